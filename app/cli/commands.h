@@ -1,0 +1,16 @@
+#pragma once
+// The `ikev2wb` subcommands. Each returns the process exit status.
+#include <QStringList>
+
+namespace ikev2wb::cli {
+
+enum ExitCode : int { ExitOk = 0, ExitUsage = 2, ExitBadInput = 3 };
+
+int summary(const QStringList &args);
+int packets(const QStringList &args);
+
+/// Prints "ikev2wb: usage error: <message>" and the short usage to stderr; returns ExitUsage.
+int usageError(const QString &message);
+void printUsage(bool toStderr);
+
+} // namespace ikev2wb::cli

@@ -1,0 +1,259 @@
+#include "indexbuilder.h"
+
+#include <algorithm>
+
+namespace ikev2wb {
+
+namespace {
+constexpr std::size_t kMaxWarnings = 1000;
+}
+
+std::size_t IndexBuilder::FlowKeyHash::operator()(const FlowKey &k) const noexcept
+{
+    std::uint64_t h = hashBytes(k.src.bytes.data(), 16);
+    h = hashBytes(k.dst.bytes.data(), 16, h);
+    const std::uint64_t ports = (std::uint64_t(k.srcPort) << 24) | (std::uint64_t(k.dstPort) << 8) | k.proto;
+    return h ^ (ports * 0x9e3779b97f4a7c15ULL);
+}
+
+IndexBuilder::IndexBuilder(const CaptureFileInfo &file) : m_dissector(file.linkType)
+{
+    m_index.file = file;
+}
+
+void IndexBuilder::warn(std::int64_t packet, QString message)
+{
+    if (m_index.warnings.size() >= kMaxWarnings) {
+        ++m_index.warningsSuppressed;
+        return;
+    }
+    m_index.warnings.push_back({packet, std::move(message)});
+}
+
+std::uint32_t IndexBuilder::flowFor(const PacketFacts &f, std::int64_t tsNs, std::uint32_t ipLen)
+{
+    FlowKey key{f.src, f.dst, f.srcPort, f.dstPort, f.ipProto};
+    if (f.kind == PacketKind::Fragment)
+        key.srcPort = key.dstPort = 0;
+    std::uint32_t id;
+    if (m_lastFlowId != kNoFlow && key == m_lastFlowKey) {
+        id = m_lastFlowId;
+    } else {
+        auto [it, inserted] = m_flowIds.try_emplace(key, static_cast<std::uint32_t>(m_index.flows.size()));
+        if (inserted) {
+            Flow fl;
+            fl.src = key.src;
+            fl.dst = key.dst;
+            fl.srcPort = key.srcPort;
+            fl.dstPort = key.dstPort;
+            fl.proto = key.proto;
+            fl.firstNs = tsNs;
+            m_index.flows.push_back(fl);
+        }
+        id = it->second;
+        m_lastFlowKey = key;
+        m_lastFlowId = id;
+    }
+    Flow &fl = m_index.flows[id];
+    ++fl.packets;
+    fl.bytes += ipLen;
+    fl.lastNs = tsNs;
+    return id;
+}
+
+void IndexBuilder::addEsp(const PacketFacts &f, PacketRecord &rec)
+{
+    rec.a = f.spi;
+    rec.b = f.seq;
+    const std::uint64_t key = (std::uint64_t(f.spi) << 32) | rec.flowId;
+    std::uint32_t id;
+    if (key == m_lastSaKey) {
+        id = m_lastSaId;
+    } else {
+        auto [it, inserted] = m_saIds.try_emplace(key, static_cast<std::uint32_t>(m_index.espSas.size()));
+        if (inserted) {
+            EspSa sa;
+            sa.spi = f.spi;
+            sa.flowId = rec.flowId;
+            sa.encap = f.kind == PacketKind::EspInUdp ? Encapsulation::Udp : Encapsulation::Esp;
+            sa.firstSeq = f.seq;
+            sa.firstNs = rec.tsNs;
+            m_index.espSas.push_back(sa);
+        }
+        id = it->second;
+        m_lastSaKey = key;
+        m_lastSaId = id;
+    }
+    EspSa &sa = m_index.espSas[id];
+    ++sa.packets;
+    sa.bytes += rec.ipLength;
+    sa.lastSeq = f.seq;
+    sa.minSeq = std::min(sa.minSeq, f.seq);
+    sa.maxSeq = std::max(sa.maxSeq, f.seq);
+    sa.lastNs = rec.tsNs;
+    sa.maxIpLength = std::max(sa.maxIpLength, rec.ipLength);
+    if (f.flags & FlagFragment)
+        ++sa.fragmented;
+}
+
+void IndexBuilder::addIke(const PacketFacts &f, PacketRecord &rec, bool fromReassembly)
+{
+    IkeMessage m;
+    m.packet = m_packetIndex;
+    m.tsNs = rec.tsNs;
+    m.flowId = rec.flowId;
+    m.header = f.ike;
+    m.transport = f.kind == PacketKind::Ike ? IkeTransport::Udp
+                  : (f.kind == PacketKind::IkeNatT ? IkeTransport::UdpNatT : IkeTransport::Tcp);
+    m.ipLength = rec.ipLength;
+    m.ipId = rec.ipId;
+    m.capturedLength = static_cast<std::uint32_t>(std::min<std::size_t>(f.ikeMessage.size(), f.ike.length));
+    m.ipFragmented = (f.flags & FlagFragment) != 0;
+    m.reassembled = fromReassembly;
+    m.payloads = parseIkePayloads(f.ikeMessage, f.ike);
+    if (m.payloads.warning)
+        warn(std::int64_t(m_packetIndex), QStringLiteral("IKE message ID %1: %2")
+                                               .arg(f.ike.messageId)
+                                               .arg(QString::fromLatin1(m.payloads.warning)));
+    rec.a = static_cast<std::uint32_t>(m_index.ikeMessages.size());
+    rec.b = f.ike.messageId;
+    rec.aux = f.ike.exchange;
+    if (f.ike.isResponse())
+        rec.flags |= FlagIkeResponse;
+    if (f.ike.isInitiator())
+        rec.flags |= FlagIkeInitiator;
+    if (m.ipFragmented && !fromReassembly)
+        m_ikeByFirstFrag[m_packetIndex] = rec.a;
+    m_index.ikeMessages.push_back(m);
+}
+
+void IndexBuilder::addIcmp(const PacketFacts &f, PacketRecord &rec)
+{
+    IcmpError e;
+    e.packet = m_packetIndex;
+    e.tsNs = rec.tsNs;
+    e.reporter = f.src;
+    e.to = f.dst;
+    e.type = f.icmpType;
+    e.code = f.icmpCode;
+    e.mtu = f.mtu;
+    e.quoted = f.quoted;
+    e.quotesEsp = (f.flags & FlagQuotedEsp) != 0;
+    rec.a = static_cast<std::uint32_t>(m_index.icmpErrors.size());
+    rec.b = f.mtu;
+    rec.aux = f.icmpType;
+    m_index.icmpErrors.push_back(e);
+}
+
+void IndexBuilder::completeFromReassembly()
+{
+    // The reassembled datagram carries the whole IKE message: re-read its payload chain and
+    // attach it to the message recorded at the first fragment.
+    const FragmentedDatagram &done = m_reassembler.finished().back();
+    auto it = m_ikeByFirstFrag.find(done.firstPacket);
+    if (it == m_ikeByFirstFrag.end())
+        return;
+    const PacketFacts whole = m_dissector.dissectIp(ByteView(m_datagram.data(), m_datagram.size()));
+    if (whole.kind == PacketKind::Ike || whole.kind == PacketKind::IkeNatT) {
+        IkeMessage &m = m_index.ikeMessages[it->second];
+        m.capturedLength = static_cast<std::uint32_t>(std::min<std::size_t>(whole.ikeMessage.size(), whole.ike.length));
+        m.payloads = parseIkePayloads(whole.ikeMessage, whole.ike);
+        m.reassembled = true;
+    }
+    m_ikeByFirstFrag.erase(it);
+}
+
+void IndexBuilder::add(const RawPacket &pkt)
+{
+    const ByteView frame = pkt.bytes();
+    const PacketFacts f = m_dissector.dissect(frame, pkt.originalLength);
+    PacketRecord rec;
+    rec.tsNs = pkt.tsNs;
+    rec.frameLength = pkt.originalLength;
+    rec.flags = f.flags;
+    rec.kind = f.kind;
+    rec.ipId = static_cast<std::uint16_t>(f.ipId);
+    rec.ipLength = static_cast<std::uint16_t>(std::min<std::uint32_t>(f.ipTotalLen, 0xffff));
+    rec.flowId = kNoFlow;
+
+    if (m_packetIndex == 0)
+        m_index.firstNs = pkt.tsNs;
+    m_index.firstNs = std::min(m_index.firstNs, pkt.tsNs);
+    m_index.lastNs = std::max(m_index.lastNs, pkt.tsNs);
+    if (f.flags & FlagSnapTruncated)
+        ++m_index.snapTruncated;
+    if (f.flags & FlagMalformed) {
+        ++m_index.malformed;
+        warn(std::int64_t(m_packetIndex), QString::fromLatin1(f.warning ? f.warning : "malformed packet"));
+    }
+
+    if (f.ipVersion != 0 && f.kind != PacketKind::Malformed)
+        rec.flowId = flowFor(f, pkt.tsNs, f.ipTotalLen);
+
+    switch (f.kind) {
+    case PacketKind::Esp:
+    case PacketKind::EspInUdp:
+        addEsp(f, rec);
+        break;
+    case PacketKind::Ike:
+    case PacketKind::IkeNatT:
+        addIke(f, rec, false);
+        break;
+    case PacketKind::IkeTcp:
+        if (f.ike.length != 0)
+            addIke(f, rec, false);
+        break;
+    case PacketKind::IcmpNeedFrag:
+    case PacketKind::Icmp6TooBig:
+    case PacketKind::IcmpUnreachable:
+        addIcmp(f, rec);
+        break;
+    default:
+        break;
+    }
+    ++m_index.kindCounts[std::size_t(f.kind)];
+
+    if ((f.flags & FlagFragment) && f.kind != PacketKind::Malformed) {
+        if (m_reassembler.add(f, frame.from(f.l3Offset), m_packetIndex, pkt.tsNs, m_datagram))
+            completeFromReassembly();
+    }
+    m_index.packets.push_back(rec);
+    ++m_packetIndex;
+}
+
+CaptureIndex IndexBuilder::finish(const ReadOutcome &outcome)
+{
+    m_reassembler.flush();
+    m_index.fragmentedDatagrams = m_reassembler.finished();
+    for (const auto &d : m_index.fragmentedDatagrams) {
+        if (d.outcome != FragmentedDatagram::Outcome::Complete)
+            warn(std::int64_t(d.firstPacket),
+                 QStringLiteral("IP datagram %1 → %2 (ID %3) not reassembled: %4 of its fragments seen, %5")
+                     .arg(QString::fromStdString(d.src.toString()), QString::fromStdString(d.dst.toString()))
+                     .arg(d.id)
+                     .arg(d.fragments)
+                     .arg(QString::fromLatin1(outcomeName(d.outcome))));
+    }
+    if (!outcome.warning.isEmpty()) {
+        m_index.partial = true;
+        m_index.warnings.insert(m_index.warnings.begin(), {-1, outcome.warning});
+    }
+    if (outcome.cancelled) {
+        m_index.partial = true;
+        m_index.cancelled = true;
+    }
+    return std::move(m_index);
+}
+
+std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, const ProgressFn &progress,
+                                          const std::atomic_bool *cancel)
+{
+    auto reader = CaptureReader::open(path, error);
+    if (!reader)
+        return nullptr;
+    IndexBuilder builder(reader->info());
+    const ReadOutcome outcome = reader->read([&](const RawPacket &p) { builder.add(p); }, progress, cancel);
+    return std::make_unique<CaptureIndex>(builder.finish(outcome));
+}
+
+} // namespace ikev2wb

@@ -1,0 +1,63 @@
+#pragma once
+// One pass over a capture: dissect every record, reassemble IP fragments, and fill a
+// CaptureIndex. Also the one-call loader used by the CLI, the GUI workers and the tests.
+#include "captureindex.h"
+#include "../dissect/dissector.h"
+
+#include <memory>
+#include <unordered_map>
+
+namespace ikev2wb {
+
+inline constexpr std::uint32_t kNoFlow = 0xffffffffu;
+
+class IndexBuilder final
+{
+public:
+    explicit IndexBuilder(const CaptureFileInfo &file);
+    /// Adds the next record of the capture.
+    void add(const RawPacket &pkt);
+    /// Ends the pass: flushes the reassembler and records how the read ended.
+    CaptureIndex finish(const ReadOutcome &outcome);
+
+private:
+    struct FlowKey
+    {
+        IpAddress src;
+        IpAddress dst;
+        std::uint16_t srcPort;
+        std::uint16_t dstPort;
+        std::uint8_t proto;
+        bool operator==(const FlowKey &) const = default;
+    };
+    struct FlowKeyHash
+    {
+        std::size_t operator()(const FlowKey &k) const noexcept;
+    };
+    std::uint32_t flowFor(const PacketFacts &f, std::int64_t tsNs, std::uint32_t ipLen);
+    void addEsp(const PacketFacts &f, PacketRecord &rec);
+    void addIke(const PacketFacts &f, PacketRecord &rec, bool fromReassembly);
+    void addIcmp(const PacketFacts &f, PacketRecord &rec);
+    void warn(std::int64_t packet, QString message);
+    void completeFromReassembly();
+
+    CaptureIndex m_index;
+    Dissector m_dissector;
+    Reassembler m_reassembler;
+    std::vector<std::uint8_t> m_datagram;
+    std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> m_flowIds;
+    std::unordered_map<std::uint64_t, std::uint32_t> m_saIds;          // (spi << 32 | flow) → espSas
+    std::unordered_map<std::uint64_t, std::uint32_t> m_ikeByFirstFrag; // first fragment packet → ikeMessages
+    FlowKey m_lastFlowKey{};
+    std::uint32_t m_lastFlowId = kNoFlow;
+    std::uint64_t m_lastSaKey = ~0ULL;
+    std::uint32_t m_lastSaId = 0;
+    std::uint64_t m_packetIndex = 0;
+};
+
+/// Reads a whole capture into an index. Returns nullptr and sets `error` when the file cannot be
+/// opened at all; a file that breaks off midway gives a partial index with a warning.
+std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, const ProgressFn &progress = {},
+                                          const std::atomic_bool *cancel = nullptr);
+
+} // namespace ikev2wb

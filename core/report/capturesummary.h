@@ -1,0 +1,76 @@
+#pragma once
+// The overview of one capture that `ikev2wb summary` prints: packets by kind, endpoints,
+// ESP SAs, IKE SAs and their exchanges, ICMP errors, fragments and warnings.
+#include "../index/captureindex.h"
+
+#include <QString>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace ikev2wb {
+
+class JsonWriter;
+
+/// Exchange counts of one kind within an IKE SA or a capture.
+struct ExchangeCount
+{
+    std::uint8_t exchange = 0;
+    std::uint64_t requests = 0;
+    std::uint64_t responses = 0;
+};
+
+/// IKE messages grouped by the initiator's SPI.
+struct IkeSaSummary
+{
+    std::uint64_t initiatorSpi = 0;
+    std::uint64_t responderSpi = 0;  // first non-zero responder SPI seen
+    int version = 0;                 // 1 or 2
+    IpAddress initiator;             // source of the first message sent with the I flag
+    IpAddress responder;
+    bool initiatorKnown = false;
+    std::int64_t firstNs = 0;
+    std::int64_t lastNs = 0;
+    std::uint64_t messages = 0;
+    bool usedPort500 = false;
+    bool usedNatT = false;           // messages behind the non-ESP marker (float to 4500)
+    bool usedTcp = false;
+    bool natDetection = false;       // NAT_DETECTION_* notifies seen
+    std::vector<ExchangeCount> exchanges;
+};
+
+/// An address that took part in IPsec traffic.
+struct EndpointSummary
+{
+    IpAddress address;
+    std::uint64_t sent = 0;
+    std::uint64_t received = 0;
+    bool ike = false;
+    bool esp = false;
+};
+
+struct CaptureSummary
+{
+    std::vector<EndpointSummary> endpoints;
+    std::vector<IkeSaSummary> ikeSas;
+    std::vector<ExchangeCount> exchanges; // over the whole capture
+    std::uint64_t fragmentsComplete = 0;
+    std::uint64_t fragmentsIncomplete = 0;
+};
+
+CaptureSummary summarize(const CaptureIndex &index);
+
+/// `ikev2wb summary FILE --json` document.
+std::string summaryJson(const CaptureIndex &index, const CaptureSummary &summary, bool pretty = true);
+/// `ikev2wb summary FILE` text.
+QString summaryText(const CaptureIndex &index, const CaptureSummary &summary);
+/// One packet as a JSON object (one line of `ikev2wb packets FILE --json`).
+void writePacketJson(JsonWriter &w, const CaptureIndex &index, std::size_t i);
+/// One packet as a text line (`ikev2wb packets FILE`).
+QString packetText(const CaptureIndex &index, std::size_t i);
+
+/// "192.0.2.1:4500" (or "[2001:db8::1]:4500"); without port when port is 0.
+QString endpointText(const IpAddress &a, std::uint16_t port);
+
+} // namespace ikev2wb

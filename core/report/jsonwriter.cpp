@@ -1,0 +1,182 @@
+#include "jsonwriter.h"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+
+namespace ikev2wb {
+
+void JsonWriter::newline()
+{
+    if (!m_pretty)
+        return;
+    m_out += '\n';
+    m_out.append(m_first.size() * 2, ' ');
+}
+
+void JsonWriter::separate()
+{
+    if (m_afterKey) {
+        m_afterKey = false;
+        return;
+    }
+    if (!m_first.empty()) {
+        if (!m_first.back())
+            m_out += ',';
+        m_first.back() = false;
+        newline();
+    }
+}
+
+JsonWriter &JsonWriter::beginObject()
+{
+    separate();
+    m_out += '{';
+    m_first.push_back(true);
+    return *this;
+}
+
+JsonWriter &JsonWriter::endObject()
+{
+    const bool empty = m_first.back();
+    m_first.pop_back();
+    if (!empty)
+        newline();
+    m_out += '}';
+    return *this;
+}
+
+JsonWriter &JsonWriter::beginArray()
+{
+    separate();
+    m_out += '[';
+    m_first.push_back(true);
+    return *this;
+}
+
+JsonWriter &JsonWriter::endArray()
+{
+    const bool empty = m_first.back();
+    m_first.pop_back();
+    if (!empty)
+        newline();
+    m_out += ']';
+    return *this;
+}
+
+JsonWriter &JsonWriter::key(std::string_view k)
+{
+    separate();
+    value(k);
+    m_out += m_pretty ? ": " : ":";
+    m_afterKey = true;
+    return *this;
+}
+
+JsonWriter &JsonWriter::value(std::string_view s)
+{
+    separate();
+    m_out += '"';
+    for (const char c : s) {
+        switch (c) {
+        case '"': m_out += "\\\""; break;
+        case '\\': m_out += "\\\\"; break;
+        case '\n': m_out += "\\n"; break;
+        case '\r': m_out += "\\r"; break;
+        case '\t': m_out += "\\t"; break;
+        default:
+            if (static_cast<unsigned char>(c) < 0x20) {
+                char buf[8];
+                std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(static_cast<unsigned char>(c)));
+                m_out += buf;
+            } else {
+                m_out += c;
+            }
+        }
+    }
+    m_out += '"';
+    return *this;
+}
+
+JsonWriter &JsonWriter::value(const QString &s)
+{
+    const QByteArray utf8 = s.toUtf8();
+    return value(std::string_view(utf8.constData(), std::size_t(utf8.size())));
+}
+
+JsonWriter &JsonWriter::value(bool b)
+{
+    separate();
+    m_out += b ? "true" : "false";
+    return *this;
+}
+
+JsonWriter &JsonWriter::value(std::int64_t v)
+{
+    separate();
+    m_out += std::to_string(v);
+    return *this;
+}
+
+JsonWriter &JsonWriter::value(std::uint64_t v)
+{
+    separate();
+    m_out += std::to_string(v);
+    return *this;
+}
+
+JsonWriter &JsonWriter::value(double v, int decimals)
+{
+    if (!std::isfinite(v))
+        return null();
+    separate();
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+    m_out += buf;
+    return *this;
+}
+
+JsonWriter &JsonWriter::null()
+{
+    separate();
+    m_out += "null";
+    return *this;
+}
+
+std::string JsonWriter::formatTime(std::int64_t ns)
+{
+    char buf[48];
+    const bool neg = ns < 0;
+    const std::uint64_t a = neg ? std::uint64_t(-(ns + 1)) + 1 : std::uint64_t(ns);
+    std::snprintf(buf, sizeof buf, "%s%" PRIu64 ".%09" PRIu64, neg ? "-" : "", std::uint64_t(a / 1000000000ULL),
+                  std::uint64_t(a % 1000000000ULL));
+    return buf;
+}
+
+std::string JsonWriter::formatSpi(std::uint32_t spi)
+{
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "0x%08x", spi);
+    return buf;
+}
+
+JsonWriter &JsonWriter::time(std::int64_t ns)
+{
+    separate();
+    m_out += formatTime(ns);
+    return *this;
+}
+
+JsonWriter &JsonWriter::spi(std::uint32_t s)
+{
+    return value(std::string_view(formatSpi(s)));
+}
+
+JsonWriter &JsonWriter::spi64(std::uint64_t s)
+{
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "0x%016" PRIx64, s);
+    return value(std::string_view(buf));
+}
+
+} // namespace ikev2wb

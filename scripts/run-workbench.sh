@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and opens the workbench on the bundled sample captures.
+# Without a display it says so and prints the command-line summary of the samples instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup-deps.sh
+cmake --preset release >/dev/null
+cmake --build --preset release -j "$(nproc)"
+
+mapfile -t SAMPLES < <(ls resources/samples/*.pcap resources/samples/*.pcapng 2>/dev/null || true)
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "run-workbench: no display (neither DISPLAY nor WAYLAND_DISPLAY is set), so the window cannot open."
+  echo "run-workbench: showing the command-line summary of the bundled samples instead."
+  echo "run-workbench: to see the window headless, run: xvfb-run -a $0"
+  for s in "${SAMPLES[@]}"; do
+    echo; echo "=== $s"
+    build/release/app/cli/ikev2wb summary "$s" || true
+  done
+  exit 0
+fi
+exec build/release/app/gui/ikev2-workbench "${SAMPLES[@]}"

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages the workbench needs to build, test and run. Idempotent:
+# packages already present are skipped and apt is not touched at all when nothing is missing.
+set -euo pipefail
+
+PKGS=(
+  cmake ninja-build g++ pkg-config dpkg-dev file       # toolchain
+  qt6-base-dev qt6-charts-dev qt6-svg-dev libqt6opengl6-dev  # Qt 6 (Charts' CMake config needs the OpenGL dev package)
+  libpcap-dev                                           # capture files and live capture
+  xvfb xauth fonts-dejavu-core                          # headless GUI tests and screenshots
+  poppler-utils imagemagick                             # PDF report checks (pdftotext, pdftoppm)
+)
+if [ "${IKEV2WB_WITH_FUZZ:-0}" = 1 ]; then PKGS+=(clang libclang-rt-14-dev); fi
+if [ "${IKEV2WB_WITH_BENCH:-0}" = 1 ]; then PKGS+=(tshark); fi
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PKGS[@]} packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  if command -v sudo >/dev/null 2>&1; then SUDO="sudo"; else
+    echo "setup: missing packages (${missing[*]}) and not root; install them or run with sudo available" >&2
+    exit 1
+  fi
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
+$SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
+$SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"
