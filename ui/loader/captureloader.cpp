@@ -1,0 +1,94 @@
+#include "captureloader.h"
+
+#include "index/indexbuilder.h"
+
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace ikev2wb::ui {
+
+CaptureLoader::CaptureLoader(QObject *parent) : QObject(parent)
+{
+    m_progressTimer.setInterval(250);
+    connect(&m_progressTimer, &QTimer::timeout, this, &CaptureLoader::emitProgress);
+}
+
+CaptureLoader::~CaptureLoader()
+{
+    if (m_shared)
+        m_shared->cancel = true;
+    m_watcher.waitForFinished();
+}
+
+void CaptureLoader::setBusy(bool busy)
+{
+    if (m_busy == busy)
+        return;
+    m_busy = busy;
+    Q_EMIT busyChanged(busy);
+}
+
+void CaptureLoader::emitProgress()
+{
+    if (!m_shared)
+        return;
+    const qint64 done = m_shared->bytesRead.load();
+    const qint64 total = m_shared->totalBytes.load();
+    double left = -1;
+    if (done > 0 && total > done)
+        left = double(m_clock.elapsed()) / 1000.0 * double(total - done) / double(done);
+    Q_EMIT progress(m_path, done, total, m_shared->packets.load(), left);
+}
+
+void CaptureLoader::load(const QString &path)
+{
+    cancel();
+    const quint64 generation = ++m_generation;
+    m_path = path;
+    auto shared = std::make_shared<Shared>();
+    m_shared = shared;
+    m_clock.start();
+    setBusy(true);
+    m_progressTimer.start();
+
+    // A new watcher connection per load: the generation check drops superseded results.
+    disconnect(&m_watcher, nullptr, this, nullptr);
+    QFuture<Result> future = QtConcurrent::run([path, shared]() {
+        Result r;
+        QString error;
+        auto progress = [shared](std::int64_t bytes, std::int64_t total, std::uint64_t packets) {
+            shared->bytesRead = bytes;
+            shared->totalBytes = total;
+            shared->packets = packets;
+        };
+        std::unique_ptr<CaptureIndex> idx = loadCapture(path, &error, progress, &shared->cancel);
+        r.index = std::move(idx);
+        r.error = error;
+        return r;
+    });
+    connect(&m_watcher, &QFutureWatcher<Result>::finished, this, [this, generation, path]() {
+        if (generation != m_generation)
+            return;
+        m_progressTimer.stop();
+        emitProgress();
+        setBusy(false);
+        const Result r = m_watcher.result();
+        if (!r.index) {
+            Q_EMIT failed(path, r.error);
+            return;
+        }
+        if (r.index->cancelled) {
+            Q_EMIT failed(path, tr("%1: loading cancelled").arg(path));
+            return;
+        }
+        Q_EMIT loaded(path, r.index);
+    });
+    m_watcher.setFuture(future);
+}
+
+void CaptureLoader::cancel()
+{
+    if (m_shared)
+        m_shared->cancel = true;
+}
+
+} // namespace ikev2wb::ui

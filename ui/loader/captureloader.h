@@ -1,0 +1,62 @@
+#pragma once
+// Loads a capture into a CaptureIndex on a worker thread. Progress is sampled on a timer (a few
+// updates a second), cancellation is an atomic flag, and a generation counter drops the result
+// of a load that was superseded or cancelled.
+#include "index/captureindex.h"
+
+#include <QElapsedTimer>
+#include <QFutureWatcher>
+#include <QObject>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+
+namespace ikev2wb::ui {
+
+using IndexPtr = std::shared_ptr<const CaptureIndex>;
+
+class CaptureLoader final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit CaptureLoader(QObject *parent = nullptr);
+    ~CaptureLoader() override;
+
+    void load(const QString &path);
+    void cancel();
+    [[nodiscard]] bool isBusy() const { return m_busy; }
+
+Q_SIGNALS:
+    /// bytes read of total, packets so far, estimated seconds left (-1 when unknown)
+    void progress(const QString &path, qint64 bytesRead, qint64 totalBytes, quint64 packets, double secondsLeft);
+    void loaded(const QString &path, ikev2wb::ui::IndexPtr index);
+    void failed(const QString &path, const QString &message);
+    void busyChanged(bool busy);
+
+private:
+    struct Shared
+    {
+        std::atomic_bool cancel{false};
+        std::atomic<qint64> bytesRead{0};
+        std::atomic<qint64> totalBytes{0};
+        std::atomic<quint64> packets{0};
+    };
+    struct Result
+    {
+        std::shared_ptr<CaptureIndex> index;
+        QString error;
+    };
+    void setBusy(bool busy);
+    void emitProgress();
+
+    std::shared_ptr<Shared> m_shared;
+    QFutureWatcher<Result> m_watcher;
+    QTimer m_progressTimer;
+    QElapsedTimer m_clock;
+    QString m_path;
+    quint64 m_generation = 0;
+    bool m_busy = false;
+};
+
+} // namespace ikev2wb::ui

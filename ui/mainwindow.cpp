@@ -1,0 +1,192 @@
+#include "mainwindow.h"
+
+#include "pages/capturepage.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QStatusBar>
+#include <QTabWidget>
+
+#include <pcap/pcap.h>
+
+namespace ikev2wb::ui {
+
+MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
+{
+    setWindowTitle(tr("IKEv2 Workbench"));
+    setAcceptDrops(true);
+    m_tabs = new QTabWidget(this);
+    m_tabs->setDocumentMode(true);
+    m_tabs->setTabsClosable(true);
+    connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int i) {
+        QWidget *w = m_tabs->widget(i);
+        m_tabs->removeTab(i);
+        w->deleteLater();
+    });
+    setCentralWidget(m_tabs);
+
+    m_loader = new CaptureLoader(this);
+    connect(m_loader, &CaptureLoader::loaded, this, &MainWindow::onLoaded);
+    connect(m_loader, &CaptureLoader::failed, this, &MainWindow::onFailed);
+    connect(m_loader, &CaptureLoader::progress, this, &MainWindow::onProgress);
+
+    auto *file = menuBar()->addMenu(tr("&File"));
+    auto *open = file->addAction(tr("&Open Capture…"), this, [this]() {
+        const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open captures"), QString(),
+                                                                tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+        openFiles(paths);
+    });
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &Recent"));
+    file->addSeparator();
+    auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+    auto *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About IKEv2 Workbench"), this, &MainWindow::showAbout);
+
+    m_status = new QLabel(tr("Open a capture (Ctrl+O) or drop one here"), this);
+    m_progress = new QProgressBar(this);
+    m_progress->setMaximumWidth(240);
+    m_progress->setVisible(false);
+    m_cancel = new QPushButton(tr("Cancel"), this);
+    m_cancel->setVisible(false);
+    m_cancel->setToolTip(tr("Stop loading this capture"));
+    connect(m_cancel, &QPushButton::clicked, this, [this]() {
+        m_queue.clear();
+        m_loader->cancel();
+    });
+    statusBar()->addWidget(m_status, 1);
+    statusBar()->addPermanentWidget(m_progress);
+    statusBar()->addPermanentWidget(m_cancel);
+
+    QSettings settings;
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    if (!settings.contains(QStringLiteral("window/geometry")))
+        resize(1400, 900);
+    rebuildRecentMenu();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::openFiles(const QStringList &paths)
+{
+    m_queue << paths;
+    if (!m_loader->isBusy())
+        openNext();
+}
+
+void MainWindow::openNext()
+{
+    if (m_queue.isEmpty())
+        return;
+    const QString path = m_queue.takeFirst();
+    m_status->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(0);
+    m_progress->setVisible(true);
+    m_cancel->setVisible(true);
+    m_loader->load(path);
+}
+
+void MainWindow::onProgress(const QString &path, qint64 done, qint64 total, quint64 packets, double secondsLeft)
+{
+    if (total > 0)
+        m_progress->setValue(int(1000.0 * double(done) / double(total)));
+    QString left = secondsLeft >= 0 ? tr(", about %1 s left").arg(secondsLeft, 0, 'f', 0) : QString();
+    m_status->setText(tr("Loading %1: %2 of %3 MB, %4 packets%5")
+                          .arg(QFileInfo(path).fileName())
+                          .arg(double(done) / 1e6, 0, 'f', 1)
+                          .arg(double(total) / 1e6, 0, 'f', 1)
+                          .arg(packets)
+                          .arg(left));
+}
+
+void MainWindow::onLoaded(const QString &path, IndexPtr index)
+{
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
+    auto *page = new CapturePage(index, m_tabs);
+    const int tab = m_tabs->addTab(page, QFileInfo(path).fileName());
+    m_tabs->setTabToolTip(tab, path);
+    m_tabs->setCurrentIndex(tab);
+    QString warn = index->warnings.empty() ? QString() : tr(" — %1 warnings").arg(index->warnings.size() + index->warningsSuppressed);
+    m_status->setText(tr("%1: %2 packets%3").arg(QFileInfo(path).fileName()).arg(index->packetCount()).arg(warn));
+    addRecent(path);
+    openNext();
+}
+
+void MainWindow::onFailed(const QString &path, const QString &message)
+{
+    Q_UNUSED(path);
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
+    m_status->setText(message);
+    QMessageBox::warning(this, tr("Cannot open capture"), message);
+    openNext();
+}
+
+void MainWindow::addRecent(const QString &path)
+{
+    QSettings settings;
+    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > 10)
+        recent.removeLast();
+    settings.setValue(QStringLiteral("recentFiles"), recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    m_recentMenu->clear();
+    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
+    for (const QString &p : recent)
+        m_recentMenu->addAction(p, this, [this, p]() { openFiles({p}); });
+    m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About IKEv2 Workbench"),
+                       tr("<h3>IKEv2 Workbench %1</h3><p>Finds out why traffic inside IKEv2/IPsec tunnels gets lost.</p>"
+                          "<p>Qt %2<br>%3</p>")
+                           .arg(QStringLiteral(IKEV2WB_VERSION), QString::fromLatin1(qVersion()),
+                                QString::fromLatin1(pcap_lib_version()).toHtmlEscaped()));
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (event->mimeData()->hasUrls())
+        event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent *event)
+{
+    QStringList paths;
+    for (const QUrl &url : event->mimeData()->urls())
+        if (url.isLocalFile())
+            paths << url.toLocalFile();
+    openFiles(paths);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_queue.clear();
+    m_loader->cancel();
+    QSettings().setValue(QStringLiteral("window/geometry"), saveGeometry());
+    event->accept();
+}
+
+} // namespace ikev2wb::ui
