@@ -132,7 +132,11 @@ void MainWindow::onFailed(const QString &path, const QString &message)
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
     m_status->setText(message);
-    QMessageBox::warning(this, tr("Cannot open capture"), message);
+    // Non-modal: no nested event loop, and a queue of files keeps loading behind it.
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot open capture"), message, QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("loadErrorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
     openNext();
 }
 

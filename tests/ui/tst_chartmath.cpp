@@ -1,0 +1,91 @@
+// Unit tests for the chart data reduction and the time <-> pixel mapping. Expected values are
+// derived by hand in the comments.
+#include "charts/seriesreducer.h"
+#include "charts/timeaxis.h"
+
+#include <QTest>
+
+using namespace ikev2wb::ui;
+
+class TstChartMath : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void mapTimeToX_data()
+    {
+        QTest::addColumn<qint64>("t");
+        QTest::addColumn<double>("x");
+        // Axis 0..10 s drawn from x=50 over 1000 px: 1 s = 100 px.
+        QTest::newRow("left edge") << qint64(0) << 50.0;
+        QTest::newRow("middle") << qint64(5'000'000'000) << 550.0;
+        QTest::newRow("right edge") << qint64(10'000'000'000) << 1050.0;
+        QTest::newRow("before start") << qint64(-1'000'000'000) << -50.0;
+    }
+    void mapTimeToX()
+    {
+        QFETCH(qint64, t);
+        QFETCH(double, x);
+        const TimeAxis axis{0, 10'000'000'000, 50, 1000};
+        QCOMPARE(axis.mapTimeToX(t), x);
+        QCOMPARE(axis.mapXToTime(x), t);
+    }
+    void zoomKeepsAnchor()
+    {
+        const TimeAxis axis{0, 10'000'000'000, 50, 1000};
+        // Zoom in 2x around x=550 (t=5 s): the view becomes 2.5..7.5 s and 5 s stays at x=550.
+        const TimeAxis z = axis.zoomed(550, 0.5);
+        QCOMPARE(z.startNs, qint64(2'500'000'000));
+        QCOMPARE(z.endNs, qint64(7'500'000'000));
+        QCOMPARE(z.mapTimeToX(5'000'000'000), 550.0);
+        // Pan by 100 px = 0.5 s at this zoom.
+        const TimeAxis p = z.panned(100);
+        QCOMPARE(p.startNs, qint64(3'000'000'000));
+    }
+    void minMaxKeepsShape()
+    {
+        // 1000 points, one per ms, value i % 10, reduced to 10 buckets of 100 points each.
+        // Per bucket: first (value 0) is also the minimum, the maximum is the first 9
+        // (offset 9) and the last point has value 9 (offset 99): 3 distinct points per bucket.
+        std::vector<SeriesPoint> pts;
+        for (int i = 0; i < 1000; ++i)
+            pts.push_back({std::int64_t(i) * 1'000'000, double(i % 10)});
+        const auto out = reduceMinMax(pts, 0, 1'000'000'000, 10, 0);
+        QCOMPARE(out.size(), 30);
+        QCOMPARE(out.first().y(), 0.0);
+        QCOMPARE(out.at(1).y(), 9.0);
+        QCOMPARE(out.at(1).x(), 0.009);
+        QCOMPARE(out.last().y(), 9.0);
+        QCOMPARE(out.last().x(), 0.999);
+    }
+    void spikeSurvives()
+    {
+        // A single spike among 100000 zeros must survive a 100-bucket reduction.
+        std::vector<SeriesPoint> pts;
+        for (int i = 0; i < 100000; ++i)
+            pts.push_back({std::int64_t(i) * 1000, i == 55555 ? 100.0 : 0.0});
+        const auto out = reduceMinMax(pts, 0, 100'000'000, 100, 0);
+        QVERIFY(out.size() <= 400);
+        const bool found = std::any_of(out.begin(), out.end(), [](const QPointF &p) { return p.y() == 100.0; });
+        QVERIFY(found);
+    }
+    void smallSeriesUntouched()
+    {
+        std::vector<SeriesPoint> pts{{0, 1}, {10, 2}, {20, 3}};
+        QCOMPARE(reduceMinMax(pts, 0, 100, 10, 0).size(), 3);
+        // Range selection: only the point at t=10 is inside [5, 15).
+        QCOMPARE(reduceMinMax(pts, 5, 15, 10, 0).size(), 1);
+    }
+    void markersOnePerBucket()
+    {
+        std::vector<SeriesPoint> pts;
+        for (int i = 0; i < 1000; ++i)
+            pts.push_back({std::int64_t(i), double(i)});
+        // 1000 markers over 1000 ns in 10 buckets: the first of each bucket survives.
+        const auto out = reduceMarkers(pts, 0, 1000, 10, 0);
+        QCOMPARE(out.size(), 10);
+        QCOMPARE(out.at(3).y(), 300.0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TstChartMath)
+#include "tst_chartmath.moc"
