@@ -38,6 +38,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     m_loader = new CaptureLoader(this);
     connect(m_loader, &CaptureLoader::loaded, this, &MainWindow::onLoaded);
+    connect(m_loader, &CaptureLoader::analysed, this, &MainWindow::onAnalysed);
     connect(m_loader, &CaptureLoader::failed, this, &MainWindow::onFailed);
     connect(m_loader, &CaptureLoader::progress, this, &MainWindow::onProgress);
 
@@ -114,15 +115,25 @@ void MainWindow::onProgress(const QString &path, qint64 done, qint64 total, quin
 
 void MainWindow::onLoaded(const QString &path, IndexPtr index)
 {
-    m_progress->setVisible(false);
-    m_cancel->setVisible(false);
     auto *page = new CapturePage(index, m_tabs);
     const int tab = m_tabs->addTab(page, QFileInfo(path).fileName());
     m_tabs->setTabToolTip(tab, path);
     m_tabs->setCurrentIndex(tab);
     QString warn = index->warnings.empty() ? QString() : tr(" — %1 warnings").arg(index->warnings.size() + index->warningsSuppressed);
-    m_status->setText(tr("%1: %2 packets%3").arg(QFileInfo(path).fileName()).arg(index->packetCount()).arg(warn));
+    m_status->setText(tr("%1: %2 packets%3; analysing…").arg(QFileInfo(path).fileName()).arg(index->packetCount()).arg(warn));
     addRecent(path);
+}
+
+void MainWindow::onAnalysed(const QString &path, IndexPtr index, AnalysisPtr analysis)
+{
+    m_progress->setVisible(false);
+    m_cancel->setVisible(false);
+    for (int i = 0; i < m_tabs->count(); ++i) {
+        auto *page = qobject_cast<CapturePage *>(m_tabs->widget(i));
+        if (page && page->index() == index)
+            page->setAnalysis(analysis);
+    }
+    m_status->setText(tr("%1: %2 packets analysed").arg(QFileInfo(path).fileName()).arg(index->packetCount()));
     openNext();
 }
 

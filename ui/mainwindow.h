@@ -31,6 +31,7 @@ protected:
 private:
     void openNext();
     void onLoaded(const QString &path, IndexPtr index);
+    void onAnalysed(const QString &path, IndexPtr index, AnalysisPtr analysis);
     void onFailed(const QString &path, const QString &message);
     void onProgress(const QString &path, qint64 done, qint64 total, quint64 packets, double secondsLeft);
     void addRecent(const QString &path);

@@ -1,5 +1,6 @@
 // Unit tests for the chart data reduction and the time <-> pixel mapping. Expected values are
 // derived by hand in the comments.
+#include "charts/ladderlayout.h"
 #include "charts/seriesreducer.h"
 #include "charts/timeaxis.h"
 
@@ -84,6 +85,24 @@ private Q_SLOTS:
         const auto out = reduceMarkers(pts, 0, 1000, 10, 0);
         QCOMPARE(out.size(), 10);
         QCOMPARE(out.at(3).y(), 300.0);
+    }
+    void ladderPlacement()
+    {
+        // rowHeight 20, 40 px per log2(1 + gap s), top 10:
+        // t=0 -> 10; gap 1 ms -> max(20, 40*log2(1.001)=0.06) = 20 -> 30;
+        // gap 3 s -> max(20, 40*log2(4)=80) = 80 -> 110; gap 0 -> 20 -> 130.
+        LadderLayout l{20, 40, 10};
+        const auto ys = l.place({0, 1'000'000, 3'001'000'000, 3'001'000'000});
+        QCOMPARE(ys.size(), std::size_t(4));
+        QCOMPARE(ys[0], 10.0);
+        QCOMPARE(ys[1], 30.0);
+        QCOMPARE(ys[2], 110.0);
+        QCOMPARE(ys[3], 130.0);
+        QCOMPARE(LadderLayout::hitTest(ys, 0), 0);
+        QCOMPARE(LadderLayout::hitTest(ys, 69), 1);  // nearer 30 than 110
+        QCOMPARE(LadderLayout::hitTest(ys, 71), 2);
+        QCOMPARE(LadderLayout::hitTest(ys, 1000), 3);
+        QCOMPARE(LadderLayout::hitTest({}, 5), -1);
     }
 };
 

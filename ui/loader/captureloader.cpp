@@ -36,6 +36,10 @@ void CaptureLoader::emitProgress()
     double left = -1;
     if (done > 0 && total > done)
         left = double(m_clock.elapsed()) / 1000.0 * double(total - done) / double(done);
+    if (m_shared->analysing) {
+        Q_EMIT progress(m_path, total, total, m_shared->packets.load(), -1);
+        return;
+    }
     Q_EMIT progress(m_path, done, total, m_shared->packets.load(), left);
 }
 
@@ -52,7 +56,7 @@ void CaptureLoader::load(const QString &path)
 
     // A new watcher connection per load: the generation check drops superseded results.
     disconnect(&m_watcher, nullptr, this, nullptr);
-    QFuture<Result> future = QtConcurrent::run([path, shared]() {
+    QFuture<Result> future = QtConcurrent::run([this, generation, path, shared]() {
         Result r;
         QString error;
         auto progress = [shared](std::int64_t bytes, std::int64_t total, std::uint64_t packets) {
@@ -60,9 +64,19 @@ void CaptureLoader::load(const QString &path)
             shared->totalBytes = total;
             shared->packets = packets;
         };
-        std::unique_ptr<CaptureIndex> idx = loadCapture(path, &error, progress, &shared->cancel);
-        r.index = std::move(idx);
+        std::shared_ptr<const CaptureIndex> idx(loadCapture(path, &error, progress, &shared->cancel).release());
+        r.index = idx;
         r.error = error;
+        if (!idx || idx->cancelled)
+            return r;
+        // Stage one reaches the window now; the analyzers follow on this thread. A queued call
+        // to a loader that no longer exists is discarded by Qt.
+        QMetaObject::invokeMethod(this, [this, generation, path, idx]() {
+            if (generation == m_generation)
+                Q_EMIT loaded(path, idx);
+        }, Qt::QueuedConnection);
+        shared->analysing = true;
+        r.analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*idx, &shared->cancel));
         return r;
     });
     connect(&m_watcher, &QFutureWatcher<Result>::finished, this, [this, generation, path]() {
@@ -80,7 +94,11 @@ void CaptureLoader::load(const QString &path)
             Q_EMIT failed(path, tr("%1: loading cancelled").arg(path));
             return;
         }
-        Q_EMIT loaded(path, r.index);
+        if (m_shared && m_shared->cancel) {
+            Q_EMIT failed(path, tr("%1: analysis cancelled; the packet table stays available").arg(path));
+            return;
+        }
+        Q_EMIT analysed(path, r.index, r.analysis);
     });
     m_watcher.setFuture(future);
 }

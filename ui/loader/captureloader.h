@@ -2,6 +2,7 @@
 // Loads a capture into a CaptureIndex on a worker thread. Progress is sampled on a timer (a few
 // updates a second), cancellation is an atomic flag, and a generation counter drops the result
 // of a load that was superseded or cancelled.
+#include "analyze/analysis.h"
 #include "index/captureindex.h"
 
 #include <QElapsedTimer>
@@ -15,6 +16,7 @@
 namespace ikev2wb::ui {
 
 using IndexPtr = std::shared_ptr<const CaptureIndex>;
+using AnalysisPtr = std::shared_ptr<const CaptureAnalysis>;
 
 class CaptureLoader final : public QObject
 {
@@ -30,7 +32,10 @@ public:
 Q_SIGNALS:
     /// bytes read of total, packets so far, estimated seconds left (-1 when unknown)
     void progress(const QString &path, qint64 bytesRead, qint64 totalBytes, quint64 packets, double secondsLeft);
+    /// First stage: the packet index (summary, packet table).
     void loaded(const QString &path, ikev2wb::ui::IndexPtr index);
+    /// Second stage: every analyzer's result for the index delivered by loaded().
+    void analysed(const QString &path, ikev2wb::ui::IndexPtr index, ikev2wb::ui::AnalysisPtr analysis);
     void failed(const QString &path, const QString &message);
     void busyChanged(bool busy);
 
@@ -41,10 +46,12 @@ private:
         std::atomic<qint64> bytesRead{0};
         std::atomic<qint64> totalBytes{0};
         std::atomic<quint64> packets{0};
+        std::atomic_bool analysing{false};
     };
     struct Result
     {
-        std::shared_ptr<CaptureIndex> index;
+        std::shared_ptr<const CaptureIndex> index;
+        std::shared_ptr<const CaptureAnalysis> analysis;
         QString error;
     };
     void setBusy(bool busy);

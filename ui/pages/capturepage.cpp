@@ -1,38 +1,60 @@
 #include "capturepage.h"
 
+#include "charts/ikeladder.h"
+#include "charts/sequencechart.h"
+#include "charts/timelinedata.h"
 #include "models/packettablemodel.h"
 #include "report/capturesummary.h"
+#include "report/jsonwriter.h"
 
+#include <QComboBox>
 #include <QFontDatabase>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
+#include <QTabWidget>
 #include <QTableView>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 namespace ikev2wb::ui {
+
+namespace {
+QPlainTextEdit *monoText(QWidget *parent)
+{
+    auto *t = new QPlainTextEdit(parent);
+    t->setReadOnly(true);
+    t->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    t->setLineWrapMode(QPlainTextEdit::NoWrap);
+    return t;
+}
+} // namespace
 
 CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_index(std::move(index))
 {
     auto *layout = new QVBoxLayout(this);
-    auto *splitter = new QSplitter(Qt::Vertical, this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_tabs = new QTabWidget(this);
+    layout->addWidget(m_tabs);
 
-    m_summary = new QPlainTextEdit(splitter);
-    m_summary->setReadOnly(true);
-    m_summary->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_summary->setPlainText(summaryText(*m_index, summarize(*m_index)));
+    // Overview
+    m_overview = monoText(m_tabs);
+    m_overview->setPlainText(summaryText(*m_index, summarize(*m_index)) + tr("\nAnalysing…\n"));
+    m_tabs->addTab(m_overview, tr("Overview"));
 
-    auto *tablePane = new QWidget(splitter);
+    // Packets
+    auto *tablePane = new QWidget(m_tabs);
     auto *tableLayout = new QVBoxLayout(tablePane);
-    tableLayout->setContentsMargins(0, 0, 0, 0);
     m_filter = new QLineEdit(tablePane);
     m_filter->setPlaceholderText(tr("Filter packets by kind, address, SPI or exchange (e.g. esp, 0x12345678, IKE_AUTH)"));
     m_filter->setClearButtonEnabled(true);
     tableLayout->addWidget(m_filter);
-
     m_model = new PacketTableModel(this);
     m_model->setIndex(m_index);
     m_proxy = new QSortFilterProxyModel(this);
@@ -52,14 +74,134 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_table->setWordWrap(false);
     tableLayout->addWidget(m_table);
     connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
-
-    splitter->addWidget(m_summary);
-    splitter->addWidget(tablePane);
-    splitter->setStretchFactor(0, 2);
-    splitter->setStretchFactor(1, 3);
-    layout->addWidget(splitter);
     for (int c = 0; c < PacketTableModel::ColFlags; ++c)
         m_table->resizeColumnToContents(c);
+    m_tabs->addTab(tablePane, tr("Packets"));
+
+    // ESP timeline
+    auto *timelinePane = new QWidget(m_tabs);
+    auto *timelineLayout = new QVBoxLayout(timelinePane);
+    auto *pickRow = new QHBoxLayout;
+    pickRow->addWidget(new QLabel(tr("ESP SA:"), timelinePane));
+    m_saPicker = new QComboBox(timelinePane);
+    m_saPicker->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    pickRow->addWidget(m_saPicker);
+    pickRow->addStretch();
+    timelineLayout->addLayout(pickRow);
+    m_chart = new SequenceChart(timelinePane);
+    timelineLayout->addWidget(m_chart, 1);
+    m_tabs->addTab(timelinePane, tr("ESP timeline"));
+    connect(m_saPicker, &QComboBox::currentIndexChanged, this, [this](int i) { showTimeline(m_saPicker->itemData(i).toInt()); });
+    connect(m_chart, &SequenceChart::packetClicked, this, &CapturePage::selectPacket);
+
+    // IKE ladder
+    auto *ladderPane = new QWidget(m_tabs);
+    auto *ladderLayout = new QVBoxLayout(ladderPane);
+    auto *ikeRow = new QHBoxLayout;
+    ikeRow->addWidget(new QLabel(tr("IKE SA:"), ladderPane));
+    m_ikePicker = new QComboBox(ladderPane);
+    m_ikePicker->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    ikeRow->addWidget(m_ikePicker);
+    ikeRow->addStretch();
+    ladderLayout->addLayout(ikeRow);
+    auto *ladderSplit = new QSplitter(Qt::Horizontal, ladderPane);
+    auto *scroll = new QScrollArea(ladderSplit);
+    m_ladder = new IkeLadder(scroll);
+    scroll->setWidget(m_ladder);
+    scroll->setWidgetResizable(true);
+    m_ladderDetails = new QLabel(tr("Click a message for its details."), ladderSplit);
+    m_ladderDetails->setWordWrap(true);
+    m_ladderDetails->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    m_ladderDetails->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_ladderDetails->setMargin(8);
+    ladderSplit->addWidget(scroll);
+    ladderSplit->addWidget(m_ladderDetails);
+    ladderSplit->setStretchFactor(0, 3);
+    ladderSplit->setStretchFactor(1, 1);
+    ladderLayout->addWidget(ladderSplit, 1);
+    m_tabs->addTab(ladderPane, tr("IKE ladder"));
+    connect(m_ikePicker, &QComboBox::currentIndexChanged, this, [this](int i) { showLadder(i); });
+    connect(m_ladder, &IkeLadder::messageSelected, this, [this](quint64, const QString &details) { m_ladderDetails->setText(details); });
+
+    // MTU
+    m_mtuText = monoText(m_tabs);
+    m_tabs->addTab(m_mtuText, tr("MTU"));
+
+    for (int t = TimelineTab; t <= MtuTab; ++t)
+        m_tabs->setTabEnabled(t, false);
+}
+
+CapturePage::~CapturePage() = default;
+
+void CapturePage::setAnalysis(AnalysisPtr analysis)
+{
+    m_analysis = std::move(analysis);
+    if (!m_analysis)
+        return;
+    m_overview->setPlainText(summaryText(*m_index, summarize(*m_index)) + QLatin1Char('\n') + analysisText(*m_index, *m_analysis));
+    m_mtuText->setPlainText(mtuText(*m_index, m_analysis->mtu));
+
+    m_saPicker->blockSignals(true);
+    m_saPicker->clear();
+    for (std::size_t i = 0; i < m_index->espSas.size(); ++i) {
+        const EspSa &sa = m_index->espSas[i];
+        const Flow &fl = m_index->flows[sa.flowId];
+        m_saPicker->addItem(tr("%1  %2 → %3  (%4 packets)")
+                                .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), endpointText(fl.src, 0), endpointText(fl.dst, 0))
+                                .arg(sa.packets),
+                            int(i));
+    }
+    m_saPicker->blockSignals(false);
+    m_ikePicker->blockSignals(true);
+    m_ikePicker->clear();
+    for (const IkeSaExchanges &sa : m_analysis->ike.ikeSas)
+        m_ikePicker->addItem(tr("%1 → %2  (%3 exchanges, %4 retransmissions)")
+                                 .arg(QString::fromStdString(sa.initiator.toString()), QString::fromStdString(sa.responder.toString()))
+                                 .arg(sa.exchanges.size())
+                                 .arg(sa.retransmissions));
+    m_ikePicker->blockSignals(false);
+    m_tabs->setTabEnabled(TimelineTab, !m_index->espSas.empty());
+    m_tabs->setTabEnabled(LadderTab, !m_analysis->ike.ikeSas.empty());
+    m_tabs->setTabEnabled(MtuTab, true);
+    if (!m_index->espSas.empty())
+        showTimeline(0);
+    if (!m_analysis->ike.ikeSas.empty())
+        showLadder(0);
+}
+
+void CapturePage::showTimeline(int saIndex)
+{
+    if (!m_analysis || saIndex < 0)
+        return;
+    // Extraction walks every packet: a worker does it, a stale result is dropped.
+    const quint64 generation = ++m_timelineGeneration;
+    auto *watcher = new QFutureWatcher<std::shared_ptr<const TimelineData>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
+        watcher->deleteLater();
+        if (generation == m_timelineGeneration)
+            m_chart->setData(watcher->result());
+    });
+    IndexPtr index = m_index;
+    AnalysisPtr analysis = m_analysis;
+    watcher->setFuture(QtConcurrent::run([index, analysis, saIndex]() {
+        return std::make_shared<const TimelineData>(buildTimeline(*index, *analysis, std::size_t(saIndex)));
+    }));
+}
+
+void CapturePage::showLadder(int ikeSa)
+{
+    m_ladder->setData(m_index, m_analysis, ikeSa);
+}
+
+void CapturePage::selectPacket(quint64 packet)
+{
+    const QModelIndex src = m_model->index(int(packet), 0);
+    const QModelIndex idx = m_proxy->mapFromSource(src);
+    m_tabs->setCurrentIndex(PacketsTab);
+    if (!idx.isValid())
+        return;
+    m_table->selectRow(idx.row());
+    m_table->scrollTo(idx, QAbstractItemView::PositionAtCenter);
 }
 
 } // namespace ikev2wb::ui

@@ -1,33 +1,59 @@
 #pragma once
-// One opened capture: its overview text and the packet table with a kind filter.
+// One opened capture: overview, packet table, ESP sequence timeline, IKE ladder and MTU view.
+// The index arrives first (overview text and packet table work at once); the analysis follows.
 #include "loader/captureloader.h"
 
 #include <QWidget>
 
+class QComboBox;
+class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
+class QScrollArea;
 class QSortFilterProxyModel;
+class QTabWidget;
 class QTableView;
-class QLabel;
 
 namespace ikev2wb::ui {
 
+class IkeLadder;
 class PacketTableModel;
+class SequenceChart;
 
 class CapturePage final : public QWidget
 {
     Q_OBJECT
 public:
     explicit CapturePage(IndexPtr index, QWidget *parent = nullptr);
+    ~CapturePage() override;
     [[nodiscard]] const IndexPtr &index() const { return m_index; }
+    [[nodiscard]] const AnalysisPtr &analysis() const { return m_analysis; }
+    void setAnalysis(AnalysisPtr analysis);
+    /// Shows the packet table with packet `packet` (0-based) selected.
+    void selectPacket(quint64 packet);
+
+    enum Tab { OverviewTab, PacketsTab, TimelineTab, LadderTab, MtuTab };
+    [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
 
 private:
+    void showTimeline(int saIndex);
+    void showLadder(int ikeSa);
+
     IndexPtr m_index;
+    AnalysisPtr m_analysis;
+    QTabWidget *m_tabs = nullptr;
     PacketTableModel *m_model = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;
     QTableView *m_table = nullptr;
-    QPlainTextEdit *m_summary = nullptr;
+    QPlainTextEdit *m_overview = nullptr;
     QLineEdit *m_filter = nullptr;
+    QComboBox *m_saPicker = nullptr;
+    SequenceChart *m_chart = nullptr;
+    QComboBox *m_ikePicker = nullptr;
+    IkeLadder *m_ladder = nullptr;
+    QLabel *m_ladderDetails = nullptr;
+    QPlainTextEdit *m_mtuText = nullptr;
+    quint64 m_timelineGeneration = 0;
 };
 
 } // namespace ikev2wb::ui

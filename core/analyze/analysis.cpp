@@ -1,0 +1,56 @@
+#include "analysis.h"
+
+#include "../report/jsonwriter.h"
+
+#include <future>
+
+namespace ikev2wb {
+
+CaptureAnalysis analyzeCapture(const CaptureIndex &index, const std::atomic_bool *cancel)
+{
+    // The index is read-only here, so the analyzers share it without locks. ESP sequence
+    // analysis is the heaviest (it walks every packet); it runs on this thread.
+    auto ike = std::async(std::launch::async, [&] { return analyzeIkeExchanges(index, cancel); });
+    auto natt = std::async(std::launch::async, [&] { return analyzeNatt(index, cancel); });
+    auto mtu = std::async(std::launch::async, [&] { return analyzeMtu(index, cancel); });
+    CaptureAnalysis a;
+    a.esp = analyzeEspSequences(index, cancel);
+    a.ike = ike.get();
+    a.natt = natt.get();
+    a.mtu = mtu.get();
+    return a;
+}
+
+std::string analysisJson(const CaptureIndex &index, const CaptureAnalysis &a, bool pretty)
+{
+    JsonWriter w(pretty);
+    w.beginObject();
+    w.field("schema", "ikev2wb.analysis/1");
+    w.key("file").beginObject();
+    w.field("path", index.file.path).field("format", index.file.format);
+    w.field("packets", std::uint64_t(index.packetCount()));
+    w.key("first_time").time(index.firstNs);
+    w.key("last_time").time(index.lastNs);
+    w.field("partial", index.partial);
+    w.endObject();
+    writeEspSequenceJson(w, index, a.esp);
+    writeIkeExchangesJson(w, index, a.ike);
+    writeNattJson(w, index, a.natt);
+    writeMtuJson(w, index, a.mtu);
+    w.endObject();
+    std::string out = w.take();
+    out += '\n';
+    return out;
+}
+
+QString analysisText(const CaptureIndex &index, const CaptureAnalysis &a)
+{
+    QString out = QStringLiteral("Capture %1 (%2 packets)\n\n").arg(index.file.path).arg(index.packetCount());
+    out += QStringLiteral("== ESP sequence analysis\n") + espSequenceText(index, a.esp) + QLatin1Char('\n');
+    out += QStringLiteral("== IKE exchanges\n") + ikeExchangesText(index, a.ike) + QLatin1Char('\n');
+    out += QStringLiteral("== NAT traversal\n") + nattText(index, a.natt) + QLatin1Char('\n');
+    out += QStringLiteral("== MTU and fragmentation\n") + mtuText(index, a.mtu);
+    return out;
+}
+
+} // namespace ikev2wb

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Screenshots of every page of the workbench under Xvfb, into docs/screenshots/.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD=${BUILD:-build/release}
+[ -x "$BUILD/tests/ikev2wb-screenshots" ] || { cmake --preset release >/dev/null; cmake --build --preset release --target ikev2wb-screenshots; }
+OUT=docs/screenshots
+mkdir -p "$OUT"
+shoot() { xvfb-run -a -s '-screen 0 1600x1000x24' "$BUILD/tests/ikev2wb-screenshots" "$OUT" "$@"; }
+shoot rekey-loss resources/samples/rekey-loss-left-outer.pcap
+shoot mtu-blackhole resources/samples/mtu-blackhole-right-outer.pcap
+shoot natt-expiry resources/samples/natt-expiry-left-outer.pcap

@@ -1,0 +1,236 @@
+#include "sequencechart.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QLegend>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QScatterSeries>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace ikev2wb::ui {
+
+namespace {
+constexpr int kMaxEventLines = 60;
+
+double toS(std::int64_t ns, std::int64_t origin) { return double(ns - origin) / 1e9; }
+std::int64_t toNs(double s, std::int64_t origin) { return origin + std::int64_t(s * 1e9); }
+
+void styleChart(QChart *chart, const QPalette &pal)
+{
+    chart->setBackgroundBrush(pal.color(QPalette::Base));
+    chart->setTitleBrush(pal.color(QPalette::Text));
+    chart->legend()->setLabelColor(pal.color(QPalette::Text));
+    chart->setMargins(QMargins(4, 4, 4, 4));
+}
+
+void styleAxis(QValueAxis *axis, const QPalette &pal)
+{
+    axis->setLabelsColor(pal.color(QPalette::Text));
+    axis->setTitleBrush(pal.color(QPalette::Text));
+    axis->setGridLineColor(pal.color(QPalette::Mid));
+}
+} // namespace
+
+SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
+{
+    const QPalette pal = palette();
+    const bool dark = pal.color(QPalette::Base).lightness() < 128;
+    m_chart = new QChart;
+    styleChart(m_chart, pal);
+    m_sequence = new QLineSeries;
+    m_sequence->setName(tr("sequence number"));
+    m_sequence->setPen(QPen(dark ? QColor(0x6c, 0xb4, 0xff) : QColor(0x1f, 0x4e, 0x9a), 1.2));
+    m_lost = new QScatterSeries;
+    m_lost->setName(tr("lost (first missing number)"));
+    m_lost->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
+    m_lost->setMarkerSize(9);
+    m_lost->setColor(dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc0, 0x00, 0x00));
+    m_lost->setBorderColor(m_lost->color());
+    m_reordered = new QScatterSeries;
+    m_reordered->setName(tr("arrived late (reordered)"));
+    m_reordered->setMarkerSize(7);
+    m_reordered->setColor(QColor(0xe6, 0x7e, 0x00));
+    m_reordered->setBorderColor(m_reordered->color());
+    m_duplicates = new QScatterSeries;
+    m_duplicates->setName(tr("duplicate"));
+    m_duplicates->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
+    m_duplicates->setMarkerSize(8);
+    m_duplicates->setColor(QColor(0x8e, 0x44, 0xad));
+    for (auto *s : {static_cast<QXYSeries *>(m_sequence), static_cast<QXYSeries *>(m_lost),
+                    static_cast<QXYSeries *>(m_reordered), static_cast<QXYSeries *>(m_duplicates)})
+        m_chart->addSeries(s);
+    m_x = new QValueAxis;
+    m_x->setTitleText(tr("time since capture start (s)"));
+    m_y = new QValueAxis;
+    m_y->setTitleText(tr("ESP sequence number"));
+    m_y->setLabelFormat(QStringLiteral("%.0f"));
+    styleAxis(m_x, pal);
+    styleAxis(m_y, pal);
+    m_chart->addAxis(m_x, Qt::AlignBottom);
+    m_chart->addAxis(m_y, Qt::AlignLeft);
+    for (auto *s : m_chart->series()) {
+        s->attachAxis(m_x);
+        s->attachAxis(m_y);
+    }
+    m_chart->legend()->setAlignment(Qt::AlignTop);
+    m_view = new QChartView(m_chart, this);
+    m_view->setRenderHint(QPainter::Antialiasing, false);
+    m_view->setRubberBand(QChartView::HorizontalRubberBand);
+    m_view->setToolTip(tr("Drag to zoom into a time range, right-click to zoom out. Click a marker to select its packet."));
+
+    m_lossChart = new QChart;
+    styleChart(m_lossChart, pal);
+    m_lossLine = new QLineSeries;
+    m_lossLine->setName(tr("sequence numbers lost per second"));
+    m_lossLine->setPen(QPen(m_lost->color(), 1.5));
+    m_lossChart->addSeries(m_lossLine);
+    m_lossX = new QValueAxis;
+    m_lossY = new QValueAxis;
+    m_lossY->setLabelFormat(QStringLiteral("%.0f"));
+    m_lossY->setTitleText(tr("lost/s"));
+    styleAxis(m_lossX, pal);
+    styleAxis(m_lossY, pal);
+    m_lossChart->addAxis(m_lossX, Qt::AlignBottom);
+    m_lossChart->addAxis(m_lossY, Qt::AlignLeft);
+    m_lossLine->attachAxis(m_lossX);
+    m_lossLine->attachAxis(m_lossY);
+    m_lossChart->legend()->setAlignment(Qt::AlignTop);
+    m_lossView = new QChartView(m_lossChart, this);
+    m_lossView->setRenderHint(QPainter::Antialiasing, false);
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addWidget(m_view, 3);
+    layout->addWidget(m_lossView, 1);
+
+    connect(m_x, &QValueAxis::rangeChanged, this, &SequenceChart::onRangeChanged);
+    for (QScatterSeries *s : {m_lost, m_reordered, m_duplicates})
+        connect(s, &QScatterSeries::clicked, this, &SequenceChart::pickNearest);
+    connect(m_sequence, &QLineSeries::clicked, this, &SequenceChart::pickNearest);
+}
+
+SequenceChart::~SequenceChart() = default;
+
+int SequenceChart::plottedPoints() const { return int(m_sequence->count()); }
+
+void SequenceChart::setData(std::shared_ptr<const TimelineData> data)
+{
+    m_data = std::move(data);
+    resetZoom();
+}
+
+void SequenceChart::resetZoom()
+{
+    if (!m_data)
+        return;
+    const std::int64_t pad = std::max<std::int64_t>((m_data->endNs - m_data->startNs) / 50, 1'000'000);
+    setVisibleRange(m_data->startNs - pad, m_data->endNs + pad);
+}
+
+void SequenceChart::setVisibleRange(std::int64_t startNs, std::int64_t endNs)
+{
+    m_viewStart = startNs;
+    m_viewEnd = std::max(endNs, startNs + 1000);
+    rebuild();
+}
+
+void SequenceChart::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    rebuild();
+}
+
+void SequenceChart::onRangeChanged(qreal minS, qreal maxS)
+{
+    if (m_updating || !m_data)
+        return;
+    // Zoom or pan by the chart view: re-reduce the newly visible range after this signal.
+    const std::int64_t a = toNs(minS, m_data->originNs);
+    const std::int64_t b = toNs(maxS, m_data->originNs);
+    QMetaObject::invokeMethod(this, [this, a, b]() { setVisibleRange(a, b); }, Qt::QueuedConnection);
+}
+
+void SequenceChart::rebuild()
+{
+    if (!m_data)
+        return;
+    m_updating = true;
+    const auto &d = *m_data;
+    const int buckets = std::max(100, int(m_chart->plotArea().width()));
+    m_sequence->replace(reduceMinMax(d.sequence, m_viewStart, m_viewEnd, buckets, d.originNs));
+    m_lost->replace(reduceMarkers(d.lost, m_viewStart, m_viewEnd, buckets, d.originNs));
+    m_reordered->replace(reduceMarkers(d.reordered, m_viewStart, m_viewEnd, buckets, d.originNs));
+    m_duplicates->replace(reduceMarkers(d.duplicates, m_viewStart, m_viewEnd, buckets, d.originNs));
+    m_lossLine->replace(reduceMinMax(d.lossPerSecond, m_viewStart, m_viewEnd, buckets, d.originNs));
+
+    // y range from the visible sequence numbers.
+    double lo = 0, hi = 1;
+    const auto first = std::lower_bound(d.sequence.begin(), d.sequence.end(), m_viewStart,
+                                        [](const SeriesPoint &p, std::int64_t t) { return p.tNs < t; });
+    const auto last = std::lower_bound(first, d.sequence.end(), m_viewEnd,
+                                       [](const SeriesPoint &p, std::int64_t t) { return p.tNs < t; });
+    if (first != last) {
+        const auto [mn, mx] = std::minmax_element(first, last, [](const SeriesPoint &a, const SeriesPoint &b) { return a.value < b.value; });
+        lo = mn->value;
+        hi = std::max(mx->value, lo + 1);
+    }
+    const double pad = (hi - lo) * 0.04 + 1;
+    m_x->setRange(toS(m_viewStart, d.originNs), toS(m_viewEnd, d.originNs));
+    m_y->setRange(std::max(0.0, lo - pad), hi + pad);
+    m_lossX->setRange(m_x->min(), m_x->max());
+    double lossMax = 1;
+    for (const QPointF &p : m_lossLine->points())
+        lossMax = std::max(lossMax, p.y());
+    m_lossY->setRange(0, lossMax * 1.1);
+
+    // IKE events as vertical lines (a few dozen at most, the visible ones).
+    for (QLineSeries *s : m_eventLines) {
+        m_chart->removeSeries(s);
+        delete s;
+    }
+    m_eventLines.clear();
+    for (const TimelineEvent &e : d.events) {
+        if (e.tNs < m_viewStart || e.tNs >= m_viewEnd || int(m_eventLines.size()) >= kMaxEventLines)
+            continue;
+        auto *line = new QLineSeries;
+        const double x = toS(e.tNs, d.originNs);
+        line->append(x, m_y->min());
+        line->append(x, m_y->max());
+        line->setPen(QPen(e.problem ? QColor(0xe6, 0x7e, 0x00) : QColor(0x7f, 0x8c, 0x8d), 1, Qt::DashLine));
+        line->setName(e.label);
+        m_chart->addSeries(line);
+        line->attachAxis(m_x);
+        line->attachAxis(m_y);
+        if (auto *marker = m_chart->legend()->markers(line).value(0))
+            marker->setVisible(false);
+        m_eventLines.push_back(line);
+    }
+    m_chart->setTitle(tr("%1 — %2 packets, %3 missing, %4 late, %5 duplicates; %6 IKE events")
+                          .arg(d.title)
+                          .arg(d.sequence.size())
+                          .arg(d.missing)
+                          .arg(d.reordered.size())
+                          .arg(d.duplicates.size())
+                          .arg(d.events.size()));
+    m_updating = false;
+}
+
+void SequenceChart::pickNearest(const QPointF &point)
+{
+    if (!m_data || m_data->sequence.empty())
+        return;
+    const std::int64_t t = toNs(point.x(), m_data->originNs);
+    const auto &seq = m_data->sequence;
+    auto it = std::lower_bound(seq.begin(), seq.end(), t, [](const SeriesPoint &p, std::int64_t v) { return p.tNs < v; });
+    if (it == seq.end())
+        it = std::prev(seq.end());
+    else if (it != seq.begin() && (t - std::prev(it)->tNs) < (it->tNs - t))
+        it = std::prev(it);
+    Q_EMIT packetClicked(m_data->packetOf[std::size_t(it - seq.begin())]);
+}
+
+} // namespace ikev2wb::ui

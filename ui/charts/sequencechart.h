@@ -1,0 +1,64 @@
+#pragma once
+// The ESP sequence timeline: sequence number against time for one SA with lost, reordered and
+// duplicate packets marked and IKE events as vertical markers, and the loss per second below.
+// The only file that knows Qt Charts for this view (a Qt Graphs backend would replace it).
+#include "charts/timelinedata.h"
+
+#include <QWidget>
+
+#include <memory>
+
+class QChart;
+class QChartView;
+class QLineSeries;
+class QScatterSeries;
+class QValueAxis;
+
+namespace ikev2wb::ui {
+
+class SequenceChart final : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit SequenceChart(QWidget *parent = nullptr);
+    ~SequenceChart() override;
+    void setData(std::shared_ptr<const TimelineData> data);
+    /// Shows [startNs, endNs) and re-reduces the visible points to the plot's pixel width.
+    void setVisibleRange(std::int64_t startNs, std::int64_t endNs);
+    void resetZoom();
+    /// Points the sequence series currently holds (after reduction).
+    [[nodiscard]] int plottedPoints() const;
+
+Q_SIGNALS:
+    /// A lost/reordered/duplicate marker or a point was clicked: the packet nearest in time.
+    void packetClicked(quint64 packet);
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void rebuild();
+    void onRangeChanged(qreal minS, qreal maxS);
+    void pickNearest(const QPointF &point);
+
+    std::shared_ptr<const TimelineData> m_data;
+    QChart *m_chart = nullptr;
+    QChartView *m_view = nullptr;
+    QChart *m_lossChart = nullptr;
+    QChartView *m_lossView = nullptr;
+    QLineSeries *m_sequence = nullptr;
+    QScatterSeries *m_lost = nullptr;
+    QScatterSeries *m_reordered = nullptr;
+    QScatterSeries *m_duplicates = nullptr;
+    QLineSeries *m_lossLine = nullptr;
+    QValueAxis *m_x = nullptr;
+    QValueAxis *m_y = nullptr;
+    QValueAxis *m_lossX = nullptr;
+    QValueAxis *m_lossY = nullptr;
+    std::vector<QLineSeries *> m_eventLines;
+    std::int64_t m_viewStart = 0;
+    std::int64_t m_viewEnd = 1;
+    bool m_updating = false;
+};
+
+} // namespace ikev2wb::ui
