@@ -6,6 +6,7 @@
 #include <QLegendMarker>
 #include <QLineSeries>
 #include <QScatterSeries>
+#include <QToolTip>
 #include <QValueAxis>
 #include <QVBoxLayout>
 
@@ -186,6 +187,7 @@ void SequenceChart::rebuild()
     for (const QPointF &p : m_lossLine->points())
         lossMax = std::max(lossMax, p.y());
     m_lossY->setRange(0, lossMax * 1.1);
+    m_lossY->applyNiceNumbers();
 
     // IKE events as vertical lines (a few dozen at most, the visible ones).
     for (QLineSeries *s : m_eventLines) {
@@ -207,6 +209,11 @@ void SequenceChart::rebuild()
         line->attachAxis(m_y);
         if (auto *marker = m_chart->legend()->markers(line).value(0))
             marker->setVisible(false);
+        const QString tip = tr("%1 at %2 s").arg(e.label).arg(x, 0, 'f', 3);
+        connect(line, &QLineSeries::hovered, this, [tip](const QPointF &, bool state) {
+            if (state)
+                QToolTip::showText(QCursor::pos(), tip);
+        });
         m_eventLines.push_back(line);
     }
     m_chart->setTitle(tr("%1 — %2 packets, %3 missing, %4 late, %5 duplicates; %6 IKE events")

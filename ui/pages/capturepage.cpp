@@ -163,8 +163,24 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
     m_tabs->setTabEnabled(TimelineTab, !m_index->espSas.empty());
     m_tabs->setTabEnabled(LadderTab, !m_analysis->ike.ikeSas.empty());
     m_tabs->setTabEnabled(MtuTab, true);
-    if (!m_index->espSas.empty())
-        showTimeline(0);
+    if (!m_index->espSas.empty()) {
+        // Open on the SA where something went wrong: the most missing numbers, then the busiest.
+        int best = 0;
+        std::uint64_t bestMissing = 0, bestPackets = 0;
+        for (const EspSaSequence &s : m_analysis->esp.sas) {
+            const std::uint64_t packets = m_index->espSas[s.saIndex].packets;
+            if (s.missing > bestMissing || (s.missing == bestMissing && packets > bestPackets)) {
+                best = int(s.saIndex);
+                bestMissing = s.missing;
+                bestPackets = packets;
+            }
+        }
+        const int row = m_saPicker->findData(best);
+        if (m_saPicker->currentIndex() == row)
+            showTimeline(best); // no index change, so no signal
+        else
+            m_saPicker->setCurrentIndex(row);
+    }
     if (!m_analysis->ike.ikeSas.empty())
         showLadder(0);
 }
