@@ -1,8 +1,14 @@
 #include "commands.h"
 
+#include "compare/endpointcompare.h"
+#include "evidence/collector.h"
+#include "evidence/evidencereport.h"
+#include "evidence/evidenceset.h"
 #include "index/indexbuilder.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
+
+#include <QDateTime>
 
 #include <cstdio>
 
@@ -79,6 +85,13 @@ void printUsage(bool toStderr)
         "commands:\n"
         "  summary FILE [--json]   packets by kind, endpoints, ESP SAs, IKE SAs and exchanges\n"
         "  packets FILE [--json]   one line (or JSON object) per packet\n"
+        "  compare A B [--json]    the two tunnel ends' captures side by side: loss in transit,\n"
+        "                          capture drops, duplicates, reordering, clock offset, delay\n"
+        "  evidence PATH... [--json]  host evidence in files or folders (a collect folder, a lab\n"
+        "                          stats/ folder): kinds, key counters, before/after deltas, charon\n"
+        "                          log events by kind\n"
+        "  collect [--out DIR]     gather host evidence from this machine into DIR (keys and\n"
+        "                          secrets redacted; MANIFEST.txt says what failed and why)\n"
         "\n"
         "options:\n"
         "  --json                  machine-readable output (fields documented in README.md)\n"
@@ -147,6 +160,86 @@ int packets(const QStringList &args)
     }
     writeOut(buf);
     return finishWith(*index);
+}
+
+int compare(const QStringList &args)
+{
+    const Parsed p = parse(args, {QStringLiteral("--json")});
+    if (!p.error.isEmpty())
+        return usageError(p.error);
+    if (p.positional.size() != 2)
+        return usageError(QStringLiteral("compare takes exactly two capture files"));
+    CompareResult result;
+    QString error;
+    if (!compareCaptureFiles(p.positional.at(0), p.positional.at(1), result, &error)) {
+        writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
+        return ExitBadInput;
+    }
+    if (p.json)
+        writeOut(compareJson(result));
+    else
+        writeOut(compareText(result));
+    return ExitOk;
+}
+
+int evidence(const QStringList &args)
+{
+    const Parsed p = parse(args, {QStringLiteral("--json")});
+    if (!p.error.isEmpty())
+        return usageError(p.error);
+    if (p.positional.isEmpty())
+        return usageError(QStringLiteral("evidence takes one or more files or folders"));
+    EvidenceSet set;
+    int rc = ExitOk;
+    for (const QString &path : p.positional) {
+        QString error;
+        if (!set.addPath(path, &error)) {
+            writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
+            rc = ExitBadInput;
+        }
+    }
+    if (p.json) {
+        JsonWriter w(true);
+        writeEvidenceJson(w, set);
+        writeOut(w.str() + '\n');
+    } else {
+        writeOut(evidenceText(set));
+    }
+    for (const EvidenceFile &f : set.files())
+        if (!f.status.ok()) {
+            writeErr(QStringLiteral("ikev2wb: %1\n").arg(f.status.error));
+            rc = ExitBadInput;
+        }
+    return rc;
+}
+
+int collect(const QStringList &args)
+{
+    CollectOptions options;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--out") && i + 1 < args.size())
+            options.outDir = args[++i];
+        else if (args[i] == QLatin1String("--out"))
+            return usageError(QStringLiteral("--out needs a folder"));
+        else
+            return usageError(QStringLiteral("collect does not take '%1'").arg(args[i]));
+    }
+    if (options.outDir.isEmpty())
+        options.outDir = QStringLiteral("ikev2wb-evidence-%1").arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+    const CollectResult r = collectEvidence(options);
+    if (!r.ok()) {
+        writeErr(QStringLiteral("ikev2wb: %1\n").arg(r.error));
+        return ExitBadInput;
+    }
+    int collected = 0;
+    for (const CollectItem &i : r.items) {
+        if (i.ok)
+            ++collected;
+        else
+            writeErr(QStringLiteral("ikev2wb: not collected: %1: %2\n").arg(i.source, i.note));
+    }
+    writeOut(QStringLiteral("collected %1 of %2 sources into %3 (see MANIFEST.txt)\n").arg(collected).arg(r.items.size()).arg(r.outDir));
+    return ExitOk;
 }
 
 } // namespace ikev2wb::cli

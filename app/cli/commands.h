@@ -8,6 +8,9 @@ enum ExitCode : int { ExitOk = 0, ExitUsage = 2, ExitBadInput = 3 };
 
 int summary(const QStringList &args);
 int packets(const QStringList &args);
+int compare(const QStringList &args);
+int evidence(const QStringList &args);
+int collect(const QStringList &args);
 
 /// Prints "ikev2wb: usage error: <message>" and the short usage to stderr; returns ExitUsage.
 int usageError(const QString &message);

@@ -29,5 +29,11 @@ int main(int argc, char **argv)
         return summary(args);
     if (command == QLatin1String("packets"))
         return packets(args);
+    if (command == QLatin1String("compare"))
+        return compare(args);
+    if (command == QLatin1String("evidence"))
+        return evidence(args);
+    if (command == QLatin1String("collect"))
+        return collect(args);
     return usageError(QStringLiteral("unknown command '%1'").arg(command));
 }

@@ -7,6 +7,7 @@
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -117,6 +118,8 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, QString 
     r->m_info.snapLength = pcap_snapshot(r->d->pcap);
     r->m_info.fileSize = fi.size();
     r->m_info.nanosecondFile = nano;
+    if (format == QLatin1String("pcap"))
+        r->m_recordEnd = 24; // file header
     return r;
 }
 
@@ -126,11 +129,18 @@ int CaptureReader::next(RawPacket &pkt)
     const u_char *data = nullptr;
     const int rc = pcap_next_ex(d->pcap, &hdr, &data);
     if (rc == 1) {
-        // With nanosecond precision requested, tv_usec holds nanoseconds.
-        pkt.tsNs = std::int64_t(hdr->ts.tv_sec) * 1'000'000'000LL + std::int64_t(hdr->ts.tv_usec);
+        // With nanosecond precision requested, tv_usec holds nanoseconds. A pcapng timestamp
+        // can name any second up to 2^64 (or a negative time_t); clamp to [0, 2^62) ns
+        // (year 2116, beyond classic pcap's 2106) so the product and any later difference of
+        // two timestamps stay inside int64.
+        constexpr std::int64_t kMaxSec = (std::int64_t(1) << 62) / 1'000'000'000LL - 1;
+        const std::int64_t sec = std::clamp<std::int64_t>(hdr->ts.tv_sec, 0, kMaxSec);
+        pkt.tsNs = sec * 1'000'000'000LL + std::int64_t(hdr->ts.tv_usec);
         pkt.capturedLength = hdr->caplen;
         pkt.originalLength = hdr->len;
         pkt.data = data;
+        if (m_recordEnd > 0)
+            m_recordEnd += 16 + std::int64_t(hdr->caplen);
         return 1;
     }
     if (rc == PCAP_ERROR_BREAK)
@@ -140,6 +150,14 @@ int CaptureReader::next(RawPacket &pkt)
 
 QString CaptureReader::lastError(std::uint64_t packetsRead) const
 {
+    if (m_recordEnd > 0)
+        return QStringLiteral("%1: read stopped after %2 packets: the record at byte %3 of %4 is cut short or damaged: "
+                              "%5; the result is partial")
+            .arg(m_info.path)
+            .arg(packetsRead)
+            .arg(m_recordEnd)
+            .arg(m_info.fileSize)
+            .arg(QString::fromLocal8Bit(pcap_geterr(d->pcap)));
     return QStringLiteral("%1: read stopped after %2 packets at byte %3 of %4: %5; the result is partial")
         .arg(m_info.path)
         .arg(packetsRead)

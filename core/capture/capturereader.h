@@ -102,6 +102,9 @@ private:
     struct Impl;
     std::unique_ptr<Impl> d;
     CaptureFileInfo m_info;
+    // pcap only: file offset just past the last complete record, so that a damaged record can
+    // be reported where it starts (pcapng blocks carry options whose size libpcap hides).
+    std::int64_t m_recordEnd = 0;
 };
 
 } // namespace ikev2wb

@@ -493,6 +493,8 @@ void Dissector::dissectUdp(ByteView l4, std::size_t l4Offset, PacketFacts &f)
             f.kind = PacketKind::IkeNatT;
             f.ike = h;
             f.ikeMessage = payload.from(4);
+            if (h.length != payloadLen - 4)
+                malformed(f, "IKE length field disagrees with the UDP length");
             return;
         }
         const auto seq = payload.u32(4);
@@ -518,6 +520,9 @@ void Dissector::dissectUdp(ByteView l4, std::size_t l4Offset, PacketFacts &f)
         f.kind = PacketKind::Ike;
         f.ike = h;
         f.ikeMessage = payload;
+        // One IKE message per datagram (RFC 7296 §3.1): any other length is a broken header.
+        if (h.length != payloadLen)
+            malformed(f, "IKE length field disagrees with the UDP length");
         return;
     }
 

@@ -118,6 +118,29 @@ void parseV2Sa(IkePayloadSummary &s, ByteView body)
     }
 }
 
+/// Smallest body (after the 4-byte generic header) each IKEv2 payload type's fixed fields need
+/// (RFC 7296 §3.3-3.16, RFC 7383 §2.5); a declared length below it is malformed.
+std::size_t minimumV2Body(std::uint8_t type)
+{
+    switch (type) {
+    case ike::PayloadSA: return 8;          // one proposal header
+    case ike::PayloadKE:                    // DH group + reserved
+    case ike::PayloadIDi:                   // ID type + reserved
+    case ike::PayloadIDr:
+    case ike::PayloadAUTH:                  // auth method + reserved
+    case ike::PayloadNotify:                // protocol, SPI size, notify type
+    case ike::PayloadDelete:                // protocol, SPI size, SPI count
+    case ike::PayloadTSi:                   // TS count + reserved
+    case ike::PayloadTSr:
+    case ike::PayloadCP:                    // CFG type + reserved
+    case ike::PayloadEAP:                   // code, identifier, length
+    case ike::PayloadSKF: return 4;         // fragment number + total
+    case ike::PayloadCERT:
+    case ike::PayloadCERTREQ: return 1;     // encoding
+    default: return 0;
+    }
+}
+
 } // namespace
 
 IkePayloadSummary parseIkePayloads(ByteView message, const IkeHeader &h)
@@ -160,6 +183,8 @@ IkePayloadSummary parseIkePayloads(ByteView message, const IkeHeader &h)
             s.warning = s.warning ? s.warning : "payload extends beyond the IKE message";
         }
         addPayload(s, type);
+        if (h.majorVersion() == 2 && std::size_t(plen - 4u) < minimumV2Body(type) && !s.warning)
+            s.warning = "payload shorter than its type's fixed fields";
         const ByteView body = msg.slice(off + 4, plen - 4u);
         if (body.size() < std::size_t(plen - 4))
             s.truncated = true;

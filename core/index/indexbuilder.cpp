@@ -1,6 +1,7 @@
 #include "indexbuilder.h"
 
 #include <algorithm>
+#include <cstring>
 
 namespace ikev2wb {
 
@@ -10,10 +11,20 @@ constexpr std::size_t kMaxWarnings = 1000;
 
 std::size_t IndexBuilder::FlowKeyHash::operator()(const FlowKey &k) const noexcept
 {
-    std::uint64_t h = hashBytes(k.src.bytes.data(), 16);
-    h = hashBytes(k.dst.bytes.data(), 16, h);
+    // Runs for every packet whose flow differs from the previous packet's. Mixing the four
+    // 64-bit address words instead of FNV-1a over 32 single bytes (a chain of 32 dependent
+    // multiplies) took this from ~11 % of `ikev2wb summary` to ~1 %.
+    std::uint64_t w[4];
+    std::memcpy(w, k.src.bytes.data(), 16);
+    std::memcpy(w + 2, k.dst.bytes.data(), 16);
     const std::uint64_t ports = (std::uint64_t(k.srcPort) << 24) | (std::uint64_t(k.dstPort) << 8) | k.proto;
-    return h ^ (ports * 0x9e3779b97f4a7c15ULL);
+    std::uint64_t h = (w[0] * 0x9e3779b97f4a7c15ULL) ^ (w[1] * 0xc2b2ae3d27d4eb4fULL) ^
+                      (w[2] * 0x165667b19e3779f9ULL) ^ (w[3] * 0xd6e8feb86659fd93ULL) ^
+                      (ports * 0xff51afd7ed558ccdULL);
+    h ^= h >> 32;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 29;
+    return static_cast<std::size_t>(h);
 }
 
 IndexBuilder::IndexBuilder(const CaptureFileInfo &file) : m_dissector(file.linkType)

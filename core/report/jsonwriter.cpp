@@ -67,6 +67,7 @@ JsonWriter &JsonWriter::endArray()
 JsonWriter &JsonWriter::key(std::string_view k)
 {
     separate();
+    m_afterKey = true; // the key string itself must not add a second separator
     value(k);
     m_out += m_pretty ? ": " : ":";
     m_afterKey = true;

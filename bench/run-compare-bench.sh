@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Speed and memory of `ikev2wb compare A B` against the floor of reading both files with a bare
+# libpcap loop (ikev2wb-pcaploop A, then B: the sum of both wall times).
+# Target (issue "endpoint comparison"): compare wall <= 2.5x that floor; memory bounded by the
+# ESP packets of the compared SAs (16 B each per capture, plus the lists of lost packets).
+#
+# The pair: ikev2wb-gencap run twice with the same seed, once without loss/reordering (the
+# "sender" view) and once with loss and reordering (the "receiver" view). Same SPIs and sequence
+# numbers, so every SA is matched; the timestamps are not a real second vantage point (the RNG
+# draws stay in step, so most packets get the same time), which does not matter for speed.
+#
+# usage: bench/run-compare-bench.sh [N]     N = packets per capture, k/M suffix (default 5M)
+# env:   RUNS=3  REBUILD=1  DELETE_AFTER=1   (as in run-bench.sh)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-$ROOT/build/release}  # another build dir: BUILD=... (must hold the three binaries)
+OUT=$ROOT/bench/out
+RUNS=${RUNS:-3}
+SIZE=${1:-5M}
+GENCAP=$BUILD/bench/ikev2wb-gencap
+PCAPLOOP=$BUILD/bench/ikev2wb-pcaploop
+IKEV2WB=$BUILD/app/cli/ikev2wb
+
+if [ ! -f "$ROOT/bench/gencap.cpp" ]; then
+  echo "bench/gencap.cpp is not there yet: nothing to generate the captures with; skipped" >&2
+  exit 0
+fi
+if [ "${REBUILD:-0}" = 1 ] || [ ! -x "$GENCAP" ] || [ ! -x "$PCAPLOOP" ] || [ ! -x "$IKEV2WB" ]; then
+  (cd "$ROOT" && cmake --preset release -DIKEV2WB_BUILD_TESTS=OFF -DIKEV2WB_BUILD_GUI=OFF >/dev/null &&
+     cmake --build --preset release -j2 --target ikev2wb ikev2wb-gencap ikev2wb-pcaploop)
+fi
+[ -x /usr/bin/time ] || { echo "needs GNU time (/usr/bin/time): apt-get install time" >&2; exit 1; }
+
+expand() {
+  case $1 in
+    *[kK]) echo $(( ${1%[kK]} * 1000 )) ;;
+    *[mM]) echo $(( ${1%[mM]} * 1000000 )) ;;
+    *) echo "$1" ;;
+  esac
+}
+n=$(expand "$SIZE")
+mkdir -p "$OUT"
+A=$OUT/compare-$SIZE-a.pcap
+B=$OUT/compare-$SIZE-b.pcap
+[ -s "$A" ] || "$GENCAP" --packets "$n" --loss-permille 0 --reorder-permille 0 --seed 7 --out "$A"
+[ -s "$B" ] || "$GENCAP" --packets "$n" --loss-permille 3 --reorder-permille 2 --seed 7 --out "$B"
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+# wall seconds and max RSS (KiB) of one run
+run() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -v -o "$TMP/time.txt" "$@" >"$TMP/out" 2>"$TMP/err" || { cat "$TMP/err" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  echo "$(echo "$t1 - $t0" | bc -l) $(awk -F': ' '/Maximum resident set size/ {print $2}' "$TMP/time.txt")"
+}
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+"$PCAPLOOP" "$A" >/dev/null; "$PCAPLOOP" "$B" >/dev/null # warm the page cache
+: >"$TMP/floor"; : >"$TMP/compare"
+for _ in $(seq "$RUNS"); do
+  fa=$(run "$PCAPLOOP" "$A"); fb=$(run "$PCAPLOOP" "$B")
+  echo "$(echo "${fa%% *} + ${fb%% *}" | bc -l)" >>"$TMP/floor"
+  run "$IKEV2WB" compare "$A" "$B" --json >>"$TMP/compare"
+done
+floor=$(median <"$TMP/floor")
+cmp=$(awk '{print $1}' "$TMP/compare" | median)
+rss=$(awk '{print $2}' "$TMP/compare" | sort -g | tail -1)
+ratio=$(echo "$cmp / $floor" | bc -l)
+echo "# $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%MZ); $n packets per capture, median of $RUNS runs, cache warm"
+printf 'floor (pcaploop A + pcaploop B): %.3f s\n' "$floor"
+printf 'ikev2wb compare A B --json:      %.3f s, peak RSS %.1f MiB (%.1f B per packet of both files)\n' \
+  "$cmp" "$(echo "$rss / 1024" | bc -l)" "$(echo "$rss * 1024 / (2 * $n)" | bc -l)"
+printf 'target wall <= 2.5x floor: %.2fx -> %s\n' "$ratio" "$( (( $(echo "$ratio <= 2.5" | bc) )) && echo met || echo MISSED)"
+if [ "${DELETE_AFTER:-0}" = 1 ]; then rm -f "$A" "$B"; fi

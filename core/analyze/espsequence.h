@@ -1,0 +1,130 @@
+#pragma once
+// ESP sequence-number analysis per SA: loss as seen at this capture point, duplicates,
+// reordering told apart from loss (RFC 4737), rates over time, and what receivers with
+// different anti-replay windows would have dropped (RFC 4303 §3.4.3, Linux xfrm_replay.c).
+#include "../index/captureindex.h"
+
+#include <QString>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+namespace ikev2wb {
+
+class JsonWriter;
+
+/// Receiver windows the analysis emulates (strongSwan's default is 32).
+inline constexpr std::array<std::uint32_t, 6> kEmulatedReplayWindows{32, 64, 128, 256, 1024, 4096};
+
+/// A run of consecutive sequence numbers that never arrived (one loss burst).
+/// Sequence numbers are 64-bit: with ESN they continue past 2^32.
+struct EspMissingRange
+{
+    std::uint64_t first = 0;
+    std::uint64_t last = 0;
+    std::int64_t afterNs = 0;  // arrival of the packet carrying first - 1
+    std::int64_t beforeNs = 0; // arrival of the packet carrying last + 1
+    std::uint32_t epoch = 0;   // 0 unless the sender restarted its numbering
+    [[nodiscard]] std::uint64_t count() const { return last - first + 1; }
+};
+
+/// What one emulated receiver window would have done with the SA's packets.
+struct EspReplayOutcome
+{
+    std::uint32_t window = 0;
+    std::uint64_t outsideWindow = 0; // too old (with ESN this includes esnMismatch)
+    std::uint64_t replayed = 0;      // bit already set
+    std::uint64_t invalid = 0;       // sequence number 0
+    std::uint64_t esnMismatch = 0;   // ESN: high half guessed wrong, the kernel counts it as "failed"
+    std::uint64_t droppedFirstSeen = 0; // drops of packets that were not capture duplicates
+    [[nodiscard]] std::uint64_t dropped() const { return outsideWindow + replayed + invalid; }
+};
+
+/// Per-second series (bucket width grows in powers of two to stay within kMaxBuckets).
+struct EspRateSeries
+{
+    static constexpr std::size_t kMaxBuckets = 4096;
+    std::int64_t startNs = 0;
+    std::int64_t bucketNs = 1000000000;
+    std::vector<std::uint64_t> packets;
+    std::vector<std::uint64_t> bytes;   // outer IP bytes
+    std::vector<std::uint64_t> missing; // sequence numbers lost, by the time of the gap
+};
+
+/// One numbering run of an SA: the whole SA, unless the sender started again from a low number.
+struct EspEpoch
+{
+    std::uint64_t firstSeq = 0; // lowest sequence number seen
+    std::uint64_t lastSeq = 0;  // highest
+    std::uint64_t packets = 0;
+    std::uint64_t missing = 0;
+    std::int64_t firstNs = 0;
+};
+
+/// Sequence analysis of one SA (one entry of CaptureIndex::espSas, same order).
+struct EspSaSequence
+{
+    std::uint32_t saIndex = 0;      // into CaptureIndex::espSas
+    std::uint32_t spi = 0;
+    std::uint64_t packets = 0;      // all, including invalid sequence 0
+    std::uint64_t bytes = 0;        // outer IP bytes
+    std::int64_t firstNs = 0;
+    std::int64_t lastNs = 0;
+    std::uint64_t firstSeq = 0;     // lowest sequence number of the first epoch
+    std::uint64_t lastSeq = 0;      // highest sequence number of the last epoch
+    bool esn = false;               // numbering wrapped past 2^32, so the SA must use ESN
+    std::uint32_t restarts = 0;     // numbering fell back to a small number far below the top
+    std::vector<EspEpoch> epochs;
+
+    std::uint64_t missing = 0;      // sequence numbers absent inside each epoch's [first, last]
+    std::vector<EspMissingRange> missingRanges; // in order; at most kMaxStoredRanges
+    bool missingRangesTruncated = false;
+    std::uint64_t lossBursts = 0;   // = number of missing ranges
+    std::uint64_t longestBurst = 0;
+
+    std::uint64_t duplicates = 0;   // a sequence number seen again
+    std::uint64_t reordered = 0;    // arrived after a higher number and filled a gap (RFC 4737)
+    std::uint64_t maxReorderDistance = 0; // RFC 4737 reordering extent, in packets
+    std::int64_t maxReorderNs = 0;  // RFC 4737 late-time offset: since the packet that overtook it
+    std::uint64_t maxReorderLag = 0;// largest (top - seq) of a reordered packet
+    std::uint64_t invalidSeqZero = 0;
+    std::uint64_t lateUntracked = 0;// older than the tracking horizon: neither gap fill nor duplicate known
+
+    std::vector<EspReplayOutcome> antiReplay; // one per emulated window, ascending
+    std::uint32_t minSafeWindow = 0;   // smallest emulated window dropping no first-seen packet, 0 = none
+    std::uint64_t minWindowExact = 0;  // maxReorderLag + 1: the smallest window that drops none
+
+    EspRateSeries series;
+};
+
+struct EspSequenceAnalysis
+{
+    static constexpr std::size_t kMaxStoredRanges = 100000;
+    /// Late packets are matched against gaps up to this many numbers behind the top; older gaps are final.
+    static constexpr std::uint64_t kHorizon = 65536;
+    std::vector<EspSaSequence> sas;
+    bool cancelled = false;
+};
+
+/// What to emulate. The default windows are kEmulatedReplayWindows; a configured window (e.g.
+/// strongSwan's replay_window) can be added. Sizes are sorted and made unique.
+struct EspSequenceOptions
+{
+    std::vector<std::uint32_t> windows{kEmulatedReplayWindows.begin(), kEmulatedReplayWindows.end()};
+};
+
+/// One pass over the index. `cancel` is polled every 64 Ki packets; a cancelled run returns
+/// what it had with `cancelled` set.
+EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);
+EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const EspSequenceOptions &options,
+                                        const std::atomic_bool *cancel = nullptr);
+
+/// Writes the key "sas" and its array (schema documented in README.md, "ESP sequence analysis").
+void writeEspSequenceJson(JsonWriter &w, const CaptureIndex &index, const EspSequenceAnalysis &a);
+
+/// Human-readable report, one block per SA.
+QString espSequenceText(const CaptureIndex &index, const EspSequenceAnalysis &a);
+
+} // namespace ikev2wb

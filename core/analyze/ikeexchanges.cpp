@@ -1,0 +1,934 @@
+#include "ikeexchanges.h"
+
+#include "analyzeutil.h"
+#include "../dissect/ikeconstants.h"
+#include "../report/jsonwriter.h"
+
+#include <QStringList>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace ikev2wb {
+
+using namespace analyze_detail;
+
+namespace {
+
+// A copy of a packet seen twice by the capture arrives within microseconds; 100 ms is generous
+// and still far below strongSwan's shortest retransmission gap (4 s).
+constexpr std::int64_t kDuplicateWindowNs = 100'000'000LL;
+// Fragments (SKF or re-sent) closer than this belong to one send of a message.
+constexpr std::int64_t kSendBurstNs = 1 * kNsPerS;
+// ESP SPIs that start this long after a CREATE_CHILD_SA response belong to it.
+constexpr std::int64_t kNewSpiAfterNs = 5 * kNsPerS;
+constexpr std::int64_t kNewSpiBeforeNs = kNsPerS / 2;
+// strongSwan deletes a rekeyed CHILD_SA delete_rekeyed_delay (5 s) after the rekey; allow margin.
+constexpr std::int64_t kOldSpiStopNs = 15 * kNsPerS;
+constexpr std::int64_t kRekeyWindowNs = 5 * kNsPerS;
+constexpr std::int64_t kDeleteSearchNs = 30 * kNsPerS;
+constexpr std::size_t kSearchBack = 64; // exchanges searched backwards for a matching message ID
+
+bool isV1(const IkeSaExchanges &sa) { return sa.version == 1; }
+
+// What distinguishes two different IKEv1 messages of one exchange when lengths repeat.
+struct V1Message
+{
+    bool fromInitiator;
+    std::uint32_t length;
+    std::uint8_t nextPayload;
+    std::int64_t lastSendNs;
+};
+
+class Builder
+{
+public:
+    Builder(const CaptureIndex &index, const std::atomic_bool *cancel) : m_index(index), m_cancel(cancel) {}
+
+    IkeExchangeAnalysis run()
+    {
+        for (std::size_t i = 0; i < m_index.ikeMessages.size(); ++i) {
+            if ((i & 1023) == 0 && cancelled(m_cancel)) {
+                m_out.cancelled = true;
+                return std::move(m_out);
+            }
+            add(i);
+        }
+        for (std::size_t s = 0; s < m_out.ikeSas.size(); ++s)
+            finishSa(s);
+        rekeyTimeline();
+        if (cancelled(m_cancel))
+            m_out.cancelled = true;
+        summarize();
+        return std::move(m_out);
+    }
+
+private:
+    const IkeMessage &msg(std::size_t i) const { return m_index.ikeMessages[i]; }
+    const Flow &flowOf(const IkeMessage &m) const { return m_index.flows[m.flowId]; }
+
+    std::size_t saFor(const IkeMessage &m)
+    {
+        const std::uint64_t key = m.header.initiatorSpi ^ (std::uint64_t(m.header.majorVersion()) << 62);
+        auto [it, inserted] = m_saByKey.try_emplace(key, m_out.ikeSas.size());
+        if (inserted) {
+            IkeSaExchanges sa;
+            sa.initiatorSpi = m.header.initiatorSpi;
+            sa.version = m.header.majorVersion();
+            const Flow &fl = flowOf(m);
+            const bool fromInitiator = sa.version == 2 ? m.header.isInitiator() : true;
+            sa.initiator = fromInitiator ? fl.src : fl.dst;
+            sa.responder = fromInitiator ? fl.dst : fl.src;
+            sa.firstNs = m.tsNs;
+            sa.natTFromStart = m.transport == IkeTransport::UdpNatT;
+            sa.startedWithSaInit = m.header.exchange == std::uint8_t(ike::Exchange::IkeSaInit) ||
+                                   m.header.exchange == std::uint8_t(ike::Exchange::V1IdentityProtection) ||
+                                   m.header.exchange == std::uint8_t(ike::Exchange::V1Aggressive);
+            m_out.ikeSas.push_back(sa);
+            m_saMessages.emplace_back();
+        }
+        return it->second;
+    }
+
+    bool isCaptureDuplicate(std::size_t s, const IkeMessage &m) const
+    {
+        // IP ID 0 (IPv6 without a fragment header, or stacks that zero it) proves nothing.
+        if (m.ipId == 0)
+            return false;
+        const auto &recent = m_saMessages[s];
+        const std::size_t from = recent.size() > 16 ? recent.size() - 16 : 0;
+        for (std::size_t k = recent.size(); k-- > from;) {
+            const IkeMessage &o = msg(recent[k]);
+            if (m.tsNs - o.tsNs > kDuplicateWindowNs)
+                break;
+            if (o.flowId == m.flowId && o.ipId == m.ipId && o.ipLength == m.ipLength &&
+                o.header.length == m.header.length && o.header.messageId == m.header.messageId &&
+                o.header.flags == m.header.flags && o.header.exchange == m.header.exchange)
+                return true;
+        }
+        return false;
+    }
+
+    // Latest exchange of the SA with this message ID and exchange type (and request direction
+    // for IKEv2, whose two directions number their requests independently).
+    IkeExchange *findExchange(IkeSaExchanges &sa, const IkeHeader &h, bool byInitiator, std::size_t *at)
+    {
+        const std::size_t n = sa.exchanges.size();
+        const std::size_t stop = n > kSearchBack ? n - kSearchBack : 0;
+        for (std::size_t k = n; k-- > stop;) {
+            IkeExchange &e = sa.exchanges[k];
+            if (e.messageId == h.messageId && e.exchange == h.exchange && (isV1(sa) || e.byInitiator == byInitiator)) {
+                *at = k;
+                return &e;
+            }
+        }
+        return nullptr;
+    }
+
+    IkeExchange &newExchange(IkeSaExchanges &sa, const IkeHeader &h, bool byInitiator)
+    {
+        IkeExchange e;
+        e.exchange = h.exchange;
+        e.messageId = h.messageId;
+        e.byInitiator = byInitiator;
+        sa.exchanges.push_back(e);
+        return sa.exchanges.back();
+    }
+
+    static void addFragment(IkeFragmentSet &f, const IkePayloadSummary &p)
+    {
+        f.total = std::max(f.total, p.totalFragments);
+        if (std::find(f.seen.begin(), f.seen.end(), p.fragmentNumber) == f.seen.end())
+            f.seen.push_back(p.fragmentNumber);
+    }
+    static bool fragmentSeen(const IkeFragmentSet &f, std::uint16_t n)
+    {
+        return std::find(f.seen.begin(), f.seen.end(), n) != f.seen.end();
+    }
+
+    void addRetransmission(IkeExchange &e, std::size_t i, std::int64_t lastSendNs)
+    {
+        const IkeMessage &m = msg(i);
+        IkeRetransmission r;
+        r.tsNs = m.tsNs;
+        r.message = i;
+        r.gapS = seconds(m.tsNs - lastSendNs);
+        r.expectedGapS = strongswanExpectedGapS(int(e.retransmissions.size()) + 1);
+        e.retransmissions.push_back(r);
+    }
+
+    void addV2(std::size_t s, std::size_t i)
+    {
+        IkeSaExchanges &sa = m_out.ikeSas[s];
+        const IkeMessage &m = msg(i);
+        const IkeHeader &h = m.header;
+        const bool response = h.isResponse();
+        const bool byInitiator = response ? !h.isInitiator() : h.isInitiator();
+        const IkePayloadSummary &p = m.payloads;
+        std::size_t at = 0;
+        IkeExchange *e = findExchange(sa, h, byInitiator, &at);
+        if (!response) {
+            if (e && e->requestNs < 0) {
+                // The response was seen first (the request was not captured).
+                e->requestNs = m.tsNs;
+                e->requestLength = h.length;
+                e->requestNextPayload = h.nextPayload;
+                e->requestMessages.push_back(i);
+                m_sendNs[{s, at}] = m.tsNs;
+                if (p.hasSkf)
+                    addFragment(e->fragments, p);
+                return;
+            }
+            if (e) {
+                std::int64_t &last = m_sendNs[{s, at}];
+                if (p.hasSkf && e->fragments.total) {
+                    if (!fragmentSeen(e->fragments, p.fragmentNumber)) {
+                        addFragment(e->fragments, p);
+                        e->requestMessages.push_back(i);
+                        return;
+                    }
+                    e->requestMessages.push_back(i);
+                    if (m.tsNs - last > kSendBurstNs)
+                        addRetransmission(*e, i, last);
+                    last = m.tsNs;
+                    return;
+                }
+                if (!p.hasSkf && h.length == e->requestLength && h.nextPayload == e->requestNextPayload) {
+                    e->requestMessages.push_back(i);
+                    addRetransmission(*e, i, last);
+                    last = m.tsNs;
+                    return;
+                }
+                // Same message ID, other content: a new exchange (an IKE_SA_INIT retried with a
+                // cookie or another DH group; anything else reusing a message ID).
+            }
+            IkeExchange &n = newExchange(sa, h, byInitiator);
+            n.requestNs = m.tsNs;
+            n.requestLength = h.length;
+            n.requestNextPayload = h.nextPayload;
+            n.requestMessages.push_back(i);
+            if (p.hasSkf)
+                addFragment(n.fragments, p);
+            m_sendNs[{s, sa.exchanges.size() - 1}] = m.tsNs;
+            return;
+        }
+        if (!e) {
+            IkeExchange &n = newExchange(sa, h, byInitiator);
+            e = &n;
+            at = sa.exchanges.size() - 1;
+        }
+        std::int64_t &lastResp = m_responseNs[{s, at}];
+        if (!e->answered) {
+            e->answered = true;
+            e->responseNs = m.tsNs;
+            e->responseLength = h.length;
+            e->responseMessages.push_back(i);
+            if (p.hasSkf)
+                addFragment(e->responseFragments, p);
+            lastResp = m.tsNs;
+            return;
+        }
+        e->responseMessages.push_back(i);
+        if (p.hasSkf && !fragmentSeen(e->responseFragments, p.fragmentNumber)) {
+            addFragment(e->responseFragments, p);
+            return;
+        }
+        if (!p.hasSkf || m.tsNs - lastResp > kSendBurstNs)
+            ++e->responseRetransmissions;
+        lastResp = m.tsNs;
+    }
+
+    // IKEv1 has no response flag: messages sharing cookies, message ID and exchange type form
+    // one exchange; a message repeating an earlier one of the same direction (length and first
+    // payload) is a retransmission, the first message from the other side the response.
+    void addV1(std::size_t s, std::size_t i)
+    {
+        IkeSaExchanges &sa = m_out.ikeSas[s];
+        const IkeMessage &m = msg(i);
+        const IkeHeader &h = m.header;
+        const bool fromInitiator = flowOf(m).src == sa.initiator;
+        std::size_t at = 0;
+        IkeExchange *e = findExchange(sa, h, fromInitiator, &at);
+        if (!e) {
+            IkeExchange &n = newExchange(sa, h, fromInitiator);
+            n.requestNs = m.tsNs;
+            n.requestLength = h.length;
+            n.requestNextPayload = h.nextPayload;
+            n.requestMessages.push_back(i);
+            m_v1[{s, sa.exchanges.size() - 1}].push_back({fromInitiator, h.length, h.nextPayload, m.tsNs});
+            return;
+        }
+        auto &seen = m_v1[{s, at}];
+        for (V1Message &v : seen) {
+            if (v.fromInitiator == fromInitiator && v.length == h.length && v.nextPayload == h.nextPayload) {
+                if (fromInitiator == e->byInitiator) {
+                    e->requestMessages.push_back(i);
+                    addRetransmission(*e, i, v.lastSendNs);
+                } else {
+                    e->responseMessages.push_back(i);
+                    ++e->responseRetransmissions;
+                }
+                v.lastSendNs = m.tsNs;
+                return;
+            }
+        }
+        seen.push_back({fromInitiator, h.length, h.nextPayload, m.tsNs});
+        if (fromInitiator == e->byInitiator) {
+            e->requestMessages.push_back(i);
+        } else {
+            e->responseMessages.push_back(i);
+            if (!e->answered) {
+                e->answered = true;
+                e->responseNs = m.tsNs;
+                e->responseLength = h.length;
+            }
+        }
+    }
+
+    void add(std::size_t i)
+    {
+        const IkeMessage &m = msg(i);
+        const std::size_t s = saFor(m);
+        IkeSaExchanges &sa = m_out.ikeSas[s];
+        if (isCaptureDuplicate(s, m)) {
+            ++sa.captureDuplicates;
+            return;
+        }
+        m_saMessages[s].push_back(i);
+        sa.lastNs = std::max(sa.lastNs, m.tsNs);
+        if (!sa.responderSpi && m.header.responderSpi)
+            sa.responderSpi = m.header.responderSpi;
+        sa.natDetection |= m.payloads.hasNotify(ike::NatDetectionSourceIp) ||
+                           m.payloads.hasNotify(ike::NatDetectionDestinationIp);
+        if (m.transport == IkeTransport::UdpNatT) {
+            if (!sa.natTFromStart && sa.floatToNatTNs < 0)
+                sa.floatToNatTNs = m.tsNs;
+        } else {
+            sa.natTFromStart = false;
+        }
+        if (sa.version == 2)
+            addV2(s, i);
+        else
+            addV1(s, i);
+    }
+
+    void collectNotifies(IkeExchange &e) const
+    {
+        auto take = [&](const std::vector<std::size_t> &msgs) {
+            for (std::size_t i : msgs) {
+                const IkePayloadSummary &p = msg(i).payloads;
+                for (int k = 0; k < std::min<int>(p.notifyCount, IkePayloadSummary::MaxNotifies); ++k) {
+                    const std::uint16_t t = p.notifies[std::size_t(k)];
+                    if (std::find(e.notifies.begin(), e.notifies.end(), t) == e.notifies.end())
+                        e.notifies.push_back(t);
+                    if (ike::isErrorNotify(t) &&
+                        std::find(e.errorNotifies.begin(), e.errorNotifies.end(), t) == e.errorNotifies.end())
+                        e.errorNotifies.push_back(t);
+                }
+                if (msg(i).ipFragmented) {
+                    e.ipFragmented = true;
+                    if (!msg(i).reassembled)
+                        e.ipFragmentsComplete = false;
+                }
+            }
+        };
+        take(e.requestMessages);
+        take(e.responseMessages);
+    }
+
+    static void finishFragments(IkeFragmentSet &f)
+    {
+        std::sort(f.seen.begin(), f.seen.end());
+        f.missing.clear();
+        for (std::uint16_t n = 1; n <= f.total && f.total; ++n)
+            if (!std::binary_search(f.seen.begin(), f.seen.end(), n))
+                f.missing.push_back(n);
+    }
+
+    void classify(IkeSaExchanges &sa, IkeExchange &e, std::uint32_t minInfoLength) const
+    {
+        const IkePayloadSummary *req = e.requestMessages.empty() ? nullptr : &msg(e.requestMessages.front()).payloads;
+        const IkePayloadSummary *resp = e.responseMessages.empty() ? nullptr : &msg(e.responseMessages.front()).payloads;
+        if (isV1(sa)) {
+            switch (ike::Exchange(e.exchange)) {
+            case ike::Exchange::V1IdentityProtection: e.cls = ExchangeClass::V1MainMode; break;
+            case ike::Exchange::V1Aggressive: e.cls = ExchangeClass::V1Aggressive; break;
+            case ike::Exchange::V1QuickMode: e.cls = ExchangeClass::V1QuickMode; break;
+            case ike::Exchange::V1Informational: e.cls = ExchangeClass::V1Informational; break;
+            default: e.cls = ExchangeClass::Other; break;
+            }
+            return;
+        }
+        switch (ike::Exchange(e.exchange)) {
+        case ike::Exchange::IkeSaInit:
+            e.cls = ExchangeClass::IkeSaInit;
+            if (resp && !resp->hasPayload(ike::PayloadSA)) {
+                if (resp->hasNotify(ike::Cookie))
+                    e.cls = ExchangeClass::IkeSaInitCookie;
+                else if (resp->hasNotify(ike::InvalidKePayload))
+                    e.cls = ExchangeClass::IkeSaInitInvalidKe;
+                else if (resp->firstErrorNotify())
+                    e.cls = ExchangeClass::IkeSaInitError;
+            }
+            break;
+        case ike::Exchange::IkeAuth:
+            e.cls = ExchangeClass::IkeAuth;
+            break;
+        case ike::Exchange::CreateChildSa:
+            e.cls = ExchangeClass::CreateChildSa;
+            if (req && !req->hasSk && !req->hasSkf) {
+                if (req->hasNotify(ike::RekeySa))
+                    e.cls = ExchangeClass::ChildRekey;
+                else if (req->hasPayload(ike::PayloadTSi))
+                    e.cls = ExchangeClass::NewChild;
+                else if (req->hasPayload(ike::PayloadSA) && req->hasPayload(ike::PayloadKE))
+                    e.cls = ExchangeClass::IkeRekey;
+            }
+            break;
+        case ike::Exchange::Informational:
+            e.cls = ExchangeClass::Informational;
+            if (!req)
+                break;
+            if (!req->hasSk && !req->hasSkf) {
+                // Cleartext (rare: a capture of a NULL-encrypted or broken SA).
+                if (req->hasPayload(ike::PayloadDelete))
+                    e.cls = ExchangeClass::Delete;
+                else if (req->notifyCount)
+                    e.cls = ExchangeClass::InformationalNotify;
+                else if (req->payloadCount == 0)
+                    e.cls = ExchangeClass::Dpd;
+            } else if (req->hasSk && !req->truncated) {
+                // The SK payload's next-payload field (the first inner payload) is in clear:
+                // 0 means an empty body, i.e. a liveness check.
+                switch (req->encryptedFirstPayload) {
+                case ike::PayloadNone: e.cls = ExchangeClass::Dpd; break;
+                case ike::PayloadDelete: e.cls = ExchangeClass::Delete; break;
+                case ike::PayloadNotify: e.cls = ExchangeClass::InformationalNotify; break;
+                default: break;
+                }
+            } else {
+                // Fragmented or cut: the smallest INFORMATIONAL of the SA is the empty one.
+                e.cls = e.requestLength <= minInfoLength ? ExchangeClass::Dpd : ExchangeClass::Delete;
+                e.classInferred = true;
+            }
+            break;
+        default:
+            e.cls = ExchangeClass::Other;
+            break;
+        }
+    }
+
+    void finishSa(std::size_t s)
+    {
+        IkeSaExchanges &sa = m_out.ikeSas[s];
+        std::uint32_t minInfo = 0xffffffffu;
+        for (const IkeExchange &e : sa.exchanges)
+            if (e.exchange == std::uint8_t(ike::Exchange::Informational) && e.requestNs >= 0)
+                minInfo = std::min(minInfo, e.requestLength);
+        const auto &msgs = m_saMessages[s];
+        for (std::size_t k = 0; k < sa.exchanges.size(); ++k) {
+            IkeExchange &e = sa.exchanges[k];
+            collectNotifies(e);
+            finishFragments(e.fragments);
+            finishFragments(e.responseFragments);
+            classify(sa, e, minInfo);
+            sa.retransmissions += std::uint32_t(e.retransmissions.size());
+            sa.responseRetransmissions += e.responseRetransmissions;
+            if (k + 1 < sa.exchanges.size() && sa.exchanges[k + 1].exchange == e.exchange) {
+                if (e.cls == ExchangeClass::IkeSaInitCookie)
+                    ++sa.cookieRetries;
+                else if (e.cls == ExchangeClass::IkeSaInitInvalidKe)
+                    ++sa.invalidKeRetries;
+            }
+            const bool oneWay = e.cls == ExchangeClass::V1Informational;
+            if (e.requestNs < 0 || e.answered || oneWay)
+                continue;
+            ++sa.unanswered;
+            const std::int64_t lastSend = e.retransmissions.empty() ? e.requestNs : e.retransmissions.back().tsNs;
+            // The next IKE message of this SA after the last send, if any.
+            std::int64_t next = -1;
+            for (std::size_t mi : msgs)
+                if (msg(mi).tsNs > lastSend) {
+                    next = msg(mi).tsNs;
+                    break;
+                }
+            e.silenceAfterS = seconds((next >= 0 ? next : m_index.lastNs) - lastSend);
+            if (e.retransmissions.empty())
+                continue;
+            bool gaveUp = next < 0;
+            if (!gaveUp) {
+                // Silence in this SA, then the initiator starting over with a fresh IKE_SA_INIT.
+                for (const IkeMessage &o : m_index.ikeMessages) {
+                    if (o.tsNs <= lastSend)
+                        continue;
+                    if (o.header.exchange == std::uint8_t(ike::Exchange::IkeSaInit) && !o.header.isResponse() &&
+                        o.header.initiatorSpi != sa.initiatorSpi && flowOf(o).src == sa.initiator) {
+                        gaveUp = o.tsNs <= next;
+                        break;
+                    }
+                }
+            }
+            e.gaveUp = gaveUp;
+            if (gaveUp)
+                ++sa.gaveUp;
+        }
+    }
+
+    void rekeyTimeline()
+    {
+        const auto &sas = m_index.espSas;
+        if (sas.empty())
+            return;
+        struct Candidate
+        {
+            std::int64_t t;
+            std::size_t sa;
+            std::size_t ex;
+        };
+        std::vector<Candidate> creates;
+        for (std::size_t s = 0; s < m_out.ikeSas.size(); ++s)
+            for (std::size_t k = 0; k < m_out.ikeSas[s].exchanges.size(); ++k) {
+                const IkeExchange &e = m_out.ikeSas[s].exchanges[k];
+                if (m_out.ikeSas[s].version == 2 && e.exchange == std::uint8_t(ike::Exchange::CreateChildSa))
+                    creates.push_back({e.answered ? e.responseNs : e.requestNs, s, k});
+            }
+        if (creates.empty())
+            return;
+        std::sort(creates.begin(), creates.end(), [](const Candidate &a, const Candidate &b) { return a.t < b.t; });
+
+        std::vector<IkeRekeyEvent> events(creates.size());
+        for (std::size_t c = 0; c < creates.size(); ++c) {
+            events[c].tsNs = creates[c].t;
+            events[c].ikeSa = creates[c].sa;
+            events[c].exchange = creates[c].ex;
+        }
+        // New SPIs: each ESP SA that starts shortly after a CREATE_CHILD_SA goes to the latest one
+        // before it (ESP SAs already running at the capture start are not new).
+        for (std::size_t i = 0; i < sas.size(); ++i) {
+            if (sas[i].firstNs - m_index.firstNs < kNsPerS)
+                continue;
+            std::size_t best = creates.size();
+            for (std::size_t c = 0; c < creates.size(); ++c) {
+                const std::int64_t d = sas[i].firstNs - creates[c].t;
+                if (d >= -kNewSpiBeforeNs && d <= kNewSpiAfterNs)
+                    best = c;
+            }
+            if (best < creates.size())
+                events[best].newSas.push_back(i);
+        }
+        // Old SPIs: same outer addresses and direction as a new one, started earlier, stopped
+        // shortly after the exchange (and before the capture end).
+        std::vector<bool> taken(sas.size(), false);
+        for (IkeRekeyEvent &ev : events) {
+            for (std::size_t n : ev.newSas) {
+                const Flow &nf = m_index.flows[sas[n].flowId];
+                std::size_t best = sas.size();
+                std::int64_t bestD = 0;
+                for (std::size_t o = 0; o < sas.size(); ++o) {
+                    if (taken[o] || o == n || sas[o].firstNs >= sas[n].firstNs)
+                        continue;
+                    const Flow &of = m_index.flows[sas[o].flowId];
+                    if (of.src != nf.src || of.dst != nf.dst)
+                        continue;
+                    if (sas[o].lastNs < ev.tsNs - kNsPerS || sas[o].lastNs > ev.tsNs + kOldSpiStopNs ||
+                        sas[o].lastNs > m_index.lastNs - kNsPerS)
+                        continue;
+                    const std::int64_t d = std::llabs(sas[o].lastNs - ev.tsNs);
+                    if (best == sas.size() || d < bestD) {
+                        best = o;
+                        bestD = d;
+                    }
+                }
+                if (best < sas.size()) {
+                    taken[best] = true;
+                    ev.oldSas.push_back(best);
+                }
+            }
+        }
+        for (IkeRekeyEvent &ev : events) {
+            IkeExchange &e = m_out.ikeSas[ev.ikeSa].exchanges[ev.exchange];
+            if (e.cls == ExchangeClass::CreateChildSa) {
+                if (!ev.oldSas.empty())
+                    e.cls = ExchangeClass::ChildRekey;
+                else if (!ev.newSas.empty())
+                    e.cls = ExchangeClass::NewChild;
+                else {
+                    // An IKE rekey shows as a new SPI pair that starts without IKE_SA_INIT.
+                    for (const IkeSaExchanges &other : m_out.ikeSas)
+                        if (!other.startedWithSaInit && other.firstNs >= ev.tsNs - kNewSpiBeforeNs &&
+                            other.firstNs <= ev.tsNs + kNewSpiAfterNs)
+                            e.cls = ExchangeClass::IkeRekey;
+                }
+                e.classInferred = e.cls != ExchangeClass::CreateChildSa;
+            }
+            ev.kind = e.cls;
+            ev.inferred = e.classInferred;
+            // The INFORMATIONAL that probably deleted the old SPIs: the first non-DPD one after.
+            const IkeSaExchanges &sa = m_out.ikeSas[ev.ikeSa];
+            for (const IkeExchange &x : sa.exchanges) {
+                if (x.exchange != std::uint8_t(ike::Exchange::Informational) || x.cls == ExchangeClass::Dpd ||
+                    x.requestNs < ev.tsNs || x.requestNs > ev.tsNs + kDeleteSearchNs)
+                    continue;
+                ev.deleteNs = x.answered ? x.responseNs : x.requestNs;
+                break;
+            }
+        }
+        std::erase_if(events, [](const IkeRekeyEvent &ev) {
+            return ev.kind == ExchangeClass::CreateChildSa && ev.newSas.empty() && ev.oldSas.empty();
+        });
+        espPass(events);
+        m_out.rekeys = std::move(events);
+    }
+
+    // One pass over the packets: old-SPI packets after the delete, and sequence numbers around
+    // each rekey.
+    void espPass(std::vector<IkeRekeyEvent> &events)
+    {
+        struct Watch
+        {
+            std::size_t event;
+            bool old;
+        };
+        std::unordered_map<std::size_t, std::vector<Watch>> watch;
+        std::unordered_set<std::uint32_t> spis;
+        for (std::size_t k = 0; k < events.size(); ++k) {
+            for (std::size_t s : events[k].oldSas)
+                watch[s].push_back({k, true});
+            for (std::size_t s : events[k].newSas)
+                watch[s].push_back({k, false});
+        }
+        if (watch.empty())
+            return;
+        std::unordered_map<std::uint64_t, std::size_t> saByKey;
+        for (const auto &[s, w] : watch) {
+            saByKey[espSaKey(m_index.espSas[s].spi, m_index.espSas[s].flowId)] = s;
+            spis.insert(m_index.espSas[s].spi);
+        }
+        std::map<std::pair<std::size_t, std::size_t>, std::vector<std::uint32_t>> seqs; // (event, sa)
+        std::size_t n = 0;
+        m_index.packets.forEach([&](const PacketRecord &r) {
+            if ((++n & 0xffff) == 0 && cancelled(m_cancel))
+                return;
+            if (!r.isEsp() || !spis.count(r.spi()))
+                return;
+            const auto it = saByKey.find(espSaKey(r.spi(), r.flowId));
+            if (it == saByKey.end())
+                return;
+            for (const Watch &w : watch[it->second]) {
+                IkeRekeyEvent &ev = events[w.event];
+                if (w.old && ev.deleteNs >= 0 && r.tsNs > ev.deleteNs + kNsPerS)
+                    ++ev.packetsAfterDelete;
+                if (std::llabs(r.tsNs - ev.tsNs) <= kRekeyWindowNs)
+                    seqs[{w.event, it->second}].push_back(r.seq());
+            }
+        });
+        for (auto &[key, v] : seqs)
+            events[key.first].espMissingNearRekey += missingSequenceNumbers(v);
+    }
+
+    void summarize()
+    {
+        IkeExchangeSummary &s = m_out.summary;
+        s.ikeSas = std::uint32_t(m_out.ikeSas.size());
+        for (const IkeSaExchanges &sa : m_out.ikeSas) {
+            s.exchanges += std::uint32_t(sa.exchanges.size());
+            s.unanswered += sa.unanswered;
+            s.retransmissions += sa.retransmissions;
+            s.responseRetransmissions += sa.responseRetransmissions;
+            s.captureDuplicates += sa.captureDuplicates;
+            s.gaveUp += sa.gaveUp;
+            for (const IkeExchange &e : sa.exchanges) {
+                if (e.answered && e.requestNs >= 0) {
+                    ++s.answered;
+                    s.maxResponseMs = std::max(s.maxResponseMs, e.responseMs());
+                }
+                s.missingFragments += std::uint32_t(e.fragments.missing.size() + e.responseFragments.missing.size());
+                if (e.ipFragmented && !e.ipFragmentsComplete)
+                    ++s.incompleteIpFragmented;
+            }
+        }
+        s.rekeys = std::uint32_t(m_out.rekeys.size());
+    }
+
+    const CaptureIndex &m_index;
+    const std::atomic_bool *m_cancel;
+    IkeExchangeAnalysis m_out;
+    std::unordered_map<std::uint64_t, std::size_t> m_saByKey;
+    std::vector<std::vector<std::size_t>> m_saMessages;
+    std::map<std::pair<std::size_t, std::size_t>, std::int64_t> m_sendNs;     // last request send
+    std::map<std::pair<std::size_t, std::size_t>, std::int64_t> m_responseNs; // last response send
+    std::map<std::pair<std::size_t, std::size_t>, std::vector<V1Message>> m_v1;
+};
+
+QString exchangeText(std::uint8_t e) { return latin1(ike::exchangeName(e)); }
+
+QString notifyText(std::uint16_t t)
+{
+    const auto n = ike::notifyName(t);
+    return n.empty() ? QString::number(t) : latin1(n);
+}
+
+QString spi64Text(std::uint64_t v) { return QStringLiteral("%1").arg(v, 16, 16, QLatin1Char('0')); }
+
+void writeFragments(JsonWriter &w, std::string_view key, const IkeFragmentSet &f)
+{
+    if (!f.total)
+        return;
+    w.key(key).beginObject();
+    w.field("total", unsigned(f.total));
+    w.key("seen").beginArray();
+    for (auto n : f.seen)
+        w.value(unsigned(n));
+    w.endArray();
+    w.key("missing").beginArray();
+    for (auto n : f.missing)
+        w.value(unsigned(n));
+    w.endArray();
+    w.endObject();
+}
+
+void timeOrNull(JsonWriter &w, std::string_view key, std::int64_t ns)
+{
+    w.key(key);
+    if (ns < 0)
+        w.null();
+    else
+        w.time(ns);
+}
+
+} // namespace
+
+double strongswanExpectedGapS(int n)
+{
+    return kStrongswanRetransmitTimeoutS * std::pow(kStrongswanRetransmitBase, double(std::max(n, 1) - 1));
+}
+
+bool IkeExchange::fitsStrongswanSchedule() const
+{
+    if (retransmissions.empty())
+        return false;
+    return std::all_of(retransmissions.begin(), retransmissions.end(), [](const IkeRetransmission &r) {
+        return r.ratio() >= 0.85 && r.ratio() <= 1.25;
+    });
+}
+
+const char *exchangeClassName(ExchangeClass c)
+{
+    switch (c) {
+    case ExchangeClass::Unknown: return "unknown";
+    case ExchangeClass::IkeSaInit: return "ike_sa_init";
+    case ExchangeClass::IkeSaInitCookie: return "ike_sa_init_cookie";
+    case ExchangeClass::IkeSaInitInvalidKe: return "ike_sa_init_invalid_ke";
+    case ExchangeClass::IkeSaInitError: return "ike_sa_init_error";
+    case ExchangeClass::IkeAuth: return "ike_auth";
+    case ExchangeClass::ChildRekey: return "child_rekey";
+    case ExchangeClass::IkeRekey: return "ike_rekey";
+    case ExchangeClass::NewChild: return "new_child";
+    case ExchangeClass::CreateChildSa: return "create_child_sa";
+    case ExchangeClass::Dpd: return "dpd";
+    case ExchangeClass::Delete: return "delete";
+    case ExchangeClass::InformationalNotify: return "informational_notify";
+    case ExchangeClass::Informational: return "informational";
+    case ExchangeClass::V1MainMode: return "v1_main_mode";
+    case ExchangeClass::V1Aggressive: return "v1_aggressive";
+    case ExchangeClass::V1QuickMode: return "v1_quick_mode";
+    case ExchangeClass::V1Informational: return "v1_informational";
+    case ExchangeClass::Other: return "other";
+    }
+    return "unknown";
+}
+
+IkeExchangeAnalysis analyzeIkeExchanges(const CaptureIndex &index, const std::atomic_bool *cancel)
+{
+    return Builder(index, cancel).run();
+}
+
+void writeIkeExchangesJson(JsonWriter &w, const CaptureIndex &index, const IkeExchangeAnalysis &a)
+{
+    w.key("ike").beginObject();
+    w.key("ike_sas").beginArray();
+    for (const IkeSaExchanges &sa : a.ikeSas) {
+        w.beginObject();
+        w.key("initiator_spi").spi64(sa.initiatorSpi);
+        w.key("responder_spi").spi64(sa.responderSpi);
+        w.field("version", sa.version);
+        w.field("initiator", addrText(sa.initiator)).field("responder", addrText(sa.responder));
+        w.key("exchanges").beginArray();
+        for (const IkeExchange &e : sa.exchanges) {
+            w.beginObject();
+            w.field("exchange", exchangeText(e.exchange)).field("type", unsigned(e.exchange));
+            w.field("message_id", std::uint64_t(e.messageId));
+            w.field("by_initiator", e.byInitiator);
+            timeOrNull(w, "request_time", e.requestNs);
+            timeOrNull(w, "response_time", e.answered ? e.responseNs : -1);
+            w.key("response_ms");
+            if (e.answered && e.requestNs >= 0)
+                w.value(e.responseMs(), 3);
+            else
+                w.null();
+            w.field("request_length", std::uint64_t(e.requestLength));
+            w.field("response_length", std::uint64_t(e.responseLength));
+            w.key("retransmissions").beginArray();
+            for (const IkeRetransmission &r : e.retransmissions) {
+                w.beginObject();
+                w.key("time").time(r.tsNs);
+                w.key("gap_s").value(r.gapS, 6);
+                w.key("expected_gap_s").value(r.expectedGapS, 3);
+                w.key("ratio").value(r.ratio(), 3);
+                w.endObject();
+            }
+            w.endArray();
+            w.key("fits_strongswan_schedule");
+            if (e.retransmissions.empty())
+                w.null();
+            else
+                w.value(e.fitsStrongswanSchedule());
+            w.field("response_retransmissions", std::uint64_t(e.responseRetransmissions));
+            w.field("answered", e.answered).field("gave_up", e.gaveUp);
+            if (!e.answered && e.requestNs >= 0)
+                w.key("silence_after_s").value(e.silenceAfterS, 3);
+            w.field("class", exchangeClassName(e.cls)).field("class_inferred", e.classInferred);
+            w.key("notifies").beginArray();
+            for (auto t : e.notifies)
+                w.value(notifyText(t));
+            w.endArray();
+            w.key("error_notifies").beginArray();
+            for (auto t : e.errorNotifies)
+                w.value(notifyText(t));
+            w.endArray();
+            writeFragments(w, "fragments", e.fragments);
+            writeFragments(w, "response_fragments", e.responseFragments);
+            w.field("ip_fragmented", e.ipFragmented);
+            if (e.ipFragmented)
+                w.field("ip_fragments_complete", e.ipFragmentsComplete);
+            w.endObject();
+        }
+        w.endArray();
+        w.field("retransmissions", std::uint64_t(sa.retransmissions));
+        w.field("response_retransmissions", std::uint64_t(sa.responseRetransmissions));
+        w.field("unanswered", std::uint64_t(sa.unanswered));
+        w.field("capture_duplicates", std::uint64_t(sa.captureDuplicates));
+        w.field("gave_up", std::uint64_t(sa.gaveUp));
+        w.field("cookie_retries", std::uint64_t(sa.cookieRetries));
+        w.field("invalid_ke_retries", std::uint64_t(sa.invalidKeRetries));
+        w.field("nat_detection", sa.natDetection);
+        timeOrNull(w, "float_to_natt_time", sa.floatToNatTNs);
+        w.field("natt_from_start", sa.natTFromStart);
+        w.endObject();
+    }
+    w.endArray();
+
+    w.key("rekeys").beginArray();
+    for (const IkeRekeyEvent &ev : a.rekeys) {
+        const IkeSaExchanges &sa = a.ikeSas[ev.ikeSa];
+        w.beginObject();
+        w.key("time").time(ev.tsNs);
+        w.field("kind", QString::fromLatin1(exchangeClassName(ev.kind)) +
+                            (ev.inferred ? QStringLiteral("_inferred") : QString()));
+        w.key("ike_initiator_spi").spi64(sa.initiatorSpi);
+        w.field("message_id", std::uint64_t(sa.exchanges[ev.exchange].messageId));
+        auto spis = [&](std::string_view key, const std::vector<std::size_t> &v) {
+            w.key(key).beginArray();
+            for (std::size_t s : v)
+                w.spi(index.espSas[s].spi);
+            w.endArray();
+        };
+        spis("new_spis", ev.newSas);
+        spis("old_spis", ev.oldSas);
+        timeOrNull(w, "delete_time", ev.deleteNs);
+        w.field("packets_after_delete", ev.packetsAfterDelete);
+        w.field("esp_missing_near_rekey", ev.espMissingNearRekey);
+        w.endObject();
+    }
+    w.endArray();
+
+    const IkeExchangeSummary &s = a.summary;
+    w.key("summary").beginObject();
+    w.field("ike_sas", std::uint64_t(s.ikeSas)).field("exchanges", std::uint64_t(s.exchanges));
+    w.field("answered", std::uint64_t(s.answered)).field("unanswered", std::uint64_t(s.unanswered));
+    w.field("retransmissions", std::uint64_t(s.retransmissions));
+    w.field("response_retransmissions", std::uint64_t(s.responseRetransmissions));
+    w.field("capture_duplicates", std::uint64_t(s.captureDuplicates));
+    w.field("gave_up", std::uint64_t(s.gaveUp));
+    w.field("missing_fragments", std::uint64_t(s.missingFragments));
+    w.field("incomplete_ip_fragmented", std::uint64_t(s.incompleteIpFragmented));
+    w.field("rekeys", std::uint64_t(s.rekeys));
+    w.key("max_response_ms").value(s.maxResponseMs, 3);
+    w.field("cancelled", a.cancelled);
+    w.endObject();
+    w.endObject();
+}
+
+QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a)
+{
+    QStringList out;
+    const IkeExchangeSummary &s = a.summary;
+    out << QStringLiteral("IKE exchanges: %1 IKE SAs, %2 exchanges (%3 answered, %4 unanswered), "
+                          "%5 retransmissions, %6 re-sent responses, %7 capture duplicates, %8 give-ups")
+               .arg(s.ikeSas).arg(s.exchanges).arg(s.answered).arg(s.unanswered).arg(s.retransmissions)
+               .arg(s.responseRetransmissions).arg(s.captureDuplicates).arg(s.gaveUp);
+    const std::int64_t t0 = index.firstNs;
+    auto rel = [t0](std::int64_t ns) { return QString::number(seconds(ns - t0), 'f', 3); };
+    for (const IkeSaExchanges &sa : a.ikeSas) {
+        out << QStringLiteral("  IKEv%1 %2/%3  %4 → %5")
+                   .arg(sa.version)
+                   .arg(spi64Text(sa.initiatorSpi), spi64Text(sa.responderSpi), addrText(sa.initiator),
+                        addrText(sa.responder));
+        if (sa.floatToNatTNs >= 0)
+            out << QStringLiteral("    floated to NAT-T (port 4500) at +%1 s").arg(rel(sa.floatToNatTNs));
+        for (const IkeExchange &e : sa.exchanges) {
+            QString line = QStringLiteral("    %1 #%2 %3%4")
+                               .arg(exchangeText(e.exchange), -16)
+                               .arg(e.messageId)
+                               .arg(QString::fromLatin1(exchangeClassName(e.cls)))
+                               .arg(e.classInferred ? QStringLiteral(" (inferred)") : QString());
+            if (e.requestNs >= 0)
+                line += QStringLiteral("  at +%1 s").arg(rel(e.requestNs));
+            if (e.answered && e.requestNs >= 0)
+                line += QStringLiteral(", answered in %1 ms").arg(e.responseMs(), 0, 'f', 1);
+            else if (!e.answered)
+                line += e.gaveUp ? QStringLiteral(", UNANSWERED, gave up") : QStringLiteral(", UNANSWERED");
+            out << line;
+            for (const IkeRetransmission &r : e.retransmissions)
+                out << QStringLiteral("      retransmit at +%1 s after %2 s (strongSwan default %3 s, ratio %4)")
+                           .arg(rel(r.tsNs))
+                           .arg(r.gapS, 0, 'f', 3)
+                           .arg(r.expectedGapS, 0, 'f', 2)
+                           .arg(r.ratio(), 0, 'f', 2);
+            if (e.responseRetransmissions)
+                out << QStringLiteral("      response re-sent %1 time(s)").arg(e.responseRetransmissions);
+            if (!e.errorNotifies.empty()) {
+                QStringList n;
+                for (auto t : e.errorNotifies)
+                    n << notifyText(t);
+                out << QStringLiteral("      error notifies: %1").arg(n.join(QStringLiteral(", ")));
+            }
+            if (!e.fragments.missing.empty() || !e.responseFragments.missing.empty())
+                out << QStringLiteral("      RFC 7383 fragments missing: %1 of %2 (request), %3 of %4 (response)")
+                           .arg(e.fragments.missing.size()).arg(e.fragments.total)
+                           .arg(e.responseFragments.missing.size()).arg(e.responseFragments.total);
+            if (e.ipFragmented && !e.ipFragmentsComplete)
+                out << QStringLiteral("      IP-fragmented and not every fragment arrived");
+        }
+    }
+    for (const IkeRekeyEvent &ev : a.rekeys) {
+        QStringList nw, old;
+        for (std::size_t x : ev.newSas)
+            nw << QString::fromStdString(JsonWriter::formatSpi(index.espSas[x].spi));
+        for (std::size_t x : ev.oldSas)
+            old << QString::fromStdString(JsonWriter::formatSpi(index.espSas[x].spi));
+        out << QStringLiteral("  rekey at +%1 s: %2%3, new SPIs [%4], old SPIs [%5], %6 ESP numbers missing nearby, "
+                              "%7 old-SPI packets after the delete")
+                   .arg(rel(ev.tsNs), QString::fromLatin1(exchangeClassName(ev.kind)),
+                        ev.inferred ? QStringLiteral(" (inferred)") : QString(), nw.join(QLatin1Char(' ')),
+                        old.join(QLatin1Char(' ')))
+                   .arg(ev.espMissingNearRekey)
+                   .arg(ev.packetsAfterDelete);
+    }
+    return out.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+} // namespace ikev2wb

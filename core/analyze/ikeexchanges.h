@@ -1,0 +1,202 @@
+#pragma once
+// IKE exchanges of one capture: requests matched to responses, retransmissions measured against
+// strongSwan's schedule, capture duplicates, give-ups, RFC 7383 fragments, exchange classes,
+// the NAT-T float, and a rekey timeline that ties ESP SPIs to CREATE_CHILD_SA / INFORMATIONAL.
+//
+// JSON written by writeIkeExchangesJson under the key "ike":
+//   ike_sas[]            one per IKE SA (keyed by the initiator SPI)
+//     initiator_spi, responder_spi   hex; responder SPI from the first response that carries it
+//     version            1 or 2
+//     initiator, responder           addresses (IKEv2: I flag; IKEv1: first sender)
+//     exchanges[]        in order of the first request
+//       exchange         name ("IKE_SA_INIT", "v1-QuickMode", ...), type = its number
+//       message_id       number
+//       by_initiator     the request came from the original initiator
+//       request_time / response_time  first send of each (null if not captured)
+//       response_ms      response_time − request_time in ms (null if unanswered)
+//       request_length / response_length  IKE lengths (of the first fragment if SKF)
+//       retransmissions[] {time, gap_s, expected_gap_s, ratio}: re-sends of the request;
+//                        gap from the previous send, strongSwan default timeout for that n
+//       fits_strongswan_schedule  every ratio within 0.85..1.25 (null without retransmissions)
+//       response_retransmissions  re-sends of the response (the responder answering a
+//                        retransmitted request again)
+//       answered, gave_up
+//       silence_after_s  seconds from the last send of an unanswered request to the next IKE
+//                        message of the SA (or the capture end)
+//       class            see ExchangeClass below; class_inferred: true when it rests on lengths
+//                        or ESP SPI timing rather than cleartext payloads
+//       notifies         cleartext notify names of request and response; error_notifies apart
+//       fragments        {total, seen[], missing[]} for RFC 7383 SKF messages (request side;
+//                        response_fragments likewise), absent otherwise
+//       ip_fragmented, ip_fragments_complete   the message travelled as IP fragments and
+//                        whether every fragment arrived
+//     retransmissions, response_retransmissions, unanswered, capture_duplicates, gave_up,
+//     cookie_retries, invalid_ke_retries   counts over the SA
+//     nat_detection      NAT_DETECTION_*_IP notifies seen in clear
+//     float_to_natt_time first message behind the non-ESP marker after messages on port 500
+//     natt_from_start    every message of the SA used NAT-T framing
+//   rekeys[]             {time, kind, ike_initiator_spi, message_id, new_spis[], old_spis[],
+//                        packets_after_delete, esp_missing_near_rekey, delete_time}
+//                        kind: child_rekey | child_rekey_inferred | new_child |
+//                        new_child_inferred | ike_rekey | ike_rekey_inferred | unknown
+//   summary              totals over all SAs
+#include "../index/captureindex.h"
+
+#include <QString>
+
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+namespace ikev2wb {
+
+class JsonWriter;
+
+/// strongSwan charon defaults (strongswan.conf retransmit_timeout / retransmit_base).
+inline constexpr double kStrongswanRetransmitTimeoutS = 4.0;
+inline constexpr double kStrongswanRetransmitBase = 1.8;
+/// Gap strongSwan waits before retransmission n (1-based) with its defaults.
+double strongswanExpectedGapS(int n);
+
+/// What an exchange was for, from cleartext where possible.
+enum class ExchangeClass : std::uint8_t {
+    Unknown,
+    IkeSaInit,
+    IkeSaInitCookie,     // answered by N(COOKIE) only; a retry follows
+    IkeSaInitInvalidKe,  // answered by N(INVALID_KE_PAYLOAD); a retry with another group follows
+    IkeSaInitError,      // answered by another error notify
+    IkeAuth,
+    ChildRekey,          // CREATE_CHILD_SA with REKEY_SA (cleartext or inferred from ESP SPIs)
+    IkeRekey,
+    NewChild,
+    CreateChildSa,       // encrypted, nothing to infer from
+    Dpd,                 // empty INFORMATIONAL (liveness check)
+    Delete,
+    InformationalNotify, // INFORMATIONAL starting with a notify (e.g. MOBIKE address update)
+    Informational,
+    V1MainMode,
+    V1Aggressive,
+    V1QuickMode,
+    V1Informational,
+    Other,
+};
+const char *exchangeClassName(ExchangeClass c);
+
+/// One re-send of a request.
+struct IkeRetransmission
+{
+    std::int64_t tsNs = 0;
+    std::size_t message = 0;     // index into CaptureIndex::ikeMessages
+    double gapS = 0;             // since the previous send of the same request
+    double expectedGapS = 0;     // strongSwan default for this retransmission number
+    [[nodiscard]] double ratio() const { return expectedGapS > 0 ? gapS / expectedGapS : 0; }
+};
+
+/// RFC 7383 fragments of one message, as far as they can be counted without keys.
+struct IkeFragmentSet
+{
+    std::uint16_t total = 0;                 // 0: not fragmented
+    std::vector<std::uint16_t> seen;         // fragment numbers seen, sorted, unique
+    std::vector<std::uint16_t> missing;      // 1..total minus seen
+};
+
+/// A request and its response (either may be missing from the capture).
+struct IkeExchange
+{
+    std::uint8_t exchange = 0;
+    std::uint32_t messageId = 0;
+    bool byInitiator = true;
+    std::int64_t requestNs = -1;             // -1: request not captured
+    std::int64_t responseNs = -1;            // -1: no response captured
+    std::uint32_t requestLength = 0;
+    std::uint32_t responseLength = 0;
+    std::uint8_t requestNextPayload = 0;
+    std::vector<std::size_t> requestMessages;  // indexes into CaptureIndex::ikeMessages (every send)
+    std::vector<std::size_t> responseMessages;
+    std::vector<IkeRetransmission> retransmissions;
+    std::uint32_t responseRetransmissions = 0;
+    bool answered = false;
+    bool gaveUp = false;
+    double silenceAfterS = 0;
+    ExchangeClass cls = ExchangeClass::Unknown;
+    bool classInferred = false;
+    std::vector<std::uint16_t> notifies;       // cleartext, request then response, unique
+    std::vector<std::uint16_t> errorNotifies;
+    IkeFragmentSet fragments;                  // request side
+    IkeFragmentSet responseFragments;
+    bool ipFragmented = false;
+    bool ipFragmentsComplete = true;
+
+    [[nodiscard]] double responseMs() const { return answered && requestNs >= 0 ? double(responseNs - requestNs) / 1e6 : -1; }
+    /// Every retransmission within 0.85..1.25 of strongSwan's default gap; false without any.
+    [[nodiscard]] bool fitsStrongswanSchedule() const;
+};
+
+/// Exchanges of one IKE SA.
+struct IkeSaExchanges
+{
+    std::uint64_t initiatorSpi = 0;
+    std::uint64_t responderSpi = 0;
+    int version = 2;
+    IpAddress initiator;
+    IpAddress responder;
+    std::int64_t firstNs = 0;
+    std::int64_t lastNs = 0;
+    std::vector<IkeExchange> exchanges;
+    std::uint32_t retransmissions = 0;          // request re-sends
+    std::uint32_t responseRetransmissions = 0;
+    std::uint32_t unanswered = 0;
+    std::uint32_t captureDuplicates = 0;
+    std::uint32_t gaveUp = 0;
+    std::uint32_t cookieRetries = 0;
+    std::uint32_t invalidKeRetries = 0;
+    bool natDetection = false;
+    bool natTFromStart = false;
+    std::int64_t floatToNatTNs = -1;            // -1: no float seen
+    bool startedWithSaInit = false;
+};
+
+/// An ESP SA change tied to a CREATE_CHILD_SA.
+struct IkeRekeyEvent
+{
+    std::int64_t tsNs = 0;                      // response (or request) time of the exchange
+    ExchangeClass kind = ExchangeClass::Unknown;
+    bool inferred = false;
+    std::size_t ikeSa = 0;                      // index into IkeExchangeAnalysis::ikeSas
+    std::size_t exchange = 0;                   // index into that SA's exchanges
+    std::vector<std::size_t> newSas;            // indexes into CaptureIndex::espSas
+    std::vector<std::size_t> oldSas;
+    std::int64_t deleteNs = -1;                 // INFORMATIONAL (delete) that followed, if any
+    std::uint64_t packetsAfterDelete = 0;       // old-SPI ESP packets later than deleteNs + 1 s
+    std::uint64_t espMissingNearRekey = 0;      // sequence numbers never seen within ±kRekeyWindow
+};
+
+struct IkeExchangeSummary
+{
+    std::uint32_t ikeSas = 0;
+    std::uint32_t exchanges = 0;
+    std::uint32_t answered = 0;
+    std::uint32_t unanswered = 0;
+    std::uint32_t retransmissions = 0;
+    std::uint32_t responseRetransmissions = 0;
+    std::uint32_t captureDuplicates = 0;
+    std::uint32_t gaveUp = 0;
+    std::uint32_t missingFragments = 0;
+    std::uint32_t incompleteIpFragmented = 0;
+    std::uint32_t rekeys = 0;
+    double maxResponseMs = 0;
+};
+
+struct IkeExchangeAnalysis
+{
+    std::vector<IkeSaExchanges> ikeSas;
+    std::vector<IkeRekeyEvent> rekeys;
+    IkeExchangeSummary summary;
+    bool cancelled = false;
+};
+
+IkeExchangeAnalysis analyzeIkeExchanges(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);
+void writeIkeExchangesJson(JsonWriter &w, const CaptureIndex &index, const IkeExchangeAnalysis &a);
+QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a);
+
+} // namespace ikev2wb

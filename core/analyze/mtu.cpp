@@ -1,0 +1,378 @@
+#include "mtu.h"
+
+#include "analyzeutil.h"
+#include "../report/jsonwriter.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+namespace ikev2wb {
+
+using namespace analyze_detail;
+
+namespace {
+
+constexpr std::uint64_t kMinLargeDf = 3;            // a handful of large DF packets, not one odd one
+constexpr std::uint64_t kMinPacketsAfterLarge = 10; // traffic that went on after the large sizes stopped
+constexpr std::int64_t kMinTimeAfterLargeNs = 5 * kNsPerS;
+constexpr std::int64_t kReplyWindowNs = 1 * kNsPerS;
+
+int binOf(std::uint16_t len) { return std::min(int(len) / kMtuBinBytes, kMtuBins - 1); }
+
+std::uint16_t at(std::vector<std::uint16_t> &v, double q) { return quantile(v, q); }
+
+} // namespace
+
+const char *pathMtuSourceName(MtuAnalysis::PathMtuSource s)
+{
+    switch (s) {
+    case MtuAnalysis::PathMtuSource::None: return "none";
+    case MtuAnalysis::PathMtuSource::Ptb: return "ptb";
+    case MtuAnalysis::PathMtuSource::LargestSeen: return "largest_seen";
+    }
+    return "none";
+}
+
+const char *blackHoleLevelName(MtuBlackHole::Level l)
+{
+    switch (l) {
+    case MtuBlackHole::Level::None: return "none";
+    case MtuBlackHole::Level::Possible: return "possible";
+    case MtuBlackHole::Level::Suspected: return "suspected";
+    }
+    return "none";
+}
+
+MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel)
+{
+    MtuAnalysis out;
+    const auto &sas = index.espSas;
+    const auto &flows = index.flows;
+    std::unordered_map<std::uint64_t, std::size_t> saByKey;
+    for (std::size_t s = 0; s < sas.size(); ++s)
+        saByKey.emplace(espSaKey(sas[s].spi, sas[s].flowId), s);
+    out.sas.resize(sas.size());
+    std::vector<std::vector<std::uint16_t>> lengths(sas.size());
+    std::vector<std::vector<std::uint32_t>> seqs(sas.size());
+    std::vector<std::vector<std::int64_t>> times(sas.size());
+
+    std::size_t n = 0;
+    bool stop = false;
+    std::size_t lastSa = sas.size();
+    std::uint64_t lastKey = ~0ULL;
+    index.packets.forEach([&](const PacketRecord &r) {
+        if (stop)
+            return;
+        if ((++n & 0xffff) == 0 && cancelled(cancel)) {
+            stop = true;
+            return;
+        }
+        if (r.flags & FlagInnerTcpSyn)
+            ++out.innerTcpSynWithMss;
+        if (!r.isEsp())
+            return;
+        const std::uint64_t key = espSaKey(r.spi(), r.flowId);
+        if (key != lastKey) {
+            const auto it = saByKey.find(key);
+            lastSa = it == saByKey.end() ? sas.size() : it->second;
+            lastKey = key;
+        }
+        if (lastSa >= sas.size())
+            return;
+        MtuSaSizes &m = out.sas[lastSa];
+        const std::uint16_t len = r.ipLength;
+        ++m.packets;
+        ++m.histogram[std::size_t(binOf(len))];
+        lengths[lastSa].push_back(len);
+        seqs[lastSa].push_back(r.seq());
+        times[lastSa].push_back(r.tsNs);
+        if (r.flags & FlagDontFragment)
+            ++m.dfPackets;
+        if (r.flags & FlagFragment)
+            ++m.fragmented;
+        if (len >= kLargeOuterBytes) {
+            ++m.largePackets;
+            if (r.flags & FlagDontFragment)
+                ++m.largeDfPackets;
+            m.lastLargeNs = r.tsNs;
+            m.packetsAfterLastLarge = 0;
+        } else if (m.lastLargeNs >= 0) {
+            ++m.packetsAfterLastLarge;
+        }
+        m.lastNs = r.tsNs;
+    });
+    out.cancelled = stop || cancelled(cancel);
+
+    // Reverse-direction ESP times per (src, dst) direction, for the reply check.
+    std::map<std::pair<IpAddress, IpAddress>, std::vector<std::int64_t>> byDirection;
+    for (std::size_t s = 0; s < sas.size(); ++s) {
+        const Flow &f = flows[sas[s].flowId];
+        auto &v = byDirection[{f.src, f.dst}];
+        v.insert(v.end(), times[s].begin(), times[s].end());
+    }
+    for (auto &[dir, v] : byDirection)
+        std::sort(v.begin(), v.end());
+    for (std::size_t s = 0; s < sas.size(); ++s) {
+        const Flow &f = flows[sas[s].flowId];
+        const auto it = byDirection.find({f.dst, f.src});
+        if (it == byDirection.end())
+            continue;
+        const auto &rev = it->second;
+        for (std::size_t k = 0; k < times[s].size(); ++k) {
+            const auto next = std::upper_bound(rev.begin(), rev.end(), times[s][k]);
+            const bool replied = next != rev.end() && *next - times[s][k] <= kReplyWindowNs;
+            if (replied)
+                ++(lengths[s][k] >= kLargeOuterBytes ? out.sas[s].largeFollowedByReverse : out.sas[s].smallFollowedByReverse);
+        }
+    }
+
+    for (std::size_t s = 0; s < sas.size(); ++s) {
+        MtuSaSizes &m = out.sas[s];
+        m.espSa = s;
+        auto &v = lengths[s];
+        if (!v.empty()) {
+            m.min = *std::min_element(v.begin(), v.end());
+            m.max = *std::max_element(v.begin(), v.end());
+            m.p50 = at(v, 0.5);
+            m.p90 = at(v, 0.9);
+            m.p99 = at(v, 0.99);
+        }
+        m.sequenceMissing = missingSequenceNumbers(seqs[s]);
+        if (m.max > out.largestOuter) {
+            out.largestOuter = m.max;
+            out.largestSa = std::int64_t(s);
+        }
+    }
+
+    // Outer fragments of tunnel traffic (ESP, and UDP for ESP-in-UDP / IKE).
+    for (std::size_t d = 0; d < index.fragmentedDatagrams.size(); ++d) {
+        const FragmentedDatagram &fd = index.fragmentedDatagrams[d];
+        if (fd.proto != 50 && fd.proto != 17)
+            continue;
+        if (fd.outcome == FragmentedDatagram::Outcome::Complete) {
+            ++out.fragmentsComplete;
+        } else {
+            ++out.fragmentsIncomplete;
+            out.incompleteDatagrams.push_back(d);
+        }
+    }
+
+    // ICMP errors and the tunnel flows they quote.
+    std::uint32_t minTunnelMtu = 0;
+    std::set<std::size_t> quotedSas;
+    for (std::size_t i = 0; i < index.icmpErrors.size(); ++i) {
+        const IcmpError &e = index.icmpErrors[i];
+        MtuIcmpError x;
+        x.icmpError = i;
+        if (e.quoted.present && e.quotesEsp) {
+            for (std::size_t s = 0; s < sas.size(); ++s) {
+                const Flow &f = flows[sas[s].flowId];
+                if (sas[s].spi == e.quoted.spi && f.src == e.quoted.src && f.dst == e.quoted.dst) {
+                    x.espSa = std::int64_t(s);
+                    break;
+                }
+                if (sas[s].spi == e.quoted.spi && x.espSa < 0)
+                    x.espSa = std::int64_t(s);
+            }
+            x.tunnel = true;
+        } else if (e.quoted.present && e.quoted.proto == 17) {
+            const auto p1 = e.quoted.srcPort, p2 = e.quoted.dstPort;
+            x.tunnel = p1 == 500 || p2 == 500 || p1 == 4500 || p2 == 4500;
+        }
+        if (x.espSa >= 0)
+            quotedSas.insert(std::size_t(x.espSa));
+        const bool sizeError = e.mtu > 0 && (index.packets[e.packet].kind == PacketKind::IcmpNeedFrag ||
+                                             index.packets[e.packet].kind == PacketKind::Icmp6TooBig);
+        if (sizeError) {
+            out.minIcmpMtuAny = out.minIcmpMtuAny ? std::min(out.minIcmpMtuAny, e.mtu) : e.mtu;
+            if (x.tunnel)
+                minTunnelMtu = minTunnelMtu ? std::min(minTunnelMtu, e.mtu) : e.mtu;
+        }
+        out.icmp.push_back(x);
+    }
+    if (minTunnelMtu) {
+        out.pathMtu = minTunnelMtu;
+        out.pathMtuSource = MtuAnalysis::PathMtuSource::Ptb;
+    } else if (out.largestOuter) {
+        out.pathMtu = out.largestOuter;
+        out.pathMtuSource = MtuAnalysis::PathMtuSource::LargestSeen;
+    }
+
+    // PMTUD black hole: large DF packets, no PTB for them, then the large sizes stop while
+    // smaller traffic goes on (sender side), or gaps on an SA where nothing large arrived
+    // (receiver side: only the two-capture comparison proves the missing ones were large).
+    for (std::size_t s = 0; s < sas.size(); ++s) {
+        const MtuSaSizes &m = out.sas[s];
+        MtuBlackHole b;
+        b.espSa = std::int64_t(s);
+        const bool ptb = quotedSas.count(s) || minTunnelMtu;
+        if (m.largeDfPackets >= kMinLargeDf && !ptb) {
+            b.evidence << QStringLiteral("%1 outer packets of %2 bytes or more were sent with DF set")
+                              .arg(m.largeDfPackets).arg(kLargeOuterBytes);
+            b.evidence << QStringLiteral("no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured");
+            b.level = MtuBlackHole::Level::Possible;
+            if (m.packetsAfterLastLarge >= kMinPacketsAfterLarge && m.lastNs - m.lastLargeNs >= kMinTimeAfterLargeNs) {
+                b.evidence << QStringLiteral("the large sizes stopped %1 s before the SA's last packet while %2 smaller packets followed")
+                                  .arg(seconds(m.lastNs - m.lastLargeNs), 0, 'f', 1)
+                                  .arg(m.packetsAfterLastLarge);
+                b.level = MtuBlackHole::Level::Suspected;
+            }
+            const std::uint64_t small = m.packets - m.largePackets;
+            const bool reverseExists = m.largeFollowedByReverse + m.smallFollowedByReverse > 0;
+            if (reverseExists && m.largePackets && small &&
+                double(m.largeFollowedByReverse) <= 0.2 * double(m.largePackets) &&
+                double(m.smallFollowedByReverse) >= 0.5 * double(small)) {
+                b.evidence << QStringLiteral("only %1 of %2 large packets drew any reverse ESP traffic within 1 s, "
+                                             "against %3 of %4 smaller ones")
+                                  .arg(m.largeFollowedByReverse).arg(m.largePackets)
+                                  .arg(m.smallFollowedByReverse).arg(small);
+                b.level = MtuBlackHole::Level::Suspected;
+            }
+            if (m.sequenceMissing) {
+                b.evidence << QStringLiteral("%1 ESP sequence numbers are missing on this SA").arg(m.sequenceMissing);
+                b.level = MtuBlackHole::Level::Suspected;
+            }
+        } else if (m.sequenceMissing && m.packets >= 10 && m.max < kLargeOuterBytes && !ptb) {
+            b.evidence << QStringLiteral("%1 ESP sequence numbers are missing while no packet of %2 bytes or more arrived "
+                                         "(largest %3): the missing ones may be the large ones; only a capture at the "
+                                         "sender proves it")
+                              .arg(m.sequenceMissing).arg(kLargeOuterBytes).arg(m.max);
+            b.level = MtuBlackHole::Level::Possible;
+        }
+        if (int(b.level) > int(out.blackHole.level) ||
+            (b.level == out.blackHole.level && b.level != MtuBlackHole::Level::None && out.blackHole.espSa >= 0 &&
+             m.largeDfPackets > out.sas[std::size_t(out.blackHole.espSa)].largeDfPackets))
+            out.blackHole = b;
+    }
+    return out;
+}
+
+void writeMtuJson(JsonWriter &w, const CaptureIndex &index, const MtuAnalysis &a)
+{
+    const auto &flows = index.flows;
+    w.key("mtu").beginObject();
+    w.key("sas").beginArray();
+    for (const MtuSaSizes &m : a.sas) {
+        const EspSa &sa = index.espSas[m.espSa];
+        const Flow &f = flows[sa.flowId];
+        w.beginObject();
+        w.key("spi").spi(sa.spi);
+        w.field("src", addrText(f.src)).field("dst", addrText(f.dst)).field("encap", encapName(sa.encap));
+        w.field("packets", m.packets).field("bin_bytes", kMtuBinBytes);
+        w.key("histogram").beginArray();
+        for (auto c : m.histogram)
+            w.value(c);
+        w.endArray();
+        w.field("p50", unsigned(m.p50)).field("p90", unsigned(m.p90)).field("p99", unsigned(m.p99));
+        w.field("min", unsigned(m.min)).field("max", unsigned(m.max));
+        w.field("df_packets", m.dfPackets);
+        w.key("df_fraction").value(m.dfFraction(), 3);
+        w.field("large_packets", m.largePackets).field("large_df_packets", m.largeDfPackets);
+        w.field("fragmented", m.fragmented);
+        w.key("last_large_time");
+        if (m.lastLargeNs >= 0)
+            w.time(m.lastLargeNs);
+        else
+            w.null();
+        w.field("packets_after_last_large", m.packetsAfterLastLarge);
+        w.field("sequence_missing", m.sequenceMissing);
+        w.field("large_followed_by_reverse", m.largeFollowedByReverse);
+        w.field("small_followed_by_reverse", m.smallFollowedByReverse);
+        w.endObject();
+    }
+    w.endArray();
+    w.key("largest_outer").beginObject();
+    w.field("length", unsigned(a.largestOuter));
+    w.key("spi");
+    if (a.largestSa >= 0)
+        w.spi(index.espSas[std::size_t(a.largestSa)].spi);
+    else
+        w.null();
+    w.endObject();
+    w.key("outer_fragments").beginObject();
+    w.field("datagrams_complete", a.fragmentsComplete).field("datagrams_incomplete", a.fragmentsIncomplete);
+    w.key("incomplete").beginArray();
+    for (std::size_t d : a.incompleteDatagrams) {
+        const FragmentedDatagram &fd = index.fragmentedDatagrams[d];
+        w.beginObject();
+        w.key("time").time(fd.firstNs);
+        w.field("src", addrText(fd.src)).field("dst", addrText(fd.dst)).field("id", std::uint64_t(fd.id));
+        w.field("fragments", unsigned(fd.fragments)).field("outcome", outcomeName(fd.outcome));
+        w.endObject();
+    }
+    w.endArray();
+    w.endObject();
+    w.key("icmp_errors").beginArray();
+    for (const MtuIcmpError &x : a.icmp) {
+        const IcmpError &e = index.icmpErrors[x.icmpError];
+        w.beginObject();
+        w.key("time").time(e.tsNs);
+        w.field("reporter", addrText(e.reporter)).field("to", addrText(e.to));
+        w.field("type", unsigned(e.type)).field("code", unsigned(e.code)).field("mtu", std::uint64_t(e.mtu));
+        w.field("quoted_length", std::uint64_t(e.quoted.totalLen)).field("quoted_df", e.quoted.df);
+        w.field("tunnel", x.tunnel);
+        if (x.espSa >= 0)
+            w.key("spi").spi(index.espSas[std::size_t(x.espSa)].spi);
+        w.endObject();
+    }
+    w.endArray();
+    w.key("path_mtu").beginObject();
+    w.field("value", std::uint64_t(a.pathMtu)).field("source", pathMtuSourceName(a.pathMtuSource));
+    w.endObject();
+    w.field("min_icmp_mtu_any", std::uint64_t(a.minIcmpMtuAny));
+    w.key("black_hole").beginObject();
+    w.field("level", blackHoleLevelName(a.blackHole.level));
+    w.key("spi");
+    if (a.blackHole.level != MtuBlackHole::Level::None && a.blackHole.espSa >= 0)
+        w.spi(index.espSas[std::size_t(a.blackHole.espSa)].spi);
+    else
+        w.null();
+    w.key("evidence").beginArray();
+    for (const QString &e : a.blackHole.evidence)
+        w.value(e);
+    w.endArray();
+    w.endObject();
+    w.field("inner_tcp_syn_with_mss", a.innerTcpSynWithMss);
+    w.field("cancelled", a.cancelled);
+    w.endObject();
+}
+
+QString mtuText(const CaptureIndex &index, const MtuAnalysis &a)
+{
+    QStringList out;
+    out << QStringLiteral("MTU and fragmentation");
+    for (const MtuSaSizes &m : a.sas) {
+        const EspSa &sa = index.espSas[m.espSa];
+        const Flow &f = index.flows[sa.flowId];
+        out << QStringLiteral("  SPI %1 %2 -> %3: %4 packets, size p50 %5 p90 %6 p99 %7 max %8, DF %9%")
+                   .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), addrText(f.src), addrText(f.dst))
+                   .arg(m.packets).arg(m.p50).arg(m.p90).arg(m.p99).arg(m.max)
+                   .arg(m.dfFraction() * 100, 0, 'f', 0);
+    }
+    out << QStringLiteral("  largest outer packet: %1 bytes").arg(a.largestOuter);
+    if (a.fragmentsComplete || a.fragmentsIncomplete)
+        out << QStringLiteral("  outer IP fragments: %1 datagrams complete, %2 incomplete")
+                   .arg(a.fragmentsComplete).arg(a.fragmentsIncomplete);
+    for (const MtuIcmpError &x : a.icmp) {
+        const IcmpError &e = index.icmpErrors[x.icmpError];
+        out << QStringLiteral("  ICMP type %1 code %2 from %3, MTU %4%5")
+                   .arg(e.type).arg(e.code).arg(addrText(e.reporter)).arg(e.mtu)
+                   .arg(x.tunnel ? QStringLiteral(" (quotes tunnel traffic)") : QString());
+    }
+    out << QStringLiteral("  path MTU: %1 (%2)")
+               .arg(a.pathMtu)
+               .arg(a.pathMtuSource == MtuAnalysis::PathMtuSource::Ptb
+                        ? QStringLiteral("reported by ICMP")
+                        : (a.pathMtuSource == MtuAnalysis::PathMtuSource::LargestSeen ? QStringLiteral("largest seen")
+                                                                                      : QStringLiteral("unknown")));
+    if (a.blackHole.level != MtuBlackHole::Level::None) {
+        out << QStringLiteral("  PMTUD black hole %1:").arg(QString::fromLatin1(blackHoleLevelName(a.blackHole.level)));
+        for (const QString &e : a.blackHole.evidence)
+            out << QStringLiteral("    - %1").arg(e);
+    }
+    return out.join(QLatin1Char('\n')) + QLatin1Char('\n');
+}
+
+} // namespace ikev2wb

@@ -1,0 +1,103 @@
+#pragma once
+// MTU and fragmentation: outer packet sizes per ESP SA (histogram and percentiles), outer IP
+// fragments of tunnel traffic, DF usage, ICMP need-frag / packet-too-big tied to tunnel flows
+// through the headers they quote, the inferred path MTU, and PMTUD black-hole suspicion.
+//
+// JSON written by writeMtuJson under the key "mtu":
+//   sas[]            {spi, src, dst, encap, packets, bin_bytes (64), histogram[26] (bins
+//                    [0,64) .. [1536,1600) then >= 1600), p50, p90, p99, min, max, df_packets,
+//                    df_fraction, large_packets, large_df_packets, fragmented, last_large_time,
+//                    packets_after_last_large, sequence_missing, large_followed_by_reverse,
+//                    small_followed_by_reverse (ESP in the reverse direction within 1 s)}
+//   largest_outer    {length, spi}
+//   outer_fragments  {datagrams_complete, datagrams_incomplete, incomplete[] {time, src, dst, id,
+//                    fragments, outcome}} for ESP (50) and UDP (17) datagrams
+//   icmp_errors[]    {time, reporter, to, type, code, mtu, quoted_length, quoted_df, tunnel,
+//                    spi (when it quotes an ESP SA of this capture)}
+//   path_mtu         {value, source: "ptb" (smallest MTU in an ICMP error quoting tunnel traffic)
+//                    | "largest_seen" (largest outer ESP packet; one capture cannot say more)
+//                    | "none"}, min_icmp_mtu_any (any need-frag / PTB, tunnel or not)
+//   black_hole       {level: "none" | "possible" | "suspected", spi, evidence[] (sentences)}
+//   inner_tcp_syn_with_mss  count of visible TCP SYNs carrying an MSS option
+#include "../index/captureindex.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <vector>
+
+namespace ikev2wb {
+
+class JsonWriter;
+
+inline constexpr int kMtuBinBytes = 64;
+inline constexpr int kMtuBins = 26;            // 25 bins up to 1600 bytes, then one overflow bin
+/// Outer IP length from which a packet counts as "large" for black-hole suspicion: above the
+/// IPv6 minimum MTU (1280), so it may not fit every path.
+inline constexpr std::uint16_t kLargeOuterBytes = 1281;
+
+/// Outer sizes of one ESP SA (one direction).
+struct MtuSaSizes
+{
+    std::size_t espSa = 0;                     // index into CaptureIndex::espSas
+    std::uint64_t packets = 0;
+    std::array<std::uint64_t, kMtuBins> histogram{};
+    std::uint16_t p50 = 0, p90 = 0, p99 = 0, min = 0, max = 0;
+    std::uint64_t dfPackets = 0;
+    std::uint64_t largePackets = 0;
+    std::uint64_t largeDfPackets = 0;
+    std::uint64_t fragmented = 0;
+    std::int64_t lastLargeNs = -1;
+    std::uint64_t packetsAfterLastLarge = 0;
+    std::int64_t lastNs = 0;
+    std::uint64_t sequenceMissing = 0;         // numbers never seen between min and max
+    // Packets followed within kReplyWindow by any ESP packet in the reverse direction: a ping
+    // or TCP segment that got through usually draws a reply; a black-holed one draws nothing.
+    std::uint64_t largeFollowedByReverse = 0;
+    std::uint64_t smallFollowedByReverse = 0;
+    [[nodiscard]] double dfFraction() const { return packets ? double(dfPackets) / double(packets) : 0; }
+};
+
+/// An ICMP need-frag / packet-too-big (or other unreachable) and the tunnel flow it quotes.
+struct MtuIcmpError
+{
+    std::size_t icmpError = 0;                 // index into CaptureIndex::icmpErrors
+    bool tunnel = false;                       // quotes ESP / ESP-in-UDP / IKE of this capture
+    std::int64_t espSa = -1;                   // index into CaptureIndex::espSas, -1 if none
+};
+
+struct MtuBlackHole
+{
+    enum class Level : std::uint8_t { None, Possible, Suspected };
+    Level level = Level::None;
+    std::int64_t espSa = -1;
+    QStringList evidence;
+};
+
+struct MtuAnalysis
+{
+    std::vector<MtuSaSizes> sas;
+    std::uint16_t largestOuter = 0;
+    std::int64_t largestSa = -1;
+    std::uint64_t fragmentsComplete = 0;       // outer ESP/UDP datagrams reassembled
+    std::uint64_t fragmentsIncomplete = 0;
+    std::vector<std::size_t> incompleteDatagrams; // indexes into CaptureIndex::fragmentedDatagrams
+    std::vector<MtuIcmpError> icmp;
+    std::uint32_t pathMtu = 0;
+    enum class PathMtuSource : std::uint8_t { None, Ptb, LargestSeen } pathMtuSource = PathMtuSource::None;
+    std::uint32_t minIcmpMtuAny = 0;
+    MtuBlackHole blackHole;
+    std::uint64_t innerTcpSynWithMss = 0;
+    bool cancelled = false;
+};
+const char *pathMtuSourceName(MtuAnalysis::PathMtuSource s);
+const char *blackHoleLevelName(MtuBlackHole::Level l);
+
+MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);
+void writeMtuJson(JsonWriter &w, const CaptureIndex &index, const MtuAnalysis &a);
+QString mtuText(const CaptureIndex &index, const MtuAnalysis &a);
+
+} // namespace ikev2wb

@@ -1,0 +1,403 @@
+#include "overhead.h"
+
+#include <QStringList>
+
+#include <algorithm>
+#include <numeric>
+#include <unordered_set>
+
+namespace ikev2wb {
+
+namespace {
+
+constexpr int kEspHeader = 8;  // SPI + sequence number
+constexpr int kTrailer = 2;    // pad length + next header
+constexpr int kUdp = 8;
+
+int icvOf(EspIntegrity i)
+{
+    switch (i) {
+    case EspIntegrity::None: return 0;
+    case EspIntegrity::HmacMd5_96:
+    case EspIntegrity::HmacSha1_96:
+    case EspIntegrity::AesXcbc96: return 12;
+    case EspIntegrity::HmacSha256_128: return 16;
+    case EspIntegrity::HmacSha384_192: return 24;
+    case EspIntegrity::HmacSha512_256: return 32;
+    }
+    return 0;
+}
+
+QString integrityName(EspIntegrity i)
+{
+    switch (i) {
+    case EspIntegrity::None: return {};
+    case EspIntegrity::HmacMd5_96: return QStringLiteral("HMAC-MD5-96");
+    case EspIntegrity::HmacSha1_96: return QStringLiteral("HMAC-SHA1-96");
+    case EspIntegrity::AesXcbc96: return QStringLiteral("AES-XCBC-96");
+    case EspIntegrity::HmacSha256_128: return QStringLiteral("HMAC-SHA256-128");
+    case EspIntegrity::HmacSha384_192: return QStringLiteral("HMAC-SHA384-192");
+    case EspIntegrity::HmacSha512_256: return QStringLiteral("HMAC-SHA512-256");
+    }
+    return {};
+}
+
+bool isAead(EspCipher c)
+{
+    return c == EspCipher::AesGcm8 || c == EspCipher::AesGcm12 || c == EspCipher::AesGcm16 ||
+           c == EspCipher::ChaCha20Poly1305;
+}
+
+} // namespace
+
+EspSuiteParams espSuiteParams(const EspSuite &suite)
+{
+    EspSuiteParams p;
+    switch (suite.cipher) {
+    case EspCipher::Unknown:
+        // The largest overhead of the listed suites (AES-CBC + HMAC-SHA512-256): a safe bound.
+        return {16, 32, 16, true};
+    case EspCipher::Null: p = {0, 0, 4, false}; break;
+    case EspCipher::AesCbc: p = {16, 0, 16, false}; break;
+    case EspCipher::TripleDesCbc: p = {8, 0, 8, false}; break;
+    case EspCipher::AesCtr: p = {8, 0, 4, false}; break;
+    case EspCipher::AesGcm8: return {8, 8, 4, false};
+    case EspCipher::AesGcm12: return {8, 12, 4, false};
+    case EspCipher::AesGcm16: return {8, 16, 4, false};
+    case EspCipher::ChaCha20Poly1305: return {8, 16, 4, false};
+    }
+    p.icvBytes = icvOf(suite.integrity);
+    return p;
+}
+
+QString espSuiteName(const EspSuite &suite)
+{
+    QString c;
+    switch (suite.cipher) {
+    case EspCipher::Unknown: return QStringLiteral("unknown suite");
+    case EspCipher::Null: c = QStringLiteral("NULL"); break;
+    case EspCipher::AesCbc:
+        c = suite.keyBits ? QStringLiteral("AES-CBC-%1").arg(suite.keyBits) : QStringLiteral("AES-CBC");
+        break;
+    case EspCipher::TripleDesCbc: c = QStringLiteral("3DES-CBC"); break;
+    case EspCipher::AesCtr:
+        c = suite.keyBits ? QStringLiteral("AES-CTR-%1").arg(suite.keyBits) : QStringLiteral("AES-CTR");
+        break;
+    case EspCipher::AesGcm8: c = QStringLiteral("AES-GCM-8"); break;
+    case EspCipher::AesGcm12: c = QStringLiteral("AES-GCM-12"); break;
+    case EspCipher::AesGcm16: c = QStringLiteral("AES-GCM-16"); break;
+    case EspCipher::ChaCha20Poly1305: c = QStringLiteral("ChaCha20-Poly1305"); break;
+    }
+    if (isAead(suite.cipher) || suite.integrity == EspIntegrity::None)
+        return c;
+    return c + QStringLiteral(" + ") + integrityName(suite.integrity);
+}
+
+std::vector<EspSuite> commonEspSuites()
+{
+    return {
+        {EspCipher::AesGcm16, EspIntegrity::None, 0, false},
+        {EspCipher::AesGcm12, EspIntegrity::None, 0, false},
+        {EspCipher::AesGcm8, EspIntegrity::None, 0, false},
+        {EspCipher::ChaCha20Poly1305, EspIntegrity::None, 0, false},
+        {EspCipher::AesCbc, EspIntegrity::HmacSha1_96, 0, false},
+        {EspCipher::AesCbc, EspIntegrity::HmacSha256_128, 0, false},
+        {EspCipher::AesCbc, EspIntegrity::HmacSha384_192, 0, false},
+        {EspCipher::AesCbc, EspIntegrity::HmacSha512_256, 0, false},
+        {EspCipher::Null, EspIntegrity::HmacSha256_128, 0, false},
+        {EspCipher::Unknown, EspIntegrity::None, 0, false},
+    };
+}
+
+EspSuite parseStrongswanEspProposal(QStringView proposal, bool *ok)
+{
+    EspSuite s;
+    // First proposal only; "!" (strict, ipsec.conf) and whitespace do not matter here.
+    QStringView first = proposal;
+    const qsizetype comma = first.indexOf(QLatin1Char(','));
+    if (comma >= 0)
+        first = first.left(comma);
+    QString text = first.trimmed().toString().toLower();
+    text.remove(QLatin1Char('!'));
+    bool haveCipher = false;
+    bool haveIntegrity = false;
+    // A proposal may list several algorithms of a kind; the first is the preferred one.
+    for (const QString &tok : text.split(QLatin1Char('-'), Qt::SkipEmptyParts)) {
+        const EspSuite before = s;
+        const bool hadCipher = haveCipher;
+        // AES key size prefix: aes128..., aes192..., aes256..., plain "aes" = 128
+        int bits = 0;
+        QString rest;
+        if (tok.startsWith(QLatin1String("aes")) && tok != QLatin1String("aesxcbc") && !tok.startsWith(QLatin1String("aescmac"))) {
+            rest = tok.mid(3);
+            bits = 128;
+            for (const int b : {128, 192, 256}) {
+                if (rest.startsWith(QString::number(b))) {
+                    bits = b;
+                    rest = rest.mid(3);
+                    break;
+                }
+            }
+            if (rest.isEmpty() || rest == QLatin1String("cbc")) {
+                s.cipher = EspCipher::AesCbc;
+            } else if (rest == QLatin1String("gcm16") || rest == QLatin1String("gcm128") || rest == QLatin1String("gcm")) {
+                s.cipher = EspCipher::AesGcm16;
+            } else if (rest == QLatin1String("gcm12") || rest == QLatin1String("gcm96")) {
+                s.cipher = EspCipher::AesGcm12;
+            } else if (rest == QLatin1String("gcm8") || rest == QLatin1String("gcm64")) {
+                s.cipher = EspCipher::AesGcm8;
+            } else if (rest == QLatin1String("ctr")) {
+                s.cipher = EspCipher::AesCtr;
+            } else {
+                continue; // CCM, GMAC, ...: not in the table
+            }
+            s.keyBits = bits;
+            haveCipher = true;
+        } else if (tok == QLatin1String("chacha20poly1305")) {
+            s.cipher = EspCipher::ChaCha20Poly1305;
+            s.keyBits = 256;
+            haveCipher = true;
+        } else if (tok == QLatin1String("3des")) {
+            s.cipher = EspCipher::TripleDesCbc;
+            s.keyBits = 192;
+            haveCipher = true;
+        } else if (tok == QLatin1String("null")) {
+            s.cipher = EspCipher::Null;
+            haveCipher = true;
+        } else if (tok == QLatin1String("sha1") || tok == QLatin1String("sha")) {
+            s.integrity = EspIntegrity::HmacSha1_96;
+        } else if (tok == QLatin1String("sha256") || tok == QLatin1String("sha2_256")) {
+            s.integrity = EspIntegrity::HmacSha256_128;
+        } else if (tok == QLatin1String("sha384") || tok == QLatin1String("sha2_384")) {
+            s.integrity = EspIntegrity::HmacSha384_192;
+        } else if (tok == QLatin1String("sha512") || tok == QLatin1String("sha2_512")) {
+            s.integrity = EspIntegrity::HmacSha512_256;
+        } else if (tok == QLatin1String("md5")) {
+            s.integrity = EspIntegrity::HmacMd5_96;
+        } else if (tok == QLatin1String("aesxcbc")) {
+            s.integrity = EspIntegrity::AesXcbc96;
+        } else if (tok == QLatin1String("esn")) {
+            s.esn = true;
+        }
+        // modp*, ecp*, curve25519, x25519, mlkem*, prf*, noesn ...: no effect on ESP overhead
+        if (hadCipher && (s.cipher != before.cipher || s.keyBits != before.keyBits)) {
+            s.cipher = before.cipher;
+            s.keyBits = before.keyBits;
+        }
+        if (haveIntegrity && s.integrity != before.integrity)
+            s.integrity = before.integrity;
+        haveIntegrity = s.integrity != EspIntegrity::None;
+    }
+    if (isAead(s.cipher))
+        s.integrity = EspIntegrity::None;
+    if (!haveCipher)
+        s = EspSuite{};
+    if (ok)
+        *ok = haveCipher;
+    return s;
+}
+
+OverheadResult computeEspOverhead(const OverheadInput &in)
+{
+    OverheadResult r;
+    r.params = espSuiteParams(in.suite);
+    const EspSuiteParams &p = r.params;
+    const int outerIp = in.outerIpv6 ? 40 : 20;
+    const int udp = in.natT ? kUdp : 0;
+    const int a = in.pathMtu - outerIp - udp - kEspHeader - p.ivBytes - p.icvBytes;
+    const int aligned = a > 0 ? (a / p.blockBytes) * p.blockBytes : 0;
+    r.espPayloadMax = aligned - kTrailer;
+    r.fixedOverhead = outerIp + udp + kEspHeader + p.ivBytes + kTrailer + p.icvBytes;
+    r.maxPadding = p.blockBytes - 1;
+
+    const int innerIp = in.tunnelMode ? (in.innerIpv6 ? 40 : 20) : outerIp;
+    if (in.tunnelMode) {
+        r.innerMax = r.espPayloadMax;
+    } else {
+        // Transport mode adds no IP header: ESP carries the segment, the packet keeps its own header.
+        r.innerMax = r.espPayloadMax + outerIp;
+    }
+    r.tunnelMtu = r.innerMax;
+    r.tcpMss = r.innerMax - innerIp - 20;
+    if (r.espPayloadMax <= innerIp || r.tcpMss <= 0) {
+        r.error = QStringLiteral("path MTU %1 leaves no room for a packet with this ESP overhead").arg(in.pathMtu);
+        return r;
+    }
+    r.valid = true;
+
+    const QString ipName = in.outerIpv6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4");
+    if (in.tunnelMode)
+        r.items.push_back({QStringLiteral("outer %1 header").arg(ipName), outerIp});
+    if (in.natT)
+        r.items.push_back({QStringLiteral("UDP header (NAT-T, RFC 3948)"), udp});
+    r.items.push_back({QStringLiteral("ESP header (SPI, sequence number)"), kEspHeader});
+    if (p.ivBytes)
+        r.items.push_back({QStringLiteral("IV"), p.ivBytes});
+    r.items.push_back({QStringLiteral("pad length + next header"), kTrailer});
+    if (p.icvBytes)
+        r.items.push_back({QStringLiteral("ICV"), p.icvBytes});
+    // Bytes of the path MTU that block alignment leaves unusable at the largest size.
+    r.items.push_back({QStringLiteral("unusable (block alignment to %1)").arg(p.blockBytes), a - aligned});
+
+    QStringList notes;
+    if (in.tunnelMode) {
+        notes << QStringLiteral("Tunnel mode: the inner %1 packet (its own %2-byte header included) is encrypted whole; "
+                                "MSS = inner MTU − %3.")
+                     .arg(in.innerIpv6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4"))
+                     .arg(innerIp)
+                     .arg(innerIp + 20);
+    } else {
+        notes << QStringLiteral("Transport mode adds no IP header: ESP protects the TCP/UDP segment and the packet keeps "
+                                "its own %1 header, so the largest packet is the segment plus that header and the inner "
+                                "IP version is the outer one.")
+                     .arg(ipName);
+    }
+    notes << QStringLiteral("Padding adds 0–%1 bytes depending on the packet size.").arg(r.maxPadding);
+    if (p.assumed)
+        notes << QStringLiteral("Suite unknown: assumed the largest overhead of the common suites (IV 16, ICV 32, block 16).");
+    if (in.outerIpv6 && in.pathMtu < 1280)
+        notes << QStringLiteral("IPv6 requires links of at least 1280 bytes.");
+    r.note = notes.join(QLatin1Char(' '));
+    return r;
+}
+
+namespace {
+
+struct Family
+{
+    EspSuite suite;
+    int rank; // lower = more common, preferred when several fit
+};
+
+std::vector<Family> estimationFamilies()
+{
+    return {
+        {{EspCipher::AesCbc, EspIntegrity::HmacSha256_128, 0, false}, 0},
+        {{EspCipher::AesCbc, EspIntegrity::HmacSha1_96, 0, false}, 1},
+        {{EspCipher::AesCbc, EspIntegrity::HmacSha384_192, 0, false}, 3},
+        {{EspCipher::AesCbc, EspIntegrity::HmacSha512_256, 0, false}, 2},
+        {{EspCipher::TripleDesCbc, EspIntegrity::HmacSha1_96, 0, false}, 4},
+        {{EspCipher::TripleDesCbc, EspIntegrity::HmacMd5_96, 0, false}, 5},
+        {{EspCipher::AesGcm16, EspIntegrity::None, 0, false}, 0},
+        {{EspCipher::ChaCha20Poly1305, EspIntegrity::None, 0, false}, 1},
+        {{EspCipher::AesGcm12, EspIntegrity::None, 0, false}, 2},
+        {{EspCipher::AesGcm8, EspIntegrity::None, 0, false}, 3},
+    };
+}
+
+} // namespace
+
+OverheadEstimate estimateSuiteFromEspLengths(const std::vector<std::uint32_t> &espLengths, bool natT)
+{
+    OverheadEstimate e;
+    e.natT = natT;
+    std::uint32_t first = 0, minLen = 0;
+    std::uint32_t g = 0;
+    std::unordered_set<std::uint32_t> distinct;
+    for (std::uint32_t len : espLengths) {
+        if (len < 20)
+            continue;
+        if (e.lengthsUsed == 0) {
+            first = minLen = len;
+        }
+        ++e.lengthsUsed;
+        minLen = std::min(minLen, len);
+        g = std::gcd(g, len > first ? len - first : first - len);
+        if (distinct.size() < 4096)
+            distinct.insert(len);
+    }
+    e.distinctLengths = static_cast<std::uint32_t>(distinct.size());
+    e.lengthGcd = g;
+    if (e.lengthsUsed == 0) {
+        e.sentence = QStringLiteral("no ESP lengths to estimate the suite from");
+        return e;
+    }
+
+    struct Fit
+    {
+        SuiteCandidate c;
+        int rank;
+    };
+    std::vector<Fit> fits;
+    for (const Family &f : estimationFamilies()) {
+        const EspSuiteParams p = espSuiteParams(f.suite);
+        const int fixed = kEspHeader + p.ivBytes + p.icvBytes;
+        // Every length must leave a positive multiple of B for payload + padding + trailer; all
+        // lengths share first's residue when the GCD of their differences is a multiple of B.
+        if (int(minLen) - fixed < p.blockBytes)
+            continue;
+        if ((int(first) - fixed) % p.blockBytes != 0 || (g % std::uint32_t(p.blockBytes)) != 0)
+            continue;
+        fits.push_back({{f.suite, p, espSuiteName(f.suite)}, f.rank});
+    }
+    // Larger blocks first: a 16-byte pattern across many lengths is unlikely by chance.
+    std::stable_sort(fits.begin(), fits.end(), [](const Fit &x, const Fit &y) {
+        if (x.c.params.blockBytes != y.c.params.blockBytes)
+            return x.c.params.blockBytes > y.c.params.blockBytes;
+        return x.rank < y.rank;
+    });
+    for (const Fit &f : fits)
+        e.candidates.push_back(f.c);
+    if (e.candidates.empty()) {
+        e.sentence = QStringLiteral("no known ESP suite fits all %1 ESP lengths (GCD of differences %2)")
+                         .arg(e.lengthsUsed)
+                         .arg(g);
+        return e;
+    }
+    e.found = true;
+    const SuiteCandidate &best = e.candidates.front();
+    e.blockBytes = best.params.blockBytes;
+    e.icvBytes = best.params.icvBytes;
+    e.ivBytes = best.params.ivBytes;
+    OverheadInput in;
+    in.suite = best.suite;
+    in.natT = natT;
+    e.innerMaxAt1500 = computeEspOverhead(in).innerMax;
+
+    QStringList same, other;
+    bool otherIcv = false;
+    for (std::size_t i = 1; i < e.candidates.size(); ++i) {
+        const SuiteCandidate &c = e.candidates[i];
+        if (c.params.blockBytes == best.params.blockBytes) {
+            same << c.name;
+            otherIcv |= c.params.icvBytes != best.params.icvBytes;
+        } else {
+            other << c.name;
+        }
+    }
+    // Two distinct lengths fit a 16-byte block by chance one time in four for a 4-byte suite.
+    e.ambiguous = e.distinctLengths < 3 || otherIcv;
+    e.sentence = QStringLiteral("block size %1 and ICV %2 inferred from %3 ESP lengths; consistent with %4")
+                     .arg(e.blockBytes)
+                     .arg(e.icvBytes)
+                     .arg(e.lengthsUsed)
+                     .arg(best.name);
+    if (!same.isEmpty())
+        e.sentence += QStringLiteral(" (also fits: %1)").arg(same.join(QStringLiteral(", ")));
+    if (e.distinctLengths < 3)
+        e.sentence += QStringLiteral("; only %1 distinct length(s), so %2 fit too")
+                          .arg(e.distinctLengths)
+                          .arg(other.isEmpty() ? QStringLiteral("other suites may") : other.join(QStringLiteral(", ")));
+    return e;
+}
+
+std::vector<std::uint32_t> espLengthsForSa(const CaptureIndex &index, std::size_t saIndex, std::size_t maxCount)
+{
+    std::vector<std::uint32_t> out;
+    if (saIndex >= index.espSas.size())
+        return out;
+    const EspSa &sa = index.espSas[saIndex];
+    out.reserve(maxCount ? std::min<std::uint64_t>(maxCount, sa.packets) : sa.packets);
+    bool done = false;
+    index.packets.forEach([&](const PacketRecord &r) {
+        if (done || !r.isEsp() || r.spi() != sa.spi || r.flowId != sa.flowId || (r.flags & FlagFragment))
+            return;
+        const std::uint32_t hdr = ((r.flags & FlagIpv6) ? 40u : 20u) + (r.kind == PacketKind::EspInUdp ? 8u : 0u);
+        if (r.ipLength > hdr)
+            out.push_back(r.ipLength - hdr);
+        done = maxCount && out.size() >= maxCount;
+    });
+    return out;
+}
+
+} // namespace ikev2wb

@@ -1,0 +1,707 @@
+#include "endpointcompare.h"
+
+#include "comparedetail.h"
+#include "../report/jsonwriter.h"
+
+#include <QFileInfo>
+
+#include <algorithm>
+#include <cmath>
+#include <future>
+#include <map>
+#include <unordered_map>
+
+namespace ikev2wb {
+
+using namespace comparedetail;
+
+namespace {
+
+constexpr std::int64_t kSecond = 1000000000;
+
+/// What one capture's copy of an SA looks like before matching.
+struct SideSa
+{
+    ObservedSa *sa = nullptr;
+    std::uint64_t distinct = 0;
+    std::uint64_t gaps = 0;           // sequence numbers missing inside [min, max]
+    std::uint64_t minSeq = 0, maxSeq = 0;
+    std::vector<ReorderedPacket> reordered; // arrival order against sequence order
+    std::uint32_t maxDisplacement = 0;
+};
+
+/// One SA of the tunnel, with its copy in each capture (either may be missing).
+struct SaPair
+{
+    SideSa *side[2] = {nullptr, nullptr};
+    int sender = 0;
+    QString basis;
+    bool haveDelta = false;           // some sequence number is in both copies
+    std::int64_t minBA = 0, maxBA = 0; // min / max of t_B − t_A over those
+};
+
+/// Late packets in arrival order: a packet is reordered when a higher sequence number arrived
+/// before it; its displacement is how many packets arrived since the first such one (RFC 4737).
+void findReordered(SideSa &s)
+{
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> rises; // (arrival index, running max) at each new maximum
+    const auto &pk = s.sa->packets;
+    for (std::size_t j = 0; j < pk.size(); ++j) {
+        const std::uint64_t q = pk[j].seq();
+        if (rises.empty() || q > rises.back().second) {
+            rises.emplace_back(j, q);
+            continue;
+        }
+        if (q == rises.back().second)
+            continue; // a copy of the newest packet: duplicates are counted elsewhere
+        auto it = std::upper_bound(rises.begin(), rises.end(), q,
+                                   [](std::uint64_t v, const auto &r) { return v < r.second; });
+        const auto disp = static_cast<std::uint32_t>(j - it->first);
+        s.reordered.push_back({s.sa->spi, q, pk[j].tsNs, disp});
+        s.maxDisplacement = std::max(s.maxDisplacement, disp);
+    }
+}
+
+void prepare(SideSa &s)
+{
+    findReordered(s);
+    auto &pk = s.sa->packets;
+    const auto bySeq = [](const EspObservation &x, const EspObservation &y) { return x.seq() < y.seq(); };
+    if (!std::is_sorted(pk.begin(), pk.end(), bySeq))
+        std::stable_sort(pk.begin(), pk.end(), bySeq); // copies keep their arrival order
+    if (pk.empty())
+        return;
+    s.minSeq = pk.front().seq();
+    s.maxSeq = pk.back().seq();
+    for (std::size_t i = 0; i < pk.size(); ++i)
+        if (i == 0 || pk[i].seq() != pk[i - 1].seq())
+            ++s.distinct;
+    s.gaps = (s.maxSeq - s.minSeq + 1) - s.distinct;
+}
+
+std::uint64_t overlap(const SideSa &x, const SideSa &y)
+{
+    const std::uint64_t lo = std::max(x.minSeq, y.minSeq), hi = std::min(x.maxSeq, y.maxSeq);
+    return hi >= lo ? hi - lo + 1 : 0;
+}
+
+bool contains(const std::vector<IpAddress> &v, const IpAddress &a)
+{
+    return std::find(v.begin(), v.end(), a) != v.end();
+}
+void addUnique(std::vector<IpAddress> &v, const IpAddress &a)
+{
+    if (!contains(v, a))
+        v.push_back(a);
+}
+
+/// The sending capture of a pair: the sender's own capture sees the packets before any router
+/// decremented the TTL; failing that, the sender's copy has no sequence gaps the receiver lacks
+/// (a sender numbers every packet it sends); failing that, timing against the decided SAs.
+void decideSender(SaPair &p)
+{
+    const ObservedSa &a = *p.side[0]->sa, &b = *p.side[1]->sa;
+    if (a.maxTtl != b.maxTtl) {
+        p.sender = a.maxTtl > b.maxTtl ? 0 : 1;
+        p.basis = QStringLiteral("ttl");
+        return;
+    }
+    if (p.side[0]->gaps != p.side[1]->gaps) {
+        p.sender = p.side[0]->gaps < p.side[1]->gaps ? 0 : 1;
+        p.basis = QStringLiteral("sequence gaps");
+        return;
+    }
+    p.sender = -1;
+}
+
+/// Walks the seq-sorted copies of a pair: calls both(s, r, rCopies, sCopies), senderOnly(s),
+/// receiverOnly(r, copies) per sequence number.
+template <typename Both, typename SOnly, typename ROnly>
+void mergeJoin(const std::vector<EspObservation> *s, const std::vector<EspObservation> *r, Both &&both,
+               SOnly &&senderOnly, ROnly &&receiverOnly)
+{
+    static const std::vector<EspObservation> none;
+    const auto &S = s ? *s : none;
+    const auto &R = r ? *r : none;
+    std::size_t i = 0, j = 0;
+    while (i < S.size() || j < R.size()) {
+        const std::uint64_t qs = i < S.size() ? S[i].seq() : ~0ULL;
+        const std::uint64_t qr = j < R.size() ? R[j].seq() : ~0ULL;
+        const std::uint64_t q = std::min(qs, qr);
+        std::size_t ni = i, nj = j;
+        while (ni < S.size() && S[ni].seq() == q)
+            ++ni;
+        while (nj < R.size() && R[nj].seq() == q)
+            ++nj;
+        if (ni > i && nj > j)
+            both(S[i], R[j], nj - j, ni - i, &R[j]);
+        else if (ni > i)
+            senderOnly(S[i]);
+        else
+            receiverOnly(R[j], nj - j, &R[j]);
+        i = ni;
+        j = nj;
+    }
+}
+
+struct DirectionWork
+{
+    std::vector<std::int64_t> deltas;  // raw t_receiver − t_sender of matched packets
+    std::vector<LossSecond> perSecond;  // indexed from the sender capture's first second
+    std::int64_t firstSecond = 0;
+    std::vector<SizeBucket> bySize;     // indexed by size / bucket width
+    std::vector<Outage> runs;
+    std::uint64_t lostBeyondReceiverSpan = 0; // counted lost though the receiver's capture shows nothing then
+};
+
+OwdStats owdStats(std::vector<std::int64_t> &deltas, std::int64_t base, double jitterSumMs, std::uint64_t jitterN)
+{
+    OwdStats o;
+    o.samples = deltas.size();
+    if (deltas.empty())
+        return o;
+    const auto [mn, mx] = std::minmax_element(deltas.begin(), deltas.end());
+    o.minMs = nsToMs(*mn - base);
+    o.maxMs = nsToMs(*mx - base);
+    o.medianMs = nsToMs(quantile(deltas, 0.5) - base);
+    o.p99Ms = nsToMs(quantile(deltas, 0.99) - base);
+    o.jitterMs = jitterN ? jitterSumMs / double(jitterN) : 0;
+    return o;
+}
+
+/// Phase 2 for one pair: every count, list and series of the SA.
+void analysePair(const SaPair &p, const CaptureObservations *obs[2], const ClockMap &clock, std::int64_t base,
+                 const CompareOptions &opt, DirectionComparison &d, DirectionWork &w)
+{
+    const int dir = p.sender; // A→B is direction 0 and is sent by capture 0
+    const int rs = 1 - p.sender;
+    const SideSa *ss = p.side[p.sender], *rr = p.side[rs];
+    const CaptureObservations &sobs = *obs[p.sender], &robs = *obs[rs];
+    SaComparison c;
+    const ObservedSa &any = ss ? *ss->sa : *rr->sa;
+    c.spi = any.spi;
+    c.generation = any.generation;
+    c.udp = any.udp;
+    c.senderBasis = p.basis;
+    c.atSender = ss != nullptr;
+    c.atReceiver = rr != nullptr;
+    if (ss) {
+        c.srcAtSender = ss->sa->src;
+        c.dstAtSender = ss->sa->dst;
+        c.srcPortAtSender = ss->sa->srcPort;
+        c.dstPortAtSender = ss->sa->dstPort;
+    }
+    if (rr) {
+        c.srcAtReceiver = rr->sa->src;
+        c.dstAtReceiver = rr->sa->dst;
+        c.srcPortAtReceiver = rr->sa->srcPort;
+        c.dstPortAtReceiver = rr->sa->dstPort;
+    }
+    c.firstSeq = std::min(ss ? ss->minSeq : ~0ULL, rr ? rr->minSeq : ~0ULL);
+    c.lastSeq = std::max(ss ? ss->maxSeq : 0, rr ? rr->maxSeq : 0);
+    c.firstNs = ss ? ss->sa->packets.front().tsNs : clock.toSender(dir, rr->sa->packets.front().tsNs);
+    c.lastNs = c.firstNs;
+
+    std::vector<std::int64_t> deltas;
+    std::map<std::int64_t, OwdBucket> series;
+    std::int64_t prevDelta = 0;
+    bool havePrev = false;
+    double jitterSum = 0;
+    std::uint64_t jitterN = 0;
+    std::vector<std::uint64_t> dupSeqs;
+    std::vector<std::int64_t> firstArrival; // of duplicated sequence numbers
+    // Current run of consecutive losses (sequence order) within this SA.
+    Outage run;
+    std::int64_t lastDelivered = -1;
+    bool inRun = false;
+
+    const auto second = [&](std::int64_t ts) -> LossSecond & {
+        const std::int64_t sec = ts / kSecond - w.firstSecond;
+        const std::size_t i = sec < 0 ? 0 : std::min<std::size_t>(std::size_t(sec), w.perSecond.size() - 1);
+        return w.perSecond[i];
+    };
+    const auto sized = [&](std::uint16_t size) -> SizeBucket & {
+        const std::uint32_t width = std::max(1u, opt.sizeBucket);
+        const std::size_t i = size / width;
+        if (i >= w.bySize.size())
+            w.bySize.resize(i + 1);
+        SizeBucket &b = w.bySize[i];
+        b.minSize = std::uint32_t(i) * width;
+        b.maxSize = b.minSize + width - 1;
+        return b;
+    };
+    // Sequence order is nearly time order: remember the last one-second bucket.
+    std::int64_t lastSecond = INT64_MIN;
+    OwdBucket *lastBucket = nullptr;
+    const auto endRun = [&](std::int64_t nextDelivered) {
+        if (!inRun)
+            return;
+        run.firstDeliveredAfterNs = nextDelivered;
+        w.runs.push_back(run);
+        ++d.lossBursts;
+        d.longestBurst = std::max(d.longestBurst, run.lost);
+        inRun = false;
+    };
+
+    mergeJoin(
+        ss ? &ss->sa->packets : nullptr, rr ? &rr->sa->packets : nullptr,
+        [&](const EspObservation &s, const EspObservation &r, std::size_t rCopies, std::size_t sCopies,
+            const EspObservation *copies) {
+            ++c.sent;
+            ++c.received;
+            c.lastNs = std::max(c.lastNs, s.tsNs);
+            endRun(s.tsNs);
+            lastDelivered = s.tsNs;
+            ++second(s.tsNs).sent;
+            ++sized(s.size).sent;
+            d.largestDelivered = std::max<std::uint32_t>(d.largestDelivered, s.size);
+            const std::int64_t delta = r.tsNs - s.tsNs;
+            deltas.push_back(delta);
+            if (havePrev) {
+                jitterSum += std::fabs(nsToMs(delta - prevDelta));
+                ++jitterN;
+            }
+            if (s.tsNs / kSecond != lastSecond) {
+                lastSecond = s.tsNs / kSecond;
+                lastBucket = &series[lastSecond];
+            }
+            OwdBucket &b = *lastBucket;
+            const double ms = nsToMs(delta - base);
+            if (b.samples == 0) {
+                b.startNs = s.tsNs / kSecond * kSecond;
+                b.minMs = b.maxMs = ms;
+            }
+            b.minMs = std::min(b.minMs, ms);
+            b.maxMs = std::max(b.maxMs, ms);
+            b.meanMs += ms;
+            if (havePrev && b.samples > 0)
+                b.jitterMs += std::fabs(nsToMs(delta - prevDelta));
+            ++b.samples;
+            prevDelta = delta;
+            havePrev = true;
+            if (rCopies > std::max<std::size_t>(sCopies, 1)) {
+                dupSeqs.push_back(s.seq());
+                firstArrival.push_back(r.tsNs);
+                for (std::size_t k = std::max<std::size_t>(sCopies, 1); k < rCopies; ++k) {
+                    d.duplicates.push_back({c.spi, s.seq(), copies[k].tsNs, copies[k].size});
+                    ++c.duplicated;
+                }
+            }
+        },
+        [&](const EspObservation &s) {
+            ++c.sent;
+            c.lastNs = std::max(c.lastNs, s.tsNs);
+            if (clock.captureOff(rs, clock.toReceiver(dir, s.tsNs))) {
+                ++c.outsideReceiverSpan;
+                d.outsideReceiverSpan.push_back({c.spi, s.seq(), s.tsNs, s.size});
+                endRun(-1);
+                return;
+            }
+            if (!robs.contains(clock.toReceiver(dir, s.tsNs)))
+                ++w.lostBeyondReceiverSpan;
+            ++c.lost;
+            d.lostInTransit.push_back({c.spi, s.seq(), s.tsNs, s.size});
+            LossSecond &ls = second(s.tsNs);
+            ++ls.sent;
+            ++ls.lost;
+            ++sized(s.size).lost;
+            ++sized(s.size).sent;
+            d.smallestLost = d.smallestLost ? std::min<std::uint32_t>(d.smallestLost, s.size) : s.size;
+            if (!inRun) {
+                run = Outage{};
+                run.firstLostNs = s.tsNs;
+                run.lastDeliveredBeforeNs = lastDelivered;
+                inRun = true;
+            }
+            run.lastLostNs = s.tsNs;
+            ++run.lost;
+        },
+        [&](const EspObservation &r, std::size_t copies, const EspObservation *all) {
+            ++c.received;
+            const ComparedPacket cp{c.spi, r.seq(), r.tsNs, r.size};
+            if (sobs.contains(clock.toSender(dir, r.tsNs))) {
+                ++c.captureDropAtSender;
+                d.captureDropAtSender.push_back(cp);
+            } else {
+                ++c.outsideSenderSpan;
+                d.outsideSenderSpan.push_back(cp);
+            }
+            for (std::size_t k = 1; k < copies; ++k) {
+                d.duplicates.push_back({c.spi, r.seq(), all[k].tsNs, all[k].size});
+                ++c.duplicated;
+            }
+        });
+    endRun(-1);
+
+    // Reordering is judged at the receiver; a later copy of a duplicated packet is not reordered.
+    if (rr) {
+        for (const ReorderedPacket &rp : rr->reordered) {
+            const auto it = std::lower_bound(dupSeqs.begin(), dupSeqs.end(), rp.seq);
+            if (it != dupSeqs.end() && *it == rp.seq && firstArrival[std::size_t(it - dupSeqs.begin())] != rp.tsNs)
+                continue;
+            d.reorderedPackets.push_back(rp);
+            d.maxDisplacement = std::max(d.maxDisplacement, rp.displacement);
+            ++c.reordered;
+        }
+    }
+    for (auto &[sec, b] : series) {
+        b.meanMs /= double(b.samples);
+        b.jitterMs = b.samples > 1 ? b.jitterMs / double(b.samples - 1) : 0;
+        c.owdSeries.push_back(b);
+    }
+    w.deltas.insert(w.deltas.end(), deltas.begin(), deltas.end());
+    c.owd = owdStats(deltas, base, jitterSum, jitterN);
+    d.sent += c.sent;
+    d.received += c.received;
+    d.duplicated += c.duplicated;
+    d.reordered += c.reordered;
+    d.spis << QString::fromStdString(JsonWriter::formatSpi(c.spi));
+    d.sas.push_back(std::move(c));
+}
+
+} // namespace
+
+CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, const CompareOptions &opt)
+{
+    CompareResult r;
+    const CaptureObservations *obs[2] = {&a, &b};
+    for (int s = 0; s < 2; ++s) {
+        CompareSide &side = r.side[s];
+        side.file = obs[s]->file;
+        side.packets = obs[s]->packets;
+        side.espPackets = obs[s]->espPackets;
+        side.ikeMessages = obs[s]->ike.size();
+        side.firstNs = obs[s]->firstNs;
+        side.lastNs = obs[s]->lastNs;
+        if (!obs[s]->readWarning.isEmpty())
+            r.notes << QStringLiteral("%1: %2").arg(QFileInfo(side.file.path).fileName(), obs[s]->readWarning);
+    }
+
+    // Each capture's SAs in arrival order → reordering, then sorted by sequence number.
+    std::vector<SideSa> sides[2];
+    for (int s = 0; s < 2; ++s) {
+        CaptureObservations &o = s == 0 ? a : b;
+        sides[s].resize(o.sas.size());
+        for (std::size_t i = 0; i < o.sas.size(); ++i) {
+            sides[s][i].sa = &o.sas[i];
+            prepare(sides[s][i]);
+        }
+    }
+
+    // Pair the two copies of an SA by SPI; among several (reused SPIs, other tunnels) the one
+    // whose sequence numbers overlap most.
+    std::unordered_multimap<std::uint32_t, std::size_t> bySpi;
+    for (std::size_t i = 0; i < sides[1].size(); ++i)
+        bySpi.emplace(sides[1][i].sa->spi, i);
+    std::vector<bool> usedB(sides[1].size(), false);
+    std::vector<SaPair> pairs;
+    std::vector<SideSa *> single[2];
+    for (SideSa &x : sides[0]) {
+        const auto [lo, hi] = bySpi.equal_range(x.sa->spi);
+        std::ptrdiff_t best = -1;
+        std::uint64_t bestOverlap = 0;
+        std::size_t candidates = 0;
+        for (auto it = lo; it != hi; ++it) {
+            if (usedB[it->second])
+                continue;
+            ++candidates;
+            const std::uint64_t ov = overlap(x, sides[1][it->second]);
+            if (best < 0 || ov > bestOverlap) {
+                best = std::ptrdiff_t(it->second);
+                bestOverlap = ov;
+            }
+        }
+        if (best >= 0 && (bestOverlap > 0 || candidates == 1)) {
+            usedB[std::size_t(best)] = true;
+            SaPair p;
+            p.side[0] = &x;
+            p.side[1] = &sides[1][std::size_t(best)];
+            decideSender(p);
+            pairs.push_back(p);
+        } else {
+            single[0].push_back(&x);
+        }
+    }
+    for (std::size_t i = 0; i < sides[1].size(); ++i)
+        if (!usedB[i])
+            single[1].push_back(&sides[1][i]);
+
+    // Undecided pairs: by timing against decided ones. For A→B, min(t_B − t_A) = d + θ; for
+    // B→A it is θ − d: an SA lies on the side of the midpoint its direction belongs to.
+    for (SaPair &p : pairs) {
+        mergeJoin(
+            &p.side[0]->sa->packets, &p.side[1]->sa->packets,
+            [&](const EspObservation &x, const EspObservation &y, std::size_t, std::size_t, const EspObservation *) {
+                const std::int64_t d = y.tsNs - x.tsNs;
+                p.minBA = p.haveDelta ? std::min(p.minBA, d) : d;
+                p.maxBA = p.haveDelta ? std::max(p.maxBA, d) : d;
+                p.haveDelta = true;
+            },
+            [](const EspObservation &) {}, [](const EspObservation &, std::size_t, const EspObservation *) {});
+    }
+    {
+        std::int64_t lowestAb = 0, highestBa = 0;
+        bool haveAb = false, haveBa = false;
+        for (const SaPair &p : pairs) {
+            if (!p.haveDelta)
+                continue;
+            if (p.sender == 0) {
+                lowestAb = haveAb ? std::min(lowestAb, p.minBA) : p.minBA;
+                haveAb = true;
+            } else if (p.sender == 1) {
+                highestBa = haveBa ? std::max(highestBa, p.maxBA) : p.maxBA;
+                haveBa = true;
+            }
+        }
+        for (SaPair &p : pairs) {
+            if (p.sender >= 0 || !p.haveDelta || !haveAb || !haveBa || lowestAb <= highestBa)
+                continue;
+            const std::int64_t theta = (lowestAb + highestBa) / 2;
+            if (p.minBA > theta)
+                p.sender = 0;
+            else if (p.maxBA < theta)
+                p.sender = 1;
+            else
+                continue;
+            p.basis = QStringLiteral("timing");
+        }
+        for (SaPair &p : pairs) {
+            if (p.sender < 0) {
+                p.sender = 0;
+                p.basis = QStringLiteral("assumed");
+                r.notes << QStringLiteral("SA %1: direction could not be decided (same TTL, same sequence "
+                                          "numbers in both captures); assumed sent by capture A")
+                               .arg(QString::fromStdString(JsonWriter::formatSpi(p.side[0]->sa->spi)));
+            }
+        }
+    }
+
+    // Each endpoint's own addresses as its capture shows them, and the peer's.
+    std::vector<IpAddress> local[2], peer[2];
+    for (const SaPair &p : pairs) {
+        const int s = p.sender, rcv = 1 - p.sender;
+        addUnique(local[s], p.side[s]->sa->src);
+        addUnique(peer[s], p.side[s]->sa->dst);
+        addUnique(local[rcv], p.side[rcv]->sa->dst);
+        addUnique(peer[rcv], p.side[rcv]->sa->src);
+    }
+    // IKE: match, learn the clock from unambiguous messages, classify loss and retransmissions.
+    ClockMap clock;
+    for (const SaPair &p : pairs)
+        if (p.haveDelta)
+            clock.observe(p.sender, p.sender == 0 ? p.minBA : -p.maxBA);
+    for (int s = 0; s < 2; ++s) {
+        clock.first[s] = obs[s]->firstNs;
+        clock.last[s] = obs[s]->lastNs;
+    }
+    const auto noteMissing = [&](const SaPair &p) {
+        if (p.side[1 - p.sender] == nullptr)
+            return;
+        mergeJoin(
+            p.side[p.sender] ? &p.side[p.sender]->sa->packets : nullptr, &p.side[1 - p.sender]->sa->packets,
+            [](const EspObservation &, const EspObservation &, std::size_t, std::size_t, const EspObservation *) {},
+            [](const EspObservation &) {},
+            [&](const EspObservation &x, std::size_t, const EspObservation *) {
+                clock.noteMissingAtSender(p.sender, clock.toSender(p.sender, x.tsNs));
+            });
+    };
+    for (const SaPair &p : pairs)
+        noteMissing(p);
+    compareIke(obs, local, peer, clock, r);
+
+    // SAs seen in one capture only: part of this tunnel when they run between the endpoint and
+    // its peer (then wholly lost, or wholly missing at the sender); otherwise another tunnel.
+    for (int s = 0; s < 2; ++s) {
+        for (SideSa *x : single[s]) {
+            SaPair p;
+            p.side[s] = x;
+            p.basis = QStringLiteral("only one capture");
+            if (contains(local[s], x->sa->src) && contains(peer[s], x->sa->dst))
+                p.sender = s;
+            else if (contains(local[s], x->sa->dst) && contains(peer[s], x->sa->src))
+                p.sender = 1 - s;
+            else {
+                r.side[s].otherSpis.push_back(x->sa->spi);
+                continue;
+            }
+            pairs.push_back(p);
+        }
+    }
+    for (int s = 0; s < 2; ++s)
+        r.side[s].localAddresses = local[s];
+    for (const SaPair &p : pairs)
+        if (p.side[p.sender] == nullptr)
+            noteMissing(p);
+
+    // Clock offset from the minimum delays of both directions.
+    ClockOffset &co = r.clock;
+    co.haveAb = clock.have[0];
+    co.haveBa = clock.have[1];
+    co.minDeltaAbS = double(clock.minDelta[0]) / 1e9;
+    co.minDeltaBaS = double(clock.minDelta[1]) / 1e9;
+    co.identifiable = clock.have[0] && clock.have[1];
+    if (co.identifiable) {
+        co.offsetS = double(clock.minDelta[0] - clock.minDelta[1]) / 2e9;
+        co.pathDelayS = double(clock.minDelta[0] + clock.minDelta[1]) / 2e9;
+        co.errorBoundS = std::fabs(co.pathDelayS);
+        co.assumption = QStringLiteral(
+            "the minimum one-way path delay is the same both ways; if it is not, the offset is off by "
+            "half the difference, at most the estimated path delay");
+    } else {
+        co.assumption = QStringLiteral("traffic matched in one direction only: the clock offset is not "
+                                       "identifiable and one-way delays are relative to their minimum");
+    }
+
+    // Phase 2: per direction and SA.
+    DirectionWork work[2];
+    for (int dir = 0; dir < 2; ++dir) {
+        DirectionComparison &d = r.directions[dir];
+        d.from = dir;
+        d.owdAbsolute = co.identifiable;
+        const CaptureObservations &sender = *obs[dir];
+        work[dir].firstSecond = sender.firstNs / kSecond;
+        work[dir].perSecond.resize(std::size_t(std::max<std::int64_t>(0, sender.lastNs / kSecond - work[dir].firstSecond)) + 1);
+        for (std::size_t i = 0; i < work[dir].perSecond.size(); ++i)
+            work[dir].perSecond[i].startNs = (work[dir].firstSecond + std::int64_t(i)) * kSecond;
+    }
+    std::sort(pairs.begin(), pairs.end(), [](const SaPair &x, const SaPair &y) {
+        const auto first = [](const SaPair &p) {
+            const SideSa *s = p.side[p.sender] ? p.side[p.sender] : p.side[1 - p.sender];
+            return s->sa->packets.empty() ? 0 : s->minSeq;
+        };
+        const SideSa *sx = x.side[x.sender] ? x.side[x.sender] : x.side[1 - x.sender];
+        const SideSa *sy = y.side[y.sender] ? y.side[y.sender] : y.side[1 - y.sender];
+        return std::tuple(sx->sa->packets.front().tsNs, first(x)) < std::tuple(sy->sa->packets.front().tsNs, first(y));
+    });
+    for (const SaPair &p : pairs) {
+        const int dir = p.sender;
+        // Delays are t_receiver − t_sender minus the receiver's clock lead: θ for A→B, −θ for B→A;
+        // relative to the minimum when θ is unknown.
+        const std::int64_t theta = clock.theta();
+        const std::int64_t base = co.identifiable ? (dir == 0 ? theta : -theta) : clock.minDelta[dir];
+        analysePair(p, obs, clock, base, opt, r.directions[dir], work[dir]);
+    }
+    for (int dir = 0; dir < 2; ++dir) {
+        DirectionComparison &d = r.directions[dir];
+        DirectionWork &w = work[dir];
+        const std::int64_t theta = clock.theta();
+        const std::int64_t base = co.identifiable ? (dir == 0 ? theta : -theta) : clock.minDelta[dir];
+        double jsum = 0;
+        std::uint64_t jn = 0;
+        for (const SaComparison &c : d.sas) {
+            jsum += c.owd.jitterMs * double(c.owd.samples > 1 ? c.owd.samples - 1 : 0);
+            jn += c.owd.samples > 1 ? c.owd.samples - 1 : 0;
+        }
+        d.owd = owdStats(w.deltas, base, jsum, jn);
+        if (w.lostBeyondReceiverSpan)
+            r.notes << QStringLiteral("%1 → %2: %3 packets counted as lost in transit were due at %2 before its "
+                                      "first or after its last captured packet; if that capture was not running "
+                                      "then, they were not lost")
+                           .arg(QLatin1String(dir == 0 ? "A" : "B"), QLatin1String(dir == 0 ? "B" : "A"))
+                           .arg(w.lostBeyondReceiverSpan);
+        std::vector<std::int64_t>().swap(w.deltas);
+        for (const LossSecond &s : w.perSecond)
+            if (s.sent)
+                d.lossPerSecond.push_back(s);
+        for (const SizeBucket &bucket : w.bySize)
+            if (bucket.sent)
+                d.lossBySize.push_back(bucket);
+        d.sizeDependent = !d.lostInTransit.empty() && d.largestDelivered > 0 && d.smallestLost > d.largestDelivered;
+        const auto byTime = [](const ComparedPacket &x, const ComparedPacket &y) {
+            return std::tuple(x.tsNs, x.spi, x.seq) < std::tuple(y.tsNs, y.spi, y.seq);
+        };
+        std::sort(d.lostInTransit.begin(), d.lostInTransit.end(), byTime);
+        std::sort(d.captureDropAtSender.begin(), d.captureDropAtSender.end(), byTime);
+        std::sort(d.outsideSenderSpan.begin(), d.outsideSenderSpan.end(), byTime);
+        std::sort(d.outsideReceiverSpan.begin(), d.outsideReceiverSpan.end(), byTime);
+        std::sort(d.duplicates.begin(), d.duplicates.end(), byTime);
+        std::sort(d.reorderedPackets.begin(), d.reorderedPackets.end(),
+                  [](const ReorderedPacket &x, const ReorderedPacket &y) { return x.tsNs < y.tsNs; });
+
+        // Outages: runs of consecutive losses that overlap in time across the direction's SAs
+        // are one outage; it counts when it lasts long enough.
+        std::sort(w.runs.begin(), w.runs.end(),
+                  [](const Outage &x, const Outage &y) { return x.firstLostNs < y.firstLostNs; });
+        std::vector<Outage> merged;
+        for (const Outage &o : w.runs) {
+            if (!merged.empty() && o.firstLostNs <= merged.back().lastLostNs) {
+                Outage &m = merged.back();
+                m.lastLostNs = std::max(m.lastLostNs, o.lastLostNs);
+                m.lost += o.lost;
+                if (o.firstDeliveredAfterNs > m.firstDeliveredAfterNs)
+                    m.firstDeliveredAfterNs = o.firstDeliveredAfterNs;
+                continue;
+            }
+            merged.push_back(o);
+        }
+        std::vector<Outage> candidates;
+        for (const Outage &o : merged)
+            if (double(o.lastLostNs - o.firstLostNs) / 1e9 >= opt.outageMinS && o.lost >= opt.outageMinPackets)
+                candidates.push_back(o);
+        // Across SAs: the neighbours are the last / first packet delivered on any SA of the
+        // direction, and a window in which another SA got packets through is no outage.
+        std::vector<std::uint64_t> deliveredInside(candidates.size(), 0);
+        for (Outage &o : candidates)
+            o.lastDeliveredBeforeNs = o.firstDeliveredAfterNs = -1;
+        for (const SaPair &p : pairs) {
+            if (p.sender != dir || candidates.empty() || !p.side[0] || !p.side[1])
+                continue;
+            mergeJoin(
+                &p.side[dir]->sa->packets, &p.side[1 - dir]->sa->packets,
+                [&](const EspObservation &x, const EspObservation &, std::size_t, std::size_t, const EspObservation *) {
+                    for (std::size_t i = 0; i < candidates.size(); ++i) {
+                        Outage &o = candidates[i];
+                        if (x.tsNs < o.firstLostNs)
+                            o.lastDeliveredBeforeNs = std::max(o.lastDeliveredBeforeNs, x.tsNs);
+                        else if (x.tsNs > o.lastLostNs)
+                            o.firstDeliveredAfterNs = o.firstDeliveredAfterNs < 0 ? x.tsNs : std::min(o.firstDeliveredAfterNs, x.tsNs);
+                        else
+                            ++deliveredInside[i];
+                    }
+                },
+                [](const EspObservation &) {}, [](const EspObservation &, std::size_t, const EspObservation *) {});
+        }
+        for (std::size_t i = 0; i < candidates.size(); ++i)
+            if (deliveredInside[i] == 0)
+                d.outages.push_back(candidates[i]);
+    }
+
+    // ESP loss around each IKE exchange, on capture A's clock.
+    for (IkeEventLoss &e : r.ikeEvents) {
+        for (int dir = 0; dir < 2; ++dir) {
+            // lostInTransit is in sending order and toA() only shifts: search the window.
+            const auto win = std::int64_t(opt.eventWindowS * 1e9);
+            const auto &lost = r.directions[dir].lostInTransit;
+            const auto at = [&](std::int64_t t) {
+                return std::lower_bound(lost.begin(), lost.end(), t, [&](const ComparedPacket &l, std::int64_t v) {
+                    return clock.toA(dir, l.tsNs) < v;
+                });
+            };
+            e.lostNearby[dir] = std::uint64_t(at(e.tsNs + win + 1) - at(e.tsNs - win));
+        }
+    }
+    if (!r.side[0].otherSpis.empty() || !r.side[1].otherSpis.empty())
+        r.notes << QStringLiteral("SAs of other tunnels were left out (%1 in A, %2 in B)")
+                       .arg(r.side[0].otherSpis.size())
+                       .arg(r.side[1].otherSpis.size());
+    return r;
+}
+
+bool compareCaptureFiles(const QString &pathA, const QString &pathB, CompareResult &result, QString *error,
+                         const CompareOptions &options)
+{
+    // The two reads are independent: run them side by side.
+    QString errorA, errorB;
+    auto futureB = std::async(std::launch::async, [&] { return observeCapture(pathB, &errorB); });
+    auto a = observeCapture(pathA, &errorA);
+    auto b = futureB.get();
+    if (!a || !b) {
+        if (error)
+            *error = !a ? errorA : errorB;
+        return false;
+    }
+    result = compareCaptures(std::move(*a), std::move(*b), options);
+    return true;
+}
+
+} // namespace ikev2wb

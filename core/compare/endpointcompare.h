@@ -1,0 +1,210 @@
+#pragma once
+// Compares the captures of the two ends of an IPsec tunnel: which endpoint each capture
+// belongs to, the direction of every SA, and per direction what was sent, received, lost in
+// transit, missing from a capture, duplicated and reordered; the clock offset between the
+// captures, one-way delay and jitter; loss against size, time and IKE events; and which IKE
+// messages were lost and why IKE retransmitted. Matching uses SPIs and sequence numbers (ESP)
+// and SPIs, message ID, flags, length and fragment number (IKE), never addresses, so one side
+// may be behind NAT.
+#include "observations.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <cstdint>
+#include <vector>
+
+namespace ikev2wb {
+
+struct CompareOptions
+{
+    double eventWindowS = 2.0;       // ESP loss this close to an IKE exchange is attributed to it
+    double outageMinS = 1.0;         // a run of consecutive losses at least this long is an outage
+    std::uint32_t outageMinPackets = 3;
+    std::uint32_t sizeBucket = 100;  // bytes per bucket of loss-against-size
+};
+
+/// One ESP packet in a list: times are on the clock of the capture that holds it.
+struct ComparedPacket
+{
+    std::uint32_t spi = 0;
+    std::uint64_t seq = 0;
+    std::int64_t tsNs = 0;
+    std::uint16_t size = 0;
+};
+
+struct ReorderedPacket
+{
+    std::uint32_t spi = 0;
+    std::uint64_t seq = 0;
+    std::int64_t tsNs = 0;          // arrival, receiver's clock
+    std::uint32_t displacement = 0; // packets that arrived before it although sent after it (RFC 4737 extent)
+};
+
+struct OwdStats
+{
+    std::uint64_t samples = 0;
+    double minMs = 0, medianMs = 0, p99Ms = 0, maxMs = 0;
+    double jitterMs = 0;            // mean |Δ delay| of consecutive packets in sending order (RFC 3550 style)
+};
+
+/// One-way delay of one SA in one second (sender's clock).
+struct OwdBucket
+{
+    std::int64_t startNs = 0;
+    std::uint64_t samples = 0;
+    double minMs = 0, meanMs = 0, maxMs = 0, jitterMs = 0;
+};
+
+struct LossSecond
+{
+    std::int64_t startNs = 0;       // sender's clock
+    std::uint64_t sent = 0;
+    std::uint64_t lost = 0;
+};
+
+struct SizeBucket
+{
+    std::uint32_t minSize = 0;      // outer IP length, inclusive
+    std::uint32_t maxSize = 0;
+    std::uint64_t sent = 0;
+    std::uint64_t lost = 0;
+};
+
+/// A run of consecutive losses (in sending order, all SAs of the direction).
+struct Outage
+{
+    std::int64_t firstLostNs = 0;   // sender's clock
+    std::int64_t lastLostNs = 0;
+    std::int64_t lastDeliveredBeforeNs = -1; // -1: none
+    std::int64_t firstDeliveredAfterNs = -1;
+    std::uint64_t lost = 0;
+};
+
+/// One SA of a direction.
+struct SaComparison
+{
+    std::uint32_t spi = 0;
+    std::uint16_t generation = 0;
+    bool udp = false;
+    QString senderBasis;            // how the direction was decided: "addresses", "sequence gaps", "only one capture"
+    IpAddress srcAtSender, dstAtSender, srcAtReceiver, dstAtReceiver;
+    std::uint16_t srcPortAtSender = 0, dstPortAtSender = 0, srcPortAtReceiver = 0, dstPortAtReceiver = 0;
+    bool atSender = false, atReceiver = false;
+    std::uint64_t firstSeq = 0, lastSeq = 0;
+    std::int64_t firstNs = 0, lastNs = 0; // sender's clock if seen there
+    std::uint64_t sent = 0, received = 0, lost = 0, captureDropAtSender = 0, outsideSenderSpan = 0,
+                  outsideReceiverSpan = 0, duplicated = 0, reordered = 0;
+    OwdStats owd;
+    std::vector<OwdBucket> owdSeries;
+};
+
+/// An IKE exchange and the ESP loss around it.
+struct IkeEventLoss
+{
+    std::int64_t tsNs = 0;          // first request, on capture A's clock
+    std::uint8_t exchange = 0;
+    std::uint32_t messageId = 0;
+    std::uint64_t ispi = 0;
+    int initiator = 0;              // 0 = capture A's endpoint, 1 = B's
+    std::uint64_t lostNearby[2] = {0, 0}; // ESP lost within ±eventWindowS, per direction (A→B, B→A)
+};
+
+/// One direction: packets sent by `from` (capture index 0 = A, 1 = B) and received by the other.
+struct DirectionComparison
+{
+    int from = 0;
+    QStringList spis;
+    std::uint64_t sent = 0, received = 0, duplicated = 0, reordered = 0;
+    std::vector<ComparedPacket> lostInTransit;       // at sender, absent at receiver (sender's clock)
+    std::vector<ComparedPacket> captureDropAtSender; // at receiver, absent at sender within its span (receiver's clock)
+    std::vector<ComparedPacket> outsideSenderSpan;   // at receiver, sent while the sender's capture was not running
+    std::vector<ComparedPacket> outsideReceiverSpan; // at sender, arrived while the receiver's capture was not running
+    std::vector<ComparedPacket> duplicates;          // extra copies at the receiver (receiver's clock)
+    std::vector<ReorderedPacket> reorderedPackets;
+    std::uint32_t maxDisplacement = 0;
+    bool owdAbsolute = false;        // false: delays relative to the minimum (offset not identifiable)
+    OwdStats owd;
+    std::vector<SizeBucket> lossBySize;
+    bool sizeDependent = false;      // every lost packet larger than every delivered one
+    std::uint32_t largestDelivered = 0, smallestLost = 0;
+    std::vector<LossSecond> lossPerSecond;
+    std::vector<Outage> outages;
+    std::uint64_t lossBursts = 0, longestBurst = 0;
+    std::uint64_t ikeSent = 0, ikeReceived = 0, ikeLost = 0;
+    std::vector<SaComparison> sas;
+};
+
+/// Clock offset θ = clock(B) − clock(A).
+struct ClockOffset
+{
+    bool identifiable = false;
+    double offsetS = 0;
+    double pathDelayS = 0;          // estimated minimum one-way path delay d
+    double errorBoundS = 0;         // |θ error| ≤ d
+    double minDeltaAbS = 0;         // min(t_B − t_A) over packets A→B = d_ab + θ
+    double minDeltaBaS = 0;         // min(t_A − t_B) over packets B→A = d_ba − θ
+    bool haveAb = false, haveBa = false;
+    QString assumption;
+};
+
+struct IkeLost
+{
+    int from = 0;
+    std::int64_t tsNs = 0;          // sender's clock
+    std::uint64_t ispi = 0, rspi = 0;
+    std::uint32_t messageId = 0;
+    std::uint8_t exchange = 0;
+    bool response = false;
+    std::uint16_t fragment = 0;
+    std::uint16_t size = 0;
+    std::uint32_t attempt = 0;      // 1 = original, 2.. = retransmission
+};
+
+struct IkeRetransmission
+{
+    int from = 0;                   // who retransmitted
+    std::int64_t tsNs = 0;          // sender's clock
+    std::uint64_t ispi = 0;
+    std::uint32_t messageId = 0;
+    std::uint8_t exchange = 0;
+    std::uint32_t attempt = 0;
+    QString cause;                  // request_lost, response_lost, response_late, no_response, unknown
+};
+
+/// Facts about one of the two captures.
+struct CompareSide
+{
+    CaptureFileInfo file;
+    std::uint64_t packets = 0, espPackets = 0, ikeMessages = 0;
+    std::int64_t firstNs = 0, lastNs = 0;
+    std::vector<IpAddress> localAddresses; // this endpoint's own addresses as its capture shows them
+    std::vector<std::uint32_t> otherSpis;  // SAs not between these two endpoints (other tunnels)
+};
+
+struct CompareResult
+{
+    CompareSide side[2];
+    ClockOffset clock;
+    DirectionComparison directions[2]; // [0] A→B, [1] B→A
+    std::uint64_t ikeMatched = 0;
+    std::vector<IkeLost> ikeLost;
+    std::vector<IkeRetransmission> ikeRetransmissions;
+    std::vector<IkeEventLoss> ikeEvents;
+    QStringList notes;
+};
+
+/// Compares two captures read with observeCapture(). Takes them by value because the per-SA
+/// packet lists are sorted in place (move them in to keep memory at one copy).
+CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, const CompareOptions &options = {});
+
+/// Reads both files (in parallel) and compares them; false and `error` naming the file when
+/// either cannot be opened.
+bool compareCaptureFiles(const QString &a, const QString &b, CompareResult &result, QString *error,
+                         const CompareOptions &options = {});
+
+/// `ikev2wb compare A B --json` document and the text report.
+std::string compareJson(const CompareResult &r, bool pretty = true);
+QString compareText(const CompareResult &r);
+
+} // namespace ikev2wb

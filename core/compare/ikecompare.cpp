@@ -1,0 +1,254 @@
+// IKE side of the endpoint comparison: match messages by (SPIs, message ID, flags, length,
+// fragment), find the ones lost in transit and explain every retransmission.
+#include "comparedetail.h"
+
+#include <algorithm>
+#include <map>
+#include <tuple>
+#include <unordered_map>
+
+namespace ikev2wb::comparedetail {
+
+namespace {
+
+constexpr std::int64_t kMatchToleranceNs = 20'000'000; // clock estimate noise allowed when pairing copies
+
+struct IkeKey
+{
+    std::uint64_t ispi, rspi;
+    std::uint32_t messageId, length;
+    std::uint16_t fragment;
+    std::uint8_t flags, exchange;
+    bool operator==(const IkeKey &) const = default;
+};
+struct IkeKeyHash
+{
+    std::size_t operator()(const IkeKey &k) const noexcept
+    {
+        std::uint64_t h = k.ispi * 0x9e3779b97f4a7c15ULL ^ k.rspi;
+        h = h * 0x100000001b3ULL ^ (std::uint64_t(k.messageId) << 32 | k.length);
+        h = h * 0x100000001b3ULL ^ (std::uint64_t(k.fragment) << 16 | std::uint64_t(k.flags) << 8 | k.exchange);
+        return std::size_t(h);
+    }
+};
+
+/// A copy of a message at its sender and what became of it.
+struct Attempt
+{
+    const ObservedIke *msg = nullptr;
+    enum class Fate { Delivered, Lost, Unobserved } fate = Fate::Unobserved;
+    std::int64_t arrivalNs = 0;       // receiver's clock, when delivered
+};
+
+struct Group
+{
+    IkeKey key{};
+    std::vector<const ObservedIke *> copies[2];
+    int sender = -1;
+    std::vector<Attempt> attempts;    // the sender's copies, in time order
+    std::vector<std::int64_t> arrivals; // receiver's copies matched to an attempt or not, receiver clock
+};
+
+bool has(const std::vector<IpAddress> &v, const IpAddress &a) { return std::find(v.begin(), v.end(), a) != v.end(); }
+void add(std::vector<IpAddress> &v, const IpAddress &a)
+{
+    if (!has(v, a))
+        v.push_back(a);
+}
+
+int senderByAddress(const Group &g, const std::vector<IpAddress> local[2])
+{
+    for (int s = 0; s < 2; ++s)
+        for (const ObservedIke *m : g.copies[s]) {
+            if (has(local[s], m->src))
+                return s;
+            if (has(local[s], m->dst))
+                return 1 - s;
+        }
+    return -1;
+}
+
+} // namespace
+
+void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> local[2],
+                std::vector<IpAddress> peer[2], ClockMap &clock, CompareResult &r)
+{
+    std::vector<Group> groups;
+    std::unordered_map<IkeKey, std::size_t, IkeKeyHash> index;
+    for (int s = 0; s < 2; ++s)
+        for (const ObservedIke &m : obs[s]->ike) {
+            const IkeKey k{m.ispi, m.rspi, m.messageId, m.length, m.fragment, m.flags, m.exchange};
+            auto [it, inserted] = index.try_emplace(k, groups.size());
+            if (inserted) {
+                groups.emplace_back();
+                groups.back().key = k;
+            }
+            groups[it->second].copies[s].push_back(&m);
+        }
+
+    // Who sent each message: the endpoint whose own address is its source. Without ESP to
+    // tell the addresses, the copy with the higher TTL is the sender's (no router passed yet).
+    const bool knowAddresses = !local[0].empty() || !local[1].empty();
+    for (Group &g : groups) {
+        if (knowAddresses)
+            g.sender = senderByAddress(g, local);
+        if (g.sender < 0 && !g.copies[0].empty() && !g.copies[1].empty() &&
+            g.copies[0].front()->ttl != g.copies[1].front()->ttl)
+            g.sender = g.copies[0].front()->ttl > g.copies[1].front()->ttl ? 0 : 1;
+        if (g.sender >= 0 && !g.copies[0].empty() && !g.copies[1].empty()) {
+            const int s = g.sender;
+            add(local[s], g.copies[s].front()->src);
+            add(peer[s], g.copies[s].front()->dst);
+            add(local[1 - s], g.copies[1 - s].front()->dst);
+            add(peer[1 - s], g.copies[1 - s].front()->src);
+        }
+    }
+    for (Group &g : groups) {
+        if (g.sender < 0)
+            g.sender = senderByAddress(g, local);
+        if (g.sender < 0) {
+            // Same TTL and no known address: IKE alone cannot tell; count it as sent by the
+            // capture that holds the earliest copy (exact when the clocks agree).
+            g.sender = g.copies[1].empty() || (!g.copies[0].empty() && g.copies[0].front()->tsNs <= g.copies[1].front()->tsNs) ? 0 : 1;
+        }
+        // Messages seen once on each side pair up without help from the clock: they teach it.
+        if (g.copies[0].size() == 1 && g.copies[1].size() == 1) {
+            const int s = g.sender;
+            clock.observe(s, g.copies[1 - s].front()->tsNs - g.copies[s].front()->tsNs);
+        }
+    }
+
+    // Pair copies: each receiver copy belongs to the latest sender copy that could have produced it.
+    for (Group &g : groups) {
+        const int s = g.sender, rcv = 1 - s;
+        const int dir = s;
+        auto S = g.copies[s], R = g.copies[rcv];
+        const auto byTs = [](const ObservedIke *x, const ObservedIke *y) { return x->tsNs < y->tsNs; };
+        std::sort(S.begin(), S.end(), byTs);
+        std::sort(R.begin(), R.end(), byTs);
+        g.attempts.resize(S.size());
+        for (std::size_t i = 0; i < S.size(); ++i)
+            g.attempts[i].msg = S[i];
+        std::vector<bool> taken(S.size(), false);
+        DirectionComparison &d = r.directions[dir];
+        for (const ObservedIke *m : R) {
+            const std::int64_t sentBy = clock.toSender(dir, m->tsNs) + kMatchToleranceNs;
+            std::ptrdiff_t pick = -1;
+            for (std::size_t i = 0; i < S.size(); ++i)
+                if (!taken[i] && S[i]->tsNs <= sentBy)
+                    pick = std::ptrdiff_t(i);
+            if (pick < 0 && S.size() == R.size()) {
+                // Counts agree: pair in order even if the clock estimate is off.
+                for (std::size_t i = 0; i < S.size() && pick < 0; ++i)
+                    if (!taken[i])
+                        pick = std::ptrdiff_t(i);
+            }
+            ++d.ikeReceived;
+            if (pick < 0) {
+                clock.noteMissingAtSender(s, clock.toSender(dir, m->tsNs));
+                continue;
+            }
+            taken[std::size_t(pick)] = true;
+            g.attempts[std::size_t(pick)].fate = Attempt::Fate::Delivered;
+            g.attempts[std::size_t(pick)].arrivalNs = m->tsNs;
+            ++r.ikeMatched;
+        }
+        d.ikeSent += S.size();
+    }
+    for (Group &g : groups) {
+        const int s = g.sender, rcv = 1 - s;
+        const int dir = s;
+        DirectionComparison &d = r.directions[dir];
+        for (std::size_t i = 0; i < g.attempts.size(); ++i) {
+            Attempt &at = g.attempts[i];
+            if (at.fate == Attempt::Fate::Delivered)
+                continue;
+            if (clock.captureOff(rcv, clock.toReceiver(dir, at.msg->tsNs)))
+                continue; // the receiver's capture was not running
+            at.fate = Attempt::Fate::Lost;
+            ++d.ikeLost;
+            IkeLost l;
+            l.from = s;
+            l.tsNs = at.msg->tsNs;
+            l.ispi = g.key.ispi;
+            l.rspi = g.key.rspi;
+            l.messageId = g.key.messageId;
+            l.exchange = g.key.exchange;
+            l.response = (g.key.flags & 0x20) != 0;
+            l.fragment = g.key.fragment;
+            l.size = at.msg->size;
+            l.attempt = std::uint32_t(i + 1);
+            r.ikeLost.push_back(l);
+        }
+    }
+
+    // Retransmissions: why did the requester send attempt k? Look at attempt k−1 and at the
+    // responses the peer sent after receiving it.
+    std::multimap<std::pair<std::uint64_t, std::uint32_t>, const Group *> responses;
+    for (const Group &g : groups)
+        if ((g.key.flags & 0x20) && g.key.fragment <= 1)
+            responses.emplace(std::pair(g.key.ispi, g.key.messageId), &g);
+    for (const Group &g : groups) {
+        if ((g.key.flags & 0x20) || g.key.fragment > 1 || g.attempts.empty())
+            continue;
+        const int s = g.sender;
+        IkeEventLoss ev;
+        ev.tsNs = clock.toA(s, g.attempts.front().msg->tsNs);
+        ev.exchange = g.key.exchange;
+        ev.messageId = g.key.messageId;
+        ev.ispi = g.key.ispi;
+        ev.initiator = s;
+        r.ikeEvents.push_back(ev);
+        for (std::size_t k = 1; k < g.attempts.size(); ++k) {
+            const Attempt &prev = g.attempts[k - 1];
+            const Attempt &cur = g.attempts[k];
+            IkeRetransmission rt;
+            rt.from = s;
+            rt.tsNs = cur.msg->tsNs;
+            rt.ispi = g.key.ispi;
+            rt.messageId = g.key.messageId;
+            rt.exchange = g.key.exchange;
+            rt.attempt = std::uint32_t(k + 1);
+            if (prev.fate == Attempt::Fate::Lost) {
+                rt.cause = QStringLiteral("request_lost");
+            } else if (prev.fate == Attempt::Fate::Unobserved) {
+                rt.cause = QStringLiteral("unknown");
+            } else {
+                // Responses the peer sent between receiving attempt k−1 and attempt k.
+                const std::int64_t from = prev.arrivalNs;
+                const std::int64_t until = cur.fate == Attempt::Fate::Delivered ? cur.arrivalNs : INT64_MAX;
+                const Attempt *answer = nullptr;
+                const auto [lo, hi] = responses.equal_range(std::pair(g.key.ispi, g.key.messageId));
+                for (auto it = lo; it != hi && !answer; ++it) {
+                    if (it->second->sender != 1 - s)
+                        continue;
+                    for (const Attempt &a : it->second->attempts)
+                        if (a.msg->tsNs >= from && a.msg->tsNs < until) {
+                            answer = &a;
+                            break;
+                        }
+                }
+                if (!answer)
+                    rt.cause = QStringLiteral("no_response");
+                else if (answer->fate == Attempt::Fate::Lost)
+                    rt.cause = QStringLiteral("response_lost");
+                else if (answer->fate == Attempt::Fate::Delivered && answer->arrivalNs > cur.msg->tsNs)
+                    rt.cause = QStringLiteral("response_late");
+                else
+                    rt.cause = QStringLiteral("unknown");
+            }
+            r.ikeRetransmissions.push_back(rt);
+        }
+    }
+    std::sort(r.ikeLost.begin(), r.ikeLost.end(), [&](const IkeLost &x, const IkeLost &y) {
+        return clock.toA(x.from, x.tsNs) < clock.toA(y.from, y.tsNs);
+    });
+    std::sort(r.ikeRetransmissions.begin(), r.ikeRetransmissions.end(),
+              [&](const IkeRetransmission &x, const IkeRetransmission &y) {
+                  return clock.toA(x.from, x.tsNs) < clock.toA(y.from, y.tsNs);
+              });
+    std::sort(r.ikeEvents.begin(), r.ikeEvents.end(),
+              [](const IkeEventLoss &x, const IkeEventLoss &y) { return x.tsNs < y.tsNs; });
+}
+
+} // namespace ikev2wb::comparedetail

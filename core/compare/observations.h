@@ -1,0 +1,92 @@
+#pragma once
+// The compact view of one capture that the endpoint comparison needs: per ESP SA the
+// (sequence, time, size) of every packet, and every IKE message's matching key. Built in one
+// streaming pass (no CaptureIndex), so memory is 16 bytes per ESP packet plus the IKE messages.
+#include "../capture/capturereader.h"
+#include "../dissect/ipaddress.h"
+
+#include <QString>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace ikev2wb {
+
+/// One ESP packet of an SA, in capture order. `epoch` is the inferred high half of a 64-bit
+/// (ESN) sequence number: it grows by one each time the 32-bit number wraps.
+struct EspObservation
+{
+    std::int64_t tsNs = 0;
+    std::uint32_t seqLow = 0;
+    std::uint16_t size = 0;   // outer IP length
+    std::uint16_t epoch = 0;
+    [[nodiscard]] std::uint64_t seq() const { return (std::uint64_t(epoch) << 32) | seqLow; }
+};
+static_assert(sizeof(EspObservation) == 16, "EspObservation must stay at 16 bytes");
+
+/// One ESP SA as one capture saw it. A SPI that restarts its sequence numbers (reused for a
+/// new SA, or a peer that restarted) gets a new `generation` and its own entry.
+struct ObservedSa
+{
+    std::uint32_t spi = 0;
+    std::uint16_t generation = 0;
+    bool udp = false;             // ESP-in-UDP
+    IpAddress src;
+    IpAddress dst;
+    std::uint16_t srcPort = 0;    // of the first packet (NAT may rebind later)
+    std::uint16_t dstPort = 0;
+    std::uint8_t maxTtl = 0;      // IPv4 TTL / IPv6 hop limit: highest at the sender's own capture
+    std::vector<EspObservation> packets;
+};
+
+/// One IKE message (or RFC 7383 fragment) with the fields that identify it on both sides.
+struct ObservedIke
+{
+    std::int64_t tsNs = 0;
+    IpAddress src;
+    IpAddress dst;
+    std::uint16_t srcPort = 0;
+    std::uint16_t dstPort = 0;
+    std::uint64_t ispi = 0;
+    std::uint64_t rspi = 0;
+    std::uint32_t messageId = 0;
+    std::uint32_t length = 0;     // IKE header length field
+    std::uint16_t size = 0;       // outer IP length
+    std::uint16_t fragment = 0;   // SKF fragment number, 0 if unfragmented
+    std::uint8_t exchange = 0;
+    std::uint8_t flags = 0;       // IKE header flags (I, R)
+    std::uint8_t ttl = 0;
+    [[nodiscard]] bool isResponse() const { return (flags & 0x20) != 0; }
+};
+
+/// Everything one capture contributes to a comparison.
+struct CaptureObservations
+{
+    CaptureFileInfo file;
+    std::uint64_t packets = 0;
+    std::uint64_t espPackets = 0;
+    std::uint64_t ignoredPackets = 0;  // not ESP/IKE (inner cleartext, ICMP, keepalives, ...)
+    std::int64_t firstNs = 0;
+    std::int64_t lastNs = 0;
+    std::vector<ObservedSa> sas;
+    std::vector<ObservedIke> ike;
+    QString readWarning;               // the read stopped early (truncated file)
+    bool cancelled = false;
+    [[nodiscard]] bool empty() const { return packets == 0; }
+    [[nodiscard]] bool contains(std::int64_t tsNs, std::int64_t marginNs = 0) const
+    {
+        return packets != 0 && tsNs >= firstNs - marginNs && tsNs <= lastNs + marginNs;
+    }
+};
+
+/// A sequence number that falls this far below the highest seen on the SPI starts a new SA
+/// generation (reorder in a network never reaches this; an SPI reused for a new SA does).
+inline constexpr std::uint64_t kSeqRestartDrop = 1u << 16;
+
+/// Reads `path` in one pass. Returns nullptr and sets `error` when the file cannot be opened.
+std::unique_ptr<CaptureObservations> observeCapture(const QString &path, QString *error,
+                                                    const std::atomic_bool *cancel = nullptr);
+
+} // namespace ikev2wb

@@ -1,0 +1,48 @@
+#pragma once
+// `ikev2wb collect`: gathers host evidence from the local machine into a folder that
+// EvidenceSet reads: kernel counters, XFRM state and policies (keys redacted), interface
+// statistics and offloads, sysctl values, swanctl status, strongSwan configuration (secrets
+// redacted) and charon logs. Never copies ipsec.secrets or private keys.
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace ikev2wb {
+
+struct CollectOptions
+{
+    QString outDir;                      // created if missing; must be empty if it exists
+    QString rootDir = QStringLiteral("/"); // where etc/ and var/log/ are looked up (tests use a fake tree)
+    int commandTimeoutMs = 15000;
+    bool runCommands = true;             // ip, ethtool, swanctl, sysctl, journalctl
+    bool readProc = true;                // /proc/net/xfrm_stat, snmp, snmp6
+};
+
+/// One source and what happened to it.
+struct CollectItem
+{
+    QString source;   // "ip -s -s xfrm state", "/proc/net/xfrm_stat", "/etc/swanctl/swanctl.conf"
+    QString file;     // relative path in the output folder; empty when nothing was written
+    bool ok = false;
+    QString note;     // why it failed ("needs root", "command not found", ...) or what was redacted
+};
+
+struct CollectResult
+{
+    QString outDir;
+    QString error;    // set when the output folder could not be made; nothing was collected
+    std::vector<CollectItem> items;
+    [[nodiscard]] bool ok() const { return error.isEmpty(); }
+};
+
+CollectResult collectEvidence(const CollectOptions &options);
+
+/// The sysctl names collect asks for.
+QStringList collectSysctlNames();
+
+/// Turns a failed command's exit status and stderr into a short reason, e.g.
+/// "needs root (RTNETLINK answers: Operation not permitted)".
+QString describeCommandFailure(int exitCode, const QByteArray &stderrText);
+
+} // namespace ikev2wb

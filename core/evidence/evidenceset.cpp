@@ -1,0 +1,333 @@
+#include "evidenceset.h"
+
+#include "parsers.h"
+
+#include <QDir>
+#include <QDirIterator>
+#include <QFile>
+#include <QFileInfo>
+
+#include <algorithm>
+
+namespace ikev2wb {
+
+namespace {
+
+struct NameParts
+{
+    QString host;
+    QString subject;
+    SnapshotPhase phase = SnapshotPhase::None;
+};
+
+/// Words in file names that name each kind; the part before is the host, after the subject.
+QStringList kindMarkers(EvidenceKind kind)
+{
+    switch (kind) {
+    case EvidenceKind::XfrmStat: return {QStringLiteral("xfrm_stat")};
+    case EvidenceKind::XfrmState: return {QStringLiteral("xfrm-state"), QStringLiteral("xfrm_state")};
+    case EvidenceKind::XfrmPolicy: return {QStringLiteral("xfrm-policy"), QStringLiteral("xfrm_policy")};
+    case EvidenceKind::IpLink: return {QStringLiteral("ip-s-link"), QStringLiteral("ip_link"), QStringLiteral("link")};
+    case EvidenceKind::EthtoolStats: return {QStringLiteral("ethtool-s"), QStringLiteral("ethtool_s")};
+    case EvidenceKind::EthtoolFeatures: return {QStringLiteral("ethtool-k"), QStringLiteral("ethtool_k")};
+    case EvidenceKind::Snmp6: return {QStringLiteral("snmp6")};
+    case EvidenceKind::Snmp: return {QStringLiteral("snmp")};
+    case EvidenceKind::Sysctl: return {QStringLiteral("sysctl")};
+    case EvidenceKind::SwanctlListSas: return {QStringLiteral("swanctl-list-sas"), QStringLiteral("list-sas")};
+    case EvidenceKind::SwanctlListConns: return {QStringLiteral("swanctl-list-conns"), QStringLiteral("list-conns")};
+    case EvidenceKind::CharonLog: return {QStringLiteral("charon"), QStringLiteral("journal")};
+    default: return {};
+    }
+}
+
+NameParts splitName(const QString &path, EvidenceKind kind)
+{
+    NameParts p;
+    QString base = QFileInfo(path).completeBaseName();
+    const QString lower = base.toLower();
+    static const std::pair<const char *, SnapshotPhase> phases[] = {
+        {"start", SnapshotPhase::Before}, {"before", SnapshotPhase::Before}, {"during", SnapshotPhase::During},
+        {"end", SnapshotPhase::After},    {"after", SnapshotPhase::After}};
+    for (const auto &[word, phase] : phases) {
+        const QString suffix = QLatin1Char('-') + QLatin1String(word);
+        if (lower.endsWith(suffix)) {
+            p.phase = phase;
+            base.chop(suffix.size());
+            break;
+        }
+        const QString prefix = QLatin1String(word) + QLatin1Char('-');
+        if (lower.startsWith(prefix)) {
+            p.phase = phase;
+            base.remove(0, prefix.size());
+            break;
+        }
+    }
+    for (const QString &marker : kindMarkers(kind)) {
+        const qsizetype i = base.toLower().indexOf(marker);
+        if (i < 0)
+            continue;
+        p.host = base.left(i);
+        p.subject = base.mid(i + marker.size());
+        while (p.host.endsWith(QLatin1Char('-')) || p.host.endsWith(QLatin1Char('_')))
+            p.host.chop(1);
+        while (p.subject.startsWith(QLatin1Char('-')) || p.subject.startsWith(QLatin1Char('_')))
+            p.subject.remove(0, 1);
+        break;
+    }
+    if (kind == EvidenceKind::CharonLog) {
+        // "charon-left.log": the host follows the marker.
+        if (p.host.isEmpty() && !p.subject.isEmpty())
+            std::swap(p.host, p.subject);
+    }
+    return p;
+}
+
+int phaseOrder(SnapshotPhase p)
+{
+    switch (p) {
+    case SnapshotPhase::Before: return 0;
+    case SnapshotPhase::During: return 1;
+    case SnapshotPhase::After: return 2;
+    case SnapshotPhase::None: return 1;
+    }
+    return 1;
+}
+
+QString spiKey(std::uint32_t spi) { return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0')); }
+
+} // namespace
+
+QString snapshotPhaseName(SnapshotPhase phase)
+{
+    switch (phase) {
+    case SnapshotPhase::None: return {};
+    case SnapshotPhase::Before: return QStringLiteral("before");
+    case SnapshotPhase::During: return QStringLiteral("during");
+    case SnapshotPhase::After: return QStringLiteral("after");
+    }
+    return {};
+}
+
+std::vector<CounterDelta> SnapshotDelta::changed() const
+{
+    std::vector<CounterDelta> out;
+    std::copy_if(counters.begin(), counters.end(), std::back_inserter(out),
+                 [](const CounterDelta &c) { return c.delta != 0 || c.inBefore != c.inAfter; });
+    return out;
+}
+
+const CounterDelta *SnapshotDelta::find(const QString &counterName) const
+{
+    const auto it = std::find_if(counters.begin(), counters.end(), [&](const CounterDelta &c) { return c.name == counterName; });
+    return it == counters.end() ? nullptr : &*it;
+}
+
+CounterMap evidenceCounters(const EvidenceFile &file)
+{
+    CounterMap out;
+    if (const auto *x = std::get_if<XfrmStat>(&file.data))
+        return x->counters;
+    if (const auto *s = std::get_if<SnmpCounters>(&file.data))
+        return s->counters;
+    if (const auto *e = std::get_if<EthtoolStats>(&file.data))
+        return e->counters;
+    if (const auto *l = std::get_if<LinkStatsList>(&file.data)) {
+        for (const LinkStats &link : l->links)
+            for (const auto &[k, v] : link.counters)
+                out[link.name + QLatin1Char('.') + k] = v;
+    } else if (const auto *st = std::get_if<XfrmStateList>(&file.data)) {
+        for (const XfrmSa &sa : st->sas) {
+            const QString prefix = spiKey(sa.spi) + QLatin1Char('@') + sa.dst + QLatin1Char('/');
+            if (sa.hasLifetimeCurrent) {
+                out[prefix + QStringLiteral("bytes")] = sa.currentBytes;
+                out[prefix + QStringLiteral("packets")] = sa.currentPackets;
+            }
+            if (sa.hasStats) {
+                out[prefix + QStringLiteral("replay-window")] = sa.statsReplayWindow;
+                out[prefix + QStringLiteral("replay")] = sa.statsReplay;
+                out[prefix + QStringLiteral("failed")] = sa.statsFailed;
+            }
+            if (sa.hasReplayContext) {
+                out[prefix + QStringLiteral("seq")] = sa.seq;
+                out[prefix + QStringLiteral("oseq")] = sa.oseq;
+            }
+        }
+    } else if (const auto *sas = std::get_if<SwanctlSaList>(&file.data)) {
+        for (const SwanctlIkeSa &ike : sas->ikeSas)
+            for (const SwanctlChildSa &c : ike.children) {
+                out[QStringLiteral("in ") + spiKey(c.spiIn) + QStringLiteral("/bytes")] = c.bytesIn;
+                out[QStringLiteral("in ") + spiKey(c.spiIn) + QStringLiteral("/packets")] = c.packetsIn;
+                out[QStringLiteral("out ") + spiKey(c.spiOut) + QStringLiteral("/bytes")] = c.bytesOut;
+                out[QStringLiteral("out ") + spiKey(c.spiOut) + QStringLiteral("/packets")] = c.packetsOut;
+            }
+    }
+    return out;
+}
+
+bool EvidenceSet::addPath(const QString &path, QString *error)
+{
+    const QFileInfo info(path);
+    if (!info.exists()) {
+        if (error)
+            *error = QStringLiteral("%1: no such file or folder").arg(path);
+        return false;
+    }
+    const int folder = m_folders++;
+    if (!info.isDir()) {
+        addFile(path, path, folder, QString());
+        return true;
+    }
+    if (!QDir(path).isReadable()) {
+        if (error)
+            *error = QStringLiteral("%1: folder not readable").arg(path);
+        return false;
+    }
+    QStringList paths;
+    QDirIterator it(path, QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        paths << it.next();
+        if (paths.size() > MaxFiles) {
+            m_warnings << QStringLiteral("%1: more than %2 files, the rest was ignored").arg(path).arg(MaxFiles);
+            paths.removeLast();
+            break;
+        }
+    }
+    paths.sort();
+    // A collect folder names its host in MANIFEST.txt ("host: NAME").
+    QString manifestHost;
+    QFile manifest(QDir(path).filePath(QStringLiteral("MANIFEST.txt")));
+    if (manifest.open(QIODevice::ReadOnly)) {
+        const QList<QByteArray> lines = manifest.read(64 * 1024).split('\n');
+        for (const QByteArray &l : lines)
+            if (l.startsWith("host: "))
+                manifestHost = QString::fromUtf8(l.mid(6)).trimmed();
+    }
+    for (const QString &p : paths)
+        addFile(p, p, folder, manifestHost);
+    return true;
+}
+
+void EvidenceSet::addFile(const QString &path, const QString &displayName, int folder, const QString &manifestHost)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        m_skipped.push_back({displayName, QStringLiteral("cannot read: %1").arg(f.errorString())});
+        return;
+    }
+    const QByteArray head = f.read(16 * 1024);
+    f.close();
+    const EvidenceKind kind = detectEvidenceKind(head, displayName);
+    if (kind == EvidenceKind::Unknown) {
+        m_skipped.push_back({displayName, QStringLiteral("not a recognised evidence file")});
+        return;
+    }
+    ParseStatus status;
+    const QByteArray text = readEvidenceText(path, status);
+    EvidenceFile ef;
+    ef.path = displayName;
+    ef.kind = kind;
+    ef.folder = folder;
+    if (status.ok())
+        ef.data = parseEvidence(kind, text, displayName, status);
+    const NameParts parts = splitName(displayName, kind);
+    ef.host = parts.host.isEmpty() ? manifestHost : parts.host;
+    ef.subject = parts.subject;
+    if (const auto *feat = std::get_if<EthtoolFeatures>(&ef.data); feat && !feat->interfaceName.isEmpty())
+        ef.subject = feat->interfaceName;
+    if (const auto *st = std::get_if<EthtoolStats>(&ef.data); st && !st->interfaceName.isEmpty())
+        ef.subject = st->interfaceName;
+    ef.phase = parts.phase;
+    ef.status = std::move(status);
+    m_files.push_back(std::move(ef));
+}
+
+void EvidenceSet::addText(const QString &name, const QByteArray &text, int folder)
+{
+    EvidenceFile ef;
+    ef.path = name;
+    ef.kind = detectEvidenceKind(text.left(16 * 1024), name);
+    ef.folder = folder;
+    m_folders = std::max(m_folders, folder + 1);
+    if (ef.kind == EvidenceKind::Unknown) {
+        m_skipped.push_back({name, QStringLiteral("not a recognised evidence file")});
+        return;
+    }
+    ef.data = parseEvidence(ef.kind, text, name, ef.status);
+    const NameParts parts = splitName(name, ef.kind);
+    ef.host = parts.host;
+    ef.subject = parts.subject;
+    ef.phase = parts.phase;
+    m_files.push_back(std::move(ef));
+}
+
+const EvidenceFile *EvidenceSet::find(const QString &host, EvidenceKind kind, SnapshotPhase phase, const QString &subject) const
+{
+    for (const EvidenceFile &f : m_files)
+        if (f.host == host && f.kind == kind && f.phase == phase && f.subject == subject)
+            return &f;
+    return nullptr;
+}
+
+std::vector<SnapshotDelta> EvidenceSet::deltas() const
+{
+    std::vector<SnapshotDelta> out;
+    // Group counter-bearing files by (host, kind, subject), in first-seen order.
+    std::vector<std::vector<const EvidenceFile *>> groups;
+    for (const EvidenceFile &f : m_files) {
+        if (!f.status.ok() || evidenceCounters(f).empty())
+            continue;
+        auto g = std::find_if(groups.begin(), groups.end(), [&](const auto &grp) {
+            return grp.front()->host == f.host && grp.front()->kind == f.kind && grp.front()->subject == f.subject;
+        });
+        if (g == groups.end())
+            groups.push_back({&f});
+        else
+            g->push_back(&f);
+    }
+    for (auto &g : groups) {
+        if (g.size() < 2)
+            continue;
+        auto earlier = [](const EvidenceFile *a, const EvidenceFile *b) {
+            if (phaseOrder(a->phase) != phaseOrder(b->phase))
+                return phaseOrder(a->phase) < phaseOrder(b->phase);
+            return a->folder < b->folder;
+        };
+        std::stable_sort(g.begin(), g.end(), earlier);
+        const EvidenceFile *before = g.front();
+        const EvidenceFile *after = g.back();
+        if (!earlier(before, after))
+            continue; // same phase and folder: nothing says which came first
+        SnapshotDelta d;
+        d.host = before->host;
+        d.kind = before->kind;
+        d.subject = before->subject;
+        d.beforePath = before->path;
+        d.afterPath = after->path;
+        const CounterMap b = evidenceCounters(*before);
+        const CounterMap a = evidenceCounters(*after);
+        for (const auto &[name, value] : b) {
+            CounterDelta c;
+            c.name = name;
+            c.before = value;
+            const auto it = a.find(name);
+            c.inAfter = it != a.end();
+            c.after = c.inAfter ? it->second : 0;
+            c.delta = c.inAfter ? std::int64_t(c.after - c.before) : 0;
+            d.counters.push_back(c);
+        }
+        for (const auto &[name, value] : a) {
+            if (b.count(name))
+                continue;
+            CounterDelta c;
+            c.name = name;
+            c.inBefore = false;
+            c.after = value;
+            c.delta = std::int64_t(value);
+            d.counters.push_back(c);
+        }
+        out.push_back(std::move(d));
+    }
+    return out;
+}
+
+} // namespace ikev2wb

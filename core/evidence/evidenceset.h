@@ -1,0 +1,93 @@
+#pragma once
+// A set of host evidence files (a `collect` folder, a lab `stats/` folder, or single files),
+// each parsed by kind, with before/after snapshots of the same counters paired into deltas.
+#include "evidencetypes.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace ikev2wb {
+
+/// When a snapshot was taken, from the file name ("-start", "-before", "-during", "-end", "-after").
+enum class SnapshotPhase { None, Before, During, After };
+QString snapshotPhaseName(SnapshotPhase phase);
+
+/// One parsed file.
+struct EvidenceFile
+{
+    QString path;
+    EvidenceKind kind = EvidenceKind::Unknown;
+    QString host;     // "left" from "left-xfrm_stat-start.txt", or the collect MANIFEST's host
+    QString subject;  // e.g. the interface of "ethtool-S-eth0.txt"
+    SnapshotPhase phase = SnapshotPhase::None;
+    int folder = 0;   // order of the folder given to addPath; pairs unnamed snapshots
+    ParseStatus status;
+    EvidenceData data;
+};
+
+/// A file that was not read as evidence, and why.
+struct SkippedFile
+{
+    QString path;
+    QString reason;
+};
+
+/// One counter in two snapshots. delta is after − before (negative: counter reset).
+struct CounterDelta
+{
+    QString name;
+    std::uint64_t before = 0;
+    std::uint64_t after = 0;
+    std::int64_t delta = 0;
+    bool inBefore = true;
+    bool inAfter = true;
+};
+
+/// The counters of one (host, kind, subject) in an earlier and a later snapshot.
+struct SnapshotDelta
+{
+    QString host;
+    EvidenceKind kind = EvidenceKind::Unknown;
+    QString subject;
+    QString beforePath;
+    QString afterPath;
+    std::vector<CounterDelta> counters; // every counter; see changed()
+    [[nodiscard]] std::vector<CounterDelta> changed() const;
+    [[nodiscard]] const CounterDelta *find(const QString &name) const;
+};
+
+/// Flattened counters of a parsed file ("XfrmInStateSeqError", "wan0.rx_dropped",
+/// "0xcd95a8a5@10.0.2.1/replay-window", "Ip.FragFails"); empty for kinds without counters.
+CounterMap evidenceCounters(const EvidenceFile &file);
+
+class EvidenceSet final
+{
+public:
+    /// Adds a file or a folder (read recursively, at most MaxFiles files). Returns false and
+    /// sets error when the path cannot be read at all.
+    bool addPath(const QString &path, QString *error = nullptr);
+    /// Adds already-read text (tests, stdin).
+    void addText(const QString &name, const QByteArray &text, int folder = 0);
+
+    [[nodiscard]] const std::vector<EvidenceFile> &files() const { return m_files; }
+    [[nodiscard]] const std::vector<SkippedFile> &skipped() const { return m_skipped; }
+    [[nodiscard]] const QStringList &warnings() const { return m_warnings; }
+    /// Before/after pairs: the earliest and the latest phase of each (host, kind, subject);
+    /// unnamed snapshots pair by folder order (first folder before, last after).
+    [[nodiscard]] std::vector<SnapshotDelta> deltas() const;
+    [[nodiscard]] const EvidenceFile *find(const QString &host, EvidenceKind kind, SnapshotPhase phase,
+                                           const QString &subject = {}) const;
+
+    static constexpr int MaxFiles = 5000;
+
+private:
+    void addFile(const QString &path, const QString &displayName, int folder, const QString &manifestHost);
+    std::vector<EvidenceFile> m_files;
+    std::vector<SkippedFile> m_skipped;
+    QStringList m_warnings;
+    int m_folders = 0;
+};
+
+} // namespace ikev2wb

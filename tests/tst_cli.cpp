@@ -1,0 +1,246 @@
+// The built `ikev2wb` command line, run as a process: exit codes, messages, and the JSON
+// documents checked against what tcpdump/tshark report for the same capture.
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimeZone>
+
+namespace {
+
+QString dataPath(const QString &rel)
+{
+    return QStringLiteral(IKEV2WB_TEST_DATA "/captures/") + rel;
+}
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run run(const QStringList &args)
+{
+    QProcess p;
+    p.start(QStringLiteral(IKEV2WB_CLI), args);
+    Run r;
+    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit)
+        return r;
+    r.exitCode = p.exitCode();
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+QJsonObject findExchange(const QJsonArray &a, const QString &name)
+{
+    for (const auto &v : a)
+        if (v.toObject().value(QStringLiteral("exchange")).toString() == name)
+            return v.toObject();
+    return {};
+}
+
+} // namespace
+
+class TestCli final : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_tmp;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_tmp.isValid());
+        QVERIFY2(QFile::exists(QStringLiteral(IKEV2WB_CLI)), IKEV2WB_CLI);
+    }
+
+    void exitCodes_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("stdoutHas");
+        QTest::addColumn<QString>("stderrHas");
+        QTest::newRow("--version") << QStringList{QStringLiteral("--version")} << 0 << QStringLiteral("ikev2wb") << QString();
+        QTest::newRow("--help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("usage") << QString();
+        QTest::newRow("no arguments") << QStringList{} << 2 << QString() << QStringLiteral("usage");
+        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << QString() << QStringLiteral("frobnicate");
+        QTest::newRow("unknown option") << QStringList{QStringLiteral("summary"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap")), QStringLiteral("--bogus")}
+                                        << 2 << QString() << QStringLiteral("--bogus");
+        QTest::newRow("summary without file") << QStringList{QStringLiteral("summary")} << 2 << QString() << QStringLiteral("usage");
+        QTest::newRow("packets with two files") << QStringList{QStringLiteral("packets"), QStringLiteral("a"), QStringLiteral("b")} << 2 << QString() << QStringLiteral("usage");
+    }
+    void exitCodes()
+    {
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, stdoutHas);
+        QFETCH(QString, stderrHas);
+        const Run r = run(args);
+        QCOMPARE(r.exitCode, exitCode);
+        if (!stdoutHas.isEmpty())
+            QVERIFY2(QString::fromUtf8(r.out).contains(stdoutHas, Qt::CaseInsensitive), r.out.constData());
+        if (!stderrHas.isEmpty())
+            QVERIFY2(QString::fromUtf8(r.err).contains(stderrHas, Qt::CaseInsensitive), r.err.constData());
+    }
+
+    void badInput_data()
+    {
+        QTest::addColumn<QString>("command");
+        QTest::addColumn<QString>("kind");
+        for (const char *cmd : {"summary", "packets"}) {
+            QTest::addRow("%s missing", cmd) << QString::fromLatin1(cmd) << QStringLiteral("missing");
+            QTest::addRow("%s text", cmd) << QString::fromLatin1(cmd) << QStringLiteral("text");
+        }
+    }
+    void badInput()
+    {
+        QFETCH(QString, command);
+        QFETCH(QString, kind);
+        QString path = m_tmp.filePath(QStringLiteral("nothing-here.pcap"));
+        if (kind == QLatin1String("text")) {
+            path = m_tmp.filePath(QStringLiteral("readme.txt"));
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("hello\n");
+        }
+        const Run r = run({command, path, QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(QString::fromUtf8(r.err).contains(path), r.err.constData());
+        QVERIFY(r.out.isEmpty());
+    }
+
+    // isakmp4500: expected numbers from tcpdump's isakmp4.out, INDEX.md and the tshark dump.
+    void summaryJsonIsakmp4500()
+    {
+        const Run r = run({QStringLiteral("summary"), dataPath(QStringLiteral("tcpdump/tests/isakmp4500.pcap")), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        QJsonParseError perr{};
+        const QJsonDocument doc = QJsonDocument::fromJson(r.out, &perr);
+        QVERIFY2(perr.error == QJsonParseError::NoError, qPrintable(perr.errorString()));
+        const QJsonObject o = doc.object();
+        QCOMPARE(o.value(QStringLiteral("schema")).toString(), QStringLiteral("ikev2wb.summary/1"));
+        QCOMPARE(o.value(QStringLiteral("packets")).toInt(), 35);
+        QCOMPARE(o.value(QStringLiteral("partial")).toBool(true), false);
+
+        // isakmp4.out: 8 ARP lines, 4 IKE on 500, 11 "NONESP-encap", 8 "UDP-encap: ESP", 4 keep-alives.
+        const QJsonObject kinds = o.value(QStringLiteral("packets_by_kind")).toObject();
+        QCOMPARE(kinds.value(QStringLiteral("non_ip")).toInt(), 8);
+        QCOMPARE(kinds.value(QStringLiteral("ike")).toInt(), 4);
+        QCOMPARE(kinds.value(QStringLiteral("ike_natt")).toInt(), 11);
+        QCOMPARE(kinds.value(QStringLiteral("esp_udp")).toInt(), 8);
+        QCOMPARE(kinds.value(QStringLiteral("nat_keepalive")).toInt(), 4);
+        QCOMPARE(kinds.value(QStringLiteral("malformed")).toInt(), 0);
+
+        const QJsonArray esp = o.value(QStringLiteral("esp_sas")).toArray();
+        QCOMPARE(esp.size(), 1);
+        const QJsonObject sa = esp.at(0).toObject();
+        QVERIFY(sa.value(QStringLiteral("spi")).isString());
+        QCOMPARE(sa.value(QStringLiteral("spi")).toString(), QStringLiteral("0xf4dc0ae5"));
+        QCOMPARE(sa.value(QStringLiteral("src")).toString(), QStringLiteral("192.1.2.254"));
+        QCOMPARE(sa.value(QStringLiteral("dst")).toString(), QStringLiteral("192.1.2.23"));
+        QCOMPARE(sa.value(QStringLiteral("src_port")).toInt(), 4500);
+        QCOMPARE(sa.value(QStringLiteral("dst_port")).toInt(), 4500);
+        QCOMPARE(sa.value(QStringLiteral("encap")).toString(), QStringLiteral("udp"));
+        QCOMPARE(sa.value(QStringLiteral("packets")).toInt(), 8);
+        QCOMPARE(sa.value(QStringLiteral("first_seq")).toInt(), 1);
+        QCOMPARE(sa.value(QStringLiteral("last_seq")).toInt(), 8);
+        QCOMPARE(sa.value(QStringLiteral("max_ip_length")).toInt(), 160); // "length 132" + UDP + IPv4
+
+        const QJsonArray ikeSas = o.value(QStringLiteral("ike_sas")).toArray();
+        QCOMPARE(ikeSas.size(), 1);
+        const QJsonObject ikeSa = ikeSas.at(0).toObject();
+        QCOMPARE(ikeSa.value(QStringLiteral("initiator_spi")).toString(), QStringLiteral("0x9e89f2388f90bc1e"));
+        QCOMPARE(ikeSa.value(QStringLiteral("responder_spi")).toString(), QStringLiteral("0x0a74357ce3d1a4bf"));
+        QCOMPARE(ikeSa.value(QStringLiteral("version")).toInt(), 1);
+        QCOMPARE(ikeSa.value(QStringLiteral("messages")).toInt(), 15);
+        QCOMPARE(ikeSa.value(QStringLiteral("initiator")).toString(), QStringLiteral("192.1.2.254"));
+        QCOMPARE(ikeSa.value(QStringLiteral("udp_500")).toBool(), true);
+        QCOMPARE(ikeSa.value(QStringLiteral("nat_t")).toBool(), true);
+
+        // INDEX.md: v1-MainMode 6, v1-QuickMode 8, v1-Informational 1 (IKEv1: no response flag).
+        const QJsonArray ex = o.value(QStringLiteral("ike_exchanges")).toArray();
+        QCOMPARE(ex.size(), 3);
+        QCOMPARE(findExchange(ex, QStringLiteral("v1-MainMode")).value(QStringLiteral("requests")).toInt(), 6);
+        QCOMPARE(findExchange(ex, QStringLiteral("v1-QuickMode")).value(QStringLiteral("requests")).toInt(), 8);
+        QCOMPARE(findExchange(ex, QStringLiteral("v1-Informational")).value(QStringLiteral("requests")).toInt(), 1);
+        QCOMPARE(findExchange(ex, QStringLiteral("v1-QuickMode")).value(QStringLiteral("type")).toInt(), 32);
+    }
+
+    // ikev2four: one object per line, times with exactly 9 decimals (ikev2four.out: -tttt, TZ=GMT0).
+    void packetsJsonLines()
+    {
+        const Run r = run({QStringLiteral("packets"), dataPath(QStringLiteral("tcpdump/tests/ikev2four.pcap")), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        QList<QByteArray> lines = r.out.split('\n');
+        QVERIFY(lines.size() > 1);
+        QVERIFY(lines.last().isEmpty());
+        lines.removeLast();
+        QCOMPARE(lines.size(), 21);
+        const QRegularExpression timeRe(QStringLiteral("\"time\":\"?(-?\\d+\\.(\\d+))\"?[,}]"));
+        const std::int64_t base = QDateTime(QDate(2007, 8, 6), QTime(12, 21, 24), QTimeZone::utc()).toSecsSinceEpoch();
+        const char *firstAndLast[] = {".386989000", ".517735000"};
+        for (int i = 0; i < lines.size(); ++i) {
+            QJsonParseError perr{};
+            const QJsonDocument doc = QJsonDocument::fromJson(lines[i], &perr);
+            QVERIFY2(perr.error == QJsonParseError::NoError, lines[i].constData());
+            const QJsonObject o = doc.object();
+            QCOMPARE(o.value(QStringLiteral("n")).toInt(), i + 1);
+            const auto m = timeRe.match(QString::fromUtf8(lines[i]));
+            QVERIFY2(m.hasMatch(), lines[i].constData());
+            QCOMPARE(m.captured(2).size(), 9);
+            if (i == 0 || i == 20)
+                QCOMPARE(m.captured(1), QString::number(base) + QLatin1String(firstAndLast[i == 0 ? 0 : 1]));
+            const QJsonObject ike = o.value(QStringLiteral("ike")).toObject();
+            QVERIFY(!ike.isEmpty());
+            QVERIFY(ike.value(QStringLiteral("initiator_spi")).toString().startsWith(QLatin1String("0x")));
+        }
+        // Frame 2 (ikev2four.out): "msgid 00000000: parent_sa ikev2_init[R]: (n: ... type=16390(cookie)"
+        const QJsonObject second = QJsonDocument::fromJson(lines[1]).object().value(QStringLiteral("ike")).toObject();
+        QCOMPARE(second.value(QStringLiteral("exchange_type")).toInt(), 34);
+        QCOMPARE(second.value(QStringLiteral("response")).toBool(), true);
+        QCOMPARE(second.value(QStringLiteral("notifies")).toArray().size(), 1);
+    }
+
+    void packetsJsonEsp()
+    {
+        // espudp1.out: "UDP-encap: ESP(spi=0x12345678,seq=0x1)" ... seq 0x8.
+        const Run r = run({QStringLiteral("packets"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap")), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 8);
+        for (int i = 0; i < lines.size(); ++i) {
+            const QJsonObject o = QJsonDocument::fromJson(lines[i]).object();
+            QCOMPARE(o.value(QStringLiteral("kind")).toString(), QStringLiteral("esp_udp"));
+            QCOMPARE(o.value(QStringLiteral("spi")).toString(), QStringLiteral("0x12345678"));
+            QCOMPARE(o.value(QStringLiteral("seq")).toInt(), i + 1);
+        }
+    }
+
+    void truncatedFileIsPartial()
+    {
+        QFile in(dataPath(QStringLiteral("tcpdump/tests/isakmp4500.pcap")));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QString path = m_tmp.filePath(QStringLiteral("cut.pcap"));
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(in.readAll().chopped(10));
+        out.close();
+        const Run r = run({QStringLiteral("summary"), path, QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(QString::fromUtf8(r.err).contains(path), r.err.constData());
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(o.value(QStringLiteral("partial")).toBool(), true);
+        QCOMPARE(o.value(QStringLiteral("packets")).toInt(), 34);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

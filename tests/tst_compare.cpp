@@ -1,0 +1,772 @@
+// Endpoint comparison (core/compare, `ikev2wb compare`).
+//
+// Synthetic pairs: two captures of one tunnel written here with libpcap, one end behind a NAT,
+// with hand-placed loss, duplication, reordering, a capture drop, a capture that ends early,
+// an IKE request lost and an IKE response lost; every expected number below follows from the
+// construction. Lab pairs (tests/data/lab, real strongSwan runs with injected faults): the
+// expected values come from a minimal pcap reader in this file (raw (SPI, seq) sets, not the
+// project's dissector), the router's captures and its `tc -s qdisc` drop counter, truth.json
+// and charon's log.
+#include "compare/endpointcompare.h"
+#include "report/jsonwriter.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <pcap/pcap.h>
+
+#include <cstring>
+#include <map>
+#include <set>
+
+using namespace ikev2wb;
+
+namespace {
+
+constexpr std::int64_t kMs = 1000000;
+constexpr std::int64_t kS = 1000000000;
+constexpr std::int64_t kEpoch = 1700000000 * kS; // synthetic times are offsets from this
+
+// ---------------------------------------------------------------- building captures
+
+struct Frame
+{
+    std::int64_t tsNs;
+    std::vector<std::uint8_t> bytes;
+};
+
+void put16(std::vector<std::uint8_t> &b, std::uint16_t v)
+{
+    b.push_back(std::uint8_t(v >> 8));
+    b.push_back(std::uint8_t(v));
+}
+void put32(std::vector<std::uint8_t> &b, std::uint32_t v)
+{
+    put16(b, std::uint16_t(v >> 16));
+    put16(b, std::uint16_t(v));
+}
+void put64(std::vector<std::uint8_t> &b, std::uint64_t v)
+{
+    put32(b, std::uint32_t(v >> 32));
+    put32(b, std::uint32_t(v));
+}
+
+struct Ep
+{
+    std::uint32_t ip;
+    std::uint16_t port;
+};
+
+/// Ethernet + IPv4 (+ UDP) around `l4` (an ESP header or a UDP payload); ipLen = total IP length.
+Frame ipFrame(std::int64_t ts, Ep src, Ep dst, std::uint8_t ttl, bool udp, const std::vector<std::uint8_t> &payload,
+              std::size_t ipLen)
+{
+    std::vector<std::uint8_t> b(12, 0x02);
+    put16(b, 0x0800);
+    const std::size_t l4Len = ipLen - 20;
+    b.push_back(0x45);
+    b.push_back(0);
+    put16(b, std::uint16_t(ipLen));
+    put16(b, 0x1234);
+    put16(b, 0x4000);
+    b.push_back(ttl);
+    b.push_back(udp ? 17 : 50);
+    put16(b, 0);
+    put32(b, src.ip);
+    put32(b, dst.ip);
+    std::uint32_t sum = 0;
+    for (std::size_t i = 14; i < 34; i += 2)
+        sum += (std::uint32_t(b[i]) << 8) | b[i + 1];
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    b[24] = std::uint8_t(~sum >> 8);
+    b[25] = std::uint8_t(~sum);
+    if (udp) {
+        put16(b, src.port);
+        put16(b, dst.port);
+        put16(b, std::uint16_t(l4Len));
+        put16(b, 0);
+    }
+    b.insert(b.end(), payload.begin(), payload.end());
+    b.resize(14 + ipLen, 0xab);
+    return {ts, std::move(b)};
+}
+
+Frame esp(std::int64_t ts, Ep src, Ep dst, std::uint8_t ttl, bool udp, std::uint32_t spi, std::uint32_t seq,
+          std::size_t ipLen = 200)
+{
+    std::vector<std::uint8_t> p;
+    put32(p, spi);
+    put32(p, seq);
+    return ipFrame(ts, src, dst, ttl, udp, p, ipLen);
+}
+
+Frame ike(std::int64_t ts, Ep src, Ep dst, std::uint8_t ttl, std::uint64_t ispi, std::uint64_t rspi,
+          std::uint8_t exchange, std::uint8_t flags, std::uint32_t mid, std::uint32_t len)
+{
+    std::vector<std::uint8_t> p;
+    put64(p, ispi);
+    put64(p, rspi);
+    p.push_back(0);  // next payload: none
+    p.push_back(0x20);
+    p.push_back(exchange);
+    p.push_back(flags);
+    put32(p, mid);
+    put32(p, len);
+    p.resize(len, 0);
+    return ipFrame(ts, src, dst, ttl, true, p, 28 + len);
+}
+
+/// Inner cleartext packet as Linux re-injects it at the receiver (ICMP echo).
+Frame inner(std::int64_t ts)
+{
+    std::vector<std::uint8_t> p{8, 0, 0, 0, 0, 1, 0, 1};
+    Frame f = ipFrame(ts, {0x0a020005, 0}, {0x0a010005, 0}, 63, false, p, 84);
+    f.bytes[14 + 9] = 1;
+    return f;
+}
+
+bool writePcap(const QString &path, std::vector<Frame> frames, std::int64_t shiftNs = 0)
+{
+    std::stable_sort(frames.begin(), frames.end(), [](const Frame &x, const Frame &y) { return x.tsNs < y.tsNs; });
+    pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
+    pcap_dumper_t *d = pcap_dump_open(dead, QFile::encodeName(path).constData());
+    if (!d) {
+        pcap_close(dead);
+        return false;
+    }
+    for (const Frame &f : frames) {
+        pcap_pkthdr h{};
+        const std::int64_t t = kEpoch + f.tsNs + shiftNs;
+        h.ts.tv_sec = time_t(t / kS);
+        h.ts.tv_usec = suseconds_t(t % kS); // nanoseconds in a nanosecond file
+        h.caplen = h.len = bpf_u_int32(f.bytes.size());
+        pcap_dump(reinterpret_cast<u_char *>(d), &h, f.bytes.data());
+    }
+    pcap_dump_close(d);
+    pcap_close(dead);
+    return true;
+}
+
+/// Copies a capture shifting every timestamp (the "clocks hours apart" case).
+bool shiftCapture(const QString &in, const QString &out, std::int64_t shiftNs)
+{
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(QFile::encodeName(in).constData(), PCAP_TSTAMP_PRECISION_NANO, err);
+    if (!p)
+        return false;
+    pcap_dumper_t *d = pcap_dump_open(p, QFile::encodeName(out).constData());
+    pcap_pkthdr *h;
+    const u_char *data;
+    while (pcap_next_ex(p, &h, &data) == 1) {
+        pcap_pkthdr c = *h;
+        const std::int64_t t = std::int64_t(c.ts.tv_sec) * kS + c.ts.tv_usec + shiftNs;
+        c.ts.tv_sec = time_t(t / kS);
+        c.ts.tv_usec = suseconds_t(t % kS);
+        pcap_dump(reinterpret_cast<u_char *>(d), &c, data);
+    }
+    pcap_dump_close(d);
+    pcap_close(p);
+    return true;
+}
+
+// ---------------------------------------------------------------- independent raw reader
+
+struct RawEsp
+{
+    std::uint32_t src = 0, dst = 0, spi = 0, seq = 0;
+    std::uint16_t ipLen = 0;
+    std::int64_t tsNs = 0;
+};
+
+/// ESP (IP 50, or UDP 4500 without the non-ESP marker) of an Ethernet / Linux-cooked IPv4 capture.
+std::vector<RawEsp> rawEsp(const QString &path)
+{
+    std::vector<RawEsp> out;
+    char err[PCAP_ERRBUF_SIZE];
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(QFile::encodeName(path).constData(), PCAP_TSTAMP_PRECISION_NANO, err);
+    if (!p)
+        return out;
+    const int link = pcap_datalink(p);
+    const std::size_t l2 = link == DLT_LINUX_SLL ? 16 : 14;
+    pcap_pkthdr *h;
+    const u_char *d;
+    while (pcap_next_ex(p, &h, &d) == 1) {
+        if (h->caplen < l2 + 20 || d[l2 - 2] != 0x08 || d[l2 - 1] != 0x00)
+            continue;
+        const u_char *ip = d + l2;
+        const std::size_t ihl = std::size_t(ip[0] & 0x0f) * 4;
+        const auto be32 = [](const u_char *q) {
+            return (std::uint32_t(q[0]) << 24) | (std::uint32_t(q[1]) << 16) | (std::uint32_t(q[2]) << 8) | q[3];
+        };
+        const u_char *l4 = ip + ihl;
+        const std::size_t avail = h->caplen - l2 - ihl;
+        if ((ip[6] & 0x1f) != 0 || (ip[7] != 0)) // not a first/whole datagram
+            continue;
+        const u_char *espHdr = nullptr;
+        if (ip[9] == 50 && avail >= 8)
+            espHdr = l4;
+        else if (ip[9] == 17 && avail >= 16 && ((l4[0] << 8 | l4[1]) == 4500 || (l4[2] << 8 | l4[3]) == 4500) &&
+                 be32(l4 + 8) != 0 && (l4[4] << 8 | l4[5]) > 9)
+            espHdr = l4 + 8;
+        if (!espHdr)
+            continue;
+        RawEsp e;
+        e.src = be32(ip + 12);
+        e.dst = be32(ip + 16);
+        e.spi = be32(espHdr);
+        e.seq = be32(espHdr + 4);
+        e.ipLen = std::uint16_t(ip[2] << 8 | ip[3]);
+        e.tsNs = std::int64_t(h->ts.tv_sec) * kS + h->ts.tv_usec;
+        out.push_back(e);
+    }
+    pcap_close(p);
+    return out;
+}
+
+using SpiSeq = std::pair<std::uint32_t, std::uint64_t>;
+
+std::set<SpiSeq> keys(const std::vector<RawEsp> &v, std::uint32_t src)
+{
+    std::set<SpiSeq> s;
+    for (const RawEsp &e : v)
+        if (e.src == src)
+            s.emplace(e.spi, e.seq);
+    return s;
+}
+std::set<SpiSeq> keys(const std::vector<ComparedPacket> &v)
+{
+    std::set<SpiSeq> s;
+    for (const ComparedPacket &p : v)
+        s.emplace(p.spi, p.seq);
+    return s;
+}
+std::set<SpiSeq> minus(const std::set<SpiSeq> &a, const std::set<SpiSeq> &b)
+{
+    std::set<SpiSeq> out;
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
+    return out;
+}
+
+QString labDir(const QString &scenario) { return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario; }
+
+QJsonObject truth(const QString &scenario)
+{
+    QFile f(labDir(scenario) + QStringLiteral("/truth.json"));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+double timelineEvent(const QJsonObject &t, const QString &event, int nth = 0)
+{
+    for (const QJsonValue &v : t.value(QStringLiteral("timeline")).toArray())
+        if (v.toObject().value(QStringLiteral("event")).toString() == event && nth-- == 0)
+            return v.toObject().value(QStringLiteral("t")).toDouble();
+    return -1;
+}
+
+constexpr std::uint32_t kLeft = 0x0a000101;  // 10.0.1.1
+constexpr std::uint32_t kRight = 0x0a000201; // 10.0.2.1
+
+CompareResult compareLab(const QString &scenario, const QString &a = QStringLiteral("left-outer.pcap"),
+                         const QString &b = QStringLiteral("right-outer.pcap"))
+{
+    CompareResult r;
+    QString error;
+    if (!compareCaptureFiles(labDir(scenario) + QLatin1Char('/') + a, labDir(scenario) + QLatin1Char('/') + b, r,
+                             &error))
+        qWarning("%s", qPrintable(error));
+    return r;
+}
+
+// ---------------------------------------------------------------- the synthetic tunnel
+
+/// A = 10.0.1.1 behind a NAT (public 203.0.113.7), B = 198.51.100.2. Path delay 5 ms both ways.
+/// A→B SA 0x1000 (ESP-in-UDP): A sends seq 1..21 every 10 ms from t=1.000 s; seq 5, 10, 11 lost;
+///   seq 7 arrives twice; seq 13 arrives after 14 and 15 (displacement 2); seq 21 is sent after
+///   A's capture ended (A's capture lacks it, B has it: outside the sender's span).
+/// B→A SA 0x2000: B sends seq 1..12 every 20 ms from t=1.005 s; seq 4 lost; B's capture misses
+///   seq 6 (capture drop at the sender); seq 11, 12 arrive after A's capture ended.
+/// IKE: A's IKE_SA_INIT request is lost once and retransmitted (request_lost); B's response to
+///   A's INFORMATIONAL ID 2 is lost, A retransmits, B answers again (response_lost).
+/// B's capture also holds another tunnel's SA 0x3000 and the decrypted inner packets.
+struct Synthetic
+{
+    std::vector<Frame> a, b;
+};
+
+Synthetic buildSynthetic()
+{
+    Synthetic s;
+    const Ep aPriv{0x0a000101, 4500}, aPub{0xcb007107, 40000}, bEp{0xc6336402, 4500};
+    const Ep aIke{0x0a000101, 500}, aIkePub{0xcb007107, 40001}, bIke{0xc6336402, 500};
+    const std::int64_t d = 5 * kMs;
+    // A→B
+    for (std::uint32_t q = 1; q <= 21; ++q) {
+        const std::int64_t t = kS + std::int64_t(q - 1) * 10 * kMs;
+        const std::size_t len = (q == 10 || q == 11) ? 1400 : 200;
+        if (q != 21)
+            s.a.push_back(esp(t, aPriv, bEp, 64, true, 0x1000, q, len));
+        if (q == 5 || q == 10 || q == 11)
+            continue;
+        const std::int64_t arrive = q == 13 ? kS + 150 * kMs : t + d; // after 15 (1.145)
+        s.b.push_back(esp(arrive, aPub, bEp, 62, true, 0x1000, q, len));
+        s.b.push_back(inner(arrive + 1000));
+        if (q == 7)
+            s.b.push_back(esp(t + d + 2 * kMs, aPub, bEp, 62, true, 0x1000, q, len));
+    }
+    // B→A
+    for (std::uint32_t q = 1; q <= 12; ++q) {
+        const std::int64_t t = kS + 5 * kMs + std::int64_t(q - 1) * 20 * kMs;
+        if (q != 6)
+            s.b.push_back(esp(t, bEp, aPub, 64, true, 0x2000, q));
+        if (q != 4 && q <= 10)
+            s.a.push_back(esp(t + d, bEp, aPriv, 62, true, 0x2000, q));
+    }
+    // Another tunnel at B.
+    for (std::uint32_t q = 1; q <= 5; ++q)
+        s.b.push_back(esp(kS + std::int64_t(q) * 7 * kMs, {0xc0000263, 4500}, bEp, 60, true, 0x3000, q));
+    // IKE
+    const std::uint64_t ispi = 0x1111222233334444ULL, rspi = 0x5555666677778888ULL;
+    s.a.push_back(ike(500 * kMs, aIke, bIke, 64, ispi, 0, 34, 0x08, 0, 300));           // lost
+    s.a.push_back(ike(600 * kMs, aIke, bIke, 64, ispi, 0, 34, 0x08, 0, 300));           // retransmission
+    s.b.push_back(ike(600 * kMs + d, aIkePub, bIke, 62, ispi, 0, 34, 0x08, 0, 300));
+    s.b.push_back(ike(610 * kMs, bIke, aIkePub, 64, ispi, rspi, 34, 0x20, 0, 280));
+    s.a.push_back(ike(610 * kMs + d, bIke, aIke, 62, ispi, rspi, 34, 0x20, 0, 280));
+    s.a.push_back(ike(1100 * kMs, aIke, bIke, 64, ispi, rspi, 37, 0x08, 2, 80));
+    s.b.push_back(ike(1100 * kMs + d, aIkePub, bIke, 62, ispi, rspi, 37, 0x08, 2, 80));
+    s.b.push_back(ike(1106 * kMs, bIke, aIkePub, 64, ispi, rspi, 37, 0x20, 2, 80));     // lost
+    s.a.push_back(ike(1150 * kMs, aIke, bIke, 64, ispi, rspi, 37, 0x08, 2, 80));
+    s.b.push_back(ike(1150 * kMs + d, aIkePub, bIke, 62, ispi, rspi, 37, 0x08, 2, 80));
+    s.b.push_back(ike(1156 * kMs, bIke, aIkePub, 64, ispi, rspi, 37, 0x20, 2, 80));
+    s.a.push_back(ike(1156 * kMs + d, bIke, aIke, 62, ispi, rspi, 37, 0x20, 2, 80));
+    return s;
+}
+
+std::set<SpiSeq> set(std::uint32_t spi, std::initializer_list<std::uint64_t> seqs)
+{
+    std::set<SpiSeq> s;
+    for (std::uint64_t q : seqs)
+        s.emplace(spi, q);
+    return s;
+}
+
+} // namespace
+
+class TestCompare : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void synthetic_data();
+    void synthetic();
+    void cliExitCodes();
+    void labLoss1();
+    void labClean();
+    void labMtuBlackhole();
+    void labNatt();
+    void labDpd();
+    void labRekeyLoss();
+    void labAgainstTshark_data();
+    void labAgainstTshark();
+    void labReorder();
+    void labClockShift();
+    void labPcapngSnaplen();
+};
+
+void TestCompare::synthetic_data()
+{
+    QTest::addColumn<double>("shiftS");  // added to B's timestamps
+    QTest::addColumn<bool>("swap");      // B given first
+    QTest::newRow("same clock") << 0.0 << false;
+    QTest::newRow("B +3 h") << 10800.0 << false;
+    QTest::newRow("B -2 h") << -7200.0 << false;
+    QTest::newRow("B +3 h, B first") << 10800.0 << true;
+}
+
+void TestCompare::synthetic()
+{
+    QFETCH(double, shiftS);
+    QFETCH(bool, swap);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const Synthetic s = buildSynthetic();
+    const QString pa = dir.filePath(QStringLiteral("a.pcap")), pb = dir.filePath(QStringLiteral("b.pcap"));
+    QVERIFY(writePcap(pa, s.a));
+    QVERIFY(writePcap(pb, s.b, std::int64_t(shiftS * 1e9)));
+    CompareResult r;
+    QString error;
+    QVERIFY2(compareCaptureFiles(swap ? pb : pa, swap ? pa : pb, r, &error), qPrintable(error));
+    const int ab = swap ? 1 : 0, ba = 1 - ab; // direction index of A→B and B→A
+    const double theta = swap ? -shiftS : shiftS;
+
+    // Clock: both minimum delays are 5 ms, so θ is exact and the bound is the 5 ms path delay.
+    QVERIFY(r.clock.identifiable);
+    QVERIFY2(std::fabs(r.clock.offsetS - theta) < 1e-6, qPrintable(QString::number(r.clock.offsetS, 'f', 9)));
+    QVERIFY(std::fabs(r.clock.pathDelayS - 0.005) < 1e-6);
+    QVERIFY(std::fabs(r.clock.errorBoundS - 0.005) < 1e-6);
+
+    const DirectionComparison &x = r.directions[ab];
+    QCOMPARE(x.spis, QStringList{QStringLiteral("0x00001000")});
+    QCOMPARE(x.sent, std::uint64_t(20));          // seq 1..20 in A's capture
+    QCOMPARE(x.received, std::uint64_t(18));      // 1..21 without 5, 10, 11
+    QCOMPARE(keys(x.lostInTransit), set(0x1000, {5, 10, 11}));
+    QCOMPARE(keys(x.outsideSenderSpan), set(0x1000, {21}));
+    QVERIFY(x.captureDropAtSender.empty());
+    QCOMPARE(x.duplicated, std::uint64_t(1));
+    QCOMPARE(keys(x.duplicates), set(0x1000, {7}));
+    QCOMPARE(x.reordered, std::uint64_t(1));
+    QCOMPARE(x.reorderedPackets.front().seq, std::uint64_t(13));
+    QCOMPARE(x.reorderedPackets.front().displacement, 2u);
+    QCOMPARE(x.lostInTransit.front().size, std::uint16_t(200));
+    QCOMPARE(x.lostInTransit.front().tsNs, kEpoch + kS + 40 * kMs);  // seq 5 sent at 1.040 on A's clock
+    QVERIFY(!x.sizeDependent);      // seq 5 (200 B) was lost too
+    QVERIFY(x.owdAbsolute);
+    QVERIFY(std::fabs(x.owd.minMs - 5.0) < 1e-3);
+    QVERIFY(std::fabs(x.owd.maxMs - 30.0) < 1e-3); // seq 13: sent 1.120, arrived 1.150
+    // NAT: the SA's source differs between the captures, matching did not need it.
+    QVERIFY(x.sas.front().srcAtSender != x.sas.front().srcAtReceiver);
+
+    const DirectionComparison &y = r.directions[ba];
+    QCOMPARE(y.spis, QStringList{QStringLiteral("0x00002000")});
+    QCOMPARE(y.sent, std::uint64_t(11));          // 1..12 without 6
+    QCOMPARE(y.received, std::uint64_t(9));       // 1..10 without 4
+    QCOMPARE(keys(y.lostInTransit), set(0x2000, {4}));
+    QCOMPARE(keys(y.captureDropAtSender), set(0x2000, {6}));
+    QCOMPARE(keys(y.outsideReceiverSpan), set(0x2000, {11, 12}));
+    QCOMPARE(y.duplicated, std::uint64_t(0));
+    QCOMPARE(y.reordered, std::uint64_t(0));
+    QVERIFY(std::fabs(y.owd.medianMs - 5.0) < 1e-3);
+
+    // The other tunnel's SA is set aside, in B's capture.
+    QCOMPARE(r.side[swap ? 0 : 1].otherSpis, std::vector<std::uint32_t>{0x3000});
+
+    // IKE: one request lost A→B, one response lost B→A; both retransmissions explained.
+    QCOMPARE(r.ikeLost.size(), std::size_t(2));
+    QCOMPARE(r.ikeLost[0].from, ab);
+    QCOMPARE(r.ikeLost[0].exchange, std::uint8_t(34));
+    QVERIFY(!r.ikeLost[0].response);
+    QCOMPARE(r.ikeLost[1].from, ba);
+    QCOMPARE(r.ikeLost[1].messageId, 2u);
+    QVERIFY(r.ikeLost[1].response);
+    QCOMPARE(r.ikeRetransmissions.size(), std::size_t(2));
+    QCOMPARE(r.ikeRetransmissions[0].cause, QStringLiteral("request_lost"));
+    QCOMPARE(r.ikeRetransmissions[1].cause, QStringLiteral("response_lost"));
+    QCOMPARE(r.ikeRetransmissions[1].messageId, 2u);
+
+    // The JSON carries the documented fields.
+    const QJsonObject doc = QJsonDocument::fromJson(QByteArray::fromStdString(compareJson(r))).object();
+    const QJsonObject d0 = doc.value(QStringLiteral("directions")).toArray().at(ab).toObject();
+    for (const char *k : {"from", "to", "spis", "sent", "received", "lost_in_transit", "reordered", "duplicated",
+                          "clock_offset_s", "owd_ms"})
+        QVERIFY2(d0.contains(QLatin1String(k)), k);
+    QCOMPARE(d0.value(QStringLiteral("lost_in_transit")).toArray().size(), 3);
+    QCOMPARE(d0.value(QStringLiteral("lost_in_transit")).toArray().at(0).toObject().value(QStringLiteral("seq")).toInt(), 5);
+    QVERIFY(std::fabs(d0.value(QStringLiteral("clock_offset_s")).toDouble() - shiftS) < 1e-6);
+}
+
+void TestCompare::cliExitCodes()
+{
+    QTemporaryDir dir;
+    const Synthetic s = buildSynthetic();
+    const QString pa = dir.filePath(QStringLiteral("a.pcap")), pb = dir.filePath(QStringLiteral("b.pcap"));
+    QVERIFY(writePcap(pa, s.a));
+    QVERIFY(writePcap(pb, s.b));
+    QProcess p;
+    p.start(QStringLiteral(IKEV2WB_CLI), {QStringLiteral("compare"), pa, dir.filePath(QStringLiteral("missing.pcap"))});
+    QVERIFY(p.waitForFinished());
+    QCOMPARE(p.exitCode(), 3);
+    p.start(QStringLiteral(IKEV2WB_CLI), {QStringLiteral("compare"), pa});
+    QVERIFY(p.waitForFinished());
+    QCOMPARE(p.exitCode(), 2);
+    p.start(QStringLiteral(IKEV2WB_CLI), {QStringLiteral("compare"), pa, pb, QStringLiteral("--json")});
+    QVERIFY(p.waitForFinished());
+    QCOMPARE(p.exitCode(), 0);
+    const QJsonObject doc = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+    QCOMPARE(doc.value(QStringLiteral("directions")).toArray().size(), 2);
+    p.start(QStringLiteral(IKEV2WB_CLI), {QStringLiteral("compare"), pa, pb});
+    QVERIFY(p.waitForFinished());
+    QCOMPARE(p.exitCode(), 0);
+    QVERIFY(p.readAllStandardOutput().contains("lost 0x00001000 seq 5"));
+}
+
+#define REQUIRE_LAB(s)                                                                                              \
+    if (!QFile::exists(labDir(QStringLiteral(s)) + QStringLiteral("/left-outer.pcap")))                          \
+    QSKIP("tests/data/lab/" s " is missing")
+
+void TestCompare::labLoss1()
+{
+    REQUIRE_LAB("loss1");
+    const CompareResult r = compareLab(QStringLiteral("loss1"));
+    const auto left = rawEsp(labDir(QStringLiteral("loss1")) + QStringLiteral("/left-outer.pcap"));
+    const auto right = rawEsp(labDir(QStringLiteral("loss1")) + QStringLiteral("/right-outer.pcap"));
+    // Lost in transit = (SPI, seq) sent by left and absent at right, exactly.
+    const auto expected = minus(keys(left, kLeft), keys(right, kLeft));
+    QVERIFY(!expected.empty());
+    QCOMPARE(keys(r.directions[0].lostInTransit), expected);
+    QCOMPARE(r.directions[0].lostInTransit.size(), expected.size());
+    // The router saw the same set go in on eth-l and not come out on eth-r.
+    const auto midIn = rawEsp(labDir(QStringLiteral("loss1")) + QStringLiteral("/mid-eth-l.pcap"));
+    const auto midOut = rawEsp(labDir(QStringLiteral("loss1")) + QStringLiteral("/mid-eth-r.pcap"));
+    QCOMPARE(keys(r.directions[0].lostInTransit), minus(keys(midIn, kLeft), keys(midOut, kLeft)));
+    // And netem's own counter on eth-r (left→right) agrees: every dropped packet was ESP or IKE.
+    QFile tc(labDir(QStringLiteral("loss1")) + QStringLiteral("/stats/mid-tc-end.txt"));
+    QVERIFY(tc.open(QIODevice::ReadOnly));
+    const QString text = QString::fromUtf8(tc.readAll());
+    const auto m = QRegularExpression(QStringLiteral("qdisc netem [^\\n]*dev eth-r[^\\n]*\\n[^\\n]*dropped (\\d+)")).match(text);
+    QVERIFY(m.hasMatch());
+    QCOMPARE(std::uint64_t(r.directions[0].lostInTransit.size() + r.directions[0].ikeLost), std::uint64_t(m.captured(1).toULongLong()));
+    // right→left is loss-free (truth.json), no anti-replay games, nothing duplicated or reordered.
+    QCOMPARE(truth(QStringLiteral("loss1")).value(QStringLiteral("expected_diagnosis")).toObject()
+                 .value(QStringLiteral("esp_loss_right_to_left_pct")).toInt(), 0);
+    QVERIFY(r.directions[1].lostInTransit.empty());
+    QCOMPARE(r.directions[1].received, keys(right, kRight).size());
+    QCOMPARE(r.directions[0].sent, keys(left, kLeft).size());
+    QCOMPARE(r.directions[0].received, keys(right, kLeft).size());
+    QCOMPARE(r.directions[0].duplicated + r.directions[1].duplicated, std::uint64_t(0));
+    QVERIFY(r.side[0].localAddresses == std::vector<IpAddress>{IpAddress::fromV4(reinterpret_cast<const std::uint8_t *>("\x0a\x00\x01\x01"))});
+    // Both captures share one clock (README): the offset is within its own bound of zero.
+    QVERIFY(r.clock.identifiable);
+    QVERIFY(std::fabs(r.clock.offsetS) <= r.clock.errorBoundS + 1e-6);
+}
+
+void TestCompare::labClean()
+{
+    REQUIRE_LAB("clean");
+    const CompareResult r = compareLab(QStringLiteral("clean"));
+    const auto left = rawEsp(labDir(QStringLiteral("clean")) + QStringLiteral("/left-outer.pcap"));
+    const auto right = rawEsp(labDir(QStringLiteral("clean")) + QStringLiteral("/right-outer.pcap"));
+    for (int d = 0; d < 2; ++d) {
+        QVERIFY(r.directions[d].lostInTransit.empty());
+        QVERIFY(r.directions[d].captureDropAtSender.empty());
+        QCOMPARE(r.directions[d].ikeLost, std::uint64_t(0));
+        QVERIFY(r.directions[d].outages.empty());
+    }
+    QCOMPARE(r.directions[0].sent, keys(left, kLeft).size());
+    QCOMPARE(r.directions[0].received, keys(right, kLeft).size());
+    QCOMPARE(r.directions[1].sent, keys(right, kRight).size());
+    QCOMPARE(r.directions[1].received, keys(left, kRight).size());
+    QVERIFY(r.ikeRetransmissions.empty());
+}
+
+void TestCompare::labMtuBlackhole()
+{
+    REQUIRE_LAB("mtu-blackhole");
+    const CompareResult r = compareLab(QStringLiteral("mtu-blackhole"));
+    const int mtu = truth(QStringLiteral("mtu-blackhole")).value(QStringLiteral("injected_faults")).toArray().at(0)
+                        .toObject().value(QStringLiteral("link_mtu")).toInt();
+    QCOMPARE(mtu, 1400);
+    const auto left = rawEsp(labDir(QStringLiteral("mtu-blackhole")) + QStringLiteral("/left-outer.pcap"));
+    const auto right = rawEsp(labDir(QStringLiteral("mtu-blackhole")) + QStringLiteral("/right-outer.pcap"));
+    const auto expected = minus(keys(left, kLeft), keys(right, kLeft));
+    const DirectionComparison &d = r.directions[0];
+    QCOMPARE(keys(d.lostInTransit), expected);
+    for (const ComparedPacket &p : d.lostInTransit)
+        QVERIFY2(p.size > mtu, qPrintable(QString::number(p.size)));
+    std::size_t bigSent = 0;  // every packet above the link MTU, per the raw reader
+    for (const RawEsp &e : left)
+        bigSent += e.src == kLeft && e.ipLen > mtu;
+    QCOMPARE(d.lostInTransit.size(), bigSent);
+    QVERIFY(d.sizeDependent);
+    QVERIFY(d.largestDelivered <= std::uint32_t(mtu));
+    QVERIFY(r.directions[1].lostInTransit.empty());
+}
+
+void TestCompare::labNatt()
+{
+    REQUIRE_LAB("natt");
+    const CompareResult r = compareLab(QStringLiteral("natt"));
+    const auto left = rawEsp(labDir(QStringLiteral("natt")) + QStringLiteral("/left-outer.pcap"));
+    const auto right = rawEsp(labDir(QStringLiteral("natt")) + QStringLiteral("/right-outer.pcap"));
+    constexpr std::uint32_t kNatPublic = 0x0a0002fe; // 10.0.2.254, mid's MASQUERADE address
+    // Every ESP-in-UDP packet left sent shows up at right from the NAT address, and back.
+    QVERIFY(!keys(left, kLeft).empty());
+    QCOMPARE(keys(right, kNatPublic), keys(left, kLeft));
+    const DirectionComparison &ab = r.directions[0], &ba = r.directions[1];
+    QCOMPARE(ab.sent, keys(left, kLeft).size());
+    QCOMPARE(ab.received, ab.sent);
+    QCOMPARE(ba.sent, keys(right, kRight).size());
+    QCOMPARE(ba.received, ba.sent);
+    QVERIFY(ab.lostInTransit.empty() && ba.lostInTransit.empty());
+    QCOMPARE(ab.sas.size(), std::size_t(1));
+    QVERIFY(ab.sas.front().udp);
+    QVERIFY(ab.sas.front().srcAtSender != ab.sas.front().srcAtReceiver);
+    QCOMPARE(ab.sas.front().srcAtReceiver.v4(), kNatPublic);
+    QCOMPARE(r.directions[0].ikeLost + r.directions[1].ikeLost, std::uint64_t(0));
+}
+
+void TestCompare::labDpd()
+{
+    REQUIRE_LAB("dpd");
+    const CompareResult r = compareLab(QStringLiteral("dpd"));
+    const QJsonObject t = truth(QStringLiteral("dpd"));
+    const auto on = std::int64_t(timelineEvent(t, QStringLiteral("fault_on")) * 1e9);
+    const auto off = std::int64_t(timelineEvent(t, QStringLiteral("fault_off")) * 1e9);
+    QVERIFY(on > 0 && off > on);
+    const auto left = rawEsp(labDir(QStringLiteral("dpd")) + QStringLiteral("/left-outer.pcap"));
+    const auto right = rawEsp(labDir(QStringLiteral("dpd")) + QStringLiteral("/right-outer.pcap"));
+    const DirectionComparison &d = r.directions[0];
+    QCOMPARE(keys(d.lostInTransit), minus(keys(left, kLeft), keys(right, kLeft)));
+    // One outage, inside the injected window, starting with it (pings go every ~0.2 s) and
+    // lasting until the old SA was given up (DPD: about 14 s after the first DPD request).
+    QCOMPARE(d.outages.size(), std::size_t(1));
+    const Outage &o = d.outages.front();
+    QVERIFY(o.firstLostNs >= on && o.lastLostNs <= off);
+    QVERIFY2(o.firstLostNs - on < 1 * kS, qPrintable(QString::number(double(o.firstLostNs - on) / 1e9)));
+    QVERIFY(o.lastLostNs - o.firstLostNs > 14 * kS);
+    QCOMPARE(o.lost, std::uint64_t(d.lostInTransit.size()));
+    QVERIFY(o.lastDeliveredBeforeNs < on && o.firstDeliveredAfterNs > off);
+    // Every IKE message lost in transit was sent inside the window (DPD and re-initiation).
+    QVERIFY(!r.ikeLost.empty());
+    for (const IkeLost &l : r.ikeLost)
+        QVERIFY(l.tsNs >= on && l.tsNs <= off);
+}
+
+void TestCompare::labRekeyLoss()
+{
+    REQUIRE_LAB("rekey-loss");
+    const CompareResult r = compareLab(QStringLiteral("rekey-loss"));
+    const QJsonObject t = truth(QStringLiteral("rekey-loss"));
+    // charon-left.log: "retransmit N of request with message ID M" (UTC timestamps).
+    QFile log(labDir(QStringLiteral("rekey-loss")) + QStringLiteral("/charon-left.log"));
+    QVERIFY(log.open(QIODevice::ReadOnly));
+    const QRegularExpression re(QStringLiteral("^(\\S+) .*retransmit (\\d+) of request with message ID (\\d+)"));
+    // The drop windows: responses from right blocked first, then requests from left.
+    const double respOn = timelineEvent(t, QStringLiteral("ike_drop_on"), 0), respOff = timelineEvent(t, QStringLiteral("ike_drop_off"), 0);
+    const double reqOn = timelineEvent(t, QStringLiteral("ike_drop_on"), 1), reqOff = timelineEvent(t, QStringLiteral("ike_drop_off"), 1);
+    std::map<std::uint32_t, QStringList> expected; // message ID → cause per retransmission
+    while (!log.atEnd()) {
+        const auto m = re.match(QString::fromUtf8(log.readLine()));
+        if (!m.hasMatch())
+            continue;
+        const double ts = double(QDateTime::fromString(m.captured(1) + QLatin1Char('Z'), Qt::ISODateWithMs).toMSecsSinceEpoch()) / 1e3;
+        // The retransmission at ts answers the previous attempt, sent ≥ 2 s earlier inside a window.
+        const QString cause = ts > respOn && ts < respOff + 8 ? QStringLiteral("response_lost")
+                              : ts > reqOn && ts < reqOff + 8 ? QStringLiteral("request_lost")
+                                                               : QStringLiteral("?");
+        expected[m.captured(3).toUInt()] << cause;
+    }
+    QCOMPARE(expected.size(), std::size_t(2));
+    std::map<std::uint32_t, QStringList> got;
+    for (const IkeRetransmission &rt : r.ikeRetransmissions) {
+        QCOMPARE(rt.from, 0);
+        got[rt.messageId] << rt.cause;
+    }
+    QCOMPARE(got, expected);
+    QVERIFY(r.directions[0].lostInTransit.empty() && r.directions[1].lostInTransit.empty());
+    QCOMPARE(r.directions[0].sas.size(), std::size_t(3)); // three SPI pairs (truth.json summary)
+    QCOMPARE(r.directions[1].sas.size(), std::size_t(3));
+}
+
+void TestCompare::labAgainstTshark_data()
+{
+    QTest::addColumn<QString>("scenario");
+    for (const char *s : {"clean", "loss1", "mtu-blackhole", "natt", "natt-expiry", "reorder-antireplay", "rekey-loss",
+                          "dpd", "esp-blocked"})
+        QTest::newRow(s) << QString::fromLatin1(s);
+}
+
+/// verify.json "esp_loss" is the lab's own cross-capture count (tshark on the untrimmed
+/// captures): per direction and SPI, sent / received / lost and the first lost sequence numbers.
+void TestCompare::labAgainstTshark()
+{
+    QFETCH(QString, scenario);
+    QFile f(labDir(scenario) + QStringLiteral("/verify.json"));
+    if (!f.open(QIODevice::ReadOnly))
+        QSKIP("lab data missing");
+    const QJsonObject loss = QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("esp_loss")).toObject();
+    const CompareResult r = compareLab(scenario);
+    for (int dir = 0; dir < 2; ++dir) {
+        const QJsonObject perSpi = loss.value(dir == 0 ? QStringLiteral("left_to_right") : QStringLiteral("right_to_left"))
+                                       .toObject().value(QStringLiteral("per_spi")).toObject();
+        const DirectionComparison &d = r.directions[dir];
+        QCOMPARE(d.spis.size(), perSpi.size());
+        for (const SaComparison &c : d.sas) {
+            const QString spi = QString::fromStdString(JsonWriter::formatSpi(c.spi));
+            QVERIFY2(perSpi.contains(spi), qPrintable(spi));
+            const QJsonObject e = perSpi.value(spi).toObject();
+            QCOMPARE(c.sent, std::uint64_t(e.value(QStringLiteral("sent")).toInt()));
+            QCOMPARE(c.received, std::uint64_t(e.value(QStringLiteral("received")).toInt()));
+            QCOMPARE(c.lost, std::uint64_t(e.value(QStringLiteral("lost")).toInt()));
+            std::vector<std::uint64_t> ours;
+            for (const ComparedPacket &p : d.lostInTransit)
+                if (p.spi == c.spi)
+                    ours.push_back(p.seq);
+            std::sort(ours.begin(), ours.end());
+            const QJsonArray sample = e.value(QStringLiteral("lost_seq_sample")).toArray();
+            for (int i = 0; i < sample.size(); ++i)
+                QCOMPARE(ours.at(std::size_t(i)), std::uint64_t(sample.at(i).toInt()));
+        }
+    }
+}
+
+void TestCompare::labReorder()
+{
+    REQUIRE_LAB("reorder-antireplay");
+    QFile f(labDir(QStringLiteral("reorder-antireplay")) + QStringLiteral("/verify.json"));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    // tshark's out-of-order count of the left→right SA at right (README: 1022).
+    const int expected = QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("captures")).toObject()
+                             .value(QStringLiteral("right-outer.pcap")).toObject().value(QStringLiteral("esp_by_spi"))
+                             .toObject().value(QStringLiteral("0xcd95a8a5")).toObject()
+                             .value(QStringLiteral("out_of_order")).toInt();
+    QCOMPARE(expected, 1022);
+    const CompareResult r = compareLab(QStringLiteral("reorder-antireplay"));
+    QCOMPARE(r.directions[0].reordered, std::uint64_t(expected));
+    QVERIFY(r.directions[0].lostInTransit.empty());
+    QCOMPARE(r.directions[1].reordered, std::uint64_t(0));
+    // netem delays 25 % of packets by 20 ms: the median one-way delay is about 20 ms.
+    QVERIFY(r.directions[0].owd.medianMs > 19 && r.directions[0].owd.medianMs < 25);
+}
+
+void TestCompare::labClockShift()
+{
+    REQUIRE_LAB("loss1");
+    QTemporaryDir dir;
+    const QString shifted = dir.filePath(QStringLiteral("right-shifted.pcap"));
+    const std::int64_t shift = 3 * 3600 * kS + 123 * kMs;
+    QVERIFY(shiftCapture(labDir(QStringLiteral("loss1")) + QStringLiteral("/right-outer.pcap"), shifted, shift));
+    const CompareResult base = compareLab(QStringLiteral("loss1"));
+    CompareResult r;
+    QString error;
+    QVERIFY(compareCaptureFiles(labDir(QStringLiteral("loss1")) + QStringLiteral("/left-outer.pcap"), shifted, r, &error));
+    QVERIFY(r.clock.identifiable);
+    const double err = std::fabs(r.clock.offsetS - double(shift) / 1e9);
+    QVERIFY2(err <= r.clock.errorBoundS + 1e-6, qPrintable(QString::number(err, 'g', 9)));
+    QCOMPARE(keys(r.directions[0].lostInTransit), keys(base.directions[0].lostInTransit));
+    QCOMPARE(r.directions[0].owd.medianMs, base.directions[0].owd.medianMs);
+}
+
+void TestCompare::labPcapngSnaplen()
+{
+    REQUIRE_LAB("loss1");
+    const QString editcap = QStandardPaths::findExecutable(QStringLiteral("editcap"));
+    if (editcap.isEmpty())
+        QSKIP("editcap (wireshark-common) not installed");
+    QTemporaryDir dir;
+    const QString ng = dir.filePath(QStringLiteral("right.pcapng"));
+    QCOMPARE(QProcess::execute(editcap, {QStringLiteral("-F"), QStringLiteral("pcapng"), QStringLiteral("-s"), QStringLiteral("80"),
+                                         labDir(QStringLiteral("loss1")) + QStringLiteral("/right-outer.pcap"), ng}),
+             0);
+    const CompareResult base = compareLab(QStringLiteral("loss1"));
+    CompareResult r;
+    QString error;
+    QVERIFY(compareCaptureFiles(labDir(QStringLiteral("loss1")) + QStringLiteral("/left-outer.pcap"), ng, r, &error));
+    QCOMPARE(r.side[1].file.format, QStringLiteral("pcapng"));
+    QCOMPARE(keys(r.directions[0].lostInTransit), keys(base.directions[0].lostInTransit));
+    QCOMPARE(r.directions[1].received, base.directions[1].received);
+    for (const ComparedPacket &p : r.directions[0].lostInTransit)
+        QVERIFY(p.size > 80); // sizes come from the IP header, not the snapped capture
+}
+
+QTEST_GUILESS_MAIN(TestCompare)
+#include "tst_compare.moc"

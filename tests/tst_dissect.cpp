@@ -1,0 +1,711 @@
+// Per-capture facts checked against what other tools print for the same files: tcpdump's .out
+// files, zeek's btest baselines, scapy's ikev2.uts and the tshark field dumps in
+// tests/data/captures/<project>/_summary. Never against our own output. See
+// tests/data/captures/README.md for where each capture comes from.
+#include "capture/capturereader.h"
+#include "dissect/dissector.h"
+#include "dissect/ikeconstants.h"
+#include "index/indexbuilder.h"
+#include "report/capturesummary.h"
+
+#include <QFile>
+#include <QSet>
+#include <QTest>
+
+#include <arpa/inet.h>
+
+#include <memory>
+#include <vector>
+
+using namespace ikev2wb;
+
+namespace {
+
+QString dataPath(const QString &rel)
+{
+    return QStringLiteral(IKEV2WB_TEST_DATA "/captures/") + rel;
+}
+
+std::unique_ptr<CaptureIndex> load(const QString &rel)
+{
+    QString error;
+    auto index = loadCapture(dataPath(rel), &error);
+    if (!index)
+        qWarning("%s", qPrintable(error));
+    return index;
+}
+
+IpAddress ip(const char *text)
+{
+    std::uint8_t buf[16] = {};
+    if (inet_pton(AF_INET, text, buf) == 1)
+        return IpAddress::fromV4(buf);
+    if (inet_pton(AF_INET6, text, buf) == 1)
+        return IpAddress::fromV6(buf);
+    qFatal("bad address literal %s", text);
+}
+
+/// Dissects every frame of a capture with a fresh Dissector (for facts the index does not keep).
+std::vector<PacketFacts> dissectAll(const QString &rel, std::vector<std::vector<std::uint8_t>> &keep)
+{
+    QString error;
+    auto reader = CaptureReader::open(dataPath(rel), &error);
+    std::vector<PacketFacts> out;
+    if (!reader) {
+        qWarning("%s", qPrintable(error));
+        return out;
+    }
+    Dissector d(reader->info().linkType);
+    keep.reserve(4096); // facts may point into the frames; keep them alive and unmoved
+    reader->read([&](const RawPacket &p) {
+        keep.emplace_back(p.data, p.data + p.capturedLength);
+        out.push_back(d.dissect(ByteView(keep.back().data(), keep.back().size()), p.originalLength));
+    });
+    return out;
+}
+
+const IkeMessage *ikeAt(const CaptureIndex &index, std::size_t packet)
+{
+    const PacketRecord &r = index.packets[packet];
+    if (!r.isIke() || r.a >= index.ikeMessages.size())
+        return nullptr;
+    return &index.ikeMessages[r.a];
+}
+
+} // namespace
+
+class TestDissect final : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<CaptureIndex> m_four;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_four = load(QStringLiteral("tcpdump/tests/ikev2four.pcap"));
+        QVERIFY(m_four);
+    }
+
+    // --- tcpdump ikev2four (DLT_NULL): expected values from tests/ikev2four.out (exchange
+    // names, msgid, [I]/[R] flags, IP "length", "v2e: len=") and ikev2fourv.out (SPIs). ---
+    void ikev2four_messages_data()
+    {
+        QTest::addColumn<int>("frame");
+        QTest::addColumn<int>("exchange");
+        QTest::addColumn<uint>("messageId");
+        QTest::addColumn<bool>("response");
+        QTest::addColumn<int>("ipLength");
+        QTest::addColumn<int>("v2eLen"); // tcpdump prints the SK body length; 0 = no SK
+        QTest::addColumn<quint64>("ispi");
+        struct Row { int frame, exch; uint mid; bool resp; int ipLen, v2e; };
+        // ikev2_init=34, ikev2_auth=35, child_sa=36, inf2=37 (RFC 7296 §3.1)
+        const Row rows[] = {
+            {1, 34, 0, false, 404, 0},   {2, 34, 0, true, 88, 0},     {3, 34, 0, false, 436, 0},
+            {4, 34, 0, true, 332, 0},    {5, 35, 1, false, 264, 204}, {6, 35, 1, true, 184, 124},
+            {7, 36, 2, false, 280, 220}, {8, 36, 3, false, 248, 188}, {9, 36, 2, true, 104, 44},
+            {10, 36, 3, true, 104, 44},  {11, 36, 4, false, 312, 252}, {12, 36, 5, false, 280, 220},
+            {13, 36, 4, true, 232, 172}, {14, 36, 5, true, 232, 172},  {15, 36, 6, false, 312, 252},
+            {16, 36, 7, false, 280, 220}, {17, 36, 6, true, 232, 172}, {18, 36, 7, true, 232, 172},
+            {19, 36, 8, false, 392, 332}, {20, 36, 8, true, 344, 284}, {21, 37, 0, false, 120, 60},
+        };
+        for (const Row &r : rows)
+            QTest::addRow("msg %d", r.frame) << r.frame << r.exch << r.mid << r.resp << r.ipLen << r.v2e
+                                            << (r.frame == 21 ? Q_UINT64_C(0x1d9be9451d4f97a8) : Q_UINT64_C(0xa88875a8198992a6));
+    }
+    void ikev2four_messages()
+    {
+        QFETCH(int, frame);
+        QFETCH(int, exchange);
+        QFETCH(uint, messageId);
+        QFETCH(bool, response);
+        QFETCH(int, ipLength);
+        QFETCH(int, v2eLen);
+        QFETCH(quint64, ispi);
+        QCOMPARE(m_four->packetCount(), std::size_t(21));
+        QCOMPARE(m_four->ikeMessages.size(), std::size_t(21));
+        const std::size_t i = std::size_t(frame - 1);
+        const PacketRecord &r = m_four->packets[i];
+        QCOMPARE(r.kind, PacketKind::Ike);
+        QCOMPARE(int(r.aux), exchange);
+        QCOMPARE(r.b, messageId);
+        QCOMPARE(bool(r.flags & FlagIkeResponse), response);
+        // tcpdump prints [I] or [R]: in this capture the initiator never sends responses.
+        QCOMPARE(bool(r.flags & FlagIkeInitiator), !response);
+        QCOMPARE(int(r.ipLength), ipLength);
+        const IkeMessage *m = ikeAt(*m_four, i);
+        QVERIFY(m);
+        QCOMPARE(m->packet, i);
+        QCOMPARE(int(m->header.exchange), exchange);
+        QCOMPARE(m->header.messageId, messageId);
+        QCOMPARE(m->header.initiatorSpi, ispi);
+        QCOMPARE(m->transport, IkeTransport::Udp);
+        QVERIFY(m->complete());
+        QCOMPARE(m->payloads.hasSk, v2eLen != 0);
+        if (v2eLen)
+            QCOMPARE(int(m->payloads.encryptedLength), v2eLen + 4); // + generic payload header
+        QVERIFY2(!m->payloads.warning, m->payloads.warning);
+    }
+
+    void ikev2four_cookieExchange()
+    {
+        const auto &msgs = m_four->ikeMessages;
+        QCOMPARE(msgs.size(), std::size_t(21));
+        // Message 1: SA, KE (group=modp1024 = 2), Nonce, N(16388), N(16389).
+        const IkePayloadSummary &p1 = msgs[0].payloads;
+        QCOMPARE(p1.dhGroup, std::uint16_t(2));
+        QCOMPARE(int(p1.payloadCount), 5);
+        QCOMPARE(p1.payloads[0], std::uint8_t(ike::PayloadSA));
+        QCOMPARE(p1.payloads[1], std::uint8_t(ike::PayloadKE));
+        QCOMPARE(p1.payloads[2], std::uint8_t(ike::PayloadNonce));
+        QCOMPARE(int(p1.proposalCount), 1);           // "(p: #1 ..." only
+        QVERIFY(p1.hasNotify(ike::NatDetectionSourceIp));
+        QVERIFY(p1.hasNotify(ike::NatDetectionDestinationIp));
+        QVERIFY(!p1.hasNotify(ike::Cookie));
+        QCOMPARE(msgs[0].header.responderSpi, Q_UINT64_C(0));
+
+        // Message 2: the responder answers with N(COOKIE) only, responder SPI still zero.
+        const IkePayloadSummary &p2 = msgs[1].payloads;
+        QCOMPARE(int(p2.payloadCount), 1);
+        QCOMPARE(int(p2.notifyCount), 1);
+        QCOMPARE(p2.notifies[0], std::uint16_t(16390));
+        QVERIFY(p2.hasNotify(ike::Cookie));
+        QCOMPARE(p2.dhGroup, std::uint16_t(0));
+        QCOMPARE(msgs[1].header.responderSpi, Q_UINT64_C(0));
+        QCOMPARE(p2.firstErrorNotify(), std::uint16_t(0)); // COOKIE is a status notify
+
+        // Message 3: IKE_SA_INIT retried with the cookie first, same initiator SPI.
+        const IkePayloadSummary &p3 = msgs[2].payloads;
+        QCOMPARE(int(p3.payloadCount), 6);
+        QCOMPARE(p3.payloads[0], std::uint8_t(ike::PayloadNotify));
+        QCOMPARE(p3.notifies[0], std::uint16_t(16390));
+        QCOMPARE(p3.payloads[1], std::uint8_t(ike::PayloadSA));
+        QCOMPARE(p3.dhGroup, std::uint16_t(2));
+        QVERIFY(p3.hasNotify(ike::NatDetectionSourceIp));
+        QCOMPARE(msgs[2].header.initiatorSpi, msgs[0].header.initiatorSpi);
+        QCOMPARE(msgs[2].header.messageId, 0u);
+
+        // Message 4: the real response: responder SPI 71be8358efae7663 (ikev2fourv.out).
+        QCOMPARE(msgs[3].header.responderSpi, Q_UINT64_C(0x71be8358efae7663));
+        QCOMPARE(msgs[3].payloads.dhGroup, std::uint16_t(2));
+        QVERIFY(msgs[3].payloads.hasNotify(ike::NatDetectionDestinationIp));
+        QVERIFY(!msgs[3].payloads.hasNotify(ike::Cookie));
+
+        // Per IKE SA (ikev2fourv.out cookies): 20 messages on a888..., one INFORMATIONAL on 1d9b...
+        const CaptureSummary s = summarize(*m_four);
+        QCOMPARE(s.ikeSas.size(), std::size_t(2));
+        QCOMPARE(s.ikeSas[0].initiatorSpi, Q_UINT64_C(0xa88875a8198992a6));
+        QCOMPARE(s.ikeSas[0].messages, std::uint64_t(20));
+        QCOMPARE(s.ikeSas[0].initiator, ip("192.168.1.2"));
+        QCOMPARE(s.ikeSas[0].responder, ip("192.168.1.1"));
+        QVERIFY(s.ikeSas[0].natDetection);
+        QCOMPARE(s.ikeSas[1].initiatorSpi, Q_UINT64_C(0x1d9be9451d4f97a8));
+        QCOMPARE(s.ikeSas[1].messages, std::uint64_t(1));
+        // INDEX.md: IKE_SA_INIT 2/2, IKE_AUTH 1/1, CREATE_CHILD_SA 7/7, INFORMATIONAL 1/0.
+        auto find = [&](std::uint8_t e) {
+            for (const auto &x : s.exchanges)
+                if (x.exchange == e)
+                    return x;
+            return ExchangeCount{};
+        };
+        QCOMPARE(find(34).requests, 2u);
+        QCOMPARE(find(34).responses, 2u);
+        QCOMPARE(find(35).requests, 1u);
+        QCOMPARE(find(35).responses, 1u);
+        QCOMPARE(find(36).requests, 7u);
+        QCOMPARE(find(36).responses, 7u);
+        QCOMPARE(find(37).requests, 1u);
+        QCOMPARE(find(37).responses, 0u);
+        QVERIFY(m_four->warnings.empty());
+    }
+
+    // --- tcpdump ikev2pI2 (DLT_NULL): tests/ikev2pI2.out ---
+    void ikev2pI2()
+    {
+        auto index = load(QStringLiteral("tcpdump/tests/ikev2pI2.pcap"));
+        QVERIFY(index);
+        QCOMPARE(index->packetCount(), std::size_t(2));
+        QCOMPARE(index->ikeMessages.size(), std::size_t(2));
+        const IkeMessage &i1 = index->ikeMessages[0];
+        // "isakmp 2.0 msgid 00000000 cookie 0001020304050607->0000000000000000: parent_sa ikev2_init[I]"
+        QCOMPARE(i1.header.initiatorSpi, Q_UINT64_C(0x0001020304050607));
+        QCOMPARE(i1.header.responderSpi, Q_UINT64_C(0));
+        QCOMPARE(int(i1.header.exchange), 34);
+        QVERIFY(i1.header.isInitiator());
+        QVERIFY(!i1.header.isResponse());
+        QCOMPARE(int(i1.ipLength), 536);
+        QCOMPARE(int(i1.payloads.proposalCount), 6);      // p #1 .. p #6
+        QCOMPARE(i1.payloads.dhGroup, std::uint16_t(5));   // v2ke group=modp1536
+        QCOMPARE(int(i1.payloads.vendorIdCount), 1);       // v2vid
+        QVERIFY(i1.payloads.hasPayload(ike::PayloadNonce));
+        QVERIFY(!i1.payloads.hasSk);
+        // "msgid 00000000 cookie 0001020304050607->c02e7a3031a03188: parent_sa ikev2_auth[I]: (v2e[C]: len=252"
+        const IkeMessage &i2 = index->ikeMessages[1];
+        QCOMPARE(i2.header.responderSpi, Q_UINT64_C(0xc02e7a3031a03188));
+        QCOMPARE(int(i2.header.exchange), 35);
+        QCOMPARE(i2.header.messageId, 0u);
+        QCOMPARE(int(i2.ipLength), 312);
+        QVERIFY(i2.payloads.hasSk);
+        QCOMPARE(i2.payloads.encryptedLength, 256u);
+        QCOMPARE(int(i2.payloads.encryptedFirstPayload), int(ike::PayloadIDi)); // decrypted: v2IDi first
+        QCOMPARE(index->malformed, std::uint64_t(0));
+    }
+
+    // --- tcpdump isakmp4500 (Ethernet): every frame as tests/isakmp4.out prints it ---
+    void isakmp4500_frames_data()
+    {
+        QTest::addColumn<int>("frame");
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<int>("exchange"); // IKEv1: ident=2, oakley-quick=32, inf=5
+        QTest::addColumn<bool>("encrypted"); // "[E]"
+        QTest::addColumn<uint>("seq");
+        using K = PacketKind;
+        struct Row { int frame; K kind; int exch; bool enc; uint seq; };
+        const Row rows[] = {
+            {1, K::NonIp, 0, false, 0},     {2, K::NonIp, 0, false, 0},     {3, K::Ike, 2, false, 0},
+            {4, K::Ike, 2, false, 0},       {5, K::Ike, 2, false, 0},       {6, K::Ike, 2, false, 0},
+            {7, K::IkeNatT, 2, true, 0},    {8, K::IkeNatT, 2, true, 0},    {9, K::IkeNatT, 32, true, 0},
+            {10, K::IkeNatT, 32, true, 0},  {11, K::IkeNatT, 32, true, 0},  {12, K::EspInUdp, 0, false, 1},
+            {13, K::NonIp, 0, false, 0},    {14, K::NonIp, 0, false, 0},    {15, K::IkeNatT, 32, true, 0},
+            {16, K::IkeNatT, 32, true, 0},  {17, K::EspInUdp, 0, false, 2}, {18, K::NatKeepalive, 0, false, 0},
+            {19, K::EspInUdp, 0, false, 3}, {20, K::IkeNatT, 32, true, 0},  {21, K::IkeNatT, 32, true, 0},
+            {22, K::EspInUdp, 0, false, 4}, {23, K::NatKeepalive, 0, false, 0}, {24, K::EspInUdp, 0, false, 5},
+            {25, K::EspInUdp, 0, false, 6}, {26, K::NonIp, 0, false, 0},    {27, K::NonIp, 0, false, 0},
+            {28, K::NatKeepalive, 0, false, 0}, {29, K::EspInUdp, 0, false, 7}, {30, K::IkeNatT, 32, true, 0},
+            {31, K::EspInUdp, 0, false, 8}, {32, K::NonIp, 0, false, 0},    {33, K::NonIp, 0, false, 0},
+            {34, K::NatKeepalive, 0, false, 0}, {35, K::IkeNatT, 5, true, 0},
+        };
+        for (const Row &r : rows)
+            QTest::addRow("frame %d", r.frame) << r.frame << int(r.kind) << r.exch << r.enc << r.seq;
+    }
+    void isakmp4500_frames()
+    {
+        QFETCH(int, frame);
+        QFETCH(int, kind);
+        QFETCH(int, exchange);
+        QFETCH(bool, encrypted);
+        QFETCH(uint, seq);
+        auto index = load(QStringLiteral("tcpdump/tests/isakmp4500.pcap"));
+        QVERIFY(index);
+        QCOMPARE(index->packetCount(), std::size_t(35));
+        const std::size_t i = std::size_t(frame - 1);
+        const PacketRecord &r = index->packets[i];
+        QCOMPARE(int(r.kind), kind);
+        if (r.isIke()) {
+            const IkeMessage *m = ikeAt(*index, i);
+            QVERIFY(m);
+            QCOMPARE(int(m->header.exchange), exchange);
+            QCOMPARE(m->header.majorVersion(), 1);
+            QCOMPARE(m->payloads.v1Encrypted, encrypted);
+            QCOMPARE(m->header.initiatorSpi, Q_UINT64_C(0x9e89f2388f90bc1e)); // _summary ispi
+            const Flow &fl = index->flows[r.flowId];
+            QCOMPARE(int(fl.dstPort), r.kind == PacketKind::Ike ? 500 : 4500);
+        }
+        if (r.isEsp()) {
+            // "IP 192.1.2.254.4500 > 192.1.2.23.4500: UDP-encap: ESP(spi=0xf4dc0ae5,seq=0xN), length 132"
+            QCOMPARE(r.spi(), 0xf4dc0ae5u);
+            QCOMPARE(r.seq(), seq);
+            QCOMPARE(int(r.ipLength), 132 + 8 + 20); // ESP length + UDP + IPv4 header
+            const Flow &fl = index->flows[r.flowId];
+            QCOMPARE(fl.src, ip("192.1.2.254"));
+            QCOMPARE(fl.dst, ip("192.1.2.23"));
+            QCOMPARE(int(fl.srcPort), 4500);
+            QCOMPARE(int(fl.dstPort), 4500);
+        }
+        if (r.kind == PacketKind::NatKeepalive) // "192.1.2.254.4500 > 192.1.2.23.4500: isakmp-nat-keep-alive"
+            QCOMPARE(index->flows[r.flowId].src, ip("192.1.2.254"));
+    }
+    void isakmp4500_totals()
+    {
+        auto index = load(QStringLiteral("tcpdump/tests/isakmp4500.pcap"));
+        QVERIFY(index);
+        // INDEX.md: IKE 15 msgs, IKE on 4500: 11, ESP 8 (0xf4dc0ae5 seq 1-8), NAT-keepalive 4.
+        QCOMPARE(index->ikeMessages.size(), std::size_t(15));
+        QCOMPARE(index->count(PacketKind::IkeNatT), std::uint64_t(11));
+        QCOMPARE(index->count(PacketKind::EspInUdp), std::uint64_t(8));
+        QCOMPARE(index->count(PacketKind::NatKeepalive), std::uint64_t(4));
+        QCOMPARE(index->espSas.size(), std::size_t(1));
+        const EspSa &sa = index->espSas[0];
+        QCOMPARE(sa.spi, 0xf4dc0ae5u);
+        QCOMPARE(sa.encap, Encapsulation::Udp);
+        QCOMPARE(sa.packets, std::uint64_t(8));
+        QCOMPARE(sa.minSeq, 1u);
+        QCOMPARE(sa.maxSeq, 8u);
+        QCOMPARE(sa.firstSeq, 1u);
+        QCOMPARE(sa.lastSeq, 8u);
+        QCOMPARE(index->malformed, std::uint64_t(0));
+        const CaptureSummary s = summarize(*index);
+        QCOMPARE(s.ikeSas.size(), std::size_t(1));
+        QVERIFY(s.ikeSas[0].usedPort500);
+        QVERIFY(s.ikeSas[0].usedNatT);
+    }
+
+    // --- plain ESP and ESP-in-UDP: tests/esp0.out and tests/espudp1.out ---
+    void espSpiSeq_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("frame");
+        QTest::addColumn<bool>("udp");
+        for (int n = 1; n <= 8; ++n) {
+            QTest::addRow("esp0 %d", n) << QStringLiteral("tcpdump/tests/02-sunrise-sunset-esp.pcap") << n << false;
+            QTest::addRow("espudp1 %d", n) << QStringLiteral("tcpdump/tests/espudp1.pcap") << n << true;
+        }
+    }
+    void espSpiSeq()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, frame);
+        QFETCH(bool, udp);
+        std::vector<std::vector<std::uint8_t>> keep;
+        const auto facts = dissectAll(file, keep);
+        QCOMPARE(facts.size(), std::size_t(8));
+        const PacketFacts &f = facts[std::size_t(frame - 1)];
+        // "IP 192.1.2.23[.4500] > 192.1.2.45[.4500]: [UDP-encap: ]ESP(spi=0x12345678,seq=0xN), length 116"
+        QCOMPARE(f.kind, udp ? PacketKind::EspInUdp : PacketKind::Esp);
+        QCOMPARE(f.spi, 0x12345678u);
+        QCOMPARE(f.seq, std::uint32_t(frame));
+        QCOMPARE(f.espLen, 116u);
+        QCOMPARE(f.src, ip("192.1.2.23"));
+        QCOMPARE(f.dst, ip("192.1.2.45"));
+        if (udp) {
+            QCOMPARE(int(f.srcPort), 4500);
+            QCOMPARE(int(f.dstPort), 4500);
+        }
+        QVERIFY(!(f.flags & FlagMalformed));
+    }
+
+    // --- zeek icmp6-toobig: Baseline/core.icmp.icmp6-events/output and the tshark dump ---
+    void icmp6TooBig()
+    {
+        auto index = load(QStringLiteral("zeek/testing/btest/Traces/icmp/icmp6-toobig.pcap"));
+        QVERIFY(index);
+        QCOMPARE(index->packetCount(), std::size_t(1));
+        QCOMPARE(index->count(PacketKind::Icmp6TooBig), std::uint64_t(1));
+        QCOMPARE(index->icmpErrors.size(), std::size_t(1));
+        const IcmpError &e = index->icmpErrors[0];
+        QCOMPARE(int(e.type), 2);                 // icmp_info itype=2, icode=0
+        QCOMPARE(int(e.code), 0);
+        QCOMPARE(e.mtu, 1280u);                   // _summary icmp6MTU
+        QCOMPARE(e.reporter, ip("fe80::dead"));   // conn_id orig_h
+        QCOMPARE(e.to, ip("fe80::beef"));
+        QVERIFY(e.quoted.present);                // icmp_context id=[orig_h=fe80::beef, orig_p=30000/udp, ...]
+        QCOMPARE(e.quoted.src, ip("fe80::beef"));
+        QCOMPARE(e.quoted.dst, ip("fe80::dead"));
+        QCOMPARE(int(e.quoted.proto), 17);
+        QCOMPARE(int(e.quoted.srcPort), 30000);
+        QCOMPARE(int(e.quoted.dstPort), 13000);
+        QCOMPARE(e.quoted.totalLen, 52u);         // icmp_context len=52
+        QVERIFY(!e.quotesEsp);
+        QCOMPARE(index->packets[0].b, 1280u);
+    }
+
+    // --- zeek smtp.pcap: ICMP fragmentation needed (INDEX.md, _summary, tshark of the quote) ---
+    void smtpFragNeeded_data()
+    {
+        QTest::addColumn<int>("frame");
+        QTest::addColumn<int>("quotedIpId");
+        // _summary icmp_needfrag [["26","1492"],["28","1492"],["29","1492"],["30","1492"]];
+        // quoted ip ids from the same dump (second value of the ipid column).
+        QTest::newRow("26") << 26 << 0x254f;
+        QTest::newRow("28") << 28 << 0x2550;
+        QTest::newRow("29") << 29 << 0x2551;
+        QTest::newRow("30") << 30 << 0x2552;
+    }
+    void smtpFragNeeded()
+    {
+        QFETCH(int, frame);
+        QFETCH(int, quotedIpId);
+        Q_UNUSED(quotedIpId); // the index keeps no quoted IP ID; kept for the reader
+        auto index = load(QStringLiteral("zeek/testing/btest/Traces/smtp.pcap"));
+        QVERIFY(index);
+        QCOMPARE(index->packetCount(), std::size_t(125));
+        QCOMPARE(index->count(PacketKind::IcmpNeedFrag), std::uint64_t(4));
+        const PacketRecord &r = index->packets[std::size_t(frame - 1)];
+        QCOMPARE(r.kind, PacketKind::IcmpNeedFrag);
+        QCOMPARE(r.b, 1492u);
+        const IcmpError &e = index->icmpErrors[r.a];
+        QCOMPARE(e.packet, std::uint64_t(frame - 1));
+        QCOMPARE(int(e.type), 3);
+        QCOMPARE(int(e.code), 4);
+        QCOMPARE(e.mtu, 1492u);
+        QCOMPARE(e.reporter, ip("192.168.1.1"));
+        QCOMPARE(e.to, ip("10.10.1.4"));
+        QVERIFY(e.quoted.present);
+        QCOMPARE(e.quoted.src, ip("10.10.1.4"));
+        QCOMPARE(e.quoted.dst, ip("74.53.140.153"));
+        QCOMPARE(int(e.quoted.proto), 6);
+        QCOMPARE(e.quoted.totalLen, 1500u);       // tshark ip.len of the quoted header
+        QVERIFY(e.quoted.df);                     // tshark ip.flags.df = 1 in the quote
+        QCOMPARE(int(e.quoted.srcPort), 1470);    // tshark tcp.srcport in the quote
+        QCOMPARE(int(e.quoted.dstPort), 25);
+        QVERIFY(!e.quotesEsp);
+    }
+
+    // --- IPv6 fragment cases ---
+    void ipv6FragmentCases_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<bool>("malformed");
+        // icmpv6-rfc7112.out: "ICMP6, parameter problem, incomplete header chain" (a valid packet);
+        // ip6_frag_asan.out: "frag ( [|frag6]"; ipv6_frag6_negative_len.out: "[length < 0] (invalid)".
+        QTest::newRow("icmpv6-rfc7112") << QStringLiteral("tcpdump/tests/icmpv6-rfc7112.pcap") << false;
+        QTest::newRow("ip6_frag_asan") << QStringLiteral("tcpdump/tests/ip6_frag_asan.pcap") << true;
+        QTest::newRow("ipv6_frag6_negative_len") << QStringLiteral("tcpdump/tests/ipv6_frag6_negative_len.pcap") << true;
+    }
+    void ipv6FragmentCases()
+    {
+        QFETCH(QString, file);
+        QFETCH(bool, malformed);
+        auto index = load(file);
+        QVERIFY(index);
+        QCOMPARE(index->packetCount(), std::size_t(1));
+        QCOMPARE(index->malformed != 0, malformed);
+        QCOMPARE(!index->warnings.empty(), malformed);
+        std::vector<std::vector<std::uint8_t>> keep;
+        const auto facts = dissectAll(file, keep);
+        QCOMPARE(facts.size(), std::size_t(1));
+        QVERIFY(facts[0].flags & FlagIpv6);
+        if (!malformed) {
+            QCOMPARE(int(facts[0].icmpType), 4); // parameter problem
+            QCOMPARE(int(facts[0].icmpCode), 3); // RFC 7112 incomplete header chain
+            QCOMPARE(facts[0].kind, PacketKind::Other);
+        } else {
+            QVERIFY(facts[0].warning);
+        }
+    }
+
+    void zeekIpv6FragmentedDns()
+    {
+        auto index = load(QStringLiteral("zeek/testing/btest/Traces/ipv6-fragmented-dns.pcap"));
+        QVERIFY(index);
+        QCOMPARE(index->packetCount(), std::size_t(8));
+        // Baseline/core.ipv6-frag/output: ip6 len=81, 331, 82, 82 for frames 1, 2, 3, 5 ...
+        QCOMPARE(int(index->packets[0].ipLength), 40 + 81);
+        QCOMPARE(int(index->packets[1].ipLength), 40 + 331);
+        QCOMPARE(int(index->packets[2].ipLength), 40 + 82);
+        QCOMPARE(int(index->packets[4].ipLength), 40 + 82);
+        // ... and one reassembled datagram with udp ulen=3238 (frames 6-8 per the tshark dump:
+        // fragment offsets 0, 179*8, 358*8). Frame 4 (offset 362*8, no M bit) never completes.
+        const FragmentedDatagram *complete = nullptr;
+        const FragmentedDatagram *lone = nullptr;
+        for (const auto &d : index->fragmentedDatagrams) {
+            if (d.outcome == FragmentedDatagram::Outcome::Complete)
+                complete = &d;
+            else
+                lone = &d;
+        }
+        QCOMPARE(index->fragmentedDatagrams.size(), std::size_t(2));
+        QVERIFY(complete);
+        QCOMPARE(complete->totalLength, 3238u);
+        QCOMPARE(int(complete->fragments), 3);
+        QCOMPARE(complete->firstPacket, std::uint64_t(5));
+        QCOMPARE(complete->lastPacket, std::uint64_t(7));
+        QCOMPARE(int(complete->proto), 17);
+        QCOMPARE(complete->src, ip("2607:f740:b::f93"));
+        QVERIFY(lone);
+        QCOMPARE(lone->firstPacket, std::uint64_t(3));
+        QVERIFY(!lone->haveFirst);
+        QVERIFY(lone->haveLast);
+        QCOMPARE(index->count(PacketKind::Fragment), std::uint64_t(3)); // frames 4, 7, 8
+    }
+
+    void zeekIpv6AtomicFragments()
+    {
+        auto index = load(QStringLiteral("zeek/testing/btest/Traces/ipv6-http-atomic-frag.pcap"));
+        QVERIFY(index);
+        QCOMPARE(index->packetCount(), std::size_t(38)); // INDEX.md
+        // INDEX.md "IPv6 frags 5": atomic fragments (offset 0, M=0) are complete on their own.
+        std::size_t complete = 0;
+        for (const auto &d : index->fragmentedDatagrams)
+            if (d.outcome == FragmentedDatagram::Outcome::Complete)
+                ++complete;
+        QCOMPARE(complete, std::size_t(5));
+        QCOMPARE(index->fragmentedDatagrams.size(), std::size_t(5));
+        // Baseline/core.ipv6-atomic-frag/output: four HTTP connections to [2001:db8:1::1]:80.
+        QSet<int> ports;
+        for (const Flow &fl : index->flows)
+            if (fl.proto == 6 && fl.dstPort == 80 && fl.dst == ip("2001:db8:1::1"))
+                ports.insert(fl.srcPort);
+        QCOMPARE(ports, (QSet<int>{36951, 59694, 27393, 45805}));
+        QCOMPARE(index->malformed, std::uint64_t(0));
+    }
+
+    // --- scapy ikev2_nat_t.pcapng: the first four frames as test/contrib/ikev2.uts builds them ---
+    void scapyNatT_data()
+    {
+        QTest::addColumn<int>("frame");
+        QTest::addColumn<int>("exchange");
+        QTest::addColumn<int>("ikeFlags");
+        QTest::addColumn<uint>("messageId");
+        QTest::addColumn<uint>("length");
+        QTest::addColumn<quint64>("rspi");
+        QTest::addColumn<int>("ipLength");
+        QTest::addColumn<int>("ipId");
+        QTest::addColumn<bool>("fromInitiator");
+        QTest::addColumn<uint>("skLength");
+        QTest::addColumn<int>("skFirst");
+        const quint64 r = Q_UINT64_C(0x98d56d32e2a04742);
+        QTest::newRow("IKE_SA_INIT request") << 0 << 34 << 0x08 << 0u << 300u << quint64(0) << 332 << 60866 << true << 0u << 0;
+        QTest::newRow("IKE_SA_INIT response") << 1 << 34 << 0x20 << 0u << 305u << r << 337 << 42460 << false << 0u << 0;
+        QTest::newRow("IKE_AUTH request") << 2 << 35 << 0x08 << 1u << 1280u << r << 1312 << 60870 << true << 1252u << 35;
+        QTest::newRow("IKE_AUTH response") << 3 << 35 << 0x20 << 1u << 1272u << r << 1304 << 42461 << false << 1244u << 36;
+    }
+    void scapyNatT()
+    {
+        QFETCH(int, frame);
+        QFETCH(int, exchange);
+        QFETCH(int, ikeFlags);
+        QFETCH(uint, messageId);
+        QFETCH(uint, length);
+        QFETCH(quint64, rspi);
+        QFETCH(int, ipLength);
+        QFETCH(int, ipId);
+        QFETCH(bool, fromInitiator);
+        QFETCH(uint, skLength);
+        QFETCH(int, skFirst);
+        auto index = load(QStringLiteral("scapy/test/pcaps/ikev2_nat_t.pcapng"));
+        QVERIFY(index);
+        QCOMPARE(index->file.format, QStringLiteral("pcapng"));
+        const std::size_t i = std::size_t(frame);
+        const PacketRecord &rec = index->packets[i];
+        QCOMPARE(rec.kind, PacketKind::IkeNatT); // NON_ESP() / IKEv2(...)
+        QCOMPARE(int(rec.ipLength), ipLength);
+        QCOMPARE(int(rec.ipId), ipId);
+        const IkeMessage *m = ikeAt(*index, i);
+        QVERIFY(m);
+        QCOMPARE(m->header.initiatorSpi, Q_UINT64_C(0x89922c915f35570e));
+        QCOMPARE(m->header.responderSpi, rspi);
+        QCOMPARE(int(m->header.version), 0x20);
+        QCOMPARE(int(m->header.exchange), exchange);
+        QCOMPARE(int(m->header.flags), ikeFlags);
+        QCOMPARE(m->header.messageId, messageId);
+        QCOMPARE(m->header.length, length);
+        QCOMPARE(m->transport, IkeTransport::UdpNatT);
+        const Flow &fl = index->flows[rec.flowId];
+        // UDP(sport=10954, dport=4500) from 192.168.245.131 to 172.16.15.92, and back.
+        QCOMPARE(fl.src, ip(fromInitiator ? "192.168.245.131" : "172.16.15.92"));
+        QCOMPARE(int(fl.srcPort), fromInitiator ? 10954 : 4500);
+        QCOMPARE(int(fl.dstPort), fromInitiator ? 4500 : 10954);
+        QCOMPARE(m->payloads.hasSk, skLength != 0);
+        QCOMPARE(m->payloads.encryptedLength, skLength);
+        QCOMPARE(int(m->payloads.encryptedFirstPayload), skFirst);
+        QVERIFY2(!m->payloads.warning, m->payloads.warning);
+        if (frame == 0) {
+            // KE group='256randECPgr' (19); 4 VendorIDs; Notifies IKEV2_FRAGMENTATION_SUPPORTED,
+            // REDIRECT_SUPPORTED, SIGNATURE_HASH_ALGORITHMS.
+            QCOMPARE(m->payloads.dhGroup, std::uint16_t(19));
+            QCOMPARE(int(m->payloads.vendorIdCount), 4);
+            QCOMPARE(int(m->payloads.notifyCount), 3);
+            QVERIFY(m->payloads.hasNotify(16430));
+            QVERIFY(m->payloads.hasNotify(16406));
+            QVERIFY(m->payloads.hasNotify(16431));
+        }
+        if (frame == 1)
+            QVERIFY(m->payloads.hasPayload(ike::PayloadCERTREQ)); // IKEv2_CERTREQ(length=5)
+    }
+    void scapyNatTTotals()
+    {
+        auto index = load(QStringLiteral("scapy/test/pcaps/ikev2_nat_t.pcapng"));
+        QVERIFY(index);
+        // INDEX.md: 54 packets, IKE 30 msgs all on 4500, ESP 24 pkts (6 SPIs) UDP-encap, no keepalives.
+        QCOMPARE(index->packetCount(), std::size_t(54));
+        QCOMPARE(index->count(PacketKind::IkeNatT), std::uint64_t(30));
+        QCOMPARE(index->count(PacketKind::EspInUdp), std::uint64_t(24));
+        QCOMPARE(index->count(PacketKind::NatKeepalive), std::uint64_t(0));
+        QCOMPARE(index->espSas.size(), std::size_t(6));
+        for (const EspSa &sa : index->espSas) {
+            QCOMPARE(sa.packets, std::uint64_t(4));
+            QCOMPARE(sa.minSeq, 1u);
+            QCOMPARE(sa.maxSeq, 4u);
+        }
+        QCOMPARE(summarize(*index).ikeSas.size(), std::size_t(3));
+        QCOMPARE(index->malformed, std::uint64_t(0));
+    }
+
+    // --- Every frame against the tshark field dumps (_summary/*.txt, Wireshark 4.0.17) ---
+    void tsharkFields_data()
+    {
+        QTest::addColumn<QString>("file");
+        const char *files[] = {
+            "tcpdump/tests/ikev2four.pcap", "tcpdump/tests/ikev2pI2.pcap", "tcpdump/tests/isakmp4500.pcap",
+            "tcpdump/tests/espudp1.pcap", "tcpdump/tests/02-sunrise-sunset-esp.pcap",
+            "zeek/testing/btest/Traces/icmp/icmp6-toobig.pcap", "zeek/testing/btest/Traces/smtp.pcap",
+            "zeek/testing/btest/Traces/ipv6-fragmented-dns.pcap", "scapy/test/pcaps/ikev2_nat_t.pcapng",
+        };
+        for (const char *f : files)
+            QTest::newRow(f) << QString::fromLatin1(f);
+    }
+    void tsharkFields()
+    {
+        QFETCH(QString, file);
+        const int slash = file.indexOf(QLatin1Char('/'));
+        const QString dump = dataPath(file.left(slash) + QStringLiteral("/_summary") + file.mid(slash) + QStringLiteral(".txt"));
+        QFile f(dump);
+        QVERIFY2(f.open(QIODevice::ReadOnly | QIODevice::Text), qPrintable(dump));
+        auto index = load(file);
+        QVERIFY(index);
+        QStringList header;
+        std::size_t rows = 0;
+        while (!f.atEnd()) {
+            const QString line = QString::fromUtf8(f.readLine()).chopped(1);
+            if (line.startsWith(QLatin1Char('#')) || line.isEmpty())
+                continue;
+            const QStringList cols = line.split(QLatin1Char('\t'));
+            if (header.isEmpty()) {
+                header = cols;
+                continue;
+            }
+            auto col = [&](const char *name) {
+                const qsizetype c = header.indexOf(QLatin1String(name));
+                return c >= 0 && c < cols.size() ? cols[c] : QString();
+            };
+            const int no = col("no").toInt();
+            QVERIFY(no >= 1 && std::size_t(no) <= index->packetCount());
+            const PacketRecord &r = index->packets[std::size_t(no - 1)];
+            const QString where = QStringLiteral("%1 frame %2").arg(file).arg(no);
+            QVERIFY2(r.frameLength == col("len").toUInt(), qPrintable(where));
+            const QString exch = col("exch");
+            if (!exch.isEmpty()) {
+                QVERIFY2(r.isIke(), qPrintable(where));
+                QCOMPARE(int(r.aux), exch.toInt());
+                bool ok = false;
+                QCOMPARE(r.b, col("mid").toUInt(&ok, 16));
+                const IkeMessage *m = ikeAt(*index, std::size_t(no - 1));
+                QVERIFY(m);
+                QCOMPARE(m->header.initiatorSpi, col("ispi").toULongLong(&ok, 16));
+                if (!col("fR").isEmpty())
+                    QCOMPARE(bool(r.flags & FlagIkeResponse), col("fR") == QLatin1String("1"));
+            }
+            const QString espSpi = col("espspi");
+            if (!espSpi.isEmpty() && !espSpi.contains(QLatin1Char(','))) {
+                QVERIFY2(r.isEsp(), qPrintable(where));
+                bool ok = false;
+                QCOMPARE(r.spi(), espSpi.toUInt(&ok, 16));
+                QCOMPARE(r.seq(), col("espseq").toUInt());
+            }
+            if (col("keepalive") == QLatin1String("1"))
+                QVERIFY2(r.kind == PacketKind::NatKeepalive, qPrintable(where));
+            const QString mtu4 = col("icmpMTU").section(QLatin1Char(','), 0, 0);
+            if (!mtu4.isEmpty()) {
+                QVERIFY2(r.kind == PacketKind::IcmpNeedFrag, qPrintable(where));
+                QCOMPARE(r.b, mtu4.toUInt());
+            }
+            const QString mtu6 = col("icmp6MTU").section(QLatin1Char(','), 0, 0);
+            if (!mtu6.isEmpty()) {
+                QVERIFY2(r.kind == PacketKind::Icmp6TooBig, qPrintable(where));
+                QCOMPARE(r.b, mtu6.toUInt());
+            }
+            const QString ipid = col("ipid").section(QLatin1Char(','), 0, 0);
+            if (!ipid.isEmpty()) {
+                bool ok = false;
+                QCOMPARE(uint(r.ipId), ipid.toUInt(&ok, 16));
+            }
+            ++rows;
+        }
+        QCOMPARE(rows, index->packetCount());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDissect)
+#include "tst_dissect.moc"

@@ -1,0 +1,200 @@
+// MTU analyzer on hand-built captures (expectations derived from the packet lists below) and on
+// zeek's icmp6-toobig.pcap (PTB MTU 1280) and smtp.pcap (need-frag MTU 1492), per INDEX.md and
+// zeek's icmp6-events baseline.
+#include "analyze/mtu.h"
+#include "index/indexbuilder.h"
+#include "report/jsonwriter.h"
+#include "synthcapture.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace ikev2wb;
+
+namespace {
+
+const std::uint32_t A = synth::ip4(10, 0, 1, 1), B = synth::ip4(10, 0, 2, 1);
+
+synth::Packet espPacket(double t, std::uint32_t src, std::uint32_t dst, std::uint32_t spi, std::uint32_t seq,
+                        std::uint16_t ipLen, bool df, std::uint16_t id)
+{
+    // IP length = 20 (IPv4) + 8 (ESP header) + body.
+    return {std::int64_t(t * 1e6 + 0.5), synth::ipv4(synth::Ip{src, dst, id, df}, 50, synth::esp(spi, seq, ipLen - 28u))};
+}
+
+// Black hole, sender side. SA 0x100 A->B, all with DF: seq 1..20 of 200 bytes at 0.0..1.9 s,
+// seq 21..30 of 1500 bytes at 2.0..2.9 s, seq 31..50 of 200 bytes at 3.0..12.5 s: the large
+// sizes stop 9.6 s before the end with 20 smaller packets after them, no ICMP error → suspected.
+// Histogram: 40 in bin 3 ([192,256)), 10 in bin 23 ([1472,1536)). SA 0x200 B->A: 1400 bytes
+// without DF, seq 1..10 without 4 (one number missing) → not black-hole evidence (no DF).
+std::vector<synth::Packet> blackHole()
+{
+    std::vector<synth::Packet> p;
+    std::uint16_t id = 1;
+    std::uint32_t seq = 1;
+    for (int k = 0; k < 20; ++k)
+        p.push_back(espPacket(0.1 * k, A, B, 0x100, seq++, 200, true, id++));
+    for (int k = 0; k < 10; ++k)
+        p.push_back(espPacket(2.0 + 0.1 * k, A, B, 0x100, seq++, 1500, true, id++));
+    for (int k = 0; k < 20; ++k)
+        p.push_back(espPacket(3.0 + 0.5 * k, A, B, 0x100, seq++, 200, true, id++));
+    for (std::uint32_t s = 1; s <= 10; ++s)
+        if (s != 4)
+            p.push_back(espPacket(0.05 + 0.1 * s, B, A, 0x200, s, 1400, false, id++));
+    std::sort(p.begin(), p.end(), [](const synth::Packet &a, const synth::Packet &b) { return a.tsUs < b.tsUs; });
+    return p;
+}
+
+// PTB and fragments. SA 0x100 A->B: 1500-byte DF packets seq 1..3 at 0, 0.1, 0.2 s; at 0.3 s
+// router 10.0.9.9 sends A an ICMP need-frag (MTU 1400) quoting A->B ESP SPI 0x100 seq 3, 1500
+// bytes, DF. Then SA 0x300 A->B as IP fragments: datagram ID 777 first fragment only (MF, no
+// second) → incomplete; ID 778 both fragments → complete.
+std::vector<synth::Packet> ptbAndFragments()
+{
+    using namespace synth;
+    std::vector<Packet> p;
+    for (std::uint32_t s = 1; s <= 3; ++s)
+        p.push_back(espPacket(0.1 * (s - 1), A, B, 0x100, s, 1500, true, std::uint16_t(10 + s)));
+    Buf quoted = ipv4(Ip{A, B, 13, true}, 50, esp(0x100, 3, 0), 1500);
+    Buf icmp{3, 4, 0, 0, 0, 0};
+    put16(icmp, 1400);
+    append(icmp, quoted);
+    p.push_back({300000, ipv4(Ip{ip4(10, 0, 9, 9), A, 500}, 1, icmp)});
+    const Buf whole = esp(0x300, 1, 1592); // 1600 bytes of ESP
+    auto fragment = [&](double t, std::uint16_t ipId, std::size_t from, std::size_t len, bool more) {
+        Ip h{A, B, ipId, false, more, std::uint16_t(from)};
+        p.push_back({std::int64_t(t * 1e6), ipv4(h, 50, Buf(whole.begin() + std::ptrdiff_t(from),
+                                                                whole.begin() + std::ptrdiff_t(from + len)))});
+    };
+    fragment(1.0, 777, 0, 1480, true);
+    fragment(2.0, 778, 0, 1480, true);
+    fragment(2.001, 778, 1480, 120, false);
+    return p;
+}
+
+std::unique_ptr<CaptureIndex> load(const QString &path)
+{
+    QString error;
+    auto index = loadCapture(path, &error);
+    if (!index)
+        qWarning("%s", qPrintable(error));
+    return index;
+}
+
+const MtuSaSizes *sizesOf(const CaptureIndex &index, const MtuAnalysis &a, std::uint32_t spi)
+{
+    for (const auto &m : a.sas)
+        if (index.espSas[m.espSa].spi == spi)
+            return &m;
+    return nullptr;
+}
+
+} // namespace
+
+class TestMtu : public QObject
+{
+    Q_OBJECT
+private:
+    QTemporaryDir m_dir;
+
+private Q_SLOTS:
+    void blackHoleSuspected()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("bh.pcap"));
+        QVERIFY(synth::writePcap(path, blackHole()));
+        auto index = load(path);
+        QVERIFY(index);
+        const auto a = analyzeMtu(*index);
+        const MtuSaSizes *m = sizesOf(*index, a, 0x100);
+        QVERIFY(m);
+        QCOMPARE(m->packets, std::uint64_t(50));
+        QCOMPARE(m->histogram[3], std::uint64_t(40));
+        QCOMPARE(m->histogram[23], std::uint64_t(10));
+        QCOMPARE(m->p50, std::uint16_t(200));
+        QCOMPARE(m->max, std::uint16_t(1500));
+        QCOMPARE(m->dfFraction(), 1.0);
+        QCOMPARE(m->largeDfPackets, std::uint64_t(10));
+        QCOMPARE(m->packetsAfterLastLarge, std::uint64_t(20));
+        const MtuSaSizes *back = sizesOf(*index, a, 0x200);
+        QVERIFY(back);
+        QCOMPARE(back->sequenceMissing, std::uint64_t(1));
+        QCOMPARE(back->dfPackets, std::uint64_t(0));
+        QCOMPARE(a.blackHole.level, MtuBlackHole::Level::Suspected);
+        QCOMPARE(index->espSas[std::size_t(a.blackHole.espSa)].spi, 0x100u);
+        QCOMPARE(a.pathMtuSource, MtuAnalysis::PathMtuSource::LargestSeen);
+        QCOMPARE(a.pathMtu, 1500u);
+    }
+
+    void ptbAndFragments()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("ptb.pcap"));
+        QVERIFY(synth::writePcap(path, ::ptbAndFragments()));
+        auto index = load(path);
+        QVERIFY(index);
+        const auto a = analyzeMtu(*index);
+        QCOMPARE(a.icmp.size(), std::size_t(1));
+        QVERIFY(a.icmp[0].tunnel);
+        QVERIFY(a.icmp[0].espSa >= 0);
+        QCOMPARE(index->espSas[std::size_t(a.icmp[0].espSa)].spi, 0x100u);
+        QCOMPARE(a.pathMtu, 1400u);
+        QCOMPARE(a.pathMtuSource, MtuAnalysis::PathMtuSource::Ptb);
+        QCOMPARE(a.blackHole.level, MtuBlackHole::Level::None);
+        QCOMPARE(a.fragmentsComplete, std::uint64_t(1));
+        QCOMPARE(a.fragmentsIncomplete, std::uint64_t(1));
+    }
+
+    void realIcmp_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("errors");
+        QTest::addColumn<int>("mtu");
+        // INDEX.md: icmp6-toobig.pcap "ICMPv6 Packet Too Big, MTU 1280"; smtp.pcap "ICMP
+        // Fragmentation-Needed (type 3 code 4, next-hop MTU 1492) ... x4" for a TCP flow.
+        QTest::newRow("icmp6-toobig") << QStringLiteral("zeek/testing/btest/Traces/icmp/icmp6-toobig.pcap") << 1 << 1280;
+        QTest::newRow("smtp") << QStringLiteral("zeek/testing/btest/Traces/smtp.pcap") << 4 << 1492;
+    }
+    void realIcmp()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, errors);
+        QFETCH(int, mtu);
+        auto index = load(QStringLiteral(IKEV2WB_TEST_DATA "/captures/") + file);
+        QVERIFY(index);
+        const auto a = analyzeMtu(*index);
+        int sized = 0;
+        for (const auto &x : a.icmp) {
+            const IcmpError &e = index->icmpErrors[x.icmpError];
+            if (e.mtu) {
+                ++sized;
+                QCOMPARE(int(e.mtu), mtu);
+            }
+            QVERIFY(!x.tunnel); // neither quotes IPsec traffic
+        }
+        QCOMPARE(sized, errors);
+        QCOMPARE(int(a.minIcmpMtuAny), mtu);
+        QCOMPARE(a.pathMtuSource, MtuAnalysis::PathMtuSource::None);
+    }
+
+    void json()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("bh2.pcap"));
+        QVERIFY(synth::writePcap(path, blackHole()));
+        auto index = load(path);
+        QVERIFY(index);
+        const auto a = analyzeMtu(*index);
+        JsonWriter w;
+        w.beginObject();
+        writeMtuJson(w, *index, a);
+        w.endObject();
+        const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(w.str()));
+        QCOMPARE(doc.object().keys(), QStringList{QStringLiteral("mtu")});
+        const QJsonObject bh = doc.object().value(QStringLiteral("mtu")).toObject().value(QStringLiteral("black_hole")).toObject();
+        QCOMPARE(bh.value(QStringLiteral("level")).toString(), QStringLiteral("suspected"));
+        QVERIFY(!mtuText(*index, a).isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestMtu)
+#include "tst_mtu.moc"
