@@ -46,9 +46,10 @@ std::uint32_t IndexBuilder::flowFor(const PacketFacts &f, std::int64_t tsNs, std
     FlowKey key{f.src, f.dst, f.srcPort, f.dstPort, f.ipProto};
     if (f.kind == PacketKind::Fragment)
         key.srcPort = key.dstPort = 0;
+    FlowCacheEntry &cached = m_flowCache[FlowKeyHash{}(key) & (kCacheSize - 1)];
     std::uint32_t id;
-    if (m_lastFlowId != kNoFlow && key == m_lastFlowKey) {
-        id = m_lastFlowId;
+    if (cached.id != kNoFlow && cached.key == key) {
+        id = cached.id;
     } else {
         auto [it, inserted] = m_flowIds.try_emplace(key, static_cast<std::uint32_t>(m_index.flows.size()));
         if (inserted) {
@@ -62,8 +63,8 @@ std::uint32_t IndexBuilder::flowFor(const PacketFacts &f, std::int64_t tsNs, std
             m_index.flows.push_back(fl);
         }
         id = it->second;
-        m_lastFlowKey = key;
-        m_lastFlowId = id;
+        cached.key = key;
+        cached.id = id;
     }
     Flow &fl = m_index.flows[id];
     ++fl.packets;
@@ -77,9 +78,10 @@ void IndexBuilder::addEsp(const PacketFacts &f, PacketRecord &rec)
     rec.a = f.spi;
     rec.b = f.seq;
     const std::uint64_t key = (std::uint64_t(f.spi) << 32) | rec.flowId;
+    SaCacheEntry &cached = m_saCache[((key * 0x9e3779b97f4a7c15ULL) >> 32) & (kCacheSize - 1)];
     std::uint32_t id;
-    if (key == m_lastSaKey) {
-        id = m_lastSaId;
+    if (cached.key == key) {
+        id = cached.id;
     } else {
         auto [it, inserted] = m_saIds.try_emplace(key, static_cast<std::uint32_t>(m_index.espSas.size()));
         if (inserted) {
@@ -92,8 +94,8 @@ void IndexBuilder::addEsp(const PacketFacts &f, PacketRecord &rec)
             m_index.espSas.push_back(sa);
         }
         id = it->second;
-        m_lastSaKey = key;
-        m_lastSaId = id;
+        cached.key = key;
+        cached.id = id;
     }
     EspSa &sa = m_index.espSas[id];
     ++sa.packets;
@@ -220,6 +222,9 @@ void IndexBuilder::add(const RawPacket &pkt)
         addIcmp(f, rec);
         break;
     default:
+        // Plain (or decrypted inner) TCP: keep a SYN's MSS option for the MTU analysis.
+        if (f.tcpMss)
+            rec.b = f.tcpMss;
         break;
     }
     ++m_index.kindCounts[std::size_t(f.kind)];

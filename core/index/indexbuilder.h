@@ -4,6 +4,7 @@
 #include "captureindex.h"
 #include "../dissect/dissector.h"
 
+#include <array>
 #include <memory>
 #include <unordered_map>
 
@@ -48,10 +49,21 @@ private:
     std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> m_flowIds;
     std::unordered_map<std::uint64_t, std::uint32_t> m_saIds;          // (spi << 32 | flow) → espSas
     std::unordered_map<std::uint64_t, std::uint32_t> m_ikeByFirstFrag; // first fragment packet → ikeMessages
-    FlowKey m_lastFlowKey{};
-    std::uint32_t m_lastFlowId = kNoFlow;
-    std::uint64_t m_lastSaKey = ~0ULL;
-    std::uint32_t m_lastSaId = 0;
+    // Direct-mapped caches in front of m_flowIds and m_saIds: captures interleave a handful of
+    // flows and SAs, and the maps' prime-modulo bucket lookup was the largest per-packet cost.
+    struct FlowCacheEntry
+    {
+        FlowKey key{};
+        std::uint32_t id = kNoFlow;
+    };
+    struct SaCacheEntry
+    {
+        std::uint64_t key = ~0ULL;
+        std::uint32_t id = 0;
+    };
+    static constexpr std::size_t kCacheSize = 256;
+    std::array<FlowCacheEntry, kCacheSize> m_flowCache{};
+    std::array<SaCacheEntry, kCacheSize> m_saCache{};
     std::uint64_t m_packetIndex = 0;
 };
 

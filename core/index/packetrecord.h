@@ -12,7 +12,8 @@ namespace ikev2wb {
 /// One packet in 32 bytes. Field meaning of `a`/`b` depends on `kind`:
 /// ESP / ESP-in-UDP: a = SPI, b = sequence number;
 /// IKE (any transport): a = index into CaptureIndex::ikeMessages, b = message ID;
-/// ICMP errors: a = index into CaptureIndex::icmpErrors, b = MTU.
+/// ICMP errors: a = index into CaptureIndex::icmpErrors, b = MTU;
+/// other packets with FlagInnerTcpSyn: b = the SYN's TCP MSS option.
 struct PacketRecord
 {
     std::int64_t tsNs = 0;
