@@ -59,7 +59,7 @@ expand() { # 1M -> 1000000, 200k -> 200000
   esac
 }
 
-# measure NAME CMD... : runs CMD under /usr/bin/time -v, appends "wall_s rss_kib" to $TMP/NAME
+# measure NAME CMD... : runs CMD under /usr/bin/time -v, appends "wall_s rss_kib cpu_s" to $TMP/NAME
 measure() {
   local name=$1; shift
   local t0 t1
@@ -69,12 +69,14 @@ measure() {
   t1=$(date +%s.%N)
   local rss
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$TMP/time.txt")
-  echo "$(echo "$t1 - $t0" | bc -l) $rss" >>"$TMP/$name"
+  cpu=$(awk -F': ' '/User time|System time/ {s += $2} END {print s}' "$TMP/time.txt")
+  echo "$(echo "$t1 - $t0" | bc -l) $rss $cpu" >>"$TMP/$name"
 }
 
 # median wall of NAME, max RSS (KiB) of NAME
 median_wall() { awk '{print $1}' "$TMP/$1" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 max_rss() { awk '{print $2}' "$TMP/$1" | sort -g | tail -1; }
+median_cpu() { awk '{print $3}' "$TMP/$1" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 echo "# machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/ {print $2}') GiB RAM; $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "# tshark: $(tshark --version 2>/dev/null | head -1 || echo none); args: ${TSHARK_ARGS[*]}"
@@ -111,22 +113,29 @@ for size in "${SIZES[@]}"; do
 
   floor_wall=$(median_wall floor)
   floor_rss=$(max_rss floor)
+  floor_cpu=$(median_cpu floor)
   echo
   printf '## %s packets, %.2f GB (%s), page cache warm, median of %s runs (tshark: %s)\n\n' \
     "$size" "$(echo "$bytes / 1000000000" | bc -l)" "$(basename "$file")" "$RUNS" "$TSHARK_RUNS"
-  echo "| tool | wall s | packets/s | peak RSS MiB | wall vs floor | RSS vs floor |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| tool | wall s | packets/s | peak RSS MiB | wall vs floor | CPU s (user+sys) | CPU vs floor | RSS vs floor |"
+  echo "|---|---:|---:|---:|---:|---:|---:|---:|"
   for t in "${tools[@]}"; do
-    w=$(median_wall "$t"); r=$(max_rss "$t")
-    printf '| %s | %.3f | %.0f | %.1f | %.2fx | %.1fx |\n' "$t" "$w" "$(echo "$n / $w" | bc -l)" \
-      "$(echo "$r / 1024" | bc -l)" "$(echo "$w / $floor_wall" | bc -l)" "$(echo "$r / $floor_rss" | bc -l)"
+    w=$(median_wall "$t"); r=$(max_rss "$t"); c=$(median_cpu "$t")
+    printf '| %s | %.3f | %.0f | %.1f | %.2fx | %.2f | %.2fx | %.1fx |\n' "$t" "$w" "$(echo "$n / $w" | bc -l)" \
+      "$(echo "$r / 1024" | bc -l)" "$(echo "$w / $floor_wall" | bc -l)" "$c" \
+      "$(echo "$c / $floor_cpu" | bc -l)" "$(echo "$r / $floor_rss" | bc -l)"
   done
+  echo
+  echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (on $(nproc) CPUs)"
   w=$(median_wall ikev2wb); r=$(max_rss ikev2wb)
   ratio=$(echo "$w / $floor_wall" | bc -l)
   budget=$(echo "(32 * $n) / 1048576 + 100" | bc -l)
   rss_mib=$(echo "$r / 1024" | bc -l)
   echo
   printf 'target wall <= 1.5x floor: %.2fx -> %s\n' "$ratio" "$( (( $(echo "$ratio <= 1.5" | bc) )) && echo met || echo MISSED)"
+  cratio=$(echo "$(median_cpu ikev2wb) / $floor_cpu" | bc -l)
+  printf '(same target on CPU time, less sensitive to other load: %.2fx -> %s)\n' "$cratio" \
+    "$( (( $(echo "$cratio <= 1.5" | bc) )) && echo met || echo MISSED)"
   printf 'target RSS <= 32 B/packet + 100 MiB = %.0f MiB: %.1f MiB (%.1f B/packet above 100 MiB) -> %s\n' \
     "$budget" "$rss_mib" "$(echo "($r * 1024 - 104857600) / $n" | bc -l)" \
     "$( (( $(echo "$rss_mib <= $budget" | bc) )) && echo met || echo MISSED)"

@@ -627,7 +627,7 @@ void TestCompare::labDpd()
     QVERIFY(o.lastDeliveredBeforeNs < on && o.firstDeliveredAfterNs > off);
     // Every IKE message lost in transit was sent inside the window (DPD and re-initiation).
     QVERIFY(!r.ikeLost.empty());
-    for (const IkeLost &l : r.ikeLost)
+    for (const IkeLostMessage &l : r.ikeLost)
         QVERIFY(l.tsNs >= on && l.tsNs <= off);
 }
 
@@ -657,7 +657,7 @@ void TestCompare::labRekeyLoss()
     }
     QCOMPARE(expected.size(), std::size_t(2));
     std::map<std::uint32_t, QStringList> got;
-    for (const IkeRetransmission &rt : r.ikeRetransmissions) {
+    for (const IkeRetransmissionCause &rt : r.ikeRetransmissions) {
         QCOMPARE(rt.from, 0);
         got[rt.messageId] << rt.cause;
     }

@@ -4,6 +4,7 @@
 #include "evidence/collector.h"
 #include "evidence/evidencereport.h"
 #include "evidence/evidenceset.h"
+#include "analyze/analysis.h"
 #include "index/indexbuilder.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
@@ -85,6 +86,7 @@ void printUsage(bool toStderr)
         "commands:\n"
         "  summary FILE [--json]   packets by kind, endpoints, ESP SAs, IKE SAs and exchanges\n"
         "  packets FILE [--json]   one line (or JSON object) per packet\n"
+        "  analyze FILE [--json]   ESP sequence/anti-replay, IKE exchanges, NAT-T and MTU analysis\n"
         "  compare A B [--json]    the two tunnel ends' captures side by side: loss in transit,\n"
         "                          capture drops, duplicates, reordering, clock offset, delay\n"
         "  evidence PATH... [--json]  host evidence in files or folders (a collect folder, a lab\n"
@@ -159,6 +161,25 @@ int packets(const QStringList &args)
         }
     }
     writeOut(buf);
+    return finishWith(*index);
+}
+
+int analyze(const QStringList &args)
+{
+    const Parsed p = parse(args, {QStringLiteral("--json")});
+    if (!p.error.isEmpty())
+        return usageError(p.error);
+    if (p.positional.size() != 1)
+        return usageError(QStringLiteral("analyze takes exactly one capture file"));
+    int rc = ExitOk;
+    auto index = load(p.positional.front(), rc);
+    if (!index)
+        return rc;
+    const CaptureAnalysis a = analyzeCapture(*index);
+    if (p.json)
+        writeOut(analysisJson(*index, a));
+    else
+        writeOut(analysisText(*index, a));
     return finishWith(*index);
 }
 

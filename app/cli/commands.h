@@ -8,6 +8,7 @@ enum ExitCode : int { ExitOk = 0, ExitUsage = 2, ExitBadInput = 3 };
 
 int summary(const QStringList &args);
 int packets(const QStringList &args);
+int analyze(const QStringList &args);
 int compare(const QStringList &args);
 int evidence(const QStringList &args);
 int collect(const QStringList &args);

@@ -29,6 +29,8 @@ int main(int argc, char **argv)
         return summary(args);
     if (command == QLatin1String("packets"))
         return packets(args);
+    if (command == QLatin1String("analyze"))
+        return analyze(args);
     if (command == QLatin1String("compare"))
         return compare(args);
     if (command == QLatin1String("evidence"))

@@ -249,7 +249,7 @@ std::string compareJson(const CompareResult &r, bool pretty)
     w.key("ike").beginObject();
     w.field("matched", r.ikeMatched);
     w.key("lost").beginArray();
-    for (const IkeLost &l : r.ikeLost) {
+    for (const IkeLostMessage &l : r.ikeLost) {
         w.beginObject();
         w.field("from", sideName(l.from)).field("to", sideName(1 - l.from));
         w.key("time").time(l.tsNs);
@@ -265,7 +265,7 @@ std::string compareJson(const CompareResult &r, bool pretty)
     }
     w.endArray();
     w.key("retransmissions").beginArray();
-    for (const IkeRetransmission &t : r.ikeRetransmissions) {
+    for (const IkeRetransmissionCause &t : r.ikeRetransmissions) {
         w.beginObject();
         w.field("from", sideName(t.from));
         w.key("time").time(t.tsNs);
@@ -369,14 +369,14 @@ QString compareText(const CompareResult &r)
     }
     if (!r.ikeLost.empty() || !r.ikeRetransmissions.empty())
         t += QStringLiteral("\nIKE\n");
-    for (const IkeLost &l : r.ikeLost)
+    for (const IkeLostMessage &l : r.ikeLost)
         t += QStringLiteral("  lost %1 → %2: %3 %4 ID %5 (attempt %6) at %7\n")
                  .arg(QLatin1String(sideName(l.from)), QLatin1String(sideName(1 - l.from)), exchangeText(l.exchange),
                       l.response ? QStringLiteral("response") : QStringLiteral("request"))
                  .arg(l.messageId)
                  .arg(l.attempt)
                  .arg(QString::fromStdString(JsonWriter::formatTime(l.tsNs)));
-    for (const IkeRetransmission &rt : r.ikeRetransmissions)
+    for (const IkeRetransmissionCause &rt : r.ikeRetransmissions)
         t += QStringLiteral("  retransmission by %1: %2 ID %3 attempt %4: %5\n")
                  .arg(QLatin1String(sideName(rt.from)), exchangeText(rt.exchange))
                  .arg(rt.messageId)

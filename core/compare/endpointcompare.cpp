@@ -649,14 +649,18 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
             mergeJoin(
                 &p.side[dir]->sa->packets, &p.side[1 - dir]->sa->packets,
                 [&](const EspObservation &x, const EspObservation &, std::size_t, std::size_t, const EspObservation *) {
-                    for (std::size_t i = 0; i < candidates.size(); ++i) {
-                        Outage &o = candidates[i];
-                        if (x.tsNs < o.firstLostNs)
-                            o.lastDeliveredBeforeNs = std::max(o.lastDeliveredBeforeNs, x.tsNs);
-                        else if (x.tsNs > o.lastLostNs)
-                            o.firstDeliveredAfterNs = o.firstDeliveredAfterNs < 0 ? x.tsNs : std::min(o.firstDeliveredAfterNs, x.tsNs);
+                    // Candidates are disjoint and sorted: only the one after x and the one
+                    // before (or around) x can be affected.
+                    const auto it = std::upper_bound(candidates.begin(), candidates.end(), x.tsNs,
+                                                     [](std::int64_t t, const Outage &o) { return t < o.firstLostNs; });
+                    if (it != candidates.end())
+                        it->lastDeliveredBeforeNs = std::max(it->lastDeliveredBeforeNs, x.tsNs);
+                    if (it != candidates.begin()) {
+                        Outage &o = *std::prev(it);
+                        if (x.tsNs <= o.lastLostNs)
+                            ++deliveredInside[std::size_t(std::prev(it) - candidates.begin())];
                         else
-                            ++deliveredInside[i];
+                            o.firstDeliveredAfterNs = o.firstDeliveredAfterNs < 0 ? x.tsNs : std::min(o.firstDeliveredAfterNs, x.tsNs);
                     }
                 },
                 [](const EspObservation &) {}, [](const EspObservation &, std::size_t, const EspObservation *) {});

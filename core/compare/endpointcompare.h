@@ -148,7 +148,7 @@ struct ClockOffset
     QString assumption;
 };
 
-struct IkeLost
+struct IkeLostMessage
 {
     int from = 0;
     std::int64_t tsNs = 0;          // sender's clock
@@ -161,7 +161,7 @@ struct IkeLost
     std::uint32_t attempt = 0;      // 1 = original, 2.. = retransmission
 };
 
-struct IkeRetransmission
+struct IkeRetransmissionCause
 {
     int from = 0;                   // who retransmitted
     std::int64_t tsNs = 0;          // sender's clock
@@ -188,8 +188,8 @@ struct CompareResult
     ClockOffset clock;
     DirectionComparison directions[2]; // [0] A→B, [1] B→A
     std::uint64_t ikeMatched = 0;
-    std::vector<IkeLost> ikeLost;
-    std::vector<IkeRetransmission> ikeRetransmissions;
+    std::vector<IkeLostMessage> ikeLost;
+    std::vector<IkeRetransmissionCause> ikeRetransmissions;
     std::vector<IkeEventLoss> ikeEvents;
     QStringList notes;
 };

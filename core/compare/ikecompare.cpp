@@ -167,7 +167,7 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
                 continue; // the receiver's capture was not running
             at.fate = Attempt::Fate::Lost;
             ++d.ikeLost;
-            IkeLost l;
+            IkeLostMessage l;
             l.from = s;
             l.tsNs = at.msg->tsNs;
             l.ispi = g.key.ispi;
@@ -202,7 +202,7 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
         for (std::size_t k = 1; k < g.attempts.size(); ++k) {
             const Attempt &prev = g.attempts[k - 1];
             const Attempt &cur = g.attempts[k];
-            IkeRetransmission rt;
+            IkeRetransmissionCause rt;
             rt.from = s;
             rt.tsNs = cur.msg->tsNs;
             rt.ispi = g.key.ispi;
@@ -240,11 +240,11 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
             r.ikeRetransmissions.push_back(rt);
         }
     }
-    std::sort(r.ikeLost.begin(), r.ikeLost.end(), [&](const IkeLost &x, const IkeLost &y) {
+    std::sort(r.ikeLost.begin(), r.ikeLost.end(), [&](const IkeLostMessage &x, const IkeLostMessage &y) {
         return clock.toA(x.from, x.tsNs) < clock.toA(y.from, y.tsNs);
     });
     std::sort(r.ikeRetransmissions.begin(), r.ikeRetransmissions.end(),
-              [&](const IkeRetransmission &x, const IkeRetransmission &y) {
+              [&](const IkeRetransmissionCause &x, const IkeRetransmissionCause &y) {
                   return clock.toA(x.from, x.tsNs) < clock.toA(y.from, y.tsNs);
               });
     std::sort(r.ikeEvents.begin(), r.ikeEvents.end(),
