@@ -212,7 +212,8 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
             b.evidence << QStringLiteral("%1 outer packets of %2 bytes or more were sent with DF set")
                               .arg(m.largeDfPackets).arg(kLargeOuterBytes);
             b.evidence << QStringLiteral("no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured");
-            b.level = MtuBlackHole::Level::Possible;
+            // Large DF packets without a PTB are what every healthy bulk transfer looks like;
+            // only a sign that they did not get through raises a suspicion.
             if (m.packetsAfterLastLarge >= kMinPacketsAfterLarge && m.lastNs - m.lastLargeNs >= kMinTimeAfterLargeNs) {
                 b.evidence << QStringLiteral("the large sizes stopped %1 s before the SA's last packet while %2 smaller packets followed")
                                   .arg(seconds(m.lastNs - m.lastLargeNs), 0, 'f', 1)
@@ -230,10 +231,17 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
                                   .arg(m.smallFollowedByReverse).arg(small);
                 b.level = MtuBlackHole::Level::Suspected;
             }
-            if (m.sequenceMissing) {
+            if (m.sequenceMissing && b.level == MtuBlackHole::Level::None) {
+                // Gaps alone do not point at size: large packets of this SA did get through.
+                b.evidence << QStringLiteral("%1 ESP sequence numbers are missing on this SA, but %2 large packets "
+                                             "arrived, so the loss is not clearly size-dependent")
+                                  .arg(m.sequenceMissing).arg(m.largePackets);
+                b.level = MtuBlackHole::Level::Possible;
+            } else if (m.sequenceMissing) {
                 b.evidence << QStringLiteral("%1 ESP sequence numbers are missing on this SA").arg(m.sequenceMissing);
-                b.level = MtuBlackHole::Level::Suspected;
             }
+            if (b.level == MtuBlackHole::Level::None)
+                b.evidence.clear();
         } else if (m.sequenceMissing && m.packets >= 10 && m.max < kLargeOuterBytes && !ptb) {
             b.evidence << QStringLiteral("%1 ESP sequence numbers are missing while no packet of %2 bytes or more arrived "
                                          "(largest %3): the missing ones may be the large ones; only a capture at the "
