@@ -10,6 +10,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QDir>
 #include <QTest>
 
 #include <pcap/dlt.h>
@@ -137,6 +138,31 @@ private Q_SLOTS:
 
     // Fixed-seed mutations of real frames, fed straight into Dissector::dissect, the payload
     // walker and an IndexBuilder per link type (flows, SAs, reassembly, summaries).
+    // Inputs that crashed or tripped a sanitizer under libFuzzer (fuzz/README.md): each must
+    // now load to an index (possibly partial) without undefined behaviour.
+    void fuzzRegressions_data()
+    {
+        QTest::addColumn<QString>("path");
+        const QDir dir(QStringLiteral(IKEV2WB_TEST_DATA "/fuzz-regressions"));
+        const QStringList files = dir.entryList(QDir::Files | QDir::NoDotAndDotDot);
+        for (const QString &f : files)
+            if (f != QLatin1String("README.md"))
+                QTest::newRow(qPrintable(f)) << dir.filePath(f);
+    }
+    void fuzzRegressions()
+    {
+        QFETCH(QString, path);
+        QString error;
+        auto index = loadCapture(path, &error);
+        if (!index) {
+            QVERIFY2(error.contains(path), qPrintable(error));
+            return;
+        }
+        // pcapng-timestamp-overflow: a timestamp ~145e9 s must not wrap into a negative time.
+        for (std::size_t i = 0; i < index->packetCount(); ++i)
+            QVERIFY(index->packets[i].tsNs >= 0);
+    }
+
     void randomMutations()
     {
         const char *sources[] = {

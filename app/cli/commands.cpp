@@ -1,6 +1,8 @@
 #include "commands.h"
 
 #include "compare/endpointcompare.h"
+#include "diagnose/checklist.h"
+#include "diagnose/fixes.h"
 #include "evidence/collector.h"
 #include "evidence/evidencereport.h"
 #include "evidence/evidenceset.h"
@@ -10,6 +12,7 @@
 #include "report/jsonwriter.h"
 
 #include <QDateTime>
+#include <QFile>
 
 #include <cstdio>
 
@@ -94,6 +97,10 @@ void printUsage(bool toStderr)
         "                          log events by kind\n"
         "  collect [--out DIR]     gather host evidence from this machine into DIR (keys and\n"
         "                          secrets redacted; MANIFEST.txt says what failed and why)\n"
+        "  diagnose --capture A [--peer-capture B] [--evidence PATH ...] [--json] [--fix-script FILE]\n"
+        "                          the six-step checklist: ranked causes with evidence and fixes\n"
+        "                          (B: the peer's capture; PATH: collect folders, stats/, logs);\n"
+        "                          --fix-script writes every fix into one reviewed bash script\n"
         "\n"
         "options:\n"
         "  --json                  machine-readable output (fields documented in README.md)\n"
@@ -261,6 +268,73 @@ int collect(const QStringList &args)
     }
     writeOut(QStringLiteral("collected %1 of %2 sources into %3 (see MANIFEST.txt)\n").arg(collected).arg(r.items.size()).arg(r.outDir));
     return ExitOk;
+}
+
+int diagnose(const QStringList &args)
+{
+    DiagnosisFiles files;
+    bool json = false;
+    QString scriptPath;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        auto next = [&](QString &into) {
+            if (i + 1 >= args.size() || args[i + 1].startsWith(QLatin1String("--")))
+                return false;
+            into = args[++i];
+            return true;
+        };
+        if (a == QLatin1String("--json")) {
+            json = true;
+        } else if (a == QLatin1String("--capture")) {
+            if (!next(files.captureA))
+                return usageError(QStringLiteral("--capture needs a capture file"));
+        } else if (a == QLatin1String("--peer-capture")) {
+            if (!next(files.captureB))
+                return usageError(QStringLiteral("--peer-capture needs a capture file"));
+        } else if (a == QLatin1String("--fix-script")) {
+            if (!next(scriptPath))
+                return usageError(QStringLiteral("--fix-script needs a file name"));
+        } else if (a == QLatin1String("--evidence")) {
+            // One or more paths up to the next option.
+            int n = 0;
+            while (i + 1 < args.size() && !args[i + 1].startsWith(QLatin1String("--"))) {
+                files.evidence << args[++i];
+                ++n;
+            }
+            if (n == 0)
+                return usageError(QStringLiteral("--evidence needs a file or folder"));
+        } else {
+            return usageError(QStringLiteral("diagnose does not take '%1'").arg(a));
+        }
+    }
+    if (files.captureA.isEmpty())
+        return usageError(QStringLiteral("diagnose needs --capture FILE"));
+    LoadedDiagnosis loaded;
+    QString error;
+    if (!diagnoseFiles(files, loaded, &error)) {
+        writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
+        return ExitBadInput;
+    }
+    if (json)
+        writeOut(diagnosisJson(loaded.diagnosis));
+    else
+        writeOut(diagnosisText(loaded.diagnosis));
+    int rc = ExitOk;
+    if (!scriptPath.isEmpty()) {
+        QFile f(scriptPath);
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(fixScript(loaded.diagnosis).toUtf8()) < 0) {
+            writeErr(QStringLiteral("ikev2wb: %1: cannot write the fix script: %2\n").arg(scriptPath, f.errorString()));
+            rc = ExitBadInput;
+        } else {
+            f.close();
+            f.setPermissions(f.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeUser);
+        }
+    }
+    for (const QString &w : loaded.warnings) {
+        writeErr(QStringLiteral("ikev2wb: %1\n").arg(w));
+        rc = ExitBadInput;
+    }
+    return rc;
 }
 
 } // namespace ikev2wb::cli

@@ -12,6 +12,7 @@ int analyze(const QStringList &args);
 int compare(const QStringList &args);
 int evidence(const QStringList &args);
 int collect(const QStringList &args);
+int diagnose(const QStringList &args);
 
 /// Prints "ikev2wb: usage error: <message>" and the short usage to stderr; returns ExitUsage.
 int usageError(const QString &message);

@@ -37,5 +37,7 @@ int main(int argc, char **argv)
         return evidence(args);
     if (command == QLatin1String("collect"))
         return collect(args);
+    if (command == QLatin1String("diagnose"))
+        return diagnose(args);
     return usageError(QStringLiteral("unknown command '%1'").arg(command));
 }

@@ -218,7 +218,9 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
                 b.evidence << QStringLiteral("the large sizes stopped %1 s before the SA's last packet while %2 smaller packets followed")
                                   .arg(seconds(m.lastNs - m.lastLargeNs), 0, 'f', 1)
                                   .arg(m.packetsAfterLastLarge);
-                b.level = MtuBlackHole::Level::Suspected;
+                // A bulk transfer that simply ended looks the same: on its own this only
+                // makes a black hole possible.
+                b.level = MtuBlackHole::Level::Possible;
             }
             const std::uint64_t small = m.packets - m.largePackets;
             const bool reverseExists = m.largeFollowedByReverse + m.smallFollowedByReverse > 0;

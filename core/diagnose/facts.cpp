@@ -64,6 +64,54 @@ bool quotesTunnel(const IcmpError &e)
 
 // ---------------------------------------------------------------- one capture
 
+/// One capture at the sender of a suspected black hole: packets that drew reverse ESP within
+/// a second got through, so the largest of them bounds the path MTU from below; the smallest
+/// size from which on nothing drew a reply (at least three packets) bounds it from above.
+void senderSizeBounds(Facts &f, const CaptureIndex &ix, std::size_t saIndex)
+{
+    constexpr std::int64_t kReplyNs = 1000000000;
+    const EspSa &sa = ix.espSas[saIndex];
+    const Flow &fl = ix.flows[sa.flowId];
+    std::vector<std::pair<std::uint16_t, std::int64_t>> sent; // size, time
+    std::vector<std::int64_t> reverse;
+    ix.packets.forEach([&](const PacketRecord &r) {
+        if (!r.isEsp() || r.flowId >= ix.flows.size())
+            return;
+        const Flow &g = ix.flows[r.flowId];
+        if (r.flowId == sa.flowId && r.spi() == sa.spi)
+            sent.emplace_back(r.ipLength, r.tsNs);
+        else if (g.src == fl.dst && g.dst == fl.src)
+            reverse.push_back(r.tsNs);
+    });
+    if (sent.empty() || reverse.empty())
+        return;
+    std::sort(reverse.begin(), reverse.end());
+    std::uint32_t maxAnswered = 0;
+    std::vector<std::pair<std::uint16_t, bool>> bySize;
+    for (const auto &[size, ts] : sent) {
+        const auto it = std::upper_bound(reverse.begin(), reverse.end(), ts);
+        const bool answered = it != reverse.end() && *it - ts <= kReplyNs;
+        if (answered)
+            maxAnswered = std::max<std::uint32_t>(maxAnswered, size);
+        bySize.emplace_back(size, answered);
+    }
+    std::sort(bySize.begin(), bySize.end());
+    // Walk down from the largest size while nothing was answered.
+    std::size_t i = bySize.size();
+    std::uint32_t unansweredRun = 0;
+    while (i > 0 && !bySize[i - 1].second) {
+        --i;
+        ++unansweredRun;
+    }
+    if (unansweredRun < 3 || i == bySize.size())
+        return;
+    const std::uint32_t upper = bySize[i].first;
+    if (upper > maxAnswered && maxAnswered > 0) {
+        f.pathMtuLower = maxAnswered;
+        f.pathMtuUpper = upper;
+    }
+}
+
 void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
 {
     f.haveCapture = true;
@@ -119,6 +167,8 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     if (an.mtu.blackHole.espSa >= 0)
         f.blackHoleRef = spiRef(name, ix.espSas[std::size_t(an.mtu.blackHole.espSa)].spi);
     f.largestOuter = std::max<std::uint32_t>(f.largestOuter, an.mtu.largestOuter);
+    if (f.blackHoleLevel >= 1 && an.mtu.blackHole.espSa >= 0 && f.pathMtuUpper == 0)
+        senderSizeBounds(f, ix, std::size_t(an.mtu.blackHole.espSa));
 
     // NAT-T: idle gaps, rebinding, keepalives
     for (const NatPeerPair &p : an.natt.pairs) {
@@ -199,7 +249,8 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
             const ComparedPacket &p = dc.lostInTransit.front();
             df.firstLost = spiRef(names[dc.from], p.spi, p.tsNs);
         }
-        for (const Outage &o : dc.outages) {
+        // Losses of a size-dependent direction are the MTU's, not an outage of the path.
+        for (const Outage &o : dc.sizeDependent ? std::vector<Outage>{} : dc.outages) {
             const double s = double(o.lastLostNs - o.firstLostNs) / 1e9;
             if (df.outages == 0)
                 df.firstOutage = EvidenceRef{names[dc.from], -1, o.firstLostNs, 0, false, {}, {}, 0};
@@ -224,7 +275,7 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
     }
     f.outageS = std::max(outage[0], outage[1]);
     f.outageBothWays = outage[0] > 0 && outage[1] > 0;
-    for (const IkeLost &l : r.ikeLost)
+    for (const IkeLostMessage &l : r.ikeLost)
         addCount(f.ikeLostInTransit, 1, EvidenceRef{names[l.from], -1, l.tsNs, 0, false, {}, {}, 0});
 }
 
@@ -406,8 +457,14 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
         case LogEventKind::EstablishFailed: addCount(f.peerNotResponding, 1, ref); break;
         case LogEventKind::DpdRequest: addCount(f.dpdRequests, 1, ref); break;
         case LogEventKind::NatDetected: f.natDetected = true; break;
-        case LogEventKind::NatMappingChanged:
-        case LogEventKind::EndpointChanged: addCount(f.natMappingChanges, 1, ref); break;
+        case LogEventKind::NatMappingChanged: addCount(f.natMappingChanges, 1, ref); break;
+        case LogEventKind::EndpointChanged:
+            // Setting up (from 0.0.0.0) and the NAT-T float (500 → 4500) are normal; a remote
+            // endpoint that moves later is the NAT giving the peer a new mapping.
+            if (e.message.contains(QLatin1String("remote endpoint changed")) && !e.message.contains(QLatin1String("from 0.0.0.0")) &&
+                !e.message.contains(QLatin1String("from ::")) && !e.message.contains(QLatin1String("[500] to")))
+                addCount(f.natMappingChanges, 1, ref);
+            break;
         case LogEventKind::IkeEstablished:
         case LogEventKind::ChildEstablished: f.ikeEstablished = true; break;
         default: break;
@@ -813,9 +870,9 @@ std::uint32_t likelyPathMtu(const Facts &f, QString *why)
                                                    1400, 1380, 1360, 1350, 1300, 1280};
         for (std::uint32_t m : common) {
             if (m < f.pathMtuUpper && m >= f.pathMtuLower) {
-                say(QStringLiteral("%1, the largest common link MTU between the largest packet that passed (%2 bytes) "
-                                   "and the smallest that was lost (%3 bytes); confirm it with the verify step")
-                        .arg(m).arg(f.pathMtuLower).arg(f.pathMtuUpper));
+                say(QStringLiteral("the largest common link MTU between the largest packet that passed (%1 bytes) "
+                                   "and the smallest that was lost (%2 bytes); confirm it with the verify step")
+                        .arg(f.pathMtuLower).arg(f.pathMtuUpper));
                 return m;
             }
         }

@@ -4,6 +4,7 @@
 #include "charts/sequencechart.h"
 #include "charts/timelinedata.h"
 #include "models/packettablemodel.h"
+#include "pages/mtupage.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
 
@@ -124,8 +125,8 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     connect(m_ladder, &IkeLadder::messageSelected, this, [this](quint64, const QString &details) { m_ladderDetails->setText(details); });
 
     // MTU
-    m_mtuText = monoText(m_tabs);
-    m_tabs->addTab(m_mtuText, tr("MTU"));
+    m_mtu = new MtuPage(m_tabs);
+    m_tabs->addTab(m_mtu, tr("MTU"));
 
     for (int t = TimelineTab; t <= MtuTab; ++t)
         m_tabs->setTabEnabled(t, false);
@@ -139,7 +140,7 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
     if (!m_analysis)
         return;
     m_overview->setPlainText(summaryText(*m_index, summarize(*m_index)) + QLatin1Char('\n') + analysisText(*m_index, *m_analysis));
-    m_mtuText->setPlainText(mtuText(*m_index, m_analysis->mtu));
+    m_mtu->setData(m_index, m_analysis);
 
     m_saPicker->blockSignals(true);
     m_saPicker->clear();

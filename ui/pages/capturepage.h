@@ -17,6 +17,7 @@ class QTableView;
 namespace ikev2wb::ui {
 
 class IkeLadder;
+class MtuPage;
 class PacketTableModel;
 class SequenceChart;
 
@@ -52,7 +53,7 @@ private:
     QComboBox *m_ikePicker = nullptr;
     IkeLadder *m_ladder = nullptr;
     QLabel *m_ladderDetails = nullptr;
-    QPlainTextEdit *m_mtuText = nullptr;
+    MtuPage *m_mtu = nullptr;
     quint64 m_timelineGeneration = 0;
 };
 

@@ -1,0 +1,49 @@
+#pragma once
+// The checklist rules: each a small function Facts → optional Finding, registered in one table
+// with its cause identifier and checklist step. A rule only reads Facts, so each is tested on
+// hand-built Facts (tests/tst_rules.cpp).
+#include "diagnosis.h"
+#include "facts.h"
+
+#include <optional>
+#include <vector>
+
+namespace ikev2wb {
+
+using RuleFn = std::optional<Finding> (*)(const Facts &);
+
+struct Rule
+{
+    const char *cause;   // stable identifier, also Finding::cause
+    int step;            // 1..6
+    RuleFn fn;
+};
+
+/// Every rule, in checklist order.
+const std::vector<Rule> &checklistRules();
+/// The rule for a cause, or null.
+const Rule *findRule(const QString &cause);
+
+/// The six steps' titles ("Capture at both endpoints and compare", ...), 1-based.
+QString stepTitle(int step);
+
+// Individual rules (also reachable through the table).
+std::optional<Finding> ruleMtuBlackhole(const Facts &f);
+std::optional<Finding> rulePathMtuReduced(const Facts &f);
+std::optional<Finding> rulePacketLossInTransit(const Facts &f);
+std::optional<Finding> rulePeerUnreachable(const Facts &f);
+std::optional<Finding> ruleNatMappingExpiry(const Facts &f);
+std::optional<Finding> ruleIkeRetransmissions(const Facts &f);
+std::optional<Finding> ruleAntireplayReordering(const Facts &f);
+std::optional<Finding> ruleEspBlocked(const Facts &f);
+std::optional<Finding> ruleFirewallReject(const Facts &f);
+std::optional<Finding> ruleOffloadOrCrypto(const Facts &f);
+std::optional<Finding> ruleHostReceiveDrops(const Facts &f);
+
+/// Keep-alive interval the NAT fix proposes and the bound it is derived from (known NAT
+/// timeout, or the idle time after which the mapping was gone). `known` false for a bound.
+int natKeepaliveFor(const Facts &f, double *bound = nullptr, bool *known = nullptr);
+/// Replay window the anti-replay fix proposes.
+std::uint64_t replayWindowFor(const Facts &f);
+
+} // namespace ikev2wb

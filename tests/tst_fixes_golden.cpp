@@ -1,0 +1,173 @@
+// The fix-snippet generator against reviewed golden files (tests/data/golden/fixes/*.txt).
+// The inputs are fixed here; their MTU numbers are checked against DOMAIN.md's formula by hand
+// below, so the golden text carries numbers that were verified independently of the generator.
+// Regenerate after an intended change with scripts/regen-golden.sh (it sets
+// IKEV2WB_REGEN_GOLDEN=1, which makes this test write the files instead of comparing), then
+// review the diff before committing.
+#include "analyze/overhead.h"
+#include "diagnose/checklist.h"
+#include "diagnose/fixes.h"
+
+#include <QDir>
+#include <QFile>
+#include <QtTest>
+
+using namespace ikev2wb;
+
+namespace {
+
+QString goldenDir() { return QStringLiteral(IKEV2WB_TEST_DATA "/golden/fixes"); }
+
+FixTarget labTarget()
+{
+    FixTarget t;
+    t.connection = QStringLiteral("lab");
+    t.child = QStringLiteral("net");
+    t.wanInterface = QStringLiteral("wan0");
+    t.localAddress = QStringLiteral("10.0.1.1");
+    t.peerAddress = QStringLiteral("10.0.2.1");
+    t.remoteSubnet = QStringLiteral("10.2.0.0/24");
+    t.interfaceMtu = 1500;
+    return t;
+}
+
+QString render(const std::vector<Fix> &fixes)
+{
+    QString out;
+    for (const Fix &f : fixes)
+        out += fixText(f) + QLatin1Char('\n');
+    return out;
+}
+
+MtuFixParams labMtu()
+{
+    // Path MTU 1400 (the lab's router link), AES-CBC + HMAC-SHA256-128, IPv4, no NAT-T:
+    // A = 1400 − 20 − 8 − 16 − 16 = 1340; floor(1340 / 16) × 16 = 1328; inner 1326; MSS 1286.
+    return MtuFixParams{1400, 1326, 1286, QStringLiteral("AES-CBC + HMAC-SHA256-128"), false};
+}
+
+MtuFixParams gcmNatTMtu()
+{
+    // Path MTU 1500, AES-GCM-16 with NAT-T: A = 1500 − 20 − 8 − 8 − 8 − 16 = 1440; floor(1440 / 4) × 4
+    // = 1440; inner 1438 (DOMAIN.md / AWS table); MSS 1398.
+    return MtuFixParams{1500, 1438, 1398, QStringLiteral("AES-GCM-16"), true};
+}
+
+Diagnosis scriptDiagnosis()
+{
+    Diagnosis d;
+    d.inputs << QStringLiteral("left-outer.pcap") << QStringLiteral("right-outer.pcap");
+    Finding mtu;
+    mtu.cause = QStringLiteral("mtu_blackhole");
+    mtu.step = 2;
+    mtu.status = StepStatus::Fail;
+    mtu.confidence = 0.9;
+    mtu.fixes = mtuFixes(labTarget(), labMtu());
+    Finding replay;
+    replay.cause = QStringLiteral("antireplay_reordering");
+    replay.step = 4;
+    replay.status = StepStatus::Warn;
+    replay.confidence = 0.3;
+    replay.fixes = replayWindowFixes(labTarget(), 64, 32, 16);
+    d.findings = {mtu, replay};
+    return d;
+}
+
+QString generate(const QString &name)
+{
+    if (name == QLatin1String("mtu_lab"))
+        return render(mtuFixes(labTarget(), labMtu()));
+    if (name == QLatin1String("mtu_placeholders"))
+        return render(mtuFixes(FixTarget{}, gcmNatTMtu()));
+    if (name == QLatin1String("replay_window"))
+        return render(replayWindowFixes(labTarget(), 64, 32, 16));
+    if (name == QLatin1String("nat_keepalive"))
+        return render(natKeepaliveFixes(labTarget(), 5, 16.5, false));
+    if (name == QLatin1String("peer_unreachable"))
+        return render(peerUnreachableFixes(labTarget(), 18.7));
+    if (name == QLatin1String("ike_retransmissions"))
+        return render(ikeRetransmissionFixes(labTarget(), 5, 0));
+    if (name == QLatin1String("esp_blocked"))
+        // AES-CBC + HMAC-SHA256-128 with NAT-T at 1500: 1422 (DOMAIN.md worked figures).
+        return render(espBlockedFixes(labTarget(), 1422, 1500));
+    if (name == QLatin1String("host"))
+        return render(offloadFixes(labTarget())) + render(receiveDropFixes(labTarget()));
+    if (name == QLatin1String("fix_script"))
+        return fixScript(scriptDiagnosis());
+    return {};
+}
+
+const char *const kNames[] = {"mtu_lab", "mtu_placeholders", "replay_window", "nat_keepalive", "peer_unreachable",
+                              "ike_retransmissions", "esp_blocked", "host", "fix_script"};
+
+} // namespace
+
+class TestFixesGolden : public QObject
+{
+    Q_OBJECT
+private slots:
+    void inputsMatchTheCalculator()
+    {
+        // The fixed inputs above agree with the overhead calculator (itself tested in tst_overhead).
+        OverheadInput in;
+        in.suite = EspSuite{EspCipher::AesCbc, EspIntegrity::HmacSha256_128, 128, false};
+        in.pathMtu = 1400;
+        const OverheadResult a = computeEspOverhead(in);
+        QCOMPARE(a.tunnelMtu, labMtu().tunnelMtu);
+        QCOMPARE(a.tcpMss, labMtu().mss);
+        in.suite = EspSuite{EspCipher::AesGcm16, EspIntegrity::None, 128, false};
+        in.pathMtu = 1500;
+        in.natT = true;
+        const OverheadResult b = computeEspOverhead(in);
+        QCOMPARE(b.tunnelMtu, gcmNatTMtu().tunnelMtu);
+        QCOMPARE(b.tcpMss, gcmNatTMtu().mss);
+        in.suite = EspSuite{EspCipher::AesCbc, EspIntegrity::HmacSha256_128, 128, false};
+        QCOMPARE(computeEspOverhead(in).tunnelMtu, 1422);
+    }
+
+    void golden_data()
+    {
+        QTest::addColumn<QString>("name");
+        for (const char *n : kNames)
+            QTest::newRow(n) << QString::fromLatin1(n);
+    }
+
+    void golden()
+    {
+        QFETCH(QString, name);
+        const QString actual = generate(name);
+        QVERIFY(!actual.isEmpty());
+        const QString path = goldenDir() + QLatin1Char('/') + name + (name == QLatin1String("fix_script") ? QStringLiteral(".sh.txt") : QStringLiteral(".txt"));
+        if (qEnvironmentVariableIsSet("IKEV2WB_REGEN_GOLDEN")) {
+            QDir().mkpath(goldenDir());
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write(actual.toUtf8());
+            qInfo("wrote %s", qPrintable(path));
+            return;
+        }
+        QFile f(path);
+        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path + QStringLiteral(": missing; run scripts/regen-golden.sh")));
+        const QString expected = QString::fromUtf8(f.readAll());
+        if (actual != expected) {
+            const QStringList a = actual.split(QLatin1Char('\n')), e = expected.split(QLatin1Char('\n'));
+            for (qsizetype i = 0; i < std::max(a.size(), e.size()); ++i)
+                if (a.value(i) != e.value(i))
+                    QFAIL(qPrintable(QStringLiteral("%1 line %2:\n  expected: %3\n  actual:   %4").arg(path).arg(i + 1).arg(e.value(i), a.value(i))));
+        }
+    }
+
+    void scriptRunsNothingByDefault()
+    {
+        const QString s = generate(QStringLiteral("fix_script"));
+        QVERIFY(s.startsWith(QLatin1String("#!/usr/bin/env bash\n")));
+        QVERIFY(s.contains(QLatin1String("set -euo pipefail\n")));
+        QVERIFY(s.contains(QLatin1String("read -r -p")));
+        // Outside functions only the listing / dispatch code runs: every command sits in fix_N().
+        QVERIFY(!s.contains(QLatin1String("\niptables ")));
+        QVERIFY(!s.contains(QLatin1String("\nip link ")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestFixesGolden)
+#include "tst_fixes_golden.moc"

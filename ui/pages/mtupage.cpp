@@ -1,0 +1,237 @@
+#include "mtupage.h"
+
+#include "analyze/overhead.h"
+#include "report/capturesummary.h"
+#include "report/jsonwriter.h"
+
+#include <QBarCategoryAxis>
+#include <QBarSeries>
+#include <QBarSet>
+#include <QChart>
+#include <QChartView>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QFontDatabase>
+#include <QFormLayout>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLegend>
+#include <QPlainTextEdit>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QValueAxis>
+#include <QVBoxLayout>
+
+namespace ikev2wb::ui {
+
+MtuPage::MtuPage(QWidget *parent) : QWidget(parent)
+{
+    auto *layout = new QHBoxLayout(this);
+    auto *split = new QSplitter(Qt::Horizontal, this);
+    layout->addWidget(split);
+
+    auto *left = new QWidget(split);
+    auto *leftLayout = new QVBoxLayout(left);
+    auto *row = new QHBoxLayout;
+    row->addWidget(new QLabel(tr("ESP SA:"), left));
+    m_saPicker = new QComboBox(left);
+    m_saPicker->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    row->addWidget(m_saPicker);
+    row->addStretch();
+    leftLayout->addLayout(row);
+    m_chart = new QChart;
+    m_chart->legend()->setVisible(false);
+    m_chart->setBackgroundBrush(palette().color(QPalette::Base));
+    m_chart->setTitleBrush(palette().color(QPalette::Text));
+    m_chartView = new QChartView(m_chart, left);
+    leftLayout->addWidget(m_chartView, 3);
+    m_text = new QPlainTextEdit(left);
+    m_text->setReadOnly(true);
+    m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    leftLayout->addWidget(m_text, 2);
+    split->addWidget(left);
+
+    auto *calc = new QGroupBox(tr("ESP overhead calculator"), split);
+    auto *form = new QFormLayout(calc);
+    m_suite = new QComboBox(calc);
+    for (const EspSuite &s : commonEspSuites())
+        m_suite->addItem(espSuiteName(s));
+    m_suite->setToolTip(tr("The CHILD_SA's ESP proposal (swanctl esp_proposals)"));
+    form->addRow(tr("ESP suite"), m_suite);
+    m_pathMtu = new QSpinBox(calc);
+    m_pathMtu->setRange(576, 9216);
+    m_pathMtu->setValue(1500);
+    m_pathMtu->setSuffix(tr(" bytes"));
+    form->addRow(tr("Path MTU"), m_pathMtu);
+    m_natT = new QCheckBox(tr("UDP encapsulation (NAT-T, port 4500)"), calc);
+    m_outerV6 = new QCheckBox(tr("IPv6 between the gateways"), calc);
+    m_innerV6 = new QCheckBox(tr("IPv6 inside the tunnel"), calc);
+    m_transport = new QCheckBox(tr("transport mode"), calc);
+    form->addRow(QString(), m_natT);
+    form->addRow(QString(), m_outerV6);
+    form->addRow(QString(), m_innerV6);
+    form->addRow(QString(), m_transport);
+    m_result = new QLabel(calc);
+    m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont big = m_result->font();
+    big.setPointSizeF(big.pointSizeF() * 1.2);
+    big.setBold(true);
+    m_result->setFont(big);
+    form->addRow(m_result);
+    m_breakdown = new QLabel(calc);
+    m_breakdown->setWordWrap(true);
+    m_breakdown->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    form->addRow(m_breakdown);
+    m_estimate = new QLabel(calc);
+    m_estimate->setWordWrap(true);
+    form->addRow(m_estimate);
+    split->addWidget(calc);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+
+    for (QCheckBox *c : {m_natT, m_outerV6, m_innerV6, m_transport})
+        connect(c, &QCheckBox::toggled, this, &MtuPage::recompute);
+    connect(m_suite, &QComboBox::currentIndexChanged, this, &MtuPage::recompute);
+    connect(m_pathMtu, &QSpinBox::valueChanged, this, &MtuPage::recompute);
+    connect(m_saPicker, &QComboBox::currentIndexChanged, this, &MtuPage::showHistogram);
+    recompute();
+}
+
+void MtuPage::setCalculatorInput(int suiteRow, int pathMtu, bool natT, bool outerIpv6)
+{
+    m_suite->setCurrentIndex(suiteRow);
+    m_pathMtu->setValue(pathMtu);
+    m_natT->setChecked(natT);
+    m_outerV6->setChecked(outerIpv6);
+    recompute();
+}
+
+QString MtuPage::calculatorResult() const { return m_result->text(); }
+
+void MtuPage::recompute()
+{
+    const auto suites = commonEspSuites();
+    OverheadInput in;
+    if (m_suite->currentIndex() >= 0 && std::size_t(m_suite->currentIndex()) < suites.size())
+        in.suite = suites[std::size_t(m_suite->currentIndex())];
+    in.pathMtu = m_pathMtu->value();
+    in.natT = m_natT->isChecked();
+    in.outerIpv6 = m_outerV6->isChecked();
+    in.innerIpv6 = m_innerV6->isChecked();
+    in.tunnelMode = !m_transport->isChecked();
+    m_innerV6->setEnabled(in.tunnelMode);
+    const OverheadResult r = computeEspOverhead(in);
+    if (!r.valid) {
+        m_result->setText(r.error);
+        m_breakdown->clear();
+        return;
+    }
+    m_result->setText(tr("inner MTU %1, TCP MSS %2").arg(r.innerMax).arg(r.tcpMss));
+    QStringList lines;
+    for (const OverheadItem &item : r.items)
+        lines << tr("%1: %2 bytes").arg(item.name).arg(item.bytes);
+    lines << tr("largest inner packet: %1 bytes").arg(r.innerMax);
+    if (!r.note.isEmpty())
+        lines << r.note;
+    m_breakdown->setText(lines.join(QStringLiteral("<br>")));
+}
+
+void MtuPage::setData(IndexPtr index, AnalysisPtr analysis)
+{
+    m_index = std::move(index);
+    m_analysis = std::move(analysis);
+    if (!m_index || !m_analysis)
+        return;
+    m_text->setPlainText(mtuText(*m_index, m_analysis->mtu));
+    m_saPicker->blockSignals(true);
+    m_saPicker->clear();
+    int largest = 0;
+    for (std::size_t i = 0; i < m_analysis->mtu.sas.size(); ++i) {
+        const MtuSaSizes &m = m_analysis->mtu.sas[i];
+        const EspSa &sa = m_index->espSas[m.espSa];
+        const Flow &fl = m_index->flows[sa.flowId];
+        m_saPicker->addItem(tr("%1  %2 → %3  (max %4 bytes)")
+                                .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), endpointText(fl.src, 0), endpointText(fl.dst, 0))
+                                .arg(m.max), int(i));
+        if (m.max > m_analysis->mtu.sas[std::size_t(largest)].max)
+            largest = int(i);
+    }
+    m_saPicker->blockSignals(false);
+    // Start the calculator on what the capture says: path MTU and NAT-T.
+    if (m_analysis->mtu.pathMtu >= 576)
+        m_pathMtu->setValue(int(m_analysis->mtu.pathMtu));
+    const bool natT = std::any_of(m_index->espSas.begin(), m_index->espSas.end(), [](const EspSa &s) { return s.encap == Encapsulation::Udp; });
+    m_natT->setChecked(natT);
+    if (!m_index->espSas.empty()) {
+        const auto lengths = espLengthsForSa(*m_index, m_analysis->mtu.sas.empty() ? 0 : m_analysis->mtu.sas[std::size_t(largest)].espSa, 20000);
+        const OverheadEstimate est = estimateSuiteFromEspLengths(lengths, natT);
+        m_estimate->setText(tr("<i>From the capture (an estimate):</i> %1").arg(est.sentence.toHtmlEscaped()));
+        // Start the calculator on the most likely suite.
+        if (est.found && !est.candidates.empty()) {
+            const auto suites = commonEspSuites();
+            for (std::size_t k = 0; k < suites.size(); ++k)
+                if (suites[k] == est.candidates.front().suite)
+                    m_suite->setCurrentIndex(int(k));
+        }
+    }
+    if (m_saPicker->count() > 0) {
+        m_saPicker->setCurrentIndex(largest);
+        showHistogram(largest);
+    }
+    recompute();
+}
+
+void MtuPage::showHistogram(int saRow)
+{
+    m_chart->removeAllSeries();
+    for (QAbstractAxis *axis : m_chart->axes())
+        m_chart->removeAxis(axis);
+    if (!m_analysis || saRow < 0 || std::size_t(saRow) >= m_analysis->mtu.sas.size())
+        return;
+    const MtuSaSizes &m = m_analysis->mtu.sas[std::size_t(saRow)];
+    auto *set = new QBarSet(tr("packets"));
+    QStringList categories;
+    const std::uint32_t pathMtu = m_analysis->mtu.pathMtu;
+    for (int b = 0; b < kMtuBins; ++b) {
+        set->append(double(m.histogram[std::size_t(b)]));
+        // Every fourth bin is labelled; the others get distinct blank labels (categories must be unique).
+        if (b == kMtuBins - 1)
+            categories << tr(">%1").arg(b * kMtuBinBytes);
+        else if (b % 4 == 0)
+            categories << QString::number(b * kMtuBinBytes);
+        else
+            categories << QString(b, QChar(0x200B)); // zero-width: blank but distinct
+    }
+    set->setColor(palette().color(QPalette::Highlight));
+    auto *series = new QBarSeries;
+    series->append(set);
+    series->setBarWidth(0.9);
+    m_chart->addSeries(series);
+    auto *x = new QBarCategoryAxis;
+    x->append(categories);
+    x->setTitleText(tr("outer IP packet size (bytes, bins of %1)").arg(kMtuBinBytes));
+    auto *y = new QValueAxis;
+    y->setTitleText(tr("packets"));
+    y->setLabelFormat(QStringLiteral("%.0f"));
+    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(x), static_cast<QAbstractAxis *>(y)}) {
+        axis->setLabelsColor(palette().color(QPalette::Text));
+        axis->setTitleBrush(palette().color(QPalette::Text));
+    }
+    m_chart->addAxis(x, Qt::AlignBottom);
+    m_chart->addAxis(y, Qt::AlignLeft);
+    series->attachAxis(x);
+    series->attachAxis(y);
+    y->applyNiceNumbers();
+    m_chart->setTitle(tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%; path MTU %6 (%7)")
+                          .arg(m.packets)
+                          .arg(m.p50)
+                          .arg(m.p99)
+                          .arg(m.max)
+                          .arg(m.dfFraction() * 100, 0, 'f', 0)
+                          .arg(pathMtu)
+                          .arg(QString::fromLatin1(pathMtuSourceName(m_analysis->mtu.pathMtuSource))));
+}
+
+} // namespace ikev2wb::ui
