@@ -99,7 +99,7 @@ public:
         m_buf.resize(8u << 20);
         std::uint8_t h[24] = {};
         putLe32(h, 0xa1b2c3d4);
-        h[4] = 2;  // version 2.4, little-endian fields
+        h[4] = 2; // version 2.4, little-endian fields
         h[6] = 4;
         putLe32(h + 16, 65535); // snaplen
         putLe32(h + 20, 1);     // LINKTYPE_ETHERNET
@@ -121,11 +121,9 @@ public:
     }
     void close()
     {
-        if (!m_file)
-            return;
+        if (!m_file) return;
         flush();
-        if (std::fclose(m_file) != 0)
-            fail();
+        if (std::fclose(m_file) != 0) fail();
         m_file = nullptr;
     }
     [[nodiscard]] std::uint64_t records() const { return m_records; }
@@ -134,15 +132,13 @@ public:
 private:
     void append(const std::uint8_t *p, std::size_t n)
     {
-        if (m_used + n > m_buf.size())
-            flush();
+        if (m_used + n > m_buf.size()) flush();
         std::memcpy(m_buf.data() + m_used, p, n);
         m_used += n;
     }
     void flush()
     {
-        if (m_used && std::fwrite(m_buf.data(), 1, m_used, m_file) != m_used)
-            fail();
+        if (m_used && std::fwrite(m_buf.data(), 1, m_used, m_file) != m_used) fail();
         m_used = 0;
     }
     [[noreturn]] void fail() const
@@ -173,23 +169,23 @@ struct Host
 struct Sa
 {
     std::uint32_t spi = 0;
-    std::uint32_t seq = 0;        // last sequence number used
-    std::uint32_t heldSeq = 0;    // a number held back to be sent after its successor (reorder)
+    std::uint32_t seq = 0;     // last sequence number used
+    std::uint32_t heldSeq = 0; // a number held back to be sent after its successor (reorder)
 };
 
 struct Tunnel
 {
-    int left = 0;                 // index into hosts (the initiator, possibly behind NAT)
+    int left = 0; // index into hosts (the initiator, possibly behind NAT)
     int right = 0;
     bool natT = false;
-    bool df = true;               // outer DF; tunnels without it get fragmented outer packets
-    std::uint16_t leftPort500 = 500;   // the initiator's ports as the responder sees them
+    bool df = true;                  // outer DF; tunnels without it get fragmented outer packets
+    std::uint16_t leftPort500 = 500; // the initiator's ports as the responder sees them
     std::uint16_t leftPort4500 = 4500;
     std::uint64_t spiI = 0;
     std::uint64_t spiR = 0;
     std::uint32_t nextMid = 0;
-    std::array<Sa, 2> out{};      // left → right child SAs
-    std::array<Sa, 2> in{};       // right → left
+    std::array<Sa, 2> out{}; // left → right child SAs
+    std::array<Sa, 2> in{};  // right → left
 };
 
 class Generator final
@@ -240,8 +236,7 @@ public:
             if (++sinceKeepalive >= 15'000) {
                 sinceKeepalive = 0;
                 for (auto &k : m_tunnels)
-                    if (k.natT && !full())
-                        keepalive(k);
+                    if (k.natT && !full()) keepalive(k);
             }
             if (++sinceIcmp >= 25'000) {
                 sinceIcmp = 0;
@@ -265,8 +260,7 @@ private:
 
     void emit(const std::uint8_t *frame, std::size_t len)
     {
-        if (full())
-            return;
+        if (full()) return;
         tick();
         m_w.record(m_tsUs, frame, std::uint32_t(len));
     }
@@ -352,34 +346,54 @@ private:
             // SA: one proposal (IKE, 4 transforms)
             std::uint8_t *sa = m + off;
             const std::size_t saLen = 4 + 8 + 4 * 8;
-            sa[0] = 34; sa[1] = 0; put16(sa + 2, std::uint32_t(saLen));
+            sa[0] = 34;
+            sa[1] = 0;
+            put16(sa + 2, std::uint32_t(saLen));
             std::uint8_t *prop = sa + 4;
-            prop[0] = 0; prop[1] = 0; put16(prop + 2, 8 + 4 * 8);
-            prop[4] = 1; prop[5] = 1; prop[6] = 0; prop[7] = 4;
+            prop[0] = 0;
+            prop[1] = 0;
+            put16(prop + 2, 8 + 4 * 8);
+            prop[4] = 1;
+            prop[5] = 1;
+            prop[6] = 0;
+            prop[7] = 4;
             const std::uint8_t types[4] = {1, 2, 3, 4};
             const std::uint16_t ids[4] = {12, 7, 12, 19}; // AES-CBC, SHA2-256 PRF/integ, ECP-256
             for (int i = 0; i < 4; ++i) {
                 std::uint8_t *tr = prop + 8 + i * 8;
-                tr[0] = i == 3 ? 0 : 3; tr[1] = 0; put16(tr + 2, 8);
-                tr[4] = types[i]; tr[5] = 0; put16(tr + 6, ids[i]);
+                tr[0] = i == 3 ? 0 : 3;
+                tr[1] = 0;
+                put16(tr + 2, 8);
+                tr[4] = types[i];
+                tr[5] = 0;
+                put16(tr + 6, ids[i]);
             }
             off += saLen;
             // KE (group 19, 64 bytes)
             std::uint8_t *ke = m + off;
-            ke[0] = 40; ke[1] = 0; put16(ke + 2, 8 + 64);
-            put16(ke + 4, 19); put16(ke + 6, 0);
+            ke[0] = 40;
+            ke[1] = 0;
+            put16(ke + 2, 8 + 64);
+            put16(ke + 4, 19);
+            put16(ke + 6, 0);
             fill(ke + 8, 64);
             off += 8 + 64;
             // Nonce (32 bytes)
             std::uint8_t *no = m + off;
-            no[0] = 41; no[1] = 0; put16(no + 2, 4 + 32);
+            no[0] = 41;
+            no[1] = 0;
+            put16(no + 2, 4 + 32);
             fill(no + 4, 32);
             off += 4 + 32;
             // N(NAT_DETECTION_SOURCE_IP), N(NAT_DETECTION_DESTINATION_IP)
             for (int i = 0; i < 2; ++i) {
                 std::uint8_t *n = m + off;
-                n[0] = i == 0 ? 41 : 0; n[1] = 0; put16(n + 2, 8 + 20);
-                n[4] = 0; n[5] = 0; put16(n + 6, i == 0 ? 16388 : 16389);
+                n[0] = i == 0 ? 41 : 0;
+                n[1] = 0;
+                put16(n + 2, 8 + 20);
+                n[4] = 0;
+                n[5] = 0;
+                put16(n + 6, i == 0 ? 16388 : 16389);
                 fill(n + 8, 20);
                 off += 8 + 20;
             }
@@ -387,7 +401,9 @@ private:
             m[16] = 46; // SK
             std::uint8_t *sk = m + off;
             const std::size_t skLen = 4 + 16 + encryptedLen + 16; // IV, ciphertext, ICV
-            sk[0] = firstInner; sk[1] = 0; put16(sk + 2, std::uint32_t(skLen));
+            sk[0] = firstInner;
+            sk[1] = 0;
+            put16(sk + 2, std::uint32_t(skLen));
             fill(sk + 4, skLen - 4);
             off += skLen;
         }
@@ -472,12 +488,9 @@ private:
     std::size_t espIpLength(const Tunnel &tu)
     {
         const std::uint32_t r = m_rng.below(1000);
-        if (r < 380)
-            return 100 + m_rng.below(60);
-        if (r < 880)
-            return 1400 + m_rng.below(101);
-        if (r < 995 || tu.df)
-            return 160 + m_rng.below(1240);
+        if (r < 380) return 100 + m_rng.below(60);
+        if (r < 880) return 1400 + m_rng.below(101);
+        if (r < 995 || tu.df) return 160 + m_rng.below(1240);
         return 1560 + m_rng.below(60); // will be sent as two outer fragments
     }
 
@@ -573,14 +586,12 @@ std::uint64_t parseCount(const char *s)
     char *end = nullptr;
     errno = 0;
     std::uint64_t v = std::strtoull(s, &end, 10);
-    if (errno || end == s)
-        usage(2);
+    if (errno || end == s) usage(2);
     if (*end == 'k' || *end == 'K')
         v *= 1000, ++end;
     else if (*end == 'm' || *end == 'M')
         v *= 1'000'000, ++end;
-    if (*end)
-        usage(2);
+    if (*end) usage(2);
     return v;
 }
 
@@ -591,10 +602,8 @@ int main(int argc, char **argv)
     Options o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (a == "--help" || a == "-h")
-            usage(0);
-        if (i + 1 >= argc)
-            usage(2);
+        if (a == "--help" || a == "-h") usage(0);
+        if (i + 1 >= argc) usage(2);
         const char *v = argv[++i];
         if (a == "--packets")
             o.packets = parseCount(v);
@@ -609,8 +618,7 @@ int main(int argc, char **argv)
         else
             usage(2);
     }
-    if (o.out.empty() || o.lossPermille > 1000 || o.reorderPermille > 1000)
-        usage(2);
+    if (o.out.empty() || o.lossPermille > 1000 || o.reorderPermille > 1000) usage(2);
     PcapWriter w(o.out);
     Generator g(o, w);
     g.run();

@@ -37,12 +37,10 @@ int main(int argc, char **argv)
     while ((rc = pcap_next_ex(p, &hdr, &data)) == 1) {
         ++packets;
         bytes += hdr->caplen;
-        if (hdr->caplen)
-            checksum += data[0];
+        if (hdr->caplen) checksum += data[0];
     }
     const bool failed = rc != PCAP_ERROR_BREAK;
-    if (failed)
-        std::fprintf(stderr, "ikev2wb-pcaploop: %s: %s\n", argv[1], pcap_geterr(p));
+    if (failed) std::fprintf(stderr, "ikev2wb-pcaploop: %s: %s\n", argv[1], pcap_geterr(p));
     pcap_close(p); // also closes f
     std::printf("%llu packets, %llu captured bytes (check %u)\n", static_cast<unsigned long long>(packets),
                 static_cast<unsigned long long>(bytes), checksum);

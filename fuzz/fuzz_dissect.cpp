@@ -35,8 +35,7 @@ constexpr std::uint8_t kSeparator[] = {'F', 'R', 'M', 0xfe};
 
 void check(bool condition)
 {
-    if (!condition)
-        std::abort();
+    if (!condition) std::abort();
 }
 
 void dissectOne(int dlt, ByteView frame, std::uint32_t originalLength)
@@ -45,8 +44,7 @@ void dissectOne(int dlt, ByteView frame, std::uint32_t originalLength)
     const PacketFacts f = dissector.dissect(frame, originalLength);
     check(f.kind < PacketKind::Count_);
     check(!(f.flags & FlagMalformed) || f.warning != nullptr);
-    if (f.ipVersion != 0)
-        check(f.l3Offset <= frame.size());
+    if (f.ipVersion != 0) check(f.l3Offset <= frame.size());
     if (f.kind == PacketKind::Ike || f.kind == PacketKind::IkeNatT || f.kind == PacketKind::IkeTcp) {
         const IkePayloadSummary s = parseIkePayloads(f.ikeMessage, f.ike);
         check(!s.hasSk || !s.hasSkf); // the walk stops at the first encrypted payload
@@ -57,8 +55,7 @@ void dissectOne(int dlt, ByteView frame, std::uint32_t originalLength)
         (void)parseIkePayloads(ip.ikeMessage, ip.ike);
     // And as a bare IKE message.
     IkeHeader h;
-    if (parseIkeHeader(frame, h))
-        (void)parseIkePayloads(frame, h);
+    if (parseIkeHeader(frame, h)) (void)parseIkePayloads(frame, h);
 }
 
 std::vector<ByteView> splitFrames(ByteView rest)
@@ -69,8 +66,7 @@ std::vector<ByteView> splitFrames(ByteView rest)
     while (frames.size() < 256) {
         const auto *hit = std::search(p, end, std::begin(kSeparator), std::end(kSeparator));
         frames.emplace_back(p, std::size_t(hit - p));
-        if (hit == end)
-            break;
+        if (hit == end) break;
         p = hit + sizeof kSeparator;
     }
     return frames;
@@ -112,8 +108,7 @@ void indexFrames(int dlt, unsigned opts, const std::vector<ByteView> &frames)
     for (std::size_t i = 0; i < index.packetCount(); ++i) {
         const PacketRecord &r = index.packets[i];
         check(r.flowId == kNoFlow || r.flowId < index.flows.size());
-        if (r.isIke())
-            check(r.a < index.ikeMessages.size());
+        if (r.isIke()) check(r.a < index.ikeMessages.size());
     }
 }
 
@@ -121,8 +116,7 @@ void indexFrames(int dlt, unsigned opts, const std::vector<ByteView> &frames)
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
-    if (size < 2)
-        return 0;
+    if (size < 2) return 0;
     const unsigned selector = (unsigned(data[0]) << 8) | data[1];
     const int dlt = kLinkTypes[selector % kLinkTypeCount];
     const unsigned opts = selector / kLinkTypeCount;

@@ -41,17 +41,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     static const std::string path = makeTempPath();
     static const QString qpath = QString::fromStdString(path);
     FILE *f = std::fopen(path.c_str(), "wb");
-    if (!f)
-        std::abort();
-    if (size != 0 && std::fwrite(data, 1, size, f) != size)
-        std::abort();
+    if (!f) std::abort();
+    if (size != 0 && std::fwrite(data, 1, size, f) != size) std::abort();
     std::fclose(f);
 
     QString error;
     const auto index = loadCapture(qpath, &error);
     if (!index) {
-        if (error.isEmpty())
-            std::abort(); // a failed open must say why
+        if (error.isEmpty()) std::abort(); // a failed open must say why
         return 0;
     }
     const CaptureSummary summary = summarize(*index);

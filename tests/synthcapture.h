@@ -30,7 +30,10 @@ inline void put64(Buf &b, std::uint64_t v)
     put32(b, std::uint32_t(v >> 32));
     put32(b, std::uint32_t(v));
 }
-inline void append(Buf &b, const Buf &x) { b.insert(b.end(), x.begin(), x.end()); }
+inline void append(Buf &b, const Buf &x)
+{
+    b.insert(b.end(), x.begin(), x.end());
+}
 
 inline std::uint32_t ip4(int a, int b, int c, int d)
 {
@@ -56,10 +59,8 @@ inline Buf ipv4(const Ip &ip, std::uint8_t proto, const Buf &payload, std::uint1
     put16(h, totalOverride ? totalOverride : std::uint16_t(20 + payload.size()));
     put16(h, ip.id);
     std::uint16_t ff = std::uint16_t(ip.fragOffset / 8);
-    if (ip.df)
-        ff |= 0x4000;
-    if (ip.mf)
-        ff |= 0x2000;
+    if (ip.df) ff |= 0x4000;
+    if (ip.mf) ff |= 0x2000;
     put16(h, ff);
     h.push_back(64);
     h.push_back(proto);
@@ -106,13 +107,14 @@ struct Payload
     std::uint8_t type;
     Buf body;
 };
-inline Buf ike(std::uint64_t ispi, std::uint64_t rspi, std::uint8_t exchange, std::uint8_t flags, std::uint32_t mid,
-                 const std::vector<Payload> &payloads, std::uint8_t innerFirst = 0)
+inline Buf ike(std::uint64_t ispi, std::uint64_t rspi, std::uint8_t exchange, std::uint8_t flags,
+               std::uint32_t mid, const std::vector<Payload> &payloads, std::uint8_t innerFirst = 0)
 {
     Buf body;
     for (std::size_t i = 0; i < payloads.size(); ++i) {
         const bool encrypted = payloads[i].type == 46 || payloads[i].type == 53;
-        const std::uint8_t next = encrypted ? innerFirst : (i + 1 < payloads.size() ? payloads[i + 1].type : 0);
+        const std::uint8_t next =
+            encrypted ? innerFirst : (i + 1 < payloads.size() ? payloads[i + 1].type : 0);
         body.push_back(next);
         body.push_back(0);
         put16(body, std::uint16_t(4 + payloads[i].body.size()));
@@ -130,7 +132,10 @@ inline Buf ike(std::uint64_t ispi, std::uint64_t rspi, std::uint8_t exchange, st
     append(m, body);
     return m;
 }
-inline Payload sk(std::size_t len) { return {46, Buf(len, 0x5a)}; }
+inline Payload sk(std::size_t len)
+{
+    return {46, Buf(len, 0x5a)};
+}
 inline Payload skf(std::uint16_t number, std::uint16_t total, std::size_t len)
 {
     Buf b;
@@ -166,8 +171,7 @@ struct Packet
 inline bool writePcap(const QString &path, const std::vector<Packet> &packets)
 {
     pcap_t *dead = pcap_open_dead(DLT_EN10MB, 65535);
-    if (!dead)
-        return false;
+    if (!dead) return false;
     pcap_dumper_t *d = pcap_dump_open(dead, path.toLocal8Bit().constData());
     if (!d) {
         pcap_close(dead);

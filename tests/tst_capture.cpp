@@ -87,8 +87,7 @@ Bytes8 ethernet(std::initializer_list<std::uint16_t> tagsThenType)
     Bytes8 b = {0x02, 0, 0, 0, 0, 1, 0x02, 0, 0, 0, 0, 2};
     bool first = true;
     for (std::uint16_t v : tagsThenType) {
-        if (!first)
-            put16(b, 0x0064); // TCI: VLAN 100 between each tag type
+        if (!first) put16(b, 0x0064); // TCI: VLAN 100 between each tag type
         put16(b, v);
         first = false;
     }
@@ -105,9 +104,9 @@ struct Record
 /// Writes a pcap through libpcap's own writer.
 bool writePcap(const QString &path, int dlt, const std::vector<Record> &recs, bool nano)
 {
-    pcap_t *p = pcap_open_dead_with_tstamp_precision(dlt, 65535, nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
-    if (!p)
-        return false;
+    pcap_t *p = pcap_open_dead_with_tstamp_precision(
+        dlt, 65535, nano ? PCAP_TSTAMP_PRECISION_NANO : PCAP_TSTAMP_PRECISION_MICRO);
+    if (!p) return false;
     pcap_dumper_t *d = pcap_dump_open(p, QFile::encodeName(path).constData());
     if (!d) {
         pcap_close(p);
@@ -134,8 +133,8 @@ bool writePcapng(const QString &path, int linktype, const std::vector<Record> &r
     put32le(b, 0x0A0D0D0A);
     put32le(b, 28);
     put32le(b, 0x1A2B3C4D);
-    b.insert(b.end(), {1, 0, 0, 0});                  // version 1.0
-    b.insert(b.end(), 8, 0xff);                       // section length -1
+    b.insert(b.end(), {1, 0, 0, 0}); // version 1.0
+    b.insert(b.end(), 8, 0xff);      // section length -1
     put32le(b, 28);
     const std::uint32_t idbLen = nano ? 32 : 20;
     put32le(b, 1);
@@ -164,7 +163,8 @@ bool writePcapng(const QString &path, int linktype, const std::vector<Record> &r
         put32le(b, len);
     }
     QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(reinterpret_cast<const char *>(b.data()), qint64(b.size())) == qint64(b.size());
+    return f.open(QIODevice::WriteOnly) &&
+           f.write(reinterpret_cast<const char *>(b.data()), qint64(b.size())) == qint64(b.size());
 }
 
 /// Reads a capture with plain libpcap (nanosecond precision) for rewriting it.
@@ -172,22 +172,24 @@ std::vector<Record> readAll(const QString &path, int *dlt)
 {
     char err[PCAP_ERRBUF_SIZE];
     std::vector<Record> out;
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(QFile::encodeName(path).constData(), PCAP_TSTAMP_PRECISION_NANO, err);
-    if (!p)
-        return out;
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(QFile::encodeName(path).constData(),
+                                                        PCAP_TSTAMP_PRECISION_NANO, err);
+    if (!p) return out;
     *dlt = pcap_datalink(p);
     pcap_pkthdr *h;
     const u_char *data;
     while (pcap_next_ex(p, &h, &data) == 1)
-        out.push_back({std::int64_t(h->ts.tv_sec) * 1'000'000'000 + h->ts.tv_usec, h->len, Bytes8(data, data + h->caplen)});
+        out.push_back({std::int64_t(h->ts.tv_sec) * 1'000'000'000 + h->ts.tv_usec, h->len,
+                       Bytes8(data, data + h->caplen)});
     pcap_close(p);
     return out;
 }
 
 bool sameRecord(const PacketRecord &a, const PacketRecord &b)
 {
-    return a.tsNs == b.tsNs && a.flowId == b.flowId && a.a == b.a && a.b == b.b && a.frameLength == b.frameLength &&
-           a.ipLength == b.ipLength && a.flags == b.flags && a.ipId == b.ipId && a.kind == b.kind && a.aux == b.aux;
+    return a.tsNs == b.tsNs && a.flowId == b.flowId && a.a == b.a && a.b == b.b &&
+           a.frameLength == b.frameLength && a.ipLength == b.ipLength && a.flags == b.flags &&
+           a.ipId == b.ipId && a.kind == b.kind && a.aux == b.aux;
 }
 
 } // namespace
@@ -204,7 +206,8 @@ private:
     {
         QCOMPARE(a.packetCount(), b.packetCount());
         for (std::size_t i = 0; i < a.packetCount(); ++i)
-            QVERIFY2(sameRecord(a.packets[i], b.packets[i]), qPrintable(QStringLiteral("record %1 differs").arg(i)));
+            QVERIFY2(sameRecord(a.packets[i], b.packets[i]),
+                     qPrintable(QStringLiteral("record %1 differs").arg(i)));
         QCOMPARE(a.flows.size(), b.flows.size());
         QCOMPARE(a.espSas.size(), b.espSas.size());
         QCOMPARE(a.ikeMessages.size(), b.ikeMessages.size());
@@ -226,18 +229,22 @@ private Q_SLOTS:
         QTest::addColumn<uint>("spi");
         QTest::addColumn<bool>("v6");
         auto add = [](const char *name, int dlt, const Bytes8 &f, uint spi, bool v6) {
-            QTest::newRow(name) << dlt << QByteArray(reinterpret_cast<const char *>(f.data()), qsizetype(f.size())) << spi << v6;
+            QTest::newRow(name) << dlt
+                                << QByteArray(reinterpret_cast<const char *>(f.data()), qsizetype(f.size()))
+                                << spi << v6;
         };
         add("ethernet", DLT_EN10MB, concat(ethernet({0x0800}), espV4(0x1001, 1)), 0x1001, false);
         add("ethernet ipv6", DLT_EN10MB, concat(ethernet({0x86dd}), espV6(0x1002, 2)), 0x1002, true);
         add("802.1Q", DLT_EN10MB, concat(ethernet({0x8100, 0x0800}), espV4(0x1003, 3)), 0x1003, false);
-        add("QinQ 88a8", DLT_EN10MB, concat(ethernet({0x88a8, 0x8100, 0x0800}), espV4(0x1004, 4)), 0x1004, false);
-        add("QinQ 9100 ipv6", DLT_EN10MB, concat(ethernet({0x9100, 0x8100, 0x86dd}), espV6(0x1005, 5)), 0x1005, true);
+        add("QinQ 88a8", DLT_EN10MB, concat(ethernet({0x88a8, 0x8100, 0x0800}), espV4(0x1004, 4)), 0x1004,
+            false);
+        add("QinQ 9100 ipv6", DLT_EN10MB, concat(ethernet({0x9100, 0x8100, 0x86dd}), espV6(0x1005, 5)),
+            0x1005, true);
         {
             Bytes8 sll;
-            put16(sll, 0);      // packet type: to us
-            put16(sll, 1);      // ARPHRD_ETHER
-            put16(sll, 6);      // address length
+            put16(sll, 0); // packet type: to us
+            put16(sll, 1); // ARPHRD_ETHER
+            put16(sll, 6); // address length
             sll.insert(sll.end(), {2, 0, 0, 0, 0, 1, 0, 0});
             put16(sll, 0x0800);
             add("SLL", DLT_LINUX_SLL, concat(sll, espV4(0x1006, 6)), 0x1006, false);
@@ -262,16 +269,16 @@ private Q_SLOTS:
             put32le(le, 2); // AF_INET written by a little-endian host
             add("NULL little-endian", DLT_NULL, concat(le, espV4(0x100c, 12)), 0x100c, false);
             Bytes8 be;
-            put32(be, 2);   // ... and by a big-endian host
+            put32(be, 2); // ... and by a big-endian host
             add("NULL big-endian", DLT_NULL, concat(be, espV4(0x100d, 13)), 0x100d, false);
             Bytes8 le6;
             put32le(le6, 30); // AF_INET6 on macOS
             add("NULL ipv6 (30)", DLT_NULL, concat(le6, espV6(0x100e, 14)), 0x100e, true);
             Bytes8 be6;
-            put32(be6, 24);   // AF_INET6 on NetBSD/OpenBSD
+            put32(be6, 24); // AF_INET6 on NetBSD/OpenBSD
             add("NULL ipv6 (24, big-endian)", DLT_NULL, concat(be6, espV6(0x100f, 15)), 0x100f, true);
             Bytes8 loop;
-            put32(loop, 2);   // DLT_LOOP: always network order
+            put32(loop, 2); // DLT_LOOP: always network order
             add("LOOP", DLT_LOOP, concat(loop, espV4(0x1010, 16)), 0x1010, false);
         }
     }
@@ -346,7 +353,8 @@ private Q_SLOTS:
         QString error;
         auto index = loadCapture(dataPath(QStringLiteral("tcpdump/tests/ikev2four.pcap")), &error);
         QVERIFY2(index, qPrintable(error));
-        const std::int64_t base = QDateTime(QDate(2007, 8, 6), QTime(12, 21, 24), QTimeZone::utc()).toSecsSinceEpoch();
+        const std::int64_t base =
+            QDateTime(QDate(2007, 8, 6), QTime(12, 21, 24), QTimeZone::utc()).toSecsSinceEpoch();
         QCOMPARE(index->packets[0].tsNs, base * 1'000'000'000 + 386'989'000);
         QCOMPARE(index->packets[20].tsNs, base * 1'000'000'000 + 517'735'000);
         QVERIFY(!index->file.nanosecondFile);
@@ -413,15 +421,19 @@ private Q_SLOTS:
         QTest::addColumn<QString>("name");
         QTest::addColumn<QByteArray>("content"); // null: do not create
         QTest::addColumn<QString>("reason");
-        QTest::newRow("text file") << QStringLiteral("notes.txt") << QByteArray("this is not a capture\nat all\n")
+        QTest::newRow("text file") << QStringLiteral("notes.txt")
+                                   << QByteArray("this is not a capture\nat all\n")
                                    << QStringLiteral("text file");
-        QTest::newRow("gzip") << QStringLiteral("trace.pcap.gz") << QByteArray("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10)
+        QTest::newRow("gzip") << QStringLiteral("trace.pcap.gz")
+                              << QByteArray("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03", 10)
                               << QStringLiteral("gzip");
         QTest::newRow("empty") << QStringLiteral("empty.pcap") << QByteArray("") << QStringLiteral("empty");
-        QTest::newRow("missing") << QStringLiteral("missing.pcap") << QByteArray() << QStringLiteral("no such file");
+        QTest::newRow("missing") << QStringLiteral("missing.pcap") << QByteArray()
+                                 << QStringLiteral("no such file");
         QTest::newRow("directory") << QStringLiteral("adir") << QByteArray() << QStringLiteral("directory");
-        QTest::newRow("short pcap header") << QStringLiteral("short.pcap") << QByteArray("\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 8)
-                                           << QStringLiteral("header");
+        QTest::newRow("short pcap header")
+            << QStringLiteral("short.pcap") << QByteArray("\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 8)
+            << QStringLiteral("header");
     }
     void badInputs()
     {
@@ -501,10 +513,12 @@ private Q_SLOTS:
         const CaptureWarning &w = part->warnings.front();
         QCOMPARE(w.packet, std::int64_t(-1));
         QVERIFY2(w.message.contains(path), qPrintable(w.message));
-        QVERIFY2(w.message.contains(QStringLiteral("after %1 packets").arg(expectedPackets)), qPrintable(w.message));
+        QVERIFY2(w.message.contains(QStringLiteral("after %1 packets").arg(expectedPackets)),
+                 qPrintable(w.message));
         QVERIFY2(w.message.contains(QStringLiteral("byte ")), qPrintable(w.message));
         if (badRecordAt >= 0)
-            QVERIFY2(w.message.contains(QStringLiteral("record at byte %1 ").arg(badRecordAt)), qPrintable(w.message));
+            QVERIFY2(w.message.contains(QStringLiteral("record at byte %1 ").arg(badRecordAt)),
+                     qPrintable(w.message));
         for (std::size_t i = 0; i < part->packetCount(); ++i)
             QVERIFY(sameRecord(part->packets[i], full->packets[i]));
     }
@@ -517,16 +531,18 @@ private Q_SLOTS:
         std::vector<Record> recs;
         recs.reserve(N);
         for (int i = 0; i < N; ++i)
-            recs.push_back({std::int64_t(1'000'000'000) * 1'000'000'000 + std::int64_t(i) * 1000, 0, espV4(0x3001, std::uint32_t(i + 1))});
+            recs.push_back({std::int64_t(1'000'000'000) * 1'000'000'000 + std::int64_t(i) * 1000, 0,
+                            espV4(0x3001, std::uint32_t(i + 1))});
         QVERIFY(writePcap(path, DLT_RAW, recs, false));
         const qint64 size = QFileInfo(path).size();
 
         std::vector<std::pair<std::int64_t, std::uint64_t>> calls;
         QString error;
-        auto index = loadCapture(path, &error, [&](std::int64_t done, std::int64_t total, std::uint64_t packets) {
-            QCOMPARE(total, size);
-            calls.emplace_back(done, packets);
-        });
+        auto index =
+            loadCapture(path, &error, [&](std::int64_t done, std::int64_t total, std::uint64_t packets) {
+                QCOMPARE(total, size);
+                calls.emplace_back(done, packets);
+            });
         QVERIFY2(index, qPrintable(error));
         QCOMPARE(index->packetCount(), std::size_t(N));
         QVERIFY(calls.size() >= 2);
@@ -552,10 +568,11 @@ private Q_SLOTS:
         QVERIFY(reader);
         std::atomic_bool stop{false};
         std::uint64_t seen = 0;
-        const ReadOutcome out = reader->read([&](const RawPacket &) {
-            if (++seen == 5000)
-                stop.store(true);
-        }, {}, &stop);
+        const ReadOutcome out = reader->read(
+            [&](const RawPacket &) {
+                if (++seen == 5000) stop.store(true);
+            },
+            {}, &stop);
         QVERIFY(out.cancelled);
         QVERIFY(out.packets >= 5000);
         QVERIFY(out.packets <= 8192);

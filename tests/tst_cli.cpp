@@ -30,8 +30,7 @@ Run run(const QStringList &args)
     QProcess p;
     p.start(QStringLiteral(IKEV2WB_CLI), args);
     Run r;
-    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit)
-        return r;
+    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit) return r;
     r.exitCode = p.exitCode();
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
@@ -41,8 +40,7 @@ Run run(const QStringList &args)
 QJsonObject findExchange(const QJsonArray &a, const QString &name)
 {
     for (const auto &v : a)
-        if (v.toObject().value(QStringLiteral("exchange")).toString() == name)
-            return v.toObject();
+        if (v.toObject().value(QStringLiteral("exchange")).toString() == name) return v.toObject();
     return {};
 }
 
@@ -68,14 +66,22 @@ private Q_SLOTS:
         QTest::addColumn<int>("exitCode");
         QTest::addColumn<QString>("stdoutHas");
         QTest::addColumn<QString>("stderrHas");
-        QTest::newRow("--version") << QStringList{QStringLiteral("--version")} << 0 << QStringLiteral("ikev2wb") << QString();
-        QTest::newRow("--help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("usage") << QString();
+        QTest::newRow("--version") << QStringList{QStringLiteral("--version")} << 0
+                                   << QStringLiteral("ikev2wb") << QString();
+        QTest::newRow("--help") << QStringList{QStringLiteral("--help")} << 0 << QStringLiteral("usage")
+                                << QString();
         QTest::newRow("no arguments") << QStringList{} << 2 << QString() << QStringLiteral("usage");
-        QTest::newRow("unknown command") << QStringList{QStringLiteral("frobnicate")} << 2 << QString() << QStringLiteral("frobnicate");
-        QTest::newRow("unknown option") << QStringList{QStringLiteral("summary"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap")), QStringLiteral("--bogus")}
-                                        << 2 << QString() << QStringLiteral("--bogus");
-        QTest::newRow("summary without file") << QStringList{QStringLiteral("summary")} << 2 << QString() << QStringLiteral("usage");
-        QTest::newRow("packets with two files") << QStringList{QStringLiteral("packets"), QStringLiteral("a"), QStringLiteral("b")} << 2 << QString() << QStringLiteral("usage");
+        QTest::newRow("unknown command")
+            << QStringList{QStringLiteral("frobnicate")} << 2 << QString() << QStringLiteral("frobnicate");
+        QTest::newRow("unknown option")
+            << QStringList{QStringLiteral("summary"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap")),
+                           QStringLiteral("--bogus")}
+            << 2 << QString() << QStringLiteral("--bogus");
+        QTest::newRow("summary without file")
+            << QStringList{QStringLiteral("summary")} << 2 << QString() << QStringLiteral("usage");
+        QTest::newRow("packets with two files")
+            << QStringList{QStringLiteral("packets"), QStringLiteral("a"), QStringLiteral("b")} << 2
+            << QString() << QStringLiteral("usage");
     }
     void exitCodes()
     {
@@ -120,7 +126,9 @@ private Q_SLOTS:
     // isakmp4500: expected numbers from tcpdump's isakmp4.out, INDEX.md and the tshark dump.
     void summaryJsonIsakmp4500()
     {
-        const Run r = run({QStringLiteral("summary"), dataPath(QStringLiteral("tcpdump/tests/isakmp4500.pcap")), QStringLiteral("--json")});
+        const Run r =
+            run({QStringLiteral("summary"), dataPath(QStringLiteral("tcpdump/tests/isakmp4500.pcap")),
+                 QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
         QJsonParseError perr{};
         const QJsonDocument doc = QJsonDocument::fromJson(r.out, &perr);
@@ -157,8 +165,10 @@ private Q_SLOTS:
         const QJsonArray ikeSas = o.value(QStringLiteral("ike_sas")).toArray();
         QCOMPARE(ikeSas.size(), 1);
         const QJsonObject ikeSa = ikeSas.at(0).toObject();
-        QCOMPARE(ikeSa.value(QStringLiteral("initiator_spi")).toString(), QStringLiteral("0x9e89f2388f90bc1e"));
-        QCOMPARE(ikeSa.value(QStringLiteral("responder_spi")).toString(), QStringLiteral("0x0a74357ce3d1a4bf"));
+        QCOMPARE(ikeSa.value(QStringLiteral("initiator_spi")).toString(),
+                 QStringLiteral("0x9e89f2388f90bc1e"));
+        QCOMPARE(ikeSa.value(QStringLiteral("responder_spi")).toString(),
+                 QStringLiteral("0x0a74357ce3d1a4bf"));
         QCOMPARE(ikeSa.value(QStringLiteral("version")).toInt(), 1);
         QCOMPARE(ikeSa.value(QStringLiteral("messages")).toInt(), 15);
         QCOMPARE(ikeSa.value(QStringLiteral("initiator")).toString(), QStringLiteral("192.1.2.254"));
@@ -168,16 +178,22 @@ private Q_SLOTS:
         // INDEX.md: v1-MainMode 6, v1-QuickMode 8, v1-Informational 1 (IKEv1: no response flag).
         const QJsonArray ex = o.value(QStringLiteral("ike_exchanges")).toArray();
         QCOMPARE(ex.size(), 3);
-        QCOMPARE(findExchange(ex, QStringLiteral("v1-MainMode")).value(QStringLiteral("requests")).toInt(), 6);
-        QCOMPARE(findExchange(ex, QStringLiteral("v1-QuickMode")).value(QStringLiteral("requests")).toInt(), 8);
-        QCOMPARE(findExchange(ex, QStringLiteral("v1-Informational")).value(QStringLiteral("requests")).toInt(), 1);
+        QCOMPARE(findExchange(ex, QStringLiteral("v1-MainMode")).value(QStringLiteral("requests")).toInt(),
+                 6);
+        QCOMPARE(findExchange(ex, QStringLiteral("v1-QuickMode")).value(QStringLiteral("requests")).toInt(),
+                 8);
+        QCOMPARE(
+            findExchange(ex, QStringLiteral("v1-Informational")).value(QStringLiteral("requests")).toInt(),
+            1);
         QCOMPARE(findExchange(ex, QStringLiteral("v1-QuickMode")).value(QStringLiteral("type")).toInt(), 32);
     }
 
     // ikev2four: one object per line, times with exactly 9 decimals (ikev2four.out: -tttt, TZ=GMT0).
     void packetsJsonLines()
     {
-        const Run r = run({QStringLiteral("packets"), dataPath(QStringLiteral("tcpdump/tests/ikev2four.pcap")), QStringLiteral("--json")});
+        const Run r =
+            run({QStringLiteral("packets"), dataPath(QStringLiteral("tcpdump/tests/ikev2four.pcap")),
+                 QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
         QList<QByteArray> lines = r.out.split('\n');
         QVERIFY(lines.size() > 1);
@@ -185,7 +201,8 @@ private Q_SLOTS:
         lines.removeLast();
         QCOMPARE(lines.size(), 21);
         const QRegularExpression timeRe(QStringLiteral("\"time\":\"?(-?\\d+\\.(\\d+))\"?[,}]"));
-        const std::int64_t base = QDateTime(QDate(2007, 8, 6), QTime(12, 21, 24), QTimeZone::utc()).toSecsSinceEpoch();
+        const std::int64_t base =
+            QDateTime(QDate(2007, 8, 6), QTime(12, 21, 24), QTimeZone::utc()).toSecsSinceEpoch();
         const char *firstAndLast[] = {".386989000", ".517735000"};
         for (int i = 0; i < lines.size(); ++i) {
             QJsonParseError perr{};
@@ -203,7 +220,8 @@ private Q_SLOTS:
             QVERIFY(ike.value(QStringLiteral("initiator_spi")).toString().startsWith(QLatin1String("0x")));
         }
         // Frame 2 (ikev2four.out): "msgid 00000000: parent_sa ikev2_init[R]: (n: ... type=16390(cookie)"
-        const QJsonObject second = QJsonDocument::fromJson(lines[1]).object().value(QStringLiteral("ike")).toObject();
+        const QJsonObject second =
+            QJsonDocument::fromJson(lines[1]).object().value(QStringLiteral("ike")).toObject();
         QCOMPARE(second.value(QStringLiteral("exchange_type")).toInt(), 34);
         QCOMPARE(second.value(QStringLiteral("response")).toBool(), true);
         QCOMPARE(second.value(QStringLiteral("notifies")).toArray().size(), 1);
@@ -212,7 +230,8 @@ private Q_SLOTS:
     void packetsJsonEsp()
     {
         // espudp1.out: "UDP-encap: ESP(spi=0x12345678,seq=0x1)" ... seq 0x8.
-        const Run r = run({QStringLiteral("packets"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap")), QStringLiteral("--json")});
+        const Run r = run({QStringLiteral("packets"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap")),
+                           QStringLiteral("--json")});
         QCOMPARE(r.exitCode, 0);
         const QList<QByteArray> lines = r.out.trimmed().split('\n');
         QCOMPARE(lines.size(), 8);

@@ -44,31 +44,31 @@ const QByteArray xfrmWithKeys =
     "src 10.0.2.1 dst 10.0.1.1\n"
     "\tproto esp spi 0xcd93565c(3448985180) reqid 1(0x00000001) mode tunnel\n"
     "\treplay-window 0 seq 0x00000000 flag af-unspec (0x00100000)\n"
-    "\tauth-trunc hmac(sha256) 0xd6b58a91204dae85635e7ff5746cc775c2c83b7fc9bece2941432b40b6f620a9 (256 bits) 128\n"
+    "\tauth-trunc hmac(sha256) 0xd6b58a91204dae85635e7ff5746cc775c2c83b7fc9bece2941432b40b6f620a9 (256 bits) "
+    "128\n"
     "\tenc cbc(aes) 0xf325561046629553ce14a16e97b4529c (128 bits)\n"
     "\taead rfc4106(gcm(aes)) 0x00112233445566778899aabbccddeeff01234567 (160 bits) 128\n"
     "\tanti-replay context: seq 0x0, oseq 0xc2c, bitmap 0x00000000\n";
 
-const QByteArray swanctlWithSecrets =
-    "connections {\n"
-    "    a {\n"
-    "        remote_addrs = 198.51.100.7\n"
-    "        local { auth = psk }\n"
-    "    }\n"
-    "}\n"
-    "secrets {\n"
-    "    ike-a {\n"
-    "        id = gw2\n"
-    "        secret = 0sTOPSECRETPSK\n"
-    "    }\n"
-    "    private-key {\n"
-    "        file = key.pem\n"
-    "        secret = \"KEYPASSPHRASE\"\n"
-    "    }\n"
-    "}\n"
-    "authorities {\n"
-    "    ca { cacert = ca.pem }\n"
-    "}\n";
+const QByteArray swanctlWithSecrets = "connections {\n"
+                                      "    a {\n"
+                                      "        remote_addrs = 198.51.100.7\n"
+                                      "        local { auth = psk }\n"
+                                      "    }\n"
+                                      "}\n"
+                                      "secrets {\n"
+                                      "    ike-a {\n"
+                                      "        id = gw2\n"
+                                      "        secret = 0sTOPSECRETPSK\n"
+                                      "    }\n"
+                                      "    private-key {\n"
+                                      "        file = key.pem\n"
+                                      "        secret = \"KEYPASSPHRASE\"\n"
+                                      "    }\n"
+                                      "}\n"
+                                      "authorities {\n"
+                                      "    ca { cacert = ca.pem }\n"
+                                      "}\n";
 
 } // namespace
 
@@ -111,15 +111,19 @@ void TestCollect::redactSwanctl_data()
     QTest::addColumn<QByteArray>("input");
     QTest::addColumn<QByteArrayList>("gone");
     QTest::addColumn<QByteArrayList>("kept");
-    QTest::newRow("secrets section") << swanctlWithSecrets << QByteArrayList{"TOPSECRETPSK", "KEYPASSPHRASE", "ike-a", "key.pem"}
-                                     << QByteArrayList{"remote_addrs = 198.51.100.7", "auth = psk", "cacert = ca.pem",
-                                                       "secrets {"};
-    QTest::newRow("brace on next line") << QByteArray("secrets\n{\n  ike { secret = abc123xyz }\n}\nconnections {\n}\n")
-                                        << QByteArrayList{"abc123xyz"} << QByteArrayList{"connections {"};
-    QTest::newRow("secret outside secrets") << QByteArray("plugins {\n  eap-radius {\n    secret = radiuspw # shared\n  }\n}\n")
-                                            << QByteArrayList{"radiuspw"} << QByteArrayList{"secret = [redacted]", "eap-radius {"};
-    QTest::newRow("multi-line quoted") << QByteArray("a {\n  password = \"line one\nline two\"\n  next = 1\n}\n")
-                                       << QByteArrayList{"line one", "line two"} << QByteArrayList{"next = 1"};
+    QTest::newRow("secrets section") << swanctlWithSecrets
+                                     << QByteArrayList{"TOPSECRETPSK", "KEYPASSPHRASE", "ike-a", "key.pem"}
+                                     << QByteArrayList{"remote_addrs = 198.51.100.7", "auth = psk",
+                                                       "cacert = ca.pem", "secrets {"};
+    QTest::newRow("brace on next line")
+        << QByteArray("secrets\n{\n  ike { secret = abc123xyz }\n}\nconnections {\n}\n")
+        << QByteArrayList{"abc123xyz"} << QByteArrayList{"connections {"};
+    QTest::newRow("secret outside secrets")
+        << QByteArray("plugins {\n  eap-radius {\n    secret = radiuspw # shared\n  }\n}\n")
+        << QByteArrayList{"radiuspw"} << QByteArrayList{"secret = [redacted]", "eap-radius {"};
+    QTest::newRow("multi-line quoted")
+        << QByteArray("a {\n  password = \"line one\nline two\"\n  next = 1\n}\n")
+        << QByteArrayList{"line one", "line two"} << QByteArrayList{"next = 1"};
     QTest::newRow("psk and pin keys") << QByteArray("x {\n  psk = hunter2\n  pin = 1234\n  id = pinned\n}\n")
                                       << QByteArrayList{"hunter2", "1234"} << QByteArrayList{"id = pinned"};
 }
@@ -144,9 +148,10 @@ void TestCollect::redactIpsecAndLog()
     QVERIFY(!out.contains("quoted"));
     QVERIFY(out.contains("left=1.2.3.4"));
     // charon at log level 4 dumps keys as hex lines ("Sk_ei secret => 16 bytes @ 0x...").
-    const QByteArray log = "Nov 27 12:00:01 13[IKE] Sk_ei secret => 16 bytes @ 0x55d0c0\n"
-                           "Nov 27 12:00:01 13[IKE]    0: 4C 3B 7E 2B 76 E5 07 2F 6B 07 E9 B8 A0 14 B3 4A  L;~+v../k......J\n"
-                           "Nov 27 12:00:02 13[IKE] retransmit 1 of request with message ID 2\n";
+    const QByteArray log =
+        "Nov 27 12:00:01 13[IKE] Sk_ei secret => 16 bytes @ 0x55d0c0\n"
+        "Nov 27 12:00:01 13[IKE]    0: 4C 3B 7E 2B 76 E5 07 2F 6B 07 E9 B8 A0 14 B3 4A  L;~+v../k......J\n"
+        "Nov 27 12:00:02 13[IKE] retransmit 1 of request with message ID 2\n";
     int n = 0;
     const QByteArray clean = redactCharonLog(log, &n);
     QCOMPARE(n, 1);
@@ -159,12 +164,15 @@ void TestCollect::failureReasons_data()
     QTest::addColumn<int>("exitCode");
     QTest::addColumn<QByteArray>("stderrText");
     QTest::addColumn<QString>("reason");
-    QTest::newRow("netlink eperm") << 2 << QByteArray("RTNETLINK answers: Operation not permitted\n") << QStringLiteral("needs root");
-    QTest::newRow("vici missing") << 1
-                                  << QByteArray("plugin 'ldap': failed to load - ldap_plugin_create not found\n"
-                                                "connecting to 'unix:///var/run/charon.vici' failed: No such file or directory\n")
-                                  << QStringLiteral("charon is not running");
-    QTest::newRow("ethtool no stats") << 94 << QByteArray("no stats available\n") << QStringLiteral("not supported");
+    QTest::newRow("netlink eperm") << 2 << QByteArray("RTNETLINK answers: Operation not permitted\n")
+                                   << QStringLiteral("needs root");
+    QTest::newRow("vici missing")
+        << 1
+        << QByteArray("plugin 'ldap': failed to load - ldap_plugin_create not found\n"
+                      "connecting to 'unix:///var/run/charon.vici' failed: No such file or directory\n")
+        << QStringLiteral("charon is not running");
+    QTest::newRow("ethtool no stats")
+        << 94 << QByteArray("no stats available\n") << QStringLiteral("not supported");
     QTest::newRow("other") << 7 << QByteArray() << QStringLiteral("exit status 7");
 }
 
@@ -186,14 +194,17 @@ void TestCollect::fakeRoot()
     QVERIFY(root.isValid() && out.isValid());
     const QString r = root.path();
     writeFile(r + QStringLiteral("/etc/swanctl/swanctl.conf"), swanctlWithSecrets);
-    writeFile(r + QStringLiteral("/etc/swanctl/conf.d/extra.conf"), "secrets {\n  ike-b { secret = CONFDSECRET }\n}\n");
-    writeFile(r + QStringLiteral("/etc/swanctl/private/host.pem"), "-----BEGIN PRIVATE KEY-----\nPRIVATEKEYDATA\n");
+    writeFile(r + QStringLiteral("/etc/swanctl/conf.d/extra.conf"),
+              "secrets {\n  ike-b { secret = CONFDSECRET }\n}\n");
+    writeFile(r + QStringLiteral("/etc/swanctl/private/host.pem"),
+              "-----BEGIN PRIVATE KEY-----\nPRIVATEKEYDATA\n");
     writeFile(r + QStringLiteral("/etc/swanctl/rsa/host.pem"), "PRIVATEKEYDATA\n");
     writeFile(r + QStringLiteral("/etc/ipsec.secrets"), ": PSK \"IPSECSECRETPSK\"\n");
     writeFile(r + QStringLiteral("/etc/ipsec.d/private/host.key"), "PRIVATEKEYDATA\n");
     writeFile(r + QStringLiteral("/etc/ipsec.conf"), "conn a\n\tleft=1.2.3.4\n\tauto=start\n");
     writeFile(r + QStringLiteral("/etc/strongswan.conf"), "charon {\n  retransmit_tries = 3\n}\n");
-    writeFile(r + QStringLiteral("/etc/strongswan.d/charon/eap-radius.conf"), "eap-radius {\n  secret = RADIUSSECRET\n}\n");
+    writeFile(r + QStringLiteral("/etc/strongswan.d/charon/eap-radius.conf"),
+              "eap-radius {\n  secret = RADIUSSECRET\n}\n");
     writeFile(r + QStringLiteral("/etc/strongswan.d/charon/unused.conf"), "# nothing = set\n");
     writeFile(r + QStringLiteral("/var/log/charon.log"),
               "Nov 27 12:00:01 13[IKE]    0: 4C 3B 7E 2B 76 E5 07 2F 6B 07 E9 B8 A0 14 B3 4A\n"
@@ -217,9 +228,10 @@ void TestCollect::fakeRoot()
     QVERIFY(files.count(QStringLiteral("logs/charon-file.log")));
     for (const auto &[name, data] : files) {
         QVERIFY2(!name.contains(QLatin1String("secrets")), qPrintable(name));
-        QVERIFY2(!name.contains(QLatin1String("private")) && !name.contains(QLatin1String("rsa/")), qPrintable(name));
-        for (const char *s : {"TOPSECRETPSK", "KEYPASSPHRASE", "CONFDSECRET", "IPSECSECRETPSK", "PRIVATEKEYDATA", "RADIUSSECRET",
-                              "4C 3B 7E 2B"})
+        QVERIFY2(!name.contains(QLatin1String("private")) && !name.contains(QLatin1String("rsa/")),
+                 qPrintable(name));
+        for (const char *s : {"TOPSECRETPSK", "KEYPASSPHRASE", "CONFDSECRET", "IPSECSECRETPSK",
+                              "PRIVATEKEYDATA", "RADIUSSECRET", "4C 3B 7E 2B"})
             QVERIFY2(!data.contains(s), qPrintable(name + QLatin1String(": ") + QLatin1String(s)));
     }
     // The collected folder reads back as evidence, without errors.
@@ -254,11 +266,13 @@ void TestCollect::thisMachine()
             QVERIFY2(files.count(i.file), qPrintable(i.file));
         } else {
             QVERIFY2(!i.note.isEmpty(), qPrintable(i.source));
-            QVERIFY2(manifest.contains((i.source + QLatin1String(": ") + i.note).toUtf8()), qPrintable(i.source));
+            QVERIFY2(manifest.contains((i.source + QLatin1String(": ") + i.note).toUtf8()),
+                     qPrintable(i.source));
         }
     }
-    static const QRegularExpression secretValue(QStringLiteral("^\\s*(secret|psk)\\s*=\\s*(?!\\[redacted\\])\\S"),
-                                                QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption);
+    static const QRegularExpression secretValue(
+        QStringLiteral("^\\s*(secret|psk)\\s*=\\s*(?!\\[redacted\\])\\S"),
+        QRegularExpression::MultilineOption | QRegularExpression::CaseInsensitiveOption);
     for (const auto &[name, data] : files) {
         QVERIFY2(!containsKeyLikeHex(data), qPrintable(name));
         QVERIFY2(!secretValue.match(QString::fromUtf8(data)).hasMatch(), qPrintable(name));

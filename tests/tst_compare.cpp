@@ -66,8 +66,8 @@ struct Ep
 };
 
 /// Ethernet + IPv4 (+ UDP) around `l4` (an ESP header or a UDP payload); ipLen = total IP length.
-Frame ipFrame(std::int64_t ts, Ep src, Ep dst, std::uint8_t ttl, bool udp, const std::vector<std::uint8_t> &payload,
-              std::size_t ipLen)
+Frame ipFrame(std::int64_t ts, Ep src, Ep dst, std::uint8_t ttl, bool udp,
+              const std::vector<std::uint8_t> &payload, std::size_t ipLen)
 {
     std::vector<std::uint8_t> b(12, 0x02);
     put16(b, 0x0800);
@@ -115,7 +115,7 @@ Frame ike(std::int64_t ts, Ep src, Ep dst, std::uint8_t ttl, std::uint64_t ispi,
     std::vector<std::uint8_t> p;
     put64(p, ispi);
     put64(p, rspi);
-    p.push_back(0);  // next payload: none
+    p.push_back(0); // next payload: none
     p.push_back(0x20);
     p.push_back(exchange);
     p.push_back(flags);
@@ -136,7 +136,8 @@ Frame inner(std::int64_t ts)
 
 bool writePcap(const QString &path, std::vector<Frame> frames, std::int64_t shiftNs = 0)
 {
-    std::stable_sort(frames.begin(), frames.end(), [](const Frame &x, const Frame &y) { return x.tsNs < y.tsNs; });
+    std::stable_sort(frames.begin(), frames.end(),
+                     [](const Frame &x, const Frame &y) { return x.tsNs < y.tsNs; });
     pcap_t *dead = pcap_open_dead_with_tstamp_precision(DLT_EN10MB, 65535, PCAP_TSTAMP_PRECISION_NANO);
     pcap_dumper_t *d = pcap_dump_open(dead, QFile::encodeName(path).constData());
     if (!d) {
@@ -160,9 +161,9 @@ bool writePcap(const QString &path, std::vector<Frame> frames, std::int64_t shif
 bool shiftCapture(const QString &in, const QString &out, std::int64_t shiftNs)
 {
     char err[PCAP_ERRBUF_SIZE];
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(QFile::encodeName(in).constData(), PCAP_TSTAMP_PRECISION_NANO, err);
-    if (!p)
-        return false;
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(QFile::encodeName(in).constData(),
+                                                        PCAP_TSTAMP_PRECISION_NANO, err);
+    if (!p) return false;
     pcap_dumper_t *d = pcap_dump_open(p, QFile::encodeName(out).constData());
     pcap_pkthdr *h;
     const u_char *data;
@@ -192,20 +193,20 @@ std::vector<RawEsp> rawEsp(const QString &path)
 {
     std::vector<RawEsp> out;
     char err[PCAP_ERRBUF_SIZE];
-    pcap_t *p = pcap_open_offline_with_tstamp_precision(QFile::encodeName(path).constData(), PCAP_TSTAMP_PRECISION_NANO, err);
-    if (!p)
-        return out;
+    pcap_t *p = pcap_open_offline_with_tstamp_precision(QFile::encodeName(path).constData(),
+                                                        PCAP_TSTAMP_PRECISION_NANO, err);
+    if (!p) return out;
     const int link = pcap_datalink(p);
     const std::size_t l2 = link == DLT_LINUX_SLL ? 16 : 14;
     pcap_pkthdr *h;
     const u_char *d;
     while (pcap_next_ex(p, &h, &d) == 1) {
-        if (h->caplen < l2 + 20 || d[l2 - 2] != 0x08 || d[l2 - 1] != 0x00)
-            continue;
+        if (h->caplen < l2 + 20 || d[l2 - 2] != 0x08 || d[l2 - 1] != 0x00) continue;
         const u_char *ip = d + l2;
         const std::size_t ihl = std::size_t(ip[0] & 0x0f) * 4;
         const auto be32 = [](const u_char *q) {
-            return (std::uint32_t(q[0]) << 24) | (std::uint32_t(q[1]) << 16) | (std::uint32_t(q[2]) << 8) | q[3];
+            return (std::uint32_t(q[0]) << 24) | (std::uint32_t(q[1]) << 16) | (std::uint32_t(q[2]) << 8) |
+                   q[3];
         };
         const u_char *l4 = ip + ihl;
         const std::size_t avail = h->caplen - l2 - ihl;
@@ -214,11 +215,11 @@ std::vector<RawEsp> rawEsp(const QString &path)
         const u_char *espHdr = nullptr;
         if (ip[9] == 50 && avail >= 8)
             espHdr = l4;
-        else if (ip[9] == 17 && avail >= 16 && ((l4[0] << 8 | l4[1]) == 4500 || (l4[2] << 8 | l4[3]) == 4500) &&
-                 be32(l4 + 8) != 0 && (l4[4] << 8 | l4[5]) > 9)
+        else if (ip[9] == 17 && avail >= 16 &&
+                 ((l4[0] << 8 | l4[1]) == 4500 || (l4[2] << 8 | l4[3]) == 4500) && be32(l4 + 8) != 0 &&
+                 (l4[4] << 8 | l4[5]) > 9)
             espHdr = l4 + 8;
-        if (!espHdr)
-            continue;
+        if (!espHdr) continue;
         RawEsp e;
         e.src = be32(ip + 12);
         e.dst = be32(ip + 16);
@@ -238,8 +239,7 @@ std::set<SpiSeq> keys(const std::vector<RawEsp> &v, std::uint32_t src)
 {
     std::set<SpiSeq> s;
     for (const RawEsp &e : v)
-        if (e.src == src)
-            s.emplace(e.spi, e.seq);
+        if (e.src == src) s.emplace(e.spi, e.seq);
     return s;
 }
 std::set<SpiSeq> keys(const std::vector<ComparedPacket> &v)
@@ -256,13 +256,15 @@ std::set<SpiSeq> minus(const std::set<SpiSeq> &a, const std::set<SpiSeq> &b)
     return out;
 }
 
-QString labDir(const QString &scenario) { return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario; }
+QString labDir(const QString &scenario)
+{
+    return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario;
+}
 
 QJsonObject truth(const QString &scenario)
 {
     QFile f(labDir(scenario) + QStringLiteral("/truth.json"));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
+    if (!f.open(QIODevice::ReadOnly)) return {};
     return QJsonDocument::fromJson(f.readAll()).object();
 }
 
@@ -282,8 +284,8 @@ CompareResult compareLab(const QString &scenario, const QString &a = QStringLite
 {
     CompareResult r;
     QString error;
-    if (!compareCaptureFiles(labDir(scenario) + QLatin1Char('/') + a, labDir(scenario) + QLatin1Char('/') + b, r,
-                             &error))
+    if (!compareCaptureFiles(labDir(scenario) + QLatin1Char('/') + a, labDir(scenario) + QLatin1Char('/') + b,
+                             r, &error))
         qWarning("%s", qPrintable(error));
     return r;
 }
@@ -314,37 +316,32 @@ Synthetic buildSynthetic()
     for (std::uint32_t q = 1; q <= 21; ++q) {
         const std::int64_t t = kS + std::int64_t(q - 1) * 10 * kMs;
         const std::size_t len = (q == 10 || q == 11) ? 1400 : 200;
-        if (q != 21)
-            s.a.push_back(esp(t, aPriv, bEp, 64, true, 0x1000, q, len));
-        if (q == 5 || q == 10 || q == 11)
-            continue;
+        if (q != 21) s.a.push_back(esp(t, aPriv, bEp, 64, true, 0x1000, q, len));
+        if (q == 5 || q == 10 || q == 11) continue;
         const std::int64_t arrive = q == 13 ? kS + 150 * kMs : t + d; // after 15 (1.145)
         s.b.push_back(esp(arrive, aPub, bEp, 62, true, 0x1000, q, len));
         s.b.push_back(inner(arrive + 1000));
-        if (q == 7)
-            s.b.push_back(esp(t + d + 2 * kMs, aPub, bEp, 62, true, 0x1000, q, len));
+        if (q == 7) s.b.push_back(esp(t + d + 2 * kMs, aPub, bEp, 62, true, 0x1000, q, len));
     }
     // B→A
     for (std::uint32_t q = 1; q <= 12; ++q) {
         const std::int64_t t = kS + 5 * kMs + std::int64_t(q - 1) * 20 * kMs;
-        if (q != 6)
-            s.b.push_back(esp(t, bEp, aPub, 64, true, 0x2000, q));
-        if (q != 4 && q <= 10)
-            s.a.push_back(esp(t + d, bEp, aPriv, 62, true, 0x2000, q));
+        if (q != 6) s.b.push_back(esp(t, bEp, aPub, 64, true, 0x2000, q));
+        if (q != 4 && q <= 10) s.a.push_back(esp(t + d, bEp, aPriv, 62, true, 0x2000, q));
     }
     // Another tunnel at B.
     for (std::uint32_t q = 1; q <= 5; ++q)
         s.b.push_back(esp(kS + std::int64_t(q) * 7 * kMs, {0xc0000263, 4500}, bEp, 60, true, 0x3000, q));
     // IKE
     const std::uint64_t ispi = 0x1111222233334444ULL, rspi = 0x5555666677778888ULL;
-    s.a.push_back(ike(500 * kMs, aIke, bIke, 64, ispi, 0, 34, 0x08, 0, 300));           // lost
-    s.a.push_back(ike(600 * kMs, aIke, bIke, 64, ispi, 0, 34, 0x08, 0, 300));           // retransmission
+    s.a.push_back(ike(500 * kMs, aIke, bIke, 64, ispi, 0, 34, 0x08, 0, 300)); // lost
+    s.a.push_back(ike(600 * kMs, aIke, bIke, 64, ispi, 0, 34, 0x08, 0, 300)); // retransmission
     s.b.push_back(ike(600 * kMs + d, aIkePub, bIke, 62, ispi, 0, 34, 0x08, 0, 300));
     s.b.push_back(ike(610 * kMs, bIke, aIkePub, 64, ispi, rspi, 34, 0x20, 0, 280));
     s.a.push_back(ike(610 * kMs + d, bIke, aIke, 62, ispi, rspi, 34, 0x20, 0, 280));
     s.a.push_back(ike(1100 * kMs, aIke, bIke, 64, ispi, rspi, 37, 0x08, 2, 80));
     s.b.push_back(ike(1100 * kMs + d, aIkePub, bIke, 62, ispi, rspi, 37, 0x08, 2, 80));
-    s.b.push_back(ike(1106 * kMs, bIke, aIkePub, 64, ispi, rspi, 37, 0x20, 2, 80));     // lost
+    s.b.push_back(ike(1106 * kMs, bIke, aIkePub, 64, ispi, rspi, 37, 0x20, 2, 80)); // lost
     s.a.push_back(ike(1150 * kMs, aIke, bIke, 64, ispi, rspi, 37, 0x08, 2, 80));
     s.b.push_back(ike(1150 * kMs + d, aIkePub, bIke, 62, ispi, rspi, 37, 0x08, 2, 80));
     s.b.push_back(ike(1156 * kMs, bIke, aIkePub, 64, ispi, rspi, 37, 0x20, 2, 80));
@@ -385,8 +382,8 @@ private Q_SLOTS:
 
 void TestCompare::synthetic_data()
 {
-    QTest::addColumn<double>("shiftS");  // added to B's timestamps
-    QTest::addColumn<bool>("swap");      // B given first
+    QTest::addColumn<double>("shiftS"); // added to B's timestamps
+    QTest::addColumn<bool>("swap");     // B given first
     QTest::newRow("same clock") << 0.0 << false;
     QTest::newRow("B +3 h") << 10800.0 << false;
     QTest::newRow("B -2 h") << -7200.0 << false;
@@ -417,8 +414,8 @@ void TestCompare::synthetic()
 
     const DirectionComparison &x = r.directions[ab];
     QCOMPARE(x.spis, QStringList{QStringLiteral("0x00001000")});
-    QCOMPARE(x.sent, std::uint64_t(20));          // seq 1..20 in A's capture
-    QCOMPARE(x.received, std::uint64_t(18));      // 1..21 without 5, 10, 11
+    QCOMPARE(x.sent, std::uint64_t(20));     // seq 1..20 in A's capture
+    QCOMPARE(x.received, std::uint64_t(18)); // 1..21 without 5, 10, 11
     QCOMPARE(keys(x.lostInTransit), set(0x1000, {5, 10, 11}));
     QCOMPARE(keys(x.outsideSenderSpan), set(0x1000, {21}));
     QVERIFY(x.captureDropAtSender.empty());
@@ -428,8 +425,8 @@ void TestCompare::synthetic()
     QCOMPARE(x.reorderedPackets.front().seq, std::uint64_t(13));
     QCOMPARE(x.reorderedPackets.front().displacement, 2u);
     QCOMPARE(x.lostInTransit.front().size, std::uint16_t(200));
-    QCOMPARE(x.lostInTransit.front().tsNs, kEpoch + kS + 40 * kMs);  // seq 5 sent at 1.040 on A's clock
-    QVERIFY(!x.sizeDependent);      // seq 5 (200 B) was lost too
+    QCOMPARE(x.lostInTransit.front().tsNs, kEpoch + kS + 40 * kMs); // seq 5 sent at 1.040 on A's clock
+    QVERIFY(!x.sizeDependent);                                      // seq 5 (200 B) was lost too
     QVERIFY(x.owdAbsolute);
     QVERIFY(std::fabs(x.owd.minMs - 5.0) < 1e-3);
     QVERIFY(std::fabs(x.owd.maxMs - 30.0) < 1e-3); // seq 13: sent 1.120, arrived 1.150
@@ -438,8 +435,8 @@ void TestCompare::synthetic()
 
     const DirectionComparison &y = r.directions[ba];
     QCOMPARE(y.spis, QStringList{QStringLiteral("0x00002000")});
-    QCOMPARE(y.sent, std::uint64_t(11));          // 1..12 without 6
-    QCOMPARE(y.received, std::uint64_t(9));       // 1..10 without 4
+    QCOMPARE(y.sent, std::uint64_t(11));    // 1..12 without 6
+    QCOMPARE(y.received, std::uint64_t(9)); // 1..10 without 4
     QCOMPARE(keys(y.lostInTransit), set(0x2000, {4}));
     QCOMPARE(keys(y.captureDropAtSender), set(0x2000, {6}));
     QCOMPARE(keys(y.outsideReceiverSpan), set(0x2000, {11, 12}));
@@ -466,11 +463,17 @@ void TestCompare::synthetic()
     // The JSON carries the documented fields.
     const QJsonObject doc = QJsonDocument::fromJson(QByteArray::fromStdString(compareJson(r))).object();
     const QJsonObject d0 = doc.value(QStringLiteral("directions")).toArray().at(ab).toObject();
-    for (const char *k : {"from", "to", "spis", "sent", "received", "lost_in_transit", "reordered", "duplicated",
-                          "clock_offset_s", "owd_ms"})
+    for (const char *k : {"from", "to", "spis", "sent", "received", "lost_in_transit", "reordered",
+                          "duplicated", "clock_offset_s", "owd_ms"})
         QVERIFY2(d0.contains(QLatin1String(k)), k);
     QCOMPARE(d0.value(QStringLiteral("lost_in_transit")).toArray().size(), 3);
-    QCOMPARE(d0.value(QStringLiteral("lost_in_transit")).toArray().at(0).toObject().value(QStringLiteral("seq")).toInt(), 5);
+    QCOMPARE(d0.value(QStringLiteral("lost_in_transit"))
+                 .toArray()
+                 .at(0)
+                 .toObject()
+                 .value(QStringLiteral("seq"))
+                 .toInt(),
+             5);
     QVERIFY(std::fabs(d0.value(QStringLiteral("clock_offset_s")).toDouble() - shiftS) < 1e-6);
 }
 
@@ -482,7 +485,8 @@ void TestCompare::cliExitCodes()
     QVERIFY(writePcap(pa, s.a));
     QVERIFY(writePcap(pb, s.b));
     QProcess p;
-    p.start(QStringLiteral(IKEV2WB_CLI), {QStringLiteral("compare"), pa, dir.filePath(QStringLiteral("missing.pcap"))});
+    p.start(QStringLiteral(IKEV2WB_CLI),
+            {QStringLiteral("compare"), pa, dir.filePath(QStringLiteral("missing.pcap"))});
     QVERIFY(p.waitForFinished());
     QCOMPARE(p.exitCode(), 3);
     p.start(QStringLiteral(IKEV2WB_CLI), {QStringLiteral("compare"), pa});
@@ -499,8 +503,8 @@ void TestCompare::cliExitCodes()
     QVERIFY(p.readAllStandardOutput().contains("lost 0x00001000 seq 5"));
 }
 
-#define REQUIRE_LAB(s)                                                                                              \
-    if (!QFile::exists(labDir(QStringLiteral(s)) + QStringLiteral("/left-outer.pcap")))                          \
+#define REQUIRE_LAB(s)                                                                                       \
+    if (!QFile::exists(labDir(QStringLiteral(s)) + QStringLiteral("/left-outer.pcap")))                      \
     QSKIP("tests/data/lab/" s " is missing")
 
 void TestCompare::labLoss1()
@@ -522,18 +526,26 @@ void TestCompare::labLoss1()
     QFile tc(labDir(QStringLiteral("loss1")) + QStringLiteral("/stats/mid-tc-end.txt"));
     QVERIFY(tc.open(QIODevice::ReadOnly));
     const QString text = QString::fromUtf8(tc.readAll());
-    const auto m = QRegularExpression(QStringLiteral("qdisc netem [^\\n]*dev eth-r[^\\n]*\\n[^\\n]*dropped (\\d+)")).match(text);
+    const auto m =
+        QRegularExpression(QStringLiteral("qdisc netem [^\\n]*dev eth-r[^\\n]*\\n[^\\n]*dropped (\\d+)"))
+            .match(text);
     QVERIFY(m.hasMatch());
-    QCOMPARE(std::uint64_t(r.directions[0].lostInTransit.size() + r.directions[0].ikeLost), std::uint64_t(m.captured(1).toULongLong()));
+    QCOMPARE(std::uint64_t(r.directions[0].lostInTransit.size() + r.directions[0].ikeLost),
+             std::uint64_t(m.captured(1).toULongLong()));
     // right→left is loss-free (truth.json), no anti-replay games, nothing duplicated or reordered.
-    QCOMPARE(truth(QStringLiteral("loss1")).value(QStringLiteral("expected_diagnosis")).toObject()
-                 .value(QStringLiteral("esp_loss_right_to_left_pct")).toInt(), 0);
+    QCOMPARE(truth(QStringLiteral("loss1"))
+                 .value(QStringLiteral("expected_diagnosis"))
+                 .toObject()
+                 .value(QStringLiteral("esp_loss_right_to_left_pct"))
+                 .toInt(),
+             0);
     QVERIFY(r.directions[1].lostInTransit.empty());
     QCOMPARE(r.directions[1].received, keys(right, kRight).size());
     QCOMPARE(r.directions[0].sent, keys(left, kLeft).size());
     QCOMPARE(r.directions[0].received, keys(right, kLeft).size());
     QCOMPARE(r.directions[0].duplicated + r.directions[1].duplicated, std::uint64_t(0));
-    QVERIFY(r.side[0].localAddresses == std::vector<IpAddress>{IpAddress::fromV4(reinterpret_cast<const std::uint8_t *>("\x0a\x00\x01\x01"))});
+    QVERIFY(r.side[0].localAddresses == std::vector<IpAddress>{IpAddress::fromV4(
+                                            reinterpret_cast<const std::uint8_t *>("\x0a\x00\x01\x01"))});
     // Both captures share one clock (README): the offset is within its own bound of zero.
     QVERIFY(r.clock.identifiable);
     QVERIFY(std::fabs(r.clock.offsetS) <= r.clock.errorBoundS + 1e-6);
@@ -562,8 +574,13 @@ void TestCompare::labMtuBlackhole()
 {
     REQUIRE_LAB("mtu-blackhole");
     const CompareResult r = compareLab(QStringLiteral("mtu-blackhole"));
-    const int mtu = truth(QStringLiteral("mtu-blackhole")).value(QStringLiteral("injected_faults")).toArray().at(0)
-                        .toObject().value(QStringLiteral("link_mtu")).toInt();
+    const int mtu = truth(QStringLiteral("mtu-blackhole"))
+                        .value(QStringLiteral("injected_faults"))
+                        .toArray()
+                        .at(0)
+                        .toObject()
+                        .value(QStringLiteral("link_mtu"))
+                        .toInt();
     QCOMPARE(mtu, 1400);
     const auto left = rawEsp(labDir(QStringLiteral("mtu-blackhole")) + QStringLiteral("/left-outer.pcap"));
     const auto right = rawEsp(labDir(QStringLiteral("mtu-blackhole")) + QStringLiteral("/right-outer.pcap"));
@@ -572,7 +589,7 @@ void TestCompare::labMtuBlackhole()
     QCOMPARE(keys(d.lostInTransit), expected);
     for (const ComparedPacket &p : d.lostInTransit)
         QVERIFY2(p.size > mtu, qPrintable(QString::number(p.size)));
-    std::size_t bigSent = 0;  // every packet above the link MTU, per the raw reader
+    std::size_t bigSent = 0; // every packet above the link MTU, per the raw reader
     for (const RawEsp &e : left)
         bigSent += e.src == kLeft && e.ipLen > mtu;
     QCOMPARE(d.lostInTransit.size(), bigSent);
@@ -639,20 +656,24 @@ void TestCompare::labRekeyLoss()
     // charon-left.log: "retransmit N of request with message ID M" (UTC timestamps).
     QFile log(labDir(QStringLiteral("rekey-loss")) + QStringLiteral("/charon-left.log"));
     QVERIFY(log.open(QIODevice::ReadOnly));
-    const QRegularExpression re(QStringLiteral("^(\\S+) .*retransmit (\\d+) of request with message ID (\\d+)"));
+    const QRegularExpression re(
+        QStringLiteral("^(\\S+) .*retransmit (\\d+) of request with message ID (\\d+)"));
     // The drop windows: responses from right blocked first, then requests from left.
-    const double respOn = timelineEvent(t, QStringLiteral("ike_drop_on"), 0), respOff = timelineEvent(t, QStringLiteral("ike_drop_off"), 0);
-    const double reqOn = timelineEvent(t, QStringLiteral("ike_drop_on"), 1), reqOff = timelineEvent(t, QStringLiteral("ike_drop_off"), 1);
+    const double respOn = timelineEvent(t, QStringLiteral("ike_drop_on"), 0),
+                 respOff = timelineEvent(t, QStringLiteral("ike_drop_off"), 0);
+    const double reqOn = timelineEvent(t, QStringLiteral("ike_drop_on"), 1),
+                 reqOff = timelineEvent(t, QStringLiteral("ike_drop_off"), 1);
     std::map<std::uint32_t, QStringList> expected; // message ID → cause per retransmission
     while (!log.atEnd()) {
         const auto m = re.match(QString::fromUtf8(log.readLine()));
-        if (!m.hasMatch())
-            continue;
-        const double ts = double(QDateTime::fromString(m.captured(1) + QLatin1Char('Z'), Qt::ISODateWithMs).toMSecsSinceEpoch()) / 1e3;
+        if (!m.hasMatch()) continue;
+        const double ts = double(QDateTime::fromString(m.captured(1) + QLatin1Char('Z'), Qt::ISODateWithMs)
+                                     .toMSecsSinceEpoch()) /
+                          1e3;
         // The retransmission at ts answers the previous attempt, sent ≥ 2 s earlier inside a window.
         const QString cause = ts > respOn && ts < respOff + 8 ? QStringLiteral("response_lost")
                               : ts > reqOn && ts < reqOff + 8 ? QStringLiteral("request_lost")
-                                                               : QStringLiteral("?");
+                                                              : QStringLiteral("?");
         expected[m.captured(3).toUInt()] << cause;
     }
     QCOMPARE(expected.size(), std::size_t(2));
@@ -670,8 +691,8 @@ void TestCompare::labRekeyLoss()
 void TestCompare::labAgainstTshark_data()
 {
     QTest::addColumn<QString>("scenario");
-    for (const char *s : {"clean", "loss1", "mtu-blackhole", "natt", "natt-expiry", "reorder-antireplay", "rekey-loss",
-                          "dpd", "esp-blocked"})
+    for (const char *s : {"clean", "loss1", "mtu-blackhole", "natt", "natt-expiry", "reorder-antireplay",
+                          "rekey-loss", "dpd", "esp-blocked"})
         QTest::newRow(s) << QString::fromLatin1(s);
 }
 
@@ -681,13 +702,16 @@ void TestCompare::labAgainstTshark()
 {
     QFETCH(QString, scenario);
     QFile f(labDir(scenario) + QStringLiteral("/verify.json"));
-    if (!f.open(QIODevice::ReadOnly))
-        QSKIP("lab data missing");
-    const QJsonObject loss = QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("esp_loss")).toObject();
+    if (!f.open(QIODevice::ReadOnly)) QSKIP("lab data missing");
+    const QJsonObject loss =
+        QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("esp_loss")).toObject();
     const CompareResult r = compareLab(scenario);
     for (int dir = 0; dir < 2; ++dir) {
-        const QJsonObject perSpi = loss.value(dir == 0 ? QStringLiteral("left_to_right") : QStringLiteral("right_to_left"))
-                                       .toObject().value(QStringLiteral("per_spi")).toObject();
+        const QJsonObject perSpi =
+            loss.value(dir == 0 ? QStringLiteral("left_to_right") : QStringLiteral("right_to_left"))
+                .toObject()
+                .value(QStringLiteral("per_spi"))
+                .toObject();
         const DirectionComparison &d = r.directions[dir];
         QCOMPARE(d.spis.size(), perSpi.size());
         for (const SaComparison &c : d.sas) {
@@ -699,8 +723,7 @@ void TestCompare::labAgainstTshark()
             QCOMPARE(c.lost, std::uint64_t(e.value(QStringLiteral("lost")).toInt()));
             std::vector<std::uint64_t> ours;
             for (const ComparedPacket &p : d.lostInTransit)
-                if (p.spi == c.spi)
-                    ours.push_back(p.seq);
+                if (p.spi == c.spi) ours.push_back(p.seq);
             std::sort(ours.begin(), ours.end());
             const QJsonArray sample = e.value(QStringLiteral("lost_seq_sample")).toArray();
             for (int i = 0; i < sample.size(); ++i)
@@ -715,10 +738,18 @@ void TestCompare::labReorder()
     QFile f(labDir(QStringLiteral("reorder-antireplay")) + QStringLiteral("/verify.json"));
     QVERIFY(f.open(QIODevice::ReadOnly));
     // tshark's out-of-order count of the left→right SA at right (README: 1022).
-    const int expected = QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("captures")).toObject()
-                             .value(QStringLiteral("right-outer.pcap")).toObject().value(QStringLiteral("esp_by_spi"))
-                             .toObject().value(QStringLiteral("0xcd95a8a5")).toObject()
-                             .value(QStringLiteral("out_of_order")).toInt();
+    const int expected = QJsonDocument::fromJson(f.readAll())
+                             .object()
+                             .value(QStringLiteral("captures"))
+                             .toObject()
+                             .value(QStringLiteral("right-outer.pcap"))
+                             .toObject()
+                             .value(QStringLiteral("esp_by_spi"))
+                             .toObject()
+                             .value(QStringLiteral("0xcd95a8a5"))
+                             .toObject()
+                             .value(QStringLiteral("out_of_order"))
+                             .toInt();
     QCOMPARE(expected, 1022);
     const CompareResult r = compareLab(QStringLiteral("reorder-antireplay"));
     QCOMPARE(r.directions[0].reordered, std::uint64_t(expected));
@@ -734,11 +765,13 @@ void TestCompare::labClockShift()
     QTemporaryDir dir;
     const QString shifted = dir.filePath(QStringLiteral("right-shifted.pcap"));
     const std::int64_t shift = 3 * 3600 * kS + 123 * kMs;
-    QVERIFY(shiftCapture(labDir(QStringLiteral("loss1")) + QStringLiteral("/right-outer.pcap"), shifted, shift));
+    QVERIFY(
+        shiftCapture(labDir(QStringLiteral("loss1")) + QStringLiteral("/right-outer.pcap"), shifted, shift));
     const CompareResult base = compareLab(QStringLiteral("loss1"));
     CompareResult r;
     QString error;
-    QVERIFY(compareCaptureFiles(labDir(QStringLiteral("loss1")) + QStringLiteral("/left-outer.pcap"), shifted, r, &error));
+    QVERIFY(compareCaptureFiles(labDir(QStringLiteral("loss1")) + QStringLiteral("/left-outer.pcap"), shifted,
+                                r, &error));
     QVERIFY(r.clock.identifiable);
     const double err = std::fabs(r.clock.offsetS - double(shift) / 1e9);
     QVERIFY2(err <= r.clock.errorBoundS + 1e-6, qPrintable(QString::number(err, 'g', 9)));
@@ -750,17 +783,19 @@ void TestCompare::labPcapngSnaplen()
 {
     REQUIRE_LAB("loss1");
     const QString editcap = QStandardPaths::findExecutable(QStringLiteral("editcap"));
-    if (editcap.isEmpty())
-        QSKIP("editcap (wireshark-common) not installed");
+    if (editcap.isEmpty()) QSKIP("editcap (wireshark-common) not installed");
     QTemporaryDir dir;
     const QString ng = dir.filePath(QStringLiteral("right.pcapng"));
-    QCOMPARE(QProcess::execute(editcap, {QStringLiteral("-F"), QStringLiteral("pcapng"), QStringLiteral("-s"), QStringLiteral("80"),
-                                         labDir(QStringLiteral("loss1")) + QStringLiteral("/right-outer.pcap"), ng}),
+    QCOMPARE(QProcess::execute(editcap,
+                               {QStringLiteral("-F"), QStringLiteral("pcapng"), QStringLiteral("-s"),
+                                QStringLiteral("80"),
+                                labDir(QStringLiteral("loss1")) + QStringLiteral("/right-outer.pcap"), ng}),
              0);
     const CompareResult base = compareLab(QStringLiteral("loss1"));
     CompareResult r;
     QString error;
-    QVERIFY(compareCaptureFiles(labDir(QStringLiteral("loss1")) + QStringLiteral("/left-outer.pcap"), ng, r, &error));
+    QVERIFY(compareCaptureFiles(labDir(QStringLiteral("loss1")) + QStringLiteral("/left-outer.pcap"), ng, r,
+                                &error));
     QCOMPARE(r.side[1].file.format, QStringLiteral("pcapng"));
     QCOMPARE(keys(r.directions[0].lostInTransit), keys(base.directions[0].lostInTransit));
     QCOMPARE(r.directions[1].received, base.directions[1].received);

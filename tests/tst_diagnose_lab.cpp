@@ -26,13 +26,15 @@ using namespace ikev2wb;
 
 namespace {
 
-QString labDir(const QString &scenario) { return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario; }
+QString labDir(const QString &scenario)
+{
+    return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario;
+}
 
 QJsonObject truth(const QString &scenario)
 {
     QFile f(labDir(scenario) + QStringLiteral("/truth.json"));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
+    if (!f.open(QIODevice::ReadOnly)) return {};
     return QJsonDocument::fromJson(f.readAll()).object();
 }
 
@@ -40,8 +42,7 @@ QJsonObject truth(const QString &scenario)
 QString expectedCause(const QJsonObject &t)
 {
     const QJsonArray faults = t.value(QStringLiteral("injected_faults")).toArray();
-    if (faults.isEmpty())
-        return {};
+    if (faults.isEmpty()) return {};
     static const QHash<QString, QString> map{
         {QStringLiteral("mtu_blackhole"), QStringLiteral("mtu_blackhole")},
         {QStringLiteral("random_loss"), QStringLiteral("packet_loss_in_transit")},
@@ -60,10 +61,14 @@ QString expectedCause(const QJsonObject &t)
 QString singleHost(const QString &scenario)
 {
     static const QHash<QString, QString> host{
-        {QStringLiteral("clean"), QStringLiteral("right")},          {QStringLiteral("loss1"), QStringLiteral("right")},
-        {QStringLiteral("mtu-blackhole"), QStringLiteral("left")},   {QStringLiteral("natt"), QStringLiteral("right")},
-        {QStringLiteral("natt-expiry"), QStringLiteral("right")},    {QStringLiteral("reorder-antireplay"), QStringLiteral("right")},
-        {QStringLiteral("rekey-loss"), QStringLiteral("left")},      {QStringLiteral("dpd"), QStringLiteral("left")},
+        {QStringLiteral("clean"), QStringLiteral("right")},
+        {QStringLiteral("loss1"), QStringLiteral("right")},
+        {QStringLiteral("mtu-blackhole"), QStringLiteral("left")},
+        {QStringLiteral("natt"), QStringLiteral("right")},
+        {QStringLiteral("natt-expiry"), QStringLiteral("right")},
+        {QStringLiteral("reorder-antireplay"), QStringLiteral("right")},
+        {QStringLiteral("rekey-loss"), QStringLiteral("left")},
+        {QStringLiteral("dpd"), QStringLiteral("left")},
         {QStringLiteral("esp-blocked"), QStringLiteral("right")},
     };
     return host.value(scenario);
@@ -72,8 +77,7 @@ QString singleHost(const QString &scenario)
 const Fix *findFix(const Finding &f, FixKind kind)
 {
     for (const Fix &x : f.fixes)
-        if (x.kind == kind)
-            return &x;
+        if (x.kind == kind) return &x;
     return nullptr;
 }
 
@@ -93,9 +97,12 @@ private slots:
     {
         QTest::addColumn<QString>("scenario");
         QTest::addColumn<bool>("pair");
-        for (const char *s : {"clean", "loss1", "mtu-blackhole", "natt", "natt-expiry", "reorder-antireplay", "rekey-loss", "dpd", "esp-blocked"}) {
-            QTest::newRow(qPrintable(QStringLiteral("%1/pair").arg(QLatin1String(s)))) << QString::fromLatin1(s) << true;
-            QTest::newRow(qPrintable(QStringLiteral("%1/one+evidence").arg(QLatin1String(s)))) << QString::fromLatin1(s) << false;
+        for (const char *s : {"clean", "loss1", "mtu-blackhole", "natt", "natt-expiry", "reorder-antireplay",
+                              "rekey-loss", "dpd", "esp-blocked"}) {
+            QTest::newRow(qPrintable(QStringLiteral("%1/pair").arg(QLatin1String(s))))
+                << QString::fromLatin1(s) << true;
+            QTest::newRow(qPrintable(QStringLiteral("%1/one+evidence").arg(QLatin1String(s))))
+                << QString::fromLatin1(s) << false;
         }
     }
 
@@ -113,7 +120,8 @@ private slots:
             files.captureB = dir + QStringLiteral("/right-outer.pcap");
         } else {
             files.captureA = dir + QStringLiteral("/%1-outer.pcap").arg(host);
-            const QStringList stats = QDir(dir + QStringLiteral("/stats")).entryList({host + QStringLiteral("-*")}, QDir::Files);
+            const QStringList stats =
+                QDir(dir + QStringLiteral("/stats")).entryList({host + QStringLiteral("-*")}, QDir::Files);
             for (const QString &s : stats)
                 files.evidence << dir + QStringLiteral("/stats/") + s;
             files.evidence << dir + QStringLiteral("/charon-%1.log").arg(host);
@@ -128,7 +136,9 @@ private slots:
         QVERIFY2(expected != QLatin1String("?"), "fault type without a mapping");
         if (expected.isEmpty()) {
             for (const ChecklistStep &s : d.steps)
-                QVERIFY2(s.status != StepStatus::Fail, qPrintable(QStringLiteral("step %1 fails: %2").arg(s.number).arg(s.causes.join(QLatin1Char(',')))));
+                QVERIFY2(s.status != StepStatus::Fail, qPrintable(QStringLiteral("step %1 fails: %2")
+                                                                      .arg(s.number)
+                                                                      .arg(s.causes.join(QLatin1Char(',')))));
             return;
         }
         QVERIFY2(!d.findings.empty(), "no finding");
@@ -142,8 +152,11 @@ private slots:
             // Router link MTU and suite from truth.json; DOMAIN.md: A = P − 20 − 8 − IV − ICV,
             // inner = floor(A / B) × B − 2, MSS = inner − 40. For 1400: A = 1400 − 20 − 8 − 16 − 16
             // = 1340, floor(1340 / 16) × 16 = 1328, inner 1326, MSS 1286.
-            const int p = t[QStringLiteral("topology")][QStringLiteral("mid")][QStringLiteral("mtu_right_link")].toInt();
-            QCOMPARE(t[QStringLiteral("ipsec")][QStringLiteral("esp_proposal")].toString(), QStringLiteral("aes128-sha256"));
+            const int p =
+                t[QStringLiteral("topology")][QStringLiteral("mid")][QStringLiteral("mtu_right_link")]
+                    .toInt();
+            QCOMPARE(t[QStringLiteral("ipsec")][QStringLiteral("esp_proposal")].toString(),
+                     QStringLiteral("aes128-sha256"));
             const int iv = 16, icv = 16, block = 16;
             const int inner = (p - 20 - 8 - iv - icv) / block * block - 2;
             const int mss = inner - 40;
@@ -169,10 +182,15 @@ private slots:
             QVERIFY(sw);
             QVERIFY(sw->text.contains(QLatin1String("children {")));
             const int w = capture(sw->text, QStringLiteral("replay_window = (\\d+)"));
-            QVERIFY2(w >= int(minExact), qPrintable(QStringLiteral("window %1 < min_window_exact %2").arg(w).arg(minExact)));
-            QVERIFY(w > t[QStringLiteral("ipsec")][QStringLiteral("replay_window")][QStringLiteral("right")].toInt());
+            QVERIFY2(w >= int(minExact),
+                     qPrintable(QStringLiteral("window %1 < min_window_exact %2").arg(w).arg(minExact)));
+            QVERIFY(
+                w >
+                t[QStringLiteral("ipsec")][QStringLiteral("replay_window")][QStringLiteral("right")].toInt());
         } else if (scenario == QLatin1String("natt-expiry")) {
-            const int natTimeout = t[QStringLiteral("topology")][QStringLiteral("mid")][QStringLiteral("conntrack_udp_timeout_s")].toInt();
+            const int natTimeout = t[QStringLiteral("topology")][QStringLiteral("mid")]
+                                    [QStringLiteral("conntrack_udp_timeout_s")]
+                                        .toInt();
             QCOMPARE(natTimeout, 10);
             const Fix *sc = findFix(top, FixKind::StrongswanConf);
             QVERIFY(sc);

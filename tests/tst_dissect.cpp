@@ -30,18 +30,15 @@ std::unique_ptr<CaptureIndex> load(const QString &rel)
 {
     QString error;
     auto index = loadCapture(dataPath(rel), &error);
-    if (!index)
-        qWarning("%s", qPrintable(error));
+    if (!index) qWarning("%s", qPrintable(error));
     return index;
 }
 
 IpAddress ip(const char *text)
 {
     std::uint8_t buf[16] = {};
-    if (inet_pton(AF_INET, text, buf) == 1)
-        return IpAddress::fromV4(buf);
-    if (inet_pton(AF_INET6, text, buf) == 1)
-        return IpAddress::fromV6(buf);
+    if (inet_pton(AF_INET, text, buf) == 1) return IpAddress::fromV4(buf);
+    if (inet_pton(AF_INET6, text, buf) == 1) return IpAddress::fromV6(buf);
     qFatal("bad address literal %s", text);
 }
 
@@ -67,8 +64,7 @@ std::vector<PacketFacts> dissectAll(const QString &rel, std::vector<std::vector<
 const IkeMessage *ikeAt(const CaptureIndex &index, std::size_t packet)
 {
     const PacketRecord &r = index.packets[packet];
-    if (!r.isIke() || r.a >= index.ikeMessages.size())
-        return nullptr;
+    if (!r.isIke() || r.a >= index.ikeMessages.size()) return nullptr;
     return &index.ikeMessages[r.a];
 }
 
@@ -99,20 +95,27 @@ private Q_SLOTS:
         QTest::addColumn<int>("ipLength");
         QTest::addColumn<int>("v2eLen"); // tcpdump prints the SK body length; 0 = no SK
         QTest::addColumn<quint64>("ispi");
-        struct Row { int frame, exch; uint mid; bool resp; int ipLen, v2e; };
+        struct Row
+        {
+            int frame, exch;
+            uint mid;
+            bool resp;
+            int ipLen, v2e;
+        };
         // ikev2_init=34, ikev2_auth=35, child_sa=36, inf2=37 (RFC 7296 §3.1)
         const Row rows[] = {
-            {1, 34, 0, false, 404, 0},   {2, 34, 0, true, 88, 0},     {3, 34, 0, false, 436, 0},
-            {4, 34, 0, true, 332, 0},    {5, 35, 1, false, 264, 204}, {6, 35, 1, true, 184, 124},
-            {7, 36, 2, false, 280, 220}, {8, 36, 3, false, 248, 188}, {9, 36, 2, true, 104, 44},
-            {10, 36, 3, true, 104, 44},  {11, 36, 4, false, 312, 252}, {12, 36, 5, false, 280, 220},
-            {13, 36, 4, true, 232, 172}, {14, 36, 5, true, 232, 172},  {15, 36, 6, false, 312, 252},
-            {16, 36, 7, false, 280, 220}, {17, 36, 6, true, 232, 172}, {18, 36, 7, true, 232, 172},
-            {19, 36, 8, false, 392, 332}, {20, 36, 8, true, 344, 284}, {21, 37, 0, false, 120, 60},
+            {1, 34, 0, false, 404, 0},    {2, 34, 0, true, 88, 0},      {3, 34, 0, false, 436, 0},
+            {4, 34, 0, true, 332, 0},     {5, 35, 1, false, 264, 204},  {6, 35, 1, true, 184, 124},
+            {7, 36, 2, false, 280, 220},  {8, 36, 3, false, 248, 188},  {9, 36, 2, true, 104, 44},
+            {10, 36, 3, true, 104, 44},   {11, 36, 4, false, 312, 252}, {12, 36, 5, false, 280, 220},
+            {13, 36, 4, true, 232, 172},  {14, 36, 5, true, 232, 172},  {15, 36, 6, false, 312, 252},
+            {16, 36, 7, false, 280, 220}, {17, 36, 6, true, 232, 172},  {18, 36, 7, true, 232, 172},
+            {19, 36, 8, false, 392, 332}, {20, 36, 8, true, 344, 284},  {21, 37, 0, false, 120, 60},
         };
         for (const Row &r : rows)
-            QTest::addRow("msg %d", r.frame) << r.frame << r.exch << r.mid << r.resp << r.ipLen << r.v2e
-                                            << (r.frame == 21 ? Q_UINT64_C(0x1d9be9451d4f97a8) : Q_UINT64_C(0xa88875a8198992a6));
+            QTest::addRow("msg %d", r.frame)
+                << r.frame << r.exch << r.mid << r.resp << r.ipLen << r.v2e
+                << (r.frame == 21 ? Q_UINT64_C(0x1d9be9451d4f97a8) : Q_UINT64_C(0xa88875a8198992a6));
     }
     void ikev2four_messages()
     {
@@ -143,8 +146,7 @@ private Q_SLOTS:
         QCOMPARE(m->transport, IkeTransport::Udp);
         QVERIFY(m->complete());
         QCOMPARE(m->payloads.hasSk, v2eLen != 0);
-        if (v2eLen)
-            QCOMPARE(int(m->payloads.encryptedLength), v2eLen + 4); // + generic payload header
+        if (v2eLen) QCOMPARE(int(m->payloads.encryptedLength), v2eLen + 4); // + generic payload header
         QVERIFY2(!m->payloads.warning, m->payloads.warning);
     }
 
@@ -159,7 +161,7 @@ private Q_SLOTS:
         QCOMPARE(p1.payloads[0], std::uint8_t(ike::PayloadSA));
         QCOMPARE(p1.payloads[1], std::uint8_t(ike::PayloadKE));
         QCOMPARE(p1.payloads[2], std::uint8_t(ike::PayloadNonce));
-        QCOMPARE(int(p1.proposalCount), 1);           // "(p: #1 ..." only
+        QCOMPARE(int(p1.proposalCount), 1); // "(p: #1 ..." only
         QVERIFY(p1.hasNotify(ike::NatDetectionSourceIp));
         QVERIFY(p1.hasNotify(ike::NatDetectionDestinationIp));
         QVERIFY(!p1.hasNotify(ike::Cookie));
@@ -205,8 +207,7 @@ private Q_SLOTS:
         // INDEX.md: IKE_SA_INIT 2/2, IKE_AUTH 1/1, CREATE_CHILD_SA 7/7, INFORMATIONAL 1/0.
         auto find = [&](std::uint8_t e) {
             for (const auto &x : s.exchanges)
-                if (x.exchange == e)
-                    return x;
+                if (x.exchange == e) return x;
             return ExchangeCount{};
         };
         QCOMPARE(find(34).requests, 2u);
@@ -235,12 +236,13 @@ private Q_SLOTS:
         QVERIFY(i1.header.isInitiator());
         QVERIFY(!i1.header.isResponse());
         QCOMPARE(int(i1.ipLength), 536);
-        QCOMPARE(int(i1.payloads.proposalCount), 6);      // p #1 .. p #6
-        QCOMPARE(i1.payloads.dhGroup, std::uint16_t(5));   // v2ke group=modp1536
-        QCOMPARE(int(i1.payloads.vendorIdCount), 1);       // v2vid
+        QCOMPARE(int(i1.payloads.proposalCount), 6);     // p #1 .. p #6
+        QCOMPARE(i1.payloads.dhGroup, std::uint16_t(5)); // v2ke group=modp1536
+        QCOMPARE(int(i1.payloads.vendorIdCount), 1);     // v2vid
         QVERIFY(i1.payloads.hasPayload(ike::PayloadNonce));
         QVERIFY(!i1.payloads.hasSk);
-        // "msgid 00000000 cookie 0001020304050607->c02e7a3031a03188: parent_sa ikev2_auth[I]: (v2e[C]: len=252"
+        // "msgid 00000000 cookie 0001020304050607->c02e7a3031a03188: parent_sa ikev2_auth[I]: (v2e[C]:
+        // len=252"
         const IkeMessage &i2 = index->ikeMessages[1];
         QCOMPARE(i2.header.responderSpi, Q_UINT64_C(0xc02e7a3031a03188));
         QCOMPARE(int(i2.header.exchange), 35);
@@ -257,24 +259,37 @@ private Q_SLOTS:
     {
         QTest::addColumn<int>("frame");
         QTest::addColumn<int>("kind");
-        QTest::addColumn<int>("exchange"); // IKEv1: ident=2, oakley-quick=32, inf=5
+        QTest::addColumn<int>("exchange");   // IKEv1: ident=2, oakley-quick=32, inf=5
         QTest::addColumn<bool>("encrypted"); // "[E]"
         QTest::addColumn<uint>("seq");
         using K = PacketKind;
-        struct Row { int frame; K kind; int exch; bool enc; uint seq; };
+        struct Row
+        {
+            int frame;
+            K kind;
+            int exch;
+            bool enc;
+            uint seq;
+        };
         const Row rows[] = {
-            {1, K::NonIp, 0, false, 0},     {2, K::NonIp, 0, false, 0},     {3, K::Ike, 2, false, 0},
-            {4, K::Ike, 2, false, 0},       {5, K::Ike, 2, false, 0},       {6, K::Ike, 2, false, 0},
-            {7, K::IkeNatT, 2, true, 0},    {8, K::IkeNatT, 2, true, 0},    {9, K::IkeNatT, 32, true, 0},
-            {10, K::IkeNatT, 32, true, 0},  {11, K::IkeNatT, 32, true, 0},  {12, K::EspInUdp, 0, false, 1},
-            {13, K::NonIp, 0, false, 0},    {14, K::NonIp, 0, false, 0},    {15, K::IkeNatT, 32, true, 0},
-            {16, K::IkeNatT, 32, true, 0},  {17, K::EspInUdp, 0, false, 2}, {18, K::NatKeepalive, 0, false, 0},
-            {19, K::EspInUdp, 0, false, 3}, {20, K::IkeNatT, 32, true, 0},  {21, K::IkeNatT, 32, true, 0},
-            {22, K::EspInUdp, 0, false, 4}, {23, K::NatKeepalive, 0, false, 0}, {24, K::EspInUdp, 0, false, 5},
-            {25, K::EspInUdp, 0, false, 6}, {26, K::NonIp, 0, false, 0},    {27, K::NonIp, 0, false, 0},
-            {28, K::NatKeepalive, 0, false, 0}, {29, K::EspInUdp, 0, false, 7}, {30, K::IkeNatT, 32, true, 0},
-            {31, K::EspInUdp, 0, false, 8}, {32, K::NonIp, 0, false, 0},    {33, K::NonIp, 0, false, 0},
-            {34, K::NatKeepalive, 0, false, 0}, {35, K::IkeNatT, 5, true, 0},
+            {1, K::NonIp, 0, false, 0},         {2, K::NonIp, 0, false, 0},
+            {3, K::Ike, 2, false, 0},           {4, K::Ike, 2, false, 0},
+            {5, K::Ike, 2, false, 0},           {6, K::Ike, 2, false, 0},
+            {7, K::IkeNatT, 2, true, 0},        {8, K::IkeNatT, 2, true, 0},
+            {9, K::IkeNatT, 32, true, 0},       {10, K::IkeNatT, 32, true, 0},
+            {11, K::IkeNatT, 32, true, 0},      {12, K::EspInUdp, 0, false, 1},
+            {13, K::NonIp, 0, false, 0},        {14, K::NonIp, 0, false, 0},
+            {15, K::IkeNatT, 32, true, 0},      {16, K::IkeNatT, 32, true, 0},
+            {17, K::EspInUdp, 0, false, 2},     {18, K::NatKeepalive, 0, false, 0},
+            {19, K::EspInUdp, 0, false, 3},     {20, K::IkeNatT, 32, true, 0},
+            {21, K::IkeNatT, 32, true, 0},      {22, K::EspInUdp, 0, false, 4},
+            {23, K::NatKeepalive, 0, false, 0}, {24, K::EspInUdp, 0, false, 5},
+            {25, K::EspInUdp, 0, false, 6},     {26, K::NonIp, 0, false, 0},
+            {27, K::NonIp, 0, false, 0},        {28, K::NatKeepalive, 0, false, 0},
+            {29, K::EspInUdp, 0, false, 7},     {30, K::IkeNatT, 32, true, 0},
+            {31, K::EspInUdp, 0, false, 8},     {32, K::NonIp, 0, false, 0},
+            {33, K::NonIp, 0, false, 0},        {34, K::NatKeepalive, 0, false, 0},
+            {35, K::IkeNatT, 5, true, 0},
         };
         for (const Row &r : rows)
             QTest::addRow("frame %d", r.frame) << r.frame << int(r.kind) << r.exch << r.enc << r.seq;
@@ -348,7 +363,8 @@ private Q_SLOTS:
         QTest::addColumn<int>("frame");
         QTest::addColumn<bool>("udp");
         for (int n = 1; n <= 8; ++n) {
-            QTest::addRow("esp0 %d", n) << QStringLiteral("tcpdump/tests/02-sunrise-sunset-esp.pcap") << n << false;
+            QTest::addRow("esp0 %d", n)
+                << QStringLiteral("tcpdump/tests/02-sunrise-sunset-esp.pcap") << n << false;
             QTest::addRow("espudp1 %d", n) << QStringLiteral("tcpdump/tests/espudp1.pcap") << n << true;
         }
     }
@@ -384,18 +400,18 @@ private Q_SLOTS:
         QCOMPARE(index->count(PacketKind::Icmp6TooBig), std::uint64_t(1));
         QCOMPARE(index->icmpErrors.size(), std::size_t(1));
         const IcmpError &e = index->icmpErrors[0];
-        QCOMPARE(int(e.type), 2);                 // icmp_info itype=2, icode=0
+        QCOMPARE(int(e.type), 2); // icmp_info itype=2, icode=0
         QCOMPARE(int(e.code), 0);
-        QCOMPARE(e.mtu, 1280u);                   // _summary icmp6MTU
-        QCOMPARE(e.reporter, ip("fe80::dead"));   // conn_id orig_h
+        QCOMPARE(e.mtu, 1280u);                 // _summary icmp6MTU
+        QCOMPARE(e.reporter, ip("fe80::dead")); // conn_id orig_h
         QCOMPARE(e.to, ip("fe80::beef"));
-        QVERIFY(e.quoted.present);                // icmp_context id=[orig_h=fe80::beef, orig_p=30000/udp, ...]
+        QVERIFY(e.quoted.present); // icmp_context id=[orig_h=fe80::beef, orig_p=30000/udp, ...]
         QCOMPARE(e.quoted.src, ip("fe80::beef"));
         QCOMPARE(e.quoted.dst, ip("fe80::dead"));
         QCOMPARE(int(e.quoted.proto), 17);
         QCOMPARE(int(e.quoted.srcPort), 30000);
         QCOMPARE(int(e.quoted.dstPort), 13000);
-        QCOMPARE(e.quoted.totalLen, 52u);         // icmp_context len=52
+        QCOMPARE(e.quoted.totalLen, 52u); // icmp_context len=52
         QVERIFY(!e.quotesEsp);
         QCOMPARE(index->packets[0].b, 1280u);
     }
@@ -435,9 +451,9 @@ private Q_SLOTS:
         QCOMPARE(e.quoted.src, ip("10.10.1.4"));
         QCOMPARE(e.quoted.dst, ip("74.53.140.153"));
         QCOMPARE(int(e.quoted.proto), 6);
-        QCOMPARE(e.quoted.totalLen, 1500u);       // tshark ip.len of the quoted header
-        QVERIFY(e.quoted.df);                     // tshark ip.flags.df = 1 in the quote
-        QCOMPARE(int(e.quoted.srcPort), 1470);    // tshark tcp.srcport in the quote
+        QCOMPARE(e.quoted.totalLen, 1500u);    // tshark ip.len of the quoted header
+        QVERIFY(e.quoted.df);                  // tshark ip.flags.df = 1 in the quote
+        QCOMPARE(int(e.quoted.srcPort), 1470); // tshark tcp.srcport in the quote
         QCOMPARE(int(e.quoted.dstPort), 25);
         QVERIFY(!e.quotesEsp);
     }
@@ -451,7 +467,8 @@ private Q_SLOTS:
         // ip6_frag_asan.out: "frag ( [|frag6]"; ipv6_frag6_negative_len.out: "[length < 0] (invalid)".
         QTest::newRow("icmpv6-rfc7112") << QStringLiteral("tcpdump/tests/icmpv6-rfc7112.pcap") << false;
         QTest::newRow("ip6_frag_asan") << QStringLiteral("tcpdump/tests/ip6_frag_asan.pcap") << true;
-        QTest::newRow("ipv6_frag6_negative_len") << QStringLiteral("tcpdump/tests/ipv6_frag6_negative_len.pcap") << true;
+        QTest::newRow("ipv6_frag6_negative_len")
+            << QStringLiteral("tcpdump/tests/ipv6_frag6_negative_len.pcap") << true;
     }
     void ipv6FragmentCases()
     {
@@ -518,15 +535,13 @@ private Q_SLOTS:
         // INDEX.md "IPv6 frags 5": atomic fragments (offset 0, M=0) are complete on their own.
         std::size_t complete = 0;
         for (const auto &d : index->fragmentedDatagrams)
-            if (d.outcome == FragmentedDatagram::Outcome::Complete)
-                ++complete;
+            if (d.outcome == FragmentedDatagram::Outcome::Complete) ++complete;
         QCOMPARE(complete, std::size_t(5));
         QCOMPARE(index->fragmentedDatagrams.size(), std::size_t(5));
         // Baseline/core.ipv6-atomic-frag/output: four HTTP connections to [2001:db8:1::1]:80.
         QSet<int> ports;
         for (const Flow &fl : index->flows)
-            if (fl.proto == 6 && fl.dstPort == 80 && fl.dst == ip("2001:db8:1::1"))
-                ports.insert(fl.srcPort);
+            if (fl.proto == 6 && fl.dstPort == 80 && fl.dst == ip("2001:db8:1::1")) ports.insert(fl.srcPort);
         QCOMPARE(ports, (QSet<int>{36951, 59694, 27393, 45805}));
         QCOMPARE(index->malformed, std::uint64_t(0));
     }
@@ -546,10 +561,14 @@ private Q_SLOTS:
         QTest::addColumn<uint>("skLength");
         QTest::addColumn<int>("skFirst");
         const quint64 r = Q_UINT64_C(0x98d56d32e2a04742);
-        QTest::newRow("IKE_SA_INIT request") << 0 << 34 << 0x08 << 0u << 300u << quint64(0) << 332 << 60866 << true << 0u << 0;
-        QTest::newRow("IKE_SA_INIT response") << 1 << 34 << 0x20 << 0u << 305u << r << 337 << 42460 << false << 0u << 0;
-        QTest::newRow("IKE_AUTH request") << 2 << 35 << 0x08 << 1u << 1280u << r << 1312 << 60870 << true << 1252u << 35;
-        QTest::newRow("IKE_AUTH response") << 3 << 35 << 0x20 << 1u << 1272u << r << 1304 << 42461 << false << 1244u << 36;
+        QTest::newRow("IKE_SA_INIT request")
+            << 0 << 34 << 0x08 << 0u << 300u << quint64(0) << 332 << 60866 << true << 0u << 0;
+        QTest::newRow("IKE_SA_INIT response")
+            << 1 << 34 << 0x20 << 0u << 305u << r << 337 << 42460 << false << 0u << 0;
+        QTest::newRow("IKE_AUTH request")
+            << 2 << 35 << 0x08 << 1u << 1280u << r << 1312 << 60870 << true << 1252u << 35;
+        QTest::newRow("IKE_AUTH response")
+            << 3 << 35 << 0x20 << 1u << 1272u << r << 1304 << 42461 << false << 1244u << 36;
     }
     void scapyNatT()
     {
@@ -601,8 +620,7 @@ private Q_SLOTS:
             QVERIFY(m->payloads.hasNotify(16406));
             QVERIFY(m->payloads.hasNotify(16431));
         }
-        if (frame == 1)
-            QVERIFY(m->payloads.hasPayload(ike::PayloadCERTREQ)); // IKEv2_CERTREQ(length=5)
+        if (frame == 1) QVERIFY(m->payloads.hasPayload(ike::PayloadCERTREQ)); // IKEv2_CERTREQ(length=5)
     }
     void scapyNatTTotals()
     {
@@ -628,10 +646,15 @@ private Q_SLOTS:
     {
         QTest::addColumn<QString>("file");
         const char *files[] = {
-            "tcpdump/tests/ikev2four.pcap", "tcpdump/tests/ikev2pI2.pcap", "tcpdump/tests/isakmp4500.pcap",
-            "tcpdump/tests/espudp1.pcap", "tcpdump/tests/02-sunrise-sunset-esp.pcap",
-            "zeek/testing/btest/Traces/icmp/icmp6-toobig.pcap", "zeek/testing/btest/Traces/smtp.pcap",
-            "zeek/testing/btest/Traces/ipv6-fragmented-dns.pcap", "scapy/test/pcaps/ikev2_nat_t.pcapng",
+            "tcpdump/tests/ikev2four.pcap",
+            "tcpdump/tests/ikev2pI2.pcap",
+            "tcpdump/tests/isakmp4500.pcap",
+            "tcpdump/tests/espudp1.pcap",
+            "tcpdump/tests/02-sunrise-sunset-esp.pcap",
+            "zeek/testing/btest/Traces/icmp/icmp6-toobig.pcap",
+            "zeek/testing/btest/Traces/smtp.pcap",
+            "zeek/testing/btest/Traces/ipv6-fragmented-dns.pcap",
+            "scapy/test/pcaps/ikev2_nat_t.pcapng",
         };
         for (const char *f : files)
             QTest::newRow(f) << QString::fromLatin1(f);
@@ -640,7 +663,8 @@ private Q_SLOTS:
     {
         QFETCH(QString, file);
         const int slash = file.indexOf(QLatin1Char('/'));
-        const QString dump = dataPath(file.left(slash) + QStringLiteral("/_summary") + file.mid(slash) + QStringLiteral(".txt"));
+        const QString dump = dataPath(file.left(slash) + QStringLiteral("/_summary") + file.mid(slash) +
+                                      QStringLiteral(".txt"));
         QFile f(dump);
         QVERIFY2(f.open(QIODevice::ReadOnly | QIODevice::Text), qPrintable(dump));
         auto index = load(file);
@@ -649,8 +673,7 @@ private Q_SLOTS:
         std::size_t rows = 0;
         while (!f.atEnd()) {
             const QString line = QString::fromUtf8(f.readLine()).chopped(1);
-            if (line.startsWith(QLatin1Char('#')) || line.isEmpty())
-                continue;
+            if (line.startsWith(QLatin1Char('#')) || line.isEmpty()) continue;
             const QStringList cols = line.split(QLatin1Char('\t'));
             if (header.isEmpty()) {
                 header = cols;

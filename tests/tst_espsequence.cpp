@@ -36,20 +36,21 @@ QList<quint64> seqList(const QString &spec)
 }
 
 /// One ESP packet per sequence number, 1 ms apart, 10.0.1.1 -> 10.0.2.1, 64 bytes of body.
-std::unique_ptr<CaptureIndex> buildCapture(const QString &dir, const QList<quint64> &seqs, bool udpEncap = false)
+std::unique_ptr<CaptureIndex> buildCapture(const QString &dir, const QList<quint64> &seqs,
+                                           bool udpEncap = false)
 {
     std::vector<synth::Packet> pkts;
     std::int64_t t = 1700000000LL * 1000000;
     synth::Ip ip{synth::ip4(10, 0, 1, 1), synth::ip4(10, 0, 2, 1)};
     for (quint64 s : seqs) {
         const synth::Bytes e = synth::esp(kSpi, std::uint32_t(s), 64);
-        pkts.push_back({t, udpEncap ? synth::ipv4(ip, 17, synth::udp(4500, 4500, e)) : synth::ipv4(ip, 50, e)});
+        pkts.push_back(
+            {t, udpEncap ? synth::ipv4(ip, 17, synth::udp(4500, 4500, e)) : synth::ipv4(ip, 50, e)});
         ++ip.id;
         t += 1000;
     }
     const QString path = dir + QStringLiteral("/esp.pcap");
-    if (!synth::writePcap(path, pkts))
-        return nullptr;
+    if (!synth::writePcap(path, pkts)) return nullptr;
     QString error;
     return loadCapture(path, &error);
 }
@@ -58,15 +59,15 @@ QString rangesText(const EspSaSequence &s)
 {
     QStringList parts;
     for (const auto &r : s.missingRanges)
-        parts << (r.first == r.last ? QString::number(r.first) : QStringLiteral("%1-%2").arg(r.first).arg(r.last));
+        parts << (r.first == r.last ? QString::number(r.first)
+                                    : QStringLiteral("%1-%2").arg(r.first).arg(r.last));
     return parts.join(QLatin1Char(','));
 }
 
 const EspReplayOutcome &outcome(const EspSaSequence &s, std::uint32_t window)
 {
     for (const auto &o : s.antiReplay)
-        if (o.window == window)
-            return o;
+        if (o.window == window) return o;
     static const EspReplayOutcome none;
     return none;
 }
@@ -95,39 +96,54 @@ void tst_espsequence::synthetic_data()
     QTest::addColumn<quint64>("maxDistance"); // RFC 4737 extent, packets
     QTest::addColumn<quint64>("drop32");
     QTest::addColumn<quint64>("drop64");
-    QTest::addColumn<uint>("minSafe");        // 0 = none of the emulated windows
+    QTest::addColumn<uint>("minSafe"); // 0 = none of the emulated windows
     QTest::addColumn<quint64>("minExact");
     QTest::addColumn<uint>("restarts");
 
     // Nothing wrong: the smallest exact window is 1 (no packet ever arrives below the top).
-    QTest::newRow("in order") << "1-10" << 0ull << "" << 0ull << 0ull << 0ull << 0ull << 0ull << 32u << 1ull << 0u;
+    QTest::newRow("in order") << "1-10" << 0ull << "" << 0ull << 0ull << 0ull << 0ull << 0ull << 32u << 1ull
+                              << 0u;
     // 4,5 and 8,9 never arrive: 4 missing in 2 bursts; no drops (gaps are accepted).
-    QTest::newRow("gaps") << "1-3,6-7,10" << 4ull << "4-5,8-9" << 0ull << 0ull << 0ull << 0ull << 0ull << 32u << 1ull << 0u;
+    QTest::newRow("gaps") << "1-3,6-7,10" << 4ull << "4-5,8-9" << 0ull << 0ull << 0ull << 0ull << 0ull << 32u
+                          << 1ull << 0u;
     // 3 arrives at index 4; the earliest packet above 3 is 4 at index 2 -> extent 2; lag 5-3 = 2 -> exact 3.
-    QTest::newRow("reorder") << "1-2,4-5,3,6" << 0ull << "" << 0ull << 1ull << 2ull << 0ull << 0ull << 32u << 3ull << 0u;
+    QTest::newRow("reorder") << "1-2,4-5,3,6" << 0ull << "" << 0ull << 1ull << 2ull << 0ull << 0ull << 32u
+                             << 3ull << 0u;
     // 2 and 1 seen again: 2 duplicates, both dropped as replays by any window; not missing.
-    QTest::newRow("duplicates") << "1-2,2,3,1" << 0ull << "" << 2ull << 0ull << 0ull << 2ull << 2ull << 32u << 1ull << 0u;
+    QTest::newRow("duplicates") << "1-2,2,3,1" << 0ull << "" << 2ull << 0ull << 0ull << 2ull << 2ull << 32u
+                                << 1ull << 0u;
     // 5 arrives after 40 (39 packets: 1-4,6-40 then 5): lag 40-5 = 35 >= 32 -> window 32 drops it,
     // 64 does not; exact 36; extent: 6 is at index 4, 5 at index 39 -> 35.
-    QTest::newRow("late beyond 32") << "1-4,6-40,5" << 0ull << "" << 0ull << 1ull << 35ull << 1ull << 0ull << 64u << 36ull << 0u;
-    // 3 fills half of the gap 3-4 left by 5; 4 and 6 stay missing. Extent: 5 at index 2, 3 at 3 -> 1; lag 2 -> exact 3.
-    QTest::newRow("reorder and loss") << "1-2,5,3,7-8" << 2ull << "4,6" << 0ull << 1ull << 1ull << 0ull << 0ull << 32u << 3ull << 0u;
-    // 8 arrives below the first packet (10): it extends the range down, leaving 9 missing; lag 11-8 = 3 -> exact 4;
-    // extent 2 (10 at index 0, 8 at index 2). The window starts just below 10, 8 is diff 3 -> accepted.
-    QTest::newRow("below first") << "10-11,8,12" << 1ull << "9" << 0ull << 1ull << 2ull << 0ull << 0ull << 32u << 4ull << 0u;
+    QTest::newRow("late beyond 32") << "1-4,6-40,5" << 0ull << "" << 0ull << 1ull << 35ull << 1ull << 0ull
+                                    << 64u << 36ull << 0u;
+    // 3 fills half of the gap 3-4 left by 5; 4 and 6 stay missing. Extent: 5 at index 2, 3 at 3 -> 1; lag 2
+    // -> exact 3.
+    QTest::newRow("reorder and loss")
+        << "1-2,5,3,7-8" << 2ull << "4,6" << 0ull << 1ull << 1ull << 0ull << 0ull << 32u << 3ull << 0u;
+    // 8 arrives below the first packet (10): it extends the range down, leaving 9 missing; lag 11-8 = 3 ->
+    // exact 4; extent 2 (10 at index 0, 8 at index 2). The window starts just below 10, 8 is diff 3 ->
+    // accepted.
+    QTest::newRow("below first") << "10-11,8,12" << 1ull << "9" << 0ull << 1ull << 2ull << 0ull << 0ull << 32u
+                                 << 4ull << 0u;
     // Sequence 0 is invalid: every window drops it, but it is not a first-seen drop of a valid packet.
-    QTest::newRow("seq 0") << "1-2,0,3" << 0ull << "" << 0ull << 0ull << 0ull << 1ull << 1ull << 32u << 1ull << 0u;
+    QTest::newRow("seq 0") << "1-2,0,3" << 0ull << "" << 0ull << 0ull << 0ull << 1ull << 1ull << 32u << 1ull
+                           << 0u;
     // 1-5000 then 1-3: 1 <= 1024 and 5000-1 > 4096 -> a restart, a new epoch with fresh windows.
-    QTest::newRow("restart") << "1-5000,1-3" << 0ull << "" << 0ull << 0ull << 0ull << 0ull << 0ull << 32u << 1ull << 1u;
+    QTest::newRow("restart") << "1-5000,1-3" << 0ull << "" << 0ull << 0ull << 0ull << 0ull << 0ull << 32u
+                             << 1ull << 1u;
     // 1-5 then 1: only 4 below the top -> a duplicate, not a restart.
-    QTest::newRow("small repeat") << "1-5,1" << 0ull << "" << 1ull << 0ull << 0ull << 1ull << 1ull << 32u << 1ull << 0u;
+    QTest::newRow("small repeat") << "1-5,1" << 0ull << "" << 1ull << 0ull << 0ull << 1ull << 1ull << 32u
+                                  << 1ull << 0u;
     // 2000 arrives after 6200: lag 4200 >= 4096 -> dropped by every emulated window; exact 4201;
     // extent: 2001 at index 1999, 2000 at index 6199 -> 4200. Not a restart (2000 > 1024).
-    QTest::newRow("very late") << "1-1999,2001-6200,2000" << 0ull << "" << 0ull << 1ull << 4200ull << 1ull << 1ull << 0u << 4201ull << 0u;
+    QTest::newRow("very late") << "1-1999,2001-6200,2000" << 0ull << "" << 0ull << 1ull << 4200ull << 1ull
+                               << 1ull << 0u << 4201ull << 0u;
     // ESN wrap: ffffffff is followed by 0, 1, 2 of the next 2^32 block; nothing missing, 0 is valid here.
-    QTest::newRow("ESN wrap") << "4294967293-4294967295,0-2" << 0ull << "" << 0ull << 0ull << 0ull << 0ull << 0ull << 32u << 1ull << 0u;
+    QTest::newRow("ESN wrap") << "4294967293-4294967295,0-2" << 0ull << "" << 0ull << 0ull << 0ull << 0ull
+                              << 0ull << 32u << 1ull << 0u;
     // A gap across the wrap: fffffffe and 0 missing -> 2 in 2 ranges (ESN numbers 4294967294 and 4294967296).
-    QTest::newRow("ESN wrap gap") << "4294967293,4294967295,1-2" << 2ull << "4294967294,4294967296" << 0ull << 0ull << 0ull << 0ull << 0ull << 32u << 1ull << 0u;
+    QTest::newRow("ESN wrap gap") << "4294967293,4294967295,1-2" << 2ull << "4294967294,4294967296" << 0ull
+                                  << 0ull << 0ull << 0ull << 0ull << 32u << 1ull << 0u;
 }
 
 void tst_espsequence::synthetic()
@@ -217,10 +233,30 @@ void tst_espsequence::json()
     const QJsonArray sas = doc.object().value(QStringLiteral("sas")).toArray();
     QCOMPARE(sas.size(), 1);
     const QJsonObject sa = sas.at(0).toObject();
-    for (const char *k : {"spi", "src", "dst", "encap", "packets", "first_seq", "last_seq", "missing", "missing_ranges",
-                          "missing_ranges_truncated", "duplicates", "reordered", "max_reorder_distance", "max_reorder_ms",
-                          "antireplay", "antireplay_detail", "min_safe_window", "min_window_exact", "restarts",
-                          "loss_bursts", "longest_burst", "first_time", "last_time", "bytes"})
+    for (const char *k : {"spi",
+                          "src",
+                          "dst",
+                          "encap",
+                          "packets",
+                          "first_seq",
+                          "last_seq",
+                          "missing",
+                          "missing_ranges",
+                          "missing_ranges_truncated",
+                          "duplicates",
+                          "reordered",
+                          "max_reorder_distance",
+                          "max_reorder_ms",
+                          "antireplay",
+                          "antireplay_detail",
+                          "min_safe_window",
+                          "min_window_exact",
+                          "restarts",
+                          "loss_bursts",
+                          "longest_burst",
+                          "first_time",
+                          "last_time",
+                          "bytes"})
         QVERIFY2(sa.contains(QLatin1String(k)), k);
     QCOMPARE(sa.value(QStringLiteral("spi")).toString(), QStringLiteral("0x12345678"));
     QCOMPARE(sa.value(QStringLiteral("src")).toString(), QStringLiteral("10.0.1.1"));
@@ -234,7 +270,8 @@ void tst_espsequence::json()
     // 32: 5 too old (lag 35) + the duplicate 7 (diff 33 >= 32: too old as well) = 2; 64: 7 replayed = 1.
     QCOMPARE(ar.value(QStringLiteral("32")).toInt(), 2);
     QCOMPARE(ar.value(QStringLiteral("64")).toInt(), 1);
-    const QJsonObject d32 = sa.value(QStringLiteral("antireplay_detail")).toObject().value(QStringLiteral("32")).toObject();
+    const QJsonObject d32 =
+        sa.value(QStringLiteral("antireplay_detail")).toObject().value(QStringLiteral("32")).toObject();
     QCOMPARE(d32.value(QStringLiteral("outside_window")).toInt(), 2);
     QCOMPARE(d32.value(QStringLiteral("replayed")).toInt(), 0);
     QCOMPARE(sa.value(QStringLiteral("min_safe_window")).toInt(), 64);
@@ -291,15 +328,14 @@ void tst_espsequence::zeekIp6Esp()
         QCOMPARE(s.restarts, 0u);
         QCOMPARE(outcome(s, 32).dropped(), 0ull);
     }
-    const std::map<std::uint32_t, int> expected{{0xa, 2}, {0xb, 2}, {0xc, 2}, {0xd, 2},
+    const std::map<std::uint32_t, int> expected{{0xa, 2},  {0xb, 2},  {0xc, 2},  {0xd, 2},
                                                 {0x14, 1}, {0x15, 1}, {0x16, 1}, {0x17, 1}};
     QCOMPARE(sasPerSpi, expected);
     // Per SPI only (independent count straight from the records): 40 repeats, as in the capture index notes.
     std::set<std::pair<std::uint32_t, std::uint32_t>> seen;
     int repeats = 0;
     index->packets.forEach([&](const PacketRecord &r) {
-        if (r.isEsp() && !seen.insert({r.spi(), r.seq()}).second)
-            ++repeats;
+        if (r.isEsp() && !seen.insert({r.spi(), r.seq()}).second) ++repeats;
     });
     QCOMPARE(repeats, 40);
 }

@@ -15,14 +15,19 @@ using namespace ikev2wb;
 
 namespace {
 
-QString lab(const QString &rel) { return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + rel; }
-QString fixture(const QString &rel) { return QStringLiteral(IKEV2WB_TEST_DATA "/evidence/") + rel; }
+QString lab(const QString &rel)
+{
+    return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + rel;
+}
+QString fixture(const QString &rel)
+{
+    return QStringLiteral(IKEV2WB_TEST_DATA "/evidence/") + rel;
+}
 
 QByteArray readAll(const QString &path)
 {
     QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("cannot open test file");
+    if (!f.open(QIODevice::ReadOnly)) qFatal("cannot open test file");
     return f.readAll();
 }
 
@@ -36,14 +41,14 @@ EvidenceData parseFile(const QString &path, ParseStatus &status)
 
 int countKind(const CharonLog &log, LogEventKind kind)
 {
-    return int(std::count_if(log.events.begin(), log.events.end(), [&](const LogEvent &e) { return e.kind == kind; }));
+    return int(std::count_if(log.events.begin(), log.events.end(),
+                             [&](const LogEvent &e) { return e.kind == kind; }));
 }
 
 const XfrmSa *findSa(const XfrmStateList &l, std::uint32_t spi)
 {
     for (const XfrmSa &sa : l.sas)
-        if (sa.spi == spi)
-            return &sa;
+        if (sa.spi == spi) return &sa;
     return nullptr;
 }
 
@@ -87,23 +92,36 @@ void TestEvidence::detect_data()
 {
     QTest::addColumn<QString>("path");
     QTest::addColumn<int>("kind");
-    QTest::newRow("lab xfrm_stat") << lab(QStringLiteral("loss1/stats/left-xfrm_stat-end.txt")) << int(EvidenceKind::XfrmStat);
-    QTest::newRow("lab xfrm state") << lab(QStringLiteral("loss1/stats/left-xfrm-state-end.txt")) << int(EvidenceKind::XfrmState);
-    QTest::newRow("lab xfrm policy") << lab(QStringLiteral("loss1/stats/left-xfrm-policy-start.txt")) << int(EvidenceKind::XfrmPolicy);
-    QTest::newRow("lab link") << lab(QStringLiteral("loss1/stats/mid-link-end.txt")) << int(EvidenceKind::IpLink);
-    QTest::newRow("lab list-sas") << lab(QStringLiteral("loss1/stats/right-swanctl-list-sas-end.txt")) << int(EvidenceKind::SwanctlListSas);
-    QTest::newRow("lab charon log") << lab(QStringLiteral("loss1/charon-left.log")) << int(EvidenceKind::CharonLog);
-    QTest::newRow("lab tcpdump log") << lab(QStringLiteral("loss1/stats/tcpdump-left-outer.pcap.log")) << int(EvidenceKind::Unknown);
+    QTest::newRow("lab xfrm_stat") << lab(QStringLiteral("loss1/stats/left-xfrm_stat-end.txt"))
+                                   << int(EvidenceKind::XfrmStat);
+    QTest::newRow("lab xfrm state") << lab(QStringLiteral("loss1/stats/left-xfrm-state-end.txt"))
+                                    << int(EvidenceKind::XfrmState);
+    QTest::newRow("lab xfrm policy") << lab(QStringLiteral("loss1/stats/left-xfrm-policy-start.txt"))
+                                     << int(EvidenceKind::XfrmPolicy);
+    QTest::newRow("lab link") << lab(QStringLiteral("loss1/stats/mid-link-end.txt"))
+                              << int(EvidenceKind::IpLink);
+    QTest::newRow("lab list-sas") << lab(QStringLiteral("loss1/stats/right-swanctl-list-sas-end.txt"))
+                                  << int(EvidenceKind::SwanctlListSas);
+    QTest::newRow("lab charon log") << lab(QStringLiteral("loss1/charon-left.log"))
+                                    << int(EvidenceKind::CharonLog);
+    QTest::newRow("lab tcpdump log") << lab(QStringLiteral("loss1/stats/tcpdump-left-outer.pcap.log"))
+                                     << int(EvidenceKind::Unknown);
     QTest::newRow("lab pcap") << lab(QStringLiteral("loss1/left-outer.pcap")) << int(EvidenceKind::Unknown);
-    QTest::newRow("ethtool -k") << fixture(QStringLiteral("ethtool-k-eth0.txt")) << int(EvidenceKind::EthtoolFeatures);
-    QTest::newRow("ethtool -S") << fixture(QStringLiteral("ethtool-S-eth0.txt")) << int(EvidenceKind::EthtoolStats);
+    QTest::newRow("ethtool -k") << fixture(QStringLiteral("ethtool-k-eth0.txt"))
+                                << int(EvidenceKind::EthtoolFeatures);
+    QTest::newRow("ethtool -S") << fixture(QStringLiteral("ethtool-S-eth0.txt"))
+                                << int(EvidenceKind::EthtoolStats);
     QTest::newRow("snmp") << fixture(QStringLiteral("snmp.txt")) << int(EvidenceKind::Snmp);
     QTest::newRow("snmp6") << fixture(QStringLiteral("snmp6.txt")) << int(EvidenceKind::Snmp6);
     QTest::newRow("sysctl") << fixture(QStringLiteral("sysctl.txt")) << int(EvidenceKind::Sysctl);
-    QTest::newRow("swanctl.conf") << fixture(QStringLiteral("swanctl-with-secrets.conf")) << int(EvidenceKind::SwanctlConf);
-    QTest::newRow("strongswan.conf") << fixture(QStringLiteral("strongswan-retransmit.conf")) << int(EvidenceKind::StrongswanConf);
-    QTest::newRow("ipsec.conf") << fixture(QStringLiteral("ipsec-conns.conf")) << int(EvidenceKind::IpsecConf);
-    QTest::newRow("list-conns") << fixture(QStringLiteral("swanctl-list-conns.txt")) << int(EvidenceKind::SwanctlListConns);
+    QTest::newRow("swanctl.conf") << fixture(QStringLiteral("swanctl-with-secrets.conf"))
+                                  << int(EvidenceKind::SwanctlConf);
+    QTest::newRow("strongswan.conf") << fixture(QStringLiteral("strongswan-retransmit.conf"))
+                                     << int(EvidenceKind::StrongswanConf);
+    QTest::newRow("ipsec.conf") << fixture(QStringLiteral("ipsec-conns.conf"))
+                                << int(EvidenceKind::IpsecConf);
+    QTest::newRow("list-conns") << fixture(QStringLiteral("swanctl-list-conns.txt"))
+                                << int(EvidenceKind::SwanctlListConns);
     QTest::newRow("syslog") << fixture(QStringLiteral("syslog-charon.log")) << int(EvidenceKind::CharonLog);
     QTest::newRow("journal") << fixture(QStringLiteral("journal-charon.log")) << int(EvidenceKind::CharonLog);
     QTest::newRow("binary") << fixture(QStringLiteral("garbage.bin")) << int(EvidenceKind::Unknown);
@@ -130,30 +148,35 @@ void TestEvidence::labDeltas_data()
     QTest::addColumn<quint64>("after");
     // right-xfrm-state-start.txt SA 0xcd95a8a5: "replay-window 0 replay 0 failed 0";
     // right-xfrm-state-end.txt: "replay-window 25 replay 0 failed 0" (lab README: 25 anti-replay drops).
-    QTest::newRow("reorder replay-window") << QStringLiteral("reorder-antireplay/stats") << QStringLiteral("right")
-                                           << int(EvidenceKind::XfrmState) << QStringLiteral("0xcd95a8a5@10.0.2.1/replay-window")
-                                           << quint64(0) << quint64(25);
+    QTest::newRow("reorder replay-window")
+        << QStringLiteral("reorder-antireplay/stats") << QStringLiteral("right")
+        << int(EvidenceKind::XfrmState) << QStringLiteral("0xcd95a8a5@10.0.2.1/replay-window") << quint64(0)
+        << quint64(25);
     QTest::newRow("reorder replay") << QStringLiteral("reorder-antireplay/stats") << QStringLiteral("right")
-                                    << int(EvidenceKind::XfrmState) << QStringLiteral("0xcd95a8a5@10.0.2.1/replay")
-                                    << quint64(0) << quint64(0);
+                                    << int(EvidenceKind::XfrmState)
+                                    << QStringLiteral("0xcd95a8a5@10.0.2.1/replay") << quint64(0)
+                                    << quint64(0);
     // right-xfrm_stat-start.txt "XfrmInStateSeqError 0", -end.txt "XfrmInStateSeqError 25".
-    QTest::newRow("reorder XfrmInStateSeqError") << QStringLiteral("reorder-antireplay/stats") << QStringLiteral("right")
-                                                 << int(EvidenceKind::XfrmStat) << QStringLiteral("XfrmInStateSeqError")
-                                                 << quint64(0) << quint64(25);
+    QTest::newRow("reorder XfrmInStateSeqError")
+        << QStringLiteral("reorder-antireplay/stats") << QStringLiteral("right")
+        << int(EvidenceKind::XfrmStat) << QStringLiteral("XfrmInStateSeqError") << quint64(0) << quint64(25);
     // loss1 right-xfrm-state start "84(bytes), 1(packets)", end "8460857(bytes), 5937(packets)".
-    QTest::newRow("loss1 right inbound packets") << QStringLiteral("loss1/stats") << QStringLiteral("right")
-                                                 << int(EvidenceKind::XfrmState) << QStringLiteral("0xc8b78eba@10.0.2.1/packets")
-                                                 << quint64(1) << quint64(5937);
+    QTest::newRow("loss1 right inbound packets")
+        << QStringLiteral("loss1/stats") << QStringLiteral("right") << int(EvidenceKind::XfrmState)
+        << QStringLiteral("0xc8b78eba@10.0.2.1/packets") << quint64(1) << quint64(5937);
     // loss1 left-xfrm-state start "oseq 0x0", end "oseq 0x176b" (= 5995 sent).
-    QTest::newRow("loss1 left oseq") << QStringLiteral("loss1/stats") << QStringLiteral("left") << int(EvidenceKind::XfrmState)
-                                     << QStringLiteral("0xc8b78eba@10.0.2.1/oseq") << quint64(0) << quint64(0x176b);
+    QTest::newRow("loss1 left oseq") << QStringLiteral("loss1/stats") << QStringLiteral("left")
+                                     << int(EvidenceKind::XfrmState)
+                                     << QStringLiteral("0xc8b78eba@10.0.2.1/oseq") << quint64(0)
+                                     << quint64(0x176b);
     // loss1 right-link wan0 "RX: bytes packets ..." start "1202 5", end "8913762 5941".
-    QTest::newRow("loss1 right wan0 rx_packets") << QStringLiteral("loss1/stats") << QStringLiteral("right")
-                                                 << int(EvidenceKind::IpLink) << QStringLiteral("wan0.rx_packets")
-                                                 << quint64(5) << quint64(5941);
+    QTest::newRow("loss1 right wan0 rx_packets")
+        << QStringLiteral("loss1/stats") << QStringLiteral("right") << int(EvidenceKind::IpLink)
+        << QStringLiteral("wan0.rx_packets") << quint64(5) << quint64(5941);
     // loss1 xfrm_stat: every counter 0 at start and end (no kernel-side drops for underlay loss).
-    QTest::newRow("loss1 XfrmInNoStates") << QStringLiteral("loss1/stats") << QStringLiteral("right") << int(EvidenceKind::XfrmStat)
-                                          << QStringLiteral("XfrmInNoStates") << quint64(0) << quint64(0);
+    QTest::newRow("loss1 XfrmInNoStates")
+        << QStringLiteral("loss1/stats") << QStringLiteral("right") << int(EvidenceKind::XfrmStat)
+        << QStringLiteral("XfrmInNoStates") << quint64(0) << quint64(0);
 }
 
 void TestEvidence::labDeltas()
@@ -187,8 +210,10 @@ void TestEvidence::labSaSequence()
     // loss1: the sender's "oseq 0x176b" (5995) against the receiver's "5937(packets)": 58 lost,
     // which is netem's "dropped 58" in the lab README.
     ParseStatus s1, s2;
-    const auto left = std::get<XfrmStateList>(parseFile(lab(QStringLiteral("loss1/stats/left-xfrm-state-end.txt")), s1));
-    const auto right = std::get<XfrmStateList>(parseFile(lab(QStringLiteral("loss1/stats/right-xfrm-state-end.txt")), s2));
+    const auto left =
+        std::get<XfrmStateList>(parseFile(lab(QStringLiteral("loss1/stats/left-xfrm-state-end.txt")), s1));
+    const auto right =
+        std::get<XfrmStateList>(parseFile(lab(QStringLiteral("loss1/stats/right-xfrm-state-end.txt")), s2));
     QVERIFY(s1.ok() && s2.ok());
     const XfrmSa *out = findSa(left, 0xc8b78eba);
     const XfrmSa *in = findSa(right, 0xc8b78eba);
@@ -213,25 +238,34 @@ void TestEvidence::labLogCounts_data()
     QTest::addColumn<int>("kind");
     QTest::addColumn<int>("count");
     // grep -c 'retransmit [0-9]* of request with message ID' rekey-loss/charon-left.log → 5
-    QTest::newRow("rekey-loss left retransmits") << QStringLiteral("rekey-loss/charon-left.log") << int(LogEventKind::Retransmit) << 5;
+    QTest::newRow("rekey-loss left retransmits")
+        << QStringLiteral("rekey-loss/charon-left.log") << int(LogEventKind::Retransmit) << 5;
     // grep -c 'received retransmit of request' rekey-loss/charon-right.log → 3
-    QTest::newRow("rekey-loss right response retransmits") << QStringLiteral("rekey-loss/charon-right.log")
-                                                           << int(LogEventKind::ResponseRetransmit) << 3;
+    QTest::newRow("rekey-loss right response retransmits")
+        << QStringLiteral("rekey-loss/charon-right.log") << int(LogEventKind::ResponseRetransmit) << 3;
     // grep -c 'retransmit [0-9]* of request with message ID' dpd/charon-left.log → 5
-    QTest::newRow("dpd left retransmits") << QStringLiteral("dpd/charon-left.log") << int(LogEventKind::Retransmit) << 5;
+    QTest::newRow("dpd left retransmits")
+        << QStringLiteral("dpd/charon-left.log") << int(LogEventKind::Retransmit) << 5;
     // grep -c 'giving up after' dpd/charon-left.log → 1 (and 1 in charon-right.log)
-    QTest::newRow("dpd left give-up") << QStringLiteral("dpd/charon-left.log") << int(LogEventKind::GiveUp) << 1;
-    QTest::newRow("dpd right give-up") << QStringLiteral("dpd/charon-right.log") << int(LogEventKind::GiveUp) << 1;
+    QTest::newRow("dpd left give-up")
+        << QStringLiteral("dpd/charon-left.log") << int(LogEventKind::GiveUp) << 1;
+    QTest::newRow("dpd right give-up")
+        << QStringLiteral("dpd/charon-right.log") << int(LogEventKind::GiveUp) << 1;
     // grep -c 'sending DPD request' dpd/charon-left.log → 1
-    QTest::newRow("dpd left DPD") << QStringLiteral("dpd/charon-left.log") << int(LogEventKind::DpdRequest) << 1;
+    QTest::newRow("dpd left DPD") << QStringLiteral("dpd/charon-left.log") << int(LogEventKind::DpdRequest)
+                                  << 1;
     // grep -c 'behind NAT\|faking NAT' natt/charon-left.log → 1
-    QTest::newRow("natt left NAT") << QStringLiteral("natt/charon-left.log") << int(LogEventKind::NatDetected) << 1;
+    QTest::newRow("natt left NAT") << QStringLiteral("natt/charon-left.log") << int(LogEventKind::NatDetected)
+                                   << 1;
     // grep -n 'NAT mappings' natt-expiry/charon-right.log → line 55 only
-    QTest::newRow("natt-expiry mapping") << QStringLiteral("natt-expiry/charon-right.log") << int(LogEventKind::NatMappingChanged) << 1;
+    QTest::newRow("natt-expiry mapping")
+        << QStringLiteral("natt-expiry/charon-right.log") << int(LogEventKind::NatMappingChanged) << 1;
     // grep -c '\[ENC\] .*generating ' rekey-loss/charon-left.log → 9
-    QTest::newRow("rekey-loss generated") << QStringLiteral("rekey-loss/charon-left.log") << int(LogEventKind::MessageGenerated) << 9;
+    QTest::newRow("rekey-loss generated")
+        << QStringLiteral("rekey-loss/charon-left.log") << int(LogEventKind::MessageGenerated) << 9;
     // grep -c 'retransmit [0-9]* of request' clean/charon-left.log → 0
-    QTest::newRow("clean no retransmits") << QStringLiteral("clean/charon-left.log") << int(LogEventKind::Retransmit) << 0;
+    QTest::newRow("clean no retransmits")
+        << QStringLiteral("clean/charon-left.log") << int(LogEventKind::Retransmit) << 0;
 }
 
 void TestEvidence::labLogCounts()
@@ -259,8 +293,7 @@ void TestEvidence::labRetransmitFields()
     for (const LogEvent &e : l.events)
         if (e.kind == LogEventKind::Retransmit) {
             seen.emplace_back(e.retransmit, e.messageId);
-            if (!first)
-                first = &e;
+            if (!first) first = &e;
         }
     const std::vector<std::pair<int, qint64>> expected = {{1, 2}, {2, 2}, {3, 2}, {1, 4}, {2, 4}};
     QCOMPARE(seen, expected);
@@ -281,7 +314,8 @@ void TestEvidence::labListSas()
     // "  net: #1, reqid 1, INSTALLED, TUNNEL, ESP:AES_CBC-128/HMAC_SHA2_256_128"
     // "    in  cd95a8a5, 5676129 bytes,  3984 packets,     3s ago"
     ParseStatus st;
-    const auto l = std::get<SwanctlSaList>(parseFile(lab(QStringLiteral("reorder-antireplay/stats/right-swanctl-list-sas-end.txt")), st));
+    const auto l = std::get<SwanctlSaList>(
+        parseFile(lab(QStringLiteral("reorder-antireplay/stats/right-swanctl-list-sas-end.txt")), st));
     QVERIFY2(st.ok(), qPrintable(st.error));
     QCOMPARE(l.ikeSas.size(), std::size_t(1));
     const SwanctlIkeSa &ike = l.ikeSas.front();
@@ -316,69 +350,90 @@ void TestEvidence::sampleLogs_data()
     QTest::addColumn<QString>("ikeName");
     QTest::addColumn<QString>("time"); // "MM-dd HH:mm:ss.zzz" or empty
     // "Nov 27 12:00:01 gw1 charon: 13[IKE] retransmit 2 of request with message ID 5"
-    QTest::newRow("syslog retransmit") << QStringLiteral("syslog-charon.log") << int(CharonLog::Format::Syslog) << 0
-                                       << int(LogEventKind::Retransmit) << 13 << qint64(5) << 2 << QString()
-                                       << QStringLiteral("11-27 12:00:01.000");
+    QTest::newRow("syslog retransmit")
+        << QStringLiteral("syslog-charon.log") << int(CharonLog::Format::Syslog) << 0
+        << int(LogEventKind::Retransmit) << 13 << qint64(5) << 2 << QString()
+        << QStringLiteral("11-27 12:00:01.000");
     // "Nov 27 12:00:09 gw1 charon: 14[IKE] giving up after 5 retransmits"
-    QTest::newRow("syslog give-up") << QStringLiteral("syslog-charon.log") << int(CharonLog::Format::Syslog) << 1
-                                    << int(LogEventKind::GiveUp) << 14 << qint64(-1) << 5 << QString()
+    QTest::newRow("syslog give-up") << QStringLiteral("syslog-charon.log") << int(CharonLog::Format::Syslog)
+                                    << 1 << int(LogEventKind::GiveUp) << 14 << qint64(-1) << 5 << QString()
                                     << QStringLiteral("11-27 12:00:09.000");
     // "Nov  3 12:00:10 gw1 charon: 09[IKE] establishing IKE_SA failed, peer not responding"
-    QTest::newRow("syslog establish failed") << QStringLiteral("syslog-charon.log") << int(CharonLog::Format::Syslog) << 2
-                                             << int(LogEventKind::EstablishFailed) << 9 << qint64(-1) << 0 << QString()
-                                             << QStringLiteral("11-03 12:00:10.000");
+    QTest::newRow("syslog establish failed")
+        << QStringLiteral("syslog-charon.log") << int(CharonLog::Format::Syslog) << 2
+        << int(LogEventKind::EstablishFailed) << 9 << qint64(-1) << 0 << QString()
+        << QStringLiteral("11-03 12:00:10.000");
     // "charon[1234]: 13[IKE] <site-a|7> retransmit 3 of request with message ID 12"
-    QTest::newRow("journal retransmit") << QStringLiteral("journal-charon.log") << int(CharonLog::Format::Mixed) << 0
-                                        << int(LogEventKind::Retransmit) << 13 << qint64(12) << 3 << QStringLiteral("site-a")
-                                        << QString();
+    QTest::newRow("journal retransmit")
+        << QStringLiteral("journal-charon.log") << int(CharonLog::Format::Mixed) << 0
+        << int(LogEventKind::Retransmit) << 13 << qint64(12) << 3 << QStringLiteral("site-a") << QString();
     // "charon[1234]: 13[ENC] <site-a|7> generating INFORMATIONAL request 12 [ ]"
-    QTest::newRow("journal generated") << QStringLiteral("journal-charon.log") << int(CharonLog::Format::Mixed) << 1
-                                       << int(LogEventKind::MessageGenerated) << 13 << qint64(12) << 0 << QStringLiteral("site-a")
-                                       << QString();
+    QTest::newRow("journal generated")
+        << QStringLiteral("journal-charon.log") << int(CharonLog::Format::Mixed) << 1
+        << int(LogEventKind::MessageGenerated) << 13 << qint64(12) << 0 << QStringLiteral("site-a")
+        << QString();
     // "charon[1234]: 09[IKE] <site-a|7> sending DPD request"
     QTest::newRow("journal dpd") << QStringLiteral("journal-charon.log") << int(CharonLog::Format::Mixed) << 2
-                                 << int(LogEventKind::DpdRequest) << 9 << qint64(-1) << 0 << QStringLiteral("site-a") << QString();
-    // "2026-11-27T12:00:01+0100 gw2 charon[1234]: 11[IKE] <site-a|7> CHILD_SA net{4} rekey collision won, ..."
-    QTest::newRow("journal collision") << QStringLiteral("journal-charon.log") << int(CharonLog::Format::Mixed) << 3
-                                       << int(LogEventKind::RekeyCollision) << 11 << qint64(-1) << 0 << QStringLiteral("site-a")
-                                       << QStringLiteral("11-27 12:00:01.000");
+                                 << int(LogEventKind::DpdRequest) << 9 << qint64(-1) << 0
+                                 << QStringLiteral("site-a") << QString();
+    // "2026-11-27T12:00:01+0100 gw2 charon[1234]: 11[IKE] <site-a|7> CHILD_SA net{4} rekey collision won,
+    // ..."
+    QTest::newRow("journal collision")
+        << QStringLiteral("journal-charon.log") << int(CharonLog::Format::Mixed) << 3
+        << int(LogEventKind::RekeyCollision) << 11 << qint64(-1) << 0 << QStringLiteral("site-a")
+        << QStringLiteral("11-27 12:00:01.000");
     // "... charon-systemd[880]: 06[KNL] NAT mappings of CHILD_SA ESP/0xc8c3f674/10.0.1.1 changed to ..."
-    QTest::newRow("journal NAT mapping") << QStringLiteral("journal-charon.log") << int(CharonLog::Format::Mixed) << 4
-                                         << int(LogEventKind::NatMappingChanged) << 6 << qint64(-1) << 0 << QString()
-                                         << QStringLiteral("11-27 12:00:02.000");
+    QTest::newRow("journal NAT mapping")
+        << QStringLiteral("journal-charon.log") << int(CharonLog::Format::Mixed) << 4
+        << int(LogEventKind::NatMappingChanged) << 6 << qint64(-1) << 0 << QString()
+        << QStringLiteral("11-27 12:00:02.000");
     // "05[IKE] <roadwarrior|2> local host is behind NAT, sending keep alives"
-    QTest::newRow("no time NAT") << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 0
-                                 << int(LogEventKind::NatDetected) << 5 << qint64(-1) << 0 << QStringLiteral("roadwarrior") << QString();
+    QTest::newRow("no time NAT") << QStringLiteral("charon-notime.log")
+                                 << int(CharonLog::Format::FileLogNoTime) << 0
+                                 << int(LogEventKind::NatDetected) << 5 << qint64(-1) << 0
+                                 << QStringLiteral("roadwarrior") << QString();
     // "05[IKE] <roadwarrior|2> sending keep alive to 198.51.100.7[4500]"
-    QTest::newRow("no time keepalive") << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 1
-                                       << int(LogEventKind::Keepalive) << 5 << qint64(-1) << 0 << QStringLiteral("roadwarrior") << QString();
+    QTest::newRow("no time keepalive")
+        << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 1
+        << int(LogEventKind::Keepalive) << 5 << qint64(-1) << 0 << QStringLiteral("roadwarrior") << QString();
     // "07[ENC] <roadwarrior|2> splitting IKE message (3012 bytes) into 3 fragments"
-    QTest::newRow("no time fragments") << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 2
-                                       << int(LogEventKind::Fragmentation) << 7 << qint64(-1) << 0 << QStringLiteral("roadwarrior") << QString();
+    QTest::newRow("no time fragments")
+        << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 2
+        << int(LogEventKind::Fragmentation) << 7 << qint64(-1) << 0 << QStringLiteral("roadwarrior")
+        << QString();
     // "08[ENC] <roadwarrior|2> parsed IKE_AUTH response 1 [ IDr CERT AUTH SA TSi TSr N(MOBIKE_SUP) ]"
-    QTest::newRow("no time parsed") << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 5
-                                    << int(LogEventKind::MessageParsed) << 8 << qint64(1) << 0 << QStringLiteral("roadwarrior") << QString();
-    // "09[IKE] <roadwarrior|2> CHILD_SA rekeying failed, trying again in 15 seconds" (hex dump line before is skipped)
-    QTest::newRow("no time rekey failed") << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 6
-                                          << int(LogEventKind::RekeyFailed) << 9 << qint64(-1) << 0 << QStringLiteral("roadwarrior") << QString();
+    QTest::newRow("no time parsed") << QStringLiteral("charon-notime.log")
+                                    << int(CharonLog::Format::FileLogNoTime) << 5
+                                    << int(LogEventKind::MessageParsed) << 8 << qint64(1) << 0
+                                    << QStringLiteral("roadwarrior") << QString();
+    // "09[IKE] <roadwarrior|2> CHILD_SA rekeying failed, trying again in 15 seconds" (hex dump line before is
+    // skipped)
+    QTest::newRow("no time rekey failed")
+        << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 6
+        << int(LogEventKind::RekeyFailed) << 9 << qint64(-1) << 0 << QStringLiteral("roadwarrior")
+        << QString();
     // "10[IKE] <roadwarrior|2> received DELETE for ESP CHILD_SA with SPI c1d2e3f4"
-    QTest::newRow("no time delete") << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 7
-                                    << int(LogEventKind::Delete) << 10 << qint64(-1) << 0 << QStringLiteral("roadwarrior") << QString();
+    QTest::newRow("no time delete") << QStringLiteral("charon-notime.log")
+                                    << int(CharonLog::Format::FileLogNoTime) << 7 << int(LogEventKind::Delete)
+                                    << 10 << qint64(-1) << 0 << QStringLiteral("roadwarrior") << QString();
     // "11[IKE] <roadwarrior|2> detected changes in NAT mappings, initiating MOBIKE update"
-    QTest::newRow("no time mobike") << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 8
-                                    << int(LogEventKind::NatMappingChanged) << 11 << qint64(-1) << 0 << QStringLiteral("roadwarrior") << QString();
+    QTest::newRow("no time mobike") << QStringLiteral("charon-notime.log")
+                                    << int(CharonLog::Format::FileLogNoTime) << 8
+                                    << int(LogEventKind::NatMappingChanged) << 11 << qint64(-1) << 0
+                                    << QStringLiteral("roadwarrior") << QString();
     // "12[IKE] <roadwarrior|2> peer not responding, trying again (2/0)"
-    QTest::newRow("no time peer not responding") << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 9
-                                                 << int(LogEventKind::PeerNotResponding) << 12 << qint64(-1) << 0
-                                                 << QStringLiteral("roadwarrior") << QString();
+    QTest::newRow("no time peer not responding")
+        << QStringLiteral("charon-notime.log") << int(CharonLog::Format::FileLogNoTime) << 9
+        << int(LogEventKind::PeerNotResponding) << 12 << qint64(-1) << 0 << QStringLiteral("roadwarrior")
+        << QString();
     // "Nov 27 12:00:05.250 13[IKE] <lab|1> retransmit 2 of request with message ID 2"
-    QTest::newRow("bsd time ms") << QStringLiteral("charon-bsdtime.log") << int(CharonLog::Format::FileLog) << 1
-                                 << int(LogEventKind::Retransmit) << 13 << qint64(2) << 2 << QStringLiteral("lab")
-                                 << QStringLiteral("11-27 12:00:05.250");
+    QTest::newRow("bsd time ms") << QStringLiteral("charon-bsdtime.log") << int(CharonLog::Format::FileLog)
+                                 << 1 << int(LogEventKind::Retransmit) << 13 << qint64(2) << 2
+                                 << QStringLiteral("lab") << QStringLiteral("11-27 12:00:05.250");
     // "Nov 27 12:00:12 07[IKE] <lab|1> IKE_SA lab[1] rekeyed between 10.0.1.1[left]...10.0.2.1[right]"
-    QTest::newRow("bsd time rekey") << QStringLiteral("charon-bsdtime.log") << int(CharonLog::Format::FileLog) << 2
-                                    << int(LogEventKind::Rekey) << 7 << qint64(-1) << 0 << QStringLiteral("lab")
-                                    << QStringLiteral("11-27 12:00:12.000");
+    QTest::newRow("bsd time rekey") << QStringLiteral("charon-bsdtime.log") << int(CharonLog::Format::FileLog)
+                                    << 2 << int(LogEventKind::Rekey) << 7 << qint64(-1) << 0
+                                    << QStringLiteral("lab") << QStringLiteral("11-27 12:00:12.000");
 }
 
 void TestEvidence::sampleLogs()
@@ -419,21 +474,22 @@ void TestEvidence::ipLinkVersions_data()
     QTest::addColumn<QString>("counter");
     QTest::addColumn<quint64>("value");
     // iproute2 6.1 (this machine, Debian 12): "4: eth0: <...> mtu 1400 ..."
-    // "    RX:  bytes packets errors dropped  missed   mcast" / "      91897016    2049      0       0       0       0"
-    QTest::newRow("deb12 rx_bytes") << QStringLiteral("ip-s-link-debian12.txt") << QStringLiteral("eth0") << 1400
-                                    << QStringLiteral("rx_bytes") << quint64(91897016);
-    QTest::newRow("deb12 rx_missed") << QStringLiteral("ip-s-link-debian12.txt") << QStringLiteral("eth0") << 1400
-                                     << QStringLiteral("rx_missed") << quint64(0);
-    // "    TX:  bytes packets errors dropped carrier collsns" / "         79683     974      0       0       0       0"
-    QTest::newRow("deb12 tx_packets") << QStringLiteral("ip-s-link-debian12.txt") << QStringLiteral("eth0") << 1400
-                                      << QStringLiteral("tx_packets") << quint64(974);
-    // older layout: "    RX: bytes  packets  errors  dropped overrun mcast" / "    987654321  812345   3       17      2       410"
-    QTest::newRow("deb11 rx_overrun") << QStringLiteral("ip-s-link-debian11.txt") << QStringLiteral("ens3") << 1500
-                                      << QStringLiteral("rx_overrun") << quint64(2);
-    QTest::newRow("deb11 rx_dropped") << QStringLiteral("ip-s-link-debian11.txt") << QStringLiteral("ens3") << 1500
-                                      << QStringLiteral("rx_dropped") << quint64(17);
-    QTest::newRow("deb11 tx_dropped") << QStringLiteral("ip-s-link-debian11.txt") << QStringLiteral("ens3") << 1500
-                                      << QStringLiteral("tx_dropped") << quint64(5);
+    // "    RX:  bytes packets errors dropped  missed   mcast" / "      91897016    2049      0       0 0 0"
+    QTest::newRow("deb12 rx_bytes") << QStringLiteral("ip-s-link-debian12.txt") << QStringLiteral("eth0")
+                                    << 1400 << QStringLiteral("rx_bytes") << quint64(91897016);
+    QTest::newRow("deb12 rx_missed") << QStringLiteral("ip-s-link-debian12.txt") << QStringLiteral("eth0")
+                                     << 1400 << QStringLiteral("rx_missed") << quint64(0);
+    // "    TX:  bytes packets errors dropped carrier collsns" / "         79683     974      0       0 0 0"
+    QTest::newRow("deb12 tx_packets") << QStringLiteral("ip-s-link-debian12.txt") << QStringLiteral("eth0")
+                                      << 1400 << QStringLiteral("tx_packets") << quint64(974);
+    // older layout: "    RX: bytes  packets  errors  dropped overrun mcast" / "    987654321  812345   3 17
+    // 2       410"
+    QTest::newRow("deb11 rx_overrun") << QStringLiteral("ip-s-link-debian11.txt") << QStringLiteral("ens3")
+                                      << 1500 << QStringLiteral("rx_overrun") << quint64(2);
+    QTest::newRow("deb11 rx_dropped") << QStringLiteral("ip-s-link-debian11.txt") << QStringLiteral("ens3")
+                                      << 1500 << QStringLiteral("rx_dropped") << quint64(17);
+    QTest::newRow("deb11 tx_dropped") << QStringLiteral("ip-s-link-debian11.txt") << QStringLiteral("ens3")
+                                      << 1500 << QStringLiteral("tx_dropped") << quint64(5);
     QTest::newRow("deb11 mcast") << QStringLiteral("ip-s-link-debian11.txt") << QStringLiteral("ens3") << 1500
                                  << QStringLiteral("rx_mcast") << quint64(410);
 }
@@ -449,7 +505,8 @@ void TestEvidence::ipLinkVersions()
     const auto l = std::get<LinkStatsList>(parseFile(fixture(file), st));
     QVERIFY2(st.ok(), qPrintable(st.error));
     QVERIFY(st.warnings.empty());
-    const auto it = std::find_if(l.links.begin(), l.links.end(), [&](const LinkStats &s) { return s.name == iface; });
+    const auto it =
+        std::find_if(l.links.begin(), l.links.end(), [&](const LinkStats &s) { return s.name == iface; });
     QVERIFY(it != l.links.end());
     QCOMPARE(it->mtu, mtu);
     QCOMPARE(it->state, QStringLiteral("UP"));
@@ -523,7 +580,8 @@ void TestEvidence::snmpAndSysctl()
 void TestEvidence::swanctlConf()
 {
     ParseStatus st;
-    const auto cfg = std::get<ConfigFile>(parseFile(fixture(QStringLiteral("swanctl-with-secrets.conf")), st));
+    const auto cfg =
+        std::get<ConfigFile>(parseFile(fixture(QStringLiteral("swanctl-with-secrets.conf")), st));
     QVERIFY2(st.ok(), qPrintable(st.error));
     QVERIFY(st.warnings.empty());
     QCOMPARE(cfg.connections.size(), std::size_t(1));
@@ -563,10 +621,12 @@ void TestEvidence::ipsecAndStrongswanConf()
     QCOMPARE(c.children.front().settings.at(QStringLiteral("esp")), QStringLiteral("aes128-sha256!"));
     QCOMPARE(c.children.front().settings.at(QStringLiteral("lifetime")), QStringLiteral("1h"));
     QCOMPARE(cfg.includes, QStringList{QStringLiteral("/etc/ipsec.d/*.conf")});
-    QCOMPARE(cfg.root.section(QStringLiteral("config setup"))->values.front().value, QStringLiteral("ike 2, knl 2"));
+    QCOMPARE(cfg.root.section(QStringLiteral("config setup"))->values.front().value,
+             QStringLiteral("ike 2, knl 2"));
 
     ParseStatus st2;
-    const auto ss = std::get<ConfigFile>(parseFile(fixture(QStringLiteral("strongswan-retransmit.conf")), st2));
+    const auto ss =
+        std::get<ConfigFile>(parseFile(fixture(QStringLiteral("strongswan-retransmit.conf")), st2));
     QVERIFY2(st2.ok(), qPrintable(st2.error));
     QCOMPARE(ss.root.find(QStringLiteral("charon.retransmit_tries"))->value, QStringLiteral("3"));
     QCOMPARE(ss.root.find(QStringLiteral("charon.retransmit_base"))->value, QStringLiteral("1.4"));
@@ -578,7 +638,8 @@ void TestEvidence::ipsecAndStrongswanConf()
 void TestEvidence::listConns()
 {
     ParseStatus st;
-    const auto l = std::get<SwanctlConnList>(parseFile(fixture(QStringLiteral("swanctl-list-conns.txt")), st));
+    const auto l =
+        std::get<SwanctlConnList>(parseFile(fixture(QStringLiteral("swanctl-list-conns.txt")), st));
     QVERIFY2(st.ok(), qPrintable(st.error));
     QCOMPARE(l.connections.size(), std::size_t(1));
     const SwanctlConn &c = l.connections.front();
@@ -595,7 +656,8 @@ void TestEvidence::listConns()
 void TestEvidence::xfrmStateEsnEncap()
 {
     ParseStatus st;
-    const auto l = std::get<XfrmStateList>(parseFile(fixture(QStringLiteral("xfrm-state-esn-encap.txt")), st));
+    const auto l =
+        std::get<XfrmStateList>(parseFile(fixture(QStringLiteral("xfrm-state-esn-encap.txt")), st));
     QVERIFY2(st.ok(), qPrintable(st.error));
     QVERIFY(st.warnings.empty());
     QCOMPARE(l.sas.size(), std::size_t(1));
@@ -620,22 +682,31 @@ void TestEvidence::wrongKind_data()
     QTest::addColumn<QString>("file");
     QTest::addColumn<int>("kind");
     QTest::addColumn<QString>("message");
-    QTest::newRow("snmp as xfrm state") << fixture(QStringLiteral("snmp.txt")) << int(EvidenceKind::XfrmState)
-                                        << QStringLiteral("snmp.txt: not an `ip -s xfrm state` output: expected lines starting with 'src '");
-    QTest::newRow("log as xfrm_stat") << lab(QStringLiteral("clean/charon-left.log")) << int(EvidenceKind::XfrmStat)
-                                      << QStringLiteral("charon-left.log: not a copy of /proc/net/xfrm_stat: expected lines like 'XfrmInNoStates 0'");
-    QTest::newRow("xfrm_stat as log") << lab(QStringLiteral("clean/stats/left-xfrm_stat-end.txt")) << int(EvidenceKind::CharonLog)
-                                      << QStringLiteral("left-xfrm_stat-end.txt: not a charon log: expected charon lines");
-    QTest::newRow("swanctl.conf as ipsec.conf") << fixture(QStringLiteral("swanctl-with-secrets.conf")) << int(EvidenceKind::IpsecConf)
-                                                << QStringLiteral("not an ipsec.conf: expected 'config setup' or 'conn NAME' sections");
-    QTest::newRow("state as link") << lab(QStringLiteral("clean/stats/left-xfrm-state-end.txt")) << int(EvidenceKind::IpLink)
+    QTest::newRow("snmp as xfrm state")
+        << fixture(QStringLiteral("snmp.txt")) << int(EvidenceKind::XfrmState)
+        << QStringLiteral("snmp.txt: not an `ip -s xfrm state` output: expected lines starting with 'src '");
+    QTest::newRow("log as xfrm_stat")
+        << lab(QStringLiteral("clean/charon-left.log")) << int(EvidenceKind::XfrmStat)
+        << QStringLiteral(
+               "charon-left.log: not a copy of /proc/net/xfrm_stat: expected lines like 'XfrmInNoStates 0'");
+    QTest::newRow("xfrm_stat as log")
+        << lab(QStringLiteral("clean/stats/left-xfrm_stat-end.txt")) << int(EvidenceKind::CharonLog)
+        << QStringLiteral("left-xfrm_stat-end.txt: not a charon log: expected charon lines");
+    QTest::newRow("swanctl.conf as ipsec.conf")
+        << fixture(QStringLiteral("swanctl-with-secrets.conf")) << int(EvidenceKind::IpsecConf)
+        << QStringLiteral("not an ipsec.conf: expected 'config setup' or 'conn NAME' sections");
+    QTest::newRow("state as link") << lab(QStringLiteral("clean/stats/left-xfrm-state-end.txt"))
+                                   << int(EvidenceKind::IpLink)
                                    << QStringLiteral("not an `ip -s link` output");
-    QTest::newRow("link as ethtool -k") << fixture(QStringLiteral("ip-s-link-debian12.txt")) << int(EvidenceKind::EthtoolFeatures)
-                                        << QStringLiteral("not an `ethtool -k` output: expected a first line 'Features for IFACE:'");
-    QTest::newRow("policy as list-sas") << lab(QStringLiteral("clean/stats/left-xfrm-policy-start.txt")) << int(EvidenceKind::SwanctlListSas)
-                                        << QStringLiteral("not a `swanctl --list-sas` output");
-    QTest::newRow("list-sas as sysctl") << lab(QStringLiteral("clean/stats/left-swanctl-list-sas-end.txt")) << int(EvidenceKind::Sysctl)
-                                        << QStringLiteral("not a `sysctl` output");
+    QTest::newRow("link as ethtool -k")
+        << fixture(QStringLiteral("ip-s-link-debian12.txt")) << int(EvidenceKind::EthtoolFeatures)
+        << QStringLiteral("not an `ethtool -k` output: expected a first line 'Features for IFACE:'");
+    QTest::newRow("policy as list-sas")
+        << lab(QStringLiteral("clean/stats/left-xfrm-policy-start.txt")) << int(EvidenceKind::SwanctlListSas)
+        << QStringLiteral("not a `swanctl --list-sas` output");
+    QTest::newRow("list-sas as sysctl")
+        << lab(QStringLiteral("clean/stats/left-swanctl-list-sas-end.txt")) << int(EvidenceKind::Sysctl)
+        << QStringLiteral("not a `sysctl` output");
     QTest::newRow("log as snmp6") << fixture(QStringLiteral("syslog-charon.log")) << int(EvidenceKind::Snmp6)
                                   << QStringLiteral("not a copy of /proc/net/snmp6");
 }
@@ -674,7 +745,8 @@ void TestEvidence::truncated()
 {
     // First 700 bytes of reorder-antireplay right-xfrm-state-end.txt: ends "\tstats:\n\t  repl".
     ParseStatus st;
-    const auto l = std::get<XfrmStateList>(parseFile(fixture(QStringLiteral("xfrm-state-truncated.txt")), st));
+    const auto l =
+        std::get<XfrmStateList>(parseFile(fixture(QStringLiteral("xfrm-state-truncated.txt")), st));
     QVERIFY2(st.ok(), qPrintable(st.error));
     QCOMPARE(l.sas.size(), std::size_t(1));
     QCOMPARE(l.sas.front().spi, 0xcd93565cu);
@@ -725,7 +797,8 @@ void TestEvidence::hugeInput()
     for (int i = 0; i < 10'000; ++i)
         deep += "a" + QByteArray::number(i) + " {\n";
     ParseStatus st4;
-    const auto cfg = parseStrongswanStyleConf(deep, QStringLiteral("deep.conf"), EvidenceKind::StrongswanConf, st4);
+    const auto cfg =
+        parseStrongswanStyleConf(deep, QStringLiteral("deep.conf"), EvidenceKind::StrongswanConf, st4);
     QVERIFY(st4.ok());
     QVERIFY(!st4.warnings.empty());
     Q_UNUSED(cfg);
@@ -739,13 +812,13 @@ void TestEvidence::folderAndJson()
     int states = 0;
     for (const EvidenceFile &f : set.files()) {
         QVERIFY2(f.status.ok(), qPrintable(f.status.error));
-        if (f.kind == EvidenceKind::XfrmState)
-            ++states;
+        if (f.kind == EvidenceKind::XfrmState) ++states;
     }
     QCOMPARE(states, 4); // {left,right}-xfrm-state-{start,end}.txt
     const auto skipped = set.skipped();
-    QVERIFY(std::any_of(skipped.begin(), skipped.end(),
-                        [](const SkippedFile &s) { return s.path.endsWith(QLatin1String("tcpdump-left-outer.pcap.log")); }));
+    QVERIFY(std::any_of(skipped.begin(), skipped.end(), [](const SkippedFile &s) {
+        return s.path.endsWith(QLatin1String("tcpdump-left-outer.pcap.log"));
+    }));
     const EvidenceFile *log = set.find(QStringLiteral("right"), EvidenceKind::CharonLog, SnapshotPhase::None);
     QVERIFY(log);
 
@@ -761,7 +834,8 @@ void TestEvidence::folderAndJson()
             o.value(QStringLiteral("kind")).toString() != QLatin1String("xfrm_state"))
             continue;
         for (const QJsonValue c : o.value(QStringLiteral("changed")).toArray())
-            if (c.toObject().value(QStringLiteral("name")).toString() == QLatin1String("0xcd95a8a5@10.0.2.1/replay-window")) {
+            if (c.toObject().value(QStringLiteral("name")).toString() ==
+                QLatin1String("0xcd95a8a5@10.0.2.1/replay-window")) {
                 QCOMPARE(c.toObject().value(QStringLiteral("delta")).toInt(), 25);
                 found = true;
             }

@@ -16,7 +16,10 @@ using namespace ikev2wb;
 
 namespace {
 
-QString goldenDir() { return QStringLiteral(IKEV2WB_TEST_DATA "/golden/fixes"); }
+QString goldenDir()
+{
+    return QStringLiteral(IKEV2WB_TEST_DATA "/golden/fixes");
+}
 
 FixTarget labTarget()
 {
@@ -75,16 +78,11 @@ Diagnosis scriptDiagnosis()
 
 QString generate(const QString &name)
 {
-    if (name == QLatin1String("mtu_lab"))
-        return render(mtuFixes(labTarget(), labMtu()));
-    if (name == QLatin1String("mtu_placeholders"))
-        return render(mtuFixes(FixTarget{}, gcmNatTMtu()));
-    if (name == QLatin1String("replay_window"))
-        return render(replayWindowFixes(labTarget(), 64, 32, 16));
-    if (name == QLatin1String("nat_keepalive"))
-        return render(natKeepaliveFixes(labTarget(), 5, 16.5, false));
-    if (name == QLatin1String("peer_unreachable"))
-        return render(peerUnreachableFixes(labTarget(), 18.7));
+    if (name == QLatin1String("mtu_lab")) return render(mtuFixes(labTarget(), labMtu()));
+    if (name == QLatin1String("mtu_placeholders")) return render(mtuFixes(FixTarget{}, gcmNatTMtu()));
+    if (name == QLatin1String("replay_window")) return render(replayWindowFixes(labTarget(), 64, 32, 16));
+    if (name == QLatin1String("nat_keepalive")) return render(natKeepaliveFixes(labTarget(), 5, 16.5, false));
+    if (name == QLatin1String("peer_unreachable")) return render(peerUnreachableFixes(labTarget(), 18.7));
     if (name == QLatin1String("ike_retransmissions"))
         return render(ikeRetransmissionFixes(labTarget(), 5, 0));
     if (name == QLatin1String("esp_blocked"))
@@ -92,13 +90,13 @@ QString generate(const QString &name)
         return render(espBlockedFixes(labTarget(), 1422, 1500));
     if (name == QLatin1String("host"))
         return render(offloadFixes(labTarget())) + render(receiveDropFixes(labTarget()));
-    if (name == QLatin1String("fix_script"))
-        return fixScript(scriptDiagnosis());
+    if (name == QLatin1String("fix_script")) return fixScript(scriptDiagnosis());
     return {};
 }
 
-const char *const kNames[] = {"mtu_lab", "mtu_placeholders", "replay_window", "nat_keepalive", "peer_unreachable",
-                              "ike_retransmissions", "esp_blocked", "host", "fix_script"};
+const char *const kNames[] = {"mtu_lab",          "mtu_placeholders",    "replay_window", "nat_keepalive",
+                              "peer_unreachable", "ike_retransmissions", "esp_blocked",   "host",
+                              "fix_script"};
 
 } // namespace
 
@@ -137,7 +135,9 @@ private slots:
         QFETCH(QString, name);
         const QString actual = generate(name);
         QVERIFY(!actual.isEmpty());
-        const QString path = goldenDir() + QLatin1Char('/') + name + (name == QLatin1String("fix_script") ? QStringLiteral(".sh.txt") : QStringLiteral(".txt"));
+        const QString path =
+            goldenDir() + QLatin1Char('/') + name +
+            (name == QLatin1String("fix_script") ? QStringLiteral(".sh.txt") : QStringLiteral(".txt"));
         if (qEnvironmentVariableIsSet("IKEV2WB_REGEN_GOLDEN")) {
             QDir().mkpath(goldenDir());
             QFile f(path);
@@ -147,13 +147,17 @@ private slots:
             return;
         }
         QFile f(path);
-        QVERIFY2(f.open(QIODevice::ReadOnly), qPrintable(path + QStringLiteral(": missing; run scripts/regen-golden.sh")));
+        QVERIFY2(f.open(QIODevice::ReadOnly),
+                 qPrintable(path + QStringLiteral(": missing; run scripts/regen-golden.sh")));
         const QString expected = QString::fromUtf8(f.readAll());
         if (actual != expected) {
             const QStringList a = actual.split(QLatin1Char('\n')), e = expected.split(QLatin1Char('\n'));
             for (qsizetype i = 0; i < std::max(a.size(), e.size()); ++i)
                 if (a.value(i) != e.value(i))
-                    QFAIL(qPrintable(QStringLiteral("%1 line %2:\n  expected: %3\n  actual:   %4").arg(path).arg(i + 1).arg(e.value(i), a.value(i))));
+                    QFAIL(qPrintable(QStringLiteral("%1 line %2:\n  expected: %3\n  actual:   %4")
+                                         .arg(path)
+                                         .arg(i + 1)
+                                         .arg(e.value(i), a.value(i))));
         }
     }
 

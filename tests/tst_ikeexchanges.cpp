@@ -17,12 +17,14 @@ namespace {
 const IkeSaExchanges *saBySpi(const IkeExchangeAnalysis &a, std::uint64_t ispi)
 {
     for (const auto &sa : a.ikeSas)
-        if (sa.initiatorSpi == ispi)
-            return &sa;
+        if (sa.initiatorSpi == ispi) return &sa;
     return nullptr;
 }
 
-QString capture(const char *rel) { return QStringLiteral(IKEV2WB_TEST_DATA "/captures/") + QString::fromLatin1(rel); }
+QString capture(const char *rel)
+{
+    return QStringLiteral(IKEV2WB_TEST_DATA "/captures/") + QString::fromLatin1(rel);
+}
 
 // The hand-built capture: 10.0.0.1 (initiator) <-> 10.0.0.2, UDP 500, IKEv2.
 //  SA 0xa1: CREATE_CHILD_SA mid 2 sent at 0, 4, 11.2, 24.16 s (strongSwan's 4 × 1.8^(n−1)), the
@@ -155,8 +157,7 @@ private Q_SLOTS:
         QVERIFY(sa->floatToNatTNs >= 0);
         const IkeExchange *qm = nullptr;
         for (const auto &e : sa->exchanges)
-            if (e.cls == ExchangeClass::V1QuickMode)
-                qm = &e;
+            if (e.cls == ExchangeClass::V1QuickMode) qm = &e;
         QVERIFY(qm);
         QCOMPARE(qm->messageId, 0x8b7e8947u);
         QVERIFY(qm->answered);
@@ -173,11 +174,15 @@ private Q_SLOTS:
         QTest::addColumn<bool>("gaveUp");
         QTest::addColumn<int>("cls");
         // Expectations from the packet list in handBuilt() above.
-        QTest::newRow("strongswan schedule") << quint64(0xa1) << 3 << 0 << 1 << true << false << int(ExchangeClass::CreateChildSa);
+        QTest::newRow("strongswan schedule")
+            << quint64(0xa1) << 3 << 0 << 1 << true << false << int(ExchangeClass::CreateChildSa);
         QTest::newRow("give-up") << quint64(0xb1) << 2 << 0 << 0 << false << true << int(ExchangeClass::Dpd);
-        QTest::newRow("skf fragments") << quint64(0xd1) << 0 << 0 << 0 << true << false << int(ExchangeClass::IkeAuth);
-        QTest::newRow("re-sent response") << quint64(0xe1) << 1 << 1 << 0 << true << false << int(ExchangeClass::Dpd);
-        QTest::newRow("new IKE_SA_INIT") << quint64(0xc1) << 0 << 0 << 0 << false << false << int(ExchangeClass::IkeSaInit);
+        QTest::newRow("skf fragments")
+            << quint64(0xd1) << 0 << 0 << 0 << true << false << int(ExchangeClass::IkeAuth);
+        QTest::newRow("re-sent response")
+            << quint64(0xe1) << 1 << 1 << 0 << true << false << int(ExchangeClass::Dpd);
+        QTest::newRow("new IKE_SA_INIT")
+            << quint64(0xc1) << 0 << 0 << 0 << false << false << int(ExchangeClass::IkeSaInit);
     }
     void synthetic()
     {
@@ -243,7 +248,11 @@ private Q_SLOTS:
         QVERIFY(doc.isObject());
         QCOMPARE(doc.object().keys(), QStringList{QStringLiteral("ike")});
         const QJsonObject ike = doc.object().value(QStringLiteral("ike")).toObject();
-        QCOMPARE(ike.value(QStringLiteral("summary")).toObject().value(QStringLiteral("capture_duplicates")).toInt(), 1);
+        QCOMPARE(ike.value(QStringLiteral("summary"))
+                     .toObject()
+                     .value(QStringLiteral("capture_duplicates"))
+                     .toInt(),
+                 1);
         QVERIFY(!ikeExchangesText(*m_synth, m_synthResult).isEmpty());
     }
 

@@ -35,12 +35,14 @@ std::unique_ptr<CaptureIndex> load(const QString &path)
 {
     QString error;
     auto index = loadCapture(path, &error);
-    if (!index)
-        qWarning("%s", qPrintable(error));
+    if (!index) qWarning("%s", qPrintable(error));
     return index;
 }
 
-QString addr(const IpAddress &a) { return QString::fromStdString(a.toString()); }
+QString addr(const IpAddress &a)
+{
+    return QString::fromStdString(a.toString());
+}
 
 /// (SPI, src, dst) -> sequence numbers in capture order, straight from the packet records.
 using SaKey = std::tuple<std::uint32_t, QString, QString>;
@@ -48,8 +50,7 @@ std::map<SaKey, std::vector<std::uint32_t>> sequencesBySa(const CaptureIndex &in
 {
     std::map<SaKey, std::vector<std::uint32_t>> out;
     index.packets.forEach([&](const PacketRecord &r) {
-        if (!r.isEsp())
-            return;
+        if (!r.isEsp()) return;
         const Flow &fl = index.flows[r.flowId];
         out[{r.spi(), addr(fl.src), addr(fl.dst)}].push_back(r.seq());
     });
@@ -70,21 +71,19 @@ XfrmStats parseXfrmState(const QString &path, std::uint32_t spi, const QString &
 {
     XfrmStats st;
     QFile f(path);
-    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
-        return st;
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) return st;
     const QString text = QString::fromUtf8(f.readAll());
     static const QRegularExpression blockStart(QStringLiteral("^src "), QRegularExpression::MultilineOption);
     const QStringList blocks = text.split(blockStart, Qt::SkipEmptyParts);
     const QString spiText = QStringLiteral("spi 0x%1").arg(spi, 8, 16, QLatin1Char('0'));
     static const QRegularExpression cfg(QStringLiteral("\\n\\s*replay-window (\\d+) seq"));
-    static const QRegularExpression stats(QStringLiteral("stats:\\s*\\n\\s*replay-window (\\d+) replay (\\d+) failed (\\d+)"));
+    static const QRegularExpression stats(
+        QStringLiteral("stats:\\s*\\n\\s*replay-window (\\d+) replay (\\d+) failed (\\d+)"));
     for (const QString &b : blocks) {
-        if (!b.contains(spiText) || !b.contains(QStringLiteral("dst ") + dst + QLatin1Char('\n')))
-            continue;
+        if (!b.contains(spiText) || !b.contains(QStringLiteral("dst ") + dst + QLatin1Char('\n'))) continue;
         const auto c = cfg.match(b);
         const auto s = stats.match(b);
-        if (!c.hasMatch() || !s.hasMatch())
-            continue;
+        if (!c.hasMatch() || !s.hasMatch()) continue;
         st.configuredWindow = c.captured(1).toUInt();
         st.replayWindow = s.captured(1).toULongLong();
         st.replay = s.captured(2).toULongLong();
@@ -110,8 +109,7 @@ private slots:
 void tst_lab_esp::loss1()
 {
     const QString dir = labDir(QStringLiteral("loss1"));
-    if (!QDir(dir).exists())
-        QSKIP("tests/data/lab/loss1 is absent (strongSwan lab captures not generated)");
+    if (!QDir(dir).exists()) QSKIP("tests/data/lab/loss1 is absent (strongSwan lab captures not generated)");
     const auto left = load(dir + QStringLiteral("/left-outer.pcap"));
     const auto right = load(dir + QStringLiteral("/right-outer.pcap"));
     QVERIFY(left && right);
@@ -122,13 +120,13 @@ void tst_lab_esp::loss1()
     std::uint64_t totalMissing = 0;
     // Each direction: the sender's capture against the receiver's.
     for (const auto &[receiver, receiverSeqs, sender, receiverIp] :
-         {std::tuple{right.get(), &rightSeqs, &leftSeqs, kRight}, std::tuple{left.get(), &leftSeqs, &rightSeqs, kLeft}}) {
+         {std::tuple{right.get(), &rightSeqs, &leftSeqs, kRight},
+          std::tuple{left.get(), &leftSeqs, &rightSeqs, kLeft}}) {
         const EspSequenceAnalysis a = analyzeEspSequences(*receiver);
         for (const EspSaSequence &s : a.sas) {
             const EspSa &sa = receiver->espSas[s.saIndex];
             const Flow &fl = receiver->flows[sa.flowId];
-            if (addr(fl.dst) != receiverIp)
-                continue;
+            if (addr(fl.dst) != receiverIp) continue;
             const auto it = sender->find({s.spi, addr(fl.src), addr(fl.dst)});
             QVERIFY2(it != sender->end(), "SA seen by the receiver but not by the sender");
             const auto &got = receiverSeqs->at({s.spi, addr(fl.src), addr(fl.dst)});
@@ -137,8 +135,7 @@ void tst_lab_esp::loss1()
             std::set<std::uint64_t> expected;
             std::uint64_t lostOutside = 0;
             for (std::uint32_t q : it->second) {
-                if (received.count(q))
-                    continue;
+                if (received.count(q)) continue;
                 if (q >= lo && q <= hi)
                     expected.insert(q);
                 else
@@ -173,12 +170,12 @@ void tst_lab_esp::reorderAntireplay()
     int checked = 0;
     for (const EspSa &sa : right->espSas) {
         const Flow &fl = right->flows[sa.flowId];
-        if (addr(fl.dst) != kRight)
-            continue;
-        const XfrmStats start = parseXfrmState(dir + QStringLiteral("/stats/right-xfrm-state-start.txt"), sa.spi, kRight);
-        const XfrmStats end = parseXfrmState(dir + QStringLiteral("/stats/right-xfrm-state-end.txt"), sa.spi, kRight);
-        if (!start.found || !end.found || end.configuredWindow == 0)
-            continue;
+        if (addr(fl.dst) != kRight) continue;
+        const XfrmStats start =
+            parseXfrmState(dir + QStringLiteral("/stats/right-xfrm-state-start.txt"), sa.spi, kRight);
+        const XfrmStats end =
+            parseXfrmState(dir + QStringLiteral("/stats/right-xfrm-state-end.txt"), sa.spi, kRight);
+        if (!start.found || !end.found || end.configuredWindow == 0) continue;
         const std::uint64_t kernelOutside = end.replayWindow - start.replayWindow;
         const std::uint64_t kernelReplay = end.replay - start.replay;
         QCOMPARE(end.failed - start.failed, 0ull);
@@ -186,8 +183,7 @@ void tst_lab_esp::reorderAntireplay()
         // 1. The emulator alone, fed the receiver's captured sequence numbers in arrival order.
         ReplayWindow w(end.configuredWindow);
         right->packets.forEach([&](const PacketRecord &r) {
-            if (r.isEsp() && r.spi() == sa.spi && r.flowId == sa.flowId)
-                w.receive(r.seq());
+            if (r.isEsp() && r.spi() == sa.spi && r.flowId == sa.flowId) w.receive(r.seq());
         });
         QCOMPARE(w.counters().outsideWindow, kernelOutside);
         QCOMPARE(w.counters().replayed, kernelReplay);
@@ -197,12 +193,10 @@ void tst_lab_esp::reorderAntireplay()
         opt.windows.push_back(end.configuredWindow);
         const EspSequenceAnalysis a = analyzeEspSequences(*right, opt);
         for (const EspSaSequence &s : a.sas) {
-            if (s.saIndex != std::uint32_t(&sa - right->espSas.data()))
-                continue;
+            if (s.saIndex != std::uint32_t(&sa - right->espSas.data())) continue;
             bool seen = false;
             for (const auto &o : s.antiReplay) {
-                if (o.window != end.configuredWindow)
-                    continue;
+                if (o.window != end.configuredWindow) continue;
                 seen = true;
                 QCOMPARE(o.outsideWindow, kernelOutside);
                 QCOMPARE(o.replayed, kernelReplay);
@@ -212,9 +206,10 @@ void tst_lab_esp::reorderAntireplay()
             QCOMPARE(s.missing, 0ull);
             QVERIFY(s.reordered > 0);
             QVERIFY(s.minWindowExact > end.configuredWindow);
-            qInfo("SPI 0x%08x: kernel window %u dropped %llu; emulated 32: %llu, min safe %u, exact %llu", sa.spi,
-                  end.configuredWindow, static_cast<unsigned long long>(kernelOutside),
-                  static_cast<unsigned long long>(s.antiReplay.front().window == 32 ? s.antiReplay.front().dropped() : 0),
+            qInfo("SPI 0x%08x: kernel window %u dropped %llu; emulated 32: %llu, min safe %u, exact %llu",
+                  sa.spi, end.configuredWindow, static_cast<unsigned long long>(kernelOutside),
+                  static_cast<unsigned long long>(
+                      s.antiReplay.front().window == 32 ? s.antiReplay.front().dropped() : 0),
                   s.minSafeWindow, static_cast<unsigned long long>(s.minWindowExact));
         }
         ++checked;
@@ -225,8 +220,7 @@ void tst_lab_esp::reorderAntireplay()
 void tst_lab_esp::clean()
 {
     const QString dir = labDir(QStringLiteral("clean"));
-    if (!QDir(dir).exists())
-        QSKIP("tests/data/lab/clean is absent (strongSwan lab captures not generated)");
+    if (!QDir(dir).exists()) QSKIP("tests/data/lab/clean is absent (strongSwan lab captures not generated)");
     for (const QString &name : {QStringLiteral("left-outer.pcap"), QStringLiteral("right-outer.pcap")}) {
         const auto index = load(dir + QLatin1Char('/') + name);
         QVERIFY(index);
@@ -255,16 +249,15 @@ void tst_lab_esp::suiteEstimate()
 {
     QFETCH(QString, scenario);
     const QString dir = labDir(scenario);
-    if (!QDir(dir).exists())
-        QSKIP("lab scenario absent (strongSwan lab captures not generated)");
+    if (!QDir(dir).exists()) QSKIP("lab scenario absent (strongSwan lab captures not generated)");
     const auto index = load(dir + QStringLiteral("/right-outer.pcap"));
     QVERIFY(index);
     int estimated = 0;
     for (std::size_t i = 0; i < index->espSas.size(); ++i) {
         const auto lengths = espLengthsForSa(*index, i);
-        if (lengths.size() < 10)
-            continue;
-        const OverheadEstimate e = estimateSuiteFromEspLengths(lengths, index->espSas[i].encap == Encapsulation::Udp);
+        if (lengths.size() < 10) continue;
+        const OverheadEstimate e =
+            estimateSuiteFromEspLengths(lengths, index->espSas[i].encap == Encapsulation::Udp);
         QVERIFY2(e.found, qPrintable(e.sentence));
         QCOMPARE(e.blockBytes, 16);
         QCOMPARE(e.icvBytes, 16);

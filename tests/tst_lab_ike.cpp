@@ -8,8 +8,8 @@
 
 #include <QDir>
 #include <QFile>
-#include <QJsonDocument>
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QtTest>
@@ -26,28 +26,24 @@ std::unique_ptr<CaptureIndex> loadLab(const QString &scenario, const QString &fi
 {
     QString error;
     auto index = loadCapture(kLab + scenario + QLatin1Char('/') + file, &error);
-    if (!index)
-        qWarning("%s", qPrintable(error));
+    if (!index) qWarning("%s", qPrintable(error));
     return index;
 }
 
 QJsonObject truth(const QString &scenario)
 {
     QFile f(kLab + scenario + QStringLiteral("/truth.json"));
-    if (!f.open(QIODevice::ReadOnly))
-        return {};
+    if (!f.open(QIODevice::ReadOnly)) return {};
     return QJsonDocument::fromJson(f.readAll()).object();
 }
 
 int countLogLines(const QString &path, const QRegularExpression &re)
 {
     QFile f(path);
-    if (!f.open(QIODevice::ReadOnly | QIODevice::Text))
-        return -1;
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) return -1;
     int n = 0;
     while (!f.atEnd())
-        if (re.match(QString::fromUtf8(f.readLine())).hasMatch())
-            ++n;
+        if (re.match(QString::fromUtf8(f.readLine())).hasMatch()) ++n;
     return n;
 }
 
@@ -58,7 +54,8 @@ int retransmissionsFrom(const CaptureIndex &index, const IkeExchangeAnalysis &a,
     for (const auto &sa : a.ikeSas)
         for (const auto &e : sa.exchanges)
             for (const auto &r : e.retransmissions)
-                if (QString::fromStdString(index.flows[index.ikeMessages[r.message].flowId].src.toString()) == sender)
+                if (QString::fromStdString(index.flows[index.ikeMessages[r.message].flowId].src.toString()) ==
+                    sender)
                     ++n;
     return n;
 }
@@ -89,15 +86,15 @@ private Q_SLOTS:
     {
         QFETCH(QString, scenario);
         requireScenario(scenario);
-        const int logged = countLogLines(kLab + scenario + QStringLiteral("/charon-left.log"),
-                                         QRegularExpression(QStringLiteral("retransmit \\d+ of request with message ID \\d+")));
+        const int logged = countLogLines(
+            kLab + scenario + QStringLiteral("/charon-left.log"),
+            QRegularExpression(QStringLiteral("retransmit \\d+ of request with message ID \\d+")));
         QVERIFY(logged >= 0);
         auto index = loadLab(scenario, QStringLiteral("left-outer.pcap"));
         QVERIFY(index);
         const auto a = analyzeIkeExchanges(*index);
         QCOMPARE(retransmissionsFrom(*index, a, kLeft), logged);
-        if (scenario == QLatin1String("clean"))
-            QCOMPARE(a.summary.retransmissions, 0u);
+        if (scenario == QLatin1String("clean")) QCOMPARE(a.summary.retransmissions, 0u);
     }
 
     // dpd: DPD 5 s; both sides "giving up after 3 retransmits" on a DPD request (README).
@@ -111,7 +108,10 @@ private Q_SLOTS:
         for (const auto &sa : a.ikeSas)
             for (const auto &e : sa.exchanges) {
                 dpds += e.cls == ExchangeClass::Dpd;
-                if (e.gaveUp && e.cls == ExchangeClass::Dpd && QString::fromStdString(index->flows[index->ikeMessages[e.requestMessages.front()].flowId].src.toString()) == kLeft) {
+                if (e.gaveUp && e.cls == ExchangeClass::Dpd &&
+                    QString::fromStdString(
+                        index->flows[index->ikeMessages[e.requestMessages.front()].flowId].src.toString()) ==
+                        kLeft) {
                     ++gaveUp;
                     QCOMPARE(e.retransmissions.size(), std::size_t(3));
                 }
@@ -143,9 +143,12 @@ private Q_SLOTS:
     {
         requireScenario(QStringLiteral("natt-expiry"));
         const int timeout = truth(QStringLiteral("natt-expiry"))
-                                .value(QStringLiteral("topology")).toObject()
-                                .value(QStringLiteral("mid")).toObject()
-                                .value(QStringLiteral("conntrack_udp_timeout_s")).toInt();
+                                .value(QStringLiteral("topology"))
+                                .toObject()
+                                .value(QStringLiteral("mid"))
+                                .toObject()
+                                .value(QStringLiteral("conntrack_udp_timeout_s"))
+                                .toInt();
         QVERIFY(timeout > 0);
         auto index = loadLab(QStringLiteral("natt-expiry"), QStringLiteral("right-outer.pcap"));
         QVERIFY(index);
@@ -154,7 +157,9 @@ private Q_SLOTS:
         for (const auto &p : a.pairs)
             for (const auto &g : p.idleGaps)
                 longest = std::max(longest, g.seconds());
-        QVERIFY2(longest > timeout, qPrintable(QStringLiteral("longest idle gap %1 s, NAT timeout %2 s").arg(longest).arg(timeout)));
+        QVERIFY2(
+            longest > timeout,
+            qPrintable(QStringLiteral("longest idle gap %1 s, NAT timeout %2 s").arg(longest).arg(timeout)));
         QVERIFY(!a.rebindings.empty());
     }
 
@@ -163,7 +168,8 @@ private Q_SLOTS:
     {
         requireScenario(QStringLiteral("mtu-blackhole"));
         QJsonObject fault;
-        for (const auto &v : truth(QStringLiteral("mtu-blackhole")).value(QStringLiteral("injected_faults")).toArray())
+        for (const auto &v :
+             truth(QStringLiteral("mtu-blackhole")).value(QStringLiteral("injected_faults")).toArray())
             if (v.toObject().value(QStringLiteral("type")).toString() == QLatin1String("mtu_blackhole"))
                 fault = v.toObject();
         const int linkMtu = fault.value(QStringLiteral("link_mtu")).toInt();

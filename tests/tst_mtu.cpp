@@ -21,12 +21,16 @@ synth::Packet espPacket(double t, std::uint32_t src, std::uint32_t dst, std::uin
                         std::uint16_t ipLen, bool df, std::uint16_t id)
 {
     // IP length = 20 (IPv4) + 8 (ESP header) + body.
-    return {std::int64_t(t * 1e6 + 0.5), synth::ipv4(synth::Ip{src, dst, id, df}, 50, synth::esp(spi, seq, ipLen - 28u))};
+    return {std::int64_t(t * 1e6 + 0.5),
+            synth::ipv4(synth::Ip{src, dst, id, df}, 50, synth::esp(spi, seq, ipLen - 28u))};
 }
 
 // Black hole, sender side. SA 0x100 A->B, all with DF: seq 1..20 of 200 bytes at 0.0..1.9 s,
-// seq 21..30 of 1500 bytes at 2.0..2.9 s, seq 31..50 of 200 bytes at 3.0..12.5 s: the large
-// sizes stop 9.6 s before the end with 20 smaller packets after them, no ICMP error → suspected.
+// seq 21..30 of 1500 bytes at 2.0..2.9 s, seq 31..50 of 200 bytes at 4.0..13.5 s: the large
+// sizes stop 10.6 s before the end with 20 smaller packets after them, no ICMP error. That
+// alone fits a bulk transfer that ended (possible); what makes it suspected is the peer: SA
+// 0x200 B->A answers every later small packet 50 ms after it (seq 11..30, 100 bytes) but none
+// of the large ones (nothing from B within 1 s of 2.0..2.9 s).
 // Histogram: 40 in bin 3 ([192,256)), 10 in bin 23 ([1472,1536)). SA 0x200 B->A: 1400 bytes
 // without DF, seq 1..10 without 4 (one number missing) → not black-hole evidence (no DF).
 std::vector<synth::Packet> blackHole()
@@ -38,12 +42,14 @@ std::vector<synth::Packet> blackHole()
         p.push_back(espPacket(0.1 * k, A, B, 0x100, seq++, 200, true, id++));
     for (int k = 0; k < 10; ++k)
         p.push_back(espPacket(2.0 + 0.1 * k, A, B, 0x100, seq++, 1500, true, id++));
-    for (int k = 0; k < 20; ++k)
-        p.push_back(espPacket(3.0 + 0.5 * k, A, B, 0x100, seq++, 200, true, id++));
+    for (int k = 0; k < 20; ++k) {
+        p.push_back(espPacket(4.0 + 0.5 * k, A, B, 0x100, seq++, 200, true, id++));
+        p.push_back(espPacket(4.05 + 0.5 * k, B, A, 0x200, std::uint32_t(11 + k), 100, false, id++));
+    }
     for (std::uint32_t s = 1; s <= 10; ++s)
-        if (s != 4)
-            p.push_back(espPacket(0.05 + 0.1 * s, B, A, 0x200, s, 1400, false, id++));
-    std::sort(p.begin(), p.end(), [](const synth::Packet &a, const synth::Packet &b) { return a.tsUs < b.tsUs; });
+        if (s != 4) p.push_back(espPacket(0.05 + 0.1 * s, B, A, 0x200, s, 1400, false, id++));
+    std::sort(p.begin(), p.end(),
+              [](const synth::Packet &a, const synth::Packet &b) { return a.tsUs < b.tsUs; });
     return p;
 }
 
@@ -65,8 +71,9 @@ std::vector<synth::Packet> ptbAndFragments()
     const Buf whole = esp(0x300, 1, 1592); // 1600 bytes of ESP
     auto fragment = [&](double t, std::uint16_t ipId, std::size_t from, std::size_t len, bool more) {
         Ip h{A, B, ipId, false, more, std::uint16_t(from)};
-        p.push_back({std::int64_t(t * 1e6), ipv4(h, 50, Buf(whole.begin() + std::ptrdiff_t(from),
-                                                                whole.begin() + std::ptrdiff_t(from + len)))});
+        p.push_back({std::int64_t(t * 1e6), ipv4(h, 50,
+                                                 Buf(whole.begin() + std::ptrdiff_t(from),
+                                                     whole.begin() + std::ptrdiff_t(from + len)))});
     };
     fragment(1.0, 777, 0, 1480, true);
     fragment(2.0, 778, 0, 1480, true);
@@ -78,16 +85,14 @@ std::unique_ptr<CaptureIndex> load(const QString &path)
 {
     QString error;
     auto index = loadCapture(path, &error);
-    if (!index)
-        qWarning("%s", qPrintable(error));
+    if (!index) qWarning("%s", qPrintable(error));
     return index;
 }
 
 const MtuSaSizes *sizesOf(const CaptureIndex &index, const MtuAnalysis &a, std::uint32_t spi)
 {
     for (const auto &m : a.sas)
-        if (index.espSas[m.espSa].spi == spi)
-            return &m;
+        if (index.espSas[m.espSa].spi == spi) return &m;
     return nullptr;
 }
 
@@ -127,6 +132,23 @@ private Q_SLOTS:
         QCOMPARE(a.pathMtu, 1500u);
     }
 
+    void bulkEndIsOnlyPossible()
+    {
+        // The same sender-side pattern without the peer's answers (drop B->A seq 11..30): large
+        // sizes that stop are what any bulk transfer looks like when it ends → only possible.
+        auto packets = blackHole();
+        packets.erase(std::remove_if(
+                          packets.begin(), packets.end(),
+                          [](const synth::Packet &pk) { return pk.tsUs >= 4'000'000 && pk.ip.size() < 150; }),
+                      packets.end());
+        const QString path = m_dir.filePath(QStringLiteral("bulk.pcap"));
+        QVERIFY(synth::writePcap(path, packets));
+        auto index = load(path);
+        QVERIFY(index);
+        const auto a = analyzeMtu(*index);
+        QCOMPARE(a.blackHole.level, MtuBlackHole::Level::Possible);
+    }
+
     void ptbAndFragments()
     {
         const QString path = m_dir.filePath(QStringLiteral("ptb.pcap"));
@@ -152,7 +174,8 @@ private Q_SLOTS:
         QTest::addColumn<int>("mtu");
         // INDEX.md: icmp6-toobig.pcap "ICMPv6 Packet Too Big, MTU 1280"; smtp.pcap "ICMP
         // Fragmentation-Needed (type 3 code 4, next-hop MTU 1492) ... x4" for a TCP flow.
-        QTest::newRow("icmp6-toobig") << QStringLiteral("zeek/testing/btest/Traces/icmp/icmp6-toobig.pcap") << 1 << 1280;
+        QTest::newRow("icmp6-toobig")
+            << QStringLiteral("zeek/testing/btest/Traces/icmp/icmp6-toobig.pcap") << 1 << 1280;
         QTest::newRow("smtp") << QStringLiteral("zeek/testing/btest/Traces/smtp.pcap") << 4 << 1492;
     }
     void realIcmp()
@@ -190,7 +213,11 @@ private Q_SLOTS:
         w.endObject();
         const QJsonDocument doc = QJsonDocument::fromJson(QByteArray::fromStdString(w.str()));
         QCOMPARE(doc.object().keys(), QStringList{QStringLiteral("mtu")});
-        const QJsonObject bh = doc.object().value(QStringLiteral("mtu")).toObject().value(QStringLiteral("black_hole")).toObject();
+        const QJsonObject bh = doc.object()
+                                   .value(QStringLiteral("mtu"))
+                                   .toObject()
+                                   .value(QStringLiteral("black_hole"))
+                                   .toObject();
         QCOMPARE(bh.value(QStringLiteral("level")).toString(), QStringLiteral("suspected"));
         QVERIFY(!mtuText(*index, a).isEmpty());
     }

@@ -90,8 +90,10 @@ private Q_SLOTS:
         QTest::addColumn<QString>("b");
         QTest::addColumn<QString>("encap");
         QTest::addColumn<int>("keepalives");
-        QTest::newRow("nat-t pair") << QStringLiteral("10.0.0.1") << QStringLiteral("10.0.0.2") << QStringLiteral("esp-in-udp") << 3;
-        QTest::newRow("plain esp") << QStringLiteral("10.0.0.3") << QStringLiteral("10.0.0.4") << QStringLiteral("esp") << 0;
+        QTest::newRow("nat-t pair") << QStringLiteral("10.0.0.1") << QStringLiteral("10.0.0.2")
+                                    << QStringLiteral("esp-in-udp") << 3;
+        QTest::newRow("plain esp") << QStringLiteral("10.0.0.3") << QStringLiteral("10.0.0.4")
+                                   << QStringLiteral("esp") << 0;
     }
     void encapsulation()
     {
@@ -132,8 +134,7 @@ private Q_SLOTS:
         QCOMPARE(p->idleGaps.size(), std::size_t(5));
         const NatIdleGap *big = nullptr;
         for (const auto &g : p->idleGaps)
-            if (g.seconds() > 60 && g.direction == NatIdleGap::Direction::Both)
-                big = &g;
+            if (g.seconds() > 60 && g.direction == NatIdleGap::Direction::Both) big = &g;
         QVERIFY(big);
         QVERIFY(qAbs(big->seconds() - 65.0) < 1e-6);
         QVERIFY(big->portChangeAfter);
@@ -156,7 +157,8 @@ private Q_SLOTS:
     void isakmp4500()
     {
         QString error;
-        auto index = loadCapture(QStringLiteral(IKEV2WB_TEST_DATA "/captures/tcpdump/tests/isakmp4500.pcap"), &error);
+        auto index =
+            loadCapture(QStringLiteral(IKEV2WB_TEST_DATA "/captures/tcpdump/tests/isakmp4500.pcap"), &error);
         QVERIFY2(index, qPrintable(error));
         const auto a = analyzeNatt(*index);
         QCOMPARE(a.pairs.size(), std::size_t(1));

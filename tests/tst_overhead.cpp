@@ -44,43 +44,61 @@ void tst_overhead::table_data()
     const auto none = EspIntegrity::None;
     // AWS published table (IPv4 outer, path MTU 1500).
     QTest::newRow("AWS GCM-16") << gcm << none << 1500 << false << false << true << false << 1446 << 1406;
-    QTest::newRow("AWS GCM-16 NAT-T") << gcm << none << 1500 << false << true << true << false << 1438 << 1398;
-    QTest::newRow("AWS CBC SHA1") << cbc << EspIntegrity::HmacSha1_96 << 1500 << false << false << true << false << 1438 << 1398;
-    QTest::newRow("AWS CBC SHA1 NAT-T") << cbc << EspIntegrity::HmacSha1_96 << 1500 << false << true << true << false << 1422 << 1382;
-    QTest::newRow("AWS CBC SHA256") << cbc << EspIntegrity::HmacSha256_128 << 1500 << false << false << true << false << 1438 << 1398;
-    QTest::newRow("AWS CBC SHA256 NAT-T") << cbc << EspIntegrity::HmacSha256_128 << 1500 << false << true << true << false << 1422 << 1382;
+    QTest::newRow("AWS GCM-16 NAT-T")
+        << gcm << none << 1500 << false << true << true << false << 1438 << 1398;
+    QTest::newRow("AWS CBC SHA1") << cbc << EspIntegrity::HmacSha1_96 << 1500 << false << false << true
+                                  << false << 1438 << 1398;
+    QTest::newRow("AWS CBC SHA1 NAT-T")
+        << cbc << EspIntegrity::HmacSha1_96 << 1500 << false << true << true << false << 1422 << 1382;
+    QTest::newRow("AWS CBC SHA256") << cbc << EspIntegrity::HmacSha256_128 << 1500 << false << false << true
+                                    << false << 1438 << 1398;
+    QTest::newRow("AWS CBC SHA256 NAT-T")
+        << cbc << EspIntegrity::HmacSha256_128 << 1500 << false << true << true << false << 1422 << 1382;
     // DOMAIN.md: ChaCha20-Poly1305 like GCM-16 (IV 8, ICV 16, B 4).
-    QTest::newRow("ChaCha") << EspCipher::ChaCha20Poly1305 << none << 1500 << false << false << true << false << 1446 << 1406;
-    QTest::newRow("ChaCha NAT-T") << EspCipher::ChaCha20Poly1305 << none << 1500 << false << true << true << false << 1438 << 1398;
+    QTest::newRow("ChaCha") << EspCipher::ChaCha20Poly1305 << none << 1500 << false << false << true << false
+                            << 1446 << 1406;
+    QTest::newRow("ChaCha NAT-T") << EspCipher::ChaCha20Poly1305 << none << 1500 << false << true << true
+                                  << false << 1438 << 1398;
     // By hand, IPv4 outer 1500:
     // GCM-12: A = 1500-20-8-8-12 = 1452 -> 1450; GCM-8: A = 1456 -> 1454.
-    QTest::newRow("GCM-12") << EspCipher::AesGcm12 << none << 1500 << false << false << true << false << 1450 << 1410;
-    QTest::newRow("GCM-8") << EspCipher::AesGcm8 << none << 1500 << false << false << true << false << 1454 << 1414;
+    QTest::newRow("GCM-12") << EspCipher::AesGcm12 << none << 1500 << false << false << true << false << 1450
+                            << 1410;
+    QTest::newRow("GCM-8") << EspCipher::AesGcm8 << none << 1500 << false << false << true << false << 1454
+                           << 1414;
     // CBC+SHA384: A = 1500-20-8-16-24 = 1432, floor(1432/16)*16 = 1424 -> 1422.
-    QTest::newRow("CBC SHA384") << cbc << EspIntegrity::HmacSha384_192 << 1500 << false << false << true << false << 1422 << 1382;
+    QTest::newRow("CBC SHA384") << cbc << EspIntegrity::HmacSha384_192 << 1500 << false << false << true
+                                << false << 1422 << 1382;
     // CBC+SHA512: A = 1500-20-8-16-32 = 1424 = 89*16 -> 1422.
-    QTest::newRow("CBC SHA512") << cbc << EspIntegrity::HmacSha512_256 << 1500 << false << false << true << false << 1422 << 1382;
+    QTest::newRow("CBC SHA512") << cbc << EspIntegrity::HmacSha512_256 << 1500 << false << false << true
+                                << false << 1422 << 1382;
     // NULL + SHA256: IV 0, B 4: A = 1500-20-8-0-16 = 1456 -> 1454.
-    QTest::newRow("NULL SHA256") << EspCipher::Null << EspIntegrity::HmacSha256_128 << 1500 << false << false << true << false << 1454 << 1414;
+    QTest::newRow("NULL SHA256") << EspCipher::Null << EspIntegrity::HmacSha256_128 << 1500 << false << false
+                                 << true << false << 1454 << 1414;
     // Unknown = worst listed (IV 16, ICV 32, B 16) = CBC+SHA512 -> 1422.
-    QTest::newRow("unknown") << EspCipher::Unknown << none << 1500 << false << false << true << false << 1422 << 1382;
+    QTest::newRow("unknown") << EspCipher::Unknown << none << 1500 << false << false << true << false << 1422
+                             << 1382;
     // By hand, IPv6 outer (40 bytes):
     // GCM-16: A = 1500-40-8-8-16 = 1428 -> 1426; MSS IPv4 inner 1426-40 = 1386.
     QTest::newRow("v6 GCM-16") << gcm << none << 1500 << true << false << true << false << 1426 << 1386;
     // GCM-16 NAT-T: A = 1500-40-8-8-8-16 = 1420 -> 1418; MSS 1378.
     QTest::newRow("v6 GCM-16 NAT-T") << gcm << none << 1500 << true << true << true << false << 1418 << 1378;
-    // CBC+SHA256, IPv6 inner: A = 1500-40-8-16-16 = 1420, floor(1420/16)=88 -> 1408-2 = 1406; MSS 1406-60 = 1346.
-    QTest::newRow("v6 CBC SHA256 v6 inner") << cbc << EspIntegrity::HmacSha256_128 << 1500 << true << false << true << true << 1406 << 1346;
+    // CBC+SHA256, IPv6 inner: A = 1500-40-8-16-16 = 1420, floor(1420/16)=88 -> 1408-2 = 1406; MSS 1406-60 =
+    // 1346.
+    QTest::newRow("v6 CBC SHA256 v6 inner")
+        << cbc << EspIntegrity::HmacSha256_128 << 1500 << true << false << true << true << 1406 << 1346;
     // CBC+SHA1 NAT-T: A = 1500-40-8-8-16-12 = 1416 -> 88*16 = 1408 -> 1406; MSS 1366.
-    QTest::newRow("v6 CBC SHA1 NAT-T") << cbc << EspIntegrity::HmacSha1_96 << 1500 << true << true << true << false << 1406 << 1366;
+    QTest::newRow("v6 CBC SHA1 NAT-T")
+        << cbc << EspIntegrity::HmacSha1_96 << 1500 << true << true << true << false << 1406 << 1366;
     // Path MTU 1280 (IPv6 minimum), GCM-16, IPv6 inner: A = 1280-40-8-8-16 = 1208 -> 1206; MSS 1146.
     QTest::newRow("v6 1280 GCM-16") << gcm << none << 1280 << true << false << true << true << 1206 << 1146;
     // Transport mode, GCM-16, IPv4: segment + 2 <= 1500-20-8-8-16 = 1448 -> segment 1446; the host's
     // packet keeps its 20-byte header: 1466; MSS = 1446-20 = 1426.
-    QTest::newRow("transport GCM-16") << gcm << none << 1500 << false << false << false << false << 1466 << 1426;
+    QTest::newRow("transport GCM-16")
+        << gcm << none << 1500 << false << false << false << false << 1466 << 1426;
     // Transport, CBC+SHA256, IPv6: A = 1500-40-8-16-16 = 1420 -> segment 1406, packet 1446, MSS 1386
     // (the inner-IPv6 flag does not matter in transport mode).
-    QTest::newRow("transport v6 CBC SHA256") << cbc << EspIntegrity::HmacSha256_128 << 1500 << true << false << false << true << 1446 << 1386;
+    QTest::newRow("transport v6 CBC SHA256")
+        << cbc << EspIntegrity::HmacSha256_128 << 1500 << true << false << false << true << 1446 << 1386;
 }
 
 void tst_overhead::table()
@@ -113,8 +131,7 @@ void tst_overhead::table()
         sum += item.bytes;
     QCOMPARE(sum, pmtu);
     QVERIFY(!r.note.isEmpty());
-    if (!tunnel)
-        QVERIFY(r.note.contains(QStringLiteral("no IP header")));
+    if (!tunnel) QVERIFY(r.note.contains(QStringLiteral("no IP header")));
 }
 
 void tst_overhead::tooSmall()
@@ -136,21 +153,36 @@ void tst_overhead::parse_data()
     QTest::addColumn<int>("keyBits");
     QTest::addColumn<bool>("esn");
 
-    QTest::newRow("aes128gcm16") << "aes128gcm16" << true << EspCipher::AesGcm16 << EspIntegrity::None << 128 << false;
-    QTest::newRow("aes256gcm16-modp2048") << "aes256gcm16-modp2048" << true << EspCipher::AesGcm16 << EspIntegrity::None << 256 << false;
-    QTest::newRow("aes128-sha256") << "aes128-sha256" << true << EspCipher::AesCbc << EspIntegrity::HmacSha256_128 << 128 << false;
-    QTest::newRow("aes256-sha1") << "aes256-sha1" << true << EspCipher::AesCbc << EspIntegrity::HmacSha1_96 << 256 << false;
-    QTest::newRow("chacha20poly1305") << "chacha20poly1305" << true << EspCipher::ChaCha20Poly1305 << EspIntegrity::None << 256 << false;
-    QTest::newRow("aes128-sha256-modp2048") << "aes128-sha256-modp2048" << true << EspCipher::AesCbc << EspIntegrity::HmacSha256_128 << 128 << false;
-    QTest::newRow("esn") << "aes256-sha384-ecp384-esn" << true << EspCipher::AesCbc << EspIntegrity::HmacSha384_192 << 256 << true;
-    QTest::newRow("gcm8 x25519") << "aes192gcm8-x25519" << true << EspCipher::AesGcm8 << EspIntegrity::None << 192 << false;
-    QTest::newRow("gcm12 bits alias") << "aes128gcm96" << true << EspCipher::AesGcm12 << EspIntegrity::None << 128 << false;
-    QTest::newRow("plain aes") << "aes-sha512" << true << EspCipher::AesCbc << EspIntegrity::HmacSha512_256 << 128 << false;
-    QTest::newRow("strict, list") << " AES128-SHA256! , aes256-sha1" << true << EspCipher::AesCbc << EspIntegrity::HmacSha256_128 << 128 << false;
-    QTest::newRow("first algorithm wins") << "aes256gcm16-aes128-sha256-modp3072" << true << EspCipher::AesGcm16 << EspIntegrity::None << 256 << false;
-    QTest::newRow("3des-md5") << "3des-md5" << true << EspCipher::TripleDesCbc << EspIntegrity::HmacMd5_96 << 192 << false;
-    QTest::newRow("null-sha256") << "null-sha256" << true << EspCipher::Null << EspIntegrity::HmacSha256_128 << 0 << false;
-    QTest::newRow("no cipher") << "modp2048" << false << EspCipher::Unknown << EspIntegrity::None << 0 << false;
+    QTest::newRow("aes128gcm16") << "aes128gcm16" << true << EspCipher::AesGcm16 << EspIntegrity::None << 128
+                                 << false;
+    QTest::newRow("aes256gcm16-modp2048")
+        << "aes256gcm16-modp2048" << true << EspCipher::AesGcm16 << EspIntegrity::None << 256 << false;
+    QTest::newRow("aes128-sha256") << "aes128-sha256" << true << EspCipher::AesCbc
+                                   << EspIntegrity::HmacSha256_128 << 128 << false;
+    QTest::newRow("aes256-sha1") << "aes256-sha1" << true << EspCipher::AesCbc << EspIntegrity::HmacSha1_96
+                                 << 256 << false;
+    QTest::newRow("chacha20poly1305")
+        << "chacha20poly1305" << true << EspCipher::ChaCha20Poly1305 << EspIntegrity::None << 256 << false;
+    QTest::newRow("aes128-sha256-modp2048") << "aes128-sha256-modp2048" << true << EspCipher::AesCbc
+                                            << EspIntegrity::HmacSha256_128 << 128 << false;
+    QTest::newRow("esn") << "aes256-sha384-ecp384-esn" << true << EspCipher::AesCbc
+                         << EspIntegrity::HmacSha384_192 << 256 << true;
+    QTest::newRow("gcm8 x25519") << "aes192gcm8-x25519" << true << EspCipher::AesGcm8 << EspIntegrity::None
+                                 << 192 << false;
+    QTest::newRow("gcm12 bits alias")
+        << "aes128gcm96" << true << EspCipher::AesGcm12 << EspIntegrity::None << 128 << false;
+    QTest::newRow("plain aes") << "aes-sha512" << true << EspCipher::AesCbc << EspIntegrity::HmacSha512_256
+                               << 128 << false;
+    QTest::newRow("strict, list") << " AES128-SHA256! , aes256-sha1" << true << EspCipher::AesCbc
+                                  << EspIntegrity::HmacSha256_128 << 128 << false;
+    QTest::newRow("first algorithm wins") << "aes256gcm16-aes128-sha256-modp3072" << true
+                                          << EspCipher::AesGcm16 << EspIntegrity::None << 256 << false;
+    QTest::newRow("3des-md5") << "3des-md5" << true << EspCipher::TripleDesCbc << EspIntegrity::HmacMd5_96
+                              << 192 << false;
+    QTest::newRow("null-sha256") << "null-sha256" << true << EspCipher::Null << EspIntegrity::HmacSha256_128
+                                 << 0 << false;
+    QTest::newRow("no cipher") << "modp2048" << false << EspCipher::Unknown << EspIntegrity::None << 0
+                               << false;
     QTest::newRow("empty") << "" << false << EspCipher::Unknown << EspIntegrity::None << 0 << false;
 }
 
@@ -186,11 +218,12 @@ void tst_overhead::estimate_data()
     QTest::newRow("CBC SHA256") << QList<uint>{56, 88, 136, 1432} << true << 16 << 16
                                 << "AES-CBC + HMAC-SHA256-128" << false << "AES-GCM-16";
     // Same suite without the smallest length: SHA512 (8+16+16k+32) fits too -> ambiguous ICV.
-    QTest::newRow("CBC SHA256 or SHA512") << QList<uint>{88, 136, 1432} << true << 16 << 16
-                                          << "AES-CBC + HMAC-SHA256-128" << true << "AES-CBC + HMAC-SHA512-256";
+    QTest::newRow("CBC SHA256 or SHA512")
+        << QList<uint>{88, 136, 1432} << true << 16 << 16 << "AES-CBC + HMAC-SHA256-128" << true
+        << "AES-CBC + HMAC-SHA512-256";
     // AES-CBC + SHA1: 36 + 16k, k = 1, 3, 9, 87 -> 52, 84, 180, 1428; GCD of differences 32.
-    QTest::newRow("CBC SHA1") << QList<uint>{52, 84, 180, 1428} << true << 16 << 12 << "AES-CBC + HMAC-SHA1-96" << false
-                              << "3DES-CBC + HMAC-SHA1-96";
+    QTest::newRow("CBC SHA1") << QList<uint>{52, 84, 180, 1428} << true << 16 << 12
+                              << "AES-CBC + HMAC-SHA1-96" << false << "3DES-CBC + HMAC-SHA1-96";
     // AES-GCM-16: 8 + 8 + 4k + 16 = 32 + 4k -> 100, 104, 132, 1448; GCD 4 rules out 8 and 16.
     QTest::newRow("GCM-16") << QList<uint>{100, 104, 132, 1448} << true << 4 << 16 << "AES-GCM-16" << true
                             << "ChaCha20-Poly1305";
@@ -198,7 +231,8 @@ void tst_overhead::estimate_data()
     QTest::newRow("nothing fits") << QList<uint>{45, 47} << false << 0 << 0 << "" << false << "";
     QTest::newRow("no lengths") << QList<uint>{} << false << 0 << 0 << "" << false << "";
     // Keepalive-sized junk (< 20) is ignored: same as the CBC SHA256 row.
-    QTest::newRow("junk ignored") << QList<uint>{1, 56, 88, 136, 1432} << true << 16 << 16 << "AES-CBC + HMAC-SHA256-128" << false << "";
+    QTest::newRow("junk ignored") << QList<uint>{1, 56, 88, 136, 1432} << true << 16 << 16
+                                  << "AES-CBC + HMAC-SHA256-128" << false << "";
 }
 
 void tst_overhead::estimate()
@@ -216,17 +250,17 @@ void tst_overhead::estimate()
     QVERIFY(e.estimate);
     QCOMPARE(e.found, found);
     QVERIFY(!e.sentence.isEmpty());
-    if (!found)
-        return;
+    if (!found) return;
     QCOMPARE(e.blockBytes, block);
     QCOMPARE(e.icvBytes, icv);
     QCOMPARE(e.candidates.front().name, best);
     QCOMPARE(e.ambiguous, ambiguous);
-    QVERIFY2(e.sentence.startsWith(QStringLiteral("block size %1 and ICV %2 inferred from %3 ESP lengths; consistent with %4")
-                                       .arg(block)
-                                       .arg(icv)
-                                       .arg(e.lengthsUsed)
-                                       .arg(best)),
+    QVERIFY2(e.sentence.startsWith(
+                 QStringLiteral("block size %1 and ICV %2 inferred from %3 ESP lengths; consistent with %4")
+                     .arg(block)
+                     .arg(icv)
+                     .arg(e.lengthsUsed)
+                     .arg(best)),
              qPrintable(e.sentence));
     if (!alsoListed.isEmpty()) {
         bool listed = false;

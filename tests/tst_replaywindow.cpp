@@ -27,32 +27,44 @@ void tst_replaywindow::verdicts_data()
     QTest::addColumn<quint64>("top");
 
     // Every number above the top is accepted and becomes the top.
-    QTest::newRow("in order") << 32u << false << quint64(0) << QList<quint64>{1, 2, 3, 4} << QStringLiteral("AAAA") << quint64(4);
+    QTest::newRow("in order") << 32u << false << quint64(0) << QList<quint64>{1, 2, 3, 4}
+                              << QStringLiteral("AAAA") << quint64(4);
     // A gap does not drop anything: 5 > top 2 is simply accepted.
-    QTest::newRow("gap") << 32u << false << quint64(0) << QList<quint64>{1, 2, 5, 6} << QStringLiteral("AAAA") << quint64(6);
+    QTest::newRow("gap") << 32u << false << quint64(0) << QList<quint64>{1, 2, 5, 6} << QStringLiteral("AAAA")
+                         << quint64(6);
     // 3 after 5: diff 5-3 = 2 < 32, bit not set -> accepted; 4 likewise (diff 1).
-    QTest::newRow("late inside") << 32u << false << quint64(0) << QList<quint64>{1, 2, 5, 3, 4} << QStringLiteral("AAAAA") << quint64(5);
+    QTest::newRow("late inside") << 32u << false << quint64(0) << QList<quint64>{1, 2, 5, 3, 4}
+                                 << QStringLiteral("AAAAA") << quint64(5);
     // 8 after 40: diff 32 >= 32 -> too old; 9: diff 31 -> accepted.
-    QTest::newRow("late outside") << 32u << false << quint64(0) << QList<quint64>{1, 40, 8, 9} << QStringLiteral("AAOA") << quint64(40);
+    QTest::newRow("late outside") << 32u << false << quint64(0) << QList<quint64>{1, 40, 8, 9}
+                                  << QStringLiteral("AAOA") << quint64(40);
     // Window 64: 36 after 100 is diff 64 -> too old; 37 is diff 63 -> accepted.
-    QTest::newRow("edge 64") << 64u << false << quint64(0) << QList<quint64>{1, 100, 36, 37} << QStringLiteral("AAOA") << quint64(100);
+    QTest::newRow("edge 64") << 64u << false << quint64(0) << QList<quint64>{1, 100, 36, 37}
+                             << QStringLiteral("AAOA") << quint64(100);
     // 2 again: diff 0, bit set -> replay; 1 again: diff 1, bit set -> replay.
-    QTest::newRow("duplicate") << 32u << false << quint64(0) << QList<quint64>{1, 2, 2, 1} << QStringLiteral("AARR") << quint64(2);
+    QTest::newRow("duplicate") << 32u << false << quint64(0) << QList<quint64>{1, 2, 2, 1}
+                               << QStringLiteral("AARR") << quint64(2);
     // The copy of a too-old packet is too old as well (the age test comes before the bit test).
-    QTest::newRow("duplicate too old") << 32u << false << quint64(0) << QList<quint64>{1, 40, 8, 8} << QStringLiteral("AAOO") << quint64(40);
-    // Jump by 98 >= 32 clears the bitmap: 68 is diff 32 -> too old, 69 diff 31 -> accepted, 69 again -> replay.
-    QTest::newRow("jump clears") << 32u << false << quint64(0) << QList<quint64>{1, 2, 100, 68, 69, 69} << QStringLiteral("AAAOAR") << quint64(100);
+    QTest::newRow("duplicate too old")
+        << 32u << false << quint64(0) << QList<quint64>{1, 40, 8, 8} << QStringLiteral("AAOO") << quint64(40);
+    // Jump by 98 >= 32 clears the bitmap: 68 is diff 32 -> too old, 69 diff 31 -> accepted, 69 again ->
+    // replay.
+    QTest::newRow("jump clears") << 32u << false << quint64(0) << QList<quint64>{1, 2, 100, 68, 69, 69}
+                                 << QStringLiteral("AAAOAR") << quint64(100);
     // Sequence 0 is never valid; it neither moves nor marks the window.
-    QTest::newRow("seq 0") << 32u << false << quint64(0) << QList<quint64>{0, 1, 0} << QStringLiteral("IAI") << quint64(1);
+    QTest::newRow("seq 0") << 32u << false << quint64(0) << QList<quint64>{0, 1, 0} << QStringLiteral("IAI")
+                           << quint64(1);
     // Window 4096: 1 after 4097 is diff 4096 -> too old even though it was received before; 2 is diff 4095.
-    QTest::newRow("4096") << 4096u << false << quint64(0) << QList<quint64>{1, 4097, 1, 2} << QStringLiteral("AAOA") << quint64(4097);
+    QTest::newRow("4096") << 4096u << false << quint64(0) << QList<quint64>{1, 4097, 1, 2}
+                          << QStringLiteral("AAOA") << quint64(4097);
     // Without ESN the wire carries 1 after 0xffffffff: diff 0xfffffffe -> too old.
     QTest::newRow("no ESN, wrap") << 32u << false << quint64(0)
-                                   << QList<quint64>{0xfffffffeull, 0xffffffffull, 0x100000001ull} << QStringLiteral("AAO")
-                                   << quint64(0xffffffffull);
+                                  << QList<quint64>{0xfffffffeull, 0xffffffffull, 0x100000001ull}
+                                  << QStringLiteral("AAO") << quint64(0xffffffffull);
     // replay_window 0 disables the check: duplicates and 0 pass, and the state never advances
     // (xfrm_replay_advance returns at once without a window), so the top stays 0.
-    QTest::newRow("disabled") << 0u << false << quint64(0) << QList<quint64>{1, 1, 0} << QStringLiteral("AAA") << quint64(0);
+    QTest::newRow("disabled") << 0u << false << quint64(0) << QList<quint64>{1, 1, 0} << QStringLiteral("AAA")
+                              << quint64(0);
 
     // ESN, window primed at top 0xfffffff0 (hi 0), W 32:
     //  fffffffe: case A (top >= 31), seq > top -> ok; seqhi: not below bottom ffffffd1 -> hi 0 = true hi. A
@@ -65,26 +77,34 @@ void tst_replaywindow::verdicts_data()
     //     seqhi: case B, seq >= bottom -> hi-1 = 0 = true hi. A (reordered across the wrap)
     //  1_00000000 again: case B, diff = 1 - 0 = 1, its bit (31) is set. R
     QTest::newRow("ESN wrap") << 32u << true << quint64(0xfffffff0ull)
-                              << QList<quint64>{0xfffffffeull, 0xffffffffull, 0x100000000ull, 0x100000001ull, 0xfffffffdull,
-                                                0x100000000ull}
+                              << QList<quint64>{0xfffffffeull,  0xffffffffull, 0x100000000ull,
+                                                0x100000001ull, 0xfffffffdull, 0x100000000ull}
                               << QStringLiteral("AAAAAR") << quint64(0x100000001ull);
     // ESN, fresh window: 10 after 50 is below bottom 19 in the same subspace, so the kernel
     // assumes hi + 1; the sender used hi 0 -> the ICV check fails. 19 is diff 31 -> accepted.
-    QTest::newRow("ESN too old") << 32u << true << quint64(0) << QList<quint64>{1, 50, 10, 19} << QStringLiteral("AAEA") << quint64(50);
+    QTest::newRow("ESN too old") << 32u << true << quint64(0) << QList<quint64>{1, 50, 10, 19}
+                                 << QStringLiteral("AAEA") << quint64(50);
     // ESN: the 64-bit number 0 is invalid; after it, 1 and a replay of 1.
-    QTest::newRow("ESN seq 0") << 32u << true << quint64(0) << QList<quint64>{0, 1, 1} << QStringLiteral("IAR") << quint64(1);
+    QTest::newRow("ESN seq 0") << 32u << true << quint64(0) << QList<quint64>{0, 1, 1}
+                               << QStringLiteral("IAR") << quint64(1);
     // ESN without a wrap behaves like the plain window for late packets inside it.
-    QTest::newRow("ESN late inside") << 64u << true << quint64(0) << QList<quint64>{1, 2, 5, 3, 4, 4} << QStringLiteral("AAAAAR") << quint64(5);
+    QTest::newRow("ESN late inside") << 64u << true << quint64(0) << QList<quint64>{1, 2, 5, 3, 4, 4}
+                                     << QStringLiteral("AAAAAR") << quint64(5);
 }
 
 static QChar letter(ReplayWindow::Verdict v)
 {
     switch (v) {
-    case ReplayWindow::Verdict::Accepted: return QLatin1Char('A');
-    case ReplayWindow::Verdict::OutsideWindow: return QLatin1Char('O');
-    case ReplayWindow::Verdict::Replayed: return QLatin1Char('R');
-    case ReplayWindow::Verdict::Invalid: return QLatin1Char('I');
-    case ReplayWindow::Verdict::EsnMismatch: return QLatin1Char('E');
+    case ReplayWindow::Verdict::Accepted:
+        return QLatin1Char('A');
+    case ReplayWindow::Verdict::OutsideWindow:
+        return QLatin1Char('O');
+    case ReplayWindow::Verdict::Replayed:
+        return QLatin1Char('R');
+    case ReplayWindow::Verdict::Invalid:
+        return QLatin1Char('I');
+    case ReplayWindow::Verdict::EsnMismatch:
+        return QLatin1Char('E');
     }
     return QLatin1Char('?');
 }
@@ -99,8 +119,7 @@ void tst_replaywindow::verdicts()
     QFETCH(quint64, top);
 
     ReplayWindow w(window, esn);
-    if (prime)
-        w.prime(prime);
+    if (prime) w.prime(prime);
     QString got;
     for (quint64 s : seqs)
         got += letter(w.receive(s));

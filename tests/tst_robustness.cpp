@@ -8,9 +8,9 @@
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
 
+#include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QDir>
 #include <QTest>
 
 #include <pcap/dlt.h>
@@ -39,8 +39,7 @@ std::vector<Frame> framesOf(const QString &rel)
     std::vector<Frame> out;
     QString error;
     auto reader = CaptureReader::open(dataPath(rel), &error);
-    if (!reader)
-        return out;
+    if (!reader) return out;
     const int dlt = reader->info().linkType;
     reader->read([&](const RawPacket &p) {
         out.push_back({dlt, p.originalLength, std::vector<std::uint8_t>(p.data, p.data + p.capturedLength)});
@@ -51,15 +50,12 @@ std::vector<Frame> framesOf(const QString &rel)
 /// Checks what must hold for any input, however broken.
 bool factsConsistent(const PacketFacts &f, const std::vector<std::uint8_t> &frame)
 {
-    if (bool(f.flags & FlagMalformed) != (f.warning != nullptr))
-        return false;
-    if (f.kind == PacketKind::Malformed && !f.warning)
-        return false;
+    if (bool(f.flags & FlagMalformed) != (f.warning != nullptr)) return false;
+    if (f.kind == PacketKind::Malformed && !f.warning) return false;
     if (!f.ikeMessage.empty()) {
         const auto *lo = frame.data();
         const auto *hi = frame.data() + frame.size();
-        if (f.ikeMessage.data() < lo || f.ikeMessage.data() + f.ikeMessage.size() > hi)
-            return false;
+        if (f.ikeMessage.data() < lo || f.ikeMessage.data() + f.ikeMessage.size() > hi) return false;
     }
     return true;
 }
@@ -89,13 +85,14 @@ private Q_SLOTS:
         row("ipv6_frag6_negative_len.pcap", true);        // "[length < 0] (invalid)"
         row("isakmp-3948-oobr-2.pcap", true);             // "[|isakmp_rfc3948]"
         row("isakmp-delete-segfault.pcap", true);         // isakmp1.out: "isakmp:" and nothing decodable
-        row("isakmp-identification-segfault.pcap", false);// isakmp3.out decodes cleanly (an all-zero FQDN ID)
-        row("isakmp-ikev1_n_print-oobr.pcap", true);      // version 2.12, IP length 296 > captured
-        row("isakmp-no-none-np.pcapng", true);            // "(len mismatch: isakmp 84/ip 2186)"
-        row("isakmp-pointer-loop.pcap", true);            // isakmp2.out: "phase 1 ? base", length 0
-        row("isakmp-rfc3948-oobr.pcap", true);            // 22 junk frames + "[|isakmp_rfc3948]"
-        row("isakmp-various-oobr.pcap", true);            // "( [|v2ke]) (len mismatch: ...)"
-        row("isakmpv1-attr-oobr.pcap", true);             // "[|isakmp]"
+        row("isakmp-identification-segfault.pcap",
+            false);                                  // isakmp3.out decodes cleanly (an all-zero FQDN ID)
+        row("isakmp-ikev1_n_print-oobr.pcap", true); // version 2.12, IP length 296 > captured
+        row("isakmp-no-none-np.pcapng", true);       // "(len mismatch: isakmp 84/ip 2186)"
+        row("isakmp-pointer-loop.pcap", true);       // isakmp2.out: "phase 1 ? base", length 0
+        row("isakmp-rfc3948-oobr.pcap", true);       // 22 junk frames + "[|isakmp_rfc3948]"
+        row("isakmp-various-oobr.pcap", true);       // "( [|v2ke]) (len mismatch: ...)"
+        row("isakmpv1-attr-oobr.pcap", true);        // "[|isakmp]"
     }
     void malformedCaptures()
     {
@@ -105,8 +102,7 @@ private Q_SLOTS:
         auto index = loadCapture(dataPath(file), &error);
         QVERIFY2(index, qPrintable(error));
         QVERIFY(index->packetCount() > 0);
-        if (damaged)
-            QVERIFY2(!index->warnings.empty() || index->malformed > 0, qPrintable(file));
+        if (damaged) QVERIFY2(!index->warnings.empty() || index->malformed > 0, qPrintable(file));
         for (const auto &w : index->warnings)
             QVERIFY(!w.message.isEmpty());
 
@@ -131,8 +127,7 @@ private Q_SLOTS:
             Dissector d(fr.linkType);
             const PacketFacts f = d.dissect(ByteView(fr.bytes.data(), fr.bytes.size()), fr.originalLength);
             QVERIFY(factsConsistent(f, fr.bytes));
-            if (!f.ikeMessage.empty())
-                (void)parseIkePayloads(f.ikeMessage, f.ike);
+            if (!f.ikeMessage.empty()) (void)parseIkePayloads(f.ikeMessage, f.ike);
         }
     }
 
@@ -146,8 +141,7 @@ private Q_SLOTS:
         const QDir dir(QStringLiteral(IKEV2WB_TEST_DATA "/fuzz-regressions"));
         const QStringList files = dir.entryList(QDir::Files | QDir::NoDotAndDotDot);
         for (const QString &f : files)
-            if (f != QLatin1String("README.md"))
-                QTest::newRow(qPrintable(f)) << dir.filePath(f);
+            if (f != QLatin1String("README.md")) QTest::newRow(qPrintable(f)) << dir.filePath(f);
     }
     void fuzzRegressions()
     {
@@ -166,10 +160,15 @@ private Q_SLOTS:
     void randomMutations()
     {
         const char *sources[] = {
-            "tcpdump/tests/ikev2four.pcap", "tcpdump/tests/isakmp4500.pcap", "tcpdump/tests/ikev2pI2.pcap",
-            "tcpdump/tests/espudp1.pcap", "tcpdump/tests/icmpv6-rfc7112.pcap",
-            "scapy/test/pcaps/ikev2_nat_t.pcapng", "zeek/testing/btest/Traces/icmp/icmp6-toobig.pcap",
-            "zeek/testing/btest/Traces/ipv6-fragmented-dns.pcap", "zeek/testing/btest/Traces/ipv6-http-atomic-frag.pcap",
+            "tcpdump/tests/ikev2four.pcap",
+            "tcpdump/tests/isakmp4500.pcap",
+            "tcpdump/tests/ikev2pI2.pcap",
+            "tcpdump/tests/espudp1.pcap",
+            "tcpdump/tests/icmpv6-rfc7112.pcap",
+            "scapy/test/pcaps/ikev2_nat_t.pcapng",
+            "zeek/testing/btest/Traces/icmp/icmp6-toobig.pcap",
+            "zeek/testing/btest/Traces/ipv6-fragmented-dns.pcap",
+            "zeek/testing/btest/Traces/ipv6-http-atomic-frag.pcap",
         };
         std::vector<Frame> corpus;
         for (const char *s : sources) {
@@ -181,7 +180,8 @@ private Q_SLOTS:
         std::mt19937 rng(20240229u);
         auto pick = [&](std::size_t n) { return std::size_t(rng() % (n ? n : 1)); };
         const std::uint8_t interesting[] = {0x00, 0x01, 0x7f, 0x80, 0xff, 0x2c, 0x32, 0x11, 0x3a, 0x06};
-        const int linkTypes[] = {DLT_EN10MB, DLT_NULL, DLT_RAW, DLT_LINUX_SLL, DLT_LINUX_SLL2, DLT_LOOP, DLT_IPV4, DLT_IPV6};
+        const int linkTypes[] = {DLT_EN10MB,     DLT_NULL, DLT_RAW,  DLT_LINUX_SLL,
+                                 DLT_LINUX_SLL2, DLT_LOOP, DLT_IPV4, DLT_IPV6};
 
         struct Sink
         {
@@ -205,23 +205,33 @@ private Q_SLOTS:
             const int edits = 1 + int(pick(4));
             for (int e = 0; e < edits && !b.empty(); ++e) {
                 switch (pick(6)) {
-                case 0: b[pick(b.size())] ^= std::uint8_t(1u << pick(8)); break;
-                case 1: b[pick(b.size())] = interesting[pick(sizeof interesting)]; break;
-                case 2: b.resize(pick(b.size() + 1)); break;
+                case 0:
+                    b[pick(b.size())] ^= std::uint8_t(1u << pick(8));
+                    break;
+                case 1:
+                    b[pick(b.size())] = interesting[pick(sizeof interesting)];
+                    break;
+                case 2:
+                    b.resize(pick(b.size() + 1));
+                    break;
                 case 3: { // a 16-bit length-like field set to a boundary value
                     const std::size_t o = pick(b.size());
-                    const std::uint16_t v = std::uint16_t(pick(3) == 0 ? 0 : (pick(2) ? 0xffff : pick(70000)));
+                    const std::uint16_t v =
+                        std::uint16_t(pick(3) == 0 ? 0 : (pick(2) ? 0xffff : pick(70000)));
                     b[o] = std::uint8_t(v >> 8);
-                    if (o + 1 < b.size())
-                        b[o + 1] = std::uint8_t(v);
+                    if (o + 1 < b.size()) b[o + 1] = std::uint8_t(v);
                     break;
                 }
-                case 4: b.insert(b.begin() + std::ptrdiff_t(pick(b.size() + 1)), std::size_t(1 + pick(16)), std::uint8_t(rng())); break;
+                case 4:
+                    b.insert(b.begin() + std::ptrdiff_t(pick(b.size() + 1)), std::size_t(1 + pick(16)),
+                             std::uint8_t(rng()));
+                    break;
                 default: // splice: repeat a slice (payload chains that loop back)
                     if (b.size() > 8) {
                         const std::size_t from = pick(b.size() - 4);
                         const std::size_t len = 1 + pick(std::min<std::size_t>(64, b.size() - from));
-                        std::vector<std::uint8_t> slice(b.begin() + std::ptrdiff_t(from), b.begin() + std::ptrdiff_t(from + len));
+                        std::vector<std::uint8_t> slice(b.begin() + std::ptrdiff_t(from),
+                                                        b.begin() + std::ptrdiff_t(from + len));
                         b.insert(b.begin() + std::ptrdiff_t(pick(b.size())), slice.begin(), slice.end());
                     }
                     break;
@@ -229,7 +239,8 @@ private Q_SLOTS:
             }
             // Usually keep the frame's own link type; sometimes dissect it as another one.
             const int lt = pick(5) == 0 ? linkTypes[pick(std::size(linkTypes))] : src.linkType;
-            const std::uint32_t orig = pick(4) == 0 ? std::uint32_t(b.size() + pick(3000)) : std::uint32_t(b.size());
+            const std::uint32_t orig =
+                pick(4) == 0 ? std::uint32_t(b.size() + pick(3000)) : std::uint32_t(b.size());
 
             Dissector d(lt);
             const PacketFacts f = d.dissect(ByteView(b.data(), b.size()), orig);
@@ -242,8 +253,7 @@ private Q_SLOTS:
                 (void)d.dissectIp(ByteView(b.data(), b.size()).from(f.l3Offset));
 
             for (Sink &s : sinks) {
-                if (s.info.linkType != lt)
-                    continue;
+                if (s.info.linkType != lt) continue;
                 RawPacket rp;
                 ts += std::int64_t(pick(2'000'000'000));
                 rp.tsNs = ts;
@@ -289,18 +299,23 @@ private Q_SLOTS:
         };
         // Hand-built: generic payload header = next(1) critical(1) length(2).
         QTest::newRow("zero-length payload") << (hdr(41, 32) + QByteArray("\x29\x00\x00\x00", 4)) << true;
-        QTest::newRow("length past message") << (hdr(40, 36) + QByteArray("\x00\x00\x00\x40", 4) + QByteArray(4, 'n')) << true;
-        QTest::newRow("notify body too short") << (hdr(41, 34) + QByteArray("\x00\x00\x00\x06\x00\x00", 6)) << true;
+        QTest::newRow("length past message")
+            << (hdr(40, 36) + QByteArray("\x00\x00\x00\x40", 4) + QByteArray(4, 'n')) << true;
+        QTest::newRow("notify body too short")
+            << (hdr(41, 34) + QByteArray("\x00\x00\x00\x06\x00\x00", 6)) << true;
         QTest::newRow("ID body too short") << (hdr(35, 33) + QByteArray("\x00\x00\x00\x05\x01", 5)) << true;
-        QTest::newRow("next payload beyond the end") << (hdr(40, 36) + QByteArray("\x28\x00\x00\x08", 4) + QByteArray(4, 'n')) << true;
+        QTest::newRow("next payload beyond the end")
+            << (hdr(40, 36) + QByteArray("\x28\x00\x00\x08", 4) + QByteArray(4, 'n')) << true;
         QTest::newRow("IKE length below header") << hdr(40, 20) << true;
-        QTest::newRow("well-formed nonce") << (hdr(40, 48) + QByteArray("\x00\x00\x00\x14", 4) + QByteArray(16, 'n')) << false;
+        QTest::newRow("well-formed nonce")
+            << (hdr(40, 48) + QByteArray("\x00\x00\x00\x14", 4) + QByteArray(16, 'n')) << false;
     }
     void payloadWalkerEdges()
     {
         QFETCH(QByteArray, message);
         QFETCH(bool, warns);
-        const ByteView v(reinterpret_cast<const std::uint8_t *>(message.constData()), std::size_t(message.size()));
+        const ByteView v(reinterpret_cast<const std::uint8_t *>(message.constData()),
+                         std::size_t(message.size()));
         IkeHeader h;
         QVERIFY(parseIkeHeader(v, h));
         const IkePayloadSummary s = parseIkePayloads(v, h);

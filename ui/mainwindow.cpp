@@ -44,8 +44,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     auto *file = menuBar()->addMenu(tr("&File"));
     auto *open = file->addAction(tr("&Open Capture…"), this, [this]() {
-        const QStringList paths = QFileDialog::getOpenFileNames(this, tr("Open captures"), QString(),
-                                                                tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+        const QStringList paths = QFileDialog::getOpenFileNames(
+            this, tr("Open captures"), QString(), tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
         openFiles(paths);
     });
     open->setShortcut(QKeySequence::Open);
@@ -73,8 +73,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     QSettings settings;
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    if (!settings.contains(QStringLiteral("window/geometry")))
-        resize(1400, 900);
+    if (!settings.contains(QStringLiteral("window/geometry"))) resize(1400, 900);
     rebuildRecentMenu();
 }
 
@@ -83,14 +82,12 @@ MainWindow::~MainWindow() = default;
 void MainWindow::openFiles(const QStringList &paths)
 {
     m_queue << paths;
-    if (!m_loader->isBusy())
-        openNext();
+    if (!m_loader->isBusy()) openNext();
 }
 
 void MainWindow::openNext()
 {
-    if (m_queue.isEmpty())
-        return;
+    if (m_queue.isEmpty()) return;
     const QString path = m_queue.takeFirst();
     m_status->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
     m_progress->setRange(0, 1000);
@@ -100,10 +97,10 @@ void MainWindow::openNext()
     m_loader->load(path);
 }
 
-void MainWindow::onProgress(const QString &path, qint64 done, qint64 total, quint64 packets, double secondsLeft)
+void MainWindow::onProgress(const QString &path, qint64 done, qint64 total, quint64 packets,
+                            double secondsLeft)
 {
-    if (total > 0)
-        m_progress->setValue(int(1000.0 * double(done) / double(total)));
+    if (total > 0) m_progress->setValue(int(1000.0 * double(done) / double(total)));
     QString left = secondsLeft >= 0 ? tr(", about %1 s left").arg(secondsLeft, 0, 'f', 0) : QString();
     m_status->setText(tr("Loading %1: %2 of %3 MB, %4 packets%5")
                           .arg(QFileInfo(path).fileName())
@@ -119,8 +116,13 @@ void MainWindow::onLoaded(const QString &path, IndexPtr index)
     const int tab = m_tabs->addTab(page, QFileInfo(path).fileName());
     m_tabs->setTabToolTip(tab, path);
     m_tabs->setCurrentIndex(tab);
-    QString warn = index->warnings.empty() ? QString() : tr(" — %1 warnings").arg(index->warnings.size() + index->warningsSuppressed);
-    m_status->setText(tr("%1: %2 packets%3; analysing…").arg(QFileInfo(path).fileName()).arg(index->packetCount()).arg(warn));
+    QString warn = index->warnings.empty()
+                       ? QString()
+                       : tr(" — %1 warnings").arg(index->warnings.size() + index->warningsSuppressed);
+    m_status->setText(tr("%1: %2 packets%3; analysing…")
+                          .arg(QFileInfo(path).fileName())
+                          .arg(index->packetCount())
+                          .arg(warn));
     addRecent(path);
 }
 
@@ -130,10 +132,10 @@ void MainWindow::onAnalysed(const QString &path, IndexPtr index, AnalysisPtr ana
     m_cancel->setVisible(false);
     for (int i = 0; i < m_tabs->count(); ++i) {
         auto *page = qobject_cast<CapturePage *>(m_tabs->widget(i));
-        if (page && page->index() == index)
-            page->setAnalysis(analysis);
+        if (page && page->index() == index) page->setAnalysis(analysis);
     }
-    m_status->setText(tr("%1: %2 packets analysed").arg(QFileInfo(path).fileName()).arg(index->packetCount()));
+    m_status->setText(
+        tr("%1: %2 packets analysed").arg(QFileInfo(path).fileName()).arg(index->packetCount()));
     openNext();
 }
 
@@ -144,7 +146,8 @@ void MainWindow::onFailed(const QString &path, const QString &message)
     m_cancel->setVisible(false);
     m_status->setText(message);
     // Non-modal: no nested event loop, and a queue of files keeps loading behind it.
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot open capture"), message, QMessageBox::Ok, this);
+    auto *box =
+        new QMessageBox(QMessageBox::Warning, tr("Cannot open capture"), message, QMessageBox::Ok, this);
     box->setObjectName(QStringLiteral("loadErrorBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open();
@@ -174,25 +177,24 @@ void MainWindow::rebuildRecentMenu()
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(this, tr("About IKEv2 Workbench"),
-                       tr("<h3>IKEv2 Workbench %1</h3><p>Finds out why traffic inside IKEv2/IPsec tunnels gets lost.</p>"
-                          "<p>Qt %2<br>%3</p>")
-                           .arg(QStringLiteral(IKEV2WB_VERSION), QString::fromLatin1(qVersion()),
-                                QString::fromLatin1(pcap_lib_version()).toHtmlEscaped()));
+    QMessageBox::about(
+        this, tr("About IKEv2 Workbench"),
+        tr("<h3>IKEv2 Workbench %1</h3><p>Finds out why traffic inside IKEv2/IPsec tunnels gets lost.</p>"
+           "<p>Qt %2<br>%3</p>")
+            .arg(QStringLiteral(IKEV2WB_VERSION), QString::fromLatin1(qVersion()),
+                 QString::fromLatin1(pcap_lib_version()).toHtmlEscaped()));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
 {
-    if (event->mimeData()->hasUrls())
-        event->acceptProposedAction();
+    if (event->mimeData()->hasUrls()) event->acceptProposedAction();
 }
 
 void MainWindow::dropEvent(QDropEvent *event)
 {
     QStringList paths;
     for (const QUrl &url : event->mimeData()->urls())
-        if (url.isLocalFile())
-            paths << url.toLocalFile();
+        if (url.isLocalFile()) paths << url.toLocalFile();
     openFiles(paths);
 }
 

@@ -1,12 +1,12 @@
 #include "commands.h"
 
+#include "analyze/analysis.h"
 #include "compare/endpointcompare.h"
 #include "diagnose/checklist.h"
 #include "diagnose/fixes.h"
 #include "evidence/collector.h"
 #include "evidence/evidencereport.h"
 #include "evidence/evidenceset.h"
-#include "analyze/analysis.h"
 #include "index/indexbuilder.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
@@ -20,8 +20,14 @@ namespace ikev2wb::cli {
 
 namespace {
 
-void writeOut(const std::string &s) { std::fwrite(s.data(), 1, s.size(), stdout); }
-void writeOut(const QString &s) { writeOut(s.toStdString()); }
+void writeOut(const std::string &s)
+{
+    std::fwrite(s.data(), 1, s.size(), stdout);
+}
+void writeOut(const QString &s)
+{
+    writeOut(s.toStdString());
+}
 void writeErr(const QString &s)
 {
     const QByteArray b = s.toUtf8();
@@ -45,8 +51,7 @@ Parsed parse(const QStringList &args, const QStringList &allowedFlags)
                 p.error = QStringLiteral("unknown option %1").arg(a);
                 return p;
             }
-            if (a == QLatin1String("--json"))
-                p.json = true;
+            if (a == QLatin1String("--json")) p.json = true;
         } else {
             p.positional << a;
         }
@@ -124,14 +129,11 @@ int usageError(const QString &message)
 int summary(const QStringList &args)
 {
     const Parsed p = parse(args, {QStringLiteral("--json")});
-    if (!p.error.isEmpty())
-        return usageError(p.error);
-    if (p.positional.size() != 1)
-        return usageError(QStringLiteral("summary takes exactly one capture file"));
+    if (!p.error.isEmpty()) return usageError(p.error);
+    if (p.positional.size() != 1) return usageError(QStringLiteral("summary takes exactly one capture file"));
     int rc = ExitOk;
     auto index = load(p.positional.front(), rc);
-    if (!index)
-        return rc;
+    if (!index) return rc;
     const CaptureSummary s = summarize(*index);
     if (p.json)
         writeOut(summaryJson(*index, s));
@@ -143,14 +145,11 @@ int summary(const QStringList &args)
 int packets(const QStringList &args)
 {
     const Parsed p = parse(args, {QStringLiteral("--json")});
-    if (!p.error.isEmpty())
-        return usageError(p.error);
-    if (p.positional.size() != 1)
-        return usageError(QStringLiteral("packets takes exactly one capture file"));
+    if (!p.error.isEmpty()) return usageError(p.error);
+    if (p.positional.size() != 1) return usageError(QStringLiteral("packets takes exactly one capture file"));
     int rc = ExitOk;
     auto index = load(p.positional.front(), rc);
-    if (!index)
-        return rc;
+    if (!index) return rc;
     std::string buf;
     buf.reserve(1 << 20);
     for (std::size_t i = 0; i < index->packetCount(); ++i) {
@@ -174,14 +173,11 @@ int packets(const QStringList &args)
 int analyze(const QStringList &args)
 {
     const Parsed p = parse(args, {QStringLiteral("--json")});
-    if (!p.error.isEmpty())
-        return usageError(p.error);
-    if (p.positional.size() != 1)
-        return usageError(QStringLiteral("analyze takes exactly one capture file"));
+    if (!p.error.isEmpty()) return usageError(p.error);
+    if (p.positional.size() != 1) return usageError(QStringLiteral("analyze takes exactly one capture file"));
     int rc = ExitOk;
     auto index = load(p.positional.front(), rc);
-    if (!index)
-        return rc;
+    if (!index) return rc;
     const CaptureAnalysis a = analyzeCapture(*index);
     if (p.json)
         writeOut(analysisJson(*index, a));
@@ -193,8 +189,7 @@ int analyze(const QStringList &args)
 int compare(const QStringList &args)
 {
     const Parsed p = parse(args, {QStringLiteral("--json")});
-    if (!p.error.isEmpty())
-        return usageError(p.error);
+    if (!p.error.isEmpty()) return usageError(p.error);
     if (p.positional.size() != 2)
         return usageError(QStringLiteral("compare takes exactly two capture files"));
     CompareResult result;
@@ -213,8 +208,7 @@ int compare(const QStringList &args)
 int evidence(const QStringList &args)
 {
     const Parsed p = parse(args, {QStringLiteral("--json")});
-    if (!p.error.isEmpty())
-        return usageError(p.error);
+    if (!p.error.isEmpty()) return usageError(p.error);
     if (p.positional.isEmpty())
         return usageError(QStringLiteral("evidence takes one or more files or folders"));
     EvidenceSet set;
@@ -253,7 +247,9 @@ int collect(const QStringList &args)
             return usageError(QStringLiteral("collect does not take '%1'").arg(args[i]));
     }
     if (options.outDir.isEmpty())
-        options.outDir = QStringLiteral("ikev2wb-evidence-%1").arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")));
+        options.outDir =
+            QStringLiteral("ikev2wb-evidence-%1")
+                .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")));
     const CollectResult r = collectEvidence(options);
     if (!r.ok()) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(r.error));
@@ -266,7 +262,10 @@ int collect(const QStringList &args)
         else
             writeErr(QStringLiteral("ikev2wb: not collected: %1: %2\n").arg(i.source, i.note));
     }
-    writeOut(QStringLiteral("collected %1 of %2 sources into %3 (see MANIFEST.txt)\n").arg(collected).arg(r.items.size()).arg(r.outDir));
+    writeOut(QStringLiteral("collected %1 of %2 sources into %3 (see MANIFEST.txt)\n")
+                 .arg(collected)
+                 .arg(r.items.size())
+                 .arg(r.outDir));
     return ExitOk;
 }
 
@@ -278,22 +277,19 @@ int diagnose(const QStringList &args)
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args[i];
         auto next = [&](QString &into) {
-            if (i + 1 >= args.size() || args[i + 1].startsWith(QLatin1String("--")))
-                return false;
+            if (i + 1 >= args.size() || args[i + 1].startsWith(QLatin1String("--"))) return false;
             into = args[++i];
             return true;
         };
         if (a == QLatin1String("--json")) {
             json = true;
         } else if (a == QLatin1String("--capture")) {
-            if (!next(files.captureA))
-                return usageError(QStringLiteral("--capture needs a capture file"));
+            if (!next(files.captureA)) return usageError(QStringLiteral("--capture needs a capture file"));
         } else if (a == QLatin1String("--peer-capture")) {
             if (!next(files.captureB))
                 return usageError(QStringLiteral("--peer-capture needs a capture file"));
         } else if (a == QLatin1String("--fix-script")) {
-            if (!next(scriptPath))
-                return usageError(QStringLiteral("--fix-script needs a file name"));
+            if (!next(scriptPath)) return usageError(QStringLiteral("--fix-script needs a file name"));
         } else if (a == QLatin1String("--evidence")) {
             // One or more paths up to the next option.
             int n = 0;
@@ -301,14 +297,12 @@ int diagnose(const QStringList &args)
                 files.evidence << args[++i];
                 ++n;
             }
-            if (n == 0)
-                return usageError(QStringLiteral("--evidence needs a file or folder"));
+            if (n == 0) return usageError(QStringLiteral("--evidence needs a file or folder"));
         } else {
             return usageError(QStringLiteral("diagnose does not take '%1'").arg(a));
         }
     }
-    if (files.captureA.isEmpty())
-        return usageError(QStringLiteral("diagnose needs --capture FILE"));
+    if (files.captureA.isEmpty()) return usageError(QStringLiteral("diagnose needs --capture FILE"));
     LoadedDiagnosis loaded;
     QString error;
     if (!diagnoseFiles(files, loaded, &error)) {
@@ -322,8 +316,10 @@ int diagnose(const QStringList &args)
     int rc = ExitOk;
     if (!scriptPath.isEmpty()) {
         QFile f(scriptPath);
-        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(fixScript(loaded.diagnosis).toUtf8()) < 0) {
-            writeErr(QStringLiteral("ikev2wb: %1: cannot write the fix script: %2\n").arg(scriptPath, f.errorString()));
+        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
+            f.write(fixScript(loaded.diagnosis).toUtf8()) < 0) {
+            writeErr(QStringLiteral("ikev2wb: %1: cannot write the fix script: %2\n")
+                         .arg(scriptPath, f.errorString()));
             rc = ExitBadInput;
         } else {
             f.close();

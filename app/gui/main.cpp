@@ -13,10 +13,12 @@ int main(int argc, char **argv)
     qRegisterMetaType<ikev2wb::ui::IndexPtr>("ikev2wb::ui::IndexPtr");
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Finds out why traffic inside IKEv2/IPsec tunnels gets lost."));
+    parser.setApplicationDescription(
+        QStringLiteral("Finds out why traffic inside IKEv2/IPsec tunnels gets lost."));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("captures"), QStringLiteral("pcap/pcapng files to open"), QStringLiteral("[captures...]"));
+    parser.addPositionalArgument(QStringLiteral("captures"), QStringLiteral("pcap/pcapng files to open"),
+                                 QStringLiteral("[captures...]"));
     parser.process(app);
 
     ikev2wb::ui::MainWindow window;

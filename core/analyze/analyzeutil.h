@@ -14,24 +14,34 @@ namespace ikev2wb::analyze_detail {
 
 constexpr std::int64_t kNsPerS = 1'000'000'000LL;
 
-inline double seconds(std::int64_t ns) { return double(ns) / 1e9; }
-inline std::int64_t nanos(double s) { return std::int64_t(s * 1e9); }
+inline double seconds(std::int64_t ns)
+{
+    return double(ns) / 1e9;
+}
+inline std::int64_t nanos(double s)
+{
+    return std::int64_t(s * 1e9);
+}
 
 inline bool cancelled(const std::atomic_bool *cancel)
 {
     return cancel && cancel->load(std::memory_order_relaxed);
 }
 
-inline QString addrText(const IpAddress &a) { return QString::fromStdString(a.toString()); }
+inline QString addrText(const IpAddress &a)
+{
+    return QString::fromStdString(a.toString());
+}
 
-inline QString latin1(std::string_view s) { return QString::fromLatin1(s.data(), qsizetype(s.size())); }
+inline QString latin1(std::string_view s)
+{
+    return QString::fromLatin1(s.data(), qsizetype(s.size()));
+}
 
 /// Value at quantile q (0..1) of `v` by nearest rank; `v` is reordered. 0 for an empty vector.
-template <typename T>
-T quantile(std::vector<T> &v, double q)
+template <typename T> T quantile(std::vector<T> &v, double q)
 {
-    if (v.empty())
-        return T{};
+    if (v.empty()) return T{};
     std::size_t k = std::size_t(q * double(v.size() - 1) + 0.5);
     k = std::min(k, v.size() - 1);
     std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
@@ -41,14 +51,16 @@ T quantile(std::vector<T> &v, double q)
 /// Sequence numbers never seen between the smallest and largest of `seqs` (sorted in place).
 inline std::uint64_t missingSequenceNumbers(std::vector<std::uint32_t> &seqs)
 {
-    if (seqs.size() < 2)
-        return 0;
+    if (seqs.size() < 2) return 0;
     std::sort(seqs.begin(), seqs.end());
     seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
     return std::uint64_t(seqs.back() - seqs.front() + 1) - seqs.size();
 }
 
 /// Key of an ESP SA as the index keys it: SPI and outer flow.
-inline std::uint64_t espSaKey(std::uint32_t spi, std::uint32_t flowId) { return (std::uint64_t(spi) << 32) | flowId; }
+inline std::uint64_t espSaKey(std::uint32_t spi, std::uint32_t flowId)
+{
+    return (std::uint64_t(spi) << 32) | flowId;
+}
 
 } // namespace ikev2wb::analyze_detail

@@ -1,8 +1,8 @@
 #include "espsequence.h"
 
-#include "replaywindow.h"
 #include "../report/capturesummary.h"
 #include "../report/jsonwriter.h"
+#include "replaywindow.h"
 
 #include <QStringList>
 
@@ -35,7 +35,8 @@ struct Hole
     std::int64_t creatorNs = 0;
 };
 
-void seriesAdd(EspRateSeries &s, std::int64_t ns, std::uint64_t packets, std::uint64_t bytes, std::uint64_t missing)
+void seriesAdd(EspRateSeries &s, std::int64_t ns, std::uint64_t packets, std::uint64_t bytes,
+               std::uint64_t missing)
 {
     const std::int64_t rel = std::max<std::int64_t>(0, ns - s.startNs);
     auto idx = static_cast<std::size_t>(rel / s.bucketNs);
@@ -69,8 +70,9 @@ class SaTracker
 {
 public:
     SaTracker(EspSaSequence &out, bool esn, const std::vector<std::uint32_t> &windows)
-        : m_out(out), m_esn(esn), m_sizes(windows), m_sumOutside(windows.size()), m_sumReplayed(windows.size()),
-          m_sumInvalid(windows.size()), m_sumEsn(windows.size()), m_firstSeenDrops(windows.size())
+        : m_out(out), m_esn(esn), m_sizes(windows), m_sumOutside(windows.size()),
+          m_sumReplayed(windows.size()), m_sumInvalid(windows.size()), m_sumEsn(windows.size()),
+          m_firstSeenDrops(windows.size())
     {
         m_out.esn = esn;
         resetWindows();
@@ -109,8 +111,7 @@ public:
         bool duplicate = false;
         const std::uint64_t index = m_arrivals++;
         if (ext > m_top) {
-            if (ext > m_top + 1)
-                m_holes.emplace(m_top + 1, Hole{ext - 1, m_topNs, r.tsNs, index, r.tsNs});
+            if (ext > m_top + 1) m_holes.emplace(m_top + 1, Hole{ext - 1, m_topNs, r.tsNs, index, r.tsNs});
             m_top = ext;
             m_topNs = r.tsNs;
             while (!m_holes.empty() && m_holes.begin()->second.last + EspSequenceAnalysis::kHorizon < m_top)
@@ -191,18 +192,15 @@ private:
         m_bucketWidth = se.bucketNs;
         m_bucketFrom = ns < se.startNs ? ns : se.startNs + std::int64_t(m_bucket) * se.bucketNs;
         m_bucketTo = se.startNs + std::int64_t(m_bucket + 1) * se.bucketNs;
-        if (ns < se.startNs)
-            m_bucketTo = m_bucketFrom; // never take the fast path for clamped times
+        if (ns < se.startNs) m_bucketTo = m_bucketFrom; // never take the fast path for clamped times
     }
 
     std::uint64_t extend(std::uint32_t s) const
     {
-        if (!m_esn || !m_started)
-            return s;
+        if (!m_esn || !m_started) return s;
         // Serial-number arithmetic: the number closest to the top (RFC 1982 style, half space).
         const auto d = static_cast<std::int32_t>(s - static_cast<std::uint32_t>(m_top));
-        if (d < 0 && std::uint64_t(-std::int64_t(d)) >= m_top)
-            return s;
+        if (d < 0 && std::uint64_t(-std::int64_t(d)) >= m_top) return s;
         return std::uint64_t(std::int64_t(m_top) + d);
     }
 
@@ -223,8 +221,7 @@ private:
 
     void closeEpoch()
     {
-        if (!m_started)
-            return;
+        if (!m_started) return;
         while (!m_holes.empty())
             finalize(m_holes.begin());
         m_epoch.firstSeq = m_low;
@@ -315,9 +312,15 @@ private:
     std::vector<std::uint64_t> m_sumOutside, m_sumReplayed, m_sumInvalid, m_sumEsn, m_firstSeenDrops;
 };
 
-QString addr(const IpAddress &a) { return QString::fromStdString(a.toString()); }
+QString addr(const IpAddress &a)
+{
+    return QString::fromStdString(a.toString());
+}
 
-QString nsText(std::int64_t ns) { return QString::fromStdString(JsonWriter::formatTime(ns)); }
+QString nsText(std::int64_t ns)
+{
+    return QString::fromStdString(JsonWriter::formatTime(ns));
+}
 
 } // namespace
 
@@ -354,19 +357,16 @@ EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const EspSequ
     std::uint64_t n = 0;
     bool stop = false;
     index.packets.forEach([&](const PacketRecord &r) {
-        if (stop)
-            return;
+        if (stop) return;
         if ((++n & 0xffff) == 0 && cancel && cancel->load(std::memory_order_relaxed)) {
             stop = true;
             return;
         }
-        if (!r.isEsp())
-            return;
+        if (!r.isEsp()) return;
         const std::uint64_t key = (std::uint64_t(r.spi()) << 32) | r.flowId;
         if (key != lastKey) {
             const auto it = byKey.find(key);
-            if (it == byKey.end())
-                return;
+            if (it == byKey.end()) return;
             lastKey = key;
             last = trackers[it->second].get();
         }
@@ -405,12 +405,12 @@ void writeEspSequenceJson(JsonWriter &w, const CaptureIndex &index, const EspSeq
             w.field("first", r.first).field("last", r.last).field("count", r.count());
             w.key("after_time").time(r.afterNs);
             w.key("before_time").time(r.beforeNs);
-            if (s.restarts)
-                w.field("epoch", std::uint64_t(r.epoch));
+            if (s.restarts) w.field("epoch", std::uint64_t(r.epoch));
             w.endObject();
         }
         w.endArray();
-        w.field("missing_ranges_truncated", s.missingRangesTruncated || s.missingRanges.size() > kMaxJsonRanges);
+        w.field("missing_ranges_truncated",
+                s.missingRangesTruncated || s.missingRanges.size() > kMaxJsonRanges);
         w.field("loss_bursts", s.lossBursts).field("longest_burst", s.longestBurst);
         w.field("duplicates", s.duplicates).field("reordered", s.reordered);
         w.field("max_reorder_distance", s.maxReorderDistance);
@@ -423,9 +423,10 @@ void writeEspSequenceJson(JsonWriter &w, const CaptureIndex &index, const EspSeq
         w.key("antireplay_detail").beginObject();
         for (const auto &o : s.antiReplay) {
             w.key(std::to_string(o.window)).beginObject();
-            w.field("outside_window", o.outsideWindow).field("replayed", o.replayed).field("invalid", o.invalid);
-            if (s.esn)
-                w.field("esn_auth_failed", o.esnMismatch);
+            w.field("outside_window", o.outsideWindow)
+                .field("replayed", o.replayed)
+                .field("invalid", o.invalid);
+            if (s.esn) w.field("esn_auth_failed", o.esnMismatch);
             w.field("dropped_first_seen", o.droppedFirstSeen);
             w.endObject();
         }
@@ -466,18 +467,18 @@ QString espSequenceText(const CaptureIndex &index, const EspSequenceAnalysis &a)
 {
     QStringList out;
     out << QStringLiteral("ESP sequence analysis (loss as seen at this capture point)");
-    if (a.sas.empty())
-        out << QStringLiteral("  no ESP SAs");
-    if (a.cancelled)
-        out << QStringLiteral("  (cancelled: partial results)");
+    if (a.sas.empty()) out << QStringLiteral("  no ESP SAs");
+    if (a.cancelled) out << QStringLiteral("  (cancelled: partial results)");
     for (const EspSaSequence &s : a.sas) {
         const EspSa &sa = index.espSas[s.saIndex];
         const Flow &fl = index.flows[sa.flowId];
         const bool udp = sa.encap == Encapsulation::Udp;
         out << QString();
         out << QStringLiteral("SPI %1  %2 → %3  %4")
-                   .arg(QString::fromStdString(JsonWriter::formatSpi(s.spi)), endpointText(fl.src, udp ? fl.srcPort : 0),
-                        endpointText(fl.dst, udp ? fl.dstPort : 0), udp ? QStringLiteral("ESP-in-UDP") : QStringLiteral("ESP"));
+                   .arg(QString::fromStdString(JsonWriter::formatSpi(s.spi)),
+                        endpointText(fl.src, udp ? fl.srcPort : 0),
+                        endpointText(fl.dst, udp ? fl.dstPort : 0),
+                        udp ? QStringLiteral("ESP-in-UDP") : QStringLiteral("ESP"));
         const double secs = double(s.lastNs - s.firstNs) / 1e9;
         out << QStringLiteral("  %1 packets, %2 bytes in %3 s (%4 pkt/s), seq %5..%6%7")
                    .arg(s.packets)
@@ -488,8 +489,10 @@ QString espSequenceText(const CaptureIndex &index, const EspSequenceAnalysis &a)
                    .arg(s.lastSeq)
                    .arg(s.esn ? QStringLiteral(" (wrapped: ESN)") : QString());
         if (s.restarts)
-            out << QStringLiteral("  numbering restarted %1 time(s); each run is analysed on its own").arg(s.restarts);
-        out << QStringLiteral("  missing %1 in %2 burst(s), longest %3; duplicates %4; reordered %5 (max %6 packets, %7 ms late)")
+            out << QStringLiteral("  numbering restarted %1 time(s); each run is analysed on its own")
+                       .arg(s.restarts);
+        out << QStringLiteral("  missing %1 in %2 burst(s), longest %3; duplicates %4; reordered %5 (max %6 "
+                              "packets, %7 ms late)")
                    .arg(s.missing)
                    .arg(s.lossBursts)
                    .arg(s.longestBurst)
@@ -513,7 +516,8 @@ QString espSequenceText(const CaptureIndex &index, const EspSequenceAnalysis &a)
         QStringList windows;
         for (const auto &o : s.antiReplay)
             windows << QStringLiteral("%1: %2").arg(o.window).arg(o.dropped());
-        out << QStringLiteral("  anti-replay drops by window size  %1").arg(windows.join(QStringLiteral(", ")));
+        out << QStringLiteral("  anti-replay drops by window size  %1")
+                   .arg(windows.join(QStringLiteral(", ")));
         out << QStringLiteral("  smallest safe window: %1 (of those listed), exactly %2")
                    .arg(s.minSafeWindow ? QString::number(s.minSafeWindow) : QStringLiteral("none"))
                    .arg(s.minWindowExact);

@@ -34,10 +34,10 @@ struct EspMissingRange
 struct EspReplayOutcome
 {
     std::uint32_t window = 0;
-    std::uint64_t outsideWindow = 0; // too old (with ESN this includes esnMismatch)
-    std::uint64_t replayed = 0;      // bit already set
-    std::uint64_t invalid = 0;       // sequence number 0
-    std::uint64_t esnMismatch = 0;   // ESN: high half guessed wrong, the kernel counts it as "failed"
+    std::uint64_t outsideWindow = 0;    // too old (with ESN this includes esnMismatch)
+    std::uint64_t replayed = 0;         // bit already set
+    std::uint64_t invalid = 0;          // sequence number 0
+    std::uint64_t esnMismatch = 0;      // ESN: high half guessed wrong, the kernel counts it as "failed"
     std::uint64_t droppedFirstSeen = 0; // drops of packets that were not capture duplicates
     [[nodiscard]] std::uint64_t dropped() const { return outsideWindow + replayed + invalid; }
 };
@@ -66,35 +66,35 @@ struct EspEpoch
 /// Sequence analysis of one SA (one entry of CaptureIndex::espSas, same order).
 struct EspSaSequence
 {
-    std::uint32_t saIndex = 0;      // into CaptureIndex::espSas
+    std::uint32_t saIndex = 0; // into CaptureIndex::espSas
     std::uint32_t spi = 0;
-    std::uint64_t packets = 0;      // all, including invalid sequence 0
-    std::uint64_t bytes = 0;        // outer IP bytes
+    std::uint64_t packets = 0; // all, including invalid sequence 0
+    std::uint64_t bytes = 0;   // outer IP bytes
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
-    std::uint64_t firstSeq = 0;     // lowest sequence number of the first epoch
-    std::uint64_t lastSeq = 0;      // highest sequence number of the last epoch
-    bool esn = false;               // numbering wrapped past 2^32, so the SA must use ESN
-    std::uint32_t restarts = 0;     // numbering fell back to a small number far below the top
+    std::uint64_t firstSeq = 0; // lowest sequence number of the first epoch
+    std::uint64_t lastSeq = 0;  // highest sequence number of the last epoch
+    bool esn = false;           // numbering wrapped past 2^32, so the SA must use ESN
+    std::uint32_t restarts = 0; // numbering fell back to a small number far below the top
     std::vector<EspEpoch> epochs;
 
-    std::uint64_t missing = 0;      // sequence numbers absent inside each epoch's [first, last]
+    std::uint64_t missing = 0;                  // sequence numbers absent inside each epoch's [first, last]
     std::vector<EspMissingRange> missingRanges; // in order; at most kMaxStoredRanges
     bool missingRangesTruncated = false;
-    std::uint64_t lossBursts = 0;   // = number of missing ranges
+    std::uint64_t lossBursts = 0; // = number of missing ranges
     std::uint64_t longestBurst = 0;
 
-    std::uint64_t duplicates = 0;   // a sequence number seen again
-    std::uint64_t reordered = 0;    // arrived after a higher number and filled a gap (RFC 4737)
+    std::uint64_t duplicates = 0;         // a sequence number seen again
+    std::uint64_t reordered = 0;          // arrived after a higher number and filled a gap (RFC 4737)
     std::uint64_t maxReorderDistance = 0; // RFC 4737 reordering extent, in packets
-    std::int64_t maxReorderNs = 0;  // RFC 4737 late-time offset: since the packet that overtook it
-    std::uint64_t maxReorderLag = 0;// largest (top - seq) of a reordered packet
+    std::int64_t maxReorderNs = 0;        // RFC 4737 late-time offset: since the packet that overtook it
+    std::uint64_t maxReorderLag = 0;      // largest (top - seq) of a reordered packet
     std::uint64_t invalidSeqZero = 0;
-    std::uint64_t lateUntracked = 0;// older than the tracking horizon: neither gap fill nor duplicate known
+    std::uint64_t lateUntracked = 0; // older than the tracking horizon: neither gap fill nor duplicate known
 
     std::vector<EspReplayOutcome> antiReplay; // one per emulated window, ascending
-    std::uint32_t minSafeWindow = 0;   // smallest emulated window dropping no first-seen packet, 0 = none
-    std::uint64_t minWindowExact = 0;  // maxReorderLag + 1: the smallest window that drops none
+    std::uint32_t minSafeWindow = 0;  // smallest emulated window dropping no first-seen packet, 0 = none
+    std::uint64_t minWindowExact = 0; // maxReorderLag + 1: the smallest window that drops none
 
     EspRateSeries series;
 };

@@ -1,8 +1,8 @@
 #include "ikeexchanges.h"
 
-#include "analyzeutil.h"
 #include "../dissect/ikeconstants.h"
 #include "../report/jsonwriter.h"
+#include "analyzeutil.h"
 
 #include <QStringList>
 
@@ -32,7 +32,10 @@ constexpr std::int64_t kRekeyWindowNs = 5 * kNsPerS;
 constexpr std::int64_t kDeleteSearchNs = 30 * kNsPerS;
 constexpr std::size_t kSearchBack = 64; // exchanges searched backwards for a matching message ID
 
-bool isV1(const IkeSaExchanges &sa) { return sa.version == 1; }
+bool isV1(const IkeSaExchanges &sa)
+{
+    return sa.version == 1;
+}
 
 // What distinguishes two different IKEv1 messages of one exchange when lengths repeat.
 struct V1Message
@@ -60,8 +63,7 @@ public:
         for (std::size_t s = 0; s < m_out.ikeSas.size(); ++s)
             finishSa(s);
         rekeyTimeline();
-        if (cancelled(m_cancel))
-            m_out.cancelled = true;
+        if (cancelled(m_cancel)) m_out.cancelled = true;
         summarize();
         return std::move(m_out);
     }
@@ -96,14 +98,12 @@ private:
     bool isCaptureDuplicate(std::size_t s, const IkeMessage &m) const
     {
         // IP ID 0 (IPv6 without a fragment header, or stacks that zero it) proves nothing.
-        if (m.ipId == 0)
-            return false;
+        if (m.ipId == 0) return false;
         const auto &recent = m_saMessages[s];
         const std::size_t from = recent.size() > 16 ? recent.size() - 16 : 0;
         for (std::size_t k = recent.size(); k-- > from;) {
             const IkeMessage &o = msg(recent[k]);
-            if (m.tsNs - o.tsNs > kDuplicateWindowNs)
-                break;
+            if (m.tsNs - o.tsNs > kDuplicateWindowNs) break;
             if (o.flowId == m.flowId && o.ipId == m.ipId && o.ipLength == m.ipLength &&
                 o.header.length == m.header.length && o.header.messageId == m.header.messageId &&
                 o.header.flags == m.header.flags && o.header.exchange == m.header.exchange)
@@ -120,7 +120,8 @@ private:
         const std::size_t stop = n > kSearchBack ? n - kSearchBack : 0;
         for (std::size_t k = n; k-- > stop;) {
             IkeExchange &e = sa.exchanges[k];
-            if (e.messageId == h.messageId && e.exchange == h.exchange && (isV1(sa) || e.byInitiator == byInitiator)) {
+            if (e.messageId == h.messageId && e.exchange == h.exchange &&
+                (isV1(sa) || e.byInitiator == byInitiator)) {
                 *at = k;
                 return &e;
             }
@@ -178,8 +179,7 @@ private:
                 e->requestNextPayload = h.nextPayload;
                 e->requestMessages.push_back(i);
                 m_sendNs[{s, at}] = m.tsNs;
-                if (p.hasSkf)
-                    addFragment(e->fragments, p);
+                if (p.hasSkf) addFragment(e->fragments, p);
                 return;
             }
             if (e) {
@@ -191,8 +191,7 @@ private:
                         return;
                     }
                     e->requestMessages.push_back(i);
-                    if (m.tsNs - last > kSendBurstNs)
-                        addRetransmission(*e, i, last);
+                    if (m.tsNs - last > kSendBurstNs) addRetransmission(*e, i, last);
                     last = m.tsNs;
                     return;
                 }
@@ -210,8 +209,7 @@ private:
             n.requestLength = h.length;
             n.requestNextPayload = h.nextPayload;
             n.requestMessages.push_back(i);
-            if (p.hasSkf)
-                addFragment(n.fragments, p);
+            if (p.hasSkf) addFragment(n.fragments, p);
             m_sendNs[{s, sa.exchanges.size() - 1}] = m.tsNs;
             return;
         }
@@ -226,8 +224,7 @@ private:
             e->responseNs = m.tsNs;
             e->responseLength = h.length;
             e->responseMessages.push_back(i);
-            if (p.hasSkf)
-                addFragment(e->responseFragments, p);
+            if (p.hasSkf) addFragment(e->responseFragments, p);
             lastResp = m.tsNs;
             return;
         }
@@ -236,8 +233,7 @@ private:
             addFragment(e->responseFragments, p);
             return;
         }
-        if (!p.hasSkf || m.tsNs - lastResp > kSendBurstNs)
-            ++e->responseRetransmissions;
+        if (!p.hasSkf || m.tsNs - lastResp > kSendBurstNs) ++e->responseRetransmissions;
         lastResp = m.tsNs;
     }
 
@@ -299,13 +295,11 @@ private:
         }
         m_saMessages[s].push_back(i);
         sa.lastNs = std::max(sa.lastNs, m.tsNs);
-        if (!sa.responderSpi && m.header.responderSpi)
-            sa.responderSpi = m.header.responderSpi;
+        if (!sa.responderSpi && m.header.responderSpi) sa.responderSpi = m.header.responderSpi;
         sa.natDetection |= m.payloads.hasNotify(ike::NatDetectionSourceIp) ||
                            m.payloads.hasNotify(ike::NatDetectionDestinationIp);
         if (m.transport == IkeTransport::UdpNatT) {
-            if (!sa.natTFromStart && sa.floatToNatTNs < 0)
-                sa.floatToNatTNs = m.tsNs;
+            if (!sa.natTFromStart && sa.floatToNatTNs < 0) sa.floatToNatTNs = m.tsNs;
         } else {
             sa.natTFromStart = false;
         }
@@ -330,8 +324,7 @@ private:
                 }
                 if (msg(i).ipFragmented) {
                     e.ipFragmented = true;
-                    if (!msg(i).reassembled)
-                        e.ipFragmentsComplete = false;
+                    if (!msg(i).reassembled) e.ipFragmentsComplete = false;
                 }
             }
         };
@@ -344,21 +337,32 @@ private:
         std::sort(f.seen.begin(), f.seen.end());
         f.missing.clear();
         for (std::uint16_t n = 1; n <= f.total && f.total; ++n)
-            if (!std::binary_search(f.seen.begin(), f.seen.end(), n))
-                f.missing.push_back(n);
+            if (!std::binary_search(f.seen.begin(), f.seen.end(), n)) f.missing.push_back(n);
     }
 
     void classify(IkeSaExchanges &sa, IkeExchange &e, std::uint32_t minInfoLength) const
     {
-        const IkePayloadSummary *req = e.requestMessages.empty() ? nullptr : &msg(e.requestMessages.front()).payloads;
-        const IkePayloadSummary *resp = e.responseMessages.empty() ? nullptr : &msg(e.responseMessages.front()).payloads;
+        const IkePayloadSummary *req =
+            e.requestMessages.empty() ? nullptr : &msg(e.requestMessages.front()).payloads;
+        const IkePayloadSummary *resp =
+            e.responseMessages.empty() ? nullptr : &msg(e.responseMessages.front()).payloads;
         if (isV1(sa)) {
             switch (ike::Exchange(e.exchange)) {
-            case ike::Exchange::V1IdentityProtection: e.cls = ExchangeClass::V1MainMode; break;
-            case ike::Exchange::V1Aggressive: e.cls = ExchangeClass::V1Aggressive; break;
-            case ike::Exchange::V1QuickMode: e.cls = ExchangeClass::V1QuickMode; break;
-            case ike::Exchange::V1Informational: e.cls = ExchangeClass::V1Informational; break;
-            default: e.cls = ExchangeClass::Other; break;
+            case ike::Exchange::V1IdentityProtection:
+                e.cls = ExchangeClass::V1MainMode;
+                break;
+            case ike::Exchange::V1Aggressive:
+                e.cls = ExchangeClass::V1Aggressive;
+                break;
+            case ike::Exchange::V1QuickMode:
+                e.cls = ExchangeClass::V1QuickMode;
+                break;
+            case ike::Exchange::V1Informational:
+                e.cls = ExchangeClass::V1Informational;
+                break;
+            default:
+                e.cls = ExchangeClass::Other;
+                break;
             }
             return;
         }
@@ -390,8 +394,7 @@ private:
             break;
         case ike::Exchange::Informational:
             e.cls = ExchangeClass::Informational;
-            if (!req)
-                break;
+            if (!req) break;
             if (!req->hasSk && !req->hasSkf) {
                 // Cleartext (rare: a capture of a NULL-encrypted or broken SA).
                 if (req->hasPayload(ike::PayloadDelete))
@@ -404,10 +407,17 @@ private:
                 // The SK payload's next-payload field (the first inner payload) is in clear:
                 // 0 means an empty body, i.e. a liveness check.
                 switch (req->encryptedFirstPayload) {
-                case ike::PayloadNone: e.cls = ExchangeClass::Dpd; break;
-                case ike::PayloadDelete: e.cls = ExchangeClass::Delete; break;
-                case ike::PayloadNotify: e.cls = ExchangeClass::InformationalNotify; break;
-                default: break;
+                case ike::PayloadNone:
+                    e.cls = ExchangeClass::Dpd;
+                    break;
+                case ike::PayloadDelete:
+                    e.cls = ExchangeClass::Delete;
+                    break;
+                case ike::PayloadNotify:
+                    e.cls = ExchangeClass::InformationalNotify;
+                    break;
+                default:
+                    break;
                 }
             } else {
                 // Fragmented or cut: the smallest INFORMATIONAL of the SA is the empty one.
@@ -444,10 +454,10 @@ private:
                     ++sa.invalidKeRetries;
             }
             const bool oneWay = e.cls == ExchangeClass::V1Informational;
-            if (e.requestNs < 0 || e.answered || oneWay)
-                continue;
+            if (e.requestNs < 0 || e.answered || oneWay) continue;
             ++sa.unanswered;
-            const std::int64_t lastSend = e.retransmissions.empty() ? e.requestNs : e.retransmissions.back().tsNs;
+            const std::int64_t lastSend =
+                e.retransmissions.empty() ? e.requestNs : e.retransmissions.back().tsNs;
             // The next IKE message of this SA after the last send, if any.
             std::int64_t next = -1;
             for (std::size_t mi : msgs)
@@ -456,32 +466,29 @@ private:
                     break;
                 }
             e.silenceAfterS = seconds((next >= 0 ? next : m_index.lastNs) - lastSend);
-            if (e.retransmissions.empty())
-                continue;
+            if (e.retransmissions.empty()) continue;
             bool gaveUp = next < 0;
             if (!gaveUp) {
                 // Silence in this SA, then the initiator starting over with a fresh IKE_SA_INIT.
                 for (const IkeMessage &o : m_index.ikeMessages) {
-                    if (o.tsNs <= lastSend)
-                        continue;
-                    if (o.header.exchange == std::uint8_t(ike::Exchange::IkeSaInit) && !o.header.isResponse() &&
-                        o.header.initiatorSpi != sa.initiatorSpi && flowOf(o).src == sa.initiator) {
+                    if (o.tsNs <= lastSend) continue;
+                    if (o.header.exchange == std::uint8_t(ike::Exchange::IkeSaInit) &&
+                        !o.header.isResponse() && o.header.initiatorSpi != sa.initiatorSpi &&
+                        flowOf(o).src == sa.initiator) {
                         gaveUp = o.tsNs <= next;
                         break;
                     }
                 }
             }
             e.gaveUp = gaveUp;
-            if (gaveUp)
-                ++sa.gaveUp;
+            if (gaveUp) ++sa.gaveUp;
         }
     }
 
     void rekeyTimeline()
     {
         const auto &sas = m_index.espSas;
-        if (sas.empty())
-            return;
+        if (sas.empty()) return;
         struct Candidate
         {
             std::int64_t t;
@@ -495,9 +502,9 @@ private:
                 if (m_out.ikeSas[s].version == 2 && e.exchange == std::uint8_t(ike::Exchange::CreateChildSa))
                     creates.push_back({e.answered ? e.responseNs : e.requestNs, s, k});
             }
-        if (creates.empty())
-            return;
-        std::sort(creates.begin(), creates.end(), [](const Candidate &a, const Candidate &b) { return a.t < b.t; });
+        if (creates.empty()) return;
+        std::sort(creates.begin(), creates.end(),
+                  [](const Candidate &a, const Candidate &b) { return a.t < b.t; });
 
         std::vector<IkeRekeyEvent> events(creates.size());
         for (std::size_t c = 0; c < creates.size(); ++c) {
@@ -508,16 +515,13 @@ private:
         // New SPIs: each ESP SA that starts shortly after a CREATE_CHILD_SA goes to the latest one
         // before it (ESP SAs already running at the capture start are not new).
         for (std::size_t i = 0; i < sas.size(); ++i) {
-            if (sas[i].firstNs - m_index.firstNs < kNsPerS)
-                continue;
+            if (sas[i].firstNs - m_index.firstNs < kNsPerS) continue;
             std::size_t best = creates.size();
             for (std::size_t c = 0; c < creates.size(); ++c) {
                 const std::int64_t d = sas[i].firstNs - creates[c].t;
-                if (d >= -kNewSpiBeforeNs && d <= kNewSpiAfterNs)
-                    best = c;
+                if (d >= -kNewSpiBeforeNs && d <= kNewSpiAfterNs) best = c;
             }
-            if (best < creates.size())
-                events[best].newSas.push_back(i);
+            if (best < creates.size()) events[best].newSas.push_back(i);
         }
         // Old SPIs: same outer addresses and direction as a new one, started earlier, stopped
         // shortly after the exchange (and before the capture end).
@@ -528,11 +532,9 @@ private:
                 std::size_t best = sas.size();
                 std::int64_t bestD = 0;
                 for (std::size_t o = 0; o < sas.size(); ++o) {
-                    if (taken[o] || o == n || sas[o].firstNs >= sas[n].firstNs)
-                        continue;
+                    if (taken[o] || o == n || sas[o].firstNs >= sas[n].firstNs) continue;
                     const Flow &of = m_index.flows[sas[o].flowId];
-                    if (of.src != nf.src || of.dst != nf.dst)
-                        continue;
+                    if (of.src != nf.src || of.dst != nf.dst) continue;
                     if (sas[o].lastNs < ev.tsNs - kNsPerS || sas[o].lastNs > ev.tsNs + kOldSpiStopNs ||
                         sas[o].lastNs > m_index.lastNs - kNsPerS)
                         continue;
@@ -600,8 +602,7 @@ private:
             for (std::size_t s : events[k].newSas)
                 watch[s].push_back({k, false});
         }
-        if (watch.empty())
-            return;
+        if (watch.empty()) return;
         std::unordered_map<std::uint64_t, std::size_t> saByKey;
         for (const auto &[s, w] : watch) {
             saByKey[espSaKey(m_index.espSas[s].spi, m_index.espSas[s].flowId)] = s;
@@ -610,17 +611,13 @@ private:
         std::map<std::pair<std::size_t, std::size_t>, std::vector<std::uint32_t>> seqs; // (event, sa)
         std::size_t n = 0;
         m_index.packets.forEach([&](const PacketRecord &r) {
-            if ((++n & 0xffff) == 0 && cancelled(m_cancel))
-                return;
-            if (!r.isEsp() || !spis.count(r.spi()))
-                return;
+            if ((++n & 0xffff) == 0 && cancelled(m_cancel)) return;
+            if (!r.isEsp() || !spis.count(r.spi())) return;
             const auto it = saByKey.find(espSaKey(r.spi(), r.flowId));
-            if (it == saByKey.end())
-                return;
+            if (it == saByKey.end()) return;
             for (const Watch &w : watch[it->second]) {
                 IkeRekeyEvent &ev = events[w.event];
-                if (w.old && ev.deleteNs >= 0 && r.tsNs > ev.deleteNs + kNsPerS)
-                    ++ev.packetsAfterDelete;
+                if (w.old && ev.deleteNs >= 0 && r.tsNs > ev.deleteNs + kNsPerS) ++ev.packetsAfterDelete;
                 if (std::llabs(r.tsNs - ev.tsNs) <= kRekeyWindowNs)
                     seqs[{w.event, it->second}].push_back(r.seq());
             }
@@ -645,9 +642,9 @@ private:
                     ++s.answered;
                     s.maxResponseMs = std::max(s.maxResponseMs, e.responseMs());
                 }
-                s.missingFragments += std::uint32_t(e.fragments.missing.size() + e.responseFragments.missing.size());
-                if (e.ipFragmented && !e.ipFragmentsComplete)
-                    ++s.incompleteIpFragmented;
+                s.missingFragments +=
+                    std::uint32_t(e.fragments.missing.size() + e.responseFragments.missing.size());
+                if (e.ipFragmented && !e.ipFragmentsComplete) ++s.incompleteIpFragmented;
             }
         }
         s.rekeys = std::uint32_t(m_out.rekeys.size());
@@ -663,7 +660,10 @@ private:
     std::map<std::pair<std::size_t, std::size_t>, std::vector<V1Message>> m_v1;
 };
 
-QString exchangeText(std::uint8_t e) { return latin1(ike::exchangeName(e)); }
+QString exchangeText(std::uint8_t e)
+{
+    return latin1(ike::exchangeName(e));
+}
 
 QString notifyText(std::uint16_t t)
 {
@@ -671,12 +671,14 @@ QString notifyText(std::uint16_t t)
     return n.empty() ? QString::number(t) : latin1(n);
 }
 
-QString spi64Text(std::uint64_t v) { return QStringLiteral("%1").arg(v, 16, 16, QLatin1Char('0')); }
+QString spi64Text(std::uint64_t v)
+{
+    return QStringLiteral("%1").arg(v, 16, 16, QLatin1Char('0'));
+}
 
 void writeFragments(JsonWriter &w, std::string_view key, const IkeFragmentSet &f)
 {
-    if (!f.total)
-        return;
+    if (!f.total) return;
     w.key(key).beginObject();
     w.field("total", unsigned(f.total));
     w.key("seen").beginArray();
@@ -708,35 +710,52 @@ double strongswanExpectedGapS(int n)
 
 bool IkeExchange::fitsStrongswanSchedule() const
 {
-    if (retransmissions.empty())
-        return false;
-    return std::all_of(retransmissions.begin(), retransmissions.end(), [](const IkeRetransmission &r) {
-        return r.ratio() >= 0.85 && r.ratio() <= 1.25;
-    });
+    if (retransmissions.empty()) return false;
+    return std::all_of(retransmissions.begin(), retransmissions.end(),
+                       [](const IkeRetransmission &r) { return r.ratio() >= 0.85 && r.ratio() <= 1.25; });
 }
 
 const char *exchangeClassName(ExchangeClass c)
 {
     switch (c) {
-    case ExchangeClass::Unknown: return "unknown";
-    case ExchangeClass::IkeSaInit: return "ike_sa_init";
-    case ExchangeClass::IkeSaInitCookie: return "ike_sa_init_cookie";
-    case ExchangeClass::IkeSaInitInvalidKe: return "ike_sa_init_invalid_ke";
-    case ExchangeClass::IkeSaInitError: return "ike_sa_init_error";
-    case ExchangeClass::IkeAuth: return "ike_auth";
-    case ExchangeClass::ChildRekey: return "child_rekey";
-    case ExchangeClass::IkeRekey: return "ike_rekey";
-    case ExchangeClass::NewChild: return "new_child";
-    case ExchangeClass::CreateChildSa: return "create_child_sa";
-    case ExchangeClass::Dpd: return "dpd";
-    case ExchangeClass::Delete: return "delete";
-    case ExchangeClass::InformationalNotify: return "informational_notify";
-    case ExchangeClass::Informational: return "informational";
-    case ExchangeClass::V1MainMode: return "v1_main_mode";
-    case ExchangeClass::V1Aggressive: return "v1_aggressive";
-    case ExchangeClass::V1QuickMode: return "v1_quick_mode";
-    case ExchangeClass::V1Informational: return "v1_informational";
-    case ExchangeClass::Other: return "other";
+    case ExchangeClass::Unknown:
+        return "unknown";
+    case ExchangeClass::IkeSaInit:
+        return "ike_sa_init";
+    case ExchangeClass::IkeSaInitCookie:
+        return "ike_sa_init_cookie";
+    case ExchangeClass::IkeSaInitInvalidKe:
+        return "ike_sa_init_invalid_ke";
+    case ExchangeClass::IkeSaInitError:
+        return "ike_sa_init_error";
+    case ExchangeClass::IkeAuth:
+        return "ike_auth";
+    case ExchangeClass::ChildRekey:
+        return "child_rekey";
+    case ExchangeClass::IkeRekey:
+        return "ike_rekey";
+    case ExchangeClass::NewChild:
+        return "new_child";
+    case ExchangeClass::CreateChildSa:
+        return "create_child_sa";
+    case ExchangeClass::Dpd:
+        return "dpd";
+    case ExchangeClass::Delete:
+        return "delete";
+    case ExchangeClass::InformationalNotify:
+        return "informational_notify";
+    case ExchangeClass::Informational:
+        return "informational";
+    case ExchangeClass::V1MainMode:
+        return "v1_main_mode";
+    case ExchangeClass::V1Aggressive:
+        return "v1_aggressive";
+    case ExchangeClass::V1QuickMode:
+        return "v1_quick_mode";
+    case ExchangeClass::V1Informational:
+        return "v1_informational";
+    case ExchangeClass::Other:
+        return "other";
     }
     return "unknown";
 }
@@ -788,8 +807,7 @@ void writeIkeExchangesJson(JsonWriter &w, const CaptureIndex &index, const IkeEx
                 w.value(e.fitsStrongswanSchedule());
             w.field("response_retransmissions", std::uint64_t(e.responseRetransmissions));
             w.field("answered", e.answered).field("gave_up", e.gaveUp);
-            if (!e.answered && e.requestNs >= 0)
-                w.key("silence_after_s").value(e.silenceAfterS, 3);
+            if (!e.answered && e.requestNs >= 0) w.key("silence_after_s").value(e.silenceAfterS, 3);
             w.field("class", exchangeClassName(e.cls)).field("class_inferred", e.classInferred);
             w.key("notifies").beginArray();
             for (auto t : e.notifies)
@@ -802,8 +820,7 @@ void writeIkeExchangesJson(JsonWriter &w, const CaptureIndex &index, const IkeEx
             writeFragments(w, "fragments", e.fragments);
             writeFragments(w, "response_fragments", e.responseFragments);
             w.field("ip_fragmented", e.ipFragmented);
-            if (e.ipFragmented)
-                w.field("ip_fragments_complete", e.ipFragmentsComplete);
+            if (e.ipFragmented) w.field("ip_fragments_complete", e.ipFragmentsComplete);
             w.endObject();
         }
         w.endArray();
@@ -868,8 +885,14 @@ QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a
     const IkeExchangeSummary &s = a.summary;
     out << QStringLiteral("IKE exchanges: %1 IKE SAs, %2 exchanges (%3 answered, %4 unanswered), "
                           "%5 retransmissions, %6 re-sent responses, %7 capture duplicates, %8 give-ups")
-               .arg(s.ikeSas).arg(s.exchanges).arg(s.answered).arg(s.unanswered).arg(s.retransmissions)
-               .arg(s.responseRetransmissions).arg(s.captureDuplicates).arg(s.gaveUp);
+               .arg(s.ikeSas)
+               .arg(s.exchanges)
+               .arg(s.answered)
+               .arg(s.unanswered)
+               .arg(s.retransmissions)
+               .arg(s.responseRetransmissions)
+               .arg(s.captureDuplicates)
+               .arg(s.gaveUp);
     const std::int64_t t0 = index.firstNs;
     auto rel = [t0](std::int64_t ns) { return QString::number(seconds(ns - t0), 'f', 3); };
     for (const IkeSaExchanges &sa : a.ikeSas) {
@@ -885,15 +908,15 @@ QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a
                                .arg(e.messageId)
                                .arg(QString::fromLatin1(exchangeClassName(e.cls)))
                                .arg(e.classInferred ? QStringLiteral(" (inferred)") : QString());
-            if (e.requestNs >= 0)
-                line += QStringLiteral("  at +%1 s").arg(rel(e.requestNs));
+            if (e.requestNs >= 0) line += QStringLiteral("  at +%1 s").arg(rel(e.requestNs));
             if (e.answered && e.requestNs >= 0)
                 line += QStringLiteral(", answered in %1 ms").arg(e.responseMs(), 0, 'f', 1);
             else if (!e.answered)
                 line += e.gaveUp ? QStringLiteral(", UNANSWERED, gave up") : QStringLiteral(", UNANSWERED");
             out << line;
             for (const IkeRetransmission &r : e.retransmissions)
-                out << QStringLiteral("      retransmit at +%1 s after %2 s (strongSwan default %3 s, ratio %4)")
+                out << QStringLiteral(
+                           "      retransmit at +%1 s after %2 s (strongSwan default %3 s, ratio %4)")
                            .arg(rel(r.tsNs))
                            .arg(r.gapS, 0, 'f', 3)
                            .arg(r.expectedGapS, 0, 'f', 2)
@@ -907,9 +930,12 @@ QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a
                 out << QStringLiteral("      error notifies: %1").arg(n.join(QStringLiteral(", ")));
             }
             if (!e.fragments.missing.empty() || !e.responseFragments.missing.empty())
-                out << QStringLiteral("      RFC 7383 fragments missing: %1 of %2 (request), %3 of %4 (response)")
-                           .arg(e.fragments.missing.size()).arg(e.fragments.total)
-                           .arg(e.responseFragments.missing.size()).arg(e.responseFragments.total);
+                out << QStringLiteral(
+                           "      RFC 7383 fragments missing: %1 of %2 (request), %3 of %4 (response)")
+                           .arg(e.fragments.missing.size())
+                           .arg(e.fragments.total)
+                           .arg(e.responseFragments.missing.size())
+                           .arg(e.responseFragments.total);
             if (e.ipFragmented && !e.ipFragmentsComplete)
                 out << QStringLiteral("      IP-fragmented and not every fragment arrived");
         }
@@ -920,8 +946,9 @@ QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a
             nw << QString::fromStdString(JsonWriter::formatSpi(index.espSas[x].spi));
         for (std::size_t x : ev.oldSas)
             old << QString::fromStdString(JsonWriter::formatSpi(index.espSas[x].spi));
-        out << QStringLiteral("  rekey at +%1 s: %2%3, new SPIs [%4], old SPIs [%5], %6 ESP numbers missing nearby, "
-                              "%7 old-SPI packets after the delete")
+        out << QStringLiteral(
+                   "  rekey at +%1 s: %2%3, new SPIs [%4], old SPIs [%5], %6 ESP numbers missing nearby, "
+                   "%7 old-SPI packets after the delete")
                    .arg(rel(ev.tsNs), QString::fromLatin1(exchangeClassName(ev.kind)),
                         ev.inferred ? QStringLiteral(" (inferred)") : QString(), nw.join(QLatin1Char(' ')),
                         old.join(QLatin1Char(' ')))

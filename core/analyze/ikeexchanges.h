@@ -62,15 +62,15 @@ double strongswanExpectedGapS(int n);
 enum class ExchangeClass : std::uint8_t {
     Unknown,
     IkeSaInit,
-    IkeSaInitCookie,     // answered by N(COOKIE) only; a retry follows
-    IkeSaInitInvalidKe,  // answered by N(INVALID_KE_PAYLOAD); a retry with another group follows
-    IkeSaInitError,      // answered by another error notify
+    IkeSaInitCookie,    // answered by N(COOKIE) only; a retry follows
+    IkeSaInitInvalidKe, // answered by N(INVALID_KE_PAYLOAD); a retry with another group follows
+    IkeSaInitError,     // answered by another error notify
     IkeAuth,
-    ChildRekey,          // CREATE_CHILD_SA with REKEY_SA (cleartext or inferred from ESP SPIs)
+    ChildRekey, // CREATE_CHILD_SA with REKEY_SA (cleartext or inferred from ESP SPIs)
     IkeRekey,
     NewChild,
-    CreateChildSa,       // encrypted, nothing to infer from
-    Dpd,                 // empty INFORMATIONAL (liveness check)
+    CreateChildSa, // encrypted, nothing to infer from
+    Dpd,           // empty INFORMATIONAL (liveness check)
     Delete,
     InformationalNotify, // INFORMATIONAL starting with a notify (e.g. MOBIKE address update)
     Informational,
@@ -86,18 +86,18 @@ const char *exchangeClassName(ExchangeClass c);
 struct IkeRetransmission
 {
     std::int64_t tsNs = 0;
-    std::size_t message = 0;     // index into CaptureIndex::ikeMessages
-    double gapS = 0;             // since the previous send of the same request
-    double expectedGapS = 0;     // strongSwan default for this retransmission number
+    std::size_t message = 0; // index into CaptureIndex::ikeMessages
+    double gapS = 0;         // since the previous send of the same request
+    double expectedGapS = 0; // strongSwan default for this retransmission number
     [[nodiscard]] double ratio() const { return expectedGapS > 0 ? gapS / expectedGapS : 0; }
 };
 
 /// RFC 7383 fragments of one message, as far as they can be counted without keys.
 struct IkeFragmentSet
 {
-    std::uint16_t total = 0;                 // 0: not fragmented
-    std::vector<std::uint16_t> seen;         // fragment numbers seen, sorted, unique
-    std::vector<std::uint16_t> missing;      // 1..total minus seen
+    std::uint16_t total = 0;            // 0: not fragmented
+    std::vector<std::uint16_t> seen;    // fragment numbers seen, sorted, unique
+    std::vector<std::uint16_t> missing; // 1..total minus seen
 };
 
 /// A request and its response (either may be missing from the capture).
@@ -106,12 +106,12 @@ struct IkeExchange
     std::uint8_t exchange = 0;
     std::uint32_t messageId = 0;
     bool byInitiator = true;
-    std::int64_t requestNs = -1;             // -1: request not captured
-    std::int64_t responseNs = -1;            // -1: no response captured
+    std::int64_t requestNs = -1;  // -1: request not captured
+    std::int64_t responseNs = -1; // -1: no response captured
     std::uint32_t requestLength = 0;
     std::uint32_t responseLength = 0;
     std::uint8_t requestNextPayload = 0;
-    std::vector<std::size_t> requestMessages;  // indexes into CaptureIndex::ikeMessages (every send)
+    std::vector<std::size_t> requestMessages; // indexes into CaptureIndex::ikeMessages (every send)
     std::vector<std::size_t> responseMessages;
     std::vector<IkeRetransmission> retransmissions;
     std::uint32_t responseRetransmissions = 0;
@@ -120,14 +120,17 @@ struct IkeExchange
     double silenceAfterS = 0;
     ExchangeClass cls = ExchangeClass::Unknown;
     bool classInferred = false;
-    std::vector<std::uint16_t> notifies;       // cleartext, request then response, unique
+    std::vector<std::uint16_t> notifies; // cleartext, request then response, unique
     std::vector<std::uint16_t> errorNotifies;
-    IkeFragmentSet fragments;                  // request side
+    IkeFragmentSet fragments; // request side
     IkeFragmentSet responseFragments;
     bool ipFragmented = false;
     bool ipFragmentsComplete = true;
 
-    [[nodiscard]] double responseMs() const { return answered && requestNs >= 0 ? double(responseNs - requestNs) / 1e6 : -1; }
+    [[nodiscard]] double responseMs() const
+    {
+        return answered && requestNs >= 0 ? double(responseNs - requestNs) / 1e6 : -1;
+    }
     /// Every retransmission within 0.85..1.25 of strongSwan's default gap; false without any.
     [[nodiscard]] bool fitsStrongswanSchedule() const;
 };
@@ -143,7 +146,7 @@ struct IkeSaExchanges
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
     std::vector<IkeExchange> exchanges;
-    std::uint32_t retransmissions = 0;          // request re-sends
+    std::uint32_t retransmissions = 0; // request re-sends
     std::uint32_t responseRetransmissions = 0;
     std::uint32_t unanswered = 0;
     std::uint32_t captureDuplicates = 0;
@@ -152,23 +155,23 @@ struct IkeSaExchanges
     std::uint32_t invalidKeRetries = 0;
     bool natDetection = false;
     bool natTFromStart = false;
-    std::int64_t floatToNatTNs = -1;            // -1: no float seen
+    std::int64_t floatToNatTNs = -1; // -1: no float seen
     bool startedWithSaInit = false;
 };
 
 /// An ESP SA change tied to a CREATE_CHILD_SA.
 struct IkeRekeyEvent
 {
-    std::int64_t tsNs = 0;                      // response (or request) time of the exchange
+    std::int64_t tsNs = 0; // response (or request) time of the exchange
     ExchangeClass kind = ExchangeClass::Unknown;
     bool inferred = false;
-    std::size_t ikeSa = 0;                      // index into IkeExchangeAnalysis::ikeSas
-    std::size_t exchange = 0;                   // index into that SA's exchanges
-    std::vector<std::size_t> newSas;            // indexes into CaptureIndex::espSas
+    std::size_t ikeSa = 0;           // index into IkeExchangeAnalysis::ikeSas
+    std::size_t exchange = 0;        // index into that SA's exchanges
+    std::vector<std::size_t> newSas; // indexes into CaptureIndex::espSas
     std::vector<std::size_t> oldSas;
-    std::int64_t deleteNs = -1;                 // INFORMATIONAL (delete) that followed, if any
-    std::uint64_t packetsAfterDelete = 0;       // old-SPI ESP packets later than deleteNs + 1 s
-    std::uint64_t espMissingNearRekey = 0;      // sequence numbers never seen within ±kRekeyWindow
+    std::int64_t deleteNs = -1;            // INFORMATIONAL (delete) that followed, if any
+    std::uint64_t packetsAfterDelete = 0;  // old-SPI ESP packets later than deleteNs + 1 s
+    std::uint64_t espMissingNearRekey = 0; // sequence numbers never seen within ±kRekeyWindow
 };
 
 struct IkeExchangeSummary

@@ -1,7 +1,7 @@
 #include "mtu.h"
 
-#include "analyzeutil.h"
 #include "../report/jsonwriter.h"
+#include "analyzeutil.h"
 
 #include <algorithm>
 #include <map>
@@ -19,18 +19,27 @@ constexpr std::uint64_t kMinPacketsAfterLarge = 10; // traffic that went on afte
 constexpr std::int64_t kMinTimeAfterLargeNs = 5 * kNsPerS;
 constexpr std::int64_t kReplyWindowNs = 1 * kNsPerS;
 
-int binOf(std::uint16_t len) { return std::min(int(len) / kMtuBinBytes, kMtuBins - 1); }
+int binOf(std::uint16_t len)
+{
+    return std::min(int(len) / kMtuBinBytes, kMtuBins - 1);
+}
 
-std::uint16_t at(std::vector<std::uint16_t> &v, double q) { return quantile(v, q); }
+std::uint16_t at(std::vector<std::uint16_t> &v, double q)
+{
+    return quantile(v, q);
+}
 
 } // namespace
 
 const char *pathMtuSourceName(MtuAnalysis::PathMtuSource s)
 {
     switch (s) {
-    case MtuAnalysis::PathMtuSource::None: return "none";
-    case MtuAnalysis::PathMtuSource::Ptb: return "ptb";
-    case MtuAnalysis::PathMtuSource::LargestSeen: return "largest_seen";
+    case MtuAnalysis::PathMtuSource::None:
+        return "none";
+    case MtuAnalysis::PathMtuSource::Ptb:
+        return "ptb";
+    case MtuAnalysis::PathMtuSource::LargestSeen:
+        return "largest_seen";
     }
     return "none";
 }
@@ -38,9 +47,12 @@ const char *pathMtuSourceName(MtuAnalysis::PathMtuSource s)
 const char *blackHoleLevelName(MtuBlackHole::Level l)
 {
     switch (l) {
-    case MtuBlackHole::Level::None: return "none";
-    case MtuBlackHole::Level::Possible: return "possible";
-    case MtuBlackHole::Level::Suspected: return "suspected";
+    case MtuBlackHole::Level::None:
+        return "none";
+    case MtuBlackHole::Level::Possible:
+        return "possible";
+    case MtuBlackHole::Level::Suspected:
+        return "suspected";
     }
     return "none";
 }
@@ -63,24 +75,20 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
     std::size_t lastSa = sas.size();
     std::uint64_t lastKey = ~0ULL;
     index.packets.forEach([&](const PacketRecord &r) {
-        if (stop)
-            return;
+        if (stop) return;
         if ((++n & 0xffff) == 0 && cancelled(cancel)) {
             stop = true;
             return;
         }
-        if (r.flags & FlagInnerTcpSyn)
-            ++out.innerTcpSynWithMss;
-        if (!r.isEsp())
-            return;
+        if (r.flags & FlagInnerTcpSyn) ++out.innerTcpSynWithMss;
+        if (!r.isEsp()) return;
         const std::uint64_t key = espSaKey(r.spi(), r.flowId);
         if (key != lastKey) {
             const auto it = saByKey.find(key);
             lastSa = it == saByKey.end() ? sas.size() : it->second;
             lastKey = key;
         }
-        if (lastSa >= sas.size())
-            return;
+        if (lastSa >= sas.size()) return;
         MtuSaSizes &m = out.sas[lastSa];
         const std::uint16_t len = r.ipLength;
         ++m.packets;
@@ -88,14 +96,11 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
         lengths[lastSa].push_back(len);
         seqs[lastSa].push_back(r.seq());
         times[lastSa].push_back(r.tsNs);
-        if (r.flags & FlagDontFragment)
-            ++m.dfPackets;
-        if (r.flags & FlagFragment)
-            ++m.fragmented;
+        if (r.flags & FlagDontFragment) ++m.dfPackets;
+        if (r.flags & FlagFragment) ++m.fragmented;
         if (len >= kLargeOuterBytes) {
             ++m.largePackets;
-            if (r.flags & FlagDontFragment)
-                ++m.largeDfPackets;
+            if (r.flags & FlagDontFragment) ++m.largeDfPackets;
             m.lastLargeNs = r.tsNs;
             m.packetsAfterLastLarge = 0;
         } else if (m.lastLargeNs >= 0) {
@@ -117,14 +122,14 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
     for (std::size_t s = 0; s < sas.size(); ++s) {
         const Flow &f = flows[sas[s].flowId];
         const auto it = byDirection.find({f.dst, f.src});
-        if (it == byDirection.end())
-            continue;
+        if (it == byDirection.end()) continue;
         const auto &rev = it->second;
         for (std::size_t k = 0; k < times[s].size(); ++k) {
             const auto next = std::upper_bound(rev.begin(), rev.end(), times[s][k]);
             const bool replied = next != rev.end() && *next - times[s][k] <= kReplyWindowNs;
             if (replied)
-                ++(lengths[s][k] >= kLargeOuterBytes ? out.sas[s].largeFollowedByReverse : out.sas[s].smallFollowedByReverse);
+                ++(lengths[s][k] >= kLargeOuterBytes ? out.sas[s].largeFollowedByReverse
+                                                     : out.sas[s].smallFollowedByReverse);
         }
     }
 
@@ -149,8 +154,7 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
     // Outer fragments of tunnel traffic (ESP, and UDP for ESP-in-UDP / IKE).
     for (std::size_t d = 0; d < index.fragmentedDatagrams.size(); ++d) {
         const FragmentedDatagram &fd = index.fragmentedDatagrams[d];
-        if (fd.proto != 50 && fd.proto != 17)
-            continue;
+        if (fd.proto != 50 && fd.proto != 17) continue;
         if (fd.outcome == FragmentedDatagram::Outcome::Complete) {
             ++out.fragmentsComplete;
         } else {
@@ -173,22 +177,19 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
                     x.espSa = std::int64_t(s);
                     break;
                 }
-                if (sas[s].spi == e.quoted.spi && x.espSa < 0)
-                    x.espSa = std::int64_t(s);
+                if (sas[s].spi == e.quoted.spi && x.espSa < 0) x.espSa = std::int64_t(s);
             }
             x.tunnel = true;
         } else if (e.quoted.present && e.quoted.proto == 17) {
             const auto p1 = e.quoted.srcPort, p2 = e.quoted.dstPort;
             x.tunnel = p1 == 500 || p2 == 500 || p1 == 4500 || p2 == 4500;
         }
-        if (x.espSa >= 0)
-            quotedSas.insert(std::size_t(x.espSa));
+        if (x.espSa >= 0) quotedSas.insert(std::size_t(x.espSa));
         const bool sizeError = e.mtu > 0 && (index.packets[e.packet].kind == PacketKind::IcmpNeedFrag ||
                                              index.packets[e.packet].kind == PacketKind::Icmp6TooBig);
         if (sizeError) {
             out.minIcmpMtuAny = out.minIcmpMtuAny ? std::min(out.minIcmpMtuAny, e.mtu) : e.mtu;
-            if (x.tunnel)
-                minTunnelMtu = minTunnelMtu ? std::min(minTunnelMtu, e.mtu) : e.mtu;
+            if (x.tunnel) minTunnelMtu = minTunnelMtu ? std::min(minTunnelMtu, e.mtu) : e.mtu;
         }
         out.icmp.push_back(x);
     }
@@ -210,12 +211,16 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
         const bool ptb = quotedSas.count(s) || minTunnelMtu;
         if (m.largeDfPackets >= kMinLargeDf && !ptb) {
             b.evidence << QStringLiteral("%1 outer packets of %2 bytes or more were sent with DF set")
-                              .arg(m.largeDfPackets).arg(kLargeOuterBytes);
-            b.evidence << QStringLiteral("no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured");
+                              .arg(m.largeDfPackets)
+                              .arg(kLargeOuterBytes);
+            b.evidence << QStringLiteral(
+                "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured");
             // Large DF packets without a PTB are what every healthy bulk transfer looks like;
             // only a sign that they did not get through raises a suspicion.
-            if (m.packetsAfterLastLarge >= kMinPacketsAfterLarge && m.lastNs - m.lastLargeNs >= kMinTimeAfterLargeNs) {
-                b.evidence << QStringLiteral("the large sizes stopped %1 s before the SA's last packet while %2 smaller packets followed")
+            if (m.packetsAfterLastLarge >= kMinPacketsAfterLarge &&
+                m.lastNs - m.lastLargeNs >= kMinTimeAfterLargeNs) {
+                b.evidence << QStringLiteral("the large sizes stopped %1 s before the SA's last packet while "
+                                             "%2 smaller packets followed")
                                   .arg(seconds(m.lastNs - m.lastLargeNs), 0, 'f', 1)
                                   .arg(m.packetsAfterLastLarge);
                 // A bulk transfer that simply ended looks the same: on its own this only
@@ -227,32 +232,42 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
             if (reverseExists && m.largePackets && small &&
                 double(m.largeFollowedByReverse) <= 0.2 * double(m.largePackets) &&
                 double(m.smallFollowedByReverse) >= 0.5 * double(small)) {
-                b.evidence << QStringLiteral("only %1 of %2 large packets drew any reverse ESP traffic within 1 s, "
-                                             "against %3 of %4 smaller ones")
-                                  .arg(m.largeFollowedByReverse).arg(m.largePackets)
-                                  .arg(m.smallFollowedByReverse).arg(small);
+                b.evidence << QStringLiteral(
+                                  "only %1 of %2 large packets drew any reverse ESP traffic within 1 s, "
+                                  "against %3 of %4 smaller ones")
+                                  .arg(m.largeFollowedByReverse)
+                                  .arg(m.largePackets)
+                                  .arg(m.smallFollowedByReverse)
+                                  .arg(small);
                 b.level = MtuBlackHole::Level::Suspected;
             }
             if (m.sequenceMissing && b.level == MtuBlackHole::Level::None) {
                 // Gaps alone do not point at size: large packets of this SA did get through.
-                b.evidence << QStringLiteral("%1 ESP sequence numbers are missing on this SA, but %2 large packets "
-                                             "arrived, so the loss is not clearly size-dependent")
-                                  .arg(m.sequenceMissing).arg(m.largePackets);
+                b.evidence << QStringLiteral(
+                                  "%1 ESP sequence numbers are missing on this SA, but %2 large packets "
+                                  "arrived, so the loss is not clearly size-dependent")
+                                  .arg(m.sequenceMissing)
+                                  .arg(m.largePackets);
                 b.level = MtuBlackHole::Level::Possible;
             } else if (m.sequenceMissing) {
-                b.evidence << QStringLiteral("%1 ESP sequence numbers are missing on this SA").arg(m.sequenceMissing);
+                b.evidence << QStringLiteral("%1 ESP sequence numbers are missing on this SA")
+                                  .arg(m.sequenceMissing);
             }
-            if (b.level == MtuBlackHole::Level::None)
-                b.evidence.clear();
+            if (b.level == MtuBlackHole::Level::None) b.evidence.clear();
         } else if (m.sequenceMissing && m.packets >= 10 && m.max < kLargeOuterBytes && !ptb) {
-            b.evidence << QStringLiteral("%1 ESP sequence numbers are missing while no packet of %2 bytes or more arrived "
-                                         "(largest %3): the missing ones may be the large ones; only a capture at the "
-                                         "sender proves it")
-                              .arg(m.sequenceMissing).arg(kLargeOuterBytes).arg(m.max);
+            b.evidence
+                << QStringLiteral(
+                       "%1 ESP sequence numbers are missing while no packet of %2 bytes or more arrived "
+                       "(largest %3): the missing ones may be the large ones; only a capture at the "
+                       "sender proves it")
+                       .arg(m.sequenceMissing)
+                       .arg(kLargeOuterBytes)
+                       .arg(m.max);
             b.level = MtuBlackHole::Level::Possible;
         }
         if (int(b.level) > int(out.blackHole.level) ||
-            (b.level == out.blackHole.level && b.level != MtuBlackHole::Level::None && out.blackHole.espSa >= 0 &&
+            (b.level == out.blackHole.level && b.level != MtuBlackHole::Level::None &&
+             out.blackHole.espSa >= 0 &&
              m.largeDfPackets > out.sas[std::size_t(out.blackHole.espSa)].largeDfPackets))
             out.blackHole = b;
     }
@@ -323,8 +338,7 @@ void writeMtuJson(JsonWriter &w, const CaptureIndex &index, const MtuAnalysis &a
         w.field("type", unsigned(e.type)).field("code", unsigned(e.code)).field("mtu", std::uint64_t(e.mtu));
         w.field("quoted_length", std::uint64_t(e.quoted.totalLen)).field("quoted_df", e.quoted.df);
         w.field("tunnel", x.tunnel);
-        if (x.espSa >= 0)
-            w.key("spi").spi(index.espSas[std::size_t(x.espSa)].spi);
+        if (x.espSa >= 0) w.key("spi").spi(index.espSas[std::size_t(x.espSa)].spi);
         w.endObject();
     }
     w.endArray();
@@ -357,28 +371,39 @@ QString mtuText(const CaptureIndex &index, const MtuAnalysis &a)
         const EspSa &sa = index.espSas[m.espSa];
         const Flow &f = index.flows[sa.flowId];
         out << QStringLiteral("  SPI %1 %2 -> %3: %4 packets, size p50 %5 p90 %6 p99 %7 max %8, DF %9%")
-                   .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), addrText(f.src), addrText(f.dst))
-                   .arg(m.packets).arg(m.p50).arg(m.p90).arg(m.p99).arg(m.max)
+                   .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), addrText(f.src),
+                        addrText(f.dst))
+                   .arg(m.packets)
+                   .arg(m.p50)
+                   .arg(m.p90)
+                   .arg(m.p99)
+                   .arg(m.max)
                    .arg(m.dfFraction() * 100, 0, 'f', 0);
     }
     out << QStringLiteral("  largest outer packet: %1 bytes").arg(a.largestOuter);
     if (a.fragmentsComplete || a.fragmentsIncomplete)
         out << QStringLiteral("  outer IP fragments: %1 datagrams complete, %2 incomplete")
-                   .arg(a.fragmentsComplete).arg(a.fragmentsIncomplete);
+                   .arg(a.fragmentsComplete)
+                   .arg(a.fragmentsIncomplete);
     for (const MtuIcmpError &x : a.icmp) {
         const IcmpError &e = index.icmpErrors[x.icmpError];
         out << QStringLiteral("  ICMP type %1 code %2 from %3, MTU %4%5")
-                   .arg(e.type).arg(e.code).arg(addrText(e.reporter)).arg(e.mtu)
+                   .arg(e.type)
+                   .arg(e.code)
+                   .arg(addrText(e.reporter))
+                   .arg(e.mtu)
                    .arg(x.tunnel ? QStringLiteral(" (quotes tunnel traffic)") : QString());
     }
     out << QStringLiteral("  path MTU: %1 (%2)")
                .arg(a.pathMtu)
                .arg(a.pathMtuSource == MtuAnalysis::PathMtuSource::Ptb
                         ? QStringLiteral("reported by ICMP")
-                        : (a.pathMtuSource == MtuAnalysis::PathMtuSource::LargestSeen ? QStringLiteral("largest seen")
-                                                                                      : QStringLiteral("unknown")));
+                        : (a.pathMtuSource == MtuAnalysis::PathMtuSource::LargestSeen
+                               ? QStringLiteral("largest seen")
+                               : QStringLiteral("unknown")));
     if (a.blackHole.level != MtuBlackHole::Level::None) {
-        out << QStringLiteral("  PMTUD black hole %1:").arg(QString::fromLatin1(blackHoleLevelName(a.blackHole.level)));
+        out << QStringLiteral("  PMTUD black hole %1:")
+                   .arg(QString::fromLatin1(blackHoleLevelName(a.blackHole.level)));
         for (const QString &e : a.blackHole.evidence)
             out << QStringLiteral("    - %1").arg(e);
     }

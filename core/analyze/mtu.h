@@ -34,7 +34,7 @@ namespace ikev2wb {
 class JsonWriter;
 
 inline constexpr int kMtuBinBytes = 64;
-inline constexpr int kMtuBins = 26;            // 25 bins up to 1600 bytes, then one overflow bin
+inline constexpr int kMtuBins = 26; // 25 bins up to 1600 bytes, then one overflow bin
 /// Outer IP length from which a packet counts as "large" for black-hole suspicion: above the
 /// IPv6 minimum MTU (1280), so it may not fit every path.
 inline constexpr std::uint16_t kLargeOuterBytes = 1281;
@@ -42,7 +42,7 @@ inline constexpr std::uint16_t kLargeOuterBytes = 1281;
 /// Outer sizes of one ESP SA (one direction).
 struct MtuSaSizes
 {
-    std::size_t espSa = 0;                     // index into CaptureIndex::espSas
+    std::size_t espSa = 0; // index into CaptureIndex::espSas
     std::uint64_t packets = 0;
     std::array<std::uint64_t, kMtuBins> histogram{};
     std::uint16_t p50 = 0, p90 = 0, p99 = 0, min = 0, max = 0;
@@ -53,7 +53,7 @@ struct MtuSaSizes
     std::int64_t lastLargeNs = -1;
     std::uint64_t packetsAfterLastLarge = 0;
     std::int64_t lastNs = 0;
-    std::uint64_t sequenceMissing = 0;         // numbers never seen between min and max
+    std::uint64_t sequenceMissing = 0; // numbers never seen between min and max
     // Packets followed within kReplyWindow by any ESP packet in the reverse direction: a ping
     // or TCP segment that got through usually draws a reply; a black-holed one draws nothing.
     std::uint64_t largeFollowedByReverse = 0;
@@ -64,9 +64,9 @@ struct MtuSaSizes
 /// An ICMP need-frag / packet-too-big (or other unreachable) and the tunnel flow it quotes.
 struct MtuIcmpError
 {
-    std::size_t icmpError = 0;                 // index into CaptureIndex::icmpErrors
-    bool tunnel = false;                       // quotes ESP / ESP-in-UDP / IKE of this capture
-    std::int64_t espSa = -1;                   // index into CaptureIndex::espSas, -1 if none
+    std::size_t icmpError = 0; // index into CaptureIndex::icmpErrors
+    bool tunnel = false;       // quotes ESP / ESP-in-UDP / IKE of this capture
+    std::int64_t espSa = -1;   // index into CaptureIndex::espSas, -1 if none
 };
 
 struct MtuBlackHole
@@ -82,7 +82,7 @@ struct MtuAnalysis
     std::vector<MtuSaSizes> sas;
     std::uint16_t largestOuter = 0;
     std::int64_t largestSa = -1;
-    std::uint64_t fragmentsComplete = 0;       // outer ESP/UDP datagrams reassembled
+    std::uint64_t fragmentsComplete = 0; // outer ESP/UDP datagrams reassembled
     std::uint64_t fragmentsIncomplete = 0;
     std::vector<std::size_t> incompleteDatagrams; // indexes into CaptureIndex::fragmentedDatagrams
     std::vector<MtuIcmpError> icmp;

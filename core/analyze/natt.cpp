@@ -1,7 +1,7 @@
 #include "natt.h"
 
-#include "analyzeutil.h"
 #include "../report/jsonwriter.h"
+#include "analyzeutil.h"
 
 #include <QStringList>
 
@@ -33,8 +33,7 @@ struct PairState
 
 void finishCheck(PairState &st, NatPeerPair &p)
 {
-    if (!st.checking)
-        return;
+    if (!st.checking) return;
     p.idleGaps.back().oneWayAfter = (st.after[0] == 0) != (st.after[1] == 0);
     st.checking = false;
 }
@@ -43,12 +42,9 @@ void finishCheck(PairState &st, NatPeerPair &p)
 
 const char *NatPeerPair::encapsulation() const
 {
-    if (espPackets && espInUdpPackets)
-        return "mixed";
-    if (espInUdpPackets)
-        return "esp-in-udp";
-    if (espPackets)
-        return "esp";
+    if (espPackets && espInUdpPackets) return "mixed";
+    if (espInUdpPackets) return "esp-in-udp";
+    if (espPackets) return "esp";
     return "none";
 }
 
@@ -66,7 +62,9 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
 
     // Peer pairs: address pairs that carry IKE, ESP or anything on the NAT-T port.
     std::map<std::pair<IpAddress, IpAddress>, std::size_t> pairIds;
-    auto pairKey = [](const Flow &f) { return f.src < f.dst ? std::make_pair(f.src, f.dst) : std::make_pair(f.dst, f.src); };
+    auto pairKey = [](const Flow &f) {
+        return f.src < f.dst ? std::make_pair(f.src, f.dst) : std::make_pair(f.dst, f.src);
+    };
     auto notePair = [&](const Flow &f) {
         auto [it, inserted] = pairIds.try_emplace(pairKey(f), out.pairs.size());
         if (inserted) {
@@ -81,13 +79,11 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
     for (const IkeMessage &m : index.ikeMessages)
         notePair(flows[m.flowId]);
     for (const Flow &f : flows)
-        if (f.proto == 17 && (f.srcPort == kNatTPort || f.dstPort == kNatTPort))
-            notePair(f);
+        if (f.proto == 17 && (f.srcPort == kNatTPort || f.dstPort == kNatTPort)) notePair(f);
     std::vector<std::int32_t> pairOfFlow(flows.size(), -1);
     for (std::size_t f = 0; f < flows.size(); ++f) {
         const auto it = pairIds.find(pairKey(flows[f]));
-        if (it != pairIds.end())
-            pairOfFlow[f] = std::int32_t(it->second);
+        if (it != pairIds.end()) pairOfFlow[f] = std::int32_t(it->second);
     }
 
     std::unordered_map<std::uint64_t, std::size_t> saByKey;
@@ -107,14 +103,12 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
     std::size_t n = 0;
     bool stop = false;
     index.packets.forEach([&](const PacketRecord &r) {
-        if (stop)
-            return;
+        if (stop) return;
         if ((++n & 0xffff) == 0 && cancelled(cancel)) {
             stop = true;
             return;
         }
-        if (r.flowId >= flows.size())
-            return;
+        if (r.flowId >= flows.size()) return;
         if (r.kind == PacketKind::NatKeepalive) {
             keepaliveTimes[r.flowId].push_back(r.tsNs);
             if (lastFlowNs[r.flowId] >= 0)
@@ -122,15 +116,12 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
         }
         lastFlowNs[r.flowId] = r.tsNs;
         const std::int32_t pi = pairOfFlow[r.flowId];
-        if (pi < 0)
-            return;
+        if (pi < 0) return;
         NatPeerPair &p = out.pairs[std::size_t(pi)];
         PairState &st = state[std::size_t(pi)];
         const int d = flows[r.flowId].src == p.a ? 0 : 1;
-        if (st.checking && r.tsNs > st.windowEnd)
-            finishCheck(st, p);
-        if (st.checking)
-            ++st.after[d]; // counted for the open window before a new gap may replace it
+        if (st.checking && r.tsNs > st.windowEnd) finishCheck(st, p);
+        if (st.checking) ++st.after[d]; // counted for the open window before a new gap may replace it
         auto openGap = [&](std::int64_t from, NatIdleGap::Direction dir) {
             finishCheck(st, p);
             NatIdleGap g;
@@ -145,18 +136,30 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
         };
         if (st.lastAny >= 0 && r.tsNs - st.lastAny >= kMinIdleGapNs)
             openGap(st.lastAny, NatIdleGap::Direction::Both);
-        else if (st.lastDir[d] >= 0 && r.tsNs - st.lastDir[d] >= kMinIdleGapNs && st.lastDir[1 - d] > st.lastDir[d])
+        else if (st.lastDir[d] >= 0 && r.tsNs - st.lastDir[d] >= kMinIdleGapNs &&
+                 st.lastDir[1 - d] > st.lastDir[d])
             openGap(st.lastDir[d], d == 0 ? NatIdleGap::Direction::AToB : NatIdleGap::Direction::BToA);
         st.lastAny = r.tsNs;
         st.lastDir[d] = r.tsNs;
 
         switch (r.kind) {
-        case PacketKind::Esp: ++p.espPackets; break;
-        case PacketKind::EspInUdp: ++p.espInUdpPackets; break;
-        case PacketKind::Ike: ++p.ike500; break;
-        case PacketKind::IkeNatT: ++p.ikeNatT; break;
-        case PacketKind::NatKeepalive: ++p.keepalives; break;
-        default: break;
+        case PacketKind::Esp:
+            ++p.espPackets;
+            break;
+        case PacketKind::EspInUdp:
+            ++p.espInUdpPackets;
+            break;
+        case PacketKind::Ike:
+            ++p.ike500;
+            break;
+        case PacketKind::IkeNatT:
+            ++p.ikeNatT;
+            break;
+        case PacketKind::NatKeepalive:
+            ++p.keepalives;
+            break;
+        default:
+            break;
         }
         if (r.isEsp()) {
             const auto it = saByKey.find(espSaKey(r.spi(), r.flowId));
@@ -166,8 +169,7 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
                 // every recent gap the SA's own silence spans.
                 for (std::size_t g = p.idleGaps.size(); l.ts >= 0 && r.seq() > l.seq + 1 && g-- > 0;) {
                     NatIdleGap &gap = p.idleGaps[g];
-                    if (r.tsNs - gap.endNs > kAfterGapWindowNs)
-                        break;
+                    if (r.tsNs - gap.endNs > kAfterGapWindowNs) break;
                     if (l.ts <= gap.startNs && r.tsNs >= gap.endNs)
                         gap.espSequenceJump += r.seq() - l.seq - 1;
                 }
@@ -191,8 +193,9 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
                     continue;
                 for (std::size_t o = 0; o < flows.size(); ++o) {
                     const Flow &of = flows[o];
-                    if (o != f && of.proto == 17 && of.src == nf.src && of.dst == nf.dst && of.firstNs < g.startNs &&
-                        (of.srcPort != nf.srcPort || of.dstPort != nf.dstPort) && of.srcPort != 500 && of.dstPort != 500) {
+                    if (o != f && of.proto == 17 && of.src == nf.src && of.dst == nf.dst &&
+                        of.firstNs < g.startNs && (of.srcPort != nf.srcPort || of.dstPort != nf.dstPort) &&
+                        of.srcPort != 500 && of.dstPort != 500) {
                         g.portChangeAfter = true;
                         break;
                     }
@@ -228,11 +231,9 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
             on500.try_emplace(spi, true);
             continue;
         }
-        if (m.transport != IkeTransport::UdpNatT)
-            continue;
+        if (m.transport != IkeTransport::UdpNatT) continue;
         auto it = on500.find(spi);
-        if (it == on500.end() || !it->second)
-            continue;
+        if (it == on500.end() || !it->second) continue;
         it->second = false;
         const Flow &f = flows[m.flowId];
         NatPortFloat fl;
@@ -248,11 +249,11 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
     // NAT rebinding: one ESP-in-UDP SPI on several UDP flows, in order of appearance.
     std::map<std::uint32_t, std::vector<std::size_t>> bySpi;
     for (std::size_t s = 0; s < index.espSas.size(); ++s)
-        if (index.espSas[s].encap == Encapsulation::Udp)
-            bySpi[index.espSas[s].spi].push_back(s);
+        if (index.espSas[s].encap == Encapsulation::Udp) bySpi[index.espSas[s].spi].push_back(s);
     for (auto &[spi, list] : bySpi) {
-        std::sort(list.begin(), list.end(),
-                  [&](std::size_t x, std::size_t y) { return index.espSas[x].firstNs < index.espSas[y].firstNs; });
+        std::sort(list.begin(), list.end(), [&](std::size_t x, std::size_t y) {
+            return index.espSas[x].firstNs < index.espSas[y].firstNs;
+        });
         for (std::size_t i = 1; i < list.size(); ++i)
             out.rebindings.push_back({spi, list[i - 1], list[i]});
     }
@@ -263,8 +264,7 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
         directions.insert({flows[sa.flowId].src, flows[sa.flowId].dst});
     for (std::size_t s = 0; s < index.espSas.size(); ++s) {
         const Flow &f = flows[index.espSas[s].flowId];
-        if (!directions.count({f.dst, f.src}))
-            out.oneWaySas.push_back(s);
+        if (!directions.count({f.dst, f.src})) out.oneWaySas.push_back(s);
     }
     return out;
 }
@@ -274,9 +274,12 @@ namespace {
 const char *directionName(NatIdleGap::Direction d)
 {
     switch (d) {
-    case NatIdleGap::Direction::Both: return "both";
-    case NatIdleGap::Direction::AToB: return "a_to_b";
-    case NatIdleGap::Direction::BToA: return "b_to_a";
+    case NatIdleGap::Direction::Both:
+        return "both";
+    case NatIdleGap::Direction::AToB:
+        return "a_to_b";
+    case NatIdleGap::Direction::BToA:
+        return "b_to_a";
     }
     return "both";
 }
@@ -303,8 +306,7 @@ void writeNattJson(JsonWriter &w, const CaptureIndex &index, const NattAnalysis 
             w.field("direction", directionName(g.direction));
             w.key("nat_timeouts_exceeded").beginArray();
             for (int t : kNatUdpTimeoutsS)
-                if (g.seconds() >= t)
-                    w.value(t);
+                if (g.seconds() >= t) w.value(t);
             w.endArray();
             w.field("port_change_after", g.portChangeAfter).field("one_way_after", g.oneWayAfter);
             w.field("esp_sequence_jump", g.espSequenceJump);
@@ -379,26 +381,31 @@ QString nattText(const CaptureIndex &index, const NattAnalysis &a)
     auto rel = [&](std::int64_t ns) { return QString::number(seconds(ns - index.firstNs), 'f', 3); };
     out << QStringLiteral("NAT traversal");
     for (const NatPeerPair &p : a.pairs) {
-        out << QStringLiteral("  %1 <-> %2: %3 (ESP %4, ESP-in-UDP %5, IKE/500 %6, IKE/NAT-T %7, keepalives %8)")
+        out << QStringLiteral(
+                   "  %1 <-> %2: %3 (ESP %4, ESP-in-UDP %5, IKE/500 %6, IKE/NAT-T %7, keepalives %8)")
                    .arg(addrText(p.a), addrText(p.b), QString::fromLatin1(p.encapsulation()))
-                   .arg(p.espPackets).arg(p.espInUdpPackets).arg(p.ike500).arg(p.ikeNatT).arg(p.keepalives);
+                   .arg(p.espPackets)
+                   .arg(p.espInUdpPackets)
+                   .arg(p.ike500)
+                   .arg(p.ikeNatT)
+                   .arg(p.keepalives);
         for (const NatIdleGap &g : p.idleGaps) {
             QStringList after;
-            if (g.portChangeAfter)
-                after << QStringLiteral("port change");
-            if (g.oneWayAfter)
-                after << QStringLiteral("one-way traffic");
-            if (g.espSequenceJump)
-                after << QStringLiteral("%1 ESP numbers skipped").arg(g.espSequenceJump);
+            if (g.portChangeAfter) after << QStringLiteral("port change");
+            if (g.oneWayAfter) after << QStringLiteral("one-way traffic");
+            if (g.espSequenceJump) after << QStringLiteral("%1 ESP numbers skipped").arg(g.espSequenceJump);
             out << QStringLiteral("    idle %1 s from +%2 s (%3 silent)%4")
                        .arg(g.seconds(), 0, 'f', 1)
                        .arg(rel(g.startNs), QString::fromLatin1(directionName(g.direction)))
-                       .arg(after.isEmpty() ? QString() : QStringLiteral(", then ") + after.join(QStringLiteral(", ")));
+                       .arg(after.isEmpty() ? QString()
+                                            : QStringLiteral(", then ") + after.join(QStringLiteral(", ")));
         }
     }
     for (const NatPortFloat &f : a.floats)
         out << QStringLiteral("  IKE floated 500 -> %1/%2 at +%3 s (initiator %4)")
-                   .arg(f.toSrcPort).arg(f.toDstPort).arg(rel(f.tsNs), addrText(f.initiator));
+                   .arg(f.toSrcPort)
+                   .arg(f.toDstPort)
+                   .arg(rel(f.tsNs), addrText(f.initiator));
     for (const NatKeepaliveFlow &k : a.keepalives) {
         const Flow &f = flows[k.flowId];
         out << QStringLiteral("  keepalives %1 -> %2: %3, median interval %4 s, max %5 s%6")
@@ -406,14 +413,18 @@ QString nattText(const CaptureIndex &index, const NattAnalysis &a)
                    .arg(k.count)
                    .arg(k.medianIntervalS, 0, 'f', 1)
                    .arg(k.maxIntervalS, 0, 'f', 1)
-                   .arg(k.matchesStrongswanDefault() ? QStringLiteral(" (strongSwan default 20 s)") : QString());
+                   .arg(k.matchesStrongswanDefault() ? QStringLiteral(" (strongSwan default 20 s)")
+                                                     : QString());
     }
     for (const NatRebinding &r : a.rebindings) {
         const Flow &of = flows[index.espSas[r.oldSa].flowId];
         const Flow &nf = flows[index.espSas[r.newSa].flowId];
         out << QStringLiteral("  NAT rebinding of SPI %1: ports %2/%3 -> %4/%5 at +%6 s")
                    .arg(QString::fromStdString(JsonWriter::formatSpi(r.spi)))
-                   .arg(of.srcPort).arg(of.dstPort).arg(nf.srcPort).arg(nf.dstPort)
+                   .arg(of.srcPort)
+                   .arg(of.dstPort)
+                   .arg(nf.srcPort)
+                   .arg(nf.dstPort)
                    .arg(rel(index.espSas[r.newSa].firstNs));
     }
     for (std::size_t s : a.oneWaySas) {

@@ -47,7 +47,7 @@ struct NatIdleGap
 
 struct NatPeerPair
 {
-    IpAddress a;   // the smaller address
+    IpAddress a; // the smaller address
     IpAddress b;
     std::uint64_t espPackets = 0;
     std::uint64_t espInUdpPackets = 0;
@@ -81,7 +81,7 @@ struct NatKeepaliveFlow
 struct NatRebinding
 {
     std::uint32_t spi = 0;
-    std::size_t oldSa = 0;  // indexes into CaptureIndex::espSas
+    std::size_t oldSa = 0; // indexes into CaptureIndex::espSas
     std::size_t newSa = 0;
 };
 
@@ -91,7 +91,7 @@ struct NattAnalysis
     std::vector<NatPortFloat> floats;
     std::vector<NatKeepaliveFlow> keepalives;
     std::vector<NatRebinding> rebindings;
-    std::vector<std::size_t> oneWaySas;  // indexes into CaptureIndex::espSas
+    std::vector<std::size_t> oneWaySas; // indexes into CaptureIndex::espSas
     bool cancelled = false;
 };
 

@@ -10,20 +10,25 @@ namespace ikev2wb {
 
 namespace {
 
-constexpr int kEspHeader = 8;  // SPI + sequence number
-constexpr int kTrailer = 2;    // pad length + next header
+constexpr int kEspHeader = 8; // SPI + sequence number
+constexpr int kTrailer = 2;   // pad length + next header
 constexpr int kUdp = 8;
 
 int icvOf(EspIntegrity i)
 {
     switch (i) {
-    case EspIntegrity::None: return 0;
+    case EspIntegrity::None:
+        return 0;
     case EspIntegrity::HmacMd5_96:
     case EspIntegrity::HmacSha1_96:
-    case EspIntegrity::AesXcbc96: return 12;
-    case EspIntegrity::HmacSha256_128: return 16;
-    case EspIntegrity::HmacSha384_192: return 24;
-    case EspIntegrity::HmacSha512_256: return 32;
+    case EspIntegrity::AesXcbc96:
+        return 12;
+    case EspIntegrity::HmacSha256_128:
+        return 16;
+    case EspIntegrity::HmacSha384_192:
+        return 24;
+    case EspIntegrity::HmacSha512_256:
+        return 32;
     }
     return 0;
 }
@@ -31,13 +36,20 @@ int icvOf(EspIntegrity i)
 QString integrityName(EspIntegrity i)
 {
     switch (i) {
-    case EspIntegrity::None: return {};
-    case EspIntegrity::HmacMd5_96: return QStringLiteral("HMAC-MD5-96");
-    case EspIntegrity::HmacSha1_96: return QStringLiteral("HMAC-SHA1-96");
-    case EspIntegrity::AesXcbc96: return QStringLiteral("AES-XCBC-96");
-    case EspIntegrity::HmacSha256_128: return QStringLiteral("HMAC-SHA256-128");
-    case EspIntegrity::HmacSha384_192: return QStringLiteral("HMAC-SHA384-192");
-    case EspIntegrity::HmacSha512_256: return QStringLiteral("HMAC-SHA512-256");
+    case EspIntegrity::None:
+        return {};
+    case EspIntegrity::HmacMd5_96:
+        return QStringLiteral("HMAC-MD5-96");
+    case EspIntegrity::HmacSha1_96:
+        return QStringLiteral("HMAC-SHA1-96");
+    case EspIntegrity::AesXcbc96:
+        return QStringLiteral("AES-XCBC-96");
+    case EspIntegrity::HmacSha256_128:
+        return QStringLiteral("HMAC-SHA256-128");
+    case EspIntegrity::HmacSha384_192:
+        return QStringLiteral("HMAC-SHA384-192");
+    case EspIntegrity::HmacSha512_256:
+        return QStringLiteral("HMAC-SHA512-256");
     }
     return {};
 }
@@ -57,14 +69,26 @@ EspSuiteParams espSuiteParams(const EspSuite &suite)
     case EspCipher::Unknown:
         // The largest overhead of the listed suites (AES-CBC + HMAC-SHA512-256): a safe bound.
         return {16, 32, 16, true};
-    case EspCipher::Null: p = {0, 0, 4, false}; break;
-    case EspCipher::AesCbc: p = {16, 0, 16, false}; break;
-    case EspCipher::TripleDesCbc: p = {8, 0, 8, false}; break;
-    case EspCipher::AesCtr: p = {8, 0, 4, false}; break;
-    case EspCipher::AesGcm8: return {8, 8, 4, false};
-    case EspCipher::AesGcm12: return {8, 12, 4, false};
-    case EspCipher::AesGcm16: return {8, 16, 4, false};
-    case EspCipher::ChaCha20Poly1305: return {8, 16, 4, false};
+    case EspCipher::Null:
+        p = {0, 0, 4, false};
+        break;
+    case EspCipher::AesCbc:
+        p = {16, 0, 16, false};
+        break;
+    case EspCipher::TripleDesCbc:
+        p = {8, 0, 8, false};
+        break;
+    case EspCipher::AesCtr:
+        p = {8, 0, 4, false};
+        break;
+    case EspCipher::AesGcm8:
+        return {8, 8, 4, false};
+    case EspCipher::AesGcm12:
+        return {8, 12, 4, false};
+    case EspCipher::AesGcm16:
+        return {8, 16, 4, false};
+    case EspCipher::ChaCha20Poly1305:
+        return {8, 16, 4, false};
     }
     p.icvBytes = icvOf(suite.integrity);
     return p;
@@ -74,22 +98,34 @@ QString espSuiteName(const EspSuite &suite)
 {
     QString c;
     switch (suite.cipher) {
-    case EspCipher::Unknown: return QStringLiteral("unknown suite");
-    case EspCipher::Null: c = QStringLiteral("NULL"); break;
+    case EspCipher::Unknown:
+        return QStringLiteral("unknown suite");
+    case EspCipher::Null:
+        c = QStringLiteral("NULL");
+        break;
     case EspCipher::AesCbc:
         c = suite.keyBits ? QStringLiteral("AES-CBC-%1").arg(suite.keyBits) : QStringLiteral("AES-CBC");
         break;
-    case EspCipher::TripleDesCbc: c = QStringLiteral("3DES-CBC"); break;
+    case EspCipher::TripleDesCbc:
+        c = QStringLiteral("3DES-CBC");
+        break;
     case EspCipher::AesCtr:
         c = suite.keyBits ? QStringLiteral("AES-CTR-%1").arg(suite.keyBits) : QStringLiteral("AES-CTR");
         break;
-    case EspCipher::AesGcm8: c = QStringLiteral("AES-GCM-8"); break;
-    case EspCipher::AesGcm12: c = QStringLiteral("AES-GCM-12"); break;
-    case EspCipher::AesGcm16: c = QStringLiteral("AES-GCM-16"); break;
-    case EspCipher::ChaCha20Poly1305: c = QStringLiteral("ChaCha20-Poly1305"); break;
+    case EspCipher::AesGcm8:
+        c = QStringLiteral("AES-GCM-8");
+        break;
+    case EspCipher::AesGcm12:
+        c = QStringLiteral("AES-GCM-12");
+        break;
+    case EspCipher::AesGcm16:
+        c = QStringLiteral("AES-GCM-16");
+        break;
+    case EspCipher::ChaCha20Poly1305:
+        c = QStringLiteral("ChaCha20-Poly1305");
+        break;
     }
-    if (isAead(suite.cipher) || suite.integrity == EspIntegrity::None)
-        return c;
+    if (isAead(suite.cipher) || suite.integrity == EspIntegrity::None) return c;
     return c + QStringLiteral(" + ") + integrityName(suite.integrity);
 }
 
@@ -115,8 +151,7 @@ EspSuite parseStrongswanEspProposal(QStringView proposal, bool *ok)
     // First proposal only; "!" (strict, ipsec.conf) and whitespace do not matter here.
     QStringView first = proposal;
     const qsizetype comma = first.indexOf(QLatin1Char(','));
-    if (comma >= 0)
-        first = first.left(comma);
+    if (comma >= 0) first = first.left(comma);
     QString text = first.trimmed().toString().toLower();
     text.remove(QLatin1Char('!'));
     bool haveCipher = false;
@@ -128,7 +163,8 @@ EspSuite parseStrongswanEspProposal(QStringView proposal, bool *ok)
         // AES key size prefix: aes128..., aes192..., aes256..., plain "aes" = 128
         int bits = 0;
         QString rest;
-        if (tok.startsWith(QLatin1String("aes")) && tok != QLatin1String("aesxcbc") && !tok.startsWith(QLatin1String("aescmac"))) {
+        if (tok.startsWith(QLatin1String("aes")) && tok != QLatin1String("aesxcbc") &&
+            !tok.startsWith(QLatin1String("aescmac"))) {
             rest = tok.mid(3);
             bits = 128;
             for (const int b : {128, 192, 256}) {
@@ -140,7 +176,8 @@ EspSuite parseStrongswanEspProposal(QStringView proposal, bool *ok)
             }
             if (rest.isEmpty() || rest == QLatin1String("cbc")) {
                 s.cipher = EspCipher::AesCbc;
-            } else if (rest == QLatin1String("gcm16") || rest == QLatin1String("gcm128") || rest == QLatin1String("gcm")) {
+            } else if (rest == QLatin1String("gcm16") || rest == QLatin1String("gcm128") ||
+                       rest == QLatin1String("gcm")) {
                 s.cipher = EspCipher::AesGcm16;
             } else if (rest == QLatin1String("gcm12") || rest == QLatin1String("gcm96")) {
                 s.cipher = EspCipher::AesGcm12;
@@ -184,16 +221,12 @@ EspSuite parseStrongswanEspProposal(QStringView proposal, bool *ok)
             s.cipher = before.cipher;
             s.keyBits = before.keyBits;
         }
-        if (haveIntegrity && s.integrity != before.integrity)
-            s.integrity = before.integrity;
+        if (haveIntegrity && s.integrity != before.integrity) s.integrity = before.integrity;
         haveIntegrity = s.integrity != EspIntegrity::None;
     }
-    if (isAead(s.cipher))
-        s.integrity = EspIntegrity::None;
-    if (!haveCipher)
-        s = EspSuite{};
-    if (ok)
-        *ok = haveCipher;
+    if (isAead(s.cipher)) s.integrity = EspIntegrity::None;
+    if (!haveCipher) s = EspSuite{};
+    if (ok) *ok = haveCipher;
     return s;
 }
 
@@ -220,41 +253,42 @@ OverheadResult computeEspOverhead(const OverheadInput &in)
     r.tunnelMtu = r.innerMax;
     r.tcpMss = r.innerMax - innerIp - 20;
     if (r.espPayloadMax <= innerIp || r.tcpMss <= 0) {
-        r.error = QStringLiteral("path MTU %1 leaves no room for a packet with this ESP overhead").arg(in.pathMtu);
+        r.error =
+            QStringLiteral("path MTU %1 leaves no room for a packet with this ESP overhead").arg(in.pathMtu);
         return r;
     }
     r.valid = true;
 
     const QString ipName = in.outerIpv6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4");
-    if (in.tunnelMode)
-        r.items.push_back({QStringLiteral("outer %1 header").arg(ipName), outerIp});
-    if (in.natT)
-        r.items.push_back({QStringLiteral("UDP header (NAT-T, RFC 3948)"), udp});
+    if (in.tunnelMode) r.items.push_back({QStringLiteral("outer %1 header").arg(ipName), outerIp});
+    if (in.natT) r.items.push_back({QStringLiteral("UDP header (NAT-T, RFC 3948)"), udp});
     r.items.push_back({QStringLiteral("ESP header (SPI, sequence number)"), kEspHeader});
-    if (p.ivBytes)
-        r.items.push_back({QStringLiteral("IV"), p.ivBytes});
+    if (p.ivBytes) r.items.push_back({QStringLiteral("IV"), p.ivBytes});
     r.items.push_back({QStringLiteral("pad length + next header"), kTrailer});
-    if (p.icvBytes)
-        r.items.push_back({QStringLiteral("ICV"), p.icvBytes});
+    if (p.icvBytes) r.items.push_back({QStringLiteral("ICV"), p.icvBytes});
     // Bytes of the path MTU that block alignment leaves unusable at the largest size.
     r.items.push_back({QStringLiteral("unusable (block alignment to %1)").arg(p.blockBytes), a - aligned});
 
     QStringList notes;
     if (in.tunnelMode) {
-        notes << QStringLiteral("Tunnel mode: the inner %1 packet (its own %2-byte header included) is encrypted whole; "
-                                "MSS = inner MTU − %3.")
+        notes << QStringLiteral(
+                     "Tunnel mode: the inner %1 packet (its own %2-byte header included) is encrypted whole; "
+                     "MSS = inner MTU − %3.")
                      .arg(in.innerIpv6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4"))
                      .arg(innerIp)
                      .arg(innerIp + 20);
     } else {
-        notes << QStringLiteral("Transport mode adds no IP header: ESP protects the TCP/UDP segment and the packet keeps "
-                                "its own %1 header, so the largest packet is the segment plus that header and the inner "
-                                "IP version is the outer one.")
-                     .arg(ipName);
+        notes
+            << QStringLiteral(
+                   "Transport mode adds no IP header: ESP protects the TCP/UDP segment and the packet keeps "
+                   "its own %1 header, so the largest packet is the segment plus that header and the inner "
+                   "IP version is the outer one.")
+                   .arg(ipName);
     }
     notes << QStringLiteral("Padding adds 0–%1 bytes depending on the packet size.").arg(r.maxPadding);
     if (p.assumed)
-        notes << QStringLiteral("Suite unknown: assumed the largest overhead of the common suites (IV 16, ICV 32, block 16).");
+        notes << QStringLiteral(
+            "Suite unknown: assumed the largest overhead of the common suites (IV 16, ICV 32, block 16).");
     if (in.outerIpv6 && in.pathMtu < 1280)
         notes << QStringLiteral("IPv6 requires links of at least 1280 bytes.");
     r.note = notes.join(QLatin1Char(' '));
@@ -295,16 +329,14 @@ OverheadEstimate estimateSuiteFromEspLengths(const std::vector<std::uint32_t> &e
     std::uint32_t g = 0;
     std::unordered_set<std::uint32_t> distinct;
     for (std::uint32_t len : espLengths) {
-        if (len < 20)
-            continue;
+        if (len < 20) continue;
         if (e.lengthsUsed == 0) {
             first = minLen = len;
         }
         ++e.lengthsUsed;
         minLen = std::min(minLen, len);
         g = std::gcd(g, len > first ? len - first : first - len);
-        if (distinct.size() < 4096)
-            distinct.insert(len);
+        if (distinct.size() < 4096) distinct.insert(len);
     }
     e.distinctLengths = static_cast<std::uint32_t>(distinct.size());
     e.lengthGcd = g;
@@ -324,10 +356,8 @@ OverheadEstimate estimateSuiteFromEspLengths(const std::vector<std::uint32_t> &e
         const int fixed = kEspHeader + p.ivBytes + p.icvBytes;
         // Every length must leave a positive multiple of B for payload + padding + trailer; all
         // lengths share first's residue when the GCD of their differences is a multiple of B.
-        if (int(minLen) - fixed < p.blockBytes)
-            continue;
-        if ((int(first) - fixed) % p.blockBytes != 0 || (g % std::uint32_t(p.blockBytes)) != 0)
-            continue;
+        if (int(minLen) - fixed < p.blockBytes) continue;
+        if ((int(first) - fixed) % p.blockBytes != 0 || (g % std::uint32_t(p.blockBytes)) != 0) continue;
         fits.push_back({{f.suite, p, espSuiteName(f.suite)}, f.rank});
     }
     // Larger blocks first: a 16-byte pattern across many lengths is unlikely by chance.
@@ -375,26 +405,27 @@ OverheadEstimate estimateSuiteFromEspLengths(const std::vector<std::uint32_t> &e
     if (!same.isEmpty())
         e.sentence += QStringLiteral(" (also fits: %1)").arg(same.join(QStringLiteral(", ")));
     if (e.distinctLengths < 3)
-        e.sentence += QStringLiteral("; only %1 distinct length(s), so %2 fit too")
-                          .arg(e.distinctLengths)
-                          .arg(other.isEmpty() ? QStringLiteral("other suites may") : other.join(QStringLiteral(", ")));
+        e.sentence +=
+            QStringLiteral("; only %1 distinct length(s), so %2 fit too")
+                .arg(e.distinctLengths)
+                .arg(other.isEmpty() ? QStringLiteral("other suites may") : other.join(QStringLiteral(", ")));
     return e;
 }
 
-std::vector<std::uint32_t> espLengthsForSa(const CaptureIndex &index, std::size_t saIndex, std::size_t maxCount)
+std::vector<std::uint32_t> espLengthsForSa(const CaptureIndex &index, std::size_t saIndex,
+                                           std::size_t maxCount)
 {
     std::vector<std::uint32_t> out;
-    if (saIndex >= index.espSas.size())
-        return out;
+    if (saIndex >= index.espSas.size()) return out;
     const EspSa &sa = index.espSas[saIndex];
     out.reserve(maxCount ? std::min<std::uint64_t>(maxCount, sa.packets) : sa.packets);
     bool done = false;
     index.packets.forEach([&](const PacketRecord &r) {
         if (done || !r.isEsp() || r.spi() != sa.spi || r.flowId != sa.flowId || (r.flags & FlagFragment))
             return;
-        const std::uint32_t hdr = ((r.flags & FlagIpv6) ? 40u : 20u) + (r.kind == PacketKind::EspInUdp ? 8u : 0u);
-        if (r.ipLength > hdr)
-            out.push_back(r.ipLength - hdr);
+        const std::uint32_t hdr =
+            ((r.flags & FlagIpv6) ? 40u : 20u) + (r.kind == PacketKind::EspInUdp ? 8u : 0u);
+        if (r.ipLength > hdr) out.push_back(r.ipLength - hdr);
         done = maxCount && out.size() >= maxCount;
     });
     return out;

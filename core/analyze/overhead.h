@@ -15,12 +15,12 @@ namespace ikev2wb {
 
 /// Encryption transform. AEAD ciphers bring their own ICV.
 enum class EspCipher : std::uint8_t {
-    Unknown,          // not visible: the calculator assumes the worst listed suite
-    Null,             // ENCR_NULL (RFC 2410): no IV, 4-byte alignment
-    AesCbc,           // RFC 3602: IV 16, block 16
-    TripleDesCbc,     // RFC 2451: IV 8, block 8
-    AesCtr,           // RFC 3686: IV 8, 4-byte alignment
-    AesGcm8,          // RFC 4106: IV 8, ICV 8, 4-byte alignment
+    Unknown,      // not visible: the calculator assumes the worst listed suite
+    Null,         // ENCR_NULL (RFC 2410): no IV, 4-byte alignment
+    AesCbc,       // RFC 3602: IV 16, block 16
+    TripleDesCbc, // RFC 2451: IV 8, block 8
+    AesCtr,       // RFC 3686: IV 8, 4-byte alignment
+    AesGcm8,      // RFC 4106: IV 8, ICV 8, 4-byte alignment
     AesGcm12,
     AesGcm16,
     ChaCha20Poly1305, // RFC 7634: IV 8, ICV 16, 4-byte alignment
@@ -52,7 +52,7 @@ struct EspSuiteParams
 {
     int ivBytes = 0;
     int icvBytes = 0;
-    int blockBytes = 4; // padding alignment B: (payload + 2) is a multiple of it
+    int blockBytes = 4;   // padding alignment B: (payload + 2) is a multiple of it
     bool assumed = false; // suite unknown: worst case of the listed suites (IV 16, ICV 32, B 16)
 };
 
@@ -73,9 +73,9 @@ struct OverheadInput
     EspSuite suite;
     int pathMtu = 1500;
     bool outerIpv6 = false;
-    bool natT = false;       // RFC 3948 UDP encapsulation (8 bytes)
+    bool natT = false; // RFC 3948 UDP encapsulation (8 bytes)
     bool tunnelMode = true;
-    bool innerIpv6 = false;  // tunnel mode only; transport mode keeps the packet's own header
+    bool innerIpv6 = false; // tunnel mode only; transport mode keeps the packet's own header
 };
 
 /// One line of the breakdown. The items plus `innerMax` add up to the path MTU.
@@ -88,18 +88,18 @@ struct OverheadItem
 struct OverheadResult
 {
     bool valid = false;
-    QString error;            // why there is no result (path MTU too small, ...)
+    QString error; // why there is no result (path MTU too small, ...)
     EspSuiteParams params;
     /// Largest IP packet that still fits unfragmented after encapsulation: the inner packet in
     /// tunnel mode; in transport mode the host's own packet (its IP header is the outer one).
     int innerMax = 0;
-    int tunnelMtu = 0;        // MTU to set on the tunnel interface / route (= innerMax)
-    int tcpMss = 0;           // MSS to clamp for TCP inside
-    int espPayloadMax = 0;    // bytes ESP encrypts at most (inner packet, or transport segment)
-    int fixedOverhead = 0;    // bytes added to every packet, before padding
-    int maxPadding = 0;       // padding varies from 0 to this with the packet size
+    int tunnelMtu = 0;     // MTU to set on the tunnel interface / route (= innerMax)
+    int tcpMss = 0;        // MSS to clamp for TCP inside
+    int espPayloadMax = 0; // bytes ESP encrypts at most (inner packet, or transport segment)
+    int fixedOverhead = 0; // bytes added to every packet, before padding
+    int maxPadding = 0;    // padding varies from 0 to this with the packet size
     std::vector<OverheadItem> items;
-    QString note;             // what the mode or an assumption means for the result
+    QString note; // what the mode or an assumption means for the result
 };
 
 /// A = P − outer_ip − udp − 8 − IV − ICV; inner_max = floor(A / B) × B − 2 (DOMAIN.md).
@@ -116,24 +116,25 @@ struct SuiteCandidate
 /// The suite guessed from ESP lengths when the negotiation is encrypted or not captured.
 struct OverheadEstimate
 {
-    bool estimate = true;        // always: inferred, not observed
-    bool found = false;          // at least one candidate fits every length
-    bool ambiguous = false;      // too few distinct lengths, or several ICV sizes fit equally
-    int blockBytes = 0;          // of the best candidate
+    bool estimate = true;   // always: inferred, not observed
+    bool found = false;     // at least one candidate fits every length
+    bool ambiguous = false; // too few distinct lengths, or several ICV sizes fit equally
+    int blockBytes = 0;     // of the best candidate
     int icvBytes = 0;
     int ivBytes = 0;
     bool natT = false;
-    int innerMaxAt1500 = 0;      // best candidate, IPv4 outer, tunnel mode, path MTU 1500
+    int innerMaxAt1500 = 0; // best candidate, IPv4 outer, tunnel mode, path MTU 1500
     std::uint64_t lengthsUsed = 0;
     std::uint32_t distinctLengths = 0;
-    std::uint32_t lengthGcd = 0; // GCD of the differences between lengths, 0 if all equal
+    std::uint32_t lengthGcd = 0;            // GCD of the differences between lengths, 0 if all equal
     std::vector<SuiteCandidate> candidates; // most likely first
-    QString sentence;            // e.g. "block size 16 and ICV 16 inferred from 1234 ESP lengths; ..."
+    QString sentence; // e.g. "block size 16 and ICV 16 inferred from 1234 ESP lengths; ..."
 };
 
 /// `espLengths` are ESP header..ICV lengths. A CBC suite gives 8 + IV + k·B + ICV; AEAD suites
 /// 8 + 8 + k·4 + ICV. Lengths below 20 bytes (keepalives, junk) are ignored.
-[[nodiscard]] OverheadEstimate estimateSuiteFromEspLengths(const std::vector<std::uint32_t> &espLengths, bool natT);
+[[nodiscard]] OverheadEstimate estimateSuiteFromEspLengths(const std::vector<std::uint32_t> &espLengths,
+                                                           bool natT);
 
 /// ESP lengths of one SA from the index (outer IP length minus a 20/40-byte IP header and the
 /// UDP header; IP fragments skipped). `maxCount` 0 = all.

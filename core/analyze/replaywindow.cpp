@@ -8,7 +8,8 @@ namespace ikev2wb {
 // odd window sizes and the ESN subspace cases behave exactly as there.
 
 ReplayWindow::ReplayWindow(std::uint32_t size, bool esn)
-    : m_size(size), m_mask(size > 1 && (size & (size - 1)) == 0 ? size - 1 : 0), m_esn(esn), m_bmp(std::max<std::uint32_t>(1, (size + 31) / 32), 0u)
+    : m_size(size), m_mask(size > 1 && (size & (size - 1)) == 0 ? size - 1 : 0), m_esn(esn),
+      m_bmp(std::max<std::uint32_t>(1, (size + 31) / 32), 0u)
 {
 }
 
@@ -29,11 +30,21 @@ bool ReplayWindow::bit(std::uint32_t diff) const
 ReplayWindow::Verdict ReplayWindow::count(Verdict v)
 {
     switch (v) {
-    case Verdict::Accepted: ++m_counters.accepted; break;
-    case Verdict::OutsideWindow: ++m_counters.outsideWindow; break;
-    case Verdict::Replayed: ++m_counters.replayed; break;
-    case Verdict::Invalid: ++m_counters.invalid; break;
-    case Verdict::EsnMismatch: ++m_counters.esnMismatch; break;
+    case Verdict::Accepted:
+        ++m_counters.accepted;
+        break;
+    case Verdict::OutsideWindow:
+        ++m_counters.outsideWindow;
+        break;
+    case Verdict::Replayed:
+        ++m_counters.replayed;
+        break;
+    case Verdict::Invalid:
+        ++m_counters.invalid;
+        break;
+    case Verdict::EsnMismatch:
+        ++m_counters.esnMismatch;
+        break;
     }
     return v;
 }
@@ -41,13 +52,10 @@ ReplayWindow::Verdict ReplayWindow::count(Verdict v)
 // xfrm_replay_check_bmp (same outcome as xfrm_replay_check_legacy for windows up to 32)
 ReplayWindow::Verdict ReplayWindow::checkBmp(std::uint32_t seq) const
 {
-    if (seq == 0)
-        return Verdict::Invalid;
-    if (seq > m_seq)
-        return Verdict::Accepted;
+    if (seq == 0) return Verdict::Invalid;
+    if (seq > m_seq) return Verdict::Accepted;
     const std::uint32_t diff = m_seq - seq;
-    if (diff >= m_size)
-        return Verdict::OutsideWindow;
+    if (diff >= m_size) return Verdict::OutsideWindow;
     return bit(diff) ? Verdict::Replayed : Verdict::Accepted;
 }
 
@@ -78,22 +86,17 @@ ReplayWindow::Verdict ReplayWindow::checkEsn(std::uint32_t seq) const
 {
     const std::uint32_t top = m_seq;
     const std::uint32_t bottom = top - m_size + 1;
-    if (seq == 0 && m_seqHi == 0 && m_seq < m_size - 1)
-        return Verdict::Invalid;
+    if (seq == 0 && m_seqHi == 0 && m_seq < m_size - 1) return Verdict::Invalid;
     std::uint32_t diff = top - seq;
     if (top >= m_size - 1) {
         // A. same subspace
-        if (seq > top || seq < bottom)
-            return Verdict::Accepted;
+        if (seq > top || seq < bottom) return Verdict::Accepted;
     } else {
         // B. window spans two subspaces
-        if (seq > top && seq < bottom)
-            return Verdict::Accepted;
-        if (seq >= bottom)
-            diff = ~seq + top + 1;
+        if (seq > top && seq < bottom) return Verdict::Accepted;
+        if (seq >= bottom) diff = ~seq + top + 1;
     }
-    if (diff >= m_size)
-        return Verdict::OutsideWindow;
+    if (diff >= m_size) return Verdict::OutsideWindow;
     return bit(diff) ? Verdict::Replayed : Verdict::Accepted;
 }
 
@@ -103,11 +106,9 @@ std::uint32_t ReplayWindow::seqHi(std::uint32_t seq) const
     std::uint32_t hi = m_seqHi;
     const std::uint32_t bottom = m_seq - m_size + 1;
     if (m_seq >= m_size - 1) {
-        if (seq < bottom)
-            ++hi;
+        if (seq < bottom) ++hi;
     } else {
-        if (seq >= bottom)
-            --hi;
+        if (seq >= bottom) --hi;
     }
     return hi;
 }
@@ -129,8 +130,7 @@ void ReplayWindow::advanceEsn(std::uint32_t seq)
         }
         bitnr = mod(pos + diff);
         m_seq = seq;
-        if (wrap > 0)
-            ++m_seqHi;
+        if (wrap > 0) ++m_seqHi;
     } else {
         const std::uint32_t diff = m_seq - seq;
         bitnr = pos >= diff ? mod(pos - diff) : m_size - (diff - pos);
@@ -141,22 +141,17 @@ void ReplayWindow::advanceEsn(std::uint32_t seq)
 ReplayWindow::Verdict ReplayWindow::receive(std::uint64_t seq)
 {
     const auto low = static_cast<std::uint32_t>(seq);
-    if (m_size == 0)
-        return count(Verdict::Accepted);
+    if (m_size == 0) return count(Verdict::Accepted);
     if (!m_esn) {
         const Verdict v = checkBmp(low);
-        if (v == Verdict::Accepted)
-            advanceBmp(low);
+        if (v == Verdict::Accepted) advanceBmp(low);
         return count(v);
     }
-    if (seq == 0)
-        return count(Verdict::Invalid);
+    if (seq == 0) return count(Verdict::Invalid);
     const Verdict v = checkEsn(low);
-    if (v != Verdict::Accepted)
-        return count(v);
+    if (v != Verdict::Accepted) return count(v);
     // The ICV covers the high half the receiver inferred; a wrong guess fails authentication.
-    if (seqHi(low) != static_cast<std::uint32_t>(seq >> 32))
-        return count(Verdict::EsnMismatch);
+    if (seqHi(low) != static_cast<std::uint32_t>(seq >> 32)) return count(Verdict::EsnMismatch);
     advanceEsn(low);
     return count(Verdict::Accepted);
 }
@@ -164,11 +159,16 @@ ReplayWindow::Verdict ReplayWindow::receive(std::uint64_t seq)
 const char *verdictName(ReplayWindow::Verdict v)
 {
     switch (v) {
-    case ReplayWindow::Verdict::Accepted: return "accepted";
-    case ReplayWindow::Verdict::OutsideWindow: return "outside_window";
-    case ReplayWindow::Verdict::Replayed: return "replayed";
-    case ReplayWindow::Verdict::Invalid: return "invalid";
-    case ReplayWindow::Verdict::EsnMismatch: return "esn_mismatch";
+    case ReplayWindow::Verdict::Accepted:
+        return "accepted";
+    case ReplayWindow::Verdict::OutsideWindow:
+        return "outside_window";
+    case ReplayWindow::Verdict::Replayed:
+        return "replayed";
+    case ReplayWindow::Verdict::Invalid:
+        return "invalid";
+    case ReplayWindow::Verdict::EsnMismatch:
+        return "esn_mismatch";
     }
     return "?";
 }

@@ -31,7 +31,10 @@ public:
         std::uint64_t replayed = 0;
         std::uint64_t invalid = 0;
         std::uint64_t esnMismatch = 0;
-        [[nodiscard]] std::uint64_t dropped() const { return outsideWindow + replayed + invalid + esnMismatch; }
+        [[nodiscard]] std::uint64_t dropped() const
+        {
+            return outsideWindow + replayed + invalid + esnMismatch;
+        }
     };
 
     /// `size` 0 disables the check (every packet is accepted), as `replay_window = 0` does.

@@ -37,18 +37,17 @@ QString describeMagic(const unsigned char *m, std::size_t n)
 {
     if (n >= 2 && m[0] == 0x1f && m[1] == 0x8b)
         return QStringLiteral("it is gzip-compressed; decompress it first (gunzip)");
-    if (n >= 4 && std::memcmp(m, "PK\x03\x04", 4) == 0)
-        return QStringLiteral("it is a ZIP archive");
-    if (n >= 5 && std::memcmp(m, "%PDF-", 5) == 0)
-        return QStringLiteral("it is a PDF document");
-    if (n >= 4 && std::memcmp(m, "\x7f" "ELF", 4) == 0)
+    if (n >= 4 && std::memcmp(m, "PK\x03\x04", 4) == 0) return QStringLiteral("it is a ZIP archive");
+    if (n >= 5 && std::memcmp(m, "%PDF-", 5) == 0) return QStringLiteral("it is a PDF document");
+    if (n >= 4 && std::memcmp(m,
+                              "\x7f"
+                              "ELF",
+                              4) == 0)
         return QStringLiteral("it is an executable");
     bool text = n > 0;
     for (std::size_t i = 0; i < n; ++i)
-        if (m[i] < 0x09 || (m[i] > 0x0d && m[i] < 0x20 && m[i] != 0x1b))
-            text = false;
-    if (text)
-        return QStringLiteral("it looks like a text file");
+        if (m[i] < 0x09 || (m[i] > 0x0d && m[i] < 0x20 && m[i] != 0x1b)) text = false;
+    if (text) return QStringLiteral("it looks like a text file");
     return QStringLiteral("it has no pcap or pcapng signature");
 }
 
@@ -57,23 +56,18 @@ QString describeMagic(const unsigned char *m, std::size_t n)
 std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, QString *error)
 {
     auto fail = [&](const QString &why) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(path, why);
+        if (error) *error = QStringLiteral("%1: %2").arg(path, why);
         return std::unique_ptr<CaptureReader>();
     };
     const QFileInfo fi(path);
-    if (!fi.exists())
-        return fail(QStringLiteral("no such file"));
-    if (fi.isDir())
-        return fail(QStringLiteral("is a directory, not a capture file"));
-    if (!fi.isReadable())
-        return fail(QStringLiteral("cannot be read (permission denied)"));
+    if (!fi.exists()) return fail(QStringLiteral("no such file"));
+    if (fi.isDir()) return fail(QStringLiteral("is a directory, not a capture file"));
+    if (!fi.isReadable()) return fail(QStringLiteral("cannot be read (permission denied)"));
 
     std::unique_ptr<CaptureReader> r(new CaptureReader);
     r->d = std::make_unique<Impl>();
     r->d->file = std::fopen(QFile::encodeName(path).constData(), "rb");
-    if (!r->d->file)
-        return fail(QString::fromLocal8Bit(std::strerror(errno)));
+    if (!r->d->file) return fail(QString::fromLocal8Bit(std::strerror(errno)));
 
     unsigned char magic[16] = {};
     const std::size_t got = std::fread(magic, 1, sizeof magic, r->d->file);
@@ -85,9 +79,18 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, QString 
     QString format;
     bool nano = false;
     switch (m32) {
-    case 0xa1b2c3d4: case 0xd4c3b2a1: format = QStringLiteral("pcap"); break;
-    case 0xa1b23c4d: case 0x4d3cb2a1: format = QStringLiteral("pcap"); nano = true; break;
-    case 0x0a0d0d0a: format = QStringLiteral("pcapng"); break;
+    case 0xa1b2c3d4:
+    case 0xd4c3b2a1:
+        format = QStringLiteral("pcap");
+        break;
+    case 0xa1b23c4d:
+    case 0x4d3cb2a1:
+        format = QStringLiteral("pcap");
+        nano = true;
+        break;
+    case 0x0a0d0d0a:
+        format = QStringLiteral("pcapng");
+        break;
     default:
         return fail(QStringLiteral("not a pcap or pcapng capture: %1").arg(describeMagic(magic, got)));
     }
@@ -101,7 +104,8 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, QString 
     r->d->pcap = pcap_fopen_offline_with_tstamp_precision(r->d->file, PCAP_TSTAMP_PRECISION_NANO, errbuf);
     if (!r->d->pcap) {
         r->d->file = nullptr; // libpcap closed it on failure
-        return fail(QStringLiteral("cannot read the %1 header (libpcap: %2)").arg(format, QString::fromLocal8Bit(errbuf)));
+        return fail(QStringLiteral("cannot read the %1 header (libpcap: %2)")
+                        .arg(format, QString::fromLocal8Bit(errbuf)));
     }
     const int dlt = pcap_datalink(r->d->pcap);
     if (!isSupportedLinkType(dlt)) {
@@ -118,8 +122,7 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, QString 
     r->m_info.snapLength = pcap_snapshot(r->d->pcap);
     r->m_info.fileSize = fi.size();
     r->m_info.nanosecondFile = nano;
-    if (format == QLatin1String("pcap"))
-        r->m_recordEnd = 24; // file header
+    if (format == QLatin1String("pcap")) r->m_recordEnd = 24; // file header
     return r;
 }
 
@@ -139,20 +142,19 @@ int CaptureReader::next(RawPacket &pkt)
         pkt.capturedLength = hdr->caplen;
         pkt.originalLength = hdr->len;
         pkt.data = data;
-        if (m_recordEnd > 0)
-            m_recordEnd += 16 + std::int64_t(hdr->caplen);
+        if (m_recordEnd > 0) m_recordEnd += 16 + std::int64_t(hdr->caplen);
         return 1;
     }
-    if (rc == PCAP_ERROR_BREAK)
-        return 0;
+    if (rc == PCAP_ERROR_BREAK) return 0;
     return -1;
 }
 
 QString CaptureReader::lastError(std::uint64_t packetsRead) const
 {
     if (m_recordEnd > 0)
-        return QStringLiteral("%1: read stopped after %2 packets: the record at byte %3 of %4 is cut short or damaged: "
-                              "%5; the result is partial")
+        return QStringLiteral(
+                   "%1: read stopped after %2 packets: the record at byte %3 of %4 is cut short or damaged: "
+                   "%5; the result is partial")
             .arg(m_info.path)
             .arg(packetsRead)
             .arg(m_recordEnd)
@@ -168,11 +170,9 @@ QString CaptureReader::lastError(std::uint64_t packetsRead) const
 
 std::int64_t CaptureReader::position() const
 {
-    if (!d || !d->pcap)
-        return 0;
+    if (!d || !d->pcap) return 0;
     FILE *f = pcap_file(d->pcap);
-    if (!f)
-        return 0;
+    if (!f) return 0;
     const long pos = std::ftell(f);
     return pos < 0 ? 0 : pos;
 }

@@ -16,7 +16,7 @@ namespace ikev2wb {
 /// One record as libpcap hands it over; `data` is valid only during the callback.
 struct RawPacket
 {
-    std::int64_t tsNs = 0;          // nanoseconds since the epoch (pcap µs files are scaled)
+    std::int64_t tsNs = 0; // nanoseconds since the epoch (pcap µs files are scaled)
     std::uint32_t capturedLength = 0;
     std::uint32_t originalLength = 0;
     const std::uint8_t *data = nullptr;
@@ -27,8 +27,8 @@ struct RawPacket
 struct CaptureFileInfo
 {
     QString path;
-    QString format;          // "pcap" or "pcapng"
-    int linkType = -1;       // DLT_ value
+    QString format;    // "pcap" or "pcapng"
+    int linkType = -1; // DLT_ value
     QString linkTypeName;
     int snapLength = 0;
     std::int64_t fileSize = 0;
@@ -44,7 +44,8 @@ struct ReadOutcome
     QString warning; // e.g. a truncated last record, with the byte offset
 };
 
-using ProgressFn = std::function<void(std::int64_t bytesRead, std::int64_t totalBytes, std::uint64_t packets)>;
+using ProgressFn =
+    std::function<void(std::int64_t bytesRead, std::int64_t totalBytes, std::uint64_t packets)>;
 
 class CaptureReader final
 {
@@ -81,13 +82,11 @@ public:
                 }
                 continue;
             }
-            if (rc < 0)
-                out.warning = lastError(out.packets);
+            if (rc < 0) out.warning = lastError(out.packets);
             break;
         }
         out.bytesRead = position();
-        if (progress)
-            progress(out.bytesRead, m_info.fileSize, out.packets);
+        if (progress) progress(out.bytesRead, m_info.fileSize, out.packets);
         return out;
     }
 

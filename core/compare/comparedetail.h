@@ -11,7 +11,7 @@ namespace ikev2wb::comparedetail {
 /// Maps a time between the two captures' clocks using what the ESP (and IKE) matching learned.
 struct ClockMap
 {
-    bool have[2] = {false, false};  // [0] A→B, [1] B→A: some packet of this direction was matched
+    bool have[2] = {false, false};     // [0] A→B, [1] B→A: some packet of this direction was matched
     std::int64_t minDelta[2] = {0, 0}; // min(t_receiver − t_sender) per direction, ns
 
     /// Earliest plausible arrival on the receiver's clock of a packet sent at `ts` in direction `dir`.
@@ -22,20 +22,15 @@ struct ClockMap
     [[nodiscard]] std::int64_t toA(int side, std::int64_t ts) const { return side == 0 ? ts : ts - theta(); }
     [[nodiscard]] std::int64_t theta() const
     {
-        if (have[0] && have[1])
-            return (minDelta[0] - minDelta[1]) / 2;
-        if (have[0])
-            return minDelta[0];  // assumes a negligible path delay
-        if (have[1])
-            return -minDelta[1];
+        if (have[0] && have[1]) return (minDelta[0] - minDelta[1]) / 2;
+        if (have[0]) return minDelta[0]; // assumes a negligible path delay
+        if (have[1]) return -minDelta[1];
         return 0;
     }
     [[nodiscard]] std::int64_t delta(int dir) const
     {
-        if (have[dir])
-            return minDelta[dir];
-        if (have[1 - dir])
-            return -minDelta[1 - dir]; // zero-delay assumption: off by at most the path delays
+        if (have[dir]) return minDelta[dir];
+        if (have[1 - dir]) return -minDelta[1 - dir]; // zero-delay assumption: off by at most the path delays
         return 0;
     }
     // Capture spans, and whether a capture is known to have started late / ended early: the
@@ -61,8 +56,7 @@ struct ClockMap
 
     void observe(int dir, std::int64_t delta)
     {
-        if (!have[dir] || delta < minDelta[dir])
-            minDelta[dir] = delta;
+        if (!have[dir] || delta < minDelta[dir]) minDelta[dir] = delta;
         have[dir] = true;
     }
 };
@@ -73,13 +67,15 @@ struct ClockMap
 void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> local[2],
                 std::vector<IpAddress> peer[2], ClockMap &clock, CompareResult &r);
 
-inline double nsToMs(std::int64_t ns) { return double(ns) / 1e6; }
+inline double nsToMs(std::int64_t ns)
+{
+    return double(ns) / 1e6;
+}
 
 /// Quantile by nth_element (values are reordered).
 inline std::int64_t quantile(std::vector<std::int64_t> &v, double q)
 {
-    if (v.empty())
-        return 0;
+    if (v.empty()) return 0;
     const std::size_t k = std::min(v.size() - 1, std::size_t(q * double(v.size() - 1) + 0.5));
     std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
     return v[k];

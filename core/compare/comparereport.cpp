@@ -11,15 +11,22 @@ namespace ikev2wb {
 
 namespace {
 
-const char *sideName(int s) { return s == 0 ? "A" : "B"; }
+const char *sideName(int s)
+{
+    return s == 0 ? "A" : "B";
+}
 
 QString exchangeText(std::uint8_t e)
 {
     const auto n = ike::exchangeName(e);
-    return n.empty() ? QStringLiteral("exchange-%1").arg(e) : QString::fromLatin1(n.data(), qsizetype(n.size()));
+    return n.empty() ? QStringLiteral("exchange-%1").arg(e)
+                     : QString::fromLatin1(n.data(), qsizetype(n.size()));
 }
 
-QString fileName(const CompareSide &s) { return QFileInfo(s.file.path).fileName(); }
+QString fileName(const CompareSide &s)
+{
+    return QFileInfo(s.file.path).fileName();
+}
 
 QString endpointName(const CompareResult &r, int s)
 {
@@ -86,7 +93,8 @@ void writeSa(JsonWriter &w, const SaComparison &c)
     w.key("first_time").time(c.firstNs);
     w.key("last_time").time(c.lastNs);
     w.field("sent", c.sent).field("received", c.received).field("lost_in_transit", c.lost);
-    w.field("capture_drop_at_sender", c.captureDropAtSender).field("outside_sender_span", c.outsideSenderSpan);
+    w.field("capture_drop_at_sender", c.captureDropAtSender)
+        .field("outside_sender_span", c.outsideSenderSpan);
     w.field("outside_receiver_span", c.outsideReceiverSpan);
     w.field("duplicated", c.duplicated).field("reordered", c.reordered);
     writeOwd(w, "owd_ms", c.owd);
@@ -195,7 +203,10 @@ void writeDirection(JsonWriter &w, const CompareResult &r, const DirectionCompar
     w.endObject();
 }
 
-QString ms(double v) { return QString::number(v, 'f', 3); }
+QString ms(double v)
+{
+    return QString::number(v, 'f', 3);
+}
 
 } // namespace
 
@@ -337,11 +348,13 @@ QString compareText(const CompareResult &r)
                  .arg(d.maxDisplacement);
         if (d.owd.samples)
             t += QStringLiteral("  one-way delay%1 ms: min %2, median %3, p99 %4, max %5, jitter %6\n")
-                     .arg(d.owdAbsolute ? QString() : QStringLiteral(" (relative to minimum)"), ms(d.owd.minMs),
-                          ms(d.owd.medianMs), ms(d.owd.p99Ms), ms(d.owd.maxMs), ms(d.owd.jitterMs));
+                     .arg(d.owdAbsolute ? QString() : QStringLiteral(" (relative to minimum)"),
+                          ms(d.owd.minMs), ms(d.owd.medianMs), ms(d.owd.p99Ms), ms(d.owd.maxMs),
+                          ms(d.owd.jitterMs));
         if (d.sizeDependent)
-            t += QStringLiteral("  size-dependent loss: every lost packet (≥ %1 B) is larger than every delivered "
-                                "one (≤ %2 B): suspect the path MTU\n")
+            t += QStringLiteral(
+                     "  size-dependent loss: every lost packet (≥ %1 B) is larger than every delivered "
+                     "one (≤ %2 B): suspect the path MTU\n")
                      .arg(d.smallestLost)
                      .arg(d.largestDelivered);
         for (const Outage &o : d.outages)
@@ -367,11 +380,11 @@ QString compareText(const CompareResult &r)
                  .arg(d.ikeReceived)
                  .arg(d.ikeLost);
     }
-    if (!r.ikeLost.empty() || !r.ikeRetransmissions.empty())
-        t += QStringLiteral("\nIKE\n");
+    if (!r.ikeLost.empty() || !r.ikeRetransmissions.empty()) t += QStringLiteral("\nIKE\n");
     for (const IkeLostMessage &l : r.ikeLost)
         t += QStringLiteral("  lost %1 → %2: %3 %4 ID %5 (attempt %6) at %7\n")
-                 .arg(QLatin1String(sideName(l.from)), QLatin1String(sideName(1 - l.from)), exchangeText(l.exchange),
+                 .arg(QLatin1String(sideName(l.from)), QLatin1String(sideName(1 - l.from)),
+                      exchangeText(l.exchange),
                       l.response ? QStringLiteral("response") : QStringLiteral("request"))
                  .arg(l.messageId)
                  .arg(l.attempt)

@@ -1,7 +1,7 @@
 #include "endpointcompare.h"
 
-#include "comparedetail.h"
 #include "../report/jsonwriter.h"
+#include "comparedetail.h"
 
 #include <QFileInfo>
 
@@ -24,7 +24,7 @@ struct SideSa
 {
     ObservedSa *sa = nullptr;
     std::uint64_t distinct = 0;
-    std::uint64_t gaps = 0;           // sequence numbers missing inside [min, max]
+    std::uint64_t gaps = 0; // sequence numbers missing inside [min, max]
     std::uint64_t minSeq = 0, maxSeq = 0;
     std::vector<ReorderedPacket> reordered; // arrival order against sequence order
     std::uint32_t maxDisplacement = 0;
@@ -36,7 +36,7 @@ struct SaPair
     SideSa *side[2] = {nullptr, nullptr};
     int sender = 0;
     QString basis;
-    bool haveDelta = false;           // some sequence number is in both copies
+    bool haveDelta = false;            // some sequence number is in both copies
     std::int64_t minBA = 0, maxBA = 0; // min / max of t_B − t_A over those
 };
 
@@ -44,7 +44,8 @@ struct SaPair
 /// before it; its displacement is how many packets arrived since the first such one (RFC 4737).
 void findReordered(SideSa &s)
 {
-    std::vector<std::pair<std::uint64_t, std::uint64_t>> rises; // (arrival index, running max) at each new maximum
+    std::vector<std::pair<std::uint64_t, std::uint64_t>>
+        rises; // (arrival index, running max) at each new maximum
     const auto &pk = s.sa->packets;
     for (std::size_t j = 0; j < pk.size(); ++j) {
         const std::uint64_t q = pk[j].seq();
@@ -69,13 +70,11 @@ void prepare(SideSa &s)
     const auto bySeq = [](const EspObservation &x, const EspObservation &y) { return x.seq() < y.seq(); };
     if (!std::is_sorted(pk.begin(), pk.end(), bySeq))
         std::stable_sort(pk.begin(), pk.end(), bySeq); // copies keep their arrival order
-    if (pk.empty())
-        return;
+    if (pk.empty()) return;
     s.minSeq = pk.front().seq();
     s.maxSeq = pk.back().seq();
     for (std::size_t i = 0; i < pk.size(); ++i)
-        if (i == 0 || pk[i].seq() != pk[i - 1].seq())
-            ++s.distinct;
+        if (i == 0 || pk[i].seq() != pk[i - 1].seq()) ++s.distinct;
     s.gaps = (s.maxSeq - s.minSeq + 1) - s.distinct;
 }
 
@@ -91,8 +90,7 @@ bool contains(const std::vector<IpAddress> &v, const IpAddress &a)
 }
 void addUnique(std::vector<IpAddress> &v, const IpAddress &a)
 {
-    if (!contains(v, a))
-        v.push_back(a);
+    if (!contains(v, a)) v.push_back(a);
 }
 
 /// The sending capture of a pair: the sender's own capture sees the packets before any router
@@ -147,19 +145,19 @@ void mergeJoin(const std::vector<EspObservation> *s, const std::vector<EspObserv
 struct DirectionWork
 {
     std::vector<std::int64_t> deltas;  // raw t_receiver − t_sender of matched packets
-    std::vector<LossSecond> perSecond;  // indexed from the sender capture's first second
+    std::vector<LossSecond> perSecond; // indexed from the sender capture's first second
     std::int64_t firstSecond = 0;
-    std::vector<SizeBucket> bySize;     // indexed by size / bucket width
+    std::vector<SizeBucket> bySize; // indexed by size / bucket width
     std::vector<Outage> runs;
     std::uint64_t lostBeyondReceiverSpan = 0; // counted lost though the receiver's capture shows nothing then
 };
 
-OwdStats owdStats(std::vector<std::int64_t> &deltas, std::int64_t base, double jitterSumMs, std::uint64_t jitterN)
+OwdStats owdStats(std::vector<std::int64_t> &deltas, std::int64_t base, double jitterSumMs,
+                  std::uint64_t jitterN)
 {
     OwdStats o;
     o.samples = deltas.size();
-    if (deltas.empty())
-        return o;
+    if (deltas.empty()) return o;
     const auto [mn, mx] = std::minmax_element(deltas.begin(), deltas.end());
     o.minMs = nsToMs(*mn - base);
     o.maxMs = nsToMs(*mx - base);
@@ -223,8 +221,7 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
     const auto sized = [&](std::uint16_t size) -> SizeBucket & {
         const std::uint32_t width = std::max(1u, opt.sizeBucket);
         const std::size_t i = size / width;
-        if (i >= w.bySize.size())
-            w.bySize.resize(i + 1);
+        if (i >= w.bySize.size()) w.bySize.resize(i + 1);
         SizeBucket &b = w.bySize[i];
         b.minSize = std::uint32_t(i) * width;
         b.maxSize = b.minSize + width - 1;
@@ -234,8 +231,7 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
     std::int64_t lastSecond = INT64_MIN;
     OwdBucket *lastBucket = nullptr;
     const auto endRun = [&](std::int64_t nextDelivered) {
-        if (!inRun)
-            return;
+        if (!inRun) return;
         run.firstDeliveredAfterNs = nextDelivered;
         w.runs.push_back(run);
         ++d.lossBursts;
@@ -274,8 +270,7 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
             b.minMs = std::min(b.minMs, ms);
             b.maxMs = std::max(b.maxMs, ms);
             b.meanMs += ms;
-            if (havePrev && b.samples > 0)
-                b.jitterMs += std::fabs(nsToMs(delta - prevDelta));
+            if (havePrev && b.samples > 0) b.jitterMs += std::fabs(nsToMs(delta - prevDelta));
             ++b.samples;
             prevDelta = delta;
             havePrev = true;
@@ -297,8 +292,7 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
                 endRun(-1);
                 return;
             }
-            if (!robs.contains(clock.toReceiver(dir, s.tsNs)))
-                ++w.lostBeyondReceiverSpan;
+            if (!robs.contains(clock.toReceiver(dir, s.tsNs))) ++w.lostBeyondReceiverSpan;
             ++c.lost;
             d.lostInTransit.push_back({c.spi, s.seq(), s.tsNs, s.size});
             LossSecond &ls = second(s.tsNs);
@@ -337,7 +331,8 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
     if (rr) {
         for (const ReorderedPacket &rp : rr->reordered) {
             const auto it = std::lower_bound(dupSeqs.begin(), dupSeqs.end(), rp.seq);
-            if (it != dupSeqs.end() && *it == rp.seq && firstArrival[std::size_t(it - dupSeqs.begin())] != rp.tsNs)
+            if (it != dupSeqs.end() && *it == rp.seq &&
+                firstArrival[std::size_t(it - dupSeqs.begin())] != rp.tsNs)
                 continue;
             d.reorderedPackets.push_back(rp);
             d.maxDisplacement = std::max(d.maxDisplacement, rp.displacement);
@@ -374,7 +369,8 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         side.firstNs = obs[s]->firstNs;
         side.lastNs = obs[s]->lastNs;
         if (!obs[s]->readWarning.isEmpty())
-            r.notes << QStringLiteral("%1: %2").arg(QFileInfo(side.file.path).fileName(), obs[s]->readWarning);
+            r.notes << QStringLiteral("%1: %2").arg(QFileInfo(side.file.path).fileName(),
+                                                    obs[s]->readWarning);
     }
 
     // Each capture's SAs in arrival order → reordering, then sorted by sequence number.
@@ -402,8 +398,7 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         std::uint64_t bestOverlap = 0;
         std::size_t candidates = 0;
         for (auto it = lo; it != hi; ++it) {
-            if (usedB[it->second])
-                continue;
+            if (usedB[it->second]) continue;
             ++candidates;
             const std::uint64_t ov = overlap(x, sides[1][it->second]);
             if (best < 0 || ov > bestOverlap) {
@@ -423,28 +418,28 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         }
     }
     for (std::size_t i = 0; i < sides[1].size(); ++i)
-        if (!usedB[i])
-            single[1].push_back(&sides[1][i]);
+        if (!usedB[i]) single[1].push_back(&sides[1][i]);
 
     // Undecided pairs: by timing against decided ones. For A→B, min(t_B − t_A) = d + θ; for
     // B→A it is θ − d: an SA lies on the side of the midpoint its direction belongs to.
     for (SaPair &p : pairs) {
         mergeJoin(
             &p.side[0]->sa->packets, &p.side[1]->sa->packets,
-            [&](const EspObservation &x, const EspObservation &y, std::size_t, std::size_t, const EspObservation *) {
+            [&](const EspObservation &x, const EspObservation &y, std::size_t, std::size_t,
+                const EspObservation *) {
                 const std::int64_t d = y.tsNs - x.tsNs;
                 p.minBA = p.haveDelta ? std::min(p.minBA, d) : d;
                 p.maxBA = p.haveDelta ? std::max(p.maxBA, d) : d;
                 p.haveDelta = true;
             },
-            [](const EspObservation &) {}, [](const EspObservation &, std::size_t, const EspObservation *) {});
+            [](const EspObservation &) {},
+            [](const EspObservation &, std::size_t, const EspObservation *) {});
     }
     {
         std::int64_t lowestAb = 0, highestBa = 0;
         bool haveAb = false, haveBa = false;
         for (const SaPair &p : pairs) {
-            if (!p.haveDelta)
-                continue;
+            if (!p.haveDelta) continue;
             if (p.sender == 0) {
                 lowestAb = haveAb ? std::min(lowestAb, p.minBA) : p.minBA;
                 haveAb = true;
@@ -454,8 +449,7 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
             }
         }
         for (SaPair &p : pairs) {
-            if (p.sender >= 0 || !p.haveDelta || !haveAb || !haveBa || lowestAb <= highestBa)
-                continue;
+            if (p.sender >= 0 || !p.haveDelta || !haveAb || !haveBa || lowestAb <= highestBa) continue;
             const std::int64_t theta = (lowestAb + highestBa) / 2;
             if (p.minBA > theta)
                 p.sender = 0;
@@ -488,18 +482,17 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
     // IKE: match, learn the clock from unambiguous messages, classify loss and retransmissions.
     ClockMap clock;
     for (const SaPair &p : pairs)
-        if (p.haveDelta)
-            clock.observe(p.sender, p.sender == 0 ? p.minBA : -p.maxBA);
+        if (p.haveDelta) clock.observe(p.sender, p.sender == 0 ? p.minBA : -p.maxBA);
     for (int s = 0; s < 2; ++s) {
         clock.first[s] = obs[s]->firstNs;
         clock.last[s] = obs[s]->lastNs;
     }
     const auto noteMissing = [&](const SaPair &p) {
-        if (p.side[1 - p.sender] == nullptr)
-            return;
+        if (p.side[1 - p.sender] == nullptr) return;
         mergeJoin(
             p.side[p.sender] ? &p.side[p.sender]->sa->packets : nullptr, &p.side[1 - p.sender]->sa->packets,
-            [](const EspObservation &, const EspObservation &, std::size_t, std::size_t, const EspObservation *) {},
+            [](const EspObservation &, const EspObservation &, std::size_t, std::size_t,
+               const EspObservation *) {},
             [](const EspObservation &) {},
             [&](const EspObservation &x, std::size_t, const EspObservation *) {
                 clock.noteMissingAtSender(p.sender, clock.toSender(p.sender, x.tsNs));
@@ -530,8 +523,7 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
     for (int s = 0; s < 2; ++s)
         r.side[s].localAddresses = local[s];
     for (const SaPair &p : pairs)
-        if (p.side[p.sender] == nullptr)
-            noteMissing(p);
+        if (p.side[p.sender] == nullptr) noteMissing(p);
 
     // Clock offset from the minimum delays of both directions.
     ClockOffset &co = r.clock;
@@ -560,7 +552,8 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         d.owdAbsolute = co.identifiable;
         const CaptureObservations &sender = *obs[dir];
         work[dir].firstSecond = sender.firstNs / kSecond;
-        work[dir].perSecond.resize(std::size_t(std::max<std::int64_t>(0, sender.lastNs / kSecond - work[dir].firstSecond)) + 1);
+        work[dir].perSecond.resize(
+            std::size_t(std::max<std::int64_t>(0, sender.lastNs / kSecond - work[dir].firstSecond)) + 1);
         for (std::size_t i = 0; i < work[dir].perSecond.size(); ++i)
             work[dir].perSecond[i].startNs = (work[dir].firstSecond + std::int64_t(i)) * kSecond;
     }
@@ -571,7 +564,8 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         };
         const SideSa *sx = x.side[x.sender] ? x.side[x.sender] : x.side[1 - x.sender];
         const SideSa *sy = y.side[y.sender] ? y.side[y.sender] : y.side[1 - y.sender];
-        return std::tuple(sx->sa->packets.front().tsNs, first(x)) < std::tuple(sy->sa->packets.front().tsNs, first(y));
+        return std::tuple(sx->sa->packets.front().tsNs, first(x)) <
+               std::tuple(sy->sa->packets.front().tsNs, first(y));
     });
     for (const SaPair &p : pairs) {
         const int dir = p.sender;
@@ -594,19 +588,19 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         }
         d.owd = owdStats(w.deltas, base, jsum, jn);
         if (w.lostBeyondReceiverSpan)
-            r.notes << QStringLiteral("%1 → %2: %3 packets counted as lost in transit were due at %2 before its "
-                                      "first or after its last captured packet; if that capture was not running "
-                                      "then, they were not lost")
+            r.notes << QStringLiteral(
+                           "%1 → %2: %3 packets counted as lost in transit were due at %2 before its "
+                           "first or after its last captured packet; if that capture was not running "
+                           "then, they were not lost")
                            .arg(QLatin1String(dir == 0 ? "A" : "B"), QLatin1String(dir == 0 ? "B" : "A"))
                            .arg(w.lostBeyondReceiverSpan);
         std::vector<std::int64_t>().swap(w.deltas);
         for (const LossSecond &s : w.perSecond)
-            if (s.sent)
-                d.lossPerSecond.push_back(s);
+            if (s.sent) d.lossPerSecond.push_back(s);
         for (const SizeBucket &bucket : w.bySize)
-            if (bucket.sent)
-                d.lossBySize.push_back(bucket);
-        d.sizeDependent = !d.lostInTransit.empty() && d.largestDelivered > 0 && d.smallestLost > d.largestDelivered;
+            if (bucket.sent) d.lossBySize.push_back(bucket);
+        d.sizeDependent =
+            !d.lostInTransit.empty() && d.largestDelivered > 0 && d.smallestLost > d.largestDelivered;
         const auto byTime = [](const ComparedPacket &x, const ComparedPacket &y) {
             return std::tuple(x.tsNs, x.spi, x.seq) < std::tuple(y.tsNs, y.spi, y.seq);
         };
@@ -636,7 +630,8 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         }
         std::vector<Outage> candidates;
         for (const Outage &o : merged)
-            if (double(o.lastLostNs - o.firstLostNs) / 1e9 >= opt.outageMinS && o.lost >= opt.outageMinPackets)
+            if (double(o.lastLostNs - o.firstLostNs) / 1e9 >= opt.outageMinS &&
+                o.lost >= opt.outageMinPackets)
                 candidates.push_back(o);
         // Across SAs: the neighbours are the last / first packet delivered on any SA of the
         // direction, and a window in which another SA got packets through is no outage.
@@ -644,15 +639,16 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         for (Outage &o : candidates)
             o.lastDeliveredBeforeNs = o.firstDeliveredAfterNs = -1;
         for (const SaPair &p : pairs) {
-            if (p.sender != dir || candidates.empty() || !p.side[0] || !p.side[1])
-                continue;
+            if (p.sender != dir || candidates.empty() || !p.side[0] || !p.side[1]) continue;
             mergeJoin(
                 &p.side[dir]->sa->packets, &p.side[1 - dir]->sa->packets,
-                [&](const EspObservation &x, const EspObservation &, std::size_t, std::size_t, const EspObservation *) {
+                [&](const EspObservation &x, const EspObservation &, std::size_t, std::size_t,
+                    const EspObservation *) {
                     // Candidates are disjoint and sorted: only the one after x and the one
                     // before (or around) x can be affected.
-                    const auto it = std::upper_bound(candidates.begin(), candidates.end(), x.tsNs,
-                                                     [](std::int64_t t, const Outage &o) { return t < o.firstLostNs; });
+                    const auto it =
+                        std::upper_bound(candidates.begin(), candidates.end(), x.tsNs,
+                                         [](std::int64_t t, const Outage &o) { return t < o.firstLostNs; });
                     if (it != candidates.end())
                         it->lastDeliveredBeforeNs = std::max(it->lastDeliveredBeforeNs, x.tsNs);
                     if (it != candidates.begin()) {
@@ -660,14 +656,16 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
                         if (x.tsNs <= o.lastLostNs)
                             ++deliveredInside[std::size_t(std::prev(it) - candidates.begin())];
                         else
-                            o.firstDeliveredAfterNs = o.firstDeliveredAfterNs < 0 ? x.tsNs : std::min(o.firstDeliveredAfterNs, x.tsNs);
+                            o.firstDeliveredAfterNs = o.firstDeliveredAfterNs < 0
+                                                          ? x.tsNs
+                                                          : std::min(o.firstDeliveredAfterNs, x.tsNs);
                     }
                 },
-                [](const EspObservation &) {}, [](const EspObservation &, std::size_t, const EspObservation *) {});
+                [](const EspObservation &) {},
+                [](const EspObservation &, std::size_t, const EspObservation *) {});
         }
         for (std::size_t i = 0; i < candidates.size(); ++i)
-            if (deliveredInside[i] == 0)
-                d.outages.push_back(candidates[i]);
+            if (deliveredInside[i] == 0) d.outages.push_back(candidates[i]);
     }
 
     // ESP loss around each IKE exchange, on capture A's clock.
@@ -677,9 +675,9 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
             const auto win = std::int64_t(opt.eventWindowS * 1e9);
             const auto &lost = r.directions[dir].lostInTransit;
             const auto at = [&](std::int64_t t) {
-                return std::lower_bound(lost.begin(), lost.end(), t, [&](const ComparedPacket &l, std::int64_t v) {
-                    return clock.toA(dir, l.tsNs) < v;
-                });
+                return std::lower_bound(
+                    lost.begin(), lost.end(), t,
+                    [&](const ComparedPacket &l, std::int64_t v) { return clock.toA(dir, l.tsNs) < v; });
             };
             e.lostNearby[dir] = std::uint64_t(at(e.tsNs + win + 1) - at(e.tsNs - win));
         }
@@ -700,8 +698,7 @@ bool compareCaptureFiles(const QString &pathA, const QString &pathB, CompareResu
     auto a = observeCapture(pathA, &errorA);
     auto b = futureB.get();
     if (!a || !b) {
-        if (error)
-            *error = !a ? errorA : errorB;
+        if (error) *error = !a ? errorA : errorB;
         return false;
     }
     result = compareCaptures(std::move(*a), std::move(*b), options);

@@ -18,10 +18,10 @@ namespace ikev2wb {
 
 struct CompareOptions
 {
-    double eventWindowS = 2.0;       // ESP loss this close to an IKE exchange is attributed to it
-    double outageMinS = 1.0;         // a run of consecutive losses at least this long is an outage
+    double eventWindowS = 2.0; // ESP loss this close to an IKE exchange is attributed to it
+    double outageMinS = 1.0;   // a run of consecutive losses at least this long is an outage
     std::uint32_t outageMinPackets = 3;
-    std::uint32_t sizeBucket = 100;  // bytes per bucket of loss-against-size
+    std::uint32_t sizeBucket = 100; // bytes per bucket of loss-against-size
 };
 
 /// One ESP packet in a list: times are on the clock of the capture that holds it.
@@ -45,7 +45,7 @@ struct OwdStats
 {
     std::uint64_t samples = 0;
     double minMs = 0, medianMs = 0, p99Ms = 0, maxMs = 0;
-    double jitterMs = 0;            // mean |Δ delay| of consecutive packets in sending order (RFC 3550 style)
+    double jitterMs = 0; // mean |Δ delay| of consecutive packets in sending order (RFC 3550 style)
 };
 
 /// One-way delay of one SA in one second (sender's clock).
@@ -58,14 +58,14 @@ struct OwdBucket
 
 struct LossSecond
 {
-    std::int64_t startNs = 0;       // sender's clock
+    std::int64_t startNs = 0; // sender's clock
     std::uint64_t sent = 0;
     std::uint64_t lost = 0;
 };
 
 struct SizeBucket
 {
-    std::uint32_t minSize = 0;      // outer IP length, inclusive
+    std::uint32_t minSize = 0; // outer IP length, inclusive
     std::uint32_t maxSize = 0;
     std::uint64_t sent = 0;
     std::uint64_t lost = 0;
@@ -74,7 +74,7 @@ struct SizeBucket
 /// A run of consecutive losses (in sending order, all SAs of the direction).
 struct Outage
 {
-    std::int64_t firstLostNs = 0;   // sender's clock
+    std::int64_t firstLostNs = 0; // sender's clock
     std::int64_t lastLostNs = 0;
     std::int64_t lastDeliveredBeforeNs = -1; // -1: none
     std::int64_t firstDeliveredAfterNs = -1;
@@ -87,7 +87,7 @@ struct SaComparison
     std::uint32_t spi = 0;
     std::uint16_t generation = 0;
     bool udp = false;
-    QString senderBasis;            // how the direction was decided: "addresses", "sequence gaps", "only one capture"
+    QString senderBasis; // how the direction was decided: "addresses", "sequence gaps", "only one capture"
     IpAddress srcAtSender, dstAtSender, srcAtReceiver, dstAtReceiver;
     std::uint16_t srcPortAtSender = 0, dstPortAtSender = 0, srcPortAtReceiver = 0, dstPortAtReceiver = 0;
     bool atSender = false, atReceiver = false;
@@ -102,11 +102,11 @@ struct SaComparison
 /// An IKE exchange and the ESP loss around it.
 struct IkeEventLoss
 {
-    std::int64_t tsNs = 0;          // first request, on capture A's clock
+    std::int64_t tsNs = 0; // first request, on capture A's clock
     std::uint8_t exchange = 0;
     std::uint32_t messageId = 0;
     std::uint64_t ispi = 0;
-    int initiator = 0;              // 0 = capture A's endpoint, 1 = B's
+    int initiator = 0;                    // 0 = capture A's endpoint, 1 = B's
     std::uint64_t lostNearby[2] = {0, 0}; // ESP lost within ±eventWindowS, per direction (A→B, B→A)
 };
 
@@ -116,17 +116,20 @@ struct DirectionComparison
     int from = 0;
     QStringList spis;
     std::uint64_t sent = 0, received = 0, duplicated = 0, reordered = 0;
-    std::vector<ComparedPacket> lostInTransit;       // at sender, absent at receiver (sender's clock)
-    std::vector<ComparedPacket> captureDropAtSender; // at receiver, absent at sender within its span (receiver's clock)
-    std::vector<ComparedPacket> outsideSenderSpan;   // at receiver, sent while the sender's capture was not running
-    std::vector<ComparedPacket> outsideReceiverSpan; // at sender, arrived while the receiver's capture was not running
-    std::vector<ComparedPacket> duplicates;          // extra copies at the receiver (receiver's clock)
+    std::vector<ComparedPacket> lostInTransit; // at sender, absent at receiver (sender's clock)
+    std::vector<ComparedPacket>
+        captureDropAtSender; // at receiver, absent at sender within its span (receiver's clock)
+    std::vector<ComparedPacket>
+        outsideSenderSpan; // at receiver, sent while the sender's capture was not running
+    std::vector<ComparedPacket>
+        outsideReceiverSpan;                // at sender, arrived while the receiver's capture was not running
+    std::vector<ComparedPacket> duplicates; // extra copies at the receiver (receiver's clock)
     std::vector<ReorderedPacket> reorderedPackets;
     std::uint32_t maxDisplacement = 0;
-    bool owdAbsolute = false;        // false: delays relative to the minimum (offset not identifiable)
+    bool owdAbsolute = false; // false: delays relative to the minimum (offset not identifiable)
     OwdStats owd;
     std::vector<SizeBucket> lossBySize;
-    bool sizeDependent = false;      // every lost packet larger than every delivered one
+    bool sizeDependent = false; // every lost packet larger than every delivered one
     std::uint32_t largestDelivered = 0, smallestLost = 0;
     std::vector<LossSecond> lossPerSecond;
     std::vector<Outage> outages;
@@ -140,10 +143,10 @@ struct ClockOffset
 {
     bool identifiable = false;
     double offsetS = 0;
-    double pathDelayS = 0;          // estimated minimum one-way path delay d
-    double errorBoundS = 0;         // |θ error| ≤ d
-    double minDeltaAbS = 0;         // min(t_B − t_A) over packets A→B = d_ab + θ
-    double minDeltaBaS = 0;         // min(t_A − t_B) over packets B→A = d_ba − θ
+    double pathDelayS = 0;  // estimated minimum one-way path delay d
+    double errorBoundS = 0; // |θ error| ≤ d
+    double minDeltaAbS = 0; // min(t_B − t_A) over packets A→B = d_ab + θ
+    double minDeltaBaS = 0; // min(t_A − t_B) over packets B→A = d_ba − θ
     bool haveAb = false, haveBa = false;
     QString assumption;
 };
@@ -151,25 +154,25 @@ struct ClockOffset
 struct IkeLostMessage
 {
     int from = 0;
-    std::int64_t tsNs = 0;          // sender's clock
+    std::int64_t tsNs = 0; // sender's clock
     std::uint64_t ispi = 0, rspi = 0;
     std::uint32_t messageId = 0;
     std::uint8_t exchange = 0;
     bool response = false;
     std::uint16_t fragment = 0;
     std::uint16_t size = 0;
-    std::uint32_t attempt = 0;      // 1 = original, 2.. = retransmission
+    std::uint32_t attempt = 0; // 1 = original, 2.. = retransmission
 };
 
 struct IkeRetransmissionCause
 {
-    int from = 0;                   // who retransmitted
-    std::int64_t tsNs = 0;          // sender's clock
+    int from = 0;          // who retransmitted
+    std::int64_t tsNs = 0; // sender's clock
     std::uint64_t ispi = 0;
     std::uint32_t messageId = 0;
     std::uint8_t exchange = 0;
     std::uint32_t attempt = 0;
-    QString cause;                  // request_lost, response_lost, response_late, no_response, unknown
+    QString cause; // request_lost, response_lost, response_late, no_response, unknown
 };
 
 /// Facts about one of the two captures.
@@ -196,7 +199,8 @@ struct CompareResult
 
 /// Compares two captures read with observeCapture(). Takes them by value because the per-SA
 /// packet lists are sorted in place (move them in to keep memory at one copy).
-CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, const CompareOptions &options = {});
+CompareResult compareCaptures(CaptureObservations a, CaptureObservations b,
+                              const CompareOptions &options = {});
 
 /// Reads both files (in parallel) and compares them; false and `error` naming the file when
 /// either cannot be opened.

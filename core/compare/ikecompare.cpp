@@ -27,7 +27,8 @@ struct IkeKeyHash
     {
         std::uint64_t h = k.ispi * 0x9e3779b97f4a7c15ULL ^ k.rspi;
         h = h * 0x100000001b3ULL ^ (std::uint64_t(k.messageId) << 32 | k.length);
-        h = h * 0x100000001b3ULL ^ (std::uint64_t(k.fragment) << 16 | std::uint64_t(k.flags) << 8 | k.exchange);
+        h = h * 0x100000001b3ULL ^
+            (std::uint64_t(k.fragment) << 16 | std::uint64_t(k.flags) << 8 | k.exchange);
         return std::size_t(h);
     }
 };
@@ -37,7 +38,7 @@ struct Attempt
 {
     const ObservedIke *msg = nullptr;
     enum class Fate { Delivered, Lost, Unobserved } fate = Fate::Unobserved;
-    std::int64_t arrivalNs = 0;       // receiver's clock, when delivered
+    std::int64_t arrivalNs = 0; // receiver's clock, when delivered
 };
 
 struct Group
@@ -45,25 +46,25 @@ struct Group
     IkeKey key{};
     std::vector<const ObservedIke *> copies[2];
     int sender = -1;
-    std::vector<Attempt> attempts;    // the sender's copies, in time order
+    std::vector<Attempt> attempts;      // the sender's copies, in time order
     std::vector<std::int64_t> arrivals; // receiver's copies matched to an attempt or not, receiver clock
 };
 
-bool has(const std::vector<IpAddress> &v, const IpAddress &a) { return std::find(v.begin(), v.end(), a) != v.end(); }
+bool has(const std::vector<IpAddress> &v, const IpAddress &a)
+{
+    return std::find(v.begin(), v.end(), a) != v.end();
+}
 void add(std::vector<IpAddress> &v, const IpAddress &a)
 {
-    if (!has(v, a))
-        v.push_back(a);
+    if (!has(v, a)) v.push_back(a);
 }
 
 int senderByAddress(const Group &g, const std::vector<IpAddress> local[2])
 {
     for (int s = 0; s < 2; ++s)
         for (const ObservedIke *m : g.copies[s]) {
-            if (has(local[s], m->src))
-                return s;
-            if (has(local[s], m->dst))
-                return 1 - s;
+            if (has(local[s], m->src)) return s;
+            if (has(local[s], m->dst)) return 1 - s;
         }
     return -1;
 }
@@ -90,8 +91,7 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
     // tell the addresses, the copy with the higher TTL is the sender's (no router passed yet).
     const bool knowAddresses = !local[0].empty() || !local[1].empty();
     for (Group &g : groups) {
-        if (knowAddresses)
-            g.sender = senderByAddress(g, local);
+        if (knowAddresses) g.sender = senderByAddress(g, local);
         if (g.sender < 0 && !g.copies[0].empty() && !g.copies[1].empty() &&
             g.copies[0].front()->ttl != g.copies[1].front()->ttl)
             g.sender = g.copies[0].front()->ttl > g.copies[1].front()->ttl ? 0 : 1;
@@ -104,12 +104,14 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
         }
     }
     for (Group &g : groups) {
-        if (g.sender < 0)
-            g.sender = senderByAddress(g, local);
+        if (g.sender < 0) g.sender = senderByAddress(g, local);
         if (g.sender < 0) {
             // Same TTL and no known address: IKE alone cannot tell; count it as sent by the
             // capture that holds the earliest copy (exact when the clocks agree).
-            g.sender = g.copies[1].empty() || (!g.copies[0].empty() && g.copies[0].front()->tsNs <= g.copies[1].front()->tsNs) ? 0 : 1;
+            g.sender = g.copies[1].empty() || (!g.copies[0].empty() &&
+                                               g.copies[0].front()->tsNs <= g.copies[1].front()->tsNs)
+                           ? 0
+                           : 1;
         }
         // Messages seen once on each side pair up without help from the clock: they teach it.
         if (g.copies[0].size() == 1 && g.copies[1].size() == 1) {
@@ -135,13 +137,11 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
             const std::int64_t sentBy = clock.toSender(dir, m->tsNs) + kMatchToleranceNs;
             std::ptrdiff_t pick = -1;
             for (std::size_t i = 0; i < S.size(); ++i)
-                if (!taken[i] && S[i]->tsNs <= sentBy)
-                    pick = std::ptrdiff_t(i);
+                if (!taken[i] && S[i]->tsNs <= sentBy) pick = std::ptrdiff_t(i);
             if (pick < 0 && S.size() == R.size()) {
                 // Counts agree: pair in order even if the clock estimate is off.
                 for (std::size_t i = 0; i < S.size() && pick < 0; ++i)
-                    if (!taken[i])
-                        pick = std::ptrdiff_t(i);
+                    if (!taken[i]) pick = std::ptrdiff_t(i);
             }
             ++d.ikeReceived;
             if (pick < 0) {
@@ -161,8 +161,7 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
         DirectionComparison &d = r.directions[dir];
         for (std::size_t i = 0; i < g.attempts.size(); ++i) {
             Attempt &at = g.attempts[i];
-            if (at.fate == Attempt::Fate::Delivered)
-                continue;
+            if (at.fate == Attempt::Fate::Delivered) continue;
             if (clock.captureOff(rcv, clock.toReceiver(dir, at.msg->tsNs)))
                 continue; // the receiver's capture was not running
             at.fate = Attempt::Fate::Lost;
@@ -189,8 +188,7 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
         if ((g.key.flags & 0x20) && g.key.fragment <= 1)
             responses.emplace(std::pair(g.key.ispi, g.key.messageId), &g);
     for (const Group &g : groups) {
-        if ((g.key.flags & 0x20) || g.key.fragment > 1 || g.attempts.empty())
-            continue;
+        if ((g.key.flags & 0x20) || g.key.fragment > 1 || g.attempts.empty()) continue;
         const int s = g.sender;
         IkeEventLoss ev;
         ev.tsNs = clock.toA(s, g.attempts.front().msg->tsNs);
@@ -220,8 +218,7 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
                 const Attempt *answer = nullptr;
                 const auto [lo, hi] = responses.equal_range(std::pair(g.key.ispi, g.key.messageId));
                 for (auto it = lo; it != hi && !answer; ++it) {
-                    if (it->second->sender != 1 - s)
-                        continue;
+                    if (it->second->sender != 1 - s) continue;
                     for (const Attempt &a : it->second->attempts)
                         if (a.msg->tsNs >= from && a.msg->tsNs < until) {
                             answer = &a;

@@ -40,8 +40,7 @@ public:
     void add(const RawPacket &pkt)
     {
         const PacketFacts f = m_dissector.dissect(pkt.bytes(), pkt.originalLength);
-        if (m_out.packets == 0)
-            m_out.firstNs = m_out.lastNs = pkt.tsNs;
+        if (m_out.packets == 0) m_out.firstNs = m_out.lastNs = pkt.tsNs;
         m_out.firstNs = std::min(m_out.firstNs, pkt.tsNs);
         m_out.lastNs = std::max(m_out.lastNs, pkt.tsNs);
         ++m_out.packets;
@@ -144,8 +143,7 @@ private:
         m.ttl = f.ttl;
         if (f.ike.nextPayload == kPayloadSkf) {
             const IkePayloadSummary p = parseIkePayloads(f.ikeMessage, f.ike);
-            if (p.hasSkf)
-                m.fragment = p.fragmentNumber;
+            if (p.hasSkf) m.fragment = p.fragmentNumber;
         }
         m_out.ike.push_back(m);
     }
@@ -165,8 +163,7 @@ std::unique_ptr<CaptureObservations> observeCapture(const QString &path, QString
                                                     const std::atomic_bool *cancel)
 {
     auto reader = CaptureReader::open(path, error);
-    if (!reader)
-        return nullptr;
+    if (!reader) return nullptr;
     auto out = std::make_unique<CaptureObservations>();
     out->file = reader->info();
     Observer obs(*out);

@@ -20,7 +20,7 @@ struct EspObservation
 {
     std::int64_t tsNs = 0;
     std::uint32_t seqLow = 0;
-    std::uint16_t size = 0;   // outer IP length
+    std::uint16_t size = 0; // outer IP length
     std::uint16_t epoch = 0;
     [[nodiscard]] std::uint64_t seq() const { return (std::uint64_t(epoch) << 32) | seqLow; }
 };
@@ -32,12 +32,12 @@ struct ObservedSa
 {
     std::uint32_t spi = 0;
     std::uint16_t generation = 0;
-    bool udp = false;             // ESP-in-UDP
+    bool udp = false; // ESP-in-UDP
     IpAddress src;
     IpAddress dst;
-    std::uint16_t srcPort = 0;    // of the first packet (NAT may rebind later)
+    std::uint16_t srcPort = 0; // of the first packet (NAT may rebind later)
     std::uint16_t dstPort = 0;
-    std::uint8_t maxTtl = 0;      // IPv4 TTL / IPv6 hop limit: highest at the sender's own capture
+    std::uint8_t maxTtl = 0; // IPv4 TTL / IPv6 hop limit: highest at the sender's own capture
     std::vector<EspObservation> packets;
 };
 
@@ -52,11 +52,11 @@ struct ObservedIke
     std::uint64_t ispi = 0;
     std::uint64_t rspi = 0;
     std::uint32_t messageId = 0;
-    std::uint32_t length = 0;     // IKE header length field
-    std::uint16_t size = 0;       // outer IP length
-    std::uint16_t fragment = 0;   // SKF fragment number, 0 if unfragmented
+    std::uint32_t length = 0;   // IKE header length field
+    std::uint16_t size = 0;     // outer IP length
+    std::uint16_t fragment = 0; // SKF fragment number, 0 if unfragmented
     std::uint8_t exchange = 0;
-    std::uint8_t flags = 0;       // IKE header flags (I, R)
+    std::uint8_t flags = 0; // IKE header flags (I, R)
     std::uint8_t ttl = 0;
     [[nodiscard]] bool isResponse() const { return (flags & 0x20) != 0; }
 };
@@ -67,12 +67,12 @@ struct CaptureObservations
     CaptureFileInfo file;
     std::uint64_t packets = 0;
     std::uint64_t espPackets = 0;
-    std::uint64_t ignoredPackets = 0;  // not ESP/IKE (inner cleartext, ICMP, keepalives, ...)
+    std::uint64_t ignoredPackets = 0; // not ESP/IKE (inner cleartext, ICMP, keepalives, ...)
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
     std::vector<ObservedSa> sas;
     std::vector<ObservedIke> ike;
-    QString readWarning;               // the read stopped early (truncated file)
+    QString readWarning; // the read stopped early (truncated file)
     bool cancelled = false;
     [[nodiscard]] bool empty() const { return packets == 0; }
     [[nodiscard]] bool contains(std::int64_t tsNs, std::int64_t marginNs = 0) const

@@ -10,14 +10,22 @@ namespace ikev2wb {
 const char *fixKindName(FixKind kind)
 {
     switch (kind) {
-    case FixKind::Iptables: return "iptables";
-    case FixKind::Nftables: return "nftables";
-    case FixKind::IpLink: return "ip_link";
-    case FixKind::Sysctl: return "sysctl";
-    case FixKind::Ethtool: return "ethtool";
-    case FixKind::Swanctl: return "swanctl";
-    case FixKind::IpsecConf: return "ipsec_conf";
-    case FixKind::StrongswanConf: return "strongswan_conf";
+    case FixKind::Iptables:
+        return "iptables";
+    case FixKind::Nftables:
+        return "nftables";
+    case FixKind::IpLink:
+        return "ip_link";
+    case FixKind::Sysctl:
+        return "sysctl";
+    case FixKind::Ethtool:
+        return "ethtool";
+    case FixKind::Swanctl:
+        return "swanctl";
+    case FixKind::IpsecConf:
+        return "ipsec_conf";
+    case FixKind::StrongswanConf:
+        return "strongswan_conf";
     }
     return "unknown";
 }
@@ -30,10 +38,14 @@ bool fixIsShell(FixKind kind)
 const char *stepStatusName(StepStatus s)
 {
     switch (s) {
-    case StepStatus::Pass: return "pass";
-    case StepStatus::NotEnoughEvidence: return "not_enough_evidence";
-    case StepStatus::Warn: return "warn";
-    case StepStatus::Fail: return "fail";
+    case StepStatus::Pass:
+        return "pass";
+    case StepStatus::NotEnoughEvidence:
+        return "not_enough_evidence";
+    case StepStatus::Warn:
+        return "warn";
+    case StepStatus::Fail:
+        return "fail";
     }
     return "unknown";
 }
@@ -41,10 +53,14 @@ const char *stepStatusName(StepStatus s)
 int stepStatusSeverity(StepStatus s)
 {
     switch (s) {
-    case StepStatus::Pass: return 0;
-    case StepStatus::NotEnoughEvidence: return 1;
-    case StepStatus::Warn: return 2;
-    case StepStatus::Fail: return 3;
+    case StepStatus::Pass:
+        return 0;
+    case StepStatus::NotEnoughEvidence:
+        return 1;
+    case StepStatus::Warn:
+        return 2;
+    case StepStatus::Fail:
+        return 3;
     }
     return 0;
 }
@@ -53,8 +69,7 @@ bool findingRanksBefore(const Finding &a, const Finding &b)
 {
     if (stepStatusSeverity(a.status) != stepStatusSeverity(b.status))
         return stepStatusSeverity(a.status) > stepStatusSeverity(b.status);
-    if (a.confidence != b.confidence)
-        return a.confidence > b.confidence;
+    if (a.confidence != b.confidence) return a.confidence > b.confidence;
     return a.step < b.step;
 }
 
@@ -77,33 +92,45 @@ void baseline(ChecklistStep &s, const Facts &f)
         if (f.havePair) {
             pass(0.85);
             for (const DirectionFacts &d : f.dir)
-                add(s, QStringLiteral("%1 → %2: %3 ESP packets sent, %4 received, %5 lost in transit").arg(d.from, d.to)
-                           .arg(d.sent).arg(d.received).arg(d.lost));
+                add(s, QStringLiteral("%1 → %2: %3 ESP packets sent, %4 received, %5 lost in transit")
+                           .arg(d.from, d.to)
+                           .arg(d.sent)
+                           .arg(d.received)
+                           .arg(d.lost));
         } else {
-            s.collectNext << QStringLiteral("a capture at the peer's outer interface over the same time (tcpdump -ni IFACE -w "
-                                            "peer.pcap 'udp port 500 or udp port 4500 or esp or icmp'), then ikev2wb diagnose "
-                                            "--capture A --peer-capture B");
+            s.collectNext << QStringLiteral(
+                "a capture at the peer's outer interface over the same time (tcpdump -ni IFACE -w "
+                "peer.pcap 'udp port 500 or udp port 4500 or esp or icmp'), then ikev2wb diagnose "
+                "--capture A --peer-capture B");
             if (f.haveCapture && f.espPackets > 0 && f.seqMissing.value == 0)
-                add(s, QStringLiteral("no ESP sequence numbers missing at this capture point (%1 ESP packets)").arg(f.espPackets));
+                add(s,
+                    QStringLiteral("no ESP sequence numbers missing at this capture point (%1 ESP packets)")
+                        .arg(f.espPackets));
         }
         break;
     case 2:
         if (f.havePair) {
             pass(0.8);
-            add(s, QStringLiteral("no size-dependent loss; largest outer ESP packet %1 bytes").arg(f.largestOuter));
+            add(s, QStringLiteral("no size-dependent loss; largest outer ESP packet %1 bytes")
+                       .arg(f.largestOuter));
         } else if (f.haveCapture && f.largestOuter >= kLargeOuterBytes && f.blackHoleLevel == 0) {
             pass(0.55);
-            add(s, QStringLiteral("outer packets up to %1 bytes and no sign of a black hole").arg(f.largestOuter));
+            add(s, QStringLiteral("outer packets up to %1 bytes and no sign of a black hole")
+                       .arg(f.largestOuter));
         } else {
-            s.collectNext << QStringLiteral("large packets through the tunnel: from an inner host ping -M do -s 1400 <remote inner "
-                                            "host>, while capturing");
+            s.collectNext << QStringLiteral(
+                "large packets through the tunnel: from an inner host ping -M do -s 1400 <remote inner "
+                "host>, while capturing");
         }
         break;
     case 3:
         if (f.haveCapture || f.haveLogs) {
             pass(f.havePair ? 0.8 : 0.6);
-            add(s, f.natT ? QStringLiteral("NAT-T (ESP in UDP) in use; no mapping change, rebinding or port-unreachable seen")
-                          : QStringLiteral("no NAT-T in use, no outage and no dead peer"));
+            add(s,
+                f.natT
+                    ? QStringLiteral(
+                          "NAT-T (ESP in UDP) in use; no mapping change, rebinding or port-unreachable seen")
+                    : QStringLiteral("no NAT-T in use, no outage and no dead peer"));
         } else {
             s.collectNext << QStringLiteral("a capture or charon's log");
         }
@@ -111,7 +138,9 @@ void baseline(ChecklistStep &s, const Facts &f)
     case 4:
         if (f.haveCapture || f.haveLogs) {
             pass(f.haveLogs || f.havePair ? 0.8 : 0.6);
-            add(s, QStringLiteral("%1 IKE exchange(s), %2 answered, no retransmissions").arg(f.ikeExchanges).arg(f.ikeAnswered));
+            add(s, QStringLiteral("%1 IKE exchange(s), %2 answered, no retransmissions")
+                       .arg(f.ikeExchanges)
+                       .arg(f.ikeAnswered));
         } else {
             s.collectNext << QStringLiteral("a capture or charon's log");
         }
@@ -123,23 +152,30 @@ void baseline(ChecklistStep &s, const Facts &f)
         }
         break;
     case 6:
-        if ((f.havePair && !f.espNeverReceived) || (f.haveCapture && f.espPackets > 0 && f.espOneWay.value == 0)) {
+        if ((f.havePair && !f.espNeverReceived) ||
+            (f.haveCapture && f.espPackets > 0 && f.espOneWay.value == 0)) {
             pass(f.havePair ? 0.8 : 0.5);
             add(s, QStringLiteral("ESP gets through in both directions; no ICMP reject"));
         }
         break;
-    default: break;
+    default:
+        break;
     }
     if (s.number == 5 && !f.haveCounters)
-        s.collectNext << QStringLiteral("ikev2wb collect before and after reproducing the problem (xfrm_stat, ip -s link, "
-                                        "ethtool -S/-k), then pass both folders with --evidence");
+        s.collectNext << QStringLiteral(
+            "ikev2wb collect before and after reproducing the problem (xfrm_stat, ip -s link, "
+            "ethtool -S/-k), then pass both folders with --evidence");
     if (s.number == 6 && s.status != StepStatus::Pass)
         s.collectNext << QStringLiteral("captures at both ends with traffic in both directions");
     if (s.number == 4 && !f.haveCounters && f.reordered.value > 0)
-        s.collectNext << QStringLiteral("/proc/net/xfrm_stat before and after on the receiver, to see anti-replay drops");
+        s.collectNext << QStringLiteral(
+            "/proc/net/xfrm_stat before and after on the receiver, to see anti-replay drops");
 }
 
-bool sameFix(const Fix &a, const Fix &b) { return a.kind == b.kind && a.title == b.title && a.text == b.text; }
+bool sameFix(const Fix &a, const Fix &b)
+{
+    return a.kind == b.kind && a.title == b.title && a.text == b.text;
+}
 
 } // namespace
 
@@ -147,8 +183,7 @@ Diagnosis runChecklist(const Facts &f)
 {
     Diagnosis d;
     for (const Rule &r : checklistRules())
-        if (std::optional<Finding> fd = r.fn(f))
-            d.findings.push_back(std::move(*fd));
+        if (std::optional<Finding> fd = r.fn(f)) d.findings.push_back(std::move(*fd));
     std::stable_sort(d.findings.begin(), d.findings.end(), findingRanksBefore);
 
     for (int n = 1; n <= 6; ++n) {
@@ -157,36 +192,36 @@ Diagnosis runChecklist(const Facts &f)
         s.title = stepTitle(n);
         bool any = false;
         for (const Finding &fd : d.findings) {
-            if (fd.step != n)
-                continue;
-            if (!any || stepStatusSeverity(fd.status) > stepStatusSeverity(s.status))
-                s.status = fd.status;
+            if (fd.step != n) continue;
+            if (!any || stepStatusSeverity(fd.status) > stepStatusSeverity(s.status)) s.status = fd.status;
             s.confidence = std::max(s.confidence, fd.confidence);
             any = true;
             s.causes << fd.cause;
             s.evidence.insert(s.evidence.end(), fd.evidence.begin(), fd.evidence.end());
             for (const QString &c : fd.collectNext)
-                if (!s.collectNext.contains(c))
-                    s.collectNext << c;
+                if (!s.collectNext.contains(c)) s.collectNext << c;
             for (const Fix &x : fd.fixes)
                 if (std::none_of(s.fixes.begin(), s.fixes.end(), [&](const Fix &y) { return sameFix(x, y); }))
                     s.fixes.push_back(x);
         }
-        if (!any)
-            baseline(s, f);
+        if (!any) baseline(s, f);
         d.steps.push_back(std::move(s));
     }
 
     const QStringList ph = placeholders(fixTarget(f));
     if (!ph.isEmpty())
-        d.notes << QStringLiteral("not found in the evidence, left as placeholders in the fixes: %1 (replace them before use)")
+        d.notes << QStringLiteral("not found in the evidence, left as placeholders in the fixes: %1 (replace "
+                                  "them before use)")
                        .arg(ph.join(QStringLiteral(", ")));
     if (f.suiteSource.isEmpty())
         d.notes << QStringLiteral("ESP suite unknown: MTU figures assume the worst listed suite");
     else if (f.suiteSource.startsWith(QLatin1String("estimated")))
-        d.notes << QStringLiteral("ESP suite %1 estimated from ESP lengths (no configuration or SA list given)").arg(espSuiteName(f.suite));
+        d.notes << QStringLiteral(
+                       "ESP suite %1 estimated from ESP lengths (no configuration or SA list given)")
+                       .arg(espSuiteName(f.suite));
     if (!f.havePair)
-        d.notes << QStringLiteral("one capture only: loss is seen only as missing sequence numbers at this capture point");
+        d.notes << QStringLiteral(
+            "one capture only: loss is seen only as missing sequence numbers at this capture point");
     return d;
 }
 

@@ -51,7 +51,7 @@ struct LoadedDiagnosis
     EvidenceSet evidence;
     Facts facts;
     Diagnosis diagnosis;
-    QStringList warnings;    // partial captures, evidence files that could not be parsed
+    QStringList warnings; // partial captures, evidence files that could not be parsed
 };
 
 /// Loads, analyses, compares and diagnoses. False with `error` naming the file when a capture

@@ -12,8 +12,7 @@ bool diagnoseFiles(const DiagnosisFiles &files, LoadedDiagnosis &out, QString *e
     QString err;
     out.indexA = loadCapture(files.captureA, &err);
     if (!out.indexA) {
-        if (error)
-            *error = err;
+        if (error) *error = err;
         return false;
     }
     out.analysisA = analyzeCapture(*out.indexA);
@@ -25,15 +24,13 @@ bool diagnoseFiles(const DiagnosisFiles &files, LoadedDiagnosis &out, QString *e
     if (!files.captureB.isEmpty()) {
         out.indexB = loadCapture(files.captureB, &err);
         if (!out.indexB) {
-            if (error)
-                *error = err;
+            if (error) *error = err;
             return false;
         }
         out.analysisB = analyzeCapture(*out.indexB);
         CompareResult cmp;
         if (!compareCaptureFiles(files.captureA, files.captureB, cmp, &err)) {
-            if (error)
-                *error = err;
+            if (error) *error = err;
             return false;
         }
         out.comparison = std::move(cmp);
@@ -44,21 +41,17 @@ bool diagnoseFiles(const DiagnosisFiles &files, LoadedDiagnosis &out, QString *e
         inputs << files.captureB;
     }
     for (const CaptureIndex *ix : {out.indexA.get(), out.indexB.get()})
-        if (ix && ix->partial && !ix->warnings.empty())
-            out.warnings << ix->warnings.front().message;
+        if (ix && ix->partial && !ix->warnings.empty()) out.warnings << ix->warnings.front().message;
     for (const QString &p : files.evidence) {
         if (!out.evidence.addPath(p, &err)) {
-            if (error)
-                *error = err;
+            if (error) *error = err;
             return false;
         }
         inputs << p;
     }
     for (const EvidenceFile &f : out.evidence.files())
-        if (!f.status.ok())
-            out.warnings << f.status.error;
-    if (!files.evidence.isEmpty())
-        in.evidence = &out.evidence;
+        if (!f.status.ok()) out.warnings << f.status.error;
+    if (!files.evidence.isEmpty()) in.evidence = &out.evidence;
     out.facts = deriveFacts(in);
     out.diagnosis = runChecklist(out.facts);
     out.diagnosis.inputs = inputs;

@@ -10,7 +10,16 @@
 namespace ikev2wb {
 
 /// Where a snippet goes; selects the shell or config syntax.
-enum class FixKind : std::uint8_t { Iptables, Nftables, IpLink, Sysctl, Ethtool, Swanctl, IpsecConf, StrongswanConf };
+enum class FixKind : std::uint8_t {
+    Iptables,
+    Nftables,
+    IpLink,
+    Sysctl,
+    Ethtool,
+    Swanctl,
+    IpsecConf,
+    StrongswanConf
+};
 /// "iptables", "nftables", "ip_link", "sysctl", "ethtool", "swanctl", "ipsec_conf", "strongswan_conf".
 const char *fixKindName(FixKind kind);
 /// Shell commands can go into the fix script as commands; config snippets are printed with
@@ -22,24 +31,24 @@ struct Fix
 {
     FixKind kind = FixKind::Sysctl;
     QString title;
-    QString text;      // the commands or the config snippet
-    QString changes;   // what it changes
-    QString tradeoff;  // what it costs or weakens
-    QString verify;    // how to see that it worked
-    QString undo;      // how to take it back
+    QString text;     // the commands or the config snippet
+    QString changes;  // what it changes
+    QString tradeoff; // what it costs or weakens
+    QString verify;   // how to see that it worked
+    QString undo;     // how to take it back
 };
 
 /// Where a piece of evidence comes from. Unset members are -1 / 0 / empty.
 struct EvidenceRef
 {
-    QString source;              // capture or evidence file
-    std::int64_t packet = -1;    // 1-based packet number in `source`
+    QString source;           // capture or evidence file
+    std::int64_t packet = -1; // 1-based packet number in `source`
     std::int64_t timeNs = -1;
     std::uint32_t spi = 0;
     bool hasSpi = false;
-    QString counter;             // e.g. "XfrmInStateSeqError +25"
-    QString logLine;             // the raw log line
-    int line = 0;                // its line number in `source`
+    QString counter; // e.g. "XfrmInStateSeqError +25"
+    QString logLine; // the raw log line
+    int line = 0;    // its line number in `source`
     [[nodiscard]] bool empty() const
     {
         return packet < 0 && timeNs < 0 && !hasSpi && counter.isEmpty() && logLine.isEmpty();
@@ -61,13 +70,13 @@ int stepStatusSeverity(StepStatus s);
 /// One cause the rules found, with what backs it and what to change.
 struct Finding
 {
-    QString cause;               // stable identifier, e.g. "mtu_blackhole"
-    int step = 0;                // 1..6
+    QString cause; // stable identifier, e.g. "mtu_blackhole"
+    int step = 0;  // 1..6
     QString title;
     StepStatus status = StepStatus::Warn;
-    double confidence = 0;       // 0..1
+    double confidence = 0; // 0..1
     std::vector<EvidenceItem> evidence;
-    QStringList collectNext;     // what would make it surer
+    QStringList collectNext; // what would make it surer
     std::vector<Fix> fixes;
 };
 
@@ -81,15 +90,15 @@ struct ChecklistStep
     std::vector<EvidenceItem> evidence;
     QStringList collectNext;
     std::vector<Fix> fixes;
-    QStringList causes;          // findings of this step
+    QStringList causes; // findings of this step
 };
 
 struct Diagnosis
 {
-    QStringList inputs;          // captures and evidence paths used
-    std::vector<ChecklistStep> steps;  // always six, in order
-    std::vector<Finding> findings;     // ranked, most likely cause first
-    QStringList notes;           // assumptions (placeholders, estimated suite, ...)
+    QStringList inputs;               // captures and evidence paths used
+    std::vector<ChecklistStep> steps; // always six, in order
+    std::vector<Finding> findings;    // ranked, most likely cause first
+    QStringList notes;                // assumptions (placeholders, estimated suite, ...)
 };
 
 } // namespace ikev2wb

@@ -12,20 +12,14 @@ namespace {
 void writeRef(JsonWriter &w, const EvidenceRef &r)
 {
     w.key("ref").beginObject();
-    if (!r.source.isEmpty())
-        w.field("source", r.source);
-    if (r.packet >= 0)
-        w.field("packet", r.packet);
-    if (r.timeNs >= 0)
-        w.key("time").time(r.timeNs);
-    if (r.hasSpi)
-        w.key("spi").spi(r.spi);
-    if (!r.counter.isEmpty())
-        w.field("counter", r.counter);
+    if (!r.source.isEmpty()) w.field("source", r.source);
+    if (r.packet >= 0) w.field("packet", r.packet);
+    if (r.timeNs >= 0) w.key("time").time(r.timeNs);
+    if (r.hasSpi) w.key("spi").spi(r.spi);
+    if (!r.counter.isEmpty()) w.field("counter", r.counter);
     if (!r.logLine.isEmpty()) {
         w.field("log_line", r.logLine);
-        if (r.line > 0)
-            w.field("line", r.line);
+        if (r.line > 0) w.field("line", r.line);
     }
     w.endObject();
 }
@@ -69,23 +63,19 @@ void writeFixes(JsonWriter &w, const std::vector<Fix> &fixes)
 QString refText(const EvidenceRef &r)
 {
     QStringList parts;
-    if (r.packet >= 0)
-        parts << QStringLiteral("packet %1").arg(r.packet);
+    if (r.packet >= 0) parts << QStringLiteral("packet %1").arg(r.packet);
     if (r.timeNs >= 0)
-        parts << QDateTime::fromMSecsSinceEpoch(r.timeNs / 1000000, Qt::UTC).toString(QStringLiteral("HH:mm:ss.zzz"));
-    if (r.hasSpi)
-        parts << QStringLiteral("SPI 0x%1").arg(r.spi, 8, 16, QLatin1Char('0'));
-    if (!r.counter.isEmpty())
-        parts << r.counter;
-    if (!r.logLine.isEmpty())
-        parts << QStringLiteral("line %1: %2").arg(r.line).arg(r.logLine.trimmed());
-    if (parts.isEmpty())
-        return {};
+        parts << QDateTime::fromMSecsSinceEpoch(r.timeNs / 1000000, Qt::UTC)
+                     .toString(QStringLiteral("HH:mm:ss.zzz"));
+    if (r.hasSpi) parts << QStringLiteral("SPI 0x%1").arg(r.spi, 8, 16, QLatin1Char('0'));
+    if (!r.counter.isEmpty()) parts << r.counter;
+    if (!r.logLine.isEmpty()) parts << QStringLiteral("line %1: %2").arg(r.line).arg(r.logLine.trimmed());
+    if (parts.isEmpty()) return {};
     QString src = r.source;
     const qsizetype slash = src.lastIndexOf(QLatin1Char('/'));
-    if (slash >= 0)
-        src = src.mid(slash + 1);
-    return QStringLiteral(" [%1%2]").arg(src.isEmpty() ? QString() : src + QStringLiteral(": "), parts.join(QStringLiteral(", ")));
+    if (slash >= 0) src = src.mid(slash + 1);
+    return QStringLiteral(" [%1%2]").arg(src.isEmpty() ? QString() : src + QStringLiteral(": "),
+                                         parts.join(QStringLiteral(", ")));
 }
 
 QString indent(const QString &text, const QString &prefix)
@@ -93,8 +83,7 @@ QString indent(const QString &text, const QString &prefix)
     QString out;
     const QStringList lines = text.split(QLatin1Char('\n'));
     for (qsizetype i = 0; i < lines.size(); ++i) {
-        if (i == lines.size() - 1 && lines[i].isEmpty())
-            break;
+        if (i == lines.size() - 1 && lines[i].isEmpty()) break;
         out += prefix + lines[i] + QLatin1Char('\n');
     }
     return out;
@@ -103,10 +92,14 @@ QString indent(const QString &text, const QString &prefix)
 QString statusWord(StepStatus s)
 {
     switch (s) {
-    case StepStatus::Pass: return QStringLiteral("PASS");
-    case StepStatus::NotEnoughEvidence: return QStringLiteral("NOT ENOUGH EVIDENCE");
-    case StepStatus::Warn: return QStringLiteral("WARN");
-    case StepStatus::Fail: return QStringLiteral("FAIL");
+    case StepStatus::Pass:
+        return QStringLiteral("PASS");
+    case StepStatus::NotEnoughEvidence:
+        return QStringLiteral("NOT ENOUGH EVIDENCE");
+    case StepStatus::Warn:
+        return QStringLiteral("WARN");
+    case StepStatus::Fail:
+        return QStringLiteral("FAIL");
     }
     return {};
 }
@@ -115,10 +108,14 @@ QString statusWord(StepStatus s)
 QString configFile(FixKind k)
 {
     switch (k) {
-    case FixKind::Swanctl: return QStringLiteral("/etc/swanctl/swanctl.conf (or a file in /etc/swanctl/conf.d/)");
-    case FixKind::IpsecConf: return QStringLiteral("/etc/ipsec.conf");
-    case FixKind::StrongswanConf: return QStringLiteral("/etc/strongswan.conf (or a file in /etc/strongswan.d/)");
-    default: return {};
+    case FixKind::Swanctl:
+        return QStringLiteral("/etc/swanctl/swanctl.conf (or a file in /etc/swanctl/conf.d/)");
+    case FixKind::IpsecConf:
+        return QStringLiteral("/etc/ipsec.conf");
+    case FixKind::StrongswanConf:
+        return QStringLiteral("/etc/strongswan.conf (or a file in /etc/strongswan.d/)");
+    default:
+        return {};
     }
 }
 
@@ -184,11 +181,9 @@ QString fixText(const Fix &f)
 {
     QString out;
     out += QStringLiteral("[%1] %2\n").arg(QString::fromLatin1(fixKindName(f.kind)), f.title);
-    if (!fixIsShell(f.kind))
-        out += QStringLiteral("# in %1\n").arg(configFile(f.kind));
+    if (!fixIsShell(f.kind)) out += QStringLiteral("# in %1\n").arg(configFile(f.kind));
     out += f.text;
-    if (!f.text.endsWith(QLatin1Char('\n')))
-        out += QLatin1Char('\n');
+    if (!f.text.endsWith(QLatin1Char('\n'))) out += QLatin1Char('\n');
     out += QStringLiteral("changes:   %1\n").arg(f.changes);
     out += QStringLiteral("trade-off: %1\n").arg(f.tradeoff);
     out += QStringLiteral("verify:    %1\n").arg(f.verify);
@@ -211,7 +206,10 @@ QString diagnosisText(const Diagnosis &d)
     }
     out += QStringLiteral("Checklist\n");
     for (const ChecklistStep &s : d.steps) {
-        out += QStringLiteral("%1. %2: %3 (confidence %4)\n").arg(s.number).arg(s.title, statusWord(s.status)).arg(s.confidence, 0, 'f', 2);
+        out += QStringLiteral("%1. %2: %3 (confidence %4)\n")
+                   .arg(s.number)
+                   .arg(s.title, statusWord(s.status))
+                   .arg(s.confidence, 0, 'f', 2);
         for (const EvidenceItem &e : s.evidence)
             out += QStringLiteral("   - %1%2\n").arg(e.text, refText(e.ref));
         for (const QString &c : s.collectNext)
@@ -222,8 +220,12 @@ QString diagnosisText(const Diagnosis &d)
         int rank = 0;
         for (const Finding &f : d.findings) {
             out += QStringLiteral("%1. %2 [step %3, %4, confidence %5]: %6\n")
-                       .arg(++rank).arg(f.cause).arg(f.step).arg(QString::fromLatin1(stepStatusName(f.status)))
-                       .arg(f.confidence, 0, 'f', 2).arg(f.title);
+                       .arg(++rank)
+                       .arg(f.cause)
+                       .arg(f.step)
+                       .arg(QString::fromLatin1(stepStatusName(f.status)))
+                       .arg(f.confidence, 0, 'f', 2)
+                       .arg(f.title);
             for (const EvidenceItem &e : f.evidence)
                 out += QStringLiteral("   - %1%2\n").arg(e.text, refText(e.ref));
             for (const QString &c : f.collectNext)
@@ -261,22 +263,25 @@ QString fixScript(const Diagnosis &d)
     QString s;
     s += QStringLiteral("#!/usr/bin/env bash\n"
                         "# Fixes proposed by `ikev2wb diagnose`");
-    if (!d.inputs.isEmpty())
-        s += QStringLiteral(" for: %1").arg(d.inputs.join(QStringLiteral(", ")));
-    s += QStringLiteral("\n#\n"
-                        "# Review before use. Nothing in this file runs by itself:\n"
-                        "#   ./THIS_SCRIPT          lists the fixes\n"
-                        "#   ./THIS_SCRIPT N [M..]  shows fix N (what it changes, trade-off, verify, undo) and asks\n"
-                        "#                          for confirmation before running it\n"
-                        "# Configuration snippets (swanctl.conf, ipsec.conf, strongswan.conf) are only printed:\n"
-                        "# merge them into the named file by hand, then apply them as the fix says.\n");
+    if (!d.inputs.isEmpty()) s += QStringLiteral(" for: %1").arg(d.inputs.join(QStringLiteral(", ")));
+    s += QStringLiteral(
+        "\n#\n"
+        "# Review before use. Nothing in this file runs by itself:\n"
+        "#   ./THIS_SCRIPT          lists the fixes\n"
+        "#   ./THIS_SCRIPT N [M..]  shows fix N (what it changes, trade-off, verify, undo) and asks\n"
+        "#                          for confirmation before running it\n"
+        "# Configuration snippets (swanctl.conf, ipsec.conf, strongswan.conf) are only printed:\n"
+        "# merge them into the named file by hand, then apply them as the fix says.\n");
     for (const QString &n : d.notes)
         s += QStringLiteral("# note: %1\n").arg(n);
     s += QStringLiteral("set -euo pipefail\n\n");
     for (std::size_t i = 0; i < fixes.size(); ++i) {
         const Fix &f = *fixes[i];
         const int n = int(i) + 1;
-        s += QStringLiteral("# ---------------------------------------------------------------- fix %1 (%2)\n").arg(n).arg(causes[i]);
+        s +=
+            QStringLiteral("# ---------------------------------------------------------------- fix %1 (%2)\n")
+                .arg(n)
+                .arg(causes[i]);
         s += commentBlock(QStringLiteral("[%1] %2").arg(QString::fromLatin1(fixKindName(f.kind)), f.title));
         s += commentBlock(QStringLiteral("changes:   ") + f.changes);
         s += commentBlock(QStringLiteral("trade-off: ") + f.tradeoff);
@@ -284,16 +289,17 @@ QString fixScript(const Diagnosis &d)
         s += commentBlock(QStringLiteral("undo:      ") + f.undo);
         s += QStringLiteral("describe_%1() {\n    cat <<'IKEV2WB_EOF'\n").arg(n);
         s += QStringLiteral("[%1] %2\nchanges:   %3\ntrade-off: %4\nverify:    %5\nundo:      %6\n")
-                 .arg(QString::fromLatin1(fixKindName(f.kind)), f.title, f.changes, f.tradeoff, f.verify, f.undo);
+                 .arg(QString::fromLatin1(fixKindName(f.kind)), f.title, f.changes, f.tradeoff, f.verify,
+                      f.undo);
         s += QStringLiteral("IKEV2WB_EOF\n}\n");
         s += QStringLiteral("fix_%1() {\n").arg(n);
         if (fixIsShell(f.kind)) {
             s += QStringLiteral("    :\n") + indent(f.text, QStringLiteral("    "));
         } else {
-            s += QStringLiteral("    echo 'Merge this into %1:'\n    cat <<'IKEV2WB_EOF'\n").arg(configFile(f.kind));
+            s += QStringLiteral("    echo 'Merge this into %1:'\n    cat <<'IKEV2WB_EOF'\n")
+                     .arg(configFile(f.kind));
             s += f.text;
-            if (!f.text.endsWith(QLatin1Char('\n')))
-                s += QLatin1Char('\n');
+            if (!f.text.endsWith(QLatin1Char('\n'))) s += QLatin1Char('\n');
             s += QStringLiteral("IKEV2WB_EOF\n");
         }
         s += QStringLiteral("}\n\n");

@@ -12,8 +12,14 @@ namespace ikev2wb {
 
 namespace {
 
-QString addr(const IpAddress &a) { return QString::fromStdString(a.toString()); }
-QString spiText(std::uint32_t spi) { return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0')); }
+QString addr(const IpAddress &a)
+{
+    return QString::fromStdString(a.toString());
+}
+QString spiText(std::uint32_t spi)
+{
+    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
+}
 
 EvidenceRef packetRef(const QString &source, std::uint64_t packetIndex, std::int64_t tsNs)
 {
@@ -37,10 +43,8 @@ EvidenceRef spiRef(const QString &source, std::uint32_t spi, std::int64_t tsNs =
 /// Keeps the first reference seen: rules cite the earliest occurrence.
 void addCount(RefCount &c, std::uint64_t n, const EvidenceRef &ref)
 {
-    if (n == 0)
-        return;
-    if (c.value == 0)
-        c.ref = ref;
+    if (n == 0) return;
+    if (c.value == 0) c.ref = ref;
     c.value += n;
 }
 
@@ -75,24 +79,21 @@ void senderSizeBounds(Facts &f, const CaptureIndex &ix, std::size_t saIndex)
     std::vector<std::pair<std::uint16_t, std::int64_t>> sent; // size, time
     std::vector<std::int64_t> reverse;
     ix.packets.forEach([&](const PacketRecord &r) {
-        if (!r.isEsp() || r.flowId >= ix.flows.size())
-            return;
+        if (!r.isEsp() || r.flowId >= ix.flows.size()) return;
         const Flow &g = ix.flows[r.flowId];
         if (r.flowId == sa.flowId && r.spi() == sa.spi)
             sent.emplace_back(r.ipLength, r.tsNs);
         else if (g.src == fl.dst && g.dst == fl.src)
             reverse.push_back(r.tsNs);
     });
-    if (sent.empty() || reverse.empty())
-        return;
+    if (sent.empty() || reverse.empty()) return;
     std::sort(reverse.begin(), reverse.end());
     std::uint32_t maxAnswered = 0;
     std::vector<std::pair<std::uint16_t, bool>> bySize;
     for (const auto &[size, ts] : sent) {
         const auto it = std::upper_bound(reverse.begin(), reverse.end(), ts);
         const bool answered = it != reverse.end() && *it - ts <= kReplyNs;
-        if (answered)
-            maxAnswered = std::max<std::uint32_t>(maxAnswered, size);
+        if (answered) maxAnswered = std::max<std::uint32_t>(maxAnswered, size);
         bySize.emplace_back(size, answered);
     }
     std::sort(bySize.begin(), bySize.end());
@@ -103,8 +104,7 @@ void senderSizeBounds(Facts &f, const CaptureIndex &ix, std::size_t saIndex)
         --i;
         ++unansweredRun;
     }
-    if (unansweredRun < 3 || i == bySize.size())
-        return;
+    if (unansweredRun < 3 || i == bySize.size()) return;
     const std::uint32_t upper = bySize[i].first;
     if (upper > maxAnswered && maxAnswered > 0) {
         f.pathMtuLower = maxAnswered;
@@ -117,19 +117,17 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     f.haveCapture = true;
     f.captureName = name;
     f.espPackets = ix.count(PacketKind::Esp) + ix.count(PacketKind::EspInUdp);
-    if (ix.count(PacketKind::EspInUdp) > 0)
-        f.natT = true;
-    if (!ix.espSas.empty())
-        f.outerIpv6 = ix.flows[ix.espSas.front().flowId].src.v6;
+    if (ix.count(PacketKind::EspInUdp) > 0) f.natT = true;
+    if (!ix.espSas.empty()) f.outerIpv6 = ix.flows[ix.espSas.front().flowId].src.v6;
 
     // Sequence numbers that never reached this capture point.
     for (const EspSaSequence &s : an.esp.sas) {
-        if (s.missing == 0)
-            continue;
+        if (s.missing == 0) continue;
         EvidenceRef ref = spiRef(name, s.spi, s.missingRanges.empty() ? -1 : s.missingRanges.front().afterNs);
         addCount(f.seqMissing, s.missing, ref);
         f.seqMissingSaPackets += s.packets;
-        f.seqMissingLongestBurst = std::max<std::uint32_t>(f.seqMissingLongestBurst, std::uint32_t(s.longestBurst));
+        f.seqMissingLongestBurst =
+            std::max<std::uint32_t>(f.seqMissingLongestBurst, std::uint32_t(s.longestBurst));
     }
     // Reordering and the smallest window that would have dropped nothing.
     for (const EspSaSequence &s : an.esp.sas) {
@@ -153,10 +151,10 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     for (const IcmpError &e : ix.icmpErrors) {
         const bool v6 = e.reporter.v6;
         const bool unreachable = (!v6 && e.type == 3) || (v6 && e.type == 1);
-        if (!unreachable)
-            continue;
+        if (!unreachable) continue;
         const bool portUnreach = (!v6 && e.code == 3) || (v6 && e.code == 4);
-        const bool adminProhibited = (!v6 && (e.code == 9 || e.code == 10 || e.code == 13)) || (v6 && e.code == 1);
+        const bool adminProhibited =
+            (!v6 && (e.code == 9 || e.code == 10 || e.code == 13)) || (v6 && e.code == 1);
         if (portUnreach && quotesNatT(e))
             addCount(f.icmpPortUnreachNatT, 1, packetRef(name, e.packet, e.tsNs));
         if (adminProhibited && quotesTunnel(e))
@@ -184,8 +182,7 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     }
     for (const NatRebinding &r : an.natt.rebindings)
         addCount(f.rebindings, 1, spiRef(name, r.spi, ix.espSas[r.newSa].firstNs));
-    if (!an.natt.floats.empty())
-        f.natDetected = true;
+    if (!an.natt.floats.empty()) f.natDetected = true;
     for (const NatKeepaliveFlow &k : an.natt.keepalives)
         f.keepaliveIntervalS = std::max(f.keepaliveIntervalS, k.medianIntervalS);
 
@@ -196,9 +193,9 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     f.rekeys = sum.rekeys;
     for (const IkeSaExchanges &sa : an.ike.ikeSas) {
         for (const IkeExchange &x : sa.exchanges) {
-            if (x.exchange == 35 && x.answered)
-                f.ikeEstablished = true;
-            f.maxRetransmitsOneExchange = std::max<std::uint32_t>(f.maxRetransmitsOneExchange, std::uint32_t(x.retransmissions.size()));
+            if (x.exchange == 35 && x.answered) f.ikeEstablished = true;
+            f.maxRetransmitsOneExchange =
+                std::max<std::uint32_t>(f.maxRetransmitsOneExchange, std::uint32_t(x.retransmissions.size()));
             for (const IkeRetransmission &r : x.retransmissions) {
                 const IkeMessage &m = ix.ikeMessages[r.message];
                 addCount(f.ikeRetransmissions, 1, packetRef(name, m.packet, r.tsNs));
@@ -226,10 +223,8 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
     auto endpoint = [&](int side) {
         return r.side[side].localAddresses.empty() ? names[side] : addr(r.side[side].localAddresses.front());
     };
-    if (!r.side[0].localAddresses.empty())
-        f.localAddress = addr(r.side[0].localAddresses.front());
-    if (!r.side[1].localAddresses.empty())
-        f.peerAddress = addr(r.side[1].localAddresses.front());
+    if (!r.side[0].localAddresses.empty()) f.localAddress = addr(r.side[0].localAddresses.front());
+    if (!r.side[1].localAddresses.empty()) f.peerAddress = addr(r.side[1].localAddresses.front());
     double outage[2] = {0, 0};
     for (int d = 0; d < 2; ++d) {
         const DirectionComparison &dc = r.directions[d];
@@ -260,8 +255,10 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
             outage[d] = std::max(outage[d], s);
         }
         addCount(f.outageLost, df.outageLost, df.firstOutage);
-        addCount(f.reordered, dc.reordered, dc.reorderedPackets.empty() ? EvidenceRef{}
-                 : spiRef(names[1 - dc.from], dc.reorderedPackets.front().spi, dc.reorderedPackets.front().tsNs));
+        addCount(f.reordered, dc.reordered,
+                 dc.reorderedPackets.empty() ? EvidenceRef{}
+                                             : spiRef(names[1 - dc.from], dc.reorderedPackets.front().spi,
+                                                      dc.reorderedPackets.front().tsNs));
         f.maxReorderDistance = std::max<std::uint64_t>(f.maxReorderDistance, dc.maxDisplacement);
         if (dc.sent > 0 && dc.received == 0 && !f.espNeverReceived) {
             f.espNeverReceived = true;
@@ -269,8 +266,7 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
         }
         if (df.sizeDependent && df.lost > 0) {
             f.pathMtuLower = std::max(f.pathMtuLower, df.largestDelivered);
-            if (f.pathMtuUpper == 0 || df.smallestLost < f.pathMtuUpper)
-                f.pathMtuUpper = df.smallestLost;
+            if (f.pathMtuUpper == 0 || df.smallestLost < f.pathMtuUpper) f.pathMtuUpper = df.smallestLost;
         }
     }
     f.outageS = std::max(outage[0], outage[1]);
@@ -287,8 +283,7 @@ QString swanctlAddress(const QString &s)
     const qsizetype at = s.lastIndexOf(QLatin1String("@ "));
     QString a = at >= 0 ? s.mid(at + 2) : s;
     const qsizetype br = a.indexOf(QLatin1Char('['));
-    if (br >= 0)
-        a.truncate(br);
+    if (br >= 0) a.truncate(br);
     return a.trimmed();
 }
 
@@ -296,8 +291,7 @@ QString swanctlAddress(const QString &s)
 std::optional<EspSuite> suiteFromSwanctlProposal(QString p)
 {
     p = p.toUpper();
-    if (p.startsWith(QLatin1String("ESP:")))
-        p = p.mid(4);
+    if (p.startsWith(QLatin1String("ESP:"))) p = p.mid(4);
     EspSuite s;
     if (p.contains(QLatin1String("AES_GCM_16")))
         s.cipher = EspCipher::AesGcm16;
@@ -329,8 +323,7 @@ std::optional<EspSuite> suiteFromSwanctlProposal(QString p)
         s.integrity = EspIntegrity::HmacMd5_96;
     const bool aead = s.cipher == EspCipher::AesGcm16 || s.cipher == EspCipher::AesGcm12 ||
                       s.cipher == EspCipher::AesGcm8 || s.cipher == EspCipher::ChaCha20Poly1305;
-    if (!aead && s.integrity == EspIntegrity::None)
-        return std::nullopt;
+    if (!aead && s.integrity == EspIntegrity::None) return std::nullopt;
     return s;
 }
 
@@ -345,8 +338,9 @@ std::optional<EspSuite> suiteFromXfrm(const QStringList &algorithms)
             if (a.contains(QLatin1String("chacha20")))
                 s.cipher = EspCipher::ChaCha20Poly1305;
             else if (a.contains(QLatin1String("gcm")))
-                s.cipher = a.endsWith(QLatin1String(" 64")) ? EspCipher::AesGcm8
-                           : a.endsWith(QLatin1String(" 96")) ? EspCipher::AesGcm12 : EspCipher::AesGcm16;
+                s.cipher = a.endsWith(QLatin1String(" 64"))   ? EspCipher::AesGcm8
+                           : a.endsWith(QLatin1String(" 96")) ? EspCipher::AesGcm12
+                                                              : EspCipher::AesGcm16;
             enc = s.cipher != EspCipher::Unknown;
         } else if (a.startsWith(QLatin1String("enc"))) {
             if (a.contains(QLatin1String("cbc(aes)")))
@@ -373,8 +367,7 @@ std::optional<EspSuite> suiteFromXfrm(const QStringList &algorithms)
                 s.integrity = EspIntegrity::HmacMd5_96;
         }
     }
-    if (!enc)
-        return std::nullopt;
+    if (!enc) return std::nullopt;
     return s;
 }
 
@@ -400,8 +393,7 @@ QString setting(const std::map<QString, QString> &m, std::initializer_list<const
 {
     for (const char *k : keys) {
         const auto it = m.find(QString::fromLatin1(k));
-        if (it != m.end())
-            return it->second;
+        if (it != m.end()) return it->second;
     }
     return {};
 }
@@ -411,20 +403,18 @@ QString primaryHost(const EvidenceSet &set, const QString &localAddress)
 {
     QStringList hosts;
     for (const EvidenceFile &ef : set.files()) {
-        if (!ef.status.ok())
-            continue;
+        if (!ef.status.ok()) continue;
         if (const auto *x = std::get_if<XfrmStateList>(&ef.data)) {
             for (const XfrmSa &sa : x->sas)
-                if (!localAddress.isEmpty() && sa.dst == localAddress && sa.seq > 0)
-                    return ef.host;
+                if (!localAddress.isEmpty() && sa.dst == localAddress && sa.seq > 0) return ef.host;
         }
         if (const auto *s = std::get_if<SwanctlSaList>(&ef.data)) {
             for (const SwanctlIkeSa &ike : s->ikeSas)
-                if (!localAddress.isEmpty() && swanctlAddress(ike.local) == localAddress)
-                    return ef.host;
+                if (!localAddress.isEmpty() && swanctlAddress(ike.local) == localAddress) return ef.host;
         }
         if ((ef.kind == EvidenceKind::XfrmState || ef.kind == EvidenceKind::SwanctlListSas ||
-             ef.kind == EvidenceKind::CharonLog || ef.kind == EvidenceKind::XfrmStat) && !hosts.contains(ef.host))
+             ef.kind == EvidenceKind::CharonLog || ef.kind == EvidenceKind::XfrmStat) &&
+            !hosts.contains(ef.host))
             hosts << ef.host;
     }
     return hosts.isEmpty() ? QString() : hosts.front();
@@ -434,10 +424,14 @@ QString primaryHost(const EvidenceSet &set, const QString &localAddress)
 int phaseRank(SnapshotPhase p)
 {
     switch (p) {
-    case SnapshotPhase::Before: return 0;
-    case SnapshotPhase::None: return 1;
-    case SnapshotPhase::During: return 2;
-    case SnapshotPhase::After: return 3;
+    case SnapshotPhase::Before:
+        return 0;
+    case SnapshotPhase::None:
+        return 1;
+    case SnapshotPhase::During:
+        return 2;
+    case SnapshotPhase::After:
+        return 3;
     }
     return 1;
 }
@@ -451,28 +445,44 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
         ref.logLine = e.raw;
         ref.line = e.line;
         switch (e.kind) {
-        case LogEventKind::Retransmit: addCount(f.logRetransmits, 1, ref); break;
-        case LogEventKind::GiveUp: addCount(f.logGiveUps, 1, ref); addCount(f.peerNotResponding, 1, ref); break;
+        case LogEventKind::Retransmit:
+            addCount(f.logRetransmits, 1, ref);
+            break;
+        case LogEventKind::GiveUp:
+            addCount(f.logGiveUps, 1, ref);
+            addCount(f.peerNotResponding, 1, ref);
+            break;
         case LogEventKind::PeerNotResponding:
-        case LogEventKind::EstablishFailed: addCount(f.peerNotResponding, 1, ref); break;
-        case LogEventKind::DpdRequest: addCount(f.dpdRequests, 1, ref); break;
-        case LogEventKind::NatDetected: f.natDetected = true; break;
-        case LogEventKind::NatMappingChanged: addCount(f.natMappingChanges, 1, ref); break;
+        case LogEventKind::EstablishFailed:
+            addCount(f.peerNotResponding, 1, ref);
+            break;
+        case LogEventKind::DpdRequest:
+            addCount(f.dpdRequests, 1, ref);
+            break;
+        case LogEventKind::NatDetected:
+            f.natDetected = true;
+            break;
+        case LogEventKind::NatMappingChanged:
+            addCount(f.natMappingChanges, 1, ref);
+            break;
         case LogEventKind::EndpointChanged:
             // Setting up (from 0.0.0.0) and the NAT-T float (500 → 4500) are normal; a remote
             // endpoint that moves later is the NAT giving the peer a new mapping.
-            if (e.message.contains(QLatin1String("remote endpoint changed")) && !e.message.contains(QLatin1String("from 0.0.0.0")) &&
-                !e.message.contains(QLatin1String("from ::")) && !e.message.contains(QLatin1String("[500] to")))
+            if (e.message.contains(QLatin1String("remote endpoint changed")) &&
+                !e.message.contains(QLatin1String("from 0.0.0.0")) &&
+                !e.message.contains(QLatin1String("from ::")) &&
+                !e.message.contains(QLatin1String("[500] to")))
                 addCount(f.natMappingChanges, 1, ref);
             break;
         case LogEventKind::IkeEstablished:
-        case LogEventKind::ChildEstablished: f.ikeEstablished = true; break;
-        default: break;
+        case LogEventKind::ChildEstablished:
+            f.ikeEstablished = true;
+            break;
+        default:
+            break;
         }
-        if (f.connection.isEmpty() && !e.ikeName.isEmpty())
-            f.connection = e.ikeName;
-        if (f.child.isEmpty() && !e.childName.isEmpty())
-            f.child = e.childName;
+        if (f.connection.isEmpty() && !e.ikeName.isEmpty()) f.connection = e.ikeName;
+        if (f.child.isEmpty() && !e.childName.isEmpty()) f.child = e.childName;
     }
 }
 
@@ -480,26 +490,23 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
 {
     f.haveConfig = true;
     if (kind == EvidenceKind::StrongswanConf) {
-        auto num = [&](const char *path) -> const ConfigValue * { return cfg.root.find(QString::fromLatin1(path)); };
+        auto num = [&](const char *path) -> const ConfigValue * {
+            return cfg.root.find(QString::fromLatin1(path));
+        };
         if (const ConfigValue *v = num("charon.keep_alive"))
             f.keepaliveConfiguredS = std::max(0.0, parseDuration(v->value));
-        if (const ConfigValue *v = num("charon.retransmit_tries"))
-            f.retransmitTries = v->value.toInt();
+        if (const ConfigValue *v = num("charon.retransmit_tries")) f.retransmitTries = v->value.toInt();
         if (const ConfigValue *v = num("charon.retransmit_timeout"))
             f.retransmitTimeoutS = v->value.toDouble();
-        if (const ConfigValue *v = num("charon.retransmit_base"))
-            f.retransmitBase = v->value.toDouble();
+        if (const ConfigValue *v = num("charon.retransmit_base")) f.retransmitBase = v->value.toDouble();
         return;
     }
-    if (cfg.connections.empty())
-        return;
+    if (cfg.connections.empty()) return;
     const ConfigConnection &c = cfg.connections.front();
     f.ipsecConfStyle = kind == EvidenceKind::IpsecConf;
-    if (f.connection.isEmpty() || f.ipsecConfStyle)
-        f.connection = c.name;
+    if (f.connection.isEmpty() || f.ipsecConfStyle) f.connection = c.name;
     const QString dpd = setting(c.settings, {"dpd_delay", "dpddelay"});
-    if (!dpd.isEmpty())
-        f.dpdDelayS = parseDuration(dpd);
+    if (!dpd.isEmpty()) f.dpdDelayS = parseDuration(dpd);
     const QString remote = setting(c.settings, {"remote_addrs", "right"});
     if (f.peerAddress.isEmpty() && !remote.isEmpty() && !remote.startsWith(QLatin1Char('%')))
         f.peerAddress = remote.section(QLatin1Char(','), 0, 0).trimmed();
@@ -507,13 +514,10 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
     if (f.localAddress.isEmpty() && !local.isEmpty() && !local.startsWith(QLatin1Char('%')))
         f.localAddress = local.section(QLatin1Char(','), 0, 0).trimmed();
     const QString encap = setting(c.settings, {"encap", "forceencaps"});
-    if (encap == QLatin1String("yes"))
-        f.natT = true;
-    if (c.children.empty())
-        return;
+    if (encap == QLatin1String("yes")) f.natT = true;
+    if (c.children.empty()) return;
     const ConfigChild &ch = c.children.front();
-    if (f.child.isEmpty() || f.ipsecConfStyle)
-        f.child = ch.name;
+    if (f.child.isEmpty() || f.ipsecConfStyle) f.child = ch.name;
     const QString proposal = setting(ch.settings, {"esp_proposals", "esp"});
     bool ok = false;
     const EspSuite s = proposal.isEmpty() ? EspSuite{} : parseStrongswanEspProposal(proposal, &ok);
@@ -527,31 +531,25 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
         f.replayWindowSource = QStringLiteral("configuration");
     }
     const QString rekey = setting(ch.settings, {"rekey_time", "lifetime", "keylife"});
-    if (!rekey.isEmpty())
-        f.rekeyTimeS = std::max(0.0, parseDuration(rekey));
+    if (!rekey.isEmpty()) f.rekeyTimeS = std::max(0.0, parseDuration(rekey));
     const QString action = setting(ch.settings, {"dpd_action", "dpdaction"});
-    if (!action.isEmpty())
-        f.dpdAction = action;
+    if (!action.isEmpty()) f.dpdAction = action;
     const QString lts = setting(ch.settings, {"local_ts", "leftsubnet"});
     const QString rts = setting(ch.settings, {"remote_ts", "rightsubnet"});
-    if (!lts.isEmpty())
-        f.localSubnet = lts.section(QLatin1Char(','), 0, 0).trimmed();
-    if (!rts.isEmpty())
-        f.remoteSubnet = rts.section(QLatin1Char(','), 0, 0).trimmed();
+    if (!lts.isEmpty()) f.localSubnet = lts.section(QLatin1Char(','), 0, 0).trimmed();
+    if (!rts.isEmpty()) f.remoteSubnet = rts.section(QLatin1Char(','), 0, 0).trimmed();
 }
 
 /// IPv4 only: dotted quad → number; false if not one.
 bool ipv4(const QString &s, std::uint32_t &out)
 {
     const QStringList parts = s.split(QLatin1Char('.'));
-    if (parts.size() != 4)
-        return false;
+    if (parts.size() != 4) return false;
     out = 0;
     for (const QString &p : parts) {
         bool ok = false;
         const uint v = p.toUInt(&ok);
-        if (!ok || v > 255)
-            return false;
+        if (!ok || v > 255) return false;
         out = (out << 8) | v;
     }
     return true;
@@ -563,8 +561,7 @@ int prefixMatch(const QString &dest, std::uint32_t peer)
     const QString net = dest.section(QLatin1Char('/'), 0, 0);
     const int len = dest.contains(QLatin1Char('/')) ? dest.section(QLatin1Char('/'), 1, 1).toInt() : 32;
     std::uint32_t n = 0;
-    if (!ipv4(net, n) || len < 0 || len > 32)
-        return -1;
+    if (!ipv4(net, n) || len < 0 || len > 32) return -1;
     const std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t(0) << (32 - len);
     return (n & mask) == (peer & mask) ? len : -1;
 }
@@ -581,18 +578,16 @@ QString interfaceFromRoutes(const QString &text, const QString &peer)
     const bool havePeer = ipv4(peer, peerV4);
     for (const QString &l : lines) {
         const QRegularExpressionMatch m = devRe.match(l);
-        if (!m.hasMatch() || l.startsWith(QLatin1String("local ")) || l.startsWith(QLatin1String("broadcast ")) ||
-            l.contains(QLatin1String(" table ")))
+        if (!m.hasMatch() || l.startsWith(QLatin1String("local ")) ||
+            l.startsWith(QLatin1String("broadcast ")) || l.contains(QLatin1String(" table ")))
             continue;
         const QString dev = m.captured(1);
         const QString dest = l.section(QLatin1Char(' '), 0, 0);
         if (dest == QLatin1String("default")) {
-            if (fallback.isEmpty())
-                fallback = dev;
+            if (fallback.isEmpty()) fallback = dev;
             continue;
         }
-        if (!havePeer)
-            continue;
+        if (!havePeer) continue;
         const int len = prefixMatch(dest, peerV4);
         if (len > bestLen) {
             bestLen = len;
@@ -613,8 +608,7 @@ QString deltaText(const CounterDelta &c)
 
 void addDelta(RefCount &target, const SnapshotDelta &d, const CounterDelta &c)
 {
-    if (c.delta <= 0)
-        return;
+    if (c.delta <= 0) return;
     EvidenceRef ref;
     ref.source = d.afterPath;
     ref.counter = deltaText(c);
@@ -624,29 +618,43 @@ void addDelta(RefCount &target, const SnapshotDelta &d, const CounterDelta &c)
 void evidenceFacts(Facts &f, const EvidenceSet &set)
 {
     const QString host = primaryHost(set, f.localAddress);
-    auto mine = [&](const EvidenceFile &ef) { return ef.status.ok() && (host.isEmpty() || ef.host == host || ef.host.isEmpty()); };
+    auto mine = [&](const EvidenceFile &ef) {
+        return ef.status.ok() && (host.isEmpty() || ef.host == host || ef.host.isEmpty());
+    };
 
     // Latest snapshot of each status kind wins.
     const EvidenceFile *lastSas = nullptr, *lastXfrm = nullptr, *lastLink = nullptr;
     for (const EvidenceFile &ef : set.files()) {
-        if (!mine(ef))
-            continue;
-        auto later = [&](const EvidenceFile *cur) { return !cur || phaseRank(ef.phase) >= phaseRank(cur->phase); };
+        if (!mine(ef)) continue;
+        auto later = [&](const EvidenceFile *cur) {
+            return !cur || phaseRank(ef.phase) >= phaseRank(cur->phase);
+        };
         switch (ef.kind) {
-        case EvidenceKind::SwanctlListSas: if (later(lastSas)) lastSas = &ef; break;
-        case EvidenceKind::XfrmState: if (later(lastXfrm)) lastXfrm = &ef; break;
-        case EvidenceKind::IpLink: if (later(lastLink)) lastLink = &ef; break;
+        case EvidenceKind::SwanctlListSas:
+            if (later(lastSas)) lastSas = &ef;
+            break;
+        case EvidenceKind::XfrmState:
+            if (later(lastXfrm)) lastXfrm = &ef;
+            break;
+        case EvidenceKind::IpLink:
+            if (later(lastLink)) lastLink = &ef;
+            break;
         case EvidenceKind::XfrmStat:
-        case EvidenceKind::Snmp: f.haveCounters = true; break;
-        case EvidenceKind::CharonLog: logFacts(f, std::get<CharonLog>(ef.data), ef.path); break;
+        case EvidenceKind::Snmp:
+            f.haveCounters = true;
+            break;
+        case EvidenceKind::CharonLog:
+            logFacts(f, std::get<CharonLog>(ef.data), ef.path);
+            break;
         case EvidenceKind::SwanctlConf:
         case EvidenceKind::IpsecConf:
-        case EvidenceKind::StrongswanConf: configFacts(f, std::get<ConfigFile>(ef.data), ef.kind); break;
+        case EvidenceKind::StrongswanConf:
+            configFacts(f, std::get<ConfigFile>(ef.data), ef.kind);
+            break;
         case EvidenceKind::Sysctl: {
             const auto &v = std::get<SysctlValues>(ef.data).values;
             const auto it = v.find(QStringLiteral("net.netfilter.nf_conntrack_udp_timeout"));
-            if (it != v.end())
-                f.natUdpTimeoutS = it->second.toDouble();
+            if (it != v.end()) f.natUdpTimeoutS = it->second.toDouble();
             break;
         }
         case EvidenceKind::EthtoolFeatures:
@@ -654,28 +662,23 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
                 if (feat.on && !feat.fixed &&
                     (feat.name.startsWith(QLatin1String("esp-")) || feat.name == QLatin1String("rx-gro-hw") ||
                      feat.name == QLatin1String("generic-receive-offload")))
-                    f.offloadFeaturesOn << std::get<EthtoolFeatures>(ef.data).interfaceName + QLatin1Char(':') + feat.name;
+                    f.offloadFeaturesOn
+                        << std::get<EthtoolFeatures>(ef.data).interfaceName + QLatin1Char(':') + feat.name;
             break;
-        default: break;
+        default:
+            break;
         }
     }
     if (lastSas) {
         for (const SwanctlIkeSa &ike : std::get<SwanctlSaList>(lastSas->data).ikeSas) {
-            if (f.connection.isEmpty())
-                f.connection = ike.name;
-            if (f.localAddress.isEmpty())
-                f.localAddress = swanctlAddress(ike.local);
-            if (f.peerAddress.isEmpty())
-                f.peerAddress = swanctlAddress(ike.remote);
+            if (f.connection.isEmpty()) f.connection = ike.name;
+            if (f.localAddress.isEmpty()) f.localAddress = swanctlAddress(ike.local);
+            if (f.peerAddress.isEmpty()) f.peerAddress = swanctlAddress(ike.remote);
             for (const SwanctlChildSa &c : ike.children) {
-                if (f.child.isEmpty())
-                    f.child = c.name;
-                if (c.mode.contains(QLatin1String("UDP")))
-                    f.natT = true;
-                if (f.localSubnet.isEmpty())
-                    f.localSubnet = c.localTs.section(QLatin1Char(' '), 0, 0);
-                if (f.remoteSubnet.isEmpty())
-                    f.remoteSubnet = c.remoteTs.section(QLatin1Char(' '), 0, 0);
+                if (f.child.isEmpty()) f.child = c.name;
+                if (c.mode.contains(QLatin1String("UDP"))) f.natT = true;
+                if (f.localSubnet.isEmpty()) f.localSubnet = c.localTs.section(QLatin1Char(' '), 0, 0);
+                if (f.remoteSubnet.isEmpty()) f.remoteSubnet = c.remoteTs.section(QLatin1Char(' '), 0, 0);
                 if (f.suiteSource.isEmpty()) {
                     if (const auto s = suiteFromSwanctlProposal(c.proposal)) {
                         f.suite = *s;
@@ -687,7 +690,9 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
                     ref.source = lastSas->path;
                     ref.spi = c.spiIn;
                     ref.hasSpi = true;
-                    ref.counter = QStringLiteral("in %1: 0 packets, out %2: %3 packets").arg(spiText(c.spiIn), spiText(c.spiOut)).arg(c.packetsOut);
+                    ref.counter = QStringLiteral("in %1: 0 packets, out %2: %3 packets")
+                                      .arg(spiText(c.spiIn), spiText(c.spiOut))
+                                      .arg(c.packetsOut);
                     addCount(f.inboundSaZero, 1, ref);
                     f.outboundSaPackets += c.packetsOut;
                 }
@@ -698,12 +703,9 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
         const auto &sas = std::get<XfrmStateList>(lastXfrm->data).sas;
         for (const XfrmSa &sa : sas) {
             const bool inbound = sa.seq > 0 || sa.replayWindow > 0;
-            if (inbound && f.localAddress.isEmpty())
-                f.localAddress = sa.dst;
-            if (inbound && f.peerAddress.isEmpty())
-                f.peerAddress = sa.src;
-            if (sa.hasEncap)
-                f.natT = true;
+            if (inbound && f.localAddress.isEmpty()) f.localAddress = sa.dst;
+            if (inbound && f.peerAddress.isEmpty()) f.peerAddress = sa.src;
+            if (sa.hasEncap) f.natT = true;
             if (sa.replayWindow > 0 && f.replayWindowSource != QLatin1String("configuration") &&
                 (f.configuredReplayWindow < 0 || int(sa.replayWindow) < f.configuredReplayWindow)) {
                 f.configuredReplayWindow = int(sa.replayWindow);
@@ -721,8 +723,7 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
             std::uint64_t out = 0;
             const XfrmSa *zeroIn = nullptr;
             for (const XfrmSa &sa : sas) {
-                if (!sa.hasLifetimeCurrent)
-                    continue;
+                if (!sa.hasLifetimeCurrent) continue;
                 if (sa.dst == f.localAddress && sa.currentPackets == 0)
                     zeroIn = &sa;
                 else if (sa.src == f.localAddress)
@@ -733,7 +734,9 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
                 ref.source = lastXfrm->path;
                 ref.spi = zeroIn->spi;
                 ref.hasSpi = true;
-                ref.counter = QStringLiteral("inbound SA %1: 0 packets; outbound: %2 packets").arg(spiText(zeroIn->spi)).arg(out);
+                ref.counter = QStringLiteral("inbound SA %1: 0 packets; outbound: %2 packets")
+                                  .arg(spiText(zeroIn->spi))
+                                  .arg(out);
                 addCount(f.inboundSaZero, 1, ref);
                 f.outboundSaPackets = out;
             }
@@ -743,8 +746,7 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
     // Interface facing the peer: the routes file of the host, if any.
     for (const SkippedFile &s : set.skipped()) {
         const QString base = QFileInfo(s.path).fileName();
-        if (!base.contains(QLatin1String("route")) || (!host.isEmpty() && !base.startsWith(host)))
-            continue;
+        if (!base.contains(QLatin1String("route")) || (!host.isEmpty() && !base.startsWith(host))) continue;
         QFile file(s.path);
         if (file.size() < (1 << 20) && file.open(QIODevice::ReadOnly)) {
             const QString dev = interfaceFromRoutes(QString::fromUtf8(file.readAll()), f.peerAddress);
@@ -756,29 +758,33 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
     }
     if (lastLink) {
         for (const LinkStats &l : std::get<LinkStatsList>(lastLink->data).links)
-            if (l.name == f.wanInterface)
-                f.interfaceMtu = l.mtu;
+            if (l.name == f.wanInterface) f.interfaceMtu = l.mtu;
     }
 
     for (const SnapshotDelta &d : set.deltas()) {
-        if (!host.isEmpty() && d.host != host && !d.host.isEmpty())
-            continue;
+        if (!host.isEmpty() && d.host != host && !d.host.isEmpty()) continue;
         for (const CounterDelta &c : d.counters) {
             if (d.kind == EvidenceKind::XfrmStat) {
-                if (c.name == QLatin1String("XfrmInStateSeqError")) addDelta(f.replayCounter, d, c);
-                else if (c.name == QLatin1String("XfrmInNoStates")) addDelta(f.xfrmInNoStates, d, c);
-                else if (c.name == QLatin1String("XfrmInStateProtoError")) addDelta(f.xfrmInStateProtoError, d, c);
-                else if (c.name == QLatin1String("XfrmInStateMismatch")) addDelta(f.xfrmInStateMismatch, d, c);
-                else if (c.name == QLatin1String("XfrmInBufferError")) addDelta(f.xfrmInBufferError, d, c);
+                if (c.name == QLatin1String("XfrmInStateSeqError"))
+                    addDelta(f.replayCounter, d, c);
+                else if (c.name == QLatin1String("XfrmInNoStates"))
+                    addDelta(f.xfrmInNoStates, d, c);
+                else if (c.name == QLatin1String("XfrmInStateProtoError"))
+                    addDelta(f.xfrmInStateProtoError, d, c);
+                else if (c.name == QLatin1String("XfrmInStateMismatch"))
+                    addDelta(f.xfrmInStateMismatch, d, c);
+                else if (c.name == QLatin1String("XfrmInBufferError"))
+                    addDelta(f.xfrmInBufferError, d, c);
             } else if (d.kind == EvidenceKind::XfrmState) {
-                if (c.name.endsWith(QLatin1String("/replay-window")) || c.name.endsWith(QLatin1String("/replay")))
+                if (c.name.endsWith(QLatin1String("/replay-window")) ||
+                    c.name.endsWith(QLatin1String("/replay")))
                     addDelta(f.saReplayDrops, d, c);
             } else if (d.kind == EvidenceKind::IpLink) {
-                if (c.name.startsWith(QLatin1String("lo.")))
-                    continue;
+                if (c.name.startsWith(QLatin1String("lo."))) continue;
                 if (c.name.endsWith(QLatin1String(".rx_dropped")))
                     addDelta(f.rxDropped, d, c);
-                else if (c.name.endsWith(QLatin1String(".rx_missed")) || c.name.endsWith(QLatin1String(".rx_overrun")))
+                else if (c.name.endsWith(QLatin1String(".rx_missed")) ||
+                         c.name.endsWith(QLatin1String(".rx_overrun")))
                     addDelta(f.rxMissed, d, c);
             } else if (d.kind == EvidenceKind::Snmp) {
                 if (c.name == QLatin1String("Udp.RcvbufErrors"))
@@ -795,10 +801,8 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
 Facts deriveFacts(const DiagnosisInput &in)
 {
     Facts f;
-    if (in.comparison)
-        pairFacts(f, *in.comparison, in.nameA, in.nameB);
-    if (in.indexA && in.analysisA)
-        captureFacts(f, *in.indexA, *in.analysisA, in.nameA);
+    if (in.comparison) pairFacts(f, *in.comparison, in.nameA, in.nameB);
+    if (in.indexA && in.analysisA) captureFacts(f, *in.indexA, *in.analysisA, in.nameA);
     if (in.indexB && in.analysisB) {
         // The peer's capture adds what only the receiving side sees (reordering, the minimum
         // safe window); its own losses are already in the comparison.
@@ -817,32 +821,28 @@ Facts deriveFacts(const DiagnosisInput &in)
         f.natT = f.natT || peer.natT;
         f.natDetected = f.natDetected || peer.natDetected;
         f.ikeEstablished = f.ikeEstablished || peer.ikeEstablished;
-        if (f.rebindings.value == 0)
-            f.rebindings = peer.rebindings;
-        if (f.icmpPortUnreachNatT.value == 0)
-            f.icmpPortUnreachNatT = peer.icmpPortUnreachNatT;
-        if (f.icmpAdminProhibited.value == 0)
-            f.icmpAdminProhibited = peer.icmpAdminProhibited;
-        if (f.ikeGaveUp.value == 0)
-            f.ikeGaveUp = peer.ikeGaveUp;
-        if (peer.idleBeforeFailureS > 0 && (f.idleBeforeFailureS == 0 || peer.idleBeforeFailureS < f.idleBeforeFailureS))
+        if (f.rebindings.value == 0) f.rebindings = peer.rebindings;
+        if (f.icmpPortUnreachNatT.value == 0) f.icmpPortUnreachNatT = peer.icmpPortUnreachNatT;
+        if (f.icmpAdminProhibited.value == 0) f.icmpAdminProhibited = peer.icmpAdminProhibited;
+        if (f.ikeGaveUp.value == 0) f.ikeGaveUp = peer.ikeGaveUp;
+        if (peer.idleBeforeFailureS > 0 &&
+            (f.idleBeforeFailureS == 0 || peer.idleBeforeFailureS < f.idleBeforeFailureS))
             f.idleBeforeFailureS = peer.idleBeforeFailureS;
         f.longestIdleSurvivedS = std::max(f.longestIdleSurvivedS, peer.longestIdleSurvivedS);
         f.longestIdleS = std::max(f.longestIdleS, peer.longestIdleS);
         f.keepaliveIntervalS = std::max(f.keepaliveIntervalS, peer.keepaliveIntervalS);
         f.largestOuter = std::max(f.largestOuter, peer.largestOuter);
     }
-    if (in.evidence)
-        evidenceFacts(f, *in.evidence);
+    if (in.evidence) evidenceFacts(f, *in.evidence);
 
     // Without a negotiated suite, estimate it from the ESP lengths of the largest SA.
     if (f.suiteSource.isEmpty() && in.indexA && !in.indexA->espSas.empty()) {
         std::size_t best = 0;
         for (std::size_t i = 1; i < in.indexA->espSas.size(); ++i)
-            if (in.indexA->espSas[i].packets > in.indexA->espSas[best].packets)
-                best = i;
+            if (in.indexA->espSas[i].packets > in.indexA->espSas[best].packets) best = i;
         const bool udp = in.indexA->espSas[best].encap == Encapsulation::Udp;
-        const OverheadEstimate est = estimateSuiteFromEspLengths(espLengthsForSa(*in.indexA, best, 20000), udp);
+        const OverheadEstimate est =
+            estimateSuiteFromEspLengths(espLengthsForSa(*in.indexA, best, 20000), udp);
         if (est.found && !est.candidates.empty()) {
             f.suite = est.candidates.front().suite;
             f.suiteSource = QStringLiteral("estimated from ESP lengths");
@@ -854,11 +854,11 @@ Facts deriveFacts(const DiagnosisInput &in)
 std::uint32_t likelyPathMtu(const Facts &f, QString *why)
 {
     auto say = [&](const QString &s) {
-        if (why)
-            *why = s;
+        if (why) *why = s;
     };
     if (f.ptbSeen && f.ptbMtu >= 576) {
-        say(QStringLiteral("the MTU %1 reported by an ICMP fragmentation-needed / packet-too-big").arg(f.ptbMtu));
+        say(QStringLiteral("the MTU %1 reported by an ICMP fragmentation-needed / packet-too-big")
+                .arg(f.ptbMtu));
         return f.ptbMtu;
     }
     if (f.pathMtuUpper > 0 && f.pathMtuLower > 0 && f.pathMtuUpper > f.pathMtuLower) {
@@ -866,18 +866,21 @@ std::uint32_t likelyPathMtu(const Facts &f, QString *why)
         // carrier WANs, the IPv6 minimum. The real value lies between the largest packet that
         // arrived and the smallest one that was lost; the largest common MTU in that range is
         // the likeliest, and the smallest size that passed is the safe floor.
-        static constexpr std::uint32_t common[] = {1500, 1492, 1480, 1476, 1460, 1450, 1440, 1420,
-                                                   1400, 1380, 1360, 1350, 1300, 1280};
+        static constexpr std::uint32_t common[] = {1500, 1492, 1480, 1476, 1460, 1450, 1440,
+                                                   1420, 1400, 1380, 1360, 1350, 1300, 1280};
         for (std::uint32_t m : common) {
             if (m < f.pathMtuUpper && m >= f.pathMtuLower) {
-                say(QStringLiteral("the largest common link MTU between the largest packet that passed (%1 bytes) "
-                                   "and the smallest that was lost (%2 bytes); confirm it with the verify step")
-                        .arg(f.pathMtuLower).arg(f.pathMtuUpper));
+                say(QStringLiteral(
+                        "the largest common link MTU between the largest packet that passed (%1 bytes) "
+                        "and the smallest that was lost (%2 bytes); confirm it with the verify step")
+                        .arg(f.pathMtuLower)
+                        .arg(f.pathMtuUpper));
                 return m;
             }
         }
         say(QStringLiteral("the largest packet that passed (%1 bytes); the smallest lost one had %2 bytes")
-                .arg(f.pathMtuLower).arg(f.pathMtuUpper));
+                .arg(f.pathMtuLower)
+                .arg(f.pathMtuUpper));
         return f.pathMtuLower;
     }
     if (f.pathMtuLower > 0) {

@@ -3,10 +3,10 @@
 // has: one capture (and its analysis), optionally the peer's capture and the comparison of
 // the two, optionally host evidence (counters, configs, charon logs). Rules never look at
 // captures or files themselves, so each rule can be tested on a hand-built Facts.
-#include "diagnosis.h"
 #include "analyze/analysis.h"
 #include "analyze/overhead.h"
 #include "compare/endpointcompare.h"
+#include "diagnosis.h"
 #include "evidence/evidenceset.h"
 
 #include <QString>
@@ -19,13 +19,13 @@ namespace ikev2wb {
 /// What the diagnosis is run on. Pointers are borrowed; only `indexA` is required.
 struct DiagnosisInput
 {
-    const CaptureIndex *indexA = nullptr;     // "this" host's capture
+    const CaptureIndex *indexA = nullptr; // "this" host's capture
     const CaptureAnalysis *analysisA = nullptr;
-    const CaptureIndex *indexB = nullptr;     // the peer's capture, optional
+    const CaptureIndex *indexB = nullptr; // the peer's capture, optional
     const CaptureAnalysis *analysisB = nullptr;
     const CompareResult *comparison = nullptr; // A against B, when both are given
     const EvidenceSet *evidence = nullptr;
-    QString nameA;                              // file names for references
+    QString nameA; // file names for references
     QString nameB;
 };
 
@@ -39,14 +39,14 @@ struct RefCount
 /// Transit loss of one direction, from the two-capture comparison.
 struct DirectionFacts
 {
-    QString from, to;              // addresses (or capture names)
+    QString from, to; // addresses (or capture names)
     std::uint64_t sent = 0, received = 0, lost = 0, reordered = 0;
     std::uint32_t maxDisplacement = 0;
     bool sizeDependent = false;
     std::uint32_t largestDelivered = 0, smallestLost = 0;
     std::uint64_t outages = 0;
     double longestOutageS = 0;
-    std::uint64_t outageLost = 0;  // lost inside outages
+    std::uint64_t outageLost = 0; // lost inside outages
     std::uint64_t ikeLost = 0;
     EvidenceRef firstLost;
     EvidenceRef firstOutage;
@@ -56,10 +56,10 @@ struct Facts
 {
     // --- what was available
     bool haveCapture = false;
-    bool havePair = false;         // two captures compared
-    bool haveCounters = false;     // xfrm_stat / ip link / snmp with before-after deltas
-    bool haveLogs = false;         // charon log
-    bool haveConfig = false;       // swanctl.conf / ipsec.conf / strongswan.conf
+    bool havePair = false;     // two captures compared
+    bool haveCounters = false; // xfrm_stat / ip link / snmp with before-after deltas
+    bool haveLogs = false;     // charon log
+    bool haveConfig = false;   // swanctl.conf / ipsec.conf / strongswan.conf
     QString captureName;
 
     // --- names for the fixes (empty: unknown, the fix uses a placeholder)
@@ -67,18 +67,19 @@ struct Facts
     QString wanInterface;
     QString localAddress, peerAddress;
     QString localSubnet, remoteSubnet;
-    bool ipsecConfStyle = false;   // configuration came from legacy ipsec.conf
+    bool ipsecConfStyle = false; // configuration came from legacy ipsec.conf
 
     // --- suite and overhead
     EspSuite suite;
-    QString suiteSource;           // "configuration", "swanctl --list-sas", "ip xfrm state", "estimated from ESP lengths", ""
-    bool natT = false;             // ESP-in-UDP seen (or encap in config / xfrm state)
+    QString suiteSource; // "configuration", "swanctl --list-sas", "ip xfrm state", "estimated from ESP
+                         // lengths", ""
+    bool natT = false;   // ESP-in-UDP seen (or encap in config / xfrm state)
     bool outerIpv6 = false;
     std::uint64_t espPackets = 0;
 
     // --- step 1: loss between the ends
-    DirectionFacts dir[2];         // [0] A→B, [1] B→A (pair only)
-    RefCount seqMissing;           // single capture: numbers never seen on SAs this capture received
+    DirectionFacts dir[2]; // [0] A→B, [1] B→A (pair only)
+    RefCount seqMissing;   // single capture: numbers never seen on SAs this capture received
     std::uint64_t seqMissingSaPackets = 0;
     std::uint32_t seqMissingLongestBurst = 0;
 
@@ -86,62 +87,62 @@ struct Facts
     bool ptbSeen = false;
     std::uint32_t ptbMtu = 0;
     EvidenceRef ptbRef;
-    int blackHoleLevel = 0;        // 0 none, 1 possible, 2 suspected (MTU analyzer)
+    int blackHoleLevel = 0; // 0 none, 1 possible, 2 suspected (MTU analyzer)
     QStringList blackHoleEvidence;
     EvidenceRef blackHoleRef;
     std::uint32_t largestOuter = 0;
-    std::uint32_t pathMtuLower = 0;  // largest outer size known to pass
-    std::uint32_t pathMtuUpper = 0;  // smallest outer size known to be lost (exclusive bound + 1)
-    RefCount fragFails;            // Ip FragFails delta
-    int interfaceMtu = 0;          // MTU of wanInterface from ip link
+    std::uint32_t pathMtuLower = 0; // largest outer size known to pass
+    std::uint32_t pathMtuUpper = 0; // smallest outer size known to be lost (exclusive bound + 1)
+    RefCount fragFails;             // Ip FragFails delta
+    int interfaceMtu = 0;           // MTU of wanInterface from ip link
 
     // --- step 3: NAT-T, DPD, keepalives
-    bool natDetected = false;      // log or capture says NAT between the peers
-    double longestIdleS = 0;       // longest idle gap of the tunnel in a capture
-    double idleBeforeFailureS = 0; // idle gap after which the mapping was gone
+    bool natDetected = false;        // log or capture says NAT between the peers
+    double longestIdleS = 0;         // longest idle gap of the tunnel in a capture
+    double idleBeforeFailureS = 0;   // idle gap after which the mapping was gone
     double longestIdleSurvivedS = 0; // idle gap after which the mapping still worked
-    RefCount natMappingChanges;    // charon "NAT mappings ... changed" / endpoint changed
-    RefCount rebindings;           // one SPI on two UDP flows, port change after a gap
-    RefCount icmpPortUnreachNatT;  // ICMP port unreachable quoting UDP 4500 / ESP-in-UDP
-    double keepaliveIntervalS = 0; // measured median, 0 = none seen
+    RefCount natMappingChanges;      // charon "NAT mappings ... changed" / endpoint changed
+    RefCount rebindings;             // one SPI on two UDP flows, port change after a gap
+    RefCount icmpPortUnreachNatT;    // ICMP port unreachable quoting UDP 4500 / ESP-in-UDP
+    double keepaliveIntervalS = 0;   // measured median, 0 = none seen
     double keepaliveConfiguredS = 0; // strongswan.conf charon.keep_alive, 0 = unknown
-    double natUdpTimeoutS = 0;     // sysctl nf_conntrack_udp_timeout of the NAT, 0 = unknown
-    RefCount dpdRequests;          // log "sending DPD request"
-    double dpdDelayS = -1;         // configured, -1 unknown
+    double natUdpTimeoutS = 0;       // sysctl nf_conntrack_udp_timeout of the NAT, 0 = unknown
+    RefCount dpdRequests;            // log "sending DPD request"
+    double dpdDelayS = -1;           // configured, -1 unknown
     QString dpdAction;
-    RefCount peerNotResponding;    // log: give-ups, "peer not responding", establishing failed
-    RefCount outageLost;           // pair: ESP lost during outages, both directions
+    RefCount peerNotResponding; // log: give-ups, "peer not responding", establishing failed
+    RefCount outageLost;        // pair: ESP lost during outages, both directions
     double outageS = 0;
     bool outageBothWays = false;
 
     // --- step 4: IKE/ESP retransmissions, lifetimes, anti-replay
-    RefCount ikeRetransmissions;   // capture
-    RefCount ikeGaveUp;            // capture: exchanges abandoned
-    RefCount logRetransmits;       // charon "retransmit N of request"
-    RefCount logGiveUps;           // charon "giving up after N retransmits"
+    RefCount ikeRetransmissions; // capture
+    RefCount ikeGaveUp;          // capture: exchanges abandoned
+    RefCount logRetransmits;     // charon "retransmit N of request"
+    RefCount logGiveUps;         // charon "giving up after N retransmits"
     std::uint32_t maxRetransmitsOneExchange = 0;
     std::uint64_t ikeExchanges = 0, ikeAnswered = 0;
-    bool ikeEstablished = false;   // an IKE_AUTH answered (capture) or an SA established (log)
+    bool ikeEstablished = false; // an IKE_AUTH answered (capture) or an SA established (log)
     std::uint32_t rekeys = 0;
-    RefCount ikeLostInTransit;     // pair
-    double rekeyTimeS = 0;         // configured child rekey_time, 0 unknown
-    int retransmitTries = -1;      // configured, -1 unknown (default 5)
+    RefCount ikeLostInTransit; // pair
+    double rekeyTimeS = 0;     // configured child rekey_time, 0 unknown
+    int retransmitTries = -1;  // configured, -1 unknown (default 5)
     double retransmitTimeoutS = 0, retransmitBase = 0;
 
-    std::uint64_t minSafeWindow = 0;   // ESP analysis' min_window_exact (largest over received SAs)
+    std::uint64_t minSafeWindow = 0; // ESP analysis' min_window_exact (largest over received SAs)
     EvidenceRef minSafeWindowRef;
-    RefCount reordered;            // reordered packets (capture or pair)
+    RefCount reordered; // reordered packets (capture or pair)
     std::uint64_t maxReorderDistance = 0;
-    RefCount replayCounter;        // XfrmInStateSeqError delta
-    RefCount saReplayDrops;        // per-SA "replay-window" stat delta
-    int configuredReplayWindow = -1;   // kernel SA / config, -1 unknown
+    RefCount replayCounter;          // XfrmInStateSeqError delta
+    RefCount saReplayDrops;          // per-SA "replay-window" stat delta
+    int configuredReplayWindow = -1; // kernel SA / config, -1 unknown
     QString replayWindowSource;
 
     // --- ESP blocked
     RefCount espOneWay;            // ESP packets on SAs whose reverse direction carries no ESP
     bool espNeverReceived = false; // pair: a direction sent ESP and none arrived
     EvidenceRef espNeverReceivedRef;
-    RefCount inboundSaZero;        // evidence: inbound SA with 0 packets while outbound counts
+    RefCount inboundSaZero; // evidence: inbound SA with 0 packets while outbound counts
     std::uint64_t outboundSaPackets = 0;
 
     // --- step 5: offload, CPU, host drops
@@ -150,7 +151,7 @@ struct Facts
     QStringList offloadFeaturesOn; // ethtool -k features related to ESP/GRO that are on
 
     // --- step 6: firewalls
-    RefCount icmpAdminProhibited;  // ICMP unreachable code 9/10/13 quoting tunnel traffic
+    RefCount icmpAdminProhibited; // ICMP unreachable code 9/10/13 quoting tunnel traffic
 };
 
 /// Derives the facts. Anything missing stays at its "unknown" value.

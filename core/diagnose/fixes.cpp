@@ -8,9 +8,16 @@ namespace ikev2wb {
 
 namespace {
 
-Fix make(FixKind kind, QString title, QString text, QString changes, QString tradeoff, QString verify, QString undo)
+Fix make(FixKind kind, QString title, QString text, QString changes, QString tradeoff, QString verify,
+         QString undo)
 {
-    return Fix{kind, std::move(title), std::move(text), std::move(changes), std::move(tradeoff), std::move(verify), std::move(undo)};
+    return Fix{kind,
+               std::move(title),
+               std::move(text),
+               std::move(changes),
+               std::move(tradeoff),
+               std::move(verify),
+               std::move(undo)};
 }
 
 QString num(double v)
@@ -59,14 +66,16 @@ QString charonSnippet(const QStringList &lines)
 
 QString reloadSwanctl(const FixTarget &t)
 {
-    return QStringLiteral("swanctl --load-conns, then re-establish the SA so the new value is used: "
-                          "swanctl --terminate --ike %1 && swanctl --initiate --child %2 (a short interruption)")
+    return QStringLiteral(
+               "swanctl --load-conns, then re-establish the SA so the new value is used: "
+               "swanctl --terminate --ike %1 && swanctl --initiate --child %2 (a short interruption)")
         .arg(t.connection, t.child);
 }
 
 QString reloadIpsecConf(const FixTarget &t)
 {
-    return QStringLiteral("ipsec update, then ipsec down %1 && ipsec up %1 (a short interruption)").arg(t.connection);
+    return QStringLiteral("ipsec update, then ipsec down %1 && ipsec up %1 (a short interruption)")
+        .arg(t.connection);
 }
 
 constexpr int kDefaultTries = 5;
@@ -78,16 +87,11 @@ constexpr double kDefaultBase = 1.8;
 FixTarget fixTarget(const Facts &f)
 {
     FixTarget t;
-    if (!f.connection.isEmpty())
-        t.connection = f.connection;
-    if (!f.child.isEmpty())
-        t.child = f.child;
-    if (!f.wanInterface.isEmpty())
-        t.wanInterface = f.wanInterface;
-    if (!f.localAddress.isEmpty())
-        t.localAddress = f.localAddress;
-    if (!f.peerAddress.isEmpty())
-        t.peerAddress = f.peerAddress;
+    if (!f.connection.isEmpty()) t.connection = f.connection;
+    if (!f.child.isEmpty()) t.child = f.child;
+    if (!f.wanInterface.isEmpty()) t.wanInterface = f.wanInterface;
+    if (!f.localAddress.isEmpty()) t.localAddress = f.localAddress;
+    if (!f.peerAddress.isEmpty()) t.peerAddress = f.peerAddress;
     t.remoteSubnet = f.remoteSubnet;
     t.interfaceMtu = f.interfaceMtu;
     t.ipsecConf = f.ipsecConfStyle;
@@ -98,8 +102,7 @@ QStringList placeholders(const FixTarget &t)
 {
     QStringList out;
     for (const QString *s : {&t.connection, &t.child, &t.wanInterface, &t.localAddress, &t.peerAddress})
-        if (s->startsWith(QLatin1Char('<')))
-            out << *s;
+        if (s->startsWith(QLatin1Char('<'))) out << *s;
     return out;
 }
 
@@ -110,62 +113,94 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
     std::vector<Fix> out;
     const QString iface = t.wanInterface;
     const QString why = QStringLiteral("path MTU %1, %2%3: inner MTU %4, TCP MSS %5 (= %4 − 40)")
-                            .arg(p.pathMtu).arg(p.suiteName, p.natT ? QStringLiteral(" with NAT-T") : QString())
-                            .arg(p.tunnelMtu).arg(p.mss);
+                            .arg(p.pathMtu)
+                            .arg(p.suiteName, p.natT ? QStringLiteral(" with NAT-T") : QString())
+                            .arg(p.tunnelMtu)
+                            .arg(p.mss);
     {
         const QString rule = QStringLiteral("-p tcp --tcp-flags SYN,RST SYN");
         QString text = QStringLiteral("# %1\n").arg(why);
-        text += QStringLiteral("iptables -t mangle -A FORWARD %1 -o %2 -m policy --dir out --pol ipsec -j TCPMSS --set-mss %3\n")
-                    .arg(rule, iface).arg(p.mss);
-        text += QStringLiteral("iptables -t mangle -A FORWARD %1 -i %2 -m policy --dir in --pol ipsec -j TCPMSS --set-mss %3\n")
-                    .arg(rule, iface).arg(p.mss);
-        text += QStringLiteral("# Once ICMP fragmentation-needed reaches this host again, the kernel's path MTU can be used instead:\n"
-                               "# iptables -t mangle -A FORWARD %1 -o %2 -m policy --dir out --pol ipsec -j TCPMSS --clamp-mss-to-pmtu\n")
+        text += QStringLiteral("iptables -t mangle -A FORWARD %1 -o %2 -m policy --dir out --pol ipsec -j "
+                               "TCPMSS --set-mss %3\n")
+                    .arg(rule, iface)
+                    .arg(p.mss);
+        text += QStringLiteral("iptables -t mangle -A FORWARD %1 -i %2 -m policy --dir in --pol ipsec -j "
+                               "TCPMSS --set-mss %3\n")
+                    .arg(rule, iface)
+                    .arg(p.mss);
+        text += QStringLiteral("# Once ICMP fragmentation-needed reaches this host again, the kernel's path "
+                               "MTU can be used instead:\n"
+                               "# iptables -t mangle -A FORWARD %1 -o %2 -m policy --dir out --pol ipsec -j "
+                               "TCPMSS --clamp-mss-to-pmtu\n")
                     .arg(rule, iface);
-        out.push_back(make(
-            FixKind::Iptables, QStringLiteral("Clamp TCP MSS to %1 with iptables").arg(p.mss), text,
-            QStringLiteral("Rewrites the MSS option of TCP SYN and SYN/ACK packets that enter or leave the tunnel through %1 "
-                           "to at most %2, so TCP never builds an inner packet above %3 bytes, which fits the %4-byte path "
-                           "after ESP. A smaller MSS in a SYN is left alone.")
-                .arg(iface).arg(p.mss).arg(p.tunnelMtu).arg(p.pathMtu),
-            QStringLiteral("Only TCP is helped: UDP and ICMP still need the MTU fix. Connections opened before the rule keep "
-                           "their MSS. Traffic this host originates itself (OUTPUT) is not clamped. Each segment carries a "
-                           "few bytes less payload."),
-            QStringLiteral("iptables -t mangle -L FORWARD -v -n: the TCPMSS rules' packet counters grow as connections open; "
-                           "tcpdump -v 'tcp[tcpflags] & tcp-syn != 0' on the inner (LAN) interface shows 'mss %1' in new SYNs "
-                           "that were larger; a bulk transfer through the tunnel no longer stalls.")
-                .arg(p.mss),
-            QStringLiteral("iptables -t mangle -D FORWARD %1 -o %2 -m policy --dir out --pol ipsec -j TCPMSS --set-mss %3; "
-                           "iptables -t mangle -D FORWARD %1 -i %2 -m policy --dir in --pol ipsec -j TCPMSS --set-mss %3")
-                .arg(rule, iface).arg(p.mss)));
+        out.push_back(
+            make(FixKind::Iptables, QStringLiteral("Clamp TCP MSS to %1 with iptables").arg(p.mss), text,
+                 QStringLiteral("Rewrites the MSS option of TCP SYN and SYN/ACK packets that enter or leave "
+                                "the tunnel through %1 "
+                                "to at most %2, so TCP never builds an inner packet above %3 bytes, which "
+                                "fits the %4-byte path "
+                                "after ESP. A smaller MSS in a SYN is left alone.")
+                     .arg(iface)
+                     .arg(p.mss)
+                     .arg(p.tunnelMtu)
+                     .arg(p.pathMtu),
+                 QStringLiteral("Only TCP is helped: UDP and ICMP still need the MTU fix. Connections opened "
+                                "before the rule keep "
+                                "their MSS. Traffic this host originates itself (OUTPUT) is not clamped. "
+                                "Each segment carries a "
+                                "few bytes less payload."),
+                 QStringLiteral("iptables -t mangle -L FORWARD -v -n: the TCPMSS rules' packet counters grow "
+                                "as connections open; "
+                                "tcpdump -v 'tcp[tcpflags] & tcp-syn != 0' on the inner (LAN) interface "
+                                "shows 'mss %1' in new SYNs "
+                                "that were larger; a bulk transfer through the tunnel no longer stalls.")
+                     .arg(p.mss),
+                 QStringLiteral("iptables -t mangle -D FORWARD %1 -o %2 -m policy --dir out --pol ipsec -j "
+                                "TCPMSS --set-mss %3; "
+                                "iptables -t mangle -D FORWARD %1 -i %2 -m policy --dir in --pol ipsec -j "
+                                "TCPMSS --set-mss %3")
+                     .arg(rule, iface)
+                     .arg(p.mss)));
     }
     {
-        const QString fam = t.remoteSubnet.contains(QLatin1Char(':')) ? QStringLiteral("ip6") : QStringLiteral("ip");
-        const QString outMatch = t.remoteSubnet.isEmpty() ? QString() : QStringLiteral(" %1 daddr %2").arg(fam, t.remoteSubnet);
-        const QString inMatch = t.remoteSubnet.isEmpty() ? QString() : QStringLiteral(" %1 saddr %2").arg(fam, t.remoteSubnet);
+        const QString fam =
+            t.remoteSubnet.contains(QLatin1Char(':')) ? QStringLiteral("ip6") : QStringLiteral("ip");
+        const QString outMatch =
+            t.remoteSubnet.isEmpty() ? QString() : QStringLiteral(" %1 daddr %2").arg(fam, t.remoteSubnet);
+        const QString inMatch =
+            t.remoteSubnet.isEmpty() ? QString() : QStringLiteral(" %1 saddr %2").arg(fam, t.remoteSubnet);
         QString text = QStringLiteral("# %1\n").arg(why);
         text += QStringLiteral("nft add table inet ikev2wb\n"
-                               "nft add chain inet ikev2wb forward '{ type filter hook forward priority mangle; policy accept; }'\n");
+                               "nft add chain inet ikev2wb forward '{ type filter hook forward priority "
+                               "mangle; policy accept; }'\n");
         text += QStringLiteral("nft add rule inet ikev2wb forward oifname \"%1\"%2 tcp flags syn "
                                "tcp option maxseg size > %3 tcp option maxseg size set %3\n")
-                    .arg(iface, outMatch).arg(p.mss);
+                    .arg(iface, outMatch)
+                    .arg(p.mss);
         text += QStringLiteral("nft add rule inet ikev2wb forward iifname \"%1\"%2 tcp flags syn "
                                "tcp option maxseg size > %3 tcp option maxseg size set %3\n")
-                    .arg(iface, inMatch).arg(p.mss);
+                    .arg(iface, inMatch)
+                    .arg(p.mss);
         text += QStringLiteral("# Once ICMP fragmentation-needed reaches this host again:\n"
-                               "# nft add rule inet ikev2wb forward oifname \"%1\"%2 tcp flags syn tcp option maxseg size set rt mtu\n")
+                               "# nft add rule inet ikev2wb forward oifname \"%1\"%2 tcp flags syn tcp "
+                               "option maxseg size set rt mtu\n")
                     .arg(iface, outMatch);
         out.push_back(make(
             FixKind::Nftables, QStringLiteral("Clamp TCP MSS to %1 with nftables").arg(p.mss), text,
-            QStringLiteral("Adds a table 'ikev2wb' whose forward chain lowers the MSS option of TCP SYN and SYN/ACK packets "
+            QStringLiteral("Adds a table 'ikev2wb' whose forward chain lowers the MSS option of TCP SYN and "
+                           "SYN/ACK packets "
                            "through %1%2 to %3 when it is larger.")
-                .arg(iface, t.remoteSubnet.isEmpty() ? QString() : QStringLiteral(" to and from %1").arg(t.remoteSubnet))
+                .arg(iface, t.remoteSubnet.isEmpty() ? QString()
+                                                     : QStringLiteral(" to and from %1").arg(t.remoteSubnet))
                 .arg(p.mss),
             QStringLiteral("Only TCP is helped; existing connections keep their MSS.%1")
-                .arg(t.remoteSubnet.isEmpty() ? QStringLiteral(" Without the remote subnet the rule also clamps TCP that "
-                                                               "leaves through %1 outside the tunnel.").arg(iface)
-                                              : QString()),
-            QStringLiteral("nft list table inet ikev2wb (counters: add 'counter' before 'tcp option' to see hits); new SYNs "
+                .arg(t.remoteSubnet.isEmpty()
+                         ? QStringLiteral(" Without the remote subnet the rule also clamps TCP that "
+                                          "leaves through %1 outside the tunnel.")
+                               .arg(iface)
+                         : QString()),
+            QStringLiteral("nft list table inet ikev2wb (counters: add 'counter' before 'tcp option' to see "
+                           "hits); new SYNs "
                            "through the tunnel carry 'mss %1' in tcpdump -v.")
                 .arg(p.mss),
             QStringLiteral("nft delete table inet ikev2wb")));
@@ -173,39 +208,62 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
     {
         const int oldMtu = t.interfaceMtu > 0 ? t.interfaceMtu : 1500;
         QString text = QStringLiteral("# %1\n").arg(why);
-        text += QStringLiteral("# Policy-based tunnel (no tunnel interface): the interface facing the peer gets the path MTU;\n"
-                               "# the kernel then subtracts the ESP overhead itself (%1 − %2 = %3 bytes for the inner packet).\n")
-                    .arg(p.pathMtu).arg(p.pathMtu - p.tunnelMtu).arg(p.tunnelMtu);
+        text += QStringLiteral("# Policy-based tunnel (no tunnel interface): the interface facing the peer "
+                               "gets the path MTU;\n"
+                               "# the kernel then subtracts the ESP overhead itself (%1 − %2 = %3 bytes for "
+                               "the inner packet).\n")
+                    .arg(p.pathMtu)
+                    .arg(p.pathMtu - p.tunnelMtu)
+                    .arg(p.tunnelMtu);
         text += QStringLiteral("ip link set dev %1 mtu %2\n").arg(iface).arg(p.pathMtu);
-        text += QStringLiteral("# Route-based tunnel (XFRM interface or VTI): the tunnel interface gets the inner MTU instead:\n"
+        text += QStringLiteral("# Route-based tunnel (XFRM interface or VTI): the tunnel interface gets the "
+                               "inner MTU instead:\n"
                                "# ip link set dev xfrm0 mtu %1\n"
                                "# ip link set dev vti0 mtu %1\n")
                     .arg(p.tunnelMtu);
         out.push_back(make(
-            FixKind::IpLink, QStringLiteral("Set the MTU: %1 on %2 (or %3 on an XFRM/VTI interface)").arg(p.pathMtu).arg(iface).arg(p.tunnelMtu),
-            text,
-            QStringLiteral("The kernel learns the real path size, so it answers over-large inner packets with ICMP "
-                           "fragmentation-needed (mtu %1) to the inner hosts instead of sending ESP packets the path drops.")
+            FixKind::IpLink,
+            QStringLiteral("Set the MTU: %1 on %2 (or %3 on an XFRM/VTI interface)")
+                .arg(p.pathMtu)
+                .arg(iface)
                 .arg(p.tunnelMtu),
-            QStringLiteral("Lowering %1 affects all its traffic, not only the tunnel's. Not persistent: put the value in the "
-                           "network configuration (systemd-networkd MTUBytes=, ifupdown mtu, NetworkManager) once verified. "
+            text,
+            QStringLiteral(
+                "The kernel learns the real path size, so it answers over-large inner packets with ICMP "
+                "fragmentation-needed (mtu %1) to the inner hosts instead of sending ESP packets the path "
+                "drops.")
+                .arg(p.tunnelMtu),
+            QStringLiteral("Lowering %1 affects all its traffic, not only the tunnel's. Not persistent: put "
+                           "the value in the "
+                           "network configuration (systemd-networkd MTUBytes=, ifupdown mtu, NetworkManager) "
+                           "once verified. "
                            "Inner hosts must accept ICMP fragmentation-needed for non-TCP traffic.")
                 .arg(iface),
-            QStringLiteral("ip link show dev %1 shows 'mtu %2'; from an inner host, ping -M do -s %3 <remote inner host> gets "
-                           "replies and ping -M do -s %4 reports 'Frag needed' / 'message too long' (mtu %5) instead of "
-                           "silence.")
-                .arg(iface).arg(p.pathMtu).arg(p.tunnelMtu - 28).arg(p.tunnelMtu - 27).arg(p.tunnelMtu),
+            QStringLiteral(
+                "ip link show dev %1 shows 'mtu %2'; from an inner host, ping -M do -s %3 <remote inner "
+                "host> gets "
+                "replies and ping -M do -s %4 reports 'Frag needed' / 'message too long' (mtu %5) instead of "
+                "silence.")
+                .arg(iface)
+                .arg(p.pathMtu)
+                .arg(p.tunnelMtu - 28)
+                .arg(p.tunnelMtu - 27)
+                .arg(p.tunnelMtu),
             QStringLiteral("ip link set dev %1 mtu %2").arg(iface).arg(oldMtu)));
     }
     out.push_back(make(
         FixKind::Sysctl, QStringLiteral("Let TCP on the end hosts probe the path MTU itself"),
         QStringLiteral("# On the hosts that originate the TCP traffic (not needed on the gateway):\n"
                        "sysctl -w net.ipv4.tcp_mtu_probing=1\n"),
-        QStringLiteral("Linux TCP starts packetization-layer PMTU discovery (RFC 4821) when it detects a black hole, so "
-                       "connections recover even where ICMP is dropped."),
-        QStringLiteral("Only TCP of the hosts where it is set; the first stall still costs retransmission timeouts before "
-                       "probing shrinks the segments. Not persistent: add it to /etc/sysctl.d/ once verified."),
-        QStringLiteral("sysctl net.ipv4.tcp_mtu_probing prints 1; a bulk transfer that stalled completes (slowly at first)."),
+        QStringLiteral(
+            "Linux TCP starts packetization-layer PMTU discovery (RFC 4821) when it detects a black hole, so "
+            "connections recover even where ICMP is dropped."),
+        QStringLiteral(
+            "Only TCP of the hosts where it is set; the first stall still costs retransmission timeouts "
+            "before "
+            "probing shrinks the segments. Not persistent: add it to /etc/sysctl.d/ once verified."),
+        QStringLiteral("sysctl net.ipv4.tcp_mtu_probing prints 1; a bulk transfer that stalled completes "
+                       "(slowly at first)."),
         QStringLiteral("sysctl -w net.ipv4.tcp_mtu_probing=0")));
     return out;
 }
@@ -221,35 +279,47 @@ std::uint64_t recommendedReplayWindow(std::uint64_t minSafe)
     return w;
 }
 
-std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std::uint64_t minSafe, int current)
+std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std::uint64_t minSafe,
+                                   int current)
 {
     std::vector<Fix> out;
     const QString cur = current >= 0 ? QString::number(current) : QStringLiteral("the default 32");
     const QString changes =
-        QStringLiteral("Raises the anti-replay window of the CHILD_SA's inbound SA from %1 to %2 packets. The reordering "
-                       "measured needs at least %3 (the largest lag of a late packet + 1), so late packets are accepted "
-                       "instead of being dropped as 'replay-window'. Set it on the receiving side: the host whose "
-                       "XfrmInStateSeqError grows.")
-            .arg(cur).arg(window).arg(minSafe);
+        QStringLiteral(
+            "Raises the anti-replay window of the CHILD_SA's inbound SA from %1 to %2 packets. The "
+            "reordering "
+            "measured needs at least %3 (the largest lag of a late packet + 1), so late packets are accepted "
+            "instead of being dropped as 'replay-window'. Set it on the receiving side: the host whose "
+            "XfrmInStateSeqError grows.")
+            .arg(cur)
+            .arg(window)
+            .arg(minSafe);
     const QString tradeoff =
-        QStringLiteral("A larger window accepts packets that arrive later, so a replayed packet that was never received "
-                       "inside the last %1 sequence numbers is accepted once: replay protection gets slightly weaker (0 "
-                       "would disable it; never use 0). Costs %1 bits of bitmap per SA. Windows above 32 need the "
-                       "kernel-netlink backend (strongSwan's default). Also worth asking why the path reorders.")
+        QStringLiteral(
+            "A larger window accepts packets that arrive later, so a replayed packet that was never received "
+            "inside the last %1 sequence numbers is accepted once: replay protection gets slightly weaker (0 "
+            "would disable it; never use 0). Costs %1 bits of bitmap per SA. Windows above 32 need the "
+            "kernel-netlink backend (strongSwan's default). Also worth asking why the path reorders.")
             .arg(window);
     const QString verify =
-        QStringLiteral("ip -s xfrm state shows 'replay-window %1' on the inbound SA of %2; its 'stats: replay-window N' "
-                       "and XfrmInStateSeqError in /proc/net/xfrm_stat stop growing under the same load.")
-            .arg(window).arg(t.child);
-    out.push_back(make(FixKind::Swanctl, QStringLiteral("Set replay_window = %1 (swanctl.conf)").arg(window),
-                       swanctlSnippet(t, {}, {QStringLiteral("replay_window = %1").arg(window)}), changes, tradeoff,
-                       verify + QStringLiteral(" Apply with ") + reloadSwanctl(t) + QLatin1Char('.'),
-                       QStringLiteral("Put back replay_window = %1 (or remove the line for the default 32), then ")
-                               .arg(current >= 0 ? current : 32) + reloadSwanctl(t) + QLatin1Char('.')));
-    out.push_back(make(FixKind::IpsecConf, QStringLiteral("Set replay_window=%1 (legacy ipsec.conf)").arg(window),
-                       ipsecConfSnippet(t, {QStringLiteral("replay_window=%1").arg(window)}), changes, tradeoff,
-                       verify + QStringLiteral(" Apply with ") + reloadIpsecConf(t) + QLatin1Char('.'),
-                       QStringLiteral("Remove the line (or put back the old value), then ") + reloadIpsecConf(t) + QLatin1Char('.')));
+        QStringLiteral(
+            "ip -s xfrm state shows 'replay-window %1' on the inbound SA of %2; its 'stats: replay-window N' "
+            "and XfrmInStateSeqError in /proc/net/xfrm_stat stop growing under the same load.")
+            .arg(window)
+            .arg(t.child);
+    out.push_back(
+        make(FixKind::Swanctl, QStringLiteral("Set replay_window = %1 (swanctl.conf)").arg(window),
+             swanctlSnippet(t, {}, {QStringLiteral("replay_window = %1").arg(window)}), changes, tradeoff,
+             verify + QStringLiteral(" Apply with ") + reloadSwanctl(t) + QLatin1Char('.'),
+             QStringLiteral("Put back replay_window = %1 (or remove the line for the default 32), then ")
+                     .arg(current >= 0 ? current : 32) +
+                 reloadSwanctl(t) + QLatin1Char('.')));
+    out.push_back(
+        make(FixKind::IpsecConf, QStringLiteral("Set replay_window=%1 (legacy ipsec.conf)").arg(window),
+             ipsecConfSnippet(t, {QStringLiteral("replay_window=%1").arg(window)}), changes, tradeoff,
+             verify + QStringLiteral(" Apply with ") + reloadIpsecConf(t) + QLatin1Char('.'),
+             QStringLiteral("Remove the line (or put back the old value), then ") + reloadIpsecConf(t) +
+                 QLatin1Char('.')));
     return out;
 }
 
@@ -266,35 +336,51 @@ int recommendedKeepalive(double timeoutOrBoundS, bool known)
 std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS, bool timeoutKnown)
 {
     std::vector<Fix> out;
-    const QString bound = timeoutKnown ? QStringLiteral("the NAT's UDP timeout of %1 s").arg(num(natTimeoutS))
-                                       : QStringLiteral("the %1 s of idle time after which the NAT mapping was gone").arg(num(natTimeoutS));
+    const QString bound = timeoutKnown
+                              ? QStringLiteral("the NAT's UDP timeout of %1 s").arg(num(natTimeoutS))
+                              : QStringLiteral("the %1 s of idle time after which the NAT mapping was gone")
+                                    .arg(num(natTimeoutS));
     out.push_back(make(
-        FixKind::StrongswanConf, QStringLiteral("Send NAT-T keepalives every %1 s (strongswan.conf)").arg(keepaliveS),
+        FixKind::StrongswanConf,
+        QStringLiteral("Send NAT-T keepalives every %1 s (strongswan.conf)").arg(keepaliveS),
         QStringLiteral("# on the host behind the NAT\n") +
             charonSnippet({QStringLiteral("keep_alive = %1s").arg(keepaliveS)}),
-        QStringLiteral("charon sends a 1-byte NAT-T keepalive to UDP 4500 whenever the tunnel was idle for %1 s, which keeps "
+        QStringLiteral("charon sends a 1-byte NAT-T keepalive to UDP 4500 whenever the tunnel was idle for "
+                       "%1 s, which keeps "
                        "the NAT mapping alive: %1 s is below %2.")
-            .arg(keepaliveS).arg(bound),
-        QStringLiteral("One 29-byte packet every %1 s per idle IKE_SA (more traffic and wake-ups on metered or battery "
-                       "links). Only the side behind the NAT sends them. New IKE_SAs pick the value up.")
+            .arg(keepaliveS)
+            .arg(bound),
+        QStringLiteral(
+            "One 29-byte packet every %1 s per idle IKE_SA (more traffic and wake-ups on metered or battery "
+            "links). Only the side behind the NAT sends them. New IKE_SAs pick the value up.")
             .arg(keepaliveS),
-        QStringLiteral("swanctl --reload-settings, re-establish the IKE_SA (swanctl --terminate --ike %1 && swanctl "
-                       "--initiate --child %2); then tcpdump -ni %3 'udp port 4500 and udp[4:2] = 9' shows one keepalive "
-                       "every %4 s while idle, and traffic from the peer still arrives after a long pause.")
-            .arg(t.connection, t.child, t.wanInterface).arg(keepaliveS),
-        QStringLiteral("Remove the keep_alive line (default 20s), swanctl --reload-settings, re-establish the IKE_SA.")));
+        QStringLiteral(
+            "swanctl --reload-settings, re-establish the IKE_SA (swanctl --terminate --ike %1 && swanctl "
+            "--initiate --child %2); then tcpdump -ni %3 'udp port 4500 and udp[4:2] = 9' shows one "
+            "keepalive "
+            "every %4 s while idle, and traffic from the peer still arrives after a long pause.")
+            .arg(t.connection, t.child, t.wanInterface)
+            .arg(keepaliveS),
+        QStringLiteral("Remove the keep_alive line (default 20s), swanctl --reload-settings, re-establish "
+                       "the IKE_SA.")));
     out.push_back(make(
-        FixKind::Sysctl, QStringLiteral("Or: lengthen the NAT's UDP timeout (if the NAT is a Linux box you run)"),
+        FixKind::Sysctl,
+        QStringLiteral("Or: lengthen the NAT's UDP timeout (if the NAT is a Linux box you run)"),
         QStringLiteral("# On the NAT device, not on the VPN endpoints:\n"
                        "sysctl -w net.netfilter.nf_conntrack_udp_timeout=60\n"
                        "sysctl -w net.netfilter.nf_conntrack_udp_timeout_stream=180\n"),
-        QStringLiteral("Conntrack keeps idle UDP mappings for 60 s (180 s once traffic went both ways) instead of %1.")
-            .arg(timeoutKnown ? QStringLiteral("%1 s").arg(num(natTimeoutS)) : QStringLiteral("the short current value")),
-        QStringLiteral("Affects every UDP flow through the NAT: more conntrack entries held longer. Keepalives below the "
+        QStringLiteral(
+            "Conntrack keeps idle UDP mappings for 60 s (180 s once traffic went both ways) instead of %1.")
+            .arg(timeoutKnown ? QStringLiteral("%1 s").arg(num(natTimeoutS))
+                              : QStringLiteral("the short current value")),
+        QStringLiteral("Affects every UDP flow through the NAT: more conntrack entries held longer. "
+                       "Keepalives below the "
                        "timeout are still needed if the NAT is not yours."),
-        QStringLiteral("sysctl net.netfilter.nf_conntrack_udp_timeout; conntrack -L -p udp --dport 4500 shows the entry "
-                       "surviving an idle minute."),
-        QStringLiteral("sysctl -w net.netfilter.nf_conntrack_udp_timeout=<old value>; same for _stream (kernel defaults 30 and 120)")));
+        QStringLiteral(
+            "sysctl net.netfilter.nf_conntrack_udp_timeout; conntrack -L -p udp --dport 4500 shows the entry "
+            "surviving an idle minute."),
+        QStringLiteral("sysctl -w net.netfilter.nf_conntrack_udp_timeout=<old value>; same for _stream "
+                       "(kernel defaults 30 and 120)")));
     return out;
 }
 
@@ -316,43 +402,69 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, double outageS)
         ++tries;
     const double total = retransmitTotalS(tries, kDefaultTimeout, kDefaultBase);
     out.push_back(make(
-        FixKind::StrongswanConf, QStringLiteral("Retransmit for %1 s before declaring the peer dead (strongswan.conf)").arg(std::lround(total)),
-        charonSnippet({QStringLiteral("retransmit_tries = %1").arg(tries), QStringLiteral("retransmit_timeout = %1").arg(dec(kDefaultTimeout)),
+        FixKind::StrongswanConf,
+        QStringLiteral("Retransmit for %1 s before declaring the peer dead (strongswan.conf)")
+            .arg(std::lround(total)),
+        charonSnippet({QStringLiteral("retransmit_tries = %1").arg(tries),
+                       QStringLiteral("retransmit_timeout = %1").arg(dec(kDefaultTimeout)),
                        QStringLiteral("retransmit_base = %1").arg(dec(kDefaultBase))}),
-        QStringLiteral("An IKE request (DPD, rekey) is retried for Σ 4.0 × 1.8^k (k = 0..%1) = %2 s before charon gives up, "
-                       "longer than 1.5 × the %3 s outage seen, so a path outage of that length no longer tears the "
-                       "IKE_SA down.")
-            .arg(tries).arg(std::lround(total)).arg(num(std::round(outageS * 10) / 10)),
-        QStringLiteral("A peer that is really gone is noticed later (%1 s), and traffic is black-holed until then unless "
+        QStringLiteral(
+            "An IKE request (DPD, rekey) is retried for Σ 4.0 × 1.8^k (k = 0..%1) = %2 s before charon gives "
+            "up, "
+            "longer than 1.5 × the %3 s outage seen, so a path outage of that length no longer tears the "
+            "IKE_SA down.")
+            .arg(tries)
+            .arg(std::lround(total))
+            .arg(num(std::round(outageS * 10) / 10)),
+        QStringLiteral("A peer that is really gone is noticed later (%1 s), and traffic is black-holed until "
+                       "then unless "
                        "dpd_action restarts the SA.")
             .arg(std::lround(total)),
-        QStringLiteral("swanctl --reload-settings; charon's log shows 'retransmit N of request' up to N = %1 during an outage, "
+        QStringLiteral("swanctl --reload-settings; charon's log shows 'retransmit N of request' up to N = %1 "
+                       "during an outage, "
                        "and no 'giving up after' for outages shorter than %2 s.")
-            .arg(tries).arg(std::lround(total)),
-        QStringLiteral("Put back the previous values (defaults: retransmit_tries = 5, retransmit_timeout = 4.0, "
-                       "retransmit_base = 1.8), swanctl --reload-settings.")));
+            .arg(tries)
+            .arg(std::lround(total)),
+        QStringLiteral(
+            "Put back the previous values (defaults: retransmit_tries = 5, retransmit_timeout = 4.0, "
+            "retransmit_base = 1.8), swanctl --reload-settings.")));
     out.push_back(make(
-        FixKind::Swanctl, QStringLiteral("Detect a dead peer and bring the tunnel back by itself (swanctl.conf)"),
+        FixKind::Swanctl,
+        QStringLiteral("Detect a dead peer and bring the tunnel back by itself (swanctl.conf)"),
         swanctlSnippet(t, {QStringLiteral("dpd_delay = 10s"), QStringLiteral("keyingtries = 0")},
-                       {QStringLiteral("dpd_action = restart"), QStringLiteral("start_action = start"), QStringLiteral("close_action = start")}),
-        QStringLiteral("DPD checks the peer every 10 s of inbound silence; when the peer is declared dead the CHILD_SA is "
-                       "re-initiated (dpd_action = restart) and the initiator retries forever (keyingtries = 0) instead of "
+                       {QStringLiteral("dpd_action = restart"), QStringLiteral("start_action = start"),
+                        QStringLiteral("close_action = start")}),
+        QStringLiteral("DPD checks the peer every 10 s of inbound silence; when the peer is declared dead "
+                       "the CHILD_SA is "
+                       "re-initiated (dpd_action = restart) and the initiator retries forever (keyingtries = "
+                       "0) instead of "
                        "leaving the tunnel down after the outage."),
-        QStringLiteral("DPD adds a small INFORMATIONAL exchange per idle period. Only one side should use restart / "
-                       "start_action = start (the initiator); on both, duplicate SAs can appear (use 'trap' on the other)."),
-        QStringLiteral("After an outage: swanctl --list-sas shows %1 ESTABLISHED again without manual action; the log shows "
+        QStringLiteral(
+            "DPD adds a small INFORMATIONAL exchange per idle period. Only one side should use restart / "
+            "start_action = start (the initiator); on both, duplicate SAs can appear (use 'trap' on the "
+            "other)."),
+        QStringLiteral("After an outage: swanctl --list-sas shows %1 ESTABLISHED again without manual "
+                       "action; the log shows "
                        "'sending DPD request' and 'restarting CHILD_SA %2'. Apply with ")
-                .arg(t.connection, t.child) + reloadSwanctl(t) + QLatin1Char('.'),
-        QStringLiteral("Remove the lines (defaults: dpd_delay = 0s, keyingtries = 1, dpd_action = clear, start_action = none, "
+                .arg(t.connection, t.child) +
+            reloadSwanctl(t) + QLatin1Char('.'),
+        QStringLiteral("Remove the lines (defaults: dpd_delay = 0s, keyingtries = 1, dpd_action = clear, "
+                       "start_action = none, "
                        "close_action = none) and swanctl --load-conns.")));
     out.push_back(make(
         FixKind::IpsecConf, QStringLiteral("Detect a dead peer and restart (legacy ipsec.conf)"),
-        ipsecConfSnippet(t, {QStringLiteral("dpddelay=10s"), QStringLiteral("dpdtimeout=%1s").arg(std::lround(total)),
-                             QStringLiteral("dpdaction=restart"), QStringLiteral("keyingtries=%forever"), QStringLiteral("auto=start")}),
+        ipsecConfSnippet(t, {QStringLiteral("dpddelay=10s"),
+                             QStringLiteral("dpdtimeout=%1s").arg(std::lround(total)),
+                             QStringLiteral("dpdaction=restart"), QStringLiteral("keyingtries=%forever"),
+                             QStringLiteral("auto=start")}),
         QStringLiteral("The ipsec.conf equivalent: DPD every 10 s, restart on a dead peer, retry forever."),
-        QStringLiteral("As above; dpdtimeout only applies to IKEv1 (IKEv2 uses the retransmission settings)."),
-        QStringLiteral("ipsec statusall shows the connection ESTABLISHED again after an outage. Apply with ") + reloadIpsecConf(t) + QLatin1Char('.'),
-        QStringLiteral("Remove the lines (defaults dpdaction=none, dpddelay=30s, keyingtries=3) and ipsec update.")));
+        QStringLiteral(
+            "As above; dpdtimeout only applies to IKEv1 (IKEv2 uses the retransmission settings)."),
+        QStringLiteral(
+            "ipsec statusall shows the connection ESTABLISHED again after an outage. Apply with ") +
+            reloadIpsecConf(t) + QLatin1Char('.'),
+        QStringLiteral(
+            "Remove the lines (defaults dpdaction=none, dpddelay=30s, keyingtries=3) and ipsec update.")));
     return out;
 }
 
@@ -364,31 +476,47 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
     const double rekey = rekeyTimeS >= 300 ? rekeyTimeS : 3600;
     out.push_back(make(
         FixKind::Swanctl, QStringLiteral("Leave room for retransmissions before SAs expire (swanctl.conf)"),
-        swanctlSnippet(t, {QStringLiteral("rekey_time = 4h"), QStringLiteral("over_time = %1s").arg(std::max(marginS, 1440)),
-                           QStringLiteral("rand_time = %1s").arg(std::max(marginS, 1440)), QStringLiteral("fragmentation = yes")},
-                       {QStringLiteral("rekey_time = %1s").arg(std::lround(rekey)),
-                        QStringLiteral("life_time = %1s").arg(std::lround(rekey) + std::max<long>(marginS, std::lround(rekey / 10))),
-                        QStringLiteral("rand_time = %1s").arg(std::max<long>(marginS, std::lround(rekey / 10)) / 2)}),
-        QStringLiteral("%1 IKE request(s) had to be retransmitted. A rekey needs up to %2 s to succeed with the default "
-                       "retransmission schedule (4.0 × 1.8^k, 5 tries); these lifetimes keep at least %3 s between the "
-                       "rekey and the hard expiry, so a rekey slowed by lost messages completes before the SA dies. "
-                       "fragmentation = yes lets large IKE messages through paths that drop IP fragments.")
-            .arg(retransmissions).arg(std::lround(total)).arg(marginS),
-        QStringLiteral("Longer-lived keys (fewer rekeys, so less forward secrecy per byte). Lost IKE messages still point "
+        swanctlSnippet(
+            t,
+            {QStringLiteral("rekey_time = 4h"),
+             QStringLiteral("over_time = %1s").arg(std::max(marginS, 1440)),
+             QStringLiteral("rand_time = %1s").arg(std::max(marginS, 1440)),
+             QStringLiteral("fragmentation = yes")},
+            {QStringLiteral("rekey_time = %1s").arg(std::lround(rekey)),
+             QStringLiteral("life_time = %1s")
+                 .arg(std::lround(rekey) + std::max<long>(marginS, std::lround(rekey / 10))),
+             QStringLiteral("rand_time = %1s").arg(std::max<long>(marginS, std::lround(rekey / 10)) / 2)}),
+        QStringLiteral(
+            "%1 IKE request(s) had to be retransmitted. A rekey needs up to %2 s to succeed with the default "
+            "retransmission schedule (4.0 × 1.8^k, 5 tries); these lifetimes keep at least %3 s between the "
+            "rekey and the hard expiry, so a rekey slowed by lost messages completes before the SA dies. "
+            "fragmentation = yes lets large IKE messages through paths that drop IP fragments.")
+            .arg(retransmissions)
+            .arg(std::lround(total))
+            .arg(marginS),
+        QStringLiteral("Longer-lived keys (fewer rekeys, so less forward secrecy per byte). Lost IKE "
+                       "messages still point "
                        "at loss on the path: look at the comparison for where they were lost."),
-        QStringLiteral("swanctl --list-sas shows 'rekeying in' within the new times; charon logs 'rekeyed CHILD_SA' without "
-                       "'CHILD_SA ... expired' even when 'retransmit N of request' appears. Apply with ") + reloadSwanctl(t) + QLatin1Char('.'),
-        QStringLiteral("Put back the old lifetimes (defaults: IKE rekey_time 4h, CHILD rekey_time 1h, life_time = rekey_time "
+        QStringLiteral("swanctl --list-sas shows 'rekeying in' within the new times; charon logs 'rekeyed "
+                       "CHILD_SA' without "
+                       "'CHILD_SA ... expired' even when 'retransmit N of request' appears. Apply with ") +
+            reloadSwanctl(t) + QLatin1Char('.'),
+        QStringLiteral("Put back the old lifetimes (defaults: IKE rekey_time 4h, CHILD rekey_time 1h, "
+                       "life_time = rekey_time "
                        "+ 10 %) and swanctl --load-conns.")));
     out.push_back(make(
-        FixKind::StrongswanConf, QStringLiteral("Keep strongSwan's default retransmission schedule (strongswan.conf)"),
-        charonSnippet({QStringLiteral("retransmit_tries = %1").arg(kDefaultTries), QStringLiteral("retransmit_timeout = %1").arg(dec(kDefaultTimeout)),
+        FixKind::StrongswanConf,
+        QStringLiteral("Keep strongSwan's default retransmission schedule (strongswan.conf)"),
+        charonSnippet({QStringLiteral("retransmit_tries = %1").arg(kDefaultTries),
+                       QStringLiteral("retransmit_timeout = %1").arg(dec(kDefaultTimeout)),
                        QStringLiteral("retransmit_base = %1").arg(dec(kDefaultBase))}),
-        QStringLiteral("Retries an unanswered request 5 times over %1 s in all (4, 7.2, 13, 23.3, 42 s, then 75.6 s to the "
+        QStringLiteral("Retries an unanswered request 5 times over %1 s in all (4, 7.2, 13, 23.3, 42 s, then "
+                       "75.6 s to the "
                        "give-up); shorter settings give up on a peer during ordinary short losses.")
             .arg(std::lround(total)),
         QStringLiteral("A dead peer is noticed after %1 s rather than sooner.").arg(std::lround(total)),
-        QStringLiteral("swanctl --reload-settings; retransmissions in charon's log are spaced 4, 7.2, 13 ... s apart."),
+        QStringLiteral(
+            "swanctl --reload-settings; retransmissions in charon's log are spaced 4, 7.2, 13 ... s apart."),
         QStringLiteral("Put back the previous values and swanctl --reload-settings.")));
     return out;
 }
@@ -406,48 +534,64 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, int tunnelMtuNatT, int path
                        "iptables -I FORWARD -p esp -s %1 -d %2 -j ACCEPT\n"
                        "iptables -I FORWARD -p esp -s %2 -d %1 -j ACCEPT\n")
             .arg(t.peerAddress, t.localAddress),
-        QStringLiteral("Accepts ESP between %1 and %2 ahead of the rules that drop it; IKE (UDP 500/4500) already passes, "
+        QStringLiteral("Accepts ESP between %1 and %2 ahead of the rules that drop it; IKE (UDP 500/4500) "
+                       "already passes, "
                        "so only ESP was filtered.")
             .arg(t.localAddress, t.peerAddress),
-        QStringLiteral("Opens IP protocol 50 between the two gateways only. If the filter belongs to a provider or DPI box "
+        QStringLiteral("Opens IP protocol 50 between the two gateways only. If the filter belongs to a "
+                       "provider or DPI box "
                        "you do not control, use UDP encapsulation instead (next fix)."),
-        QStringLiteral("iptables -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; swanctl "
-                       "--list-sas shows the inbound SA's packet counter growing."),
-        QStringLiteral("iptables -D INPUT -p esp -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -p esp -s %1 -d %2 -j ACCEPT; "
+        QStringLiteral(
+            "iptables -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; swanctl "
+            "--list-sas shows the inbound SA's packet counter growing."),
+        QStringLiteral("iptables -D INPUT -p esp -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -p esp -s %1 -d "
+                       "%2 -j ACCEPT; "
                        "iptables -D FORWARD -p esp -s %2 -d %1 -j ACCEPT")
             .arg(t.peerAddress, t.localAddress)));
     out.push_back(make(
         FixKind::Nftables, QStringLiteral("Let ESP through the filter (nftables)"),
-        QStringLiteral("# Insert into the chain that drops ESP (table and chain names depend on your ruleset):\n"
-                       "nft insert rule inet filter input ip saddr %1 ip daddr %2 meta l4proto esp accept\n"
-                       "nft insert rule inet filter forward ip saddr %1 ip daddr %2 meta l4proto esp accept\n"
-                       "nft insert rule inet filter forward ip saddr %2 ip daddr %1 meta l4proto esp accept\n")
+        QStringLiteral(
+            "# Insert into the chain that drops ESP (table and chain names depend on your ruleset):\n"
+            "nft insert rule inet filter input ip saddr %1 ip daddr %2 meta l4proto esp accept\n"
+            "nft insert rule inet filter forward ip saddr %1 ip daddr %2 meta l4proto esp accept\n"
+            "nft insert rule inet filter forward ip saddr %2 ip daddr %1 meta l4proto esp accept\n")
             .arg(t.peerAddress, t.localAddress),
         QStringLiteral("Accepts ESP between the two gateways before the rule that drops it."),
-        QStringLiteral("As for iptables; an accept in one base chain does not override a drop in another chain on the same "
+        QStringLiteral("As for iptables; an accept in one base chain does not override a drop in another "
+                       "chain on the same "
                        "hook, so insert it where the drop is."),
         QStringLiteral("nft list ruleset | grep esp; the inbound SA's counter (ip -s xfrm state) grows."),
-        QStringLiteral("nft -a list chain inet filter input (and forward), then nft delete rule inet filter input handle <N> "
+        QStringLiteral("nft -a list chain inet filter input (and forward), then nft delete rule inet filter "
+                       "input handle <N> "
                        "for each added rule")));
-    out.push_back(make(
-        FixKind::Swanctl, QStringLiteral("Or: wrap ESP in UDP 4500 (encap = yes)"),
-        swanctlSnippet(t, {QStringLiteral("encap = yes")}, {}),
-        QStringLiteral("Forces RFC 3948 UDP encapsulation even without NAT, so ESP travels as UDP 4500 like IKE does and "
-                       "passes filters that drop IP protocol 50."),
-        QStringLiteral("8 more bytes per packet: the inner MTU for a %1-byte path drops to %2 (MSS %3); UDP 4500 must be "
-                       "allowed both ways.")
-            .arg(pathMtu).arg(tunnelMtuNatT).arg(tunnelMtuNatT - 40),
-        QStringLiteral("ip xfrm state shows 'encap type espinudp sport 4500 dport 4500'; tcpdump -ni %1 udp port 4500 shows "
-                       "the tunnel's traffic. Apply with ")
-                .arg(t.wanInterface) + reloadSwanctl(t) + QLatin1Char('.'),
-        QStringLiteral("Remove encap = yes (default no), then ") + reloadSwanctl(t) + QLatin1Char('.')));
-    out.push_back(make(
-        FixKind::IpsecConf, QStringLiteral("Or: wrap ESP in UDP 4500 (legacy ipsec.conf)"),
-        ipsecConfSnippet(t, {QStringLiteral("forceencaps=yes")}),
-        QStringLiteral("The ipsec.conf equivalent of encap = yes."),
-        QStringLiteral("8 more bytes per packet (inner MTU %1 for a %2-byte path).").arg(tunnelMtuNatT).arg(pathMtu),
-        QStringLiteral("ip xfrm state shows 'encap type espinudp'. Apply with ") + reloadIpsecConf(t) + QLatin1Char('.'),
-        QStringLiteral("Remove forceencaps=yes, then ") + reloadIpsecConf(t) + QLatin1Char('.')));
+    out.push_back(
+        make(FixKind::Swanctl, QStringLiteral("Or: wrap ESP in UDP 4500 (encap = yes)"),
+             swanctlSnippet(t, {QStringLiteral("encap = yes")}, {}),
+             QStringLiteral("Forces RFC 3948 UDP encapsulation even without NAT, so ESP travels as UDP 4500 "
+                            "like IKE does and "
+                            "passes filters that drop IP protocol 50."),
+             QStringLiteral("8 more bytes per packet: the inner MTU for a %1-byte path drops to %2 (MSS %3); "
+                            "UDP 4500 must be "
+                            "allowed both ways.")
+                 .arg(pathMtu)
+                 .arg(tunnelMtuNatT)
+                 .arg(tunnelMtuNatT - 40),
+             QStringLiteral("ip xfrm state shows 'encap type espinudp sport 4500 dport 4500'; tcpdump -ni %1 "
+                            "udp port 4500 shows "
+                            "the tunnel's traffic. Apply with ")
+                     .arg(t.wanInterface) +
+                 reloadSwanctl(t) + QLatin1Char('.'),
+             QStringLiteral("Remove encap = yes (default no), then ") + reloadSwanctl(t) + QLatin1Char('.')));
+    out.push_back(
+        make(FixKind::IpsecConf, QStringLiteral("Or: wrap ESP in UDP 4500 (legacy ipsec.conf)"),
+             ipsecConfSnippet(t, {QStringLiteral("forceencaps=yes")}),
+             QStringLiteral("The ipsec.conf equivalent of encap = yes."),
+             QStringLiteral("8 more bytes per packet (inner MTU %1 for a %2-byte path).")
+                 .arg(tunnelMtuNatT)
+                 .arg(pathMtu),
+             QStringLiteral("ip xfrm state shows 'encap type espinudp'. Apply with ") + reloadIpsecConf(t) +
+                 QLatin1Char('.'),
+             QStringLiteral("Remove forceencaps=yes, then ") + reloadIpsecConf(t) + QLatin1Char('.')));
     return out;
 }
 
@@ -457,18 +601,23 @@ std::vector<Fix> offloadFixes(const FixTarget &t)
 {
     std::vector<Fix> out;
     out.push_back(make(
-        FixKind::Ethtool, QStringLiteral("Turn ESP and receive offloads off on %1 to rule them out").arg(t.wanInterface),
+        FixKind::Ethtool,
+        QStringLiteral("Turn ESP and receive offloads off on %1 to rule them out").arg(t.wanInterface),
         QStringLiteral("# For diagnosis: if the errors stop, the NIC offload (or its driver) is at fault.\n"
                        "ethtool -K %1 esp-hw-offload off esp-tx-csum-hw-offload off\n"
                        "ethtool -K %1 gro off\n")
             .arg(t.wanInterface),
-        QStringLiteral("ESP encryption/decryption and GRO move from the NIC back to the kernel's software path."),
-        QStringLiteral("More CPU per packet, so lower throughput on busy gateways; features marked [fixed] cannot be changed. "
+        QStringLiteral(
+            "ESP encryption/decryption and GRO move from the NIC back to the kernel's software path."),
+        QStringLiteral("More CPU per packet, so lower throughput on busy gateways; features marked [fixed] "
+                       "cannot be changed. "
                        "Not persistent."),
-        QStringLiteral("ethtool -k %1 | grep -E 'esp|generic-receive' shows 'off'; XfrmInStateProtoError / XfrmInNoStates in "
+        QStringLiteral("ethtool -k %1 | grep -E 'esp|generic-receive' shows 'off'; XfrmInStateProtoError / "
+                       "XfrmInNoStates in "
                        "/proc/net/xfrm_stat stop growing under the same traffic.")
             .arg(t.wanInterface),
-        QStringLiteral("ethtool -K %1 esp-hw-offload on esp-tx-csum-hw-offload on gro on").arg(t.wanInterface)));
+        QStringLiteral("ethtool -K %1 esp-hw-offload on esp-tx-csum-hw-offload on gro on")
+            .arg(t.wanInterface)));
     return out;
 }
 
@@ -480,23 +629,30 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t)
         QStringLiteral("ethtool -g %1   # shows the current and the maximum ring size\n"
                        "ethtool -G %1 rx 4096\n")
             .arg(t.wanInterface),
-        QStringLiteral("The NIC can buffer more packets while the CPU is busy (decrypting), so bursts are not dropped as "
+        QStringLiteral("The NIC can buffer more packets while the CPU is busy (decrypting), so bursts are "
+                       "not dropped as "
                        "rx_missed."),
-        QStringLiteral("More memory and somewhat more latency under load; the link may flap briefly while the ring is "
-                       "resized; 4096 is capped at the driver's maximum."),
-        QStringLiteral("ip -s link show dev %1: rx missed / dropped stop growing under the same load.").arg(t.wanInterface),
+        QStringLiteral(
+            "More memory and somewhat more latency under load; the link may flap briefly while the ring is "
+            "resized; 4096 is capped at the driver's maximum."),
+        QStringLiteral("ip -s link show dev %1: rx missed / dropped stop growing under the same load.")
+            .arg(t.wanInterface),
         QStringLiteral("ethtool -G %1 rx <old value from ethtool -g>").arg(t.wanInterface)));
     out.push_back(make(
         FixKind::Sysctl, QStringLiteral("Enlarge the kernel's receive backlog and socket buffers"),
         QStringLiteral("sysctl -w net.core.netdev_max_backlog=4096\n"
                        "sysctl -w net.core.rmem_max=8388608\n"),
-        QStringLiteral("More packets may queue per CPU before the stack drops them, and UDP sockets (IKE) may use larger "
+        QStringLiteral("More packets may queue per CPU before the stack drops them, and UDP sockets (IKE) "
+                       "may use larger "
                        "buffers."),
-        QStringLiteral("More memory; queues hide CPU shortage instead of fixing it (check CPU load of ksoftirqd and "
-                       "charon)."),
-        QStringLiteral("sysctl net.core.netdev_max_backlog net.core.rmem_max; the drop column of /proc/net/softnet_stat and "
+        QStringLiteral(
+            "More memory; queues hide CPU shortage instead of fixing it (check CPU load of ksoftirqd and "
+            "charon)."),
+        QStringLiteral("sysctl net.core.netdev_max_backlog net.core.rmem_max; the drop column of "
+                       "/proc/net/softnet_stat and "
                        "Udp RcvbufErrors in /proc/net/snmp stop growing."),
-        QStringLiteral("sysctl -w net.core.netdev_max_backlog=1000; sysctl -w net.core.rmem_max=212992 (kernel defaults)")));
+        QStringLiteral("sysctl -w net.core.netdev_max_backlog=1000; sysctl -w net.core.rmem_max=212992 "
+                       "(kernel defaults)")));
     return out;
 }
 

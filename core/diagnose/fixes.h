@@ -22,9 +22,9 @@ struct FixTarget
     QString wanInterface = QStringLiteral("<wan-interface>");
     QString localAddress = QStringLiteral("<local-address>");
     QString peerAddress = QStringLiteral("<peer-address>");
-    QString remoteSubnet;      // empty: rules match all TCP through the interface
-    int interfaceMtu = 0;      // current MTU of wanInterface, 0 unknown (undo says 1500)
-    bool ipsecConf = false;    // legacy ipsec.conf instead of swanctl.conf
+    QString remoteSubnet;   // empty: rules match all TCP through the interface
+    int interfaceMtu = 0;   // current MTU of wanInterface, 0 unknown (undo says 1500)
+    bool ipsecConf = false; // legacy ipsec.conf instead of swanctl.conf
 };
 /// The target from the facts, placeholders where a name is unknown.
 FixTarget fixTarget(const Facts &f);
@@ -33,16 +33,17 @@ QStringList placeholders(const FixTarget &t);
 
 struct MtuFixParams
 {
-    int pathMtu = 0;       // outer path MTU the fix is computed for
-    int tunnelMtu = 0;     // largest inner packet (computeEspOverhead)
-    int mss = 0;           // tunnelMtu − 40 (IPv4 inner)
-    QString suiteName;     // "AES-CBC + HMAC-SHA256-128"
+    int pathMtu = 0;   // outer path MTU the fix is computed for
+    int tunnelMtu = 0; // largest inner packet (computeEspOverhead)
+    int mss = 0;       // tunnelMtu − 40 (IPv4 inner)
+    QString suiteName; // "AES-CBC + HMAC-SHA256-128"
     bool natT = false;
 };
 std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p);
 
 /// `window` is the value to configure; `minSafe` the measured minimum (max reorder lag + 1).
-std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std::uint64_t minSafe, int current);
+std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std::uint64_t minSafe,
+                                   int current);
 /// The smallest power of two ≥ max(2 × minSafe, 64): headroom over what was measured.
 std::uint64_t recommendedReplayWindow(std::uint64_t minSafe);
 

@@ -9,7 +9,10 @@ namespace ikev2wb {
 
 namespace {
 
-QString secs(double s) { return QString::number(s, 'f', 1); }
+QString secs(double s)
+{
+    return QString::number(s, 'f', 1);
+}
 
 Finding start(const char *cause, int step, const QString &title, StepStatus status, double confidence)
 {
@@ -41,37 +44,47 @@ void addFixes(Finding &f, std::vector<Fix> fixes)
 /// The MTU/MSS fixes for the facts' suite at the likeliest path MTU; notes how it was chosen.
 void addMtuFixes(Finding &fd, const Facts &f, std::uint32_t pathMtu, const QString &why)
 {
-    if (pathMtu < 576)
-        return;
+    if (pathMtu < 576) return;
     const OverheadResult o = overheadFor(f, int(pathMtu));
-    if (!o.valid)
-        return;
+    if (!o.valid) return;
     MtuFixParams p;
     p.pathMtu = int(pathMtu);
     p.tunnelMtu = o.tunnelMtu;
     p.mss = o.tcpMss;
     p.suiteName = espSuiteName(f.suite);
     p.natT = f.natT;
-    cite(fd, QStringLiteral("path MTU taken as %1: %2. With %3%4 (suite: %5) the inner MTU is %6 and the TCP MSS %7")
-                 .arg(pathMtu).arg(why, p.suiteName, f.natT ? QStringLiteral(" and NAT-T") : QString(),
+    cite(fd, QStringLiteral(
+                 "path MTU taken as %1: %2. With %3%4 (suite: %5) the inner MTU is %6 and the TCP MSS %7")
+                 .arg(pathMtu)
+                 .arg(why, p.suiteName, f.natT ? QStringLiteral(" and NAT-T") : QString(),
                       f.suiteSource.isEmpty() ? QStringLiteral("nowhere: worst case assumed") : f.suiteSource)
-                 .arg(o.tunnelMtu).arg(o.tcpMss));
+                 .arg(o.tunnelMtu)
+                 .arg(o.tcpMss));
     addFixes(fd, mtuFixes(fixTarget(f), p));
 }
 
-std::uint64_t totalLost(const Facts &f) { return f.dir[0].lost + f.dir[1].lost; }
+std::uint64_t totalLost(const Facts &f)
+{
+    return f.dir[0].lost + f.dir[1].lost;
+}
 
 } // namespace
 
 QString stepTitle(int step)
 {
     switch (step) {
-    case 1: return QStringLiteral("Capture at both endpoints and compare");
-    case 2: return QStringLiteral("MTU / PMTUD: tunnel MTU and MSS clamping");
-    case 3: return QStringLiteral("NAT-T stability: NAT timeouts, DPD/keepalives, symmetric routing");
-    case 4: return QStringLiteral("IKE/ESP retransmissions, SA lifetimes and anti-replay");
-    case 5: return QStringLiteral("Hardware offload and CPU");
-    case 6: return QStringLiteral("Firewalls and DPI");
+    case 1:
+        return QStringLiteral("Capture at both endpoints and compare");
+    case 2:
+        return QStringLiteral("MTU / PMTUD: tunnel MTU and MSS clamping");
+    case 3:
+        return QStringLiteral("NAT-T stability: NAT timeouts, DPD/keepalives, symmetric routing");
+    case 4:
+        return QStringLiteral("IKE/ESP retransmissions, SA lifetimes and anti-replay");
+    case 5:
+        return QStringLiteral("Hardware offload and CPU");
+    case 6:
+        return QStringLiteral("Firewalls and DPI");
     }
     return {};
 }
@@ -82,27 +95,39 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
 {
     const DirectionFacts *sized = nullptr;
     for (const DirectionFacts &d : f.dir)
-        if (d.sizeDependent && d.lost > 0 && (!sized || d.lost > sized->lost))
-            sized = &d;
+        if (d.sizeDependent && d.lost > 0 && (!sized || d.lost > sized->lost)) sized = &d;
     // With both captures the comparison proves what was lost; the one-capture suspicion of the
     // MTU analyzer only counts without it.
-    if (f.ptbSeen || (!sized && (f.blackHoleLevel == 0 || f.havePair)))
-        return std::nullopt;
-    Finding fd = sized ? start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole: packets above the path MTU vanish"), StepStatus::Fail, 0.9)
-                       : start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole suspected: large packets vanish"),
-                               f.blackHoleLevel >= 2 ? StepStatus::Fail : StepStatus::Warn, f.blackHoleLevel >= 2 ? 0.7 : 0.4);
+    if (f.ptbSeen || (!sized && (f.blackHoleLevel == 0 || f.havePair))) return std::nullopt;
+    Finding fd =
+        sized
+            ? start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole: packets above the path MTU vanish"),
+                    StepStatus::Fail, 0.9)
+            : start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole suspected: large packets vanish"),
+                    f.blackHoleLevel >= 2 ? StepStatus::Fail : StepStatus::Warn,
+                    f.blackHoleLevel >= 2 ? 0.7 : 0.4);
     if (sized) {
-        cite(fd, QStringLiteral("%1 of %2 ESP packets %3 → %4 were lost in transit, every one larger than every delivered "
-                                "one: largest delivered %5 bytes, smallest lost %6 bytes")
-                     .arg(sized->lost).arg(sized->sent).arg(sized->from, sized->to).arg(sized->largestDelivered).arg(sized->smallestLost),
+        cite(fd,
+             QStringLiteral(
+                 "%1 of %2 ESP packets %3 → %4 were lost in transit, every one larger than every delivered "
+                 "one: largest delivered %5 bytes, smallest lost %6 bytes")
+                 .arg(sized->lost)
+                 .arg(sized->sent)
+                 .arg(sized->from, sized->to)
+                 .arg(sized->largestDelivered)
+                 .arg(sized->smallestLost),
              sized->firstLost);
     }
     for (const QString &e : f.blackHoleEvidence)
         cite(fd, e, f.blackHoleRef);
     if (f.blackHoleEvidence.isEmpty())
-        cite(fd, QStringLiteral("no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured"));
+        cite(fd, QStringLiteral(
+                     "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured"));
     if (f.fragFails.value) {
-        cite(fd, QStringLiteral("the host could not fragment %1 packets with DF set (Ip FragFails)").arg(f.fragFails.value), f.fragFails);
+        cite(fd,
+             QStringLiteral("the host could not fragment %1 packets with DF set (Ip FragFails)")
+                 .arg(f.fragFails.value),
+             f.fragFails);
         fd.confidence = std::min(1.0, fd.confidence + 0.05);
     }
     QString why;
@@ -110,22 +135,29 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     if (pmtu)
         addMtuFixes(fd, f, pmtu, why);
     else
-        fd.collectNext << QStringLiteral("capture at the peer too, so the sizes that arrive can be told from those lost "
-                                         "(ikev2wb diagnose --capture A --peer-capture B)")
-                       << QStringLiteral("from an inner host: ping -M do -s SIZE <remote inner host> for decreasing SIZE to "
-                                         "find the largest that gets through");
+        fd.collectNext
+            << QStringLiteral("capture at the peer too, so the sizes that arrive can be told from those lost "
+                              "(ikev2wb diagnose --capture A --peer-capture B)")
+            << QStringLiteral(
+                   "from an inner host: ping -M do -s SIZE <remote inner host> for decreasing SIZE to "
+                   "find the largest that gets through");
     if (!f.havePair)
-        fd.collectNext << QStringLiteral("a capture at the peer's outer interface proves which sizes are lost");
+        fd.collectNext << QStringLiteral(
+            "a capture at the peer's outer interface proves which sizes are lost");
     return fd;
 }
 
 std::optional<Finding> rulePathMtuReduced(const Facts &f)
 {
-    if (!f.ptbSeen || f.ptbMtu >= 1500)
-        return std::nullopt;
-    Finding fd = start("path_mtu_reduced", 2, QStringLiteral("The path MTU is %1: PMTUD works, tunnel MTU and MSS should match it").arg(f.ptbMtu),
-                       StepStatus::Warn, 0.6);
-    cite(fd, QStringLiteral("ICMP fragmentation-needed / packet-too-big quoting tunnel traffic reports MTU %1").arg(f.ptbMtu), f.ptbRef);
+    if (!f.ptbSeen || f.ptbMtu >= 1500) return std::nullopt;
+    Finding fd = start(
+        "path_mtu_reduced", 2,
+        QStringLiteral("The path MTU is %1: PMTUD works, tunnel MTU and MSS should match it").arg(f.ptbMtu),
+        StepStatus::Warn, 0.6);
+    cite(fd,
+         QStringLiteral("ICMP fragmentation-needed / packet-too-big quoting tunnel traffic reports MTU %1")
+             .arg(f.ptbMtu),
+         f.ptbRef);
     addMtuFixes(fd, f, f.ptbMtu, QStringLiteral("reported by the ICMP error"));
     return fd;
 }
@@ -138,50 +170,65 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
         std::uint64_t lost = 0, sent = 0;
         const DirectionFacts *worst = nullptr;
         for (const DirectionFacts &d : f.dir) {
-            if (d.sent > 0 && d.received == 0)
-                continue; // nothing at all arrived: esp_blocked's case
+            if (d.sent > 0 && d.received == 0) continue; // nothing at all arrived: esp_blocked's case
             // Size-dependent loss belongs to the MTU rule, losses in outages to peer_unreachable.
             const std::uint64_t l = d.sizeDependent ? 0 : d.lost - std::min(d.lost, d.outageLost);
             lost += l;
             sent += d.sent;
-            if (l && (!worst || l > worst->lost))
-                worst = &d;
+            if (l && (!worst || l > worst->lost)) worst = &d;
         }
-        if (lost == 0 || !worst)
-            return std::nullopt;
+        if (lost == 0 || !worst) return std::nullopt;
         const double rate = sent ? double(lost) / double(sent) : 0;
-        Finding fd = start("packet_loss_in_transit", 1, QStringLiteral("ESP packets are lost in transit between the endpoints"),
+        Finding fd = start("packet_loss_in_transit", 1,
+                           QStringLiteral("ESP packets are lost in transit between the endpoints"),
                            rate >= 0.001 || lost >= 10 ? StepStatus::Fail : StepStatus::Warn, 0.85);
         for (const DirectionFacts &d : f.dir)
             if (d.lost && !d.sizeDependent)
-                cite(fd, QStringLiteral("%1 → %2: %3 of %4 ESP packets sent were never received (%5 %); %6 lost in outages")
-                             .arg(d.from, d.to).arg(d.lost).arg(d.sent).arg(100.0 * double(d.lost) / double(std::max<std::uint64_t>(d.sent, 1)), 0, 'f', 2)
-                             .arg(d.outageLost),
+                cite(fd,
+                     QStringLiteral(
+                         "%1 → %2: %3 of %4 ESP packets sent were never received (%5 %); %6 lost in outages")
+                         .arg(d.from, d.to)
+                         .arg(d.lost)
+                         .arg(d.sent)
+                         .arg(100.0 * double(d.lost) / double(std::max<std::uint64_t>(d.sent, 1)), 0, 'f', 2)
+                         .arg(d.outageLost),
                      d.firstLost);
-        cite(fd, QStringLiteral("the loss is spread over sizes (not an MTU effect) and outside outages: random loss on the "
-                                "path, e.g. congestion, a bad link or policing"));
-        fd.collectNext << QStringLiteral("captures along the path (or mtr / tracepath from %1 to %2) to find the hop that drops")
-                              .arg(worst->from, worst->to)
-                       << QStringLiteral("interface and qdisc drop counters of the routers in between (tc -s qdisc, ip -s link)");
+        cite(fd,
+             QStringLiteral(
+                 "the loss is spread over sizes (not an MTU effect) and outside outages: random loss on the "
+                 "path, e.g. congestion, a bad link or policing"));
+        fd.collectNext
+            << QStringLiteral(
+                   "captures along the path (or mtr / tracepath from %1 to %2) to find the hop that drops")
+                   .arg(worst->from, worst->to)
+            << QStringLiteral(
+                   "interface and qdisc drop counters of the routers in between (tc -s qdisc, ip -s link)");
         return fd;
     }
-    if (f.seqMissing.value == 0 || f.espNeverReceived)
-        return std::nullopt;
+    if (f.seqMissing.value == 0 || f.espNeverReceived) return std::nullopt;
     // One capture: sequence numbers that never reached this point. It cannot say where they were lost.
-    const double rate = f.seqMissingSaPackets ? double(f.seqMissing.value) / double(f.seqMissingSaPackets + f.seqMissing.value) : 0;
+    const double rate = f.seqMissingSaPackets
+                            ? double(f.seqMissing.value) / double(f.seqMissingSaPackets + f.seqMissing.value)
+                            : 0;
     // Nothing large ever arrived while the MTU analyzer suspects a black hole: the missing ones
     // may be the large ones, so loss is the weaker explanation.
     const bool mtuExplains = f.blackHoleLevel >= 1 && f.largestOuter < kLargeOuterBytes;
-    Finding fd = start("packet_loss_in_transit", 1, QStringLiteral("ESP sequence numbers are missing at the capture point"),
-                       !mtuExplains && (rate >= 0.001 || f.seqMissing.value >= 10) ? StepStatus::Fail : StepStatus::Warn,
-                       mtuExplains ? 0.35 : 0.55);
-    cite(fd, QStringLiteral("%1 ESP sequence numbers never reached this capture (%2 %), longest run %3")
-                 .arg(f.seqMissing.value).arg(100 * rate, 0, 'f', 2).arg(f.seqMissingLongestBurst),
+    Finding fd = start(
+        "packet_loss_in_transit", 1, QStringLiteral("ESP sequence numbers are missing at the capture point"),
+        !mtuExplains && (rate >= 0.001 || f.seqMissing.value >= 10) ? StepStatus::Fail : StepStatus::Warn,
+        mtuExplains ? 0.35 : 0.55);
+    cite(fd,
+         QStringLiteral("%1 ESP sequence numbers never reached this capture (%2 %), longest run %3")
+             .arg(f.seqMissing.value)
+             .arg(100 * rate, 0, 'f', 2)
+             .arg(f.seqMissingLongestBurst),
          f.seqMissing);
     if (f.replayCounter.value == 0 && f.haveCounters)
-        cite(fd, QStringLiteral("no anti-replay drops on the host (XfrmInStateSeqError unchanged): the gaps are loss, not drops"));
-    fd.collectNext << QStringLiteral("a capture at the sending endpoint: it proves the missing packets were sent, i.e. lost "
-                                     "in transit rather than never sent (ikev2wb diagnose --capture A --peer-capture B)");
+        cite(fd, QStringLiteral("no anti-replay drops on the host (XfrmInStateSeqError unchanged): the gaps "
+                                "are loss, not drops"));
+    fd.collectNext << QStringLiteral(
+        "a capture at the sending endpoint: it proves the missing packets were sent, i.e. lost "
+        "in transit rather than never sent (ikev2wb diagnose --capture A --peer-capture B)");
     return fd;
 }
 
@@ -195,16 +242,21 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
     if (f.logGiveUps.value || f.peerNotResponding.value) {
         conf = 0.85;
         status = StepStatus::Fail;
-        ev.push_back({QStringLiteral("charon gave up on the peer %1 time(s) (\"giving up after N retransmits\" / \"peer not "
-                                     "responding\")").arg(f.peerNotResponding.value),
-                      f.peerNotResponding.ref});
+        ev.push_back(
+            {QStringLiteral(
+                 "charon gave up on the peer %1 time(s) (\"giving up after N retransmits\" / \"peer not "
+                 "responding\")")
+                 .arg(f.peerNotResponding.value),
+             f.peerNotResponding.ref});
     }
     if (f.ikeGaveUp.value) {
         conf = std::max(conf, 0.75);
         status = StepStatus::Fail;
-        ev.push_back({QStringLiteral("%1 IKE exchange(s) were retransmitted until the sender gave up, with no answer captured")
-                          .arg(f.ikeGaveUp.value),
-                      f.ikeGaveUp.ref});
+        ev.push_back(
+            {QStringLiteral(
+                 "%1 IKE exchange(s) were retransmitted until the sender gave up, with no answer captured")
+                 .arg(f.ikeGaveUp.value),
+             f.ikeGaveUp.ref});
     }
     // An outage that NAT signs explain is the NAT rule's; ESP that never arrived is esp_blocked's.
     const bool natExplains = f.icmpPortUnreachNatT.value || f.rebindings.value || f.natMappingChanges.value;
@@ -215,13 +267,18 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
         } else {
             conf = std::min(1.0, conf + 0.05);
         }
-        ev.push_back({QStringLiteral("ESP outage of %1 s (%2 packets lost) %3").arg(secs(f.outageS)).arg(f.outageLost.value)
-                          .arg(f.outageBothWays ? QStringLiteral("in both directions") : QStringLiteral("in one direction")),
+        ev.push_back({QStringLiteral("ESP outage of %1 s (%2 packets lost) %3")
+                          .arg(secs(f.outageS))
+                          .arg(f.outageLost.value)
+                          .arg(f.outageBothWays ? QStringLiteral("in both directions")
+                                                : QStringLiteral("in one direction")),
                       f.outageLost.ref});
     }
-    if (conf == 0)
-        return std::nullopt;
-    Finding fd = start("peer_unreachable", 3, QStringLiteral("The peer was unreachable: an outage on the path, DPD declared it dead"), status, conf);
+    if (conf == 0) return std::nullopt;
+    Finding fd =
+        start("peer_unreachable", 3,
+              QStringLiteral("The peer was unreachable: an outage on the path, DPD declared it dead"), status,
+              conf);
     fd.evidence = std::move(ev);
     if (f.dpdRequests.value) {
         cite(fd, QStringLiteral("%1 DPD request(s) sent").arg(f.dpdRequests.value), f.dpdRequests);
@@ -229,8 +286,9 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
     }
     const double outage = f.outageS > 0 ? f.outageS : 30.0;
     if (f.outageS <= 0)
-        fd.collectNext << QStringLiteral("captures at both ends to measure how long the path was down (the retransmission "
-                                         "fix below assumes 30 s)");
+        fd.collectNext << QStringLiteral(
+            "captures at both ends to measure how long the path was down (the retransmission "
+            "fix below assumes 30 s)");
     addFixes(fd, peerUnreachableFixes(fixTarget(f), outage));
     return fd;
 }
@@ -249,42 +307,50 @@ int natKeepaliveFor(const Facts &f, double *bound, bool *known)
     } else {
         b = 30; // the shortest common NAT UDP timeout
     }
-    if (bound)
-        *bound = b;
-    if (known)
-        *known = k;
+    if (bound) *bound = b;
+    if (known) *known = k;
     return recommendedKeepalive(b, k);
 }
 
 std::optional<Finding> ruleNatMappingExpiry(const Facts &f)
 {
-    if (!f.natT && !f.natDetected)
-        return std::nullopt;
+    if (!f.natT && !f.natDetected) return std::nullopt;
     int hints = 0;
     std::vector<EvidenceItem> ev;
     if (f.natMappingChanges.value) {
         ++hints;
-        ev.push_back({QStringLiteral("charon saw the NAT mapping change %1 time(s)").arg(f.natMappingChanges.value), f.natMappingChanges.ref});
+        ev.push_back(
+            {QStringLiteral("charon saw the NAT mapping change %1 time(s)").arg(f.natMappingChanges.value),
+             f.natMappingChanges.ref});
     }
     if (f.rebindings.value) {
         ++hints;
-        ev.push_back({QStringLiteral("%1 ESP SA(s) continued from a new UDP port (NAT rebinding)").arg(f.rebindings.value), f.rebindings.ref});
+        ev.push_back({QStringLiteral("%1 ESP SA(s) continued from a new UDP port (NAT rebinding)")
+                          .arg(f.rebindings.value),
+                      f.rebindings.ref});
     }
     if (f.icmpPortUnreachNatT.value) {
         ++hints;
-        ev.push_back({QStringLiteral("%1 ICMP port-unreachable quoting UDP 4500 / ESP-in-UDP: the NAT no longer had the mapping")
-                          .arg(f.icmpPortUnreachNatT.value),
-                      f.icmpPortUnreachNatT.ref});
+        ev.push_back(
+            {QStringLiteral(
+                 "%1 ICMP port-unreachable quoting UDP 4500 / ESP-in-UDP: the NAT no longer had the mapping")
+                 .arg(f.icmpPortUnreachNatT.value),
+             f.icmpPortUnreachNatT.ref});
     }
     if (f.idleBeforeFailureS > 0) {
         ++hints;
-        ev.push_back({QStringLiteral("after %1 s of idle the traffic came back on a new port or one way only").arg(secs(f.idleBeforeFailureS)), {}});
+        ev.push_back({QStringLiteral("after %1 s of idle the traffic came back on a new port or one way only")
+                          .arg(secs(f.idleBeforeFailureS)),
+                      {}});
     }
-    if (hints == 0 || (hints == 1 && f.idleBeforeFailureS > 0 && f.natMappingChanges.value == 0 && !f.havePair))
+    if (hints == 0 ||
+        (hints == 1 && f.idleBeforeFailureS > 0 && f.natMappingChanges.value == 0 && !f.havePair))
         return std::nullopt;
     const bool loss = totalLost(f) > 0 || f.icmpPortUnreachNatT.value > 0;
-    Finding fd = start("nat_mapping_expiry", 3, QStringLiteral("The NAT dropped the tunnel's UDP mapping while it was idle"),
-                       loss ? StepStatus::Fail : StepStatus::Warn, std::min(0.95, 0.6 + 0.12 * (hints - 1) + (loss ? 0.1 : 0)));
+    Finding fd = start("nat_mapping_expiry", 3,
+                       QStringLiteral("The NAT dropped the tunnel's UDP mapping while it was idle"),
+                       loss ? StepStatus::Fail : StepStatus::Warn,
+                       std::min(0.95, 0.6 + 0.12 * (hints - 1) + (loss ? 0.1 : 0)));
     fd.evidence = std::move(ev);
     double bound = 0;
     bool known = false;
@@ -294,15 +360,21 @@ std::optional<Finding> ruleNatMappingExpiry(const Facts &f)
     else if (f.keepaliveConfiguredS > 0)
         cite(fd, QStringLiteral("charon.keep_alive is %1 s").arg(secs(f.keepaliveConfiguredS)));
     else
-        cite(fd, QStringLiteral("no NAT-T keepalive was captured during the idle time: the interval is longer than the idle gap "
+        cite(fd, QStringLiteral("no NAT-T keepalive was captured during the idle time: the interval is "
+                                "longer than the idle gap "
                                 "(strongSwan's default is 20 s)"));
-    cite(fd, known ? QStringLiteral("the NAT's UDP timeout is %1 s (sysctl)").arg(secs(bound))
-                   : QStringLiteral("the NAT's UDP timeout is below %1 s (the mapping was gone after that much idle time)").arg(secs(bound)));
+    cite(fd, known
+                 ? QStringLiteral("the NAT's UDP timeout is %1 s (sysctl)").arg(secs(bound))
+                 : QStringLiteral(
+                       "the NAT's UDP timeout is below %1 s (the mapping was gone after that much idle time)")
+                       .arg(secs(bound)));
     if (!known)
-        fd.collectNext << QStringLiteral("the NAT device's UDP timeout (Linux: sysctl net.netfilter.nf_conntrack_udp_timeout; "
-                                         "conntrack -L -p udp while idle)");
+        fd.collectNext << QStringLiteral(
+            "the NAT device's UDP timeout (Linux: sysctl net.netfilter.nf_conntrack_udp_timeout; "
+            "conntrack -L -p udp while idle)");
     if (f.keepaliveIntervalS <= 0 && f.keepaliveConfiguredS <= 0)
-        fd.collectNext << QStringLiteral("strongswan.conf / strongswan.d of the host behind the NAT (charon.keep_alive)");
+        fd.collectNext << QStringLiteral(
+            "strongswan.conf / strongswan.d of the host behind the NAT (charon.keep_alive)");
     addFixes(fd, natKeepaliveFixes(fixTarget(f), keepalive, bound, known));
     return fd;
 }
@@ -312,34 +384,41 @@ std::optional<Finding> ruleNatMappingExpiry(const Facts &f)
 std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
 {
     const std::uint64_t n = std::max(f.ikeRetransmissions.value, f.logRetransmits.value);
-    if (n == 0)
-        return std::nullopt;
+    if (n == 0) return std::nullopt;
     const bool gaveUp = f.logGiveUps.value || f.ikeGaveUp.value || f.peerNotResponding.value;
     // Given-up exchanges are the peer_unreachable finding; here they only support it.
     const bool serious = !gaveUp && (n >= 3 || f.maxRetransmitsOneExchange >= 2);
     double conf = gaveUp ? 0.3 : 0.6;
-    if (f.ikeLostInTransit.value)
-        conf += 0.15;
-    if (f.logRetransmits.value && f.ikeRetransmissions.value)
-        conf += 0.1;
+    if (f.ikeLostInTransit.value) conf += 0.15;
+    if (f.logRetransmits.value && f.ikeRetransmissions.value) conf += 0.1;
     Finding fd = start("ike_retransmissions", 4, QStringLiteral("IKE requests had to be retransmitted"),
                        serious ? StepStatus::Fail : StepStatus::Warn, conf);
     if (f.ikeRetransmissions.value)
-        cite(fd, QStringLiteral("%1 IKE request retransmission(s) in the capture, up to %2 for one exchange")
-                     .arg(f.ikeRetransmissions.value).arg(f.maxRetransmitsOneExchange),
+        cite(fd,
+             QStringLiteral("%1 IKE request retransmission(s) in the capture, up to %2 for one exchange")
+                 .arg(f.ikeRetransmissions.value)
+                 .arg(f.maxRetransmitsOneExchange),
              f.ikeRetransmissions);
     if (f.logRetransmits.value)
-        cite(fd, QStringLiteral("%1 \"retransmit N of request\" line(s) in charon's log").arg(f.logRetransmits.value), f.logRetransmits);
+        cite(fd,
+             QStringLiteral("%1 \"retransmit N of request\" line(s) in charon's log")
+                 .arg(f.logRetransmits.value),
+             f.logRetransmits);
     if (f.ikeLostInTransit.value)
-        cite(fd, QStringLiteral("%1 IKE message(s) were sent by one end and never reached the other").arg(f.ikeLostInTransit.value),
+        cite(fd,
+             QStringLiteral("%1 IKE message(s) were sent by one end and never reached the other")
+                 .arg(f.ikeLostInTransit.value),
              f.ikeLostInTransit);
     if (f.rekeys)
-        cite(fd, QStringLiteral("%1 rekey(s) in the capture: a rekey slowed by lost messages can outlast the SA's hard lifetime")
+        cite(fd, QStringLiteral("%1 rekey(s) in the capture: a rekey slowed by lost messages can outlast the "
+                                "SA's hard lifetime")
                      .arg(f.rekeys));
     if (!f.havePair)
-        fd.collectNext << QStringLiteral("a capture at the peer: it shows whether requests or responses were lost");
+        fd.collectNext << QStringLiteral(
+            "a capture at the peer: it shows whether requests or responses were lost");
     if (!f.haveConfig)
-        fd.collectNext << QStringLiteral("swanctl.conf and strongswan.conf (rekey_time, life_time, retransmit_*)");
+        fd.collectNext << QStringLiteral(
+            "swanctl.conf and strongswan.conf (rekey_time, life_time, retransmit_*)");
     addFixes(fd, ikeRetransmissionFixes(fixTarget(f), std::uint32_t(n), f.rekeyTimeS));
     return fd;
 }
@@ -347,7 +426,8 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
 std::uint64_t replayWindowFor(const Facts &f)
 {
     const int current = f.configuredReplayWindow >= 0 ? f.configuredReplayWindow : 32;
-    const std::uint64_t minSafe = f.minSafeWindow > 0 ? f.minSafeWindow : std::uint64_t(std::max(current, 32)) * 2;
+    const std::uint64_t minSafe =
+        f.minSafeWindow > 0 ? f.minSafeWindow : std::uint64_t(std::max(current, 32)) * 2;
     return recommendedReplayWindow(minSafe);
 }
 
@@ -359,8 +439,7 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
     // Reordering deep enough to matter for small windows (some peers and offload engines use
     // 16 or less), while the receiver's window is not known: worth a warning.
     const bool unknownWindow = f.configuredReplayWindow < 0 && f.reordered.value > 0 && f.minSafeWindow > 2;
-    if (drops == 0 && !tooSmall && !unknownWindow)
-        return std::nullopt;
+    if (drops == 0 && !tooSmall && !unknownWindow) return std::nullopt;
     StepStatus status = StepStatus::Fail;
     double conf = 0;
     if (drops) {
@@ -372,27 +451,41 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
         conf = 0.3;
         status = StepStatus::Warn;
     }
-    Finding fd = start("antireplay_reordering", 4, QStringLiteral("Reordered ESP packets are dropped by the receiver's anti-replay window"),
-                       status, conf);
+    Finding fd =
+        start("antireplay_reordering", 4,
+              QStringLiteral("Reordered ESP packets are dropped by the receiver's anti-replay window"),
+              status, conf);
     if (f.replayCounter.value)
-        cite(fd, QStringLiteral("XfrmInStateSeqError grew by %1 (anti-replay drops)").arg(f.replayCounter.value), f.replayCounter);
+        cite(fd,
+             QStringLiteral("XfrmInStateSeqError grew by %1 (anti-replay drops)").arg(f.replayCounter.value),
+             f.replayCounter);
     if (f.saReplayDrops.value)
         cite(fd, QStringLiteral("per-SA anti-replay drops: %1").arg(f.saReplayDrops.value), f.saReplayDrops);
     if (f.reordered.value)
-        cite(fd, QStringLiteral("%1 ESP packets arrived after a higher sequence number (reordering, up to %2 packets displaced)")
-                     .arg(f.reordered.value).arg(f.maxReorderDistance),
+        cite(fd,
+             QStringLiteral("%1 ESP packets arrived after a higher sequence number (reordering, up to %2 "
+                            "packets displaced)")
+                 .arg(f.reordered.value)
+                 .arg(f.maxReorderDistance),
              f.reordered);
     if (f.minSafeWindow)
-        cite(fd, QStringLiteral("the smallest replay window that drops none of them is %1; the configured one is %2%3")
-                     .arg(f.minSafeWindow).arg(window)
-                     .arg(f.configuredReplayWindow >= 0 ? QStringLiteral(" (%1)").arg(f.replayWindowSource) : QStringLiteral(" (default assumed)")),
+        cite(fd,
+             QStringLiteral(
+                 "the smallest replay window that drops none of them is %1; the configured one is %2%3")
+                 .arg(f.minSafeWindow)
+                 .arg(window)
+                 .arg(f.configuredReplayWindow >= 0 ? QStringLiteral(" (%1)").arg(f.replayWindowSource)
+                                                    : QStringLiteral(" (default assumed)")),
              f.minSafeWindowRef);
     else
-        fd.collectNext << QStringLiteral("a capture at the receiving endpoint's outer interface to measure the reordering depth");
+        fd.collectNext << QStringLiteral(
+            "a capture at the receiving endpoint's outer interface to measure the reordering depth");
     if (!f.haveCounters)
-        fd.collectNext << QStringLiteral("/proc/net/xfrm_stat and ip -s xfrm state before and after, on the receiver");
+        fd.collectNext << QStringLiteral(
+            "/proc/net/xfrm_stat and ip -s xfrm state before and after, on the receiver");
     const std::uint64_t rec = replayWindowFor(f);
-    addFixes(fd, replayWindowFixes(fixTarget(f), rec, f.minSafeWindow ? f.minSafeWindow : rec / 2, f.configuredReplayWindow));
+    addFixes(fd, replayWindowFixes(fixTarget(f), rec, f.minSafeWindow ? f.minSafeWindow : rec / 2,
+                                   f.configuredReplayWindow));
     return fd;
 }
 
@@ -406,28 +499,39 @@ std::optional<Finding> ruleEspBlocked(const Facts &f)
         conf = 0.8;
         for (const DirectionFacts &d : f.dir)
             if (d.sent > 0 && d.received == 0)
-                ev.push_back({QStringLiteral("%1 → %2: %3 ESP packets sent, none received").arg(d.from, d.to).arg(d.sent), d.firstLost});
+                ev.push_back({QStringLiteral("%1 → %2: %3 ESP packets sent, none received")
+                                  .arg(d.from, d.to)
+                                  .arg(d.sent),
+                              d.firstLost});
     } else if (!f.havePair && f.espOneWay.value > 0 && f.ikeEstablished) {
         conf = 0.6;
-        ev.push_back({QStringLiteral("%1 ESP packets in one direction only: no ESP in the reverse direction was captured").arg(f.espOneWay.value),
-                      f.espOneWay.ref});
+        ev.push_back(
+            {QStringLiteral(
+                 "%1 ESP packets in one direction only: no ESP in the reverse direction was captured")
+                 .arg(f.espOneWay.value),
+             f.espOneWay.ref});
     }
     if (f.inboundSaZero.value && f.ikeEstablished) {
         conf = conf > 0 ? conf + 0.1 : 0.6;
-        ev.push_back({QStringLiteral("the host's inbound SA counted no packets while the outbound one carried %1").arg(f.outboundSaPackets),
-                      f.inboundSaZero.ref});
+        ev.push_back(
+            {QStringLiteral("the host's inbound SA counted no packets while the outbound one carried %1")
+                 .arg(f.outboundSaPackets),
+             f.inboundSaZero.ref});
     }
-    if (conf == 0 || !f.ikeEstablished)
-        return std::nullopt;
+    if (conf == 0 || !f.ikeEstablished) return std::nullopt;
     conf += 0.1;
-    Finding fd = start("esp_blocked", 6, QStringLiteral("IKE works but ESP does not get through: a filter drops IP protocol 50"),
-                       StepStatus::Fail, conf);
+    Finding fd =
+        start("esp_blocked", 6,
+              QStringLiteral("IKE works but ESP does not get through: a filter drops IP protocol 50"),
+              StepStatus::Fail, conf);
     fd.evidence = std::move(ev);
     cite(fd, QStringLiteral("IKE_SA and CHILD_SA were established, so UDP 500/4500 passes"));
     if (f.natT)
-        cite(fd, QStringLiteral("note: the SAs use UDP encapsulation; a filter on UDP 4500 payloads (DPI) is then the suspect"));
+        cite(fd, QStringLiteral("note: the SAs use UDP encapsulation; a filter on UDP 4500 payloads (DPI) is "
+                                "then the suspect"));
     if (!f.havePair)
-        fd.collectNext << QStringLiteral("a capture at the peer: ESP that leaves one end and never arrives proves the filter is in between");
+        fd.collectNext << QStringLiteral("a capture at the peer: ESP that leaves one end and never arrives "
+                                         "proves the filter is in between");
     const int pathMtu = f.interfaceMtu > 0 ? f.interfaceMtu : 1500;
     Facts withNatT = f;
     withNatT.natT = true;
@@ -438,13 +542,16 @@ std::optional<Finding> ruleEspBlocked(const Facts &f)
 
 std::optional<Finding> ruleFirewallReject(const Facts &f)
 {
-    if (f.icmpAdminProhibited.value == 0)
-        return std::nullopt;
-    Finding fd = start("firewall_reject", 6, QStringLiteral("A firewall rejects tunnel traffic (ICMP administratively prohibited)"),
+    if (f.icmpAdminProhibited.value == 0) return std::nullopt;
+    Finding fd = start("firewall_reject", 6,
+                       QStringLiteral("A firewall rejects tunnel traffic (ICMP administratively prohibited)"),
                        StepStatus::Fail, 0.75);
-    cite(fd, QStringLiteral("%1 ICMP 'communication administratively prohibited' quoting IKE/ESP").arg(f.icmpAdminProhibited.value),
+    cite(fd,
+         QStringLiteral("%1 ICMP 'communication administratively prohibited' quoting IKE/ESP")
+             .arg(f.icmpAdminProhibited.value),
          f.icmpAdminProhibited);
-    fd.collectNext << QStringLiteral("the rules of the firewall that sent the ICMP error (its address is the ICMP source)");
+    fd.collectNext << QStringLiteral(
+        "the rules of the firewall that sent the ICMP error (its address is the ICMP source)");
     addFixes(fd, espBlockedFixes(fixTarget(f), 0, f.interfaceMtu > 0 ? f.interfaceMtu : 1500));
     fd.fixes.resize(2); // the filter fixes; encapsulation does not help against an explicit reject
     return fd;
@@ -454,25 +561,40 @@ std::optional<Finding> ruleFirewallReject(const Facts &f)
 
 std::optional<Finding> ruleOffloadOrCrypto(const Facts &f)
 {
-    const std::uint64_t n = f.xfrmInStateProtoError.value + f.xfrmInNoStates.value + f.xfrmInStateMismatch.value +
-                            f.xfrmInBufferError.value;
-    if (n == 0)
-        return std::nullopt;
-    Finding fd = start("offload_or_crypto_errors", 5, QStringLiteral("The receiving kernel rejected ESP packets (integrity, unknown SA, buffer)"),
-                       StepStatus::Warn,
-                       f.xfrmInStateProtoError.value ? 0.5 : 0.3);
+    const std::uint64_t n = f.xfrmInStateProtoError.value + f.xfrmInNoStates.value +
+                            f.xfrmInStateMismatch.value + f.xfrmInBufferError.value;
+    if (n == 0) return std::nullopt;
+    Finding fd =
+        start("offload_or_crypto_errors", 5,
+              QStringLiteral("The receiving kernel rejected ESP packets (integrity, unknown SA, buffer)"),
+              StepStatus::Warn, f.xfrmInStateProtoError.value ? 0.5 : 0.3);
     if (f.xfrmInStateProtoError.value)
-        cite(fd, QStringLiteral("XfrmInStateProtoError +%1: integrity check failed (wrong key, corruption, offload bug)").arg(f.xfrmInStateProtoError.value), f.xfrmInStateProtoError);
+        cite(fd,
+             QStringLiteral(
+                 "XfrmInStateProtoError +%1: integrity check failed (wrong key, corruption, offload bug)")
+                 .arg(f.xfrmInStateProtoError.value),
+             f.xfrmInStateProtoError);
     if (f.xfrmInNoStates.value)
-        cite(fd, QStringLiteral("XfrmInNoStates +%1: ESP for an SA the kernel does not have (often late packets after a rekey "
-                                "or delete; many of them mean the peers disagree on SAs)").arg(f.xfrmInNoStates.value), f.xfrmInNoStates);
+        cite(fd,
+             QStringLiteral("XfrmInNoStates +%1: ESP for an SA the kernel does not have (often late packets "
+                            "after a rekey "
+                            "or delete; many of them mean the peers disagree on SAs)")
+                 .arg(f.xfrmInNoStates.value),
+             f.xfrmInNoStates);
     if (f.xfrmInStateMismatch.value)
-        cite(fd, QStringLiteral("XfrmInStateMismatch +%1: packets did not match their SA (e.g. encapsulation)").arg(f.xfrmInStateMismatch.value), f.xfrmInStateMismatch);
+        cite(fd,
+             QStringLiteral("XfrmInStateMismatch +%1: packets did not match their SA (e.g. encapsulation)")
+                 .arg(f.xfrmInStateMismatch.value),
+             f.xfrmInStateMismatch);
     if (f.xfrmInBufferError.value)
-        cite(fd, QStringLiteral("XfrmInBufferError +%1: no buffer for decryption (CPU or memory pressure)").arg(f.xfrmInBufferError.value), f.xfrmInBufferError);
+        cite(fd,
+             QStringLiteral("XfrmInBufferError +%1: no buffer for decryption (CPU or memory pressure)")
+                 .arg(f.xfrmInBufferError.value),
+             f.xfrmInBufferError);
     if (!f.offloadFeaturesOn.isEmpty())
         cite(fd, QStringLiteral("offloads on: %1").arg(f.offloadFeaturesOn.join(QStringLiteral(", "))));
-    fd.collectNext << QStringLiteral("ethtool -k and ethtool -S of the interface facing the peer (ikev2wb collect)");
+    fd.collectNext << QStringLiteral(
+        "ethtool -k and ethtool -S of the interface facing the peer (ikev2wb collect)");
     addFixes(fd, offloadFixes(fixTarget(f)));
     return fd;
 }
@@ -480,17 +602,21 @@ std::optional<Finding> ruleOffloadOrCrypto(const Facts &f)
 std::optional<Finding> ruleHostReceiveDrops(const Facts &f)
 {
     const std::uint64_t n = f.rxDropped.value + f.rxMissed.value + f.udpRcvbufErrors.value;
-    if (n == 0)
-        return std::nullopt;
-    Finding fd = start("host_receive_drops", 5, QStringLiteral("The host dropped packets on receive (NIC ring, backlog or socket buffer)"),
-                       StepStatus::Warn, f.rxMissed.value ? 0.45 : 0.35);
+    if (n == 0) return std::nullopt;
+    Finding fd =
+        start("host_receive_drops", 5,
+              QStringLiteral("The host dropped packets on receive (NIC ring, backlog or socket buffer)"),
+              StepStatus::Warn, f.rxMissed.value ? 0.45 : 0.35);
     if (f.rxMissed.value)
         cite(fd, QStringLiteral("rx missed +%1: the NIC ring overflowed").arg(f.rxMissed.value), f.rxMissed);
-    if (f.rxDropped.value)
-        cite(fd, QStringLiteral("rx dropped +%1").arg(f.rxDropped.value), f.rxDropped);
+    if (f.rxDropped.value) cite(fd, QStringLiteral("rx dropped +%1").arg(f.rxDropped.value), f.rxDropped);
     if (f.udpRcvbufErrors.value)
-        cite(fd, QStringLiteral("Udp RcvbufErrors +%1: a UDP socket buffer overflowed").arg(f.udpRcvbufErrors.value), f.udpRcvbufErrors);
-    fd.collectNext << QStringLiteral("CPU load during the test (mpstat -P ALL 1, top: ksoftirqd) and ethtool -S of the interface");
+        cite(fd,
+             QStringLiteral("Udp RcvbufErrors +%1: a UDP socket buffer overflowed")
+                 .arg(f.udpRcvbufErrors.value),
+             f.udpRcvbufErrors);
+    fd.collectNext << QStringLiteral(
+        "CPU load during the test (mpstat -P ALL 1, top: ksoftirqd) and ethtool -S of the interface");
     addFixes(fd, receiveDropFixes(fixTarget(f)));
     return fd;
 }
@@ -518,8 +644,7 @@ const std::vector<Rule> &checklistRules()
 const Rule *findRule(const QString &cause)
 {
     for (const Rule &r : checklistRules())
-        if (cause == QLatin1String(r.cause))
-            return &r;
+        if (cause == QLatin1String(r.cause)) return &r;
     return nullptr;
 }
 

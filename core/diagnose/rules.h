@@ -14,8 +14,8 @@ using RuleFn = std::optional<Finding> (*)(const Facts &);
 
 struct Rule
 {
-    const char *cause;   // stable identifier, also Finding::cause
-    int step;            // 1..6
+    const char *cause; // stable identifier, also Finding::cause
+    int step;          // 1..6
     RuleFn fn;
 };
 

@@ -19,8 +19,7 @@ constexpr int kDltRawAlt = 14;
 void malformed(PacketFacts &f, const char *why)
 {
     f.flags |= FlagMalformed;
-    if (!f.warning)
-        f.warning = why;
+    if (!f.warning) f.warning = why;
 }
 
 std::uint64_t endpointKey(const IpAddress &a, std::uint16_t port)
@@ -33,27 +32,22 @@ void parseQuoted(ByteView q, PacketFacts &f)
 {
     auto &qt = f.quoted;
     const auto v = q.u8(0);
-    if (!v)
-        return;
+    if (!v) return;
     std::size_t l4 = 0;
     if ((*v >> 4) == 4) {
-        if (!q.has(0, 20))
-            return;
+        if (!q.has(0, 20)) return;
         const std::size_t ihl = std::size_t(*v & 0x0f) * 4;
-        if (ihl < 20)
-            return;
+        if (ihl < 20) return;
         qt.present = true;
         qt.totalLen = *q.u16(2);
         qt.df = (*q.u16(6) & 0x4000) != 0;
         qt.proto = *q.u8(9);
         qt.src = IpAddress::fromV4(q.data() + 12);
         qt.dst = IpAddress::fromV4(q.data() + 16);
-        if ((*q.u16(6) & 0x1fff) != 0)
-            return; // a non-first fragment quotes no transport header
+        if ((*q.u16(6) & 0x1fff) != 0) return; // a non-first fragment quotes no transport header
         l4 = ihl;
     } else if ((*v >> 4) == 6) {
-        if (!q.has(0, 40))
-            return;
+        if (!q.has(0, 40)) return;
         qt.present = true;
         qt.totalLen = 40u + *q.u16(4);
         qt.src = IpAddress::fromV6(q.data() + 8);
@@ -64,15 +58,13 @@ void parseQuoted(ByteView q, PacketFacts &f)
             if (nh == 0 || nh == 43 || nh == 60) {
                 const auto next = q.u8(l4);
                 const auto len = q.u8(l4 + 1);
-                if (!next || !len)
-                    return;
+                if (!next || !len) return;
                 nh = *next;
                 l4 += (std::size_t(*len) + 1) * 8;
             } else if (nh == 44) {
                 const auto next = q.u8(l4);
                 const auto off = q.u16(l4 + 2);
-                if (!next || !off)
-                    return;
+                if (!next || !off) return;
                 nh = *next;
                 l4 += 8;
                 if ((*off & 0xfff8) != 0) {
@@ -88,23 +80,18 @@ void parseQuoted(ByteView q, PacketFacts &f)
         return;
     }
     if (qt.proto == 50) {
-        if (auto spi = q.u32(l4))
-            qt.spi = *spi;
-        if (auto seq = q.u32(l4 + 4))
-            qt.seq = *seq;
+        if (auto spi = q.u32(l4)) qt.spi = *spi;
+        if (auto seq = q.u32(l4 + 4)) qt.seq = *seq;
         f.flags |= FlagQuotedEsp;
     } else if (qt.proto == 17 || qt.proto == 6) {
-        if (auto sp = q.u16(l4))
-            qt.srcPort = *sp;
-        if (auto dp = q.u16(l4 + 2))
-            qt.dstPort = *dp;
+        if (auto sp = q.u16(l4)) qt.srcPort = *sp;
+        if (auto dp = q.u16(l4 + 2)) qt.dstPort = *dp;
         if (qt.proto == 17 && (qt.srcPort == kNatTPort || qt.dstPort == kNatTPort)) {
             // ESP-in-UDP: a non-zero first word after the UDP header is an SPI.
             const auto spi = q.u32(l4 + 8);
             if (spi && *spi != 0) {
                 qt.spi = *spi;
-                if (auto seq = q.u32(l4 + 12))
-                    qt.seq = *seq;
+                if (auto seq = q.u32(l4 + 12)) qt.seq = *seq;
                 f.flags |= FlagQuotedEsp;
             }
         }
@@ -134,16 +121,25 @@ bool isSupportedLinkType(int dlt)
 const char *linkTypeName(int dlt)
 {
     switch (dlt) {
-    case DLT_NULL: return "BSD loopback (NULL)";
-    case DLT_EN10MB: return "Ethernet";
+    case DLT_NULL:
+        return "BSD loopback (NULL)";
+    case DLT_EN10MB:
+        return "Ethernet";
     case DLT_RAW:
-    case kDltRawAlt: return "raw IP";
-    case DLT_LOOP: return "OpenBSD loopback";
-    case DLT_LINUX_SLL: return "Linux cooked (SLL)";
-    case DLT_LINUX_SLL2: return "Linux cooked v2 (SLL2)";
-    case DLT_IPV4: return "raw IPv4";
-    case DLT_IPV6: return "raw IPv6";
-    default: return "unsupported";
+    case kDltRawAlt:
+        return "raw IP";
+    case DLT_LOOP:
+        return "OpenBSD loopback";
+    case DLT_LINUX_SLL:
+        return "Linux cooked (SLL)";
+    case DLT_LINUX_SLL2:
+        return "Linux cooked v2 (SLL2)";
+    case DLT_IPV4:
+        return "raw IPv4";
+    case DLT_IPV6:
+        return "raw IPv6";
+    default:
+        return "unsupported";
     }
 }
 
@@ -152,8 +148,7 @@ Dissector::Dissector(int linkType) : m_linkType(linkType) {}
 PacketFacts Dissector::dissect(ByteView frame, std::uint32_t originalLength)
 {
     PacketFacts f;
-    if (originalLength > frame.size())
-        f.flags |= FlagSnapTruncated;
+    if (originalLength > frame.size()) f.flags |= FlagSnapTruncated;
 
     std::size_t l3 = 0;
     std::uint16_t ethertype = 0;
@@ -213,8 +208,7 @@ PacketFacts Dissector::dissect(ByteView frame, std::uint32_t originalLength)
         }
         // DLT_NULL stores the family in the writer's byte order; DLT_LOOP in network order.
         std::uint32_t family = *be;
-        if (m_linkType == DLT_NULL && (family & 0xffff) == 0)
-            family = *frame.u32le(0);
+        if (m_linkType == DLT_NULL && (family & 0xffff) == 0) family = *frame.u32le(0);
         l3 = 4;
         if (family == 2)
             ethertype = 0x0800;
@@ -289,13 +283,10 @@ void Dissector::dissectIpv4(ByteView ip, std::size_t l3Offset, PacketFacts &f)
     f.src = IpAddress::fromV4(ip.data() + 12);
     f.dst = IpAddress::fromV4(ip.data() + 16);
     f.ipTotalLen = total;
-    if (fragField & 0x4000)
-        f.flags |= FlagDontFragment;
-    if (fragField & 0x2000)
-        f.flags |= FlagMoreFragments | FlagFragment;
+    if (fragField & 0x4000) f.flags |= FlagDontFragment;
+    if (fragField & 0x2000) f.flags |= FlagMoreFragments | FlagFragment;
     f.fragOffset = static_cast<std::uint16_t>((fragField & 0x1fff) * 8);
-    if (f.fragOffset != 0)
-        f.flags |= FlagFragment;
+    if (f.fragOffset != 0) f.flags |= FlagFragment;
     if (ihl < 20 || total < ihl) {
         f.kind = PacketKind::Malformed;
         malformed(f, ihl < 20 ? "IPv4 header length below 20" : "IPv4 total length below header length");
@@ -367,8 +358,7 @@ void Dissector::dissectIpv6(ByteView ip, std::size_t l3Offset, PacketFacts &f)
             f.ipId = *id;
             f.fragOffset = static_cast<std::uint16_t>(*offField & 0xfff8);
             f.flags |= FlagFragment;
-            if (*offField & 1)
-                f.flags |= FlagMoreFragments;
+            if (*offField & 1) f.flags |= FlagMoreFragments;
             off += 8;
         } else {
             break;
@@ -401,9 +391,9 @@ void Dissector::dissectTransport(ByteView l4, std::size_t l4Offset, PacketFacts 
         f.kind = PacketKind::Esp;
         f.spi = *spi;
         f.seq = *seq;
-        f.espLen = f.ipTotalLen > (l4Offset - f.l3Offset) ? f.ipTotalLen - std::uint32_t(l4Offset - f.l3Offset) : 0;
-        if (f.spi == 0)
-            malformed(f, "ESP SPI 0 is reserved");
+        f.espLen =
+            f.ipTotalLen > (l4Offset - f.l3Offset) ? f.ipTotalLen - std::uint32_t(l4Offset - f.l3Offset) : 0;
+        if (f.spi == 0) malformed(f, "ESP SPI 0 is reserved");
         return;
     }
     case 17:
@@ -438,8 +428,7 @@ bool Dissector::isNatTEndpoint(const IpAddress &a, std::uint16_t port) const
 void Dissector::learnNatT(const PacketFacts &f)
 {
     // Bound the table: a hostile capture must not grow it without limit.
-    if (m_natTEndpoints.size() >= 65536)
-        return;
+    if (m_natTEndpoints.size() >= 65536) return;
     m_natTEndpoints.insert(endpointKey(f.src, f.srcPort));
     m_natTEndpoints.insert(endpointKey(f.dst, f.dstPort));
 }
@@ -472,8 +461,7 @@ void Dissector::dissectUdp(ByteView l4, std::size_t l4Offset, PacketFacts &f)
                 f.kind = PacketKind::NatKeepalive;
             } else {
                 f.kind = PacketKind::Other;
-                if (!payload.empty())
-                    malformed(f, "one-byte UDP payload on a NAT-T port that is not 0xFF");
+                if (!payload.empty()) malformed(f, "one-byte UDP payload on a NAT-T port that is not 0xFF");
             }
             return;
         }
@@ -493,8 +481,7 @@ void Dissector::dissectUdp(ByteView l4, std::size_t l4Offset, PacketFacts &f)
             f.kind = PacketKind::IkeNatT;
             f.ike = h;
             f.ikeMessage = payload.from(4);
-            if (h.length != payloadLen - 4)
-                malformed(f, "IKE length field disagrees with the UDP length");
+            if (h.length != payloadLen - 4) malformed(f, "IKE length field disagrees with the UDP length");
             return;
         }
         const auto seq = payload.u32(4);
@@ -521,8 +508,7 @@ void Dissector::dissectUdp(ByteView l4, std::size_t l4Offset, PacketFacts &f)
         f.ike = h;
         f.ikeMessage = payload;
         // One IKE message per datagram (RFC 7296 §3.1): any other length is a broken header.
-        if (h.length != payloadLen)
-            malformed(f, "IKE length field disagrees with the UDP length");
+        if (h.length != payloadLen) malformed(f, "IKE length field disagrees with the UDP length");
         return;
     }
 
@@ -568,15 +554,13 @@ void Dissector::dissectTcp(ByteView l4, std::size_t l4Offset, PacketFacts &f)
         std::size_t o = 20;
         for (int guard = 0; guard < 40 && o < hlen; ++guard) {
             const auto kind = l4.u8(o);
-            if (!kind || *kind == 0)
-                break;
+            if (!kind || *kind == 0) break;
             if (*kind == 1) {
                 ++o;
                 continue;
             }
             const auto len = l4.u8(o + 1);
-            if (!len || *len < 2)
-                break;
+            if (!len || *len < 2) break;
             if (*kind == 2 && *len == 4) {
                 if (auto mss = l4.u16(o + 2)) {
                     f.tcpMss = *mss;
@@ -587,8 +571,7 @@ void Dissector::dissectTcp(ByteView l4, std::size_t l4Offset, PacketFacts &f)
             o += *len;
         }
     }
-    if (f.srcPort != kNatTPort && f.dstPort != kNatTPort)
-        return;
+    if (f.srcPort != kNatTPort && f.dstPort != kNatTPort) return;
     // RFC 9329: the initiator opens the stream with "IKETCP"; every message is framed by a
     // 16-bit length (which counts itself) and IKE messages carry the non-ESP marker.
     ByteView payload = l4.from(hlen);
@@ -609,8 +592,7 @@ void Dissector::dissectTcp(ByteView l4, std::size_t l4Offset, PacketFacts &f)
             return;
         }
     }
-    if (sawPrefix)
-        f.kind = PacketKind::IkeTcp; // stream prefix only; the header comes in a later segment
+    if (sawPrefix) f.kind = PacketKind::IkeTcp; // stream prefix only; the header comes in a later segment
 }
 
 void Dissector::dissectIcmp4(ByteView l4, PacketFacts &f)
@@ -630,8 +612,7 @@ void Dissector::dissectIcmp4(ByteView l4, PacketFacts &f)
     }
     if (*code == 4) {
         f.kind = PacketKind::IcmpNeedFrag;
-        if (auto mtu = l4.u16(6))
-            f.mtu = *mtu;
+        if (auto mtu = l4.u16(6)) f.mtu = *mtu;
     } else {
         f.kind = PacketKind::IcmpUnreachable;
     }
@@ -651,8 +632,7 @@ void Dissector::dissectIcmp6(ByteView l4, PacketFacts &f)
     f.icmpCode = *code;
     if (*type == 2) {
         f.kind = PacketKind::Icmp6TooBig;
-        if (auto mtu = l4.u32(4))
-            f.mtu = *mtu;
+        if (auto mtu = l4.u32(4)) f.mtu = *mtu;
     } else if (*type == 1) {
         f.kind = PacketKind::IcmpUnreachable;
     } else {
@@ -665,20 +645,34 @@ void Dissector::dissectIcmp6(ByteView l4, PacketFacts &f)
 const char *packetKindName(PacketKind kind)
 {
     switch (kind) {
-    case PacketKind::Other: return "other";
-    case PacketKind::Esp: return "esp";
-    case PacketKind::EspInUdp: return "esp_udp";
-    case PacketKind::Ike: return "ike";
-    case PacketKind::IkeNatT: return "ike_natt";
-    case PacketKind::IkeTcp: return "ike_tcp";
-    case PacketKind::NatKeepalive: return "nat_keepalive";
-    case PacketKind::IcmpNeedFrag: return "icmp_need_frag";
-    case PacketKind::Icmp6TooBig: return "icmp6_too_big";
-    case PacketKind::IcmpUnreachable: return "icmp_unreachable";
-    case PacketKind::Fragment: return "ip_fragment";
-    case PacketKind::NonIp: return "non_ip";
-    case PacketKind::Malformed: return "malformed";
-    case PacketKind::Count_: break;
+    case PacketKind::Other:
+        return "other";
+    case PacketKind::Esp:
+        return "esp";
+    case PacketKind::EspInUdp:
+        return "esp_udp";
+    case PacketKind::Ike:
+        return "ike";
+    case PacketKind::IkeNatT:
+        return "ike_natt";
+    case PacketKind::IkeTcp:
+        return "ike_tcp";
+    case PacketKind::NatKeepalive:
+        return "nat_keepalive";
+    case PacketKind::IcmpNeedFrag:
+        return "icmp_need_frag";
+    case PacketKind::Icmp6TooBig:
+        return "icmp6_too_big";
+    case PacketKind::IcmpUnreachable:
+        return "icmp_unreachable";
+    case PacketKind::Fragment:
+        return "ip_fragment";
+    case PacketKind::NonIp:
+        return "non_ip";
+    case PacketKind::Malformed:
+        return "malformed";
+    case PacketKind::Count_:
+        break;
     }
     return "unknown";
 }

@@ -90,6 +90,9 @@ std::string_view payloadName(std::uint8_t type);
 /// IANA notify name ("NAT_DETECTION_SOURCE_IP"); empty for unknown types.
 std::string_view notifyName(std::uint16_t type);
 /// Error notifies are types below 16384 (RFC 7296 §3.10.1).
-constexpr bool isErrorNotify(std::uint16_t type) { return type > 0 && type < 16384; }
+constexpr bool isErrorNotify(std::uint16_t type)
+{
+    return type > 0 && type < 16384;
+}
 
 } // namespace ikev2wb::ike

@@ -22,19 +22,16 @@ std::uint16_t IkePayloadSummary::firstErrorNotify() const
 {
     const int n = std::min<int>(notifyCount, MaxNotifies);
     for (int i = 0; i < n; ++i)
-        if (ike::isErrorNotify(notifies[std::size_t(i)]))
-            return notifies[std::size_t(i)];
+        if (ike::isErrorNotify(notifies[std::size_t(i)])) return notifies[std::size_t(i)];
     return 0;
 }
 
 bool parseIkeHeader(ByteView b, IkeHeader &h)
 {
-    if (!b.has(0, 28))
-        return false;
+    if (!b.has(0, 28)) return false;
     const std::uint8_t version = *b.u8(17);
     const int major = version >> 4;
-    if (major != 1 && major != 2)
-        return false;
+    if (major != 1 && major != 2) return false;
     h.initiatorSpi = *b.u64(0);
     h.responderSpi = *b.u64(8);
     h.nextPayload = *b.u8(16);
@@ -50,10 +47,8 @@ namespace {
 
 void addPayload(IkePayloadSummary &s, std::uint8_t type)
 {
-    if (s.payloadCount < IkePayloadSummary::MaxPayloads)
-        s.payloads[s.payloadCount] = type;
-    if (s.payloadCount < 255)
-        ++s.payloadCount;
+    if (s.payloadCount < IkePayloadSummary::MaxPayloads) s.payloads[s.payloadCount] = type;
+    if (s.payloadCount < 255) ++s.payloadCount;
 }
 
 void parseV2Notify(IkePayloadSummary &s, ByteView body)
@@ -66,17 +61,13 @@ void parseV2Notify(IkePayloadSummary &s, ByteView body)
         s.warning = s.warning ? s.warning : "notify payload shorter than its header";
         return;
     }
-    if (s.notifyCount < IkePayloadSummary::MaxNotifies)
-        s.notifies[s.notifyCount] = *type;
-    if (s.notifyCount < 255)
-        ++s.notifyCount;
+    if (s.notifyCount < IkePayloadSummary::MaxNotifies) s.notifies[s.notifyCount] = *type;
+    if (s.notifyCount < 255) ++s.notifyCount;
     if (*type == ike::RekeySa && *spiSize == 4) {
-        if (auto spi = body.u32(4))
-            s.rekeySpi = *spi;
+        if (auto spi = body.u32(4)) s.rekeySpi = *spi;
     }
     if (*type == ike::InvalidKePayload) {
-        if (auto g = body.u16(4u + *spiSize))
-            s.invalidKeGroup = *g;
+        if (auto g = body.u16(4u + *spiSize)) s.invalidKeGroup = *g;
     }
 }
 
@@ -112,8 +103,7 @@ void parseV2Sa(IkePayloadSummary &s, ByteView body)
         const std::uint8_t last = *body.u8(off);
         const std::uint16_t len = *body.u16(off + 2);
         ++s.proposalCount;
-        if (last == 0 || len < 8)
-            break;
+        if (last == 0 || len < 8) break;
         off += len;
     }
 }
@@ -123,21 +113,25 @@ void parseV2Sa(IkePayloadSummary &s, ByteView body)
 std::size_t minimumV2Body(std::uint8_t type)
 {
     switch (type) {
-    case ike::PayloadSA: return 8;          // one proposal header
-    case ike::PayloadKE:                    // DH group + reserved
-    case ike::PayloadIDi:                   // ID type + reserved
+    case ike::PayloadSA:
+        return 8;         // one proposal header
+    case ike::PayloadKE:  // DH group + reserved
+    case ike::PayloadIDi: // ID type + reserved
     case ike::PayloadIDr:
-    case ike::PayloadAUTH:                  // auth method + reserved
-    case ike::PayloadNotify:                // protocol, SPI size, notify type
-    case ike::PayloadDelete:                // protocol, SPI size, SPI count
-    case ike::PayloadTSi:                   // TS count + reserved
+    case ike::PayloadAUTH:   // auth method + reserved
+    case ike::PayloadNotify: // protocol, SPI size, notify type
+    case ike::PayloadDelete: // protocol, SPI size, SPI count
+    case ike::PayloadTSi:    // TS count + reserved
     case ike::PayloadTSr:
-    case ike::PayloadCP:                    // CFG type + reserved
-    case ike::PayloadEAP:                   // code, identifier, length
-    case ike::PayloadSKF: return 4;         // fragment number + total
+    case ike::PayloadCP:  // CFG type + reserved
+    case ike::PayloadEAP: // code, identifier, length
+    case ike::PayloadSKF:
+        return 4; // fragment number + total
     case ike::PayloadCERT:
-    case ike::PayloadCERTREQ: return 1;     // encoding
-    default: return 0;
+    case ike::PayloadCERTREQ:
+        return 1; // encoding
+    default:
+        return 0;
     }
 }
 
@@ -153,8 +147,7 @@ IkePayloadSummary parseIkePayloads(ByteView message, const IkeHeader &h)
     // Walk only what both the header's length and the capture allow.
     const std::size_t declared = h.length;
     const ByteView msg = message.slice(0, declared);
-    if (msg.size() < declared)
-        s.truncated = true;
+    if (msg.size() < declared) s.truncated = true;
 
     if (h.majorVersion() == 1 && (h.flags & 0x01)) {
         s.v1Encrypted = true;
@@ -186,14 +179,12 @@ IkePayloadSummary parseIkePayloads(ByteView message, const IkeHeader &h)
         if (h.majorVersion() == 2 && std::size_t(plen - 4u) < minimumV2Body(type) && !s.warning)
             s.warning = "payload shorter than its type's fixed fields";
         const ByteView body = msg.slice(off + 4, plen - 4u);
-        if (body.size() < std::size_t(plen - 4))
-            s.truncated = true;
+        if (body.size() < std::size_t(plen - 4)) s.truncated = true;
 
         if (h.majorVersion() == 2) {
             switch (type) {
             case ike::PayloadKE:
-                if (auto g = body.u16(0))
-                    s.dhGroup = *g;
+                if (auto g = body.u16(0)) s.dhGroup = *g;
                 break;
             case ike::PayloadNotify:
                 parseV2Notify(s, body);
@@ -202,8 +193,7 @@ IkePayloadSummary parseIkePayloads(ByteView message, const IkeHeader &h)
                 parseV2Delete(s, body);
                 break;
             case ike::PayloadVendorID:
-                if (s.vendorIdCount < 255)
-                    ++s.vendorIdCount;
+                if (s.vendorIdCount < 255) ++s.vendorIdCount;
                 break;
             case ike::PayloadSA:
                 parseV2Sa(s, body);
@@ -217,10 +207,8 @@ IkePayloadSummary parseIkePayloads(ByteView message, const IkeHeader &h)
                 s.hasSkf = true;
                 s.encryptedFirstPayload = next;
                 s.encryptedLength = plen;
-                if (auto n = body.u16(0))
-                    s.fragmentNumber = *n;
-                if (auto t = body.u16(2))
-                    s.totalFragments = *t;
+                if (auto n = body.u16(0)) s.fragmentNumber = *n;
+                if (auto t = body.u16(2)) s.totalFragments = *t;
                 if (s.fragmentNumber == 0 || s.fragmentNumber > s.totalFragments)
                     s.warning = "SKF fragment number outside 1..total";
                 return s;
@@ -231,8 +219,7 @@ IkePayloadSummary parseIkePayloads(ByteView message, const IkeHeader &h)
             // IKEv1 (RFC 2408): 11 Notification, 12 Delete, 13 Vendor ID.
             if (type == 11) {
                 if (auto t = body.u16(6)) {
-                    if (s.notifyCount < IkePayloadSummary::MaxNotifies)
-                        s.notifies[s.notifyCount] = *t;
+                    if (s.notifyCount < IkePayloadSummary::MaxNotifies) s.notifies[s.notifyCount] = *t;
                     ++s.notifyCount;
                 }
             } else if (type == 13) {
@@ -240,8 +227,7 @@ IkePayloadSummary parseIkePayloads(ByteView message, const IkeHeader &h)
             }
         }
         off += plen;
-        if (off >= declared)
-            break;
+        if (off >= declared) break;
     }
     if (next != 0 && off >= declared && !s.truncated && !s.warning)
         s.warning = "last payload announces a next payload beyond the message";

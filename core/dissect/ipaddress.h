@@ -54,8 +54,7 @@ inline std::uint64_t hashBytes(const void *data, std::size_t n, std::uint64_t h 
 
 } // namespace ikev2wb
 
-template <>
-struct std::hash<ikev2wb::IpAddress>
+template <> struct std::hash<ikev2wb::IpAddress>
 {
     std::size_t operator()(const ikev2wb::IpAddress &a) const noexcept
     {

@@ -7,11 +7,16 @@ namespace ikev2wb {
 const char *outcomeName(FragmentedDatagram::Outcome o)
 {
     switch (o) {
-    case FragmentedDatagram::Outcome::Complete: return "complete";
-    case FragmentedDatagram::Outcome::Timeout: return "timeout";
-    case FragmentedDatagram::Outcome::MemoryLimit: return "memory_limit";
-    case FragmentedDatagram::Outcome::EndOfCapture: return "incomplete_at_end";
-    case FragmentedDatagram::Outcome::SnapTruncated: return "snap_truncated";
+    case FragmentedDatagram::Outcome::Complete:
+        return "complete";
+    case FragmentedDatagram::Outcome::Timeout:
+        return "timeout";
+    case FragmentedDatagram::Outcome::MemoryLimit:
+        return "memory_limit";
+    case FragmentedDatagram::Outcome::EndOfCapture:
+        return "incomplete_at_end";
+    case FragmentedDatagram::Outcome::SnapTruncated:
+        return "snap_truncated";
     }
     return "unknown";
 }
@@ -36,8 +41,7 @@ void Reassembler::expire(std::int64_t nowNs)
             m_order.pop_front();
             continue;
         }
-        if (nowNs - it->second.info.firstNs <= m_limits.timeoutNs)
-            break;
+        if (nowNs - it->second.info.firstNs <= m_limits.timeoutNs) break;
         finish(it, it->second.truncated ? FragmentedDatagram::Outcome::SnapTruncated
                                         : FragmentedDatagram::Outcome::Timeout);
     }
@@ -61,8 +65,7 @@ bool Reassembler::add(const PacketFacts &f, ByteView ip, std::uint64_t packetInd
 {
     expire(tsNs);
     const std::size_t hdrLen = std::size_t(f.l4Offset) - f.l3Offset;
-    if (hdrLen > ip.size() || f.ipTotalLen < hdrLen)
-        return false;
+    if (hdrLen > ip.size() || f.ipTotalLen < hdrLen) return false;
     const Key key{f.src, f.dst, f.ipId, static_cast<std::uint8_t>(f.ipVersion == 4 ? f.ipProto : 0)};
     auto it = m_pending.find(key);
     if (it == m_pending.end()) {
@@ -81,13 +84,11 @@ bool Reassembler::add(const PacketFacts &f, ByteView ip, std::uint64_t packetInd
     Pending &p = it->second;
     p.info.lastPacket = packetIndex;
     p.info.lastNs = tsNs;
-    if (p.info.fragments < 0xffff)
-        ++p.info.fragments;
+    if (p.info.fragments < 0xffff) ++p.info.fragments;
 
     const std::uint32_t payloadLen = f.ipTotalLen - static_cast<std::uint32_t>(hdrLen);
     const ByteView payload = ip.slice(hdrLen, payloadLen);
-    if (payload.size() < payloadLen)
-        p.truncated = true;
+    if (payload.size() < payloadLen) p.truncated = true;
     if (f.fragOffset == 0) {
         p.info.haveFirst = true;
         p.info.proto = f.ipProto;
@@ -110,19 +111,18 @@ bool Reassembler::add(const PacketFacts &f, ByteView ip, std::uint64_t packetInd
         m_bytes += payload.size();
         p.info.bytesSeen += static_cast<std::uint32_t>(payload.size());
     }
-    if (!p.info.haveFirst || !p.info.haveLast || p.truncated)
-        return false;
+    if (!p.info.haveFirst || !p.info.haveLast || p.truncated) return false;
 
     // Complete when the pieces cover [0, totalLength) without a hole.
-    std::sort(p.pieces.begin(), p.pieces.end(), [](const Piece &a, const Piece &b) { return a.offset < b.offset; });
+    std::sort(p.pieces.begin(), p.pieces.end(),
+              [](const Piece &a, const Piece &b) { return a.offset < b.offset; });
     std::uint32_t covered = 0;
     for (const auto &piece : p.pieces) {
-        if (piece.offset > covered)
-            return false;
-        covered = std::max<std::uint32_t>(covered, piece.offset + static_cast<std::uint32_t>(piece.bytes.size()));
+        if (piece.offset > covered) return false;
+        covered =
+            std::max<std::uint32_t>(covered, piece.offset + static_cast<std::uint32_t>(piece.bytes.size()));
     }
-    if (covered < p.info.totalLength)
-        return false;
+    if (covered < p.info.totalLength) return false;
 
     // Rebuild: first fragment's header with the fragmentation fields cleared, then the payload.
     const std::uint32_t total = p.info.totalLength;
@@ -153,7 +153,8 @@ bool Reassembler::add(const PacketFacts &f, ByteView ip, std::uint64_t packetInd
     const std::size_t base = datagram.size();
     datagram.resize(base + total);
     for (const auto &piece : p.pieces) {
-        const std::size_t n = std::min<std::size_t>(piece.bytes.size(), total - std::min(total, piece.offset));
+        const std::size_t n =
+            std::min<std::size_t>(piece.bytes.size(), total - std::min(total, piece.offset));
         std::copy_n(piece.bytes.begin(), n, datagram.begin() + std::ptrdiff_t(base + piece.offset));
     }
     finish(it, FragmentedDatagram::Outcome::Complete);

@@ -15,17 +15,17 @@ namespace ikev2wb {
 struct FragmentedDatagram
 {
     enum class Outcome : std::uint8_t { Complete, Timeout, MemoryLimit, EndOfCapture, SnapTruncated };
-    std::uint64_t firstPacket = 0;   // index of the first fragment seen
+    std::uint64_t firstPacket = 0; // index of the first fragment seen
     std::uint64_t lastPacket = 0;
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
     IpAddress src;
     IpAddress dst;
     std::uint32_t id = 0;
-    std::uint8_t proto = 0;          // transport protocol (from the first fragment, if seen)
-    std::uint16_t fragments = 0;     // fragments seen
-    std::uint32_t bytesSeen = 0;     // payload bytes held
-    std::uint32_t totalLength = 0;   // payload length once the last fragment was seen, else 0
+    std::uint8_t proto = 0;        // transport protocol (from the first fragment, if seen)
+    std::uint16_t fragments = 0;   // fragments seen
+    std::uint32_t bytesSeen = 0;   // payload bytes held
+    std::uint32_t totalLength = 0; // payload length once the last fragment was seen, else 0
     bool haveFirst = false;
     bool haveLast = false;
     Outcome outcome = Outcome::Complete;
@@ -37,8 +37,8 @@ class Reassembler final
 public:
     struct Limits
     {
-        std::size_t maxBytes = 16u << 20;     // payload bytes held across all datagrams
-        std::size_t maxDatagrams = 4096;      // datagrams in progress
+        std::size_t maxBytes = 16u << 20;          // payload bytes held across all datagrams
+        std::size_t maxDatagrams = 4096;           // datagrams in progress
         std::int64_t timeoutNs = 30'000'000'000LL; // Linux ipfrag_time default
     };
     Reassembler() = default;

@@ -28,8 +28,7 @@ int monthFromName(QStringView m)
     static const char *const names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     for (int i = 0; i < 12; ++i)
-        if (m == QLatin1String(names[i]))
-            return i + 1;
+        if (m == QLatin1String(names[i])) return i + 1;
     return 0;
 }
 
@@ -44,13 +43,13 @@ QTime timeWithFraction(const QString &hms, const QString &fraction)
 /// Parses a leading timestamp; returns the number of characters used (0: none).
 qsizetype parseTime(const QString &s, std::optional<LogTime> &out)
 {
-    QRegularExpressionMatch m = re(R"(^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?\s+)")
-                                    .match(s);
+    QRegularExpressionMatch m =
+        re(R"(^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}:\d{2}:\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}:?\d{2})?\s+)")
+            .match(s);
     if (m.hasMatch()) {
         const QDate d(m.captured(1).toInt(), m.captured(2).toInt(), m.captured(3).toInt());
         const QTime t = timeWithFraction(m.captured(4), m.captured(5));
-        if (!d.isValid() || !t.isValid())
-            return 0;
+        if (!d.isValid() || !t.isValid()) return 0;
         LogTime lt;
         lt.dateTime = QDateTime(d, t, Qt::UTC);
         lt.yearKnown = true;
@@ -72,8 +71,7 @@ qsizetype parseTime(const QString &s, std::optional<LogTime> &out)
         // Syslog carries no year: 2000 is a leap year, so "Feb 29" stays valid.
         const QDate d(2000, month, m.captured(2).toInt());
         const QTime t = timeWithFraction(m.captured(3), m.captured(4));
-        if (!month || !d.isValid() || !t.isValid())
-            return 0;
+        if (!month || !d.isValid() || !t.isValid()) return 0;
         LogTime lt;
         lt.dateTime = QDateTime(d, t, Qt::UTC);
         out = lt;
@@ -106,8 +104,7 @@ void takeSpis(LogEvent &e)
     auto more = re(R"(\b([0-9a-f]{8})_[io]\b)").globalMatch(e.message);
     while (more.hasNext()) {
         const QString spi = more.next().captured(1);
-        if (!e.spis.contains(spi))
-            e.spis << spi;
+        if (!e.spis.contains(spi)) e.spis << spi;
     }
 }
 
@@ -126,7 +123,8 @@ LogEvent classifyCharonMessage(const QString &message)
     };
     if (starts("parsed ") || starts("generating ")) {
         if (match(R"(^(parsed|generating) (\S+) (request|response) (\d+) \[ ?(.*?) ?\])")) {
-            e.kind = m.captured(1) == QLatin1String("parsed") ? LogEventKind::MessageParsed : LogEventKind::MessageGenerated;
+            e.kind = m.captured(1) == QLatin1String("parsed") ? LogEventKind::MessageParsed
+                                                              : LogEventKind::MessageGenerated;
             e.exchange = m.captured(2);
             e.response = m.captured(3) == QLatin1String("response");
             e.messageId = m.captured(4).toLongLong();
@@ -145,13 +143,15 @@ LogEvent classifyCharonMessage(const QString &message)
     } else if (match(R"(^peer not responding, trying again \((\d+)/(\d+)\))")) {
         e.kind = LogEventKind::PeerNotResponding;
         e.count = m.captured(1).toInt();
-    } else if (starts("establishing IKE_SA failed") || (starts("establishing CHILD_SA") && s.contains(QLatin1String("failed")))) {
+    } else if (starts("establishing IKE_SA failed") ||
+               (starts("establishing CHILD_SA") && s.contains(QLatin1String("failed")))) {
         e.kind = LogEventKind::EstablishFailed;
     } else if (starts("sending DPD request")) {
         e.kind = LogEventKind::DpdRequest;
     } else if (starts("DPD not supported")) {
         e.kind = LogEventKind::DpdUnsupported;
-    } else if (starts("local host is behind NAT") || starts("remote host is behind NAT") || starts("faking NAT situation")) {
+    } else if (starts("local host is behind NAT") || starts("remote host is behind NAT") ||
+               starts("faking NAT situation")) {
         e.kind = LogEventKind::NatDetected;
     } else if (starts("sending keep alive") || starts("sending NAT-T keep-alive")) {
         e.kind = LogEventKind::Keepalive;
@@ -165,10 +165,12 @@ LogEvent classifyCharonMessage(const QString &message)
         e.count = m.captured(1).toInt();
     } else if (s.contains(QLatin1String("collision"))) {
         e.kind = LogEventKind::RekeyCollision;
-    } else if (match(R"(^(?:CHILD_SA|IKE_SA) rekeying failed)") || (s.contains(QLatin1String("rekey")) && s.contains(QLatin1String("failed")))) {
+    } else if (match(R"(^(?:CHILD_SA|IKE_SA) rekeying failed)") ||
+               (s.contains(QLatin1String("rekey")) && s.contains(QLatin1String("failed")))) {
         e.kind = LogEventKind::RekeyFailed;
-    } else if (starts("rekeyed CHILD_SA") || match(R"(^IKE_SA \S+ rekeyed between)") || starts("creating rekey job") ||
-               starts("initiating CHILD_SA rekey") || starts("rekeying CHILD_SA")) {
+    } else if (starts("rekeyed CHILD_SA") || match(R"(^IKE_SA \S+ rekeyed between)") ||
+               starts("creating rekey job") || starts("initiating CHILD_SA rekey") ||
+               starts("rekeying CHILD_SA")) {
         e.kind = LogEventKind::Rekey;
     } else if (starts("deleting IKE_SA") || starts("IKE_SA deleted") || starts("received DELETE for") ||
                starts("sending DELETE for") || starts("closing CHILD_SA") || starts("CHILD_SA closed") ||
@@ -204,15 +206,13 @@ CharonLog parseCharonLog(QByteArrayView text, const QString &fileName, ParseStat
 {
     CharonLog out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     bool formatSet = false;
     int nonEmpty = 0;
     int n = 0;
     for (const QByteArrayView raw : lines) {
         ++n;
-        if (raw.trimmed().isEmpty())
-            continue;
+        if (raw.trimmed().isEmpty()) continue;
         ++nonEmpty;
         const QString line = str(raw);
         std::optional<LogTime> time;
@@ -223,13 +223,13 @@ CharonLog parseCharonLog(QByteArrayView text, const QString &fileName, ParseStat
         const auto tag = re(R"(^(?:(\S+) )?([A-Za-z][\w.-]*)(?:\[(\d+)\])?: )").match(rest);
         if (tag.hasMatch() && !rest.startsWith(QLatin1Char('<'))) {
             const QString prog = tag.captured(2);
-            const bool syslogTag = !tag.captured(1).isEmpty() || !tag.captured(3).isEmpty() || prog.startsWith(QLatin1String("charon"));
+            const bool syslogTag = !tag.captured(1).isEmpty() || !tag.captured(3).isEmpty() ||
+                                   prog.startsWith(QLatin1String("charon"));
             if (syslogTag && !re(R"(^\d{2,3}\[)").match(rest).hasMatch()) {
-                if (!prog.startsWith(QLatin1String("charon")))
-                    continue; // another program's line in a syslog
-                format = tag.captured(1).isEmpty() && !time ? CharonLog::Format::Journal : CharonLog::Format::Syslog;
-                if (tag.captured(1).isEmpty() && time)
-                    format = CharonLog::Format::Journal;
+                if (!prog.startsWith(QLatin1String("charon"))) continue; // another program's line in a syslog
+                format = tag.captured(1).isEmpty() && !time ? CharonLog::Format::Journal
+                                                            : CharonLog::Format::Syslog;
+                if (tag.captured(1).isEmpty() && time) format = CharonLog::Format::Journal;
                 rest = rest.mid(tag.capturedLength(0));
             }
         }
@@ -258,8 +258,7 @@ CharonLog parseCharonLog(QByteArrayView text, const QString &fileName, ParseStat
             rest = rest.mid(sa.capturedLength(0));
         }
         LogEvent c = classifyCharonMessage(rest);
-        if (c.kind == LogEventKind::Other)
-            continue;
+        if (c.kind == LogEventKind::Other) continue;
         if (out.events.size() >= MaxEvents) {
             status.warn(n, QStringLiteral("more than %1 log events, the rest was ignored").arg(MaxEvents));
             break;
@@ -269,16 +268,17 @@ CharonLog parseCharonLog(QByteArrayView text, const QString &fileName, ParseStat
         c.thread = e.thread;
         c.group = e.group;
         if (!ikeName.isEmpty() || ikeId) {
-            if (!ikeName.isEmpty())
-                c.ikeName = ikeName;
+            if (!ikeName.isEmpty()) c.ikeName = ikeName;
             c.ikeUniqueId = ikeId;
         }
         c.raw = line;
         out.events.push_back(std::move(c));
     }
     if (out.charonLines == 0 && nonEmpty > 0)
-        wrongKind(status, fileName, EvidenceKind::CharonLog,
-                  QStringLiteral("charon lines like '13[IKE] ...' (optionally after a timestamp or 'host charon[pid]: ')"));
+        wrongKind(
+            status, fileName, EvidenceKind::CharonLog,
+            QStringLiteral(
+                "charon lines like '13[IKE] ...' (optionally after a timestamp or 'host charon[pid]: ')"));
     return out;
 }
 

@@ -27,25 +27,33 @@ enum class Redaction { None, XfrmKeys, StrongswanConf, IpsecConf, CharonLog };
 QByteArray applyRedaction(Redaction r, const QByteArray &text, int &count)
 {
     switch (r) {
-    case Redaction::None: return text;
-    case Redaction::XfrmKeys: return redactXfrmState(text, &count);
-    case Redaction::StrongswanConf: return redactStrongswanConf(text, &count);
-    case Redaction::IpsecConf: return redactIpsecConf(text, &count);
-    case Redaction::CharonLog: return redactCharonLog(text, &count);
+    case Redaction::None:
+        return text;
+    case Redaction::XfrmKeys:
+        return redactXfrmState(text, &count);
+    case Redaction::StrongswanConf:
+        return redactStrongswanConf(text, &count);
+    case Redaction::IpsecConf:
+        return redactIpsecConf(text, &count);
+    case Redaction::CharonLog:
+        return redactCharonLog(text, &count);
     }
     return text;
 }
 
 QString redactionNote(Redaction r, int count)
 {
-    if (count == 0)
-        return {};
+    if (count == 0) return {};
     switch (r) {
-    case Redaction::XfrmKeys: return QStringLiteral("%1 key(s) redacted").arg(count);
+    case Redaction::XfrmKeys:
+        return QStringLiteral("%1 key(s) redacted").arg(count);
     case Redaction::StrongswanConf:
-    case Redaction::IpsecConf: return QStringLiteral("%1 secret(s) redacted").arg(count);
-    case Redaction::CharonLog: return QStringLiteral("%1 hex dump line(s) removed").arg(count);
-    case Redaction::None: break;
+    case Redaction::IpsecConf:
+        return QStringLiteral("%1 secret(s) redacted").arg(count);
+    case Redaction::CharonLog:
+        return QStringLiteral("%1 hex dump line(s) removed").arg(count);
+    case Redaction::None:
+        break;
     }
     return {};
 }
@@ -78,8 +86,8 @@ QString Collector::findProgram(const QString &name) const
     // sbin is often missing from a normal user's PATH.
     QString p = QStandardPaths::findExecutable(name);
     if (p.isEmpty())
-        p = QStandardPaths::findExecutable(name, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"),
-                                                  QStringLiteral("/usr/local/sbin")});
+        p = QStandardPaths::findExecutable(
+            name, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"), QStringLiteral("/usr/local/sbin")});
     return p;
 }
 
@@ -130,10 +138,8 @@ void Collector::runCommand(const QString &program, const QStringList &args, cons
         }
         p.waitForReadyRead(std::min(left, 200));
         const QByteArray chunk = p.readAllStandardOutput();
-        if (out.size() < MaxOutputBytes)
-            out += chunk.left(MaxOutputBytes - out.size());
-        if (p.state() == QProcess::NotRunning)
-            break;
+        if (out.size() < MaxOutputBytes) out += chunk.left(MaxOutputBytes - out.size());
+        if (p.state() == QProcess::NotRunning) break;
         p.waitForFinished(0);
     }
     if (timedOut) {
@@ -144,8 +150,7 @@ void Collector::runCommand(const QString &program, const QStringList &args, cons
         return;
     }
     const QByteArray rest = p.readAllStandardOutput();
-    if (out.size() < MaxOutputBytes)
-        out += rest.left(MaxOutputBytes - out.size());
+    if (out.size() < MaxOutputBytes) out += rest.left(MaxOutputBytes - out.size());
     const QByteArray err = p.readAllStandardError();
     const bool failed = p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0;
     if (failed && !(acceptPartial && !out.isEmpty())) {
@@ -162,14 +167,11 @@ void Collector::runCommand(const QString &program, const QStringList &args, cons
         item.ok = true;
         item.file = file;
         QStringList notes;
-        if (out.isEmpty())
-            notes << QStringLiteral("empty output");
+        if (out.isEmpty()) notes << QStringLiteral("empty output");
         if (out.size() >= MaxOutputBytes)
             notes << QStringLiteral("output cut at %1 MB").arg(MaxOutputBytes / (1024 * 1024));
-        if (failed)
-            notes << QStringLiteral("partial: %1").arg(describeCommandFailure(p.exitCode(), err));
-        if (const QString rn = redactionNote(r, count); !rn.isEmpty())
-            notes << rn;
+        if (failed) notes << QStringLiteral("partial: %1").arg(describeCommandFailure(p.exitCode(), err));
+        if (const QString rn = redactionNote(r, count); !rn.isEmpty()) notes << rn;
         item.note = notes.join(QStringLiteral("; "));
     }
     m_result.items.push_back(item);
@@ -187,8 +189,9 @@ void Collector::copyFile(const QString &source, const QString &file, Redaction r
         return;
     }
     if (!f.open(QIODevice::ReadOnly)) {
-        item.note = f.error() == QFileDevice::PermissionsError ? QStringLiteral("needs root (permission denied)")
-                                                                : QStringLiteral("cannot read: %1").arg(f.errorString());
+        item.note = f.error() == QFileDevice::PermissionsError
+                        ? QStringLiteral("needs root (permission denied)")
+                        : QStringLiteral("cannot read: %1").arg(f.errorString());
         m_result.items.push_back(item);
         return;
     }
@@ -203,8 +206,7 @@ void Collector::copyFile(const QString &source, const QString &file, Redaction r
         // /proc files have size 0; read in chunks up to the cap.
         while (data.size() < MaxOutputBytes) {
             const QByteArray chunk = f.read(1 << 20);
-            if (chunk.isEmpty())
-                break;
+            if (chunk.isEmpty()) break;
             data += chunk;
         }
     }
@@ -216,8 +218,7 @@ void Collector::copyFile(const QString &source, const QString &file, Redaction r
     } else {
         item.ok = true;
         item.file = file;
-        if (const QString rn = redactionNote(r, count); !rn.isEmpty())
-            notes << rn;
+        if (const QString rn = redactionNote(r, count); !rn.isEmpty()) notes << rn;
         item.note = notes.join(QStringLiteral("; "));
     }
     m_result.items.push_back(item);
@@ -227,13 +228,11 @@ void Collector::copyFile(const QString &source, const QString &file, Redaction r
 bool hasActiveSetting(const QString &path)
 {
     QFile f(path);
-    if (!f.open(QIODevice::ReadOnly))
-        return true; // let copyFile report why it cannot be read
+    if (!f.open(QIODevice::ReadOnly)) return true; // let copyFile report why it cannot be read
     while (!f.atEnd()) {
         const QByteArray l = f.readLine(4096).trimmed();
         // Plugin snippets only say "load = yes"; that is no tuning worth collecting.
-        if (!l.isEmpty() && !l.startsWith('#') && l.contains('=') && !l.startsWith("load "))
-            return true;
+        if (!l.isEmpty() && !l.startsWith('#') && l.contains('=') && !l.startsWith("load ")) return true;
     }
     return false;
 }
@@ -242,9 +241,11 @@ void Collector::collectConfig()
 {
     // Debian/Ubuntu keep the files in /etc, Fedora/RHEL/SUSE in /etc/strongswan.
     for (const QString &etc : {QStringLiteral("/etc"), QStringLiteral("/etc/strongswan")}) {
-        const QString sub = etc == QLatin1String("/etc") ? QStringLiteral("config/etc/") : QStringLiteral("config/etc/strongswan/");
+        const QString sub = etc == QLatin1String("/etc") ? QStringLiteral("config/etc/")
+                                                         : QStringLiteral("config/etc/strongswan/");
         if (QFileInfo::exists(rooted(etc + QStringLiteral("/strongswan.conf"))))
-            copyFile(etc + QStringLiteral("/strongswan.conf"), sub + QStringLiteral("strongswan.conf"), Redaction::StrongswanConf);
+            copyFile(etc + QStringLiteral("/strongswan.conf"), sub + QStringLiteral("strongswan.conf"),
+                     Redaction::StrongswanConf);
         for (const QString &dir : {QStringLiteral("/strongswan.d"), QStringLiteral("/strongswan.d/charon")}) {
             const QDir d(rooted(etc + dir));
             const QStringList names = d.entryList({QStringLiteral("*.conf")}, QDir::Files, QDir::Name);
@@ -254,31 +255,36 @@ void Collector::collectConfig()
                              Redaction::StrongswanConf);
         }
         if (QFileInfo::exists(rooted(etc + QStringLiteral("/swanctl/swanctl.conf"))))
-            copyFile(etc + QStringLiteral("/swanctl/swanctl.conf"), sub + QStringLiteral("swanctl/swanctl.conf"),
-                     Redaction::StrongswanConf);
+            copyFile(etc + QStringLiteral("/swanctl/swanctl.conf"),
+                     sub + QStringLiteral("swanctl/swanctl.conf"), Redaction::StrongswanConf);
         const QDir confd(rooted(etc + QStringLiteral("/swanctl/conf.d")));
         const QStringList names = confd.entryList({QStringLiteral("*.conf")}, QDir::Files, QDir::Name);
         for (const QString &name : names)
-            copyFile(etc + QStringLiteral("/swanctl/conf.d/") + name, sub + QStringLiteral("swanctl/conf.d/") + name,
-                     Redaction::StrongswanConf);
+            copyFile(etc + QStringLiteral("/swanctl/conf.d/") + name,
+                     sub + QStringLiteral("swanctl/conf.d/") + name, Redaction::StrongswanConf);
         if (QFileInfo::exists(rooted(etc + QStringLiteral("/ipsec.conf"))))
-            copyFile(etc + QStringLiteral("/ipsec.conf"), sub + QStringLiteral("ipsec.conf"), Redaction::IpsecConf);
+            copyFile(etc + QStringLiteral("/ipsec.conf"), sub + QStringLiteral("ipsec.conf"),
+                     Redaction::IpsecConf);
     }
 }
 
 void Collector::collectLogs()
 {
-    for (const QString &log : {QStringLiteral("/var/log/charon.log"), QStringLiteral("/var/log/strongswan.log"),
-                               QStringLiteral("/var/log/strongswan/charon.log")}) {
+    for (const QString &log :
+         {QStringLiteral("/var/log/charon.log"), QStringLiteral("/var/log/strongswan.log"),
+          QStringLiteral("/var/log/strongswan/charon.log")}) {
         if (QFileInfo::exists(rooted(log)))
-            copyFile(log, QStringLiteral("logs/") + QFileInfo(log).completeBaseName() + QStringLiteral("-file.log"),
+            copyFile(log,
+                     QStringLiteral("logs/") + QFileInfo(log).completeBaseName() +
+                         QStringLiteral("-file.log"),
                      Redaction::CharonLog, MaxLogBytes);
     }
     if (m_opt.runCommands)
         runCommand(QStringLiteral("journalctl"),
-                   {QStringLiteral("--no-pager"), QStringLiteral("-q"), QStringLiteral("-o"), QStringLiteral("short-iso"),
-                    QStringLiteral("-n"), QStringLiteral("50000"), QStringLiteral("-t"), QStringLiteral("charon"),
-                    QStringLiteral("-t"), QStringLiteral("charon-systemd")},
+                   {QStringLiteral("--no-pager"), QStringLiteral("-q"), QStringLiteral("-o"),
+                    QStringLiteral("short-iso"), QStringLiteral("-n"), QStringLiteral("50000"),
+                    QStringLiteral("-t"), QStringLiteral("charon"), QStringLiteral("-t"),
+                    QStringLiteral("charon-systemd")},
                    QStringLiteral("logs/charon-journal.log"), Redaction::CharonLog);
 }
 
@@ -289,19 +295,26 @@ void Collector::writeManifest()
           << QStringLiteral("host: %1").arg(QSysInfo::machineHostName())
           << QStringLiteral("time: %1").arg(QDateTime::currentDateTimeUtc().toString(Qt::ISODate))
           << QStringLiteral("ikev2wb: %1").arg(QCoreApplication::applicationVersion())
-          << QStringLiteral("user: uid %1%2").arg(::geteuid()).arg(::geteuid() == 0 ? QStringLiteral(" (root)") : QStringLiteral(" (not root: some sources need root)"))
+          << QStringLiteral("user: uid %1%2")
+                 .arg(::geteuid())
+                 .arg(::geteuid() == 0 ? QStringLiteral(" (root)")
+                                       : QStringLiteral(" (not root: some sources need root)"))
           << QString() << QStringLiteral("collected:");
     for (const CollectItem &i : m_result.items)
         if (i.ok)
-            lines << QStringLiteral("  %1 <- %2%3").arg(i.file, i.source, i.note.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(i.note));
+            lines << QStringLiteral("  %1 <- %2%3")
+                         .arg(i.file, i.source,
+                              i.note.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(i.note));
     lines << QString() << QStringLiteral("not collected:");
     for (const CollectItem &i : m_result.items)
-        if (!i.ok)
-            lines << QStringLiteral("  %1: %2").arg(i.source, i.note);
-    lines << QString() << QStringLiteral("never collected (by design):")
-          << QStringLiteral("  ipsec.secrets, swanctl `secrets { }` content and secret/PSK/PIN/password values (redacted)")
-          << QStringLiteral("  private keys (ipsec.d/private, swanctl/private, rsa, ecdsa, pkcs8, x509 private keys)")
-          << QStringLiteral("  SA keys of `ip xfrm state` (replaced by [redacted])") << QString();
+        if (!i.ok) lines << QStringLiteral("  %1: %2").arg(i.source, i.note);
+    lines
+        << QString() << QStringLiteral("never collected (by design):")
+        << QStringLiteral(
+               "  ipsec.secrets, swanctl `secrets { }` content and secret/PSK/PIN/password values (redacted)")
+        << QStringLiteral(
+               "  private keys (ipsec.d/private, swanctl/private, rsa, ecdsa, pkcs8, x509 private keys)")
+        << QStringLiteral("  SA keys of `ip xfrm state` (replaced by [redacted])") << QString();
     QString error;
     write(QStringLiteral("MANIFEST.txt"), lines.join(QLatin1Char('\n')).toUtf8(), &error);
 }
@@ -310,7 +323,8 @@ CollectResult Collector::run()
 {
     m_result.outDir = m_out.absolutePath();
     if (m_out.exists() && !m_out.isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)) {
-        m_result.error = QStringLiteral("%1 exists and is not empty; give a new folder with --out").arg(m_out.path());
+        m_result.error =
+            QStringLiteral("%1 exists and is not empty; give a new folder with --out").arg(m_out.path());
         return m_result;
     }
     if (!QDir().mkpath(m_out.absolutePath())) {
@@ -325,20 +339,28 @@ CollectResult Collector::run()
     if (m_opt.runCommands) {
         const QString ip = QStringLiteral("ip");
         const QString s = QStringLiteral("-s");
-        runCommand(ip, {s, s, QStringLiteral("xfrm"), QStringLiteral("state")}, QStringLiteral("xfrm-state.txt"), Redaction::XfrmKeys);
-        runCommand(ip, {s, QStringLiteral("xfrm"), QStringLiteral("policy")}, QStringLiteral("xfrm-policy.txt"), Redaction::None);
+        runCommand(ip, {s, s, QStringLiteral("xfrm"), QStringLiteral("state")},
+                   QStringLiteral("xfrm-state.txt"), Redaction::XfrmKeys);
+        runCommand(ip, {s, QStringLiteral("xfrm"), QStringLiteral("policy")},
+                   QStringLiteral("xfrm-policy.txt"), Redaction::None);
         runCommand(ip, {s, s, QStringLiteral("link")}, QStringLiteral("ip-s-link.txt"), Redaction::None);
-        const QStringList ifaces = QDir(QStringLiteral("/sys/class/net")).entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::System, QDir::Name);
+        const QStringList ifaces =
+            QDir(QStringLiteral("/sys/class/net"))
+                .entryList(QDir::Dirs | QDir::NoDotAndDotDot | QDir::System, QDir::Name);
         for (const QString &iface : ifaces) {
-            if (iface == QLatin1String("lo"))
-                continue;
-            runCommand(QStringLiteral("ethtool"), {QStringLiteral("-S"), iface}, QStringLiteral("ethtool-S-%1.txt").arg(iface), Redaction::None);
-            runCommand(QStringLiteral("ethtool"), {QStringLiteral("-k"), iface}, QStringLiteral("ethtool-k-%1.txt").arg(iface), Redaction::None);
+            if (iface == QLatin1String("lo")) continue;
+            runCommand(QStringLiteral("ethtool"), {QStringLiteral("-S"), iface},
+                       QStringLiteral("ethtool-S-%1.txt").arg(iface), Redaction::None);
+            runCommand(QStringLiteral("ethtool"), {QStringLiteral("-k"), iface},
+                       QStringLiteral("ethtool-k-%1.txt").arg(iface), Redaction::None);
         }
-        runCommand(QStringLiteral("swanctl"), {QStringLiteral("--list-sas")}, QStringLiteral("swanctl-list-sas.txt"), Redaction::XfrmKeys);
-        runCommand(QStringLiteral("swanctl"), {QStringLiteral("--list-conns")}, QStringLiteral("swanctl-list-conns.txt"), Redaction::XfrmKeys);
+        runCommand(QStringLiteral("swanctl"), {QStringLiteral("--list-sas")},
+                   QStringLiteral("swanctl-list-sas.txt"), Redaction::XfrmKeys);
+        runCommand(QStringLiteral("swanctl"), {QStringLiteral("--list-conns")},
+                   QStringLiteral("swanctl-list-conns.txt"), Redaction::XfrmKeys);
         // sysctl exits non-zero when one name is unknown but prints the others.
-        runCommand(QStringLiteral("sysctl"), collectSysctlNames(), QStringLiteral("sysctl.txt"), Redaction::None, true);
+        runCommand(QStringLiteral("sysctl"), collectSysctlNames(), QStringLiteral("sysctl.txt"),
+                   Redaction::None, true);
     }
     collectConfig();
     collectLogs();
@@ -373,19 +395,20 @@ QString describeCommandFailure(int exitCode, const QByteArray &stderrText)
     QString first;
     for (const QString &l : err.split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
         // swanctl prints plugin load failures before the real error.
-        if (l.startsWith(QLatin1String("plugin '")))
-            continue;
+        if (l.startsWith(QLatin1String("plugin '"))) continue;
         first = l.trimmed().left(200);
         break;
     }
     const QString lower = err.toLower();
     QString reason;
-    if (lower.contains(QLatin1String("operation not permitted")) || lower.contains(QLatin1String("permission denied")) ||
-        lower.contains(QLatin1String("must be root")) || lower.contains(QLatin1String("are you root")))
+    if (lower.contains(QLatin1String("operation not permitted")) ||
+        lower.contains(QLatin1String("permission denied")) || lower.contains(QLatin1String("must be root")) ||
+        lower.contains(QLatin1String("are you root")))
         reason = QStringLiteral("needs root");
     else if (lower.contains(QLatin1String("charon.vici")) || lower.contains(QLatin1String("connecting to")))
         reason = QStringLiteral("charon is not running or its vici socket is elsewhere");
-    else if (lower.contains(QLatin1String("not supported")) || lower.contains(QLatin1String("no stats available")))
+    else if (lower.contains(QLatin1String("not supported")) ||
+             lower.contains(QLatin1String("no stats available")))
         reason = QStringLiteral("not supported by the driver or kernel");
     else if (lower.contains(QLatin1String("no such device")))
         reason = QStringLiteral("interface gone");
@@ -396,6 +419,9 @@ QString describeCommandFailure(int exitCode, const QByteArray &stderrText)
     return first.isEmpty() ? reason : QStringLiteral("%1 (%2)").arg(reason, first);
 }
 
-CollectResult collectEvidence(const CollectOptions &options) { return Collector(options).run(); }
+CollectResult collectEvidence(const CollectOptions &options)
+{
+    return Collector(options).run();
+}
 
 } // namespace ikev2wb

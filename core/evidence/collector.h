@@ -12,26 +12,26 @@ namespace ikev2wb {
 
 struct CollectOptions
 {
-    QString outDir;                      // created if missing; must be empty if it exists
+    QString outDir;                        // created if missing; must be empty if it exists
     QString rootDir = QStringLiteral("/"); // where etc/ and var/log/ are looked up (tests use a fake tree)
     int commandTimeoutMs = 15000;
-    bool runCommands = true;             // ip, ethtool, swanctl, sysctl, journalctl
-    bool readProc = true;                // /proc/net/xfrm_stat, snmp, snmp6
+    bool runCommands = true; // ip, ethtool, swanctl, sysctl, journalctl
+    bool readProc = true;    // /proc/net/xfrm_stat, snmp, snmp6
 };
 
 /// One source and what happened to it.
 struct CollectItem
 {
-    QString source;   // "ip -s -s xfrm state", "/proc/net/xfrm_stat", "/etc/swanctl/swanctl.conf"
-    QString file;     // relative path in the output folder; empty when nothing was written
+    QString source; // "ip -s -s xfrm state", "/proc/net/xfrm_stat", "/etc/swanctl/swanctl.conf"
+    QString file;   // relative path in the output folder; empty when nothing was written
     bool ok = false;
-    QString note;     // why it failed ("needs root", "command not found", ...) or what was redacted
+    QString note; // why it failed ("needs root", "command not found", ...) or what was redacted
 };
 
 struct CollectResult
 {
     QString outDir;
-    QString error;    // set when the output folder could not be made; nothing was collected
+    QString error; // set when the output folder could not be made; nothing was collected
     std::vector<CollectItem> items;
     [[nodiscard]] bool ok() const { return error.isEmpty(); }
 };

@@ -58,8 +58,7 @@ void flattenInto(std::map<QString, QString> &out, const ConfigSection &s, const 
 void swanctlConnections(ConfigFile &file)
 {
     const ConfigSection *conns = file.root.section(QStringLiteral("connections"));
-    if (!conns)
-        return;
+    if (!conns) return;
     for (const ConfigSection &c : conns->sections) {
         ConfigConnection conn;
         conn.name = c.name;
@@ -84,16 +83,16 @@ void swanctlConnections(ConfigFile &file)
 
 } // namespace
 
-ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName, EvidenceKind kind, ParseStatus &status)
+ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName, EvidenceKind kind,
+                                    ParseStatus &status)
 {
     ConfigFile out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     std::vector<std::size_t> path; // indices from root to the open section
     int skipDepth = 0;             // > 0 while inside a secrets section or one nested too deep
     int skipLine = 0;
-    QString pendingName;           // "name" on its own line, "{" on the next
+    QString pendingName; // "name" on its own line, "{" on the next
     int pendingLine = 0;
     int recognised = 0;
     int unknown = 0;
@@ -134,14 +133,14 @@ ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName
                 if (const qsizetype colon = name.indexOf(QLatin1Char(':')); colon > 0)
                     name = name.left(colon).trimmed(); // inherited sections are not resolved
                 ++recognised;
-                const bool secrets = kind == EvidenceKind::SwanctlConf && path.empty() && name == QLatin1String("secrets");
+                const bool secrets =
+                    kind == EvidenceKind::SwanctlConf && path.empty() && name == QLatin1String("secrets");
                 if (skipDepth > 0 || secrets || int(path.size()) >= MaxDepth) {
-                    if (secrets)
-                        out.secretsPresent = true;
+                    if (secrets) out.secretsPresent = true;
                     if (int(path.size()) >= MaxDepth && skipDepth == 0)
-                        status.warn(n, QStringLiteral("sections nested deeper than %1 levels are ignored").arg(MaxDepth));
-                    if (skipDepth == 0)
-                        skipLine = n;
+                        status.warn(n, QStringLiteral("sections nested deeper than %1 levels are ignored")
+                                           .arg(MaxDepth));
+                    if (skipDepth == 0) skipLine = n;
                     ++skipDepth;
                     continue;
                 }
@@ -163,12 +162,10 @@ ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName
                     while (li + 1 < lines.size() && value.size() < 64 * 1024) {
                         ++li;
                         value += QLatin1Char('\n') + str(lines[li]);
-                        if (lines[li].contains('"'))
-                            break;
+                        if (lines[li].contains('"')) break;
                     }
                 }
-                if (skipDepth > 0)
-                    break;
+                if (skipDepth > 0) break;
                 v.value = unquote(value.trimmed());
                 v.line = n;
                 if (isSecretKey(v.key)) {
@@ -184,7 +181,8 @@ ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName
                 break;
             }
             const auto w = words(rest);
-            if (w.size() == 1 && li + 1 < lines.size() && stripComment(lines[li + 1]).trimmed().startsWith('{')) {
+            if (w.size() == 1 && li + 1 < lines.size() &&
+                stripComment(lines[li + 1]).trimmed().startsWith('{')) {
                 pendingName = str(w[0]);
                 pendingLine = n;
                 break;
@@ -199,12 +197,11 @@ ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName
         wrongKind(status, fileName, kind, QStringLiteral("'name {' sections and 'key = value' lines"));
         return out;
     }
-    if (skipDepth > 0)
-        status.warn(skipLine, QStringLiteral("section opened here is not closed"));
+    if (skipDepth > 0) status.warn(skipLine, QStringLiteral("section opened here is not closed"));
     if (!path.empty())
-        status.warn(sectionAt(out.root, path)->line, QStringLiteral("%1 section(s) not closed at end of file").arg(path.size()));
-    if (kind == EvidenceKind::SwanctlConf)
-        swanctlConnections(out);
+        status.warn(sectionAt(out.root, path)->line,
+                    QStringLiteral("%1 section(s) not closed at end of file").arg(path.size()));
+    if (kind == EvidenceKind::SwanctlConf) swanctlConnections(out);
     return out;
 }
 
@@ -212,8 +209,7 @@ ConfigFile parseIpsecConf(QByteArrayView text, const QString &fileName, ParseSta
 {
     ConfigFile out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     ConfigSection *current = nullptr;
     int recognised = 0;
     int unknown = 0;
@@ -222,8 +218,7 @@ ConfigFile parseIpsecConf(QByteArrayView text, const QString &fileName, ParseSta
         ++n;
         const QByteArrayView line = stripComment(raw);
         const QByteArrayView t = line.trimmed();
-        if (t.isEmpty())
-            continue;
+        if (t.isEmpty()) continue;
         const auto w = words(t);
         if (indentOf(line) == 0) {
             if ((w[0] == "conn" || w[0] == "ca" || w[0] == "config") && w.size() == 2) {
@@ -252,7 +247,8 @@ ConfigFile parseIpsecConf(QByteArrayView text, const QString &fileName, ParseSta
         const qsizetype eq = t.indexOf('=');
         if (!current || eq <= 0) {
             ++unknown;
-            status.warn(n, current ? QStringLiteral("not a 'key=value' line") : QStringLiteral("setting outside a section"));
+            status.warn(n, current ? QStringLiteral("not a 'key=value' line")
+                                   : QStringLiteral("setting outside a section"));
             continue;
         }
         ++recognised;
@@ -268,21 +264,22 @@ ConfigFile parseIpsecConf(QByteArrayView text, const QString &fileName, ParseSta
     }
     if ((recognised == 0 || out.root.sections.empty()) && unknown > 0) {
         status.warnings.clear();
-        wrongKind(status, fileName, EvidenceKind::IpsecConf, QStringLiteral("'config setup' or 'conn NAME' sections"));
+        wrongKind(status, fileName, EvidenceKind::IpsecConf,
+                  QStringLiteral("'config setup' or 'conn NAME' sections"));
         return out;
     }
     // conn %default applies to every later conn; `also=` references are noted, not resolved.
     std::map<QString, QString> defaults;
     static const QStringList childKeys = {
-        QStringLiteral("esp"), QStringLiteral("ah"), QStringLiteral("lifetime"), QStringLiteral("keylife"),
-        QStringLiteral("lifebytes"), QStringLiteral("lifepackets"), QStringLiteral("margintime"),
-        QStringLiteral("rekeymargin"), QStringLiteral("rekeyfuzz"), QStringLiteral("replay_window"),
-        QStringLiteral("type"), QStringLiteral("leftsubnet"), QStringLiteral("rightsubnet"), QStringLiteral("dpdaction"),
-        QStringLiteral("closeaction"), QStringLiteral("auto"), QStringLiteral("compress"), QStringLiteral("mark"),
-        QStringLiteral("hw_offload"), QStringLiteral("reqid")};
+        QStringLiteral("esp"),           QStringLiteral("ah"),          QStringLiteral("lifetime"),
+        QStringLiteral("keylife"),       QStringLiteral("lifebytes"),   QStringLiteral("lifepackets"),
+        QStringLiteral("margintime"),    QStringLiteral("rekeymargin"), QStringLiteral("rekeyfuzz"),
+        QStringLiteral("replay_window"), QStringLiteral("type"),        QStringLiteral("leftsubnet"),
+        QStringLiteral("rightsubnet"),   QStringLiteral("dpdaction"),   QStringLiteral("closeaction"),
+        QStringLiteral("auto"),          QStringLiteral("compress"),    QStringLiteral("mark"),
+        QStringLiteral("hw_offload"),    QStringLiteral("reqid")};
     for (const ConfigSection &s : out.root.sections) {
-        if (!s.name.startsWith(QLatin1String("conn ")))
-            continue;
+        if (!s.name.startsWith(QLatin1String("conn "))) continue;
         const QString name = s.name.mid(5);
         if (name == QLatin1String("%default")) {
             for (const ConfigValue &v : s.values)
@@ -298,8 +295,7 @@ ConfigFile parseIpsecConf(QByteArrayView text, const QString &fileName, ParseSta
         ConfigChild child;
         child.name = name;
         for (const auto &[k, v] : c.settings)
-            if (childKeys.contains(k))
-                child.settings[k] = v;
+            if (childKeys.contains(k)) child.settings[k] = v;
         c.children.push_back(child);
         out.connections.push_back(c);
     }
@@ -310,18 +306,17 @@ SwanctlSaList parseSwanctlListSas(QByteArrayView text, const QString &fileName, 
 {
     SwanctlSaList out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     const QString expected = QStringLiteral("lines like 'NAME: #1, ESTABLISHED, IKEv2, ...'");
     int n = 0;
     for (const QByteArrayView line : lines) {
         ++n;
         const QByteArrayView t = line.trimmed();
-        if (t.isEmpty())
-            continue;
+        if (t.isEmpty()) continue;
         const auto w = words(t);
         const int indent = indentOf(line);
-        const bool saHeader = w.size() >= 3 && w[0].endsWith(':') && w[1].startsWith('#') && w[1].endsWith(',');
+        const bool saHeader =
+            w.size() >= 3 && w[0].endsWith(':') && w[1].startsWith('#') && w[1].endsWith(',');
         if (indent == 0) {
             if (!saHeader) {
                 if (out.ikeSas.empty()) {
@@ -336,8 +331,7 @@ SwanctlSaList parseSwanctlListSas(QByteArrayView text, const QString &fileName, 
             sa.name = str(w[0].chopped(1));
             sa.uniqueId = int(toU64(w[1].sliced(1).chopped(1)).value_or(0));
             sa.state = str(w[2].endsWith(',') ? w[2].chopped(1) : w[2]);
-            if (w.size() > 3)
-                sa.version = str(w[3].endsWith(',') ? w[3].chopped(1) : w[3]);
+            if (w.size() > 3) sa.version = str(w[3].endsWith(',') ? w[3].chopped(1) : w[3]);
             for (std::size_t i = 4; i < w.size(); ++i) {
                 if (w[i].contains("_i"))
                     sa.initiatorSpi = str(w[i].first(w[i].indexOf("_i")));
@@ -356,7 +350,8 @@ SwanctlSaList parseSwanctlListSas(QByteArrayView text, const QString &fileName, 
             SwanctlChildSa c;
             c.name = str(w[0].chopped(1));
             c.uniqueId = int(toU64(w[1].sliced(1).chopped(1)).value_or(0));
-            const QStringList parts = str(t.sliced(t.indexOf(',') + 1)).split(QLatin1Char(','), Qt::SkipEmptyParts);
+            const QStringList parts =
+                str(t.sliced(t.indexOf(',') + 1)).split(QLatin1Char(','), Qt::SkipEmptyParts);
             for (const QString &p : parts) {
                 const QString q = p.trimmed();
                 if (q.startsWith(QLatin1String("reqid ")))
@@ -386,7 +381,8 @@ SwanctlSaList parseSwanctlListSas(QByteArrayView text, const QString &fileName, 
         }
         SwanctlChildSa &c = sa.children.back();
         if ((w[0] == "in" || w[0] == "out") && w.size() >= 2) {
-            const std::uint32_t spi = std::uint32_t(hexU64(w[1].endsWith(',') ? w[1].chopped(1) : w[1]).value_or(0));
+            const std::uint32_t spi =
+                std::uint32_t(hexU64(w[1].endsWith(',') ? w[1].chopped(1) : w[1]).value_or(0));
             std::uint64_t bytes = 0;
             std::uint64_t packets = 0;
             for (std::size_t i = 2; i + 1 < w.size(); ++i) {
@@ -417,17 +413,15 @@ SwanctlConnList parseSwanctlListConns(QByteArrayView text, const QString &fileNa
 {
     SwanctlConnList out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     const QString expected = QStringLiteral("lines like 'NAME: IKEv2, ...'");
-    static const QStringList modes = {QStringLiteral("TUNNEL"), QStringLiteral("TRANSPORT"), QStringLiteral("BEET"),
-                                      QStringLiteral("PASS"), QStringLiteral("DROP")};
+    static const QStringList modes = {QStringLiteral("TUNNEL"), QStringLiteral("TRANSPORT"),
+                                      QStringLiteral("BEET"), QStringLiteral("PASS"), QStringLiteral("DROP")};
     int n = 0;
     for (const QByteArrayView line : lines) {
         ++n;
         const QByteArrayView t = line.trimmed();
-        if (t.isEmpty())
-            continue;
+        if (t.isEmpty()) continue;
         const auto w = words(t);
         const int indent = indentOf(line);
         if (indent == 0) {

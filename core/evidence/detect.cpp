@@ -14,41 +14,28 @@ EvidenceKind kindFromName(const QString &fileName)
     const QString path = QFileInfo(fileName).filePath().toLower();
     const QString base = QFileInfo(fileName).fileName().toLower();
     auto has = [&](const char *s) { return base.contains(QLatin1String(s)); };
-    if (base == QLatin1String("manifest.txt"))
-        return EvidenceKind::Manifest;
-    if (base.endsWith(QLatin1String(".pcap")) || base.endsWith(QLatin1String(".pcapng")) || base.endsWith(QLatin1String(".json")) ||
-        base.endsWith(QLatin1String(".md")) || base.startsWith(QLatin1String("tcpdump")))
+    if (base == QLatin1String("manifest.txt")) return EvidenceKind::Manifest;
+    if (base.endsWith(QLatin1String(".pcap")) || base.endsWith(QLatin1String(".pcapng")) ||
+        base.endsWith(QLatin1String(".json")) || base.endsWith(QLatin1String(".md")) ||
+        base.startsWith(QLatin1String("tcpdump")))
         return EvidenceKind::Unknown;
-    if (has("xfrm_stat"))
-        return EvidenceKind::XfrmStat;
-    if (has("xfrm-state") || has("xfrm_state"))
-        return EvidenceKind::XfrmState;
-    if (has("xfrm-policy") || has("xfrm_policy"))
-        return EvidenceKind::XfrmPolicy;
-    if (has("list-sas") || has("list_sas"))
-        return EvidenceKind::SwanctlListSas;
-    if (has("list-conns") || has("list_conns"))
-        return EvidenceKind::SwanctlListConns;
-    if (has("ethtool-s-") || has("ethtool_s_"))
-        return EvidenceKind::EthtoolStats;
-    if (has("ethtool-k-") || has("ethtool_k_"))
-        return EvidenceKind::EthtoolFeatures;
-    if (has("snmp6"))
-        return EvidenceKind::Snmp6;
-    if (has("snmp"))
-        return EvidenceKind::Snmp;
-    if (has("sysctl"))
-        return EvidenceKind::Sysctl;
+    if (has("xfrm_stat")) return EvidenceKind::XfrmStat;
+    if (has("xfrm-state") || has("xfrm_state")) return EvidenceKind::XfrmState;
+    if (has("xfrm-policy") || has("xfrm_policy")) return EvidenceKind::XfrmPolicy;
+    if (has("list-sas") || has("list_sas")) return EvidenceKind::SwanctlListSas;
+    if (has("list-conns") || has("list_conns")) return EvidenceKind::SwanctlListConns;
+    if (has("ethtool-s-") || has("ethtool_s_")) return EvidenceKind::EthtoolStats;
+    if (has("ethtool-k-") || has("ethtool_k_")) return EvidenceKind::EthtoolFeatures;
+    if (has("snmp6")) return EvidenceKind::Snmp6;
+    if (has("snmp")) return EvidenceKind::Snmp;
+    if (has("sysctl")) return EvidenceKind::Sysctl;
     if (base == QLatin1String("ipsec.conf") || base.endsWith(QLatin1String("-ipsec.conf")))
         return EvidenceKind::IpsecConf;
     if (base.endsWith(QLatin1String(".conf"))) {
         // strongswan.d/swanctl.conf holds the swanctl tool's settings, not connections.
-        if (path.contains(QLatin1String("strongswan.d")))
-            return EvidenceKind::StrongswanConf;
-        if (path.contains(QLatin1String("swanctl")))
-            return EvidenceKind::SwanctlConf;
-        if (path.contains(QLatin1String("strongswan")))
-            return EvidenceKind::StrongswanConf;
+        if (path.contains(QLatin1String("strongswan.d"))) return EvidenceKind::StrongswanConf;
+        if (path.contains(QLatin1String("swanctl"))) return EvidenceKind::SwanctlConf;
+        if (path.contains(QLatin1String("strongswan"))) return EvidenceKind::StrongswanConf;
     }
     if ((has("charon") || has("journal")) && !base.endsWith(QLatin1String(".conf")))
         return EvidenceKind::CharonLog;
@@ -70,20 +57,13 @@ EvidenceKind kindFromContent(const QByteArray &head)
             break;
         }
     }
-    if (head.contains('\0'))
-        return EvidenceKind::Unknown;
-    if (head.startsWith("# ikev2wb collect manifest"))
-        return EvidenceKind::Manifest;
-    if (first.startsWith("Xfrm"))
-        return EvidenceKind::XfrmStat;
-    if (first.startsWith("Ip6") || first.startsWith("Icmp6"))
-        return EvidenceKind::Snmp6;
-    if (first.startsWith("Ip: Forwarding"))
-        return EvidenceKind::Snmp;
-    if (first == "NIC statistics:")
-        return EvidenceKind::EthtoolStats;
-    if (first.startsWith("Features for "))
-        return EvidenceKind::EthtoolFeatures;
+    if (head.contains('\0')) return EvidenceKind::Unknown;
+    if (head.startsWith("# ikev2wb collect manifest")) return EvidenceKind::Manifest;
+    if (first.startsWith("Xfrm")) return EvidenceKind::XfrmStat;
+    if (first.startsWith("Ip6") || first.startsWith("Icmp6")) return EvidenceKind::Snmp6;
+    if (first.startsWith("Ip: Forwarding")) return EvidenceKind::Snmp;
+    if (first == "NIC statistics:") return EvidenceKind::EthtoolStats;
+    if (first.startsWith("Features for ")) return EvidenceKind::EthtoolFeatures;
     const QString text = QString::fromUtf8(head);
     if (first.startsWith("src ") && first.contains(" dst ")) {
         if (QRegularExpression(QStringLiteral("\\n\\s+(dir|socket) ")).match(text).hasMatch())
@@ -92,21 +72,33 @@ EvidenceKind kindFromContent(const QByteArray &head)
     }
     if (QRegularExpression(QStringLiteral("^\\d+: \\S+: <")).match(QString::fromUtf8(first)).hasMatch())
         return EvidenceKind::IpLink;
-    if (QRegularExpression(QStringLiteral("^\\S+: #\\d+, [A-Z_]+, ")).match(QString::fromUtf8(first)).hasMatch())
+    if (QRegularExpression(QStringLiteral("^\\S+: #\\d+, [A-Z_]+, "))
+            .match(QString::fromUtf8(first))
+            .hasMatch())
         return EvidenceKind::SwanctlListSas;
     if (QRegularExpression(QStringLiteral("^\\S+: IKE(v1|v2)?, ")).match(QString::fromUtf8(first)).hasMatch())
         return EvidenceKind::SwanctlListConns;
-    if (QRegularExpression(QStringLiteral("^[a-z0-9_]+(\\.[\\w-]+)+ = ")).match(QString::fromUtf8(first)).hasMatch())
+    if (QRegularExpression(QStringLiteral("^[a-z0-9_]+(\\.[\\w-]+)+ = "))
+            .match(QString::fromUtf8(first))
+            .hasMatch())
         return EvidenceKind::Sysctl;
-    if (QRegularExpression(QStringLiteral("(^|\\n)(config setup|conn \\S+)\\s*(\\n|$)")).match(text).hasMatch())
+    if (QRegularExpression(QStringLiteral("(^|\\n)(config setup|conn \\S+)\\s*(\\n|$)"))
+            .match(text)
+            .hasMatch())
         return EvidenceKind::IpsecConf;
-    if (QRegularExpression(QStringLiteral("(^|\\n)\\s*(connections|secrets|authorities|pools)\\s*\\{")).match(text).hasMatch())
+    if (QRegularExpression(QStringLiteral("(^|\\n)\\s*(connections|secrets|authorities|pools)\\s*\\{"))
+            .match(text)
+            .hasMatch())
         return EvidenceKind::SwanctlConf;
-    if (QRegularExpression(QStringLiteral("(^|\\n)\\s*(charon|charon-systemd|libstrongswan|starter|swanctl|libcharon)\\s*\\{"))
+    if (QRegularExpression(
+            QStringLiteral(
+                "(^|\\n)\\s*(charon|charon-systemd|libstrongswan|starter|swanctl|libcharon)\\s*\\{"))
             .match(text)
             .hasMatch())
         return EvidenceKind::StrongswanConf;
-    if (QRegularExpression(QStringLiteral("(^|\\n|\\s|: )\\d{2,3}\\[[A-Z]{2,4}\\] ")).match(text).hasMatch() ||
+    if (QRegularExpression(QStringLiteral("(^|\\n|\\s|: )\\d{2,3}\\[[A-Z]{2,4}\\] "))
+            .match(text)
+            .hasMatch() ||
         QRegularExpression(QStringLiteral("\\bcharon(-systemd)?(\\[\\d+\\])?: ")).match(text).hasMatch())
         return EvidenceKind::CharonLog;
     return EvidenceKind::Unknown;
@@ -117,42 +109,54 @@ EvidenceKind kindFromContent(const QByteArray &head)
 EvidenceKind detectEvidenceKind(const QByteArray &head, const QString &fileName)
 {
     const EvidenceKind byName = kindFromName(fileName);
-    if (byName != EvidenceKind::Unknown)
-        return byName;
+    if (byName != EvidenceKind::Unknown) return byName;
     const QString base = QFileInfo(fileName).fileName().toLower();
     if (base.endsWith(QLatin1String(".pcap")) || base.endsWith(QLatin1String(".pcapng")))
         return EvidenceKind::Unknown;
     return kindFromContent(head.left(16 * 1024));
 }
 
-EvidenceData parseEvidence(EvidenceKind kind, QByteArrayView text, const QString &fileName, ParseStatus &status)
+EvidenceData parseEvidence(EvidenceKind kind, QByteArrayView text, const QString &fileName,
+                           ParseStatus &status)
 {
     switch (kind) {
-    case EvidenceKind::XfrmStat: return parseXfrmStat(text, fileName, status);
-    case EvidenceKind::XfrmState: return parseXfrmState(text, fileName, status);
-    case EvidenceKind::XfrmPolicy: return parseXfrmPolicy(text, fileName, status);
-    case EvidenceKind::IpLink: return parseIpLink(text, fileName, status);
+    case EvidenceKind::XfrmStat:
+        return parseXfrmStat(text, fileName, status);
+    case EvidenceKind::XfrmState:
+        return parseXfrmState(text, fileName, status);
+    case EvidenceKind::XfrmPolicy:
+        return parseXfrmPolicy(text, fileName, status);
+    case EvidenceKind::IpLink:
+        return parseIpLink(text, fileName, status);
     case EvidenceKind::EthtoolStats: {
         EthtoolStats s = parseEthtoolStats(text, fileName, status);
         if (s.interfaceName.isEmpty()) {
             // "ethtool-S-eth0.txt": the output itself does not name the interface.
             const QString base = QFileInfo(fileName).completeBaseName();
             const qsizetype i = base.indexOf(QLatin1String("-S-"), 0, Qt::CaseInsensitive);
-            if (i >= 0)
-                s.interfaceName = base.mid(i + 3);
+            if (i >= 0) s.interfaceName = base.mid(i + 3);
         }
         return s;
     }
-    case EvidenceKind::EthtoolFeatures: return parseEthtoolFeatures(text, fileName, status);
-    case EvidenceKind::Snmp: return parseSnmp(text, fileName, status);
-    case EvidenceKind::Snmp6: return parseSnmp6(text, fileName, status);
-    case EvidenceKind::Sysctl: return parseSysctl(text, fileName, status);
-    case EvidenceKind::SwanctlListSas: return parseSwanctlListSas(text, fileName, status);
-    case EvidenceKind::SwanctlListConns: return parseSwanctlListConns(text, fileName, status);
+    case EvidenceKind::EthtoolFeatures:
+        return parseEthtoolFeatures(text, fileName, status);
+    case EvidenceKind::Snmp:
+        return parseSnmp(text, fileName, status);
+    case EvidenceKind::Snmp6:
+        return parseSnmp6(text, fileName, status);
+    case EvidenceKind::Sysctl:
+        return parseSysctl(text, fileName, status);
+    case EvidenceKind::SwanctlListSas:
+        return parseSwanctlListSas(text, fileName, status);
+    case EvidenceKind::SwanctlListConns:
+        return parseSwanctlListConns(text, fileName, status);
     case EvidenceKind::SwanctlConf:
-    case EvidenceKind::StrongswanConf: return parseStrongswanStyleConf(text, fileName, kind, status);
-    case EvidenceKind::IpsecConf: return parseIpsecConf(text, fileName, status);
-    case EvidenceKind::CharonLog: return parseCharonLog(text, fileName, status);
+    case EvidenceKind::StrongswanConf:
+        return parseStrongswanStyleConf(text, fileName, kind, status);
+    case EvidenceKind::IpsecConf:
+        return parseIpsecConf(text, fileName, status);
+    case EvidenceKind::CharonLog:
+        return parseCharonLog(text, fileName, status);
     case EvidenceKind::Manifest: {
         CollectManifest m;
         const auto lines = splitEvidenceLines(text, fileName, status);
@@ -160,7 +164,8 @@ EvidenceData parseEvidence(EvidenceKind kind, QByteArrayView text, const QString
             m.lines << QString::fromUtf8(l.data(), l.size());
         return m;
     }
-    case EvidenceKind::Unknown: break;
+    case EvidenceKind::Unknown:
+        break;
     }
     status.error = QStringLiteral("%1: not a recognised evidence file").arg(fileName);
     return std::monostate{};

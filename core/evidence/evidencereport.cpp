@@ -1,7 +1,7 @@
 #include "evidencereport.h"
 
-#include "evidenceset.h"
 #include "../report/jsonwriter.h"
+#include "evidenceset.h"
 
 #include <QStringList>
 
@@ -15,42 +15,54 @@ constexpr std::size_t MaxJsonEvents = 2000;
 const QStringList &interestingKeys()
 {
     static const QStringList keys = {
-        QStringLiteral("version"), QStringLiteral("proposals"), QStringLiteral("esp_proposals"), QStringLiteral("ike"),
-        QStringLiteral("esp"), QStringLiteral("local_addrs"), QStringLiteral("remote_addrs"), QStringLiteral("left"),
-        QStringLiteral("right"), QStringLiteral("dpd_delay"), QStringLiteral("dpd_timeout"), QStringLiteral("dpd_action"),
-        QStringLiteral("dpddelay"), QStringLiteral("dpdtimeout"), QStringLiteral("dpdaction"), QStringLiteral("rekey_time"),
-        QStringLiteral("reauth_time"), QStringLiteral("over_time"), QStringLiteral("rand_time"), QStringLiteral("life_time"),
-        QStringLiteral("rekey_bytes"), QStringLiteral("rekey_packets"), QStringLiteral("lifetime"), QStringLiteral("keylife"),
-        QStringLiteral("ikelifetime"), QStringLiteral("margintime"), QStringLiteral("rekeymargin"), QStringLiteral("rekeyfuzz"),
-        QStringLiteral("replay_window"), QStringLiteral("encap"), QStringLiteral("forceencaps"), QStringLiteral("mobike"),
-        QStringLiteral("fragmentation"), QStringLiteral("keyingtries"), QStringLiteral("mode"), QStringLiteral("type"),
-        QStringLiteral("start_action"), QStringLiteral("close_action"), QStringLiteral("auto"), QStringLiteral("closeaction"),
-        QStringLiteral("hw_offload"), QStringLiteral("copy_df"), QStringLiteral("tfc_padding"), QStringLiteral("local_ts"),
-        QStringLiteral("remote_ts"), QStringLiteral("leftsubnet"), QStringLiteral("rightsubnet")};
+        QStringLiteral("version"),       QStringLiteral("proposals"),     QStringLiteral("esp_proposals"),
+        QStringLiteral("ike"),           QStringLiteral("esp"),           QStringLiteral("local_addrs"),
+        QStringLiteral("remote_addrs"),  QStringLiteral("left"),          QStringLiteral("right"),
+        QStringLiteral("dpd_delay"),     QStringLiteral("dpd_timeout"),   QStringLiteral("dpd_action"),
+        QStringLiteral("dpddelay"),      QStringLiteral("dpdtimeout"),    QStringLiteral("dpdaction"),
+        QStringLiteral("rekey_time"),    QStringLiteral("reauth_time"),   QStringLiteral("over_time"),
+        QStringLiteral("rand_time"),     QStringLiteral("life_time"),     QStringLiteral("rekey_bytes"),
+        QStringLiteral("rekey_packets"), QStringLiteral("lifetime"),      QStringLiteral("keylife"),
+        QStringLiteral("ikelifetime"),   QStringLiteral("margintime"),    QStringLiteral("rekeymargin"),
+        QStringLiteral("rekeyfuzz"),     QStringLiteral("replay_window"), QStringLiteral("encap"),
+        QStringLiteral("forceencaps"),   QStringLiteral("mobike"),        QStringLiteral("fragmentation"),
+        QStringLiteral("keyingtries"),   QStringLiteral("mode"),          QStringLiteral("type"),
+        QStringLiteral("start_action"),  QStringLiteral("close_action"),  QStringLiteral("auto"),
+        QStringLiteral("closeaction"),   QStringLiteral("hw_offload"),    QStringLiteral("copy_df"),
+        QStringLiteral("tfc_padding"),   QStringLiteral("local_ts"),      QStringLiteral("remote_ts"),
+        QStringLiteral("leftsubnet"),    QStringLiteral("rightsubnet")};
     return keys;
 }
 
 const QStringList &strongswanKeys()
 {
-    static const QStringList keys = {
-        QStringLiteral("charon.retransmit_tries"), QStringLiteral("charon.retransmit_timeout"),
-        QStringLiteral("charon.retransmit_base"), QStringLiteral("charon.retransmit_jitter"),
-        QStringLiteral("charon.retransmit_limit"), QStringLiteral("charon.keep_alive"),
-        QStringLiteral("charon.keep_alive_dpd_margin"), QStringLiteral("charon.fragment_size"),
-        QStringLiteral("charon.make_before_break"), QStringLiteral("charon.delete_rekeyed_delay"),
-        QStringLiteral("charon.install_routes"), QStringLiteral("charon.plugins.kernel-netlink.mtu"),
-        QStringLiteral("charon.plugins.kernel-netlink.mss"), QStringLiteral("charon.plugins.kernel-netlink.xfrm_acq_expires")};
+    static const QStringList keys = {QStringLiteral("charon.retransmit_tries"),
+                                     QStringLiteral("charon.retransmit_timeout"),
+                                     QStringLiteral("charon.retransmit_base"),
+                                     QStringLiteral("charon.retransmit_jitter"),
+                                     QStringLiteral("charon.retransmit_limit"),
+                                     QStringLiteral("charon.keep_alive"),
+                                     QStringLiteral("charon.keep_alive_dpd_margin"),
+                                     QStringLiteral("charon.fragment_size"),
+                                     QStringLiteral("charon.make_before_break"),
+                                     QStringLiteral("charon.delete_rekeyed_delay"),
+                                     QStringLiteral("charon.install_routes"),
+                                     QStringLiteral("charon.plugins.kernel-netlink.mtu"),
+                                     QStringLiteral("charon.plugins.kernel-netlink.mss"),
+                                     QStringLiteral("charon.plugins.kernel-netlink.xfrm_acq_expires")};
     return keys;
 }
 
-QString spiText(std::uint32_t spi) { return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0')); }
+QString spiText(std::uint32_t spi)
+{
+    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
+}
 
 void writeCounters(JsonWriter &w, const CounterMap &m, bool nonZeroOnly)
 {
     w.beginObject();
     for (const auto &[k, v] : m)
-        if (!nonZeroOnly || v)
-            w.key(k.toStdString()).value(v);
+        if (!nonZeroOnly || v) w.key(k.toStdString()).value(v);
     w.endObject();
 }
 
@@ -58,8 +70,7 @@ void writeSettings(JsonWriter &w, const std::map<QString, QString> &s)
 {
     w.beginObject();
     for (const auto &[k, v] : s)
-        if (interestingKeys().contains(k))
-            w.field(k.toStdString(), v);
+        if (interestingKeys().contains(k)) w.field(k.toStdString(), v);
     w.endObject();
 }
 
@@ -74,11 +85,16 @@ std::map<LogEventKind, int> eventsByKind(const CharonLog &log)
 QString formatName(CharonLog::Format f)
 {
     switch (f) {
-    case CharonLog::Format::FileLog: return QStringLiteral("file_log");
-    case CharonLog::Format::FileLogNoTime: return QStringLiteral("file_log_no_time");
-    case CharonLog::Format::Syslog: return QStringLiteral("syslog");
-    case CharonLog::Format::Journal: return QStringLiteral("journal");
-    case CharonLog::Format::Mixed: return QStringLiteral("mixed");
+    case CharonLog::Format::FileLog:
+        return QStringLiteral("file_log");
+    case CharonLog::Format::FileLogNoTime:
+        return QStringLiteral("file_log_no_time");
+    case CharonLog::Format::Syslog:
+        return QStringLiteral("syslog");
+    case CharonLog::Format::Journal:
+        return QStringLiteral("journal");
+    case CharonLog::Format::Mixed:
+        return QStringLiteral("mixed");
     }
     return {};
 }
@@ -88,22 +104,16 @@ void writeEvent(JsonWriter &w, const LogEvent &e)
     w.beginObject();
     w.field("line", e.line).field("kind", logEventKindName(e.kind));
     if (e.time)
-        w.field("time", e.time->dateTime.toString(e.time->yearKnown ? QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")
-                                                                    : QStringLiteral("MM-ddTHH:mm:ss.zzz")));
-    if (e.thread >= 0)
-        w.field("thread", e.thread);
-    if (!e.group.isEmpty())
-        w.field("group", e.group);
-    if (!e.ikeName.isEmpty())
-        w.field("ike_sa", e.ikeName);
-    if (e.ikeUniqueId)
-        w.field("ike_sa_id", e.ikeUniqueId);
-    if (!e.childName.isEmpty())
-        w.field("child_sa", e.childName).field("child_sa_id", e.childUniqueId);
-    if (e.messageId >= 0)
-        w.field("message_id", std::int64_t(e.messageId));
-    if (e.retransmit)
-        w.field("retransmit", e.retransmit);
+        w.field("time",
+                e.time->dateTime.toString(e.time->yearKnown ? QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzz")
+                                                            : QStringLiteral("MM-ddTHH:mm:ss.zzz")));
+    if (e.thread >= 0) w.field("thread", e.thread);
+    if (!e.group.isEmpty()) w.field("group", e.group);
+    if (!e.ikeName.isEmpty()) w.field("ike_sa", e.ikeName);
+    if (e.ikeUniqueId) w.field("ike_sa_id", e.ikeUniqueId);
+    if (!e.childName.isEmpty()) w.field("child_sa", e.childName).field("child_sa_id", e.childUniqueId);
+    if (e.messageId >= 0) w.field("message_id", std::int64_t(e.messageId));
+    if (e.retransmit) w.field("retransmit", e.retransmit);
     if (!e.exchange.isEmpty())
         w.field("exchange", e.exchange).field("response", e.response).field("payloads", e.payloads);
     if (!e.spis.isEmpty()) {
@@ -138,18 +148,20 @@ void writeData(JsonWriter &w, const EvidenceFile &f)
             w.endArray();
             if (sa.hasEncap) {
                 w.key("encap").beginObject();
-                w.field("type", sa.encapType).field("sport", unsigned(sa.encapSport)).field("dport", unsigned(sa.encapDport));
+                w.field("type", sa.encapType)
+                    .field("sport", unsigned(sa.encapSport))
+                    .field("dport", unsigned(sa.encapDport));
                 w.endObject();
             }
-            if (sa.hasLifetimeCurrent)
-                w.field("bytes", sa.currentBytes).field("packets", sa.currentPackets);
+            if (sa.hasLifetimeCurrent) w.field("bytes", sa.currentBytes).field("packets", sa.currentPackets);
             if (sa.hasStats) {
                 w.key("stats").beginObject();
-                w.field("replay_window", sa.statsReplayWindow).field("replay", sa.statsReplay).field("failed", sa.statsFailed);
+                w.field("replay_window", sa.statsReplayWindow)
+                    .field("replay", sa.statsReplay)
+                    .field("failed", sa.statsFailed);
                 w.endObject();
             }
-            if (sa.hasReplayContext)
-                w.field("seq", sa.seq).field("oseq", sa.oseq);
+            if (sa.hasReplayContext) w.field("seq", sa.seq).field("oseq", sa.oseq);
             w.endObject();
         }
         w.endArray();
@@ -159,7 +171,10 @@ void writeData(JsonWriter &w, const EvidenceFile &f)
             w.beginObject();
             w.field("src", p.src).field("dst", p.dst).field("dir", p.dir).field("action", p.action);
             if (!p.tmplProto.isEmpty())
-                w.field("tmpl_src", p.tmplSrc).field("tmpl_dst", p.tmplDst).field("tmpl_proto", p.tmplProto).field("tmpl_reqid", p.tmplReqid);
+                w.field("tmpl_src", p.tmplSrc)
+                    .field("tmpl_dst", p.tmplDst)
+                    .field("tmpl_proto", p.tmplProto)
+                    .field("tmpl_reqid", p.tmplReqid);
             w.endObject();
         }
         w.endArray();
@@ -178,7 +193,8 @@ void writeData(JsonWriter &w, const EvidenceFile &f)
     } else if (const auto *ef = std::get_if<EthtoolFeatures>(&f.data)) {
         w.field("interface", ef->interfaceName).key("features").beginObject();
         for (const EthtoolFeature &ft : ef->features)
-            w.field(ft.name.toStdString(), QString(QLatin1String(ft.on ? "on" : "off") + (ft.fixed ? QStringLiteral(" [fixed]") : QString())));
+            w.field(ft.name.toStdString(), QString(QLatin1String(ft.on ? "on" : "off") +
+                                                   (ft.fixed ? QStringLiteral(" [fixed]") : QString())));
         w.endObject();
     } else if (const auto *sn = std::get_if<SnmpCounters>(&f.data)) {
         w.key("nonzero_counters");
@@ -196,14 +212,23 @@ void writeData(JsonWriter &w, const EvidenceFile &f)
         w.key("ike_sas").beginArray();
         for (const SwanctlIkeSa &ike : sas->ikeSas) {
             w.beginObject();
-            w.field("name", ike.name).field("unique_id", ike.uniqueId).field("state", ike.state).field("version", ike.version);
+            w.field("name", ike.name)
+                .field("unique_id", ike.uniqueId)
+                .field("state", ike.state)
+                .field("version", ike.version);
             w.field("local", ike.local).field("remote", ike.remote).field("proposal", ike.proposal);
             w.key("children").beginArray();
             for (const SwanctlChildSa &c : ike.children) {
                 w.beginObject();
-                w.field("name", c.name).field("unique_id", c.uniqueId).field("state", c.state).field("mode", c.mode);
+                w.field("name", c.name)
+                    .field("unique_id", c.uniqueId)
+                    .field("state", c.state)
+                    .field("mode", c.mode);
                 w.field("proposal", c.proposal).key("spi_in").spi(c.spiIn).key("spi_out").spi(c.spiOut);
-                w.field("bytes_in", c.bytesIn).field("packets_in", c.packetsIn).field("bytes_out", c.bytesOut).field("packets_out", c.packetsOut);
+                w.field("bytes_in", c.bytesIn)
+                    .field("packets_in", c.packetsIn)
+                    .field("bytes_out", c.bytesOut)
+                    .field("packets_out", c.packetsOut);
                 w.endObject();
             }
             w.endArray();
@@ -250,8 +275,7 @@ void writeData(JsonWriter &w, const EvidenceFile &f)
         if (f.kind == EvidenceKind::StrongswanConf) {
             w.key("settings").beginObject();
             for (const QString &k : strongswanKeys())
-                if (const ConfigValue *v = cfg->root.find(k))
-                    w.field(k.toStdString(), v->value);
+                if (const ConfigValue *v = cfg->root.find(k)) w.field(k.toStdString(), v->value);
             w.endObject();
         }
     } else if (const auto *log = std::get_if<CharonLog>(&f.data)) {
@@ -264,10 +288,8 @@ void writeData(JsonWriter &w, const EvidenceFile &f)
         w.key("events").beginArray();
         std::size_t written = 0;
         for (const LogEvent &e : log->events) {
-            if (e.kind == LogEventKind::MessageParsed || e.kind == LogEventKind::MessageGenerated)
-                continue;
-            if (++written > MaxJsonEvents)
-                break;
+            if (e.kind == LogEventKind::MessageParsed || e.kind == LogEventKind::MessageGenerated) continue;
+            if (++written > MaxJsonEvents) break;
             writeEvent(w, e);
         }
         w.endArray();
@@ -277,12 +299,9 @@ void writeData(JsonWriter &w, const EvidenceFile &f)
 QString fileLabel(const EvidenceFile &f)
 {
     QStringList parts;
-    if (!f.host.isEmpty())
-        parts << f.host;
-    if (!f.subject.isEmpty())
-        parts << f.subject;
-    if (f.phase != SnapshotPhase::None)
-        parts << snapshotPhaseName(f.phase);
+    if (!f.host.isEmpty()) parts << f.host;
+    if (!f.subject.isEmpty()) parts << f.subject;
+    if (f.phase != SnapshotPhase::None) parts << snapshotPhaseName(f.phase);
     return parts.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(parts.join(QStringLiteral(", ")));
 }
 
@@ -295,14 +314,10 @@ void writeEvidenceJson(JsonWriter &w, const EvidenceSet &set)
     for (const EvidenceFile &f : set.files()) {
         w.beginObject();
         w.field("path", f.path).field("kind", evidenceKindName(f.kind));
-        if (!f.host.isEmpty())
-            w.field("host", f.host);
-        if (!f.subject.isEmpty())
-            w.field("subject", f.subject);
-        if (f.phase != SnapshotPhase::None)
-            w.field("phase", snapshotPhaseName(f.phase));
-        if (!f.status.ok())
-            w.field("error", f.status.error);
+        if (!f.host.isEmpty()) w.field("host", f.host);
+        if (!f.subject.isEmpty()) w.field("subject", f.subject);
+        if (f.phase != SnapshotPhase::None) w.field("phase", snapshotPhaseName(f.phase));
+        if (!f.status.ok()) w.field("error", f.status.error);
         w.key("warnings").beginArray();
         for (const EvidenceIssue &i : f.status.warnings) {
             w.beginObject();
@@ -330,11 +345,12 @@ void writeEvidenceJson(JsonWriter &w, const EvidenceSet &set)
         w.key("changed").beginArray();
         for (const CounterDelta &c : changed) {
             w.beginObject();
-            w.field("name", c.name).field("before", c.before).field("after", c.after).field("delta", std::int64_t(c.delta));
-            if (!c.inBefore)
-                w.field("new", true);
-            if (!c.inAfter)
-                w.field("gone", true);
+            w.field("name", c.name)
+                .field("before", c.before)
+                .field("after", c.after)
+                .field("delta", std::int64_t(c.delta));
+            if (!c.inBefore) w.field("new", true);
+            if (!c.inAfter) w.field("gone", true);
             w.endObject();
         }
         w.endArray();
@@ -354,14 +370,15 @@ QString evidenceText(const EvidenceSet &set)
     QString out;
     for (const EvidenceFile &f : set.files()) {
         out += QStringLiteral("%1: %2%3\n").arg(f.path, evidenceKindName(f.kind), fileLabel(f));
-        if (!f.status.ok())
-            out += QStringLiteral("  error: %1\n").arg(f.status.error);
+        if (!f.status.ok()) out += QStringLiteral("  error: %1\n").arg(f.status.error);
         for (const EvidenceIssue &i : f.status.warnings)
             out += QStringLiteral("  warning (line %1): %2\n").arg(i.line).arg(i.message);
         if (const auto *st = std::get_if<XfrmStateList>(&f.data)) {
             for (const XfrmSa &sa : st->sas)
-                out += QStringLiteral("  SA %1 %2 -> %3 %4 replay-window %5 bytes %6 packets %7 stats replay-window %8 replay %9 failed %10\n")
-                           .arg(spiText(sa.spi), sa.src, sa.dst, sa.hasEncap ? QStringLiteral("(UDP-encap)") : QString())
+                out += QStringLiteral("  SA %1 %2 -> %3 %4 replay-window %5 bytes %6 packets %7 stats "
+                                      "replay-window %8 replay %9 failed %10\n")
+                           .arg(spiText(sa.spi), sa.src, sa.dst,
+                                sa.hasEncap ? QStringLiteral("(UDP-encap)") : QString())
                            .arg(sa.replayWindow)
                            .arg(sa.currentBytes)
                            .arg(sa.currentPackets)
@@ -369,26 +386,24 @@ QString evidenceText(const EvidenceSet &set)
                            .arg(sa.statsReplay)
                            .arg(sa.statsFailed);
         } else if (const auto *log = std::get_if<CharonLog>(&f.data)) {
-            out += QStringLiteral("  %1 charon lines (%2)\n").arg(log->charonLines).arg(formatName(log->format));
+            out +=
+                QStringLiteral("  %1 charon lines (%2)\n").arg(log->charonLines).arg(formatName(log->format));
             for (const auto &[k, n] : eventsByKind(*log))
                 out += QStringLiteral("  %1: %2\n").arg(logEventKindName(k)).arg(n);
         } else if (const auto *cfg = std::get_if<ConfigFile>(&f.data)) {
             for (const ConfigConnection &c : cfg->connections)
                 out += QStringLiteral("  connection %1 (%2 children)\n").arg(c.name).arg(c.children.size());
-            if (cfg->secretsPresent)
-                out += QStringLiteral("  secrets present (not shown)\n");
+            if (cfg->secretsPresent) out += QStringLiteral("  secrets present (not shown)\n");
         } else {
             const CounterMap m = evidenceCounters(f);
             int nonZero = 0;
             for (const auto &kv : m)
                 nonZero += kv.second ? 1 : 0;
-            if (!m.empty())
-                out += QStringLiteral("  %1 counters, %2 non-zero\n").arg(m.size()).arg(nonZero);
+            if (!m.empty()) out += QStringLiteral("  %1 counters, %2 non-zero\n").arg(m.size()).arg(nonZero);
         }
     }
     const auto deltas = set.deltas();
-    if (!deltas.empty())
-        out += QStringLiteral("\ndeltas:\n");
+    if (!deltas.empty()) out += QStringLiteral("\ndeltas:\n");
     for (const SnapshotDelta &d : deltas) {
         const auto changed = d.changed();
         out += QStringLiteral("%1 %2%3: %4 changed\n")

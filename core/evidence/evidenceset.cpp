@@ -24,19 +24,32 @@ struct NameParts
 QStringList kindMarkers(EvidenceKind kind)
 {
     switch (kind) {
-    case EvidenceKind::XfrmStat: return {QStringLiteral("xfrm_stat")};
-    case EvidenceKind::XfrmState: return {QStringLiteral("xfrm-state"), QStringLiteral("xfrm_state")};
-    case EvidenceKind::XfrmPolicy: return {QStringLiteral("xfrm-policy"), QStringLiteral("xfrm_policy")};
-    case EvidenceKind::IpLink: return {QStringLiteral("ip-s-link"), QStringLiteral("ip_link"), QStringLiteral("link")};
-    case EvidenceKind::EthtoolStats: return {QStringLiteral("ethtool-s"), QStringLiteral("ethtool_s")};
-    case EvidenceKind::EthtoolFeatures: return {QStringLiteral("ethtool-k"), QStringLiteral("ethtool_k")};
-    case EvidenceKind::Snmp6: return {QStringLiteral("snmp6")};
-    case EvidenceKind::Snmp: return {QStringLiteral("snmp")};
-    case EvidenceKind::Sysctl: return {QStringLiteral("sysctl")};
-    case EvidenceKind::SwanctlListSas: return {QStringLiteral("swanctl-list-sas"), QStringLiteral("list-sas")};
-    case EvidenceKind::SwanctlListConns: return {QStringLiteral("swanctl-list-conns"), QStringLiteral("list-conns")};
-    case EvidenceKind::CharonLog: return {QStringLiteral("charon"), QStringLiteral("journal")};
-    default: return {};
+    case EvidenceKind::XfrmStat:
+        return {QStringLiteral("xfrm_stat")};
+    case EvidenceKind::XfrmState:
+        return {QStringLiteral("xfrm-state"), QStringLiteral("xfrm_state")};
+    case EvidenceKind::XfrmPolicy:
+        return {QStringLiteral("xfrm-policy"), QStringLiteral("xfrm_policy")};
+    case EvidenceKind::IpLink:
+        return {QStringLiteral("ip-s-link"), QStringLiteral("ip_link"), QStringLiteral("link")};
+    case EvidenceKind::EthtoolStats:
+        return {QStringLiteral("ethtool-s"), QStringLiteral("ethtool_s")};
+    case EvidenceKind::EthtoolFeatures:
+        return {QStringLiteral("ethtool-k"), QStringLiteral("ethtool_k")};
+    case EvidenceKind::Snmp6:
+        return {QStringLiteral("snmp6")};
+    case EvidenceKind::Snmp:
+        return {QStringLiteral("snmp")};
+    case EvidenceKind::Sysctl:
+        return {QStringLiteral("sysctl")};
+    case EvidenceKind::SwanctlListSas:
+        return {QStringLiteral("swanctl-list-sas"), QStringLiteral("list-sas")};
+    case EvidenceKind::SwanctlListConns:
+        return {QStringLiteral("swanctl-list-conns"), QStringLiteral("list-conns")};
+    case EvidenceKind::CharonLog:
+        return {QStringLiteral("charon"), QStringLiteral("journal")};
+    default:
+        return {};
     }
 }
 
@@ -45,9 +58,11 @@ NameParts splitName(const QString &path, EvidenceKind kind)
     NameParts p;
     QString base = QFileInfo(path).completeBaseName();
     const QString lower = base.toLower();
-    static const std::pair<const char *, SnapshotPhase> phases[] = {
-        {"start", SnapshotPhase::Before}, {"before", SnapshotPhase::Before}, {"during", SnapshotPhase::During},
-        {"end", SnapshotPhase::After},    {"after", SnapshotPhase::After}};
+    static const std::pair<const char *, SnapshotPhase> phases[] = {{"start", SnapshotPhase::Before},
+                                                                    {"before", SnapshotPhase::Before},
+                                                                    {"during", SnapshotPhase::During},
+                                                                    {"end", SnapshotPhase::After},
+                                                                    {"after", SnapshotPhase::After}};
     for (const auto &[word, phase] : phases) {
         const QString suffix = QLatin1Char('-') + QLatin1String(word);
         if (lower.endsWith(suffix)) {
@@ -64,8 +79,7 @@ NameParts splitName(const QString &path, EvidenceKind kind)
     }
     for (const QString &marker : kindMarkers(kind)) {
         const qsizetype i = base.toLower().indexOf(marker);
-        if (i < 0)
-            continue;
+        if (i < 0) continue;
         p.host = base.left(i);
         p.subject = base.mid(i + marker.size());
         while (p.host.endsWith(QLatin1Char('-')) || p.host.endsWith(QLatin1Char('_')))
@@ -76,8 +90,7 @@ NameParts splitName(const QString &path, EvidenceKind kind)
     }
     if (kind == EvidenceKind::CharonLog) {
         // "charon-left.log": the host follows the marker.
-        if (p.host.isEmpty() && !p.subject.isEmpty())
-            std::swap(p.host, p.subject);
+        if (p.host.isEmpty() && !p.subject.isEmpty()) std::swap(p.host, p.subject);
     }
     return p;
 }
@@ -85,25 +98,36 @@ NameParts splitName(const QString &path, EvidenceKind kind)
 int phaseOrder(SnapshotPhase p)
 {
     switch (p) {
-    case SnapshotPhase::Before: return 0;
-    case SnapshotPhase::During: return 1;
-    case SnapshotPhase::After: return 2;
-    case SnapshotPhase::None: return 1;
+    case SnapshotPhase::Before:
+        return 0;
+    case SnapshotPhase::During:
+        return 1;
+    case SnapshotPhase::After:
+        return 2;
+    case SnapshotPhase::None:
+        return 1;
     }
     return 1;
 }
 
-QString spiKey(std::uint32_t spi) { return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0')); }
+QString spiKey(std::uint32_t spi)
+{
+    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
+}
 
 } // namespace
 
 QString snapshotPhaseName(SnapshotPhase phase)
 {
     switch (phase) {
-    case SnapshotPhase::None: return {};
-    case SnapshotPhase::Before: return QStringLiteral("before");
-    case SnapshotPhase::During: return QStringLiteral("during");
-    case SnapshotPhase::After: return QStringLiteral("after");
+    case SnapshotPhase::None:
+        return {};
+    case SnapshotPhase::Before:
+        return QStringLiteral("before");
+    case SnapshotPhase::During:
+        return QStringLiteral("during");
+    case SnapshotPhase::After:
+        return QStringLiteral("after");
     }
     return {};
 }
@@ -118,19 +142,17 @@ std::vector<CounterDelta> SnapshotDelta::changed() const
 
 const CounterDelta *SnapshotDelta::find(const QString &counterName) const
 {
-    const auto it = std::find_if(counters.begin(), counters.end(), [&](const CounterDelta &c) { return c.name == counterName; });
+    const auto it = std::find_if(counters.begin(), counters.end(),
+                                 [&](const CounterDelta &c) { return c.name == counterName; });
     return it == counters.end() ? nullptr : &*it;
 }
 
 CounterMap evidenceCounters(const EvidenceFile &file)
 {
     CounterMap out;
-    if (const auto *x = std::get_if<XfrmStat>(&file.data))
-        return x->counters;
-    if (const auto *s = std::get_if<SnmpCounters>(&file.data))
-        return s->counters;
-    if (const auto *e = std::get_if<EthtoolStats>(&file.data))
-        return e->counters;
+    if (const auto *x = std::get_if<XfrmStat>(&file.data)) return x->counters;
+    if (const auto *s = std::get_if<SnmpCounters>(&file.data)) return s->counters;
+    if (const auto *e = std::get_if<EthtoolStats>(&file.data)) return e->counters;
     if (const auto *l = std::get_if<LinkStatsList>(&file.data)) {
         for (const LinkStats &link : l->links)
             for (const auto &[k, v] : link.counters)
@@ -168,8 +190,7 @@ bool EvidenceSet::addPath(const QString &path, QString *error)
 {
     const QFileInfo info(path);
     if (!info.exists()) {
-        if (error)
-            *error = QStringLiteral("%1: no such file or folder").arg(path);
+        if (error) *error = QStringLiteral("%1: no such file or folder").arg(path);
         return false;
     }
     const int folder = m_folders++;
@@ -178,8 +199,7 @@ bool EvidenceSet::addPath(const QString &path, QString *error)
         return true;
     }
     if (!QDir(path).isReadable()) {
-        if (error)
-            *error = QStringLiteral("%1: folder not readable").arg(path);
+        if (error) *error = QStringLiteral("%1: folder not readable").arg(path);
         return false;
     }
     QStringList paths;
@@ -187,7 +207,8 @@ bool EvidenceSet::addPath(const QString &path, QString *error)
     while (it.hasNext()) {
         paths << it.next();
         if (paths.size() > MaxFiles) {
-            m_warnings << QStringLiteral("%1: more than %2 files, the rest was ignored").arg(path).arg(MaxFiles);
+            m_warnings
+                << QStringLiteral("%1: more than %2 files, the rest was ignored").arg(path).arg(MaxFiles);
             paths.removeLast();
             break;
         }
@@ -199,15 +220,15 @@ bool EvidenceSet::addPath(const QString &path, QString *error)
     if (manifest.open(QIODevice::ReadOnly)) {
         const QList<QByteArray> lines = manifest.read(64 * 1024).split('\n');
         for (const QByteArray &l : lines)
-            if (l.startsWith("host: "))
-                manifestHost = QString::fromUtf8(l.mid(6)).trimmed();
+            if (l.startsWith("host: ")) manifestHost = QString::fromUtf8(l.mid(6)).trimmed();
     }
     for (const QString &p : paths)
         addFile(p, p, folder, manifestHost);
     return true;
 }
 
-void EvidenceSet::addFile(const QString &path, const QString &displayName, int folder, const QString &manifestHost)
+void EvidenceSet::addFile(const QString &path, const QString &displayName, int folder,
+                          const QString &manifestHost)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
@@ -227,8 +248,7 @@ void EvidenceSet::addFile(const QString &path, const QString &displayName, int f
     ef.path = displayName;
     ef.kind = kind;
     ef.folder = folder;
-    if (status.ok())
-        ef.data = parseEvidence(kind, text, displayName, status);
+    if (status.ok()) ef.data = parseEvidence(kind, text, displayName, status);
     const NameParts parts = splitName(displayName, kind);
     ef.host = parts.host.isEmpty() ? manifestHost : parts.host;
     ef.subject = parts.subject;
@@ -260,11 +280,11 @@ void EvidenceSet::addText(const QString &name, const QByteArray &text, int folde
     m_files.push_back(std::move(ef));
 }
 
-const EvidenceFile *EvidenceSet::find(const QString &host, EvidenceKind kind, SnapshotPhase phase, const QString &subject) const
+const EvidenceFile *EvidenceSet::find(const QString &host, EvidenceKind kind, SnapshotPhase phase,
+                                      const QString &subject) const
 {
     for (const EvidenceFile &f : m_files)
-        if (f.host == host && f.kind == kind && f.phase == phase && f.subject == subject)
-            return &f;
+        if (f.host == host && f.kind == kind && f.phase == phase && f.subject == subject) return &f;
     return nullptr;
 }
 
@@ -274,10 +294,10 @@ std::vector<SnapshotDelta> EvidenceSet::deltas() const
     // Group counter-bearing files by (host, kind, subject), in first-seen order.
     std::vector<std::vector<const EvidenceFile *>> groups;
     for (const EvidenceFile &f : m_files) {
-        if (!f.status.ok() || evidenceCounters(f).empty())
-            continue;
+        if (!f.status.ok() || evidenceCounters(f).empty()) continue;
         auto g = std::find_if(groups.begin(), groups.end(), [&](const auto &grp) {
-            return grp.front()->host == f.host && grp.front()->kind == f.kind && grp.front()->subject == f.subject;
+            return grp.front()->host == f.host && grp.front()->kind == f.kind &&
+                   grp.front()->subject == f.subject;
         });
         if (g == groups.end())
             groups.push_back({&f});
@@ -285,8 +305,7 @@ std::vector<SnapshotDelta> EvidenceSet::deltas() const
             g->push_back(&f);
     }
     for (auto &g : groups) {
-        if (g.size() < 2)
-            continue;
+        if (g.size() < 2) continue;
         auto earlier = [](const EvidenceFile *a, const EvidenceFile *b) {
             if (phaseOrder(a->phase) != phaseOrder(b->phase))
                 return phaseOrder(a->phase) < phaseOrder(b->phase);
@@ -295,8 +314,7 @@ std::vector<SnapshotDelta> EvidenceSet::deltas() const
         std::stable_sort(g.begin(), g.end(), earlier);
         const EvidenceFile *before = g.front();
         const EvidenceFile *after = g.back();
-        if (!earlier(before, after))
-            continue; // same phase and folder: nothing says which came first
+        if (!earlier(before, after)) continue; // same phase and folder: nothing says which came first
         SnapshotDelta d;
         d.host = before->host;
         d.kind = before->kind;
@@ -316,8 +334,7 @@ std::vector<SnapshotDelta> EvidenceSet::deltas() const
             d.counters.push_back(c);
         }
         for (const auto &[name, value] : a) {
-            if (b.count(name))
-                continue;
+            if (b.count(name)) continue;
             CounterDelta c;
             c.name = name;
             c.inBefore = false;

@@ -19,10 +19,10 @@ struct EvidenceFile
 {
     QString path;
     EvidenceKind kind = EvidenceKind::Unknown;
-    QString host;     // "left" from "left-xfrm_stat-start.txt", or the collect MANIFEST's host
-    QString subject;  // e.g. the interface of "ethtool-S-eth0.txt"
+    QString host;    // "left" from "left-xfrm_stat-start.txt", or the collect MANIFEST's host
+    QString subject; // e.g. the interface of "ethtool-S-eth0.txt"
     SnapshotPhase phase = SnapshotPhase::None;
-    int folder = 0;   // order of the folder given to addPath; pairs unnamed snapshots
+    int folder = 0; // order of the folder given to addPath; pairs unnamed snapshots
     ParseStatus status;
     EvidenceData data;
 };

@@ -12,23 +12,40 @@ namespace ikev2wb {
 QString evidenceKindName(EvidenceKind kind)
 {
     switch (kind) {
-    case EvidenceKind::Unknown: return QStringLiteral("unknown");
-    case EvidenceKind::XfrmStat: return QStringLiteral("xfrm_stat");
-    case EvidenceKind::XfrmState: return QStringLiteral("xfrm_state");
-    case EvidenceKind::XfrmPolicy: return QStringLiteral("xfrm_policy");
-    case EvidenceKind::IpLink: return QStringLiteral("ip_link");
-    case EvidenceKind::EthtoolStats: return QStringLiteral("ethtool_stats");
-    case EvidenceKind::EthtoolFeatures: return QStringLiteral("ethtool_features");
-    case EvidenceKind::Snmp: return QStringLiteral("snmp");
-    case EvidenceKind::Snmp6: return QStringLiteral("snmp6");
-    case EvidenceKind::Sysctl: return QStringLiteral("sysctl");
-    case EvidenceKind::SwanctlListSas: return QStringLiteral("swanctl_list_sas");
-    case EvidenceKind::SwanctlListConns: return QStringLiteral("swanctl_list_conns");
-    case EvidenceKind::SwanctlConf: return QStringLiteral("swanctl_conf");
-    case EvidenceKind::StrongswanConf: return QStringLiteral("strongswan_conf");
-    case EvidenceKind::IpsecConf: return QStringLiteral("ipsec_conf");
-    case EvidenceKind::CharonLog: return QStringLiteral("charon_log");
-    case EvidenceKind::Manifest: return QStringLiteral("manifest");
+    case EvidenceKind::Unknown:
+        return QStringLiteral("unknown");
+    case EvidenceKind::XfrmStat:
+        return QStringLiteral("xfrm_stat");
+    case EvidenceKind::XfrmState:
+        return QStringLiteral("xfrm_state");
+    case EvidenceKind::XfrmPolicy:
+        return QStringLiteral("xfrm_policy");
+    case EvidenceKind::IpLink:
+        return QStringLiteral("ip_link");
+    case EvidenceKind::EthtoolStats:
+        return QStringLiteral("ethtool_stats");
+    case EvidenceKind::EthtoolFeatures:
+        return QStringLiteral("ethtool_features");
+    case EvidenceKind::Snmp:
+        return QStringLiteral("snmp");
+    case EvidenceKind::Snmp6:
+        return QStringLiteral("snmp6");
+    case EvidenceKind::Sysctl:
+        return QStringLiteral("sysctl");
+    case EvidenceKind::SwanctlListSas:
+        return QStringLiteral("swanctl_list_sas");
+    case EvidenceKind::SwanctlListConns:
+        return QStringLiteral("swanctl_list_conns");
+    case EvidenceKind::SwanctlConf:
+        return QStringLiteral("swanctl_conf");
+    case EvidenceKind::StrongswanConf:
+        return QStringLiteral("strongswan_conf");
+    case EvidenceKind::IpsecConf:
+        return QStringLiteral("ipsec_conf");
+    case EvidenceKind::CharonLog:
+        return QStringLiteral("charon_log");
+    case EvidenceKind::Manifest:
+        return QStringLiteral("manifest");
     }
     return QStringLiteral("unknown");
 }
@@ -36,23 +53,40 @@ QString evidenceKindName(EvidenceKind kind)
 QString evidenceKindSource(EvidenceKind kind)
 {
     switch (kind) {
-    case EvidenceKind::Unknown: return QStringLiteral("recognised evidence file");
-    case EvidenceKind::XfrmStat: return QStringLiteral("/proc/net/xfrm_stat");
-    case EvidenceKind::XfrmState: return QStringLiteral("`ip -s xfrm state` output");
-    case EvidenceKind::XfrmPolicy: return QStringLiteral("`ip -s xfrm policy` output");
-    case EvidenceKind::IpLink: return QStringLiteral("`ip -s link` output");
-    case EvidenceKind::EthtoolStats: return QStringLiteral("`ethtool -S` output");
-    case EvidenceKind::EthtoolFeatures: return QStringLiteral("`ethtool -k` output");
-    case EvidenceKind::Snmp: return QStringLiteral("/proc/net/snmp");
-    case EvidenceKind::Snmp6: return QStringLiteral("/proc/net/snmp6");
-    case EvidenceKind::Sysctl: return QStringLiteral("`sysctl` output");
-    case EvidenceKind::SwanctlListSas: return QStringLiteral("`swanctl --list-sas` output");
-    case EvidenceKind::SwanctlListConns: return QStringLiteral("`swanctl --list-conns` output");
-    case EvidenceKind::SwanctlConf: return QStringLiteral("swanctl.conf");
-    case EvidenceKind::StrongswanConf: return QStringLiteral("strongswan.conf");
-    case EvidenceKind::IpsecConf: return QStringLiteral("ipsec.conf");
-    case EvidenceKind::CharonLog: return QStringLiteral("charon log");
-    case EvidenceKind::Manifest: return QStringLiteral("collect MANIFEST.txt");
+    case EvidenceKind::Unknown:
+        return QStringLiteral("recognised evidence file");
+    case EvidenceKind::XfrmStat:
+        return QStringLiteral("/proc/net/xfrm_stat");
+    case EvidenceKind::XfrmState:
+        return QStringLiteral("`ip -s xfrm state` output");
+    case EvidenceKind::XfrmPolicy:
+        return QStringLiteral("`ip -s xfrm policy` output");
+    case EvidenceKind::IpLink:
+        return QStringLiteral("`ip -s link` output");
+    case EvidenceKind::EthtoolStats:
+        return QStringLiteral("`ethtool -S` output");
+    case EvidenceKind::EthtoolFeatures:
+        return QStringLiteral("`ethtool -k` output");
+    case EvidenceKind::Snmp:
+        return QStringLiteral("/proc/net/snmp");
+    case EvidenceKind::Snmp6:
+        return QStringLiteral("/proc/net/snmp6");
+    case EvidenceKind::Sysctl:
+        return QStringLiteral("`sysctl` output");
+    case EvidenceKind::SwanctlListSas:
+        return QStringLiteral("`swanctl --list-sas` output");
+    case EvidenceKind::SwanctlListConns:
+        return QStringLiteral("`swanctl --list-conns` output");
+    case EvidenceKind::SwanctlConf:
+        return QStringLiteral("swanctl.conf");
+    case EvidenceKind::StrongswanConf:
+        return QStringLiteral("strongswan.conf");
+    case EvidenceKind::IpsecConf:
+        return QStringLiteral("ipsec.conf");
+    case EvidenceKind::CharonLog:
+        return QStringLiteral("charon log");
+    case EvidenceKind::Manifest:
+        return QStringLiteral("collect MANIFEST.txt");
     }
     return {};
 }
@@ -60,29 +94,52 @@ QString evidenceKindSource(EvidenceKind kind)
 QString logEventKindName(LogEventKind kind)
 {
     switch (kind) {
-    case LogEventKind::Retransmit: return QStringLiteral("retransmit");
-    case LogEventKind::GiveUp: return QStringLiteral("give_up");
-    case LogEventKind::ResponseRetransmit: return QStringLiteral("response_retransmit");
-    case LogEventKind::PeerNotResponding: return QStringLiteral("peer_not_responding");
-    case LogEventKind::EstablishFailed: return QStringLiteral("establish_failed");
-    case LogEventKind::DpdRequest: return QStringLiteral("dpd_request");
-    case LogEventKind::DpdUnsupported: return QStringLiteral("dpd_unsupported");
-    case LogEventKind::NatDetected: return QStringLiteral("nat_detected");
-    case LogEventKind::Keepalive: return QStringLiteral("keepalive");
-    case LogEventKind::NatMappingChanged: return QStringLiteral("nat_mapping_changed");
-    case LogEventKind::EndpointChanged: return QStringLiteral("endpoint_changed");
-    case LogEventKind::RekeyScheduled: return QStringLiteral("rekey_scheduled");
-    case LogEventKind::Rekey: return QStringLiteral("rekey");
-    case LogEventKind::RekeyFailed: return QStringLiteral("rekey_failed");
-    case LogEventKind::RekeyCollision: return QStringLiteral("rekey_collision");
-    case LogEventKind::Delete: return QStringLiteral("delete");
-    case LogEventKind::Fragmentation: return QStringLiteral("fragmentation");
-    case LogEventKind::MessageParsed: return QStringLiteral("message_parsed");
-    case LogEventKind::MessageGenerated: return QStringLiteral("message_generated");
-    case LogEventKind::IkeEstablished: return QStringLiteral("ike_established");
-    case LogEventKind::ChildEstablished: return QStringLiteral("child_established");
-    case LogEventKind::AuthFailed: return QStringLiteral("auth_failed");
-    case LogEventKind::Other: return QStringLiteral("other");
+    case LogEventKind::Retransmit:
+        return QStringLiteral("retransmit");
+    case LogEventKind::GiveUp:
+        return QStringLiteral("give_up");
+    case LogEventKind::ResponseRetransmit:
+        return QStringLiteral("response_retransmit");
+    case LogEventKind::PeerNotResponding:
+        return QStringLiteral("peer_not_responding");
+    case LogEventKind::EstablishFailed:
+        return QStringLiteral("establish_failed");
+    case LogEventKind::DpdRequest:
+        return QStringLiteral("dpd_request");
+    case LogEventKind::DpdUnsupported:
+        return QStringLiteral("dpd_unsupported");
+    case LogEventKind::NatDetected:
+        return QStringLiteral("nat_detected");
+    case LogEventKind::Keepalive:
+        return QStringLiteral("keepalive");
+    case LogEventKind::NatMappingChanged:
+        return QStringLiteral("nat_mapping_changed");
+    case LogEventKind::EndpointChanged:
+        return QStringLiteral("endpoint_changed");
+    case LogEventKind::RekeyScheduled:
+        return QStringLiteral("rekey_scheduled");
+    case LogEventKind::Rekey:
+        return QStringLiteral("rekey");
+    case LogEventKind::RekeyFailed:
+        return QStringLiteral("rekey_failed");
+    case LogEventKind::RekeyCollision:
+        return QStringLiteral("rekey_collision");
+    case LogEventKind::Delete:
+        return QStringLiteral("delete");
+    case LogEventKind::Fragmentation:
+        return QStringLiteral("fragmentation");
+    case LogEventKind::MessageParsed:
+        return QStringLiteral("message_parsed");
+    case LogEventKind::MessageGenerated:
+        return QStringLiteral("message_generated");
+    case LogEventKind::IkeEstablished:
+        return QStringLiteral("ike_established");
+    case LogEventKind::ChildEstablished:
+        return QStringLiteral("child_established");
+    case LogEventKind::AuthFailed:
+        return QStringLiteral("auth_failed");
+    case LogEventKind::Other:
+        return QStringLiteral("other");
     }
     return {};
 }
@@ -123,16 +180,14 @@ const ConfigValue *ConfigSection::find(const QString &dottedPath) const
     if (dot < 0) {
         // The last assignment wins, as in strongSwan.
         for (auto it = values.rbegin(); it != values.rend(); ++it)
-            if (it->key == dottedPath)
-                return &*it;
+            if (it->key == dottedPath) return &*it;
         return nullptr;
     }
     const QString head = dottedPath.left(dot);
     const QString rest = dottedPath.mid(dot + 1);
     for (auto it = sections.rbegin(); it != sections.rend(); ++it)
         if (it->name == head)
-            if (const ConfigValue *v = it->find(rest))
-                return v;
+            if (const ConfigValue *v = it->find(rest)) return v;
     return nullptr;
 }
 
@@ -147,8 +202,7 @@ QByteArray readEvidenceText(const QString &path, ParseStatus &status, const Text
     QByteArray data;
     while (data.size() < limits.maxFileBytes) {
         const QByteArray chunk = f.read(std::min<qint64>(1 << 20, limits.maxFileBytes - data.size()));
-        if (chunk.isEmpty())
-            break;
+        if (chunk.isEmpty()) break;
         data += chunk;
     }
     if (data.size() >= limits.maxFileBytes && !f.atEnd())
@@ -158,8 +212,8 @@ QByteArray readEvidenceText(const QString &path, ParseStatus &status, const Text
     return data;
 }
 
-std::vector<QByteArrayView> splitEvidenceLines(QByteArrayView text, const QString &fileName, ParseStatus &status,
-                                               const TextLimits &limits)
+std::vector<QByteArrayView> splitEvidenceLines(QByteArrayView text, const QString &fileName,
+                                               ParseStatus &status, const TextLimits &limits)
 {
     std::vector<QByteArrayView> lines;
     const qsizetype probe = std::min<qsizetype>(text.size(), 4096);
@@ -167,14 +221,16 @@ std::vector<QByteArrayView> splitEvidenceLines(QByteArrayView text, const QStrin
     for (qsizetype i = 0; i < probe; ++i) {
         const auto c = static_cast<unsigned char>(text[i]);
         if (c == 0) {
-            status.error = QStringLiteral("%1: binary data (NUL byte at offset %2), not a text file").arg(fileName).arg(i);
+            status.error = QStringLiteral("%1: binary data (NUL byte at offset %2), not a text file")
+                               .arg(fileName)
+                               .arg(i);
             return lines;
         }
-        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t')
-            ++odd;
+        if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') ++odd;
     }
     if (probe > 0 && odd * 10 > probe) {
-        status.error = QStringLiteral("%1: binary data (mostly control bytes), not a text file").arg(fileName);
+        status.error =
+            QStringLiteral("%1: binary data (mostly control bytes), not a text file").arg(fileName);
         return lines;
     }
     qsizetype pos = 0;
@@ -187,14 +243,13 @@ std::vector<QByteArrayView> splitEvidenceLines(QByteArrayView text, const QStrin
             break;
         }
         qsizetype end = text.indexOf('\n', pos);
-        if (end < 0)
-            end = text.size();
+        if (end < 0) end = text.size();
         QByteArrayView line = text.sliced(pos, end - pos);
-        if (line.endsWith('\r'))
-            line.chop(1);
+        if (line.endsWith('\r')) line.chop(1);
         if (line.size() > limits.maxLineLength) {
             if (++cut <= 5)
-                status.warn(int(lines.size()) + 1, QStringLiteral("line longer than %1 bytes, cut").arg(limits.maxLineLength));
+                status.warn(int(lines.size()) + 1,
+                            QStringLiteral("line longer than %1 bytes, cut").arg(limits.maxLineLength));
             line.truncate(limits.maxLineLength);
         }
         lines.push_back(line);
@@ -216,19 +271,16 @@ std::vector<QByteArrayView> words(QByteArrayView line)
         const qsizetype start = i;
         while (i < n && line[i] != ' ' && line[i] != '\t')
             ++i;
-        if (i > start)
-            out.push_back(line.sliced(start, i - start));
+        if (i > start) out.push_back(line.sliced(start, i - start));
     }
     return out;
 }
 
 std::optional<std::uint64_t> toU64(QByteArrayView v)
 {
-    if (v.isEmpty() || v.size() > 20)
-        return std::nullopt;
+    if (v.isEmpty() || v.size() > 20) return std::nullopt;
     for (char c : v)
-        if (c < '0' || c > '9')
-            return std::nullopt;
+        if (c < '0' || c > '9') return std::nullopt;
     bool ok = false;
     const qulonglong r = v.toULongLong(&ok, 10);
     return ok ? std::optional<std::uint64_t>(r) : std::nullopt;
@@ -236,10 +288,8 @@ std::optional<std::uint64_t> toU64(QByteArrayView v)
 
 std::optional<std::uint64_t> hexU64(QByteArrayView v)
 {
-    if (v.startsWith("0x") || v.startsWith("0X"))
-        v = v.sliced(2);
-    if (v.isEmpty() || v.size() > 16)
-        return std::nullopt;
+    if (v.startsWith("0x") || v.startsWith("0X")) v = v.sliced(2);
+    if (v.isEmpty() || v.size() > 16) return std::nullopt;
     bool ok = false;
     const qulonglong r = v.toULongLong(&ok, 16);
     return ok ? std::optional<std::uint64_t>(r) : std::nullopt;
@@ -248,8 +298,7 @@ std::optional<std::uint64_t> hexU64(QByteArrayView v)
 QByteArrayView after(const std::vector<QByteArrayView> &w, QByteArrayView key)
 {
     for (std::size_t i = 0; i + 1 < w.size(); ++i)
-        if (w[i] == key)
-            return w[i + 1];
+        if (w[i] == key) return w[i + 1];
     return {};
 }
 
@@ -261,8 +310,7 @@ void wrongKind(ParseStatus &status, const QString &fileName, EvidenceKind kind, 
         article = QStringLiteral("a copy of");
     } else {
         const QString bare = source.startsWith(QLatin1Char('`')) ? source.mid(1) : source;
-        if (!bare.isEmpty() && QStringLiteral("aeiou").contains(bare.front()))
-            article = QStringLiteral("an");
+        if (!bare.isEmpty() && QStringLiteral("aeiou").contains(bare.front())) article = QStringLiteral("an");
     }
     status.error = QStringLiteral("%1: not %2 %3: expected %4").arg(fileName, article, source, expected);
 }

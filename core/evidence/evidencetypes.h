@@ -17,22 +17,22 @@ namespace ikev2wb {
 /// What kind of host evidence a file holds; picks the parser.
 enum class EvidenceKind {
     Unknown,
-    XfrmStat,        // /proc/net/xfrm_stat
-    XfrmState,       // ip [-s [-s]] xfrm state
-    XfrmPolicy,      // ip [-s] xfrm policy
-    IpLink,          // ip -s [-s] link
-    EthtoolStats,    // ethtool -S IFACE
-    EthtoolFeatures, // ethtool -k IFACE
-    Snmp,            // /proc/net/snmp
-    Snmp6,           // /proc/net/snmp6
-    Sysctl,          // sysctl NAME... ("name = value" lines)
-    SwanctlListSas,  // swanctl --list-sas
-    SwanctlListConns,// swanctl --list-conns
-    SwanctlConf,     // swanctl.conf (and conf.d/*.conf)
-    StrongswanConf,  // strongswan.conf (and strongswan.d/*.conf)
-    IpsecConf,       // legacy ipsec.conf
-    CharonLog,       // charon file log, syslog or journal lines
-    Manifest,        // MANIFEST.txt written by `ikev2wb collect`
+    XfrmStat,         // /proc/net/xfrm_stat
+    XfrmState,        // ip [-s [-s]] xfrm state
+    XfrmPolicy,       // ip [-s] xfrm policy
+    IpLink,           // ip -s [-s] link
+    EthtoolStats,     // ethtool -S IFACE
+    EthtoolFeatures,  // ethtool -k IFACE
+    Snmp,             // /proc/net/snmp
+    Snmp6,            // /proc/net/snmp6
+    Sysctl,           // sysctl NAME... ("name = value" lines)
+    SwanctlListSas,   // swanctl --list-sas
+    SwanctlListConns, // swanctl --list-conns
+    SwanctlConf,      // swanctl.conf (and conf.d/*.conf)
+    StrongswanConf,   // strongswan.conf (and strongswan.d/*.conf)
+    IpsecConf,        // legacy ipsec.conf
+    CharonLog,        // charon file log, syslog or journal lines
+    Manifest,         // MANIFEST.txt written by `ikev2wb collect`
 };
 
 /// Stable lowercase name, e.g. "xfrm_stat", "xfrm_state", "charon_log".
@@ -70,21 +70,21 @@ struct XfrmSa
     int line = 0;
     QString src;
     QString dst;
-    QString proto;          // "esp", "ah", "comp"
+    QString proto; // "esp", "ah", "comp"
     std::uint32_t spi = 0;
     std::uint32_t reqid = 0;
-    QString mode;           // "tunnel", "transport", ...
+    QString mode; // "tunnel", "transport", ...
     std::uint32_t replayWindow = 0;
     QStringList flags;      // e.g. "af-unspec", "esn"
     QStringList algorithms; // e.g. "auth-trunc hmac(sha256) 128", "enc cbc(aes)"
     bool hasEncap = false;
-    QString encapType;      // "espinudp", "espintcp", ...
+    QString encapType; // "espinudp", "espintcp", ...
     std::uint16_t encapSport = 0;
     std::uint16_t encapDport = 0;
     bool hasLifetimeCurrent = false;
     std::uint64_t currentBytes = 0;
     std::uint64_t currentPackets = 0;
-    bool hasStats = false;  // "stats: replay-window N replay N failed N" (ip -s)
+    bool hasStats = false; // "stats: replay-window N replay N failed N" (ip -s)
     std::uint64_t statsReplayWindow = 0;
     std::uint64_t statsReplay = 0;
     std::uint64_t statsFailed = 0;
@@ -105,8 +105,8 @@ struct XfrmPolicy
     int line = 0;
     QString src;
     QString dst;
-    QString dir;      // in, out, fwd
-    QString action;   // allow, block
+    QString dir;    // in, out, fwd
+    QString action; // allow, block
     std::uint32_t index = 0;
     std::uint32_t priority = 0;
     bool hasLifetimeCurrent = false;
@@ -132,9 +132,9 @@ struct LinkStats
 {
     int line = 0;
     int index = 0;
-    QString name;     // without "@peer"
+    QString name; // without "@peer"
     int mtu = 0;
-    QString state;    // UP, DOWN, UNKNOWN
+    QString state; // UP, DOWN, UNKNOWN
     QStringList flags;
     CounterMap counters;
     [[nodiscard]] std::uint64_t counter(const QString &name) const;
@@ -188,8 +188,8 @@ struct SwanctlChildSa
     QString name;
     int uniqueId = 0;
     std::uint32_t reqid = 0;
-    QString state;    // INSTALLED, REKEYED, ...
-    QString mode;     // TUNNEL, TUNNEL-in-UDP, TRANSPORT
+    QString state; // INSTALLED, REKEYED, ...
+    QString mode;  // TUNNEL, TUNNEL-in-UDP, TRANSPORT
     QString proposal;
     std::uint32_t spiIn = 0;
     std::uint32_t spiOut = 0;
@@ -207,14 +207,14 @@ struct SwanctlIkeSa
     int line = 0;
     QString name;
     int uniqueId = 0;
-    QString state;    // ESTABLISHED, CONNECTING, ...
-    QString version;  // IKEv2
+    QString state;   // ESTABLISHED, CONNECTING, ...
+    QString version; // IKEv2
     QString initiatorSpi;
     QString responderSpi;
-    QString local;    // "'id' @ addr[port]"
+    QString local; // "'id' @ addr[port]"
     QString remote;
     QString proposal;
-    QString timing;   // "established 15s ago, rekeying in 14385s"
+    QString timing; // "established 15s ago, rekeying in 14385s"
     std::vector<SwanctlChildSa> children;
 };
 
@@ -272,7 +272,7 @@ struct ConfigFile
 struct SwanctlConn
 {
     QString name;
-    QString summary;  // "IKEv2, no reauthentication, rekeying every 14400s, dpd delay 5s"
+    QString summary; // "IKEv2, no reauthentication, rekeying every 14400s, dpd delay 5s"
     QStringList localAddrs;
     QStringList remoteAddrs;
     struct Child
@@ -322,8 +322,8 @@ QString logEventKindName(LogEventKind kind);
 /// Timestamp as printed by the log's source; the clock is the source's, not UTC.
 struct LogTime
 {
-    QDateTime dateTime;      // Qt::UTC spec, meaning "the source clock's wall time"
-    bool yearKnown = false;  // syslog "Nov 27 12:00:01" has none (year 2000 is used)
+    QDateTime dateTime;     // Qt::UTC spec, meaning "the source clock's wall time"
+    bool yearKnown = false; // syslog "Nov 27 12:00:01" has none (year 2000 is used)
     int utcOffsetSec = 0;
     bool offsetKnown = false;
 };
@@ -335,20 +335,20 @@ struct LogEvent
     LogEventKind kind = LogEventKind::Other;
     std::optional<LogTime> time;
     int thread = -1;
-    QString group;           // IKE, ENC, NET, CHD, KNL, ...
-    QString ikeName;         // from "<lab|1>" or "lab[1]"
+    QString group;   // IKE, ENC, NET, CHD, KNL, ...
+    QString ikeName; // from "<lab|1>" or "lab[1]"
     int ikeUniqueId = 0;
-    QString childName;       // from "net{3}"
+    QString childName; // from "net{3}"
     int childUniqueId = 0;
     std::int64_t messageId = -1;
-    int retransmit = 0;      // retransmit number, or retransmits given up after
-    int count = 0;           // fragments, (n/m) attempts
-    QString exchange;        // IKE_SA_INIT, CREATE_CHILD_SA, ...
+    int retransmit = 0; // retransmit number, or retransmits given up after
+    int count = 0;      // fragments, (n/m) attempts
+    QString exchange;   // IKE_SA_INIT, CREATE_CHILD_SA, ...
     bool response = false;
-    QString payloads;        // "SA KE No N(NATD_S_IP) ..."
+    QString payloads; // "SA KE No N(NATD_S_IP) ..."
     QStringList spis;
-    QString message;         // the line without time, thread, group and SA prefix
-    QString raw;             // the whole line as read
+    QString message; // the line without time, thread, group and SA prefix
+    QString raw;     // the whole line as read
 };
 
 struct CharonLog

@@ -9,7 +9,10 @@ using namespace evidence_detail;
 
 namespace {
 
-QByteArrayView stripComma(QByteArrayView v) { return v.endsWith(',') ? v.chopped(1) : v; }
+QByteArrayView stripComma(QByteArrayView v)
+{
+    return v.endsWith(',') ? v.chopped(1) : v;
+}
 
 /// "187088(bytes)," → 187088
 std::optional<std::uint64_t> parenNumber(QByteArrayView v)
@@ -23,12 +26,14 @@ std::optional<std::uint64_t> spiOrReqid(QByteArrayView v)
 {
     const qsizetype p = v.indexOf('(');
     const QByteArrayView head = p < 0 ? v : v.first(p);
-    if (head.startsWith("0x"))
-        return hexU64(head);
+    if (head.startsWith("0x")) return hexU64(head);
     return toU64(head);
 }
 
-bool isBlank(QByteArrayView line) { return line.trimmed().isEmpty(); }
+bool isBlank(QByteArrayView line)
+{
+    return line.trimmed().isEmpty();
+}
 
 /// Value lines that follow "lifetime current:" or "stats:" headers.
 enum class Pending { None, LifetimeCurrent, Stats, ReplayEsn };
@@ -39,21 +44,21 @@ XfrmStat parseXfrmStat(QByteArrayView text, const QString &fileName, ParseStatus
 {
     XfrmStat out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     int n = 0;
     for (const QByteArrayView line : lines) {
         ++n;
-        if (isBlank(line))
-            continue;
+        if (isBlank(line)) continue;
         const auto w = words(line);
         const auto v = w.size() == 2 ? toU64(w[1]) : std::nullopt;
         if (!v || !w[0].startsWith("Xfrm")) {
             if (out.counters.empty() && n <= 3) {
-                wrongKind(status, fileName, EvidenceKind::XfrmStat, QStringLiteral("lines like 'XfrmInNoStates 0'"));
+                wrongKind(status, fileName, EvidenceKind::XfrmStat,
+                          QStringLiteral("lines like 'XfrmInNoStates 0'"));
                 return out;
             }
-            status.warn(n, QStringLiteral("not a counter line: %1").arg(str(line.first(std::min<qsizetype>(line.size(), 80)))));
+            status.warn(n, QStringLiteral("not a counter line: %1")
+                               .arg(str(line.first(std::min<qsizetype>(line.size(), 80)))));
             continue;
         }
         out.counters[str(w[0])] = *v;
@@ -67,14 +72,12 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
 {
     XfrmStateList out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     Pending pending = Pending::None;
     int n = 0;
     for (const QByteArrayView line : lines) {
         ++n;
-        if (isBlank(line))
-            continue;
+        if (isBlank(line)) continue;
         const auto w = words(line);
         if (indentOf(line) == 0) {
             pending = Pending::None;
@@ -87,14 +90,16 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
                 continue;
             }
             if (out.sas.empty()) {
-                wrongKind(status, fileName, EvidenceKind::XfrmState, QStringLiteral("lines starting with 'src '"));
+                wrongKind(status, fileName, EvidenceKind::XfrmState,
+                          QStringLiteral("lines starting with 'src '"));
                 return out;
             }
             status.warn(n, QStringLiteral("unexpected unindented line in an SA block"));
             continue;
         }
         if (out.sas.empty()) {
-            wrongKind(status, fileName, EvidenceKind::XfrmState, QStringLiteral("lines starting with 'src '"));
+            wrongKind(status, fileName, EvidenceKind::XfrmState,
+                      QStringLiteral("lines starting with 'src '"));
             return out;
         }
         XfrmSa &sa = out.sas.back();
@@ -102,8 +107,7 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
         if (pending == Pending::LifetimeCurrent && first.contains("(bytes)")) {
             sa.hasLifetimeCurrent = true;
             sa.currentBytes = parenNumber(first).value_or(0);
-            if (w.size() > 1)
-                sa.currentPackets = parenNumber(w[1]).value_or(0);
+            if (w.size() > 1) sa.currentPackets = parenNumber(w[1]).value_or(0);
             pending = Pending::None;
             continue;
         }
@@ -129,8 +133,9 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
             continue;
         }
         if (pending == Pending::Stats || pending == Pending::LifetimeCurrent)
-            status.warn(n, pending == Pending::Stats ? QStringLiteral("expected 'replay-window N replay N failed N' after 'stats:'")
-                                                     : QStringLiteral("expected 'N(bytes), N(packets)' after 'lifetime current:'"));
+            status.warn(n, pending == Pending::Stats
+                               ? QStringLiteral("expected 'replay-window N replay N failed N' after 'stats:'")
+                               : QStringLiteral("expected 'N(bytes), N(packets)' after 'lifetime current:'"));
         pending = Pending::None;
         if (first == "proto") {
             sa.proto = str(after(w, "proto"));
@@ -150,11 +155,11 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
                     sa.flags << str(w[i]);
                 }
             }
-        } else if (first == "auth" || first == "auth-trunc" || first == "enc" || first == "aead" || first == "comp") {
+        } else if (first == "auth" || first == "auth-trunc" || first == "enc" || first == "aead" ||
+                   first == "comp") {
             // The key (w[2]) is deliberately not kept.
             QString alg = str(first);
-            if (w.size() > 1)
-                alg += QLatin1Char(' ') + str(w[1]);
+            if (w.size() > 1) alg += QLatin1Char(' ') + str(w[1]);
             if ((first == "auth-trunc" || first == "aead") && w.size() > 2 && toU64(w.back()))
                 alg += QLatin1Char(' ') + str(w.back());
             sa.algorithms << alg;
@@ -189,7 +194,8 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
         // Other lines (lifetime config, sel, if_id, output-mark, replay bitmap words) are not needed.
     }
     if (pending != Pending::None || (!out.sas.empty() && out.sas.back().proto.isEmpty()))
-        status.warn(n, QStringLiteral("file ends inside the SA that starts on line %1 (truncated?)").arg(out.sas.back().line));
+        status.warn(n, QStringLiteral("file ends inside the SA that starts on line %1 (truncated?)")
+                           .arg(out.sas.back().line));
     return out;
 }
 
@@ -197,15 +203,13 @@ XfrmPolicyList parseXfrmPolicy(QByteArrayView text, const QString &fileName, Par
 {
     XfrmPolicyList out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     bool lifetimeNext = false;
     bool inTmpl = false;
     int n = 0;
     for (const QByteArrayView line : lines) {
         ++n;
-        if (isBlank(line))
-            continue;
+        if (isBlank(line)) continue;
         const auto w = words(line);
         if (indentOf(line) == 0) {
             if (w.size() >= 4 && w[0] == "src" && w[2] == "dst") {
@@ -219,14 +223,16 @@ XfrmPolicyList parseXfrmPolicy(QByteArrayView text, const QString &fileName, Par
                 continue;
             }
             if (out.policies.empty()) {
-                wrongKind(status, fileName, EvidenceKind::XfrmPolicy, QStringLiteral("lines starting with 'src '"));
+                wrongKind(status, fileName, EvidenceKind::XfrmPolicy,
+                          QStringLiteral("lines starting with 'src '"));
                 return out;
             }
             status.warn(n, QStringLiteral("unexpected unindented line in a policy block"));
             continue;
         }
         if (out.policies.empty()) {
-            wrongKind(status, fileName, EvidenceKind::XfrmPolicy, QStringLiteral("lines starting with 'src '"));
+            wrongKind(status, fileName, EvidenceKind::XfrmPolicy,
+                      QStringLiteral("lines starting with 'src '"));
             return out;
         }
         XfrmPolicy &p = out.policies.back();
@@ -234,15 +240,15 @@ XfrmPolicyList parseXfrmPolicy(QByteArrayView text, const QString &fileName, Par
         if (lifetimeNext && first.contains("(bytes)")) {
             p.hasLifetimeCurrent = true;
             p.currentBytes = parenNumber(first).value_or(0);
-            if (w.size() > 1)
-                p.currentPackets = parenNumber(w[1]).value_or(0);
+            if (w.size() > 1) p.currentPackets = parenNumber(w[1]).value_or(0);
             lifetimeNext = false;
             continue;
         }
         lifetimeNext = false;
         if (first == "dir" || first == "socket") {
-            p.dir = first == "socket" ? QStringLiteral("socket ") + str(w.size() > 1 ? w[1] : QByteArrayView())
-                                      : str(after(w, "dir"));
+            p.dir = first == "socket"
+                        ? QStringLiteral("socket ") + str(w.size() > 1 ? w[1] : QByteArrayView())
+                        : str(after(w, "dir"));
             p.action = str(after(w, "action"));
             p.index = std::uint32_t(toU64(after(w, "index")).value_or(0));
             p.priority = std::uint32_t(toU64(after(w, "priority")).value_or(0));
@@ -266,23 +272,23 @@ LinkStatsList parseIpLink(QByteArrayView text, const QString &fileName, ParseSta
 {
     LinkStatsList out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
-    QString prefix;            // "rx_", "tx_", "rx_err_", "tx_err_" while a header waits for values
+    if (!status.ok()) return out;
+    QString prefix; // "rx_", "tx_", "rx_err_", "tx_err_" while a header waits for values
     std::vector<QString> cols;
     int n = 0;
     for (const QByteArrayView line : lines) {
         ++n;
-        if (isBlank(line))
-            continue;
+        if (isBlank(line)) continue;
         const auto w = words(line);
         if (indentOf(line) == 0) {
             cols.clear();
             // "2: wan0@if3: <BROADCAST,...> mtu 1500 qdisc noqueue state UP ..."
-            const bool header = w.size() >= 2 && w[0].endsWith(':') && toU64(w[0].chopped(1)) && w[1].endsWith(':');
+            const bool header =
+                w.size() >= 2 && w[0].endsWith(':') && toU64(w[0].chopped(1)) && w[1].endsWith(':');
             if (!header) {
                 if (out.links.empty()) {
-                    wrongKind(status, fileName, EvidenceKind::IpLink, QStringLiteral("lines like '2: eth0: <...> mtu 1500 ...'"));
+                    wrongKind(status, fileName, EvidenceKind::IpLink,
+                              QStringLiteral("lines like '2: eth0: <...> mtu 1500 ...'"));
                     return out;
                 }
                 status.warn(n, QStringLiteral("unexpected unindented line"));
@@ -292,8 +298,7 @@ LinkStatsList parseIpLink(QByteArrayView text, const QString &fileName, ParseSta
             l.line = n;
             l.index = int(toU64(w[0].chopped(1)).value_or(0));
             QByteArrayView name = w[1].chopped(1);
-            if (const qsizetype at = name.indexOf('@'); at > 0)
-                name = name.first(at);
+            if (const qsizetype at = name.indexOf('@'); at > 0) name = name.first(at);
             l.name = str(name);
             if (w.size() > 2 && w[2].startsWith('<') && w[2].endsWith('>'))
                 l.flags = str(w[2].sliced(1, w[2].size() - 2)).split(QLatin1Char(','), Qt::SkipEmptyParts);
@@ -303,11 +308,13 @@ LinkStatsList parseIpLink(QByteArrayView text, const QString &fileName, ParseSta
             continue;
         }
         if (out.links.empty()) {
-            wrongKind(status, fileName, EvidenceKind::IpLink, QStringLiteral("lines like '2: eth0: <...> mtu 1500 ...'"));
+            wrongKind(status, fileName, EvidenceKind::IpLink,
+                      QStringLiteral("lines like '2: eth0: <...> mtu 1500 ...'"));
             return out;
         }
         const QByteArrayView first = w.front();
-        if (first == "RX:" || first == "TX:" || ((first == "RX" || first == "TX") && w.size() > 1 && w[1] == "errors:")) {
+        if (first == "RX:" || first == "TX:" ||
+            ((first == "RX" || first == "TX") && w.size() > 1 && w[1] == "errors:")) {
             const bool errors = first == "RX" || first == "TX";
             prefix = (first.startsWith("RX") ? QStringLiteral("rx_") : QStringLiteral("tx_")) +
                      (errors ? QStringLiteral("err_") : QString());
@@ -336,15 +343,13 @@ EthtoolStats parseEthtoolStats(QByteArrayView text, const QString &fileName, Par
 {
     EthtoolStats out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     bool header = false;
     int n = 0;
     for (const QByteArrayView raw : lines) {
         ++n;
         const QByteArrayView line = raw.trimmed();
-        if (line.isEmpty())
-            continue;
+        if (line.isEmpty()) continue;
         if (line == "NIC statistics:") {
             header = true;
             continue;
@@ -358,7 +363,8 @@ EthtoolStats parseEthtoolStats(QByteArrayView text, const QString &fileName, Par
         const auto v = colon > 0 ? toU64(line.sliced(colon + 1).trimmed()) : std::nullopt;
         if (!v) {
             if (!header && out.counters.empty()) {
-                wrongKind(status, fileName, EvidenceKind::EthtoolStats, QStringLiteral("'NIC statistics:' and 'name: value' lines"));
+                wrongKind(status, fileName, EvidenceKind::EthtoolStats,
+                          QStringLiteral("'NIC statistics:' and 'name: value' lines"));
                 return out;
             }
             status.warn(n, QStringLiteral("not a 'name: value' line"));
@@ -367,7 +373,8 @@ EthtoolStats parseEthtoolStats(QByteArrayView text, const QString &fileName, Par
         out.counters[str(line.first(colon).trimmed())] = *v;
     }
     if (!header && out.counters.empty() && !lines.empty() && status.ok())
-        wrongKind(status, fileName, EvidenceKind::EthtoolStats, QStringLiteral("'NIC statistics:' and 'name: value' lines"));
+        wrongKind(status, fileName, EvidenceKind::EthtoolStats,
+                  QStringLiteral("'NIC statistics:' and 'name: value' lines"));
     return out;
 }
 
@@ -375,22 +382,21 @@ EthtoolFeatures parseEthtoolFeatures(QByteArrayView text, const QString &fileNam
 {
     EthtoolFeatures out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     bool header = false;
     int n = 0;
     for (const QByteArrayView raw : lines) {
         ++n;
         const QByteArrayView line = raw.trimmed();
-        if (line.isEmpty())
-            continue;
+        if (line.isEmpty()) continue;
         if (line.startsWith("Features for ") && line.endsWith(':')) {
             header = true;
             out.interfaceName = str(line.sliced(13, line.size() - 14));
             continue;
         }
         if (!header) {
-            wrongKind(status, fileName, EvidenceKind::EthtoolFeatures, QStringLiteral("a first line 'Features for IFACE:'"));
+            wrongKind(status, fileName, EvidenceKind::EthtoolFeatures,
+                      QStringLiteral("a first line 'Features for IFACE:'"));
             return out;
         }
         // "tx-checksum-ipv4: off [fixed]", "rx-gro-hw: off [requested on]"
@@ -411,13 +417,13 @@ EthtoolFeatures parseEthtoolFeatures(QByteArrayView text, const QString &fileNam
         f.fixed = rest.contains("[fixed]");
         if (const qsizetype rq = rest.indexOf("[requested "); rq >= 0) {
             const qsizetype close = rest.indexOf(']', rq);
-            if (close > rq)
-                f.requested = str(rest.sliced(rq + 11, close - rq - 11));
+            if (close > rq) f.requested = str(rest.sliced(rq + 11, close - rq - 11));
         }
         out.features.push_back(f);
     }
     if (!header && !lines.empty() && status.ok())
-        wrongKind(status, fileName, EvidenceKind::EthtoolFeatures, QStringLiteral("a first line 'Features for IFACE:'"));
+        wrongKind(status, fileName, EvidenceKind::EthtoolFeatures,
+                  QStringLiteral("a first line 'Features for IFACE:'"));
     return out;
 }
 
@@ -425,19 +431,18 @@ SnmpCounters parseSnmp(QByteArrayView text, const QString &fileName, ParseStatus
 {
     SnmpCounters out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     std::vector<QByteArrayView> names;
     QByteArrayView group;
     int n = 0;
     for (const QByteArrayView line : lines) {
         ++n;
-        if (isBlank(line))
-            continue;
+        if (isBlank(line)) continue;
         const auto w = words(line);
         if (!w.front().endsWith(':') || w.size() < 2) {
             if (out.counters.empty() && names.empty()) {
-                wrongKind(status, fileName, EvidenceKind::Snmp, QStringLiteral("pairs of lines like 'Ip: Forwarding ...' / 'Ip: 1 ...'"));
+                wrongKind(status, fileName, EvidenceKind::Snmp,
+                          QStringLiteral("pairs of lines like 'Ip: Forwarding ...' / 'Ip: 1 ...'"));
                 return out;
             }
             status.warn(n, QStringLiteral("not a 'Group: ...' line"));
@@ -461,7 +466,8 @@ SnmpCounters parseSnmp(QByteArrayView text, const QString &fileName, ParseStatus
         names.clear();
     }
     if (out.counters.empty() && !lines.empty() && status.ok())
-        wrongKind(status, fileName, EvidenceKind::Snmp, QStringLiteral("pairs of lines like 'Ip: Forwarding ...' / 'Ip: 1 ...'"));
+        wrongKind(status, fileName, EvidenceKind::Snmp,
+                  QStringLiteral("pairs of lines like 'Ip: Forwarding ...' / 'Ip: 1 ...'"));
     return out;
 }
 
@@ -469,20 +475,19 @@ SnmpCounters parseSnmp6(QByteArrayView text, const QString &fileName, ParseStatu
 {
     SnmpCounters out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     int n = 0;
     for (const QByteArrayView line : lines) {
         ++n;
-        if (isBlank(line))
-            continue;
+        if (isBlank(line)) continue;
         const auto w = words(line);
         const auto v = w.size() == 2 ? toU64(w[1]) : std::nullopt;
-        const bool name = w.front().startsWith("Ip6") || w.front().startsWith("Icmp6") || w.front().startsWith("Udp6") ||
-                          w.front().startsWith("UdpLite6");
+        const bool name = w.front().startsWith("Ip6") || w.front().startsWith("Icmp6") ||
+                          w.front().startsWith("Udp6") || w.front().startsWith("UdpLite6");
         if (!v || !name) {
             if (out.counters.empty()) {
-                wrongKind(status, fileName, EvidenceKind::Snmp6, QStringLiteral("lines like 'Ip6InReceives 1'"));
+                wrongKind(status, fileName, EvidenceKind::Snmp6,
+                          QStringLiteral("lines like 'Ip6InReceives 1'"));
                 return out;
             }
             status.warn(n, QStringLiteral("not a counter line"));
@@ -497,14 +502,12 @@ SysctlValues parseSysctl(QByteArrayView text, const QString &fileName, ParseStat
 {
     SysctlValues out;
     const auto lines = splitEvidenceLines(text, fileName, status);
-    if (!status.ok())
-        return out;
+    if (!status.ok()) return out;
     int n = 0;
     for (const QByteArrayView raw : lines) {
         ++n;
         const QByteArrayView line = raw.trimmed();
-        if (line.isEmpty())
-            continue;
+        if (line.isEmpty()) continue;
         if (line.startsWith("sysctl:")) {
             // "sysctl: cannot stat /proc/sys/net/foo: No such file or directory"
             out.unreadable << str(line.sliced(7).trimmed());
@@ -514,7 +517,8 @@ SysctlValues parseSysctl(QByteArrayView text, const QString &fileName, ParseStat
         const QByteArrayView key = eq > 0 ? line.first(eq).trimmed() : QByteArrayView();
         if (key.isEmpty() || key.contains(' ') || !key.contains('.')) {
             if (out.values.empty() && out.unreadable.isEmpty()) {
-                wrongKind(status, fileName, EvidenceKind::Sysctl, QStringLiteral("lines like 'net.ipv4.ip_forward = 1'"));
+                wrongKind(status, fileName, EvidenceKind::Sysctl,
+                          QStringLiteral("lines like 'net.ipv4.ip_forward = 1'"));
                 return out;
             }
             status.warn(n, QStringLiteral("not a 'name = value' line"));

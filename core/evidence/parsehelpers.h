@@ -15,7 +15,10 @@ std::vector<QByteArrayView> words(QByteArrayView line);
 std::optional<std::uint64_t> toU64(QByteArrayView v);
 /// "0x1f" or "1f" (base 16); nullopt on junk or overflow.
 std::optional<std::uint64_t> hexU64(QByteArrayView v);
-inline QString str(QByteArrayView v) { return QString::fromUtf8(v.data(), v.size()); }
+inline QString str(QByteArrayView v)
+{
+    return QString::fromUtf8(v.data(), v.size());
+}
 /// Word following `key` in `w` (e.g. after "spi"), or an empty view.
 QByteArrayView after(const std::vector<QByteArrayView> &w, QByteArrayView key);
 /// Sets status.error to "FILE: not a SOURCE output: expected WHAT".

@@ -22,8 +22,8 @@ QByteArray readEvidenceText(const QString &path, ParseStatus &status, const Text
 
 /// Splits text into lines (LF or CRLF) under the limits. Text with NUL bytes, or mostly
 /// non-printable bytes, is binary: status.error is set and no lines are returned.
-std::vector<QByteArrayView> splitEvidenceLines(QByteArrayView text, const QString &fileName, ParseStatus &status,
-                                               const TextLimits &limits = {});
+std::vector<QByteArrayView> splitEvidenceLines(QByteArrayView text, const QString &fileName,
+                                               ParseStatus &status, const TextLimits &limits = {});
 
 XfrmStat parseXfrmStat(QByteArrayView text, const QString &fileName, ParseStatus &status);
 XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, ParseStatus &status);
@@ -51,6 +51,7 @@ LogEvent classifyCharonMessage(const QString &message);
 /// Picks the parser from the first bytes of a file and its name; Unknown if nothing fits.
 EvidenceKind detectEvidenceKind(const QByteArray &head, const QString &fileName);
 /// Parses text of the given kind into the matching EvidenceData alternative.
-EvidenceData parseEvidence(EvidenceKind kind, QByteArrayView text, const QString &fileName, ParseStatus &status);
+EvidenceData parseEvidence(EvidenceKind kind, QByteArrayView text, const QString &fileName,
+                           ParseStatus &status);
 
 } // namespace ikev2wb

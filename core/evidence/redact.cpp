@@ -19,8 +19,7 @@ QByteArray redactLongHex(const QByteArray &line, int &count)
 {
     QString s = QString::fromUtf8(line);
     auto it = longHex().globalMatch(s);
-    if (!it.hasNext())
-        return line;
+    if (!it.hasNext()) return line;
     while (it.hasNext()) {
         it.next();
         ++count;
@@ -32,7 +31,8 @@ QByteArray redactLongHex(const QByteArray &line, int &count)
 bool isSecretKeyName(QByteArrayView key)
 {
     const QByteArray k = key.trimmed().toByteArray().toLower();
-    return k == "secret" || k == "pin" || k.contains("psk") || k.contains("password") || k.contains("passphrase");
+    return k == "secret" || k == "pin" || k.contains("psk") || k.contains("password") ||
+           k.contains("passphrase");
 }
 
 QByteArrayView withoutComment(QByteArrayView line)
@@ -53,10 +53,8 @@ bool redactAssignment(QByteArray &line, bool &openQuote)
 {
     const QByteArrayView code = withoutComment(line);
     const qsizetype eq = code.indexOf('=');
-    if (eq <= 0 || code.first(eq).contains('{'))
-        return false;
-    if (!isSecretKeyName(code.first(eq)))
-        return false;
+    if (eq <= 0 || code.first(eq).contains('{')) return false;
+    if (!isSecretKeyName(code.first(eq))) return false;
     const QByteArrayView value = code.sliced(eq + 1).trimmed();
     openQuote = value.startsWith('"') && value.count('"') % 2 == 1;
     line = line.first(eq + 1) + " [redacted]";
@@ -72,8 +70,8 @@ QByteArray redactXfrmState(const QByteArray &text, int *count)
     for (QByteArray &line : lines) {
         const QByteArray t = line.trimmed();
         const QList<QByteArray> w = t.simplified().split(' ');
-        const bool algo = !w.isEmpty() && (w[0] == "auth" || w[0] == "auth-trunc" || w[0] == "enc" || w[0] == "aead" ||
-                                           w[0] == "comp");
+        const bool algo = !w.isEmpty() && (w[0] == "auth" || w[0] == "auth-trunc" || w[0] == "enc" ||
+                                           w[0] == "aead" || w[0] == "comp");
         if (algo && w.size() >= 3) {
             // "enc cbc(aes) 0xKEY (128 bits)": everything between the name and "(bits)" is key.
             QByteArray out = line.left(line.indexOf(w[0])) + w[0] + ' ' + w[1] + " [redacted]";
@@ -89,8 +87,7 @@ QByteArray redactXfrmState(const QByteArray &text, int *count)
         }
         line = redactLongHex(line, n);
     }
-    if (count)
-        *count += n;
+    if (count) *count += n;
     return lines.join('\n');
 }
 
@@ -100,13 +97,12 @@ QByteArray redactStrongswanConf(const QByteArray &text, int *count)
     QList<QByteArray> lines = text.split('\n');
     QList<QByteArray> out;
     int depth = 0;
-    int secretsDepth = -1;     // depth inside the secrets section, -1 when outside
+    int secretsDepth = -1;       // depth inside the secrets section, -1 when outside
     bool pendingSecrets = false; // "secrets" alone on a line, "{" on the next
     bool inQuote = false;        // continuation of a redacted multi-line quoted value
     for (QByteArray &line : lines) {
         if (inQuote) {
-            if (line.contains('"'))
-                inQuote = false;
+            if (line.contains('"')) inQuote = false;
             continue;
         }
         const QByteArrayView code = withoutComment(line).trimmed();
@@ -120,9 +116,10 @@ QByteArray redactStrongswanConf(const QByteArray &text, int *count)
             }
             continue;
         }
-        const bool secretsStart = depth == 0 && (code.startsWith("secrets") &&
-                                                 (code.sliced(7).trimmed().startsWith('{') || code.sliced(7).trimmed().startsWith(':') ||
-                                                  code.sliced(7).trimmed().isEmpty()));
+        const bool secretsStart =
+            depth == 0 && (code.startsWith("secrets") &&
+                           (code.sliced(7).trimmed().startsWith('{') ||
+                            code.sliced(7).trimmed().startsWith(':') || code.sliced(7).trimmed().isEmpty()));
         if (secretsStart || (pendingSecrets && code.startsWith('{'))) {
             if (opens == 0 && !pendingSecrets) {
                 pendingSecrets = true;
@@ -149,8 +146,7 @@ QByteArray redactStrongswanConf(const QByteArray &text, int *count)
         }
         out << redactLongHex(line, n);
     }
-    if (count)
-        *count += n;
+    if (count) *count += n;
     return out.join('\n');
 }
 
@@ -162,8 +158,7 @@ QByteArray redactIpsecConf(const QByteArray &text, int *count)
     bool inQuote = false;
     for (QByteArray &line : lines) {
         if (inQuote) {
-            if (line.contains('"'))
-                inQuote = false;
+            if (line.contains('"')) inQuote = false;
             continue;
         }
         bool openQuote = false;
@@ -173,8 +168,7 @@ QByteArray redactIpsecConf(const QByteArray &text, int *count)
         }
         out << redactLongHex(line, n);
     }
-    if (count)
-        *count += n;
+    if (count) *count += n;
     return out.join('\n');
 }
 
@@ -192,8 +186,7 @@ QByteArray redactCharonLog(const QByteArray &text, int *count)
         }
         out << redactLongHex(line, n);
     }
-    if (count)
-        *count += n;
+    if (count) *count += n;
     return out.join('\n');
 }
 

@@ -1,10 +1,10 @@
 #pragma once
 // The result of reading one capture: compact packet records plus the flow, SA, IKE message
 // and ICMP tables that analyzers and views share. Never holds raw packet bytes.
-#include "packetrecord.h"
 #include "../capture/capturereader.h"
 #include "../dissect/ikepayloads.h"
 #include "../dissect/reassembler.h"
+#include "packetrecord.h"
 
 #include <QString>
 
@@ -23,13 +23,16 @@ struct Flow
     std::uint16_t dstPort = 0;
     std::uint8_t proto = 0;
     std::uint64_t packets = 0;
-    std::uint64_t bytes = 0;      // outer IP bytes
+    std::uint64_t bytes = 0; // outer IP bytes
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
 };
 
 enum class Encapsulation : std::uint8_t { Esp, Udp };
-inline const char *encapName(Encapsulation e) { return e == Encapsulation::Esp ? "esp" : "udp"; }
+inline const char *encapName(Encapsulation e)
+{
+    return e == Encapsulation::Esp ? "esp" : "udp";
+}
 
 /// One ESP SA as seen in this capture: SPI plus the outer flow it travelled on.
 struct EspSa
@@ -38,15 +41,15 @@ struct EspSa
     std::uint32_t flowId = 0;
     Encapsulation encap = Encapsulation::Esp;
     std::uint64_t packets = 0;
-    std::uint64_t bytes = 0;       // outer IP bytes
-    std::uint32_t firstSeq = 0;    // sequence number of the first packet seen
-    std::uint32_t lastSeq = 0;     // of the last packet seen
+    std::uint64_t bytes = 0;    // outer IP bytes
+    std::uint32_t firstSeq = 0; // sequence number of the first packet seen
+    std::uint32_t lastSeq = 0;  // of the last packet seen
     std::uint32_t minSeq = 0xffffffffu;
     std::uint32_t maxSeq = 0;
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
     std::uint16_t maxIpLength = 0;
-    std::uint64_t fragmented = 0;  // packets that were outer IP fragments
+    std::uint64_t fragmented = 0; // packets that were outer IP fragments
 };
 
 enum class IkeTransport : std::uint8_t { Udp, UdpNatT, Tcp };
@@ -58,7 +61,7 @@ inline const char *ikeTransportName(IkeTransport t)
 /// One IKE message (IKE messages are few, so each carries its payload summary).
 struct IkeMessage
 {
-    std::uint64_t packet = 0;      // index of the packet (the last fragment if IP-reassembled)
+    std::uint64_t packet = 0; // index of the packet (the last fragment if IP-reassembled)
     std::int64_t tsNs = 0;
     std::uint32_t flowId = 0;
     IkeHeader header;
@@ -67,7 +70,7 @@ struct IkeMessage
     std::uint16_t ipId = 0;
     std::uint32_t capturedLength = 0; // bytes of the IKE message present in the capture
     bool ipFragmented = false;
-    bool reassembled = false;         // payloads were read from the reassembled datagram
+    bool reassembled = false; // payloads were read from the reassembled datagram
     IkePayloadSummary payloads;
     [[nodiscard]] bool complete() const { return capturedLength >= header.length; }
 };
@@ -77,8 +80,8 @@ struct IcmpError
 {
     std::uint64_t packet = 0;
     std::int64_t tsNs = 0;
-    IpAddress reporter;           // who sent the ICMP error (the router with the small MTU)
-    IpAddress to;                 // who it was sent to
+    IpAddress reporter; // who sent the ICMP error (the router with the small MTU)
+    IpAddress to;       // who it was sent to
     std::uint8_t type = 0;
     std::uint8_t code = 0;
     std::uint32_t mtu = 0;
@@ -88,7 +91,7 @@ struct IcmpError
 
 struct CaptureWarning
 {
-    std::int64_t packet = -1;     // 0-based packet index, -1 for the file as a whole
+    std::int64_t packet = -1; // 0-based packet index, -1 for the file as a whole
     QString message;
 };
 
@@ -108,8 +111,8 @@ struct CaptureIndex
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
     std::vector<CaptureWarning> warnings;
-    std::uint64_t warningsSuppressed = 0;  // warnings beyond the kept ones
-    bool partial = false;                  // the read stopped early (truncated file or cancel)
+    std::uint64_t warningsSuppressed = 0; // warnings beyond the kept ones
+    bool partial = false;                 // the read stopped early (truncated file or cancel)
     bool cancelled = false;
 
     [[nodiscard]] std::uint64_t count(PacketKind k) const { return kindCounts[std::size_t(k)]; }

@@ -44,8 +44,7 @@ void IndexBuilder::warn(std::int64_t packet, QString message)
 std::uint32_t IndexBuilder::flowFor(const PacketFacts &f, std::int64_t tsNs, std::uint32_t ipLen)
 {
     FlowKey key{f.src, f.dst, f.srcPort, f.dstPort, f.ipProto};
-    if (f.kind == PacketKind::Fragment)
-        key.srcPort = key.dstPort = 0;
+    if (f.kind == PacketKind::Fragment) key.srcPort = key.dstPort = 0;
     FlowCacheEntry &cached = m_flowCache[FlowKeyHash{}(key) & (kCacheSize - 1)];
     std::uint32_t id;
     if (cached.id != kNoFlow && cached.key == key) {
@@ -105,8 +104,7 @@ void IndexBuilder::addEsp(const PacketFacts &f, PacketRecord &rec)
     sa.maxSeq = std::max(sa.maxSeq, f.seq);
     sa.lastNs = rec.tsNs;
     sa.maxIpLength = std::max(sa.maxIpLength, rec.ipLength);
-    if (f.flags & FlagFragment)
-        ++sa.fragmented;
+    if (f.flags & FlagFragment) ++sa.fragmented;
 }
 
 void IndexBuilder::addIke(const PacketFacts &f, PacketRecord &rec, bool fromReassembly)
@@ -116,8 +114,9 @@ void IndexBuilder::addIke(const PacketFacts &f, PacketRecord &rec, bool fromReas
     m.tsNs = rec.tsNs;
     m.flowId = rec.flowId;
     m.header = f.ike;
-    m.transport = f.kind == PacketKind::Ike ? IkeTransport::Udp
-                  : (f.kind == PacketKind::IkeNatT ? IkeTransport::UdpNatT : IkeTransport::Tcp);
+    m.transport = f.kind == PacketKind::Ike
+                      ? IkeTransport::Udp
+                      : (f.kind == PacketKind::IkeNatT ? IkeTransport::UdpNatT : IkeTransport::Tcp);
     m.ipLength = rec.ipLength;
     m.ipId = rec.ipId;
     m.capturedLength = static_cast<std::uint32_t>(std::min<std::size_t>(f.ikeMessage.size(), f.ike.length));
@@ -126,17 +125,14 @@ void IndexBuilder::addIke(const PacketFacts &f, PacketRecord &rec, bool fromReas
     m.payloads = parseIkePayloads(f.ikeMessage, f.ike);
     if (m.payloads.warning)
         warn(std::int64_t(m_packetIndex), QStringLiteral("IKE message ID %1: %2")
-                                               .arg(f.ike.messageId)
-                                               .arg(QString::fromLatin1(m.payloads.warning)));
+                                              .arg(f.ike.messageId)
+                                              .arg(QString::fromLatin1(m.payloads.warning)));
     rec.a = static_cast<std::uint32_t>(m_index.ikeMessages.size());
     rec.b = f.ike.messageId;
     rec.aux = f.ike.exchange;
-    if (f.ike.isResponse())
-        rec.flags |= FlagIkeResponse;
-    if (f.ike.isInitiator())
-        rec.flags |= FlagIkeInitiator;
-    if (m.ipFragmented && !fromReassembly)
-        m_ikeByFirstFrag[m_packetIndex] = rec.a;
+    if (f.ike.isResponse()) rec.flags |= FlagIkeResponse;
+    if (f.ike.isInitiator()) rec.flags |= FlagIkeInitiator;
+    if (m.ipFragmented && !fromReassembly) m_ikeByFirstFrag[m_packetIndex] = rec.a;
     m_index.ikeMessages.push_back(m);
 }
 
@@ -164,12 +160,12 @@ void IndexBuilder::completeFromReassembly()
     // attach it to the message recorded at the first fragment.
     const FragmentedDatagram &done = m_reassembler.finished().back();
     auto it = m_ikeByFirstFrag.find(done.firstPacket);
-    if (it == m_ikeByFirstFrag.end())
-        return;
+    if (it == m_ikeByFirstFrag.end()) return;
     const PacketFacts whole = m_dissector.dissectIp(ByteView(m_datagram.data(), m_datagram.size()));
     if (whole.kind == PacketKind::Ike || whole.kind == PacketKind::IkeNatT) {
         IkeMessage &m = m_index.ikeMessages[it->second];
-        m.capturedLength = static_cast<std::uint32_t>(std::min<std::size_t>(whole.ikeMessage.size(), whole.ike.length));
+        m.capturedLength =
+            static_cast<std::uint32_t>(std::min<std::size_t>(whole.ikeMessage.size(), whole.ike.length));
         m.payloads = parseIkePayloads(whole.ikeMessage, whole.ike);
         m.reassembled = true;
     }
@@ -189,19 +185,16 @@ void IndexBuilder::add(const RawPacket &pkt)
     rec.ipLength = static_cast<std::uint16_t>(std::min<std::uint32_t>(f.ipTotalLen, 0xffff));
     rec.flowId = kNoFlow;
 
-    if (m_packetIndex == 0)
-        m_index.firstNs = pkt.tsNs;
+    if (m_packetIndex == 0) m_index.firstNs = pkt.tsNs;
     m_index.firstNs = std::min(m_index.firstNs, pkt.tsNs);
     m_index.lastNs = std::max(m_index.lastNs, pkt.tsNs);
-    if (f.flags & FlagSnapTruncated)
-        ++m_index.snapTruncated;
+    if (f.flags & FlagSnapTruncated) ++m_index.snapTruncated;
     if (f.flags & FlagMalformed) {
         ++m_index.malformed;
         warn(std::int64_t(m_packetIndex), QString::fromLatin1(f.warning ? f.warning : "malformed packet"));
     }
 
-    if (f.ipVersion != 0 && f.kind != PacketKind::Malformed)
-        rec.flowId = flowFor(f, pkt.tsNs, f.ipTotalLen);
+    if (f.ipVersion != 0 && f.kind != PacketKind::Malformed) rec.flowId = flowFor(f, pkt.tsNs, f.ipTotalLen);
 
     switch (f.kind) {
     case PacketKind::Esp:
@@ -213,8 +206,7 @@ void IndexBuilder::add(const RawPacket &pkt)
         addIke(f, rec, false);
         break;
     case PacketKind::IkeTcp:
-        if (f.ike.length != 0)
-            addIke(f, rec, false);
+        if (f.ike.length != 0) addIke(f, rec, false);
         break;
     case PacketKind::IcmpNeedFrag:
     case PacketKind::Icmp6TooBig:
@@ -223,8 +215,7 @@ void IndexBuilder::add(const RawPacket &pkt)
         break;
     default:
         // Plain (or decrypted inner) TCP: keep a SYN's MSS option for the MTU analysis.
-        if (f.tcpMss)
-            rec.b = f.tcpMss;
+        if (f.tcpMss) rec.b = f.tcpMss;
         break;
     }
     ++m_index.kindCounts[std::size_t(f.kind)];
@@ -265,8 +256,7 @@ std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, c
                                           const std::atomic_bool *cancel)
 {
     auto reader = CaptureReader::open(path, error);
-    if (!reader)
-        return nullptr;
+    if (!reader) return nullptr;
     IndexBuilder builder(reader->info());
     const ReadOutcome outcome = reader->read([&](const RawPacket &p) { builder.add(p); }, progress, cancel);
     return std::make_unique<CaptureIndex>(builder.finish(outcome));

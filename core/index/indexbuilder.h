@@ -1,8 +1,8 @@
 #pragma once
 // One pass over a capture: dissect every record, reassemble IP fragments, and fill a
 // CaptureIndex. Also the one-call loader used by the CLI, the GUI workers and the tests.
-#include "captureindex.h"
 #include "../dissect/dissector.h"
+#include "captureindex.h"
 
 #include <array>
 #include <memory>
@@ -69,7 +69,8 @@ private:
 
 /// Reads a whole capture into an index. Returns nullptr and sets `error` when the file cannot be
 /// opened at all; a file that breaks off midway gives a partial index with a warning.
-std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, const ProgressFn &progress = {},
+std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error,
+                                          const ProgressFn &progress = {},
                                           const std::atomic_bool *cancel = nullptr);
 
 } // namespace ikev2wb

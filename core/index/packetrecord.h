@@ -17,15 +17,15 @@ namespace ikev2wb {
 struct PacketRecord
 {
     std::int64_t tsNs = 0;
-    std::uint32_t flowId = 0;     // index into CaptureIndex::flows (directional 5-tuple)
+    std::uint32_t flowId = 0; // index into CaptureIndex::flows (directional 5-tuple)
     std::uint32_t a = 0;
     std::uint32_t b = 0;
-    std::uint32_t frameLength = 0;// original frame length on the wire
-    std::uint16_t ipLength = 0;   // outer IP datagram length (header + payload), 0 if not IP
-    std::uint16_t flags = 0;      // PacketFlag bits
-    std::uint16_t ipId = 0;       // low 16 bits of the IPv4 ID / IPv6 fragment ID
+    std::uint32_t frameLength = 0; // original frame length on the wire
+    std::uint16_t ipLength = 0;    // outer IP datagram length (header + payload), 0 if not IP
+    std::uint16_t flags = 0;       // PacketFlag bits
+    std::uint16_t ipId = 0;        // low 16 bits of the IPv4 ID / IPv6 fragment ID
     PacketKind kind = PacketKind::Other;
-    std::uint8_t aux = 0;         // IKE exchange type; ICMP type
+    std::uint8_t aux = 0; // IKE exchange type; ICMP type
 
     [[nodiscard]] bool isEsp() const { return kind == PacketKind::Esp || kind == PacketKind::EspInUdp; }
     [[nodiscard]] bool isIke() const
@@ -39,8 +39,7 @@ static_assert(sizeof(PacketRecord) == 32, "PacketRecord must stay at 32 bytes");
 
 /// Append-only storage in fixed chunks: growth never copies what is stored, so peak memory
 /// stays at the data plus one chunk.
-template <typename T, std::size_t ChunkShift = 16>
-class ChunkedVector final
+template <typename T, std::size_t ChunkShift = 16> class ChunkedVector final
 {
 public:
     static constexpr std::size_t ChunkSize = std::size_t(1) << ChunkShift;
@@ -53,7 +52,10 @@ public:
         m_chunks.back()[m_size & (ChunkSize - 1)] = v;
         ++m_size;
     }
-    [[nodiscard]] const T &operator[](std::size_t i) const { return m_chunks[i >> ChunkShift][i & (ChunkSize - 1)]; }
+    [[nodiscard]] const T &operator[](std::size_t i) const
+    {
+        return m_chunks[i >> ChunkShift][i & (ChunkSize - 1)];
+    }
     [[nodiscard]] T &operator[](std::size_t i) { return m_chunks[i >> ChunkShift][i & (ChunkSize - 1)]; }
     [[nodiscard]] std::size_t size() const { return m_size; }
     [[nodiscard]] bool empty() const { return m_size == 0; }
@@ -65,8 +67,7 @@ public:
     }
 
     /// Calls f(const T&) for every element in order.
-    template <typename F>
-    void forEach(F &&f) const
+    template <typename F> void forEach(F &&f) const
     {
         std::size_t left = m_size;
         for (const auto &chunk : m_chunks) {

@@ -1,12 +1,12 @@
 #include "capturesummary.h"
 
-#include "jsonwriter.h"
 #include "../dissect/ikeconstants.h"
 #include "../index/indexbuilder.h"
+#include "jsonwriter.h"
 
 #include <QDateTime>
-#include <QTimeZone>
 #include <QStringList>
+#include <QTimeZone>
 
 #include <algorithm>
 #include <unordered_map>
@@ -17,7 +17,8 @@ namespace {
 
 void countExchange(std::vector<ExchangeCount> &v, const IkeHeader &h)
 {
-    auto it = std::find_if(v.begin(), v.end(), [&](const ExchangeCount &e) { return e.exchange == h.exchange; });
+    auto it =
+        std::find_if(v.begin(), v.end(), [&](const ExchangeCount &e) { return e.exchange == h.exchange; });
     if (it == v.end()) {
         v.push_back({h.exchange, 0, 0});
         it = std::prev(v.end());
@@ -32,10 +33,14 @@ void countExchange(std::vector<ExchangeCount> &v, const IkeHeader &h)
 QString exchangeText(std::uint8_t e)
 {
     const auto n = ike::exchangeName(e);
-    return n.empty() ? QStringLiteral("exchange-%1").arg(e) : QString::fromLatin1(n.data(), qsizetype(n.size()));
+    return n.empty() ? QStringLiteral("exchange-%1").arg(e)
+                     : QString::fromLatin1(n.data(), qsizetype(n.size()));
 }
 
-QString addr(const IpAddress &a) { return QString::fromStdString(a.toString()); }
+QString addr(const IpAddress &a)
+{
+    return QString::fromStdString(a.toString());
+}
 
 QString timeText(std::int64_t ns)
 {
@@ -46,13 +51,20 @@ QString timeText(std::int64_t ns)
 const char *protoName(std::uint8_t p)
 {
     switch (p) {
-    case 1: return "icmp";
-    case 6: return "tcp";
-    case 17: return "udp";
-    case 50: return "esp";
-    case 51: return "ah";
-    case 58: return "icmp6";
-    default: return nullptr;
+    case 1:
+        return "icmp";
+    case 6:
+        return "tcp";
+    case 17:
+        return "udp";
+    case 50:
+        return "esp";
+    case 51:
+        return "ah";
+    case 58:
+        return "icmp6";
+    default:
+        return nullptr;
     }
 }
 
@@ -88,12 +100,9 @@ void writeIkeSummaryPayloads(JsonWriter &w, const IkePayloadSummary &p)
             w.value(n);
     }
     w.endArray();
-    if (p.dhGroup)
-        w.field("dh_group", unsigned(p.dhGroup));
-    if (p.invalidKeGroup)
-        w.field("invalid_ke_group", unsigned(p.invalidKeGroup));
-    if (p.rekeySpi)
-        w.key("rekey_spi").spi(p.rekeySpi);
+    if (p.dhGroup) w.field("dh_group", unsigned(p.dhGroup));
+    if (p.invalidKeGroup) w.field("invalid_ke_group", unsigned(p.invalidKeGroup));
+    if (p.rekeySpi) w.key("rekey_spi").spi(p.rekeySpi);
     if (p.hasSkf) {
         w.key("fragment").beginObject();
         w.field("number", unsigned(p.fragmentNumber)).field("total", unsigned(p.totalFragments));
@@ -116,10 +125,8 @@ void writeIkeSummaryPayloads(JsonWriter &w, const IkePayloadSummary &p)
 
 QString endpointText(const IpAddress &a, std::uint16_t port)
 {
-    if (port == 0)
-        return addr(a);
-    if (a.v6)
-        return QStringLiteral("[%1]:%2").arg(addr(a)).arg(port);
+    if (port == 0) return addr(a);
+    if (a.v6) return QStringLiteral("[%1]:%2").arg(addr(a)).arg(port);
     return QStringLiteral("%1:%2").arg(addr(a)).arg(port);
 }
 
@@ -139,8 +146,7 @@ CaptureSummary summarize(const CaptureIndex &index)
         }
         IkeSaSummary &sa = s.ikeSas[it->second];
         const Flow &fl = index.flows[m.flowId];
-        if (!sa.responderSpi && m.header.responderSpi)
-            sa.responderSpi = m.header.responderSpi;
+        if (!sa.responderSpi && m.header.responderSpi) sa.responderSpi = m.header.responderSpi;
         if (!sa.initiatorKnown) {
             // IKEv2: the I flag marks the original initiator; IKEv1: the first sender.
             const bool fromInitiator = m.header.majorVersion() == 2 ? m.header.isInitiator() : true;
@@ -162,8 +168,7 @@ CaptureSummary summarize(const CaptureIndex &index)
     std::unordered_map<IpAddress, std::size_t> eps;
     auto endpoint = [&](const IpAddress &a) -> EndpointSummary & {
         auto [it, inserted] = eps.try_emplace(a, s.endpoints.size());
-        if (inserted)
-            s.endpoints.push_back({a, 0, 0, false, false});
+        if (inserted) s.endpoints.push_back({a, 0, 0, false, false});
         return s.endpoints[it->second];
     };
     for (const EspSa &sa : index.espSas) {
@@ -290,8 +295,7 @@ std::string summaryJson(const CaptureIndex &index, const CaptureSummary &s, bool
             w.field("proto", unsigned(e.quoted.proto)).field("length", std::uint64_t(e.quoted.totalLen));
             if (e.quoted.srcPort || e.quoted.dstPort)
                 w.field("src_port", unsigned(e.quoted.srcPort)).field("dst_port", unsigned(e.quoted.dstPort));
-            if (e.quotesEsp)
-                w.key("spi").spi(e.quoted.spi);
+            if (e.quotesEsp) w.key("spi").spi(e.quoted.spi);
             w.endObject();
         }
         w.endObject();
@@ -305,8 +309,7 @@ std::string summaryJson(const CaptureIndex &index, const CaptureSummary &s, bool
     w.key("warnings").beginArray();
     for (const auto &warning : index.warnings) {
         w.beginObject();
-        if (warning.packet >= 0)
-            w.field("packet", std::uint64_t(warning.packet) + 1);
+        if (warning.packet >= 0) w.field("packet", std::uint64_t(warning.packet) + 1);
         w.field("message", warning.message);
         w.endObject();
     }
@@ -328,7 +331,9 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
                .arg(fi.linkType)
                .arg(fi.snapLength)
                .arg(fi.fileSize);
-    out << QStringLiteral("Packets   %1%2").arg(index.packetCount()).arg(index.partial ? QStringLiteral(" (partial)") : QString());
+    out << QStringLiteral("Packets   %1%2")
+               .arg(index.packetCount())
+               .arg(index.partial ? QStringLiteral(" (partial)") : QString());
     if (index.packetCount() > 0)
         out << QStringLiteral("Time      %1 → %2 (%3 s)")
                    .arg(timeText(index.firstNs), timeText(index.lastNs))
@@ -336,25 +341,27 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
     out << QString() << QStringLiteral("Packets by kind");
     for (std::size_t k = 0; k < index.kindCounts.size(); ++k)
         if (index.kindCounts[k])
-            out << QStringLiteral("  %1 %2").arg(QString::fromLatin1(packetKindName(PacketKind(k))), -18).arg(index.kindCounts[k]);
+            out << QStringLiteral("  %1 %2")
+                       .arg(QString::fromLatin1(packetKindName(PacketKind(k))), -18)
+                       .arg(index.kindCounts[k]);
     if (index.snapTruncated)
         out << QStringLiteral("  (%1 packets cut by the snap length)").arg(index.snapTruncated);
 
     out << QString() << QStringLiteral("Endpoints");
-    if (s.endpoints.empty())
-        out << QStringLiteral("  none with IKE or ESP traffic");
+    if (s.endpoints.empty()) out << QStringLiteral("  none with IKE or ESP traffic");
     for (const auto &e : s.endpoints) {
         QStringList roles;
-        if (e.ike)
-            roles << QStringLiteral("IKE");
-        if (e.esp)
-            roles << QStringLiteral("ESP");
-        out << QStringLiteral("  %1 sent %2, received %3 (%4)").arg(addr(e.address), -40).arg(e.sent).arg(e.received).arg(roles.join(QLatin1Char('+')));
+        if (e.ike) roles << QStringLiteral("IKE");
+        if (e.esp) roles << QStringLiteral("ESP");
+        out << QStringLiteral("  %1 sent %2, received %3 (%4)")
+                   .arg(addr(e.address), -40)
+                   .arg(e.sent)
+                   .arg(e.received)
+                   .arg(roles.join(QLatin1Char('+')));
     }
 
     out << QString() << QStringLiteral("ESP SAs");
-    if (index.espSas.empty())
-        out << QStringLiteral("  none");
+    if (index.espSas.empty()) out << QStringLiteral("  none");
     for (const EspSa &sa : index.espSas) {
         const Flow &fl = index.flows[sa.flowId];
         out << QStringLiteral("  SPI %1  %2 → %3  %4  %5 packets  seq %6..%7")
@@ -368,20 +375,20 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
     }
 
     out << QString() << QStringLiteral("IKE SAs");
-    if (s.ikeSas.empty())
-        out << QStringLiteral("  none");
+    if (s.ikeSas.empty()) out << QStringLiteral("  none");
     for (const auto &sa : s.ikeSas) {
         QStringList ex;
         for (const auto &e : sa.exchanges)
-            ex << (e.responses || sa.version == 2 ? QStringLiteral("%1 %2/%3").arg(exchangeText(e.exchange)).arg(e.requests).arg(e.responses)
-                                                  : QStringLiteral("%1 %2").arg(exchangeText(e.exchange)).arg(e.requests));
+            ex << (e.responses || sa.version == 2
+                       ? QStringLiteral("%1 %2/%3")
+                             .arg(exchangeText(e.exchange))
+                             .arg(e.requests)
+                             .arg(e.responses)
+                       : QStringLiteral("%1 %2").arg(exchangeText(e.exchange)).arg(e.requests));
         QStringList transports;
-        if (sa.usedPort500)
-            transports << QStringLiteral("UDP 500");
-        if (sa.usedNatT)
-            transports << QStringLiteral("NAT-T");
-        if (sa.usedTcp)
-            transports << QStringLiteral("TCP");
+        if (sa.usedPort500) transports << QStringLiteral("UDP 500");
+        if (sa.usedNatT) transports << QStringLiteral("NAT-T");
+        if (sa.usedTcp) transports << QStringLiteral("TCP");
         char spis[64];
         std::snprintf(spis, sizeof spis, "%016llx/%016llx", static_cast<unsigned long long>(sa.initiatorSpi),
                       static_cast<unsigned long long>(sa.responderSpi));
@@ -395,34 +402,50 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
     if (!s.exchanges.empty()) {
         out << QString() << QStringLiteral("IKE exchanges (requests/responses)");
         for (const auto &e : s.exchanges)
-            out << QStringLiteral("  %1 %2/%3").arg(exchangeText(e.exchange), -20).arg(e.requests).arg(e.responses);
+            out << QStringLiteral("  %1 %2/%3")
+                       .arg(exchangeText(e.exchange), -20)
+                       .arg(e.requests)
+                       .arg(e.responses);
     }
     if (!index.icmpErrors.empty()) {
         out << QString() << QStringLiteral("ICMP errors");
         for (const IcmpError &e : index.icmpErrors) {
-            QString what = e.type == 3 && e.code == 4 ? QStringLiteral("fragmentation needed, MTU %1").arg(e.mtu)
-                           : (e.type == 2 ? QStringLiteral("packet too big, MTU %1").arg(e.mtu)
-                                          : QStringLiteral("unreachable type %1 code %2").arg(e.type).arg(e.code));
+            QString what =
+                e.type == 3 && e.code == 4
+                    ? QStringLiteral("fragmentation needed, MTU %1").arg(e.mtu)
+                    : (e.type == 2 ? QStringLiteral("packet too big, MTU %1").arg(e.mtu)
+                                   : QStringLiteral("unreachable type %1 code %2").arg(e.type).arg(e.code));
             QString quoted;
             if (e.quoted.present)
-                quoted = QStringLiteral(" for %1 → %2 (%3 bytes%4)")
-                             .arg(addr(e.quoted.src), addr(e.quoted.dst))
-                             .arg(e.quoted.totalLen)
-                             .arg(e.quotesEsp ? QStringLiteral(", SPI ") + QString::fromStdString(JsonWriter::formatSpi(e.quoted.spi)) : QString());
-            out << QStringLiteral("  #%1 from %2: %3%4").arg(e.packet + 1).arg(addr(e.reporter), what, quoted);
+                quoted =
+                    QStringLiteral(" for %1 → %2 (%3 bytes%4)")
+                        .arg(addr(e.quoted.src), addr(e.quoted.dst))
+                        .arg(e.quoted.totalLen)
+                        .arg(e.quotesEsp ? QStringLiteral(", SPI ") +
+                                               QString::fromStdString(JsonWriter::formatSpi(e.quoted.spi))
+                                         : QString());
+            out << QStringLiteral("  #%1 from %2: %3%4")
+                       .arg(e.packet + 1)
+                       .arg(addr(e.reporter), what, quoted);
         }
     }
     if (s.fragmentsComplete || s.fragmentsIncomplete)
-        out << QString() << QStringLiteral("IP fragments: %1 datagrams reassembled, %2 incomplete").arg(s.fragmentsComplete).arg(s.fragmentsIncomplete);
+        out << QString()
+            << QStringLiteral("IP fragments: %1 datagrams reassembled, %2 incomplete")
+                   .arg(s.fragmentsComplete)
+                   .arg(s.fragmentsIncomplete);
     if (!index.warnings.empty()) {
-        out << QString() << QStringLiteral("Warnings (%1)").arg(index.warnings.size() + index.warningsSuppressed);
+        out << QString()
+            << QStringLiteral("Warnings (%1)").arg(index.warnings.size() + index.warningsSuppressed);
         const std::size_t shown = std::min<std::size_t>(index.warnings.size(), 20);
         for (std::size_t i = 0; i < shown; ++i) {
             const auto &w = index.warnings[i];
-            out << (w.packet >= 0 ? QStringLiteral("  packet %1: %2").arg(w.packet + 1).arg(w.message) : QStringLiteral("  %1").arg(w.message));
+            out << (w.packet >= 0 ? QStringLiteral("  packet %1: %2").arg(w.packet + 1).arg(w.message)
+                                  : QStringLiteral("  %1").arg(w.message));
         }
         if (index.warnings.size() + index.warningsSuppressed > shown)
-            out << QStringLiteral("  ... %1 more (see --json)").arg(index.warnings.size() + index.warningsSuppressed - shown);
+            out << QStringLiteral("  ... %1 more (see --json)")
+                       .arg(index.warnings.size() + index.warningsSuppressed - shown);
     }
     return out.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
@@ -457,7 +480,8 @@ void writePacketJson(JsonWriter &w, const CaptureIndex &index, std::size_t i)
         w.key("initiator_spi").spi64(m.header.initiatorSpi);
         w.key("responder_spi").spi64(m.header.responderSpi);
         w.field("version", m.header.majorVersion());
-        w.field("exchange", exchangeText(m.header.exchange)).field("exchange_type", unsigned(m.header.exchange));
+        w.field("exchange", exchangeText(m.header.exchange))
+            .field("exchange_type", unsigned(m.header.exchange));
         w.field("message_id", std::uint64_t(m.header.messageId));
         w.field("response", m.header.isResponse()).field("initiator", m.header.isInitiator());
         w.field("length", std::uint64_t(m.header.length));
@@ -465,7 +489,8 @@ void writePacketJson(JsonWriter &w, const CaptureIndex &index, std::size_t i)
         writeIkeSummaryPayloads(w, m.payloads);
         w.endObject();
     } else if ((r.kind == PacketKind::IcmpNeedFrag || r.kind == PacketKind::Icmp6TooBig ||
-                r.kind == PacketKind::IcmpUnreachable) && r.a < index.icmpErrors.size()) {
+                r.kind == PacketKind::IcmpUnreachable) &&
+               r.a < index.icmpErrors.size()) {
         const IcmpError &e = index.icmpErrors[r.a];
         w.key("icmp").beginObject();
         w.field("type", unsigned(e.type)).field("code", unsigned(e.code)).field("mtu", std::uint64_t(e.mtu));
@@ -475,8 +500,7 @@ void writePacketJson(JsonWriter &w, const CaptureIndex &index, std::size_t i)
             w.field("proto", unsigned(e.quoted.proto)).field("length", std::uint64_t(e.quoted.totalLen));
             if (e.quoted.srcPort || e.quoted.dstPort)
                 w.field("src_port", unsigned(e.quoted.srcPort)).field("dst_port", unsigned(e.quoted.dstPort));
-            if (e.quotesEsp)
-                w.key("spi").spi(e.quoted.spi).field("seq", std::uint64_t(e.quoted.seq));
+            if (e.quotesEsp) w.key("spi").spi(e.quoted.spi).field("seq", std::uint64_t(e.quoted.seq));
             w.endObject();
         }
         w.endObject();
@@ -494,12 +518,15 @@ QString packetText(const CaptureIndex &index, std::size_t i)
     }
     QString what = QString::fromLatin1(packetKindName(r.kind));
     if (r.isEsp()) {
-        what += QStringLiteral(" spi=%1 seq=%2").arg(QString::fromStdString(JsonWriter::formatSpi(r.spi()))).arg(r.seq());
+        what += QStringLiteral(" spi=%1 seq=%2")
+                    .arg(QString::fromStdString(JsonWriter::formatSpi(r.spi())))
+                    .arg(r.seq());
     } else if (r.isIke() && r.a < index.ikeMessages.size() && index.ikeMessages[r.a].packet == i) {
         const IkeMessage &m = index.ikeMessages[r.a];
         what += QStringLiteral(" %1 %2 msgid=%3")
                     .arg(exchangeText(m.header.exchange))
-                    .arg(m.header.majorVersion() == 2 ? (m.header.isResponse() ? QStringLiteral("response") : QStringLiteral("request"))
+                    .arg(m.header.majorVersion() == 2 ? (m.header.isResponse() ? QStringLiteral("response")
+                                                                               : QStringLiteral("request"))
                                                       : QStringLiteral("v1"))
                     .arg(m.header.messageId);
     } else if (r.kind == PacketKind::IcmpNeedFrag || r.kind == PacketKind::Icmp6TooBig) {

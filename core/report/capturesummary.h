@@ -25,18 +25,18 @@ struct ExchangeCount
 struct IkeSaSummary
 {
     std::uint64_t initiatorSpi = 0;
-    std::uint64_t responderSpi = 0;  // first non-zero responder SPI seen
-    int version = 0;                 // 1 or 2
-    IpAddress initiator;             // source of the first message sent with the I flag
+    std::uint64_t responderSpi = 0; // first non-zero responder SPI seen
+    int version = 0;                // 1 or 2
+    IpAddress initiator;            // source of the first message sent with the I flag
     IpAddress responder;
     bool initiatorKnown = false;
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
     std::uint64_t messages = 0;
     bool usedPort500 = false;
-    bool usedNatT = false;           // messages behind the non-ESP marker (float to 4500)
+    bool usedNatT = false; // messages behind the non-ESP marker (float to 4500)
     bool usedTcp = false;
-    bool natDetection = false;       // NAT_DETECTION_* notifies seen
+    bool natDetection = false; // NAT_DETECTION_* notifies seen
     std::vector<ExchangeCount> exchanges;
 };
 

@@ -8,8 +8,7 @@ namespace ikev2wb {
 
 void JsonWriter::newline()
 {
-    if (!m_pretty)
-        return;
+    if (!m_pretty) return;
     m_out += '\n';
     m_out.append(m_first.size() * 2, ' ');
 }
@@ -21,8 +20,7 @@ void JsonWriter::separate()
         return;
     }
     if (!m_first.empty()) {
-        if (!m_first.back())
-            m_out += ',';
+        if (!m_first.back()) m_out += ',';
         m_first.back() = false;
         newline();
     }
@@ -40,8 +38,7 @@ JsonWriter &JsonWriter::endObject()
 {
     const bool empty = m_first.back();
     m_first.pop_back();
-    if (!empty)
-        newline();
+    if (!empty) newline();
     m_out += '}';
     return *this;
 }
@@ -58,8 +55,7 @@ JsonWriter &JsonWriter::endArray()
 {
     const bool empty = m_first.back();
     m_first.pop_back();
-    if (!empty)
-        newline();
+    if (!empty) newline();
     m_out += ']';
     return *this;
 }
@@ -80,11 +76,21 @@ JsonWriter &JsonWriter::value(std::string_view s)
     m_out += '"';
     for (const char c : s) {
         switch (c) {
-        case '"': m_out += "\\\""; break;
-        case '\\': m_out += "\\\\"; break;
-        case '\n': m_out += "\\n"; break;
-        case '\r': m_out += "\\r"; break;
-        case '\t': m_out += "\\t"; break;
+        case '"':
+            m_out += "\\\"";
+            break;
+        case '\\':
+            m_out += "\\\\";
+            break;
+        case '\n':
+            m_out += "\\n";
+            break;
+        case '\r':
+            m_out += "\\r";
+            break;
+        case '\t':
+            m_out += "\\t";
+            break;
         default:
             if (static_cast<unsigned char>(c) < 0x20) {
                 char buf[8];
@@ -128,8 +134,7 @@ JsonWriter &JsonWriter::value(std::uint64_t v)
 
 JsonWriter &JsonWriter::value(double v, int decimals)
 {
-    if (!std::isfinite(v))
-        return null();
+    if (!std::isfinite(v)) return null();
     separate();
     char buf[64];
     std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -149,8 +154,8 @@ std::string JsonWriter::formatTime(std::int64_t ns)
     char buf[48];
     const bool neg = ns < 0;
     const std::uint64_t a = neg ? std::uint64_t(-(ns + 1)) + 1 : std::uint64_t(ns);
-    std::snprintf(buf, sizeof buf, "%s%" PRIu64 ".%09" PRIu64, neg ? "-" : "", std::uint64_t(a / 1000000000ULL),
-                  std::uint64_t(a % 1000000000ULL));
+    std::snprintf(buf, sizeof buf, "%s%" PRIu64 ".%09" PRIu64, neg ? "-" : "",
+                  std::uint64_t(a / 1000000000ULL), std::uint64_t(a % 1000000000ULL));
     return buf;
 }
 

@@ -38,8 +38,7 @@ public:
     /// "0x%016llx"
     JsonWriter &spi64(std::uint64_t spi);
 
-    template <typename T>
-    JsonWriter &field(std::string_view k, const T &v)
+    template <typename T> JsonWriter &field(std::string_view k, const T &v)
     {
         key(k);
         return value(v);

@@ -37,8 +37,7 @@ int main(int argc, char **argv)
     timer.setInterval(400);
     QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
         auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
-        if (!page || !page->analysis())
-            return; // still loading
+        if (!page || !page->analysis()) return; // still loading
         if (step > 0) {
             const int tab = step - 1;
             const QString name = QStringLiteral("%1/%2-%3.png").arg(outDir, prefix).arg(tab);

@@ -66,7 +66,8 @@ private Q_SLOTS:
             pts.push_back({std::int64_t(i) * 1000, i == 55555 ? 100.0 : 0.0});
         const auto out = reduceMinMax(pts, 0, 100'000'000, 100, 0);
         QVERIFY(out.size() <= 400);
-        const bool found = std::any_of(out.begin(), out.end(), [](const QPointF &p) { return p.y() == 100.0; });
+        const bool found =
+            std::any_of(out.begin(), out.end(), [](const QPointF &p) { return p.y() == 100.0; });
         QVERIFY(found);
     }
     void smallSeriesUntouched()
@@ -99,7 +100,7 @@ private Q_SLOTS:
         QCOMPARE(ys[2], 110.0);
         QCOMPARE(ys[3], 130.0);
         QCOMPARE(LadderLayout::hitTest(ys, 0), 0);
-        QCOMPARE(LadderLayout::hitTest(ys, 69), 1);  // nearer 30 than 110
+        QCOMPARE(LadderLayout::hitTest(ys, 69), 1); // nearer 30 than 110
         QCOMPARE(LadderLayout::hitTest(ys, 71), 2);
         QCOMPARE(LadderLayout::hitTest(ys, 1000), 3);
         QCOMPARE(LadderLayout::hitTest({}, 5), -1);

@@ -4,9 +4,9 @@
 #include "pages/capturepage.h"
 
 #include <QDir>
+#include <QLabel>
 #include <QMessageBox>
 #include <QStatusBar>
-#include <QLabel>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -51,7 +51,8 @@ private Q_SLOTS:
         w.show();
         w.openFiles({bogus});
         QMessageBox *box = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((box = w.findChild<QMessageBox *>(QStringLiteral("loadErrorBox"))) != nullptr, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (box = w.findChild<QMessageBox *>(QStringLiteral("loadErrorBox"))) != nullptr, 10000);
         QVERIFY(box->text().contains(bogus));
         QVERIFY(box->text().contains(QStringLiteral("not a pcap or pcapng capture")));
         box->close();

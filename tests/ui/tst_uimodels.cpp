@@ -25,9 +25,11 @@ private Q_SLOTS:
         model.setIndex(index);
         // isakmp4.out lists 35 packets; packet 12 is "UDP-encap: ESP(spi=0xf4dc0ae5,seq=0x1)".
         QCOMPARE(model.rowCount(), 35);
-        QCOMPARE(model.index(11, PacketTableModel::ColSpiOrExchange).data().toString(), QStringLiteral("0xf4dc0ae5"));
+        QCOMPARE(model.index(11, PacketTableModel::ColSpiOrExchange).data().toString(),
+                 QStringLiteral("0xf4dc0ae5"));
         QCOMPARE(model.index(11, PacketTableModel::ColSeqOrMessageId).data().toString(), QStringLiteral("1"));
-        QCOMPARE(model.index(11, PacketTableModel::ColSource).data().toString(), QStringLiteral("192.1.2.254:4500"));
+        QCOMPARE(model.index(11, PacketTableModel::ColSource).data().toString(),
+                 QStringLiteral("192.1.2.254:4500"));
 
         QSortFilterProxyModel proxy;
         QAbstractItemModelTester proxyTester(&proxy, QAbstractItemModelTester::FailureReportingMode::QtTest);

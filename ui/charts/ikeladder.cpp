@@ -16,7 +16,8 @@ namespace {
 QString exchangeLabel(std::uint8_t e)
 {
     const auto n = ike::exchangeName(e);
-    return n.empty() ? QStringLiteral("exchange %1").arg(e) : QString::fromLatin1(n.data(), qsizetype(n.size()));
+    return n.empty() ? QStringLiteral("exchange %1").arg(e)
+                     : QString::fromLatin1(n.data(), qsizetype(n.size()));
 }
 
 } // namespace
@@ -49,25 +50,37 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa)
     m_responder = tr("Responder %1").arg(QString::fromStdString(sa.responder.toString()));
     for (const IkeExchange &ex : sa.exchanges) {
         const QString name = exchangeLabel(ex.exchange);
-        const QString cls = QString::fromLatin1(exchangeClassName(ex.cls)) + (ex.classInferred ? tr(" (inferred)") : QString());
+        const QString cls = QString::fromLatin1(exchangeClassName(ex.cls)) +
+                            (ex.classInferred ? tr(" (inferred)") : QString());
         for (std::size_t k = 0; k < ex.requestMessages.size(); ++k) {
             const IkeMessage &m = index->ikeMessages[ex.requestMessages[k]];
             Arrow a;
             a.tsNs = m.tsNs;
             a.fromInitiator = ex.byInitiator;
             a.kind = k == 0 ? (ex.answered ? Arrow::Request : Arrow::Unanswered) : Arrow::Retransmission;
-            a.label = tr("%1 #%2 request%3").arg(name).arg(ex.messageId).arg(k ? tr(" (retransmit %1)").arg(k) : QString());
+            a.label = tr("%1 #%2 request%3")
+                          .arg(name)
+                          .arg(ex.messageId)
+                          .arg(k ? tr(" (retransmit %1)").arg(k) : QString());
             QString extra;
             if (k > 0 && k - 1 < ex.retransmissions.size()) {
                 const auto &rt = ex.retransmissions[k - 1];
-                extra = tr("<br>gap %1 s; strongSwan default %2 s (ratio %3)").arg(rt.gapS, 0, 'f', 2).arg(rt.expectedGapS, 0, 'f', 2).arg(rt.ratio(), 0, 'f', 2);
+                extra = tr("<br>gap %1 s; strongSwan default %2 s (ratio %3)")
+                            .arg(rt.gapS, 0, 'f', 2)
+                            .arg(rt.expectedGapS, 0, 'f', 2)
+                            .arg(rt.ratio(), 0, 'f', 2);
             }
-            a.details = tr("<b>%1</b> message ID %2, %3 request, %4 bytes, packet %5<br>class: %6%7%8")
-                            .arg(name).arg(ex.messageId)
-                            .arg(ex.byInitiator ? tr("initiator's") : tr("responder's"))
-                            .arg(m.header.length).arg(m.packet + 1).arg(cls, extra,
-                                 ex.answered ? tr("<br>answered after %1 ms").arg(ex.responseMs(), 0, 'f', 1)
-                                             : (ex.gaveUp ? tr("<br><b>never answered: the sender gave up</b>") : tr("<br><b>never answered in this capture</b>")));
+            a.details =
+                tr("<b>%1</b> message ID %2, %3 request, %4 bytes, packet %5<br>class: %6%7%8")
+                    .arg(name)
+                    .arg(ex.messageId)
+                    .arg(ex.byInitiator ? tr("initiator's") : tr("responder's"))
+                    .arg(m.header.length)
+                    .arg(m.packet + 1)
+                    .arg(cls, extra,
+                         ex.answered ? tr("<br>answered after %1 ms").arg(ex.responseMs(), 0, 'f', 1)
+                                     : (ex.gaveUp ? tr("<br><b>never answered: the sender gave up</b>")
+                                                  : tr("<br><b>never answered in this capture</b>")));
             a.packet = m.packet;
             m_arrows.push_back(a);
         }
@@ -77,15 +90,22 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa)
             a.tsNs = m.tsNs;
             a.fromInitiator = !ex.byInitiator;
             a.kind = k == 0 ? Arrow::Response : Arrow::Retransmission;
-            a.label = tr("%1 #%2 response%3").arg(name).arg(ex.messageId).arg(k ? tr(" (re-sent)") : QString());
+            a.label =
+                tr("%1 #%2 response%3").arg(name).arg(ex.messageId).arg(k ? tr(" (re-sent)") : QString());
             a.details = tr("<b>%1</b> message ID %2 response, %3 bytes, packet %4%5")
-                            .arg(name).arg(ex.messageId).arg(m.header.length).arg(m.packet + 1)
-                            .arg(ex.answered && k == 0 ? tr("<br>%1 ms after the first request").arg(ex.responseMs(), 0, 'f', 1) : QString());
+                            .arg(name)
+                            .arg(ex.messageId)
+                            .arg(m.header.length)
+                            .arg(m.packet + 1)
+                            .arg(ex.answered && k == 0
+                                     ? tr("<br>%1 ms after the first request").arg(ex.responseMs(), 0, 'f', 1)
+                                     : QString());
             a.packet = m.packet;
             m_arrows.push_back(a);
         }
     }
-    std::stable_sort(m_arrows.begin(), m_arrows.end(), [](const Arrow &x, const Arrow &y) { return x.tsNs < y.tsNs; });
+    std::stable_sort(m_arrows.begin(), m_arrows.end(),
+                     [](const Arrow &x, const Arrow &y) { return x.tsNs < y.tsNs; });
     std::vector<std::int64_t> times;
     times.reserve(m_arrows.size());
     for (const Arrow &a : m_arrows)
@@ -123,23 +143,36 @@ void IkeLadder::paintEvent(QPaintEvent *event)
     const std::int64_t t0 = m_arrows.front().tsNs;
     // Only rows inside the exposed rectangle are painted (binary search on y).
     const int firstRow = std::max(0, LadderLayout::hitTest(m_ys, event->rect().top()) - 1);
-    const int lastRow = std::min(int(m_arrows.size()) - 1, LadderLayout::hitTest(m_ys, event->rect().bottom()) + 1);
+    const int lastRow =
+        std::min(int(m_arrows.size()) - 1, LadderLayout::hitTest(m_ys, event->rect().bottom()) + 1);
     for (int i = firstRow; i <= lastRow; ++i) {
         const Arrow &a = m_arrows[std::size_t(i)];
         const double y = m_ys[std::size_t(i)];
         QColor c;
         switch (a.kind) {
-        case Arrow::Request: c = dark ? QColor(0x6c, 0xb4, 0xff) : QColor(0x1f, 0x4e, 0x9a); break;
-        case Arrow::Response: c = dark ? QColor(0x7d, 0xd8, 0x7d) : QColor(0x1b, 0x7a, 0x2e); break;
-        case Arrow::Retransmission: c = QColor(0xe6, 0x7e, 0x00); break;
-        case Arrow::Unanswered: c = dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc0, 0x00, 0x00); break;
-        case Arrow::CaptureDuplicate: c = pal.color(QPalette::PlaceholderText); break;
+        case Arrow::Request:
+            c = dark ? QColor(0x6c, 0xb4, 0xff) : QColor(0x1f, 0x4e, 0x9a);
+            break;
+        case Arrow::Response:
+            c = dark ? QColor(0x7d, 0xd8, 0x7d) : QColor(0x1b, 0x7a, 0x2e);
+            break;
+        case Arrow::Retransmission:
+            c = QColor(0xe6, 0x7e, 0x00);
+            break;
+        case Arrow::Unanswered:
+            c = dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc0, 0x00, 0x00);
+            break;
+        case Arrow::CaptureDuplicate:
+            c = pal.color(QPalette::PlaceholderText);
+            break;
         }
         const double x1 = a.fromInitiator ? leftX : rightX;
         const double x2 = a.fromInitiator ? rightX : leftX;
         if (i == m_selected)
-            p.fillRect(QRectF(0, y - m_layout.rowHeight / 2, width(), m_layout.rowHeight), pal.color(QPalette::Highlight).lighter(dark ? 60 : 170));
-        p.setPen(QPen(c, a.kind == Arrow::Unanswered ? 2.5 : 1.6, a.kind == Arrow::Retransmission ? Qt::DashLine : Qt::SolidLine));
+            p.fillRect(QRectF(0, y - m_layout.rowHeight / 2, width(), m_layout.rowHeight),
+                       pal.color(QPalette::Highlight).lighter(dark ? 60 : 170));
+        p.setPen(QPen(c, a.kind == Arrow::Unanswered ? 2.5 : 1.6,
+                      a.kind == Arrow::Retransmission ? Qt::DashLine : Qt::SolidLine));
         p.drawLine(QPointF(x1, y), QPointF(x2, y));
         const double dir = x2 > x1 ? -1 : 1;
         QPainterPath head;
@@ -152,16 +185,15 @@ void IkeLadder::paintEvent(QPaintEvent *event)
         p.drawText(QRectF(leftX + 12, y - m_layout.rowHeight, rightX - leftX - 24, m_layout.rowHeight - 2),
                    Qt::AlignHCenter | Qt::AlignBottom, a.label);
         p.setPen(pal.color(QPalette::Text));
-        p.drawText(QRectF(4, y - m_layout.rowHeight / 2, leftX - 16, m_layout.rowHeight), Qt::AlignRight | Qt::AlignVCenter,
-                   tr("+%1 s").arg(double(a.tsNs - t0) / 1e9, 0, 'f', 3));
+        p.drawText(QRectF(4, y - m_layout.rowHeight / 2, leftX - 16, m_layout.rowHeight),
+                   Qt::AlignRight | Qt::AlignVCenter, tr("+%1 s").arg(double(a.tsNs - t0) / 1e9, 0, 'f', 3));
     }
 }
 
 void IkeLadder::mousePressEvent(QMouseEvent *event)
 {
     const int row = LadderLayout::hitTest(m_ys, event->position().y());
-    if (row < 0)
-        return;
+    if (row < 0) return;
     m_selected = row;
     update();
     Q_EMIT messageSelected(m_arrows[std::size_t(row)].packet, m_arrows[std::size_t(row)].details);

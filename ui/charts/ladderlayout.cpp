@@ -22,13 +22,10 @@ std::vector<double> LadderLayout::place(const std::vector<std::int64_t> &timesNs
 
 int LadderLayout::hitTest(const std::vector<double> &ys, double y)
 {
-    if (ys.empty())
-        return -1;
+    if (ys.empty()) return -1;
     const auto it = std::lower_bound(ys.begin(), ys.end(), y);
-    if (it == ys.begin())
-        return 0;
-    if (it == ys.end())
-        return int(ys.size()) - 1;
+    if (it == ys.begin()) return 0;
+    if (it == ys.end()) return int(ys.size()) - 1;
     const auto prev = std::prev(it);
     return int((y - *prev <= *it - y) ? prev - ys.begin() : it - ys.begin());
 }

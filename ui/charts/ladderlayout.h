@@ -8,8 +8,8 @@ namespace ikev2wb::ui {
 
 struct LadderLayout
 {
-    double rowHeight = 22;      // minimum distance between two arrows
-    double secondHeight = 40;   // pixels for a 1 s gap (before compression)
+    double rowHeight = 22;    // minimum distance between two arrows
+    double secondHeight = 40; // pixels for a 1 s gap (before compression)
     double top = 40;
 
     /// y for each time (times sorted ascending). Gap g seconds takes

@@ -7,8 +7,8 @@
 #include <QLineSeries>
 #include <QScatterSeries>
 #include <QToolTip>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 #include <algorithm>
 
@@ -17,8 +17,14 @@ namespace ikev2wb::ui {
 namespace {
 constexpr int kMaxEventLines = 60;
 
-double toS(std::int64_t ns, std::int64_t origin) { return double(ns - origin) / 1e9; }
-std::int64_t toNs(double s, std::int64_t origin) { return origin + std::int64_t(s * 1e9); }
+double toS(std::int64_t ns, std::int64_t origin)
+{
+    return double(ns - origin) / 1e9;
+}
+std::int64_t toNs(double s, std::int64_t origin)
+{
+    return origin + std::int64_t(s * 1e9);
+}
 
 void styleChart(QChart *chart, const QPalette &pal)
 {
@@ -81,7 +87,8 @@ SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
     m_view = new QChartView(m_chart, this);
     m_view->setRenderHint(QPainter::Antialiasing, false);
     m_view->setRubberBand(QChartView::HorizontalRubberBand);
-    m_view->setToolTip(tr("Drag to zoom into a time range, right-click to zoom out. Click a marker to select its packet."));
+    m_view->setToolTip(
+        tr("Drag to zoom into a time range, right-click to zoom out. Click a marker to select its packet."));
 
     m_lossChart = new QChart;
     styleChart(m_lossChart, pal);
@@ -116,7 +123,10 @@ SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
 
 SequenceChart::~SequenceChart() = default;
 
-int SequenceChart::plottedPoints() const { return int(m_sequence->count()); }
+int SequenceChart::plottedPoints() const
+{
+    return int(m_sequence->count());
+}
 
 void SequenceChart::setData(std::shared_ptr<const TimelineData> data)
 {
@@ -126,8 +136,7 @@ void SequenceChart::setData(std::shared_ptr<const TimelineData> data)
 
 void SequenceChart::resetZoom()
 {
-    if (!m_data)
-        return;
+    if (!m_data) return;
     const std::int64_t pad = std::max<std::int64_t>((m_data->endNs - m_data->startNs) / 50, 1'000'000);
     setVisibleRange(m_data->startNs - pad, m_data->endNs + pad);
 }
@@ -147,18 +156,17 @@ void SequenceChart::resizeEvent(QResizeEvent *event)
 
 void SequenceChart::onRangeChanged(qreal minS, qreal maxS)
 {
-    if (m_updating || !m_data)
-        return;
+    if (m_updating || !m_data) return;
     // Zoom or pan by the chart view: re-reduce the newly visible range after this signal.
     const std::int64_t a = toNs(minS, m_data->originNs);
     const std::int64_t b = toNs(maxS, m_data->originNs);
-    QMetaObject::invokeMethod(this, [this, a, b]() { setVisibleRange(a, b); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, a, b]() { setVisibleRange(a, b); }, Qt::QueuedConnection);
 }
 
 void SequenceChart::rebuild()
 {
-    if (!m_data)
-        return;
+    if (!m_data) return;
     m_updating = true;
     const auto &d = *m_data;
     const int buckets = std::max(100, int(m_chart->plotArea().width()));
@@ -175,7 +183,8 @@ void SequenceChart::rebuild()
     const auto last = std::lower_bound(first, d.sequence.end(), m_viewEnd,
                                        [](const SeriesPoint &p, std::int64_t t) { return p.tNs < t; });
     if (first != last) {
-        const auto [mn, mx] = std::minmax_element(first, last, [](const SeriesPoint &a, const SeriesPoint &b) { return a.value < b.value; });
+        const auto [mn, mx] = std::minmax_element(
+            first, last, [](const SeriesPoint &a, const SeriesPoint &b) { return a.value < b.value; });
         lo = mn->value;
         hi = std::max(mx->value, lo + 1);
     }
@@ -196,8 +205,7 @@ void SequenceChart::rebuild()
     }
     m_eventLines.clear();
     for (const TimelineEvent &e : d.events) {
-        if (e.tNs < m_viewStart || e.tNs >= m_viewEnd || int(m_eventLines.size()) >= kMaxEventLines)
-            continue;
+        if (e.tNs < m_viewStart || e.tNs >= m_viewEnd || int(m_eventLines.size()) >= kMaxEventLines) continue;
         auto *line = new QLineSeries;
         const double x = toS(e.tNs, d.originNs);
         line->append(x, m_y->min());
@@ -207,12 +215,10 @@ void SequenceChart::rebuild()
         m_chart->addSeries(line);
         line->attachAxis(m_x);
         line->attachAxis(m_y);
-        if (auto *marker = m_chart->legend()->markers(line).value(0))
-            marker->setVisible(false);
+        if (auto *marker = m_chart->legend()->markers(line).value(0)) marker->setVisible(false);
         const QString tip = tr("%1 at %2 s").arg(e.label).arg(x, 0, 'f', 3);
         connect(line, &QLineSeries::hovered, this, [tip](const QPointF &, bool state) {
-            if (state)
-                QToolTip::showText(QCursor::pos(), tip);
+            if (state) QToolTip::showText(QCursor::pos(), tip);
         });
         m_eventLines.push_back(line);
     }
@@ -228,11 +234,11 @@ void SequenceChart::rebuild()
 
 void SequenceChart::pickNearest(const QPointF &point)
 {
-    if (!m_data || m_data->sequence.empty())
-        return;
+    if (!m_data || m_data->sequence.empty()) return;
     const std::int64_t t = toNs(point.x(), m_data->originNs);
     const auto &seq = m_data->sequence;
-    auto it = std::lower_bound(seq.begin(), seq.end(), t, [](const SeriesPoint &p, std::int64_t v) { return p.tNs < v; });
+    auto it = std::lower_bound(seq.begin(), seq.end(), t,
+                               [](const SeriesPoint &p, std::int64_t v) { return p.tNs < v; });
     if (it == seq.end())
         it = std::prev(seq.end());
     else if (it != seq.begin() && (t - std::prev(it)->tNs) < (it->tNs - t))

@@ -6,23 +6,28 @@ namespace ikev2wb::ui {
 
 namespace {
 
-std::pair<std::size_t, std::size_t> range(const std::vector<SeriesPoint> &p, std::int64_t startNs, std::int64_t endNs)
+std::pair<std::size_t, std::size_t> range(const std::vector<SeriesPoint> &p, std::int64_t startNs,
+                                          std::int64_t endNs)
 {
-    const auto lo = std::lower_bound(p.begin(), p.end(), startNs, [](const SeriesPoint &a, std::int64_t t) { return a.tNs < t; });
-    const auto hi = std::lower_bound(lo, p.end(), endNs, [](const SeriesPoint &a, std::int64_t t) { return a.tNs < t; });
+    const auto lo = std::lower_bound(p.begin(), p.end(), startNs,
+                                     [](const SeriesPoint &a, std::int64_t t) { return a.tNs < t; });
+    const auto hi =
+        std::lower_bound(lo, p.end(), endNs, [](const SeriesPoint &a, std::int64_t t) { return a.tNs < t; });
     return {std::size_t(lo - p.begin()), std::size_t(hi - p.begin())};
 }
 
-double seconds(std::int64_t ns, std::int64_t originNs) { return double(ns - originNs) / 1e9; }
+double seconds(std::int64_t ns, std::int64_t originNs)
+{
+    return double(ns - originNs) / 1e9;
+}
 
 } // namespace
 
-QVector<QPointF> reduceMinMax(const std::vector<SeriesPoint> &points, std::int64_t startNs, std::int64_t endNs,
-                              int buckets, std::int64_t originNs)
+QVector<QPointF> reduceMinMax(const std::vector<SeriesPoint> &points, std::int64_t startNs,
+                              std::int64_t endNs, int buckets, std::int64_t originNs)
 {
     QVector<QPointF> out;
-    if (buckets <= 0 || endNs <= startNs)
-        return out;
+    if (buckets <= 0 || endNs <= startNs) return out;
     const auto [lo, hi] = range(points, startNs, endNs);
     if (hi - lo <= std::size_t(buckets) * 4) {
         out.reserve(qsizetype(hi - lo));
@@ -43,10 +48,8 @@ QVector<QPointF> reduceMinMax(const std::vector<SeriesPoint> &points, std::int64
         const std::size_t first = i;
         std::size_t minI = i, maxI = i;
         do {
-            if (points[i].value < points[minI].value)
-                minI = i;
-            if (points[i].value > points[maxI].value)
-                maxI = i;
+            if (points[i].value < points[minI].value) minI = i;
+            if (points[i].value > points[maxI].value) maxI = i;
             ++i;
         } while (i < hi && bucketOf(i) == b);
         const std::size_t last = i - 1;
@@ -55,8 +58,7 @@ QVector<QPointF> reduceMinMax(const std::vector<SeriesPoint> &points, std::int64
         std::sort(idx, idx + 4);
         std::size_t prev = hi;
         for (std::size_t k : idx) {
-            if (k == prev)
-                continue;
+            if (k == prev) continue;
             out.append(QPointF(seconds(points[k].tNs, originNs), points[k].value));
             prev = k;
         }
@@ -64,19 +66,17 @@ QVector<QPointF> reduceMinMax(const std::vector<SeriesPoint> &points, std::int64
     return out;
 }
 
-QVector<QPointF> reduceMarkers(const std::vector<SeriesPoint> &points, std::int64_t startNs, std::int64_t endNs,
-                               int buckets, std::int64_t originNs)
+QVector<QPointF> reduceMarkers(const std::vector<SeriesPoint> &points, std::int64_t startNs,
+                               std::int64_t endNs, int buckets, std::int64_t originNs)
 {
     QVector<QPointF> out;
-    if (buckets <= 0 || endNs <= startNs)
-        return out;
+    if (buckets <= 0 || endNs <= startNs) return out;
     const auto [lo, hi] = range(points, startNs, endNs);
     const double span = double(endNs - startNs);
     int lastBucket = -1;
     for (std::size_t i = lo; i < hi; ++i) {
         const int b = std::min(buckets - 1, int(double(points[i].tNs - startNs) / span * buckets));
-        if (b == lastBucket)
-            continue;
+        if (b == lastBucket) continue;
         lastBucket = b;
         out.append(QPointF(seconds(points[i].tNs, originNs), points[i].value));
     }

@@ -20,11 +20,11 @@ struct SeriesPoint
 
 /// Reduces `points` (sorted by time) within [startNs, endNs) into at most 4 × buckets points,
 /// x in seconds relative to `originNs`.
-QVector<QPointF> reduceMinMax(const std::vector<SeriesPoint> &points, std::int64_t startNs, std::int64_t endNs,
-                              int buckets, std::int64_t originNs);
+QVector<QPointF> reduceMinMax(const std::vector<SeriesPoint> &points, std::int64_t startNs,
+                              std::int64_t endNs, int buckets, std::int64_t originNs);
 
 /// Keeps at most one marker per bucket (the first), x in seconds relative to `originNs`.
-QVector<QPointF> reduceMarkers(const std::vector<SeriesPoint> &points, std::int64_t startNs, std::int64_t endNs,
-                               int buckets, std::int64_t originNs);
+QVector<QPointF> reduceMarkers(const std::vector<SeriesPoint> &points, std::int64_t startNs,
+                               std::int64_t endNs, int buckets, std::int64_t originNs);
 
 } // namespace ikev2wb::ui

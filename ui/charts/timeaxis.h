@@ -7,10 +7,10 @@ namespace ikev2wb::ui {
 
 struct TimeAxis
 {
-    std::int64_t startNs = 0;  // time at the left edge
-    std::int64_t endNs = 1;    // time at the right edge (> startNs)
-    double left = 0;           // pixel of startNs
-    double width = 1;          // pixels from startNs to endNs
+    std::int64_t startNs = 0; // time at the left edge
+    std::int64_t endNs = 1;   // time at the right edge (> startNs)
+    double left = 0;          // pixel of startNs
+    double width = 1;         // pixels from startNs to endNs
 
     [[nodiscard]] double mapTimeToX(std::int64_t ns) const
     {
@@ -19,8 +19,7 @@ struct TimeAxis
     }
     [[nodiscard]] std::int64_t mapXToTime(double x) const
     {
-        if (width <= 0)
-            return startNs;
+        if (width <= 0) return startNs;
         return startNs + std::int64_t((x - left) / width * double(endNs - startNs));
     }
     /// Zooms by `factor` (< 1 zooms in) keeping the time under pixel `x` fixed.
@@ -30,8 +29,7 @@ struct TimeAxis
         TimeAxis z = *this;
         z.startNs = anchor - std::int64_t(double(anchor - startNs) * factor);
         z.endNs = anchor + std::int64_t(double(endNs - anchor) * factor);
-        if (z.endNs <= z.startNs)
-            z.endNs = z.startNs + 1;
+        if (z.endNs <= z.startNs) z.endNs = z.startNs + 1;
         return z;
     }
     /// Pans by `dx` pixels (positive moves the view to later times).

@@ -13,12 +13,12 @@ TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &ana
 {
     TimelineData d;
     d.saIndex = saIndex;
-    if (saIndex >= index.espSas.size())
-        return d;
+    if (saIndex >= index.espSas.size()) return d;
     const EspSa &sa = index.espSas[saIndex];
     const Flow &fl = index.flows[sa.flowId];
     d.title = QStringLiteral("SPI %1  %2 → %3")
-                  .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), endpointText(fl.src, 0), endpointText(fl.dst, 0));
+                  .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), endpointText(fl.src, 0),
+                       endpointText(fl.dst, 0));
     d.originNs = index.firstNs;
     d.startNs = sa.firstNs;
     d.endNs = std::max(sa.lastNs, sa.firstNs + 1);
@@ -30,8 +30,7 @@ TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &ana
     std::unordered_set<std::uint32_t> recent; // sequence numbers within a window below the top
     for (std::size_t i = 0; i < index.packetCount(); ++i) {
         const PacketRecord &r = index.packets[i];
-        if (!r.isEsp() || r.a != sa.spi || r.flowId != sa.flowId)
-            continue;
+        if (!r.isEsp() || r.a != sa.spi || r.flowId != sa.flowId) continue;
         const double seq = double(r.b);
         d.sequence.push_back({r.tsNs, seq});
         d.packetOf.push_back(i);
@@ -50,24 +49,24 @@ TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &ana
     }
 
     for (const EspSaSequence &s : analysis.esp.sas) {
-        if (s.saIndex != saIndex)
-            continue;
+        if (s.saIndex != saIndex) continue;
         d.missing = s.missing;
         for (const EspMissingRange &m : s.missingRanges)
             d.lost.push_back({m.afterNs, double(m.first)});
         const EspRateSeries &rs = s.series;
         for (std::size_t b = 0; b < rs.missing.size(); ++b)
-            d.lossPerSecond.push_back({rs.startNs + std::int64_t(b) * rs.bucketNs, double(rs.missing[b]) * 1e9 / double(rs.bucketNs)});
+            d.lossPerSecond.push_back({rs.startNs + std::int64_t(b) * rs.bucketNs,
+                                       double(rs.missing[b]) * 1e9 / double(rs.bucketNs)});
     }
-    std::sort(d.lost.begin(), d.lost.end(), [](const SeriesPoint &a, const SeriesPoint &b) { return a.tNs < b.tNs; });
+    std::sort(d.lost.begin(), d.lost.end(),
+              [](const SeriesPoint &a, const SeriesPoint &b) { return a.tNs < b.tNs; });
 
     // IKE events of every IKE SA between the same peers, within the SA's life ± 30 s.
     const std::int64_t margin = 30'000'000'000LL;
     for (const IkeSaExchanges &ikeSa : analysis.ike.ikeSas) {
         const bool samePeers = (ikeSa.initiator == fl.src && ikeSa.responder == fl.dst) ||
                                (ikeSa.initiator == fl.dst && ikeSa.responder == fl.src);
-        if (!samePeers)
-            continue;
+        if (!samePeers) continue;
         for (const IkeExchange &ex : ikeSa.exchanges) {
             if (ex.requestNs < d.startNs - margin || ex.requestNs > d.endNs + margin || ex.requestNs < 0)
                 continue;
@@ -78,11 +77,11 @@ TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &ana
             d.events.push_back({ex.requestNs, QStringLiteral("%1 #%2").arg(label).arg(ex.messageId), false});
             for (const IkeRetransmission &rt : ex.retransmissions)
                 d.events.push_back({rt.tsNs, QStringLiteral("retransmit #%1").arg(ex.messageId), true});
-            if (!ex.answered)
-                d.events.back().problem = true;
+            if (!ex.answered) d.events.back().problem = true;
         }
     }
-    std::sort(d.events.begin(), d.events.end(), [](const TimelineEvent &a, const TimelineEvent &b) { return a.tNs < b.tNs; });
+    std::sort(d.events.begin(), d.events.end(),
+              [](const TimelineEvent &a, const TimelineEvent &b) { return a.tNs < b.tNs; });
     return d;
 }
 

@@ -14,24 +14,24 @@ namespace ikev2wb::ui {
 struct TimelineEvent
 {
     std::int64_t tNs;
-    QString label;   // "CREATE_CHILD_SA #2", "DPD", "retransmit", ...
-    bool problem;    // retransmission or unanswered request
+    QString label; // "CREATE_CHILD_SA #2", "DPD", "retransmit", ...
+    bool problem;  // retransmission or unanswered request
 };
 
 struct TimelineData
 {
     std::size_t saIndex = 0;
     QString title;
-    std::int64_t originNs = 0;               // x = 0 s
+    std::int64_t originNs = 0; // x = 0 s
     std::int64_t startNs = 0;
     std::int64_t endNs = 0;
-    std::vector<SeriesPoint> sequence;       // (arrival time, sequence number)
-    std::vector<std::uint64_t> packetOf;     // packet index of each sequence point
-    std::vector<SeriesPoint> lost;           // (time of the gap, first missing number)
-    std::vector<SeriesPoint> reordered;      // late arrivals
+    std::vector<SeriesPoint> sequence;   // (arrival time, sequence number)
+    std::vector<std::uint64_t> packetOf; // packet index of each sequence point
+    std::vector<SeriesPoint> lost;       // (time of the gap, first missing number)
+    std::vector<SeriesPoint> reordered;  // late arrivals
     std::vector<SeriesPoint> duplicates;
-    std::vector<SeriesPoint> lossPerSecond;  // (bucket start, numbers lost in it)
-    std::vector<TimelineEvent> events;       // IKE events in the SA's time range (± a margin)
+    std::vector<SeriesPoint> lossPerSecond; // (bucket start, numbers lost in it)
+    std::vector<TimelineEvent> events;      // IKE events in the SA's time range (± a margin)
     std::uint64_t missing = 0;
 };
 

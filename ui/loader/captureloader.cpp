@@ -14,23 +14,20 @@ CaptureLoader::CaptureLoader(QObject *parent) : QObject(parent)
 
 CaptureLoader::~CaptureLoader()
 {
-    if (m_shared)
-        m_shared->cancel = true;
+    if (m_shared) m_shared->cancel = true;
     m_watcher.waitForFinished();
 }
 
 void CaptureLoader::setBusy(bool busy)
 {
-    if (m_busy == busy)
-        return;
+    if (m_busy == busy) return;
     m_busy = busy;
     Q_EMIT busyChanged(busy);
 }
 
 void CaptureLoader::emitProgress()
 {
-    if (!m_shared)
-        return;
+    if (!m_shared) return;
     const qint64 done = m_shared->bytesRead.load();
     const qint64 total = m_shared->totalBytes.load();
     double left = -1;
@@ -64,24 +61,25 @@ void CaptureLoader::load(const QString &path)
             shared->totalBytes = total;
             shared->packets = packets;
         };
-        std::shared_ptr<const CaptureIndex> idx(loadCapture(path, &error, progress, &shared->cancel).release());
+        std::shared_ptr<const CaptureIndex> idx(
+            loadCapture(path, &error, progress, &shared->cancel).release());
         r.index = idx;
         r.error = error;
-        if (!idx || idx->cancelled)
-            return r;
+        if (!idx || idx->cancelled) return r;
         // Stage one reaches the window now; the analyzers follow on this thread. A queued call
         // to a loader that no longer exists is discarded by Qt.
-        QMetaObject::invokeMethod(this, [this, generation, path, idx]() {
-            if (generation == m_generation)
-                Q_EMIT loaded(path, idx);
-        }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this, generation, path, idx]() {
+                if (generation == m_generation) Q_EMIT loaded(path, idx);
+            },
+            Qt::QueuedConnection);
         shared->analysing = true;
         r.analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*idx, &shared->cancel));
         return r;
     });
     connect(&m_watcher, &QFutureWatcher<Result>::finished, this, [this, generation, path]() {
-        if (generation != m_generation)
-            return;
+        if (generation != m_generation) return;
         m_progressTimer.stop();
         emitProgress();
         setBusy(false);
@@ -105,8 +103,7 @@ void CaptureLoader::load(const QString &path)
 
 void CaptureLoader::cancel()
 {
-    if (m_shared)
-        m_shared->cancel = true;
+    if (m_shared) m_shared->cancel = true;
 }
 
 } // namespace ikev2wb::ui

@@ -31,7 +31,8 @@ public:
 
 Q_SIGNALS:
     /// bytes read of total, packets so far, estimated seconds left (-1 when unknown)
-    void progress(const QString &path, qint64 bytesRead, qint64 totalBytes, quint64 packets, double secondsLeft);
+    void progress(const QString &path, qint64 bytesRead, qint64 totalBytes, quint64 packets,
+                  double secondsLeft);
     /// First stage: the packet index (summary, packet table).
     void loaded(const QString &path, ikev2wb::ui::IndexPtr index);
     /// Second stage: every analyzer's result for the index delivered by loaded().

@@ -11,7 +11,18 @@ class PacketTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { ColNumber, ColTime, ColSource, ColDestination, ColKind, ColSpiOrExchange, ColSeqOrMessageId, ColLength, ColFlags, ColumnCount };
+    enum Column {
+        ColNumber,
+        ColTime,
+        ColSource,
+        ColDestination,
+        ColKind,
+        ColSpiOrExchange,
+        ColSeqOrMessageId,
+        ColLength,
+        ColFlags,
+        ColumnCount
+    };
     enum Role { SortRole = Qt::UserRole + 1, PacketIndexRole };
 
     explicit PacketTableModel(QObject *parent = nullptr);

@@ -53,7 +53,8 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     auto *tablePane = new QWidget(m_tabs);
     auto *tableLayout = new QVBoxLayout(tablePane);
     m_filter = new QLineEdit(tablePane);
-    m_filter->setPlaceholderText(tr("Filter packets by kind, address, SPI or exchange (e.g. esp, 0x12345678, IKE_AUTH)"));
+    m_filter->setPlaceholderText(
+        tr("Filter packets by kind, address, SPI or exchange (e.g. esp, 0x12345678, IKE_AUTH)"));
     m_filter->setClearButtonEnabled(true);
     tableLayout->addWidget(m_filter);
     m_model = new PacketTableModel(this);
@@ -92,7 +93,8 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_chart = new SequenceChart(timelinePane);
     timelineLayout->addWidget(m_chart, 1);
     m_tabs->addTab(timelinePane, tr("ESP timeline"));
-    connect(m_saPicker, &QComboBox::currentIndexChanged, this, [this](int i) { showTimeline(m_saPicker->itemData(i).toInt()); });
+    connect(m_saPicker, &QComboBox::currentIndexChanged, this,
+            [this](int i) { showTimeline(m_saPicker->itemData(i).toInt()); });
     connect(m_chart, &SequenceChart::packetClicked, this, &CapturePage::selectPacket);
 
     // IKE ladder
@@ -122,7 +124,8 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     ladderLayout->addWidget(ladderSplit, 1);
     m_tabs->addTab(ladderPane, tr("IKE ladder"));
     connect(m_ikePicker, &QComboBox::currentIndexChanged, this, [this](int i) { showLadder(i); });
-    connect(m_ladder, &IkeLadder::messageSelected, this, [this](quint64, const QString &details) { m_ladderDetails->setText(details); });
+    connect(m_ladder, &IkeLadder::messageSelected, this,
+            [this](quint64, const QString &details) { m_ladderDetails->setText(details); });
 
     // MTU
     m_mtu = new MtuPage(m_tabs);
@@ -137,9 +140,9 @@ CapturePage::~CapturePage() = default;
 void CapturePage::setAnalysis(AnalysisPtr analysis)
 {
     m_analysis = std::move(analysis);
-    if (!m_analysis)
-        return;
-    m_overview->setPlainText(summaryText(*m_index, summarize(*m_index)) + QLatin1Char('\n') + analysisText(*m_index, *m_analysis));
+    if (!m_analysis) return;
+    m_overview->setPlainText(summaryText(*m_index, summarize(*m_index)) + QLatin1Char('\n') +
+                             analysisText(*m_index, *m_analysis));
     m_mtu->setData(m_index, m_analysis);
 
     m_saPicker->blockSignals(true);
@@ -148,7 +151,8 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
         const EspSa &sa = m_index->espSas[i];
         const Flow &fl = m_index->flows[sa.flowId];
         m_saPicker->addItem(tr("%1  %2 → %3  (%4 packets)")
-                                .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), endpointText(fl.src, 0), endpointText(fl.dst, 0))
+                                .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)),
+                                     endpointText(fl.src, 0), endpointText(fl.dst, 0))
                                 .arg(sa.packets),
                             int(i));
     }
@@ -157,7 +161,8 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
     m_ikePicker->clear();
     for (const IkeSaExchanges &sa : m_analysis->ike.ikeSas)
         m_ikePicker->addItem(tr("%1 → %2  (%3 exchanges, %4 retransmissions)")
-                                 .arg(QString::fromStdString(sa.initiator.toString()), QString::fromStdString(sa.responder.toString()))
+                                 .arg(QString::fromStdString(sa.initiator.toString()),
+                                      QString::fromStdString(sa.responder.toString()))
                                  .arg(sa.exchanges.size())
                                  .arg(sa.retransmissions));
     m_ikePicker->blockSignals(false);
@@ -182,21 +187,18 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
         else
             m_saPicker->setCurrentIndex(row);
     }
-    if (!m_analysis->ike.ikeSas.empty())
-        showLadder(0);
+    if (!m_analysis->ike.ikeSas.empty()) showLadder(0);
 }
 
 void CapturePage::showTimeline(int saIndex)
 {
-    if (!m_analysis || saIndex < 0)
-        return;
+    if (!m_analysis || saIndex < 0) return;
     // Extraction walks every packet: a worker does it, a stale result is dropped.
     const quint64 generation = ++m_timelineGeneration;
     auto *watcher = new QFutureWatcher<std::shared_ptr<const TimelineData>>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
         watcher->deleteLater();
-        if (generation == m_timelineGeneration)
-            m_chart->setData(watcher->result());
+        if (generation == m_timelineGeneration) m_chart->setData(watcher->result());
     });
     IndexPtr index = m_index;
     AnalysisPtr analysis = m_analysis;
@@ -215,8 +217,7 @@ void CapturePage::selectPacket(quint64 packet)
     const QModelIndex src = m_model->index(int(packet), 0);
     const QModelIndex idx = m_proxy->mapFromSource(src);
     m_tabs->setCurrentIndex(PacketsTab);
-    if (!idx.isValid())
-        return;
+    if (!idx.isValid()) return;
     m_table->selectRow(idx.row());
     m_table->scrollTo(idx, QAbstractItemView::PositionAtCenter);
 }

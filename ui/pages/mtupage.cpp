@@ -20,8 +20,8 @@
 #include <QPlainTextEdit>
 #include <QSpinBox>
 #include <QSplitter>
-#include <QValueAxis>
 #include <QVBoxLayout>
+#include <QValueAxis>
 
 namespace ikev2wb::ui {
 
@@ -108,7 +108,10 @@ void MtuPage::setCalculatorInput(int suiteRow, int pathMtu, bool natT, bool oute
     recompute();
 }
 
-QString MtuPage::calculatorResult() const { return m_result->text(); }
+QString MtuPage::calculatorResult() const
+{
+    return m_result->text();
+}
 
 void MtuPage::recompute()
 {
@@ -133,8 +136,7 @@ void MtuPage::recompute()
     for (const OverheadItem &item : r.items)
         lines << tr("%1: %2 bytes").arg(item.name).arg(item.bytes);
     lines << tr("largest inner packet: %1 bytes").arg(r.innerMax);
-    if (!r.note.isEmpty())
-        lines << r.note;
+    if (!r.note.isEmpty()) lines << r.note;
     m_breakdown->setText(lines.join(QStringLiteral("<br>")));
 }
 
@@ -142,8 +144,7 @@ void MtuPage::setData(IndexPtr index, AnalysisPtr analysis)
 {
     m_index = std::move(index);
     m_analysis = std::move(analysis);
-    if (!m_index || !m_analysis)
-        return;
+    if (!m_index || !m_analysis) return;
     m_text->setPlainText(mtuText(*m_index, m_analysis->mtu));
     m_saPicker->blockSignals(true);
     m_saPicker->clear();
@@ -153,27 +154,30 @@ void MtuPage::setData(IndexPtr index, AnalysisPtr analysis)
         const EspSa &sa = m_index->espSas[m.espSa];
         const Flow &fl = m_index->flows[sa.flowId];
         m_saPicker->addItem(tr("%1  %2 → %3  (max %4 bytes)")
-                                .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), endpointText(fl.src, 0), endpointText(fl.dst, 0))
-                                .arg(m.max), int(i));
-        if (m.max > m_analysis->mtu.sas[std::size_t(largest)].max)
-            largest = int(i);
+                                .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)),
+                                     endpointText(fl.src, 0), endpointText(fl.dst, 0))
+                                .arg(m.max),
+                            int(i));
+        if (m.max > m_analysis->mtu.sas[std::size_t(largest)].max) largest = int(i);
     }
     m_saPicker->blockSignals(false);
     // Start the calculator on what the capture says: path MTU and NAT-T.
-    if (m_analysis->mtu.pathMtu >= 576)
-        m_pathMtu->setValue(int(m_analysis->mtu.pathMtu));
-    const bool natT = std::any_of(m_index->espSas.begin(), m_index->espSas.end(), [](const EspSa &s) { return s.encap == Encapsulation::Udp; });
+    if (m_analysis->mtu.pathMtu >= 576) m_pathMtu->setValue(int(m_analysis->mtu.pathMtu));
+    const bool natT = std::any_of(m_index->espSas.begin(), m_index->espSas.end(),
+                                  [](const EspSa &s) { return s.encap == Encapsulation::Udp; });
     m_natT->setChecked(natT);
     if (!m_index->espSas.empty()) {
-        const auto lengths = espLengthsForSa(*m_index, m_analysis->mtu.sas.empty() ? 0 : m_analysis->mtu.sas[std::size_t(largest)].espSa, 20000);
+        const auto lengths = espLengthsForSa(
+            *m_index, m_analysis->mtu.sas.empty() ? 0 : m_analysis->mtu.sas[std::size_t(largest)].espSa,
+            20000);
         const OverheadEstimate est = estimateSuiteFromEspLengths(lengths, natT);
-        m_estimate->setText(tr("<i>From the capture (an estimate):</i> %1").arg(est.sentence.toHtmlEscaped()));
+        m_estimate->setText(
+            tr("<i>From the capture (an estimate):</i> %1").arg(est.sentence.toHtmlEscaped()));
         // Start the calculator on the most likely suite.
         if (est.found && !est.candidates.empty()) {
             const auto suites = commonEspSuites();
             for (std::size_t k = 0; k < suites.size(); ++k)
-                if (suites[k] == est.candidates.front().suite)
-                    m_suite->setCurrentIndex(int(k));
+                if (suites[k] == est.candidates.front().suite) m_suite->setCurrentIndex(int(k));
         }
     }
     if (m_saPicker->count() > 0) {
@@ -188,8 +192,7 @@ void MtuPage::showHistogram(int saRow)
     m_chart->removeAllSeries();
     for (QAbstractAxis *axis : m_chart->axes())
         m_chart->removeAxis(axis);
-    if (!m_analysis || saRow < 0 || std::size_t(saRow) >= m_analysis->mtu.sas.size())
-        return;
+    if (!m_analysis || saRow < 0 || std::size_t(saRow) >= m_analysis->mtu.sas.size()) return;
     const MtuSaSizes &m = m_analysis->mtu.sas[std::size_t(saRow)];
     auto *set = new QBarSet(tr("packets"));
     QStringList categories;
