@@ -13,6 +13,7 @@
 #include <QTest>
 
 #include <arpa/inet.h>
+#include <pcap/dlt.h>
 
 #include <memory>
 #include <vector>
@@ -727,6 +728,87 @@ private Q_SLOTS:
             ++rows;
         }
         QCOMPARE(rows, index->packetCount());
+    }
+    // RFC 9329 IKE over TCP and a plain TCP SYN's MSS option, on hand-built raw IPv4 packets
+    // (no peer capture of IKE over TCP exists in ../shared/captures). Byte layout per RFC 9329
+    // §3: the initiator's stream starts with "IKETCP"; each message is framed by a 16-bit length
+    // that counts itself, IKE messages carry the 4-byte zero non-ESP marker.
+    void ikeOverTcp_data()
+    {
+        QTest::addColumn<QByteArray>("tcpPayload");
+        QTest::addColumn<bool>("syn");
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<int>("exchange");
+        QTest::addColumn<int>("mss");
+        QByteArray ike(28, 0);
+        for (int i = 0; i < 8; ++i)
+            ike[i] = char(0x11 * (i + 1)); // initiator SPI 11 22 .. 88
+        ike[17] = 0x20;                    // version 2.0
+        ike[18] = 34;                      // IKE_SA_INIT
+        ike[19] = 0x08;                    // initiator
+        ike[27] = 28;                      // length 28: header only
+        QByteArray framed;
+        framed.append(char(0)).append(char(2 + 4 + 28)); // length 34 = 2 + marker + IKE
+        framed.append(QByteArray(4, 0)).append(ike);
+        QTest::newRow("prefix + framed IKE_SA_INIT")
+            << (QByteArrayLiteral("IKETCP") + framed) << false << int(PacketKind::IkeTcp) << 34 << 0;
+        QTest::newRow("framed message alone") << framed << false << int(PacketKind::IkeTcp) << 34 << 0;
+        QTest::newRow("stream prefix only")
+            << QByteArrayLiteral("IKETCP") << false << int(PacketKind::IkeTcp) << 0 << 0;
+        QTest::newRow("length disagrees")
+            << (framed.left(1) + char(99) + framed.mid(2)) << false << int(PacketKind::Other) << 0 << 0;
+        QTest::newRow("SYN with MSS 1360") << QByteArray() << true << int(PacketKind::Other) << 0 << 1360;
+    }
+    void ikeOverTcp()
+    {
+        QFETCH(QByteArray, tcpPayload);
+        QFETCH(bool, syn);
+        QFETCH(int, kind);
+        QFETCH(int, exchange);
+        QFETCH(int, mss);
+        // TCP header: 20 bytes, plus the MSS option (kind 2, length 4) on the SYN.
+        QByteArray tcp(syn ? 24 : 20, 0);
+        tcp[0] = char(0xc3);
+        tcp[1] = char(0x50); // source port 50000
+        tcp[2] = char(0x11);
+        tcp[3] = char(0x94); // destination port 4500
+        tcp[12] = char((tcp.size() / 4) << 4);
+        tcp[13] = syn ? 0x02 : 0x18; // SYN, or PSH+ACK
+        if (syn) {
+            tcp[20] = 2;
+            tcp[21] = 4;
+            tcp[22] = char(1360 >> 8);
+            tcp[23] = char(1360 & 0xff);
+        }
+        tcp += tcpPayload;
+        QByteArray ip(20, 0);
+        ip[0] = 0x45;
+        const int total = 20 + int(tcp.size());
+        ip[2] = char(total >> 8);
+        ip[3] = char(total & 0xff);
+        ip[8] = 64;
+        ip[9] = 6; // TCP
+        ip[12] = char(192);
+        ip[13] = 0;
+        ip[14] = 2;
+        ip[15] = 1;
+        ip[16] = char(198);
+        ip[17] = 51;
+        ip[18] = 100;
+        ip[19] = 7;
+        const QByteArray packet = ip + tcp;
+        Dissector d(DLT_RAW);
+        const auto *data = reinterpret_cast<const std::uint8_t *>(packet.constData());
+        const PacketFacts f =
+            d.dissect(ByteView(data, std::size_t(packet.size())), std::uint32_t(packet.size()));
+        QCOMPARE(int(f.kind), kind);
+        QCOMPARE(int(f.ike.exchange), exchange);
+        if (exchange) {
+            QCOMPARE(f.ike.initiatorSpi, 0x1122334455667788ULL);
+            QCOMPARE(f.ike.length, 28u);
+        }
+        QCOMPARE(int(f.tcpMss), mss);
+        QCOMPARE(bool(f.flags & FlagInnerTcpSyn), mss != 0);
     }
 };
 
