@@ -10,3 +10,6 @@ shoot() { xvfb-run -a -s '-screen 0 1600x1000x24' "$BUILD/tests/ikev2wb-screensh
 shoot rekey-loss resources/samples/rekey-loss-left-outer.pcap
 shoot mtu-blackhole resources/samples/mtu-blackhole-right-outer.pcap
 shoot natt-expiry resources/samples/natt-expiry-left-outer.pcap
+# The Comparison page of two endpoint captures (--pair A B): PREFIX-compare.png.
+shoot loss1 --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
+shoot mtu-blackhole --pair resources/samples/mtu-blackhole-left-outer.pcap resources/samples/mtu-blackhole-right-outer.pcap

@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "pages/capturepage.h"
+#include "pages/comparepage.h"
 
 #include <QAction>
 #include <QApplication>
@@ -41,6 +42,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_loader, &CaptureLoader::analysed, this, &MainWindow::onAnalysed);
     connect(m_loader, &CaptureLoader::failed, this, &MainWindow::onFailed);
     connect(m_loader, &CaptureLoader::progress, this, &MainWindow::onProgress);
+    m_pairLoader = new PairLoader(this);
+    connect(m_pairLoader, &PairLoader::compared, this, &MainWindow::onCompared);
+    connect(m_pairLoader, &PairLoader::failed, this, &MainWindow::onPairFailed);
+    connect(m_pairLoader, &PairLoader::progress, this, &MainWindow::onPairProgress);
 
     auto *file = menuBar()->addMenu(tr("&File"));
     auto *open = file->addAction(tr("&Open Capture…"), this, [this]() {
@@ -49,6 +54,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         openFiles(paths);
     });
     open->setShortcut(QKeySequence::Open);
+    auto *openPairAction = file->addAction(tr("Open Endpoint &Pair…"), this, &MainWindow::choosePair);
+    openPairAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+    openPairAction->setToolTip(tr("Compare the captures taken at the two ends of a tunnel"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addSeparator();
     auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -66,6 +74,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_cancel, &QPushButton::clicked, this, [this]() {
         m_queue.clear();
         m_loader->cancel();
+        m_pairQueue.clear();
+        m_pairLoader->cancel();
     });
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
@@ -202,8 +212,109 @@ void MainWindow::closeEvent(QCloseEvent *event)
 {
     m_queue.clear();
     m_loader->cancel();
+    m_pairQueue.clear();
+    m_pairLoader->cancel();
     QSettings().setValue(QStringLiteral("window/geometry"), saveGeometry());
     event->accept();
+}
+
+// --- endpoint pairs ---
+
+void MainWindow::choosePair()
+{
+    // One dialog with two files selected, or one file now and its peer in a second dialog.
+    QStringList paths =
+        QFileDialog::getOpenFileNames(this, tr("Open the two endpoint captures (A, then B)"), QString(),
+                                      tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+    if (paths.size() == 1) {
+        const QString second = QFileDialog::getOpenFileName(
+            this, tr("Open the capture of the other endpoint (B)"), QFileInfo(paths.first()).absolutePath(),
+            tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+        if (second.isEmpty()) return;
+        paths << second;
+    }
+    if (paths.isEmpty()) return;
+    if (paths.size() != 2) {
+        onPairFailed(QString(), QString(),
+                     tr("Select exactly two captures, one from each end of the tunnel (%1 selected)")
+                         .arg(paths.size()));
+        return;
+    }
+    openPair(paths.at(0), paths.at(1));
+}
+
+void MainWindow::openPair(const QString &pathA, const QString &pathB)
+{
+    m_pairQueue.append({pathA, pathB});
+    if (!m_pairLoader->isBusy()) compareNextPair();
+}
+
+void MainWindow::compareNextPair()
+{
+    if (m_pairQueue.isEmpty()) return;
+    const QStringList pair = m_pairQueue.takeFirst();
+    const QString &pathA = pair.at(0);
+    const QString &pathB = pair.at(1);
+    if (!m_loader->isBusy()) {
+        m_status->setText(
+            tr("Comparing %1 ⇄ %2…").arg(QFileInfo(pathA).fileName(), QFileInfo(pathB).fileName()));
+        m_progress->setRange(0, 0); // observeCapture() reports no progress: a busy indicator
+    }
+    m_progress->setVisible(true);
+    m_cancel->setVisible(true);
+    m_pairLoader->compare(pathA, pathB);
+}
+
+void MainWindow::onPairProgress(const QString &pathA, const QString &pathB, PairLoader::Stage stage,
+                                double elapsedS)
+{
+    // A single capture's load owns the bar and the status text while it runs; the pair only
+    // keeps the bar and Cancel visible (a finished single load hides them).
+    m_progress->setVisible(true);
+    m_cancel->setVisible(true);
+    if (m_loader->isBusy()) return;
+    m_progress->setRange(0, 0);
+    const QString names = QFileInfo(pathA).fileName() + QStringLiteral(" ⇄ ") + QFileInfo(pathB).fileName();
+    m_status->setText(stage == PairLoader::Stage::Reading
+                          ? tr("Reading %1 (both at once), %2 s").arg(names).arg(elapsedS, 0, 'f', 0)
+                          : tr("Comparing %1: matching packets, %2 s").arg(names).arg(elapsedS, 0, 'f', 0));
+}
+
+void MainWindow::onCompared(const QString &pathA, const QString &pathB, ComparePtr result)
+{
+    if (!m_loader->isBusy()) {
+        m_progress->setVisible(false);
+        m_progress->setRange(0, 1000);
+        m_cancel->setVisible(false);
+    }
+    auto *page = new ComparePage(result, m_tabs);
+    const QString title = QFileInfo(pathA).fileName() + QStringLiteral(" ⇄ ") + QFileInfo(pathB).fileName();
+    const int tab = m_tabs->addTab(page, title);
+    m_tabs->setTabToolTip(tab, tr("A: %1\nB: %2").arg(pathA, pathB));
+    m_tabs->setCurrentIndex(tab);
+    std::size_t lost = 0;
+    for (const DirectionComparison &d : result->directions)
+        lost += d.lostInTransit.size();
+    m_status->setText(tr("%1: %2 ESP packets lost in transit").arg(title).arg(lost));
+    compareNextPair();
+}
+
+void MainWindow::onPairFailed(const QString &pathA, const QString &pathB, const QString &message)
+{
+    Q_UNUSED(pathA);
+    Q_UNUSED(pathB);
+    if (!m_loader->isBusy()) {
+        m_progress->setVisible(false);
+        m_progress->setRange(0, 1000);
+        m_cancel->setVisible(false);
+    }
+    m_status->setText(message);
+    auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot compare the captures"), message,
+                                QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("pairErrorBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // non-modal: no nested event loop
+    if (!m_pairLoader->isBusy()) compareNextPair();
 }
 
 } // namespace ikev2wb::ui

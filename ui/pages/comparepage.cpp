@@ -1,0 +1,326 @@
+#include "comparepage.h"
+
+#include "charts/comparechart.h"
+#include "dissect/ikeconstants.h"
+#include "models/directionmodel.h"
+#include "report/jsonwriter.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <cmath>
+#include <map>
+
+namespace ikev2wb::ui {
+
+namespace {
+
+QString when(std::int64_t ns)
+{
+    return QDateTime::fromMSecsSinceEpoch(ns / 1'000'000, Qt::UTC)
+        .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz"));
+}
+
+QString sideName(int s)
+{
+    return s == 0 ? QStringLiteral("A") : QStringLiteral("B");
+}
+
+QString addresses(const CompareSide &s)
+{
+    QStringList out;
+    for (const IpAddress &a : s.localAddresses)
+        out << QString::fromStdString(a.toString());
+    return out.isEmpty() ? ComparePage::tr("not identified") : out.join(QStringLiteral(", "));
+}
+
+QString exchangeText(std::uint8_t e)
+{
+    const auto n = ike::exchangeName(e);
+    return n.empty() ? QStringLiteral("exchange %1").arg(e)
+                     : QString::fromLatin1(n.data(), qsizetype(n.size()));
+}
+
+// Seconds on the page's timeline: since capture A started, on A's clock when the offset is known.
+QString timelineS(const CompareResult &r, int from, std::int64_t ns)
+{
+    const std::int64_t origin = from == 0 ? r.side[0].firstNs
+                                : r.clock.identifiable
+                                    ? r.side[0].firstNs + std::int64_t(std::llround(r.clock.offsetS * 1e9))
+                                    : r.side[1].firstNs;
+    return QString::number(double(ns - origin) / 1e9, 'f', 1);
+}
+
+} // namespace
+
+ComparePage::ComparePage(ComparePtr result, QWidget *parent) : QWidget(parent), m_result(std::move(result))
+{
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 6, 6, 6);
+
+    m_verdict = new QLabel(this);
+    m_verdict->setTextFormat(Qt::RichText);
+    m_verdict->setWordWrap(true);
+    m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont big = m_verdict->font();
+    big.setPointSizeF(big.pointSizeF() * 1.25);
+    m_verdict->setFont(big);
+    layout->addWidget(m_verdict);
+
+    m_sides = new QLabel(this);
+    m_sides->setTextFormat(Qt::RichText);
+    m_sides->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_sides);
+    m_clock = new QLabel(this);
+    m_clock->setWordWrap(true);
+    m_clock->setTextFormat(Qt::RichText);
+    m_clock->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_clock);
+
+    m_model = new DirectionModel(this);
+    m_model->setResult(m_result);
+    m_proxy = new QSortFilterProxyModel(this);
+    m_proxy->setSourceModel(m_model);
+    m_proxy->setSortRole(DirectionModel::SortRole);
+    m_table = new QTableView(this);
+    m_table->setModel(m_proxy);
+    m_table->setSortingEnabled(true);
+    m_table->sortByColumn(-1, Qt::AscendingOrder); // A → B first, as the comparison lists them
+    m_table->verticalHeader()->setVisible(false);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setWordWrap(false);
+    m_table->resizeColumnsToContents();
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    const int rowH = m_table->verticalHeader()->defaultSectionSize();
+    m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() + 2 * rowH +
+                            2 * m_table->frameWidth() + 2);
+    m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    layout->addWidget(m_table);
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    m_chart = new CompareChart(split);
+    split->addWidget(m_chart);
+    auto *bottom = new QWidget(split);
+    auto *bottomLayout = new QHBoxLayout(bottom);
+    bottomLayout->setContentsMargins(0, 0, 0, 0);
+    auto *sizePane = new QWidget(bottom);
+    auto *sizeLayout = new QVBoxLayout(sizePane);
+    sizeLayout->setContentsMargins(0, 0, 0, 0);
+    m_sizeVerdict = new QLabel(sizePane);
+    m_sizeVerdict->setWordWrap(true);
+    m_sizeVerdict->setTextFormat(Qt::RichText);
+    sizeLayout->addWidget(m_sizeVerdict);
+    m_sizeTable = new QTableWidget(sizePane);
+    m_sizeTable->verticalHeader()->setVisible(false);
+    m_sizeTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_sizeTable->verticalHeader()->setDefaultSectionSize(m_sizeTable->fontMetrics().height() + 4);
+    sizeLayout->addWidget(m_sizeTable, 1);
+    m_notes = new QPlainTextEdit(bottom);
+    m_notes->setReadOnly(true);
+    bottomLayout->addWidget(sizePane, 1);
+    bottomLayout->addWidget(m_notes, 1);
+    split->addWidget(bottom);
+    split->setStretchFactor(0, 4);
+    split->setStretchFactor(1, 1);
+    layout->addWidget(split, 1);
+
+    fillHeader();
+    fillSizeTable();
+    fillNotes();
+
+    if (m_result) {
+        // Extraction copies every lost packet and merges the delay series: not on this thread.
+        auto *watcher = new QFutureWatcher<std::shared_ptr<const CompareChartData>>(this);
+        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher]() {
+            watcher->deleteLater();
+            m_chart->setData(watcher->result());
+            Q_EMIT chartReady();
+        });
+        ComparePtr r = m_result;
+        watcher->setFuture(QtConcurrent::run(
+            [r]() { return std::make_shared<const CompareChartData>(buildCompareChart(*r)); }));
+    }
+}
+
+ComparePage::~ComparePage() = default;
+
+bool ComparePage::isChartReady() const
+{
+    return m_chart->data() != nullptr;
+}
+
+void ComparePage::fillHeader()
+{
+    if (!m_result) return;
+    const CompareResult &r = *m_result;
+    // The verdict first: where the loss is, how much and when, in one line per direction.
+    QStringList lines;
+    for (const DirectionComparison &d : r.directions) {
+        const QString dir = QStringLiteral("%1 → %2").arg(sideName(d.from), sideName(1 - d.from));
+        const std::size_t lost = d.lostInTransit.size();
+        QString line;
+        if (d.sent == 0)
+            line = tr("<b>%1</b>: no ESP sent").arg(dir);
+        else if (lost == 0)
+            line = tr("<b>%1</b>: nothing lost in transit (%2 ESP packets)").arg(dir).arg(d.sent);
+        else
+            line = tr("<b>%1</b>: <span style='color:#c00000'><b>%2 of %3 ESP packets lost in transit "
+                      "(%4 %)</b></span>, sent between %5 s and %6 s on the timeline")
+                       .arg(dir)
+                       .arg(lost)
+                       .arg(d.sent)
+                       .arg(100.0 * double(lost) / double(d.sent), 0, 'f', 2)
+                       .arg(timelineS(r, d.from, d.lostInTransit.front().tsNs),
+                            timelineS(r, d.from, d.lostInTransit.back().tsNs));
+        if (d.sizeDependent)
+            line += tr(" — <b>only large packets</b>: every lost one ≥ %1 B, every delivered one ≤ %2 B "
+                       "(suspect the path MTU)")
+                        .arg(d.smallestLost)
+                        .arg(d.largestDelivered);
+        if (!d.outages.empty()) {
+            double longest = 0;
+            for (const Outage &o : d.outages)
+                longest = std::max(longest, double(o.lastLostNs - o.firstLostNs) / 1e9);
+            line +=
+                tr(" — %n outage(s), longest %1 s", nullptr, int(d.outages.size())).arg(longest, 0, 'f', 1);
+        }
+        if (d.ikeLost) line += tr(" — %1 IKE message(s) lost").arg(d.ikeLost);
+        lines << line;
+    }
+    m_verdict->setText(lines.join(QStringLiteral("<br>")));
+
+    QString sides = QStringLiteral("<table cellspacing='0' cellpadding='1'>");
+    for (int s = 0; s < 2; ++s) {
+        const CompareSide &c = r.side[s];
+        sides += tr("<tr><td><b>%1</b>&nbsp;</td><td><b>%2</b>&nbsp;&nbsp;</td><td>endpoint <b>%3</b>"
+                    "&nbsp;&nbsp;</td><td>%4 → %5 UTC (%6 s)&nbsp;&nbsp;</td>"
+                    "<td>%7 packets: %8 ESP, %9 IKE</td></tr>")
+                     .arg(sideName(s), QFileInfo(c.file.path).fileName().toHtmlEscaped(),
+                          addresses(c).toHtmlEscaped(), when(c.firstNs), when(c.lastNs),
+                          QString::number(double(c.lastNs - c.firstNs) / 1e9, 'f', 1))
+                     .arg(c.packets)
+                     .arg(c.espPackets)
+                     .arg(c.ikeMessages);
+    }
+    sides += QStringLiteral("</table>");
+    m_sides->setText(sides);
+    m_sides->setToolTip(QDir::toNativeSeparators(r.side[0].file.path) + QLatin1Char('\n') +
+                        QDir::toNativeSeparators(r.side[1].file.path));
+
+    if (r.clock.identifiable)
+        m_clock->setText(tr("<b>Clock</b>: B − A = %1 s ± %2 ms (minimum path delay %3 ms). Assumption: %4.")
+                             .arg(QString::number(r.clock.offsetS, 'f', 6),
+                                  QString::number(r.clock.errorBoundS * 1e3, 'f', 3),
+                                  QString::number(r.clock.pathDelayS * 1e3, 'f', 3),
+                                  r.clock.assumption.toHtmlEscaped()));
+    else
+        m_clock->setText(
+            tr("<b>Clock</b>: offset not identifiable (%1); delays are relative to their minimum "
+               "and the two directions are drawn on their own clocks.")
+                .arg(r.clock.assumption.toHtmlEscaped()));
+}
+
+void ComparePage::fillSizeTable()
+{
+    if (!m_result) return;
+    const CompareResult &r = *m_result;
+    struct Row
+    {
+        std::uint32_t max = 0;
+        std::uint64_t sent[2] = {0, 0}, lost[2] = {0, 0};
+    };
+    std::map<std::uint32_t, Row> rows;
+    for (int dir = 0; dir < 2; ++dir)
+        for (const SizeBucket &b : r.directions[dir].lossBySize) {
+            Row &row = rows[b.minSize];
+            row.max = b.maxSize;
+            row.sent[dir] += b.sent;
+            row.lost[dir] += b.lost;
+        }
+    m_sizeTable->setColumnCount(5);
+    m_sizeTable->setHorizontalHeaderLabels(
+        {tr("Outer IP size (B)"), tr("A → B sent"), tr("A → B lost"), tr("B → A sent"), tr("B → A lost")});
+    m_sizeTable->setRowCount(int(rows.size()));
+    int i = 0;
+    for (const auto &[min, row] : rows) {
+        const bool lossy = row.lost[0] || row.lost[1];
+        auto put = [&](int col, const QString &text) {
+            auto *item = new QTableWidgetItem(text);
+            item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+            if (lossy) item->setForeground(QColor(0xc0, 0x00, 0x00));
+            m_sizeTable->setItem(i, col, item);
+        };
+        put(0, QStringLiteral("%1–%2").arg(min).arg(row.max));
+        for (int dir = 0; dir < 2; ++dir) {
+            put(1 + 2 * dir, QString::number(row.sent[dir]));
+            put(2 + 2 * dir, row.lost[dir]
+                                 ? QStringLiteral("%1 (%2 %)")
+                                       .arg(row.lost[dir])
+                                       .arg(100.0 * double(row.lost[dir]) / double(row.sent[dir]), 0, 'f', 1)
+                                 : QStringLiteral("0"));
+        }
+        ++i;
+    }
+    m_sizeTable->resizeColumnsToContents();
+    m_sizeTable->horizontalHeader()->setStretchLastSection(true);
+
+    QStringList verdicts;
+    for (const DirectionComparison &d : r.directions) {
+        if (!d.sizeDependent) continue;
+        verdicts << tr("<span style='color:#c00000'><b>%1 → %2: size-dependent loss</b></span> — every lost "
+                       "packet is ≥ %3 B, every delivered one ≤ %4 B: the path MTU lies in between")
+                        .arg(sideName(d.from), sideName(1 - d.from))
+                        .arg(d.smallestLost)
+                        .arg(d.largestDelivered);
+    }
+    m_sizeVerdict->setText(
+        verdicts.isEmpty() ? tr("<b>Loss by packet size</b> — no size dependence (small and large "
+                                "packets were lost alike, or nothing was lost)")
+                           : tr("<b>Loss by packet size</b><br>") + verdicts.join(QStringLiteral("<br>")));
+}
+
+void ComparePage::fillNotes()
+{
+    if (!m_result) return;
+    const CompareResult &r = *m_result;
+    QString t;
+    for (const DirectionComparison &d : r.directions)
+        for (const Outage &o : d.outages)
+            t += tr("%1 → %2 outage: %3 lost from %4 to %5 UTC (%6 s)\n")
+                     .arg(sideName(d.from), sideName(1 - d.from))
+                     .arg(o.lost)
+                     .arg(when(o.firstLostNs), when(o.lastLostNs),
+                          QString::number(double(o.lastLostNs - o.firstLostNs) / 1e9, 'f', 2));
+    for (const IkeLostMessage &l : r.ikeLost)
+        t += tr("IKE lost %1 → %2: %3 %4 ID %5 (attempt %6) at %7 UTC\n")
+                 .arg(sideName(l.from), sideName(1 - l.from), exchangeText(l.exchange),
+                      l.response ? tr("response") : tr("request"))
+                 .arg(l.messageId)
+                 .arg(l.attempt)
+                 .arg(when(l.tsNs));
+    for (const IkeRetransmissionCause &rt : r.ikeRetransmissions)
+        t += tr("IKE retransmission by %1: %2 ID %3 attempt %4: %5\n")
+                 .arg(sideName(rt.from), exchangeText(rt.exchange))
+                 .arg(rt.messageId)
+                 .arg(rt.attempt)
+                 .arg(rt.cause);
+    for (const QString &n : r.notes)
+        t += tr("Note: %1\n").arg(n);
+    if (t.isEmpty()) t = tr("No notes: every packet was accounted for and nothing was left undecided.");
+    m_notes->setPlainText(tr("Notes\n") + t);
+}
+
+} // namespace ikev2wb::ui

@@ -1,0 +1,54 @@
+#pragma once
+// The two ends of a tunnel side by side: which endpoint each capture is, the clock offset, per
+// direction sent / received / lost (table), a shared timeline with every packet lost in
+// transit marked at the time it was sent, the one-way delay below it, loss by packet size and
+// the comparison's notes. The chart data is extracted in a worker thread.
+#include "loader/pairloader.h"
+
+#include <QWidget>
+
+class QLabel;
+class QPlainTextEdit;
+class QSortFilterProxyModel;
+class QTableView;
+class QTableWidget;
+
+namespace ikev2wb::ui {
+
+class CompareChart;
+class DirectionModel;
+
+class ComparePage final : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ComparePage(ComparePtr result, QWidget *parent = nullptr);
+    ~ComparePage() override;
+    [[nodiscard]] const ComparePtr &result() const { return m_result; }
+    [[nodiscard]] DirectionModel *directionModel() const { return m_model; }
+    [[nodiscard]] CompareChart *chart() const { return m_chart; }
+    /// True once the timeline has its data (extracted in the background).
+    [[nodiscard]] bool isChartReady() const;
+
+Q_SIGNALS:
+    void chartReady();
+
+private:
+    void fillHeader();
+    void fillSizeTable();
+    void fillNotes();
+
+    ComparePtr m_result;
+    QLabel *m_verdict = nullptr;
+    QLabel *m_sides = nullptr;
+    QLabel *m_clock = nullptr;
+    DirectionModel *m_model = nullptr;
+    QSortFilterProxyModel *m_proxy = nullptr;
+    QTableView *m_table = nullptr;
+    CompareChart *m_chart = nullptr;
+    QLabel *m_sizeVerdict = nullptr;
+    QTableWidget *m_sizeTable = nullptr;
+    QPlainTextEdit *m_notes = nullptr;
+};
+
+} // namespace ikev2wb::ui
