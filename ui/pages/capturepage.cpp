@@ -4,6 +4,7 @@
 #include "charts/sequencechart.h"
 #include "charts/timelinedata.h"
 #include "models/packettablemodel.h"
+#include "pages/checklistpage.h"
 #include "pages/mtupage.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
@@ -131,7 +132,12 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_mtu = new MtuPage(m_tabs);
     m_tabs->addTab(m_mtu, tr("MTU"));
 
-    for (int t = TimelineTab; t <= MtuTab; ++t)
+    // Checklist: diagnoses on its own worker once the analysis is in
+    m_checklist = new ChecklistPage(m_tabs);
+    m_tabs->addTab(m_checklist, tr("Checklist"));
+    connect(m_checklist, &ChecklistPage::packetRequested, this, &CapturePage::selectPacket);
+
+    for (int t = TimelineTab; t <= ChecklistTab; ++t)
         m_tabs->setTabEnabled(t, false);
 }
 
@@ -169,6 +175,8 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
     m_tabs->setTabEnabled(TimelineTab, !m_index->espSas.empty());
     m_tabs->setTabEnabled(LadderTab, !m_analysis->ike.ikeSas.empty());
     m_tabs->setTabEnabled(MtuTab, true);
+    m_tabs->setTabEnabled(ChecklistTab, true);
+    m_checklist->setData(m_index, m_analysis);
     if (!m_index->espSas.empty()) {
         // Open on the SA where something went wrong: the most missing numbers, then the busiest.
         int best = 0;

@@ -1,5 +1,6 @@
 #pragma once
-// One opened capture: overview, packet table, ESP sequence timeline, IKE ladder and MTU view.
+// One opened capture: overview, packet table, ESP sequence timeline, IKE ladder, MTU view and
+// the guided checklist (diagnosis and fixes).
 // The index arrives first (overview text and packet table work at once); the analysis follows.
 #include "loader/captureloader.h"
 
@@ -16,6 +17,7 @@ class QTableView;
 
 namespace ikev2wb::ui {
 
+class ChecklistPage;
 class IkeLadder;
 class MtuPage;
 class PacketTableModel;
@@ -33,8 +35,9 @@ public:
     /// Shows the packet table with packet `packet` (0-based) selected.
     void selectPacket(quint64 packet);
 
-    enum Tab { OverviewTab, PacketsTab, TimelineTab, LadderTab, MtuTab };
+    enum Tab { OverviewTab, PacketsTab, TimelineTab, LadderTab, MtuTab, ChecklistTab = 5 };
     [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
+    [[nodiscard]] ChecklistPage *checklist() const { return m_checklist; }
 
 private:
     void showTimeline(int saIndex);
@@ -54,6 +57,7 @@ private:
     IkeLadder *m_ladder = nullptr;
     QLabel *m_ladderDetails = nullptr;
     MtuPage *m_mtu = nullptr;
+    ChecklistPage *m_checklist = nullptr;
     quint64 m_timelineGeneration = 0;
 };
 

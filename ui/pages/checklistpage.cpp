@@ -1,0 +1,603 @@
+#include "checklistpage.h"
+
+#include "diagnose/checklist.h"
+#include "diagnose/fixes.h"
+#include "evidence/evidenceset.h"
+#include "highlight/snippethighlighter.h"
+
+#include <QAbstractTextDocumentLayout>
+#include <QClipboard>
+#include <QEvent>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QFrame>
+#include <QGuiApplication>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QListWidget>
+#include <QMenu>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QScrollBar>
+#include <QSplitter>
+#include <QTableView>
+#include <QTextBlock>
+#include <QTimer>
+#include <QToolButton>
+#include <QTreeView>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace ikev2wb::ui {
+
+namespace {
+
+/// Read-only snippet that is exactly as tall as its (wrapped) text: the page scrolls, not
+/// every snippet. Long commands wrap so the values at their end stay in view.
+class SnippetView final : public QPlainTextEdit
+{
+public:
+    explicit SnippetView(const QString &text, QWidget *parent) : QPlainTextEdit(parent)
+    {
+        setReadOnly(true);
+        setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+        // No wrapping: Qt breaks lines after a hyphen, which would split "-j" across lines.
+        setLineWrapMode(QPlainTextEdit::NoWrap);
+        setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+        setHorizontalScrollBarPolicy(Qt::ScrollBarAsNeeded);
+        setTextInteractionFlags(Qt::TextSelectableByMouse | Qt::TextSelectableByKeyboard);
+        QString t = text;
+        while (t.endsWith(QLatin1Char('\n')))
+            t.chop(1);
+        setPlainText(t);
+        setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
+        fitHeight();
+    }
+
+protected:
+    void resizeEvent(QResizeEvent *e) override
+    {
+        QPlainTextEdit::resizeEvent(e);
+        fitHeight();
+    }
+
+private:
+    /// Exactly as tall as the text (plus the horizontal bar when a line is wider than the
+    /// view): the page scrolls, not every snippet.
+    void fitHeight()
+    {
+        const QFontMetrics fm(font());
+        const int lines = document()->blockCount();
+        const bool bar = document()->documentLayout()->documentSize().width() > viewport()->width();
+        const int want = lines * fm.lineSpacing() + int(2 * document()->documentMargin()) + 2 * frameWidth() +
+                         (bar ? horizontalScrollBar()->sizeHint().height() : 0) + 2;
+        if (height() != want) setFixedHeight(want);
+    }
+};
+
+QString configFileOf(FixKind k)
+{
+    switch (k) {
+    case FixKind::Swanctl:
+        return QStringLiteral("/etc/swanctl/swanctl.conf");
+    case FixKind::IpsecConf:
+        return QStringLiteral("/etc/ipsec.conf");
+    case FixKind::StrongswanConf:
+        return QStringLiteral("/etc/strongswan.conf");
+    default:
+        return {};
+    }
+}
+
+QLabel *wrappedLabel(QWidget *parent)
+{
+    auto *l = new QLabel(parent);
+    l->setWordWrap(true);
+    l->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    l->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+    return l;
+}
+
+} // namespace
+
+ChecklistPage::ChecklistPage(QWidget *parent) : QWidget(parent), m_highlighting(SnippetHighlighting::create())
+{
+    auto *root = new QVBoxLayout(this);
+
+    // --- headline and actions
+    auto *top = new QHBoxLayout;
+    auto *headBox = new QVBoxLayout;
+    m_headline = new QLabel(tr("Diagnosing…"), this);
+    m_headline->setObjectName(QStringLiteral("checklistHeadline"));
+    m_headline->setTextFormat(Qt::RichText);
+    m_headline->setWordWrap(true);
+    m_headline->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont hf = m_headline->font();
+    hf.setPointSizeF(hf.pointSizeF() * 1.35);
+    m_headline->setFont(hf);
+    headBox->addWidget(m_headline);
+    m_headlineDetail = wrappedLabel(this);
+    headBox->addWidget(m_headlineDetail);
+    m_evidenceStatus = wrappedLabel(this);
+    headBox->addWidget(m_evidenceStatus);
+    top->addLayout(headBox, 1);
+
+    m_import = new QToolButton(this);
+    m_import->setText(tr("Import host evidence…"));
+    m_import->setToolTip(tr("Counters (xfrm_stat, ip -s link, ethtool -S), configurations and charon logs, "
+                            "or a folder written by 'ikev2wb collect'. The diagnosis runs again with them."));
+    m_import->setPopupMode(QToolButton::InstantPopup);
+    m_import->setToolButtonStyle(Qt::ToolButtonTextOnly);
+    auto *menu = new QMenu(m_import);
+    menu->addAction(tr("Evidence files…"), this, &ChecklistPage::importFiles);
+    menu->addAction(tr("A collect folder…"), this, &ChecklistPage::importFolder);
+    m_import->setMenu(menu);
+    m_export = new QPushButton(tr("Export fix script…"), this);
+    m_export->setToolTip(tr("One bash script with every fix below; it lists them and applies only the "
+                            "ones you pick, each after a confirmation."));
+    m_export->setEnabled(false);
+    connect(m_export, &QPushButton::clicked, this, &ChecklistPage::exportClicked);
+    top->addWidget(m_import, 0, Qt::AlignTop);
+    top->addWidget(m_export, 0, Qt::AlignTop);
+    root->addLayout(top);
+
+    // --- ranked findings
+    m_findings = new FindingsModel(this);
+    m_findingsView = new QTableView(this);
+    m_findingsView->setObjectName(QStringLiteral("findingsView"));
+    m_findingsView->setModel(m_findings);
+    m_findingsView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_findingsView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_findingsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_findingsView->verticalHeader()->setVisible(false);
+    m_findingsView->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    m_findingsView->horizontalHeader()->setStretchLastSection(true);
+    m_findingsView->setWordWrap(false);
+    m_findingsView->setAlternatingRowColors(true);
+    connect(m_findingsView->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (current.isValid()) showFinding(current.row());
+            });
+
+    // --- the six steps
+    m_steps = new ChecklistModel(this);
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    m_stepsView = new QTreeView(left);
+    m_stepsView->setObjectName(QStringLiteral("stepsView"));
+    m_stepsView->setModel(m_steps);
+    m_stepsView->setUniformRowHeights(true);
+    m_stepsView->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_stepsView->setAlternatingRowColors(true);
+    m_stepsView->header()->setStretchLastSection(false);
+    m_stepsView->header()->setSectionResizeMode(ChecklistModel::ColStep, QHeaderView::Stretch);
+    m_stepsView->header()->setSectionResizeMode(ChecklistModel::ColStatus, QHeaderView::ResizeToContents);
+    m_stepsView->header()->setSectionResizeMode(ChecklistModel::ColConfidence, QHeaderView::ResizeToContents);
+    leftLayout->addWidget(m_stepsView, 1);
+    auto *collectTitle = new QLabel(tr("<b>What to collect next</b>"), left);
+    leftLayout->addWidget(collectTitle);
+    m_collectNext = wrappedLabel(left);
+    m_collectNext->setObjectName(QStringLiteral("collectNext"));
+    m_collectNext->setTextFormat(Qt::RichText);
+    auto *collectScroll = new QScrollArea(left);
+    collectScroll->setWidget(m_collectNext);
+    collectScroll->setWidgetResizable(true);
+    collectScroll->setFrameShape(QFrame::NoFrame);
+    leftLayout->addWidget(collectScroll, 1);
+    connect(m_stepsView->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex &current) {
+                if (!current.isValid()) return;
+                showStep(current.data(StepNumberRole).toInt());
+            });
+    connect(m_stepsView, &QTreeView::activated, this, [this](const QModelIndex &i) {
+        const QVariant p = i.siblingAtColumn(0).data(PacketRole);
+        if (p.isValid() && p.toLongLong() > 0) {
+            const QString src = i.siblingAtColumn(0).data(SourceRole).toString();
+            if (src.isEmpty() || QFileInfo(src).fileName() == m_captureName)
+                Q_EMIT packetRequested(quint64(p.toLongLong() - 1));
+        }
+    });
+
+    // --- details of the selection: evidence, then fixes
+    // Layout: steps and the selection's evidence side by side; the fixes below them over the
+    // whole width, so that commands of ~150 characters fit without wrapping or scrolling.
+    auto *evidencePane = new QWidget(this);
+    auto *evidenceLayout = new QVBoxLayout(evidencePane);
+    evidenceLayout->setContentsMargins(0, 0, 0, 0);
+    m_detailHeading = wrappedLabel(evidencePane);
+    m_detailHeading->setObjectName(QStringLiteral("detailHeading"));
+    m_detailHeading->setTextFormat(Qt::RichText);
+    evidenceLayout->addWidget(m_detailHeading);
+    m_evidenceList = new QListWidget(evidencePane);
+    m_evidenceList->setObjectName(QStringLiteral("evidenceList"));
+    m_evidenceList->setWordWrap(true);
+    m_evidenceList->setResizeMode(QListView::Adjust);
+    m_evidenceList->setTextElideMode(Qt::ElideNone);
+    m_evidenceList->setSpacing(2);
+    m_evidenceList->setAlternatingRowColors(true);
+    evidenceLayout->addWidget(m_evidenceList);
+    connect(m_evidenceList, &QListWidget::itemClicked, this, &ChecklistPage::evidenceClicked);
+    connect(m_evidenceList, &QListWidget::itemActivated, this, &ChecklistPage::evidenceClicked);
+
+    m_fixScroll = new QScrollArea(this);
+    m_fixScroll->setWidgetResizable(true);
+    m_fixScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_fixContainer = new QWidget(m_fixScroll);
+    m_fixLayout = new QVBoxLayout(m_fixContainer);
+    m_fixLayout->addStretch();
+    m_fixScroll->setWidget(m_fixContainer);
+
+    auto *upper = new QSplitter(Qt::Horizontal, this);
+    upper->addWidget(left);
+    upper->addWidget(evidencePane);
+    upper->setStretchFactor(0, 2);
+    upper->setStretchFactor(1, 3);
+    upper->setSizes({600, 900});
+    auto *body = new QSplitter(Qt::Vertical, this);
+    body->addWidget(upper);
+    body->addWidget(m_fixScroll);
+    body->setStretchFactor(0, 2);
+    body->setStretchFactor(1, 3);
+    body->setSizes({340, 460});
+    body->setCollapsible(1, false);
+
+    root->addWidget(m_findingsView);
+    root->addWidget(body, 1);
+}
+
+ChecklistPage::~ChecklistPage() = default;
+
+void ChecklistPage::setData(IndexPtr index, AnalysisPtr analysis)
+{
+    m_index = std::move(index);
+    m_analysis = std::move(analysis);
+    m_captureName = m_index ? QFileInfo(m_index->file.path).fileName() : QString();
+    rerun();
+}
+
+void ChecklistPage::addEvidencePaths(const QStringList &paths)
+{
+    for (const QString &p : paths)
+        if (!m_evidencePaths.contains(p)) m_evidencePaths << p;
+    rerun();
+}
+
+void ChecklistPage::rerun()
+{
+    const quint64 generation = ++m_generation;
+    if (!m_index) {
+        m_busy = false;
+        return;
+    }
+    m_busy = true;
+    if (m_diagnosis)
+        m_evidenceStatus->setText(
+            tr("Diagnosing again with %n evidence path(s)…", nullptr, int(m_evidencePaths.size())));
+    else
+        m_headline->setText(tr("Diagnosing…"));
+    auto *watcher = new QFutureWatcher<Result>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
+        watcher->deleteLater();
+        if (generation != m_generation) return; // superseded: newer evidence or another analysis
+        m_busy = false;
+        apply(watcher->result());
+    });
+    IndexPtr index = m_index;
+    AnalysisPtr analysis = m_analysis;
+    const QStringList paths = m_evidencePaths;
+    const QString name = m_captureName;
+    watcher->setFuture(QtConcurrent::run([index, analysis, paths, name]() {
+        Result r;
+        auto evidence = std::make_shared<EvidenceSet>();
+        for (const QString &p : paths) {
+            QString error;
+            if (!evidence->addPath(p, &error)) r.warnings << error;
+        }
+        for (const EvidenceFile &f : evidence->files())
+            if (!f.status.ok()) r.warnings << f.status.error;
+        DiagnosisInput in;
+        in.indexA = index.get();
+        in.analysisA = analysis.get();
+        in.evidence = paths.isEmpty() ? nullptr : evidence.get();
+        in.nameA = name;
+        r.diagnosis = std::make_shared<const Diagnosis>(diagnose(in, QStringList{index->file.path} + paths));
+        r.evidence = std::move(evidence);
+        return r;
+    }));
+}
+
+void ChecklistPage::apply(const Result &result)
+{
+    m_diagnosis = result.diagnosis;
+    m_evidence = result.evidence;
+    m_steps->setDiagnosis(m_diagnosis);
+    m_findings->setDiagnosis(m_diagnosis);
+    m_findingsView->resizeColumnsToContents();
+    m_findingsView->horizontalHeader()->setStretchLastSection(true);
+    // As tall as the findings (up to five): the steps and fixes below need the room.
+    const int shown = std::clamp(m_findings->rowCount(), 1, 5);
+    m_findingsView->setFixedHeight(m_findingsView->horizontalHeader()->sizeHint().height() +
+                                   shown * m_findingsView->verticalHeader()->defaultSectionSize() +
+                                   2 * m_findingsView->frameWidth());
+    // Steps stay collapsed so all six show at once; the selection's evidence is on the right.
+
+    QStringList collect;
+    for (const ChecklistStep &s : m_diagnosis->steps)
+        for (const QString &c : s.collectNext)
+            collect << QStringLiteral("<li><b>%1.</b> %2</li>").arg(s.number).arg(c.toHtmlEscaped());
+    m_collectNext->setText(collect.isEmpty() ? tr("Nothing: every step has what it needs.")
+                                             : QStringLiteral("<ul style=\"margin-left:-20px\">") +
+                                                   collect.join(QString()) + QStringLiteral("</ul>"));
+
+    if (m_evidencePaths.isEmpty() || !m_evidence) {
+        m_evidenceStatus->setText(tr("Host evidence: none. Import counters, configurations or a charon log "
+                                     "(or an 'ikev2wb collect' folder) to decide the steps marked NOT "
+                                     "ENOUGH EVIDENCE."));
+    } else {
+        std::size_t changed = 0;
+        for (const SnapshotDelta &d : m_evidence->deltas())
+            changed += d.changed().size();
+        m_evidenceStatus->setText(tr("Host evidence: %1 file(s) read, %2 skipped, %3 counter(s) changed "
+                                     "between snapshots.")
+                                      .arg(m_evidence->files().size())
+                                      .arg(m_evidence->skipped().size())
+                                      .arg(changed));
+    }
+    m_export->setEnabled(std::any_of(m_diagnosis->findings.begin(), m_diagnosis->findings.end(),
+                                     [](const Finding &f) { return !f.fixes.empty(); }));
+    updateHeadline();
+
+    if (m_detailFinding >= 0 && m_detailFinding < int(m_diagnosis->findings.size()))
+        showFinding(m_detailFinding);
+    else if (!m_diagnosis->findings.empty())
+        showFinding(0);
+    else
+        showStep(m_detailFinding < 0 ? -m_detailFinding : 1);
+    if (!result.warnings.isEmpty()) Q_EMIT failed(result.warnings.join(QLatin1Char('\n')));
+    Q_EMIT diagnosisChanged();
+}
+
+QString ChecklistPage::headline() const
+{
+    if (!m_diagnosis) return tr("Diagnosing…");
+    if (m_diagnosis->findings.empty() || m_diagnosis->findings.front().status == StepStatus::Pass)
+        return tr("No cause of loss found in this capture");
+    const Finding &f = m_diagnosis->findings.front();
+    return tr("Most likely: %1 (%2, %3)")
+        .arg(f.title, statusText(f.status).toLower())
+        .arg(f.confidence, 0, 'f', 2);
+}
+
+void ChecklistPage::updateHeadline()
+{
+    if (!m_diagnosis) return;
+    const QPalette &pal = palette();
+    if (m_diagnosis->findings.empty() || m_diagnosis->findings.front().status == StepStatus::Pass) {
+        m_headline->setText(QStringLiteral("<span style=\"color:%1\">%2</span>")
+                                .arg(statusColor(StepStatus::Pass, pal).name(), headline().toHtmlEscaped()));
+        m_headlineDetail->setText(tr("No step fails or warns. Steps marked NOT ENOUGH EVIDENCE need the "
+                                     "peer's capture or host evidence."));
+        return;
+    }
+    const Finding &f = m_diagnosis->findings.front();
+    m_headline->setText(
+        tr("Most likely: <b>%1</b> <span style=\"color:%2\"><b>(%3, %4)</b></span>")
+            .arg(f.title.toHtmlEscaped(), statusColor(f.status, pal).name(), statusText(f.status).toLower())
+            .arg(f.confidence, 0, 'f', 2));
+    QString stepTitle;
+    for (const ChecklistStep &s : m_diagnosis->steps)
+        if (s.number == f.step) stepTitle = s.title;
+    const int others = int(m_diagnosis->findings.size()) - 1;
+    m_headlineDetail->setText(
+        tr("Cause <code>%1</code>, checklist step %2 (%3). %4 %5")
+            .arg(f.cause, QString::number(f.step), stepTitle.toHtmlEscaped())
+            .arg(f.fixes.empty() ? tr("No fix yet: see what to collect next.")
+                                 : tr("%n fix(es) below.", nullptr, int(f.fixes.size())))
+            .arg(others > 0 ? tr("%n other finding(s) in the table.", nullptr, others) : QString()));
+}
+
+void ChecklistPage::showFinding(int row)
+{
+    if (!m_diagnosis || row < 0 || row >= int(m_diagnosis->findings.size())) return;
+    m_detailFinding = row;
+    const Finding &f = m_diagnosis->findings[std::size_t(row)];
+    if (m_findingsView->currentIndex().row() != row) {
+        const QSignalBlocker block(m_findingsView->selectionModel());
+        m_findingsView->selectRow(row);
+        m_findingsView->viewport()->update();
+    }
+    {
+        const QSignalBlocker block(m_stepsView->selectionModel());
+        m_stepsView->selectionModel()->clearSelection();
+        m_stepsView->viewport()->update();
+    }
+    showDetail({tr("Finding %1: %2").arg(row + 1).arg(f.title), f.status, f.confidence, &f.evidence, nullptr,
+                &f.fixes});
+}
+
+void ChecklistPage::showStep(int number)
+{
+    if (!m_diagnosis) return;
+    for (const ChecklistStep &s : m_diagnosis->steps) {
+        if (s.number != number) continue;
+        m_detailFinding = -number;
+        {
+            const QSignalBlocker block(m_findingsView->selectionModel());
+            m_findingsView->selectionModel()->clearSelection();
+            m_findingsView->viewport()->update();
+        }
+        showDetail({tr("Step %1: %2").arg(s.number).arg(s.title), s.status, s.confidence, &s.evidence,
+                    nullptr, &s.fixes});
+        return;
+    }
+}
+
+void ChecklistPage::showDetail(const Detail &d)
+{
+    const QPalette &pal = palette();
+    m_detailHeading->setText(QStringLiteral("<b>%1</b> &nbsp;<span style=\"color:%2\"><b>%3</b></span>%4")
+                                 .arg(d.heading.toHtmlEscaped(), statusColor(d.status, pal).name(),
+                                      statusText(d.status),
+                                      d.status == StepStatus::NotEnoughEvidence
+                                          ? QString()
+                                          : tr(", confidence %1").arg(d.confidence, 0, 'f', 2)));
+
+    m_evidenceList->clear();
+    if (d.evidence) {
+        for (const EvidenceItem &e : *d.evidence) {
+            const QString ref = evidenceRefText(e.ref);
+            auto *item = new QListWidgetItem(
+                ref.isEmpty() ? e.text : e.text + QStringLiteral("\n    → ") + ref, m_evidenceList);
+            const bool here = e.ref.source.isEmpty() || QFileInfo(e.ref.source).fileName() == m_captureName;
+            if (e.ref.packet > 0 && here) {
+                item->setData(PacketRole, qint64(e.ref.packet - 1)); // the packet table is 0-based
+                item->setForeground(pal.color(QPalette::Link));
+                item->setToolTip(tr("Click to show packet %1 in the Packets tab").arg(e.ref.packet));
+            } else {
+                item->setToolTip(ref.isEmpty() ? e.text : ref);
+            }
+        }
+    }
+    if (m_evidenceList->count() == 0) {
+        auto *item = new QListWidgetItem(tr("No evidence recorded for this."), m_evidenceList);
+        item->setFlags(Qt::NoItemFlags);
+    }
+
+    // Fix widgets are rebuilt: a handful per selection, cheap, and no stale highlighter.
+    while (QLayoutItem *it = m_fixLayout->takeAt(0)) {
+        delete it->widget();
+        delete it;
+    }
+    if (d.fixes && !d.fixes->empty()) {
+        auto *caption = new QLabel(
+            tr("<b>Fixes for %1</b> (review before use; values are filled in from this capture, "
+               "<span style=\"%2\">&lt;names&gt;</span> must be replaced)")
+                .arg(d.heading.section(QLatin1Char(':'), 0, 0).toLower().toHtmlEscaped(),
+                     QStringLiteral("background:%1")
+                         .arg(SnippetTheme::forPalette(pal).placeholder.background().color().name())),
+            m_fixContainer);
+        caption->setWordWrap(true);
+        m_fixLayout->addWidget(caption);
+        for (const Fix &f : *d.fixes)
+            m_fixLayout->addWidget(fixWidget(f, m_fixContainer));
+    } else {
+        auto *none = new QLabel(tr("<b>No fix proposed for %1 yet.</b> The evidence does not pin down "
+                                   "what to change: see <i>What to collect next</i>, or import host "
+                                   "evidence.")
+                                    .arg(d.heading.section(QLatin1Char(':'), 0, 0).toLower().toHtmlEscaped()),
+                                m_fixContainer);
+        none->setWordWrap(true);
+        m_fixLayout->addWidget(none);
+    }
+    m_fixLayout->addStretch();
+}
+
+QWidget *ChecklistPage::fixWidget(const Fix &fix, QWidget *parent)
+{
+    auto *box = new QFrame(parent);
+    box->setObjectName(QStringLiteral("fix"));
+    box->setFrameShape(QFrame::StyledPanel);
+    auto *layout = new QVBoxLayout(box);
+    auto *head = new QHBoxLayout;
+    auto *title = wrappedLabel(box);
+    const QString where = configFileOf(fix.kind);
+    title->setText(QStringLiteral("<b>%1</b> &nbsp;<span style=\"color:%2\">[%3]%4</span>")
+                       .arg(fix.title.toHtmlEscaped(), palette().color(QPalette::PlaceholderText).name(),
+                            QString::fromLatin1(fixKindName(fix.kind)),
+                            where.isEmpty() ? QString() : tr(" in %1").arg(where)));
+    head->addWidget(title, 1);
+    auto *copy = new QPushButton(tr("Copy"), box);
+    copy->setObjectName(QStringLiteral("copyFix"));
+    copy->setToolTip(tr("Copy the snippet to the clipboard"));
+    const QString text = fix.text;
+    connect(copy, &QPushButton::clicked, copy, [copy, text]() {
+        QGuiApplication::clipboard()->setText(text);
+        copy->setText(tr("Copied"));
+        QTimer::singleShot(1500, copy, [copy]() { copy->setText(tr("Copy")); });
+    });
+    head->addWidget(copy, 0, Qt::AlignTop);
+    layout->addLayout(head);
+
+    auto *snippet = new SnippetView(fix.text, box);
+    snippet->setObjectName(QStringLiteral("fixSnippet"));
+    m_highlighting->attach(snippet->document(), snippetLanguage(fix.kind), palette());
+    layout->addWidget(snippet);
+
+    auto *info = wrappedLabel(box);
+    info->setTextFormat(Qt::RichText);
+    auto row = [](const QString &label, const QString &value) {
+        return QStringLiteral("<tr><td style=\"padding-right:8px\"><b>%1</b></td><td>%2</td></tr>")
+            .arg(label, value.toHtmlEscaped());
+    };
+    info->setText(QStringLiteral("<table>") + row(tr("Changes"), fix.changes) +
+                  row(tr("Trade-off"), fix.tradeoff) + row(tr("Verify"), fix.verify) +
+                  row(tr("Undo"), fix.undo) + QStringLiteral("</table>"));
+    layout->addWidget(info);
+    return box;
+}
+
+void ChecklistPage::evidenceClicked(QListWidgetItem *item)
+{
+    if (!item) return;
+    const QVariant p = item->data(PacketRole);
+    if (p.isValid()) Q_EMIT packetRequested(quint64(p.toLongLong()));
+}
+
+void ChecklistPage::importFiles()
+{
+    const QStringList files =
+        QFileDialog::getOpenFileNames(this, tr("Import host evidence"), QString(),
+                                      tr("Evidence (*.txt *.log *.conf *.json);;All files (*)"));
+    if (!files.isEmpty()) addEvidencePaths(files);
+}
+
+void ChecklistPage::importFolder()
+{
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Import an 'ikev2wb collect' folder"));
+    if (!dir.isEmpty()) addEvidencePaths({dir});
+}
+
+void ChecklistPage::exportClicked()
+{
+    const QString path =
+        QFileDialog::getSaveFileName(this, tr("Export fix script"), QStringLiteral("ikev2wb-fixes.sh"),
+                                     tr("Shell scripts (*.sh);;All files (*)"));
+    if (path.isEmpty()) return;
+    QString error;
+    if (!exportFixScript(path, &error)) Q_EMIT failed(error);
+}
+
+bool ChecklistPage::exportFixScript(const QString &path, QString *error)
+{
+    if (!m_diagnosis) {
+        if (error) *error = tr("%1: no diagnosis yet").arg(path);
+        return false;
+    }
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(fixScript(*m_diagnosis).toUtf8()) < 0 || !f.commit()) {
+        if (error) *error = tr("%1: cannot write the fix script: %2").arg(path, f.errorString());
+        return false;
+    }
+    QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::ExeOwner | QFileDevice::ExeUser);
+    return true;
+}
+
+void ChecklistPage::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange && m_diagnosis) {
+        // Snippet colours and status colours depend on the Base colour: redraw with the new theme.
+        updateHeadline();
+        if (m_detailFinding >= 0)
+            showFinding(m_detailFinding);
+        else
+            showStep(-m_detailFinding);
+    }
+}
+
+} // namespace ikev2wb::ui

@@ -1,0 +1,120 @@
+#pragma once
+// Checklist page: the guided diagnosis of one capture (core/diagnose). Top: the ranked
+// findings with a headline for the most likely cause. Left: the six steps with their status.
+// Right: the evidence of the selected step or finding (an item that names a packet of this
+// capture jumps to it) and its fixes, each a highlighted read-only snippet with a Copy button.
+// The page owns its controller: the diagnosis runs on a worker (QtConcurrent), re-runs when the
+// engineer imports host evidence, and a generation counter drops results that were superseded.
+#include "loader/captureloader.h"
+#include "models/checklistmodel.h"
+
+#include <QFutureWatcher>
+#include <QWidget>
+
+#include <memory>
+
+class QLabel;
+class QListWidget;
+class QListWidgetItem;
+class QPushButton;
+class QScrollArea;
+class QTableView;
+class QToolButton;
+class QTreeView;
+class QVBoxLayout;
+
+namespace ikev2wb {
+class EvidenceSet;
+}
+
+namespace ikev2wb::ui {
+
+class SnippetHighlighting;
+
+class ChecklistPage final : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ChecklistPage(QWidget *parent = nullptr);
+    ~ChecklistPage() override;
+
+    /// Runs the diagnosis of this capture (plus any imported evidence) on a worker.
+    void setData(IndexPtr index, AnalysisPtr analysis);
+    /// Adds host evidence (files or `ikev2wb collect` folders) and re-runs the diagnosis.
+    void addEvidencePaths(const QStringList &paths);
+    /// Writes core's fixScript() of the current diagnosis; false with `error` naming the file.
+    bool exportFixScript(const QString &path, QString *error = nullptr);
+
+    [[nodiscard]] const DiagnosisPtr &diagnosis() const { return m_diagnosis; }
+    [[nodiscard]] bool isBusy() const { return m_busy; }
+    [[nodiscard]] ChecklistModel *checklistModel() const { return m_steps; }
+    [[nodiscard]] FindingsModel *findingsModel() const { return m_findings; }
+    [[nodiscard]] QString headline() const;
+    /// Shows the details (evidence, fixes) of finding `row` (0 = most likely) or of step 1..6.
+    void showFinding(int row);
+    void showStep(int number);
+
+Q_SIGNALS:
+    /// An evidence item naming packet `packet` (0-based) of this capture was clicked.
+    void packetRequested(quint64 packet);
+    /// A new diagnosis is on the page.
+    void diagnosisChanged();
+    void failed(const QString &message);
+
+private:
+    struct Result
+    {
+        DiagnosisPtr diagnosis;
+        std::shared_ptr<const EvidenceSet> evidence;
+        QStringList warnings;
+    };
+    struct Detail
+    {
+        QString heading;
+        StepStatus status = StepStatus::NotEnoughEvidence;
+        double confidence = 0;
+        const std::vector<EvidenceItem> *evidence = nullptr;
+        const QStringList *collectNext = nullptr;
+        const std::vector<Fix> *fixes = nullptr;
+    };
+
+    void rerun();
+    void apply(const Result &result);
+    void showDetail(const Detail &detail);
+    QWidget *fixWidget(const Fix &fix, QWidget *parent);
+    void evidenceClicked(QListWidgetItem *item);
+    void importFiles();
+    void importFolder();
+    void exportClicked();
+    void updateHeadline();
+    void changeEvent(QEvent *event) override;
+
+    IndexPtr m_index;
+    AnalysisPtr m_analysis;
+    QStringList m_evidencePaths;
+    std::shared_ptr<const EvidenceSet> m_evidence;
+    DiagnosisPtr m_diagnosis;
+    QString m_captureName;
+    quint64 m_generation = 0;
+    bool m_busy = false;
+    std::unique_ptr<SnippetHighlighting> m_highlighting;
+
+    ChecklistModel *m_steps = nullptr;
+    FindingsModel *m_findings = nullptr;
+    QLabel *m_headline = nullptr;
+    QLabel *m_headlineDetail = nullptr;
+    QLabel *m_evidenceStatus = nullptr;
+    QToolButton *m_import = nullptr;
+    QPushButton *m_export = nullptr;
+    QTableView *m_findingsView = nullptr;
+    QTreeView *m_stepsView = nullptr;
+    QLabel *m_detailHeading = nullptr;
+    QListWidget *m_evidenceList = nullptr;
+    QLabel *m_collectNext = nullptr;
+    QScrollArea *m_fixScroll = nullptr;
+    QWidget *m_fixContainer = nullptr;
+    QVBoxLayout *m_fixLayout = nullptr;
+    int m_detailFinding = 0; // what the right side shows: finding row, or −step number
+};
+
+} // namespace ikev2wb::ui
