@@ -11,13 +11,14 @@
 #        TSHARK_RUNS=1    runs of tshark per size
 #        SKIP_TSHARK=1    leave tshark out
 #        DELETE_AFTER=1   delete each generated capture after measuring it (for the 10M file)
-#        REBUILD=1        rebuild build/release even if the binaries exist
+#        REBUILD=1        rebuild the build folder even if the binaries exist
+#        BENCH_BUILD=DIR  build folder to use (default build/release)
 # Captures go to bench/out/ (gitignored) and are reused if present. The page cache is warmed
 # by one untimed floor run before anything is measured.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=$ROOT/build/release
+BUILD=${BENCH_BUILD:-$ROOT/build/release}
 OUT=$ROOT/bench/out
 RUNS=${RUNS:-3}
 TSHARK_RUNS=${TSHARK_RUNS:-1}
@@ -29,8 +30,9 @@ PCAPLOOP=$BUILD/bench/ikev2wb-pcaploop
 IKEV2WB=$BUILD/app/cli/ikev2wb
 
 if [ "${REBUILD:-0}" = 1 ] || [ ! -x "$GENCAP" ] || [ ! -x "$PCAPLOOP" ] || [ ! -x "$IKEV2WB" ]; then
-  (cd "$ROOT" && cmake --preset release -DIKEV2WB_BUILD_TESTS=OFF -DIKEV2WB_BUILD_GUI=OFF >/dev/null &&
-     cmake --build --preset release -j2 --target ikev2wb ikev2wb-gencap ikev2wb-pcaploop)
+  (cd "$ROOT" && cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DIKEV2WB_BUILD_TESTS=OFF \
+     -DIKEV2WB_BUILD_GUI=OFF >/dev/null &&
+     cmake --build "$BUILD" -j2 --target ikev2wb ikev2wb-gencap ikev2wb-pcaploop)
 fi
 if [ -z "${SKIP_TSHARK:-}" ] && ! command -v tshark >/dev/null; then
   echo "installing tshark (Debian package, no setuid dumpcap)" >&2
