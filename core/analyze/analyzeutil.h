@@ -48,10 +48,26 @@ template <typename T> T quantile(std::vector<T> &v, double q)
     return v[k];
 }
 
-/// Sequence numbers never seen between the smallest and largest of `seqs` (sorted in place).
+/// Sequence numbers never seen between the smallest and largest of `seqs` (may reorder `seqs`).
+/// A bitmap over the range when it is reasonably small (linear time); a sort otherwise.
 inline std::uint64_t missingSequenceNumbers(std::vector<std::uint32_t> &seqs)
 {
     if (seqs.size() < 2) return 0;
+    const auto [lo, hi] = std::minmax_element(seqs.begin(), seqs.end());
+    const std::uint64_t range = std::uint64_t(*hi) - *lo + 1;
+    if (range <= std::max<std::uint64_t>(std::uint64_t(1) << 26, 4 * std::uint64_t(seqs.size()))) {
+        std::vector<bool> seen(range);
+        std::uint64_t distinct = 0;
+        const std::uint32_t base = *lo;
+        for (const std::uint32_t q : seqs) {
+            auto bit = seen[q - base];
+            if (!bit) {
+                bit = true;
+                ++distinct;
+            }
+        }
+        return range - distinct;
+    }
     std::sort(seqs.begin(), seqs.end());
     seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
     return std::uint64_t(seqs.back() - seqs.front() + 1) - seqs.size();

@@ -110,23 +110,35 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
     });
     out.cancelled = stop || cancelled(cancel);
 
-    // Reverse-direction ESP times per (src, dst) direction, for the reply check.
+    // Reverse-direction ESP times per (src, dst) direction, for the reply check. Capture order
+    // is (almost always) time order, so each list is merged, not sorted, and the check is a
+    // sweep with one pointer into the reverse list instead of a binary search per packet.
     std::map<std::pair<IpAddress, IpAddress>, std::vector<std::int64_t>> byDirection;
     for (std::size_t s = 0; s < sas.size(); ++s) {
         const Flow &f = flows[sas[s].flowId];
         auto &v = byDirection[{f.src, f.dst}];
-        v.insert(v.end(), times[s].begin(), times[s].end());
+        const auto middle = v.insert(v.end(), times[s].begin(), times[s].end());
+        if (std::is_sorted(middle, v.end()))
+            std::inplace_merge(v.begin(), middle, v.end());
+        else
+            std::sort(v.begin(), v.end());
     }
-    for (auto &[dir, v] : byDirection)
-        std::sort(v.begin(), v.end());
     for (std::size_t s = 0; s < sas.size(); ++s) {
         const Flow &f = flows[sas[s].flowId];
         const auto it = byDirection.find({f.dst, f.src});
         if (it == byDirection.end()) continue;
         const auto &rev = it->second;
-        for (std::size_t k = 0; k < times[s].size(); ++k) {
-            const auto next = std::upper_bound(rev.begin(), rev.end(), times[s][k]);
-            const bool replied = next != rev.end() && *next - times[s][k] <= kReplyWindowNs;
+        const auto &mine = times[s];
+        const bool sweep = std::is_sorted(mine.begin(), mine.end());
+        auto next = rev.begin();
+        for (std::size_t k = 0; k < mine.size(); ++k) {
+            if (sweep) {
+                while (next != rev.end() && *next <= mine[k])
+                    ++next;
+            } else {
+                next = std::upper_bound(rev.begin(), rev.end(), mine[k]);
+            }
+            const bool replied = next != rev.end() && *next - mine[k] <= kReplyWindowNs;
             if (replied)
                 ++(lengths[s][k] >= kLargeOuterBytes ? out.sas[s].largeFollowedByReverse
                                                      : out.sas[s].smallFollowedByReverse);
