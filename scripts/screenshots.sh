@@ -10,6 +10,11 @@ shoot() { xvfb-run -a -s '-screen 0 1600x1000x24' "$BUILD/tests/ikev2wb-screensh
 shoot rekey-loss resources/samples/rekey-loss-left-outer.pcap
 shoot mtu-blackhole resources/samples/mtu-blackhole-right-outer.pcap
 shoot natt-expiry resources/samples/natt-expiry-left-outer.pcap
+# Host evidence imported (--evidence PATH): the Evidence page with counters, and with a charon log.
+shoot reorder-antireplay --evidence tests/data/lab/reorder-antireplay/stats resources/samples/reorder-antireplay-right-outer.pcap
+shoot rekey-loss-evidence --evidence tests/data/lab/rekey-loss/charon-left.log resources/samples/rekey-loss-left-outer.pcap
+# Legibility in a dark desktop theme (--dark: dark Fusion palette).
+shoot dark-rekey-loss --dark --evidence tests/data/lab/rekey-loss/charon-left.log resources/samples/rekey-loss-left-outer.pcap
 # The Comparison page of two endpoint captures (--pair A B): PREFIX-compare.png.
 shoot loss1 --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
 shoot mtu-blackhole --pair resources/samples/mtu-blackhole-left-outer.pcap resources/samples/mtu-blackhole-right-outer.pcap

@@ -1,7 +1,10 @@
 #include "mainwindow.h"
 
 #include "pages/capturepage.h"
+#include "pages/checklistpage.h"
 #include "pages/comparepage.h"
+#include "settings/settingsdialog.h"
+#include "settings/workbenchsettings.h"
 
 #include <QAction>
 #include <QApplication>
@@ -15,7 +18,6 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSettings>
 #include <QStatusBar>
 #include <QTabWidget>
 
@@ -49,18 +51,46 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     auto *file = menuBar()->addMenu(tr("&File"));
     auto *open = file->addAction(tr("&Open Capture…"), this, [this]() {
-        const QStringList paths = QFileDialog::getOpenFileNames(
-            this, tr("Open captures"), QString(), tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+        WorkbenchSettings settings;
+        const QStringList paths =
+            QFileDialog::getOpenFileNames(this, tr("Open captures"), settings.lastDirectory(),
+                                          tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+        if (!paths.isEmpty()) settings.setLastDirectory(QFileInfo(paths.first()).absolutePath());
         openFiles(paths);
     });
     open->setShortcut(QKeySequence::Open);
+    open->setToolTip(tr("Open one or more pcap/pcapng captures; each gets its own tab"));
     auto *openPairAction = file->addAction(tr("Open Endpoint &Pair…"), this, &MainWindow::choosePair);
     openPairAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     openPairAction->setToolTip(tr("Compare the captures taken at the two ends of a tunnel"));
     m_recentMenu = file->addMenu(tr("Open &Recent"));
+    m_recentMenu->setToolTipsVisible(true);
     file->addSeparator();
+    auto *closeTab = file->addAction(tr("&Close Tab"), this, [this]() {
+        if (m_tabs->currentIndex() >= 0) Q_EMIT m_tabs->tabCloseRequested(m_tabs->currentIndex());
+    });
+    closeTab->setObjectName(QStringLiteral("closeTabAction"));
+    closeTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
+    closeTab->setToolTip(tr("Close the current capture or comparison"));
     auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    auto *edit = menuBar()->addMenu(tr("&Edit"));
+    auto *prefs = edit->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
+    prefs->setObjectName(QStringLiteral("preferencesAction"));
+    prefs->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Comma));
+    prefs->setToolTip(tr("Assumed receiver replay window and NAT UDP timeout"));
+
+    // Ctrl+1..7: the inner tabs of the current capture (Overview … Evidence)
+    auto *view = menuBar()->addMenu(tr("&View"));
+    const QStringList innerTabs{tr("Overview"), tr("Packets"),   tr("ESP Timeline"), tr("IKE Ladder"),
+                                tr("MTU"),      tr("Checklist"), tr("Evidence")};
+    for (int t = 0; t < innerTabs.size(); ++t) {
+        auto *go = view->addAction(innerTabs.at(t), this, [this, t]() { showInnerTab(t); });
+        go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + t)));
+        go->setObjectName(QStringLiteral("innerTab%1").arg(t + 1));
+    }
+
     auto *help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About IKEv2 Workbench"), this, &MainWindow::showAbout);
 
@@ -81,9 +111,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     statusBar()->addPermanentWidget(m_progress);
     statusBar()->addPermanentWidget(m_cancel);
 
-    QSettings settings;
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    if (!settings.contains(QStringLiteral("window/geometry"))) resize(1400, 900);
+    const WorkbenchSettings settings;
+    restoreGeometry(settings.windowGeometry());
+    restoreState(settings.windowState());
+    if (!settings.hasWindowGeometry()) resize(1400, 900);
     rebuildRecentMenu();
 }
 
@@ -166,33 +197,58 @@ void MainWindow::onFailed(const QString &path, const QString &message)
 
 void MainWindow::addRecent(const QString &path)
 {
-    QSettings settings;
-    QStringList recent = settings.value(QStringLiteral("recentFiles")).toStringList();
-    recent.removeAll(path);
-    recent.prepend(path);
-    while (recent.size() > 10)
-        recent.removeLast();
-    settings.setValue(QStringLiteral("recentFiles"), recent);
+    WorkbenchSettings().addRecentFile(path);
     rebuildRecentMenu();
 }
 
 void MainWindow::rebuildRecentMenu()
 {
     m_recentMenu->clear();
-    const QStringList recent = QSettings().value(QStringLiteral("recentFiles")).toStringList();
-    for (const QString &p : recent)
-        m_recentMenu->addAction(p, this, [this, p]() { openFiles({p}); });
+    const QStringList recent = WorkbenchSettings().recentFiles();
+    for (const QString &p : recent) {
+        auto *a = m_recentMenu->addAction(QFileInfo(p).fileName(), this, [this, p]() { openFiles({p}); });
+        a->setToolTip(p);
+    }
     m_recentMenu->setEnabled(!recent.isEmpty());
+}
+
+void MainWindow::showInnerTab(int tab)
+{
+    auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
+    if (!page || tab >= page->tabs()->count() || !page->tabs()->isTabEnabled(tab)) return;
+    page->tabs()->setCurrentIndex(tab);
+}
+
+void MainWindow::showPreferences()
+{
+    auto *dialog = findChild<SettingsDialog *>();
+    if (!dialog) {
+        dialog = new SettingsDialog(this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &SettingsDialog::assumptionsChanged, this, [this](int replayWindow, int natTimeoutS) {
+            for (int i = 0; i < m_tabs->count(); ++i)
+                if (auto *page = qobject_cast<CapturePage *>(m_tabs->widget(i)))
+                    page->checklist()->setAssumptions(replayWindow, natTimeoutS);
+            m_status->setText(tr("Assumptions: replay window %1 packets, NAT UDP timeout %2 s")
+                                  .arg(replayWindow)
+                                  .arg(natTimeoutS));
+        });
+    }
+    dialog->open(); // non-modal towards the event loop: no exec()
 }
 
 void MainWindow::showAbout()
 {
-    QMessageBox::about(
-        this, tr("About IKEv2 Workbench"),
+    auto *box = new QMessageBox(
+        QMessageBox::Information, tr("About IKEv2 Workbench"),
         tr("<h3>IKEv2 Workbench %1</h3><p>Finds out why traffic inside IKEv2/IPsec tunnels gets lost.</p>"
-           "<p>Qt %2<br>%3</p>")
+           "<p>Qt %2 (built with %3)<br>%4</p>")
             .arg(QStringLiteral(IKEV2WB_VERSION), QString::fromLatin1(qVersion()),
-                 QString::fromLatin1(pcap_lib_version()).toHtmlEscaped()));
+                 QStringLiteral(QT_VERSION_STR), QString::fromLatin1(pcap_lib_version()).toHtmlEscaped()),
+        QMessageBox::Ok, this);
+    box->setObjectName(QStringLiteral("aboutBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open(); // QMessageBox::about() would run a nested event loop
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent *event)
@@ -214,7 +270,9 @@ void MainWindow::closeEvent(QCloseEvent *event)
     m_loader->cancel();
     m_pairQueue.clear();
     m_pairLoader->cancel();
-    QSettings().setValue(QStringLiteral("window/geometry"), saveGeometry());
+    WorkbenchSettings settings;
+    settings.setWindowGeometry(saveGeometry());
+    settings.setWindowState(saveState());
     event->accept();
 }
 

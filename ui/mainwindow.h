@@ -46,6 +46,9 @@ private:
     void addRecent(const QString &path);
     void rebuildRecentMenu();
     void showAbout();
+    void showPreferences();
+    /// Ctrl+1..7: inner tab `tab` of the current capture page.
+    void showInnerTab(int tab);
 
     CaptureLoader *m_loader = nullptr;
     PairLoader *m_pairLoader = nullptr;

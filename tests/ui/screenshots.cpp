@@ -1,13 +1,19 @@
 // Takes a screenshot of every page of the workbench for docs/screenshots (run by
 // scripts/screenshots.sh under Xvfb). Not a test: it drives the real window like a user would
 // and saves what a user would see. With `--pair A B` it saves the Comparison page of the two
-// endpoint captures A and B instead (PREFIX-compare.png).
+// endpoint captures A and B instead (PREFIX-compare.png). `--dark` uses a dark Fusion palette
+// (to check legibility in a dark desktop theme); `--evidence PATH` imports host evidence (a file
+// or folder) into the capture before the pages are saved.
 #include "mainwindow.h"
 #include "pages/capturepage.h"
+#include "pages/checklistpage.h"
 #include "pages/comparepage.h"
+#include "pages/evidencepage.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QPalette>
+#include <QStyleFactory>
 #include <QTabWidget>
 #include <QTimer>
 
@@ -21,9 +27,40 @@ int main(int argc, char **argv)
     QApplication::setOrganizationName(QStringLiteral("ikev2-workbench-screenshots"));
     qRegisterMetaType<IndexPtr>("ikev2wb::ui::IndexPtr");
     QStringList args = app.arguments().mid(1);
+    const bool dark = args.removeAll(QStringLiteral("--dark")) > 0;
+    QString evidence;
+    if (const auto e = args.indexOf(QStringLiteral("--evidence")); e >= 0 && e + 1 < args.size()) {
+        evidence = args.at(e + 1);
+        args.remove(e, 2);
+    }
+    if (dark) {
+        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
+        QPalette p;
+        const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xdf, 0xe1, 0xe5);
+        p.setColor(QPalette::Window, window);
+        p.setColor(QPalette::WindowText, text);
+        p.setColor(QPalette::Base, base);
+        p.setColor(QPalette::AlternateBase, window);
+        p.setColor(QPalette::ToolTipBase, base);
+        p.setColor(QPalette::ToolTipText, text);
+        p.setColor(QPalette::Text, text);
+        p.setColor(QPalette::Button, window);
+        p.setColor(QPalette::ButtonText, text);
+        p.setColor(QPalette::BrightText, Qt::red);
+        p.setColor(QPalette::Link, QColor(0x6c, 0xb4, 0xff));
+        p.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
+        p.setColor(QPalette::HighlightedText, Qt::white);
+        p.setColor(QPalette::PlaceholderText, QColor(0x8c, 0x90, 0x96));
+        p.setColor(QPalette::Mid, QColor(0x45, 0x48, 0x4d));
+        p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x6e, 0x72, 0x78));
+        p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x6e, 0x72, 0x78));
+        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x6e, 0x72, 0x78));
+        QApplication::setPalette(p);
+    }
     if (args.size() < 3) {
-        std::fprintf(stderr, "usage: ikev2wb-screenshots OUTDIR PREFIX CAPTURE [CAPTURE...]\n"
-                             "       ikev2wb-screenshots OUTDIR PREFIX --pair A B\n");
+        std::fprintf(stderr,
+                     "usage: ikev2wb-screenshots OUTDIR PREFIX [--dark] [--evidence PATH] CAPTURE...\n"
+                     "       ikev2wb-screenshots OUTDIR PREFIX [--dark] --pair A B\n");
         return 2;
     }
     const QString outDir = args.takeFirst();
@@ -60,10 +97,19 @@ int main(int argc, char **argv)
         return app.exec();
     }
 
+    bool imported = false;
     w.openFiles(args);
     QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
         auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
         if (!page || !page->analysis()) return; // still loading
+        if (!evidence.isEmpty()) {
+            if (!page->evidence()) {
+                if (!imported) page->addEvidencePaths({evidence});
+                imported = true;
+                return;
+            }
+            if (page->evidencePage()->isBusy() || page->checklist()->isBusy()) return;
+        }
         if (step > 0) {
             const int tab = step - 1;
             const QString name = QStringLiteral("%1/%2-%3.png").arg(outDir, prefix).arg(tab);

@@ -5,6 +5,7 @@
 #include "charts/timelinedata.h"
 #include "models/packettablemodel.h"
 #include "pages/checklistpage.h"
+#include "pages/evidencepage.h"
 #include "pages/mtupage.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
@@ -67,8 +68,15 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_table = new QTableView(tablePane);
     m_table->setModel(m_proxy);
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(PacketTableModel::ColNumber, Qt::AscendingOrder);
+    // The source is already in packet order, so show that order without sorting: a proxy sort
+    // at construction stalled the GUI thread for seconds at 1M rows (bench/RESULTS.md, "GUI").
+    // setSortingEnabled() would sort at once; a header click still sorts through the proxy.
+    auto *header = m_table->horizontalHeader();
+    header->setSortIndicator(PacketTableModel::ColNumber, Qt::AscendingOrder);
+    header->setSortIndicatorShown(true);
+    header->setSectionsClickable(true);
+    connect(header, &QHeaderView::sortIndicatorChanged, m_proxy,
+            [this](int column, Qt::SortOrder order) { m_proxy->sort(column, order); });
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->verticalHeader()->setVisible(false);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
@@ -136,6 +144,17 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_checklist = new ChecklistPage(m_tabs);
     m_tabs->addTab(m_checklist, tr("Checklist"));
     connect(m_checklist, &ChecklistPage::packetRequested, this, &CapturePage::selectPacket);
+
+    // Evidence: imported on either page, parsed once (by the Checklist's worker), shown on both
+    m_evidencePage = new EvidencePage(m_tabs);
+    m_tabs->addTab(m_evidencePage, tr("Evidence"));
+    m_evidencePage->setCapture(m_index);
+    connect(m_evidencePage, &EvidencePage::importRequested, this, &CapturePage::addEvidencePaths);
+    connect(m_checklist, &ChecklistPage::evidenceChanged, this,
+            [this](std::shared_ptr<const EvidenceSet> evidence, const QStringList &warnings) {
+                m_evidence = std::move(evidence);
+                m_evidencePage->setEvidence(m_evidence, warnings);
+            });
 
     for (int t = TimelineTab; t <= ChecklistTab; ++t)
         m_tabs->setTabEnabled(t, false);
@@ -218,6 +237,11 @@ void CapturePage::showTimeline(int saIndex)
 void CapturePage::showLadder(int ikeSa)
 {
     m_ladder->setData(m_index, m_analysis, ikeSa);
+}
+
+void CapturePage::addEvidencePaths(const QStringList &paths)
+{
+    m_checklist->addEvidencePaths(paths);
 }
 
 void CapturePage::selectPacket(quint64 packet)

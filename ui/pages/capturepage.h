@@ -1,10 +1,12 @@
 #pragma once
 // One opened capture: overview, packet table, ESP sequence timeline, IKE ladder, MTU view and
-// the guided checklist (diagnosis and fixes).
+// the guided checklist (diagnosis and fixes) and the imported host evidence.
 // The index arrives first (overview text and packet table work at once); the analysis follows.
 #include "loader/captureloader.h"
 
 #include <QWidget>
+
+#include <memory>
 
 class QComboBox;
 class QLabel;
@@ -15,9 +17,14 @@ class QSortFilterProxyModel;
 class QTabWidget;
 class QTableView;
 
+namespace ikev2wb {
+class EvidenceSet;
+}
+
 namespace ikev2wb::ui {
 
 class ChecklistPage;
+class EvidencePage;
 class IkeLadder;
 class MtuPage;
 class PacketTableModel;
@@ -35,9 +42,15 @@ public:
     /// Shows the packet table with packet `packet` (0-based) selected.
     void selectPacket(quint64 packet);
 
-    enum Tab { OverviewTab, PacketsTab, TimelineTab, LadderTab, MtuTab, ChecklistTab = 5 };
+    enum Tab { OverviewTab, PacketsTab, TimelineTab, LadderTab, MtuTab, ChecklistTab = 5, EvidenceTab = 6 };
     [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
     [[nodiscard]] ChecklistPage *checklist() const { return m_checklist; }
+    [[nodiscard]] EvidencePage *evidencePage() const { return m_evidencePage; }
+    /// The host evidence both the Checklist and the Evidence page show (null: none imported).
+    [[nodiscard]] const std::shared_ptr<const EvidenceSet> &evidence() const { return m_evidence; }
+    /// Imports evidence files or collect folders; the Checklist's worker parses them and
+    /// re-diagnoses, then both pages show the same set.
+    void addEvidencePaths(const QStringList &paths);
 
 private:
     void showTimeline(int saIndex);
@@ -58,6 +71,8 @@ private:
     QLabel *m_ladderDetails = nullptr;
     MtuPage *m_mtu = nullptr;
     ChecklistPage *m_checklist = nullptr;
+    EvidencePage *m_evidencePage = nullptr;
+    std::shared_ptr<const EvidenceSet> m_evidence;
     quint64 m_timelineGeneration = 0;
 };
 

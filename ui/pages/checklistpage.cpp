@@ -4,6 +4,7 @@
 #include "diagnose/fixes.h"
 #include "evidence/evidenceset.h"
 #include "highlight/snippethighlighter.h"
+#include "settings/workbenchsettings.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QClipboard>
@@ -124,6 +125,15 @@ ChecklistPage::ChecklistPage(QWidget *parent) : QWidget(parent), m_highlighting(
     headBox->addWidget(m_headlineDetail);
     m_evidenceStatus = wrappedLabel(this);
     headBox->addWidget(m_evidenceStatus);
+    m_assumptions = wrappedLabel(this);
+    m_assumptions->setObjectName(QStringLiteral("checklistAssumptions"));
+    m_assumptions->setToolTip(
+        tr("Edit → Preferences… Used only where no imported evidence names the value."));
+    headBox->addWidget(m_assumptions);
+    {
+        const WorkbenchSettings settings;
+        setAssumptions(settings.assumedReplayWindow(), settings.assumedNatUdpTimeoutS());
+    }
     top->addLayout(headBox, 1);
 
     m_import = new QToolButton(this);
@@ -359,7 +369,21 @@ void ChecklistPage::apply(const Result &result)
     else
         showStep(m_detailFinding < 0 ? -m_detailFinding : 1);
     if (!result.warnings.isEmpty()) Q_EMIT failed(result.warnings.join(QLatin1Char('\n')));
+    Q_EMIT evidenceChanged(m_evidencePaths.isEmpty() ? nullptr : m_evidence, result.warnings);
     Q_EMIT diagnosisChanged();
+}
+
+void ChecklistPage::setAssumptions(int replayWindow, int natUdpTimeoutS)
+{
+    m_assumptions->setText(
+        tr("Assumed (Preferences): receiver replay window %1 packets, NAT UDP timeout %2 s.")
+            .arg(replayWindow)
+            .arg(natUdpTimeoutS));
+}
+
+QString ChecklistPage::assumptionsText() const
+{
+    return m_assumptions->text();
 }
 
 QString ChecklistPage::headline() const

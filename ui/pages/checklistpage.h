@@ -53,12 +53,19 @@ public:
     /// Shows the details (evidence, fixes) of finding `row` (0 = most likely) or of step 1..6.
     void showFinding(int row);
     void showStep(int number);
+    /// Shows the analysis assumptions of the Preferences in the header (marked "assumed": the
+    /// core's diagnosis does not take them as inputs yet).
+    void setAssumptions(int replayWindow, int natUdpTimeoutS);
+    [[nodiscard]] QString assumptionsText() const;
 
 Q_SIGNALS:
     /// An evidence item naming packet `packet` (0-based) of this capture was clicked.
     void packetRequested(quint64 packet);
     /// A new diagnosis is on the page.
     void diagnosisChanged();
+    /// The evidence set the diagnosis used (parsed on the worker; null without any imported
+    /// paths) and read errors of whole paths. CapturePage shares it with the Evidence page.
+    void evidenceChanged(std::shared_ptr<const ikev2wb::EvidenceSet> evidence, const QStringList &warnings);
     void failed(const QString &message);
 
 private:
@@ -104,6 +111,7 @@ private:
     QLabel *m_headline = nullptr;
     QLabel *m_headlineDetail = nullptr;
     QLabel *m_evidenceStatus = nullptr;
+    QLabel *m_assumptions = nullptr;
     QToolButton *m_import = nullptr;
     QPushButton *m_export = nullptr;
     QTableView *m_findingsView = nullptr;

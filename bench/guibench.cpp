@@ -1,0 +1,332 @@
+// Opens captures in the real MainWindow and measures what the GUI issue asks for:
+//   stalls    a 10 ms QTimer on the GUI thread records the gap between consecutive timeouts;
+//             max gap and gaps > 100 ms from openFiles() until the analysis is delivered, and
+//             separately while each inner tab is shown and painted for the first time
+//   overview  openFiles() -> the CapturePage tab exists; -> analysis delivered; -> timeline drawn
+//   timeline  SequenceChart::setVisibleRange with varying ranges, each followed by a synchronous
+//             repaint of the chart views (fine in a benchmark, not in product code)
+//   table     scrollTo + repaint at 100 positions across all rows; one sort by a column
+//   RSS       peak resident set size (VmHWM)
+// usage: xvfb-run -a -s '-screen 0 1600x1000x24' ikev2wb-guibench [--frames N] [--no-sort] FILE...
+// Waiting uses a local QEventLoop: acceptable in a measurement tool, never in product code.
+#include "charts/sequencechart.h"
+#include "mainwindow.h"
+#include "models/packettablemodel.h"
+#include "pages/capturepage.h"
+
+#include <QAbstractItemModel>
+#include <QApplication>
+#include <QChartView>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QFileInfo>
+#include <QHeaderView>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTextStream>
+#include <QTimer>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+
+using namespace ikev2wb::ui;
+
+namespace {
+
+/// Records the gaps between the timeouts of a 10 ms timer on the GUI thread.
+class StallMonitor final : public QObject
+{
+public:
+    explicit StallMonitor(const QElapsedTimer &clock) : m_clock(clock)
+    {
+        m_timer.setInterval(10);
+        m_timer.setTimerType(Qt::PreciseTimer);
+        QObject::connect(&m_timer, &QTimer::timeout, this, [this]() { tick(); });
+        m_timer.start();
+        reset();
+    }
+    void reset()
+    {
+        m_last = m_clock.nsecsElapsed();
+        m_max = 0;
+        m_over100 = 0;
+        m_stalls.clear();
+    }
+    void tick()
+    {
+        const qint64 now = m_clock.nsecsElapsed();
+        const double gapMs = double(now - m_last) / 1e6;
+        m_last = now;
+        m_max = std::max(m_max, gapMs);
+        if (gapMs > 100) {
+            ++m_over100;
+            m_stalls.push_back({double(now) / 1e6, gapMs});
+        }
+    }
+    [[nodiscard]] double maxGapMs() const { return m_max; }
+    [[nodiscard]] int over100() const { return m_over100; }
+    /// {end of the gap in ms on the clock, gap in ms}
+    [[nodiscard]] const std::vector<std::pair<double, double>> &stalls() const { return m_stalls; }
+
+private:
+    const QElapsedTimer &m_clock;
+    QTimer m_timer;
+    qint64 m_last = 0;
+    double m_max = 0;
+    int m_over100 = 0;
+    std::vector<std::pair<double, double>> m_stalls;
+};
+
+bool waitUntil(const std::function<bool()> &done, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    QEventLoop loop;
+    QTimer poll;
+    poll.setInterval(2);
+    QObject::connect(&poll, &QTimer::timeout, &loop, [&]() {
+        if (done() || t.elapsed() > timeoutMs) loop.quit();
+    });
+    poll.start();
+    if (!done()) loop.exec();
+    return done();
+}
+
+void spin(int ms)
+{
+    QEventLoop loop;
+    QTimer::singleShot(ms, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+double peakRssMiB()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly)) return -1;
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    for (const QByteArray &l : lines)
+        if (l.startsWith("VmHWM:")) return l.mid(6).trimmed().split(' ').value(0).toDouble() / 1024.0;
+    return -1;
+}
+
+void log(const QString &s)
+{
+    std::fprintf(stderr, "%s\n", qPrintable(s));
+}
+
+struct Row
+{
+    QString file;
+    qint64 packets = 0;
+    double overviewS = 0, analysisS = 0, timelineS = 0;
+    double loadMaxGap = 0;
+    int loadOver100 = 0;
+    double tabsMaxGap = 0;
+    int tabsOver100 = 0;
+    QString worstTab;
+    double fps = 0, msPerFrame = 0, worstFrameMs = 0;
+    double scrollMs = 0, scrollWorstMs = 0, sortMs = -1;
+    double rssMiB = 0;
+};
+
+Row measure(const QString &path, int frames, bool sort)
+{
+    Row r;
+    r.file = QFileInfo(path).fileName();
+    MainWindow w;
+    w.resize(1400, 900);
+    w.show();
+    waitUntil([&]() { return w.isVisible(); }, 2000);
+    spin(200);
+    auto *tabs = w.findChild<QTabWidget *>();
+    QElapsedTimer clock;
+    clock.start();
+    StallMonitor mon(clock);
+    CapturePage *page = nullptr;
+    double loadedAtMs = -1, analysedAtMs = -1;
+    if (auto *loader = w.findChild<CaptureLoader *>()) {
+        // Connected after MainWindow's own slots, so these run when they have finished.
+        QObject::connect(loader, &CaptureLoader::loaded, &w,
+                         [&]() { loadedAtMs = double(clock.nsecsElapsed()) / 1e6; });
+        QObject::connect(loader, &CaptureLoader::analysed, &w,
+                         [&]() { analysedAtMs = double(clock.nsecsElapsed()) / 1e6; });
+    }
+    const qint64 t0 = clock.nsecsElapsed();
+    mon.reset();
+    w.openFiles({path});
+    const bool opened = waitUntil(
+        [&]() {
+            for (int i = 0; tabs && i < tabs->count(); ++i)
+                if ((page = qobject_cast<CapturePage *>(tabs->widget(i)))) return true;
+            return false;
+        },
+        3'600'000);
+    if (!opened) {
+        log(QStringLiteral("no capture page for %1").arg(path));
+        return r;
+    }
+    r.overviewS = double(clock.nsecsElapsed() - t0) / 1e9;
+    waitUntil([&]() { return page->analysis() != nullptr; }, 3'600'000);
+    r.analysisS = double(clock.nsecsElapsed() - t0) / 1e9;
+    r.loadMaxGap = mon.maxGapMs();
+    r.loadOver100 = mon.over100();
+    for (const auto &[endMs, gap] : mon.stalls())
+        log(QStringLiteral("  load stall: %1 ms ending at %2 s (loaded handled at %3 s, analysed at %4 s)")
+                .arg(gap, 0, 'f', 0)
+                .arg((endMs - double(t0) / 1e6) / 1000, 0, 'f', 2)
+                .arg((loadedAtMs - double(t0) / 1e6) / 1000, 0, 'f', 2)
+                .arg((analysedAtMs - double(t0) / 1e6) / 1000, 0, 'f', 2));
+    r.packets = qint64(page->index()->packetCount());
+
+    auto *chart = page->findChild<SequenceChart *>();
+    waitUntil([&]() { return chart && chart->plottedPoints() > 0; }, 600'000);
+    r.timelineS = double(clock.nsecsElapsed() - t0) / 1e9;
+
+    // First paint of each inner tab.
+    QTabWidget *inner = page->tabs();
+    for (int t = 0; t < inner->count(); ++t) {
+        if (!inner->isTabEnabled(t)) continue;
+        mon.reset();
+        inner->setCurrentIndex(t);
+        spin(400);
+        log(QStringLiteral("  tab %1: max gap %2 ms, %3 gaps > 100 ms")
+                .arg(inner->tabText(t))
+                .arg(mon.maxGapMs(), 0, 'f', 1)
+                .arg(mon.over100()));
+        if (mon.maxGapMs() > r.tabsMaxGap) {
+            r.tabsMaxGap = mon.maxGapMs();
+            r.worstTab = inner->tabText(t);
+        }
+        r.tabsOver100 += mon.over100();
+    }
+
+    // Timeline: zoom and pan, each frame painted synchronously.
+    inner->setCurrentIndex(CapturePage::TimelineTab);
+    spin(300);
+    if (chart && chart->plottedPoints() > 0) {
+        const QList<QChartView *> views = chart->findChildren<QChartView *>();
+        const std::int64_t a = page->index()->firstNs, b = page->index()->lastNs;
+        const std::int64_t span = std::max<std::int64_t>(b - a, 1'000'000);
+        QElapsedTimer ft;
+        ft.start();
+        double worst = 0;
+        for (int i = 0; i < frames; ++i) {
+            // Widths from the whole capture down to 1/1000 of it, centres sweeping across it.
+            const double width = double(span) / std::pow(1000.0, double(i % 10) / 9.0);
+            const double centre =
+                double(a) + double(span) * (double((i * 37) % frames) + 0.5) / double(frames);
+            const auto lo = std::int64_t(centre - width / 2), hi = std::int64_t(centre + width / 2);
+            QElapsedTimer one;
+            one.start();
+            chart->setVisibleRange(lo, hi);
+            for (QChartView *v : views)
+                v->viewport()->repaint();
+            worst = std::max(worst, double(one.nsecsElapsed()) / 1e6);
+        }
+        const double total = double(ft.nsecsElapsed()) / 1e6;
+        r.msPerFrame = total / frames;
+        r.fps = 1000.0 / r.msPerFrame;
+        r.worstFrameMs = worst;
+    }
+
+    // Packet table: scroll to 100 positions across all rows, then sort once.
+    inner->setCurrentIndex(CapturePage::PacketsTab);
+    spin(300);
+    if (auto *table = inner->widget(CapturePage::PacketsTab)->findChild<QTableView *>()) {
+        QAbstractItemModel *m = table->model();
+        const int rows = m->rowCount();
+        QElapsedTimer st;
+        st.start();
+        double worst = 0;
+        for (int i = 0; i < 100; ++i) {
+            QElapsedTimer one;
+            one.start();
+            table->scrollTo(m->index(int(qint64(rows - 1) * i / 99), 0), QAbstractItemView::PositionAtCenter);
+            table->viewport()->repaint();
+            worst = std::max(worst, double(one.nsecsElapsed()) / 1e6);
+        }
+        r.scrollMs = double(st.nsecsElapsed()) / 1e6 / 100;
+        r.scrollWorstMs = worst;
+        if (sort) {
+            QElapsedTimer so;
+            so.start();
+            table->sortByColumn(PacketTableModel::ColLength, Qt::DescendingOrder);
+            table->viewport()->repaint();
+            r.sortMs = double(so.nsecsElapsed()) / 1e6;
+        }
+    }
+    // Attribution: the GUI-thread parts of a load, timed on their own (page not shown).
+    {
+        QElapsedTimer at;
+        at.start();
+        auto *probe = new CapturePage(page->index());
+        const double ctorMs = double(at.nsecsElapsed()) / 1e6;
+        at.restart();
+        probe->setAnalysis(page->analysis());
+        const double setMs = double(at.nsecsElapsed()) / 1e6;
+        delete probe;
+        log(QStringLiteral("  GUI thread: CapturePage constructor %1 ms, setAnalysis %2 ms")
+                .arg(ctorMs, 0, 'f', 1)
+                .arg(setMs, 0, 'f', 1));
+    }
+    r.rssMiB = peakRssMiB();
+    w.close();
+    return r;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QApplication app(argc, argv);
+    QCoreApplication::setOrganizationName(QStringLiteral("ikev2-workbench-bench"));
+    QStringList files;
+    int frames = 200;
+    bool sort = true;
+    const QStringList args = app.arguments().mid(1);
+    for (int i = 0; i < args.size(); ++i) {
+        if (args[i] == QLatin1String("--frames") && i + 1 < args.size())
+            frames = std::max(10, args[++i].toInt());
+        else if (args[i] == QLatin1String("--no-sort"))
+            sort = false;
+        else
+            files << args[i];
+    }
+    if (files.isEmpty()) {
+        log(QStringLiteral("usage: ikev2wb-guibench [--frames N] [--no-sort] FILE..."));
+        return 2;
+    }
+    QTextStream out(stdout);
+    out << "| capture | packets | first overview s | analysis s | timeline drawn s | load: max gap ms | "
+           "load: gaps > 100 ms | tabs: max gap ms (tab) | tabs: gaps > 100 ms | timeline fps | ms/frame "
+           "(worst) | table scroll ms/pos (worst) | sort ms | peak RSS MiB |\n"
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out.flush();
+    for (const QString &f : files) {
+        const Row r = measure(f, frames, sort);
+        out << QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 | %7 | %8 (%9) | %10 | %11 | %12 (%13) | %14 "
+                              "(%15) | %16 | %17 |\n")
+                   .arg(r.file)
+                   .arg(r.packets)
+                   .arg(r.overviewS, 0, 'f', 2)
+                   .arg(r.analysisS, 0, 'f', 2)
+                   .arg(r.timelineS, 0, 'f', 2)
+                   .arg(r.loadMaxGap, 0, 'f', 0)
+                   .arg(r.loadOver100)
+                   .arg(r.tabsMaxGap, 0, 'f', 0)
+                   .arg(r.worstTab)
+                   .arg(r.tabsOver100)
+                   .arg(r.fps, 0, 'f', 1)
+                   .arg(r.msPerFrame, 0, 'f', 1)
+                   .arg(r.worstFrameMs, 0, 'f', 1)
+                   .arg(r.scrollMs, 0, 'f', 2)
+                   .arg(r.scrollWorstMs, 0, 'f', 1)
+                   .arg(r.sortMs < 0 ? QStringLiteral("–") : QString::number(r.sortMs, 'f', 0))
+                   .arg(r.rssMiB, 0, 'f', 0);
+        out.flush();
+    }
+    return 0;
+}

@@ -1,0 +1,55 @@
+#include "settingsdialog.h"
+
+#include "settings/workbenchsettings.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QLabel>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+namespace ikev2wb::ui {
+
+SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
+{
+    setWindowTitle(tr("Preferences"));
+    setObjectName(QStringLiteral("settingsDialog"));
+    auto *root = new QVBoxLayout(this);
+    auto *intro = new QLabel(tr("Assumptions used when no imported host evidence names the value. "
+                                "Imported counters, xfrm states and sysctl output take precedence."),
+                             this);
+    intro->setWordWrap(true);
+    root->addWidget(intro);
+    auto *form = new QFormLayout;
+    const WorkbenchSettings settings;
+    m_replayWindow = new QSpinBox(this);
+    m_replayWindow->setRange(1, 1 << 20);
+    m_replayWindow->setSuffix(tr(" packets"));
+    m_replayWindow->setValue(settings.assumedReplayWindow());
+    m_replayWindow->setToolTip(tr("Anti-replay window of the receiving kernel SA (strongSwan replay_window; "
+                                  "Linux default 32)"));
+    form->addRow(tr("Receiver &replay window:"), m_replayWindow);
+    m_natTimeout = new QSpinBox(this);
+    m_natTimeout->setRange(1, 24 * 3600);
+    m_natTimeout->setSuffix(tr(" s"));
+    m_natTimeout->setValue(settings.assumedNatUdpTimeoutS());
+    m_natTimeout->setToolTip(
+        tr("How long a NAT keeps an idle UDP mapping (Linux nf_conntrack_udp_timeout default 30 s)"));
+    form->addRow(tr("NAT &UDP timeout:"), m_natTimeout);
+    root->addLayout(form);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    root->addWidget(buttons);
+    connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(this, &QDialog::accepted, this, &SettingsDialog::save);
+}
+
+void SettingsDialog::save()
+{
+    WorkbenchSettings settings;
+    settings.setAssumedReplayWindow(m_replayWindow->value());
+    settings.setAssumedNatUdpTimeoutS(m_natTimeout->value());
+    Q_EMIT assumptionsChanged(settings.assumedReplayWindow(), settings.assumedNatUdpTimeoutS());
+}
+
+} // namespace ikev2wb::ui
