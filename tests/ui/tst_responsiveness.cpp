@@ -24,7 +24,9 @@ using namespace ikev2wb::ui;
 
 namespace {
 constexpr int kPackets = 200'000;
-constexpr double kFreezeBoundMs = 500; // generous: a freeze detector, not a benchmark
+// Generous on purpose: a freeze detector (the 3 s sort-on-open stall this was written against),
+// not a benchmark; CI machines are shared, so the bound leaves room for a slow scheduler.
+constexpr double kFreezeBoundMs = 1000;
 
 // Four ESP SAs (two plain, two in UDP 4500) with a gap every 5000 packets, plus an IKE_SA_INIT
 // exchange per tunnel at the start: enough for the timeline, the ladder and the checklist.

@@ -67,6 +67,11 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_proxy->setFilterKeyColumn(-1);
     m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     m_table = new QTableView(tablePane);
+    // Row height before the model: the header keeps one item per row, and changing the default
+    // size afterwards walks all of them (tens of ms per million rows on the GUI thread).
+    m_table->verticalHeader()->setVisible(false);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
     m_table->setModel(m_proxy);
     // The source is already in packet order, so show that order without sorting: a proxy sort
     // at construction stalled the GUI thread for seconds at 1M rows (bench/RESULTS.md, "GUI").
@@ -78,8 +83,6 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     connect(header, &QHeaderView::sortIndicatorChanged, m_proxy,
             [this](int column, Qt::SortOrder order) { m_proxy->sort(column, order); });
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->verticalHeader()->setVisible(false);
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
