@@ -1,5 +1,7 @@
 #include "evidencetimeline.h"
 
+#include "theme/theme.h"
+
 #include "charts/seriesreducer.h"
 #include "models/evidencemodel.h"
 
@@ -138,7 +140,7 @@ EvidenceTimeline::~EvidenceTimeline() = default;
 void EvidenceTimeline::restyle()
 {
     const QPalette pal = palette();
-    const bool dark = pal.color(QPalette::Base).lightness() < 128;
+    const bool dark = isDarkPalette(pal);
     m_chart->setBackgroundBrush(pal.color(QPalette::Base));
     m_chart->legend()->setLabelColor(pal.color(QPalette::Text));
     for (QAbstractAxis *a : {static_cast<QAbstractAxis *>(m_x), static_cast<QAbstractAxis *>(m_y),

@@ -1,5 +1,7 @@
 #include "ikeladder.h"
 
+#include "theme/theme.h"
+
 #include "dissect/ikeconstants.h"
 #include "report/jsonwriter.h"
 
@@ -139,7 +141,7 @@ void IkeLadder::paintEvent(QPaintEvent *event)
         p.drawText(rect(), Qt::AlignCenter, tr("No IKE messages"));
         return;
     }
-    const bool dark = pal.color(QPalette::Base).lightness() < 128;
+    const bool dark = isDarkPalette(pal);
     const std::int64_t t0 = m_arrows.front().tsNs;
     // Only rows inside the exposed rectangle are painted (binary search on y).
     const int firstRow = std::max(0, LadderLayout::hitTest(m_ys, event->rect().top()) - 1);

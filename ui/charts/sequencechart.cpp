@@ -1,5 +1,7 @@
 #include "sequencechart.h"
 
+#include "theme/theme.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QLegend>
@@ -45,7 +47,7 @@ void styleAxis(QValueAxis *axis, const QPalette &pal)
 SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
 {
     const QPalette pal = palette();
-    const bool dark = pal.color(QPalette::Base).lightness() < 128;
+    const bool dark = isDarkPalette(pal);
     m_chart = new QChart;
     styleChart(m_chart, pal);
     m_sequence = new QLineSeries;

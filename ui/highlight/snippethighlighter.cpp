@@ -1,5 +1,7 @@
 #include "snippethighlighter.h"
 
+#include "theme/theme.h"
+
 #include <QPalette>
 #include <QSet>
 #include <QTextDocument>
@@ -127,7 +129,7 @@ SnippetTheme SnippetTheme::forPalette(const QPalette &palette)
 {
     SnippetTheme t;
     // Decide on the colour the snippet is drawn on, not on the window: a dark Base needs light ink.
-    t.dark = palette.color(QPalette::Active, QPalette::Base).lightnessF() < 0.5;
+    t.dark = isDarkPalette(palette);
     if (t.dark) {
         t.comment = fmt(QColor(0x8b, 0x94, 0x9e), false, true);
         t.keyword = fmt(QColor(0x79, 0xc0, 0xff), true);

@@ -10,11 +10,6 @@ namespace {
 // internalId of a step row is 0; a child row stores its step's row + 1.
 constexpr quintptr StepId = 0;
 
-bool darkBase(const QPalette &palette)
-{
-    return palette.color(QPalette::Active, QPalette::Base).lightnessF() < 0.5;
-}
-
 QFont boldFont()
 {
     QFont f;
@@ -36,22 +31,6 @@ QString statusText(StepStatus s)
         return QObject::tr("FAIL");
     }
     return {};
-}
-
-QColor statusColor(StepStatus s, const QPalette &palette)
-{
-    const bool dark = darkBase(palette);
-    switch (s) {
-    case StepStatus::Pass:
-        return dark ? QColor(0x56, 0xd3, 0x64) : QColor(0x1e, 0x7b, 0x34);
-    case StepStatus::NotEnoughEvidence:
-        return dark ? QColor(0x9a, 0xa4, 0xad) : QColor(0x6c, 0x75, 0x7d);
-    case StepStatus::Warn:
-        return dark ? QColor(0xe3, 0xb3, 0x41) : QColor(0xa0, 0x5a, 0x00);
-    case StepStatus::Fail:
-        return dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xc6, 0x28, 0x28);
-    }
-    return palette.color(QPalette::Text);
 }
 
 QString evidenceRefText(const EvidenceRef &r)

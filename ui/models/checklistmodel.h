@@ -7,6 +7,8 @@
 // custom roles so views and proxies never parse display text.
 #include "diagnose/diagnosis.h"
 
+#include "theme/theme.h"
+
 #include <QAbstractItemModel>
 #include <QAbstractTableModel>
 #include <QColor>
@@ -36,8 +38,6 @@ enum class ChecklistItemKind { Step, Evidence, Fix, CollectNext };
 
 /// Human words and colours of a status, shared by the models and the page.
 QString statusText(StepStatus s);
-/// A colour that reads on `palette`'s Base (darker ink on light themes, lighter on dark ones).
-QColor statusColor(StepStatus s, const QPalette &palette);
 /// One line for an evidence reference: "left-outer.pcap: packet 12, SPI 0x…" (empty if none).
 QString evidenceRefText(const EvidenceRef &ref);
 
