@@ -5,9 +5,11 @@
 #include <QString>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace ikev2wb::analyze_detail {
@@ -78,5 +80,41 @@ inline std::uint64_t espSaKey(std::uint32_t spi, std::uint32_t flowId)
 {
     return (std::uint64_t(spi) << 32) | flowId;
 }
+
+/// Finds the index in CaptureIndex::espSas of an ESP packet's SA. Captures interleave a handful
+/// of SAs, so a direct-mapped cache in front of the hash map answers almost every packet with
+/// one compare (a hash-map lookup per packet was a large part of each analyzer's pass).
+class SaResolver
+{
+public:
+    static constexpr std::uint32_t kNone = 0xffffffffu;
+    explicit SaResolver(const std::vector<EspSa> &sas)
+    {
+        m_map.reserve(sas.size());
+        for (std::size_t s = 0; s < sas.size(); ++s)
+            m_map.emplace(espSaKey(sas[s].spi, sas[s].flowId), std::uint32_t(s));
+    }
+    /// kNone if no SA of the index has this SPI on this flow.
+    std::uint32_t find(const PacketRecord &r)
+    {
+        const std::uint64_t key = espSaKey(r.spi(), r.flowId);
+        Entry &e = m_cache[(key * 0x9e3779b97f4a7c15ULL) >> (64 - kCacheBits)];
+        if (e.key == key) return e.id;
+        const auto it = m_map.find(key);
+        e.key = key;
+        e.id = it == m_map.end() ? kNone : it->second;
+        return e.id;
+    }
+
+private:
+    static constexpr unsigned kCacheBits = 8;
+    struct Entry
+    {
+        std::uint64_t key = ~0ULL; // flow ID 0xffffffff never carries ESP
+        std::uint32_t id = kNone;
+    };
+    std::array<Entry, std::size_t(1) << kCacheBits> m_cache{};
+    std::unordered_map<std::uint64_t, std::uint32_t> m_map;
+};
 
 } // namespace ikev2wb::analyze_detail

@@ -2,6 +2,7 @@
 
 #include "../report/capturesummary.h"
 #include "../report/jsonwriter.h"
+#include "analyzeutil.h"
 #include "replaywindow.h"
 
 #include <QStringList>
@@ -340,7 +341,6 @@ EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const EspSequ
     result.sas.resize(index.espSas.size());
     std::vector<std::unique_ptr<SaTracker>> trackers;
     trackers.reserve(index.espSas.size());
-    std::unordered_map<std::uint64_t, std::uint32_t> byKey;
     for (std::size_t i = 0; i < index.espSas.size(); ++i) {
         const EspSa &sa = index.espSas[i];
         EspSaSequence &o = result.sas[i];
@@ -349,11 +349,8 @@ EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const EspSequ
         // A non-ESN sender stops at 2^32 - 1; numbers near both ends can only be a wrap.
         const bool esn = sa.maxSeq >= kWrapHigh && sa.minSeq < kWrapLow;
         trackers.push_back(std::make_unique<SaTracker>(o, esn, windows));
-        byKey.emplace((std::uint64_t(sa.spi) << 32) | sa.flowId, static_cast<std::uint32_t>(i));
     }
-
-    std::uint64_t lastKey = ~0ULL;
-    SaTracker *last = nullptr;
+    analyze_detail::SaResolver saOf(index.espSas);
     std::uint64_t n = 0;
     bool stop = false;
     index.packets.forEach([&](const PacketRecord &r) {
@@ -363,14 +360,8 @@ EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const EspSequ
             return;
         }
         if (!r.isEsp()) return;
-        const std::uint64_t key = (std::uint64_t(r.spi()) << 32) | r.flowId;
-        if (key != lastKey) {
-            const auto it = byKey.find(key);
-            if (it == byKey.end()) return;
-            lastKey = key;
-            last = trackers[it->second].get();
-        }
-        last->add(r);
+        const std::uint32_t sa = saOf.find(r);
+        if (sa != analyze_detail::SaResolver::kNone) trackers[sa]->add(r);
     });
     for (auto &t : trackers)
         t->finish();

@@ -593,37 +593,49 @@ private:
         {
             std::size_t event;
             bool old;
+            std::size_t slot; // into seqs: this SA's numbers near this event
         };
-        std::unordered_map<std::size_t, std::vector<Watch>> watch;
-        std::unordered_set<std::uint32_t> spis;
+        std::vector<std::vector<Watch>> watched(m_index.espSas.size());
+        std::vector<std::vector<std::uint32_t>> seqs;
+        std::vector<std::size_t> slotEvent;
+        auto watchSa = [&](std::size_t s, std::size_t k, bool old) {
+            if (s >= watched.size()) return;
+            // One slot per (event, SA), as the SA may be both old and new for the same event.
+            for (const Watch &w : watched[s])
+                if (w.event == k) {
+                    watched[s].push_back({k, old, w.slot});
+                    return;
+                }
+            watched[s].push_back({k, old, seqs.size()});
+            seqs.emplace_back();
+            slotEvent.push_back(k);
+        };
         for (std::size_t k = 0; k < events.size(); ++k) {
             for (std::size_t s : events[k].oldSas)
-                watch[s].push_back({k, true});
+                watchSa(s, k, true);
             for (std::size_t s : events[k].newSas)
-                watch[s].push_back({k, false});
+                watchSa(s, k, false);
         }
-        if (watch.empty()) return;
-        std::unordered_map<std::uint64_t, std::size_t> saByKey;
-        for (const auto &[s, w] : watch) {
-            saByKey[espSaKey(m_index.espSas[s].spi, m_index.espSas[s].flowId)] = s;
-            spis.insert(m_index.espSas[s].spi);
-        }
-        std::map<std::pair<std::size_t, std::size_t>, std::vector<std::uint32_t>> seqs; // (event, sa)
+        if (seqs.empty()) return;
+        SaResolver saOf(m_index.espSas);
         std::size_t n = 0;
         m_index.packets.forEach([&](const PacketRecord &r) {
             if ((++n & 0xffff) == 0 && cancelled(m_cancel)) return;
-            if (!r.isEsp() || !spis.count(r.spi())) return;
-            const auto it = saByKey.find(espSaKey(r.spi(), r.flowId));
-            if (it == saByKey.end()) return;
-            for (const Watch &w : watch[it->second]) {
+            if (!r.isEsp()) return;
+            const std::uint32_t sa = saOf.find(r);
+            if (sa == SaResolver::kNone || watched[sa].empty()) return;
+            std::size_t pushedSlot = seqs.size();
+            for (const Watch &w : watched[sa]) {
                 IkeRekeyEvent &ev = events[w.event];
                 if (w.old && ev.deleteNs >= 0 && r.tsNs > ev.deleteNs + kNsPerS) ++ev.packetsAfterDelete;
-                if (std::llabs(r.tsNs - ev.tsNs) <= kRekeyWindowNs)
-                    seqs[{w.event, it->second}].push_back(r.seq());
+                if (w.slot != pushedSlot && std::llabs(r.tsNs - ev.tsNs) <= kRekeyWindowNs) {
+                    seqs[w.slot].push_back(r.seq());
+                    pushedSlot = w.slot;
+                }
             }
         });
-        for (auto &[key, v] : seqs)
-            events[key.first].espMissingNearRekey += missingSequenceNumbers(v);
+        for (std::size_t slot = 0; slot < seqs.size(); ++slot)
+            events[slotEvent[slot]].espMissingNearRekey += missingSequenceNumbers(seqs[slot]);
     }
 
     void summarize()

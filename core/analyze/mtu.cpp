@@ -24,9 +24,30 @@ int binOf(std::uint16_t len)
     return std::min(int(len) / kMtuBinBytes, kMtuBins - 1);
 }
 
-std::uint16_t at(std::vector<std::uint16_t> &v, double q)
+/// The k-th smallest lengths for the nearest ranks of p50/p90/p99 (as analyze_detail::quantile
+/// picks them), by counting: one pass instead of three nth_element partitions.
+void lengthQuantiles(const std::vector<std::uint16_t> &v, std::vector<std::uint32_t> &counts, MtuSaSizes &m)
 {
-    return quantile(v, q);
+    const std::size_t n = v.size();
+    counts.assign(65536, 0);
+    for (const std::uint16_t len : v)
+        ++counts[len];
+    const double qs[3] = {0.5, 0.9, 0.99};
+    std::uint16_t *out[3] = {&m.p50, &m.p90, &m.p99};
+    std::size_t seen = 0;
+    int next = 0;
+    bool haveMin = false;
+    for (std::size_t len = 0; len < counts.size() && next < 3; ++len) {
+        if (!counts[len]) continue;
+        if (!haveMin) {
+            m.min = std::uint16_t(len);
+            haveMin = true;
+        }
+        seen += counts[len];
+        while (next < 3 && std::min(std::size_t(qs[next] * double(n - 1) + 0.5), n - 1) < seen)
+            *out[next++] = std::uint16_t(len);
+    }
+    m.max = *std::max_element(v.begin(), v.end());
 }
 
 } // namespace
@@ -62,9 +83,7 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
     MtuAnalysis out;
     const auto &sas = index.espSas;
     const auto &flows = index.flows;
-    std::unordered_map<std::uint64_t, std::size_t> saByKey;
-    for (std::size_t s = 0; s < sas.size(); ++s)
-        saByKey.emplace(espSaKey(sas[s].spi, sas[s].flowId), s);
+    SaResolver saOf(sas);
     out.sas.resize(sas.size());
     std::vector<std::vector<std::uint16_t>> lengths(sas.size());
     std::vector<std::vector<std::uint32_t>> seqs(sas.size());
@@ -72,8 +91,6 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
 
     std::size_t n = 0;
     bool stop = false;
-    std::size_t lastSa = sas.size();
-    std::uint64_t lastKey = ~0ULL;
     index.packets.forEach([&](const PacketRecord &r) {
         if (stop) return;
         if ((++n & 0xffff) == 0 && cancelled(cancel)) {
@@ -82,13 +99,8 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
         }
         if (r.flags & FlagInnerTcpSyn) ++out.innerTcpSynWithMss;
         if (!r.isEsp()) return;
-        const std::uint64_t key = espSaKey(r.spi(), r.flowId);
-        if (key != lastKey) {
-            const auto it = saByKey.find(key);
-            lastSa = it == saByKey.end() ? sas.size() : it->second;
-            lastKey = key;
-        }
-        if (lastSa >= sas.size()) return;
+        const std::uint32_t lastSa = saOf.find(r);
+        if (lastSa == SaResolver::kNone) return;
         MtuSaSizes &m = out.sas[lastSa];
         const std::uint16_t len = r.ipLength;
         ++m.packets;
@@ -145,17 +157,12 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
         }
     }
 
+    std::vector<std::uint32_t> counts;
     for (std::size_t s = 0; s < sas.size(); ++s) {
         MtuSaSizes &m = out.sas[s];
         m.espSa = s;
         auto &v = lengths[s];
-        if (!v.empty()) {
-            m.min = *std::min_element(v.begin(), v.end());
-            m.max = *std::max_element(v.begin(), v.end());
-            m.p50 = at(v, 0.5);
-            m.p90 = at(v, 0.9);
-            m.p99 = at(v, 0.99);
-        }
+        if (!v.empty()) lengthQuantiles(v, counts, m);
         m.sequenceMissing = missingSequenceNumbers(seqs[s]);
         if (m.max > out.largestOuter) {
             out.largestOuter = m.max;

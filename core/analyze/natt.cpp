@@ -86,9 +86,13 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
         if (it != pairIds.end()) pairOfFlow[f] = std::int32_t(it->second);
     }
 
-    std::unordered_map<std::uint64_t, std::size_t> saByKey;
-    for (std::size_t s = 0; s < index.espSas.size(); ++s)
-        saByKey.emplace(espSaKey(index.espSas[s].spi, index.espSas[s].flowId), s);
+    SaResolver saOf(index.espSas);
+    // Direction inside its peer pair (0: a → b), once per flow instead of an address compare
+    // per packet.
+    std::vector<std::uint8_t> dirOfFlow(flows.size(), 0);
+    for (std::size_t f = 0; f < flows.size(); ++f)
+        if (pairOfFlow[f] >= 0)
+            dirOfFlow[f] = flows[f].src == out.pairs[std::size_t(pairOfFlow[f])].a ? 0 : 1;
     struct SaLast
     {
         std::int64_t ts = -1;
@@ -119,7 +123,7 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
         if (pi < 0) return;
         NatPeerPair &p = out.pairs[std::size_t(pi)];
         PairState &st = state[std::size_t(pi)];
-        const int d = flows[r.flowId].src == p.a ? 0 : 1;
+        const int d = dirOfFlow[r.flowId];
         if (st.checking && r.tsNs > st.windowEnd) finishCheck(st, p);
         if (st.checking) ++st.after[d]; // counted for the open window before a new gap may replace it
         auto openGap = [&](std::int64_t from, NatIdleGap::Direction dir) {
@@ -162,9 +166,9 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
             break;
         }
         if (r.isEsp()) {
-            const auto it = saByKey.find(espSaKey(r.spi(), r.flowId));
-            if (it != saByKey.end()) {
-                SaLast &l = saLast[it->second];
+            const std::uint32_t sa = saOf.find(r);
+            if (sa != SaResolver::kNone) {
+                SaLast &l = saLast[sa];
                 // First packet of this SA since before a gap: did numbers go missing? Charged to
                 // every recent gap the SA's own silence spans.
                 for (std::size_t g = p.idleGaps.size(); l.ts >= 0 && r.seq() > l.seq + 1 && g-- > 0;) {

@@ -138,7 +138,7 @@ void ReplayWindow::advanceEsn(std::uint32_t seq)
     setBit(bitnr);
 }
 
-ReplayWindow::Verdict ReplayWindow::receive(std::uint64_t seq)
+ReplayWindow::Verdict ReplayWindow::receiveSlow(std::uint64_t seq)
 {
     const auto low = static_cast<std::uint32_t>(seq);
     if (m_size == 0) return count(Verdict::Accepted);

@@ -47,7 +47,20 @@ public:
     /// One packet. Without ESN only the low 32 bits of `seq` travel on the wire and count.
     /// With ESN `seq` is the sender's full 64-bit number: the window sees its low half only and
     /// infers the high half as the kernel does.
-    Verdict receive(std::uint64_t seq);
+    Verdict receive(std::uint64_t seq)
+    {
+        // The usual case, inlined: the next number in order without ESN. xfrm_replay_check_bmp
+        // accepts it (seq > top, seq != 0) and xfrm_replay_advance_bmp with diff 1 clears no bit
+        // and sets bit mod(mod(top - 1) + 1) = top & mask.
+        const auto low = static_cast<std::uint32_t>(seq);
+        if (!m_esn && m_mask != 0 && low == m_seq + 1 && low != 0) {
+            setBit(m_seq & m_mask);
+            m_seq = low;
+            ++m_counters.accepted;
+            return Verdict::Accepted;
+        }
+        return receiveSlow(seq);
+    }
 
     [[nodiscard]] std::uint32_t size() const { return m_size; }
     [[nodiscard]] bool esn() const { return m_esn; }
@@ -56,6 +69,7 @@ public:
     [[nodiscard]] const Counters &counters() const { return m_counters; }
 
 private:
+    Verdict receiveSlow(std::uint64_t seq);
     Verdict checkBmp(std::uint32_t seq) const;
     void advanceBmp(std::uint32_t seq);
     Verdict checkEsn(std::uint32_t seq) const;

@@ -9,8 +9,12 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
 
 namespace ikev2wb {
 
@@ -175,6 +179,158 @@ std::int64_t CaptureReader::position() const
     if (!f) return 0;
     const long pos = std::ftell(f);
     return pos < 0 ? 0 : pos;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ReadPipeline: libpcap (fread, the copy into its buffer) runs on its own thread and copies each
+// record into one of a few fixed blocks; the caller's thread dissects them meanwhile. Memory is
+// bounded by kBlocks × kBlockBytes (plus any block enlarged for an oversized record).
+
+namespace {
+constexpr std::size_t kBlocks = 8;
+constexpr std::size_t kBlockBytes = std::size_t(512) << 10;
+} // namespace
+
+struct ReadPipeline::Impl
+{
+    CaptureReader &reader;
+    std::vector<std::unique_ptr<RecordBlock>> storage;
+    mutable std::mutex mutex;
+    std::condition_variable cv;
+    std::deque<RecordBlock *> full; // in file order
+    std::vector<RecordBlock *> free;
+    RecordBlock *current = nullptr; // held by the caller
+    bool closed = false;            // the reading thread has published its last block
+    bool stop = false;              // the caller wants no more
+    QString warning;
+    std::int64_t endPosition = 0;
+    std::thread thread;
+
+    explicit Impl(CaptureReader &r) : reader(r)
+    {
+        for (std::size_t i = 0; i < kBlocks; ++i) {
+            auto b = std::make_unique<RecordBlock>();
+            free.push_back(b.get());
+            storage.push_back(std::move(b));
+        }
+    }
+
+    RecordBlock *acquire()
+    {
+        std::unique_lock lock(mutex);
+        cv.wait(lock, [&] { return stop || !free.empty(); });
+        if (stop) return nullptr;
+        RecordBlock *b = free.back();
+        free.pop_back();
+        b->used = 0;
+        b->count = 0;
+        return b;
+    }
+
+    void publish(RecordBlock *b)
+    {
+        {
+            const std::lock_guard lock(mutex);
+            full.push_back(b);
+        }
+        cv.notify_all();
+    }
+
+    void produce()
+    {
+        RawPacket pkt;
+        std::uint64_t packets = 0;
+        QString why;
+        try {
+            RecordBlock *b = acquire();
+            while (b) {
+                const int rc = reader.next(pkt);
+                if (rc != 1) {
+                    if (rc < 0) why = reader.lastError(packets);
+                    break;
+                }
+                ++packets;
+                const std::size_t need = sizeof(RecordHeader) + RecordBlock::padded(pkt.capturedLength);
+                if (b->used + need > b->capacity && b->count > 0) {
+                    b->endPosition = reader.position();
+                    publish(b);
+                    b = acquire();
+                    if (!b) break;
+                }
+                if (need > b->capacity) {
+                    const std::size_t cap = std::max(kBlockBytes, need);
+                    b->bytes.reset(new std::uint8_t[cap]);
+                    b->capacity = cap;
+                }
+                const RecordHeader h{pkt.tsNs, pkt.capturedLength, pkt.originalLength};
+                std::memcpy(b->bytes.get() + b->used, &h, sizeof h);
+                if (pkt.capturedLength)
+                    std::memcpy(b->bytes.get() + b->used + sizeof h, pkt.data, pkt.capturedLength);
+                b->used += need;
+                ++b->count;
+            }
+            if (b) {
+                b->endPosition = reader.position();
+                publish(b);
+            }
+        } catch (const std::bad_alloc &) {
+            why = QStringLiteral("%1: out of memory while reading after %2 packets; the result is partial")
+                      .arg(reader.info().path)
+                      .arg(packets);
+        }
+        const std::lock_guard lock(mutex);
+        warning = why;
+        endPosition = reader.position();
+        closed = true;
+        cv.notify_all();
+    }
+};
+
+ReadPipeline::ReadPipeline(CaptureReader &reader) : d(std::make_unique<Impl>(reader))
+{
+    d->thread = std::thread([this] { d->produce(); });
+}
+
+ReadPipeline::~ReadPipeline()
+{
+    abandon();
+    if (d->thread.joinable()) d->thread.join();
+}
+
+const RecordBlock *ReadPipeline::next()
+{
+    std::unique_lock lock(d->mutex);
+    if (d->current) {
+        d->free.push_back(d->current);
+        d->current = nullptr;
+        d->cv.notify_all();
+    }
+    d->cv.wait(lock, [&] { return d->stop || !d->full.empty() || d->closed; });
+    if (d->stop || d->full.empty()) return nullptr;
+    d->current = d->full.front();
+    d->full.pop_front();
+    return d->current;
+}
+
+void ReadPipeline::abandon()
+{
+    {
+        const std::lock_guard lock(d->mutex);
+        d->stop = true;
+    }
+    d->cv.notify_all();
+}
+
+QString ReadPipeline::warning() const
+{
+    const std::lock_guard lock(d->mutex);
+    return d->warning;
+}
+
+std::int64_t ReadPipeline::endPosition() const
+{
+    const std::lock_guard lock(d->mutex);
+    return d->endPosition;
 }
 
 } // namespace ikev2wb

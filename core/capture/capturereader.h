@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 
@@ -44,6 +45,46 @@ struct ReadOutcome
     QString warning; // e.g. a truncated last record, with the byte offset
 };
 
+/// Records copied out of libpcap's buffer by the reading thread: RecordHeader, then the
+/// captured bytes padded to 8.
+struct RecordHeader
+{
+    std::int64_t tsNs;
+    std::uint32_t capturedLength;
+    std::uint32_t originalLength;
+};
+struct RecordBlock
+{
+    std::unique_ptr<std::uint8_t[]> bytes;
+    std::size_t capacity = 0;
+    std::size_t used = 0;
+    std::uint32_t count = 0;
+    std::int64_t endPosition = 0; // file offset reached when the block was handed over
+    static constexpr std::size_t padded(std::uint32_t n) { return (std::size_t(n) + 7) & ~std::size_t(7); }
+};
+
+class CaptureReader;
+/// The reading thread and the bounded ring of blocks between it and the caller.
+class ReadPipeline final
+{
+public:
+    explicit ReadPipeline(CaptureReader &reader); // starts the reading thread
+    ~ReadPipeline();                              // stops it and waits for it
+    ReadPipeline(const ReadPipeline &) = delete;
+    ReadPipeline &operator=(const ReadPipeline &) = delete;
+    /// Returns the previous block to the ring and waits for the next full one; nullptr at the end.
+    const RecordBlock *next();
+    /// The caller stops early: the reading thread ends at its next block.
+    void abandon();
+    /// After next() returned nullptr: how the read ended.
+    [[nodiscard]] QString warning() const;
+    [[nodiscard]] std::int64_t endPosition() const;
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> d;
+};
+
 using ProgressFn =
     std::function<void(std::int64_t bytesRead, std::int64_t totalBytes, std::uint64_t packets)>;
 
@@ -60,32 +101,54 @@ public:
 
     [[nodiscard]] const CaptureFileInfo &info() const { return m_info; }
 
-    /// Calls `sink` for every record. `progress` is called at most every 64 Ki records (the
-    /// caller throttles further). `cancel` is polled every 4 Ki records.
+    /// Calls `sink` for every record, on the calling thread. `progress` is called at most every
+    /// 64 Ki records (the caller throttles further). `cancel` is polled every 4 Ki records.
+    ///
+    /// libpcap runs on a second thread that copies each record into a small ring of blocks
+    /// (bounded: a few MiB whatever the file size), so reading the file and working on its
+    /// packets overlap on two cores. Records reach `sink` in file order.
     template <typename Sink>
     ReadOutcome read(Sink &&sink, const ProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr)
     {
         ReadOutcome out;
         RawPacket pkt;
-        while (true) {
-            const int rc = next(pkt);
-            if (rc == 1) {
+        ReadPipeline pipe(*this);
+        bool stopped = false;
+        std::int64_t reached = 0;
+        while (!stopped) {
+            const RecordBlock *block = pipe.next();
+            if (!block) break;
+            reached = block->endPosition;
+            const std::uint8_t *p = block->bytes.get();
+            for (std::uint32_t i = 0; i < block->count; ++i) {
+                RecordHeader h;
+                std::memcpy(&h, p, sizeof h);
+                p += sizeof h;
+                pkt.tsNs = h.tsNs;
+                pkt.capturedLength = h.capturedLength;
+                pkt.originalLength = h.originalLength;
+                pkt.data = p;
+                p += RecordBlock::padded(h.capturedLength);
                 sink(pkt);
                 ++out.packets;
                 if ((out.packets & 0xfff) == 0) {
                     if (cancel && cancel->load(std::memory_order_relaxed)) {
-                        out.cancelled = true;
+                        stopped = true;
                         break;
                     }
                     if (progress && (out.packets & 0xffff) == 0)
-                        progress(position(), m_info.fileSize, out.packets);
+                        progress(reached, m_info.fileSize, out.packets);
                 }
-                continue;
             }
-            if (rc < 0) out.warning = lastError(out.packets);
-            break;
         }
-        out.bytesRead = position();
+        if (stopped) {
+            out.cancelled = true;
+            pipe.abandon();
+            out.bytesRead = reached;
+        } else {
+            out.warning = pipe.warning();
+            out.bytesRead = pipe.endPosition();
+        }
         if (progress) progress(out.bytesRead, m_info.fileSize, out.packets);
         return out;
     }
@@ -94,6 +157,7 @@ public:
     [[nodiscard]] std::int64_t position() const;
 
 private:
+    friend class ReadPipeline;
     CaptureReader() = default;
     int next(RawPacket &pkt); // 1 packet, 0 end, -1 error
     QString lastError(std::uint64_t packetsRead) const;
