@@ -90,6 +90,7 @@ void indexFrames(int dlt, unsigned opts, const std::vector<ByteView> &frames)
             RawPacket pkt;
             pkt.tsNs = ts;
             pkt.capturedLength = static_cast<std::uint32_t>(copy.size());
+            pkt.presentLength = pkt.capturedLength;
             pkt.originalLength = pkt.capturedLength + ((opts & kOptSnapTruncated) ? 100u : 0u);
             pkt.data = copy.data();
             builder.add(pkt);

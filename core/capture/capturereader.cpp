@@ -145,6 +145,7 @@ int CaptureReader::next(RawPacket &pkt)
         pkt.tsNs = sec * 1'000'000'000LL + std::int64_t(hdr->ts.tv_usec);
         pkt.capturedLength = hdr->caplen;
         pkt.originalLength = hdr->len;
+        pkt.presentLength = hdr->caplen;
         pkt.data = data;
         if (m_recordEnd > 0) m_recordEnd += 16 + std::int64_t(hdr->caplen);
         return 1;
@@ -250,7 +251,10 @@ struct ReadPipeline::Impl
                     break;
                 }
                 ++packets;
-                const std::size_t need = sizeof(RecordHeader) + RecordBlock::padded(pkt.capturedLength);
+                if (reader.m_prefixOnly)
+                    pkt.presentLength = static_cast<std::uint32_t>(
+                        Dissector::bytesToDissect(reader.m_info.linkType, pkt.bytes(), pkt.originalLength));
+                const std::size_t need = sizeof(RecordHeader) + RecordBlock::padded(pkt.presentLength);
                 if (b->used + need > b->capacity && b->count > 0) {
                     b->endPosition = reader.position();
                     publish(b);
@@ -262,10 +266,10 @@ struct ReadPipeline::Impl
                     b->bytes.reset(new std::uint8_t[cap]);
                     b->capacity = cap;
                 }
-                const RecordHeader h{pkt.tsNs, pkt.capturedLength, pkt.originalLength};
+                const RecordHeader h{pkt.tsNs, pkt.capturedLength, pkt.originalLength, pkt.presentLength};
                 std::memcpy(b->bytes.get() + b->used, &h, sizeof h);
-                if (pkt.capturedLength)
-                    std::memcpy(b->bytes.get() + b->used + sizeof h, pkt.data, pkt.capturedLength);
+                if (pkt.presentLength)
+                    std::memcpy(b->bytes.get() + b->used + sizeof h, pkt.data, pkt.presentLength);
                 b->used += need;
                 ++b->count;
             }

@@ -17,11 +17,14 @@ namespace ikev2wb {
 /// One record as libpcap hands it over; `data` is valid only during the callback.
 struct RawPacket
 {
-    std::int64_t tsNs = 0; // nanoseconds since the epoch (pcap µs files are scaled)
-    std::uint32_t capturedLength = 0;
+    std::int64_t tsNs = 0;            // nanoseconds since the epoch (pcap µs files are scaled)
+    std::uint32_t capturedLength = 0; // bytes of the frame the capture holds
     std::uint32_t originalLength = 0;
+    /// Bytes at `data`: capturedLength, or fewer when the reader hands over only what the
+    /// dissector reads (CaptureReader::setDissectorPrefixOnly).
+    std::uint32_t presentLength = 0;
     const std::uint8_t *data = nullptr;
-    [[nodiscard]] ByteView bytes() const { return {data, capturedLength}; }
+    [[nodiscard]] ByteView bytes() const { return {data, presentLength}; }
 };
 
 /// Facts about the file itself.
@@ -52,6 +55,7 @@ struct RecordHeader
     std::int64_t tsNs;
     std::uint32_t capturedLength;
     std::uint32_t originalLength;
+    std::uint32_t presentLength; // bytes that follow (before padding)
 };
 struct RecordBlock
 {
@@ -101,6 +105,11 @@ public:
 
     [[nodiscard]] const CaptureFileInfo &info() const { return m_info; }
 
+    /// Hand over of each record only the leading bytes Dissector::dissect reads
+    /// (Dissector::bytesToDissect; RawPacket::presentLength): for a sink that only dissects,
+    /// most ESP packets then cost ~60 bytes of copying instead of their whole length.
+    void setDissectorPrefixOnly(bool on) { m_prefixOnly = on; }
+
     /// Calls `sink` for every record, on the calling thread. `progress` is called at most every
     /// 64 Ki records (the caller throttles further). `cancel` is polled every 4 Ki records.
     ///
@@ -127,8 +136,9 @@ public:
                 pkt.tsNs = h.tsNs;
                 pkt.capturedLength = h.capturedLength;
                 pkt.originalLength = h.originalLength;
+                pkt.presentLength = h.presentLength;
                 pkt.data = p;
-                p += RecordBlock::padded(h.capturedLength);
+                p += RecordBlock::padded(h.presentLength);
                 sink(pkt);
                 ++out.packets;
                 if ((out.packets & 0xfff) == 0) {
@@ -168,6 +178,7 @@ private:
     // pcap only: file offset just past the last complete record, so that a damaged record can
     // be reported where it starts (pcapng blocks carry options whose size libpcap hides).
     std::int64_t m_recordEnd = 0;
+    bool m_prefixOnly = false;
 };
 
 } // namespace ikev2wb

@@ -145,6 +145,98 @@ const char *linkTypeName(int dlt)
 
 Dissector::Dissector(int linkType) : m_linkType(linkType) {}
 
+PacketFacts Dissector::dissect(ByteView prefix, std::uint32_t originalLength, std::uint32_t capturedLength)
+{
+    if (prefix.size() >= capturedLength) return dissect(prefix, originalLength);
+    // bytesToDissect() chose a prefix only for a complete datagram, so the checks of the IP
+    // length against the captured bytes, which the prefix cannot answer, would pass.
+    m_prefixOnly = true;
+    PacketFacts f = dissect(prefix, originalLength);
+    m_prefixOnly = false;
+    if (originalLength <= capturedLength) f.flags &= std::uint16_t(~FlagSnapTruncated);
+    return f;
+}
+
+std::size_t Dissector::bytesToDissect(int linkType, ByteView frame, std::uint32_t originalLength)
+{
+    const std::size_t all = frame.size();
+    if (originalLength != all) return all;
+    std::size_t l3 = 0;
+    std::uint16_t ethertype = 0;
+    switch (linkType) {
+    case DLT_EN10MB: {
+        auto et = frame.u16(12);
+        if (!et) return all;
+        l3 = 14;
+        for (int tags = 0; tags < 4 && (*et == 0x8100 || *et == 0x88a8 || *et == 0x9100); ++tags) {
+            et = frame.u16(l3 + 2);
+            if (!et) return all;
+            l3 += 4;
+        }
+        ethertype = *et;
+        break;
+    }
+    case DLT_LINUX_SLL: {
+        const auto et = frame.u16(14);
+        if (!et) return all;
+        ethertype = *et;
+        l3 = 16;
+        break;
+    }
+    case DLT_LINUX_SLL2: {
+        const auto et = frame.u16(0);
+        if (!frame.has(0, 20) || !et) return all;
+        ethertype = *et;
+        l3 = 20;
+        break;
+    }
+    case DLT_RAW:
+    case kDltRawAlt:
+    case DLT_IPV4:
+    case DLT_IPV6: {
+        const auto v = frame.u8(0);
+        if (!v) return all;
+        ethertype = (*v >> 4) == 6 ? 0x86dd : ((*v >> 4) == 4 ? 0x0800 : 0);
+        break;
+    }
+    default:
+        return all;
+    }
+    std::size_t l4 = 0;
+    std::uint8_t proto = 0;
+    if (ethertype == 0x0800) {
+        const auto v = frame.u8(l3);
+        if (!frame.has(l3, 20) || (*v >> 4) != 4) return all;
+        const std::size_t ihl = std::size_t(*v & 0x0f) * 4;
+        const std::uint16_t total = *frame.u16(l3 + 2);
+        if (ihl < 20 || total < ihl || l3 + total > all || (*frame.u16(l3 + 6) & 0x3fff) != 0) return all;
+        proto = *frame.u8(l3 + 9);
+        l4 = l3 + ihl;
+    } else if (ethertype == 0x86dd) {
+        const auto v = frame.u8(l3);
+        if (!frame.has(l3, 40) || (*v >> 4) != 6) return all;
+        if (l3 + 40 + *frame.u16(l3 + 4) > all) return all;
+        proto = *frame.u8(l3 + 6);
+        l4 = l3 + 40;
+    } else {
+        return all;
+    }
+    std::size_t need = all;
+    if (proto == 50) {
+        need = l4 + 8; // SPI, sequence number
+    } else if (proto == 17) {
+        const auto sp = frame.u16(l4);
+        const auto dp = frame.u16(l4 + 2);
+        const auto ulen = frame.u16(l4 + 4);
+        const auto marker = frame.u32(l4 + 8);
+        // ESP-in-UDP on 4500 with at least an SPI and a sequence number; a 0 marker is IKE.
+        if (sp && dp && ulen && marker && (*sp == kNatTPort || *dp == kNatTPort) && *ulen >= 16 &&
+            *marker != 0 && frame.has(l4, 16))
+            need = l4 + 16;
+    }
+    return std::min(need, all);
+}
+
 PacketFacts Dissector::dissect(ByteView frame, std::uint32_t originalLength)
 {
     PacketFacts f;
@@ -299,7 +391,7 @@ void Dissector::dissectIpv4(ByteView ip, std::size_t l3Offset, PacketFacts &f)
     }
     // Clip to the datagram: Ethernet padding is not payload; a shorter capture is truncation.
     const ByteView datagram = ip.slice(0, total);
-    if (datagram.size() < total && !(f.flags & FlagSnapTruncated))
+    if (datagram.size() < total && !(f.flags & FlagSnapTruncated) && !m_prefixOnly)
         malformed(f, "IPv4 total length exceeds the captured frame");
     f.l4Offset = static_cast<std::uint16_t>(l3Offset + ihl);
     if (f.fragOffset != 0) {
@@ -324,7 +416,7 @@ void Dissector::dissectIpv6(ByteView ip, std::size_t l3Offset, PacketFacts &f)
     f.src = IpAddress::fromV6(ip.data() + 8);
     f.dst = IpAddress::fromV6(ip.data() + 24);
     const ByteView datagram = ip.slice(0, f.ipTotalLen);
-    if (datagram.size() < f.ipTotalLen && !(f.flags & FlagSnapTruncated))
+    if (datagram.size() < f.ipTotalLen && !(f.flags & FlagSnapTruncated) && !m_prefixOnly)
         malformed(f, "IPv6 payload length exceeds the captured frame");
 
     std::uint8_t nh = *ip.u8(6);

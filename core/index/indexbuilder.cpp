@@ -175,7 +175,7 @@ void IndexBuilder::completeFromReassembly()
 void IndexBuilder::add(const RawPacket &pkt)
 {
     const ByteView frame = pkt.bytes();
-    const PacketFacts f = m_dissector.dissect(frame, pkt.originalLength);
+    const PacketFacts f = m_dissector.dissect(frame, pkt.originalLength, pkt.capturedLength);
     PacketRecord rec;
     rec.tsNs = pkt.tsNs;
     rec.frameLength = pkt.originalLength;
@@ -258,6 +258,7 @@ std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, c
     auto reader = CaptureReader::open(path, error);
     if (!reader) return nullptr;
     IndexBuilder builder(reader->info());
+    reader->setDissectorPrefixOnly(true); // the builder reads packet bytes only through the dissector
     const ReadOutcome outcome = reader->read([&](const RawPacket &p) { builder.add(p); }, progress, cancel);
     return std::make_unique<CaptureIndex>(builder.finish(outcome));
 }
