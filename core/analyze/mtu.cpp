@@ -4,6 +4,7 @@
 #include "analyzeutil.h"
 
 #include <algorithm>
+#include <bit>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -50,6 +51,68 @@ void lengthQuantiles(const std::vector<std::uint16_t> &v, std::vector<std::uint3
     m.max = *std::max_element(v.begin(), v.end());
 }
 
+/// missingSequenceNumbers() of an SA's numbers without keeping them: a bitmap over the SA's
+/// [minSeq, maxSeq] when that range is not much wider than its packet count.
+class SeenNumbers
+{
+public:
+    explicit SeenNumbers(const EspSa &sa)
+    {
+        if (sa.packets == 0 || sa.maxSeq < sa.minSeq) return;
+        const std::uint64_t range = std::uint64_t(sa.maxSeq) - sa.minSeq + 1;
+        if (range <= std::max<std::uint64_t>(std::uint64_t(1) << 26, 4 * sa.packets)) {
+            m_base = sa.minSeq;
+            m_range = range;
+            m_bits.assign(std::size_t((range + 63) / 64), 0);
+        }
+    }
+    void add(std::uint32_t seq)
+    {
+        ++m_count;
+        if (!m_bits.empty() && seq >= m_base && std::uint64_t(seq - m_base) < m_range) {
+            const std::uint64_t i = seq - m_base;
+            m_bits[std::size_t(i >> 6)] |= std::uint64_t(1) << (i & 63);
+        } else {
+            m_list.push_back(seq); // no bitmap, or (never for a whole pass) outside the index's range
+        }
+    }
+    [[nodiscard]] std::uint64_t missing()
+    {
+        if (m_bits.empty()) return missingSequenceNumbers(m_list);
+        if (!m_list.empty() || m_count < 2) {
+            // Cannot happen with the index's own min/max; fall back to the plain count.
+            std::vector<std::uint32_t> all = m_list;
+            for (std::size_t w = 0; w < m_bits.size(); ++w)
+                for (std::uint64_t b = m_bits[w]; b; b &= b - 1)
+                    all.push_back(std::uint32_t(m_base + w * 64 + std::uint64_t(std::countr_zero(b))));
+            return missingSequenceNumbers(all);
+        }
+        std::uint64_t distinct = 0;
+        for (const std::uint64_t w : m_bits)
+            distinct += std::uint64_t(std::popcount(w));
+        // As missingSequenceNumbers: the range between the smallest and largest number seen.
+        std::uint64_t lo = 0, hi = 0;
+        for (std::size_t w = 0; w < m_bits.size(); ++w)
+            if (m_bits[w]) {
+                lo = w * 64 + std::uint64_t(std::countr_zero(m_bits[w]));
+                break;
+            }
+        for (std::size_t w = m_bits.size(); w-- > 0;)
+            if (m_bits[w]) {
+                hi = w * 64 + 63 - std::uint64_t(std::countl_zero(m_bits[w]));
+                break;
+            }
+        return hi - lo + 1 - distinct;
+    }
+
+private:
+    std::uint32_t m_base = 0;
+    std::uint64_t m_range = 0;
+    std::uint64_t m_count = 0;
+    std::vector<std::uint64_t> m_bits;
+    std::vector<std::uint32_t> m_list;
+};
+
 } // namespace
 
 const char *pathMtuSourceName(MtuAnalysis::PathMtuSource s)
@@ -86,8 +149,17 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
     SaResolver saOf(sas);
     out.sas.resize(sas.size());
     std::vector<std::vector<std::uint16_t>> lengths(sas.size());
-    std::vector<std::vector<std::uint32_t>> seqs(sas.size());
     std::vector<std::vector<std::int64_t>> times(sas.size());
+    // Sequence numbers seen, as one bit each over the SA's [min, max] (known from the index), so
+    // the pass writes a bit instead of appending 4 bytes; a vector for an unreasonably wide range.
+    std::vector<SeenNumbers> seen;
+    seen.reserve(sas.size());
+    for (std::size_t s = 0; s < sas.size(); ++s) {
+        seen.emplace_back(sas[s]);
+        // The index counted each SA's packets: no regrowth (and copy) of these during the pass.
+        lengths[s].reserve(std::size_t(sas[s].packets));
+        times[s].reserve(std::size_t(sas[s].packets));
+    }
 
     std::size_t n = 0;
     bool stop = false;
@@ -106,7 +178,7 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
         ++m.packets;
         ++m.histogram[std::size_t(binOf(len))];
         lengths[lastSa].push_back(len);
-        seqs[lastSa].push_back(r.seq());
+        seen[lastSa].add(r.seq());
         times[lastSa].push_back(r.tsNs);
         if (r.flags & FlagDontFragment) ++m.dfPackets;
         if (r.flags & FlagFragment) ++m.fragmented;
@@ -163,7 +235,7 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
         m.espSa = s;
         auto &v = lengths[s];
         if (!v.empty()) lengthQuantiles(v, counts, m);
-        m.sequenceMissing = missingSequenceNumbers(seqs[s]);
+        m.sequenceMissing = seen[s].missing();
         if (m.max > out.largestOuter) {
             out.largestOuter = m.max;
             out.largestSa = std::int64_t(s);

@@ -159,82 +159,70 @@ PacketFacts Dissector::dissect(ByteView prefix, std::uint32_t originalLength, st
 
 std::size_t Dissector::bytesToDissect(int linkType, ByteView frame, std::uint32_t originalLength)
 {
+    // Runs on the reading thread for every packet, so plain loads after explicit length checks
+    // (the same decisions as dissect(), which is what tst_robustness compares).
     const std::size_t all = frame.size();
     if (originalLength != all) return all;
+    const std::uint8_t *d = frame.data();
+    auto be16 = [d](std::size_t o) { return std::uint16_t((d[o] << 8) | d[o + 1]); };
     std::size_t l3 = 0;
     std::uint16_t ethertype = 0;
     switch (linkType) {
     case DLT_EN10MB: {
-        auto et = frame.u16(12);
-        if (!et) return all;
+        if (all < 14) return all;
+        ethertype = be16(12);
         l3 = 14;
-        for (int tags = 0; tags < 4 && (*et == 0x8100 || *et == 0x88a8 || *et == 0x9100); ++tags) {
-            et = frame.u16(l3 + 2);
-            if (!et) return all;
+        for (int tags = 0; tags < 4 && (ethertype == 0x8100 || ethertype == 0x88a8 || ethertype == 0x9100);
+             ++tags) {
+            if (all < l3 + 4) return all;
+            ethertype = be16(l3 + 2);
             l3 += 4;
         }
-        ethertype = *et;
         break;
     }
-    case DLT_LINUX_SLL: {
-        const auto et = frame.u16(14);
-        if (!et) return all;
-        ethertype = *et;
+    case DLT_LINUX_SLL:
+        if (all < 16) return all;
+        ethertype = be16(14);
         l3 = 16;
         break;
-    }
-    case DLT_LINUX_SLL2: {
-        const auto et = frame.u16(0);
-        if (!frame.has(0, 20) || !et) return all;
-        ethertype = *et;
+    case DLT_LINUX_SLL2:
+        if (all < 20) return all;
+        ethertype = be16(0);
         l3 = 20;
         break;
-    }
     case DLT_RAW:
     case kDltRawAlt:
     case DLT_IPV4:
-    case DLT_IPV6: {
-        const auto v = frame.u8(0);
-        if (!v) return all;
-        ethertype = (*v >> 4) == 6 ? 0x86dd : ((*v >> 4) == 4 ? 0x0800 : 0);
+    case DLT_IPV6:
+        if (all < 1) return all;
+        ethertype = (d[0] >> 4) == 6 ? 0x86dd : ((d[0] >> 4) == 4 ? 0x0800 : 0);
         break;
-    }
     default:
         return all;
     }
     std::size_t l4 = 0;
     std::uint8_t proto = 0;
     if (ethertype == 0x0800) {
-        const auto v = frame.u8(l3);
-        if (!frame.has(l3, 20) || (*v >> 4) != 4) return all;
-        const std::size_t ihl = std::size_t(*v & 0x0f) * 4;
-        const std::uint16_t total = *frame.u16(l3 + 2);
-        if (ihl < 20 || total < ihl || l3 + total > all || (*frame.u16(l3 + 6) & 0x3fff) != 0) return all;
-        proto = *frame.u8(l3 + 9);
+        if (all < l3 + 20 || (d[l3] >> 4) != 4) return all;
+        const std::size_t ihl = std::size_t(d[l3] & 0x0f) * 4;
+        const std::uint16_t total = be16(l3 + 2);
+        if (ihl < 20 || total < ihl || l3 + total > all || (be16(l3 + 6) & 0x3fff) != 0) return all;
+        proto = d[l3 + 9];
         l4 = l3 + ihl;
     } else if (ethertype == 0x86dd) {
-        const auto v = frame.u8(l3);
-        if (!frame.has(l3, 40) || (*v >> 4) != 6) return all;
-        if (l3 + 40 + *frame.u16(l3 + 4) > all) return all;
-        proto = *frame.u8(l3 + 6);
+        if (all < l3 + 40 || (d[l3] >> 4) != 6 || l3 + 40 + be16(l3 + 4) > all) return all;
+        proto = d[l3 + 6];
         l4 = l3 + 40;
     } else {
         return all;
     }
-    std::size_t need = all;
-    if (proto == 50) {
-        need = l4 + 8; // SPI, sequence number
-    } else if (proto == 17) {
-        const auto sp = frame.u16(l4);
-        const auto dp = frame.u16(l4 + 2);
-        const auto ulen = frame.u16(l4 + 4);
-        const auto marker = frame.u32(l4 + 8);
-        // ESP-in-UDP on 4500 with at least an SPI and a sequence number; a 0 marker is IKE.
-        if (sp && dp && ulen && marker && (*sp == kNatTPort || *dp == kNatTPort) && *ulen >= 16 &&
-            *marker != 0 && frame.has(l4, 16))
-            need = l4 + 16;
-    }
-    return std::min(need, all);
+    if (proto == 50) return all < l4 + 8 ? all : l4 + 8; // SPI, sequence number
+    // ESP-in-UDP on 4500 with at least an SPI and a sequence number; a zero marker is IKE.
+    if (proto != 17 || all < l4 + 16) return all;
+    const std::uint16_t sp = be16(l4), dp = be16(l4 + 2);
+    if ((sp != kNatTPort && dp != kNatTPort) || be16(l4 + 4) < 16) return all;
+    if (d[l4 + 8] == 0 && d[l4 + 9] == 0 && d[l4 + 10] == 0 && d[l4 + 11] == 0) return all;
+    return l4 + 16;
 }
 
 PacketFacts Dissector::dissect(ByteView frame, std::uint32_t originalLength)
