@@ -11,7 +11,9 @@
 #include "report/jsonwriter.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -23,8 +25,10 @@
 
 #include <pcap/pcap.h>
 
+#include <atomic>
 #include <cstring>
 #include <map>
+#include <mutex>
 #include <set>
 
 using namespace ikev2wb;
@@ -378,6 +382,10 @@ private Q_SLOTS:
     void labReorder();
     void labClockShift();
     void labPcapngSnaplen();
+    void progressAndCancel();
+    void cancelBeforeReading();
+    void nonCaptureNamesTheFile_data();
+    void nonCaptureNamesTheFile();
 };
 
 void TestCompare::synthetic_data()
@@ -801,6 +809,114 @@ void TestCompare::labPcapngSnaplen()
     QCOMPARE(r.directions[1].received, base.directions[1].received);
     for (const ComparedPacket &p : r.directions[0].lostInTransit)
         QVERIFY(p.size > 80); // sizes come from the IP header, not the snapped capture
+}
+
+// Progress: bytes of both files while reading (the totals are the two file sizes, from the file
+// system), then ESP packet visits while comparing (each ESP packet of either capture is visited
+// twice: the totals are the captures' ESP counts, from an independent read of each file).
+// Cancel: the flag set from inside the comparison stops it at its next check.
+void TestCompare::progressAndCancel()
+{
+    REQUIRE_LAB("loss1");
+    const QString a = labDir(QStringLiteral("loss1")) + QStringLiteral("/left-outer.pcap");
+    const QString b = labDir(QStringLiteral("loss1")) + QStringLiteral("/right-outer.pcap");
+    std::mutex m;
+    std::vector<std::tuple<CompareStage, std::int64_t, std::int64_t>> calls;
+    const CompareProgressFn record = [&](CompareStage st, std::int64_t done, std::int64_t total) {
+        const std::lock_guard<std::mutex> lock(m);
+        calls.emplace_back(st, done, total);
+    };
+    CompareResult full;
+    QString error;
+    QVERIFY2(compareCaptureFiles(a, b, full, &error, {}, record), qPrintable(error));
+    QVERIFY(!full.cancelled);
+    QVERIFY(!calls.empty());
+    std::int64_t maxRead = 0, readTotal = 0, lastCompare = -1, compareTotal = -1;
+    bool comparing = false;
+    for (const auto &[st, done, total] : calls) {
+        if (st == CompareStage::Reading) {
+            QVERIFY2(!comparing, "reading reported after comparing began");
+            maxRead = std::max(maxRead, done);
+            readTotal = total;
+        } else {
+            comparing = true;
+            QVERIFY(done >= lastCompare); // one thread: never back
+            lastCompare = done;
+            compareTotal = total;
+        }
+    }
+    QCOMPARE(readTotal, QFileInfo(a).size() + QFileInfo(b).size());
+    QCOMPARE(maxRead, readTotal);
+    auto espOf = [](const QString &path) {
+        QString e;
+        const auto o = observeCapture(path, &e);
+        return o ? std::int64_t(o->espPackets) : -1;
+    };
+    QCOMPARE(compareTotal, 2 * (espOf(a) + espOf(b)));
+    QCOMPARE(lastCompare, compareTotal);
+
+    // Cancel from inside the comparison, as soon as it reports its first progress past zero.
+    auto oa = observeCapture(a, &error), ob = observeCapture(b, &error);
+    QVERIFY(oa && ob);
+    std::atomic_bool cancel{false};
+    int afterCancel = 0;
+    std::int64_t doneAtCancel = -1, total = 0;
+    const CompareProgressFn stopper = [&](CompareStage, std::int64_t done, std::int64_t t) {
+        total = t;
+        if (cancel) {
+            ++afterCancel;
+            return;
+        }
+        if (done > 0) {
+            cancel = true;
+            doneAtCancel = done;
+        }
+    };
+    QElapsedTimer clock;
+    clock.start();
+    const CompareResult r = compareCaptures(std::move(*oa), std::move(*ob), {}, stopper, &cancel);
+    QVERIFY(r.cancelled);
+    QVERIFY(doneAtCancel > 0 && doneAtCancel < total); // it really was mid-way
+    QCOMPARE(afterCancel, 0);                          // and stopped at the very next check
+    QVERIFY(r.directions[0].lostInTransit.empty() && r.directions[1].lostInTransit.empty());
+    QVERIFY(clock.elapsed() < 5000);
+}
+
+void TestCompare::cancelBeforeReading()
+{
+    REQUIRE_LAB("loss1");
+    const QString a = labDir(QStringLiteral("loss1")) + QStringLiteral("/left-outer.pcap");
+    const QString b = labDir(QStringLiteral("loss1")) + QStringLiteral("/right-outer.pcap");
+    std::atomic_bool cancel{true};
+    CompareResult r;
+    QString error;
+    QVERIFY(!compareCaptureFiles(a, b, r, &error, {}, {}, &cancel));
+    QVERIFY(r.cancelled);
+    QVERIFY2(error.contains(QLatin1String("cancelled")) && error.contains(QLatin1String("left-outer.pcap")) &&
+                 error.contains(QLatin1String("right-outer.pcap")),
+             qPrintable(error));
+}
+
+// A file that is not a capture, in either place: the error names that file (and not the other).
+void TestCompare::nonCaptureNamesTheFile_data()
+{
+    QTest::addColumn<bool>("asB");
+    QTest::newRow("B is not a capture") << true;
+    QTest::newRow("A is not a capture") << false;
+}
+
+void TestCompare::nonCaptureNamesTheFile()
+{
+    REQUIRE_LAB("loss1");
+    QFETCH(bool, asB);
+    const QString capture = labDir(QStringLiteral("loss1")) + QStringLiteral("/left-outer.pcap");
+    const QString text = labDir(QStringLiteral("loss1")) + QStringLiteral("/truth.json");
+    CompareResult r;
+    QString error;
+    QVERIFY(!compareCaptureFiles(asB ? capture : text, asB ? text : capture, r, &error));
+    QVERIFY(!r.cancelled);
+    QVERIFY2(error.contains(QLatin1String("truth.json")), qPrintable(error));
+    QVERIFY2(!error.contains(QLatin1String("left-outer.pcap")), qPrintable(error));
 }
 
 QTEST_GUILESS_MAIN(TestCompare)

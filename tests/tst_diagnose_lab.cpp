@@ -10,7 +10,15 @@
 //   receiver's capture and above the configured 16 (truth.json ipsec.replay_window.right);
 // - natt-expiry: keep_alive must be below truth.json topology.mid.conntrack_udp_timeout_s;
 // - clean and natt (no loss injected): no step fails.
+// Assumptions (replay window, NAT UDP timeout) against the same lab:
+// - reorder-antireplay: the drops at an assumed window of 16 are the receiver kernel's own count
+//   for its window of 16 (`ip -s xfrm state` stats "replay-window N", end minus start); at 32
+//   they are what the bare emulator (replaywindow.h) gives fed the captured sequence numbers;
+//   with the host's xfrm state imported, its window (16) wins over any assumption;
+// - natt-expiry: the idle gap is the lab's scheduled idle (truth.json timeline idle_start →
+//   idle_end), the NAT's timeout truth.json's conntrack_udp_timeout_s.
 #include "analyze/analysis.h"
+#include "analyze/replaywindow.h"
 #include "diagnose/checklist.h"
 #include "index/indexbuilder.h"
 
@@ -19,6 +27,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QRegularExpression>
 #include <QtTest>
 
@@ -85,6 +94,47 @@ int capture(const QString &text, const QString &pattern)
 {
     const QRegularExpressionMatch m = QRegularExpression(pattern).match(text);
     return m.hasMatch() ? m.captured(1).toInt() : -1;
+}
+
+/// `ip -s xfrm state` of `path`: (configured window, stats "replay-window" count) of every SA
+/// whose configured window is not 0 (the inbound ones).
+std::vector<std::pair<int, qint64>> inboundReplayStats(const QString &path)
+{
+    std::vector<std::pair<int, qint64>> out;
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) return out;
+    static const QRegularExpression cfg(QStringLiteral("\\n\\s*replay-window (\\d+) seq"));
+    static const QRegularExpression stats(QStringLiteral("stats:\\s*\\n\\s*replay-window (\\d+) replay"));
+    const QStringList blocks =
+        QString::fromUtf8(f.readAll())
+            .split(QRegularExpression(QStringLiteral("^src "), QRegularExpression::MultilineOption),
+                   Qt::SkipEmptyParts);
+    for (const QString &b : blocks) {
+        const auto c = cfg.match(b);
+        const auto st = stats.match(b);
+        if (c.hasMatch() && st.hasMatch() && c.captured(1).toInt() > 0)
+            out.emplace_back(c.captured(1).toInt(), st.captured(1).toLongLong());
+    }
+    return out;
+}
+
+const ChecklistStep &step(const Diagnosis &d, int number)
+{
+    return d.steps.at(std::size_t(number - 1));
+}
+
+/// "would have dropped N" of the step's emulation line, -1 if the step has none.
+qint64 droppedInStep(const ChecklistStep &s, QString *line = nullptr)
+{
+    static const QRegularExpression re(
+        QStringLiteral("replay window of (\\d+) packets \\((.*)\\) would have dropped (\\d+)"));
+    for (const EvidenceItem &e : s.evidence) {
+        const auto m = re.match(e.text);
+        if (!m.hasMatch()) continue;
+        if (line) *line = e.text;
+        return m.captured(3).toLongLong();
+    }
+    return -1;
 }
 
 } // namespace
@@ -197,6 +247,223 @@ private slots:
             const int k = capture(sc->text, QStringLiteral("keep_alive = (\\d+)s"));
             QVERIFY2(k > 0 && k < natTimeout, qPrintable(QStringLiteral("keep_alive %1 s").arg(k)));
         }
+    }
+
+    void replayWindowAssumption_data()
+    {
+        QTest::addColumn<int>("assumed");
+        QTest::addColumn<bool>("withEvidence");
+        QTest::newRow("assumed 16") << 16 << false;
+        QTest::newRow("assumed 32") << 32 << false;
+        QTest::newRow("assumed 64, evidence says 16") << 64 << true;
+        QTest::newRow("assumed 32, evidence says 16") << 32 << true;
+    }
+
+    void replayWindowAssumption()
+    {
+        QFETCH(int, assumed);
+        QFETCH(bool, withEvidence);
+        const QString dir = labDir(QStringLiteral("reorder-antireplay"));
+        // The receiving kernel: its SA's window and how many packets it dropped as too old.
+        const auto start = inboundReplayStats(dir + QStringLiteral("/stats/right-xfrm-state-start.txt"));
+        const auto end = inboundReplayStats(dir + QStringLiteral("/stats/right-xfrm-state-end.txt"));
+        QCOMPARE(end.size(), std::size_t(1));
+        QCOMPARE(start.size(), std::size_t(1));
+        const int kernelWindow = end.front().first;
+        const qint64 kernelDrops = end.front().second - start.front().second;
+        QCOMPARE(kernelWindow, 16);
+        QCOMPARE(kernelDrops, qint64(25));
+
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/right-outer.pcap");
+        files.assumptions.replayWindow = std::uint32_t(assumed);
+        files.assumptions.replayWindowFrom = QStringLiteral("Preferences");
+        if (withEvidence) {
+            for (const QString &s :
+                 QDir(dir + QStringLiteral("/stats")).entryList({QStringLiteral("right-*")}, QDir::Files))
+                files.evidence << dir + QStringLiteral("/stats/") + s;
+        }
+        LoadedDiagnosis ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Diagnosis &d = ld.diagnosis;
+
+        // What the window in use should drop: the kernel's own count at its window; at other
+        // windows the bare emulator fed the receiver's captured sequence numbers per inbound SA.
+        const int window = withEvidence ? kernelWindow : assumed;
+        qint64 expected = 0;
+        if (window == kernelWindow) {
+            expected = kernelDrops;
+        } else {
+            for (const EspSa &sa : ld.indexA->espSas) {
+                ReplayWindow w{std::uint32_t(window)};
+                ld.indexA->packets.forEach([&](const PacketRecord &r) {
+                    if (r.isEsp() && r.spi() == sa.spi && r.flowId == sa.flowId) w.receive(r.seq());
+                });
+                expected += qint64(w.counters().outsideWindow + w.counters().replayed);
+            }
+            if (window == 32) QCOMPARE(expected, qint64(0)); // the reordering stays within 32
+        }
+        QCOMPARE(qint64(d.basis.replayWindow), qint64(window));
+        QCOMPARE(d.basis.replayWindowAssumed, !withEvidence);
+        QVERIFY(d.basis.replayEmulated);
+        QCOMPARE(qint64(d.basis.replayDrops), expected);
+        const QString basis = d.basis.replayWindowBasis;
+        if (withEvidence)
+            QVERIFY2(basis.startsWith(QLatin1String("read from ip xfrm state")) &&
+                         basis.endsWith(QLatin1String(": 16")),
+                     qPrintable(basis));
+        else
+            QCOMPARE(basis, QStringLiteral("assumed %1 (Preferences)").arg(assumed));
+
+        // The checklist's step 4 says the same, naming where the window came from.
+        QString line;
+        QCOMPARE(droppedInStep(step(d, 4), &line), expected);
+        QVERIFY2(line.contains(basis), qPrintable(line));
+        if (expected > 0)
+            QVERIFY(step(d, 4).status == StepStatus::Fail || step(d, 4).status == StepStatus::Warn);
+        // So does the JSON (an added object; nothing else changed shape).
+        const QJsonObject json = QJsonDocument::fromJson(QByteArray::fromStdString(diagnosisJson(d)))
+                                     .object()
+                                     .value(QStringLiteral("assumptions"))
+                                     .toObject();
+        QCOMPARE(json.value(QStringLiteral("replay_window")).toInt(), window);
+        QCOMPARE(json.value(QStringLiteral("replay_window_drops")).toInteger(), expected);
+        QCOMPARE(json.value(QStringLiteral("replay_window_basis")).toString(), basis);
+    }
+
+    void cliAssumptions()
+    {
+        const QString dir = labDir(QStringLiteral("reorder-antireplay"));
+        const auto start = inboundReplayStats(dir + QStringLiteral("/stats/right-xfrm-state-start.txt"));
+        const auto end = inboundReplayStats(dir + QStringLiteral("/stats/right-xfrm-state-end.txt"));
+        QVERIFY(start.size() == 1 && end.size() == 1);
+        QProcess p;
+        p.start(QStringLiteral(IKEV2WB_CLI),
+                {QStringLiteral("diagnose"), QStringLiteral("--capture"),
+                 dir + QStringLiteral("/right-outer.pcap"), QStringLiteral("--replay-window"),
+                 QString::number(end.front().first), QStringLiteral("--nat-timeout"), QStringLiteral("10"),
+                 QStringLiteral("--json")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        const QJsonObject a = QJsonDocument::fromJson(p.readAllStandardOutput())
+                                  .object()
+                                  .value(QStringLiteral("assumptions"))
+                                  .toObject();
+        QCOMPARE(a.value(QStringLiteral("replay_window")).toInt(), end.front().first);
+        QCOMPARE(a.value(QStringLiteral("replay_window_drops")).toInteger(),
+                 end.front().second - start.front().second);
+        QCOMPARE(a.value(QStringLiteral("replay_window_basis")).toString(),
+                 QStringLiteral("assumed %1 (command line)").arg(end.front().first));
+        QCOMPARE(a.value(QStringLiteral("nat_udp_timeout_s")).toDouble(), 10.0);
+        QVERIFY(a.value(QStringLiteral("nat_udp_timeout_assumed")).toBool());
+        QCOMPARE(a.value(QStringLiteral("nat_udp_timeout_basis")).toString(),
+                 QStringLiteral("assumed 10 s (command line)"));
+
+        // Only the window given: the NAT timeout stays the documented default (DOMAIN.md: 30 s).
+        QProcess one;
+        one.start(QStringLiteral(IKEV2WB_CLI),
+                  {QStringLiteral("diagnose"), QStringLiteral("--capture"),
+                   dir + QStringLiteral("/right-outer.pcap"), QStringLiteral("--replay-window"),
+                   QStringLiteral("64"), QStringLiteral("--json")});
+        QVERIFY(one.waitForFinished(60000));
+        const QJsonObject b = QJsonDocument::fromJson(one.readAllStandardOutput())
+                                  .object()
+                                  .value(QStringLiteral("assumptions"))
+                                  .toObject();
+        QCOMPARE(b.value(QStringLiteral("replay_window_basis")).toString(),
+                 QStringLiteral("assumed 64 (command line)"));
+        QCOMPARE(b.value(QStringLiteral("nat_udp_timeout_basis")).toString(),
+                 QStringLiteral("assumed 30 s (default)"));
+
+        for (const QStringList &bad : {QStringList{QStringLiteral("--replay-window"), QStringLiteral("many")},
+                                       QStringList{QStringLiteral("--nat-timeout"), QStringLiteral("0")},
+                                       QStringList{QStringLiteral("--nat-timeout")}}) {
+            QProcess q;
+            q.start(QStringLiteral(IKEV2WB_CLI),
+                    QStringList{QStringLiteral("diagnose"), QStringLiteral("--capture"),
+                                dir + QStringLiteral("/right-outer.pcap")} +
+                        bad);
+            QVERIFY(q.waitForFinished(60000));
+            QCOMPARE(q.exitCode(), 2); // usage error
+            QVERIFY(QString::fromUtf8(q.readAllStandardError()).contains(bad.front()));
+        }
+    }
+
+    void natTimeoutAssumption()
+    {
+        const QString dir = labDir(QStringLiteral("natt-expiry"));
+        const QJsonObject t = truth(QStringLiteral("natt-expiry"));
+        const int natTimeout =
+            t[QStringLiteral("topology")][QStringLiteral("mid")][QStringLiteral("conntrack_udp_timeout_s")]
+                .toInt();
+        QCOMPARE(natTimeout, 10);
+        double idleStart = 0, idleEnd = 0;
+        for (const QJsonValue &e : t[QStringLiteral("timeline")].toArray()) {
+            const QString ev = e[QStringLiteral("event")].toString();
+            if (ev == QLatin1String("idle_start")) idleStart = e[QStringLiteral("t")].toDouble();
+            if (ev == QLatin1String("idle_end")) idleEnd = e[QStringLiteral("t")].toDouble();
+        }
+        const double idle = idleEnd - idleStart;
+        QVERIFY(idle > natTimeout);
+
+        auto run = [&](double assumedTimeout, LoadedDiagnosis &ld) {
+            DiagnosisFiles files;
+            files.captureA = dir + QStringLiteral("/right-outer.pcap");
+            files.assumptions.natUdpTimeoutS = assumedTimeout;
+            files.assumptions.natUdpTimeoutFrom = QStringLiteral("Preferences");
+            QString error;
+            return diagnoseFiles(files, ld, &error);
+        };
+        static const QRegularExpression overRe(QStringLiteral(
+            "idle gap\\(s\\) of up to ([\\d.]+) s, longer than the NAT UDP timeout \\((.*)\\)"));
+        auto overGap = [&](const Finding &f, QString *basis) {
+            for (const EvidenceItem &e : f.evidence) {
+                const auto m = overRe.match(e.text);
+                if (!m.hasMatch()) continue;
+                if (basis) *basis = m.captured(2);
+                return m.captured(1).toDouble();
+            }
+            return -1.0;
+        };
+        auto keepAlive = [&](const Finding &f) {
+            const Fix *sc = findFix(f, FixKind::StrongswanConf);
+            return sc ? capture(sc->text, QStringLiteral("keep_alive = (\\d+)s")) : -1;
+        };
+
+        // The NAT's real timeout assumed: the idle gap exceeds it and the step says so.
+        LoadedDiagnosis real;
+        QVERIFY(run(natTimeout, real));
+        QVERIFY(!real.diagnosis.findings.empty());
+        const Finding &top = real.diagnosis.findings.front();
+        QCOMPARE(top.cause, QStringLiteral("nat_mapping_expiry"));
+        QString basis;
+        const double gap = overGap(top, &basis);
+        // The capture's gap spans the scheduled idle plus the last packets' spacing around it.
+        QVERIFY2(gap >= idle - 0.5 && gap <= idle + 2, qPrintable(QString::number(gap)));
+        QCOMPARE(basis, QStringLiteral("assumed %1 s (Preferences)").arg(natTimeout));
+        QCOMPARE(real.diagnosis.basis.natUdpTimeoutS, double(natTimeout));
+        QVERIFY(real.diagnosis.basis.natUdpTimeoutAssumed);
+        const int k = keepAlive(top);
+        QVERIFY2(k > 0 && k < natTimeout, qPrintable(QString::number(k)));
+
+        // An assumed timeout far above the gap: the gap no longer counts as exceeding it, the
+        // step instead says the mapping died sooner than assumed, the confidence drops a little;
+        // the hard evidence (rebinding, ICMP from the NAT) still names the cause, and the
+        // keepalive still comes from the observed idle time, below the real timeout.
+        LoadedDiagnosis large;
+        QVERIFY(run(3600, large));
+        QVERIFY(!large.diagnosis.findings.empty());
+        const Finding &top2 = large.diagnosis.findings.front();
+        QCOMPARE(top2.cause, QStringLiteral("nat_mapping_expiry"));
+        QCOMPARE(overGap(top2, nullptr), -1.0);
+        QVERIFY(std::any_of(top2.evidence.begin(), top2.evidence.end(), [](const EvidenceItem &e) {
+            return e.text.contains(
+                QLatin1String("shorter than the NAT UDP timeout (assumed 3600 s (Preferences))"));
+        }));
+        QVERIFY(top2.confidence < top.confidence);
+        const int k2 = keepAlive(top2);
+        QVERIFY2(k2 > 0 && k2 < natTimeout, qPrintable(QString::number(k2)));
     }
 };
 

@@ -356,9 +356,21 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
 
 } // namespace
 
-CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, const CompareOptions &opt)
+CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, const CompareOptions &opt,
+                              const CompareProgressFn &progress, const std::atomic_bool *cancel)
 {
     CompareResult r;
+    // Work is counted in ESP packets: each is visited once to prepare its SA and once when its
+    // pair is analysed.
+    const auto total = std::int64_t(2 * (a.espPackets + b.espPackets));
+    std::int64_t done = 0;
+    const auto step = [&](std::int64_t packets) {
+        done += packets;
+        if (progress) progress(CompareStage::Comparing, std::min(done, total), total);
+        if (cancel && cancel->load(std::memory_order_relaxed)) r.cancelled = true;
+        return r.cancelled;
+    };
+    if (step(0)) return r;
     const CaptureObservations *obs[2] = {&a, &b};
     for (int s = 0; s < 2; ++s) {
         CompareSide &side = r.side[s];
@@ -381,6 +393,7 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         for (std::size_t i = 0; i < o.sas.size(); ++i) {
             sides[s][i].sa = &o.sas[i];
             prepare(sides[s][i]);
+            if (step(std::int64_t(o.sas[i].packets.size()))) return r;
         }
     }
 
@@ -574,6 +587,10 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         const std::int64_t theta = clock.theta();
         const std::int64_t base = co.identifiable ? (dir == 0 ? theta : -theta) : clock.minDelta[dir];
         analysePair(p, obs, clock, base, opt, r.directions[dir], work[dir]);
+        std::int64_t n = 0;
+        for (const SideSa *x : p.side)
+            if (x) n += std::int64_t(x->sa->packets.size());
+        if (step(n)) return r;
     }
     for (int dir = 0; dir < 2; ++dir) {
         DirectionComparison &d = r.directions[dir];
@@ -690,18 +707,42 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
 }
 
 bool compareCaptureFiles(const QString &pathA, const QString &pathB, CompareResult &result, QString *error,
-                         const CompareOptions &options)
+                         const CompareOptions &options, const CompareProgressFn &progress,
+                         const std::atomic_bool *cancel)
 {
+    // Bytes read of both files together; each reading thread updates its own half.
+    // The sizes are known up front, so the total does not grow when the second reader starts.
+    std::atomic<std::int64_t> readBytes[2] = {0, 0},
+                              sizeBytes[2] = {QFileInfo(pathA).size(), QFileInfo(pathB).size()};
+    const auto reading = [&](int side) -> ProgressFn {
+        if (!progress) return {};
+        return [&, side](std::int64_t done, std::int64_t total, std::uint64_t) {
+            readBytes[side] = done;
+            sizeBytes[side] = total;
+            progress(CompareStage::Reading, readBytes[0] + readBytes[1], sizeBytes[0] + sizeBytes[1]);
+        };
+    };
     // The two reads are independent: run them side by side.
     QString errorA, errorB;
-    auto futureB = std::async(std::launch::async, [&] { return observeCapture(pathB, &errorB); });
-    auto a = observeCapture(pathA, &errorA);
+    auto futureB =
+        std::async(std::launch::async, [&] { return observeCapture(pathB, &errorB, cancel, reading(1)); });
+    auto a = observeCapture(pathA, &errorA, cancel, reading(0));
     auto b = futureB.get();
     if (!a || !b) {
         if (error) *error = !a ? errorA : errorB;
         return false;
     }
-    result = compareCaptures(std::move(*a), std::move(*b), options);
+    const auto cancelled = [&] {
+        result = CompareResult{};
+        result.cancelled = true;
+        if (error)
+            *error = QStringLiteral("%1 ⇄ %2: comparison cancelled")
+                         .arg(QFileInfo(pathA).fileName(), QFileInfo(pathB).fileName());
+        return false;
+    };
+    if (a->cancelled || b->cancelled || (cancel && cancel->load())) return cancelled();
+    result = compareCaptures(std::move(*a), std::move(*b), options, progress, cancel);
+    if (result.cancelled) return cancelled();
     return true;
 }
 

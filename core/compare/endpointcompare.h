@@ -11,7 +11,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace ikev2wb {
@@ -185,6 +187,16 @@ struct CompareSide
     std::vector<std::uint32_t> otherSpis;  // SAs not between these two endpoints (other tunnels)
 };
 
+/// What a comparison is busy with, for its progress reports.
+enum class CompareStage : std::uint8_t {
+    Reading,   // both files, side by side: units are bytes of the two files together
+    Comparing, // matching the SAs: units are ESP packets (each is visited twice)
+};
+/// `done` of `total` units of `stage`. Called from worker threads (while reading, from both
+/// reading threads at once), up to a few hundred times per file: it must be thread-safe and
+/// cheap (store into atomics, let the GUI poll them).
+using CompareProgressFn = std::function<void(CompareStage stage, std::int64_t done, std::int64_t total)>;
+
 struct CompareResult
 {
     CompareSide side[2];
@@ -195,17 +207,22 @@ struct CompareResult
     std::vector<IkeRetransmissionCause> ikeRetransmissions;
     std::vector<IkeEventLoss> ikeEvents;
     QStringList notes;
+    bool cancelled = false; // the cancel flag stopped it: the result is incomplete, do not use it
 };
 
 /// Compares two captures read with observeCapture(). Takes them by value because the per-SA
 /// packet lists are sorted in place (move them in to keep memory at one copy).
+/// `cancel` is polled between SAs; a cancelled run returns at once with `cancelled` set.
 CompareResult compareCaptures(CaptureObservations a, CaptureObservations b,
-                              const CompareOptions &options = {});
+                              const CompareOptions &options = {}, const CompareProgressFn &progress = {},
+                              const std::atomic_bool *cancel = nullptr);
 
 /// Reads both files (in parallel) and compares them; false and `error` naming the file when
-/// either cannot be opened.
+/// either cannot be opened, and false with `result.cancelled` set (and `error` saying so) when
+/// `cancel` stopped it.
 bool compareCaptureFiles(const QString &a, const QString &b, CompareResult &result, QString *error,
-                         const CompareOptions &options = {});
+                         const CompareOptions &options = {}, const CompareProgressFn &progress = {},
+                         const std::atomic_bool *cancel = nullptr);
 
 /// `ikev2wb compare A B --json` document and the text report.
 std::string compareJson(const CompareResult &r, bool pretty = true);

@@ -160,14 +160,15 @@ private:
 } // namespace
 
 std::unique_ptr<CaptureObservations> observeCapture(const QString &path, QString *error,
-                                                    const std::atomic_bool *cancel)
+                                                    const std::atomic_bool *cancel,
+                                                    const ProgressFn &progress)
 {
     auto reader = CaptureReader::open(path, error);
     if (!reader) return nullptr;
     auto out = std::make_unique<CaptureObservations>();
     out->file = reader->info();
     Observer obs(*out);
-    const ReadOutcome outcome = reader->read([&](const RawPacket &p) { obs.add(p); }, {}, cancel);
+    const ReadOutcome outcome = reader->read([&](const RawPacket &p) { obs.add(p); }, progress, cancel);
     out->readWarning = outcome.warning;
     out->cancelled = outcome.cancelled;
     return out;

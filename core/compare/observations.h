@@ -86,7 +86,10 @@ struct CaptureObservations
 inline constexpr std::uint64_t kSeqRestartDrop = 1u << 16;
 
 /// Reads `path` in one pass. Returns nullptr and sets `error` when the file cannot be opened.
+/// `progress` gets (bytes read, file size, packets) from the reading thread, at most every
+/// 64 Ki records and once at the end.
 std::unique_ptr<CaptureObservations> observeCapture(const QString &path, QString *error,
-                                                    const std::atomic_bool *cancel = nullptr);
+                                                    const std::atomic_bool *cancel = nullptr,
+                                                    const ProgressFn &progress = {});
 
 } // namespace ikev2wb

@@ -141,6 +141,16 @@ void baseline(ChecklistStep &s, const Facts &f)
             add(s, QStringLiteral("%1 IKE exchange(s), %2 answered, no retransmissions")
                        .arg(f.ikeExchanges)
                        .arg(f.ikeAnswered));
+            if (f.replayEmulated) {
+                QString basis;
+                const std::uint32_t w = replayWindowInUse(f, &basis);
+                add(s, QStringLiteral(
+                           "a receiver with a replay window of %1 packets (%2) would have dropped %3 of "
+                           "the captured ESP packets")
+                           .arg(w)
+                           .arg(basis)
+                           .arg(f.emulatedReplayDrops.value));
+            }
         } else {
             s.collectNext << QStringLiteral("a capture or charon's log");
         }
@@ -222,6 +232,15 @@ Diagnosis runChecklist(const Facts &f)
     if (!f.havePair)
         d.notes << QStringLiteral(
             "one capture only: loss is seen only as missing sequence numbers at this capture point");
+
+    DiagnosisBasis &b = d.basis;
+    b.replayWindow = replayWindowInUse(f, &b.replayWindowBasis);
+    b.replayWindowAssumed = f.configuredReplayWindow < 0;
+    b.replayEmulated = f.replayEmulated && f.emulatedReplayWindow == b.replayWindow;
+    b.replayDrops = b.replayEmulated ? f.emulatedReplayDrops.value : 0;
+    b.natUdpTimeoutS = natUdpTimeoutInUse(f, &b.natUdpTimeoutAssumed, &b.natUdpTimeoutBasis);
+    d.notes << QStringLiteral("receiver replay window %1").arg(b.replayWindowBasis)
+            << QStringLiteral("NAT UDP timeout %1").arg(b.natUdpTimeoutBasis);
     return d;
 }
 

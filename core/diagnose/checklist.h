@@ -40,6 +40,7 @@ struct DiagnosisFiles
     QString captureA;
     QString captureB;
     QStringList evidence;
+    DiagnosisAssumptions assumptions;
 };
 
 /// What diagnoseFiles loaded, kept so callers can show the analyses next to the checklist.

@@ -20,6 +20,7 @@ bool diagnoseFiles(const DiagnosisFiles &files, LoadedDiagnosis &out, QString *e
     in.indexA = out.indexA.get();
     in.analysisA = &out.analysisA;
     in.nameA = QFileInfo(files.captureA).fileName();
+    in.assumptions = files.assumptions;
     QStringList inputs{files.captureA};
     if (!files.captureB.isEmpty()) {
         out.indexB = loadCapture(files.captureB, &err);

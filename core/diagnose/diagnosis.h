@@ -93,12 +93,27 @@ struct ChecklistStep
     QStringList causes; // findings of this step
 };
 
+/// The receiver replay window and NAT UDP timeout the diagnosis worked with, and whether host
+/// evidence named them or they were assumed (Preferences, command line, defaults).
+struct DiagnosisBasis
+{
+    std::uint32_t replayWindow = 0;
+    bool replayWindowAssumed = true;
+    QString replayWindowBasis;     // "assumed 32 (Preferences)", "read from ip xfrm state (0x…): 16"
+    bool replayEmulated = false;   // a capture carried ESP to emulate the window on
+    std::uint64_t replayDrops = 0; // captured ESP packets that window would drop
+    double natUdpTimeoutS = 0;
+    bool natUdpTimeoutAssumed = true;
+    QString natUdpTimeoutBasis;
+};
+
 struct Diagnosis
 {
     QStringList inputs;               // captures and evidence paths used
     std::vector<ChecklistStep> steps; // always six, in order
     std::vector<Finding> findings;    // ranked, most likely cause first
     QStringList notes;                // assumptions (placeholders, estimated suite, ...)
+    DiagnosisBasis basis;
 };
 
 } // namespace ikev2wb

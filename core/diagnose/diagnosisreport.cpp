@@ -167,6 +167,20 @@ void writeDiagnosisJson(JsonWriter &w, const Diagnosis &d)
     }
     w.endArray();
     writeStrings(w, "notes", d.notes);
+    const DiagnosisBasis &b = d.basis;
+    w.key("assumptions").beginObject();
+    w.field("replay_window", std::uint64_t(b.replayWindow))
+        .field("replay_window_assumed", b.replayWindowAssumed)
+        .field("replay_window_basis", b.replayWindowBasis);
+    w.key("replay_window_drops");
+    if (b.replayEmulated)
+        w.value(b.replayDrops);
+    else
+        w.null();
+    w.key("nat_udp_timeout_s").value(b.natUdpTimeoutS, 1);
+    w.field("nat_udp_timeout_assumed", b.natUdpTimeoutAssumed)
+        .field("nat_udp_timeout_basis", b.natUdpTimeoutBasis);
+    w.endObject();
     w.endObject();
 }
 

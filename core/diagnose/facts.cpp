@@ -1,11 +1,14 @@
 #include "facts.h"
 
+#include "analyze/espsequence.h"
+
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 
 namespace ikev2wb {
@@ -171,6 +174,10 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     // NAT-T: idle gaps, rebinding, keepalives
     for (const NatPeerPair &p : an.natt.pairs) {
         for (const NatIdleGap &g : p.idleGaps) {
+            EvidenceRef gapRef;
+            gapRef.source = name;
+            gapRef.timeNs = g.startNs;
+            f.idleGaps.push_back({g.seconds(), g.portChangeAfter || g.oneWayAfter, gapRef});
             f.longestIdleS = std::max(f.longestIdleS, g.seconds());
             if (g.portChangeAfter || g.oneWayAfter) {
                 if (f.idleBeforeFailureS == 0 || g.seconds() < f.idleBeforeFailureS)
@@ -796,11 +803,80 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
     }
 }
 
+/// Replay drops per SA (keyed by SPI and addresses, so the copies of an SA in both captures
+/// meet): the largest count of any capture, as only the receiver's capture shows the reordering.
+using ReplayDrops = std::map<QString, std::pair<std::uint64_t, EvidenceRef>>;
+
+void emulateReplay(ReplayDrops &drops, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name,
+                   std::uint32_t window)
+{
+    if (window == 0) return; // replay_window = 0: the check is off, nothing is dropped
+    // Only packets that arrive behind a higher number can be dropped; without reordering the
+    // emulation would count nothing, so it is skipped.
+    const bool late = std::any_of(an.esp.sas.begin(), an.esp.sas.end(), [](const EspSaSequence &s) {
+        return s.reordered > 0 || s.lateUntracked > 0;
+    });
+    if (!late) return;
+    const EspSequenceAnalysis *seq = &an.esp;
+    EspSequenceAnalysis own;
+    const bool emulated =
+        !an.esp.sas.empty() && !an.esp.sas.front().antiReplay.empty() &&
+        std::any_of(an.esp.sas.front().antiReplay.begin(), an.esp.sas.front().antiReplay.end(),
+                    [&](const EspReplayOutcome &o) { return o.window == window; });
+    if (!emulated) {
+        // Not one of the analysis' fixed windows: one more pass with just this window.
+        EspSequenceOptions options;
+        options.windows = {window};
+        own = analyzeEspSequences(ix, options);
+        seq = &own;
+    }
+    for (const EspSaSequence &s : seq->sas) {
+        for (const EspReplayOutcome &o : s.antiReplay) {
+            if (o.window != window || o.droppedFirstSeen == 0) continue;
+            const EspSa &sa = ix.espSas[s.saIndex];
+            const Flow &fl = ix.flows[sa.flowId];
+            const QString key =
+                spiText(s.spi) + QLatin1Char(' ') + addr(fl.src) + QLatin1Char('>') + addr(fl.dst);
+            auto &slot = drops[key];
+            if (o.droppedFirstSeen > slot.first) slot = {o.droppedFirstSeen, spiRef(name, s.spi, s.firstNs)};
+        }
+    }
+}
+
 } // namespace
+
+std::uint32_t replayWindowInUse(const Facts &f, QString *basis)
+{
+    if (f.configuredReplayWindow >= 0) {
+        if (basis)
+            *basis =
+                QStringLiteral("read from %1: %2")
+                    .arg(f.replayWindowSource.isEmpty() ? QStringLiteral("evidence") : f.replayWindowSource)
+                    .arg(f.configuredReplayWindow);
+        return std::uint32_t(f.configuredReplayWindow);
+    }
+    if (basis)
+        *basis = QStringLiteral("assumed %1 (%2)")
+                     .arg(f.assumptions.replayWindow)
+                     .arg(f.assumptions.replayWindowFrom);
+    return f.assumptions.replayWindow;
+}
+
+double natUdpTimeoutInUse(const Facts &f, bool *assumed, QString *basis)
+{
+    const bool a = f.natUdpTimeoutS <= 0;
+    if (assumed) *assumed = a;
+    const double t = a ? f.assumptions.natUdpTimeoutS : f.natUdpTimeoutS;
+    if (basis)
+        *basis = a ? QStringLiteral("assumed %1 s (%2)").arg(t).arg(f.assumptions.natUdpTimeoutFrom)
+                   : QStringLiteral("read from sysctl net.netfilter.nf_conntrack_udp_timeout: %1 s").arg(t);
+    return t;
+}
 
 Facts deriveFacts(const DiagnosisInput &in)
 {
     Facts f;
+    f.assumptions = in.assumptions;
     if (in.comparison) pairFacts(f, *in.comparison, in.nameA, in.nameB);
     if (in.indexA && in.analysisA) captureFacts(f, *in.indexA, *in.analysisA, in.nameA);
     if (in.indexB && in.analysisB) {
@@ -830,10 +906,34 @@ Facts deriveFacts(const DiagnosisInput &in)
             f.idleBeforeFailureS = peer.idleBeforeFailureS;
         f.longestIdleSurvivedS = std::max(f.longestIdleSurvivedS, peer.longestIdleSurvivedS);
         f.longestIdleS = std::max(f.longestIdleS, peer.longestIdleS);
+        f.idleGaps.insert(f.idleGaps.end(), peer.idleGaps.begin(), peer.idleGaps.end());
         f.keepaliveIntervalS = std::max(f.keepaliveIntervalS, peer.keepaliveIntervalS);
         f.largestOuter = std::max(f.largestOuter, peer.largestOuter);
     }
     if (in.evidence) evidenceFacts(f, *in.evidence);
+
+    // Anti-replay at the window in use (known from the evidence only now).
+    {
+        const std::uint32_t window = replayWindowInUse(f);
+        ReplayDrops drops;
+        bool esp = false;
+        if (in.indexA && in.analysisA) {
+            esp = esp || !in.analysisA->esp.sas.empty();
+            emulateReplay(drops, *in.indexA, *in.analysisA, in.nameA, window);
+        }
+        if (in.indexB && in.analysisB) {
+            esp = esp || !in.analysisB->esp.sas.empty();
+            emulateReplay(drops, *in.indexB, *in.analysisB, in.nameB, window);
+        }
+        f.replayEmulated = esp;
+        f.emulatedReplayWindow = window;
+        const std::pair<std::uint64_t, EvidenceRef> *most = nullptr;
+        for (const auto &[key, d] : drops) {
+            f.emulatedReplayDrops.value += d.first;
+            if (!most || d.first > most->first) most = &d;
+        }
+        if (most) f.emulatedReplayDrops.ref = most->second;
+    }
 
     // Without a negotiated suite, estimate it from the ESP lengths of the largest SA.
     if (f.suiteSource.isEmpty() && in.indexA && !in.indexA->espSas.empty()) {

@@ -13,8 +13,22 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 namespace ikev2wb {
+
+/// What the diagnosis assumes where no host evidence names the value (Preferences in the GUI,
+/// --replay-window / --nat-timeout in the CLI). Evidence always wins over an assumption.
+struct DiagnosisAssumptions
+{
+    static constexpr std::uint32_t kDefaultReplayWindow = 32; // strongSwan's replay_window default
+    static constexpr double kDefaultNatUdpTimeoutS = 30;      // Linux nf_conntrack_udp_timeout (DOMAIN.md)
+    std::uint32_t replayWindow = kDefaultReplayWindow;        // receiver's anti-replay window, packets
+    double natUdpTimeoutS = kDefaultNatUdpTimeoutS;           // NAT's idle UDP mapping timeout
+    // Where each was set ("Preferences", "command line", "default"), for the evidence text.
+    QString replayWindowFrom = QStringLiteral("default");
+    QString natUdpTimeoutFrom = QStringLiteral("default");
+};
 
 /// What the diagnosis is run on. Pointers are borrowed; only `indexA` is required.
 struct DiagnosisInput
@@ -27,6 +41,7 @@ struct DiagnosisInput
     const EvidenceSet *evidence = nullptr;
     QString nameA; // file names for references
     QString nameB;
+    DiagnosisAssumptions assumptions;
 };
 
 /// A number with where it came from.
@@ -52,8 +67,19 @@ struct DirectionFacts
     EvidenceRef firstOutage;
 };
 
+/// One idle gap of the tunnel (NAT-T analysis), kept so the rules can judge it against the NAT
+/// timeout in use.
+struct IdleGapFact
+{
+    double seconds = 0;
+    bool failedAfter = false; // new port or one-way traffic after it
+    EvidenceRef ref;
+};
+
 struct Facts
 {
+    DiagnosisAssumptions assumptions;
+
     // --- what was available
     bool haveCapture = false;
     bool havePair = false;     // two captures compared
@@ -107,8 +133,9 @@ struct Facts
     double keepaliveIntervalS = 0;   // measured median, 0 = none seen
     double keepaliveConfiguredS = 0; // strongswan.conf charon.keep_alive, 0 = unknown
     double natUdpTimeoutS = 0;       // sysctl nf_conntrack_udp_timeout of the NAT, 0 = unknown
-    RefCount dpdRequests;            // log "sending DPD request"
-    double dpdDelayS = -1;           // configured, -1 unknown
+    std::vector<IdleGapFact> idleGaps;
+    RefCount dpdRequests;  // log "sending DPD request"
+    double dpdDelayS = -1; // configured, -1 unknown
     QString dpdAction;
     RefCount peerNotResponding; // log: give-ups, "peer not responding", establishing failed
     RefCount outageLost;        // pair: ESP lost during outages, both directions
@@ -137,6 +164,12 @@ struct Facts
     RefCount saReplayDrops;          // per-SA "replay-window" stat delta
     int configuredReplayWindow = -1; // kernel SA / config, -1 unknown
     QString replayWindowSource;
+    // The captured sequence numbers fed to a receiver with replayWindowInUse() (replaywindow.h):
+    // packets it would have dropped, not counting capture duplicates. `replayEmulated` false
+    // when no capture carried ESP.
+    bool replayEmulated = false;
+    std::uint32_t emulatedReplayWindow = 0;
+    RefCount emulatedReplayDrops;
 
     // --- ESP blocked
     RefCount espOneWay;            // ESP packets on SAs whose reverse direction carries no ESP
@@ -156,6 +189,13 @@ struct Facts
 
 /// Derives the facts. Anything missing stays at its "unknown" value.
 Facts deriveFacts(const DiagnosisInput &input);
+
+/// The receiver's replay window the diagnosis works with: the one host evidence names, else the
+/// assumption. `basis` says which: "read from ip xfrm state (0x…): 16", "assumed 32 (Preferences)".
+std::uint32_t replayWindowInUse(const Facts &f, QString *basis = nullptr);
+/// The NAT UDP timeout the diagnosis works with: the sysctl of the evidence, else the
+/// assumption; `assumed` and `basis` as for replayWindowInUse().
+double natUdpTimeoutInUse(const Facts &f, bool *assumed = nullptr, QString *basis = nullptr);
 
 /// Path MTU the fixes are computed for: the PTB value when one was seen, else (size-dependent
 /// loss) the largest common link MTU between the known-good and known-lost sizes, else the

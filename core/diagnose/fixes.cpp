@@ -335,11 +335,22 @@ int recommendedKeepalive(double timeoutOrBoundS, bool known)
 
 std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS, bool timeoutKnown)
 {
+    return natKeepaliveFixes(t, keepaliveS, natTimeoutS,
+                             timeoutKnown ? NatTimeoutBasis::Known : NatTimeoutBasis::IdleBound);
+}
+
+std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS,
+                                   NatTimeoutBasis basis)
+{
     std::vector<Fix> out;
-    const QString bound = timeoutKnown
-                              ? QStringLiteral("the NAT's UDP timeout of %1 s").arg(num(natTimeoutS))
-                              : QStringLiteral("the %1 s of idle time after which the NAT mapping was gone")
-                                    .arg(num(natTimeoutS));
+    const bool timeoutKnown = basis != NatTimeoutBasis::IdleBound;
+    const QString bound =
+        basis == NatTimeoutBasis::Known
+            ? QStringLiteral("the NAT's UDP timeout of %1 s").arg(num(natTimeoutS))
+        : basis == NatTimeoutBasis::Assumed
+            ? QStringLiteral("the NAT UDP timeout of %1 s assumed for this diagnosis").arg(num(natTimeoutS))
+            : QStringLiteral("the %1 s of idle time after which the NAT mapping was gone")
+                  .arg(num(natTimeoutS));
     out.push_back(make(
         FixKind::StrongswanConf,
         QStringLiteral("Send NAT-T keepalives every %1 s (strongswan.conf)").arg(keepaliveS),

@@ -50,6 +50,11 @@ std::uint64_t recommendedReplayWindow(std::uint64_t minSafe);
 /// `keepaliveS` to configure; `natTimeoutS` the NAT's UDP timeout (or the idle time after which
 /// the mapping was gone, `timeoutMeasured` false).
 std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS, bool timeoutKnown);
+/// Where the NAT timeout of the keepalive fix comes from: the NAT's sysctl, the idle time after
+/// which the mapping was gone (an upper bound), or the engineer's assumption (Preferences/CLI).
+enum class NatTimeoutBasis : std::uint8_t { Known, IdleBound, Assumed };
+std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS,
+                                   NatTimeoutBasis basis);
 /// Keep-alive for a NAT whose UDP timeout is known (`known`) or only bounded above by an idle
 /// gap after which the mapping was gone: below a third of the bound, at most strongSwan's 20 s.
 int recommendedKeepalive(double timeoutOrBoundS, bool known);

@@ -295,21 +295,24 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
 
 int natKeepaliveFor(const Facts &f, double *bound, bool *known)
 {
-    double b = 0;
-    bool k = false;
-    if (f.natUdpTimeoutS > 0) {
-        b = f.natUdpTimeoutS;
-        k = true;
-    } else if (f.idleBeforeFailureS > 0) {
-        b = f.idleBeforeFailureS;
-    } else if (f.longestIdleS > 0) {
-        b = f.longestIdleS;
-    } else {
-        b = 30; // the shortest common NAT UDP timeout
+    bool assumed = true;
+    const double timeout = natUdpTimeoutInUse(f, &assumed);
+    double b = timeout;
+    bool k = true; // a timeout (known or assumed) leaves room for one lost keepalive
+    int keepalive = recommendedKeepalive(timeout, true);
+    if (assumed && f.idleBeforeFailureS > 0) {
+        // The mapping was gone after this idle time: an upper bound of the real timeout, which
+        // wins when it asks for the shorter interval.
+        const int fromBound = recommendedKeepalive(f.idleBeforeFailureS, false);
+        if (fromBound <= keepalive) {
+            keepalive = fromBound;
+            b = f.idleBeforeFailureS;
+            k = false;
+        }
     }
     if (bound) *bound = b;
     if (known) *known = k;
-    return recommendedKeepalive(b, k);
+    return keepalive;
 }
 
 std::optional<Finding> ruleNatMappingExpiry(const Facts &f)
@@ -346,12 +349,40 @@ std::optional<Finding> ruleNatMappingExpiry(const Facts &f)
     if (hints == 0 ||
         (hints == 1 && f.idleBeforeFailureS > 0 && f.natMappingChanges.value == 0 && !f.havePair))
         return std::nullopt;
+    // Idle gaps judged against the NAT timeout in use: a gap longer than it supports the finding
+    // (it is not a finding on its own: many NATs keep mappings longer than assumed).
+    bool timeoutAssumed = true;
+    QString timeoutBasis;
+    const double timeout = natUdpTimeoutInUse(f, &timeoutAssumed, &timeoutBasis);
+    std::uint64_t over = 0;
+    double longestOver = 0;
+    EvidenceRef overRef;
+    for (const IdleGapFact &g : f.idleGaps) {
+        if (g.seconds < timeout) continue;
+        if (over++ == 0) overRef = g.ref;
+        longestOver = std::max(longestOver, g.seconds);
+    }
     const bool loss = totalLost(f) > 0 || f.icmpPortUnreachNatT.value > 0;
     Finding fd = start("nat_mapping_expiry", 3,
                        QStringLiteral("The NAT dropped the tunnel's UDP mapping while it was idle"),
                        loss ? StepStatus::Fail : StepStatus::Warn,
-                       std::min(0.95, 0.6 + 0.12 * (hints - 1) + (loss ? 0.1 : 0)));
+                       std::min(0.95, 0.6 + 0.12 * (hints - 1) + (loss ? 0.1 : 0) + (over ? 0.05 : 0)));
     fd.evidence = std::move(ev);
+    if (over)
+        cite(fd,
+             QStringLiteral("%1 idle gap(s) of up to %2 s, longer than the NAT UDP timeout (%3): the mapping "
+                            "expires in them")
+                 .arg(over)
+                 .arg(secs(longestOver), timeoutBasis),
+             overRef);
+    else if (f.idleBeforeFailureS > 0)
+        cite(fd,
+             QStringLiteral("the mapping was gone after %1 s of idle, shorter than the NAT UDP timeout (%2): "
+                            "this NAT times out sooner")
+                 .arg(secs(f.idleBeforeFailureS), timeoutBasis));
+    else if (!f.idleGaps.empty())
+        cite(fd, QStringLiteral("no idle gap reached the NAT UDP timeout (%1); the longest was %2 s")
+                     .arg(timeoutBasis, secs(f.longestIdleS)));
     double bound = 0;
     bool known = false;
     const int keepalive = natKeepaliveFor(f, &bound, &known);
@@ -363,19 +394,28 @@ std::optional<Finding> ruleNatMappingExpiry(const Facts &f)
         cite(fd, QStringLiteral("no NAT-T keepalive was captured during the idle time: the interval is "
                                 "longer than the idle gap "
                                 "(strongSwan's default is 20 s)"));
-    cite(fd, known
-                 ? QStringLiteral("the NAT's UDP timeout is %1 s (sysctl)").arg(secs(bound))
-                 : QStringLiteral(
-                       "the NAT's UDP timeout is below %1 s (the mapping was gone after that much idle time)")
-                       .arg(secs(bound)));
-    if (!known)
+    if (f.keepaliveIntervalS > timeout || f.keepaliveConfiguredS > timeout)
+        cite(fd, QStringLiteral("the keepalive interval is longer than the NAT UDP timeout (%1)")
+                     .arg(timeoutBasis));
+    cite(fd,
+         known ? QStringLiteral("the NAT's UDP timeout is %1 s (%2)")
+                     .arg(secs(bound),
+                          timeoutAssumed ? QStringLiteral("assumed, %1").arg(f.assumptions.natUdpTimeoutFrom)
+                                         : QStringLiteral("sysctl"))
+               : QStringLiteral(
+                     "the NAT's UDP timeout is below %1 s (the mapping was gone after that much idle time)")
+                     .arg(secs(bound)));
+    if (timeoutAssumed)
         fd.collectNext << QStringLiteral(
             "the NAT device's UDP timeout (Linux: sysctl net.netfilter.nf_conntrack_udp_timeout; "
             "conntrack -L -p udp while idle)");
     if (f.keepaliveIntervalS <= 0 && f.keepaliveConfiguredS <= 0)
         fd.collectNext << QStringLiteral(
             "strongswan.conf / strongswan.d of the host behind the NAT (charon.keep_alive)");
-    addFixes(fd, natKeepaliveFixes(fixTarget(f), keepalive, bound, known));
+    addFixes(fd, natKeepaliveFixes(fixTarget(f), keepalive, bound,
+                                   !known           ? NatTimeoutBasis::IdleBound
+                                   : timeoutAssumed ? NatTimeoutBasis::Assumed
+                                                    : NatTimeoutBasis::Known));
     return fd;
 }
 
@@ -425,28 +465,34 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
 
 std::uint64_t replayWindowFor(const Facts &f)
 {
-    const int current = f.configuredReplayWindow >= 0 ? f.configuredReplayWindow : 32;
+    const auto current = std::int64_t(replayWindowInUse(f));
     const std::uint64_t minSafe =
-        f.minSafeWindow > 0 ? f.minSafeWindow : std::uint64_t(std::max(current, 32)) * 2;
+        f.minSafeWindow > 0 ? f.minSafeWindow : std::uint64_t(std::max<std::int64_t>(current, 32)) * 2;
     return recommendedReplayWindow(minSafe);
 }
 
 std::optional<Finding> ruleAntireplayReordering(const Facts &f)
 {
     const std::uint64_t drops = std::max(f.replayCounter.value, f.saReplayDrops.value);
-    const int window = f.configuredReplayWindow >= 0 ? f.configuredReplayWindow : 32;
-    const bool tooSmall = f.reordered.value > 0 && f.minSafeWindow > std::uint64_t(window) && window > 0;
+    QString basis;
+    const std::uint32_t window = replayWindowInUse(f, &basis);
+    const bool known = f.configuredReplayWindow >= 0;
+    // The emulation at the window in use decides when it ran on a reordered capture; the
+    // smallest safe window is the fallback for hand-built facts without it.
+    const bool emulated = f.replayEmulated && f.emulatedReplayWindow == window;
+    const bool tooSmall = f.reordered.value > 0 && window > 0 &&
+                          (emulated ? f.emulatedReplayDrops.value > 0 : f.minSafeWindow > window);
     // Reordering deep enough to matter for small windows (some peers and offload engines use
     // 16 or less), while the receiver's window is not known: worth a warning.
-    const bool unknownWindow = f.configuredReplayWindow < 0 && f.reordered.value > 0 && f.minSafeWindow > 2;
+    const bool unknownWindow = !known && f.reordered.value > 0 && f.minSafeWindow > 2;
     if (drops == 0 && !tooSmall && !unknownWindow) return std::nullopt;
     StepStatus status = StepStatus::Fail;
     double conf = 0;
     if (drops) {
         conf = f.reordered.value ? 0.9 : 0.7;
     } else if (tooSmall) {
-        conf = f.configuredReplayWindow >= 0 ? 0.6 : 0.45;
-        status = f.configuredReplayWindow >= 0 ? StepStatus::Fail : StepStatus::Warn;
+        conf = known ? 0.6 : 0.45;
+        status = known ? StepStatus::Fail : StepStatus::Warn;
     } else {
         conf = 0.3;
         status = StepStatus::Warn;
@@ -461,6 +507,14 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
              f.replayCounter);
     if (f.saReplayDrops.value)
         cite(fd, QStringLiteral("per-SA anti-replay drops: %1").arg(f.saReplayDrops.value), f.saReplayDrops);
+    if (emulated && f.reordered.value)
+        cite(fd,
+             QStringLiteral("a receiver with a replay window of %1 packets (%2) would have dropped %3 of the "
+                            "captured ESP packets (emulated on their sequence numbers)")
+                 .arg(window)
+                 .arg(basis)
+                 .arg(f.emulatedReplayDrops.value),
+             f.emulatedReplayDrops.value ? f.emulatedReplayDrops.ref : f.reordered.ref);
     if (f.reordered.value)
         cite(fd,
              QStringLiteral("%1 ESP packets arrived after a higher sequence number (reordering, up to %2 "
@@ -471,15 +525,16 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
     if (f.minSafeWindow)
         cite(fd,
              QStringLiteral(
-                 "the smallest replay window that drops none of them is %1; the configured one is %2%3")
+                 "the smallest replay window that drops none of them is %1; the window in use is %2")
                  .arg(f.minSafeWindow)
-                 .arg(window)
-                 .arg(f.configuredReplayWindow >= 0 ? QStringLiteral(" (%1)").arg(f.replayWindowSource)
-                                                    : QStringLiteral(" (default assumed)")),
+                 .arg(basis),
              f.minSafeWindowRef);
     else
         fd.collectNext << QStringLiteral(
             "a capture at the receiving endpoint's outer interface to measure the reordering depth");
+    if (!known)
+        fd.collectNext << QStringLiteral(
+            "ip -s xfrm state on the receiver: its replay-window replaces the assumed one");
     if (!f.haveCounters)
         fd.collectNext << QStringLiteral(
             "/proc/net/xfrm_stat and ip -s xfrm state before and after, on the receiver");

@@ -4,12 +4,15 @@
 #include "analyze/analysis.h"
 #include "highlight/snippethighlighter.h"
 #include "index/indexbuilder.h"
+#include "mainwindow.h"
 #include "models/checklistmodel.h"
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QClipboard>
+#include <QDialog>
 #include <QDir>
 #include <QGuiApplication>
 #include <QJsonArray>
@@ -18,7 +21,10 @@
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QRegularExpression>
+#include <QSettings>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -45,6 +51,26 @@ QString injectedFault(const QString &scenario)
     const QJsonArray faults =
         QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("injected_faults")).toArray();
     return faults.isEmpty() ? QString() : faults.first().toObject().value(QStringLiteral("type")).toString();
+}
+
+/// The receiving kernel's "replay-window" drops (ip -s xfrm state stats, end minus start) of
+/// its inbound SA (the one with a window configured), and that window.
+std::pair<int, qint64> kernelReplayDrops(const QString &statsDir, const QString &host)
+{
+    auto read = [&](const QString &phase) -> std::pair<int, qint64> {
+        QFile f(statsDir + QStringLiteral("/%1-xfrm-state-%2.txt").arg(host, phase));
+        if (!f.open(QIODevice::ReadOnly | QIODevice::Text)) return {-1, -1};
+        static const QRegularExpression re(QStringLiteral(
+            "\\n\\s*replay-window (\\d+) seq[\\s\\S]*?stats:\\s*\\n\\s*replay-window (\\d+) replay"));
+        auto it = re.globalMatch(QString::fromUtf8(f.readAll()));
+        while (it.hasNext()) {
+            const auto m = it.next();
+            if (m.captured(1).toInt() > 0) return {m.captured(1).toInt(), m.captured(2).toLongLong()};
+        }
+        return {-1, -1};
+    };
+    const auto start = read(QStringLiteral("start")), end = read(QStringLiteral("end"));
+    return {end.first, end.second - start.second};
 }
 
 struct Loaded
@@ -359,6 +385,88 @@ private Q_SLOTS:
         QVERIFY(page.diagnosis()->inputs.contains(stats.first()));
         QCOMPARE(page.findingsModel()->index(0, FindingsModel::ColCause).data().toString(),
                  injectedFault(QStringLiteral("mtu-blackhole")));
+    }
+
+    void preferencesRerunDiagnosis()
+    {
+        // The receiver of reorder-antireplay; its kernel dropped packets with a window of 16.
+        const QString dir = labDir(QStringLiteral("reorder-antireplay"));
+        const auto [kernelWindow, kernelDrops] =
+            kernelReplayDrops(dir + QStringLiteral("/stats"), QStringLiteral("right"));
+        QCOMPARE(kernelWindow, 16);
+        QVERIFY(kernelDrops > 0);
+        const Loaded l = load(dir + QStringLiteral("/right-outer.pcap"));
+        QVERIFY(l.index && l.analysis);
+        ChecklistPage page;
+        page.setAssumptions(64, 30);
+        QSignalSpy changed(&page, &ChecklistPage::diagnosisChanged);
+        page.setData(l.index, l.analysis);
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 30000);
+        QCOMPARE(page.diagnosis()->basis.replayWindow, 64u);
+        QCOMPARE(page.diagnosis()->basis.replayDrops, 0ull); // the reordering stays within 32
+        QVERIFY2(page.assumptionsText().contains(QLatin1String("assumed 64 (Preferences)")),
+                 qPrintable(page.assumptionsText()));
+
+        // Preferences changed: the diagnosis runs again with the kernel's window assumed.
+        page.setAssumptions(kernelWindow, 30);
+        QVERIFY(page.isBusy());
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 2, 30000);
+        QCOMPARE(page.diagnosis()->basis.replayWindow, std::uint32_t(kernelWindow));
+        QCOMPARE(qint64(page.diagnosis()->basis.replayDrops), kernelDrops);
+        QVERIFY(
+            page.assumptionsText().contains(QStringLiteral("assumed %1 (Preferences)").arg(kernelWindow)));
+        // The same values again change nothing.
+        page.setAssumptions(kernelWindow, 30);
+        QVERIFY(!page.isBusy());
+
+        // With the host's xfrm state imported, its window wins over the assumption.
+        page.setAssumptions(64, 30);
+        QStringList stats;
+        const QDir statsDir(dir + QStringLiteral("/stats"));
+        for (const QString &s : statsDir.entryList({QStringLiteral("right-*")}, QDir::Files))
+            stats << statsDir.filePath(s);
+        page.addEvidencePaths(stats);
+        QTRY_VERIFY_WITH_TIMEOUT(!page.isBusy(), 30000);
+        QCOMPARE(page.diagnosis()->basis.replayWindow, std::uint32_t(kernelWindow));
+        QVERIFY(!page.diagnosis()->basis.replayWindowAssumed);
+        QCOMPARE(qint64(page.diagnosis()->basis.replayDrops), kernelDrops);
+        QVERIFY2(page.assumptionsText().contains(QLatin1String("read from ip xfrm state")),
+                 qPrintable(page.assumptionsText()));
+    }
+
+    void preferencesDialogRerunsOpenCaptures()
+    {
+        // Edit → Preferences, OK: the open capture's checklist runs again with the new window.
+        const QString dir = labDir(QStringLiteral("reorder-antireplay"));
+        const auto [kernelWindow, kernelDrops] =
+            kernelReplayDrops(dir + QStringLiteral("/stats"), QStringLiteral("right"));
+        QSettings().clear();
+        MainWindow w;
+        w.show();
+        w.openFiles({dir + QStringLiteral("/right-outer.pcap")});
+        auto *tabs = w.findChild<QTabWidget *>();
+        CapturePage *page = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((page = qobject_cast<CapturePage *>(tabs->currentWidget())) != nullptr,
+                                 30000);
+        ChecklistPage *checklist = page->checklist();
+        QTRY_VERIFY_WITH_TIMEOUT(checklist->diagnosis() && !checklist->isBusy(), 60000);
+        QCOMPARE(checklist->diagnosis()->basis.replayWindow, 32u); // the default assumption
+        QCOMPARE(checklist->diagnosis()->basis.replayDrops, 0ull);
+
+        QAction *prefs = w.findChild<QAction *>(QStringLiteral("preferencesAction"));
+        QVERIFY(prefs);
+        prefs->trigger();
+        QDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = w.findChild<QDialog *>(QStringLiteral("settingsDialog"))) != nullptr);
+        const QList<QSpinBox *> spins = dialog->findChildren<QSpinBox *>();
+        QCOMPARE(spins.size(), 2);
+        spins.at(0)->setValue(kernelWindow); // the replay window comes first
+        dialog->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(checklist->diagnosis()->basis.replayWindow == std::uint32_t(kernelWindow) &&
+                                     !checklist->isBusy(),
+                                 60000);
+        QCOMPARE(qint64(checklist->diagnosis()->basis.replayDrops), kernelDrops);
+        QSettings().clear();
     }
 };
 

@@ -3,6 +3,7 @@
 // from this program: netem's own drop counter (stats/mid-tc-end.txt, "dropped 58"; the lab
 // notes that netem hits every IP packet, so ESP lost + IKE lost must add up to it), truth.json
 // (right → left loss-free, the endpoints' outer addresses).
+#include "../synthcapture.h"
 #include "charts/comparechart.h"
 #include "loader/pairloader.h"
 #include "mainwindow.h"
@@ -11,9 +12,12 @@
 
 #include <QAbstractItemModelTester>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QMessageBox>
+#include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -46,6 +50,32 @@ qint64 netemDropped()
         QRegularExpression(QStringLiteral("qdisc netem [^\\n]*dev eth-r[^\\n]*\\n[^\\n]*dropped (\\d+)"))
             .match(QString::fromUtf8(f.readAll()));
     return m.hasMatch() ? m.captured(1).toLongLong() : -1;
+}
+
+/// A tunnel pair big enough for several reading reports (the reader reports every 64 Ki
+/// records): A sends `n` ESP packets to B, every 1000th is lost on the way; B answers every 10th.
+bool writeBigPair(const QString &pathA, const QString &pathB, std::uint32_t n)
+{
+    using namespace synth;
+    const std::uint32_t a = ip4(10, 0, 1, 1), b = ip4(10, 0, 2, 1);
+    std::vector<Packet> atA, atB;
+    atA.reserve(n + n / 10);
+    atB.reserve(n + n / 10);
+    for (std::uint32_t i = 1; i <= n; ++i) {
+        const std::int64_t t = 1'000'000 + std::int64_t(i) * 100;
+        const Buf out = ipv4(Ip{a, b, std::uint16_t(i)}, 50, esp(0x1000, i, 32));
+        atA.push_back({t, out});
+        if (i % 1000 != 0) atB.push_back({t + 5000, out});
+        if (i % 10 == 0) {
+            const Buf back = ipv4(Ip{b, a, std::uint16_t(i)}, 50, esp(0x2000, i / 10, 32));
+            atB.push_back({t + 6000, back});
+            atA.push_back({t + 11000, back});
+        }
+    }
+    const auto byTime = [](const Packet &x, const Packet &y) { return x.tsUs < y.tsUs; };
+    std::stable_sort(atA.begin(), atA.end(), byTime);
+    std::stable_sort(atB.begin(), atB.end(), byTime);
+    return writePcap(pathA, atA) && writePcap(pathB, atB);
 }
 } // namespace
 
@@ -200,9 +230,112 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             (box = w.findChild<QMessageBox *>(QStringLiteral("pairErrorBox"))) != nullptr, 30000);
         QVERIFY2(box->text().contains(bogus), qPrintable(box->text()));
+        QVERIFY2(box->text().contains(QLatin1String("not a pcap")), qPrintable(box->text())); // and why
+        QVERIFY(!box->text().contains(QLatin1String("left-outer.pcap")));                     // not A
         QVERIFY(box->isVisible());
         QCOMPARE(tabs->count(), 0);
         box->close();
+    }
+
+    void pairLoaderCancel()
+    {
+        PairLoader loader;
+        QSignalSpy done(&loader, &PairLoader::compared);
+        QSignalSpy failed(&loader, &PairLoader::failed);
+        QSignalSpy cancelled(&loader, &PairLoader::cancelled);
+        loader.compare(lab("left-outer.pcap"), lab("right-outer.pcap"));
+        QVERIFY(loader.isBusy());
+        loader.cancel();
+        QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, 10000);
+        QCOMPARE(cancelled.at(0).at(0).toString(), lab("left-outer.pcap"));
+        QCOMPARE(cancelled.at(0).at(1).toString(), lab("right-outer.pcap"));
+        QVERIFY(!loader.isBusy());
+        QTest::qWait(50); // nothing else arrives late
+        QCOMPARE(done.count(), 0);
+        QCOMPARE(failed.count(), 0);
+        // The loader is usable again afterwards.
+        loader.compare(lab("left-outer.pcap"), lab("right-outer.pcap"));
+        QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, 60000);
+        QCOMPARE(cancelled.count(), 1);
+    }
+
+    void pairLoaderProgress()
+    {
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.pcap")), b = dir.filePath(QStringLiteral("b.pcap"));
+        QVERIFY(writeBigPair(a, b, 200'000));
+        PairLoader loader;
+        loader.setProgressInterval(1);
+        struct Report
+        {
+            PairLoader::Stage stage;
+            qint64 done, total;
+            int permille;
+        };
+        std::vector<Report> reports;
+        connect(&loader, &PairLoader::progress, this,
+                [&](const QString &, const QString &, PairLoader::Stage st, qint64 done, qint64 total,
+                    int permille, double) {
+                    reports.push_back({st, done, total, permille});
+                });
+        QSignalSpy done(&loader, &PairLoader::compared);
+        QSignalSpy failed(&loader, &PairLoader::failed);
+        loader.compare(a, b);
+        QTRY_COMPARE_WITH_TIMEOUT(done.count() + failed.count(), 1, 120000);
+        QCOMPARE(failed.count(), 0);
+        QVERIFY(reports.size() >= 2);
+        bool comparing = false, sawReadingMidway = false;
+        int last = 0;
+        for (const Report &r : reports) {
+            QVERIFY2(r.permille >= last, qPrintable(QStringLiteral("%1 after %2").arg(r.permille).arg(last)));
+            last = r.permille;
+            if (r.stage == PairLoader::Stage::Comparing) comparing = true;
+            QVERIFY(!(comparing && r.stage == PairLoader::Stage::Reading));
+            if (r.stage == PairLoader::Stage::Reading) {
+                // Bytes of both files: the file system says how many.
+                QCOMPARE(r.total, QFileInfo(a).size() + QFileInfo(b).size());
+                QVERIFY(r.done <= r.total);
+                if (r.done > 0 && r.done < r.total) sawReadingMidway = true;
+            }
+        }
+        QVERIFY(comparing);
+        QCOMPARE(last, 1000);
+        const Report &final = reports.back();
+        QCOMPARE(final.done, final.total);
+        // Each ESP packet of either capture is visited twice: A holds n + n/10, B n − n/1000 + n/10.
+        QCOMPARE(final.total, qint64(2 * ((200'000 + 20'000) + (200'000 - 200 + 20'000))));
+        if (!sawReadingMidway) qInfo("no report caught the reading half-way (fast machine)");
+        // Losses are as written: every 1000th A→B packet.
+        const auto result = done.at(0).at(2).value<ComparePtr>();
+        QCOMPARE(result->directions[0].lostInTransit.size(), std::size_t(200));
+    }
+
+    void mainWindowCancelStopsComparison()
+    {
+        QTemporaryDir dir;
+        const QString a = dir.filePath(QStringLiteral("a.pcap")), b = dir.filePath(QStringLiteral("b.pcap"));
+        QVERIFY(writeBigPair(a, b, 200'000));
+        MainWindow w;
+        w.show();
+        w.openPair(a, b);
+        QPushButton *cancel = nullptr;
+        for (QPushButton *p : w.findChildren<QPushButton *>())
+            if (p->text() == QLatin1String("Cancel") && p->isVisible()) cancel = p;
+        QVERIFY(cancel);
+        cancel->click();
+        const auto statusSays = [&](const QString &what) {
+            for (QLabel *l : w.findChildren<QLabel *>())
+                if (l->text().contains(what)) return true;
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(statusSays(QStringLiteral("a.pcap ⇄ b.pcap cancelled")), 10000);
+        QTRY_VERIFY(!cancel->isVisible());
+        QCOMPARE(w.findChild<QTabWidget *>()->count(), 0);
+        QVERIFY(!w.findChild<QMessageBox *>(QStringLiteral("pairErrorBox"))); // a cancel is no error
+        // The window still compares the next pair.
+        w.openPair(lab("left-outer.pcap"), lab("right-outer.pcap"));
+        QTRY_VERIFY_WITH_TIMEOUT(qobject_cast<ComparePage *>(w.findChild<QTabWidget *>()->currentWidget()),
+                                 60000);
     }
 };
 

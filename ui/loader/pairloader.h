@@ -1,9 +1,10 @@
 #pragma once
-// Compares the captures of the two ends of a tunnel on a worker thread: reads both (side by
-// side, each with the cancel flag that observeCapture() checks per packet), then runs the
-// comparison. A generation counter drops the result of a pair that was superseded or
-// cancelled. compareCaptures() itself takes no cancel flag, so Cancel during that last stage
-// only drops its result when it arrives.
+// Compares the captures of the two ends of a tunnel on a worker thread (compareCaptureFiles():
+// both files read side by side, then the comparison). Progress is kept in atomics by the worker
+// and emitted a few times a second: the stage, its units done of total (bytes of both files
+// while reading, ESP packets while comparing) and one overall fraction that never goes back.
+// Cancel reaches the readers and the comparison through one flag; a generation counter drops
+// the result of a pair that was superseded.
 #include "compare/endpointcompare.h"
 
 #include <QElapsedTimer>
@@ -27,18 +28,26 @@ public:
 
     /// Starts comparing `pathA` (capture A) with `pathB`; a pair still running is cancelled.
     void compare(const QString &pathA, const QString &pathB);
+    /// Stops the running pair; `cancelled` follows once the worker has stopped.
     void cancel();
     [[nodiscard]] bool isBusy() const { return m_busy; }
+    /// How often `progress` is emitted while busy (ms; default 250).
+    void setProgressInterval(int ms) { m_progressTimer.setInterval(ms); }
 
     enum class Stage { Reading, Comparing };
+    /// Share of the whole job in ‰: reading is the first 900, comparing the last 100.
+    static int permille(Stage stage, qint64 done, qint64 total);
 
 Q_SIGNALS:
-    /// A few times a second while busy: what is happening and for how long it has run.
+    /// A few times a second while busy: the stage, its units done of total, the whole job in ‰
+    /// (never decreasing for one pair) and how long it has run.
     void progress(const QString &pathA, const QString &pathB, ikev2wb::ui::PairLoader::Stage stage,
-                  double elapsedS);
+                  qint64 done, qint64 total, int permille, double elapsedS);
     void compared(const QString &pathA, const QString &pathB, ikev2wb::ui::ComparePtr result);
     /// `message` names the file and the reason.
     void failed(const QString &pathA, const QString &pathB, const QString &message);
+    /// The pair was cancelled (cancel()) and its worker has stopped.
+    void cancelled(const QString &pathA, const QString &pathB);
     void busyChanged(bool busy);
 
 private:
@@ -46,6 +55,8 @@ private:
     {
         std::atomic_bool cancel{false};
         std::atomic_int stage{0};
+        std::atomic<qint64> done{0};
+        std::atomic<qint64> total{0};
     };
     struct Result
     {
@@ -62,6 +73,7 @@ private:
     QElapsedTimer m_clock;
     QString m_pathA, m_pathB;
     quint64 m_generation = 0;
+    int m_lastPermille = 0;
     bool m_busy = false;
 };
 

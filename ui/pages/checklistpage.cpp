@@ -301,7 +301,11 @@ void ChecklistPage::rerun()
     AnalysisPtr analysis = m_analysis;
     const QStringList paths = m_evidencePaths;
     const QString name = m_captureName;
-    watcher->setFuture(QtConcurrent::run([index, analysis, paths, name]() {
+    DiagnosisAssumptions assumptions;
+    assumptions.replayWindow = std::uint32_t(std::max(0, m_replayWindow));
+    assumptions.natUdpTimeoutS = m_natUdpTimeoutS;
+    assumptions.replayWindowFrom = assumptions.natUdpTimeoutFrom = tr("Preferences");
+    watcher->setFuture(QtConcurrent::run([index, analysis, paths, name, assumptions]() {
         Result r;
         auto evidence = std::make_shared<EvidenceSet>();
         for (const QString &p : paths) {
@@ -315,6 +319,7 @@ void ChecklistPage::rerun()
         in.analysisA = analysis.get();
         in.evidence = paths.isEmpty() ? nullptr : evidence.get();
         in.nameA = name;
+        in.assumptions = assumptions;
         r.diagnosis = std::make_shared<const Diagnosis>(diagnose(in, QStringList{index->file.path} + paths));
         r.evidence = std::move(evidence);
         return r;
@@ -361,6 +366,7 @@ void ChecklistPage::apply(const Result &result)
     m_export->setEnabled(std::any_of(m_diagnosis->findings.begin(), m_diagnosis->findings.end(),
                                      [](const Finding &f) { return !f.fixes.empty(); }));
     updateHeadline();
+    updateAssumptions();
 
     if (m_detailFinding >= 0 && m_detailFinding < int(m_diagnosis->findings.size()))
         showFinding(m_detailFinding);
@@ -375,10 +381,28 @@ void ChecklistPage::apply(const Result &result)
 
 void ChecklistPage::setAssumptions(int replayWindow, int natUdpTimeoutS)
 {
-    m_assumptions->setText(
-        tr("Assumed (Preferences): receiver replay window %1 packets, NAT UDP timeout %2 s.")
-            .arg(replayWindow)
-            .arg(natUdpTimeoutS));
+    const bool changed = replayWindow != m_replayWindow || natUdpTimeoutS != m_natUdpTimeoutS;
+    m_replayWindow = replayWindow;
+    m_natUdpTimeoutS = natUdpTimeoutS;
+    if (changed && m_index) rerun();
+    updateAssumptions();
+}
+
+void ChecklistPage::updateAssumptions()
+{
+    // Before a diagnosis (or while a new one runs with changed values): the Preferences. After
+    // it: what the diagnosis used, evidence or assumption.
+    const bool current = m_diagnosis && !m_busy;
+    if (!current) {
+        m_assumptions->setText(
+            tr("Assumed (Preferences): receiver replay window %1 packets, NAT UDP timeout %2 s.")
+                .arg(m_replayWindow)
+                .arg(m_natUdpTimeoutS));
+        return;
+    }
+    const DiagnosisBasis &b = m_diagnosis->basis;
+    m_assumptions->setText(tr("Receiver replay window: %1. NAT UDP timeout: %2.")
+                               .arg(b.replayWindowBasis, b.natUdpTimeoutBasis));
 }
 
 QString ChecklistPage::assumptionsText() const

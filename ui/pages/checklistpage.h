@@ -4,7 +4,8 @@
 // Right: the evidence of the selected step or finding (an item that names a packet of this
 // capture jumps to it) and its fixes, each a highlighted read-only snippet with a Copy button.
 // The page owns its controller: the diagnosis runs on a worker (QtConcurrent), re-runs when the
-// engineer imports host evidence, and a generation counter drops results that were superseded.
+// engineer imports host evidence or changes the Preferences' assumptions (replay window, NAT
+// timeout: inputs of the diagnosis), and a generation counter drops results that were superseded.
 #include "loader/captureloader.h"
 #include "models/checklistmodel.h"
 
@@ -53,8 +54,8 @@ public:
     /// Shows the details (evidence, fixes) of finding `row` (0 = most likely) or of step 1..6.
     void showFinding(int row);
     void showStep(int number);
-    /// Shows the analysis assumptions of the Preferences in the header (marked "assumed": the
-    /// core's diagnosis does not take them as inputs yet).
+    /// The Preferences' assumed receiver replay window and NAT UDP timeout: inputs of the
+    /// diagnosis wherever the imported evidence does not name them. A change re-runs it.
     void setAssumptions(int replayWindow, int natUdpTimeoutS);
     [[nodiscard]] QString assumptionsText() const;
 
@@ -94,6 +95,7 @@ private:
     void importFolder();
     void exportClicked();
     void updateHeadline();
+    void updateAssumptions();
     void changeEvent(QEvent *event) override;
 
     IndexPtr m_index;
@@ -103,6 +105,8 @@ private:
     DiagnosisPtr m_diagnosis;
     QString m_captureName;
     quint64 m_generation = 0;
+    int m_replayWindow = 0;   // assumed (Preferences)
+    int m_natUdpTimeoutS = 0; // assumed (Preferences)
     bool m_busy = false;
     std::unique_ptr<SnippetHighlighting> m_highlighting;
 

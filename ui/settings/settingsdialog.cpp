@@ -15,8 +15,11 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     setWindowTitle(tr("Preferences"));
     setObjectName(QStringLiteral("settingsDialog"));
     auto *root = new QVBoxLayout(this);
-    auto *intro = new QLabel(tr("Assumptions used when no imported host evidence names the value. "
-                                "Imported counters, xfrm states and sysctl output take precedence."),
+    auto *intro = new QLabel(tr("Inputs of the diagnosis wherever no imported host evidence names the value: "
+                                "the anti-replay step emulates this window on the captured sequence numbers, "
+                                "the NAT step judges idle gaps against this timeout. Imported xfrm states, "
+                                "configurations and sysctl output take precedence. Changing them re-runs the "
+                                "checklist of the open captures."),
                              this);
     intro->setWordWrap(true);
     root->addWidget(intro);
@@ -26,8 +29,8 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     m_replayWindow->setRange(1, 1 << 20);
     m_replayWindow->setSuffix(tr(" packets"));
     m_replayWindow->setValue(settings.assumedReplayWindow());
-    m_replayWindow->setToolTip(tr("Anti-replay window of the receiving kernel SA (strongSwan replay_window; "
-                                  "Linux default 32)"));
+    m_replayWindow->setToolTip(tr("Anti-replay window of the receiving kernel SA (strongSwan replay_window, "
+                                  "default 32)"));
     form->addRow(tr("Receiver &replay window:"), m_replayWindow);
     m_natTimeout = new QSpinBox(this);
     m_natTimeout->setRange(1, 24 * 3600);
