@@ -5,23 +5,33 @@
 //   overview  openFiles() -> the CapturePage tab exists; -> analysis delivered; -> timeline drawn
 //   timeline  SequenceChart::setVisibleRange with varying ranges, each followed by a synchronous
 //             repaint of the chart views (fine in a benchmark, not in product code)
-//   table     scrollTo + repaint at 100 positions across all rows; one sort by a column
+//   table     scrollTo + repaint at 100 positions across all rows
+//   sort      PacketsPage::sortBy(Length, descending) until the sorted rows are on screen
+//             (orderApplied + a repaint), and the max GUI-thread gap meanwhile
+//   filter    an SPI typed into the filter box, one key per 40 ms, until the matching rows are
+//             on screen (from the last key), max gap meanwhile; then the filter cleared again
 //   RSS       peak resident set size (VmHWM)
+//   turns     every top-level event delivery (one event-loop turn's unit of work) over 30 ms
+//             during the load, with its receiver and event type: what to fix when "load" stalls
 // usage: xvfb-run -a -s '-screen 0 1600x1000x24' ikev2wb-guibench [--frames N] [--no-sort] FILE...
 // Waiting uses a local QEventLoop: acceptable in a measurement tool, never in product code.
 #include "charts/sequencechart.h"
 #include "mainwindow.h"
 #include "models/packettablemodel.h"
 #include "pages/capturepage.h"
+#include "pages/overviewpage.h"
+#include "pages/packetspage.h"
 
 #include <QAbstractItemModel>
 #include <QApplication>
 #include <QChartView>
 #include <QElapsedTimer>
+#include <QEvent>
 #include <QEventLoop>
 #include <QFile>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QLineEdit>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextStream>
@@ -35,6 +45,60 @@
 using namespace ikev2wb::ui;
 
 namespace {
+
+/// Times every top-level event delivery (depth 0: straight from the event loop) while recording.
+class TurnApplication final : public QApplication
+{
+public:
+    using QApplication::QApplication;
+    struct Turn
+    {
+        double startMs = 0, ms = 0;
+        QString receiver;
+        int type = 0;
+    };
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (!m_recording || m_depth > 0) {
+            ++m_depth;
+            const bool r = QApplication::notify(receiver, event);
+            --m_depth;
+            return r;
+        }
+        // The receiver may be deleted by its event (DeferredDelete): name it first.
+        const int type = int(event->type());
+        QString name = QString::fromLatin1(receiver->metaObject()->className());
+        if (!receiver->objectName().isEmpty()) name += QLatin1Char('/') + receiver->objectName();
+        QElapsedTimer t;
+        t.start();
+        ++m_depth;
+        const bool r = QApplication::notify(receiver, event);
+        --m_depth;
+        const double ms = double(t.nsecsElapsed()) / 1e6;
+        if (ms >= m_thresholdMs)
+            m_turns.push_back({double(m_clock->nsecsElapsed()) / 1e6 - ms, ms, name, type});
+        return r;
+    }
+    void record(const QElapsedTimer *clock, double thresholdMs)
+    {
+        m_clock = clock;
+        m_thresholdMs = thresholdMs;
+        m_turns.clear();
+        m_recording = true;
+    }
+    std::vector<Turn> stop()
+    {
+        m_recording = false;
+        return std::move(m_turns);
+    }
+
+private:
+    const QElapsedTimer *m_clock = nullptr;
+    double m_thresholdMs = 30;
+    bool m_recording = false;
+    int m_depth = 0;
+    std::vector<Turn> m_turns;
+};
 
 /// Records the gaps between the timeouts of a 10 ms timer on the GUI thread.
 class StallMonitor final : public QObject
@@ -121,14 +185,16 @@ struct Row
 {
     QString file;
     qint64 packets = 0;
-    double overviewS = 0, analysisS = 0, timelineS = 0;
-    double loadMaxGap = 0;
+    double overviewS = 0, analysisS = 0, settledS = 0, timelineS = 0;
+    double analysisMaxGap = 0, loadMaxGap = 0;
     int loadOver100 = 0;
     double tabsMaxGap = 0;
     int tabsOver100 = 0;
     QString worstTab;
     double fps = 0, msPerFrame = 0, worstFrameMs = 0;
-    double scrollMs = 0, scrollWorstMs = 0, sortMs = -1;
+    double scrollMs = 0, scrollWorstMs = 0, sortMs = -1, sortGapMs = -1;
+    double filterMs = -1, filterGapMs = -1, clearMs = -1, clearGapMs = -1;
+    int filterRows = -1;
     double rssMiB = 0;
 };
 
@@ -155,7 +221,9 @@ Row measure(const QString &path, int frames, bool sort)
                          [&]() { analysedAtMs = double(clock.nsecsElapsed()) / 1e6; });
     }
     const qint64 t0 = clock.nsecsElapsed();
+    auto *app = static_cast<TurnApplication *>(QCoreApplication::instance());
     mon.reset();
+    app->record(&clock, 30);
     w.openFiles({path});
     const bool opened = waitUntil(
         [&]() {
@@ -171,14 +239,28 @@ Row measure(const QString &path, int frames, bool sort)
     r.overviewS = double(clock.nsecsElapsed() - t0) / 1e9;
     waitUntil([&]() { return page->analysis() != nullptr; }, 3'600'000);
     r.analysisS = double(clock.nsecsElapsed() - t0) / 1e9;
+    r.analysisMaxGap = mon.maxGapMs();
+    // The load goes on after the analysis: the diagnosis replaces the Overview's findings, the
+    // timeline arrives from its worker, and all of it gets painted.
+    waitUntil([&]() { return page->overview()->findingsFromDiagnosis(); }, 3'600'000);
+    r.settledS = double(clock.nsecsElapsed() - t0) / 1e9;
+    spin(500);
     r.loadMaxGap = mon.maxGapMs();
     r.loadOver100 = mon.over100();
+    for (const TurnApplication::Turn &turn : app->stop())
+        log(QStringLiteral("  load turn: %1 ms at %2 s, %3, event type %4")
+                .arg(turn.ms, 0, 'f', 0)
+                .arg((turn.startMs - double(t0) / 1e6) / 1000, 0, 'f', 2)
+                .arg(turn.receiver)
+                .arg(turn.type));
     for (const auto &[endMs, gap] : mon.stalls())
-        log(QStringLiteral("  load stall: %1 ms ending at %2 s (loaded handled at %3 s, analysed at %4 s)")
+        log(QStringLiteral("  load stall: %1 ms ending at %2 s (loaded handled at %3 s, analysed at %4 s, "
+                           "diagnosis shown by %5 s)")
                 .arg(gap, 0, 'f', 0)
                 .arg((endMs - double(t0) / 1e6) / 1000, 0, 'f', 2)
                 .arg((loadedAtMs - double(t0) / 1e6) / 1000, 0, 'f', 2)
-                .arg((analysedAtMs - double(t0) / 1e6) / 1000, 0, 'f', 2));
+                .arg((analysedAtMs - double(t0) / 1e6) / 1000, 0, 'f', 2)
+                .arg(r.settledS, 0, 'f', 2));
     r.packets = qint64(page->index()->packetCount());
 
     auto *chart = page->findChild<SequenceChart *>();
@@ -250,12 +332,56 @@ Row measure(const QString &path, int frames, bool sort)
         }
         r.scrollMs = double(st.nsecsElapsed()) / 1e6 / 100;
         r.scrollWorstMs = worst;
-        if (sort) {
-            QElapsedTimer so;
-            so.start();
-            table->sortByColumn(PacketTableModel::ColLength, Qt::DescendingOrder);
+        PacketsPage *packets = page->packetsPage();
+        if (sort && packets) {
+            bool applied = false;
+            auto conn = QObject::connect(packets, &PacketsPage::orderApplied, &w, [&]() { applied = true; });
+            auto until = [&](const std::function<void()> &start, double *ms, double *gap) {
+                applied = false;
+                mon.reset();
+                QElapsedTimer so;
+                so.start();
+                start();
+                waitUntil([&]() { return applied && !packets->isBusy(); }, 600'000);
+                table->viewport()->repaint();
+                *ms = double(so.nsecsElapsed()) / 1e6;
+                spin(50);
+                *gap = mon.maxGapMs();
+            };
+            until([&]() { packets->sortBy(PacketTableModel::ColLength, Qt::DescendingOrder); }, &r.sortMs,
+                  &r.sortGapMs);
+            // Typing: one key per 40 ms; the time counts from the last key.
+            const QString spi =
+                page->index()->espSas.empty()
+                    ? QStringLiteral("esp")
+                    : QStringLiteral("0x%1").arg(page->index()->espSas[0].spi, 8, 16, QLatin1Char('0'));
+            applied = false;
+            mon.reset();
+            for (qsizetype i = 1; i <= spi.size(); ++i) {
+                packets->filterEdit()->setText(spi.left(i));
+                if (i < spi.size()) spin(40);
+            }
+            QElapsedTimer fo;
+            fo.start();
+            waitUntil([&]() { return applied && !packets->isBusy(); }, 600'000);
             table->viewport()->repaint();
-            r.sortMs = double(so.nsecsElapsed()) / 1e6;
+            r.filterMs = double(fo.nsecsElapsed()) / 1e6;
+            spin(50);
+            r.filterGapMs = mon.maxGapMs();
+            r.filterRows = packets->model()->rowCount();
+            until([&]() { packets->filterEdit()->clear(); }, &r.clearMs, &r.clearGapMs);
+            QObject::disconnect(conn);
+            log(QStringLiteral(
+                    "  packets: sort %1 ms (max gap %2 ms), filter %3 (%4 rows) %5 ms after the last "
+                    "key (max gap %6 ms), filter cleared %7 ms (max gap %8 ms)")
+                    .arg(r.sortMs, 0, 'f', 0)
+                    .arg(r.sortGapMs, 0, 'f', 0)
+                    .arg(spi)
+                    .arg(r.filterRows)
+                    .arg(r.filterMs, 0, 'f', 0)
+                    .arg(r.filterGapMs, 0, 'f', 0)
+                    .arg(r.clearMs, 0, 'f', 0)
+                    .arg(r.clearGapMs, 0, 'f', 0));
         }
     }
     // Attribution: the GUI-thread parts of a load, timed on their own (page not shown).
@@ -281,7 +407,7 @@ Row measure(const QString &path, int frames, bool sort)
 
 int main(int argc, char **argv)
 {
-    QApplication app(argc, argv);
+    TurnApplication app(argc, argv);
     QCoreApplication::setOrganizationName(QStringLiteral("ikev2-workbench-bench"));
     QStringList files;
     int frames = 200;
@@ -300,20 +426,28 @@ int main(int argc, char **argv)
         return 2;
     }
     QTextStream out(stdout);
-    out << "| capture | packets | first overview s | analysis s | timeline drawn s | load: max gap ms | "
-           "load: gaps > 100 ms | tabs: max gap ms (tab) | tabs: gaps > 100 ms | timeline fps | ms/frame "
-           "(worst) | table scroll ms/pos (worst) | sort ms | peak RSS MiB |\n"
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out << "| capture | packets | first overview s | analysis s | diagnosis shown s | timeline drawn s | "
+           "until analysis: max gap ms | load: max gap ms | load: gaps > 100 ms | tabs: max gap ms (tab) | tabs: gaps > 100 ms | timeline fps | ms/frame "
+           "(worst) | table scroll ms/pos (worst) | sort ms (max gap) | filter ms (max gap) | clear filter "
+           "ms (max "
+           "gap) | peak RSS MiB |\n"
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     out.flush();
     for (const QString &f : files) {
         const Row r = measure(f, frames, sort);
-        out << QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 | %7 | %8 (%9) | %10 | %11 | %12 (%13) | %14 "
-                              "(%15) | %16 | %17 |\n")
+        auto msGap = [](double ms, double gap) {
+            return ms < 0 ? QStringLiteral("–")
+                          : QStringLiteral("%1 (%2)").arg(ms, 0, 'f', 0).arg(gap, 0, 'f', 0);
+        };
+        out << QStringLiteral("| %1 | %2 | %3 | %4 | %5 | %6 | %7 | %8 | %9 | %10 (%11) | %12 | %13 | %14 (%15) "
+                              "| %16 (%17) | %18 | %19 | %20 | %21 |\n")
                    .arg(r.file)
                    .arg(r.packets)
                    .arg(r.overviewS, 0, 'f', 2)
                    .arg(r.analysisS, 0, 'f', 2)
+                   .arg(r.settledS, 0, 'f', 2)
                    .arg(r.timelineS, 0, 'f', 2)
+                   .arg(r.analysisMaxGap, 0, 'f', 0)
                    .arg(r.loadMaxGap, 0, 'f', 0)
                    .arg(r.loadOver100)
                    .arg(r.tabsMaxGap, 0, 'f', 0)
@@ -324,7 +458,8 @@ int main(int argc, char **argv)
                    .arg(r.worstFrameMs, 0, 'f', 1)
                    .arg(r.scrollMs, 0, 'f', 2)
                    .arg(r.scrollWorstMs, 0, 'f', 1)
-                   .arg(r.sortMs < 0 ? QStringLiteral("–") : QString::number(r.sortMs, 'f', 0))
+                   .arg(msGap(r.sortMs, r.sortGapMs), msGap(r.filterMs, r.filterGapMs),
+                        msGap(r.clearMs, r.clearGapMs))
                    .arg(r.rssMiB, 0, 'f', 0);
         out.flush();
     }

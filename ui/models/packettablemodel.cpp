@@ -4,7 +4,7 @@
 #include "index/indexbuilder.h"
 #include "report/capturesummary.h"
 
-#include <QStringList>
+#include <algorithm>
 
 namespace ikev2wb::ui {
 
@@ -14,14 +14,92 @@ void PacketTableModel::setIndex(IndexPtr index)
 {
     beginResetModel();
     m_index = std::move(index);
+    m_rows.reset();
+    m_total = orderRows();
+    m_exposed = std::min(m_total, kExposeStep);
     endResetModel();
+}
+
+int PacketTableModel::orderRows() const
+{
+    if (!m_index) return 0;
+    if (m_rows) return int(m_rows->size());
+    // QAbstractItemModel rows are int: very large captures are capped (and the page says so).
+    return int(std::min<std::size_t>(m_index->packetCount(), std::size_t(std::numeric_limits<int>::max())));
 }
 
 int PacketTableModel::rowCount(const QModelIndex &parent) const
 {
-    if (parent.isValid() || !m_index) return 0;
-    // QAbstractItemModel rows are int: very large captures are capped (and the page says so).
-    return int(std::min<std::size_t>(m_index->packetCount(), std::size_t(std::numeric_limits<int>::max())));
+    return parent.isValid() ? 0 : m_exposed;
+}
+
+bool PacketTableModel::exposeMore(int rows)
+{
+    if (m_exposed >= m_total) return false;
+    const int last = int(std::min<qint64>(qint64(m_exposed) + std::max(rows, 1), m_total)) - 1;
+    beginInsertRows({}, m_exposed, last);
+    m_exposed = last + 1;
+    endInsertRows();
+    return m_exposed < m_total;
+}
+
+void PacketTableModel::setOrder(PacketOrder order)
+{
+    if (!m_index || order.cancelled) return;
+    std::shared_ptr<const std::vector<std::uint32_t>> rows = std::move(order.rows);
+    const int newRows = rows ? int(rows->size())
+                             : int(std::min<std::size_t>(m_index->packetCount(),
+                                                         std::size_t(std::numeric_limits<int>::max())));
+    if (newRows != m_total || m_exposed != m_total) {
+        beginResetModel();
+        m_rows = std::move(rows);
+        m_total = newRows;
+        m_exposed = std::min(m_total, kExposeStep);
+        endResetModel();
+        return;
+    }
+    // Same rows, new order: move the persistent indexes (a handful: selection and current row)
+    // with their packets, found in one pass over the new order.
+    Q_EMIT layoutAboutToBeChanged({}, QAbstractItemModel::VerticalSortHint);
+    const QModelIndexList before = persistentIndexList();
+    // The wanted packets (a handful), sorted, with their new rows; the pass over the new order
+    // costs one range check per row (a few ms at 10M rows).
+    std::vector<std::pair<std::uint32_t, int>> wanted;
+    if (before.size() <= 256) {
+        for (const QModelIndex &i : before)
+            wanted.emplace_back(std::uint32_t(packetAt(i.row())), -1);
+        std::sort(wanted.begin(), wanted.end());
+        wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    }
+    if (!wanted.empty()) {
+        const std::uint32_t lo = wanted.front().first, hi = wanted.back().first;
+        for (int r = 0; r < newRows; ++r) {
+            const std::uint32_t p = rows ? (*rows)[std::size_t(r)] : std::uint32_t(r);
+            if (p < lo || p > hi) continue;
+            const auto it = std::lower_bound(wanted.begin(), wanted.end(), std::pair(p, -1));
+            if (it != wanted.end() && it->first == p) it->second = r;
+        }
+    }
+    QModelIndexList after;
+    after.reserve(before.size());
+    for (const QModelIndex &i : before) {
+        const auto it =
+            std::lower_bound(wanted.begin(), wanted.end(), std::pair(std::uint32_t(packetAt(i.row())), -1));
+        after.push_back(it != wanted.end() && it->first == std::uint32_t(packetAt(i.row())) && it->second >= 0
+                            ? createIndex(it->second, i.column())
+                            : QModelIndex());
+    }
+    m_rows = std::move(rows);
+    changePersistentIndexList(before, after);
+    Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
+}
+
+int PacketTableModel::rowOfPacket(quint64 packet) const
+{
+    if (!m_index) return -1;
+    if (!m_rows) return packet < quint64(m_total) ? int(packet) : -1;
+    const auto it = std::find(m_rows->begin(), m_rows->end(), std::uint32_t(packet));
+    return it == m_rows->end() ? -1 : int(it - m_rows->begin());
 }
 
 int PacketTableModel::columnCount(const QModelIndex &parent) const
@@ -58,37 +136,18 @@ QVariant PacketTableModel::headerData(int section, Qt::Orientation orientation, 
 
 QVariant PacketTableModel::data(const QModelIndex &idx, int role) const
 {
-    if (!m_index || !idx.isValid() || idx.row() < 0 || std::size_t(idx.row()) >= m_index->packetCount())
-        return {};
-    const std::size_t row = std::size_t(idx.row());
+    if (!m_index || !idx.isValid() || idx.row() < 0 || idx.row() >= m_exposed) return {};
+    const std::size_t row = std::size_t(packetAt(idx.row()));
     const PacketRecord &r = m_index->packets[row];
     if (role == PacketIndexRole) return QVariant::fromValue<qulonglong>(row);
-    const bool hasFlow = r.flowId != kNoFlow && r.flowId < m_index->flows.size();
-    if (role == SortRole) {
-        switch (idx.column()) {
-        case ColNumber:
-            return QVariant::fromValue<qulonglong>(row);
-        case ColTime:
-            return QVariant::fromValue<qlonglong>(r.tsNs);
-        case ColKind:
-            return int(r.kind);
-        case ColSpiOrExchange:
-            return r.isEsp() ? QVariant(r.a) : QVariant(unsigned(r.aux));
-        case ColSeqOrMessageId:
-            return (r.isEsp() || r.isIke()) ? QVariant(r.b) : QVariant();
-        case ColLength:
-            return unsigned(r.ipLength);
-        default:
-            break;
-        }
-        // Text columns sort as text.
-    }
-    if (role != Qt::DisplayRole && role != SortRole) {
-        if (role == Qt::TextAlignmentRole && (idx.column() == ColNumber || idx.column() == ColTime ||
-                                              idx.column() == ColLength || idx.column() == ColSeqOrMessageId))
+    if (role == Qt::TextAlignmentRole) {
+        if (idx.column() == ColNumber || idx.column() == ColTime || idx.column() == ColLength ||
+            idx.column() == ColSeqOrMessageId)
             return QVariant(Qt::AlignRight | Qt::AlignVCenter);
         return {};
     }
+    if (role != Qt::DisplayRole) return {};
+    const bool hasFlow = r.flowId != kNoFlow && r.flowId < m_index->flows.size();
     switch (idx.column()) {
     case ColNumber:
         return QString::number(row + 1);
@@ -103,13 +162,8 @@ QVariant PacketTableModel::data(const QModelIndex &idx, int role) const
     case ColKind:
         return QString::fromLatin1(packetKindName(r.kind));
     case ColSpiOrExchange:
-        if (r.isEsp()) return QStringLiteral("0x%1").arg(r.a, 8, 16, QLatin1Char('0'));
-        if (r.isIke()) {
-            const auto name = ike::exchangeName(r.aux);
-            QString text = name.empty() ? QString::number(r.aux)
-                                        : QString::fromLatin1(name.data(), qsizetype(name.size()));
-            return QString(text + ((r.flags & FlagIkeResponse) ? tr(" response") : tr(" request")));
-        }
+        if (r.isEsp()) return spiText(r.a);
+        if (r.isIke()) return exchangeText(r.aux, (r.flags & FlagIkeResponse) != 0);
         if (r.kind == PacketKind::IcmpNeedFrag || r.kind == PacketKind::Icmp6TooBig)
             return tr("MTU %1").arg(r.b);
         return QString();
@@ -117,14 +171,8 @@ QVariant PacketTableModel::data(const QModelIndex &idx, int role) const
         return (r.isEsp() || r.isIke()) ? QString::number(r.b) : QString();
     case ColLength:
         return r.ipLength ? QString::number(r.ipLength) : QString();
-    case ColFlags: {
-        QStringList f;
-        if (r.flags & FlagDontFragment) f << QStringLiteral("DF");
-        if (r.flags & FlagFragment) f << QStringLiteral("frag");
-        if (r.flags & FlagSnapTruncated) f << QStringLiteral("snap");
-        if (r.flags & FlagMalformed) f << QStringLiteral("malformed");
-        return f.join(QLatin1Char(' '));
-    }
+    case ColFlags:
+        return flagsText(r.flags);
     default:
         return {};
     }

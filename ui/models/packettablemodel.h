@@ -1,7 +1,9 @@
 #pragma once
-// One row per packet of a CaptureIndex. Reads the compact records directly, so it stays fast
-// at millions of rows; SortRole returns raw numbers for the proxy.
+// One row per shown packet of a CaptureIndex. Reads the compact records directly, so it stays
+// fast at millions of rows. Sorting and filtering are a row → packet permutation computed on a
+// worker (packetorder.h) and applied here with setOrder(); no permutation means packet order.
 #include "loader/captureloader.h"
+#include "models/packetorder.h"
 
 #include <QAbstractTableModel>
 
@@ -23,10 +25,34 @@ public:
         ColFlags,
         ColumnCount
     };
-    enum Role { SortRole = Qt::UserRole + 1, PacketIndexRole };
+    enum Role { PacketIndexRole = Qt::UserRole + 2 };
 
     explicit PacketTableModel(QObject *parent = nullptr);
+    /// Shows every packet of `index` in packet order.
     void setIndex(IndexPtr index);
+    [[nodiscard]] const IndexPtr &captureIndex() const { return m_index; }
+    /// Shows the rows of `order` (computed for this model's index). Same row count: a layout
+    /// change that keeps persistent indexes (selection, current row) on their packets; otherwise
+    /// a reset.
+    void setOrder(PacketOrder order);
+    [[nodiscard]] bool isIdentityOrder() const { return !m_rows; }
+    /// The packet shown in `row`.
+    [[nodiscard]] quint64 packetAt(int row) const
+    {
+        return m_rows ? quint64((*m_rows)[std::size_t(row)]) : quint64(row);
+    }
+    /// The row showing `packet`, -1 when the filter hides it (a scan of the rows when sorted).
+    /// May be rowCount() or more while rows are still being exposed.
+    [[nodiscard]] int rowOfPacket(quint64 packet) const;
+
+    /// Rows are reported to views in steps of this many: a view's vertical QHeaderView allocates
+    /// one section per row when rows arrive (~55 ms per million), so a reset reports the first
+    /// step and exposeMore() appends the rest, one step per event-loop turn.
+    static constexpr int kExposeStep = 1 << 19;
+    /// Rows of the current order not yet reported to views.
+    [[nodiscard]] bool hasUnexposedRows() const { return m_exposed < m_total; }
+    /// Appends up to `rows` more rows (beginInsertRows at the end); false when all are shown.
+    bool exposeMore(int rows = kExposeStep);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -34,7 +60,12 @@ public:
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
 
 private:
+    [[nodiscard]] int orderRows() const;
+
     IndexPtr m_index;
+    std::shared_ptr<const std::vector<std::uint32_t>> m_rows;
+    int m_total = 0;   // rows in the current order
+    int m_exposed = 0; // rows reported to views (rowCount)
 };
 
 } // namespace ikev2wb::ui

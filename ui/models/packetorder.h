@@ -1,0 +1,55 @@
+#pragma once
+// Sorting and filtering of the packet table as a plain computation over the index: the result
+// is a row → packet permutation that PacketTableModel applies. Runs on a worker (PacketsPage
+// calls it through QtConcurrent); nothing here touches QVariant or formats a string per packet.
+#include "index/captureindex.h"
+
+#include <QString>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace ikev2wb::ui {
+
+/// What the table shows: sorted by `column` (a PacketTableModel::Column) in `order`, keeping the
+/// packets that match `filter`. Packet order (No. ascending) without a filter is the identity.
+struct PacketOrderRequest
+{
+    int column = 0;
+    Qt::SortOrder order = Qt::AscendingOrder;
+    QString filter;
+    [[nodiscard]] bool isIdentity() const
+    {
+        return column == 0 && order == Qt::AscendingOrder && filter.trimmed().isEmpty();
+    }
+};
+
+/// Row r of the table shows packet rows[r]. A null `rows` means the identity (every packet, in
+/// packet order) and costs no memory.
+struct PacketOrder
+{
+    std::shared_ptr<const std::vector<std::uint32_t>> rows;
+    bool cancelled = false;
+    [[nodiscard]] bool isIdentity() const { return !rows; }
+};
+
+/// Computes the order for `request`. The filter is split at spaces; a packet is kept when every
+/// word matches one of: its kind name ("esp", "ike_natt"), its source or destination endpoint
+/// text ("10.0.1.1", ":4500"), its SPI in hex ("0xc1a2", "c1a2"), its IKE exchange and
+/// direction ("ike_auth", "response"), its flags ("df", "frag", "snap", "malformed").
+/// A plain decimal word instead matches the ESP sequence number / IKE message ID / ICMP MTU or
+/// a port exactly (or, from 4 digits, part of an SPI). Case-insensitive.
+/// Sorting is stable (ties keep packet order, also when descending), on the raw numbers: time,
+/// addresses numerically then ports, kind name, SPI / exchange / MTU grouped by kind, and so on.
+/// `cancel` is polled every 64 Ki packets.
+PacketOrder computePacketOrder(const CaptureIndex &index, const PacketOrderRequest &request,
+                               const std::atomic_bool *cancel = nullptr);
+
+/// Cell texts shared by the table and the filter (so a filter matches what the table shows).
+QString spiText(std::uint32_t spi);                         // "0x0000c1a2"
+QString exchangeText(std::uint8_t exchange, bool response); // "IKE_AUTH request"
+QString flagsText(std::uint16_t flags);                     // "DF frag snap malformed"
+
+} // namespace ikev2wb::ui

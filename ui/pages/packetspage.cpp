@@ -1,0 +1,328 @@
+#include "packetspage.h"
+
+#include "models/packetdetails.h"
+#include "models/packettablemodel.h"
+
+#include <QFontMetrics>
+#include <QFutureWatcher>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QSplitter>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace ikev2wb::ui {
+
+PacketsPage::PacketsPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_index(std::move(index))
+{
+    auto *layout = new QVBoxLayout(this);
+    auto *top = new QHBoxLayout;
+    m_filter = new QLineEdit(this);
+    m_filter->setPlaceholderText(tr("Filter: kind, address, port, SPI, exchange, flag or seq / msg ID "
+                                    "(e.g. esp 10.0.2.1, 0xc1a2, ike_auth, df); all words must match"));
+    m_filter->setClearButtonEnabled(true);
+    top->addWidget(m_filter, 1);
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("packetsStatus"));
+    top->addWidget(m_status);
+    layout->addLayout(top);
+
+    auto *split = new QSplitter(Qt::Vertical, this);
+    m_model = new PacketTableModel(this);
+    m_model->setIndex(m_index);
+    m_table = new QTableView(split);
+    // Row height before any model: the vertical header keeps one item per row, and changing
+    // the default size afterwards walks all of them.
+    m_table->verticalHeader()->setVisible(false);
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_details = new QTextBrowser(split);
+    m_details->setObjectName(QStringLiteral("packetDetails"));
+    m_details->setOpenLinks(false);
+    m_details->setPlaceholderText(tr("Select a packet for its details."));
+    split->addWidget(m_table);
+    split->addWidget(m_details);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+
+    m_filterPause.setSingleShot(true);
+    m_filterPause.setInterval(150);
+    connect(&m_filterPause, &QTimer::timeout, this, [this]() {
+        m_wanted.filter = m_filter->text().trimmed();
+        requestOrder();
+    });
+    connect(m_filter, &QLineEdit::textChanged, this, [this]() {
+        m_filterPause.start();
+        updateStatus();
+    });
+    m_expose.setSingleShot(true);
+    m_expose.setInterval(0);
+    connect(&m_expose, &QTimer::timeout, this, &PacketsPage::exposeStep);
+    updateStatus();
+}
+
+PacketsPage::~PacketsPage()
+{
+    if (m_orderCancel) m_orderCancel->store(true);
+    if (m_detailsCancel) m_detailsCancel->store(true);
+}
+
+bool PacketsPage::isBusy() const
+{
+    return m_orderPending || m_filterPause.isActive();
+}
+
+bool PacketsPage::isListing() const
+{
+    return m_model->hasUnexposedRows();
+}
+
+void PacketsPage::exposeStep()
+{
+    if (!m_attached) return;
+    m_model->exposeMore();
+    if (m_pendingRow >= 0 && m_pendingRow < m_model->rowCount()) {
+        const QModelIndex idx = m_model->index(int(m_pendingRow), 0);
+        m_pendingRow = -1;
+        m_applying = true;
+        m_table->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect |
+                                                            QItemSelectionModel::Rows);
+        m_applying = false;
+        m_table->scrollTo(idx, QAbstractItemView::PositionAtCenter);
+    }
+    if (m_model->hasUnexposedRows())
+        m_expose.start();
+    else
+        updateStatus();
+}
+
+void PacketsPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    // Attach in a later event-loop turn: the tab appears at once, the table fills right after.
+    if (!m_attached)
+        QTimer::singleShot(0, this, [this]() {
+            if (!m_attached) attachModel();
+        });
+}
+
+void PacketsPage::attachModel()
+{
+    m_attached = true;
+    m_table->setModel(m_model);
+    setColumnWidths();
+    auto *header = m_table->horizontalHeader();
+    header->setSortIndicator(m_wanted.column, m_wanted.order);
+    header->setSortIndicatorShown(true);
+    header->setSectionsClickable(true);
+    connect(header, &QHeaderView::sortIndicatorChanged, this, &PacketsPage::sortBy);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            [this](const QModelIndex &current) {
+                if (m_applying) return;
+                m_selectedPacket = current.isValid() ? qint64(m_model->packetAt(current.row())) : -1;
+                showDetails(m_selectedPacket);
+            });
+    if (m_selectedPacket >= 0) selectRowOf(quint64(m_selectedPacket));
+    if (m_model->hasUnexposedRows()) m_expose.start();
+}
+
+void PacketsPage::setColumnWidths()
+{
+    // From sample strings, not resizeColumnToContents (which formats 1000 rows per column).
+    const QFontMetrics fm = m_table->fontMetrics();
+    const QFontMetrics hm = m_table->horizontalHeader()->fontMetrics();
+    bool v6 = false;
+    for (const Flow &f : m_index->flows)
+        v6 |= f.src.v6 || f.dst.v6;
+    const double span = double(m_index->lastNs - m_index->firstNs) / 1e9;
+    const QString endpoint =
+        v6 ? QStringLiteral("[2001:db8:ffff:ffff::ffff]:65535") : QStringLiteral("255.255.255.255:65535");
+    const QString samples[] = {QString::number(m_index->packetCount()) + QLatin1Char('0'),
+                               QString::number(span, 'f', 6) + QLatin1Char('0'),
+                               endpoint,
+                               endpoint,
+                               QStringLiteral("icmp_need_frag"),
+                               QStringLiteral("CREATE_CHILD_SA response"),
+                               QStringLiteral("4294967295"),
+                               QStringLiteral("65535"),
+                               QString()};
+    for (int c = 0; c < PacketTableModel::ColFlags; ++c) {
+        const QString title = m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+        m_table->setColumnWidth(
+            c, std::max(fm.horizontalAdvance(samples[c]), hm.horizontalAdvance(title) + 24) + 16);
+    }
+}
+
+void PacketsPage::setAnalysis(AnalysisPtr analysis)
+{
+    m_analysis = std::move(analysis);
+    if (m_detailsPacket >= 0) showDetails(m_detailsPacket); // now with the SA's analysis facts
+}
+
+void PacketsPage::sortBy(int column, Qt::SortOrder order)
+{
+    m_wanted.column = column;
+    m_wanted.order = order;
+    if (m_attached) {
+        QHeaderView *header = m_table->horizontalHeader();
+        if (header->sortIndicatorSection() != column || header->sortIndicatorOrder() != order) {
+            const QSignalBlocker block(header);
+            header->setSortIndicator(column, order);
+        }
+    }
+    requestOrder();
+}
+
+void PacketsPage::setFilterText(const QString &text)
+{
+    m_filter->setText(text); // textChanged → the keystroke pause → requestOrder()
+}
+
+void PacketsPage::requestOrder()
+{
+    if (m_orderCancel) m_orderCancel->store(true);
+    m_orderCancel.reset();
+    const quint64 generation = ++m_orderGeneration;
+    if (m_wanted.isIdentity()) {
+        // Packet order needs no permutation and no worker.
+        m_orderPending = false;
+        m_shown = m_wanted;
+        applyOrder(generation, PacketOrder{});
+        return;
+    }
+    m_orderPending = true;
+    updateStatus();
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    m_orderCancel = cancel;
+    const PacketOrderRequest request = m_wanted;
+    auto *watcher = new QFutureWatcher<PacketOrder>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, request]() {
+        watcher->deleteLater();
+        if (generation != m_orderGeneration) return; // superseded
+        m_orderPending = false;
+        m_orderCancel.reset();
+        m_shown = request;
+        applyOrder(generation, watcher->result());
+    });
+    IndexPtr index = m_index;
+    watcher->setFuture(QtConcurrent::run(
+        [index, request, cancel]() { return computePacketOrder(*index, request, cancel.get()); }));
+}
+
+void PacketsPage::applyOrder(quint64 generation, PacketOrder order)
+{
+    if (generation != m_orderGeneration || order.cancelled) return;
+    m_applying = true;
+    m_model->setOrder(std::move(order));
+    m_applying = false;
+    m_pendingRow = -1;
+    if (m_attached && m_selectedPacket >= 0) selectRowOf(quint64(m_selectedPacket));
+    if (m_attached && m_model->hasUnexposedRows()) m_expose.start();
+    updateStatus();
+    Q_EMIT orderApplied();
+}
+
+void PacketsPage::selectRowOf(quint64 packet)
+{
+    const int row = m_model->rowOfPacket(packet);
+    if (row < 0 || row >= m_model->rowCount()) {
+        m_applying = true;
+        m_table->clearSelection();
+        m_applying = false;
+        // Not handed to the table yet: selected when its row arrives.
+        m_pendingRow = row;
+        if (row >= 0 && m_attached) m_expose.start();
+        return;
+    }
+    const QModelIndex idx = m_model->index(row, 0);
+    m_applying = true;
+    m_table->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect |
+                                                        QItemSelectionModel::Rows);
+    m_applying = false;
+    m_table->scrollTo(idx, QAbstractItemView::PositionAtCenter);
+}
+
+void PacketsPage::selectPacket(quint64 packet)
+{
+    if (packet >= m_index->packetCount()) return;
+    if (!m_attached) attachModel();
+    m_selectedPacket = qint64(packet);
+    showDetails(m_selectedPacket);
+    if (m_model->rowOfPacket(packet) >= 0) {
+        selectRowOf(packet);
+        return;
+    }
+    if (!m_wanted.filter.isEmpty() || !m_filter->text().trimmed().isEmpty()) {
+        // Hidden by the filter: show everything (in the current sort) and select it then.
+        m_note = tr("filter cleared to show packet %1").arg(packet + 1);
+        const QSignalBlocker block(m_filter);
+        m_filter->clear();
+        m_filterPause.stop();
+        m_wanted.filter.clear();
+        requestOrder();
+    }
+}
+
+void PacketsPage::showDetails(qint64 packet)
+{
+    if (m_detailsCancel) m_detailsCancel->store(true);
+    m_detailsCancel.reset();
+    const quint64 generation = ++m_detailsGeneration;
+    if (packet < 0) {
+        m_detailsPacket = -1;
+        m_details->clear();
+        return;
+    }
+    auto cancel = std::make_shared<std::atomic_bool>(false);
+    m_detailsCancel = cancel;
+    auto *watcher = new QFutureWatcher<PacketDetails>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, packet]() {
+        watcher->deleteLater();
+        if (generation != m_detailsGeneration) return;
+        m_detailsCancel.reset();
+        m_detailsPacket = packet;
+        m_details->setHtml(watcher->result().toHtml());
+        Q_EMIT detailsShown(quint64(packet));
+    });
+    IndexPtr index = m_index;
+    AnalysisPtr analysis = m_analysis;
+    watcher->setFuture(QtConcurrent::run([index, analysis, packet, cancel]() {
+        return packetDetails(*index, analysis.get(), quint64(packet), cancel.get());
+    }));
+}
+
+void PacketsPage::updateStatus()
+{
+    const QLocale locale;
+    const quint64 total = m_index->packetCount();
+    QString text;
+    if (m_orderPending || m_filterPause.isActive()) {
+        const bool filtering = m_filterPause.isActive() || m_wanted.filter != m_shown.filter;
+        text = filtering ? tr("filtering…") : tr("sorting…");
+    } else if (!m_shown.filter.isEmpty()) {
+        text = tr("%1 of %2 packets match").arg(locale.toString(m_model->rowCount()), locale.toString(total));
+    } else {
+        text = tr("%1 packets").arg(locale.toString(total));
+    }
+    if (m_model->hasUnexposedRows()) text += tr(" (listing…)");
+    if (total > quint64(std::numeric_limits<int>::max()))
+        text += tr(" (table shows the first %1)").arg(locale.toString(std::numeric_limits<int>::max()));
+    if (!m_note.isEmpty() && !m_orderPending) {
+        text += QStringLiteral(" — ") + m_note;
+        m_note.clear();
+    }
+    m_status->setText(text);
+}
+
+} // namespace ikev2wb::ui

@@ -1,0 +1,100 @@
+#pragma once
+// The Packets tab: a packet browser over the whole index. Sorting and filtering are computed
+// on a worker as a row permutation (models/packetorder.h) and applied when ready, the previous
+// order staying on screen meanwhile; a generation counter drops superseded results. The table
+// gets its model only when the tab is first shown, so opening a capture pays nothing for it.
+// Below the table, the details of the selected packet (models/packetdetails.h), also built on
+// a worker.
+#include "loader/captureloader.h"
+#include "models/packetorder.h"
+
+#include <QTimer>
+#include <QWidget>
+
+#include <atomic>
+#include <memory>
+
+class QLabel;
+class QLineEdit;
+class QTableView;
+class QTextBrowser;
+
+namespace ikev2wb::ui {
+
+class PacketTableModel;
+
+class PacketsPage final : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit PacketsPage(IndexPtr index, QWidget *parent = nullptr);
+    ~PacketsPage() override;
+    void setAnalysis(AnalysisPtr analysis);
+    /// Selects packet `packet` (0-based) and scrolls to it. A packet the filter hides clears the
+    /// filter (and says so); it is selected once the unfiltered order is shown.
+    void selectPacket(quint64 packet);
+    /// What a header click does.
+    void sortBy(int column, Qt::SortOrder order);
+    /// What typing in the filter box does (applied after the keystroke pause).
+    void setFilterText(const QString &text);
+
+    [[nodiscard]] QTableView *tableView() const { return m_table; }
+    [[nodiscard]] PacketTableModel *model() const { return m_model; }
+    [[nodiscard]] QLineEdit *filterEdit() const { return m_filter; }
+    [[nodiscard]] QTextBrowser *detailsView() const { return m_details; }
+    [[nodiscard]] QLabel *statusLabel() const { return m_status; }
+    /// The table has its model (the tab was shown, or a packet was selected).
+    [[nodiscard]] bool isAttached() const { return m_attached; }
+    /// A sort or filter is being computed (or waits for the keystroke pause).
+    [[nodiscard]] bool isBusy() const;
+    /// Rows of the shown order are still being handed to the table (large captures).
+    [[nodiscard]] bool isListing() const;
+    /// The packet whose details are shown, -1 for none.
+    [[nodiscard]] qint64 detailsPacket() const { return m_detailsPacket; }
+
+Q_SIGNALS:
+    /// A sort / filter result is on screen.
+    void orderApplied();
+    /// The details pane shows packet `packet`.
+    void detailsShown(quint64 packet);
+
+protected:
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void attachModel();
+    void setColumnWidths();
+    void requestOrder();
+    void applyOrder(quint64 generation, PacketOrder order);
+    void selectRowOf(quint64 packet);
+    void exposeStep();
+    void showDetails(qint64 packet);
+    void updateStatus();
+
+    IndexPtr m_index;
+    AnalysisPtr m_analysis;
+    PacketTableModel *m_model = nullptr;
+    QTableView *m_table = nullptr;
+    QLineEdit *m_filter = nullptr;
+    QLabel *m_status = nullptr;
+    QTextBrowser *m_details = nullptr;
+    QTimer m_filterPause;
+    QTimer m_expose;          // hands rows to the table one step per event-loop turn
+    qint64 m_pendingRow = -1; // selected packet's row, not handed to the table yet
+    bool m_attached = false;
+    bool m_applying = false;
+
+    PacketOrderRequest m_wanted; // what the user asked for last
+    PacketOrderRequest m_shown;  // what the table shows
+    quint64 m_orderGeneration = 0;
+    bool m_orderPending = false;
+    std::shared_ptr<std::atomic_bool> m_orderCancel;
+    QString m_note; // one-off remark for the status line ("filter cleared to show packet …")
+
+    qint64 m_selectedPacket = -1; // kept across order changes
+    qint64 m_detailsPacket = -1;
+    quint64 m_detailsGeneration = 0;
+    std::shared_ptr<std::atomic_bool> m_detailsCancel;
+};
+
+} // namespace ikev2wb::ui
