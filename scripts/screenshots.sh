@@ -4,10 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build/release}
 [ -x "$BUILD/tests/ikev2wb-screenshots" ] || { cmake --preset release >/dev/null; cmake --build --preset release --target ikev2wb-screenshots; }
-OUT=docs/screenshots
+OUT=${OUT:-docs/screenshots}
 mkdir -p "$OUT"
 shoot() { xvfb-run -a -s '-screen 0 1600x1000x24' "$BUILD/tests/ikev2wb-screenshots" "$OUT" "$@"; }
-shoot rekey-loss resources/samples/rekey-loss-left-outer.pcap
+shoot rekey-loss --forget-recent resources/samples/rekey-loss-left-outer.pcap
 shoot mtu-blackhole resources/samples/mtu-blackhole-right-outer.pcap
 shoot natt-expiry resources/samples/natt-expiry-left-outer.pcap
 # Host evidence imported (--evidence PATH): the Evidence page with counters, and with a charon log.
@@ -18,3 +18,6 @@ shoot dark-rekey-loss --dark --evidence tests/data/lab/rekey-loss/charon-left.lo
 # The Comparison page of two endpoint captures (--pair A B): PREFIX-compare.png.
 shoot loss1 --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
 shoot mtu-blackhole --pair resources/samples/mtu-blackhole-left-outer.pcap resources/samples/mtu-blackhole-right-outer.pcap
+# The start page (what shows while nothing is open; its recent list holds the captures above).
+shoot start --start
+shoot dark-start --dark --start

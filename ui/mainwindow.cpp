@@ -3,8 +3,11 @@
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
 #include "pages/comparepage.h"
+#include "pages/overviewpage.h"
+#include "pages/startpage.h"
 #include "settings/settingsdialog.h"
 #include "settings/workbenchsettings.h"
+#include "report/pdfreport.h"
 
 #include <QAction>
 #include <QApplication>
@@ -12,14 +15,19 @@
 #include <QDragEnterEvent>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QFutureWatcher>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QToolButton>
+
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <pcap/pcap.h>
 
@@ -36,8 +44,30 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         QWidget *w = m_tabs->widget(i);
         m_tabs->removeTab(i);
         w->deleteLater();
+        updateStartPage();
     });
-    setCentralWidget(m_tabs);
+    // No capture open: the start page. It stays one click away (the corner button, Help menu).
+    m_stack = new QStackedWidget(this);
+    m_start = new StartPage(findSampleDirectory(), m_stack);
+    m_stack->addWidget(m_start);
+    m_stack->addWidget(m_tabs);
+    setCentralWidget(m_stack);
+    connect(m_tabs, &QTabWidget::currentChanged, this,
+            [this](int i) { m_stack->setCurrentWidget(i < 0 ? static_cast<QWidget *>(m_start) : m_tabs); });
+    auto *home = new QToolButton(m_tabs);
+    home->setObjectName(QStringLiteral("startPageButton"));
+    home->setText(tr("Start"));
+    home->setToolTip(tr("The start page: open, compare, lab samples, recent captures"));
+    home->setAutoRaise(true);
+    connect(home, &QToolButton::clicked, this, &MainWindow::showStartPage);
+    m_tabs->setCornerWidget(home, Qt::TopLeftCorner);
+    connect(m_start, &StartPage::openDialogRequested, this, &MainWindow::chooseFiles);
+    connect(m_start, &StartPage::pairDialogRequested, this, &MainWindow::choosePair);
+    connect(m_start, &StartPage::openFilesRequested, this, &MainWindow::openFiles);
+    connect(m_start, &StartPage::openPairRequested, this, &MainWindow::openPair);
+    connect(m_start, &StartPage::backRequested, this, [this]() {
+        if (m_tabs->count() > 0) m_stack->setCurrentWidget(m_tabs);
+    });
 
     m_loader = new CaptureLoader(this);
     connect(m_loader, &CaptureLoader::loaded, this, &MainWindow::onLoaded);
@@ -48,16 +78,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_pairLoader, &PairLoader::compared, this, &MainWindow::onCompared);
     connect(m_pairLoader, &PairLoader::failed, this, &MainWindow::onPairFailed);
     connect(m_pairLoader, &PairLoader::progress, this, &MainWindow::onPairProgress);
+    connect(m_pairLoader, &PairLoader::cancelled, this, &MainWindow::onPairCancelled);
 
     auto *file = menuBar()->addMenu(tr("&File"));
-    auto *open = file->addAction(tr("&Open Capture…"), this, [this]() {
-        WorkbenchSettings settings;
-        const QStringList paths =
-            QFileDialog::getOpenFileNames(this, tr("Open captures"), settings.lastDirectory(),
-                                          tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
-        if (!paths.isEmpty()) settings.setLastDirectory(QFileInfo(paths.first()).absolutePath());
-        openFiles(paths);
-    });
+    auto *open = file->addAction(tr("&Open Capture…"), this, &MainWindow::chooseFiles);
     open->setShortcut(QKeySequence::Open);
     open->setToolTip(tr("Open one or more pcap/pcapng captures; each gets its own tab"));
     auto *openPairAction = file->addAction(tr("Open Endpoint &Pair…"), this, &MainWindow::choosePair);
@@ -70,6 +94,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         if (m_tabs->currentIndex() >= 0) Q_EMIT m_tabs->tabCloseRequested(m_tabs->currentIndex());
     });
     closeTab->setObjectName(QStringLiteral("closeTabAction"));
+    auto *exportPdf = file->addAction(tr("Export &Report (PDF)…"), this, &MainWindow::exportReport);
+    exportPdf->setObjectName(QStringLiteral("exportReportAction"));
+    exportPdf->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+    exportPdf->setToolTip(tr("Write the verdict, checklist, fixes and plots of the current capture as a PDF"));
     closeTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
     closeTab->setToolTip(tr("Close the current capture or comparison"));
     auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -92,6 +120,9 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     }
 
     auto *help = menuBar()->addMenu(tr("&Help"));
+    auto *start = help->addAction(tr("&Start Page"), this, &MainWindow::showStartPage);
+    start->setObjectName(QStringLiteral("startPageAction"));
+    start->setToolTip(tr("Open, compare, the lab samples and the recent captures"));
     help->addAction(tr("&About IKEv2 Workbench"), this, &MainWindow::showAbout);
 
     m_status = new QLabel(tr("Open a capture (Ctrl+O) or drop one here"), this);
@@ -105,7 +136,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         m_queue.clear();
         m_loader->cancel();
         m_pairQueue.clear();
-        m_pairLoader->cancel();
+        if (m_pairLoader->isBusy()) {
+            m_status->setText(tr("Cancelling the comparison…"));
+            m_pairLoader->cancel();
+        }
     });
     statusBar()->addWidget(m_status, 1);
     statusBar()->addPermanentWidget(m_progress);
@@ -124,6 +158,29 @@ void MainWindow::openFiles(const QStringList &paths)
 {
     m_queue << paths;
     if (!m_loader->isBusy()) openNext();
+}
+
+void MainWindow::chooseFiles()
+{
+    WorkbenchSettings settings;
+    const QStringList paths =
+        QFileDialog::getOpenFileNames(this, tr("Open captures"), settings.lastDirectory(),
+                                      tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+    if (!paths.isEmpty()) settings.setLastDirectory(QFileInfo(paths.first()).absolutePath());
+    openFiles(paths);
+}
+
+void MainWindow::showStartPage()
+{
+    m_start->refreshRecent();
+    m_start->setOpenCount(m_tabs->count());
+    m_stack->setCurrentWidget(m_start);
+}
+
+void MainWindow::updateStartPage()
+{
+    m_start->setOpenCount(m_tabs->count());
+    if (m_tabs->count() == 0) m_stack->setCurrentWidget(m_start);
 }
 
 void MainWindow::openNext()
@@ -157,6 +214,8 @@ void MainWindow::onLoaded(const QString &path, IndexPtr index)
     const int tab = m_tabs->addTab(page, QFileInfo(path).fileName());
     m_tabs->setTabToolTip(tab, path);
     m_tabs->setCurrentIndex(tab);
+    m_stack->setCurrentWidget(m_tabs);
+    updateStartPage();
     QString warn = index->warnings.empty()
                        ? QString()
                        : tr(" — %1 warnings").arg(index->warnings.size() + index->warningsSuppressed);
@@ -209,13 +268,25 @@ void MainWindow::rebuildRecentMenu()
         auto *a = m_recentMenu->addAction(QFileInfo(p).fileName(), this, [this, p]() { openFiles({p}); });
         a->setToolTip(p);
     }
-    m_recentMenu->setEnabled(!recent.isEmpty());
+    // Pairs reopen as a comparison.
+    const QList<QStringList> pairs = WorkbenchSettings().recentPairs();
+    if (!pairs.isEmpty() && !recent.isEmpty()) m_recentMenu->addSeparator();
+    for (const QStringList &pair : pairs) {
+        const QString a = pair.at(0), b = pair.at(1);
+        auto *act =
+            m_recentMenu->addAction(QFileInfo(a).fileName() + QStringLiteral(" ⇄ ") + QFileInfo(b).fileName(),
+                                    this, [this, a, b]() { openPair(a, b); });
+        act->setToolTip(tr("A: %1\nB: %2").arg(a, b));
+    }
+    m_recentMenu->setEnabled(!recent.isEmpty() || !pairs.isEmpty());
+    if (m_start) m_start->refreshRecent();
 }
 
 void MainWindow::showInnerTab(int tab)
 {
     auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
     if (!page || tab >= page->tabs()->count() || !page->tabs()->isTabEnabled(tab)) return;
+    m_stack->setCurrentWidget(m_tabs); // from the start page too
     page->tabs()->setCurrentIndex(tab);
 }
 
@@ -227,8 +298,10 @@ void MainWindow::showPreferences()
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         connect(dialog, &SettingsDialog::assumptionsChanged, this, [this](int replayWindow, int natTimeoutS) {
             for (int i = 0; i < m_tabs->count(); ++i)
-                if (auto *page = qobject_cast<CapturePage *>(m_tabs->widget(i)))
+                if (auto *page = qobject_cast<CapturePage *>(m_tabs->widget(i))) {
                     page->checklist()->setAssumptions(replayWindow, natTimeoutS);
+                    page->overview()->setAssumptions(replayWindow, natTimeoutS);
+                }
             m_status->setText(tr("Assumptions: replay window %1 packets, NAT UDP timeout %2 s")
                                   .arg(replayWindow)
                                   .arg(natTimeoutS));
@@ -261,7 +334,37 @@ void MainWindow::dropEvent(QDropEvent *event)
     QStringList paths;
     for (const QUrl &url : event->mimeData()->urls())
         if (url.isLocalFile()) paths << url.toLocalFile();
-    openFiles(paths);
+    if (paths.size() == 2)
+        offerPair(paths);
+    else
+        openFiles(paths);
+}
+
+void MainWindow::offerPair(const QStringList &paths)
+{
+    const QString a = paths.at(0), b = paths.at(1);
+    auto *box = new QMessageBox(QMessageBox::Question, tr("Two captures dropped"),
+                                tr("Are %1 and %2 the captures of the two ends of one tunnel?")
+                                    .arg(QFileInfo(a).fileName(), QFileInfo(b).fileName()),
+                                QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("dropPairBox"));
+    box->setInformativeText(
+        tr("Compared as a pair, every ESP packet sent at one end is looked up at the other: "
+           "loss in transit, per direction, with the one-way delay."));
+    auto *compare = box->addButton(tr("Compare as a Pair"), QMessageBox::AcceptRole);
+    compare->setObjectName(QStringLiteral("dropCompare"));
+    auto *separate = box->addButton(tr("Open Separately"), QMessageBox::ActionRole);
+    separate->setObjectName(QStringLiteral("dropSeparate"));
+    box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(compare);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this, [this, compare, separate, a, b](QAbstractButton *button) {
+        if (button == compare)
+            openPair(a, b);
+        else if (button == separate)
+            openFiles({a, b});
+    });
+    box->open(); // no exec(): no nested event loop
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)
@@ -316,7 +419,8 @@ void MainWindow::compareNextPair()
     if (!m_loader->isBusy()) {
         m_status->setText(
             tr("Comparing %1 ⇄ %2…").arg(QFileInfo(pathA).fileName(), QFileInfo(pathB).fileName()));
-        m_progress->setRange(0, 0); // observeCapture() reports no progress: a busy indicator
+        m_progress->setRange(0, 1000);
+        m_progress->setValue(0);
     }
     m_progress->setVisible(true);
     m_cancel->setVisible(true);
@@ -324,18 +428,38 @@ void MainWindow::compareNextPair()
 }
 
 void MainWindow::onPairProgress(const QString &pathA, const QString &pathB, PairLoader::Stage stage,
-                                double elapsedS)
+                                qint64 done, qint64 total, int permille, double elapsedS)
 {
     // A single capture's load owns the bar and the status text while it runs; the pair only
     // keeps the bar and Cancel visible (a finished single load hides them).
     m_progress->setVisible(true);
     m_cancel->setVisible(true);
     if (m_loader->isBusy()) return;
-    m_progress->setRange(0, 0);
+    m_progress->setRange(0, 1000);
+    m_progress->setValue(permille);
     const QString names = QFileInfo(pathA).fileName() + QStringLiteral(" ⇄ ") + QFileInfo(pathB).fileName();
     m_status->setText(stage == PairLoader::Stage::Reading
-                          ? tr("Reading %1 (both at once), %2 s").arg(names).arg(elapsedS, 0, 'f', 0)
-                          : tr("Comparing %1: matching packets, %2 s").arg(names).arg(elapsedS, 0, 'f', 0));
+                          ? tr("Reading %1 (both at once): %2 of %3 MB, %4 s")
+                                .arg(names)
+                                .arg(double(done) / 1e6, 0, 'f', 1)
+                                .arg(double(total) / 1e6, 0, 'f', 1)
+                                .arg(elapsedS, 0, 'f', 0)
+                          : tr("Comparing %1: %2 of %3 ESP packet visits, %4 s")
+                                .arg(names)
+                                .arg(done)
+                                .arg(total)
+                                .arg(elapsedS, 0, 'f', 0));
+}
+
+void MainWindow::onPairCancelled(const QString &pathA, const QString &pathB)
+{
+    if (!m_loader->isBusy()) {
+        m_progress->setVisible(false);
+        m_cancel->setVisible(false);
+    }
+    m_status->setText(
+        tr("Comparison of %1 ⇄ %2 cancelled").arg(QFileInfo(pathA).fileName(), QFileInfo(pathB).fileName()));
+    compareNextPair();
 }
 
 void MainWindow::onCompared(const QString &pathA, const QString &pathB, ComparePtr result)
@@ -350,6 +474,10 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, CompareP
     const int tab = m_tabs->addTab(page, title);
     m_tabs->setTabToolTip(tab, tr("A: %1\nB: %2").arg(pathA, pathB));
     m_tabs->setCurrentIndex(tab);
+    m_stack->setCurrentWidget(m_tabs);
+    updateStartPage();
+    WorkbenchSettings().addRecentPair(pathA, pathB);
+    rebuildRecentMenu();
     std::size_t lost = 0;
     for (const DirectionComparison &d : result->directions)
         lost += d.lostInTransit.size();
@@ -373,6 +501,52 @@ void MainWindow::onPairFailed(const QString &pathA, const QString &pathB, const 
     box->setAttribute(Qt::WA_DeleteOnClose);
     box->open(); // non-modal: no nested event loop
     if (!m_pairLoader->isBusy()) compareNextPair();
+}
+
+} // namespace ikev2wb::ui
+
+namespace ikev2wb::ui {
+
+void MainWindow::exportReport()
+{
+    auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
+    if (!page || !page->analysis() || !page->checklist() || !page->checklist()->diagnosis()) {
+        m_status->setText(page ? tr("The report needs the finished checklist: wait for the analysis and diagnosis")
+                               : tr("Open a capture first: the report covers the current capture's tab"));
+        return;
+    }
+    const QString base = QFileInfo(page->index()->file.path).completeBaseName();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export Report"), base + QStringLiteral("-report.pdf"),
+                                                      tr("PDF documents (*.pdf)"));
+    if (!path.isEmpty()) exportReportTo(path);
+}
+
+void MainWindow::exportReportTo(const QString &path)
+{
+    auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
+    if (!page || !page->analysis() || !page->checklist() || !page->checklist()->diagnosis()) return;
+    // The shared pointers keep the capture alive while the worker draws the plots from it.
+    const IndexPtr index = page->index();
+    const AnalysisPtr analysis = page->analysis();
+    const DiagnosisPtr diagnosis = page->checklist()->diagnosis();
+    m_status->setText(tr("Writing %1…").arg(QFileInfo(path).fileName()));
+    auto *watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path]() {
+        watcher->deleteLater();
+        const QString error = watcher->result();
+        if (error.isEmpty())
+            m_status->setText(tr("Report written to %1").arg(path));
+        else
+            QMessageBox::warning(this, tr("Export Report"), error);
+    });
+    watcher->setFuture(QtConcurrent::run([index, analysis, diagnosis, path]() {
+        report::PdfReportInput in;
+        in.diagnosis = diagnosis.get();
+        in.indexA = index.get();
+        in.analysisA = analysis.get();
+        QString error;
+        return report::writePdfReport(path, in, &error) ? QString() : error;
+    }));
 }
 
 } // namespace ikev2wb::ui

@@ -12,8 +12,11 @@ class QProgressBar;
 class QPushButton;
 class QTabWidget;
 class QMenu;
+class QStackedWidget;
 
 namespace ikev2wb::ui {
+
+class StartPage;
 
 class MainWindow final : public QMainWindow
 {
@@ -26,6 +29,12 @@ public:
     /// Compares the captures of the two ends of a tunnel (A and B) in the background and shows
     /// them side by side in a tab "A ⇄ B". Pairs are compared one after another.
     void openPair(const QString &pathA, const QString &pathB);
+    /// File → Export Report without its file dialog: writes the current capture's report to
+    /// `path` on a worker; the status bar (or a message box) says how it ended.
+    void exportReportTo(const QString &path);
+    /// Shows the start page (open, compare, lab samples, recent); opening a capture leaves it.
+    void showStartPage();
+    [[nodiscard]] StartPage *startPage() const { return m_start; }
 
 protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
@@ -38,15 +47,24 @@ private:
     void onAnalysed(const QString &path, IndexPtr index, AnalysisPtr analysis);
     void onFailed(const QString &path, const QString &message);
     void onProgress(const QString &path, qint64 done, qint64 total, quint64 packets, double secondsLeft);
-    void onPairProgress(const QString &pathA, const QString &pathB, PairLoader::Stage stage, double elapsedS);
+    void onPairProgress(const QString &pathA, const QString &pathB, PairLoader::Stage stage, qint64 done,
+                        qint64 total, int permille, double elapsedS);
+    void onPairCancelled(const QString &pathA, const QString &pathB);
     void onCompared(const QString &pathA, const QString &pathB, ComparePtr result);
     void onPairFailed(const QString &pathA, const QString &pathB, const QString &message);
     void choosePair();
     void compareNextPair();
     void addRecent(const QString &path);
+    void chooseFiles();
+    /// Two captures dropped at once: asks whether they are the two ends of one tunnel.
+    void offerPair(const QStringList &paths);
+    void updateStartPage();
     void rebuildRecentMenu();
     void showAbout();
     void showPreferences();
+    /// File → Export Report (PDF): the checklist, fixes and plots of the current capture,
+    /// written on a worker (ui/report).
+    void exportReport();
     /// Ctrl+1..7: inner tab `tab` of the current capture page.
     void showInnerTab(int tab);
 
@@ -57,6 +75,8 @@ private:
     QPushButton *m_cancel = nullptr;
     QLabel *m_status = nullptr;
     QMenu *m_recentMenu = nullptr;
+    QStackedWidget *m_stack = nullptr; // the start page, or the tabs of the open captures
+    StartPage *m_start = nullptr;
     QStringList m_queue;
     QList<QStringList> m_pairQueue; // {A, B} each
 };

@@ -1,5 +1,7 @@
 #include "commands.h"
 
+#include "report/pdfreport.h"
+
 #include "analyze/analysis.h"
 #include "compare/endpointcompare.h"
 #include "diagnose/checklist.h"
@@ -105,7 +107,12 @@ void printUsage(bool toStderr)
         "  diagnose --capture A [--peer-capture B] [--evidence PATH ...] [--json] [--fix-script FILE]\n"
         "                          the six-step checklist: ranked causes with evidence and fixes\n"
         "                          (B: the peer's capture; PATH: collect folders, stats/, logs);\n"
-        "                          --fix-script writes every fix into one reviewed bash script\n"
+        "                          --fix-script writes every fix into one reviewed bash script;\n"
+        "                          [--pdf FILE]: the report as PDF (verdict, checklist, fixes, SAs,\n"
+        "                          plots; no display needed)\n"
+        "                          [--replay-window N] [--nat-timeout S]: the receiver's anti-replay\n"
+        "                          window and the NAT's UDP timeout to assume where the evidence\n"
+        "                          does not name them (defaults 32 packets, 30 s)\n"
         "\n"
         "options:\n"
         "  --json                  machine-readable output (fields documented in README.md)\n"
@@ -274,6 +281,7 @@ int diagnose(const QStringList &args)
     DiagnosisFiles files;
     bool json = false;
     QString scriptPath;
+    QString pdfPath;
     for (qsizetype i = 0; i < args.size(); ++i) {
         const QString &a = args[i];
         auto next = [&](QString &into) {
@@ -290,6 +298,27 @@ int diagnose(const QStringList &args)
                 return usageError(QStringLiteral("--peer-capture needs a capture file"));
         } else if (a == QLatin1String("--fix-script")) {
             if (!next(scriptPath)) return usageError(QStringLiteral("--fix-script needs a file name"));
+        } else if (a == QLatin1String("--pdf")) {
+            if (!next(pdfPath)) return usageError(QStringLiteral("--pdf needs a file name"));
+        } else if (a == QLatin1String("--replay-window")) {
+            // Assumed receiver window; the evidence's (ip xfrm state, replay_window) wins over it.
+            QString v;
+            bool ok = false;
+            const uint n = next(v) ? v.toUInt(&ok) : 0;
+            if (!ok || n > (1u << 20))
+                return usageError(
+                    QStringLiteral("--replay-window needs a window size in packets (0 to 1048576)"));
+            files.assumptions.replayWindow = n;
+            files.assumptions.replayWindowFrom = QStringLiteral("command line");
+        } else if (a == QLatin1String("--nat-timeout")) {
+            QString v;
+            bool ok = false;
+            const double s = next(v) ? v.toDouble(&ok) : 0;
+            if (!ok || s <= 0 || s > 86400)
+                return usageError(
+                    QStringLiteral("--nat-timeout needs a NAT UDP timeout in seconds (1 to 86400)"));
+            files.assumptions.natUdpTimeoutS = s;
+            files.assumptions.natUdpTimeoutFrom = QStringLiteral("command line");
         } else if (a == QLatin1String("--evidence")) {
             // One or more paths up to the next option.
             int n = 0;
@@ -314,6 +343,22 @@ int diagnose(const QStringList &args)
     else
         writeOut(diagnosisText(loaded.diagnosis));
     int rc = ExitOk;
+    if (!pdfPath.isEmpty()) {
+        report::PdfReportInput in;
+        in.diagnosis = &loaded.diagnosis;
+        in.indexA = loaded.indexA.get();
+        in.analysisA = &loaded.analysisA;
+        if (loaded.indexB) {
+            in.indexB = loaded.indexB.get();
+            in.analysisB = &loaded.analysisB;
+        }
+        if (loaded.comparison) in.comparison = &*loaded.comparison;
+        in.warnings = loaded.warnings;
+        if (!report::writePdfReport(pdfPath, in, &error)) {
+            writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
+            rc = ExitBadInput;
+        }
+    }
     if (!scriptPath.isEmpty()) {
         QFile f(scriptPath);
         if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||

@@ -2,14 +2,40 @@
 #include "commands.h"
 
 #include <QCoreApplication>
+#include <QGuiApplication>
 
 #include <pcap/pcap.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+
+namespace {
+// QGuiApplication (only for --pdf) warns about a missing XDG_RUNTIME_DIR, normal for root on a
+// server; the CLI's stderr is for the user's problems.
+void quietRuntimeDirWarning(QtMsgType type, const QMessageLogContext &, const QString &msg)
+{
+    if (msg.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR"))) return;
+    std::fprintf(stderr, "%s\n", qPrintable(msg));
+    if (type == QtFatalMsg) std::abort();
+}
+} // namespace
 
 int main(int argc, char **argv)
 {
-    QCoreApplication app(argc, argv);
+    // Writing a PDF needs QtGui's font and painting machinery; the offscreen platform gives it
+    // without a display. Every other command stays a plain QCoreApplication.
+    bool pdf = false;
+    for (int i = 1; i < argc; ++i)
+        pdf = pdf || std::strcmp(argv[i], "--pdf") == 0;
+    if (pdf && !qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    if (pdf) qInstallMessageHandler(quietRuntimeDirWarning);
+    std::unique_ptr<QCoreApplication> app;
+    if (pdf)
+        app = std::make_unique<QGuiApplication>(argc, argv);
+    else
+        app = std::make_unique<QCoreApplication>(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("ikev2wb"));
     QCoreApplication::setApplicationVersion(QStringLiteral(IKEV2WB_VERSION));
     QStringList args = QCoreApplication::arguments().mid(1);

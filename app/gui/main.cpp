@@ -1,5 +1,7 @@
 // ikev2-workbench: the desktop workbench. Opens the captures named on the command line, and
-// with `--pair A B` compares the captures of the two ends of a tunnel.
+// with `--pair A B` (repeatable) compares the captures of the two ends of a tunnel:
+//   ikev2-workbench [--pair A B]... [CAPTURE...]
+// Without arguments it shows the start page (open, compare, the bundled lab samples, recent).
 #include "mainwindow.h"
 
 #include <QApplication>

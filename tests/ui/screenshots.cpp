@@ -1,7 +1,10 @@
 // Takes a screenshot of every page of the workbench for docs/screenshots (run by
 // scripts/screenshots.sh under Xvfb). Not a test: it drives the real window like a user would
 // and saves what a user would see. With `--pair A B` it saves the Comparison page of the two
-// endpoint captures A and B instead (PREFIX-compare.png). `--dark` uses a dark Fusion palette
+// endpoint captures A and B instead (PREFIX-compare.png); with `--start` the start page that
+// shows while nothing is open (PREFIX.png, its recent list as earlier runs left it). Capture
+// pages are saved once the checklist's diagnosis is in, so the Overview shows its findings.
+// `--forget-recent` empties the recent captures and pairs first. `--dark` uses a dark Fusion palette
 // (to check legibility in a dark desktop theme); `--evidence PATH` imports host evidence (a file
 // or folder) into the capture before the pages are saved.
 #include "mainwindow.h"
@@ -9,6 +12,7 @@
 #include "pages/checklistpage.h"
 #include "pages/comparepage.h"
 #include "pages/evidencepage.h"
+#include "settings/workbenchsettings.h"
 
 #include <QApplication>
 #include <QDir>
@@ -57,10 +61,18 @@ int main(int argc, char **argv)
         p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x6e, 0x72, 0x78));
         QApplication::setPalette(p);
     }
-    if (args.size() < 3) {
+    const bool start = args.removeAll(QStringLiteral("--start")) > 0;
+    if (args.removeAll(QStringLiteral("--forget-recent")) > 0) {
+        // The start page shot lists what this run opened, not what earlier runs left behind.
+        WorkbenchSettings settings;
+        settings.setRecentFiles({});
+        settings.setRecentPairs({});
+    }
+    if (args.size() < (start ? 2 : 3)) {
         std::fprintf(stderr,
                      "usage: ikev2wb-screenshots OUTDIR PREFIX [--dark] [--evidence PATH] CAPTURE...\n"
-                     "       ikev2wb-screenshots OUTDIR PREFIX [--dark] --pair A B\n");
+                     "       ikev2wb-screenshots OUTDIR PREFIX [--dark] --pair A B\n"
+                     "       ikev2wb-screenshots OUTDIR PREFIX [--dark] --start\n");
         return 2;
     }
     const QString outDir = args.takeFirst();
@@ -73,6 +85,18 @@ int main(int argc, char **argv)
     int step = 0;
     QTimer timer;
     timer.setInterval(400);
+
+    if (start) {
+        QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
+            if (++step < 3) return; // let the window lay out and paint
+            const QString name = QStringLiteral("%1/%2.png").arg(outDir, prefix);
+            w.grab().save(name);
+            std::printf("%s (Start page)\n", qPrintable(name));
+            app.quit();
+        });
+        timer.start();
+        return app.exec();
+    }
 
     if (args.first() == QLatin1String("--pair")) {
         if (args.size() != 3) {
@@ -101,7 +125,8 @@ int main(int argc, char **argv)
     w.openFiles(args);
     QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
         auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
-        if (!page || !page->analysis()) return; // still loading
+        if (!page || !page->analysis()) return;                                     // still loading
+        if (!page->checklist()->diagnosis() || page->checklist()->isBusy()) return; // still diagnosing
         if (!evidence.isEmpty()) {
             if (!page->evidence()) {
                 if (!imported) page->addEvidencePaths({evidence});

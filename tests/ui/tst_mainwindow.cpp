@@ -2,8 +2,11 @@
 // shows one page per capture, and reports a bad file without blocking.
 #include "mainwindow.h"
 #include "pages/capturepage.h"
+#include "pages/checklistpage.h"
 
+#include <QAction>
 #include <QDir>
+#include <QProcess>
 #include <QLabel>
 #include <QMessageBox>
 #include <QStatusBar>
@@ -38,6 +41,36 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), paths.size(), 30000);
         for (int i = 0; i < tabs->count(); ++i)
             QVERIFY(qobject_cast<CapturePage *>(tabs->widget(i)));
+    }
+    // File → Export Report writes the current capture's checklist as a PDF on a worker; read
+    // back with pdftotext, it names the capture and the fault the lab injected (mtu-blackhole:
+    // truth.json's PMTUD black hole).
+    void exportsReport()
+    {
+        const QDir samples(QStringLiteral(IKEV2WB_SAMPLES));
+        const QStringList right = samples.entryList({QStringLiteral("mtu-blackhole*right*.pcap")}, QDir::Files);
+        QCOMPARE(right.size(), 1);
+        MainWindow w;
+        w.show();
+        QVERIFY(w.findChild<QAction *>(QStringLiteral("exportReportAction")));
+        w.openFiles({samples.filePath(right.front())});
+        auto *tabs = w.findChild<QTabWidget *>();
+        CapturePage *page = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(tabs && (page = qobject_cast<CapturePage *>(tabs->currentWidget())), 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(page->checklist()->diagnosis() != nullptr, 30000);
+        QTemporaryDir dir;
+        const QString pdf = dir.filePath(QStringLiteral("report.pdf"));
+        w.exportReportTo(pdf);
+        auto *status = w.statusBar()->findChild<QLabel *>();
+        QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(pdf) && status &&
+                                     status->text().startsWith(QStringLiteral("Report written")),
+                                 30000);
+        QProcess p;
+        p.start(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
+        QVERIFY(p.waitForFinished(30000));
+        const QString text = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(text.contains(right.front()), qPrintable(text.left(400)));
+        QVERIFY2(text.contains(QStringLiteral("black hole"), Qt::CaseInsensitive), qPrintable(text.left(1500)));
     }
     void badFileDoesNotBlock()
     {

@@ -3,10 +3,11 @@
 #include "charts/ikeladder.h"
 #include "charts/sequencechart.h"
 #include "charts/timelinedata.h"
-#include "models/packettablemodel.h"
 #include "pages/checklistpage.h"
 #include "pages/evidencepage.h"
 #include "pages/mtupage.h"
+#include "pages/overviewpage.h"
+#include "pages/packetspage.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
 
@@ -19,7 +20,6 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QScrollArea>
-#include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -28,17 +28,6 @@
 
 namespace ikev2wb::ui {
 
-namespace {
-QPlainTextEdit *monoText(QWidget *parent)
-{
-    auto *t = new QPlainTextEdit(parent);
-    t->setReadOnly(true);
-    t->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    t->setLineWrapMode(QPlainTextEdit::NoWrap);
-    return t;
-}
-} // namespace
-
 CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_index(std::move(index))
 {
     auto *layout = new QVBoxLayout(this);
@@ -46,51 +35,13 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_tabs = new QTabWidget(this);
     layout->addWidget(m_tabs);
 
-    // Overview
-    m_overview = monoText(m_tabs);
-    m_overview->setPlainText(summaryText(*m_index, summarize(*m_index)) + tr("\nAnalysing…\n"));
+    // Overview: the capture, top findings, loss per direction, IKE SAs, the ESP SA table
+    m_overview = new OverviewPage(m_index, m_tabs);
     m_tabs->addTab(m_overview, tr("Overview"));
 
-    // Packets
-    auto *tablePane = new QWidget(m_tabs);
-    auto *tableLayout = new QVBoxLayout(tablePane);
-    m_filter = new QLineEdit(tablePane);
-    m_filter->setPlaceholderText(
-        tr("Filter packets by kind, address, SPI or exchange (e.g. esp, 0x12345678, IKE_AUTH)"));
-    m_filter->setClearButtonEnabled(true);
-    tableLayout->addWidget(m_filter);
-    m_model = new PacketTableModel(this);
-    m_model->setIndex(m_index);
-    m_proxy = new QSortFilterProxyModel(this);
-    m_proxy->setSourceModel(m_model);
-    m_proxy->setSortRole(PacketTableModel::SortRole);
-    m_proxy->setFilterKeyColumn(-1);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    m_table = new QTableView(tablePane);
-    // Row height before the model: the header keeps one item per row, and changing the default
-    // size afterwards walks all of them (tens of ms per million rows on the GUI thread).
-    m_table->verticalHeader()->setVisible(false);
-    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
-    m_table->setModel(m_proxy);
-    // The source is already in packet order, so show that order without sorting: a proxy sort
-    // at construction stalled the GUI thread for seconds at 1M rows (bench/RESULTS.md, "GUI").
-    // setSortingEnabled() would sort at once; a header click still sorts through the proxy.
-    auto *header = m_table->horizontalHeader();
-    header->setSortIndicator(PacketTableModel::ColNumber, Qt::AscendingOrder);
-    header->setSortIndicatorShown(true);
-    header->setSectionsClickable(true);
-    connect(header, &QHeaderView::sortIndicatorChanged, m_proxy,
-            [this](int column, Qt::SortOrder order) { m_proxy->sort(column, order); });
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    tableLayout->addWidget(m_table);
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
-    for (int c = 0; c < PacketTableModel::ColFlags; ++c)
-        m_table->resizeColumnToContents(c);
-    m_tabs->addTab(tablePane, tr("Packets"));
+    // Packets: sorting, filtering and packet details on workers (pages/packetspage.h)
+    m_packets = new PacketsPage(m_index, m_tabs);
+    m_tabs->addTab(m_packets, tr("Packets"));
 
     // ESP timeline
     auto *timelinePane = new QWidget(m_tabs);
@@ -148,6 +99,28 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_tabs->addTab(m_checklist, tr("Checklist"));
     connect(m_checklist, &ChecklistPage::packetRequested, this, &CapturePage::selectPacket);
 
+    // The Overview shows the checklist's top findings; its links jump to the tab that explains them.
+    connect(m_checklist, &ChecklistPage::diagnosisChanged, this,
+            [this]() { m_overview->setDiagnosis(m_checklist->diagnosis()); });
+    connect(m_overview, &OverviewPage::findingRequested, this, [this](int row) {
+        m_checklist->showFinding(row);
+        m_tabs->setCurrentIndex(ChecklistTab);
+    });
+    connect(m_overview, &OverviewPage::timelineRequested, this, [this](int saIndex) {
+        const int row = m_saPicker->findData(saIndex);
+        if (row < 0 || !m_tabs->isTabEnabled(TimelineTab)) return;
+        m_saPicker->setCurrentIndex(row); // the picker's signal extracts the timeline
+        m_tabs->setCurrentIndex(TimelineTab);
+    });
+    connect(m_overview, &OverviewPage::ladderRequested, this, [this](int ikeSa) {
+        if (ikeSa < 0 || ikeSa >= m_ikePicker->count() || !m_tabs->isTabEnabled(LadderTab)) return;
+        m_ikePicker->setCurrentIndex(ikeSa);
+        m_tabs->setCurrentIndex(LadderTab);
+    });
+    connect(m_overview, &OverviewPage::mtuRequested, this, [this]() {
+        if (m_tabs->isTabEnabled(MtuTab)) m_tabs->setCurrentIndex(MtuTab);
+    });
+
     // Evidence: imported on either page, parsed once (by the Checklist's worker), shown on both
     m_evidencePage = new EvidencePage(m_tabs);
     m_tabs->addTab(m_evidencePage, tr("Evidence"));
@@ -169,9 +142,9 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
 {
     m_analysis = std::move(analysis);
     if (!m_analysis) return;
-    m_overview->setPlainText(summaryText(*m_index, summarize(*m_index)) + QLatin1Char('\n') +
-                             analysisText(*m_index, *m_analysis));
+    m_overview->setAnalysis(m_analysis);
     m_mtu->setData(m_index, m_analysis);
+    m_packets->setAnalysis(m_analysis);
 
     m_saPicker->blockSignals(true);
     m_saPicker->clear();
@@ -249,12 +222,8 @@ void CapturePage::addEvidencePaths(const QStringList &paths)
 
 void CapturePage::selectPacket(quint64 packet)
 {
-    const QModelIndex src = m_model->index(int(packet), 0);
-    const QModelIndex idx = m_proxy->mapFromSource(src);
     m_tabs->setCurrentIndex(PacketsTab);
-    if (!idx.isValid()) return;
-    m_table->selectRow(idx.row());
-    m_table->scrollTo(idx, QAbstractItemView::PositionAtCenter);
+    m_packets->selectPacket(packet);
 }
 
 } // namespace ikev2wb::ui

@@ -13,7 +13,6 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QScrollArea;
-class QSortFilterProxyModel;
 class QTabWidget;
 class QTableView;
 
@@ -27,7 +26,8 @@ class ChecklistPage;
 class EvidencePage;
 class IkeLadder;
 class MtuPage;
-class PacketTableModel;
+class OverviewPage;
+class PacketsPage;
 class SequenceChart;
 
 class CapturePage final : public QWidget
@@ -45,7 +45,9 @@ public:
     enum Tab { OverviewTab, PacketsTab, TimelineTab, LadderTab, MtuTab, ChecklistTab = 5, EvidenceTab = 6 };
     [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
     [[nodiscard]] ChecklistPage *checklist() const { return m_checklist; }
+    [[nodiscard]] OverviewPage *overview() const { return m_overview; }
     [[nodiscard]] EvidencePage *evidencePage() const { return m_evidencePage; }
+    [[nodiscard]] PacketsPage *packetsPage() const { return m_packets; }
     /// The host evidence both the Checklist and the Evidence page show (null: none imported).
     [[nodiscard]] const std::shared_ptr<const EvidenceSet> &evidence() const { return m_evidence; }
     /// Imports evidence files or collect folders; the Checklist's worker parses them and
@@ -59,11 +61,8 @@ private:
     IndexPtr m_index;
     AnalysisPtr m_analysis;
     QTabWidget *m_tabs = nullptr;
-    PacketTableModel *m_model = nullptr;
-    QSortFilterProxyModel *m_proxy = nullptr;
-    QTableView *m_table = nullptr;
-    QPlainTextEdit *m_overview = nullptr;
-    QLineEdit *m_filter = nullptr;
+    PacketsPage *m_packets = nullptr;
+    OverviewPage *m_overview = nullptr;
     QComboBox *m_saPicker = nullptr;
     SequenceChart *m_chart = nullptr;
     QComboBox *m_ikePicker = nullptr;

@@ -1,5 +1,7 @@
 #include "workbenchsettings.h"
 
+#include <QFileInfo>
+
 #include <algorithm>
 
 namespace ikev2wb::ui {
@@ -16,10 +18,43 @@ void WorkbenchSettings::setRecentFiles(const QStringList &files)
 
 void WorkbenchSettings::addRecentFile(const QString &path)
 {
+    // Absolute: a path given relative to the working directory would not reopen from elsewhere.
+    const QString absolute = QFileInfo(path).absoluteFilePath();
     QStringList recent = recentFiles();
-    recent.removeAll(path);
-    recent.prepend(path);
+    recent.removeAll(absolute);
+    recent.prepend(absolute);
     setRecentFiles(recent);
+}
+
+QList<QStringList> WorkbenchSettings::recentPairs() const
+{
+    QList<QStringList> pairs;
+    const QVariantList stored = m_settings.value(recentPairsKey()).toList();
+    for (const QVariant &v : stored) {
+        const QStringList pair = v.toStringList();
+        if (pair.size() == 2 && !pair.at(0).isEmpty() && !pair.at(1).isEmpty()) pairs << pair;
+    }
+    return pairs;
+}
+
+void WorkbenchSettings::setRecentPairs(const QList<QStringList> &pairs)
+{
+    QVariantList stored;
+    for (const QStringList &pair : pairs) {
+        if (pair.size() != 2) continue;
+        stored << QVariant(pair);
+        if (stored.size() >= MaxRecentFiles) break;
+    }
+    m_settings.setValue(recentPairsKey(), stored);
+}
+
+void WorkbenchSettings::addRecentPair(const QString &pathA, const QString &pathB)
+{
+    QList<QStringList> pairs = recentPairs();
+    const QStringList pair{QFileInfo(pathA).absoluteFilePath(), QFileInfo(pathB).absoluteFilePath()};
+    pairs.removeAll(pair);
+    pairs.prepend(pair);
+    setRecentPairs(pairs);
 }
 
 QByteArray WorkbenchSettings::windowGeometry() const

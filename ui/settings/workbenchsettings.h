@@ -19,6 +19,11 @@ public:
     void setRecentFiles(const QStringList &files);
     /// Moves `path` to the front of the recent files (at most MaxRecentFiles).
     void addRecentFile(const QString &path);
+    /// Endpoint pairs compared recently, each {A, B}, most recent first (at most MaxRecentFiles).
+    [[nodiscard]] QList<QStringList> recentPairs() const;
+    void setRecentPairs(const QList<QStringList> &pairs);
+    /// Moves the pair (A, B) to the front of the recent pairs.
+    void addRecentPair(const QString &pathA, const QString &pathB);
 
     [[nodiscard]] QByteArray windowGeometry() const;
     void setWindowGeometry(const QByteArray &geometry);
@@ -38,6 +43,7 @@ public:
 
     /// The keys, for tests and migrations. "recentFiles" predates this class and is kept.
     static QString recentFilesKey() { return QStringLiteral("recentFiles"); }
+    static QString recentPairsKey() { return QStringLiteral("recentPairs"); }
     static QString geometryKey() { return QStringLiteral("window/geometry"); }
     static QString stateKey() { return QStringLiteral("window/state"); }
     static QString replayWindowKey() { return QStringLiteral("assumptions/replayWindow"); }

@@ -1,0 +1,201 @@
+// The PDF report, read back with poppler (pdftotext, pdftoppm) as a reader of the file would:
+// the loss1 lab pair must say what netem did (its own drop counter, not our output), the
+// mtu-blackhole pair must lead with the black hole and carry the MSS clamp with the router's
+// real path MTU, and the plots must be in the pages. Also `ikev2wb diagnose --pdf`.
+#include "diagnose/checklist.h"
+#include "report/pdfreport.h"
+
+#include <QFile>
+#include <QGuiApplication>
+#include <QImage>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace ikev2wb;
+
+namespace {
+
+QString lab(const QString &rel)
+{
+    return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + rel;
+}
+
+QString run(const QString &program, const QStringList &args)
+{
+    QProcess p;
+    p.start(program, args);
+    if (!p.waitForFinished(60000)) return {};
+    return QString::fromUtf8(p.readAllStandardOutput());
+}
+
+bool writeReport(const DiagnosisFiles &files, const QString &pdf, LoadedDiagnosis &loaded)
+{
+    QString error;
+    if (!diagnoseFiles(files, loaded, &error)) return false;
+    report::PdfReportInput in;
+    in.diagnosis = &loaded.diagnosis;
+    in.indexA = loaded.indexA.get();
+    in.analysisA = &loaded.analysisA;
+    in.indexB = loaded.indexB.get();
+    in.analysisB = loaded.indexB ? &loaded.analysisB : nullptr;
+    in.comparison = loaded.comparison ? &*loaded.comparison : nullptr;
+    return report::writePdfReport(pdf, in, &error);
+}
+
+/// The number in "(dropped N, ..." of the netem qdisc on the router, as tc printed it (the
+/// lines after "qdisc netem").
+int netemDropped(const QString &tcFile)
+{
+    QFile f(tcFile);
+    if (!f.open(QIODevice::ReadOnly)) return -1;
+    const auto m = QRegularExpression(QStringLiteral("qdisc netem[^\n]*\n[^\n]*dropped (\\d+)"))
+                       .match(QString::fromUtf8(f.readAll()));
+    return m.hasMatch() ? m.captured(1).toInt() : -1;
+}
+
+} // namespace
+
+class TestPdfReport final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty(),
+                 "pdftotext (poppler-utils) is needed; scripts/setup-deps.sh installs it");
+        QVERIFY2(!QStandardPaths::findExecutable(QStringLiteral("pdftoppm")).isEmpty(), "pdftoppm is needed");
+    }
+
+    void lossPairSaysWhatNetemDropped()
+    {
+        QTemporaryDir dir;
+        const QString pdf = dir.filePath(QStringLiteral("loss1.pdf"));
+        DiagnosisFiles files;
+        files.captureA = lab(QStringLiteral("loss1/left-outer.pcap"));
+        files.captureB = lab(QStringLiteral("loss1/right-outer.pcap"));
+        LoadedDiagnosis loaded;
+        QVERIFY(writeReport(files, pdf, loaded));
+        QFile f(pdf);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.read(5) == "%PDF-");
+
+        const int dropped = netemDropped(lab(QStringLiteral("loss1/stats/mid-tc-end.txt")));
+        QCOMPARE(dropped, 58);
+        const QString text =
+            run(QStringLiteral("pdftotext"), {QStringLiteral("-layout"), pdf, QStringLiteral("-")});
+        QVERIFY2(text.contains(QStringLiteral("IKEv2/IPsec loss report")), qPrintable(text.left(300)));
+        // The verdict leads with transit loss, with netem's count.
+        const qsizetype verdict = text.indexOf(QStringLiteral("Verdict"));
+        const qsizetype checklist = text.indexOf(QStringLiteral("Checklist"));
+        QVERIFY(verdict >= 0 && checklist > verdict);
+        const QString top = text.mid(verdict, checklist - verdict);
+        QVERIFY2(top.contains(QStringLiteral("[FAIL]")), qPrintable(top));
+        QVERIFY2(top.contains(QStringLiteral("%1 of").arg(dropped)), qPrintable(top));
+        // The comparison table: A → B lost in transit = netem's drops; B → A none.
+        const QRegularExpression ab(QStringLiteral("A\\s*→\\s*B\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)"));
+        const auto m = ab.match(text);
+        QVERIFY2(m.hasMatch(), qPrintable(text.right(800)));
+        QCOMPARE(m.captured(3).toInt(), dropped);
+        QCOMPARE(m.captured(1).toInt() - m.captured(2).toInt(), dropped);
+        QVERIFY(QRegularExpression(QStringLiteral("B\\s*→\\s*A\\s+(\\d+)\\s+\\1\\s+0\\s")).match(text).hasMatch());
+
+        // The timeline plot is in the pages: render them and look for its blue and red ink.
+        QVERIFY(run(QStringLiteral("pdftoppm"),
+                    {QStringLiteral("-r"), QStringLiteral("72"), QStringLiteral("-png"), pdf,
+                     dir.filePath(QStringLiteral("page"))})
+                    .isEmpty());
+        int blue = 0, red = 0, pages = 0;
+        for (int page = 1; page <= 9; ++page) {
+            const QImage img(dir.filePath(QStringLiteral("page-%1.png").arg(page)));
+            if (img.isNull()) continue;
+            ++pages;
+            for (int y = 0; y < img.height(); ++y)
+                for (int x = 0; x < img.width(); ++x) {
+                    const QColor c = img.pixelColor(x, y);
+                    if (c.blue() > 180 && c.red() < 80 && c.green() < 160) ++blue;
+                    if (c.red() > 200 && c.green() < 110 && c.blue() < 110) ++red; // the ticks (#d93025), not the [FAIL] badges (#b3261e)
+                }
+        }
+        qInfo("pages %d, timeline blue pixels %d, missing-tick red pixels %d", pages, blue, red);
+        QVERIFY(pages >= 2);
+        QVERIFY2(blue > 500, qPrintable(QString::number(blue)));
+        QVERIFY2(red > 40, qPrintable(QString::number(red)));
+
+        // The timeline marks missing numbers: the receiver's SA (58 missing) carries red ticks in
+        // the plot area, the sender's (none missing) none.
+        auto tickPixels = [](const QImage &img) {
+            int n = 0;
+            for (int y = 90; y < img.height() - 100; ++y) // below the title and legend rows
+                for (int x = 150; x < img.width(); ++x) {
+                    const QColor c = img.pixelColor(x, y);
+                    if (c.red() > 200 && c.green() < 110 && c.blue() < 110) ++n;
+                }
+            return n;
+        };
+        const int atReceiver = tickPixels(report::espTimelinePlot(*loaded.indexB, loaded.analysisB));
+        const int atSender = tickPixels(report::espTimelinePlot(*loaded.indexA, loaded.analysisA));
+        qInfo("tick pixels: receiver %d, sender %d", atReceiver, atSender);
+        QCOMPARE(atSender, 0);
+        QVERIFY(atReceiver > 58 * 10);
+    }
+
+    void blackHoleLeadsWithTheMssClamp()
+    {
+        QTemporaryDir dir;
+        const QString pdf = dir.filePath(QStringLiteral("bh.pdf"));
+        DiagnosisFiles files;
+        files.captureA = lab(QStringLiteral("mtu-blackhole/left-outer.pcap"));
+        files.captureB = lab(QStringLiteral("mtu-blackhole/right-outer.pcap"));
+        LoadedDiagnosis loaded;
+        QVERIFY(writeReport(files, pdf, loaded));
+        const QString text = run(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
+        const qsizetype verdict = text.indexOf(QStringLiteral("Verdict"));
+        const qsizetype checklist = text.indexOf(QStringLiteral("Checklist"));
+        const QString top = text.mid(verdict, checklist - verdict);
+        QVERIFY2(top.contains(QStringLiteral("black hole"), Qt::CaseInsensitive), qPrintable(top));
+        // The lab's router link MTU (truth.json: 1400) reaches the fixes with its MSS.
+        QFile truth(lab(QStringLiteral("mtu-blackhole/truth.json")));
+        QVERIFY(truth.open(QIODevice::ReadOnly));
+        QVERIFY(QString::fromUtf8(truth.readAll()).contains(QStringLiteral("1400")));
+        QVERIFY2(text.contains(QStringLiteral("path MTU 1400")), qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("TCPMSS")));
+        QVERIFY(text.contains(QStringLiteral("Fixes")));
+    }
+
+    void cliWritesThePdf()
+    {
+        QTemporaryDir dir;
+        const QString pdf = dir.filePath(QStringLiteral("cli.pdf"));
+        QProcess p;
+        p.start(QStringLiteral(IKEV2WB_CLI),
+                {QStringLiteral("diagnose"), QStringLiteral("--capture"),
+                 lab(QStringLiteral("loss1/right-outer.pcap")), QStringLiteral("--pdf"), pdf});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 0);
+        QVERIFY2(p.readAllStandardError().isEmpty(), "no warnings on stderr");
+        QVERIFY(run(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")})
+                    .contains(QStringLiteral("right-outer.pcap")));
+        // An unwritable destination is a clear error, exit 3.
+        p.start(QStringLiteral(IKEV2WB_CLI),
+                {QStringLiteral("diagnose"), QStringLiteral("--capture"),
+                 lab(QStringLiteral("loss1/right-outer.pcap")), QStringLiteral("--pdf"),
+                 QStringLiteral("/nonexistent-dir/x.pdf")});
+        QVERIFY(p.waitForFinished(60000));
+        QCOMPARE(p.exitCode(), 3);
+        QVERIFY(
+            QString::fromUtf8(p.readAllStandardError()).contains(QStringLiteral("/nonexistent-dir/x.pdf")));
+    }
+};
+
+int main(int argc, char **argv)
+{
+    if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) qputenv("QT_QPA_PLATFORM", "offscreen");
+    QGuiApplication app(argc, argv);
+    TestPdfReport t;
+    return QTest::qExec(&t, argc, argv);
+}
+#include "tst_pdfreport.moc"

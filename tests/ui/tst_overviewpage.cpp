@@ -1,0 +1,190 @@
+// The Overview tab on lab captures with a known injected fault (tests/data/lab, README.md).
+// Expected values come from the lab, not from our analyzers:
+// - the fault: truth.json injected_faults[0].type, mapped to the checklist cause that names it
+//   (the same table as tst_diagnose_lab);
+// - the loss per direction: verify.json (tshark) missing_in_range of the receiver's capture;
+// - the packet count: verify.json frames.
+#include "analyze/analysis.h"
+#include "index/indexbuilder.h"
+#include "pages/capturepage.h"
+#include "pages/checklistpage.h"
+#include "pages/overviewpage.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTest>
+#include <QTextBrowser>
+#include <QToolButton>
+
+using namespace ikev2wb;
+using namespace ikev2wb::ui;
+
+namespace {
+
+QString labDir(const QString &scenario)
+{
+    return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario;
+}
+
+QJsonObject json(const QString &path)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+/// truth.json fault type → the checklist cause that names it (as in tst_diagnose_lab).
+QString expectedCause(const QJsonObject &truth)
+{
+    static const QHash<QString, QString> map{
+        {QStringLiteral("mtu_blackhole"), QStringLiteral("mtu_blackhole")},
+        {QStringLiteral("random_loss"), QStringLiteral("packet_loss_in_transit")},
+        {QStringLiteral("nat_mapping_expiry"), QStringLiteral("nat_mapping_expiry")},
+        {QStringLiteral("reordering"), QStringLiteral("antireplay_reordering")},
+    };
+    const QJsonArray faults = truth.value(QStringLiteral("injected_faults")).toArray();
+    return faults.isEmpty() ? QString()
+                            : map.value(faults.first().toObject().value(QStringLiteral("type")).toString());
+}
+
+QStringList causes(const OverviewPage &page)
+{
+    QStringList out;
+    for (const OverviewPage::ShownFinding &f : page.findings())
+        out << f.cause;
+    return out;
+}
+
+} // namespace
+
+class TstOverviewPage : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void initTestCase() { QCoreApplication::setOrganizationName(QStringLiteral("ikev2-workbench-tests")); }
+
+    void showsInjectedFault_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("lossDirection"); // outer src → dst of the faulty direction
+        QTest::newRow("loss1 receiver") << QStringLiteral("loss1") << QStringLiteral("right-outer.pcap")
+                                        << QStringLiteral("10.0.1.1 → 10.0.2.1");
+        QTest::newRow("mtu-blackhole sender")
+            << QStringLiteral("mtu-blackhole") << QStringLiteral("left-outer.pcap") << QString();
+        QTest::newRow("mtu-blackhole receiver")
+            << QStringLiteral("mtu-blackhole") << QStringLiteral("right-outer.pcap")
+            << QStringLiteral("10.0.1.1 → 10.0.2.1");
+    }
+
+    void showsInjectedFault()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(QString, file);
+        QFETCH(QString, lossDirection);
+        const QJsonObject truth = json(labDir(scenario) + QStringLiteral("/truth.json"));
+        const QString cause = expectedCause(truth);
+        QVERIFY(!cause.isEmpty());
+        const QJsonObject verify = json(labDir(scenario) + QStringLiteral("/verify.json"))
+                                       .value(QStringLiteral("captures"))
+                                       .toObject()
+                                       .value(file)
+                                       .toObject();
+
+        QString error;
+        std::shared_ptr<const CaptureIndex> index(
+            loadCapture(labDir(scenario) + QLatin1Char('/') + file, &error));
+        QVERIFY2(index, qPrintable(error));
+        CapturePage page(index);
+        page.resize(1400, 900);
+        page.show();
+        OverviewPage *overview = page.overview();
+        QVERIFY(overview);
+        QCOMPARE(page.tabs()->widget(CapturePage::OverviewTab), overview);
+
+        // Before the analysis: the index part, and "analysing…" where the analysis goes.
+        const QString before = overview->report()->toPlainText();
+        QVERIFY2(before.contains(file), qPrintable(before));
+        QVERIFY(before.contains(QString::number(verify[QStringLiteral("frames")].toInt())));
+        QVERIFY(before.contains(QStringLiteral("nalysing…")));
+        QVERIFY(overview->findings().isEmpty());
+
+        // The analysis: findings read off it until the checklist's diagnosis is in.
+        page.setAnalysis(std::make_shared<const CaptureAnalysis>(analyzeCapture(*index)));
+        QVERIFY(!overview->report()->toPlainText().contains(QStringLiteral("nalysing…")));
+        if (!lossDirection.isEmpty()) {
+            // The biggest loss as seen here: tshark's missing_in_range of the SPI with any.
+            qint64 missing = 0;
+            const QJsonObject bySpi = verify[QStringLiteral("esp_by_spi")].toObject();
+            for (const QJsonValue &v : bySpi)
+                missing = std::max<qint64>(
+                    missing, v.toObject().value(QStringLiteral("missing_in_range")).toInteger());
+            QVERIFY(missing > 0);
+            const QString text = overview->report()->toPlainText();
+            const int at = text.indexOf(lossDirection);
+            QVERIFY2(at >= 0, qPrintable(text));
+            QVERIFY2(text.mid(at, 200).contains(QString::number(missing)), qPrintable(text.mid(at, 200)));
+            if (!overview->findingsFromDiagnosis()) {
+                QVERIFY2(causes(*overview).contains(QStringLiteral("analysis:esp_missing")),
+                         qPrintable(causes(*overview).join(QLatin1Char(','))));
+                QVERIFY(overview->findings().first().title.contains(QString::number(missing)));
+            }
+        }
+
+        // The diagnosis: its findings, the injected fault among them, each linking somewhere.
+        QTRY_VERIFY_WITH_TIMEOUT(overview->findingsFromDiagnosis(), 30000);
+        const QStringList shown = causes(*overview);
+        QVERIFY2(shown.contains(cause), qPrintable(shown.join(QLatin1Char(','))));
+        const int row = int(shown.indexOf(cause));
+        const OverviewPage::ShownFinding &f = overview->findings().at(row);
+        QVERIFY(f.checklistRow >= 0);
+        QVERIFY(overview->report()->toPlainText().contains(f.title));
+        QVERIFY(overview->report()->toHtml().contains(QStringLiteral("finding:%1").arg(f.checklistRow)));
+
+        // Its link opens the finding on the Checklist.
+        overview->openLink(QStringLiteral("finding:%1").arg(f.checklistRow));
+        QCOMPARE(page.tabs()->currentIndex(), int(CapturePage::ChecklistTab));
+        if (!f.link.isEmpty()) {
+            page.tabs()->setCurrentIndex(CapturePage::OverviewTab);
+            overview->openLink(f.link);
+            QVERIFY(page.tabs()->currentIndex() != int(CapturePage::OverviewTab));
+        }
+    }
+
+    void textSummaryAndSaTable()
+    {
+        QString error;
+        std::shared_ptr<const CaptureIndex> index(
+            loadCapture(labDir(QStringLiteral("loss1")) + QStringLiteral("/right-outer.pcap"), &error));
+        QVERIFY2(index, qPrintable(error));
+        CapturePage page(index);
+        page.show();
+        page.setAnalysis(std::make_shared<const CaptureAnalysis>(analyzeCapture(*index)));
+        OverviewPage *overview = page.overview();
+        // The CLI text stays available (collapsed) for tickets: summary and analysis.
+        auto *toggle = overview->findChild<QToolButton *>(QStringLiteral("summaryToggle"));
+        QVERIFY(toggle);
+        QVERIFY(!toggle->isChecked());
+        toggle->click();
+        QVERIFY(overview->summaryText().contains(QStringLiteral("0xc8b78eba")));
+        QVERIFY(overview->findChild<QPushButton *>(QStringLiteral("copySummary")));
+
+        // Double-click on an SA row opens it in the ESP timeline.
+        QSignalSpy spy(overview, &OverviewPage::timelineRequested);
+        const QModelIndex first = overview->saProxy()->index(0, 0);
+        QVERIFY(first.isValid());
+        Q_EMIT overview->saView()->doubleClicked(first);
+        QCOMPARE(spy.size(), 1);
+        QCOMPARE(page.tabs()->currentIndex(), int(CapturePage::TimelineTab));
+    }
+};
+
+QTEST_MAIN(TstOverviewPage)
+#include "tst_overviewpage.moc"

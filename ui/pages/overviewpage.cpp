@@ -1,0 +1,733 @@
+#include "overviewpage.h"
+
+#include "models/satablemodel.h"
+#include "report/capturesummary.h"
+#include "report/jsonwriter.h"
+#include "settings/workbenchsettings.h"
+#include "theme/theme.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDateTime>
+#include <QDir>
+#include <QEvent>
+#include <QFileInfo>
+#include <QFontDatabase>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QScrollBar>
+#include <QSortFilterProxyModel>
+#include <QSplitter>
+#include <QTableView>
+#include <QTextBrowser>
+#include <QToolButton>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <map>
+#include <optional>
+
+namespace ikev2wb::ui {
+
+namespace {
+
+constexpr int kMaxFindings = 5;
+constexpr int kMaxWarnings = 5;
+
+QString esc(const QString &s)
+{
+    return s.toHtmlEscaped();
+}
+
+QString spiText(std::uint32_t spi)
+{
+    return QString::fromStdString(JsonWriter::formatSpi(spi));
+}
+
+QString addr(const IpAddress &a)
+{
+    return QString::fromStdString(a.toString());
+}
+
+QString utcTime(std::int64_t ns)
+{
+    return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC)
+        .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
+}
+
+QString duration(double s)
+{
+    if (s < 120) return QObject::tr("%1 s").arg(s, 0, 'f', s < 10 ? 3 : 1);
+    if (s < 7200) return QObject::tr("%1 min %2 s").arg(int(s) / 60).arg(int(s) % 60);
+    return QObject::tr("%1 h %2 min").arg(int(s) / 3600).arg((int(s) % 3600) / 60);
+}
+
+QString colorName(const QColor &c)
+{
+    return c.name(QColor::HexRgb);
+}
+
+QColor mix(const QColor &a, const QColor &b, double f)
+{
+    return QColor::fromRgbF(float(a.redF() * (1 - f) + b.redF() * f),
+                            float(a.greenF() * (1 - f) + b.greenF() * f),
+                            float(a.blueF() * (1 - f) + b.blueF() * f));
+}
+
+/// Drops of first-seen packets by a receiver window of `window` packets; nullopt when the
+/// analysis did not emulate that size and the reordering is too deep to tell it is zero.
+std::optional<std::uint64_t> replayDrops(const EspSaSequence &s, int window)
+{
+    for (const EspReplayOutcome &o : s.antiReplay)
+        if (o.window == std::uint32_t(window)) return o.droppedFirstSeen;
+    if (std::uint64_t(window) >= s.minWindowExact) return 0; // deeper than any reordering seen
+    return std::nullopt;
+}
+
+/// Where a finding of the diagnosis is best seen, by its cause.
+QString linkForCause(const QString &cause)
+{
+    if (cause.startsWith(QLatin1String("mtu")) || cause == QLatin1String("path_mtu_reduced"))
+        return QStringLiteral("mtu");
+    if (cause == QLatin1String("ike_retransmissions") || cause == QLatin1String("peer_unreachable"))
+        return QStringLiteral("ladder:0");
+    return {};
+}
+
+QString linkLabel(const QString &link)
+{
+    if (link.startsWith(QLatin1String("timeline:"))) return QObject::tr("ESP timeline");
+    if (link.startsWith(QLatin1String("ladder:"))) return QObject::tr("IKE ladder");
+    if (link == QLatin1String("mtu")) return QObject::tr("MTU");
+    return {};
+}
+
+} // namespace
+
+OverviewPage::OverviewPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_index(std::move(index))
+{
+    const WorkbenchSettings settings;
+    m_replayWindow = settings.assumedReplayWindow();
+    m_natUdpTimeoutS = settings.assumedNatUdpTimeoutS();
+
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *split = m_split = new QSplitter(Qt::Vertical, this);
+    split->setChildrenCollapsible(false);
+    layout->addWidget(split, 1);
+
+    m_report = new QTextBrowser(split);
+    m_report->setObjectName(QStringLiteral("overviewReport"));
+    m_report->setOpenLinks(false);
+    m_report->setFrameShape(QFrame::NoFrame);
+    m_report->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the tables wrap to the width
+    connect(m_report, &QTextBrowser::anchorClicked, this,
+            [this](const QUrl &url) { openLink(url.toString()); });
+    split->addWidget(m_report);
+
+    auto *saPane = new QWidget(split);
+    auto *saLayout = new QVBoxLayout(saPane);
+    saLayout->setContentsMargins(8, 4, 8, 0);
+    auto *saRow = new QHBoxLayout;
+    m_saHeading = new QLabel(saPane);
+    saRow->addWidget(m_saHeading);
+    saRow->addStretch();
+    m_saFilter = new QLineEdit(saPane);
+    m_saFilter->setObjectName(QStringLiteral("saFilter"));
+    m_saFilter->setPlaceholderText(tr("Filter SAs by SPI or address"));
+    m_saFilter->setClearButtonEnabled(true);
+    m_saFilter->setMinimumWidth(260);
+    saRow->addWidget(m_saFilter);
+    saLayout->addLayout(saRow);
+    m_saModel = new SaTableModel(this);
+    m_saModel->setIndex(m_index);
+    m_saProxy = new QSortFilterProxyModel(this);
+    m_saProxy->setSourceModel(m_saModel);
+    m_saProxy->setSortRole(SaTableModel::SortRole);
+    m_saProxy->setFilterKeyColumn(-1);
+    m_saProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
+    connect(m_saFilter, &QLineEdit::textChanged, m_saProxy, &QSortFilterProxyModel::setFilterFixedString);
+    m_saView = new QTableView(saPane);
+    m_saView->setObjectName(QStringLiteral("saTable"));
+    m_saView->setModel(m_saProxy);
+    m_saView->setSortingEnabled(true); // tens of rows: sorting at once is free
+    m_saView->sortByColumn(SaTableModel::ColFirstTime, Qt::AscendingOrder);
+    m_saView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_saView->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_saView->setAlternatingRowColors(true);
+    m_saView->setWordWrap(false);
+    m_saView->verticalHeader()->setVisible(false);
+    m_saView->verticalHeader()->setDefaultSectionSize(m_saView->fontMetrics().height() + 8);
+    m_saView->horizontalHeader()->setStretchLastSection(true);
+    m_saView->setToolTip(tr("Double-click an SA to open it in the ESP timeline"));
+    connect(m_saView, &QTableView::doubleClicked, this, [this](const QModelIndex &idx) {
+        if (idx.isValid()) Q_EMIT timelineRequested(idx.data(SaTableModel::SaIndexRole).toInt());
+    });
+    saLayout->addWidget(m_saView, 1);
+    split->addWidget(saPane);
+
+    m_textView = new QPlainTextEdit(split);
+    m_textView->setObjectName(QStringLiteral("summaryText"));
+    m_textView->setReadOnly(true);
+    m_textView->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
+    m_textView->setLineWrapMode(QPlainTextEdit::NoWrap);
+    split->addWidget(m_textView);
+    split->setStretchFactor(0, 1); // a taller window goes to the report
+    split->setStretchFactor(1, 0);
+    split->setStretchFactor(2, 0);
+
+    auto *bottom = new QHBoxLayout;
+    bottom->setContentsMargins(8, 2, 8, 4);
+    m_textToggle = new QToolButton(this);
+    m_textToggle->setObjectName(QStringLiteral("summaryToggle"));
+    m_textToggle->setText(tr("Text summary"));
+    m_textToggle->setCheckable(true);
+    m_textToggle->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_textToggle->setAutoRaise(true);
+    m_textToggle->setToolTip(tr("The 'ikev2wb summary' and 'ikev2wb analyze' text of this capture"));
+    connect(m_textToggle, &QToolButton::toggled, this, &OverviewPage::setTextVisible);
+    bottom->addWidget(m_textToggle);
+    m_copy = new QPushButton(tr("Copy text summary"), this);
+    m_copy->setObjectName(QStringLiteral("copySummary"));
+    m_copy->setToolTip(tr("Copy the command-line summary and analysis, e.g. for a ticket"));
+    connect(m_copy, &QPushButton::clicked, this,
+            [this]() { QApplication::clipboard()->setText(summaryText()); });
+    bottom->addWidget(m_copy);
+    bottom->addStretch();
+    layout->addLayout(bottom);
+    setTextVisible(false);
+
+    m_summary = ikev2wb::summaryText(*m_index, summarize(*m_index)); // walks every packet: once
+    m_text = m_summary;
+    rebuild();
+}
+
+void OverviewPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (!m_fitted) {
+        m_fitted = true;
+        fitSplitter();
+    }
+}
+
+OverviewPage::~OverviewPage() = default;
+
+void OverviewPage::fitSplitter()
+{
+    const int rows = std::max(2, m_saModel->rowCount());
+    const int rowHeight = m_saView->verticalHeader()->defaultSectionSize();
+    const int wanted = m_saHeading->sizeHint().height() + m_saView->horizontalHeader()->sizeHint().height() +
+                       rows * rowHeight + 24;
+    const int total = std::max(m_split->height(), 600);
+    // The report keeps what its text needs where it can; the table gets at least a third.
+    m_report->document()->setTextWidth(m_report->viewport()->width());
+    const int report = int(m_report->document()->size().height()) + 8;
+    const int table = std::min(wanted, std::max(total / 3, total - report));
+    m_split->setSizes({total - table, table, m_textView->isVisible() ? total / 3 : 0});
+}
+
+void OverviewPage::setTextVisible(bool visible)
+{
+    m_textToggle->setArrowType(visible ? Qt::DownArrow : Qt::RightArrow);
+    m_textView->setVisible(visible);
+    if (visible) {
+        QList<int> sizes = m_split->sizes();
+        if (sizes.size() == 3 && sizes[2] < 120) {
+            sizes[2] = m_split->height() / 3;
+            sizes[0] = std::max(100, sizes[0] - sizes[2]);
+            m_split->setSizes(sizes);
+        }
+    }
+}
+
+void OverviewPage::setAnalysis(AnalysisPtr analysis)
+{
+    m_analysis = std::move(analysis);
+    m_saModel->setAnalysis(m_analysis);
+    m_text = m_summary;
+    if (m_analysis) m_text += QLatin1Char('\n') + analysisText(*m_index, *m_analysis);
+    for (int c = 0; c < SaTableModel::ColumnCount - 1; ++c)
+        m_saView->resizeColumnToContents(c);
+    rebuild();
+    if (m_fitted) fitSplitter(); // the report grew by the analysis
+}
+
+void OverviewPage::setDiagnosis(DiagnosisPtr diagnosis)
+{
+    m_diagnosis = std::move(diagnosis);
+    rebuild();
+}
+
+void OverviewPage::setAssumptions(int replayWindow, int natUdpTimeoutS)
+{
+    m_replayWindow = std::max(1, replayWindow);
+    m_natUdpTimeoutS = std::max(1, natUdpTimeoutS);
+    rebuild();
+}
+
+QString OverviewPage::summaryText() const
+{
+    return m_text;
+}
+
+void OverviewPage::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) rebuild();
+}
+
+void OverviewPage::openLink(const QString &link)
+{
+    const QString arg = link.section(QLatin1Char(':'), 1);
+    if (link.startsWith(QLatin1String("timeline:")))
+        Q_EMIT timelineRequested(arg.toInt());
+    else if (link.startsWith(QLatin1String("ladder:")))
+        Q_EMIT ladderRequested(arg.toInt());
+    else if (link == QLatin1String("mtu"))
+        Q_EMIT mtuRequested();
+    else if (link.startsWith(QLatin1String("finding:")))
+        Q_EMIT findingRequested(arg.toInt());
+    else if (link == QLatin1String("text"))
+        m_textToggle->setChecked(true);
+}
+
+int OverviewPage::saOfSpi(quint32 spi) const
+{
+    return m_saModel->rowOfSpi(spi);
+}
+
+void OverviewPage::rebuild()
+{
+    collectFindings();
+    m_saHeading->setText(tr("<b>ESP SAs</b> (%1) — double-click one to open it in the ESP timeline")
+                             .arg(m_index->espSas.size()));
+    const QPalette &pal = m_report->palette();
+    const QColor text = pal.color(QPalette::Text);
+    const QColor muted = mix(pal.color(QPalette::Base), text, 0.62);
+    const QColor rule = mix(pal.color(QPalette::Base), text, 0.18);
+    const QColor headBg = mix(pal.color(QPalette::Base), text, 0.07);
+    const QString css =
+        QStringLiteral("body { margin: 0; }"
+                       "h1 { font-size: x-large; margin: 0 0 2px 0; }"
+                       "h2 { font-size: large; margin: 14px 0 4px 0; }"
+                       ".muted { color: %1; }"
+                       "th { background-color: %3; text-align: left; padding: 3px 8px; font-weight: 600; }"
+                       "td { padding: 3px 8px; border-bottom: 1px solid %2; }"
+                       "td.num { text-align: right; }"
+                       "a { text-decoration: none; }")
+            .arg(colorName(muted), colorName(rule), colorName(headBg));
+    m_report->document()->setDefaultStyleSheet(css);
+    const QString html = QStringLiteral("<html><body>") + headerHtml() + findingsHtml() + directionsHtml() +
+                         ikeHtml() + pathHtml() + QStringLiteral("</body></html>");
+    const int scroll = m_report->verticalScrollBar() ? m_report->verticalScrollBar()->value() : 0;
+    m_report->setHtml(html);
+    m_report->document()->setDocumentMargin(12);
+    if (m_report->verticalScrollBar()) m_report->verticalScrollBar()->setValue(scroll);
+    m_textView->setPlainText(m_analysis ? m_text : m_text + tr("\nAnalysing…\n"));
+}
+
+// --- the findings ---
+
+void OverviewPage::collectFindings()
+{
+    m_shown.clear();
+    if (!m_diagnosis) {
+        collectAnalysisFindings();
+        return;
+    }
+    int row = 0;
+    for (const Finding &f : m_diagnosis->findings) {
+        const int r = row++;
+        if (f.status == StepStatus::Pass) continue;
+        if (m_shown.size() >= kMaxFindings) break;
+        ShownFinding s;
+        s.cause = f.cause;
+        s.title = f.title;
+        s.status = f.status;
+        if (!f.evidence.empty()) s.detail = f.evidence.front().text;
+        s.link = linkForCause(f.cause);
+        if (s.link.isEmpty())
+            for (const EvidenceItem &e : f.evidence)
+                if (e.ref.hasSpi && saOfSpi(e.ref.spi) >= 0) {
+                    s.link = QStringLiteral("timeline:%1").arg(saOfSpi(e.ref.spi));
+                    break;
+                }
+        s.checklistRow = r;
+        m_shown.append(s);
+    }
+}
+
+void OverviewPage::collectAnalysisFindings()
+{
+    if (!m_analysis) return;
+    const CaptureIndex &ix = *m_index;
+    // Biggest loss as seen here.
+    const EspSaSequence *worst = nullptr;
+    for (const EspSaSequence &s : m_analysis->esp.sas)
+        if (s.missing > 0 && (!worst || s.missing > worst->missing)) worst = &s;
+    if (worst) {
+        const Flow &fl = ix.flows[ix.espSas[worst->saIndex].flowId];
+        const double pct =
+            100.0 * double(worst->missing) / double(worst->missing + worst->packets - worst->duplicates);
+        m_shown.append({QStringLiteral("analysis:esp_missing"),
+                        tr("%1 ESP packets missing on SPI %2 (%3 → %4)")
+                            .arg(worst->missing)
+                            .arg(spiText(worst->spi), addr(fl.src), addr(fl.dst)),
+                        StepStatus::Fail,
+                        tr("%1 % of the sequence numbers never reached this capture point, in %2 burst(s), "
+                           "the longest %3 packets")
+                            .arg(pct, 0, 'f', pct < 1 ? 2 : 1)
+                            .arg(worst->lossBursts)
+                            .arg(worst->longestBurst),
+                        QStringLiteral("timeline:%1").arg(worst->saIndex)});
+    }
+    // PMTUD black hole.
+    const MtuBlackHole &bh = m_analysis->mtu.blackHole;
+    if (bh.level != MtuBlackHole::Level::None)
+        m_shown.append({QStringLiteral("analysis:mtu_blackhole"),
+                        bh.level == MtuBlackHole::Level::Suspected ? tr("PMTUD black hole suspected")
+                                                                   : tr("PMTUD black hole possible"),
+                        bh.level == MtuBlackHole::Level::Suspected ? StepStatus::Fail : StepStatus::Warn,
+                        bh.evidence.isEmpty() ? QString() : bh.evidence.first(), QStringLiteral("mtu")});
+    // NAT idle gaps longer than the assumed NAT UDP timeout.
+    for (const NatPeerPair &p : m_analysis->natt.pairs)
+        for (const NatIdleGap &g : p.idleGaps)
+            if (g.seconds() > m_natUdpTimeoutS && m_shown.size() < kMaxFindings) {
+                m_shown.append(
+                    {QStringLiteral("analysis:nat_idle_gap"),
+                     tr("%1 s without traffic between %2 and %3")
+                         .arg(g.seconds(), 0, 'f', 1)
+                         .arg(addr(p.a), addr(p.b)),
+                     StepStatus::Warn,
+                     tr("Longer than the assumed NAT UDP timeout (%1 s)%2")
+                         .arg(m_natUdpTimeoutS)
+                         .arg(g.portChangeAfter ? tr("; the UDP port changed after it") : QString()),
+                     QString()});
+                break;
+            }
+    // Anti-replay drops at the assumed window.
+    for (const EspSaSequence &s : m_analysis->esp.sas) {
+        const auto drops = replayDrops(s, m_replayWindow);
+        if ((drops && *drops > 0) || !drops) {
+            m_shown.append({QStringLiteral("analysis:antireplay"),
+                            drops ? tr("%1 packets of SPI %2 would be dropped by a %3-packet replay window")
+                                        .arg(*drops)
+                                        .arg(spiText(s.spi))
+                                        .arg(m_replayWindow)
+                                  : tr("Reordering on SPI %1 is deeper than a %2-packet replay window")
+                                        .arg(spiText(s.spi))
+                                        .arg(m_replayWindow),
+                            StepStatus::Warn,
+                            tr("Packets arrived up to %1 sequence numbers late; a window of %2 drops none")
+                                .arg(s.maxReorderLag)
+                                .arg(s.minWindowExact),
+                            QStringLiteral("timeline:%1").arg(s.saIndex)});
+            break;
+        }
+    }
+    // IKE retransmissions and unanswered requests.
+    const IkeExchangeSummary &ike = m_analysis->ike.summary;
+    if (ike.retransmissions > 0 || ike.unanswered > 0)
+        m_shown.append({QStringLiteral("analysis:ike_retransmissions"),
+                        tr("IKE: %1 retransmitted request(s), %2 unanswered")
+                            .arg(ike.retransmissions)
+                            .arg(ike.unanswered),
+                        ike.gaveUp > 0 ? StepStatus::Fail : StepStatus::Warn,
+                        ike.gaveUp > 0 ? tr("%1 exchange(s) given up").arg(ike.gaveUp) : QString(),
+                        QStringLiteral("ladder:0")});
+    while (m_shown.size() > kMaxFindings)
+        m_shown.removeLast();
+}
+
+// --- the report ---
+
+QString OverviewPage::headerHtml() const
+{
+    const CaptureIndex &ix = *m_index;
+    const QFileInfo fi(ix.file.path);
+    QString h = QStringLiteral("<h1>%1</h1>").arg(esc(fi.fileName()));
+    h += QStringLiteral("<p class=\"muted\">%1</p>").arg(esc(QDir::toNativeSeparators(fi.absolutePath())));
+    const double span = double(ix.lastNs - ix.firstNs) / 1e9;
+    const std::uint64_t esp = ix.count(PacketKind::Esp) + ix.count(PacketKind::EspInUdp);
+    const std::uint64_t ike =
+        ix.count(PacketKind::Ike) + ix.count(PacketKind::IkeNatT) + ix.count(PacketKind::IkeTcp);
+    h += QStringLiteral("<table cellspacing=\"0\">");
+    auto row = [&](const QString &k, const QString &v) {
+        h += QStringLiteral("<tr><td class=\"muted\">%1</td><td>%2</td></tr>").arg(k, v);
+    };
+    const double size = double(ix.file.fileSize);
+    const QString sizeText = size >= 1e6 ? tr("%1 MB").arg(size / 1e6, 0, 'f', 1)
+                                         : tr("%1 kB").arg(size / 1e3, 0, 'f', size >= 1e4 ? 0 : 1);
+    row(tr("Format"), tr("%1, %2, %3").arg(esc(ix.file.format), esc(ix.file.linkTypeName), sizeText));
+    row(tr("Packets"), tr("<b>%1</b> — %2 ESP, %3 IKE, %4 NAT keepalives, %5 ICMP errors")
+                           .arg(ix.packetCount())
+                           .arg(esp)
+                           .arg(ike)
+                           .arg(ix.count(PacketKind::NatKeepalive))
+                           .arg(ix.icmpErrors.size()));
+    if (ix.packetCount() > 0)
+        row(tr("Time span"), tr("<b>%1</b> — %2 to %3 UTC")
+                                 .arg(duration(span), utcTime(ix.firstNs), utcTime(ix.lastNs).mid(11)));
+    row(tr("SAs"), tr("%1 ESP SAs, %2 IKE SAs")
+                       .arg(ix.espSas.size())
+                       .arg(m_analysis ? QString::number(m_analysis->ike.ikeSas.size()) : tr("…")));
+    if (ix.partial || !ix.warnings.empty()) {
+        const QColor warn = statusColor(StepStatus::Warn, m_report->palette());
+        QStringList lines;
+        if (ix.partial)
+            lines << tr("<b>Partial:</b> the read stopped early; everything up to there is shown");
+        for (std::size_t i = 0; i < ix.warnings.size() && i < std::size_t(kMaxWarnings); ++i) {
+            const CaptureWarning &w = ix.warnings[i];
+            lines << (w.packet >= 0 ? tr("packet %1: %2").arg(w.packet + 1).arg(esc(w.message))
+                                    : esc(w.message));
+        }
+        const std::uint64_t more = ix.warnings.size() + ix.warningsSuppressed -
+                                   std::min<std::uint64_t>(ix.warnings.size(), kMaxWarnings);
+        if (more > 0) lines << tr("… and %1 more (Text summary)").arg(more);
+        row(tr("Warnings"), QStringLiteral("<span style=\"color:%1\">%2</span>")
+                                .arg(colorName(warn), lines.join(QStringLiteral("<br>"))));
+    }
+    h += QStringLiteral("</table>");
+    return h;
+}
+
+QString OverviewPage::findingsHtml() const
+{
+    const QPalette &pal = m_report->palette();
+    QString h = QStringLiteral("<h2>%1</h2>").arg(tr("Top findings"));
+    if (!m_analysis) return h + QStringLiteral("<p class=\"muted\">%1</p>").arg(tr("Analysing…"));
+    if (!m_diagnosis)
+        h += QStringLiteral("<p class=\"muted\">%1</p>")
+                 .arg(tr("From the analysis; the checklist is diagnosing…"));
+    if (m_shown.isEmpty()) {
+        h += QStringLiteral("<p><span style=\"color:%1\"><b>%2</b></span> %3</p>")
+                 .arg(colorName(statusColor(StepStatus::Pass, pal)), tr("Nothing wrong found."),
+                      m_diagnosis
+                          ? tr("Every checklist step passed or lacks evidence (see Checklist).")
+                          : tr("No loss, reordering beyond the window, black hole or IKE retransmission."));
+        return h;
+    }
+    h += QStringLiteral("<table cellspacing=\"0\" width=\"100%\">");
+    for (const ShownFinding &f : m_shown) {
+        QStringList links;
+        if (!f.link.isEmpty())
+            links << QStringLiteral("<a href=\"%1\">%2 ›</a>").arg(f.link, linkLabel(f.link));
+        if (f.checklistRow >= 0)
+            links
+                << QStringLiteral("<a href=\"finding:%1\">%2 ›</a>").arg(f.checklistRow).arg(tr("Checklist"));
+        h += QStringLiteral("<tr><td width=\"70\"><b style=\"color:%1\">%2</b></td>"
+                            "<td><b>%3</b><br><span class=\"muted\">%4</span></td>"
+                            "<td width=\"190\" align=\"right\">%5</td></tr>")
+                 .arg(colorName(statusColor(f.status, pal)), esc(statusText(f.status)).toUpper(),
+                      esc(f.title), esc(f.detail), links.join(QStringLiteral("&nbsp;&nbsp;&nbsp;")));
+    }
+    h += QStringLiteral("</table>");
+    return h;
+}
+
+QString OverviewPage::directionsHtml() const
+{
+    const CaptureIndex &ix = *m_index;
+    const QPalette &pal = m_report->palette();
+    QString h =
+        QStringLiteral("<h2>%1</h2>").arg(tr("ESP per direction (loss as seen at this capture point)"));
+    if (ix.espSas.empty())
+        return h + QStringLiteral("<p class=\"muted\">%1</p>").arg(tr("No ESP in this capture."));
+    struct Dir
+    {
+        QString name;
+        QStringList spis;
+        std::uint64_t packets = 0, missing = 0, unique = 0, reordered = 0, duplicates = 0, drops = 0;
+        bool dropsUnknown = false;
+        std::uint16_t maxOuter = 0;
+        int worstSa = -1;
+        std::uint64_t worstKey = 0;
+    };
+    std::vector<Dir> dirs;
+    std::map<std::pair<QString, QString>, std::size_t> byName;
+    std::vector<const EspSaSequence *> seqOf(ix.espSas.size(), nullptr);
+    if (m_analysis)
+        for (const EspSaSequence &s : m_analysis->esp.sas)
+            if (s.saIndex < seqOf.size()) seqOf[s.saIndex] = &s;
+    for (std::size_t i = 0; i < ix.espSas.size(); ++i) {
+        const EspSa &sa = ix.espSas[i];
+        const Flow &fl = ix.flows[sa.flowId];
+        const auto key = std::make_pair(addr(fl.src), addr(fl.dst));
+        auto it = byName.find(key);
+        if (it == byName.end()) {
+            it = byName.emplace(key, dirs.size()).first;
+            dirs.push_back({});
+            dirs.back().name = key.first + QStringLiteral(" → ") + key.second;
+        }
+        Dir &d = dirs[it->second];
+        if (!d.spis.contains(spiText(sa.spi))) d.spis << spiText(sa.spi);
+        d.packets += sa.packets;
+        d.maxOuter = std::max(d.maxOuter, sa.maxIpLength);
+        std::uint64_t key2 = sa.packets;
+        if (const EspSaSequence *s = seqOf[i]) {
+            d.missing += s->missing;
+            d.unique += s->packets - s->duplicates;
+            d.reordered += s->reordered;
+            d.duplicates += s->duplicates;
+            const auto drops = replayDrops(*s, m_replayWindow);
+            if (drops)
+                d.drops += *drops;
+            else
+                d.dropsUnknown = true;
+            key2 = (s->missing << 32) + sa.packets; // the SA with the most loss, then the busiest
+        }
+        if (d.worstSa < 0 || key2 > d.worstKey) {
+            d.worstSa = int(i);
+            d.worstKey = key2;
+        }
+    }
+    const QString fail = colorName(statusColor(StepStatus::Fail, pal));
+    const QString pass = colorName(statusColor(StepStatus::Pass, pal));
+    h += QStringLiteral(
+             "<table cellspacing=\"0\" width=\"100%\"><tr><th>%1</th><th>%2</th><th align=\"right\">%3</th>"
+             "<th align=\"right\">%4</th><th align=\"right\">%5</th><th align=\"right\">%6</th>"
+             "<th align=\"right\">%7</th><th align=\"right\">%8</th></tr>")
+             .arg(tr("Outer source → destination"), tr("SPIs"), tr("Packets"), tr("Missing"), tr("Reordered"),
+                  tr("Duplicates"), tr("Anti-replay drops (window %1)").arg(m_replayWindow), tr("Max outer"));
+    const QString pending = QStringLiteral("<span class=\"muted\">%1</span>").arg(tr("analysing…"));
+    for (const Dir &d : dirs) {
+        QString missing = pending, reordered = pending, dups = pending, drops = pending;
+        if (m_analysis) {
+            const double pct =
+                d.unique + d.missing ? 100.0 * double(d.missing) / double(d.unique + d.missing) : 0;
+            missing = d.missing ? QStringLiteral("<b style=\"color:%1\">%2</b> (%3 %)")
+                                      .arg(fail)
+                                      .arg(d.missing)
+                                      .arg(pct, 0, 'f', pct < 1 ? 2 : 1)
+                                : QStringLiteral("<span style=\"color:%1\">0</span>").arg(pass);
+            reordered = QString::number(d.reordered);
+            dups = QString::number(d.duplicates);
+            drops = d.dropsUnknown ? QStringLiteral("<b style=\"color:%1\">%2</b>").arg(fail, tr("likely"))
+                    : d.drops      ? QStringLiteral("<b style=\"color:%1\">%2</b>").arg(fail).arg(d.drops)
+                                   : QStringLiteral("0");
+        }
+        h +=
+            QStringLiteral("<tr><td><a href=\"timeline:%1\">%2</a></td><td>%3</td><td class=\"num\" "
+                           "align=\"right\">%4</td>"
+                           "<td align=\"right\">%5</td><td align=\"right\">%6</td><td align=\"right\">%7</td>"
+                           "<td align=\"right\">%8</td><td align=\"right\">%9 B</td></tr>")
+                .arg(d.worstSa)
+                .arg(esc(d.name), d.spis.join(QStringLiteral(", ")))
+                .arg(d.packets)
+                .arg(missing, reordered, dups, drops)
+                .arg(d.maxOuter);
+    }
+    h += QStringLiteral("</table>");
+    return h;
+}
+
+QString OverviewPage::ikeHtml() const
+{
+    QString h = QStringLiteral("<h2>%1</h2>").arg(tr("IKE SAs"));
+    if (!m_analysis) return h + QStringLiteral("<p class=\"muted\">%1</p>").arg(tr("analysing…"));
+    const auto &sas = m_analysis->ike.ikeSas;
+    if (sas.empty())
+        return h + QStringLiteral("<p class=\"muted\">%1</p>").arg(tr("No IKE in this capture."));
+    const QPalette &pal = m_report->palette();
+    const QString warn = colorName(statusColor(StepStatus::Warn, pal));
+    h += QStringLiteral(
+             "<table cellspacing=\"0\" width=\"100%\"><tr><th>%1</th><th>%2</th><th align=\"right\">%3</th>"
+             "<th align=\"right\">%4</th><th align=\"right\">%5</th><th>%6</th></tr>")
+             .arg(tr("Initiator → responder"), tr("Initiator SPI"), tr("Exchanges"), tr("Retransmissions"),
+                  tr("Unanswered"), tr("Notes"));
+    auto count = [&](std::uint32_t n) {
+        return n ? QStringLiteral("<b style=\"color:%1\">%2</b>").arg(warn).arg(n) : QStringLiteral("0");
+    };
+    for (std::size_t i = 0; i < sas.size(); ++i) {
+        const IkeSaExchanges &sa = sas[i];
+        QStringList notes;
+        if (sa.version == 1) notes << tr("IKEv1");
+        if (sa.gaveUp) notes << tr("%1 given up").arg(sa.gaveUp);
+        if (sa.floatToNatTNs >= 0 || sa.natTFromStart) notes << tr("NAT-T");
+        if (!sa.startedWithSaInit) notes << tr("began before the capture");
+        h += QStringLiteral(
+                 "<tr><td><a href=\"ladder:%1\">%2 → %3</a></td><td>%4</td><td align=\"right\">%5</td>"
+                 "<td align=\"right\">%6</td><td align=\"right\">%7</td><td class=\"muted\">%8</td></tr>")
+                 .arg(i)
+                 .arg(esc(addr(sa.initiator)), esc(addr(sa.responder)),
+                      QStringLiteral("0x%1").arg(sa.initiatorSpi, 16, 16, QLatin1Char('0')))
+                 .arg(sa.exchanges.size())
+                 .arg(count(sa.retransmissions), count(sa.unanswered), esc(notes.join(QStringLiteral(", "))));
+    }
+    h += QStringLiteral("</table>");
+    return h;
+}
+
+QString OverviewPage::pathHtml() const
+{
+    QString h = QStringLiteral("<h2>%1</h2>").arg(tr("Path and NAT"));
+    if (!m_analysis) return h + QStringLiteral("<p class=\"muted\">%1</p>").arg(tr("analysing…"));
+    const MtuAnalysis &mtu = m_analysis->mtu;
+    const NattAnalysis &natt = m_analysis->natt;
+    const QPalette &pal = m_report->palette();
+    h += QStringLiteral("<table cellspacing=\"0\">");
+    auto row = [&](const QString &k, const QString &v, const QString &link = {}) {
+        h += QStringLiteral("<tr><td class=\"muted\">%1</td><td>%2</td><td>%3</td></tr>")
+                 .arg(k, v,
+                      link.isEmpty() ? QString()
+                                     : QStringLiteral("<a href=\"%1\">%2 ›</a>").arg(link, linkLabel(link)));
+    };
+    QString pmtu;
+    switch (mtu.pathMtuSource) {
+    case MtuAnalysis::PathMtuSource::Ptb:
+        pmtu = tr("<b>%1 B</b> (ICMP \"fragmentation needed\" / \"packet too big\" quoting the tunnel)")
+                   .arg(mtu.pathMtu);
+        break;
+    case MtuAnalysis::PathMtuSource::LargestSeen:
+        pmtu = tr("at least %1 B (the largest outer ESP packet seen; one capture cannot say more)")
+                   .arg(mtu.pathMtu);
+        break;
+    case MtuAnalysis::PathMtuSource::None:
+        pmtu = tr("unknown (no ESP)");
+        break;
+    }
+    row(tr("Path MTU"), pmtu, QStringLiteral("mtu"));
+    if (mtu.blackHole.level != MtuBlackHole::Level::None)
+        row(tr("Black hole"),
+            QStringLiteral("<b style=\"color:%1\">%2</b>")
+                .arg(colorName(statusColor(mtu.blackHole.level == MtuBlackHole::Level::Suspected
+                                               ? StepStatus::Fail
+                                               : StepStatus::Warn,
+                                           pal)),
+                     mtu.blackHole.level == MtuBlackHole::Level::Suspected ? tr("suspected")
+                                                                           : tr("possible")));
+    if (mtu.fragmentsIncomplete > 0)
+        row(tr("Outer fragments"), tr("%1 datagrams incomplete, %2 reassembled")
+                                       .arg(mtu.fragmentsIncomplete)
+                                       .arg(mtu.fragmentsComplete));
+    for (const NatPeerPair &p : natt.pairs) {
+        std::size_t longGaps = 0;
+        double longest = 0;
+        for (const NatIdleGap &g : p.idleGaps) {
+            longest = std::max(longest, g.seconds());
+            if (g.seconds() > m_natUdpTimeoutS) ++longGaps;
+        }
+        QString v = tr("%1 ⇄ %2: %3, %4 NAT keepalives")
+                        .arg(esc(addr(p.a)), esc(addr(p.b)), QString::fromLatin1(p.encapsulation()))
+                        .arg(p.keepalives);
+        if (longGaps > 0)
+            v += QStringLiteral(", <b style=\"color:%1\">%2</b>")
+                     .arg(colorName(statusColor(StepStatus::Warn, pal)),
+                          tr("%1 idle gap(s) longer than the assumed NAT UDP timeout of %2 s (longest %3 s)")
+                              .arg(longGaps)
+                              .arg(m_natUdpTimeoutS)
+                              .arg(longest, 0, 'f', 1));
+        row(tr("Peers"), v);
+    }
+    if (!natt.rebindings.empty())
+        row(tr("NAT rebinding"), tr("%1 SA(s) changed UDP ports").arg(natt.rebindings.size()));
+    h += QStringLiteral("</table>");
+    return h;
+}
+
+} // namespace ikev2wb::ui

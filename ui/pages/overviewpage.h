@@ -1,0 +1,109 @@
+#pragma once
+// Overview of one capture, readable at first sight: the file (format, packets, time span,
+// warnings and where), the top findings (from the checklist's diagnosis once it is in, from the
+// analysis before that) each with a link to the tab that shows it, loss per direction (outer
+// src → dst), the IKE SAs, and the ESP SA table (sortable, filterable; a double-click opens the
+// SA in the ESP timeline). The `ikev2wb summary` + `analyze` text stays one click away (and on
+// the clipboard with Copy) because engineers paste it into tickets.
+// The index arrives first (the page shows it with "analysing…"); analysis and diagnosis follow.
+#include "loader/captureloader.h"
+#include "models/checklistmodel.h"
+
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QPlainTextEdit;
+class QPushButton;
+class QSortFilterProxyModel;
+class QSplitter;
+class QTableView;
+class QTextBrowser;
+class QToolButton;
+class QUrl;
+
+namespace ikev2wb::ui {
+
+class SaTableModel;
+
+class OverviewPage final : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit OverviewPage(IndexPtr index, QWidget *parent = nullptr);
+    ~OverviewPage() override;
+
+    void setAnalysis(AnalysisPtr analysis);
+    /// The checklist's diagnosis: its ranked findings replace the ones read off the analysis.
+    void setDiagnosis(DiagnosisPtr diagnosis);
+    /// Receiver replay window and NAT UDP timeout assumed where no evidence names them.
+    void setAssumptions(int replayWindow, int natUdpTimeoutS);
+
+    /// One shown finding: the cause identifier (the diagnosis's, or "analysis:…" before it).
+    struct ShownFinding
+    {
+        QString cause;
+        QString title;
+        StepStatus status = StepStatus::Warn;
+        QString detail;
+        QString link;          // where its jump link goes (see openLink), empty: none
+        int checklistRow = -1; // the finding's row on the Checklist, -1: not from the diagnosis
+    };
+    [[nodiscard]] const QList<ShownFinding> &findings() const { return m_shown; }
+    [[nodiscard]] bool findingsFromDiagnosis() const { return m_diagnosis != nullptr; }
+    /// The `ikev2wb summary` and `analyze` text (what Copy puts on the clipboard).
+    [[nodiscard]] QString summaryText() const;
+    [[nodiscard]] QTextBrowser *report() const { return m_report; }
+    [[nodiscard]] SaTableModel *saModel() const { return m_saModel; }
+    [[nodiscard]] QSortFilterProxyModel *saProxy() const { return m_saProxy; }
+    [[nodiscard]] QTableView *saView() const { return m_saView; }
+    /// Follows a link of the report ("timeline:3", "ladder:0", "mtu", "finding:1"), as a click does.
+    void openLink(const QString &link);
+
+Q_SIGNALS:
+    void timelineRequested(int saIndex);
+    void ladderRequested(int ikeSa);
+    void mtuRequested();
+    void findingRequested(int row);
+
+protected:
+    void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void rebuild();
+    void collectFindings();
+    void collectAnalysisFindings();
+    [[nodiscard]] QString headerHtml() const;
+    [[nodiscard]] QString findingsHtml() const;
+    [[nodiscard]] QString directionsHtml() const;
+    [[nodiscard]] QString ikeHtml() const;
+    [[nodiscard]] QString pathHtml() const;
+    [[nodiscard]] int saOfSpi(quint32 spi) const;
+    void setTextVisible(bool visible);
+    /// Gives the SA table the height of its rows (up to a third of the page), the report the rest.
+    void fitSplitter();
+
+    IndexPtr m_index;
+    AnalysisPtr m_analysis;
+    DiagnosisPtr m_diagnosis;
+    int m_replayWindow = 32;
+    int m_natUdpTimeoutS = 30;
+    QList<ShownFinding> m_shown;
+    bool m_fitted = false; // the splitter got its first sizes (needs the page's real height)
+    QString m_summary;     // `ikev2wb summary` text
+    QString m_text;        // summary + `ikev2wb analyze` text
+
+    QSplitter *m_split = nullptr;
+    QTextBrowser *m_report = nullptr;
+    SaTableModel *m_saModel = nullptr;
+    QSortFilterProxyModel *m_saProxy = nullptr;
+    QTableView *m_saView = nullptr;
+    QLineEdit *m_saFilter = nullptr;
+    QLabel *m_saHeading = nullptr;
+    QToolButton *m_textToggle = nullptr;
+    QPushButton *m_copy = nullptr;
+    QPlainTextEdit *m_textView = nullptr;
+};
+
+} // namespace ikev2wb::ui
