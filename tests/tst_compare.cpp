@@ -8,6 +8,7 @@
 // project's dissector), the router's captures and its `tc -s qdisc` drop counter, truth.json
 // and charon's log.
 #include "compare/endpointcompare.h"
+#include "labdata.h"
 #include "report/jsonwriter.h"
 
 #include <QDateTime>
@@ -32,6 +33,7 @@
 #include <set>
 
 using namespace ikev2wb;
+using ikev2wb::testdata::labDir;
 
 namespace {
 
@@ -258,11 +260,6 @@ std::set<SpiSeq> minus(const std::set<SpiSeq> &a, const std::set<SpiSeq> &b)
     std::set<SpiSeq> out;
     std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::inserter(out, out.end()));
     return out;
-}
-
-QString labDir(const QString &scenario)
-{
-    return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario;
 }
 
 QJsonObject truth(const QString &scenario)

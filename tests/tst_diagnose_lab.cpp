@@ -21,6 +21,7 @@
 #include "analyze/replaywindow.h"
 #include "diagnose/checklist.h"
 #include "index/indexbuilder.h"
+#include "labdata.h"
 
 #include <QDir>
 #include <QFile>
@@ -32,13 +33,9 @@
 #include <QtTest>
 
 using namespace ikev2wb;
+using ikev2wb::testdata::labDir;
 
 namespace {
-
-QString labDir(const QString &scenario)
-{
-    return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario;
-}
 
 QJsonObject truth(const QString &scenario)
 {

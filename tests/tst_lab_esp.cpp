@@ -10,6 +10,7 @@
 #include "analyze/overhead.h"
 #include "analyze/replaywindow.h"
 #include "index/indexbuilder.h"
+#include "labdata.h"
 
 #include <QDir>
 #include <QFile>
@@ -20,16 +21,12 @@
 #include <set>
 
 using namespace ikev2wb;
+using ikev2wb::testdata::labDir;
 
 namespace {
 
 const QString kLeft = QStringLiteral("10.0.1.1");
 const QString kRight = QStringLiteral("10.0.2.1");
-
-QString labDir(const QString &scenario)
-{
-    return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario;
-}
 
 std::unique_ptr<CaptureIndex> load(const QString &path)
 {

@@ -1,6 +1,7 @@
 // The Checklist page, its models and the snippet highlighter (offscreen).
 // Expected causes come from the fault lab (tests/data/lab/*/truth.json: the injected fault),
 // not from the diagnosis itself; highlighting is checked through the formats QTextLayout holds.
+#include "../labdata.h"
 #include "analyze/analysis.h"
 #include "highlight/snippethighlighter.h"
 #include "index/indexbuilder.h"
@@ -35,13 +36,9 @@
 
 using namespace ikev2wb;
 using namespace ikev2wb::ui;
+using ikev2wb::testdata::labDir;
 
 namespace {
-
-QString labDir(const QString &scenario)
-{
-    return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario;
-}
 
 /// The first injected fault of a lab scenario, as truth.json names it.
 QString injectedFault(const QString &scenario)

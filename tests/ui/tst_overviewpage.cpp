@@ -4,6 +4,7 @@
 //   (the same table as tst_diagnose_lab);
 // - the loss per direction: verify.json (tshark) missing_in_range of the receiver's capture;
 // - the packet count: verify.json frames.
+#include "../labdata.h"
 #include "analyze/analysis.h"
 #include "index/indexbuilder.h"
 #include "pages/capturepage.h"
@@ -25,20 +26,10 @@
 
 using namespace ikev2wb;
 using namespace ikev2wb::ui;
+using ikev2wb::testdata::labDir;
+using ikev2wb::testdata::readJson;
 
 namespace {
-
-QString labDir(const QString &scenario)
-{
-    return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario;
-}
-
-QJsonObject json(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
 
 /// truth.json fault type → the checklist cause that names it (as in tst_diagnose_lab).
 QString expectedCause(const QJsonObject &truth)
@@ -89,10 +80,10 @@ private Q_SLOTS:
         QFETCH(QString, scenario);
         QFETCH(QString, file);
         QFETCH(QString, lossDirection);
-        const QJsonObject truth = json(labDir(scenario) + QStringLiteral("/truth.json"));
+        const QJsonObject truth = readJson(labDir(scenario) + QStringLiteral("/truth.json"));
         const QString cause = expectedCause(truth);
         QVERIFY(!cause.isEmpty());
-        const QJsonObject verify = json(labDir(scenario) + QStringLiteral("/verify.json"))
+        const QJsonObject verify = readJson(labDir(scenario) + QStringLiteral("/verify.json"))
                                        .value(QStringLiteral("captures"))
                                        .toObject()
                                        .value(file)

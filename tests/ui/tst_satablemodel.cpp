@@ -6,6 +6,7 @@
 // - the smallest safe replay window against the receiving kernel's counters: the right host of
 //   reorder-antireplay dropped packets with its window of 16 (truth.json ipsec.replay_window),
 //   the right host of loss1 dropped none with 32 (verify.json kernel.right.sas_end).
+#include "../labdata.h"
 #include "analyze/analysis.h"
 #include "index/indexbuilder.h"
 #include "models/satablemodel.h"
@@ -22,20 +23,10 @@
 
 using namespace ikev2wb;
 using namespace ikev2wb::ui;
+using ikev2wb::testdata::labDir;
+using ikev2wb::testdata::readJson;
 
 namespace {
-
-QString labDir(const QString &scenario)
-{
-    return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + scenario;
-}
-
-QJsonObject json(const QString &path)
-{
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return {};
-    return QJsonDocument::fromJson(f.readAll()).object();
-}
 
 QVariant cell(const QAbstractItemModel &m, int row, int column, int role = SaTableModel::SortRole)
 {
@@ -65,7 +56,7 @@ private Q_SLOTS:
     {
         QFETCH(QString, scenario);
         QFETCH(QString, file);
-        const QJsonObject verify = json(labDir(scenario) + QStringLiteral("/verify.json"));
+        const QJsonObject verify = readJson(labDir(scenario) + QStringLiteral("/verify.json"));
         QVERIFY2(!verify.isEmpty(), "verify.json missing");
         const QJsonObject bySpi = verify.value(QStringLiteral("captures"))
                                       .toObject()
@@ -160,12 +151,12 @@ private Q_SLOTS:
         // reorder-antireplay: the right kernel (window 16, truth.json) dropped packets of the
         // left → right SA, so no window of 16 or less is safe for it.
         const QJsonObject truth =
-            json(labDir(QStringLiteral("reorder-antireplay")) + QStringLiteral("/truth.json"));
+            readJson(labDir(QStringLiteral("reorder-antireplay")) + QStringLiteral("/truth.json"));
         const int rightWindow =
             truth[QStringLiteral("ipsec")][QStringLiteral("replay_window")][QStringLiteral("right")].toInt();
         QCOMPARE(rightWindow, 16);
         // loss1: the right kernel (window 32) dropped nothing, so 32 is safe for its inbound SA.
-        const QJsonObject verify = json(labDir(QStringLiteral("loss1")) + QStringLiteral("/verify.json"));
+        const QJsonObject verify = readJson(labDir(QStringLiteral("loss1")) + QStringLiteral("/verify.json"));
         const QJsonArray rightSas =
             verify[QStringLiteral("kernel")][QStringLiteral("right")][QStringLiteral("sas_end")].toArray();
         QString safeSpi;

@@ -162,7 +162,9 @@ QVariant SaTableModel::headerData(int section, Qt::Orientation orientation, int 
         case ColMaxReorder:
             return tr("Largest reordering extent, in packets (RFC 4737)");
         case ColMinSafeWindow:
-            return tr("Smallest receiver anti-replay window that drops none of these packets");
+            return tr("Smallest receiver anti-replay window that drops none of these packets: the deepest "
+                      "reordering + 1, exactly (the JSON's min_safe_window is the smallest of the emulated "
+                      "windows 32, 64, … 4096 that drops none)");
         case ColMaxOuter:
             return tr("Largest outer IP packet of the SA, in bytes");
         case ColFirstTime:
@@ -199,7 +201,7 @@ QVariant SaTableModel::headerData(int section, Qt::Orientation orientation, int 
     case ColMaxReorder:
         return tr("Max reorder");
     case ColMinSafeWindow:
-        return tr("Min safe window");
+        return tr("Min window");
     case ColMaxOuter:
         return tr("Max outer");
     case ColFirstTime:
