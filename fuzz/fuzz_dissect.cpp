@@ -49,6 +49,20 @@ void dissectOne(int dlt, ByteView frame, std::uint32_t originalLength)
         const IkePayloadSummary s = parseIkePayloads(f.ikeMessage, f.ike);
         check(!s.hasSk || !s.hasSkf); // the walk stops at the first encrypted payload
     }
+    // The reading thread may hand over only the bytesToDissect() prefix (copied into a buffer of
+    // exactly that size, so ASan catches a read past it): it must dissect to the same facts.
+    const std::size_t need = Dissector::bytesToDissect(dlt, frame, originalLength);
+    check(need <= frame.size());
+    if (need < frame.size()) {
+        const std::vector<std::uint8_t> prefix(frame.data(), frame.data() + need);
+        Dissector cut(dlt);
+        const PacketFacts g = cut.dissect(ByteView(prefix.data(), prefix.size()), originalLength,
+                                          static_cast<std::uint32_t>(frame.size()));
+        check(g.kind == f.kind && g.flags == f.flags && g.spi == f.spi && g.seq == f.seq &&
+              g.espLen == f.espLen && g.ipTotalLen == f.ipTotalLen && g.src == f.src && g.dst == f.dst &&
+              g.srcPort == f.srcPort && g.dstPort == f.dstPort && g.l4Offset == f.l4Offset &&
+              (g.warning == nullptr) == (f.warning == nullptr) && f.ikeMessage.empty());
+    }
     // The same bytes as an IP packet (the path reassembled datagrams take).
     const PacketFacts ip = dissector.dissectIp(frame);
     if (ip.kind == PacketKind::Ike || ip.kind == PacketKind::IkeNatT || ip.kind == PacketKind::IkeTcp)
