@@ -23,6 +23,24 @@
 
 #include <cstdio>
 
+namespace {
+quint64 packetToShow(const ikev2wb::CaptureIndex &index, const ikev2wb::CaptureAnalysis &analysis)
+{
+    const ikev2wb::EspSaSequence *worst = nullptr;
+    for (const auto &s : analysis.esp.sas)
+        if (!s.missingRanges.empty() && (!worst || s.missing > worst->missing)) worst = &s;
+    if (worst) {
+        const ikev2wb::EspSa &sa = index.espSas[worst->saIndex];
+        const std::uint64_t after = worst->missingRanges.front().last + 1;
+        for (std::size_t i = 0; i < index.packetCount(); ++i) {
+            const ikev2wb::PacketRecord &r = index.packets[i];
+            if (r.isEsp() && r.spi() == sa.spi && r.flowId == sa.flowId && r.seq() == after) return i;
+        }
+    }
+    return index.ikeMessages.empty() ? 0 : index.ikeMessages.front().packet;
+}
+} // namespace
+
 using namespace ikev2wb::ui;
 
 int main(int argc, char **argv)
@@ -144,6 +162,11 @@ int main(int argc, char **argv)
         if (step >= page->tabs()->count()) {
             app.quit();
             return;
+        }
+        if (step == CapturePage::PacketsTab) {
+            // Show the details pane filled: the first packet after the first sequence gap of the
+            // SA with the most missing numbers, else the first IKE message.
+            page->selectPacket(packetToShow(*page->index(), *page->analysis()));
         }
         page->tabs()->setCurrentIndex(step);
         ++step;
