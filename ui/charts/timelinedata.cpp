@@ -54,9 +54,14 @@ TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &ana
         for (const EspMissingRange &m : s.missingRanges)
             d.lost.push_back({m.afterNs, double(m.first)});
         const EspRateSeries &rs = s.series;
-        for (std::size_t b = 0; b < rs.missing.size(); ++b)
-            d.lossPerSecond.push_back({rs.startNs + std::int64_t(b) * rs.bucketNs,
-                                       double(rs.missing[b]) * 1e9 / double(rs.bucketNs)});
+        // A step per bucket (its start and its end at the same height), so a loss shows over the
+        // second it happened in, under its marker, not as a ramp towards the bucket's start.
+        for (std::size_t b = 0; b < rs.missing.size(); ++b) {
+            const std::int64_t from = rs.startNs + std::int64_t(b) * rs.bucketNs;
+            const double rate = double(rs.missing[b]) * 1e9 / double(rs.bucketNs);
+            d.lossPerSecond.push_back({from, rate});
+            d.lossPerSecond.push_back({from + rs.bucketNs - 1, rate});
+        }
     }
     std::sort(d.lost.begin(), d.lost.end(),
               [](const SeriesPoint &a, const SeriesPoint &b) { return a.tNs < b.tNs; });

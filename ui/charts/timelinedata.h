@@ -30,7 +30,7 @@ struct TimelineData
     std::vector<SeriesPoint> lost;       // (time of the gap, first missing number)
     std::vector<SeriesPoint> reordered;  // late arrivals
     std::vector<SeriesPoint> duplicates;
-    std::vector<SeriesPoint> lossPerSecond; // (bucket start, numbers lost in it)
+    std::vector<SeriesPoint> lossPerSecond; // two points per bucket (start, end - 1 ns): numbers lost per second in it
     std::vector<TimelineEvent> events;      // IKE events in the SA's time range (± a margin)
     std::uint64_t missing = 0;
 };
