@@ -5,9 +5,9 @@
 #include "pages/comparepage.h"
 #include "pages/overviewpage.h"
 #include "pages/startpage.h"
+#include "report/pdfreport.h"
 #include "settings/settingsdialog.h"
 #include "settings/workbenchsettings.h"
-#include "report/pdfreport.h"
 
 #include <QAction>
 #include <QApplication>
@@ -25,11 +25,15 @@
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
+#include <QThread>
+#include <QTimer>
 #include <QToolButton>
 
 #include <QtConcurrent/QtConcurrentRun>
 
 #include <pcap/pcap.h>
+
+#include <functional>
 
 namespace ikev2wb::ui {
 
@@ -97,7 +101,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     auto *exportPdf = file->addAction(tr("Export &Report (PDF)…"), this, &MainWindow::exportReport);
     exportPdf->setObjectName(QStringLiteral("exportReportAction"));
     exportPdf->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
-    exportPdf->setToolTip(tr("Write the verdict, checklist, fixes and plots of the current capture as a PDF"));
+    exportPdf->setToolTip(
+        tr("Write the verdict, checklist, fixes and plots of the current capture as a PDF"));
     closeTab->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_W));
     closeTab->setToolTip(tr("Close the current capture or comparison"));
     auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
@@ -152,7 +157,29 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     rebuildRecentMenu();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // A recent-file write still running (see addRecent) finishes before the window goes.
+    for (QThread *t : findChildren<QThread *>(QStringLiteral("settingsWriter")))
+        t->wait();
+}
+
+namespace {
+/// Runs a settings write on a thread of its own, then `done` on the GUI thread. QSettings writes
+/// its file with fsync(), which on a busy disk blocks for a tenth of a second and more: the
+/// GUI thread must not wait for it. (Not the thread pool: it may be busy analysing for seconds.)
+void writeSettings(QObject *owner, std::function<void()> write, std::function<void()> done)
+{
+    QThread *thread = QThread::create(std::move(write));
+    thread->setObjectName(QStringLiteral("settingsWriter"));
+    thread->setParent(owner);
+    QObject::connect(thread, &QThread::finished, owner, [thread, done = std::move(done)]() {
+        thread->deleteLater();
+        done();
+    });
+    thread->start();
+}
+} // namespace
 
 void MainWindow::openFiles(const QStringList &paths)
 {
@@ -210,12 +237,25 @@ void MainWindow::onProgress(const QString &path, qint64 done, qint64 total, quin
 
 void MainWindow::onLoaded(const QString &path, IndexPtr index)
 {
-    auto *page = new CapturePage(index, m_tabs);
-    const int tab = m_tabs->addTab(page, QFileInfo(path).fileName());
-    m_tabs->setTabToolTip(tab, path);
-    m_tabs->setCurrentIndex(tab);
-    m_stack->setCurrentWidget(m_tabs);
-    updateStartPage();
+    // Building the page, showing it (its first layout) and applying the analysis (onAnalysed)
+    // each take an event-loop turn of their own, so that no single turn stalls the window while
+    // the workers compete with the GUI thread for the cores.
+    auto *page = new CapturePage(index, m_tabs); // hidden until added
+    // Two hops: the next turn runs what building the page posted (chart layouts and the like),
+    // the one after adds and shows it.
+    QTimer::singleShot(0, page, [this, page, path]() {
+        QTimer::singleShot(0, page, [this, page, path]() {
+            // The page's final width before it is shown (a document-mode tab widget has no frame
+            // and fills the stack): its report is laid out once, not again when the tab widget
+            // lays out its new tab bar.
+            page->resize(m_stack->size());
+            const int tab = m_tabs->addTab(page, QFileInfo(path).fileName());
+            m_tabs->setTabToolTip(tab, path);
+            m_tabs->setCurrentIndex(tab);
+            m_stack->setCurrentWidget(m_tabs);
+            updateStartPage();
+        });
+    });
     QString warn = index->warnings.empty()
                        ? QString()
                        : tr(" — %1 warnings").arg(index->warnings.size() + index->warningsSuppressed);
@@ -230,10 +270,10 @@ void MainWindow::onAnalysed(const QString &path, IndexPtr index, AnalysisPtr ana
 {
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
-    for (int i = 0; i < m_tabs->count(); ++i) {
-        auto *page = qobject_cast<CapturePage *>(m_tabs->widget(i));
-        if (page && page->index() == index) page->setAnalysis(analysis);
-    }
+    // The page may not be in a tab yet (see onLoaded). The analysis goes in in a turn of its own.
+    for (CapturePage *page : m_tabs->findChildren<CapturePage *>())
+        if (page->index() == index)
+            QTimer::singleShot(0, page, [page, analysis]() { page->setAnalysis(analysis); });
     m_status->setText(
         tr("%1: %2 packets analysed").arg(QFileInfo(path).fileName()).arg(index->packetCount()));
     openNext();
@@ -256,8 +296,8 @@ void MainWindow::onFailed(const QString &path, const QString &message)
 
 void MainWindow::addRecent(const QString &path)
 {
-    WorkbenchSettings().addRecentFile(path);
-    rebuildRecentMenu();
+    writeSettings(
+        this, [path]() { WorkbenchSettings().addRecentFile(path); }, [this]() { rebuildRecentMenu(); });
 }
 
 void MainWindow::rebuildRecentMenu()
@@ -476,8 +516,9 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, CompareP
     m_tabs->setCurrentIndex(tab);
     m_stack->setCurrentWidget(m_tabs);
     updateStartPage();
-    WorkbenchSettings().addRecentPair(pathA, pathB);
-    rebuildRecentMenu();
+    writeSettings(
+        this, [pathA, pathB]() { WorkbenchSettings().addRecentPair(pathA, pathB); },
+        [this]() { rebuildRecentMenu(); });
     std::size_t lost = 0;
     for (const DirectionComparison &d : result->directions)
         lost += d.lostInTransit.size();
@@ -511,13 +552,14 @@ void MainWindow::exportReport()
 {
     auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
     if (!page || !page->analysis() || !page->checklist() || !page->checklist()->diagnosis()) {
-        m_status->setText(page ? tr("The report needs the finished checklist: wait for the analysis and diagnosis")
-                               : tr("Open a capture first: the report covers the current capture's tab"));
+        m_status->setText(
+            page ? tr("The report needs the finished checklist: wait for the analysis and diagnosis")
+                 : tr("Open a capture first: the report covers the current capture's tab"));
         return;
     }
     const QString base = QFileInfo(page->index()->file.path).completeBaseName();
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export Report"), base + QStringLiteral("-report.pdf"),
-                                                      tr("PDF documents (*.pdf)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export Report"), base + QStringLiteral("-report.pdf"), tr("PDF documents (*.pdf)"));
     if (!path.isEmpty()) exportReportTo(path);
 }
 

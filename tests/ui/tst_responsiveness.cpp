@@ -14,6 +14,7 @@
 #include "mainwindow.h"
 #include "models/packettablemodel.h"
 #include "pages/capturepage.h"
+#include "pages/overviewpage.h"
 #include "pages/packetspage.h"
 
 #include "../synthcapture.h"
@@ -105,19 +106,23 @@ private Q_SLOTS:
         auto *tabs = w.findChild<QTabWidget *>();
         QVERIFY(tabs);
         QTRY_COMPARE_WITH_TIMEOUT(analysed.size(), 1, 120000);
-        auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
-        QVERIFY(page);
-        QVERIFY(page->analysis());
+        // The page is shown, and the analysis applied, each in an event-loop turn of its own.
+        CapturePage *page = nullptr;
+        QTRY_VERIFY((page = qobject_cast<CapturePage *>(tabs->currentWidget())) && page->analysis());
         QCOMPARE(page->index()->packetCount(), std::size_t(kPackets + 4));
-        // The timeline is extracted on a worker; wait for it, then show every inner tab once.
+        // The timeline is extracted on a worker and drawn when its tab is first shown; the
+        // diagnosis reaches the Overview. Then show every inner tab once.
         auto *chart = page->findChild<SequenceChart *>();
         QVERIFY(chart);
-        QTRY_VERIFY_WITH_TIMEOUT(chart->plottedPoints() > 0, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(chart->data() != nullptr, 60000);
+        QCOMPARE(chart->plottedPoints(), 0); // hidden: nothing laid out for it yet
+        QTRY_VERIFY_WITH_TIMEOUT(page->overview()->findingsFromDiagnosis(), 60000);
         for (int t = 0; t < page->tabs()->count(); ++t) {
             if (!page->tabs()->isTabEnabled(t)) continue;
             page->tabs()->setCurrentIndex(t);
             QTest::qWait(50);
         }
+        QVERIFY(chart->plottedPoints() > 0);
         const double loadMaxGapMs = maxGapMs;
 
         // Sorting and filtering the packet table: computed on a worker, applied when ready.

@@ -156,6 +156,12 @@ void SequenceChart::resizeEvent(QResizeEvent *event)
     rebuild();
 }
 
+void SequenceChart::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_stale) rebuild();
+}
+
 void SequenceChart::onRangeChanged(qreal minS, qreal maxS)
 {
     if (m_updating || !m_data) return;
@@ -169,6 +175,11 @@ void SequenceChart::onRangeChanged(qreal minS, qreal maxS)
 void SequenceChart::rebuild()
 {
     if (!m_data) return;
+    if (!isVisible()) {
+        m_stale = true;
+        return;
+    }
+    m_stale = false;
     m_updating = true;
     const auto &d = *m_data;
     const int buckets = std::max(100, int(m_chart->plotArea().width()));

@@ -2,6 +2,8 @@
 // The ESP sequence timeline: sequence number against time for one SA with lost, reordered and
 // duplicate packets marked and IKE events as vertical markers, and the loss per second below.
 // The only file that knows Qt Charts for this view (a Qt Graphs backend would replace it).
+// Hidden, it only keeps the data: the points are reduced and the axes laid out when it is shown
+// (a hidden chart's axis layout costs the GUI thread for nothing, and showing re-reduces anyway).
 #include "charts/timelinedata.h"
 
 #include <QWidget>
@@ -26,8 +28,10 @@ public:
     /// Shows [startNs, endNs) and re-reduces the visible points to the plot's pixel width.
     void setVisibleRange(std::int64_t startNs, std::int64_t endNs);
     void resetZoom();
-    /// Points the sequence series currently holds (after reduction).
+    /// Points the sequence series currently holds (after reduction; 0 until first shown).
     [[nodiscard]] int plottedPoints() const;
+    /// The timeline given to setData() (null: none yet).
+    [[nodiscard]] const std::shared_ptr<const TimelineData> &data() const { return m_data; }
 
 Q_SIGNALS:
     /// A lost/reordered/duplicate marker or a point was clicked: the packet nearest in time.
@@ -35,6 +39,7 @@ Q_SIGNALS:
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void rebuild();
@@ -59,6 +64,7 @@ private:
     std::int64_t m_viewStart = 0;
     std::int64_t m_viewEnd = 1;
     bool m_updating = false;
+    bool m_stale = false; // the series do not show m_data over the view range (hidden meanwhile)
 };
 
 } // namespace ikev2wb::ui

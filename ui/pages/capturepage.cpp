@@ -100,8 +100,10 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     connect(m_checklist, &ChecklistPage::packetRequested, this, &CapturePage::selectPacket);
 
     // The Overview shows the checklist's top findings; its links jump to the tab that explains them.
-    connect(m_checklist, &ChecklistPage::diagnosisChanged, this,
-            [this]() { m_overview->setDiagnosis(m_checklist->diagnosis()); });
+    // Queued: the Overview's report is laid out in a turn of its own, not in the Checklist's.
+    connect(
+        m_checklist, &ChecklistPage::diagnosisChanged, this,
+        [this]() { m_overview->setDiagnosis(m_checklist->diagnosis()); }, Qt::QueuedConnection);
     connect(m_overview, &OverviewPage::findingRequested, this, [this](int row) {
         m_checklist->showFinding(row);
         m_tabs->setCurrentIndex(ChecklistTab);

@@ -27,6 +27,7 @@
 #include <QToolButton>
 #include <QUrl>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <map>
 #include <optional>
@@ -125,6 +126,7 @@ OverviewPage::OverviewPage(IndexPtr index, QWidget *parent) : QWidget(parent), m
     m_report->setOpenLinks(false);
     m_report->setFrameShape(QFrame::NoFrame);
     m_report->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff); // the tables wrap to the width
+    m_report->document()->setDocumentMargin(12); // before any content: a change lays it all out again
     connect(m_report, &QTextBrowser::anchorClicked, this,
             [this](const QUrl &url) { openLink(url.toString()); });
     split->addWidget(m_report);
@@ -201,14 +203,18 @@ OverviewPage::OverviewPage(IndexPtr index, QWidget *parent) : QWidget(parent), m
     layout->addLayout(bottom);
     setTextVisible(false);
 
-    m_summary = ikev2wb::summaryText(*m_index, summarize(*m_index)); // walks every packet: once
-    m_text = m_summary;
+    connect(&m_summary, &QFutureWatcherBase::finished, this, &OverviewPage::updateTextView);
+    connect(&m_analysisText, &QFutureWatcherBase::finished, this, &OverviewPage::updateTextView);
+    m_summary.setFuture(QtConcurrent::run([ix = m_index]() {
+        return ikev2wb::summaryText(*ix, summarize(*ix)); // walks every packet
+    }));
     rebuild();
 }
 
 void OverviewPage::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
+    if (m_reportStale) rebuildReport();
     if (!m_fitted) {
         m_fitted = true;
         fitSplitter();
@@ -224,8 +230,8 @@ void OverviewPage::fitSplitter()
     const int wanted = m_saHeading->sizeHint().height() + m_saView->horizontalHeader()->sizeHint().height() +
                        rows * rowHeight + 24;
     const int total = std::max(m_split->height(), 600);
-    // The report keeps what its text needs where it can; the table gets at least a third.
-    m_report->document()->setTextWidth(m_report->viewport()->width());
+    // The report keeps what its text needs where it can; the table gets at least a third. The
+    // text edit has laid the document out at its width already (setTextWidth would do it again).
     const int report = int(m_report->document()->size().height()) + 8;
     const int table = std::min(wanted, std::max(total / 3, total - report));
     m_split->setSizes({total - table, table, m_textView->isVisible() ? total / 3 : 0});
@@ -235,6 +241,7 @@ void OverviewPage::setTextVisible(bool visible)
 {
     m_textToggle->setArrowType(visible ? Qt::DownArrow : Qt::RightArrow);
     m_textView->setVisible(visible);
+    if (visible && m_textStale) updateTextView();
     if (visible) {
         QList<int> sizes = m_split->sizes();
         if (sizes.size() == 3 && sizes[2] < 120) {
@@ -249,12 +256,19 @@ void OverviewPage::setAnalysis(AnalysisPtr analysis)
 {
     m_analysis = std::move(analysis);
     m_saModel->setAnalysis(m_analysis);
-    m_text = m_summary;
-    if (m_analysis) m_text += QLatin1Char('\n') + analysisText(*m_index, *m_analysis);
+    m_textStale = true;
+    if (m_analysis) {
+        m_analysisText.setFuture(
+            QtConcurrent::run([ix = m_index, a = m_analysis]() { return analysisText(*ix, *a); }));
+    }
     for (int c = 0; c < SaTableModel::ColumnCount - 1; ++c)
         m_saView->resizeColumnToContents(c);
     rebuild();
-    if (m_fitted) fitSplitter(); // the report grew by the analysis
+    // The report grew by the analysis: fit it now, or when the page is next shown.
+    if (m_fitted && isVisible())
+        fitSplitter();
+    else
+        m_fitted = false;
 }
 
 void OverviewPage::setDiagnosis(DiagnosisPtr diagnosis)
@@ -272,7 +286,20 @@ void OverviewPage::setAssumptions(int replayWindow, int natUdpTimeoutS)
 
 QString OverviewPage::summaryText() const
 {
-    return m_text;
+    // result() waits for a running worker, or takes a job not yet started and runs it here.
+    QString text = m_summary.future().result();
+    if (m_analysis) text += QLatin1Char('\n') + m_analysisText.future().result();
+    return text;
+}
+
+void OverviewPage::updateTextView()
+{
+    m_textStale = true;
+    if (!m_textToggle->isChecked()) return; // filled when opened
+    if (!m_summary.isFinished() || (m_analysis && !m_analysisText.isFinished()))
+        return; // the worker's finished signal comes back here
+    m_textStale = false;
+    m_textView->setPlainText(m_analysis ? summaryText() : summaryText() + tr("\nAnalysing…\n"));
 }
 
 void OverviewPage::changeEvent(QEvent *event)
@@ -306,6 +333,16 @@ void OverviewPage::rebuild()
     collectFindings();
     m_saHeading->setText(tr("<b>ESP SAs</b> (%1) — double-click one to open it in the ESP timeline")
                              .arg(m_index->espSas.size()));
+    // Laying out the report's tables is the expensive part: not for a hidden page.
+    if (isVisible())
+        rebuildReport();
+    else
+        m_reportStale = true;
+}
+
+void OverviewPage::rebuildReport()
+{
+    m_reportStale = false;
     const QPalette &pal = m_report->palette();
     const QColor text = pal.color(QPalette::Text);
     const QColor muted = mix(pal.color(QPalette::Base), text, 0.62);
@@ -326,9 +363,7 @@ void OverviewPage::rebuild()
                          ikeHtml() + pathHtml() + QStringLiteral("</body></html>");
     const int scroll = m_report->verticalScrollBar() ? m_report->verticalScrollBar()->value() : 0;
     m_report->setHtml(html);
-    m_report->document()->setDocumentMargin(12);
     if (m_report->verticalScrollBar()) m_report->verticalScrollBar()->setValue(scroll);
-    m_textView->setPlainText(m_analysis ? m_text : m_text + tr("\nAnalysing…\n"));
 }
 
 // --- the findings ---

@@ -6,9 +6,12 @@
 // SA in the ESP timeline). The `ikev2wb summary` + `analyze` text stays one click away (and on
 // the clipboard with Copy) because engineers paste it into tickets.
 // The index arrives first (the page shows it with "analysing…"); analysis and diagnosis follow.
+// The report is laid out only while the page is shown (a hidden page catches up when it is
+// shown), once per change; the text summary walks every packet, so a worker writes it.
 #include "loader/captureloader.h"
 #include "models/checklistmodel.h"
 
+#include <QFutureWatcher>
 #include <QWidget>
 
 class QLabel;
@@ -51,7 +54,8 @@ public:
     };
     [[nodiscard]] const QList<ShownFinding> &findings() const { return m_shown; }
     [[nodiscard]] bool findingsFromDiagnosis() const { return m_diagnosis != nullptr; }
-    /// The `ikev2wb summary` and `analyze` text (what Copy puts on the clipboard).
+    /// The `ikev2wb summary` and `analyze` text (what Copy puts on the clipboard). Written on a
+    /// worker; asked for before the worker is done, it waits for it (or does the work here).
     [[nodiscard]] QString summaryText() const;
     [[nodiscard]] QTextBrowser *report() const { return m_report; }
     [[nodiscard]] SaTableModel *saModel() const { return m_saModel; }
@@ -71,7 +75,11 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
+    /// Findings now; the report now when shown, else when the page is next shown.
     void rebuild();
+    void rebuildReport();
+    /// Fills the text view when it is open (it stays empty while collapsed).
+    void updateTextView();
     void collectFindings();
     void collectAnalysisFindings();
     [[nodiscard]] QString headerHtml() const;
@@ -90,9 +98,11 @@ private:
     int m_replayWindow = 32;
     int m_natUdpTimeoutS = 30;
     QList<ShownFinding> m_shown;
-    bool m_fitted = false; // the splitter got its first sizes (needs the page's real height)
-    QString m_summary;     // `ikev2wb summary` text
-    QString m_text;        // summary + `ikev2wb analyze` text
+    bool m_fitted = false;                  // the splitter got its first sizes (needs the page's real height)
+    bool m_reportStale = true;              // the report does not show the current state (page hidden)
+    bool m_textStale = true;                // the text view does not show the current text (collapsed)
+    QFutureWatcher<QString> m_summary;      // `ikev2wb summary` text
+    QFutureWatcher<QString> m_analysisText; // `ikev2wb analyze` text (no future: no analysis)
 
     QSplitter *m_split = nullptr;
     QTextBrowser *m_report = nullptr;
