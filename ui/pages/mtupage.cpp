@@ -17,7 +17,9 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLegend>
+#include <QLineSeries>
 #include <QPlainTextEdit>
+#include <QShowEvent>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -132,6 +134,16 @@ void MtuPage::recompute()
         return;
     }
     m_result->setText(tr("inner MTU %1, TCP MSS %2").arg(r.innerMax).arg(r.tcpMss));
+    // The outer size of a full 1500-byte inner packet: the smallest path MTU the calculator
+    // says carries it (the suite's padding included), for the histogram's second line.
+    m_outerOfFullInner = 0;
+    for (int p = 1500; p <= 1800 && m_outerOfFullInner == 0; ++p) {
+        OverheadInput probe = in;
+        probe.pathMtu = p;
+        const OverheadResult q = computeEspOverhead(probe);
+        if (q.valid && q.innerMax >= 1500) m_outerOfFullInner = p;
+    }
+    if (m_saPicker->currentIndex() >= 0) showHistogram(m_saPicker->currentIndex());
     QStringList lines;
     for (const OverheadItem &item : r.items)
         lines << tr("%1: %2 bytes").arg(item.name).arg(item.bytes);
@@ -144,6 +156,19 @@ void MtuPage::setData(IndexPtr index, AnalysisPtr analysis)
 {
     m_index = std::move(index);
     m_analysis = std::move(analysis);
+    m_stale = true;
+    if (isVisible()) fill();
+}
+
+void MtuPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_stale) fill();
+}
+
+void MtuPage::fill()
+{
+    m_stale = false;
     if (!m_index || !m_analysis) return;
     m_text->setPlainText(mtuText(*m_index, m_analysis->mtu));
     m_saPicker->blockSignals(true);
@@ -212,21 +237,55 @@ void MtuPage::showHistogram(int saRow)
     series->append(set);
     series->setBarWidth(0.9);
     m_chart->addSeries(series);
+    // The bars hang on a category axis (hidden); a value axis over the same span [0, 26 × 64)
+    // carries readable byte labels and the vertical lines: the path MTU and the outer size the
+    // calculator's suite makes of a full 1500-byte inner packet.
     auto *x = new QBarCategoryAxis;
     x->append(categories);
-    x->setTitleText(tr("outer IP packet size (bytes, bins of %1)").arg(kMtuBinBytes));
+    x->setVisible(false);
+    auto *bytes = new QValueAxis;
+    bytes->setRange(0, kMtuBins * kMtuBinBytes);
+    bytes->setTickType(QValueAxis::TicksDynamic);
+    bytes->setTickAnchor(0);
+    bytes->setTickInterval(256);
+    bytes->setLabelFormat(QStringLiteral("%d"));
+    bytes->setTitleText(tr("outer IP packet size, bytes (bins of %1; the last holds ≥ %2)")
+                            .arg(kMtuBinBytes)
+                            .arg((kMtuBins - 1) * kMtuBinBytes));
     auto *y = new QValueAxis;
     y->setTitleText(tr("packets"));
     y->setLabelFormat(QStringLiteral("%.0f"));
-    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(x), static_cast<QAbstractAxis *>(y)}) {
+    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(bytes), static_cast<QAbstractAxis *>(y)}) {
         axis->setLabelsColor(palette().color(QPalette::Text));
         axis->setTitleBrush(palette().color(QPalette::Text));
     }
     m_chart->addAxis(x, Qt::AlignBottom);
+    m_chart->addAxis(bytes, Qt::AlignBottom);
     m_chart->addAxis(y, Qt::AlignLeft);
     series->attachAxis(x);
     series->attachAxis(y);
     y->applyNiceNumbers();
+    const double top = y->max();
+    auto line = [&](double at, const QString &name, const QColor &colour) {
+        auto *l = new QLineSeries;
+        l->setName(name);
+        l->append(at, 0);
+        l->append(at, top);
+        QPen pen(colour, 2, Qt::DashLine);
+        l->setPen(pen);
+        m_chart->addSeries(l);
+        l->attachAxis(bytes);
+        l->attachAxis(y);
+    };
+    if (pathMtu > 0)
+        line(std::min<double>(pathMtu, kMtuBins * kMtuBinBytes), tr("path MTU %1").arg(pathMtu),
+             QColor(0xd9, 0x30, 0x25));
+    if (m_outerOfFullInner > 0)
+        line(std::min<double>(m_outerOfFullInner, kMtuBins * kMtuBinBytes),
+             tr("a 1500-byte inner packet becomes %1 outer (calculator's suite)").arg(m_outerOfFullInner),
+             QColor(0xe3, 0x74, 0x00));
+    m_chart->legend()->setVisible(true);
+    m_chart->legend()->setLabelColor(palette().color(QPalette::Text));
     m_chart->setTitle(tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%; path MTU %6 (%7)")
                           .arg(m.packets)
                           .arg(m.p50)

@@ -1,6 +1,8 @@
 #pragma once
 // MTU page: outer size histogram per SA with the path MTU and the overhead-derived limit, the
 // ICMP errors, and the overhead calculator (suite, NAT-T, IPv4/IPv6, path MTU → inner MTU, MSS).
+// The histogram, the text and the calculator's start values are filled when the page is first
+// shown after setData(): a hidden Qt Charts bar chart still lays out every axis label.
 #include "loader/captureloader.h"
 
 #include <QWidget>
@@ -21,16 +23,23 @@ class MtuPage final : public QWidget
 public:
     explicit MtuPage(QWidget *parent = nullptr);
     void setData(IndexPtr index, AnalysisPtr analysis);
+    /// setData() has been applied to the widgets (it waits for the page to be shown).
+    [[nodiscard]] bool isFilled() const { return !m_stale; }
     /// The calculator's current result line (for tests and the status bar).
     [[nodiscard]] QString calculatorResult() const;
     void setCalculatorInput(int suiteRow, int pathMtu, bool natT, bool outerIpv6);
 
+protected:
+    void showEvent(QShowEvent *event) override;
+
 private:
+    void fill();
     void recompute();
     void showHistogram(int saRow);
 
     IndexPtr m_index;
     AnalysisPtr m_analysis;
+    bool m_stale = false;
     QComboBox *m_saPicker = nullptr;
     QChart *m_chart = nullptr;
     QChartView *m_chartView = nullptr;
@@ -44,6 +53,7 @@ private:
     QLabel *m_result = nullptr;
     QLabel *m_breakdown = nullptr;
     QLabel *m_estimate = nullptr;
+    int m_outerOfFullInner = 0; // outer bytes of a 1500-byte inner packet with the calculator's suite
 };
 
 } // namespace ikev2wb::ui
