@@ -101,7 +101,9 @@ private Q_SLOTS:
         QVERIFY2(m.hasMatch(), qPrintable(text.right(800)));
         QCOMPARE(m.captured(3).toInt(), dropped);
         QCOMPARE(m.captured(1).toInt() - m.captured(2).toInt(), dropped);
-        QVERIFY(QRegularExpression(QStringLiteral("B\\s*→\\s*A\\s+(\\d+)\\s+\\1\\s+0\\s")).match(text).hasMatch());
+        QVERIFY(QRegularExpression(QStringLiteral("B\\s*→\\s*A\\s+(\\d+)\\s+\\1\\s+0\\s"))
+                    .match(text)
+                    .hasMatch());
 
         // The timeline plot is in the pages: render them and look for its blue and red ink.
         QVERIFY(run(QStringLiteral("pdftoppm"),
@@ -117,7 +119,8 @@ private Q_SLOTS:
                 for (int x = 0; x < img.width(); ++x) {
                     const QColor c = img.pixelColor(x, y);
                     if (c.blue() > 180 && c.red() < 80 && c.green() < 160) ++blue;
-                    if (c.red() > 200 && c.green() < 110 && c.blue() < 110) ++red; // the ticks (#d93025), not the [FAIL] badges (#b3261e)
+                    if (c.red() > 200 && c.green() < 110 && c.blue() < 110)
+                        ++red; // the ticks (#d93025), not the [FAIL] badges (#b3261e)
                 }
         }
         qInfo("pages %d, timeline blue pixels %d, missing-tick red pixels %d", pages, blue, red);

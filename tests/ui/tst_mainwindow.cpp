@@ -6,9 +6,9 @@
 
 #include <QAction>
 #include <QDir>
-#include <QProcess>
 #include <QLabel>
 #include <QMessageBox>
+#include <QProcess>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -48,7 +48,8 @@ private Q_SLOTS:
     void exportsReport()
     {
         const QDir samples(QStringLiteral(IKEV2WB_SAMPLES));
-        const QStringList right = samples.entryList({QStringLiteral("mtu-blackhole*right*.pcap")}, QDir::Files);
+        const QStringList right =
+            samples.entryList({QStringLiteral("mtu-blackhole*right*.pcap")}, QDir::Files);
         QCOMPARE(right.size(), 1);
         MainWindow w;
         w.show();
@@ -70,7 +71,8 @@ private Q_SLOTS:
         QVERIFY(p.waitForFinished(30000));
         const QString text = QString::fromUtf8(p.readAllStandardOutput());
         QVERIFY2(text.contains(right.front()), qPrintable(text.left(400)));
-        QVERIFY2(text.contains(QStringLiteral("black hole"), Qt::CaseInsensitive), qPrintable(text.left(1500)));
+        QVERIFY2(text.contains(QStringLiteral("black hole"), Qt::CaseInsensitive),
+                 qPrintable(text.left(1500)));
     }
     void badFileDoesNotBlock()
     {

@@ -30,8 +30,9 @@ struct TimelineData
     std::vector<SeriesPoint> lost;       // (time of the gap, first missing number)
     std::vector<SeriesPoint> reordered;  // late arrivals
     std::vector<SeriesPoint> duplicates;
-    std::vector<SeriesPoint> lossPerSecond; // two points per bucket (start, end - 1 ns): numbers lost per second in it
-    std::vector<TimelineEvent> events;      // IKE events in the SA's time range (± a margin)
+    std::vector<SeriesPoint>
+        lossPerSecond; // two points per bucket (start, end - 1 ns): numbers lost per second in it
+    std::vector<TimelineEvent> events; // IKE events in the SA's time range (± a margin)
     std::uint64_t missing = 0;
 };
 
