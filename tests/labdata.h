@@ -1,10 +1,14 @@
 #pragma once
 // Where the tests find the lab runs (tests/data/lab/<scenario>/: captures, truth.json,
 // verify.json, stats/, charon logs) and how they read their JSON files.
+#include "index/indexbuilder.h"
+
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QString>
+
+#include <memory>
 
 namespace ikev2wb::testdata {
 
@@ -19,6 +23,17 @@ inline QJsonObject readJson(const QString &path)
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) return {};
     return QJsonDocument::fromJson(f.readAll()).object();
+}
+
+/// A capture under tests/data (e.g. "captures/tcpdump/tests/ikev2four.pcap"), read into an
+/// index to share with models and pages; null (with a warning naming it) when unreadable.
+inline std::shared_ptr<const CaptureIndex> loadTestCapture(const QString &relative)
+{
+    QString error;
+    std::shared_ptr<const CaptureIndex> index(
+        loadCapture(QStringLiteral(IKEV2WB_TEST_DATA "/") + relative, &error).release());
+    if (!index) qWarning("%s: %s", qPrintable(relative), qPrintable(error));
+    return index;
 }
 
 } // namespace ikev2wb::testdata

@@ -31,18 +31,15 @@ QString run(const QString &program, const QStringList &args)
     return QString::fromUtf8(p.readAllStandardOutput());
 }
 
-bool writeReport(const DiagnosisFiles &files, const QString &pdf, LoadedDiagnosis &loaded)
+/// Diagnoses a lab scenario's two captures (left = A, right = B) and writes their report.
+bool writeLabPairReport(const QString &scenario, const QString &pdf, LoadedDiagnosis &loaded)
 {
+    DiagnosisFiles files;
+    files.captureA = lab(scenario + QStringLiteral("/left-outer.pcap"));
+    files.captureB = lab(scenario + QStringLiteral("/right-outer.pcap"));
     QString error;
-    if (!diagnoseFiles(files, loaded, &error)) return false;
-    report::PdfReportInput in;
-    in.diagnosis = &loaded.diagnosis;
-    in.indexA = loaded.indexA.get();
-    in.analysisA = &loaded.analysisA;
-    in.indexB = loaded.indexB.get();
-    in.analysisB = loaded.indexB ? &loaded.analysisB : nullptr;
-    in.comparison = loaded.comparison ? &*loaded.comparison : nullptr;
-    return report::writePdfReport(pdf, in, &error);
+    return diagnoseFiles(files, loaded, &error) &&
+           report::writePdfReport(pdf, report::reportInput(loaded), &error);
 }
 
 /// The number in "(dropped N, ..." of the netem qdisc on the router, as tc printed it (the
@@ -74,11 +71,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString pdf = dir.filePath(QStringLiteral("loss1.pdf"));
-        DiagnosisFiles files;
-        files.captureA = lab(QStringLiteral("loss1/left-outer.pcap"));
-        files.captureB = lab(QStringLiteral("loss1/right-outer.pcap"));
         LoadedDiagnosis loaded;
-        QVERIFY(writeReport(files, pdf, loaded));
+        QVERIFY(writeLabPairReport(QStringLiteral("loss1"), pdf, loaded));
         QFile f(pdf);
         QVERIFY(f.open(QIODevice::ReadOnly));
         QVERIFY(f.read(5) == "%PDF-");
@@ -150,11 +144,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString pdf = dir.filePath(QStringLiteral("bh.pdf"));
-        DiagnosisFiles files;
-        files.captureA = lab(QStringLiteral("mtu-blackhole/left-outer.pcap"));
-        files.captureB = lab(QStringLiteral("mtu-blackhole/right-outer.pcap"));
         LoadedDiagnosis loaded;
-        QVERIFY(writeReport(files, pdf, loaded));
+        QVERIFY(writeLabPairReport(QStringLiteral("mtu-blackhole"), pdf, loaded));
         const QString text = run(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
         const qsizetype verdict = text.indexOf(QStringLiteral("Verdict"));
         const qsizetype checklist = text.indexOf(QStringLiteral("Checklist"));

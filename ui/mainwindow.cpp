@@ -548,15 +548,20 @@ void MainWindow::onPairFailed(const QString &pathA, const QString &pathB, const 
 
 namespace ikev2wb::ui {
 
-void MainWindow::exportReport()
+CapturePage *MainWindow::reportablePage()
 {
     auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
-    if (!page || !page->analysis() || !page->checklist() || !page->checklist()->diagnosis()) {
-        m_status->setText(
-            page ? tr("The report needs the finished checklist: wait for the analysis and diagnosis")
-                 : tr("Open a capture first: the report covers the current capture's tab"));
-        return;
-    }
+    if (page && page->analysis() && page->checklist() && page->checklist()->diagnosis()) return page;
+    m_status->setText(page
+                          ? tr("The report needs the finished checklist: wait for the analysis and diagnosis")
+                          : tr("Open a capture first: the report covers the current capture's tab"));
+    return nullptr;
+}
+
+void MainWindow::exportReport()
+{
+    const CapturePage *page = reportablePage();
+    if (!page) return;
     const QString base = QFileInfo(page->index()->file.path).completeBaseName();
     const QString path = QFileDialog::getSaveFileName(
         this, tr("Export Report"), base + QStringLiteral("-report.pdf"), tr("PDF documents (*.pdf)"));
@@ -565,8 +570,8 @@ void MainWindow::exportReport()
 
 void MainWindow::exportReportTo(const QString &path)
 {
-    auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
-    if (!page || !page->analysis() || !page->checklist() || !page->checklist()->diagnosis()) return;
+    const CapturePage *page = reportablePage();
+    if (!page) return;
     // The shared pointers keep the capture alive while the worker draws the plots from it.
     const IndexPtr index = page->index();
     const AnalysisPtr analysis = page->analysis();

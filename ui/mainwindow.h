@@ -16,6 +16,8 @@ class QStackedWidget;
 
 namespace ikev2wb::ui {
 
+class CapturePage;
+
 class StartPage;
 
 class MainWindow final : public QMainWindow
@@ -65,6 +67,9 @@ private:
     /// File → Export Report (PDF): the checklist, fixes and plots of the current capture,
     /// written on a worker (ui/report).
     void exportReport();
+    /// The current tab's capture page when its report can be written; else null, and the
+    /// status bar says why.
+    CapturePage *reportablePage();
     /// Ctrl+1..7: inner tab `tab` of the current capture page.
     void showInnerTab(int tab);
 

@@ -344,17 +344,7 @@ int diagnose(const QStringList &args)
         writeOut(diagnosisText(loaded.diagnosis));
     int rc = ExitOk;
     if (!pdfPath.isEmpty()) {
-        report::PdfReportInput in;
-        in.diagnosis = &loaded.diagnosis;
-        in.indexA = loaded.indexA.get();
-        in.analysisA = &loaded.analysisA;
-        if (loaded.indexB) {
-            in.indexB = loaded.indexB.get();
-            in.analysisB = &loaded.analysisB;
-        }
-        if (loaded.comparison) in.comparison = &*loaded.comparison;
-        in.warnings = loaded.warnings;
-        if (!report::writePdfReport(pdfPath, in, &error)) {
+        if (!report::writePdfReport(pdfPath, report::reportInput(loaded), &error)) {
             writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
             rc = ExitBadInput;
         }

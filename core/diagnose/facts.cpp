@@ -1,5 +1,7 @@
 #include "facts.h"
 
+#include "../report/capturesummary.h"
+
 #include "analyze/espsequence.h"
 
 #include <QFile>
@@ -17,11 +19,7 @@ namespace {
 
 QString addr(const IpAddress &a)
 {
-    return QString::fromStdString(a.toString());
-}
-QString spiText(std::uint32_t spi)
-{
-    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
+    return addressText(a);
 }
 
 EvidenceRef packetRef(const QString &source, std::uint64_t packetIndex, std::int64_t tsNs)

@@ -1,5 +1,6 @@
 #include "evidencereport.h"
 
+#include "../report/capturesummary.h"
 #include "../report/jsonwriter.h"
 #include "evidenceset.h"
 
@@ -51,11 +52,6 @@ const QStringList &strongswanKeys()
                                      QStringLiteral("charon.plugins.kernel-netlink.mss"),
                                      QStringLiteral("charon.plugins.kernel-netlink.xfrm_acq_expires")};
     return keys;
-}
-
-QString spiText(std::uint32_t spi)
-{
-    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
 }
 
 void writeCounters(JsonWriter &w, const CounterMap &m, bool nonZeroOnly)

@@ -123,6 +123,16 @@ void writeIkeSummaryPayloads(JsonWriter &w, const IkePayloadSummary &p)
 
 } // namespace
 
+QString addressText(const IpAddress &a)
+{
+    return QString::fromStdString(a.toString());
+}
+
+QString spiText(std::uint32_t spi)
+{
+    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
+}
+
 QString endpointText(const IpAddress &a, std::uint16_t port)
 {
     if (port == 0) return addr(a);

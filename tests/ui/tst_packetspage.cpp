@@ -1,6 +1,7 @@
 // The Packets tab: asynchronous sort and filter (results applied later, stale ones dropped),
 // selection kept on its packet across orders, packets hidden by the filter, and the details
 // pane. Expected values come from tcpdump's ikev2four.out and the lab's verify.json.
+#include "../labdata.h"
 #include "index/indexbuilder.h"
 #include "mainwindow.h"
 #include "models/packettablemodel.h"
@@ -24,11 +25,7 @@ using namespace ikev2wb::ui;
 namespace {
 std::shared_ptr<const CaptureIndex> load(const QString &relative)
 {
-    QString error;
-    std::shared_ptr<const CaptureIndex> index(
-        loadCapture(QStringLiteral(IKEV2WB_TEST_DATA "/") + relative, &error).release());
-    if (!index) qWarning("%s: %s", qPrintable(relative), qPrintable(error));
-    return index;
+    return testdata::loadTestCapture(relative);
 }
 
 quint64 packetOfRow(const PacketsPage &page, int row)

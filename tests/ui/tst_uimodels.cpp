@@ -1,10 +1,12 @@
 // The packet table model, its sort/filter permutation and the packet details, on real captures
 // whose expected contents come from other tools: tcpdump's own expected output (tests/*.out in
 // tcpdump's tree) and the lab's tshark verification (tests/data/lab/*/verify.json).
+#include "../labdata.h"
 #include "index/indexbuilder.h"
 #include "models/packetdetails.h"
 #include "models/packetorder.h"
 #include "models/packettablemodel.h"
+#include "report/capturesummary.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
@@ -22,11 +24,7 @@ namespace {
 
 std::shared_ptr<const CaptureIndex> load(const QString &relative)
 {
-    QString error;
-    std::shared_ptr<const CaptureIndex> index(
-        loadCapture(QStringLiteral(IKEV2WB_TEST_DATA "/") + relative, &error).release());
-    if (!index) qWarning("%s: %s", qPrintable(relative), qPrintable(error));
-    return index;
+    return testdata::loadTestCapture(relative);
 }
 
 std::vector<std::uint32_t> shownPackets(const PacketTableModel &model)

@@ -155,11 +155,6 @@ struct Keyed
 
 } // namespace
 
-QString spiText(std::uint32_t spi)
-{
-    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
-}
-
 QString exchangeText(std::uint8_t exchange, bool response)
 {
     const auto name = ike::exchangeName(exchange);

@@ -48,7 +48,6 @@ PacketOrder computePacketOrder(const CaptureIndex &index, const PacketOrderReque
                                const std::atomic_bool *cancel = nullptr);
 
 /// Cell texts shared by the table and the filter (so a filter matches what the table shows).
-QString spiText(std::uint32_t spi);                         // "0x0000c1a2"
 QString exchangeText(std::uint8_t exchange, bool response); // "IKE_AUTH request"
 QString flagsText(std::uint16_t flags);                     // "DF frag snap malformed"
 

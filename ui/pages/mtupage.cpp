@@ -20,6 +20,7 @@
 #include <QLineSeries>
 #include <QPlainTextEdit>
 #include <QShowEvent>
+#include <QSignalBlocker>
 #include <QSpinBox>
 #include <QSplitter>
 #include <QVBoxLayout>
@@ -127,15 +128,9 @@ void MtuPage::recompute()
     in.innerIpv6 = m_innerV6->isChecked();
     in.tunnelMode = !m_transport->isChecked();
     m_innerV6->setEnabled(in.tunnelMode);
-    const OverheadResult r = computeEspOverhead(in);
-    if (!r.valid) {
-        m_result->setText(r.error);
-        m_breakdown->clear();
-        return;
-    }
-    m_result->setText(tr("inner MTU %1, TCP MSS %2").arg(r.innerMax).arg(r.tcpMss));
     // The outer size of a full 1500-byte inner packet: the smallest path MTU the calculator
-    // says carries it (the suite's padding included), for the histogram's second line.
+    // says carries it (the suite's padding included), for the histogram's second line. It does
+    // not depend on the path MTU entered, so it is drawn even when that one is too small.
     m_outerOfFullInner = 0;
     for (int p = 1500; p <= 1800 && m_outerOfFullInner == 0; ++p) {
         OverheadInput probe = in;
@@ -144,6 +139,13 @@ void MtuPage::recompute()
         if (q.valid && q.innerMax >= 1500) m_outerOfFullInner = p;
     }
     if (m_saPicker->currentIndex() >= 0) showHistogram(m_saPicker->currentIndex());
+    const OverheadResult r = computeEspOverhead(in);
+    if (!r.valid) {
+        m_result->setText(r.error);
+        m_breakdown->clear();
+        return;
+    }
+    m_result->setText(tr("inner MTU %1, TCP MSS %2").arg(r.innerMax).arg(r.tcpMss));
     QStringList lines;
     for (const OverheadItem &item : r.items)
         lines << tr("%1: %2 bytes").arg(item.name).arg(item.bytes);
@@ -186,7 +188,10 @@ void MtuPage::fill()
         if (m.max > m_analysis->mtu.sas[std::size_t(largest)].max) largest = int(i);
     }
     m_saPicker->blockSignals(false);
-    // Start the calculator on what the capture says: path MTU and NAT-T.
+    // Start the calculator on what the capture says: path MTU, NAT-T, suite. Each of these
+    // widgets would redo the calculation and redraw the histogram; one recompute() below does.
+    const QSignalBlocker quietPath(m_pathMtu), quietNatT(m_natT), quietSuite(m_suite),
+        quietPicker(m_saPicker);
     if (m_analysis->mtu.pathMtu >= 576) m_pathMtu->setValue(int(m_analysis->mtu.pathMtu));
     const bool natT = std::any_of(m_index->espSas.begin(), m_index->espSas.end(),
                                   [](const EspSa &s) { return s.encap == Encapsulation::Udp; });
@@ -205,11 +210,8 @@ void MtuPage::fill()
                 if (suites[k] == est.candidates.front().suite) m_suite->setCurrentIndex(int(k));
         }
     }
-    if (m_saPicker->count() > 0) {
-        m_saPicker->setCurrentIndex(largest);
-        showHistogram(largest);
-    }
-    recompute();
+    if (m_saPicker->count() > 0) m_saPicker->setCurrentIndex(largest);
+    recompute(); // the calculator's result, then the histogram of the picked SA with its lines
 }
 
 void MtuPage::showHistogram(int saRow)

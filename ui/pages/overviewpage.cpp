@@ -44,16 +44,6 @@ QString esc(const QString &s)
     return s.toHtmlEscaped();
 }
 
-QString spiText(std::uint32_t spi)
-{
-    return QString::fromStdString(JsonWriter::formatSpi(spi));
-}
-
-QString addr(const IpAddress &a)
-{
-    return QString::fromStdString(a.toString());
-}
-
 QString utcTime(std::int64_t ns)
 {
     return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC)
@@ -412,7 +402,7 @@ void OverviewPage::collectAnalysisFindings()
         m_shown.append({QStringLiteral("analysis:esp_missing"),
                         tr("%1 ESP packets missing on SPI %2 (%3 → %4)")
                             .arg(worst->missing)
-                            .arg(spiText(worst->spi), addr(fl.src), addr(fl.dst)),
+                            .arg(spiText(worst->spi), addressText(fl.src), addressText(fl.dst)),
                         StepStatus::Fail,
                         tr("%1 % of the sequence numbers never reached this capture point, in %2 burst(s), "
                            "the longest %3 packets")
@@ -437,7 +427,7 @@ void OverviewPage::collectAnalysisFindings()
                     {QStringLiteral("analysis:nat_idle_gap"),
                      tr("%1 s without traffic between %2 and %3")
                          .arg(g.seconds(), 0, 'f', 1)
-                         .arg(addr(p.a), addr(p.b)),
+                         .arg(addressText(p.a), addressText(p.b)),
                      StepStatus::Warn,
                      tr("Longer than the assumed NAT UDP timeout (%1 s)%2")
                          .arg(m_natUdpTimeoutS)
@@ -592,7 +582,7 @@ QString OverviewPage::directionsHtml() const
     for (std::size_t i = 0; i < ix.espSas.size(); ++i) {
         const EspSa &sa = ix.espSas[i];
         const Flow &fl = ix.flows[sa.flowId];
-        const auto key = std::make_pair(addr(fl.src), addr(fl.dst));
+        const auto key = std::make_pair(addressText(fl.src), addressText(fl.dst));
         auto it = byName.find(key);
         if (it == byName.end()) {
             it = byName.emplace(key, dirs.size()).first;
@@ -689,7 +679,7 @@ QString OverviewPage::ikeHtml() const
                  "<tr><td><a href=\"ladder:%1\">%2 → %3</a></td><td>%4</td><td align=\"right\">%5</td>"
                  "<td align=\"right\">%6</td><td align=\"right\">%7</td><td class=\"muted\">%8</td></tr>")
                  .arg(i)
-                 .arg(esc(addr(sa.initiator)), esc(addr(sa.responder)),
+                 .arg(esc(addressText(sa.initiator)), esc(addressText(sa.responder)),
                       QStringLiteral("0x%1").arg(sa.initiatorSpi, 16, 16, QLatin1Char('0')))
                  .arg(sa.exchanges.size())
                  .arg(count(sa.retransmissions), count(sa.unanswered), esc(notes.join(QStringLiteral(", "))));
@@ -747,9 +737,10 @@ QString OverviewPage::pathHtml() const
             longest = std::max(longest, g.seconds());
             if (g.seconds() > m_natUdpTimeoutS) ++longGaps;
         }
-        QString v = tr("%1 ⇄ %2: %3, %4 NAT keepalives")
-                        .arg(esc(addr(p.a)), esc(addr(p.b)), QString::fromLatin1(p.encapsulation()))
-                        .arg(p.keepalives);
+        QString v =
+            tr("%1 ⇄ %2: %3, %4 NAT keepalives")
+                .arg(esc(addressText(p.a)), esc(addressText(p.b)), QString::fromLatin1(p.encapsulation()))
+                .arg(p.keepalives);
         if (longGaps > 0)
             v += QStringLiteral(", <b style=\"color:%1\">%2</b>")
                      .arg(colorName(statusColor(StepStatus::Warn, pal)),

@@ -1,6 +1,5 @@
 #include "pdfreport.h"
 
-#include "diagnose/checklist.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
 
@@ -27,16 +26,6 @@ namespace {
 QString esc(const QString &s)
 {
     return s.toHtmlEscaped();
-}
-
-QString spiText(std::uint32_t spi)
-{
-    return QString::fromStdString(JsonWriter::formatSpi(spi));
-}
-
-QString addr(const IpAddress &a)
-{
-    return QString::fromStdString(a.toString());
 }
 
 QString utcText(std::int64_t ns)
@@ -223,7 +212,7 @@ QImage espTimelinePlot(const CaptureIndex &index, const CaptureAnalysis &analysi
     drawAxes(p, f, QStringLiteral("seconds since the SA's first packet"),
              QStringLiteral("ESP sequence number"),
              QStringLiteral("ESP SA %1  %2 → %3: %4 packets, %5 missing")
-                 .arg(spiText(espSa.spi), addr(fl.src), addr(fl.dst))
+                 .arg(spiText(espSa.spi), addressText(fl.src), addressText(fl.dst))
                  .arg(espSa.packets)
                  .arg(seq ? seq->missing : 0));
 
@@ -324,6 +313,21 @@ QImage mtuHistogramPlot(const CaptureIndex &index, const CaptureAnalysis &analys
                    .arg(QString::fromLatin1(pathMtuSourceName(analysis.mtu.pathMtuSource))),
                1);
     return img;
+}
+
+PdfReportInput reportInput(const LoadedDiagnosis &loaded)
+{
+    PdfReportInput in;
+    in.diagnosis = &loaded.diagnosis;
+    in.indexA = loaded.indexA.get();
+    in.analysisA = &loaded.analysisA;
+    if (loaded.indexB) {
+        in.indexB = loaded.indexB.get();
+        in.analysisB = &loaded.analysisB;
+    }
+    if (loaded.comparison) in.comparison = &*loaded.comparison;
+    in.warnings = loaded.warnings;
+    return in;
 }
 
 QString reportHtml(const PdfReportInput &in)
@@ -469,7 +473,7 @@ QString reportHtml(const PdfReportInput &in)
                 .arg(a.mtu.icmp.size());
         for (const NatPeerPair &pr : a.natt.pairs)
             h += QStringLiteral("<p><b>NAT-T:</b> %1 ⇄ %2: %3, %4 keepalives, %5 idle gaps.</p>")
-                     .arg(addr(pr.a), addr(pr.b), QString::fromLatin1(pr.encapsulation()))
+                     .arg(addressText(pr.a), addressText(pr.b), QString::fromLatin1(pr.encapsulation()))
                      .arg(pr.keepalives)
                      .arg(pr.idleGaps.size());
         const QString tl = QStringLiteral("plot://timeline-") + name;

@@ -5,6 +5,7 @@
 // CLI without a display). QtGui only; shared by the GUI's File menu and `ikev2wb diagnose --pdf`.
 #include "analyze/analysis.h"
 #include "compare/endpointcompare.h"
+#include "diagnose/checklist.h"
 #include "diagnose/diagnosis.h"
 
 #include <QImage>
@@ -22,6 +23,10 @@ struct PdfReportInput
     const CompareResult *comparison = nullptr; // optional
     QStringList warnings;                      // partial captures, unreadable evidence
 };
+
+/// Everything diagnoseFiles() loaded (capture B and the comparison when there was a peer
+/// capture); `loaded` must outlive the returned input.
+PdfReportInput reportInput(const LoadedDiagnosis &loaded);
 
 /// The report as one HTML document; images are referenced as "plot://<name>".
 QString reportHtml(const PdfReportInput &in);
