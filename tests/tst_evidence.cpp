@@ -78,6 +78,7 @@ private slots:
     void ipsecAndStrongswanConf();
     void listConns();
     void xfrmStateEsnEncap();
+    void xfrmStateEsnWindow();
     void wrongKind_data();
     void wrongKind();
     void binaryGarbage_data();
@@ -675,6 +676,34 @@ void TestEvidence::xfrmStateEsnEncap()
     QCOMPARE(sa.algorithms, QStringList{QStringLiteral("aead rfc4106(gcm(aes)) 128")});
     QCOMPARE(sa.currentBytes, std::uint64_t(1000));
     QCOMPARE(sa.currentPackets, std::uint64_t(10));
+}
+
+void TestEvidence::xfrmStateEsnWindow()
+{
+    // iproute2 prints "replay-window 0" for SAs with the ESN replay state (ESN, or a window above
+    // 32) and the real size under "anti-replay esn context:" as " replay_window N, bitmap-length M".
+    ParseStatus st;
+    const auto l =
+        std::get<XfrmStateList>(parseFile(fixture(QStringLiteral("xfrm-state-esn-window.txt")), st));
+    QVERIFY2(st.ok(), qPrintable(st.error));
+    QVERIFY(st.warnings.empty());
+    QCOMPARE(l.sas.size(), std::size_t(2));
+    const XfrmSa *esn = findSa(l, 0xc0ffee02u);
+    QVERIFY(esn);
+    QVERIFY(esn->flags.contains(QStringLiteral("esn")));
+    // " replay_window 1024, bitmap-length 32"
+    QCOMPARE(esn->replayWindow, 1024u);
+    // " seq-hi 0x1, seq 0x2a, ..."
+    QCOMPARE(esn->seq, (std::uint64_t(1) << 32) | 0x2a);
+    // "  replay-window 7 replay 2 failed 0"
+    QCOMPARE(esn->statsReplayWindow, std::uint64_t(7));
+    QCOMPARE(esn->statsReplay, std::uint64_t(2));
+    const XfrmSa *wide = findSa(l, 0xc0ffee03u);
+    QVERIFY(wide);
+    QVERIFY(!wide->flags.contains(QStringLiteral("esn")));
+    // " replay_window 64, bitmap-length 2"
+    QCOMPARE(wide->replayWindow, 64u);
+    QCOMPARE(wide->seq, std::uint64_t(0x1f4));
 }
 
 void TestEvidence::wrongKind_data()

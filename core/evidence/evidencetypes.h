@@ -73,10 +73,11 @@ struct XfrmSa
     QString proto; // "esp", "ah", "comp"
     std::uint32_t spi = 0;
     std::uint32_t reqid = 0;
-    QString mode; // "tunnel", "transport", ...
-    std::uint32_t replayWindow = 0;
-    QStringList flags;      // e.g. "af-unspec", "esn"
-    QStringList algorithms; // e.g. "auth-trunc hmac(sha256) 128", "enc cbc(aes)"
+    QString mode;                   // "tunnel", "transport", ...
+    std::uint32_t replayWindow = 0; // packets; from " replay_window N" of the ESN context when present
+    bool replayWindowEsn = false;   // replayWindow read from the ESN replay state
+    QStringList flags;              // e.g. "af-unspec", "esn"
+    QStringList algorithms;         // e.g. "auth-trunc hmac(sha256) 128", "enc cbc(aes)"
     bool hasEncap = false;
     QString encapType; // "espinudp", "espintcp", ...
     std::uint16_t encapSport = 0;

@@ -119,7 +119,21 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
             pending = Pending::None;
             continue;
         }
-        if (pending == Pending::ReplayEsn && (first == "seq-hi" || first == "seq")) {
+        // ESN replay state (ESN, or a window above 32): the SA line says "replay-window 0" and the
+        // real size follows as " replay_window N, bitmap-length M" (iproute2 with a "dir in" SA:
+        // "replay-window N, bitmap-length M").
+        if ((first == "replay_window" || first == "replay-window") && w.size() > 2 && w[1].endsWith(',') &&
+            w[2] == "bitmap-length") {
+            if (const auto win = toU64(stripComma(w[1])); win && *win <= 0xffffffffu) {
+                sa.replayWindow = std::uint32_t(*win);
+                sa.replayWindowEsn = true;
+            } else {
+                status.warn(n, QStringLiteral("replay_window without a number"));
+            }
+            pending = Pending::None;
+            continue;
+        }
+        if ((pending == Pending::ReplayEsn && (first == "seq-hi" || first == "seq")) || first == "seq-hi") {
             // "seq-hi 0x0, seq 0x5, oseq-hi 0x0, oseq 0x0": the 64-bit numbers are hi:lo.
             std::vector<QByteArrayView> clean;
             for (auto x : w)
