@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QRegularExpression>
 #include <QtTest>
 
 using namespace ikev2wb;
@@ -90,7 +91,14 @@ QString generate(const QString &name)
         return render(espBlockedFixes(labTarget(), 1422, 1500));
     if (name == QLatin1String("host"))
         return render(offloadFixes(labTarget())) + render(receiveDropFixes(labTarget()));
-    if (name == QLatin1String("fix_script")) return fixScript(scriptDiagnosis());
+    if (name == QLatin1String("fix_script")) {
+        // The heredoc delimiter is random per script (so no text can end a heredoc early): the
+        // golden file holds it as IKEV2WB_EOF_<random>.
+        QString s = fixScript(scriptDiagnosis());
+        s.replace(QRegularExpression(QStringLiteral("IKEV2WB_EOF_[0-9a-f]{16}")),
+                  QStringLiteral("IKEV2WB_EOF_<random>"));
+        return s;
+    }
     return {};
 }
 
@@ -170,6 +178,16 @@ private slots:
         // Outside functions only the listing / dispatch code runs: every command sits in fix_N().
         QVERIFY(!s.contains(QLatin1String("\niptables ")));
         QVERIFY(!s.contains(QLatin1String("\nip link ")));
+    }
+
+    void heredocDelimiterIsRandom()
+    {
+        static const QRegularExpression re(QStringLiteral("cat <<'(IKEV2WB_EOF_[0-9a-f]{16})'"));
+        const QString a = re.match(fixScript(scriptDiagnosis())).captured(1);
+        const QString b = re.match(fixScript(scriptDiagnosis())).captured(1);
+        QVERIFY(!a.isEmpty());
+        QVERIFY(!b.isEmpty());
+        QVERIFY(a != b);
     }
 };
 

@@ -218,7 +218,10 @@ Diagnosis runChecklist(const Facts &f)
         d.steps.push_back(std::move(s));
     }
 
-    const QStringList ph = placeholders(fixTarget(f));
+    const FixTarget target = fixTarget(f);
+    for (const QString &r : target.rejected)
+        d.notes << r;
+    const QStringList ph = placeholders(target);
     if (!ph.isEmpty())
         d.notes << QStringLiteral("not found in the evidence, left as placeholders in the fixes: %1 (replace "
                                   "them before use)")

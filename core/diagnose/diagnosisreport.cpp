@@ -2,8 +2,13 @@
 #include "checklist.h"
 #include "fixes.h"
 #include "report/jsonwriter.h"
+#include "shellquote.h"
 
 #include <QDateTime>
+#include <QRandomGenerator>
+#include <QRegularExpression>
+
+#include <algorithm>
 
 namespace ikev2wb {
 
@@ -119,9 +124,48 @@ QString configFile(FixKind k)
     }
 }
 
+/// Comment lines for the fix script: every line flattened by oneLine(), so no control character
+/// (a newline from an evidence value, a carriage return, an escape sequence) ends the comment or
+/// reaches the terminal.
 QString commentBlock(const QString &text)
 {
-    return indent(text, QStringLiteral("# "));
+    QString out;
+    const QStringList lines = text.split(QLatin1Char('\n'));
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        if (i == lines.size() - 1 && lines[i].isEmpty()) break;
+        out += QStringLiteral("# ") + oneLine(lines[i], 100000) + QLatin1Char('\n');
+    }
+    return out;
+}
+
+/// A heredoc delimiter no line of `texts` equals: random per script, so text from evidence
+/// cannot end a heredoc early.
+QString heredocDelimiter(const QStringList &texts)
+{
+    for (;;) {
+        const QString d = QStringLiteral("IKEV2WB_EOF_%1")
+                              .arg(QRandomGenerator::system()->generate64(), 16, 16, QLatin1Char('0'));
+        const bool clash = std::any_of(texts.begin(), texts.end(), [&](const QString &t) {
+            return t.split(QLatin1Char('\n')).contains(d);
+        });
+        if (!clash) return d;
+    }
+}
+
+/// The `<placeholders>` a shell fix would run with (outside comments): such a fix refuses to run
+/// until the engineer has put the real value in.
+QStringList shellPlaceholders(const QString &text)
+{
+    static const QRegularExpression re(QStringLiteral("<[A-Za-z][A-Za-z0-9 _-]*>"));
+    QStringList out;
+    for (const QString &line : text.split(QLatin1Char('\n'))) {
+        if (line.trimmed().startsWith(QLatin1Char('#'))) continue;
+        for (auto it = re.globalMatch(line); it.hasNext();) {
+            const QString m = it.next().captured();
+            if (!out.contains(m)) out << m;
+        }
+    }
+    return out;
 }
 
 } // namespace
@@ -274,20 +318,31 @@ QString fixScript(const Diagnosis &d)
                 causes.push_back(f.cause);
             }
         }
+    QStringList bodies;
+    for (const Fix *f : fixes)
+        bodies << f->title << f->text << f->changes << f->tradeoff << f->verify << f->undo;
+    const QString eof = heredocDelimiter(bodies);
     QString s;
     s += QStringLiteral("#!/usr/bin/env bash\n"
                         "# Fixes proposed by `ikev2wb diagnose`");
-    if (!d.inputs.isEmpty()) s += QStringLiteral(" for: %1").arg(d.inputs.join(QStringLiteral(", ")));
+    if (!d.inputs.isEmpty()) {
+        QStringList inputs;
+        for (const QString &i : d.inputs)
+            inputs << oneLine(i, 300);
+        s += QStringLiteral(" for: %1").arg(inputs.join(QStringLiteral(", ")));
+    }
     s += QStringLiteral(
         "\n#\n"
         "# Review before use. Nothing in this file runs by itself:\n"
         "#   ./THIS_SCRIPT          lists the fixes\n"
         "#   ./THIS_SCRIPT N [M..]  shows fix N (what it changes, trade-off, verify, undo) and asks\n"
         "#                          for confirmation before running it\n"
+        "# A fix that still holds a <placeholder> (a value the evidence did not give, or gave in a\n"
+        "# form that was refused) does not run: put the real value in and delete its guard line.\n"
         "# Configuration snippets (swanctl.conf, ipsec.conf, strongswan.conf) are only printed:\n"
         "# merge them into the named file by hand, then apply them as the fix says.\n");
     for (const QString &n : d.notes)
-        s += QStringLiteral("# note: %1\n").arg(n);
+        s += QStringLiteral("# note: %1\n").arg(oneLine(n, 100000));
     s += QStringLiteral("set -euo pipefail\n\n");
     for (std::size_t i = 0; i < fixes.size(); ++i) {
         const Fix &f = *fixes[i];
@@ -301,20 +356,31 @@ QString fixScript(const Diagnosis &d)
         s += commentBlock(QStringLiteral("trade-off: ") + f.tradeoff);
         s += commentBlock(QStringLiteral("verify:    ") + f.verify);
         s += commentBlock(QStringLiteral("undo:      ") + f.undo);
-        s += QStringLiteral("describe_%1() {\n    cat <<'IKEV2WB_EOF'\n").arg(n);
+        s += QStringLiteral("describe_%1() {\n    cat <<'%2'\n").arg(n).arg(eof);
         s += QStringLiteral("[%1] %2\nchanges:   %3\ntrade-off: %4\nverify:    %5\nundo:      %6\n")
-                 .arg(QString::fromLatin1(fixKindName(f.kind)), f.title, f.changes, f.tradeoff, f.verify,
-                      f.undo);
-        s += QStringLiteral("IKEV2WB_EOF\n}\n");
+                 .arg(QString::fromLatin1(fixKindName(f.kind)), oneLine(f.title, 100000),
+                      oneLine(f.changes, 100000), oneLine(f.tradeoff, 100000), oneLine(f.verify, 100000),
+                      oneLine(f.undo, 100000));
+        s += eof + QStringLiteral("\n}\n");
         s += QStringLiteral("fix_%1() {\n").arg(n);
+        const QStringList ph = shellPlaceholders(f.text);
         if (fixIsShell(f.kind)) {
+            if (!ph.isEmpty())
+                s +=
+                    QStringLiteral("    echo 'fix %1 still holds %2: put the real values into fix_%1 in this "
+                                   "script and delete this guard line' >&2; return 1\n")
+                        .arg(n)
+                        .arg(ph.join(QStringLiteral(", ")));
             s += QStringLiteral("    :\n") + indent(f.text, QStringLiteral("    "));
         } else {
-            s += QStringLiteral("    echo 'Merge this into %1:'\n    cat <<'IKEV2WB_EOF'\n")
-                     .arg(configFile(f.kind));
+            s += QStringLiteral("    echo 'Merge this into %1:'\n    cat <<'%2'\n")
+                     .arg(configFile(f.kind), eof);
             s += f.text;
             if (!f.text.endsWith(QLatin1Char('\n'))) s += QLatin1Char('\n');
-            s += QStringLiteral("IKEV2WB_EOF\n");
+            s += eof + QStringLiteral("\n");
+            if (!ph.isEmpty())
+                s += QStringLiteral("    echo 'Replace %1 with the real values first.'\n")
+                         .arg(ph.join(QStringLiteral(", ")));
         }
         s += QStringLiteral("}\n\n");
     }

@@ -1,6 +1,7 @@
 #include "fixes.h"
 
 #include "facts.h"
+#include "shellquote.h"
 
 #include <cmath>
 
@@ -69,13 +70,13 @@ QString reloadSwanctl(const FixTarget &t)
     return QStringLiteral(
                "swanctl --load-conns, then re-establish the SA so the new value is used: "
                "swanctl --terminate --ike %1 && swanctl --initiate --child %2 (a short interruption)")
-        .arg(t.connection, t.child);
+        .arg(shq(t.connection), shq(t.child));
 }
 
 QString reloadIpsecConf(const FixTarget &t)
 {
     return QStringLiteral("ipsec update, then ipsec down %1 && ipsec up %1 (a short interruption)")
-        .arg(t.connection);
+        .arg(shq(t.connection));
 }
 
 constexpr int kDefaultTries = 5;
@@ -87,12 +88,46 @@ constexpr double kDefaultBase = 1.8;
 FixTarget fixTarget(const Facts &f)
 {
     FixTarget t;
-    if (!f.connection.isEmpty()) t.connection = f.connection;
-    if (!f.child.isEmpty()) t.child = f.child;
-    if (!f.wanInterface.isEmpty()) t.wanInterface = f.wanInterface;
-    if (!f.localAddress.isEmpty()) t.localAddress = f.localAddress;
-    if (!f.peerAddress.isEmpty()) t.peerAddress = f.peerAddress;
-    t.remoteSubnet = f.remoteSubnet;
+    const auto reject = [&t](const QString &what, const QString &value, const QString &why,
+                             const QString &placeholder) {
+        t.rejected << QStringLiteral("%1 '%2' from the evidence %3: left as %4")
+                          .arg(what, oneLine(value, 60), why, placeholder);
+    };
+    const auto name = [&](const QString &value, QString *field, const QString &what) {
+        if (value.isEmpty()) return;
+        if (isValidConnectionName(value))
+            *field = value;
+        else
+            reject(what, value,
+                   QStringLiteral("is not a name this tool passes to swanctl ([A-Za-z0-9_.+@:-])"), *field);
+    };
+    const auto address = [&](const QString &value, QString *field, const QString &what) {
+        if (value.isEmpty()) return;
+        const QString a = canonicalAddress(value);
+        if (!a.isEmpty())
+            *field = a;
+        else
+            reject(what, value, QStringLiteral("is not one IPv4 or IPv6 address"), *field);
+    };
+    name(f.connection, &t.connection, QStringLiteral("connection name"));
+    name(f.child, &t.child, QStringLiteral("CHILD_SA name"));
+    if (!f.wanInterface.isEmpty()) {
+        if (isValidInterfaceName(f.wanInterface))
+            t.wanInterface = f.wanInterface;
+        else
+            reject(QStringLiteral("interface name"), f.wanInterface,
+                   QStringLiteral("is not an interface name (1-15 characters of [A-Za-z0-9_.+-])"),
+                   t.wanInterface);
+    }
+    address(f.localAddress, &t.localAddress, QStringLiteral("local address"));
+    address(f.peerAddress, &t.peerAddress, QStringLiteral("peer address"));
+    if (!f.remoteSubnet.isEmpty()) {
+        t.remoteSubnet = canonicalSubnet(f.remoteSubnet);
+        if (t.remoteSubnet.isEmpty())
+            reject(QStringLiteral("remote subnet"), f.remoteSubnet,
+                   QStringLiteral("is not one subnet (CIDR)"),
+                   QStringLiteral("no subnet match (the rules match all TCP through the interface)"));
+    }
     t.interfaceMtu = f.interfaceMtu;
     t.ipsecConf = f.ipsecConfStyle;
     return t;
@@ -112,6 +147,7 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
 {
     std::vector<Fix> out;
     const QString iface = t.wanInterface;
+    const QString qi = shq(iface);
     const QString why = QStringLiteral("path MTU %1, %2%3: inner MTU %4, TCP MSS %5 (= %4 − 40)")
                             .arg(p.pathMtu)
                             .arg(p.suiteName, p.natT ? QStringLiteral(" with NAT-T") : QString())
@@ -122,17 +158,17 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
         QString text = QStringLiteral("# %1\n").arg(why);
         text += QStringLiteral("iptables -t mangle -A FORWARD %1 -o %2 -m policy --dir out --pol ipsec -j "
                                "TCPMSS --set-mss %3\n")
-                    .arg(rule, iface)
+                    .arg(rule, qi)
                     .arg(p.mss);
         text += QStringLiteral("iptables -t mangle -A FORWARD %1 -i %2 -m policy --dir in --pol ipsec -j "
                                "TCPMSS --set-mss %3\n")
-                    .arg(rule, iface)
+                    .arg(rule, qi)
                     .arg(p.mss);
         text += QStringLiteral("# Once ICMP fragmentation-needed reaches this host again, the kernel's path "
                                "MTU can be used instead:\n"
                                "# iptables -t mangle -A FORWARD %1 -o %2 -m policy --dir out --pol ipsec -j "
                                "TCPMSS --clamp-mss-to-pmtu\n")
-                    .arg(rule, iface);
+                    .arg(rule, qi);
         out.push_back(
             make(FixKind::Iptables, QStringLiteral("Clamp TCP MSS to %1 with iptables").arg(p.mss), text,
                  QStringLiteral("Rewrites the MSS option of TCP SYN and SYN/ACK packets that enter or leave "
@@ -159,7 +195,7 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                                 "TCPMSS --set-mss %3; "
                                 "iptables -t mangle -D FORWARD %1 -i %2 -m policy --dir in --pol ipsec -j "
                                 "TCPMSS --set-mss %3")
-                     .arg(rule, iface)
+                     .arg(rule, qi)
                      .arg(p.mss)));
     }
     {
@@ -169,22 +205,29 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
             t.remoteSubnet.isEmpty() ? QString() : QStringLiteral(" %1 daddr %2").arg(fam, t.remoteSubnet);
         const QString inMatch =
             t.remoteSubnet.isEmpty() ? QString() : QStringLiteral(" %1 saddr %2").arg(fam, t.remoteSubnet);
+        // Each rule is one single-quoted argument: the shell must not see nft's '>' (a redirection)
+        // or its double quotes. The interface is validated to [A-Za-z0-9_.+-] (or the placeholder).
+        const auto rule = [](const QString &r) -> QString {
+            return QStringLiteral("nft add rule inet ikev2wb forward ") + shq(r);
+        };
         QString text = QStringLiteral("# %1\n").arg(why);
         text += QStringLiteral("nft add table inet ikev2wb\n"
                                "nft add chain inet ikev2wb forward '{ type filter hook forward priority "
                                "mangle; policy accept; }'\n");
-        text += QStringLiteral("nft add rule inet ikev2wb forward oifname \"%1\"%2 tcp flags syn "
-                               "tcp option maxseg size > %3 tcp option maxseg size set %3\n")
-                    .arg(iface, outMatch)
-                    .arg(p.mss);
-        text += QStringLiteral("nft add rule inet ikev2wb forward iifname \"%1\"%2 tcp flags syn "
-                               "tcp option maxseg size > %3 tcp option maxseg size set %3\n")
-                    .arg(iface, inMatch)
-                    .arg(p.mss);
-        text += QStringLiteral("# Once ICMP fragmentation-needed reaches this host again:\n"
-                               "# nft add rule inet ikev2wb forward oifname \"%1\"%2 tcp flags syn tcp "
-                               "option maxseg size set rt mtu\n")
-                    .arg(iface, outMatch);
+        text += rule(QStringLiteral("oifname \"%1\"%2 tcp flags syn tcp option maxseg size > %3 "
+                                    "tcp option maxseg size set %3")
+                         .arg(iface, outMatch)
+                         .arg(p.mss)) +
+                QLatin1Char('\n');
+        text += rule(QStringLiteral("iifname \"%1\"%2 tcp flags syn tcp option maxseg size > %3 "
+                                    "tcp option maxseg size set %3")
+                         .arg(iface, inMatch)
+                         .arg(p.mss)) +
+                QLatin1Char('\n');
+        text += QStringLiteral("# Once ICMP fragmentation-needed reaches this host again:\n# ") +
+                rule(QStringLiteral("oifname \"%1\"%2 tcp flags syn tcp option maxseg size set rt mtu")
+                         .arg(iface, outMatch)) +
+                QLatin1Char('\n');
         out.push_back(make(
             FixKind::Nftables, QStringLiteral("Clamp TCP MSS to %1 with nftables").arg(p.mss), text,
             QStringLiteral("Adds a table 'ikev2wb' whose forward chain lowers the MSS option of TCP SYN and "
@@ -215,7 +258,7 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                     .arg(p.pathMtu)
                     .arg(p.pathMtu - p.tunnelMtu)
                     .arg(p.tunnelMtu);
-        text += QStringLiteral("ip link set dev %1 mtu %2\n").arg(iface).arg(p.pathMtu);
+        text += QStringLiteral("ip link set dev %1 mtu %2\n").arg(qi).arg(p.pathMtu);
         text += QStringLiteral("# Route-based tunnel (XFRM interface or VTI): the tunnel interface gets the "
                                "inner MTU instead:\n"
                                "# ip link set dev xfrm0 mtu %1\n"
@@ -244,12 +287,12 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                 "host> gets "
                 "replies and ping -M do -s %4 reports 'Frag needed' / 'message too long' (mtu %5) instead of "
                 "silence.")
-                .arg(iface)
+                .arg(qi)
                 .arg(p.pathMtu)
                 .arg(p.tunnelMtu - 28)
                 .arg(p.tunnelMtu - 27)
                 .arg(p.tunnelMtu),
-            QStringLiteral("ip link set dev %1 mtu %2").arg(iface).arg(oldMtu)));
+            QStringLiteral("ip link set dev %1 mtu %2").arg(qi).arg(oldMtu)));
     }
     out.push_back(make(
         FixKind::Sysctl, QStringLiteral("Let TCP on the end hosts probe the path MTU itself"),
@@ -370,7 +413,7 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
             "--initiate --child %2); then tcpdump -ni %3 'udp port 4500 and udp[4:2] = 9' shows one "
             "keepalive "
             "every %4 s while idle, and traffic from the peer still arrives after a long pause.")
-            .arg(t.connection, t.child, t.wanInterface)
+            .arg(shq(t.connection), shq(t.child), shq(t.wanInterface))
             .arg(keepaliveS),
         QStringLiteral("Remove the keep_alive line (default 20s), swanctl --reload-settings, re-establish "
                        "the IKE_SA.")));
@@ -544,7 +587,7 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, int tunnelMtuNatT, int path
                        "# On a Linux firewall between the peers (adapt to the one that drops it):\n"
                        "iptables -I FORWARD -p esp -s %1 -d %2 -j ACCEPT\n"
                        "iptables -I FORWARD -p esp -s %2 -d %1 -j ACCEPT\n")
-            .arg(t.peerAddress, t.localAddress),
+            .arg(shq(t.peerAddress), shq(t.localAddress)),
         QStringLiteral("Accepts ESP between %1 and %2 ahead of the rules that drop it; IKE (UDP 500/4500) "
                        "already passes, "
                        "so only ESP was filtered.")
@@ -558,15 +601,18 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, int tunnelMtuNatT, int path
         QStringLiteral("iptables -D INPUT -p esp -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -p esp -s %1 -d "
                        "%2 -j ACCEPT; "
                        "iptables -D FORWARD -p esp -s %2 -d %1 -j ACCEPT")
-            .arg(t.peerAddress, t.localAddress)));
+            .arg(shq(t.peerAddress), shq(t.localAddress))));
     out.push_back(make(
         FixKind::Nftables, QStringLiteral("Let ESP through the filter (nftables)"),
         QStringLiteral(
             "# Insert into the chain that drops ESP (table and chain names depend on your ruleset):\n"
-            "nft insert rule inet filter input ip saddr %1 ip daddr %2 meta l4proto esp accept\n"
-            "nft insert rule inet filter forward ip saddr %1 ip daddr %2 meta l4proto esp accept\n"
-            "nft insert rule inet filter forward ip saddr %2 ip daddr %1 meta l4proto esp accept\n")
-            .arg(t.peerAddress, t.localAddress),
+            "nft insert rule inet filter input %1\n"
+            "nft insert rule inet filter forward %1\n"
+            "nft insert rule inet filter forward %2\n")
+            .arg(shq(QStringLiteral("ip saddr %1 ip daddr %2 meta l4proto esp accept")
+                         .arg(t.peerAddress, t.localAddress)),
+                 shq(QStringLiteral("ip saddr %2 ip daddr %1 meta l4proto esp accept")
+                         .arg(t.peerAddress, t.localAddress))),
         QStringLiteral("Accepts ESP between the two gateways before the rule that drops it."),
         QStringLiteral("As for iptables; an accept in one base chain does not override a drop in another "
                        "chain on the same "
@@ -590,7 +636,7 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, int tunnelMtuNatT, int path
              QStringLiteral("ip xfrm state shows 'encap type espinudp sport 4500 dport 4500'; tcpdump -ni %1 "
                             "udp port 4500 shows "
                             "the tunnel's traffic. Apply with ")
-                     .arg(t.wanInterface) +
+                     .arg(shq(t.wanInterface)) +
                  reloadSwanctl(t) + QLatin1Char('.'),
              QStringLiteral("Remove encap = yes (default no), then ") + reloadSwanctl(t) + QLatin1Char('.')));
     out.push_back(
@@ -617,7 +663,7 @@ std::vector<Fix> offloadFixes(const FixTarget &t)
         QStringLiteral("# For diagnosis: if the errors stop, the NIC offload (or its driver) is at fault.\n"
                        "ethtool -K %1 esp-hw-offload off esp-tx-csum-hw-offload off\n"
                        "ethtool -K %1 gro off\n")
-            .arg(t.wanInterface),
+            .arg(shq(t.wanInterface)),
         QStringLiteral(
             "ESP encryption/decryption and GRO move from the NIC back to the kernel's software path."),
         QStringLiteral("More CPU per packet, so lower throughput on busy gateways; features marked [fixed] "
@@ -626,9 +672,9 @@ std::vector<Fix> offloadFixes(const FixTarget &t)
         QStringLiteral("ethtool -k %1 | grep -E 'esp|generic-receive' shows 'off'; XfrmInStateProtoError / "
                        "XfrmInNoStates in "
                        "/proc/net/xfrm_stat stop growing under the same traffic.")
-            .arg(t.wanInterface),
+            .arg(shq(t.wanInterface)),
         QStringLiteral("ethtool -K %1 esp-hw-offload on esp-tx-csum-hw-offload on gro on")
-            .arg(t.wanInterface)));
+            .arg(shq(t.wanInterface))));
     return out;
 }
 
@@ -639,7 +685,7 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t)
         FixKind::Ethtool, QStringLiteral("Enlarge the receive ring of %1").arg(t.wanInterface),
         QStringLiteral("ethtool -g %1   # shows the current and the maximum ring size\n"
                        "ethtool -G %1 rx 4096\n")
-            .arg(t.wanInterface),
+            .arg(shq(t.wanInterface)),
         QStringLiteral("The NIC can buffer more packets while the CPU is busy (decrypting), so bursts are "
                        "not dropped as "
                        "rx_missed."),
@@ -647,8 +693,8 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t)
             "More memory and somewhat more latency under load; the link may flap briefly while the ring is "
             "resized; 4096 is capped at the driver's maximum."),
         QStringLiteral("ip -s link show dev %1: rx missed / dropped stop growing under the same load.")
-            .arg(t.wanInterface),
-        QStringLiteral("ethtool -G %1 rx <old value from ethtool -g>").arg(t.wanInterface)));
+            .arg(shq(t.wanInterface)),
+        QStringLiteral("ethtool -G %1 rx <old value from ethtool -g>").arg(shq(t.wanInterface))));
     out.push_back(make(
         FixKind::Sysctl, QStringLiteral("Enlarge the kernel's receive backlog and socket buffers"),
         QStringLiteral("sysctl -w net.core.netdev_max_backlog=4096\n"

@@ -25,8 +25,13 @@ struct FixTarget
     QString remoteSubnet;   // empty: rules match all TCP through the interface
     int interfaceMtu = 0;   // current MTU of wanInterface, 0 unknown (undo says 1500)
     bool ipsecConf = false; // legacy ipsec.conf instead of swanctl.conf
+    /// Values the evidence gave that failed validation (shellquote.h) and were replaced by the
+    /// placeholder: one line each, the value shown escaped ("connection name 'a$(…)' from the
+    /// evidence is not a valid swanctl name: left as <connection>").
+    QStringList rejected;
 };
-/// The target from the facts, placeholders where a name is unknown.
+/// The target from the facts: every name and address validated (shellquote.h), placeholders
+/// where a value is unknown or was rejected (then `rejected` says why).
 FixTarget fixTarget(const Facts &f);
 /// Placeholders still in the target ("<wan-interface>", ...).
 QStringList placeholders(const FixTarget &t);
