@@ -2,12 +2,16 @@
 // private keys, and the redaction functions on their own.
 #include "evidence/collector.h"
 #include "evidence/evidenceset.h"
+#include "evidence/outputfolder.h"
 #include "evidence/redact.h"
 
 #include <QDirIterator>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace ikev2wb;
 
@@ -25,6 +29,24 @@ QByteArray readAll(const QString &path)
 {
     QFile f(path);
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+}
+
+/// Permission bits of a path (not following a final symlink), -1 if it cannot be read.
+int modeOf(const QString &path)
+{
+    struct stat st = {};
+    if (::lstat(QFile::encodeName(path).constData(), &st) != 0) return -1;
+    return int(st.st_mode & 07777);
+}
+
+CollectOptions offlineOptions(const QString &outDir, const QString &rootDir)
+{
+    CollectOptions o;
+    o.outDir = outDir;
+    o.rootDir = rootDir;
+    o.runCommands = false;
+    o.readProc = false;
+    return o;
 }
 
 /// Every file below dir, relative path → content.
@@ -86,6 +108,11 @@ private slots:
     void fakeRoot();
     void thisMachine();
     void refusesNonEmptyFolder();
+    void folderAndFileModes();
+    void existingFolderRules();
+    void plantedSymlinkNotFollowed();
+    void defaultFolderNameIsRandom();
+    void rootIgnoresPath();
 };
 
 void TestCollect::redactXfrm()
@@ -266,7 +293,8 @@ void TestCollect::thisMachine()
             QVERIFY2(files.count(i.file), qPrintable(i.file));
         } else {
             QVERIFY2(!i.note.isEmpty(), qPrintable(i.source));
-            QVERIFY2(manifest.contains((i.source + QLatin1String(": ") + i.note).toUtf8()),
+            const QString ran = i.program.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(i.program);
+            QVERIFY2(manifest.contains((i.source + ran + QLatin1String(": ") + i.note).toUtf8()),
                      qPrintable(i.source));
         }
     }
@@ -295,6 +323,166 @@ void TestCollect::refusesNonEmptyFolder()
     const CollectResult res = collectEvidence(o);
     QVERIFY(!res.ok());
     QVERIFY(res.error.contains(QLatin1String("not empty")));
+}
+
+void TestCollect::folderAndFileModes()
+{
+    QTemporaryDir root;
+    QTemporaryDir out;
+    writeFile(root.path() + QStringLiteral("/etc/swanctl/conf.d/a.conf"), "connections {\n}\n");
+    writeFile(root.path() + QStringLiteral("/var/log/charon.log"),
+              "Nov 27 12:00:02 13[IKE] sending DPD request\n");
+    const QString dir = out.path() + QStringLiteral("/ev");
+    const mode_t oldMask = ::umask(0); // the modes must not depend on a permissive umask
+    const CollectResult res = collectEvidence(offlineOptions(dir, root.path()));
+    ::umask(oldMask);
+    QVERIFY2(res.ok(), qPrintable(res.error));
+    QCOMPARE(modeOf(dir), 0700);
+    int files = 0;
+    QDirIterator it(dir, QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden,
+                    QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString p = it.next();
+        const bool isDir = QFileInfo(p).isDir();
+        QCOMPARE(modeOf(p), isDir ? 0700 : 0600);
+        if (!isDir) ++files;
+    }
+    QCOMPARE(files, 3); // MANIFEST.txt, config/etc/swanctl/conf.d/a.conf, logs/charon-file.log
+}
+
+void TestCollect::existingFolderRules()
+{
+    QTemporaryDir root;
+    QTemporaryDir base;
+    // An empty folder of ours, 0755: used, and made 0700.
+    const QString mine = base.path() + QStringLiteral("/mine");
+    QVERIFY(QDir().mkdir(mine));
+    QVERIFY(::chmod(QFile::encodeName(mine).constData(), 0755) == 0);
+    CollectResult res = collectEvidence(offlineOptions(mine, root.path()));
+    QVERIFY2(res.ok(), qPrintable(res.error));
+    QCOMPARE(modeOf(mine), 0700);
+    QVERIFY(QFileInfo::exists(mine + QStringLiteral("/MANIFEST.txt")));
+    // An empty but world-writable folder: anyone could have planted (or later plant) files.
+    const QString open = base.path() + QStringLiteral("/open");
+    QVERIFY(QDir().mkdir(open));
+    QVERIFY(::chmod(QFile::encodeName(open).constData(), 0777) == 0);
+    res = collectEvidence(offlineOptions(open, root.path()));
+    QVERIFY(!res.ok());
+    QVERIFY2(res.error.contains(QLatin1String("writable by group or others")), qPrintable(res.error));
+    QVERIFY(QDir(open).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden));
+    // A symlink to an empty folder of ours: refused, nothing written through it.
+    const QString target = base.path() + QStringLiteral("/target");
+    QVERIFY(QDir().mkdir(target));
+    QVERIFY(::chmod(QFile::encodeName(target).constData(), 0700) == 0);
+    const QString link = base.path() + QStringLiteral("/link");
+    QVERIFY(QFile::link(target, link));
+    res = collectEvidence(offlineOptions(link, root.path()));
+    QVERIFY(!res.ok());
+    QVERIFY2(res.error.contains(QLatin1String("symlink")), qPrintable(res.error));
+    QVERIFY(QDir(target).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden));
+    // A folder holding only a symlink is not empty.
+    const QString planted = base.path() + QStringLiteral("/planted");
+    QVERIFY(QDir().mkdir(planted));
+    QVERIFY(
+        QFile::link(base.path() + QStringLiteral("/elsewhere"), planted + QStringLiteral("/MANIFEST.txt")));
+    res = collectEvidence(offlineOptions(planted, root.path()));
+    QVERIFY(!res.ok());
+    QVERIFY2(res.error.contains(QLatin1String("not empty")), qPrintable(res.error));
+    QVERIFY(!QFileInfo::exists(base.path() + QStringLiteral("/elsewhere")));
+}
+
+void TestCollect::plantedSymlinkNotFollowed()
+{
+    // The folder is ours and 0700, so only its owner (or root) can plant a link in it while
+    // collect runs; the writes must still not follow one.
+    QTemporaryDir base;
+    QString error;
+    const OutputFolder folder = OutputFolder::open(base.path() + QStringLiteral("/ev"), &error);
+    QVERIFY2(folder.isValid(), qPrintable(error));
+    const QString victim = base.path() + QStringLiteral("/victim.txt");
+    writeFile(victim, "original\n");
+    QVERIFY(QFile::link(victim, folder.path() + QStringLiteral("/MANIFEST.txt")));
+    QVERIFY(!folder.writeFile(QStringLiteral("MANIFEST.txt"), "OVERWRITTEN", &error));
+    QVERIFY2(error.contains(QLatin1String("MANIFEST.txt")), qPrintable(error));
+    QCOMPARE(readAll(victim), QByteArray("original\n"));
+    // A dangling link: O_CREAT alone would create its target.
+    const QString created = base.path() + QStringLiteral("/created.txt");
+    QVERIFY(QFile::link(created, folder.path() + QStringLiteral("/xfrm-state.txt")));
+    QVERIFY(!folder.writeFile(QStringLiteral("xfrm-state.txt"), "X", &error));
+    QVERIFY(!QFileInfo::exists(created));
+    // A link in place of a sub-folder.
+    const QString outside = base.path() + QStringLiteral("/outside");
+    QVERIFY(QDir().mkdir(outside));
+    QVERIFY(QFile::link(outside, folder.path() + QStringLiteral("/logs")));
+    QVERIFY(!folder.writeFile(QStringLiteral("logs/charon-file.log"), "X", &error));
+    QVERIFY(QDir(outside).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden));
+    // No way out by name either, and an existing file is not overwritten.
+    QVERIFY(!folder.writeFile(QStringLiteral("../escape.txt"), "X", &error));
+    QVERIFY(!QFileInfo::exists(base.path() + QStringLiteral("/escape.txt")));
+    QVERIFY(folder.writeFile(QStringLiteral("config/etc/a.conf"), "first", &error));
+    QVERIFY(!folder.writeFile(QStringLiteral("config/etc/a.conf"), "second", &error));
+    QCOMPARE(readAll(folder.path() + QStringLiteral("/config/etc/a.conf")), QByteArray("first"));
+}
+
+void TestCollect::defaultFolderNameIsRandom()
+{
+    QTemporaryDir cwd;
+    QTemporaryDir root;
+    const QString before = QDir::currentPath();
+    QVERIFY(QDir::setCurrent(cwd.path()));
+    const CollectResult a = collectEvidence(offlineOptions(QString(), root.path()));
+    const CollectResult b = collectEvidence(offlineOptions(QString(), root.path()));
+    QVERIFY(QDir::setCurrent(before));
+    QVERIFY2(a.ok() && b.ok(), qPrintable(a.error + b.error));
+    // Two runs within the same second still get different folders: the name has a random part.
+    static const QRegularExpression name(QStringLiteral("^ikev2wb-evidence-\\d{8}-\\d{6}-[A-Za-z0-9]{6}$"));
+    const QFileInfo fa(a.outDir);
+    const QFileInfo fb(b.outDir);
+    QVERIFY2(name.match(fa.fileName()).hasMatch(), qPrintable(fa.fileName()));
+    QVERIFY2(name.match(fb.fileName()).hasMatch(), qPrintable(fb.fileName()));
+    QVERIFY(fa.fileName() != fb.fileName());
+    QCOMPARE(fa.dir().canonicalPath(), QDir(cwd.path()).canonicalPath());
+    QCOMPARE(modeOf(a.outDir), 0700);
+}
+
+void TestCollect::rootIgnoresPath()
+{
+    if (::geteuid() != 0) QSKIP("needs root: as root, collect must not take commands from $PATH");
+    // A fake `ip` (and ethtool, sysctl) first in PATH that leaves a marker when it runs.
+    QTemporaryDir bin;
+    QTemporaryDir root;
+    QTemporaryDir out;
+    const QString marker = bin.path() + QStringLiteral("/RAN");
+    for (const char *tool : {"ip", "ethtool", "sysctl", "swanctl", "journalctl"}) {
+        const QString path = bin.path() + QLatin1Char('/') + QLatin1String(tool);
+        writeFile(path, "#!/bin/sh\ntouch '" + marker.toUtf8() + "'\necho fake\n");
+        QVERIFY(::chmod(QFile::encodeName(path).constData(), 0755) == 0);
+    }
+    const QByteArray oldPath = qgetenv("PATH");
+    qputenv("PATH", bin.path().toUtf8() + ':' + oldPath);
+    const QString ip = resolveCollectCommand(QStringLiteral("ip"));
+    CollectOptions o = offlineOptions(out.path() + QStringLiteral("/ev"), root.path());
+    o.runCommands = true;
+    const CollectResult res = collectEvidence(o);
+    qputenv("PATH", oldPath);
+    QVERIFY2(res.ok(), qPrintable(res.error));
+    QVERIFY2(!QFileInfo::exists(marker), "a command was taken from $PATH while running as root");
+    QVERIFY(!ip.startsWith(bin.path()));
+    const QByteArray manifest = readAll(o.outDir + QStringLiteral("/MANIFEST.txt"));
+    QVERIFY(!manifest.contains(bin.path().toUtf8()));
+    // Every command that ran is named by its absolute path in a fixed folder, in the result and
+    // the MANIFEST.
+    int ran = 0;
+    for (const CollectItem &i : res.items) {
+        if (i.program.isEmpty()) continue;
+        ++ran;
+        QVERIFY2(rootCommandFolders().contains(QFileInfo(i.program).path()), qPrintable(i.program));
+        QVERIFY2(manifest.contains((i.source + QStringLiteral(" [") + i.program + QLatin1Char(']')).toUtf8()),
+                 qPrintable(i.source));
+    }
+    if (ip.isEmpty()) QSKIP("no ip in /usr/sbin, /usr/bin, /sbin or /bin: nothing to compare with");
+    QVERIFY(ran > 0);
+    QVERIFY(manifest.contains(QStringLiteral("ip -s -s xfrm state [%1]").arg(ip).toUtf8()));
 }
 
 QTEST_GUILESS_MAIN(TestCollect)

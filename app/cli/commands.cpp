@@ -253,10 +253,6 @@ int collect(const QStringList &args)
         else
             return usageError(QStringLiteral("collect does not take '%1'").arg(args[i]));
     }
-    if (options.outDir.isEmpty())
-        options.outDir =
-            QStringLiteral("ikev2wb-evidence-%1")
-                .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss")));
     const CollectResult r = collectEvidence(options);
     if (!r.ok()) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(r.error));

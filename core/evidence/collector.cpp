@@ -1,5 +1,6 @@
 #include "collector.h"
 
+#include "outputfolder.h"
 #include "redact.h"
 
 #include <QCoreApplication>
@@ -61,12 +62,11 @@ QString redactionNote(Redaction r, int count)
 class Collector
 {
 public:
-    explicit Collector(const CollectOptions &o) : m_opt(o), m_out(o.outDir) {}
+    explicit Collector(const CollectOptions &o) : m_opt(o) {}
 
     CollectResult run();
 
 private:
-    QString findProgram(const QString &name) const;
     void runCommand(const QString &program, const QStringList &args, const QString &file, Redaction r,
                     bool acceptPartial = false);
     void copyFile(const QString &source, const QString &file, Redaction r, qint64 tailBytes = 0);
@@ -77,30 +77,13 @@ private:
     void writeManifest();
 
     CollectOptions m_opt;
-    QDir m_out;
+    OutputFolder m_out;
     CollectResult m_result;
 };
 
-QString Collector::findProgram(const QString &name) const
-{
-    // sbin is often missing from a normal user's PATH.
-    QString p = QStandardPaths::findExecutable(name);
-    if (p.isEmpty())
-        p = QStandardPaths::findExecutable(
-            name, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"), QStringLiteral("/usr/local/sbin")});
-    return p;
-}
-
 bool Collector::write(const QString &file, const QByteArray &data, QString *error)
 {
-    const QString path = m_out.filePath(file);
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(data) != data.size()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    return true;
+    return m_out.writeFile(file, data, error);
 }
 
 void Collector::runCommand(const QString &program, const QStringList &args, const QString &file, Redaction r,
@@ -108,13 +91,24 @@ void Collector::runCommand(const QString &program, const QStringList &args, cons
 {
     CollectItem item;
     item.source = (QStringList{program} + args).join(QLatin1Char(' '));
-    const QString exe = findProgram(program);
+    const QString exe = resolveCollectCommand(program);
     if (exe.isEmpty()) {
-        item.note = QStringLiteral("command not found");
+        item.note =
+            ::geteuid() == 0
+                ? QStringLiteral("command not found in %1").arg(rootCommandFolders().join(QLatin1Char(' ')))
+                : QStringLiteral("command not found");
         m_result.items.push_back(item);
         return;
     }
+    item.program = exe;
     QProcess p;
+    if (::geteuid() == 0) {
+        // Nothing from the caller's environment chooses what root runs (PATH, LD_PRELOAD, ...).
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("PATH"), rootCommandFolders().join(QLatin1Char(':')));
+        env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
+        p.setProcessEnvironment(env);
+    }
     p.setProgram(exe);
     p.setArguments(args);
     p.setProcessChannelMode(QProcess::SeparateChannels);
@@ -300,14 +294,18 @@ void Collector::writeManifest()
                  .arg(::geteuid() == 0 ? QStringLiteral(" (root)")
                                        : QStringLiteral(" (not root: some sources need root)"))
           << QString() << QStringLiteral("collected:");
+    // A command's source is followed by the program that ran: "ip -s link [/usr/sbin/ip]".
+    auto ran = [](const CollectItem &i) {
+        return i.program.isEmpty() ? QString() : QStringLiteral(" [%1]").arg(i.program);
+    };
     for (const CollectItem &i : m_result.items)
         if (i.ok)
-            lines << QStringLiteral("  %1 <- %2%3")
-                         .arg(i.file, i.source,
+            lines << QStringLiteral("  %1 <- %2%3%4")
+                         .arg(i.file, i.source, ran(i),
                               i.note.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(i.note));
     lines << QString() << QStringLiteral("not collected:");
     for (const CollectItem &i : m_result.items)
-        if (!i.ok) lines << QStringLiteral("  %1: %2").arg(i.source, i.note);
+        if (!i.ok) lines << QStringLiteral("  %1%2: %3").arg(i.source, ran(i), i.note);
     lines
         << QString() << QStringLiteral("never collected (by design):")
         << QStringLiteral(
@@ -321,16 +319,16 @@ void Collector::writeManifest()
 
 CollectResult Collector::run()
 {
-    m_result.outDir = m_out.absolutePath();
-    if (m_out.exists() && !m_out.isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden)) {
-        m_result.error =
-            QStringLiteral("%1 exists and is not empty; give a new folder with --out").arg(m_out.path());
-        return m_result;
-    }
-    if (!QDir().mkpath(m_out.absolutePath())) {
-        m_result.error = QStringLiteral("cannot create %1").arg(m_out.path());
-        return m_result;
-    }
+    // The default name carries a random part: nobody can plant a folder or symlink there first.
+    m_out = m_opt.outDir.isEmpty()
+                ? OutputFolder::createUnique(
+                      QDir::currentPath(),
+                      QStringLiteral("ikev2wb-evidence-%1-")
+                          .arg(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyyMMdd-HHmmss"))),
+                      &m_result.error)
+                : OutputFolder::open(m_opt.outDir, &m_result.error);
+    if (!m_out.isValid()) return m_result;
+    m_result.outDir = m_out.path();
     if (m_opt.readProc) {
         copyFile(QStringLiteral("/proc/net/xfrm_stat"), QStringLiteral("xfrm_stat.txt"), Redaction::None);
         copyFile(QStringLiteral("/proc/net/snmp"), QStringLiteral("snmp.txt"), Redaction::None);
@@ -369,6 +367,24 @@ CollectResult Collector::run()
 }
 
 } // namespace
+
+QStringList rootCommandFolders()
+{
+    return {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/bin"), QStringLiteral("/sbin"),
+            QStringLiteral("/bin")};
+}
+
+QString resolveCollectCommand(const QString &name)
+{
+    if (name.isEmpty() || name.contains(QLatin1Char('/'))) return {};
+    if (::geteuid() == 0) return QStandardPaths::findExecutable(name, rootCommandFolders());
+    // sbin is often missing from a normal user's PATH.
+    QString p = QStandardPaths::findExecutable(name);
+    if (p.isEmpty())
+        p = QStandardPaths::findExecutable(
+            name, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin"), QStringLiteral("/usr/local/sbin")});
+    return p;
+}
 
 QStringList collectSysctlNames()
 {

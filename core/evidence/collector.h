@@ -12,7 +12,10 @@ namespace ikev2wb {
 
 struct CollectOptions
 {
-    QString outDir;                        // created if missing; must be empty if it exists
+    /// Created with mode 0700; if it exists it must be an empty folder of the caller's that is
+    /// not group/world-writable. Empty: a new ikev2wb-evidence-<UTC time>-<random> folder in the
+    /// current folder.
+    QString outDir;
     QString rootDir = QStringLiteral("/"); // where etc/ and var/log/ are looked up (tests use a fake tree)
     int commandTimeoutMs = 15000;
     bool runCommands = true; // ip, ethtool, swanctl, sysctl, journalctl
@@ -25,7 +28,8 @@ struct CollectItem
     QString source; // "ip -s -s xfrm state", "/proc/net/xfrm_stat", "/etc/swanctl/swanctl.conf"
     QString file;   // relative path in the output folder; empty when nothing was written
     bool ok = false;
-    QString note; // why it failed ("needs root", "command not found", ...) or what was redacted
+    QString note;    // why it failed ("needs root", "command not found", ...) or what was redacted
+    QString program; // commands: the absolute path that was run (empty if none was found)
 };
 
 struct CollectResult
@@ -37,6 +41,13 @@ struct CollectResult
 };
 
 CollectResult collectEvidence(const CollectOptions &options);
+
+/// Folders external commands are taken from when running as root; $PATH is not used then.
+QStringList rootCommandFolders();
+
+/// Absolute path of the program `name`: as root only from rootCommandFolders(), otherwise
+/// from $PATH and then the sbin folders. Empty if not found.
+QString resolveCollectCommand(const QString &name);
 
 /// The sysctl names collect asks for.
 QStringList collectSysctlNames();
