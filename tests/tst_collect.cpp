@@ -237,11 +237,7 @@ void TestCollect::fakeRoot()
               "Nov 27 12:00:01 13[IKE]    0: 4C 3B 7E 2B 76 E5 07 2F 6B 07 E9 B8 A0 14 B3 4A\n"
               "Nov 27 12:00:02 13[IKE] retransmit 1 of request with message ID 2\n");
 
-    CollectOptions o;
-    o.outDir = out.path() + QStringLiteral("/ev");
-    o.rootDir = r;
-    o.runCommands = false;
-    o.readProc = false;
+    const CollectOptions o = offlineOptions(out.path() + QStringLiteral("/ev"), r);
     const CollectResult res = collectEvidence(o);
     QVERIFY2(res.ok(), qPrintable(res.error));
     const auto files = tree(o.outDir);
@@ -316,11 +312,7 @@ void TestCollect::refusesNonEmptyFolder()
 {
     QTemporaryDir out;
     writeFile(out.path() + QStringLiteral("/something.txt"), "x");
-    CollectOptions o;
-    o.outDir = out.path();
-    o.runCommands = false;
-    o.readProc = false;
-    const CollectResult res = collectEvidence(o);
+    const CollectResult res = collectEvidence(offlineOptions(out.path(), QStringLiteral("/nonexistent")));
     QVERIFY(!res.ok());
     QVERIFY(res.error.contains(QLatin1String("not empty")));
 }
