@@ -1,0 +1,192 @@
+// Quoting and validation of values from evidence (core/diagnose/shellquote.h). The oracle for
+// shq() is bash itself: `printf %s QUOTED` must print the original bytes, for every nasty input.
+// The validators are checked against the rules they cite: the kernel's dev_valid_name()
+// (net/core/dev.c: 1..15 bytes, not "." / "..", no '/', ':' or whitespace), inet_pton's grammar,
+// and the subset of swanctl names documented in shellquote.h.
+#include "diagnose/facts.h"
+#include "diagnose/fixes.h"
+#include "diagnose/shellquote.h"
+
+#include <QProcess>
+#include <QStandardPaths>
+#include <QtTest>
+
+using namespace ikev2wb;
+
+class TestShellQuote : public QObject
+{
+    Q_OBJECT
+private slots:
+    void quotedByBash_data()
+    {
+        QTest::addColumn<QString>("value");
+        const char *const values[] = {"eth0",
+                                      "",
+                                      "a b",
+                                      "$(touch /tmp/x)",
+                                      "`id`",
+                                      "a;b",
+                                      "a&&b",
+                                      "it's",
+                                      "''",
+                                      "'\\''",
+                                      "\"$HOME\"",
+                                      "a\nb",
+                                      "*",
+                                      "~root",
+                                      "-n",
+                                      "!!",
+                                      "x\\",
+                                      "<wan-interface>",
+                                      "line1\r\nline2\t\x1b[31m"};
+        for (const char *v : values)
+            QTest::newRow(qPrintable(oneLine(QString::fromUtf8(v)))) << QString::fromUtf8(v);
+        QTest::newRow("utf-8") << QStringLiteral("gr\u00fc\u00dfe \u2192 \u00e9");
+        QTest::newRow("long") << QString(4000, QLatin1Char('\''));
+    }
+
+    void quotedByBash()
+    {
+        QFETCH(QString, value);
+        const QString bash = QStandardPaths::findExecutable(QStringLiteral("bash"));
+        QVERIFY(!bash.isEmpty());
+        QProcess p;
+        p.start(bash, {QStringLiteral("-c"), QStringLiteral("printf %s ") + shq(value)});
+        QVERIFY(p.waitForFinished(10000));
+        QCOMPARE(p.exitCode(), 0);
+        QCOMPARE(QString::fromUtf8(p.readAllStandardOutput()), value);
+    }
+
+    void safeValuesStayReadable()
+    {
+        // Values that need no quoting are not decorated (fix text stays as an engineer writes it).
+        QCOMPARE(shq(QStringLiteral("wan0")), QStringLiteral("wan0"));
+        QCOMPARE(shq(QStringLiteral("10.2.0.0/24")), QStringLiteral("10.2.0.0/24"));
+        QCOMPARE(shq(QStringLiteral("2001:db8::1")), QStringLiteral("2001:db8::1"));
+        QCOMPARE(shq(QStringLiteral("<wan-interface>")), QStringLiteral("'<wan-interface>'"));
+        QCOMPARE(shq(QStringLiteral("it's")), QStringLiteral("'it'\\''s'"));
+    }
+
+    void interfaceNames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("eth0") << QStringLiteral("eth0") << true;
+        QTest::newRow("vlan") << QStringLiteral("eth0.100") << true;
+        QTest::newRow("15 bytes") << QStringLiteral("enp0s31f6abcdef") << true;
+        QTest::newRow("16 bytes") << QStringLiteral("enp0s31f6abcdefg") << false; // IFNAMSIZ 16 incl. NUL
+        QTest::newRow("dash") << QStringLiteral("br-lan") << true;
+        QTest::newRow("empty") << QString() << false;
+        QTest::newRow(".") << QStringLiteral(".") << false;
+        QTest::newRow("..") << QStringLiteral("..") << false;
+        QTest::newRow("slash") << QStringLiteral("a/b") << false;
+        QTest::newRow("colon alias") << QStringLiteral("eth0:1") << false;
+        QTest::newRow("space") << QStringLiteral("a b") << false;
+        QTest::newRow("newline") << QStringLiteral("a\nb") << false;
+        QTest::newRow("substitution") << QStringLiteral("$(id)") << false;
+        QTest::newRow("quote") << QStringLiteral("eth'0") << false;
+        QTest::newRow("at (ip link's peer suffix)") << QStringLiteral("veth0@if3") << false;
+    }
+
+    void interfaceNames()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, valid);
+        QCOMPARE(isValidInterfaceName(name), valid);
+    }
+
+    void connectionNames_data()
+    {
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("lab") << QStringLiteral("lab") << true;
+        QTest::newRow("site-a_to-b.v2") << QStringLiteral("site-a_to-b.v2") << true;
+        QTest::newRow("user@host") << QStringLiteral("rw@vpn") << true;
+        QTest::newRow("leading dash") << QStringLiteral("-x") << false;
+        QTest::newRow("brace") << QStringLiteral("a{") << false;
+        QTest::newRow("equals") << QStringLiteral("a=b") << false;
+        QTest::newRow("hash") << QStringLiteral("a#b") << false;
+        QTest::newRow("space") << QStringLiteral("a b") << false;
+        QTest::newRow("substitution") << QStringLiteral("a$(id)") << false;
+        QTest::newRow("65 chars") << QString(65, QLatin1Char('a')) << false;
+    }
+
+    void connectionNames()
+    {
+        QFETCH(QString, name);
+        QFETCH(bool, valid);
+        QCOMPARE(isValidConnectionName(name), valid);
+    }
+
+    void addresses_data()
+    {
+        QTest::addColumn<QString>("text");
+        QTest::addColumn<QString>("address");
+        QTest::addColumn<QString>("subnet");
+        QTest::newRow("v4") << QStringLiteral("10.0.2.1") << QStringLiteral("10.0.2.1")
+                            << QStringLiteral("10.0.2.1/32");
+        QTest::newRow("v4 net") << QStringLiteral("10.2.0.0/24") << QString()
+                                << QStringLiteral("10.2.0.0/24");
+        QTest::newRow("v4 host bits")
+            << QStringLiteral("10.2.0.77/24") << QString() << QStringLiteral("10.2.0.0/24");
+        QTest::newRow("v4 /0") << QStringLiteral("0.0.0.0/0") << QString() << QStringLiteral("0.0.0.0/0");
+        QTest::newRow("v4 /33") << QStringLiteral("10.0.0.0/33") << QString() << QString();
+        QTest::newRow("v6") << QStringLiteral("2001:DB8:0:0::1") << QStringLiteral("2001:db8::1")
+                            << QStringLiteral("2001:db8::1/128");
+        QTest::newRow("v6 net") << QStringLiteral("2001:db8:1:2::/64") << QString()
+                                << QStringLiteral("2001:db8:1:2::/64");
+        QTest::newRow("v6 /129") << QStringLiteral("2001:db8::/129") << QString() << QString();
+        QTest::newRow("scope id") << QStringLiteral("fe80::1%eth0") << QString() << QString();
+        QTest::newRow("space") << QStringLiteral(" 10.0.2.1") << QString() << QString();
+        QTest::newRow("octal-looking") << QStringLiteral("010.0.2.1") << QString() << QString();
+        QTest::newRow("hostname") << QStringLiteral("vpn.example.com") << QString() << QString();
+        QTest::newRow("range") << QStringLiteral("10.0.0.1-10.0.0.5") << QString() << QString();
+        QTest::newRow("ts with proto") << QStringLiteral("10.2.0.0/24[tcp/80]") << QString() << QString();
+        QTest::newRow("%any") << QStringLiteral("%any") << QString() << QString();
+        QTest::newRow("injection") << QStringLiteral("1.2.3.4;id") << QString() << QString();
+        QTest::newRow("prefix sign") << QStringLiteral("10.0.0.0/+8") << QString() << QString();
+    }
+
+    void addresses()
+    {
+        QFETCH(QString, text);
+        QFETCH(QString, address);
+        QFETCH(QString, subnet);
+        if (!text.contains(QLatin1Char('/'))) QCOMPARE(canonicalAddress(text), address);
+        QCOMPARE(canonicalSubnet(text), subnet);
+    }
+
+    void oneLineFlattens()
+    {
+        QCOMPARE(oneLine(QStringLiteral("a\nb\rc\td\x1b[0m")), QStringLiteral("a\\nb\\rc\\td\\x1b[0m"));
+        QCOMPARE(oneLine(QStringLiteral("abcdef"), 3), QStringLiteral("abc\u2026"));
+        QVERIFY(!oneLine(QStringLiteral("x\u2028y")).contains(QChar(0x2028)));
+    }
+
+    void targetRejectsAndSaysWhy()
+    {
+        Facts f;
+        f.connection = QStringLiteral("lab$(id)");
+        f.child = QStringLiteral("net");
+        f.wanInterface = QStringLiteral("wan0;reboot");
+        f.peerAddress = QStringLiteral("10.0.2.1");
+        f.localAddress = QStringLiteral("10.0.1.1\ntouch /x");
+        f.remoteSubnet = QStringLiteral("10.2.0.0/24");
+        const FixTarget t = fixTarget(f);
+        QCOMPARE(t.connection, QStringLiteral("<connection>"));
+        QCOMPARE(t.child, QStringLiteral("net"));
+        QCOMPARE(t.wanInterface, QStringLiteral("<wan-interface>"));
+        QCOMPARE(t.peerAddress, QStringLiteral("10.0.2.1"));
+        QCOMPARE(t.localAddress, QStringLiteral("<local-address>"));
+        QCOMPARE(t.remoteSubnet, QStringLiteral("10.2.0.0/24"));
+        QCOMPARE(t.rejected.size(), 3);
+        for (const QString &r : t.rejected) {
+            QVERIFY(r.contains(QLatin1String("from the evidence")));
+            QVERIFY(!r.contains(QLatin1Char('\n')));
+        }
+        QVERIFY(t.rejected.join(QLatin1Char(' ')).contains(QLatin1String("10.0.1.1\\ntouch /x")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestShellQuote)
+#include "tst_shellquote.moc"
