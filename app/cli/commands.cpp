@@ -10,12 +10,14 @@
 #include "evidence/evidencereport.h"
 #include "evidence/evidenceset.h"
 #include "index/indexbuilder.h"
+#include "probe/pathprobe.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
 
 #include <QDateTime>
 #include <QFile>
 
+#include <csignal>
 #include <cstdio>
 
 namespace ikev2wb::cli {
@@ -113,13 +115,18 @@ void printUsage(bool toStderr)
         "                          [--replay-window N] [--nat-timeout S]: the receiver's anti-replay\n"
         "                          window and the NAT's UDP timeout to assume where the evidence\n"
         "                          does not name them (defaults 32 packets, 30 s)\n"
+        "  probe HOST [--json] [--proto icmp|udp] [--port N] [--min N] [--max N] [--tries N]\n"
+        "        [--timeout S] [-6]  measure the path MTU to HOST: DF-set probes in a binary\n"
+        "                          search; says whether PMTUD works or where it black-holes\n"
+        "                          (ICMP needs ping_group_range or CAP_NET_RAW; UDP needs neither)\n"
         "\n"
         "options:\n"
         "  --json                  machine-readable output (fields documented in README.md)\n"
         "  --help                  this text\n"
         "  --version               program, Qt and libpcap versions\n"
         "\n"
-        "exit status: 0 success, 2 usage error, 3 unreadable or corrupt input\n");
+        "exit status: 0 success, 2 usage error, 3 unreadable or corrupt input, 4 probe could not\n"
+        "run (no permission, unknown host, no route), 130 probe interrupted (partial result shown)\n");
     if (toStderr)
         writeErr(text);
     else
@@ -362,6 +369,98 @@ int diagnose(const QStringList &args)
         rc = ExitBadInput;
     }
     return rc;
+}
+
+namespace {
+std::atomic_bool g_probeCancel{false};
+extern "C" void cancelProbe(int)
+{
+    g_probeCancel.store(true);
+}
+} // namespace
+
+int probe(const QStringList &args)
+{
+    probe::ProbeOptions o;
+    bool json = false;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        auto number = [&](int lo, int hi, int &into) {
+            bool ok = false;
+            const int v = i + 1 < args.size() ? args[i + 1].toInt(&ok) : 0;
+            if (!ok || v < lo || v > hi) return false;
+            into = v;
+            ++i;
+            return true;
+        };
+        int n = 0;
+        if (a == QLatin1String("--json")) {
+            json = true;
+        } else if (a == QLatin1String("-6")) {
+            o.ipv6 = true;
+        } else if (a == QLatin1String("--proto")) {
+            const QString v = i + 1 < args.size() ? args[++i] : QString();
+            if (v == QLatin1String("icmp"))
+                o.proto = probe::Proto::Icmp;
+            else if (v == QLatin1String("udp"))
+                o.proto = probe::Proto::Udp;
+            else
+                return usageError(QStringLiteral("--proto takes icmp or udp"));
+        } else if (a == QLatin1String("--port")) {
+            if (!number(1, 65535, n))
+                return usageError(QStringLiteral("--port needs a port number (1 to 65535)"));
+            o.port = std::uint16_t(n);
+        } else if (a == QLatin1String("--min")) {
+            if (!number(1, 65535, o.minSize))
+                return usageError(QStringLiteral("--min needs a size in bytes"));
+        } else if (a == QLatin1String("--max")) {
+            if (!number(1, 65535, o.maxSize))
+                return usageError(QStringLiteral("--max needs a size in bytes"));
+        } else if (a == QLatin1String("--tries")) {
+            if (!number(1, 10, o.tries)) return usageError(QStringLiteral("--tries needs a count (1 to 10)"));
+        } else if (a == QLatin1String("--timeout")) {
+            bool ok = false;
+            o.timeoutS = i + 1 < args.size() ? args[++i].toDouble(&ok) : 0;
+            if (!ok) return usageError(QStringLiteral("--timeout needs seconds (0.05 to 10)"));
+        } else if (a.startsWith(QLatin1Char('-'))) {
+            return usageError(QStringLiteral("probe does not take '%1'").arg(a));
+        } else if (o.host.isEmpty()) {
+            o.host = a;
+        } else {
+            return usageError(QStringLiteral("probe takes one target host"));
+        }
+    }
+    if (o.host.isEmpty()) return usageError(QStringLiteral("probe needs a target host"));
+    probe::ProbeOptions checked = o;
+    const QString invalid = probe::validateOptions(checked);
+    if (!invalid.isEmpty()) return usageError(invalid);
+
+    // Ctrl-C / SIGTERM end the search at the next 100 ms poll; the partial result is printed.
+    struct sigaction sa = {};
+    sa.sa_handler = cancelProbe;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    auto progress = [json](const probe::SizeProbe &p) {
+        if (!json) {
+            writeOut(probe::sizeProbeText(p) + QLatin1Char('\n'));
+            std::fflush(stdout);
+        }
+    };
+    const probe::ProbeResult r = probe::runPathProbe(o, progress, &g_probeCancel);
+    if (!r.error.isEmpty() && r.probes.empty()) {
+        writeErr(QStringLiteral("ikev2wb: %1\n").arg(r.error));
+        return ExitCannotProbe;
+    }
+    if (json)
+        writeOut(probe::probeJson(r));
+    else
+        writeOut(probe::probeText(r));
+    if (r.cancelled) {
+        writeErr(QStringLiteral("ikev2wb: probe interrupted; the result is partial\n"));
+        return ExitInterrupted;
+    }
+    return ExitOk;
 }
 
 } // namespace ikev2wb::cli

@@ -4,7 +4,13 @@
 
 namespace ikev2wb::cli {
 
-enum ExitCode : int { ExitOk = 0, ExitUsage = 2, ExitBadInput = 3 };
+enum ExitCode : int {
+    ExitOk = 0,
+    ExitUsage = 2,
+    ExitBadInput = 3,
+    ExitCannotProbe = 4,
+    ExitInterrupted = 130
+};
 
 int summary(const QStringList &args);
 int packets(const QStringList &args);
@@ -13,6 +19,7 @@ int compare(const QStringList &args);
 int evidence(const QStringList &args);
 int collect(const QStringList &args);
 int diagnose(const QStringList &args);
+int probe(const QStringList &args);
 
 /// Prints "ikev2wb: usage error: <message>" and the short usage to stderr; returns ExitUsage.
 int usageError(const QString &message);
