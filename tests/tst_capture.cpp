@@ -523,6 +523,107 @@ private Q_SLOTS:
             QVERIFY(sameRecord(part->packets[i], full->packets[i]));
     }
 
+    // --- records that carry nothing (a sparse or zero-filled file) stop the read ---
+    // A pcap (DLT_RAW) built by hand: "E" is a 16-byte record header plus a 44-byte ESP packet
+    // (60 bytes); a number is a hole of that many zero bytes, i.e. zero-length records of 16
+    // bytes each. The file header is 24 bytes. Expected counts: 16 MiB / 16 = 1,048,576 void
+    // records reach the budget; the one that does is not handed over.
+    void voidRecords_data()
+    {
+        QTest::addColumn<QList<qint64>>("layout"); // -1: an ESP record; n > 0: n zero bytes
+        QTest::addColumn<qint64>("packets");
+        QTest::addColumn<QString>("message"); // empty: the read is complete
+        constexpr qint64 MiB = 1 << 20;
+        QTest::newRow("sparse after the header") << QList<qint64>{256 * MiB} << qint64(1048575)
+                                                 << QStringLiteral("no valid packet in the last 16 MiB: the "
+                                                                   "records from byte 24 to byte 16777240 of "
+                                                                   "268435480 are empty or all zeros");
+        // The run starts after the ESP record: 24 + 60 = 84; it ends 16 MiB later; the file is
+        // 24 + 60 + 64 MiB + 60 bytes.
+        QTest::newRow("a packet, then zeros") << QList<qint64>{-1, 64 * MiB, -1} << qint64(1 + 1048575)
+                                              << QStringLiteral("no valid packet in the last 16 MiB: the "
+                                                                "records from byte 84 to byte 16777300 of "
+                                                                "67109008 are empty");
+        // 10 MiB (655,360 records) + 6 MiB (393,216, the last one not handed over) in two runs;
+        // the file is 24 + 60 + 10 MiB + 60 + 10 MiB bytes.
+        // The second run starts at 84 + 10 MiB + 60 = 10485904; the budget is spent 6 MiB later.
+        QTest::newRow("two runs") << QList<qint64>{-1, 10 * MiB, -1, 10 * MiB}
+                                  << qint64(1 + 655360 + 1 + 393215)
+                                  << QStringLiteral("at byte 16777360 of 20971664: 16 MiB of records are "
+                                                    "empty or all zeros (the first at byte 84;");
+        // A little zero-fill inside a capture is read whole: 65,536 void records.
+        QTest::newRow("one MiB of zeros") << QList<qint64>{-1, MiB, -1} << qint64(1 + 65536 + 1) << QString();
+    }
+    void voidRecords()
+    {
+        QFETCH(QList<qint64>, layout);
+        QFETCH(qint64, packets);
+        QFETCH(QString, message);
+        const QString path = tmp("void.pcap");
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        Bytes8 b;
+        put32le(b, 0xa1b2c3d4);
+        b.insert(b.end(), {2, 0, 4, 0});
+        b.insert(b.end(), 8, 0);
+        put32le(b, 65535);
+        put32le(b, DLT_RAW);
+        for (qint64 part : layout) {
+            if (part < 0) {
+                const Bytes8 esp = espV4(0x1001, 1);
+                put32le(b, 1'600'000'000);
+                put32le(b, 0);
+                put32le(b, std::uint32_t(esp.size()));
+                put32le(b, std::uint32_t(esp.size()));
+                b.insert(b.end(), esp.begin(), esp.end());
+                QCOMPARE(f.write(reinterpret_cast<const char *>(b.data()), qint64(b.size())),
+                         qint64(b.size()));
+                b.clear();
+            } else {
+                QCOMPARE(f.write(reinterpret_cast<const char *>(b.data()), qint64(b.size())),
+                         qint64(b.size()));
+                b.clear();
+                QVERIFY(f.resize(f.size() + part)); // a hole: no disk used
+                QVERIFY(f.seek(f.size()));
+            }
+        }
+        QCOMPARE(f.write(reinterpret_cast<const char *>(b.data()), qint64(b.size())), qint64(b.size()));
+        f.close();
+
+        QString error;
+        auto index = loadCapture(path, &error);
+        QVERIFY2(index, qPrintable(error));
+        QCOMPARE(qint64(index->packetCount()), packets);
+        QCOMPARE(index->partial, !message.isEmpty());
+        if (!message.isEmpty()) {
+            const QString w = index->warnings.front().message;
+            QVERIFY2(w.startsWith(path + QStringLiteral(": read stopped after %1 packets").arg(packets)),
+                     qPrintable(w));
+            QVERIFY2(w.contains(message), qPrintable(w));
+        }
+        QFile::remove(path);
+    }
+
+    // The same budget for pcapng: an Enhanced Packet Block with no data is 32 bytes, so
+    // 524,288 of them are 16 MiB; they follow a 28-byte section header and a 20-byte interface
+    // block (byte 48).
+    void voidRecordsPcapng()
+    {
+        const QString path = tmp("void.pcapng");
+        QVERIFY(writePcapng(path, DLT_RAW, std::vector<Record>(600000), false));
+        QString error;
+        auto index = loadCapture(path, &error);
+        QVERIFY2(index, qPrintable(error));
+        QVERIFY(index->partial);
+        QCOMPARE(index->packetCount(), std::size_t(524287));
+        const QString w = index->warnings.front().message;
+        QVERIFY2(
+            w.contains(QStringLiteral("no valid packet in the last 16 MiB: the records from byte 48 to byte "
+                                      "16777264 of 19200048")),
+            qPrintable(w));
+        QFile::remove(path);
+    }
+
     // --- progress and cancellation ---
     void progressAndCancel()
     {

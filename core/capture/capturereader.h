@@ -1,7 +1,8 @@
 #pragma once
 // Streams packets out of a pcap or pcapng file through libpcap. Nothing is kept in memory
 // beyond the current record; progress (bytes read of the file size) and cancellation reach
-// the caller; a truncated last record ends the read with a warning, not an error.
+// the caller; a truncated last record ends the read with a warning, not an error, and so do
+// 16 MiB of records that carry nothing (a sparse or zero-filled file).
 #include "../util/bytes.h"
 
 #include <QString>

@@ -20,6 +20,7 @@
 #include <QSortFilterProxyModel>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
 #include <QToolButton>
@@ -174,6 +175,34 @@ private Q_SLOTS:
         Q_EMIT overview->saView()->doubleClicked(first);
         QCOMPARE(spy.size(), 1);
         QCOMPARE(page.tabs()->currentIndex(), int(CapturePage::TimelineTab));
+    }
+
+    // A pcap header followed by 64 MiB of zeros (a sparse file): the read stops after 16 MiB
+    // of empty records, and the overview says so with the offsets (16 MiB / 16-byte records:
+    // 1,048,575 handed over; the zeros start after the 24-byte file header).
+    void zeroFilledCaptureSaysWhereItStopped()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("zeros.pcap"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        const char header[24] = {'\xd4', '\xc3', '\xb2', '\xa1', 2,      0,      4, 0, 0, 0, 0, 0,
+                                 0,      0,      0,      0,      '\xff', '\xff', 0, 0, 1, 0, 0, 0};
+        QCOMPARE(f.write(header, sizeof header), qint64(sizeof header));
+        QVERIFY(f.resize(24 + (qint64(64) << 20)));
+        f.close();
+        QString error;
+        std::shared_ptr<const CaptureIndex> index(loadCapture(path, &error));
+        QVERIFY2(index, qPrintable(error));
+        CapturePage page(index);
+        page.show();
+        const QString text = page.overview()->report()->toPlainText();
+        QVERIFY2(
+            text.contains(QStringLiteral("read stopped after 1048575 packets: no valid packet in the last 16 "
+                                         "MiB: the records from byte 24 to byte 16777240")),
+            qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("Partial:")));
     }
 };
 
