@@ -4,6 +4,7 @@
 // results of a test follow from the packet list by hand.
 #include <pcap/pcap.h>
 
+#include <QFile>
 #include <QString>
 
 #include <cstdint>
@@ -189,6 +190,17 @@ inline bool writePcap(const QString &path, const std::vector<Packet> &packets)
     pcap_dump_close(d);
     pcap_close(dead);
     return true;
+}
+
+/// A classic pcap (Ethernet, µs) whose 24-byte header is followed by `zeros` zero bytes left as
+/// a hole (sparse: no disk used), i.e. zero-length records of 16 bytes each.
+inline bool writeZeroFilledPcap(const QString &path, qint64 zeros)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate)) return false;
+    const char header[24] = {'\xd4', '\xc3', '\xb2', '\xa1', 2,      0,      4, 0, 0, 0, 0, 0,
+                             0,      0,      0,      0,      '\xff', '\xff', 0, 0, 1, 0, 0, 0};
+    return f.write(header, sizeof header) == qint64(sizeof header) && f.resize(24 + zeros);
 }
 
 } // namespace synth

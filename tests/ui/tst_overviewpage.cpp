@@ -5,6 +5,7 @@
 // - the loss per direction: verify.json (tshark) missing_in_range of the receiver's capture;
 // - the packet count: verify.json frames.
 #include "../labdata.h"
+#include "../synthcapture.h"
 #include "analyze/analysis.h"
 #include "index/indexbuilder.h"
 #include "pages/capturepage.h"
@@ -185,13 +186,7 @@ private Q_SLOTS:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString path = dir.filePath(QStringLiteral("zeros.pcap"));
-        QFile f(path);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        const char header[24] = {'\xd4', '\xc3', '\xb2', '\xa1', 2,      0,      4, 0, 0, 0, 0, 0,
-                                 0,      0,      0,      0,      '\xff', '\xff', 0, 0, 1, 0, 0, 0};
-        QCOMPARE(f.write(header, sizeof header), qint64(sizeof header));
-        QVERIFY(f.resize(24 + (qint64(64) << 20)));
-        f.close();
+        QVERIFY(synth::writeZeroFilledPcap(path, qint64(64) << 20));
         QString error;
         std::shared_ptr<const CaptureIndex> index(loadCapture(path, &error));
         QVERIFY2(index, qPrintable(error));
