@@ -32,6 +32,17 @@ FixTarget labTarget()
     t.peerAddress = QStringLiteral("10.0.2.1");
     t.remoteSubnet = QStringLiteral("10.2.0.0/24");
     t.interfaceMtu = 1500;
+    t.gateway = QStringLiteral("10.0.1.254");
+    return t;
+}
+
+FixTarget routeBasedDualStackTarget()
+{
+    // A route-based tunnel (XFRM interface xfrm0) carrying IPv4 and IPv6.
+    FixTarget t = labTarget();
+    t.routeBased = true;
+    t.tunnelInterface = QStringLiteral("xfrm0");
+    t.remoteSubnet.clear();
     return t;
 }
 
@@ -47,14 +58,29 @@ MtuFixParams labMtu()
 {
     // Path MTU 1400 (the lab's router link), AES-CBC + HMAC-SHA256-128, IPv4, no NAT-T:
     // A = 1400 − 20 − 8 − 16 − 16 = 1340; floor(1340 / 16) × 16 = 1328; inner 1326; MSS 1286.
-    return MtuFixParams{1400, 1326, 1286, QStringLiteral("AES-CBC + HMAC-SHA256-128"), false};
+    return MtuFixParams{
+        1400,
+        1326,
+        1286,
+        0,
+        QStringLiteral("AES-CBC + HMAC-SHA256-128"),
+        false,
+        QStringLiteral("the smallest link MTU on the path in the evidence: 1400 bytes, right wan0")};
+}
+
+MtuFixParams dualStackMtu()
+{
+    // The same path and suite with IPv4 and IPv6 inside: MSS 1326 − 40 = 1286 and 1326 − 60 = 1266.
+    MtuFixParams p = labMtu();
+    p.mss6 = 1266;
+    return p;
 }
 
 MtuFixParams gcmNatTMtu()
 {
     // Path MTU 1500, AES-GCM-16 with NAT-T: A = 1500 − 20 − 8 − 8 − 8 − 16 = 1440; floor(1440 / 4) × 4
     // = 1440; inner 1438 (DOMAIN.md / AWS table); MSS 1398.
-    return MtuFixParams{1500, 1438, 1398, QStringLiteral("AES-GCM-16"), true};
+    return MtuFixParams{1500, 1438, 1398, 0, QStringLiteral("AES-GCM-16"), true, {}};
 }
 
 Diagnosis scriptDiagnosis()
@@ -81,6 +107,8 @@ QString generate(const QString &name)
 {
     if (name == QLatin1String("mtu_lab")) return render(mtuFixes(labTarget(), labMtu()));
     if (name == QLatin1String("mtu_placeholders")) return render(mtuFixes(FixTarget{}, gcmNatTMtu()));
+    if (name == QLatin1String("mtu_route_based_dual_stack"))
+        return render(mtuFixes(routeBasedDualStackTarget(), dualStackMtu()));
     if (name == QLatin1String("replay_window")) return render(replayWindowFixes(labTarget(), 64, 32, 16));
     if (name == QLatin1String("nat_keepalive")) return render(natKeepaliveFixes(labTarget(), 5, 16.5, false));
     if (name == QLatin1String("peer_unreachable")) return render(peerUnreachableFixes(labTarget(), 18.7));
@@ -102,9 +130,10 @@ QString generate(const QString &name)
     return {};
 }
 
-const char *const kNames[] = {"mtu_lab",          "mtu_placeholders",    "replay_window", "nat_keepalive",
-                              "peer_unreachable", "ike_retransmissions", "esp_blocked",   "host",
-                              "fix_script"};
+const char *const kNames[] = {
+    "mtu_lab",       "mtu_placeholders", "mtu_route_based_dual_stack", "replay_window",
+    "nat_keepalive", "peer_unreachable", "ike_retransmissions",        "esp_blocked",
+    "host",          "fix_script"};
 
 } // namespace
 

@@ -132,6 +132,31 @@ private Q_SLOTS:
         QCOMPARE(a.pathMtu, 1500u);
     }
 
+    void largePacketsArrivingAreNoBlackHole()
+    {
+        // Issue 10, defect 13. A receiver's capture: SA 0x500 A->B delivers 1400-byte DF packets
+        // seq 1..30 at 0.0..2.9 s (7 and 19 missing: lost somewhere upstream), then 200-byte ones
+        // seq 31..50 at 4.0..13.5 s. The missing numbers prove the capture is downstream of the
+        // loss, so the 28 large packets in it arrived: the loss is not a black hole for large sizes.
+        std::vector<synth::Packet> p;
+        std::uint16_t id = 1;
+        for (std::uint32_t s = 1; s <= 30; ++s)
+            if (s != 7 && s != 19) p.push_back(espPacket(0.1 * (s - 1), A, B, 0x500, s, 1400, true, id++));
+        for (std::uint32_t s = 31; s <= 50; ++s)
+            p.push_back(espPacket(4.0 + 0.5 * (s - 31), A, B, 0x500, s, 200, true, id++));
+        const QString path = m_dir.filePath(QStringLiteral("arrive.pcap"));
+        QVERIFY(synth::writePcap(path, p));
+        auto index = load(path);
+        QVERIFY(index);
+        const auto a = analyzeMtu(*index);
+        const MtuSaSizes *m = sizesOf(*index, a, 0x500);
+        QVERIFY(m);
+        QCOMPARE(m->sequenceMissing, std::uint64_t(2));
+        QCOMPARE(m->largeDfPackets, std::uint64_t(28));
+        QCOMPARE(a.blackHole.level, MtuBlackHole::Level::None);
+        QVERIFY(a.blackHole.evidence.isEmpty());
+    }
+
     void bulkEndIsOnlyPossible()
     {
         // The same sender-side pattern without the peer's answers (drop B->A seq 11..30): large

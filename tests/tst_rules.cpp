@@ -5,6 +5,8 @@
 #include "diagnose/fixes.h"
 #include "diagnose/rules.h"
 
+#include <QFile>
+#include <QTemporaryDir>
 #include <QtTest>
 
 #include <functional>
@@ -135,6 +137,8 @@ const std::vector<Case> &cases()
          [](Facts &f) {
              f.dir[0].lost = 5;
              f.dir[0].sizeDependent = true;
+             f.dir[0].largestDelivered = 1100;
+             f.dir[0].smallestLost = 1404;
              f.ptbSeen = true;
              f.ptbMtu = 1400;
          }},
@@ -338,9 +342,9 @@ private slots:
 
     void mtuFixNumbers()
     {
-        // 1100 passed, 1404 lost: the largest common link MTU in [1100, 1404) is 1400. AES-CBC +
-        // HMAC-SHA256-128, IPv4, no NAT-T: A = 1400 − 20 − 8 − 16 − 16 = 1340; floor(1340/16)·16 = 1328;
-        // inner 1326; MSS 1286.
+        // Pair proves 1100 delivered, 1404 lost; the right host's link evidence says wan0 has MTU
+        // 1400. AES-CBC + HMAC-SHA256-128, IPv4, no NAT-T: A = 1400 − 20 − 8 − 16 − 16 = 1340;
+        // floor(1340/16)·16 = 1328; inner 1326; MSS 1286. Policy-based: the route to the peer gets it.
         Facts f = healthy();
         f.dir[0].lost = 31;
         f.dir[0].sizeDependent = true;
@@ -348,22 +352,303 @@ private slots:
         f.dir[0].smallestLost = 1404;
         f.pathMtuLower = 1100;
         f.pathMtuUpper = 1404;
+        f.pathLinkMtus.push_back({QStringLiteral("right"),
+                                  QStringLiteral("wan0"),
+                                  1400,
+                                  false,
+                                  QStringLiteral("carries the route to 10.0.1.1"),
+                                  {}});
+        f.peerRouteKnown = true;
+        f.wanGateway = QStringLiteral("10.0.1.254");
         QCOMPARE(likelyPathMtu(f), 1400u);
+        QCOMPARE(decidePathMtu(f).source, PathMtuSource::LinkMtu);
         const auto fd = ruleMtuBlackhole(f);
         QVERIFY(fd);
         bool mss = false, mtu = false;
         for (const Fix &x : fd->fixes) {
             mss |= x.kind == FixKind::Iptables && x.text.contains(QLatin1String("--set-mss 1286"));
             mtu |= x.kind == FixKind::IpLink &&
-                   x.text.contains(QLatin1String("ip link set dev wan0 mtu 1400")) &&
-                   x.text.contains(QLatin1String("xfrm0 mtu 1326"));
+                   x.text.contains(
+                       QLatin1String("ip route replace 10.0.2.1/32 via 10.0.1.254 dev wan0 mtu lock 1400"));
         }
         QVERIFY(mss);
         QVERIFY(mtu);
-        // Nothing common in range: the largest size that passed.
-        f.pathMtuLower = 1401;
+    }
+
+    // Issue 10, defect 1: a black hole at 1350 with 1200-byte packets delivered and 1420-byte ones
+    // lost. Nothing is guessed upward: with no ICMP error, probe or link evidence the advice uses
+    // 1200 (proven delivered). AES-CBC + HMAC-SHA256-128, IPv4: A = 1200 − 60 = 1140, floor(1140/16)·16
+    // = 1136, inner 1134, MSS 1094. With the right host's wan0 at 1350 in the evidence: A = 1290,
+    // 1280, inner 1278, MSS 1238. An ICMP error reporting 1300 beats the link; a probe (1340) beats all.
+    void pathMtuNeverGuessedUpward()
+    {
+        auto innerFor = [](int p) { return (p - 20 - 8 - 16 - 16) / 16 * 16 - 2; };
+        Facts f = healthy();
+        f.dir[0].lost = 12;
+        f.dir[0].sizeDependent = true;
+        f.dir[0].largestDelivered = 1200;
+        f.dir[0].smallestLost = 1420;
+        f.pathMtuLower = 1200;
+        f.pathMtuUpper = 1420;
+        f.deliveredRef.source = QStringLiteral("right-outer.pcap");
+        f.deliveredRef.packet = 123;
+        f.deliveredHow = QStringLiteral("seen at the receiver");
+        PathMtuDecision d = decidePathMtu(f);
+        QCOMPARE(d.value, 1200u);
+        QCOMPARE(d.source, PathMtuSource::ProvenDelivered);
+        QVERIFY2(d.text.startsWith(
+                     QLatin1String("largest outer packet proven delivered: 1200 bytes (packet #123")),
+                 qPrintable(d.text));
+        QVERIFY2(d.refine.contains(QStringLiteral("ping -M do -c 3 -s %1 10.0.2.1").arg(1200 - 28)),
+                 qPrintable(d.refine));
+        QVERIFY2(d.refine.contains(QLatin1String("ikev2wb probe 10.0.2.1 --min 1200 --max 1419")),
+                 qPrintable(d.refine));
+        auto fd = ruleMtuBlackhole(f);
+        QVERIFY(fd);
+        QString all;
+        for (const Fix &x : fd->fixes)
+            all += x.text + x.title;
+        QVERIFY(all.contains(QStringLiteral("--set-mss %1").arg(innerFor(1200) - 40)));
+        QVERIFY(all.contains(QStringLiteral("mtu lock 1200")));
+        QVERIFY2(!all.contains(QLatin1String("1400")), "a guessed common MTU reached the fix");
+
+        // A link MTU not below the smallest lost size explains nothing: set aside.
+        f.pathLinkMtus.push_back({QStringLiteral("left"), QStringLiteral("wan0"), 1500, false, {}, {}});
+        QCOMPARE(decidePathMtu(f).value, 1200u);
+        // The bottleneck link in the evidence.
+        f.pathLinkMtus.push_back({QStringLiteral("right"), QStringLiteral("wan0"), 1350, false, {}, {}});
+        d = decidePathMtu(f);
+        QCOMPARE(d.value, 1350u);
+        QCOMPARE(d.source, PathMtuSource::LinkMtu);
+        fd = ruleMtuBlackhole(f);
+        QVERIFY(fd);
+        all.clear();
+        for (const Fix &x : fd->fixes)
+            all += x.text;
+        QCOMPARE(innerFor(1350), 1278);
+        QVERIFY(all.contains(QStringLiteral("--set-mss %1").arg(innerFor(1350) - 40)));
+        // A link below what was delivered cannot be on the path.
+        f.pathLinkMtus.push_back({QStringLiteral("mid"), QStringLiteral("mgmt0"), 1100, false, {}, {}});
+        QCOMPARE(decidePathMtu(f).value, 1350u);
+        // ICMP beats link evidence, a probe beats everything.
+        f.ptbSeen = true;
+        f.ptbMtu = 1300;
+        d = decidePathMtu(f);
+        QCOMPARE(d.value, 1300u);
+        QCOMPARE(d.source, PathMtuSource::Icmp);
+        f.probePathMtu = 1340;
+        d = decidePathMtu(f);
+        QCOMPARE(d.value, 1340u);
+        QCOMPARE(d.source, PathMtuSource::Probe);
+        // Nothing proven at all: no value, and the way to measure it.
+        Facts none = healthy();
+        none.dir[0].largestDelivered = none.dir[1].largestDelivered = 0;
+        d = decidePathMtu(none);
+        QCOMPARE(d.value, 0u);
+        QCOMPARE(d.source, PathMtuSource::None);
+        QVERIFY(d.refine.contains(QLatin1String("ikev2wb probe 10.0.2.1")));
+    }
+
+    // Issue 10, defect 10: size-dependent loss proven at 1404 bytes while an ICMP error elsewhere
+    // reports 1450: a second, silent hop. The black hole wins; the path MTU is what was delivered.
+    void sizeDependentLossBeatsPtb()
+    {
+        Facts f = healthy();
+        f.dir[0].lost = 31;
+        f.dir[0].sizeDependent = true;
+        f.dir[0].largestDelivered = 1100;
+        f.dir[0].smallestLost = 1404;
+        f.pathMtuLower = 1100;
         f.pathMtuUpper = 1404;
-        QCOMPARE(likelyPathMtu(f), 1401u);
+        f.ptbSeen = true;
+        f.ptbMtu = 1450;
+        QVERIFY(ruleMtuBlackhole(f));
+        QVERIFY(!rulePathMtuReduced(f));
+        QCOMPARE(decidePathMtu(f).value, 1100u);
+        QCOMPARE(decidePathMtu(f).source, PathMtuSource::ProvenDelivered);
+        // A PTB below the smallest lost size explains the loss: PMTUD works.
+        f.ptbMtu = 1400;
+        QVERIFY(!ruleMtuBlackhole(f));
+        QVERIFY(rulePathMtuReduced(f));
+        QCOMPARE(decidePathMtu(f).value, 1400u);
+    }
+
+    // Issue 10, defect 2: lengths that fit CBC + SHA256 and CBC + SHA512 alike. At 1400:
+    // SHA256 A = 1340 → 1328 → inner 1326; SHA512 A = 1400 − 20 − 8 − 16 − 32 = 1324 → 1312 → inner
+    // 1310, MSS 1270. The advice must be safe for both: 1310 / 1270.
+    void ambiguousSuiteTakesLargestOverhead()
+    {
+        Facts f = healthy();
+        f.suiteSource = QStringLiteral("estimated from ESP lengths");
+        f.suiteCandidates = {EspSuite{EspCipher::AesCbc, EspIntegrity::HmacSha256_128, 0, false},
+                             EspSuite{EspCipher::AesCbc, EspIntegrity::HmacSha512_256, 0, false}};
+        f.ptbSeen = true;
+        f.ptbMtu = 1400;
+        const int inner = (1400 - 20 - 8 - 16 - 32) / 16 * 16 - 2;
+        QCOMPARE(inner, 1310);
+        QCOMPARE(overheadFor(f, 1400).tunnelMtu, inner);
+        const auto fd = rulePathMtuReduced(f);
+        QVERIFY(fd);
+        bool mss = false;
+        for (const Fix &x : fd->fixes)
+            mss |= x.kind == FixKind::Iptables &&
+                   x.text.contains(QStringLiteral("--set-mss %1").arg(inner - 40));
+        QVERIFY(mss);
+    }
+
+    // Issue 10, defect 3: IPv6 inside: MSS = inner − 60 with ip6tables; both families: both rules,
+    // nft per family. PTB 1400, CBC + SHA256: inner 1326 → MSS 1286 (IPv4) / 1266 (IPv6). IPv6
+    // outer: A = 1400 − 40 − 8 − 16 − 16 = 1320 → 1312 → inner 1310.
+    void ipv6InnerAndOuter()
+    {
+        Facts f = healthy();
+        f.ptbSeen = true;
+        f.ptbMtu = 1400;
+        f.innerIpv6 = true;
+        auto texts = [](const Finding &fd, FixKind k) {
+            QString t;
+            for (const Fix &x : fd.fixes)
+                if (x.kind == k) t += x.text;
+            return t;
+        };
+        auto fd = rulePathMtuReduced(f);
+        QVERIFY(fd);
+        QString ipt = texts(*fd, FixKind::Iptables), nft = texts(*fd, FixKind::Nftables);
+        QVERIFY(ipt.contains(
+            QLatin1String("ip6tables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -o wan0")));
+        QVERIFY(ipt.contains(QStringLiteral("--set-mss %1").arg(1326 - 60)));
+        QVERIFY(!ipt.contains(QLatin1String("\niptables -t mangle -A")));
+        QVERIFY(nft.contains(QStringLiteral("maxseg size set %1").arg(1326 - 60)));
+        f.innerIpv4 = true;
+        fd = rulePathMtuReduced(f);
+        ipt = texts(*fd, FixKind::Iptables);
+        nft = texts(*fd, FixKind::Nftables);
+        QVERIFY(ipt.contains(
+            QStringLiteral("iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -o wan0 -m "
+                           "policy --dir out --pol ipsec -j TCPMSS --set-mss %1")
+                .arg(1326 - 40)));
+        QVERIFY(ipt.contains(QStringLiteral("--set-mss %1").arg(1326 - 60)));
+        QVERIFY(nft.contains(
+            QStringLiteral("meta nfproto ipv4 tcp flags syn tcp option maxseg size > %1").arg(1286)));
+        QVERIFY(nft.contains(
+            QStringLiteral("meta nfproto ipv6 tcp flags syn tcp option maxseg size > %1").arg(1266)));
+        // IPv6 outer header.
+        f.innerIpv6 = false;
+        f.outerIpv6 = true;
+        f.peerAddress = QStringLiteral("2001:db8::2");
+        const int inner6 = (1400 - 40 - 8 - 16 - 16) / 16 * 16 - 2;
+        QCOMPARE(overheadFor(f, 1400).tunnelMtu, inner6);
+        fd = rulePathMtuReduced(f);
+        QVERIFY(texts(*fd, FixKind::Iptables).contains(QStringLiteral("--set-mss %1").arg(inner6 - 40)));
+        QVERIFY(texts(*fd, FixKind::IpLink).contains(QLatin1String("ip -6 route replace 2001:db8::2/128")));
+    }
+
+    // Issue 10, defect 4: a route-based tunnel found in the evidence (`ip -d link` XFRM interface,
+    // SAs with if_id): clamp and MTU on xfrm0, no IPsec policy match, no route or WAN change.
+    void routeBasedTunnel()
+    {
+        EvidenceSet set;
+        set.addText(
+            QStringLiteral("gw-link-end.txt"),
+            "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group default "
+            "qlen 1000\n"
+            "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00 promiscuity 0 minmtu 0 maxmtu 0\n"
+            "2: wan0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT group "
+            "default qlen 1000\n"
+            "    link/ether 92:0e:03:d0:3d:3f brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 65535\n"
+            "    veth addrgenmode eui64 numtxqueues 1\n"
+            "5: xfrm0@wan0: <NOARP,UP,LOWER_UP> mtu 1500 qdisc noqueue state UNKNOWN mode DEFAULT group "
+            "default qlen 1000\n"
+            "    link/none  promiscuity 0 minmtu 68 maxmtu 65535\n"
+            "    xfrm if_id 0x2a addrgenmode eui64 numtxqueues 1 numrxqueues 1\n");
+        QCOMPARE(set.files().size(), std::size_t(1));
+        const auto &links = std::get<LinkStatsList>(set.files().front().data).links;
+        QCOMPARE(links.size(), std::size_t(3));
+        QCOMPARE(links[2].linkKind, QStringLiteral("xfrm"));
+        QCOMPARE(links[2].ifId, 0x2au);
+        QCOMPARE(links[1].linkKind, QString());
+        DiagnosisInput in;
+        in.evidence = &set;
+        const Facts g = deriveFacts(in);
+        QVERIFY(g.routeBased);
+        QCOMPARE(g.tunnelInterface, QStringLiteral("xfrm0"));
+
+        Facts f = healthy();
+        f.ptbSeen = true;
+        f.ptbMtu = 1400;
+        f.routeBased = true;
+        f.tunnelInterface = QStringLiteral("xfrm0");
+        f.tunnelInterfaceMtu = 1500;
+        const auto fd = rulePathMtuReduced(f);
+        QVERIFY(fd);
+        QString all;
+        for (const Fix &x : fd->fixes)
+            all += x.text;
+        QVERIFY(all.contains(
+            QStringLiteral("iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -o xfrm0 -j "
+                           "TCPMSS --set-mss %1")
+                .arg(1326 - 40)));
+        QVERIFY(all.contains(QLatin1String("oifname \"xfrm0\"")));
+        QVERIFY(all.contains(QStringLiteral("\nip link set dev xfrm0 mtu %1\n").arg(1326)));
+        QVERIFY(!all.contains(QLatin1String("--pol ipsec -j")));
+        QVERIFY(!all.contains(QLatin1String("route replace")));
+    }
+
+    // Route and link MTUs of the evidence: which interface is on the path, the next hop, a route's
+    // mtu metric, the if_id of an SA.
+    void pathEvidence()
+    {
+        const QByteArray routes =
+            "10.2.0.0/24 via 10.0.1.254 dev wan0 table 220 proto static src 10.1.0.1 \n"
+            "10.0.1.0/24 dev wan0 proto kernel scope link src 10.0.1.1 \n"
+            "10.0.2.0/24 via 10.0.1.254 dev wan0 mtu lock 1380 \n"
+            "10.1.0.0/24 dev lan0 proto kernel scope link src 10.1.0.1 \n"
+            "local 10.0.1.1 dev wan0 table local proto kernel scope host src 10.0.1.1 \n";
+        QTemporaryDir dir;
+        QFile r(dir.filePath(QStringLiteral("left-routes-start.txt")));
+        QVERIFY(r.open(QIODevice::WriteOnly));
+        r.write(routes);
+        r.close();
+        EvidenceSet set;
+        QVERIFY(set.addPath(r.fileName()));
+        set.addText(QStringLiteral("left-link-end.txt"),
+                    "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN mode DEFAULT group "
+                    "default qlen 1000\n"
+                    "    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n"
+                    "2: wan0@if3: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1450 qdisc noqueue state UP mode "
+                    "DEFAULT group default qlen 1000\n"
+                    "    link/ether 92:0e:03:d0:3d:3f brd ff:ff:ff:ff:ff:ff link-netns mid\n"
+                    "3: lan0@if2: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1300 qdisc noqueue state UP mode "
+                    "DEFAULT group default qlen 1000\n"
+                    "    link/ether 4a:8c:26:bc:cb:6d brd ff:ff:ff:ff:ff:ff link-netns rhost\n");
+        set.addText(QStringLiteral("left-xfrm-state-end.txt"),
+                    "src 10.0.2.1 dst 10.0.1.1\n"
+                    "\tproto esp spi 0xc1234567 reqid 1 mode tunnel\n"
+                    "\treplay-window 32 flag af-unspec\n"
+                    "\tauth-trunc hmac(sha256) 0x00 128\n"
+                    "\tenc cbc(aes) 0x00\n"
+                    "\tif_id 0x7\n");
+        DiagnosisInput in;
+        in.evidence = &set;
+        Facts f;
+        {
+            const Facts g = deriveFacts(in);
+            f = g;
+        }
+        QCOMPARE(f.peerAddress, QStringLiteral("10.0.2.1"));
+        QVERIFY(f.peerRouteKnown);
+        QCOMPARE(f.wanGateway, QStringLiteral("10.0.1.254"));
+        QVERIFY(f.routeBased); // if_id on the SA
+        // wan0 (1450) carries the route to the peer and that route has mtu lock 1380; lan0 is not on the
+        // path.
+        int linkMtu = 0, routeMtu = 0;
+        for (const auto &m : f.pathLinkMtus) {
+            QVERIFY(m.name != QLatin1String("lan0"));
+            (m.route ? routeMtu : linkMtu) = m.mtu;
+        }
+        QCOMPARE(linkMtu, 1450);
+        QCOMPARE(routeMtu, 1380);
+        QCOMPARE(decidePathMtu(f).value, 1380u);
     }
 
     void natKeepaliveNumbers()

@@ -183,6 +183,7 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
         if (r.flags & FlagDontFragment) ++m.dfPackets;
         if (r.flags & FlagFragment) ++m.fragmented;
         if (len >= kLargeOuterBytes) {
+            if (m.largePackets == 0 || len < m.largeMin) m.largeMin = len;
             ++m.largePackets;
             if (r.flags & FlagDontFragment) ++m.largeDfPackets;
             m.lastLargeNs = r.tsNs;
@@ -300,10 +301,14 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
         MtuBlackHole b;
         b.espSa = std::int64_t(s);
         const bool ptb = quotedSas.count(s) || minTunnelMtu;
-        if (m.largeDfPackets >= kMinLargeDf && !ptb) {
-            b.evidence << QStringLiteral("%1 outer packets of %2 bytes or more were sent with DF set")
+        // Sequence numbers missing on an SA means this capture is downstream of where they were
+        // lost, so the large packets it holds of that SA arrived: no black hole swallows them.
+        const bool largeArrived = m.sequenceMissing > 0 && m.largePackets > 0;
+        if (m.largeDfPackets >= kMinLargeDf && !ptb && !largeArrived) {
+            b.evidence << QStringLiteral("%1 outer packets of %2–%3 bytes were sent with DF set")
                               .arg(m.largeDfPackets)
-                              .arg(kLargeOuterBytes);
+                              .arg(m.largeMin)
+                              .arg(m.max);
             b.evidence << QStringLiteral(
                 "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured");
             // Large DF packets without a PTB are what every healthy bulk transfer looks like;
@@ -332,28 +337,14 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
                                   .arg(small);
                 b.level = MtuBlackHole::Level::Suspected;
             }
-            if (m.sequenceMissing && b.level == MtuBlackHole::Level::None) {
-                // Gaps alone do not point at size: large packets of this SA did get through.
-                b.evidence << QStringLiteral(
-                                  "%1 ESP sequence numbers are missing on this SA, but %2 large packets "
-                                  "arrived, so the loss is not clearly size-dependent")
-                                  .arg(m.sequenceMissing)
-                                  .arg(m.largePackets);
-                b.level = MtuBlackHole::Level::Possible;
-            } else if (m.sequenceMissing) {
-                b.evidence << QStringLiteral("%1 ESP sequence numbers are missing on this SA")
-                                  .arg(m.sequenceMissing);
-            }
             if (b.level == MtuBlackHole::Level::None) b.evidence.clear();
         } else if (m.sequenceMissing && m.packets >= 10 && m.max < kLargeOuterBytes && !ptb) {
-            b.evidence
-                << QStringLiteral(
-                       "%1 ESP sequence numbers are missing while no packet of %2 bytes or more arrived "
-                       "(largest %3): the missing ones may be the large ones; only a capture at the "
-                       "sender proves it")
-                       .arg(m.sequenceMissing)
-                       .arg(kLargeOuterBytes)
-                       .arg(m.max);
+            b.evidence << QStringLiteral(
+                              "%1 ESP sequence numbers are missing on this SA and its largest packet that "
+                              "arrived had %2 bytes: the missing ones may be larger ones; only a capture at "
+                              "the sender proves it")
+                              .arg(m.sequenceMissing)
+                              .arg(m.max);
             b.level = MtuBlackHole::Level::Possible;
         }
         if (int(b.level) > int(out.blackHole.level) ||
@@ -487,11 +478,13 @@ QString mtuText(const CaptureIndex &index, const MtuAnalysis &a)
     }
     out << QStringLiteral("  path MTU: %1 (%2)")
                .arg(a.pathMtu)
-               .arg(a.pathMtuSource == MtuAnalysis::PathMtuSource::Ptb
-                        ? QStringLiteral("reported by ICMP")
-                        : (a.pathMtuSource == MtuAnalysis::PathMtuSource::LargestSeen
-                               ? QStringLiteral("largest seen")
-                               : QStringLiteral("unknown")));
+               .arg(
+                   a.pathMtuSource == MtuAnalysis::PathMtuSource::Ptb
+                       ? QStringLiteral("reported by ICMP")
+                       : (a.pathMtuSource == MtuAnalysis::PathMtuSource::LargestSeen
+                              ? QStringLiteral("the largest outer packet in this capture: at least this much "
+                                               "reached the capture point")
+                              : QStringLiteral("unknown")));
     if (a.blackHole.level != MtuBlackHole::Level::None) {
         out << QStringLiteral("  PMTUD black hole %1:")
                    .arg(QString::fromLatin1(blackHoleLevelName(a.blackHole.level)));

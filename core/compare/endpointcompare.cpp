@@ -250,6 +250,7 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
             lastDelivered = s.tsNs;
             ++second(s.tsNs).sent;
             ++sized(s.size).sent;
+            if (s.size > d.largestDelivered) d.largestDeliveredPacket = {c.spi, s.seq(), r.tsNs, s.size};
             d.largestDelivered = std::max<std::uint32_t>(d.largestDelivered, s.size);
             const std::int64_t delta = r.tsNs - s.tsNs;
             deltas.push_back(delta);

@@ -133,6 +133,7 @@ struct DirectionComparison
     std::vector<SizeBucket> lossBySize;
     bool sizeDependent = false; // every lost packet larger than every delivered one
     std::uint32_t largestDelivered = 0, smallestLost = 0;
+    ComparedPacket largestDeliveredPacket; // its copy at the receiver (receiver's clock)
     std::vector<LossSecond> lossPerSecond;
     std::vector<Outage> outages;
     std::uint64_t lossBursts = 0, longestBurst = 0;

@@ -108,7 +108,8 @@ void baseline(ChecklistStep &s, const Facts &f)
                         .arg(f.espPackets));
         }
         break;
-    case 2:
+    case 2: {
+        const PathMtuDecision pm = decidePathMtu(f);
         if (f.havePair) {
             pass(0.8);
             add(s, QStringLiteral("no size-dependent loss; largest outer ESP packet %1 bytes")
@@ -122,7 +123,11 @@ void baseline(ChecklistStep &s, const Facts &f)
                 "large packets through the tunnel: from an inner host ping -M do -s 1400 <remote inner "
                 "host>, while capturing");
         }
+        add(s, QStringLiteral("path MTU: %1").arg(pm.text), pm.ref);
+        if (pm.source != PathMtuSource::Probe)
+            s.collectNext << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
         break;
+    }
     case 3:
         if (f.haveCapture || f.haveLogs) {
             pass(f.havePair ? 0.8 : 0.6);
@@ -242,6 +247,11 @@ Diagnosis runChecklist(const Facts &f)
     b.replayEmulated = f.replayEmulated && f.emulatedReplayWindow == b.replayWindow;
     b.replayDrops = b.replayEmulated ? f.emulatedReplayDrops.value : 0;
     b.natUdpTimeoutS = natUdpTimeoutInUse(f, &b.natUdpTimeoutAssumed, &b.natUdpTimeoutBasis);
+    const PathMtuDecision pm = decidePathMtu(f);
+    b.pathMtu = pm.value;
+    b.pathMtuSource = QString::fromLatin1(pathMtuSourceName(pm.source));
+    b.pathMtuText = pm.text;
+    b.pathMtuRefine = pm.refine;
     d.notes << QStringLiteral("receiver replay window %1").arg(b.replayWindowBasis)
             << QStringLiteral("NAT UDP timeout %1").arg(b.natUdpTimeoutBasis);
     return d;

@@ -105,6 +105,11 @@ struct DiagnosisBasis
     double natUdpTimeoutS = 0;
     bool natUdpTimeoutAssumed = true;
     QString natUdpTimeoutBasis;
+    // The path MTU every view shows, with its provenance (decidePathMtu in facts.h).
+    std::uint32_t pathMtu = 0;                      // 0: nothing proven
+    QString pathMtuSource = QStringLiteral("none"); // "probe", "icmp", "link_mtu", "proven_delivered", "none"
+    QString pathMtuText;   // "largest outer packet proven delivered: 1200 bytes (packet #123 …)"
+    QString pathMtuRefine; // the ping / ikev2wb probe command that would measure it
 };
 
 struct Diagnosis

@@ -225,6 +225,14 @@ void writeDiagnosisJson(JsonWriter &w, const Diagnosis &d)
     w.field("nat_udp_timeout_assumed", b.natUdpTimeoutAssumed)
         .field("nat_udp_timeout_basis", b.natUdpTimeoutBasis);
     w.endObject();
+    w.key("path_mtu").beginObject();
+    w.key("value");
+    if (b.pathMtu)
+        w.value(std::uint64_t(b.pathMtu));
+    else
+        w.null();
+    w.field("source", b.pathMtuSource).field("text", b.pathMtuText).field("refine", b.pathMtuRefine);
+    w.endObject();
     w.endObject();
 }
 
@@ -262,6 +270,8 @@ QString diagnosisText(const Diagnosis &d)
                    .arg(top.confidence, 0, 'f', 2)
                    .arg(top.title);
     }
+    out +=
+        QStringLiteral("Path MTU: %1\n  measure it: %2\n\n").arg(d.basis.pathMtuText, d.basis.pathMtuRefine);
     out += QStringLiteral("Checklist\n");
     for (const ChecklistStep &s : d.steps) {
         out += QStringLiteral("%1. %2: %3 (confidence %4)\n")

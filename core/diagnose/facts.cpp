@@ -6,6 +6,8 @@
 
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -41,6 +43,18 @@ EvidenceRef spiRef(const QString &source, std::uint32_t spi, std::int64_t tsNs =
     return r;
 }
 
+/// The 1-based packet number of the ESP packet `r` names by SPI and capture time.
+void fillPacketNumber(EvidenceRef &r, const CaptureIndex &ix)
+{
+    if (!r.hasSpi || r.timeNs < 0 || r.packet > 0) return;
+    std::int64_t n = 0, found = -1;
+    ix.packets.forEach([&](const PacketRecord &p) {
+        ++n;
+        if (found < 0 && p.isEsp() && p.tsNs == r.timeNs && p.spi() == r.spi) found = n;
+    });
+    r.packet = found;
+}
+
 /// Keeps the first reference seen: rules cite the earliest occurrence.
 void addCount(RefCount &c, std::uint64_t n, const EvidenceRef &ref)
 {
@@ -72,7 +86,7 @@ bool quotesTunnel(const IcmpError &e)
 /// One capture at the sender of a suspected black hole: packets that drew reverse ESP within
 /// a second got through, so the largest of them bounds the path MTU from below; the smallest
 /// size from which on nothing drew a reply (at least three packets) bounds it from above.
-void senderSizeBounds(Facts &f, const CaptureIndex &ix, std::size_t saIndex)
+void senderSizeBounds(Facts &f, const CaptureIndex &ix, std::size_t saIndex, const QString &name)
 {
     constexpr std::int64_t kReplyNs = 1000000000;
     const EspSa &sa = ix.espSas[saIndex];
@@ -90,11 +104,15 @@ void senderSizeBounds(Facts &f, const CaptureIndex &ix, std::size_t saIndex)
     if (sent.empty() || reverse.empty()) return;
     std::sort(reverse.begin(), reverse.end());
     std::uint32_t maxAnswered = 0;
+    std::int64_t maxAnsweredNs = -1;
     std::vector<std::pair<std::uint16_t, bool>> bySize;
     for (const auto &[size, ts] : sent) {
         const auto it = std::upper_bound(reverse.begin(), reverse.end(), ts);
         const bool answered = it != reverse.end() && *it - ts <= kReplyNs;
-        if (answered) maxAnswered = std::max<std::uint32_t>(maxAnswered, size);
+        if (answered && size > maxAnswered) {
+            maxAnswered = size;
+            maxAnsweredNs = ts;
+        }
         bySize.emplace_back(size, answered);
     }
     std::sort(bySize.begin(), bySize.end());
@@ -110,6 +128,12 @@ void senderSizeBounds(Facts &f, const CaptureIndex &ix, std::size_t saIndex)
     if (upper > maxAnswered && maxAnswered > 0) {
         f.pathMtuLower = maxAnswered;
         f.pathMtuUpper = upper;
+        f.deliveredRef = spiRef(name, sa.spi, maxAnsweredNs);
+        f.deliveredHow =
+            QStringLiteral("answered: ESP from the peer followed within 1 s, while the %1 packets "
+                           "of %2 bytes or more drew nothing")
+                .arg(unansweredRun)
+                .arg(upper);
     }
 }
 
@@ -167,7 +191,7 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
         f.blackHoleRef = spiRef(name, ix.espSas[std::size_t(an.mtu.blackHole.espSa)].spi);
     f.largestOuter = std::max<std::uint32_t>(f.largestOuter, an.mtu.largestOuter);
     if (f.blackHoleLevel >= 1 && an.mtu.blackHole.espSa >= 0 && f.pathMtuUpper == 0)
-        senderSizeBounds(f, ix, std::size_t(an.mtu.blackHole.espSa));
+        senderSizeBounds(f, ix, std::size_t(an.mtu.blackHole.espSa), name);
 
     // NAT-T: idle gaps, rebinding, keepalives
     for (const NatPeerPair &p : an.natt.pairs) {
@@ -270,8 +294,31 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
             f.espNeverReceivedRef = df.firstLost;
         }
         if (df.sizeDependent && df.lost > 0) {
-            f.pathMtuLower = std::max(f.pathMtuLower, df.largestDelivered);
+            // Both directions size-dependent: the bounds that hold for both.
+            f.lossSizeDependentPair = true;
+            if (f.pathMtuLower == 0 || df.largestDelivered < f.pathMtuLower) {
+                f.pathMtuLower = df.largestDelivered;
+                const ComparedPacket &p = dc.largestDeliveredPacket;
+                f.deliveredRef = spiRef(names[1 - dc.from], p.spi, p.tsNs);
+                f.deliveredHow = QStringLiteral("%1 → %2, ESP sequence %3, seen at the receiver")
+                                     .arg(df.from, df.to)
+                                     .arg(p.seq);
+            }
             if (f.pathMtuUpper == 0 || df.smallestLost < f.pathMtuUpper) f.pathMtuUpper = df.smallestLost;
+        }
+    }
+    if (!f.lossSizeDependentPair) {
+        // No size-dependent loss: the largest packet delivered in either direction is proven for
+        // that direction (the text names it).
+        for (int d = 0; d < 2; ++d) {
+            const DirectionComparison &dc = r.directions[d];
+            if (dc.largestDelivered <= f.pathMtuLower) continue;
+            f.pathMtuLower = dc.largestDelivered;
+            const ComparedPacket &p = dc.largestDeliveredPacket;
+            f.deliveredRef = spiRef(names[1 - dc.from], p.spi, p.tsNs);
+            f.deliveredHow = QStringLiteral("%1 → %2, ESP sequence %3, seen at the receiver")
+                                 .arg(f.dir[d].from, f.dir[d].to)
+                                 .arg(p.seq);
         }
     }
     f.outageS = std::max(outage[0], outage[1]);
@@ -571,35 +618,65 @@ int prefixMatch(const QString &dest, std::uint32_t peer)
     return (n & mask) == (peer & mask) ? len : -1;
 }
 
-/// `ip route` output (not an evidence kind of its own): the device of the most specific route
-/// towards the peer, else of the default route.
-QString interfaceFromRoutes(const QString &text, const QString &peer)
+/// The route of an `ip route` listing that a packet to `target` takes.
+struct RouteTowards
 {
-    QString best, fallback;
+    QString dev, via;
+    int mtu = 0;            // "mtu N" / "mtu lock N" metric, 0 none
+    bool hostRoute = false; // a /32 route to exactly the target
+    QString line;
+};
+
+/// `ip route` output (not an evidence kind of its own): the most specific route towards
+/// `target` in the main table (IPv4), else the default route.
+RouteTowards routeTowards(const QString &text, const QString &target)
+{
+    RouteTowards best, fallback;
     int bestLen = -1;
     const QStringList lines = text.split(QLatin1Char('\n'));
     static const QRegularExpression devRe(QStringLiteral("\\bdev (\\S+)"));
-    std::uint32_t peerV4 = 0;
-    const bool havePeer = ipv4(peer, peerV4);
+    static const QRegularExpression viaRe(QStringLiteral("\\bvia (\\S+)"));
+    static const QRegularExpression mtuRe(QStringLiteral("\\bmtu (?:lock )?(\\d{2,5})\\b"));
+    std::uint32_t targetV4 = 0;
+    const bool haveTarget = ipv4(target, targetV4);
     for (const QString &l : lines) {
         const QRegularExpressionMatch m = devRe.match(l);
         if (!m.hasMatch() || l.startsWith(QLatin1String("local ")) ||
             l.startsWith(QLatin1String("broadcast ")) || l.contains(QLatin1String(" table ")))
             continue;
-        const QString dev = m.captured(1);
+        RouteTowards r;
+        r.dev = m.captured(1);
+        r.via = viaRe.match(l).captured(1);
+        r.mtu = mtuRe.match(l).captured(1).toInt();
+        r.line = l.trimmed();
         const QString dest = l.section(QLatin1Char(' '), 0, 0);
         if (dest == QLatin1String("default")) {
-            if (fallback.isEmpty()) fallback = dev;
+            if (fallback.dev.isEmpty()) fallback = r;
             continue;
         }
-        if (!havePeer) continue;
-        const int len = prefixMatch(dest, peerV4);
+        if (!haveTarget) continue;
+        const int len = prefixMatch(dest, targetV4);
         if (len > bestLen) {
             bestLen = len;
-            best = dev;
+            r.hostRoute = len == 32;
+            best = r;
         }
     }
-    return best.isEmpty() ? fallback : best;
+    return best.dev.isEmpty() ? fallback : best;
+}
+
+QString interfaceFromRoutes(const QString &text, const QString &peer)
+{
+    return routeTowards(text, peer).dev;
+}
+
+/// The host's own addresses in an `ip route show table all` listing ("local A dev ..." lines).
+QStringList ownAddresses(const QString &text)
+{
+    QStringList out;
+    for (const QString &l : text.split(QLatin1Char('\n')))
+        if (l.startsWith(QLatin1String("local "))) out << l.section(QLatin1Char(' '), 1, 1);
+    return out;
 }
 
 } // namespace
@@ -841,6 +918,239 @@ void emulateReplay(ReplayDrops &drops, const CaptureIndex &ix, const CaptureAnal
     }
 }
 
+// ---------------------------------------------------------------- path MTU and tunnel evidence
+
+/// "left" of "left-routes-start.txt" (the lab's and collect's naming); "" if the name has none.
+QString hostOfRouteFile(const QString &path)
+{
+    const QString base = QFileInfo(path).fileName();
+    const qsizetype i = base.indexOf(QLatin1String("route"));
+    QString host = i > 0 ? base.left(i) : QString();
+    while (host.endsWith(QLatin1Char('-')) || host.endsWith(QLatin1Char('_')))
+        host.chop(1);
+    return host;
+}
+
+QString readSmallFile(const QString &path)
+{
+    QFile file(path);
+    if (file.size() >= (1 << 20) || !file.open(QIODevice::ReadOnly)) return {};
+    return QString::fromUtf8(file.readAll());
+}
+
+bool isIpLiteral(const QString &s)
+{
+    std::uint32_t v4 = 0;
+    if (ipv4(s, v4)) return true;
+    static const QRegularExpression v6(QStringLiteral("^[0-9A-Fa-f:.]{2,45}$"));
+    return s.contains(QLatin1Char(':')) && v6.match(s).hasMatch();
+}
+
+/// Inner address families of traffic selectors ("10.1.0.0/24, fd00::/64", "10.1.0.0/24 fd00::/64").
+void tsFamilies(Facts &f, const QString &ts)
+{
+    for (const QString &t : ts.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts)) {
+        if (t.contains(QLatin1Char(':')))
+            f.innerIpv6 = true;
+        else if (t.contains(QLatin1Char('.')))
+            f.innerIpv4 = true;
+    }
+}
+
+/// `ikev2wb probe PEER --json` output (schema "ikev2wb.probe/1": target, path_mtu, pmtud, ...).
+void probeFacts(Facts &f, const QString &path)
+{
+    if (!path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) return;
+    const QString text = readSmallFile(path);
+    if (!text.contains(QLatin1String("ikev2wb.probe/1"))) return;
+    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
+    bool schema = false;
+    for (auto it = o.begin(); it != o.end(); ++it)
+        schema |= it.value().toString() == QLatin1String("ikev2wb.probe/1");
+    const double mtu = o.value(QStringLiteral("path_mtu")).toDouble();
+    if (!schema || mtu < 68 || mtu > 65535 || mtu != std::floor(mtu)) return;
+    const QString verdict = o.value(QStringLiteral("pmtud")).toString();
+    if (verdict == QLatin1String("unreachable") || verdict == QLatin1String("inconclusive")) return;
+    if (f.probePathMtu && std::uint32_t(mtu) >= f.probePathMtu) return; // the smallest of several
+    f.probePathMtu = std::uint32_t(mtu);
+    const QString target = o.value(QStringLiteral("target")).toString();
+    f.probeTarget = isIpLiteral(target) ? target : QString();
+    static const QRegularExpression word(QStringLiteral("^[a-z_]{1,32}$"));
+    f.probeVerdict = word.match(verdict).hasMatch() ? verdict : QString();
+    f.probeRef = EvidenceRef{};
+    f.probeRef.source = path;
+    f.probeRef.counter = QStringLiteral("path_mtu %1").arg(f.probePathMtu);
+}
+
+/// Link and route MTUs on the path, route-based tunnel devices, the next hop towards the peer
+/// and the inner families, from every host's evidence (not only capture A's host: the path MTU
+/// is the smallest MTU of any hop, and the peer's or a router's link may be that hop).
+void pathEvidenceFacts(Facts &f, const EvidenceSet &set)
+{
+    // Route listings (read from the skipped files: `ip route` is no evidence kind of its own).
+    std::map<QString, QString> routes; // host → text
+    for (const SkippedFile &sk : set.skipped()) {
+        probeFacts(f, sk.path);
+        if (!QFileInfo(sk.path).fileName().contains(QLatin1String("route"))) continue;
+        const QString host = hostOfRouteFile(sk.path);
+        if (routes.count(host)) continue;
+        const QString text = readSmallFile(sk.path);
+        if (!text.isEmpty()) routes[host] = text;
+    }
+    std::map<QString, QString> routeFile;
+    for (const SkippedFile &sk : set.skipped())
+        if (QFileInfo(sk.path).fileName().contains(QLatin1String("route")))
+            routeFile.emplace(hostOfRouteFile(sk.path), sk.path);
+
+    // Hosts that are tunnel endpoints (IPsec state or configuration), the rest are routers.
+    std::set<QString> endpoints;
+    std::uint32_t stateIfId = 0;
+    for (const EvidenceFile &ef : set.files()) {
+        if (!ef.status.ok()) continue;
+        switch (ef.kind) {
+        case EvidenceKind::XfrmState:
+            endpoints.insert(ef.host);
+            for (const XfrmSa &sa : std::get<XfrmStateList>(ef.data).sas)
+                if (sa.ifId) stateIfId = sa.ifId;
+            break;
+        case EvidenceKind::SwanctlListSas:
+            endpoints.insert(ef.host);
+            for (const SwanctlIkeSa &ike : std::get<SwanctlSaList>(ef.data).ikeSas)
+                for (const SwanctlChildSa &c : ike.children) {
+                    tsFamilies(f, c.localTs);
+                    tsFamilies(f, c.remoteTs);
+                }
+            break;
+        case EvidenceKind::SwanctlConf:
+        case EvidenceKind::IpsecConf:
+            endpoints.insert(ef.host);
+            for (const ConfigConnection &c : std::get<ConfigFile>(ef.data).connections)
+                for (const ConfigChild &ch : c.children) {
+                    tsFamilies(f, setting(ch.settings, {"local_ts", "leftsubnet"}));
+                    tsFamilies(f, setting(ch.settings, {"remote_ts", "rightsubnet"}));
+                    for (const char *k : {"if_id_in", "if_id_out"}) {
+                        const QString v = setting(ch.settings, {k});
+                        const bool on = !v.isEmpty() && v != QLatin1String("0");
+                        if (on && !f.routeBased) {
+                            f.routeBased = true;
+                            f.routeBasedWhy =
+                                QStringLiteral("%1 = %2 in %3").arg(QLatin1String(k), v, ef.path);
+                        }
+                    }
+                }
+            break;
+        default:
+            break;
+        }
+    }
+    if (stateIfId && !f.routeBased) {
+        f.routeBased = true;
+        f.routeBasedWhy = QStringLiteral("the SAs carry if_id 0x%1 (ip xfrm state)").arg(stateIfId, 0, 16);
+    }
+
+    // Latest `ip link` snapshot per host, and which interfaces' packet counters grew.
+    std::map<QString, const EvidenceFile *> lastLink;
+    for (const EvidenceFile &ef : set.files()) {
+        if (!ef.status.ok() || ef.kind != EvidenceKind::IpLink) continue;
+        const EvidenceFile *&cur = lastLink[ef.host];
+        if (!cur || phaseRank(ef.phase) >= phaseRank(cur->phase)) cur = &ef;
+    }
+    std::map<QString, std::set<QString>> grew; // host → interfaces that carried packets
+    for (const SnapshotDelta &d : set.deltas()) {
+        if (d.kind != EvidenceKind::IpLink) continue;
+        for (const CounterDelta &c : d.counters)
+            if (c.delta > 0 && (c.name.endsWith(QLatin1String(".rx_packets")) ||
+                                c.name.endsWith(QLatin1String(".tx_packets"))))
+                grew[d.host].insert(c.name.section(QLatin1Char('.'), 0, -2));
+    }
+
+    const QString primary = primaryHost(set, f.localAddress);
+    for (const auto &[host, ef] : lastLink) {
+        const auto &links = std::get<LinkStatsList>(ef->data).links;
+        // Route-based tunnel devices: the tunnel's MTU and MSS clamp go there.
+        for (const LinkStats &l : links) {
+            const bool tunnelDev =
+                l.linkKind == QLatin1String("xfrm") || l.linkKind.startsWith(QLatin1String("vti"));
+            if (!tunnelDev || (host != primary && !primary.isEmpty() && !host.isEmpty())) continue;
+            if (f.tunnelInterface.isEmpty() || (stateIfId && l.ifId == stateIfId)) {
+                f.routeBased = true;
+                f.tunnelInterface = l.name;
+                f.tunnelInterfaceMtu = l.mtu;
+                f.routeBasedWhy =
+                    QStringLiteral("%1 is an %2 interface%3 (%4)")
+                        .arg(l.name, l.linkKind == QLatin1String("xfrm") ? QStringLiteral("XFRM")
+                                                                         : l.linkKind.toUpper())
+                        .arg(l.ifId ? QStringLiteral(" with if_id 0x%1").arg(l.ifId, 0, 16) : QString())
+                        .arg(ef->path);
+            }
+        }
+        std::vector<std::pair<const LinkStats *, QString>> onPath;
+        const auto rt = routes.find(host);
+        if (rt != routes.end()) {
+            const QStringList own = ownAddresses(rt->second);
+            QString target;
+            for (const QString &a : {f.peerAddress, f.localAddress})
+                if (!a.isEmpty() && !own.contains(a)) {
+                    target = a;
+                    break;
+                }
+            const RouteTowards r = routeTowards(rt->second, target.isEmpty() ? f.peerAddress : target);
+            for (const LinkStats &l : links)
+                if (l.name == r.dev)
+                    onPath.emplace_back(&l, QStringLiteral("carries the route to %1")
+                                                .arg(target.isEmpty() ? QStringLiteral("the peer") : target));
+            if (r.mtu > 0) {
+                Facts::PathLinkMtu m;
+                m.host = host;
+                m.name = QStringLiteral("route %1").arg(r.line);
+                m.mtu = r.mtu;
+                m.route = true;
+                m.why = QStringLiteral("the route to %1").arg(target);
+                m.ref.source = routeFile[host];
+                m.ref.counter = r.line;
+                f.pathLinkMtus.push_back(m);
+            }
+            if ((host == primary || primary.isEmpty() || host.isEmpty()) && !target.isEmpty()) {
+                f.peerRouteKnown = !r.dev.isEmpty() && (r.via.isEmpty() || isIpLiteral(r.via));
+                f.wanGateway = f.peerRouteKnown ? r.via : QString();
+                f.peerHostRoute = r.hostRoute;
+            }
+        } else if (!endpoints.count(host)) {
+            // A router without its routes: the interfaces that forwarded packets meanwhile.
+            for (const LinkStats &l : links)
+                if (l.name != QLatin1String("lo") && l.linkKind.isEmpty() && grew[host].count(l.name))
+                    onPath.emplace_back(&l, QStringLiteral("a router interface whose packet counters grew "
+                                                           "between the snapshots"));
+        } else if (host == primary && !f.wanInterface.isEmpty()) {
+            for (const LinkStats &l : links)
+                if (l.name == f.wanInterface)
+                    onPath.emplace_back(&l, QStringLiteral("the interface facing the peer"));
+        }
+        for (const auto &[l, why] : onPath) {
+            if (l->mtu <= 0) continue;
+            Facts::PathLinkMtu m;
+            m.host = host;
+            m.name = l->name;
+            m.mtu = l->mtu;
+            m.why = why;
+            m.ref.source = ef->path;
+            m.ref.counter = QStringLiteral("%1 mtu %2").arg(l->name).arg(l->mtu);
+            m.ref.line = l->line;
+            f.pathLinkMtus.push_back(m);
+        }
+    }
+    // A route-based tunnel whose device name was not in `ip -d link`: the route to the remote subnet.
+    if (f.routeBased && f.tunnelInterface.isEmpty() && !f.remoteSubnet.isEmpty()) {
+        const auto rt = routes.find(primary);
+        if (rt != routes.end()) {
+            const QString dev = routeTowards(rt->second, f.remoteSubnet.section(QLatin1Char('/'), 0, 0)).dev;
+            if (dev.startsWith(QLatin1String("xfrm")) || dev.startsWith(QLatin1String("vti")))
+                f.tunnelInterface = dev;
+        }
+    }
+    if (!f.innerIpv4 && !f.innerIpv6) tsFamilies(f, f.localSubnet + QLatin1Char(' ') + f.remoteSubnet);
+}
+
 } // namespace
 
 std::uint32_t replayWindowInUse(const Facts &f, QString *basis)
@@ -908,7 +1218,15 @@ Facts deriveFacts(const DiagnosisInput &in)
         f.keepaliveIntervalS = std::max(f.keepaliveIntervalS, peer.keepaliveIntervalS);
         f.largestOuter = std::max(f.largestOuter, peer.largestOuter);
     }
-    if (in.evidence) evidenceFacts(f, *in.evidence);
+    if (in.evidence) {
+        evidenceFacts(f, *in.evidence);
+        pathEvidenceFacts(f, *in.evidence);
+    }
+
+    if (in.indexA && f.deliveredRef.source == in.nameA)
+        fillPacketNumber(f.deliveredRef, *in.indexA);
+    else if (in.indexB && f.deliveredRef.source == in.nameB)
+        fillPacketNumber(f.deliveredRef, *in.indexB);
 
     // Anti-replay at the window in use (known from the evidence only now).
     {
@@ -944,51 +1262,176 @@ Facts deriveFacts(const DiagnosisInput &in)
         if (est.found && !est.candidates.empty()) {
             f.suite = est.candidates.front().suite;
             f.suiteSource = QStringLiteral("estimated from ESP lengths");
+            for (const SuiteCandidate &c : est.candidates)
+                f.suiteCandidates.push_back(c.suite);
         }
     }
     return f;
 }
 
-std::uint32_t likelyPathMtu(const Facts &f, QString *why)
+const char *pathMtuSourceName(PathMtuSource s)
 {
-    auto say = [&](const QString &s) {
-        if (why) *why = s;
-    };
-    if (f.ptbSeen && f.ptbMtu >= 576) {
-        say(QStringLiteral("the MTU %1 reported by an ICMP fragmentation-needed / packet-too-big")
-                .arg(f.ptbMtu));
-        return f.ptbMtu;
+    switch (s) {
+    case PathMtuSource::None:
+        return "none";
+    case PathMtuSource::Probe:
+        return "probe";
+    case PathMtuSource::Icmp:
+        return "icmp";
+    case PathMtuSource::LinkMtu:
+        return "link_mtu";
+    case PathMtuSource::ProvenDelivered:
+        return "proven_delivered";
     }
-    if (f.pathMtuUpper > 0 && f.pathMtuLower > 0 && f.pathMtuUpper > f.pathMtuLower) {
-        // Link MTUs that networks actually use: Ethernet, PPPoE, GRE, VXLAN/Geneve, cloud and
-        // carrier WANs, the IPv6 minimum. The real value lies between the largest packet that
-        // arrived and the smallest one that was lost; the largest common MTU in that range is
-        // the likeliest, and the smallest size that passed is the safe floor.
-        static constexpr std::uint32_t common[] = {1500, 1492, 1480, 1476, 1460, 1450, 1440,
-                                                   1420, 1400, 1380, 1360, 1350, 1300, 1280};
-        for (std::uint32_t m : common) {
-            if (m < f.pathMtuUpper && m >= f.pathMtuLower) {
-                say(QStringLiteral(
-                        "the largest common link MTU between the largest packet that passed (%1 bytes) "
-                        "and the smallest that was lost (%2 bytes); confirm it with the verify step")
-                        .arg(f.pathMtuLower)
-                        .arg(f.pathMtuUpper));
-                return m;
-            }
-        }
-        say(QStringLiteral("the largest packet that passed (%1 bytes); the smallest lost one had %2 bytes")
-                .arg(f.pathMtuLower)
-                .arg(f.pathMtuUpper));
-        return f.pathMtuLower;
-    }
-    if (f.pathMtuLower > 0) {
-        say(QStringLiteral("the largest packet known to pass (%1 bytes)").arg(f.pathMtuLower));
-        return f.pathMtuLower;
-    }
-    return 0;
+    return "none";
 }
 
-OverheadResult overheadFor(const Facts &f, int pathMtu)
+namespace {
+
+/// "packet #123 at 12:00:01.5 in right-outer.pcap", "SPI 0x…", "wan0 mtu 1350 (right-link-end.txt)".
+QString refWhere(const EvidenceRef &r)
+{
+    QStringList parts;
+    if (r.packet > 0) parts << QStringLiteral("packet #%1").arg(r.packet);
+    if (r.hasSpi) parts << QStringLiteral("SPI %1").arg(spiText(r.spi));
+    if (!r.counter.isEmpty() && r.packet <= 0) parts << r.counter;
+    if (!r.source.isEmpty()) parts << QStringLiteral("in %1").arg(QFileInfo(r.source).fileName());
+    return parts.join(QLatin1Char(' '));
+}
+
+/// The peer's outer address when it is a valid literal, else the placeholder.
+QString peerForCommand(const Facts &f)
+{
+    return isIpLiteral(f.peerAddress) ? f.peerAddress : QStringLiteral("<peer-address>");
+}
+
+} // namespace
+
+PathMtuDecision decidePathMtu(const Facts &f)
+{
+    PathMtuDecision d;
+    const QString peer = peerForCommand(f);
+    const int ipIcmp = f.outerIpv6 ? 48 : 28; // outer IP + ICMP echo header: ping -s = size − this
+    const QString ping6 = f.outerIpv6 ? QStringLiteral(" -6") : QString();
+    const std::uint32_t lower = f.pathMtuLower, upper = f.pathMtuUpper;
+    // A size-dependent loss proven at or below a value means that value does not pass.
+    auto contradicted = [&](std::uint32_t v) { return upper > 0 && v >= upper; };
+    auto refineBetween = [&](std::uint32_t lo, std::uint32_t hi) {
+        QString r = QStringLiteral("ping%1 -M do -c 3 -s %2 %3 (outer %4 bytes) must be answered")
+                        .arg(ping6)
+                        .arg(int(lo) - ipIcmp)
+                        .arg(peer)
+                        .arg(lo);
+        if (hi > lo + 1)
+            r += QStringLiteral("; raise -s towards %1 (outer %2) to find the largest size answered, or run "
+                                "ikev2wb probe %3 --min %4 --max %2")
+                     .arg(int(hi) - 1 - ipIcmp)
+                     .arg(hi - 1)
+                     .arg(peer)
+                     .arg(lo);
+        else
+            r += QStringLiteral(", or run ikev2wb probe %1").arg(peer);
+        return r;
+    };
+
+    if (f.probePathMtu) {
+        d.value = f.probePathMtu;
+        d.source = PathMtuSource::Probe;
+        d.ref = f.probeRef;
+        d.text =
+            QStringLiteral("measured by an active probe%1: %2 bytes%3 (%4)")
+                .arg(f.probeTarget.isEmpty() ? QString() : QStringLiteral(" of %1").arg(f.probeTarget))
+                .arg(f.probePathMtu)
+                .arg(f.probeVerdict.isEmpty() ? QString() : QStringLiteral(", PMTUD %1").arg(f.probeVerdict))
+                .arg(refWhere(f.probeRef));
+        d.refine = refineBetween(f.probePathMtu, f.probePathMtu);
+        return d;
+    }
+    if (f.ptbSeen && f.ptbMtu >= 68) {
+        if (!contradicted(f.ptbMtu)) {
+            d.value = f.ptbMtu;
+            d.source = PathMtuSource::Icmp;
+            d.ref = f.ptbRef;
+            d.text =
+                QStringLiteral("reported by an ICMP fragmentation-needed / packet-too-big quoting tunnel "
+                               "traffic: %1 bytes (%2)")
+                    .arg(f.ptbMtu)
+                    .arg(refWhere(f.ptbRef));
+            d.refine = refineBetween(f.ptbMtu, f.ptbMtu);
+            return d;
+        }
+        d.notes << QStringLiteral(
+                       "an ICMP error reports MTU %1, but packets of %2 bytes were lost without one: "
+                       "a second, silent hop has a smaller MTU")
+                       .arg(f.ptbMtu)
+                       .arg(upper);
+    }
+    // Link and route MTUs on the path: each bounds the path MTU from above; the smallest one is the
+    // path MTU when it agrees with what was delivered (not below it) and lost (below it).
+    const Facts::PathLinkMtu *link = nullptr;
+    for (const Facts::PathLinkMtu &m : f.pathLinkMtus) {
+        if (m.mtu < 68) continue;
+        if (lower > 0 && std::uint32_t(m.mtu) < lower) {
+            d.notes << QStringLiteral("%1 %2 has MTU %3, below the %4 bytes proven delivered: not on the "
+                                      "path, set aside")
+                           .arg(m.host, m.name)
+                           .arg(m.mtu)
+                           .arg(lower);
+            continue;
+        }
+        if (!link || m.mtu < link->mtu) link = &m;
+    }
+    if (link && !contradicted(std::uint32_t(link->mtu))) {
+        d.value = std::uint32_t(link->mtu);
+        d.source = PathMtuSource::LinkMtu;
+        d.ref = link->ref;
+        d.text = QStringLiteral("the smallest %1 MTU on the path in the evidence: %2 bytes, %3%4 (%5, %6)")
+                     .arg(link->route ? QStringLiteral("route") : QStringLiteral("link"))
+                     .arg(link->mtu)
+                     .arg(link->host.isEmpty() ? QString() : link->host + QLatin1Char(' '))
+                     .arg(link->name, link->why, refWhere(link->ref));
+        d.refine = refineBetween(d.value, d.value);
+        return d;
+    }
+    if (link)
+        d.notes << QStringLiteral(
+                       "the smallest link MTU in the evidence (%1 %2: %3) does not explain the loss "
+                       "of %4-byte packets: the black-holing hop is not in the evidence")
+                       .arg(link->host, link->name)
+                       .arg(link->mtu)
+                       .arg(upper);
+    if (lower > 0) {
+        d.value = lower;
+        d.source = PathMtuSource::ProvenDelivered;
+        d.ref = f.deliveredRef;
+        d.text = QStringLiteral("largest outer packet proven delivered: %1 bytes (%2%3%4)")
+                     .arg(lower)
+                     .arg(refWhere(f.deliveredRef))
+                     .arg(f.deliveredHow.isEmpty() ? QString() : QStringLiteral(", ") + f.deliveredHow)
+                     .arg(upper ? QStringLiteral("; the smallest lost had %1 bytes, so the path MTU lies in "
+                                                 "%2–%3")
+                                      .arg(upper)
+                                      .arg(lower)
+                                      .arg(upper - 1)
+                                : QString());
+        d.refine = refineBetween(lower, upper ? upper : lower);
+        return d;
+    }
+    d.text = QStringLiteral("not known: no probe, no ICMP error, no link MTU in the evidence and no packet "
+                            "proven delivered");
+    d.refine =
+        QStringLiteral("ikev2wb probe %1, or ping%2 -M do -s SIZE %1 for decreasing SIZE").arg(peer, ping6);
+    return d;
+}
+
+std::uint32_t likelyPathMtu(const Facts &f, QString *why)
+{
+    const PathMtuDecision d = decidePathMtu(f);
+    if (why) *why = d.text;
+    return d.value;
+}
+
+OverheadResult overheadFor(const Facts &f, int pathMtu, bool innerIpv6, QString *suiteName)
 {
     OverheadInput in;
     in.suite = f.suite;
@@ -996,8 +1439,30 @@ OverheadResult overheadFor(const Facts &f, int pathMtu)
     in.outerIpv6 = f.outerIpv6;
     in.natT = f.natT;
     in.tunnelMode = true;
-    in.innerIpv6 = false;
-    return computeEspOverhead(in);
+    in.innerIpv6 = innerIpv6;
+    OverheadResult best = computeEspOverhead(in);
+    EspSuite chosen = f.suite;
+    // Suite estimated from lengths: every candidate fits, so the MTU and MSS must fit every one.
+    for (const EspSuite &c : f.suiteCandidates) {
+        in.suite = c;
+        const OverheadResult o = computeEspOverhead(in);
+        if (o.valid && (!best.valid || o.tunnelMtu < best.tunnelMtu)) {
+            best = o;
+            chosen = c;
+        }
+    }
+    if (suiteName) {
+        *suiteName = espSuiteName(chosen);
+        if (f.suiteCandidates.size() > 1) {
+            QStringList names;
+            for (const EspSuite &c : f.suiteCandidates)
+                if (!(c == chosen)) names << espSuiteName(c);
+            *suiteName +=
+                QStringLiteral(", the largest overhead of the suites the ESP lengths fit (also: %1)")
+                    .arg(names.join(QStringLiteral(", ")));
+        }
+    }
+    return best;
 }
 
 } // namespace ikev2wb

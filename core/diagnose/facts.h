@@ -97,6 +97,8 @@ struct Facts
 
     // --- suite and overhead
     EspSuite suite;
+    // Estimated suites: every suite the ESP lengths fit (MTU figures take the largest overhead).
+    std::vector<EspSuite> suiteCandidates;
     QString suiteSource; // "configuration", "swanctl --list-sas", "ip xfrm state", "estimated from ESP
                          // lengths", ""
     bool natT = false;   // ESP-in-UDP seen (or encap in config / xfrm state)
@@ -117,10 +119,39 @@ struct Facts
     QStringList blackHoleEvidence;
     EvidenceRef blackHoleRef;
     std::uint32_t largestOuter = 0;
-    std::uint32_t pathMtuLower = 0; // largest outer size known to pass
-    std::uint32_t pathMtuUpper = 0; // smallest outer size known to be lost (exclusive bound + 1)
-    RefCount fragFails;             // Ip FragFails delta
-    int interfaceMtu = 0;           // MTU of wanInterface from ip link
+    std::uint32_t pathMtuLower = 0;     // largest outer size proven delivered (see deliveredHow)
+    std::uint32_t pathMtuUpper = 0;     // smallest outer size proven lost
+    EvidenceRef deliveredRef;           // the packet behind pathMtuLower
+    QString deliveredHow;               // "seen at the receiver", "answered by reverse ESP within 1 s"
+    bool lossSizeDependentPair = false; // the two-capture comparison proved size-dependent loss
+    RefCount fragFails;                 // Ip FragFails delta
+    int interfaceMtu = 0;               // MTU of wanInterface from ip link
+    // An active probe of the path (`ikev2wb probe PEER --json`, schema ikev2wb.probe/1, imported
+    // as evidence): the strongest proof of the path MTU. 0 = none.
+    std::uint32_t probePathMtu = 0;
+    QString probeTarget, probeVerdict; // "working", "black_hole", ...
+    EvidenceRef probeRef;
+    // Link and route MTUs read from imported evidence (`ip link`, `ip -s link`, `ip -d link`,
+    // `ip route`) of either host or a router, for interfaces on the path between the peers.
+    struct PathLinkMtu
+    {
+        QString host, name; // "right", "wan0" (or "route to 10.0.2.1")
+        int mtu = 0;
+        bool route = false; // a route's mtu metric rather than an interface MTU
+        QString why;        // why it is on the path
+        EvidenceRef ref;
+    };
+    std::vector<PathLinkMtu> pathLinkMtus;
+    // Route-based tunnel (XFRM interface or VTI) found in the evidence: MTU and MSS clamping go
+    // on that interface. tunnelInterface may be empty when only an if_id was seen.
+    bool routeBased = false;
+    QString tunnelInterface, routeBasedWhy;
+    int tunnelInterfaceMtu = 0;
+    bool peerRouteKnown = false; // the route to the peer was read from a routes listing
+    QString wanGateway;          // its next hop ("" = directly connected)
+    bool peerHostRoute = false;  // a /32 (/128) route to the peer exists already
+    // Inner traffic families, from the traffic selectors (false/false = unknown: IPv4 assumed).
+    bool innerIpv4 = false, innerIpv6 = false;
 
     // --- step 3: NAT-T, DPD, keepalives
     bool natDetected = false;        // log or capture says NAT between the peers
@@ -197,12 +228,38 @@ std::uint32_t replayWindowInUse(const Facts &f, QString *basis = nullptr);
 /// assumption; `assumed` and `basis` as for replayWindowInUse().
 double natUdpTimeoutInUse(const Facts &f, bool *assumed = nullptr, QString *basis = nullptr);
 
-/// Path MTU the fixes are computed for: the PTB value when one was seen, else (size-dependent
-/// loss) the largest common link MTU between the known-good and known-lost sizes, else the
-/// largest size known to pass. 0 when nothing is known.
+/// Where the path MTU the advice works with comes from, strongest first. Never guessed upward:
+/// each is a measurement (see README, "How the path MTU is decided").
+enum class PathMtuSource : std::uint8_t {
+    None,
+    Probe,           // an active probe result imported as evidence
+    Icmp,            // the MTU an ICMP fragmentation-needed / packet-too-big reports
+    LinkMtu,         // the smallest link or route MTU on the path in imported evidence
+    ProvenDelivered, // the largest outer packet proven delivered (seen at the receiver / answered)
+};
+/// "probe", "icmp", "link_mtu", "proven_delivered", "none" (JSON).
+const char *pathMtuSourceName(PathMtuSource s);
+
+/// The path MTU with its provenance, as every view shows it.
+struct PathMtuDecision
+{
+    std::uint32_t value = 0; // 0: nothing proven
+    PathMtuSource source = PathMtuSource::None;
+    QString text;   // "largest outer packet proven delivered: 1200 bytes (ESP SPI 0x… seq 17 …)"
+    QString refine; // the command that would measure it: ping -M do … / ikev2wb probe …
+    EvidenceRef ref;
+    QStringList notes; // evidence considered and set aside, and why
+};
+/// Decides the path MTU from the facts: probe, ICMP (unless size-dependent loss at or below its
+/// value proves a second, silent hop), a link/route MTU on the path that agrees with the sizes
+/// delivered and lost, else the largest outer size proven delivered.
+PathMtuDecision decidePathMtu(const Facts &f);
+/// decidePathMtu(f).value, with its text in *why.
 std::uint32_t likelyPathMtu(const Facts &f, QString *why = nullptr);
 
-/// Overhead result for the path MTU with the facts' suite, outer family and NAT-T.
-OverheadResult overheadFor(const Facts &f, int pathMtu);
+/// Overhead result for the path MTU with the facts' suite, outer family and NAT-T. With several
+/// estimated suite candidates, the one leaving the smallest inner packet (safe for all of them);
+/// `suiteName` (optional) gets its name and how it was chosen.
+OverheadResult overheadFor(const Facts &f, int pathMtu, bool innerIpv6 = false, QString *suiteName = nullptr);
 
 } // namespace ikev2wb

@@ -130,13 +130,32 @@ FixTarget fixTarget(const Facts &f)
     }
     t.interfaceMtu = f.interfaceMtu;
     t.ipsecConf = f.ipsecConfStyle;
+    t.routeBased = f.routeBased;
+    if (!f.tunnelInterface.isEmpty()) {
+        if (isValidInterfaceName(f.tunnelInterface))
+            t.tunnelInterface = f.tunnelInterface;
+        else
+            reject(QStringLiteral("tunnel interface name"), f.tunnelInterface,
+                   QStringLiteral("is not an interface name (1-15 characters of [A-Za-z0-9_.+-])"),
+                   t.tunnelInterface);
+    }
+    if (f.routeBased) t.interfaceMtu = f.tunnelInterfaceMtu;
+    if (f.peerRouteKnown) {
+        if (f.wanGateway.isEmpty())
+            t.gateway.clear(); // directly connected
+        else
+            address(f.wanGateway, &t.gateway, QStringLiteral("gateway"));
+    }
+    t.peerHostRoute = f.peerHostRoute;
+    t.outerIpv6 = f.outerIpv6;
     return t;
 }
 
 QStringList placeholders(const FixTarget &t)
 {
     QStringList out;
-    for (const QString *s : {&t.connection, &t.child, &t.wanInterface, &t.localAddress, &t.peerAddress})
+    for (const QString *s : {&t.connection, &t.child, &t.wanInterface, &t.localAddress, &t.peerAddress,
+                             &t.gateway, &t.tunnelInterface})
         if (s->startsWith(QLatin1Char('<'))) out << *s;
     return out;
 }
@@ -146,153 +165,212 @@ QStringList placeholders(const FixTarget &t)
 std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
 {
     std::vector<Fix> out;
-    const QString iface = t.wanInterface;
+    // Names and addresses were validated by fixTarget (or are placeholders); quoted all the same.
+    const QString iface = t.routeBased ? t.tunnelInterface : t.wanInterface;
     const QString qi = shq(iface);
-    const QString why = QStringLiteral("path MTU %1, %2%3: inner MTU %4, TCP MSS %5 (= %4 − 40)")
-                            .arg(p.pathMtu)
-                            .arg(p.suiteName, p.natT ? QStringLiteral(" with NAT-T") : QString())
-                            .arg(p.tunnelMtu)
-                            .arg(p.mss);
+    QStringList mssParts;
+    if (p.mss > 0) mssParts << QStringLiteral("TCP MSS %1 (= %2 − 40) for IPv4").arg(p.mss).arg(p.tunnelMtu);
+    if (p.mss6 > 0) mssParts << QStringLiteral("%1 (= %2 − 60) for IPv6").arg(p.mss6).arg(p.tunnelMtu);
+    QString why = QStringLiteral("# path MTU %1, %2%3: inner MTU %4, %5\n")
+                      .arg(p.pathMtu)
+                      .arg(p.suiteName, p.natT ? QStringLiteral(" with NAT-T") : QString())
+                      .arg(p.tunnelMtu)
+                      .arg(mssParts.join(QStringLiteral(", ")));
+    if (!p.pathMtuWhy.isEmpty())
+        why += QStringLiteral("# path MTU from: %1\n").arg(oneLine(p.pathMtuWhy, 400));
+    const QString mssText = p.mss > 0 && p.mss6 > 0
+                                ? QStringLiteral("%1 (IPv4) / %2 (IPv6)").arg(p.mss).arg(p.mss6)
+                                : QString::number(p.mss > 0 ? p.mss : p.mss6);
     {
         const QString rule = QStringLiteral("-p tcp --tcp-flags SYN,RST SYN");
-        QString text = QStringLiteral("# %1\n").arg(why);
-        text += QStringLiteral("iptables -t mangle -A FORWARD %1 -o %2 -m policy --dir out --pol ipsec -j "
-                               "TCPMSS --set-mss %3\n")
-                    .arg(rule, qi)
-                    .arg(p.mss);
-        text += QStringLiteral("iptables -t mangle -A FORWARD %1 -i %2 -m policy --dir in --pol ipsec -j "
-                               "TCPMSS --set-mss %3\n")
-                    .arg(rule, qi)
-                    .arg(p.mss);
+        // Policy-based: the packets that leave / entered through IPsec on the WAN interface.
+        // Route-based: everything routed through the tunnel interface is tunnel traffic.
+        const QString outSel = t.routeBased ? QStringLiteral("-o %1").arg(qi)
+                                            : QStringLiteral("-o %1 -m policy --dir out --pol ipsec").arg(qi);
+        const QString inSel = t.routeBased ? QStringLiteral("-i %1").arg(qi)
+                                           : QStringLiteral("-i %1 -m policy --dir in --pol ipsec").arg(qi);
+        QString text = why;
+        QString undo;
+        for (const auto &[tool, mss] :
+             {std::pair{QStringLiteral("iptables"), p.mss}, std::pair{QStringLiteral("ip6tables"), p.mss6}}) {
+            if (mss <= 0) continue;
+            for (const QString &sel : {outSel, inSel}) {
+                text += QStringLiteral("%1 -t mangle -A FORWARD %2 %3 -j TCPMSS --set-mss %4\n")
+                            .arg(tool, rule, sel)
+                            .arg(mss);
+                undo += QStringLiteral("%1%2 -t mangle -D FORWARD %3 %4 -j TCPMSS --set-mss %5")
+                            .arg(undo.isEmpty() ? QString() : QStringLiteral("; "), tool, rule, sel)
+                            .arg(mss);
+            }
+        }
         text += QStringLiteral("# Once ICMP fragmentation-needed reaches this host again, the kernel's path "
                                "MTU can be used instead:\n"
-                               "# iptables -t mangle -A FORWARD %1 -o %2 -m policy --dir out --pol ipsec -j "
-                               "TCPMSS --clamp-mss-to-pmtu\n")
-                    .arg(rule, qi);
-        out.push_back(
-            make(FixKind::Iptables, QStringLiteral("Clamp TCP MSS to %1 with iptables").arg(p.mss), text,
-                 QStringLiteral("Rewrites the MSS option of TCP SYN and SYN/ACK packets that enter or leave "
-                                "the tunnel through %1 "
-                                "to at most %2, so TCP never builds an inner packet above %3 bytes, which "
-                                "fits the %4-byte path "
-                                "after ESP. A smaller MSS in a SYN is left alone.")
-                     .arg(iface)
-                     .arg(p.mss)
-                     .arg(p.tunnelMtu)
-                     .arg(p.pathMtu),
-                 QStringLiteral("Only TCP is helped: UDP and ICMP still need the MTU fix. Connections opened "
-                                "before the rule keep "
-                                "their MSS. Traffic this host originates itself (OUTPUT) is not clamped. "
-                                "Each segment carries a "
-                                "few bytes less payload."),
-                 QStringLiteral("iptables -t mangle -L FORWARD -v -n: the TCPMSS rules' packet counters grow "
-                                "as connections open; "
-                                "tcpdump -v 'tcp[tcpflags] & tcp-syn != 0' on the inner (LAN) interface "
-                                "shows 'mss %1' in new SYNs "
-                                "that were larger; a bulk transfer through the tunnel no longer stalls.")
-                     .arg(p.mss),
-                 QStringLiteral("iptables -t mangle -D FORWARD %1 -o %2 -m policy --dir out --pol ipsec -j "
-                                "TCPMSS --set-mss %3; "
-                                "iptables -t mangle -D FORWARD %1 -i %2 -m policy --dir in --pol ipsec -j "
-                                "TCPMSS --set-mss %3")
-                     .arg(rule, qi)
-                     .arg(p.mss)));
+                               "# %1 -t mangle -A FORWARD %2 %3 -j TCPMSS --clamp-mss-to-pmtu\n")
+                    .arg(p.mss > 0 ? QStringLiteral("iptables") : QStringLiteral("ip6tables"), rule, outSel);
+        out.push_back(make(
+            FixKind::Iptables,
+            QStringLiteral("Clamp TCP MSS to %1 with %2")
+                .arg(mssText, p.mss6 > 0 ? QStringLiteral("ip(6)tables") : QStringLiteral("iptables")),
+            text,
+            QStringLiteral(
+                "Rewrites the MSS option of TCP SYN and SYN/ACK packets that enter or leave the tunnel "
+                "through %1 to at most %2, so TCP never builds an inner packet above %3 bytes, which "
+                "fits the %4-byte path after ESP. A smaller MSS in a SYN is left alone.")
+                .arg(iface, mssText)
+                .arg(p.tunnelMtu)
+                .arg(p.pathMtu),
+            QStringLiteral("Only TCP is helped: UDP and ICMP still need the MTU fix. Connections opened "
+                           "before the rule keep their MSS. Traffic this host originates itself (OUTPUT) is "
+                           "not clamped. Each segment carries a few bytes less payload."),
+            QStringLiteral(
+                "%1 -t mangle -L FORWARD -v -n: the TCPMSS rules' packet counters grow as "
+                "connections open; tcpdump -v 'tcp[tcpflags] & tcp-syn != 0' on the inner (LAN) "
+                "interface shows 'mss %2' in new SYNs that were larger; a bulk transfer through the "
+                "tunnel no longer stalls.")
+                .arg(p.mss > 0 ? QStringLiteral("iptables") : QStringLiteral("ip6tables"))
+                .arg(p.mss > 0 ? p.mss : p.mss6),
+            undo));
     }
     {
-        const QString fam =
-            t.remoteSubnet.contains(QLatin1Char(':')) ? QStringLiteral("ip6") : QStringLiteral("ip");
-        const QString outMatch =
-            t.remoteSubnet.isEmpty() ? QString() : QStringLiteral(" %1 daddr %2").arg(fam, t.remoteSubnet);
-        const QString inMatch =
-            t.remoteSubnet.isEmpty() ? QString() : QStringLiteral(" %1 saddr %2").arg(fam, t.remoteSubnet);
+        const bool both = p.mss > 0 && p.mss6 > 0;
+        const bool subnet6 = t.remoteSubnet.contains(QLatin1Char(':'));
         // Each rule is one single-quoted argument: the shell must not see nft's '>' (a redirection)
         // or its double quotes. The interface is validated to [A-Za-z0-9_.+-] (or the placeholder).
         const auto rule = [](const QString &r) -> QString {
             return QStringLiteral("nft add rule inet ikev2wb forward ") + shq(r);
         };
-        QString text = QStringLiteral("# %1\n").arg(why);
+        QString text = why;
         text += QStringLiteral("nft add table inet ikev2wb\n"
                                "nft add chain inet ikev2wb forward '{ type filter hook forward priority "
                                "mangle; policy accept; }'\n");
-        text += rule(QStringLiteral("oifname \"%1\"%2 tcp flags syn tcp option maxseg size > %3 "
-                                    "tcp option maxseg size set %3")
-                         .arg(iface, outMatch)
-                         .arg(p.mss)) +
-                QLatin1Char('\n');
-        text += rule(QStringLiteral("iifname \"%1\"%2 tcp flags syn tcp option maxseg size > %3 "
-                                    "tcp option maxseg size set %3")
-                         .arg(iface, inMatch)
-                         .arg(p.mss)) +
-                QLatin1Char('\n');
+        QString firstOut;
+        for (const auto &[v6, mss] : {std::pair{false, p.mss}, std::pair{true, p.mss6}}) {
+            if (mss <= 0) continue;
+            const QString fam = v6 ? QStringLiteral("ip6") : QStringLiteral("ip");
+            const bool subnetHere = !t.remoteSubnet.isEmpty() && subnet6 == v6;
+            const QString outMatch = subnetHere ? QStringLiteral(" %1 daddr %2").arg(fam, t.remoteSubnet)
+                                     : both     ? QStringLiteral(" meta nfproto ipv%1").arg(v6 ? 6 : 4)
+                                                : QString();
+            const QString inMatch =
+                subnetHere ? QStringLiteral(" %1 saddr %2").arg(fam, t.remoteSubnet) : outMatch;
+            text += rule(QStringLiteral("oifname \"%1\"%2 tcp flags syn tcp option maxseg size > %3 "
+                                        "tcp option maxseg size set %3")
+                             .arg(iface, outMatch)
+                             .arg(mss)) +
+                    QLatin1Char('\n');
+            text += rule(QStringLiteral("iifname \"%1\"%2 tcp flags syn tcp option maxseg size > %3 "
+                                        "tcp option maxseg size set %3")
+                             .arg(iface, inMatch)
+                             .arg(mss)) +
+                    QLatin1Char('\n');
+            if (firstOut.isEmpty()) firstOut = outMatch;
+        }
         text += QStringLiteral("# Once ICMP fragmentation-needed reaches this host again:\n# ") +
                 rule(QStringLiteral("oifname \"%1\"%2 tcp flags syn tcp option maxseg size set rt mtu")
-                         .arg(iface, outMatch)) +
+                         .arg(iface, firstOut)) +
                 QLatin1Char('\n');
         out.push_back(make(
-            FixKind::Nftables, QStringLiteral("Clamp TCP MSS to %1 with nftables").arg(p.mss), text,
-            QStringLiteral("Adds a table 'ikev2wb' whose forward chain lowers the MSS option of TCP SYN and "
-                           "SYN/ACK packets "
-                           "through %1%2 to %3 when it is larger.")
+            FixKind::Nftables, QStringLiteral("Clamp TCP MSS to %1 with nftables").arg(mssText), text,
+            QStringLiteral(
+                "Adds a table 'ikev2wb' (family inet: IPv4 and IPv6) whose forward chain lowers the MSS "
+                "option of TCP SYN and SYN/ACK packets through %1%2 to %3 when it is larger.")
                 .arg(iface, t.remoteSubnet.isEmpty() ? QString()
                                                      : QStringLiteral(" to and from %1").arg(t.remoteSubnet))
-                .arg(p.mss),
+                .arg(mssText),
             QStringLiteral("Only TCP is helped; existing connections keep their MSS.%1")
-                .arg(t.remoteSubnet.isEmpty()
+                .arg(t.remoteSubnet.isEmpty() && !t.routeBased
                          ? QStringLiteral(" Without the remote subnet the rule also clamps TCP that "
                                           "leaves through %1 outside the tunnel.")
                                .arg(iface)
                          : QString()),
             QStringLiteral("nft list table inet ikev2wb (counters: add 'counter' before 'tcp option' to see "
-                           "hits); new SYNs "
-                           "through the tunnel carry 'mss %1' in tcpdump -v.")
-                .arg(p.mss),
+                           "hits); new SYNs through the tunnel carry 'mss %1' in tcpdump -v.")
+                .arg(p.mss > 0 ? p.mss : p.mss6),
             QStringLiteral("nft delete table inet ikev2wb")));
     }
-    {
-        const int oldMtu = t.interfaceMtu > 0 ? t.interfaceMtu : 1500;
-        QString text = QStringLiteral("# %1\n").arg(why);
-        text += QStringLiteral("# Policy-based tunnel (no tunnel interface): the interface facing the peer "
-                               "gets the path MTU;\n"
-                               "# the kernel then subtracts the ESP overhead itself (%1 − %2 = %3 bytes for "
-                               "the inner packet).\n")
-                    .arg(p.pathMtu)
-                    .arg(p.pathMtu - p.tunnelMtu)
+    const QString verifyPing =
+        QStringLiteral(
+            "from an inner host, ping -M do -s %1 <remote inner host> gets replies and ping -M do -s %2 "
+            "reports 'Frag needed' / 'message too long' (mtu %3) instead of silence.")
+            .arg(p.tunnelMtu - 28)
+            .arg(p.tunnelMtu - 27)
+            .arg(p.tunnelMtu);
+    if (t.routeBased) {
+        QString text = why;
+        text += QStringLiteral("# Route-based tunnel: the tunnel interface %1 gets the inner MTU; the kernel "
+                               "then answers larger inner packets with ICMP fragmentation-needed (mtu %2).\n")
+                    .arg(iface)
                     .arg(p.tunnelMtu);
-        text += QStringLiteral("ip link set dev %1 mtu %2\n").arg(qi).arg(p.pathMtu);
-        text += QStringLiteral("# Route-based tunnel (XFRM interface or VTI): the tunnel interface gets the "
-                               "inner MTU instead:\n"
-                               "# ip link set dev xfrm0 mtu %1\n"
-                               "# ip link set dev vti0 mtu %1\n")
-                    .arg(p.tunnelMtu);
+        text += QStringLiteral("ip link set dev %1 mtu %2\n").arg(qi).arg(p.tunnelMtu);
         out.push_back(make(
             FixKind::IpLink,
-            QStringLiteral("Set the MTU: %1 on %2 (or %3 on an XFRM/VTI interface)")
-                .arg(p.pathMtu)
-                .arg(iface)
-                .arg(p.tunnelMtu),
-            text,
+            QStringLiteral("Set the MTU of the tunnel interface %1 to %2").arg(iface).arg(p.tunnelMtu), text,
             QStringLiteral(
-                "The kernel learns the real path size, so it answers over-large inner packets with ICMP "
-                "fragmentation-needed (mtu %1) to the inner hosts instead of sending ESP packets the path "
-                "drops.")
-                .arg(p.tunnelMtu),
-            QStringLiteral("Lowering %1 affects all its traffic, not only the tunnel's. Not persistent: put "
-                           "the value in the "
-                           "network configuration (systemd-networkd MTUBytes=, ifupdown mtu, NetworkManager) "
-                           "once verified. "
-                           "Inner hosts must accept ICMP fragmentation-needed for non-TCP traffic.")
-                .arg(iface),
+                "Inner packets above %1 bytes are refused at the tunnel interface with ICMP "
+                "fragmentation-needed (mtu %1) to the inner hosts, instead of becoming ESP packets "
+                "above the %2-byte path that are dropped.")
+                .arg(p.tunnelMtu)
+                .arg(p.pathMtu),
             QStringLiteral(
-                "ip link show dev %1 shows 'mtu %2'; from an inner host, ping -M do -s %3 <remote inner "
-                "host> gets "
-                "replies and ping -M do -s %4 reports 'Frag needed' / 'message too long' (mtu %5) instead of "
-                "silence.")
+                "Only the tunnel's traffic is affected. Not persistent: set the MTU where the "
+                "interface is created (swanctl updown script, systemd-networkd, ifupdown) once "
+                "verified. Inner hosts must accept ICMP fragmentation-needed for non-TCP traffic."),
+            QStringLiteral("ip link show dev %1 shows 'mtu %2'; %3").arg(qi).arg(p.tunnelMtu).arg(verifyPing),
+            QStringLiteral("ip link set dev %1 mtu %2 (the MTU it had before)")
                 .arg(qi)
+                .arg(t.interfaceMtu > 0 ? t.interfaceMtu : 1500)));
+    } else {
+        const QString hostLen = t.outerIpv6 ? QStringLiteral("128") : QStringLiteral("32");
+        const QString ip = t.outerIpv6 ? QStringLiteral("ip -6") : QStringLiteral("ip");
+        const QString via = t.gateway.isEmpty() ? QString() : QStringLiteral(" via %1").arg(shq(t.gateway));
+        const QString route =
+            QStringLiteral("%1%2 dev %3").arg(shq(t.peerAddress + QLatin1Char('/') + hostLen), via, qi);
+        const QString qpeer = shq(t.peerAddress);
+        const int oldMtu = t.interfaceMtu > 0 ? t.interfaceMtu : 1500;
+        QString text = why;
+        text +=
+            QStringLiteral("# Policy-based tunnel (no tunnel interface): the route to the peer gets the path "
+                           "MTU, so only packets to the peer are affected;\n"
+                           "# the kernel then subtracts the ESP overhead itself (%1 − %2 = %3 bytes for the "
+                           "inner packet).\n")
                 .arg(p.pathMtu)
-                .arg(p.tunnelMtu - 28)
-                .arg(p.tunnelMtu - 27)
-                .arg(p.tunnelMtu),
-            QStringLiteral("ip link set dev %1 mtu %2").arg(qi).arg(oldMtu)));
+                .arg(p.pathMtu - p.tunnelMtu)
+                .arg(p.tunnelMtu);
+        text += QStringLiteral("%1 route replace %2 mtu lock %3\n").arg(ip, route).arg(p.pathMtu);
+        text += QStringLiteral("# Coarser alternative, lowers every packet through %1:\n"
+                               "# ip link set dev %1 mtu %2\n")
+                    .arg(qi)
+                    .arg(p.pathMtu);
+        out.push_back(
+            make(FixKind::IpLink,
+                 QStringLiteral("Set the path MTU %1 on the route to the peer %2")
+                     .arg(p.pathMtu)
+                     .arg(t.peerAddress),
+                 text,
+                 QStringLiteral(
+                     "The kernel learns the real path size for the peer, so it answers over-large inner "
+                     "packets with ICMP fragmentation-needed (mtu %1) to the inner hosts instead of sending "
+                     "ESP packets the path drops. 'lock' keeps a (lost or forged) ICMP error from changing "
+                     "it.")
+                     .arg(p.tunnelMtu),
+                 QStringLiteral(
+                     "Only traffic to %1 (the tunnel's, and anything else to that address) uses the lower "
+                     "MTU; the rest of %2 keeps %3. Not persistent: add the route to the network "
+                     "configuration once verified. Inner hosts must accept ICMP fragmentation-needed for "
+                     "non-TCP traffic.")
+                     .arg(t.peerAddress, t.wanInterface)
+                     .arg(oldMtu),
+                 QStringLiteral("%1 route get %2 shows 'mtu lock %3'; %4")
+                     .arg(ip, qpeer)
+                     .arg(p.pathMtu)
+                     .arg(verifyPing),
+                 t.peerHostRoute
+                     ? QStringLiteral(
+                           "%1 route replace the host route to %2 as it was before (see the routes listing), "
+                           "without 'mtu lock %3'")
+                           .arg(ip, t.peerAddress)
+                           .arg(p.pathMtu)
+                     : QStringLiteral("%1 route del %2").arg(ip, route)));
     }
     out.push_back(make(
         FixKind::Sysctl, QStringLiteral("Let TCP on the end hosts probe the path MTU itself"),

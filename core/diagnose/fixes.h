@@ -29,6 +29,12 @@ struct FixTarget
     /// placeholder: one line each, the value shown escaped ("connection name 'a$(…)' from the
     /// evidence is not a valid swanctl name: left as <connection>").
     QStringList rejected;
+    // Route-based tunnel (XFRM interface / VTI): MTU and MSS clamp go on the tunnel interface.
+    bool routeBased = false;
+    QString tunnelInterface = QStringLiteral("<tunnel-interface>");
+    QString gateway = QStringLiteral("<gateway>"); // next hop towards the peer, "" = directly connected
+    bool peerHostRoute = false; // a host route to the peer exists already (undo restores, not deletes)
+    bool outerIpv6 = false;
 };
 /// The target from the facts: every name and address validated (shellquote.h), placeholders
 /// where a value is unknown or was rejected (then `rejected` says why).
@@ -40,9 +46,11 @@ struct MtuFixParams
 {
     int pathMtu = 0;   // outer path MTU the fix is computed for
     int tunnelMtu = 0; // largest inner packet (computeEspOverhead)
-    int mss = 0;       // tunnelMtu − 40 (IPv4 inner)
+    int mss = 0;       // tunnelMtu − 40 (IPv4 inner); 0 = no IPv4 inner traffic
+    int mss6 = 0;      // tunnelMtu − 60 (IPv6 inner); 0 = no IPv6 inner traffic
     QString suiteName; // "AES-CBC + HMAC-SHA256-128"
     bool natT = false;
+    QString pathMtuWhy; // where the path MTU comes from (decidePathMtu's text)
 };
 std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p);
 

@@ -41,26 +41,53 @@ void addFixes(Finding &f, std::vector<Fix> fixes)
         f.fixes.push_back(std::move(x));
 }
 
-/// The MTU/MSS fixes for the facts' suite at the likeliest path MTU; notes how it was chosen.
-void addMtuFixes(Finding &fd, const Facts &f, std::uint32_t pathMtu, const QString &why)
+/// The MTU/MSS fixes for the facts' suite at the decided path MTU; cites how it was decided and
+/// the command that would measure it.
+void addMtuFixes(Finding &fd, const Facts &f, const PathMtuDecision &pm)
 {
-    if (pathMtu < 576) return;
-    const OverheadResult o = overheadFor(f, int(pathMtu));
+    for (const QString &n : pm.notes)
+        cite(fd, n);
+    if (pm.value < 576) return;
+    const bool v6 = f.innerIpv6;
+    const bool v4 = f.innerIpv4 || !f.innerIpv6; // unknown families: IPv4
+    QString suiteName;
+    const OverheadResult o = overheadFor(f, int(pm.value), false, &suiteName);
     if (!o.valid) return;
     MtuFixParams p;
-    p.pathMtu = int(pathMtu);
+    p.pathMtu = int(pm.value);
     p.tunnelMtu = o.tunnelMtu;
-    p.mss = o.tcpMss;
-    p.suiteName = espSuiteName(f.suite);
+    p.mss = v4 ? o.tunnelMtu - 40 : 0;
+    p.mss6 = v6 ? o.tunnelMtu - 60 : 0;
+    p.suiteName = suiteName;
     p.natT = f.natT;
-    cite(fd, QStringLiteral(
-                 "path MTU taken as %1: %2. With %3%4 (suite: %5) the inner MTU is %6 and the TCP MSS %7")
-                 .arg(pathMtu)
-                 .arg(why, p.suiteName, f.natT ? QStringLiteral(" and NAT-T") : QString(),
-                      f.suiteSource.isEmpty() ? QStringLiteral("nowhere: worst case assumed") : f.suiteSource)
-                 .arg(o.tunnelMtu)
-                 .arg(o.tcpMss));
+    p.pathMtuWhy = pm.text;
+    QStringList mss;
+    if (p.mss) mss << QStringLiteral("the TCP MSS %1 (IPv4)").arg(p.mss);
+    if (p.mss6) mss << QStringLiteral("%1 (IPv6 inside)").arg(p.mss6);
+    cite(fd,
+         QStringLiteral("path MTU %1 — %2. With %3%4%5 (suite from %6) the inner MTU is %7 and %8")
+             .arg(pm.value)
+             .arg(pm.text, suiteName, f.natT ? QStringLiteral(", NAT-T") : QString(),
+                  f.outerIpv6 ? QStringLiteral(", IPv6 outer header") : QString(),
+                  f.suiteSource.isEmpty() ? QStringLiteral("nowhere: worst case assumed") : f.suiteSource)
+             .arg(o.tunnelMtu)
+             .arg(mss.join(QStringLiteral(" and "))),
+         pm.ref);
+    if (f.routeBased)
+        cite(fd, QStringLiteral("route-based tunnel: %1; MTU and MSS clamping go on the tunnel interface")
+                     .arg(f.routeBasedWhy));
+    if (pm.source != PathMtuSource::Probe)
+        fd.collectNext << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
     addFixes(fd, mtuFixes(fixTarget(f), p));
+}
+
+/// The direction whose loss the comparison proved size-dependent (the most lost), or null.
+const DirectionFacts *sizeDependentDirection(const Facts &f)
+{
+    const DirectionFacts *sized = nullptr;
+    for (const DirectionFacts &d : f.dir)
+        if (d.sizeDependent && d.lost > 0 && (!sized || d.lost > sized->lost)) sized = &d;
+    return sized;
 }
 
 std::uint64_t totalLost(const Facts &f)
@@ -93,12 +120,15 @@ QString stepTitle(int step)
 
 std::optional<Finding> ruleMtuBlackhole(const Facts &f)
 {
-    const DirectionFacts *sized = nullptr;
-    for (const DirectionFacts &d : f.dir)
-        if (d.sizeDependent && d.lost > 0 && (!sized || d.lost > sized->lost)) sized = &d;
+    const DirectionFacts *sized = sizeDependentDirection(f);
+    // A packet-too-big explains the loss unless packets no larger than the MTU it reports were
+    // proven lost silently: then a second hop drops them without a word (a black hole after all).
+    const bool silentBelowPtb =
+        sized && f.ptbSeen && sized->smallestLost > 0 && sized->smallestLost <= f.ptbMtu;
     // With both captures the comparison proves what was lost; the one-capture suspicion of the
     // MTU analyzer only counts without it.
-    if (f.ptbSeen || (!sized && (f.blackHoleLevel == 0 || f.havePair))) return std::nullopt;
+    if ((f.ptbSeen && !silentBelowPtb) || (!sized && (f.blackHoleLevel == 0 || f.havePair)))
+        return std::nullopt;
     Finding fd =
         sized
             ? start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole: packets above the path MTU vanish"),
@@ -120,7 +150,15 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     }
     for (const QString &e : f.blackHoleEvidence)
         cite(fd, e, f.blackHoleRef);
-    if (f.blackHoleEvidence.isEmpty())
+    if (silentBelowPtb)
+        cite(
+            fd,
+            QStringLiteral("an ICMP fragmentation-needed / packet-too-big reports MTU %1, yet packets of %2 "
+                           "bytes were lost without one: a second hop with a smaller MTU drops them silently")
+                .arg(f.ptbMtu)
+                .arg(sized->smallestLost),
+            f.ptbRef);
+    else if (f.blackHoleEvidence.isEmpty())
         cite(fd, QStringLiteral(
                      "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured"));
     if (f.fragFails.value) {
@@ -130,17 +168,17 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
              f.fragFails);
         fd.confidence = std::min(1.0, fd.confidence + 0.05);
     }
-    QString why;
-    const std::uint32_t pmtu = likelyPathMtu(f, &why);
-    if (pmtu)
-        addMtuFixes(fd, f, pmtu, why);
-    else
-        fd.collectNext
-            << QStringLiteral("capture at the peer too, so the sizes that arrive can be told from those lost "
+    const PathMtuDecision pm = decidePathMtu(f);
+    if (pm.value) {
+        addMtuFixes(fd, f, pm);
+    } else {
+        for (const QString &n : pm.notes)
+            cite(fd, n);
+        fd.collectNext << QStringLiteral(
+                              "capture at the peer too, so the sizes that arrive can be told from those lost "
                               "(ikev2wb diagnose --capture A --peer-capture B)")
-            << QStringLiteral(
-                   "from an inner host: ping -M do -s SIZE <remote inner host> for decreasing SIZE to "
-                   "find the largest that gets through");
+                       << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
+    }
     if (!f.havePair)
         fd.collectNext << QStringLiteral(
             "a capture at the peer's outer interface proves which sizes are lost");
@@ -150,6 +188,10 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
 std::optional<Finding> rulePathMtuReduced(const Facts &f)
 {
     if (!f.ptbSeen || f.ptbMtu >= 1500) return std::nullopt;
+    // Packets no larger than the reported MTU lost silently: mtu_blackhole's case (a second hop).
+    if (const DirectionFacts *sized = sizeDependentDirection(f);
+        sized && sized->smallestLost > 0 && sized->smallestLost <= f.ptbMtu)
+        return std::nullopt;
     Finding fd = start(
         "path_mtu_reduced", 2,
         QStringLiteral("The path MTU is %1: PMTUD works, tunnel MTU and MSS should match it").arg(f.ptbMtu),
@@ -158,7 +200,7 @@ std::optional<Finding> rulePathMtuReduced(const Facts &f)
          QStringLiteral("ICMP fragmentation-needed / packet-too-big quoting tunnel traffic reports MTU %1")
              .arg(f.ptbMtu),
          f.ptbRef);
-    addMtuFixes(fd, f, f.ptbMtu, QStringLiteral("reported by the ICMP error"));
+    addMtuFixes(fd, f, decidePathMtu(f));
     return fd;
 }
 

@@ -79,7 +79,8 @@ struct XfrmSa
     QStringList flags;              // e.g. "af-unspec", "esn"
     QStringList algorithms;         // e.g. "auth-trunc hmac(sha256) 128", "enc cbc(aes)"
     bool hasEncap = false;
-    QString encapType; // "espinudp", "espintcp", ...
+    QString encapType;      // "espinudp", "espintcp", ...
+    std::uint32_t ifId = 0; // "if_id 0x2a": the SA belongs to an XFRM interface (route-based)
     std::uint16_t encapSport = 0;
     std::uint16_t encapDport = 0;
     bool hasLifetimeCurrent = false;
@@ -137,6 +138,8 @@ struct LinkStats
     int mtu = 0;
     QString state; // UP, DOWN, UNKNOWN
     QStringList flags;
+    QString linkKind;       // `ip -d link` detail line: "xfrm", "vti", "vti6", "ipip", "gre", ... ("" = none)
+    std::uint32_t ifId = 0; // `xfrm if_id 0x2a` of an XFRM interface
     CounterMap counters;
     [[nodiscard]] std::uint64_t counter(const QString &name) const;
 };

@@ -204,8 +204,10 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
             pending = Pending::LifetimeCurrent;
         } else if (first == "stats:") {
             pending = Pending::Stats;
+        } else if (first == "if_id" && w.size() > 1) {
+            sa.ifId = std::uint32_t(hexU64(w[1]).value_or(0));
         }
-        // Other lines (lifetime config, sel, if_id, output-mark, replay bitmap words) are not needed.
+        // Other lines (lifetime config, sel, output-mark, replay bitmap words) are not needed.
     }
     if (pending != Pending::None || (!out.sas.empty() && out.sas.back().proto.isEmpty()))
         status.warn(n, QStringLiteral("file ends inside the SA that starts on line %1 (truncated?)")
@@ -348,7 +350,15 @@ LinkStatsList parseIpLink(QByteArrayView text, const QString &fileName, ParseSta
             }
             cols.clear();
         }
-        // link/ether, altname, alias lines are not needed.
+        // `ip -d link` detail line of a tunnel device: "xfrm if_id 0x2a ...", "vti remote A local B
+        // ikey ...", "vti6 remote ...", "gre remote ...". link/ether, altname, alias lines are not needed.
+        for (const char *k : {"xfrm", "vti", "vti6", "ipip", "gre", "ip6tnl", "sit"}) {
+            if (first != QByteArrayView(k) || w.size() < 2) continue;
+            LinkStats &l = out.links.back();
+            l.linkKind = str(first);
+            if (first == "xfrm") l.ifId = std::uint32_t(hexU64(after(w, "if_id")).value_or(0));
+            break;
+        }
     }
     return out;
 }
