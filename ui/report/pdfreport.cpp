@@ -255,7 +255,8 @@ QImage espTimelinePlot(const CaptureIndex &index, const CaptureAnalysis &analysi
     return img;
 }
 
-QImage mtuHistogramPlot(const CaptureIndex &index, const CaptureAnalysis &analysis, QSize size)
+QImage mtuHistogramPlot(const CaptureIndex &index, const CaptureAnalysis &analysis, std::uint32_t pathMtu,
+                        const QString &source, QSize size)
 {
     if (analysis.mtu.sas.empty()) return {};
     std::array<std::uint64_t, kMtuBins> bins{};
@@ -306,13 +307,21 @@ QImage mtuHistogramPlot(const CaptureIndex &index, const CaptureAnalysis &analys
     if (analysis.mtu.largestOuter)
         marker(analysis.mtu.largestOuter, QColor(0x20, 0x20, 0x20),
                QStringLiteral("largest outer %1").arg(analysis.mtu.largestOuter), 0);
-    if (analysis.mtu.pathMtu)
-        marker(analysis.mtu.pathMtu, QColor(0xd9, 0x30, 0x25),
-               QStringLiteral("path MTU %1 (%2)")
-                   .arg(analysis.mtu.pathMtu)
-                   .arg(QString::fromLatin1(pathMtuSourceName(analysis.mtu.pathMtuSource))),
+    if (pathMtu)
+        marker(pathMtu, QColor(0xd9, 0x30, 0x25),
+               source.isEmpty() ? QStringLiteral("path MTU %1").arg(pathMtu)
+                                : QStringLiteral("path MTU %1 (%2)").arg(pathMtu).arg(source),
                1);
     return img;
+}
+
+QString pathMtuSourceWords(const QString &source)
+{
+    if (source == QLatin1String("probe")) return QStringLiteral("measured by a probe");
+    if (source == QLatin1String("icmp")) return QStringLiteral("reported by ICMP");
+    if (source == QLatin1String("link_mtu")) return QStringLiteral("link MTU on the path");
+    if (source == QLatin1String("proven_delivered")) return QStringLiteral("largest proven delivered");
+    return {};
 }
 
 PdfReportInput reportInput(const LoadedDiagnosis &loaded)
@@ -350,6 +359,8 @@ QString reportHtml(const PdfReportInput &in)
 
     // Verdict
     h += QStringLiteral("<h2 style=\"font-size:14pt\">Verdict</h2>");
+    h += QStringLiteral("<p><b>Path MTU:</b> %1<br/><span style=\"color:#5f6368\">measure it: %2</span></p>")
+             .arg(esc(d.basis.pathMtuText), esc(d.basis.pathMtuRefine));
     bool any = false;
     int rank = 0;
     for (const Finding &f : d.findings) {
@@ -461,16 +472,12 @@ QString reportHtml(const PdfReportInput &in)
                  .arg(ik.gaveUp)
                  .arg(ik.rekeys)
                  .arg(ik.maxResponseMs, 0, 'f', 1);
-        h +=
-            QStringLiteral("<p><b>MTU:</b> largest outer packet %1 bytes; path MTU %2; PMTUD black hole: %3; "
-                           "%4 ICMP too-big / need-frag messages.</p>")
-                .arg(a.mtu.largestOuter)
-                .arg(a.mtu.pathMtu ? QStringLiteral("%1 (%2)")
-                                         .arg(a.mtu.pathMtu)
-                                         .arg(QString::fromLatin1(pathMtuSourceName(a.mtu.pathMtuSource)))
-                                   : QStringLiteral("not inferred"))
-                .arg(QString::fromLatin1(blackHoleLevelName(a.mtu.blackHole.level)))
-                .arg(a.mtu.icmp.size());
+        h += QStringLiteral(
+                 "<p><b>MTU:</b> largest outer packet in this capture %1 bytes; PMTUD black hole: %2; "
+                 "%3 ICMP too-big / need-frag messages.</p>")
+                 .arg(a.mtu.largestOuter)
+                 .arg(QString::fromLatin1(blackHoleLevelName(a.mtu.blackHole.level)))
+                 .arg(a.mtu.icmp.size());
         for (const NatPeerPair &pr : a.natt.pairs)
             h += QStringLiteral("<p><b>NAT-T:</b> %1 ⇄ %2: %3, %4 keepalives, %5 idle gaps.</p>")
                      .arg(addressText(pr.a), addressText(pr.b), QString::fromLatin1(pr.encapsulation()))
@@ -546,7 +553,8 @@ bool writePdfReport(const QString &path, const PdfReportInput &in, QString *erro
         if (!tl.isNull())
             doc.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("plot://timeline-") + name),
                             tl);
-        const QImage hist = mtuHistogramPlot(*idx, *a);
+        const QImage hist = mtuHistogramPlot(*idx, *a, in.diagnosis->basis.pathMtu,
+                                             pathMtuSourceWords(in.diagnosis->basis.pathMtuSource));
         if (!hist.isNull())
             doc.addResource(QTextDocument::ImageResource, QUrl(QStringLiteral("plot://mtu-") + name), hist);
     };

@@ -37,9 +37,13 @@ QString reportHtml(const PdfReportInput &in);
 QImage espTimelinePlot(const CaptureIndex &index, const CaptureAnalysis &analysis, int sa = -1,
                        QSize size = QSize(1600, 560));
 /// Outer ESP packet sizes (all SAs), 64-byte bins, with the largest outer size and the
-/// inferred path MTU drawn in. A null image when the capture has no ESP.
-QImage mtuHistogramPlot(const CaptureIndex &index, const CaptureAnalysis &analysis,
-                        QSize size = QSize(1600, 500));
+/// diagnosis's path MTU (`pathMtu`, 0 = none; `source` its provenance in a few words) drawn in.
+/// A null image when the capture has no ESP.
+QImage mtuHistogramPlot(const CaptureIndex &index, const CaptureAnalysis &analysis, std::uint32_t pathMtu = 0,
+                        const QString &source = {}, QSize size = QSize(1600, 500));
+
+/// A diagnosis path-MTU source ("link_mtu", ...) in words for labels ("link MTU on the path").
+QString pathMtuSourceWords(const QString &source);
 
 /// Writes the PDF (A4). Needs a QGuiApplication (the offscreen platform is enough). False with
 /// `error` naming the file when it cannot be written.
