@@ -286,6 +286,20 @@ const std::vector<Case> &cases()
     return c;
 }
 
+/// healthy() with a size-dependent loss A→B: `lost` packets, every one larger than every delivered
+/// one (`delivered` the largest that arrived, `smallestLost` the smallest that did not).
+Facts sizeDependentLoss(std::uint32_t delivered, std::uint32_t smallestLost, std::uint64_t lost)
+{
+    Facts f = healthy();
+    f.dir[0].lost = lost;
+    f.dir[0].sizeDependent = true;
+    f.dir[0].largestDelivered = delivered;
+    f.dir[0].smallestLost = smallestLost;
+    f.pathMtuLower = delivered;
+    f.pathMtuUpper = smallestLost;
+    return f;
+}
+
 } // namespace
 
 class TestRules : public QObject
@@ -345,13 +359,7 @@ private slots:
         // Pair proves 1100 delivered, 1404 lost; the right host's link evidence says wan0 has MTU
         // 1400. AES-CBC + HMAC-SHA256-128, IPv4, no NAT-T: A = 1400 − 20 − 8 − 16 − 16 = 1340;
         // floor(1340/16)·16 = 1328; inner 1326; MSS 1286. Policy-based: the route to the peer gets it.
-        Facts f = healthy();
-        f.dir[0].lost = 31;
-        f.dir[0].sizeDependent = true;
-        f.dir[0].largestDelivered = 1100;
-        f.dir[0].smallestLost = 1404;
-        f.pathMtuLower = 1100;
-        f.pathMtuUpper = 1404;
+        Facts f = sizeDependentLoss(1100, 1404, 31);
         f.pathLinkMtus.push_back({QStringLiteral("right"),
                                   QStringLiteral("wan0"),
                                   1400,
@@ -383,13 +391,7 @@ private slots:
     void pathMtuNeverGuessedUpward()
     {
         auto innerFor = [](int p) { return (p - 20 - 8 - 16 - 16) / 16 * 16 - 2; };
-        Facts f = healthy();
-        f.dir[0].lost = 12;
-        f.dir[0].sizeDependent = true;
-        f.dir[0].largestDelivered = 1200;
-        f.dir[0].smallestLost = 1420;
-        f.pathMtuLower = 1200;
-        f.pathMtuUpper = 1420;
+        Facts f = sizeDependentLoss(1200, 1420, 12);
         f.deliveredRef.source = QStringLiteral("right-outer.pcap");
         f.deliveredRef.packet = 123;
         f.deliveredHow = QStringLiteral("seen at the receiver");
@@ -453,13 +455,7 @@ private slots:
     // reports 1450: a second, silent hop. The black hole wins; the path MTU is what was delivered.
     void sizeDependentLossBeatsPtb()
     {
-        Facts f = healthy();
-        f.dir[0].lost = 31;
-        f.dir[0].sizeDependent = true;
-        f.dir[0].largestDelivered = 1100;
-        f.dir[0].smallestLost = 1404;
-        f.pathMtuLower = 1100;
-        f.pathMtuUpper = 1404;
+        Facts f = sizeDependentLoss(1100, 1404, 31);
         f.ptbSeen = true;
         f.ptbMtu = 1450;
         QVERIFY(ruleMtuBlackhole(f));

@@ -109,16 +109,17 @@ FixTarget fixTarget(const Facts &f)
         else
             reject(what, value, QStringLiteral("is not one IPv4 or IPv6 address"), *field);
     };
+    const auto interface = [&](const QString &value, QString *field, const QString &what) {
+        if (value.isEmpty()) return;
+        if (isValidInterfaceName(value))
+            *field = value;
+        else
+            reject(what, value,
+                   QStringLiteral("is not an interface name (1-15 characters of [A-Za-z0-9_.+-])"), *field);
+    };
     name(f.connection, &t.connection, QStringLiteral("connection name"));
     name(f.child, &t.child, QStringLiteral("CHILD_SA name"));
-    if (!f.wanInterface.isEmpty()) {
-        if (isValidInterfaceName(f.wanInterface))
-            t.wanInterface = f.wanInterface;
-        else
-            reject(QStringLiteral("interface name"), f.wanInterface,
-                   QStringLiteral("is not an interface name (1-15 characters of [A-Za-z0-9_.+-])"),
-                   t.wanInterface);
-    }
+    interface(f.wanInterface, &t.wanInterface, QStringLiteral("interface name"));
     address(f.localAddress, &t.localAddress, QStringLiteral("local address"));
     address(f.peerAddress, &t.peerAddress, QStringLiteral("peer address"));
     if (!f.remoteSubnet.isEmpty()) {
@@ -131,14 +132,7 @@ FixTarget fixTarget(const Facts &f)
     t.interfaceMtu = f.interfaceMtu;
     t.ipsecConf = f.ipsecConfStyle;
     t.routeBased = f.routeBased;
-    if (!f.tunnelInterface.isEmpty()) {
-        if (isValidInterfaceName(f.tunnelInterface))
-            t.tunnelInterface = f.tunnelInterface;
-        else
-            reject(QStringLiteral("tunnel interface name"), f.tunnelInterface,
-                   QStringLiteral("is not an interface name (1-15 characters of [A-Za-z0-9_.+-])"),
-                   t.tunnelInterface);
-    }
+    interface(f.tunnelInterface, &t.tunnelInterface, QStringLiteral("tunnel interface name"));
     if (f.routeBased) t.interfaceMtu = f.tunnelInterfaceMtu;
     if (f.peerRouteKnown) {
         if (f.wanGateway.isEmpty())
