@@ -590,6 +590,35 @@ private slots:
         QVERIFY(!all.contains(QLatin1String("route replace")));
     }
 
+    // An `ikev2wb probe --json` result imported as evidence is the strongest proof; an
+    // inconclusive one is not used.
+    void probeResultAsEvidence()
+    {
+        QTemporaryDir dir;
+        const auto write = [&](const QString &name, const QByteArray &json) {
+            QFile f(dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(json);
+        };
+        write(QStringLiteral("probe-peer.json"),
+              R"({"schema":"ikev2wb.probe/1","target":"10.0.2.1","path_mtu":1352,"pmtud":"black_hole"})");
+        write(QStringLiteral("probe-other.json"),
+              R"({"schema":"ikev2wb.probe/1","target":"10.0.2.1","path_mtu":1200,"pmtud":"inconclusive"})");
+        EvidenceSet set;
+        QVERIFY(set.addPath(dir.path()));
+        DiagnosisInput in;
+        in.evidence = &set;
+        Facts f = deriveFacts(in);
+        QCOMPARE(f.probePathMtu, 1352u);
+        QCOMPARE(f.probeVerdict, QStringLiteral("black_hole"));
+        f.ptbSeen = true;
+        f.ptbMtu = 1400;
+        const PathMtuDecision d = decidePathMtu(f);
+        QCOMPARE(d.value, 1352u);
+        QCOMPARE(d.source, PathMtuSource::Probe);
+        QVERIFY2(d.text.contains(QLatin1String("probe-peer.json")), qPrintable(d.text));
+    }
+
     // Route and link MTUs of the evidence: which interface is on the path, the next hop, a route's
     // mtu metric, the if_id of an SA.
     void pathEvidence()
