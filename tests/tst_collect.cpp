@@ -3,6 +3,7 @@
 #include "evidence/collector.h"
 #include "evidence/evidenceset.h"
 #include "evidence/outputfolder.h"
+#include "evidence/parsers.h"
 #include "evidence/redact.h"
 
 #include <QDirIterator>
@@ -61,6 +62,40 @@ std::map<QString, QByteArray> tree(const QString &dir)
     return out;
 }
 
+QByteArray hostile(const char *name)
+{
+    return readAll(QFINDTESTDATA(QStringLiteral("data/evidence/hostile/") + QLatin1String(name)));
+}
+
+/// A parsed config as lines "section NAME @LINE" / "value KEY @LINE = VALUE" / "include X" /
+/// "warning @LINE MESSAGE", in file order, to compare a file with its redacted copy.
+void describe(QStringList &out, const ConfigSection &s, const QString &indent)
+{
+    for (const ConfigValue &v : s.values)
+        out << QStringLiteral("%1value %2 @%3 = %4").arg(indent, v.key).arg(v.line).arg(v.value);
+    for (const ConfigSection &sub : s.sections) {
+        out << QStringLiteral("%1section %2 @%3").arg(indent, sub.name).arg(sub.line);
+        describe(out, sub, indent + QStringLiteral("  "));
+    }
+}
+
+QStringList describe(const QByteArray &text, EvidenceKind kind)
+{
+    ParseStatus status;
+    const ConfigFile f = kind == EvidenceKind::IpsecConf
+                             ? parseIpsecConf(text, QStringLiteral("x.conf"), status)
+                             : parseStrongswanStyleConf(text, QStringLiteral("x.conf"), kind, status);
+    QStringList out;
+    if (!status.ok()) out << QStringLiteral("error ") + status.error;
+    for (const EvidenceIssue &w : status.warnings)
+        out << QStringLiteral("warning @%1 %2").arg(w.line).arg(w.message);
+    describe(out, f.root, QString());
+    for (const QString &i : f.includes)
+        out << QStringLiteral("include ") + i;
+    out << QStringLiteral("connections %1").arg(f.connections.size());
+    return out;
+}
+
 // Hand-written in the layout of `ip -s -s xfrm state` (lab files, iproute2 6.1); keys invented.
 const QByteArray xfrmWithKeys =
     "src 10.0.2.1 dst 10.0.1.1\n"
@@ -108,6 +143,11 @@ private slots:
     void fakeRoot();
     void thisMachine();
     void refusesNonEmptyFolder();
+    void hostileFixtures();
+    void redactedLines_data();
+    void redactedLines();
+    void redactedParsesTheSame_data();
+    void redactedParsesTheSame();
     void folderAndFileModes();
     void existingFolderRules();
     void plantedSymlinkNotFollowed();
@@ -315,6 +355,151 @@ void TestCollect::refusesNonEmptyFolder()
     const CollectResult res = collectEvidence(offlineOptions(out.path(), QStringLiteral("/nonexistent")));
     QVERIFY(!res.ok());
     QVERIFY(res.error.contains(QLatin1String("not empty")));
+}
+
+void TestCollect::hostileFixtures()
+{
+    // Every leak of issue 11, planted where collect looks; "SECRETMARKER" marks each secret.
+    QTemporaryDir root;
+    QTemporaryDir out;
+    const QString r = root.path();
+    const QByteArray swanctl = hostile("swanctl.conf");
+    const QByteArray strongswan = hostile("strongswan.conf");
+    const QByteArray ipsec = hostile("ipsec.conf");
+    const QByteArray log = hostile("charon.log");
+    QCOMPARE(swanctl.count("SECRETMARKER"), 7); // the fixtures were found and hold their secrets
+    QCOMPARE(strongswan.count("SECRETMARKER"), 6);
+    QCOMPARE(ipsec.count("SECRETMARKER"), 3);
+    QVERIFY(!swanctl.first(swanctl.indexOf("connections")).contains("SECRETMARKER")); // only in values
+    QVERIFY(log.contains("DE AD BE") && log.contains("0x5345435245544d41524b4552"));
+    writeFile(r + QStringLiteral("/etc/swanctl/swanctl.conf"), swanctl);
+    writeFile(r + QStringLiteral("/etc/swanctl/conf.d/copy.conf"), swanctl);
+    writeFile(r + QStringLiteral("/etc/strongswan.conf"), strongswan);
+    writeFile(r + QStringLiteral("/etc/strongswan.d/charon/plugins.conf"), strongswan);
+    writeFile(r + QStringLiteral("/etc/ipsec.conf"), ipsec);
+    writeFile(r + QStringLiteral("/var/log/charon.log"), log);
+    const CollectOptions o = offlineOptions(out.path() + QStringLiteral("/ev"), r);
+    const CollectResult res = collectEvidence(o);
+    QVERIFY2(res.ok(), qPrintable(res.error));
+    const auto files = tree(o.outDir);
+    QCOMPARE(files.size(), std::size_t(7)); // the six copies and MANIFEST.txt
+    for (const auto &[name, data] : files) {
+        QVERIFY2(!data.contains("SECRETMARKER"), qPrintable(name));
+        QVERIFY2(!data.contains("DE AD BE"), qPrintable(name));          // last line of a key dump
+        QVERIFY2(!data.contains("5345435245544d41"), qPrintable(name));  // a key in a log line
+        QVERIFY2(!data.contains("53 45 43 52 45 54"), qPrintable(name)); // first line of the dump
+    }
+    // What the diagnosis needs is still there, and every file keeps its line count.
+    const QByteArray cs = files.at(QStringLiteral("config/etc/swanctl/swanctl.conf"));
+    QVERIFY(cs.contains("        remote_addrs = 198.51.100.7\n"));
+    QVERIFY(cs.contains("        children { net { esp_proposals = aes256gcm16 } }\n"));
+    QVERIFY(cs.contains("crl_uris = http://crl:[redacted]@crl.example.org/ca.crl }"));
+    QCOMPARE(cs.count('\n'), swanctl.count('\n'));
+    const QByteArray ss = files.at(QStringLiteral("config/etc/strongswan.conf"));
+    QVERIFY(ss.contains("    retransmit_tries = 5\n    retransmit_base = 1.8\n"));
+    QVERIFY(ss.contains("                    auth_port = 1812\n"));
+    QCOMPARE(ss.count('\n'), strongswan.count('\n'));
+    const QByteArray ic = files.at(QStringLiteral("config/etc/ipsec.conf"));
+    QVERIFY(ic.contains("\tleft=192.0.2.1\n\tright=203.0.113.9\n\tauthby=secret\n"));
+    QVERIFY(ic.contains("charondebug=\"ike 2, knl 2\""));
+    QCOMPARE(ic.count('\n'), ipsec.count('\n'));
+    const QByteArray cl = files.at(QStringLiteral("logs/charon-file.log"));
+    QVERIFY(cl.contains("Sk_ei secret => 19 bytes @ 0x55d0c0a0\n"));
+    QVERIFY(cl.contains("sending DPD request [redacted]\n"));
+    QVERIFY(cl.contains("retransmit 1 of request with message ID 2"));
+}
+
+void TestCollect::redactedLines_data()
+{
+    // Input line → the line strongSwan must read afterwards (hand-written from strongSwan's lexer:
+    // a value ends at '#', '}' or the line's end; quoted strings may hold them).
+    QTest::addColumn<QByteArray>("input");
+    QTest::addColumn<QByteArray>("expected");
+    QTest::newRow("one-line section")
+        << QByteArray("eap-radius { secret = X }\n") << QByteArray("eap-radius { secret = [redacted] }\n");
+    QTest::newRow("ha, no spaces") << QByteArray("ha{secret=X}\n") << QByteArray("ha{secret=[redacted]}\n");
+    QTest::newRow("database URI") << QByteArray("sql { database = mysql://u:PW@h/db }\n")
+                                  << QByteArray("sql { database = [redacted] }\n");
+    QTest::newRow("URI password in a kept value")
+        << QByteArray("ca { crl_uris = ldap://cn:PW@h/x, http://h/y }\n")
+        << QByteArray("ca { crl_uris = ldap://cn:[redacted]@h/x, http://h/y }\n");
+    QTest::newRow("xauth_secret") << QByteArray("x { xauth_secret = X }\n")
+                                  << QByteArray("x { xauth_secret = [redacted] }\n");
+    QTest::newRow("quoted brace and hash")
+        << QByteArray("a { pin = \"}#\" } # tail\n") << QByteArray("a { pin = [redacted] } # tail\n");
+    QTest::newRow("escaped quote") << QByteArray("a { psk = \"x\\\" }\" }\n")
+                                   << QByteArray("a { psk = [redacted] }\n");
+    QTest::newRow("multi-line keeps lines") << QByteArray("a {\n  secret = \"x\ny\" }\nb = 1\n")
+                                            << QByteArray("a {\n  secret = [redacted]\n }\nb = 1\n");
+    QTest::newRow("unknown key, free text")
+        << QByteArray("opt = some words\n") << QByteArray("opt = [redacted]\n");
+    QTest::newRow("unknown key, number") << QByteArray("mtu = 1400\n") << QByteArray("mtu = 1400\n");
+    QTest::newRow("number under a secret key")
+        << QByteArray("pin = 1234\n") << QByteArray("pin = [redacted]\n");
+    QTest::newRow("commented-out secret")
+        << QByteArray("# secret = X\n#note\n") << QByteArray("# secret = [redacted]\n#note\n");
+    QTest::newRow("secrets after quoted brace")
+        << QByteArray("a { id = \"{\" }\nsecrets { x { id = ID } }\nc = 1\n")
+        << QByteArray("a { id = \"{\" }\nsecrets {}\nc = 1\n");
+    QTest::newRow("secrets over lines")
+        << QByteArray("secrets {\n  x { id = ID }\n}\n")
+        << QByteArray("secrets { # content removed by ikev2wb collect (credentials)\n\n}\n");
+}
+
+void TestCollect::redactedLines()
+{
+    QFETCH(QByteArray, input);
+    QFETCH(QByteArray, expected);
+    int n = 0;
+    const QByteArray out = redactStrongswanConf(input, &n);
+    QCOMPARE(out, expected);
+    QCOMPARE(n > 0, out != input);
+}
+
+void TestCollect::redactedParsesTheSame_data()
+{
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<int>("redactedValues"); // counted by hand in the fixture
+    const int swan = int(EvidenceKind::SwanctlConf);
+    const int ss = int(EvidenceKind::StrongswanConf);
+    const int ipsec = int(EvidenceKind::IpsecConf);
+    QTest::newRow("hostile swanctl") << hostile("swanctl.conf") << swan
+                                     << 2; // unknown_option, crl_uris' password
+    QTest::newRow("hostile strongswan")
+        << hostile("strongswan.conf") << ss << 1;                          // database (secrets: both sides)
+    QTest::newRow("hostile ipsec") << hostile("ipsec.conf") << ipsec << 1; // also_unknown
+    QTest::newRow("swanctl-with-secrets")
+        << readAll(QFINDTESTDATA("data/evidence/swanctl-with-secrets.conf")) << swan << 0;
+    QTest::newRow("strongswan-retransmit")
+        << readAll(QFINDTESTDATA("data/evidence/strongswan-retransmit.conf")) << ss << 0;
+    QTest::newRow("ipsec-conns") << readAll(QFINDTESTDATA("data/evidence/ipsec-conns.conf")) << ipsec << 0;
+}
+
+void TestCollect::redactedParsesTheSame()
+{
+    QFETCH(QByteArray, text);
+    QFETCH(int, kind);
+    QFETCH(int, redactedValues);
+    QVERIFY(!text.isEmpty());
+    const auto k = EvidenceKind(kind);
+    const QByteArray red = k == EvidenceKind::IpsecConf ? redactIpsecConf(text) : redactStrongswanConf(text);
+    QCOMPARE(red.count('\n'), text.count('\n'));
+    const QStringList a = describe(text, k);
+    const QStringList b = describe(red, k);
+    // Same sections, keys, lines, includes and warnings; a value differs only by being redacted
+    // (secret keys read "[redacted]" on both sides: our parsers drop them too).
+    QCOMPARE(b.size(), a.size());
+    int redacted = 0;
+    for (qsizetype i = 0; i < a.size(); ++i) {
+        if (a[i] == b[i]) continue;
+        const qsizetype eq = b[i].indexOf(QLatin1String(" = "));
+        QVERIFY2(eq > 0 && b[i].contains(QLatin1String("[redacted]")) && a[i].left(eq) == b[i].left(eq),
+                 qPrintable(a[i] + QLatin1String(" | ") + b[i]));
+        ++redacted;
+    }
+    QCOMPARE(redacted, redactedValues);
+    QVERIFY(!a.join(QLatin1Char('\n')).contains(QLatin1String("warning")));
 }
 
 void TestCollect::folderAndFileModes()

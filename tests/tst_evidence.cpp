@@ -59,6 +59,7 @@ class TestEvidence : public QObject
     Q_OBJECT
 
 private slots:
+    void charonLinesRedacted();
     void detect_data();
     void detect();
     void labDeltas_data();
@@ -887,6 +888,35 @@ void TestEvidence::unnamedSnapshotsPairByFolder()
     QCOMPARE(changed.size(), std::size_t(1));
     QCOMPARE(changed.front().name, QStringLiteral("XfrmInNoStates"));
     QCOMPARE(changed.front().delta, std::int64_t(7));
+}
+
+void TestEvidence::charonLinesRedacted()
+{
+    // A log read as evidence (not collected, so not redacted on the way in): lines that reach
+    // reports (JSON, text, the diagnosis' log_line, the PDF, the GUI) hold no key-like hex.
+    const QString path = fixture(QStringLiteral("hostile/charon.log"));
+    QVERIFY(readAll(path).contains("sending DPD request 0x5345435245544d41524b45522d4b4559303132"));
+    EvidenceSet set;
+    QVERIFY(set.addPath(path));
+    QCOMPARE(set.files().size(), std::size_t(1));
+    const auto *log = std::get_if<CharonLog>(&set.files().front().data);
+    QVERIFY(log);
+    bool dpd = false;
+    for (const LogEvent &e : log->events) {
+        QVERIFY2(!e.raw.contains(QLatin1String("5345435245544d41")), qPrintable(e.raw));
+        QVERIFY2(!e.message.contains(QLatin1String("5345435245544d41")), qPrintable(e.message));
+        if (e.kind == LogEventKind::DpdRequest) {
+            dpd = true;
+            QCOMPARE(e.message, QStringLiteral("sending DPD request [redacted]"));
+            QCOMPARE(e.line, 4);
+        }
+    }
+    QVERIFY(dpd);
+    JsonWriter w;
+    writeEvidenceJson(w, set);
+    const QByteArray json = QByteArray::fromStdString(w.str());
+    QVERIFY(json.contains("sending DPD request [redacted]"));
+    QVERIFY(!json.contains("5345435245544d41"));
 }
 
 QTEST_GUILESS_MAIN(TestEvidence)

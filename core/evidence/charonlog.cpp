@@ -2,6 +2,7 @@
 // syslog files and journal lines. Only lines that matter for the diagnosis become events.
 #include "parsehelpers.h"
 #include "parsers.h"
+#include "redact.h"
 
 #include <QRegularExpression>
 
@@ -271,7 +272,9 @@ CharonLog parseCharonLog(QByteArrayView text, const QString &fileName, ParseStat
             if (!ikeName.isEmpty()) c.ikeName = ikeName;
             c.ikeUniqueId = ikeId;
         }
-        c.raw = line;
+        // Reports quote these lines (text, JSON, PDF, GUI): no key-like hex leaves this reader.
+        c.raw = redactKeyLikeHex(line);
+        c.message = redactKeyLikeHex(c.message);
         out.events.push_back(std::move(c));
     }
     if (out.charonLines == 0 && nonEmpty > 0)

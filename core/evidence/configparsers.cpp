@@ -2,6 +2,7 @@
 // status output (swanctl --list-sas, --list-conns).
 #include "parsehelpers.h"
 #include "parsers.h"
+#include "redact.h"
 
 namespace ikev2wb {
 
@@ -14,9 +15,7 @@ constexpr int MaxDepth = 32;
 /// Keys whose values are credentials: never kept, wherever they appear.
 bool isSecretKey(const QString &key)
 {
-    const QString k = key.toLower();
-    return k == QLatin1String("secret") || k == QLatin1String("pin") || k.contains(QLatin1String("psk")) ||
-           k.contains(QLatin1String("password")) || k.contains(QLatin1String("passphrase"));
+    return isCredentialKey(key.toUtf8());
 }
 
 /// Removes a '#' comment that is not inside double quotes.
@@ -156,16 +155,38 @@ ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName
                 ++recognised;
                 ConfigValue v;
                 v.key = str(rest.first(eq).trimmed());
-                QString value = str(rest.sliced(eq + 1).trimmed());
-                // A quoted value may span lines.
-                if (value.startsWith(QLatin1Char('"')) && value.count(QLatin1Char('"')) % 2 == 1) {
+                // As in strongSwan's lexer, a '}' outside quotes ends the value and closes the
+                // section ("eap-radius { secret = x }").
+                const QByteArrayView after = rest.sliced(eq + 1);
+                qsizetype close = -1;
+                bool quoted = false;
+                for (qsizetype i = 0; i < after.size() && close < 0; ++i) {
+                    if (after[i] == '"')
+                        quoted = !quoted;
+                    else if (after[i] == '}' && !quoted)
+                        close = i;
+                }
+                QString value = str((close >= 0 ? after.first(close) : after).trimmed());
+                rest = close >= 0 ? after.sliced(close) : QByteArrayView();
+                // A quoted value may span lines; what follows its closing quote ("}") still counts.
+                if (close < 0 && value.startsWith(QLatin1Char('"')) &&
+                    value.count(QLatin1Char('"')) % 2 == 1) {
                     while (li + 1 < lines.size() && value.size() < 64 * 1024) {
                         ++li;
-                        value += QLatin1Char('\n') + str(lines[li]);
-                        if (lines[li].contains('"')) break;
+                        const QByteArrayView next = lines[li];
+                        const qsizetype quote = next.indexOf('"');
+                        if (quote < 0) {
+                            value += QLatin1Char('\n') + str(next);
+                            continue;
+                        }
+                        value += QLatin1Char('\n') + str(next.first(quote + 1));
+                        const QByteArrayView tail = stripComment(next.sliced(quote + 1)).trimmed();
+                        const qsizetype tailClose = tail.indexOf('}');
+                        if (tailClose >= 0) rest = tail.sliced(tailClose);
+                        break;
                     }
                 }
-                if (skipDepth > 0) break;
+                if (skipDepth > 0) continue;
                 v.value = unquote(value.trimmed());
                 v.line = n;
                 if (isSecretKey(v.key)) {
@@ -173,7 +194,7 @@ ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName
                     v.value = QStringLiteral("[redacted]");
                 }
                 sectionAt(out.root, path)->values.push_back(v);
-                break;
+                continue;
             }
             if (rest.startsWith("include ") || rest.startsWith("include\t")) {
                 ++recognised;
