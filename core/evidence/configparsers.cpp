@@ -21,14 +21,8 @@ bool isSecretKey(const QString &key)
 /// Removes a '#' comment that is not inside double quotes.
 QByteArrayView stripComment(QByteArrayView line)
 {
-    bool quoted = false;
-    for (qsizetype i = 0; i < line.size(); ++i) {
-        if (line[i] == '"')
-            quoted = !quoted;
-        else if (line[i] == '#' && !quoted)
-            return line.first(i);
-    }
-    return line;
+    const qsizetype hash = indexOutsideQuotes(line, '#');
+    return hash >= 0 ? line.first(hash) : line;
 }
 
 QString unquote(QString v)
@@ -158,14 +152,7 @@ ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName
                 // As in strongSwan's lexer, a '}' outside quotes ends the value and closes the
                 // section ("eap-radius { secret = x }").
                 const QByteArrayView after = rest.sliced(eq + 1);
-                qsizetype close = -1;
-                bool quoted = false;
-                for (qsizetype i = 0; i < after.size() && close < 0; ++i) {
-                    if (after[i] == '"')
-                        quoted = !quoted;
-                    else if (after[i] == '}' && !quoted)
-                        close = i;
-                }
+                const qsizetype close = indexOutsideQuotes(after, '}');
                 QString value = str((close >= 0 ? after.first(close) : after).trimmed());
                 rest = close >= 0 ? after.sliced(close) : QByteArrayView();
                 // A quoted value may span lines; what follows its closing quote ("}") still counts.

@@ -329,6 +329,18 @@ int indentOf(QByteArrayView line)
     return n;
 }
 
+qsizetype indexOutsideQuotes(QByteArrayView line, char c)
+{
+    bool quoted = false;
+    for (qsizetype i = 0; i < line.size(); ++i) {
+        if (line[i] == '"')
+            quoted = !quoted;
+        else if (line[i] == c && !quoted)
+            return i;
+    }
+    return -1;
+}
+
 } // namespace evidence_detail
 
 } // namespace ikev2wb

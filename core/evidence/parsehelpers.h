@@ -25,5 +25,7 @@ QByteArrayView after(const std::vector<QByteArrayView> &w, QByteArrayView key);
 void wrongKind(ParseStatus &status, const QString &fileName, EvidenceKind kind, const QString &expected);
 /// Number of leading spaces/tabs (a tab counts as 8).
 int indentOf(QByteArrayView line);
+/// Index of the first `c` outside double quotes, or -1.
+qsizetype indexOutsideQuotes(QByteArrayView line, char c);
 
 } // namespace ikev2wb::evidence_detail

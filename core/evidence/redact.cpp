@@ -1,5 +1,7 @@
 #include "redact.h"
 
+#include "parsehelpers.h"
+
 #include <QByteArrayView>
 #include <QList>
 #include <QRegularExpression>
@@ -368,14 +370,7 @@ QByteArray redactIpsecConf(const QByteArray &text, int *count)
             continue;
         }
         // The comment starts at a '#' outside quotes.
-        qsizetype hash = -1;
-        bool quoted = false;
-        for (qsizetype i = 0; i < line.size() && hash < 0; ++i) {
-            if (line[i] == '"')
-                quoted = !quoted;
-            else if (line[i] == '#' && !quoted)
-                hash = i;
-        }
+        const qsizetype hash = evidence_detail::indexOutsideQuotes(line, '#');
         QByteArray code = hash >= 0 ? line.first(hash) : line;
         const QByteArray comment =
             hash >= 0 ? commentText(QByteArrayView(line).sliced(hash + 1), n) : QByteArray();
