@@ -98,6 +98,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         if (m_tabs->currentIndex() >= 0) Q_EMIT m_tabs->tabCloseRequested(m_tabs->currentIndex());
     });
     closeTab->setObjectName(QStringLiteral("closeTabAction"));
+    auto *addPeer = file->addAction(tr("&Add the Peer's Capture…"), this, &MainWindow::addPeerCapture);
+    addPeer->setObjectName(QStringLiteral("addPeerAction"));
+    addPeer->setToolTip(tr("Compare the current capture with the capture taken at the other end of the "
+                           "tunnel: the tab becomes the investigation of the pair"));
     auto *exportPdf = file->addAction(tr("Export &Report (PDF)…"), this, &MainWindow::exportReport);
     exportPdf->setObjectName(QStringLiteral("exportReportAction"));
     exportPdf->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
@@ -117,7 +121,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     // Ctrl+1..7: the inner tabs of the current capture (Overview … Evidence)
     auto *view = menuBar()->addMenu(tr("&View"));
     const QStringList innerTabs{tr("Overview"), tr("Packets"),   tr("ESP Timeline"), tr("IKE Ladder"),
-                                tr("MTU"),      tr("Checklist"), tr("Evidence")};
+                                tr("MTU"),      tr("Checklist"), tr("Evidence"),     tr("Comparison")};
     for (int t = 0; t < innerTabs.size(); ++t) {
         auto *go = view->addAction(innerTabs.at(t), this, [this, t]() { showInnerTab(t); });
         go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + t)));
@@ -237,10 +241,24 @@ void MainWindow::onProgress(const QString &path, qint64 done, qint64 total, quin
 
 void MainWindow::onLoaded(const QString &path, IndexPtr index)
 {
+    if (m_peerLoads.contains(path)) {
+        // The peer's capture of a pair: it feeds the pair's tab (onAnalysed), no tab of its own.
+        m_status->setText(tr("%1 (the peer's capture): %2 packets; analysing…")
+                              .arg(QFileInfo(path).fileName())
+                              .arg(index->packetCount()));
+        return;
+    }
     // Building the page, showing it (its first layout) and applying the analysis (onAnalysed)
     // each take an event-loop turn of their own, so that no single turn stalls the window while
     // the workers compete with the GUI thread for the cores.
     auto *page = new CapturePage(index, m_tabs); // hidden until added
+    if (m_pairFor.contains(path)) {
+        const PendingPair pair = m_pairFor.take(path);
+        page->setComparison(pair.result, pair.peer);
+        page->tabs()->setCurrentIndex(CapturePage::ComparisonTab);
+        m_peerLoads.insert(pair.peer, page);
+        m_queue.prepend(pair.peer); // next, after this capture's analysis
+    }
     // Two hops: the next turn runs what building the page posted (chart layouts and the like),
     // the one after adds and shows it.
     QTimer::singleShot(0, page, [this, page, path]() {
@@ -249,8 +267,11 @@ void MainWindow::onLoaded(const QString &path, IndexPtr index)
             // and fills the stack): its report is laid out once, not again when the tab widget
             // lays out its new tab bar.
             page->resize(m_stack->size());
-            const int tab = m_tabs->addTab(page, QFileInfo(path).fileName());
-            m_tabs->setTabToolTip(tab, path);
+            const bool pair = !page->peerPath().isEmpty();
+            const int tab = m_tabs->addTab(page, pair ? QFileInfo(path).fileName() + QStringLiteral(" ⇄ ") +
+                                                            QFileInfo(page->peerPath()).fileName()
+                                                      : QFileInfo(path).fileName());
+            m_tabs->setTabToolTip(tab, pair ? tr("A: %1\nB: %2").arg(path, page->peerPath()) : path);
             m_tabs->setCurrentIndex(tab);
             m_stack->setCurrentWidget(m_tabs);
             updateStartPage();
@@ -270,6 +291,14 @@ void MainWindow::onAnalysed(const QString &path, IndexPtr index, AnalysisPtr ana
 {
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
+    if (m_peerLoads.contains(path)) {
+        const QPointer<CapturePage> page = m_peerLoads.take(path);
+        if (page) QTimer::singleShot(0, page, [page, index, analysis]() { page->setPeer(index, analysis); });
+        m_status->setText(tr("%1 (the peer's capture) analysed: the checklist now diagnoses both ends")
+                              .arg(QFileInfo(path).fileName()));
+        openNext();
+        return;
+    }
     // The page may not be in a tab yet (see onLoaded). The analysis goes in in a turn of its own.
     for (CapturePage *page : m_tabs->findChildren<CapturePage *>())
         if (page->index() == index)
@@ -281,7 +310,8 @@ void MainWindow::onAnalysed(const QString &path, IndexPtr index, AnalysisPtr ana
 
 void MainWindow::onFailed(const QString &path, const QString &message)
 {
-    Q_UNUSED(path);
+    m_peerLoads.remove(path);
+    m_pairFor.remove(path);
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
     m_status->setText(message);
@@ -493,6 +523,7 @@ void MainWindow::onPairProgress(const QString &pathA, const QString &pathB, Pair
 
 void MainWindow::onPairCancelled(const QString &pathA, const QString &pathB)
 {
+    m_attachTo.remove(pathA + QLatin1Char('\n') + pathB);
     if (!m_loader->isBusy()) {
         m_progress->setVisible(false);
         m_cancel->setVisible(false);
@@ -509,13 +540,26 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, CompareP
         m_progress->setRange(0, 1000);
         m_cancel->setVisible(false);
     }
-    auto *page = new ComparePage(result, m_tabs);
+    // One investigation per tab: capture A's tab with every page, the comparison as a tab of its
+    // own, and the checklist diagnosing both ends once B's analysis is in.
     const QString title = QFileInfo(pathA).fileName() + QStringLiteral(" ⇄ ") + QFileInfo(pathB).fileName();
-    const int tab = m_tabs->addTab(page, title);
-    m_tabs->setTabToolTip(tab, tr("A: %1\nB: %2").arg(pathA, pathB));
-    m_tabs->setCurrentIndex(tab);
-    m_stack->setCurrentWidget(m_tabs);
-    updateStartPage();
+    const QPointer<CapturePage> target = m_attachTo.take(pathA + QLatin1Char('\n') + pathB);
+    if (target) {
+        target->setComparison(result, pathB);
+        const int tab = m_tabs->indexOf(target);
+        if (tab >= 0) {
+            m_tabs->setTabText(tab, title);
+            m_tabs->setTabToolTip(tab, tr("A: %1\nB: %2").arg(pathA, pathB));
+            m_tabs->setCurrentIndex(tab);
+        }
+        target->tabs()->setCurrentIndex(CapturePage::ComparisonTab);
+        m_stack->setCurrentWidget(m_tabs);
+        m_peerLoads.insert(pathB, target);
+        openFiles({pathB});
+    } else {
+        m_pairFor.insert(pathA, PendingPair{pathB, result});
+        openFiles({pathA});
+    }
     writeSettings(
         this, [pathA, pathB]() { WorkbenchSettings().addRecentPair(pathA, pathB); },
         [this]() { rebuildRecentMenu(); });
@@ -526,10 +570,35 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, CompareP
     compareNextPair();
 }
 
+void MainWindow::addPeerCapture()
+{
+    auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
+    if (!page) {
+        m_status->setText(tr("Open a capture first: the peer's capture is compared with the current tab's"));
+        return;
+    }
+    if (!page->peerPath().isEmpty()) {
+        m_status->setText(
+            tr("This tab already compares with %1").arg(QFileInfo(page->peerPath()).fileName()));
+        return;
+    }
+    const QString a = page->index()->file.path;
+    const QString b = QFileDialog::getOpenFileName(this, tr("Open the capture of the other endpoint (B)"),
+                                                   QFileInfo(a).absolutePath(),
+                                                   tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
+    if (b.isEmpty()) return;
+    addPeerCaptureTo(page, b);
+}
+
+void MainWindow::addPeerCaptureTo(CapturePage *page, const QString &peerPath)
+{
+    m_attachTo.insert(page->index()->file.path + QLatin1Char('\n') + peerPath, page);
+    openPair(page->index()->file.path, peerPath);
+}
+
 void MainWindow::onPairFailed(const QString &pathA, const QString &pathB, const QString &message)
 {
-    Q_UNUSED(pathA);
-    Q_UNUSED(pathB);
+    m_attachTo.remove(pathA + QLatin1Char('\n') + pathB);
     if (!m_loader->isBusy()) {
         m_progress->setVisible(false);
         m_progress->setRange(0, 1000);
@@ -576,6 +645,10 @@ void MainWindow::exportReportTo(const QString &path)
     const IndexPtr index = page->index();
     const AnalysisPtr analysis = page->analysis();
     const DiagnosisPtr diagnosis = page->checklist()->diagnosis();
+    // A pair's report covers both ends once the peer is analysed.
+    const IndexPtr peerIndex = page->peerAnalysis() ? page->peerIndex() : IndexPtr();
+    const AnalysisPtr peerAnalysis = page->peerAnalysis();
+    const std::shared_ptr<const CompareResult> comparison = page->comparison();
     m_status->setText(tr("Writing %1…").arg(QFileInfo(path).fileName()));
     auto *watcher = new QFutureWatcher<QString>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path]() {
@@ -586,14 +659,18 @@ void MainWindow::exportReportTo(const QString &path)
         else
             QMessageBox::warning(this, tr("Export Report"), error);
     });
-    watcher->setFuture(QtConcurrent::run([index, analysis, diagnosis, path]() {
-        report::PdfReportInput in;
-        in.diagnosis = diagnosis.get();
-        in.indexA = index.get();
-        in.analysisA = analysis.get();
-        QString error;
-        return report::writePdfReport(path, in, &error) ? QString() : error;
-    }));
+    watcher->setFuture(
+        QtConcurrent::run([index, analysis, diagnosis, peerIndex, peerAnalysis, comparison, path]() {
+            report::PdfReportInput in;
+            in.diagnosis = diagnosis.get();
+            in.indexA = index.get();
+            in.analysisA = analysis.get();
+            in.indexB = peerIndex.get();
+            in.analysisB = peerAnalysis.get();
+            in.comparison = comparison.get();
+            QString error;
+            return report::writePdfReport(path, in, &error) ? QString() : error;
+        }));
 }
 
 } // namespace ikev2wb::ui

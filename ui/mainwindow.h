@@ -4,7 +4,9 @@
 #include "loader/captureloader.h"
 #include "loader/pairloader.h"
 
+#include <QHash>
 #include <QMainWindow>
+#include <QPointer>
 #include <QStringList>
 
 class QLabel;
@@ -84,6 +86,22 @@ private:
     StartPage *m_start = nullptr;
     QStringList m_queue;
     QList<QStringList> m_pairQueue; // {A, B} each
+    /// A pair's comparison waiting for capture A's tab (keyed by A's path).
+    struct PendingPair
+    {
+        QString peer;
+        ComparePtr result;
+    };
+    QHash<QString, PendingPair> m_pairFor;
+    /// Loads of a peer's capture (B): they feed the pair's tab instead of opening one.
+    QHash<QString, QPointer<CapturePage>> m_peerLoads;
+    /// "Add Peer Capture…": the comparison of (A, B) goes into this existing tab.
+    QHash<QString, QPointer<CapturePage>> m_attachTo;
+    void addPeerCapture();
+
+public:
+    /// Compares `page`'s capture with `peerPath` and turns the tab into the pair's investigation.
+    void addPeerCaptureTo(CapturePage *page, const QString &peerPath);
 };
 
 } // namespace ikev2wb::ui

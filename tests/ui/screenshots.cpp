@@ -116,35 +116,26 @@ int main(int argc, char **argv)
         return app.exec();
     }
 
-    if (args.first() == QLatin1String("--pair")) {
+    // --pair A B: the pair's tab, every page of it (PREFIX-pair-N.png), the Comparison as
+    // PREFIX-compare.png.
+    const bool pair = args.first() == QLatin1String("--pair");
+    if (pair) {
         if (args.size() != 3) {
             std::fprintf(stderr, "--pair needs exactly two captures\n");
             return 2;
         }
         w.openPair(args.at(1), args.at(2));
-        QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
-            auto *page = qobject_cast<ComparePage *>(tabs->currentWidget());
-            if (!page || !page->isChartReady()) return; // still comparing
-            if (++step < 2) return;                     // one more tick so the chart has painted
-            const QString name = QStringLiteral("%1/%2-compare.png").arg(outDir, prefix);
-            w.grab().save(name);
-            std::printf("%s (Comparison)\n", qPrintable(name));
-            app.quit();
-        });
-        timer.start();
-        QTimer::singleShot(120000, &app, [&]() {
-            std::fprintf(stderr, "timed out waiting for the comparison\n");
-            app.exit(1);
-        });
-        return app.exec();
+    } else {
+        w.openFiles(args);
     }
-
     bool imported = false;
-    w.openFiles(args);
     QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
         auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
         if (!page || !page->analysis()) return;                                     // still loading
         if (!page->checklist()->diagnosis() || page->checklist()->isBusy()) return; // still diagnosing
+        if (pair && (!page->comparePage() || !page->comparePage()->isChartReady() || !page->peerAnalysis() ||
+                     page->checklist()->diagnosis()->inputs.size() < 2))
+            return; // the peer's capture and the pair's diagnosis are still on their way
         if (!evidence.isEmpty()) {
             if (!page->evidence()) {
                 if (!imported) page->addEvidencePaths({evidence});
@@ -155,7 +146,10 @@ int main(int argc, char **argv)
         }
         if (step > 0) {
             const int tab = step - 1;
-            const QString name = QStringLiteral("%1/%2-%3.png").arg(outDir, prefix).arg(tab);
+            const QString name = !pair ? QStringLiteral("%1/%2-%3.png").arg(outDir, prefix).arg(tab)
+                                 : tab == CapturePage::ComparisonTab
+                                     ? QStringLiteral("%1/%2-compare.png").arg(outDir, prefix)
+                                     : QStringLiteral("%1/%2-pair-%3.png").arg(outDir, prefix).arg(tab);
             w.grab().save(name);
             std::printf("%s (%s)\n", qPrintable(name), qPrintable(page->tabs()->tabText(tab)));
         }

@@ -5,9 +5,12 @@
 // (right → left loss-free, the endpoints' outer addresses).
 #include "../synthcapture.h"
 #include "charts/comparechart.h"
+#include "diagnose/diagnosis.h"
 #include "loader/pairloader.h"
 #include "mainwindow.h"
 #include "models/directionmodel.h"
+#include "pages/capturepage.h"
+#include "pages/checklistpage.h"
 #include "pages/comparepage.h"
 
 #include <QAbstractItemModelTester>
@@ -76,6 +79,17 @@ bool writeBigPair(const QString &pathA, const QString &pathB, std::uint32_t n)
     std::stable_sort(atA.begin(), atA.end(), byTime);
     std::stable_sort(atB.begin(), atB.end(), byTime);
     return writePcap(pathA, atA) && writePcap(pathB, atB);
+}
+} // namespace
+
+namespace {
+/// The Comparison tab of the current pair tab when it is the one shown (a pair opens on it).
+ComparePage *shownComparePage(QTabWidget *tabs)
+{
+    auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
+    return page && page->comparePage() && page->tabs()->currentWidget() == page->comparePage()
+               ? page->comparePage()
+               : nullptr;
 }
 } // namespace
 
@@ -162,8 +176,7 @@ private Q_SLOTS:
         auto *tabs = w.findChild<QTabWidget *>();
         QVERIFY(tabs);
         ComparePage *page = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((page = qobject_cast<ComparePage *>(tabs->currentWidget())) != nullptr,
-                                 60000);
+        QTRY_VERIFY_WITH_TIMEOUT((page = shownComparePage(tabs)) != nullptr, 60000);
         QVERIFY(tabs->tabText(tabs->currentIndex()).contains(QStringLiteral("⇄")));
         QTRY_VERIFY_WITH_TIMEOUT(page->isChartReady(), 30000);
         QCOMPARE(page->directionModel()->index(0, DirectionModel::ColLost).data().toString(),
@@ -175,6 +188,66 @@ private Q_SLOTS:
         QVERIFY(chart->plottedPoints() > 0);
         QVERIFY2(chart->plottedPoints() <= chart->pointBudget(),
                  qPrintable(QStringLiteral("%1 > %2").arg(chart->plottedPoints()).arg(chart->pointBudget())));
+    }
+
+    void pairTabIsOneInvestigation()
+    {
+        // A pair opens as one tab with every page of a capture plus the Comparison, and its
+        // checklist diagnoses both ends: step 1 ("capture at both endpoints and compare") is
+        // settled by the comparison instead of asking for the peer's capture. loss1's truth.json:
+        // 1 % underlay loss left -> right, so the pair's top cause is loss in transit.
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        w.openPair(lab("left-outer.pcap"), lab("right-outer.pcap"));
+        auto *tabs = w.findChild<QTabWidget *>();
+        QTRY_VERIFY_WITH_TIMEOUT(shownComparePage(tabs) != nullptr, 60000);
+        QCOMPARE(tabs->count(), 1); // B feeds this tab, it opens none of its own
+        auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
+        QCOMPARE(page->tabs()->count(), 8);
+        QCOMPARE(page->tabs()->tabText(CapturePage::ComparisonTab), QStringLiteral("Comparison"));
+        QTRY_VERIFY_WITH_TIMEOUT(page->peerAnalysis() != nullptr, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(page->checklist()->diagnosis() && !page->checklist()->isBusy() &&
+                                     page->checklist()->diagnosis()->inputs.size() == 2,
+                                 60000);
+        const Diagnosis &d = *page->checklist()->diagnosis();
+        QCOMPARE(QFileInfo(d.inputs.at(1)).fileName(), QStringLiteral("right-outer.pcap"));
+        QCOMPARE(d.steps.front().number, 1);
+        QCOMPARE(d.steps.front().status, StepStatus::Fail);
+        QVERIFY(!d.findings.empty());
+        QCOMPARE(d.findings.front().cause, QStringLiteral("packet_loss_in_transit"));
+        // Every page of the capture is reachable in the pair's tab (Ctrl+1..8).
+        for (int t = 0; t < page->tabs()->count(); ++t) {
+            QAction *go = w.findChild<QAction *>(QStringLiteral("innerTab%1").arg(t + 1));
+            QVERIFY(go);
+            go->trigger();
+            if (page->tabs()->isTabEnabled(t)) QCOMPARE(page->tabs()->currentIndex(), t);
+        }
+    }
+
+    void addPeerToSingleCaptureTab()
+    {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        w.openFiles({lab("left-outer.pcap")});
+        auto *tabs = w.findChild<QTabWidget *>();
+        CapturePage *page = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((page = qobject_cast<CapturePage *>(tabs->currentWidget())) != nullptr &&
+                                     page->checklist()->diagnosis() && !page->checklist()->isBusy(),
+                                 60000);
+        // Alone, capture A cannot tell loss in transit: step 1 asks for the peer's capture.
+        QCOMPARE(page->checklist()->diagnosis()->steps.front().status, StepStatus::NotEnoughEvidence);
+        QCOMPARE(page->tabs()->count(), 7);
+        w.addPeerCaptureTo(page, lab("right-outer.pcap"));
+        QTRY_VERIFY_WITH_TIMEOUT(shownComparePage(tabs) == page->comparePage() && page->comparePage(), 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            page->checklist()->diagnosis()->inputs.size() == 2 && !page->checklist()->isBusy(), 60000);
+        QCOMPARE(page->checklist()->diagnosis()->steps.front().status, StepStatus::Fail);
+        QCOMPARE(page->checklist()->diagnosis()->findings.front().cause,
+                 QStringLiteral("packet_loss_in_transit"));
+        QCOMPARE(tabs->count(), 1);
+        QVERIFY(tabs->tabText(0).contains(QStringLiteral("⇄")));
     }
 
     void chartBudgetOnHugeInput()
@@ -334,8 +407,7 @@ private Q_SLOTS:
         QVERIFY(!w.findChild<QMessageBox *>(QStringLiteral("pairErrorBox"))); // a cancel is no error
         // The window still compares the next pair.
         w.openPair(lab("left-outer.pcap"), lab("right-outer.pcap"));
-        QTRY_VERIFY_WITH_TIMEOUT(qobject_cast<ComparePage *>(w.findChild<QTabWidget *>()->currentWidget()),
-                                 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(shownComparePage(w.findChild<QTabWidget *>()), 60000);
     }
 };
 

@@ -43,6 +43,17 @@ QString sample(const QString &file)
 
 } // namespace
 
+namespace {
+/// The Comparison tab of the current pair tab when it is the one shown (a pair opens on it).
+ComparePage *shownComparePage(QTabWidget *tabs)
+{
+    auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
+    return page && page->comparePage() && page->tabs()->currentWidget() == page->comparePage()
+               ? page->comparePage()
+               : nullptr;
+}
+} // namespace
+
 class TstStartPage : public QObject
 {
     Q_OBJECT
@@ -144,7 +155,7 @@ private Q_SLOTS:
             QVERIFY(pair);
             pair->trigger();
             auto *tabs = w.findChild<QTabWidget *>();
-            QTRY_VERIFY_WITH_TIMEOUT(qobject_cast<ComparePage *>(tabs->currentWidget()) != nullptr, 60000);
+            QTRY_VERIFY_WITH_TIMEOUT(shownComparePage(tabs) != nullptr, 60000);
         }
         const QList<QStringList> pairs = WorkbenchSettings().recentPairs();
         QCOMPARE(pairs.size(), 1);
@@ -161,7 +172,7 @@ private Q_SLOTS:
         QVERIFY2(menuEntry, "Open Recent lists the pair");
         Q_EMIT recent->itemActivated(recent->item(0));
         auto *tabs = w.findChild<QTabWidget *>();
-        QTRY_VERIFY_WITH_TIMEOUT(qobject_cast<ComparePage *>(tabs->currentWidget()) != nullptr, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(shownComparePage(tabs) != nullptr, 60000);
     }
 
     void dropOfTwoOffersPair()
@@ -183,7 +194,7 @@ private Q_SLOTS:
         QVERIFY(compare && box->findChild<QPushButton *>(QStringLiteral("dropSeparate")));
         compare->click();
         auto *tabs = w.findChild<QTabWidget *>();
-        QTRY_VERIFY_WITH_TIMEOUT(qobject_cast<ComparePage *>(tabs->currentWidget()) != nullptr, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(shownComparePage(tabs) != nullptr, 60000);
         QCOMPARE(tabs->count(), 1);
         delete mime;
     }

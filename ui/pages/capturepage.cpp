@@ -4,6 +4,7 @@
 #include "charts/sequencechart.h"
 #include "charts/timelinedata.h"
 #include "pages/checklistpage.h"
+#include "pages/comparepage.h"
 #include "pages/evidencepage.h"
 #include "pages/mtupage.h"
 #include "pages/overviewpage.h"
@@ -12,6 +13,7 @@
 #include "report/jsonwriter.h"
 
 #include <QComboBox>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -220,6 +222,28 @@ void CapturePage::showLadder(int ikeSa)
 void CapturePage::addEvidencePaths(const QStringList &paths)
 {
     m_checklist->addEvidencePaths(paths);
+}
+
+void CapturePage::setComparison(std::shared_ptr<const CompareResult> comparison, const QString &peerPath)
+{
+    m_comparison = std::move(comparison);
+    m_peerPath = peerPath;
+    if (!m_comparePage) {
+        m_comparePage = new ComparePage(m_comparison, m_tabs);
+        m_tabs->insertTab(ComparisonTab, m_comparePage, tr("Comparison"));
+        m_tabs->setTabToolTip(ComparisonTab,
+                              tr("This capture (A) and the peer's (B, %1) compared packet by packet")
+                                  .arg(QFileInfo(peerPath).fileName()));
+    }
+    m_checklist->setComparison(m_comparison);
+}
+
+void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)
+{
+    m_peerIndex = std::move(index);
+    m_peerAnalysis = std::move(analysis);
+    m_checklist->setPeer(m_peerIndex, m_peerAnalysis,
+                         m_peerIndex ? QFileInfo(m_peerIndex->file.path).fileName() : QString());
 }
 
 void CapturePage::selectPacket(quint64 packet)

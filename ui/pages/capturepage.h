@@ -18,11 +18,13 @@ class QTableView;
 
 namespace ikev2wb {
 class EvidenceSet;
-}
+struct CompareResult;
+} // namespace ikev2wb
 
 namespace ikev2wb::ui {
 
 class ChecklistPage;
+class ComparePage;
 class EvidencePage;
 class IkeLadder;
 class MtuPage;
@@ -42,7 +44,17 @@ public:
     /// Shows the packet table with packet `packet` (0-based) selected.
     void selectPacket(quint64 packet);
 
-    enum Tab { OverviewTab, PacketsTab, TimelineTab, LadderTab, MtuTab, ChecklistTab = 5, EvidenceTab = 6 };
+    /// A pair (the captures of both ends of the tunnel) adds the Comparison tab after Evidence.
+    enum Tab {
+        OverviewTab,
+        PacketsTab,
+        TimelineTab,
+        LadderTab,
+        MtuTab,
+        ChecklistTab = 5,
+        EvidenceTab = 6,
+        ComparisonTab = 7
+    };
     [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
     [[nodiscard]] ChecklistPage *checklist() const { return m_checklist; }
     [[nodiscard]] OverviewPage *overview() const { return m_overview; }
@@ -53,6 +65,17 @@ public:
     /// Imports evidence files or collect folders; the Checklist's worker parses them and
     /// re-diagnoses, then both pages show the same set.
     void addEvidencePaths(const QStringList &paths);
+
+    /// Makes this tab the investigation of a pair: `comparison` of this capture (A) with the
+    /// peer's capture `peerPath` (B) goes into a Comparison tab, and the Checklist diagnoses both
+    /// ends once the peer's own analysis is in (setPeer).
+    void setComparison(std::shared_ptr<const CompareResult> comparison, const QString &peerPath);
+    void setPeer(IndexPtr index, AnalysisPtr analysis);
+    [[nodiscard]] const QString &peerPath() const { return m_peerPath; }
+    [[nodiscard]] const IndexPtr &peerIndex() const { return m_peerIndex; }
+    [[nodiscard]] const AnalysisPtr &peerAnalysis() const { return m_peerAnalysis; }
+    [[nodiscard]] const std::shared_ptr<const CompareResult> &comparison() const { return m_comparison; }
+    [[nodiscard]] ComparePage *comparePage() const { return m_comparePage; }
 
 private:
     void showTimeline(int saIndex);
@@ -72,6 +95,11 @@ private:
     ChecklistPage *m_checklist = nullptr;
     EvidencePage *m_evidencePage = nullptr;
     std::shared_ptr<const EvidenceSet> m_evidence;
+    QString m_peerPath;
+    IndexPtr m_peerIndex;
+    AnalysisPtr m_peerAnalysis;
+    std::shared_ptr<const CompareResult> m_comparison;
+    ComparePage *m_comparePage = nullptr;
     quint64 m_timelineGeneration = 0;
 };
 

@@ -1,5 +1,6 @@
 #include "checklistpage.h"
 
+#include "compare/endpointcompare.h"
 #include "diagnose/checklist.h"
 #include "diagnose/fixes.h"
 #include "evidence/evidenceset.h"
@@ -277,6 +278,20 @@ void ChecklistPage::addEvidencePaths(const QStringList &paths)
     rerun();
 }
 
+void ChecklistPage::setPeer(IndexPtr index, AnalysisPtr analysis, const QString &name)
+{
+    m_peerIndex = std::move(index);
+    m_peerAnalysis = std::move(analysis);
+    m_peerName = name;
+    if (m_comparison && m_analysis) rerun();
+}
+
+void ChecklistPage::setComparison(std::shared_ptr<const CompareResult> comparison)
+{
+    m_comparison = std::move(comparison);
+    if (m_peerIndex && m_analysis) rerun();
+}
+
 void ChecklistPage::rerun()
 {
     const quint64 generation = ++m_generation;
@@ -299,31 +314,46 @@ void ChecklistPage::rerun()
     });
     IndexPtr index = m_index;
     AnalysisPtr analysis = m_analysis;
+    // The peer joins the diagnosis once its capture is analysed and the comparison is in.
+    const bool pair = m_peerIndex && m_peerAnalysis && m_comparison;
+    IndexPtr peerIndex = pair ? m_peerIndex : IndexPtr();
+    AnalysisPtr peerAnalysis = pair ? m_peerAnalysis : AnalysisPtr();
+    std::shared_ptr<const CompareResult> comparison = pair ? m_comparison : nullptr;
+    const QString peerName = m_peerName;
     const QStringList paths = m_evidencePaths;
     const QString name = m_captureName;
     DiagnosisAssumptions assumptions;
     assumptions.replayWindow = std::uint32_t(std::max(0, m_replayWindow));
     assumptions.natUdpTimeoutS = m_natUdpTimeoutS;
     assumptions.replayWindowFrom = assumptions.natUdpTimeoutFrom = tr("Preferences");
-    watcher->setFuture(QtConcurrent::run([index, analysis, paths, name, assumptions]() {
-        Result r;
-        auto evidence = std::make_shared<EvidenceSet>();
-        for (const QString &p : paths) {
-            QString error;
-            if (!evidence->addPath(p, &error)) r.warnings << error;
-        }
-        for (const EvidenceFile &f : evidence->files())
-            if (!f.status.ok()) r.warnings << f.status.error;
-        DiagnosisInput in;
-        in.indexA = index.get();
-        in.analysisA = analysis.get();
-        in.evidence = paths.isEmpty() ? nullptr : evidence.get();
-        in.nameA = name;
-        in.assumptions = assumptions;
-        r.diagnosis = std::make_shared<const Diagnosis>(diagnose(in, QStringList{index->file.path} + paths));
-        r.evidence = std::move(evidence);
-        return r;
-    }));
+    watcher->setFuture(QtConcurrent::run(
+        [index, analysis, peerIndex, peerAnalysis, comparison, peerName, paths, name, assumptions]() {
+            Result r;
+            auto evidence = std::make_shared<EvidenceSet>();
+            for (const QString &p : paths) {
+                QString error;
+                if (!evidence->addPath(p, &error)) r.warnings << error;
+            }
+            for (const EvidenceFile &f : evidence->files())
+                if (!f.status.ok()) r.warnings << f.status.error;
+            DiagnosisInput in;
+            in.indexA = index.get();
+            in.analysisA = analysis.get();
+            in.evidence = paths.isEmpty() ? nullptr : evidence.get();
+            in.nameA = name;
+            QStringList inputs{index->file.path};
+            if (peerIndex) {
+                in.indexB = peerIndex.get();
+                in.analysisB = peerAnalysis.get();
+                in.comparison = comparison.get();
+                in.nameB = peerName;
+                inputs << peerIndex->file.path;
+            }
+            in.assumptions = assumptions;
+            r.diagnosis = std::make_shared<const Diagnosis>(diagnose(in, inputs + paths));
+            r.evidence = std::move(evidence);
+            return r;
+        }));
 }
 
 void ChecklistPage::apply(const Result &result)

@@ -26,7 +26,8 @@ class QVBoxLayout;
 
 namespace ikev2wb {
 class EvidenceSet;
-}
+struct CompareResult;
+} // namespace ikev2wb
 
 namespace ikev2wb::ui {
 
@@ -41,6 +42,12 @@ public:
 
     /// Runs the diagnosis of this capture (plus any imported evidence) on a worker.
     void setData(IndexPtr index, AnalysisPtr analysis);
+    /// The peer's capture of a pair (its index, analysis, the comparison of the two ends and its
+    /// file name): the diagnosis then reads both captures, as `ikev2wb diagnose --capture A
+    /// --peer-capture B` does. Either part may arrive first; each arrival re-runs it.
+    void setPeer(IndexPtr index, AnalysisPtr analysis, const QString &name);
+    void setComparison(std::shared_ptr<const CompareResult> comparison);
+    [[nodiscard]] bool hasPeer() const { return m_peerIndex && m_peerAnalysis; }
     /// Adds host evidence (files or `ikev2wb collect` folders) and re-runs the diagnosis.
     void addEvidencePaths(const QStringList &paths);
     /// Writes core's fixScript() of the current diagnosis; false with `error` naming the file.
@@ -100,6 +107,10 @@ private:
 
     IndexPtr m_index;
     AnalysisPtr m_analysis;
+    IndexPtr m_peerIndex;
+    AnalysisPtr m_peerAnalysis;
+    std::shared_ptr<const CompareResult> m_comparison;
+    QString m_peerName;
     QStringList m_evidencePaths;
     std::shared_ptr<const EvidenceSet> m_evidence;
     DiagnosisPtr m_diagnosis;
