@@ -12,6 +12,8 @@
 #include <QTest>
 #include <QTimeZone>
 
+#include <sys/stat.h>
+
 #include "synthcapture.h"
 
 namespace {
@@ -282,6 +284,21 @@ private Q_SLOTS:
         QCOMPARE(o.value(QStringLiteral("partial")).toBool(), true);
         QCOMPARE(o.value(QStringLiteral("packets")).toInt(), 1048575);
         QVERIFY2(ms < 60000, qPrintable(QString::number(ms))); // generous: shared CI, ASan
+    }
+
+    // A file named on the command line that is not read as evidence is an error naming it.
+    void evidenceFileNotReadIsAnError()
+    {
+        const QString fifo = m_tmp.filePath(QStringLiteral("charon.log"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        const QString garbage = QStringLiteral(IKEV2WB_TEST_DATA "/evidence/garbage.bin");
+        const Run r = run({QStringLiteral("evidence"), fifo, garbage});
+        QFile::remove(fifo);
+        QCOMPARE(r.exitCode, 3); // the FIFO hung the command; garbage.bin gave 0
+        const QString err = QString::fromUtf8(r.err);
+        QVERIFY2(err.contains(QStringLiteral("ikev2wb: %1: a FIFO").arg(fifo)), r.err.constData());
+        QVERIFY2(err.contains(QStringLiteral("ikev2wb: %1: not a recognised evidence file").arg(garbage)),
+                 r.err.constData());
     }
 };
 

@@ -11,6 +11,9 @@
 #include <QJsonObject>
 #include <QtTest>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 using namespace ikev2wb;
 
 namespace {
@@ -88,6 +91,9 @@ private slots:
     void hugeInput();
     void folderAndJson();
     void unnamedSnapshotsPairByFolder();
+    void hostileFolder();
+    void hostileFileNamedDirectly();
+    void byteBudget();
 };
 
 void TestEvidence::detect_data()
@@ -917,6 +923,118 @@ void TestEvidence::charonLinesRedacted()
     const QByteArray json = QByteArray::fromStdString(w.str());
     QVERIFY(json.contains("sending DPD request [redacted]"));
     QVERIFY(!json.contains("5345435245544d41"));
+}
+
+namespace {
+bool skippedFor(const EvidenceSet &set, const QString &path, const QString &reasonPart)
+{
+    return std::any_of(set.skipped().begin(), set.skipped().end(),
+                       [&](const SkippedFile &s) { return s.path == path && s.reason.contains(reasonPart); });
+}
+bool warned(const EvidenceSet &set, const QString &path, const QString &part)
+{
+    return std::any_of(set.warnings().begin(), set.warnings().end(), [&](const QString &w) {
+        return w.startsWith(path + QLatin1Char(':')) && w.contains(part);
+    });
+}
+} // namespace
+
+void TestEvidence::hostileFolder()
+{
+    // One real evidence file, reached four ways, next to a FIFO named like a log.
+    QTemporaryDir outside;
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid() && outside.isValid());
+    const QString real = dir.filePath(QStringLiteral("ethtool-S-eth0.txt"));
+    QVERIFY(QFile::copy(fixture(QStringLiteral("ethtool-S-eth0.txt")), real));
+    const QString hard = dir.filePath(QStringLiteral("b-ethtool-S-eth0.txt"));
+    QCOMPARE(::link(QFile::encodeName(real).constData(), QFile::encodeName(hard).constData()), 0);
+    const QString inner = dir.filePath(QStringLiteral("c-ethtool-S-eth0.txt"));
+    QVERIFY(QFile::link(real, inner));
+    const QString secret = outside.filePath(QStringLiteral("charon.log"));
+    QVERIFY(QFile::copy(fixture(QStringLiteral("charon-bsdtime.log")), secret));
+    const QString escape = dir.filePath(QStringLiteral("d-charon.log"));
+    QVERIFY(QFile::link(secret, escape));
+    const QString fifo = dir.filePath(QStringLiteral("charon.log"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+
+    QElapsedTimer clock;
+    clock.start();
+    EvidenceSet set;
+    QVERIFY(set.addPath(dir.path()));
+    QVERIFY2(clock.elapsed() < 5000, qPrintable(QString::number(clock.elapsed()))); // hung for ever before
+
+    // The real file is read once: under the first name in sorted order.
+    QCOMPARE(set.files().size(), std::size_t(1));
+    QCOMPARE(set.files().front().path, hard);
+    QCOMPARE(set.files().front().kind, EvidenceKind::EthtoolStats);
+    QVERIFY(skippedFor(set, real, QStringLiteral("the same file as %1").arg(hard)));
+    QVERIFY(skippedFor(set, inner, QStringLiteral("the same file as %1").arg(hard)));
+    // The link leading out of the folder is not followed, and says so.
+    QVERIFY(skippedFor(set, escape, QStringLiteral("outside")));
+    QVERIFY(warned(set, escape,
+                   QStringLiteral("symbolic link to %1").arg(QFileInfo(secret).canonicalFilePath())));
+    // The FIFO is refused from its stat, never opened.
+    QVERIFY(skippedFor(set, fifo, QStringLiteral("FIFO")));
+    QVERIFY(warned(set, fifo, QStringLiteral("not opened")));
+    QVERIFY(evidenceText(set).contains(QStringLiteral("warning: %1: a FIFO").arg(fifo)));
+}
+
+void TestEvidence::hostileFileNamedDirectly()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    // A FIFO named on the command line: refused at once, with its name and type.
+    const QString fifo = dir.filePath(QStringLiteral("charon.log"));
+    QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+    EvidenceSet set;
+    QString error;
+    QVERIFY(!set.addPath(fifo, &error));
+    QVERIFY2(error.startsWith(fifo + QStringLiteral(": a FIFO")), qPrintable(error));
+    // A file that is not evidence: an error naming it (it was silently skipped before).
+    const QString garbage = fixture(QStringLiteral("garbage.bin"));
+    QVERIFY(!set.addPath(garbage, &error));
+    QCOMPARE(error, garbage + QStringLiteral(": not a recognised evidence file"));
+    // A symbolic link named directly is the user's choice and is followed.
+    const QString link = dir.filePath(QStringLiteral("sysctl.txt"));
+    QVERIFY(QFile::link(fixture(QStringLiteral("sysctl.txt")), link));
+    QVERIFY2(set.addPath(link, &error), qPrintable(error));
+    QCOMPARE(set.files().size(), std::size_t(1));
+}
+
+void TestEvidence::byteBudget()
+{
+    // Three distinct copies of one log under a budget of one and a half of them: the first is
+    // read whole, the second up to the budget (half its size, said in a warning), the third not.
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString src = fixture(QStringLiteral("charon-notime.log"));
+    const qint64 size = QFileInfo(src).size();
+    QVERIFY(size > 100);
+    QStringList copies;
+    for (const char *name : {"a-charon.log", "b-charon.log", "c-charon.log"}) {
+        copies << dir.filePath(QString::fromLatin1(name));
+        QVERIFY(QFile::copy(src, copies.back()));
+    }
+    const qint64 budget = size + size / 2;
+    EvidenceSet set(budget);
+    QVERIFY(set.addPath(dir.path()));
+    QCOMPARE(set.files().size(), std::size_t(2));
+    QCOMPARE(set.files()[0].path, copies[0]);
+    QVERIFY(set.files()[0].status.warnings.empty());
+    QCOMPARE(set.files()[1].path, copies[1]);
+    const auto &w = set.files()[1].status.warnings;
+    QVERIFY(std::any_of(w.begin(), w.end(), [&](const EvidenceIssue &pw) {
+        return pw.message ==
+               QStringLiteral("%1: the evidence budget of %2 bytes for one load is spent; only the "
+                              "first %3 bytes were read")
+                   .arg(copies[1])
+                   .arg(budget)
+                   .arg(budget - size);
+    }));
+    QVERIFY(skippedFor(set, copies[2], QStringLiteral("budget")));
+    QVERIFY(set.warnings().contains(
+        QStringLiteral("not read: the evidence budget of %1 bytes for one load is spent").arg(budget)));
 }
 
 QTEST_GUILESS_MAIN(TestEvidence)

@@ -8,6 +8,12 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace ikev2wb {
 
@@ -195,15 +201,20 @@ bool EvidenceSet::addPath(const QString &path, QString *error)
     }
     const int folder = m_folders++;
     if (!info.isDir()) {
-        addFile(path, path, folder, QString());
-        return true;
+        const QString why = addFile(path, folder, QString(), QString());
+        if (why.isEmpty()) return true;
+        if (error) *error = QStringLiteral("%1: %2").arg(path, why);
+        return false;
     }
     if (!QDir(path).isReadable()) {
         if (error) *error = QStringLiteral("%1: folder not readable").arg(path);
         return false;
     }
     QStringList paths;
-    QDirIterator it(path, QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot, QDirIterator::Subdirectories);
+    // Without FollowSymlinks the walk does not descend into linked folders; linked files are
+    // listed and checked in addFile.
+    QDirIterator it(path, QDir::Files | QDir::System | QDir::Hidden | QDir::NoDotAndDotDot,
+                    QDirIterator::Subdirectories);
     while (it.hasNext()) {
         paths << it.next();
         if (paths.size() > MaxFiles) {
@@ -216,49 +227,134 @@ bool EvidenceSet::addPath(const QString &path, QString *error)
     paths.sort();
     // A collect folder names its host in MANIFEST.txt ("host: NAME").
     QString manifestHost;
-    QFile manifest(QDir(path).filePath(QStringLiteral("MANIFEST.txt")));
-    if (manifest.open(QIODevice::ReadOnly)) {
+    const QString manifestPath = QDir(path).filePath(QStringLiteral("MANIFEST.txt"));
+    QFile manifest(manifestPath);
+    if (!QFileInfo(manifestPath).isSymLink() && QFileInfo(manifestPath).isFile() &&
+        manifest.open(QIODevice::ReadOnly)) {
         const QList<QByteArray> lines = manifest.read(64 * 1024).split('\n');
         for (const QByteArray &l : lines)
             if (l.startsWith("host: ")) manifestHost = QString::fromUtf8(l.mid(6)).trimmed();
     }
+    const QString root = info.canonicalFilePath();
     for (const QString &p : paths)
-        addFile(p, p, folder, manifestHost);
+        addFile(p, folder, manifestHost, root);
     return true;
 }
 
-void EvidenceSet::addFile(const QString &path, const QString &displayName, int folder,
-                          const QString &manifestHost)
+QString EvidenceSet::skip(const QString &path, const QString &reason)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) {
-        m_skipped.push_back({displayName, QStringLiteral("cannot read: %1").arg(f.errorString())});
-        return;
+    m_skipped.push_back({path, reason});
+    return reason;
+}
+
+namespace {
+
+QString fileTypeName(mode_t mode)
+{
+    if (S_ISFIFO(mode)) return QStringLiteral("a FIFO (named pipe)");
+    if (S_ISSOCK(mode)) return QStringLiteral("a socket");
+    if (S_ISCHR(mode)) return QStringLiteral("a character device");
+    if (S_ISBLK(mode)) return QStringLiteral("a block device");
+    if (S_ISDIR(mode)) return QStringLiteral("a folder");
+    return QStringLiteral("not a regular file");
+}
+
+} // namespace
+
+QString EvidenceSet::addFile(const QString &path, int folder, const QString &manifestHost,
+                             const QString &root)
+{
+    // Inside a folder, a symbolic link may only lead to another file of that folder.
+    if (!root.isEmpty() && QFileInfo(path).isSymLink()) {
+        const QString target = QFileInfo(path).canonicalFilePath();
+        if (target.isEmpty()) return skip(path, QStringLiteral("symbolic link to nothing"));
+        if (!target.startsWith(root + QLatin1Char('/'))) {
+            const QString why =
+                QStringLiteral("symbolic link to %1, outside %2: not followed").arg(target, root);
+            m_warnings << QStringLiteral("%1: %2").arg(path, why);
+            return skip(path, why);
+        }
+    }
+    // stat before open: opening a FIFO for reading blocks until a writer appears (a FIFO named
+    // charon.log hung the load), and opening a device can have effects of its own.
+    const QByteArray native = QFile::encodeName(path);
+    struct stat st = {};
+    if (::stat(native.constData(), &st) != 0)
+        return skip(path,
+                    QStringLiteral("cannot read: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
+    if (!S_ISREG(st.st_mode)) {
+        const QString why =
+            QStringLiteral("%1, not a regular file: not opened").arg(fileTypeName(st.st_mode));
+        m_warnings << QStringLiteral("%1: %2").arg(path, why);
+        return skip(path, why);
+    }
+    const auto id = std::make_pair(quint64(st.st_dev), quint64(st.st_ino));
+    if (const auto seen = m_seen.find(id); seen != m_seen.end())
+        return skip(
+            path,
+            QStringLiteral("the same file as %1 (a hard or symbolic link): read once").arg(seen->second));
+    m_seen.emplace(id, path);
+    const QString budgetSpent =
+        QStringLiteral("the evidence budget of %1 for one load is spent")
+            .arg(m_byteBudget % (1 << 20) == 0 ? QStringLiteral("%1 MB").arg(m_byteBudget >> 20)
+                                               : QStringLiteral("%1 bytes").arg(m_byteBudget));
+    if (m_bytesRead >= m_byteBudget) {
+        const QString why = QStringLiteral("not read: ") + budgetSpent;
+        if (!m_warnings.contains(why)) m_warnings << why;
+        return skip(path, why);
+    }
+    // O_NONBLOCK: should the file have been swapped for a FIFO since the stat, open does not
+    // block; fstat then refuses it.
+    const int fd = ::open(native.constData(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0)
+        return skip(path,
+                    QStringLiteral("cannot read: %1").arg(QString::fromLocal8Bit(std::strerror(errno))));
+    struct stat opened = {};
+    if (::fstat(fd, &opened) != 0 || !S_ISREG(opened.st_mode) || opened.st_dev != st.st_dev ||
+        opened.st_ino != st.st_ino) {
+        ::close(fd);
+        return skip(path, QStringLiteral("changed while being opened: not read"));
+    }
+    QFile f;
+    if (!f.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        ::close(fd);
+        return skip(path, QStringLiteral("cannot read: %1").arg(f.errorString()));
     }
     const QByteArray head = f.read(16 * 1024);
-    f.close();
-    const EvidenceKind kind = detectEvidenceKind(head, displayName);
+    const EvidenceKind kind = detectEvidenceKind(head, path);
     if (kind == EvidenceKind::Unknown) {
-        m_skipped.push_back({displayName, QStringLiteral("not a recognised evidence file")});
-        return;
+        m_bytesRead += head.size();
+        return skip(path, QStringLiteral("not a recognised evidence file"));
     }
     ParseStatus status;
-    const QByteArray text = readEvidenceText(path, status);
+    TextLimits limits;
+    const qint64 left = m_byteBudget - m_bytesRead;
+    if (left < limits.maxFileBytes) {
+        limits.maxFileBytes = left;
+        limits.capReason = budgetSpent;
+    }
+    QByteArray text;
+    if (f.seek(0))
+        text = readEvidenceText(f, path, status, limits);
+    else
+        status.error = QStringLiteral("%1: cannot read: %2").arg(path, f.errorString());
+    m_bytesRead += text.size();
     EvidenceFile ef;
-    ef.path = displayName;
+    ef.path = path;
     ef.kind = kind;
     ef.folder = folder;
-    if (status.ok()) ef.data = parseEvidence(kind, text, displayName, status);
-    const NameParts parts = splitName(displayName, kind);
+    if (status.ok()) ef.data = parseEvidence(kind, text, path, status);
+    const NameParts parts = splitName(path, kind);
     ef.host = parts.host.isEmpty() ? manifestHost : parts.host;
     ef.subject = parts.subject;
     if (const auto *feat = std::get_if<EthtoolFeatures>(&ef.data); feat && !feat->interfaceName.isEmpty())
         ef.subject = feat->interfaceName;
-    if (const auto *st = std::get_if<EthtoolStats>(&ef.data); st && !st->interfaceName.isEmpty())
-        ef.subject = st->interfaceName;
+    if (const auto *est = std::get_if<EthtoolStats>(&ef.data); est && !est->interfaceName.isEmpty())
+        ef.subject = est->interfaceName;
     ef.phase = parts.phase;
     ef.status = std::move(status);
     m_files.push_back(std::move(ef));
+    return {};
 }
 
 void EvidenceSet::addText(const QString &name, const QByteArray &text, int folder)

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <map>
+#include <utility>
 #include <vector>
 
 namespace ikev2wb {
@@ -62,11 +64,19 @@ struct SnapshotDelta
 /// "0xcd95a8a5@10.0.2.1/replay-window", "Ip.FragFails"); empty for kinds without counters.
 CounterMap evidenceCounters(const EvidenceFile &file);
 
+/// Evidence is hostile input: only regular files are opened (FIFOs, sockets and devices are
+/// refused from their stat, never opened for reading), each file (device + inode) is read once,
+/// symbolic links inside a folder that lead out of it are not followed, and all files of one
+/// set share a byte budget.
 class EvidenceSet final
 {
 public:
+    static constexpr qint64 DefaultByteBudget = 256LL * 1024 * 1024;
+    explicit EvidenceSet(qint64 byteBudget = DefaultByteBudget) : m_byteBudget(byteBudget) {}
+
     /// Adds a file or a folder (read recursively, at most MaxFiles files). Returns false and
-    /// sets error when the path cannot be read at all.
+    /// sets error when the path cannot be read at all, or when a file named directly is not
+    /// read as evidence (not a regular file, unreadable, not a recognised kind).
     bool addPath(const QString &path, QString *error = nullptr);
     /// Adds already-read text (tests, stdin).
     void addText(const QString &name, const QByteArray &text, int folder = 0);
@@ -83,8 +93,14 @@ public:
     static constexpr int MaxFiles = 5000;
 
 private:
-    void addFile(const QString &path, const QString &displayName, int folder, const QString &manifestHost);
+    /// Reads one file; returns why it was skipped (also in skipped()), empty when read.
+    /// `root`: the canonical folder the file was found in (empty for a file named directly).
+    QString addFile(const QString &path, int folder, const QString &manifestHost, const QString &root);
+    QString skip(const QString &path, const QString &reason);
     std::vector<EvidenceFile> m_files;
+    std::map<std::pair<quint64, quint64>, QString> m_seen; // (device, inode) → first path
+    qint64 m_byteBudget;
+    qint64 m_bytesRead = 0;
     std::vector<SkippedFile> m_skipped;
     QStringList m_warnings;
     int m_folders = 0;

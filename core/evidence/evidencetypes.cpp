@@ -198,6 +198,11 @@ QByteArray readEvidenceText(const QString &path, ParseStatus &status, const Text
         status.error = QStringLiteral("%1: cannot read: %2").arg(path, f.errorString());
         return {};
     }
+    return readEvidenceText(f, path, status, limits);
+}
+
+QByteArray readEvidenceText(QIODevice &f, const QString &name, ParseStatus &status, const TextLimits &limits)
+{
     // /proc files report size 0: read in chunks up to the cap instead of trusting size().
     QByteArray data;
     while (data.size() < limits.maxFileBytes) {
@@ -205,10 +210,16 @@ QByteArray readEvidenceText(const QString &path, ParseStatus &status, const Text
         if (chunk.isEmpty()) break;
         data += chunk;
     }
-    if (data.size() >= limits.maxFileBytes && !f.atEnd())
-        status.warn(0, QStringLiteral("%1: file larger than %2 MB, only the first %2 MB were read")
-                           .arg(path)
-                           .arg(limits.maxFileBytes / (1024 * 1024)));
+    if (data.size() >= limits.maxFileBytes && !f.atEnd()) {
+        if (!limits.capReason.isEmpty())
+            status.warn(0, QStringLiteral("%1: %2; only the first %3 bytes were read")
+                               .arg(name, limits.capReason)
+                               .arg(data.size()));
+        else
+            status.warn(0, QStringLiteral("%1: file larger than %2 MB, only the first %2 MB were read")
+                               .arg(name)
+                               .arg(limits.maxFileBytes / (1024 * 1024)));
+    }
     return data;
 }
 

@@ -7,6 +7,8 @@
 #include <QByteArray>
 #include <QByteArrayView>
 
+class QIODevice;
+
 namespace ikev2wb {
 
 /// Limits that keep hostile input bounded.
@@ -15,10 +17,16 @@ struct TextLimits
     qint64 maxFileBytes = 64LL * 1024 * 1024; // larger files are read up to here, with a warning
     int maxLineLength = 64 * 1024;            // longer lines are cut, with a warning
     int maxLines = 2'000'000;
+    /// Why maxFileBytes is what it is, for the warning when a file is cut ("the evidence
+    /// budget of one load is spent"); empty: the per-file cap.
+    QString capReason;
 };
 
 /// Reads at most limits.maxFileBytes of a file; an unreadable file sets status.error.
 QByteArray readEvidenceText(const QString &path, ParseStatus &status, const TextLimits &limits = {});
+/// The same from an open device; `name` is the file name for messages.
+QByteArray readEvidenceText(QIODevice &device, const QString &name, ParseStatus &status,
+                            const TextLimits &limits = {});
 
 /// Splits text into lines (LF or CRLF) under the limits. Text with NUL bytes, or mostly
 /// non-printable bytes, is binary: status.error is set and no lines are returned.
