@@ -441,6 +441,12 @@ void TestCollect::redactedLines_data()
     QTest::newRow("secrets after quoted brace")
         << QByteArray("a { id = \"{\" }\nsecrets { x { id = ID } }\nc = 1\n")
         << QByteArray("a { id = \"{\" }\nsecrets {}\nc = 1\n");
+    QTest::newRow("unterminated quote keeps nothing after it")
+        << QByteArray("a { id = \"x\n}\nsecrets { s { id = ID } }\n")
+        << QByteArray("a { id = [redacted]\n\n\n");
+    QTest::newRow("comment, words before =") << QByteArray("# the psk = X\n") << QByteArray("# [redacted]\n");
+    QTest::newRow("nested secrets") << QByteArray("x {\n  secrets { a { id = ID } }\n}\n")
+                                    << QByteArray("x {\n  secrets {}\n}\n");
     QTest::newRow("secrets over lines")
         << QByteArray("secrets {\n  x { id = ID }\n}\n")
         << QByteArray("secrets { # content removed by ikev2wb collect (credentials)\n\n}\n");

@@ -306,13 +306,15 @@ void Collector::writeManifest()
     lines << QString() << QStringLiteral("not collected:");
     for (const CollectItem &i : m_result.items)
         if (!i.ok) lines << QStringLiteral("  %1%2: %3").arg(i.source, ran(i), i.note);
-    lines
-        << QString() << QStringLiteral("never collected (by design):")
-        << QStringLiteral(
-               "  ipsec.secrets, swanctl `secrets { }` content and secret/PSK/PIN/password values (redacted)")
-        << QStringLiteral(
-               "  private keys (ipsec.d/private, swanctl/private, rsa, ecdsa, pkcs8, x509 private keys)")
-        << QStringLiteral("  SA keys of `ip xfrm state` (replaced by [redacted])") << QString();
+    lines << QString() << QStringLiteral("never collected (by design):")
+          << QStringLiteral("  ipsec.secrets and the content of swanctl `secrets { }` sections")
+          << QStringLiteral(
+                 "  configuration values other than allowlisted settings and plain numbers or yes/no, "
+                 "secret/PSK/PIN/password values, URI passwords (replaced by [redacted])")
+          << QStringLiteral("  charon hex dumps and 0x numbers of 32 or more hex digits")
+          << QStringLiteral(
+                 "  private keys (ipsec.d/private, swanctl/private, rsa, ecdsa, pkcs8, x509 private keys)")
+          << QStringLiteral("  SA keys of `ip xfrm state` (replaced by [redacted])") << QString();
     QString error;
     write(QStringLiteral("MANIFEST.txt"), lines.join(QLatin1Char('\n')).toUtf8(), &error);
 }

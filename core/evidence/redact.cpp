@@ -8,6 +8,9 @@
 #include <QSet>
 #include <QString>
 
+#include <algorithm>
+#include <utility>
+
 namespace ikev2wb {
 
 namespace {
@@ -115,7 +118,9 @@ bool isPlainValue(QByteArrayView value)
 
 bool keepValue(QByteArrayView key, QByteArrayView value)
 {
-    if (isCredentialKey(key)) return false;
+    // A value over several lines is a quoted string; left unterminated it runs to the end of the
+    // file (strongSwan then rejects the file) and would carry everything after it.
+    if (isCredentialKey(key) || value.contains('\n')) return false;
     return isAllowedKey(key) || isPlainValue(value);
 }
 
@@ -134,10 +139,10 @@ QByteArray valueText(QByteArrayView key, QByteArrayView value, int &count)
 QByteArray commentText(QByteArrayView comment, int &count)
 {
     const qsizetype eq = comment.indexOf('=');
-    if (eq > 0) {
-        const QByteArrayView key = comment.first(eq).trimmed();
+    const QByteArrayView key = eq > 0 ? comment.first(eq).trimmed() : QByteArrayView();
+    if (!key.isEmpty() && !key.contains(' ') && !key.contains('\t')) {
         const QByteArrayView value = comment.sliced(eq + 1).trimmed();
-        if (!key.contains(' ') && !key.contains('\t') && !value.isEmpty() && !keepValue(key, value)) {
+        if (!value.isEmpty() && !keepValue(key, value)) {
             ++count;
             return comment.first(eq + 1).toByteArray() + " [redacted]";
         }
@@ -196,6 +201,7 @@ private:
         return c != '#' && c != '{' && c != '}' && c != '=' && c != '"' && c != '\r' && c != '\n' &&
                c != '\t' && c != ' ';
     }
+    static bool isSecretsName(QByteArrayView n) { return n == "secrets" || n == "secrets:"; }
     static bool isValueChar(char c) { return c != '{' ? isNameChar(c) || c == '=' : true; }
 
     /// Inside a dropped `secrets` section only line breaks are written.
@@ -234,14 +240,17 @@ private:
 
     void openSection()
     {
-        QByteArray name = m_names.isEmpty() ? QByteArray() : m_names.first();
-        m_names.clear();
+        const QByteArrayList names = std::exchange(m_names, {});
+        QByteArray name = names.isEmpty() ? QByteArray() : names.first();
         if (name.endsWith(':')) name.chop(1);
         put("{");
         ++m_i;
         m_stack.push_back(name);
-        if (m_skipLevel < 0 && m_stack.size() == 1 && name == "secrets") {
-            m_skipLevel = 1;
+        // swanctl's credentials live in the top-level `secrets`; one at any depth (after an
+        // unclosed section, say) or behind a stray word is dropped just as well.
+        if (m_skipLevel < 0 &&
+            (isSecretsName(name) || std::any_of(names.cbegin(), names.cend(), isSecretsName))) {
+            m_skipLevel = int(m_stack.size());
             m_secretsAt = m_out.size();
             ++m_count;
         }

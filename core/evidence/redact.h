@@ -15,10 +15,10 @@ namespace ikev2wb {
 QByteArray redactXfrmState(const QByteArray &text, int *count = nullptr);
 /// swanctl.conf / strongswan.conf, read with strongSwan's own rules (quoted strings over several
 /// lines, a value ends at '#', '}' or the end of the line, one-line sections). The content of a
-/// top-level `secrets { }` section is dropped (its lines left empty). A value is kept only if its
-/// key is on the allowlist of known harmless settings or it is a plain number, duration or
-/// yes/no, and never for secret-like keys (secret, psk, pin, pass..., token, key); everything
-/// else becomes "[redacted]". Kept values lose URI passwords (scheme://user:PW@host) and long hex.
+/// `secrets { }` section (at any depth) is dropped, its lines left empty. A value is kept only if
+/// its key is on the allowlist of known harmless settings or it is a plain number, duration or
+/// yes/no, never for secret-like keys (isCredentialKey) nor when it runs over several lines;
+/// everything else becomes "[redacted]". Kept values lose URI passwords (scheme://user:PW@host) and long hex.
 /// Commented-out `key = value` lines get the same treatment.
 QByteArray redactStrongswanConf(const QByteArray &text, int *count = nullptr);
 /// ipsec.conf: `key=value` lines, with the same key rules as redactStrongswanConf.
