@@ -3,6 +3,7 @@
 // frames (expected SPI/seq are the bytes we wrote) or rewritten from real captures in another
 // container format (expected: identical records).
 #include "capture/capturereader.h"
+#include "capture/pcapngstats.h"
 #include "index/indexbuilder.h"
 
 #include <QDateTime>
@@ -190,6 +191,54 @@ bool sameRecord(const PacketRecord &a, const PacketRecord &b)
     return a.tsNs == b.tsNs && a.flowId == b.flowId && a.a == b.a && a.b == b.b &&
            a.frameLength == b.frameLength && a.ipLength == b.ipLength && a.flags == b.flags &&
            a.ipId == b.ipId && a.kind == b.kind && a.aux == b.aux;
+}
+
+/// pcapng blocks built by hand in either byte order, for the statistics-block scan.
+struct NgBytes
+{
+    bool big = false;
+    Bytes8 b;
+    void u16(std::uint16_t v)
+    {
+        for (int i = 0; i < 2; ++i)
+            b.push_back(std::uint8_t(big ? v >> (8 * (1 - i)) : v >> (8 * i)));
+    }
+    void u32(std::uint32_t v)
+    {
+        for (int i = 0; i < 4; ++i)
+            b.push_back(std::uint8_t(big ? v >> (8 * (3 - i)) : v >> (8 * i)));
+    }
+    void u64(std::uint64_t v)
+    {
+        // A 64-bit option value is one 64-bit number in the section's byte order.
+        for (int i = 0; i < 8; ++i)
+            b.push_back(std::uint8_t(big ? v >> (8 * (7 - i)) : v >> (8 * i)));
+    }
+    void shb() // 28 bytes, no options
+    {
+        u32(0x0A0D0D0A), u32(28), u32(0x1A2B3C4D), u16(1), u16(0), u64(~0ULL), u32(28);
+    }
+    void idb() // 20 bytes, Ethernet, no options
+    {
+        u32(1), u32(20), u16(1), u16(0), u32(65535), u32(20);
+    }
+    /// ISB with isb_ifrecv (4), isb_ifdrop (5), isb_osdrop (7): 20 + 3*12 + 4 + 4 = 64 bytes.
+    void isb(std::uint32_t ifId, std::uint64_t recv, std::uint64_t ifDrop, std::uint64_t osDrop)
+    {
+        u32(5), u32(64), u32(ifId), u32(0), u32(0);
+        u16(4), u16(8), u64(recv);
+        u16(5), u16(8), u64(ifDrop);
+        u16(7), u16(8), u64(osDrop);
+        u16(0), u16(0);
+        u32(64);
+    }
+};
+
+bool writeBytes(const QString &path, const Bytes8 &b)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) &&
+           f.write(reinterpret_cast<const char *>(b.data()), qint64(b.size())) == qint64(b.size());
 }
 
 } // namespace
@@ -625,6 +674,85 @@ private Q_SLOTS:
     }
 
     // --- progress and cancellation ---
+
+    // --- pcapng Interface Statistics Blocks: the capture's own drop counters ---
+    void statisticsBlockFromDumpcap()
+    {
+        // ikev2_nat_t.pcapng (scapy's test data, written by dumpcap) ends with a 108-byte ISB;
+        // decoded by hand with xxd: opt_comment "Counters provided by dumpcap", isb_starttime,
+        // isb_endtime, isb_ifrecv = 0x36 = 54, isb_ifdrop = 0; no isb_osdrop.
+        QString err;
+        const auto idx =
+            loadCapture(QFINDTESTDATA("data/captures/scapy/test/pcaps/ikev2_nat_t.pcapng"), &err);
+        QVERIFY2(idx, qPrintable(err));
+        QVERIFY(idx->captureDrops.has_value());
+        const CaptureDrops &d = *idx->captureDrops;
+        QCOMPARE(d.interfaces, 1);
+        QVERIFY(d.haveReceived);
+        QCOMPARE(d.received, std::uint64_t(54));
+        QVERIFY(d.haveIfDrop);
+        QCOMPARE(d.ifDrop, std::uint64_t(0));
+        QVERIFY(!d.haveOsDrop);
+        // A pcap file has no statistics blocks.
+        const auto pcapIdx =
+            loadCapture(QFINDTESTDATA("data/captures/tcpdump/tests/02-sunrise-sunset-esp.pcap"), &err);
+        QVERIFY2(pcapIdx, qPrintable(err));
+        QVERIFY(!pcapIdx->captureDrops.has_value());
+    }
+
+    void statisticsBlocksBothByteOrders()
+    {
+        // Section 1 little-endian: two ISBs for interface 0 (cumulative: the last one counts).
+        // Section 2 big-endian: one ISB for its interface 0. Sum: 200+10, 3+5, 4+7.
+        NgBytes le;
+        le.shb(), le.idb(), le.isb(0, 100, 1, 2), le.isb(0, 200, 3, 4);
+        NgBytes be{true, {}};
+        be.shb(), be.idb(), be.isb(0, 10, 5, 7);
+        Bytes8 all = le.b;
+        all.insert(all.end(), be.b.begin(), be.b.end());
+        const QString path = tmp("isb-two-sections.pcapng");
+        QVERIFY(writeBytes(path, all));
+        const PcapngStatsScan scan = scanPcapngStatistics(path);
+        QVERIFY2(scan.warning.isEmpty(), qPrintable(scan.warning));
+        QVERIFY(scan.drops.has_value());
+        QCOMPARE(scan.drops->interfaces, 2);
+        QCOMPARE(scan.drops->received, std::uint64_t(210));
+        QCOMPARE(scan.drops->ifDrop, std::uint64_t(8));
+        QCOMPARE(scan.drops->osDrop, std::uint64_t(11));
+        QCOMPARE(
+            captureDropsText(*scan.drops),
+            QStringLiteral("the capture itself dropped 19 packets (kernel 11, interface 8) of 210 received: "
+                           "these are not transit loss"));
+    }
+
+    void statisticsBlocksDamaged_data()
+    {
+        QTest::addColumn<int>("damage");
+        QTest::newRow("block length past the end of the file") << 0;
+        QTest::newRow("option length past the end of the block") << 1;
+        QTest::newRow("block length not a multiple of 4") << 2;
+        QTest::newRow("file cut inside the block header") << 3;
+    }
+    void statisticsBlocksDamaged()
+    {
+        QFETCH(int, damage);
+        NgBytes ng;
+        ng.shb(), ng.idb();
+        const std::size_t isbAt = ng.b.size();
+        ng.isb(0, 9, 1, 1);
+        Bytes8 b = ng.b;
+        if (damage == 0) b[isbAt + 4] = 0xf0;      // length 240 > what is left
+        if (damage == 1) b[isbAt + 20 + 2] = 0x60; // first option claims 96 bytes
+        if (damage == 2) b[isbAt + 4] = 66;
+        if (damage == 3) b.resize(isbAt + 6);
+        const QString path = m_tmp.filePath(QStringLiteral("isb-damaged-%1.pcapng").arg(damage));
+        QVERIFY(writeBytes(path, b));
+        const PcapngStatsScan scan = scanPcapngStatistics(path);
+        QVERIFY2(!scan.warning.isEmpty(), "a damaged block must be reported");
+        QVERIFY2(scan.warning.contains(QString::number(isbAt)), qPrintable(scan.warning)); // names the offset
+        if (damage != 1) QVERIFY(!scan.drops.has_value());
+    }
+
     void progressAndCancel()
     {
         const QString path = tmp("many.pcap");

@@ -119,14 +119,19 @@ void printUsage(bool toStderr)
         "        [--timeout S] [-6]  measure the path MTU to HOST: DF-set probes in a binary\n"
         "                          search; says whether PMTUD works or where it black-holes\n"
         "                          (ICMP needs ping_group_range or CAP_NET_RAW; UDP needs neither)\n"
+        "  capture -i IFACE -w FILE.pcapng [-f BPF] [--duration S] [--count N] [--snaplen N]\n"
+        "                          live capture through the helper ikev2wb-capture (it alone holds\n"
+        "                          CAP_NET_RAW/CAP_NET_ADMIN); Ctrl-C ends it cleanly; prints the\n"
+        "                          packets and what the capture itself dropped\n"
         "\n"
         "options:\n"
         "  --json                  machine-readable output (fields documented in README.md)\n"
         "  --help                  this text\n"
         "  --version               program, Qt and libpcap versions\n"
         "\n"
-        "exit status: 0 success, 2 usage error, 3 unreadable or corrupt input, 4 probe could not\n"
-        "run (no permission, unknown host, no route), 130 probe interrupted (partial result shown)\n");
+        "exit status: 0 success, 2 usage error, 3 unreadable or corrupt input (capture: the capture\n"
+        "failed, e.g. no such interface or an invalid filter), 4 probe or capture could not run\n"
+        "(no permission, unknown host, no route), 130 probe interrupted (partial result shown)\n");
     if (toStderr)
         writeErr(text);
     else

@@ -20,6 +20,7 @@ int evidence(const QStringList &args);
 int collect(const QStringList &args);
 int diagnose(const QStringList &args);
 int probe(const QStringList &args);
+int capture(const QStringList &args); // capturecommand.cpp
 
 /// Prints "ikev2wb: usage error: <message>" and the short usage to stderr; returns ExitUsage.
 int usageError(const QString &message);

@@ -58,5 +58,6 @@ int main(int argc, char **argv)
     if (command == QLatin1String("collect")) return collect(args);
     if (command == QLatin1String("diagnose")) return diagnose(args);
     if (command == QLatin1String("probe")) return probe(args);
+    if (command == QLatin1String("capture")) return capture(args);
     return usageError(QStringLiteral("unknown command '%1'").arg(command));
 }

@@ -2,6 +2,7 @@
 // The result of reading one capture: compact packet records plus the flow, SA, IKE message
 // and ICMP tables that analyzers and views share. Never holds raw packet bytes.
 #include "../capture/capturereader.h"
+#include "../capture/pcapngstats.h"
 #include "../dissect/ikepayloads.h"
 #include "../dissect/reassembler.h"
 #include "packetrecord.h"
@@ -10,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace ikev2wb {
@@ -114,6 +116,9 @@ struct CaptureIndex
     std::uint64_t warningsSuppressed = 0; // warnings beyond the kept ones
     bool partial = false;                 // the read stopped early (truncated file or cancel)
     bool cancelled = false;
+    /// The capturing machine's own drop counters (pcapng Interface Statistics Blocks); no value
+    /// for pcap files and pcapng files without them.
+    std::optional<CaptureDrops> captureDrops;
 
     [[nodiscard]] std::uint64_t count(PacketKind k) const { return kindCounts[std::size_t(k)]; }
     [[nodiscard]] std::size_t packetCount() const { return packets.size(); }

@@ -260,7 +260,15 @@ std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, c
     IndexBuilder builder(reader->info());
     reader->setDissectorPrefixOnly(true); // the builder reads packet bytes only through the dissector
     const ReadOutcome outcome = reader->read([&](const RawPacket &p) { builder.add(p); }, progress, cancel);
-    return std::make_unique<CaptureIndex>(builder.finish(outcome));
+    auto index = std::make_unique<CaptureIndex>(builder.finish(outcome));
+    if (index->file.format == QLatin1String("pcapng") && !index->cancelled) {
+        // libpcap does not hand over the statistics blocks: one pass over the block headers.
+        PcapngStatsScan scan = scanPcapngStatistics(path);
+        index->captureDrops = scan.drops;
+        if (!scan.warning.isEmpty() && !index->partial)
+            index->warnings.push_back({-1, QStringLiteral("statistics blocks: %1").arg(scan.warning)});
+    }
+    return index;
 }
 
 } // namespace ikev2wb

@@ -1,5 +1,6 @@
 #include "capturesummary.h"
 
+#include "../capture/pcapngstats.h"
 #include "../dissect/ikeconstants.h"
 #include "../index/indexbuilder.h"
 #include "jsonwriter.h"
@@ -230,6 +231,24 @@ std::string summaryJson(const CaptureIndex &index, const CaptureSummary &s, bool
         w.field(packetKindName(PacketKind(k)), index.kindCounts[k]);
     w.endObject();
     w.field("snap_truncated", index.snapTruncated).field("malformed", index.malformed);
+    w.key("capture_drops");
+    if (const auto &d = index.captureDrops) {
+        auto counter = [&w](std::string_view key, bool present, std::uint64_t v) {
+            w.key(key);
+            if (present)
+                w.value(v);
+            else
+                w.null();
+        };
+        w.beginObject();
+        counter("if_drop", d->haveIfDrop, d->ifDrop);
+        counter("os_drop", d->haveOsDrop, d->osDrop);
+        counter("received", d->haveReceived, d->received);
+        w.field("interfaces", d->interfaces);
+        w.endObject();
+    } else {
+        w.null();
+    }
 
     w.key("endpoints").beginArray();
     for (const auto &e : s.endpoints) {
@@ -356,6 +375,10 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
                        .arg(index.kindCounts[k]);
     if (index.snapTruncated)
         out << QStringLiteral("  (%1 packets cut by the snap length)").arg(index.snapTruncated);
+    if (index.captureDrops) {
+        const QString drops = captureDropsText(*index.captureDrops);
+        if (!drops.isEmpty()) out << QString() << QStringLiteral("Capture   %1").arg(drops);
+    }
 
     out << QString() << QStringLiteral("Endpoints");
     if (s.endpoints.empty()) out << QStringLiteral("  none with IKE or ESP traffic");

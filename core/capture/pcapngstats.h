@@ -1,0 +1,44 @@
+#pragma once
+// The capture's own drop counters. pcapng Interface Statistics Blocks (ISB) say how many
+// packets the capturing machine received, and how many the kernel (no buffer room) and the
+// interface dropped before they reached the file; libpcap does not hand them over, so a small
+// separate pass walks the file's block headers and reads only the ISBs. Packets the capture
+// dropped are not transit loss.
+#include <QString>
+
+#include <cstdint>
+#include <optional>
+
+namespace ikev2wb {
+
+struct CaptureDrops
+{
+    int interfaces = 0;         // interfaces with at least one ISB (their last one is used)
+    std::uint64_t received = 0; // isb_ifrecv, summed over those interfaces
+    std::uint64_t ifDrop = 0;   // isb_ifdrop: dropped by the interface / driver
+    std::uint64_t osDrop = 0;   // isb_osdrop: dropped by the OS (kernel buffer full)
+    bool haveReceived = false;  // the option was present (else `received` means nothing)
+    bool haveIfDrop = false;
+    bool haveOsDrop = false;
+    std::uint64_t delivered = 0; // isb_usrdeliv, when present
+    bool haveDelivered = false;
+    [[nodiscard]] std::uint64_t dropped() const { return ifDrop + osDrop; }
+};
+
+struct PcapngStatsScan
+{
+    std::optional<CaptureDrops> drops; // no value: not pcapng, or no ISB in it
+    QString warning;                   // a damaged block stopped the scan (with its offset)
+};
+
+/// Walks the blocks of a pcapng file (each section's byte order from its SHB) and sums, per
+/// interface, the counters of the last ISB (they are cumulative). A file that is not pcapng
+/// gives no value and no warning. Bounded: block lengths are checked against the file size,
+/// and only ISB bodies are read (at most 64 KiB each); the rest is skipped.
+PcapngStatsScan scanPcapngStatistics(const QString &path);
+
+/// One sentence for people, e.g. "the capture itself dropped 12 packets (kernel 12,
+/// interface 0) of 5000 received: these are not transit loss". Empty for no drops data.
+QString captureDropsText(const CaptureDrops &d);
+
+} // namespace ikev2wb
