@@ -12,6 +12,7 @@
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
 #include "pages/comparepage.h"
+#include "pages/overviewpage.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
@@ -27,6 +28,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 
 using namespace ikev2wb;
 using namespace ikev2wb::ui;
@@ -223,6 +225,17 @@ private Q_SLOTS:
             go->trigger();
             if (page->tabs()->isTabEnabled(t)) QCOMPARE(page->tabs()->currentIndex(), t);
         }
+        // The Overview leads with both ends: loss1 lost 58 ESP packets A -> B in transit (the
+        // count tst_compare checks against the router's own capture), none B -> A.
+        page->tabs()->setCurrentIndex(CapturePage::OverviewTab);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            page->overview()->report()->toPlainText().contains(QStringLiteral("Both ends")), 10000);
+        const QString report = page->overview()->report()->toPlainText();
+        QVERIFY2(report.contains(QRegularExpression(
+                     QStringLiteral("A 10\\.0\\.1\\.1 → B 10\\.0\\.2\\.1\\s+\\d+\\s+\\d+\\s+58 \\("))),
+                 qPrintable(report));
+        page->overview()->openLink(QStringLiteral("compare"));
+        QCOMPARE(page->tabs()->currentIndex(), int(CapturePage::ComparisonTab));
     }
 
     void addPeerToSingleCaptureTab()

@@ -121,6 +121,9 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
         m_ikePicker->setCurrentIndex(ikeSa);
         m_tabs->setCurrentIndex(LadderTab);
     });
+    connect(m_overview, &OverviewPage::comparisonRequested, this, [this]() {
+        if (m_comparePage) m_tabs->setCurrentIndex(ComparisonTab);
+    });
     connect(m_overview, &OverviewPage::mtuRequested, this, [this]() {
         if (m_tabs->isTabEnabled(MtuTab)) m_tabs->setCurrentIndex(MtuTab);
     });
@@ -236,6 +239,7 @@ void CapturePage::setComparison(std::shared_ptr<const CompareResult> comparison,
                                   .arg(QFileInfo(peerPath).fileName()));
     }
     m_checklist->setComparison(m_comparison);
+    m_overview->setComparison(m_comparison);
 }
 
 void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)

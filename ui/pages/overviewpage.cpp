@@ -1,5 +1,7 @@
 #include "overviewpage.h"
 
+#include "compare/endpointcompare.h"
+
 #include "models/satablemodel.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
@@ -307,6 +309,8 @@ void OverviewPage::openLink(const QString &link)
         Q_EMIT ladderRequested(arg.toInt());
     else if (link == QLatin1String("mtu"))
         Q_EMIT mtuRequested();
+    else if (link == QLatin1String("compare"))
+        Q_EMIT comparisonRequested();
     else if (link.startsWith(QLatin1String("finding:")))
         Q_EMIT findingRequested(arg.toInt());
     else if (link == QLatin1String("text"))
@@ -349,8 +353,8 @@ void OverviewPage::rebuildReport()
                        "a { text-decoration: none; }")
             .arg(colorName(muted), colorName(rule), colorName(headBg));
     m_report->document()->setDefaultStyleSheet(css);
-    const QString html = QStringLiteral("<html><body>") + headerHtml() + findingsHtml() + directionsHtml() +
-                         ikeHtml() + pathHtml() + QStringLiteral("</body></html>");
+    const QString html = QStringLiteral("<html><body>") + headerHtml() + findingsHtml() + pairHtml() +
+                         directionsHtml() + ikeHtml() + pathHtml() + QStringLiteral("</body></html>");
     const int scroll = m_report->verticalScrollBar() ? m_report->verticalScrollBar()->value() : 0;
     m_report->setHtml(html);
     if (m_report->verticalScrollBar()) m_report->verticalScrollBar()->setValue(scroll);
@@ -648,6 +652,68 @@ QString OverviewPage::directionsHtml() const
                 .arg(d.maxOuter);
     }
     h += QStringLiteral("</table>");
+    return h;
+}
+
+void OverviewPage::setComparison(std::shared_ptr<const CompareResult> comparison)
+{
+    m_comparison = std::move(comparison);
+    rebuild();
+}
+
+QString OverviewPage::pairHtml() const
+{
+    if (!m_comparison) return {};
+    const CompareResult &r = *m_comparison;
+    const QPalette &pal = m_report->palette();
+    const QString fail = colorName(statusColor(StepStatus::Fail, pal));
+    const QString pass = colorName(statusColor(StepStatus::Pass, pal));
+    const auto endName = [&](int side) {
+        const CompareSide &s = r.side[side];
+        const QString who = side == 0 ? QStringLiteral("A") : QStringLiteral("B");
+        return s.localAddresses.empty() ? who
+                                        : who + QLatin1Char(' ') + esc(addressText(s.localAddresses.front()));
+    };
+    QString h =
+        QStringLiteral("<h2>%1 <a href=\"compare\">%2</a></h2>")
+            .arg(tr("Both ends (loss in transit, measured between the two captures)"), tr("Comparison ›"));
+    h += QStringLiteral(
+             "<table cellspacing=\"0\" width=\"100%\"><tr><th>%1</th><th align=\"right\">%2</th>"
+             "<th align=\"right\">%3</th><th align=\"right\">%4</th><th align=\"right\">%5</th>"
+             "<th align=\"right\">%6</th><th align=\"right\">%7</th><th align=\"right\">%8</th></tr>")
+             .arg(tr("From → to"), tr("Sent"), tr("Received"), tr("Lost in transit"), tr("Capture drops"),
+                  tr("Outside span"), tr("Reordered"), tr("IKE lost"));
+    for (const DirectionComparison &d : r.directions) {
+        const std::uint64_t lost = d.lostInTransit.size();
+        const double pct = d.sent ? 100.0 * double(lost) / double(d.sent) : 0;
+        const QString lostText = lost ? QStringLiteral("<b style=\"color:%1\">%2</b> (%3 %)")
+                                            .arg(fail)
+                                            .arg(lost)
+                                            .arg(pct, 0, 'f', pct < 1 ? 2 : 1)
+                                      : QStringLiteral("<span style=\"color:%1\">0</span>").arg(pass);
+        h +=
+            QStringLiteral("<tr><td>%1 → %2</td><td align=\"right\">%3</td><td align=\"right\">%4</td>"
+                           "<td align=\"right\">%5</td><td align=\"right\">%6</td><td align=\"right\">%7</td>"
+                           "<td align=\"right\">%8</td><td align=\"right\">%9</td></tr>")
+                .arg(endName(d.from), endName(1 - d.from))
+                .arg(d.sent)
+                .arg(d.received)
+                .arg(lostText)
+                .arg(d.captureDropAtSender.size())
+                .arg(d.outsideSenderSpan.size() + d.outsideReceiverSpan.size())
+                .arg(d.reordered)
+                .arg(d.ikeLost);
+    }
+    h += QStringLiteral("</table>");
+    const ClockOffset &c = r.clock;
+    h += QStringLiteral("<p class=\"muted\">%1</p>")
+             .arg(c.identifiable
+                      ? tr("Clock: B − A = %1 s ± %2 ms (minimum one-way path delay %3 ms).")
+                            .arg(c.offsetS, 0, 'f', 6)
+                            .arg(c.errorBoundS * 1000, 0, 'f', 3)
+                            .arg(c.pathDelayS * 1000, 0, 'f', 3)
+                      : tr("Clock offset between the captures not identifiable (traffic one way only): "
+                           "delays are relative."));
     return h;
 }
 

@@ -25,6 +25,10 @@ class QTextBrowser;
 class QToolButton;
 class QUrl;
 
+namespace ikev2wb {
+struct CompareResult;
+}
+
 namespace ikev2wb::ui {
 
 class SaTableModel;
@@ -39,6 +43,9 @@ public:
     void setAnalysis(AnalysisPtr analysis);
     /// The checklist's diagnosis: its ranked findings replace the ones read off the analysis.
     void setDiagnosis(DiagnosisPtr diagnosis);
+    /// The comparison with the peer's capture (a pair's tab): the report shows loss in transit
+    /// per direction, measured between the two ends, above this capture's own view.
+    void setComparison(std::shared_ptr<const CompareResult> comparison);
     /// Receiver replay window and NAT UDP timeout assumed where no evidence names them.
     void setAssumptions(int replayWindow, int natUdpTimeoutS);
 
@@ -68,6 +75,7 @@ Q_SIGNALS:
     void timelineRequested(int saIndex);
     void ladderRequested(int ikeSa);
     void mtuRequested();
+    void comparisonRequested();
     void findingRequested(int row);
 
 protected:
@@ -85,6 +93,7 @@ private:
     [[nodiscard]] QString headerHtml() const;
     [[nodiscard]] QString findingsHtml() const;
     [[nodiscard]] QString directionsHtml() const;
+    [[nodiscard]] QString pairHtml() const;
     [[nodiscard]] QString ikeHtml() const;
     [[nodiscard]] QString pathHtml() const;
     [[nodiscard]] int saOfSpi(quint32 spi) const;
@@ -95,6 +104,7 @@ private:
     IndexPtr m_index;
     AnalysisPtr m_analysis;
     DiagnosisPtr m_diagnosis;
+    std::shared_ptr<const CompareResult> m_comparison;
     int m_replayWindow = 32;
     int m_natUdpTimeoutS = 30;
     QList<ShownFinding> m_shown;
