@@ -1,0 +1,479 @@
+// Live capture against a real kernel: two network namespaces made by the test, joined by a
+// veth pair; the real helper (ikev2wb-capture) or `ikev2wb capture` captures in one of them
+// while a thread of the test sends UDP datagrams from the other. The saved pcapng is read back
+// with our reader and with hand-decoded bytes (Ethernet/IPv4/UDP headers, pcapng blocks).
+// Needs root and `ip`; skipped with a message otherwise. Traffic never leaves the namespaces.
+#include "capture/capturereader.h"
+#include "capture/pcapngstats.h"
+#include "index/indexbuilder.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QProcess>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+using namespace ikev2wb;
+
+namespace {
+
+const QString kCli = QStringLiteral(IKEV2WB_CLI);
+const QString kHelper = QFileInfo(kCli).dir().filePath(QStringLiteral("ikev2wb-capture"));
+const QString kCaptureIf = QStringLiteral("ikwbcap0"); // the veth end we capture on
+const char *kCaptureAddr = "10.78.0.1";
+const char *kSenderAddr = "10.78.0.2";
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out, err;
+};
+
+Run run(const QString &program, const QStringList &args, int timeoutMs = 30000)
+{
+    QProcess p;
+    p.start(program, args);
+    Run r;
+    const bool done = p.waitForFinished(timeoutMs) && p.exitStatus() == QProcess::NormalExit;
+    if (!done) {
+        p.kill();
+        p.waitForFinished(2000);
+    } else {
+        r.exitCode = p.exitCode();
+    }
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    return r;
+}
+
+/// Namespace A (capture side, veth ikwbcap0 10.78.0.1) and B (sender, 10.78.0.2), unique per
+/// test process and instance; removed on destruction (also when a check failed).
+class NsPair
+{
+public:
+    NsPair()
+    {
+        static int counter = 0;
+        const QString prefix = QStringLiteral("ikwblive%1x%2").arg(::getpid()).arg(++counter);
+        a = prefix + QLatin1Char('a');
+        b = prefix + QLatin1Char('b');
+    }
+    ~NsPair()
+    {
+        for (const QString &ns : std::as_const(m_created))
+            run(QStringLiteral("ip"), {QStringLiteral("netns"), QStringLiteral("del"), ns});
+    }
+    NsPair(const NsPair &) = delete;
+    NsPair &operator=(const NsPair &) = delete;
+
+    QString build()
+    {
+        for (const QString &ns : {a, b}) {
+            if (QString e = ip({QStringLiteral("netns"), QStringLiteral("add"), ns}); !e.isEmpty()) return e;
+            m_created << ns;
+        }
+        const QStringList steps[] = {
+            {QStringLiteral("-n"), a, QStringLiteral("link"), QStringLiteral("add"), kCaptureIf,
+             QStringLiteral("type"), QStringLiteral("veth"), QStringLiteral("peer"), QStringLiteral("name"),
+             QStringLiteral("ikwbsend0"), QStringLiteral("netns"), b},
+            {QStringLiteral("-n"), a, QStringLiteral("addr"), QStringLiteral("add"),
+             QStringLiteral("10.78.0.1/24"), QStringLiteral("dev"), kCaptureIf},
+            {QStringLiteral("-n"), b, QStringLiteral("addr"), QStringLiteral("add"),
+             QStringLiteral("10.78.0.2/24"), QStringLiteral("dev"), QStringLiteral("ikwbsend0")},
+            {QStringLiteral("-n"), a, QStringLiteral("link"), QStringLiteral("set"), kCaptureIf,
+             QStringLiteral("up")},
+            {QStringLiteral("-n"), b, QStringLiteral("link"), QStringLiteral("set"),
+             QStringLiteral("ikwbsend0"), QStringLiteral("up")},
+        };
+        for (const QStringList &s : steps)
+            if (QString e = ip(s); !e.isEmpty()) return e;
+        return {};
+    }
+    /// `ip netns exec A program args...` (ip execs: the QProcess's pid is the program's).
+    QStringList inA(const QString &program, const QStringList &args) const
+    {
+        return QStringList{QStringLiteral("netns"), QStringLiteral("exec"), a, program} + args;
+    }
+
+    QString a, b;
+
+private:
+    static QString ip(const QStringList &args)
+    {
+        const Run r = run(QStringLiteral("ip"), args);
+        if (r.exitCode == 0) return {};
+        return QStringLiteral("ip %1: %2")
+            .arg(args.join(QLatin1Char(' ')), QString::fromLocal8Bit(r.err).trimmed());
+    }
+    QStringList m_created;
+};
+
+/// A thread in namespace B that sends one UDP datagram every `periodMs` to 10.78.0.1, to port
+/// 500 and 4500 in turn, plus one to port 53 in between (the filter must leave it out), until
+/// stopped. The payload counts up ("ikwb-N").
+class Sender
+{
+public:
+    Sender(const QString &ns, int periodMs) : m_ns(QStringLiteral("/run/netns/%1").arg(ns).toLocal8Bit())
+    {
+        m_thread = std::thread([this, periodMs] { loop(periodMs); });
+    }
+    ~Sender() { stop(); }
+    void stop()
+    {
+        m_stop = true;
+        if (m_thread.joinable()) m_thread.join();
+    }
+    [[nodiscard]] bool joined() const { return m_joined; }
+    [[nodiscard]] int sent() const { return m_sent; }
+
+private:
+    void loop(int periodMs)
+    {
+        const int nsfd = ::open(m_ns.constData(), O_RDONLY | O_CLOEXEC);
+        if (nsfd < 0) return;
+        const bool ok = ::setns(nsfd, CLONE_NEWNET) == 0; // this thread only
+        ::close(nsfd);
+        if (!ok) return;
+        m_joined = true;
+        const int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s < 0) return;
+        sockaddr_in to{};
+        to.sin_family = AF_INET;
+        ::inet_pton(AF_INET, kCaptureAddr, &to.sin_addr);
+        for (int i = 0; !m_stop; ++i) {
+            const QByteArray payload = "ikwb-" + QByteArray::number(i);
+            for (const std::uint16_t port : {std::uint16_t(i % 2 ? 4500 : 500), std::uint16_t(53)}) {
+                to.sin_port = htons(port);
+                ::sendto(s, payload.constData(), std::size_t(payload.size()), 0,
+                         reinterpret_cast<sockaddr *>(&to), sizeof to);
+            }
+            ++m_sent;
+            std::this_thread::sleep_for(std::chrono::milliseconds(periodMs));
+        }
+        ::close(s);
+    }
+    QByteArray m_ns;
+    std::thread m_thread;
+    std::atomic_bool m_stop{false};
+    std::atomic_bool m_joined{false};
+    std::atomic_int m_sent{0};
+};
+
+/// The pcapng blocks of a file as (type, offset, length), walked by hand (little-endian
+/// sections only, as the helper writes on x86/arm64).
+struct Block
+{
+    std::uint32_t type, offset, length;
+};
+std::uint32_t le32(const QByteArray &b, qsizetype at)
+{
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i)
+        v = (v << 8) | std::uint8_t(b[at + i]);
+    return v;
+}
+std::vector<Block> blocks(const QByteArray &f)
+{
+    std::vector<Block> out;
+    qsizetype at = 0;
+    while (at + 12 <= f.size()) {
+        const std::uint32_t len = le32(f, at + 4);
+        if (len < 12 || at + len > f.size() || le32(f, at + len - 4) != len) break;
+        out.push_back({le32(f, at), std::uint32_t(at), len});
+        at += len;
+    }
+    return out;
+}
+/// The IDB's if_name option (code 2), decoded from the bytes.
+QString idbName(const QByteArray &f, const Block &idb)
+{
+    qsizetype at = idb.offset + 16; // type, length, linktype+reserved, snaplen
+    while (at + 4 <= qsizetype(idb.offset + idb.length - 4)) {
+        const int code = std::uint8_t(f[at]) | std::uint8_t(f[at + 1]) << 8;
+        const int len = std::uint8_t(f[at + 2]) | std::uint8_t(f[at + 3]) << 8;
+        if (code == 0) break;
+        if (code == 2) return QString::fromLatin1(f.mid(at + 4, len));
+        at += 4 + ((len + 3) & ~3);
+    }
+    return {};
+}
+
+/// Every packet of the file: Ethernet + IPv4 + UDP from the sender to 10.78.0.1, decoded by hand;
+/// returns the UDP destination ports.
+std::vector<int> udpDestinationPorts(const QString &path, QString *why)
+{
+    std::vector<int> ports;
+    QString err;
+    auto reader = CaptureReader::open(path, &err);
+    if (!reader) {
+        *why = err;
+        return ports;
+    }
+    std::uint32_t sender = 0, capturer = 0;
+    ::inet_pton(AF_INET, kSenderAddr, &sender);
+    ::inet_pton(AF_INET, kCaptureAddr, &capturer);
+    reader->read([&](const RawPacket &p) {
+        const std::uint8_t *d = p.data;
+        const bool ipv4 =
+            p.presentLength >= 14 + 20 + 8 && d[12] == 0x08 && d[13] == 0x00 && (d[14] >> 4) == 4;
+        if (!ipv4 || d[14 + 9] != 17 || std::memcmp(d + 14 + 12, &sender, 4) != 0 ||
+            std::memcmp(d + 14 + 16, &capturer, 4) != 0) {
+            ports.push_back(-1);
+            return;
+        }
+        const int ihl = (d[14] & 0x0f) * 4;
+        ports.push_back(d[14 + ihl + 2] << 8 | d[14 + ihl + 3]);
+    });
+    return ports;
+}
+
+bool waitForNonEmpty(const QString &path, int timeoutMs)
+{
+    QElapsedTimer t;
+    t.start();
+    while (t.elapsed() < timeoutMs) {
+        if (QFileInfo(path).size() > 0) return true;
+        QTest::qWait(20);
+    }
+    return false;
+}
+
+} // namespace
+
+class TestLiveCapture : public QObject
+{
+    Q_OBJECT
+
+    bool m_canLab = false;
+    QString m_why;
+    QTemporaryDir m_tmp;
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_tmp.isValid());
+        QVERIFY2(QFileInfo(kHelper).isExecutable(), qPrintable(kHelper));
+        m_canLab = ::geteuid() == 0 && !QStandardPaths::findExecutable(QStringLiteral("ip")).isEmpty();
+        if (!m_canLab) {
+            m_why = QStringLiteral("needs root and iproute2's `ip` to build network namespaces and capture");
+            return;
+        }
+        NsPair probe;
+        if (const QString e = probe.build(); !e.isEmpty()) {
+            m_canLab = false;
+            m_why = QStringLiteral("cannot build network namespaces here: ") + e;
+        }
+    }
+
+    // --count N through `ikev2wb capture`: exactly N packets, all UDP 500/4500 from the sender,
+    // the IDB names the veth, the ISB is the last block and counts them.
+    void countExact()
+    {
+        if (!m_canLab) QSKIP(qPrintable(m_why));
+        NsPair ns;
+        QVERIFY2(ns.build().isEmpty(), "namespaces");
+        const QString file = m_tmp.filePath(QStringLiteral("count.pcapng"));
+        constexpr int kCount = 7;
+        QProcess cap;
+        cap.start(
+            QStringLiteral("ip"),
+            ns.inA(kCli, {QStringLiteral("capture"), QStringLiteral("-i"), kCaptureIf, QStringLiteral("-f"),
+                          QStringLiteral("udp port 500 or udp port 4500"), QStringLiteral("--count"),
+                          QString::number(kCount), QStringLiteral("-w"), file}));
+        QVERIFY(cap.waitForStarted());
+        Sender sender(ns.b, 20); // until the capture has its 7 (more are sent than captured)
+        const bool finished = cap.waitForFinished(20000);
+        sender.stop();
+        QVERIFY(sender.joined());
+        if (!finished) cap.kill(), cap.waitForFinished(2000);
+        QVERIFY2(finished, cap.readAllStandardError().constData());
+        const QByteArray err = cap.readAllStandardError();
+        QVERIFY2(cap.exitCode() == 0, err.constData());
+        QVERIFY(sender.sent() > kCount);
+        QVERIFY2(cap.readAllStandardOutput().contains(QByteArrayLiteral(": 7 packets")), err.constData());
+
+        QString why;
+        const std::vector<int> ports = udpDestinationPorts(file, &why);
+        QVERIFY2(why.isEmpty(), qPrintable(why));
+        QCOMPARE(int(ports.size()), kCount);
+        for (const int p : ports)
+            QVERIFY2(p == 500 || p == 4500, qPrintable(QStringLiteral("unexpected packet, port %1").arg(p)));
+        QCOMPARE(QFileInfo(file).permissions() & (QFile::ReadGroup | QFile::ReadOther), QFile::Permissions());
+
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        const std::vector<Block> bl = blocks(bytes);
+        QVERIFY(bl.size() >= 3);
+        QCOMPARE(bl.front().type, 0x0A0D0D0Au);
+        QCOMPARE(bl[1].type, 1u); // IDB
+        QCOMPARE(idbName(bytes, bl[1]), kCaptureIf);
+        QCOMPARE(bl.back().type, 5u); // ISB, the last block
+        QCOMPARE(qsizetype(bl.back().offset + bl.back().length), bytes.size());
+        const PcapngStatsScan scan = scanPcapngStatistics(file);
+        QVERIFY(scan.drops.has_value());
+        QVERIFY(scan.drops->haveDelivered && scan.drops->haveOsDrop && scan.drops->haveIfDrop);
+        QCOMPARE(scan.drops->delivered, std::uint64_t(kCount));
+        QVERIFY(scan.drops->received >= std::uint64_t(kCount));
+        QCOMPARE(scan.drops->osDrop, std::uint64_t(0));
+    }
+
+    // SIGTERM to the helper, SIGINT to `ikev2wb capture` during a --duration capture: a complete
+    // file that our reader reads without a warning, ending with the statistics block.
+    void signalEndsCleanly_data()
+    {
+        QTest::addColumn<bool>("viaCli");
+        QTest::newRow("helper, SIGTERM") << false;
+        QTest::newRow("ikev2wb capture, SIGINT") << true;
+    }
+    void signalEndsCleanly()
+    {
+        if (!m_canLab) QSKIP(qPrintable(m_why));
+        QFETCH(bool, viaCli);
+        NsPair ns;
+        QVERIFY2(ns.build().isEmpty(), "namespaces");
+        const QString file =
+            m_tmp.filePath(viaCli ? QStringLiteral("sigint.pcapng") : QStringLiteral("sigterm.pcapng"));
+        const QStringList args{QStringLiteral("-i"), kCaptureIf,           QStringLiteral("--duration"),
+                               QStringLiteral("60"), QStringLiteral("-w"), file};
+        QProcess cap;
+        cap.start(QStringLiteral("ip"), viaCli ? ns.inA(kCli, QStringList{QStringLiteral("capture")} + args)
+                                               : ns.inA(kHelper, args));
+        QVERIFY(cap.waitForStarted());
+        if (!viaCli)
+            QVERIFY2(waitForNonEmpty(file, 10000),
+                     "the helper writes its headers once the interface is open");
+        {
+            Sender sender(ns.b, 20);
+            QTest::qWait(viaCli ? 1500 : 500);
+        }
+        QElapsedTimer t;
+        t.start();
+        ::kill(pid_t(cap.processId()), viaCli ? SIGINT : SIGTERM);
+        const bool finished = cap.waitForFinished(10000);
+        if (!finished) cap.kill(), cap.waitForFinished(2000);
+        QVERIFY2(finished, "the capture did not end on the signal");
+        QVERIFY2(t.elapsed() < 5000, "ending took more than 5 s");
+        QCOMPARE(cap.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(cap.exitCode() == 0, cap.readAllStandardError().constData());
+
+        QString err;
+        const auto idx = loadCapture(file, &err);
+        QVERIFY2(idx, qPrintable(err));
+        QVERIFY(!idx->partial);
+        QVERIFY2(idx->warnings.empty() || !idx->warnings.front().message.contains(QLatin1String("truncated")),
+                 qPrintable(idx->warnings.front().message));
+        QVERIFY(idx->packetCount() >= 1);
+        QVERIFY(idx->captureDrops.has_value());
+        QCOMPARE(idx->captureDrops->delivered, std::uint64_t(idx->packetCount()));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray bytes = f.readAll();
+        const std::vector<Block> bl = blocks(bytes);
+        QVERIFY(!bl.empty());
+        QCOMPARE(bl.back().type, 5u);
+        QCOMPARE(qsizetype(bl.back().offset + bl.back().length), bytes.size());
+    }
+
+    // Bad input: a clear message, the documented exit code, no file left behind.
+    void badInput_data()
+    {
+        QTest::addColumn<QStringList>("args");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("message");
+        QTest::addColumn<bool>("asNobody");
+        const QString i = QStringLiteral("-i");
+        QTest::newRow("no such interface") << QStringList{i, QStringLiteral("ikwbnosuch0")} << 3
+                                           << QStringLiteral("no interface named ikwbnosuch0") << false;
+        QTest::newRow("invalid filter")
+            << QStringList{i, kCaptureIf, QStringLiteral("-f"), QStringLiteral("udp port")} << 3
+            << QStringLiteral("invalid filter") << false;
+        QTest::newRow("interface name with a slash") << QStringList{i, QStringLiteral("eth0/x")} << 2
+                                                     << QStringLiteral("not an interface name") << false;
+        QTest::newRow("duration 0") << QStringList{i, kCaptureIf, QStringLiteral("--duration"),
+                                                   QStringLiteral("0")}
+                                    << 2 << QStringLiteral("--duration takes whole seconds") << false;
+        QTest::newRow("count not a number")
+            << QStringList{i, kCaptureIf, QStringLiteral("--count"), QStringLiteral("1e3")} << 2
+            << QStringLiteral("--count takes") << false;
+        QTest::newRow("no permission") << QStringList{i, kCaptureIf} << 4
+                                       << QStringLiteral("setcap cap_net_raw,cap_net_admin=eip") << true;
+    }
+    void badInput()
+    {
+        if (!m_canLab) QSKIP(qPrintable(m_why));
+        QFETCH(QStringList, args);
+        QFETCH(int, exitCode);
+        QFETCH(QString, message);
+        QFETCH(bool, asNobody);
+        NsPair ns;
+        QVERIFY2(ns.build().isEmpty(), "namespaces");
+        // A folder anyone may write to, so that nobody's failure is the capture, not the folder.
+        QTemporaryDir dir(QDir::tempPath() + QStringLiteral("/ikwblive-XXXXXX"));
+        QVERIFY(dir.isValid());
+        QFile::setPermissions(dir.path(), QFile::Permissions(0x7777));
+        const QString file = dir.filePath(QStringLiteral("bad.pcapng"));
+        QStringList cmd =
+            QStringList{QStringLiteral("capture")} + args + QStringList{QStringLiteral("-w"), file};
+        Run r;
+        if (asNobody) {
+            if (QStandardPaths::findExecutable(QStringLiteral("setpriv")).isEmpty()) QSKIP("needs setpriv");
+            // nobody must be able to reach the build tree's programs for this row to mean anything.
+            const Run probe = run(QStringLiteral("setpriv"),
+                                  {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                                   QStringLiteral("--clear-groups"), kHelper, QStringLiteral("--version")});
+            if (probe.exitCode != 0) QSKIP("the build tree is not readable by nobody");
+            r = run(QStringLiteral("ip"),
+                    ns.inA(QStringLiteral("setpriv"),
+                           QStringList{QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                                       QStringLiteral("--clear-groups"), kCli} +
+                               cmd));
+        } else {
+            r = run(QStringLiteral("ip"), ns.inA(kCli, cmd));
+        }
+        QVERIFY2(
+            r.exitCode == exitCode,
+            qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(QString::fromLocal8Bit(r.err))));
+        QVERIFY2(QString::fromLocal8Bit(r.err).contains(message), r.err.constData());
+        QVERIFY2(QDir(dir.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::Hidden).isEmpty(),
+                 "a failed capture leaves no file behind");
+    }
+
+    // The helper itself refuses an existing file and a terminal; checked without a capture.
+    void helperRefusesToOverwrite()
+    {
+        if (!m_canLab) QSKIP(qPrintable(m_why));
+        NsPair ns;
+        QVERIFY2(ns.build().isEmpty(), "namespaces");
+        const QString file = m_tmp.filePath(QStringLiteral("exists.pcapng"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("keep");
+        f.close();
+        const Run r = run(QStringLiteral("ip"),
+                          ns.inA(kHelper, {QStringLiteral("-i"), kCaptureIf, QStringLiteral("--count"),
+                                           QStringLiteral("1"), QStringLiteral("-w"), file}));
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(r.err.contains("never overwritten"), r.err.constData());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), QByteArrayLiteral("keep"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestLiveCapture)
+#include "tst_livecapture.moc"
