@@ -71,6 +71,8 @@ private slots:
     void labLogCounts_data();
     void labLogCounts();
     void labRetransmitFields();
+    void configMismatchLines_data();
+    void configMismatchLines();
     void labListSas();
     void sampleLogs_data();
     void sampleLogs();
@@ -271,6 +273,19 @@ void TestEvidence::labLogCounts_data()
     // grep -c '\[ENC\] .*generating ' rekey-loss/charon-left.log → 9
     QTest::newRow("rekey-loss generated")
         << QStringLiteral("rekey-loss/charon-left.log") << int(LogEventKind::MessageGenerated) << 9;
+    // grep -c 'NO_PROPOSAL_CHOSEN\|no acceptable proposal found\|no IKE config found'
+    // ike-frag-ok/charon-left.log → 1 ("received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built")
+    QTest::newRow("ike-frag-ok left no proposal")
+        << QStringLiteral("ike-frag-ok/charon-left.log") << int(LogEventKind::NoProposal) << 1;
+    // ... and it is no "peer not responding": grep -c 'establishing .*failed' → 0
+    QTest::newRow("ike-frag-ok left no establish failure")
+        << QStringLiteral("ike-frag-ok/charon-left.log") << int(LogEventKind::EstablishFailed) << 0;
+    // grep -c 'splitting IKE message\|received fragment #' ike-frag-ok/charon-left.log → 3
+    QTest::newRow("ike-frag-ok left fragments")
+        << QStringLiteral("ike-frag-ok/charon-left.log") << int(LogEventKind::Fragmentation) << 3;
+    // grep -c 'giving up after' ike-frag-drop/charon-left.log → 1
+    QTest::newRow("ike-frag-drop left give-up")
+        << QStringLiteral("ike-frag-drop/charon-left.log") << int(LogEventKind::GiveUp) << 1;
     // grep -c 'retransmit [0-9]* of request' clean/charon-left.log → 0
     QTest::newRow("clean no retransmits")
         << QStringLiteral("clean/charon-left.log") << int(LogEventKind::Retransmit) << 0;
@@ -287,6 +302,42 @@ void TestEvidence::labLogCounts()
     const auto &l = std::get<CharonLog>(data);
     QCOMPARE(l.format, CharonLog::Format::FileLog);
     QCOMPARE(countKind(l, LogEventKind(kind)), count);
+}
+
+void TestEvidence::configMismatchLines_data()
+{
+    QTest::addColumn<QString>("message");
+    QTest::addColumn<int>("kind");
+    // Message texts as strongSwan 5.9 prints them (src/libcharon/sa/ikev2/tasks/*.c DBG1 lines);
+    // the first is verbatim from ike-frag-ok/charon-left.log.
+    QTest::newRow("child no proposal")
+        << QStringLiteral("received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built")
+        << int(LogEventKind::NoProposal);
+    QTest::newRow("ike no proposal") << QStringLiteral("received NO_PROPOSAL_CHOSEN notify error")
+                                     << int(LogEventKind::NoProposal);
+    QTest::newRow("responder no proposal")
+        << QStringLiteral("no acceptable proposal found") << int(LogEventKind::NoProposal);
+    QTest::newRow("ts unacceptable") << QStringLiteral("received TS_UNACCEPTABLE notify, no CHILD_SA built")
+                                     << int(LogEventKind::TsUnacceptable);
+    QTest::newRow("responder ts") << QStringLiteral(
+                                         "traffic selectors 10.1.0.0/24 === 10.9.0.0/24 unacceptable")
+                                  << int(LogEventKind::TsUnacceptable);
+    QTest::newRow("auth failed notify")
+        << QStringLiteral("received AUTHENTICATION_FAILED notify error") << int(LogEventKind::AuthFailed);
+    QTest::newRow("psk mismatch") << QStringLiteral(
+                                         "tried 1 shared key for 'left' - 'right', but MAC mismatched")
+                                  << int(LogEventKind::AuthFailed);
+    QTest::newRow("no peer config") << QStringLiteral("no matching peer config found")
+                                    << int(LogEventKind::AuthFailed);
+    QTest::newRow("peer not responding") << QStringLiteral("establishing IKE_SA failed, peer not responding")
+                                         << int(LogEventKind::EstablishFailed);
+}
+
+void TestEvidence::configMismatchLines()
+{
+    QFETCH(QString, message);
+    QFETCH(int, kind);
+    QCOMPARE(int(classifyCharonMessage(message).kind), kind);
 }
 
 void TestEvidence::labRetransmitFields()

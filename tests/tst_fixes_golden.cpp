@@ -111,12 +111,52 @@ QString generate(const QString &name)
         return render(mtuFixes(routeBasedDualStackTarget(), dualStackMtu()));
     if (name == QLatin1String("replay_window")) return render(replayWindowFixes(labTarget(), 64, 32, 16));
     if (name == QLatin1String("nat_keepalive")) return render(natKeepaliveFixes(labTarget(), 5, 16.5, false));
-    if (name == QLatin1String("peer_unreachable")) return render(peerUnreachableFixes(labTarget(), 18.7));
-    if (name == QLatin1String("ike_retransmissions"))
-        return render(ikeRetransmissionFixes(labTarget(), 5, 0));
+    if (name == QLatin1String("peer_unreachable")) {
+        // The dpd lab (truth.json): retransmit 2.0 / 1.4 / 3 tries, dpd_delay 5s, dpd_action
+        // restart on left; an 18.7 s outage. 1.5 × 18.7 = 28.05 s; Σ 2.0 × 1.4^k: k = 0..3 14.2 s,
+        // 0..4 21.9 s, 0..5 32.6 s → retransmit_tries = 5, and neither dpd_delay nor dpd_action.
+        PeerUnreachableParams p;
+        p.outageS = 18.7;
+        p.schedule.tries = 3;
+        p.schedule.timeoutS = 2.0;
+        p.schedule.base = 1.4;
+        p.schedule.triesConfigured = p.schedule.timeoutConfigured = p.schedule.baseConfigured = true;
+        p.dpdDelayS = 5;
+        p.dpdAction = QStringLiteral("restart");
+        return render(peerUnreachableFixes(labTarget(), p));
+    }
+    if (name == QLatin1String("peer_unreachable_no_outage"))
+        // Nothing measured, nothing configured: no retransmission change, DPD and restart added.
+        return render(peerUnreachableFixes(labTarget(), PeerUnreachableParams{}));
+    if (name == QLatin1String("ike_retransmissions")) {
+        // Short lifetimes as in the rekey-loss lab (CHILD rekey_time 15s, IKE rekey_time 35s) but
+        // with life_time and over_time left at their defaults and the default schedule (165 s):
+        // CHILD margin 16.5 − 15 = 1.5 s, IKE over_time 3.5 s, both below 165 s → whole minutes
+        // ≥ 165 s = 180 s: life_time = 15 + 180 = 195s, over_time = 180s; nothing else changes.
+        LifetimesInUse l;
+        l.childRekeyS = 15;
+        l.childLifeS = 16.5;
+        l.ikeRekeyS = 35;
+        l.ikeOverS = 3.5;
+        l.childRekeyConfigured = l.ikeRekeyConfigured = true;
+        return render(ikeRetransmissionFixes(labTarget(), 5, RetransmitSchedule{}, l));
+    }
+    if (name == QLatin1String("ike_retransmissions_schedule")) {
+        // Default lifetimes (margins 360 s / 1440 s) and the dpd lab's 2.0 / 1.4 / 3 schedule
+        // (14.2 s): no lifetime change, the three shortened values back to 5 / 4.0 / 1.8.
+        RetransmitSchedule s;
+        s.tries = 3;
+        s.timeoutS = 2.0;
+        s.base = 1.4;
+        s.triesConfigured = s.timeoutConfigured = s.baseConfigured = true;
+        return render(ikeRetransmissionFixes(labTarget(), 3, s, LifetimesInUse{}));
+    }
     if (name == QLatin1String("esp_blocked"))
         // AES-CBC + HMAC-SHA256-128 with NAT-T at 1500: 1422 (DOMAIN.md worked figures).
-        return render(espBlockedFixes(labTarget(), 1422, 1500));
+        return render(espBlockedFixes(labTarget(), EspCarrier::Esp, 1422, 1500));
+    if (name == QLatin1String("esp_blocked_natt"))
+        // ESP already in UDP 4500: only UDP accept rules, no protocol 50, no encap = yes.
+        return render(espBlockedFixes(labTarget(), EspCarrier::UdpEncap, 1422, 1500));
     if (name == QLatin1String("host"))
         return render(offloadFixes(labTarget())) + render(receiveDropFixes(labTarget()));
     if (name == QLatin1String("fix_script")) {
@@ -130,10 +170,19 @@ QString generate(const QString &name)
     return {};
 }
 
-const char *const kNames[] = {
-    "mtu_lab",       "mtu_placeholders", "mtu_route_based_dual_stack", "replay_window",
-    "nat_keepalive", "peer_unreachable", "ike_retransmissions",        "esp_blocked",
-    "host",          "fix_script"};
+const char *const kNames[] = {"mtu_lab",
+                              "mtu_placeholders",
+                              "mtu_route_based_dual_stack",
+                              "replay_window",
+                              "nat_keepalive",
+                              "peer_unreachable",
+                              "peer_unreachable_no_outage",
+                              "ike_retransmissions",
+                              "ike_retransmissions_schedule",
+                              "esp_blocked",
+                              "esp_blocked_natt",
+                              "host",
+                              "fix_script"};
 
 } // namespace
 

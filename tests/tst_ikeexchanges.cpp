@@ -34,6 +34,11 @@ QString capture(const char *rel)
 //  SA 0xd1: IKE_AUTH mid 1 as RFC 7383 fragments 1, 2 and 4 of 4 at 70 s; response 1/1.
 //  SA 0xe1: INFORMATIONAL mid 3 at 80 s answered at 80.01 s, request again at 84 s and the
 //           response again at 84.01 s.
+//  SA 0x81: INFORMATIONAL mid 5 at 85 and 89 s, never answered, nothing of the SA after it: the
+//           capture runs to 101.2 s, 12.2 s of silence > 1.1 × 4 × 1.8 = 7.92 s, when the second
+//           retransmission was due: the sender stopped (gave up).
+//  SA 0xf1: INFORMATIONAL mid 9 at 90, 94, 101.2 s, never answered, the capture's last packet:
+//           0 s of silence < 1.1 × 4 × 1.8^2 = 14.3 s: the capture ended before the outcome.
 std::vector<synth::Packet> handBuilt()
 {
     using namespace synth;
@@ -69,6 +74,14 @@ std::vector<synth::Packet> handBuilt()
     send(80.01, false, infoResp);
     send(84, true, info);
     send(84.01, false, infoResp);
+
+    const Buf stopped = ike(0x81, 0x82, 37, kInitiator, 5, {sk(60)}, 0);
+    send(85, true, stopped);
+    send(89, true, stopped);
+    const Buf cut = ike(0xf1, 0xf2, 37, kInitiator, 9, {sk(60)}, 0);
+    send(90, true, cut);
+    send(94, true, cut);
+    send(101.2, true, cut);
     return p;
 }
 
@@ -173,16 +186,22 @@ private Q_SLOTS:
         QTest::addColumn<bool>("answered");
         QTest::addColumn<bool>("gaveUp");
         QTest::addColumn<int>("cls");
+        QTest::addColumn<bool>("notCaptured");
         // Expectations from the packet list in handBuilt() above.
         QTest::newRow("strongswan schedule")
-            << quint64(0xa1) << 3 << 0 << 1 << true << false << int(ExchangeClass::CreateChildSa);
-        QTest::newRow("give-up") << quint64(0xb1) << 2 << 0 << 0 << false << true << int(ExchangeClass::Dpd);
+            << quint64(0xa1) << 3 << 0 << 1 << true << false << int(ExchangeClass::CreateChildSa) << false;
+        QTest::newRow("give-up") << quint64(0xb1) << 2 << 0 << 0 << false << true << int(ExchangeClass::Dpd)
+                                 << false;
         QTest::newRow("skf fragments")
-            << quint64(0xd1) << 0 << 0 << 0 << true << false << int(ExchangeClass::IkeAuth);
+            << quint64(0xd1) << 0 << 0 << 0 << true << false << int(ExchangeClass::IkeAuth) << false;
         QTest::newRow("re-sent response")
-            << quint64(0xe1) << 1 << 1 << 0 << true << false << int(ExchangeClass::Dpd);
+            << quint64(0xe1) << 1 << 1 << 0 << true << false << int(ExchangeClass::Dpd) << false;
         QTest::newRow("new IKE_SA_INIT")
-            << quint64(0xc1) << 0 << 0 << 0 << false << false << int(ExchangeClass::IkeSaInit);
+            << quint64(0xc1) << 0 << 0 << 0 << false << false << int(ExchangeClass::IkeSaInit) << false;
+        QTest::newRow("silence past the schedule")
+            << quint64(0x81) << 1 << 0 << 0 << false << true << int(ExchangeClass::Dpd) << false;
+        QTest::newRow("capture ends mid-retransmission")
+            << quint64(0xf1) << 2 << 0 << 0 << false << false << int(ExchangeClass::Dpd) << true;
     }
     void synthetic()
     {
@@ -193,6 +212,7 @@ private Q_SLOTS:
         QFETCH(bool, answered);
         QFETCH(bool, gaveUp);
         QFETCH(int, cls);
+        QFETCH(bool, notCaptured);
         const IkeSaExchanges *sa = saBySpi(m_synthResult, ispi);
         QVERIFY(sa);
         QCOMPARE(sa->exchanges.size(), std::size_t(1));
@@ -203,6 +223,7 @@ private Q_SLOTS:
         QCOMPARE(e.answered, answered);
         QCOMPARE(e.gaveUp, gaveUp);
         QCOMPARE(int(e.cls), cls);
+        QCOMPARE(e.outcomeNotCaptured, notCaptured);
     }
 
     void strongswanSchedule()

@@ -162,6 +162,16 @@ const std::vector<Case> &cases()
          }},
         {"peer/capture gave up", "peer_unreachable", true, StepStatus::Fail,
          [](Facts &f) { f.ikeGaveUp.value = 1; }},
+        // Defect 7: two retransmissions, then the capture ends 1 s later while the next one was
+        // due after 13 s (4.0 × 1.8²): nobody was seen giving up.
+        {"peer/capture ended mid-retransmission", "peer_unreachable", false, StepStatus::Pass,
+         [](Facts &f) {
+             f.ikeRetransmissions.value = 2;
+             f.maxRetransmitsOneExchange = 2;
+             f.ikeOutcomeNotCaptured.value = 1;
+             f.outcomeSilenceS = 1;
+             f.outcomeNeededS = 12.96;
+         }},
         {"peer/outage both ways", "peer_unreachable", true, StepStatus::Fail,
          [](Facts &f) {
              f.outageS = 20;
@@ -250,6 +260,42 @@ const std::vector<Case> &cases()
              f.configuredReplayWindow = 32;
          }},
         {"replay/healthy", "antireplay_reordering", false, StepStatus::Pass, [](Facts &) {}},
+        // --- ike_fragmentation (defect 8)
+        {"frag/IP-fragmented IKE_AUTH unanswered", "ike_fragmentation", true, StepStatus::Fail,
+         [](Facts &f) {
+             f.ikeEstablished = false;
+             f.ikeSaInitAnswered = true;
+             f.ikeIpFragmentedUnanswered.value = 1;
+             f.largestFragmentedIke = 2064;
+             f.fragmentedIkeRetransmissions = 3;
+         }},
+        {"frag/RFC 7383 fragments missing", "ike_fragmentation", true, StepStatus::Fail,
+         [](Facts &f) { f.ikeSkfMissing.value = 1; }},
+        {"frag/healthy", "ike_fragmentation", false, StepStatus::Pass, [](Facts &) {}},
+        {"peer/give-up of a fragmented IKE_AUTH, IKE_SA_INIT answered", "peer_unreachable", false,
+         StepStatus::Pass,
+         [](Facts &f) {
+             f.ikeSaInitAnswered = true;
+             f.ikeIpFragmentedUnanswered.value = 1;
+             f.logGiveUps.value = f.peerNotResponding.value = 1;
+         }},
+        // --- ike_config_mismatch
+        {"config/no proposal in the log", "ike_config_mismatch", true, StepStatus::Fail,
+         [](Facts &f) { f.logNoProposal.value = 1; }},
+        {"config/captured AUTHENTICATION_FAILED", "ike_config_mismatch", true, StepStatus::Fail,
+         [](Facts &f) {
+             f.ikeErrorNotifies.value = 1;
+             f.ikeErrorNotifyNames << QStringLiteral("AUTHENTICATION_FAILED");
+         }},
+        {"config/kernel template mismatch only", "ike_config_mismatch", true, StepStatus::Warn,
+         [](Facts &f) { f.xfrmInTmplMismatch.value = 7; }},
+        {"config/healthy", "ike_config_mismatch", false, StepStatus::Pass, [](Facts &) {}},
+        // --- sa_missing_or_expired
+        {"sa/hard expiry", "sa_missing_or_expired", true, StepStatus::Fail,
+         [](Facts &f) { f.xfrmOutStateExpired.value = 3; }},
+        {"sa/no state", "sa_missing_or_expired", true, StepStatus::Warn,
+         [](Facts &f) { f.xfrmOutNoStates.value = 12; }},
+        {"sa/healthy", "sa_missing_or_expired", false, StepStatus::Pass, [](Facts &) {}},
         // --- esp_blocked
         {"esp/pair nothing arrives", "esp_blocked", true, StepStatus::Fail,
          [](Facts &f) {
@@ -693,6 +739,155 @@ private slots:
         QCOMPARE(recommendedReplayWindow(33), 128u);
         QCOMPARE(recommendedReplayWindow(5), 64u);
         QCOMPARE(recommendedReplayWindow(1000), 2048u);
+    }
+
+    void captureEndedBeforeOutcome()
+    {
+        // Defect 7: the ike_retransmissions finding says the capture ended before the outcome and
+        // no fix sizes anything from an outage that was never observed.
+        Facts f = healthy();
+        f.ikeRetransmissions.value = 2;
+        f.maxRetransmitsOneExchange = 2;
+        f.ikeOutcomeNotCaptured.value = 1;
+        f.outcomeSilenceS = 1;
+        f.outcomeNeededS = 12.96;
+        const Diagnosis d = runChecklist(f);
+        QVERIFY(!d.findings.empty());
+        for (const Finding &x : d.findings)
+            QVERIFY2(x.cause != QLatin1String("peer_unreachable"), qPrintable(x.title));
+        const Finding &top = d.findings.front();
+        QCOMPARE(top.cause, QStringLiteral("ike_retransmissions"));
+        bool said = false;
+        for (const EvidenceItem &e : top.evidence)
+            said = said || e.text.contains(QLatin1String("capture ended before the outcome"));
+        QVERIFY(said);
+        for (const Fix &x : top.fixes)
+            QVERIFY2(!x.text.contains(QLatin1String("retransmit_tries")), qPrintable(x.text));
+    }
+
+    void peerUnreachableWithoutOutage()
+    {
+        // charon gave up, no outage measured: no retransmit_tries sized from an assumed outage;
+        // with DPD and restart configured only keyingtries / start / close actions are offered.
+        Facts f = healthy();
+        f.logGiveUps.value = f.peerNotResponding.value = 1;
+        f.dpdDelayS = 5;
+        f.dpdAction = QStringLiteral("restart");
+        const std::optional<Finding> fd = findRule(QStringLiteral("peer_unreachable"))->fn(f);
+        QVERIFY(fd);
+        for (const Fix &x : fd->fixes) {
+            QVERIFY2(x.kind != FixKind::StrongswanConf, qPrintable(x.title));
+            QVERIFY2(!x.text.contains(QLatin1String("dpd_delay")), qPrintable(x.text));
+            QVERIFY2(!x.text.contains(QLatin1String("dpd_action")), qPrintable(x.text));
+        }
+        // A measured 18.7 s outage with the default schedule (165 s ≥ 1.5 × 18.7) changes nothing.
+        f.outageS = 18.7;
+        f.outageBothWays = true;
+        const std::optional<Finding> measured = findRule(QStringLiteral("peer_unreachable"))->fn(f);
+        QVERIFY(measured);
+        for (const Fix &x : measured->fixes)
+            QVERIFY2(x.kind != FixKind::StrongswanConf, qPrintable(x.title));
+        // 120 s with the default schedule: 1.5 × 120 = 180 s; Σ 4 × 1.8^k, k = 0..5 = 165.1 s,
+        // k = 0..6 = 301.1 s → retransmit_tries = 6, timeout and base untouched.
+        f.outageS = 120;
+        const std::optional<Finding> longer = findRule(QStringLiteral("peer_unreachable"))->fn(f);
+        QVERIFY(longer);
+        const Fix *conf = nullptr;
+        for (const Fix &x : longer->fixes)
+            if (x.kind == FixKind::StrongswanConf) conf = &x;
+        QVERIFY(conf);
+        QVERIFY2(conf->text.contains(QLatin1String("retransmit_tries = 6")), qPrintable(conf->text));
+        QVERIFY(!conf->text.contains(QLatin1String("retransmit_timeout")));
+        QVERIFY(!conf->text.contains(QLatin1String("retransmit_base")));
+    }
+
+    void retransmissionFixesChangeOnlyWhatIsShort()
+    {
+        // Configured lifetimes with room for the default schedule (165 s): CHILD 3960 − 3600 =
+        // 360 s, IKE over_time 1440 s: no lifetime change at all.
+        Facts f = healthy();
+        f.haveConfig = true;
+        f.ikeRetransmissions.value = 3;
+        f.maxRetransmitsOneExchange = 3;
+        f.rekeyTimeS = 3600;
+        f.childLifeTimeS = 3960;
+        f.ikeRekeyTimeS = 14400;
+        f.ikeOverTimeS = 1440;
+        const Rule *r = findRule(QStringLiteral("ike_retransmissions"));
+        std::optional<Finding> fd = r->fn(f);
+        QVERIFY(fd);
+        QVERIFY(fd->fixes.empty());
+        // life_time 3700 leaves 100 s < 165 s: life_time = 3600 + 180 (whole minutes ≥ 165 s);
+        // rekey_time, rand_time and over_time are left as the user set them.
+        f.childLifeTimeS = 3700;
+        fd = r->fn(f);
+        QVERIFY(fd);
+        QCOMPARE(fd->fixes.size(), std::size_t(1));
+        const QString &text = fd->fixes.front().text;
+        QVERIFY2(text.contains(QLatin1String("life_time = 3780s")), qPrintable(text));
+        QVERIFY(!text.contains(QLatin1String("rekey_time")));
+        QVERIFY(!text.contains(QLatin1String("rand_time")));
+        QVERIFY(!text.contains(QLatin1String("over_time")));
+        // A configured schedule of 2.0 / 1.4 / 3 tries (14.2 s) is shorter than the defaults: the
+        // three values go back to 5 / 4.0 / 1.8.
+        f.childLifeTimeS = 3960;
+        f.retransmitTries = 3;
+        f.retransmitTimeoutS = 2.0;
+        f.retransmitBase = 1.4;
+        fd = r->fn(f);
+        QVERIFY(fd);
+        QCOMPARE(fd->fixes.size(), std::size_t(1));
+        QCOMPARE(fd->fixes.front().kind, FixKind::StrongswanConf);
+        QVERIFY(fd->fixes.front().text.contains(QLatin1String("retransmit_tries = 5")));
+        QVERIFY(fd->fixes.front().text.contains(QLatin1String("retransmit_timeout = 4.0")));
+        QVERIFY(fd->fixes.front().text.contains(QLatin1String("retransmit_base = 1.8")));
+    }
+
+    void espBlockedFixFollowsTheCarrier_data()
+    {
+        QTest::addColumn<int>("raw");
+        QTest::addColumn<int>("udp");
+        QTest::addColumn<int>("icmpQuotes");
+        QTest::addColumn<bool>("expectUdp");
+        // Defect 9: what the captures carry decides; an ICMP reject's quote overrides.
+        QTest::newRow("plain ESP") << 13 << 0 << 0 << false;
+        QTest::newRow("NAT-T: ESP-in-UDP") << 0 << 13 << 0 << true;
+        QTest::newRow("ICMP quotes UDP 4500") << 13 << 0 << 4500 << true;
+        QTest::newRow("ICMP quotes ESP") << 0 << 13 << 50 << false;
+    }
+    void espBlockedFixFollowsTheCarrier()
+    {
+        QFETCH(int, raw);
+        QFETCH(int, udp);
+        QFETCH(int, icmpQuotes);
+        QFETCH(bool, expectUdp);
+        Facts f = healthy();
+        f.natT = udp > 0;
+        f.espRawPackets = std::uint64_t(raw);
+        f.espUdpPackets = std::uint64_t(udp);
+        f.icmpRejectQuotes = icmpQuotes;
+        f.dir[0].received = 0;
+        f.dir[0].lost = f.dir[0].sent = 13;
+        f.espNeverReceived = true;
+        const std::optional<Finding> fd = findRule(QStringLiteral("esp_blocked"))->fn(f);
+        QVERIFY(fd);
+        QString all;
+        for (const Fix &x : fd->fixes)
+            all += x.text + QLatin1Char('\n');
+        QCOMPARE(all.contains(QLatin1String("-p esp")), !expectUdp);
+        QCOMPARE(all.contains(QLatin1String("l4proto esp")), !expectUdp);
+        QCOMPARE(all.contains(QLatin1String("encap = yes")), !expectUdp);
+        QCOMPARE(all.contains(QLatin1String("--ports 4500")), expectUdp);
+        QCOMPARE(all.contains(QLatin1String("udp dport 4500")), expectUdp);
+        // An ICMP "administratively prohibited" error: the same choice for the firewall finding.
+        f.icmpAdminProhibited.value = 1;
+        if (icmpQuotes) {
+            const std::optional<Finding> fw = findRule(QStringLiteral("firewall_reject"))->fn(f);
+            QVERIFY(fw);
+            QCOMPARE(fw->fixes.size(), std::size_t(2));
+            QCOMPARE(fw->fixes.front().text.contains(QLatin1String("--ports 4500")), expectUdp);
+            QCOMPARE(fw->fixes.front().text.contains(QLatin1String("-p esp")), !expectUdp);
+        }
     }
 
     void retransmitSchedule()

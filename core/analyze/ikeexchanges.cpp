@@ -30,7 +30,10 @@ constexpr std::int64_t kNewSpiBeforeNs = kNsPerS / 2;
 constexpr std::int64_t kOldSpiStopNs = 15 * kNsPerS;
 constexpr std::int64_t kRekeyWindowNs = 5 * kNsPerS;
 constexpr std::int64_t kDeleteSearchNs = 30 * kNsPerS;
-constexpr std::size_t kSearchBack = 64; // exchanges searched backwards for a matching message ID
+constexpr std::size_t kSearchBack = 64;
+// Silence after the last send must outlast the scheduled wait by this factor before it proves
+// that the sender stopped (timer slack, the capture's own clock).
+constexpr double kStopMargin = 1.1; // exchanges searched backwards for a matching message ID
 
 bool isV1(const IkeSaExchanges &sa)
 {
@@ -466,20 +469,25 @@ private:
                     break;
                 }
             e.silenceAfterS = seconds((next >= 0 ? next : m_index.lastNs) - lastSend);
+            e.silenceToCaptureEnd = next < 0;
             if (e.retransmissions.empty()) continue;
-            bool gaveUp = next < 0;
-            if (!gaveUp) {
-                // Silence in this SA, then the initiator starting over with a fresh IKE_SA_INIT.
-                for (const IkeMessage &o : m_index.ikeMessages) {
-                    if (o.tsNs <= lastSend) continue;
-                    if (o.header.exchange == std::uint8_t(ike::Exchange::IkeSaInit) &&
-                        !o.header.isResponse() && o.header.initiatorSpi != sa.initiatorSpi &&
-                        flowOf(o).src == sa.initiator) {
-                        gaveUp = o.tsNs <= next;
-                        break;
-                    }
+            // Silence in this SA, then the initiator starting over with a fresh IKE_SA_INIT.
+            for (const IkeMessage &o : m_index.ikeMessages) {
+                if (o.tsNs <= lastSend) continue;
+                if (o.header.exchange == std::uint8_t(ike::Exchange::IkeSaInit) && !o.header.isResponse() &&
+                    o.header.initiatorSpi != sa.initiatorSpi && flowOf(o).src == sa.initiator) {
+                    e.restarted = next < 0 || o.tsNs <= next;
+                    break;
                 }
             }
+            // Silence up to the capture's end proves a give-up only once it outlasts the wait for
+            // the next retransmission (or, after the last one, for the give-up): a capture that
+            // stops earlier ends before the outcome.
+            const bool stopped =
+                e.silenceToCaptureEnd &&
+                e.silenceAfterS > kStopMargin * strongswanExpectedGapS(int(e.retransmissions.size()) + 1);
+            e.outcomeNotCaptured = e.silenceToCaptureEnd && !e.restarted && !stopped;
+            const bool gaveUp = e.restarted || stopped;
             e.gaveUp = gaveUp;
             if (gaveUp) ++sa.gaveUp;
         }
@@ -819,6 +827,9 @@ void writeIkeExchangesJson(JsonWriter &w, const CaptureIndex &index, const IkeEx
                 w.value(e.fitsStrongswanSchedule());
             w.field("response_retransmissions", std::uint64_t(e.responseRetransmissions));
             w.field("answered", e.answered).field("gave_up", e.gaveUp);
+            w.field("silence_to_capture_end", e.silenceToCaptureEnd)
+                .field("restarted", e.restarted)
+                .field("outcome_not_captured", e.outcomeNotCaptured);
             if (!e.answered && e.requestNs >= 0) w.key("silence_after_s").value(e.silenceAfterS, 3);
             w.field("class", exchangeClassName(e.cls)).field("class_inferred", e.classInferred);
             w.key("notifies").beginArray();
@@ -924,7 +935,10 @@ QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a
             if (e.answered && e.requestNs >= 0)
                 line += QStringLiteral(", answered in %1 ms").arg(e.responseMs(), 0, 'f', 1);
             else if (!e.answered)
-                line += e.gaveUp ? QStringLiteral(", UNANSWERED, gave up") : QStringLiteral(", UNANSWERED");
+                line += e.gaveUp ? QStringLiteral(", UNANSWERED, gave up")
+                        : e.outcomeNotCaptured
+                            ? QStringLiteral(", UNANSWERED, capture ended before the outcome")
+                            : QStringLiteral(", UNANSWERED");
             out << line;
             for (const IkeRetransmission &r : e.retransmissions)
                 out << QStringLiteral(

@@ -20,9 +20,15 @@
 //       fits_strongswan_schedule  every ratio within 0.85..1.25 (null without retransmissions)
 //       response_retransmissions  re-sends of the response (the responder answering a
 //                        retransmitted request again)
-//       answered, gave_up
+//       answered, gave_up   gave_up: retransmitted, never answered, and either a new IKE_SA_INIT
+//                        from the initiator followed or the silence outlasted the default
+//                        schedule's next wait (1.1 × 4.0 × 1.8^n after n retransmissions)
 //       silence_after_s  seconds from the last send of an unanswered request to the next IKE
 //                        message of the SA (or the capture end)
+//       silence_to_capture_end  no message of the SA followed the last send
+//       restarted        a new IKE_SA_INIT from the initiator followed the last send
+//       outcome_not_captured  retransmitted, unanswered, and the capture ended before the
+//                        default schedule's next retransmission or give-up was due
 //       class            see ExchangeClass below; class_inferred: true when it rests on lengths
 //                        or ESP SPI timing rather than cleartext payloads
 //       notifies         cleartext notify names of request and response; error_notifies apart
@@ -116,8 +122,15 @@ struct IkeExchange
     std::vector<IkeRetransmission> retransmissions;
     std::uint32_t responseRetransmissions = 0;
     bool answered = false;
+    // Unanswered and retransmitted: the sender started over with a new IKE_SA_INIT, or stayed
+    // silent longer than strongSwan's default schedule waits for the next step.
     bool gaveUp = false;
     double silenceAfterS = 0;
+    bool silenceToCaptureEnd = false; // nothing of the SA followed the last send
+    bool restarted = false;           // a new IKE_SA_INIT from the initiator followed the last send
+    // Retransmitted, unanswered, and the capture ended before the default schedule's next
+    // retransmission or give-up was due: what happened is not in the capture.
+    bool outcomeNotCaptured = false;
     ExchangeClass cls = ExchangeClass::Unknown;
     bool classInferred = false;
     std::vector<std::uint16_t> notifies; // cleartext, request then response, unique

@@ -26,13 +26,16 @@ const char *fixKindName(FixKind kind)
         return "ipsec_conf";
     case FixKind::StrongswanConf:
         return "strongswan_conf";
+    case FixKind::ClientSettings:
+        return "client";
     }
     return "unknown";
 }
 
 bool fixIsShell(FixKind kind)
 {
-    return kind != FixKind::Swanctl && kind != FixKind::IpsecConf && kind != FixKind::StrongswanConf;
+    return kind != FixKind::Swanctl && kind != FixKind::IpsecConf && kind != FixKind::StrongswanConf &&
+           kind != FixKind::ClientSettings;
 }
 
 const char *stepStatusName(StepStatus s)

@@ -18,9 +18,11 @@ enum class FixKind : std::uint8_t {
     Ethtool,
     Swanctl,
     IpsecConf,
-    StrongswanConf
+    StrongswanConf,
+    ClientSettings // what to set on a remote-access client (Windows, macOS/iOS, Android): prose
 };
-/// "iptables", "nftables", "ip_link", "sysctl", "ethtool", "swanctl", "ipsec_conf", "strongswan_conf".
+/// "iptables", "nftables", "ip_link", "sysctl", "ethtool", "swanctl", "ipsec_conf", "strongswan_conf",
+/// "client".
 const char *fixKindName(FixKind kind);
 /// Shell commands can go into the fix script as commands; config snippets are printed with
 /// the file they belong in.

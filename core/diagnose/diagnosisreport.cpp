@@ -119,6 +119,8 @@ QString configFile(FixKind k)
         return QStringLiteral("/etc/ipsec.conf");
     case FixKind::StrongswanConf:
         return QStringLiteral("/etc/strongswan.conf (or a file in /etc/strongswan.d/)");
+    case FixKind::ClientSettings:
+        return QStringLiteral("the VPN client's settings (not a file on this host)");
     default:
         return {};
     }

@@ -1,8 +1,11 @@
 #include "facts.h"
 
+#include "fixes.h"
+
 #include "../report/capturesummary.h"
 
 #include "analyze/espsequence.h"
+#include "dissect/ikeconstants.h"
 
 #include <QFile>
 #include <QFileInfo>
@@ -142,6 +145,8 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     f.haveCapture = true;
     f.captureName = name;
     f.espPackets = ix.count(PacketKind::Esp) + ix.count(PacketKind::EspInUdp);
+    f.espRawPackets += ix.count(PacketKind::Esp);
+    f.espUdpPackets += ix.count(PacketKind::EspInUdp);
     if (ix.count(PacketKind::EspInUdp) > 0) f.natT = true;
     if (!ix.espSas.empty()) f.outerIpv6 = ix.flows[ix.espSas.front().flowId].src.v6;
 
@@ -182,8 +187,14 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
             (!v6 && (e.code == 9 || e.code == 10 || e.code == 13)) || (v6 && e.code == 1);
         if (portUnreach && quotesNatT(e))
             addCount(f.icmpPortUnreachNatT, 1, packetRef(name, e.packet, e.tsNs));
-        if (adminProhibited && quotesTunnel(e))
+        if (adminProhibited && quotesTunnel(e)) {
+            if (f.icmpAdminProhibited.value == 0)
+                f.icmpRejectQuotes = e.quoted.proto == 50                                 ? 50
+                                     : quotesNatT(e)                                      ? 4500
+                                     : e.quoted.dstPort == 500 || e.quoted.srcPort == 500 ? 500
+                                                                                          : 0;
             addCount(f.icmpAdminProhibited, 1, packetRef(name, e.packet, e.tsNs));
+        }
     }
     f.blackHoleLevel = int(an.mtu.blackHole.level);
     f.blackHoleEvidence = an.mtu.blackHole.evidence;
@@ -223,15 +234,58 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     for (const IkeSaExchanges &sa : an.ike.ikeSas) {
         for (const IkeExchange &x : sa.exchanges) {
             if (x.exchange == 35 && x.answered) f.ikeEstablished = true;
+            if (x.exchange == 34 && x.answered) f.ikeSaInitAnswered = true;
+            if (x.exchange == 34 && sa.version == 2) {
+                auto announces = [&](const std::vector<std::size_t> &msgs) {
+                    for (std::size_t i : msgs)
+                        if (ix.ikeMessages[i].payloads.hasNotify(ike::Ikev2FragmentationSupported)) return 1;
+                    return 0;
+                };
+                if (!x.requestMessages.empty())
+                    f.fragSupportInitiator = std::max(f.fragSupportInitiator, announces(x.requestMessages));
+                if (!x.responseMessages.empty() && x.errorNotifies.empty())
+                    f.fragSupportResponder = std::max(f.fragSupportResponder, announces(x.responseMessages));
+            }
+            for (const std::uint16_t n : x.errorNotifies) {
+                if (n != ike::NoProposalChosen && n != ike::AuthenticationFailed && n != ike::TsUnacceptable)
+                    continue;
+                const std::size_t m =
+                    x.responseMessages.empty() ? x.requestMessages.front() : x.responseMessages.front();
+                addCount(f.ikeErrorNotifies, 1,
+                         packetRef(name, ix.ikeMessages[m].packet, ix.ikeMessages[m].tsNs));
+                const QString nm =
+                    QString::fromLatin1(ike::notifyName(n).data(), qsizetype(ike::notifyName(n).size()));
+                if (!f.ikeErrorNotifyNames.contains(nm)) f.ikeErrorNotifyNames << nm;
+            }
+            // A request larger than the path: sent as IP fragments (retransmitted, or not all of
+            // them in this capture) or as RFC 7383 fragments some of which are missing.
+            if (!x.answered && !x.requestMessages.empty()) {
+                const IkeMessage &first = ix.ikeMessages[x.requestMessages.front()];
+                const EvidenceRef ref = packetRef(name, first.packet, first.tsNs);
+                const bool ipFrag = x.ipFragmented && (!x.retransmissions.empty() || !x.ipFragmentsComplete);
+                if (ipFrag) addCount(f.ikeIpFragmentedUnanswered, 1, ref);
+                if (x.ipFragmented && !x.ipFragmentsComplete) addCount(f.ikeIpFragmentsMissing, 1, ref);
+                if (!x.fragments.missing.empty()) addCount(f.ikeSkfMissing, 1, ref);
+                if (ipFrag || !x.fragments.missing.empty()) {
+                    f.largestFragmentedIke = std::max(f.largestFragmentedIke, x.requestLength);
+                    f.fragmentedIkeRetransmissions += std::uint32_t(x.retransmissions.size());
+                }
+            }
             f.maxRetransmitsOneExchange =
                 std::max<std::uint32_t>(f.maxRetransmitsOneExchange, std::uint32_t(x.retransmissions.size()));
             for (const IkeRetransmission &r : x.retransmissions) {
                 const IkeMessage &m = ix.ikeMessages[r.message];
                 addCount(f.ikeRetransmissions, 1, packetRef(name, m.packet, r.tsNs));
             }
-            if (x.gaveUp && !x.requestMessages.empty()) {
+            if (!x.answered && !x.retransmissions.empty() && !x.requestMessages.empty()) {
                 const IkeMessage &m = ix.ikeMessages[x.requestMessages.back()];
-                addCount(f.ikeGaveUp, 1, packetRef(name, m.packet, m.tsNs));
+                Facts::UnansweredRequest u;
+                u.retransmissions = std::uint32_t(x.retransmissions.size());
+                u.silenceS = x.silenceAfterS;
+                u.toCaptureEnd = x.silenceToCaptureEnd;
+                u.restarted = x.restarted;
+                u.ref = packetRef(name, m.packet, m.tsNs);
+                f.unansweredRequests.push_back(u);
             }
         }
     }
@@ -505,11 +559,27 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
             addCount(f.peerNotResponding, 1, ref);
             break;
         case LogEventKind::PeerNotResponding:
-        case LogEventKind::EstablishFailed:
             addCount(f.peerNotResponding, 1, ref);
+            break;
+        case LogEventKind::EstablishFailed:
+            // "establishing IKE_SA failed, peer not responding"; a failure for another reason
+            // (an error notify, an unacceptable proposal) is no sign of an unreachable peer.
+            if (e.message.contains(QLatin1String("not responding"))) addCount(f.peerNotResponding, 1, ref);
             break;
         case LogEventKind::DpdRequest:
             addCount(f.dpdRequests, 1, ref);
+            break;
+        case LogEventKind::Fragmentation:
+            addCount(f.logIkeFragments, 1, ref);
+            break;
+        case LogEventKind::NoProposal:
+            addCount(f.logNoProposal, 1, ref);
+            break;
+        case LogEventKind::TsUnacceptable:
+            addCount(f.logTsUnacceptable, 1, ref);
+            break;
+        case LogEventKind::AuthFailed:
+            addCount(f.logAuthFailed, 1, ref);
             break;
         case LogEventKind::NatDetected:
             f.natDetected = true;
@@ -565,8 +635,23 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
     const QString local = setting(c.settings, {"local_addrs", "left"});
     if (f.localAddress.isEmpty() && !local.isEmpty() && !local.startsWith(QLatin1Char('%')))
         f.localAddress = local.section(QLatin1Char(','), 0, 0).trimmed();
+    const QString frag = setting(c.settings, {"fragmentation"});
+    if (!frag.isEmpty()) f.fragmentationSetting = frag.trimmed().toLower();
     const QString encap = setting(c.settings, {"encap", "forceencaps"});
-    if (encap == QLatin1String("yes")) f.natT = true;
+    if (encap == QLatin1String("yes")) f.natT = f.encapInEvidence = true;
+    auto duration = [&](const std::map<QString, QString> &m, std::initializer_list<const char *> keys,
+                        double &out) {
+        const QString v = setting(m, keys);
+        if (!v.isEmpty() && parseDuration(v) >= 0) out = parseDuration(v);
+    };
+    if (f.ipsecConfStyle) {
+        duration(c.settings, {"margintime", "rekeymargin"}, f.marginTimeS);
+        duration(c.settings, {"ikelifetime"}, f.ikeLifetimeS);
+    } else {
+        duration(c.settings, {"rekey_time"}, f.ikeRekeyTimeS);
+        duration(c.settings, {"over_time"}, f.ikeOverTimeS);
+        duration(c.settings, {"reauth_time"}, f.ikeReauthTimeS);
+    }
     if (c.children.empty()) return;
     const ConfigChild &ch = c.children.front();
     if (f.child.isEmpty() || f.ipsecConfStyle) f.child = ch.name;
@@ -584,6 +669,7 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
     }
     const QString rekey = setting(ch.settings, {"rekey_time", "lifetime", "keylife"});
     if (!rekey.isEmpty()) f.rekeyTimeS = std::max(0.0, parseDuration(rekey));
+    if (!f.ipsecConfStyle) duration(ch.settings, {"life_time"}, f.childLifeTimeS);
     const QString action = setting(ch.settings, {"dpd_action", "dpdaction"});
     if (!action.isEmpty()) f.dpdAction = action;
     const QString lts = setting(ch.settings, {"local_ts", "leftsubnet"});
@@ -737,6 +823,20 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
             const auto &v = std::get<SysctlValues>(ef.data).values;
             const auto it = v.find(QStringLiteral("net.netfilter.nf_conntrack_udp_timeout"));
             if (it != v.end()) f.natUdpTimeoutS = it->second.toDouble();
+            bool ok = false;
+            if (const auto rp = v.find(QStringLiteral("net.ipv4.conf.all.rp_filter")); rp != v.end()) {
+                const int n = rp->second.trimmed().toInt(&ok);
+                if (ok) f.rpFilter = n;
+            }
+            if (const auto pm = v.find(QStringLiteral("net.ipv4.ip_no_pmtu_disc")); pm != v.end()) {
+                const int n = pm->second.trimmed().toInt(&ok);
+                if (ok) f.ipNoPmtuDisc = n;
+            }
+            for (const auto &[key, value] : v)
+                if ((key.endsWith(QLatin1String(".disable_xfrm")) ||
+                     key.endsWith(QLatin1String(".disable_policy"))) &&
+                    value.trimmed() == QLatin1String("1") && !key.contains(QLatin1String(".lo.")))
+                    f.xfrmBypassedOn << key + QStringLiteral(" = 1");
             break;
         }
         case EvidenceKind::EthtoolFeatures:
@@ -758,7 +858,7 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
             if (f.peerAddress.isEmpty()) f.peerAddress = swanctlAddress(ike.remote);
             for (const SwanctlChildSa &c : ike.children) {
                 if (f.child.isEmpty()) f.child = c.name;
-                if (c.mode.contains(QLatin1String("UDP"))) f.natT = true;
+                if (c.mode.contains(QLatin1String("UDP"))) f.natT = f.encapInEvidence = true;
                 if (f.localSubnet.isEmpty()) f.localSubnet = c.localTs.section(QLatin1Char(' '), 0, 0);
                 if (f.remoteSubnet.isEmpty()) f.remoteSubnet = c.remoteTs.section(QLatin1Char(' '), 0, 0);
                 if (f.suiteSource.isEmpty()) {
@@ -787,7 +887,7 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
             const bool inbound = sa.seq > 0 || sa.replayWindow > 0;
             if (inbound && f.localAddress.isEmpty()) f.localAddress = sa.dst;
             if (inbound && f.peerAddress.isEmpty()) f.peerAddress = sa.src;
-            if (sa.hasEncap) f.natT = true;
+            if (sa.hasEncap) f.natT = f.encapInEvidence = true;
             if (sa.replayWindow > 0 && f.replayWindowSource != QLatin1String("configuration") &&
                 (f.configuredReplayWindow < 0 || int(sa.replayWindow) < f.configuredReplayWindow)) {
                 f.configuredReplayWindow = int(sa.replayWindow);
@@ -857,6 +957,18 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
                     addDelta(f.xfrmInStateMismatch, d, c);
                 else if (c.name == QLatin1String("XfrmInBufferError"))
                     addDelta(f.xfrmInBufferError, d, c);
+                else if (c.name == QLatin1String("XfrmInTmplMismatch"))
+                    addDelta(f.xfrmInTmplMismatch, d, c);
+                else if (c.name == QLatin1String("XfrmInNoPols"))
+                    addDelta(f.xfrmInNoPols, d, c);
+                else if (c.name == QLatin1String("XfrmOutNoStates"))
+                    addDelta(f.xfrmOutNoStates, d, c);
+                else if (c.name == QLatin1String("XfrmInStateExpired"))
+                    addDelta(f.xfrmInStateExpired, d, c);
+                else if (c.name == QLatin1String("XfrmOutStateExpired"))
+                    addDelta(f.xfrmOutStateExpired, d, c);
+                else if (c.name == QLatin1String("XfrmOutPolBlock"))
+                    addDelta(f.xfrmOutPolBlock, d, c);
             } else if (d.kind == EvidenceKind::XfrmState) {
                 if (c.name.endsWith(QLatin1String("/replay-window")) ||
                     c.name.endsWith(QLatin1String("/replay")))
@@ -1151,7 +1263,87 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set)
     if (!f.innerIpv4 && !f.innerIpv6) tsFamilies(f, f.localSubnet + QLatin1Char(' ') + f.remoteSubnet);
 }
 
+/// Unanswered, retransmitted requests against the retransmission schedule in use (the
+/// configured one, else strongSwan's defaults): this capture's count, the peer capture's only
+/// where this one has none.
+void judgeUnansweredRequests(Facts &f)
+{
+    const RetransmitSchedule sched = retransmitScheduleInUse(f);
+    RefCount gaveUp[2], notCaptured[2];
+    double silence[2] = {0, 0}, needed[2] = {0, 0};
+    for (const Facts::UnansweredRequest &u : f.unansweredRequests) {
+        const int side = u.fromPeerCapture ? 1 : 0;
+        // After n retransmissions charon waits timeout × base^n for the next one, or, after the
+        // last one, before it gives up.
+        const double wait = sched.waitAfter(int(u.retransmissions));
+        const bool stopped = u.toCaptureEnd && u.silenceS > kRetransmitStopMargin * wait;
+        if (u.restarted || stopped) {
+            addCount(gaveUp[side], 1, u.ref);
+        } else if (u.toCaptureEnd) {
+            if (notCaptured[side].value == 0) {
+                silence[side] = u.silenceS;
+                needed[side] = wait;
+            }
+            addCount(notCaptured[side], 1, u.ref);
+        }
+    }
+    const int g = gaveUp[0].value ? 0 : 1;
+    addCount(f.ikeGaveUp, gaveUp[g].value, gaveUp[g].ref);
+    const int n = notCaptured[0].value ? 0 : 1;
+    f.ikeOutcomeNotCaptured = notCaptured[n];
+    f.outcomeSilenceS = silence[n];
+    f.outcomeNeededS = needed[n];
+}
+
 } // namespace
+
+RetransmitSchedule retransmitScheduleInUse(const Facts &f)
+{
+    RetransmitSchedule s;
+    if (f.retransmitTries >= 0) {
+        s.tries = f.retransmitTries;
+        s.triesConfigured = true;
+    }
+    if (f.retransmitTimeoutS > 0) {
+        s.timeoutS = f.retransmitTimeoutS;
+        s.timeoutConfigured = true;
+    }
+    if (f.retransmitBase >= 1) {
+        s.base = f.retransmitBase;
+        s.baseConfigured = true;
+    }
+    return s;
+}
+
+LifetimesInUse lifetimesInUse(const Facts &f)
+{
+    LifetimesInUse l;
+    if (f.rekeyTimeS > 0 && !f.ipsecConfStyle) {
+        l.childRekeyS = f.rekeyTimeS;
+        l.childRekeyConfigured = true;
+    }
+    if (f.childLifeTimeS > 0) {
+        l.childLifeS = f.childLifeTimeS;
+        l.childLifeConfigured = true;
+    } else {
+        l.childLifeS = l.childRekeyS * 1.1;
+    }
+    if (f.ikeRekeyTimeS > 0) {
+        l.ikeRekeyS = f.ikeRekeyTimeS;
+        l.ikeRekeyConfigured = true;
+    }
+    if (f.ikeOverTimeS >= 0) {
+        l.ikeOverS = f.ikeOverTimeS;
+        l.ikeOverConfigured = true;
+    } else {
+        l.ikeOverS = 0.1 * std::max(l.ikeRekeyS, std::max(f.ikeReauthTimeS, 0.0));
+    }
+    if (f.marginTimeS >= 0) {
+        l.marginS = f.marginTimeS;
+        l.marginConfigured = true;
+    }
+    return l;
+}
 
 std::uint32_t replayWindowInUse(const Facts &f, QString *basis)
 {
@@ -1207,8 +1399,26 @@ Facts deriveFacts(const DiagnosisInput &in)
         f.ikeEstablished = f.ikeEstablished || peer.ikeEstablished;
         if (f.rebindings.value == 0) f.rebindings = peer.rebindings;
         if (f.icmpPortUnreachNatT.value == 0) f.icmpPortUnreachNatT = peer.icmpPortUnreachNatT;
-        if (f.icmpAdminProhibited.value == 0) f.icmpAdminProhibited = peer.icmpAdminProhibited;
-        if (f.ikeGaveUp.value == 0) f.ikeGaveUp = peer.ikeGaveUp;
+        if (f.icmpAdminProhibited.value == 0) {
+            f.icmpAdminProhibited = peer.icmpAdminProhibited;
+            f.icmpRejectQuotes = peer.icmpRejectQuotes;
+        }
+        if (f.ikeIpFragmentedUnanswered.value == 0) {
+            f.ikeIpFragmentedUnanswered = peer.ikeIpFragmentedUnanswered;
+            f.largestFragmentedIke = std::max(f.largestFragmentedIke, peer.largestFragmentedIke);
+            f.fragmentedIkeRetransmissions = peer.fragmentedIkeRetransmissions;
+        }
+        if (f.ikeIpFragmentsMissing.value == 0) f.ikeIpFragmentsMissing = peer.ikeIpFragmentsMissing;
+        if (f.ikeSkfMissing.value == 0) f.ikeSkfMissing = peer.ikeSkfMissing;
+        f.ikeSaInitAnswered = f.ikeSaInitAnswered || peer.ikeSaInitAnswered;
+        f.fragSupportInitiator = std::max(f.fragSupportInitiator, peer.fragSupportInitiator);
+        f.fragSupportResponder = std::max(f.fragSupportResponder, peer.fragSupportResponder);
+        f.espRawPackets += peer.espRawPackets;
+        f.espUdpPackets += peer.espUdpPackets;
+        for (Facts::UnansweredRequest u : peer.unansweredRequests) {
+            u.fromPeerCapture = true;
+            f.unansweredRequests.push_back(u);
+        }
         if (peer.idleBeforeFailureS > 0 &&
             (f.idleBeforeFailureS == 0 || peer.idleBeforeFailureS < f.idleBeforeFailureS))
             f.idleBeforeFailureS = peer.idleBeforeFailureS;
@@ -1227,6 +1437,7 @@ Facts deriveFacts(const DiagnosisInput &in)
         fillPacketNumber(f.deliveredRef, *in.indexA);
     else if (in.indexB && f.deliveredRef.source == in.nameB)
         fillPacketNumber(f.deliveredRef, *in.indexB);
+    judgeUnansweredRequests(f);
 
     // Anti-replay at the window in use (known from the evidence only now).
     {

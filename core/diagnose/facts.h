@@ -153,6 +153,19 @@ struct Facts
     // Inner traffic families, from the traffic selectors (false/false = unknown: IPv4 assumed).
     bool innerIpv4 = false, innerIpv6 = false;
 
+    // --- step 2: IKE messages larger than the path (ike_fragmentation)
+    RefCount ikeIpFragmentedUnanswered; // requests sent as IP fragments, retransmitted or incomplete, never
+                                        // answered
+    RefCount ikeIpFragmentsMissing;     // such requests of which a capture holds only some fragments
+    RefCount ikeSkfMissing;             // unanswered requests with RFC 7383 fragments missing
+    std::uint32_t largestFragmentedIke = 0; // IKE length of the largest of them, bytes
+    std::uint32_t fragmentedIkeRetransmissions = 0;
+    bool ikeSaInitAnswered = false;
+    // IKEV2_FRAGMENTATION_SUPPORTED in the captured IKE_SA_INIT: 1 announced, 0 not, -1 not captured.
+    int fragSupportInitiator = -1, fragSupportResponder = -1;
+    QString fragmentationSetting; // swanctl / ipsec.conf "fragmentation", empty when not configured
+    RefCount logIkeFragments;     // charon "splitting IKE message" / "received fragment"
+
     // --- step 3: NAT-T, DPD, keepalives
     bool natDetected = false;        // log or capture says NAT between the peers
     double longestIdleS = 0;         // longest idle gap of the tunnel in a capture
@@ -175,9 +188,26 @@ struct Facts
 
     // --- step 4: IKE/ESP retransmissions, lifetimes, anti-replay
     RefCount ikeRetransmissions; // capture
-    RefCount ikeGaveUp;          // capture: exchanges abandoned
-    RefCount logRetransmits;     // charon "retransmit N of request"
-    RefCount logGiveUps;         // charon "giving up after N retransmits"
+    RefCount ikeGaveUp;          // capture: exchanges abandoned (proven, see unansweredRequests)
+    // Retransmitted requests never answered in a capture, judged against the retransmission
+    // schedule in use once the configuration is known: a new IKE_SA_INIT, or silence longer than
+    // the next scheduled wait, proves the give-up (ikeGaveUp); silence up to the capture's end
+    // that is shorter leaves the outcome out of the capture (ikeOutcomeNotCaptured).
+    struct UnansweredRequest
+    {
+        std::uint32_t retransmissions = 0;
+        double silenceS = 0; // after the last send
+        bool toCaptureEnd = false;
+        bool restarted = false;
+        bool fromPeerCapture = false;
+        EvidenceRef ref; // the last send
+    };
+    std::vector<UnansweredRequest> unansweredRequests;
+    RefCount ikeOutcomeNotCaptured;
+    double outcomeSilenceS = 0; // of the first such request: silence seen
+    double outcomeNeededS = 0;  // and the wait the schedule in use asks for before the next step
+    RefCount logRetransmits;    // charon "retransmit N of request"
+    RefCount logGiveUps;        // charon "giving up after N retransmits"
     std::uint32_t maxRetransmitsOneExchange = 0;
     std::uint64_t ikeExchanges = 0, ikeAnswered = 0;
     bool ikeEstablished = false; // an IKE_AUTH answered (capture) or an SA established (log)
@@ -186,6 +216,13 @@ struct Facts
     double rekeyTimeS = 0;     // configured child rekey_time, 0 unknown
     int retransmitTries = -1;  // configured, -1 unknown (default 5)
     double retransmitTimeoutS = 0, retransmitBase = 0;
+    // Configured lifetimes in seconds, -1 where the configuration does not name them.
+    double childLifeTimeS = -1; // swanctl child life_time
+    double ikeRekeyTimeS = -1;  // swanctl connection rekey_time
+    double ikeOverTimeS = -1;   // swanctl connection over_time
+    double ikeReauthTimeS = -1; // swanctl connection reauth_time
+    double marginTimeS = -1;    // ipsec.conf margintime / rekeymargin
+    double ikeLifetimeS = -1;   // ipsec.conf ikelifetime
 
     std::uint64_t minSafeWindow = 0; // ESP analysis' min_window_exact (largest over received SAs)
     EvidenceRef minSafeWindowRef;
@@ -203,11 +240,34 @@ struct Facts
     RefCount emulatedReplayDrops;
 
     // --- ESP blocked
+    // How ESP travels: packets captured as plain ESP (IP protocol 50) and as ESP-in-UDP (port
+    // 4500 behind NAT-T or encap = yes), over both captures; `encapInEvidence` when the kernel SA
+    // or the configuration says UDP encapsulation.
+    std::uint64_t espRawPackets = 0, espUdpPackets = 0;
+    bool encapInEvidence = false;
+    // What an ICMP "administratively prohibited" error quoting tunnel traffic carried: 50 (ESP),
+    // 4500 (UDP 4500: NAT-T / ESP-in-UDP), 500 (IKE), 0 none.
+    int icmpRejectQuotes = 0;
     RefCount espOneWay;            // ESP packets on SAs whose reverse direction carries no ESP
     bool espNeverReceived = false; // pair: a direction sent ESP and none arrived
     EvidenceRef espNeverReceivedRef;
     RefCount inboundSaZero; // evidence: inbound SA with 0 packets while outbound counts
     std::uint64_t outboundSaPackets = 0;
+
+    // --- the peers' configurations do not meet (ike_config_mismatch)
+    RefCount logNoProposal, logTsUnacceptable, logAuthFailed; // charon log lines
+    RefCount ikeErrorNotifies; // captured responses with a cleartext NO_PROPOSAL_CHOSEN,
+                               // AUTHENTICATION_FAILED or TS_UNACCEPTABLE
+    QStringList ikeErrorNotifyNames;
+    RefCount xfrmInTmplMismatch, xfrmInNoPols; // inbound packets that matched no policy / template
+
+    // --- packets that found no usable SA (sa_missing_or_expired)
+    RefCount xfrmOutNoStates, xfrmInStateExpired, xfrmOutStateExpired, xfrmOutPolBlock;
+
+    // --- host settings (sysctl evidence); -1 unknown
+    int rpFilter = -1;          // net.ipv4.conf.all.rp_filter (the kernel uses max(all, interface))
+    int ipNoPmtuDisc = -1;      // net.ipv4.ip_no_pmtu_disc
+    QStringList xfrmBypassedOn; // "net.ipv4.conf.X.disable_xfrm = 1" / "disable_policy = 1" lines
 
     // --- step 5: offload, CPU, host drops
     RefCount xfrmInNoStates, xfrmInStateProtoError, xfrmInStateMismatch, xfrmInBufferError;

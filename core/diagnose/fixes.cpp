@@ -79,10 +79,6 @@ QString reloadIpsecConf(const FixTarget &t)
         .arg(shq(t.connection));
 }
 
-constexpr int kDefaultTries = 5;
-constexpr double kDefaultTimeout = 4.0;
-constexpr double kDefaultBase = 1.8;
-
 } // namespace
 
 FixTarget fixTarget(const Facts &f)
@@ -520,137 +516,329 @@ double retransmitTotalS(int tries, double timeoutS, double base)
     return total;
 }
 
-std::vector<Fix> peerUnreachableFixes(const FixTarget &t, double outageS)
+double RetransmitSchedule::waitAfter(int n) const
+{
+    return timeoutS * std::pow(base, std::max(n, 0));
+}
+
+double RetransmitSchedule::totalS() const
+{
+    return retransmitTotalS(tries, timeoutS, base);
+}
+
+QString RetransmitSchedule::text() const
+{
+    QStringList set;
+    if (triesConfigured) set << QStringLiteral("retransmit_tries = %1").arg(tries);
+    if (timeoutConfigured) set << QStringLiteral("retransmit_timeout = %1").arg(num(timeoutS));
+    if (baseConfigured) set << QStringLiteral("retransmit_base = %1").arg(num(base));
+    return QStringLiteral("%1 s × %2^k, %3 retransmissions, give-up %4 s after the first send; %5")
+        .arg(num(timeoutS), num(base))
+        .arg(tries)
+        .arg(num(std::round(totalS() * 10) / 10),
+             set.isEmpty() ? QStringLiteral("strongSwan's defaults")
+                           : QStringLiteral("strongswan.conf: %1; defaults for the rest")
+                                 .arg(set.join(QStringLiteral(", "))));
+}
+
+std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableParams &p)
 {
     std::vector<Fix> out;
-    int tries = kDefaultTries;
-    while (retransmitTotalS(tries, kDefaultTimeout, kDefaultBase) < 1.5 * outageS && tries < 12)
-        ++tries;
-    const double total = retransmitTotalS(tries, kDefaultTimeout, kDefaultBase);
-    out.push_back(make(
-        FixKind::StrongswanConf,
-        QStringLiteral("Retransmit for %1 s before declaring the peer dead (strongswan.conf)")
-            .arg(std::lround(total)),
-        charonSnippet({QStringLiteral("retransmit_tries = %1").arg(tries),
-                       QStringLiteral("retransmit_timeout = %1").arg(dec(kDefaultTimeout)),
-                       QStringLiteral("retransmit_base = %1").arg(dec(kDefaultBase))}),
-        QStringLiteral(
-            "An IKE request (DPD, rekey) is retried for Σ 4.0 × 1.8^k (k = 0..%1) = %2 s before charon gives "
-            "up, "
-            "longer than 1.5 × the %3 s outage seen, so a path outage of that length no longer tears the "
-            "IKE_SA down.")
-            .arg(tries)
-            .arg(std::lround(total))
-            .arg(num(std::round(outageS * 10) / 10)),
-        QStringLiteral("A peer that is really gone is noticed later (%1 s), and traffic is black-holed until "
-                       "then unless "
-                       "dpd_action restarts the SA.")
-            .arg(std::lround(total)),
-        QStringLiteral("swanctl --reload-settings; charon's log shows 'retransmit N of request' up to N = %1 "
-                       "during an outage, "
-                       "and no 'giving up after' for outages shorter than %2 s.")
-            .arg(tries)
-            .arg(std::lround(total)),
-        QStringLiteral(
-            "Put back the previous values (defaults: retransmit_tries = 5, retransmit_timeout = 4.0, "
-            "retransmit_base = 1.8), swanctl --reload-settings.")));
-    out.push_back(make(
-        FixKind::Swanctl,
-        QStringLiteral("Detect a dead peer and bring the tunnel back by itself (swanctl.conf)"),
-        swanctlSnippet(t, {QStringLiteral("dpd_delay = 10s"), QStringLiteral("keyingtries = 0")},
-                       {QStringLiteral("dpd_action = restart"), QStringLiteral("start_action = start"),
-                        QStringLiteral("close_action = start")}),
-        QStringLiteral("DPD checks the peer every 10 s of inbound silence; when the peer is declared dead "
-                       "the CHILD_SA is "
-                       "re-initiated (dpd_action = restart) and the initiator retries forever (keyingtries = "
-                       "0) instead of "
-                       "leaving the tunnel down after the outage."),
-        QStringLiteral(
-            "DPD adds a small INFORMATIONAL exchange per idle period. Only one side should use restart / "
-            "start_action = start (the initiator); on both, duplicate SAs can appear (use 'trap' on the "
-            "other)."),
-        QStringLiteral("After an outage: swanctl --list-sas shows %1 ESTABLISHED again without manual "
-                       "action; the log shows "
-                       "'sending DPD request' and 'restarting CHILD_SA %2'. Apply with ")
-                .arg(t.connection, t.child) +
-            reloadSwanctl(t) + QLatin1Char('.'),
-        QStringLiteral("Remove the lines (defaults: dpd_delay = 0s, keyingtries = 1, dpd_action = clear, "
-                       "start_action = none, "
-                       "close_action = none) and swanctl --load-conns.")));
-    out.push_back(make(
-        FixKind::IpsecConf, QStringLiteral("Detect a dead peer and restart (legacy ipsec.conf)"),
-        ipsecConfSnippet(t, {QStringLiteral("dpddelay=10s"),
-                             QStringLiteral("dpdtimeout=%1s").arg(std::lround(total)),
-                             QStringLiteral("dpdaction=restart"), QStringLiteral("keyingtries=%forever"),
-                             QStringLiteral("auto=start")}),
-        QStringLiteral("The ipsec.conf equivalent: DPD every 10 s, restart on a dead peer, retry forever."),
-        QStringLiteral(
-            "As above; dpdtimeout only applies to IKEv1 (IKEv2 uses the retransmission settings)."),
-        QStringLiteral(
-            "ipsec statusall shows the connection ESTABLISHED again after an outage. Apply with ") +
-            reloadIpsecConf(t) + QLatin1Char('.'),
-        QStringLiteral(
-            "Remove the lines (defaults dpdaction=none, dpddelay=30s, keyingtries=3) and ipsec update.")));
+    const RetransmitSchedule &s = p.schedule;
+    // More tries only for an outage that was measured and outlasts the schedule in use; timeout
+    // and base stay as they are.
+    if (p.outageS > 0) {
+        int tries = s.tries;
+        while (retransmitTotalS(tries, s.timeoutS, s.base) < 1.5 * p.outageS && tries < 12)
+            ++tries;
+        const double total = retransmitTotalS(tries, s.timeoutS, s.base);
+        if (tries > s.tries) {
+            const bool enough = total >= 1.5 * p.outageS;
+            out.push_back(make(
+                FixKind::StrongswanConf,
+                QStringLiteral("Retransmit for %1 s before declaring the peer dead (strongswan.conf)")
+                    .arg(std::lround(total)),
+                charonSnippet({QStringLiteral("retransmit_tries = %1").arg(tries)}),
+                QStringLiteral(
+                    "An IKE request (DPD, rekey) is retried %1 times, Σ %2 × %3^k (k = 0..%1) = %4 s "
+                    "before charon gives up, instead of %5 s now (%6). %7")
+                    .arg(tries)
+                    .arg(num(s.timeoutS), num(s.base))
+                    .arg(std::lround(total))
+                    .arg(std::lround(s.totalS()))
+                    .arg(s.text(),
+                         enough
+                             ? QStringLiteral("That is longer than 1.5 × the %1 s outage measured, so a path "
+                                              "outage of that length no longer tears the IKE_SA down.")
+                                   .arg(num(std::round(p.outageS * 10) / 10))
+                             : QStringLiteral("That is still shorter than 1.5 × the %1 s outage measured: "
+                                              "raise retransmit_timeout as well, or rely on DPD restart.")
+                                   .arg(num(std::round(p.outageS * 10) / 10))),
+                QStringLiteral(
+                    "A peer that is really gone is noticed later (%1 s), and traffic is black-holed "
+                    "until then unless dpd_action restarts the SA.")
+                    .arg(std::lround(total)),
+                QStringLiteral(
+                    "swanctl --reload-settings; charon's log shows 'retransmit N of request' up to N = "
+                    "%1 during an outage, and no 'giving up after' for outages shorter than %2 s.")
+                    .arg(tries)
+                    .arg(std::lround(total)),
+                s.triesConfigured
+                    ? QStringLiteral("Put back retransmit_tries = %1, swanctl --reload-settings.")
+                          .arg(s.tries)
+                    : QStringLiteral("Remove the retransmit_tries line (default 5), swanctl "
+                                     "--reload-settings.")));
+        }
+    }
+    // DPD and restart: only what the configuration does not have yet.
+    const bool dpdOn = p.dpdDelayS > 0;
+    const bool restartOn = p.dpdAction == QLatin1String("restart");
+    QStringList conn, child;
+    if (!dpdOn) conn << QStringLiteral("dpd_delay = 10s");
+    conn << QStringLiteral("keyingtries = 0");
+    if (!restartOn) child << QStringLiteral("dpd_action = restart");
+    child << QStringLiteral("start_action = start") << QStringLiteral("close_action = start");
+    out.push_back(
+        make(FixKind::Swanctl,
+             QStringLiteral("Detect a dead peer and bring the tunnel back by itself (swanctl.conf)"),
+             swanctlSnippet(t, conn, child),
+             QStringLiteral(
+                 "%1; when the peer is declared dead the CHILD_SA is re-initiated (dpd_action = restart%2) "
+                 "and the initiator retries forever (keyingtries = 0) instead of leaving the tunnel down "
+                 "after the outage.")
+                 .arg(dpdOn ? QStringLiteral("DPD is already on (dpd_delay = %1 s)").arg(num(p.dpdDelayS))
+                            : QStringLiteral("DPD checks the peer every 10 s of inbound silence"),
+                      restartOn ? QStringLiteral(", already configured") : QString()),
+             QStringLiteral(
+                 "DPD adds a small INFORMATIONAL exchange per idle period. Only one side should use restart "
+                 "/ start_action = start (the initiator); on both, duplicate SAs can appear (use 'trap' on "
+                 "the other)."),
+             QStringLiteral(
+                 "After an outage: swanctl --list-sas shows %1 ESTABLISHED again without manual action; the "
+                 "log shows 'sending DPD request' and 'restarting CHILD_SA %2'. Apply with ")
+                     .arg(t.connection, t.child) +
+                 reloadSwanctl(t) + QLatin1Char('.'),
+             QStringLiteral(
+                 "Remove the added lines (defaults: %1keyingtries = 1, %2start_action = none, close_action = "
+                 "none) and swanctl --load-conns.")
+                 .arg(dpdOn ? QString() : QStringLiteral("dpd_delay = 0s, "),
+                      restartOn ? QString() : QStringLiteral("dpd_action = clear, "))));
+    QStringList legacy;
+    if (!dpdOn) legacy << QStringLiteral("dpddelay=10s");
+    if (!restartOn) legacy << QStringLiteral("dpdaction=restart");
+    legacy << QStringLiteral("keyingtries=%forever") << QStringLiteral("auto=start");
+    out.push_back(
+        make(FixKind::IpsecConf, QStringLiteral("Detect a dead peer and restart (legacy ipsec.conf)"),
+             ipsecConfSnippet(t, legacy),
+             QStringLiteral("The ipsec.conf equivalent: DPD, restart on a dead peer, retry forever."),
+             QStringLiteral(
+                 "As above; for IKEv2 the retransmission settings decide when the peer is dead (dpdtimeout "
+                 "only applies to IKEv1)."),
+             QStringLiteral(
+                 "ipsec statusall shows the connection ESTABLISHED again after an outage. Apply with ") +
+                 reloadIpsecConf(t) + QLatin1Char('.'),
+             QStringLiteral(
+                 "Remove the added lines (defaults dpdaction=none, dpddelay=30s, keyingtries=3) and ipsec "
+                 "update.")));
     return out;
 }
 
-std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retransmissions, double rekeyTimeS)
+std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retransmissions,
+                                        const RetransmitSchedule &schedule, const LifetimesInUse &life)
 {
     std::vector<Fix> out;
-    const double total = retransmitTotalS(kDefaultTries, kDefaultTimeout, kDefaultBase);
-    const int marginS = int(std::ceil(total / 60.0)) * 60; // whole minutes ≥ the retransmission schedule
-    const double rekey = rekeyTimeS >= 300 ? rekeyTimeS : 3600;
-    out.push_back(make(
-        FixKind::Swanctl, QStringLiteral("Leave room for retransmissions before SAs expire (swanctl.conf)"),
-        swanctlSnippet(
-            t,
-            {QStringLiteral("rekey_time = 4h"),
-             QStringLiteral("over_time = %1s").arg(std::max(marginS, 1440)),
-             QStringLiteral("rand_time = %1s").arg(std::max(marginS, 1440)),
-             QStringLiteral("fragmentation = yes")},
-            {QStringLiteral("rekey_time = %1s").arg(std::lround(rekey)),
-             QStringLiteral("life_time = %1s")
-                 .arg(std::lround(rekey) + std::max<long>(marginS, std::lround(rekey / 10))),
-             QStringLiteral("rand_time = %1s").arg(std::max<long>(marginS, std::lround(rekey / 10)) / 2)}),
-        QStringLiteral(
-            "%1 IKE request(s) had to be retransmitted. A rekey needs up to %2 s to succeed with the default "
-            "retransmission schedule (4.0 × 1.8^k, 5 tries); these lifetimes keep at least %3 s between the "
-            "rekey and the hard expiry, so a rekey slowed by lost messages completes before the SA dies. "
-            "fragmentation = yes lets large IKE messages through paths that drop IP fragments.")
-            .arg(retransmissions)
-            .arg(std::lround(total))
-            .arg(marginS),
-        QStringLiteral("Longer-lived keys (fewer rekeys, so less forward secrecy per byte). Lost IKE "
-                       "messages still point "
-                       "at loss on the path: look at the comparison for where they were lost."),
-        QStringLiteral("swanctl --list-sas shows 'rekeying in' within the new times; charon logs 'rekeyed "
-                       "CHILD_SA' without "
-                       "'CHILD_SA ... expired' even when 'retransmit N of request' appears. Apply with ") +
-            reloadSwanctl(t) + QLatin1Char('.'),
-        QStringLiteral("Put back the old lifetimes (defaults: IKE rekey_time 4h, CHILD rekey_time 1h, "
-                       "life_time = rekey_time "
-                       "+ 10 %) and swanctl --load-conns.")));
-    out.push_back(make(
-        FixKind::StrongswanConf,
-        QStringLiteral("Keep strongSwan's default retransmission schedule (strongswan.conf)"),
-        charonSnippet({QStringLiteral("retransmit_tries = %1").arg(kDefaultTries),
-                       QStringLiteral("retransmit_timeout = %1").arg(dec(kDefaultTimeout)),
-                       QStringLiteral("retransmit_base = %1").arg(dec(kDefaultBase))}),
-        QStringLiteral("Retries an unanswered request 5 times over %1 s in all (4, 7.2, 13, 23.3, 42 s, then "
-                       "75.6 s to the "
-                       "give-up); shorter settings give up on a peer during ordinary short losses.")
-            .arg(std::lround(total)),
-        QStringLiteral("A dead peer is noticed after %1 s rather than sooner.").arg(std::lround(total)),
-        QStringLiteral(
-            "swanctl --reload-settings; retransmissions in charon's log are spaced 4, 7.2, 13 ... s apart."),
-        QStringLiteral("Put back the previous values and swanctl --reload-settings.")));
+    const double total = schedule.totalS();
+    const long marginS = std::lround(std::ceil(total / 60.0)) * 60; // whole minutes ≥ the schedule
+    auto from = [](bool configured) {
+        return configured ? QStringLiteral("configured") : QStringLiteral("default");
+    };
+    if (!t.ipsecConf) {
+        QStringList conn, child, why;
+        // A rekey starts at the latest at rekey_time (rand_time only moves it earlier); the SA
+        // dies at life_time (CHILD) or rekey_time + over_time (IKE).
+        const double childMargin = life.childLifeS - life.childRekeyS;
+        if (childMargin < total) {
+            const long newLife = std::lround(life.childRekeyS) + marginS;
+            child << QStringLiteral("life_time = %1s").arg(newLife);
+            why << QStringLiteral(
+                       "CHILD_SA: life_time %1 s (%2) − rekey_time %3 s (%4) leaves %5 s; life_time = "
+                       "%6 s leaves %7 s")
+                       .arg(num(life.childLifeS), from(life.childLifeConfigured), num(life.childRekeyS),
+                            from(life.childRekeyConfigured), num(std::round(childMargin * 10) / 10))
+                       .arg(newLife)
+                       .arg(marginS);
+        }
+        if (life.ikeOverS < total) {
+            conn << QStringLiteral("over_time = %1s").arg(marginS);
+            why << QStringLiteral("IKE_SA: over_time %1 s (%2) after rekey_time %3 s; over_time = %4 s")
+                       .arg(num(std::round(life.ikeOverS * 10) / 10), from(life.ikeOverConfigured),
+                            num(life.ikeRekeyS))
+                       .arg(marginS);
+        }
+        if (!why.isEmpty())
+            out.push_back(make(
+                FixKind::Swanctl,
+                QStringLiteral("Leave room for retransmissions before SAs expire (swanctl.conf)"),
+                swanctlSnippet(t, conn, child),
+                QStringLiteral(
+                    "%1 IKE request(s) had to be retransmitted. A rekey slowed by lost messages may need "
+                    "up to %2 s (%3), more than the time between the rekey and the hard expiry. %4. "
+                    "rekey_time and rand_time stay as they are.")
+                    .arg(retransmissions)
+                    .arg(std::lround(total))
+                    .arg(schedule.text(), why.join(QStringLiteral("; "))),
+                QStringLiteral(
+                    "Keys can live up to %1 s past the rekey time when a rekey is slow. Lost IKE "
+                    "messages still point at loss on the path: look at the comparison for where they "
+                    "were lost.")
+                    .arg(marginS),
+                QStringLiteral(
+                    "swanctl --list-conns shows the new times; charon logs 'rekeyed CHILD_SA' without "
+                    "'CHILD_SA ... expired' even when 'retransmit N of request' appears. Apply with ") +
+                    reloadSwanctl(t) + QLatin1Char('.'),
+                QStringLiteral(
+                    "Put back the previous values (remove the added lines where they were not set: "
+                    "life_time = rekey_time + 10 %, over_time = 10 % of rekey_time) and swanctl "
+                    "--load-conns.")));
+    } else if (life.marginS < total) {
+        out.push_back(make(
+            FixKind::IpsecConf,
+            QStringLiteral("Leave room for retransmissions before SAs expire (ipsec.conf)"),
+            ipsecConfSnippet(t, {QStringLiteral("margintime=%1s").arg(marginS)}),
+            QStringLiteral(
+                "%1 IKE request(s) had to be retransmitted. A rekey may need up to %2 s (%3); margintime "
+                "%4 s (%5) starts it too close to the expiry. lifetime and rekeyfuzz stay as they are.")
+                .arg(retransmissions)
+                .arg(std::lround(total))
+                .arg(schedule.text(), num(life.marginS), from(life.marginConfigured)),
+            QStringLiteral("Rekeys start earlier, so SAs are rekeyed a little more often."),
+            QStringLiteral(
+                "ipsec statusall shows 'rekeying in' earlier; no 'expired' after retransmissions. Apply "
+                "with ") +
+                reloadIpsecConf(t) + QLatin1Char('.'),
+            QStringLiteral("Put back margintime=%1s (default 9m) and ipsec update.").arg(num(life.marginS))));
+    }
+    // A schedule shortened below strongSwan's defaults gives up during ordinary short losses.
+    const RetransmitSchedule def;
+    if (total < def.totalS()) {
+        QStringList lines, undo;
+        if (schedule.triesConfigured && schedule.tries < def.tries) {
+            lines << QStringLiteral("retransmit_tries = %1").arg(def.tries);
+            undo << QStringLiteral("retransmit_tries = %1").arg(schedule.tries);
+        }
+        if (schedule.timeoutConfigured && schedule.timeoutS < def.timeoutS) {
+            lines << QStringLiteral("retransmit_timeout = %1").arg(dec(def.timeoutS));
+            undo << QStringLiteral("retransmit_timeout = %1").arg(num(schedule.timeoutS));
+        }
+        if (schedule.baseConfigured && schedule.base < def.base) {
+            lines << QStringLiteral("retransmit_base = %1").arg(dec(def.base));
+            undo << QStringLiteral("retransmit_base = %1").arg(num(schedule.base));
+        }
+        if (!lines.isEmpty())
+            out.push_back(
+                make(FixKind::StrongswanConf,
+                     QStringLiteral("Restore strongSwan's default retransmission schedule (strongswan.conf)"),
+                     charonSnippet(lines),
+                     QStringLiteral(
+                         "The configured schedule (%1) gives up on a request after %2 s; the defaults retry "
+                         "for %3 s (4, 7.2, 13, 23.3, 42 s, then 75.6 s to the give-up), so ordinary short "
+                         "losses no longer abandon a rekey or declare the peer dead.")
+                         .arg(schedule.text())
+                         .arg(std::lround(total))
+                         .arg(std::lround(def.totalS())),
+                     QStringLiteral("A dead peer is noticed after %1 s rather than %2 s.")
+                         .arg(std::lround(def.totalS()))
+                         .arg(std::lround(total)),
+                     QStringLiteral(
+                         "swanctl --reload-settings; retransmissions in charon's log are spaced 4, 7.2, 13 "
+                         "... s apart."),
+                     QStringLiteral("Put back %1 and swanctl --reload-settings.")
+                         .arg(undo.join(QStringLiteral(", ")))));
+    }
     return out;
 }
 
 // ---------------------------------------------------------------- ESP blocked
 
-std::vector<Fix> espBlockedFixes(const FixTarget &t, int tunnelMtuNatT, int pathMtu)
+namespace {
+
+/// Accept rules for UDP between the peers with port 500 and/or 4500 on either end (the NAT may
+/// have changed the other port): the carrier of IKE and of ESP-in-UDP.
+std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
 {
+    std::vector<Fix> out;
+    const bool ike = carrier == EspCarrier::Ike;
+    const QString ports = ike ? QStringLiteral("500,4500") : QStringLiteral("4500");
+    const QString what =
+        ike ? QStringLiteral("IKE (UDP 500 and 4500)") : QStringLiteral("ESP-in-UDP (UDP 4500, RFC 3948)");
+    const QString rule = QStringLiteral("-p udp -s %1 -d %2 -m multiport --ports %3 -j ACCEPT");
+    out.push_back(make(
+        FixKind::Iptables, QStringLiteral("Let %1 through the filter").arg(what),
+        QStringLiteral("# The tunnel travels as %1: rules for IP protocol 50 or forcing UDP encapsulation "
+                       "change nothing here.\n"
+                       "# On this host:\n"
+                       "iptables -I INPUT %2\n"
+                       "# On a Linux firewall between the peers (adapt to the one that drops it):\n"
+                       "iptables -I FORWARD %2\n"
+                       "iptables -I FORWARD %3\n")
+            .arg(what, rule.arg(t.peerAddress, t.localAddress, ports),
+                 rule.arg(t.localAddress, t.peerAddress, ports)),
+        QStringLiteral("Accepts UDP between %1 and %2 with port %3 at either end (a NAT may have changed the "
+                       "other port), ahead of the rules that drop it.")
+            .arg(t.localAddress, t.peerAddress, ports),
+        QStringLiteral(
+            "Opens only UDP %1 between the two addresses. Behind a NAT the peer's address is the NAT's "
+            "public one. If a provider or DPI box drops it, these rules cannot help: ask the operator, "
+            "or use another path.")
+            .arg(ports),
+        QStringLiteral(
+            "iptables -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; "
+            "swanctl --list-sas shows the inbound SA's packet counter growing."),
+        QStringLiteral("iptables -D INPUT %1; iptables -D FORWARD %1; iptables -D FORWARD %2")
+            .arg(rule.arg(t.peerAddress, t.localAddress, ports),
+                 rule.arg(t.localAddress, t.peerAddress, ports))));
+    const QString set = ike ? QStringLiteral("{ 500, 4500 }") : QStringLiteral("4500");
+    out.push_back(
+        make(FixKind::Nftables, QStringLiteral("Let %1 through the filter (nftables)").arg(what),
+             QStringLiteral(
+                 "# Insert into the chain that drops it (table and chain names depend on your ruleset):\n"
+                 "nft insert rule inet filter input ip saddr %1 ip daddr %2 udp dport %3 accept\n"
+                 "nft insert rule inet filter input ip saddr %1 ip daddr %2 udp sport %3 accept\n"
+                 "nft insert rule inet filter forward ip saddr %1 ip daddr %2 udp dport %3 accept\n"
+                 "nft insert rule inet filter forward ip saddr %1 ip daddr %2 udp sport %3 accept\n"
+                 "nft insert rule inet filter forward ip saddr %2 ip daddr %1 udp dport %3 accept\n"
+                 "nft insert rule inet filter forward ip saddr %2 ip daddr %1 udp sport %3 accept\n")
+                 .arg(t.peerAddress, t.localAddress, set),
+             QStringLiteral("Accepts %1 between the two gateways before the rule that drops it.").arg(what),
+             QStringLiteral(
+                 "As for iptables; an accept in one base chain does not override a drop in another chain "
+                 "on the same hook, so insert it where the drop is."),
+             QStringLiteral("nft list ruleset | grep %1; the inbound SA's counter (ip -s xfrm state) grows.")
+                 .arg(ike ? QStringLiteral("500") : QStringLiteral("4500")),
+             QStringLiteral(
+                 "nft -a list chain inet filter input (and forward), then nft delete rule inet filter input "
+                 "handle <N> for each added rule")));
+    return out;
+}
+
+} // namespace
+
+const char *espCarrierName(EspCarrier c)
+{
+    switch (c) {
+    case EspCarrier::Esp:
+        return "esp";
+    case EspCarrier::UdpEncap:
+        return "udp_4500";
+    case EspCarrier::Ike:
+        return "ike";
+    }
+    return "esp";
+}
+
+std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tunnelMtuNatT, int pathMtu)
+{
+    if (carrier != EspCarrier::Esp) return udpAcceptFixes(t, carrier);
     std::vector<Fix> out;
     out.push_back(make(
         FixKind::Iptables, QStringLiteral("Let ESP (IP protocol 50) through the filter"),
@@ -721,6 +909,119 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, int tunnelMtuNatT, int path
              QStringLiteral("ip xfrm state shows 'encap type espinudp'. Apply with ") + reloadIpsecConf(t) +
                  QLatin1Char('.'),
              QStringLiteral("Remove forceencaps=yes, then ") + reloadIpsecConf(t) + QLatin1Char('.')));
+    return out;
+}
+
+// ---------------------------------------------------------------- IKE fragmentation
+
+std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentationParams &p)
+{
+    std::vector<Fix> out;
+    auto side = [](int a) {
+        return a > 0    ? QStringLiteral("announced it")
+               : a == 0 ? QStringLiteral("did not announce it")
+                        : QStringLiteral("was not captured");
+    };
+    const QString seen = QStringLiteral("IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT: the initiator %1, the "
+                                        "responder %2.")
+                             .arg(side(p.initiatorAnnounces), side(p.responderAnnounces));
+    const QString was = !p.configured.isEmpty() ? QStringLiteral("fragmentation = %1 now").arg(p.configured)
+                        : p.configKnown ? QStringLiteral("the configuration leaves it at the default (yes)")
+                                        : QStringLiteral("the configuration is not in the evidence");
+    out.push_back(make(
+        FixKind::Swanctl, QStringLiteral("Use IKEv2 fragmentation on both ends (swanctl.conf)"),
+        QStringLiteral("# on both peers\n") + swanctlSnippet(t, {QStringLiteral("fragmentation = yes")}, {}),
+        QStringLiteral(
+            "charon announces IKEv2 fragmentation (RFC 7383) in IKE_SA_INIT and, when the peer announces it "
+            "too, sends large messages (IKE_AUTH with certificates) as encrypted IKE fragments, each a "
+            "whole UDP datagram no larger than charon.fragment_size (default 1280 bytes), instead of one "
+            "datagram the kernel splits into IP fragments that filters drop. %1 On this host: %2.")
+            .arg(seen, was),
+        QStringLiteral(
+            "Only helps when both ends support RFC 7383 (strongSwan ≥ 5.2.1, Windows 10 1803 and later, "
+            "current macOS/iOS and Android clients); IKE_SA_INIT itself is never fragmented. A few "
+            "more packets per large exchange."),
+        QStringLiteral(
+            "charon's log shows 'splitting IKE message (N bytes) into M fragments' and the peer's "
+            "'received fragment #i of M'; tcpdump -ni %1 'ip[6:2] & 0x3fff != 0' (IP fragments) stays "
+            "silent during IKE_AUTH; the IKE_SA establishes. Apply with ")
+                .arg(t.wanInterface) +
+            reloadSwanctl(t) + QLatin1Char('.'),
+        QStringLiteral("Put back the previous fragmentation value (%1) and swanctl --load-conns.")
+            .arg(p.configured.isEmpty() ? QStringLiteral("remove the line") : p.configured)));
+    out.push_back(
+        make(FixKind::IpsecConf, QStringLiteral("Use IKEv2 fragmentation (legacy ipsec.conf)"),
+             ipsecConfSnippet(t, {QStringLiteral("fragmentation=yes")}),
+             QStringLiteral("The ipsec.conf equivalent of fragmentation = yes (RFC 7383 for IKEv2)."),
+             QStringLiteral("As above: both ends must support it."),
+             QStringLiteral("As above. Apply with ") + reloadIpsecConf(t) + QLatin1Char('.'),
+             QStringLiteral("Remove the line (default yes) or put back the old value, then ") +
+                 reloadIpsecConf(t) + QLatin1Char('.')));
+    if (p.provenPathMtu >= 576 && p.provenPathMtu < 1280)
+        out.push_back(
+            make(FixKind::StrongswanConf,
+                 QStringLiteral("Keep IKE fragments below the %1-byte path MTU (strongswan.conf)")
+                     .arg(p.provenPathMtu),
+                 charonSnippet({QStringLiteral("fragment_size = %1").arg(p.provenPathMtu)}),
+                 QStringLiteral(
+                     "IKE fragments (whole IP datagrams) are at most %1 bytes, the path MTU an ICMP error "
+                     "reported, instead of the default 1280.")
+                     .arg(p.provenPathMtu),
+                 QStringLiteral("More fragments per large message."),
+                 QStringLiteral(
+                     "swanctl --reload-settings; 'splitting IKE message' in charon's log; no IKE datagram "
+                     "above %1 bytes in a capture.")
+                     .arg(p.provenPathMtu),
+                 QStringLiteral("Remove the fragment_size line (default 1280), swanctl --reload-settings.")));
+    out.push_back(make(
+        FixKind::ClientSettings,
+        QStringLiteral("Remote-access clients: IKEv2 fragmentation and smaller certificates"),
+        QStringLiteral(
+            "Windows (built-in IKEv2 client): supports IKEv2 fragmentation from Windows 10 1803 on; older\n"
+            "  versions fail with error 809 when IKE_AUTH is fragmented by IP. Update the client, or make\n"
+            "  IKE_AUTH smaller (below).\n"
+            "macOS / iOS (built-in IKEv2): recent versions announce IKEv2 fragmentation themselves; there\n"
+            "  is no setting on the device, the gateway must allow it (fragmentation = yes).\n"
+            "Android: the strongSwan VPN Client app uses IKEv2 fragmentation by default; the built-in\n"
+            "  IKEv2/IPsec client (Android 11 and later) announces it too.\n"
+            "Any client: a capture of its IKE_SA_INIT shows whether it sends IKEV2_FRAGMENTATION_SUPPORTED.\n"
+            "Smaller IKE_AUTH: ECDSA (P-256/P-384) or 2048-bit RSA certificates instead of RSA 4096, no\n"
+            "  intermediate certificates sent that the peer already has, fewer CERTREQ payloads.\n"),
+        QStringLiteral(
+            "Gets large IKE_AUTH messages through paths that drop IP fragments without touching the path. "
+            "%1")
+            .arg(seen),
+        QStringLiteral("Client versions that lack RFC 7383 need smaller certificates or a path that passes "
+                       "fragments."),
+        QStringLiteral(
+            "The client connects; the gateway's log shows 'received fragment #i of n' during IKE_AUTH."),
+        QStringLiteral(
+            "Nothing to undo on the gateway; re-issue the old certificates if they were replaced.")));
+    out.push_back(make(
+        FixKind::Iptables, QStringLiteral("Or: find and fix the box that drops IP fragments"),
+        QStringLiteral("# Non-first IP fragments carry no UDP header, so port-based filters (ACLs matching\n"
+                       "# UDP 500/4500, cloud security groups, some NAT/CGN and DSL/LTE routers) drop them.\n"
+                       "# Capture on both sides of each hop and compare what arrives:\n"
+                       "tcpdump -ni %1 'host %2 and (udp port 500 or ip[6:2] & 0x1fff != 0)'\n"
+                       "# On a Linux firewall you run, a rule like this one is the cause (iptables -f):\n"
+                       "iptables -S FORWARD | grep -e ' -f '\n"
+                       "# Accept fragments between the peers ahead of it:\n"
+                       "iptables -I FORWARD -f -s %3 -d %2 -j ACCEPT\n"
+                       "iptables -I FORWARD -f -s %2 -d %3 -j ACCEPT\n")
+            .arg(t.wanInterface, t.peerAddress, t.localAddress),
+        QStringLiteral(
+            "Lets the later fragments of large IKE datagrams between %1 and %2 through a Linux filter "
+            "that drops fragments.")
+            .arg(t.localAddress, t.peerAddress),
+        QStringLiteral(
+            "Fragments can be used to slip past filters: accept them only between the two peers. A "
+            "box you do not control needs its operator; IKEv2 fragmentation avoids the question."),
+        QStringLiteral(
+            "The capture at the peer shows the non-first fragments (offset ≠ 0) of IKE_AUTH and the "
+            "IKE_SA establishes."),
+        QStringLiteral(
+            "iptables -D FORWARD -f -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -f -s %2 -d %1 -j ACCEPT")
+            .arg(t.localAddress, t.peerAddress)));
     return out;
 }
 

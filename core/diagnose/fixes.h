@@ -74,13 +74,79 @@ int recommendedKeepalive(double timeoutOrBoundS, bool known);
 
 /// Total time strongSwan spends on one request: Σ_{k=0..tries} timeout·base^k.
 double retransmitTotalS(int tries, double timeoutS, double base);
-/// Retransmission settings that ride out an outage of `outageS` seconds (≥ 1.5 × it, at least
-/// the defaults), DPD and restart so the tunnel comes back by itself.
-std::vector<Fix> peerUnreachableFixes(const FixTarget &t, double outageS);
-/// Retransmission / lifetime settings when IKE messages got lost.
-std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retransmissions, double rekeyTimeS);
-/// Let ESP through a filter, or wrap it in UDP 4500 (`tunnelMtuNatT` for the new MTU).
-std::vector<Fix> espBlockedFixes(const FixTarget &t, int tunnelMtuNatT, int pathMtu);
+
+/// strongswan.conf charon.retransmit_* in use: configured where the evidence names them, else
+/// strongSwan's defaults (5 tries, 4.0 s, base 1.8).
+struct RetransmitSchedule
+{
+    int tries = 5;
+    double timeoutS = 4.0;
+    double base = 1.8;
+    bool triesConfigured = false, timeoutConfigured = false, baseConfigured = false;
+    /// Wait after the first send (n = 0) or after retransmission n: timeout × base^n; after the
+    /// last retransmission (n = tries) charon gives up when it ends.
+    [[nodiscard]] double waitAfter(int n) const;
+    /// From the first send to the give-up: retransmitTotalS(tries, timeoutS, base).
+    [[nodiscard]] double totalS() const;
+    [[nodiscard]] bool anyConfigured() const
+    {
+        return triesConfigured || timeoutConfigured || baseConfigured;
+    }
+    /// "4.0 × 1.8^k, 5 tries (strongSwan defaults)" / "(strongswan.conf)"
+    [[nodiscard]] QString text() const;
+};
+/// The schedule the facts' configuration names, defaults for the rest.
+RetransmitSchedule retransmitScheduleInUse(const Facts &f);
+/// Silence after a send must outlast the scheduled wait by this factor before it proves the
+/// sender stopped (timer slack, capture clocks).
+inline constexpr double kRetransmitStopMargin = 1.1;
+
+/// SA lifetimes in use, seconds: configured where known, else strongSwan's defaults.
+struct LifetimesInUse
+{
+    double childRekeyS = 3600, childLifeS = 3960; // life_time = rekey_time + 10 %
+    double ikeRekeyS = 14400, ikeOverS = 1440;    // over_time = 10 % of the longer of rekey/reauth
+    double marginS = 540;                         // ipsec.conf margintime (9m)
+    bool childRekeyConfigured = false, childLifeConfigured = false, ikeRekeyConfigured = false,
+         ikeOverConfigured = false, marginConfigured = false;
+};
+LifetimesInUse lifetimesInUse(const Facts &f);
+/// What the peer_unreachable fixes know of the configuration.
+struct PeerUnreachableParams
+{
+    double outageS = 0; // measured outage, 0: none observed (no retransmission change is sized)
+    RetransmitSchedule schedule;
+    double dpdDelayS = -1; // configured dpd_delay, -1 unknown
+    QString dpdAction;     // configured dpd_action, empty unknown
+};
+/// More retransmission tries where a measured outage outlasts the schedule in use (≥ 1.5 × it;
+/// only the tries change), DPD and restart where the configuration does not have them yet.
+std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableParams &p);
+/// Lifetime margins that leave a rekey room for the schedule's retransmissions, and the
+/// default schedule back where the configuration shortened it: only values that change.
+std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retransmissions,
+                                        const RetransmitSchedule &schedule, const LifetimesInUse &lifetimes);
+/// What carries the traffic a filter drops: plain ESP (IP protocol 50), ESP-in-UDP on port
+/// 4500 (NAT-T or encap = yes), or IKE itself (UDP 500/4500).
+enum class EspCarrier : std::uint8_t { Esp, UdpEncap, Ike };
+/// "esp", "udp_4500", "ike".
+const char *espCarrierName(EspCarrier c);
+/// Plain ESP: let protocol 50 through, or wrap it in UDP 4500 (`tunnelMtuNatT` for the new
+/// MTU). ESP-in-UDP or IKE: accept rules for UDP 4500 (and 500) only; protocol-50 rules and
+/// encap = yes would change nothing.
+std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tunnelMtuNatT, int pathMtu);
+/// What the ike_fragmentation fixes know.
+struct IkeFragmentationParams
+{
+    int initiatorAnnounces = -1; // IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT: 1, 0, -1 not captured
+    int responderAnnounces = -1;
+    int provenPathMtu = 0;    // a path MTU the evidence proves (ICMP error), 0 unknown
+    QString configured;       // "fragmentation" of the configuration, empty: not set or unknown
+    bool configKnown = false; // a swanctl.conf / ipsec.conf was in the evidence
+};
+/// IKEv2 fragmentation (RFC 7383) on both ends, charon.fragment_size only for a proven path
+/// MTU below its 1280 default, the common clients, and where fragments get dropped.
+std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentationParams &p);
 /// Offload off for diagnosis.
 std::vector<Fix> offloadFixes(const FixTarget &t);
 /// Receive drops on the host: rings and backlog.

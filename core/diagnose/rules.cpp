@@ -90,6 +90,41 @@ const DirectionFacts *sizeDependentDirection(const Facts &f)
     return sized;
 }
 
+/// What carries the traffic that is dropped: what a captured ICMP reject quotes first, then the
+/// ESP packets the captures hold, then the kernel SA / configuration; `why` names the source.
+EspCarrier espCarrier(const Facts &f, QString *why)
+{
+    auto say = [&](const QString &s) {
+        if (why) *why = s;
+    };
+    if (f.icmpRejectQuotes == 50) {
+        say(QStringLiteral("IP protocol 50 (quoted by the ICMP error)"));
+        return EspCarrier::Esp;
+    }
+    if (f.icmpRejectQuotes == 4500) {
+        say(QStringLiteral("UDP 4500 (quoted by the ICMP error)"));
+        return EspCarrier::UdpEncap;
+    }
+    if (f.icmpRejectQuotes == 500) {
+        say(QStringLiteral("IKE on UDP 500 (quoted by the ICMP error)"));
+        return EspCarrier::Ike;
+    }
+    if (f.espRawPackets + f.espUdpPackets > 0) {
+        const bool udp = f.espUdpPackets > f.espRawPackets;
+        say(QStringLiteral("%1 (captured: %2 ESP-in-UDP, %3 plain ESP packets)")
+                .arg(udp ? QStringLiteral("ESP-in-UDP on port 4500") : QStringLiteral("IP protocol 50"))
+                .arg(f.espUdpPackets)
+                .arg(f.espRawPackets));
+        return udp ? EspCarrier::UdpEncap : EspCarrier::Esp;
+    }
+    if (f.encapInEvidence || f.natT) {
+        say(QStringLiteral("ESP-in-UDP on port 4500 (UDP encapsulation in the SA / configuration)"));
+        return EspCarrier::UdpEncap;
+    }
+    say(QStringLiteral("IP protocol 50 (no ESP captured, no UDP encapsulation in the evidence)"));
+    return EspCarrier::Esp;
+}
+
 std::uint64_t totalLost(const Facts &f)
 {
     return f.dir[0].lost + f.dir[1].lost;
@@ -201,6 +236,64 @@ std::optional<Finding> rulePathMtuReduced(const Facts &f)
              .arg(f.ptbMtu),
          f.ptbRef);
     addMtuFixes(fd, f, decidePathMtu(f));
+    return fd;
+}
+
+std::optional<Finding> ruleIkeFragmentation(const Facts &f)
+{
+    if (f.ikeIpFragmentedUnanswered.value == 0 && f.ikeSkfMissing.value == 0) return std::nullopt;
+    // The small IKE_SA_INIT came back: the peer is reachable and only the large message is lost.
+    Finding fd =
+        start("ike_fragmentation", 2,
+              QStringLiteral("IKE messages larger than the path are lost as fragments (IKE_AUTH never "
+                             "answered)"),
+              StepStatus::Fail, f.ikeSaInitAnswered ? 0.95 : 0.8);
+    if (f.ikeIpFragmentedUnanswered.value)
+        cite(fd,
+             QStringLiteral(
+                 "%1 IKE request(s) of up to %2 bytes were sent as IP fragments and never answered, "
+                 "%3 retransmission(s) included")
+                 .arg(f.ikeIpFragmentedUnanswered.value)
+                 .arg(f.largestFragmentedIke)
+                 .arg(f.fragmentedIkeRetransmissions),
+             f.ikeIpFragmentedUnanswered);
+    if (f.ikeIpFragmentsMissing.value)
+        cite(fd,
+             QStringLiteral(
+                 "a capture holds only some IP fragments of %1 of them: the other fragments were "
+                 "dropped before it (non-first fragments carry no UDP header, so port filters drop them)")
+                 .arg(f.ikeIpFragmentsMissing.value),
+             f.ikeIpFragmentsMissing);
+    if (f.ikeSkfMissing.value)
+        cite(fd,
+             QStringLiteral("%1 unanswered request(s) arrived with RFC 7383 IKE fragments missing")
+                 .arg(f.ikeSkfMissing.value),
+             f.ikeSkfMissing);
+    if (f.ikeSaInitAnswered)
+        cite(fd, QStringLiteral("the peer answered the small IKE_SA_INIT, so it is reachable: only the large "
+                                "message does not get through"));
+    auto said = [](int a) {
+        return a > 0 ? QStringLiteral("announced") : a == 0 ? QStringLiteral("did not announce") : QString();
+    };
+    if (f.fragSupportInitiator >= 0)
+        cite(fd, QStringLiteral("IKE_SA_INIT: the initiator %1 IKEv2 fragmentation%2")
+                     .arg(said(f.fragSupportInitiator),
+                          f.fragSupportResponder >= 0
+                              ? QStringLiteral(", the responder %1 it").arg(said(f.fragSupportResponder))
+                              : QString()));
+    if (!f.fragmentationSetting.isEmpty())
+        cite(fd, QStringLiteral("the configuration sets fragmentation = %1").arg(f.fragmentationSetting));
+    if (!f.havePair)
+        fd.collectNext << QStringLiteral(
+            "a capture at the peer: it shows which fragments arrive (only the first one: a filter in between "
+            "drops the others)");
+    IkeFragmentationParams p;
+    p.initiatorAnnounces = f.fragSupportInitiator;
+    p.responderAnnounces = f.fragSupportResponder;
+    p.provenPathMtu = f.ptbSeen ? int(f.ptbMtu) : 0;
+    p.configured = f.fragmentationSetting;
+    p.configKnown = f.haveConfig;
+    addFixes(fd, ikeFragmentationFixes(fixTarget(f), p));
     return fd;
 }
 
@@ -317,6 +410,10 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
                       f.outageLost.ref});
     }
     if (conf == 0) return std::nullopt;
+    // A peer that answered IKE_SA_INIT while only its large IKE_AUTH went unanswered is reachable:
+    // that silence is ike_fragmentation's, unless ESP measured an outage as well.
+    if (f.ikeSaInitAnswered && (f.ikeIpFragmentedUnanswered.value || f.ikeSkfMissing.value) && f.outageS < 3)
+        return std::nullopt;
     Finding fd =
         start("peer_unreachable", 3,
               QStringLiteral("The peer was unreachable: an outage on the path, DPD declared it dead"), status,
@@ -326,12 +423,17 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
         cite(fd, QStringLiteral("%1 DPD request(s) sent").arg(f.dpdRequests.value), f.dpdRequests);
         fd.confidence = std::min(1.0, fd.confidence + 0.05);
     }
-    const double outage = f.outageS > 0 ? f.outageS : 30.0;
+    PeerUnreachableParams p;
+    p.outageS = f.outageS;
+    p.schedule = retransmitScheduleInUse(f);
+    p.dpdDelayS = f.dpdDelayS;
+    p.dpdAction = f.dpdAction;
+    cite(fd, QStringLiteral("retransmission schedule in use: %1").arg(p.schedule.text()));
     if (f.outageS <= 0)
         fd.collectNext << QStringLiteral(
-            "captures at both ends to measure how long the path was down (the retransmission "
-            "fix below assumes 30 s)");
-    addFixes(fd, peerUnreachableFixes(fixTarget(f), outage));
+            "captures at both ends to measure how long the path was down: only a measured outage "
+            "sizes a change of retransmit_tries");
+    addFixes(fd, peerUnreachableFixes(fixTarget(f), p));
     return fd;
 }
 
@@ -495,13 +597,142 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
         cite(fd, QStringLiteral("%1 rekey(s) in the capture: a rekey slowed by lost messages can outlast the "
                                 "SA's hard lifetime")
                      .arg(f.rekeys));
+    const RetransmitSchedule sched = retransmitScheduleInUse(f);
+    if (f.ikeOutcomeNotCaptured.value && !gaveUp) {
+        cite(fd,
+             QStringLiteral(
+                 "the capture ended %1 s after the last retransmission of %2 unanswered request(s); "
+                 "with the schedule in use (%3) the next retransmission or the give-up was due "
+                 "%4 s after it: the capture ended before the outcome")
+                 .arg(secs(f.outcomeSilenceS))
+                 .arg(f.ikeOutcomeNotCaptured.value)
+                 .arg(sched.text(), secs(f.outcomeNeededS)),
+             f.ikeOutcomeNotCaptured);
+        fd.collectNext
+            << QStringLiteral(
+                   "a capture that runs at least %1 s past the last retransmission, or charon's log "
+                   "(\"giving up after N retransmits\" or the response)")
+                   .arg(secs(kRetransmitStopMargin * f.outcomeNeededS));
+    }
     if (!f.havePair)
         fd.collectNext << QStringLiteral(
             "a capture at the peer: it shows whether requests or responses were lost");
     if (!f.haveConfig)
         fd.collectNext << QStringLiteral(
-            "swanctl.conf and strongswan.conf (rekey_time, life_time, retransmit_*)");
-    addFixes(fd, ikeRetransmissionFixes(fixTarget(f), std::uint32_t(n), f.rekeyTimeS));
+            "swanctl.conf and strongswan.conf (rekey_time, life_time, over_time, retransmit_*)");
+    addFixes(fd, ikeRetransmissionFixes(fixTarget(f), std::uint32_t(n), sched, lifetimesInUse(f)));
+    return fd;
+}
+
+std::optional<Finding> ruleIkeConfigMismatch(const Facts &f)
+{
+    const std::uint64_t said =
+        f.logNoProposal.value + f.logTsUnacceptable.value + f.logAuthFailed.value + f.ikeErrorNotifies.value;
+    const std::uint64_t kernel = f.xfrmInTmplMismatch.value + f.xfrmInNoPols.value;
+    if (said == 0 && kernel == 0) return std::nullopt;
+    // The peer answers, with an error: a configuration mismatch, not an unreachable peer.
+    Finding fd =
+        start("ike_config_mismatch", 4,
+              QStringLiteral("The peers' configurations do not match (proposals, traffic selectors or "
+                             "authentication)"),
+              said ? StepStatus::Fail : StepStatus::Warn, said ? 0.9 : 0.4);
+    if (f.logNoProposal.value) {
+        cite(fd,
+             QStringLiteral("%1 charon line(s): no proposal both sides accept (NO_PROPOSAL_CHOSEN)")
+                 .arg(f.logNoProposal.value),
+             f.logNoProposal);
+        fd.collectNext << QStringLiteral(
+            "swanctl --list-conns on both peers: the proposals (proposals / esp_proposals) must share one "
+            "algorithm set; the responder's log (cfg 2) prints 'received proposals' and 'configured "
+            "proposals' "
+            "(a CHILD_SA proposal the responder's kernel cannot install is refused the same way: look for "
+            "kernel "
+            "errors there)");
+    }
+    if (f.logTsUnacceptable.value) {
+        cite(fd,
+             QStringLiteral("%1 charon line(s): the traffic selectors were refused (TS_UNACCEPTABLE)")
+                 .arg(f.logTsUnacceptable.value),
+             f.logTsUnacceptable);
+        fd.collectNext << QStringLiteral(
+            "local_ts / remote_ts of both peers: each side's local_ts must lie within the other's remote_ts");
+    }
+    if (f.logAuthFailed.value) {
+        cite(
+            fd,
+            QStringLiteral("%1 charon line(s): authentication failed (AUTHENTICATION_FAILED, a MAC mismatch, "
+                           "no matching peer config)")
+                .arg(f.logAuthFailed.value),
+            f.logAuthFailed);
+        fd.collectNext << QStringLiteral("ids, auth methods, PSK or certificates (and the CA chain) of both "
+                                         "peers; the responder's log names "
+                                         "the identity it looked for");
+    }
+    if (f.ikeErrorNotifies.value)
+        cite(fd,
+             QStringLiteral("%1 captured IKE response(s) carry the error notify %2 in clear")
+                 .arg(f.ikeErrorNotifies.value)
+                 .arg(f.ikeErrorNotifyNames.join(QStringLiteral(", "))),
+             f.ikeErrorNotifies);
+    if (f.xfrmInTmplMismatch.value)
+        cite(fd,
+             QStringLiteral(
+                 "XfrmInTmplMismatch +%1: decrypted packets did not match the inbound policy's template "
+                 "(the SA and the policy disagree, e.g. traffic selectors)")
+                 .arg(f.xfrmInTmplMismatch.value),
+             f.xfrmInTmplMismatch);
+    if (f.xfrmInNoPols.value)
+        cite(fd,
+             QStringLiteral("XfrmInNoPols +%1: packets arrived through an SA with no inbound policy for them "
+                            "(traffic outside the negotiated selectors)")
+                 .arg(f.xfrmInNoPols.value),
+             f.xfrmInNoPols);
+    if (!f.haveLogs)
+        fd.collectNext << QStringLiteral(
+            "charon's log of both peers (the responder names what it refused and why)");
+    return fd;
+}
+
+std::optional<Finding> ruleSaMissingOrExpired(const Facts &f)
+{
+    const std::uint64_t expired = f.xfrmInStateExpired.value + f.xfrmOutStateExpired.value;
+    const std::uint64_t missing = f.xfrmOutNoStates.value + f.xfrmOutPolBlock.value;
+    if (expired == 0 && missing == 0) return std::nullopt;
+    Finding fd =
+        start("sa_missing_or_expired", 4,
+              QStringLiteral("Packets found no usable SA (hard lifetime expired, rekey gap or tunnel down)"),
+              expired ? StepStatus::Fail : StepStatus::Warn, expired ? 0.6 : 0.4);
+    if (f.xfrmInStateExpired.value)
+        cite(fd,
+             QStringLiteral("XfrmInStateExpired +%1: inbound packets for an SA past its hard lifetime")
+                 .arg(f.xfrmInStateExpired.value),
+             f.xfrmInStateExpired);
+    if (f.xfrmOutStateExpired.value)
+        cite(fd,
+             QStringLiteral("XfrmOutStateExpired +%1: outbound packets for an SA past its hard lifetime (the "
+                            "rekey did not finish in time)")
+                 .arg(f.xfrmOutStateExpired.value),
+             f.xfrmOutStateExpired);
+    if (f.xfrmOutNoStates.value)
+        cite(fd,
+             QStringLiteral(
+                 "XfrmOutNoStates +%1: outbound packets matched an IPsec policy that had no SA (tunnel "
+                 "down, a gap between expiry and the new SA, or an acquire pending)")
+                 .arg(f.xfrmOutNoStates.value),
+             f.xfrmOutNoStates);
+    if (f.xfrmOutPolBlock.value)
+        cite(
+            fd,
+            QStringLiteral("XfrmOutPolBlock +%1: outbound packets hit a block policy (e.g. strongSwan's drop "
+                           "policies while the CHILD_SA is down)")
+                .arg(f.xfrmOutPolBlock.value),
+            f.xfrmOutPolBlock);
+    fd.collectNext << QStringLiteral(
+        "charon's log over the same time: 'CHILD_SA ... expired', 'rekeying failed', 'deleting CHILD_SA'");
+    const std::uint64_t retransmissions = std::max(f.ikeRetransmissions.value, f.logRetransmits.value);
+    if (expired && retransmissions)
+        addFixes(fd, ikeRetransmissionFixes(fixTarget(f), std::uint32_t(retransmissions),
+                                            retransmitScheduleInUse(f), lifetimesInUse(f)));
     return fd;
 }
 
@@ -617,15 +848,27 @@ std::optional<Finding> ruleEspBlocked(const Facts &f)
     }
     if (conf == 0 || !f.ikeEstablished) return std::nullopt;
     conf += 0.1;
+    QString carried;
+    const EspCarrier carrier = espCarrier(f, &carried);
+    const bool udp = carrier != EspCarrier::Esp;
     Finding fd =
         start("esp_blocked", 6,
-              QStringLiteral("IKE works but ESP does not get through: a filter drops IP protocol 50"),
+              udp ? QStringLiteral("IKE works but ESP-in-UDP does not get through: a filter drops the "
+                                   "tunnel's UDP 4500 traffic")
+                  : QStringLiteral("IKE works but ESP does not get through: a filter drops IP protocol 50"),
               StepStatus::Fail, conf);
     fd.evidence = std::move(ev);
-    cite(fd, QStringLiteral("IKE_SA and CHILD_SA were established, so UDP 500/4500 passes"));
-    if (f.natT)
-        cite(fd, QStringLiteral("note: the SAs use UDP encapsulation; a filter on UDP 4500 payloads (DPI) is "
-                                "then the suspect"));
+    cite(fd, QStringLiteral("IKE_SA and CHILD_SA were established, so IKE's UDP passes"));
+    cite(fd, QStringLiteral("the tunnel's ESP travels as %1").arg(carried));
+    if (udp) {
+        cite(fd, QStringLiteral(
+                     "ESP is already inside UDP 4500: rules for IP protocol 50 and encap = yes change "
+                     "nothing; a filter that passes IKE on 4500 but drops ESP-in-UDP (it can tell them "
+                     "apart by the non-ESP marker) is a DPI or rate-limiting box"));
+        fd.collectNext << QStringLiteral(
+            "captures on both sides of the suspected firewall, filtered on 'udp port 4500 and udp[8:4] != 0' "
+            "(ESP-in-UDP, not IKE)");
+    }
     if (!f.havePair)
         fd.collectNext << QStringLiteral("a capture at the peer: ESP that leaves one end and never arrives "
                                          "proves the filter is in between");
@@ -633,7 +876,7 @@ std::optional<Finding> ruleEspBlocked(const Facts &f)
     Facts withNatT = f;
     withNatT.natT = true;
     const OverheadResult o = overheadFor(withNatT, pathMtu);
-    addFixes(fd, espBlockedFixes(fixTarget(f), o.valid ? o.tunnelMtu : 0, pathMtu));
+    addFixes(fd, espBlockedFixes(fixTarget(f), carrier, o.valid ? o.tunnelMtu : 0, pathMtu));
     return fd;
 }
 
@@ -649,7 +892,10 @@ std::optional<Finding> ruleFirewallReject(const Facts &f)
          f.icmpAdminProhibited);
     fd.collectNext << QStringLiteral(
         "the rules of the firewall that sent the ICMP error (its address is the ICMP source)");
-    addFixes(fd, espBlockedFixes(fixTarget(f), 0, f.interfaceMtu > 0 ? f.interfaceMtu : 1500));
+    QString carried;
+    const EspCarrier carrier = espCarrier(f, &carried);
+    cite(fd, QStringLiteral("the rejected traffic is %1").arg(carried));
+    addFixes(fd, espBlockedFixes(fixTarget(f), carrier, 0, f.interfaceMtu > 0 ? f.interfaceMtu : 1500));
     fd.fixes.resize(2); // the filter fixes; encapsulation does not help against an explicit reject
     return fd;
 }
@@ -725,11 +971,14 @@ const std::vector<Rule> &checklistRules()
     static const std::vector<Rule> rules{
         {"packet_loss_in_transit", 1, &rulePacketLossInTransit},
         {"mtu_blackhole", 2, &ruleMtuBlackhole},
+        {"ike_fragmentation", 2, &ruleIkeFragmentation},
         {"path_mtu_reduced", 2, &rulePathMtuReduced},
         {"nat_mapping_expiry", 3, &ruleNatMappingExpiry},
         {"peer_unreachable", 3, &rulePeerUnreachable},
         {"ike_retransmissions", 4, &ruleIkeRetransmissions},
         {"antireplay_reordering", 4, &ruleAntireplayReordering},
+        {"ike_config_mismatch", 4, &ruleIkeConfigMismatch},
+        {"sa_missing_or_expired", 4, &ruleSaMissingOrExpired},
         {"offload_or_crypto_errors", 5, &ruleOffloadOrCrypto},
         {"host_receive_drops", 5, &ruleHostReceiveDrops},
         {"esp_blocked", 6, &ruleEspBlocked},

@@ -30,6 +30,9 @@ QString stepTitle(int step);
 // Individual rules (also reachable through the table).
 std::optional<Finding> ruleMtuBlackhole(const Facts &f);
 std::optional<Finding> rulePathMtuReduced(const Facts &f);
+std::optional<Finding> ruleIkeFragmentation(const Facts &f);
+std::optional<Finding> ruleIkeConfigMismatch(const Facts &f);
+std::optional<Finding> ruleSaMissingOrExpired(const Facts &f);
 std::optional<Finding> rulePacketLossInTransit(const Facts &f);
 std::optional<Finding> rulePeerUnreachable(const Facts &f);
 std::optional<Finding> ruleNatMappingExpiry(const Facts &f);

@@ -141,6 +141,19 @@ LogEvent classifyCharonMessage(const QString &message)
     } else if (match(R"(^received retransmit of request with ID (\d+))")) {
         e.kind = LogEventKind::ResponseRetransmit;
         e.messageId = m.captured(1).toLongLong();
+    } else if (s.contains(QLatin1String("NO_PROPOSAL_CHOSEN")) || starts("no acceptable proposal found") ||
+               starts("no IKE config found")) {
+        // The peers' proposals do not meet (IKE_SA_INIT, or the CHILD_SA in IKE_AUTH/CREATE_CHILD_SA).
+        e.kind = LogEventKind::NoProposal;
+    } else if (s.contains(QLatin1String("TS_UNACCEPTABLE")) ||
+               (starts("traffic selectors ") && s.contains(QLatin1String("unacceptable"))) ||
+               starts("no matching CHILD_SA config found")) {
+        e.kind = LogEventKind::TsUnacceptable;
+    } else if (s.contains(QLatin1String("AUTHENTICATION_FAILED")) ||
+               s.contains(QLatin1String("MAC mismatched")) || starts("no matching peer config found") ||
+               starts("constraint check failed") ||
+               (starts("authentication of ") && s.contains(QLatin1String("failed")))) {
+        e.kind = LogEventKind::AuthFailed;
     } else if (match(R"(^peer not responding, trying again \((\d+)/(\d+)\))")) {
         e.kind = LogEventKind::PeerNotResponding;
         e.count = m.captured(1).toInt();
@@ -189,9 +202,6 @@ LogEvent classifyCharonMessage(const QString &message)
         e.kind = LogEventKind::IkeEstablished;
     } else if (match(R"(^(?:inbound |outbound )?CHILD_SA \S+ established with SPIs)")) {
         e.kind = LogEventKind::ChildEstablished;
-    } else if ((starts("authentication of ") && s.contains(QLatin1String("failed"))) ||
-               s.contains(QLatin1String("AUTHENTICATION_FAILED"))) {
-        e.kind = LogEventKind::AuthFailed;
     }
     if (e.kind != LogEventKind::Other) {
         takeSaNames(e);

@@ -138,6 +138,10 @@ QString logEventKindName(LogEventKind kind)
         return QStringLiteral("child_established");
     case LogEventKind::AuthFailed:
         return QStringLiteral("auth_failed");
+    case LogEventKind::NoProposal:
+        return QStringLiteral("no_proposal");
+    case LogEventKind::TsUnacceptable:
+        return QStringLiteral("ts_unacceptable");
     case LogEventKind::Other:
         return QStringLiteral("other");
     }

@@ -317,7 +317,10 @@ enum class LogEventKind {
     MessageGenerated,   // generating EXCHANGE request|response MID [ payloads ]
     IkeEstablished,     // IKE_SA name[id] established between ...
     ChildEstablished,   // CHILD_SA name{id} established with SPIs ...
-    AuthFailed,         // authentication ... failed, received AUTHENTICATION_FAILED
+    AuthFailed,         // authentication ... failed, received AUTHENTICATION_FAILED, MAC mismatched,
+                        // no matching peer config found
+    NoProposal,         // NO_PROPOSAL_CHOSEN sent or received, no acceptable proposal found
+    TsUnacceptable,     // TS_UNACCEPTABLE, traffic selectors ... unacceptable
     Other,              // recognised log line without a diagnosis-relevant event
 };
 

@@ -23,6 +23,8 @@ SnippetLanguage snippetLanguage(FixKind kind)
         return SnippetLanguage::StrongSwanConf;
     case FixKind::IpsecConf:
         return SnippetLanguage::IpsecConf;
+    case FixKind::ClientSettings:
+        return SnippetLanguage::Plain;
     }
     return SnippetLanguage::Plain;
 }

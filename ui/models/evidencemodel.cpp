@@ -229,6 +229,8 @@ LogMarker logMarkerOf(LogEventKind kind)
         return LogMarker::Delete;
     case LogEventKind::EstablishFailed:
     case LogEventKind::AuthFailed:
+    case LogEventKind::NoProposal:
+    case LogEventKind::TsUnacceptable:
         return LogMarker::Failure;
     default:
         return LogMarker::None;
