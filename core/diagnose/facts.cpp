@@ -636,7 +636,10 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
     if (f.localAddress.isEmpty() && !local.isEmpty() && !local.startsWith(QLatin1Char('%')))
         f.localAddress = local.section(QLatin1Char(','), 0, 0).trimmed();
     const QString frag = setting(c.settings, {"fragmentation"});
-    if (!frag.isEmpty()) f.fragmentationSetting = frag.trimmed().toLower();
+    // Only the values strongSwan knows; anything else is not repeated into the fix text.
+    static const QStringList fragValues{QStringLiteral("yes"), QStringLiteral("no"), QStringLiteral("accept"),
+                                        QStringLiteral("force")};
+    if (fragValues.contains(frag.trimmed().toLower())) f.fragmentationSetting = frag.trimmed().toLower();
     const QString encap = setting(c.settings, {"encap", "forceencaps"});
     if (encap == QLatin1String("yes")) f.natT = f.encapInEvidence = true;
     auto duration = [&](const std::map<QString, QString> &m, std::initializer_list<const char *> keys,

@@ -781,8 +781,8 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
                        "# On a Linux firewall between the peers (adapt to the one that drops it):\n"
                        "iptables -I FORWARD %2\n"
                        "iptables -I FORWARD %3\n")
-            .arg(what, rule.arg(t.peerAddress, t.localAddress, ports),
-                 rule.arg(t.localAddress, t.peerAddress, ports)),
+            .arg(what, rule.arg(shq(t.peerAddress), shq(t.localAddress), ports),
+                 rule.arg(shq(t.localAddress), shq(t.peerAddress), ports)),
         QStringLiteral("Accepts UDP between %1 and %2 with port %3 at either end (a NAT may have changed the "
                        "other port), ahead of the rules that drop it.")
             .arg(t.localAddress, t.peerAddress, ports),
@@ -795,20 +795,27 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
             "iptables -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; "
             "swanctl --list-sas shows the inbound SA's packet counter growing."),
         QStringLiteral("iptables -D INPUT %1; iptables -D FORWARD %1; iptables -D FORWARD %2")
-            .arg(rule.arg(t.peerAddress, t.localAddress, ports),
-                 rule.arg(t.localAddress, t.peerAddress, ports))));
+            .arg(rule.arg(shq(t.peerAddress), shq(t.localAddress), ports),
+                 rule.arg(shq(t.localAddress), shq(t.peerAddress), ports))));
     const QString set = ike ? QStringLiteral("{ 500, 4500 }") : QStringLiteral("4500");
     out.push_back(
         make(FixKind::Nftables, QStringLiteral("Let %1 through the filter (nftables)").arg(what),
              QStringLiteral(
                  "# Insert into the chain that drops it (table and chain names depend on your ruleset):\n"
-                 "nft insert rule inet filter input ip saddr %1 ip daddr %2 udp dport %3 accept\n"
-                 "nft insert rule inet filter input ip saddr %1 ip daddr %2 udp sport %3 accept\n"
-                 "nft insert rule inet filter forward ip saddr %1 ip daddr %2 udp dport %3 accept\n"
-                 "nft insert rule inet filter forward ip saddr %1 ip daddr %2 udp sport %3 accept\n"
-                 "nft insert rule inet filter forward ip saddr %2 ip daddr %1 udp dport %3 accept\n"
-                 "nft insert rule inet filter forward ip saddr %2 ip daddr %1 udp sport %3 accept\n")
-                 .arg(t.peerAddress, t.localAddress, set),
+                 "nft insert rule inet filter input %1\n"
+                 "nft insert rule inet filter input %2\n"
+                 "nft insert rule inet filter forward %1\n"
+                 "nft insert rule inet filter forward %2\n"
+                 "nft insert rule inet filter forward %3\n"
+                 "nft insert rule inet filter forward %4\n")
+                 .arg(shq(QStringLiteral("ip saddr %1 ip daddr %2 udp dport %3 accept")
+                              .arg(t.peerAddress, t.localAddress, set)),
+                      shq(QStringLiteral("ip saddr %1 ip daddr %2 udp sport %3 accept")
+                              .arg(t.peerAddress, t.localAddress, set)),
+                      shq(QStringLiteral("ip saddr %1 ip daddr %2 udp dport %3 accept")
+                              .arg(t.localAddress, t.peerAddress, set)),
+                      shq(QStringLiteral("ip saddr %1 ip daddr %2 udp sport %3 accept")
+                              .arg(t.localAddress, t.peerAddress, set))),
              QStringLiteral("Accepts %1 between the two gateways before the rule that drops it.").arg(what),
              QStringLiteral(
                  "As for iptables; an accept in one base chain does not override a drop in another chain "
@@ -945,7 +952,7 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
             "charon's log shows 'splitting IKE message (N bytes) into M fragments' and the peer's "
             "'received fragment #i of M'; tcpdump -ni %1 'ip[6:2] & 0x3fff != 0' (IP fragments) stays "
             "silent during IKE_AUTH; the IKE_SA establishes. Apply with ")
-                .arg(t.wanInterface) +
+                .arg(shq(t.wanInterface)) +
             reloadSwanctl(t) + QLatin1Char('.'),
         QStringLiteral("Put back the previous fragmentation value (%1) and swanctl --load-conns.")
             .arg(p.configured.isEmpty() ? QStringLiteral("remove the line") : p.configured)));
@@ -1002,13 +1009,16 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
         QStringLiteral("# Non-first IP fragments carry no UDP header, so port-based filters (ACLs matching\n"
                        "# UDP 500/4500, cloud security groups, some NAT/CGN and DSL/LTE routers) drop them.\n"
                        "# Capture on both sides of each hop and compare what arrives:\n"
-                       "tcpdump -ni %1 'host %2 and (udp port 500 or ip[6:2] & 0x1fff != 0)'\n"
+                       "tcpdump -ni %1 %2\n"
                        "# On a Linux firewall you run, a rule like this one is the cause (iptables -f):\n"
                        "iptables -S FORWARD | grep -e ' -f '\n"
                        "# Accept fragments between the peers ahead of it:\n"
-                       "iptables -I FORWARD -f -s %3 -d %2 -j ACCEPT\n"
-                       "iptables -I FORWARD -f -s %2 -d %3 -j ACCEPT\n")
-            .arg(t.wanInterface, t.peerAddress, t.localAddress),
+                       "iptables -I FORWARD -f -s %3 -d %4 -j ACCEPT\n"
+                       "iptables -I FORWARD -f -s %4 -d %3 -j ACCEPT\n")
+            .arg(
+                shq(t.wanInterface),
+                shq(QStringLiteral("host %1 and (udp port 500 or ip[6:2] & 0x1fff != 0)").arg(t.peerAddress)),
+                shq(t.localAddress), shq(t.peerAddress)),
         QStringLiteral(
             "Lets the later fragments of large IKE datagrams between %1 and %2 through a Linux filter "
             "that drops fragments.")
@@ -1021,7 +1031,7 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
             "IKE_SA establishes."),
         QStringLiteral(
             "iptables -D FORWARD -f -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -f -s %2 -d %1 -j ACCEPT")
-            .arg(t.localAddress, t.peerAddress)));
+            .arg(shq(t.localAddress), shq(t.peerAddress))));
     return out;
 }
 
