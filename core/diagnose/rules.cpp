@@ -35,6 +35,12 @@ void cite(Finding &f, const QString &text, const RefCount &c)
     f.evidence.push_back({text, c.ref});
 }
 
+/// Cites `format` with the count as %1, when the count is not zero.
+void citeCount(Finding &f, const RefCount &c, const QString &format)
+{
+    if (c.value) cite(f, format.arg(c.value), c);
+}
+
 void addFixes(Finding &f, std::vector<Fix> fixes)
 {
     for (Fix &x : fixes)
@@ -257,18 +263,12 @@ std::optional<Finding> ruleIkeFragmentation(const Facts &f)
                  .arg(f.largestFragmentedIke)
                  .arg(f.fragmentedIkeRetransmissions),
              f.ikeIpFragmentedUnanswered);
-    if (f.ikeIpFragmentsMissing.value)
-        cite(fd,
-             QStringLiteral(
-                 "a capture holds only some IP fragments of %1 of them: the other fragments were "
-                 "dropped before it (non-first fragments carry no UDP header, so port filters drop them)")
-                 .arg(f.ikeIpFragmentsMissing.value),
-             f.ikeIpFragmentsMissing);
-    if (f.ikeSkfMissing.value)
-        cite(fd,
-             QStringLiteral("%1 unanswered request(s) arrived with RFC 7383 IKE fragments missing")
-                 .arg(f.ikeSkfMissing.value),
-             f.ikeSkfMissing);
+    citeCount(fd, f.ikeIpFragmentsMissing,
+              QStringLiteral(
+                  "a capture holds only some IP fragments of %1 of them: the other fragments were "
+                  "dropped before it (non-first fragments carry no UDP header, so port filters drop them)"));
+    citeCount(fd, f.ikeSkfMissing,
+              QStringLiteral("%1 unanswered request(s) arrived with RFC 7383 IKE fragments missing"));
     if (f.ikeSaInitAnswered)
         cite(fd, QStringLiteral("the peer answered the small IKE_SA_INIT, so it is reachable: only the large "
                                 "message does not get through"));
@@ -583,16 +583,9 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
                  .arg(f.ikeRetransmissions.value)
                  .arg(f.maxRetransmitsOneExchange),
              f.ikeRetransmissions);
-    if (f.logRetransmits.value)
-        cite(fd,
-             QStringLiteral("%1 \"retransmit N of request\" line(s) in charon's log")
-                 .arg(f.logRetransmits.value),
-             f.logRetransmits);
-    if (f.ikeLostInTransit.value)
-        cite(fd,
-             QStringLiteral("%1 IKE message(s) were sent by one end and never reached the other")
-                 .arg(f.ikeLostInTransit.value),
-             f.ikeLostInTransit);
+    citeCount(fd, f.logRetransmits, QStringLiteral("%1 \"retransmit N of request\" line(s) in charon's log"));
+    citeCount(fd, f.ikeLostInTransit,
+              QStringLiteral("%1 IKE message(s) were sent by one end and never reached the other"));
     if (f.rekeys)
         cite(fd, QStringLiteral("%1 rekey(s) in the capture: a rekey slowed by lost messages can outlast the "
                                 "SA's hard lifetime")
@@ -636,57 +629,42 @@ std::optional<Finding> ruleIkeConfigMismatch(const Facts &f)
               QStringLiteral("The peers' configurations do not match (proposals, traffic selectors or "
                              "authentication)"),
               said ? StepStatus::Fail : StepStatus::Warn, said ? 0.9 : 0.4);
-    if (f.logNoProposal.value) {
-        cite(fd,
-             QStringLiteral("%1 charon line(s): no proposal both sides accept (NO_PROPOSAL_CHOSEN)")
-                 .arg(f.logNoProposal.value),
-             f.logNoProposal);
+    citeCount(fd, f.logNoProposal,
+              QStringLiteral("%1 charon line(s): no proposal both sides accept (NO_PROPOSAL_CHOSEN)"));
+    if (f.logNoProposal.value)
         fd.collectNext << QStringLiteral(
             "swanctl --list-conns on both peers: the proposals (proposals / esp_proposals) must share one "
             "algorithm set; the responder's log (cfg 2) prints 'received proposals' and 'configured "
             "proposals' "
             "(a CHILD_SA proposal the responder's kernel cannot install is refused the same way: look for "
-            "kernel "
-            "errors there)");
-    }
-    if (f.logTsUnacceptable.value) {
-        cite(fd,
-             QStringLiteral("%1 charon line(s): the traffic selectors were refused (TS_UNACCEPTABLE)")
-                 .arg(f.logTsUnacceptable.value),
-             f.logTsUnacceptable);
+            "kernel errors there)");
+    citeCount(fd, f.logTsUnacceptable,
+              QStringLiteral("%1 charon line(s): the traffic selectors were refused (TS_UNACCEPTABLE)"));
+    if (f.logTsUnacceptable.value)
         fd.collectNext << QStringLiteral(
             "local_ts / remote_ts of both peers: each side's local_ts must lie within the other's remote_ts");
-    }
-    if (f.logAuthFailed.value) {
-        cite(
-            fd,
-            QStringLiteral("%1 charon line(s): authentication failed (AUTHENTICATION_FAILED, a MAC mismatch, "
-                           "no matching peer config)")
-                .arg(f.logAuthFailed.value),
-            f.logAuthFailed);
+    citeCount(
+        fd, f.logAuthFailed,
+        QStringLiteral("%1 charon line(s): authentication failed (AUTHENTICATION_FAILED, a MAC mismatch, "
+                       "no matching peer config)"));
+    if (f.logAuthFailed.value)
         fd.collectNext << QStringLiteral("ids, auth methods, PSK or certificates (and the CA chain) of both "
                                          "peers; the responder's log names "
                                          "the identity it looked for");
-    }
     if (f.ikeErrorNotifies.value)
         cite(fd,
              QStringLiteral("%1 captured IKE response(s) carry the error notify %2 in clear")
                  .arg(f.ikeErrorNotifies.value)
                  .arg(f.ikeErrorNotifyNames.join(QStringLiteral(", "))),
              f.ikeErrorNotifies);
-    if (f.xfrmInTmplMismatch.value)
-        cite(fd,
-             QStringLiteral(
-                 "XfrmInTmplMismatch +%1: decrypted packets did not match the inbound policy's template "
-                 "(the SA and the policy disagree, e.g. traffic selectors)")
-                 .arg(f.xfrmInTmplMismatch.value),
-             f.xfrmInTmplMismatch);
-    if (f.xfrmInNoPols.value)
-        cite(fd,
-             QStringLiteral("XfrmInNoPols +%1: packets arrived through an SA with no inbound policy for them "
-                            "(traffic outside the negotiated selectors)")
-                 .arg(f.xfrmInNoPols.value),
-             f.xfrmInNoPols);
+    citeCount(fd, f.xfrmInTmplMismatch,
+              QStringLiteral(
+                  "XfrmInTmplMismatch +%1: decrypted packets did not match the inbound policy's template "
+                  "(the SA and the policy disagree, e.g. traffic selectors)"));
+    citeCount(
+        fd, f.xfrmInNoPols,
+        QStringLiteral("XfrmInNoPols +%1: packets arrived through an SA with no inbound policy for them "
+                       "(traffic outside the negotiated selectors)"));
     if (!f.haveLogs)
         fd.collectNext << QStringLiteral(
             "charon's log of both peers (the responder names what it refused and why)");
@@ -702,31 +680,20 @@ std::optional<Finding> ruleSaMissingOrExpired(const Facts &f)
         start("sa_missing_or_expired", 4,
               QStringLiteral("Packets found no usable SA (hard lifetime expired, rekey gap or tunnel down)"),
               expired ? StepStatus::Fail : StepStatus::Warn, expired ? 0.6 : 0.4);
-    if (f.xfrmInStateExpired.value)
-        cite(fd,
-             QStringLiteral("XfrmInStateExpired +%1: inbound packets for an SA past its hard lifetime")
-                 .arg(f.xfrmInStateExpired.value),
-             f.xfrmInStateExpired);
-    if (f.xfrmOutStateExpired.value)
-        cite(fd,
-             QStringLiteral("XfrmOutStateExpired +%1: outbound packets for an SA past its hard lifetime (the "
-                            "rekey did not finish in time)")
-                 .arg(f.xfrmOutStateExpired.value),
-             f.xfrmOutStateExpired);
-    if (f.xfrmOutNoStates.value)
-        cite(fd,
-             QStringLiteral(
-                 "XfrmOutNoStates +%1: outbound packets matched an IPsec policy that had no SA (tunnel "
-                 "down, a gap between expiry and the new SA, or an acquire pending)")
-                 .arg(f.xfrmOutNoStates.value),
-             f.xfrmOutNoStates);
-    if (f.xfrmOutPolBlock.value)
-        cite(
-            fd,
-            QStringLiteral("XfrmOutPolBlock +%1: outbound packets hit a block policy (e.g. strongSwan's drop "
-                           "policies while the CHILD_SA is down)")
-                .arg(f.xfrmOutPolBlock.value),
-            f.xfrmOutPolBlock);
+    citeCount(fd, f.xfrmInStateExpired,
+              QStringLiteral("XfrmInStateExpired +%1: inbound packets for an SA past its hard lifetime"));
+    citeCount(
+        fd, f.xfrmOutStateExpired,
+        QStringLiteral("XfrmOutStateExpired +%1: outbound packets for an SA past its hard lifetime (the "
+                       "rekey did not finish in time)"));
+    citeCount(
+        fd, f.xfrmOutNoStates,
+        QStringLiteral("XfrmOutNoStates +%1: outbound packets matched an IPsec policy that had no SA (tunnel "
+                       "down, a gap between expiry and the new SA, or an acquire pending)"));
+    citeCount(
+        fd, f.xfrmOutPolBlock,
+        QStringLiteral("XfrmOutPolBlock +%1: outbound packets hit a block policy (e.g. strongSwan's drop "
+                       "policies while the CHILD_SA is down)"));
     fd.collectNext << QStringLiteral(
         "charon's log over the same time: 'CHILD_SA ... expired', 'rekeying failed', 'deleting CHILD_SA'");
     const std::uint64_t retransmissions = std::max(f.ikeRetransmissions.value, f.logRetransmits.value);
