@@ -110,6 +110,27 @@ const std::vector<Case> &cases()
              f.seqMissing.value = 58;
              f.seqMissingSaPackets = 5937;
          }},
+        // The capture's own drops (pcapng ISB) cover the gaps: loss not proven, a warning only.
+        {"loss/one capture gaps the capture itself dropped", "packet_loss_in_transit", true, StepStatus::Warn,
+         [](Facts &f) {
+             f.havePair = false;
+             f.seqMissing.value = 58;
+             f.seqMissingSaPackets = 5937;
+             f.captureDrops[0] = {QStringLiteral("a.pcapng"), true, 60, 60, 0, 6000};
+         }},
+        {"loss/one capture gaps beyond the capture's drops", "packet_loss_in_transit", true, StepStatus::Fail,
+         [](Facts &f) {
+             f.havePair = false;
+             f.seqMissing.value = 58;
+             f.seqMissingSaPackets = 5937;
+             f.captureDrops[0] = {QStringLiteral("a.pcapng"), true, 57, 50, 7, 6000};
+         }},
+        {"loss/pair loss the receiver's capture dropped", "packet_loss_in_transit", true, StepStatus::Warn,
+         [](Facts &f) {
+             f.dir[0].lost = 30;
+             f.dir[0].received = 970;
+             f.captureDrops[1] = {QStringLiteral("b.pcapng"), true, 30, 0, 30, 3000};
+         }},
         {"loss/healthy", "packet_loss_in_transit", false, StepStatus::Pass, [](Facts &) {}},
         // --- mtu_blackhole
         {"mtu/pair size-dependent", "mtu_blackhole", true, StepStatus::Fail,

@@ -149,6 +149,10 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     f.espUdpPackets += ix.count(PacketKind::EspInUdp);
     if (ix.count(PacketKind::EspInUdp) > 0) f.natT = true;
     if (!ix.espSas.empty()) f.outerIpv6 = ix.flows[ix.espSas.front().flowId].src.v6;
+    if (ix.captureDrops && (ix.captureDrops->haveOsDrop || ix.captureDrops->haveIfDrop)) {
+        const CaptureDrops &d = *ix.captureDrops;
+        f.captureDrops[0] = {name, true, d.dropped(), d.osDrop, d.ifDrop, d.received};
+    }
 
     // Sequence numbers that never reached this capture point.
     for (const EspSaSequence &s : an.esp.sas) {
@@ -1387,6 +1391,7 @@ Facts deriveFacts(const DiagnosisInput &in)
         // safe window); its own losses are already in the comparison.
         Facts peer;
         captureFacts(peer, *in.indexB, *in.analysisB, in.nameB);
+        f.captureDrops[1] = peer.captureDrops[0];
         if (peer.minSafeWindow > f.minSafeWindow) {
             f.minSafeWindow = peer.minSafeWindow;
             f.minSafeWindowRef = peer.minSafeWindowRef;

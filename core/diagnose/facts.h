@@ -108,6 +108,15 @@ struct Facts
     // --- step 1: loss between the ends
     DirectionFacts dir[2]; // [0] A→B, [1] B→A (pair only)
     RefCount seqMissing;   // single capture: numbers never seen on SAs this capture received
+    /// What each capture's own host dropped before the packets reached the file (pcapng
+    /// Interface Statistics Blocks; `known` false for pcap or without them): not transit loss.
+    struct CaptureDropFact
+    {
+        QString capture;
+        bool known = false;
+        std::uint64_t dropped = 0, osDrop = 0, ifDrop = 0, received = 0;
+    };
+    CaptureDropFact captureDrops[2]; // [0] capture A, [1] capture B
     std::uint64_t seqMissingSaPackets = 0;
     std::uint32_t seqMissingLongestBurst = 0;
 

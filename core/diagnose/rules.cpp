@@ -299,6 +299,35 @@ std::optional<Finding> ruleIkeFragmentation(const Facts &f)
 
 // ---------------------------------------------------------------- step 1
 
+/// Cites each capture's own drops; returns how many packets the captures dropped in all.
+std::uint64_t citeCaptureDrops(Finding &fd, const Facts &f)
+{
+    std::uint64_t total = 0;
+    for (const Facts::CaptureDropFact &d : f.captureDrops) {
+        if (!d.known || d.dropped == 0) continue;
+        total += d.dropped;
+        cite(fd,
+             QStringLiteral(
+                 "the capture %1 itself dropped %2 packets (kernel %3, interface %4) of %5 received, "
+                 "as its statistics block says: packets missing from it may be these, which are "
+                 "not transit loss")
+                 .arg(d.capture)
+                 .arg(d.dropped)
+                 .arg(d.osDrop)
+                 .arg(d.ifDrop)
+                 .arg(d.received),
+             EvidenceRef{d.capture,
+                         -1,
+                         -1,
+                         0,
+                         false,
+                         QStringLiteral("isb_osdrop+isb_ifdrop %1").arg(d.dropped),
+                         {},
+                         0});
+    }
+    return total;
+}
+
 std::optional<Finding> rulePacketLossInTransit(const Facts &f)
 {
     if (f.havePair) {
@@ -332,6 +361,11 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
              QStringLiteral(
                  "the loss is spread over sizes (not an MTU effect) and outside outages: random loss on the "
                  "path, e.g. congestion, a bad link or policing"));
+        // Capture drops as large as the loss could explain all of it: not proven transit loss.
+        if (citeCaptureDrops(fd, f) >= lost) {
+            fd.status = StepStatus::Warn;
+            fd.confidence = std::min(fd.confidence, 0.4);
+        }
         fd.collectNext
             << QStringLiteral(
                    "captures along the path (or mtr / tracepath from %1 to %2) to find the hop that drops")
@@ -361,6 +395,10 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
     if (f.replayCounter.value == 0 && f.haveCounters)
         cite(fd, QStringLiteral("no anti-replay drops on the host (XfrmInStateSeqError unchanged): the gaps "
                                 "are loss, not drops"));
+    if (citeCaptureDrops(fd, f) >= f.seqMissing.value) {
+        fd.status = StepStatus::Warn;
+        fd.confidence = std::min(fd.confidence, 0.3);
+    }
     fd.collectNext << QStringLiteral(
         "a capture at the sending endpoint: it proves the missing packets were sent, i.e. lost "
         "in transit rather than never sent (ikev2wb diagnose --capture A --peer-capture B)");
