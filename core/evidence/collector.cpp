@@ -316,7 +316,13 @@ void Collector::writeManifest()
                  "  private keys (ipsec.d/private, swanctl/private, rsa, ecdsa, pkcs8, x509 private keys)")
           << QStringLiteral("  SA keys of `ip xfrm state` (replaced by [redacted])") << QString();
     QString error;
-    write(QStringLiteral("MANIFEST.txt"), lines.join(QLatin1Char('\n')).toUtf8(), &error);
+    if (!write(QStringLiteral("MANIFEST.txt"), lines.join(QLatin1Char('\n')).toUtf8(), &error)) {
+        // Nowhere else to say it: the caller prints failed items.
+        CollectItem item;
+        item.source = QStringLiteral("MANIFEST.txt");
+        item.note = error;
+        m_result.items.push_back(item);
+    }
 }
 
 CollectResult Collector::run()
