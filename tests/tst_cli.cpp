@@ -1,6 +1,7 @@
 // The built `ikev2wb` command line, run as a process: exit codes, messages, and the JSON
 // documents checked against what tcpdump/tshark report for the same capture.
 #include <QDateTime>
+#include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
@@ -299,6 +300,47 @@ private Q_SLOTS:
         QVERIFY2(err.contains(QStringLiteral("ikev2wb: %1: a FIFO").arg(fifo)), r.err.constData());
         QVERIFY2(err.contains(QStringLiteral("ikev2wb: %1: not a recognised evidence file").arg(garbage)),
                  r.err.constData());
+    }
+
+    // --fix-script writes a new executable file, and never through a symbolic link planted at
+    // its name (the script is run as root: the link could point at /etc/cron.d/x or the like).
+    void fixScriptNotWrittenThroughLink()
+    {
+        const QString capture = QStringLiteral(IKEV2WB_TEST_DATA "/lab/loss1/right-outer.pcap");
+        const QString script = m_tmp.filePath(QStringLiteral("fixes.sh"));
+        Run r = run({QStringLiteral("diagnose"), QStringLiteral("--capture"), capture,
+                     QStringLiteral("--fix-script"), script});
+        QCOMPARE(r.exitCode, 0);
+        QFile written(script);
+        QVERIFY(written.open(QIODevice::ReadOnly));
+        QVERIFY(written.readAll().startsWith("#!"));
+        QVERIFY(written.permissions() & QFileDevice::ExeOwner);
+
+        const QString target = m_tmp.filePath(QStringLiteral("precious.txt"));
+        const QString planted = m_tmp.filePath(QStringLiteral("planted.sh"));
+        {
+            QFile t(target);
+            QVERIFY(t.open(QIODevice::WriteOnly));
+            t.write("precious\n");
+        }
+        QVERIFY(QFile::setPermissions(target, QFileDevice::ReadOwner | QFileDevice::WriteOwner));
+        QVERIFY(QFile::link(target, planted));
+        r = run({QStringLiteral("diagnose"), QStringLiteral("--capture"), capture,
+                 QStringLiteral("--fix-script"), planted});
+        QCOMPARE(r.exitCode, 3);
+        QVERIFY2(QString::fromUtf8(r.err).contains(
+                     QStringLiteral("cannot write the fix script: %1: is a symbolic link; not written")
+                         .arg(planted)),
+                 r.err.constData());
+        QFile t(target);
+        QVERIFY(t.open(QIODevice::ReadOnly));
+        QCOMPARE(t.readAll(), QByteArray("precious\n"));
+        QCOMPARE(t.permissions() & (QFileDevice::ExeOwner | QFileDevice::ExeUser),
+                 QFileDevice::Permissions());
+        QVERIFY(QFileInfo(planted).isSymLink());
+        // No temporary file is left behind.
+        QCOMPARE(QDir(m_tmp.path()).entryList({QStringLiteral(".planted.sh*")}, QDir::Hidden | QDir::Files),
+                 QStringList());
     }
 };
 

@@ -13,6 +13,7 @@
 #include "probe/pathprobe.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
+#include "report/outputfile.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -357,17 +358,10 @@ int diagnose(const QStringList &args)
             rc = ExitBadInput;
         }
     }
-    if (!scriptPath.isEmpty()) {
-        QFile f(scriptPath);
-        if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||
-            f.write(fixScript(loaded.diagnosis).toUtf8()) < 0) {
-            writeErr(QStringLiteral("ikev2wb: %1: cannot write the fix script: %2\n")
-                         .arg(scriptPath, f.errorString()));
-            rc = ExitBadInput;
-        } else {
-            f.close();
-            f.setPermissions(f.permissions() | QFileDevice::ExeOwner | QFileDevice::ExeUser);
-        }
+    if (!scriptPath.isEmpty() &&
+        !writeOutputFile(scriptPath, fixScript(loaded.diagnosis).toUtf8(), true, &error)) {
+        writeErr(QStringLiteral("ikev2wb: cannot write the fix script: %1\n").arg(error));
+        rc = ExitBadInput;
     }
     for (const QString &w : loaded.warnings) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(w));

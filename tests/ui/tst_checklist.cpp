@@ -353,6 +353,21 @@ private Q_SLOTS:
         const QString bad = dir.filePath(QStringLiteral("missing/dir/fixes.sh"));
         QVERIFY(!page.exportFixScript(bad, &error));
         QVERIFY(error.contains(bad));
+
+        // A symbolic link at the chosen name is refused, its target left as it was.
+        const QString target = dir.filePath(QStringLiteral("precious.txt"));
+        const QString planted = dir.filePath(QStringLiteral("planted.sh"));
+        {
+            QFile t(target);
+            QVERIFY(t.open(QIODevice::WriteOnly));
+            t.write("precious\n");
+        }
+        QVERIFY(QFile::link(target, planted));
+        QVERIFY(!page.exportFixScript(planted, &error));
+        QVERIFY2(error.contains(QStringLiteral("%1: is a symbolic link").arg(planted)), qPrintable(error));
+        QFile t(target);
+        QVERIFY(t.open(QIODevice::ReadOnly));
+        QCOMPARE(t.readAll(), QByteArray("precious\n"));
     }
 
     void importEvidenceRerunsAndDropsStale()

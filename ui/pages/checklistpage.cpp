@@ -5,6 +5,7 @@
 #include "diagnose/fixes.h"
 #include "evidence/evidenceset.h"
 #include "highlight/snippethighlighter.h"
+#include "report/outputfile.h"
 #include "settings/workbenchsettings.h"
 
 #include <QAbstractTextDocumentLayout>
@@ -22,7 +23,6 @@
 #include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSplitter>
@@ -656,13 +656,10 @@ bool ChecklistPage::exportFixScript(const QString &path, QString *error)
         if (error) *error = tr("%1: no diagnosis yet").arg(path);
         return false;
     }
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(fixScript(*m_diagnosis).toUtf8()) < 0 || !f.commit()) {
-        if (error) *error = tr("%1: cannot write the fix script: %2").arg(path, f.errorString());
-        return false;
-    }
-    QFile::setPermissions(path, QFile::permissions(path) | QFileDevice::ExeOwner | QFileDevice::ExeUser);
-    return true;
+    QString why;
+    if (writeOutputFile(path, fixScript(*m_diagnosis).toUtf8(), true, &why)) return true;
+    if (error) *error = tr("cannot write the fix script: %1").arg(why);
+    return false;
 }
 
 void ChecklistPage::changeEvent(QEvent *event)

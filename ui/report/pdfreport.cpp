@@ -2,8 +2,10 @@
 
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
+#include "report/outputfile.h"
 
 #include <QAbstractTextDocumentLayout>
+#include <QBuffer>
 #include <QDateTime>
 #include <QFileInfo>
 #include <QPageLayout>
@@ -534,7 +536,11 @@ bool writePdfReport(const QString &path, const PdfReportInput &in, QString *erro
         if (error) *error = QStringLiteral("%1: no diagnosis to report").arg(path);
         return false;
     }
-    QPdfWriter pdf(path);
+    // Drawn into memory, then written by writeOutputFile: QPdfWriter(path) would write through
+    // a symbolic link planted at the path.
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    QPdfWriter pdf(&buffer);
     if (!pdf.setPageSize(QPageSize(QPageSize::A4)) ||
         !pdf.setPageMargins(QMarginsF(15, 15, 15, 15), QPageLayout::Millimeter)) {
         if (error) *error = QStringLiteral("%1: cannot set the page layout").arg(path);
@@ -586,7 +592,7 @@ bool writePdfReport(const QString &path, const PdfReportInput &in, QString *erro
         if (error) *error = QStringLiteral("%1: cannot be written").arg(path);
         return false;
     }
-    return true;
+    return writeOutputFile(path, buffer.data(), false, error);
 }
 
 } // namespace ikev2wb::report
