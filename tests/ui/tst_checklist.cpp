@@ -2,6 +2,7 @@
 // Expected causes come from the fault lab (tests/data/lab/*/truth.json: the injected fault),
 // not from the diagnosis itself; highlighting is checked through the formats QTextLayout holds.
 #include "../labdata.h"
+#include "../plantedlink.h"
 #include "analyze/analysis.h"
 #include "highlight/snippethighlighter.h"
 #include "index/indexbuilder.h"
@@ -355,19 +356,11 @@ private Q_SLOTS:
         QVERIFY(error.contains(bad));
 
         // A symbolic link at the chosen name is refused, its target left as it was.
-        const QString target = dir.filePath(QStringLiteral("precious.txt"));
-        const QString planted = dir.filePath(QStringLiteral("planted.sh"));
-        {
-            QFile t(target);
-            QVERIFY(t.open(QIODevice::WriteOnly));
-            t.write("precious\n");
-        }
-        QVERIFY(QFile::link(target, planted));
-        QVERIFY(!page.exportFixScript(planted, &error));
-        QVERIFY2(error.contains(QStringLiteral("%1: is a symbolic link").arg(planted)), qPrintable(error));
-        QFile t(target);
-        QVERIFY(t.open(QIODevice::ReadOnly));
-        QCOMPARE(t.readAll(), QByteArray("precious\n"));
+        const PlantedLink planted = PlantedLink::make(dir.path(), QStringLiteral("planted.sh"));
+        QVERIFY(!page.exportFixScript(planted.link, &error));
+        QVERIFY2(error.contains(QStringLiteral("%1: is a symbolic link").arg(planted.link)),
+                 qPrintable(error));
+        QVERIFY(planted.intact());
     }
 
     void importEvidenceRerunsAndDropsStale()
