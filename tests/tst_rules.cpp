@@ -762,6 +762,19 @@ private slots:
         QCOMPARE(recommendedReplayWindow(1000), 2048u);
     }
 
+    void noEspIsNoPass()
+    {
+        // Two captures that hold no ESP at all (ike-frag-drop: IKE_AUTH never answered) cannot pass
+        // step 1 (loss between the ends) or step 6 (ESP gets through).
+        Facts f = healthy();
+        f.dir[0].sent = f.dir[0].received = f.dir[1].sent = f.dir[1].received = 0;
+        f.espPackets = 0;
+        f.ikeEstablished = false;
+        const Diagnosis d = runChecklist(f);
+        QCOMPARE(d.steps.at(0).status, StepStatus::NotEnoughEvidence);
+        QCOMPARE(d.steps.at(5).status, StepStatus::NotEnoughEvidence);
+    }
+
     void captureEndedBeforeOutcome()
     {
         // Defect 7: the ike_retransmissions finding says the capture ended before the outcome and

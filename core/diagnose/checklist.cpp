@@ -92,7 +92,10 @@ void baseline(ChecklistStep &s, const Facts &f)
     };
     switch (s.number) {
     case 1:
-        if (f.havePair) {
+        if (f.havePair && f.dir[0].sent + f.dir[1].sent == 0) {
+            // Two captures without ESP prove nothing about loss between the ends.
+            add(s, QStringLiteral("neither capture holds ESP: no CHILD_SA carried traffic while they ran"));
+        } else if (f.havePair) {
             pass(0.85);
             for (const DirectionFacts &d : f.dir)
                 add(s, QStringLiteral("%1 → %2: %3 ESP packets sent, %4 received, %5 lost in transit")
@@ -170,7 +173,7 @@ void baseline(ChecklistStep &s, const Facts &f)
         }
         break;
     case 6:
-        if ((f.havePair && !f.espNeverReceived) ||
+        if ((f.havePair && !f.espNeverReceived && f.dir[0].sent + f.dir[1].sent > 0) ||
             (f.haveCapture && f.espPackets > 0 && f.espOneWay.value == 0)) {
             pass(f.havePair ? 0.8 : 0.5);
             add(s, QStringLiteral("ESP gets through in both directions; no ICMP reject"));
