@@ -128,9 +128,12 @@ private:
 class Sender
 {
 public:
-    Sender(const QString &ns, int periodMs) : m_ns(QStringLiteral("/run/netns/%1").arg(ns).toLocal8Bit())
+    /// `perTick` datagrams padded to `payloadSize` bytes every `periodMs`.
+    Sender(const QString &ns, int periodMs, int payloadSize = 0, int perTick = 1)
+        : m_ns(QStringLiteral("/run/netns/%1").arg(ns).toLocal8Bit())
     {
-        m_thread = std::thread([this, periodMs] { loop(periodMs); });
+        m_thread =
+            std::thread([this, periodMs, payloadSize, perTick] { loop(periodMs, payloadSize, perTick); });
     }
     ~Sender() { stop(); }
     void stop()
@@ -142,7 +145,7 @@ public:
     [[nodiscard]] int sent() const { return m_sent; }
 
 private:
-    void loop(int periodMs)
+    void loop(int periodMs, int payloadSize, int perTick)
     {
         const int nsfd = ::open(m_ns.constData(), O_RDONLY | O_CLOEXEC);
         if (nsfd < 0) return;
@@ -156,7 +159,13 @@ private:
         to.sin_family = AF_INET;
         ::inet_pton(AF_INET, kCaptureAddr, &to.sin_addr);
         for (int i = 0; !m_stop; ++i) {
-            const QByteArray payload = "ikwb-" + QByteArray::number(i);
+            QByteArray payload = "ikwb-" + QByteArray::number(i);
+            if (payload.size() < payloadSize) payload.append(payloadSize - payload.size(), 'x');
+            to.sin_port = htons(i % 2 ? 4500 : 500);
+            for (int k = 1; k < perTick; ++k)
+                ::sendto(s, payload.constData(), std::size_t(payload.size()), 0,
+                         reinterpret_cast<sockaddr *>(&to), sizeof to);
+
             for (const std::uint16_t port : {std::uint16_t(i % 2 ? 4500 : 500), std::uint16_t(53)}) {
                 to.sin_port = htons(port);
                 ::sendto(s, payload.constData(), std::size_t(payload.size()), 0,
@@ -452,6 +461,65 @@ private slots:
         QVERIFY2(QString::fromLocal8Bit(r.err).contains(message), r.err.constData());
         QVERIFY2(QDir(dir.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::Hidden).isEmpty(),
                  "a failed capture leaves no file behind");
+    }
+
+    // --ring 2 --size 1: files rotate at 1 MB, only the last two are kept, each complete with its
+    // own header and statistics block.
+    void ring()
+    {
+        if (!m_canLab) QSKIP(qPrintable(m_why));
+        NsPair ns;
+        QVERIFY2(ns.build().isEmpty(), "namespaces");
+        QTemporaryDir dir(m_tmp.filePath(QStringLiteral("ringXXXXXX")));
+        QVERIFY(dir.isValid());
+        const QString base = dir.filePath(QStringLiteral("r.pcapng"));
+        QProcess cap;
+        cap.start(
+            QStringLiteral("ip"),
+            ns.inA(kCli, {QStringLiteral("capture"), QStringLiteral("-i"), kCaptureIf, QStringLiteral("-f"),
+                          QStringLiteral("udp port 500 or udp port 4500"), QStringLiteral("--duration"),
+                          QStringLiteral("60"), QStringLiteral("--ring"), QStringLiteral("2"),
+                          QStringLiteral("--size"), QStringLiteral("1"), QStringLiteral("-w"), base}));
+        QVERIFY(cap.waitForStarted());
+        QVERIFY2(waitForNonEmpty(dir.filePath(QStringLiteral("r_00001.pcapng")), 10000), "first ring file");
+        {
+            // 1400-byte datagrams, 20 every 2 ms: ~14 MB/s for 0.5 s, several 1 MB files.
+            Sender sender(ns.b, 2, 1400, 20);
+            QTest::qWait(500);
+        }
+        ::kill(pid_t(cap.processId()), SIGINT);
+        const bool finished = cap.waitForFinished(10000);
+        if (!finished) cap.kill(), cap.waitForFinished(2000);
+        QVERIFY(finished);
+        QVERIFY2(cap.exitCode() == 0, cap.readAllStandardError().constData());
+        const QStringList files = QDir(dir.path()).entryList(QDir::Files, QDir::Name);
+        QCOMPARE(files.size(), 2);
+        QVERIFY2(files.first() != QStringLiteral("r_00001.pcapng"), qPrintable(files.join(QLatin1Char(' '))));
+        // Consecutive numbers: the newest two.
+        const int first = files.first().mid(2, 5).toInt(), second = files.last().mid(2, 5).toInt();
+        QVERIFY(first >= 2);
+        QCOMPARE(second, first + 1);
+        for (const QString &name : files) {
+            const QString path = dir.filePath(name);
+            QString err;
+            const auto idx = loadCapture(path, &err);
+            QVERIFY2(idx, qPrintable(err));
+            QVERIFY2(!idx->partial, qPrintable(name));
+            QVERIFY(idx->captureDrops.has_value());
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            const QByteArray bytes = f.readAll();
+            const std::vector<Block> bl = blocks(bytes);
+            QVERIFY(bl.size() >= 3);
+            QCOMPARE(bl.front().type, 0x0A0D0D0Au);
+            QCOMPARE(idbName(bytes, bl[1]), kCaptureIf);
+            QCOMPARE(bl.back().type, 5u);
+            QCOMPARE(qsizetype(bl.back().offset + bl.back().length), bytes.size());
+            // A file ends at the first packet that takes it to 1 MB (plus its statistics block).
+            QVERIFY2(bytes.size() < 1000000 + 1500 + 200, qPrintable(QString::number(bytes.size())));
+        }
+        const QFileInfo older(dir.filePath(files.first()));
+        QVERIFY2(older.size() >= 1000000, "a rotated file is full");
     }
 
     // The helper itself refuses an existing file and a terminal; checked without a capture.

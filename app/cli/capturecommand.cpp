@@ -58,6 +58,7 @@ struct Options
     QString filter;
     QString out;
     QString duration, count, snaplen;
+    QString ring, size; // ring buffer: the helper writes the files itself
 };
 
 bool digitsInRange(const QString &s, qint64 lo, qint64 hi)
@@ -78,7 +79,8 @@ int capture(const QStringList &args)
         const QString &a = args[i];
         const bool takesValue = a == QLatin1String("-i") || a == QLatin1String("-f") ||
                                 a == QLatin1String("-w") || a == QLatin1String("--duration") ||
-                                a == QLatin1String("--count") || a == QLatin1String("--snaplen");
+                                a == QLatin1String("--count") || a == QLatin1String("--snaplen") ||
+                                a == QLatin1String("--ring") || a == QLatin1String("--size");
         if (!takesValue) return usageError(QStringLiteral("capture does not take '%1'").arg(a));
         if (i + 1 >= args.size()) return usageError(QStringLiteral("%1 needs a value").arg(a));
         const QString v = args[++i];
@@ -92,6 +94,10 @@ int capture(const QStringList &args)
             o.duration = v;
         else if (a == QLatin1String("--count"))
             o.count = v;
+        else if (a == QLatin1String("--ring"))
+            o.ring = v;
+        else if (a == QLatin1String("--size"))
+            o.size = v;
         else
             o.snaplen = v;
     }
@@ -113,6 +119,12 @@ int capture(const QStringList &args)
         return usageError(QStringLiteral("--count takes a number of packets from 1 to 1000000000"));
     if (!o.snaplen.isNull() && !digitsInRange(o.snaplen, 64, 262144))
         return usageError(QStringLiteral("--snaplen takes a number of bytes from 64 to 262144"));
+    if (o.ring.isNull() != o.size.isNull())
+        return usageError(QStringLiteral("--ring and --size go together"));
+    if (!o.ring.isNull() && !digitsInRange(o.ring, 2, 1000))
+        return usageError(QStringLiteral("--ring takes a number of files from 2 to 1000"));
+    if (!o.size.isNull() && !digitsInRange(o.size, 1, 10240))
+        return usageError(QStringLiteral("--size takes megabytes from 1 to 10240"));
     if (o.out == QLatin1String("-"))
         return usageError(QStringLiteral("-w takes a file name (the helper itself streams to stdout)"));
     if (QFileInfo::exists(o.out) || QFileInfo(o.out).isSymLink()) {
@@ -140,16 +152,20 @@ int capture(const QStringList &args)
         return ExitCannotProbe;
     }
 
+    const bool ring = !o.ring.isNull();
     QSaveFile file(o.out);
-    if (!file.open(QIODevice::WriteOnly)) {
+    if (!ring && !file.open(QIODevice::WriteOnly)) {
         err(QStringLiteral("ikev2wb: cannot write %1: %2\n").arg(o.out, file.errorString()));
         return ExitBadInput;
     }
     // A capture holds other people's traffic: readable by its owner only.
-    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+    if (!ring) file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 
-    QStringList helperArgs{QStringLiteral("-i"), o.iface, QStringLiteral("-w"), QStringLiteral("-"),
+    // A ring is several files: the helper creates them itself (O_EXCL, 0600, as this user).
+    QStringList helperArgs{QStringLiteral("-i"), o.iface, QStringLiteral("-w"),
+                           ring ? QFileInfo(o.out).absoluteFilePath() : QStringLiteral("-"),
                            QStringLiteral("-q")};
+    if (ring) helperArgs << QStringLiteral("--ring") << o.ring << QStringLiteral("--size") << o.size;
     if (!o.filter.isNull()) helperArgs << QStringLiteral("-f") << o.filter;
     if (!o.duration.isNull()) helperArgs << QStringLiteral("--duration") << o.duration;
     if (!o.count.isNull()) helperArgs << QStringLiteral("--count") << o.count;
@@ -226,6 +242,13 @@ int capture(const QStringList &args)
         if (rc == kHelperNoPermission) return ExitCannotProbe;
         if (rc == ExitUsage) return ExitUsage;
         return ExitBadInput;
+    }
+    if (ring) {
+        const QString line = QStringLiteral("capture saved as a ring of at most %1 files of %2 MB: %3\n")
+                                 .arg(o.ring, o.size, o.out);
+        const QByteArray b = line.toUtf8();
+        std::fwrite(b.constData(), 1, std::size_t(b.size()), stdout);
+        return ExitOk;
     }
     if (!file.commit()) {
         err(QStringLiteral("ikev2wb: cannot save %1: %2\n").arg(o.out, file.errorString()));

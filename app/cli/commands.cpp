@@ -121,6 +121,7 @@ void printUsage(bool toStderr)
         "                          search; says whether PMTUD works or where it black-holes\n"
         "                          (ICMP needs ping_group_range or CAP_NET_RAW; UDP needs neither)\n"
         "  capture -i IFACE -w FILE.pcapng [-f BPF] [--duration S] [--count N] [--snaplen N]\n"
+        "        [--ring FILES --size MB]  (ring: FILE_00001.pcapng ... of MB each, the last FILES kept)\n"
         "                          live capture through the helper ikev2wb-capture (it alone holds\n"
         "                          CAP_NET_RAW/CAP_NET_ADMIN); Ctrl-C ends it cleanly; prints the\n"
         "                          packets and what the capture itself dropped\n"
