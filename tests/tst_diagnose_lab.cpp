@@ -483,6 +483,157 @@ private slots:
         QVERIFY(said);
     }
 
+    void evidenceJudgedAtTheReceiver_data()
+    {
+        QTest::addColumn<bool>("swapped");
+        QTest::newRow("A left, B right") << false;
+        QTest::newRow("A right, B left") << true;
+    }
+
+    void evidenceJudgedAtTheReceiver()
+    {
+        // Both hosts' stats with both captures: the left→right direction is judged with right's
+        // counters and window whichever capture is A (issue 10, defect 5), and the reordering of
+        // that direction is counted once (defect 6). Expected values: verify.json's checks and
+        // truth.json's injected window.
+        QFETCH(bool, swapped);
+        const QString dir = labDir(QStringLiteral("reorder-antireplay"));
+        const QJsonObject t = truth(QStringLiteral("reorder-antireplay"));
+        const int rightWindow =
+            t[QStringLiteral("ipsec")][QStringLiteral("replay_window")][QStringLiteral("right")].toInt();
+        QCOMPARE(rightWindow, 16);
+        const QJsonObject v = testdata::readJson(dir + QStringLiteral("/verify.json"));
+        qint64 seqErrors = -1, outOfOrder = -1;
+        for (const QJsonValue &c : v[QStringLiteral("checks")].toArray()) {
+            const QString name = c[QStringLiteral("check")].toString();
+            if (name.startsWith(QLatin1String("anti-replay drops on right")))
+                seqErrors = c[QStringLiteral("value")].toInteger();
+            else if (name.startsWith(QLatin1String("out-of-order ESP (left->right) at right")))
+                outOfOrder = c[QStringLiteral("value")].toInteger();
+        }
+        QCOMPARE(seqErrors, qint64(25));
+        QCOMPARE(outOfOrder, qint64(1022));
+
+        DiagnosisFiles files;
+        files.captureA =
+            dir + (swapped ? QStringLiteral("/right-outer.pcap") : QStringLiteral("/left-outer.pcap"));
+        files.captureB =
+            dir + (swapped ? QStringLiteral("/left-outer.pcap") : QStringLiteral("/right-outer.pcap"));
+        files.evidence << dir + QStringLiteral("/stats");
+        LoadedDiagnosis ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Diagnosis &d = ld.diagnosis;
+        QVERIFY2(!d.findings.empty(), "no finding");
+        const Finding &top = d.findings.front();
+        QCOMPARE(top.cause, QStringLiteral("antireplay_reordering"));
+        QCOMPARE(int(top.status), int(StepStatus::Fail));
+        QCOMPARE(qint64(d.basis.replayWindow), qint64(rightWindow));
+        QVERIFY(!d.basis.replayWindowAssumed);
+        bool counter = false, reordered = false;
+        for (const EvidenceItem &e : top.evidence) {
+            counter |= e.text.startsWith(QStringLiteral("XfrmInStateSeqError grew by %1").arg(seqErrors));
+            reordered |=
+                e.text.startsWith(QStringLiteral("%1 ESP packets arrived after a higher").arg(outOfOrder));
+        }
+        QVERIFY2(counter, "right's XfrmInStateSeqError not cited");
+        QVERIFY2(reordered, "reordering not counted once");
+        const Fix *sw = findFix(top, FixKind::Swanctl);
+        QVERIFY(sw);
+        const int w = capture(sw->text, QStringLiteral("replay_window = (\\d+)"));
+        QVERIFY(w > rightWindow);
+        // The same window whichever capture is A.
+        static int firstWindow = 0;
+        if (!swapped)
+            firstWindow = w;
+        else if (firstWindow)
+            QCOMPARE(w, firstWindow);
+    }
+
+    void evidenceAssignedByTheUser()
+    {
+        // The same stats without the left-/right- prefixes (nothing names the host): assigned by
+        // the user to A and B, the direction is judged with B's (right's) counters and window.
+        const QString dir = labDir(QStringLiteral("reorder-antireplay"));
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        for (const QString &host : {QStringLiteral("left"), QStringLiteral("right")}) {
+            QVERIFY(QDir(tmp.path()).mkpath(host));
+            for (const QString &f :
+                 QDir(dir + QStringLiteral("/stats")).entryList({host + QStringLiteral("-*")}, QDir::Files))
+                QVERIFY(QFile::copy(dir + QStringLiteral("/stats/") + f, tmp.path() + QLatin1Char('/') +
+                                                                             host + QLatin1Char('/') +
+                                                                             f.mid(host.size() + 1)));
+        }
+        const auto start = inboundReplayStats(dir + QStringLiteral("/stats/right-xfrm-state-start.txt"));
+        const auto end = inboundReplayStats(dir + QStringLiteral("/stats/right-xfrm-state-end.txt"));
+        QVERIFY(start.size() == 1 && end.size() == 1);
+        const qint64 tooOld = end.front().second - start.front().second;
+        QCOMPARE(tooOld, qint64(25));
+        for (const bool cli : {false, true}) {
+            Diagnosis d;
+            if (!cli) {
+                DiagnosisFiles files;
+                files.captureA = dir + QStringLiteral("/left-outer.pcap");
+                files.captureB = dir + QStringLiteral("/right-outer.pcap");
+                files.evidenceA << tmp.path() + QStringLiteral("/left");
+                files.evidenceB << tmp.path() + QStringLiteral("/right");
+                LoadedDiagnosis ld;
+                QString error;
+                QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+                d = ld.diagnosis;
+            } else {
+                // --evidence-b PATH and --evidence A=PATH on the command line.
+                QProcess p;
+                p.start(QStringLiteral(IKEV2WB_CLI),
+                        {QStringLiteral("diagnose"), QStringLiteral("--capture"),
+                         dir + QStringLiteral("/left-outer.pcap"), QStringLiteral("--peer-capture"),
+                         dir + QStringLiteral("/right-outer.pcap"), QStringLiteral("--evidence"),
+                         QStringLiteral("A=") + tmp.path() + QStringLiteral("/left"),
+                         QStringLiteral("--evidence-b"), tmp.path() + QStringLiteral("/right"),
+                         QStringLiteral("--json")});
+                QVERIFY(p.waitForFinished(60000));
+                QCOMPARE(p.exitCode(), 0);
+                const QJsonObject j = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+                const QJsonObject top = j[QStringLiteral("findings")].toArray().first().toObject();
+                QCOMPARE(top[QStringLiteral("cause")].toString(), QStringLiteral("antireplay_reordering"));
+                QCOMPARE(j[QStringLiteral("assumptions")][QStringLiteral("replay_window")].toInt(),
+                         end.front().first);
+                continue;
+            }
+            QVERIFY(!d.findings.empty());
+            const Finding &top = d.findings.front();
+            QCOMPARE(top.cause, QStringLiteral("antireplay_reordering"));
+            QCOMPARE(qint64(d.basis.replayWindow), qint64(end.front().first));
+            bool cited = false;
+            for (const EvidenceItem &e : top.evidence)
+                cited |= e.text.startsWith(QStringLiteral("%1 packet(s) dropped as too old").arg(tooOld));
+            QVERIFY(cited);
+        }
+    }
+
+    void hostEvidenceFacts()
+    {
+        // iproute2's ESN form (fixture: " replay_window 1024" and " replay_window 64" under
+        // "anti-replay esn context:", "replay-window 0" in the SA line): the smaller is in use.
+        // The NAT's timeout for the established NAT-T flow is _stream, not nf_conntrack_udp_timeout.
+        EvidenceSet set;
+        QVERIFY(set.addPath(QStringLiteral(IKEV2WB_TEST_DATA "/evidence/xfrm-state-esn-window.txt")));
+        set.addText(QStringLiteral("nat-sysctl.txt"),
+                    QByteArrayLiteral("net.netfilter.nf_conntrack_udp_timeout = 30\n"
+                                      "net.netfilter.nf_conntrack_udp_timeout_stream = 120\n"));
+        DiagnosisInput in;
+        in.evidence = &set;
+        const Facts f = deriveFacts(in);
+        QCOMPARE(f.configuredReplayWindow, 64);
+        QString basis;
+        QCOMPARE(replayWindowInUse(f, &basis), 64u);
+        bool assumed = true;
+        QCOMPARE(natUdpTimeoutInUse(f, &assumed, &basis), 120.0);
+        QVERIFY(!assumed);
+        QVERIFY2(basis.contains(QLatin1String("nf_conntrack_udp_timeout_stream")), qPrintable(basis));
+    }
+
     void replayWindowAssumption_data()
     {
         QTest::addColumn<int>("assumed");

@@ -9,6 +9,8 @@
 // namespace when root. The payloads would create a marker file; the test fails if it appears, if
 // a stub ever receives an argument holding a payload, or if the script runs anything when called
 // without arguments.
+#include "diagnose/fixes.h"
+
 #include <QDir>
 #include <QFile>
 #include <QProcess>
@@ -18,6 +20,8 @@
 #include <QtTest>
 
 #include <unistd.h>
+
+using namespace ikev2wb;
 
 namespace {
 
@@ -281,6 +285,79 @@ private slots:
                                                                              QLatin1Char(' ')))));
             }
         }
+    }
+
+    void ringFixCappedAndUndone()
+    {
+        // Issue 10, defect 14: the ring fix asks for at most the driver's maximum (ethtool -g,
+        // "Pre-set maximums" RX), and its undo puts back the size from before the change, not a
+        // default. The stub ethtool prints the build VM's real `ethtool -g eth0` (ethtool 6.1,
+        // virtio_net: maximum 256) with the current RX size it was last set to (128 at first).
+        // Root only: the script saves under /var/lib/ikev2wb, here a tmpfs in a private mount
+        // namespace.
+        const QString unshare = QStandardPaths::findExecutable(QStringLiteral("unshare"));
+        if (geteuid() != 0 || unshare.isEmpty()) QSKIP("needs root and unshare for a private /var/lib");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString real = kData + QStringLiteral("/evidence/ethtool-g-eth0.txt");
+        const QByteArray layout = readAll(real);
+        QVERIFY(layout.contains("Pre-set maximums:\nRX:\t\t256\n"));
+        const int maximum = 256, before = 128;
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("rx")), QByteArray::number(before)));
+        QVERIFY(
+            writeFile(dir.filePath(QStringLiteral("bin/ethtool")),
+                      QByteArray("#!/bin/sh\n"
+                                 "state=") +
+                          dir.filePath(QStringLiteral("rx")).toUtf8() +
+                          "\n"
+                          "case \"$1\" in\n"
+                          "-g) awk -v cur=\"$(cat \"$state\")\" '/^Current hardware settings/ {c = 1} "
+                          "c && /^RX:/ {sub(/[0-9]+/, cur)} {print}' " +
+                          real.toUtf8() +
+                          " ;;\n"
+                          "-G) [ \"$2\" = eth0 ] && [ \"$3\" = rx ] && printf '%s' \"$4\" > \"$state\" ;;\n"
+                          "*) exit 1 ;;\n"
+                          "esac\n"));
+        QFile::setPermissions(dir.filePath(QStringLiteral("bin/ethtool")),
+                              QFileDevice::ReadOwner | QFileDevice::ExeOwner | QFileDevice::WriteOwner);
+        FixTarget t;
+        t.wanInterface = QStringLiteral("eth0");
+        const std::vector<Fix> fixes = receiveDropFixes(t, true, false);
+        QVERIFY(!fixes.empty());
+        const Fix &ring = fixes.front();
+        QCOMPARE(int(ring.kind), int(FixKind::Ethtool));
+        // The undo is a command followed by a note in parentheses.
+        const QString undo = ring.undo.section(QStringLiteral(" ("), 0, 0);
+        QVERIFY(
+            writeFile(dir.filePath(QStringLiteral("fix.sh")), "set -euo pipefail\n" + ring.text.toUtf8()));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("undo.sh")), "set -euo pipefail\n" + undo.toUtf8()));
+        auto run = [&](const QString &script) -> QByteArray {
+            QProcess p;
+            QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+            env.insert(QStringLiteral("PATH"), dir.filePath(QStringLiteral("bin")) +
+                                                   QStringLiteral(":/usr/sbin:/usr/bin:/sbin:/bin"));
+            p.setProcessEnvironment(env);
+            p.start(unshare,
+                    {QStringLiteral("--mount"), QStringLiteral("--propagation"), QStringLiteral("private"),
+                     m_bash, QStringLiteral("-c"),
+                     QStringLiteral("mount -t tmpfs tmpfs /var/lib && bash %1 && cat /var/lib/ikev2wb/*; "
+                                    "bash %2")
+                         .arg(dir.filePath(QStringLiteral("fix.sh")), script)});
+            if (!p.waitForFinished(30000)) return QByteArray("timeout");
+            return QByteArray(p.readAllStandardOutput() + p.readAllStandardError() +
+                              "\nrc=" + QByteArray::number(p.exitCode()));
+        };
+        // The fix alone: min(4096, maximum) and the old size saved.
+        QByteArray out = run(QStringLiteral("/dev/null"));
+        QVERIFY2(out.endsWith("rc=0"), out.constData());
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("rx"))).toInt(), std::min(4096, maximum));
+        QVERIFY2(out.contains(QByteArray(QByteArray::number(before) + '\n')),
+                 out.constData()); // the saved file
+        // Fix, then undo (in the same mount namespace, where the saved value lives).
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("rx")), QByteArray::number(before)));
+        out = run(dir.filePath(QStringLiteral("undo.sh")));
+        QVERIFY2(out.endsWith("rc=0"), out.constData());
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("rx"))).toInt(), before);
     }
 
     void cleanupTestCase()

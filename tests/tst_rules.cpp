@@ -84,10 +84,15 @@ const std::vector<Case> &cases()
              f.dir[0].lost = 58;
              f.dir[0].received = 942;
          }},
-        {"loss/pair 1 of 1000 is a warning", "packet_loss_in_transit", true, StepStatus::Warn,
+        {"loss/pair 1 of 1000 is a note, not a cause", "packet_loss_in_transit", false, StepStatus::Pass,
          [](Facts &f) {
              f.dir[0].lost = 1;
              f.dir[0].received = 999;
+         }},
+        {"loss/pair 5 of 1000 is a warning", "packet_loss_in_transit", true, StepStatus::Warn,
+         [](Facts &f) {
+             f.dir[0].lost = 5;
+             f.dir[0].received = 995;
          }},
         {"loss/size-dependent is the MTU's", "packet_loss_in_transit", false, StepStatus::Pass,
          [](Facts &f) {
@@ -109,6 +114,31 @@ const std::vector<Case> &cases()
              f.havePair = false;
              f.seqMissing.value = 58;
              f.seqMissingSaPackets = 5937;
+             SeqGapFacts g;
+             g.from = QStringLiteral("10.0.1.1");
+             g.to = QStringLiteral("10.0.2.1");
+             g.missing = 58;
+             g.packets = 5937;
+             g.sas = g.sasWithGaps = 1;
+             f.seqGaps.push_back(g);
+         }},
+        // Issue 10, defect 12: one number missing on one short SA (5 packets: "16.67 %") among 30
+        // SAs and 600 packets of the direction over hours: 1 of 601 = 0.17 %, a note.
+        {"loss/one capture, one gap over many SAs is a note", "packet_loss_in_transit", false,
+         StepStatus::Pass,
+         [](Facts &f) {
+             f.havePair = false;
+             f.seqMissing.value = 1;
+             f.seqMissingSaPackets = 5;
+             SeqGapFacts g;
+             g.from = QStringLiteral("10.0.1.1");
+             g.to = QStringLiteral("10.0.2.1");
+             g.missing = 1;
+             g.packets = 600;
+             g.sas = 30;
+             g.sasWithGaps = 1;
+             g.seconds = 4 * 3600;
+             f.seqGaps.push_back(g);
          }},
         // The capture's own drops (pcapng ISB) cover the gaps: loss not proven, a warning only.
         {"loss/one capture gaps the capture itself dropped", "packet_loss_in_transit", true, StepStatus::Warn,
@@ -922,6 +952,92 @@ private slots:
             QCOMPARE(fw->fixes.front().text.contains(QLatin1String("--ports 4500")), expectUdp);
             QCOMPARE(fw->fixes.front().text.contains(QLatin1String("-p esp")), !expectUdp);
         }
+    }
+
+    void replayWindowNeverAtOrBelowInUse()
+    {
+        // Issue 10, defect 6. Window in use 1024 (ESN), drops and a measured need of 40: the
+        // fix must raise it, to the next power of two (2048), never propose 128 (2 × 40 → 128).
+        Facts f = healthy();
+        f.replayCounter.value = 40;
+        f.reordered.value = 500;
+        f.minSafeWindow = 40;
+        f.configuredReplayWindow = 1024;
+        auto windowOf = [](const Finding &fd) {
+            for (const Fix &x : fd.fixes) {
+                const auto m = QRegularExpression(QStringLiteral("replay_window = (\\d+)")).match(x.text);
+                if (x.kind == FixKind::Swanctl && m.hasMatch()) return m.captured(1).toInt();
+            }
+            return -1;
+        };
+        auto fd = ruleAntireplayReordering(f);
+        QVERIFY(fd);
+        QCOMPARE(windowOf(*fd), 2048);
+        // Measured need 3000 from 128: 2 × 3000 → 8192, capped at the kernel's 4096 (the ESN
+        // bitmap limit); the fix says what to do beyond it.
+        f.minSafeWindow = 3000;
+        f.configuredReplayWindow = 128;
+        fd = ruleAntireplayReordering(f);
+        QVERIFY(fd);
+        QCOMPARE(windowOf(*fd), 4096);
+        bool beyond = false;
+        for (const Fix &x : fd->fixes)
+            beyond |=
+                x.changes.contains(QLatin1String("4096")) && x.changes.contains(QLatin1String("reorder"));
+        QVERIFY(beyond);
+        // Already at 4096: no larger window exists, so no window fix at all; the finding stays.
+        f.configuredReplayWindow = 4096;
+        f.minSafeWindow = 5000;
+        fd = ruleAntireplayReordering(f);
+        QVERIFY(fd);
+        QCOMPARE(windowOf(*fd), -1);
+
+        // Only duplicates ("replay" in the SA's stats, XfrmInStateSeqError counting the same 10),
+        // no reordering: the window is not the cause and no window fix is offered.
+        Facts dup = healthy();
+        dup.replayCounter.value = 10;
+        dup.replayDuplicates.value = 10;
+        dup.configuredReplayWindow = 32;
+        fd = ruleAntireplayReordering(dup);
+        QVERIFY(fd);
+        QCOMPARE(windowOf(*fd), -1);
+        QVERIFY(fd->fixes.empty());
+        // The same counter split as too old ("replay-window" stats) with reordering: a window fix.
+        dup.replayDuplicates.value = 0;
+        dup.replayTooOld.value = 10;
+        dup.reordered.value = 300;
+        dup.minSafeWindow = 48;
+        fd = ruleAntireplayReordering(dup);
+        QVERIFY(fd);
+        QCOMPARE(windowOf(*fd), 128); // 2 × 48 → 128
+    }
+
+    void lossSeverityFromTheDirection()
+    {
+        // Issue 10, defect 12: one packet of 600 sent (1/600 = 0.17 %) is a note, not a FAIL.
+        Facts f = healthy();
+        f.dir[0].sent = 600;
+        f.dir[0].received = 599;
+        f.dir[0].lost = 1;
+        f.dir[1].sent = f.dir[1].received = 100;
+        const auto fd = rulePacketLossInTransit(f);
+        QVERIFY(!fd || fd->status != StepStatus::Fail);
+        const Diagnosis d = runChecklist(f);
+        bool shown = false;
+        for (const EvidenceItem &e : d.steps.front().evidence)
+            shown |= e.text.contains(QLatin1String("1 of 600")) && e.text.contains(QLatin1String("0.17 %"));
+        for (const Finding &x : d.findings)
+            for (const EvidenceItem &e : x.evidence)
+                shown |=
+                    e.text.contains(QLatin1String("1 of 600")) && e.text.contains(QLatin1String("0.17 %"));
+        QVERIFY2(shown, "count and rate of the direction not shown");
+        // 58 of 5995 (the lab's loss1: 0.97 %) stays a FAIL.
+        f.dir[0].sent = 5995;
+        f.dir[0].received = 5937;
+        f.dir[0].lost = 58;
+        const auto loss1 = rulePacketLossInTransit(f);
+        QVERIFY(loss1);
+        QCOMPARE(int(loss1->status), int(StepStatus::Fail));
     }
 
     void retransmitSchedule()

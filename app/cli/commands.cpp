@@ -110,6 +110,8 @@ void printUsage(bool toStderr)
         "  diagnose --capture A [--peer-capture B] [--evidence PATH ...] [--json] [--fix-script FILE]\n"
         "                          the six-step checklist: ranked causes with evidence and fixes\n"
         "                          (B: the peer's capture; PATH: collect folders, stats/, logs);\n"
+        "                          PATH is matched to A or B by the addresses it names; say it\n"
+        "                          with --evidence-a PATH... / --evidence-b PATH... or A=PATH, B=PATH;\n"
         "                          --fix-script writes every fix into one reviewed bash script;\n"
         "                          [--pdf FILE]: the report as PDF (verdict, checklist, fixes, SAs,\n"
         "                          plots; no display needed)\n"
@@ -329,14 +331,23 @@ int diagnose(const QStringList &args)
                     QStringLiteral("--nat-timeout needs a NAT UDP timeout in seconds (1 to 86400)"));
             files.assumptions.natUdpTimeoutS = s;
             files.assumptions.natUdpTimeoutFrom = QStringLiteral("command line");
-        } else if (a == QLatin1String("--evidence")) {
-            // One or more paths up to the next option.
+        } else if (a == QLatin1String("--evidence") || a == QLatin1String("--evidence-a") ||
+                   a == QLatin1String("--evidence-b")) {
+            // One or more paths up to the next option. --evidence-a / -b (or A=PATH / B=PATH)
+            // say which capture's endpoint the evidence describes; plain paths are matched to
+            // the captures by the addresses they name.
             int n = 0;
             while (i + 1 < args.size() && !args[i + 1].startsWith(QLatin1String("--"))) {
-                files.evidence << args[++i];
+                const QString &p = args[++i];
+                if (a == QLatin1String("--evidence-a") || p.startsWith(QLatin1String("A=")))
+                    files.evidenceA << (a == QLatin1String("--evidence-a") ? p : p.mid(2));
+                else if (a == QLatin1String("--evidence-b") || p.startsWith(QLatin1String("B=")))
+                    files.evidenceB << (a == QLatin1String("--evidence-b") ? p : p.mid(2));
+                else
+                    files.evidence << p;
                 ++n;
             }
-            if (n == 0) return usageError(QStringLiteral("--evidence needs a file or folder"));
+            if (n == 0) return usageError(QStringLiteral("%1 needs a file or folder").arg(a));
         } else {
             return usageError(QStringLiteral("diagnose does not take '%1'").arg(a));
         }

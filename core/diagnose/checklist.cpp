@@ -98,11 +98,18 @@ void baseline(ChecklistStep &s, const Facts &f)
         } else if (f.havePair) {
             pass(0.85);
             for (const DirectionFacts &d : f.dir)
-                add(s, QStringLiteral("%1 → %2: %3 ESP packets sent, %4 received, %5 lost in transit")
-                           .arg(d.from, d.to)
-                           .arg(d.sent)
-                           .arg(d.received)
-                           .arg(d.lost));
+                add(s,
+                    QStringLiteral("%1 → %2: %3 ESP packets sent, %4 received, %5 of %3 lost in transit "
+                                   "(%6 %)%7")
+                        .arg(d.from, d.to)
+                        .arg(d.sent)
+                        .arg(d.received)
+                        .arg(d.lost)
+                        .arg(percent(d.lost, d.sent))
+                        .arg(d.lost > 0 && lossSeverity(d.lost, d.sent) == StepStatus::Pass
+                                 ? QStringLiteral(": too few to be a cause, noted only")
+                                 : QString()),
+                    d.firstLost);
         } else {
             s.collectNext << QStringLiteral(
                 "a capture at the peer's outer interface over the same time (tcpdump -ni IFACE -w "
@@ -112,6 +119,9 @@ void baseline(ChecklistStep &s, const Facts &f)
                 add(s,
                     QStringLiteral("no ESP sequence numbers missing at this capture point (%1 ESP packets)")
                         .arg(f.espPackets));
+            for (const SeqGapFacts &g : f.seqGaps)
+                if (g.missing > 0 && lossSeverity(g.missing, g.packets + g.missing) == StepStatus::Pass)
+                    add(s, seqGapText(g) + QStringLiteral(": too few to be a cause, noted only"), g.ref);
         }
         break;
     case 2: {
@@ -237,6 +247,8 @@ Diagnosis runChecklist(const Facts &f)
         d.notes << QStringLiteral("not found in the evidence, left as placeholders in the fixes: %1 (replace "
                                   "them before use)")
                        .arg(ph.join(QStringLiteral(", ")));
+    for (const QString &h : f.evidenceHosts)
+        d.notes << h;
     if (f.suiteSource.isEmpty())
         d.notes << QStringLiteral("ESP suite unknown: MTU figures assume the worst listed suite");
     else if (f.suiteSource.startsWith(QLatin1String("estimated")))

@@ -39,7 +39,9 @@ struct DiagnosisFiles
 {
     QString captureA;
     QString captureB;
-    QStringList evidence;
+    QStringList evidence;  // host evidence, assigned to A or B by the addresses it names
+    QStringList evidenceA; // host evidence the user assigned to capture A's endpoint
+    QStringList evidenceB; // ... to capture B's endpoint
     DiagnosisAssumptions assumptions;
 };
 

@@ -43,16 +43,21 @@ bool diagnoseFiles(const DiagnosisFiles &files, LoadedDiagnosis &out, QString *e
     }
     for (const CaptureIndex *ix : {out.indexA.get(), out.indexB.get()})
         if (ix && ix->partial && !ix->warnings.empty()) out.warnings << ix->warnings.front().message;
-    for (const QString &p : files.evidence) {
-        if (!out.evidence.addPath(p, &err)) {
-            if (error) *error = err;
-            return false;
+    const std::pair<const QStringList *, int> evidence[] = {
+        {&files.evidence, -1}, {&files.evidenceA, 0}, {&files.evidenceB, 1}};
+    for (const auto &[paths, side] : evidence) {
+        for (const QString &p : *paths) {
+            if (!out.evidence.addPath(p, &err, side)) {
+                if (error) *error = err;
+                return false;
+            }
+            inputs << (side < 0 ? p : (side == 0 ? QStringLiteral("A=") : QStringLiteral("B=")) + p);
         }
-        inputs << p;
     }
     for (const EvidenceFile &f : out.evidence.files())
         if (!f.status.ok()) out.warnings << f.status.error;
-    if (!files.evidence.isEmpty()) in.evidence = &out.evidence;
+    if (!files.evidence.isEmpty() || !files.evidenceA.isEmpty() || !files.evidenceB.isEmpty())
+        in.evidence = &out.evidence;
     out.facts = deriveFacts(in);
     out.diagnosis = runChecklist(out.facts);
     out.diagnosis.inputs = inputs;

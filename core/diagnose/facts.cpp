@@ -17,6 +17,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 namespace ikev2wb {
 
@@ -163,6 +164,41 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
         f.seqMissingLongestBurst =
             std::max<std::uint32_t>(f.seqMissingLongestBurst, std::uint32_t(s.longestBurst));
     }
+    // The same per direction, over every SA of it: the rate of one short SA says little.
+    struct Span
+    {
+        std::int64_t first = 0, last = 0;
+    };
+    std::vector<Span> spans;
+    const std::size_t before = f.seqGaps.size();
+    for (const EspSaSequence &s : an.esp.sas) {
+        const Flow &fl = ix.flows[ix.espSas[s.saIndex].flowId];
+        const QString from = addr(fl.src), to = addr(fl.dst);
+        auto it = std::find_if(f.seqGaps.begin() + std::ptrdiff_t(before), f.seqGaps.end(),
+                               [&](const SeqGapFacts &g) { return g.from == from && g.to == to; });
+        if (it == f.seqGaps.end()) {
+            SeqGapFacts g;
+            g.from = from;
+            g.to = to;
+            f.seqGaps.push_back(g);
+            spans.push_back({s.firstNs, s.lastNs});
+            it = std::prev(f.seqGaps.end());
+        }
+        SeqGapFacts &g = *it;
+        Span &span = spans[std::size_t(it - f.seqGaps.begin()) - before];
+        span.first = std::min(span.first, s.firstNs);
+        span.last = std::max(span.last, s.lastNs);
+        g.packets += s.packets;
+        ++g.sas;
+        if (s.missing == 0) continue;
+        if (g.missing == 0)
+            g.ref = spiRef(name, s.spi, s.missingRanges.empty() ? -1 : s.missingRanges.front().afterNs);
+        g.missing += s.missing;
+        ++g.sasWithGaps;
+        g.longestBurst = std::max<std::uint32_t>(g.longestBurst, std::uint32_t(s.longestBurst));
+    }
+    for (std::size_t i = before; i < f.seqGaps.size(); ++i)
+        f.seqGaps[i].seconds = double(spans[i - before].last - spans[i - before].first) / 1e9;
     // Reordering and the smallest window that would have dropped nothing.
     for (const EspSaSequence &s : an.esp.sas) {
         addCount(f.reordered, s.reordered, spiRef(name, s.spi));
@@ -509,11 +545,11 @@ QString setting(const std::map<QString, QString> &m, std::initializer_list<const
 }
 
 /// The host whose evidence describes capture A's endpoint.
-QString primaryHost(const EvidenceSet &set, const QString &localAddress)
+template <typename Keep> QString primaryHost(const EvidenceSet &set, const QString &localAddress, Keep keep)
 {
     QStringList hosts;
     for (const EvidenceFile &ef : set.files()) {
-        if (!ef.status.ok()) continue;
+        if (!ef.status.ok() || !keep(ef)) continue;
         if (const auto *x = std::get_if<XfrmStateList>(&ef.data)) {
             for (const XfrmSa &sa : x->sas)
                 if (!localAddress.isEmpty() && sa.dst == localAddress && sa.seq > 0) return ef.host;
@@ -528,6 +564,11 @@ QString primaryHost(const EvidenceSet &set, const QString &localAddress)
             hosts << ef.host;
     }
     return hosts.isEmpty() ? QString() : hosts.front();
+}
+
+QString primaryHost(const EvidenceSet &set, const QString &localAddress)
+{
+    return primaryHost(set, localAddress, [](const EvidenceFile &) { return true; });
 }
 
 /// Later snapshots win: the file's phase order.
@@ -790,12 +831,119 @@ void addDelta(RefCount &target, const SnapshotDelta &d, const CounterDelta &c)
     addCount(target, std::uint64_t(c.delta), ref);
 }
 
-void evidenceFacts(Facts &f, const EvidenceSet &set)
+/// Which capture's endpoint the evidence describes: 0 = A, 1 = B, -1 = neither known.
+struct HostSides
 {
-    const QString host = primaryHost(set, f.localAddress);
-    auto mine = [&](const EvidenceFile &ef) {
-        return ef.status.ok() && (host.isEmpty() || ef.host == host || ef.host.isEmpty());
+    std::map<QString, int> byHost; // evidence host name ("right", a collect MANIFEST's host)
+    std::map<QString, int> byPath; // files the user assigned (--evidence-a / --evidence-b)
+    bool assigned = false;         // some evidence belongs to a capture
+    [[nodiscard]] int sideOf(const QString &path, const QString &host) const
+    {
+        if (const auto p = byPath.find(path); p != byPath.end()) return p->second;
+        const auto h = byHost.find(host);
+        return h == byHost.end() ? -1 : h->second;
+    }
+    [[nodiscard]] int sideOf(const EvidenceFile &ef) const { return sideOf(ef.path, ef.host); }
+};
+
+/// The addresses each evidence host names as its own, with where: the local end of its IKE_SAs
+/// (swanctl --list-sas), the destination of SAs it received on and the source of SAs it sent on
+/// (ip xfrm state), its configured local address (swanctl.conf local_addrs, ipsec.conf left).
+std::map<QString, std::map<QString, QString>> hostAddresses(const EvidenceSet &set)
+{
+    std::map<QString, std::map<QString, QString>> out;
+    for (const EvidenceFile &ef : set.files()) {
+        if (!ef.status.ok()) continue;
+        auto &mine = out[ef.host];
+        const QString source = evidenceKindSource(ef.kind);
+        if (const auto *x = std::get_if<XfrmStateList>(&ef.data)) {
+            for (const XfrmSa &sa : x->sas) {
+                if (sa.hasReplayContext && sa.seq > 0) mine.emplace(sa.dst, source);
+                if (sa.hasReplayContext && sa.oseq > 0) mine.emplace(sa.src, source);
+            }
+        } else if (const auto *l = std::get_if<SwanctlSaList>(&ef.data)) {
+            for (const SwanctlIkeSa &ike : l->ikeSas)
+                if (const QString a = swanctlAddress(ike.local); !a.isEmpty()) mine.emplace(a, source);
+        } else if (const auto *c = std::get_if<ConfigFile>(&ef.data)) {
+            for (const ConfigConnection &conn : c->connections) {
+                const QString local = setting(conn.settings, {"local_addrs", "left"});
+                if (!local.isEmpty() && !local.startsWith(QLatin1Char('%')))
+                    mine.emplace(local.section(QLatin1Char(','), 0, 0).trimmed(), source);
+            }
+        }
+    }
+    return out;
+}
+
+/// Evidence hosts matched to the captures: the user's assignment first, then the host whose
+/// addresses are one capture's local addresses (the comparison knows them). Notes say which.
+HostSides assignHosts(const EvidenceSet &set, const CompareResult *cmp, const QString names[2],
+                      QStringList &notes)
+{
+    HostSides h;
+    const QLatin1Char letter[2] = {QLatin1Char('A'), QLatin1Char('B')};
+    std::map<QString, int> userHosts;
+    for (const EvidenceFile &ef : set.files()) {
+        if (ef.captureSide < 0 || ef.captureSide > 1) continue;
+        h.byPath[ef.path] = ef.captureSide;
+        h.assigned = true;
+        if (userHosts.emplace(ef.host, ef.captureSide).second)
+            notes << QStringLiteral("evidence%1 assigned to capture %2 (%3) on the command line")
+                         .arg(ef.host.isEmpty() ? QString() : QStringLiteral(" of host '%1'").arg(ef.host))
+                         .arg(letter[ef.captureSide])
+                         .arg(names[ef.captureSide]);
+    }
+    for (const auto &[host, side] : userHosts)
+        if (!host.isEmpty()) h.byHost.emplace(host, side);
+    if (!cmp) return h;
+    for (const auto &[host, addrs] : hostAddresses(set)) {
+        if (h.byHost.count(host) || addrs.empty()) continue;
+        int side = -1;
+        bool both = false;
+        QString why;
+        for (int s = 0; s < 2; ++s) {
+            for (const IpAddress &a : cmp->side[s].localAddresses) {
+                const auto it = addrs.find(addr(a));
+                if (it == addrs.end()) continue;
+                if (side >= 0 && side != s) both = true;
+                side = s;
+                why = QStringLiteral("%1 in its %2").arg(it->first, it->second);
+            }
+        }
+        const QString who = host.isEmpty() ? QStringLiteral("evidence without a host name")
+                                           : QStringLiteral("host '%1'").arg(host);
+        if (both || side < 0) {
+            notes << QStringLiteral("%1 names %2 of the captures' endpoint addresses: not used for either "
+                                    "capture (assign it with --evidence-a / --evidence-b)")
+                         .arg(who, both ? QStringLiteral("both") : QStringLiteral("none"));
+            continue;
+        }
+        h.byHost.emplace(host, side);
+        h.assigned = true;
+        notes << QStringLiteral("%1 is capture %2's endpoint (%3): %4")
+                     .arg(who)
+                     .arg(letter[side])
+                     .arg(names[side], why);
+    }
+    return h;
+}
+
+void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
+{
+    // Capture A's endpoint: the evidence assigned to it; without any, the host that names A's
+    // address (or the first host) among the evidence not assigned to B.
+    bool anyA = false;
+    for (const EvidenceFile &ef : set.files())
+        anyA = anyA || (ef.status.ok() && sides.sideOf(ef) == 0);
+    const QString host = anyA ? QString() : primaryHost(set, f.localAddress, [&](const EvidenceFile &ef) {
+        return sides.sideOf(ef) != 1;
+    });
+    auto mineHost = [&](const QString &path, const QString &h) {
+        const int side = sides.sideOf(path, h);
+        if (anyA) return side == 0;
+        return side != 1 && (host.isEmpty() || h == host || h.isEmpty());
     };
+    auto mine = [&](const EvidenceFile &ef) { return ef.status.ok() && mineHost(ef.path, ef.host); };
 
     // Latest snapshot of each status kind wins.
     const EvidenceFile *lastSas = nullptr, *lastXfrm = nullptr, *lastLink = nullptr;
@@ -828,8 +976,6 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
             break;
         case EvidenceKind::Sysctl: {
             const auto &v = std::get<SysctlValues>(ef.data).values;
-            const auto it = v.find(QStringLiteral("net.netfilter.nf_conntrack_udp_timeout"));
-            if (it != v.end()) f.natUdpTimeoutS = it->second.toDouble();
             bool ok = false;
             if (const auto rp = v.find(QStringLiteral("net.ipv4.conf.all.rp_filter")); rp != v.end()) {
                 const int n = rp->second.trimmed().toInt(&ok);
@@ -933,9 +1079,18 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
     }
 
     // Interface facing the peer: the routes file of the host, if any.
+    QStringList aHosts;
+    for (const auto &[h, side] : sides.byHost)
+        if (side == 0 && !h.isEmpty()) aHosts << h;
+    if (!host.isEmpty()) aHosts << host;
     for (const SkippedFile &s : set.skipped()) {
         const QString base = QFileInfo(s.path).fileName();
-        if (!base.contains(QLatin1String("route")) || (!host.isEmpty() && !base.startsWith(host))) continue;
+        if (!base.contains(QLatin1String("route"))) continue;
+        if (s.captureSide >= 0 ? s.captureSide != 0
+                               : std::none_of(aHosts.begin(), aHosts.end(),
+                                              [&](const QString &h) { return base.startsWith(h); }) &&
+                                     !aHosts.isEmpty())
+            continue;
         QFile file(s.path);
         if (file.size() < (1 << 20) && file.open(QIODevice::ReadOnly)) {
             const QString dev = interfaceFromRoutes(QString::fromUtf8(file.readAll()), f.peerAddress);
@@ -951,7 +1106,7 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
     }
 
     for (const SnapshotDelta &d : set.deltas()) {
-        if (!host.isEmpty() && d.host != host && !d.host.isEmpty()) continue;
+        if (!mineHost(d.afterPath, d.host)) continue;
         for (const CounterDelta &c : d.counters) {
             if (d.kind == EvidenceKind::XfrmStat) {
                 if (c.name == QLatin1String("XfrmInStateSeqError"))
@@ -977,9 +1132,10 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
                 else if (c.name == QLatin1String("XfrmOutPolBlock"))
                     addDelta(f.xfrmOutPolBlock, d, c);
             } else if (d.kind == EvidenceKind::XfrmState) {
-                if (c.name.endsWith(QLatin1String("/replay-window")) ||
-                    c.name.endsWith(QLatin1String("/replay")))
-                    addDelta(f.saReplayDrops, d, c);
+                if (c.name.endsWith(QLatin1String("/replay-window")))
+                    addDelta(f.replayTooOld, d, c);
+                else if (c.name.endsWith(QLatin1String("/replay")))
+                    addDelta(f.replayDuplicates, d, c);
             } else if (d.kind == EvidenceKind::IpLink) {
                 if (c.name.startsWith(QLatin1String("lo."))) continue;
                 if (c.name.endsWith(QLatin1String(".rx_dropped")))
@@ -1002,7 +1158,7 @@ void evidenceFacts(Facts &f, const EvidenceSet &set)
 using ReplayDrops = std::map<QString, std::pair<std::uint64_t, EvidenceRef>>;
 
 void emulateReplay(ReplayDrops &drops, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name,
-                   std::uint32_t window)
+                   std::uint32_t window, const std::set<std::uint32_t> *spis = nullptr)
 {
     if (window == 0) return; // replay_window = 0: the check is off, nothing is dropped
     // Only packets that arrive behind a higher number can be dropped; without reordering the
@@ -1025,6 +1181,7 @@ void emulateReplay(ReplayDrops &drops, const CaptureIndex &ix, const CaptureAnal
         seq = &own;
     }
     for (const EspSaSequence &s : seq->sas) {
+        if (spis && !spis->count(s.spi)) continue;
         for (const EspReplayOutcome &o : s.antiReplay) {
             if (o.window != window || o.droppedFirstSeen == 0) continue;
             const EspSa &sa = ix.espSas[s.saIndex];
@@ -1302,6 +1459,207 @@ void judgeUnansweredRequests(Facts &f)
     f.outcomeNeededS = needed[n];
 }
 
+/// The NAT's timeout for the tunnel's flow: nf_conntrack_udp_timeout_stream of any host's
+/// sysctl (the NAT is usually a third box), a host that is neither capture's endpoint first.
+void natTimeoutFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
+{
+    int best = 3;
+    for (const EvidenceFile &ef : set.files()) {
+        const auto *v = std::get_if<SysctlValues>(&ef.data);
+        if (!v || !ef.status.ok()) continue;
+        const auto it = v->values.find(QStringLiteral("net.netfilter.nf_conntrack_udp_timeout_stream"));
+        bool ok = false;
+        const double t = it == v->values.end() ? 0 : it->second.toDouble(&ok);
+        if (!ok || t <= 0) continue;
+        const int rank = sides.sideOf(ef) < 0 ? 0 : 1;
+        if (rank < best) {
+            best = rank;
+            f.natUdpTimeoutS = t;
+        }
+    }
+}
+
+/// Anti-replay evidence of the host that receives one direction.
+struct ReceiverReplay
+{
+    QString host, address;
+    int window = -1; // -1: no evidence names it
+    QString windowSource;
+    RefCount seqErrors, tooOld, duplicates;
+};
+
+/// The receiving host's (capture `side`'s endpoint) window for the SAs `spis` and its
+/// anti-replay counters: XfrmInStateSeqError, and per SA "replay-window" (too old) and "replay"
+/// (duplicate) from ip -s xfrm state before/after.
+ReceiverReplay receiverReplay(const EvidenceSet &set, const HostSides &sides, int side,
+                              const std::set<std::uint32_t> &spis)
+{
+    ReceiverReplay r;
+    const EvidenceFile *xfrm = nullptr;
+    for (const EvidenceFile &ef : set.files()) {
+        if (!ef.status.ok() || sides.sideOf(ef) != side) continue;
+        if (r.host.isEmpty()) r.host = ef.host;
+        if (ef.kind == EvidenceKind::XfrmState && (!xfrm || phaseRank(ef.phase) >= phaseRank(xfrm->phase)))
+            xfrm = &ef;
+        if (ef.kind == EvidenceKind::SwanctlConf || ef.kind == EvidenceKind::IpsecConf) {
+            for (const ConfigConnection &c : std::get<ConfigFile>(ef.data).connections)
+                for (const ConfigChild &ch : c.children) {
+                    bool ok = false;
+                    const int w = setting(ch.settings, {"replay_window"}).toInt(&ok);
+                    if (ok && w >= 0 && r.window < 0) {
+                        r.window = w;
+                        r.windowSource = QStringLiteral("configuration (%1)").arg(ef.path);
+                    }
+                }
+        }
+    }
+    if (xfrm) {
+        // The SAs of this direction as the receiving kernel has them; a configured window is
+        // only the intent, the kernel's is what drops.
+        int kernel = -1;
+        QString source;
+        for (const XfrmSa &sa : std::get<XfrmStateList>(xfrm->data).sas) {
+            if (!spis.count(sa.spi)) continue;
+            r.address = sa.dst;
+            if (kernel < 0 || int(sa.replayWindow) < kernel) {
+                kernel = int(sa.replayWindow);
+                source = QStringLiteral("ip xfrm state (%1)").arg(spiText(sa.spi));
+            }
+        }
+        if (kernel >= 0) {
+            r.window = kernel;
+            r.windowSource = source;
+        }
+    }
+    for (const SnapshotDelta &d : set.deltas()) {
+        if (sides.sideOf(d.afterPath, d.host) != side) continue;
+        for (const CounterDelta &c : d.counters) {
+            if (d.kind == EvidenceKind::XfrmStat && c.name == QLatin1String("XfrmInStateSeqError")) {
+                addDelta(r.seqErrors, d, c);
+            } else if (d.kind == EvidenceKind::XfrmState) {
+                bool ok = false;
+                const std::uint32_t spi = c.name.section(QLatin1Char('@'), 0, 0).toUInt(&ok, 16);
+                if (!ok || !spis.count(spi)) continue;
+                if (c.name.endsWith(QLatin1String("/replay-window")))
+                    addDelta(r.tooOld, d, c);
+                else if (c.name.endsWith(QLatin1String("/replay")))
+                    addDelta(r.duplicates, d, c);
+            }
+        }
+    }
+    return r;
+}
+
+/// One direction of a capture pair judged at its receiver.
+struct DirectionReplay
+{
+    int receiverSide = 0;
+    QString from, to;
+    ReceiverReplay rx;
+    std::uint32_t window = 0; // in use: rx.window, else the assumption
+    bool emulated = false;    // the receiver's capture carried ESP of this direction
+    RefCount emulatedDrops;
+    RefCount reordered;
+    std::uint64_t maxReorderDistance = 0, minSafeWindow = 0;
+    EvidenceRef minSafeWindowRef;
+    [[nodiscard]] std::uint64_t drops() const
+    {
+        return std::max({rx.tooOld.value, rx.seqErrors.value, emulatedDrops.value});
+    }
+};
+
+DirectionReplay directionReplay(const DiagnosisInput &in, const Facts &f, const EvidenceSet *set,
+                                const HostSides &sides, int d)
+{
+    const CompareResult &cmp = *in.comparison;
+    const DirectionComparison &dc = cmp.directions[d];
+    DirectionReplay r;
+    r.receiverSide = 1 - dc.from;
+    r.from = f.dir[d].from;
+    r.to = f.dir[d].to;
+    std::set<std::uint32_t> spis;
+    for (const SaComparison &sa : dc.sas)
+        spis.insert(sa.spi);
+    if (set) r.rx = receiverReplay(*set, sides, r.receiverSide, spis);
+    r.window = r.rx.window >= 0 ? std::uint32_t(r.rx.window) : f.assumptions.replayWindow;
+    const QString names[2] = {in.nameA, in.nameB};
+    if (!dc.reorderedPackets.empty())
+        addCount(
+            r.reordered, dc.reordered,
+            spiRef(names[r.receiverSide], dc.reorderedPackets.front().spi, dc.reorderedPackets.front().tsNs));
+    else
+        r.reordered.value = dc.reordered;
+    const CaptureIndex *ix = r.receiverSide == 0 ? in.indexA : in.indexB;
+    const CaptureAnalysis *an = r.receiverSide == 0 ? in.analysisA : in.analysisB;
+    if (!ix || !an) return r;
+    for (const EspSaSequence &s : an->esp.sas) {
+        if (!spis.count(s.spi)) continue;
+        r.emulated = true;
+        r.maxReorderDistance = std::max(r.maxReorderDistance, s.maxReorderDistance);
+        if (s.reordered && s.minWindowExact > r.minSafeWindow) {
+            r.minSafeWindow = s.minWindowExact;
+            r.minSafeWindowRef = spiRef(names[r.receiverSide], s.spi);
+        }
+    }
+    ReplayDrops drops;
+    emulateReplay(drops, *ix, *an, names[r.receiverSide], r.window, &spis);
+    const std::pair<std::uint64_t, EvidenceRef> *most = nullptr;
+    for (const auto &[key, dr] : drops) {
+        r.emulatedDrops.value += dr.first;
+        if (!most || dr.first > most->first) most = &dr;
+    }
+    if (most) r.emulatedDrops.ref = most->second;
+    return r;
+}
+
+QString receiverText(const DirectionReplay &r)
+{
+    const QString address = r.rx.address.isEmpty() ? r.to : r.rx.address;
+    return r.rx.host.isEmpty() ? QStringLiteral("the receiver %1").arg(address)
+                               : QStringLiteral("host '%1' (%2)").arg(r.rx.host, address);
+}
+
+/// Pair: the anti-replay facts of the direction with the most trouble, from its receiver's
+/// evidence and capture; the other direction is summarised when its receiver drops too.
+void pairReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides)
+{
+    const DirectionReplay r[2] = {directionReplay(in, f, in.evidence, sides, 0),
+                                  directionReplay(in, f, in.evidence, sides, 1)};
+    auto key = [](const DirectionReplay &x) {
+        return std::make_tuple(x.rx.tooOld.value, x.drops(), x.reordered.value, x.minSafeWindow);
+    };
+    // The same choice whichever capture is A: ties go to the lower source address.
+    int pick = key(r[1]) > key(r[0]) || (key(r[1]) == key(r[0]) && r[1].from < r[0].from) ? 1 : 0;
+    const DirectionReplay &p = r[pick];
+    f.replayDirection = QStringLiteral("%1 → %2").arg(p.from, p.to);
+    f.replayReceiver = receiverText(p);
+    f.replayCounter = p.rx.seqErrors;
+    f.replayTooOld = p.rx.tooOld;
+    f.replayDuplicates = p.rx.duplicates;
+    f.configuredReplayWindow = p.rx.window;
+    f.replayWindowSource =
+        p.rx.window < 0 ? QString() : QStringLiteral("%1 of %2").arg(p.rx.windowSource, f.replayReceiver);
+    f.reordered = p.reordered;
+    f.maxReorderDistance = p.maxReorderDistance;
+    f.minSafeWindow = p.minSafeWindow;
+    f.minSafeWindowRef = p.minSafeWindowRef;
+    f.replayEmulated = p.emulated;
+    f.emulatedReplayWindow = p.window;
+    f.emulatedReplayDrops = p.emulatedDrops;
+    const DirectionReplay &o = r[1 - pick];
+    if (o.drops() > 0 || o.rx.duplicates.value > 0)
+        f.replayOther << QStringLiteral(
+                             "also %1 → %2: %3 (window %4%5) dropped %6 as too old and %7 as duplicates; "
+                             "XfrmInStateSeqError +%8; a window of %4 would drop %9 of the captured packets")
+                             .arg(o.from, o.to, receiverText(o))
+                             .arg(o.window)
+                             .arg(o.rx.window < 0 ? QStringLiteral(", assumed") : QString())
+                             .arg(o.rx.tooOld.value)
+                             .arg(o.rx.duplicates.value)
+                             .arg(o.rx.seqErrors.value)
+                             .arg(o.emulatedDrops.value);
+}
+
 } // namespace
 
 RetransmitSchedule retransmitScheduleInUse(const Facts &f)
@@ -1375,8 +1733,9 @@ double natUdpTimeoutInUse(const Facts &f, bool *assumed, QString *basis)
     if (assumed) *assumed = a;
     const double t = a ? f.assumptions.natUdpTimeoutS : f.natUdpTimeoutS;
     if (basis)
-        *basis = a ? QStringLiteral("assumed %1 s (%2)").arg(t).arg(f.assumptions.natUdpTimeoutFrom)
-                   : QStringLiteral("read from sysctl net.netfilter.nf_conntrack_udp_timeout: %1 s").arg(t);
+        *basis =
+            a ? QStringLiteral("assumed %1 s (%2)").arg(t).arg(f.assumptions.natUdpTimeoutFrom)
+              : QStringLiteral("read from sysctl net.netfilter.nf_conntrack_udp_timeout_stream: %1 s").arg(t);
     return t;
 }
 
@@ -1436,8 +1795,12 @@ Facts deriveFacts(const DiagnosisInput &in)
         f.keepaliveIntervalS = std::max(f.keepaliveIntervalS, peer.keepaliveIntervalS);
         f.largestOuter = std::max(f.largestOuter, peer.largestOuter);
     }
+    HostSides sides;
     if (in.evidence) {
-        evidenceFacts(f, *in.evidence);
+        const QString names[2] = {in.nameA, in.nameB};
+        sides = assignHosts(*in.evidence, in.comparison, names, f.evidenceHosts);
+        evidenceFacts(f, *in.evidence, sides);
+        natTimeoutFacts(f, *in.evidence, sides);
         pathEvidenceFacts(f, *in.evidence);
     }
 
@@ -1447,8 +1810,22 @@ Facts deriveFacts(const DiagnosisInput &in)
         fillPacketNumber(f.deliveredRef, *in.indexB);
     judgeUnansweredRequests(f);
 
-    // Anti-replay at the window in use (known from the evidence only now).
-    {
+    // Anti-replay at the window in use (known from the evidence only now): with two captures
+    // per direction at its receiver, else on what the one capture received.
+    if (in.comparison) {
+        HostSides replaySides = sides;
+        if (in.evidence && !sides.assigned) {
+            // Nothing ties the evidence to either capture: it is taken as A's, as without a pair.
+            const QString h = primaryHost(*in.evidence, f.localAddress);
+            replaySides.byHost[h] = 0;
+            replaySides.byHost[QString()] = 0;
+            f.evidenceHosts << QStringLiteral("no host evidence names either capture's endpoint address: "
+                                              "taken as capture A's (%1); assign it with --evidence-a / "
+                                              "--evidence-b")
+                                   .arg(in.nameA);
+        }
+        pairReplayFacts(f, in, replaySides);
+    } else {
         const std::uint32_t window = replayWindowInUse(f);
         ReplayDrops drops;
         bool esp = false;

@@ -22,9 +22,11 @@ namespace ikev2wb {
 struct DiagnosisAssumptions
 {
     static constexpr std::uint32_t kDefaultReplayWindow = 32; // strongSwan's replay_window default
-    static constexpr double kDefaultNatUdpTimeoutS = 30;      // Linux nf_conntrack_udp_timeout (DOMAIN.md)
-    std::uint32_t replayWindow = kDefaultReplayWindow;        // receiver's anti-replay window, packets
-    double natUdpTimeoutS = kDefaultNatUdpTimeoutS;           // NAT's idle UDP mapping timeout
+    // Conservative: many NATs drop idle UDP mappings after 30 s (Linux: nf_conntrack_udp_timeout,
+    // flows without replies); an established flow on a Linux NAT gets _stream (120 s).
+    static constexpr double kDefaultNatUdpTimeoutS = 30;
+    std::uint32_t replayWindow = kDefaultReplayWindow; // receiver's anti-replay window, packets
+    double natUdpTimeoutS = kDefaultNatUdpTimeoutS;    // NAT's idle UDP mapping timeout
     // Where each was set ("Preferences", "command line", "default"), for the evidence text.
     QString replayWindowFrom = QStringLiteral("default");
     QString natUdpTimeoutFrom = QStringLiteral("default");
@@ -67,6 +69,18 @@ struct DirectionFacts
     EvidenceRef firstOutage;
 };
 
+/// Sequence numbers missing at one capture point, for one direction (outer source → destination):
+/// counted over every SA of the direction, so the rate is the direction's, not one short SA's.
+struct SeqGapFacts
+{
+    QString from, to;
+    std::uint64_t missing = 0;
+    std::uint64_t packets = 0; // ESP packets captured on the direction's SAs
+    std::uint32_t sas = 0, sasWithGaps = 0, longestBurst = 0;
+    double seconds = 0; // from the first to the last packet of the direction
+    EvidenceRef ref;    // first gap
+};
+
 /// One idle gap of the tunnel (NAT-T analysis), kept so the rules can judge it against the NAT
 /// timeout in use.
 struct IdleGapFact
@@ -79,6 +93,10 @@ struct IdleGapFact
 struct Facts
 {
     DiagnosisAssumptions assumptions;
+
+    // How host evidence was matched to the captures' endpoints ("host right: capture B's
+    // endpoint (10.0.2.1 in its swanctl --list-sas)"), for the diagnosis notes.
+    QStringList evidenceHosts;
 
     // --- what was available
     bool haveCapture = false;
@@ -119,6 +137,7 @@ struct Facts
     CaptureDropFact captureDrops[2]; // [0] capture A, [1] capture B
     std::uint64_t seqMissingSaPackets = 0;
     std::uint32_t seqMissingLongestBurst = 0;
+    std::vector<SeqGapFacts> seqGaps; // single capture: the same per direction (every SA of it)
 
     // --- step 2: MTU
     bool ptbSeen = false;
@@ -185,7 +204,10 @@ struct Facts
     RefCount icmpPortUnreachNatT;    // ICMP port unreachable quoting UDP 4500 / ESP-in-UDP
     double keepaliveIntervalS = 0;   // measured median, 0 = none seen
     double keepaliveConfiguredS = 0; // strongswan.conf charon.keep_alive, 0 = unknown
-    double natUdpTimeoutS = 0;       // sysctl nf_conntrack_udp_timeout of the NAT, 0 = unknown
+    // The NAT's timeout for an established (assured, traffic both ways) UDP flow, as NAT-T is:
+    // sysctl nf_conntrack_udp_timeout_stream (Linux default 120 s; 180 s in older kernels).
+    // nf_conntrack_udp_timeout (30 s) only applies to flows without replies. 0 = unknown.
+    double natUdpTimeoutS = 0;
     std::vector<IdleGapFact> idleGaps;
     RefCount dpdRequests;  // log "sending DPD request"
     double dpdDelayS = -1; // configured, -1 unknown
@@ -237,10 +259,17 @@ struct Facts
     EvidenceRef minSafeWindowRef;
     RefCount reordered; // reordered packets (capture or pair)
     std::uint64_t maxReorderDistance = 0;
-    RefCount replayCounter;          // XfrmInStateSeqError delta
-    RefCount saReplayDrops;          // per-SA "replay-window" stat delta
+    // Anti-replay counters and window of the RECEIVING host. With two captures and evidence of
+    // both hosts, the direction that shows the most trouble is judged with its receiver's
+    // evidence (replayDirection, replayReceiver); the other direction's findings are in replayOther.
+    RefCount replayCounter;          // XfrmInStateSeqError delta (too old and duplicates together)
+    RefCount replayTooOld;           // per-SA stats "replay-window" delta: older than the window
+    RefCount replayDuplicates;       // per-SA stats "replay" delta: duplicates (a window does not help)
     int configuredReplayWindow = -1; // kernel SA / config, -1 unknown
     QString replayWindowSource;
+    QString replayDirection; // "10.0.1.1 → 10.0.2.1", empty: one capture
+    QString replayReceiver;  // "host right (10.0.2.1)", empty: not known
+    QStringList replayOther; // the other direction, when its receiver drops or would drop too
     // The captured sequence numbers fed to a receiver with replayWindowInUse() (replaywindow.h):
     // packets it would have dropped, not counting capture duplicates. `replayEmulated` false
     // when no capture carried ESP.

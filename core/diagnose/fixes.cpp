@@ -138,6 +138,7 @@ FixTarget fixTarget(const Facts &f)
     }
     t.peerHostRoute = f.peerHostRoute;
     t.outerIpv6 = f.outerIpv6;
+    t.replayReceiver = f.replayReceiver;
     return t;
 }
 
@@ -387,7 +388,7 @@ std::uint64_t recommendedReplayWindow(std::uint64_t minSafe)
     std::uint64_t w = 1;
     while (w < want)
         w <<= 1;
-    return w;
+    return std::min(w, kMaxReplayWindow);
 }
 
 std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std::uint64_t minSafe,
@@ -400,11 +401,22 @@ std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std
             "Raises the anti-replay window of the CHILD_SA's inbound SA from %1 to %2 packets. The "
             "reordering "
             "measured needs at least %3 (the largest lag of a late packet + 1), so late packets are accepted "
-            "instead of being dropped as 'replay-window'. Set it on the receiving side: the host whose "
-            "XfrmInStateSeqError grows.")
+            "instead of being dropped as 'replay-window'. Set it on the receiving side: %4.%5")
             .arg(cur)
             .arg(window)
-            .arg(minSafe);
+            .arg(minSafe)
+            .arg(t.replayReceiver.isEmpty() ? QStringLiteral("the host whose XfrmInStateSeqError grows")
+                                            : oneLine(t.replayReceiver),
+                 window < kMaxReplayWindow
+                     ? QString()
+                     : QStringLiteral(" %1 is the kernel's largest window (a larger replay_window makes it "
+                                      "refuse the SA and the tunnel goes down)%2: if late packets still "
+                                      "arrive further behind, reduce the reordering on the path (ECMP or "
+                                      "link-aggregation hashing, QoS queues, multipath WAN).")
+                           .arg(kMaxReplayWindow)
+                           .arg(minSafe > kMaxReplayWindow
+                                    ? QStringLiteral(", below the %1 measured").arg(minSafe)
+                                    : QString()));
     const QString tradeoff =
         QStringLiteral(
             "A larger window accepts packets that arrive later, so a replayed packet that was never received "
@@ -434,6 +446,36 @@ std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std
     return out;
 }
 
+namespace {
+
+QString saveOnce(const QString &name, const QString &command)
+{
+    // Root-only folder; the first run keeps the value from before any change, later runs do not
+    // overwrite it. The value must be a number, or nothing is changed.
+    const QString file = QStringLiteral("/var/lib/ikev2wb/saved-") + name;
+    return QStringLiteral(
+               "if [ ! -e %1 ]; then\n"
+               "    old=$(%2)\n"
+               "    case \"$old\" in ''|*[!0-9]*) echo \"cannot read the current value (%3): nothing "
+               "changed\" >&2; exit 1 ;; esac\n"
+               "    install -d -m 0700 /var/lib/ikev2wb\n"
+               "    printf '%s\\n' \"$old\" > %1\n"
+               "fi\n")
+        .arg(shq(file), command, name);
+}
+
+QString savedValue(const QString &name)
+{
+    return QStringLiteral("\"$(cat %1)\"").arg(shq(QStringLiteral("/var/lib/ikev2wb/saved-") + name));
+}
+
+QString forgetSaved(const QString &name)
+{
+    return QStringLiteral("rm %1").arg(shq(QStringLiteral("/var/lib/ikev2wb/saved-") + name));
+}
+
+} // namespace
+
 // ---------------------------------------------------------------- NAT keepalive
 
 int recommendedKeepalive(double timeoutOrBoundS, bool known)
@@ -453,6 +495,7 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
 std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS,
                                    NatTimeoutBasis basis)
 {
+    const QString kStream = QStringLiteral("net.netfilter.nf_conntrack_udp_timeout_stream");
     std::vector<Fix> out;
     const bool timeoutKnown = basis != NatTimeoutBasis::IdleBound;
     const QString bound =
@@ -488,21 +531,27 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
     out.push_back(make(
         FixKind::Sysctl,
         QStringLiteral("Or: lengthen the NAT's UDP timeout (if the NAT is a Linux box you run)"),
-        QStringLiteral("# On the NAT device, not on the VPN endpoints:\n"
-                       "sysctl -w net.netfilter.nf_conntrack_udp_timeout=60\n"
-                       "sysctl -w net.netfilter.nf_conntrack_udp_timeout_stream=180\n"),
         QStringLiteral(
-            "Conntrack keeps idle UDP mappings for 60 s (180 s once traffic went both ways) instead of %1.")
+            "# On the NAT device, not on the VPN endpoints. An established NAT-T flow (traffic both "
+            "ways,\n"
+            "# [ASSURED] in conntrack -L) expires after nf_conntrack_udp_timeout_stream; "
+            "nf_conntrack_udp_timeout only\n"
+            "# applies to flows that never saw a reply.\n") +
+            saveOnce(kStream, QStringLiteral("sysctl -n ") + kStream) +
+            QStringLiteral("if [ \"$(sysctl -n %1)\" -lt 180 ]; then sysctl -w %1=180; fi\n").arg(kStream),
+        QStringLiteral(
+            "Conntrack keeps an idle NAT-T mapping for 180 s instead of %1 (never lowered if it is "
+            "already longer); the value before is saved in /var/lib/ikev2wb/saved-%2.")
             .arg(timeoutKnown ? QStringLiteral("%1 s").arg(num(natTimeoutS))
-                              : QStringLiteral("the short current value")),
-        QStringLiteral("Affects every UDP flow through the NAT: more conntrack entries held longer. "
-                       "Keepalives below the "
-                       "timeout are still needed if the NAT is not yours."),
-        QStringLiteral(
-            "sysctl net.netfilter.nf_conntrack_udp_timeout; conntrack -L -p udp --dport 4500 shows the entry "
-            "surviving an idle minute."),
-        QStringLiteral("sysctl -w net.netfilter.nf_conntrack_udp_timeout=<old value>; same for _stream "
-                       "(kernel defaults 30 and 120)")));
+                              : QStringLiteral("the short current value"),
+                 kStream),
+        QStringLiteral("Affects every UDP flow through the NAT that saw replies: more conntrack entries held "
+                       "longer. Keepalives below the timeout are still needed if the NAT is not yours."),
+        QStringLiteral("sysctl %1; conntrack -L -p udp --dport 4500 shows the entry [ASSURED] with a timeout "
+                       "counting down from 180 and surviving an idle minute.")
+            .arg(kStream),
+        QStringLiteral("sysctl -w %1=%2 && %3 (the value saved before the change; the kernel default is 120)")
+            .arg(kStream, savedValue(kStream), forgetSaved(kStream))));
     return out;
 }
 
@@ -1063,36 +1112,108 @@ std::vector<Fix> offloadFixes(const FixTarget &t)
 
 std::vector<Fix> receiveDropFixes(const FixTarget &t)
 {
+    return receiveDropFixes(t, true, true);
+}
+
+std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSocketDrops)
+{
     std::vector<Fix> out;
-    out.push_back(make(
-        FixKind::Ethtool, QStringLiteral("Enlarge the receive ring of %1").arg(t.wanInterface),
-        QStringLiteral("ethtool -g %1   # shows the current and the maximum ring size\n"
-                       "ethtool -G %1 rx 4096\n")
-            .arg(shq(t.wanInterface)),
-        QStringLiteral("The NIC can buffer more packets while the CPU is busy (decrypting), so bursts are "
-                       "not dropped as "
-                       "rx_missed."),
-        QStringLiteral(
-            "More memory and somewhat more latency under load; the link may flap briefly while the ring is "
-            "resized; 4096 is capped at the driver's maximum."),
-        QStringLiteral("ip -s link show dev %1: rx missed / dropped stop growing under the same load.")
-            .arg(shq(t.wanInterface)),
-        QStringLiteral("ethtool -G %1 rx <old value from ethtool -g>").arg(shq(t.wanInterface))));
-    out.push_back(make(
-        FixKind::Sysctl, QStringLiteral("Enlarge the kernel's receive backlog and socket buffers"),
-        QStringLiteral("sysctl -w net.core.netdev_max_backlog=4096\n"
-                       "sysctl -w net.core.rmem_max=8388608\n"),
-        QStringLiteral("More packets may queue per CPU before the stack drops them, and UDP sockets (IKE) "
-                       "may use larger "
-                       "buffers."),
-        QStringLiteral(
-            "More memory; queues hide CPU shortage instead of fixing it (check CPU load of ksoftirqd and "
-            "charon)."),
-        QStringLiteral("sysctl net.core.netdev_max_backlog net.core.rmem_max; the drop column of "
-                       "/proc/net/softnet_stat and "
-                       "Udp RcvbufErrors in /proc/net/snmp stop growing."),
-        QStringLiteral("sysctl -w net.core.netdev_max_backlog=1000; sysctl -w net.core.rmem_max=212992 "
-                       "(kernel defaults)")));
+    const QString qi = shq(t.wanInterface);
+    // The file name holds the interface name: validated by fixTarget ([A-Za-z0-9_.+-]) or a
+    // placeholder, and quoted as a whole by saveOnce.
+    const QString ring = QStringLiteral("ring-rx-") + t.wanInterface;
+    if (nicDrops) {
+        out.push_back(make(
+            FixKind::Ethtool,
+            QStringLiteral("Enlarge the receive ring of %1 (up to the driver's maximum)").arg(t.wanInterface),
+            QStringLiteral(
+                "# Current and maximum ring sizes (the driver's limit is the RX line under 'Pre-set "
+                "maximums'):\n"
+                "ethtool -g %1\n")
+                    .arg(qi) +
+                saveOnce(ring,
+                         QStringLiteral("ethtool -g %1 | awk '/^Current hardware settings/ {c = 1} c && "
+                                        "/^RX:/ && !n++ {print $2}'")
+                             .arg(qi)) +
+                QStringLiteral("max=$(ethtool -g %1 | awk '/^Pre-set maximums/ {m = 1} m && /^RX:/ && !n++ "
+                               "{print $2}')\n"
+                               "case \"$max\" in ''|*[!0-9]*) echo \"%2 reports no RX ring maximum: its ring "
+                               "cannot be resized\" >&2; exit 1 ;; esac\n"
+                               "rx=4096\n"
+                               "if [ \"$max\" -lt \"$rx\" ]; then rx=$max; fi\n"
+                               "ethtool -G %1 rx \"$rx\"\n")
+                    .arg(qi, oneLine(t.wanInterface, 40)),
+            QStringLiteral(
+                "Sets the RX ring to 4096 descriptors, or the driver's maximum if that is smaller (read "
+                "from ethtool -g, so the command cannot ask for more than the NIC takes). The NIC "
+                "can buffer more packets while the CPU is busy (decrypting), so bursts are not "
+                "dropped as rx_missed. The size before the change is saved in "
+                "/var/lib/ikev2wb/saved-%1 for the undo.")
+                .arg(ring),
+            QStringLiteral(
+                "More memory and somewhat more latency under load; the link may flap briefly while "
+                "the ring is resized. Not persistent (put it in the network configuration once it "
+                "helps)."),
+            QStringLiteral(
+                "ethtool -g %1 shows the new RX size under 'Current hardware settings'; ip -s link "
+                "show dev %1: rx missed / dropped stop growing under the same load.")
+                .arg(qi),
+            QStringLiteral("ethtool -G %1 rx %2 && %3 (the RX ring size saved before the change)")
+                .arg(qi, savedValue(ring), forgetSaved(ring))));
+        const QString backlog = QStringLiteral("net.core.netdev_max_backlog");
+        out.push_back(make(
+            FixKind::Sysctl, QStringLiteral("Enlarge the kernel's per-CPU receive backlog"),
+            saveOnce(backlog, QStringLiteral("sysctl -n ") + backlog) +
+                QStringLiteral("if [ \"$(sysctl -n %1)\" -lt 4096 ]; then sysctl -w %1=4096; fi\n")
+                    .arg(backlog),
+            QStringLiteral(
+                "Up to 4096 packets may queue per CPU before the stack drops them (never lowered if "
+                "it is already larger); the value before is saved in /var/lib/ikev2wb/saved-%1.")
+                .arg(backlog),
+            QStringLiteral(
+                "More memory; queues hide CPU shortage instead of fixing it (check the CPU load of "
+                "ksoftirqd and charon). Not persistent: /etc/sysctl.d/ once it helps."),
+            QStringLiteral("sysctl %1; the second column (drops) of /proc/net/softnet_stat stops growing.")
+                .arg(backlog),
+            QStringLiteral("sysctl -w %1=%2 && %3 (the value saved before the change)")
+                .arg(backlog, savedValue(backlog), forgetSaved(backlog))));
+    }
+    if (udpSocketDrops) {
+        const QString def = QStringLiteral("net.core.rmem_default");
+        out.push_back(make(
+            FixKind::Sysctl, QStringLiteral("Give charon's IKE sockets a larger receive buffer"),
+            QStringLiteral(
+                "# Which UDP socket overflows: skmem's d<N> (drops) per socket; charon holds UDP 500 "
+                "and 4500.\n"
+                "ss -u -a -n -p -m\n"
+                "# charon does not ask for a buffer size on its IKE sockets (strongSwan sets no "
+                "SO_RCVBUF there),\n"
+                "# so they get net.core.rmem_default when they are created: raising "
+                "net.core.rmem_max alone changes nothing.\n") +
+                saveOnce(def, QStringLiteral("sysctl -n ") + def) +
+                QStringLiteral("if [ \"$(sysctl -n %1)\" -lt 1048576 ]; then sysctl -w %1=1048576; fi\n"
+                               "# charon creates its sockets at start: the new size applies after a restart "
+                               "(the tunnels go down briefly):\n"
+                               "# systemctl restart strongswan    (or strongswan-starter, depending on the "
+                               "distribution)\n")
+                    .arg(def),
+            QStringLiteral(
+                "New sockets that do not set their own size (charon's IKE sockets among them) get a 1 "
+                "MiB receive buffer instead of the default 208 KiB, so a burst of IKE messages (many "
+                "peers rekeying at once) is not dropped as Udp RcvbufErrors. ESP in UDP is "
+                "decapsulated by the kernel before any socket buffer and is not affected. The value "
+                "before is saved in /var/lib/ikev2wb/saved-%1.")
+                .arg(def),
+            QStringLiteral(
+                "Applies to every socket on the host that does not choose its own size: more memory "
+                "per socket. Needs a restart of charon to reach its sockets. Not persistent: "
+                "/etc/sysctl.d/ once it helps."),
+            QStringLiteral(
+                "After the restart, ss -u -a -n -p -m shows rb1048576 in skmem of charon's sockets "
+                "(UDP 500/4500); Udp RcvbufErrors in /proc/net/snmp stops growing."),
+            QStringLiteral("sysctl -w %1=%2 && %3 (the value saved before the change), then restart charon")
+                .arg(def, savedValue(def), forgetSaved(def))));
+    }
     return out;
 }
 

@@ -25,6 +25,7 @@ struct FixTarget
     QString remoteSubnet;   // empty: rules match all TCP through the interface
     int interfaceMtu = 0;   // current MTU of wanInterface, 0 unknown (undo says 1500)
     bool ipsecConf = false; // legacy ipsec.conf instead of swanctl.conf
+    QString replayReceiver; // prose: the host whose window the anti-replay fix raises, empty unknown
     /// Values the evidence gave that failed validation (shellquote.h) and were replaced by the
     /// placeholder: one line each, the value shown escaped ("connection name 'a$(…)' from the
     /// evidence is not a valid swanctl name: left as <connection>").
@@ -57,7 +58,11 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p);
 /// `window` is the value to configure; `minSafe` the measured minimum (max reorder lag + 1).
 std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std::uint64_t minSafe,
                                    int current);
-/// The smallest power of two ≥ max(2 × minSafe, 64): headroom over what was measured.
+/// The largest anti-replay window Linux accepts: the ESN replay bitmap is limited to 4096 bits
+/// (XFRMA_REPLAY_ESN_MAX); a larger replay_window makes the kernel refuse the SA.
+inline constexpr std::uint64_t kMaxReplayWindow = 4096;
+/// The smallest power of two ≥ max(2 × minSafe, 64): headroom over what was measured; at most
+/// kMaxReplayWindow.
 std::uint64_t recommendedReplayWindow(std::uint64_t minSafe);
 
 /// `keepaliveS` to configure; `natTimeoutS` the NAT's UDP timeout (or the idle time after which
@@ -149,8 +154,11 @@ struct IkeFragmentationParams
 std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentationParams &p);
 /// Offload off for diagnosis.
 std::vector<Fix> offloadFixes(const FixTarget &t);
-/// Receive drops on the host: rings and backlog.
+/// Receive drops on the host: the NIC ring (capped at the driver's maximum) and the backlog
+/// (`nicDrops`), charon's socket buffers (`udpSocketDrops`). Each saves the value it changes and
+/// its undo puts that value back.
 std::vector<Fix> receiveDropFixes(const FixTarget &t);
+std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSocketDrops);
 
 /// One bash script with every fix of the diagnosis, nothing run without review: see fixes.cpp.
 QString fixScript(const Diagnosis &d);

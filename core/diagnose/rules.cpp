@@ -138,6 +138,35 @@ std::uint64_t totalLost(const Facts &f)
 
 } // namespace
 
+QString percent(std::uint64_t n, std::uint64_t of)
+{
+    return QString::number(100.0 * double(n) / double(std::max<std::uint64_t>(of, 1)), 'f', 2);
+}
+
+StepStatus lossSeverity(std::uint64_t lost, std::uint64_t of)
+{
+    // A loss or two cannot make a rate: a note. Then by the direction's rate: from 0.5 % with at
+    // least ten losses (TCP throughput suffers visibly) a failure, below it a warning.
+    const double rate = of ? double(lost) / double(of) : 0;
+    if (lost <= 2 && rate < 0.01) return StepStatus::Pass;
+    if (lost >= 10 && rate >= 0.005) return StepStatus::Fail;
+    return StepStatus::Warn;
+}
+
+QString seqGapText(const SeqGapFacts &g)
+{
+    return QStringLiteral("%1 → %2: %3 of %4 ESP sequence numbers never reached this capture (%5 %) over "
+                          "%6 s and %7 SA(s) (%8 with gaps), longest run %9")
+        .arg(g.from, g.to)
+        .arg(g.missing)
+        .arg(g.packets + g.missing)
+        .arg(percent(g.missing, g.packets + g.missing))
+        .arg(QString::number(g.seconds, 'f', 0))
+        .arg(g.sas)
+        .arg(g.sasWithGaps)
+        .arg(g.longestBurst);
+}
+
 QString stepTitle(int step)
 {
     switch (step) {
@@ -331,21 +360,23 @@ std::uint64_t citeCaptureDrops(Finding &fd, const Facts &f)
 std::optional<Finding> rulePacketLossInTransit(const Facts &f)
 {
     if (f.havePair) {
-        std::uint64_t lost = 0, sent = 0;
+        // Each direction on its own numbers: its losses outside outages and MTU effects, over
+        // what it sent.
         const DirectionFacts *worst = nullptr;
+        StepStatus status = StepStatus::Pass;
         for (const DirectionFacts &d : f.dir) {
             if (d.sent > 0 && d.received == 0) continue; // nothing at all arrived: esp_blocked's case
             // Size-dependent loss belongs to the MTU rule, losses in outages to peer_unreachable.
             const std::uint64_t l = d.sizeDependent ? 0 : d.lost - std::min(d.lost, d.outageLost);
-            lost += l;
-            sent += d.sent;
-            if (l && (!worst || l > worst->lost)) worst = &d;
+            const StepStatus s = lossSeverity(l, d.sent);
+            if (l && (!worst || stepStatusSeverity(s) > stepStatusSeverity(status))) worst = &d;
+            if (stepStatusSeverity(s) > stepStatusSeverity(status)) status = s;
         }
-        if (lost == 0 || !worst) return std::nullopt;
-        const double rate = sent ? double(lost) / double(sent) : 0;
+        // A loss or two is a note on step 1 (see checklist.cpp), not a cause.
+        if (!worst || status == StepStatus::Pass) return std::nullopt;
         Finding fd = start("packet_loss_in_transit", 1,
-                           QStringLiteral("ESP packets are lost in transit between the endpoints"),
-                           rate >= 0.001 || lost >= 10 ? StepStatus::Fail : StepStatus::Warn, 0.85);
+                           QStringLiteral("ESP packets are lost in transit between the endpoints"), status,
+                           status == StepStatus::Fail ? 0.85 : 0.6);
         for (const DirectionFacts &d : f.dir)
             if (d.lost && !d.sizeDependent)
                 cite(fd,
@@ -354,7 +385,7 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
                          .arg(d.from, d.to)
                          .arg(d.lost)
                          .arg(d.sent)
-                         .arg(100.0 * double(d.lost) / double(std::max<std::uint64_t>(d.sent, 1)), 0, 'f', 2)
+                         .arg(percent(d.lost, d.sent))
                          .arg(d.outageLost),
                      d.firstLost);
         cite(fd,
@@ -375,23 +406,25 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
         return fd;
     }
     if (f.seqMissing.value == 0 || f.espNeverReceived) return std::nullopt;
-    // One capture: sequence numbers that never reached this point. It cannot say where they were lost.
-    const double rate = f.seqMissingSaPackets
-                            ? double(f.seqMissing.value) / double(f.seqMissingSaPackets + f.seqMissing.value)
-                            : 0;
+    // One capture: sequence numbers that never reached this point, judged per direction over
+    // all of its SAs. It cannot say where they were lost.
+    const SeqGapFacts *worst = nullptr;
+    StepStatus status = StepStatus::Pass;
+    for (const SeqGapFacts &g : f.seqGaps) {
+        const StepStatus s = lossSeverity(g.missing, g.packets + g.missing);
+        if (g.missing && (!worst || stepStatusSeverity(s) > stepStatusSeverity(status))) worst = &g;
+        if (stepStatusSeverity(s) > stepStatusSeverity(status)) status = s;
+    }
+    if (!worst || status == StepStatus::Pass) return std::nullopt;
     // Nothing large ever arrived while the MTU analyzer suspects a black hole: the missing ones
     // may be the large ones, so loss is the weaker explanation.
     const bool mtuExplains = f.blackHoleLevel >= 1 && f.largestOuter < kLargeOuterBytes;
-    Finding fd = start(
-        "packet_loss_in_transit", 1, QStringLiteral("ESP sequence numbers are missing at the capture point"),
-        !mtuExplains && (rate >= 0.001 || f.seqMissing.value >= 10) ? StepStatus::Fail : StepStatus::Warn,
-        mtuExplains ? 0.35 : 0.55);
-    cite(fd,
-         QStringLiteral("%1 ESP sequence numbers never reached this capture (%2 %), longest run %3")
-             .arg(f.seqMissing.value)
-             .arg(100 * rate, 0, 'f', 2)
-             .arg(f.seqMissingLongestBurst),
-         f.seqMissing);
+    if (mtuExplains) status = StepStatus::Warn;
+    Finding fd = start("packet_loss_in_transit", 1,
+                       QStringLiteral("ESP sequence numbers are missing at the capture point"), status,
+                       mtuExplains ? 0.35 : (status == StepStatus::Fail ? 0.55 : 0.45));
+    for (const SeqGapFacts &g : f.seqGaps)
+        if (g.missing) cite(fd, seqGapText(g), g.ref);
     if (f.replayCounter.value == 0 && f.haveCounters)
         cite(fd, QStringLiteral("no anti-replay drops on the host (XfrmInStateSeqError unchanged): the gaps "
                                 "are loss, not drops"));
@@ -583,14 +616,15 @@ std::optional<Finding> ruleNatMappingExpiry(const Facts &f)
          known ? QStringLiteral("the NAT's UDP timeout is %1 s (%2)")
                      .arg(secs(bound),
                           timeoutAssumed ? QStringLiteral("assumed, %1").arg(f.assumptions.natUdpTimeoutFrom)
-                                         : QStringLiteral("sysctl"))
+                                         : QStringLiteral("sysctl nf_conntrack_udp_timeout_stream"))
                : QStringLiteral(
                      "the NAT's UDP timeout is below %1 s (the mapping was gone after that much idle time)")
                      .arg(secs(bound)));
     if (timeoutAssumed)
         fd.collectNext << QStringLiteral(
-            "the NAT device's UDP timeout (Linux: sysctl net.netfilter.nf_conntrack_udp_timeout; "
-            "conntrack -L -p udp while idle)");
+            "the NAT device's timeout for an established UDP flow (Linux: sysctl "
+            "net.netfilter.nf_conntrack_udp_timeout_stream, as NAT-T traffic goes both ways; "
+            "conntrack -L -p udp shows the 4500 entry [ASSURED] with its remaining seconds)");
     if (f.keepaliveIntervalS <= 0 && f.keepaliveConfiguredS <= 0)
         fd.collectNext << QStringLiteral(
             "strongswan.conf / strongswan.d of the host behind the NAT (charon.keep_alive)");
@@ -743,15 +777,28 @@ std::optional<Finding> ruleSaMissingOrExpired(const Facts &f)
 
 std::uint64_t replayWindowFor(const Facts &f)
 {
-    const auto current = std::int64_t(replayWindowInUse(f));
+    const std::uint64_t current = replayWindowInUse(f);
     const std::uint64_t minSafe =
-        f.minSafeWindow > 0 ? f.minSafeWindow : std::uint64_t(std::max<std::int64_t>(current, 32)) * 2;
-    return recommendedReplayWindow(minSafe);
+        f.minSafeWindow > 0 ? f.minSafeWindow : std::max<std::uint64_t>(current, 32) * 2;
+    std::uint64_t w = recommendedReplayWindow(minSafe);
+    // Never at or below the window in use: a window that already drops needs to grow.
+    while (w <= current && w < kMaxReplayWindow)
+        w <<= 1;
+    w = std::min(w, kMaxReplayWindow);
+    return w > current ? w : 0;
 }
 
 std::optional<Finding> ruleAntireplayReordering(const Facts &f)
 {
-    const std::uint64_t drops = std::max(f.replayCounter.value, f.saReplayDrops.value);
+    // XfrmInStateSeqError counts both drop kinds; the SA's stats tell "too old" (outside the
+    // window: reordering deeper than it, a larger window helps) from "replay" (a duplicate: the
+    // path, a SPAN port or an attacker repeats packets; no window helps). Without the per-SA
+    // stats the counter is read as too old only when reordering was measured.
+    const bool perSa = f.replayTooOld.value + f.replayDuplicates.value > 0;
+    const std::uint64_t tooOld =
+        perSa ? f.replayTooOld.value : (f.reordered.value ? f.replayCounter.value : 0);
+    const std::uint64_t duplicates = f.replayDuplicates.value;
+    const std::uint64_t unexplained = perSa || f.reordered.value ? 0 : f.replayCounter.value;
     QString basis;
     const std::uint32_t window = replayWindowInUse(f, &basis);
     const bool known = f.configuredReplayWindow >= 0;
@@ -763,10 +810,12 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
     // Reordering deep enough to matter for small windows (some peers and offload engines use
     // 16 or less), while the receiver's window is not known: worth a warning.
     const bool unknownWindow = !known && f.reordered.value > 0 && f.minSafeWindow > 2;
-    if (drops == 0 && !tooSmall && !unknownWindow) return std::nullopt;
+    if (tooOld == 0 && duplicates == 0 && unexplained == 0 && !tooSmall && !unknownWindow)
+        return std::nullopt;
+    const bool windowHelps = tooOld > 0 || tooSmall || unknownWindow;
     StepStatus status = StepStatus::Fail;
     double conf = 0;
-    if (drops) {
+    if (tooOld) {
         conf = f.reordered.value ? 0.9 : 0.7;
     } else if (tooSmall) {
         conf = known ? 0.6 : 0.45;
@@ -775,16 +824,37 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
         conf = 0.3;
         status = StepStatus::Warn;
     }
-    Finding fd =
-        start("antireplay_reordering", 4,
-              QStringLiteral("Reordered ESP packets are dropped by the receiver's anti-replay window"),
-              status, conf);
+    Finding fd = start(
+        "antireplay_reordering", 4,
+        windowHelps ? QStringLiteral("Reordered ESP packets are dropped by the receiver's anti-replay window")
+                    : QStringLiteral("The receiver's anti-replay check dropped ESP packets (not reordering)"),
+        status, conf);
+    if (!f.replayDirection.isEmpty())
+        cite(fd, QStringLiteral("direction %1, judged with the receiver's evidence: %2")
+                     .arg(f.replayDirection,
+                          f.replayReceiver.isEmpty() ? QStringLiteral("none given") : f.replayReceiver));
     if (f.replayCounter.value)
         cite(fd,
-             QStringLiteral("XfrmInStateSeqError grew by %1 (anti-replay drops)").arg(f.replayCounter.value),
+             QStringLiteral(
+                 "XfrmInStateSeqError grew by %1 (anti-replay drops: too old and duplicates together)")
+                 .arg(f.replayCounter.value),
              f.replayCounter);
-    if (f.saReplayDrops.value)
-        cite(fd, QStringLiteral("per-SA anti-replay drops: %1").arg(f.saReplayDrops.value), f.saReplayDrops);
+    if (f.replayTooOld.value)
+        cite(fd,
+             QStringLiteral("%1 packet(s) dropped as too old (ip -s xfrm state stats 'replay-window'): they "
+                            "arrived more than the window behind the highest number")
+                 .arg(f.replayTooOld.value),
+             f.replayTooOld);
+    if (duplicates)
+        cite(fd,
+             QStringLiteral("%1 packet(s) dropped as duplicates (stats 'replay'): the same sequence number "
+                            "arrived twice; a larger window does not help, find what duplicates them")
+                 .arg(duplicates),
+             f.replayDuplicates);
+    if (unexplained)
+        fd.collectNext << QStringLiteral(
+            "ip -s xfrm state on the receiver before and after: its 'stats: replay-window N replay N' tell "
+            "too old (a larger window helps) from duplicates (it does not)");
     if (emulated && f.reordered.value)
         cite(fd,
              QStringLiteral("a receiver with a replay window of %1 packets (%2) would have dropped %3 of the "
@@ -807,16 +877,29 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
                  .arg(f.minSafeWindow)
                  .arg(basis),
              f.minSafeWindowRef);
-    else
+    else if (windowHelps)
         fd.collectNext << QStringLiteral(
             "a capture at the receiving endpoint's outer interface to measure the reordering depth");
+    for (const QString &o : f.replayOther)
+        cite(fd, o);
     if (!known)
         fd.collectNext << QStringLiteral(
             "ip -s xfrm state on the receiver: its replay-window replaces the assumed one");
     if (!f.haveCounters)
         fd.collectNext << QStringLiteral(
             "/proc/net/xfrm_stat and ip -s xfrm state before and after, on the receiver");
+    if (!windowHelps) return fd;
     const std::uint64_t rec = replayWindowFor(f);
+    if (rec == 0) {
+        cite(fd, QStringLiteral("the window in use (%1) is already the kernel's largest (%2): only less "
+                                "reordering on the path helps")
+                     .arg(window)
+                     .arg(kMaxReplayWindow));
+        fd.collectNext << QStringLiteral(
+            "where the path reorders: captures along it (ECMP / link aggregation hashing, QoS queues, "
+            "multipath WAN)");
+        return fd;
+    }
     addFixes(fd, replayWindowFixes(fixTarget(f), rec, f.minSafeWindow ? f.minSafeWindow : rec / 2,
                                    f.configuredReplayWindow));
     return fd;
@@ -965,7 +1048,8 @@ std::optional<Finding> ruleHostReceiveDrops(const Facts &f)
              f.udpRcvbufErrors);
     fd.collectNext << QStringLiteral(
         "CPU load during the test (mpstat -P ALL 1, top: ksoftirqd) and ethtool -S of the interface");
-    addFixes(fd, receiveDropFixes(fixTarget(f)));
+    addFixes(fd, receiveDropFixes(fixTarget(f), f.rxMissed.value + f.rxDropped.value > 0,
+                                  f.udpRcvbufErrors.value > 0));
     return fd;
 }
 

@@ -46,7 +46,16 @@ std::optional<Finding> ruleHostReceiveDrops(const Facts &f);
 /// Keep-alive interval the NAT fix proposes and the bound it is derived from (known NAT
 /// timeout, or the idle time after which the mapping was gone). `known` false for a bound.
 int natKeepaliveFor(const Facts &f, double *bound = nullptr, bool *known = nullptr);
-/// Replay window the anti-replay fix proposes.
+/// Replay window the anti-replay fix proposes: above the one in use, at most kMaxReplayWindow;
+/// 0 when no larger window can be configured.
 std::uint64_t replayWindowFor(const Facts &f);
+
+/// Loss of one direction: Pass (a note: one or two packets), Warn, or Fail (at least 10 lost
+/// and 0.5 % of what was sent).
+StepStatus lossSeverity(std::uint64_t lost, std::uint64_t of);
+/// "12.34": `n` of `of` in per cent, two decimals.
+QString percent(std::uint64_t n, std::uint64_t of);
+/// One line for the sequence numbers missing on one direction at one capture point.
+QString seqGapText(const SeqGapFacts &g);
 
 } // namespace ikev2wb

@@ -192,8 +192,9 @@ CounterMap evidenceCounters(const EvidenceFile &file)
     return out;
 }
 
-bool EvidenceSet::addPath(const QString &path, QString *error)
+bool EvidenceSet::addPath(const QString &path, QString *error, int captureSide)
 {
+    m_side = captureSide;
     const QFileInfo info(path);
     if (!info.exists()) {
         if (error) *error = QStringLiteral("%1: no such file or folder").arg(path);
@@ -243,7 +244,7 @@ bool EvidenceSet::addPath(const QString &path, QString *error)
 
 QString EvidenceSet::skip(const QString &path, const QString &reason)
 {
-    m_skipped.push_back({path, reason});
+    m_skipped.push_back({path, reason, m_side});
     return reason;
 }
 
@@ -343,6 +344,7 @@ QString EvidenceSet::addFile(const QString &path, int folder, const QString &man
     ef.path = path;
     ef.kind = kind;
     ef.folder = folder;
+    ef.captureSide = m_side;
     if (status.ok()) ef.data = parseEvidence(kind, text, path, status);
     const NameParts parts = splitName(path, kind);
     ef.host = parts.host.isEmpty() ? manifestHost : parts.host;
@@ -365,7 +367,7 @@ void EvidenceSet::addText(const QString &name, const QByteArray &text, int folde
     ef.folder = folder;
     m_folders = std::max(m_folders, folder + 1);
     if (ef.kind == EvidenceKind::Unknown) {
-        m_skipped.push_back({name, QStringLiteral("not a recognised evidence file")});
+        m_skipped.push_back({name, QStringLiteral("not a recognised evidence file"), -1});
         return;
     }
     ef.data = parseEvidence(ef.kind, text, name, ef.status);
@@ -393,7 +395,7 @@ std::vector<SnapshotDelta> EvidenceSet::deltas() const
         if (!f.status.ok() || evidenceCounters(f).empty()) continue;
         auto g = std::find_if(groups.begin(), groups.end(), [&](const auto &grp) {
             return grp.front()->host == f.host && grp.front()->kind == f.kind &&
-                   grp.front()->subject == f.subject;
+                   grp.front()->subject == f.subject && grp.front()->captureSide == f.captureSide;
         });
         if (g == groups.end())
             groups.push_back({&f});

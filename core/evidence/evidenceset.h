@@ -25,6 +25,9 @@ struct EvidenceFile
     QString subject; // e.g. the interface of "ethtool-S-eth0.txt"
     SnapshotPhase phase = SnapshotPhase::None;
     int folder = 0; // order of the folder given to addPath; pairs unnamed snapshots
+    // The capture whose endpoint this file describes when the user said so (diagnose
+    // --evidence-a / --evidence-b): 0 = A, 1 = B; -1 = not assigned (matched by addresses).
+    int captureSide = -1;
     ParseStatus status;
     EvidenceData data;
 };
@@ -34,6 +37,7 @@ struct SkippedFile
 {
     QString path;
     QString reason;
+    int captureSide = -1; // as EvidenceFile::captureSide
 };
 
 /// One counter in two snapshots. delta is after − before (negative: counter reset).
@@ -77,14 +81,16 @@ public:
     /// Adds a file or a folder (read recursively, at most MaxFiles files). Returns false and
     /// sets error when the path cannot be read at all, or when a file named directly is not
     /// read as evidence (not a regular file, unreadable, not a recognised kind).
-    bool addPath(const QString &path, QString *error = nullptr);
+    /// `captureSide` (0 = A, 1 = B) tags every file as evidence of that capture's host.
+    bool addPath(const QString &path, QString *error = nullptr, int captureSide = -1);
     /// Adds already-read text (tests, stdin).
     void addText(const QString &name, const QByteArray &text, int folder = 0);
 
     [[nodiscard]] const std::vector<EvidenceFile> &files() const { return m_files; }
     [[nodiscard]] const std::vector<SkippedFile> &skipped() const { return m_skipped; }
     [[nodiscard]] const QStringList &warnings() const { return m_warnings; }
-    /// Before/after pairs: the earliest and the latest phase of each (host, kind, subject);
+    /// Before/after pairs: the earliest and the latest phase of each (host, kind, subject,
+    /// captureSide);
     /// unnamed snapshots pair by folder order (first folder before, last after).
     [[nodiscard]] std::vector<SnapshotDelta> deltas() const;
     [[nodiscard]] const EvidenceFile *find(const QString &host, EvidenceKind kind, SnapshotPhase phase,
@@ -102,6 +108,7 @@ private:
     qint64 m_byteBudget;
     qint64 m_bytesRead = 0;
     std::vector<SkippedFile> m_skipped;
+    int m_side = -1; // captureSide of the addPath call in progress
     QStringList m_warnings;
     int m_folders = 0;
 };

@@ -37,7 +37,8 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     m_natTimeout->setSuffix(tr(" s"));
     m_natTimeout->setValue(settings.assumedNatUdpTimeoutS());
     m_natTimeout->setToolTip(
-        tr("How long a NAT keeps an idle UDP mapping (Linux nf_conntrack_udp_timeout default 30 s)"));
+        tr("How long a NAT keeps an idle UDP mapping of an established tunnel. 30 s is conservative "
+           "(many home routers); a Linux NAT uses nf_conntrack_udp_timeout_stream, 120 s by default"));
     form->addRow(tr("NAT &UDP timeout:"), m_natTimeout);
     root->addLayout(form);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);

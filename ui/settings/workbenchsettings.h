@@ -13,7 +13,7 @@ class WorkbenchSettings final
 public:
     static constexpr int MaxRecentFiles = 10;
     static constexpr int DefaultReplayWindow = 32;   // Linux xfrm default without replay_window
-    static constexpr int DefaultNatUdpTimeoutS = 30; // nf_conntrack_udp_timeout default
+    static constexpr int DefaultNatUdpTimeoutS = 30; // conservative (Linux _stream: 120 s)
 
     [[nodiscard]] QStringList recentFiles() const;
     void setRecentFiles(const QStringList &files);
