@@ -1459,6 +1459,19 @@ void judgeUnansweredRequests(Facts &f)
     f.outcomeNeededS = needed[n];
 }
 
+/// All SAs' emulated drops, citing the SA with the most.
+RefCount totalDrops(const ReplayDrops &drops)
+{
+    RefCount total;
+    const std::pair<std::uint64_t, EvidenceRef> *most = nullptr;
+    for (const auto &[key, d] : drops) {
+        total.value += d.first;
+        if (!most || d.first > most->first) most = &d;
+    }
+    if (most) total.ref = most->second;
+    return total;
+}
+
 /// The NAT's timeout for the tunnel's flow: nf_conntrack_udp_timeout_stream of any host's
 /// sysctl (the NAT is usually a third box), a host that is neither capture's endpoint first.
 void natTimeoutFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
@@ -1603,12 +1616,7 @@ DirectionReplay directionReplay(const DiagnosisInput &in, const Facts &f, const 
     }
     ReplayDrops drops;
     emulateReplay(drops, *ix, *an, names[r.receiverSide], r.window, &spis);
-    const std::pair<std::uint64_t, EvidenceRef> *most = nullptr;
-    for (const auto &[key, dr] : drops) {
-        r.emulatedDrops.value += dr.first;
-        if (!most || dr.first > most->first) most = &dr;
-    }
-    if (most) r.emulatedDrops.ref = most->second;
+    r.emulatedDrops = totalDrops(drops);
     return r;
 }
 
@@ -1839,12 +1847,7 @@ Facts deriveFacts(const DiagnosisInput &in)
         }
         f.replayEmulated = esp;
         f.emulatedReplayWindow = window;
-        const std::pair<std::uint64_t, EvidenceRef> *most = nullptr;
-        for (const auto &[key, d] : drops) {
-            f.emulatedReplayDrops.value += d.first;
-            if (!most || d.first > most->first) most = &d;
-        }
-        if (most) f.emulatedReplayDrops.ref = most->second;
+        f.emulatedReplayDrops = totalDrops(drops);
     }
 
     // Without a negotiated suite, estimate it from the ESP lengths of the largest SA.
