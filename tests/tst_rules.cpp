@@ -15,6 +15,18 @@ using namespace ikev2wb;
 
 namespace {
 
+/// One capture: `missing` sequence numbers on one direction of `packets` captured ones.
+void oneCaptureGaps(Facts &f, std::uint64_t missing, std::uint64_t packets)
+{
+    SeqGapFacts g;
+    g.from = QStringLiteral("10.0.1.1");
+    g.to = QStringLiteral("10.0.2.1");
+    g.missing = missing;
+    g.packets = packets;
+    g.sas = g.sasWithGaps = 1;
+    f.seqGaps.push_back(g);
+}
+
 /// A healthy capture pair with host evidence: nothing should fire.
 Facts healthy()
 {
@@ -147,6 +159,7 @@ const std::vector<Case> &cases()
              f.seqMissing.value = 58;
              f.seqMissingSaPackets = 5937;
              f.captureDrops[0] = {QStringLiteral("a.pcapng"), true, 60, 60, 0, 6000};
+             oneCaptureGaps(f, 58, 5937);
          }},
         {"loss/one capture gaps beyond the capture's drops", "packet_loss_in_transit", true, StepStatus::Fail,
          [](Facts &f) {
@@ -154,6 +167,7 @@ const std::vector<Case> &cases()
              f.seqMissing.value = 58;
              f.seqMissingSaPackets = 5937;
              f.captureDrops[0] = {QStringLiteral("a.pcapng"), true, 57, 50, 7, 6000};
+             oneCaptureGaps(f, 58, 5937);
          }},
         {"loss/pair loss the receiver's capture dropped", "packet_loss_in_transit", true, StepStatus::Warn,
          [](Facts &f) {
