@@ -427,6 +427,35 @@ private slots:
         QVERIFY(sw->text.contains(expect[QStringLiteral("fix")].toString()));
     }
 
+    // Evidence the diagnosis did not use: a sysctl listing (format of tests/data/evidence/sysctl.txt,
+    // i.e. `sysctl -a` output) with disable_xfrm = 1 on the lab's WAN interface and disable_policy =
+    // 1 on a VTI (normal for route-based tunnels) gives ipsec_bypassed for wan0 only, its sysctl fix
+    // turning exactly that key back to 0.
+    void ipsecBypassFromSysctl()
+    {
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString path = tmp.filePath(QStringLiteral("sysctl.txt"));
+        QFile out(path);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write("net.ipv4.ip_forward = 1\nnet.ipv4.conf.all.rp_filter = 1\n"
+                  "net.ipv4.conf.wan0.disable_xfrm = 1\nnet.ipv4.conf.vti0.disable_policy = 1\n"
+                  "net.ipv4.conf.lan0.disable_xfrm = 0\n");
+        out.close();
+        DiagnosisFiles files;
+        files.captureA = labDir(QStringLiteral("clean")) + QStringLiteral("/left-outer.pcap");
+        files.evidence << path;
+        LoadedDiagnosis ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Finding *f = nullptr;
+        for (const Finding &x : ld.diagnosis.findings)
+            if (x.cause == QLatin1String("ipsec_bypassed")) f = &x;
+        QVERIFY(f);
+        QCOMPARE(f->fixes.size(), std::size_t(1));
+        QCOMPARE(f->fixes.front().text, QStringLiteral("sysctl -w net.ipv4.conf.wan0.disable_xfrm=0\n"));
+    }
+
     // Defect 7: rekey-loss's left capture cut 1 s after the first retransmission of the CHILD rekey
     // (message ID 2; charon-left.log: "retransmit 1 of request with message ID 2"). The next
     // retransmission was due seconds later, so nobody can know from this capture whether the

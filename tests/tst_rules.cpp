@@ -361,6 +361,11 @@ const std::vector<Case> &cases()
         {"sa/no state", "sa_missing_or_expired", true, StepStatus::Warn,
          [](Facts &f) { f.xfrmOutNoStates.value = 12; }},
         {"sa/healthy", "sa_missing_or_expired", false, StepStatus::Pass, [](Facts &) {}},
+        // --- ipsec_bypassed
+        {"bypass/disable_xfrm on the WAN", "ipsec_bypassed", true, StepStatus::Warn,
+         [](Facts &f) { f.xfrmBypassedOn << QStringLiteral("net.ipv4.conf.wan0.disable_xfrm"); }},
+        {"bypass/disable_policy on a VTI is how VTIs work", "ipsec_bypassed", false, StepStatus::Pass,
+         [](Facts &f) { f.xfrmBypassedOn << QStringLiteral("net.ipv4.conf.vti0.disable_policy"); }},
         // --- esp_blocked
         {"esp/pair nothing arrives", "esp_blocked", true, StepStatus::Fail,
          [](Facts &f) {

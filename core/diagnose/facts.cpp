@@ -981,15 +981,13 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 const int n = rp->second.trimmed().toInt(&ok);
                 if (ok) f.rpFilter = n;
             }
-            if (const auto pm = v.find(QStringLiteral("net.ipv4.ip_no_pmtu_disc")); pm != v.end()) {
-                const int n = pm->second.trimmed().toInt(&ok);
-                if (ok) f.ipNoPmtuDisc = n;
-            }
+            // Only keys of the form the kernel uses (they go into a sysctl command of the fix).
+            static const QRegularExpression bypassKey(QStringLiteral(
+                "^net\\.ipv[46]\\.conf\\.[A-Za-z0-9_.+-]{1,15}\\.(disable_xfrm|disable_policy)$"));
             for (const auto &[key, value] : v)
-                if ((key.endsWith(QLatin1String(".disable_xfrm")) ||
-                     key.endsWith(QLatin1String(".disable_policy"))) &&
-                    value.trimmed() == QLatin1String("1") && !key.contains(QLatin1String(".lo.")))
-                    f.xfrmBypassedOn << key + QStringLiteral(" = 1");
+                if (bypassKey.match(key).hasMatch() && value.trimmed() == QLatin1String("1") &&
+                    !f.xfrmBypassedOn.contains(key))
+                    f.xfrmBypassedOn << key;
             break;
         }
         case EvidenceKind::EthtoolFeatures:

@@ -304,8 +304,7 @@ struct Facts
 
     // --- host settings (sysctl evidence); -1 unknown
     int rpFilter = -1;          // net.ipv4.conf.all.rp_filter (the kernel uses max(all, interface))
-    int ipNoPmtuDisc = -1;      // net.ipv4.ip_no_pmtu_disc
-    QStringList xfrmBypassedOn; // "net.ipv4.conf.X.disable_xfrm = 1" / "disable_policy = 1" lines
+    QStringList xfrmBypassedOn; // sysctl keys net.ipv4.conf.X.disable_xfrm / disable_policy set to 1
 
     // --- step 5: offload, CPU, host drops
     RefCount xfrmInNoStates, xfrmInStateProtoError, xfrmInStateMismatch, xfrmInBufferError;

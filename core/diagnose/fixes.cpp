@@ -1084,6 +1084,36 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
     return out;
 }
 
+// ---------------------------------------------------------------- host: IPsec bypassed
+
+std::vector<Fix> ipsecBypassFixes(const QStringList &keys)
+{
+    std::vector<Fix> out;
+    if (keys.isEmpty()) return out;
+    QString text, undo, verify;
+    for (const QString &k : keys) {
+        text += QStringLiteral("sysctl -w %1\n").arg(shq(k + QStringLiteral("=0")));
+        undo += QStringLiteral("sysctl -w %1; ").arg(shq(k + QStringLiteral("=1")));
+        verify += QStringLiteral(" %1").arg(shq(k));
+    }
+    undo.chop(2);
+    out.push_back(make(
+        FixKind::Sysctl, QStringLiteral("Let the kernel apply IPsec on these interfaces again"), text,
+        QStringLiteral(
+            "disable_xfrm = 1 sends packets out of the interface without IPsec whatever the policy "
+            "says; disable_policy = 1 accepts inbound packets without checking them against the "
+            "IPsec policy. Set back to 0, the policies strongSwan installs apply again."),
+        QStringLiteral(
+            "Route-based tunnels need disable_policy = 1 on their VTI/XFRM interface: keep it there "
+            "(those interfaces are not listed). Not persistent: change /etc/sysctl.d/ once "
+            "verified."),
+        QStringLiteral("sysctl%1 prints 0; ip -s xfrm state shows the SAs' packet counters growing with the "
+                       "traffic.")
+            .arg(verify),
+        undo));
+    return out;
+}
+
 // ---------------------------------------------------------------- host: offload, receive drops
 
 std::vector<Fix> offloadFixes(const FixTarget &t)

@@ -152,6 +152,8 @@ struct IkeFragmentationParams
 /// IKEv2 fragmentation (RFC 7383) on both ends, charon.fragment_size only for a proven path
 /// MTU below its 1280 default, the common clients, and where fragments get dropped.
 std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentationParams &p);
+/// disable_xfrm / disable_policy back to 0 for the given sysctl keys (validated by the facts).
+std::vector<Fix> ipsecBypassFixes(const QStringList &keys);
 /// Offload off for diagnosis.
 std::vector<Fix> offloadFixes(const FixTarget &t);
 /// Receive drops on the host: the NIC ring (capped at the driver's maximum) and the backlog

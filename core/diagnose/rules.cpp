@@ -1032,6 +1032,35 @@ std::optional<Finding> ruleOffloadOrCrypto(const Facts &f)
     return fd;
 }
 
+std::optional<Finding> ruleIpsecBypassed(const Facts &f)
+{
+    // disable_policy = 1 is what a VTI / XFRM interface needs; elsewhere both switch IPsec off.
+    QStringList keys;
+    for (const QString &k : f.xfrmBypassedOn) {
+        const QString iface = k.section(QLatin1Char('.'), 3, -2);
+        const bool tunnel = iface.startsWith(QLatin1String("vti")) ||
+                            iface.startsWith(QLatin1String("xfrm")) ||
+                            iface.startsWith(QLatin1String("ipsec"));
+        if (!(tunnel && k.endsWith(QLatin1String(".disable_policy")))) keys << k;
+    }
+    if (keys.isEmpty()) return std::nullopt;
+    Finding fd = start("ipsec_bypassed", 5,
+                       QStringLiteral("The kernel is told to skip IPsec on an interface (disable_xfrm / "
+                                      "disable_policy)"),
+                       StepStatus::Warn, 0.35);
+    for (const QString &k : keys)
+        cite(fd, QStringLiteral("sysctl %1 = 1").arg(k));
+    if (f.rpFilter == 1)
+        cite(fd,
+             QStringLiteral("net.ipv4.conf.all.rp_filter = 1 (strict): decrypted packets whose source routes "
+                            "out of another interface are dropped as well"));
+    fd.collectNext << QStringLiteral(
+        "ip -s xfrm policy and ip -s xfrm state while traffic flows: packets leaving without ESP, or SA "
+        "counters that do not grow, confirm the bypass");
+    addFixes(fd, ipsecBypassFixes(keys));
+    return fd;
+}
+
 std::optional<Finding> ruleHostReceiveDrops(const Facts &f)
 {
     const std::uint64_t n = f.rxDropped.value + f.rxMissed.value + f.udpRcvbufErrors.value;
@@ -1072,6 +1101,7 @@ const std::vector<Rule> &checklistRules()
         {"sa_missing_or_expired", 4, &ruleSaMissingOrExpired},
         {"offload_or_crypto_errors", 5, &ruleOffloadOrCrypto},
         {"host_receive_drops", 5, &ruleHostReceiveDrops},
+        {"ipsec_bypassed", 5, &ruleIpsecBypassed},
         {"esp_blocked", 6, &ruleEspBlocked},
         {"firewall_reject", 6, &ruleFirewallReject},
     };

@@ -33,6 +33,7 @@ std::optional<Finding> rulePathMtuReduced(const Facts &f);
 std::optional<Finding> ruleIkeFragmentation(const Facts &f);
 std::optional<Finding> ruleIkeConfigMismatch(const Facts &f);
 std::optional<Finding> ruleSaMissingOrExpired(const Facts &f);
+std::optional<Finding> ruleIpsecBypassed(const Facts &f);
 std::optional<Finding> rulePacketLossInTransit(const Facts &f);
 std::optional<Finding> rulePeerUnreachable(const Facts &f);
 std::optional<Finding> ruleNatMappingExpiry(const Facts &f);
