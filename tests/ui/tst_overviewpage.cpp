@@ -10,6 +10,7 @@
 #include "index/indexbuilder.h"
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
+#include "pages/mtupage.h"
 #include "pages/overviewpage.h"
 
 #include <QFile>
@@ -140,6 +141,15 @@ private Q_SLOTS:
         QVERIFY(f.checklistRow >= 0);
         QVERIFY(overview->report()->toPlainText().contains(f.title));
         QVERIFY(overview->report()->toHtml().contains(QStringLiteral("finding:%1").arg(f.checklistRow)));
+
+        // Issue 10, defect 1: the Overview and the MTU page (histogram line, calculator seed) show
+        // the diagnosis's one path-MTU figure with its provenance; no internal token.
+        const DiagnosisPtr d = page.checklist()->diagnosis();
+        QVERIFY(d);
+        const QString plain = overview->report()->toPlainText();
+        QVERIFY2(plain.contains(d->basis.pathMtuText), qPrintable(plain));
+        QVERIFY(!plain.contains(QStringLiteral("largest_seen")));
+        QTRY_COMPARE_WITH_TIMEOUT(page.mtu()->pathMtu(), d->basis.pathMtu, 5000);
 
         // Its link opens the finding on the Checklist.
         overview->openLink(QStringLiteral("finding:%1").arg(f.checklistRow));

@@ -105,7 +105,12 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     // Queued: the Overview's report is laid out in a turn of its own, not in the Checklist's.
     connect(
         m_checklist, &ChecklistPage::diagnosisChanged, this,
-        [this]() { m_overview->setDiagnosis(m_checklist->diagnosis()); }, Qt::QueuedConnection);
+        [this]() {
+            const DiagnosisPtr d = m_checklist->diagnosis();
+            m_overview->setDiagnosis(d);
+            if (d) m_mtu->setPathMtu(d->basis.pathMtu, d->basis.pathMtuSource, d->basis.pathMtuText);
+        },
+        Qt::QueuedConnection);
     connect(m_overview, &OverviewPage::findingRequested, this, [this](int row) {
         m_checklist->showFinding(row);
         m_tabs->setCurrentIndex(ChecklistTab);

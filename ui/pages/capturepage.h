@@ -58,6 +58,7 @@ public:
     [[nodiscard]] QTabWidget *tabs() const { return m_tabs; }
     [[nodiscard]] ChecklistPage *checklist() const { return m_checklist; }
     [[nodiscard]] OverviewPage *overview() const { return m_overview; }
+    [[nodiscard]] MtuPage *mtu() const { return m_mtu; }
     [[nodiscard]] EvidencePage *evidencePage() const { return m_evidencePage; }
     [[nodiscard]] PacketsPage *packetsPage() const { return m_packets; }
     /// The host evidence both the Checklist and the Evidence page show (null: none imported).

@@ -3,6 +3,7 @@
 #include "analyze/overhead.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
+#include "report/pdfreport.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -102,6 +103,20 @@ MtuPage::MtuPage(QWidget *parent) : QWidget(parent)
     recompute();
 }
 
+void MtuPage::setPathMtu(std::uint32_t value, const QString &source, const QString &text)
+{
+    m_pathMtuValue = value;
+    m_pathMtuSource = source;
+    m_pathMtuText = text;
+    m_pathMtu->setToolTip(text);
+    if (m_stale || !m_analysis) return; // fill() seeds the calculator with it
+    if (value >= 576) {
+        m_pathMtu->setValue(int(value)); // recomputes and redraws
+    } else {
+        recompute();
+    }
+}
+
 void MtuPage::setCalculatorInput(int suiteRow, int pathMtu, bool natT, bool outerIpv6)
 {
     m_suite->setCurrentIndex(suiteRow);
@@ -192,7 +207,7 @@ void MtuPage::fill()
     // widgets would redo the calculation and redraw the histogram; one recompute() below does.
     const QSignalBlocker quietPath(m_pathMtu), quietNatT(m_natT), quietSuite(m_suite),
         quietPicker(m_saPicker);
-    if (m_analysis->mtu.pathMtu >= 576) m_pathMtu->setValue(int(m_analysis->mtu.pathMtu));
+    if (m_pathMtuValue >= 576) m_pathMtu->setValue(int(m_pathMtuValue));
     const bool natT = std::any_of(m_index->espSas.begin(), m_index->espSas.end(),
                                   [](const EspSa &s) { return s.encap == Encapsulation::Udp; });
     m_natT->setChecked(natT);
@@ -223,7 +238,7 @@ void MtuPage::showHistogram(int saRow)
     const MtuSaSizes &m = m_analysis->mtu.sas[std::size_t(saRow)];
     auto *set = new QBarSet(tr("packets"));
     QStringList categories;
-    const std::uint32_t pathMtu = m_analysis->mtu.pathMtu;
+    const std::uint32_t pathMtu = m_pathMtuValue;
     for (int b = 0; b < kMtuBins; ++b) {
         set->append(double(m.histogram[std::size_t(b)]));
         // Every fourth bin is labelled; the others get distinct blank labels (categories must be unique).
@@ -280,7 +295,8 @@ void MtuPage::showHistogram(int saRow)
         l->attachAxis(y);
     };
     if (pathMtu > 0)
-        line(std::min<double>(pathMtu, kMtuBins * kMtuBinBytes), tr("path MTU %1").arg(pathMtu),
+        line(std::min<double>(pathMtu, kMtuBins * kMtuBinBytes),
+             tr("path MTU %1 (%2)").arg(pathMtu).arg(report::pathMtuSourceWords(m_pathMtuSource)),
              QColor(0xd9, 0x30, 0x25));
     if (m_outerOfFullInner > 0)
         line(std::min<double>(m_outerOfFullInner, kMtuBins * kMtuBinBytes),
@@ -288,14 +304,13 @@ void MtuPage::showHistogram(int saRow)
              QColor(0xe3, 0x74, 0x00));
     m_chart->legend()->setVisible(true);
     m_chart->legend()->setLabelColor(palette().color(QPalette::Text));
-    m_chart->setTitle(tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%; path MTU %6 (%7)")
+    m_chart->setTitle(tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%; path MTU: %6")
                           .arg(m.packets)
                           .arg(m.p50)
                           .arg(m.p99)
                           .arg(m.max)
                           .arg(m.dfFraction() * 100, 0, 'f', 0)
-                          .arg(pathMtu)
-                          .arg(QString::fromLatin1(pathMtuSourceName(m_analysis->mtu.pathMtuSource))));
+                          .arg(m_pathMtuText.isEmpty() ? tr("waiting for the diagnosis") : m_pathMtuText));
 }
 
 } // namespace ikev2wb::ui

@@ -28,6 +28,10 @@ public:
     /// The calculator's current result line (for tests and the status bar).
     [[nodiscard]] QString calculatorResult() const;
     void setCalculatorInput(int suiteRow, int pathMtu, bool natT, bool outerIpv6);
+    /// The diagnosis's path MTU (0: nothing proven) with its provenance: drawn on the histogram,
+    /// named in its title and used as the calculator's starting path MTU.
+    void setPathMtu(std::uint32_t value, const QString &source, const QString &text);
+    [[nodiscard]] std::uint32_t pathMtu() const { return m_pathMtuValue; }
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -53,6 +57,8 @@ private:
     QLabel *m_result = nullptr;
     QLabel *m_breakdown = nullptr;
     QLabel *m_estimate = nullptr;
+    std::uint32_t m_pathMtuValue = 0;
+    QString m_pathMtuSource, m_pathMtuText;
     int m_outerOfFullInner = 0; // outer bytes of a 1500-byte inner packet with the calculator's suite
 };
 

@@ -768,20 +768,19 @@ QString OverviewPage::pathHtml() const
                       link.isEmpty() ? QString()
                                      : QStringLiteral("<a href=\"%1\">%2 ›</a>").arg(link, linkLabel(link)));
     };
+    // The diagnosis's one path-MTU figure with its provenance (the same in every view).
     QString pmtu;
-    switch (mtu.pathMtuSource) {
-    case MtuAnalysis::PathMtuSource::Ptb:
-        pmtu = tr("<b>%1 B</b> (ICMP \"fragmentation needed\" / \"packet too big\" quoting the tunnel)")
-                   .arg(mtu.pathMtu);
-        break;
-    case MtuAnalysis::PathMtuSource::LargestSeen:
-        pmtu = tr("at least %1 B (the largest outer ESP packet seen; one capture cannot say more)")
-                   .arg(mtu.pathMtu);
-        break;
-    case MtuAnalysis::PathMtuSource::None:
-        pmtu = tr("unknown (no ESP)");
-        break;
-    }
+    if (!m_diagnosis)
+        pmtu = QStringLiteral("<span class=\"muted\">%1</span>").arg(tr("waiting for the diagnosis…"));
+    else if (m_diagnosis->basis.pathMtu)
+        pmtu = tr("<b>%1 B</b>: %2")
+                   .arg(m_diagnosis->basis.pathMtu)
+                   .arg(m_diagnosis->basis.pathMtuText.toHtmlEscaped());
+    else
+        pmtu = tr("unknown: %1").arg(m_diagnosis->basis.pathMtuText.toHtmlEscaped());
+    if (m_diagnosis && !m_diagnosis->basis.pathMtuRefine.isEmpty())
+        pmtu += QStringLiteral("<br/><span class=\"muted\">%1</span>")
+                    .arg(tr("measure it: %1").arg(m_diagnosis->basis.pathMtuRefine.toHtmlEscaped()));
     row(tr("Path MTU"), pmtu, QStringLiteral("mtu"));
     if (mtu.blackHole.level != MtuBlackHole::Level::None)
         row(tr("Black hole"),
