@@ -9,8 +9,6 @@
 
 #include <QFile>
 #include <QFileInfo>
-#include <QJsonDocument>
-#include <QJsonObject>
 #include <QRegularExpression>
 
 #include <algorithm>
@@ -1076,26 +1074,14 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
         }
     }
 
-    // Interface facing the peer: the routes file of the host, if any.
-    QStringList aHosts;
-    for (const auto &[h, side] : sides.byHost)
-        if (side == 0 && !h.isEmpty()) aHosts << h;
-    if (!host.isEmpty()) aHosts << host;
-    for (const SkippedFile &s : set.skipped()) {
-        const QString base = QFileInfo(s.path).fileName();
-        if (!base.contains(QLatin1String("route"))) continue;
-        if (s.captureSide >= 0 ? s.captureSide != 0
-                               : std::none_of(aHosts.begin(), aHosts.end(),
-                                              [&](const QString &h) { return base.startsWith(h); }) &&
-                                     !aHosts.isEmpty())
-            continue;
-        QFile file(s.path);
-        if (file.size() < (1 << 20) && file.open(QIODevice::ReadOnly)) {
-            const QString dev = interfaceFromRoutes(QString::fromUtf8(file.readAll()), f.peerAddress);
-            if (!dev.isEmpty()) {
-                f.wanInterface = dev;
-                break;
-            }
+    // Interface facing the peer: the routes listing of the host, if any.
+    for (const EvidenceFile &ef : set.files()) {
+        if (ef.kind != EvidenceKind::IpRoute || !mine(ef)) continue;
+        const QString dev =
+            interfaceFromRoutes(std::get<RouteListing>(ef.data).lines.join(QLatin1Char('\n')), f.peerAddress);
+        if (!dev.isEmpty()) {
+            f.wanInterface = dev;
+            break;
         }
     }
     if (lastLink) {
@@ -1194,24 +1180,6 @@ void emulateReplay(ReplayDrops &drops, const CaptureIndex &ix, const CaptureAnal
 
 // ---------------------------------------------------------------- path MTU and tunnel evidence
 
-/// "left" of "left-routes-start.txt" (the lab's and collect's naming); "" if the name has none.
-QString hostOfRouteFile(const QString &path)
-{
-    const QString base = QFileInfo(path).fileName();
-    const qsizetype i = base.indexOf(QLatin1String("route"));
-    QString host = i > 0 ? base.left(i) : QString();
-    while (host.endsWith(QLatin1Char('-')) || host.endsWith(QLatin1Char('_')))
-        host.chop(1);
-    return host;
-}
-
-QString readSmallFile(const QString &path)
-{
-    QFile file(path);
-    if (file.size() >= (1 << 20) || !file.open(QIODevice::ReadOnly)) return {};
-    return QString::fromUtf8(file.readAll());
-}
-
 bool isIpLiteral(const QString &s)
 {
     std::uint32_t v4 = 0;
@@ -1231,29 +1199,22 @@ void tsFamilies(Facts &f, const QString &ts)
     }
 }
 
-/// `ikev2wb probe PEER --json` output (schema "ikev2wb.probe/1": target, path_mtu, pmtud, ...).
-void probeFacts(Facts &f, const QString &path)
+/// `ikev2wb probe PEER --json` output imported as evidence (the smallest proven MTU of several).
+void probeFacts(Facts &f, const EvidenceFile &ef)
 {
-    if (!path.endsWith(QLatin1String(".json"), Qt::CaseInsensitive)) return;
-    const QString text = readSmallFile(path);
-    if (!text.contains(QLatin1String("ikev2wb.probe/1"))) return;
-    const QJsonObject o = QJsonDocument::fromJson(text.toUtf8()).object();
-    bool schema = false;
-    for (auto it = o.begin(); it != o.end(); ++it)
-        schema |= it.value().toString() == QLatin1String("ikev2wb.probe/1");
-    const double mtu = o.value(QStringLiteral("path_mtu")).toDouble();
-    if (!schema || mtu < 68 || mtu > 65535 || mtu != std::floor(mtu)) return;
-    const QString verdict = o.value(QStringLiteral("pmtud")).toString();
-    if (verdict == QLatin1String("unreachable") || verdict == QLatin1String("inconclusive")) return;
-    if (f.probePathMtu && std::uint32_t(mtu) >= f.probePathMtu) return; // the smallest of several
-    f.probePathMtu = std::uint32_t(mtu);
-    const QString target = o.value(QStringLiteral("target")).toString();
-    f.probeTarget = isIpLiteral(target) ? target : QString();
+    const ProbeResult &p = std::get<ProbeResult>(ef.data);
+    // Unreachable and inconclusive results (every size delivered up to --max, cancelled) prove no MTU.
+    if (!p.pathMtu || p.limitedByMax || p.pmtud == QLatin1String("unreachable") ||
+        p.pmtud == QLatin1String("inconclusive"))
+        return;
+    if (f.probePathMtu && p.pathMtu >= f.probePathMtu) return;
+    f.probePathMtu = p.pathMtu;
+    f.probeTarget = isIpLiteral(p.target) ? p.target : QString();
     static const QRegularExpression word(QStringLiteral("^[a-z_]{1,32}$"));
-    f.probeVerdict = word.match(verdict).hasMatch() ? verdict : QString();
+    f.probeVerdict = word.match(p.pmtud).hasMatch() ? p.pmtud : QString();
     f.probeRef = EvidenceRef{};
-    f.probeRef.source = path;
-    f.probeRef.counter = QStringLiteral("path_mtu %1").arg(f.probePathMtu);
+    f.probeRef.source = ef.path;
+    f.probeRef.counter = QStringLiteral("path_mtu %1").arg(p.pathMtu);
 }
 
 /// Link and route MTUs on the path, route-based tunnel devices, the next hop towards the peer
@@ -1261,20 +1222,15 @@ void probeFacts(Facts &f, const QString &path)
 /// is the smallest MTU of any hop, and the peer's or a router's link may be that hop).
 void pathEvidenceFacts(Facts &f, const EvidenceSet &set)
 {
-    // Route listings (read from the skipped files: `ip route` is no evidence kind of its own).
-    std::map<QString, QString> routes; // host → text
-    for (const SkippedFile &sk : set.skipped()) {
-        probeFacts(f, sk.path);
-        if (!QFileInfo(sk.path).fileName().contains(QLatin1String("route"))) continue;
-        const QString host = hostOfRouteFile(sk.path);
-        if (routes.count(host)) continue;
-        const QString text = readSmallFile(sk.path);
-        if (!text.isEmpty()) routes[host] = text;
+    // Route listings and probe results.
+    std::map<QString, QString> routes, routeFile; // host → text, file
+    for (const EvidenceFile &ef : set.files()) {
+        if (!ef.status.ok()) continue;
+        if (ef.kind == EvidenceKind::ProbeResult) probeFacts(f, ef);
+        if (ef.kind != EvidenceKind::IpRoute || routes.count(ef.host)) continue;
+        routes[ef.host] = std::get<RouteListing>(ef.data).lines.join(QLatin1Char('\n'));
+        routeFile[ef.host] = ef.path;
     }
-    std::map<QString, QString> routeFile;
-    for (const SkippedFile &sk : set.skipped())
-        if (QFileInfo(sk.path).fileName().contains(QLatin1String("route")))
-            routeFile.emplace(hostOfRouteFile(sk.path), sk.path);
 
     // Hosts that are tunnel endpoints (IPsec state or configuration), the rest are routers.
     std::set<QString> endpoints;

@@ -41,6 +41,7 @@ EvidenceKind kindFromName(const QString &fileName)
         return EvidenceKind::CharonLog;
     if (has("-link-") || base.startsWith(QLatin1String("link")) || has("ip-s-link") || has("ip_link"))
         return EvidenceKind::IpLink;
+    if (has("route") && !base.endsWith(QLatin1String(".conf"))) return EvidenceKind::IpRoute;
     return EvidenceKind::Unknown;
 }
 
@@ -72,6 +73,11 @@ EvidenceKind kindFromContent(const QByteArray &head)
     }
     if (QRegularExpression(QStringLiteral("^\\d+: \\S+: <")).match(QString::fromUtf8(first)).hasMatch())
         return EvidenceKind::IpLink;
+    if (QRegularExpression(QStringLiteral("^(default|local|broadcast|unreachable|blackhole|prohibit|"
+                                          "[0-9.]+(/\\d+)?|[0-9a-f:]+/\\d+) .*\\b(dev|via) \\S+"))
+            .match(QString::fromUtf8(first))
+            .hasMatch())
+        return EvidenceKind::IpRoute;
     if (QRegularExpression(QStringLiteral("^\\S+: #\\d+, [A-Z_]+, "))
             .match(QString::fromUtf8(first))
             .hasMatch())
@@ -108,6 +114,10 @@ EvidenceKind kindFromContent(const QByteArray &head)
 
 EvidenceKind detectEvidenceKind(const QByteArray &head, const QString &fileName)
 {
+    // `ikev2wb probe --json` output: a JSON object naming its schema (before the name rules,
+    // which leave .json files alone).
+    if (head.trimmed().startsWith('{') && head.contains("\"schema\"") && head.contains("\"ikev2wb.probe/1\""))
+        return EvidenceKind::ProbeResult;
     const EvidenceKind byName = kindFromName(fileName);
     if (byName != EvidenceKind::Unknown) return byName;
     const QString base = QFileInfo(fileName).fileName().toLower();
@@ -164,6 +174,15 @@ EvidenceData parseEvidence(EvidenceKind kind, QByteArrayView text, const QString
             m.lines << QString::fromUtf8(l.data(), l.size());
         return m;
     }
+    case EvidenceKind::IpRoute: {
+        RouteListing r;
+        const auto lines = splitEvidenceLines(text, fileName, status);
+        for (const QByteArrayView l : lines)
+            if (!l.trimmed().isEmpty()) r.lines << QString::fromUtf8(l.data(), l.size());
+        return r;
+    }
+    case EvidenceKind::ProbeResult:
+        return parseProbeResult(text, fileName, status);
     case EvidenceKind::Unknown:
         break;
     }

@@ -38,6 +38,11 @@ QStringList kindMarkers(EvidenceKind kind)
         return {QStringLiteral("xfrm-policy"), QStringLiteral("xfrm_policy")};
     case EvidenceKind::IpLink:
         return {QStringLiteral("ip-s-link"), QStringLiteral("ip_link"), QStringLiteral("link")};
+    case EvidenceKind::IpRoute:
+        return {QStringLiteral("ip-route"), QStringLiteral("ip_route"), QStringLiteral("routes"),
+                QStringLiteral("route")};
+    case EvidenceKind::ProbeResult:
+        return {QStringLiteral("probe")};
     case EvidenceKind::EthtoolStats:
         return {QStringLiteral("ethtool-s"), QStringLiteral("ethtool_s")};
     case EvidenceKind::EthtoolFeatures:

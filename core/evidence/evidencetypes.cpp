@@ -46,6 +46,10 @@ QString evidenceKindName(EvidenceKind kind)
         return QStringLiteral("charon_log");
     case EvidenceKind::Manifest:
         return QStringLiteral("manifest");
+    case EvidenceKind::IpRoute:
+        return QStringLiteral("ip_route");
+    case EvidenceKind::ProbeResult:
+        return QStringLiteral("probe_result");
     }
     return QStringLiteral("unknown");
 }
@@ -87,6 +91,10 @@ QString evidenceKindSource(EvidenceKind kind)
         return QStringLiteral("charon log");
     case EvidenceKind::Manifest:
         return QStringLiteral("collect MANIFEST.txt");
+    case EvidenceKind::IpRoute:
+        return QStringLiteral("ip route show table all");
+    case EvidenceKind::ProbeResult:
+        return QStringLiteral("ikev2wb probe HOST --json");
     }
     return {};
 }

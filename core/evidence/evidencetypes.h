@@ -33,6 +33,8 @@ enum class EvidenceKind {
     IpsecConf,        // legacy ipsec.conf
     CharonLog,        // charon file log, syslog or journal lines
     Manifest,         // MANIFEST.txt written by `ikev2wb collect`
+    IpRoute,          // ip route [show table all]
+    ProbeResult,      // ikev2wb probe HOST --json (schema ikev2wb.probe/1)
 };
 
 /// Stable lowercase name, e.g. "xfrm_stat", "xfrm_state", "charon_log".
@@ -372,8 +374,24 @@ struct CollectManifest
     QStringList lines;
 };
 
-using EvidenceData = std::variant<std::monostate, XfrmStat, XfrmStateList, XfrmPolicyList, LinkStatsList,
-                                  EthtoolStats, EthtoolFeatures, SnmpCounters, SysctlValues, SwanctlSaList,
-                                  SwanctlConnList, ConfigFile, CharonLog, CollectManifest>;
+/// `ip route` listing: its route lines as printed (the diagnosis picks the route to the peer).
+struct RouteListing
+{
+    QStringList lines;
+};
+
+/// `ikev2wb probe HOST --json`: the fields the diagnosis uses.
+struct ProbeResult
+{
+    QString target;
+    std::uint32_t pathMtu = 0; // 0: none proven
+    QString pmtud;             // working, black_hole, unreachable, inconclusive
+    bool limitedByMax = false;
+};
+
+using EvidenceData =
+    std::variant<std::monostate, XfrmStat, XfrmStateList, XfrmPolicyList, LinkStatsList, EthtoolStats,
+                 EthtoolFeatures, SnmpCounters, SysctlValues, SwanctlSaList, SwanctlConnList, ConfigFile,
+                 CharonLog, CollectManifest, RouteListing, ProbeResult>;
 
 } // namespace ikev2wb

@@ -3,6 +3,9 @@
 #include "parsehelpers.h"
 #include "parsers.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
+
 namespace ikev2wb {
 
 using namespace evidence_detail;
@@ -550,6 +553,29 @@ SysctlValues parseSysctl(QByteArrayView text, const QString &fileName, ParseStat
         }
         out.values[str(key)] = str(line.sliced(eq + 3).trimmed());
     }
+    return out;
+}
+
+ProbeResult parseProbeResult(QByteArrayView text, const QString &fileName, ParseStatus &status)
+{
+    ProbeResult out;
+    QJsonParseError err{};
+    const QJsonDocument doc = QJsonDocument::fromJson(text.toByteArray(), &err);
+    const QJsonObject o = doc.object();
+    if (err.error != QJsonParseError::NoError ||
+        o.value(QStringLiteral("schema")).toString() != QLatin1String("ikev2wb.probe/1")) {
+        status.error =
+            QStringLiteral("%1: not an ikev2wb.probe/1 JSON object (%2)").arg(fileName, err.errorString());
+        return out;
+    }
+    out.target = o.value(QStringLiteral("target")).toString().left(256);
+    const double mtu = o.value(QStringLiteral("path_mtu")).toDouble();
+    if (mtu >= 68 && mtu <= 65535 && mtu == double(std::uint32_t(mtu)))
+        out.pathMtu = std::uint32_t(mtu);
+    else if (!o.value(QStringLiteral("path_mtu")).isNull())
+        status.warn(0, QStringLiteral("path_mtu is not a size in 68..65535: ignored"));
+    out.pmtud = o.value(QStringLiteral("pmtud")).toString().left(32);
+    out.limitedByMax = o.value(QStringLiteral("limited_by_max")).toBool();
     return out;
 }
 

@@ -37,6 +37,8 @@ XfrmStat parseXfrmStat(QByteArrayView text, const QString &fileName, ParseStatus
 XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, ParseStatus &status);
 XfrmPolicyList parseXfrmPolicy(QByteArrayView text, const QString &fileName, ParseStatus &status);
 LinkStatsList parseIpLink(QByteArrayView text, const QString &fileName, ParseStatus &status);
+/// `ikev2wb probe HOST --json` (schema ikev2wb.probe/1): target, path_mtu, pmtud, limited_by_max.
+ProbeResult parseProbeResult(QByteArrayView text, const QString &fileName, ParseStatus &status);
 EthtoolStats parseEthtoolStats(QByteArrayView text, const QString &fileName, ParseStatus &status);
 EthtoolFeatures parseEthtoolFeatures(QByteArrayView text, const QString &fileName, ParseStatus &status);
 SnmpCounters parseSnmp(QByteArrayView text, const QString &fileName, ParseStatus &status);
