@@ -4,6 +4,9 @@
   fuzz/corpus/dissect/   selector (2 bytes) + one frame, and selector + several frames joined
                          by the separator fuzz_dissect.cpp splits on
   fuzz/corpus/pcapfile/  small whole captures, and larger pcap files cut to their first records
+  fuzz/corpus/evidence/  selector byte 0 (kind detected) + each evidence fixture in
+                         tests/data/evidence (hostile/ too) and the stats/ files and charon logs of
+                         three labs (dpd, loss1, natt-expiry), cut at 32 KB
 
 Usage: fuzz/make-corpus.py [/work/shared/captures]   (deterministic; rerun to regenerate)
 """
@@ -106,5 +109,24 @@ def main():
                 write("pcapfile", data[:off], seen)
 
 
+def evidence_corpus():
+    """Seeds for fuzz_evidence: selector 0 (the detector picks the kind) + the file's text."""
+    tests = os.path.join(os.path.dirname(OUT), "..", "tests", "data")
+    seen = set()
+    os.makedirs(os.path.join(OUT, "evidence"), exist_ok=True)
+    # Three labs are enough: the others hold the same kinds of file with other numbers.
+    roots = [os.path.join(tests, "evidence")] + [os.path.join(tests, "lab", lab) for lab in ("dpd", "loss1", "natt-expiry")]
+    for top in roots:
+        for root, _dirs, files in sorted(os.walk(top)):
+            for name in sorted(files):
+                if name.endswith((".pcap", ".pcapng", ".json", ".md", ".bin")):
+                    continue
+                if "/lab/" in top and not (os.path.basename(root) == "stats" or name.startswith("charon")):
+                    continue
+                data = open(os.path.join(root, name), "rb").read()
+                write("evidence", b"\0" + data[:32 * 1024], seen)
+
+
 if __name__ == "__main__":
     main()
+    evidence_corpus()
