@@ -20,16 +20,17 @@ using namespace ikev2wb;
 
 namespace {
 
-/// selector % 17: 0 lets the detector pick the kind from the text and a neutral name; 1..16 force
+/// selector % 19: 0 lets the detector pick the kind from the text and a neutral name; 1..16 force
 /// EvidenceKind(n) with a file name the detector associates with that kind.
 constexpr const char *kNames[] = {
     "evidence.txt",         "xfrm_stat.txt",          "xfrm-state.txt", "xfrm-policy.txt", "ip-s-link.txt",
     "ethtool-S-eth0.txt",   "ethtool-k-eth0.txt",     "snmp.txt",       "snmp6.txt",       "sysctl.txt",
     "swanctl-list-sas.txt", "swanctl-list-conns.txt", "swanctl.conf",   "strongswan.conf", "ipsec.conf",
-    "charon.log",           "MANIFEST.txt",
+    "charon.log",           "MANIFEST.txt",           "ip-route.txt",   "probe.json",
 };
 constexpr std::size_t kKinds = sizeof kNames / sizeof kNames[0];
-static_assert(kKinds == std::size_t(EvidenceKind::Manifest) + 1, "one name per EvidenceKind");
+// The last kind: a kind added after it must get a name here too.
+static_assert(kKinds == std::size_t(EvidenceKind::ProbeResult) + 1, "one name per EvidenceKind");
 
 } // namespace
 
