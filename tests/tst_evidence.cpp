@@ -1051,20 +1051,6 @@ void TestEvidence::hostileFileNamedDirectly()
     QVERIFY(QFile::link(fixture(QStringLiteral("sysctl.txt")), link));
     QVERIFY2(set.addPath(link, &error), qPrintable(error));
     QCOMPARE(set.files().size(), std::size_t(1));
-    // An `ip route` listing is read by the diagnosis (not a parsed kind): named directly it is
-    // accepted and kept among the skipped files; a "routes" file holding something else is not.
-    const QString routes =
-        lab(QStringLiteral("mtu-blackhole")) + QStringLiteral("/stats/left-routes-start.txt");
-    QVERIFY2(set.addPath(routes, &error), qPrintable(error));
-    QVERIFY(std::any_of(set.skipped().begin(), set.skipped().end(),
-                        [&](const SkippedFile &f) { return f.path == routes; }));
-    const QString notRoutes = dir.filePath(QStringLiteral("routes.txt"));
-    QFile nr(notRoutes);
-    QVERIFY(nr.open(QIODevice::WriteOnly));
-    nr.write("$(touch /tmp/x) dev\nnot a route\n");
-    nr.close();
-    QVERIFY(!set.addPath(notRoutes, &error));
-    QCOMPARE(error, notRoutes + QStringLiteral(": not a recognised evidence file"));
 }
 
 void TestEvidence::byteBudget()

@@ -6,7 +6,6 @@
 #include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
-#include <QRegularExpression>
 
 #include <algorithm>
 #include <cerrno>
@@ -256,22 +255,6 @@ QString EvidenceSet::skip(const QString &path, const QString &reason)
 
 namespace {
 
-/// An `ip route` / `ip -6 route` listing: a name that says so ("left-routes-start.txt",
-/// "ip-route.txt") and a first non-empty line shaped like a route ("DEST [via GW] dev IF ...").
-bool isRouteListing(const QByteArray &head, const QString &path)
-{
-    if (!QFileInfo(path).fileName().toLower().contains(QLatin1String("route"))) return false;
-    for (const QByteArray &raw : head.split('\n')) {
-        const QByteArray l = raw.trimmed();
-        if (l.isEmpty()) continue;
-        static const QRegularExpression re(
-            QStringLiteral("^(default|local|broadcast|unreachable|blackhole|prohibit|throw|anycast|multicast|"
-                           "[0-9a-fA-F:.]+(/\\d{1,3})?)( |$).*\\bdev \\S+"));
-        return re.match(QString::fromLatin1(l)).hasMatch();
-    }
-    return false;
-}
-
 QString fileTypeName(mode_t mode)
 {
     if (S_ISFIFO(mode)) return QStringLiteral("a FIFO (named pipe)");
@@ -347,13 +330,6 @@ QString EvidenceSet::addFile(const QString &path, int folder, const QString &man
     const EvidenceKind kind = detectEvidenceKind(head, path);
     if (kind == EvidenceKind::Unknown) {
         m_bytesRead += head.size();
-        // `ip route` listings are no evidence kind of their own, but the diagnosis reads them
-        // (interface and next hop towards the peer, route MTUs) from the skipped files: named
-        // directly they are accepted, not an error.
-        if (isRouteListing(head, path)) {
-            skip(path, QStringLiteral("ip route listing (read by the diagnosis for routes and route MTUs)"));
-            return {};
-        }
         return skip(path, QStringLiteral("not a recognised evidence file"));
     }
     ParseStatus status;
