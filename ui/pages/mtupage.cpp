@@ -1,4 +1,5 @@
 #include "mtupage.h"
+#include "probedialog.h"
 
 #include "analyze/overhead.h"
 #include "report/capturesummary.h"
@@ -20,6 +21,7 @@
 #include <QLegend>
 #include <QLineSeries>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QShowEvent>
 #include <QSignalBlocker>
 #include <QSpinBox>
@@ -43,6 +45,10 @@ MtuPage::MtuPage(QWidget *parent) : QWidget(parent)
     m_saPicker->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     row->addWidget(m_saPicker);
     row->addStretch();
+    m_probe = new QPushButton(tr("Probe path MTU…"), left);
+    m_probe->setObjectName(QStringLiteral("probePathMtu"));
+    m_probe->setToolTip(tr("Measure the path MTU to the peer with DF-set probes (ikev2wb probe)"));
+    row->addWidget(m_probe);
     leftLayout->addLayout(row);
     m_chart = new QChart;
     m_chart->legend()->setVisible(false);
@@ -65,6 +71,7 @@ MtuPage::MtuPage(QWidget *parent) : QWidget(parent)
     m_suite->setToolTip(tr("The CHILD_SA's ESP proposal (swanctl esp_proposals)"));
     form->addRow(tr("ESP suite"), m_suite);
     m_pathMtu = new QSpinBox(calc);
+    m_pathMtu->setObjectName(QStringLiteral("pathMtu"));
     m_pathMtu->setRange(576, 9216);
     m_pathMtu->setValue(1500);
     m_pathMtu->setSuffix(tr(" bytes"));
@@ -100,6 +107,7 @@ MtuPage::MtuPage(QWidget *parent) : QWidget(parent)
     connect(m_suite, &QComboBox::currentIndexChanged, this, &MtuPage::recompute);
     connect(m_pathMtu, &QSpinBox::valueChanged, this, &MtuPage::recompute);
     connect(m_saPicker, &QComboBox::currentIndexChanged, this, &MtuPage::showHistogram);
+    connect(m_probe, &QPushButton::clicked, this, &MtuPage::openProbeDialog);
     recompute();
 }
 
@@ -115,6 +123,24 @@ void MtuPage::setPathMtu(std::uint32_t value, const QString &source, const QStri
     } else {
         recompute();
     }
+}
+
+ProbeDialog *MtuPage::openProbeDialog()
+{
+    if (!m_probeDialog) {
+        m_probeDialog = new ProbeDialog(this);
+        connect(m_probeDialog, &ProbeDialog::pathMtuMeasured, m_pathMtu, &QSpinBox::setValue);
+    }
+    // The picked SA's outer destination: the peer's public address, seen from this capture.
+    const int row = m_saPicker->currentIndex();
+    if (m_index && m_analysis && row >= 0 && std::size_t(row) < m_analysis->mtu.sas.size() &&
+        !m_probeDialog->isRunning()) {
+        const EspSa &sa = m_index->espSas[m_analysis->mtu.sas[std::size_t(row)].espSa];
+        m_probeDialog->setHost(addressText(m_index->flows[sa.flowId].dst));
+    }
+    m_probeDialog->show();
+    m_probeDialog->raise();
+    return m_probeDialog;
 }
 
 void MtuPage::setCalculatorInput(int suiteRow, int pathMtu, bool natT, bool outerIpv6)

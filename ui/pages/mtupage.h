@@ -14,8 +14,11 @@ class QPlainTextEdit;
 class QSpinBox;
 class QChart;
 class QChartView;
+class QPushButton;
 
 namespace ikev2wb::ui {
+
+class ProbeDialog;
 
 class MtuPage final : public QWidget
 {
@@ -32,6 +35,8 @@ public:
     /// named in its title and used as the calculator's starting path MTU.
     void setPathMtu(std::uint32_t value, const QString &source, const QString &text);
     [[nodiscard]] std::uint32_t pathMtu() const { return m_pathMtuValue; }
+    /// "Probe path MTU…": the probe dialog, its target set to the picked SA's peer address.
+    ProbeDialog *openProbeDialog();
 
 protected:
     void showEvent(QShowEvent *event) override;
@@ -45,6 +50,8 @@ private:
     AnalysisPtr m_analysis;
     bool m_stale = false;
     QComboBox *m_saPicker = nullptr;
+    QPushButton *m_probe = nullptr;
+    ProbeDialog *m_probeDialog = nullptr;
     QChart *m_chart = nullptr;
     QChartView *m_chartView = nullptr;
     QPlainTextEdit *m_text = nullptr;
