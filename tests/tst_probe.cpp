@@ -11,6 +11,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <chrono>
@@ -401,6 +402,38 @@ private slots:
         QCOMPARE(probes.at(0)[QLatin1String("outcome")].toString(), QStringLiteral("unreachable"));
         QCOMPARE(probes.at(0)[QLatin1String("icmp")][QLatin1String("from")].toString(),
                  Lab::routerClientSide4);
+    }
+
+    void savedResultIsDiagnosisEvidence()
+    {
+        // The probe's own JSON, saved in an evidence folder given to `diagnose --evidence`, is the
+        // path MTU of the diagnosis (source "probe"), whatever the capture suggests. (The folder:
+        // EvidenceSet refuses a single named file of no evidence kind, and the probe has none yet.)
+        if (!m_canLab) QSKIP(qPrintable(m_why));
+        Lab lab;
+        const QString e = lab.buildBlackHole(1500, 1313);
+        QVERIFY2(e.isEmpty(), qPrintable(e));
+        Run raw;
+        const QJsonObject probe = probeJson(lab, {Lab::server4}, &raw);
+        QCOMPARE(probe.value(QLatin1String("path_mtu")).toInt(), 1313);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString file = dir.filePath(QStringLiteral("probe-peer.json"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(raw.out);
+        f.close();
+        const Run d = runCommand(QStringLiteral(IKEV2WB_CLI),
+                                 {QStringLiteral("diagnose"), QStringLiteral("--capture"),
+                                  QStringLiteral(IKEV2WB_TEST_DATA "/lab/mtu-blackhole/left-outer.pcap"),
+                                  QStringLiteral("--evidence"), dir.path(), QStringLiteral("--json")});
+        const QJsonObject pathMtu =
+            QJsonDocument::fromJson(d.out).object().value(QLatin1String("path_mtu")).toObject();
+        QVERIFY2(!pathMtu.isEmpty(), d.err.constData());
+        QCOMPARE(pathMtu.value(QLatin1String("source")).toString(), QStringLiteral("probe"));
+        QCOMPARE(pathMtu.value(QLatin1String("value")).toInt(), 1313);
+        QVERIFY2(pathMtu.value(QLatin1String("text")).toString().contains(QLatin1String("black_hole")),
+                 qPrintable(pathMtu.value(QLatin1String("text")).toString()));
     }
 
     void ctrlCEndsCleanly()
