@@ -407,8 +407,7 @@ private slots:
     void savedResultIsDiagnosisEvidence()
     {
         // The probe's own JSON, saved in an evidence folder given to `diagnose --evidence`, is the
-        // path MTU of the diagnosis (source "probe"), whatever the capture suggests. (The folder:
-        // EvidenceSet refuses a single named file of no evidence kind, and the probe has none yet.)
+        // path MTU of the diagnosis (source "probe"), whatever the capture suggests.
         if (!m_canLab) QSKIP(qPrintable(m_why));
         Lab lab;
         const QString e = lab.buildBlackHole(1500, 1313);
