@@ -15,8 +15,10 @@ shoot reorder-antireplay --evidence tests/data/lab/reorder-antireplay/stats reso
 shoot rekey-loss-evidence --evidence tests/data/lab/rekey-loss/charon-left.log resources/samples/rekey-loss-left-outer.pcap
 # Legibility in a dark desktop theme (--dark: dark Fusion palette).
 shoot dark-rekey-loss --dark --evidence tests/data/lab/rekey-loss/charon-left.log resources/samples/rekey-loss-left-outer.pcap
-# The Comparison page of two endpoint captures (--pair A B): PREFIX-compare.png.
+# A pair of endpoint captures (--pair A B): every page of the pair's tab as PREFIX-pair-N.png,
+# the Comparison tab as PREFIX-compare.png; light and dark.
 shoot loss1 --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
+shoot dark-loss1 --dark --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
 shoot mtu-blackhole --pair resources/samples/mtu-blackhole-left-outer.pcap resources/samples/mtu-blackhole-right-outer.pcap
 # The start page (what shows while nothing is open; its recent list holds the captures above).
 shoot start --start
