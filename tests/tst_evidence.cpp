@@ -1051,6 +1051,24 @@ void TestEvidence::hostileFileNamedDirectly()
     QVERIFY(QFile::link(fixture(QStringLiteral("sysctl.txt")), link));
     QVERIFY2(set.addPath(link, &error), qPrintable(error));
     QCOMPARE(set.files().size(), std::size_t(1));
+    // An `ip route` listing named directly is accepted (read as the ip_route kind); a "routes"
+    // file holding something else is not.
+    const QString routes =
+        lab(QStringLiteral("mtu-blackhole")) + QStringLiteral("/stats/left-routes-start.txt");
+    QVERIFY2(set.addPath(routes, &error), qPrintable(error));
+    QVERIFY(std::any_of(set.files().begin(), set.files().end(), [&](const EvidenceFile &f) {
+        return f.path == routes && f.kind == EvidenceKind::IpRoute;
+    }));
+    const QString notRoutes = dir.filePath(QStringLiteral("routes.txt"));
+    QFile nr(notRoutes);
+    QVERIFY(nr.open(QIODevice::WriteOnly));
+    nr.write("$(touch /tmp/x) dev\nnot a route\n");
+    nr.close();
+    QVERIFY(set.addPath(notRoutes, &error)); // read as ip_route by its name, then refused
+    QVERIFY(std::any_of(set.files().begin(), set.files().end(), [&](const EvidenceFile &f) {
+        return f.path == notRoutes &&
+               f.status.error.startsWith(notRoutes + QStringLiteral(": not an ip route"));
+    }));
 }
 
 void TestEvidence::byteBudget()

@@ -177,8 +177,20 @@ EvidenceData parseEvidence(EvidenceKind kind, QByteArrayView text, const QString
     case EvidenceKind::IpRoute: {
         RouteListing r;
         const auto lines = splitEvidenceLines(text, fileName, status);
+        // Detection may go by the name alone: text without a single route is not a listing.
+        static const QRegularExpression route(
+            QStringLiteral("^\\s*(default|local|broadcast|unreachable|blackhole|prohibit|throw|anycast|"
+                           "multicast|[0-9a-fA-F:.]+(/\\d{1,3})?)( |$).*\\bdev \\S+"));
+        bool any = false;
         for (const QByteArrayView l : lines)
-            if (!l.trimmed().isEmpty()) r.lines << QString::fromUtf8(l.data(), l.size());
+            if (!l.trimmed().isEmpty()) {
+                r.lines << QString::fromUtf8(l.data(), l.size());
+                any = any || route.match(r.lines.back()).hasMatch();
+            }
+        if (!r.lines.isEmpty() && !any && status.ok())
+            status.error = QStringLiteral("%1: not an ip route listing (no line of the form "
+                                          "'DEST [via GW] dev IF ...')")
+                               .arg(fileName);
         return r;
     }
     case EvidenceKind::ProbeResult:
