@@ -9,6 +9,7 @@ PKGS=(
   libpcap-dev                                           # capture files and live capture
   xvfb xauth fonts-dejavu-core                          # headless GUI tests and screenshots
   poppler-utils imagemagick                             # PDF report checks (pdftotext, pdftoppm)
+  iproute2 iptables nftables procps ethtool util-linux  # tests in network namespaces (probe, live capture, fix-script sandbox)
 )
 if [ "${IKEV2WB_WITH_FUZZ:-0}" = 1 ]; then PKGS+=(clang libclang-rt-14-dev); fi
 if [ "${IKEV2WB_WITH_BENCH:-0}" = 1 ]; then PKGS+=(tshark); fi
