@@ -145,9 +145,11 @@ FixTarget fixTarget(const Facts &f)
 QStringList placeholders(const FixTarget &t)
 {
     QStringList out;
-    for (const QString *s : {&t.connection, &t.child, &t.wanInterface, &t.localAddress, &t.peerAddress,
-                             &t.gateway, &t.tunnelInterface})
+    for (const QString *s :
+         {&t.connection, &t.child, &t.wanInterface, &t.localAddress, &t.peerAddress, &t.gateway})
         if (s->startsWith(QLatin1Char('<'))) out << *s;
+    // A policy-based tunnel has no tunnel interface: its placeholder is in no fix.
+    if (t.routeBased && t.tunnelInterface.startsWith(QLatin1Char('<'))) out << t.tunnelInterface;
     return out;
 }
 
