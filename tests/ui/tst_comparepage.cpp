@@ -13,6 +13,7 @@
 #include "pages/checklistpage.h"
 #include "pages/comparepage.h"
 #include "pages/overviewpage.h"
+#include "pairtab.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
@@ -81,17 +82,6 @@ bool writeBigPair(const QString &pathA, const QString &pathB, std::uint32_t n)
     std::stable_sort(atA.begin(), atA.end(), byTime);
     std::stable_sort(atB.begin(), atB.end(), byTime);
     return writePcap(pathA, atA) && writePcap(pathB, atB);
-}
-} // namespace
-
-namespace {
-/// The Comparison tab of the current pair tab when it is the one shown (a pair opens on it).
-ComparePage *shownComparePage(QTabWidget *tabs)
-{
-    auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
-    return page && page->comparePage() && page->tabs()->currentWidget() == page->comparePage()
-               ? page->comparePage()
-               : nullptr;
 }
 } // namespace
 

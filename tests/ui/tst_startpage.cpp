@@ -6,6 +6,7 @@
 #include "pages/capturepage.h"
 #include "pages/comparepage.h"
 #include "pages/startpage.h"
+#include "pairtab.h"
 #include "settings/workbenchsettings.h"
 
 #include <QAction>
@@ -41,17 +42,6 @@ QString sample(const QString &file)
     return QDir(QStringLiteral(IKEV2WB_SAMPLES)).absoluteFilePath(file);
 }
 
-} // namespace
-
-namespace {
-/// The Comparison tab of the current pair tab when it is the one shown (a pair opens on it).
-ComparePage *shownComparePage(QTabWidget *tabs)
-{
-    auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
-    return page && page->comparePage() && page->tabs()->currentWidget() == page->comparePage()
-               ? page->comparePage()
-               : nullptr;
-}
 } // namespace
 
 class TstStartPage : public QObject

@@ -47,7 +47,6 @@ public:
     /// --peer-capture B` does. Either part may arrive first; each arrival re-runs it.
     void setPeer(IndexPtr index, AnalysisPtr analysis, const QString &name);
     void setComparison(std::shared_ptr<const CompareResult> comparison);
-    [[nodiscard]] bool hasPeer() const { return m_peerIndex && m_peerAnalysis; }
     /// Adds host evidence (files or `ikev2wb collect` folders) and re-runs the diagnosis.
     void addEvidencePaths(const QStringList &paths);
     /// Writes core's fixScript() of the current diagnosis; false with `error` naming the file.
