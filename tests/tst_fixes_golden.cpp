@@ -109,6 +109,32 @@ QString generate(const QString &name)
     if (name == QLatin1String("mtu_placeholders")) return render(mtuFixes(FixTarget{}, gcmNatTMtu()));
     if (name == QLatin1String("mtu_route_based_dual_stack"))
         return render(mtuFixes(routeBasedDualStackTarget(), dualStackMtu()));
+    if (name == QLatin1String("mtu_host_route")) {
+        // A host route to the peer in the routes listing (hand-written, as iproute2 prints a
+        // route whose link is down): the undo quotes it rebuilt, without the output-only flag.
+        FixTarget t = labTarget();
+        t.peerHostRoute = true;
+        t.peerRouteSource = QStringLiteral("left-routes-start.txt");
+        t.peerHostRouteRestore = restorableRoute(
+            QStringLiteral("10.0.2.1 via 10.0.1.253 dev wan0 proto static metric 100 linkdown"),
+            t.peerAddress, nullptr);
+        return render(mtuFixes(t, labMtu()));
+    }
+    if (name == QLatin1String("mtu_outer_ipv6")) {
+        // IPv6 between the gateways, no host route in the listing: the route names metric 1024
+        // so that its undo deletes only it. Outer IPv6: A = 1400 − 40 − 8 − 16 − 16 = 1320;
+        // floor(1320 / 16) × 16 = 1312; inner 1310; MSS 1270.
+        FixTarget t = labTarget();
+        t.outerIpv6 = true;
+        t.peerAddress = QStringLiteral("2001:db8:2::1");
+        t.gateway = QStringLiteral("2001:db8:1::fe");
+        t.remoteSubnet.clear();
+        t.peerRouteSource = QStringLiteral("left-routes-start.txt");
+        MtuFixParams p = labMtu();
+        p.tunnelMtu = 1310;
+        p.mss = 1270;
+        return render(mtuFixes(t, p));
+    }
     if (name == QLatin1String("replay_window")) return render(replayWindowFixes(labTarget(), 64, 32, 16));
     if (name == QLatin1String("nat_keepalive")) return render(natKeepaliveFixes(labTarget(), 5, 16.5, false));
     if (name == QLatin1String("peer_unreachable")) {
@@ -173,6 +199,8 @@ QString generate(const QString &name)
 const char *const kNames[] = {"mtu_lab",
                               "mtu_placeholders",
                               "mtu_route_based_dual_stack",
+                              "mtu_host_route",
+                              "mtu_outer_ipv6",
                               "replay_window",
                               "nat_keepalive",
                               "peer_unreachable",
@@ -245,6 +273,52 @@ private slots:
                                          .arg(i + 1)
                                          .arg(e.value(i), a.value(i))));
         }
+    }
+
+    void restorableRouteLines_data()
+    {
+        // Hand-written `ip route` lines of a host route to 10.0.2.1 and what the undo may run.
+        QTest::addColumn<QString>("line");
+        QTest::addColumn<QString>("expected"); // "" = refused
+        QTest::newRow("plain") << QStringLiteral("10.0.2.1 via 10.0.1.254 dev wan0")
+                               << QStringLiteral("ip route replace 10.0.2.1 via 10.0.1.254 dev wan0");
+        QTest::newRow("attributes, /32, output-only flags")
+            << QStringLiteral("10.0.2.1/32 via 10.0.1.254 dev wan0 proto static scope global src 10.0.1.1 "
+                              "metric 100 mtu lock 1400 initcwnd 10 linkdown offload")
+            << QStringLiteral(
+                   "ip route replace 10.0.2.1 via 10.0.1.254 dev wan0 proto static scope global src "
+                   "10.0.1.1 metric 100 mtu lock 1400 initcwnd 10");
+        QTest::newRow("blackhole") << QStringLiteral("blackhole 10.0.2.1 proto static")
+                                   << QStringLiteral("ip route replace blackhole 10.0.2.1 proto static");
+        QTest::newRow("ipv6 expires dropped")
+            << QStringLiteral(
+                   "2001:db8:2::1 via fe80::1 dev wan0 proto ra metric 1024 expires 1788sec pref medium")
+            << QStringLiteral(
+                   "ip -6 route replace 2001:db8:2::1 via fe80::1 dev wan0 proto ra metric 1024 pref "
+                   "medium");
+        QTest::newRow("other destination")
+            << QStringLiteral("10.0.2.0/24 via 10.0.1.254 dev wan0") << QString();
+        QTest::newRow("command substitution in dev")
+            << QStringLiteral("10.0.2.1 via 10.0.1.254 dev w$(touch x)") << QString();
+        QTest::newRow("unknown keyword")
+            << QStringLiteral("10.0.2.1 via 10.0.1.254 dev wan0 nhid 7") << QString();
+        QTest::newRow("multipath") << QStringLiteral(
+                                          "10.0.2.1 proto static \\tnexthop via 10.0.1.254 dev wan0")
+                                   << QString();
+        QTest::newRow("metric not a number")
+            << QStringLiteral("10.0.2.1 via 10.0.1.254 dev wan0 metric 1;reboot") << QString();
+    }
+
+    void restorableRouteLines()
+    {
+        QFETCH(QString, line);
+        QFETCH(QString, expected);
+        const QString peer =
+            line.contains(QLatin1Char(':')) ? QStringLiteral("2001:db8:2::1") : QStringLiteral("10.0.2.1");
+        QString why;
+        const QString got = restorableRoute(line, peer, &why);
+        QCOMPARE(got, expected);
+        QCOMPARE(why.isEmpty(), !expected.isEmpty());
     }
 
     void scriptRunsNothingByDefault()

@@ -792,6 +792,60 @@ private slots:
         QCOMPARE(decidePathMtu(f).value, 1380u);
     }
 
+    void peerHostRouteFromEvidence_data()
+    {
+        QTest::addColumn<QByteArray>("hostRoute");
+        QTest::addColumn<QString>("restore"); // what the route fix's undo quotes; "" = refused
+        QTest::newRow("clean") << QByteArray("10.0.2.1 via 10.0.1.253 dev wan0 proto static metric 100 \n")
+                               << QStringLiteral("ip route replace 10.0.2.1 via 10.0.1.253 dev wan0 proto "
+                                                 "static metric 100");
+        QTest::newRow("hostile") << QByteArray("10.0.2.1 via 10.0.1.253 dev wan0 metric 100 $(reboot)\n")
+                                 << QString();
+    }
+
+    void peerHostRouteFromEvidence()
+    {
+        // A host route to the peer in the routes listing: the per-peer MTU fix's undo quotes it
+        // as the command that rebuilds it (validated); a line that does not validate is named in
+        // the notes and never reaches the fix.
+        QFETCH(QByteArray, hostRoute);
+        QFETCH(QString, restore);
+        EvidenceSet set;
+        set.addText(QStringLiteral("left-routes-start.txt"),
+                    "10.0.1.0/24 dev wan0 proto kernel scope link src 10.0.1.1 \n"
+                    "10.0.2.0/24 via 10.0.1.254 dev wan0 \n" +
+                        hostRoute +
+                        "local 10.0.1.1 dev wan0 table local proto kernel scope host src 10.0.1.1 \n");
+        set.addText(QStringLiteral("left-xfrm-state-end.txt"),
+                    "src 10.0.2.1 dst 10.0.1.1\n"
+                    "\tproto esp spi 0xc1234567 reqid 1 mode tunnel\n"
+                    "\treplay-window 32 flag af-unspec\n");
+        DiagnosisInput in;
+        in.evidence = &set;
+        const Facts f = deriveFacts(in);
+        QVERIFY(f.peerHostRoute);
+        QCOMPARE(f.wanGateway, QStringLiteral("10.0.1.253"));
+        const FixTarget t = fixTarget(f);
+        QCOMPARE(t.peerHostRouteRestore, restore);
+        QCOMPARE(t.rejected.join(QLatin1Char('\n')).contains(QLatin1String("host route")), restore.isEmpty());
+        MtuFixParams p;
+        p.pathMtu = 1400;
+        p.tunnelMtu = 1326;
+        p.mss = 1286;
+        const Fix *route = nullptr;
+        const std::vector<Fix> fixes = mtuFixes(t, p);
+        for (const Fix &x : fixes)
+            if (x.text.contains(QLatin1String("route replace"))) route = &x;
+        QVERIFY(route);
+        QVERIFY(!route->undo.contains(QLatin1String("reboot")));
+        if (!restore.isEmpty())
+            QVERIFY2(route->undo.contains(QLatin1String("left-routes-start.txt had it as: ") + restore),
+                     qPrintable(route->undo));
+        else
+            QVERIFY2(route->undo.contains(QLatin1String("cannot be rebuilt from the listing")),
+                     qPrintable(route->undo));
+    }
+
     void natKeepaliveNumbers()
     {
         // Known NAT timeout 10 s → half: 5 s. Only an upper bound of 16.5 s idle → a third: 5 s.

@@ -1295,6 +1295,39 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set)
     }
 
     const QString primary = primaryHost(set, f.localAddress);
+    // Each host's route towards the other end (the peer, or for the peer's host capture A's
+    // address): its MTU metric is a hop's MTU; capture A's host's gives the fix its next hop and
+    // any host route to the peer (with or without a link listing of that host).
+    std::map<QString, std::pair<RouteTowards, QString>> towards; // host → route, its target
+    for (const auto &[host, text] : routes) {
+        const QStringList own = ownAddresses(text);
+        QString target;
+        for (const QString &a : {f.peerAddress, f.localAddress})
+            if (!a.isEmpty() && !own.contains(a)) {
+                target = a;
+                break;
+            }
+        const RouteTowards r = routeTowards(text, target.isEmpty() ? f.peerAddress : target);
+        towards.emplace(host, std::make_pair(r, target));
+        if (r.mtu > 0) {
+            Facts::PathLinkMtu m;
+            m.host = host;
+            m.name = QStringLiteral("route %1").arg(r.line);
+            m.mtu = r.mtu;
+            m.route = true;
+            m.why = QStringLiteral("the route to %1").arg(target);
+            m.ref.source = routeFile[host];
+            m.ref.counter = r.line;
+            f.pathLinkMtus.push_back(m);
+        }
+        if ((host == primary || primary.isEmpty() || host.isEmpty()) && !target.isEmpty()) {
+            f.peerRouteKnown = !r.dev.isEmpty() && (r.via.isEmpty() || isIpLiteral(r.via));
+            f.wanGateway = f.peerRouteKnown ? r.via : QString();
+            f.peerHostRoute = r.hostRoute;
+            f.peerHostRouteLine = r.hostRoute ? r.line : QString();
+            f.peerRouteSource = routeFile[host];
+        }
+    }
     for (const auto &[host, ef] : lastLink) {
         const auto &links = std::get<LinkStatsList>(ef->data).links;
         // Route-based tunnel devices: the tunnel's MTU and MSS clamp go there.
@@ -1315,36 +1348,12 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set)
             }
         }
         std::vector<std::pair<const LinkStats *, QString>> onPath;
-        const auto rt = routes.find(host);
-        if (rt != routes.end()) {
-            const QStringList own = ownAddresses(rt->second);
-            QString target;
-            for (const QString &a : {f.peerAddress, f.localAddress})
-                if (!a.isEmpty() && !own.contains(a)) {
-                    target = a;
-                    break;
-                }
-            const RouteTowards r = routeTowards(rt->second, target.isEmpty() ? f.peerAddress : target);
+        if (const auto rt = towards.find(host); rt != towards.end()) {
             for (const LinkStats &l : links)
-                if (l.name == r.dev)
+                if (l.name == rt->second.first.dev)
                     onPath.emplace_back(&l, QStringLiteral("carries the route to %1")
-                                                .arg(target.isEmpty() ? QStringLiteral("the peer") : target));
-            if (r.mtu > 0) {
-                Facts::PathLinkMtu m;
-                m.host = host;
-                m.name = QStringLiteral("route %1").arg(r.line);
-                m.mtu = r.mtu;
-                m.route = true;
-                m.why = QStringLiteral("the route to %1").arg(target);
-                m.ref.source = routeFile[host];
-                m.ref.counter = r.line;
-                f.pathLinkMtus.push_back(m);
-            }
-            if ((host == primary || primary.isEmpty() || host.isEmpty()) && !target.isEmpty()) {
-                f.peerRouteKnown = !r.dev.isEmpty() && (r.via.isEmpty() || isIpLiteral(r.via));
-                f.wanGateway = f.peerRouteKnown ? r.via : QString();
-                f.peerHostRoute = r.hostRoute;
-            }
+                                                .arg(rt->second.second.isEmpty() ? QStringLiteral("the peer")
+                                                                                 : rt->second.second));
         } else if (!endpoints.count(host)) {
             // A router without its routes: the interfaces that forwarded packets meanwhile.
             for (const LinkStats &l : links)

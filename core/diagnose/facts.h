@@ -178,6 +178,8 @@ struct Facts
     bool peerRouteKnown = false; // the route to the peer was read from a routes listing
     QString wanGateway;          // its next hop ("" = directly connected)
     bool peerHostRoute = false;  // a /32 (/128) route to the peer exists already
+    QString peerHostRouteLine;   // that route as the routes listing has it (unvalidated evidence text)
+    QString peerRouteSource;     // the routes listing the route to the peer was read from
     // Inner traffic families, from the traffic selectors (false/false = unknown: IPv4 assumed).
     bool innerIpv4 = false, innerIpv6 = false;
 

@@ -3,6 +3,8 @@
 #include "facts.h"
 #include "shellquote.h"
 
+#include <QRegularExpression>
+
 #include <cmath>
 
 namespace ikev2wb {
@@ -81,6 +83,109 @@ QString reloadIpsecConf(const FixTarget &t)
 
 } // namespace
 
+QString restorableRoute(const QString &line, const QString &peer, QString *why)
+{
+    const auto fail = [why](const QString &w) {
+        if (why) *why = w;
+        return QString();
+    };
+    const QString want = canonicalAddress(peer);
+    if (want.isEmpty()) return fail(QStringLiteral("the peer address is not known"));
+    const QStringList tok = line.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (tok.size() > 64) return fail(QStringLiteral("is too long"));
+    static const QRegularExpression word(QStringLiteral("^[A-Za-z0-9_]{1,32}$"));
+    static const QRegularExpression value(QStringLiteral("^[A-Za-z0-9_.]{1,32}$"));
+    static const QRegularExpression number(QStringLiteral("^[0-9]{1,10}$"));
+    static const QStringList types{QStringLiteral("unicast"), QStringLiteral("unreachable"),
+                                   QStringLiteral("blackhole"), QStringLiteral("prohibit"),
+                                   QStringLiteral("throw")};
+    static const QStringList metrics{QStringLiteral("mtu"),      QStringLiteral("advmss"),
+                                     QStringLiteral("window"),   QStringLiteral("rtt"),
+                                     QStringLiteral("rttvar"),   QStringLiteral("rto_min"),
+                                     QStringLiteral("ssthresh"), QStringLiteral("cwnd"),
+                                     QStringLiteral("initcwnd"), QStringLiteral("initrwnd"),
+                                     QStringLiteral("hoplimit"), QStringLiteral("reordering"),
+                                     QStringLiteral("features"), QStringLiteral("quickack"),
+                                     QStringLiteral("congctl"),  QStringLiteral("fastopen_no_cookie")};
+    // Printed by iproute2 from the kernel's state, refused as input.
+    static const QStringList outputOnly{QStringLiteral("linkdown"),
+                                        QStringLiteral("dead"),
+                                        QStringLiteral("offload"),
+                                        QStringLiteral("trap"),
+                                        QStringLiteral("rt_offload"),
+                                        QStringLiteral("rt_trap"),
+                                        QStringLiteral("rt_offload_failed"),
+                                        QStringLiteral("pervasive"),
+                                        QStringLiteral("notify")};
+    QStringList out;
+    qsizetype i = 0;
+    if (i < tok.size() && types.contains(tok[i])) out << tok[i++];
+    if (i >= tok.size()) return fail(QStringLiteral("names no destination"));
+    QString dest = tok[i++];
+    if (dest.endsWith(QLatin1String("/32")) || dest.endsWith(QLatin1String("/128")))
+        dest = dest.section(QLatin1Char('/'), 0, 0);
+    if (canonicalAddress(dest) != want) return fail(QStringLiteral("is not a host route to %1").arg(want));
+    out << want;
+    const auto arg = [&]() -> QString { return i < tok.size() ? tok[i++] : QString(); };
+    while (i < tok.size()) {
+        const QString key = tok[i++];
+        if (key == QLatin1String("via") || key == QLatin1String("src")) {
+            QString a = arg();
+            QStringList pre;
+            if (key == QLatin1String("via") && (a == QLatin1String("inet") || a == QLatin1String("inet6"))) {
+                pre << a;
+                a = arg();
+            }
+            const QString c = canonicalAddress(a);
+            if (c.isEmpty())
+                return fail(QStringLiteral("has '%1 %2', not an address").arg(key, oneLine(a, 60)));
+            out << key << pre << c;
+        } else if (key == QLatin1String("dev")) {
+            const QString d = arg();
+            if (!isValidInterfaceName(d))
+                return fail(QStringLiteral("has 'dev %1', not an interface name this tool passes on")
+                                .arg(oneLine(d, 60)));
+            out << key << d;
+        } else if (key == QLatin1String("proto") || key == QLatin1String("scope") ||
+                   key == QLatin1String("tos") || key == QLatin1String("dsfield") ||
+                   key == QLatin1String("pref")) {
+            const QString v = arg();
+            if (!word.match(v).hasMatch())
+                return fail(QStringLiteral("has '%1 %2'").arg(key, oneLine(v, 60)));
+            out << key << v;
+        } else if (key == QLatin1String("metric") || key == QLatin1String("priority") ||
+                   key == QLatin1String("preference")) {
+            const QString v = arg();
+            if (!number.match(v).hasMatch())
+                return fail(QStringLiteral("has '%1 %2'").arg(key, oneLine(v, 60)));
+            out << key << v;
+        } else if (metrics.contains(key)) {
+            out << key;
+            QString v = arg();
+            if (v == QLatin1String("lock")) {
+                out << v;
+                v = arg();
+            }
+            if (!value.match(v).hasMatch())
+                return fail(QStringLiteral("has '%1 %2'").arg(key, oneLine(v, 60)));
+            out << v;
+        } else if (key == QLatin1String("onlink")) {
+            out << key;
+        } else if (key == QLatin1String("expires")) {
+            ++i; // a lifetime the kernel counts down: the restored route is permanent
+        } else if (!outputOnly.contains(key)) {
+            return fail(
+                QStringLiteral("holds '%1', which this tool does not put back").arg(oneLine(key, 60)));
+        }
+    }
+    QStringList quoted;
+    for (const QString &t : out)
+        quoted << shq(t);
+    const bool v6 = want.contains(QLatin1Char(':'));
+    return QStringLiteral("%1 route replace %2")
+        .arg(v6 ? QStringLiteral("ip -6") : QStringLiteral("ip"), quoted.join(QLatin1Char(' ')));
+}
+
 FixTarget fixTarget(const Facts &f)
 {
     FixTarget t;
@@ -137,6 +242,14 @@ FixTarget fixTarget(const Facts &f)
             address(f.wanGateway, &t.gateway, QStringLiteral("gateway"));
     }
     t.peerHostRoute = f.peerHostRoute;
+    t.peerRouteSource = f.peerRouteSource;
+    if (f.peerHostRoute && !t.peerAddress.startsWith(QLatin1Char('<'))) {
+        QString why;
+        t.peerHostRouteRestore = restorableRoute(f.peerHostRouteLine, t.peerAddress, &why);
+        if (t.peerHostRouteRestore.isEmpty())
+            reject(QStringLiteral("host route"), f.peerHostRouteLine, why,
+                   QStringLiteral("the route saved when the fix runs as the only record"));
+    }
     t.outerIpv6 = f.outerIpv6;
     t.replayReceiver = f.replayReceiver;
     return t;
@@ -152,6 +265,55 @@ QStringList placeholders(const FixTarget &t)
     if (t.routeBased && t.tunnelInterface.startsWith(QLatin1Char('<'))) out << t.tunnelInterface;
     return out;
 }
+
+namespace {
+
+/// What a fix saves before it changes something: a number (sysctl value, ring size), or the
+/// `ip route` lines of a destination, written as `route replace …` commands for `ip -batch`.
+enum class Saved : std::uint8_t { Number, Routes };
+
+const QString kSavedDir = QStringLiteral("/var/lib/ikev2wb");
+
+QString savedFile(const QString &name)
+{
+    return kSavedDir + QStringLiteral("/saved-") + name;
+}
+
+QString saveOnce(const QString &name, const QString &command, Saved kind = Saved::Number)
+{
+    // Root-only folder and file; the first run keeps the value from before any change, later
+    // runs do not overwrite it. A value of an unexpected form changes nothing.
+    const QString check =
+        kind == Saved::Number
+            ? QStringLiteral("    case \"$old\" in ''|*[!0-9]*) echo \"cannot read the current value (%1): "
+                             "nothing changed\" >&2; exit 1 ;; esac\n")
+                  .arg(name)
+            // Whole lines of addresses, names and numbers (several routes: several lines); a
+            // multipath route (ip -o joins its nexthops with a backslash) or anything else is refused.
+            : QStringLiteral("    case \"$old\" in *[!A-Za-z0-9_.:/\\ $'\\n'-]*) echo \"the current route "
+                             "(%1) is not one this script can put back (multipath?): nothing changed\" >&2; "
+                             "exit 1 ;; esac\n")
+                  .arg(name);
+    return QStringLiteral("if [ ! -e %1 ]; then\n"
+                          "    old=$(%2)\n"
+                          "%3"
+                          "    install -d -m 0700 %4\n"
+                          "    (umask 077 && { [ -z \"$old\" ] || printf '%s\\n' \"$old\"; } > %1)\n"
+                          "fi\n")
+        .arg(shq(savedFile(name)), command, check, kSavedDir);
+}
+
+QString savedValue(const QString &name)
+{
+    return QStringLiteral("\"$(cat %1)\"").arg(shq(savedFile(name)));
+}
+
+QString forgetSaved(const QString &name)
+{
+    return QStringLiteral("rm %1").arg(shq(savedFile(name)));
+}
+
+} // namespace
 
 // ---------------------------------------------------------------- MTU / MSS
 
@@ -316,10 +478,18 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
         const QString hostLen = t.outerIpv6 ? QStringLiteral("128") : QStringLiteral("32");
         const QString ip = t.outerIpv6 ? QStringLiteral("ip -6") : QStringLiteral("ip");
         const QString via = t.gateway.isEmpty() ? QString() : QStringLiteral(" via %1").arg(shq(t.gateway));
-        const QString route =
-            QStringLiteral("%1%2 dev %3").arg(shq(t.peerAddress + QLatin1Char('/') + hostLen), via, qi);
+        const QString dest = shq(t.peerAddress + QLatin1Char('/') + hostLen);
+        // The new route must outrank any host route there already: IPv4's default metric 0 is the
+        // lowest; an IPv6 route without one gets 1024, so it names metric 1. `ip -6 route del`
+        // without a metric would remove the first match, possibly an older route: the undo names
+        // the metric too and removes exactly the route the fix added.
+        const QString route = QStringLiteral("%1%2 dev %3%4")
+                                  .arg(dest, via, qi, t.outerIpv6 ? QStringLiteral(" metric 1") : QString());
         const QString qpeer = shq(t.peerAddress);
         const int oldMtu = t.interfaceMtu > 0 ? t.interfaceMtu : 1500;
+        // The file name holds the peer address: validated by fixTarget (canonical address) or
+        // the placeholder, and quoted as a whole by saveOnce.
+        const QString saved = QStringLiteral("route-") + t.peerAddress;
         QString text = why;
         text +=
             QStringLiteral("# Policy-based tunnel (no tunnel interface): the route to the peer gets the path "
@@ -329,11 +499,44 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                 .arg(p.pathMtu)
                 .arg(p.pathMtu - p.tunnelMtu)
                 .arg(p.tunnelMtu);
+        text +=
+            QStringLiteral("# The host routes to the peer as they are now (none: an empty file) are saved "
+                           "for the undo, as ip -batch commands\n"
+                           "# (flags the kernel prints but does not take, such as linkdown, left out):\n");
+        text +=
+            saveOnce(saved,
+                     QStringLiteral("%1 -o route show exact %2 | awk '{o = \"route replace\"; for (i = 1; "
+                                    "i <= NF; i++) {if ($i == \"expires\") {i++; continue} if ($(i - 1) "
+                                    "!= \"dev\" && $i ~ /^(linkdown|dead|offload|trap|rt_offload|rt_trap|"
+                                    "rt_offload_failed|pervasive|notify)$/) continue; o = o \" \" $i} "
+                                    "print o}'")
+                         .arg(ip, dest),
+                     Saved::Routes);
         text += QStringLiteral("%1 route replace %2 mtu lock %3\n").arg(ip, route).arg(p.pathMtu);
         text += QStringLiteral("# Coarser alternative, lowers every packet through %1:\n"
                                "# ip link set dev %1 mtu %2\n")
                     .arg(qi)
                     .arg(p.pathMtu);
+        QString undoWhy;
+        if (!t.peerHostRouteRestore.isEmpty())
+            undoWhy = QStringLiteral("deletes the route this fix added, then puts back the host route to %1 "
+                                     "saved before the change; the routes listing %2 had it as: %3")
+                          .arg(t.peerAddress, oneLine(t.peerRouteSource, 200), t.peerHostRouteRestore);
+        else if (t.peerHostRoute)
+            undoWhy = QStringLiteral("deletes the route this fix added, then puts back the host route to %1 "
+                                     "saved before the change; the one in the routes listing %2 cannot be "
+                                     "rebuilt from the listing (see the notes)")
+                          .arg(t.peerAddress, oneLine(t.peerRouteSource, 200));
+        else if (!t.peerRouteSource.isEmpty())
+            undoWhy =
+                QStringLiteral("deletes only the route this fix added: the routes listing %1 had no host "
+                               "route to %2, and the saved file is empty if there was none when the fix "
+                               "ran")
+                    .arg(oneLine(t.peerRouteSource, 200), t.peerAddress);
+        else
+            undoWhy = QStringLiteral("deletes the route this fix added, then puts back the host routes to %1 "
+                                     "saved before the change, if there were any")
+                          .arg(t.peerAddress);
         out.push_back(
             make(FixKind::IpLink,
                  QStringLiteral("Set the path MTU %1 on the route to the peer %2")
@@ -344,26 +547,26 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                      "The kernel learns the real path size for the peer, so it answers over-large inner "
                      "packets with ICMP fragmentation-needed (mtu %1) to the inner hosts instead of sending "
                      "ESP packets the path drops. 'lock' keeps a (lost or forged) ICMP error from changing "
-                     "it.")
-                     .arg(p.tunnelMtu),
+                     "it. The host routes to %2 from before are saved in %3 for the undo.")
+                     .arg(p.tunnelMtu)
+                     .arg(t.peerAddress, savedFile(saved)),
                  QStringLiteral(
                      "Only traffic to %1 (the tunnel's, and anything else to that address) uses the lower "
-                     "MTU; the rest of %2 keeps %3. Not persistent: add the route to the network "
-                     "configuration once verified. Inner hosts must accept ICMP fragmentation-needed for "
-                     "non-TCP traffic.")
+                     "MTU; the rest of %2 keeps %3. A host route to %1 that exists already is overridden "
+                     "until the undo: replaced if its metric is %4, otherwise outranked by the new route's "
+                     "lower metric. Not persistent: add the route to the network configuration once "
+                     "verified. Inner hosts must accept ICMP fragmentation-needed for non-TCP traffic.")
                      .arg(t.peerAddress, t.wanInterface)
-                     .arg(oldMtu),
+                     .arg(oldMtu)
+                     .arg(t.outerIpv6 ? 1 : 0),
                  QStringLiteral("%1 route get %2 shows 'mtu lock %3'; %4")
                      .arg(ip, qpeer)
                      .arg(p.pathMtu)
                      .arg(verifyPing),
-                 t.peerHostRoute
-                     ? QStringLiteral(
-                           "%1 route replace the host route to %2 as it was before (see the routes listing), "
-                           "without 'mtu lock %3'")
-                           .arg(ip, t.peerAddress)
-                           .arg(p.pathMtu)
-                     : QStringLiteral("%1 route del %2").arg(ip, route)));
+                 QStringLiteral("%1 route del %2 mtu lock %3 && %1 -batch %4 && %5 (%6)")
+                     .arg(ip, route)
+                     .arg(p.pathMtu)
+                     .arg(shq(savedFile(saved)), forgetSaved(saved), undoWhy)));
     }
     out.push_back(make(
         FixKind::Sysctl, QStringLiteral("Let TCP on the end hosts probe the path MTU itself"),
@@ -447,36 +650,6 @@ std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std
                  QLatin1Char('.')));
     return out;
 }
-
-namespace {
-
-QString saveOnce(const QString &name, const QString &command)
-{
-    // Root-only folder; the first run keeps the value from before any change, later runs do not
-    // overwrite it. The value must be a number, or nothing is changed.
-    const QString file = QStringLiteral("/var/lib/ikev2wb/saved-") + name;
-    return QStringLiteral(
-               "if [ ! -e %1 ]; then\n"
-               "    old=$(%2)\n"
-               "    case \"$old\" in ''|*[!0-9]*) echo \"cannot read the current value (%3): nothing "
-               "changed\" >&2; exit 1 ;; esac\n"
-               "    install -d -m 0700 /var/lib/ikev2wb\n"
-               "    printf '%s\\n' \"$old\" > %1\n"
-               "fi\n")
-        .arg(shq(file), command, name);
-}
-
-QString savedValue(const QString &name)
-{
-    return QStringLiteral("\"$(cat %1)\"").arg(shq(QStringLiteral("/var/lib/ikev2wb/saved-") + name));
-}
-
-QString forgetSaved(const QString &name)
-{
-    return QStringLiteral("rm %1").arg(shq(QStringLiteral("/var/lib/ikev2wb/saved-") + name));
-}
-
-} // namespace
 
 // ---------------------------------------------------------------- NAT keepalive
 

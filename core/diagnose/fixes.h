@@ -35,11 +35,21 @@ struct FixTarget
     QString tunnelInterface = QStringLiteral("<tunnel-interface>");
     QString gateway = QStringLiteral("<gateway>"); // next hop towards the peer, "" = directly connected
     bool peerHostRoute = false; // a host route to the peer exists already (undo restores, not deletes)
+    /// That route as the evidence's routes listing has it, as a validated, quoted
+    /// `ip route replace …` command; empty when there was none or its line was refused (then
+    /// `rejected` says why).
+    QString peerHostRouteRestore;
+    QString peerRouteSource; // the routes listing the route to the peer came from
     bool outerIpv6 = false;
 };
 /// The target from the facts: every name and address validated (shellquote.h), placeholders
 /// where a value is unknown or was rejected (then `rejected` says why).
 FixTarget fixTarget(const Facts &f);
+/// The `ip route` line of a host route to `peer` as the arguments of `ip route replace`, each
+/// validated and quoted: destination (the peer itself), via/src addresses, dev (an interface
+/// name), proto/scope/metric and the route metrics iproute2 prints; output-only flags (linkdown,
+/// dead, offload, trap, …) dropped. Empty with `why` set for anything else.
+QString restorableRoute(const QString &line, const QString &peer, QString *why);
 /// Placeholders still in the target ("<wan-interface>", ...).
 QStringList placeholders(const FixTarget &t);
 
