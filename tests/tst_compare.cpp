@@ -7,7 +7,9 @@
 // expected values come from a minimal pcap reader in this file (raw (SPI, seq) sets, not the
 // project's dissector), the router's captures and its `tc -s qdisc` drop counter, truth.json
 // and charon's log.
+#include "analyze/espsequence.h"
 #include "compare/endpointcompare.h"
+#include "index/indexbuilder.h"
 #include "labdata.h"
 #include "report/jsonwriter.h"
 
@@ -367,6 +369,7 @@ class TestCompare : public QObject
 private Q_SLOTS:
     void synthetic_data();
     void synthetic();
+    void oneSequenceRule();
     void cliExitCodes();
     void labLoss1();
     void labClean();
@@ -480,6 +483,71 @@ void TestCompare::synthetic()
                  .toInt(),
              5);
     QVERIFY(std::fabs(d0.value(QStringLiteral("clock_offset_s")).toDouble() - shiftS) < 1e-6);
+}
+
+// The comparison and the ESP sequence analysis number an SA's packets by the one rule of
+// core/index/espsa.h. Expected values are the RFC 4303 arithmetic done here by hand.
+// SA 0x4000 (A→B, ESN): A sends 32-bit numbers 0xfffffff0 .. 0xffffffff, then 0 .. 0x10 (the
+//   wrap: 64-bit 2^32 + 0 .. 2^32 + 16); 2^32 + 2 is lost on the way.
+// SA 0x5000 (B→A): B sends 1 .. 5000, then numbers again from 1 to 5 (a restart: a fall to a
+//   number ≤ 1024 from more than 4096 above); A misses the second run's 3.
+void TestCompare::oneSequenceRule()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const Ep a{0x0a000101, 0}, b{0xc6336402, 0};
+    std::vector<Frame> fa, fb;
+    std::int64_t t = kS;
+    const std::uint64_t wrapLost = (std::uint64_t(1) << 32) + 2;
+    for (std::uint64_t q = 0xfffffff0ULL; q <= (std::uint64_t(1) << 32) + 16; ++q, t += kMs) {
+        fa.push_back(esp(t, a, b, 64, false, 0x4000, std::uint32_t(q)));
+        if (q != wrapLost) fb.push_back(esp(t + 5 * kMs, a, b, 62, false, 0x4000, std::uint32_t(q)));
+    }
+    for (int run = 0; run < 2; ++run) {
+        for (std::uint32_t q = 1; q <= (run == 0 ? 5000u : 5u); ++q, t += kMs) {
+            fb.push_back(esp(t, b, a, 64, false, 0x5000, q));
+            if (!(run == 1 && q == 3)) fa.push_back(esp(t + 5 * kMs, b, a, 62, false, 0x5000, q));
+        }
+    }
+    const QString pa = dir.filePath(QStringLiteral("a.pcap")), pb = dir.filePath(QStringLiteral("b.pcap"));
+    QVERIFY(writePcap(pa, fa));
+    QVERIFY(writePcap(pb, fb));
+    CompareResult r;
+    QString error;
+    QVERIFY2(compareCaptureFiles(pa, pb, r, &error), qPrintable(error));
+
+    const DirectionComparison &ab = r.directions[0];
+    QCOMPARE(ab.sent, std::uint64_t(33));
+    QCOMPARE(keys(ab.lostInTransit), set(0x4000, {wrapLost}));
+    QCOMPARE(ab.reordered, std::uint64_t(0)); // the wrap is no reordering
+    const DirectionComparison &ba = r.directions[1];
+    QCOMPARE(ba.sent, std::uint64_t(5005));
+    QCOMPARE(ba.duplicated, std::uint64_t(0)); // the second run's 1, 2, 4, 5 are no copies
+    QCOMPARE(keys(ba.lostInTransit), set(0x5000, {3}));
+    QCOMPARE(ba.sas.size(), std::size_t(2));
+    QCOMPARE(ba.sas[1].generation, std::uint16_t(1));
+    QCOMPARE(ba.sas[1].sent, std::uint64_t(5));
+    QCOMPARE(ba.sas[1].lost, std::uint64_t(1));
+
+    // The sequence analysis of the receivers' captures says the same.
+    const auto ib = loadCapture(pb, &error), ia = loadCapture(pa, &error);
+    QVERIFY(ia && ib);
+    const EspSequenceAnalysis sb = analyzeEspSequences(*ib);
+    const auto saOf = [](const CaptureIndex &ix, const EspSequenceAnalysis &an, std::uint32_t spi) {
+        for (const EspSaSequence &x : an.sas)
+            if (ix.espSas[x.saIndex].spi == spi) return x;
+        return EspSaSequence{};
+    };
+    const EspSaSequence wrapped = saOf(*ib, sb, 0x4000);
+    QVERIFY(wrapped.esn);
+    QCOMPARE(wrapped.missing, std::uint64_t(1));
+    QCOMPARE(wrapped.missingRanges.front().first, wrapLost);
+    const EspSequenceAnalysis sa = analyzeEspSequences(*ia);
+    const EspSaSequence restarted = saOf(*ia, sa, 0x5000);
+    QCOMPARE(restarted.restarts, 1u);
+    QCOMPARE(restarted.duplicates, std::uint64_t(0));
+    QCOMPARE(restarted.missing, std::uint64_t(1));
+    QCOMPARE(restarted.epochs.size(), std::size_t(2));
 }
 
 void TestCompare::cliExitCodes()
@@ -846,15 +914,16 @@ void TestCompare::progressAndCancel()
     QCOMPARE(maxRead, readTotal);
     auto espOf = [](const QString &path) {
         QString e;
-        const auto o = observeCapture(path, &e);
-        return o ? std::int64_t(o->espPackets) : -1;
+        const auto ix = loadCapture(path, &e);
+        return ix ? std::int64_t(ix->count(PacketKind::Esp) + ix->count(PacketKind::EspInUdp)) : -1;
     };
     QCOMPARE(compareTotal, 2 * (espOf(a) + espOf(b)));
     QCOMPARE(lastCompare, compareTotal);
 
     // Cancel from inside the comparison, as soon as it reports its first progress past zero.
-    auto oa = observeCapture(a, &error), ob = observeCapture(b, &error);
-    QVERIFY(oa && ob);
+    const auto ia = loadCapture(a, &error), ib = loadCapture(b, &error);
+    QVERIFY(ia && ib);
+    auto oa = observeIndex(*ia), ob = observeIndex(*ib);
     std::atomic_bool cancel{false};
     int afterCancel = 0;
     std::int64_t doneAtCancel = -1, total = 0;

@@ -1,6 +1,7 @@
 #pragma once
 // Small helpers shared by the analyzers in this folder (not part of their public API).
 #include "../index/captureindex.h"
+#include "../index/espsa.h"
 
 #include <QString>
 
@@ -75,46 +76,8 @@ inline std::uint64_t missingSequenceNumbers(std::vector<std::uint32_t> &seqs)
     return std::uint64_t(seqs.back() - seqs.front() + 1) - seqs.size();
 }
 
-/// Key of an ESP SA as the index keys it: SPI and outer flow.
-inline std::uint64_t espSaKey(std::uint32_t spi, std::uint32_t flowId)
-{
-    return (std::uint64_t(spi) << 32) | flowId;
-}
-
-/// Finds the index in CaptureIndex::espSas of an ESP packet's SA. Captures interleave a handful
-/// of SAs, so a direct-mapped cache in front of the hash map answers almost every packet with
-/// one compare (a hash-map lookup per packet was a large part of each analyzer's pass).
-class SaResolver
-{
-public:
-    static constexpr std::uint32_t kNone = 0xffffffffu;
-    explicit SaResolver(const std::vector<EspSa> &sas)
-    {
-        m_map.reserve(sas.size());
-        for (std::size_t s = 0; s < sas.size(); ++s)
-            m_map.emplace(espSaKey(sas[s].spi, sas[s].flowId), std::uint32_t(s));
-    }
-    /// kNone if no SA of the index has this SPI on this flow.
-    std::uint32_t find(const PacketRecord &r)
-    {
-        const std::uint64_t key = espSaKey(r.spi(), r.flowId);
-        Entry &e = m_cache[(key * 0x9e3779b97f4a7c15ULL) >> (64 - kCacheBits)];
-        if (e.key == key) return e.id;
-        const auto it = m_map.find(key);
-        e.key = key;
-        e.id = it == m_map.end() ? kNone : it->second;
-        return e.id;
-    }
-
-private:
-    static constexpr unsigned kCacheBits = 8;
-    struct Entry
-    {
-        std::uint64_t key = ~0ULL; // flow ID 0xffffffff never carries ESP
-        std::uint32_t id = kNone;
-    };
-    std::array<Entry, std::size_t(1) << kCacheBits> m_cache{};
-    std::unordered_map<std::uint64_t, std::uint32_t> m_map;
-};
+/// The index's SA lookup (core/index/espsa.h), under the name the analyzers use.
+using ikev2wb::espSaKey;
+using SaResolver = EspSaResolver;
 
 } // namespace ikev2wb::analyze_detail

@@ -1,5 +1,6 @@
 #include "espsequence.h"
 
+#include "../index/espsa.h"
 #include "../report/capturesummary.h"
 #include "../report/jsonwriter.h"
 #include "analyzeutil.h"
@@ -15,15 +16,6 @@
 namespace ikev2wb {
 
 namespace {
-
-// A fall back to a number this small ...
-constexpr std::uint64_t kRestartMaxSeq = 1024;
-// ... from a top this far above it is a restart: every emulated window would call the packet too
-// old, so it cannot be a useful late arrival.
-constexpr std::uint64_t kRestartMinDrop = 4096;
-// Numbering that has been near 2^32 and near 0 in one SA may have wrapped (ESN).
-constexpr std::uint32_t kWrapHigh = 0xc0000000u;
-constexpr std::uint32_t kWrapLow = 0x40000000u;
 
 /// A gap not yet filled: sequence numbers [first, last] (first is the map key).
 struct Hole
@@ -71,7 +63,7 @@ class SaTracker
 {
 public:
     SaTracker(EspSaSequence &out, bool esn, const std::vector<std::uint32_t> &windows)
-        : m_out(out), m_esn(esn), m_sizes(windows), m_sumOutside(windows.size()),
+        : m_out(out), m_rule(esn), m_sizes(windows), m_sumOutside(windows.size()),
           m_sumReplayed(windows.size()), m_sumInvalid(windows.size()), m_sumEsn(windows.size()),
           m_firstSeenDrops(windows.size())
     {
@@ -93,31 +85,32 @@ public:
         addToSeries(r.tsNs, r.ipLength);
 
         const std::uint32_t s = r.seq();
-        const std::uint64_t ext = extend(s);
+        const std::uint64_t ext = m_rule.extend(s);
         if (ext == 0) {
             ++o.invalidSeqZero;
             feedWindows(0, false);
             return;
         }
-        if (m_started && ext < m_top && s <= kRestartMaxSeq && m_top - ext > kRestartMinDrop) {
+        if (m_rule.isRestart(s, ext)) {
             closeEpoch();
             ++o.restarts;
             resetWindows();
         }
-        if (!m_started) {
+        if (!m_rule.started()) {
             startEpoch(ext, r.tsNs);
             feedWindows(ext, false);
             return;
         }
         bool duplicate = false;
         const std::uint64_t index = m_arrivals++;
-        if (ext > m_top) {
-            if (ext > m_top + 1) m_holes.emplace(m_top + 1, Hole{ext - 1, m_topNs, r.tsNs, index, r.tsNs});
-            m_top = ext;
+        const std::uint64_t top = m_rule.top();
+        if (ext > top) {
+            if (ext > top + 1) m_holes.emplace(top + 1, Hole{ext - 1, m_topNs, r.tsNs, index, r.tsNs});
+            m_rule.accept(ext);
             m_topNs = r.tsNs;
-            while (!m_holes.empty() && m_holes.begin()->second.last + EspSequenceAnalysis::kHorizon < m_top)
+            while (!m_holes.empty() && m_holes.begin()->second.last + EspSequenceAnalysis::kHorizon < ext)
                 finalize(m_holes.begin());
-        } else if (m_top - ext > EspSequenceAnalysis::kHorizon) {
+        } else if (top - ext > EspSequenceAnalysis::kHorizon) {
             // Its gap, if it had one, is already final: count it apart rather than guess.
             ++o.lateUntracked;
             duplicate = true; // keeps it out of the first-seen drop counts
@@ -196,19 +189,10 @@ private:
         if (ns < se.startNs) m_bucketTo = m_bucketFrom; // never take the fast path for clamped times
     }
 
-    std::uint64_t extend(std::uint32_t s) const
-    {
-        if (!m_esn || !m_started) return s;
-        // Serial-number arithmetic: the number closest to the top (RFC 1982 style, half space).
-        const auto d = static_cast<std::int32_t>(s - static_cast<std::uint32_t>(m_top));
-        if (d < 0 && std::uint64_t(-std::int64_t(d)) >= m_top) return s;
-        return std::uint64_t(std::int64_t(m_top) + d);
-    }
-
     void startEpoch(std::uint64_t ext, std::int64_t ns)
     {
-        m_started = true;
-        m_top = m_low = ext;
+        m_rule.accept(ext);
+        m_low = ext;
         m_topNs = m_lowNs = ns;
         m_epochFirstIndex = m_arrivals++;
         m_epochFirstNs = ns;
@@ -222,13 +206,13 @@ private:
 
     void closeEpoch()
     {
-        if (!m_started) return;
+        if (!m_rule.started()) return;
         while (!m_holes.empty())
             finalize(m_holes.begin());
         m_epoch.firstSeq = m_low;
-        m_epoch.lastSeq = m_top;
+        m_epoch.lastSeq = m_rule.top();
         m_out.epochs.push_back(m_epoch);
-        m_started = false;
+        m_rule.restart();
     }
 
     void resetWindows()
@@ -237,7 +221,7 @@ private:
         m_windows.clear();
         m_windows.reserve(m_sizes.size());
         for (std::uint32_t w : m_sizes)
-            m_windows.emplace_back(w, m_esn);
+            m_windows.emplace_back(w, m_rule.esn());
     }
 
     // Adds the current windows' counters to the SA totals (an SA has one set per epoch).
@@ -267,7 +251,7 @@ private:
         ++o.reordered;
         o.maxReorderDistance = std::max(o.maxReorderDistance, extent);
         o.maxReorderNs = std::max(o.maxReorderNs, lateNs);
-        o.maxReorderLag = std::max(o.maxReorderLag, m_top - ext);
+        o.maxReorderLag = std::max(o.maxReorderLag, m_rule.top() - ext);
     }
 
     void finalize(std::map<std::uint64_t, Hole>::iterator it)
@@ -293,13 +277,11 @@ private:
     }
 
     EspSaSequence &m_out;
-    bool m_esn;
+    EspSequenceRule m_rule; // where the SA's numbering is: its 64-bit top, wrap and restarts
     std::size_t m_bucket = 0;
     std::int64_t m_bucketWidth = 0;
     std::int64_t m_bucketFrom = 0;
     std::int64_t m_bucketTo = 0;
-    bool m_started = false;
-    std::uint64_t m_top = 0;
     std::uint64_t m_low = 0;
     std::int64_t m_topNs = 0;
     std::int64_t m_lowNs = 0;
@@ -346,8 +328,7 @@ EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const EspSequ
         EspSaSequence &o = result.sas[i];
         o.saIndex = static_cast<std::uint32_t>(i);
         o.spi = sa.spi;
-        // A non-ESN sender stops at 2^32 - 1; numbers near both ends can only be a wrap.
-        const bool esn = sa.maxSeq >= kWrapHigh && sa.minSeq < kWrapLow;
+        const bool esn = EspSequenceRule::wraps(sa.minSeq, sa.maxSeq);
         trackers.push_back(std::make_unique<SaTracker>(o, esn, windows));
     }
     analyze_detail::SaResolver saOf(index.espSas);

@@ -1,5 +1,6 @@
 #include "endpointcompare.h"
 
+#include "../index/indexbuilder.h"
 #include "../report/jsonwriter.h"
 #include "comparedetail.h"
 
@@ -725,9 +726,14 @@ bool compareCaptureFiles(const QString &pathA, const QString &pathB, CompareResu
     };
     // The two reads are independent: run them side by side.
     QString errorA, errorB;
-    auto futureB =
-        std::async(std::launch::async, [&] { return observeCapture(pathB, &errorB, cancel, reading(1)); });
-    auto a = observeCapture(pathA, &errorA, cancel, reading(0));
+    // Each side's index is dropped once its observations are taken: only they are compared.
+    const auto observe = [&](const QString &path, QString *err,
+                             int side) -> std::unique_ptr<CaptureObservations> {
+        const auto index = loadCapture(path, err, reading(side), cancel);
+        return index ? observeIndex(*index, cancel) : nullptr;
+    };
+    auto futureB = std::async(std::launch::async, [&] { return observe(pathB, &errorB, 1); });
+    auto a = observe(pathA, &errorA, 0);
     auto b = futureB.get();
     if (!a || !b) {
         if (error) *error = !a ? errorA : errorB;
@@ -745,6 +751,20 @@ bool compareCaptureFiles(const QString &pathA, const QString &pathB, CompareResu
     result = compareCaptures(std::move(*a), std::move(*b), options, progress, cancel);
     if (result.cancelled) return cancelled();
     return true;
+}
+
+CompareResult compareIndexes(const CaptureIndex &a, const CaptureIndex &b, const CompareOptions &options,
+                             const CompareProgressFn &progress, const std::atomic_bool *cancel)
+{
+    auto futureB = std::async(std::launch::async, [&] { return observeIndex(b, cancel); });
+    auto oa = observeIndex(a, cancel);
+    auto ob = futureB.get();
+    if (oa->cancelled || ob->cancelled || (cancel && cancel->load())) {
+        CompareResult r;
+        r.cancelled = true;
+        return r;
+    }
+    return compareCaptures(std::move(*oa), std::move(*ob), options, progress, cancel);
 }
 
 } // namespace ikev2wb

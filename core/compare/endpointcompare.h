@@ -211,16 +211,23 @@ struct CompareResult
     bool cancelled = false; // the cancel flag stopped it: the result is incomplete, do not use it
 };
 
-/// Compares two captures read with observeCapture(). Takes them by value because the per-SA
+/// Compares two captures' observations (observeIndex()). Takes them by value because the per-SA
 /// packet lists are sorted in place (move them in to keep memory at one copy).
 /// `cancel` is polled between SAs; a cancelled run returns at once with `cancelled` set.
 CompareResult compareCaptures(CaptureObservations a, CaptureObservations b,
                               const CompareOptions &options = {}, const CompareProgressFn &progress = {},
                               const std::atomic_bool *cancel = nullptr);
 
-/// Reads both files (in parallel) and compares them; false and `error` naming the file when
-/// either cannot be opened, and false with `result.cancelled` set (and `error` saying so) when
-/// `cancel` stopped it.
+/// Compares two captures from their indexes: observeIndex() of each (side by side), then
+/// compareCaptures(). The indexes are only read. `result.cancelled` is set when `cancel` (or an
+/// index whose read was cancelled) stopped it.
+CompareResult compareIndexes(const CaptureIndex &a, const CaptureIndex &b, const CompareOptions &options = {},
+                             const CompareProgressFn &progress = {},
+                             const std::atomic_bool *cancel = nullptr);
+
+/// Reads both files into their indexes (in parallel) and compares them; false and `error` naming the file
+/// when either cannot be opened, and false with `result.cancelled` set (and `error` saying so) when `cancel`
+/// stopped it.
 bool compareCaptureFiles(const QString &a, const QString &b, CompareResult &result, QString *error,
                          const CompareOptions &options = {}, const CompareProgressFn &progress = {},
                          const std::atomic_bool *cancel = nullptr);

@@ -1,7 +1,6 @@
 #include "observations.h"
 
-#include "../dissect/dissector.h"
-#include "../dissect/ikepayloads.h"
+#include "../index/espsa.h"
 
 #include <algorithm>
 #include <unordered_map>
@@ -10,167 +9,158 @@ namespace ikev2wb {
 
 namespace {
 
-constexpr std::uint8_t kPayloadSkf = 53;
+constexpr std::uint32_t kNone = 0xffffffffu;
 
-struct SaKey
-{
-    std::uint32_t spi;
-    IpAddress dst;
-    bool operator==(const SaKey &) const = default;
-};
-struct SaKeyHash
-{
-    std::size_t operator()(const SaKey &k) const noexcept
-    {
-        return hashBytes(k.dst.bytes.data(), 16, 0x9e3779b97f4a7c15ULL ^ k.spi);
-    }
-};
-
-/// Per-SA state while reading: where the sequence numbers are, to infer ESN epochs and restarts.
+/// One SA (SPI and destination) while the records go by: its numbering and the entry of
+/// CaptureObservations::sas its current generation fills.
 struct SaTrack
 {
-    std::uint64_t maxSeq = 0;
+    EspSequenceRule rule{false};
+    std::uint32_t current = kNone;
 };
 
 class Observer final
 {
 public:
-    explicit Observer(CaptureObservations &out) : m_out(out), m_dissector(out.file.linkType) {}
-
-    void add(const RawPacket &pkt)
+    Observer(const CaptureIndex &index, CaptureObservations &out)
+        : m_index(index), m_out(out), m_legs(index.espSas)
     {
-        const PacketFacts f = m_dissector.dissect(pkt.bytes(), pkt.originalLength);
-        if (m_out.packets == 0) m_out.firstNs = m_out.lastNs = pkt.tsNs;
-        m_out.firstNs = std::min(m_out.firstNs, pkt.tsNs);
-        m_out.lastNs = std::max(m_out.lastNs, pkt.tsNs);
-        ++m_out.packets;
-        switch (f.kind) {
-        case PacketKind::Esp:
-        case PacketKind::EspInUdp:
-            addEsp(f, pkt.tsNs);
-            break;
-        case PacketKind::Ike:
-        case PacketKind::IkeNatT:
-        case PacketKind::IkeTcp:
-            if (f.ike.length != 0)
-                addIke(f, pkt.tsNs);
-            else
-                ++m_out.ignoredPackets;
-            break;
-        default:
+        // The SAs of the index are per outer flow; one SA may have several (NAT rebinding). The
+        // wrap is decided over all the SA's packets, whichever flow they came on.
+        std::unordered_map<EspSaId, std::uint32_t, EspSaIdHash> ids;
+        struct Span
+        {
+            std::uint32_t minSeq = 0xffffffffu, maxSeq = 0;
+        };
+        std::vector<Span> spans;
+        m_trackOfLeg.reserve(index.espSas.size());
+        for (const EspSa &leg : index.espSas) {
+            const auto [it, inserted] = ids.try_emplace(espSaId(index, leg), std::uint32_t(spans.size()));
+            if (inserted) spans.emplace_back();
+            Span &sp = spans[it->second];
+            sp.minSeq = std::min(sp.minSeq, leg.minSeq);
+            sp.maxSeq = std::max(sp.maxSeq, leg.maxSeq);
+            m_trackOfLeg.push_back(it->second);
+        }
+        m_tracks.reserve(spans.size());
+        for (const Span &sp : spans)
+            m_tracks.push_back({EspSequenceRule(EspSequenceRule::wraps(sp.minSeq, sp.maxSeq)), kNone});
+    }
+
+    /// `packet`: the record's index in the capture.
+    void add(const PacketRecord &r, std::uint64_t packet)
+    {
+        if (r.isEsp()) {
+            addEsp(r);
+        } else if (const IkeMessage *m = ikeOf(r, packet); m && m->header.length != 0) {
+            addIke(*m);
+        } else {
             // Decrypted inner packets re-injected by Linux, ICMP, keepalives, later fragments.
             ++m_out.ignoredPackets;
-            break;
         }
     }
 
 private:
-    void addEsp(const PacketFacts &f, std::int64_t tsNs)
+    // An IKE-over-TCP segment without an IKE header has the kind but no message.
+    const IkeMessage *ikeOf(const PacketRecord &r, std::uint64_t packet) const
+    {
+        if (!r.isIke() || r.a >= m_index.ikeMessages.size()) return nullptr;
+        const IkeMessage &m = m_index.ikeMessages[r.a];
+        return m.packet == packet ? &m : nullptr;
+    }
+
+    void addEsp(const PacketRecord &r)
     {
         ++m_out.espPackets;
-        const SaKey key{f.spi, f.dst};
-        std::uint32_t id;
-        if (m_lastId != kNone && key == m_lastKey) {
-            id = m_lastId;
-        } else {
-            auto it = m_ids.find(key);
-            id = it == m_ids.end() ? newSa(f, 0) : it->second;
-            m_lastKey = key;
-            m_lastId = id;
+        const std::uint32_t leg = m_legs.find(r);
+        if (leg == EspSaResolver::kNone) return; // every ESP record has its SA in the index
+        SaTrack &t = m_tracks[m_trackOfLeg[leg]];
+        const std::uint32_t s = r.seq();
+        const std::uint64_t ext = t.rule.extend(s);
+        // Sequence number 0 is invalid (RFC 4303): it neither moves the numbering nor restarts it.
+        if (t.current == kNone) {
+            t.current = newSa(r, 0);
+        } else if (ext != 0 && t.rule.isRestart(s, ext)) {
+            t.rule.restart();
+            t.current = newSa(r, m_out.sas[t.current].generation + 1);
         }
-        // Place the 32-bit number next to the highest one seen: across a wrap (ESN) the epoch
-        // moves by one; far below the highest it is a restart of the SPI.
-        SaTrack &tr = m_tracks[id];
-        const std::uint32_t refLow = static_cast<std::uint32_t>(tr.maxSeq);
-        std::int64_t epoch = std::int64_t(tr.maxSeq >> 32);
-        if (!m_out.sas[id].packets.empty()) {
-            if (refLow > f.seq && refLow - f.seq > 0x80000000u)
-                ++epoch;
-            else if (f.seq > refLow && f.seq - refLow > 0x80000000u && epoch > 0)
-                --epoch;
-        }
-        std::uint64_t seq = (std::uint64_t(epoch) << 32) | f.seq;
-        if (!m_out.sas[id].packets.empty() && seq + kSeqRestartDrop < tr.maxSeq) {
-            id = newSa(f, m_out.sas[id].generation + 1);
-            m_lastId = id;
-            epoch = 0;
-            seq = f.seq;
-        }
-        SaTrack &t = m_tracks[id];
-        t.maxSeq = std::max(t.maxSeq, seq);
+        if (ext != 0) t.rule.accept(ext);
         EspObservation o;
-        o.tsNs = tsNs;
-        o.seqLow = f.seq;
-        o.epoch = static_cast<std::uint16_t>(epoch);
-        o.size = static_cast<std::uint16_t>(std::min<std::uint32_t>(f.ipTotalLen, 0xffff));
-        ObservedSa &sa = m_out.sas[id];
-        sa.maxTtl = std::max(sa.maxTtl, f.ttl);
+        o.tsNs = r.tsNs;
+        o.seqLow = s;
+        o.epoch = static_cast<std::uint16_t>(std::min<std::uint64_t>(ext >> 32, 0xffff));
+        o.size = r.ipLength;
+        ObservedSa &sa = m_out.sas[t.current];
+        sa.maxTtl = std::max(sa.maxTtl, m_index.espSas[leg].maxTtl);
         sa.packets.push_back(o);
     }
 
-    std::uint32_t newSa(const PacketFacts &f, int generation)
+    std::uint32_t newSa(const PacketRecord &r, int generation)
     {
+        const Flow &fl = m_index.flows[r.flowId];
         ObservedSa sa;
-        sa.spi = f.spi;
+        sa.spi = r.spi();
         sa.generation = static_cast<std::uint16_t>(generation);
-        sa.udp = f.kind == PacketKind::EspInUdp;
-        sa.src = f.src;
-        sa.dst = f.dst;
-        sa.srcPort = f.srcPort;
-        sa.dstPort = f.dstPort;
-        const auto id = static_cast<std::uint32_t>(m_out.sas.size());
+        sa.udp = r.kind == PacketKind::EspInUdp;
+        sa.src = fl.src;
+        sa.dst = fl.dst;
+        sa.srcPort = fl.srcPort;
+        sa.dstPort = fl.dstPort;
         m_out.sas.push_back(std::move(sa));
-        m_tracks.push_back({});
-        m_ids[SaKey{f.spi, f.dst}] = id;
-        return id;
+        return static_cast<std::uint32_t>(m_out.sas.size() - 1);
     }
 
-    void addIke(const PacketFacts &f, std::int64_t tsNs)
+    void addIke(const IkeMessage &msg)
     {
+        const Flow &fl = m_index.flows[msg.flowId];
         ObservedIke m;
-        m.tsNs = tsNs;
-        m.src = f.src;
-        m.dst = f.dst;
-        m.srcPort = f.srcPort;
-        m.dstPort = f.dstPort;
-        m.ispi = f.ike.initiatorSpi;
-        m.rspi = f.ike.responderSpi;
-        m.messageId = f.ike.messageId;
-        m.length = f.ike.length;
-        m.size = static_cast<std::uint16_t>(std::min<std::uint32_t>(f.ipTotalLen, 0xffff));
-        m.exchange = f.ike.exchange;
-        m.flags = f.ike.flags;
-        m.ttl = f.ttl;
-        if (f.ike.nextPayload == kPayloadSkf) {
-            const IkePayloadSummary p = parseIkePayloads(f.ikeMessage, f.ike);
-            if (p.hasSkf) m.fragment = p.fragmentNumber;
-        }
+        m.tsNs = msg.tsNs;
+        m.src = fl.src;
+        m.dst = fl.dst;
+        m.srcPort = fl.srcPort;
+        m.dstPort = fl.dstPort;
+        m.ispi = msg.header.initiatorSpi;
+        m.rspi = msg.header.responderSpi;
+        m.messageId = msg.header.messageId;
+        m.length = msg.header.length;
+        m.size = msg.ipLength;
+        m.exchange = msg.header.exchange;
+        m.flags = msg.header.flags;
+        m.ttl = msg.ttl;
+        if (msg.payloads.hasSkf) m.fragment = msg.payloads.fragmentNumber;
         m_out.ike.push_back(m);
     }
 
-    static constexpr std::uint32_t kNone = 0xffffffffu;
+    const CaptureIndex &m_index;
     CaptureObservations &m_out;
-    Dissector m_dissector;
-    std::unordered_map<SaKey, std::uint32_t, SaKeyHash> m_ids; // → the SPI's current generation
+    EspSaResolver m_legs;
+    std::vector<std::uint32_t> m_trackOfLeg; // espSas entry → its SA in m_tracks
     std::vector<SaTrack> m_tracks;
-    SaKey m_lastKey{};
-    std::uint32_t m_lastId = kNone;
 };
 
 } // namespace
 
-std::unique_ptr<CaptureObservations> observeCapture(const QString &path, QString *error,
-                                                    const std::atomic_bool *cancel,
-                                                    const ProgressFn &progress)
+std::unique_ptr<CaptureObservations> observeIndex(const CaptureIndex &index, const std::atomic_bool *cancel)
 {
-    auto reader = CaptureReader::open(path, error);
-    if (!reader) return nullptr;
     auto out = std::make_unique<CaptureObservations>();
-    out->file = reader->info();
-    Observer obs(*out);
-    const ReadOutcome outcome = reader->read([&](const RawPacket &p) { obs.add(p); }, progress, cancel);
-    out->readWarning = outcome.warning;
-    out->cancelled = outcome.cancelled;
+    out->file = index.file;
+    out->packets = index.packetCount();
+    out->firstNs = index.firstNs;
+    out->lastNs = index.lastNs;
+    out->cancelled = index.cancelled;
+    // A read that broke off puts its reason first (IndexBuilder::finish).
+    if (index.partial && !index.cancelled && !index.warnings.empty() && index.warnings.front().packet < 0)
+        out->readWarning = index.warnings.front().message;
+    Observer obs(index, *out);
+    std::uint64_t n = 0;
+    index.packets.forEach([&](const PacketRecord &r) {
+        if (out->cancelled) return;
+        if ((++n & 0xffff) == 0 && cancel && cancel->load(std::memory_order_relaxed)) {
+            out->cancelled = true;
+            return;
+        }
+        obs.add(r, n - 1);
+    });
     return out;
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 // The compact view of one capture that the endpoint comparison needs: per ESP SA the
-// (sequence, time, size) of every packet, and every IKE message's matching key. Built in one
-// streaming pass (no CaptureIndex), so memory is 16 bytes per ESP packet plus the IKE messages.
-#include "../capture/capturereader.h"
-#include "../dissect/ipaddress.h"
+// (sequence, time, size) of every packet, and every IKE message's matching key. Taken from the
+// capture's CaptureIndex (the file is read once, for the index): 16 bytes per ESP packet plus
+// the IKE messages, and the comparison sorts them in place.
+#include "../index/captureindex.h"
 
 #include <QString>
 
@@ -14,8 +14,8 @@
 
 namespace ikev2wb {
 
-/// One ESP packet of an SA, in capture order. `epoch` is the inferred high half of a 64-bit
-/// (ESN) sequence number: it grows by one each time the 32-bit number wraps.
+/// One ESP packet of an SA, in capture order. `epoch` is the high half of its 64-bit (ESN)
+/// sequence number as EspSequenceRule (core/index/espsa.h) places it.
 struct EspObservation
 {
     std::int64_t tsNs = 0;
@@ -26,8 +26,9 @@ struct EspObservation
 };
 static_assert(sizeof(EspObservation) == 16, "EspObservation must stay at 16 bytes");
 
-/// One ESP SA as one capture saw it. A SPI that restarts its sequence numbers (reused for a
-/// new SA, or a peer that restarted) gets a new `generation` and its own entry.
+/// One ESP SA (EspSaId: SPI and destination) as one capture saw it. A SPI that restarts its
+/// sequence numbers (EspSequenceRule: reused for a new SA, or a peer that restarted) gets a new
+/// `generation` and its own entry.
 struct ObservedSa
 {
     std::uint32_t spi = 0;
@@ -81,15 +82,10 @@ struct CaptureObservations
     }
 };
 
-/// A sequence number that falls this far below the highest seen on the SPI starts a new SA
-/// generation (reorder in a network never reaches this; an SPI reused for a new SA does).
-inline constexpr std::uint64_t kSeqRestartDrop = 1u << 16;
-
-/// Reads `path` in one pass. Returns nullptr and sets `error` when the file cannot be opened.
-/// `progress` gets (bytes read, file size, packets) from the reading thread, at most every
-/// 64 Ki records and once at the end.
-std::unique_ptr<CaptureObservations> observeCapture(const QString &path, QString *error,
-                                                    const std::atomic_bool *cancel = nullptr,
-                                                    const ProgressFn &progress = {});
+/// The comparison's view of a capture, from its index in one pass over the records. `cancel`
+/// is polled every 64 Ki packets; a cancelled run returns what it has with `cancelled` set (so
+/// does an index whose read was cancelled).
+std::unique_ptr<CaptureObservations> observeIndex(const CaptureIndex &index,
+                                                  const std::atomic_bool *cancel = nullptr);
 
 } // namespace ikev2wb

@@ -51,6 +51,7 @@ struct EspSa
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
     std::uint16_t maxIpLength = 0;
+    std::uint8_t maxTtl = 0;      // IPv4 TTL / IPv6 hop limit: highest at the sender's own capture
     std::uint64_t fragmented = 0; // packets that were outer IP fragments
 };
 
@@ -70,6 +71,7 @@ struct IkeMessage
     IkeTransport transport = IkeTransport::Udp;
     std::uint16_t ipLength = 0;
     std::uint16_t ipId = 0;
+    std::uint8_t ttl = 0;             // IPv4 TTL / IPv6 hop limit (tells the sender's capture)
     std::uint32_t capturedLength = 0; // bytes of the IKE message present in the capture
     bool ipFragmented = false;
     bool reassembled = false; // payloads were read from the reassembled datagram

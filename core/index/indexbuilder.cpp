@@ -104,6 +104,7 @@ void IndexBuilder::addEsp(const PacketFacts &f, PacketRecord &rec)
     sa.maxSeq = std::max(sa.maxSeq, f.seq);
     sa.lastNs = rec.tsNs;
     sa.maxIpLength = std::max(sa.maxIpLength, rec.ipLength);
+    sa.maxTtl = std::max(sa.maxTtl, f.ttl);
     if (f.flags & FlagFragment) ++sa.fragmented;
 }
 
@@ -119,6 +120,7 @@ void IndexBuilder::addIke(const PacketFacts &f, PacketRecord &rec, bool fromReas
                       : (f.kind == PacketKind::IkeNatT ? IkeTransport::UdpNatT : IkeTransport::Tcp);
     m.ipLength = rec.ipLength;
     m.ipId = rec.ipId;
+    m.ttl = f.ttl;
     m.capturedLength = static_cast<std::uint32_t>(std::min<std::size_t>(f.ikeMessage.size(), f.ike.length));
     m.ipFragmented = (f.flags & FlagFragment) != 0;
     m.reassembled = fromReassembly;
