@@ -208,12 +208,28 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
         else
             std::sort(v.begin(), v.end());
     }
+    // Packets answered per outer size, for the size cliff: one counter pair per size from
+    // kLargeOuterBytes to the SA's largest (a few hundred entries), the smaller ones together.
+    struct SizeClass
+    {
+        std::uint32_t sent = 0, answered = 0;
+        std::int64_t answeredNs = -1;
+    };
+    std::vector<SizeClass> classes;
     for (std::size_t s = 0; s < sas.size(); ++s) {
         const Flow &f = flows[sas[s].flowId];
         const auto it = byDirection.find({f.dst, f.src});
         if (it == byDirection.end()) continue;
         const auto &rev = it->second;
         const auto &mine = times[s];
+        MtuSaSizes &m = out.sas[s];
+        const bool sizes = m.largeDfPackets >= kMinLargeDf; // so some packet is large
+        const std::uint16_t maxLen =
+            sizes ? *std::max_element(lengths[s].begin(), lengths[s].end()) : kLargeOuterBytes;
+        classes.assign(sizes ? std::size_t(maxLen - kLargeOuterBytes + 1) : 0, SizeClass{});
+        std::uint16_t smallAnswered = 0; // largest small packet answered
+        std::int64_t smallAnsweredNs = -1;
+        std::uint64_t smallSent = 0, smallAnsweredCount = 0;
         const bool sweep = std::is_sorted(mine.begin(), mine.end());
         auto next = rev.begin();
         for (std::size_t k = 0; k < mine.size(); ++k) {
@@ -224,10 +240,67 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
                 next = std::upper_bound(rev.begin(), rev.end(), mine[k]);
             }
             const bool replied = next != rev.end() && *next - mine[k] <= kReplyWindowNs;
-            if (replied)
-                ++(lengths[s][k] >= kLargeOuterBytes ? out.sas[s].largeFollowedByReverse
-                                                     : out.sas[s].smallFollowedByReverse);
+            const std::uint16_t len = lengths[s][k];
+            if (len >= kLargeOuterBytes) {
+                if (replied) ++m.largeFollowedByReverse;
+            } else if (replied) {
+                ++m.smallFollowedByReverse;
+            }
+            // Whether the last second of the capture drew an answer nobody can tell.
+            if (!sizes || mine[k] > index.lastNs - kReplyWindowNs) continue;
+            if (len >= kLargeOuterBytes) {
+                SizeClass &c = classes[len - kLargeOuterBytes];
+                ++c.sent;
+                if (replied) {
+                    ++c.answered;
+                    c.answeredNs = mine[k];
+                }
+            } else {
+                ++smallSent;
+                if (replied) {
+                    ++smallAnsweredCount;
+                    if (len > smallAnswered) {
+                        smallAnswered = len;
+                        smallAnsweredNs = mine[k];
+                    }
+                }
+            }
         }
+        if (!sizes) continue;
+        // The cliff T: the smallest size above the largest size answered at least as often as
+        // not, so that every size from T on went mostly unanswered; then, together, packets of
+        // T bytes or more must have been answered at most 40 % of the time against at least half
+        // of the smaller ones, 50 points apart (or at most 20 % against half).
+        std::size_t t = 0;
+        for (std::size_t c = 0; c < classes.size(); ++c)
+            if (classes[c].sent && 2 * classes[c].answered >= classes[c].sent) t = c + 1;
+        std::uint64_t hiSent = 0, hiAnswered = 0, loSent = smallSent, loAnswered = smallAnsweredCount;
+        for (std::size_t c = 0; c < classes.size(); ++c) {
+            (c < t ? loSent : hiSent) += classes[c].sent;
+            (c < t ? loAnswered : hiAnswered) += classes[c].answered;
+        }
+        while (t < classes.size() && classes[t].sent == 0)
+            ++t;
+        const double hi = hiSent ? double(hiAnswered) / double(hiSent) : 1;
+        const double lo = loSent ? double(loAnswered) / double(loSent) : 0;
+        if (t == classes.size() || hiSent < kMinLargeDf || lo < 0.5 ||
+            !(hi <= 0.2 || (hi <= 0.4 && lo - hi >= 0.5)))
+            continue;
+        m.cliffSize = std::uint16_t(kLargeOuterBytes + t);
+        m.cliffSent = hiSent;
+        m.cliffAnswered = hiAnswered;
+        m.belowSent = loSent;
+        m.belowAnswered = loAnswered;
+        // The lower bound: the largest size below T answered like the small packets (at least two
+        // of its packets and 80 % of them; one lucky answer near a reply to something else
+        // proves nothing), else the largest small packet answered.
+        m.answeredBelow = smallAnswered;
+        m.answeredBelowNs = smallAnsweredNs;
+        for (std::size_t c = 0; c < t; ++c)
+            if (classes[c].answered >= 2 && 5 * classes[c].answered >= 4 * classes[c].sent) {
+                m.answeredBelow = std::uint16_t(kLargeOuterBytes + c);
+                m.answeredBelowNs = classes[c].answeredNs;
+            }
     }
 
     std::vector<std::uint32_t> counts;
@@ -323,18 +396,15 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
                 // makes a black hole possible.
                 b.level = MtuBlackHole::Level::Possible;
             }
-            const std::uint64_t small = m.packets - m.largePackets;
-            const bool reverseExists = m.largeFollowedByReverse + m.smallFollowedByReverse > 0;
-            if (reverseExists && m.largePackets && small &&
-                double(m.largeFollowedByReverse) <= 0.2 * double(m.largePackets) &&
-                double(m.smallFollowedByReverse) >= 0.5 * double(small)) {
+            if (m.cliffSize) {
                 b.evidence << QStringLiteral(
-                                  "only %1 of %2 large packets drew any reverse ESP traffic within 1 s, "
-                                  "against %3 of %4 smaller ones")
-                                  .arg(m.largeFollowedByReverse)
-                                  .arg(m.largePackets)
-                                  .arg(m.smallFollowedByReverse)
-                                  .arg(small);
+                                  "only %1 of %2 packets of %3 bytes or more drew any reverse ESP traffic "
+                                  "within 1 s, against %4 of %5 smaller ones")
+                                  .arg(m.cliffAnswered)
+                                  .arg(m.cliffSent)
+                                  .arg(m.cliffSize)
+                                  .arg(m.belowAnswered)
+                                  .arg(m.belowSent);
                 b.level = MtuBlackHole::Level::Suspected;
             }
             if (b.level == MtuBlackHole::Level::None) b.evidence.clear();
@@ -387,6 +457,22 @@ void writeMtuJson(JsonWriter &w, const CaptureIndex &index, const MtuAnalysis &a
         w.field("sequence_missing", m.sequenceMissing);
         w.field("large_followed_by_reverse", m.largeFollowedByReverse);
         w.field("small_followed_by_reverse", m.smallFollowedByReverse);
+        w.key("size_cliff");
+        if (m.cliffSize) {
+            w.beginObject();
+            w.field("bytes", unsigned(m.cliffSize))
+                .field("sent", m.cliffSent)
+                .field("answered", m.cliffAnswered);
+            w.field("below_sent", m.belowSent).field("below_answered", m.belowAnswered);
+            w.key("largest_answered_below");
+            if (m.answeredBelow)
+                w.value(unsigned(m.answeredBelow));
+            else
+                w.null();
+            w.endObject();
+        } else {
+            w.null();
+        }
         w.endObject();
     }
     w.endArray();

@@ -8,7 +8,12 @@
 //                    [0,64) .. [1536,1600) then >= 1600), p50, p90, p99, min, max, df_packets,
 //                    df_fraction, large_packets, large_df_packets, fragmented, last_large_time,
 //                    packets_after_last_large, sequence_missing, large_followed_by_reverse,
-//                    small_followed_by_reverse (ESP in the reverse direction within 1 s)}
+//                    small_followed_by_reverse (ESP in the reverse direction within 1 s),
+//                    size_cliff (null, or {bytes: the smallest outer size from which on packets
+//                    mostly drew no reverse ESP while smaller ones did, sent, answered: packets of
+//                    that size or more; below_sent, below_answered: smaller packets;
+//                    largest_answered_below: the largest smaller size answered at least as often
+//                    as not, null if none)}}
 //   largest_outer    {length, spi}
 //   outer_fragments  {datagrams_complete, datagrams_incomplete, incomplete[] {time, src, dst, id,
 //                    fragments, outcome}} for ESP (50) and UDP (17) datagrams
@@ -59,6 +64,15 @@ struct MtuSaSizes
     // or TCP segment that got through usually draws a reply; a black-holed one draws nothing.
     std::uint64_t largeFollowedByReverse = 0;
     std::uint64_t smallFollowedByReverse = 0;
+    // The size cliff (sender side of a black hole): the smallest outer size, at least
+    // kLargeOuterBytes, from which on packets mostly drew no reverse ESP while the smaller ones
+    // mostly did. Found from the sizes sent, not from a fixed threshold, so a black hole at 1350
+    // with 1292- and 1340-byte packets answered is found as well as one at 1400. 0 = none.
+    std::uint16_t cliffSize = 0;
+    std::uint64_t cliffSent = 0, cliffAnswered = 0; // packets of cliffSize bytes or more
+    std::uint64_t belowSent = 0, belowAnswered = 0; // the smaller ones
+    std::uint16_t answeredBelow = 0;   // largest size below the cliff answered for at least half its packets
+    std::int64_t answeredBelowNs = -1; // when one packet of that size was answered
     [[nodiscard]] double dfFraction() const { return packets ? double(dfPackets) / double(packets) : 0; }
 };
 

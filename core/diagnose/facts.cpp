@@ -85,58 +85,29 @@ bool quotesTunnel(const IcmpError &e)
 
 // ---------------------------------------------------------------- one capture
 
-/// One capture at the sender of a suspected black hole: packets that drew reverse ESP within
-/// a second got through, so the largest of them bounds the path MTU from below; the smallest
-/// size from which on nothing drew a reply (at least three packets) bounds it from above.
-void senderSizeBounds(Facts &f, const CaptureIndex &ix, std::size_t saIndex, const QString &name)
+/// One capture at the sender of a suspected black hole: the MTU analyzer's size cliff (the
+/// smallest size from which on packets mostly drew no reverse ESP) bounds the path MTU from
+/// above, the largest smaller size answered at least as often as not bounds it from below.
+void senderSizeBounds(Facts &f, const CaptureIndex &ix, const MtuSaSizes &m, const QString &name)
 {
-    constexpr std::int64_t kReplyNs = 1000000000;
-    const EspSa &sa = ix.espSas[saIndex];
-    const Flow &fl = ix.flows[sa.flowId];
-    std::vector<std::pair<std::uint16_t, std::int64_t>> sent; // size, time
-    std::vector<std::int64_t> reverse;
-    ix.packets.forEach([&](const PacketRecord &r) {
-        if (!r.isEsp() || r.flowId >= ix.flows.size()) return;
-        const Flow &g = ix.flows[r.flowId];
-        if (r.flowId == sa.flowId && r.spi() == sa.spi)
-            sent.emplace_back(r.ipLength, r.tsNs);
-        else if (g.src == fl.dst && g.dst == fl.src)
-            reverse.push_back(r.tsNs);
-    });
-    if (sent.empty() || reverse.empty()) return;
-    std::sort(reverse.begin(), reverse.end());
-    std::uint32_t maxAnswered = 0;
-    std::int64_t maxAnsweredNs = -1;
-    std::vector<std::pair<std::uint16_t, bool>> bySize;
-    for (const auto &[size, ts] : sent) {
-        const auto it = std::upper_bound(reverse.begin(), reverse.end(), ts);
-        const bool answered = it != reverse.end() && *it - ts <= kReplyNs;
-        if (answered && size > maxAnswered) {
-            maxAnswered = size;
-            maxAnsweredNs = ts;
-        }
-        bySize.emplace_back(size, answered);
-    }
-    std::sort(bySize.begin(), bySize.end());
-    // Walk down from the largest size while nothing was answered.
-    std::size_t i = bySize.size();
-    std::uint32_t unansweredRun = 0;
-    while (i > 0 && !bySize[i - 1].second) {
-        --i;
-        ++unansweredRun;
-    }
-    if (unansweredRun < 3 || i == bySize.size()) return;
-    const std::uint32_t upper = bySize[i].first;
-    if (upper > maxAnswered && maxAnswered > 0) {
-        f.pathMtuLower = maxAnswered;
-        f.pathMtuUpper = upper;
-        f.deliveredRef = spiRef(name, sa.spi, maxAnsweredNs);
-        f.deliveredHow =
-            QStringLiteral("answered: ESP from the peer followed within 1 s, while the %1 packets "
-                           "of %2 bytes or more drew nothing")
-                .arg(unansweredRun)
-                .arg(upper);
-    }
+    if (!m.cliffSize || !m.answeredBelow || m.answeredBelow >= m.cliffSize) return;
+    f.pathMtuLower = m.answeredBelow;
+    f.pathMtuUpper = m.cliffSize;
+    f.deliveredRef = spiRef(name, ix.espSas[m.espSa].spi, m.answeredBelowNs);
+    f.deliveredHow =
+        m.cliffAnswered == 0
+            ? QStringLiteral("answered: ESP from the peer followed within 1 s, while the %1 packets of %2 "
+                             "bytes or more drew nothing")
+                  .arg(m.cliffSent)
+                  .arg(m.cliffSize)
+            : QStringLiteral(
+                  "answered: ESP from the peer followed within 1 s (as it did for %1 of %2 smaller "
+                  "packets), while only %3 of the %4 packets of %5 bytes or more drew any")
+                  .arg(m.belowAnswered)
+                  .arg(m.belowSent)
+                  .arg(m.cliffAnswered)
+                  .arg(m.cliffSent)
+                  .arg(m.cliffSize);
 }
 
 void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
@@ -240,7 +211,7 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
         f.blackHoleRef = spiRef(name, ix.espSas[std::size_t(an.mtu.blackHole.espSa)].spi);
     f.largestOuter = std::max<std::uint32_t>(f.largestOuter, an.mtu.largestOuter);
     if (f.blackHoleLevel >= 1 && an.mtu.blackHole.espSa >= 0 && f.pathMtuUpper == 0)
-        senderSizeBounds(f, ix, std::size_t(an.mtu.blackHole.espSa), name);
+        senderSizeBounds(f, ix, an.mtu.sas[std::size_t(an.mtu.blackHole.espSa)], name);
 
     // NAT-T: idle gaps, rebinding, keepalives
     for (const NatPeerPair &p : an.natt.pairs) {
