@@ -22,6 +22,7 @@
 #include "diagnose/checklist.h"
 #include "index/indexbuilder.h"
 #include "labdata.h"
+#include "synthcapture.h"
 
 #include <QDir>
 #include <QFile>
@@ -39,6 +40,20 @@ using namespace ikev2wb;
 using ikev2wb::testdata::labDir;
 
 namespace {
+
+/// Copies a lab's stats/ files into TO/left and TO/right by their host prefix, keeping the
+/// prefix (`keepPrefix`, the host stays named) or dropping it (nothing names the host).
+bool splitStatsByHost(const QString &stats, const QString &to, bool keepPrefix)
+{
+    for (const QString &host : {QStringLiteral("left"), QStringLiteral("right")}) {
+        if (!QDir(to).mkpath(host)) return false;
+        for (const QString &f : QDir(stats).entryList({host + QStringLiteral("-*")}, QDir::Files))
+            if (!QFile::copy(stats + QLatin1Char('/') + f, to + QLatin1Char('/') + host + QLatin1Char('/') +
+                                                               (keepPrefix ? f : f.mid(host.size() + 1))))
+                return false;
+    }
+    return true;
+}
 
 QJsonObject truth(const QString &scenario)
 {
@@ -690,14 +705,7 @@ private slots:
         const QString dir = labDir(QStringLiteral("reorder-antireplay"));
         QTemporaryDir tmp;
         QVERIFY(tmp.isValid());
-        for (const QString &host : {QStringLiteral("left"), QStringLiteral("right")}) {
-            QVERIFY(QDir(tmp.path()).mkpath(host));
-            for (const QString &f :
-                 QDir(dir + QStringLiteral("/stats")).entryList({host + QStringLiteral("-*")}, QDir::Files))
-                QVERIFY(QFile::copy(dir + QStringLiteral("/stats/") + f, tmp.path() + QLatin1Char('/') +
-                                                                             host + QLatin1Char('/') +
-                                                                             f.mid(host.size() + 1)));
-        }
+        QVERIFY(splitStatsByHost(dir + QStringLiteral("/stats"), tmp.path(), false));
         const auto start = inboundReplayStats(dir + QStringLiteral("/stats/right-xfrm-state-start.txt"));
         const auto end = inboundReplayStats(dir + QStringLiteral("/stats/right-xfrm-state-end.txt"));
         QVERIFY(start.size() == 1 && end.size() == 1);
@@ -742,6 +750,124 @@ private slots:
             for (const EvidenceItem &e : top.evidence)
                 cited |= e.text.startsWith(QStringLiteral("%1 packet(s) dropped as too old").arg(tooOld));
             QVERIFY(cited);
+        }
+    }
+
+    void oneCaptureBothHostsEvidence_data()
+    {
+        // Issue 10: one capture and the evidence of both hosts, nothing assigned by the user.
+        // The host whose evidence is the capture's end is found from the evidence (its own
+        // addresses) and the capture (the TTL its own packets leave with), in either order of
+        // the evidence folders; the capture's received direction is judged with that host's window.
+        QTest::addColumn<QString>("host"); // the end the capture was taken at
+        QTest::addColumn<bool>("rightFirst");
+        for (const char *h : {"left", "right"})
+            for (const bool rf : {false, true})
+                QTest::addRow("%s-outer.pcap, %s folder first", h, rf ? "right's" : "left's")
+                    << QString::fromLatin1(h) << rf;
+    }
+
+    void oneCaptureBothHostsEvidence()
+    {
+        QFETCH(QString, host);
+        QFETCH(bool, rightFirst);
+        const QString dir = labDir(QStringLiteral("reorder-antireplay"));
+        const QJsonObject t = truth(QStringLiteral("reorder-antireplay"));
+        const int window = t[QStringLiteral("ipsec")][QStringLiteral("replay_window")][host].toInt();
+        QVERIFY(window > 0);
+        // verify.json: right's anti-replay drops (left → right is the reordered direction).
+        const QJsonObject v = testdata::readJson(dir + QStringLiteral("/verify.json"));
+        qint64 seqErrors = -1;
+        for (const QJsonValue &c : v[QStringLiteral("checks")].toArray())
+            if (c[QStringLiteral("check")].toString().startsWith(QLatin1String("anti-replay drops on right")))
+                seqErrors = c[QStringLiteral("value")].toInteger();
+        QCOMPARE(seqErrors, qint64(25));
+        // Each host's files in a folder of its own (names keep the host prefix).
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        QVERIFY(splitStatsByHost(dir + QStringLiteral("/stats"), tmp.path(), true));
+        DiagnosisFiles files;
+        files.captureA = dir + QLatin1Char('/') + host + QStringLiteral("-outer.pcap");
+        files.evidence << tmp.path() + (rightFirst ? QStringLiteral("/right") : QStringLiteral("/left"))
+                       << tmp.path() + (rightFirst ? QStringLiteral("/left") : QStringLiteral("/right"));
+        LoadedDiagnosis ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Diagnosis &d = ld.diagnosis;
+        QVERIFY(!d.basis.replayWindowAssumed);
+        QCOMPARE(qint64(d.basis.replayWindow), qint64(window));
+        QVERIFY2(
+            d.notes.join(QLatin1Char('\n'))
+                .contains(QStringLiteral("host '%1' is the end %1-outer.pcap was captured at").arg(host)),
+            qPrintable(d.notes.join(QLatin1Char('\n'))));
+        const Finding *replay = nullptr;
+        for (const Finding &f : d.findings)
+            if (f.cause == QLatin1String("antireplay_reordering")) replay = &f;
+        if (host == QLatin1String("right")) {
+            // The receiver of the reordered direction: its own counter and window.
+            QVERIFY(replay);
+            QCOMPARE(int(replay->status), int(StepStatus::Fail));
+            bool counter = false;
+            for (const EvidenceItem &e : replay->evidence)
+                counter |= e.text.startsWith(QStringLiteral("XfrmInStateSeqError grew by %1").arg(seqErrors));
+            QVERIFY(counter);
+        } else {
+            // left receives right → left in order: right's drops are not left's.
+            QVERIFY(!replay || replay->status != StepStatus::Fail);
+        }
+    }
+
+    void oneCaptureEvidenceUndecided()
+    {
+        // Both hosts' evidence and a capture that cannot tell which end it was taken at (ESP
+        // both ways with TTL 64: no router between the ends): neither host's window is taken, the
+        // notes ask for A=/B=; assigned by the user, the assigned host's window is used.
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        std::vector<synth::Packet> pkts;
+        const std::uint32_t left = synth::ip4(10, 0, 1, 1), right = synth::ip4(10, 0, 2, 1);
+        std::int64_t ts = 1'000'000;
+        for (std::uint32_t seq = 1; seq <= 200; ++seq) {
+            // right → left with the sequence numbers 40 behind every tenth packet.
+            const std::uint32_t in = seq % 10 == 0 && seq > 40 ? seq - 40 : seq;
+            pkts.push_back({ts += 1000, synth::ipv4({right, left, std::uint16_t(seq)}, 50,
+                                                    synth::esp(0xc0000001, in, 100))});
+            pkts.push_back({ts += 1000, synth::ipv4({left, right, std::uint16_t(seq)}, 50,
+                                                    synth::esp(0xc0000002, seq, 100))});
+        }
+        const QString cap = tmp.filePath(QStringLiteral("direct.pcap"));
+        QVERIFY(synth::writePcap(cap, pkts));
+        const QString stats = labDir(QStringLiteral("reorder-antireplay")) + QStringLiteral("/stats");
+        for (const bool assigned : {false, true}) {
+            DiagnosisFiles files;
+            files.captureA = cap;
+            if (assigned) {
+                // The capture is taken as left's end: left's window (truth.json: 32).
+                QVERIFY(splitStatsByHost(stats, tmp.path(), true));
+                files.evidenceA << tmp.filePath(QStringLiteral("left"));
+                files.evidenceB << tmp.filePath(QStringLiteral("right"));
+            } else {
+                files.evidence << stats;
+            }
+            LoadedDiagnosis ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            const Diagnosis &d = ld.diagnosis;
+            const QString notes = d.notes.join(QLatin1Char('\n'));
+            if (!assigned) {
+                QVERIFY2(notes.contains(QLatin1String("host evidence not used for this capture's end")),
+                         qPrintable(notes));
+                QVERIFY(notes.contains(QLatin1String("does not tell which end it was captured at")));
+                QVERIFY(notes.contains(QLatin1String("--evidence-a PATH")));
+                QVERIFY(d.basis.replayWindowAssumed);
+                QVERIFY(ld.facts.connection.isEmpty());
+            } else {
+                QVERIFY(!d.basis.replayWindowAssumed);
+                QCOMPARE(qint64(d.basis.replayWindow),
+                         qint64(truth(QStringLiteral("reorder-antireplay"))[QStringLiteral(
+                             "ipsec")][QStringLiteral("replay_window")][QStringLiteral("left")]
+                                    .toInt()));
+            }
         }
     }
 

@@ -806,6 +806,16 @@ struct HostSides
     std::map<QString, int> byHost; // evidence host name ("right", a collect MANIFEST's host)
     std::map<QString, int> byPath; // files the user assigned (--evidence-a / --evidence-b)
     bool assigned = false;         // some evidence belongs to a capture
+    /// Evidence of several hosts that cannot be tied to the one capture: none of it is taken as
+    /// the capture's end (its window, counters, configuration).
+    bool undecided = false;
+    /// The host assigned to capture A's end, if one is.
+    [[nodiscard]] const QString *hostOfA() const
+    {
+        for (const auto &[host, side] : byHost)
+            if (side == 0) return &host;
+        return nullptr;
+    }
     [[nodiscard]] int sideOf(const QString &path, const QString &host) const
     {
         if (const auto p = byPath.find(path); p != byPath.end()) return p->second;
@@ -839,9 +849,180 @@ std::map<QString, std::map<QString, QString>> hostAddresses(const EvidenceSet &s
                 if (!local.isEmpty() && !local.startsWith(QLatin1Char('%')))
                     mine.emplace(local.section(QLatin1Char(','), 0, 0).trimmed(), source);
             }
+        } else if (const auto *r = std::get_if<RouteListing>(&ef.data)) {
+            // `ip route show table all`: the "local ADDR" routes are the host's own addresses.
+            for (const QString &a : ownAddresses(r->lines.join(QLatin1Char('\n'))))
+                if (!a.startsWith(QLatin1String("127.")) && a != QLatin1String("::1"))
+                    mine.emplace(a, source + QStringLiteral(" (local route)"));
         }
     }
     return out;
+}
+
+/// The tunnel's outer addresses in one capture (the pair with the most IKE and ESP packets) and
+/// which of them is the capture's own end: a host's packets leave it with an initial TTL / hop
+/// limit (64, 128 or 255) and arrive lowered by the routers on the way, so the end whose
+/// packets all carry an initial value while the other end's do not is where the capture was
+/// taken. `local` stays empty when the TTLs do not tell (both ends initial: no router between
+/// them; packets one way only).
+struct CaptureEnd
+{
+    QString a, b;          // the tunnel's outer addresses, "" without IKE or ESP
+    QString local, remote; // the capture's own end and the peer, "" unknown
+    QString why;
+};
+
+CaptureEnd captureEnd(const CaptureIndex &ix)
+{
+    struct Dir
+    {
+        std::uint64_t packets = 0;
+        std::uint8_t minTtl = 255, maxTtl = 0;
+    };
+    std::map<std::pair<QString, QString>, Dir> dirs;
+    for (const Flow &fl : ix.flows) {
+        const bool ikeOrEsp =
+            fl.proto == 50 || (fl.proto == 17 && (fl.srcPort == 500 || fl.dstPort == 500 ||
+                                                  fl.srcPort == 4500 || fl.dstPort == 4500));
+        if (!ikeOrEsp || fl.packets == 0) continue;
+        Dir &d = dirs[{addr(fl.src), addr(fl.dst)}];
+        d.packets += fl.packets;
+        d.minTtl = std::min(d.minTtl, fl.minTtl);
+        d.maxTtl = std::max(d.maxTtl, fl.maxTtl);
+    }
+    CaptureEnd e;
+    std::uint64_t best = 0;
+    for (const auto &[k, d] : dirs) {
+        const auto back = dirs.find({k.second, k.first});
+        const std::uint64_t n = d.packets + (back == dirs.end() ? 0 : back->second.packets);
+        if (n > best || (n == best && k.first < e.a)) {
+            best = n;
+            e.a = std::min(k.first, k.second);
+            e.b = std::max(k.first, k.second);
+        }
+    }
+    if (e.a.isEmpty()) return e;
+    const Dir ab = dirs.count({e.a, e.b}) ? dirs[{e.a, e.b}] : Dir{};
+    const Dir ba = dirs.count({e.b, e.a}) ? dirs[{e.b, e.a}] : Dir{};
+    const auto initial = [](const Dir &d) {
+        return d.packets > 0 && d.minTtl == d.maxTtl &&
+               (d.maxTtl == 64 || d.maxTtl == 128 || d.maxTtl == 255);
+    };
+    const auto ttls = [](const Dir &d) {
+        return d.minTtl == d.maxTtl ? QString::number(d.maxTtl)
+                                    : QStringLiteral("%1–%2").arg(d.minTtl).arg(d.maxTtl);
+    };
+    const auto decide = [&](const QString &local, const Dir &out, const QString &remote, const Dir &in) {
+        e.local = local;
+        e.remote = remote;
+        e.why = QStringLiteral("IKE/ESP from %1 carries TTL %2 (as it leaves its host), from %3 TTL %4 "
+                               "(lowered on the way)")
+                    .arg(local, ttls(out), remote, ttls(in));
+    };
+    if (ab.packets > 0 && ba.packets > 0) {
+        if (initial(ab) && !initial(ba))
+            decide(e.a, ab, e.b, ba);
+        else if (initial(ba) && !initial(ab))
+            decide(e.b, ba, e.a, ab);
+        else
+            e.why = QStringLiteral("IKE/ESP carries TTL %1 from %2 and %3 from %4")
+                        .arg(ttls(ab), e.a, ttls(ba), e.b);
+    } else {
+        e.why = QStringLiteral("the capture holds IKE/ESP in one direction only");
+    }
+    return e;
+}
+
+/// One capture and evidence of several hosts, nothing assigned by the user: the host whose own
+/// addresses hold the capture's end (by TTL) is capture A's, a host owning the other end is
+/// the peer's; without the TTL, a host is A's only when it is the one whose addresses appear in
+/// the capture at all. Otherwise nothing is guessed: `undecided`, and the notes ask for A=/B=.
+void assignHostsOneCapture(const EvidenceSet &set, const CaptureEnd &end, const QString &name, HostSides &h,
+                           QStringList &notes)
+{
+    if (end.a.isEmpty() || h.hostOfA()) return;
+    std::vector<std::pair<QString, std::map<QString, QString>>> hosts; // not assigned, with own addresses
+    for (auto &[host, addrs] : hostAddresses(set))
+        if (!addrs.empty() && !h.byHost.count(host)) hosts.emplace_back(host, addrs);
+    const auto who = [](const QString &host) {
+        return host.isEmpty() ? QStringLiteral("evidence without a host name")
+                              : QStringLiteral("host '%1'").arg(host);
+    };
+    const auto where = [](const std::map<QString, QString> &addrs, const QString &a) {
+        const auto it = addrs.find(a);
+        return it == addrs.end() ? QString() : QStringLiteral("%1 in its %2").arg(a, it->second);
+    };
+    std::vector<std::size_t> owners[2], present; // hosts owning local / remote; any end address
+    for (std::size_t i = 0; i < hosts.size(); ++i) {
+        const auto &addrs = hosts[i].second;
+        if (!end.local.isEmpty() && addrs.count(end.local))
+            owners[0].push_back(i);
+        else if (!end.remote.isEmpty() && addrs.count(end.remote))
+            owners[1].push_back(i);
+        if (addrs.count(end.a) || addrs.count(end.b)) present.push_back(i);
+    }
+    if (!end.local.isEmpty() && owners[0].size() == 1) {
+        const auto &[host, addrs] = hosts[owners[0].front()];
+        h.byHost.emplace(host, 0);
+        h.assigned = true;
+        notes << QStringLiteral("%1 is the end %2 was captured at (%3): %4")
+                     .arg(who(host), name, where(addrs, end.local), end.why);
+        for (const std::size_t i : owners[1]) {
+            h.byHost.emplace(hosts[i].first, 1);
+            notes << QStringLiteral("%1 is the peer's end (%2): its counters and window judge the direction "
+                                    "this capture sends, not the one it receives")
+                         .arg(who(hosts[i].first), where(hosts[i].second, end.remote));
+        }
+        return;
+    }
+    if (hosts.size() < 2) {
+        // One host's evidence: taken as this capture's end, as always, unless it owns the far end.
+        if (owners[1].size() == 1 && owners[0].empty()) {
+            const auto &[host, addrs] = hosts[owners[1].front()];
+            h.byHost.emplace(host, 1);
+            h.assigned = true;
+            h.undecided = true; // nothing left for capture A's end
+            notes << QStringLiteral("%1 is the peer's end, not the one %2 was captured at (%3; %4): its "
+                                    "counters and window are not used for the packets this capture received")
+                         .arg(who(host), name, where(addrs, end.remote), end.why);
+        }
+        return;
+    }
+    if (end.local.isEmpty() && present.size() == 1) {
+        const auto &[host, addrs] = hosts[present.front()];
+        h.byHost.emplace(host, 0);
+        h.assigned = true;
+        notes << QStringLiteral("%1 is the end %2 was captured at: the only host whose own addresses appear "
+                                "in it (%3)")
+                     .arg(who(host), name,
+                          where(addrs, end.a).isEmpty() ? where(addrs, end.b) : where(addrs, end.a));
+        return;
+    }
+    QStringList named;
+    for (const std::size_t i : present) {
+        const QString w = where(hosts[i].second, end.a);
+        named << QStringLiteral("%1 (%2)").arg(who(hosts[i].first),
+                                               w.isEmpty() ? where(hosts[i].second, end.b) : w);
+    }
+    h.undecided = true;
+    const QString what =
+        named.isEmpty()
+            ? QStringLiteral("the evidence of %1 hosts names neither of the tunnel's addresses (%2, %3)")
+                  .arg(hosts.size())
+                  .arg(end.a, end.b)
+            : QStringLiteral("the tunnel's addresses are named by %1")
+                  .arg(named.join(QStringLiteral(" and ")));
+    const QString why =
+        end.local.isEmpty()
+            ? QStringLiteral("%1 does not tell which end it was captured at (%2)").arg(name, end.why)
+            : QStringLiteral("%1 was captured at %2 (%3), which no one host names as its own")
+                  .arg(name, end.local, end.why);
+    notes << QStringLiteral(
+                 "host evidence not used for this capture's end: %1, and %2; the window, counters and "
+                 "configuration of none of them are taken as its receiver's. Assign them with "
+                 "--evidence-a PATH (the end %3 was captured at) and --evidence-b PATH (the peer), or "
+                 "--evidence A=PATH / B=PATH")
+                 .arg(what, why, name);
 }
 
 /// Evidence hosts matched to the captures: the user's assignment first, then the host whose
@@ -904,12 +1085,13 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
     bool anyA = false;
     for (const EvidenceFile &ef : set.files())
         anyA = anyA || (ef.status.ok() && sides.sideOf(ef) == 0);
-    const QString host = anyA ? QString() : primaryHost(set, f.localAddress, [&](const EvidenceFile &ef) {
-        return sides.sideOf(ef) != 1;
-    });
+    const QString host =
+        anyA || sides.undecided
+            ? QString()
+            : primaryHost(set, f.localAddress, [&](const EvidenceFile &ef) { return sides.sideOf(ef) != 1; });
     auto mineHost = [&](const QString &path, const QString &h) {
         const int side = sides.sideOf(path, h);
-        if (anyA) return side == 0;
+        if (anyA || sides.undecided) return side == 0;
         return side != 1 && (host.isEmpty() || h == host || h.isEmpty());
     };
     auto mine = [&](const EvidenceFile &ef) { return ef.status.ok() && mineHost(ef.path, ef.host); };
@@ -1191,7 +1373,7 @@ void probeFacts(Facts &f, const EvidenceFile &ef)
 /// Link and route MTUs on the path, route-based tunnel devices, the next hop towards the peer
 /// and the inner families, from every host's evidence (not only capture A's host: the path MTU
 /// is the smallest MTU of any hop, and the peer's or a router's link may be that hop).
-void pathEvidenceFacts(Facts &f, const EvidenceSet &set)
+void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
 {
     // Route listings and probe results.
     std::map<QString, QString> routes, routeFile; // host → text, file
@@ -1265,7 +1447,15 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set)
                 grew[d.host].insert(c.name.section(QLatin1Char('.'), 0, -2));
     }
 
-    const QString primary = primaryHost(set, f.localAddress);
+    // Capture A's host: the one assigned to it, else the one naming A's address (or the first);
+    // none when the evidence could not be tied to the one capture.
+    const bool havePrimary = !sides.undecided;
+    const QString primary = sides.hostOfA() ? *sides.hostOfA()
+                            : havePrimary   ? primaryHost(set, f.localAddress)
+                                            : QString();
+    const auto isPrimary = [&](const QString &host) {
+        return havePrimary && (host == primary || primary.isEmpty() || host.isEmpty());
+    };
     // Each host's route towards the other end (the peer, or for the peer's host capture A's
     // address): its MTU metric is a hop's MTU; capture A's host's gives the fix its next hop and
     // any host route to the peer (with or without a link listing of that host).
@@ -1291,7 +1481,7 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set)
             m.ref.counter = r.line;
             f.pathLinkMtus.push_back(m);
         }
-        if ((host == primary || primary.isEmpty() || host.isEmpty()) && !target.isEmpty()) {
+        if (isPrimary(host) && !target.isEmpty()) {
             f.peerRouteKnown = !r.dev.isEmpty() && (r.via.isEmpty() || isIpLiteral(r.via));
             f.wanGateway = f.peerRouteKnown ? r.via : QString();
             f.peerHostRoute = r.hostRoute;
@@ -1305,7 +1495,7 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set)
         for (const LinkStats &l : links) {
             const bool tunnelDev =
                 l.linkKind == QLatin1String("xfrm") || l.linkKind.startsWith(QLatin1String("vti"));
-            if (!tunnelDev || (host != primary && !primary.isEmpty() && !host.isEmpty())) continue;
+            if (!tunnelDev || !isPrimary(host)) continue;
             if (f.tunnelInterface.isEmpty() || (stateIfId && l.ifId == stateIfId)) {
                 f.routeBased = true;
                 f.tunnelInterface = l.name;
@@ -1331,7 +1521,7 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set)
                 if (l.name != QLatin1String("lo") && l.linkKind.isEmpty() && grew[host].count(l.name))
                     onPath.emplace_back(&l, QStringLiteral("a router interface whose packet counters grew "
                                                            "between the snapshots"));
-        } else if (host == primary && !f.wanInterface.isEmpty()) {
+        } else if (havePrimary && host == primary && !f.wanInterface.isEmpty()) {
             for (const LinkStats &l : links)
                 if (l.name == f.wanInterface)
                     onPath.emplace_back(&l, QStringLiteral("the interface facing the peer"));
@@ -1350,7 +1540,7 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set)
         }
     }
     // A route-based tunnel whose device name was not in `ip -d link`: the route to the remote subnet.
-    if (f.routeBased && f.tunnelInterface.isEmpty() && !f.remoteSubnet.isEmpty()) {
+    if (havePrimary && f.routeBased && f.tunnelInterface.isEmpty() && !f.remoteSubnet.isEmpty()) {
         const auto rt = routes.find(primary);
         if (rt != routes.end()) {
             const QString dev = routeTowards(rt->second, f.remoteSubnet.section(QLatin1Char('/'), 0, 0)).dev;
@@ -1561,6 +1751,30 @@ QString receiverText(const DirectionReplay &r)
                                : QStringLiteral("host '%1' (%2)").arg(r.rx.host, address);
 }
 
+/// One capture: the direction it sends is received by the peer, judged with the peer's own
+/// anti-replay counters when its evidence is known (the capture's window is not the peer's).
+void peerReceiverFacts(Facts &f, const EvidenceSet &set, const HostSides &sides, const CaptureIndex &ix,
+                       const CaptureEnd &end)
+{
+    const bool peerKnown =
+        std::any_of(sides.byHost.begin(), sides.byHost.end(), [](const auto &h) { return h.second == 1; });
+    if (!peerKnown || end.local.isEmpty()) return;
+    std::set<std::uint32_t> spis;
+    for (const EspSa &sa : ix.espSas)
+        if (addr(ix.flows[sa.flowId].src) == end.local) spis.insert(sa.spi);
+    const ReceiverReplay rx = receiverReplay(set, sides, 1, spis);
+    if (!rx.tooOld.value && !rx.seqErrors.value && !rx.duplicates.value) return;
+    f.replayOther << QStringLiteral(
+                         "also %1 → %2 (sent by this capture's end), at its receiver%3: %4 dropped as too "
+                         "old and %5 as duplicates, XfrmInStateSeqError +%6 (window %7)")
+                         .arg(end.local, end.remote,
+                              rx.host.isEmpty() ? QString() : QStringLiteral(" host '%1'").arg(rx.host))
+                         .arg(rx.tooOld.value)
+                         .arg(rx.duplicates.value)
+                         .arg(rx.seqErrors.value)
+                         .arg(rx.window < 0 ? QStringLiteral("unknown") : QString::number(rx.window));
+}
+
 /// Pair: the anti-replay facts of the direction with the most trouble, from its receiver's
 /// evidence and capture; the other direction is summarised when its receiver drops too.
 void pairReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides)
@@ -1738,12 +1952,17 @@ Facts deriveFacts(const DiagnosisInput &in)
         f.largestOuter = std::max(f.largestOuter, peer.largestOuter);
     }
     HostSides sides;
+    CaptureEnd oneEnd; // one capture: its tunnel's ends
     if (in.evidence) {
         const QString names[2] = {in.nameA, in.nameB};
         sides = assignHosts(*in.evidence, in.comparison, names, f.evidenceHosts);
+        if (!in.comparison && in.indexA) {
+            oneEnd = captureEnd(*in.indexA);
+            assignHostsOneCapture(*in.evidence, oneEnd, in.nameA, sides, f.evidenceHosts);
+        }
         evidenceFacts(f, *in.evidence, sides);
         natTimeoutFacts(f, *in.evidence, sides);
-        pathEvidenceFacts(f, *in.evidence);
+        pathEvidenceFacts(f, *in.evidence, sides);
     }
 
     if (in.indexA && f.deliveredRef.source == in.nameA)
@@ -1782,6 +2001,7 @@ Facts deriveFacts(const DiagnosisInput &in)
         f.replayEmulated = esp;
         f.emulatedReplayWindow = window;
         f.emulatedReplayDrops = totalDrops(drops);
+        if (in.evidence && in.indexA) peerReceiverFacts(f, *in.evidence, sides, *in.indexA, oneEnd);
     }
 
     // Without a negotiated suite, estimate it from the ESP lengths of the largest SA.

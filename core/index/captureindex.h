@@ -28,6 +28,10 @@ struct Flow
     std::uint64_t bytes = 0; // outer IP bytes
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
+    // IPv4 TTL / IPv6 hop limit seen: a host's own packets leave with the initial value (64,
+    // 128, 255), a router on the way lowers it.
+    std::uint8_t minTtl = 255;
+    std::uint8_t maxTtl = 0;
 };
 
 enum class Encapsulation : std::uint8_t { Esp, Udp };

@@ -69,6 +69,8 @@ std::uint32_t IndexBuilder::flowFor(const PacketFacts &f, std::int64_t tsNs, std
     ++fl.packets;
     fl.bytes += ipLen;
     fl.lastNs = tsNs;
+    fl.minTtl = std::min(fl.minTtl, f.ttl);
+    fl.maxTtl = std::max(fl.maxTtl, f.ttl);
     return id;
 }
 
