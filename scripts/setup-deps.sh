@@ -10,6 +10,7 @@ PKGS=(
   xvfb xauth fonts-dejavu-core                          # headless GUI tests and screenshots
   poppler-utils imagemagick                             # PDF report checks (pdftotext, pdftoppm)
   iproute2 iptables nftables procps ethtool util-linux  # tests in network namespaces (probe, live capture, fix-script sandbox)
+  strace                                                # tst_cli: diagnose of a pair opens each capture once
 )
 if [ "${IKEV2WB_WITH_FUZZ:-0}" = 1 ]; then PKGS+=(clang libclang-rt-14-dev); fi
 if [ "${IKEV2WB_WITH_BENCH:-0}" = 1 ]; then PKGS+=(tshark); fi

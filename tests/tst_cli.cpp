@@ -9,6 +9,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
@@ -329,6 +330,54 @@ private Q_SLOTS:
         // No temporary file is left behind.
         QCOMPARE(QDir(m_tmp.path()).entryList({QStringLiteral(".planted.sh*")}, QDir::Hidden | QDir::Files),
                  QStringList());
+    }
+    // An investigation reads each capture file once: `diagnose` of a pair opens A and B exactly
+    // once each (before issue 12 the comparison read both again, and a pcapng file a third time
+    // for its statistics blocks). Counted by strace, not by our own bookkeeping.
+    void diagnoseOpensEachCaptureOnce_data()
+    {
+        QTest::addColumn<QString>("a");
+        QTest::addColumn<QString>("b");
+        const QString lab = QStringLiteral(IKEV2WB_TEST_DATA "/lab/loss1/");
+        QTest::newRow("pcap pair") << lab + QStringLiteral("left-outer.pcap")
+                                   << lab + QStringLiteral("right-outer.pcap");
+        QTest::newRow("pcapng pair") << dataPath(QStringLiteral("tcpdump/tests/isakmp-no-none-np.pcapng"))
+                                     << dataPath(QStringLiteral("tcpdump/tests/ikev2pI2-segfault.pcapng"));
+    }
+    void diagnoseOpensEachCaptureOnce()
+    {
+        QFETCH(QString, a);
+        QFETCH(QString, b);
+        const QString strace = QStandardPaths::findExecutable(QStringLiteral("strace"));
+        if (strace.isEmpty()) QSKIP("strace is not installed (scripts/setup-deps.sh installs it)");
+        a = QFileInfo(a).absoluteFilePath();
+        b = QFileInfo(b).absoluteFilePath();
+        const QString log = m_tmp.filePath(QStringLiteral("strace-%1.txt")
+                                               .arg(QLatin1String(QTest::currentDataTag()))
+                                               .replace(QLatin1Char(' '), QLatin1Char('-')));
+        QProcess p;
+        p.start(strace, {QStringLiteral("-f"), QStringLiteral("-e"), QStringLiteral("trace=%file"),
+                         QStringLiteral("-o"), log, QStringLiteral(IKEV2WB_CLI), QStringLiteral("diagnose"),
+                         QStringLiteral("--capture"), a, QStringLiteral("--peer-capture"), b,
+                         QStringLiteral("--json")});
+        QVERIFY(p.waitForFinished(120000));
+        QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+        QVERIFY2(QJsonDocument::fromJson(p.readAllStandardOutput()).isObject(),
+                 p.readAllStandardError().constData());
+        QFile f(log);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        int opensA = 0, opensB = 0, opens = 0;
+        static const QRegularExpression openCall(QStringLiteral("\\bopen(at2?)?\\("));
+        for (const QByteArray &line : f.readAll().split('\n')) {
+            const QString l = QString::fromUtf8(line);
+            if (!l.contains(openCall)) continue;
+            ++opens;
+            if (l.contains(QLatin1Char('"') + a + QLatin1Char('"'))) ++opensA;
+            if (l.contains(QLatin1Char('"') + b + QLatin1Char('"'))) ++opensB;
+        }
+        QVERIFY2(opens > 2, "strace saw no open calls: the filter does not match this system");
+        QCOMPARE(opensA, 1);
+        QCOMPARE(opensB, 1);
     }
 };
 

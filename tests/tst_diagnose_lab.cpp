@@ -22,6 +22,7 @@
 #include "diagnose/checklist.h"
 #include "index/indexbuilder.h"
 #include "labdata.h"
+#include "session/investigation.h"
 #include "synthcapture.h"
 
 #include <QDir>
@@ -251,10 +252,10 @@ private slots:
                 files.evidence << dir + QStringLiteral("/stats/") + s;
             files.evidence << dir + QStringLiteral("/charon-%1.log").arg(host);
         }
-        LoadedDiagnosis ld;
+        Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-        const Diagnosis &d = ld.diagnosis;
+        const Diagnosis &d = ld.diagnosis();
         QCOMPARE(d.steps.size(), std::size_t(6));
 
         const QString expected = expectedCause(t);
@@ -384,10 +385,10 @@ private slots:
             for (const QString &s :
                  QDir(dir + QStringLiteral("/stats")).entryList({host + QStringLiteral("-*")}, QDir::Files))
                 *list << dir + QStringLiteral("/stats/") + s;
-        LoadedDiagnosis ld;
+        Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-        const Diagnosis &d = ld.diagnosis;
+        const Diagnosis &d = ld.diagnosis();
 
         // Left's window on the right->left packets left captured: the emulator drops none.
         const CaptureIndex &left = a == QLatin1String("left") ? *ld.indexA : *ld.indexB;
@@ -463,10 +464,10 @@ private slots:
         files.captureA = dir + QStringLiteral("/%1-outer.pcap").arg(a);
         files.captureB = dir + QStringLiteral("/%1-outer.pcap").arg(b);
         files.evidence << dir + QStringLiteral("/stats");
-        LoadedDiagnosis ld;
+        Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-        const Diagnosis &d = ld.diagnosis;
+        const Diagnosis &d = ld.diagnosis();
         QVERIFY(!d.findings.empty());
         const Finding &top = d.findings.front();
         QCOMPARE(top.cause, QStringLiteral("mtu_blackhole"));
@@ -525,10 +526,10 @@ private slots:
         DiagnosisFiles files;
         files.captureA = dir + QStringLiteral("/%1-outer.pcap").arg(a);
         if (!b.isEmpty()) files.captureB = dir + QStringLiteral("/%1-outer.pcap").arg(b);
-        LoadedDiagnosis ld;
+        Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-        const Diagnosis &d = ld.diagnosis;
+        const Diagnosis &d = ld.diagnosis();
         if (diagnosis == QLatin1String("healthy")) {
             for (const Finding &f : d.findings)
                 QVERIFY2(f.cause != QLatin1String("ike_fragmentation"), qPrintable(f.title));
@@ -564,11 +565,11 @@ private slots:
         DiagnosisFiles files;
         files.captureA = labDir(QStringLiteral("clean")) + QStringLiteral("/left-outer.pcap");
         files.evidence << path;
-        LoadedDiagnosis ld;
+        Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
         const Finding *f = nullptr;
-        for (const Finding &x : ld.diagnosis.findings)
+        for (const Finding &x : ld.diagnosis().findings)
             if (x.cause == QLatin1String("ipsec_bypassed")) f = &x;
         QVERIFY(f);
         QCOMPARE(f->fixes.size(), std::size_t(1));
@@ -613,10 +614,10 @@ private slots:
 
         DiagnosisFiles files;
         files.captureA = cutPath;
-        LoadedDiagnosis ld;
+        Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-        const Diagnosis &d = ld.diagnosis;
+        const Diagnosis &d = ld.diagnosis();
         const Finding *ike = nullptr;
         for (const Finding &f : d.findings) {
             QVERIFY2(f.cause != QLatin1String("peer_unreachable"), qPrintable(f.title));
@@ -668,10 +669,10 @@ private slots:
         files.captureB =
             dir + (swapped ? QStringLiteral("/left-outer.pcap") : QStringLiteral("/right-outer.pcap"));
         files.evidence << dir + QStringLiteral("/stats");
-        LoadedDiagnosis ld;
+        Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-        const Diagnosis &d = ld.diagnosis;
+        const Diagnosis &d = ld.diagnosis();
         QVERIFY2(!d.findings.empty(), "no finding");
         const Finding &top = d.findings.front();
         QCOMPARE(top.cause, QStringLiteral("antireplay_reordering"));
@@ -719,10 +720,10 @@ private slots:
                 files.captureB = dir + QStringLiteral("/right-outer.pcap");
                 files.evidenceA << tmp.path() + QStringLiteral("/left");
                 files.evidenceB << tmp.path() + QStringLiteral("/right");
-                LoadedDiagnosis ld;
+                Investigation ld;
                 QString error;
                 QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-                d = ld.diagnosis;
+                d = ld.diagnosis();
             } else {
                 // --evidence-b PATH and --evidence A=PATH on the command line.
                 QProcess p;
@@ -790,10 +791,10 @@ private slots:
         files.captureA = dir + QLatin1Char('/') + host + QStringLiteral("-outer.pcap");
         files.evidence << tmp.path() + (rightFirst ? QStringLiteral("/right") : QStringLiteral("/left"))
                        << tmp.path() + (rightFirst ? QStringLiteral("/left") : QStringLiteral("/right"));
-        LoadedDiagnosis ld;
+        Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-        const Diagnosis &d = ld.diagnosis;
+        const Diagnosis &d = ld.diagnosis();
         QVERIFY(!d.basis.replayWindowAssumed);
         QCOMPARE(qint64(d.basis.replayWindow), qint64(window));
         QVERIFY2(
@@ -849,10 +850,10 @@ private slots:
             } else {
                 files.evidence << stats;
             }
-            LoadedDiagnosis ld;
+            Investigation ld;
             QString error;
             QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-            const Diagnosis &d = ld.diagnosis;
+            const Diagnosis &d = ld.diagnosis();
             const QString notes = d.notes.join(QLatin1Char('\n'));
             if (!assigned) {
                 QVERIFY2(notes.contains(QLatin1String("host evidence not used for this capture's end")),
@@ -927,10 +928,10 @@ private slots:
                  QDir(dir + QStringLiteral("/stats")).entryList({QStringLiteral("right-*")}, QDir::Files))
                 files.evidence << dir + QStringLiteral("/stats/") + s;
         }
-        LoadedDiagnosis ld;
+        Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-        const Diagnosis &d = ld.diagnosis;
+        const Diagnosis &d = ld.diagnosis();
 
         // What the window in use should drop: the kernel's own count at its window; at other
         // windows the bare emulator fed the receiver's captured sequence numbers per inbound SA.
@@ -939,9 +940,9 @@ private slots:
         if (window == kernelWindow) {
             expected = kernelDrops;
         } else {
-            for (const EspSa &sa : ld.indexA->espSas) {
+            for (const EspSa &sa : ld.index(Host::A)->espSas) {
                 ReplayWindow w{std::uint32_t(window)};
-                ld.indexA->packets.forEach([&](const PacketRecord &r) {
+                ld.index(Host::A)->packets.forEach([&](const PacketRecord &r) {
                     if (r.isEsp() && r.spi() == sa.spi && r.flowId == sa.flowId) w.receive(r.seq());
                 });
                 expected += qint64(w.counters().outsideWindow + w.counters().replayed);
@@ -1051,7 +1052,7 @@ private slots:
         const double idle = idleEnd - idleStart;
         QVERIFY(idle > natTimeout);
 
-        auto run = [&](double assumedTimeout, LoadedDiagnosis &ld) {
+        auto run = [&](double assumedTimeout, Investigation &ld) {
             DiagnosisFiles files;
             files.captureA = dir + QStringLiteral("/right-outer.pcap");
             files.assumptions.natUdpTimeoutS = assumedTimeout;
@@ -1076,18 +1077,18 @@ private slots:
         };
 
         // The NAT's real timeout assumed: the idle gap exceeds it and the step says so.
-        LoadedDiagnosis real;
+        Investigation real;
         QVERIFY(run(natTimeout, real));
-        QVERIFY(!real.diagnosis.findings.empty());
-        const Finding &top = real.diagnosis.findings.front();
+        QVERIFY(!real.diagnosis().findings.empty());
+        const Finding &top = real.diagnosis().findings.front();
         QCOMPARE(top.cause, QStringLiteral("nat_mapping_expiry"));
         QString basis;
         const double gap = overGap(top, &basis);
         // The capture's gap spans the scheduled idle plus the last packets' spacing around it.
         QVERIFY2(gap >= idle - 0.5 && gap <= idle + 2, qPrintable(QString::number(gap)));
         QCOMPARE(basis, QStringLiteral("assumed %1 s (Preferences)").arg(natTimeout));
-        QCOMPARE(real.diagnosis.basis.natUdpTimeoutS, double(natTimeout));
-        QVERIFY(real.diagnosis.basis.natUdpTimeoutAssumed);
+        QCOMPARE(real.diagnosis().basis.natUdpTimeoutS, double(natTimeout));
+        QVERIFY(real.diagnosis().basis.natUdpTimeoutAssumed);
         const int k = keepAlive(top);
         QVERIFY2(k > 0 && k < natTimeout, qPrintable(QString::number(k)));
 
@@ -1095,10 +1096,10 @@ private slots:
         // step instead says the mapping died sooner than assumed, the confidence drops a little;
         // the hard evidence (rebinding, ICMP from the NAT) still names the cause, and the
         // keepalive still comes from the observed idle time, below the real timeout.
-        LoadedDiagnosis large;
+        Investigation large;
         QVERIFY(run(3600, large));
-        QVERIFY(!large.diagnosis.findings.empty());
-        const Finding &top2 = large.diagnosis.findings.front();
+        QVERIFY(!large.diagnosis().findings.empty());
+        const Finding &top2 = large.diagnosis().findings.front();
         QCOMPARE(top2.cause, QStringLiteral("nat_mapping_expiry"));
         QCOMPARE(overGap(top2, nullptr), -1.0);
         QVERIFY(std::any_of(top2.evidence.begin(), top2.evidence.end(), [](const EvidenceItem &e) {

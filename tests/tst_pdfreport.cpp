@@ -5,6 +5,7 @@
 #include "diagnose/checklist.h"
 #include "plantedlink.h"
 #include "report/pdfreport.h"
+#include "session/investigation.h"
 
 #include <QFile>
 #include <QGuiApplication>
@@ -33,7 +34,7 @@ QString run(const QString &program, const QStringList &args)
 }
 
 /// Diagnoses a lab scenario's two captures (left = A, right = B) and writes their report.
-bool writeLabPairReport(const QString &scenario, const QString &pdf, LoadedDiagnosis &loaded)
+bool writeLabPairReport(const QString &scenario, const QString &pdf, Investigation &loaded)
 {
     DiagnosisFiles files;
     files.captureA = lab(scenario + QStringLiteral("/left-outer.pcap"));
@@ -72,7 +73,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString pdf = dir.filePath(QStringLiteral("loss1.pdf"));
-        LoadedDiagnosis loaded;
+        Investigation loaded;
         QVERIFY(writeLabPairReport(QStringLiteral("loss1"), pdf, loaded));
         QFile f(pdf);
         QVERIFY(f.open(QIODevice::ReadOnly));
@@ -134,8 +135,10 @@ private Q_SLOTS:
                 }
             return n;
         };
-        const int atReceiver = tickPixels(report::espTimelinePlot(*loaded.indexB, loaded.analysisB));
-        const int atSender = tickPixels(report::espTimelinePlot(*loaded.indexA, loaded.analysisA));
+        const int atReceiver =
+            tickPixels(report::espTimelinePlot(*loaded.index(Host::B), *loaded.analysis(Host::B)));
+        const int atSender =
+            tickPixels(report::espTimelinePlot(*loaded.index(Host::A), *loaded.analysis(Host::A)));
         qInfo("tick pixels: receiver %d, sender %d", atReceiver, atSender);
         QCOMPARE(atSender, 0);
         QVERIFY(atReceiver > 58 * 10);
@@ -145,7 +148,7 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString pdf = dir.filePath(QStringLiteral("bh.pdf"));
-        LoadedDiagnosis loaded;
+        Investigation loaded;
         QVERIFY(writeLabPairReport(QStringLiteral("mtu-blackhole"), pdf, loaded));
         const QString text = run(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
         const qsizetype verdict = text.indexOf(QStringLiteral("Verdict"));

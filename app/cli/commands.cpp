@@ -353,16 +353,16 @@ int diagnose(const QStringList &args)
         }
     }
     if (files.captureA.isEmpty()) return usageError(QStringLiteral("diagnose needs --capture FILE"));
-    LoadedDiagnosis loaded;
+    Investigation loaded;
     QString error;
     if (!diagnoseFiles(files, loaded, &error)) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         return ExitBadInput;
     }
     if (json)
-        writeOut(diagnosisJson(loaded.diagnosis));
+        writeOut(diagnosisJson(loaded.diagnosis()));
     else
-        writeOut(diagnosisText(loaded.diagnosis));
+        writeOut(diagnosisText(loaded.diagnosis()));
     int rc = ExitOk;
     if (!pdfPath.isEmpty()) {
         if (!report::writePdfReport(pdfPath, report::reportInput(loaded), &error)) {
@@ -371,11 +371,11 @@ int diagnose(const QStringList &args)
         }
     }
     if (!scriptPath.isEmpty() &&
-        !writeOutputFile(scriptPath, fixScript(loaded.diagnosis).toUtf8(), true, &error)) {
+        !writeOutputFile(scriptPath, fixScript(loaded.diagnosis()).toUtf8(), true, &error)) {
         writeErr(QStringLiteral("ikev2wb: cannot write the fix script: %1\n").arg(error));
         rc = ExitBadInput;
     }
-    for (const QString &w : loaded.warnings) {
+    for (const QString &w : loaded.warnings()) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(w));
         rc = ExitBadInput;
     }

@@ -5,6 +5,8 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <fcntl.h>
+
 #include <pcap/pcap.h>
 
 #include <algorithm>
@@ -56,6 +58,11 @@ QString describeMagic(const unsigned char *m, std::size_t n)
 }
 
 } // namespace
+
+int CaptureReader::duplicateHandle() const
+{
+    return d && d->file ? ::fcntl(fileno(d->file), F_DUPFD_CLOEXEC, 0) : -1;
+}
 
 std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, QString *error)
 {

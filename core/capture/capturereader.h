@@ -105,6 +105,9 @@ public:
     static std::unique_ptr<CaptureReader> open(const QString &path, QString *error);
 
     [[nodiscard]] const CaptureFileInfo &info() const { return m_info; }
+    /// A new descriptor of the open file (the caller closes it; -1 on failure), so a second look
+    /// at the file (pcapng statistics blocks) does not open it again.
+    [[nodiscard]] int duplicateHandle() const;
 
     /// Hand over of each record only the leading bytes Dissector::dissect reads
     /// (Dissector::bytesToDissect; RawPacket::presentLength): for a sink that only dissects,

@@ -2,6 +2,8 @@
 
 #include <QFile>
 
+#include <unistd.h>
+
 #include <cstring>
 #include <map>
 #include <vector>
@@ -73,11 +75,31 @@ struct IsbCounters
 
 } // namespace
 
+namespace {
+PcapngStatsScan scanBlocks(QFile &f);
+}
+
 PcapngStatsScan scanPcapngStatistics(const QString &path)
 {
-    PcapngStatsScan out;
     QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return out;
+    if (!f.open(QIODevice::ReadOnly)) return {};
+    return scanBlocks(f);
+}
+
+PcapngStatsScan scanPcapngStatistics(int fd)
+{
+    QFile f;
+    if (fd < 0 || !f.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        if (fd >= 0) ::close(fd);
+        return {};
+    }
+    return scanBlocks(f);
+}
+
+namespace {
+PcapngStatsScan scanBlocks(QFile &f)
+{
+    PcapngStatsScan out;
     Window w(f);
     const unsigned char *first = w.at(0, 12);
     if (!first || rd32(first, false) != kShb) return out; // not pcapng
@@ -177,6 +199,7 @@ PcapngStatsScan scanPcapngStatistics(const QString &path)
     out.drops = d;
     return out;
 }
+} // namespace
 
 QString captureDropsText(const CaptureDrops &d)
 {

@@ -36,6 +36,9 @@ struct PcapngStatsScan
 /// gives no value and no warning. Bounded: block lengths are checked against the file size,
 /// and only ISB bodies are read (at most 64 KiB each); the rest is skipped.
 PcapngStatsScan scanPcapngStatistics(const QString &path);
+/// The same over an open descriptor of the file (taken over and closed): a capture already open
+/// for reading is not opened a second time (CaptureReader::duplicateHandle()).
+PcapngStatsScan scanPcapngStatistics(int fd);
 
 /// One sentence for people, e.g. "the capture itself dropped 12 packets (kernel 12,
 /// interface 0) of 5000 received: these are not transit loss". Empty for no drops data.

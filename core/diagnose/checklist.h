@@ -27,38 +27,3 @@ QString diagnosisText(const Diagnosis &d);
 QString fixText(const Fix &fix);
 
 } // namespace ikev2wb
-
-#include <memory>
-#include <optional>
-
-namespace ikev2wb {
-
-/// The files of a diagnosis: capture A ("this" host), optionally the peer's capture B, and
-/// host evidence files or folders.
-struct DiagnosisFiles
-{
-    QString captureA;
-    QString captureB;
-    QStringList evidence;  // host evidence, assigned to A or B by the addresses it names
-    QStringList evidenceA; // host evidence the user assigned to capture A's endpoint
-    QStringList evidenceB; // ... to capture B's endpoint
-    DiagnosisAssumptions assumptions;
-};
-
-/// What diagnoseFiles loaded, kept so callers can show the analyses next to the checklist.
-struct LoadedDiagnosis
-{
-    std::unique_ptr<CaptureIndex> indexA, indexB;
-    CaptureAnalysis analysisA, analysisB;
-    std::optional<CompareResult> comparison;
-    EvidenceSet evidence;
-    Facts facts;
-    Diagnosis diagnosis;
-    QStringList warnings; // partial captures, evidence files that could not be parsed
-};
-
-/// Loads, analyses, compares and diagnoses. False with `error` naming the file when a capture
-/// or an evidence path cannot be read at all.
-bool diagnoseFiles(const DiagnosisFiles &files, LoadedDiagnosis &out, QString *error);
-
-} // namespace ikev2wb

@@ -267,7 +267,7 @@ std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, c
     auto index = std::make_unique<CaptureIndex>(builder.finish(outcome));
     if (index->file.format == QLatin1String("pcapng") && !index->cancelled) {
         // libpcap does not hand over the statistics blocks: one pass over the block headers.
-        PcapngStatsScan scan = scanPcapngStatistics(path);
+        PcapngStatsScan scan = scanPcapngStatistics(reader->duplicateHandle());
         index->captureDrops = scan.drops;
         if (!scan.warning.isEmpty() && !index->partial)
             index->warnings.push_back({-1, QStringLiteral("statistics blocks: %1").arg(scan.warning)});

@@ -326,18 +326,18 @@ QString pathMtuSourceWords(const QString &source)
     return {};
 }
 
-PdfReportInput reportInput(const LoadedDiagnosis &loaded)
+PdfReportInput reportInput(const Investigation &investigation)
 {
     PdfReportInput in;
-    in.diagnosis = &loaded.diagnosis;
-    in.indexA = loaded.indexA.get();
-    in.analysisA = &loaded.analysisA;
-    if (loaded.indexB) {
-        in.indexB = loaded.indexB.get();
-        in.analysisB = &loaded.analysisB;
+    in.diagnosis = &investigation.diagnosis();
+    in.indexA = investigation.index(Host::A).get();
+    in.analysisA = investigation.analysis(Host::A).get();
+    if (investigation.index(Host::B)) {
+        in.indexB = investigation.index(Host::B).get();
+        in.analysisB = investigation.analysis(Host::B).get();
     }
-    if (loaded.comparison) in.comparison = &*loaded.comparison;
-    in.warnings = loaded.warnings;
+    in.comparison = investigation.comparison().get();
+    in.warnings = investigation.warnings();
     return in;
 }
 

@@ -7,6 +7,7 @@
 #include "compare/endpointcompare.h"
 #include "diagnose/checklist.h"
 #include "diagnose/diagnosis.h"
+#include "session/investigation.h"
 
 #include <QImage>
 #include <QString>
@@ -26,7 +27,7 @@ struct PdfReportInput
 
 /// Everything diagnoseFiles() loaded (capture B and the comparison when there was a peer
 /// capture); `loaded` must outlive the returned input.
-PdfReportInput reportInput(const LoadedDiagnosis &loaded);
+PdfReportInput reportInput(const Investigation &investigation);
 
 /// The report as one HTML document; images are referenced as "plot://<name>".
 QString reportHtml(const PdfReportInput &in);

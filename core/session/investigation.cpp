@@ -1,0 +1,115 @@
+#include "investigation.h"
+
+#include "diagnose/checklist.h"
+#include "index/indexbuilder.h"
+
+#include <QFileInfo>
+
+namespace ikev2wb {
+
+bool Investigation::openCapture(Host host, const QString &path, QString *error, const ProgressFn &progress,
+                                const std::atomic_bool *cancel)
+{
+    QString err;
+    std::shared_ptr<const CaptureIndex> index = loadCapture(path, &err, progress, cancel);
+    if (!index) {
+        if (error) *error = err;
+        return false;
+    }
+    if (index->cancelled) {
+        if (error) *error = QStringLiteral("%1: reading cancelled").arg(QFileInfo(path).fileName());
+        return false;
+    }
+    auto analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index, cancel));
+    if (cancel && cancel->load()) {
+        if (error) *error = QStringLiteral("%1: analysis cancelled").arg(QFileInfo(path).fileName());
+        return false;
+    }
+    setCapture(host, std::move(index), std::move(analysis));
+    return true;
+}
+
+void Investigation::setCapture(Host host, IndexPtr index, AnalysisPtr analysis)
+{
+    if (index && !analysis) analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index));
+    m_index[int(host)] = std::move(index);
+    m_analysis[int(host)] = std::move(analysis);
+    m_comparison.reset();
+    m_facts = Facts{};
+    m_diagnosis = Diagnosis{};
+}
+
+bool Investigation::compare(const CompareOptions &options, const CompareProgressFn &progress,
+                            const std::atomic_bool *cancel)
+{
+    m_comparison.reset();
+    if (!isPair()) return false;
+    auto r =
+        std::make_shared<CompareResult>(compareIndexes(*m_index[0], *m_index[1], options, progress, cancel));
+    if (r->cancelled) return false;
+    m_comparison = std::move(r);
+    return true;
+}
+
+bool Investigation::addEvidence(const QString &path, std::optional<Host> host, QString *error)
+{
+    const int side = host ? int(*host) : -1;
+    if (!m_evidence.addPath(path, error, side)) return false;
+    m_evidenceInputs << (side < 0 ? path : (side == 0 ? QStringLiteral("A=") : QStringLiteral("B=")) + path);
+    return true;
+}
+
+const Diagnosis &Investigation::diagnose()
+{
+    DiagnosisInput in;
+    in.indexA = m_index[0].get();
+    in.analysisA = m_analysis[0].get();
+    in.assumptions = m_assumptions;
+    QStringList inputs;
+    if (m_index[0]) {
+        in.nameA = QFileInfo(m_index[0]->file.path).fileName();
+        inputs << m_index[0]->file.path;
+    }
+    // The peer joins once it is compared: its numbers alone say nothing about transit.
+    if (m_index[1] && m_comparison) {
+        in.indexB = m_index[1].get();
+        in.analysisB = m_analysis[1].get();
+        in.comparison = m_comparison.get();
+        in.nameB = QFileInfo(m_index[1]->file.path).fileName();
+        inputs << m_index[1]->file.path;
+    }
+    if (!m_evidenceInputs.isEmpty()) in.evidence = &m_evidence;
+    m_facts = deriveFacts(in);
+    m_diagnosis = runChecklist(m_facts);
+    m_diagnosis.inputs = inputs + m_evidenceInputs;
+    return m_diagnosis;
+}
+
+QStringList Investigation::warnings() const
+{
+    QStringList out;
+    for (const IndexPtr &ix : m_index)
+        if (ix && ix->partial && !ix->warnings.empty()) out << ix->warnings.front().message;
+    for (const EvidenceFile &f : m_evidence.files())
+        if (!f.status.ok()) out << f.status.error;
+    return out;
+}
+
+bool diagnoseFiles(const DiagnosisFiles &files, Investigation &out, QString *error)
+{
+    if (!out.openCapture(Host::A, files.captureA, error)) return false;
+    if (!files.captureB.isEmpty()) {
+        if (!out.openCapture(Host::B, files.captureB, error)) return false;
+        out.compare();
+    }
+    const std::pair<const QStringList *, std::optional<Host>> evidence[] = {
+        {&files.evidence, std::nullopt}, {&files.evidenceA, Host::A}, {&files.evidenceB, Host::B}};
+    for (const auto &[paths, host] : evidence)
+        for (const QString &p : *paths)
+            if (!out.addEvidence(p, host, error)) return false;
+    out.setAssumptions(files.assumptions);
+    out.diagnose();
+    return true;
+}
+
+} // namespace ikev2wb

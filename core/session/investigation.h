@@ -1,0 +1,96 @@
+#pragma once
+// One investigation of one tunnel: what the CLI's `diagnose` and `compare` and a GUI tab hold.
+#include "analyze/analysis.h"
+#include "compare/endpointcompare.h"
+#include "diagnose/diagnosis.h"
+#include "diagnose/facts.h"
+#include "evidence/evidenceset.h"
+#include "index/captureindex.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+namespace ikev2wb {
+
+/// The two ends of the tunnel: host A took capture A ("this" host), host B the peer's capture.
+enum class Host : int { A = 0, B = 1 };
+
+/// The files of an investigation: capture A, optionally the peer's capture B, and host evidence
+/// files or folders (assigned to a host, or matched to one by the addresses they name).
+struct DiagnosisFiles
+{
+    QString captureA;
+    QString captureB;
+    QStringList evidence;  // host evidence, assigned to A or B by the addresses it names
+    QStringList evidenceA; // host evidence the user assigned to capture A's endpoint
+    QStringList evidenceB; // ... to capture B's endpoint
+    DiagnosisAssumptions assumptions;
+};
+
+/// One investigation: capture A and optionally the peer's capture B, each read once into its
+/// index and analysed; the comparison of the two indexes; host evidence per host; the
+/// assumptions; and the diagnosis of all of it. The CLI and the GUI build this one object, so
+/// they cannot judge the same files differently.
+/// Build it on one thread (a worker may), then share it read-only (the parts are shared_ptrs
+/// to const, so pages can keep what they show).
+class Investigation final
+{
+public:
+    using IndexPtr = std::shared_ptr<const CaptureIndex>;
+    using AnalysisPtr = std::shared_ptr<const CaptureAnalysis>;
+    using ComparePtr = std::shared_ptr<const CompareResult>;
+
+    /// Reads `path` into host's index (the file's one read) and analyses it; drops the comparison
+    /// and the diagnosis of the previous captures. False with `error` naming the file when it
+    /// cannot be opened, or saying the read was cancelled.
+    bool openCapture(Host host, const QString &path, QString *error, const ProgressFn &progress = {},
+                     const std::atomic_bool *cancel = nullptr);
+    /// A capture read elsewhere (with its analysis, or analysed here when null).
+    void setCapture(Host host, IndexPtr index, AnalysisPtr analysis = {});
+    /// Compares capture A with capture B from their indexes (no file is read). False when either
+    /// capture is missing or `cancel` stopped it (the previous comparison is dropped).
+    bool compare(const CompareOptions &options = {}, const CompareProgressFn &progress = {},
+                 const std::atomic_bool *cancel = nullptr);
+    /// Host evidence of host A or B, or (no host) of the host whose addresses it names. False
+    /// with `error` when the path cannot be read at all; a file it cannot parse is a warning.
+    bool addEvidence(const QString &path, std::optional<Host> host, QString *error);
+    void setAssumptions(const DiagnosisAssumptions &assumptions) { m_assumptions = assumptions; }
+    /// Diagnoses what is there: capture A, B and the comparison when both are in, the evidence
+    /// (when any was added) and the assumptions.
+    const Diagnosis &diagnose();
+
+    [[nodiscard]] bool hasCapture(Host h) const { return bool(m_index[int(h)]); }
+    [[nodiscard]] bool isPair() const { return hasCapture(Host::A) && hasCapture(Host::B); }
+    [[nodiscard]] const IndexPtr &index(Host h) const { return m_index[int(h)]; }
+    [[nodiscard]] const AnalysisPtr &analysis(Host h) const { return m_analysis[int(h)]; }
+    [[nodiscard]] const ComparePtr &comparison() const { return m_comparison; }
+    [[nodiscard]] const EvidenceSet &evidence() const { return m_evidence; }
+    /// Evidence paths added, in order ("A=" / "B=" before those assigned to a host).
+    [[nodiscard]] const QStringList &evidenceInputs() const { return m_evidenceInputs; }
+    [[nodiscard]] const DiagnosisAssumptions &assumptions() const { return m_assumptions; }
+    [[nodiscard]] const Facts &facts() const { return m_facts; }
+    [[nodiscard]] const Diagnosis &diagnosis() const { return m_diagnosis; }
+    /// Partial captures (where the read stopped) and evidence files that could not be parsed.
+    [[nodiscard]] QStringList warnings() const;
+
+private:
+    IndexPtr m_index[2];
+    AnalysisPtr m_analysis[2];
+    ComparePtr m_comparison;
+    EvidenceSet m_evidence;
+    QStringList m_evidenceInputs;
+    DiagnosisAssumptions m_assumptions;
+    Facts m_facts;
+    Diagnosis m_diagnosis;
+};
+
+/// What `ikev2wb diagnose` runs: opens capture A (and B), compares them, adds the evidence
+/// (unassigned, then A's, then B's) and diagnoses. False with `error` naming the file when a
+/// capture or an evidence path cannot be read at all.
+bool diagnoseFiles(const DiagnosisFiles &files, Investigation &out, QString *error);
+
+} // namespace ikev2wb

@@ -1,0 +1,199 @@
+// One investigation (core/session): a pair opened as one object, evidence per host, a finding
+// that needs the peer's capture, cancel and stale results. Expected numbers come from the lab's
+// own records: verify.json (tshark's count of the loss netem injected) and truth.json.
+#include "diagnose/checklist.h"
+#include "index/indexbuilder.h"
+#include "labdata.h"
+#include "session/investigation.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QTest>
+
+#include <algorithm>
+#include <atomic>
+
+using namespace ikev2wb;
+using ikev2wb::testdata::labDir;
+
+namespace {
+
+QString loss1(const QString &file)
+{
+    return labDir(QStringLiteral("loss1")) + QLatin1Char('/') + file;
+}
+
+/// tshark's count of ESP lost left → right in the loss1 lab (verify.json).
+std::uint64_t verifiedLostLeftToRight()
+{
+    QFile f(loss1(QStringLiteral("verify.json")));
+    if (!f.open(QIODevice::ReadOnly)) return ~0ULL;
+    const QJsonObject o = QJsonDocument::fromJson(f.readAll()).object();
+    return std::uint64_t(o.value(QStringLiteral("esp_loss"))
+                             .toObject()
+                             .value(QStringLiteral("left_to_right"))
+                             .toObject()
+                             .value(QStringLiteral("lost"))
+                             .toInt(-1));
+}
+
+const ChecklistStep *step(const Diagnosis &d, int number)
+{
+    for (const ChecklistStep &s : d.steps)
+        if (s.number == number) return &s;
+    return nullptr;
+}
+
+bool hasCause(const Diagnosis &d, const QString &cause)
+{
+    return std::any_of(d.findings.begin(), d.findings.end(),
+                       [&](const Finding &f) { return f.cause == cause; });
+}
+
+} // namespace
+
+class TestInvestigation final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        if (!QFile::exists(loss1(QStringLiteral("left-outer.pcap"))))
+            QSKIP("the loss1 lab is not in tests/data");
+        QCOMPARE(verifiedLostLeftToRight(), std::uint64_t(58));
+    }
+
+    // A and B read, each analysed, compared from the two indexes: the comparison's loss is
+    // tshark's, and the diagnosis covers both files.
+    void pairOpened()
+    {
+        Investigation inv;
+        QString error;
+        QVERIFY2(inv.openCapture(Host::A, loss1(QStringLiteral("left-outer.pcap")), &error),
+                 qPrintable(error));
+        QVERIFY(!inv.isPair());
+        QVERIFY(!inv.compare()); // nothing to compare with yet
+        QVERIFY2(inv.openCapture(Host::B, loss1(QStringLiteral("right-outer.pcap")), &error),
+                 qPrintable(error));
+        QVERIFY(inv.isPair());
+        QVERIFY(inv.analysis(Host::A) && inv.analysis(Host::B));
+        QVERIFY(inv.compare());
+        const CompareResult &c = *inv.comparison();
+        QCOMPARE(c.directions[0].lostInTransit.size(), std::size_t(verifiedLostLeftToRight()));
+        QCOMPARE(c.directions[1].lostInTransit.size(), std::size_t(0));
+        // The comparison is of these two captures (the indexes it was computed from).
+        QCOMPARE(c.side[0].packets, std::uint64_t(inv.index(Host::A)->packetCount()));
+        QCOMPARE(c.side[1].packets, std::uint64_t(inv.index(Host::B)->packetCount()));
+        const Diagnosis &d = inv.diagnose();
+        QCOMPARE(d.inputs, (QStringList{loss1(QStringLiteral("left-outer.pcap")),
+                                        loss1(QStringLiteral("right-outer.pcap"))}));
+    }
+
+    // truth.json: loss on the transit path left → right. Only the pair can prove it: with A
+    // alone the first step asks for the peer's capture; with B it fails on transit loss.
+    void findingNeedsThePeer()
+    {
+        Investigation inv;
+        QString error;
+        QVERIFY(inv.openCapture(Host::A, loss1(QStringLiteral("left-outer.pcap")), &error));
+        const Diagnosis alone = inv.diagnose();
+        QVERIFY(step(alone, 1));
+        QCOMPARE(step(alone, 1)->status, StepStatus::NotEnoughEvidence);
+        QVERIFY(!hasCause(alone, QStringLiteral("packet_loss_in_transit")));
+
+        QVERIFY(inv.openCapture(Host::B, loss1(QStringLiteral("right-outer.pcap")), &error));
+        QVERIFY(inv.compare());
+        const Diagnosis &pair = inv.diagnose();
+        QCOMPARE(step(pair, 1)->status, StepStatus::Fail);
+        QVERIFY(!pair.findings.empty());
+        QCOMPARE(pair.findings.front().cause, QStringLiteral("packet_loss_in_transit"));
+        QCOMPARE(inv.facts().dir[0].lost, verifiedLostLeftToRight());
+        QCOMPARE(inv.facts().dir[1].lost, std::uint64_t(0));
+    }
+
+    // Evidence is kept per host: left's files are host A's, right's host B's, as assigned.
+    void evidencePerHost()
+    {
+        Investigation inv;
+        QString error;
+        QVERIFY(inv.openCapture(Host::A, loss1(QStringLiteral("left-outer.pcap")), &error));
+        QVERIFY(inv.openCapture(Host::B, loss1(QStringLiteral("right-outer.pcap")), &error));
+        QVERIFY(inv.compare());
+        const QDir stats(loss1(QStringLiteral("stats")));
+        int added[2] = {0, 0};
+        for (const QString &name : stats.entryList({QStringLiteral("*-xfrm_stat-*.txt")}, QDir::Files)) {
+            const bool left = name.startsWith(QLatin1String("left-"));
+            QVERIFY2(inv.addEvidence(stats.filePath(name), left ? Host::A : Host::B, &error),
+                     qPrintable(error));
+            ++added[left ? 0 : 1];
+        }
+        QCOMPARE(added[0], 2);
+        QCOMPARE(added[1], 2);
+        for (const EvidenceFile &f : inv.evidence().files())
+            QCOMPARE(f.captureSide, QFileInfo(f.path).fileName().startsWith(QLatin1String("left-")) ? 0 : 1);
+        const Diagnosis &d = inv.diagnose();
+        QCOMPARE(d.inputs.filter(QStringLiteral("A=")).size(), 2);
+        QCOMPARE(d.inputs.filter(QStringLiteral("B=")).size(), 2);
+        QVERIFY(!inv.addEvidence(stats.filePath(QStringLiteral("no-such-file.txt")), Host::A, &error));
+        QVERIFY(error.contains(QLatin1String("no-such-file.txt")));
+    }
+
+    // Cancelled work keeps nothing: a cancelled read leaves no capture, a cancelled comparison
+    // no comparison.
+    void cancel()
+    {
+        Investigation inv;
+        QString error;
+        std::atomic_bool stop{true};
+        QVERIFY(!inv.openCapture(Host::A, loss1(QStringLiteral("left-outer.pcap")), &error, {}, &stop));
+        QVERIFY2(error.contains(QLatin1String("cancelled")), qPrintable(error));
+        QVERIFY(!inv.hasCapture(Host::A));
+        QVERIFY(inv.openCapture(Host::A, loss1(QStringLiteral("left-outer.pcap")), &error));
+        QVERIFY(inv.openCapture(Host::B, loss1(QStringLiteral("right-outer.pcap")), &error));
+        QVERIFY(!inv.compare({}, {}, &stop));
+        QVERIFY(!inv.comparison());
+        QVERIFY(inv.compare());
+        QVERIFY(inv.comparison());
+    }
+
+    // Results of other captures never survive: replacing a capture drops the comparison and
+    // the diagnosis computed with the old one, and the peer joins the diagnosis only compared.
+    void staleResultsDropped()
+    {
+        Investigation inv;
+        QString error;
+        QVERIFY(inv.openCapture(Host::A, loss1(QStringLiteral("left-outer.pcap")), &error));
+        QVERIFY(inv.openCapture(Host::B, loss1(QStringLiteral("right-outer.pcap")), &error));
+        QVERIFY(inv.compare());
+        QVERIFY(!inv.diagnose().findings.empty());
+        const QString clean = labDir(QStringLiteral("clean")) + QStringLiteral("/right-outer.pcap");
+        QVERIFY(inv.openCapture(Host::B, clean, &error));
+        QVERIFY(!inv.comparison());
+        QVERIFY(inv.diagnosis().findings.empty() && inv.diagnosis().steps.empty());
+        // Not compared yet: B is not part of the diagnosis.
+        QCOMPARE(inv.diagnose().inputs, QStringList{loss1(QStringLiteral("left-outer.pcap"))});
+    }
+
+    // What `ikev2wb diagnose` runs gives what the pieces give.
+    void diagnoseFilesIsTheSameObject()
+    {
+        DiagnosisFiles files;
+        files.captureA = loss1(QStringLiteral("left-outer.pcap"));
+        files.captureB = loss1(QStringLiteral("right-outer.pcap"));
+        Investigation inv;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+        QVERIFY(inv.comparison());
+        QCOMPARE(inv.facts().dir[0].lost, verifiedLostLeftToRight());
+        QCOMPARE(inv.diagnosis().findings.front().cause, QStringLiteral("packet_loss_in_transit"));
+        files.captureB = loss1(QStringLiteral("no-such.pcap"));
+        Investigation missing;
+        QVERIFY(!diagnoseFiles(files, missing, &error));
+        QVERIFY2(error.contains(QLatin1String("no-such.pcap")), qPrintable(error));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestInvestigation)
+#include "tst_investigation.moc"
