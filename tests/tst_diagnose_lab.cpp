@@ -391,7 +391,7 @@ private slots:
         const Diagnosis &d = ld.diagnosis();
 
         // Left's window on the right->left packets left captured: the emulator drops none.
-        const CaptureIndex &left = a == QLatin1String("left") ? *ld.indexA : *ld.indexB;
+        const CaptureIndex &left = a == QLatin1String("left") ? *ld.index(Host::A) : *ld.index(Host::B);
         std::uint64_t leftDrops = 0, r2lPackets = 0;
         for (const EspSa &sa : left.espSas) {
             static const std::uint8_t leftWan[4] = {10, 0, 1, 1}; // truth.json topology: left 10.0.1.1
@@ -427,7 +427,7 @@ private slots:
         QVERIFY2(sw->changes.contains(QLatin1String("Set it on the receiving side: host 'right' (10.0.2.1)")),
                  qPrintable(sw->changes));
         // The window right's capture needs, from its own analysis.
-        const CaptureIndex &right = a == QLatin1String("right") ? *ld.indexA : *ld.indexB;
+        const CaptureIndex &right = a == QLatin1String("right") ? *ld.index(Host::A) : *ld.index(Host::B);
         const CaptureAnalysis ra = analyzeCapture(right);
         std::uint64_t minExact = 0;
         for (const EspSaSequence &s : ra.esp.sas)
@@ -861,7 +861,7 @@ private slots:
                 QVERIFY(notes.contains(QLatin1String("does not tell which end it was captured at")));
                 QVERIFY(notes.contains(QLatin1String("--evidence-a PATH")));
                 QVERIFY(d.basis.replayWindowAssumed);
-                QVERIFY(ld.facts.connection.isEmpty());
+                QVERIFY(ld.facts().connection.isEmpty());
             } else {
                 QVERIFY(!d.basis.replayWindowAssumed);
                 QCOMPARE(qint64(d.basis.replayWindow),
