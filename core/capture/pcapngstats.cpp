@@ -13,7 +13,6 @@ namespace ikev2wb {
 namespace {
 
 constexpr std::uint32_t kShb = 0x0A0D0D0A;
-constexpr std::uint32_t kIdb = 1;
 constexpr std::uint32_t kIsb = 5;
 constexpr std::uint32_t kMaxIsb = 64 * 1024;
 constexpr qint64 kChunk = 1 << 20;
