@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "plantedlink.h"
+#include "report/outputfile.h"
 #include "synthcapture.h"
 
 namespace {
@@ -378,6 +379,62 @@ private Q_SLOTS:
         QVERIFY2(opens > 2, "strace saw no open calls: the filter does not match this system");
         QCOMPARE(opensA, 1);
         QCOMPARE(opensB, 1);
+    }
+
+    // OutputFile, the writer behind --fix-script, --pdf and `ikev2wb capture -w`: a link planted
+    // at the name after open() (the check) and before commit() is never written through. A
+    // replaceable output (fix script) replaces the link itself; a never-overwritten one (capture)
+    // leaves it in place and keeps the data under the temporary name, which it reports.
+    void outputFileLinkPlantedAfterOpen_data()
+    {
+        QTest::addColumn<bool>("refuse");
+        QTest::newRow("replace regular (fix script, PDF)") << false;
+        QTest::newRow("refuse existing (capture)") << true;
+    }
+    void outputFileLinkPlantedAfterOpen()
+    {
+        QFETCH(bool, refuse);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("out.bin"));
+        using ikev2wb::OutputFile;
+        OutputFile f(path, refuse ? OutputFile::Existing::Refuse : OutputFile::Existing::ReplaceRegular);
+        QString error;
+        QVERIFY2(f.open(&error), qPrintable(error));
+        QVERIFY(f.write(QByteArrayLiteral("first half, ")));
+        const PlantedLink planted = PlantedLink::make(dir.path(), QStringLiteral("out.bin"));
+        QVERIFY(QFileInfo(path).isSymLink());
+        QVERIFY(f.write(QByteArrayLiteral("second half\n")));
+        QString kept;
+        const bool ok = f.commit(0600, &error, &kept);
+        // The target of the link keeps its bytes either way.
+        QFile target(planted.target);
+        QVERIFY(target.open(QIODevice::ReadOnly));
+        QCOMPARE(target.readAll(), QByteArray(PlantedLink::Bytes));
+        if (!refuse) {
+            QVERIFY2(ok, qPrintable(error));
+            QVERIFY(!QFileInfo(path).isSymLink());
+            QFile out(path);
+            QVERIFY(out.open(QIODevice::ReadOnly));
+            QCOMPARE(out.readAll(), QByteArrayLiteral("first half, second half\n"));
+            return;
+        }
+        QVERIFY(!ok);
+        QVERIFY(planted.intact());
+        QCOMPARE(error, path + QStringLiteral(": appeared while it was being written; not replaced"));
+        QVERIFY(kept.startsWith(dir.filePath(QStringLiteral(".out.bin."))));
+        QFile out(kept);
+        QVERIFY(out.open(QIODevice::ReadOnly));
+        QCOMPARE(out.readAll(), QByteArrayLiteral("first half, second half\n"));
+        QCOMPARE(int(out.permissions() & 0x0077), 0); // no group/other bits: 0600
+        // Refused from the start as well: a link, or any existing name.
+        OutputFile again(path, OutputFile::Existing::Refuse);
+        QVERIFY(!again.open(&error));
+        QCOMPARE(error, path + QStringLiteral(
+                                   ": is a symbolic link; not written (remove it or choose another name)"));
+        OutputFile regular(kept, OutputFile::Existing::Refuse);
+        QVERIFY(!regular.open(&error));
+        QCOMPARE(error, kept + QStringLiteral(": exists; never overwritten (choose another name)"));
     }
 };
 

@@ -6,12 +6,14 @@
 #include "capture/capturereader.h"
 #include "capture/pcapngstats.h"
 #include "index/indexbuilder.h"
+#include "plantedlink.h"
 
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTemporaryDir>
 #include <QTest>
@@ -523,6 +525,57 @@ private slots:
         }
         const QFileInfo older(dir.filePath(files.first()));
         QVERIFY2(older.size() >= 1000000, "a rotated file is full");
+    }
+
+    // A symbolic link planted at the output name while `ikev2wb capture` runs (the check of the
+    // name is long past) is neither followed nor replaced: exit 3, the link and its target as
+    // they were, and the capture kept under the temporary name the message gives, mode 0600.
+    // (With QSaveFile the finished capture was renamed over the link: exit 0, link gone.)
+    void linkPlantedDuringCapture()
+    {
+        if (!m_canLab) QSKIP(qPrintable(m_why));
+        NsPair ns;
+        QVERIFY2(ns.build().isEmpty(), "namespaces");
+        QTemporaryDir dir(m_tmp.filePath(QStringLiteral("raceXXXXXX")));
+        QVERIFY(dir.isValid());
+        const QString out = dir.filePath(QStringLiteral("planted.pcapng"));
+        QProcess cap;
+        cap.start(QStringLiteral("ip"), ns.inA(kCli, {QStringLiteral("capture"), QStringLiteral("-i"),
+                                                      kCaptureIf, QStringLiteral("--duration"),
+                                                      QStringLiteral("60"), QStringLiteral("-w"), out}));
+        QVERIFY(cap.waitForStarted());
+        // The name was checked and the capture is running (its temporary file is unnamed until
+        // it is put in place): the window QSaveFile left open.
+        QTest::qWait(1500);
+        QCOMPARE(cap.state(), QProcess::Running);
+        const PlantedLink planted = PlantedLink::make(dir.path(), QStringLiteral("planted.pcapng"));
+        QVERIFY(QFileInfo(out).isSymLink());
+        {
+            Sender sender(ns.b, 20);
+            QTest::qWait(300);
+        }
+        ::kill(pid_t(cap.processId()), SIGINT);
+        const bool finished = cap.waitForFinished(10000);
+        if (!finished) cap.kill(), cap.waitForFinished(2000);
+        QVERIFY(finished);
+        const QString err = QString::fromLocal8Bit(cap.readAllStandardError());
+        QVERIFY2(cap.exitCode() == 3, qPrintable(err));
+        QVERIFY2(planted.intact(), "the planted link or its target changed");
+        QVERIFY2(err.contains(QStringLiteral("appeared while it was being written; not replaced")),
+                 qPrintable(err));
+        const QRegularExpressionMatch kept =
+            QRegularExpression(QStringLiteral("the capture was kept as (\\S+)\n")).match(err);
+        QVERIFY2(kept.hasMatch(), qPrintable(err));
+        const QString tmp = kept.captured(1);
+        QVERIFY2(tmp.startsWith(dir.filePath(QStringLiteral(".planted.pcapng."))), qPrintable(tmp));
+        QCOMPARE(QFileInfo(tmp).permissions() &
+                     (QFile::ReadGroup | QFile::ReadOther | QFile::WriteGroup | QFile::WriteOther),
+                 QFile::Permissions());
+        QString why;
+        const auto idx = loadCapture(tmp, &why);
+        QVERIFY2(idx, qPrintable(why));
+        QVERIFY(idx->packetCount() >= 1);
+        QVERIFY(idx->captureDrops.has_value());
     }
 
     // The helper itself refuses an existing file and a terminal; checked without a capture.

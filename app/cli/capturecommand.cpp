@@ -1,18 +1,19 @@
 // `ikev2wb capture`: live capture through the privilege-separated helper ikev2wb-capture.
 // ikev2wb itself never needs root: it runs the helper (by absolute path, never through $PATH),
-// saves the pcapng it streams on stdout with QSaveFile (nothing is left behind when the capture
-// fails) and passes Ctrl-C on so that the helper ends cleanly with its statistics block.
+// saves the pcapng it streams on stdout through OutputFile (a temporary file put in place only
+// when the capture succeeded, never over an existing name or through a link) and passes Ctrl-C on so that the
+// helper ends cleanly with its statistics block.
 #include "commands.h"
 
 #include "capture/pcapngstats.h"
 #include "diagnose/shellquote.h"
+#include "report/outputfile.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QProcess>
-#include <QSaveFile>
 #include <QSocketNotifier>
 
 #include <csignal>
@@ -127,6 +128,8 @@ int capture(const QStringList &args)
         return usageError(QStringLiteral("--size takes megabytes from 1 to 10240"));
     if (o.out == QLatin1String("-"))
         return usageError(QStringLiteral("-w takes a file name (the helper itself streams to stdout)"));
+    // The file itself is checked and created below (OutputFile::Refuse); a ring's files by the
+    // helper. This early check only spares starting a capture that could not be saved.
     if (QFileInfo::exists(o.out) || QFileInfo(o.out).isSymLink()) {
         err(QStringLiteral("ikev2wb: %1 exists; captures are never overwritten: choose another name\n")
                 .arg(o.out));
@@ -153,13 +156,15 @@ int capture(const QStringList &args)
     }
 
     const bool ring = !o.ring.isNull();
-    QSaveFile file(o.out);
-    if (!ring && !file.open(QIODevice::WriteOnly)) {
-        err(QStringLiteral("ikev2wb: cannot write %1: %2\n").arg(o.out, file.errorString()));
+    // Not QSaveFile: it resolves a symbolic link planted at the name between the check above and
+    // its open, and writes over the link's target. OutputFile creates a fresh temporary file
+    // (O_EXCL, 0600) and commit() refuses a name that was taken meanwhile.
+    OutputFile file(o.out, OutputFile::Existing::Refuse);
+    QString openError;
+    if (!ring && !file.open(&openError)) {
+        err(QStringLiteral("ikev2wb: cannot write %1\n").arg(openError));
         return ExitBadInput;
     }
-    // A capture holds other people's traffic: readable by its owner only.
-    if (!ring) file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
 
     // A ring is several files: the helper creates them itself (O_EXCL, 0600, as this user).
     QStringList helperArgs{QStringLiteral("-i"), o.iface, QStringLiteral("-w"),
@@ -191,7 +196,7 @@ int capture(const QStringList &args)
     bool stopping = false;
     auto drain = [&] {
         const QByteArray chunk = proc.readAllStandardOutput();
-        if (!chunk.isEmpty() && !writeFailed && file.write(chunk) != chunk.size()) {
+        if (!chunk.isEmpty() && !writeFailed && !file.write(chunk)) {
             writeFailed = true;
             proc.terminate();
         }
@@ -222,7 +227,7 @@ int capture(const QStringList &args)
     ::close(g_signalPipe[1]);
 
     if (proc.error() == QProcess::FailedToStart) {
-        file.cancelWriting();
+        file.cancel();
         err(QStringLiteral("ikev2wb: cannot run the capture helper %1: %2\n")
                 .arg(shq(helper), proc.errorString()));
         return ExitCannotProbe;
@@ -230,10 +235,10 @@ int capture(const QStringList &args)
     const bool crashed = proc.exitStatus() != QProcess::NormalExit;
     const int rc = crashed ? -1 : proc.exitCode();
     if (writeFailed || crashed || rc != 0) {
-        file.cancelWriting();
+        const QString writeError = file.errorString();
+        file.cancel();
         if (writeFailed)
-            err(QStringLiteral("ikev2wb: writing %1 failed: %2; nothing was saved\n")
-                    .arg(o.out, file.errorString()));
+            err(QStringLiteral("ikev2wb: writing %1 failed: %2; nothing was saved\n").arg(o.out, writeError));
         else if (crashed)
             err(QStringLiteral("ikev2wb: the capture helper stopped abnormally; nothing was saved\n"));
         else
@@ -250,8 +255,14 @@ int capture(const QStringList &args)
         std::fwrite(b.constData(), 1, std::size_t(b.size()), stdout);
         return ExitOk;
     }
-    if (!file.commit()) {
-        err(QStringLiteral("ikev2wb: cannot save %1: %2\n").arg(o.out, file.errorString()));
+    // A capture holds other people's traffic: readable by its owner only.
+    QString commitError, keptAs;
+    if (!file.commit(0600, &commitError, &keptAs)) {
+        if (!keptAs.isEmpty())
+            err(QStringLiteral("ikev2wb: cannot save %1; the capture was kept as %2\n")
+                    .arg(commitError, keptAs));
+        else
+            err(QStringLiteral("ikev2wb: cannot save %1\n").arg(commitError));
         return ExitBadInput;
     }
 
