@@ -5,6 +5,7 @@
 #include "evidence/outputfolder.h"
 #include "evidence/parsers.h"
 #include "evidence/redact.h"
+#include "securityfuzz.h" // describeConfig
 
 #include <QDirIterator>
 #include <QRegularExpression>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 using namespace ikev2wb;
+using ikev2wb::fuzz::describeConfig;
 
 namespace {
 
@@ -65,35 +67,6 @@ std::map<QString, QByteArray> tree(const QString &dir)
 QByteArray hostile(const char *name)
 {
     return readAll(QFINDTESTDATA(QStringLiteral("data/evidence/hostile/") + QLatin1String(name)));
-}
-
-/// A parsed config as lines "section NAME @LINE" / "value KEY @LINE = VALUE" / "include X" /
-/// "warning @LINE MESSAGE", in file order, to compare a file with its redacted copy.
-void describe(QStringList &out, const ConfigSection &s, const QString &indent)
-{
-    for (const ConfigValue &v : s.values)
-        out << QStringLiteral("%1value %2 @%3 = %4").arg(indent, v.key).arg(v.line).arg(v.value);
-    for (const ConfigSection &sub : s.sections) {
-        out << QStringLiteral("%1section %2 @%3").arg(indent, sub.name).arg(sub.line);
-        describe(out, sub, indent + QStringLiteral("  "));
-    }
-}
-
-QStringList describe(const QByteArray &text, EvidenceKind kind)
-{
-    ParseStatus status;
-    const ConfigFile f = kind == EvidenceKind::IpsecConf
-                             ? parseIpsecConf(text, QStringLiteral("x.conf"), status)
-                             : parseStrongswanStyleConf(text, QStringLiteral("x.conf"), kind, status);
-    QStringList out;
-    if (!status.ok()) out << QStringLiteral("error ") + status.error;
-    for (const EvidenceIssue &w : status.warnings)
-        out << QStringLiteral("warning @%1 %2").arg(w.line).arg(w.message);
-    describe(out, f.root, QString());
-    for (const QString &i : f.includes)
-        out << QStringLiteral("include ") + i;
-    out << QStringLiteral("connections %1").arg(f.connections.size());
-    return out;
 }
 
 // Hand-written in the layout of `ip -s -s xfrm state` (lab files, iproute2 6.1); keys invented.
@@ -491,8 +464,8 @@ void TestCollect::redactedParsesTheSame()
     const auto k = EvidenceKind(kind);
     const QByteArray red = k == EvidenceKind::IpsecConf ? redactIpsecConf(text) : redactStrongswanConf(text);
     QCOMPARE(red.count('\n'), text.count('\n'));
-    const QStringList a = describe(text, k);
-    const QStringList b = describe(red, k);
+    const QStringList a = describeConfig(text, k);
+    const QStringList b = describeConfig(red, k);
     // Same sections, keys, lines, includes and warnings; a value differs only by being redacted
     // (secret keys read "[redacted]" on both sides: our parsers drop them too).
     QCOMPARE(b.size(), a.size());

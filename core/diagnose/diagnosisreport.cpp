@@ -378,21 +378,23 @@ QString fixScript(const Diagnosis &d)
         const QStringList ph = shellPlaceholders(f.text);
         if (fixIsShell(f.kind)) {
             if (!ph.isEmpty())
-                s +=
-                    QStringLiteral("    echo 'fix %1 still holds %2: put the real values into fix_%1 in this "
-                                   "script and delete this guard line' >&2; return 1\n")
-                        .arg(n)
-                        .arg(ph.join(QStringLiteral(", ")));
+                s += QStringLiteral("    echo %1 >&2; return 1\n")
+                         .arg(shq(QStringLiteral("fix %1 still holds %2: put the real values into fix_%1 in "
+                                                 "this script and delete this guard line")
+                                      .arg(n)
+                                      .arg(ph.join(QStringLiteral(", ")))));
             s += QStringLiteral("    :\n") + indent(f.text, QStringLiteral("    "));
         } else {
-            s += QStringLiteral("    echo 'Merge this into %1:'\n    cat <<'%2'\n")
-                     .arg(configFile(f.kind), eof);
+            // shq: the file's description may hold a quote ("the VPN client's settings").
+            s += QStringLiteral("    echo %1\n    cat <<'%2'\n")
+                     .arg(shq(QStringLiteral("Merge this into %1:").arg(configFile(f.kind))), eof);
             s += f.text;
             if (!f.text.endsWith(QLatin1Char('\n'))) s += QLatin1Char('\n');
             s += eof + QStringLiteral("\n");
             if (!ph.isEmpty())
-                s += QStringLiteral("    echo 'Replace %1 with the real values first.'\n")
-                         .arg(ph.join(QStringLiteral(", ")));
+                s += QStringLiteral("    echo %1\n")
+                         .arg(shq(QStringLiteral("Replace %1 with the real values first.")
+                                      .arg(ph.join(QStringLiteral(", ")))));
         }
         s += QStringLiteral("}\n\n");
     }

@@ -383,8 +383,10 @@ QByteArray redactIpsecConf(const QByteArray &text, int *count)
         QByteArray code = hash >= 0 ? line.first(hash) : line;
         const QByteArray comment =
             hash >= 0 ? commentText(QByteArrayView(line).sliced(hash + 1), n) : QByteArray();
+        // A line that starts with '=' has an empty key: its value is redacted all the same
+        // (found by tst_fuzz_security: "=\txauth_secret=X" was copied as it was).
         const qsizetype eq = code.indexOf('=');
-        if (eq > 0) {
+        if (eq >= 0) {
             const QByteArrayView key = QByteArrayView(code).first(eq).trimmed();
             const QByteArrayView value = QByteArrayView(code).sliced(eq + 1).trimmed();
             if (value.startsWith('"') && value.count('"') % 2 == 1) {
