@@ -3,6 +3,8 @@
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
 #include "pages/comparepage.h"
+#include "pages/livecapturedialog.h"
+#include "pages/livepage.h"
 #include "pages/overviewpage.h"
 #include "pages/startpage.h"
 #include "report/pdfreport.h"
@@ -111,6 +113,13 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     closeTab->setToolTip(tr("Close the current capture or comparison"));
     auto *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
+
+    auto *captureMenu = menuBar()->addMenu(tr("&Capture"));
+    auto *live = captureMenu->addAction(tr("Start &Live Capture…"), this, &MainWindow::openLiveCaptureDialog);
+    live->setObjectName(QStringLiteral("startLiveCaptureAction"));
+    live->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
+    live->setToolTip(tr("Capture IKE/ESP traffic on an interface of this machine through the capture helper, "
+                        "watching it as it arrives"));
 
     auto *edit = menuBar()->addMenu(tr("&Edit"));
     auto *prefs = edit->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
@@ -268,9 +277,18 @@ void MainWindow::onLoaded(const QString &path, IndexPtr index)
             // lays out its new tab bar.
             page->resize(m_stack->size());
             const bool pair = !page->peerPath().isEmpty();
-            const int tab = m_tabs->addTab(page, pair ? QFileInfo(path).fileName() + QStringLiteral(" ⇄ ") +
-                                                            QFileInfo(page->peerPath()).fileName()
-                                                      : QFileInfo(path).fileName());
+            const QString title = pair ? QFileInfo(path).fileName() + QStringLiteral(" ⇄ ") +
+                                             QFileInfo(page->peerPath()).fileName()
+                                       : QFileInfo(path).fileName();
+            // A live capture's saved file takes the place of its live tab.
+            const QPointer<LivePage> live = m_liveReplace.take(path);
+            const int liveTab = live ? m_tabs->indexOf(live) : -1;
+            const int tab =
+                liveTab >= 0 ? m_tabs->insertTab(liveTab, page, title) : m_tabs->addTab(page, title);
+            if (live) {
+                m_tabs->removeTab(m_tabs->indexOf(live));
+                live->deleteLater();
+            }
             m_tabs->setTabToolTip(tab, pair ? tr("A: %1\nB: %2").arg(path, page->peerPath()) : path);
             m_tabs->setCurrentIndex(tab);
             m_stack->setCurrentWidget(m_tabs);
@@ -310,6 +328,7 @@ void MainWindow::onAnalysed(const QString &path, IndexPtr index, AnalysisPtr ana
 
 void MainWindow::onFailed(const QString &path, const QString &message)
 {
+    if (const QPointer<LivePage> live = m_liveReplace.take(path)) live->showEnded({}, message);
     m_peerLoads.remove(path);
     m_pairFor.remove(path);
     m_progress->setVisible(false);
@@ -671,6 +690,68 @@ void MainWindow::exportReportTo(const QString &path)
             QString error;
             return report::writePdfReport(path, in, &error) ? QString() : error;
         }));
+}
+
+} // namespace ikev2wb::ui
+
+namespace ikev2wb::ui {
+
+LiveCaptureDialog *MainWindow::openLiveCaptureDialog()
+{
+    auto *dialog = findChild<LiveCaptureDialog *>();
+    if (!dialog) {
+        dialog = new LiveCaptureDialog(QCoreApplication::applicationDirPath(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &LiveCaptureDialog::startRequested, this,
+                [this](const LiveCaptureOptions &options) { startLiveCapture(options); });
+    }
+    dialog->open(); // no exec(): no nested event loop
+    return dialog;
+}
+
+LivePage *MainWindow::startLiveCapture(const LiveCaptureOptions &options)
+{
+    auto *session = new LiveSession(options);
+    auto *page = new LivePage(session);
+    session->setParent(page); // closing the tab stops the capture (and saves it)
+    const QPointer<LivePage> guard(page);
+    connect(session, &LiveSession::finished, this,
+            [this, guard](const QStringList &saved, const QString &error, LiveSnapshotPtr last) {
+                if (!guard) return;
+                guard->apply(last);
+                onLiveFinished(guard, saved, error);
+            });
+    const int tab = m_tabs->addTab(page, tr("● %1 (live)").arg(options.interfaceName));
+    m_tabs->setTabToolTip(tab, tr("Live capture on %1 into %2").arg(options.interfaceName, options.output));
+    m_tabs->setCurrentIndex(tab);
+    m_stack->setCurrentWidget(m_tabs);
+    updateStartPage();
+    m_status->setText(tr("Capturing on %1…").arg(options.interfaceName));
+    session->start();
+    return page;
+}
+
+void MainWindow::onLiveFinished(LivePage *page, const QStringList &saved, const QString &error)
+{
+    page->showEnded(saved, error);
+    const int tab = m_tabs->indexOf(page);
+    if (!error.isEmpty() || saved.isEmpty()) {
+        if (tab >= 0)
+            m_tabs->setTabText(tab, tr("%1 (capture failed)").arg(page->session()->options().interfaceName));
+        m_status->setText(error.isEmpty() ? tr("The live capture saved no file")
+                                          : error.section(QLatin1Char('\n'), 0, 0));
+        return;
+    }
+    // A ring's kept files are separate captures: the newest opens (opening a set as one
+    // capture is not supported yet).
+    const QString path = saved.last();
+    if (tab >= 0) m_tabs->setTabText(tab, tr("%1 (opening)").arg(QFileInfo(path).fileName()));
+    m_liveReplace.insert(path, page);
+    m_status->setText(
+        saved.size() == 1
+            ? tr("Live capture saved to %1").arg(path)
+            : tr("Live capture kept %1 ring files; opening the newest, %2").arg(saved.size()).arg(path));
+    openFiles({path});
 }
 
 } // namespace ikev2wb::ui

@@ -19,6 +19,9 @@ class QStackedWidget;
 namespace ikev2wb::ui {
 
 class CapturePage;
+class LiveCaptureDialog;
+class LivePage;
+struct LiveCaptureOptions;
 
 class StartPage;
 
@@ -102,6 +105,16 @@ private:
 public:
     /// Compares `page`'s capture with `peerPath` and turns the tab into the pair's investigation.
     void addPeerCaptureTo(CapturePage *page, const QString &peerPath);
+    /// Capture ▸ Start Live Capture…: the dialog (non-modal); Start calls startLiveCapture().
+    LiveCaptureDialog *openLiveCaptureDialog();
+    /// Runs the capture helper with `options` in a live tab; when it ends the saved file opens
+    /// as an ordinary tab in the live tab's place.
+    LivePage *startLiveCapture(const LiveCaptureOptions &options);
+
+private:
+    void onLiveFinished(LivePage *page, const QStringList &saved, const QString &error);
+    /// Saved live captures being loaded → the live tab their tab replaces.
+    QHash<QString, QPointer<LivePage>> m_liveReplace;
 };
 
 } // namespace ikev2wb::ui

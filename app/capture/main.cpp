@@ -4,6 +4,7 @@
 // pcap_activate() the interface, then drops every capability, compiles the filter and streams
 // pcapng to its standard output (or a new file). Plain C++20 and libpcap, no Qt, no shell, no
 // environment lookups: small enough to audit. `ikev2wb capture` and the GUI run it.
+#include "live/capturedefaults.h"
 #include "pcapngwriter.h"
 
 #include <pcap/pcap.h>
@@ -23,6 +24,7 @@
 #include <ctime>
 #include <deque>
 #include <fcntl.h>
+#include <poll.h>
 #include <string>
 #include <string_view>
 #include <unistd.h>
@@ -36,8 +38,7 @@ using ikev2wb::capture::PcapngWriter;
 constexpr const char *kProg = "ikev2wb-capture";
 // The group the package limits the helper to (issue 15; as Wireshark's dumpcap and "wireshark").
 constexpr const char *kGroup = "ikev2wb";
-constexpr const char *kDefaultFilter = "udp port 500 or udp port 4500 or esp or icmp or icmp6"
-                                       " or (ip[6:2] & 0x1fff != 0) or ip6[6] == 44";
+constexpr const char *kDefaultFilter = ikev2wb::kDefaultCaptureFilter;
 
 enum Exit : int { ExitOk = 0, ExitUsage = 2, ExitFailed = 3, ExitNoPermission = 4 };
 
@@ -54,12 +55,17 @@ constexpr int kKernelBuffer = 8 * 1024 * 1024;
 constexpr std::size_t kFlushAt = 256 * 1024;
 constexpr long kMaxRingFiles = 1000;
 constexpr long kMaxRingSizeMb = 10240;
+constexpr long kMinStatsMs = 100;
+constexpr long kMaxStatsMs = 3600000;
+// With --stats-interval the loop waits for packets in poll() at most this long, so that a
+// periodic statistics block is written on time on an idle interface too.
+constexpr int kPollTimeoutMs = 100;
 
 void usage(FILE *to)
 {
     std::fprintf(to,
                  "usage: %s -i IFACE [-f BPF] [--duration S] [--count N] [--snaplen N] [-w FILE|-] [-q]\n"
-                 "          [--ring FILES --size MB]\n"
+                 "          [--ring FILES --size MB] [--tee] [--stats-interval MS]\n"
                  "\n"
                  "Captures IKE/ESP traffic on IFACE and writes pcapng (to standard output with -w -,\n"
                  "the default; -w FILE creates a new file, mode 0600, never overwrites one).\n"
@@ -70,6 +76,10 @@ void usage(FILE *to)
                  "  --snaplen N     bytes kept of each packet (%ld..%ld, default %ld)\n"
                  "  --ring FILES --size MB  with -w FILE: write FILE_00001.pcapng, FILE_00002.pcapng, ...\n"
                  "                  of MB megabytes each (1..10240), keeping the last FILES (2..1000)\n"
+                 "  --tee           with -w FILE: stream the same pcapng to standard output as well\n"
+                 "                  (with --ring: every file's blocks, one section after another)\n"
+                 "  --stats-interval MS  also write an Interface Statistics Block every MS milliseconds\n"
+                 "                  (100..3600000) while capturing, for a reader following the stream\n"
                  "  -q              no summary line on standard error at the end\n"
                  "SIGINT/SIGTERM end the capture cleanly: the file ends with an Interface Statistics\n"
                  "Block (received, dropped by the kernel, dropped by the interface).\n"
@@ -212,6 +222,13 @@ void explainPermission(const char *iface, const char *why)
                  kProg, iface, why, path.c_str(), kGroup, kGroup, path.c_str(), path.c_str(), kGroup);
 }
 
+std::uint64_t monotonicMs()
+{
+    timespec t{};
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return std::uint64_t(t.tv_sec) * 1000 + std::uint64_t(t.tv_nsec) / 1000000;
+}
+
 // ---- the capture ----------------------------------------------------------------------------
 
 volatile sig_atomic_t g_stop = 0;
@@ -242,14 +259,21 @@ void installSignals()
 struct Output
 {
     int fd = STDOUT_FILENO;
+    int teeFd = -1; // --tee: the same bytes to standard output as well
     bool brokenPipe = false;
     bool failed = false;
     int error = 0;
 
     bool writeAll(const std::uint8_t *p, std::size_t n)
     {
+        return writeTo(fd, p, n) && (teeFd < 0 || writeTo(teeFd, p, n));
+    }
+
+private:
+    bool writeTo(int to, const std::uint8_t *p, std::size_t n)
+    {
         while (n > 0 && !brokenPipe && !failed) {
-            const ssize_t w = ::write(fd, p, n);
+            const ssize_t w = ::write(to, p, n);
             if (w < 0) {
                 if (errno == EINTR) continue;
                 if (errno == EPIPE)
@@ -411,6 +435,8 @@ struct Options
     long snaplen = kDefaultSnaplen;
     long ringFiles = 0;
     long ringSizeMb = 0;
+    long statsMs = 0;
+    bool tee = false;
     bool quiet = false;
 };
 
@@ -428,8 +454,10 @@ int parseArgs(int argc, char **argv, Options *o)
             std::exit(ExitOk);
         } else if (a == "-q") {
             o->quiet = true;
+        } else if (a == "--tee") {
+            o->tee = true;
         } else if (a == "-i" || a == "-f" || a == "-w" || a == "--duration" || a == "--count" ||
-                   a == "--snaplen" || a == "--ring" || a == "--size") {
+                   a == "--snaplen" || a == "--ring" || a == "--size" || a == "--stats-interval") {
             if (!needValue()) return usageError("%s needs a value", argv[i]);
             ++i;
             if (a == "-i") {
@@ -454,6 +482,9 @@ int parseArgs(int argc, char **argv, Options *o)
             } else if (a == "--ring") {
                 if (!parseNumber(v, 2, kMaxRingFiles, &o->ringFiles))
                     return usageError("--ring takes a number of files from 2 to 1000, not '%s'", v);
+            } else if (a == "--stats-interval") {
+                if (!parseNumber(v, kMinStatsMs, kMaxStatsMs, &o->statsMs))
+                    return usageError("--stats-interval takes milliseconds from 100 to 3600000, not '%s'", v);
             } else if (a == "--size") {
                 if (!parseNumber(v, 1, kMaxRingSizeMb, &o->ringSizeMb))
                     return usageError("--size takes megabytes from 1 to 10240, not '%s'", v);
@@ -469,6 +500,7 @@ int parseArgs(int argc, char **argv, Options *o)
     if ((o->ringFiles > 0) != (o->ringSizeMb > 0)) return usageError("--ring and --size go together%s");
     if (o->ringFiles > 0 && std::strcmp(o->outPath, "-") == 0)
         return usageError("--ring needs -w FILE (files are written, not standard output)%s");
+    if (o->tee && std::strcmp(o->outPath, "-") == 0) return usageError("--tee needs -w FILE%s");
     return ExitOk;
 }
 
@@ -569,6 +601,16 @@ int main(int argc, char **argv)
         pcap_close(p);
         return rc;
     }
+    if (o.tee) {
+        if (isatty(STDOUT_FILENO)) {
+            std::fprintf(stderr, "%s: --tee: standard output is a terminal; pcapng is binary\n", kProg);
+            pcap_close(p);
+            ::close(s.out.fd);
+            ::unlink(firstPath.c_str());
+            return ExitUsage;
+        }
+        s.out.teeFd = STDOUT_FILENO;
+    }
     const bool nanoActive = nano && pcap_get_tstamp_precision(p) == PCAP_TSTAMP_PRECISION_NANO;
     s.scale = nanoActive ? 1000000000 : 1000000;
     s.snaplen = static_cast<std::uint32_t>(pcap_snapshot(p));
@@ -585,6 +627,11 @@ int main(int argc, char **argv)
     g_pcap = p;
     if (o.duration > 0) alarm(static_cast<unsigned>(o.duration));
     std::string captureError;
+    std::uint64_t lastStats = monotonicMs();
+    // Periodic statistics need the loop to come back when no packet arrives: libpcap's own
+    // blocking read may wait forever (TPACKET_V3 retires no empty block), so poll() waits here.
+    int pollFd = -1;
+    if (o.statsMs > 0 && pcap_setnonblock(p, 1, err) == 0) pollFd = pcap_get_selectable_fd(p);
     while (!g_stop && !s.out.brokenPipe && !s.out.failed) {
         const long left = o.count > 0 ? o.count - static_cast<long>(s.written) : -1;
         if (o.count > 0 && left <= 0) break;
@@ -592,6 +639,16 @@ int main(int argc, char **argv)
         if (n == PCAP_ERROR) {
             captureError = pcap_geterr(p);
             break;
+        }
+        if (n == 0 && pollFd >= 0) {
+            // Non-blocking: nothing was waiting. Sleep until a packet, a signal or the timeout.
+            pollfd pfd{pollFd, POLLIN, 0};
+            ::poll(&pfd, 1, kPollTimeoutMs);
+        }
+        if (o.statsMs > 0 && monotonicMs() - lastStats >= std::uint64_t(o.statsMs)) {
+            pcap_stat st{};
+            s.statistics(&st);
+            lastStats = monotonicMs();
         }
         s.flush();
     }

@@ -8,6 +8,7 @@
 #include "capture/pcapngstats.h"
 #include "diagnose/shellquote.h"
 #include "report/outputfile.h"
+#include "live/capturehelper.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -35,14 +36,9 @@ constexpr const char *kHelperName = "ikev2wb-capture";
 /// Exit status of the helper (see its --help) that means "no permission to capture".
 constexpr int kHelperNoPermission = 4;
 
-/// Where the helper may be: beside this program (the build tree, a relocated install), then the
-/// installed libexec folder relative to it. Absolute paths only; $PATH is never searched.
 QStringList helperCandidates()
 {
-    const QString dir = QCoreApplication::applicationDirPath();
-    const QString name = QString::fromLatin1(kHelperName);
-    return {QDir::cleanPath(dir + QLatin1Char('/') + name),
-            QDir::cleanPath(dir + QStringLiteral("/../libexec/ikev2-workbench/") + name)};
+    return captureHelperCandidates(QCoreApplication::applicationDirPath());
 }
 
 // Ctrl-C / SIGTERM reach the event loop through a pipe; the loop asks the helper to stop.

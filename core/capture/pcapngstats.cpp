@@ -66,13 +66,61 @@ private:
     std::vector<unsigned char> m_buf;
 };
 
-struct IsbCounters
-{
-    std::uint64_t recv = 0, ifDrop = 0, osDrop = 0, delivered = 0;
-    bool hasRecv = false, hasIfDrop = false, hasOsDrop = false, hasDelivered = false;
-};
-
 } // namespace
+
+bool readIsbCounters(const unsigned char *b, std::uint32_t len, bool swap, IsbCounters *out, QString *why)
+{
+    IsbCounters c;
+    bool ok = true;
+    // Options start after type, length, interface id and the two timestamp words.
+    std::uint32_t o = 20;
+    while (len >= 24 && o + 4 <= len - 4) {
+        const std::uint16_t code = rd16(b + o, swap);
+        const std::uint16_t olen = rd16(b + o + 2, swap);
+        if (code == 0) break;
+        const std::uint32_t padded = (std::uint32_t(olen) + 3U) & ~3U;
+        if (o + 4 + padded > len - 4) {
+            *why = QStringLiteral("option %1 runs past the block").arg(code);
+            ok = false;
+            break;
+        }
+        if (olen == 8) {
+            const std::uint64_t v = rd64(b + o + 4, swap);
+            switch (code) {
+            case 4:
+                c.recv = v, c.hasRecv = true;
+                break;
+            case 5:
+                c.ifDrop = v, c.hasIfDrop = true;
+                break;
+            case 7:
+                c.osDrop = v, c.hasOsDrop = true;
+                break;
+            case 8:
+                c.delivered = v, c.hasDelivered = true;
+                break;
+            default:
+                break;
+            }
+        }
+        o += 4 + padded;
+    }
+    *out = c;
+    return ok;
+}
+
+void addIsbCounters(CaptureDrops &d, const IsbCounters &c)
+{
+    ++d.interfaces;
+    d.received += c.recv;
+    d.ifDrop += c.ifDrop;
+    d.osDrop += c.osDrop;
+    d.delivered += c.delivered;
+    d.haveReceived = d.haveReceived || c.hasRecv;
+    d.haveIfDrop = d.haveIfDrop || c.hasIfDrop;
+    d.haveOsDrop = d.haveOsDrop || c.hasOsDrop;
+    d.haveDelivered = d.haveDelivered || c.hasDelivered;
+}
 
 namespace {
 PcapngStatsScan scanBlocks(QFile &f);
@@ -143,58 +191,17 @@ PcapngStatsScan scanBlocks(QFile &f)
             if (!b) break;
             const std::uint32_t ifId = rd32(b + 8, swap);
             IsbCounters c;
-            // Options start after type, length, interface id and the two timestamp words.
-            std::uint32_t o = 20;
-            while (o + 4 <= len - 4) {
-                const std::uint16_t code = rd16(b + o, swap);
-                const std::uint16_t olen = rd16(b + o + 2, swap);
-                if (code == 0) break;
-                const std::uint32_t padded = (std::uint32_t(olen) + 3U) & ~3U;
-                if (o + 4 + padded > len - 4) {
-                    out.warning =
-                        QStringLiteral("pcapng statistics block at byte %1: option %2 runs past the block")
-                            .arg(off)
-                            .arg(code);
-                    break;
-                }
-                if (olen == 8) {
-                    const std::uint64_t v = rd64(b + o + 4, swap);
-                    switch (code) {
-                    case 4:
-                        c.recv = v, c.hasRecv = true;
-                        break;
-                    case 5:
-                        c.ifDrop = v, c.hasIfDrop = true;
-                        break;
-                    case 7:
-                        c.osDrop = v, c.hasOsDrop = true;
-                        break;
-                    case 8:
-                        c.delivered = v, c.hasDelivered = true;
-                        break;
-                    default:
-                        break;
-                    }
-                }
-                o += 4 + padded;
-            }
+            QString why;
+            if (!readIsbCounters(b, len, swap, &c, &why))
+                out.warning = QStringLiteral("pcapng statistics block at byte %1: %2").arg(off).arg(why);
             last[{section, ifId}] = c;
         }
         off += len;
     }
     if (last.empty()) return out;
     CaptureDrops d;
-    for (const auto &[key, c] : last) {
-        ++d.interfaces;
-        d.received += c.recv;
-        d.ifDrop += c.ifDrop;
-        d.osDrop += c.osDrop;
-        d.delivered += c.delivered;
-        d.haveReceived = d.haveReceived || c.hasRecv;
-        d.haveIfDrop = d.haveIfDrop || c.hasIfDrop;
-        d.haveOsDrop = d.haveOsDrop || c.hasOsDrop;
-        d.haveDelivered = d.haveDelivered || c.hasDelivered;
-    }
+    for (const auto &[key, c] : last)
+        addIsbCounters(d, c);
     out.drops = d;
     return out;
 }

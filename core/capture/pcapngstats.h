@@ -31,6 +31,20 @@ struct PcapngStatsScan
     QString warning;                   // a damaged block stopped the scan (with its offset)
 };
 
+/// The counters of one Interface Statistics Block.
+struct IsbCounters
+{
+    std::uint64_t recv = 0, ifDrop = 0, osDrop = 0, delivered = 0;
+    bool hasRecv = false, hasIfDrop = false, hasOsDrop = false, hasDelivered = false;
+};
+
+/// Reads the options of the ISB `block` (`len` bytes from its type field; `swap`: the section's
+/// byte order is not the host's). A malformed option ends the list: false and `*why` say so.
+bool readIsbCounters(const unsigned char *block, std::uint32_t len, bool swap, IsbCounters *out,
+                     QString *why);
+/// Adds one interface's last ISB counters to `d` (counting the interface).
+void addIsbCounters(CaptureDrops &d, const IsbCounters &c);
+
 /// Walks the blocks of a pcapng file (each section's byte order from its SHB) and sums, per
 /// interface, the counters of the last ISB (they are cumulative). A file that is not pcapng
 /// gives no value and no warning. Bounded: block lengths are checked against the file size,

@@ -98,6 +98,7 @@ void IndexBuilder::addEsp(const PacketFacts &f, PacketRecord &rec)
         cached.key = key;
         cached.id = id;
     }
+    m_lastEspSa = id;
     EspSa &sa = m_index.espSas[id];
     ++sa.packets;
     sa.bytes += rec.ipLength;
@@ -188,6 +189,7 @@ void IndexBuilder::add(const RawPacket &pkt)
     rec.ipId = static_cast<std::uint16_t>(f.ipId);
     rec.ipLength = static_cast<std::uint16_t>(std::min<std::uint32_t>(f.ipTotalLen, 0xffff));
     rec.flowId = kNoFlow;
+    m_lastEspSa = kNoSa;
 
     if (m_packetIndex == 0) m_index.firstNs = pkt.tsNs;
     m_index.firstNs = std::min(m_index.firstNs, pkt.tsNs);

@@ -20,6 +20,11 @@ public:
     void add(const RawPacket &pkt);
     /// Ends the pass: flushes the reassembler and records how the read ended.
     CaptureIndex finish(const ReadOutcome &outcome);
+    /// The index as built so far (a live capture reads its counters and SAs between packets).
+    [[nodiscard]] const CaptureIndex &current() const { return m_index; }
+    /// The ESP SA (index into espSas) of the packet add() just took; kNoSa if it was not ESP.
+    static constexpr std::uint32_t kNoSa = 0xffffffffu;
+    [[nodiscard]] std::uint32_t lastEspSa() const { return m_lastEspSa; }
 
 private:
     struct FlowKey
@@ -65,6 +70,7 @@ private:
     std::array<FlowCacheEntry, kCacheSize> m_flowCache{};
     std::array<SaCacheEntry, kCacheSize> m_saCache{};
     std::uint64_t m_packetIndex = 0;
+    std::uint32_t m_lastEspSa = kNoSa;
 };
 
 /// Reads a whole capture into an index. Returns nullptr and sets `error` when the file cannot be

@@ -1,0 +1,52 @@
+#pragma once
+// Finding the privilege-separated capture helper (ikev2wb-capture) and telling, before it runs,
+// whether it can open an interface for this user — and if not, exactly what to do. Listing the
+// interfaces needs no privilege (names and addresses come from the kernel to anyone); opening
+// one for capture needs CAP_NET_RAW and CAP_NET_ADMIN, which only the helper holds (as file
+// capabilities, or when run by root). Used by `ikev2wb capture` and the GUI.
+#include <QString>
+#include <QStringList>
+
+#include <vector>
+
+namespace ikev2wb {
+
+/// Absolute places the helper may be for a program in `programDir`: beside it (the build tree,
+/// a relocated install), then ../libexec/ikev2-workbench/. $PATH is never searched.
+QStringList captureHelperCandidates(const QString &programDir);
+
+struct CaptureHelperCheck
+{
+    enum class State {
+        Ready,          // root, or the helper carries cap_net_raw,cap_net_admin
+        NotInstalled,   // no helper in any candidate place
+        NotExecutable,  // there, but this user may not run it (not in its group)
+        NoCapabilities, // runs, but as this user it cannot open an interface
+    };
+    State state = State::NotInstalled;
+    QString path;    // the helper found (empty when not installed)
+    QString message; // for any state but Ready: what is wrong and the commands that fix it
+    [[nodiscard]] bool ready() const { return state == State::Ready; }
+};
+
+/// Looks for the helper beside `programDir` and checks it for the calling user.
+CaptureHelperCheck checkCaptureHelper(const QString &programDir);
+
+/// An interface libpcap can capture on, as pcap_findalldevs() lists it (needs no privilege).
+struct CaptureInterface
+{
+    QString name;
+    QString description;
+    QStringList addresses; // IPv4 and IPv6, as text
+    bool loopback = false;
+    bool up = false;
+    bool running = false;
+};
+
+/// The interfaces of this network namespace; empty with `*error` set when libpcap fails.
+std::vector<CaptureInterface> listCaptureInterfaces(QString *error);
+
+/// The name of the group the package limits the helper to (as Wireshark's dumpcap).
+inline constexpr const char *kCaptureGroup = "ikev2wb";
+
+} // namespace ikev2wb

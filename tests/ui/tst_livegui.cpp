@@ -1,0 +1,409 @@
+// Capture ▸ Start Live Capture… against a real kernel. As root the test builds two network
+// namespaces joined by a veth pair (tests/netnspair.h) and moves its own main thread into the
+// capture side before any window or thread exists, so the window's helper captures there; a
+// thread of the test in the other namespace sends crafted ESP-in-UDP (SPI, sequence number)
+// with sequence numbers skipped on purpose. The truths are what the test sent. Traffic never
+// leaves the two namespaces. Without root (or `ip`) the capture tests skip with the reason.
+//
+// The permission case runs this binary again as the user nobody (setpriv): the helper there has
+// no capabilities, and the dialog and the live tab must say what to do.
+#include "../netnspair.h"
+#include "mainwindow.h"
+#include "pages/capturepage.h"
+#include "pages/livecapturedialog.h"
+#include "pages/livepage.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QStandardPaths>
+#include <QTabWidget>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+#include <QTreeWidget>
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <chrono>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sched.h>
+#include <set>
+#include <sys/socket.h>
+#include <thread>
+
+using namespace ikev2wb;
+using namespace ikev2wb::ui;
+
+namespace {
+
+constexpr std::uint32_t kGapSpi = 0xc0ffee01;  // paced, with sequence numbers skipped
+constexpr std::uint32_t kBulkSpi = 0xb0b0b0b2; // as fast as the sender goes, no gaps sent
+constexpr std::uint32_t kGapLast = 300;
+const std::set<std::uint32_t> kSkipped{40, 41, 42, 100, 200, 201, 202, 203, 204};
+constexpr std::uint32_t kBulkCount = 40000;
+
+/// Sends, from namespace B, ESP-in-UDP (port 4500 → 4500): first SA kGapSpi with sequence
+/// numbers 1..kGapLast except kSkipped every 5 ms, then SA kBulkSpi 1..kBulkCount as fast as
+/// the socket takes them. The payload is what RFC 3948 puts after the UDP header: SPI, sequence
+/// number, then 64 bytes standing for IV and ciphertext.
+class EspSender
+{
+public:
+    explicit EspSender(const QString &ns) : m_ns(QStringLiteral("/run/netns/%1").arg(ns).toLocal8Bit())
+    {
+        m_thread = std::thread([this] { loop(); });
+    }
+    ~EspSender()
+    {
+        m_stop = true;
+        if (m_thread.joinable()) m_thread.join();
+    }
+    std::atomic_bool joined{false}, gapsDone{false}, done{false};
+    std::atomic<std::uint32_t> gapSent{0}, bulkSent{0};
+    std::atomic<qint64> bulkNs{0};
+
+private:
+    void loop()
+    {
+        const int nsfd = ::open(m_ns.constData(), O_RDONLY | O_CLOEXEC);
+        if (nsfd < 0) return;
+        const bool ok = ::setns(nsfd, CLONE_NEWNET) == 0; // this thread only
+        ::close(nsfd);
+        if (!ok) return;
+        const int s = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (s < 0) return;
+        sockaddr_in from{}, to{};
+        from.sin_family = to.sin_family = AF_INET;
+        from.sin_port = to.sin_port = htons(4500);
+        ::inet_pton(AF_INET, kSenderAddr, &from.sin_addr);
+        ::inet_pton(AF_INET, kCaptureAddr, &to.sin_addr);
+        if (::bind(s, reinterpret_cast<sockaddr *>(&from), sizeof from) != 0) return;
+        joined = true;
+        std::uint8_t p[72];
+        std::memset(p, 0x5a, sizeof p);
+        const auto send = [&](std::uint32_t spi, std::uint32_t seq) {
+            const std::uint32_t be[2] = {htonl(spi), htonl(seq)};
+            std::memcpy(p, be, 8);
+            return ::sendto(s, p, sizeof p, 0, reinterpret_cast<sockaddr *>(&to), sizeof to) ==
+                   ssize_t(sizeof p);
+        };
+        for (std::uint32_t seq = 1; seq <= kGapLast && !m_stop; ++seq) {
+            if (!kSkipped.count(seq) && send(kGapSpi, seq)) ++gapSent;
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        gapsDone = true;
+        QElapsedTimer t;
+        t.start();
+        for (std::uint32_t seq = 1; seq <= kBulkCount && !m_stop; ++seq) {
+            if (send(kBulkSpi, seq)) ++bulkSent;
+            if (seq % 200 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1)); // the veth backlog
+        }
+        bulkNs = t.nsecsElapsed();
+        ::close(s);
+        done = true;
+    }
+    QByteArray m_ns;
+    std::thread m_thread;
+    std::atomic_bool m_stop{false};
+};
+
+/// The longest time the GUI thread did not come back to its event loop, sampled by a 5 ms timer.
+class GapProbe
+{
+public:
+    GapProbe()
+    {
+        m_timer.setInterval(5);
+        QObject::connect(&m_timer, &QTimer::timeout, [this]() {
+            const qint64 now = m_clock.elapsed();
+            m_max = std::max(m_max, now - m_last);
+            m_last = now;
+        });
+        m_clock.start();
+        m_timer.start();
+    }
+    [[nodiscard]] qint64 maxGapMs() const { return m_max; }
+
+private:
+    QTimer m_timer;
+    QElapsedTimer m_clock;
+    qint64 m_last = 0;
+    qint64 m_max = 0;
+};
+
+const LiveSa *findSa(const LiveSnapshot &s, std::uint32_t spi)
+{
+    for (const LiveSa &sa : s.sas)
+        if (sa.spi == spi) return &sa;
+    return nullptr;
+}
+
+CapturePage *capturePageOf(MainWindow &w)
+{
+    auto *tabs = w.findChild<QTabWidget *>();
+    for (int i = 0; tabs && i < tabs->count(); ++i)
+        if (auto *page = qobject_cast<CapturePage *>(tabs->widget(i))) return page;
+    return nullptr;
+}
+
+bool asChild()
+{
+    return qEnvironmentVariableIsSet("IKWB_LIVEGUI_CHILD");
+}
+
+} // namespace
+
+class TestLiveGui : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<NsPair> m_ns;
+    QString m_why;
+    QTemporaryDir m_tmp;
+
+private slots:
+    void initTestCase()
+    {
+        if (asChild()) return;
+        QVERIFY(m_tmp.isValid());
+        if (::geteuid() != 0 || QStandardPaths::findExecutable(QStringLiteral("ip")).isEmpty()) {
+            m_why = QStringLiteral("needs root and iproute2's `ip` to build network namespaces and capture");
+            return;
+        }
+        m_ns = std::make_unique<NsPair>();
+        if (const QString e = m_ns->build(); !e.isEmpty()) {
+            m_why = QStringLiteral("cannot build network namespaces here: ") + e;
+            return;
+        }
+        // From here on the main thread — the window, the threads it starts and the helper they
+        // run — is in namespace A; only the sender thread joins B.
+        const int fd = ::open(QStringLiteral("/run/netns/%1").arg(m_ns->a).toLocal8Bit().constData(),
+                              O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || ::setns(fd, CLONE_NEWNET) != 0) m_why = QStringLiteral("cannot enter namespace A");
+        if (fd >= 0) ::close(fd);
+    }
+
+    // The helper missing or not runnable: the dialog says exactly that, with the fix, and
+    // offers no Start.
+    void helperMissingOrNotRunnable()
+    {
+        if (asChild()) QSKIP("the parent's test");
+        QTemporaryDir empty;
+        QVERIFY(empty.isValid());
+        {
+            LiveCaptureDialog d(empty.path());
+            QCOMPARE(d.helperCheck().state, CaptureHelperCheck::State::NotInstalled);
+            const QString text = d.findChild<QLabel *>(QStringLiteral("livePermission"))->text();
+            QVERIFY2(text.contains(QStringLiteral("is not installed")) &&
+                         text.contains(empty.filePath(QStringLiteral("ikev2wb-capture"))),
+                     qPrintable(text));
+            QVERIFY(!d.findChild<QPushButton *>(QStringLiteral("liveStart"))->isEnabled());
+        }
+        const QString helper =
+            QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("ikev2wb-capture"));
+        QVERIFY2(QFileInfo(helper).isExecutable(), qPrintable(helper));
+        const QString copy = empty.filePath(QStringLiteral("ikev2wb-capture"));
+        QVERIFY(QFile::copy(helper, copy));
+        QVERIFY(QFile::setPermissions(copy, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup));
+        LiveCaptureDialog d(empty.path());
+        // No execute bit for anyone: not even root may run it.
+        QCOMPARE(d.helperCheck().state, CaptureHelperCheck::State::NotExecutable);
+        const QString text = d.findChild<QLabel *>(QStringLiteral("livePermission"))->text();
+        QVERIFY2(text.contains(QStringLiteral("usermod -aG")) && text.contains(copy), qPrintable(text));
+        QVERIFY(!d.findChild<QPushButton *>(QStringLiteral("liveStart"))->isEnabled());
+    }
+
+    void liveTabThenAnalysis()
+    {
+        if (asChild()) QSKIP("the parent's test");
+        if (!m_why.isEmpty()) QSKIP(qPrintable(m_why));
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+
+        // The dialog lists the namespace's interfaces with their addresses (no privilege needed).
+        LiveCaptureDialog *dialog = w.openLiveCaptureDialog();
+        QVERIFY(dialog);
+        QVERIFY2(dialog->helperCheck().ready(), qPrintable(dialog->helperCheck().message));
+        QVERIFY(dialog->selectInterface(kCaptureIf));
+        auto *list = dialog->findChild<QTreeWidget *>(QStringLiteral("liveInterfaces"));
+        QVERIFY(list);
+        const auto found = list->findItems(kCaptureIf, Qt::MatchExactly, 0);
+        QCOMPARE(found.size(), 1);
+        QVERIFY2(found.first()->text(1).contains(QLatin1String(kCaptureAddr)),
+                 qPrintable(found.first()->text(1)));
+        const QString out = m_tmp.filePath(QStringLiteral("live.pcapng"));
+        dialog->findChild<QLineEdit *>(QStringLiteral("liveOutput"))->setText(out);
+        auto *start = dialog->findChild<QPushButton *>(QStringLiteral("liveStart"));
+        QVERIFY(start->isEnabled());
+
+        GapProbe gaps;
+        start->click();
+        auto *live = w.findChild<LivePage *>();
+        QVERIFY(live);
+        std::vector<LiveSnapshotPtr> last(1);
+        connect(live->session(), &LiveSession::finished, this,
+                [&last](const QStringList &, const QString &, LiveSnapshotPtr s) { last[0] = s; });
+        // The helper writes its headers (and a statistics block every 500 ms) once it has the
+        // interface open; only then may the sender start.
+        QTRY_VERIFY_WITH_TIMEOUT(live->snapshot() && live->snapshot()->drops.has_value(), 10000);
+
+        EspSender sender(m_ns->b);
+        QTRY_VERIFY_WITH_TIMEOUT(sender.joined, 5000);
+        // While the capture runs the tab shows the packets, in batches.
+        QTRY_VERIFY_WITH_TIMEOUT(live->snapshot()->packets >= 100, 10000);
+        QVERIFY(live->session()->isRunning());
+        const int updatesAt100 = live->updates();
+        if (const QByteArray dir = qgetenv("IKEV2WB_SHOT_DIR"); !dir.isEmpty()) {
+            QTRY_VERIFY_WITH_TIMEOUT(sender.gapsDone, 10000);
+            QTest::qWait(600);
+            QVERIFY(w.grab().save(
+                QDir(QString::fromLocal8Bit(dir)).filePath(QStringLiteral("live-capture.png"))));
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(sender.done, 30000);
+        const std::uint32_t gapSent = sender.gapSent, bulkSent = sender.bulkSent;
+        QCOMPARE(gapSent, kGapLast - std::uint32_t(kSkipped.size()));
+        QTRY_VERIFY_WITH_TIMEOUT(findSa(*live->snapshot(), kGapSpi) &&
+                                     findSa(*live->snapshot(), kGapSpi)->packets == gapSent,
+                                 10000);
+        // Everything the kernel handed over has arrived when two snapshots agree.
+        QTest::qWait(1200);
+        const LiveSnapshotPtr running = live->snapshot();
+        QVERIFY(live->session()->isRunning());
+        // A few updates a second at most (250 ms apart), not one per packet: the run from the
+        // 100th packet to here is a few seconds.
+        QVERIFY2(live->updates() - updatesAt100 < 60, qPrintable(QString::number(live->updates())));
+        const LiveSa *gapSa = findSa(*running, kGapSpi);
+        QVERIFY(gapSa);
+        QCOMPARE(gapSa->firstSeq, 1ULL);
+        QCOMPARE(gapSa->topSeq, std::uint64_t(kGapLast));
+        QCOMPARE(gapSa->missing, std::uint64_t(kSkipped.size()));
+        QCOMPARE(gapSa->duplicates, 0ULL);
+        const LiveSa *bulkSa = findSa(*running, kBulkSpi);
+        QVERIFY(bulkSa);
+        const qint64 maxGapRunning = gaps.maxGapMs();
+        qInfo("live: %llu packets while running; bulk SA %llu of %u sent in %.3f s (%.0f packets/s "
+              "offered), %llu missing at the capture; kernel drops %llu; longest GUI-thread gap %lld ms; "
+              "%d updates",
+              static_cast<unsigned long long>(running->packets),
+              static_cast<unsigned long long>(bulkSa->packets), bulkSent, double(sender.bulkNs) / 1e9,
+              double(bulkSent) / (double(sender.bulkNs) / 1e9),
+              static_cast<unsigned long long>(bulkSa->missing),
+              static_cast<unsigned long long>(running->drops ? running->drops->osDrop : 0), maxGapRunning,
+              live->updates());
+
+        // Stop: the helper ends cleanly and the saved file opens as an ordinary tab in its place.
+        live->findChild<QPushButton *>(QStringLiteral("liveStop"))->click();
+        QTRY_VERIFY_WITH_TIMEOUT(capturePageOf(w) && capturePageOf(w)->analysis(), 60000);
+        QTRY_VERIFY(w.findChild<LivePage *>() == nullptr);
+        QVERIFY(last[0]);
+        CapturePage *page = capturePageOf(w);
+        QCOMPARE(page->index()->file.path, out);
+        QVERIFY(!page->index()->partial);
+        // The live reader and libpcap's read of the saved file saw the same packets.
+        QCOMPARE(std::uint64_t(page->index()->packetCount()), last[0]->packets);
+        QVERIFY2(page->index()->captureDrops.has_value(), "the statistics block is in the file");
+        QCOMPARE(page->index()->captureDrops->delivered, last[0]->packets);
+
+        const CaptureAnalysis &a = *page->analysis();
+        const EspSaSequence *seq = nullptr;
+        for (const EspSaSequence &s : a.esp.sas)
+            if (s.spi == kGapSpi) seq = &s;
+        QVERIFY(seq);
+        QCOMPARE(seq->packets, std::uint64_t(gapSent));
+        QCOMPARE(seq->missing, std::uint64_t(kSkipped.size()));
+        // Exactly the runs the sender skipped: 40-42, 100, 200-204.
+        std::vector<std::pair<std::uint64_t, std::uint64_t>> runs, expected;
+        for (const EspMissingRange &r : seq->missingRanges)
+            runs.emplace_back(r.first, r.last);
+        for (auto it = kSkipped.begin(); it != kSkipped.end();) {
+            std::uint32_t first = *it, lastOfRun = *it;
+            while (++it != kSkipped.end() && *it == lastOfRun + 1)
+                lastOfRun = *it;
+            expected.emplace_back(first, lastOfRun);
+        }
+        QCOMPARE(runs, expected);
+        QCOMPARE(seq->duplicates, 0ULL);
+        QCOMPARE(seq->reordered, 0ULL);
+        QVERIFY2(maxGapRunning < 300, qPrintable(QString::number(maxGapRunning)));
+    }
+
+    // As nobody (no capabilities, not root) the dialog says what to do instead of offering
+    // Start; started anyway, the helper refuses and the live tab shows its exact instructions,
+    // and no file is left.
+    void noPermissionSaysWhatToDo()
+    {
+        if (asChild()) QSKIP("the parent's test");
+        if (::geteuid() != 0) QSKIP("needs root to run the check as another user");
+        if (QStandardPaths::findExecutable(QStringLiteral("setpriv")).isEmpty()) QSKIP("needs setpriv");
+        const QString self = QCoreApplication::applicationFilePath();
+        QTemporaryDir dir(QDir::tempPath() + QStringLiteral("/ikwblivegui-XXXXXX"));
+        QVERIFY(dir.isValid());
+        QFile::setPermissions(dir.path(), QFile::Permissions(0x7777));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("HOME"), dir.path());
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.remove(QStringLiteral("XDG_RUNTIME_DIR"));
+        env.remove(QStringLiteral("XDG_CONFIG_HOME"));
+        const QStringList asNobody{QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                                   QStringLiteral("--clear-groups"), self};
+        QProcess probe;
+        probe.setProcessEnvironment(env);
+        probe.start(QStringLiteral("setpriv"), asNobody + QStringList{QStringLiteral("-functions")});
+        if (!probe.waitForFinished(30000) || probe.exitCode() != 0)
+            QSKIP("the build tree is not readable by nobody");
+        QProcess child;
+        env.insert(QStringLiteral("IKWB_LIVEGUI_CHILD"), dir.path());
+        child.setProcessEnvironment(env);
+        child.start(QStringLiteral("setpriv"), asNobody + QStringList{QStringLiteral("noPermissionChild")});
+        QVERIFY(child.waitForFinished(60000));
+        const QByteArray log = child.readAllStandardOutput() + child.readAllStandardError();
+        QVERIFY2(child.exitCode() == 0, log.constData());
+        QVERIFY2(log.contains("PASS   : TestLiveGui::noPermissionChild()"), log.constData());
+    }
+
+    void noPermissionChild()
+    {
+        if (!asChild()) QSKIP("runs as nobody, started by noPermissionSaysWhatToDo");
+        QVERIFY(::geteuid() != 0);
+        const QString dir = qEnvironmentVariable("IKWB_LIVEGUI_CHILD");
+        const QString helper =
+            QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("ikev2wb-capture"));
+        MainWindow w;
+        w.show();
+        LiveCaptureDialog *dialog = w.openLiveCaptureDialog();
+        QCOMPARE(dialog->helperCheck().state, CaptureHelperCheck::State::NoCapabilities);
+        const QString text = dialog->findChild<QLabel *>(QStringLiteral("livePermission"))->text();
+        QVERIFY2(text.contains(QStringLiteral("setcap cap_net_raw,cap_net_admin=eip ") + helper),
+                 qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("usermod -aG ikev2wb")), qPrintable(text));
+        QVERIFY(!dialog->findChild<QPushButton *>(QStringLiteral("liveStart"))->isEnabled());
+        dialog->close();
+
+        // Started anyway (a helper whose capabilities were lost after the check): its refusal,
+        // with the commands, is what the tab shows; nothing is saved.
+        LiveCaptureOptions o;
+        o.helper = helper;
+        o.interfaceName = QStringLiteral("lo");
+        o.output = QDir(dir).filePath(QStringLiteral("denied.pcapng"));
+        LivePage *live = w.startLiveCapture(o);
+        auto *message = live->findChild<QLabel *>(QStringLiteral("liveMessage"));
+        QTRY_VERIFY_WITH_TIMEOUT(message->isVisible() && !message->text().isEmpty(), 10000);
+        QVERIFY2(message->text().contains(QStringLiteral("no permission to capture on lo")),
+                 qPrintable(message->text()));
+        QVERIFY2(message->text().contains(QStringLiteral("setcap cap_net_raw,cap_net_admin=eip")),
+                 qPrintable(message->text()));
+        QVERIFY(!QFileInfo::exists(o.output));
+        QCOMPARE(QDir(dir).entryList({QStringLiteral("denied*")}, QDir::Files | QDir::Hidden).size(), 0);
+    }
+};
+
+QTEST_MAIN(TestLiveGui)
+#include "tst_livegui.moc"

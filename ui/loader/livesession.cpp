@@ -1,0 +1,235 @@
+#include "livesession.h"
+
+#include "report/outputfile.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QProcess>
+#include <QRegularExpression>
+#include <QTimer>
+
+namespace ikev2wb::ui {
+
+QStringList LiveCaptureOptions::helperArguments() const
+{
+    const bool ring = ringFiles > 0 && ringSizeMb > 0;
+    QStringList a{QStringLiteral("-i"), interfaceName, QStringLiteral("-q"),
+                  QStringLiteral("--stats-interval"), QString::number(statsIntervalMs)};
+    if (ring)
+        a << QStringLiteral("-w") << QFileInfo(output).absoluteFilePath() << QStringLiteral("--ring")
+          << QString::number(ringFiles) << QStringLiteral("--size") << QString::number(ringSizeMb)
+          << QStringLiteral("--tee");
+    else
+        a << QStringLiteral("-w") << QStringLiteral("-");
+    if (!filter.isEmpty()) a << QStringLiteral("-f") << filter;
+    if (durationS > 0) a << QStringLiteral("--duration") << QString::number(durationS);
+    if (count > 0) a << QStringLiteral("--count") << QString::number(count);
+    if (snaplen > 0) a << QStringLiteral("--snaplen") << QString::number(snaplen);
+    return a;
+}
+
+namespace {
+/// The ring files the helper kept: BASE_NNNNN.pcapng (or BASE_NNNNN), oldest first.
+QStringList ringFilesOf(const QString &base)
+{
+    const QFileInfo fi(base);
+    QString stem = fi.fileName(), ext;
+    if (stem.endsWith(QLatin1String(".pcapng")) && stem.size() > 7) {
+        stem.chop(7);
+        ext = QStringLiteral(".pcapng");
+    }
+    const QRegularExpression re(QLatin1Char('^') + QRegularExpression::escape(stem) +
+                                QStringLiteral("_[0-9]{5}") + QRegularExpression::escape(ext) +
+                                QLatin1Char('$'));
+    QStringList out;
+    const QDir dir = fi.absoluteDir();
+    for (const QString &name : dir.entryList(QDir::Files, QDir::Name))
+        if (re.match(name).hasMatch()) out << dir.filePath(name);
+    return out;
+}
+} // namespace
+
+class LiveSession::Worker final : public QObject
+{
+    Q_OBJECT
+public:
+    explicit Worker(LiveCaptureOptions o) : m_o(std::move(o)) {}
+
+    void start()
+    {
+        m_ring = m_o.ringFiles > 0 && m_o.ringSizeMb > 0;
+        if (!m_ring) {
+            // Never overwritten, never through a link planted while it runs (core/report).
+            m_file = std::make_unique<OutputFile>(m_o.output, OutputFile::Existing::Refuse);
+            QString error;
+            if (!m_file->open(&error)) {
+                end(error);
+                return;
+            }
+        }
+        m_proc = new QProcess(this);
+        m_proc->setProcessChannelMode(QProcess::SeparateChannels);
+        connect(m_proc, &QProcess::readyReadStandardOutput, this, &Worker::drain);
+        connect(m_proc, &QProcess::readyReadStandardError, this, [this]() {
+            const QByteArray e = m_proc->readAllStandardError();
+            if (m_stderr.size() < 65536) m_stderr += e.left(65536 - m_stderr.size());
+        });
+        connect(m_proc, &QProcess::finished, this, &Worker::onFinished);
+        connect(m_proc, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+            if (e == QProcess::FailedToStart)
+                end(QStringLiteral("Cannot run the capture helper %1: %2")
+                        .arg(m_o.helper, m_proc->errorString()));
+        });
+        m_timer = new QTimer(this);
+        m_timer->setInterval(250);
+        connect(m_timer, &QTimer::timeout, this, &Worker::publish);
+        m_timer->start();
+        m_proc->start(m_o.helper, m_o.helperArguments());
+    }
+    void stop()
+    {
+        if (m_proc && m_proc->state() != QProcess::NotRunning) m_proc->terminate();
+    }
+    /// The window goes away while capturing: end the helper and save what it wrote.
+    void shutdown()
+    {
+        if (!m_proc || m_done) return;
+        stop();
+        if (!m_proc->waitForFinished(5000)) {
+            m_proc->kill();
+            m_proc->waitForFinished(2000);
+        }
+        if (!m_done) onFinished(m_proc->exitCode(), m_proc->exitStatus());
+    }
+
+Q_SIGNALS:
+    void updated(ikev2wb::ui::LiveSnapshotPtr snapshot);
+    void finished(const QStringList &saved, const QString &error, ikev2wb::ui::LiveSnapshotPtr last);
+
+private:
+    void drain()
+    {
+        const QByteArray chunk = m_proc->readAllStandardOutput();
+        if (chunk.isEmpty()) return;
+        m_changed = true;
+        if (m_file && !m_writeFailed && !m_file->write(chunk)) {
+            m_writeFailed = true;
+            m_proc->terminate();
+        }
+        m_live.feed(chunk.constData(), std::size_t(chunk.size())); // a damaged stream shows in the snapshot
+    }
+    void publish()
+    {
+        if (!m_changed) return;
+        m_changed = false;
+        Q_EMIT updated(std::make_shared<const LiveSnapshot>(m_live.snapshot()));
+    }
+    void onFinished(int exitCode, QProcess::ExitStatus status)
+    {
+        if (m_done) return;
+        drain();
+        m_stderr += m_proc->readAllStandardError();
+        const QString helperSaid = QString::fromLocal8Bit(m_stderr).trimmed();
+        if (status != QProcess::NormalExit) {
+            end(QStringLiteral("The capture helper stopped abnormally; nothing was saved.%1")
+                    .arg(helperSaid.isEmpty() ? QString() : QLatin1Char('\n') + helperSaid));
+            return;
+        }
+        if (m_writeFailed) {
+            end(QStringLiteral("Writing %1 failed: %2; nothing was saved.")
+                    .arg(m_o.output, m_file->errorString()));
+            return;
+        }
+        if (exitCode != 0) {
+            // The helper's own message says what happened and what to do (e.g. the setcap
+            // command when it has no permission; see ikev2wb-capture --help for the codes).
+            end(helperSaid.isEmpty()
+                    ? QStringLiteral("The capture helper failed (exit status %1); nothing was saved.")
+                          .arg(exitCode)
+                    : helperSaid + QStringLiteral("\n(exit status %1; nothing was saved)").arg(exitCode));
+            return;
+        }
+        if (m_ring) {
+            end({}, ringFilesOf(m_o.output));
+            return;
+        }
+        // A capture holds other people's traffic: readable by its owner only.
+        QString error, keptAs;
+        if (!m_file->commit(0600, &error, &keptAs)) {
+            if (!keptAs.isEmpty()) {
+                // The name was taken while it ran: the capture stays under the temporary name.
+                end(error + QStringLiteral("\nThe capture was kept as %1.").arg(keptAs), {});
+                return;
+            }
+            end(error);
+            return;
+        }
+        end({}, {m_o.output});
+    }
+    void end(const QString &error, const QStringList &saved = {})
+    {
+        if (m_done) return;
+        m_done = true;
+        if (m_timer) m_timer->stop();
+        if (m_file && saved.isEmpty()) m_file->cancel(); // after commit() there is nothing left to remove
+        if (m_proc && m_proc->state() != QProcess::NotRunning) {
+            m_proc->kill();
+            m_proc->waitForFinished(2000);
+        }
+        Q_EMIT finished(saved, error, std::make_shared<const LiveSnapshot>(m_live.snapshot()));
+    }
+
+    LiveCaptureOptions m_o;
+    QProcess *m_proc = nullptr;
+    QTimer *m_timer = nullptr;
+    std::unique_ptr<OutputFile> m_file;
+    LiveCapture m_live;
+    QByteArray m_stderr;
+    bool m_ring = false;
+    bool m_changed = false;
+    bool m_writeFailed = false;
+    bool m_done = false;
+};
+
+LiveSession::LiveSession(LiveCaptureOptions options, QObject *parent)
+    : QObject(parent), m_options(std::move(options))
+{
+    qRegisterMetaType<LiveSnapshotPtr>();
+    m_thread.setObjectName(QStringLiteral("liveCapture"));
+    m_worker = new Worker(m_options);
+    m_worker->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
+    connect(m_worker, &Worker::updated, this, &LiveSession::updated);
+    connect(m_worker, &Worker::finished, this,
+            [this](const QStringList &saved, const QString &error, LiveSnapshotPtr last) {
+                m_running = false;
+                Q_EMIT finished(saved, error, last);
+            });
+    m_thread.start();
+}
+
+LiveSession::~LiveSession()
+{
+    if (m_running) {
+        disconnect(m_worker, nullptr, this, nullptr);
+        QMetaObject::invokeMethod(m_worker, &Worker::shutdown, Qt::BlockingQueuedConnection);
+    }
+    m_thread.quit();
+    m_thread.wait();
+}
+
+void LiveSession::start()
+{
+    if (m_running) return;
+    m_running = true;
+    QMetaObject::invokeMethod(m_worker, &Worker::start, Qt::QueuedConnection);
+}
+
+void LiveSession::stop()
+{
+    QMetaObject::invokeMethod(m_worker, &Worker::stop, Qt::QueuedConnection);
+}
+
+} // namespace ikev2wb::ui
+
+#include "livesession.moc"

@@ -1,0 +1,295 @@
+#include "livepage.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QElapsedTimer>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineSeries>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QTimer>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+namespace ikev2wb::ui {
+
+namespace {
+QString bytesText(std::uint64_t b)
+{
+    if (b >= 10ULL * 1000 * 1000) return QStringLiteral("%1 MB").arg(double(b) / 1e6, 0, 'f', 1);
+    if (b >= 10ULL * 1000) return QStringLiteral("%1 kB").arg(double(b) / 1e3, 0, 'f', 1);
+    return QStringLiteral("%1 B").arg(b);
+}
+QString hexSpi(std::uint32_t spi)
+{
+    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
+}
+} // namespace
+
+LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_session(session)
+{
+    setObjectName(QStringLiteral("livePage"));
+    const LiveCaptureOptions &o = session->options();
+    auto *layout = new QVBoxLayout(this);
+    auto *top = new QHBoxLayout;
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("liveTitle"));
+    m_title->setTextFormat(Qt::PlainText);
+    QString stopWhen;
+    if (o.durationS > 0) stopWhen += tr(", for %1 s").arg(o.durationS);
+    if (o.count > 0) stopWhen += tr(", up to %1 packets").arg(o.count);
+    m_title->setText(tr("Live capture on %1%2 → %3")
+                         .arg(o.interfaceName, stopWhen,
+                              o.ringFiles > 0 ? tr("a ring of %1 files of %2 MB (%3)")
+                                                    .arg(o.ringFiles)
+                                                    .arg(o.ringSizeMb)
+                                                    .arg(QFileInfo(o.output).fileName())
+                                              : QFileInfo(o.output).fileName()));
+    m_title->setToolTip(tr("Filter: %1\nFile: %2")
+                            .arg(o.filter.isEmpty() ? tr("(the helper's default)") : o.filter, o.output));
+    QFont f = m_title->font();
+    f.setPointSizeF(f.pointSizeF() * 1.25);
+    f.setBold(true);
+    m_title->setFont(f);
+    top->addWidget(m_title, 1);
+    m_state = new QLabel(tr("starting…"), this);
+    m_state->setObjectName(QStringLiteral("liveState"));
+    top->addWidget(m_state);
+    m_stop = new QPushButton(tr("Stop"), this);
+    m_stop->setObjectName(QStringLiteral("liveStop"));
+    m_stop->setToolTip(tr("End the capture; the saved file then opens with the full analysis"));
+    connect(m_stop, &QPushButton::clicked, this, [this]() {
+        m_stop->setEnabled(false);
+        m_state->setText(tr("stopping…"));
+        m_session->stop();
+    });
+    top->addWidget(m_stop);
+    layout->addLayout(top);
+
+    m_counters = new QLabel(this);
+    m_counters->setObjectName(QStringLiteral("liveCounters"));
+    m_counters->setTextFormat(Qt::PlainText);
+    layout->addWidget(m_counters);
+    m_drops = new QLabel(tr("Capture drops: no statistics from the helper yet"), this);
+    m_drops->setObjectName(QStringLiteral("liveDrops"));
+    m_drops->setTextFormat(Qt::PlainText);
+    layout->addWidget(m_drops);
+    m_message = new QLabel(this);
+    m_message->setObjectName(QStringLiteral("liveMessage"));
+    m_message->setWordWrap(true);
+    m_message->setTextFormat(Qt::PlainText);
+    m_message->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_message->setVisible(false);
+    layout->addWidget(m_message);
+
+    m_sas = new QTableWidget(0, 8, this);
+    m_sas->setObjectName(QStringLiteral("liveSas"));
+    m_sas->setHorizontalHeaderLabels({tr("SPI"), tr("Flow"), tr("Encap"), tr("Packets"), tr("Bytes"),
+                                      tr("Sequence numbers"), tr("Missing so far"), tr("Duplicates")});
+    m_sas->verticalHeader()->setVisible(false);
+    m_sas->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_sas->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_sas->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_sas->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_sas->setToolTip(tr("Missing so far: sequence numbers between the lowest and the highest seen that have "
+                         "not arrived (a late packet still fills its gap). The full analysis after Stop "
+                         "tells loss from reordering"));
+    layout->addWidget(m_sas, 1);
+
+    m_chart = new QChart;
+    m_chart->setTitle(tr("ESP packets and sequence numbers skipped, per second"));
+    m_espSeries = new QLineSeries(m_chart);
+    m_espSeries->setName(tr("ESP packets/s"));
+    m_missingSeries = new QLineSeries(m_chart);
+    m_missingSeries->setName(tr("skipped/s"));
+    QPen lossPen(QColor(0xd0, 0x30, 0x30));
+    lossPen.setWidthF(2);
+    m_missingSeries->setPen(lossPen);
+    m_chart->addSeries(m_espSeries);
+    m_chart->addSeries(m_missingSeries);
+    m_x = new QValueAxis(m_chart);
+    m_x->setTitleText(tr("seconds since the first packet"));
+    m_x->setLabelFormat(QStringLiteral("%d"));
+    m_x->setRange(0, 10);
+    m_x->setTickType(QValueAxis::TicksDynamic);
+    m_x->setTickAnchor(0);
+    m_x->setTickInterval(1);
+    // Two scales: a handful of skipped numbers must show beside tens of thousands of packets.
+    m_y = new QValueAxis(m_chart);
+    m_y->setLabelFormat(QStringLiteral("%d"));
+    m_y->setTitleText(tr("ESP packets/s"));
+    m_y->setRange(0, 1);
+    m_yMissing = new QValueAxis(m_chart);
+    m_yMissing->setLabelFormat(QStringLiteral("%d"));
+    m_yMissing->setTitleText(tr("skipped/s"));
+    m_yMissing->setLabelsColor(lossPen.color());
+    m_yMissing->setTitleBrush(lossPen.color());
+    m_yMissing->setRange(0, 1);
+    m_chart->addAxis(m_x, Qt::AlignBottom);
+    m_chart->addAxis(m_y, Qt::AlignLeft);
+    m_chart->addAxis(m_yMissing, Qt::AlignRight);
+    m_espSeries->attachAxis(m_x);
+    m_espSeries->attachAxis(m_y);
+    m_missingSeries->attachAxis(m_x);
+    m_missingSeries->attachAxis(m_yMissing);
+    m_chartView = new QChartView(m_chart, this);
+    m_chartView->setObjectName(QStringLiteral("liveChart"));
+    m_chartView->setRenderHint(QPainter::Antialiasing);
+    m_chartView->setMinimumHeight(220);
+    layout->addWidget(m_chartView, 2);
+
+    m_elapsed = std::make_unique<QElapsedTimer>();
+    m_elapsed->start();
+    m_clock = new QTimer(this);
+    m_clock->setInterval(1000);
+    connect(m_clock, &QTimer::timeout, this, &LivePage::tick);
+    m_clock->start();
+    connect(session, &LiveSession::updated, this, &LivePage::apply);
+    tick();
+}
+
+LivePage::~LivePage() = default;
+
+void LivePage::tick()
+{
+    if (m_ended) return;
+    const qint64 s = m_elapsed->elapsed() / 1000;
+    m_state->setText(m_stop->isEnabled()
+                         ? tr("capturing, %1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'))
+                         : tr("stopping…"));
+}
+
+void LivePage::apply(const LiveSnapshotPtr &snap)
+{
+    if (!snap) return;
+    ++m_updates;
+    m_snapshot = snap;
+    const LiveSnapshot &s = *snap;
+    const qint64 now = m_elapsed->elapsed();
+    if (now - m_lastPacketsAtMs >= 500) {
+        m_rate =
+            double(s.packets - std::min(s.packets, m_lastPackets)) * 1000.0 / double(now - m_lastPacketsAtMs);
+        m_lastPackets = s.packets;
+        m_lastPacketsAtMs = now;
+    }
+    const auto kind = [&](PacketKind k) { return s.kindCounts[std::size_t(k)]; };
+    m_counters->setText(
+        tr("%1 packets (%2), %3 packets/s · ESP %4 · IKE %5 messages · ICMP errors %6 · "
+           "other %7")
+            .arg(s.packets)
+            .arg(bytesText(s.bytes))
+            .arg(m_rate, 0, 'f', 0)
+            .arg(kind(PacketKind::Esp) + kind(PacketKind::EspInUdp))
+            .arg(s.ikeMessages)
+            .arg(kind(PacketKind::IcmpNeedFrag) + kind(PacketKind::Icmp6TooBig) +
+                 kind(PacketKind::IcmpUnreachable))
+            .arg(s.packets -
+                 std::min<std::uint64_t>(
+                     s.packets, kind(PacketKind::Esp) + kind(PacketKind::EspInUdp) + kind(PacketKind::Ike) +
+                                    kind(PacketKind::IkeNatT) + kind(PacketKind::IkeTcp) +
+                                    kind(PacketKind::IcmpNeedFrag) + kind(PacketKind::Icmp6TooBig) +
+                                    kind(PacketKind::IcmpUnreachable))));
+    if (s.drops) {
+        const CaptureDrops &d = *s.drops;
+        m_drops->setText(tr("Capture drops (the helper's last report): kernel %1, interface %2; %3 packets "
+                            "passed the filter by then%4")
+                             .arg(d.osDrop)
+                             .arg(d.ifDrop)
+                             .arg(d.received)
+                             .arg(d.dropped() > 0 ? tr(" — these are not transit loss") : QString()));
+        m_drops->setStyleSheet(d.dropped() > 0 ? QStringLiteral("QLabel { color: #c03030; }") : QString());
+    }
+    if (!s.error.isEmpty()) {
+        m_message->setText(tr("The capture stream cannot be followed any more: %1. The helper keeps writing "
+                              "the file.")
+                               .arg(s.error));
+        m_message->setVisible(true);
+    }
+
+    m_sas->setUpdatesEnabled(false);
+    m_sas->setRowCount(int(s.sas.size()));
+    for (int r = 0; r < int(s.sas.size()); ++r) {
+        const LiveSa &sa = s.sas[std::size_t(r)];
+        const QString cells[] = {hexSpi(sa.spi),
+                                 sa.flow,
+                                 QString::fromLatin1(encapName(sa.encap)),
+                                 QString::number(sa.packets),
+                                 bytesText(sa.bytes),
+                                 QStringLiteral("%1 – %2").arg(sa.firstSeq).arg(sa.topSeq),
+                                 QString::number(sa.missing),
+                                 QString::number(sa.duplicates)};
+        for (int c = 0; c < 8; ++c) {
+            QTableWidgetItem *it = m_sas->item(r, c);
+            if (!it) {
+                it = new QTableWidgetItem;
+                if (c >= 3) it->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+                m_sas->setItem(r, c, it);
+            }
+            if (it->text() != cells[c]) it->setText(cells[c]);
+        }
+        m_sas->item(r, 6)->setForeground(sa.missing > 0 ? QColor(0xc0, 0x30, 0x30)
+                                                        : palette().text().color());
+    }
+    m_sas->setUpdatesEnabled(true);
+
+    // The timeline: buckets from seriesFrom on replace what was drawn there, the rest are new.
+    // Two points a bucket (its start and end) draw steps.
+    if (!s.espPerSecond.empty()) {
+        const std::size_t from = std::min(s.seriesFrom, m_seriesBuckets);
+        const int keepPoints = int(from * 2);
+        if (m_espSeries->count() > keepPoints) {
+            m_espSeries->removePoints(keepPoints, m_espSeries->count() - keepPoints);
+            m_missingSeries->removePoints(keepPoints, m_missingSeries->count() - keepPoints);
+        }
+        QList<QPointF> esp, missing;
+        for (std::size_t i = from; i < s.seriesFrom + s.espPerSecond.size(); ++i) {
+            const std::size_t k = i - s.seriesFrom;
+            const double x = double(i);
+            const double e = double(s.espPerSecond[k]), m = double(s.missingPerSecond[k]);
+            esp << QPointF(x, e) << QPointF(x + 1, e);
+            missing << QPointF(x, m) << QPointF(x + 1, m);
+            m_yMax = std::max(m_yMax, e);
+            m_yMissingMax = std::max(m_yMissingMax, m);
+        }
+        m_espSeries->append(esp);
+        m_missingSeries->append(missing);
+        m_seriesBuckets = s.seriesFrom + s.espPerSecond.size();
+        const double span = std::max<double>(10, double(m_seriesBuckets));
+        m_x->setRange(0, span);
+        double step = 1; // 1, 2, 5, 10, 20, 50, ... seconds: at most 12 ticks
+        for (int k = 0; span / step > 12; ++k)
+            step *= k % 3 == 1 ? 2.5 : 2;
+        m_x->setTickInterval(step);
+        m_y->setRange(0, m_yMax * 1.1);
+        m_y->applyNiceNumbers();
+        m_yMissing->setRange(0, std::max(4.0, m_yMissingMax * 1.1));
+        m_yMissing->applyNiceNumbers();
+    }
+}
+
+void LivePage::showEnded(const QStringList &saved, const QString &error)
+{
+    m_ended = true;
+    m_clock->stop();
+    m_stop->setEnabled(false);
+    if (!error.isEmpty()) {
+        m_state->setText(tr("failed"));
+        m_message->setText(error);
+        m_message->setStyleSheet(QStringLiteral("QLabel { color: #c03030; font-family: monospace; }"));
+        m_message->setVisible(true);
+        return;
+    }
+    m_state->setText(tr("ended"));
+    m_message->setText(saved.size() == 1
+                           ? tr("Saved to %1; opening it with the full analysis…").arg(saved.first())
+                           : tr("Saved as a ring of %1 files (%2); opening the newest with the "
+                                "full analysis…")
+                                 .arg(saved.size())
+                                 .arg(saved.join(QStringLiteral(", "))));
+    m_message->setVisible(true);
+}
+
+} // namespace ikev2wb::ui

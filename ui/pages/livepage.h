@@ -1,0 +1,73 @@
+#pragma once
+// The tab of a running live capture: packets and bytes, IKE/ESP/ICMP counts, the capture's own
+// drops (the helper's statistics blocks), each ESP SA with the sequence numbers missing so far,
+// and a timeline of ESP packets and skipped sequence numbers per second growing as it runs.
+// It only draws the snapshots LiveSession sends (at most four a second); all the work is on
+// the session's thread. Stop ends the capture; the window then opens the saved file as an
+// ordinary tab in its place.
+#include "loader/livesession.h"
+
+#include <QWidget>
+
+class QChart;
+class QChartView;
+class QElapsedTimer;
+class QLabel;
+class QLineSeries;
+class QPushButton;
+class QTableWidget;
+class QTimer;
+class QValueAxis;
+
+namespace ikev2wb::ui {
+
+class LivePage final : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit LivePage(LiveSession *session, QWidget *parent = nullptr);
+    ~LivePage() override;
+
+    [[nodiscard]] LiveSession *session() const { return m_session; }
+    /// The latest snapshot shown (null before the first).
+    [[nodiscard]] const LiveSnapshotPtr &snapshot() const { return m_snapshot; }
+    /// Snapshots applied so far.
+    [[nodiscard]] int updates() const { return m_updates; }
+    /// Shows how the capture ended: saved (and being opened) or the error.
+    void showEnded(const QStringList &saved, const QString &error);
+
+public Q_SLOTS:
+    void apply(const ikev2wb::ui::LiveSnapshotPtr &snapshot);
+
+private:
+    void tick();
+
+    LiveSession *m_session = nullptr;
+    LiveSnapshotPtr m_snapshot;
+    int m_updates = 0;
+    QLabel *m_title = nullptr;
+    QLabel *m_state = nullptr;
+    QLabel *m_counters = nullptr;
+    QLabel *m_drops = nullptr;
+    QLabel *m_message = nullptr;
+    QPushButton *m_stop = nullptr;
+    QTableWidget *m_sas = nullptr;
+    QChart *m_chart = nullptr;
+    QChartView *m_chartView = nullptr;
+    QLineSeries *m_espSeries = nullptr;
+    QLineSeries *m_missingSeries = nullptr;
+    QValueAxis *m_x = nullptr;
+    QValueAxis *m_y = nullptr;
+    QValueAxis *m_yMissing = nullptr;
+    std::size_t m_seriesBuckets = 0; // seconds drawn
+    double m_yMax = 1;
+    double m_yMissingMax = 0;
+    QTimer *m_clock = nullptr;
+    std::unique_ptr<QElapsedTimer> m_elapsed;
+    std::uint64_t m_lastPackets = 0;
+    qint64 m_lastPacketsAtMs = 0;
+    double m_rate = 0;
+    bool m_ended = false;
+};
+
+} // namespace ikev2wb::ui
