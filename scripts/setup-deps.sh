@@ -11,6 +11,7 @@ PKGS=(
   poppler-utils imagemagick                             # PDF report checks (pdftotext, pdftoppm)
   iproute2 iptables nftables procps ethtool util-linux  # tests in network namespaces (probe, live capture, fix-script sandbox)
   strace                                                # tst_cli: diagnose of a pair opens each capture once
+  openssh-client openssh-server tcpdump                 # tst_livecapture: capture --ssh against an sshd in a namespace
 )
 if [ "${IKEV2WB_WITH_FUZZ:-0}" = 1 ]; then PKGS+=(clang libclang-rt-14-dev); fi
 if [ "${IKEV2WB_WITH_BENCH:-0}" = 1 ]; then PKGS+=(tshark); fi

@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <set>
 #include <sys/socket.h>
 #include <thread>
 #include <unistd.h>
@@ -169,7 +170,7 @@ std::vector<int> udpDestinationPorts(const QString &path, QString *why)
 /// Checks the file's block structure as the helper must write it: SHB, an IDB naming the veth,
 /// packets, and the ISB as the very last block. Returns what is wrong, or an empty string; the
 /// file's size in *size.
-QString checkBlocks(const QString &path, qsizetype *size = nullptr)
+QString checkBlocks(const QString &path, qsizetype *size = nullptr, const QString &ifName = kCaptureIf)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) return QStringLiteral("cannot open ") + path;
@@ -179,8 +180,7 @@ QString checkBlocks(const QString &path, qsizetype *size = nullptr)
     if (bl.size() < 3) return QStringLiteral("%1 blocks only").arg(bl.size());
     if (bl.front().type != 0x0A0D0D0Au) return QStringLiteral("does not start with a section header");
     if (bl[1].type != 1) return QStringLiteral("second block is not an IDB");
-    if (idbName(bytes, bl[1]) != kCaptureIf)
-        return QStringLiteral("if_name is '%1'").arg(idbName(bytes, bl[1]));
+    if (idbName(bytes, bl[1]) != ifName) return QStringLiteral("if_name is '%1'").arg(idbName(bytes, bl[1]));
     if (bl.back().type != 5)
         return QStringLiteral("the last block is of type %1, not an ISB").arg(bl.back().type);
     if (qsizetype(bl.back().offset + bl.back().length) != bytes.size())
@@ -199,6 +199,98 @@ bool waitForNonEmpty(const QString &path, int timeoutMs)
     return false;
 }
 
+/// The UDP payload ids ("ikwb-N") of the sender's datagrams in a capture (pcap or pcapng).
+std::set<int> payloadIds(const QString &path, QString *why)
+{
+    std::set<int> ids;
+    QString err;
+    auto reader = CaptureReader::open(path, &err);
+    if (!reader) {
+        *why = err;
+        return ids;
+    }
+    reader->read([&](const RawPacket &p) {
+        const std::uint8_t *d = p.data;
+        if (p.presentLength < 14 + 20 + 8 + 6 || d[12] != 0x08 || d[13] != 0x00 || d[14 + 9] != 17) return;
+        const int ihl = (d[14] & 0x0f) * 4;
+        const QByteArray payload(reinterpret_cast<const char *>(d + 14 + ihl + 8),
+                                 qsizetype(p.presentLength) - 14 - ihl - 8);
+        if (payload.startsWith("ikwb-")) ids.insert(payload.mid(5).toInt());
+    });
+    return ids;
+}
+
+/// An sshd in namespace `ns` on 10.78.0.2:22 with keys made for the test: root logs in with
+/// `identity`; `knownHosts` holds its host key. Stopped on destruction.
+class SshServer
+{
+public:
+    SshServer(const QString &ns, const QString &dir) : m_dir(dir)
+    {
+        const QString sshd = QStringLiteral("/usr/sbin/sshd");
+        if (!QFileInfo(sshd).isExecutable() ||
+            QStandardPaths::findExecutable(QStringLiteral("ssh-keygen")).isEmpty() ||
+            QStandardPaths::findExecutable(QStringLiteral("ssh")).isEmpty()) {
+            why = QStringLiteral("needs openssh-server and openssh-client (scripts/setup-deps.sh)");
+            return;
+        }
+        QDir().mkpath(QStringLiteral("/run/sshd")); // sshd's privilege separation folder
+        for (const QString &key :
+             {QStringLiteral("host_key"), QStringLiteral("id"), QStringLiteral("other")}) {
+            const Run r = run(QStringLiteral("ssh-keygen"),
+                              {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"),
+                               QStringLiteral("-N"), QString(), QStringLiteral("-f"), path(key)});
+            if (r.exitCode != 0) {
+                why = QStringLiteral("ssh-keygen: ") + QString::fromLocal8Bit(r.err);
+                return;
+            }
+        }
+        QFile::copy(path(QStringLiteral("id.pub")), path(QStringLiteral("authorized_keys")));
+        QFile hostPub(path(QStringLiteral("host_key.pub")));
+        hostPub.open(QIODevice::ReadOnly);
+        QFile known(knownHosts());
+        known.open(QIODevice::WriteOnly);
+        known.write("10.78.0.2 " + hostPub.readAll());
+        known.close();
+        QFile cfg(path(QStringLiteral("sshd_config")));
+        cfg.open(QIODevice::WriteOnly);
+        cfg.write(QStringLiteral(
+                      "ListenAddress 10.78.0.2\nPort 22\nHostKey %1\nAuthorizedKeysFile %2\nStrictModes no\n"
+                      "UsePAM no\nPermitRootLogin prohibit-password\nPasswordAuthentication no\n"
+                      "KbdInteractiveAuthentication no\nPidFile none\n")
+                      .arg(path(QStringLiteral("host_key")), path(QStringLiteral("authorized_keys")))
+                      .toUtf8());
+        cfg.close();
+        m_proc.setProcessChannelMode(QProcess::MergedChannels);
+        m_proc.start(QStringLiteral("ip"),
+                     {QStringLiteral("netns"), QStringLiteral("exec"), ns, sshd, QStringLiteral("-D"),
+                      QStringLiteral("-e"), QStringLiteral("-f"), cfg.fileName()});
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 5000 && !m_log.contains("Server listening")) {
+            m_proc.waitForReadyRead(100);
+            m_log += m_proc.readAll();
+            if (m_proc.state() == QProcess::NotRunning) break;
+        }
+        if (!m_log.contains("Server listening"))
+            why = QStringLiteral("sshd did not start: ") + QString::fromLocal8Bit(m_log);
+    }
+    ~SshServer()
+    {
+        m_proc.terminate();
+        if (!m_proc.waitForFinished(3000)) m_proc.kill(), m_proc.waitForFinished(2000);
+    }
+    SshServer(const SshServer &) = delete;
+    SshServer &operator=(const SshServer &) = delete;
+    [[nodiscard]] QString path(const QString &name) const { return QDir(m_dir).filePath(name); }
+    [[nodiscard]] QString knownHosts() const { return path(QStringLiteral("known_hosts")); }
+    QString why;
+
+private:
+    QString m_dir;
+    QProcess m_proc;
+    QByteArray m_log;
+};
 } // namespace
 
 class TestLiveCapture : public QObject
@@ -489,6 +581,144 @@ private slots:
         QVERIFY2(idx, qPrintable(why));
         QVERIFY(idx->packetCount() >= 1);
         QVERIFY(idx->captureDrops.has_value());
+    }
+
+    // --ssh: the peer's side captured over ssh at the same time — an sshd the test starts in
+    // namespace B, the peer's capture on B's end of the veth (tcpdump there, or the helper),
+    // stopped together by one SIGINT. Both files hold exactly the datagrams the sender sent
+    // (by their payload ids); no traffic leaves the two namespaces.
+    void sshPeer_data()
+    {
+        QTest::addColumn<QString>("tool");
+        QTest::newRow("tcpdump on the peer") << QStringLiteral("tcpdump");
+        QTest::newRow("the helper on the peer") << QStringLiteral("helper");
+    }
+    void sshPeer()
+    {
+        if (!m_canLab) QSKIP(qPrintable(m_why));
+        QFETCH(QString, tool);
+        if (tool == QLatin1String("tcpdump") &&
+            QStandardPaths::findExecutable(QStringLiteral("tcpdump")).isEmpty())
+            QSKIP("needs tcpdump");
+        NsPair ns;
+        QVERIFY2(ns.build().isEmpty(), "namespaces");
+        QTemporaryDir dir(m_tmp.filePath(QStringLiteral("sshXXXXXX")));
+        QVERIFY(dir.isValid());
+        SshServer sshd(ns.b, dir.path());
+        if (!sshd.why.isEmpty()) QSKIP(qPrintable(sshd.why));
+        const QString out = dir.filePath(QStringLiteral("local.pcapng"));
+        QStringList args{QStringLiteral("capture"),
+                         QStringLiteral("-i"),
+                         kCaptureIf,
+                         QStringLiteral("-f"),
+                         QStringLiteral("udp port 500 or udp port 4500"),
+                         QStringLiteral("-w"),
+                         out,
+                         QStringLiteral("--ssh"),
+                         QStringLiteral("root@10.78.0.2"),
+                         QStringLiteral("--peer-iface"),
+                         QStringLiteral("ikwbsend0"),
+                         QStringLiteral("--ssh-option"),
+                         QStringLiteral("IdentityFile=") + sshd.path(QStringLiteral("id")),
+                         QStringLiteral("--ssh-option"),
+                         QStringLiteral("UserKnownHostsFile=") + sshd.knownHosts()};
+        if (tool == QLatin1String("tcpdump"))
+            args << QStringLiteral("--peer-tool") << tool;
+        else
+            args << QStringLiteral("--peer-helper") << kHelper;
+        QProcess cap;
+        cap.start(QStringLiteral("ip"), ns.inA(kCli, args));
+        QVERIFY(cap.waitForStarted());
+        QTest::qWait(2000); // both ends capturing (the ssh login inside the namespaces takes ~0.2 s)
+        QCOMPARE(cap.state(), QProcess::Running);
+        int sent = 0;
+        {
+            Sender sender(ns.b, 20);
+            QTest::qWait(1000);
+            sender.stop();
+            QVERIFY(sender.joined());
+            sent = sender.sent();
+        }
+        QTest::qWait(300);
+        ::kill(pid_t(cap.processId()), SIGINT);
+        const bool finished = cap.waitForFinished(20000);
+        if (!finished) cap.kill(), cap.waitForFinished(2000);
+        QVERIFY(finished);
+        const QByteArray err = cap.readAllStandardError();
+        QVERIFY2(cap.exitCode() == 0, err.constData());
+        const QByteArray said = cap.readAllStandardOutput();
+        const QString peerOut =
+            dir.filePath(tool == QLatin1String("tcpdump") ? QStringLiteral("local-peer.pcap")
+                                                          : QStringLiteral("local-peer.pcapng"));
+        QVERIFY2(said.contains(QStringLiteral("open them as a pair: ikev2-workbench --pair %1 %2")
+                                   .arg(out, peerOut)
+                                   .toUtf8()),
+                 said.constData());
+        QVERIFY(sent >= 20);
+        std::set<int> expected;
+        for (int i = 0; i < sent; ++i)
+            expected.insert(i);
+        for (const QString &file : {out, peerOut}) {
+            QString why;
+            const std::set<int> ids = payloadIds(file, &why);
+            QVERIFY2(why.isEmpty(), qPrintable(why));
+            QVERIFY2(
+                ids == expected,
+                qPrintable(QStringLiteral("%1: %2 of %3 datagrams").arg(file).arg(ids.size()).arg(sent)));
+            QCOMPARE(QFileInfo(file).permissions() & (QFile::ReadGroup | QFile::ReadOther),
+                     QFile::Permissions());
+        }
+        if (tool == QLatin1String("helper")) {
+            const QString bad = checkBlocks(peerOut, nullptr, QStringLiteral("ikwbsend0"));
+            QVERIFY2(bad.isEmpty(), qPrintable(bad));
+        }
+    }
+
+    // --ssh to a host that does not answer, or that refuses the key: exit 5 with ssh's reason,
+    // and neither file is left behind (the local capture, already running, is discarded too).
+    void sshPeerUnreachable_data()
+    {
+        QTest::addColumn<QString>("dest");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("no such host")
+            << QStringLiteral("root@10.78.0.9") << QStringLiteral("id") << QStringLiteral("10.78.0.9");
+        QTest::newRow("key refused") << QStringLiteral("root@10.78.0.2") << QStringLiteral("other")
+                                     << QStringLiteral("Permission denied");
+    }
+    void sshPeerUnreachable()
+    {
+        if (!m_canLab) QSKIP(qPrintable(m_why));
+        QFETCH(QString, dest);
+        QFETCH(QString, key);
+        QFETCH(QString, reason);
+        NsPair ns;
+        QVERIFY2(ns.build().isEmpty(), "namespaces");
+        QTemporaryDir keys(m_tmp.filePath(QStringLiteral("sshkeysXXXXXX")));
+        QTemporaryDir dir(m_tmp.filePath(QStringLiteral("sshoutXXXXXX")));
+        QVERIFY(keys.isValid() && dir.isValid());
+        SshServer sshd(ns.b, keys.path());
+        if (!sshd.why.isEmpty()) QSKIP(qPrintable(sshd.why));
+        QElapsedTimer t;
+        t.start();
+        const Run r = run(
+            QStringLiteral("ip"),
+            ns.inA(kCli, {QStringLiteral("capture"), QStringLiteral("-i"), kCaptureIf, QStringLiteral("-w"),
+                          dir.filePath(QStringLiteral("x.pcapng")), QStringLiteral("--ssh"), dest,
+                          QStringLiteral("--ssh-option"), QStringLiteral("ConnectTimeout=2"),
+                          QStringLiteral("--ssh-option"), QStringLiteral("IdentityFile=") + sshd.path(key),
+                          QStringLiteral("--ssh-option"),
+                          QStringLiteral("UserKnownHostsFile=") + sshd.knownHosts()}));
+        QVERIFY2(
+            r.exitCode == 5,
+            qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(QString::fromLocal8Bit(r.err))));
+        const QString err = QString::fromLocal8Bit(r.err);
+        QVERIFY2(err.contains(QStringLiteral("cannot reach the peer ") + dest) && err.contains(reason) &&
+                     err.contains(QStringLiteral("nothing was saved")),
+                 qPrintable(err));
+        QVERIFY2(t.elapsed() < 15000, qPrintable(QString::number(t.elapsed())));
+        QVERIFY2(QDir(dir.path()).entryList(QDir::NoDotAndDotDot | QDir::AllEntries | QDir::Hidden).isEmpty(),
+                 "a failed capture leaves no file behind");
     }
 
     // The helper itself refuses an existing file and a terminal; checked without a capture.

@@ -7,15 +7,19 @@
 
 #include "capture/pcapngstats.h"
 #include "diagnose/shellquote.h"
-#include "report/outputfile.h"
+#include "live/capturedefaults.h"
 #include "live/capturehelper.h"
+#include "report/outputfile.h"
 
 #include <QCoreApplication>
 #include <QDir>
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QSocketNotifier>
+#include <QStandardPaths>
+#include <QTimer>
 
 #include <csignal>
 #include <cstdio>
@@ -56,7 +60,59 @@ struct Options
     QString out;
     QString duration, count, snaplen;
     QString ring, size; // ring buffer: the helper writes the files itself
+    // --ssh: the peer gateway's side, captured over the system's ssh client at the same time.
+    QString ssh, peerIface, peerOut, peerTool, peerHelper;
+    QStringList sshOptions;
 };
+
+constexpr const char *kPeerHelper = "/usr/libexec/ikev2-workbench/ikev2wb-capture";
+
+/// The line the peer's shell runs: the capture in the background, ended with SIGTERM as soon as
+/// our end of the connection's standard input closes (Stop, or the local capture ended), so
+/// that it finishes its output; its exit status is the line's. No login shell quirks: sh -c.
+QString peerCommand(const Options &o)
+{
+    const QString iface = o.peerIface.isEmpty() ? o.iface : o.peerIface;
+    QString cmd;
+    if (o.peerTool == QLatin1String("tcpdump")) {
+        // --immediate-mode: without it the packets of the kernel's last unfinished block (up to a
+        // second) were never read when SIGTERM ended tcpdump (tst_livecapture lost 15 of 47).
+        cmd = QStringLiteral("tcpdump -U --immediate-mode -w - -i %1 -s %2")
+                  .arg(shq(iface), o.snaplen.isNull() ? QStringLiteral("9216") : o.snaplen);
+        if (!o.count.isNull()) cmd += QStringLiteral(" -c ") + o.count;
+        cmd +=
+            QLatin1Char(' ') + shq(o.filter.isNull() ? QString::fromLatin1(kDefaultCaptureFilter) : o.filter);
+    } else {
+        cmd = QStringLiteral("%1 -i %2 -w - -q")
+                  .arg(shq(o.peerHelper.isEmpty() ? QString::fromLatin1(kPeerHelper) : o.peerHelper),
+                       shq(iface));
+        if (!o.filter.isNull()) cmd += QStringLiteral(" -f ") + shq(o.filter);
+        if (!o.count.isNull()) cmd += QStringLiteral(" --count ") + o.count;
+        if (!o.snaplen.isNull()) cmd += QStringLiteral(" --snaplen ") + o.snaplen;
+    }
+    const QString line =
+        QStringLiteral("exec 3<&0; %1 </dev/null & p=$!; (cat <&3 >/dev/null 2>&1; kill -TERM $p "
+                       "2>/dev/null) & exec 3<&-; wait $p; s=$?; kill $! 2>/dev/null; exit $s")
+            .arg(cmd);
+    return QStringLiteral("sh -c ") + shq(line);
+}
+
+/// FILE.pcapng -> FILE-peer.pcapng (tcpdump writes pcap: FILE-peer.pcap; FILE -> FILE-peer).
+QString defaultPeerOut(const QString &out, bool tcpdump)
+{
+    const QString ext = tcpdump ? QStringLiteral(".pcap") : QStringLiteral(".pcapng");
+    if (out.endsWith(QLatin1String(".pcapng"))) return out.chopped(7) + QStringLiteral("-peer") + ext;
+    return out + QStringLiteral("-peer");
+}
+
+/// The last non-empty lines of what a program said on stderr (at most `lines`).
+QString lastLines(const QByteArray &text, int lines)
+{
+    QStringList all = QString::fromLocal8Bit(text).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    while (all.size() > lines)
+        all.removeFirst();
+    return all.join(QStringLiteral("\n  "));
+}
 
 bool digitsInRange(const QString &s, qint64 lo, qint64 hi)
 {
@@ -77,7 +133,10 @@ int capture(const QStringList &args)
         const bool takesValue = a == QLatin1String("-i") || a == QLatin1String("-f") ||
                                 a == QLatin1String("-w") || a == QLatin1String("--duration") ||
                                 a == QLatin1String("--count") || a == QLatin1String("--snaplen") ||
-                                a == QLatin1String("--ring") || a == QLatin1String("--size");
+                                a == QLatin1String("--ring") || a == QLatin1String("--size") ||
+                                a == QLatin1String("--ssh") || a == QLatin1String("--peer-iface") ||
+                                a == QLatin1String("--peer-w") || a == QLatin1String("--peer-tool") ||
+                                a == QLatin1String("--peer-helper") || a == QLatin1String("--ssh-option");
         if (!takesValue) return usageError(QStringLiteral("capture does not take '%1'").arg(a));
         if (i + 1 >= args.size()) return usageError(QStringLiteral("%1 needs a value").arg(a));
         const QString v = args[++i];
@@ -95,6 +154,18 @@ int capture(const QStringList &args)
             o.ring = v;
         else if (a == QLatin1String("--size"))
             o.size = v;
+        else if (a == QLatin1String("--ssh"))
+            o.ssh = v;
+        else if (a == QLatin1String("--peer-iface"))
+            o.peerIface = v;
+        else if (a == QLatin1String("--peer-w"))
+            o.peerOut = v;
+        else if (a == QLatin1String("--peer-tool"))
+            o.peerTool = v;
+        else if (a == QLatin1String("--peer-helper"))
+            o.peerHelper = v;
+        else if (a == QLatin1String("--ssh-option"))
+            o.sshOptions << v;
         else
             o.snaplen = v;
     }
@@ -124,6 +195,42 @@ int capture(const QStringList &args)
         return usageError(QStringLiteral("--size takes megabytes from 1 to 10240"));
     if (o.out == QLatin1String("-"))
         return usageError(QStringLiteral("-w takes a file name (the helper itself streams to stdout)"));
+    const bool withPeer = !o.ssh.isEmpty();
+    if (!withPeer && (!o.peerIface.isNull() || !o.peerOut.isNull() || !o.peerTool.isNull() ||
+                      !o.peerHelper.isNull() || !o.sshOptions.isEmpty()))
+        return usageError(QStringLiteral("--peer-* and --ssh-option go with --ssh USER@HOST"));
+    if (withPeer) {
+        // user@host (a name, IPv4 or IPv6 address); never something ssh could read as an option.
+        static const QRegularExpression dest(QStringLiteral(
+            "^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}|[0-9A-Fa-f:.]{2,45})$"));
+        if (!dest.match(o.ssh).hasMatch())
+            return usageError(QStringLiteral("--ssh takes USER@HOST (a host name or address)"));
+        if (!o.ring.isNull()) return usageError(QStringLiteral("--ssh does not go with --ring"));
+        if (!o.peerIface.isNull() && !isValidInterfaceName(o.peerIface) &&
+            o.peerIface != QLatin1String("any"))
+            return usageError(
+                QStringLiteral("--peer-iface takes an interface name (1-15 of A-Z a-z 0-9 _ . + -)"));
+        if (o.peerTool.isNull()) o.peerTool = QStringLiteral("helper");
+        if (o.peerTool != QLatin1String("helper") && o.peerTool != QLatin1String("tcpdump"))
+            return usageError(QStringLiteral("--peer-tool takes helper or tcpdump"));
+        static const QRegularExpression absPath(QStringLiteral("^/[A-Za-z0-9_./+-]{1,255}$"));
+        if (!o.peerHelper.isNull() && !absPath.match(o.peerHelper).hasMatch())
+            return usageError(
+                QStringLiteral("--peer-helper takes an absolute path of A-Z a-z 0-9 _ . / + -"));
+        static const QRegularExpression sshOption(QStringLiteral("^[A-Za-z]{1,64}=[!-~]{1,1024}$"));
+        for (const QString &opt : std::as_const(o.sshOptions))
+            if (!sshOption.match(opt).hasMatch())
+                return usageError(QStringLiteral("--ssh-option takes KEY=VALUE without spaces (as ssh -o)"));
+        if (o.peerOut.isNull()) o.peerOut = defaultPeerOut(o.out, o.peerTool == QLatin1String("tcpdump"));
+        if (o.peerOut == o.out || o.peerOut == QLatin1String("-"))
+            return usageError(QStringLiteral("--peer-w takes a file name other than -w's"));
+        if (QFileInfo::exists(o.peerOut) || QFileInfo(o.peerOut).isSymLink()) {
+            err(QStringLiteral("ikev2wb: %1 exists; captures are never overwritten: choose another name "
+                               "(--peer-w)\n")
+                    .arg(o.peerOut));
+            return ExitBadInput;
+        }
+    }
     // The file itself is checked and created below (OutputFile::Refuse); a ring's files by the
     // helper. This early check only spares starting a capture that could not be saved.
     if (QFileInfo::exists(o.out) || QFileInfo(o.out).isSymLink()) {
@@ -162,6 +269,23 @@ int capture(const QStringList &args)
         return ExitBadInput;
     }
 
+    OutputFile peerFile(o.peerOut, OutputFile::Existing::Refuse);
+    QString ssh;
+    if (withPeer) {
+        ssh = QStandardPaths::findExecutable(QStringLiteral("ssh"));
+        if (ssh.isEmpty()) {
+            file.cancel();
+            err(QStringLiteral(
+                "ikev2wb: --ssh needs the ssh client (openssh-client), which is not installed\n"));
+            return ExitBadInput;
+        }
+        if (!peerFile.open(&openError)) {
+            file.cancel();
+            err(QStringLiteral("ikev2wb: cannot write %1\n").arg(openError));
+            return ExitBadInput;
+        }
+    }
+
     // A ring is several files: the helper creates them itself (O_EXCL, 0600, as this user).
     QStringList helperArgs{QStringLiteral("-i"), o.iface, QStringLiteral("-w"),
                            ring ? QFileInfo(o.out).absoluteFilePath() : QStringLiteral("-"),
@@ -197,10 +321,68 @@ int capture(const QStringList &args)
             proc.terminate();
         }
     };
+    // The peer: ssh runs the capture there and streams it back on its stdout; closing its stdin
+    // stops it (see peerCommand). The user's -o options come first: ssh keeps the first value.
+    QProcess peer;
+    peer.setProcessChannelMode(QProcess::SeparateChannels);
+    QByteArray peerErr;
+    bool peerWriteFailed = false, peerEnded = !withPeer, localEnded = false;
+    QTimer peerDeadline;
+    peerDeadline.setSingleShot(true);
+    peerDeadline.setInterval(15000);
+    QObject::connect(&peerDeadline, &QTimer::timeout, &loop, [&] {
+        err(QStringLiteral(
+            "ikev2wb: the peer's capture did not end within 15 s of the local one; stopping it\n"));
+        peer.kill();
+    });
+    auto drainPeer = [&] {
+        const QByteArray chunk = peer.readAllStandardOutput();
+        if (!chunk.isEmpty() && !peerWriteFailed && !peerFile.write(chunk)) {
+            peerWriteFailed = true;
+            peer.closeWriteChannel();
+        }
+    };
+    auto stopPeer = [&] {
+        if (peerEnded || peer.state() == QProcess::NotRunning) return;
+        peer.closeWriteChannel();
+        if (!peerDeadline.isActive()) peerDeadline.start();
+    };
+    auto maybeQuit = [&] {
+        if (localEnded && peerEnded) loop.quit();
+    };
+    if (withPeer) {
+        QObject::connect(&peer, &QProcess::readyReadStandardOutput, &loop, drainPeer);
+        QObject::connect(&peer, &QProcess::readyReadStandardError, &loop, [&] {
+            const QByteArray e = peer.readAllStandardError();
+            if (peerErr.size() < 65536) peerErr += e.left(65536 - peerErr.size());
+        });
+        QObject::connect(&peer, &QProcess::finished, &loop, [&](int code, QProcess::ExitStatus status) {
+            drainPeer();
+            peerEnded = true;
+            peerDeadline.stop();
+            // The peer failed (unreachable, refused, no capture there): the local capture stops too.
+            if ((status != QProcess::NormalExit || code != 0) && proc.state() != QProcess::NotRunning)
+                proc.terminate();
+            maybeQuit();
+        });
+        QObject::connect(&peer, &QProcess::errorOccurred, &loop, [&](QProcess::ProcessError e) {
+            if (e != QProcess::FailedToStart) return;
+            peerEnded = true;
+            if (proc.state() != QProcess::NotRunning) proc.terminate();
+            maybeQuit();
+        });
+    }
     QObject::connect(&proc, &QProcess::readyReadStandardOutput, &loop, drain);
-    QObject::connect(&proc, &QProcess::finished, &loop, &QEventLoop::quit);
+    QObject::connect(&proc, &QProcess::finished, &loop, [&] {
+        localEnded = true;
+        stopPeer(); // the duration or count ended the local side: the peer's ends with it
+        maybeQuit();
+    });
     QObject::connect(&proc, &QProcess::errorOccurred, &loop, [&](QProcess::ProcessError e) {
-        if (e == QProcess::FailedToStart) loop.quit();
+        if (e != QProcess::FailedToStart) return;
+        localEnded = true;
+        stopPeer();
+        maybeQuit();
     });
     QSocketNotifier notifier(g_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(&notifier, &QSocketNotifier::activated, &loop, [&] {
@@ -211,18 +393,82 @@ int capture(const QStringList &args)
         if (!stopping) err(QStringLiteral("ikev2wb: stopping the capture...\n"));
         stopping = true;
         proc.terminate();
+        stopPeer();
     });
+    // Started together: the local helper, and at once the connection to the peer.
     proc.start(helper, helperArgs);
-    if (proc.waitForStarted(-1)) loop.exec();
+    if (withPeer) {
+        QStringList sshArgs;
+        for (const QString &opt : std::as_const(o.sshOptions))
+            sshArgs << QStringLiteral("-o") << opt;
+        sshArgs << QStringLiteral("-T") << QStringLiteral("-o") << QStringLiteral("BatchMode=yes")
+                << QStringLiteral("-o") << QStringLiteral("ConnectTimeout=10") << QStringLiteral("-o")
+                << QStringLiteral("ServerAliveInterval=5") << QStringLiteral("-o")
+                << QStringLiteral("ServerAliveCountMax=3") << QStringLiteral("--") << o.ssh << peerCommand(o);
+        // Its own session: a Ctrl-C at the terminal reaches the process group, and ssh would
+        // die of it (exit 255) instead of letting the peer's capture finish its file.
+        peer.setChildProcessModifier([] { ::setsid(); });
+        peer.start(ssh, sshArgs);
+    }
+    if (proc.waitForStarted(-1)) {
+        loop.exec();
+    } else {
+        localEnded = true;
+        stopPeer();
+        if (!peerEnded) loop.exec();
+    }
     if (proc.state() != QProcess::NotRunning) proc.waitForFinished(-1);
+    if (withPeer && peer.state() != QProcess::NotRunning) {
+        peer.kill();
+        peer.waitForFinished(2000);
+    }
     drain();
+    if (withPeer) {
+        drainPeer();
+        peerErr += peer.readAllStandardError();
+    }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     signal(SIGHUP, SIG_DFL);
     ::close(g_signalPipe[0]);
     ::close(g_signalPipe[1]);
 
+    // The peer's failure comes first: it is why the local side was stopped.
+    if (withPeer) {
+        const bool peerCrashed =
+            peer.error() == QProcess::FailedToStart || peer.exitStatus() != QProcess::NormalExit;
+        const int peerRc = peerCrashed ? -1 : peer.exitCode();
+        if (peerCrashed || peerRc != 0 || peerWriteFailed) {
+            file.cancel();
+            const QString writeError = peerFile.errorString();
+            peerFile.cancel();
+            const QString said = lastLines(peerErr, 4);
+            if (peerWriteFailed) {
+                err(QStringLiteral("ikev2wb: writing %1 failed: %2; nothing was saved\n")
+                        .arg(o.peerOut, writeError));
+                return ExitBadInput;
+            }
+            if (peer.error() == QProcess::FailedToStart) {
+                err(QStringLiteral("ikev2wb: cannot run %1: %2; nothing was saved\n")
+                        .arg(ssh, peer.errorString()));
+                return ExitBadInput;
+            }
+            if (peerRc == 255) { // ssh's own failure: connection, host key, authentication
+                err(QStringLiteral("ikev2wb: cannot reach the peer %1 over ssh; nothing was saved\n  %2\n")
+                        .arg(o.ssh, said.isEmpty() ? QStringLiteral("(ssh said nothing)") : said));
+                return ExitPeerUnreachable;
+            }
+            err(QStringLiteral("ikev2wb: the capture on the peer %1 failed (%2 exit status %3); nothing was "
+                               "saved\n  %4\n")
+                    .arg(o.ssh, o.peerTool == QLatin1String("tcpdump") ? QStringLiteral("tcpdump")
+                                                                       : QStringLiteral("helper"))
+                    .arg(peerRc)
+                    .arg(said.isEmpty() ? QStringLiteral("(it said nothing)") : said));
+            return peerRc == kHelperNoPermission ? ExitCannotProbe : ExitBadInput;
+        }
+    }
     if (proc.error() == QProcess::FailedToStart) {
+        peerFile.cancel();
         file.cancel();
         err(QStringLiteral("ikev2wb: cannot run the capture helper %1: %2\n")
                 .arg(shq(helper), proc.errorString()));
@@ -233,6 +479,7 @@ int capture(const QStringList &args)
     if (writeFailed || crashed || rc != 0) {
         const QString writeError = file.errorString();
         file.cancel();
+        peerFile.cancel();
         if (writeFailed)
             err(QStringLiteral("ikev2wb: writing %1 failed: %2; nothing was saved\n").arg(o.out, writeError));
         else if (crashed)
@@ -262,6 +509,15 @@ int capture(const QStringList &args)
         return ExitBadInput;
     }
 
+    if (withPeer && !peerFile.commit(0600, &commitError, &keptAs)) {
+        if (!keptAs.isEmpty())
+            err(QStringLiteral("ikev2wb: cannot save %1; the peer's capture was kept as %2\n")
+                    .arg(commitError, keptAs));
+        else
+            err(QStringLiteral("ikev2wb: cannot save %1\n").arg(commitError));
+        return ExitBadInput;
+    }
+
     const PcapngStatsScan scan = scanPcapngStatistics(o.out);
     QString line = QStringLiteral("capture saved to %1").arg(o.out);
     if (scan.drops && scan.drops->haveDelivered)
@@ -273,6 +529,18 @@ int capture(const QStringList &args)
         line += QStringLiteral(" (no statistics block: the drop counts are unknown)");
     }
     line += QLatin1Char('\n');
+    if (withPeer) {
+        line += QStringLiteral("the peer's capture (%1 on %2) saved to %3").arg(o.peerTool, o.ssh, o.peerOut);
+        const PcapngStatsScan peerScan = scanPcapngStatistics(o.peerOut);
+        if (peerScan.drops && peerScan.drops->haveDelivered)
+            line += QStringLiteral(": %1 packets").arg(peerScan.drops->delivered);
+        if (peerScan.drops) {
+            const QString drops = captureDropsText(*peerScan.drops);
+            if (!drops.isEmpty()) line += QStringLiteral("; ") + drops;
+        }
+        line += QStringLiteral("\nopen them as a pair: ikev2-workbench --pair %1 %2\n")
+                    .arg(shq(o.out), shq(o.peerOut));
+    }
     const QByteArray b = line.toUtf8();
     std::fwrite(b.constData(), 1, std::size_t(b.size()), stdout);
     return ExitOk;

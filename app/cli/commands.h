@@ -9,6 +9,7 @@ enum ExitCode : int {
     ExitUsage = 2,
     ExitBadInput = 3,
     ExitCannotProbe = 4,
+    ExitPeerUnreachable = 5, // capture --ssh: ssh could not reach or log in to the peer
     ExitInterrupted = 130
 };
 
