@@ -250,24 +250,22 @@ void MainWindow::onProgress(const QString &path, qint64 done, qint64 total, quin
 
 void MainWindow::onLoaded(const QString &path, IndexPtr index)
 {
-    if (m_peerLoads.contains(path)) {
-        // The peer's capture of a pair: it feeds the pair's tab (onAnalysed), no tab of its own.
-        m_status->setText(tr("%1 (the peer's capture): %2 packets; analysing…")
-                              .arg(QFileInfo(path).fileName())
-                              .arg(index->packetCount()));
-        return;
-    }
+    addCapturePage(path, index);
+    QString warn = index->warnings.empty()
+                       ? QString()
+                       : tr(" — %1 warnings").arg(index->warnings.size() + index->warningsSuppressed);
+    m_status->setText(tr("%1: %2 packets%3; analysing…")
+                          .arg(QFileInfo(path).fileName())
+                          .arg(index->packetCount())
+                          .arg(warn));
+}
+
+CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
+{
     // Building the page, showing it (its first layout) and applying the analysis (onAnalysed)
     // each take an event-loop turn of their own, so that no single turn stalls the window while
     // the workers compete with the GUI thread for the cores.
     auto *page = new CapturePage(index, m_tabs); // hidden until added
-    if (m_pairFor.contains(path)) {
-        const PendingPair pair = m_pairFor.take(path);
-        page->setComparison(pair.result, pair.peer);
-        page->tabs()->setCurrentIndex(CapturePage::ComparisonTab);
-        m_peerLoads.insert(pair.peer, page);
-        m_queue.prepend(pair.peer); // next, after this capture's analysis
-    }
     // Two hops: the next turn runs what building the page posted (chart layouts and the like),
     // the one after adds and shows it.
     QTimer::singleShot(0, page, [this, page, path]() {
@@ -295,28 +293,14 @@ void MainWindow::onLoaded(const QString &path, IndexPtr index)
             updateStartPage();
         });
     });
-    QString warn = index->warnings.empty()
-                       ? QString()
-                       : tr(" — %1 warnings").arg(index->warnings.size() + index->warningsSuppressed);
-    m_status->setText(tr("%1: %2 packets%3; analysing…")
-                          .arg(QFileInfo(path).fileName())
-                          .arg(index->packetCount())
-                          .arg(warn));
     addRecent(path);
+    return page;
 }
 
 void MainWindow::onAnalysed(const QString &path, IndexPtr index, AnalysisPtr analysis)
 {
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
-    if (m_peerLoads.contains(path)) {
-        const QPointer<CapturePage> page = m_peerLoads.take(path);
-        if (page) QTimer::singleShot(0, page, [page, index, analysis]() { page->setPeer(index, analysis); });
-        m_status->setText(tr("%1 (the peer's capture) analysed: the checklist now diagnoses both ends")
-                              .arg(QFileInfo(path).fileName()));
-        openNext();
-        return;
-    }
     // The page may not be in a tab yet (see onLoaded). The analysis goes in in a turn of its own.
     for (CapturePage *page : m_tabs->findChildren<CapturePage *>())
         if (page->index() == index)
@@ -329,8 +313,6 @@ void MainWindow::onAnalysed(const QString &path, IndexPtr index, AnalysisPtr ana
 void MainWindow::onFailed(const QString &path, const QString &message)
 {
     if (const QPointer<LivePage> live = m_liveReplace.take(path)) live->showEnded({}, message);
-    m_peerLoads.remove(path);
-    m_pairFor.remove(path);
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
     m_status->setText(message);
@@ -513,7 +495,12 @@ void MainWindow::compareNextPair()
     }
     m_progress->setVisible(true);
     m_cancel->setVisible(true);
-    m_pairLoader->compare(pathA, pathB);
+    // A tab getting its peer: its capture is read already, only B is.
+    const QPointer<CapturePage> target = m_attachTo.value(pathA + QLatin1Char('\n') + pathB);
+    if (target && target->index()->file.path == pathA)
+        m_pairLoader->compare(target->index(), target->analysis(), pathB);
+    else
+        m_pairLoader->compare(pathA, pathB);
 }
 
 void MainWindow::onPairProgress(const QString &pathA, const QString &pathB, PairLoader::Stage stage,
@@ -552,7 +539,21 @@ void MainWindow::onPairCancelled(const QString &pathA, const QString &pathB)
     compareNextPair();
 }
 
-void MainWindow::onCompared(const QString &pathA, const QString &pathB, ComparePtr result)
+namespace {
+/// Runs `f` `turns` event-loop turns from now (while `context` lives): each heavy step of
+/// building a tab gets a turn of its own.
+void afterTurns(QObject *context, int turns, std::function<void()> f)
+{
+    QTimer::singleShot(0, context, [context, turns, f = std::move(f)]() mutable {
+        if (turns <= 1)
+            f();
+        else
+            afterTurns(context, turns - 1, std::move(f));
+    });
+}
+} // namespace
+
+void MainWindow::onCompared(const QString &pathA, const QString &pathB, InvestigationPtr investigation)
 {
     if (!m_loader->isBusy()) {
         m_progress->setVisible(false);
@@ -560,25 +561,31 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, CompareP
         m_cancel->setVisible(false);
     }
     // One investigation per tab: capture A's tab with every page, the comparison as a tab of its
-    // own, and the checklist diagnosing both ends once B's analysis is in.
+    // own, and the checklist diagnosing both ends. Every part comes from the one investigation:
+    // no file is read again.
     const QString title = QFileInfo(pathA).fileName() + QStringLiteral(" ⇄ ") + QFileInfo(pathB).fileName();
-    const QPointer<CapturePage> target = m_attachTo.take(pathA + QLatin1Char('\n') + pathB);
-    if (target) {
-        target->setComparison(result, pathB);
-        const int tab = m_tabs->indexOf(target);
+    const ComparePtr result = investigation->comparison();
+    const IndexPtr peerIndex = investigation->index(Host::B);
+    const AnalysisPtr peerAnalysis = investigation->analysis(Host::B);
+    QPointer<CapturePage> page = m_attachTo.take(pathA + QLatin1Char('\n') + pathB);
+    if (page) {
+        page->setComparison(result, pathB);
+        const int tab = m_tabs->indexOf(page);
         if (tab >= 0) {
             m_tabs->setTabText(tab, title);
             m_tabs->setTabToolTip(tab, tr("A: %1\nB: %2").arg(pathA, pathB));
             m_tabs->setCurrentIndex(tab);
         }
-        target->tabs()->setCurrentIndex(CapturePage::ComparisonTab);
         m_stack->setCurrentWidget(m_tabs);
-        m_peerLoads.insert(pathB, target);
-        openFiles({pathB});
     } else {
-        m_pairFor.insert(pathA, PendingPair{pathB, result});
-        openFiles({pathA});
+        page = addCapturePage(pathA, investigation->index(Host::A));
+        page->setComparison(result, pathB);
+        const AnalysisPtr analysis = investigation->analysis(Host::A);
+        // After the page is in its tab (two turns, see addCapturePage), in a turn of its own.
+        afterTurns(page, 3, [page, analysis]() { page->setAnalysis(analysis); });
     }
+    page->tabs()->setCurrentIndex(CapturePage::ComparisonTab);
+    afterTurns(page, 4, [page, peerIndex, peerAnalysis]() { page->setPeer(peerIndex, peerAnalysis); });
     writeSettings(
         this, [pathA, pathB]() { WorkbenchSettings().addRecentPair(pathA, pathB); },
         [this]() { rebuildRecentMenu(); });

@@ -57,7 +57,9 @@ private:
     void onPairProgress(const QString &pathA, const QString &pathB, PairLoader::Stage stage, qint64 done,
                         qint64 total, int permille, double elapsedS);
     void onPairCancelled(const QString &pathA, const QString &pathB);
-    void onCompared(const QString &pathA, const QString &pathB, ComparePtr result);
+    void onCompared(const QString &pathA, const QString &pathB, InvestigationPtr investigation);
+    /// A new tab for capture `path` (shown a few event-loop turns later, see onLoaded).
+    CapturePage *addCapturePage(const QString &path, IndexPtr index);
     void onPairFailed(const QString &pathA, const QString &pathB, const QString &message);
     void choosePair();
     void compareNextPair();
@@ -89,15 +91,6 @@ private:
     StartPage *m_start = nullptr;
     QStringList m_queue;
     QList<QStringList> m_pairQueue; // {A, B} each
-    /// A pair's comparison waiting for capture A's tab (keyed by A's path).
-    struct PendingPair
-    {
-        QString peer;
-        ComparePtr result;
-    };
-    QHash<QString, PendingPair> m_pairFor;
-    /// Loads of a peer's capture (B): they feed the pair's tab instead of opening one.
-    QHash<QString, QPointer<CapturePage>> m_peerLoads;
     /// "Add Peer Capture…": the comparison of (A, B) goes into this existing tab.
     QHash<QString, QPointer<CapturePage>> m_attachTo;
     void addPeerCapture();

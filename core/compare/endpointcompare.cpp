@@ -708,28 +708,33 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
     return r;
 }
 
+PairReadingProgress::PairReadingProgress(const QString &pathA, const QString &pathB,
+                                         CompareProgressFn progress)
+    : m_progress(std::move(progress)), m_size{QFileInfo(pathA).size(), QFileInfo(pathB).size()}
+{
+}
+
+ProgressFn PairReadingProgress::side(int side)
+{
+    if (!m_progress) return {};
+    return [this, side](std::int64_t done, std::int64_t total, std::uint64_t) {
+        m_read[side] = done;
+        m_size[side] = total;
+        m_progress(CompareStage::Reading, m_read[0] + m_read[1], m_size[0] + m_size[1]);
+    };
+}
+
 bool compareCaptureFiles(const QString &pathA, const QString &pathB, CompareResult &result, QString *error,
                          const CompareOptions &options, const CompareProgressFn &progress,
                          const std::atomic_bool *cancel)
 {
-    // Bytes read of both files together; each reading thread updates its own half.
-    // The sizes are known up front, so the total does not grow when the second reader starts.
-    std::atomic<std::int64_t> readBytes[2] = {0, 0},
-                              sizeBytes[2] = {QFileInfo(pathA).size(), QFileInfo(pathB).size()};
-    const auto reading = [&](int side) -> ProgressFn {
-        if (!progress) return {};
-        return [&, side](std::int64_t done, std::int64_t total, std::uint64_t) {
-            readBytes[side] = done;
-            sizeBytes[side] = total;
-            progress(CompareStage::Reading, readBytes[0] + readBytes[1], sizeBytes[0] + sizeBytes[1]);
-        };
-    };
+    PairReadingProgress reading(pathA, pathB, progress);
     // The two reads are independent: run them side by side.
     QString errorA, errorB;
     // Each side's index is dropped once its observations are taken: only they are compared.
     const auto observe = [&](const QString &path, QString *err,
                              int side) -> std::unique_ptr<CaptureObservations> {
-        const auto index = loadCapture(path, err, reading(side), cancel);
+        const auto index = loadCapture(path, err, reading.side(side), cancel);
         return index ? observeIndex(*index, cancel) : nullptr;
     };
     auto futureB = std::async(std::launch::async, [&] { return observe(pathB, &errorB, 1); });

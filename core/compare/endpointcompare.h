@@ -198,6 +198,22 @@ enum class CompareStage : std::uint8_t {
 /// cheap (store into atomics, let the GUI poll them).
 using CompareProgressFn = std::function<void(CompareStage stage, std::int64_t done, std::int64_t total)>;
 
+/// Reading two files side by side as one Reading progress: bytes read of both together. Each
+/// reading thread updates its own half; the sizes are known up front, so the total does not
+/// grow when the second reader starts. Must outlive the reads.
+class PairReadingProgress final
+{
+public:
+    PairReadingProgress(const QString &pathA, const QString &pathB, CompareProgressFn progress);
+    /// The ProgressFn for the reader of file `side` (0 = A, 1 = B); empty without a progress.
+    ProgressFn side(int side);
+
+private:
+    CompareProgressFn m_progress;
+    std::atomic<std::int64_t> m_read[2] = {0, 0};
+    std::atomic<std::int64_t> m_size[2];
+};
+
 struct CompareResult
 {
     CompareSide side[2];

@@ -91,7 +91,7 @@ private:
         o.epoch = static_cast<std::uint16_t>(std::min<std::uint64_t>(ext >> 32, 0xffff));
         o.size = r.ipLength;
         ObservedSa &sa = m_out.sas[t.current];
-        sa.maxTtl = std::max(sa.maxTtl, m_index.espSas[leg].maxTtl);
+        sa.maxTtl = std::max(sa.maxTtl, m_index.flows[r.flowId].maxTtl);
         sa.packets.push_back(o);
     }
 

@@ -55,7 +55,6 @@ struct EspSa
     std::int64_t firstNs = 0;
     std::int64_t lastNs = 0;
     std::uint16_t maxIpLength = 0;
-    std::uint8_t maxTtl = 0;      // IPv4 TTL / IPv6 hop limit: highest at the sender's own capture
     std::uint64_t fragmented = 0; // packets that were outer IP fragments
 };
 

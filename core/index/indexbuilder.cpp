@@ -107,7 +107,6 @@ void IndexBuilder::addEsp(const PacketFacts &f, PacketRecord &rec)
     sa.maxSeq = std::max(sa.maxSeq, f.seq);
     sa.lastNs = rec.tsNs;
     sa.maxIpLength = std::max(sa.maxIpLength, rec.ipLength);
-    sa.maxTtl = std::max(sa.maxTtl, f.ttl);
     if (f.flags & FlagFragment) ++sa.fragmented;
 }
 

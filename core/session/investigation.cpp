@@ -5,27 +5,75 @@
 
 #include <QFileInfo>
 
+#include <future>
+
 namespace ikev2wb {
+
+namespace {
+
+/// One capture read and analysed, or why not.
+struct Read
+{
+    Investigation::IndexPtr index;
+    Investigation::AnalysisPtr analysis;
+    QString error;
+};
+
+Read readAndAnalyse(const QString &path, const ProgressFn &progress, const std::atomic_bool *cancel)
+{
+    Read r;
+    std::shared_ptr<const CaptureIndex> index = loadCapture(path, &r.error, progress, cancel);
+    if (!index) return r;
+    if (index->cancelled) {
+        r.error = QStringLiteral("%1: reading cancelled").arg(QFileInfo(path).fileName());
+        return r;
+    }
+    auto analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index, cancel));
+    if (cancel && cancel->load()) {
+        r.error = QStringLiteral("%1: analysis cancelled").arg(QFileInfo(path).fileName());
+        return r;
+    }
+    r.index = std::move(index);
+    r.analysis = std::move(analysis);
+    return r;
+}
+
+} // namespace
 
 bool Investigation::openCapture(Host host, const QString &path, QString *error, const ProgressFn &progress,
                                 const std::atomic_bool *cancel)
 {
-    QString err;
-    std::shared_ptr<const CaptureIndex> index = loadCapture(path, &err, progress, cancel);
-    if (!index) {
-        if (error) *error = err;
+    Read r = readAndAnalyse(path, progress, cancel);
+    if (!r.index) {
+        if (error) *error = r.error;
         return false;
     }
-    if (index->cancelled) {
-        if (error) *error = QStringLiteral("%1: reading cancelled").arg(QFileInfo(path).fileName());
+    setCapture(host, std::move(r.index), std::move(r.analysis));
+    return true;
+}
+
+bool Investigation::openPair(const QString &pathA, const QString &pathB, QString *error,
+                             const CompareProgressFn &progress, const std::atomic_bool *cancel)
+{
+    PairReadingProgress reading(pathA, pathB, progress);
+    auto futureB =
+        std::async(std::launch::async, [&] { return readAndAnalyse(pathB, reading.side(1), cancel); });
+    Read a = readAndAnalyse(pathA, reading.side(0), cancel);
+    Read b = futureB.get();
+    if (!a.index || !b.index) {
+        if (error) *error = !a.index ? a.error : b.error;
         return false;
     }
-    auto analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index, cancel));
-    if (cancel && cancel->load()) {
-        if (error) *error = QStringLiteral("%1: analysis cancelled").arg(QFileInfo(path).fileName());
+    auto r = std::make_shared<CompareResult>(compareIndexes(*a.index, *b.index, {}, progress, cancel));
+    if (r->cancelled) {
+        if (error)
+            *error = QStringLiteral("%1 ⇄ %2: comparison cancelled")
+                         .arg(QFileInfo(pathA).fileName(), QFileInfo(pathB).fileName());
         return false;
     }
-    setCapture(host, std::move(index), std::move(analysis));
+    setCapture(Host::A, std::move(a.index), std::move(a.analysis));
+    setCapture(Host::B, std::move(b.index), std::move(b.analysis));
+    m_comparison = std::move(r);
     return true;
 }
 
@@ -97,11 +145,9 @@ QStringList Investigation::warnings() const
 
 bool diagnoseFiles(const DiagnosisFiles &files, Investigation &out, QString *error)
 {
-    if (!out.openCapture(Host::A, files.captureA, error)) return false;
-    if (!files.captureB.isEmpty()) {
-        if (!out.openCapture(Host::B, files.captureB, error)) return false;
-        out.compare();
-    }
+    if (files.captureB.isEmpty() ? !out.openCapture(Host::A, files.captureA, error)
+                                 : !out.openPair(files.captureA, files.captureB, error))
+        return false;
     const std::pair<const QStringList *, std::optional<Host>> evidence[] = {
         {&files.evidence, std::nullopt}, {&files.evidenceA, Host::A}, {&files.evidenceB, Host::B}};
     for (const auto &[paths, host] : evidence)

@@ -49,12 +49,21 @@ public:
     /// cannot be opened, or saying the read was cancelled.
     bool openCapture(Host host, const QString &path, QString *error, const ProgressFn &progress = {},
                      const std::atomic_bool *cancel = nullptr);
+    /// Reads A and B side by side (each file once), analyses both and compares them: what a
+    /// pair needs. `progress` gets (Reading, bytes of both files read, their size) from both
+    /// reading threads, then (Comparing, ...) as compareCaptures() reports it. False with `error`
+    /// naming the file that cannot be opened, or saying the work was cancelled; then the
+    /// investigation is left as it was.
+    bool openPair(const QString &pathA, const QString &pathB, QString *error,
+                  const CompareProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr);
     /// A capture read elsewhere (with its analysis, or analysed here when null).
     void setCapture(Host host, IndexPtr index, AnalysisPtr analysis = {});
     /// Compares capture A with capture B from their indexes (no file is read). False when either
     /// capture is missing or `cancel` stopped it (the previous comparison is dropped).
     bool compare(const CompareOptions &options = {}, const CompareProgressFn &progress = {},
                  const std::atomic_bool *cancel = nullptr);
+    /// A comparison of exactly these two captures' indexes, computed elsewhere (a GUI worker).
+    void setComparison(ComparePtr comparison) { m_comparison = std::move(comparison); }
     /// Host evidence of host A or B, or (no host) of the host whose addresses it names. False
     /// with `error` when the path cannot be read at all; a file it cannot parse is a warning.
     bool addEvidence(const QString &path, std::optional<Host> host, QString *error);

@@ -106,7 +106,10 @@ private Q_SLOTS:
         QVERIFY(loader.isBusy());
         QTRY_COMPARE_WITH_TIMEOUT(done.count() + failed.count(), 1, 60000);
         QCOMPARE(failed.count(), 0);
-        const auto result = done.at(0).at(2).value<ComparePtr>();
+        const auto investigation = done.at(0).at(2).value<InvestigationPtr>();
+        QVERIFY(investigation && investigation->isPair() && investigation->analysis(Host::A) &&
+                investigation->analysis(Host::B));
+        const ComparePtr result = investigation->comparison();
         QVERIFY(result);
 
         DirectionModel model;
@@ -191,14 +194,23 @@ private Q_SLOTS:
         MainWindow w;
         w.resize(1400, 900);
         w.show();
+        QSignalSpy opened(w.findChild<PairLoader *>(), &PairLoader::compared);
         w.openPair(lab("left-outer.pcap"), lab("right-outer.pcap"));
         auto *tabs = w.findChild<QTabWidget *>();
         QTRY_VERIFY_WITH_TIMEOUT(shownComparePage(tabs) != nullptr, 60000);
         QCOMPARE(tabs->count(), 1); // B feeds this tab, it opens none of its own
         auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
         QCOMPARE(page->tabs()->count(), 8);
+        // The tab shows the one investigation's parts: the captures it read (once each) and the
+        // comparison of those indexes, not copies read again by the tab.
+        QCOMPARE(opened.count(), 1);
+        const auto investigation = opened.at(0).at(2).value<InvestigationPtr>();
+        QCOMPARE(page->index(), investigation->index(Host::A));
+        QCOMPARE(page->comparison(), investigation->comparison());
         QCOMPARE(page->tabs()->tabText(CapturePage::ComparisonTab), QStringLiteral("Comparison"));
         QTRY_VERIFY_WITH_TIMEOUT(page->peerAnalysis() != nullptr, 60000);
+        QCOMPARE(page->peerIndex(), investigation->index(Host::B));
+        QCOMPARE(page->peerAnalysis(), investigation->analysis(Host::B));
         QTRY_VERIFY_WITH_TIMEOUT(page->checklist()->diagnosis() && !page->checklist()->isBusy() &&
                                      page->checklist()->diagnosis()->inputs.size() == 2,
                                  60000);
@@ -382,7 +394,10 @@ private Q_SLOTS:
         QCOMPARE(final.total, qint64(2 * ((200'000 + 20'000) + (200'000 - 200 + 20'000))));
         if (!sawReadingMidway) qInfo("no report caught the reading half-way (fast machine)");
         // Losses are as written: every 1000th A→B packet.
-        const auto result = done.at(0).at(2).value<ComparePtr>();
+        const auto investigation = done.at(0).at(2).value<InvestigationPtr>();
+        QVERIFY(investigation && investigation->isPair() && investigation->analysis(Host::A) &&
+                investigation->analysis(Host::B));
+        const ComparePtr result = investigation->comparison();
         QCOMPARE(result->directions[0].lostInTransit.size(), std::size_t(200));
     }
 

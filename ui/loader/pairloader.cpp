@@ -10,6 +10,7 @@ namespace ikev2wb::ui {
 PairLoader::PairLoader(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<ComparePtr>("ikev2wb::ui::ComparePtr");
+    qRegisterMetaType<InvestigationPtr>("ikev2wb::ui::InvestigationPtr");
     m_progressTimer.setInterval(250);
     connect(&m_progressTimer, &QTimer::timeout, this, &PairLoader::emitProgress);
 }
@@ -46,13 +47,42 @@ void PairLoader::emitProgress()
 
 void PairLoader::compare(const QString &pathA, const QString &pathB)
 {
+    start(pathA, pathB, QFileInfo(pathA).size() + QFileInfo(pathB).size(),
+          [pathA, pathB](Investigation &inv, QString *error, const CompareProgressFn &progress,
+                         const std::atomic_bool *cancel) {
+              return inv.openPair(pathA, pathB, error, progress, cancel);
+          });
+}
+
+void PairLoader::compare(std::shared_ptr<const CaptureIndex> indexA,
+                         std::shared_ptr<const CaptureAnalysis> analysisA, const QString &pathB)
+{
+    const QString pathA = indexA->file.path;
+    start(pathA, pathB, QFileInfo(pathB).size(),
+          [indexA, analysisA, pathB](Investigation &inv, QString *error, const CompareProgressFn &progress,
+                                     const std::atomic_bool *cancel) {
+              inv.setCapture(Host::A, indexA, analysisA);
+              const ProgressFn reading = [&](std::int64_t done, std::int64_t total, std::uint64_t) {
+                  if (progress) progress(CompareStage::Reading, done, total);
+              };
+              if (!inv.openCapture(Host::B, pathB, error, reading, cancel)) return false;
+              if (inv.compare({}, progress, cancel)) return true;
+              if (error) *error = QStringLiteral("%1: comparison cancelled").arg(QFileInfo(pathB).fileName());
+              return false;
+          });
+}
+
+void PairLoader::start(
+    const QString &pathA, const QString &pathB, qint64 readTotal,
+    std::function<bool(Investigation &, QString *, const CompareProgressFn &, const std::atomic_bool *)> work)
+{
     cancel();
     const quint64 generation = ++m_generation;
     m_pathA = pathA;
     m_pathB = pathB;
     m_lastPermille = 0;
     auto shared = std::make_shared<Shared>();
-    shared->total = QFileInfo(pathA).size() + QFileInfo(pathB).size(); // reading: bytes of both files
+    shared->total = readTotal; // reading: bytes of the files read
     m_shared = shared;
     m_clock.start();
     setBusy(true);
@@ -60,7 +90,7 @@ void PairLoader::compare(const QString &pathA, const QString &pathB)
     emitProgress();
 
     disconnect(&m_watcher, nullptr, this, nullptr);
-    QFuture<Result> future = QtConcurrent::run([pathA, pathB, shared]() {
+    QFuture<Result> future = QtConcurrent::run([work = std::move(work), shared]() {
         Result r;
         const CompareProgressFn progress = [shared](CompareStage stage, std::int64_t done,
                                                     std::int64_t total) {
@@ -76,14 +106,12 @@ void PairLoader::compare(const QString &pathA, const QString &pathB)
             while (done > prev && !shared->done.compare_exchange_weak(prev, done)) {
             }
         };
-        CompareResult result;
-        QString error;
-        if (!compareCaptureFiles(pathA, pathB, result, &error, {}, progress, &shared->cancel)) {
-            r.cancelled = result.cancelled;
-            r.error = error;
+        auto investigation = std::make_shared<Investigation>();
+        if (!work(*investigation, &r.error, progress, &shared->cancel)) {
+            r.cancelled = shared->cancel.load();
             return r;
         }
-        r.result = std::make_shared<const CompareResult>(std::move(result));
+        r.investigation = std::move(investigation);
         return r;
     });
     connect(&m_watcher, &QFutureWatcher<Result>::finished, this, [this, generation, pathA, pathB]() {
@@ -96,12 +124,12 @@ void PairLoader::compare(const QString &pathA, const QString &pathB)
             Q_EMIT cancelled(pathA, pathB);
             return;
         }
-        if (!r.result) {
+        if (!r.investigation) {
             Q_EMIT failed(pathA, pathB, r.error);
             return;
         }
         emitProgress(); // the final 1000 ‰
-        Q_EMIT compared(pathA, pathB, r.result);
+        Q_EMIT compared(pathA, pathB, r.investigation);
     });
     m_watcher.setFuture(future);
 }

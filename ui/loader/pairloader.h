@@ -1,11 +1,14 @@
 #pragma once
-// Compares the captures of the two ends of a tunnel on a worker thread (compareCaptureFiles():
-// both files read side by side, then the comparison). Progress is kept in atomics by the worker
-// and emitted a few times a second: the stage, its units done of total (bytes of both files
-// while reading, ESP packets while comparing) and one overall fraction that never goes back.
-// Cancel reaches the readers and the comparison through one flag; a generation counter drops
-// the result of a pair that was superseded.
+// Opens the captures of the two ends of a tunnel as one investigation on a worker thread
+// (Investigation::openPair(): both files read side by side, each once, both analysed, then
+// compared from their indexes), or adds the peer's capture to a capture already read. The tab
+// takes its indexes, analyses and comparison from that one object. Progress is kept in atomics
+// by the worker and emitted a few times a second: the stage, its units done of total (bytes of
+// the files read while reading, ESP packets while comparing) and one overall fraction that never
+// goes back. Cancel reaches the readers, analyses and comparison through one flag; a generation
+// counter drops the result of a pair that was superseded.
 #include "compare/endpointcompare.h"
+#include "session/investigation.h"
 
 #include <QElapsedTimer>
 #include <QFutureWatcher>
@@ -13,11 +16,13 @@
 #include <QTimer>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 
 namespace ikev2wb::ui {
 
 using ComparePtr = std::shared_ptr<const CompareResult>;
+using InvestigationPtr = std::shared_ptr<const Investigation>;
 
 class PairLoader final : public QObject
 {
@@ -26,8 +31,12 @@ public:
     explicit PairLoader(QObject *parent = nullptr);
     ~PairLoader() override;
 
-    /// Starts comparing `pathA` (capture A) with `pathB`; a pair still running is cancelled.
+    /// Starts opening `pathA` (capture A) and `pathB` as a pair; a pair still running is cancelled.
     void compare(const QString &pathA, const QString &pathB);
+    /// The same with capture A already read and analysed (a tab that gets its peer): only
+    /// `pathB` is read.
+    void compare(std::shared_ptr<const CaptureIndex> indexA, std::shared_ptr<const CaptureAnalysis> analysisA,
+                 const QString &pathB);
     /// Stops the running pair; `cancelled` follows once the worker has stopped.
     void cancel();
     [[nodiscard]] bool isBusy() const { return m_busy; }
@@ -43,7 +52,8 @@ Q_SIGNALS:
     /// (never decreasing for one pair) and how long it has run.
     void progress(const QString &pathA, const QString &pathB, ikev2wb::ui::PairLoader::Stage stage,
                   qint64 done, qint64 total, int permille, double elapsedS);
-    void compared(const QString &pathA, const QString &pathB, ikev2wb::ui::ComparePtr result);
+    /// The pair's investigation: both captures read and analysed, and compared.
+    void compared(const QString &pathA, const QString &pathB, ikev2wb::ui::InvestigationPtr investigation);
     /// `message` names the file and the reason.
     void failed(const QString &pathA, const QString &pathB, const QString &message);
     /// The pair was cancelled (cancel()) and its worker has stopped.
@@ -60,10 +70,15 @@ private:
     };
     struct Result
     {
-        ComparePtr result;
+        InvestigationPtr investigation;
         QString error;
         bool cancelled = false;
     };
+    /// Runs `work` (building the investigation) on a worker, for the pair (pathA, pathB).
+    void
+    start(const QString &pathA, const QString &pathB, qint64 readTotal,
+          std::function<bool(Investigation &, QString *, const CompareProgressFn &, const std::atomic_bool *)>
+              work);
     void setBusy(bool busy);
     void emitProgress();
 
@@ -80,3 +95,4 @@ private:
 } // namespace ikev2wb::ui
 
 Q_DECLARE_METATYPE(ikev2wb::ui::ComparePtr)
+Q_DECLARE_METATYPE(ikev2wb::ui::InvestigationPtr)

@@ -6,6 +6,7 @@
 #include "evidence/evidenceset.h"
 #include "highlight/snippethighlighter.h"
 #include "report/outputfile.h"
+#include "session/investigation.h"
 #include "settings/workbenchsettings.h"
 
 #include <QAbstractTextDocumentLayout>
@@ -319,38 +320,30 @@ void ChecklistPage::rerun()
     IndexPtr peerIndex = pair ? m_peerIndex : IndexPtr();
     AnalysisPtr peerAnalysis = pair ? m_peerAnalysis : AnalysisPtr();
     std::shared_ptr<const CompareResult> comparison = pair ? m_comparison : nullptr;
-    const QString peerName = m_peerName;
     const QStringList paths = m_evidencePaths;
-    const QString name = m_captureName;
     DiagnosisAssumptions assumptions;
     assumptions.replayWindow = std::uint32_t(std::max(0, m_replayWindow));
     assumptions.natUdpTimeoutS = m_natUdpTimeoutS;
     assumptions.replayWindowFrom = assumptions.natUdpTimeoutFrom = tr("Preferences");
     watcher->setFuture(QtConcurrent::run(
-        [index, analysis, peerIndex, peerAnalysis, comparison, peerName, paths, name, assumptions]() {
+        [index, analysis, peerIndex, peerAnalysis, comparison, paths, assumptions]() {
+            // The same investigation object the CLI's diagnose builds, over the tab's parts.
             Result r;
-            auto evidence = std::make_shared<EvidenceSet>();
+            Investigation inv;
+            inv.setCapture(Host::A, index, analysis);
+            if (peerIndex) {
+                inv.setCapture(Host::B, peerIndex, peerAnalysis);
+                inv.setComparison(comparison);
+            }
             for (const QString &p : paths) {
                 QString error;
-                if (!evidence->addPath(p, &error)) r.warnings << error;
+                if (!inv.addEvidence(p, std::nullopt, &error)) r.warnings << error;
             }
-            for (const EvidenceFile &f : evidence->files())
+            for (const EvidenceFile &f : inv.evidence().files())
                 if (!f.status.ok()) r.warnings << f.status.error;
-            DiagnosisInput in;
-            in.indexA = index.get();
-            in.analysisA = analysis.get();
-            in.evidence = paths.isEmpty() ? nullptr : evidence.get();
-            in.nameA = name;
-            QStringList inputs{index->file.path};
-            if (peerIndex) {
-                in.indexB = peerIndex.get();
-                in.analysisB = peerAnalysis.get();
-                in.comparison = comparison.get();
-                in.nameB = peerName;
-                inputs << peerIndex->file.path;
-            }
-            in.assumptions = assumptions;
-            r.diagnosis = std::make_shared<const Diagnosis>(diagnose(in, inputs + paths));
+            inv.setAssumptions(assumptions);
+            r.diagnosis = std::make_shared<const Diagnosis>(inv.diagnose());
+            auto evidence = std::make_shared<EvidenceSet>(inv.evidence());
             r.evidence = std::move(evidence);
             return r;
         }));
