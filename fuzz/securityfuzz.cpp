@@ -12,6 +12,7 @@
 #include <QRegularExpression>
 #include <QSet>
 #include <QStandardPaths>
+#include <QTemporaryFile>
 
 #include <arpa/inet.h>
 
@@ -793,6 +794,11 @@ QStringList validatedTargetValues(const FixTarget &t, const QStringList &sysctlK
     }
     for (const QString &k : sysctlKeys)
         check(QStringLiteral("sysctl key"), k, key.match(k).hasMatch());
+    // The host route to the peer rebuilt from a routes listing for the undo: every word of it
+    // must need no quoting (addresses, validated names, keywords, numbers).
+    static const QRegularExpression safeWord(QStringLiteral("^[A-Za-z0-9_.:/-]+$"));
+    for (const QString &w : t.peerHostRouteRestore.split(QLatin1Char(' '), Qt::SkipEmptyParts))
+        check(QStringLiteral("word of the host route to restore"), w, safeWord.match(w).hasMatch());
     return out;
 }
 
@@ -800,9 +806,12 @@ QString bashSyntaxError(const QByteArray &script)
 {
     static const QString bash = QStandardPaths::findExecutable(QStringLiteral("bash"));
     if (bash.isEmpty()) return QStringLiteral("bash not found");
+    // From a file: bash reads a script on stdin one byte at a time (a system call each).
+    QTemporaryFile file;
+    if (!file.open() || file.write(script) != script.size() || !file.flush())
+        return QStringLiteral("cannot write a temporary file");
     QProcess p;
-    p.start(bash, {QStringLiteral("-n")});
-    p.write(script);
+    p.start(bash, {QStringLiteral("-n"), file.fileName()});
     p.closeWriteChannel();
     if (!p.waitForFinished(30000)) {
         p.kill();
@@ -1002,9 +1011,52 @@ FixScriptHarness::Result FixScriptHarness::diagnose(int labIndex, const Evidence
     Q_UNUSED(input);
     d.inputs = {lab.name + QStringLiteral("/left-outer.pcap"),
                 lab.name + QStringLiteral("/right-outer.pcap")};
+    // Every fix generator with this evidence's target as well, whether or not a rule asked for
+    // it: the oracles then see each evidence-to-command path (route replace with its saved
+    // routes, ethtool -G with its saved size, sysctl keys, nft rules, swanctl snippets) with
+    // whatever the mutation planted, on every lab.
+    const FixTarget target = fixTarget(facts);
+    Finding all;
+    all.cause = QStringLiteral("all_generators");
+    const auto add = [&all](std::vector<Fix> v) {
+        for (Fix &x : v)
+            all.fixes.push_back(std::move(x));
+    };
+    for (const bool routeBased : {false, true})
+        for (const bool v6 : {false, true}) {
+            FixTarget u = target;
+            u.routeBased = routeBased;
+            u.outerIpv6 = v6;
+            MtuFixParams mp;
+            mp.pathMtu = 1400;
+            mp.tunnelMtu = 1342;
+            mp.mss = 1302;
+            mp.mss6 = v6 ? 1282 : 0;
+            mp.suiteName = QStringLiteral("AES-CBC + HMAC-SHA256-128");
+            mp.pathMtuWhy = facts.peerRouteSource;
+            add(mtuFixes(u, mp));
+        }
+    add(replayWindowFixes(target, 128, 40, 32));
+    add(natKeepaliveFixes(target, 20, 30, NatTimeoutBasis::Known));
+    PeerUnreachableParams pu;
+    pu.outageS = 120;
+    pu.dpdAction = facts.dpdAction;
+    add(peerUnreachableFixes(target, pu));
+    add(ikeRetransmissionFixes(target, 3, retransmitScheduleInUse(facts), lifetimesInUse(facts)));
+    for (const EspCarrier c : {EspCarrier::Esp, EspCarrier::UdpEncap, EspCarrier::Ike})
+        add(espBlockedFixes(target, c, 1300, 1400));
+    IkeFragmentationParams fp;
+    fp.configured = facts.fragmentationSetting;
+    fp.configKnown = true;
+    fp.provenPathMtu = 1200;
+    add(ikeFragmentationFixes(target, fp));
+    add(ipsecBypassFixes(facts.xfrmBypassedOn));
+    add(offloadFixes(target));
+    add(receiveDropFixes(target, true, true));
+    d.findings.push_back(std::move(all));
     for (const Finding &f : d.findings)
         r.fixes += int(f.fixes.size());
-    const QStringList allowed = validatedTargetValues(fixTarget(facts), facts.xfrmBypassedOn, &r.problems);
+    const QStringList allowed = validatedTargetValues(target, facts.xfrmBypassedOn, &r.problems);
     r.script = fixScript(d).toUtf8();
     r.problems += checkFixScript(r.script, allowed);
     for (qsizetype at = r.script.indexOf(kTaint); at >= 0; at = r.script.indexOf(kTaint, at + 1)) {

@@ -86,6 +86,12 @@ private slots:
         QTest::newRow("substitution") << QStringLiteral("$(id)") << false;
         QTest::newRow("quote") << QStringLiteral("eth'0") << false;
         QTest::newRow("at (ip link's peer suffix)") << QStringLiteral("veth0@if3") << false;
+        // The kernel takes these, but a leading '-' is an option to ethtool -g IFACE and the like.
+        QTest::newRow("leading dash") << QStringLiteral("-h") << false;
+        QTest::newRow("leading double dash") << QStringLiteral("--help") << false;
+        QTest::newRow("leading plus") << QStringLiteral("+x") << false;
+        QTest::newRow("leading dot") << QStringLiteral(".x") << false;
+        QTest::newRow("leading underscore") << QStringLiteral("_x") << true;
     }
 
     void interfaceNames()

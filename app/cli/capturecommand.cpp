@@ -173,7 +173,9 @@ int capture(const QStringList &args)
     if (o.out.isEmpty()) return usageError(QStringLiteral("capture needs -w FILE.pcapng"));
     if (!isValidInterfaceName(o.iface) && o.iface != QLatin1String("any"))
         return usageError(
-            QStringLiteral("'%1' is not an interface name (1-15 of A-Z a-z 0-9 _ . + -)").arg(o.iface));
+            QStringLiteral(
+                "'%1' is not an interface name (1-15 of A-Z a-z 0-9 _ . + -, not starting with . + -)")
+                .arg(o.iface));
     if (!o.filter.isNull()) {
         bool printable = o.filter.size() <= 4096;
         for (const QChar c : o.filter)

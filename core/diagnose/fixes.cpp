@@ -215,8 +215,11 @@ FixTarget fixTarget(const Facts &f)
         if (isValidInterfaceName(value))
             *field = value;
         else
-            reject(what, value,
-                   QStringLiteral("is not an interface name (1-15 characters of [A-Za-z0-9_.+-])"), *field);
+            reject(
+                what, value,
+                QStringLiteral("is not an interface name (1-15 characters of [A-Za-z0-9_.+-], not starting "
+                               "with . + or -)"),
+                *field);
     };
     name(f.connection, &t.connection, QStringLiteral("connection name"));
     name(f.child, &t.child, QStringLiteral("CHILD_SA name"));
@@ -283,17 +286,18 @@ QString saveOnce(const QString &name, const QString &command, Saved kind = Saved
 {
     // Root-only folder and file; the first run keeps the value from before any change, later
     // runs do not overwrite it. A value of an unexpected form changes nothing.
+    // The name holds a validated interface or address: single-quoted all the same (shq).
     const QString check =
         kind == Saved::Number
-            ? QStringLiteral("    case \"$old\" in ''|*[!0-9]*) echo \"cannot read the current value (%1): "
-                             "nothing changed\" >&2; exit 1 ;; esac\n")
-                  .arg(name)
+            ? QStringLiteral("    case \"$old\" in ''|*[!0-9]*) echo %1 >&2; exit 1 ;; esac\n")
+                  .arg(shq(QStringLiteral("cannot read the current value (%1): nothing changed").arg(name)))
             // Whole lines of addresses, names and numbers (several routes: several lines); a
             // multipath route (ip -o joins its nexthops with a backslash) or anything else is refused.
-            : QStringLiteral("    case \"$old\" in *[!A-Za-z0-9_.:/\\ $'\\n'-]*) echo \"the current route "
-                             "(%1) is not one this script can put back (multipath?): nothing changed\" >&2; "
-                             "exit 1 ;; esac\n")
-                  .arg(name);
+            : QStringLiteral(
+                  "    case \"$old\" in *[!A-Za-z0-9_.:/\\ $'\\n'-]*) echo %1 >&2; exit 1 ;; esac\n")
+                  .arg(shq(QStringLiteral("the current route (%1) is not one this script can put back "
+                                          "(multipath?): nothing changed")
+                               .arg(name)));
     return QStringLiteral("if [ ! -e %1 ]; then\n"
                           "    old=$(%2)\n"
                           "%3"
@@ -1342,12 +1346,12 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSoc
                              .arg(qi)) +
                 QStringLiteral("max=$(ethtool -g %1 | awk '/^Pre-set maximums/ {m = 1} m && /^RX:/ && !n++ "
                                "{print $2}')\n"
-                               "case \"$max\" in ''|*[!0-9]*) echo \"%2 reports no RX ring maximum: its ring "
-                               "cannot be resized\" >&2; exit 1 ;; esac\n"
+                               "case \"$max\" in ''|*[!0-9]*) echo %2 >&2; exit 1 ;; esac\n"
                                "rx=4096\n"
                                "if [ \"$max\" -lt \"$rx\" ]; then rx=$max; fi\n"
                                "ethtool -G %1 rx \"$rx\"\n")
-                    .arg(qi, oneLine(t.wanInterface, 40)),
+                    .arg(qi, shq(QStringLiteral("%1 reports no RX ring maximum: its ring cannot be resized")
+                                     .arg(oneLine(t.wanInterface, 40)))),
             QStringLiteral(
                 "Sets the RX ring to 4096 descriptors, or the driver's maximum if that is smaller (read "
                 "from ethtool -g, so the command cannot ask for more than the NIC takes). The NIC "

@@ -55,6 +55,9 @@ QString shq(const QString &s)
 bool isValidInterfaceName(const QString &s)
 {
     if (s.isEmpty() || s.size() > 15 || s == QLatin1String(".") || s == QLatin1String("..")) return false;
+    // A name starting with '-' reads as an option where a command takes the interface as a
+    // positional argument (ethtool -g IFACE); '.' and '+' starts are not used by real interfaces.
+    if (!alnum(s.front().unicode()) && s.front() != QLatin1Char('_')) return false;
     return std::all_of(s.begin(), s.end(), [](QChar c) {
         const char16_t u = c.unicode();
         return alnum(u) || u == u'_' || u == u'.' || u == u'+' || u == u'-';

@@ -20,8 +20,9 @@ namespace ikev2wb {
 QString shq(const QString &s);
 
 /// A network interface name the kernel accepts (1–15 bytes, not "." or "..", no '/', ':' or
-/// whitespace — dev_valid_name()) and that we additionally restrict to [A-Za-z0-9_.+-] so that it
-/// is safe inside shell, nft and iptables quoting alike.
+/// whitespace — dev_valid_name()) and that we additionally restrict to [A-Za-z0-9_.+-], starting
+/// with a letter, digit or '_' (never an option to the command it is passed to), so that it is
+/// safe inside shell, nft and iptables quoting alike.
 bool isValidInterfaceName(const QString &s);
 /// A connection or CHILD_SA name: 1–64 characters of [A-Za-z0-9_.+@:-], starting with a letter
 /// or digit (a subset of what strongSwan's settings lexer takes for a section name).
