@@ -9,6 +9,7 @@
 // and charon's log.
 #include "analyze/espsequence.h"
 #include "compare/endpointcompare.h"
+#include "index/espsa.h"
 #include "index/indexbuilder.h"
 #include "labdata.h"
 #include "report/jsonwriter.h"
@@ -548,6 +549,32 @@ void TestCompare::oneSequenceRule()
     QCOMPARE(restarted.duplicates, std::uint64_t(0));
     QCOMPARE(restarted.missing, std::uint64_t(1));
     QCOMPARE(restarted.epochs.size(), std::size_t(2));
+
+    // A packet's place in its SA (what its details show) by the same rule.
+    const auto packetOf = [](const CaptureIndex &ix, std::uint32_t spi, std::uint32_t seq, int nth) {
+        int seen = 0;
+        for (std::uint64_t i = 0; i < ix.packetCount(); ++i)
+            if (ix.packets[i].isEsp() && ix.packets[i].spi() == spi && ix.packets[i].seq() == seq &&
+                seen++ == nth)
+                return i;
+        return ~std::uint64_t(0);
+    };
+    const EspPosition afterWrap = espPosition(*ib, packetOf(*ib, 0x4000, 0, 0));
+    QVERIFY(afterWrap.found && afterWrap.anyBefore && !afterWrap.duplicate && !afterWrap.restart);
+    QCOMPARE(afterWrap.seq, std::uint64_t(1) << 32);
+    QCOMPARE(afterWrap.highest, (std::uint64_t(1) << 32) - 1); // in order: next after 0xffffffff
+    const EspPosition afterLoss = espPosition(*ib, packetOf(*ib, 0x4000, 3, 0));
+    QCOMPARE(afterLoss.seq, wrapLost + 1);
+    QCOMPARE(afterLoss.highest, wrapLost - 1); // a gap of one: the lost packet
+    const EspPosition newRun = espPosition(*ia, packetOf(*ia, 0x5000, 1, 1));
+    QVERIFY(newRun.found && newRun.restart);
+    QCOMPARE(newRun.before, std::uint64_t(5000));
+    const EspPosition second = espPosition(*ia, packetOf(*ia, 0x5000, 2, 1));
+    QVERIFY(second.anyBefore && !second.duplicate && !second.restart); // not a copy of the first run's 2
+    QCOMPARE(second.highest, std::uint64_t(1));
+    const EspPosition firstRun = espPosition(*ia, packetOf(*ia, 0x5000, 2, 0));
+    QCOMPARE(firstRun.before, std::uint64_t(1));
+    QVERIFY(!firstRun.duplicate && !firstRun.restart);
 }
 
 void TestCompare::cliExitCodes()

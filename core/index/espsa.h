@@ -5,6 +5,7 @@
 #include "captureindex.h"
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <unordered_map>
 #include <vector>
@@ -129,5 +130,29 @@ private:
     bool m_started = false;
     std::uint64_t m_top = 0;
 };
+
+} // namespace ikev2wb
+
+namespace ikev2wb {
+
+/// Where one ESP packet stands in its SA when it arrived, numbered by EspSequenceRule: what a
+/// packet's details show (64-bit across a wrap; a restart begins a new run).
+struct EspPosition
+{
+    bool found = false;            // the packet is ESP and its SA is in the index
+    std::uint32_t saIndex = 0;     // into CaptureIndex::espSas
+    std::uint64_t seq = 0;         // the packet's 64-bit sequence number
+    std::uint64_t before = 0;      // packets of the SA before it (all runs)
+    bool restart = false;          // it began a new numbering run
+    bool anyBefore = false;        // an earlier packet of its run
+    std::uint64_t highest = 0;     // the highest number of its run before it (if anyBefore)
+    bool duplicate = false;        // its number was seen before in its run
+    std::uint64_t duplicateOf = 0; // the first packet (index) that carried it
+};
+
+/// One pass over the packets before `packet` (two when it has to look for its copy). `cancel`
+/// is polled every 64 Ki packets; a cancelled call returns `found` false.
+EspPosition espPosition(const CaptureIndex &index, std::uint64_t packet,
+                        const std::atomic_bool *cancel = nullptr);
 
 } // namespace ikev2wb

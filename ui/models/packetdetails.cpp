@@ -1,5 +1,7 @@
 #include "packetdetails.h"
 
+#include "index/espsa.h"
+
 #include "dissect/ikeconstants.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
@@ -98,15 +100,16 @@ void flagsRows(Builder &b, const PacketRecord &r)
 void espContext(Builder &b, const CaptureIndex &index, const CaptureAnalysis *analysis, std::uint64_t packet,
                 const PacketRecord &r, const std::atomic_bool *cancel)
 {
-    // The SA is (SPI, outer flow), as in CaptureIndex::espSas.
-    std::size_t saIndex = index.espSas.size();
-    for (std::size_t i = 0; i < index.espSas.size(); ++i)
-        if (index.espSas[i].spi == r.a && index.espSas[i].flowId == r.flowId) saIndex = i;
+    // The SA is (SPI, outer flow), as in CaptureIndex::espSas; its numbers are placed by core's
+    // one sequence rule (64-bit across a wrap, a restart begins a new run).
+    const EspPosition pos = espPosition(index, packet, cancel);
     b.section(QStringLiteral("ESP SA"));
-    if (saIndex == index.espSas.size()) {
+    if (!pos.found) {
+        if (cancel && cancel->load(std::memory_order_relaxed)) return;
         b.add(QStringLiteral("SA"), QStringLiteral("not in the SA table"));
         return;
     }
+    const std::size_t saIndex = pos.saIndex;
     const EspSa &sa = index.espSas[saIndex];
     const Flow &fl = index.flows[sa.flowId];
     const bool udp = sa.encap == Encapsulation::Udp;
@@ -122,38 +125,30 @@ void espContext(Builder &b, const CaptureIndex &index, const CaptureAnalysis *an
                                                .arg(sa.firstSeq)
                                                .arg(sa.lastSeq));
 
-    // Earlier packets of the same SA: same number seen (duplicate), highest number so far.
-    std::uint64_t before = 0, firstDuplicateOf = 0;
-    bool duplicate = false, any = false;
-    std::uint32_t highest = 0;
-    for (std::uint64_t i = 0; i < packet; ++i) {
-        if ((i & 0xffff) == 0 && cancel && cancel->load(std::memory_order_relaxed)) return;
-        const PacketRecord &o = index.packets[i];
-        if (o.a != r.a || o.flowId != r.flowId || !o.isEsp()) continue;
-        ++before;
-        if (o.b == r.b && !duplicate) {
-            duplicate = true;
-            firstDuplicateOf = i;
-        }
-        highest = any ? std::max(highest, o.b) : o.b;
-        any = true;
-    }
     b.add(QStringLiteral("Position"),
-          QStringLiteral("packet %1 of %2 in this SA").arg(before + 1).arg(sa.packets));
-    if (r.b == 0)
+          QStringLiteral("packet %1 of %2 in this SA").arg(pos.before + 1).arg(sa.packets));
+    if (pos.seq > 0xffffffffULL)
+        b.add(QStringLiteral("Sequence (64-bit)"),
+              QStringLiteral("%1 (the 32-bit number wrapped: ESN)").arg(pos.seq));
+    if (r.b == 0 && pos.seq == 0)
         b.add(QStringLiteral("Sequence"), QStringLiteral("0 is invalid (RFC 4303 starts at 1)"), true);
-    if (duplicate) {
+    const std::uint64_t highest = pos.highest;
+    if (pos.restart) {
+        b.add(QStringLiteral("Order"),
+              QStringLiteral("the sender numbers again from %1 (a new run of this SPI)").arg(pos.seq));
+    } else if (pos.duplicate) {
         b.add(QStringLiteral("Duplicate"),
               QStringLiteral("yes: sequence %1 was already seen in packet %2")
-                  .arg(r.b)
-                  .arg(firstDuplicateOf + 1),
+                  .arg(pos.seq)
+                  .arg(pos.duplicateOf + 1),
               true);
-    } else if (any && r.b < highest) {
-        b.add(QStringLiteral("Reordered"),
-              QStringLiteral("yes: arrived after sequence %1 (%2 behind)").arg(highest).arg(highest - r.b),
-              true);
-    } else if (any && r.b > highest + 1) {
-        const std::uint32_t gapFirst = highest + 1, gapLast = r.b - 1;
+    } else if (pos.anyBefore && pos.seq < highest) {
+        b.add(
+            QStringLiteral("Reordered"),
+            QStringLiteral("yes: arrived after sequence %1 (%2 behind)").arg(highest).arg(highest - pos.seq),
+            true);
+    } else if (pos.anyBefore && pos.seq > highest + 1) {
+        const std::uint64_t gapFirst = highest + 1, gapLast = pos.seq - 1;
         QString fate;
         if (analysis) {
             // Did the gap stay open to the end of the capture? (the analysis's missing ranges)
@@ -166,7 +161,7 @@ void espContext(Builder &b, const CaptureIndex &index, const CaptureAnalysis *an
                     if (lo <= hi) stillMissing += hi - lo + 1;
                 }
                 fate =
-                    stillMissing == std::uint64_t(gapLast - gapFirst + 1)
+                    stillMissing == gapLast - gapFirst + 1
                         ? QStringLiteral("; never seen in this capture (lost)")
                         : QStringLiteral("; %1 of them never seen, the rest arrived later").arg(stillMissing);
             }
@@ -179,8 +174,8 @@ void espContext(Builder &b, const CaptureIndex &index, const CaptureAnalysis *an
                   .arg(fate),
               true);
     } else {
-        b.add(QStringLiteral("Order"), any ? QStringLiteral("in order (next after %1)").arg(highest)
-                                           : QStringLiteral("first packet of this SA"));
+        b.add(QStringLiteral("Order"), pos.anyBefore ? QStringLiteral("in order (next after %1)").arg(highest)
+                                                     : QStringLiteral("first packet of this SA"));
     }
     if (!analysis) {
         b.add(QStringLiteral("Analysis"), QStringLiteral("still running"));
