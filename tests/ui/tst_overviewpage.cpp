@@ -110,7 +110,7 @@ private Q_SLOTS:
         QVERIFY(before.contains(QStringLiteral("nalysing…")));
         QVERIFY(overview->findings().isEmpty());
 
-        // The analysis: findings read off it until the checklist's diagnosis is in.
+        // The analysis: its numbers, but findings only from the checklist's diagnosis.
         page.setAnalysis(std::make_shared<const CaptureAnalysis>(analyzeCapture(*index)));
         QVERIFY(!overview->report()->toPlainText().contains(QStringLiteral("nalysing…")));
         if (!lossDirection.isEmpty()) {
@@ -125,11 +125,8 @@ private Q_SLOTS:
             const int at = text.indexOf(lossDirection);
             QVERIFY2(at >= 0, qPrintable(text));
             QVERIFY2(text.mid(at, 200).contains(QString::number(missing)), qPrintable(text.mid(at, 200)));
-            if (!overview->findingsFromDiagnosis()) {
-                QVERIFY2(causes(*overview).contains(QStringLiteral("analysis:esp_missing")),
-                         qPrintable(causes(*overview).join(QLatin1Char(','))));
-                QVERIFY(overview->findings().first().title.contains(QString::number(missing)));
-            }
+            // No findings of the Overview's own before the diagnosis (they could contradict it).
+            if (!overview->findingsFromDiagnosis()) QVERIFY(overview->findings().isEmpty());
         }
 
         // The diagnosis: its findings, the injected fault among them, each linking somewhere.

@@ -365,10 +365,9 @@ void OverviewPage::rebuildReport()
 void OverviewPage::collectFindings()
 {
     m_shown.clear();
-    if (!m_diagnosis) {
-        collectAnalysisFindings();
-        return;
-    }
+    // The findings are the diagnosis's: the Overview makes no judgement of its own that the
+    // checklist could contradict.
+    if (!m_diagnosis) return;
     int row = 0;
     for (const Finding &f : m_diagnosis->findings) {
         const int r = row++;
@@ -389,88 +388,6 @@ void OverviewPage::collectFindings()
         s.checklistRow = r;
         m_shown.append(s);
     }
-}
-
-void OverviewPage::collectAnalysisFindings()
-{
-    if (!m_analysis) return;
-    const CaptureIndex &ix = *m_index;
-    // Biggest loss as seen here.
-    const EspSaSequence *worst = nullptr;
-    for (const EspSaSequence &s : m_analysis->esp.sas)
-        if (s.missing > 0 && (!worst || s.missing > worst->missing)) worst = &s;
-    if (worst) {
-        const Flow &fl = ix.flows[ix.espSas[worst->saIndex].flowId];
-        const double pct =
-            100.0 * double(worst->missing) / double(worst->missing + worst->packets - worst->duplicates);
-        m_shown.append({QStringLiteral("analysis:esp_missing"),
-                        tr("%1 ESP packets missing on SPI %2 (%3 → %4)")
-                            .arg(worst->missing)
-                            .arg(spiText(worst->spi), addressText(fl.src), addressText(fl.dst)),
-                        StepStatus::Fail,
-                        tr("%1 % of the sequence numbers never reached this capture point, in %2 burst(s), "
-                           "the longest %3 packets")
-                            .arg(pct, 0, 'f', pct < 1 ? 2 : 1)
-                            .arg(worst->lossBursts)
-                            .arg(worst->longestBurst),
-                        QStringLiteral("timeline:%1").arg(worst->saIndex)});
-    }
-    // PMTUD black hole.
-    const MtuBlackHole &bh = m_analysis->mtu.blackHole;
-    if (bh.level != MtuBlackHole::Level::None)
-        m_shown.append({QStringLiteral("analysis:mtu_blackhole"),
-                        bh.level == MtuBlackHole::Level::Suspected ? tr("PMTUD black hole suspected")
-                                                                   : tr("PMTUD black hole possible"),
-                        bh.level == MtuBlackHole::Level::Suspected ? StepStatus::Fail : StepStatus::Warn,
-                        bh.evidence.isEmpty() ? QString() : bh.evidence.first(), QStringLiteral("mtu")});
-    // NAT idle gaps longer than the assumed NAT UDP timeout.
-    for (const NatPeerPair &p : m_analysis->natt.pairs)
-        for (const NatIdleGap &g : p.idleGaps)
-            if (g.seconds() > m_natUdpTimeoutS && m_shown.size() < kMaxFindings) {
-                m_shown.append(
-                    {QStringLiteral("analysis:nat_idle_gap"),
-                     tr("%1 s without traffic between %2 and %3")
-                         .arg(g.seconds(), 0, 'f', 1)
-                         .arg(addressText(p.a), addressText(p.b)),
-                     StepStatus::Warn,
-                     tr("Longer than the assumed NAT UDP timeout (%1 s)%2")
-                         .arg(m_natUdpTimeoutS)
-                         .arg(g.portChangeAfter ? tr("; the UDP port changed after it") : QString()),
-                     QString()});
-                break;
-            }
-    // Anti-replay drops at the assumed window.
-    for (const EspSaSequence &s : m_analysis->esp.sas) {
-        const auto drops = replayDrops(s, m_replayWindow);
-        if ((drops && *drops > 0) || !drops) {
-            m_shown.append({QStringLiteral("analysis:antireplay"),
-                            drops ? tr("%1 packets of SPI %2 would be dropped by a %3-packet replay window")
-                                        .arg(*drops)
-                                        .arg(spiText(s.spi))
-                                        .arg(m_replayWindow)
-                                  : tr("Reordering on SPI %1 is deeper than a %2-packet replay window")
-                                        .arg(spiText(s.spi))
-                                        .arg(m_replayWindow),
-                            StepStatus::Warn,
-                            tr("Packets arrived up to %1 sequence numbers late; a window of %2 drops none")
-                                .arg(s.maxReorderLag)
-                                .arg(s.minWindowExact),
-                            QStringLiteral("timeline:%1").arg(s.saIndex)});
-            break;
-        }
-    }
-    // IKE retransmissions and unanswered requests.
-    const IkeExchangeSummary &ike = m_analysis->ike.summary;
-    if (ike.retransmissions > 0 || ike.unanswered > 0)
-        m_shown.append({QStringLiteral("analysis:ike_retransmissions"),
-                        tr("IKE: %1 retransmitted request(s), %2 unanswered")
-                            .arg(ike.retransmissions)
-                            .arg(ike.unanswered),
-                        ike.gaveUp > 0 ? StepStatus::Fail : StepStatus::Warn,
-                        ike.gaveUp > 0 ? tr("%1 exchange(s) given up").arg(ike.gaveUp) : QString(),
-                        QStringLiteral("ladder:0")});
-    while (m_shown.size() > kMaxFindings)
-        m_shown.removeLast();
 }
 
 // --- the report ---
@@ -531,14 +448,11 @@ QString OverviewPage::findingsHtml() const
     QString h = QStringLiteral("<h2>%1</h2>").arg(tr("Top findings"));
     if (!m_analysis) return h + QStringLiteral("<p class=\"muted\">%1</p>").arg(tr("Analysing…"));
     if (!m_diagnosis)
-        h += QStringLiteral("<p class=\"muted\">%1</p>")
-                 .arg(tr("From the analysis; the checklist is diagnosing…"));
+        return h + QStringLiteral("<p class=\"muted\">%1</p>").arg(tr("The checklist is diagnosing…"));
     if (m_shown.isEmpty()) {
         h += QStringLiteral("<p><span style=\"color:%1\"><b>%2</b></span> %3</p>")
                  .arg(colorName(statusColor(StepStatus::Pass, pal)), tr("Nothing wrong found."),
-                      m_diagnosis
-                          ? tr("Every checklist step passed or lacks evidence (see Checklist).")
-                          : tr("No loss, reordering beyond the window, black hole or IKE retransmission."));
+                      tr("Every checklist step passed or lacks evidence (see Checklist)."));
         return h;
     }
     h += QStringLiteral("<table cellspacing=\"0\" width=\"100%\">");

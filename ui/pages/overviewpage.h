@@ -49,7 +49,7 @@ public:
     /// Receiver replay window and NAT UDP timeout assumed where no evidence names them.
     void setAssumptions(int replayWindow, int natUdpTimeoutS);
 
-    /// One shown finding: the cause identifier (the diagnosis's, or "analysis:…" before it).
+    /// One shown finding of the diagnosis: its cause identifier.
     struct ShownFinding
     {
         QString cause;
@@ -89,7 +89,6 @@ private:
     /// Fills the text view when it is open (it stays empty while collapsed).
     void updateTextView();
     void collectFindings();
-    void collectAnalysisFindings();
     [[nodiscard]] QString headerHtml() const;
     [[nodiscard]] QString findingsHtml() const;
     [[nodiscard]] QString directionsHtml() const;
