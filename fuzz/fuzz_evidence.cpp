@@ -20,17 +20,19 @@ using namespace ikev2wb;
 
 namespace {
 
-/// selector % 19: 0 lets the detector pick the kind from the text and a neutral name; 1..16 force
+/// selector % 22: 0 lets the detector pick the kind from the text and a neutral name; 1..21 force
 /// EvidenceKind(n) with a file name the detector associates with that kind.
 constexpr const char *kNames[] = {
-    "evidence.txt",         "xfrm_stat.txt",          "xfrm-state.txt", "xfrm-policy.txt", "ip-s-link.txt",
-    "ethtool-S-eth0.txt",   "ethtool-k-eth0.txt",     "snmp.txt",       "snmp6.txt",       "sysctl.txt",
-    "swanctl-list-sas.txt", "swanctl-list-conns.txt", "swanctl.conf",   "strongswan.conf", "ipsec.conf",
-    "charon.log",           "MANIFEST.txt",           "ip-route.txt",   "probe.json",
+    "evidence.txt",    "xfrm_stat.txt",      "xfrm-state.txt",       "xfrm-policy.txt",
+    "ip-s-link.txt",   "ethtool-S-eth0.txt", "ethtool-k-eth0.txt",   "snmp.txt",
+    "snmp6.txt",       "sysctl.txt",         "swanctl-list-sas.txt", "swanctl-list-conns.txt",
+    "swanctl.conf",    "strongswan.conf",    "ipsec.conf",           "charon.log",
+    "MANIFEST.txt",    "ip-route.txt",       "probe.json",           "iptables-save.txt",
+    "conntrack-S.txt", "ip-rule.txt",
 };
 constexpr std::size_t kKinds = sizeof kNames / sizeof kNames[0];
 // The last kind: a kind added after it must get a name here too.
-static_assert(kKinds == std::size_t(EvidenceKind::ProbeResult) + 1, "one name per EvidenceKind");
+static_assert(kKinds == std::size_t(EvidenceKind::IpRule) + 1, "one name per EvidenceKind");
 
 } // namespace
 

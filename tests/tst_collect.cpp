@@ -315,10 +315,32 @@ void TestCollect::thisMachine()
         QVERIFY2(!secretValue.match(QString::fromUtf8(data)).hasMatch(), qPrintable(name));
         QVERIFY2(!name.contains(QLatin1String("ipsec.secrets")), qPrintable(name));
     }
+    // Firewall and routing state: each source tried (collected, or not collected with a reason),
+    // each collected file 0600 and read as the evidence kind it is.
+    const std::pair<const char *, EvidenceKind> wanted[] = {
+        {"iptables-save -c", EvidenceKind::Firewall},       {"ip6tables-save -c", EvidenceKind::Firewall},
+        {"nft -a list ruleset", EvidenceKind::Firewall},    {"conntrack -S", EvidenceKind::ConntrackStats},
+        {"ip route show table all", EvidenceKind::IpRoute}, {"ip -6 route show table all", EvidenceKind::IpRoute},
+        {"ip rule", EvidenceKind::IpRule},                   {"ip -6 rule", EvidenceKind::IpRule}};
     EvidenceSet set;
     QVERIFY(set.addPath(o.outDir));
     for (const EvidenceFile &f : set.files())
         QVERIFY2(f.status.ok(), qPrintable(f.status.error));
+    for (const auto &[source, kind] : wanted) {
+        const auto it = std::find_if(res.items.begin(), res.items.end(),
+                                     [&](const CollectItem &i) { return i.source == QLatin1String(source); });
+        QVERIFY2(it != res.items.end(), source);
+        if (!it->ok) continue;
+        const QString path = o.outDir + QLatin1Char('/') + it->file;
+        struct stat st{};
+        QCOMPARE(::stat(QFile::encodeName(path).constData(), &st), 0);
+        QCOMPARE(st.st_mode & 07777, mode_t(0600));
+        if (QFileInfo(path).size() == 0) continue; // no rules: an empty file, which the set skips
+        const auto ef = std::find_if(set.files().begin(), set.files().end(),
+                                     [&](const EvidenceFile &f) { return f.path == path; });
+        QVERIFY2(ef != set.files().end(), qPrintable(path));
+        QCOMPARE(int(ef->kind), int(kind));
+    }
 }
 
 void TestCollect::refusesNonEmptyFolder()

@@ -42,6 +42,18 @@ using ikev2wb::testdata::labDir;
 
 namespace {
 
+/// A lab's two outer captures (right's as A when `swapped`) with its stats/ folder.
+DiagnosisFiles labPairWithStats(const QString &dir, bool swapped)
+{
+    DiagnosisFiles files;
+    files.captureA =
+        dir + (swapped ? QStringLiteral("/right-outer.pcap") : QStringLiteral("/left-outer.pcap"));
+    files.captureB =
+        dir + (swapped ? QStringLiteral("/left-outer.pcap") : QStringLiteral("/right-outer.pcap"));
+    files.evidence << dir + QStringLiteral("/stats");
+    return files;
+}
+
 /// Copies a lab's stats/ files into TO/left and TO/right by their host prefix, keeping the
 /// prefix (`keepPrefix`, the host stays named) or dropping it (nothing names the host).
 bool splitStatsByHost(const QString &stats, const QString &to, bool keepPrefix)
@@ -663,15 +675,9 @@ private slots:
         QCOMPARE(seqErrors, qint64(25));
         QCOMPARE(outOfOrder, qint64(1022));
 
-        DiagnosisFiles files;
-        files.captureA =
-            dir + (swapped ? QStringLiteral("/right-outer.pcap") : QStringLiteral("/left-outer.pcap"));
-        files.captureB =
-            dir + (swapped ? QStringLiteral("/left-outer.pcap") : QStringLiteral("/right-outer.pcap"));
-        files.evidence << dir + QStringLiteral("/stats");
         Investigation ld;
         QString error;
-        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        QVERIFY2(diagnoseFiles(labPairWithStats(dir, swapped), ld, &error), qPrintable(error));
         const Diagnosis &d = ld.diagnosis();
         QVERIFY2(!d.findings.empty(), "no finding");
         const Finding &top = d.findings.front();
@@ -869,6 +875,50 @@ private slots:
                              "ipsec")][QStringLiteral("replay_window")][QStringLiteral("left")]
                                     .toInt()));
             }
+        }
+    }
+
+    void firewallDropOnTheRouter()
+    {
+        // esp-blocked: the router's iptables-save -c before and after holds the DROP that takes
+        // the tunnel's ESP. firewall_drop quotes it with the growth of its counters, computed here
+        // from the two files' "[packets:bytes]" of that rule; either capture as A.
+        const QString dir = labDir(QStringLiteral("esp-blocked"));
+        const QString rule = QStringLiteral("-A FORWARD -p esp -m comment --comment drop-esp -j DROP");
+        const auto counters = [&](const QString &file) {
+            QFile in(dir + QStringLiteral("/stats/") + file);
+            const QString text = in.open(QIODevice::ReadOnly) ? QString::fromUtf8(in.readAll()) : QString();
+            const QRegularExpressionMatch m =
+                QRegularExpression(QStringLiteral("\\[(\\d+):(\\d+)\\] ") + QRegularExpression::escape(rule))
+                    .match(text);
+            return std::pair{m.captured(1).toLongLong(), m.captured(2).toLongLong()};
+        };
+        const auto [p0, b0] = counters(QStringLiteral("mid-iptables-start.txt"));
+        const auto [p1, b1] = counters(QStringLiteral("mid-iptables-end.txt"));
+        QVERIFY(p1 > p0);
+        for (const bool swapped : {false, true}) {
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(labPairWithStats(dir, swapped), ld, &error), qPrintable(error));
+            QVERIFY2(ld.warnings().isEmpty(), qPrintable(ld.warnings().join(QLatin1Char('\n'))));
+            const Finding *fw = nullptr;
+            for (const Finding &f : ld.diagnosis().findings)
+                if (f.cause == QLatin1String("firewall_drop")) fw = &f;
+            QVERIFY(fw);
+            QCOMPARE(int(fw->status), int(StepStatus::Fail));
+            QCOMPARE(fw->evidence.size(), std::size_t(1));
+            QVERIFY2(fw->evidence.front().text.startsWith(
+                         QStringLiteral(
+                             "host 'mid' (iptables table filter, chain FORWARD, rule 1) '%1' dropped %2 "
+                             "packets (%3 bytes) between the snapshots")
+                             .arg(rule)
+                             .arg(p1 - p0)
+                             .arg(b1 - b0)),
+                     qPrintable(fw->evidence.front().text));
+            QCOMPARE(fw->fixes.size(), std::size_t(1));
+            // Both directions of ESP between the two ends, inserted before the rule.
+            QCOMPARE(fw->fixes.front().text.count(QLatin1String("-I FORWARD \"$((pos - 1))\"")),
+                     qsizetype(2));
         }
     }
 

@@ -80,6 +80,8 @@ private slots:
     void ipLinkVersions();
     void ethtool();
     void snmpAndSysctl();
+    void firewallListings();
+    void firewallHostile();
     void swanctlConf();
     void ipsecAndStrongswanConf();
     void listConns();
@@ -1104,6 +1106,107 @@ void TestEvidence::byteBudget()
     QVERIFY(skippedFor(set, copies[2], QStringLiteral("budget")));
     QVERIFY(set.warnings().contains(
         QStringLiteral("not read: the evidence budget of %1 bytes for one load is spent").arg(budget)));
+}
+
+void TestEvidence::firewallListings()
+{
+    // Real listings from a network namespace (firewall/make-netns-listings.sh): the expected
+    // counters are the packets that script sent (README: 5 ESP packets of 36 bytes REJECTed by
+    // OUTPUT rule 2; 3 UDP datagrams of 30 bytes dropped by nft table inet t).
+    EvidenceSet set;
+    QVERIFY(set.addPath(fixture(QStringLiteral("firewall"))));
+    const FirewallRuleset *ipt = nullptr, *ip6t = nullptr, *nft = nullptr;
+    const ConntrackCounters *ct = nullptr;
+    const RouteListing *rules = nullptr;
+    for (const EvidenceFile &f : set.files()) {
+        QVERIFY2(f.status.ok(), qPrintable(f.status.error));
+        const QString name = QFileInfo(f.path).fileName();
+        if (name == QLatin1String("iptables-save-netns.txt")) ipt = std::get_if<FirewallRuleset>(&f.data);
+        if (name == QLatin1String("ip6tables-save-netns.txt")) ip6t = std::get_if<FirewallRuleset>(&f.data);
+        if (name == QLatin1String("nft-ruleset-netns.txt")) nft = std::get_if<FirewallRuleset>(&f.data);
+        if (name == QLatin1String("conntrack-S-netns.txt")) ct = std::get_if<ConntrackCounters>(&f.data);
+        if (name == QLatin1String("ip-rule-netns.txt")) {
+            QCOMPARE(int(f.kind), int(EvidenceKind::IpRule));
+            rules = std::get_if<RouteListing>(&f.data);
+        }
+    }
+    QVERIFY(ipt && ip6t && nft && ct && rules);
+    // "[5:180] -A OUTPUT -d 10.0.2.1/32 -p esp -j REJECT --reject-with icmp-port-unreachable"
+    QCOMPARE(ipt->rules.size(), std::size_t(2));
+    const FirewallRule &esp = ipt->rules[1];
+    QCOMPARE(esp.family, QStringLiteral("ipv4"));
+    QCOMPARE(esp.table, QStringLiteral("filter"));
+    QCOMPARE(esp.chain, QStringLiteral("OUTPUT"));
+    QCOMPARE(esp.position, 2);
+    QCOMPARE(esp.verdict, QStringLiteral("REJECT"));
+    QCOMPARE(esp.proto, QStringLiteral("esp"));
+    QCOMPARE(esp.dst, QStringList{QStringLiteral("10.0.2.1/32")});
+    QVERIFY(esp.hasCounters);
+    QCOMPARE(esp.packets, std::uint64_t(5));
+    QCOMPARE(esp.bytes, std::uint64_t(5 * 36));
+    QCOMPARE(esp.text,
+             QStringLiteral("-A OUTPUT -d 10.0.2.1/32 -p esp -j REJECT --reject-with icmp-port-unreachable"));
+    QVERIFY(esp.other.isEmpty() && !esp.negated);
+    // "[0:0] -A OUTPUT -d 10.0.2.1/32 -p udp -m multiport --dports 500,4500 -j DROP"
+    const FirewallRule &udp = ipt->rules[0];
+    QCOMPARE(udp.dports, (std::vector<std::pair<int, int>>{{500, 500}, {4500, 4500}}));
+    QCOMPARE(udp.packets, std::uint64_t(0));
+    QCOMPARE(ip6t->rules.size(), std::size_t(1));
+    QCOMPARE(ip6t->rules[0].family, QStringLiteral("ipv6"));
+    // nft: "ip daddr 10.0.2.1 udp dport 4500 counter packets 3 bytes 90 drop # handle 2" in inet t out
+    const auto it = std::find_if(nft->rules.begin(), nft->rules.end(),
+                                 [](const FirewallRule &r) { return r.table == QLatin1String("t"); });
+    QVERIFY(it != nft->rules.end());
+    QCOMPARE(it->family, QStringLiteral("inet"));
+    QCOMPARE(it->chain, QStringLiteral("out"));
+    QCOMPARE(it->handle, std::int64_t(2));
+    QCOMPARE(it->verdict, QStringLiteral("DROP"));
+    QCOMPARE(it->proto, QStringLiteral("udp"));
+    QCOMPARE(it->dst, QStringList{QStringLiteral("10.0.2.1")});
+    QCOMPARE(it->dports, (std::vector<std::pair<int, int>>{{4500, 4500}}));
+    QCOMPARE(it->packets, std::uint64_t(3));
+    QCOMPARE(it->bytes, std::uint64_t(3 * 30));
+    // iptables-nft's own tables as nft shows them: the set "{ 500, 4500 }" and the reject.
+    QCOMPARE(nft->rules.size(), std::size_t(4));
+    QCOMPARE(nft->rules[0].dports, (std::vector<std::pair<int, int>>{{500, 500}, {4500, 4500}}));
+    QCOMPARE(nft->rules[1].verdict, QStringLiteral("REJECT"));
+    QCOMPARE(nft->rules[1].packets, std::uint64_t(5));
+    // conntrack -S: two CPUs, ten counters each, summed.
+    QCOMPARE(ct->counters.size(), std::size_t(10));
+    QCOMPARE(ct->counters.at(QStringLiteral("insert_failed")), std::uint64_t(0));
+    QCOMPARE(rules->lines.size(), 3);
+}
+
+void TestEvidence::firewallHostile()
+{
+    // Bounded and explicit on malformed listings: braces that never close, a counter too large
+    // for 64 bits, a rule line without -A, a long quoted comment, negations and unknown matches.
+    QByteArray nft = "table inet x {\n chain c {\n";
+    for (int i = 0; i < 2000; ++i)
+        nft += "  set s { elements = { 1.2.3.4, ";
+    nft += "\n  ip saddr != 10.0.0.1 counter packets 7 bytes 70 drop\n";
+    ParseStatus st;
+    const FirewallRuleset a = parseFirewall(nft, QStringLiteral("nft-ruleset.txt"), st);
+    QVERIFY(st.ok());
+    QCOMPARE(a.format, QStringLiteral("nft"));
+    QVERIFY(a.rules.size() <= 2001);
+    ParseStatus st2;
+    const QByteArray ipt = QByteArray("*filter\n[99999999999999999999999:1] -A X -p esp -j DROP\n"
+                                      "-A X -m conntrack --ctstate INVALID -j DROP\n"
+                                      "[1:2] -A X ! -s 10.0.0.1 -p esp -j DROP\n"
+                                      "[1:2] -A X -m comment --comment \"a b c ") +
+                           QByteArray(10000, 'q') + QByteArray("\" -j DROP\nnot a rule\n");
+    const FirewallRuleset b = parseFirewall(ipt, QStringLiteral("iptables-save.txt"), st2);
+    QVERIFY(st2.ok());
+    QCOMPARE(b.rules.size(), std::size_t(4));
+    QVERIFY(!b.rules[0].hasCounters);                // 2^64 overflow: no counters rather than wrong ones
+    QCOMPARE(b.rules[1].other.size(), qsizetype(3)); // -m conntrack --ctstate INVALID: not judged
+    QVERIFY(b.rules[2].negated);
+    QCOMPARE(b.rules[3].verdict, QStringLiteral("DROP")); // the quoted comment is one word
+    QVERIFY(!st2.warnings.empty());                       // "not a rule" said, with its line
+    ParseStatus st3;
+    parseFirewall(QByteArray("hello\nworld\n"), QStringLiteral("iptables-save.txt"), st3);
+    QVERIFY(!st3.ok());
 }
 
 QTEST_GUILESS_MAIN(TestEvidence)

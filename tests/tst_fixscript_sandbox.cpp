@@ -508,6 +508,93 @@ private slots:
         QCOMPARE(readAll(dir.filePath(QStringLiteral("rebuilt"))), exactBefore);
     }
 
+    void firewallFixInNetns()
+    {
+        // The firewall_drop fix with the real iptables in a fresh network namespace: the ACCEPT
+        // lands right before the DROP it answers (found by the rule's text), takes the tunnel's
+        // ESP (5 raw ESP packets sent: 5 × 36 bytes counted by the ACCEPT, none by the DROP), and
+        // its undo leaves the ruleset exactly as before.
+        const QString unshare = QStandardPaths::findExecutable(QStringLiteral("unshare"));
+        const QString python = QStandardPaths::findExecutable(QStringLiteral("python3"));
+        if (geteuid() != 0 || unshare.isEmpty() || python.isEmpty() ||
+            QStandardPaths::findExecutable(QStringLiteral("iptables")).isEmpty())
+            QSKIP("needs root, unshare, iptables and python3 (to send raw ESP inside the namespace)");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        FixTarget t;
+        t.localAddress = QStringLiteral("10.0.1.1");
+        t.peerAddress = QStringLiteral("10.0.2.1");
+        FirewallAcceptParams p;
+        p.host = QStringLiteral("this host");
+        p.table = QStringLiteral("filter");
+        p.chain = QStringLiteral("OUTPUT");
+        p.ruleText = QStringLiteral("-A OUTPUT -d 10.0.2.1/32 -p esp -j DROP");
+        p.esp = true;
+        p.fromPeer = false;
+        QString why;
+        const std::vector<Fix> fixes = firewallAcceptFixes(t, p, &why);
+        QVERIFY2(fixes.size() == 1, qPrintable(why));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("fix.sh")),
+                          "set -euo pipefail\n" + fixes[0].text.toUtf8()));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("undo.sh")),
+                          "set -euo pipefail\n" + fixes[0].undo.toUtf8()));
+        const QString d = dir.path();
+        QVERIFY(writeFile(
+            dir.filePath(QStringLiteral("run.sh")),
+            QStringLiteral("set -euo pipefail\n"
+                           "ip link set lo up\n"
+                           "ip link add v0 type veth peer name v1\nip link set v0 up\nip link set v1 up\n"
+                           "ip addr add 10.0.1.1/24 dev v0\n"
+                           "ip route add 10.0.2.0/24 via 10.0.1.254 dev v0\n"
+                           "iptables -A OUTPUT -p tcp -j ACCEPT\n"
+                           "iptables -A OUTPUT -d 10.0.2.1/32 -p esp -j DROP\n"
+                           "iptables -A OUTPUT -p icmp -j ACCEPT\n"
+                           "iptables-save | grep -v '^#' > %1/before\n"
+                           "bash %1/fix.sh\n"
+                           "iptables -S OUTPUT > %1/during\n"
+                           "%2 -c \"import socket\n"
+                           "s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)\n"
+                           "for i in range(5): s.sendto(bytes(16), ('10.0.2.1', 0))\"\n"
+                           "iptables-save -c | grep -e ikev2wb-tunnel -e DROP > %1/counters\n"
+                           "bash %1/undo.sh\n"
+                           "iptables-save | grep -v '^#' > %1/after\n")
+                .arg(d, python)
+                .toUtf8()));
+        QProcess proc;
+        proc.start(unshare, {QStringLiteral("--net"), m_bash, dir.filePath(QStringLiteral("run.sh"))});
+        QVERIFY(proc.waitForFinished(30000));
+        QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("during"))),
+                 QByteArray("-P OUTPUT ACCEPT\n"
+                            "-A OUTPUT -p tcp -j ACCEPT\n"
+                            "-A OUTPUT -s 10.0.1.1/32 -d 10.0.2.1/32 -p esp -m comment --comment "
+                            "ikev2wb-tunnel -j ACCEPT\n"
+                            "-A OUTPUT -d 10.0.2.1/32 -p esp -j DROP\n"
+                            "-A OUTPUT -p icmp -j ACCEPT\n"));
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("counters"))),
+                 QByteArray("[5:180] -A OUTPUT -s 10.0.1.1/32 -d 10.0.2.1/32 -p esp -m comment --comment "
+                            "ikev2wb-tunnel -j ACCEPT\n"
+                            "[0:0] -A OUTPUT -d 10.0.2.1/32 -p esp -j DROP\n"));
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("after"))),
+                 readAll(dir.filePath(QStringLiteral("before"))));
+
+        // The rule gone from the chain (the ruleset changed since the evidence): nothing changes.
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("run2.sh")),
+                          QStringLiteral("set -euo pipefail\niptables -A OUTPUT -p tcp -j ACCEPT\n"
+                                         "iptables-save | grep -v '^#' > %1/before2\n"
+                                         "if bash %1/fix.sh; then echo applied; fi\n"
+                                         "iptables-save | grep -v '^#' > %1/after2\n")
+                              .arg(d)
+                              .toUtf8()));
+        proc.start(unshare, {QStringLiteral("--net"), m_bash, dir.filePath(QStringLiteral("run2.sh"))});
+        QVERIFY(proc.waitForFinished(30000));
+        QCOMPARE(proc.exitCode(), 0);
+        const QByteArray out = proc.readAllStandardOutput(), err = proc.readAllStandardError();
+        QVERIFY2(!out.contains("applied") && err.contains("is not in chain OUTPUT"), err.constData());
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("after2"))),
+                 readAll(dir.filePath(QStringLiteral("before2"))));
+    }
+
     void cleanupTestCase()
     {
         qInfo("%d scripts, %d fixes run through the stubs", m_scripts, m_fixesRun);

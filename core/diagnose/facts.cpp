@@ -12,6 +12,7 @@
 #include <QRegularExpression>
 
 #include <algorithm>
+#include <arpa/inet.h>
 #include <cmath>
 #include <map>
 #include <set>
@@ -849,7 +850,8 @@ std::map<QString, std::map<QString, QString>> hostAddresses(const EvidenceSet &s
                 if (!local.isEmpty() && !local.startsWith(QLatin1Char('%')))
                     mine.emplace(local.section(QLatin1Char(','), 0, 0).trimmed(), source);
             }
-        } else if (const auto *r = std::get_if<RouteListing>(&ef.data)) {
+        } else if (const auto *r = std::get_if<RouteListing>(&ef.data);
+                   r && ef.kind == EvidenceKind::IpRoute) {
             // `ip route show table all`: the "local ADDR" routes are the host's own addresses.
             for (const QString &a : ownAddresses(r->lines.join(QLatin1Char('\n'))))
                 if (!a.startsWith(QLatin1String("127.")) && a != QLatin1String("::1"))
@@ -1380,9 +1382,12 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
     for (const EvidenceFile &ef : set.files()) {
         if (!ef.status.ok()) continue;
         if (ef.kind == EvidenceKind::ProbeResult) probeFacts(f, ef);
-        if (ef.kind != EvidenceKind::IpRoute || routes.count(ef.host)) continue;
-        routes[ef.host] = std::get<RouteListing>(ef.data).lines.join(QLatin1Char('\n'));
-        routeFile[ef.host] = ef.path;
+        if (ef.kind != EvidenceKind::IpRoute) continue;
+        // Every listing of the host (IPv4 and IPv6, several snapshots): the first names it.
+        QString &text = routes[ef.host];
+        if (!text.isEmpty()) text += QLatin1Char('\n');
+        text += std::get<RouteListing>(ef.data).lines.join(QLatin1Char('\n'));
+        if (!routeFile.count(ef.host)) routeFile[ef.host] = ef.path;
     }
 
     // Hosts that are tunnel endpoints (IPsec state or configuration), the rest are routers.
@@ -1751,6 +1756,156 @@ QString receiverText(const DirectionReplay &r)
                                : QStringLiteral("host '%1' (%2)").arg(r.rx.host, address);
 }
 
+// ---------------------------------------------------------------- firewall rules
+
+/// Is `a` inside `prefix` ("10.0.0.0/8", "10.0.2.1", "2001:db8::/32")? -1 when `prefix` is not
+/// one this tool reads (a range, a set name, a hostname): the rule is then not judged.
+int inPrefix(const QString &a, const QString &prefix)
+{
+    unsigned char x[16], p[16];
+    const QString net = prefix.section(QLatin1Char('/'), 0, 0);
+    const bool v6 = net.contains(QLatin1Char(':'));
+    const int family = v6 ? AF_INET6 : AF_INET, bytes = v6 ? 16 : 4;
+    if (inet_pton(family, net.toLatin1().constData(), p) != 1) return -1;
+    if (inet_pton(family, a.toLatin1().constData(), x) != 1) return 0; // the other family
+    bool ok = true;
+    const int len =
+        prefix.contains(QLatin1Char('/')) ? prefix.section(QLatin1Char('/'), 1, 1).toInt(&ok) : bytes * 8;
+    if (!ok || len < 0 || len > bytes * 8) return -1;
+    for (int bit = 0; bit < len; ++bit) {
+        const unsigned char m = static_cast<unsigned char>(0x80u >> (bit % 8));
+        if ((x[bit / 8] & m) != (p[bit / 8] & m)) return 0;
+    }
+    return 1;
+}
+
+/// Does the address list of a rule (empty: any) take `a`? -1: not judged.
+int listTakes(const QStringList &list, const QString &a)
+{
+    if (list.isEmpty()) return 1;
+    for (const QString &p : list) {
+        const int r = inPrefix(a, p);
+        if (r != 0) return r;
+    }
+    return 0;
+}
+
+/// Does the rule's port match (empty: any) take port `p`?
+bool portsTake(const std::vector<std::pair<int, int>> &ranges, int p)
+{
+    return ranges.empty() || std::any_of(ranges.begin(), ranges.end(),
+                                         [p](const auto &r) { return p >= r.first && p <= r.second; });
+}
+
+/// A DROP/REJECT rule that takes the tunnel's IKE or ESP between `local` and `peer`; false for a
+/// rule with matches this tool does not judge (a negation, conntrack state, a set, ...).
+bool takesTunnel(const FirewallRule &r, const QString &local, const QString &peer, bool rawEsp,
+                 Facts::FirewallDrop &d)
+{
+    if (r.verdict != QLatin1String("DROP") && r.verdict != QLatin1String("REJECT")) return false;
+    if (r.negated || !r.other.isEmpty()) return false;
+    const bool v6 = peer.contains(QLatin1Char(':'));
+    if ((r.family == QLatin1String("ipv4") || r.family == QLatin1String("ip")) && v6) return false;
+    if ((r.family == QLatin1String("ipv6") || r.family == QLatin1String("ip6")) && !v6) return false;
+    if (r.family != QLatin1String("ipv4") && r.family != QLatin1String("ipv6") &&
+        r.family != QLatin1String("ip") && r.family != QLatin1String("ip6") &&
+        r.family != QLatin1String("inet"))
+        return false;
+    const QString proto = r.proto;
+    const bool any = proto.isEmpty() || proto == QLatin1String("all") || proto == QLatin1String("0");
+    const bool esp = proto == QLatin1String("esp") || proto == QLatin1String("50");
+    const bool udp = proto == QLatin1String("udp") || proto == QLatin1String("17");
+    if (!any && !esp && !udp) return false;
+    if (any && (!r.sports.empty() || !r.dports.empty() || !r.ports.empty())) return false;
+    QStringList ports;
+    if (udp || any)
+        for (const int p : {500, 4500})
+            if (portsTake(r.dports, p) && portsTake(r.sports, p) && portsTake(r.ports, p))
+                ports << QString::number(p);
+    d.esp = (esp || any) && rawEsp;
+    d.ike = !ports.isEmpty();
+    if (!d.esp && !d.ike) return false;
+    if (local.isEmpty() || peer.isEmpty()) {
+        if (!r.src.isEmpty() || !r.dst.isEmpty()) return false;
+    } else {
+        for (const auto &[from, to] : {std::pair{local, peer}, std::pair{peer, local}}) {
+            const int s = listTakes(r.src, from), t = listTakes(r.dst, to);
+            if (s < 0 || t < 0) return false;
+            if (s && t) d.directions << QStringLiteral("%1 > %2").arg(from, to);
+        }
+        if (d.directions.isEmpty()) return false;
+    }
+    QStringList what;
+    if (d.esp) what << QStringLiteral("ESP (IP protocol 50)");
+    if (d.ike)
+        what << QStringLiteral("UDP %1 (IKE%2)")
+                    .arg(ports.join(QLatin1Char('/')),
+                         ports.contains(QLatin1String("4500")) ? QStringLiteral(", ESP-in-UDP") : QString());
+    d.what = what.join(QStringLiteral(" and "));
+    d.ports = ports;
+    return true;
+}
+
+/// Firewall rules of every host (endpoints and routers) that drop the tunnel's IKE or ESP: their
+/// counters' growth between two snapshots, or with one snapshot their counters since reset.
+void firewallFacts(Facts &f, const EvidenceSet &set)
+{
+    std::set<QString> befores;
+    std::map<QString, std::map<QString, std::pair<std::int64_t, std::int64_t>>>
+        grew; // after file → key → +packets, +bytes
+    for (const SnapshotDelta &d : set.deltas()) {
+        if (d.kind != EvidenceKind::Firewall) continue;
+        befores.insert(d.beforePath);
+        auto &m = grew[d.afterPath];
+        for (const CounterDelta &c : d.counters) {
+            if (!c.inBefore || !c.inAfter) continue;
+            if (c.name.endsWith(QLatin1String("/packets")))
+                m[c.name.chopped(8)].first = c.delta;
+            else if (c.name.endsWith(QLatin1String("/bytes")))
+                m[c.name.chopped(6)].second = c.delta;
+        }
+    }
+    const bool rawEsp = f.espRawPackets > 0 || (!f.natT && f.espUdpPackets == 0);
+    for (const EvidenceFile &ef : set.files()) {
+        if (!ef.status.ok() || ef.kind != EvidenceKind::Firewall || befores.count(ef.path)) continue;
+        const auto &fw = std::get<FirewallRuleset>(ef.data);
+        const QStringList keys = firewallCounterKeys(fw);
+        const auto g = grew.find(ef.path);
+        for (std::size_t i = 0; i < fw.rules.size(); ++i) {
+            const FirewallRule &r = fw.rules[i];
+            if (!r.hasCounters) continue;
+            Facts::FirewallDrop d;
+            if (!takesTunnel(r, f.localAddress, f.peerAddress, rawEsp, d)) continue;
+            if (g != grew.end()) {
+                const auto k = g->second.find(keys[qsizetype(i)]);
+                if (k == g->second.end() || k->second.first <= 0)
+                    continue; // not in both snapshots, or did not grow
+                d.delta = k->second.first;
+                d.deltaBytes = k->second.second;
+            } else if (r.packets == 0) {
+                continue;
+            }
+            d.host = ef.host;
+            d.format = fw.format;
+            d.family = r.family;
+            d.table = r.table;
+            d.chain = r.chain;
+            d.text = r.text;
+            d.verdict = r.verdict;
+            d.packets = r.packets;
+            d.bytes = r.bytes;
+            d.position = r.position;
+            d.handle = r.handle;
+            d.ref.source = ef.path;
+            d.ref.line = r.line;
+            d.ref.counter = d.delta >= 0
+                                ? QStringLiteral("+%1 packets (+%2 bytes)").arg(d.delta).arg(d.deltaBytes)
+                                : QStringLiteral("%1 packets (%2 bytes)").arg(r.packets).arg(r.bytes);
+            f.firewallDrops.push_back(std::move(d));
+        }
+    }
+}
+
 /// One capture: the direction it sends is received by the peer, judged with the peer's own
 /// anti-replay counters when its evidence is known (the capture's window is not the peer's).
 void peerReceiverFacts(Facts &f, const EvidenceSet &set, const HostSides &sides, const CaptureIndex &ix,
@@ -1963,6 +2118,7 @@ Facts deriveFacts(const DiagnosisInput &in)
         evidenceFacts(f, *in.evidence, sides);
         natTimeoutFacts(f, *in.evidence, sides);
         pathEvidenceFacts(f, *in.evidence, sides);
+        firewallFacts(f, *in.evidence);
     }
 
     if (in.indexA && f.deliveredRef.source == in.nameA)

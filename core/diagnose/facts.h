@@ -315,6 +315,23 @@ struct Facts
 
     // --- step 6: firewalls
     RefCount icmpAdminProhibited; // ICMP unreachable code 9/10/13 quoting tunnel traffic
+    /// A DROP/REJECT rule of a host's firewall listing (iptables-save -c, ip6tables-save -c, nft)
+    /// whose matches take the tunnel's IKE or ESP between its two ends and whose counters grew
+    /// between two snapshots (or, with one snapshot, are not zero).
+    struct FirewallDrop
+    {
+        QString host, format, family, table, chain, text, verdict;
+        std::uint64_t packets = 0, bytes = 0;
+        std::int64_t delta = -1, deltaBytes = -1; // between the snapshots, -1: one snapshot only
+        int position = 0;                         // iptables: the rule's index in its chain
+        std::int64_t handle = -1;                 // nft -a
+        bool esp = false, ike = false;            // it takes raw ESP / IKE and ESP-in-UDP (500/4500)
+        QString what;                             // "ESP (IP protocol 50)", "UDP 500/4500 (IKE, ESP-in-UDP)"
+        QStringList ports;                        // of 500 and 4500 those it takes
+        QStringList directions;                   // "10.0.1.1 > 10.0.2.1" pairs it takes
+        EvidenceRef ref;
+    };
+    std::vector<FirewallDrop> firewallDrops;
 };
 
 /// Derives the facts. Anything missing stays at its "unknown" value.

@@ -655,6 +655,86 @@ std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std
     return out;
 }
 
+// ---------------------------------------------------------------- firewall rule
+
+std::vector<Fix> firewallAcceptFixes(const FixTarget &t, const FirewallAcceptParams &p, QString *why)
+{
+    const auto fail = [why](const QString &w) {
+        if (why) *why = w;
+        return std::vector<Fix>{};
+    };
+    static const QRegularExpression table(QStringLiteral("^(filter|mangle|raw|security|nat)$"));
+    static const QRegularExpression chain(QStringLiteral("^[A-Za-z0-9_.-]{1,29}$"));
+    static const QRegularExpression text(QStringLiteral("^-A [\\x20-\\x7e]{1,1000}$"));
+    if (!table.match(p.table).hasMatch())
+        return fail(QStringLiteral("table '%1' is not one of iptables' tables").arg(oneLine(p.table, 40)));
+    if (!chain.match(p.chain).hasMatch())
+        return fail(
+            QStringLiteral("chain '%1' is not a chain name this tool passes on").arg(oneLine(p.chain, 40)));
+    if (!text.match(p.ruleText).hasMatch() || !p.ruleText.startsWith(QStringLiteral("-A %1 ").arg(p.chain)))
+        return fail(QStringLiteral("the rule's text is not one line of printable characters in chain %1")
+                        .arg(p.chain));
+    if (!p.esp && p.ports.isEmpty()) return fail(QStringLiteral("the rule takes neither ESP nor IKE"));
+    const QString tool = p.ipv6 ? QStringLiteral("ip6tables") : QStringLiteral("iptables");
+    const QString where = QStringLiteral("-t %1").arg(shq(p.table));
+    QStringList specs; // what each ACCEPT matches, without the chain
+    QStringList matches;
+    if (p.esp) matches << QStringLiteral("-p esp");
+    if (!p.ports.isEmpty())
+        // --ports: source or destination, as NAT may change the initiator's source port
+        matches << QStringLiteral("-p udp -m multiport --ports %1").arg(p.ports.join(QLatin1Char(',')));
+    for (const auto &[on, from, to] : {std::tuple{p.fromLocal, t.localAddress, t.peerAddress},
+                                       std::tuple{p.fromPeer, t.peerAddress, t.localAddress}}) {
+        if (!on) continue;
+        for (const QString &m : matches)
+            specs << QStringLiteral("-s %1 -d %2 %3 -m comment --comment ikev2wb-tunnel -j ACCEPT")
+                         .arg(shq(from), shq(to), m);
+    }
+    const QString qchain = shq(p.chain);
+    QString body =
+        QStringLiteral(
+            "# On %1: the rule below drops the tunnel's traffic; ACCEPT rules for exactly the two ends go "
+            "right before it.\n"
+            "# It is found at run time by its text (iptables -S prints rules as iptables-save does; "
+            "line 1 is the chain's policy or -N line):\n"
+            "pos=$(%2 %3 -S %4 | grep -nxF -e %5 | head -n 1 | cut -d: -f1 || true)\n"
+            "case \"$pos\" in ''|*[!0-9]*|1) echo \"the rule is not in chain %6 (table %7) any more: "
+            "nothing changed\" >&2; exit 1 ;; esac\n")
+            .arg(oneLine(p.host, 80), tool, where, qchain, shq(p.ruleText), p.chain, p.table);
+    QStringList undo;
+    for (const QString &spec : specs) {
+        body += QStringLiteral("%1 %2 -I %3 \"$((pos - 1))\" %4\n").arg(tool, where, qchain, spec);
+        undo << QStringLiteral("%1 %2 -D %3 %4").arg(tool, where, qchain, spec);
+    }
+    std::vector<Fix> out;
+    out.push_back(
+        make(FixKind::Iptables,
+             QStringLiteral("Accept the tunnel's %1 before the %2 rule in %3 %4")
+                 .arg(p.esp && !p.ports.isEmpty() ? QStringLiteral("ESP and IKE")
+                      : p.esp                     ? QStringLiteral("ESP")
+                              : QStringLiteral("UDP %1").arg(p.ports.join(QLatin1Char('/'))),
+                      p.ruleText.contains(QLatin1String("REJECT")) ? QStringLiteral("REJECT")
+                                                                   : QStringLiteral("DROP"),
+                      p.table, p.chain),
+             body,
+             QStringLiteral(
+                 "Inserts %1 ACCEPT rule(s) (comment ikev2wb-tunnel) for %2 between %3 and %4 right before "
+                 "the rule '%5', so the tunnel's packets no longer reach it; everything else still does.")
+                 .arg(specs.size())
+                 .arg(QStringList(matches).join(QStringLiteral(" and ")), t.localAddress, t.peerAddress,
+                      oneLine(p.ruleText, 300)),
+             QStringLiteral(
+                 "The rule was written by someone, maybe on purpose: check the policy it implements before "
+                 "overriding it for the tunnel. Not persistent: save the ruleset (iptables-save, "
+                 "netfilter-persistent, firewalld, ...) once verified."),
+             QStringLiteral(
+                 "%1 %2 -L %3 -v -n --line-numbers: the ikev2wb-tunnel ACCEPT rules come right before the "
+                 "rule and their counters grow; the rule's own counter stops growing.")
+                 .arg(tool, where, qchain),
+             undo.join(QStringLiteral("; "))));
+    return out;
+}
+
 // ---------------------------------------------------------------- NAT keepalive
 
 int recommendedKeepalive(double timeoutOrBoundS, bool known)

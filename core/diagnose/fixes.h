@@ -162,6 +162,21 @@ struct IkeFragmentationParams
 /// IKEv2 fragmentation (RFC 7383) on both ends, charon.fragment_size only for a proven path
 /// MTU below its 1280 default, the common clients, and where fragments get dropped.
 std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentationParams &p);
+/// A DROP/REJECT rule of iptables-save that takes the tunnel's traffic (Facts::FirewallDrop).
+struct FirewallAcceptParams
+{
+    QString host;         // prose
+    bool ipv6 = false;    // ip6tables
+    QString table, chain; // from the evidence: validated by firewallAcceptFixes
+    QString ruleText;     // "-A FORWARD -p esp -j DROP" as iptables-save / iptables -S print it
+    bool esp = false;     // the rule takes raw ESP
+    QStringList ports;    // of "500", "4500" those it takes
+    bool fromLocal = true, fromPeer = true; // directions it takes (local → peer, peer → local)
+};
+/// ACCEPT rules for exactly the tunnel's two ends and what the rule drops, inserted right before
+/// it (found at run time by its text, so a changed ruleset changes nothing), with their exact
+/// deletes as the undo. Empty with `why` when a value from the evidence does not validate.
+std::vector<Fix> firewallAcceptFixes(const FixTarget &t, const FirewallAcceptParams &p, QString *why);
 /// disable_xfrm / disable_policy back to 0 for the given sysctl keys (validated by the facts).
 std::vector<Fix> ipsecBypassFixes(const QStringList &keys);
 /// Offload off for diagnosis.

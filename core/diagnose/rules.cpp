@@ -1,6 +1,7 @@
 #include "rules.h"
 
 #include "fixes.h"
+#include "shellquote.h"
 
 #include <algorithm>
 #include <cmath>
@@ -990,6 +991,91 @@ std::optional<Finding> ruleFirewallReject(const Facts &f)
     return fd;
 }
 
+std::optional<Finding> ruleFirewallDrop(const Facts &f)
+{
+    if (f.firewallDrops.empty()) return std::nullopt;
+    // The rule that dropped the most in the observed interval (or since its counters were reset).
+    const auto grewBy = [](const Facts::FirewallDrop &d) {
+        return d.delta >= 0 ? std::uint64_t(d.delta) : d.packets;
+    };
+    const Facts::FirewallDrop *top = &f.firewallDrops.front();
+    bool measured = false;
+    for (const Facts::FirewallDrop &d : f.firewallDrops) {
+        measured = measured || d.delta >= 0;
+        if ((d.delta >= 0) > (top->delta >= 0) ||
+            ((d.delta >= 0) == (top->delta >= 0) && grewBy(d) > grewBy(*top)))
+            top = &d;
+    }
+    const QString host =
+        top->host.isEmpty() ? QStringLiteral("a host") : QStringLiteral("host '%1'").arg(top->host);
+    Finding fd = start("firewall_drop", 6,
+                       QStringLiteral("A firewall rule on %1 drops the tunnel's %2").arg(host, top->what),
+                       measured ? StepStatus::Fail : StepStatus::Warn, measured ? 0.85 : 0.45);
+    for (const Facts::FirewallDrop &d : f.firewallDrops) {
+        const QString where =
+            d.format == QLatin1String("nft")
+                ? QStringLiteral("nft table %1 %2, chain %3%4")
+                      .arg(d.family, d.table, d.chain,
+                           d.handle >= 0 ? QStringLiteral(", handle %1").arg(d.handle) : QString())
+                : QStringLiteral("%1 table %2, chain %3, rule %4")
+                      .arg(d.family == QLatin1String("ipv6") ? QStringLiteral("ip6tables")
+                                                             : QStringLiteral("iptables"),
+                           d.table, d.chain)
+                      .arg(d.position);
+        const QString counted =
+            d.delta >= 0 ? QStringLiteral("dropped %1 packets (%2 bytes) between the snapshots")
+                               .arg(d.delta)
+                               .arg(d.deltaBytes)
+                         : QStringLiteral("counts %1 packets (%2 bytes) since its counters were last reset")
+                               .arg(d.packets)
+                               .arg(d.bytes);
+        cite(fd,
+             QStringLiteral("%1 (%2) '%3' %4; it takes %5 (%6)")
+                 .arg(d.host.isEmpty() ? QStringLiteral("the host") : QStringLiteral("host '%1'").arg(d.host),
+                      where, oneLine(d.text, 300), counted, d.what,
+                      d.directions.isEmpty() ? QStringLiteral("any addresses")
+                                             : d.directions.join(QStringLiteral(", "))),
+             d.ref);
+    }
+    if (!measured)
+        fd.collectNext << QStringLiteral("the same listing (ikev2wb collect) before and after the problem "
+                                         "shows: only a counter that grows "
+                                         "meanwhile proves the rule drops the tunnel now");
+    if (top->format == QLatin1String("nft")) {
+        cite(fd,
+             QStringLiteral(
+                 "nft: an accept rule for the two ends right before it (nft insert rule %1 %2 %3 position %4 "
+                 "... accept) lets the tunnel through; this tool writes no command for nft, as undoing it "
+                 "needs "
+                 "the new rule's handle (nft -a list chain %1 %2 %3)")
+                 .arg(oneLine(top->family, 20), oneLine(top->table, 40), oneLine(top->chain, 40))
+                 .arg(top->handle >= 0 ? QString::number(top->handle) : QStringLiteral("HANDLE")));
+        return fd;
+    }
+    const FixTarget t = fixTarget(f);
+    FirewallAcceptParams p;
+    p.host = host;
+    p.ipv6 = top->family == QLatin1String("ipv6");
+    p.table = top->table;
+    p.chain = top->chain;
+    p.ruleText = top->text;
+    p.esp = top->esp;
+    p.ports = top->ports;
+    p.fromLocal = top->directions.isEmpty() ||
+                  top->directions.contains(QStringLiteral("%1 > %2").arg(f.localAddress, f.peerAddress));
+    p.fromPeer = top->directions.isEmpty() ||
+                 top->directions.contains(QStringLiteral("%1 > %2").arg(f.peerAddress, f.localAddress));
+    QString why;
+    const std::vector<Fix> fixes = firewallAcceptFixes(t, p, &why);
+    if (fixes.empty())
+        cite(fd, QStringLiteral(
+                     "no command is given for it: %1; accept the tunnel's traffic before that rule by hand")
+                     .arg(why));
+    addFixes(fd, fixes);
+    return fd;
+}
+
+// ---------------------------------------------------------------- step 5
 // ---------------------------------------------------------------- step 5
 
 std::optional<Finding> ruleOffloadOrCrypto(const Facts &f)
@@ -1104,6 +1190,7 @@ const std::vector<Rule> &checklistRules()
         {"ipsec_bypassed", 5, &ruleIpsecBypassed},
         {"esp_blocked", 6, &ruleEspBlocked},
         {"firewall_reject", 6, &ruleFirewallReject},
+        {"firewall_drop", 6, &ruleFirewallDrop},
     };
     return rules;
 }

@@ -364,6 +364,29 @@ CollectResult Collector::run()
                    QStringLiteral("swanctl-list-sas.txt"), Redaction::XfrmKeys);
         runCommand(QStringLiteral("swanctl"), {QStringLiteral("--list-conns")},
                    QStringLiteral("swanctl-list-conns.txt"), Redaction::XfrmKeys);
+        // Firewall and routing state: rule counters (a DROP that takes the tunnel's IKE or ESP),
+        // conntrack statistics, every routing table and the policy rules choosing them. A
+        // program that is not installed is listed under "not collected".
+        runCommand(QStringLiteral("iptables-save"), {QStringLiteral("-c")},
+                   QStringLiteral("iptables-save.txt"), Redaction::None);
+        runCommand(QStringLiteral("ip6tables-save"), {QStringLiteral("-c")},
+                   QStringLiteral("ip6tables-save.txt"), Redaction::None);
+        runCommand(QStringLiteral("nft"),
+                   {QStringLiteral("-a"), QStringLiteral("list"), QStringLiteral("ruleset")},
+                   QStringLiteral("nft-ruleset.txt"), Redaction::None);
+        runCommand(QStringLiteral("conntrack"), {QStringLiteral("-S")}, QStringLiteral("conntrack-S.txt"),
+                   Redaction::None);
+        runCommand(
+            ip,
+            {QStringLiteral("route"), QStringLiteral("show"), QStringLiteral("table"), QStringLiteral("all")},
+            QStringLiteral("ip-route.txt"), Redaction::None);
+        runCommand(ip,
+                   {QStringLiteral("-6"), QStringLiteral("route"), QStringLiteral("show"),
+                    QStringLiteral("table"), QStringLiteral("all")},
+                   QStringLiteral("ip-route6.txt"), Redaction::None);
+        runCommand(ip, {QStringLiteral("rule")}, QStringLiteral("ip-rule.txt"), Redaction::None);
+        runCommand(ip, {QStringLiteral("-6"), QStringLiteral("rule")}, QStringLiteral("ip-rule6.txt"),
+                   Redaction::None);
         // sysctl exits non-zero when one name is unknown but prints the others.
         runCommand(QStringLiteral("sysctl"), collectSysctlNames(), QStringLiteral("sysctl.txt"),
                    Redaction::None, true);

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <set>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -59,6 +60,15 @@ QStringList kindMarkers(EvidenceKind kind)
         return {QStringLiteral("swanctl-list-conns"), QStringLiteral("list-conns")};
     case EvidenceKind::CharonLog:
         return {QStringLiteral("charon"), QStringLiteral("journal")};
+    case EvidenceKind::Firewall:
+        return {QStringLiteral("ip6tables-save"), QStringLiteral("iptables-save"),
+                QStringLiteral("ip6tables"),      QStringLiteral("iptables"),
+                QStringLiteral("nft-ruleset"),    QStringLiteral("nft_ruleset"),
+                QStringLiteral("nftables")};
+    case EvidenceKind::ConntrackStats:
+        return {QStringLiteral("conntrack-s"), QStringLiteral("conntrack_s")};
+    case EvidenceKind::IpRule:
+        return {QStringLiteral("ip-rule"), QStringLiteral("ip_rule")};
     default:
         return {};
     }
@@ -98,6 +108,14 @@ NameParts splitName(const QString &path, EvidenceKind kind)
         while (p.subject.startsWith(QLatin1Char('-')) || p.subject.startsWith(QLatin1Char('_')))
             p.subject.remove(0, 1);
         break;
+    }
+    if (kind == EvidenceKind::Firewall) {
+        // iptables, ip6tables and nft listings of one host are three series of snapshots.
+        const QString name = QFileInfo(path).fileName().toLower();
+        const QString tag = name.contains(QLatin1String("ip6tables")) ? QStringLiteral("ip6tables")
+                            : name.contains(QLatin1String("nft"))     ? QStringLiteral("nft")
+                                                                      : QStringLiteral("iptables");
+        p.subject = p.subject.isEmpty() ? tag : tag + QLatin1Char('-') + p.subject;
     }
     if (kind == EvidenceKind::CharonLog) {
         // "charon-left.log": the host follows the marker.
@@ -158,6 +176,26 @@ const CounterDelta *SnapshotDelta::find(const QString &counterName) const
     return it == counters.end() ? nullptr : &*it;
 }
 
+QStringList firewallCounterKeys(const FirewallRuleset &fw)
+{
+    // By table, chain and text: positions move when rules are inserted; the same rule twice in a
+    // chain gets "#2", "#3".
+    QStringList keys;
+    std::set<QString> seen;
+    for (const FirewallRule &r : fw.rules) {
+        if (!r.hasCounters) {
+            keys << QString();
+            continue;
+        }
+        QString key = QStringLiteral("%1 %2 %3: %4").arg(r.family, r.table, r.chain, r.text);
+        for (int n = 2; seen.count(key); ++n)
+            key = QStringLiteral("%1 %2 %3: %4 #%5").arg(r.family, r.table, r.chain, r.text).arg(n);
+        seen.insert(key);
+        keys << key;
+    }
+    return keys;
+}
+
 CounterMap evidenceCounters(const EvidenceFile &file)
 {
     CounterMap out;
@@ -185,6 +223,15 @@ CounterMap evidenceCounters(const EvidenceFile &file)
                 out[prefix + QStringLiteral("oseq")] = sa.oseq;
             }
         }
+    } else if (const auto *fw = std::get_if<FirewallRuleset>(&file.data)) {
+        const QStringList keys = firewallCounterKeys(*fw);
+        for (std::size_t i = 0; i < fw->rules.size(); ++i) {
+            if (keys[qsizetype(i)].isEmpty()) continue;
+            out[keys[qsizetype(i)] + QStringLiteral("/packets")] = fw->rules[i].packets;
+            out[keys[qsizetype(i)] + QStringLiteral("/bytes")] = fw->rules[i].bytes;
+        }
+    } else if (const auto *ct = std::get_if<ConntrackCounters>(&file.data)) {
+        return ct->counters;
     } else if (const auto *sas = std::get_if<SwanctlSaList>(&file.data)) {
         for (const SwanctlIkeSa &ike : sas->ikeSas)
             for (const SwanctlChildSa &c : ike.children) {

@@ -67,6 +67,9 @@ struct SnapshotDelta
 /// Flattened counters of a parsed file ("XfrmInStateSeqError", "wan0.rx_dropped",
 /// "0xcd95a8a5@10.0.2.1/replay-window", "Ip.FragFails"); empty for kinds without counters.
 CounterMap evidenceCounters(const EvidenceFile &file);
+/// The counter name of each rule of a firewall listing ("ipv4 filter FORWARD: -A FORWARD ... -j
+/// DROP", "" for a rule without counters); evidenceCounters adds "/packets" and "/bytes".
+QStringList firewallCounterKeys(const FirewallRuleset &fw);
 
 /// Evidence is hostile input: only regular files are opened (FIFOs, sockets and devices are
 /// refused from their stat, never opened for reading), each file (device + inode) is read once,

@@ -50,6 +50,12 @@ QString evidenceKindName(EvidenceKind kind)
         return QStringLiteral("ip_route");
     case EvidenceKind::ProbeResult:
         return QStringLiteral("probe_result");
+    case EvidenceKind::Firewall:
+        return QStringLiteral("firewall");
+    case EvidenceKind::ConntrackStats:
+        return QStringLiteral("conntrack_stats");
+    case EvidenceKind::IpRule:
+        return QStringLiteral("ip_rule");
     }
     return QStringLiteral("unknown");
 }
@@ -95,6 +101,12 @@ QString evidenceKindSource(EvidenceKind kind)
         return QStringLiteral("ip route show table all");
     case EvidenceKind::ProbeResult:
         return QStringLiteral("ikev2wb probe HOST --json");
+    case EvidenceKind::Firewall:
+        return QStringLiteral("iptables-save -c / ip6tables-save -c / nft -a list ruleset");
+    case EvidenceKind::ConntrackStats:
+        return QStringLiteral("conntrack -S");
+    case EvidenceKind::IpRule:
+        return QStringLiteral("ip rule");
     }
     return {};
 }

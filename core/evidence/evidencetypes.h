@@ -35,6 +35,9 @@ enum class EvidenceKind {
     Manifest,         // MANIFEST.txt written by `ikev2wb collect`
     IpRoute,          // ip route [show table all]
     ProbeResult,      // ikev2wb probe HOST --json (schema ikev2wb.probe/1)
+    Firewall,         // iptables-save -c, ip6tables-save -c, nft [-a] list ruleset
+    ConntrackStats,   // conntrack -S
+    IpRule,           // ip rule
 };
 
 /// Stable lowercase name, e.g. "xfrm_stat", "xfrm_state", "charon_log".
@@ -389,9 +392,41 @@ struct ProbeResult
     bool limitedByMax = false;
 };
 
+/// One rule of a firewall listing with its counters and the matches the diagnosis judges.
+struct FirewallRule
+{
+    QString family; // iptables-save: "ipv4" / "ipv6"; nft: the table's family ("ip", "ip6", "inet", ...)
+    QString table, chain;
+    QString text;    // the rule as listed, without its counters ("-A FORWARD -p esp -j DROP")
+    QString verdict; // upper case: "DROP", "REJECT", "ACCEPT", another target, "" none
+    std::uint64_t packets = 0, bytes = 0;
+    bool hasCounters = false;
+    int position = 0;         // iptables: 1-based index among its chain's rules
+    std::int64_t handle = -1; // nft -a: the rule's handle
+    int line = 0;
+    QString proto;                                          // "esp", "udp", a number, "" any
+    QStringList src, dst;                                   // addresses or prefixes, empty: any
+    std::vector<std::pair<int, int>> sports, dports, ports; // port ranges, empty: any
+    bool negated = false;                                   // a match is negated ('!' / '!=')
+    QStringList other;                                      // matches the diagnosis does not judge
+};
+
+/// `iptables-save -c`, `ip6tables-save -c` or `nft [-a] list ruleset`.
+struct FirewallRuleset
+{
+    QString format; // "iptables-save" or "nft"
+    std::vector<FirewallRule> rules;
+};
+
+/// `conntrack -S`: each counter summed over the CPUs ("insert_failed", "drop", "invalid", ...).
+struct ConntrackCounters
+{
+    CounterMap counters;
+};
+
 using EvidenceData =
     std::variant<std::monostate, XfrmStat, XfrmStateList, XfrmPolicyList, LinkStatsList, EthtoolStats,
                  EthtoolFeatures, SnmpCounters, SysctlValues, SwanctlSaList, SwanctlConnList, ConfigFile,
-                 CharonLog, CollectManifest, RouteListing, ProbeResult>;
+                 CharonLog, CollectManifest, RouteListing, ProbeResult, FirewallRuleset, ConntrackCounters>;
 
 } // namespace ikev2wb

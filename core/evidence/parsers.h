@@ -58,6 +58,12 @@ CharonLog parseCharonLog(QByteArrayView text, const QString &fileName, ParseStat
 /// Recognises one charon message (without time/thread/group prefix); Other if nothing known.
 LogEvent classifyCharonMessage(const QString &message);
 
+/// `iptables-save -c`, `ip6tables-save -c` (the family from the file name) or `nft [-a] list
+/// ruleset`: every rule with its counters and the matches the diagnosis judges.
+FirewallRuleset parseFirewall(QByteArrayView text, const QString &fileName, ParseStatus &status);
+/// `conntrack -S`: the per-CPU counters summed.
+ConntrackCounters parseConntrackStats(QByteArrayView text, const QString &fileName, ParseStatus &status);
+
 /// Picks the parser from the first bytes of a file and its name; Unknown if nothing fits.
 EvidenceKind detectEvidenceKind(const QByteArray &head, const QString &fileName);
 /// Parses text of the given kind into the matching EvidenceData alternative.
