@@ -7,7 +7,6 @@
 
 #include "capture/pcapngstats.h"
 #include "diagnose/shellquote.h"
-#include "live/capturedefaults.h"
 #include "live/capturehelper.h"
 #include "report/outputfile.h"
 
@@ -16,7 +15,6 @@
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QSocketNotifier>
 #include <QStandardPaths>
 #include <QTimer>
@@ -65,44 +63,18 @@ struct Options
     QStringList sshOptions;
 };
 
-constexpr const char *kPeerHelper = "/usr/libexec/ikev2-workbench/ikev2wb-capture";
-
-/// The line the peer's shell runs: the capture in the background, ended with SIGTERM as soon as
-/// our end of the connection's standard input closes (Stop, or the local capture ended), so
-/// that it finishes its output; its exit status is the line's. No login shell quirks: sh -c.
-QString peerCommand(const Options &o)
+PeerCapture peerOf(const Options &o)
 {
-    const QString iface = o.peerIface.isEmpty() ? o.iface : o.peerIface;
-    QString cmd;
-    if (o.peerTool == QLatin1String("tcpdump")) {
-        // --immediate-mode: without it the packets of the kernel's last unfinished block (up to a
-        // second) were never read when SIGTERM ended tcpdump (tst_livecapture lost 15 of 47).
-        cmd = QStringLiteral("tcpdump -U --immediate-mode -w - -i %1 -s %2")
-                  .arg(shq(iface), o.snaplen.isNull() ? QStringLiteral("9216") : o.snaplen);
-        if (!o.count.isNull()) cmd += QStringLiteral(" -c ") + o.count;
-        cmd +=
-            QLatin1Char(' ') + shq(o.filter.isNull() ? QString::fromLatin1(kDefaultCaptureFilter) : o.filter);
-    } else {
-        cmd = QStringLiteral("%1 -i %2 -w - -q")
-                  .arg(shq(o.peerHelper.isEmpty() ? QString::fromLatin1(kPeerHelper) : o.peerHelper),
-                       shq(iface));
-        if (!o.filter.isNull()) cmd += QStringLiteral(" -f ") + shq(o.filter);
-        if (!o.count.isNull()) cmd += QStringLiteral(" --count ") + o.count;
-        if (!o.snaplen.isNull()) cmd += QStringLiteral(" --snaplen ") + o.snaplen;
-    }
-    const QString line =
-        QStringLiteral("exec 3<&0; %1 </dev/null & p=$!; (cat <&3 >/dev/null 2>&1; kill -TERM $p "
-                       "2>/dev/null) & exec 3<&-; wait $p; s=$?; kill $! 2>/dev/null; exit $s")
-            .arg(cmd);
-    return QStringLiteral("sh -c ") + shq(line);
-}
-
-/// FILE.pcapng -> FILE-peer.pcapng (tcpdump writes pcap: FILE-peer.pcap; FILE -> FILE-peer).
-QString defaultPeerOut(const QString &out, bool tcpdump)
-{
-    const QString ext = tcpdump ? QStringLiteral(".pcap") : QStringLiteral(".pcapng");
-    if (out.endsWith(QLatin1String(".pcapng"))) return out.chopped(7) + QStringLiteral("-peer") + ext;
-    return out + QStringLiteral("-peer");
+    PeerCapture p;
+    p.destination = o.ssh;
+    p.iface = o.peerIface.isEmpty() ? o.iface : o.peerIface;
+    p.tool = o.peerTool;
+    p.helperPath = o.peerHelper;
+    p.filter = o.filter;
+    p.count = o.count;
+    p.snaplen = o.snaplen;
+    p.sshOptions = o.sshOptions;
+    return p;
 }
 
 /// The last non-empty lines of what a program said on stderr (at most `lines`).
@@ -202,28 +174,11 @@ int capture(const QStringList &args)
                       !o.peerHelper.isNull() || !o.sshOptions.isEmpty()))
         return usageError(QStringLiteral("--peer-* and --ssh-option go with --ssh USER@HOST"));
     if (withPeer) {
-        // user@host (a name, IPv4 or IPv6 address); never something ssh could read as an option.
-        static const QRegularExpression dest(QStringLiteral(
-            "^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}|[0-9A-Fa-f:.]{2,45})$"));
-        if (!dest.match(o.ssh).hasMatch())
-            return usageError(QStringLiteral("--ssh takes USER@HOST (a host name or address)"));
         if (!o.ring.isNull()) return usageError(QStringLiteral("--ssh does not go with --ring"));
-        if (!o.peerIface.isNull() && !isValidInterfaceName(o.peerIface) &&
-            o.peerIface != QLatin1String("any"))
-            return usageError(
-                QStringLiteral("--peer-iface takes an interface name (1-15 of A-Z a-z 0-9 _ . + -)"));
         if (o.peerTool.isNull()) o.peerTool = QStringLiteral("helper");
-        if (o.peerTool != QLatin1String("helper") && o.peerTool != QLatin1String("tcpdump"))
-            return usageError(QStringLiteral("--peer-tool takes helper or tcpdump"));
-        static const QRegularExpression absPath(QStringLiteral("^/[A-Za-z0-9_./+-]{1,255}$"));
-        if (!o.peerHelper.isNull() && !absPath.match(o.peerHelper).hasMatch())
-            return usageError(
-                QStringLiteral("--peer-helper takes an absolute path of A-Z a-z 0-9 _ . / + -"));
-        static const QRegularExpression sshOption(QStringLiteral("^[A-Za-z]{1,64}=[!-~]{1,1024}$"));
-        for (const QString &opt : std::as_const(o.sshOptions))
-            if (!sshOption.match(opt).hasMatch())
-                return usageError(QStringLiteral("--ssh-option takes KEY=VALUE without spaces (as ssh -o)"));
-        if (o.peerOut.isNull()) o.peerOut = defaultPeerOut(o.out, o.peerTool == QLatin1String("tcpdump"));
+        if (const QString bad = checkPeerCapture(peerOf(o)); !bad.isEmpty())
+            return usageError(QStringLiteral("--ssh/--peer-*/--ssh-option: ") + bad);
+        if (o.peerOut.isNull()) o.peerOut = defaultPeerOutput(o.out, o.peerTool == QLatin1String("tcpdump"));
         if (o.peerOut == o.out || o.peerOut == QLatin1String("-"))
             return usageError(QStringLiteral("--peer-w takes a file name other than -w's"));
         if (QFileInfo::exists(o.peerOut) || QFileInfo(o.peerOut).isSymLink()) {
@@ -400,17 +355,10 @@ int capture(const QStringList &args)
     // Started together: the local helper, and at once the connection to the peer.
     proc.start(helper, helperArgs);
     if (withPeer) {
-        QStringList sshArgs;
-        for (const QString &opt : std::as_const(o.sshOptions))
-            sshArgs << QStringLiteral("-o") << opt;
-        sshArgs << QStringLiteral("-T") << QStringLiteral("-o") << QStringLiteral("BatchMode=yes")
-                << QStringLiteral("-o") << QStringLiteral("ConnectTimeout=10") << QStringLiteral("-o")
-                << QStringLiteral("ServerAliveInterval=5") << QStringLiteral("-o")
-                << QStringLiteral("ServerAliveCountMax=3") << QStringLiteral("--") << o.ssh << peerCommand(o);
         // Its own session: a Ctrl-C at the terminal reaches the process group, and ssh would
         // die of it (exit 255) instead of letting the peer's capture finish its file.
         peer.setChildProcessModifier([] { ::setsid(); });
-        peer.start(ssh, sshArgs);
+        peer.start(ssh, peerSshArguments(peerOf(o)));
     }
     if (proc.waitForStarted(-1)) {
         loop.exec();
@@ -455,7 +403,7 @@ int capture(const QStringList &args)
                         .arg(ssh, peer.errorString()));
                 return ExitBadInput;
             }
-            if (peerRc == 255) { // ssh's own failure: connection, host key, authentication
+            if (peerRc == kSshFailed) { // ssh's own failure: connection, host key, authentication
                 err(QStringLiteral("ikev2wb: cannot reach the peer %1 over ssh; nothing was saved\n  %2\n")
                         .arg(o.ssh, said.isEmpty() ? QStringLiteral("(ssh said nothing)") : said));
                 return ExitPeerUnreachable;

@@ -1,9 +1,11 @@
 #include "capturehelper.h"
 
 #include "diagnose/shellquote.h"
+#include "live/capturedefaults.h"
 
 #include <QDir>
 #include <QFileInfo>
+#include <QRegularExpression>
 
 #include <pcap/pcap.h>
 
@@ -84,6 +86,68 @@ CaptureHelperCheck checkCaptureHelper(const QString &programDir)
                                "(the ikev2-workbench package does this when installed)")
                     .arg(quoted, group);
     return c;
+}
+
+QString checkPeerCapture(const PeerCapture &p)
+{
+    // user@host (a name, IPv4 or IPv6 address); never something ssh could read as an option.
+    static const QRegularExpression dest(QStringLiteral(
+        "^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}|[0-9A-Fa-f:.]{2,45})$"));
+    if (!dest.match(p.destination).hasMatch())
+        return QStringLiteral("the peer is given as USER@HOST (a host name or address)");
+    if (!isValidInterfaceName(p.iface) && p.iface != QLatin1String("any"))
+        return QStringLiteral("the peer's interface is an interface name (1-15 of A-Z a-z 0-9 _ . + -)");
+    if (p.tool != QLatin1String("helper") && p.tool != QLatin1String("tcpdump"))
+        return QStringLiteral("the peer's capture tool is helper or tcpdump");
+    static const QRegularExpression absPath(QStringLiteral("^/[A-Za-z0-9_./+-]{1,255}$"));
+    if (!p.helperPath.isEmpty() && !absPath.match(p.helperPath).hasMatch())
+        return QStringLiteral("the peer's helper is an absolute path of A-Z a-z 0-9 _ . / + -");
+    static const QRegularExpression sshOption(QStringLiteral("^[A-Za-z]{1,64}=[!-~]{1,1024}$"));
+    for (const QString &opt : p.sshOptions)
+        if (!sshOption.match(opt).hasMatch())
+            return QStringLiteral("ssh options are KEY=VALUE without spaces (as ssh -o)");
+    return {};
+}
+
+QStringList peerSshArguments(const PeerCapture &p)
+{
+    QString cmd;
+    if (p.tool == QLatin1String("tcpdump")) {
+        // --immediate-mode: without it the packets of the kernel's last unfinished block (up to a
+        // second) were never read when SIGTERM ended tcpdump (tst_livecapture lost 15 of 47).
+        cmd = QStringLiteral("tcpdump -U --immediate-mode -w - -i %1 -s %2")
+                  .arg(shq(p.iface), p.snaplen.isEmpty() ? QStringLiteral("9216") : p.snaplen);
+        if (!p.count.isEmpty()) cmd += QStringLiteral(" -c ") + p.count;
+        cmd += QLatin1Char(' ') +
+               shq(p.filter.isEmpty() ? QString::fromLatin1(kDefaultCaptureFilter) : p.filter);
+    } else {
+        cmd = QStringLiteral("%1 -i %2 -w - -q")
+                  .arg(shq(p.helperPath.isEmpty() ? QString::fromLatin1(kPeerHelperPath) : p.helperPath),
+                       shq(p.iface));
+        if (!p.filter.isEmpty()) cmd += QStringLiteral(" -f ") + shq(p.filter);
+        if (!p.count.isEmpty()) cmd += QStringLiteral(" --count ") + p.count;
+        if (!p.snaplen.isEmpty()) cmd += QStringLiteral(" --snaplen ") + p.snaplen;
+    }
+    const QString line =
+        QStringLiteral("exec 3<&0; %1 </dev/null & p=$!; (cat <&3 >/dev/null 2>&1; kill -TERM $p "
+                       "2>/dev/null) & exec 3<&-; wait $p; s=$?; kill $! 2>/dev/null; exit $s")
+            .arg(cmd);
+    QStringList args;
+    for (const QString &opt : p.sshOptions)
+        args << QStringLiteral("-o") << opt;
+    args << QStringLiteral("-T") << QStringLiteral("-o") << QStringLiteral("BatchMode=yes")
+         << QStringLiteral("-o") << QStringLiteral("ConnectTimeout=10") << QStringLiteral("-o")
+         << QStringLiteral("ServerAliveInterval=5") << QStringLiteral("-o")
+         << QStringLiteral("ServerAliveCountMax=3") << QStringLiteral("--") << p.destination
+         << QStringLiteral("sh -c ") + shq(line);
+    return args;
+}
+
+QString defaultPeerOutput(const QString &out, bool tcpdump)
+{
+    const QString ext = tcpdump ? QStringLiteral(".pcap") : QStringLiteral(".pcapng");
+    if (out.endsWith(QLatin1String(".pcapng"))) return out.chopped(7) + QStringLiteral("-peer") + ext;
+    return out + QStringLiteral("-peer");
 }
 
 std::vector<CaptureInterface> listCaptureInterfaces(QString *error)

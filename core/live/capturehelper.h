@@ -46,6 +46,32 @@ struct CaptureInterface
 /// The interfaces of this network namespace; empty with `*error` set when libpcap fails.
 std::vector<CaptureInterface> listCaptureInterfaces(QString *error);
 
+/// The peer gateway's side of a capture, run over the system's ssh client.
+struct PeerCapture
+{
+    QString destination;    // USER@HOST
+    QString iface;          // on the peer
+    QString tool;           // "helper" (ikev2wb-capture there) or "tcpdump"
+    QString helperPath;     // empty: kPeerHelperPath
+    QString filter;         // empty: the default filter
+    QString count;          // empty: no limit
+    QString snaplen;        // empty: the default
+    QStringList sshOptions; // KEY=VALUE, passed as -o ahead of ours (ssh keeps the first value)
+};
+
+inline constexpr const char *kPeerHelperPath = "/usr/libexec/ikev2-workbench/ikev2wb-capture";
+
+/// What is wrong with the peer's settings (one sentence), or an empty string.
+QString checkPeerCapture(const PeerCapture &p);
+/// ssh's arguments: -T, BatchMode, ConnectTimeout=10, keep-alives, the destination and the
+/// remote line. The line runs the capture in the background and ends it with SIGTERM as soon as
+/// ssh's standard input closes, so closing it stops the peer's capture cleanly.
+QStringList peerSshArguments(const PeerCapture &p);
+/// FILE.pcapng -> FILE-peer.pcapng (tcpdump writes pcap: FILE-peer.pcap; FILE -> FILE-peer).
+QString defaultPeerOutput(const QString &out, bool tcpdump);
+/// ssh's exit status for its own failures (connection, host key, authentication).
+inline constexpr int kSshFailed = 255;
+
 /// The name of the group the package limits the helper to (as Wireshark's dumpcap).
 inline constexpr const char *kCaptureGroup = "ikev2wb";
 
