@@ -2,7 +2,12 @@
 // Two network namespaces joined by a veth pair, made by a test and removed with it: A (the
 // capture side, veth ikwbcap0 10.78.0.1/24) and B (the sender, ikwbsend0 10.78.0.2/24).
 // Needs root and iproute2's `ip`. Traffic between them never leaves the machine.
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
 #include <QProcess>
+#include <QStandardPaths>
 #include <QString>
 #include <QStringList>
 
@@ -96,4 +101,76 @@ private:
             .arg(args.join(QLatin1Char(' ')), QString::fromLocal8Bit(r.err).trimmed());
     }
     QStringList m_created;
+};
+
+/// An sshd in namespace `ns` on 10.78.0.2:22 with keys made for the test: root logs in with
+/// `identity`; `knownHosts` holds its host key. Stopped on destruction.
+class SshServer
+{
+public:
+    SshServer(const QString &ns, const QString &dir) : m_dir(dir)
+    {
+        const QString sshd = QStringLiteral("/usr/sbin/sshd");
+        if (!QFileInfo(sshd).isExecutable() ||
+            QStandardPaths::findExecutable(QStringLiteral("ssh-keygen")).isEmpty() ||
+            QStandardPaths::findExecutable(QStringLiteral("ssh")).isEmpty()) {
+            why = QStringLiteral("needs openssh-server and openssh-client (scripts/setup-deps.sh)");
+            return;
+        }
+        QDir().mkpath(QStringLiteral("/run/sshd")); // sshd's privilege separation folder
+        for (const QString &key :
+             {QStringLiteral("host_key"), QStringLiteral("id"), QStringLiteral("other")}) {
+            const Run r = run(QStringLiteral("ssh-keygen"),
+                              {QStringLiteral("-q"), QStringLiteral("-t"), QStringLiteral("ed25519"),
+                               QStringLiteral("-N"), QString(), QStringLiteral("-f"), path(key)});
+            if (r.exitCode != 0) {
+                why = QStringLiteral("ssh-keygen: ") + QString::fromLocal8Bit(r.err);
+                return;
+            }
+        }
+        QFile::copy(path(QStringLiteral("id.pub")), path(QStringLiteral("authorized_keys")));
+        QFile hostPub(path(QStringLiteral("host_key.pub")));
+        hostPub.open(QIODevice::ReadOnly);
+        QFile known(knownHosts());
+        known.open(QIODevice::WriteOnly);
+        known.write("10.78.0.2 " + hostPub.readAll());
+        known.close();
+        QFile cfg(path(QStringLiteral("sshd_config")));
+        cfg.open(QIODevice::WriteOnly);
+        cfg.write(QStringLiteral(
+                      "ListenAddress 10.78.0.2\nPort 22\nHostKey %1\nAuthorizedKeysFile %2\nStrictModes no\n"
+                      "UsePAM no\nPermitRootLogin prohibit-password\nPasswordAuthentication no\n"
+                      "KbdInteractiveAuthentication no\nPidFile none\n")
+                      .arg(path(QStringLiteral("host_key")), path(QStringLiteral("authorized_keys")))
+                      .toUtf8());
+        cfg.close();
+        m_proc.setProcessChannelMode(QProcess::MergedChannels);
+        m_proc.start(QStringLiteral("ip"),
+                     {QStringLiteral("netns"), QStringLiteral("exec"), ns, sshd, QStringLiteral("-D"),
+                      QStringLiteral("-e"), QStringLiteral("-f"), cfg.fileName()});
+        QElapsedTimer t;
+        t.start();
+        while (t.elapsed() < 5000 && !m_log.contains("Server listening")) {
+            m_proc.waitForReadyRead(100);
+            m_log += m_proc.readAll();
+            if (m_proc.state() == QProcess::NotRunning) break;
+        }
+        if (!m_log.contains("Server listening"))
+            why = QStringLiteral("sshd did not start: ") + QString::fromLocal8Bit(m_log);
+    }
+    ~SshServer()
+    {
+        m_proc.terminate();
+        if (!m_proc.waitForFinished(3000)) m_proc.kill(), m_proc.waitForFinished(2000);
+    }
+    SshServer(const SshServer &) = delete;
+    SshServer &operator=(const SshServer &) = delete;
+    [[nodiscard]] QString path(const QString &name) const { return QDir(m_dir).filePath(name); }
+    [[nodiscard]] QString knownHosts() const { return path(QStringLiteral("known_hosts")); }
+    QString why;
+
+private:
+    QString m_dir;
+    QProcess m_proc;
+    QByteArray m_log;
 };

@@ -749,6 +749,17 @@ void MainWindow::onLiveFinished(LivePage *page, const QStringList &saved, const 
                                           : error.section(QLatin1Char('\n'), 0, 0));
         return;
     }
+    // With the peer's side: the two ends open as a pair in the live tab's place.
+    if (const QString peer = page->session()->peerSaved(); !peer.isEmpty()) {
+        const QString local = saved.first();
+        if (tab >= 0)
+            m_tabs->setTabText(
+                tab, tr("%1 ⇄ %2 (opening)").arg(QFileInfo(local).fileName(), QFileInfo(peer).fileName()));
+        m_liveReplace.insert(local, page);
+        m_status->setText(tr("Live capture saved: %1 and the peer's %2").arg(local, peer));
+        openPair(local, peer);
+        return;
+    }
     // A ring's kept files are separate captures: the newest opens (opening a set as one
     // capture is not supported yet).
     const QString path = saved.last();

@@ -59,6 +59,10 @@ struct LiveSnapshot
     std::vector<std::uint64_t> espPerSecond;
     std::vector<std::uint64_t> missingPerSecond;
     QString error; // the stream is damaged: what and where (the capture stops being followed)
+    /// Filled by whoever also runs a peer's capture (LiveCapture leaves them): bytes received
+    /// from the peer so far.
+    bool peer = false;
+    std::uint64_t peerStreamBytes = 0;
 };
 
 class LiveCapture final

@@ -8,6 +8,7 @@
 // The permission case runs this binary again as the user nobody (setpriv): the helper there has
 // no capabilities, and the dialog and the live tab must say what to do.
 #include "../netnspair.h"
+#include "compare/endpointcompare.h"
 #include "mainwindow.h"
 #include "pages/capturepage.h"
 #include "pages/livecapturedialog.h"
@@ -15,6 +16,7 @@
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
@@ -57,7 +59,9 @@ constexpr std::uint32_t kBulkCount = 40000;
 class EspSender
 {
 public:
-    explicit EspSender(const QString &ns) : m_ns(QStringLiteral("/run/netns/%1").arg(ns).toLocal8Bit())
+    /// `bulk`: the second SA's burst too.
+    explicit EspSender(const QString &ns, bool bulk = true)
+        : m_ns(QStringLiteral("/run/netns/%1").arg(ns).toLocal8Bit()), m_bulk(bulk)
     {
         m_thread = std::thread([this] { loop(); });
     }
@@ -102,7 +106,7 @@ private:
         gapsDone = true;
         QElapsedTimer t;
         t.start();
-        for (std::uint32_t seq = 1; seq <= kBulkCount && !m_stop; ++seq) {
+        for (std::uint32_t seq = 1; seq <= kBulkCount && m_bulk && !m_stop; ++seq) {
             if (send(kBulkSpi, seq)) ++bulkSent;
             if (seq % 200 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1)); // the veth backlog
         }
@@ -113,6 +117,7 @@ private:
     QByteArray m_ns;
     std::thread m_thread;
     std::atomic_bool m_stop{false};
+    bool m_bulk = true;
 };
 
 /// The longest time the GUI thread did not come back to its event loop, sampled by a 5 ms timer.
@@ -246,6 +251,9 @@ private slots:
         auto *start = dialog->findChild<QPushButton *>(QStringLiteral("liveStart"));
         QVERIFY(start->isEnabled());
 
+        if (const QByteArray dir = qgetenv("IKEV2WB_SHOT_DIR"); !dir.isEmpty())
+            QVERIFY(dialog->grab().save(
+                QDir(QString::fromLocal8Bit(dir)).filePath(QStringLiteral("live-capture-dialog.png"))));
         GapProbe gaps;
         start->click();
         auto *live = w.findChild<LivePage *>();
@@ -386,6 +394,68 @@ private slots:
         QVERIFY(page->index()->packetCount() > 0);
         QVERIFY(std::uint64_t(page->index()->packetCount()) < running->packets);
         QVERIFY(page->index()->captureDrops.has_value());
+    }
+
+    // The peer's side over ssh from the window: an sshd the test starts in namespace B, tcpdump
+    // there on B's end of the veth. Stop ends both; the two files open as one pair tab whose
+    // comparison finds every ESP packet B sent at A (nothing lost in transit on a veth) and A's
+    // own analysis the 9 numbers the sender skipped.
+    void peerOverSshOpensAsPair()
+    {
+        if (asChild()) QSKIP("the parent's test");
+        if (!m_why.isEmpty()) QSKIP(qPrintable(m_why));
+        if (QStandardPaths::findExecutable(QStringLiteral("tcpdump")).isEmpty()) QSKIP("needs tcpdump");
+        QTemporaryDir keys(m_tmp.filePath(QStringLiteral("keysXXXXXX")));
+        QVERIFY(keys.isValid());
+        SshServer sshd(m_ns->b, keys.path());
+        if (!sshd.why.isEmpty()) QSKIP(qPrintable(sshd.why));
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        LiveCaptureDialog *dialog = w.openLiveCaptureDialog();
+        QVERIFY(dialog->selectInterface(kCaptureIf));
+        const QString out = m_tmp.filePath(QStringLiteral("pairA.pcapng"));
+        const QString peerOut = m_tmp.filePath(QStringLiteral("pairA-peer.pcap"));
+        dialog->findChild<QLineEdit *>(QStringLiteral("liveOutput"))->setText(out);
+        dialog->findChild<QLineEdit *>(QStringLiteral("livePeer"))->setText(QStringLiteral("root@10.78.0.2"));
+        dialog->findChild<QLineEdit *>(QStringLiteral("livePeerIface"))->setText(QStringLiteral("ikwbsend0"));
+        auto *tool = dialog->findChild<QComboBox *>(QStringLiteral("livePeerTool"));
+        tool->setCurrentIndex(tool->findData(QStringLiteral("tcpdump")));
+        dialog->findChild<QLineEdit *>(QStringLiteral("liveSshOptions"))
+            ->setText(QStringLiteral("IdentityFile=%1 UserKnownHostsFile=%2")
+                          .arg(sshd.path(QStringLiteral("id")), sshd.knownHosts()));
+        auto *start = dialog->findChild<QPushButton *>(QStringLiteral("liveStart"));
+        QVERIFY2(start->isEnabled(),
+                 qPrintable(dialog->findChild<QLabel *>(QStringLiteral("liveProblem"))->text()));
+        start->click();
+        auto *live = w.findChild<LivePage *>();
+        QVERIFY(live);
+        QTRY_VERIFY_WITH_TIMEOUT(live->snapshot() && live->snapshot()->drops.has_value(), 10000);
+        QTest::qWait(1500); // the peer's login and tcpdump's start
+        QVERIFY(live->session()->isRunning());
+        EspSender sender(m_ns->b, false);
+        QTRY_VERIFY_WITH_TIMEOUT(sender.gapsDone, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(findSa(*live->snapshot(), kGapSpi) &&
+                                     findSa(*live->snapshot(), kGapSpi)->packets == sender.gapSent,
+                                 5000);
+        QVERIFY(live->snapshot()->peer && live->snapshot()->peerStreamBytes > 0);
+        QTest::qWait(500);
+        live->findChild<QPushButton *>(QStringLiteral("liveStop"))->click();
+        QTRY_VERIFY_WITH_TIMEOUT(capturePageOf(w) && capturePageOf(w)->comparison(), 60000);
+        QTRY_VERIFY(w.findChild<LivePage *>() == nullptr);
+        CapturePage *page = capturePageOf(w);
+        QCOMPARE(page->index()->file.path, out);
+        QCOMPARE(page->peerPath(), peerOut);
+        std::uint64_t sentByB = 0, lost = 0;
+        for (const DirectionComparison &d : page->comparison()->directions) {
+            sentByB += d.sent;
+            lost += d.lostInTransit.size();
+        }
+        QCOMPARE(sentByB, std::uint64_t(sender.gapSent));
+        QCOMPARE(lost, 0ULL);
+        QTRY_VERIFY_WITH_TIMEOUT(page->analysis(), 30000);
+        for (const EspSaSequence &seq : page->analysis()->esp.sas)
+            if (seq.spi == kGapSpi) QCOMPARE(seq.missing, std::uint64_t(kSkipped.size()));
     }
 
     // As nobody (no capabilities, not root) the dialog says what to do instead of offering

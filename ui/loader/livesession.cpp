@@ -6,7 +6,10 @@
 #include <QFileInfo>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QStandardPaths>
 #include <QTimer>
+
+#include <unistd.h>
 
 namespace ikev2wb::ui {
 
@@ -80,6 +83,7 @@ public:
                 end(QStringLiteral("Cannot run the capture helper %1: %2")
                         .arg(m_o.helper, m_proc->errorString()));
         });
+        if (m_o.withPeer()) startPeer();
         m_timer = new QTimer(this);
         m_timer->setInterval(250);
         connect(m_timer, &QTimer::timeout, this, &Worker::publish);
@@ -89,6 +93,7 @@ public:
     void stop()
     {
         if (m_proc && m_proc->state() != QProcess::NotRunning) m_proc->terminate();
+        stopPeer();
     }
     /// The window goes away while capturing: end the helper and save what it wrote.
     void shutdown()
@@ -99,7 +104,103 @@ public:
             m_proc->kill();
             m_proc->waitForFinished(2000);
         }
+        if (m_peer && m_peer->state() != QProcess::NotRunning && !m_peer->waitForFinished(5000)) {
+            m_peer->kill();
+            m_peer->waitForFinished(2000);
+        }
+        m_localEnded = m_peerEnded = true;
         if (!m_done) onFinished(m_proc->exitCode(), m_proc->exitStatus());
+    }
+
+Q_SIGNALS:
+    void peerSaved(const QString &path);
+
+private:
+    /// The peer's capture over ssh, started with the local one; closing ssh's stdin stops it.
+    void startPeer()
+    {
+        m_peerEnded = false;
+        const QString ssh = QStandardPaths::findExecutable(QStringLiteral("ssh"));
+        if (ssh.isEmpty()) {
+            m_peerError = QStringLiteral(
+                "The peer's capture needs the ssh client (openssh-client), which is not installed.");
+            m_peerEnded = true;
+            return;
+        }
+        m_peerFile = std::make_unique<OutputFile>(m_o.peerOutput, OutputFile::Existing::Refuse);
+        QString error;
+        if (!m_peerFile->open(&error)) {
+            m_peerError = error;
+            m_peerEnded = true;
+            return;
+        }
+        m_peer = new QProcess(this);
+        m_peer->setProcessChannelMode(QProcess::SeparateChannels);
+        m_peer->setChildProcessModifier([] { ::setsid(); }); // no terminal's signals reach ssh
+        connect(m_peer, &QProcess::readyReadStandardOutput, this, &Worker::drainPeer);
+        connect(m_peer, &QProcess::readyReadStandardError, this, [this]() {
+            const QByteArray e = m_peer->readAllStandardError();
+            if (m_peerStderr.size() < 65536) m_peerStderr += e.left(65536 - m_peerStderr.size());
+        });
+        connect(m_peer, &QProcess::finished, this, [this](int code, QProcess::ExitStatus status) {
+            drainPeer();
+            m_peerEnded = true;
+            if (m_peerDeadline) m_peerDeadline->stop();
+            const QString said = QString::fromLocal8Bit(m_peerStderr).trimmed();
+            if (status != QProcess::NormalExit || code != 0) {
+                m_peerError = code == kSshFailed && status == QProcess::NormalExit
+                                  ? QStringLiteral("Cannot reach the peer %1 over ssh:\n%2")
+                                        .arg(m_o.peer.destination, said)
+                                  : QStringLiteral("The capture on the peer %1 failed (exit status %2):\n%3")
+                                        .arg(m_o.peer.destination)
+                                        .arg(code)
+                                        .arg(said);
+                // The local side stops too: a pair with one end missing is not what was asked.
+                if (m_proc && m_proc->state() != QProcess::NotRunning) m_proc->terminate();
+            }
+            maybeFinish();
+        });
+        connect(m_peer, &QProcess::errorOccurred, this, [this](QProcess::ProcessError e) {
+            if (e != QProcess::FailedToStart) return;
+            m_peerError = QStringLiteral("Cannot run ssh: %1").arg(m_peer->errorString());
+            m_peerEnded = true;
+            if (m_proc && m_proc->state() != QProcess::NotRunning) m_proc->terminate();
+            maybeFinish();
+        });
+        m_peer->start(ssh, peerSshArguments(m_o.peer));
+    }
+    void stopPeer()
+    {
+        if (!m_peer || m_peerEnded || m_peer->state() == QProcess::NotRunning) return;
+        m_peer->closeWriteChannel();
+        if (!m_peerDeadline) {
+            m_peerDeadline = new QTimer(this);
+            m_peerDeadline->setSingleShot(true);
+            connect(m_peerDeadline, &QTimer::timeout, this, [this]() {
+                m_peerError = QStringLiteral("The peer's capture did not end within 15 s of the local one.");
+                m_peer->kill();
+            });
+            m_peerDeadline->start(15000);
+        }
+    }
+    void drainPeer()
+    {
+        const QByteArray chunk = m_peer->readAllStandardOutput();
+        if (chunk.isEmpty()) return;
+        m_peerBytes += std::uint64_t(chunk.size());
+        m_changed = true;
+        if (!m_peerWriteFailed && !m_peerFile->write(chunk)) {
+            m_peerWriteFailed = true;
+            m_peerError =
+                QStringLiteral("Writing %1 failed: %2").arg(m_o.peerOutput, m_peerFile->errorString());
+            stopPeer();
+        }
+    }
+    /// The local helper and the peer both ended: the outcome of the pair.
+    void maybeFinish()
+    {
+        if (!m_localEnded || !m_peerEnded || m_done) return;
+        evaluate();
     }
 
 Q_SIGNALS:
@@ -122,13 +223,36 @@ private:
     {
         if (!m_changed) return;
         m_changed = false;
-        Q_EMIT updated(std::make_shared<const LiveSnapshot>(m_live.snapshot()));
+        Q_EMIT updated(std::make_shared<const LiveSnapshot>(snapshot()));
+    }
+    LiveSnapshot snapshot()
+    {
+        LiveSnapshot s = m_live.snapshot();
+        s.peer = m_o.withPeer();
+        s.peerStreamBytes = m_peerBytes;
+        return s;
     }
     void onFinished(int exitCode, QProcess::ExitStatus status)
     {
         if (m_done) return;
         drain();
         m_stderr += m_proc->readAllStandardError();
+        m_localCode = exitCode;
+        m_localStatus = status;
+        m_localEnded = true;
+        stopPeer(); // the duration or count ended the local side: the peer's ends with it
+        maybeFinish();
+    }
+    void evaluate()
+    {
+        const int exitCode = m_localCode;
+        const QProcess::ExitStatus status = m_localStatus;
+        // The peer's failure first: it is why the local side was stopped.
+        if (!m_peerError.isEmpty()) {
+            if (m_peerFile) m_peerFile->cancel();
+            end(m_peerError + QStringLiteral("\nNothing was saved."));
+            return;
+        }
         const QString helperSaid = QString::fromLocal8Bit(m_stderr).trimmed();
         if (status != QProcess::NormalExit) {
             end(QStringLiteral("The capture helper stopped abnormally; nothing was saved.%1")
@@ -155,6 +279,12 @@ private:
         }
         // A capture holds other people's traffic: readable by its owner only.
         QString error, keptAs;
+        if (m_peerFile && !m_peerFile->commit(0600, &error, &keptAs)) {
+            end(error + (keptAs.isEmpty()
+                             ? QString()
+                             : QStringLiteral("\nThe peer's capture was kept as %1.").arg(keptAs)));
+            return;
+        }
         if (!m_file->commit(0600, &error, &keptAs)) {
             if (!keptAs.isEmpty()) {
                 // The name was taken while it ran: the capture stays under the temporary name.
@@ -164,6 +294,7 @@ private:
             end(error);
             return;
         }
+        if (m_peerFile) Q_EMIT peerSaved(m_o.peerOutput);
         end({}, {m_o.output});
     }
     void end(const QString &error, const QStringList &saved = {})
@@ -172,11 +303,16 @@ private:
         m_done = true;
         if (m_timer) m_timer->stop();
         if (m_file && saved.isEmpty()) m_file->cancel(); // after commit() there is nothing left to remove
+        if (m_peerFile && saved.isEmpty()) m_peerFile->cancel();
+        if (m_peer && m_peer->state() != QProcess::NotRunning) {
+            m_peer->kill();
+            m_peer->waitForFinished(2000);
+        }
         if (m_proc && m_proc->state() != QProcess::NotRunning) {
             m_proc->kill();
             m_proc->waitForFinished(2000);
         }
-        Q_EMIT finished(saved, error, std::make_shared<const LiveSnapshot>(m_live.snapshot()));
+        Q_EMIT finished(saved, error, std::make_shared<const LiveSnapshot>(snapshot()));
     }
 
     LiveCaptureOptions m_o;
@@ -189,6 +325,19 @@ private:
     bool m_changed = false;
     bool m_writeFailed = false;
     bool m_done = false;
+    // The local helper's end, kept until the peer has ended too.
+    bool m_localEnded = false;
+    int m_localCode = 0;
+    QProcess::ExitStatus m_localStatus = QProcess::NormalExit;
+    // The peer over ssh.
+    QProcess *m_peer = nullptr;
+    QTimer *m_peerDeadline = nullptr;
+    std::unique_ptr<OutputFile> m_peerFile;
+    QByteArray m_peerStderr;
+    QString m_peerError;
+    std::uint64_t m_peerBytes = 0;
+    bool m_peerEnded = true;
+    bool m_peerWriteFailed = false;
 };
 
 LiveSession::LiveSession(LiveCaptureOptions options, QObject *parent)
@@ -200,6 +349,7 @@ LiveSession::LiveSession(LiveCaptureOptions options, QObject *parent)
     m_worker->moveToThread(&m_thread);
     connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     connect(m_worker, &Worker::updated, this, &LiveSession::updated);
+    connect(m_worker, &Worker::peerSaved, this, [this](const QString &path) { m_peerSaved = path; });
     connect(m_worker, &Worker::finished, this,
             [this](const QStringList &saved, const QString &error, LiveSnapshotPtr last) {
                 m_running = false;

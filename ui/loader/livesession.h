@@ -5,6 +5,7 @@
 // complete at the end, or not at all, and never replaces a name taken meanwhile) and feeds core/live's
 // LiveCapture, whose snapshot reaches the window at most four times a second. Stop (or the helper's own
 // duration/count) ends the helper with SIGTERM, so the file ends with its statistics block.
+#include "live/capturehelper.h"
 #include "live/livecapture.h"
 
 #include <QObject>
@@ -30,6 +31,10 @@ struct LiveCaptureOptions
     int ringSizeMb = 0;
     QString output; // the pcapng file (a ring: the base name)
     int statsIntervalMs = 500;
+    /// The peer gateway's side over ssh (no destination: none), saved to peerOutput.
+    PeerCapture peer;
+    QString peerOutput;
+    [[nodiscard]] bool withPeer() const { return !peer.destination.isEmpty(); }
 
     /// The helper's arguments for these options.
     [[nodiscard]] QStringList helperArguments() const;
@@ -48,6 +53,8 @@ public:
     void stop();
     [[nodiscard]] bool isRunning() const { return m_running; }
     [[nodiscard]] const LiveCaptureOptions &options() const { return m_options; }
+    /// After finished() without an error: the peer's saved capture (empty without a peer).
+    [[nodiscard]] const QString &peerSaved() const { return m_peerSaved; }
 
 Q_SIGNALS:
     /// The capture so far (at most every 250 ms, only when something arrived).
@@ -62,6 +69,7 @@ private:
     QThread m_thread;
     Worker *m_worker = nullptr;
     bool m_running = false;
+    QString m_peerSaved;
 };
 
 } // namespace ikev2wb::ui

@@ -3,6 +3,7 @@
 #include "live/capturedefaults.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -106,6 +107,28 @@ LiveCaptureDialog::LiveCaptureDialog(const QString &programDir, QWidget *parent)
     outRow->addWidget(m_output, 1);
     outRow->addWidget(browseButton);
     form->addRow(tr("Save to:"), outRow);
+    // The peer gateway's side over ssh, captured over the same interval and opened as a pair.
+    auto *peerRow = new QHBoxLayout;
+    m_peer = new QLineEdit(this);
+    m_peer->setObjectName(QStringLiteral("livePeer"));
+    m_peer->setPlaceholderText(tr("USER@HOST (optional)"));
+    m_peer->setToolTip(tr("Also capture on the other gateway through ssh (key login; ~/.ssh/config applies), "
+                          "started and stopped together; the two files open as a pair"));
+    m_peerIface = new QLineEdit(this);
+    m_peerIface->setObjectName(QStringLiteral("livePeerIface"));
+    m_peerIface->setPlaceholderText(tr("its interface (same name)"));
+    m_peerTool = new QComboBox(this);
+    m_peerTool->setObjectName(QStringLiteral("livePeerTool"));
+    m_peerTool->addItem(tr("ikev2wb-capture there"), QStringLiteral("helper"));
+    m_peerTool->addItem(tr("tcpdump there"), QStringLiteral("tcpdump"));
+    peerRow->addWidget(m_peer, 2);
+    peerRow->addWidget(m_peerIface, 1);
+    peerRow->addWidget(m_peerTool);
+    form->addRow(tr("Peer over SSH:"), peerRow);
+    m_sshOptions = new QLineEdit(this);
+    m_sshOptions->setObjectName(QStringLiteral("liveSshOptions"));
+    m_sshOptions->setPlaceholderText(tr("ssh -o options, e.g. Port=2222 IdentityFile=/path/key (optional)"));
+    form->addRow(tr("SSH options:"), m_sshOptions);
     layout->addLayout(form);
 
     m_permission = new QLabel(this);
@@ -138,6 +161,11 @@ LiveCaptureDialog::LiveCaptureDialog(const QString &programDir, QWidget *parent)
     connect(m_interfaces, &QTreeWidget::itemSelectionChanged, this, &LiveCaptureDialog::validate);
     connect(m_output, &QLineEdit::textChanged, this, &LiveCaptureDialog::validate);
     connect(m_filter, &QLineEdit::textChanged, this, &LiveCaptureDialog::validate);
+    connect(m_peer, &QLineEdit::textChanged, this, &LiveCaptureDialog::validate);
+    connect(m_peerIface, &QLineEdit::textChanged, this, &LiveCaptureDialog::validate);
+    connect(m_sshOptions, &QLineEdit::textChanged, this, &LiveCaptureDialog::validate);
+    connect(m_peerTool, &QComboBox::currentIndexChanged, this, &LiveCaptureDialog::validate);
+    connect(m_ring, &QCheckBox::toggled, this, &LiveCaptureDialog::validate);
     // The first interface that is up and not the loopback, else the first one.
     QTreeWidgetItem *pick = nullptr;
     for (int i = 0; i < m_interfaces->topLevelItemCount() && !pick; ++i) {
@@ -147,7 +175,7 @@ LiveCaptureDialog::LiveCaptureDialog(const QString &programDir, QWidget *parent)
     if (!pick && m_interfaces->topLevelItemCount() > 0) pick = m_interfaces->topLevelItem(0);
     if (pick) pick->setSelected(true);
     validate();
-    resize(720, 560);
+    resize(760, 620);
 }
 
 bool LiveCaptureDialog::selectInterface(const QString &name)
@@ -178,6 +206,16 @@ LiveCaptureOptions LiveCaptureDialog::options() const
         o.ringSizeMb = m_ringSize->value();
     }
     o.output = m_output->text().trimmed();
+    if (!m_peer->text().trimmed().isEmpty()) {
+        o.peer.destination = m_peer->text().trimmed();
+        o.peer.iface =
+            m_peerIface->text().trimmed().isEmpty() ? o.interfaceName : m_peerIface->text().trimmed();
+        o.peer.tool = m_peerTool->currentData().toString();
+        o.peer.filter = o.filter;
+        if (o.count > 0) o.peer.count = QString::number(o.count);
+        o.peer.sshOptions = m_sshOptions->text().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+        o.peerOutput = defaultPeerOutput(o.output, o.peer.tool == QLatin1String("tcpdump"));
+    }
     return o;
 }
 
@@ -203,6 +241,13 @@ void LiveCaptureDialog::validate()
         problem = tr("%1 exists; captures never overwrite a file: choose another name.").arg(o.output);
     else if (!QFileInfo(QFileInfo(o.output).absolutePath()).isDir())
         problem = tr("The folder %1 does not exist.").arg(QFileInfo(o.output).absolutePath());
+    else if (o.withPeer() && o.ringFiles > 0)
+        problem = tr("A peer's capture does not go with a ring of files.");
+    else if (o.withPeer() && !checkPeerCapture(o.peer).isEmpty())
+        problem = tr("Peer over SSH: %1.").arg(checkPeerCapture(o.peer));
+    else if (o.withPeer() && (QFileInfo::exists(o.peerOutput) || QFileInfo(o.peerOutput).isSymLink()))
+        problem = tr("%1 (the peer's file) exists; captures never overwrite a file: choose another name.")
+                      .arg(o.peerOutput);
     else if (o.filter.size() > 4096)
         problem = tr("The filter is longer than 4096 characters.");
     for (const QChar c : o.filter)

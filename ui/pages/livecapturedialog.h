@@ -10,6 +10,7 @@
 #include <QDialog>
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QPushButton;
@@ -50,6 +51,10 @@ private:
     QSpinBox *m_ringFiles = nullptr;
     QSpinBox *m_ringSize = nullptr;
     QLineEdit *m_output = nullptr;
+    QLineEdit *m_peer = nullptr;       // USER@HOST, empty: no peer
+    QLineEdit *m_peerIface = nullptr;  // empty: the local interface's name
+    QComboBox *m_peerTool = nullptr;   // helper, tcpdump
+    QLineEdit *m_sshOptions = nullptr; // KEY=VALUE ...
     QLabel *m_permission = nullptr;
     QLabel *m_problem = nullptr;
     QPushButton *m_start = nullptr;

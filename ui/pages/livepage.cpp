@@ -48,6 +48,10 @@ LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_s
                                                     .arg(o.ringSizeMb)
                                                     .arg(QFileInfo(o.output).fileName())
                                               : QFileInfo(o.output).fileName()));
+    if (o.withPeer())
+        m_title->setText(m_title->text() +
+                         tr(", and %1 on %2 → %3")
+                             .arg(o.peer.iface, o.peer.destination, QFileInfo(o.peerOutput).fileName()));
     m_title->setToolTip(tr("Filter: %1\nFile: %2")
                             .arg(o.filter.isEmpty() ? tr("(the helper's default)") : o.filter, o.output));
     QFont f = m_title->font();
@@ -192,6 +196,9 @@ void LivePage::apply(const LiveSnapshotPtr &snap)
                                     kind(PacketKind::IkeNatT) + kind(PacketKind::IkeTcp) +
                                     kind(PacketKind::IcmpNeedFrag) + kind(PacketKind::Icmp6TooBig) +
                                     kind(PacketKind::IcmpUnreachable))));
+    if (s.peer)
+        m_counters->setText(m_counters->text() +
+                            tr(" · the peer's capture: %1 received").arg(bytesText(s.peerStreamBytes)));
     if (s.drops) {
         const CaptureDrops &d = *s.drops;
         m_drops->setText(tr("Capture drops (the helper's last report): kernel %1, interface %2; %3 packets "
