@@ -907,6 +907,73 @@ private slots:
         }
     }
 
+    void pmtuDiscoveryOffAtTheSender()
+    {
+        // net.ipv4.ip_no_pmtu_disc from each host's sysctl listing: left (10.0.1.1, the sender
+        // of the large packets A→B) has 2, right (the receiver) has 1. The black hole cites
+        // left's setting only; a packet-too-big sent to left, which discards it, makes
+        // path_mtu_reduced a failure ("PMTUD works" no longer holds); sent to right (mode 1), the
+        // finding explains min_pmtu and stays a warning.
+        EvidenceSet set;
+        set.addText(QStringLiteral("left-xfrm-state-end.txt"),
+                    "src 10.0.2.1 dst 10.0.1.1\n"
+                    "\tproto esp spi 0xc1234567 reqid 1 mode tunnel\n"
+                    "\treplay-window 32 flag af-unspec\n");
+        set.addText(QStringLiteral("right-xfrm-state-end.txt"),
+                    "src 10.0.1.1 dst 10.0.2.1\n"
+                    "\tproto esp spi 0xc7654321 reqid 1 mode tunnel\n"
+                    "\treplay-window 32 flag af-unspec\n");
+        // Each host's own address: the "local" route of its ip route show table all.
+        set.addText(QStringLiteral("left-routes-start.txt"),
+                    "local 10.0.1.1 dev wan0 table local proto kernel scope host src 10.0.1.1 \n");
+        set.addText(QStringLiteral("right-routes-start.txt"),
+                    "local 10.0.2.1 dev wan0 table local proto kernel scope host src 10.0.2.1 \n");
+        set.addText(QStringLiteral("left-sysctl.txt"),
+                    "net.ipv4.ip_no_pmtu_disc = 2\nnet.ipv4.route.min_pmtu = 552\n");
+        set.addText(QStringLiteral("right-sysctl.txt"), "net.ipv4.ip_no_pmtu_disc = 1\n");
+        DiagnosisInput in;
+        in.evidence = &set;
+        const Facts derived = deriveFacts(in);
+        QCOMPARE(derived.pmtuDiscOff.size(), std::size_t(2));
+
+        Facts f = sizeDependentLoss(1200, 1420, 12);
+        f.pmtuDiscOff = derived.pmtuDiscOff;
+        const auto fd = ruleMtuBlackhole(f);
+        QVERIFY(fd);
+        QStringList cited;
+        for (const EvidenceItem &e : fd->evidence)
+            if (e.text.startsWith(QLatin1String("net.ipv4.ip_no_pmtu_disc"))) cited << e.text;
+        QCOMPARE(cited.size(), 1);
+        QVERIFY2(
+            cited.front().startsWith(QLatin1String(
+                "net.ipv4.ip_no_pmtu_disc = 2 on host 'left', which sends the packets that are too large "
+                "(10.0.1.1),")),
+            qPrintable(cited.front()));
+        QVERIFY(cited.front().contains(QLatin1String("discards every ICMP fragmentation-needed")));
+
+        Facts g = healthy();
+        g.ptbSeen = true;
+        g.ptbMtu = 1400;
+        g.ptbTo = QStringLiteral("10.0.1.1");
+        const auto plain = rulePathMtuReduced(g); // without the sysctl evidence
+        QVERIFY(plain);
+        QCOMPARE(int(plain->status), int(StepStatus::Warn));
+        g.pmtuDiscOff = derived.pmtuDiscOff;
+        auto r = rulePathMtuReduced(g);
+        QVERIFY(r);
+        QCOMPARE(int(r->status), int(StepStatus::Fail));
+        QVERIFY(r->title.contains(QLatin1String("discards ICMP fragmentation-needed")));
+        g.ptbTo = QStringLiteral("10.0.2.1");
+        r = rulePathMtuReduced(g);
+        QVERIFY(r);
+        QCOMPARE(int(r->status), int(StepStatus::Warn));
+        bool minPmtu = false;
+        for (const EvidenceItem &e : r->evidence)
+            minPmtu |= e.text.startsWith(QLatin1String("net.ipv4.ip_no_pmtu_disc = 1 on host 'right'")) &&
+                       e.text.contains(QLatin1String("min_pmtu (552 bytes by default)"));
+        QVERIFY(minPmtu);
+    }
+
     void natKeepaliveNumbers()
     {
         // Known NAT timeout 10 s → half: 5 s. Only an upper bound of 16.5 s idle → a third: 5 s.

@@ -186,6 +186,7 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
             f.ptbSeen = true;
             f.ptbMtu = e.mtu;
             f.ptbRef = packetRef(name, e.packet, e.tsNs);
+            f.ptbTo = addr(e.to);
         }
     }
     for (const IcmpError &e : ix.icmpErrors) {
@@ -1756,6 +1757,35 @@ QString receiverText(const DirectionReplay &r)
                                : QStringLiteral("host '%1' (%2)").arg(r.rx.host, address);
 }
 
+/// Hosts whose kernel does not do IPv4 path MTU discovery (net.ipv4.ip_no_pmtu_disc ≠ 0), with
+/// their own addresses, so the MTU findings can tell whether it is the end that sends.
+void pmtuDiscFacts(Facts &f, const EvidenceSet &set)
+{
+    const auto own = hostAddresses(set);
+    std::set<QString> seen;
+    for (const EvidenceFile &ef : set.files()) {
+        const auto *v = std::get_if<SysctlValues>(&ef.data);
+        if (!v || !ef.status.ok() || seen.count(ef.host)) continue;
+        const auto it = v->values.find(QStringLiteral("net.ipv4.ip_no_pmtu_disc"));
+        bool ok = false;
+        const int mode = it == v->values.end() ? 0 : it->second.trimmed().toInt(&ok);
+        if (!ok) continue;
+        seen.insert(ef.host);
+        if (mode < 1 || mode > 3) continue;
+        Facts::PmtuDiscOff p;
+        p.host = ef.host;
+        p.mode = mode;
+        if (const auto m = v->values.find(QStringLiteral("net.ipv4.route.min_pmtu")); m != v->values.end())
+            p.minPmtu = m->second.trimmed().toInt();
+        if (const auto a = own.find(ef.host); a != own.end())
+            for (const auto &[address, where] : a->second)
+                p.addresses << address;
+        p.ref.source = ef.path;
+        p.ref.counter = QStringLiteral("net.ipv4.ip_no_pmtu_disc = %1").arg(mode);
+        f.pmtuDiscOff.push_back(p);
+    }
+}
+
 // ---------------------------------------------------------------- firewall rules
 
 /// Is `a` inside `prefix` ("10.0.0.0/8", "10.0.2.1", "2001:db8::/32")? -1 when `prefix` is not
@@ -2071,6 +2101,7 @@ Facts deriveFacts(const DiagnosisInput &in)
             f.ptbSeen = true;
             f.ptbMtu = peer.ptbMtu;
             f.ptbRef = peer.ptbRef;
+            f.ptbTo = peer.ptbTo;
         }
         f.natT = f.natT || peer.natT;
         f.natDetected = f.natDetected || peer.natDetected;
@@ -2119,6 +2150,7 @@ Facts deriveFacts(const DiagnosisInput &in)
         natTimeoutFacts(f, *in.evidence, sides);
         pathEvidenceFacts(f, *in.evidence, sides);
         firewallFacts(f, *in.evidence);
+        pmtuDiscFacts(f, *in.evidence);
     }
 
     if (in.indexA && f.deliveredRef.source == in.nameA)

@@ -142,6 +142,7 @@ struct Facts
     // --- step 2: MTU
     bool ptbSeen = false;
     std::uint32_t ptbMtu = 0;
+    QString ptbTo; // whom the ICMP error was sent to: the sender of the packet it quotes
     EvidenceRef ptbRef;
     int blackHoleLevel = 0; // 0 none, 1 possible, 2 suspected (MTU analyzer)
     QStringList blackHoleEvidence;
@@ -180,6 +181,16 @@ struct Facts
     bool peerHostRoute = false;  // a /32 (/128) route to the peer exists already
     QString peerHostRouteLine;   // that route as the routes listing has it (unvalidated evidence text)
     QString peerRouteSource;     // the routes listing the route to the peer was read from
+    /// A host whose sysctl evidence turns IPv4 PMTU discovery off (net.ipv4.ip_no_pmtu_disc 1, 2, 3).
+    struct PmtuDiscOff
+    {
+        QString host;
+        int mode = 0;
+        int minPmtu = 0;       // net.ipv4.route.min_pmtu, 0 not in the evidence
+        QStringList addresses; // the host's own addresses (hostAddresses)
+        EvidenceRef ref;
+    };
+    std::vector<PmtuDiscOff> pmtuDiscOff;
     // Inner traffic families, from the traffic selectors (false/false = unknown: IPv4 assumed).
     bool innerIpv4 = false, innerIpv6 = false;
 

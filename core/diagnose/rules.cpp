@@ -189,6 +189,50 @@ QString stepTitle(int step)
 
 // ---------------------------------------------------------------- step 2
 
+/// net.ipv4.ip_no_pmtu_disc ≠ 0 on the end that sends the packets that are too large (`sender`,
+/// "" unknown): it explains why the sender keeps sending them. The receiving end's setting does not
+/// size this direction and is left out. Returns true when ICMP errors are discarded there (2, 3).
+bool citePmtuDiscOff(Finding &fd, const Facts &f, const QString &sender)
+{
+    bool discards = false;
+    for (const Facts::PmtuDiscOff &p : f.pmtuDiscOff) {
+        if (sender.contains(QLatin1Char(':'))) break; // an IPv4 setting
+        const bool sends = !sender.isEmpty() && p.addresses.contains(sender);
+        if (!sender.isEmpty() && !p.addresses.isEmpty() && !sends) continue;
+        const QString who = QStringLiteral("%1%2").arg(
+            p.host.isEmpty() ? QStringLiteral("a host") : QStringLiteral("host '%1'").arg(p.host),
+            sends ? QStringLiteral(", which sends the packets that are too large (%1),").arg(sender)
+                  : QStringLiteral(" (which end it is was not found in the evidence)"));
+        QString what;
+        if (p.mode == 1)
+            what =
+                QStringLiteral(
+                    "its kernel does not use the MTU an ICMP fragmentation-needed reports: it sets the path "
+                    "MTU "
+                    "to the smaller of the current one and min_pmtu (%1) instead, and its own sockets send "
+                    "without DF")
+                    .arg(p.minPmtu > 0 ? QStringLiteral("%1 bytes").arg(p.minPmtu)
+                                       : QStringLiteral("552 bytes by default"));
+        else if (p.mode == 2)
+            what = QStringLiteral(
+                "its kernel discards every ICMP fragmentation-needed, so no packet-too-big from "
+                "the path ever lowers its path MTU for the tunnel");
+        else
+            what = QStringLiteral(
+                "its kernel uses only the fragmentation-needed errors TCP, SCTP or DCCP can "
+                "verify and discards those quoting ESP, so no packet-too-big from the path lowers "
+                "its path MTU for the tunnel");
+        discards = discards || (sends && p.mode >= 2);
+        cite(fd,
+             QStringLiteral("net.ipv4.ip_no_pmtu_disc = %1 on %2 so PMTU discovery is off there: %3; a route "
+                            "MTU ('mtu lock', below) or a lower link MTU holds whatever ICMP arrives")
+                 .arg(p.mode)
+                 .arg(who, what),
+             p.ref);
+    }
+    return discards;
+}
+
 std::optional<Finding> ruleMtuBlackhole(const Facts &f)
 {
     const DirectionFacts *sized = sizeDependentDirection(f);
@@ -232,6 +276,7 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     else if (f.blackHoleEvidence.isEmpty())
         cite(fd, QStringLiteral(
                      "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured"));
+    citePmtuDiscOff(fd, f, sized ? sized->from : QString());
     if (f.fragFails.value) {
         cite(fd,
              QStringLiteral("the host could not fragment %1 packets with DF set (Ip FragFails)")
@@ -271,6 +316,15 @@ std::optional<Finding> rulePathMtuReduced(const Facts &f)
          QStringLiteral("ICMP fragmentation-needed / packet-too-big quoting tunnel traffic reports MTU %1")
              .arg(f.ptbMtu),
          f.ptbRef);
+    if (citePmtuDiscOff(fd, f, f.ptbTo)) {
+        // The ICMP error reached a sender that throws it away: PMTUD does not work after all.
+        fd.title =
+            QStringLiteral("The path MTU is %1, but the sending end discards ICMP fragmentation-needed "
+                           "(ip_no_pmtu_disc): it keeps sending larger packets")
+                .arg(f.ptbMtu);
+        fd.status = StepStatus::Fail;
+        fd.confidence = 0.75;
+    }
     addMtuFixes(fd, f, decidePathMtu(f));
     return fd;
 }
