@@ -1847,6 +1847,14 @@ bool takesTunnel(const FirewallRule &r, const QString &local, const QString &pee
     const bool udp = proto == QLatin1String("udp") || proto == QLatin1String("17");
     if (!any && !esp && !udp) return false;
     if (any && (!r.sports.empty() || !r.dports.empty() || !r.ports.empty())) return false;
+    // Its counters must be about the tunnel: a catch-all rule (any UDP, or everything, from and to
+    // anywhere) counts other traffic too, so its growth proves nothing about IKE or ESP.
+    const bool portsNamed = !r.sports.empty() || !r.dports.empty() || !r.ports.empty();
+    const auto everywhere = [](const QStringList &l) {
+        return l.isEmpty() || std::any_of(l.begin(), l.end(),
+                                          [](const QString &p) { return p.endsWith(QLatin1String("/0")); });
+    };
+    if (!esp && !(udp && portsNamed) && everywhere(r.src) && everywhere(r.dst)) return false;
     QStringList ports;
     if (udp || any)
         for (const int p : {500, 4500})
