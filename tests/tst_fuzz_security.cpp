@@ -219,6 +219,20 @@ private slots:
         QVERIFY(red.contains("\tleft=192.0.2.1\n"));
     }
 
+    void regressionIpsecTwoSettingsOnOneLine()
+    {
+        // fuzz_redact: "authby=secret<TAB>xauth_secret=X" was kept whole as authby's (allowlisted)
+        // value; strongSwan's starter reads two settings there.
+        const QByteArray text =
+            readAll(kData + QStringLiteral("/fuzz-regressions/ipsec-conf-two-settings-on-one-line.conf"));
+        QVERIFY(text.contains("SECRETMARKER"));
+        const QByteArray red = redactIpsecConf(text);
+        QVERIFY2(!red.contains("SECRETMARKER"), red.constData());
+        QVERIFY(red.contains("\tauthby=[redacted]\n"));
+        QVERIFY(red.contains("\tleft=192.0.2.1\n\t"));
+        QCOMPARE(red.count('\n'), text.count('\n'));
+    }
+
     void regressionQuoteInConfigFileName()
     {
         // The client-settings fix of ike_fragmentation printed "echo 'Merge this into the VPN
