@@ -449,6 +449,87 @@ private slots:
         QVERIFY2(w >= int(minExact), qPrintable(QStringLiteral("window %1 < %2").arg(w).arg(minExact)));
     }
 
+    // host-firewall-esp: right's own INPUT rule drops ESP from left. Expected from the lab
+    // (verify.json, tshark and the kernel): every left->right ESP packet is in right's capture,
+    // and right's inbound SA for that SPI counted 0. So the top finding blames the receiving host
+    // (esp_dropped_by_receiver) with those numbers, never a filter on the path (esp_blocked);
+    // left's own evidence (its SAs counted) gives no such finding. Right's iptables-save file is
+    // left out here: this finding must come from the SA counters and the capture alone.
+    void hostDropsEsp_data()
+    {
+        QTest::addColumn<QString>("a");
+        QTest::addColumn<QString>("b");
+        QTest::newRow("right alone") << QStringLiteral("right") << QString();
+        QTest::newRow("left alone") << QStringLiteral("left") << QString();
+        QTest::newRow("left as A") << QStringLiteral("left") << QStringLiteral("right");
+        QTest::newRow("right as A") << QStringLiteral("right") << QStringLiteral("left");
+    }
+    void hostDropsEsp()
+    {
+        QFETCH(QString, a);
+        QFETCH(QString, b);
+        const QString dir = labDir(QStringLiteral("host-firewall-esp"));
+        QFile vf(dir + QStringLiteral("/verify.json"));
+        QVERIFY(vf.open(QIODevice::ReadOnly));
+        const QJsonObject v = QJsonDocument::fromJson(vf.readAll()).object();
+        const QJsonObject perSpi =
+            v[QStringLiteral("esp_loss")][QStringLiteral("left_to_right")][QStringLiteral("per_spi")]
+                .toObject();
+        QCOMPARE(perSpi.size(), 1);
+        const QString spi = perSpi.keys().front();
+        const qint64 arrived = perSpi[spi][QStringLiteral("received")].toInteger();
+        QVERIFY(arrived >= 3);
+        qint64 saPackets = -1;
+        for (const QJsonValue &x :
+             v[QStringLiteral("kernel")][QStringLiteral("right")][QStringLiteral("sas_end")].toArray())
+            if (x[QStringLiteral("spi")].toString() == spi)
+                saPackets = x[QStringLiteral("packets")].toInteger();
+        QCOMPARE(saPackets, qint64(0));
+
+        auto stats = [&](const QString &host) {
+            QStringList out;
+            for (const QString &s :
+                 QDir(dir + QStringLiteral("/stats")).entryList({host + QStringLiteral("-*")}, QDir::Files))
+                if (!s.contains(QLatin1String("iptables"))) out << dir + QStringLiteral("/stats/") + s;
+            return out;
+        };
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/%1-outer.pcap").arg(a);
+        if (b.isEmpty()) {
+            files.evidence = stats(a);
+        } else {
+            files.captureB = dir + QStringLiteral("/%1-outer.pcap").arg(b);
+            files.evidenceA = stats(a);
+            files.evidenceB = stats(b);
+        }
+        LoadedDiagnosis ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Diagnosis &d = ld.diagnosis;
+        for (const Finding &f : d.findings)
+            QVERIFY2(f.cause != QLatin1String("esp_blocked"), qPrintable(f.title));
+        if (a == QLatin1String("left") && b.isEmpty()) {
+            for (const Finding &f : d.findings)
+                QVERIFY2(f.cause != QLatin1String("esp_dropped_by_receiver"), qPrintable(f.title));
+            return;
+        }
+        QVERIFY(!d.findings.empty());
+        const Finding &top = d.findings.front();
+        QCOMPARE(top.cause, QStringLiteral("esp_dropped_by_receiver"));
+        QVERIFY2(top.title.contains(QLatin1String("host 'right' (10.0.2.1)")), qPrintable(top.title));
+        QVERIFY(!top.evidence.empty());
+        QCOMPARE(
+            top.evidence.front().text,
+            QStringLiteral(
+                "%1 ESP packets of SPI %2 from 10.0.1.1 arrived at 10.0.2.1 (its own capture holds them)")
+                .arg(arrived)
+                .arg(spi));
+        QCOMPARE(top.evidence.front().ref.source, QStringLiteral("right-outer.pcap"));
+        QVERIFY(top.evidence.at(1).text.startsWith(
+            QStringLiteral("the host's inbound SA %1 counted 0 packets").arg(spi)));
+        QVERIFY(top.evidence.at(1).ref.source.endsWith(QLatin1String("right-xfrm-state-end.txt")));
+    }
+
     void mtuWithRouterEvidence_data()
     {
         QTest::addColumn<QString>("scenario");

@@ -1,6 +1,7 @@
 #include "facts.h"
 
 #include "fixes.h"
+#include "shellquote.h"
 
 #include "../report/capturesummary.h"
 
@@ -2088,6 +2089,56 @@ double natUdpTimeoutInUse(const Facts &f, bool *assumed, QString *basis)
     return t;
 }
 
+/// ESP that reached a capture's host while the host's own kernel SA for it counted nothing
+/// (Facts::espNotAccepted). `sides` ties evidence to capture A / B; with one capture, the
+/// evidence not assigned to B of the host that names A's address.
+void notAcceptedFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides)
+{
+    if (!in.evidence) return;
+    const bool pair = in.indexB != nullptr;
+    const QString primary = pair ? QString() : primaryHost(*in.evidence, f.localAddress);
+    const QString names[2] = {in.nameA, in.nameB};
+    for (int side = 0; side < (pair ? 2 : 1); ++side) {
+        const CaptureIndex *ix = side == 0 ? in.indexA : in.indexB;
+        if (!ix) continue;
+        const EvidenceFile *xfrm = nullptr;
+        for (const EvidenceFile &ef : in.evidence->files()) {
+            if (!ef.status.ok() || ef.kind != EvidenceKind::XfrmState) continue;
+            const int s = sides.sideOf(ef);
+            const bool belongs =
+                pair ? s == side : (s != 1 && (primary.isEmpty() || ef.host == primary || ef.host.isEmpty()));
+            if (belongs && (!xfrm || phaseRank(ef.phase) >= phaseRank(xfrm->phase))) xfrm = &ef;
+        }
+        // A snapshot from before the traffic proves nothing about packets that came later.
+        if (!xfrm || xfrm->phase == SnapshotPhase::Before) continue;
+        const auto &sas = std::get<XfrmStateList>(xfrm->data).sas;
+        for (const XfrmSa &k : sas) {
+            if (!k.hasLifetimeCurrent || k.currentPackets != 0 || k.proto != QLatin1String("esp")) continue;
+            std::uint64_t out = 0; // the host's own SAs back to the sender
+            for (const XfrmSa &o : sas)
+                if (o.hasLifetimeCurrent && o.src == k.dst && o.dst == k.src) out += o.currentPackets;
+            if (xfrm->phase != SnapshotPhase::After && xfrm->phase != SnapshotPhase::During && out == 0)
+                continue;
+            const QString dst = canonicalAddress(k.dst);
+            for (const EspSa &sa : ix->espSas) {
+                if (sa.spi != k.spi || sa.packets < 3 || addr(ix->flows[sa.flowId].dst) != dst) continue;
+                Facts::EspNotAccepted n;
+                n.host = xfrm->host;
+                n.address = dst;
+                n.from = canonicalAddress(k.src);
+                n.spi = k.spi;
+                n.arrived = sa.packets;
+                n.captureRef = spiRef(names[side], sa.spi, sa.firstNs);
+                n.saRef.source = xfrm->path;
+                n.saRef.spi = k.spi;
+                n.saRef.hasSpi = true;
+                n.saRef.counter = QStringLiteral("%1: 0 packets").arg(spiText(k.spi));
+                f.espNotAccepted.push_back(n);
+            }
+        }
+    }
+}
+
 Facts deriveFacts(const DiagnosisInput &in)
 {
     Facts f;
@@ -2199,6 +2250,8 @@ Facts deriveFacts(const DiagnosisInput &in)
         f.emulatedReplayDrops = totalDrops(drops);
         if (in.evidence && in.indexA) peerReceiverFacts(f, *in.evidence, sides, *in.indexA, oneEnd);
     }
+
+    notAcceptedFacts(f, in, in.comparison && in.evidence && !sides.assigned ? HostSides{} : sides);
 
     // Without a negotiated suite, estimate it from the ESP lengths of the largest SA.
     if (f.suiteSource.isEmpty() && in.indexA && !in.indexA->espSas.empty()) {

@@ -304,6 +304,19 @@ struct Facts
     EvidenceRef espNeverReceivedRef;
     RefCount inboundSaZero; // evidence: inbound SA with 0 packets while outbound counts
     std::uint64_t outboundSaPackets = 0;
+    // ESP that reached a host (its own capture holds it) while that host's kernel SA for it
+    // counted no packet at all (its ip -s xfrm state taken after the traffic, or while its
+    // outbound SA to the same peer counted): dropped on the host before IPsec.
+    struct EspNotAccepted
+    {
+        QString host;    // evidence host name, may be empty
+        QString address; // the receiving host's address (the SA's destination)
+        QString from;    // the sender (the SA's source)
+        std::uint32_t spi = 0;
+        std::uint64_t arrived = 0; // packets of the SA in the receiving host's capture
+        EvidenceRef captureRef, saRef;
+    };
+    std::vector<EspNotAccepted> espNotAccepted;
 
     // --- the peers' configurations do not meet (ike_config_mismatch)
     RefCount logNoProposal, logTsUnacceptable, logAuthFailed; // charon log lines

@@ -2,6 +2,7 @@
 
 #include "fixes.h"
 #include "shellquote.h"
+#include "report/capturesummary.h"
 
 #include <algorithm>
 #include <cmath>
@@ -984,7 +985,10 @@ std::optional<Finding> ruleEspBlocked(const Facts &f)
                  .arg(f.espOneWay.value),
              f.espOneWay.ref});
     }
-    if (f.inboundSaZero.value && f.ikeEstablished) {
+    // An inbound SA that counted nothing says ESP did not get through, unless the host's own
+    // capture shows it arrived: then the host dropped it (esp_dropped_by_receiver), not a filter
+    // on the way.
+    if (f.inboundSaZero.value && f.ikeEstablished && f.espNotAccepted.empty()) {
         conf = conf > 0 ? conf + 0.1 : 0.6;
         ev.push_back(
             {QStringLiteral("the host's inbound SA counted no packets while the outbound one carried %1")
@@ -1022,6 +1026,40 @@ std::optional<Finding> ruleEspBlocked(const Facts &f)
     withNatT.natT = true;
     const OverheadResult o = overheadFor(withNatT, pathMtu);
     addFixes(fd, espBlockedFixes(fixTarget(f), carrier, o.valid ? o.tunnelMtu : 0, pathMtu));
+    return fd;
+}
+
+std::optional<Finding> ruleEspDroppedByReceiver(const Facts &f)
+{
+    if (f.espNotAccepted.empty()) return std::nullopt;
+    const Facts::EspNotAccepted &first = f.espNotAccepted.front();
+    const QString who = first.host.isEmpty()
+                            ? first.address
+                            : QStringLiteral("host '%1' (%2)").arg(first.host, first.address);
+    Finding fd = start("esp_dropped_by_receiver", 6,
+                       QStringLiteral("ESP reaches %1 but never its IPsec SA: the host drops it before "
+                                      "decryption")
+                           .arg(who),
+                       StepStatus::Fail, 0.8);
+    for (const Facts::EspNotAccepted &n : f.espNotAccepted) {
+        cite(fd,
+             QStringLiteral("%1 ESP packets of SPI %2 from %3 arrived at %4 (its own capture holds them)")
+                 .arg(n.arrived)
+                 .arg(spiText(n.spi), n.from, n.address),
+             n.captureRef);
+        cite(fd,
+             QStringLiteral("the host's inbound SA %1 counted 0 packets (ip -s xfrm state, taken while or "
+                            "after they arrived): the kernel never decrypted one")
+                 .arg(spiText(n.spi)),
+             n.saRef);
+    }
+    cite(fd, QStringLiteral("nothing was lost on the path: the fault is on the receiving host"));
+    fd.collectNext
+        << QStringLiteral(
+               "on %1: iptables-save -c and nft list ruleset (a rule in INPUT or PREROUTING that "
+               "drops ESP / UDP 4500 from %2, and its counters), sysctl net.ipv4.conf.all.rp_filter "
+               "and the WAN interface's, ip -s xfrm policy (a policy that does not match the SA)")
+               .arg(who, first.from);
     return fd;
 }
 
@@ -1245,6 +1283,7 @@ const std::vector<Rule> &checklistRules()
         {"esp_blocked", 6, &ruleEspBlocked},
         {"firewall_reject", 6, &ruleFirewallReject},
         {"firewall_drop", 6, &ruleFirewallDrop},
+        {"esp_dropped_by_receiver", 6, &ruleEspDroppedByReceiver},
     };
     return rules;
 }

@@ -44,6 +44,7 @@ std::optional<Finding> ruleFirewallReject(const Facts &f);
 /// A DROP/REJECT rule of a host's firewall listing whose counters show it takes the tunnel's
 /// IKE or ESP (firewall_drop); iptables: ACCEPT rules for the two ends inserted before it.
 std::optional<Finding> ruleFirewallDrop(const Facts &f);
+std::optional<Finding> ruleEspDroppedByReceiver(const Facts &f);
 std::optional<Finding> ruleOffloadOrCrypto(const Facts &f);
 std::optional<Finding> ruleHostReceiveDrops(const Facts &f);
 
