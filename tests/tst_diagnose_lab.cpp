@@ -502,10 +502,10 @@ private slots:
             files.evidenceA = stats(a);
             files.evidenceB = stats(b);
         }
-        LoadedDiagnosis ld;
+        Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-        const Diagnosis &d = ld.diagnosis;
+        const Diagnosis &d = ld.diagnosis();
         for (const Finding &f : d.findings)
             QVERIFY2(f.cause != QLatin1String("esp_blocked"), qPrintable(f.title));
         if (a == QLatin1String("left") && b.isEmpty()) {
