@@ -1,8 +1,8 @@
 #include "rules.h"
 
 #include "fixes.h"
-#include "shellquote.h"
 #include "report/capturesummary.h"
+#include "shellquote.h"
 
 #include <algorithm>
 #include <cmath>
@@ -1098,11 +1098,22 @@ std::optional<Finding> ruleFirewallDrop(const Facts &f)
             ((d.delta >= 0) == (top->delta >= 0) && grewBy(d) > grewBy(*top)))
             top = &d;
     }
+    // One snapshot proves the rule dropped them when the same host's capture holds ESP its SA
+    // never counted (esp_dropped_by_receiver) and this rule, taking raw ESP from that sender,
+    // counted at least as many.
+    const Facts::EspNotAccepted *matched = nullptr;
+    if (!measured && top->esp)
+        for (const Facts::EspNotAccepted &n : f.espNotAccepted)
+            if (n.host == top->host && top->packets >= n.arrived &&
+                (top->directions.isEmpty() ||
+                 top->directions.contains(QStringLiteral("%1 > %2").arg(n.from, n.address))))
+                matched = &n;
+    const bool proven = measured || matched;
     const QString host =
         top->host.isEmpty() ? QStringLiteral("a host") : QStringLiteral("host '%1'").arg(top->host);
     Finding fd = start("firewall_drop", 6,
                        QStringLiteral("A firewall rule on %1 drops the tunnel's %2").arg(host, top->what),
-                       measured ? StepStatus::Fail : StepStatus::Warn, measured ? 0.85 : 0.45);
+                       proven ? StepStatus::Fail : StepStatus::Warn, proven ? 0.85 : 0.45);
     for (const Facts::FirewallDrop &d : f.firewallDrops) {
         const QString where =
             d.format == QLatin1String("nft")
@@ -1129,7 +1140,16 @@ std::optional<Finding> ruleFirewallDrop(const Facts &f)
                                              : d.directions.join(QStringLiteral(", "))),
              d.ref);
     }
-    if (!measured)
+    if (matched)
+        cite(fd,
+             QStringLiteral(
+                 "the %1 ESP packets of SPI %2 from %3 that the host's own capture holds never reached "
+                 "its SA (it counted 0); this rule counted %4")
+                 .arg(matched->arrived)
+                 .arg(spiText(matched->spi), matched->from)
+                 .arg(top->packets),
+             matched->saRef);
+    if (!proven)
         fd.collectNext << QStringLiteral("the same listing (ikev2wb collect) before and after the problem "
                                          "shows: only a counter that grows "
                                          "meanwhile proves the rule drops the tunnel now");
