@@ -35,5 +35,19 @@ fi
 echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
+# The tests start their own sshd inside a network namespace: installing openssh-server here must
+# not start or enable a system-wide sshd on port 22. Debian's policy-rc.d keeps the package's
+# scripts from starting it (only when no policy-rc.d exists: never replace the machine's own), and
+# the unit is disabled again afterwards, as the package was not on this machine before.
+fresh_sshd=""
+if [[ " ${missing[*]} " == *" openssh-server "* ]] && [ ! -e /usr/sbin/policy-rc.d ]; then
+  fresh_sshd=1
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+  $SUDO chmod 755 /usr/sbin/policy-rc.d
+  trap '$SUDO rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 $SUDO apt-get -o DPkg::Lock::Timeout=300 update -qq
 $SUDO apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}"
+if [ -n "$fresh_sshd" ] && command -v systemctl >/dev/null 2>&1; then
+  $SUDO systemctl disable --now ssh.service ssh.socket >/dev/null 2>&1 || true
+fi
