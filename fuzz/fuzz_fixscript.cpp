@@ -9,6 +9,7 @@
 
 #include <QCoreApplication>
 #include <QCryptographicHash>
+#include <QFile>
 #include <QRegularExpression>
 #include <QSet>
 
@@ -41,6 +42,17 @@ extern "C" int LLVMFuzzerInitialize(int *argc, char ***argv)
         std::abort();
     }
     g_seeds = new std::vector<EvidenceSeed>(g_harness->seeds());
+    // IKEV2WB_FUZZ_WRITE_SEEDS=DIR: the seed corpus (selector byte = the seed's index, then its
+    // text cut at 32 KB), so that fuzzing starts from every lab's evidence.
+    if (const QString dir = qEnvironmentVariable("IKEV2WB_FUZZ_WRITE_SEEDS"); !dir.isEmpty()) {
+        for (std::size_t i = 0; i < g_seeds->size() && i < 256; ++i) {
+            QFile f(
+                QStringLiteral("%1/%2-%3").arg(dir).arg(i, 3, 10, QLatin1Char('0')).arg((*g_seeds)[i].name));
+            if (f.open(QIODevice::WriteOnly))
+                f.write(QByteArray(1, char(i)) + (*g_seeds)[i].text.left(32 * 1024));
+        }
+        std::exit(0);
+    }
     return 0;
 }
 

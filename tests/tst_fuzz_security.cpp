@@ -233,6 +233,21 @@ private slots:
         QCOMPARE(red.count('\n'), text.count('\n'));
     }
 
+    void regressionSecretInsideKeptValue()
+    {
+        // fuzz_redact: "auth =eap-radius { secret = X" is one value of `auth` (allowlisted) to
+        // strongSwan's lexer, so it was kept, secret text included.
+        const QByteArray text = readAll(
+            kData + QStringLiteral("/fuzz-regressions/strongswan-conf-secret-inside-kept-value.conf"));
+        QVERIFY(text.contains("SECRETMARKER"));
+        const QByteArray red = redactStrongswanConf(text);
+        QVERIFY2(!red.contains("SECRETMARKER"), red.constData());
+        QCOMPARE(red.count('\n'), text.count('\n'));
+        // An allowlisted value with '=' in it that names no credential stays (a DN).
+        const QByteArray dn = "c { remote { id = C=CH, O=strongSwan, CN=peer } }\n";
+        QCOMPARE(redactStrongswanConf(dn), dn);
+    }
+
     void regressionQuoteInConfigFileName()
     {
         // The client-settings fix of ike_fragmentation printed "echo 'Merge this into the VPN

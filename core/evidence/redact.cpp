@@ -116,11 +116,29 @@ bool isPlainValue(QByteArrayView value)
     return plain.match(QString::fromUtf8(v.data(), v.size())).hasMatch();
 }
 
+/// True if the value itself holds "KEY =" for a credential key: a mangled line such as
+/// "auth = eap-radius { secret = PW" is one value to strongSwan, but its text carries a secret
+/// (found by fuzz_redact).
+bool holdsCredentialSetting(QByteArrayView value)
+{
+    for (qsizetype eq = value.indexOf('='); eq > 0; eq = value.indexOf('=', eq + 1)) {
+        qsizetype end = eq;
+        while (end > 0 && (value[end - 1] == ' ' || value[end - 1] == '\t'))
+            --end;
+        qsizetype start = end;
+        while (start > 0 && (std::isalnum(static_cast<unsigned char>(value[start - 1])) ||
+                             value[start - 1] == '_' || value[start - 1] == '-' || value[start - 1] == '.'))
+            --start;
+        if (start < end && isCredentialKey(value.sliced(start, end - start))) return true;
+    }
+    return false;
+}
+
 bool keepValue(QByteArrayView key, QByteArrayView value)
 {
     // A value over several lines is a quoted string; left unterminated it runs to the end of the
     // file (strongSwan then rejects the file) and would carry everything after it.
-    if (isCredentialKey(key) || value.contains('\n')) return false;
+    if (isCredentialKey(key) || value.contains('\n') || holdsCredentialSetting(value)) return false;
     return isAllowedKey(key) || isPlainValue(value);
 }
 
