@@ -2,7 +2,7 @@
 # Project scenarios for the IPsec fault lab where the two hosts differ, so each direction must be
 # judged with the receiving host's own evidence. Run with scripts/lab.sh NAME.
 
-LAB_SCENARIOS="$LAB_SCENARIOS reorder-two-windows host-firewall-esp"
+LAB_SCENARIOS="$LAB_SCENARIOS reorder-two-windows reorder-window-64 host-firewall-esp"
 
 # Reordering both ways, but only right's inbound window is small: right's kernel drops what
 # arrives 16 or more below the highest sequence number; left (1024) drops nothing.
@@ -16,6 +16,16 @@ sc_reorder_two_windows() {
     TRUTH_SUMMARY="Reordering in both directions (netem 'delay 20ms reorder 25% 50%' on both mid interfaces) with different inbound anti-replay windows: left 1024, right 16. iperf3 --bidir sends bulk both ways. Right's kernel discards left->right packets that arrive 16 or more below the highest sequence number seen (XfrmInStateSeqError at right > 0); left, with 1024, discards none of the right->left packets although they are reordered as much. Only right's window needs changing."
     TRUTH_FAULTS='[{"type":"reordering","where":"mid eth-r and eth-l egress","direction":"both","netem":"delay 20ms reorder 25% 50%"},{"type":"small_replay_window","where":"right inbound SA","replay_window":16},{"type":"note","where":"left inbound SA","replay_window":1024}]'
     TRUTH_EXPECT='{"diagnosis":"anti_replay_drops_due_to_reordering","direction":"left->right","drop_location":"right (receiver) kernel XFRM","counter":"XfrmInStateSeqError on right > 0, on left 0","fix":"increase right replay_window; left unchanged","right_to_left":"reordered, no anti-replay drops (window 1024)"}'
+}
+
+# The same with right's inbound window 64 (the case): reordering deeper than 64 packets
+# still costs drops at right; left (1024) drops none.
+sc_reorder_window_64() {
+    sc_reorder_two_windows
+    R_REPLAY_WINDOW=64
+    TRUTH_SUMMARY="${TRUTH_SUMMARY//right 16/right 64}"
+    TRUTH_SUMMARY="${TRUTH_SUMMARY//16 or more/64 or more}"
+    TRUTH_FAULTS='[{"type":"reordering","where":"mid eth-r and eth-l egress","direction":"both","netem":"delay 20ms reorder 25% 50%"},{"type":"small_replay_window","where":"right inbound SA","replay_window":64},{"type":"note","where":"left inbound SA","replay_window":1024}]'
 }
 
 # Right's own firewall drops ESP from left in INPUT: the packets reach right's wan0 (its capture
