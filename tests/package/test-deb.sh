@@ -9,7 +9,7 @@
 # install ./FILE.deb; the helper root:ikev2wb 0750 with cap_net_raw,cap_net_admin=eip; the installed
 # CLI reads an installed sample (packet and ESP counts equal to tcpdump's); every option --help
 # prints is in the man page; the GUI starts; remove keeps the group, purge leaves no file of the
-# package and no group. Exit 0 when all passed; the package is purged at the end in any case.
+# package and no group; a reinstall keeps the helper's capabilities. Exit 0 when all passed; the package is purged at the end in any case.
 set -uo pipefail
 PKG=ikev2-workbench
 HELPER=/usr/libexec/ikev2-workbench/ikev2wb-capture
@@ -76,6 +76,10 @@ echo "getcap: $caps"
 # getcap prints the capabilities sorted by number: cap_net_admin (12) before cap_net_raw (13).
 case "$caps" in *"cap_net_admin,cap_net_raw=eip"*) pass "helper capabilities" ;; *) fail "helper capabilities" ;; esac
 "$HELPER" --version >/dev/null 2>&1 && pass "helper runs" || fail "helper does not run"
+# A reinstall (as an upgrade) unpacks a fresh helper without capabilities: postinst gives them back.
+DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --reinstall "$DEB" >/dev/null 2>&1
+[ "$(stat -c '%U:%G %a' "$HELPER")" = "root:$GROUP 750" ] && [[ "$(getcap "$HELPER")" == *"cap_net_admin,cap_net_raw=eip"* ]] &&
+  pass "reinstall: helper root:$GROUP 750 with its capabilities" || fail "reinstall lost the helper's owner, mode or capabilities"
 
 # The installed CLI on an installed sample; tcpdump counts the same file independently.
 json=$(ikev2wb summary "$SAMPLE" --json) || fail "ikev2wb summary $SAMPLE (exit $?)"
