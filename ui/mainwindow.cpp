@@ -48,6 +48,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_tabs->setTabsClosable(true);
     connect(m_tabs, &QTabWidget::tabCloseRequested, this, [this](int i) {
         QWidget *w = m_tabs->widget(i);
+        if (auto *live = qobject_cast<LivePage *>(w)) endLiveInBackground(live);
         m_tabs->removeTab(i);
         w->deleteLater();
         updateStartPage();
@@ -144,6 +145,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     help->addAction(tr("&About IKEv2 Workbench"), this, &MainWindow::showAbout);
 
     m_status = new QLabel(tr("Open a capture (Ctrl+O) or drop one here"), this);
+    m_status->setObjectName(QStringLiteral("statusText"));
     m_progress = new QProgressBar(this);
     m_progress->setMaximumWidth(240);
     m_progress->setVisible(false);
@@ -440,6 +442,27 @@ void MainWindow::offerPair(const QStringList &paths)
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    // A live capture still running: its helper ends (and the file is saved) before the window
+    // closes, in the background, with the status bar saying so; maybeFinishClosing() closes.
+    for (int i = m_tabs->count() - 1; i >= 0; --i)
+        if (auto *live = qobject_cast<LivePage *>(m_tabs->widget(i)); live && live->session()->isRunning()) {
+            endLiveInBackground(live);
+            m_tabs->removeTab(i);
+            live->deleteLater();
+        }
+    QStringList running;
+    for (const LiveSession *s : findChildren<LiveSession *>())
+        if (s->isRunning()) running << s->options().interfaceName;
+    if (!running.isEmpty()) {
+        m_closing = true;
+        updateStartPage();
+        m_status->setText(tr("Stopping the live capture on %1 and saving it before closing (the capture "
+                             "helper is killed after %2 s)…")
+                              .arg(running.join(QStringLiteral(", ")))
+                              .arg(LiveSession::kBackgroundKillMs / 1000));
+        event->ignore();
+        return;
+    }
     m_queue.clear();
     m_loader->cancel();
     m_pairQueue.clear();
@@ -736,6 +759,40 @@ LivePage *MainWindow::startLiveCapture(const LiveCaptureOptions &options)
     m_status->setText(tr("Capturing on %1…").arg(options.interfaceName));
     session->start();
     return page;
+}
+
+void MainWindow::endLiveInBackground(LivePage *page)
+{
+    LiveSession *session = page->session();
+    // The tab goes now; the session outlives it (the window's end ends it at the latest) and
+    // deletes itself once the helper has ended and the file is saved.
+    session->setParent(this);
+    disconnect(session, &LiveSession::finished, this, nullptr); // not opened in a tab any more
+    if (session->isRunning()) {
+        const QString iface = session->options().interfaceName;
+        connect(session, &LiveSession::finished, this,
+                [this, iface](const QStringList &saved, const QString &error) {
+                    m_status->setText(
+                        !error.isEmpty() ? tr("The closed live capture on %1: %2")
+                                               .arg(iface, error.section(QLatin1Char('\n'), 0, 0))
+                        : saved.isEmpty() ? tr("The closed live capture on %1 saved no file").arg(iface)
+                                          : tr("The closed live capture on %1 was saved to %2")
+                                                .arg(iface, saved.join(QStringLiteral(", "))));
+                });
+        connect(session, &LiveSession::finished, this, &MainWindow::maybeFinishClosing, Qt::QueuedConnection);
+        connect(session, &QObject::destroyed, this, &MainWindow::maybeFinishClosing, Qt::QueuedConnection);
+        m_status->setText(tr("Stopping the live capture on %1 and saving it in the background…").arg(iface));
+    }
+    session->finishInBackground();
+}
+
+void MainWindow::maybeFinishClosing()
+{
+    if (!m_closing) return;
+    for (const LiveSession *s : findChildren<LiveSession *>())
+        if (s->isRunning()) return;
+    m_closing = false;
+    close();
 }
 
 void MainWindow::onLiveFinished(LivePage *page, const QStringList &saved, const QString &error)

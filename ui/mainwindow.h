@@ -106,6 +106,12 @@ public:
 
 private:
     void onLiveFinished(LivePage *page, const QStringList &saved, const QString &error);
+    /// The live tab `page` is closing: its capture stops (and is saved) in the background, without
+    /// blocking the window; the status bar says how it ended.
+    void endLiveInBackground(LivePage *page);
+    /// Closing waits for running live captures: closes once none runs any more.
+    void maybeFinishClosing();
+    bool m_closing = false;
     /// Saved live captures being loaded → the live tab their tab replaces.
     QHash<QString, QPointer<LivePage>> m_liveReplace;
 };

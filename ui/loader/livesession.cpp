@@ -95,6 +95,14 @@ public:
         if (m_proc && m_proc->state() != QProcess::NotRunning) m_proc->terminate();
         stopPeer();
     }
+    /// The bounded end of finishInBackground(): what still runs is killed (finished() follows
+    /// from the processes' own finished signals).
+    void kill()
+    {
+        if (m_done) return;
+        if (m_peer && m_peer->state() != QProcess::NotRunning) m_peer->kill();
+        if (m_proc && m_proc->state() != QProcess::NotRunning) m_proc->kill();
+    }
     /// The window goes away while capturing: end the helper and save what it wrote.
     void shutdown()
     {
@@ -378,6 +386,30 @@ void LiveSession::start()
 void LiveSession::stop()
 {
     QMetaObject::invokeMethod(m_worker, &Worker::stop, Qt::QueuedConnection);
+}
+
+void LiveSession::finishInBackground(int killAfterMs)
+{
+    if (!m_running) {
+        deleteLater();
+        return;
+    }
+    if (m_killTimer) return;
+    connect(this, &LiveSession::finished, this, &QObject::deleteLater);
+    stop();
+    // First the kill, then (the worker not answering even to that) the destructor's bounded wait.
+    m_killTimer = new QTimer(this);
+    m_killTimer->setSingleShot(true);
+    connect(m_killTimer, &QTimer::timeout, this, [this, killed = false]() mutable {
+        if (killed) {
+            deleteLater();
+            return;
+        }
+        killed = true;
+        QMetaObject::invokeMethod(m_worker, &Worker::kill, Qt::QueuedConnection);
+        m_killTimer->start(5000);
+    });
+    m_killTimer->start(killAfterMs);
 }
 
 } // namespace ikev2wb::ui

@@ -13,6 +13,8 @@
 #include <QStringList>
 #include <QThread>
 
+class QTimer;
+
 #include <memory>
 
 namespace ikev2wb::ui {
@@ -45,13 +47,23 @@ class LiveSession final : public QObject
     Q_OBJECT
 public:
     explicit LiveSession(LiveCaptureOptions options, QObject *parent = nullptr);
-    /// A capture still running is stopped cleanly (and saved) first.
+    /// A capture still running is stopped cleanly (and saved) first; this waits for the helper
+    /// (up to 5 s, 10 s with a peer) on the calling thread: prefer finishInBackground().
     ~LiveSession() override;
 
     void start();
     /// Asks the helper to end (SIGTERM); finished() follows.
     void stop();
+    /// Stops the capture as stop() does (the file is saved as after Stop) and deletes this session
+    /// once finished() has been emitted, without waiting here. A helper (or the peer's ssh) still
+    /// running `killAfterMs` later is killed; the capture is then not saved, and finished() says so.
+    void finishInBackground(int killAfterMs = kBackgroundKillMs);
     [[nodiscard]] bool isRunning() const { return m_running; }
+    /// Ending in finishInBackground().
+    [[nodiscard]] bool isFinishingInBackground() const { return m_killTimer != nullptr; }
+    /// finishInBackground()'s default bound: the helper's clean end takes milliseconds; a helper
+    /// stuck in the kernel, or an ssh peer slow to answer, gets this long.
+    static constexpr int kBackgroundKillMs = 10000;
     [[nodiscard]] const LiveCaptureOptions &options() const { return m_options; }
     /// After finished() without an error: the peer's saved capture (empty without a peer).
     [[nodiscard]] const QString &peerSaved() const { return m_peerSaved; }
@@ -70,6 +82,7 @@ private:
     Worker *m_worker = nullptr;
     bool m_running = false;
     QString m_peerSaved;
+    QTimer *m_killTimer = nullptr;
 };
 
 } // namespace ikev2wb::ui
