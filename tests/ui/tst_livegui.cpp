@@ -512,6 +512,49 @@ private slots:
         QVERIFY2(quitGaps.maxGapMs() < 300, qPrintable(QString::number(quitGaps.maxGapMs())));
     }
 
+    // A helper that never ends (stopped with SIGSTOP, never continued) when its tab closes: the
+    // session's bound kills it after LiveSession::kBackgroundKillMs, the session goes, nothing
+    // is left behind (no file, no temporary), and the status bar says nothing was saved.
+    void closingStuckCaptureKillsHelper()
+    {
+        if (asChild()) QSKIP("the parent's test");
+        if (!m_why.isEmpty()) QSKIP(qPrintable(m_why));
+        MainWindow w;
+        w.show();
+        QTemporaryDir dir(m_tmp.filePath(QStringLiteral("stuckXXXXXX")));
+        QVERIFY(dir.isValid());
+        const QString out = dir.filePath(QStringLiteral("stuck.pcapng"));
+        LiveCaptureDialog *dialog = w.openLiveCaptureDialog();
+        QVERIFY(dialog->selectInterface(kCaptureIf));
+        dialog->findChild<QLineEdit *>(QStringLiteral("liveOutput"))->setText(out);
+        dialog->findChild<QPushButton *>(QStringLiteral("liveStart"))->click();
+        auto *live = w.findChild<LivePage *>();
+        QVERIFY(live);
+        QTRY_VERIFY_WITH_TIMEOUT(live->snapshot() && live->snapshot()->drops.has_value(), 10000);
+        const std::vector<pid_t> helpers = helperChildren();
+        QCOMPARE(helpers.size(), std::size_t(1));
+        const pid_t helper = helpers.front();
+        const QPointer<LiveSession> session(live->session());
+        QCOMPARE(::kill(helper, SIGSTOP), 0);
+        GapProbe gaps;
+        QElapsedTimer t;
+        t.start();
+        w.findChild<QAction *>(QStringLiteral("closeTabAction"))->trigger();
+        QCOMPARE(w.findChild<QTabWidget *>()->indexOf(live), -1);
+        QTRY_VERIFY_WITH_TIMEOUT(session.isNull(), LiveSession::kBackgroundKillMs + 10000);
+        const qint64 endedMs = t.elapsed();
+        QTest::qWait(50);
+        qInfo("a stuck helper: killed, the session gone after %lld ms; longest GUI-thread gap %lld ms",
+              endedMs, gaps.maxGapMs());
+        QVERIFY2(endedMs >= LiveSession::kBackgroundKillMs, qPrintable(QString::number(endedMs)));
+        QVERIFY2(gaps.maxGapMs() < 300, qPrintable(QString::number(gaps.maxGapMs())));
+        QVERIFY(processGone(helper));
+        QVERIFY(helperChildren().empty());
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden).size(), 0);
+        const QString status = w.findChild<QLabel *>(QStringLiteral("statusText"))->text();
+        QVERIFY2(status.contains(QStringLiteral("nothing was saved")), qPrintable(status));
+    }
+
     // A ring of 2 files of 1 MB: the helper writes the files and streams the same blocks (--tee),
     // one section per file; the live tab counts every packet across the sections, and Stop
     // opens the newest kept file. 40,300 packets of ~130 bytes in pcapng make ~5 MB: several
