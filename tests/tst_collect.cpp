@@ -318,10 +318,14 @@ void TestCollect::thisMachine()
     // Firewall and routing state: each source tried (collected, or not collected with a reason),
     // each collected file 0600 and read as the evidence kind it is.
     const std::pair<const char *, EvidenceKind> wanted[] = {
-        {"iptables-save -c", EvidenceKind::Firewall},       {"ip6tables-save -c", EvidenceKind::Firewall},
-        {"nft -a list ruleset", EvidenceKind::Firewall},    {"conntrack -S", EvidenceKind::ConntrackStats},
-        {"ip route show table all", EvidenceKind::IpRoute}, {"ip -6 route show table all", EvidenceKind::IpRoute},
-        {"ip rule", EvidenceKind::IpRule},                   {"ip -6 rule", EvidenceKind::IpRule}};
+        {"iptables-save -c", EvidenceKind::Firewall},
+        {"ip6tables-save -c", EvidenceKind::Firewall},
+        {"nft -a list ruleset", EvidenceKind::Firewall},
+        {"conntrack -S", EvidenceKind::ConntrackStats},
+        {"ip route show table all", EvidenceKind::IpRoute},
+        {"ip -6 route show table all", EvidenceKind::IpRoute},
+        {"ip rule", EvidenceKind::IpRule},
+        {"ip -6 rule", EvidenceKind::IpRule}};
     EvidenceSet set;
     QVERIFY(set.addPath(o.outDir));
     for (const EvidenceFile &f : set.files())
@@ -332,7 +336,9 @@ void TestCollect::thisMachine()
         QVERIFY2(it != res.items.end(), source);
         if (!it->ok) continue;
         const QString path = o.outDir + QLatin1Char('/') + it->file;
-        struct stat st{};
+        struct stat st
+        {
+        };
         QCOMPARE(::stat(QFile::encodeName(path).constData(), &st), 0);
         QCOMPARE(st.st_mode & 07777, mode_t(0600));
         if (QFileInfo(path).size() == 0) continue; // no rules: an empty file, which the set skips

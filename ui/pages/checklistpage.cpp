@@ -325,8 +325,8 @@ void ChecklistPage::rerun()
     assumptions.replayWindow = std::uint32_t(std::max(0, m_replayWindow));
     assumptions.natUdpTimeoutS = m_natUdpTimeoutS;
     assumptions.replayWindowFrom = assumptions.natUdpTimeoutFrom = tr("Preferences");
-    watcher->setFuture(QtConcurrent::run(
-        [index, analysis, peerIndex, peerAnalysis, comparison, paths, assumptions]() {
+    watcher->setFuture(
+        QtConcurrent::run([index, analysis, peerIndex, peerAnalysis, comparison, paths, assumptions]() {
             // The same investigation object the CLI's diagnose builds, over the tab's parts.
             Result r;
             Investigation inv;
