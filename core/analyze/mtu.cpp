@@ -113,6 +113,56 @@ private:
     std::vector<std::uint32_t> m_list;
 };
 
+/// Packets of one outer size of an SA: sent, answered by reverse ESP within kReplyWindowNs, and
+/// when one of them was answered.
+struct SizeClass
+{
+    std::uint32_t sent = 0, answered = 0;
+    std::int64_t answeredNs = -1;
+};
+
+/// The size cliff of one SA (MtuSaSizes::cliffSize and the counts around it) from its size
+/// classes (index 0 = kLargeOuterBytes) and its smaller packets taken together.
+void findSizeCliff(const std::vector<SizeClass> &classes, std::uint64_t smallSent,
+                   std::uint64_t smallAnsweredCount, std::uint16_t smallAnswered,
+                   std::int64_t smallAnsweredNs, MtuSaSizes &m)
+{
+    // The cliff T: the smallest size above the largest size answered at least as often as
+    // not, so that every size from T on went mostly unanswered; then, together, packets of
+    // T bytes or more must have been answered at most 40 % of the time against at least half
+    // of the smaller ones, 50 points apart (or at most 20 % against half).
+    std::size_t t = 0;
+    for (std::size_t c = 0; c < classes.size(); ++c)
+        if (classes[c].sent && 2 * classes[c].answered >= classes[c].sent) t = c + 1;
+    std::uint64_t hiSent = 0, hiAnswered = 0, loSent = smallSent, loAnswered = smallAnsweredCount;
+    for (std::size_t c = 0; c < classes.size(); ++c) {
+        (c < t ? loSent : hiSent) += classes[c].sent;
+        (c < t ? loAnswered : hiAnswered) += classes[c].answered;
+    }
+    while (t < classes.size() && classes[t].sent == 0)
+        ++t;
+    const double hi = hiSent ? double(hiAnswered) / double(hiSent) : 1;
+    const double lo = loSent ? double(loAnswered) / double(loSent) : 0;
+    if (t == classes.size() || hiSent < kMinLargeDf || lo < 0.5 ||
+        !(hi <= 0.2 || (hi <= 0.4 && lo - hi >= 0.5)))
+        return;
+    m.cliffSize = std::uint16_t(kLargeOuterBytes + t);
+    m.cliffSent = hiSent;
+    m.cliffAnswered = hiAnswered;
+    m.belowSent = loSent;
+    m.belowAnswered = loAnswered;
+    // The lower bound: the largest size below T answered like the small packets (at least two
+    // of its packets and 80 % of them; one lucky answer near a reply to something else
+    // proves nothing), else the largest small packet answered.
+    m.answeredBelow = smallAnswered;
+    m.answeredBelowNs = smallAnsweredNs;
+    for (std::size_t c = 0; c < t; ++c)
+        if (classes[c].answered >= 2 && 5 * classes[c].answered >= 4 * classes[c].sent) {
+            m.answeredBelow = std::uint16_t(kLargeOuterBytes + c);
+            m.answeredBelowNs = classes[c].answeredNs;
+        }
+}
+
 } // namespace
 
 const char *pathMtuSourceName(MtuAnalysis::PathMtuSource s)
@@ -195,6 +245,19 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
     });
     out.cancelled = stop || cancelled(cancel);
 
+    std::vector<std::uint32_t> counts;
+    for (std::size_t s = 0; s < sas.size(); ++s) {
+        MtuSaSizes &m = out.sas[s];
+        m.espSa = s;
+        auto &v = lengths[s];
+        if (!v.empty()) lengthQuantiles(v, counts, m);
+        m.sequenceMissing = seen[s].missing();
+        if (m.max > out.largestOuter) {
+            out.largestOuter = m.max;
+            out.largestSa = std::int64_t(s);
+        }
+    }
+
     // Reverse-direction ESP times per (src, dst) direction, for the reply check. Capture order
     // is (almost always) time order, so each list is merged, not sorted, and the check is a
     // sweep with one pointer into the reverse list instead of a binary search per packet.
@@ -208,13 +271,8 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
         else
             std::sort(v.begin(), v.end());
     }
-    // Packets answered per outer size, for the size cliff: one counter pair per size from
+    // Packets answered per outer size, for the size cliff: one class per size from
     // kLargeOuterBytes to the SA's largest (a few hundred entries), the smaller ones together.
-    struct SizeClass
-    {
-        std::uint32_t sent = 0, answered = 0;
-        std::int64_t answeredNs = -1;
-    };
     std::vector<SizeClass> classes;
     for (std::size_t s = 0; s < sas.size(); ++s) {
         const Flow &f = flows[sas[s].flowId];
@@ -223,10 +281,8 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
         const auto &rev = it->second;
         const auto &mine = times[s];
         MtuSaSizes &m = out.sas[s];
-        const bool sizes = m.largeDfPackets >= kMinLargeDf; // so some packet is large
-        const std::uint16_t maxLen =
-            sizes ? *std::max_element(lengths[s].begin(), lengths[s].end()) : kLargeOuterBytes;
-        classes.assign(sizes ? std::size_t(maxLen - kLargeOuterBytes + 1) : 0, SizeClass{});
+        const bool sizes = m.largeDfPackets >= kMinLargeDf; // so m.max >= kLargeOuterBytes
+        classes.assign(sizes ? std::size_t(m.max - kLargeOuterBytes + 1) : 0, SizeClass{});
         std::uint16_t smallAnswered = 0; // largest small packet answered
         std::int64_t smallAnsweredNs = -1;
         std::uint64_t smallSent = 0, smallAnsweredCount = 0;
@@ -266,54 +322,7 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
                 }
             }
         }
-        if (!sizes) continue;
-        // The cliff T: the smallest size above the largest size answered at least as often as
-        // not, so that every size from T on went mostly unanswered; then, together, packets of
-        // T bytes or more must have been answered at most 40 % of the time against at least half
-        // of the smaller ones, 50 points apart (or at most 20 % against half).
-        std::size_t t = 0;
-        for (std::size_t c = 0; c < classes.size(); ++c)
-            if (classes[c].sent && 2 * classes[c].answered >= classes[c].sent) t = c + 1;
-        std::uint64_t hiSent = 0, hiAnswered = 0, loSent = smallSent, loAnswered = smallAnsweredCount;
-        for (std::size_t c = 0; c < classes.size(); ++c) {
-            (c < t ? loSent : hiSent) += classes[c].sent;
-            (c < t ? loAnswered : hiAnswered) += classes[c].answered;
-        }
-        while (t < classes.size() && classes[t].sent == 0)
-            ++t;
-        const double hi = hiSent ? double(hiAnswered) / double(hiSent) : 1;
-        const double lo = loSent ? double(loAnswered) / double(loSent) : 0;
-        if (t == classes.size() || hiSent < kMinLargeDf || lo < 0.5 ||
-            !(hi <= 0.2 || (hi <= 0.4 && lo - hi >= 0.5)))
-            continue;
-        m.cliffSize = std::uint16_t(kLargeOuterBytes + t);
-        m.cliffSent = hiSent;
-        m.cliffAnswered = hiAnswered;
-        m.belowSent = loSent;
-        m.belowAnswered = loAnswered;
-        // The lower bound: the largest size below T answered like the small packets (at least two
-        // of its packets and 80 % of them; one lucky answer near a reply to something else
-        // proves nothing), else the largest small packet answered.
-        m.answeredBelow = smallAnswered;
-        m.answeredBelowNs = smallAnsweredNs;
-        for (std::size_t c = 0; c < t; ++c)
-            if (classes[c].answered >= 2 && 5 * classes[c].answered >= 4 * classes[c].sent) {
-                m.answeredBelow = std::uint16_t(kLargeOuterBytes + c);
-                m.answeredBelowNs = classes[c].answeredNs;
-            }
-    }
-
-    std::vector<std::uint32_t> counts;
-    for (std::size_t s = 0; s < sas.size(); ++s) {
-        MtuSaSizes &m = out.sas[s];
-        m.espSa = s;
-        auto &v = lengths[s];
-        if (!v.empty()) lengthQuantiles(v, counts, m);
-        m.sequenceMissing = seen[s].missing();
-        if (m.max > out.largestOuter) {
-            out.largestOuter = m.max;
-            out.largestSa = std::int64_t(s);
-        }
+        if (sizes) findSizeCliff(classes, smallSent, smallAnsweredCount, smallAnswered, smallAnsweredNs, m);
     }
 
     // Outer fragments of tunnel traffic (ESP, and UDP for ESP-in-UDP / IKE).
