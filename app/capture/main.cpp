@@ -4,8 +4,8 @@
 // pcap_activate() the interface, then drops every capability, compiles the filter and streams
 // pcapng to its standard output (or a new file). Plain C++20 and libpcap, no Qt, no shell, no
 // environment lookups: small enough to audit. `ikev2wb capture` and the GUI run it.
+#include "capture/pcapngwriter.h"
 #include "live/capturedefaults.h"
-#include "pcapngwriter.h"
 
 #include <pcap/pcap.h>
 
@@ -33,6 +33,7 @@ namespace {
 
 using ikev2wb::capture::InterfaceDescription;
 using ikev2wb::capture::InterfaceStatistics;
+using ikev2wb::capture::linkTypeForDlt;
 using ikev2wb::capture::PcapngWriter;
 
 constexpr const char *kProg = "ikev2wb-capture";
@@ -615,7 +616,7 @@ int main(int argc, char **argv)
     s.scale = nanoActive ? 1000000000 : 1000000;
     s.snaplen = static_cast<std::uint32_t>(pcap_snapshot(p));
     InterfaceDescription &idb = s.idb;
-    idb.linkType = static_cast<std::uint16_t>(pcap_datalink(p));
+    idb.linkType = linkTypeForDlt(pcap_datalink(p));
     idb.snapLength = s.snaplen;
     idb.name = o.iface;
     idb.description = interfaceDescription(o.iface);

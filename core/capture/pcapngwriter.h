@@ -31,6 +31,23 @@ struct InterfaceStatistics
     std::uint64_t delivered = 0; // isb_usrdeliv (packets written to this file)
 };
 
+/// The LINKTYPE_ value a file must carry for libpcap's DLT_ value `dlt` (pcap_datalink()): the
+/// two differ for a few link types whose DLT_ numbers vary between platforms (tcpdump.org's
+/// linktypes list; libpcap's own dlt_to_linktype is not exported). Linux values.
+constexpr std::uint16_t linkTypeForDlt(int dlt)
+{
+    switch (dlt) {
+    case 11:
+        return 100; // DLT_ATM_RFC1483 → LINKTYPE_ATM_RFC1483
+    case 12:
+        return 101; // DLT_RAW (raw IP: tun, xfrm/vti interfaces) → LINKTYPE_RAW
+    case 14:
+        return 101; // DLT_RAW as OpenBSD numbers it (libpcap may hand it over for such files)
+    default:
+        return static_cast<std::uint16_t>(dlt);
+    }
+}
+
 /// Builds blocks into an in-memory buffer; the caller drains it with take() and writes it out.
 class PcapngWriter
 {
