@@ -12,9 +12,9 @@ PKGS=(
   iproute2 iptables nftables procps ethtool util-linux  # tests in network namespaces (probe, live capture, fix-script sandbox)
   strace                                                # tst_cli: diagnose of a pair opens each capture once
   openssh-client openssh-server tcpdump                 # tst_livecapture: capture --ssh against an sshd in a namespace
+  tshark                                                # independent oracle: tests compare selections, exports and decodes with tshark/editcap/capinfos
 )
 if [ "${IKEV2WB_WITH_FUZZ:-0}" = 1 ]; then PKGS+=(clang libclang-rt-14-dev); fi
-if [ "${IKEV2WB_WITH_BENCH:-0}" = 1 ]; then PKGS+=(tshark); fi
 
 missing=()
 for p in "${PKGS[@]}"; do
