@@ -195,6 +195,7 @@ struct RawEsp
     std::uint32_t src = 0, dst = 0, spi = 0, seq = 0;
     std::uint16_t ipLen = 0;
     std::int64_t tsNs = 0;
+    std::uint32_t frame = 0; // 0-based position in the file, every frame counted
 };
 
 /// ESP (IP 50, or UDP 4500 without the non-ESP marker) of an Ethernet / Linux-cooked IPv4 capture.
@@ -209,7 +210,9 @@ std::vector<RawEsp> rawEsp(const QString &path)
     const std::size_t l2 = link == DLT_LINUX_SLL ? 16 : 14;
     pcap_pkthdr *h;
     const u_char *d;
+    std::uint32_t frame = 0;
     while (pcap_next_ex(p, &h, &d) == 1) {
+        ++frame;
         if (h->caplen < l2 + 20 || d[l2 - 2] != 0x08 || d[l2 - 1] != 0x00) continue;
         const u_char *ip = d + l2;
         const std::size_t ihl = std::size_t(ip[0] & 0x0f) * 4;
@@ -236,6 +239,7 @@ std::vector<RawEsp> rawEsp(const QString &path)
         e.seq = be32(espHdr + 4);
         e.ipLen = std::uint16_t(ip[2] << 8 | ip[3]);
         e.tsNs = std::int64_t(h->ts.tv_sec) * kS + h->ts.tv_usec;
+        e.frame = frame - 1;
         out.push_back(e);
     }
     pcap_close(p);
@@ -353,6 +357,13 @@ Synthetic buildSynthetic()
     return s;
 }
 
+/// a.pcap and b.pcap of `s` in `dir`, B's clock shifted by `shiftS`.
+bool writeSynthetic(const QTemporaryDir &dir, const Synthetic &s, double shiftS)
+{
+    return dir.isValid() && writePcap(dir.filePath(QStringLiteral("a.pcap")), s.a) &&
+           writePcap(dir.filePath(QStringLiteral("b.pcap")), s.b, std::int64_t(shiftS * 1e9));
+}
+
 std::set<SpiSeq> set(std::uint32_t spi, std::initializer_list<std::uint64_t> seqs)
 {
     std::set<SpiSeq> s;
@@ -370,9 +381,13 @@ class TestCompare : public QObject
 private Q_SLOTS:
     void synthetic_data();
     void synthetic();
+    void syntheticPairing_data() { synthetic_data(); }
+    void syntheticPairing();
     void oneSequenceRule();
     void cliExitCodes();
     void labLoss1();
+    void labPairing_data();
+    void labPairing();
     void labClean();
     void labMtuBlackhole();
     void labNatt();
@@ -404,11 +419,9 @@ void TestCompare::synthetic()
     QFETCH(double, shiftS);
     QFETCH(bool, swap);
     QTemporaryDir dir;
-    QVERIFY(dir.isValid());
     const Synthetic s = buildSynthetic();
     const QString pa = dir.filePath(QStringLiteral("a.pcap")), pb = dir.filePath(QStringLiteral("b.pcap"));
-    QVERIFY(writePcap(pa, s.a));
-    QVERIFY(writePcap(pb, s.b, std::int64_t(shiftS * 1e9)));
+    QVERIFY(writeSynthetic(dir, s, shiftS));
     CompareResult r;
     QString error;
     QVERIFY2(compareCaptureFiles(swap ? pb : pa, swap ? pa : pb, r, &error), qPrintable(error));
@@ -484,6 +497,120 @@ void TestCompare::synthetic()
                  .toInt(),
              5);
     QVERIFY(std::fabs(d0.value(QStringLiteral("clock_offset_s")).toDouble() - shiftS) < 1e-6);
+}
+
+/// Frame indexes of the synthetic ESP packets (SPI, seq) in the file writePcap() makes of
+/// `frames` (sorted by time as it does), read back from the bytes built above: Ethernet + IPv4
+/// + UDP 4500, SPI at offset 42, sequence at 46. Each (SPI, seq) maps to its copies in order.
+std::map<SpiSeq, std::vector<std::uint32_t>> espFrames(std::vector<Frame> frames)
+{
+    std::stable_sort(frames.begin(), frames.end(),
+                     [](const Frame &x, const Frame &y) { return x.tsNs < y.tsNs; });
+    std::map<SpiSeq, std::vector<std::uint32_t>> out;
+    const auto be = [](const std::vector<std::uint8_t> &b, std::size_t o, int n) {
+        std::uint32_t v = 0;
+        for (int i = 0; i < n; ++i)
+            v = (v << 8) | b[o + std::size_t(i)];
+        return v;
+    };
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        const auto &b = frames[i].bytes;
+        if (b.size() < 50 || b[23] != 17 || (be(b, 34, 2) != 4500 && be(b, 36, 2) != 4500)) continue;
+        out[{be(b, 42, 4), be(b, 46, 4)}].push_back(std::uint32_t(i));
+    }
+    return out;
+}
+
+// Packet by packet (CompareResult::pairing) on the synthetic tunnel: each frame's fate and
+// counterpart as placed by buildSynthetic(), frame numbers from the written files' order.
+void TestCompare::syntheticPairing()
+{
+    QFETCH(double, shiftS);
+    QFETCH(bool, swap);
+    QTemporaryDir dir;
+    const Synthetic s = buildSynthetic();
+    const QString pa = dir.filePath(QStringLiteral("a.pcap")), pb = dir.filePath(QStringLiteral("b.pcap"));
+    QVERIFY(writeSynthetic(dir, s, shiftS));
+    QString error;
+    const auto ia = loadCapture(swap ? pb : pa, &error), ib = loadCapture(swap ? pa : pb, &error);
+    QVERIFY2(ia && ib, qPrintable(error));
+    const CompareResult r = compareIndexes(*ia, *ib);
+    const PacketPairing &pp = r.pairing;
+    const int sa = swap ? 1 : 0, sb = 1 - sa; // the pairing side of capture a.pcap and of b.pcap
+    const auto fa = espFrames(s.a), fb = espFrames(s.b);
+    const CaptureIndex *idx[2] = {ia.get(), ib.get()};
+
+    // Every ESP packet of the tunnel has an entry; the other tunnel's (0x3000, only in b) none.
+    QCOMPARE(pp.side[sa].size(), std::size_t(20 + 9));  // 0x1000 seq 1..20, 0x2000 1..10 without 4
+    QCOMPARE(pp.side[sb].size(), std::size_t(19 + 11)); // 0x1000 18 + the copy of 7, 0x2000 11
+    QVERIFY(pp.find(sb, fb.at({0x3000, 1}).front()) == nullptr);
+
+    const auto expect = [&](int side, std::uint32_t frame, PacketFate fate, std::uint32_t other) {
+        const PacketPeer *p = pp.find(side, frame);
+        if (!p) return QStringLiteral("side %1 frame %2: no entry").arg(side).arg(frame);
+        if (p->fate != fate || p->other != other)
+            return QStringLiteral("side %1 frame %2: %3 other %4, expected %5 other %6")
+                .arg(side)
+                .arg(frame)
+                .arg(QLatin1String(packetFateName(p->fate)))
+                .arg(p->other)
+                .arg(QLatin1String(packetFateName(fate)))
+                .arg(other);
+        return QString();
+    };
+#define EXPECT(side, frame, fate, other)                                                                     \
+    do {                                                                                                     \
+        const QString e = expect(side, frame, fate, other);                                                  \
+        QVERIFY2(e.isEmpty(), qPrintable(e));                                                                \
+    } while (false)
+    constexpr std::uint32_t none = PacketPeer::kNone;
+    // A→B SA 0x1000: 5, 10, 11 lost; 7 twice at b (the second a duplicate); 21 outside a's span.
+    for (std::uint32_t q = 1; q <= 20; ++q) {
+        const std::uint32_t at = fa.at({0x1000, q}).front();
+        if (q == 5 || q == 10 || q == 11) {
+            EXPECT(sa, at, PacketFate::LostInTransit, none);
+            continue;
+        }
+        const std::uint32_t there = fb.at({0x1000, q}).front();
+        EXPECT(sa, at, PacketFate::Delivered, there);
+        EXPECT(sb, there, PacketFate::Received, at);
+        // One-way delay, offset applied: 5 ms, seq 13 sent at 1.120 and arrived at 1.150.
+        const PacketPeer *p = pp.find(sa, at);
+        const std::int64_t owd =
+            pp.oneWayDelayNs(sa, *p, idx[sa]->packets[at].tsNs, idx[sb]->packets[there].tsNs);
+        QCOMPARE(owd, q == 13 ? 30 * kMs : 5 * kMs);
+        QCOMPARE(pp.oneWayDelayNs(sb, *pp.find(sb, there), idx[sb]->packets[there].tsNs,
+                                  idx[sa]->packets[at].tsNs),
+                 owd);
+    }
+    EXPECT(sb, fb.at({0x1000, 7}).at(1), PacketFate::Duplicate, fa.at({0x1000, 7}).front());
+    EXPECT(sb, fb.at({0x1000, 21}).front(), PacketFate::OutsideSenderSpan, none);
+    // B→A SA 0x2000: 4 lost; 6 missing from b's own capture; 11, 12 after a's capture ended.
+    for (std::uint32_t q = 1; q <= 12; ++q) {
+        if (q == 6) {
+            EXPECT(sa, fa.at({0x2000, q}).front(), PacketFate::MissingAtSender, none);
+            continue;
+        }
+        const std::uint32_t at = fb.at({0x2000, q}).front();
+        if (q == 4) {
+            EXPECT(sb, at, PacketFate::LostInTransit, none);
+        } else if (q >= 11) {
+            EXPECT(sb, at, PacketFate::OutsideReceiverSpan, none);
+        } else {
+            EXPECT(sb, at, PacketFate::Delivered, fa.at({0x2000, q}).front());
+            EXPECT(sa, fa.at({0x2000, q}).front(), PacketFate::Received, at);
+        }
+    }
+#undef EXPECT
+    QVERIFY(pp.offsetApplied);
+    QVERIFY(std::fabs(pp.offsetS - (swap ? -shiftS : shiftS)) < 1e-6);
+    QCOMPARE(pp.count(sa, PacketFate::LostInTransit), std::uint64_t(3));
+    QCOMPARE(pp.count(sb, PacketFate::LostInTransit), std::uint64_t(1));
+
+    // Files compared without their indexes kept (compareCaptureFiles) pair nothing.
+    CompareResult files;
+    QVERIFY(compareCaptureFiles(pa, pb, files, &error));
+    QVERIFY(files.pairing.empty());
 }
 
 // The comparison and the ESP sequence analysis number an SA's packets by the one rule of
@@ -648,6 +775,89 @@ void TestCompare::labLoss1()
                                             reinterpret_cast<const std::uint8_t *>("\x0a\x00\x01\x01"))});
     // Both captures share one clock (README): the offset is within its own bound of zero.
     QVERIFY(r.clock.identifiable);
+    QVERIFY(std::fabs(r.clock.offsetS) <= r.clock.errorBoundS + 1e-6);
+}
+
+void TestCompare::labPairing_data()
+{
+    QTest::addColumn<QString>("scenario");
+    for (const char *s : {"loss1", "mtu-blackhole", "esp-blocked", "dpd", "natt-expiry", "clean"})
+        QTest::newRow(s) << QString::fromLatin1(s);
+}
+
+// Packet by packet on the lab pairs: the packets marked lost in transit at each end are as many
+// as verify.json (the lab's tshark count) says were lost that way, they include its sample
+// sequence numbers, and every packet the raw reader finds at both ends (same SPI, sequence and
+// source) points at its copy's frame with its one-way delay (one clock in the lab).
+void TestCompare::labPairing()
+{
+    QFETCH(QString, scenario);
+    if (!QFile::exists(labDir(scenario) + QStringLiteral("/left-outer.pcap"))) QSKIP("lab scenario missing");
+    const QString dirPath = labDir(scenario);
+    QString error;
+    const auto left = loadCapture(dirPath + QStringLiteral("/left-outer.pcap"), &error);
+    const auto right = loadCapture(dirPath + QStringLiteral("/right-outer.pcap"), &error);
+    QVERIFY2(left && right, qPrintable(error));
+    const CompareResult r = compareIndexes(*left, *right);
+    const PacketPairing &pp = r.pairing;
+    const QJsonObject loss = ikev2wb::testdata::readJson(dirPath + QStringLiteral("/verify.json"))
+                                 .value(QStringLiteral("esp_loss"))
+                                 .toObject();
+    QVERIFY(!loss.isEmpty());
+    const QString dirs[2] = {QStringLiteral("left_to_right"), QStringLiteral("right_to_left")};
+    const std::vector<RawEsp> raw[2] = {rawEsp(dirPath + QStringLiteral("/left-outer.pcap")),
+                                        rawEsp(dirPath + QStringLiteral("/right-outer.pcap"))};
+    const std::uint32_t own[2] = {kLeft, kRight};
+    for (int s = 0; s < 2; ++s) {
+        const QJsonObject d = loss.value(dirs[s]).toObject();
+        QCOMPARE(pp.count(s, PacketFate::LostInTransit),
+                 std::uint64_t(d.value(QStringLiteral("lost")).toInt()));
+        // verify.json's sample of lost sequence numbers: those frames of this end are marked.
+        const QJsonObject perSpi = d.value(QStringLiteral("per_spi")).toObject();
+        for (auto it = perSpi.begin(); it != perSpi.end(); ++it) {
+            const auto spi = std::uint32_t(it.key().toUInt(nullptr, 16));
+            for (const QJsonValue q :
+                 it.value().toObject().value(QStringLiteral("lost_seq_sample")).toArray()) {
+                const auto e = std::find_if(raw[s].begin(), raw[s].end(), [&](const RawEsp &x) {
+                    return x.src == own[s] && x.spi == spi && x.seq == std::uint32_t(q.toInt());
+                });
+                QVERIFY(e != raw[s].end());
+                const PacketPeer *p = pp.find(s, e->frame);
+                QVERIFY(p);
+                QCOMPARE(p->fate, PacketFate::LostInTransit);
+                QCOMPARE(p->other, PacketPeer::kNone);
+            }
+        }
+        // Sent here and captured there: the same SPI and sequence in both files, from this end's
+        // own address here and from anyone but the other end there (a NAT may rewrite it).
+        std::map<SpiSeq, const RawEsp *> there;
+        for (const RawEsp &x : raw[1 - s])
+            if (x.src != own[1 - s]) there.emplace(SpiSeq{x.spi, x.seq}, &x);
+        std::uint64_t delivered = 0;
+        for (const RawEsp &x : raw[s]) {
+            if (x.src != own[s]) continue;
+            const auto it = there.find({x.spi, x.seq});
+            const PacketPeer *p = pp.find(s, x.frame);
+            QVERIFY(p);
+            if (it == there.end()) {
+                QVERIFY(p->fate == PacketFate::LostInTransit || p->fate == PacketFate::OutsideReceiverSpan);
+                continue;
+            }
+            ++delivered;
+            QCOMPARE(p->fate, PacketFate::Delivered);
+            QCOMPARE(p->other, it->second->frame);
+            const PacketPeer *back = pp.find(1 - s, it->second->frame);
+            QVERIFY(back);
+            QCOMPARE(back->fate, PacketFate::Received);
+            QCOMPARE(back->other, x.frame);
+            // One clock (README): the delay is the raw difference less the estimated offset,
+            // which is within its bound of zero.
+            const std::int64_t owd = pp.oneWayDelayNs(s, *p, x.tsNs, it->second->tsNs);
+            const double theta = s == 0 ? r.clock.offsetS : -r.clock.offsetS;
+            QVERIFY(std::llabs(owd - (it->second->tsNs - x.tsNs - std::llround(theta * 1e9))) <= 1);
+        }
+        QCOMPARE(pp.count(s, PacketFate::Delivered), delivered);
+    }
     QVERIFY(std::fabs(r.clock.offsetS) <= r.clock.errorBoundS + 1e-6);
 }
 

@@ -68,9 +68,30 @@ void prepare(SideSa &s)
 {
     findReordered(s);
     auto &pk = s.sa->packets;
+    auto &ix = s.sa->packetIndex;
     const auto bySeq = [](const EspObservation &x, const EspObservation &y) { return x.seq() < y.seq(); };
-    if (!std::is_sorted(pk.begin(), pk.end(), bySeq))
-        std::stable_sort(pk.begin(), pk.end(), bySeq); // copies keep their arrival order
+    if (!std::is_sorted(pk.begin(), pk.end(), bySeq)) {
+        if (ix.size() == pk.size()) {
+            // The packet indexes move with their packets.
+            std::vector<std::uint32_t> order(pk.size());
+            for (std::size_t i = 0; i < order.size(); ++i)
+                order[i] = std::uint32_t(i);
+            std::stable_sort(order.begin(), order.end(),
+                             [&](std::uint32_t x, std::uint32_t y) { return pk[x].seq() < pk[y].seq(); });
+            std::vector<EspObservation> sortedPk;
+            std::vector<std::uint32_t> sortedIx;
+            sortedPk.reserve(pk.size());
+            sortedIx.reserve(ix.size());
+            for (const std::uint32_t o : order) {
+                sortedPk.push_back(pk[o]);
+                sortedIx.push_back(ix[o]);
+            }
+            pk.swap(sortedPk);
+            ix.swap(sortedIx);
+        } else {
+            std::stable_sort(pk.begin(), pk.end(), bySeq); // copies keep their arrival order
+        }
+    }
     if (pk.empty()) return;
     s.minSeq = pk.front().seq();
     s.maxSeq = pk.back().seq();
@@ -168,10 +189,57 @@ OwdStats owdStats(std::vector<std::int64_t> &deltas, std::int64_t base, double j
     return o;
 }
 
-/// Phase 2 for one pair: every count, list and series of the SA.
-void analysePair(const SaPair &p, const CaptureObservations *obs[2], const ClockMap &clock, std::int64_t base,
-                 const CompareOptions &opt, DirectionComparison &d, DirectionWork &w)
+/// Records the fate of each packet of one SA pair in a PacketPairing (when both copies carry
+/// their packet indexes; a copy without them gets no entries).
+class PairRecorder
 {
+public:
+    PairRecorder(PacketPairing *out, const SaPair &p) : m_out(out), m_sender(p.sender)
+    {
+        for (int s = 0; s < 2; ++s) {
+            const SideSa *x = p.side[s];
+            if (out && x && !x->sa->packets.empty() && x->sa->packetIndex.size() == x->sa->packets.size())
+                m_sa[s] = x->sa;
+        }
+    }
+    /// The capture index of `o`, a packet of side `s`'s copy (kNone without indexes).
+    [[nodiscard]] std::uint32_t index(int s, const EspObservation &o) const
+    {
+        return m_sa[s] ? m_sa[s]->packetIndex[std::size_t(&o - m_sa[s]->packets.data())] : PacketPeer::kNone;
+    }
+    /// `n` copies starting at `first` of side `s`, all with `fate`; `other` gives each one's counterpart.
+    template <typename Other>
+    void put(int s, const EspObservation *first, std::size_t n, PacketFate fate, Other &&other)
+    {
+        if (!m_sa[s]) return;
+        for (std::size_t k = 0; k < n; ++k)
+            m_out->side[s].push_back({index(s, first[k]), other(k), fate});
+    }
+    /// The sender's copies of a sequence number absent at the receiver, starting at `first`.
+    void senderOnly(const EspObservation &first, PacketFate fate)
+    {
+        const int s = m_sender;
+        if (!m_sa[s]) return;
+        const auto &pk = m_sa[s]->packets;
+        std::size_t n = 1;
+        for (std::size_t i = std::size_t(&first - pk.data()) + 1; i < pk.size() && pk[i].seq() == first.seq();
+             ++i)
+            ++n;
+        put(s, &first, n, fate, [](std::size_t) { return PacketPeer::kNone; });
+    }
+
+private:
+    PacketPairing *m_out;
+    int m_sender;
+    const ObservedSa *m_sa[2] = {nullptr, nullptr};
+};
+
+/// Phase 2 for one pair: every count, list and series of the SA (and each packet's fate in
+/// `pairing` when given).
+void analysePair(const SaPair &p, const CaptureObservations *obs[2], const ClockMap &clock, std::int64_t base,
+                 const CompareOptions &opt, DirectionComparison &d, DirectionWork &w, PacketPairing *pairing)
+{
+    PairRecorder rec(pairing, p);
     const int dir = p.sender; // A→B is direction 0 and is sent by capture 0
     const int rs = 1 - p.sender;
     const SideSa *ss = p.side[p.sender], *rr = p.side[rs];
@@ -276,6 +344,17 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
             ++b.samples;
             prevDelta = delta;
             havePrev = true;
+            // The sender's copies pair with the receiver's in order; the receiver's extra copies
+            // are duplicates of the first.
+            const int sd = p.sender;
+            const std::size_t sn = std::max<std::size_t>(sCopies, 1);
+            rec.put(sd, &s, sn, PacketFate::Delivered,
+                    [&](std::size_t k) { return rec.index(rs, copies[std::min(k, rCopies - 1)]); });
+            rec.put(rs, copies, std::min(rCopies, sn), PacketFate::Received,
+                    [&](std::size_t k) { return rec.index(sd, (&s)[k]); });
+            if (rCopies > sn)
+                rec.put(rs, copies + sn, rCopies - sn, PacketFate::Duplicate,
+                        [&](std::size_t) { return rec.index(sd, s); });
             if (rCopies > std::max<std::size_t>(sCopies, 1)) {
                 dupSeqs.push_back(s.seq());
                 firstArrival.push_back(r.tsNs);
@@ -291,12 +370,14 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
             if (clock.captureOff(rs, clock.toReceiver(dir, s.tsNs))) {
                 ++c.outsideReceiverSpan;
                 d.outsideReceiverSpan.push_back({c.spi, s.seq(), s.tsNs, s.size});
+                rec.senderOnly(s, PacketFate::OutsideReceiverSpan);
                 endRun(-1);
                 return;
             }
             if (!robs.contains(clock.toReceiver(dir, s.tsNs))) ++w.lostBeyondReceiverSpan;
             ++c.lost;
             d.lostInTransit.push_back({c.spi, s.seq(), s.tsNs, s.size});
+            rec.senderOnly(s, PacketFate::LostInTransit);
             LossSecond &ls = second(s.tsNs);
             ++ls.sent;
             ++ls.lost;
@@ -315,13 +396,16 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
         [&](const EspObservation &r, std::size_t copies, const EspObservation *all) {
             ++c.received;
             const ComparedPacket cp{c.spi, r.seq(), r.tsNs, r.size};
-            if (sobs.contains(clock.toSender(dir, r.tsNs))) {
+            const bool inSpan = sobs.contains(clock.toSender(dir, r.tsNs));
+            if (inSpan) {
                 ++c.captureDropAtSender;
                 d.captureDropAtSender.push_back(cp);
             } else {
                 ++c.outsideSenderSpan;
                 d.outsideSenderSpan.push_back(cp);
             }
+            rec.put(rs, all, copies, inSpan ? PacketFate::MissingAtSender : PacketFate::OutsideSenderSpan,
+                    [](std::size_t) { return PacketPeer::kNone; });
             for (std::size_t k = 1; k < copies; ++k) {
                 d.duplicates.push_back({c.spi, r.seq(), all[k].tsNs, all[k].size});
                 ++c.duplicated;
@@ -588,7 +672,8 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         // relative to the minimum when θ is unknown.
         const std::int64_t theta = clock.theta();
         const std::int64_t base = co.identifiable ? (dir == 0 ? theta : -theta) : clock.minDelta[dir];
-        analysePair(p, obs, clock, base, opt, r.directions[dir], work[dir]);
+        analysePair(p, obs, clock, base, opt, r.directions[dir], work[dir], &r.pairing);
+        r.pairing.delayBaseNs[dir] = base;
         std::int64_t n = 0;
         for (const SideSa *x : p.side)
             if (x) n += std::int64_t(x->sa->packets.size());
@@ -687,6 +772,12 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
             if (deliveredInside[i] == 0) d.outages.push_back(candidates[i]);
     }
 
+    r.pairing.offsetApplied = co.identifiable;
+    r.pairing.offsetS = co.offsetS;
+    for (auto &side : r.pairing.side)
+        std::sort(side.begin(), side.end(),
+                  [](const PacketPeer &x, const PacketPeer &y) { return x.packet < y.packet; });
+
     // ESP loss around each IKE exchange, on capture A's clock.
     for (IkeEventLoss &e : r.ikeEvents) {
         for (int dir = 0; dir < 2; ++dir) {
@@ -706,6 +797,53 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
                        .arg(r.side[0].otherSpis.size())
                        .arg(r.side[1].otherSpis.size());
     return r;
+}
+
+const char *packetFateName(PacketFate f)
+{
+    switch (f) {
+    case PacketFate::Delivered:
+        return "delivered";
+    case PacketFate::LostInTransit:
+        return "lost_in_transit";
+    case PacketFate::OutsideReceiverSpan:
+        return "outside_receiver_span";
+    case PacketFate::Received:
+        return "received";
+    case PacketFate::MissingAtSender:
+        return "capture_drop_at_sender";
+    case PacketFate::OutsideSenderSpan:
+        return "outside_sender_span";
+    case PacketFate::Duplicate:
+        return "duplicate";
+    }
+    return "unknown";
+}
+
+const PacketPeer *PacketPairing::find(int s, std::uint64_t packet) const
+{
+    if (s < 0 || s > 1 || packet > PacketPeer::kNone) return nullptr;
+    const auto &v = side[s];
+    const auto it = std::lower_bound(v.begin(), v.end(), packet,
+                                     [](const PacketPeer &p, std::uint64_t x) { return p.packet < x; });
+    return it != v.end() && it->packet == packet ? &*it : nullptr;
+}
+
+std::uint64_t PacketPairing::count(int s, PacketFate fate) const
+{
+    if (s < 0 || s > 1) return 0;
+    return std::uint64_t(std::count_if(side[s].begin(), side[s].end(),
+                                       [fate](const PacketPeer &p) { return p.fate == fate; }));
+}
+
+std::int64_t PacketPairing::oneWayDelayNs(int s, const PacketPeer &p, std::int64_t tsHere,
+                                          std::int64_t tsThere) const
+{
+    // Direction 0 is A→B: sent by capture 0.
+    const int dir = p.sentHere() ? s : 1 - s;
+    const std::int64_t sent = p.sentHere() ? tsHere : tsThere;
+    const std::int64_t received = p.sentHere() ? tsThere : tsHere;
+    return received - sent - delayBaseNs[dir];
 }
 
 PairReadingProgress::PairReadingProgress(const QString &pathA, const QString &pathB,
@@ -761,8 +899,9 @@ bool compareCaptureFiles(const QString &pathA, const QString &pathB, CompareResu
 CompareResult compareIndexes(const CaptureIndex &a, const CaptureIndex &b, const CompareOptions &options,
                              const CompareProgressFn &progress, const std::atomic_bool *cancel)
 {
-    auto futureB = std::async(std::launch::async, [&] { return observeIndex(b, cancel); });
-    auto oa = observeIndex(a, cancel);
+    auto futureB =
+        std::async(std::launch::async, [&] { return observeIndex(b, cancel, options.pairPackets); });
+    auto oa = observeIndex(a, cancel, options.pairPackets);
     auto ob = futureB.get();
     if (oa->cancelled || ob->cancelled || (cancel && cancel->load())) {
         CompareResult r;

@@ -24,6 +24,8 @@ struct CompareOptions
     double outageMinS = 1.0;   // a run of consecutive losses at least this long is an outage
     std::uint32_t outageMinPackets = 3;
     std::uint32_t sizeBucket = 100; // bytes per bucket of loss-against-size
+    /// Pair the ESP packets themselves (CompareResult::pairing) when comparing indexes.
+    bool pairPackets = true;
 };
 
 /// One ESP packet in a list: times are on the clock of the capture that holds it.
@@ -178,6 +180,55 @@ struct IkeRetransmissionCause
     QString cause; // request_lost, response_lost, response_late, no_response, unknown
 };
 
+/// What became of one ESP packet of one capture, as the comparison classified it.
+enum class PacketFate : std::uint8_t {
+    Delivered,           // sent by this end, the same packet is in the other capture
+    LostInTransit,       // sent by this end, never arrived at the other (its capture was running)
+    OutsideReceiverSpan, // sent by this end, due at the other while its capture was not running
+    Received,            // sent by the other end, which captured it too
+    MissingAtSender,     // received here, absent from the sender's capture while it ran (capture drop)
+    OutsideSenderSpan,   // received here, sent while the sender's capture was not running
+    Duplicate,           // an extra copy of a packet this end already received
+};
+const char *packetFateName(PacketFate f);
+
+/// One ESP packet of a tunnel SA in one capture and its counterpart in the other capture.
+struct PacketPeer
+{
+    static constexpr std::uint32_t kNone = 0xffffffffu;
+    std::uint32_t packet = 0;    // 0-based index in this capture
+    std::uint32_t other = kNone; // the same packet in the other capture (Delivered, Received, Duplicate)
+    PacketFate fate = PacketFate::Delivered;
+    /// Sent by this capture's end (Delivered, LostInTransit, OutsideReceiverSpan).
+    [[nodiscard]] bool sentHere() const
+    {
+        return fate == PacketFate::Delivered || fate == PacketFate::LostInTransit ||
+               fate == PacketFate::OutsideReceiverSpan;
+    }
+};
+
+/// Packet by packet: every ESP packet of the tunnel's SAs in capture A and in capture B with its
+/// counterpart or the reason it has none. Packets of other tunnels have no entry.
+struct PacketPairing
+{
+    std::vector<PacketPeer> side[2]; // [0] capture A, [1] capture B; sorted by packet
+    /// Subtracted from t_receiver − t_sender for a one-way delay, per direction ([0] A→B): the
+    /// receiver's clock lead (±θ) when the offset is identifiable, else the direction's minimum.
+    std::int64_t delayBaseNs[2] = {0, 0};
+    bool offsetApplied = false; // the clock offset is known and applied (else delays are relative)
+    double offsetS = 0;         // θ = clock(B) − clock(A)
+
+    [[nodiscard]] bool empty() const { return side[0].empty() && side[1].empty(); }
+    /// The entry of packet `packet` (0-based) of capture `s`, null when it has none.
+    [[nodiscard]] const PacketPeer *find(int s, std::uint64_t packet) const;
+    /// Entries of capture `s` with this fate.
+    [[nodiscard]] std::uint64_t count(int s, PacketFate fate) const;
+    /// One-way delay (ns, clock offset applied) of an entry of capture `s` that has a
+    /// counterpart: `tsHere` its time, `tsThere` the counterpart's (each on its own clock).
+    [[nodiscard]] std::int64_t oneWayDelayNs(int s, const PacketPeer &p, std::int64_t tsHere,
+                                             std::int64_t tsThere) const;
+};
+
 /// Facts about one of the two captures.
 struct CompareSide
 {
@@ -223,6 +274,9 @@ struct CompareResult
     std::vector<IkeLostMessage> ikeLost;
     std::vector<IkeRetransmissionCause> ikeRetransmissions;
     std::vector<IkeEventLoss> ikeEvents;
+    /// Filled by compareIndexes() (CompareOptions::pairPackets); empty from observations
+    /// taken without packet indexes (compareCaptureFiles()).
+    PacketPairing pairing;
     QStringList notes;
     bool cancelled = false; // the cancel flag stopped it: the result is incomplete, do not use it
 };

@@ -3,6 +3,7 @@
 #include "../index/espsa.h"
 
 #include <algorithm>
+#include <limits>
 #include <unordered_map>
 
 namespace ikev2wb {
@@ -22,8 +23,8 @@ struct SaTrack
 class Observer final
 {
 public:
-    Observer(const CaptureIndex &index, CaptureObservations &out)
-        : m_index(index), m_out(out), m_legs(index.espSas)
+    Observer(const CaptureIndex &index, CaptureObservations &out, bool packetIndexes)
+        : m_index(index), m_out(out), m_legs(index.espSas), m_packetIndexes(packetIndexes)
     {
         // The SAs of the index are per outer flow; one SA may have several (NAT rebinding). The
         // wrap is decided over all the SA's packets, whichever flow they came on.
@@ -51,7 +52,7 @@ public:
     void add(const PacketRecord &r, std::uint64_t packet)
     {
         if (r.isEsp()) {
-            addEsp(r);
+            addEsp(r, packet);
         } else if (const IkeMessage *m = ikeOf(r, packet); m && m->header.length != 0) {
             addIke(*m);
         } else {
@@ -69,7 +70,7 @@ private:
         return m.packet == packet ? &m : nullptr;
     }
 
-    void addEsp(const PacketRecord &r)
+    void addEsp(const PacketRecord &r, std::uint64_t packet)
     {
         ++m_out.espPackets;
         const std::uint32_t leg = m_legs.find(r);
@@ -93,6 +94,7 @@ private:
         ObservedSa &sa = m_out.sas[t.current];
         sa.maxTtl = std::max(sa.maxTtl, m_index.flows[r.flowId].maxTtl);
         sa.packets.push_back(o);
+        if (m_packetIndexes) sa.packetIndex.push_back(std::uint32_t(packet));
     }
 
     std::uint32_t newSa(const PacketRecord &r, int generation)
@@ -136,11 +138,13 @@ private:
     EspSaResolver m_legs;
     std::vector<std::uint32_t> m_trackOfLeg; // espSas entry → its SA in m_tracks
     std::vector<SaTrack> m_tracks;
+    bool m_packetIndexes = false;
 };
 
 } // namespace
 
-std::unique_ptr<CaptureObservations> observeIndex(const CaptureIndex &index, const std::atomic_bool *cancel)
+std::unique_ptr<CaptureObservations> observeIndex(const CaptureIndex &index, const std::atomic_bool *cancel,
+                                                  bool packetIndexes)
 {
     auto out = std::make_unique<CaptureObservations>();
     out->file = index.file;
@@ -151,7 +155,8 @@ std::unique_ptr<CaptureObservations> observeIndex(const CaptureIndex &index, con
     // A read that broke off puts its reason first (IndexBuilder::finish).
     if (index.partial && !index.cancelled && !index.warnings.empty() && index.warnings.front().packet < 0)
         out->readWarning = index.warnings.front().message;
-    Observer obs(index, *out);
+    Observer obs(index, *out,
+                 packetIndexes && index.packetCount() <= std::numeric_limits<std::uint32_t>::max());
     std::uint64_t n = 0;
     index.packets.forEach([&](const PacketRecord &r) {
         if (out->cancelled) return;

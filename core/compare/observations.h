@@ -40,6 +40,9 @@ struct ObservedSa
     std::uint16_t dstPort = 0;
     std::uint8_t maxTtl = 0; // IPv4 TTL / IPv6 hop limit: highest at the sender's own capture
     std::vector<EspObservation> packets;
+    /// Each packet's index in its capture, parallel to `packets` (kept in step when they are
+    /// sorted); empty unless observeIndex() was asked for them.
+    std::vector<std::uint32_t> packetIndex;
 };
 
 /// One IKE message (or RFC 7383 fragment) with the fields that identify it on both sides.
@@ -84,8 +87,10 @@ struct CaptureObservations
 
 /// The comparison's view of a capture, from its index in one pass over the records. `cancel`
 /// is polled every 64 Ki packets; a cancelled run returns what it has with `cancelled` set (so
-/// does an index whose read was cancelled).
-std::unique_ptr<CaptureObservations> observeIndex(const CaptureIndex &index,
-                                                  const std::atomic_bool *cancel = nullptr);
+/// does an index whose read was cancelled). With `packetIndexes`, each SA also keeps the index
+/// of every packet (ObservedSa::packetIndex: 4 more bytes per ESP packet) so the comparison can
+/// pair the packets themselves (PacketPairing); not for captures of 2^32 packets or more.
+std::unique_ptr<CaptureObservations>
+observeIndex(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr, bool packetIndexes = false);
 
 } // namespace ikev2wb
