@@ -910,6 +910,69 @@ private slots:
         }
     }
 
+    void firewallDropInterfacesAndChains()
+    {
+        // Host 'right' (10.0.2.1) reaches the peer 10.0.1.1 through wan0 (its routes listing,
+        // written here): ESP from the peer arrives on wan0 and goes to INPUT, ESP to the peer leaves
+        // by wan0 from OUTPUT. A rule matching another interface (eth9, lan0) or a chain that never
+        // sees the tunnel's packets on an endpoint (FORWARD) proves no drop of them, whatever its
+        // counter; '+' / '*' are prefix wildcards. Without the routes the interface rules are not
+        // judged at all.
+        const QByteArray routes =
+            "default via 10.0.2.254 dev wan0 \n"
+            "10.0.2.0/24 dev wan0 proto kernel scope link src 10.0.2.1 \n"
+            "10.2.0.0/24 dev lan0 proto kernel scope link src 10.2.0.1 \n"
+            "local 10.0.2.1 dev wan0 table local proto kernel scope host src 10.0.2.1 \n"
+            "local 10.2.0.1 dev lan0 table local proto kernel scope host src 10.2.0.1 \n";
+        const QByteArray ipt = "*filter\n:INPUT ACCEPT [0:0]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                               "[18:7432] -A INPUT -i eth9 -s 10.0.1.1/32 -p esp -j DROP\n"
+                               "[17:7000] -A INPUT -i wan+ -s 10.0.1.1/32 -p esp -j DROP\n"
+                               "[16:6000] -A FORWARD -p esp -j DROP\n"
+                               "[15:5000] -A OUTPUT -o wan0 -d 10.0.1.1/32 -p esp -j DROP\n"
+                               "[14:4000] -A OUTPUT -o lan0 -p esp -j DROP\n"
+                               "[13:3000] -A INPUT -o wan0 -p esp -j DROP\nCOMMIT\n";
+        const QByteArray nft =
+            "table ip filter {\n\tchain input {\n"
+            "\t\ttype filter hook input priority filter; policy accept;\n"
+            "\t\tiifname \"eth9\" ip saddr 10.0.1.1 meta l4proto esp counter packets 18 "
+            "bytes 7432 drop # handle 2\n"
+            "\t\tiifname \"wan*\" ip saddr 10.0.1.1 meta l4proto esp counter packets 17 "
+            "bytes 7000 drop # handle 3\n"
+            "\t\tiifname { \"lan0\", \"eth1\" } ip saddr 10.0.1.1 meta l4proto esp counter "
+            "packets 12 bytes 2000 drop # handle 4\n\t}\n}\n";
+        for (const bool withRoutes : {true, false}) {
+            EvidenceSet set;
+            set.addText(QStringLiteral("right-xfrm-state-end.txt"),
+                        "src 10.0.1.1 dst 10.0.2.1\n"
+                        "\tproto esp spi 0xc1234567 reqid 1 mode tunnel\n"
+                        "\treplay-window 32 flag af-unspec\n");
+            if (withRoutes) set.addText(QStringLiteral("right-routes-end.txt"), routes);
+            set.addText(QStringLiteral("right-iptables-end.txt"), ipt);
+            set.addText(QStringLiteral("right-nft-ruleset-end.txt"), nft);
+            DiagnosisInput in;
+            in.evidence = &set;
+            const Facts f = deriveFacts(in);
+            QCOMPARE(f.localAddress, QStringLiteral("10.0.2.1"));
+            QStringList taken;
+            for (const Facts::FirewallDrop &d : f.firewallDrops)
+                taken << QStringLiteral("%1 %2").arg(d.text.section(QLatin1Char(' '), 0, 2),
+                                                     d.directions.join(QLatin1Char(',')));
+            if (withRoutes) {
+                QCOMPARE(taken, (QStringList{QStringLiteral("-A INPUT -i 10.0.1.1 > 10.0.2.1"),
+                                             QStringLiteral("-A OUTPUT -o 10.0.2.1 > 10.0.1.1"),
+                                             QStringLiteral("iifname \"wan*\" ip 10.0.1.1 > 10.0.2.1")}));
+                QVERIFY(f.firewallDrops[0].text.contains(QLatin1String("-i wan+")));
+                QCOMPARE(f.firewallDrops[0].packets, std::uint64_t(17));
+                QCOMPARE(f.firewallDrops[1].packets, std::uint64_t(15));
+            } else {
+                // The FORWARD rule is judged as before (no route listing: the host's addresses are
+                // not known); every rule with an interface match is left alone.
+                QCOMPARE(taken, QStringList{
+                                    QStringLiteral("-A FORWARD -p 10.0.2.1 > 10.0.1.1,10.0.1.1 > 10.0.2.1")});
+            }
+        }
+    }
+
     void pmtuDiscoveryOffAtTheSender()
     {
         // net.ipv4.ip_no_pmtu_disc from each host's sysctl listing: left (10.0.1.1, the sender

@@ -1828,10 +1828,57 @@ bool portsTake(const std::vector<std::pair<int, int>> &ranges, int p)
                                          [p](const auto &r) { return p >= r.first && p <= r.second; });
 }
 
+/// Does an interface match of a rule (-i / -o, iifname / oifname; empty: any) take `dev`? A
+/// trailing '+' (iptables) or '*' (nft) matches every name it begins; an unknown `dev` none.
+bool interfacesTake(const QStringList &names, const QString &dev)
+{
+    if (names.isEmpty()) return true;
+    if (dev.isEmpty()) return false;
+    return std::any_of(names.begin(), names.end(), [&](const QString &n) {
+        if (n.endsWith(QLatin1Char('+')) || n.endsWith(QLatin1Char('*'))) return dev.startsWith(n.chopped(1));
+        return n == dev;
+    });
+}
+
+/// A host's routes as its firewall rules are judged with: its own addresses and its routes towards
+/// each end (the interfaces packets arrive on and leave by; symmetric routing assumed).
+struct HostView
+{
+    bool known = false;
+    QStringList own;
+    QString routes;
+};
+
+/// Does the rule's chain and interface matches take packets `from` → `to` on the host? A rule
+/// with an interface match is judged only with the host's routes (which interface the packets
+/// use); without them it is left alone. iptables' built-in INPUT / OUTPUT / FORWARD see only the
+/// packets to, from or through the host.
+bool pathTakes(const FirewallRule &r, const HostView &h, const QString &from, const QString &to)
+{
+    const bool ifaces = !r.inIfaces.isEmpty() || !r.outIfaces.isEmpty();
+    if (!h.known) return !ifaces;
+    const bool fromHere = h.own.contains(from), toHere = h.own.contains(to);
+    // Its own addresses are in a `show table all` listing only ("local ADDR" routes).
+    if (!h.own.isEmpty() && (r.family == QLatin1String("ipv4") || r.family == QLatin1String("ipv6"))) {
+        if (r.chain == QLatin1String("INPUT") && !toHere) return false;
+        if (r.chain == QLatin1String("OUTPUT") && !fromHere) return false;
+        if (r.chain == QLatin1String("FORWARD") && (fromHere || toHere)) return false;
+    }
+    if (!ifaces) return true;
+    // routeTowards reads IPv4 routes only.
+    if (from.contains(QLatin1Char(':')) || to.contains(QLatin1Char(':'))) return false;
+    if (!r.inIfaces.isEmpty() && (fromHere || !interfacesTake(r.inIfaces, routeTowards(h.routes, from).dev)))
+        return false;
+    if (!r.outIfaces.isEmpty() && (toHere || !interfacesTake(r.outIfaces, routeTowards(h.routes, to).dev)))
+        return false;
+    return true;
+}
+
 /// A DROP/REJECT rule that takes the tunnel's IKE or ESP between `local` and `peer`; false for a
-/// rule with matches this tool does not judge (a negation, conntrack state, a set, ...).
-bool takesTunnel(const FirewallRule &r, const QString &local, const QString &peer, bool rawEsp,
-                 Facts::FirewallDrop &d)
+/// rule with matches this tool does not judge (a negation, conntrack state, a set, ...) and for a
+/// rule whose chain or interfaces do not see the tunnel's packets on the host (`h`).
+bool takesTunnel(const FirewallRule &r, const HostView &h, const QString &local, const QString &peer,
+                 bool rawEsp, Facts::FirewallDrop &d)
 {
     if (r.verdict != QLatin1String("DROP") && r.verdict != QLatin1String("REJECT")) return false;
     if (r.negated || !r.other.isEmpty()) return false;
@@ -1865,12 +1912,13 @@ bool takesTunnel(const FirewallRule &r, const QString &local, const QString &pee
     d.ike = !ports.isEmpty();
     if (!d.esp && !d.ike) return false;
     if (local.isEmpty() || peer.isEmpty()) {
-        if (!r.src.isEmpty() || !r.dst.isEmpty()) return false;
+        if (!r.src.isEmpty() || !r.dst.isEmpty() || !r.inIfaces.isEmpty() || !r.outIfaces.isEmpty())
+            return false;
     } else {
         for (const auto &[from, to] : {std::pair{local, peer}, std::pair{peer, local}}) {
             const int s = listTakes(r.src, from), t = listTakes(r.dst, to);
             if (s < 0 || t < 0) return false;
-            if (s && t) d.directions << QStringLiteral("%1 > %2").arg(from, to);
+            if (s && t && pathTakes(r, h, from, to)) d.directions << QStringLiteral("%1 > %2").arg(from, to);
         }
         if (d.directions.isEmpty()) return false;
     }
@@ -1905,8 +1953,18 @@ void firewallFacts(Facts &f, const EvidenceSet &set)
         }
     }
     const bool rawEsp = f.espRawPackets > 0 || (!f.natT && f.espUdpPackets == 0);
+    std::map<QString, HostView> views; // host → its routes (`ip route show table all`)
+    for (const EvidenceFile &ef : set.files()) {
+        if (!ef.status.ok() || ef.kind != EvidenceKind::IpRoute) continue;
+        HostView &v = views[ef.host];
+        const QString text = std::get<RouteListing>(ef.data).lines.join(QLatin1Char('\n'));
+        v.known = true;
+        v.own << ownAddresses(text);
+        v.routes += text + QLatin1Char('\n');
+    }
     for (const EvidenceFile &ef : set.files()) {
         if (!ef.status.ok() || ef.kind != EvidenceKind::Firewall || befores.count(ef.path)) continue;
+        const HostView &view = views[ef.host];
         const auto &fw = std::get<FirewallRuleset>(ef.data);
         const QStringList keys = firewallCounterKeys(fw);
         const auto g = grew.find(ef.path);
@@ -1914,7 +1972,7 @@ void firewallFacts(Facts &f, const EvidenceSet &set)
             const FirewallRule &r = fw.rules[i];
             if (!r.hasCounters) continue;
             Facts::FirewallDrop d;
-            if (!takesTunnel(r, f.localAddress, f.peerAddress, rawEsp, d)) continue;
+            if (!takesTunnel(r, view, f.localAddress, f.peerAddress, rawEsp, d)) continue;
             if (g != grew.end()) {
                 const auto k = g->second.find(keys[qsizetype(i)]);
                 if (k == g->second.end() || k->second.first <= 0)

@@ -407,8 +407,9 @@ struct FirewallRule
     QString proto;                                          // "esp", "udp", a number, "" any
     QStringList src, dst;                                   // addresses or prefixes, empty: any
     std::vector<std::pair<int, int>> sports, dports, ports; // port ranges, empty: any
-    bool negated = false;                                   // a match is negated ('!' / '!=')
-    QStringList other;                                      // matches the diagnosis does not judge
+    QStringList inIfaces, outIfaces; // -i / -o, iifname / oifname (iptables '+' / nft '*' wildcards)
+    bool negated = false;            // a match is negated ('!' / '!=')
+    QStringList other;               // matches the diagnosis does not judge
 };
 
 /// `iptables-save -c`, `ip6tables-save -c` or `nft [-a] list ruleset`.

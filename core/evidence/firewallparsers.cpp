@@ -94,7 +94,8 @@ void parseIptablesRule(const QStringList &t, FirewallRule &r)
             r.negated = r.negated || n;
         } else if (w == QLatin1String("-i") || w == QLatin1String("--in-interface") ||
                    w == QLatin1String("-o") || w == QLatin1String("--out-interface")) {
-            next(); // which interface the tunnel uses is not known here: the rule is judged without it
+            (w == QLatin1String("-i") || w == QLatin1String("--in-interface") ? r.inIfaces : r.outIfaces)
+                << next();
             r.negated = r.negated || n;
         } else if (w == QLatin1String("-m") || w == QLatin1String("--match")) {
             const QString m = next();
@@ -257,7 +258,14 @@ void parseNftRule(const QStringList &t, FirewallRule &r)
             r.negated = r.negated || neg;
         } else if (w == QLatin1String("iifname") || w == QLatin1String("oifname") ||
                    w == QLatin1String("iif") || w == QLatin1String("oif")) {
-            value(1, &neg); // judged without the interface, as for iptables
+            const bool in = w.startsWith(QLatin1Char('i'));
+            const QString v = value(1, &neg);
+            for (QString name : v.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+                if (name.size() >= 2 && name.startsWith(QLatin1Char('"')) && name.endsWith(QLatin1Char('"')))
+                    name = name.mid(1, name.size() - 2);
+                (in ? r.inIfaces : r.outIfaces) << name;
+            }
+            // iif / oif name an interface by its index at load time: the same name for this tool.
             r.negated = r.negated || neg;
         } else if (w == QLatin1String("comment")) {
             ++i;
