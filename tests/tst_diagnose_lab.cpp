@@ -818,6 +818,55 @@ private slots:
             QCOMPARE(w, firstWindow);
     }
 
+    void evidenceOfNeitherEnd()
+    {
+        // Two captures and the stats of a host of another tunnel (right's files with the tunnel's
+        // addresses replaced by 192.0.2.1 / 192.0.2.2): they name neither capture's end, so their
+        // window (truth.json: 16) and their XfrmInStateSeqError growth (verify.json: 25) are no
+        // one's receiver's. The window is the assumed default (strongSwan's replay_window, 32) and a
+        // note names the files.
+        const QString dir = labDir(QStringLiteral("reorder-antireplay"));
+        const QJsonObject t = truth(QStringLiteral("reorder-antireplay"));
+        const int rightWindow =
+            t[QStringLiteral("ipsec")][QStringLiteral("replay_window")][QStringLiteral("right")].toInt();
+        QCOMPARE(rightWindow, 16);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QStringList names{QStringLiteral("xfrm-state-start.txt"), QStringLiteral("xfrm-state-end.txt"),
+                                QStringLiteral("xfrm_stat-start.txt"), QStringLiteral("xfrm_stat-end.txt")};
+        for (const QString &n : names) {
+            QFile in(dir + QStringLiteral("/stats/right-") + n);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            QByteArray text = in.readAll();
+            text.replace("10.0.1.1", "192.0.2.1").replace("10.0.2.1", "192.0.2.2");
+            QFile out(tmp.filePath(QStringLiteral("other-") + n));
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            out.write(text);
+        }
+        for (const bool swapped : {false, true}) {
+            DiagnosisFiles files;
+            files.captureA =
+                dir + (swapped ? QStringLiteral("/right-outer.pcap") : QStringLiteral("/left-outer.pcap"));
+            files.captureB =
+                dir + (swapped ? QStringLiteral("/left-outer.pcap") : QStringLiteral("/right-outer.pcap"));
+            files.evidence << tmp.path();
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            const Diagnosis &d = ld.diagnosis();
+            QVERIFY(d.basis.replayWindowAssumed);
+            QCOMPARE(d.basis.replayWindow, 32u);
+            for (const Finding &fd : d.findings)
+                for (const EvidenceItem &e : fd.evidence)
+                    QVERIFY2(!e.text.contains(QLatin1String("XfrmInStateSeqError")), qPrintable(e.text));
+            const QString notes = d.notes.join(QLatin1Char('\n'));
+            QVERIFY2(notes.contains(QLatin1String("host 'other' (other-xfrm-state-end.txt")) &&
+                         notes.contains(QLatin1String("used for neither capture's end")),
+                     qPrintable(notes));
+            QVERIFY2(!notes.contains(QLatin1String("taken as capture A's")), qPrintable(notes));
+        }
+    }
+
     void evidenceAssignedByTheUser()
     {
         // The same stats without the left-/right- prefixes (nothing names the host): assigned by

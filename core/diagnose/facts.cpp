@@ -809,6 +809,9 @@ struct HostSides
     std::map<QString, int> byHost; // evidence host name ("right", a collect MANIFEST's host)
     std::map<QString, int> byPath; // files the user assigned (--evidence-a / --evidence-b)
     bool assigned = false;         // some evidence belongs to a capture
+    /// Two captures: only evidence tied to capture A (by the user or by its addresses) is A's;
+    /// evidence that names neither end is no one's (a router's still counts for the path).
+    bool pair = false;
     /// Evidence of several hosts that cannot be tied to the one capture: none of it is taken as
     /// the capture's end (its window, counters, configuration).
     bool undecided = false;
@@ -1050,8 +1053,29 @@ HostSides assignHosts(const EvidenceSet &set, const CompareResult *cmp, const QS
     for (const auto &[host, side] : userHosts)
         if (!host.isEmpty()) h.byHost.emplace(host, side);
     if (!cmp) return h;
+    h.pair = true;
+    // The files of a host that is not tied to either capture, for the note that says so.
+    const auto filesOf = [&](const QString &host) {
+        QStringList out;
+        for (const EvidenceFile &ef : set.files())
+            if (ef.status.ok() && ef.host == host && h.sideOf(ef) < 0 && out.size() < 8)
+                out << QFileInfo(ef.path).fileName();
+        return out.join(QStringLiteral(", "));
+    };
+    const QString unused = QStringLiteral(
+        "its counters, replay window, configuration and logs are used for neither capture's end (its "
+        "links, routes and firewall rules still count for the path); assign it with --evidence-a / "
+        "--evidence-b if it is one of them");
     for (const auto &[host, addrs] : hostAddresses(set)) {
-        if (h.byHost.count(host) || addrs.empty()) continue;
+        if (h.byHost.count(host)) continue;
+        if (addrs.empty()) {
+            if (const QString files = filesOf(host); !files.isEmpty())
+                notes << QStringLiteral("%1 (%2) names none of its own addresses: %3")
+                             .arg(host.isEmpty() ? QStringLiteral("evidence without a host name")
+                                                 : QStringLiteral("host '%1'").arg(host),
+                                  files, unused);
+            continue;
+        }
         int side = -1;
         bool both = false;
         QString why;
@@ -1067,9 +1091,9 @@ HostSides assignHosts(const EvidenceSet &set, const CompareResult *cmp, const QS
         const QString who = host.isEmpty() ? QStringLiteral("evidence without a host name")
                                            : QStringLiteral("host '%1'").arg(host);
         if (both || side < 0) {
-            notes << QStringLiteral("%1 names %2 of the captures' endpoint addresses: not used for either "
-                                    "capture (assign it with --evidence-a / --evidence-b)")
-                         .arg(who, both ? QStringLiteral("both") : QStringLiteral("none"));
+            notes << QStringLiteral("%1 (%2) names %3 of the captures' endpoint addresses: %4")
+                         .arg(who, filesOf(host), both ? QStringLiteral("both") : QStringLiteral("none"),
+                              unused);
             continue;
         }
         h.byHost.emplace(host, side);
@@ -1090,12 +1114,12 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
     for (const EvidenceFile &ef : set.files())
         anyA = anyA || (ef.status.ok() && sides.sideOf(ef) == 0);
     const QString host =
-        anyA || sides.undecided
+        anyA || sides.undecided || sides.pair
             ? QString()
             : primaryHost(set, f.localAddress, [&](const EvidenceFile &ef) { return sides.sideOf(ef) != 1; });
     auto mineHost = [&](const QString &path, const QString &h) {
         const int side = sides.sideOf(path, h);
-        if (anyA || sides.undecided) return side == 0;
+        if (anyA || sides.undecided || sides.pair) return side == 0;
         return side != 1 && (host.isEmpty() || h == host || h.isEmpty());
     };
     auto mine = [&](const EvidenceFile &ef) { return ef.status.ok() && mineHost(ef.path, ef.host); };
@@ -1456,11 +1480,17 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
 
     // Capture A's host: the one assigned to it, else the one naming A's address (or the first);
     // none when the evidence could not be tied to the one capture.
-    const bool havePrimary = !sides.undecided;
-    const QString primary = sides.hostOfA() ? *sides.hostOfA()
-                            : havePrimary   ? primaryHost(set, f.localAddress)
-                                            : QString();
+    // With two captures only evidence tied to capture A is A's (a file assigned with
+    // --evidence-a has no host name of its own).
+    const bool unnamedA = std::any_of(set.files().begin(), set.files().end(), [&](const EvidenceFile &ef) {
+        return ef.status.ok() && ef.host.isEmpty() && sides.sideOf(ef) == 0;
+    });
+    const bool havePrimary = !sides.undecided && (!sides.pair || sides.hostOfA() || unnamedA);
+    const QString primary = sides.hostOfA()              ? *sides.hostOfA()
+                            : havePrimary && !sides.pair ? primaryHost(set, f.localAddress)
+                                                         : QString();
     const auto isPrimary = [&](const QString &host) {
+        if (sides.pair) return havePrimary && host == primary;
         return havePrimary && (host == primary || primary.isEmpty() || host.isEmpty());
     };
     // Each host's route towards the other end (the peer, or for the peer's host capture A's
@@ -2279,18 +2309,8 @@ Facts deriveFacts(const DiagnosisInput &in)
     // Anti-replay at the window in use (known from the evidence only now): with two captures
     // per direction at its receiver, else on what the one capture received.
     if (in.comparison) {
-        HostSides replaySides = sides;
-        if (in.evidence && !sides.assigned) {
-            // Nothing ties the evidence to either capture: it is taken as A's, as without a pair.
-            const QString h = primaryHost(*in.evidence, f.localAddress);
-            replaySides.byHost[h] = 0;
-            replaySides.byHost[QString()] = 0;
-            f.evidenceHosts << QStringLiteral("no host evidence names either capture's endpoint address: "
-                                              "taken as capture A's (%1); assign it with --evidence-a / "
-                                              "--evidence-b")
-                                   .arg(in.nameA);
-        }
-        pairReplayFacts(f, in, replaySides);
+        // Evidence tied to neither capture is no one's receiver (assignHosts' notes say so).
+        pairReplayFacts(f, in, sides);
     } else {
         const std::uint32_t window = replayWindowInUse(f);
         ReplayDrops drops;
