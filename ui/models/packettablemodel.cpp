@@ -28,6 +28,17 @@ int PacketTableModel::orderRows() const
     return int(std::min<std::size_t>(m_index->packetCount(), std::size_t(std::numeric_limits<int>::max())));
 }
 
+std::vector<std::uint64_t> PacketTableModel::shownFrames() const
+{
+    std::vector<std::uint64_t> frames;
+    const int n = orderRows();
+    frames.reserve(std::size_t(n));
+    for (int r = 0; r < n; ++r)
+        frames.push_back(packetAt(r) + 1);
+    if (m_rows) std::sort(frames.begin(), frames.end());
+    return frames;
+}
+
 int PacketTableModel::rowCount(const QModelIndex &parent) const
 {
     return parent.isValid() ? 0 : m_exposed;

@@ -41,6 +41,9 @@ public:
     {
         return m_rows ? quint64((*m_rows)[std::size_t(row)]) : quint64(row);
     }
+    /// Every packet of the current order (also rows not yet reported to views), 1-based frame
+    /// numbers in ascending order: what "Export Shown Packets" writes.
+    [[nodiscard]] std::vector<std::uint64_t> shownFrames() const;
     /// The row showing `packet`, -1 when the filter hides it (a scan of the rows when sorted).
     /// May be rowCount() or more while rows are still being exposed.
     [[nodiscard]] int rowOfPacket(quint64 packet) const;

@@ -1,4 +1,5 @@
 #include "capturepage.h"
+#include "widgets/viewactions.h"
 
 #include "charts/ikeladder.h"
 #include "charts/sequencechart.h"
@@ -56,6 +57,7 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     pickRow->addStretch();
     timelineLayout->addLayout(pickRow);
     m_chart = new SequenceChart(timelinePane);
+    installImageActions(m_chart, QStringLiteral("esp-timeline"));
     timelineLayout->addWidget(m_chart, 1);
     m_tabs->addTab(timelinePane, tr("ESP timeline"));
     connect(m_saPicker, &QComboBox::currentIndexChanged, this,
@@ -75,6 +77,7 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     auto *ladderSplit = new QSplitter(Qt::Horizontal, ladderPane);
     auto *scroll = new QScrollArea(ladderSplit);
     m_ladder = new IkeLadder(scroll);
+    installImageActions(m_ladder, QStringLiteral("ike-ladder"));
     scroll->setWidget(m_ladder);
     scroll->setWidgetResizable(true);
     m_ladderDetails = new QLabel(tr("Click a message for its details."), ladderSplit);

@@ -1,4 +1,5 @@
 #include "checklistpage.h"
+#include "widgets/viewactions.h"
 
 #include "compare/endpointcompare.h"
 #include "diagnose/checklist.h"
@@ -160,6 +161,7 @@ ChecklistPage::ChecklistPage(QWidget *parent) : QWidget(parent), m_highlighting(
     // --- ranked findings
     m_findings = new FindingsModel(this);
     m_findingsView = new QTableView(this);
+    installTableActions(m_findingsView, QStringLiteral("findings"));
     m_findingsView->setObjectName(QStringLiteral("findingsView"));
     m_findingsView->setModel(m_findings);
     m_findingsView->setSelectionBehavior(QAbstractItemView::SelectRows);
@@ -181,6 +183,7 @@ ChecklistPage::ChecklistPage(QWidget *parent) : QWidget(parent), m_highlighting(
     auto *leftLayout = new QVBoxLayout(left);
     leftLayout->setContentsMargins(0, 0, 0, 0);
     m_stepsView = new QTreeView(left);
+    installTableActions(m_stepsView, QStringLiteral("checklist"));
     m_stepsView->setObjectName(QStringLiteral("stepsView"));
     m_stepsView->setModel(m_steps);
     m_stepsView->setUniformRowHeights(true);

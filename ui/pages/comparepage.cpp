@@ -1,4 +1,5 @@
 #include "comparepage.h"
+#include "widgets/viewactions.h"
 
 #include "charts/comparechart.h"
 #include "dissect/ikeconstants.h"
@@ -96,6 +97,7 @@ ComparePage::ComparePage(ComparePtr result, QWidget *parent) : QWidget(parent), 
     m_proxy->setSourceModel(m_model);
     m_proxy->setSortRole(DirectionModel::SortRole);
     m_table = new QTableView(this);
+    installTableActions(m_table, QStringLiteral("comparison"));
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::AscendingOrder); // A → B first, as the comparison lists them
@@ -112,6 +114,7 @@ ComparePage::ComparePage(ComparePtr result, QWidget *parent) : QWidget(parent), 
 
     auto *split = new QSplitter(Qt::Vertical, this);
     m_chart = new CompareChart(split);
+    installImageActions(m_chart, QStringLiteral("comparison-chart"));
     split->addWidget(m_chart);
     auto *bottom = new QWidget(split);
     auto *bottomLayout = new QHBoxLayout(bottom);
@@ -124,6 +127,7 @@ ComparePage::ComparePage(ComparePtr result, QWidget *parent) : QWidget(parent), 
     m_sizeVerdict->setTextFormat(Qt::RichText);
     sizeLayout->addWidget(m_sizeVerdict);
     m_sizeTable = new QTableWidget(sizePane);
+    installTableActions(m_sizeTable, QStringLiteral("comparison-sizes"));
     m_sizeTable->verticalHeader()->setVisible(false);
     m_sizeTable->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_sizeTable->verticalHeader()->setDefaultSectionSize(m_sizeTable->fontMetrics().height() + 4);

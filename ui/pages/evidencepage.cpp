@@ -1,4 +1,5 @@
 #include "evidencepage.h"
+#include "widgets/viewactions.h"
 
 #include "charts/evidencetimeline.h"
 #include "evidence/evidenceset.h"
@@ -33,6 +34,7 @@ QTableView *tableView(QAbstractItemModel *model, QWidget *parent)
 {
     auto *v = new QTableView(parent);
     v->setModel(model);
+    installTableActions(v, QStringLiteral("evidence"));
     v->setSortingEnabled(true);
     v->setSelectionBehavior(QAbstractItemView::SelectRows);
     v->verticalHeader()->setVisible(false);
@@ -123,6 +125,7 @@ EvidencePage::EvidencePage(QWidget *parent) : QWidget(parent)
 
     // --- timeline and log events
     m_timeline = new EvidenceTimeline(split);
+    installImageActions(m_timeline, QStringLiteral("evidence-timeline"));
     m_timeline->setMinimumHeight(fontMetrics().height() * 14);
     m_log = new LogEventModel(this);
     m_logProxy = new QSortFilterProxyModel(this);

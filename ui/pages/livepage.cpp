@@ -1,4 +1,5 @@
 #include "livepage.h"
+#include "widgets/viewactions.h"
 
 #include <QChart>
 #include <QChartView>
@@ -90,6 +91,7 @@ LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_s
     layout->addWidget(m_message);
 
     m_sas = new QTableWidget(0, 8, this);
+    installTableActions(m_sas, QStringLiteral("live-sas"));
     m_sas->setObjectName(QStringLiteral("liveSas"));
     m_sas->setHorizontalHeaderLabels({tr("SPI"), tr("Flow"), tr("Encap"), tr("Packets"), tr("Bytes"),
                                       tr("Sequence numbers"), tr("Missing so far"), tr("Duplicates")});
@@ -140,6 +142,7 @@ LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_s
     m_missingSeries->attachAxis(m_x);
     m_missingSeries->attachAxis(m_yMissing);
     m_chartView = new QChartView(m_chart, this);
+    installImageActions(m_chartView, QStringLiteral("live"));
     m_chartView->setObjectName(QStringLiteral("liveChart"));
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setMinimumHeight(220);

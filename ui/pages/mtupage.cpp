@@ -1,4 +1,5 @@
 #include "mtupage.h"
+#include "widgets/viewactions.h"
 #include "probedialog.h"
 
 #include "analyze/overhead.h"
@@ -55,6 +56,7 @@ MtuPage::MtuPage(QWidget *parent) : QWidget(parent)
     m_chart->setBackgroundBrush(palette().color(QPalette::Base));
     m_chart->setTitleBrush(palette().color(QPalette::Text));
     m_chartView = new QChartView(m_chart, left);
+    installImageActions(m_chartView, QStringLiteral("mtu"));
     leftLayout->addWidget(m_chartView, 3);
     m_text = new QPlainTextEdit(left);
     m_text->setReadOnly(true);

@@ -1,4 +1,5 @@
 #include "overviewpage.h"
+#include "widgets/viewactions.h"
 
 #include "compare/endpointcompare.h"
 
@@ -146,6 +147,7 @@ OverviewPage::OverviewPage(IndexPtr index, QWidget *parent) : QWidget(parent), m
     m_saProxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
     connect(m_saFilter, &QLineEdit::textChanged, m_saProxy, &QSortFilterProxyModel::setFilterFixedString);
     m_saView = new QTableView(saPane);
+    installTableActions(m_saView, QStringLiteral("esp-sas"));
     m_saView->setObjectName(QStringLiteral("saTable"));
     m_saView->setModel(m_saProxy);
     m_saView->setSortingEnabled(true); // tens of rows: sorting at once is free

@@ -1,8 +1,12 @@
 #include "packetspage.h"
+#include "capture/packetexport.h"
+#include "widgets/viewactions.h"
 
 #include "models/packetdetails.h"
 #include "models/packettablemodel.h"
 
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QFontMetrics>
 #include <QFutureWatcher>
 #include <QHBoxLayout>
@@ -10,7 +14,10 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
+#include <QMenu>
+#include <QProcess>
 #include <QSplitter>
+#include <QStandardPaths>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -42,7 +49,9 @@ PacketsPage::PacketsPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    installTableActions(m_table, QStringLiteral("packets"),
+                        [this](QMenu *menu, const QModelIndex &at) { addPacketActions(menu, at); });
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
@@ -72,8 +81,74 @@ PacketsPage::PacketsPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     updateStatus();
 }
 
+void PacketsPage::addPacketActions(QMenu *menu, const QModelIndex &at)
+{
+    const QString source = m_index ? m_index->file.path : QString();
+    menu->setToolTipsVisible(true);
+    std::vector<std::uint64_t> selected;
+    if (m_table->selectionModel())
+        for (const QModelIndex &i : m_table->selectionModel()->selectedRows())
+            selected.push_back(m_model->packetAt(i.row()) + 1);
+    std::sort(selected.begin(), selected.end());
+    QAction *sel = menu->addAction(tr("Export Selected Packets (%1)…").arg(selected.size()), this,
+                                   [this, selected]() { exportPackets(selected); });
+    sel->setEnabled(!selected.empty());
+    const auto shown = m_model->shownFrames();
+    QAction *all = menu->addAction(tr("Export Shown Packets (%1)…").arg(shown.size()), this,
+                                   [this]() { exportPackets(m_model->shownFrames()); });
+    all->setEnabled(!shown.empty() && !m_exporting);
+    sel->setEnabled(sel->isEnabled() && !m_exporting);
+    menu->addSeparator();
+    const QString wireshark = QStandardPaths::findExecutable(QStringLiteral("wireshark"));
+    const quint64 frame = at.isValid() ? m_model->packetAt(at.row()) + 1 : 0;
+    QAction *open =
+        menu->addAction(tr("Open in Wireshark at Packet %1").arg(frame), this, [wireshark, source, frame]() {
+            // No shell: the program and its arguments as a list.
+            QProcess::startDetached(
+                wireshark, {QStringLiteral("-r"), source, QStringLiteral("-g"), QString::number(frame)});
+        });
+    open->setEnabled(at.isValid() && !wireshark.isEmpty() && !source.isEmpty());
+    if (wireshark.isEmpty()) open->setToolTip(tr("Wireshark is not installed (no 'wireshark' in PATH)"));
+}
+
+void PacketsPage::exportPackets(std::vector<std::uint64_t> frames)
+{
+    if (!m_index || frames.empty() || m_exporting) return;
+    const QString source = m_index->file.path;
+    const QFileInfo fi(source);
+    auto *dlg = new QFileDialog(this, tr("Export packets as pcapng"),
+                                fi.dir().filePath(fi.completeBaseName() + QStringLiteral("-export.pcapng")),
+                                tr("pcapng (*.pcapng)"));
+    dlg->setAcceptMode(QFileDialog::AcceptSave);
+    dlg->setAttribute(Qt::WA_DeleteOnClose);
+    connect(dlg, &QFileDialog::fileSelected, this, [this, source, frames = std::move(frames)](QString path) {
+        if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".pcapng");
+        m_exporting = true;
+        notify(this, tr("Writing %1 packets to %2…").arg(frames.size()).arg(path));
+        auto stop = std::make_shared<std::atomic_bool>(false);
+        m_exportCancel = stop;
+        auto *watcher = new QFutureWatcher<QString>(this);
+        connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path]() {
+            watcher->deleteLater();
+            m_exporting = false;
+            notify(this, watcher->result());
+        });
+        watcher->setFuture(QtConcurrent::run([source, frames, path, stop]() {
+            PacketExportResult r;
+            QString error;
+            if (!ikev2wb::exportPackets(source, frames, path, &r, &error, stop.get()))
+                return tr("Export failed: %1").arg(error);
+            QString msg = tr("%1 packets written to %2").arg(r.written).arg(path);
+            if (!r.warning.isEmpty()) msg += QStringLiteral(" (") + r.warning + QLatin1Char(')');
+            return msg;
+        }));
+    });
+    dlg->open();
+}
+
 PacketsPage::~PacketsPage()
 {
+    if (m_exportCancel) m_exportCancel->store(true);
     if (m_orderCancel) m_orderCancel->store(true);
     if (m_detailsCancel) m_detailsCancel->store(true);
 }

@@ -13,8 +13,11 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 class QLabel;
+class QMenu;
+class QModelIndex;
 class QLineEdit;
 class QTableView;
 class QTextBrowser;
@@ -70,11 +73,15 @@ private:
     void exposeStep();
     void showDetails(qint64 packet);
     void updateStatus();
+    void addPacketActions(QMenu *menu, const QModelIndex &at);
+    void exportPackets(std::vector<std::uint64_t> frames);
 
     IndexPtr m_index;
     AnalysisPtr m_analysis;
     PacketTableModel *m_model = nullptr;
     QTableView *m_table = nullptr;
+    bool m_exporting = false;
+    std::shared_ptr<std::atomic_bool> m_exportCancel;
     QLineEdit *m_filter = nullptr;
     QLabel *m_status = nullptr;
     QTextBrowser *m_details = nullptr;
