@@ -7,11 +7,13 @@
 // `--forget-recent` empties the recent captures and pairs first. `--dark` uses a dark Fusion palette
 // (to check legibility in a dark desktop theme); `--evidence PATH` imports host evidence (a file
 // or folder) into the capture before the pages are saved.
+#include "compare/endpointcompare.h"
 #include "mainwindow.h"
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
 #include "pages/comparepage.h"
 #include "pages/evidencepage.h"
+#include "pages/packetspage.h"
 #include "settings/workbenchsettings.h"
 
 #include <QApplication>
@@ -21,6 +23,7 @@
 #include <QTabWidget>
 #include <QTimer>
 
+#include <algorithm>
 #include <cstdio>
 
 namespace {
@@ -38,6 +41,21 @@ quint64 packetToShow(const ikev2wb::CaptureIndex &index, const ikev2wb::CaptureA
         }
     }
     return index.ikeMessages.empty() ? 0 : index.ikeMessages.front().packet;
+}
+
+/// The packet of a pair's capture `side` to show: in A its first packet lost in transit, in B the
+/// copy of the first packet A delivered after that one (~0 when there is none).
+quint64 pairPacket(const ikev2wb::CompareResult &r, int side)
+{
+    using ikev2wb::PacketFate;
+    const auto &a = r.pairing.side[0];
+    const auto lost =
+        std::find_if(a.begin(), a.end(), [](const auto &p) { return p.fate == PacketFate::LostInTransit; });
+    if (lost == a.end()) return ~0ULL;
+    if (side == 0) return lost->packet;
+    const auto next =
+        std::find_if(lost, a.end(), [](const auto &p) { return p.fate == PacketFate::Delivered; });
+    return next == a.end() ? ~0ULL : next->other;
 }
 } // namespace
 
@@ -129,6 +147,7 @@ int main(int argc, char **argv)
         w.openFiles(args);
     }
     bool imported = false;
+    bool packetsOfB = false; // a pair's Packets tab is shot for A, then (PREFIX-pair-1-b.png) for B
     QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
         auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
         if (!page || !page->analysis()) return;                                     // still loading
@@ -144,6 +163,17 @@ int main(int argc, char **argv)
             }
             if (page->evidencePage()->isBusy() || page->checklist()->isBusy()) return;
         }
+        if (packetsOfB) {
+            const QString name =
+                QStringLiteral("%1/%2-pair-%3-b.png").arg(outDir, prefix).arg(CapturePage::PacketsTab);
+            w.grab().save(name);
+            std::printf("%s (Packets, capture B)\n", qPrintable(name));
+            packetsOfB = false;
+            page->setPacketsSide(0);
+            page->tabs()->setCurrentIndex(step);
+            ++step;
+            return;
+        }
         if (step > 0) {
             const int tab = step - 1;
             const QString name = !pair ? QStringLiteral("%1/%2-%3.png").arg(outDir, prefix).arg(tab)
@@ -152,6 +182,13 @@ int main(int argc, char **argv)
                                      : QStringLiteral("%1/%2-pair-%3.png").arg(outDir, prefix).arg(tab);
             w.grab().save(name);
             std::printf("%s (%s)\n", qPrintable(name), qPrintable(page->tabs()->tabText(tab)));
+            if (pair && tab == CapturePage::PacketsTab && page->packetsPage(1)) {
+                // B's packets with the copy of the packet after A's first loss selected.
+                page->setPacketsSide(1);
+                page->packetsPage(1)->selectPacket(pairPacket(*page->comparison(), 1));
+                packetsOfB = true;
+                return;
+            }
         }
         if (step >= page->tabs()->count()) {
             app.quit();
@@ -160,7 +197,8 @@ int main(int argc, char **argv)
         if (step == CapturePage::PacketsTab) {
             // Show the details pane filled: the first packet after the first sequence gap of the
             // SA with the most missing numbers, else the first IKE message.
-            page->selectPacket(packetToShow(*page->index(), *page->analysis()));
+            const quint64 lost = pair ? pairPacket(*page->comparison(), 0) : ~0ULL;
+            page->selectPacket(lost != ~0ULL ? lost : packetToShow(*page->index(), *page->analysis()));
         }
         page->tabs()->setCurrentIndex(step);
         ++step;

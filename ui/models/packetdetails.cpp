@@ -470,4 +470,66 @@ PacketDetails packetDetails(const CaptureIndex &index, const CaptureAnalysis *an
     return d;
 }
 
+void addPairRows(PacketDetails &d, const PacketPairing &pairing, int side, const CaptureIndex &here,
+                 const CaptureIndex &there, const QString &thereName)
+{
+    if (d.packet >= here.packetCount() || !here.packets[std::size_t(d.packet)].isEsp()) return;
+    Builder b(d);
+    b.section(QStringLiteral("At the other end (%1)").arg(thereName));
+    const PacketPeer *p = pairing.find(side, d.packet);
+    if (!p) {
+        b.add(QStringLiteral("Same packet"),
+              QStringLiteral("not compared: its SA is not one of this tunnel's"));
+        return;
+    }
+    if (p->other != PacketPeer::kNone && p->other < there.packetCount()) {
+        const double ms = double(pairing.oneWayDelayNs(side, *p, here.packets[std::size_t(d.packet)].tsNs,
+                                                       there.packets[std::size_t(p->other)].tsNs)) /
+                          1e6;
+        const QString delay =
+            pairing.offsetApplied
+                ? QStringLiteral("one-way delay %1 ms (clock offset %2 ms applied)")
+                      .arg(ms, 0, 'f', 3)
+                      .arg(pairing.offsetS * 1e3, 0, 'f', 3)
+                : QStringLiteral("one-way delay %1 ms above this direction's minimum (clock offset "
+                                 "unknown)")
+                      .arg(ms, 0, 'f', 3);
+        if (p->fate == PacketFate::Duplicate)
+            b.add(QStringLiteral("Same packet"),
+                  QStringLiteral("frame %1 (sent there); this is an extra copy, %2")
+                      .arg(p->other + 1)
+                      .arg(delay),
+                  true);
+        else
+            b.add(QStringLiteral("Same packet"), QStringLiteral("frame %1, %2").arg(p->other + 1).arg(delay));
+        return;
+    }
+    switch (p->fate) {
+    case PacketFate::LostInTransit:
+        b.add(QStringLiteral("Fate"), QStringLiteral("never arrived at %1 (lost in transit)").arg(thereName),
+              true);
+        break;
+    case PacketFate::OutsideReceiverSpan:
+        b.add(QStringLiteral("Fate"),
+              QStringLiteral("not at %1: due there outside %1's capture span (not counted as lost)")
+                  .arg(thereName));
+        break;
+    case PacketFate::MissingAtSender:
+        b.add(
+            QStringLiteral("Fate"),
+            QStringLiteral("not in %1's capture, which was running when it was sent: dropped by the capture "
+                           "at the sender")
+                .arg(thereName),
+            true);
+        break;
+    case PacketFate::OutsideSenderSpan:
+        b.add(QStringLiteral("Fate"),
+              QStringLiteral("sent outside %1's capture span (its capture was not running)").arg(thereName));
+        break;
+    default:
+        b.add(QStringLiteral("Same packet"), QStringLiteral("not found in %1").arg(thereName));
+        break;
+    }
+}
+
 } // namespace ikev2wb::ui

@@ -4,6 +4,7 @@
 // check the rows directly. Finding the packet's place in its ESP SA walks the packets before it,
 // so the page builds the details on a worker.
 #include "analyze/analysis.h"
+#include "compare/endpointcompare.h"
 #include "index/captureindex.h"
 
 #include <QString>
@@ -37,6 +38,13 @@ struct PacketDetails
 /// polled while walking the ESP SA's earlier packets; a cancelled call returns what it had.
 PacketDetails packetDetails(const CaptureIndex &index, const CaptureAnalysis *analysis, std::uint64_t packet,
                             const std::atomic_bool *cancel = nullptr);
+
+/// The "At the other end" section of packet `packet` of a pair's capture `side` (0 = A): the same
+/// packet in the other capture (`there`, called `thereName`) with its one-way delay, or why it
+/// is not there, as the comparison paired them (core/compare PacketPairing). Nothing for packets
+/// that are not ESP.
+void addPairRows(PacketDetails &d, const PacketPairing &pairing, int side, const CaptureIndex &here,
+                 const CaptureIndex &there, const QString &thereName);
 
 /// "2007-08-06 12:21:24.386989000 UTC": the absolute time with nanoseconds.
 QString utcTimeText(std::int64_t tsNs);

@@ -3,6 +3,10 @@
 #include "dissect/ikeconstants.h"
 #include "index/indexbuilder.h"
 #include "report/capturesummary.h"
+#include "theme/theme.h"
+
+#include <QGuiApplication>
+#include <QPalette>
 
 #include <algorithm>
 
@@ -18,6 +22,39 @@ void PacketTableModel::setIndex(IndexPtr index)
     m_total = orderRows();
     m_exposed = std::min(m_total, kExposeStep);
     endResetModel();
+}
+
+void PacketTableModel::setPairing(std::shared_ptr<const CompareResult> comparison, int side,
+                                  const QString &otherName)
+{
+    m_comparison = std::move(comparison);
+    m_side = side;
+    m_otherName = otherName;
+    if (m_exposed > 0) Q_EMIT dataChanged(index(0, 0), index(m_exposed - 1, ColumnCount - 1));
+}
+
+QVariant PacketTableModel::fateData(std::size_t packet, int role) const
+{
+    const PacketPeer *p = m_comparison ? m_comparison->pairing.find(m_side, packet) : nullptr;
+    if (!p) return {};
+    if (role == FateRole) return int(p->fate);
+    const QPalette palette = QGuiApplication::palette();
+    switch (p->fate) {
+    case PacketFate::LostInTransit:
+        if (role == Qt::ToolTipRole) return tr("Never arrived at %1 (lost in transit)").arg(m_otherName);
+        return statusColor(StepStatus::Fail, palette);
+    case PacketFate::MissingAtSender:
+        if (role == Qt::ToolTipRole)
+            return tr("Not in %1's capture though it was running (dropped by the capture)").arg(m_otherName);
+        return role == Qt::DecorationRole ? QVariant(statusColor(StepStatus::Warn, palette)) : QVariant();
+    case PacketFate::OutsideReceiverSpan:
+    case PacketFate::OutsideSenderSpan:
+        if (role == Qt::ToolTipRole) return tr("Outside %1's capture span").arg(m_otherName);
+        return role == Qt::DecorationRole ? QVariant(statusColor(StepStatus::NotEnoughEvidence, palette))
+                                          : QVariant();
+    default:
+        return {};
+    }
 }
 
 int PacketTableModel::orderRows() const
@@ -151,6 +188,11 @@ QVariant PacketTableModel::data(const QModelIndex &idx, int role) const
     const std::size_t row = std::size_t(packetAt(idx.row()));
     const PacketRecord &r = m_index->packets[row];
     if (role == PacketIndexRole) return QVariant::fromValue<qulonglong>(row);
+    // A pair: the packet's fate at the other end (a mark in the No. column, lost rows in colour).
+    if (m_comparison && r.isEsp() &&
+        (role == FateRole || role == Qt::ToolTipRole || role == Qt::ForegroundRole ||
+         (role == Qt::DecorationRole && idx.column() == ColNumber)))
+        return fateData(row, role);
     if (role == Qt::TextAlignmentRole) {
         if (idx.column() == ColNumber || idx.column() == ColTime || idx.column() == ColLength ||
             idx.column() == ColSeqOrMessageId)

@@ -2,6 +2,7 @@
 // One row per shown packet of a CaptureIndex. Reads the compact records directly, so it stays
 // fast at millions of rows. Sorting and filtering are a row → packet permutation computed on a
 // worker (packetorder.h) and applied here with setOrder(); no permutation means packet order.
+#include "compare/endpointcompare.h"
 #include "loader/captureloader.h"
 #include "models/packetorder.h"
 
@@ -25,12 +26,17 @@ public:
         ColFlags,
         ColumnCount
     };
-    enum Role { PacketIndexRole = Qt::UserRole + 2 };
+    /// FateRole: the PacketFate (int) of an ESP packet of a pair's tunnel, invalid otherwise.
+    enum Role { PacketIndexRole = Qt::UserRole + 2, FateRole };
 
     explicit PacketTableModel(QObject *parent = nullptr);
     /// Shows every packet of `index` in packet order.
     void setIndex(IndexPtr index);
     [[nodiscard]] const IndexPtr &captureIndex() const { return m_index; }
+    /// A pair: this capture is side `side` (0 = A) of `comparison`, the other end is called
+    /// `otherName`. Packets lost in transit (and those the other capture could not see) get a
+    /// mark in the No. column in the theme's colour, a tooltip, and FateRole.
+    void setPairing(std::shared_ptr<const CompareResult> comparison, int side, const QString &otherName);
     /// Shows the rows of `order` (computed for this model's index). Same row count: a layout
     /// change that keeps persistent indexes (selection, current row) on their packets; otherwise
     /// a reset.
@@ -64,8 +70,12 @@ public:
 
 private:
     [[nodiscard]] int orderRows() const;
+    [[nodiscard]] QVariant fateData(std::size_t packet, int role) const;
 
     IndexPtr m_index;
+    std::shared_ptr<const CompareResult> m_comparison;
+    int m_side = 0;
+    QString m_otherName;
     std::shared_ptr<const std::vector<std::uint32_t>> m_rows;
     int m_total = 0;   // rows in the current order
     int m_exposed = 0; // rows reported to views (rowCount)

@@ -13,6 +13,7 @@
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
 
+#include <QButtonGroup>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -21,11 +22,14 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPlainTextEdit>
 #include <QScrollArea>
 #include <QSplitter>
+#include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableView>
+#include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -42,9 +46,36 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_overview = new OverviewPage(m_index, m_tabs);
     m_tabs->addTab(m_overview, tr("Overview"));
 
-    // Packets: sorting, filtering and packet details on workers (pages/packetspage.h)
-    m_packets = new PacketsPage(m_index, m_tabs);
-    m_tabs->addTab(m_packets, tr("Packets"));
+    // Packets: sorting, filtering and packet details on workers (pages/packetspage.h). A pair
+    // has a page per capture and an A / B switch above them.
+    auto *packetsPane = new QWidget(m_tabs);
+    auto *packetsLayout = new QVBoxLayout(packetsPane);
+    packetsLayout->setContentsMargins(0, 0, 0, 0);
+    m_packetsSwitch = new QWidget(packetsPane);
+    auto *switchRow = new QHBoxLayout(m_packetsSwitch);
+    switchRow->setContentsMargins(9, 6, 9, 0);
+    switchRow->addWidget(new QLabel(tr("Capture:"), m_packetsSwitch));
+    auto *sides = new QButtonGroup(m_packetsSwitch);
+    for (int side = 0; side < 2; ++side) {
+        m_sideButton[side] = new QToolButton(m_packetsSwitch);
+        m_sideButton[side]->setCheckable(true);
+        m_sideButton[side]->setObjectName(side == 0 ? QStringLiteral("packetsSideA")
+                                                    : QStringLiteral("packetsSideB"));
+        sides->addButton(m_sideButton[side], side);
+        switchRow->addWidget(m_sideButton[side]);
+    }
+    m_sideButton[0]->setChecked(true);
+    m_pairLine = new QLabel(m_packetsSwitch);
+    m_pairLine->setObjectName(QStringLiteral("packetsPairLine"));
+    switchRow->addWidget(m_pairLine, 1);
+    m_packetsSwitch->setVisible(false);
+    packetsLayout->addWidget(m_packetsSwitch);
+    m_packetsStack = new QStackedWidget(packetsPane);
+    m_packets = new PacketsPage(m_index, m_packetsStack);
+    m_packetsStack->addWidget(m_packets);
+    packetsLayout->addWidget(m_packetsStack, 1);
+    m_tabs->addTab(packetsPane, tr("Packets"));
+    connect(sides, &QButtonGroup::idClicked, this, &CapturePage::setPacketsSide);
 
     // ESP timeline
     auto *timelinePane = new QWidget(m_tabs);
@@ -248,6 +279,7 @@ void CapturePage::setComparison(std::shared_ptr<const CompareResult> comparison,
     }
     m_checklist->setComparison(m_comparison);
     m_overview->setComparison(m_comparison);
+    setUpPairPackets();
 }
 
 void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)
@@ -256,11 +288,78 @@ void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)
     m_peerAnalysis = std::move(analysis);
     m_checklist->setPeer(m_peerIndex, m_peerAnalysis,
                          m_peerIndex ? QFileInfo(m_peerIndex->file.path).fileName() : QString());
+    if (m_peerPackets && m_peerAnalysis) m_peerPackets->setAnalysis(m_peerAnalysis);
+    setUpPairPackets();
+}
+
+int CapturePage::packetsSide() const
+{
+    return m_peerPackets && m_packetsStack->currentWidget() == m_peerPackets ? 1 : 0;
+}
+
+void CapturePage::setPacketsSide(int side)
+{
+    if (side == 1 && !m_peerPackets) return;
+    m_packetsStack->setCurrentWidget(side == 1 ? m_peerPackets : m_packets);
+    if (m_sideButton[side] && !m_sideButton[side]->isChecked()) m_sideButton[side]->setChecked(true);
+    updatePairLine();
+}
+
+void CapturePage::setUpPairPackets()
+{
+    if (!m_comparison || !m_peerIndex || m_peerPackets) return;
+    m_peerPackets = new PacketsPage(m_peerIndex, m_packetsStack);
+    m_packetsStack->addWidget(m_peerPackets);
+    if (m_peerAnalysis) m_peerPackets->setAnalysis(m_peerAnalysis);
+    const QString names[2] = {QFileInfo(m_index->file.path).fileName(),
+                              QFileInfo(m_peerIndex->file.path).fileName()};
+    m_packets->setPairing(m_comparison, 0, m_peerIndex, QStringLiteral("B, ") + names[1]);
+    m_peerPackets->setPairing(m_comparison, 1, m_index, QStringLiteral("A, ") + names[0]);
+    connect(m_peerPackets, &PacketsPage::orderApplied, this, &CapturePage::updatePairLine);
+    for (int side = 0; side < 2; ++side) {
+        // Named by the file and the endpoint's own address as its capture shows it.
+        const auto &own = m_comparison->side[side].localAddresses;
+        QString text = QStringLiteral("%1: %2").arg(QLatin1Char(side == 0 ? 'A' : 'B')).arg(names[side]);
+        if (!own.empty()) text += QStringLiteral(" (%1)").arg(QString::fromStdString(own.front().toString()));
+        m_sideButton[side]->setText(text);
+    }
+    m_packetsSwitch->setVisible(true);
+    updatePairLine();
+}
+
+void CapturePage::updatePairLine()
+{
+    if (!m_comparison || !m_peerPackets) return;
+    const int side = packetsSide();
+    const PacketPairing &pp = m_comparison->pairing;
+    const QChar other = QLatin1Char(side == 0 ? 'B' : 'A');
+    const QLocale locale;
+    QString text;
+    if (pp.empty()) {
+        text = tr("packets were not paired in this comparison");
+    } else {
+        text = tr("%1 ESP packets sent here never arrived at %2 (marked)")
+                   .arg(locale.toString(qulonglong(pp.count(side, PacketFate::LostInTransit))))
+                   .arg(other);
+        if (const std::uint64_t in = pp.count(1 - side, PacketFate::LostInTransit))
+            text += tr("; %1 sent by %2 never arrived here (marked in %2's list)")
+                        .arg(locale.toString(qulonglong(in)))
+                        .arg(other);
+        if (const std::uint64_t drops = pp.count(side, PacketFate::MissingAtSender))
+            text += tr("; %1 received here are missing from %2's capture")
+                        .arg(locale.toString(qulonglong(drops)))
+                        .arg(other);
+        text += pp.offsetApplied
+                    ? tr("; delays with B's clock offset %1 ms applied").arg(pp.offsetS * 1e3, 0, 'f', 3)
+                    : tr("; clock offset unknown: delays are relative");
+    }
+    m_pairLine->setText(text);
 }
 
 void CapturePage::selectPacket(quint64 packet)
 {
     m_tabs->setCurrentIndex(PacketsTab);
+    setPacketsSide(0);
     m_packets->selectPacket(packet);
 }
 

@@ -13,6 +13,8 @@ class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
 class QScrollArea;
+class QStackedWidget;
+class QToolButton;
 class QTabWidget;
 class QTableView;
 
@@ -61,6 +63,12 @@ public:
     [[nodiscard]] MtuPage *mtu() const { return m_mtu; }
     [[nodiscard]] EvidencePage *evidencePage() const { return m_evidencePage; }
     [[nodiscard]] PacketsPage *packetsPage() const { return m_packets; }
+    /// The Packets page of capture A (side 0) or, in a pair, of the peer's capture B (side 1;
+    /// null until the peer is in).
+    [[nodiscard]] PacketsPage *packetsPage(int side) const { return side == 0 ? m_packets : m_peerPackets; }
+    /// Which capture the Packets tab shows (0 = A, 1 = B); the A / B switch above the table.
+    [[nodiscard]] int packetsSide() const;
+    void setPacketsSide(int side);
     /// The host evidence both the Checklist and the Evidence page show (null: none imported).
     [[nodiscard]] const std::shared_ptr<const EvidenceSet> &evidence() const { return m_evidence; }
     /// Imports evidence files or collect folders; the Checklist's worker parses them and
@@ -80,12 +88,20 @@ public:
 
 private:
     void showTimeline(int saIndex);
+    /// A pair with both captures in: B's Packets page, the A / B switch, the fate marks.
+    void setUpPairPackets();
+    void updatePairLine();
     void showLadder(int ikeSa);
 
     IndexPtr m_index;
     AnalysisPtr m_analysis;
     QTabWidget *m_tabs = nullptr;
     PacketsPage *m_packets = nullptr;
+    PacketsPage *m_peerPackets = nullptr;
+    QWidget *m_packetsSwitch = nullptr; // the A / B row, shown in a pair
+    QStackedWidget *m_packetsStack = nullptr;
+    QToolButton *m_sideButton[2] = {nullptr, nullptr};
+    QLabel *m_pairLine = nullptr;
     OverviewPage *m_overview = nullptr;
     QComboBox *m_saPicker = nullptr;
     SequenceChart *m_chart = nullptr;

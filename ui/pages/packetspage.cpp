@@ -245,6 +245,17 @@ void PacketsPage::setAnalysis(AnalysisPtr analysis)
     if (m_detailsPacket >= 0) showDetails(m_detailsPacket); // now with the SA's analysis facts
 }
 
+void PacketsPage::setPairing(std::shared_ptr<const CompareResult> comparison, int side, IndexPtr other,
+                             const QString &otherName)
+{
+    m_comparison = std::move(comparison);
+    m_side = side;
+    m_otherIndex = std::move(other);
+    m_otherName = otherName;
+    m_model->setPairing(m_comparison, side, otherName);
+    if (m_detailsPacket >= 0) showDetails(m_detailsPacket);
+}
+
 void PacketsPage::sortBy(int column, Qt::SortOrder order)
 {
     m_wanted.column = column;
@@ -372,8 +383,12 @@ void PacketsPage::showDetails(qint64 packet)
     });
     IndexPtr index = m_index;
     AnalysisPtr analysis = m_analysis;
-    watcher->setFuture(QtConcurrent::run([index, analysis, packet, cancel]() {
-        return packetDetails(*index, analysis.get(), quint64(packet), cancel.get());
+    const std::shared_ptr<const CompareResult> comparison = m_otherIndex ? m_comparison : nullptr;
+    watcher->setFuture(QtConcurrent::run([index, analysis, packet, cancel, comparison, side = m_side,
+                                          other = m_otherIndex, otherName = m_otherName]() {
+        PacketDetails d = packetDetails(*index, analysis.get(), quint64(packet), cancel.get());
+        if (comparison) addPairRows(d, comparison->pairing, side, *index, *other, otherName);
+        return d;
     }));
 }
 

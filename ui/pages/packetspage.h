@@ -22,6 +22,10 @@ class QLineEdit;
 class QTableView;
 class QTextBrowser;
 
+namespace ikev2wb {
+struct CompareResult;
+} // namespace ikev2wb
+
 namespace ikev2wb::ui {
 
 class PacketTableModel;
@@ -33,6 +37,11 @@ public:
     explicit PacketsPage(IndexPtr index, QWidget *parent = nullptr);
     ~PacketsPage() override;
     void setAnalysis(AnalysisPtr analysis);
+    /// A pair: this page shows side `side` (0 = A) of `comparison`; `other` is the other end's
+    /// capture, called `otherName`. The table marks each packet's fate there, the details show
+    /// the same packet at the other end.
+    void setPairing(std::shared_ptr<const CompareResult> comparison, int side, IndexPtr other,
+                    const QString &otherName);
     /// Selects packet `packet` (0-based) and scrolls to it. A packet the filter hides clears the
     /// filter (and says so); it is selected once the unfiltered order is shown.
     void selectPacket(quint64 packet);
@@ -78,6 +87,10 @@ private:
 
     IndexPtr m_index;
     AnalysisPtr m_analysis;
+    std::shared_ptr<const CompareResult> m_comparison; // a pair: this page is side m_side of it
+    int m_side = 0;
+    IndexPtr m_otherIndex;
+    QString m_otherName;
     PacketTableModel *m_model = nullptr;
     QTableView *m_table = nullptr;
     bool m_exporting = false;
