@@ -95,6 +95,10 @@ enum class ShellContext : std::uint8_t {
 /// One class per byte of `script`; `error` set for an unterminated quote, substitution or heredoc.
 std::vector<ShellContext> classifyShell(const QByteArray &script, QString *error);
 
+/// The table, chain and rule text of each firewall_drop rule that an independent check accepts
+/// (what firewallAcceptFixes may put into a command, single-quoted).
+QStringList validatedFirewallValues(const std::vector<Facts::FirewallDrop> &drops);
+
 /// Oracles over one generated script (not bash -n; see bashSyntaxError): every occurrence of
 /// kTaint and kTaint2 lies in a comment, a quoted heredoc, or a single-quoted / shell-safe bare word that
 /// contains one of `validated` around it; no control character (C0, DEL, C1, U+2028/2029)
@@ -152,6 +156,9 @@ public:
     /// True for the seeds whose values feed fixes (routes, SA/connection listings, configurations,
     /// logs, sysctl, link and ring listings, probes): the ctest draws them more often.
     [[nodiscard]] static bool feedsFixes(const QString &name);
+    /// True for iptables-save / nft listings: their table, chain and rule text reach
+    /// firewall_drop's fix.
+    [[nodiscard]] static bool isFirewall(const QString &name);
 
 private:
     struct Lab;

@@ -394,12 +394,61 @@ private slots:
         QVERIFY(taintInCode > n / 4);
     }
 
+    // Hostile firewall listings: the comment, chain and table of host A's DROP rules (the
+    // left-iptables-end.txt seed) replaced by hostile values. The rule's text goes into the fix as
+    // grep's pattern: single-quoted, and only after the independent check of
+    // validatedFirewallValues; anything else is refused.
+    void fixScriptFirewallHostile()
+    {
+        int lab = -1;
+        for (int i = 0; i < m_harness.labCount(); ++i)
+            if (m_harness.labName(i) == QLatin1String("esp-blocked")) lab = i;
+        QVERIFY(lab >= 0);
+        QByteArray seedText;
+        for (const EvidenceSeed &s : m_harness.seeds())
+            if (s.lab == lab && s.name == QLatin1String("left-iptables-end.txt")) seedText = s.text;
+        QVERIFY(seedText.contains("--comment \"no esp\""));
+        {
+            // Not vacuous: the clean seed gives firewall_drop's fix with the rule's text in it.
+            const FixScriptHarness::Result r =
+                m_harness.run({lab, QStringLiteral("left-iptables-end.txt"), seedText});
+            QVERIFY2(r.problems.isEmpty(), qPrintable(joined(r.problems)));
+            QVERIFY(
+                r.script.contains("grep -nxF -e '-A INPUT -s 10.0.2.1/32 -i wan0 -p esp -m comment --comment "
+                                  "\"no esp\" -j DROP'"));
+        }
+        Rng rng(seed() + 4);
+        const int n = 60 * scale();
+        int taintInCode = 0;
+        const QByteArrayList fields{"\"no esp\"", "INPUT", "ipsec-in", "filter"};
+        for (int i = 0; i < n; ++i) {
+            const QByteArray from = fields[qsizetype(rng.below(std::uint32_t(fields.size())))];
+            QByteArray to = hostileValue(rng);
+            if (from.startsWith('"') && rng.chance(50)) to = '"' + to + '"';
+            QByteArray text = seedText;
+            text.replace(from, to);
+            const FixScriptHarness::Result r =
+                m_harness.run({lab, QStringLiteral("left-iptables-end.txt"), text});
+            taintInCode += r.taintInCode;
+            if (!r.problems.isEmpty()) dump(QStringLiteral("left-iptables-end.txt"), text, r.script);
+            QVERIFY2(r.problems.isEmpty(), qPrintable(QStringLiteral("'%1' -> '%2':\n  %3")
+                                                          .arg(QString::fromUtf8(from), QString::fromUtf8(to),
+                                                               joined(r.problems))));
+            const QString bash = bashSyntaxError(r.script);
+            QVERIFY2(bash.isEmpty(), qPrintable(QString::fromUtf8(to) + QStringLiteral(": ") + bash));
+        }
+        qInfo("%d hostile firewall listings: planted text inside a command %d times (validated, quoted)", n,
+              taintInCode);
+        QVERIFY(taintInCode > 0);
+    }
+
     void fixScriptMutated()
     {
         // The seeds whose values feed fixes are drawn eight times as often as counters and tables.
         std::vector<EvidenceSeed> seeds;
         for (const EvidenceSeed &s : m_harness.seeds())
-            for (int k = FixScriptHarness::feedsFixes(s.name) ? 8 : 1; k > 0; --k)
+            for (int k = FixScriptHarness::feedsFixes(s.name) || FixScriptHarness::isFirewall(s.name) ? 8 : 1;
+                 k > 0; --k)
                 seeds.push_back(s);
         Rng rng(seed() + 2);
         const int n = 100 * scale();

@@ -664,16 +664,20 @@ std::vector<Fix> firewallAcceptFixes(const FixTarget &t, const FirewallAcceptPar
         return std::vector<Fix>{};
     };
     static const QRegularExpression table(QStringLiteral("^(filter|mangle|raw|security|nat)$"));
-    static const QRegularExpression chain(QStringLiteral("^[A-Za-z0-9_.-]{1,29}$"));
-    static const QRegularExpression text(QStringLiteral("^-A [\\x20-\\x7e]{1,1000}$"));
+    // Not starting with '-' or '.': iptables would read "-X" as an option.
+    static const QRegularExpression chain(QStringLiteral("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,28}$"));
+    // One line of printable ASCII without a single quote (the text is grep's pattern, single-quoted).
+    static const QRegularExpression text(QStringLiteral("^-A [\\x20-\\x26\\x28-\\x7e]{1,1000}$"));
     if (!table.match(p.table).hasMatch())
         return fail(QStringLiteral("table '%1' is not one of iptables' tables").arg(oneLine(p.table, 40)));
     if (!chain.match(p.chain).hasMatch())
         return fail(
             QStringLiteral("chain '%1' is not a chain name this tool passes on").arg(oneLine(p.chain, 40)));
     if (!text.match(p.ruleText).hasMatch() || !p.ruleText.startsWith(QStringLiteral("-A %1 ").arg(p.chain)))
-        return fail(QStringLiteral("the rule's text is not one line of printable characters in chain %1")
-                        .arg(p.chain));
+        return fail(
+            QStringLiteral(
+                "the rule's text is not one line of printable characters without a single quote in chain %1")
+                .arg(p.chain));
     if (!p.esp && p.ports.isEmpty()) return fail(QStringLiteral("the rule takes neither ESP nor IKE"));
     const QString tool = p.ipv6 ? QStringLiteral("ip6tables") : QStringLiteral("iptables");
     const QString where = QStringLiteral("-t %1").arg(shq(p.table));
@@ -698,9 +702,10 @@ std::vector<Fix> firewallAcceptFixes(const FixTarget &t, const FirewallAcceptPar
             "# It is found at run time by its text (iptables -S prints rules as iptables-save does; "
             "line 1 is the chain's policy or -N line):\n"
             "pos=$(%2 %3 -S %4 | grep -nxF -e %5 | head -n 1 | cut -d: -f1 || true)\n"
-            "case \"$pos\" in ''|*[!0-9]*|1) echo \"the rule is not in chain %6 (table %7) any more: "
-            "nothing changed\" >&2; exit 1 ;; esac\n")
-            .arg(oneLine(p.host, 80), tool, where, qchain, shq(p.ruleText), p.chain, p.table);
+            "case \"$pos\" in ''|*[!0-9]*|1) echo %6 >&2; exit 1 ;; esac\n")
+            .arg(oneLine(p.host, 80), tool, where, qchain, shq(p.ruleText),
+                 shq(QStringLiteral("the rule is not in chain %1 (table %2) any more: nothing changed")
+                         .arg(p.chain, p.table)));
     QStringList undo;
     for (const QString &spec : specs) {
         body += QStringLiteral("%1 %2 -I %3 \"$((pos - 1))\" %4\n").arg(tool, where, qchain, spec);
