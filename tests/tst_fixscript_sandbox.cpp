@@ -13,6 +13,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -506,6 +509,80 @@ private slots:
         QVERIFY(proc.waitForFinished(30000));
         QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
         QCOMPARE(readAll(dir.filePath(QStringLiteral("rebuilt"))), exactBefore);
+    }
+
+    void peerRouteFixRunsOnlyOnThePeer()
+    {
+        // mtu-blackhole diagnosed with right's capture as A: left (10.0.1.1) sends the packets the
+        // 1400-byte mid->right link drops, so the per-peer route fix is left's: its route to
+        // 10.0.2.1 through left's own gateway and interface (left-routes-start.txt, read here) with
+        // mtu lock 1400 (truth.json's link MTU). Run in a namespace that owns 10.0.1.1 the kernel
+        // then routes 10.0.2.1 that way; run in one that owns 10.0.2.1 (right) it changes nothing.
+        const QString unshare = QStandardPaths::findExecutable(QStringLiteral("unshare"));
+        if (geteuid() != 0 || unshare.isEmpty())
+            QSKIP("needs root and unshare for a network namespace and a private /var/lib");
+        const QString summary = QString::fromUtf8(readAll(kLab + QStringLiteral("/truth.json")));
+        QVERIFY(summary.contains(QLatin1String("the mid->right link has MTU 1400")));
+        const QRegularExpressionMatch gw =
+            QRegularExpression(QStringLiteral("^10\\.0\\.2\\.0/24 via (\\S+) dev (\\S+)"),
+                               QRegularExpression::MultilineOption)
+                .match(QString::fromUtf8(readAll(kLab + QStringLiteral("/stats/left-routes-start.txt"))));
+        QVERIFY(gw.hasMatch());
+        const QString gateway = gw.captured(1), dev = gw.captured(2);
+        QProcess cli;
+        cli.start(QStringLiteral(IKEV2WB_CLI),
+                  {QStringLiteral("diagnose"), QStringLiteral("--capture"),
+                   kLab + QStringLiteral("/right-outer.pcap"), QStringLiteral("--peer-capture"),
+                   kLab + QStringLiteral("/left-outer.pcap"), QStringLiteral("--evidence"),
+                   kLab + QStringLiteral("/stats"), QStringLiteral("--json")});
+        QVERIFY(cli.waitForFinished(60000));
+        QCOMPARE(cli.exitCode(), 0);
+        const QJsonObject d = QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
+        QString text;
+        for (const QJsonValue &fd : d[QStringLiteral("findings")].toArray())
+            for (const QJsonValue &x : fd[QStringLiteral("fixes")].toArray())
+                if (x[QStringLiteral("kind")].toString() == QLatin1String("ip_link"))
+                    text = x[QStringLiteral("text")].toString();
+        QVERIFY2(
+            text.contains(
+                QStringLiteral("ip route replace 10.0.2.1/32 via %1 dev %2 mtu lock 1400").arg(gateway, dev)),
+            qPrintable(text));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("fix.sh")), "set -euo pipefail\n" + text.toUtf8()));
+        for (const bool onPeer : {true, false}) {
+            const QString own = onPeer ? QStringLiteral("10.0.1.1") : QStringLiteral("10.0.2.1");
+            const QString script = QStringLiteral("set -uo pipefail\n"
+                                                  "mount -t tmpfs tmpfs /var/lib\n"
+                                                  "ip link add %1 type veth peer name v1\n"
+                                                  "ip link set v1 up\nip link set %1 up\nip link set lo up\n"
+                                                  "ip addr add %2/24 dev %1\n"
+                                                  "ip route add 10.0.0.0/16 dev %1\n"
+                                                  "{ ip -o route show table all; } > %3/before\n"
+                                                  "bash %3/fix.sh; echo $? > %3/rc\n"
+                                                  "{ ip -o route show table all; } > %3/after\n"
+                                                  "ip route get 10.0.2.1 > %3/get\n")
+                                       .arg(dev, own, dir.path());
+            QVERIFY(writeFile(dir.filePath(QStringLiteral("run.sh")), script.toUtf8()));
+            QProcess proc;
+            proc.start(unshare,
+                       {QStringLiteral("--net"), QStringLiteral("--mount"), QStringLiteral("--propagation"),
+                        QStringLiteral("private"), m_bash, dir.filePath(QStringLiteral("run.sh"))});
+            QVERIFY(proc.waitForFinished(30000));
+            QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
+            const QByteArray rc = readAll(dir.filePath(QStringLiteral("rc"))).trimmed();
+            const QByteArray get = readAll(dir.filePath(QStringLiteral("get")));
+            if (onPeer) {
+                QCOMPARE(rc, QByteArray("0"));
+                QVERIFY2(get.contains(QStringLiteral("via %1 dev %2").arg(gateway, dev).toUtf8()) &&
+                             get.contains("mtu lock 1400"),
+                         get.constData());
+            } else {
+                QCOMPARE(rc, QByteArray("1"));
+                QCOMPARE(readAll(dir.filePath(QStringLiteral("after"))),
+                         readAll(dir.filePath(QStringLiteral("before"))));
+            }
+        }
     }
 
     void firewallFixInNetns()

@@ -210,8 +210,11 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     }
     f.blackHoleLevel = int(an.mtu.blackHole.level);
     f.blackHoleEvidence = an.mtu.blackHole.evidence;
-    if (an.mtu.blackHole.espSa >= 0)
-        f.blackHoleRef = spiRef(name, ix.espSas[std::size_t(an.mtu.blackHole.espSa)].spi);
+    if (an.mtu.blackHole.espSa >= 0) {
+        const EspSa &sa = ix.espSas[std::size_t(an.mtu.blackHole.espSa)];
+        f.blackHoleRef = spiRef(name, sa.spi);
+        f.blackHoleSender = addr(ix.flows[sa.flowId].src);
+    }
     f.largestOuter = std::max<std::uint32_t>(f.largestOuter, an.mtu.largestOuter);
     if (f.blackHoleLevel >= 1 && an.mtu.blackHole.espSa >= 0 && f.pathMtuUpper == 0)
         senderSizeBounds(f, ix, an.mtu.sas[std::size_t(an.mtu.blackHole.espSa)], name);
@@ -1518,6 +1521,18 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
             m.ref.counter = r.line;
             f.pathLinkMtus.push_back(m);
         }
+        if (const auto side = sides.byHost.find(host);
+            side != sides.byHost.end() && side->second == 1 && target == f.localAddress && !r.dev.isEmpty()) {
+            f.peerSideRoute.known = r.via.isEmpty() || isIpLiteral(r.via);
+            f.peerSideRoute.dev = r.dev;
+            f.peerSideRoute.via = r.via;
+            f.peerSideRoute.hostRoute = r.hostRoute;
+            f.peerSideRoute.hostRouteLine = r.hostRoute ? r.line : QString();
+            f.peerSideRoute.source = routeFile[host];
+            if (const auto l = lastLink.find(host); l != lastLink.end())
+                for (const LinkStats &ls : std::get<LinkStatsList>(l->second->data).links)
+                    if (ls.name == r.dev) f.peerSideRoute.devMtu = ls.mtu;
+        }
         if (isPrimary(host) && !target.isEmpty()) {
             f.peerRouteKnown = !r.dev.isEmpty() && (r.via.isEmpty() || isIpLiteral(r.via));
             f.wanGateway = f.peerRouteKnown ? r.via : QString();
@@ -2232,6 +2247,10 @@ Facts deriveFacts(const DiagnosisInput &in)
     Facts f;
     f.assumptions = in.assumptions;
     if (in.comparison) pairFacts(f, *in.comparison, in.nameA, in.nameB);
+    if (in.indexB && !f.localAddress.isEmpty())
+        for (const Flow &fl : in.indexB->flows)
+            if (addr(fl.dst) == f.localAddress && (fl.proto == 50 || fl.proto == 17))
+                f.localSeenAtPeer = true;
     if (in.indexA && in.analysisA) captureFacts(f, *in.indexA, *in.analysisA, in.nameA);
     if (in.indexB && in.analysisB) {
         // The peer's capture adds what only the receiving side sees (reordering, the minimum

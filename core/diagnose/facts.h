@@ -147,6 +147,7 @@ struct Facts
     int blackHoleLevel = 0; // 0 none, 1 possible, 2 suspected (MTU analyzer)
     QStringList blackHoleEvidence;
     EvidenceRef blackHoleRef;
+    QString blackHoleSender; // the outer source of the SA that suspicion is about
     std::uint32_t largestOuter = 0;
     std::uint32_t pathMtuLower = 0;     // largest outer size proven delivered (see deliveredHow)
     std::uint32_t pathMtuUpper = 0;     // smallest outer size proven lost
@@ -181,6 +182,19 @@ struct Facts
     bool peerHostRoute = false;  // a /32 (/128) route to the peer exists already
     QString peerHostRouteLine;   // that route as the routes listing has it (unvalidated evidence text)
     QString peerRouteSource;     // the routes listing the route to the peer was read from
+    /// The peer's end (capture B's host, or the one capture's peer): its route back towards this
+    /// end, from its own routes listing. The per-peer MTU route goes on the end that sends the
+    /// packets that are too large, which may be the peer.
+    struct SideRoute
+    {
+        bool known = false; // read from the host's routes listing
+        QString dev, via, hostRouteLine, source;
+        bool hostRoute = false;
+        int devMtu = 0; // of dev, from the host's ip link listing
+    } peerSideRoute;
+    /// Capture B holds IKE/ESP sent to capture A's own address: the peer reaches this end by it
+    /// (not behind a NAT that the peer sees in its place).
+    bool localSeenAtPeer = false;
     /// A host whose sysctl evidence turns IPv4 PMTU discovery off (net.ipv4.ip_no_pmtu_disc 1, 2, 3).
     struct PmtuDiscOff
     {

@@ -258,6 +258,24 @@ FixTarget fixTarget(const Facts &f)
     return t;
 }
 
+FixTarget fixTargetAtPeer(const Facts &f)
+{
+    Facts g = f;
+    g.localAddress = f.peerAddress;
+    // Behind a NAT the peer sends to the NAT's address, not to this end's own.
+    g.peerAddress = f.localSeenAtPeer ? f.localAddress : QString();
+    g.wanInterface = f.peerSideRoute.dev;
+    g.interfaceMtu = f.peerSideRoute.devMtu;
+    g.peerRouteKnown = f.peerSideRoute.known;
+    g.wanGateway = f.peerSideRoute.via;
+    g.peerHostRoute = f.peerSideRoute.hostRoute;
+    g.peerHostRouteLine = f.peerSideRoute.hostRouteLine;
+    g.peerRouteSource = f.peerSideRoute.source;
+    g.tunnelInterface.clear();
+    g.tunnelInterfaceMtu = 0;
+    return fixTarget(g);
+}
+
 QStringList placeholders(const FixTarget &t)
 {
     QStringList out;

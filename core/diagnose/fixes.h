@@ -45,6 +45,10 @@ struct FixTarget
 /// The target from the facts: every name and address validated (shellquote.h), placeholders
 /// where a value is unknown or was rejected (then `rejected` says why).
 FixTarget fixTarget(const Facts &f);
+/// The same for the peer's end (the per-peer MTU route when the peer sends the packets that are
+/// too large): its interface and next hop from its own routes listing, this end's address as
+/// the destination when the peer's capture shows it sends there; names stay placeholders.
+FixTarget fixTargetAtPeer(const Facts &f);
 /// The `ip route` line of a host route to `peer` as the arguments of `ip route replace`, each
 /// validated and quoted: destination (the peer itself), via/src addresses, dev (an interface
 /// name), proto/scope/metric and the route metrics iproute2 prints; output-only flags (linkdown,

@@ -50,8 +50,10 @@ void addFixes(Finding &f, std::vector<Fix> fixes)
 }
 
 /// The MTU/MSS fixes for the facts' suite at the decided path MTU; cites how it was decided and
-/// the command that would measure it.
-void addMtuFixes(Finding &fd, const Facts &f, const PathMtuDecision &pm)
+/// the command that would measure it. `sender` (the outer source of the packets that are too
+/// large, "" unknown): when it is the peer, the per-peer route (or tunnel interface) MTU is the
+/// peer's to set; the MSS clamp works on either end.
+void addMtuFixes(Finding &fd, const Facts &f, const PathMtuDecision &pm, const QString &sender)
 {
     for (const QString &n : pm.notes)
         cite(fd, n);
@@ -86,7 +88,54 @@ void addMtuFixes(Finding &fd, const Facts &f, const PathMtuDecision &pm)
                      .arg(f.routeBasedWhy));
     if (pm.source != PathMtuSource::Probe)
         fd.collectNext << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
-    addFixes(fd, mtuFixes(fixTarget(f), p));
+    std::vector<Fix> fixes = mtuFixes(fixTarget(f), p);
+    if (!sender.isEmpty() && sender != f.localAddress && sender == f.peerAddress) {
+        const FixTarget peer = fixTargetAtPeer(f);
+        std::vector<Fix> atPeer = mtuFixes(peer, p);
+        for (Fix &x : fixes) {
+            if (x.kind != FixKind::IpLink) continue;
+            for (Fix &y : atPeer)
+                if (y.kind == FixKind::IpLink) {
+                    y.title = f.routeBased
+                                  ? QStringLiteral("On the peer %1: %2").arg(f.peerAddress, y.title)
+                                  : QStringLiteral("On the peer %1: set the path MTU %2 on its route to %3")
+                                        .arg(f.peerAddress)
+                                        .arg(p.pathMtu)
+                                        .arg(peer.peerAddress);
+                    // It refuses to run on a host that does not own the peer's address (a placeholder
+                    // never matches). The address is validated (fixTargetAtPeer) and quoted.
+                    y.text =
+                        QStringLiteral("# Run this on the peer %1 (it sends the packets that are too large), "
+                                       "not on %2.\n"
+                                       "ip -o addr show | grep -qF -e %3 || { echo %4 >&2; exit 1; }\n")
+                            .arg(f.peerAddress, f.localAddress,
+                                 shq(QLatin1Char(' ') + peer.localAddress + QLatin1Char('/')),
+                                 shq(QStringLiteral("this host does not have the address %1: run this "
+                                                    "fix on the peer")
+                                         .arg(peer.localAddress))) +
+                        y.text;
+                    x = std::move(y);
+                    break;
+                }
+        }
+        QStringList unknown;
+        for (const QString *v : {&peer.wanInterface, &peer.gateway, &peer.peerAddress})
+            if (v->startsWith(QLatin1Char('<'))) unknown << *v;
+        cite(fd,
+             QStringLiteral("the packets that are too large are sent by the peer %1, so the MTU of its "
+                            "route towards %2 is what must change; the TCP MSS clamp works at either end%3")
+                 .arg(f.peerAddress, f.localAddress)
+                 .arg(unknown.isEmpty()
+                          ? QString()
+                          : QStringLiteral(" (%1 left as placeholders: %2)")
+                                .arg(unknown.join(QStringLiteral(", ")),
+                                     f.localSeenAtPeer
+                                         ? QStringLiteral("the peer's routes listing was not given")
+                                         : QStringLiteral("the peer's capture does not show which "
+                                                          "address it sends to, or its routes "
+                                                          "listing was not given"))));
+    }
+    addFixes(fd, std::move(fixes));
 }
 
 /// The direction whose loss the comparison proved size-dependent (the most lost), or null.
@@ -287,7 +336,7 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     }
     const PathMtuDecision pm = decidePathMtu(f);
     if (pm.value) {
-        addMtuFixes(fd, f, pm);
+        addMtuFixes(fd, f, pm, sized ? sized->from : f.blackHoleSender);
     } else {
         for (const QString &n : pm.notes)
             cite(fd, n);
@@ -326,7 +375,7 @@ std::optional<Finding> rulePathMtuReduced(const Facts &f)
         fd.status = StepStatus::Fail;
         fd.confidence = 0.75;
     }
-    addMtuFixes(fd, f, decidePathMtu(f));
+    addMtuFixes(fd, f, decidePathMtu(f), f.ptbTo);
     return fd;
 }
 
