@@ -567,6 +567,42 @@ private slots:
         QVERIFY(d.refine.contains(QLatin1String("ikev2wb probe 10.0.2.1")));
     }
 
+    void suspicionNotExplainedByALargerMtu()
+    {
+        // One capture, a black-hole suspicion, and the only MTU in the evidence is the sender's own
+        // link (1500) while the largest packet sent had 1492 bytes: 1500 >= 1492, every packet fits
+        // it, so a fix at 1500 ('mtu lock 1500', MSS 1500 - 20 - 8 - 16 - 16 -> 1438 - 40) would
+        // change nothing. No MTU/MSS fix; the way to measure it instead. (natt-expiry, left alone.)
+        Facts f = healthy();
+        f.havePair = false;
+        f.blackHoleLevel = 1;
+        f.blackHoleEvidence << QStringLiteral("the large sizes stopped 32.4 s before the SA's last packet");
+        f.blackHoleSender = f.localAddress; // the SA this capture's end sent
+        f.largestOuter = 1492;
+        f.dir[0].largestDelivered = f.dir[1].largestDelivered = 0;
+        f.pathLinkMtus.push_back({QStringLiteral("left"), QStringLiteral("wan0"), 1500, false, {}, {}});
+        QCOMPARE(decidePathMtu(f).value, 1500u);
+        auto fd = ruleMtuBlackhole(f);
+        QVERIFY(fd);
+        QVERIFY(fd->fixes.empty());
+        QVERIFY(fd->confidence <= 0.3);
+        QVERIFY(std::any_of(fd->evidence.begin(), fd->evidence.end(), [](const EvidenceItem &e) {
+            return e.text.contains(QLatin1String("not below the largest packet sent (1492 bytes)"));
+        }));
+        // At the receiver (the suspect SA came from the peer) the largest packet that arrived says
+        // nothing of what was sent: the fixes stay.
+        f.blackHoleSender = f.peerAddress;
+        fd = ruleMtuBlackhole(f);
+        QVERIFY(fd);
+        QVERIFY(!fd->fixes.empty());
+        f.blackHoleSender = f.localAddress;
+        // A link MTU below the largest packet sent does explain it: the fixes come back.
+        f.pathLinkMtus.push_back({QStringLiteral("mid"), QStringLiteral("eth-r"), 1400, false, {}, {}});
+        fd = ruleMtuBlackhole(f);
+        QVERIFY(fd);
+        QVERIFY(!fd->fixes.empty());
+    }
+
     // Issue 10, defect 10: size-dependent loss proven at 1404 bytes while an ICMP error elsewhere
     // reports 1450: a second, silent hop. The black hole wins; the path MTU is what was delivered.
     void sizeDependentLossBeatsPtb()

@@ -335,7 +335,25 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
         fd.confidence = std::min(1.0, fd.confidence + 0.05);
     }
     const PathMtuDecision pm = decidePathMtu(f);
-    if (pm.value) {
+    // A suspicion about what this capture's own end sent, whose only figure is not below the
+    // largest packet the capture holds: every packet sent fits it, so it explains no loss of large
+    // packets and a fix at it changes nothing. (At the receiver the large ones may never have
+    // arrived: its largest packet proves nothing of the kind.)
+    const bool atSender = !f.localAddress.isEmpty() && f.blackHoleSender == f.localAddress;
+    const bool fitsAll = !sized && atSender && pm.value && f.largestOuter > 0 && pm.value >= f.largestOuter;
+    if (fitsAll) {
+        cite(fd,
+             QStringLiteral(
+                 "path MTU %1 — %2 — is not below the largest packet sent (%3 bytes): it does not "
+                 "explain a loss of large packets, so no MTU or MSS change is offered until the path "
+                 "is measured")
+                 .arg(pm.value)
+                 .arg(pm.text)
+                 .arg(f.largestOuter),
+             pm.ref);
+        fd.confidence = std::min(fd.confidence, 0.3);
+        fd.collectNext << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
+    } else if (pm.value) {
         addMtuFixes(fd, f, pm, sized ? sized->from : f.blackHoleSender);
     } else {
         for (const QString &n : pm.notes)
