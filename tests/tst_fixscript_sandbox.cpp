@@ -511,6 +511,72 @@ private slots:
         QCOMPARE(readAll(dir.filePath(QStringLiteral("rebuilt"))), exactBefore);
     }
 
+    void iptablesFixesAddTheirRulesOnce()
+    {
+        // The MSS clamp (mangle FORWARD, -A), the ESP and the UDP 4500 accept (filter INPUT, -I)
+        // run twice with the real iptables in a fresh namespace: each rule is in the kernel's
+        // ruleset once (-C finds it on the second run), and one undo leaves the ruleset exactly as
+        // before. The rules for a firewall between the peers are comments: nothing in FORWARD of
+        // filter.
+        const QString unshare = QStandardPaths::findExecutable(QStringLiteral("unshare"));
+        if (geteuid() != 0 || unshare.isEmpty() ||
+            QStandardPaths::findExecutable(QStringLiteral("iptables")).isEmpty())
+            QSKIP("needs root, unshare and iptables");
+        FixTarget t;
+        t.wanInterface = QStringLiteral("v0");
+        t.localAddress = QStringLiteral("10.0.1.1");
+        t.peerAddress = QStringLiteral("10.0.2.1");
+        MtuFixParams p;
+        p.pathMtu = 1400;
+        p.tunnelMtu = 1326;
+        p.mss = 1286;
+        std::vector<const Fix *> chosen;
+        const std::vector<Fix> mtu = mtuFixes(t, p);
+        const std::vector<Fix> esp = espBlockedFixes(t, EspCarrier::Esp, 1422, 1500);
+        const std::vector<Fix> udp = espBlockedFixes(t, EspCarrier::UdpEncap, 1422, 1500);
+        for (const std::vector<Fix> *v : {&mtu, &esp, &udp})
+            for (const Fix &f : *v)
+                if (f.kind == FixKind::Iptables) chosen.push_back(&f);
+        QCOMPARE(chosen.size(), std::size_t(3));
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString d = dir.path();
+        QString run = QStringLiteral("set -euo pipefail\nip link set lo up\n"
+                                     "ip link add v0 type veth peer name v1\nip link set v0 up\n"
+                                     "{ iptables -S; iptables -t mangle -S; } > %1/before\n")
+                          .arg(d);
+        for (std::size_t i = 0; i < chosen.size(); ++i) {
+            QVERIFY(writeFile(dir.filePath(QStringLiteral("fix%1.sh").arg(i)),
+                              "set -euo pipefail\n" + chosen[i]->text.toUtf8()));
+            QVERIFY(
+                writeFile(dir.filePath(QStringLiteral("undo%1.sh").arg(i)),
+                          "set -euo pipefail\n" +
+                              chosen[i]->undo.section(QStringLiteral(" (on the firewall"), 0, 0).toUtf8()));
+            run += QStringLiteral("bash %1/fix%2.sh\nbash %1/fix%2.sh\n").arg(d).arg(i);
+        }
+        run += QStringLiteral("{ iptables -S; iptables -t mangle -S; } > %1/during\n").arg(d);
+        for (std::size_t i = 0; i < chosen.size(); ++i)
+            run += QStringLiteral("bash %1/undo%2.sh\n").arg(d).arg(i);
+        run += QStringLiteral("{ iptables -S; iptables -t mangle -S; } > %1/after\n").arg(d);
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("run.sh")), run.toUtf8()));
+        QProcess proc;
+        proc.start(unshare, {QStringLiteral("--net"), m_bash, dir.filePath(QStringLiteral("run.sh"))});
+        QVERIFY(proc.waitForFinished(30000));
+        QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
+        const QString during = QString::fromUtf8(readAll(dir.filePath(QStringLiteral("during"))));
+        QCOMPARE(during.count(QLatin1String("-j TCPMSS --set-mss 1286")),
+                 qsizetype(2)); // out and in, once each
+        QCOMPARE(during.count(QLatin1String("-A INPUT -s 10.0.2.1/32 -d 10.0.1.1/32 -p esp -j ACCEPT")),
+                 qsizetype(1));
+        QCOMPARE(during.count(
+                     QLatin1String("-A INPUT -s 10.0.2.1/32 -d 10.0.1.1/32 -p udp -m multiport --ports 4500 "
+                                   "-j ACCEPT")),
+                 qsizetype(1));
+        QVERIFY2(!during.contains(QLatin1String("-A FORWARD -s")), qPrintable(during));
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("after"))),
+                 readAll(dir.filePath(QStringLiteral("before"))));
+    }
+
     void peerRouteFixRunsOnlyOnThePeer()
     {
         // mtu-blackhole diagnosed with right's capture as A: left (10.0.1.1) sends the packets the
@@ -627,7 +693,8 @@ private slots:
                            "iptables -A OUTPUT -d 10.0.2.1/32 -p esp -j DROP\n"
                            "iptables -A OUTPUT -p icmp -j ACCEPT\n"
                            "iptables-save | grep -v '^#' > %1/before\n"
-                           "bash %1/fix.sh\n"
+                           // twice: the second run finds the ACCEPT (-C) and adds nothing
+                           "bash %1/fix.sh\nbash %1/fix.sh\n"
                            "iptables -S OUTPUT > %1/during\n"
                            "%2 -c \"import socket\n"
                            "s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)\n"

@@ -337,6 +337,19 @@ QString forgetSaved(const QString &name)
 
 } // namespace
 
+namespace {
+
+/// An iptables rule added only when `-C` does not find it already, so that running the fix twice
+/// adds it once and its `-D` undo removes it completely. `where`: "-t TABLE " or "";
+/// `op`: "-I CHAIN", "-A CHAIN" or "-I CHAIN POS"; `chain`: the chain as -C takes it.
+QString addRuleOnce(const QString &tool, const QString &where, const QString &chain, const QString &op,
+                    const QString &spec)
+{
+    return QStringLiteral("%1 %2-C %3 %4 2>/dev/null || %1 %2%5 %4").arg(tool, where, chain, spec, op);
+}
+
+} // namespace
+
 // ---------------------------------------------------------------- MTU / MSS
 
 std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
@@ -372,9 +385,10 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
              {std::pair{QStringLiteral("iptables"), p.mss}, std::pair{QStringLiteral("ip6tables"), p.mss6}}) {
             if (mss <= 0) continue;
             for (const QString &sel : {outSel, inSel}) {
-                text += QStringLiteral("%1 -t mangle -A FORWARD %2 %3 -j TCPMSS --set-mss %4\n")
-                            .arg(tool, rule, sel)
-                            .arg(mss);
+                text += addRuleOnce(tool, QStringLiteral("-t mangle "), QStringLiteral("FORWARD"),
+                                    QStringLiteral("-A FORWARD"),
+                                    QStringLiteral("%1 %2 -j TCPMSS --set-mss %3").arg(rule, sel).arg(mss)) +
+                        QLatin1Char('\n');
                 undo += QStringLiteral("%1%2 -t mangle -D FORWARD %3 %4 -j TCPMSS --set-mss %5")
                             .arg(undo.isEmpty() ? QString() : QStringLiteral("; "), tool, rule, sel)
                             .arg(mss);
@@ -726,7 +740,10 @@ std::vector<Fix> firewallAcceptFixes(const FixTarget &t, const FirewallAcceptPar
                          .arg(p.chain, p.table)));
     QStringList undo;
     for (const QString &spec : specs) {
-        body += QStringLiteral("%1 %2 -I %3 \"$((pos - 1))\" %4\n").arg(tool, where, qchain, spec);
+        // Once: a second run finds it with -C (and adds nothing where the rule moved since).
+        body += addRuleOnce(tool, where + QLatin1Char(' '), qchain,
+                            QStringLiteral("-I %1 \"$((pos - 1))\"").arg(qchain), spec) +
+                QLatin1Char('\n');
         undo << QStringLiteral("%1 %2 -D %3 %4").arg(tool, where, qchain, spec);
     }
     std::vector<Fix> out;
@@ -1105,15 +1122,24 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
     const QString rule = QStringLiteral("-p udp -s %1 -d %2 -m multiport --ports %3 -j ACCEPT");
     out.push_back(make(
         FixKind::Iptables, QStringLiteral("Let %1 through the filter").arg(what),
-        QStringLiteral("# The tunnel travels as %1: rules for IP protocol 50 or forcing UDP encapsulation "
-                       "change nothing here.\n"
-                       "# On this host:\n"
-                       "iptables -I INPUT %2\n"
-                       "# On a Linux firewall between the peers (adapt to the one that drops it):\n"
-                       "iptables -I FORWARD %2\n"
-                       "iptables -I FORWARD %3\n")
-            .arg(what, rule.arg(shq(t.peerAddress), shq(t.localAddress), ports),
-                 rule.arg(shq(t.localAddress), shq(t.peerAddress), ports)),
+        QStringLiteral(
+            "# The tunnel travels as %1: rules for IP protocol 50 or forcing UDP encapsulation "
+            "change nothing here.\n"
+            "# On this host:\n"
+            "%2\n"
+            "# On a Linux firewall between the peers (run there, adapted to the one that drops it):\n"
+            "# %3\n"
+            "# %4\n")
+            .arg(what,
+                 addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("INPUT"),
+                             QStringLiteral("-I INPUT"),
+                             rule.arg(shq(t.peerAddress), shq(t.localAddress), ports)),
+                 addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("FORWARD"),
+                             QStringLiteral("-I FORWARD"),
+                             rule.arg(shq(t.peerAddress), shq(t.localAddress), ports)),
+                 addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("FORWARD"),
+                             QStringLiteral("-I FORWARD"),
+                             rule.arg(shq(t.localAddress), shq(t.peerAddress), ports))),
         QStringLiteral("Accepts UDP between %1 and %2 with port %3 at either end (a NAT may have changed the "
                        "other port), ahead of the rules that drop it.")
             .arg(t.localAddress, t.peerAddress, ports),
@@ -1125,7 +1151,8 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
         QStringLiteral(
             "iptables -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; "
             "swanctl --list-sas shows the inbound SA's packet counter growing."),
-        QStringLiteral("iptables -D INPUT %1; iptables -D FORWARD %1; iptables -D FORWARD %2")
+        QStringLiteral("iptables -D INPUT %1 (on the firewall between the peers: iptables -D FORWARD %1; "
+                       "iptables -D FORWARD %2)")
             .arg(rule.arg(shq(t.peerAddress), shq(t.localAddress), ports),
                  rule.arg(shq(t.localAddress), shq(t.peerAddress), ports))));
     const QString set = ike ? QStringLiteral("{ 500, 4500 }") : QStringLiteral("4500");
@@ -1135,10 +1162,11 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
                  "# Insert into the chain that drops it (table and chain names depend on your ruleset):\n"
                  "nft insert rule inet filter input %1\n"
                  "nft insert rule inet filter input %2\n"
-                 "nft insert rule inet filter forward %1\n"
-                 "nft insert rule inet filter forward %2\n"
-                 "nft insert rule inet filter forward %3\n"
-                 "nft insert rule inet filter forward %4\n")
+                 "# On a Linux firewall between the peers (run there):\n"
+                 "# nft insert rule inet filter forward %1\n"
+                 "# nft insert rule inet filter forward %2\n"
+                 "# nft insert rule inet filter forward %3\n"
+                 "# nft insert rule inet filter forward %4\n")
                  .arg(shq(QStringLiteral("ip saddr %1 ip daddr %2 udp dport %3 accept")
                               .arg(t.peerAddress, t.localAddress, set)),
                       shq(QStringLiteral("ip saddr %1 ip daddr %2 udp sport %3 accept")
@@ -1180,12 +1208,24 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tun
     std::vector<Fix> out;
     out.push_back(make(
         FixKind::Iptables, QStringLiteral("Let ESP (IP protocol 50) through the filter"),
-        QStringLiteral("# On this host:\n"
-                       "iptables -I INPUT -p esp -s %1 -d %2 -j ACCEPT\n"
-                       "# On a Linux firewall between the peers (adapt to the one that drops it):\n"
-                       "iptables -I FORWARD -p esp -s %1 -d %2 -j ACCEPT\n"
-                       "iptables -I FORWARD -p esp -s %2 -d %1 -j ACCEPT\n")
-            .arg(shq(t.peerAddress), shq(t.localAddress)),
+        QStringLiteral(
+            "# On this host:\n"
+            "%1\n"
+            "# On a Linux firewall between the peers (run there, adapted to the one that drops it):\n"
+            "# %2\n"
+            "# %3\n")
+            .arg(addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("INPUT"),
+                             QStringLiteral("-I INPUT"),
+                             QStringLiteral("-p esp -s %1 -d %2 -j ACCEPT")
+                                 .arg(shq(t.peerAddress), shq(t.localAddress))),
+                 addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("FORWARD"),
+                             QStringLiteral("-I FORWARD"),
+                             QStringLiteral("-p esp -s %1 -d %2 -j ACCEPT")
+                                 .arg(shq(t.peerAddress), shq(t.localAddress))),
+                 addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("FORWARD"),
+                             QStringLiteral("-I FORWARD"),
+                             QStringLiteral("-p esp -s %1 -d %2 -j ACCEPT")
+                                 .arg(shq(t.localAddress), shq(t.peerAddress)))),
         QStringLiteral("Accepts ESP between %1 and %2 ahead of the rules that drop it; IKE (UDP 500/4500) "
                        "already passes, "
                        "so only ESP was filtered.")
@@ -1196,17 +1236,19 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tun
         QStringLiteral(
             "iptables -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; swanctl "
             "--list-sas shows the inbound SA's packet counter growing."),
-        QStringLiteral("iptables -D INPUT -p esp -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -p esp -s %1 -d "
-                       "%2 -j ACCEPT; "
-                       "iptables -D FORWARD -p esp -s %2 -d %1 -j ACCEPT")
+        QStringLiteral(
+            "iptables -D INPUT -p esp -s %1 -d %2 -j ACCEPT (on the firewall between the peers: "
+            "iptables -D FORWARD -p esp -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -p esp -s %2 -d %1 "
+            "-j ACCEPT)")
             .arg(shq(t.peerAddress), shq(t.localAddress))));
     out.push_back(make(
         FixKind::Nftables, QStringLiteral("Let ESP through the filter (nftables)"),
         QStringLiteral(
             "# Insert into the chain that drops ESP (table and chain names depend on your ruleset):\n"
             "nft insert rule inet filter input %1\n"
-            "nft insert rule inet filter forward %1\n"
-            "nft insert rule inet filter forward %2\n")
+            "# On a Linux firewall between the peers (run there):\n"
+            "# nft insert rule inet filter forward %1\n"
+            "# nft insert rule inet filter forward %2\n")
             .arg(shq(QStringLiteral("ip saddr %1 ip daddr %2 meta l4proto esp accept")
                          .arg(t.peerAddress, t.localAddress)),
                  shq(QStringLiteral("ip saddr %2 ip daddr %1 meta l4proto esp accept")
