@@ -6,6 +6,7 @@
 #include "diagnose/rules.h"
 
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -565,6 +566,58 @@ private slots:
         QCOMPARE(d.value, 0u);
         QCOMPARE(d.source, PathMtuSource::None);
         QVERIFY(d.refine.contains(QLatin1String("ikev2wb probe 10.0.2.1")));
+    }
+
+    void fixesForOtherBoxesDoNotRunHere()
+    {
+        // Steps for a box on the path (a capture that runs until Ctrl-C, a grep that fails under
+        // `set -o pipefail` when nothing matches, rules for a firewall between the peers) are no
+        // commands of this host's fix: run with bash, with every program this fix names missing
+        // from PATH, the ike_fragmentation "box" fix does nothing and succeeds, and the ESP accept
+        // runs only its INPUT rule.
+        FixTarget t;
+        t.localAddress = QStringLiteral("10.0.1.1");
+        t.peerAddress = QStringLiteral("10.0.2.1");
+        t.wanInterface = QStringLiteral("wan0");
+        IkeFragmentationParams p;
+        const Fix *box = nullptr;
+        const std::vector<Fix> frag = ikeFragmentationFixes(t, p);
+        for (const Fix &x : frag)
+            if (x.title.startsWith(QLatin1String("Or: find and fix the box"))) box = &x;
+        QVERIFY(box);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        // A PATH of stubs that record their name and arguments.
+        for (const char *prog : {"tcpdump", "iptables", "grep"}) {
+            QFile stub(dir.filePath(QLatin1String(prog)));
+            QVERIFY(stub.open(QIODevice::WriteOnly));
+            stub.write(QByteArray("#!/bin/sh\necho \"") + prog + " $*\" >> " +
+                       dir.filePath(QStringLiteral("ran")).toUtf8() + "\n");
+            stub.close();
+            stub.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        }
+        const auto run = [&](const QString &text) {
+            QFile::remove(dir.filePath(QStringLiteral("ran")));
+            QProcess bash;
+            QProcessEnvironment env;
+            env.insert(QStringLiteral("PATH"), dir.path());
+            bash.setProcessEnvironment(env);
+            bash.start(QStringLiteral("/bin/bash"),
+                       {QStringLiteral("-c"), QStringLiteral("set -euo pipefail\n") + text});
+            bash.waitForFinished(10000);
+            QFile ran(dir.filePath(QStringLiteral("ran")));
+            const QString out = ran.open(QIODevice::ReadOnly) ? QString::fromUtf8(ran.readAll()) : QString();
+            return std::pair{bash.exitCode(), out};
+        };
+        const auto [rc, ran] = run(box->text);
+        QCOMPARE(rc, 0);
+        QCOMPARE(ran, QString());
+        const std::vector<Fix> esp = espBlockedFixes(t, EspCarrier::Esp, 1422, 1500);
+        const auto [rc2, ran2] = run(esp.front().text);
+        QCOMPARE(rc2, 0);
+        // The stub iptables succeeds, so -C reports the rule present and only the check runs; the
+        // FORWARD rules for a firewall between the peers are comments.
+        QCOMPARE(ran2, QStringLiteral("iptables -C INPUT -p esp -s 10.0.2.1 -d 10.0.1.1 -j ACCEPT\n"));
     }
 
     void suspicionNotExplainedByALargerMtu()

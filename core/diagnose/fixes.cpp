@@ -1381,13 +1381,14 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
         FixKind::Iptables, QStringLiteral("Or: find and fix the box that drops IP fragments"),
         QStringLiteral("# Non-first IP fragments carry no UDP header, so port-based filters (ACLs matching\n"
                        "# UDP 500/4500, cloud security groups, some NAT/CGN and DSL/LTE routers) drop them.\n"
-                       "# Capture on both sides of each hop and compare what arrives:\n"
-                       "tcpdump -ni %1 %2\n"
+                       "# Nothing here runs on this host: these are steps for the path and its boxes.\n"
+                       "# Capture on both sides of each hop and compare what arrives (Ctrl-C ends it):\n"
+                       "#   tcpdump -ni %1 %2\n"
                        "# On a Linux firewall you run, a rule like this one is the cause (iptables -f):\n"
-                       "iptables -S FORWARD | grep -e ' -f '\n"
-                       "# Accept fragments between the peers ahead of it:\n"
-                       "iptables -I FORWARD -f -s %3 -d %4 -j ACCEPT\n"
-                       "iptables -I FORWARD -f -s %4 -d %3 -j ACCEPT\n")
+                       "#   iptables -S FORWARD | grep -e ' -f '\n"
+                       "# There, accept fragments between the peers ahead of it:\n"
+                       "#   iptables -I FORWARD -f -s %3 -d %4 -j ACCEPT\n"
+                       "#   iptables -I FORWARD -f -s %4 -d %3 -j ACCEPT\n")
             .arg(
                 shq(t.wanInterface),
                 shq(QStringLiteral("host %1 and (udp port 500 or ip[6:2] & 0x1fff != 0)").arg(t.peerAddress)),
@@ -1403,7 +1404,8 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
             "The capture at the peer shows the non-first fragments (offset ≠ 0) of IKE_AUTH and the "
             "IKE_SA establishes."),
         QStringLiteral(
-            "iptables -D FORWARD -f -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -f -s %2 -d %1 -j ACCEPT")
+            "On that firewall: iptables -D FORWARD -f -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -f -s "
+            "%2 -d %1 -j ACCEPT")
             .arg(shq(t.localAddress), shq(t.peerAddress))));
     return out;
 }
