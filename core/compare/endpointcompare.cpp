@@ -773,7 +773,7 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
     }
 
     r.pairing.offsetApplied = co.identifiable;
-    r.pairing.offsetS = co.offsetS;
+    r.pairing.offsetS = double(clock.theta()) / 1e9; // the best estimate even when not identifiable
     for (auto &side : r.pairing.side)
         std::sort(side.begin(), side.end(),
                   [](const PacketPeer &x, const PacketPeer &y) { return x.packet < y.packet; });

@@ -216,7 +216,9 @@ struct PacketPairing
     /// receiver's clock lead (±θ) when the offset is identifiable, else the direction's minimum.
     std::int64_t delayBaseNs[2] = {0, 0};
     bool offsetApplied = false; // the clock offset is known and applied (else delays are relative)
-    double offsetS = 0;         // θ = clock(B) − clock(A)
+    /// θ = clock(B) − clock(A); when not identifiable, the one matched direction's minimum delay
+    /// taken as all offset (a path delay assumed zero).
+    double offsetS = 0;
 
     [[nodiscard]] bool empty() const { return side[0].empty() && side[1].empty(); }
     /// The entry of packet `packet` (0-based) of capture `s`, null when it has none.

@@ -4,6 +4,10 @@
 // and B = left-outer.pcap, so the lost packets are in B's capture. Expected values come from the
 // lab's verify.json (its tshark count of packets lost each way and a sample of their sequence
 // numbers), and the other end's frame number from the other capture's own table row.
+#include "../synthcapture.h"
+#include "analyze/analysis.h"
+#include "charts/sequencechart.h"
+#include "charts/timelinedata.h"
 #include "compare/endpointcompare.h"
 #include "diagnose/diagnosis.h"
 #include "index/indexbuilder.h"
@@ -23,9 +27,13 @@
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
 #include <QToolButton>
+
+#include <cmath>
+#include <map>
 
 using namespace ikev2wb;
 using namespace ikev2wb::ui;
@@ -127,6 +135,118 @@ private Q_SLOTS:
         QCOMPARE(countFate(model, PacketFate::LostInTransit), 0);
     }
 
+    void timelineOfPair_data()
+    {
+        QTest::addColumn<bool>("senderIsA");
+        QTest::newRow("A = left (sender)") << true;
+        QTest::newRow("A = right (receiver)") << false;
+    }
+
+    // The ESP timeline of a pair: the SA at both ends on A's clock, the packets lost in transit
+    // where they died (the sender's time). verify.json: how many and which sequence numbers;
+    // the times are left's own capture times of those numbers (the lab's one clock), moved by
+    // the offset the comparison states.
+    void timelineOfPair()
+    {
+        QFETCH(bool, senderIsA);
+        QString error;
+        std::shared_ptr<const CaptureIndex> left(loadCapture(lab("left-outer.pcap"), &error).release());
+        std::shared_ptr<const CaptureIndex> right(loadCapture(lab("right-outer.pcap"), &error).release());
+        QVERIFY2(left && right, qPrintable(error));
+        const CaptureIndex &a = senderIsA ? *left : *right, &b = senderIsA ? *right : *left;
+        const CompareResult r = compareIndexes(a, b);
+        const CaptureAnalysis analysis = analyzeCapture(a);
+        std::size_t sa = a.espSas.size();
+        for (std::size_t i = 0; i < a.espSas.size(); ++i)
+            if (a.espSas[i].spi == kSpiLeftToRight) sa = i;
+        QVERIFY(sa < a.espSas.size());
+        TimelineData d = buildTimeline(a, analysis, sa);
+        addOtherEnd(d, a, 0, b, r, QStringLiteral("B"));
+        const QJsonObject spi = espLoss("left_to_right")
+                                    .value(QStringLiteral("per_spi"))
+                                    .toObject()
+                                    .value(QStringLiteral("0xc8b78eba"))
+                                    .toObject();
+        QVERIFY(d.pair);
+        QCOMPARE(qint64(d.lostInTransit.size()), qint64(spi.value(QStringLiteral("lost")).toInt()));
+        // The other end's copy: every packet the receiver got when A sent, all sent when A received.
+        QCOMPARE(qint64(d.otherEnd.size()),
+                 qint64(spi.value(senderIsA ? QStringLiteral("received") : QStringLiteral("sent")).toInt()));
+        // Where each sampled loss died: left's time of that number, on A's clock.
+        std::map<std::uint32_t, std::int64_t> sentAt;
+        for (std::size_t i = 0; i < left->packetCount(); ++i) {
+            const PacketRecord &p = left->packets[i];
+            if (p.isEsp() && p.spi() == kSpiLeftToRight) sentAt.emplace(p.seq(), p.tsNs);
+        }
+        const auto shift =
+            senderIsA ? 0 : std::int64_t(std::llround(r.clock.offsetS * 1e9)); // θ = clock(B) − clock(A)
+        for (const QJsonValue q : spi.value(QStringLiteral("lost_seq_sample")).toArray()) {
+            const auto it = std::find_if(d.lostInTransit.begin(), d.lostInTransit.end(),
+                                         [&](const SeriesPoint &p) { return p.value == q.toDouble(); });
+            QVERIFY(it != d.lostInTransit.end());
+            QVERIFY(std::llabs(it->tNs - (sentAt.at(std::uint32_t(q.toInt())) - shift)) <= 1);
+        }
+        // The per-second series below counts them all.
+        double perSecond = 0;
+        for (std::size_t i = 0; i < d.lossPerSecond.size(); i += 2)
+            perSecond += d.lossPerSecond[i].value;
+        QCOMPARE(perSecond, double(d.lostInTransit.size()));
+    }
+
+    // Clocks apart (the lab's share one): a pair written here, B's clock 2 s ahead, 5 ms each
+    // way. A sends SPI 0x1000 seq 1..10 every 10 ms from 1.000 s, seq 4 never arrives; B sends
+    // SPI 0x2000 seq 1..5 (3 lost). On A's axis B's copies sit 5 ms after A's sends and the loss at A's
+    // send time; on B's axis (the pair opened the other way round) everything 2 s later.
+    void timelineClockShift()
+    {
+        using namespace synth;
+        const std::uint32_t ha = ip4(10, 0, 1, 1), hb = ip4(10, 0, 2, 1);
+        constexpr std::int64_t kS = 1'000'000, kMs = 1000; // µs
+        std::vector<Packet> atA, atB;
+        for (std::uint32_t q = 1; q <= 10; ++q) {
+            const std::int64_t t = kS + std::int64_t(q - 1) * 10 * kMs;
+            const Buf out = ipv4(Ip{ha, hb, std::uint16_t(q)}, 50, esp(0x1000, q, 32));
+            atA.push_back({t, out});
+            if (q != 4) atB.push_back({t + 5 * kMs + 2 * kS, out});
+        }
+        for (std::uint32_t q = 1; q <= 5; ++q) {
+            const std::int64_t t = 2 * kS + kS + 5 * kMs + std::int64_t(q - 1) * 20 * kMs; // B's clock
+            const Buf back = ipv4(Ip{hb, ha, std::uint16_t(q)}, 50, esp(0x2000, q, 32));
+            atB.push_back({t, back});
+            if (q != 3) atA.push_back({t - 2 * kS + 5 * kMs, back}); // its gap tells B sent it
+        }
+        const auto byTime = [](const Packet &x, const Packet &y) { return x.tsUs < y.tsUs; };
+        std::stable_sort(atA.begin(), atA.end(), byTime);
+        std::stable_sort(atB.begin(), atB.end(), byTime);
+        QTemporaryDir dir;
+        const QString pa = dir.filePath(QStringLiteral("a.pcap")),
+                      pb = dir.filePath(QStringLiteral("b.pcap"));
+        QVERIFY(writePcap(pa, atA) && writePcap(pb, atB));
+        QString error;
+        std::shared_ptr<const CaptureIndex> a(loadCapture(pa, &error).release()),
+            b(loadCapture(pb, &error).release());
+        QVERIFY2(a && b, qPrintable(error));
+        for (const bool aFirst : {true, false}) {
+            const CaptureIndex &x = aFirst ? *a : *b, &y = aFirst ? *b : *a;
+            const CompareResult r = compareIndexes(x, y);
+            QVERIFY(r.pairing.offsetApplied);
+            TimelineData d = buildTimeline(x, analyzeCapture(x), x.espSas[0].spi == 0x1000 ? 0 : 1);
+            QCOMPARE(x.espSas[d.saIndex].spi, 0x1000u);
+            addOtherEnd(d, x, 0, y, r, QStringLiteral("other"));
+            const std::int64_t axis = aFirst ? 0 : 2 * kS; // A's times on this capture's clock
+            const std::int64_t sent4 = (kS + 30 * kMs + axis) * 1000;
+            QCOMPARE(d.lostInTransit.size(), std::size_t(1));
+            QCOMPARE(d.lostInTransit.front().value, 4.0);
+            QCOMPARE(d.lostInTransit.front().tNs, sent4);
+            QCOMPARE(d.otherEnd.size(), std::size_t(aFirst ? 9 : 10));
+            for (const SeriesPoint &p : d.otherEnd) {
+                // B's arrival on A's clock (A first), or A's send on B's clock (B first).
+                const std::int64_t sent = (kS + std::int64_t(p.value - 1) * 10 * kMs + axis) * 1000;
+                QCOMPARE(p.tNs, aFirst ? sent + 5 * kMs * 1000 : sent);
+            }
+        }
+    }
+
     void pairTabSwitchesToB()
     {
         MainWindow w;
@@ -192,6 +312,19 @@ private Q_SLOTS:
         QVERIFY2(text.contains(QStringLiteral("frame %1, one-way delay ").arg(frameInA)) &&
                      text.contains(QStringLiteral("ms (clock offset")),
                  qPrintable(text));
+
+        // The ESP timeline opens on the SA with the gaps (A receives it): both ends, the lost
+        // packets drawn, the offset stated.
+        page->tabs()->setCurrentIndex(CapturePage::TimelineTab);
+        SequenceChart *chart = page->timelineChart();
+        QTRY_VERIFY_WITH_TIMEOUT(chart->data() && chart->data()->pair && chart->plottedLostInTransit() > 0,
+                                 30000);
+        QCOMPARE(qint64(chart->data()->lostInTransit.size()), qint64(known));
+        QVERIFY(chart->plottedOtherEndPoints() > 0);
+        QVERIFY(chart->plottedOtherEndPoints() <= 4 * std::max(100, chart->width()));
+        QVERIFY2(chart->title().contains(QStringLiteral("clock offset")) &&
+                     chart->title().contains(QStringLiteral("58 lost in transit")),
+                 qPrintable(chart->title()));
 
         // Back to A: the switch shows A's page again; selectPacket always shows A.
         page->setPacketsSide(1);

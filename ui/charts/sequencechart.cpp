@@ -69,9 +69,22 @@ SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
     m_duplicates->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
     m_duplicates->setMarkerSize(8);
     m_duplicates->setColor(QColor(0x8e, 0x44, 0xad));
-    for (auto *s : {static_cast<QXYSeries *>(m_sequence), static_cast<QXYSeries *>(m_lost),
-                    static_cast<QXYSeries *>(m_reordered), static_cast<QXYSeries *>(m_duplicates)})
+    // A pair: the other end's copy of the SA on this capture's time axis, and the packets lost
+    // in transit where they died (the sender's time), a marker of their own.
+    m_otherEnd = new QLineSeries;
+    m_otherEnd->setPen(QPen(otherEndColor(pal), 1.2, Qt::DashLine));
+    m_lostInTransit = new QScatterSeries;
+    m_lostInTransit->setName(tr("lost in transit (at the sender's time)"));
+    m_lostInTransit->setMarkerShape(QScatterSeries::MarkerShapeStar);
+    m_lostInTransit->setMarkerSize(13);
+    m_lostInTransit->setColor(statusColor(StepStatus::Fail, pal));
+    m_lostInTransit->setBorderColor(m_lostInTransit->color());
+    for (auto *s : {static_cast<QXYSeries *>(m_sequence), static_cast<QXYSeries *>(m_otherEnd),
+                    static_cast<QXYSeries *>(m_lost), static_cast<QXYSeries *>(m_reordered),
+                    static_cast<QXYSeries *>(m_duplicates), static_cast<QXYSeries *>(m_lostInTransit)})
         m_chart->addSeries(s);
+    m_otherEnd->setVisible(false);
+    m_lostInTransit->setVisible(false);
     m_x = new QValueAxis;
     m_x->setTitleText(tr("time since capture start (s)"));
     m_y = new QValueAxis;
@@ -118,7 +131,7 @@ SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_lossView, 1);
 
     connect(m_x, &QValueAxis::rangeChanged, this, &SequenceChart::onRangeChanged);
-    for (QScatterSeries *s : {m_lost, m_reordered, m_duplicates})
+    for (QScatterSeries *s : {m_lost, m_reordered, m_duplicates, m_lostInTransit})
         connect(s, &QScatterSeries::clicked, this, &SequenceChart::pickNearest);
     connect(m_sequence, &QLineSeries::clicked, this, &SequenceChart::pickNearest);
 }
@@ -128,6 +141,21 @@ SequenceChart::~SequenceChart() = default;
 int SequenceChart::plottedPoints() const
 {
     return int(m_sequence->count());
+}
+
+int SequenceChart::plottedOtherEndPoints() const
+{
+    return int(m_otherEnd->count());
+}
+
+int SequenceChart::plottedLostInTransit() const
+{
+    return int(m_lostInTransit->count());
+}
+
+QString SequenceChart::title() const
+{
+    return m_chart->title();
 }
 
 void SequenceChart::setData(std::shared_ptr<const TimelineData> data)
@@ -188,6 +216,14 @@ void SequenceChart::rebuild()
     m_reordered->replace(reduceMarkers(d.reordered, m_viewStart, m_viewEnd, buckets, d.originNs));
     m_duplicates->replace(reduceMarkers(d.duplicates, m_viewStart, m_viewEnd, buckets, d.originNs));
     m_lossLine->replace(reduceMinMax(d.lossPerSecond, m_viewStart, m_viewEnd, buckets, d.originNs));
+    m_lossLine->setName(d.pair ? tr("packets lost in transit per second")
+                               : tr("sequence numbers lost per second"));
+    m_otherEnd->setVisible(d.pair);
+    m_lost->setVisible(!d.pair); // a pair marks where packets died instead of this end's gaps
+    m_lostInTransit->setVisible(d.pair);
+    m_otherEnd->setName(tr("at the other end (%1)").arg(d.otherName));
+    m_otherEnd->replace(reduceMinMax(d.otherEnd, m_viewStart, m_viewEnd, buckets, d.originNs));
+    m_lostInTransit->replace(reduceMarkers(d.lostInTransit, m_viewStart, m_viewEnd, buckets, d.originNs));
 
     // y range from the visible sequence numbers.
     double lo = 0, hi = 1;
@@ -235,13 +271,22 @@ void SequenceChart::rebuild()
         });
         m_eventLines.push_back(line);
     }
-    m_chart->setTitle(tr("%1 — %2 packets, %3 missing, %4 late, %5 duplicates; %6 IKE events")
-                          .arg(d.title)
-                          .arg(d.sequence.size())
-                          .arg(d.missing)
-                          .arg(d.reordered.size())
-                          .arg(d.duplicates.size())
-                          .arg(d.events.size()));
+    QString title = tr("%1 — %2 packets, %3 missing, %4 late, %5 duplicates; %6 IKE events")
+                        .arg(d.title)
+                        .arg(d.sequence.size())
+                        .arg(d.missing)
+                        .arg(d.reordered.size())
+                        .arg(d.duplicates.size())
+                        .arg(d.events.size());
+    if (d.pair)
+        title += QStringLiteral("<br>") +
+                 tr("Both ends on this capture's clock: %1 shifted by its clock offset %2 ms%3; %4 lost in "
+                    "transit")
+                     .arg(d.otherName)
+                     .arg(d.offsetS * 1e3, 0, 'f', 3)
+                     .arg(d.offsetMeasured ? QString() : tr(" (assumed: traffic matched one way only)"))
+                     .arg(d.lostInTransit.size());
+    m_chart->setTitle(title);
     m_updating = false;
 }
 

@@ -30,6 +30,11 @@ public:
     void resetZoom();
     /// Points the sequence series currently holds (after reduction; 0 until first shown).
     [[nodiscard]] int plottedPoints() const;
+    /// A pair: points of the other end's series and lost-in-transit markers plotted (reduced).
+    [[nodiscard]] int plottedOtherEndPoints() const;
+    [[nodiscard]] int plottedLostInTransit() const;
+    /// The chart's title (what it says about the SA and, in a pair, the clock offset).
+    [[nodiscard]] QString title() const;
     /// The timeline given to setData() (null: none yet).
     [[nodiscard]] const std::shared_ptr<const TimelineData> &data() const { return m_data; }
 
@@ -55,6 +60,8 @@ private:
     QScatterSeries *m_lost = nullptr;
     QScatterSeries *m_reordered = nullptr;
     QScatterSeries *m_duplicates = nullptr;
+    QLineSeries *m_otherEnd = nullptr;         // a pair: the other end's copy of the SA
+    QScatterSeries *m_lostInTransit = nullptr; // a pair: where the lost packets died
     QLineSeries *m_lossLine = nullptr;
     QValueAxis *m_x = nullptr;
     QValueAxis *m_y = nullptr;

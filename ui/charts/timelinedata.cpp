@@ -5,6 +5,7 @@
 #include "report/jsonwriter.h"
 
 #include <algorithm>
+#include <cmath>
 #include <unordered_set>
 
 namespace ikev2wb::ui {
@@ -88,6 +89,63 @@ TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &ana
     std::sort(d.events.begin(), d.events.end(),
               [](const TimelineEvent &a, const TimelineEvent &b) { return a.tNs < b.tNs; });
     return d;
+}
+
+void addOtherEnd(TimelineData &d, const CaptureIndex &here, int side, const CaptureIndex &there,
+                 const CompareResult &comparison, const QString &thereName)
+{
+    if (d.saIndex >= here.espSas.size()) return;
+    const PacketPairing &pp = comparison.pairing;
+    d.pair = true;
+    d.otherName = thereName;
+    // θ = clock(B) − clock(A): B's times move by −θ onto A's clock, A's by +θ onto B's.
+    d.offsetS = side == 0 ? pp.offsetS : -pp.offsetS;
+    d.offsetMeasured = pp.offsetApplied;
+    const auto shiftNs = std::int64_t(std::llround(d.offsetS * 1e9));
+    const std::uint32_t spi = here.espSas[d.saIndex].spi;
+    // This SA's packets here: their copies there, or where they died if this end sent them.
+    bool sentHere = false;
+    for (std::size_t k = 0; k < d.packetOf.size(); ++k) {
+        const PacketPeer *p = pp.find(side, d.packetOf[k]);
+        if (!p) continue;
+        sentHere |= p->sentHere();
+        if (p->other != PacketPeer::kNone && p->other < there.packetCount())
+            d.otherEnd.push_back({there.packets[p->other].tsNs - shiftNs, d.sequence[k].value});
+        else if (p->fate == PacketFate::LostInTransit)
+            d.lostInTransit.push_back(d.sequence[k]);
+    }
+    // Packets the other end sent on this SA and that never arrived here are only in its capture
+    // (the same SPI sent by this end is another SA: SPIs are chosen by each receiver).
+    for (const PacketPeer &p : pp.side[1 - side]) {
+        if (sentHere) break;
+        if (p.fate != PacketFate::LostInTransit || p.packet >= there.packetCount()) continue;
+        const PacketRecord &r = there.packets[p.packet];
+        if (r.isEsp() && r.spi() == spi) {
+            d.otherEnd.push_back({r.tsNs - shiftNs, double(r.seq())});
+            d.lostInTransit.push_back({r.tsNs - shiftNs, double(r.seq())});
+        }
+    }
+    const auto byTime = [](const SeriesPoint &a, const SeriesPoint &b) { return a.tNs < b.tNs; };
+    std::sort(d.otherEnd.begin(), d.otherEnd.end(), byTime);
+    std::sort(d.lostInTransit.begin(), d.lostInTransit.end(), byTime);
+    for (const auto *v : {&d.otherEnd, &d.lostInTransit})
+        if (!v->empty()) {
+            d.startNs = std::min(d.startNs, v->front().tNs);
+            d.endNs = std::max(d.endNs, v->back().tNs);
+        }
+    // Below, the packets lost in transit per second (what this capture alone could not tell:
+    // a sender's capture has no gaps), a step per second like the single capture's series.
+    constexpr std::int64_t kSecond = 1'000'000'000;
+    d.lossPerSecond.clear();
+    const std::int64_t first = d.startNs - d.startNs % kSecond;
+    auto lost = d.lostInTransit.begin();
+    for (std::int64_t from = first; from <= d.endNs; from += kSecond) {
+        std::uint64_t n = 0;
+        for (; lost != d.lostInTransit.end() && lost->tNs < from + kSecond; ++lost)
+            ++n;
+        d.lossPerSecond.push_back({from, double(n)});
+        d.lossPerSecond.push_back({from + kSecond - 1, double(n)});
+    }
 }
 
 } // namespace ikev2wb::ui

@@ -3,6 +3,7 @@
 // analysis in a worker thread. Kept as full-resolution vectors so zooming can re-reduce the
 // visible range; the chart itself only ever gets reduced points.
 #include "charts/seriesreducer.h"
+#include "compare/endpointcompare.h"
 #include "loader/captureloader.h"
 
 #include <QString>
@@ -34,9 +35,24 @@ struct TimelineData
         lossPerSecond; // two points per bucket (start, end - 1 ns): numbers lost per second in it
     std::vector<TimelineEvent> events; // IKE events in the SA's time range (± a margin)
     std::uint64_t missing = 0;
+
+    // A pair (addOtherEnd): the same SA in the other end's capture, on this capture's time axis.
+    bool pair = false;
+    QString otherName;
+    double offsetS = 0;                     // the other clock's offset subtracted from its times
+    bool offsetMeasured = false;            // false: assumed from one direction (path delay taken as 0)
+    std::vector<SeriesPoint> otherEnd;      // (time at the other end, sequence number)
+    std::vector<SeriesPoint> lostInTransit; // (the sender's time, sequence number): where they died
 };
 
 /// Builds the timeline of ESP SA `saIndex` (index into CaptureIndex::espSas).
 TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &analysis, std::size_t saIndex);
+
+/// A pair: adds to `d` (built from capture `side` of `comparison`, `here`) the same SA's packets
+/// in the other capture `there` (called `thereName`), its times moved onto this capture's clock
+/// by the comparison's clock offset, and the SA's packets lost in transit at their sender's time,
+/// as the comparison paired the packets (CompareResult::pairing).
+void addOtherEnd(TimelineData &d, const CaptureIndex &here, int side, const CaptureIndex &there,
+                 const CompareResult &comparison, const QString &thereName);
 
 } // namespace ikev2wb::ui

@@ -251,8 +251,14 @@ void CapturePage::showTimeline(int saIndex)
     });
     IndexPtr index = m_index;
     AnalysisPtr analysis = m_analysis;
-    watcher->setFuture(QtConcurrent::run([index, analysis, saIndex]() {
-        return std::make_shared<const TimelineData>(buildTimeline(*index, *analysis, std::size_t(saIndex)));
+    // A pair: the other end's copy of the SA and the packets lost in transit on the same axis.
+    const std::shared_ptr<const CompareResult> comparison = m_peerIndex ? m_comparison : nullptr;
+    watcher->setFuture(QtConcurrent::run([index, analysis, saIndex, comparison, peer = m_peerIndex]() {
+        TimelineData d = buildTimeline(*index, *analysis, std::size_t(saIndex));
+        if (comparison)
+            addOtherEnd(d, *index, 0, *peer, *comparison,
+                        QStringLiteral("B, %1").arg(QFileInfo(peer->file.path).fileName()));
+        return std::make_shared<const TimelineData>(std::move(d));
     }));
 }
 
@@ -290,6 +296,9 @@ void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)
                          m_peerIndex ? QFileInfo(m_peerIndex->file.path).fileName() : QString());
     if (m_peerPackets && m_peerAnalysis) m_peerPackets->setAnalysis(m_peerAnalysis);
     setUpPairPackets();
+    // The timeline shown so far has this end only.
+    if (m_comparison && m_peerIndex && m_analysis && m_saPicker->currentIndex() >= 0)
+        showTimeline(m_saPicker->currentData().toInt());
 }
 
 int CapturePage::packetsSide() const

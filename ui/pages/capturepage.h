@@ -63,6 +63,7 @@ public:
     [[nodiscard]] MtuPage *mtu() const { return m_mtu; }
     [[nodiscard]] EvidencePage *evidencePage() const { return m_evidencePage; }
     [[nodiscard]] PacketsPage *packetsPage() const { return m_packets; }
+    [[nodiscard]] SequenceChart *timelineChart() const { return m_chart; }
     /// The Packets page of capture A (side 0) or, in a pair, of the peer's capture B (side 1;
     /// null until the peer is in).
     [[nodiscard]] PacketsPage *packetsPage(int side) const { return side == 0 ? m_packets : m_peerPackets; }

@@ -23,4 +23,9 @@ QColor statusColor(StepStatus s, const QPalette &palette)
     return palette.color(QPalette::Text);
 }
 
+QColor otherEndColor(const QPalette &palette)
+{
+    return isDarkPalette(palette) ? QColor(0x5e, 0xd6, 0xc4) : QColor(0x00, 0x7d, 0x6e);
+}
+
 } // namespace ikev2wb::ui

@@ -14,4 +14,7 @@ bool isDarkPalette(const QPalette &palette);
 /// Colour of a checklist status, readable on the palette's Base.
 QColor statusColor(StepStatus s, const QPalette &palette);
 
+/// Colour of the other end's series in a pair's charts (this end's is the chart's own blue).
+QColor otherEndColor(const QPalette &palette);
+
 } // namespace ikev2wb::ui
