@@ -134,8 +134,8 @@ int main(int argc, char **argv)
         return app.exec();
     }
 
-    // --pair A B: the pair's tab, every page of it (PREFIX-pair-N.png), the Comparison as
-    // PREFIX-compare.png.
+    // --pair A B: the pair's tab, every page of it (PREFIX-pair-N.png; Packets of capture B as
+    // PREFIX-pair-1-b.png), the Comparison as PREFIX-compare.png.
     const bool pair = args.first() == QLatin1String("--pair");
     if (pair) {
         if (args.size() != 3) {

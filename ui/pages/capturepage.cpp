@@ -311,6 +311,12 @@ void CapturePage::setPacketsSide(int side)
     if (side == 1 && !m_peerPackets) return;
     m_packetsStack->setCurrentWidget(side == 1 ? m_peerPackets : m_packets);
     if (m_sideButton[side] && !m_sideButton[side]->isChecked()) m_sideButton[side]->setChecked(true);
+    for (QToolButton *b : m_sideButton) {
+        // The capture shown reads in bold: a checked button's frame alone is faint in some themes.
+        QFont f = b->font();
+        f.setBold(b->isChecked());
+        b->setFont(f);
+    }
     updatePairLine();
 }
 
@@ -333,7 +339,7 @@ void CapturePage::setUpPairPackets()
         m_sideButton[side]->setText(text);
     }
     m_packetsSwitch->setVisible(true);
-    updatePairLine();
+    setPacketsSide(packetsSide());
 }
 
 void CapturePage::updatePairLine()
