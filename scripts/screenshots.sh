@@ -19,6 +19,8 @@ shoot dark-rekey-loss --dark --evidence tests/data/lab/rekey-loss/charon-left.lo
 # the Comparison tab as PREFIX-compare.png, the Packets tab of capture B as PREFIX-pair-1-b.png; light and dark.
 shoot loss1 --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
 shoot dark-loss1 --dark --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
+shoot rekey-loss --pair tests/data/lab/rekey-loss/left-outer.pcap tests/data/lab/rekey-loss/right-outer.pcap
+shoot dark-rekey-loss --dark --pair tests/data/lab/rekey-loss/left-outer.pcap tests/data/lab/rekey-loss/right-outer.pcap
 shoot mtu-blackhole --pair resources/samples/mtu-blackhole-left-outer.pcap resources/samples/mtu-blackhole-right-outer.pcap
 # The start page (what shows while nothing is open; its recent list holds the captures above).
 shoot start --start

@@ -4,8 +4,10 @@
 // and B = left-outer.pcap, so the lost packets are in B's capture. Expected values come from the
 // lab's verify.json (its tshark count of packets lost each way and a sample of their sequence
 // numbers), and the other end's frame number from the other capture's own table row.
+#include "../labdata.h"
 #include "../synthcapture.h"
 #include "analyze/analysis.h"
+#include "charts/ikeladder.h"
 #include "charts/sequencechart.h"
 #include "charts/timelinedata.h"
 #include "compare/endpointcompare.h"
@@ -19,11 +21,13 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
@@ -37,6 +41,7 @@
 
 using namespace ikev2wb;
 using namespace ikev2wb::ui;
+using ikev2wb::testdata::loadTestCapture;
 
 namespace {
 QString lab(const char *file)
@@ -105,10 +110,9 @@ private Q_SLOTS:
 
     void modelMarksLostPackets()
     {
-        QString error;
-        std::shared_ptr<const CaptureIndex> left(loadCapture(lab("left-outer.pcap"), &error).release());
-        std::shared_ptr<const CaptureIndex> right(loadCapture(lab("right-outer.pcap"), &error).release());
-        QVERIFY2(left && right, qPrintable(error));
+        const auto left = loadTestCapture(QStringLiteral("lab/loss1/left-outer.pcap"));
+        const auto right = loadTestCapture(QStringLiteral("lab/loss1/right-outer.pcap"));
+        QVERIFY(left && right);
         auto result = std::make_shared<const CompareResult>(compareIndexes(*left, *right));
         PacketTableModel model;
         QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
@@ -149,10 +153,9 @@ private Q_SLOTS:
     void timelineOfPair()
     {
         QFETCH(bool, senderIsA);
-        QString error;
-        std::shared_ptr<const CaptureIndex> left(loadCapture(lab("left-outer.pcap"), &error).release());
-        std::shared_ptr<const CaptureIndex> right(loadCapture(lab("right-outer.pcap"), &error).release());
-        QVERIFY2(left && right, qPrintable(error));
+        const auto left = loadTestCapture(QStringLiteral("lab/loss1/left-outer.pcap"));
+        const auto right = loadTestCapture(QStringLiteral("lab/loss1/right-outer.pcap"));
+        QVERIFY(left && right);
         const CaptureIndex &a = senderIsA ? *left : *right, &b = senderIsA ? *right : *left;
         const CompareResult r = compareIndexes(a, b);
         const CaptureAnalysis analysis = analyzeCapture(a);
@@ -245,6 +248,73 @@ private Q_SLOTS:
                 QCOMPARE(p.tNs, aFirst ? sent + 5 * kMs * 1000 : sent);
             }
         }
+    }
+
+    void ladderOfPair_data()
+    {
+        QTest::addColumn<bool>("leftIsA");
+        QTest::newRow("A = left") << true;
+        QTest::newRow("A = right") << false;
+    }
+
+    // The IKE ladder of a pair on lab rekey-loss: the router dropped IKE right → left in one
+    // window and left → right in a later one (truth.json ike_drop_on/off); charon-left.log's
+    // "retransmit N of request" lines say how many messages died: a retransmission in the first
+    // window follows a lost response from right, one in the second a lost request from left.
+    void ladderOfPair()
+    {
+        QFETCH(bool, leftIsA);
+        const QString dirPath = QStringLiteral(IKEV2WB_TEST_DATA "/lab/rekey-loss/");
+        QFile truthFile(dirPath + QStringLiteral("truth.json")),
+            log(dirPath + QStringLiteral("charon-left.log"));
+        QVERIFY(truthFile.open(QIODevice::ReadOnly) && log.open(QIODevice::ReadOnly));
+        std::vector<double> on, off;
+        for (const QJsonValue v : QJsonDocument::fromJson(truthFile.readAll())
+                                      .object()
+                                      .value(QStringLiteral("timeline"))
+                                      .toArray()) {
+            const QString e = v.toObject().value(QStringLiteral("event")).toString();
+            if (e == QStringLiteral("ike_drop_on"))
+                on.push_back(v.toObject().value(QStringLiteral("t")).toDouble());
+            if (e == QStringLiteral("ike_drop_off"))
+                off.push_back(v.toObject().value(QStringLiteral("t")).toDouble());
+        }
+        QCOMPARE(on.size(), std::size_t(2));
+        QCOMPARE(off.size(), std::size_t(2));
+        int lostFromRight = 0, lostFromLeft = 0;
+        const QRegularExpression re(QStringLiteral("^(\\S+) .*retransmit \\d+ of request with message ID"));
+        while (!log.atEnd()) {
+            const auto m = re.match(QString::fromUtf8(log.readLine()));
+            if (!m.hasMatch()) continue;
+            const double t = double(QDateTime::fromString(m.captured(1) + QLatin1Char('Z'), Qt::ISODateWithMs)
+                                        .toMSecsSinceEpoch()) /
+                             1e3;
+            // The retransmission comes one timeout (≥ 2 s) after the attempt that died in the window.
+            if (t > on[0] && t < off[0] + 8) ++lostFromRight;
+            if (t > on[1] && t < off[1] + 8) ++lostFromLeft;
+        }
+        QCOMPARE(lostFromRight + lostFromLeft, 5); // README: 5 retransmit lines
+        QVERIFY(lostFromRight > 0 && lostFromLeft > 0);
+
+        const auto left = loadTestCapture(QStringLiteral("lab/rekey-loss/left-outer.pcap"));
+        const auto right = loadTestCapture(QStringLiteral("lab/rekey-loss/right-outer.pcap"));
+        QVERIFY(left && right);
+        const auto &a = leftIsA ? left : right, &b = leftIsA ? right : left;
+        auto r = std::make_shared<const CompareResult>(compareIndexes(*a, *b));
+        auto analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*a));
+        // The first IKE SA (from IKE_SA_INIT) carries both rekeys.
+        int ikeSa = -1;
+        for (std::size_t i = 0; i < analysis->ike.ikeSas.size() && ikeSa < 0; ++i)
+            if (analysis->ike.ikeSas[i].startedWithSaInit) ikeSa = int(i);
+        QVERIFY(ikeSa >= 0);
+        IkeLadder alone, ladder;
+        alone.setData(a, analysis, ikeSa);
+        ladder.setData(a, analysis, ikeSa, r, 0, QStringLiteral("B"));
+        QCOMPARE(alone.lostCount(true) + alone.lostCount(false), 0);
+        QCOMPARE(ladder.lostCount(true), leftIsA ? lostFromLeft : lostFromRight);
+        QCOMPARE(ladder.lostCount(false), leftIsA ? lostFromRight : lostFromLeft);
+        // The other end's lost messages are drawn in addition to this capture's own.
+        QCOMPARE(ladder.arrowCount(), alone.arrowCount() + ladder.lostCount(false));
     }
 
     void pairTabSwitchesToB()

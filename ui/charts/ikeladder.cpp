@@ -10,6 +10,7 @@
 #include <QPainterPath>
 
 #include <algorithm>
+#include <cmath>
 
 namespace ikev2wb::ui {
 
@@ -37,7 +38,14 @@ QSize IkeLadder::sizeHint() const
     return {720, h};
 }
 
-void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa)
+int IkeLadder::lostCount(bool sentHere) const
+{
+    return int(std::count_if(m_arrows.begin(), m_arrows.end(),
+                             [sentHere](const Arrow &a) { return a.lost && a.fromHere == sentHere; }));
+}
+
+void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
+                        std::shared_ptr<const CompareResult> comparison, int side, const QString &otherName)
 {
     m_arrows.clear();
     m_selected = -1;
@@ -84,6 +92,7 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa)
                                      : (ex.gaveUp ? tr("<br><b>never answered: the sender gave up</b>")
                                                   : tr("<br><b>never answered in this capture</b>")));
             a.packet = m.packet;
+            a.messageId = ex.messageId;
             m_arrows.push_back(a);
         }
         for (std::size_t k = 0; k < ex.responseMessages.size(); ++k) {
@@ -103,9 +112,11 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa)
                                      ? tr("<br>%1 ms after the first request").arg(ex.responseMs(), 0, 'f', 1)
                                      : QString());
             a.packet = m.packet;
+            a.messageId = ex.messageId;
             m_arrows.push_back(a);
         }
     }
+    if (comparison) addLost(*comparison, side, sa, otherName);
     std::stable_sort(m_arrows.begin(), m_arrows.end(),
                      [](const Arrow &x, const Arrow &y) { return x.tsNs < y.tsNs; });
     std::vector<std::int64_t> times;
@@ -118,6 +129,57 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa)
     updateGeometry();
     resize(sizeHint());
     update();
+}
+
+void IkeLadder::addLost(const CompareResult &comparison, int side, const IkeSaExchanges &sa,
+                        const QString &otherName)
+{
+    // The other end's times onto this clock: θ = clock(B) − clock(A).
+    const double offsetS = side == 0 ? comparison.pairing.offsetS : -comparison.pairing.offsetS;
+    const auto shiftNs = std::int64_t(std::llround(offsetS * 1e9));
+    const auto &own = comparison.side[side].localAddresses;
+    const bool otherIsInitiator = std::find(own.begin(), own.end(), sa.initiator) == own.end();
+    for (const IkeLostMessage &l : comparison.ikeLost) {
+        if (l.ispi != sa.initiatorSpi) continue;
+        const QString what = tr("%1 #%2 %3%4")
+                                 .arg(exchangeLabel(l.exchange))
+                                 .arg(l.messageId)
+                                 .arg(l.response ? tr("response") : tr("request"))
+                                 .arg(l.fragment ? tr(" fragment %1").arg(l.fragment) : QString());
+        if (l.from == side) {
+            // Sent here: its arrow is in this capture, at the same time.
+            for (Arrow &a : m_arrows)
+                if (a.fromHere && !a.lost && a.tsNs == l.tsNs && a.messageId == l.messageId) {
+                    a.lost = true;
+                    a.label += tr(" — lost in transit");
+                    a.details += tr("<br><b>never arrived at %1: lost in transit</b>").arg(otherName);
+                    break;
+                }
+            continue;
+        }
+        // Sent by the other end and never seen here: only its capture has it.
+        Arrow a;
+        a.tsNs = l.tsNs - shiftNs;
+        const auto ex = std::find_if(sa.exchanges.begin(), sa.exchanges.end(),
+                                     [&](const IkeExchange &e) { return e.messageId == l.messageId; });
+        // A request comes from the exchange's initiator, a response from the other side.
+        a.fromInitiator = ex != sa.exchanges.end() ? (ex->byInitiator != l.response) : otherIsInitiator;
+        a.kind = l.response ? Arrow::Response : (l.attempt > 1 ? Arrow::Retransmission : Arrow::Request);
+        a.label = tr("%1 (sent by %2) — lost in transit").arg(what, otherName);
+        a.details = tr("<b>%1</b>, attempt %2, %3 bytes, sent by %4 at %5 s on this capture's clock "
+                       "(its clock offset %6 ms applied)<br><b>never arrived here: lost in transit</b>")
+                        .arg(what)
+                        .arg(l.attempt)
+                        .arg(l.size)
+                        .arg(otherName)
+                        .arg(double(a.tsNs) / 1e9, 0, 'f', 6)
+                        .arg(offsetS * 1e3, 0, 'f', 3);
+        a.packet = ~quint64(0);
+        a.messageId = l.messageId;
+        a.lost = true;
+        a.fromHere = false;
+        m_arrows.push_back(a);
+    }
 }
 
 void IkeLadder::paintEvent(QPaintEvent *event)
@@ -169,7 +231,9 @@ void IkeLadder::paintEvent(QPaintEvent *event)
             break;
         }
         const double x1 = a.fromInitiator ? leftX : rightX;
-        const double x2 = a.fromInitiator ? rightX : leftX;
+        // Lost in transit: the arrow stops half-way, a cross where it died.
+        const double x2 = a.lost ? (leftX + rightX) / 2 : (a.fromInitiator ? rightX : leftX);
+        if (a.lost) c = statusColor(StepStatus::Fail, pal);
         if (i == m_selected)
             p.fillRect(QRectF(0, y - m_layout.rowHeight / 2, width(), m_layout.rowHeight),
                        pal.color(QPalette::Highlight).lighter(dark ? 60 : 170));
@@ -177,12 +241,18 @@ void IkeLadder::paintEvent(QPaintEvent *event)
                       a.kind == Arrow::Retransmission ? Qt::DashLine : Qt::SolidLine));
         p.drawLine(QPointF(x1, y), QPointF(x2, y));
         const double dir = x2 > x1 ? -1 : 1;
-        QPainterPath head;
-        head.moveTo(x2, y);
-        head.lineTo(x2 + dir * 10, y - 5);
-        head.lineTo(x2 + dir * 10, y + 5);
-        head.closeSubpath();
-        p.fillPath(head, c);
+        if (a.lost) {
+            p.setPen(QPen(c, 2.5));
+            p.drawLine(QPointF(x2 - 6, y - 6), QPointF(x2 + 6, y + 6));
+            p.drawLine(QPointF(x2 - 6, y + 6), QPointF(x2 + 6, y - 6));
+        } else {
+            QPainterPath head;
+            head.moveTo(x2, y);
+            head.lineTo(x2 + dir * 10, y - 5);
+            head.lineTo(x2 + dir * 10, y + 5);
+            head.closeSubpath();
+            p.fillPath(head, c);
+        }
         p.setPen(c);
         p.drawText(QRectF(leftX + 12, y - m_layout.rowHeight, rightX - leftX - 24, m_layout.rowHeight - 2),
                    Qt::AlignHCenter | Qt::AlignBottom, a.label);

@@ -2,6 +2,7 @@
 // Hand-painted IKE ladder: initiator and responder lanes, one arrow per message labelled with
 // exchange and message ID; retransmissions orange, unanswered requests red, gaps to scale.
 #include "charts/ladderlayout.h"
+#include "compare/endpointcompare.h"
 #include "loader/captureloader.h"
 
 #include <QWidget>
@@ -13,9 +14,16 @@ class IkeLadder final : public QWidget
     Q_OBJECT
 public:
     explicit IkeLadder(QWidget *parent = nullptr);
-    /// Shows the messages of IKE SA `ikeSa` (index into analysis->ike.ikeSas).
-    void setData(IndexPtr index, AnalysisPtr analysis, int ikeSa);
+    /// Shows the messages of IKE SA `ikeSa` (index into analysis->ike.ikeSas). A pair: this is
+    /// capture `side` of `comparison`, the other end is called `otherName`; messages lost in
+    /// transit (CompareResult::ikeLost) end half-way with a cross, this end's own and the other
+    /// end's (which this capture never saw, placed at their send time on this clock).
+    void setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
+                 std::shared_ptr<const CompareResult> comparison = {}, int side = 0,
+                 const QString &otherName = {});
     [[nodiscard]] int arrowCount() const { return int(m_arrows.size()); }
+    /// Arrows drawn as lost in transit (sent by this end / by the other end).
+    [[nodiscard]] int lostCount(bool sentHere) const;
     [[nodiscard]] QSize sizeHint() const override;
 
 Q_SIGNALS:
@@ -27,6 +35,8 @@ protected:
     void mousePressEvent(QMouseEvent *event) override;
 
 private:
+    void addLost(const CompareResult &comparison, int side, const IkeSaExchanges &sa,
+                 const QString &otherName);
     struct Arrow
     {
         std::int64_t tsNs;
@@ -35,6 +45,9 @@ private:
         QString label;
         QString details;
         quint64 packet;
+        std::uint32_t messageId = 0;
+        bool lost = false;    // lost in transit (a pair's comparison says so)
+        bool fromHere = true; // in this capture (false: only in the other end's)
     };
     std::vector<Arrow> m_arrows;
     std::vector<double> m_ys;

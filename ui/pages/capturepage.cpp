@@ -264,7 +264,12 @@ void CapturePage::showTimeline(int saIndex)
 
 void CapturePage::showLadder(int ikeSa)
 {
-    m_ladder->setData(m_index, m_analysis, ikeSa);
+    // A pair: messages lost in transit both ways, the other end's placed on this clock.
+    if (m_comparison && m_peerIndex)
+        m_ladder->setData(m_index, m_analysis, ikeSa, m_comparison, 0,
+                          QStringLiteral("B, %1").arg(QFileInfo(m_peerIndex->file.path).fileName()));
+    else
+        m_ladder->setData(m_index, m_analysis, ikeSa);
 }
 
 void CapturePage::addEvidencePaths(const QStringList &paths)
@@ -299,6 +304,8 @@ void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)
     // The timeline shown so far has this end only.
     if (m_comparison && m_peerIndex && m_analysis && m_saPicker->currentIndex() >= 0)
         showTimeline(m_saPicker->currentData().toInt());
+    if (m_comparison && m_peerIndex && m_analysis && m_ikePicker->currentIndex() >= 0)
+        showLadder(m_ikePicker->currentIndex());
 }
 
 int CapturePage::packetsSide() const

@@ -64,6 +64,8 @@ public:
     [[nodiscard]] EvidencePage *evidencePage() const { return m_evidencePage; }
     [[nodiscard]] PacketsPage *packetsPage() const { return m_packets; }
     [[nodiscard]] SequenceChart *timelineChart() const { return m_chart; }
+    [[nodiscard]] IkeLadder *ladder() const { return m_ladder; }
+    [[nodiscard]] QComboBox *ikePicker() const { return m_ikePicker; }
     /// The Packets page of capture A (side 0) or, in a pair, of the peer's capture B (side 1;
     /// null until the peer is in).
     [[nodiscard]] PacketsPage *packetsPage(int side) const { return side == 0 ? m_packets : m_peerPackets; }
