@@ -867,6 +867,30 @@ private slots:
         }
     }
 
+    void noCountersNoCounterClaims()
+    {
+        // reorder-two-windows without host evidence: no receiver's anti-replay counters were read,
+        // so no line may report what a receiver counted (XfrmInStateSeqError, "dropped N as too
+        // old"); the emulation at the assumed window is all there is.
+        const QString dir = labDir(QStringLiteral("reorder-two-windows"));
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/left-outer.pcap");
+        files.captureB = dir + QStringLiteral("/right-outer.pcap");
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        bool also = false;
+        for (const Finding &fd : ld.diagnosis().findings)
+            for (const EvidenceItem &e : fd.evidence) {
+                QVERIFY2(!e.text.contains(QLatin1String("XfrmInStateSeqError")) &&
+                             !e.text.contains(QLatin1String("as too old")),
+                         qPrintable(e.text));
+                also |= e.text.startsWith(QLatin1String("also ")) &&
+                        e.text.contains(QLatin1String("its anti-replay counters were not given"));
+            }
+        QVERIFY(also);
+    }
+
     void evidenceAssignedByTheUser()
     {
         // The same stats without the left-/right- prefixes (nothing names the host): assigned by

@@ -568,6 +568,35 @@ private slots:
         QVERIFY(d.refine.contains(QLatin1String("ikev2wb probe 10.0.2.1")));
     }
 
+    void unknownWindowClaimsNoDrop()
+    {
+        // Reordering whose largest lag is 31 (the smallest window that drops none: 31 + 1 = 32),
+        // the receiver's window unknown (32 assumed) and the emulation at 32 dropping nothing: a
+        // warning about windows below 32, not "packets are dropped".
+        Facts f = healthy();
+        f.reordered.value = 1022;
+        f.maxReorderDistance = 29;
+        f.minSafeWindow = 32;
+        f.replayEmulated = true;
+        f.emulatedReplayWindow = 32;
+        f.emulatedReplayDrops.value = 0;
+        f.configuredReplayWindow = -1;
+        const auto fd = ruleAntireplayReordering(f);
+        QVERIFY(fd);
+        QCOMPARE(int(fd->status), int(StepStatus::Warn));
+        QVERIFY2(!fd->title.contains(QLatin1String("are dropped")), qPrintable(fd->title));
+        QVERIFY2(fd->title.contains(QLatin1String("up to 31 sequence numbers behind")) &&
+                     fd->title.contains(QLatin1String("below 32")),
+                 qPrintable(fd->title));
+        // With the emulation dropping packets at the window in use, the title says they are dropped.
+        f.configuredReplayWindow = 16;
+        f.emulatedReplayWindow = 16;
+        f.emulatedReplayDrops.value = 25;
+        const auto fd2 = ruleAntireplayReordering(f);
+        QVERIFY(fd2);
+        QVERIFY(fd2->title.contains(QLatin1String("are dropped")));
+    }
+
     void fixesForOtherBoxesDoNotRunHere()
     {
         // Steps for a box on the path (a capture that runs until Ctrl-C, a grep that fails under

@@ -1675,6 +1675,7 @@ struct ReceiverReplay
     int window = -1; // -1: no evidence names it
     QString windowSource;
     RefCount seqErrors, tooOld, duplicates;
+    bool counters = false; // a before/after pair of its xfrm_stat or ip -s xfrm state was read
 };
 
 /// The receiving host's (capture `side`'s endpoint) window for the SAs `spis` and its
@@ -1722,6 +1723,7 @@ ReceiverReplay receiverReplay(const EvidenceSet &set, const HostSides &sides, in
     }
     for (const SnapshotDelta &d : set.deltas()) {
         if (sides.sideOf(d.afterPath, d.host) != side) continue;
+        if (d.kind == EvidenceKind::XfrmStat || d.kind == EvidenceKind::XfrmState) r.counters = true;
         for (const CounterDelta &c : d.counters) {
             if (d.kind == EvidenceKind::XfrmStat && c.name == QLatin1String("XfrmInStateSeqError")) {
                 addDelta(r.seqErrors, d, c);
@@ -2100,16 +2102,21 @@ void pairReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides)
     f.emulatedReplayWindow = p.window;
     f.emulatedReplayDrops = p.emulatedDrops;
     const DirectionReplay &o = r[1 - pick];
+    // What the receiver counted only when its counters were read; else only the emulation.
     if (o.drops() > 0 || o.rx.duplicates.value > 0)
         f.replayOther << QStringLiteral(
-                             "also %1 → %2: %3 (window %4%5) dropped %6 as too old and %7 as duplicates; "
-                             "XfrmInStateSeqError +%8; a window of %4 would drop %9 of the captured packets")
+                             "also %1 → %2: %3 (window %4%5)%6; a window of %4 would drop %7 of the "
+                             "captured packets")
                              .arg(o.from, o.to, receiverText(o))
                              .arg(o.window)
                              .arg(o.rx.window < 0 ? QStringLiteral(", assumed") : QString())
-                             .arg(o.rx.tooOld.value)
-                             .arg(o.rx.duplicates.value)
-                             .arg(o.rx.seqErrors.value)
+                             .arg(o.rx.counters
+                                      ? QStringLiteral(" dropped %1 as too old and %2 as duplicates; "
+                                                       "XfrmInStateSeqError +%3")
+                                            .arg(o.rx.tooOld.value)
+                                            .arg(o.rx.duplicates.value)
+                                            .arg(o.rx.seqErrors.value)
+                                      : QStringLiteral(": its anti-replay counters were not given"))
                              .arg(o.emulatedDrops.value);
 }
 

@@ -949,10 +949,19 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
         conf = 0.3;
         status = StepStatus::Warn;
     }
+    // Only a warning about an unknown window: nothing proves a drop, the title says what would.
+    const bool onlyUnknown = tooOld == 0 && duplicates == 0 && unexplained == 0 && !tooSmall;
     Finding fd = start(
         "antireplay_reordering", 4,
-        windowHelps ? QStringLiteral("Reordered ESP packets are dropped by the receiver's anti-replay window")
-                    : QStringLiteral("The receiver's anti-replay check dropped ESP packets (not reordering)"),
+        onlyUnknown
+            ? QStringLiteral("ESP packets arrive up to %1 sequence numbers behind the highest: a receiver "
+                             "whose anti-replay window is below %2 drops them (the receiver's window is not "
+                             "known)")
+                  .arg(f.minSafeWindow - 1)
+                  .arg(f.minSafeWindow)
+        : windowHelps
+            ? QStringLiteral("Reordered ESP packets are dropped by the receiver's anti-replay window")
+            : QStringLiteral("The receiver's anti-replay check dropped ESP packets (not reordering)"),
         status, conf);
     if (!f.replayDirection.isEmpty())
         cite(fd, QStringLiteral("direction %1, judged with the receiver's evidence: %2")
