@@ -891,6 +891,44 @@ private slots:
         QVERIFY(also);
     }
 
+    void corruptIkeLengthIsNoFragmentProof_data()
+    {
+        // tcpdump's test captures of malformed ISAKMP (hand-decoded here: the first packet's IKE
+        // header claims a length no UDP datagram can carry; three are IKEv1, version byte 0x10).
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<int>("version");
+        QTest::newRow("various-oobr") << QStringLiteral("isakmp-various-oobr.pcap") << 0x10;
+        QTest::newRow("ikev1-id-ipv6") << QStringLiteral("ikev1_id_ipv6_addr_subnet-oobr.pcap") << 0x10;
+        QTest::newRow("ikev1-attr") << QStringLiteral("isakmpv1-attr-oobr.pcap") << 0x10;
+        QTest::newRow("n-print") << QStringLiteral("isakmp-ikev1_n_print-oobr.pcap") << 0x2c;
+    }
+
+    void corruptIkeLengthIsNoFragmentProof()
+    {
+        QFETCH(QString, file);
+        QFETCH(int, version);
+        const QString path =
+            QStringLiteral(IKEV2WB_TEST_DATA) + QStringLiteral("/captures/tcpdump/tests/") + file;
+        QFile in(path);
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        const QByteArray b = in.readAll();
+        // pcap header 24, record header 16, Ethernet 14, IPv4 header (IHL), UDP 8, IKE header.
+        const int ip = 24 + 16 + 14, ike = ip + (b[ip] & 0x0f) * 4 + 8;
+        QVERIFY(b.size() >= ike + 28);
+        const auto u8 = [&](int o) { return quint32(quint8(b[o])); };
+        QCOMPARE(int(u8(ike + 17)), version);
+        const quint32 ikeLength = u8(ike + 24) << 24 | u8(ike + 25) << 16 | u8(ike + 26) << 8 | u8(ike + 27);
+        QVERIFY(ikeLength > 65535);
+        QVERIFY(u8(ip + 6) & 0x20); // MF: the first fragment of a datagram
+        DiagnosisFiles files;
+        files.captureA = path;
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        for (const Finding &fd : ld.diagnosis().findings)
+            QVERIFY2(fd.cause != QLatin1String("ike_fragmentation"), qPrintable(fd.title));
+    }
+
     void evidenceAssignedByTheUser()
     {
         // The same stats without the left-/right- prefixes (nothing names the host): assigned by

@@ -274,7 +274,10 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
             }
             // A request larger than the path: sent as IP fragments (retransmitted, or not all of
             // them in this capture) or as RFC 7383 fragments some of which are missing.
-            if (!x.answered && !x.requestMessages.empty()) {
+            // Only an IKEv2 request whose length field a UDP datagram can carry (a fuzzed or
+            // corrupt header claims gigabytes) proves a message too large for the path.
+            const bool plausible = sa.version == 2 && x.requestLength > 0 && x.requestLength <= 65535 - 8;
+            if (!x.answered && !x.requestMessages.empty() && plausible) {
                 const IkeMessage &first = ix.ikeMessages[x.requestMessages.front()];
                 const EvidenceRef ref = packetRef(name, first.packet, first.tsNs);
                 const bool ipFrag = x.ipFragmented && (!x.retransmissions.empty() || !x.ipFragmentsComplete);
