@@ -41,6 +41,9 @@ void parseQuoted(ByteView q, PacketFacts &f)
         qt.present = true;
         qt.totalLen = *q.u16(2);
         qt.df = (*q.u16(6) & 0x4000) != 0;
+        qt.mf = (*q.u16(6) & 0x2000) != 0;
+        qt.ipId = *q.u16(4);
+        qt.fragOffset = static_cast<std::uint16_t>((*q.u16(6) & 0x1fff) * 8);
         qt.proto = *q.u8(9);
         qt.src = IpAddress::fromV4(q.data() + 12);
         qt.dst = IpAddress::fromV4(q.data() + 16);
@@ -95,6 +98,9 @@ void parseQuoted(ByteView q, PacketFacts &f)
                 f.flags |= FlagQuotedEsp;
             }
         }
+    } else if (qt.proto == 1 || qt.proto == 58) {
+        if (auto t = q.u8(l4)) qt.icmpType = *t;
+        if (auto c = q.u8(l4 + 1)) qt.icmpCode = *c;
     }
 }
 

@@ -108,6 +108,11 @@ struct PacketFacts
         std::uint32_t seq = 0;
         std::uint32_t totalLen = 0; // IP length of the packet that did not fit
         bool df = false;
+        bool mf = false;              // IPv4 MF of the quoted header
+        std::uint16_t ipId = 0;       // IPv4 identification of the quoted header
+        std::uint16_t fragOffset = 0; // IPv4 fragment offset of the quoted header, in bytes
+        std::uint8_t icmpType = 0;    // when the quoted packet is ICMP/ICMPv6 (proto 1/58)
+        std::uint8_t icmpCode = 0;
     } quoted;
 };
 

@@ -218,9 +218,17 @@ void IndexBuilder::add(const RawPacket &pkt)
     case PacketKind::IcmpUnreachable:
         addIcmp(f, rec);
         break;
+    case PacketKind::Fragment:
+        rec.a = f.fragOffset; // for the display filter's ip.frag_offset
+        break;
     default:
         // Plain (or decrypted inner) TCP: keep a SYN's MSS option for the MTU analysis.
         if (f.tcpMss) rec.b = f.tcpMss;
+        // Other ICMP / ICMPv6 (echo, neighbour discovery, time exceeded): type and code.
+        if ((f.ipVersion == 4 && f.ipProto == 1) || (f.ipVersion == 6 && f.ipProto == 58)) {
+            rec.aux = f.icmpType;
+            rec.a = f.icmpCode;
+        }
         break;
     }
     ++m_index.kindCounts[std::size_t(f.kind)];

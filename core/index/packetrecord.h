@@ -13,7 +13,9 @@ namespace ikev2wb {
 /// ESP / ESP-in-UDP: a = SPI, b = sequence number;
 /// IKE (any transport): a = index into CaptureIndex::ikeMessages, b = message ID;
 /// ICMP errors: a = index into CaptureIndex::icmpErrors, b = MTU;
-/// other packets with FlagInnerTcpSyn: b = the SYN's TCP MSS option.
+/// other packets with FlagInnerTcpSyn: b = the SYN's TCP MSS option;
+/// other ICMP / ICMPv6 packets (kind Other): aux = ICMP type, a = ICMP code;
+/// non-first IP fragments (kind Fragment): a = fragment offset in bytes.
 struct PacketRecord
 {
     std::int64_t tsNs = 0;
