@@ -236,6 +236,53 @@ private Q_SLOTS:
         QCOMPARE(second.value(QStringLiteral("notifies")).toArray().size(), 1);
     }
 
+    void packetsFilter()
+    {
+        // Expected from tcpdump's decode (ikev2four.out): the frames whose header line reads
+        // "192.168.1.1.500 > 192.168.1.2.500: ... [R]" (responses the responder sent).
+        QFile out(dataPath(QStringLiteral("tcpdump/tests/ikev2four.out")));
+        QVERIFY(out.open(QIODevice::ReadOnly));
+        const QRegularExpression frameRe(QStringLiteral("^\\s+(\\d+)\\s+\\d{4}-\\d\\d-\\d\\d "));
+        QList<int> expected;
+        int frame = 0;
+        for (const QByteArray &raw : out.readAll().split('\n')) {
+            const QString line = QString::fromUtf8(raw);
+            const auto m = frameRe.match(line);
+            if (m.hasMatch()) {
+                frame = m.captured(1).toInt();
+                continue;
+            }
+            if (frame && line.contains(QLatin1String("192.168.1.1.500 > 192.168.1.2.500:")) &&
+                line.contains(QLatin1String("[R]")))
+                expected.append(frame);
+            frame = 0;
+        }
+        QVERIFY(expected.size() >= 2);
+
+        const QString file = dataPath(QStringLiteral("tcpdump/tests/ikev2four.pcap"));
+        const QString expr = QStringLiteral("isakmp.flag_r == 1 && ip.src == 192.168.1.1");
+        const Run r = run(
+            {QStringLiteral("packets"), file, QStringLiteral("--filter"), expr, QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        QList<int> got;
+        for (const QByteArray &line : r.out.trimmed().split('\n'))
+            got.append(QJsonDocument::fromJson(line).object().value(QStringLiteral("n")).toInt());
+        QCOMPARE(got, expected); // the file's own numbers, not 1..n
+
+        const Run text = run({QStringLiteral("packets"), file, QStringLiteral("--filter=") + expr});
+        QCOMPARE(text.exitCode, 0);
+        QCOMPARE(text.out.trimmed().split('\n').size(), expected.size());
+
+        // A syntax error: exit 2, the position on stderr, nothing on stdout.
+        const Run bad = run({QStringLiteral("packets"), file, QStringLiteral("--filter"),
+                             QStringLiteral("udp.port in {500 4500}")});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.out.isEmpty());
+        QVERIFY2(bad.err.contains("character 18:"), bad.err.constData());
+        QVERIFY2(bad.err.contains("\n                   ^^^^\n"), bad.err.constData());
+        QCOMPARE(run({QStringLiteral("packets"), file, QStringLiteral("--filter")}).exitCode, 2);
+    }
+
     void packetsJsonEsp()
     {
         // espudp1.out: "UDP-encap: ESP(spi=0x12345678,seq=0x1)" ... seq 0x8.

@@ -9,6 +9,7 @@
 #include "evidence/collector.h"
 #include "evidence/evidencereport.h"
 #include "evidence/evidenceset.h"
+#include "filter/displayfilter.h"
 #include "index/indexbuilder.h"
 #include "probe/pathprobe.h"
 #include "report/capturesummary.h"
@@ -98,7 +99,9 @@ void printUsage(bool toStderr)
         "\n"
         "commands:\n"
         "  summary FILE [--json]   packets by kind, endpoints, ESP SAs, IKE SAs and exchanges\n"
-        "  packets FILE [--json]   one line (or JSON object) per packet\n"
+        "  packets FILE [--json] [--filter EXPR]\n"
+        "                          one line (or JSON object) per packet; with --filter only the\n"
+        "                          packets a Wireshark-syntax display filter selects\n"
         "  analyze FILE [--json]   ESP sequence/anti-replay, IKE exchanges, NAT-T and MTU analysis\n"
         "  compare A B [--json]    the two tunnel ends' captures side by side: loss in transit,\n"
         "                          capture drops, duplicates, reordering, clock offset, delay\n"
@@ -171,15 +174,44 @@ int summary(const QStringList &args)
 
 int packets(const QStringList &args)
 {
-    const Parsed p = parse(args, {QStringLiteral("--json")});
+    // --filter EXPR / --filter=EXPR: a display filter (README, "Display filters").
+    QStringList rest;
+    QString filterText;
+    bool haveFilter = false;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == QLatin1String("--filter")) {
+            if (i + 1 >= args.size())
+                return usageError(QStringLiteral("--filter needs a display filter expression"));
+            filterText = args[++i];
+            haveFilter = true;
+        } else if (a.startsWith(QLatin1String("--filter="))) {
+            filterText = a.mid(9);
+            haveFilter = true;
+        } else {
+            rest << a;
+        }
+    }
+    const Parsed p = parse(rest, {QStringLiteral("--json")});
     if (!p.error.isEmpty()) return usageError(p.error);
     if (p.positional.size() != 1) return usageError(QStringLiteral("packets takes exactly one capture file"));
+    FilterError filterError;
+    const DisplayFilter filter = DisplayFilter::compile(filterText, &filterError);
+    if (haveFilter && !filter.isValid()) {
+        // The expression, and a caret under the place the error names.
+        writeErr(QStringLiteral("ikev2wb: invalid filter: %1\n  %2\n  %3%4\n")
+                     .arg(filterError.toString(), filterText, QString(filterError.position, u' '),
+                          QString(std::max(1, filterError.length), u'^')));
+        return ExitUsage;
+    }
     int rc = ExitOk;
     auto index = load(p.positional.front(), rc);
     if (!index) return rc;
+    const FilterEvaluator selected(filter, *index);
     std::string buf;
     buf.reserve(1 << 20);
     for (std::size_t i = 0; i < index->packetCount(); ++i) {
+        if (!selected.matches(i)) continue;
         if (p.json) {
             JsonWriter w;
             writePacketJson(w, *index, i);
