@@ -991,6 +991,15 @@ struct FilterEvaluator::Context
         return &e->quoted;
     }
 
+    // Outer addresses, then the quoted header's (an ICMP error's quote is a second IP header).
+    static void addAddresses(bool src, bool dst, const Flow &fl, const PacketFacts::Quoted *q, Values &v)
+    {
+        if (src) v.addAddr(fl.src);
+        if (dst) v.addAddr(fl.dst);
+        if (q && src) v.addAddr(q->src);
+        if (q && dst) v.addAddr(q->dst);
+    }
+
     void extract(Field f, std::size_t i, Values &v) const
     {
         const PacketRecord &r = index.packets[i];
@@ -1027,20 +1036,13 @@ struct FilterEvaluator::Context
                 v.add(1);
                 break;
             case Field::IpSrc:
-                v.addAddr(fl->src);
-                if (q) v.addAddr(q->src);
+                addAddresses(true, false, *fl, q, v);
                 break;
             case Field::IpDst:
-                v.addAddr(fl->dst);
-                if (q) v.addAddr(q->dst);
+                addAddresses(false, true, *fl, q, v);
                 break;
             case Field::IpAddr:
-                v.addAddr(fl->src);
-                v.addAddr(fl->dst);
-                if (q) {
-                    v.addAddr(q->src);
-                    v.addAddr(q->dst);
-                }
+                addAddresses(true, true, *fl, q, v);
                 break;
             case Field::IpLen:
                 v.add(r.ipLength);
@@ -1079,20 +1081,13 @@ struct FilterEvaluator::Context
                 v.add(1);
                 break;
             case Field::Ipv6Src:
-                v.addAddr(fl->src);
-                if (q) v.addAddr(q->src);
+                addAddresses(true, false, *fl, q, v);
                 break;
             case Field::Ipv6Dst:
-                v.addAddr(fl->dst);
-                if (q) v.addAddr(q->dst);
+                addAddresses(false, true, *fl, q, v);
                 break;
             case Field::Ipv6Addr:
-                v.addAddr(fl->src);
-                v.addAddr(fl->dst);
-                if (q) {
-                    v.addAddr(q->src);
-                    v.addAddr(q->dst);
-                }
+                addAddresses(true, true, *fl, q, v);
                 break;
             case Field::Ipv6Plen:
                 v.add(r.ipLength >= 40 ? r.ipLength - 40u : 0u);
