@@ -140,7 +140,7 @@ private Q_SLOTS:
         QVERIFY(packets->model()->isIdentityOrder());
         QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 120000);
         QVERIFY(!packets->model()->isIdentityOrder());
-        QTest::keyClicks(packets->filterEdit(), QStringLiteral("0xc0de0001"));
+        QTest::keyClicks(packets->filterEdit(), QStringLiteral("esp.spi == 0xc0de0001"));
         QVERIFY(packets->isBusy());
         QCOMPARE(applied.size(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 2, 120000);

@@ -122,7 +122,7 @@ private Q_SLOTS:
 
         // Filter by kind: isakmp4.out has 8 UDP-encap ESP packets, seq 1..8 (a reset: fewer rows).
         PacketOrderRequest req;
-        req.filter = QStringLiteral("esp_udp");
+        req.filter = QStringLiteral("esp && udp");
         model.setOrder(computePacketOrder(*index, req));
         QCOMPARE(model.rowCount(), 8);
         QCOMPARE(model.index(0, PacketTableModel::ColNumber).data().toString(), QStringLiteral("12"));
@@ -139,7 +139,7 @@ private Q_SLOTS:
         QCOMPARE(model.rowOfPacket(11), 7);
         QCOMPARE(model.rowOfPacket(0), -1); // filtered out
 
-        req.filter = QStringLiteral("nat_keepalive");
+        req.filter = QStringLiteral("udp && !esp && !isakmp");
         model.setOrder(computePacketOrder(*index, req));
         QCOMPARE(model.rowCount(), 4); // isakmp4.out: 4 isakmp-nat-keep-alive
         // Back to packet order: no permutation at all.
@@ -194,32 +194,43 @@ private Q_SLOTS:
         const QString isakmp = QStringLiteral("captures/tcpdump/tests/isakmp4500.pcap");
         const QString four = QStringLiteral("captures/tcpdump/tests/ikev2four.pcap");
         const QString loss = QStringLiteral("lab/loss1/right-outer.pcap");
-        // isakmp4.out: 8 x "UDP-encap: ESP(spi=0xf4dc0ae5,seq=0x1..8)", 4 NAT keepalives.
-        QTest::newRow("kind") << isakmp << QStringLiteral("esp_udp") << 8;
-        QTest::newRow("kind, any case") << isakmp << QStringLiteral("ESP_UDP") << 8;
-        QTest::newRow("spi") << isakmp << QStringLiteral("0xf4dc0ae5") << 8;
-        QTest::newRow("spi without 0x") << isakmp << QStringLiteral("f4dc0a") << 8;
-        QTest::newRow("spi and seq") << isakmp << QStringLiteral("f4dc0ae5 5") << 1;
-        QTest::newRow("keepalive") << isakmp << QStringLiteral("nat_keep") << 4;
-        QTest::newRow("nothing") << isakmp << QStringLiteral("no-such-thing") << 0;
+        // Display filters (README "Display filters"); the counts come from the captures' own
+        // decodes. isakmp4.out: 8 x "UDP-encap: ESP(spi=0xf4dc0ae5,seq=0x1..8)", 4 NAT keepalives,
+        // 8 ARP frames, everything else IKE on 500/4500.
+        QTest::newRow("esp in udp") << isakmp << QStringLiteral("esp && udp") << 8;
+        QTest::newRow("esp on 4500") << isakmp << QStringLiteral("esp && udp.port == 4500") << 8;
+        QTest::newRow("spi") << isakmp << QStringLiteral("esp.spi == 0xf4dc0ae5") << 8;
+        QTest::newRow("spi in decimal") << isakmp << QStringLiteral("esp.spi == 4108061413") << 8;
+        QTest::newRow("spi and seq") << isakmp
+                                     << QStringLiteral("esp.spi == 0xf4dc0ae5 and esp.sequence == 5") << 1;
+        QTest::newRow("keepalive") << isakmp << QStringLiteral("udp && !esp && !isakmp") << 4;
+        QTest::newRow("not ip") << isakmp << QStringLiteral("!ip") << 8;
+        QTest::newRow("nothing") << isakmp << QStringLiteral("esp.spi == 1") << 0;
+        QTest::newRow("invalid selects nothing") << isakmp << QStringLiteral("esp.spi ==") << 0;
         // ikev2four.out: 21 messages between 192.168.1.2 and 192.168.1.1 on port 500; exchanges
         // (its _summary): IKE_SA_INIT 2 req + 2 resp, IKE_AUTH 1 + 1, CREATE_CHILD_SA 7 + 7,
         // INFORMATIONAL 1 request.
-        QTest::newRow("exchange") << four << QStringLiteral("ike_sa_init") << 4;
-        QTest::newRow("exchange response") << four << QStringLiteral("create_child_sa response") << 7;
-        QTest::newRow("informational") << four << QStringLiteral("informational") << 1;
-        QTest::newRow("requests") << four << QStringLiteral("request") << 11;
-        QTest::newRow("address and port") << four << QStringLiteral("192.168.1.1:500") << 21;
+        QTest::newRow("exchange") << four << QStringLiteral("isakmp.exchangetype == 34") << 4;
+        QTest::newRow("exchange response")
+            << four << QStringLiteral("isakmp.exchangetype == 36 && isakmp.flag_r == 1") << 7;
+        QTest::newRow("informational") << four << QStringLiteral("isakmp.exchangetype == 37") << 1;
+        QTest::newRow("requests") << four << QStringLiteral("isakmp.flag_r == 0") << 11;
+        QTest::newRow("address and port")
+            << four << QStringLiteral("ip.addr == 192.168.1.1 && udp.port == 500") << 21;
         // ikev2four.out: 5 lines with "msgid 00000000" (IKE_SA_INIT twice, each with its response,
         // and an inf2 request).
-        QTest::newRow("msgid 0") << four << QStringLiteral("ike 0") << 5;
-        QTest::newRow("direction prefix") << four << QStringLiteral("resp") << 10;
+        QTest::newRow("msgid 0") << four << QStringLiteral("isakmp.messageid == 0") << 5;
+        QTest::newRow("responses") << four << QStringLiteral("isakmp.flag_r") << 21;
+        QTest::newRow("responses set") << four << QStringLiteral("isakmp.flag_r == True") << 10;
         // verify.json (tshark): right-outer has 5937 ESP of SPI 0xc8b78eba and 810 of 0xc1522098,
         // 4 IKE messages; ESP frames after iperf_start were cut to 96 bytes (NOTES.md).
-        QTest::newRow("lab spi") << loss << QStringLiteral("c8b78eba") << 5937;
+        QTest::newRow("lab spi") << loss << QStringLiteral("esp.spi == 0xc8b78eba") << 5937;
         QTest::newRow("lab esp") << loss << QStringLiteral("esp") << 5937 + 810;
-        QTest::newRow("lab ike") << loss << QStringLiteral("ike_") << 4;
-        QTest::newRow("lab direction") << loss << QStringLiteral("esp 10.0.2.1") << 5937 + 810;
+        QTest::newRow("lab ike") << loss << QStringLiteral("isakmp") << 4;
+        QTest::newRow("lab spi set") << loss << QStringLiteral("esp.spi in {0xc8b78eba, 0xc1522098}")
+                                     << 5937 + 810;
+        QTest::newRow("lab direction")
+            << loss << QStringLiteral("esp && ip.addr == 10.0.2.0/24") << 5937 + 810;
     }
 
     void filter()
@@ -252,11 +263,14 @@ private Q_SLOTS:
         // More rows than one step: the model hands them to views in steps (a view's vertical
         // header allocates per row), at reset and after each new order.
         auto index = std::make_shared<CaptureIndex>();
+        Flow flow; // ESP rides on IP: one flow, protocol 50 (the display filter reads it there)
+        flow.proto = 50;
+        index->flows.push_back(flow);
         const int n = PacketTableModel::kExposeStep + 1000;
         for (int i = 0; i < n; ++i) {
             PacketRecord r;
             r.tsNs = i;
-            r.flowId = 0xffffffffu;
+            r.flowId = 0;
             r.kind = PacketKind::Esp;
             r.a = 0x1000;
             r.b = std::uint32_t(n - i); // descending sequence numbers
@@ -287,7 +301,7 @@ private Q_SLOTS:
         QCOMPARE(model.rowCount(), n); // same count, all shown: layout change
         model.setOrder(computePacketOrder(*index, PacketOrderRequest{}));
         QCOMPARE(model.rowCount(), n);
-        req.filter = QStringLiteral("4096"); // one sequence number
+        req.filter = QStringLiteral("esp.sequence == 4096"); // one sequence number
         model.setOrder(computePacketOrder(*index, req));
         QCOMPARE(model.rowCount(), 1);
         model.setOrder(computePacketOrder(*index, PacketOrderRequest{}));

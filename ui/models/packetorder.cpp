@@ -1,6 +1,7 @@
 #include "packetorder.h"
 
 #include "dissect/ikeconstants.h"
+#include "filter/displayfilter.h"
 #include "models/packettablemodel.h"
 #include "report/capturesummary.h"
 
@@ -32,97 +33,6 @@ unsigned shownFlagBits(std::uint16_t flags)
 bool isMtuKind(PacketKind k)
 {
     return k == PacketKind::IcmpNeedFrag || k == PacketKind::Icmp6TooBig;
-}
-
-/// One filter word, prepared once: per-kind, per-flow, per-SPI, per-exchange and per-flag-set
-/// answers, so the per-packet test is a few table look-ups.
-struct Word
-{
-    std::array<bool, std::size_t(PacketKind::Count_)> kind{};
-    std::vector<std::uint8_t> flow;  // src or dst endpoint text matches
-    std::vector<std::uint32_t> spis; // sorted SPIs whose hex text matches
-    std::array<std::array<bool, 2>, 256> exchange{};
-    std::array<bool, 16> flags{};
-    bool hasNumber = false;
-    std::uint32_t number = 0;
-
-    [[nodiscard]] bool matches(const PacketRecord &r) const
-    {
-        if (kind[std::size_t(r.kind)]) return true;
-        if (r.flowId < flow.size() && flow[r.flowId]) return true;
-        if (r.isEsp() && !spis.empty() && std::binary_search(spis.begin(), spis.end(), r.a)) return true;
-        if (r.isIke() && exchange[r.aux][(r.flags & FlagIkeResponse) ? 1 : 0]) return true;
-        if (flags[shownFlagBits(r.flags)]) return true;
-        return hasNumber && (r.isEsp() || r.isIke() || isMtuKind(r.kind)) && r.b == number;
-    }
-};
-
-std::vector<Word> prepareFilter(const CaptureIndex &index, const QString &filter)
-{
-    std::vector<Word> words;
-    const QStringList parts = filter.toLower().split(QLatin1Char(' '), Qt::SkipEmptyParts);
-    if (parts.isEmpty()) return words;
-    std::vector<QString> src(index.flows.size()), dst(index.flows.size());
-    for (std::size_t f = 0; f < index.flows.size(); ++f) {
-        src[f] = endpointText(index.flows[f].src, index.flows[f].srcPort).toLower();
-        dst[f] = endpointText(index.flows[f].dst, index.flows[f].dstPort).toLower();
-    }
-    std::vector<std::uint32_t> allSpis;
-    for (const EspSa &sa : index.espSas)
-        allSpis.push_back(sa.spi);
-    std::sort(allSpis.begin(), allSpis.end());
-    allSpis.erase(std::unique(allSpis.begin(), allSpis.end()), allSpis.end());
-    std::array<QString, 256> exchangeNames;
-    for (int e = 0; e < 256; ++e)
-        exchangeNames[std::size_t(e)] =
-            exchangeText(std::uint8_t(e), false).section(QLatin1Char(' '), 0, 0).toLower();
-    std::array<QString, 16> flagTexts;
-    for (unsigned bits = 0; bits < 16; ++bits) {
-        const std::uint16_t f =
-            std::uint16_t(((bits & 1) ? FlagDontFragment : 0) | ((bits & 2) ? FlagFragment : 0) |
-                          ((bits & 4) ? FlagSnapTruncated : 0) | ((bits & 8) ? FlagMalformed : 0));
-        flagTexts[bits] = flagsText(f).toLower();
-    }
-
-    for (const QString &p : parts) {
-        Word w;
-        // A plain number is a sequence number, message ID, MTU or port, matched exactly, or
-        // (from 4 digits) part of an SPI; it does not match inside addresses ("5" is not
-        // "10.0.5.1"). Anything else matches as a substring of what the table shows.
-        bool isNumber = false;
-        const qulonglong n = p.toULongLong(&isNumber, 10);
-        if (isNumber && n <= 0xffffffffULL) {
-            w.hasNumber = true;
-            w.number = std::uint32_t(n);
-        }
-        w.flow.resize(index.flows.size());
-        for (std::size_t f = 0; f < index.flows.size(); ++f) {
-            const Flow &fl = index.flows[f];
-            w.flow[f] = isNumber ? (n == fl.srcPort || n == fl.dstPort) && n != 0
-                                 : src[f].contains(p) || dst[f].contains(p);
-        }
-        if (!isNumber || p.size() >= 4)
-            for (std::uint32_t spi : allSpis)
-                if (spiText(spi).contains(p)) w.spis.push_back(spi);
-        if (!isNumber) {
-            for (std::size_t k = 0; k < w.kind.size(); ++k) {
-                const QString name = QString::fromLatin1(packetKindName(PacketKind(k)));
-                w.kind[k] =
-                    name.contains(p) || (isMtuKind(PacketKind(k)) && QStringLiteral("mtu").contains(p));
-            }
-            // The direction only by prefix ("req", "resp"): "esp" must not match "response".
-            const bool request = QStringLiteral("request").startsWith(p);
-            const bool response = QStringLiteral("response").startsWith(p);
-            for (std::size_t e = 0; e < 256; ++e) {
-                w.exchange[e][0] = request || exchangeNames[e].contains(p);
-                w.exchange[e][1] = response || exchangeNames[e].contains(p);
-            }
-            for (std::size_t bits = 0; bits < 16; ++bits)
-                w.flags[bits] = !flagTexts[bits].isEmpty() && flagTexts[bits].contains(p);
-        }
-        words.push_back(std::move(w));
-    }
-    return words;
 }
 
 /// Dense rank of each flow's source (or destination) endpoint: address numerically, then port.
@@ -184,25 +94,19 @@ PacketOrder computePacketOrder(const CaptureIndex &index, const PacketOrderReque
 
     // 1. Filter: packet indices in packet order.
     auto rows = std::make_shared<std::vector<std::uint32_t>>();
-    const std::vector<Word> words = prepareFilter(index, request.filter);
-    if (words.empty()) {
+    const DisplayFilter filter = DisplayFilter::compile(request.filter);
+    if (filter.isEmpty()) {
         rows->resize(count);
         for (std::size_t i = 0; i < count; ++i)
             (*rows)[i] = std::uint32_t(i);
-    } else {
+    } else if (filter.isValid()) {
+        const FilterEvaluator selected(filter, index);
         for (std::size_t i = 0; i < count; ++i) {
             if (cancelled(cancel, i)) {
                 out.cancelled = true;
                 return out;
             }
-            const PacketRecord &r = index.packets[i];
-            bool keep = true;
-            for (const Word &w : words)
-                if (!w.matches(r)) {
-                    keep = false;
-                    break;
-                }
-            if (keep) rows->push_back(std::uint32_t(i));
+            if (selected.matches(i)) rows->push_back(std::uint32_t(i));
         }
         rows->shrink_to_fit();
     }

@@ -35,14 +35,11 @@ struct PacketOrder
     [[nodiscard]] bool isIdentity() const { return !rows; }
 };
 
-/// Computes the order for `request`. The filter is split at spaces; a packet is kept when every
-/// word matches one of: its kind name ("esp", "ike_natt"), its source or destination endpoint
-/// text ("10.0.1.1", ":4500"), its SPI in hex ("0xc1a2", "c1a2"), its IKE exchange and
-/// direction ("ike_auth", "response"), its flags ("df", "frag", "snap", "malformed").
-/// A plain decimal word instead matches the ESP sequence number / IKE message ID / ICMP MTU or
-/// a port exactly (or, from 4 digits, part of an SPI). Case-insensitive.
-/// Sorting is stable (ties keep packet order, also when descending), on the raw numbers: time,
-/// addresses numerically then ports, kind name, SPI / exchange / MTU grouped by kind, and so on.
+/// Computes the order for `request`. The filter is a display filter in Wireshark's syntax
+/// (core/filter, README "Display filters"); an invalid one selects nothing (the page checks it
+/// before asking). Sorting is stable (ties keep packet order, also when descending), on the raw
+/// numbers: time, addresses numerically then ports, kind name, SPI / exchange / MTU grouped by
+/// kind, and so on.
 /// `cancel` is polled every 64 Ki packets.
 PacketOrder computePacketOrder(const CaptureIndex &index, const PacketOrderRequest &request,
                                const std::atomic_bool *cancel = nullptr);

@@ -1,5 +1,7 @@
 #include "packetspage.h"
 #include "capture/packetexport.h"
+#include "filter/displayfilter.h"
+#include "theme/theme.h"
 #include "widgets/viewactions.h"
 
 #include "models/packetdetails.h"
@@ -30,14 +32,25 @@ PacketsPage::PacketsPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     auto *layout = new QVBoxLayout(this);
     auto *top = new QHBoxLayout;
     m_filter = new QLineEdit(this);
-    m_filter->setPlaceholderText(tr("Filter: kind, address, port, SPI, exchange, flag or seq / msg ID "
-                                    "(e.g. esp 10.0.2.1, 0xc1a2, ike_auth, df); all words must match"));
+    m_filter->setObjectName(QStringLiteral("packetsFilter"));
+    m_filter->setPlaceholderText(
+        tr("Display filter, as in Wireshark: e.g. esp.spi == 0xc1a2b3c4, "
+           "ip.addr == 10.0.0.0/8 && !isakmp, udp.port in {500, 4500}, wb.esp.after_gap"));
+    m_filter->setToolTip(tr("Wireshark display-filter syntax; the fields are listed in the README "
+                            "(\"Display filters\"). An empty filter shows every packet."));
     m_filter->setClearButtonEnabled(true);
     top->addWidget(m_filter, 1);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("packetsStatus"));
     top->addWidget(m_status);
     layout->addLayout(top);
+    // Under the box: why the filter does not compile, with the character position.
+    m_filterError = new QLabel(this);
+    m_filterError->setObjectName(QStringLiteral("filterError"));
+    m_filterError->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_filterError->setWordWrap(true);
+    m_filterError->hide();
+    layout->addWidget(m_filterError);
 
     auto *split = new QSplitter(Qt::Vertical, this);
     m_model = new PacketTableModel(this);
@@ -68,7 +81,15 @@ PacketsPage::PacketsPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_filterPause.setSingleShot(true);
     m_filterPause.setInterval(150);
     connect(&m_filterPause, &QTimer::timeout, this, [this]() {
-        m_wanted.filter = m_filter->text().trimmed();
+        const QString text = m_filter->text().trimmed();
+        FilterError error;
+        const bool valid = DisplayFilter::compile(text, &error).isValid();
+        showFilterError(valid ? QString() : error.toString());
+        if (!valid) {
+            updateStatus(); // the previous result stays on screen
+            return;
+        }
+        m_wanted.filter = text;
         requestOrder();
     });
     connect(m_filter, &QLineEdit::textChanged, this, [this]() {
@@ -275,6 +296,19 @@ void PacketsPage::setFilterText(const QString &text)
     m_filter->setText(text); // textChanged → the keystroke pause → requestOrder()
 }
 
+void PacketsPage::showFilterError(const QString &message)
+{
+    m_filterInvalid = !message.isEmpty();
+    m_filter->setPalette(m_filterInvalid ? invalidInputPalette(palette()) : palette());
+    if (m_filterInvalid) {
+        QPalette p = m_filterError->palette();
+        p.setColor(QPalette::WindowText, statusColor(StepStatus::Fail, palette()));
+        m_filterError->setPalette(p);
+        m_filterError->setText(tr("Invalid filter, %1").arg(message));
+    }
+    m_filterError->setVisible(m_filterInvalid);
+}
+
 void PacketsPage::requestOrder()
 {
     if (m_orderCancel) m_orderCancel->store(true);
@@ -355,6 +389,7 @@ void PacketsPage::selectPacket(quint64 packet)
         const QSignalBlocker block(m_filter);
         m_filter->clear();
         m_filterPause.stop();
+        showFilterError(QString());
         m_wanted.filter.clear();
         requestOrder();
     }
@@ -400,6 +435,8 @@ void PacketsPage::updateStatus()
     if (m_orderPending || m_filterPause.isActive()) {
         const bool filtering = m_filterPause.isActive() || m_wanted.filter != m_shown.filter;
         text = filtering ? tr("filtering…") : tr("sorting…");
+    } else if (m_filterInvalid) {
+        text = tr("invalid filter (the table shows the last valid one)");
     } else if (!m_shown.filter.isEmpty()) {
         text = tr("%1 of %2 packets match").arg(locale.toString(m_model->rowCount()), locale.toString(total));
     } else {

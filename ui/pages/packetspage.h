@@ -47,7 +47,8 @@ public:
     void selectPacket(quint64 packet);
     /// What a header click does.
     void sortBy(int column, Qt::SortOrder order);
-    /// What typing in the filter box does (applied after the keystroke pause).
+    /// What typing in the filter box does (applied after the keystroke pause): a display filter in
+    /// Wireshark's syntax (README "Display filters"); an invalid one colours the box and says why.
     void setFilterText(const QString &text);
 
     [[nodiscard]] QTableView *tableView() const { return m_table; }
@@ -55,6 +56,9 @@ public:
     [[nodiscard]] QLineEdit *filterEdit() const { return m_filter; }
     [[nodiscard]] QTextBrowser *detailsView() const { return m_details; }
     [[nodiscard]] QLabel *statusLabel() const { return m_status; }
+    /// Under the filter box: the syntax error of the typed filter (hidden while it is valid).
+    [[nodiscard]] QLabel *filterErrorLabel() const { return m_filterError; }
+    [[nodiscard]] bool isFilterInvalid() const { return m_filterInvalid; }
     /// The table has its model (the tab was shown, or a packet was selected).
     [[nodiscard]] bool isAttached() const { return m_attached; }
     /// A sort or filter is being computed (or waits for the keystroke pause).
@@ -82,6 +86,7 @@ private:
     void exposeStep();
     void showDetails(qint64 packet);
     void updateStatus();
+    void showFilterError(const QString &message);
     void addPacketActions(QMenu *menu, const QModelIndex &at);
     void exportPackets(std::vector<std::uint64_t> frames);
 
@@ -97,6 +102,8 @@ private:
     std::shared_ptr<std::atomic_bool> m_exportCancel;
     QLineEdit *m_filter = nullptr;
     QLabel *m_status = nullptr;
+    QLabel *m_filterError = nullptr;
+    bool m_filterInvalid = false;
     QTextBrowser *m_details = nullptr;
     QTimer m_filterPause;
     QTimer m_expose;          // hands rows to the table one step per event-loop turn

@@ -28,4 +28,19 @@ QColor otherEndColor(const QPalette &palette)
     return isDarkPalette(palette) ? QColor(0x5e, 0xd6, 0xc4) : QColor(0x00, 0x7d, 0x6e);
 }
 
+QPalette invalidInputPalette(const QPalette &palette)
+{
+    QPalette out = palette;
+    const QColor fail = statusColor(StepStatus::Fail, palette);
+    for (const auto group : {QPalette::Active, QPalette::Inactive}) {
+        const QColor base = palette.color(group, QPalette::Base);
+        // A quarter of the failure colour over the background: clearly red, text still legible.
+        const QColor tinted = QColor::fromRgbF(base.redF() * 0.75f + fail.redF() * 0.25f,
+                                               base.greenF() * 0.75f + fail.greenF() * 0.25f,
+                                               base.blueF() * 0.75f + fail.blueF() * 0.25f);
+        out.setColor(group, QPalette::Base, tinted);
+    }
+    return out;
+}
+
 } // namespace ikev2wb::ui

@@ -17,4 +17,8 @@ QColor statusColor(StepStatus s, const QPalette &palette);
 /// Colour of the other end's series in a pair's charts (this end's is the chart's own blue).
 QColor otherEndColor(const QPalette &palette);
 
+/// `palette` for an input whose text is invalid (a display filter that does not compile): the
+/// Base tinted towards the failure colour, Text kept, in a light and a dark theme alike.
+QPalette invalidInputPalette(const QPalette &palette);
+
 } // namespace ikev2wb::ui
