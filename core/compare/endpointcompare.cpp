@@ -7,6 +7,7 @@
 #include <QFileInfo>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <future>
 #include <map>
@@ -187,6 +188,37 @@ OwdStats owdStats(std::vector<std::int64_t> &deltas, std::int64_t base, double j
     o.p99Ms = nsToMs(quantile(deltas, 0.99) - base);
     o.jitterMs = jitterN ? jitterSumMs / double(jitterN) : 0;
     return o;
+}
+
+/// Puts a capture's pairing entries (one per packet at most, indexes below `packets`) in packet
+/// order in linear time: each entry's place is the number of entries with a lower index, counted
+/// in a bitmap of the capture's packets (a comparison sort of millions of entries took longer
+/// than the pairing itself).
+void sortByPacket(std::vector<PacketPeer> &v, std::uint64_t packets)
+{
+    const auto byPacket = [](const PacketPeer &x, const PacketPeer &y) { return x.packet < y.packet; };
+    if (std::is_sorted(v.begin(), v.end(), byPacket)) return;
+    const std::size_t words = std::size_t((packets + 63) / 64);
+    std::vector<std::uint64_t> bits(words, 0);
+    for (const PacketPeer &p : v) {
+        if (p.packet >= packets) { // cannot happen (indexes come from the capture); stay correct
+            std::sort(v.begin(), v.end(), byPacket);
+            return;
+        }
+        bits[p.packet >> 6] |= std::uint64_t(1) << (p.packet & 63);
+    }
+    std::vector<std::uint32_t> before(words, 0); // entries in the words before each word
+    std::uint32_t n = 0;
+    for (std::size_t w = 0; w < words; ++w) {
+        before[w] = n;
+        n += std::uint32_t(std::popcount(bits[w]));
+    }
+    std::vector<PacketPeer> out(v.size());
+    for (const PacketPeer &p : v) {
+        const std::uint64_t below = bits[p.packet >> 6] & ((std::uint64_t(1) << (p.packet & 63)) - 1);
+        out[before[p.packet >> 6] + std::uint32_t(std::popcount(below))] = p;
+    }
+    v.swap(out);
 }
 
 /// Records the fate of each packet of one SA pair in a PacketPairing (when both copies carry
@@ -644,6 +676,12 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
     }
 
     // Phase 2: per direction and SA.
+    for (int s = 0; s < 2; ++s) {
+        const auto &o = *obs[s];
+        if (std::any_of(o.sas.begin(), o.sas.end(),
+                        [](const ObservedSa &x) { return !x.packetIndex.empty(); }))
+            r.pairing.side[s].reserve(std::size_t(o.espPackets));
+    }
     DirectionWork work[2];
     for (int dir = 0; dir < 2; ++dir) {
         DirectionComparison &d = r.directions[dir];
@@ -774,9 +812,8 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
 
     r.pairing.offsetApplied = co.identifiable;
     r.pairing.offsetS = double(clock.theta()) / 1e9; // the best estimate even when not identifiable
-    for (auto &side : r.pairing.side)
-        std::sort(side.begin(), side.end(),
-                  [](const PacketPeer &x, const PacketPeer &y) { return x.packet < y.packet; });
+    for (int s = 0; s < 2; ++s)
+        sortByPacket(r.pairing.side[s], obs[s]->packets);
 
     // ESP loss around each IKE exchange, on capture A's clock.
     for (IkeEventLoss &e : r.ikeEvents) {
