@@ -421,6 +421,41 @@ private slots:
         QCOMPARE(select(expr), expected);
     }
 
+    void ikeRetransmissions_data()
+    {
+        QTest::addColumn<QString>("capture");
+        QTest::addColumn<QString>("expr");
+        QTest::addColumn<int>("count");
+        // verify.json (the lab's tshark pass): retransmissions_by_type of each capture. The field
+        // marks request re-sends only (a re-sent response is not one).
+        QTest::newRow("rekey-loss left")
+            << QStringLiteral("rekey-loss/left-outer.pcap") << QStringLiteral("wb.ike.retransmission") << 5;
+        QTest::newRow("rekey-loss left, CREATE_CHILD_SA")
+            << QStringLiteral("rekey-loss/left-outer.pcap")
+            << QStringLiteral("wb.ike.retransmission && isakmp.exchangetype == 36 && isakmp.flag_r == 0")
+            << 5;
+        QTest::newRow("rekey-loss right, requests")
+            << QStringLiteral("rekey-loss/right-outer.pcap") << QStringLiteral("wb.ike.retransmission") << 3;
+        QTest::newRow("dpd left") << QStringLiteral("dpd/left-outer.pcap")
+                                  << QStringLiteral("wb.ike.retransmission") << 5;
+        QTest::newRow("dpd left, INFORMATIONAL")
+            << QStringLiteral("dpd/left-outer.pcap")
+            << QStringLiteral("wb.ike.retransmission && isakmp.exchangetype == 37") << 3;
+    }
+
+    void ikeRetransmissions()
+    {
+        QFETCH(QString, capture);
+        QFETCH(QString, expr);
+        QFETCH(int, count);
+        QString error;
+        const auto index = loadCapture(QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + capture, &error);
+        QVERIFY2(index, qPrintable(error));
+        const DisplayFilter f = DisplayFilter::compile(expr);
+        QVERIFY(f.isValid());
+        QCOMPARE(int(selectPackets(f, *index).size()), count);
+    }
+
     void sameAsTshark_data()
     {
         QTest::addColumn<QString>("file");
