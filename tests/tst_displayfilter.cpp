@@ -421,7 +421,7 @@ private slots:
         QCOMPARE(select(expr), expected);
     }
 
-    void ikeRetransmissions_data()
+    void workbenchFields_data()
     {
         QTest::addColumn<QString>("capture");
         QTest::addColumn<QString>("expr");
@@ -438,12 +438,21 @@ private slots:
             << QStringLiteral("rekey-loss/right-outer.pcap") << QStringLiteral("wb.ike.retransmission") << 3;
         QTest::newRow("dpd left") << QStringLiteral("dpd/left-outer.pcap")
                                   << QStringLiteral("wb.ike.retransmission") << 5;
+        // verify.json: at the receiver of reorder-antireplay 1022 ESP packets of SPI 0xcd95a8a5
+        // arrived out of order, none twice, none missing.
+        QTest::newRow("reordered") << QStringLiteral("reorder-antireplay/right-outer.pcap")
+                                   << QStringLiteral("wb.esp.reordered && esp.spi == 0xcd95a8a5") << 1022;
+        QTest::newRow("reordered, other SA")
+            << QStringLiteral("reorder-antireplay/right-outer.pcap")
+            << QStringLiteral("wb.esp.reordered && esp.spi == 0xcd93565c") << 0;
+        QTest::newRow("no duplicates") << QStringLiteral("reorder-antireplay/right-outer.pcap")
+                                       << QStringLiteral("wb.esp.duplicate") << 0;
         QTest::newRow("dpd left, INFORMATIONAL")
             << QStringLiteral("dpd/left-outer.pcap")
             << QStringLiteral("wb.ike.retransmission && isakmp.exchangetype == 37") << 3;
     }
 
-    void ikeRetransmissions()
+    void workbenchFields()
     {
         QFETCH(QString, capture);
         QFETCH(QString, expr);
