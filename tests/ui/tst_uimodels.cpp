@@ -2,6 +2,7 @@
 // whose expected contents come from other tools: tcpdump's own expected output (tests/*.out in
 // tcpdump's tree) and the lab's tshark verification (tests/data/lab/*/verify.json).
 #include "../labdata.h"
+#include "filter/displayfilter.h"
 #include "index/indexbuilder.h"
 #include "models/packetdetails.h"
 #include "models/packetorder.h"
@@ -241,6 +242,48 @@ private Q_SLOTS:
         const auto index = load(capture);
         QVERIFY(index);
         QCOMPARE(countMatches(*index, filter), rows);
+    }
+
+    void filterOnCellValue()
+    {
+        // "Filter on This Value": for every cell of a spread of packets, the expression compiles
+        // and keeps the packet it came from (on captures with fragments, ICMP quotes, NAT-T, IKEv1).
+        int offered = 0;
+        for (const QString &capture : {QStringLiteral("lab/ike-frag-drop/left-outer.pcap"),
+                                       QStringLiteral("lab/natt-expiry/right-outer.pcap"),
+                                       QStringLiteral("captures/tcpdump/tests/isakmp4500.pcap")}) {
+            const auto index = load(capture);
+            QVERIFY(index);
+            const std::size_t n = index->packetCount();
+            const std::size_t step = std::max<std::size_t>(1, n / 150);
+            std::vector<std::uint64_t> packets;
+            for (std::size_t p = 0; p < n; p += step)
+                packets.push_back(p);
+            for (const IcmpError &e : index->icmpErrors)
+                packets.push_back(e.packet);
+            for (std::uint64_t p : packets) {
+                for (int c = 0; c < PacketTableModel::ColumnCount; ++c) {
+                    const QString expr = filterForCell(*index, p, c);
+                    if (expr.isEmpty()) continue;
+                    ++offered;
+                    FilterError err;
+                    const DisplayFilter f = DisplayFilter::compile(expr, &err);
+                    QVERIFY2(f.isValid(), qPrintable(expr + QStringLiteral(": ") + err.toString()));
+                    const FilterEvaluator ev(f, *index);
+                    QVERIFY2(
+                        ev.matches(std::size_t(p)),
+                        qPrintable(QStringLiteral("%1 packet %2: %3").arg(capture).arg(p + 1).arg(expr)));
+                }
+            }
+        }
+        QVERIFY(offered > 1000);
+        // isakmp4.out frame 12: "UDP-encap: ESP(spi=0xf4dc0ae5,seq=0x1)".
+        const auto isakmp = load(QStringLiteral("captures/tcpdump/tests/isakmp4500.pcap"));
+        QCOMPARE(filterForCell(*isakmp, 11, PacketTableModel::ColSeqOrMessageId),
+                 QStringLiteral("esp.spi == 0xf4dc0ae5 && esp.sequence == 1"));
+        QCOMPARE(filterForCell(*isakmp, 11, PacketTableModel::ColSource),
+                 QStringLiteral("ip.src == 192.1.2.254 && udp.srcport == 4500"));
+        QVERIFY(filterForCell(*isakmp, 0, PacketTableModel::ColSpiOrExchange).isEmpty()); // ARP
     }
 
     void cancelledOrderIsIgnored()

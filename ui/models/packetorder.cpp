@@ -83,6 +83,83 @@ QString flagsText(std::uint16_t flags)
     return f.join(QLatin1Char(' '));
 }
 
+QString filterForCell(const CaptureIndex &index, std::uint64_t packet, int column)
+{
+    if (packet >= index.packetCount()) return {};
+    const PacketRecord &r = index.packets[std::size_t(packet)];
+    const Flow *fl = r.flowId < index.flows.size() ? &index.flows[r.flowId] : nullptr;
+    const bool v6 = (r.flags & FlagIpv6) != 0;
+    const QString ip = v6 ? QStringLiteral("ipv6") : QStringLiteral("ip");
+    auto addr = [](const IpAddress &a) { return QString::fromStdString(a.toString()); };
+    // The IKE facts of a fragmented message sit on its first fragment; tshark and the filter
+    // show them on the reassembling frame, so a fragment's IKE/ESP cells are not offered.
+    const bool fragment = (r.flags & FlagFragment) != 0;
+    switch (column) {
+    case PacketTableModel::ColNumber:
+        return QStringLiteral("frame.number == %1").arg(packet + 1);
+    case PacketTableModel::ColSource:
+    case PacketTableModel::ColDestination: {
+        if (!fl) return {};
+        const bool src = column == PacketTableModel::ColSource;
+        QString e =
+            QStringLiteral("%1.%2 == %3")
+                .arg(ip, src ? QStringLiteral("src") : QStringLiteral("dst"), addr(src ? fl->src : fl->dst));
+        if (fl->proto == 17 && !fragment)
+            e += QStringLiteral(" && udp.%1 == %2")
+                     .arg(src ? QStringLiteral("srcport") : QStringLiteral("dstport"))
+                     .arg(src ? fl->srcPort : fl->dstPort);
+        return e;
+    }
+    case PacketTableModel::ColKind:
+        if (fragment && r.kind != PacketKind::Fragment) return {};
+        switch (r.kind) {
+        case PacketKind::Esp:
+            return QStringLiteral("esp && !udp");
+        case PacketKind::EspInUdp:
+            return QStringLiteral("esp && udp");
+        case PacketKind::Ike:
+        case PacketKind::IkeNatT:
+            return QStringLiteral("isakmp");
+        case PacketKind::IcmpNeedFrag:
+            return QStringLiteral("icmp.type == 3 && icmp.code == 4");
+        case PacketKind::Icmp6TooBig:
+            return QStringLiteral("icmpv6.type == 2");
+        case PacketKind::IcmpUnreachable:
+            return v6 ? QStringLiteral("icmpv6.type == 1") : QStringLiteral("icmp.type == 3");
+        case PacketKind::Fragment:
+            return v6 ? QString() : QStringLiteral("ip.frag_offset > 0");
+        case PacketKind::NonIp:
+            return QStringLiteral("!ip && !ipv6");
+        default:
+            return {};
+        }
+    case PacketTableModel::ColSpiOrExchange:
+    case PacketTableModel::ColSeqOrMessageId: {
+        if (fragment) return {};
+        const bool seq = column == PacketTableModel::ColSeqOrMessageId;
+        if (r.isEsp()) {
+            const QString spi = QStringLiteral("esp.spi == %1").arg(spiText(r.spi()));
+            return seq ? spi + QStringLiteral(" && esp.sequence == %1").arg(r.seq()) : spi;
+        }
+        if (r.kind == PacketKind::Ike || r.kind == PacketKind::IkeNatT)
+            return seq ? QStringLiteral("isakmp.messageid == %1").arg(r.b)
+                       : QStringLiteral("isakmp.exchangetype == %1").arg(r.aux);
+        if (r.kind == PacketKind::IcmpNeedFrag && !seq) return QStringLiteral("icmp.mtu == %1").arg(r.b);
+        if (r.kind == PacketKind::Icmp6TooBig && !seq) return QStringLiteral("icmpv6.mtu == %1").arg(r.b);
+        return {};
+    }
+    case PacketTableModel::ColLength:
+        if (!fl || r.ipLength == 0) return {};
+        return v6 ? QStringLiteral("ipv6.plen == %1").arg(r.ipLength >= 40 ? r.ipLength - 40 : 0)
+                  : QStringLiteral("ip.len == %1").arg(r.ipLength);
+    case PacketTableModel::ColFlags:
+        if (!fl || v6) return {};
+        return QStringLiteral("ip.flags.df == %1").arg((r.flags & FlagDontFragment) ? 1 : 0);
+    default:
+        return {};
+    }
+}
+
 PacketOrder computePacketOrder(const CaptureIndex &index, const PacketOrderRequest &request,
                                const std::atomic_bool *cancel)
 {

@@ -44,6 +44,12 @@ struct PacketOrder
 PacketOrder computePacketOrder(const CaptureIndex &index, const PacketOrderRequest &request,
                                const std::atomic_bool *cancel = nullptr);
 
+/// A display filter selecting the packets that share the value of `column` (a
+/// PacketTableModel::Column) with packet `packet` (0-based): "esp.spi == 0xc1a2b3c4",
+/// "ip.src == 10.0.0.1 && udp.srcport == 4500", "isakmp.exchangetype == 35". Empty when the
+/// cell holds nothing to filter on. What "Filter on This Value" puts into the box.
+QString filterForCell(const CaptureIndex &index, std::uint64_t packet, int column);
+
 /// Cell texts shared by the table and the filter (so a filter matches what the table shows).
 QString exchangeText(std::uint8_t exchange, bool response); // "IKE_AUTH request"
 QString flagsText(std::uint16_t flags);                     // "DF frag snap malformed"

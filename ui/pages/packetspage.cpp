@@ -120,6 +120,14 @@ void PacketsPage::addPacketActions(QMenu *menu, const QModelIndex &at)
     all->setEnabled(!shown.empty() && !m_exporting);
     sel->setEnabled(sel->isEnabled() && !m_exporting);
     menu->addSeparator();
+    const QString cellFilter =
+        at.isValid() ? filterForCell(*m_index, m_model->packetAt(at.row()), at.column()) : QString();
+    QAction *filterOn = menu->addAction(tr("Filter on This Value"), this,
+                                        [this, cellFilter]() { setFilterText(cellFilter); });
+    filterOn->setObjectName(QStringLiteral("filterOnValue"));
+    filterOn->setEnabled(!cellFilter.isEmpty());
+    if (!cellFilter.isEmpty()) filterOn->setToolTip(cellFilter);
+    menu->addSeparator();
     const QString wireshark = QStandardPaths::findExecutable(QStringLiteral("wireshark"));
     const quint64 frame = at.isValid() ? m_model->packetAt(at.row()) + 1 : 0;
     QAction *open =
