@@ -929,6 +929,69 @@ private slots:
             QVERIFY2(fd.cause != QLatin1String("ike_fragmentation"), qPrintable(fd.title));
     }
 
+    void dropPolicyIsNotARule()
+    {
+        // host-firewall-esp with right's ruleset replaced by one whose INPUT policy is DROP and
+        // whose only rule accepts IKE (written here; the policy counter 18 = verify.json's ESP
+        // arrivals, as the policy would have dropped them): no rule counted the ESP, so there is
+        // no firewall_drop; esp_dropped_by_receiver names the policy as a candidate, not a rule.
+        // The nft form of the same policy is read as well.
+        const QString dir = labDir(QStringLiteral("host-firewall-esp"));
+        const QJsonObject v = testdata::readJson(dir + QStringLiteral("/verify.json"));
+        const QJsonObject perSpi =
+            v[QStringLiteral("esp_loss")][QStringLiteral("left_to_right")][QStringLiteral("per_spi")]
+                .toObject();
+        QCOMPARE(perSpi.size(), 1);
+        const qint64 arrived = perSpi[perSpi.keys().front()][QStringLiteral("received")].toInteger();
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        for (const bool nft : {false, true}) {
+            DiagnosisFiles files;
+            files.captureA = dir + QStringLiteral("/left-outer.pcap");
+            files.captureB = dir + QStringLiteral("/right-outer.pcap");
+            for (const QString &s :
+                 QDir(dir + QStringLiteral("/stats")).entryList({QStringLiteral("right-*")}))
+                if (!s.contains(QLatin1String("iptables")))
+                    files.evidenceB << dir + QStringLiteral("/stats/") + s;
+            const QString listing = tmp.filePath(nft ? QStringLiteral("right-nft-ruleset-end.txt")
+                                                     : QStringLiteral("right-iptables-end.txt"));
+            QFile out(listing);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            if (nft)
+                out.write("table inet fw {\n\tchain input {\n\t\ttype filter hook input priority filter; "
+                          "policy drop;\n"
+                          "\t\tudp dport { 500, 4500 } counter packets 6 bytes 2000 accept\n\t}\n}\n");
+            else
+                out.write(QStringLiteral(
+                              "*filter\n:INPUT DROP [%1:7432]\n:FORWARD ACCEPT [0:0]\n:OUTPUT ACCEPT [0:0]\n"
+                              "[6:2000] -A INPUT -p udp -m multiport --dports 500,4500 -j ACCEPT\nCOMMIT\n")
+                              .arg(arrived)
+                              .toUtf8());
+            out.close();
+            files.evidenceB << listing;
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            const Diagnosis &d = ld.diagnosis();
+            QVERIFY(!d.findings.empty());
+            QCOMPARE(d.findings.front().cause, QStringLiteral("esp_dropped_by_receiver"));
+            bool policy = false;
+            for (const Finding &fd : d.findings) {
+                QVERIFY(fd.cause != QLatin1String("firewall_drop"));
+                for (const EvidenceItem &e : fd.evidence)
+                    if (e.text.contains(QLatin1String("chain INPUT has policy DROP")) ||
+                        e.text.contains(QLatin1String("chain input has policy DROP"))) {
+                        policy = true;
+                        QVERIFY(e.text.contains(QLatin1String("it is the policy, not a rule")));
+                        if (!nft)
+                            QVERIFY2(e.text.contains(QStringLiteral("its counter: %1 packets").arg(arrived)),
+                                     qPrintable(e.text));
+                    }
+            }
+            QVERIFY(policy);
+        }
+    }
+
     void evidenceAssignedByTheUser()
     {
         // The same stats without the left-/right- prefixes (nothing names the host): assigned by

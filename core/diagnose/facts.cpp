@@ -2016,6 +2016,12 @@ void firewallFacts(Facts &f, const EvidenceSet &set)
         if (!ef.status.ok() || ef.kind != EvidenceKind::Firewall || befores.count(ef.path)) continue;
         const HostView &view = views[ef.host];
         const auto &fw = std::get<FirewallRuleset>(ef.data);
+        for (const FirewallRuleset::DropPolicy &dp : fw.dropPolicies) {
+            Facts::FirewallDropPolicy p{ef.host, fw.format, dp, {}};
+            p.ref.source = ef.path;
+            p.ref.line = dp.line;
+            f.firewallDropPolicies.push_back(std::move(p));
+        }
         const QStringList keys = firewallCounterKeys(fw);
         const auto g = grew.find(ef.path);
         for (std::size_t i = 0; i < fw.rules.size(); ++i) {

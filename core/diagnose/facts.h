@@ -370,6 +370,15 @@ struct Facts
         EvidenceRef ref;
     };
     std::vector<FirewallDrop> firewallDrops;
+    /// A chain whose policy is DROP in a host's listing (the latest snapshot): packets no rule
+    /// accepted end there. Not a rule that dropped the tunnel: its counter counts everything.
+    struct FirewallDropPolicy
+    {
+        QString host, format;
+        FirewallRuleset::DropPolicy policy;
+        EvidenceRef ref;
+    };
+    std::vector<FirewallDropPolicy> firewallDropPolicies;
 };
 
 /// Derives the facts. Anything missing stays at its "unknown" value.

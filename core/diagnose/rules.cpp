@@ -1130,6 +1130,33 @@ std::optional<Finding> ruleEspDroppedByReceiver(const Facts &f)
              n.saRef);
     }
     cite(fd, QStringLiteral("nothing was lost on the path: the fault is on the receiving host"));
+    // A DROP policy on the path into the host (input hook) is a candidate, not a proven rule: its
+    // counter counts all traffic no rule accepted, and no rule of the listing counted the ESP.
+    for (const Facts::FirewallDropPolicy &fp : f.firewallDropPolicies) {
+        const FirewallRuleset::DropPolicy &p = fp.policy;
+        if (fp.host != first.host || p.hook != QLatin1String("input")) continue;
+        if (std::any_of(f.firewallDrops.begin(), f.firewallDrops.end(),
+                        [&](const Facts::FirewallDrop &d) { return d.host == fp.host; }))
+            continue; // a rule of this host counted the tunnel's traffic: firewall_drop names it
+        if (first.address.contains(QLatin1Char(':'))
+                ? (p.family == QLatin1String("ipv4") || p.family == QLatin1String("ip"))
+                : (p.family == QLatin1String("ipv6") || p.family == QLatin1String("ip6")))
+            continue;
+        cite(fd,
+             QStringLiteral(
+                 "%1 table %2 chain %3 has policy DROP%4: ESP from %5 that no rule accepts ends there. "
+                 "No DROP rule of the listing counted it, so if this is the cause it is the policy, "
+                 "not a rule; accept the tunnel's ESP / UDP 4500 from %5 in that chain")
+                 .arg(fp.format == QLatin1String("nft") ? QStringLiteral("nft") : QStringLiteral("iptables"),
+                      p.table, p.chain)
+                 .arg(p.hasCounters
+                          ? QStringLiteral(" (its counter: %1 packets of any traffic no rule accepted, since "
+                                           "reset)")
+                                .arg(p.packets)
+                          : QString())
+                 .arg(first.from),
+             fp.ref);
+    }
     fd.collectNext
         << QStringLiteral(
                "on %1: iptables-save -c and nft list ruleset (a rule in INPUT or PREROUTING that "

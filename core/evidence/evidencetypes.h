@@ -417,6 +417,16 @@ struct FirewallRuleset
 {
     QString format; // "iptables-save" or "nft"
     std::vector<FirewallRule> rules;
+    /// A built-in (iptables) or base (nft) chain whose policy drops what no rule accepted; its
+    /// counters (iptables-save -c) count all of that traffic, not one kind.
+    struct DropPolicy
+    {
+        QString family, table, chain, hook; // hook: nft's ("input"), iptables: the chain name lower-cased
+        std::uint64_t packets = 0, bytes = 0;
+        bool hasCounters = false;
+        int line = 0;
+    };
+    std::vector<DropPolicy> dropPolicies;
 };
 
 /// `conntrack -S`: each counter summed over the CPUs ("insert_failed", "drop", "invalid", ...).

@@ -159,7 +159,27 @@ FirewallRuleset parseIptablesSave(const std::vector<QByteArrayView> &lines, cons
             sawTable = true;
             continue;
         }
-        if (line.startsWith(QLatin1Char(':')) || line == QLatin1String("COMMIT")) continue;
+        if (line.startsWith(QLatin1Char(':'))) {
+            // ":INPUT DROP [18:7432]": a built-in chain's policy and what it dropped.
+            static const QRegularExpression policy(
+                QStringLiteral("^:(\\S+)\\s+(DROP)(?:\\s+\\[(\\d+):(\\d+)\\])?"));
+            if (const QRegularExpressionMatch m = policy.match(line);
+                m.hasMatch() && out.dropPolicies.size() < kMaxRules) {
+                FirewallRuleset::DropPolicy p;
+                p.family = v6 ? QStringLiteral("ipv6") : QStringLiteral("ipv4");
+                p.table = table;
+                p.chain = m.captured(1);
+                p.hook = p.chain.toLower();
+                bool ok1 = false, ok2 = false;
+                p.packets = m.captured(3).toULongLong(&ok1);
+                p.bytes = m.captured(4).toULongLong(&ok2);
+                p.hasCounters = ok1 && ok2;
+                p.line = lineNo;
+                out.dropPolicies.push_back(p);
+            }
+            continue;
+        }
+        if (line == QLatin1String("COMMIT")) continue;
         FirewallRule r;
         QString rest = line;
         if (const QRegularExpressionMatch m = counters.match(line); m.hasMatch()) {
@@ -332,6 +352,21 @@ FirewallRuleset parseNftRuleset(const std::vector<QByteArrayView> &lines, const 
             depth = std::max(0, depth - 1);
             if (depth < 2) chain.clear();
             continue;
+        }
+        if (depth == 2 && !chain.isEmpty() && line.startsWith(QLatin1String("type ")) &&
+            out.dropPolicies.size() < kMaxRules) {
+            // "type filter hook input priority filter; policy drop;"
+            static const QRegularExpression base(
+                QStringLiteral("\\bhook\\s+(\\S+?)\\s.*\\bpolicy\\s+drop\\s*;"));
+            if (const QRegularExpressionMatch m = base.match(line); m.hasMatch()) {
+                FirewallRuleset::DropPolicy p;
+                p.family = family;
+                p.table = table;
+                p.chain = chain;
+                p.hook = m.captured(1);
+                p.line = lineNo;
+                out.dropPolicies.push_back(p);
+            }
         }
         if (depth != 2 || chain.isEmpty() || line.startsWith(QLatin1String("type ")) ||
             line.startsWith(QLatin1String("policy ")) || line.startsWith(QLatin1String("comment ")) ||
