@@ -479,7 +479,9 @@ private Q_SLOTS:
         QTest::newRow("empty") << QStringLiteral("empty.pcap") << QByteArray("") << QStringLiteral("empty");
         QTest::newRow("missing") << QStringLiteral("missing.pcap") << QByteArray()
                                  << QStringLiteral("no such file");
-        QTest::newRow("directory") << QStringLiteral("adir") << QByteArray() << QStringLiteral("directory");
+        // A folder is read as one capture made of its capture files (tst_captureset): an empty one says so.
+        QTest::newRow("directory") << QStringLiteral("adir") << QByteArray()
+                                   << QStringLiteral("holds no pcap or pcapng capture");
         QTest::newRow("short pcap header")
             << QStringLiteral("short.pcap") << QByteArray("\xd4\xc3\xb2\xa1\x02\x00\x04\x00", 8)
             << QStringLiteral("header");

@@ -88,9 +88,13 @@ private Q_SLOTS:
             << 2 << QString() << QStringLiteral("--bogus");
         QTest::newRow("summary without file")
             << QStringList{QStringLiteral("summary")} << 2 << QString() << QStringLiteral("usage");
-        QTest::newRow("packets with two files")
-            << QStringList{QStringLiteral("packets"), QStringLiteral("a"), QStringLiteral("b")} << 2
-            << QString() << QStringLiteral("usage");
+        // Several files are one capture (a ring of files, tst_captureset): a missing one is named.
+        QTest::newRow("packets with two missing files")
+            << QStringList{QStringLiteral("packets"), QStringLiteral("a"), QStringLiteral("b")} << 3
+            << QString() << QStringLiteral("a: no such file");
+        QTest::newRow("compare with one capture")
+            << QStringList{QStringLiteral("compare"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap"))}
+            << 2 << QString() << QStringLiteral("usage");
     }
     void exitCodes()
     {

@@ -65,15 +65,19 @@ Parsed parse(const QStringList &args, const QStringList &allowedFlags)
     return p;
 }
 
-std::unique_ptr<CaptureIndex> load(const QString &path, int &exitCode)
+/// Reads one capture: a file, a folder, or several files read as one capture (a ring). What
+/// reading a set noted (files skipped, gaps, overlaps) goes to stderr too.
+std::unique_ptr<CaptureIndex> load(const QStringList &paths, int &exitCode)
 {
     QString error;
-    auto index = loadCapture(path, &error);
+    auto index = loadCapture(paths, &error);
     if (!index) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         exitCode = ExitBadInput;
         return nullptr;
     }
+    for (const QString &n : index->set.notes)
+        writeErr(QStringLiteral("ikev2wb: note: %1\n").arg(n));
     exitCode = ExitOk;
     return index;
 }
@@ -98,21 +102,27 @@ void printUsage(bool toStderr)
         "Finds out why traffic inside IKEv2/IPsec tunnels gets lost.\n"
         "\n"
         "commands:\n"
-        "  summary FILE [--json]   packets by kind, endpoints, ESP SAs, IKE SAs and exchanges\n"
-        "  packets FILE [--json] [--filter EXPR]\n"
+        "  summary FILE... [--json]  packets by kind, endpoints, ESP SAs, IKE SAs and exchanges\n"
+        "  packets FILE... [--json] [--filter EXPR]\n"
         "                          one line (or JSON object) per packet; with --filter only the\n"
         "                          packets a Wireshark-syntax display filter selects\n"
-        "  analyze FILE [--json]   ESP sequence/anti-replay, IKE exchanges, NAT-T and MTU analysis\n"
+        "  analyze FILE... [--json]  ESP sequence/anti-replay, IKE exchanges, NAT-T and MTU analysis\n"
+        "                          FILE...: one capture file, a folder, or several files read as ONE\n"
+        "                          capture (a ring of files by tcpdump, dumpcap or editcap), in the order\n"
+        "                          of their first packet; a missing file of the ring is not loss\n"
         "  compare A B [--json]    the two tunnel ends' captures side by side: loss in transit,\n"
         "                          capture drops, duplicates, reordering, clock offset, delay\n"
+        "                          (A, B: a file or a folder; or --a FILE... --b FILE...: several\n"
+        "                          files per side, each side read as one capture)\n"
         "  evidence PATH... [--json]  host evidence in files or folders (a collect folder, a lab\n"
         "                          stats/ folder): kinds, key counters, before/after deltas, charon\n"
         "                          log events by kind\n"
         "  collect [--out DIR]     gather host evidence from this machine into DIR (keys and\n"
         "                          secrets redacted; MANIFEST.txt says what failed and why)\n"
-        "  diagnose --capture A [--peer-capture B] [--evidence PATH ...] [--json] [--fix-script FILE]\n"
+        "  diagnose --capture A... [--peer-capture B...] [--evidence PATH ...] [--json] [--fix-script FILE]\n"
         "                          the six-step checklist: ranked causes with evidence and fixes\n"
-        "                          (B: the peer's capture; PATH: collect folders, stats/, logs);\n"
+        "                          (B: the peer's capture; A, B: a file, a folder or several files of\n"
+        "                          one capture; PATH: collect folders, stats/, logs);\n"
         "                          PATH is matched to A or B by the addresses it names; say it\n"
         "                          with --evidence-a PATH... / --evidence-b PATH... or A=PATH, B=PATH;\n"
         "                          --fix-script writes every fix into one reviewed bash script;\n"
@@ -160,9 +170,11 @@ int summary(const QStringList &args)
 {
     const Parsed p = parse(args, {QStringLiteral("--json")});
     if (!p.error.isEmpty()) return usageError(p.error);
-    if (p.positional.size() != 1) return usageError(QStringLiteral("summary takes exactly one capture file"));
+    if (p.positional.isEmpty())
+        return usageError(
+            QStringLiteral("summary needs a capture file (or a folder or several files of one capture)"));
     int rc = ExitOk;
-    auto index = load(p.positional.front(), rc);
+    auto index = load(p.positional, rc);
     if (!index) return rc;
     const CaptureSummary s = summarize(*index);
     if (p.json)
@@ -194,7 +206,9 @@ int packets(const QStringList &args)
     }
     const Parsed p = parse(rest, {QStringLiteral("--json")});
     if (!p.error.isEmpty()) return usageError(p.error);
-    if (p.positional.size() != 1) return usageError(QStringLiteral("packets takes exactly one capture file"));
+    if (p.positional.isEmpty())
+        return usageError(
+            QStringLiteral("packets needs a capture file (or a folder or several files of one capture)"));
     FilterError filterError;
     const DisplayFilter filter = DisplayFilter::compile(filterText, &filterError);
     if (haveFilter && !filter.isValid()) {
@@ -205,7 +219,7 @@ int packets(const QStringList &args)
         return ExitUsage;
     }
     int rc = ExitOk;
-    auto index = load(p.positional.front(), rc);
+    auto index = load(p.positional, rc);
     if (!index) return rc;
     const FilterEvaluator selected(filter, *index);
     std::string buf;
@@ -233,9 +247,11 @@ int analyze(const QStringList &args)
 {
     const Parsed p = parse(args, {QStringLiteral("--json")});
     if (!p.error.isEmpty()) return usageError(p.error);
-    if (p.positional.size() != 1) return usageError(QStringLiteral("analyze takes exactly one capture file"));
+    if (p.positional.isEmpty())
+        return usageError(
+            QStringLiteral("analyze needs a capture file (or a folder or several files of one capture)"));
     int rc = ExitOk;
-    auto index = load(p.positional.front(), rc);
+    auto index = load(p.positional, rc);
     if (!index) return rc;
     const CaptureAnalysis a = analyzeCapture(*index);
     if (p.json)
@@ -247,17 +263,49 @@ int analyze(const QStringList &args)
 
 int compare(const QStringList &args)
 {
-    const Parsed p = parse(args, {QStringLiteral("--json")});
-    if (!p.error.isEmpty()) return usageError(p.error);
-    if (p.positional.size() != 2)
-        return usageError(QStringLiteral("compare takes exactly two capture files"));
+    // compare A B (each a file or a folder), or compare --a FILE... --b FILE... (each side one or
+    // more files or folders read as one capture).
+    bool json = false;
+    QStringList positional, side[2];
+    int current = -1; // the side --a / --b collects paths for
+    for (const QString &a : args) {
+        if (a == QLatin1String("--json")) {
+            json = true;
+            current = -1;
+        } else if (a == QLatin1String("--a") || a == QLatin1String("--b")) {
+            current = a == QLatin1String("--a") ? 0 : 1;
+        } else if (a.startsWith(QLatin1String("--"))) {
+            return usageError(QStringLiteral("unknown option %1").arg(a));
+        } else if (current >= 0) {
+            side[current] << a;
+        } else {
+            positional << a;
+        }
+    }
+    if (!side[0].isEmpty() || !side[1].isEmpty() || args.contains(QLatin1String("--a")) ||
+        args.contains(QLatin1String("--b"))) {
+        if (!positional.isEmpty())
+            return usageError(
+                QStringLiteral("compare takes either A B or --a FILE... --b FILE..., not both"));
+        if (side[0].isEmpty() || side[1].isEmpty())
+            return usageError(QStringLiteral("compare needs --a FILE... and --b FILE... (one or more each)"));
+    } else if (positional.size() != 2) {
+        return usageError(QStringLiteral(
+            "compare takes exactly two captures (files or folders), or --a FILE... --b FILE..."));
+    } else {
+        side[0] << positional.at(0);
+        side[1] << positional.at(1);
+    }
     CompareResult result;
     QString error;
-    if (!compareCaptureFiles(p.positional.at(0), p.positional.at(1), result, &error)) {
+    if (!compareCaptureFiles(side[0], side[1], result, &error)) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         return ExitBadInput;
     }
-    if (p.json)
+    for (int s = 0; s < 2; ++s)
+        for (const QString &n : result.side[s].set.notes)
+            writeErr(QStringLiteral("ikev2wb: note: %1: %2\n").arg(QLatin1String(s == 0 ? "A" : "B"), n));
+    if (json)
         writeOut(compareJson(result));
     else
         writeOut(compareText(result));
@@ -339,11 +387,15 @@ int diagnose(const QStringList &args)
         };
         if (a == QLatin1String("--json")) {
             json = true;
-        } else if (a == QLatin1String("--capture")) {
-            if (!next(files.captureA)) return usageError(QStringLiteral("--capture needs a capture file"));
-        } else if (a == QLatin1String("--peer-capture")) {
-            if (!next(files.captureB))
-                return usageError(QStringLiteral("--peer-capture needs a capture file"));
+        } else if (a == QLatin1String("--capture") || a == QLatin1String("--peer-capture")) {
+            // One or more files or folders up to the next option: one capture (a ring of files).
+            QStringList &into = a == QLatin1String("--capture") ? files.captureA : files.captureB;
+            int n = 0;
+            while (i + 1 < args.size() && !args[i + 1].startsWith(QLatin1String("--"))) {
+                into << args[++i];
+                ++n;
+            }
+            if (n == 0) return usageError(QStringLiteral("%1 needs a capture file or folder").arg(a));
         } else if (a == QLatin1String("--fix-script")) {
             if (!next(scriptPath)) return usageError(QStringLiteral("--fix-script needs a file name"));
         } else if (a == QLatin1String("--pdf")) {
@@ -395,6 +447,11 @@ int diagnose(const QStringList &args)
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         return ExitBadInput;
     }
+    for (const Host h : {Host::A, Host::B})
+        if (const auto &ix = loaded.index(h))
+            for (const QString &n : ix->set.notes)
+                writeErr(QStringLiteral("ikev2wb: note: %1: %2\n")
+                             .arg(QLatin1String(h == Host::A ? "A" : "B"), n));
     if (json)
         writeOut(diagnosisJson(loaded.diagnosis()));
     else

@@ -1,5 +1,6 @@
 #include "analysis.h"
 
+#include "../index/captureset.h"
 #include "../report/jsonwriter.h"
 
 #include <future>
@@ -33,6 +34,7 @@ std::string analysisJson(const CaptureIndex &index, const CaptureAnalysis &a, bo
     w.key("last_time").time(index.lastNs);
     w.field("partial", index.partial);
     w.endObject();
+    writeCaptureSetJson(w, index.set);
     writeEspSequenceJson(w, index, a.esp);
     writeIkeExchangesJson(w, index, a.ike);
     writeNattJson(w, index, a.natt);
@@ -46,6 +48,7 @@ std::string analysisJson(const CaptureIndex &index, const CaptureAnalysis &a, bo
 QString analysisText(const CaptureIndex &index, const CaptureAnalysis &a)
 {
     QString out = QStringLiteral("Capture %1 (%2 packets)\n\n").arg(index.file.path).arg(index.packetCount());
+    if (index.set.isSet()) out += captureSetText(index.set) + QLatin1Char('\n');
     out += QStringLiteral("== ESP sequence analysis\n") + espSequenceText(index, a.esp) + QLatin1Char('\n');
     out += QStringLiteral("== IKE exchanges\n") + ikeExchangesText(index, a.ike) + QLatin1Char('\n');
     out += QStringLiteral("== NAT traversal\n") + nattText(index, a.natt) + QLatin1Char('\n');

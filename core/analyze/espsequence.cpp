@@ -1,5 +1,6 @@
 #include "espsequence.h"
 
+#include "../index/captureset.h"
 #include "../index/espsa.h"
 #include "../report/capturesummary.h"
 #include "../report/jsonwriter.h"
@@ -62,8 +63,9 @@ void seriesAdd(EspRateSeries &s, std::int64_t ns, std::uint64_t packets, std::ui
 class SaTracker
 {
 public:
-    SaTracker(EspSaSequence &out, bool esn, const std::vector<std::uint32_t> &windows)
-        : m_out(out), m_rule(esn), m_sizes(windows), m_sumOutside(windows.size()),
+    SaTracker(const CaptureIndex &index, EspSaSequence &out, bool esn,
+              const std::vector<std::uint32_t> &windows)
+        : m_index(index), m_out(out), m_rule(esn), m_sizes(windows), m_sumOutside(windows.size()),
           m_sumReplayed(windows.size()), m_sumInvalid(windows.size()), m_sumEsn(windows.size()),
           m_firstSeenDrops(windows.size())
     {
@@ -264,6 +266,14 @@ private:
         r.beforeNs = it->second.beforeNs;
         r.epoch = o.restarts;
         const std::uint64_t n = r.count();
+        r.fileGap = m_index.set.gaps.empty() ? -1 : m_index.set.gapSpanned(r.afterNs, r.beforeNs);
+        if (r.fileGap >= 0) {
+            o.notCaptured += n;
+            if (o.notCapturedRanges.size() < EspSequenceAnalysis::kMaxStoredRanges)
+                o.notCapturedRanges.push_back(r);
+            m_holes.erase(it);
+            return;
+        }
         o.missing += n;
         m_epoch.missing += n;
         ++o.lossBursts;
@@ -276,6 +286,7 @@ private:
         m_holes.erase(it);
     }
 
+    const CaptureIndex &m_index;
     EspSaSequence &m_out;
     EspSequenceRule m_rule; // where the SA's numbering is: its 64-bit top, wrap and restarts
     std::size_t m_bucket = 0;
@@ -329,7 +340,7 @@ EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const EspSequ
         o.saIndex = static_cast<std::uint32_t>(i);
         o.spi = sa.spi;
         const bool esn = EspSequenceRule::wraps(sa.minSeq, sa.maxSeq);
-        trackers.push_back(std::make_unique<SaTracker>(o, esn, windows));
+        trackers.push_back(std::make_unique<SaTracker>(index, o, esn, windows));
     }
     analyze_detail::SaResolver saOf(index.espSas);
     std::uint64_t n = 0;
@@ -383,6 +394,26 @@ void writeEspSequenceJson(JsonWriter &w, const CaptureIndex &index, const EspSeq
         w.endArray();
         w.field("missing_ranges_truncated",
                 s.missingRangesTruncated || s.missingRanges.size() > kMaxJsonRanges);
+        if (index.set.isSet()) {
+            w.field("not_captured", s.notCaptured);
+            w.key("not_captured_ranges").beginArray();
+            for (std::size_t i = 0; i < std::min(s.notCapturedRanges.size(), kMaxJsonRanges); ++i) {
+                const EspMissingRange &r = s.notCapturedRanges[i];
+                const CaptureFileGap &g = index.set.gaps[std::size_t(r.fileGap)];
+                w.beginObject();
+                w.field("first", r.first).field("last", r.last).field("count", r.count());
+                w.key("after_time").time(r.afterNs);
+                w.key("before_time").time(r.beforeNs);
+                w.field("file_gap", std::uint64_t(r.fileGap));
+                w.key("between")
+                    .beginArray()
+                    .value(index.set.files[g.before].path)
+                    .value(index.set.files[g.after].path);
+                w.endArray();
+                w.endObject();
+            }
+            w.endArray();
+        }
         w.field("loss_bursts", s.lossBursts).field("longest_burst", s.longestBurst);
         w.field("duplicates", s.duplicates).field("reordered", s.reordered);
         w.field("max_reorder_distance", s.maxReorderDistance);
@@ -483,6 +514,17 @@ QString espSequenceText(const CaptureIndex &index, const EspSequenceAnalysis &a)
         }
         if (s.lossBursts > shown)
             out << QStringLiteral("    ... %1 more gap(s) (see --json)").arg(s.lossBursts - shown);
+        if (s.notCaptured)
+            out << QStringLiteral("  not captured (a file of the set missing, not loss): %1")
+                       .arg(s.notCaptured);
+        for (std::size_t i = 0; i < std::min<std::size_t>(s.notCapturedRanges.size(), 10); ++i) {
+            const auto &r = s.notCapturedRanges[i];
+            out << QStringLiteral("    not captured %1..%2 (%3) %4")
+                       .arg(r.first)
+                       .arg(r.last)
+                       .arg(r.count())
+                       .arg(fileGapText(index.set, index.set.gaps[std::size_t(r.fileGap)]));
+        }
         if (s.invalidSeqZero)
             out << QStringLiteral("  %1 packet(s) with the invalid sequence number 0").arg(s.invalidSeqZero);
         QStringList windows;

@@ -27,6 +27,7 @@ struct EspMissingRange
     std::int64_t afterNs = 0;  // arrival of the packet carrying first - 1
     std::int64_t beforeNs = 0; // arrival of the packet carrying last + 1
     std::uint32_t epoch = 0;   // 0 unless the sender restarted its numbering
+    int fileGap = -1;          // into CaptureIndex::fileGaps: the range spans that gap between files
     [[nodiscard]] std::uint64_t count() const { return last - first + 1; }
 };
 
@@ -81,7 +82,11 @@ struct EspSaSequence
     std::uint64_t missing = 0;                  // sequence numbers absent inside each epoch's [first, last]
     std::vector<EspMissingRange> missingRanges; // in order; at most kMaxStoredRanges
     bool missingRangesTruncated = false;
-    std::uint64_t lossBursts = 0; // = number of missing ranges
+    // Absent across a gap between the files of a capture set (a file of the ring is missing):
+    // not captured, so neither in `missing` nor in the loss bursts.
+    std::uint64_t notCaptured = 0;
+    std::vector<EspMissingRange> notCapturedRanges; // at most kMaxStoredRanges
+    std::uint64_t lossBursts = 0;                   // = number of missing ranges
     std::uint64_t longestBurst = 0;
 
     std::uint64_t duplicates = 0;         // a sequence number seen again

@@ -161,6 +161,13 @@ int CaptureReader::next(RawPacket &pkt)
     return -1;
 }
 
+std::optional<std::int64_t> CaptureReader::firstPacketTime()
+{
+    RawPacket pkt;
+    if (next(pkt) != 1) return std::nullopt;
+    return pkt.tsNs;
+}
+
 QString CaptureReader::lastError(std::uint64_t packetsRead) const
 {
     if (m_recordEnd > 0)

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace ikev2wb {
 
@@ -166,6 +167,11 @@ public:
         if (progress) progress(out.bytesRead, m_info.fileSize, out.packets);
         return out;
     }
+
+    /// Reads the first record and returns its time (ns since the epoch); no value when the file
+    /// holds no packet or its first record is damaged. The record is consumed: call it on a
+    /// reader opened only to look (a capture set orders its files by their first packet).
+    std::optional<std::int64_t> firstPacketTime();
 
     /// Current byte offset in the file.
     [[nodiscard]] std::int64_t position() const;

@@ -51,8 +51,11 @@ struct ClockMap
     /// its last packet without such evidence it may still have run and seen nothing.
     [[nodiscard]] bool captureOff(int side, std::int64_t ts) const
     {
-        return (ts < first[side] && startedLate[side]) || (ts > last[side] && endedEarly[side]);
+        return (ts < first[side] && startedLate[side]) || (ts > last[side] && endedEarly[side]) ||
+               (sets[side] && sets[side]->inGap(ts));
     }
+    /// A side read as a set of files: a gap between its files is a time it did not capture.
+    const CaptureSet *sets[2] = {nullptr, nullptr};
 
     void observe(int dir, std::int64_t delta)
     {

@@ -2,6 +2,7 @@
 #include "endpointcompare.h"
 
 #include "../dissect/ikeconstants.h"
+#include "../index/captureset.h"
 #include "../report/capturesummary.h"
 #include "../report/jsonwriter.h"
 
@@ -25,7 +26,7 @@ QString exchangeText(std::uint8_t e)
 
 QString fileName(const CompareSide &s)
 {
-    return QFileInfo(s.file.path).fileName();
+    return s.set.isSet() ? s.set.name : QFileInfo(s.file.path).fileName();
 }
 
 QString endpointName(const CompareResult &r, int s)
@@ -233,6 +234,7 @@ std::string compareJson(const CompareResult &r, bool pretty)
         for (std::uint32_t spi : c.otherSpis)
             w.spi(spi);
         w.endArray();
+        writeCaptureSetJson(w, c.set);
         w.endObject();
     }
     w.endArray();
@@ -324,6 +326,8 @@ QString compareText(const CompareResult &r)
                  .arg(c.espPackets)
                  .arg(c.ikeMessages)
                  .arg(QString::number(double(c.lastNs - c.firstNs) / 1e9, 'f', 3));
+        if (c.set.isSet())
+            t += QStringLiteral("%1: ").arg(QLatin1String(sideName(s))) + captureSetText(c.set);
     }
     if (r.clock.identifiable)
         t += QStringLiteral("clock: B − A = %1 s, min path delay %2 ms, error bound ±%3 ms (%4)\n")

@@ -498,6 +498,9 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         side.ikeMessages = obs[s]->ike.size();
         side.firstNs = obs[s]->firstNs;
         side.lastNs = obs[s]->lastNs;
+        side.set = obs[s]->set;
+        for (const QString &n : side.set.notes)
+            r.notes << QStringLiteral("%1: %2").arg(QLatin1String(s == 0 ? "A" : "B"), n);
         if (!obs[s]->readWarning.isEmpty())
             r.notes << QStringLiteral("%1: %2").arg(QFileInfo(side.file.path).fileName(),
                                                     obs[s]->readWarning);
@@ -617,6 +620,7 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
     for (int s = 0; s < 2; ++s) {
         clock.first[s] = obs[s]->firstNs;
         clock.last[s] = obs[s]->lastNs;
+        if (!obs[s]->set.gaps.empty()) clock.sets[s] = &obs[s]->set;
     }
     const auto noteMissing = [&](const SaPair &p) {
         if (p.side[1 - p.sender] == nullptr) return;
@@ -885,8 +889,18 @@ std::int64_t PacketPairing::oneWayDelayNs(int s, const PacketPeer &p, std::int64
 
 PairReadingProgress::PairReadingProgress(const QString &pathA, const QString &pathB,
                                          CompareProgressFn progress)
-    : m_progress(std::move(progress)), m_size{QFileInfo(pathA).size(), QFileInfo(pathB).size()}
+    : PairReadingProgress(QStringList{pathA}, QStringList{pathB}, std::move(progress))
 {
+}
+
+PairReadingProgress::PairReadingProgress(const QStringList &pathsA, const QStringList &pathsB,
+                                         CompareProgressFn progress)
+    : m_progress(std::move(progress))
+{
+    // Folders count 0 until their reader reports the size of their captures.
+    for (int s = 0; s < 2; ++s)
+        for (const QString &p : s == 0 ? pathsA : pathsB)
+            if (const QFileInfo fi(p); fi.isFile()) m_size[s] += fi.size();
 }
 
 ProgressFn PairReadingProgress::side(int side)
@@ -903,17 +917,25 @@ bool compareCaptureFiles(const QString &pathA, const QString &pathB, CompareResu
                          const CompareOptions &options, const CompareProgressFn &progress,
                          const std::atomic_bool *cancel)
 {
-    PairReadingProgress reading(pathA, pathB, progress);
+    return compareCaptureFiles(QStringList{pathA}, QStringList{pathB}, result, error, options, progress,
+                               cancel);
+}
+
+bool compareCaptureFiles(const QStringList &pathsA, const QStringList &pathsB, CompareResult &result,
+                         QString *error, const CompareOptions &options, const CompareProgressFn &progress,
+                         const std::atomic_bool *cancel)
+{
+    PairReadingProgress reading(pathsA, pathsB, progress);
     // The two reads are independent: run them side by side.
     QString errorA, errorB;
     // Each side's index is dropped once its observations are taken: only they are compared.
-    const auto observe = [&](const QString &path, QString *err,
+    const auto observe = [&](const QStringList &paths, QString *err,
                              int side) -> std::unique_ptr<CaptureObservations> {
-        const auto index = loadCapture(path, err, reading.side(side), cancel);
+        const auto index = loadCapture(paths, err, reading.side(side), cancel);
         return index ? observeIndex(*index, cancel) : nullptr;
     };
-    auto futureB = std::async(std::launch::async, [&] { return observe(pathB, &errorB, 1); });
-    auto a = observe(pathA, &errorA, 0);
+    auto futureB = std::async(std::launch::async, [&] { return observe(pathsB, &errorB, 1); });
+    auto a = observe(pathsA, &errorA, 0);
     auto b = futureB.get();
     if (!a || !b) {
         if (error) *error = !a ? errorA : errorB;
@@ -924,7 +946,7 @@ bool compareCaptureFiles(const QString &pathA, const QString &pathB, CompareResu
         result.cancelled = true;
         if (error)
             *error = QStringLiteral("%1 ⇄ %2: comparison cancelled")
-                         .arg(QFileInfo(pathA).fileName(), QFileInfo(pathB).fileName());
+                         .arg(QFileInfo(pathsA.front()).fileName(), QFileInfo(pathsB.front()).fileName());
         return false;
     };
     if (a->cancelled || b->cancelled || (cancel && cancel->load())) return cancelled();

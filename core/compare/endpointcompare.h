@@ -239,6 +239,7 @@ struct CompareSide
     std::int64_t firstNs = 0, lastNs = 0;
     std::vector<IpAddress> localAddresses; // this endpoint's own addresses as its capture shows them
     std::vector<std::uint32_t> otherSpis;  // SAs not between these two endpoints (other tunnels)
+    CaptureSet set;                        // read as a set of files: the files and the gaps between them
 };
 
 /// What a comparison is busy with, for its progress reports.
@@ -258,13 +259,14 @@ class PairReadingProgress final
 {
 public:
     PairReadingProgress(const QString &pathA, const QString &pathB, CompareProgressFn progress);
+    PairReadingProgress(const QStringList &pathsA, const QStringList &pathsB, CompareProgressFn progress);
     /// The ProgressFn for the reader of file `side` (0 = A, 1 = B); empty without a progress.
     ProgressFn side(int side);
 
 private:
     CompareProgressFn m_progress;
     std::atomic<std::int64_t> m_read[2] = {0, 0};
-    std::atomic<std::int64_t> m_size[2];
+    std::atomic<std::int64_t> m_size[2] = {0, 0};
 };
 
 struct CompareResult
@@ -301,6 +303,10 @@ CompareResult compareIndexes(const CaptureIndex &a, const CaptureIndex &b, const
 /// when either cannot be opened, and false with `result.cancelled` set (and `error` saying so) when `cancel`
 /// stopped it.
 bool compareCaptureFiles(const QString &a, const QString &b, CompareResult &result, QString *error,
+                         const CompareOptions &options = {}, const CompareProgressFn &progress = {},
+                         const std::atomic_bool *cancel = nullptr);
+/// The same with each side given as several files or folders read as one capture (a ring).
+bool compareCaptureFiles(const QStringList &a, const QStringList &b, CompareResult &result, QString *error,
                          const CompareOptions &options = {}, const CompareProgressFn &progress = {},
                          const std::atomic_bool *cancel = nullptr);
 

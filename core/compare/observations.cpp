@@ -148,6 +148,7 @@ std::unique_ptr<CaptureObservations> observeIndex(const CaptureIndex &index, con
 {
     auto out = std::make_unique<CaptureObservations>();
     out->file = index.file;
+    out->set = index.set;
     out->packets = index.packetCount();
     out->firstNs = index.firstNs;
     out->lastNs = index.lastNs;

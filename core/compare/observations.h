@@ -77,11 +77,14 @@ struct CaptureObservations
     std::vector<ObservedSa> sas;
     std::vector<ObservedIke> ike;
     QString readWarning; // the read stopped early (truncated file)
+    CaptureSet set;      // read as a set of files: the files and the gaps between them
     bool cancelled = false;
     [[nodiscard]] bool empty() const { return packets == 0; }
+    /// Whether the capture was running at `tsNs`: inside its span and not in a gap between the
+    /// files of a set (a file of the ring is missing).
     [[nodiscard]] bool contains(std::int64_t tsNs, std::int64_t marginNs = 0) const
     {
-        return packets != 0 && tsNs >= firstNs - marginNs && tsNs <= lastNs + marginNs;
+        return packets != 0 && tsNs >= firstNs - marginNs && tsNs <= lastNs + marginNs && !set.inGap(tsNs);
     }
 };
 

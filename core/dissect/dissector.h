@@ -17,6 +17,9 @@ class Dissector final
 {
 public:
     explicit Dissector(int linkType);
+    /// The next frames come with another link type (the next file of a capture set); what was
+    /// learned so far (NAT-T endpoints) stays.
+    void setLinkType(int linkType) { m_linkType = linkType; }
 
     /// Dissects a captured frame. `originalLength` is the length on the wire.
     [[nodiscard]] PacketFacts dissect(ByteView frame, std::uint32_t originalLength);

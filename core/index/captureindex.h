@@ -8,6 +8,7 @@
 #include "packetrecord.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <array>
 #include <cstdint>
@@ -96,6 +97,70 @@ struct IcmpError
     bool quotesEsp = false;
 };
 
+/// One file of a capture read as a set of files (a ring written by tcpdump -C/-G, dumpcap's
+/// ring buffer, editcap -c pieces), in reading order: by the time of its first packet.
+struct CaptureSetFile
+{
+    QString path;
+    QString format; // "pcap" or "pcapng"
+    int linkType = -1;
+    QString linkTypeName;
+    std::int64_t sizeBytes = 0;
+    std::uint64_t packets = 0;
+    std::uint64_t firstPacket = 0; // index of its first packet in the set
+    std::int64_t firstNs = 0;      // its first and last packet (0 without packets)
+    std::int64_t lastNs = 0;
+    std::int64_t longestPauseNs = 0; // longest time between two consecutive packets inside it
+    std::int64_t ringNumber = -1;    // the number its name carries in the ring, -1 for none
+    QString warning;                 // its read stopped early (the set continues with the next file)
+};
+
+/// A hole between two consecutive files of a set: a file of the ring is missing, so what was
+/// sent in between was not captured (not lost on the path).
+struct CaptureFileGap
+{
+    std::uint32_t before = 0; // index into CaptureIndex::files
+    std::uint32_t after = 0;
+    std::int64_t fromNs = 0;        // the last packet of `before`
+    std::int64_t toNs = 0;          // the first packet of `after`
+    std::int64_t missingFiles = -1; // ring numbers skipped between the two; -1: names carry no numbering
+    bool byNumbering = false;       // the names' ring numbering skips
+    bool byTime = false;            // no packet for over kFileGapPauseFactor x the longest pause inside them
+};
+/// A hole between two files is a gap when it is longer than this many times the longest pause
+/// between packets inside either of them (or, when their names skip a ring number, longer than it).
+inline constexpr std::int64_t kFileGapPauseFactor = 4;
+
+/// What reading several files as one capture adds: the files in reading order, the gaps
+/// between them, and what the reading noted (folder entries skipped, files overlapping in time).
+struct CaptureSet
+{
+    std::vector<CaptureSetFile> files; // empty: not a set
+    std::vector<CaptureFileGap> gaps;
+    QStringList notes;
+    QStringList sources; // the paths as given (files and folders)
+    QString name;        // for titles: the folder's name, or the first file's name and "+N files"
+
+    [[nodiscard]] bool isSet() const { return !files.empty(); }
+    /// The gap an absence from `afterNs` to `beforeNs` spans (the packet before it in an earlier
+    /// file, the one after it in a later one), or -1 when it spans none.
+    [[nodiscard]] int gapSpanned(std::int64_t afterNs, std::int64_t beforeNs) const
+    {
+        const std::int64_t lo = afterNs < beforeNs ? afterNs : beforeNs;
+        const std::int64_t hi = afterNs < beforeNs ? beforeNs : afterNs;
+        for (std::size_t i = 0; i < gaps.size(); ++i)
+            if (lo <= gaps[i].fromNs && hi >= gaps[i].toNs) return int(i);
+        return -1;
+    }
+    /// True when `ts` lies inside a gap (strictly between the two files' packets).
+    [[nodiscard]] bool inGap(std::int64_t ts) const
+    {
+        for (const CaptureFileGap &g : gaps)
+            if (ts > g.fromNs && ts < g.toNs) return true;
+        return false;
+    }
+};
+
 struct CaptureWarning
 {
     std::int64_t packet = -1; // 0-based packet index, -1 for the file as a whole
@@ -124,6 +189,9 @@ struct CaptureIndex
     /// The capturing machine's own drop counters (pcapng Interface Statistics Blocks); no value
     /// for pcap files and pcapng files without them.
     std::optional<CaptureDrops> captureDrops;
+    /// Read as a set of files (several files or a folder given as one capture); empty for a
+    /// capture opened as one file.
+    CaptureSet set;
 
     [[nodiscard]] std::uint64_t count(PacketKind k) const { return kindCounts[std::size_t(k)]; }
     [[nodiscard]] std::size_t packetCount() const { return packets.size(); }

@@ -1,5 +1,9 @@
 #include "indexbuilder.h"
 
+#include "captureset.h"
+
+#include <QFileInfo>
+
 #include <algorithm>
 #include <cstring>
 
@@ -265,23 +269,36 @@ CaptureIndex IndexBuilder::finish(const ReadOutcome &outcome)
     return std::move(m_index);
 }
 
+void addPcapngStatistics(CaptureIndex &index, CaptureReader &reader)
+{
+    // libpcap does not hand over the statistics blocks: one pass over the block headers.
+    PcapngStatsScan scan = scanPcapngStatistics(reader.duplicateHandle());
+    index.captureDrops = scan.drops;
+    if (!scan.warning.isEmpty() && !index.partial)
+        index.warnings.push_back({-1, QStringLiteral("statistics blocks: %1").arg(scan.warning)});
+}
+
 std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, const ProgressFn &progress,
                                           const std::atomic_bool *cancel)
 {
+    if (QFileInfo(path).isDir()) return loadCaptureSet({path}, error, progress, cancel);
     auto reader = CaptureReader::open(path, error);
     if (!reader) return nullptr;
     IndexBuilder builder(reader->info());
     reader->setDissectorPrefixOnly(true); // the builder reads packet bytes only through the dissector
     const ReadOutcome outcome = reader->read([&](const RawPacket &p) { builder.add(p); }, progress, cancel);
     auto index = std::make_unique<CaptureIndex>(builder.finish(outcome));
-    if (index->file.format == QLatin1String("pcapng") && !index->cancelled) {
-        // libpcap does not hand over the statistics blocks: one pass over the block headers.
-        PcapngStatsScan scan = scanPcapngStatistics(reader->duplicateHandle());
-        index->captureDrops = scan.drops;
-        if (!scan.warning.isEmpty() && !index->partial)
-            index->warnings.push_back({-1, QStringLiteral("statistics blocks: %1").arg(scan.warning)});
-    }
+    if (index->file.format == QLatin1String("pcapng") && !index->cancelled)
+        addPcapngStatistics(*index, *reader);
     return index;
+}
+
+std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *error,
+                                          const ProgressFn &progress, const std::atomic_bool *cancel)
+{
+    if (paths.size() == 1 && !QFileInfo(paths.front()).isDir())
+        return loadCapture(paths.front(), error, progress, cancel);
+    return loadCaptureSet(paths, error, progress, cancel);
 }
 
 } // namespace ikev2wb

@@ -16,6 +16,9 @@ class IndexBuilder final
 {
 public:
     explicit IndexBuilder(const CaptureFileInfo &file);
+    /// The next records come from another file of the same capture (a set of files read as one):
+    /// its link type may differ; packet numbers, flows, SAs and IKE messages continue.
+    void beginFile(const CaptureFileInfo &file) { m_dissector.setLinkType(file.linkType); }
     /// Adds the next record of the capture.
     void add(const RawPacket &pkt);
     /// Ends the pass: flushes the reassembler and records how the read ended.
@@ -75,7 +78,13 @@ private:
 
 /// Reads a whole capture into an index. Returns nullptr and sets `error` when the file cannot be
 /// opened at all; a file that breaks off midway gives a partial index with a warning.
+/// A folder is read as one capture made of its capture files (loadCaptureSet()).
 std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error,
+                                          const ProgressFn &progress = {},
+                                          const std::atomic_bool *cancel = nullptr);
+/// Several files and folders read as ONE capture (a ring of files): see captureset.h. One plain
+/// file is read as loadCapture(path) reads it.
+std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *error,
                                           const ProgressFn &progress = {},
                                           const std::atomic_bool *cancel = nullptr);
 

@@ -2,6 +2,7 @@
 
 #include "../capture/pcapngstats.h"
 #include "../dissect/ikeconstants.h"
+#include "../index/captureset.h"
 #include "../index/indexbuilder.h"
 #include "jsonwriter.h"
 
@@ -221,6 +222,7 @@ std::string summaryJson(const CaptureIndex &index, const CaptureSummary &s, bool
     w.field("link_type", index.file.linkType).field("link_type_name", index.file.linkTypeName);
     w.field("snap_length", index.file.snapLength).field("size_bytes", index.file.fileSize);
     w.endObject();
+    writeCaptureSetJson(w, index.set);
     w.field("packets", std::uint64_t(index.packetCount()));
     w.key("first_time").time(index.firstNs);
     w.key("last_time").time(index.lastNs);
@@ -367,6 +369,7 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
         out << QStringLiteral("Time      %1 → %2 (%3 s)")
                    .arg(timeText(index.firstNs), timeText(index.lastNs))
                    .arg(double(index.lastNs - index.firstNs) / 1e9, 0, 'f', 3);
+    if (index.set.isSet()) out << QString() << captureSetText(index.set).trimmed();
     out << QString() << QStringLiteral("Packets by kind");
     for (std::size_t k = 0; k < index.kindCounts.size(); ++k)
         if (index.kindCounts[k])

@@ -1,6 +1,7 @@
 #include "investigation.h"
 
 #include "diagnose/checklist.h"
+#include "index/captureset.h"
 #include "index/indexbuilder.h"
 
 #include <QFileInfo>
@@ -19,10 +20,11 @@ struct Read
     QString error;
 };
 
-Read readAndAnalyse(const QString &path, const ProgressFn &progress, const std::atomic_bool *cancel)
+Read readAndAnalyse(const QStringList &paths, const ProgressFn &progress, const std::atomic_bool *cancel)
 {
     Read r;
-    std::shared_ptr<const CaptureIndex> index = loadCapture(path, &r.error, progress, cancel);
+    const QString path = paths.front();
+    std::shared_ptr<const CaptureIndex> index = loadCapture(paths, &r.error, progress, cancel);
     if (!index) return r;
     if (index->cancelled) {
         r.error = QStringLiteral("%1: reading cancelled").arg(QFileInfo(path).fileName());
@@ -38,12 +40,29 @@ Read readAndAnalyse(const QString &path, const ProgressFn &progress, const std::
     return r;
 }
 
+/// A capture's name for people: its file's, or the set's (folder, or first file "+N files").
+QString captureName(const CaptureIndex &index)
+{
+    return index.set.isSet() ? index.set.name : QFileInfo(index.file.path).fileName();
+}
+
+QStringList captureInputs(const CaptureIndex &index)
+{
+    return index.set.isSet() ? index.set.sources : QStringList{index.file.path};
+}
+
 } // namespace
 
 bool Investigation::openCapture(Host host, const QString &path, QString *error, const ProgressFn &progress,
                                 const std::atomic_bool *cancel)
 {
-    Read r = readAndAnalyse(path, progress, cancel);
+    return openCapture(host, QStringList{path}, error, progress, cancel);
+}
+
+bool Investigation::openCapture(Host host, const QStringList &paths, QString *error,
+                                const ProgressFn &progress, const std::atomic_bool *cancel)
+{
+    Read r = readAndAnalyse(paths, progress, cancel);
     if (!r.index) {
         if (error) *error = r.error;
         return false;
@@ -53,6 +72,12 @@ bool Investigation::openCapture(Host host, const QString &path, QString *error, 
 }
 
 bool Investigation::openPair(const QString &pathA, const QString &pathB, QString *error,
+                             const CompareProgressFn &progress, const std::atomic_bool *cancel)
+{
+    return openPair(QStringList{pathA}, QStringList{pathB}, error, progress, cancel);
+}
+
+bool Investigation::openPair(const QStringList &pathA, const QStringList &pathB, QString *error,
                              const CompareProgressFn &progress, const std::atomic_bool *cancel)
 {
     PairReadingProgress reading(pathA, pathB, progress);
@@ -68,7 +93,7 @@ bool Investigation::openPair(const QString &pathA, const QString &pathB, QString
     if (r->cancelled) {
         if (error)
             *error = QStringLiteral("%1 ⇄ %2: comparison cancelled")
-                         .arg(QFileInfo(pathA).fileName(), QFileInfo(pathB).fileName());
+                         .arg(QFileInfo(pathA.front()).fileName(), QFileInfo(pathB.front()).fileName());
         return false;
     }
     setCapture(Host::A, std::move(a.index), std::move(a.analysis));
@@ -115,21 +140,38 @@ const Diagnosis &Investigation::diagnose()
     in.assumptions = m_assumptions;
     QStringList inputs;
     if (m_index[0]) {
-        in.nameA = QFileInfo(m_index[0]->file.path).fileName();
-        inputs << m_index[0]->file.path;
+        in.nameA = captureName(*m_index[0]);
+        inputs << captureInputs(*m_index[0]);
     }
     // The peer joins once it is compared: its numbers alone say nothing about transit.
     if (m_index[1] && m_comparison) {
         in.indexB = m_index[1].get();
         in.analysisB = m_analysis[1].get();
         in.comparison = m_comparison.get();
-        in.nameB = QFileInfo(m_index[1]->file.path).fileName();
-        inputs << m_index[1]->file.path;
+        in.nameB = captureName(*m_index[1]);
+        inputs << captureInputs(*m_index[1]);
     }
     if (!m_evidenceInputs.isEmpty()) in.evidence = &m_evidence;
     m_facts = deriveFacts(in);
     m_diagnosis = runChecklist(m_facts);
     m_diagnosis.inputs = inputs + m_evidenceInputs;
+    // A capture read as a ring of files with a file missing: what was not captured is not loss.
+    for (int h = 0; h < 2; ++h) {
+        if (!m_index[h] || !m_analysis[h] || (h == 1 && !m_comparison)) continue;
+        const CaptureSet &set = m_index[h]->set;
+        for (std::size_t g = 0; g < set.gaps.size(); ++g) {
+            std::uint64_t notCaptured = 0;
+            for (const EspSaSequence &s : m_analysis[h]->esp.sas)
+                for (const EspMissingRange &r : s.notCapturedRanges)
+                    if (r.fileGap == int(g)) notCaptured += r.count();
+            m_diagnosis.notes << QStringLiteral(
+                                     "%1: %2 ESP sequence numbers not captured %3 (a file of the ring is "
+                                     "missing): not counted as loss")
+                                     .arg(captureName(*m_index[h]))
+                                     .arg(notCaptured)
+                                     .arg(fileGapText(set, set.gaps[g]));
+        }
+    }
     return m_diagnosis;
 }
 

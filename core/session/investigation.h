@@ -13,18 +13,34 @@
 #include <atomic>
 #include <memory>
 #include <optional>
+#include <type_traits>
+#include <utility>
 
 namespace ikev2wb {
 
 /// The two ends of the tunnel: host A took capture A ("this" host), host B the peer's capture.
 enum class Host : int { A = 0, B = 1 };
 
+/// One capture's paths: a capture file, a folder, or several files read as one capture (a ring of
+/// files). Takes a single path as it is (a QString or anything that converts to one).
+struct CapturePaths : QStringList
+{
+    CapturePaths() = default;
+    CapturePaths(const QStringList &paths) : QStringList(paths) {}
+    template <typename T>
+    requires std::is_convertible_v<T, QString> &&
+        (!std::is_convertible_v<T, QStringList>)CapturePaths(T &&path)
+        : QStringList{QString(std::forward<T>(path))}
+    {
+    }
+};
+
 /// The files of an investigation: capture A, optionally the peer's capture B, and host evidence
 /// files or folders (assigned to a host, or matched to one by the addresses they name).
 struct DiagnosisFiles
 {
-    QString captureA;
-    QString captureB;
+    CapturePaths captureA; // a capture file, a folder, or several files read as one capture (a ring)
+    CapturePaths captureB; // the same of the peer; empty: none
     QStringList evidence;  // host evidence, assigned to A or B by the addresses it names
     QStringList evidenceA; // host evidence the user assigned to capture A's endpoint
     QStringList evidenceB; // ... to capture B's endpoint
@@ -49,12 +65,18 @@ public:
     /// cannot be opened, or saying the read was cancelled.
     bool openCapture(Host host, const QString &path, QString *error, const ProgressFn &progress = {},
                      const std::atomic_bool *cancel = nullptr);
+    /// The same for several files or folders read as one capture (loadCapture(QStringList)).
+    bool openCapture(Host host, const QStringList &paths, QString *error, const ProgressFn &progress = {},
+                     const std::atomic_bool *cancel = nullptr);
     /// Reads A and B side by side (each file once), analyses both and compares them: what a
     /// pair needs. `progress` gets (Reading, bytes of both files read, their size) from both
     /// reading threads, then (Comparing, ...) as compareCaptures() reports it. False with `error`
     /// naming the file that cannot be opened, or saying the work was cancelled; then the
     /// investigation is left as it was.
     bool openPair(const QString &pathA, const QString &pathB, QString *error,
+                  const CompareProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr);
+    /// The same with each side given as several files or folders read as one capture.
+    bool openPair(const QStringList &pathsA, const QStringList &pathsB, QString *error,
                   const CompareProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr);
     /// A capture read elsewhere (with its analysis, or analysed here when null).
     void setCapture(Host host, IndexPtr index, AnalysisPtr analysis = {});

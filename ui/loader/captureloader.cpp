@@ -87,7 +87,7 @@ void CaptureLoader::load(const QString &path)
             shared->packets = packets;
         };
         std::shared_ptr<const CaptureIndex> idx(
-            loadCapture(path, &error, progress, &shared->cancel).release());
+            loadCapture(path.split(QLatin1Char('\n')), &error, progress, &shared->cancel).release());
         r.index = idx;
         r.error = error;
         if (!idx || idx->cancelled) return r;

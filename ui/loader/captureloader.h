@@ -25,6 +25,7 @@ public:
     explicit CaptureLoader(QObject *parent = nullptr);
     ~CaptureLoader() override;
 
+    /// `path`: a capture file or folder, or several files joined by newlines read as ONE capture.
     void load(const QString &path);
     void cancel();
     [[nodiscard]] bool isBusy() const { return m_busy; }

@@ -50,7 +50,9 @@ void PairLoader::compare(const QString &pathA, const QString &pathB)
     start(pathA, pathB, QFileInfo(pathA).size() + QFileInfo(pathB).size(),
           [pathA, pathB](Investigation &inv, QString *error, const CompareProgressFn &progress,
                          const std::atomic_bool *cancel) {
-              return inv.openPair(pathA, pathB, error, progress, cancel);
+              // A side of several files read as one capture comes as its paths joined by newlines.
+              return inv.openPair(pathA.split(QLatin1Char('\n')), pathB.split(QLatin1Char('\n')), error,
+                                  progress, cancel);
           });
 }
 
@@ -65,7 +67,8 @@ void PairLoader::compare(std::shared_ptr<const CaptureIndex> indexA,
               const ProgressFn reading = [&](std::int64_t done, std::int64_t total, std::uint64_t) {
                   if (progress) progress(CompareStage::Reading, done, total);
               };
-              if (!inv.openCapture(Host::B, pathB, error, reading, cancel)) return false;
+              if (!inv.openCapture(Host::B, pathB.split(QLatin1Char('\n')), error, reading, cancel))
+                  return false;
               if (inv.compare({}, progress, cancel)) return true;
               if (error) *error = QStringLiteral("%1: comparison cancelled").arg(QFileInfo(pathB).fileName());
               return false;
