@@ -39,6 +39,29 @@
 
 namespace ikev2wb::ui {
 
+namespace {
+/// A queued capture made of several files read as one (a ring) travels as its paths joined by
+/// newlines: the loaders split it again (CaptureLoader, PairLoader).
+QString setKey(const QStringList &paths)
+{
+    return paths.join(QLatin1Char('\n'));
+}
+
+/// A queued capture's name for people: the file's, or the first file's and "+N files".
+QString displayName(const QString &key)
+{
+    const QStringList parts = key.split(QLatin1Char('\n'));
+    if (parts.size() == 1) return QFileInfo(key).fileName();
+    return MainWindow::tr("%1 +%2 files").arg(QFileInfo(parts.front()).fileName()).arg(parts.size() - 1);
+}
+
+/// The key that reopens a loaded capture: its file, its folder, or its files.
+QString captureKey(const CaptureIndex &index)
+{
+    return index.set.isSet() ? setKey(index.set.sources) : index.file.path;
+}
+} // namespace
+
 MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 {
     setWindowTitle(tr("IKEv2 Workbench"));
@@ -90,7 +113,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     auto *file = menuBar()->addMenu(tr("&File"));
     auto *open = file->addAction(tr("&Open Capture…"), this, &MainWindow::chooseFiles);
     open->setShortcut(QKeySequence::Open);
-    open->setToolTip(tr("Open one or more pcap/pcapng captures; each gets its own tab"));
+    open->setToolTip(tr("Open one or more pcap/pcapng captures: each in its own tab, or several files "
+                        "as one capture (a ring of files)"));
+    auto *openFolder = file->addAction(tr("Open &Folder as One Capture…"), this, &MainWindow::chooseFolder);
+    openFolder->setObjectName(QStringLiteral("openFolderAction"));
+    openFolder->setToolTip(tr("Read the captures in a folder (a ring written by tcpdump -C/-G, dumpcap or "
+                              "editcap -c) as one capture, in the order of their first packet"));
     auto *openPairAction = file->addAction(tr("Open Endpoint &Pair…"), this, &MainWindow::choosePair);
     openPairAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
     openPairAction->setToolTip(tr("Compare the captures taken at the two ends of a tunnel"));
@@ -202,6 +230,12 @@ void MainWindow::openFiles(const QStringList &paths)
     if (!m_loader->isBusy()) openNext();
 }
 
+void MainWindow::openAsOneCapture(const QStringList &paths)
+{
+    if (paths.isEmpty()) return;
+    openFiles({setKey(paths)});
+}
+
 void MainWindow::chooseFiles()
 {
     WorkbenchSettings settings;
@@ -209,7 +243,20 @@ void MainWindow::chooseFiles()
         QFileDialog::getOpenFileNames(this, tr("Open captures"), settings.lastDirectory(),
                                       tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
     if (!paths.isEmpty()) settings.setLastDirectory(QFileInfo(paths.first()).absolutePath());
-    openFiles(paths);
+    if (paths.size() >= 2)
+        offerChoices(paths);
+    else
+        openFiles(paths);
+}
+
+void MainWindow::chooseFolder()
+{
+    WorkbenchSettings settings;
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Open a folder of captures as one capture"), settings.lastDirectory());
+    if (dir.isEmpty()) return;
+    settings.setLastDirectory(dir);
+    openFiles({dir});
 }
 
 void MainWindow::showStartPage()
@@ -229,7 +276,7 @@ void MainWindow::openNext()
 {
     if (m_queue.isEmpty()) return;
     const QString path = m_queue.takeFirst();
-    m_status->setText(tr("Loading %1…").arg(QFileInfo(path).fileName()));
+    m_status->setText(tr("Loading %1…").arg(displayName(path)));
     m_progress->setRange(0, 1000);
     m_progress->setValue(0);
     m_progress->setVisible(true);
@@ -243,7 +290,7 @@ void MainWindow::onProgress(const QString &path, qint64 done, qint64 total, quin
     if (total > 0) m_progress->setValue(int(1000.0 * double(done) / double(total)));
     QString left = secondsLeft >= 0 ? tr(", about %1 s left").arg(secondsLeft, 0, 'f', 0) : QString();
     m_status->setText(tr("Loading %1: %2 of %3 MB, %4 packets%5")
-                          .arg(QFileInfo(path).fileName())
+                          .arg(displayName(path))
                           .arg(double(done) / 1e6, 0, 'f', 1)
                           .arg(double(total) / 1e6, 0, 'f', 1)
                           .arg(packets)
@@ -256,10 +303,8 @@ void MainWindow::onLoaded(const QString &path, IndexPtr index)
     QString warn = index->warnings.empty()
                        ? QString()
                        : tr(" — %1 warnings").arg(index->warnings.size() + index->warningsSuppressed);
-    m_status->setText(tr("%1: %2 packets%3; analysing…")
-                          .arg(QFileInfo(path).fileName())
-                          .arg(index->packetCount())
-                          .arg(warn));
+    m_status->setText(
+        tr("%1: %2 packets%3; analysing…").arg(displayName(path)).arg(index->packetCount()).arg(warn));
 }
 
 CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
@@ -277,9 +322,11 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
             // lays out its new tab bar.
             page->resize(m_stack->size());
             const bool pair = !page->peerPath().isEmpty();
-            const QString title = pair ? QFileInfo(path).fileName() + QStringLiteral(" ⇄ ") +
-                                             QFileInfo(page->peerPath()).fileName()
-                                       : QFileInfo(path).fileName();
+            // A set of files is named by its folder, or its first file and "+N files".
+            const IndexPtr &ix = page->index();
+            const QString name = ix && ix->set.isSet() ? ix->set.name : QFileInfo(path).fileName();
+            const QString title =
+                pair ? name + QStringLiteral(" ⇄ ") + QFileInfo(page->peerPath()).fileName() : name;
             // A live capture's saved file takes the place of its live tab.
             const QPointer<LivePage> live = m_liveReplace.take(path);
             const int liveTab = live ? m_tabs->indexOf(live) : -1;
@@ -307,8 +354,7 @@ void MainWindow::onAnalysed(const QString &path, IndexPtr index, AnalysisPtr ana
     for (CapturePage *page : m_tabs->findChildren<CapturePage *>())
         if (page->index() == index)
             QTimer::singleShot(0, page, [page, analysis]() { page->setAnalysis(analysis); });
-    m_status->setText(
-        tr("%1: %2 packets analysed").arg(QFileInfo(path).fileName()).arg(index->packetCount()));
+    m_status->setText(tr("%1: %2 packets analysed").arg(displayName(path)).arg(index->packetCount()));
     openNext();
 }
 
@@ -329,6 +375,7 @@ void MainWindow::onFailed(const QString &path, const QString &message)
 
 void MainWindow::addRecent(const QString &path)
 {
+    if (path.contains(QLatin1Char('\n'))) return; // several files read as one: not a recent file
     writeSettings(
         this, [path]() { WorkbenchSettings().addRecentFile(path); }, [this]() { rebuildRecentMenu(); });
 }
@@ -407,36 +454,55 @@ void MainWindow::dropEvent(QDropEvent *event)
     QStringList paths;
     for (const QUrl &url : event->mimeData()->urls())
         if (url.isLocalFile()) paths << url.toLocalFile();
-    if (paths.size() == 2)
-        offerPair(paths);
+    if (paths.size() >= 2)
+        offerChoices(paths);
     else
         openFiles(paths);
 }
 
-void MainWindow::offerPair(const QStringList &paths)
+void MainWindow::offerChoices(const QStringList &paths)
 {
+    // Two files: the two ends of one tunnel (a pair), two tabs, or one capture written as a ring.
+    // More: one capture (a ring of files) or a tab each.
+    const bool two = paths.size() == 2;
     const QString a = paths.at(0), b = paths.at(1);
-    auto *box = new QMessageBox(QMessageBox::Question, tr("Two captures dropped"),
-                                tr("Are %1 and %2 the captures of the two ends of one tunnel?")
-                                    .arg(QFileInfo(a).fileName(), QFileInfo(b).fileName()),
-                                QMessageBox::NoButton, this);
-    box->setObjectName(QStringLiteral("dropPairBox"));
+    auto *box = new QMessageBox(
+        QMessageBox::Question, two ? tr("Two captures dropped") : tr("Several captures"),
+        two ? tr("Are %1 and %2 the captures of the two ends of one tunnel?")
+                  .arg(QFileInfo(a).fileName(), QFileInfo(b).fileName())
+            : tr("Are these %1 files one capture written as a ring of files?").arg(paths.size()),
+        QMessageBox::NoButton, this);
+    box->setObjectName(two ? QStringLiteral("dropPairBox") : QStringLiteral("openSetBox"));
     box->setInformativeText(
-        tr("Compared as a pair, every ESP packet sent at one end is looked up at the other: "
-           "loss in transit, per direction, with the one-way delay."));
-    auto *compare = box->addButton(tr("Compare as a Pair"), QMessageBox::AcceptRole);
-    compare->setObjectName(QStringLiteral("dropCompare"));
+        (two ? tr("Compared as a pair, every ESP packet sent at one end is looked up at the other: "
+                  "loss in transit, per direction, with the one-way delay.") +
+                   QLatin1Char(' ')
+             : QString()) +
+        tr("As one capture, the files are read in the order of their first packet: sequence numbers and "
+           "IKE exchanges continue from file to file, and what a missing file of the ring did not capture "
+           "is not counted as loss."));
+    QPushButton *compare = nullptr;
+    if (two) {
+        compare = box->addButton(tr("Compare as a Pair"), QMessageBox::AcceptRole);
+        compare->setObjectName(QStringLiteral("dropCompare"));
+    }
     auto *separate = box->addButton(tr("Open Separately"), QMessageBox::ActionRole);
     separate->setObjectName(QStringLiteral("dropSeparate"));
+    auto *asOne =
+        box->addButton(tr("Open as One Capture"), two ? QMessageBox::ActionRole : QMessageBox::AcceptRole);
+    asOne->setObjectName(QStringLiteral("dropAsOne"));
     box->addButton(QMessageBox::Cancel);
-    box->setDefaultButton(compare);
+    box->setDefaultButton(two ? compare : asOne);
     box->setAttribute(Qt::WA_DeleteOnClose);
-    connect(box, &QMessageBox::buttonClicked, this, [this, compare, separate, a, b](QAbstractButton *button) {
-        if (button == compare)
-            openPair(a, b);
-        else if (button == separate)
-            openFiles({a, b});
-    });
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, compare, separate, asOne, paths](QAbstractButton *button) {
+                if (compare && button == compare)
+                    openPair(paths.at(0), paths.at(1));
+                else if (button == separate)
+                    openFiles(paths);
+                else if (button == asOne)
+                    openAsOneCapture(paths);
+            });
     box->open(); // no exec(): no nested event loop
 }
 
@@ -511,8 +577,7 @@ void MainWindow::compareNextPair()
     const QString &pathA = pair.at(0);
     const QString &pathB = pair.at(1);
     if (!m_loader->isBusy()) {
-        m_status->setText(
-            tr("Comparing %1 ⇄ %2…").arg(QFileInfo(pathA).fileName(), QFileInfo(pathB).fileName()));
+        m_status->setText(tr("Comparing %1 ⇄ %2…").arg(displayName(pathA), displayName(pathB)));
         m_progress->setRange(0, 1000);
         m_progress->setValue(0);
     }
@@ -536,7 +601,7 @@ void MainWindow::onPairProgress(const QString &pathA, const QString &pathB, Pair
     if (m_loader->isBusy()) return;
     m_progress->setRange(0, 1000);
     m_progress->setValue(permille);
-    const QString names = QFileInfo(pathA).fileName() + QStringLiteral(" ⇄ ") + QFileInfo(pathB).fileName();
+    const QString names = displayName(pathA) + QStringLiteral(" ⇄ ") + displayName(pathB);
     m_status->setText(stage == PairLoader::Stage::Reading
                           ? tr("Reading %1 (both at once): %2 of %3 MB, %4 s")
                                 .arg(names)
@@ -557,8 +622,7 @@ void MainWindow::onPairCancelled(const QString &pathA, const QString &pathB)
         m_progress->setVisible(false);
         m_cancel->setVisible(false);
     }
-    m_status->setText(
-        tr("Comparison of %1 ⇄ %2 cancelled").arg(QFileInfo(pathA).fileName(), QFileInfo(pathB).fileName()));
+    m_status->setText(tr("Comparison of %1 ⇄ %2 cancelled").arg(displayName(pathA), displayName(pathB)));
     compareNextPair();
 }
 
@@ -586,7 +650,7 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, Investig
     // One investigation per tab: capture A's tab with every page, the comparison as a tab of its
     // own, and the checklist diagnosing both ends. Every part comes from the one investigation:
     // no file is read again.
-    const QString title = QFileInfo(pathA).fileName() + QStringLiteral(" ⇄ ") + QFileInfo(pathB).fileName();
+    const QString title = displayName(pathA) + QStringLiteral(" ⇄ ") + displayName(pathB);
     const ComparePtr result = investigation->comparison();
     const IndexPtr peerIndex = investigation->index(Host::B);
     const AnalysisPtr peerAnalysis = investigation->analysis(Host::B);
@@ -641,8 +705,9 @@ void MainWindow::addPeerCapture()
 
 void MainWindow::addPeerCaptureTo(CapturePage *page, const QString &peerPath)
 {
-    m_attachTo.insert(page->index()->file.path + QLatin1Char('\n') + peerPath, page);
-    openPair(page->index()->file.path, peerPath);
+    const QString a = captureKey(*page->index());
+    m_attachTo.insert(a + QLatin1Char('\n') + peerPath, page);
+    openPair(a, peerPath);
 }
 
 void MainWindow::onPairFailed(const QString &pathA, const QString &pathB, const QString &message)

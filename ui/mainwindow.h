@@ -31,8 +31,11 @@ class MainWindow final : public QMainWindow
 public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
-    /// Queues captures to open one after another.
+    /// Queues captures to open one after another (a folder is read as one capture).
     void openFiles(const QStringList &paths);
+    /// Queues several files to be read as ONE capture (a ring of files), in one tab named after
+    /// the first file and "+N files".
+    void openAsOneCapture(const QStringList &paths);
     /// Compares the captures of the two ends of a tunnel (A and B) in the background and shows
     /// them side by side in a tab "A ⇄ B". Pairs are compared one after another.
     void openPair(const QString &pathA, const QString &pathB);
@@ -65,8 +68,10 @@ private:
     void compareNextPair();
     void addRecent(const QString &path);
     void chooseFiles();
-    /// Two captures dropped at once: asks whether they are the two ends of one tunnel.
-    void offerPair(const QStringList &paths);
+    void chooseFolder();
+    /// Several captures chosen or dropped at once: asks whether they are the two ends of one
+    /// tunnel (two files), one capture written as a ring of files, or a tab each.
+    void offerChoices(const QStringList &paths);
     void updateStartPage();
     void rebuildRecentMenu();
     void showAbout();

@@ -6,13 +6,18 @@
 
 #include <QAction>
 #include <QDir>
+#include <QDropEvent>
 #include <QLabel>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QProcess>
+#include <QPushButton>
+#include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QUrl>
 
 using namespace ikev2wb::ui;
 
@@ -73,6 +78,78 @@ private Q_SLOTS:
         QVERIFY2(text.contains(right.front()), qPrintable(text.left(400)));
         QVERIFY2(text.contains(QStringLiteral("black hole"), Qt::CaseInsensitive),
                  qPrintable(text.left(1500)));
+    }
+    // Several files as ONE capture (a ring): dropped at once and taken "as one", and a folder.
+    // The pieces are a sample split with editcap; the set holds every packet of the whole file
+    // and is named after its first file ("+N files") or its folder.
+    void opensSetAsOneCapture()
+    {
+        const QString editcap = QStandardPaths::findExecutable(QStringLiteral("editcap"));
+        if (editcap.isEmpty()) QSKIP("editcap (wireshark-common) not installed");
+        const QDir samples(QStringLiteral(IKEV2WB_SAMPLES));
+        const QStringList right = samples.entryList({QStringLiteral("loss1*right*.pcap")}, QDir::Files);
+        QCOMPARE(right.size(), 1);
+        QTemporaryDir dir;
+        const QString ring = dir.filePath(QStringLiteral("ring"));
+        QVERIFY(QDir().mkpath(ring));
+        QCOMPARE(QProcess::execute(editcap,
+                                   {QStringLiteral("-c"), QStringLiteral("2000"),
+                                    samples.filePath(right.front()), ring + QStringLiteral("/piece.pcapng")}),
+                 0);
+        QStringList pieces;
+        for (const QString &f : QDir(ring).entryList(QDir::Files, QDir::Name))
+            pieces << ring + QLatin1Char('/') + f;
+        QVERIFY(pieces.size() >= 3);
+        QProcess capinfos;
+        capinfos.start(QStringLiteral("capinfos"),
+                       {QStringLiteral("-c"), QStringLiteral("-M"), QStringLiteral("-T"),
+                        QStringLiteral("-r"), samples.filePath(right.front())});
+        QVERIFY(capinfos.waitForFinished(30000));
+        const qulonglong packets = QString::fromUtf8(capinfos.readAllStandardOutput())
+                                       .trimmed()
+                                       .section(QLatin1Char('\t'), -1)
+                                       .toULongLong();
+        QVERIFY(packets > 1000);
+
+        MainWindow w;
+        w.show();
+        QVERIFY(w.findChild<QAction *>(QStringLiteral("openFolderAction")));
+        auto *tabs = w.findChild<QTabWidget *>();
+        // Dropped in reverse: asked, then read as one capture in time order.
+        auto *mime = new QMimeData;
+        QList<QUrl> urls;
+        for (auto it = pieces.crbegin(); it != pieces.crend(); ++it)
+            urls << QUrl::fromLocalFile(*it);
+        mime->setUrls(urls);
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        // QApplication::notify() drops a Drop event without a drag in progress: deliver it as the
+        // drag manager would, straight to the window's event() (as tst_startpage does).
+        static_cast<QObject &>(w).event(&drop);
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((box = w.findChild<QMessageBox *>(QStringLiteral("openSetBox"))) != nullptr,
+                                 5000);
+        auto *asOne = box->findChild<QPushButton *>(QStringLiteral("dropAsOne"));
+        QVERIFY(asOne && box->findChild<QPushButton *>(QStringLiteral("dropSeparate")));
+        asOne->click();
+        CapturePage *page = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            tabs && tabs->count() == 1 && (page = qobject_cast<CapturePage *>(tabs->widget(0))), 30000);
+        QCOMPARE(page->index()->packetCount(), std::size_t(packets));
+        QCOMPARE(page->index()->set.files.size(), std::size_t(pieces.size()));
+        QCOMPARE(page->index()->set.files.front().path, pieces.front());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            tabs->tabText(0),
+            QStringLiteral("%1 +%2 files").arg(QFileInfo(pieces.front()).fileName()).arg(pieces.size() - 1),
+            10000);
+        delete mime;
+
+        // The folder: one tab named after it.
+        w.openFiles({ring});
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), 2, 30000);
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->tabText(1), QStringLiteral("ring"), 10000);
+        auto *folderPage = qobject_cast<CapturePage *>(tabs->widget(1));
+        QVERIFY(folderPage);
+        QCOMPARE(folderPage->index()->packetCount(), std::size_t(packets));
     }
     void badFileDoesNotBlock()
     {
