@@ -3,6 +3,7 @@
 // "not captured between files", counted from the pieces with tshark, not transit loss; files
 // given out of order, pieces of another link type, bad members of the set.
 #include "analyze/analysis.h"
+#include "capture/packetexport.h"
 #include "compare/endpointcompare.h"
 #include "index/captureset.h"
 #include "index/indexbuilder.h"
@@ -156,6 +157,7 @@ private slots:
     void middlePieceMissing();
     void gapFromTimeAlone();
     void mixedLinkTypes();
+    void exportAcrossFiles();
     void ringNumbering();
     void badMembers();
     void overlapWarns();
@@ -402,6 +404,53 @@ void TestCaptureSet::mixedLinkTypes()
     QVERIFY(s->file.linkTypeName.contains(QStringLiteral(" + ")));
     QVERIFY(s->set.gaps.empty());
     QVERIFY(factsOf(*s) == factsOf(*w));
+}
+
+void TestCaptureSet::exportAcrossFiles()
+{
+    // Packets chosen across the files of a set (one piece raw IP) are written with their own link
+    // types; tshark reads the same ESP packets (SPI, sequence number, time) in the new file as in
+    // the whole capture at those frame numbers.
+    REQUIRE_TOOLS();
+    const QString whole = lab(QStringLiteral("rekey-loss"), QStringLiteral("right-outer.pcap"));
+    if (!QFile::exists(whole)) QSKIP("lab data not present");
+    QTemporaryDir dir;
+    const QStringList pieces = split(whole, 300, dir.path());
+    QVERIFY(pieces.size() >= 4);
+    const QString raw = pieces[1] + QStringLiteral(".raw");
+    QCOMPARE(run(tool("editcap"), {QStringLiteral("-C"), QStringLiteral("14"), QStringLiteral("-T"),
+                                   QStringLiteral("rawip"), pieces[1], raw})
+                 .exitCode,
+             0);
+    QVERIFY(QFile::remove(pieces[1]));
+    QVERIFY(QFile::rename(raw, pieces[1]));
+    const auto s = load(pieces);
+    QVERIFY(s);
+    QStringList sources;
+    for (const CaptureSetFile &f : s->set.files)
+        sources << f.path;
+    const std::vector<std::uint64_t> frames{1, 299, 300, 301, 450, 600, 601, 1000, 1390};
+    const QString out = dir.filePath(QStringLiteral("export.pcapng"));
+    PacketExportResult r;
+    QString error;
+    QVERIFY2(exportPackets(sources, frames, out, &r, &error), qPrintable(error));
+    QCOMPARE(r.written, std::uint64_t(frames.size()));
+    QVERIFY2(r.warning.isEmpty(), qPrintable(r.warning));
+    const QStringList fields{QStringLiteral("-T"), QStringLiteral("fields"),
+                             QStringLiteral("-e"), QStringLiteral("frame.time_epoch"),
+                             QStringLiteral("-e"), QStringLiteral("esp.spi"),
+                             QStringLiteral("-e"), QStringLiteral("esp.sequence")};
+    QStringList numbers;
+    for (std::uint64_t f : frames)
+        numbers << QStringLiteral("frame.number == %1").arg(f);
+    const Run expected = run(tool("tshark"), QStringList{QStringLiteral("-r"), whole, QStringLiteral("-Y"),
+                                                         numbers.join(QStringLiteral(" || "))} +
+                                                 fields);
+    const Run got = run(tool("tshark"), QStringList{QStringLiteral("-r"), out} + fields);
+    QCOMPARE(expected.exitCode, 0);
+    QCOMPARE(got.exitCode, 0);
+    QCOMPARE(got.out.count('\n'), qsizetype(frames.size()));
+    QCOMPARE(got.out, expected.out);
 }
 
 void TestCaptureSet::ringNumbering()

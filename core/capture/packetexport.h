@@ -4,6 +4,7 @@
 // through libpcap and copied byte for byte with their timestamps (nanosecond resolution) and
 // original lengths, so the new file opens in Wireshark with the same bytes the source holds.
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 #include <cstdint>
@@ -23,5 +24,11 @@ struct PacketExportResult
 /// file and the reason.
 bool exportPackets(const QString &source, std::span<const std::uint64_t> frames, const QString &destination,
                    PacketExportResult *result, QString *error, const std::atomic_bool *cancel = nullptr);
+/// The same from a capture read as a set of files (CaptureIndex::set): `sources` in reading
+/// order, frame numbers counted across them; one interface per file in the new file (each with
+/// its own link type).
+bool exportPackets(const QStringList &sources, std::span<const std::uint64_t> frames,
+                   const QString &destination, PacketExportResult *result, QString *error,
+                   const std::atomic_bool *cancel = nullptr);
 
 } // namespace ikev2wb

@@ -114,10 +114,11 @@ void PcapngWriter::interfaceDescription(const InterfaceDescription &idb)
 }
 
 void PcapngWriter::enhancedPacket(std::uint64_t timestamp, const std::uint8_t *data,
-                                  std::uint32_t capturedLength, std::uint32_t originalLength)
+                                  std::uint32_t capturedLength, std::uint32_t originalLength,
+                                  std::uint32_t interfaceId)
 {
     const std::size_t b = beginBlock(kEnhancedPacket);
-    put32(0); // interface id
+    put32(interfaceId);
     put32(static_cast<std::uint32_t>(timestamp >> 32));
     put32(static_cast<std::uint32_t>(timestamp));
     put32(capturedLength);

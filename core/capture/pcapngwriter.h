@@ -54,8 +54,9 @@ class PcapngWriter
 public:
     void sectionHeader(std::string_view userApplication);
     void interfaceDescription(const InterfaceDescription &idb);
+    /// A packet of interface `interfaceId` (the order of the interfaceDescription() calls).
     void enhancedPacket(std::uint64_t timestamp, const std::uint8_t *data, std::uint32_t capturedLength,
-                        std::uint32_t originalLength);
+                        std::uint32_t originalLength, std::uint32_t interfaceId = 0);
     void interfaceStatistics(const InterfaceStatistics &isb);
 
     [[nodiscard]] std::size_t pending() const { return m_buf.size(); }

@@ -130,11 +130,20 @@ void PacketsPage::addPacketActions(QMenu *menu, const QModelIndex &at)
     menu->addSeparator();
     const QString wireshark = QStandardPaths::findExecutable(QStringLiteral("wireshark"));
     const quint64 frame = at.isValid() ? m_model->packetAt(at.row()) + 1 : 0;
-    QAction *open =
-        menu->addAction(tr("Open in Wireshark at Packet %1").arg(frame), this, [wireshark, source, frame]() {
+    // A capture read as a set of files: the file that holds the packet, at its number there.
+    QString file = source;
+    quint64 frameInFile = frame;
+    if (m_index && m_index->set.isSet() && frame > 0)
+        for (const CaptureSetFile &f : m_index->set.files)
+            if (frame > f.firstPacket && frame <= f.firstPacket + f.packets) {
+                file = f.path;
+                frameInFile = frame - f.firstPacket;
+            }
+    QAction *open = menu->addAction(
+        tr("Open in Wireshark at Packet %1").arg(frame), this, [wireshark, file, frameInFile]() {
             // No shell: the program and its arguments as a list.
             QProcess::startDetached(
-                wireshark, {QStringLiteral("-r"), source, QStringLiteral("-g"), QString::number(frame)});
+                wireshark, {QStringLiteral("-r"), file, QStringLiteral("-g"), QString::number(frameInFile)});
         });
     open->setEnabled(at.isValid() && !wireshark.isEmpty() && !source.isEmpty());
     if (wireshark.isEmpty()) open->setToolTip(tr("Wireshark is not installed (no 'wireshark' in PATH)"));
@@ -144,13 +153,18 @@ void PacketsPage::exportPackets(std::vector<std::uint64_t> frames)
 {
     if (!m_index || frames.empty() || m_exporting) return;
     const QString source = m_index->file.path;
-    const QFileInfo fi(source);
+    // A capture read as a set of files is exported from its files, frame numbers across them.
+    QStringList sources;
+    for (const CaptureSetFile &f : m_index->set.files)
+        sources << f.path;
+    if (sources.isEmpty()) sources << source;
+    const QFileInfo fi(m_index->set.isSet() ? m_index->set.files.front().path : source);
     auto *dlg = new QFileDialog(this, tr("Export packets as pcapng"),
                                 fi.dir().filePath(fi.completeBaseName() + QStringLiteral("-export.pcapng")),
                                 tr("pcapng (*.pcapng)"));
     dlg->setAcceptMode(QFileDialog::AcceptSave);
     dlg->setAttribute(Qt::WA_DeleteOnClose);
-    connect(dlg, &QFileDialog::fileSelected, this, [this, source, frames = std::move(frames)](QString path) {
+    connect(dlg, &QFileDialog::fileSelected, this, [this, sources, frames = std::move(frames)](QString path) {
         if (QFileInfo(path).suffix().isEmpty()) path += QStringLiteral(".pcapng");
         m_exporting = true;
         notify(this, tr("Writing %1 packets to %2…").arg(frames.size()).arg(path));
@@ -162,10 +176,10 @@ void PacketsPage::exportPackets(std::vector<std::uint64_t> frames)
             m_exporting = false;
             notify(this, watcher->result());
         });
-        watcher->setFuture(QtConcurrent::run([source, frames, path, stop]() {
+        watcher->setFuture(QtConcurrent::run([sources, frames, path, stop]() {
             PacketExportResult r;
             QString error;
-            if (!ikev2wb::exportPackets(source, frames, path, &r, &error, stop.get()))
+            if (!ikev2wb::exportPackets(sources, frames, path, &r, &error, stop.get()))
                 return tr("Export failed: %1").arg(error);
             QString msg = tr("%1 packets written to %2").arg(r.written).arg(path);
             if (!r.warning.isEmpty()) msg += QStringLiteral(" (") + r.warning + QLatin1Char(')');
