@@ -332,7 +332,8 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
         } else if (!numbers.empty()) {
             g.missingFiles = 0;
         }
-        g.byTime = measured && pause > 0 && hole > kFileGapPauseFactor * pause;
+        // hole / factor: times reach 2^62 ns, factor x pause could overflow.
+        g.byTime = measured && pause > 0 && hole / kFileGapPauseFactor > pause;
         if (g.byNumbering || g.byTime) index->set.gaps.push_back(g);
     }
     index->set.files = std::move(files);
