@@ -3,6 +3,8 @@
 //   ikev2-workbench [--pair A B]... [CAPTURE...]
 // Without arguments it shows the start page (open, compare, the bundled lab samples, recent).
 #include "mainwindow.h"
+#include "settings/workbenchsettings.h"
+#include "theme/theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -49,6 +51,8 @@ int main(int argc, char **argv)
         args.remove(i, 3);
     }
     parser.process(args);
+    if (const QString theme = ikev2wb::ui::WorkbenchSettings().theme(); theme != QLatin1String("system"))
+        ikev2wb::ui::applyTheme(ikev2wb::ui::themeChoice(theme));
 
     ikev2wb::ui::MainWindow window;
     window.show();

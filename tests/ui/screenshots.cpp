@@ -15,6 +15,7 @@
 #include "pages/evidencepage.h"
 #include "pages/packetspage.h"
 #include "settings/workbenchsettings.h"
+#include "theme/theme.h"
 
 #include <QApplication>
 #include <QDir>
@@ -73,30 +74,7 @@ int main(int argc, char **argv)
         evidence = args.at(e + 1);
         args.remove(e, 2);
     }
-    if (dark) {
-        QApplication::setStyle(QStyleFactory::create(QStringLiteral("Fusion")));
-        QPalette p;
-        const QColor window(0x2b, 0x2d, 0x30), base(0x1e, 0x1f, 0x22), text(0xdf, 0xe1, 0xe5);
-        p.setColor(QPalette::Window, window);
-        p.setColor(QPalette::WindowText, text);
-        p.setColor(QPalette::Base, base);
-        p.setColor(QPalette::AlternateBase, window);
-        p.setColor(QPalette::ToolTipBase, base);
-        p.setColor(QPalette::ToolTipText, text);
-        p.setColor(QPalette::Text, text);
-        p.setColor(QPalette::Button, window);
-        p.setColor(QPalette::ButtonText, text);
-        p.setColor(QPalette::BrightText, Qt::red);
-        p.setColor(QPalette::Link, QColor(0x6c, 0xb4, 0xff));
-        p.setColor(QPalette::Highlight, QColor(0x2f, 0x65, 0xca));
-        p.setColor(QPalette::HighlightedText, Qt::white);
-        p.setColor(QPalette::PlaceholderText, QColor(0x8c, 0x90, 0x96));
-        p.setColor(QPalette::Mid, QColor(0x45, 0x48, 0x4d));
-        p.setColor(QPalette::Disabled, QPalette::Text, QColor(0x6e, 0x72, 0x78));
-        p.setColor(QPalette::Disabled, QPalette::WindowText, QColor(0x6e, 0x72, 0x78));
-        p.setColor(QPalette::Disabled, QPalette::ButtonText, QColor(0x6e, 0x72, 0x78));
-        QApplication::setPalette(p);
-    }
+    if (dark) applyTheme(ThemeChoice::Dark); // the Preferences' Dark theme
     const bool start = args.removeAll(QStringLiteral("--start")) > 0;
     if (args.removeAll(QStringLiteral("--forget-recent")) > 0) {
         // The start page shot lists what this run opened, not what earlier runs left behind.

@@ -97,7 +97,7 @@ QTextCharFormat formatAt(const QTextBlock &block, int pos)
     return {};
 }
 
-QPalette lightPalette()
+QPalette testLightPalette()
 {
     QPalette p;
     p.setColor(QPalette::Base, Qt::white);
@@ -105,7 +105,7 @@ QPalette lightPalette()
     return p;
 }
 
-QPalette darkPalette()
+QPalette testDarkPalette()
 {
     QPalette p;
     p.setColor(QPalette::Base, QColor(0x1e, 0x1e, 0x1e));
@@ -189,8 +189,8 @@ private Q_SLOTS:
     void highlighter_data()
     {
         QTest::addColumn<QPalette>("palette");
-        QTest::newRow("light") << lightPalette();
-        QTest::newRow("dark") << darkPalette();
+        QTest::newRow("light") << testLightPalette();
+        QTest::newRow("dark") << testDarkPalette();
     }
 
     void highlighter()

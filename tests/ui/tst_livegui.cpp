@@ -546,7 +546,8 @@ private slots:
         QTest::qWait(50);
         qInfo("a stuck helper: killed, the session gone after %lld ms; longest GUI-thread gap %lld ms",
               endedMs, gaps.maxGapMs());
-        QVERIFY2(endedMs >= LiveSession::kBackgroundKillMs, qPrintable(QString::number(endedMs)));
+        // A coarse QTimer (Qt's default) may fire up to 5 % early: 9,773 ms was seen under load.
+        QVERIFY2(endedMs >= LiveSession::kBackgroundKillMs * 95 / 100, qPrintable(QString::number(endedMs)));
         QVERIFY2(gaps.maxGapMs() < 300, qPrintable(QString::number(gaps.maxGapMs())));
         QVERIFY(processGone(helper));
         QVERIFY(helperChildren().empty());

@@ -1,4 +1,5 @@
 #include "comparechart.h"
+#include "theme/theme.h"
 
 #include "report/jsonwriter.h"
 
@@ -41,9 +42,10 @@ std::int64_t toNs(double s)
 {
     return std::int64_t(s * 1e9);
 }
-const QColor kLaneColor[2] = {QColor(0x1f, 0x4e, 0x9a), QColor(0x2e, 0x8b, 0x57)};
-const QColor kLostColor(0xd0, 0x10, 0x10);
-const QColor kIkeColor(0xe6, 0x7e, 0x00);
+QColor laneColor(int lane, const QPalette &pal)
+{
+    return roleColor(lane == 0 ? ColorRole::Primary : ColorRole::Secondary, pal);
+}
 
 void styleChart(QChart *chart, const QPalette &pal)
 {
@@ -107,17 +109,17 @@ CompareChart::CompareChart(QWidget *parent) : QWidget(parent)
     m_timeline->addAxis(m_lanesAxis, Qt::AlignLeft);
     for (int lane = 0; lane < 2; ++lane) {
         m_sent[lane] = new QLineSeries;
-        m_sent[lane]->setPen(QPen(kLaneColor[lane], 1.2));
+        m_sent[lane]->setPen(QPen(laneColor(lane, pal), 1.2));
         m_lost[lane] = new QScatterSeries;
         m_lost[lane]->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
         m_lost[lane]->setMarkerSize(9);
-        m_lost[lane]->setColor(kLostColor);
-        m_lost[lane]->setBorderColor(kLostColor);
+        m_lost[lane]->setColor(roleColor(ColorRole::Bad, pal));
+        m_lost[lane]->setBorderColor(roleColor(ColorRole::Bad, pal));
         m_ikeLost[lane] = new QScatterSeries;
         m_ikeLost[lane]->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
         m_ikeLost[lane]->setMarkerSize(11);
-        m_ikeLost[lane]->setColor(kIkeColor);
-        m_ikeLost[lane]->setBorderColor(kIkeColor.darker());
+        m_ikeLost[lane]->setColor(roleColor(ColorRole::Warning, pal));
+        m_ikeLost[lane]->setBorderColor(roleColor(ColorRole::Warning, pal).darker());
         for (QXYSeries *s : {static_cast<QXYSeries *>(m_sent[lane]), static_cast<QXYSeries *>(m_lost[lane]),
                              static_cast<QXYSeries *>(m_ikeLost[lane])}) {
             m_timeline->addSeries(s);
@@ -141,8 +143,9 @@ CompareChart::CompareChart(QWidget *parent) : QWidget(parent)
     m_timelineView = new QChartView(m_timeline, this);
     m_timelineView->setRenderHint(QPainter::Antialiasing, false);
     m_timelineView->setRubberBand(QChartView::HorizontalRubberBand);
-    m_timelineView->setToolTip(tr("Drag to zoom into a time range, right-click to zoom out. "
-                                  "Hover a red mark for the lost packet."));
+    m_timelineView->setToolTip(
+        tr("Drag to zoom into a time range, right-click to zoom out or save the chart. "
+           "Hover a red mark for the lost packet."));
 
     m_owd = new QChart;
     styleChart(m_owd, pal);
@@ -154,7 +157,7 @@ CompareChart::CompareChart(QWidget *parent) : QWidget(parent)
     m_owd->addAxis(m_owdY, Qt::AlignLeft);
     for (int lane = 0; lane < 2; ++lane) {
         m_owdLine[lane] = new QLineSeries;
-        m_owdLine[lane]->setPen(QPen(kLaneColor[lane], 1.5));
+        m_owdLine[lane]->setPen(QPen(laneColor(lane, pal), 1.5));
         m_owd->addSeries(m_owdLine[lane]);
         m_owdLine[lane]->attachAxis(m_owdX);
         m_owdLine[lane]->attachAxis(m_owdY);
@@ -284,7 +287,7 @@ void CompareChart::rebuild()
             auto *area = new QAreaSeries(upper, lower);
             upper->setParent(area);
             lower->setParent(area);
-            QColor fill = kLostColor;
+            QColor fill = roleColor(ColorRole::Bad, palette());
             fill.setAlpha(45);
             area->setBrush(fill);
             area->setPen(QPen(fill.darker(), 1, Qt::DotLine));

@@ -57,22 +57,22 @@ CaptureActivity captureActivity(const CaptureIndex &index, int buckets)
 namespace {
 constexpr int LaneCount = int(LogMarker::Count_);
 
-QColor laneColor(int lane, bool dark)
+QColor laneColor(int lane, const QPalette &pal)
 {
     // Distinct hues, lighter on a dark base so every lane stays readable.
     switch (LogMarker(lane)) {
     case LogMarker::Retransmit:
-        return dark ? QColor(0xff, 0x7b, 0x72) : QColor(0xc6, 0x28, 0x28);
+        return roleColor(ColorRole::Bad, pal);
     case LogMarker::Dpd:
-        return dark ? QColor(0x6c, 0xb4, 0xff) : QColor(0x1f, 0x77, 0xb4);
+        return roleColor(ColorRole::Primary, pal);
     case LogMarker::Rekey:
-        return dark ? QColor(0x56, 0xd3, 0x64) : QColor(0x2e, 0x7d, 0x32);
+        return roleColor(ColorRole::Good, pal);
     case LogMarker::Nat:
-        return dark ? QColor(0xd2, 0xa8, 0xff) : QColor(0x8e, 0x24, 0xaa);
+        return roleColor(ColorRole::Accent, pal);
     case LogMarker::Delete:
-        return dark ? QColor(0xe3, 0xb3, 0x41) : QColor(0xa0, 0x5a, 0x00);
+        return roleColor(ColorRole::Warning, pal);
     default:
-        return dark ? QColor(0xc9, 0xd1, 0xd9) : QColor(0x37, 0x47, 0x4f);
+        return pal.color(QPalette::Text);
     }
 }
 } // namespace
@@ -140,7 +140,6 @@ EvidenceTimeline::~EvidenceTimeline() = default;
 void EvidenceTimeline::restyle()
 {
     const QPalette pal = palette();
-    const bool dark = isDarkPalette(pal);
     m_chart->setBackgroundBrush(pal.color(QPalette::Base));
     m_chart->legend()->setLabelColor(pal.color(QPalette::Text));
     for (QAbstractAxis *a : {static_cast<QAbstractAxis *>(m_x), static_cast<QAbstractAxis *>(m_y),
@@ -149,10 +148,10 @@ void EvidenceTimeline::restyle()
         a->setTitleBrush(pal.color(QPalette::Text));
         a->setGridLineColor(pal.color(QPalette::Mid));
     }
-    m_esp->setPen(QPen(dark ? QColor(0x9a, 0xa4, 0xad) : QColor(0x6c, 0x75, 0x7d), 1.2));
-    m_ike->setPen(QPen(dark ? QColor(0xe3, 0xb3, 0x41) : QColor(0xa0, 0x5a, 0x00), 1.2, Qt::DashLine));
+    m_esp->setPen(QPen(roleColor(ColorRole::Muted, pal), 1.2));
+    m_ike->setPen(QPen(roleColor(ColorRole::Warning, pal), 1.2, Qt::DashLine));
     for (int l = 0; l < LaneCount; ++l) {
-        m_lanes[std::size_t(l)]->setColor(laneColor(l, dark));
+        m_lanes[std::size_t(l)]->setColor(laneColor(l, pal));
         m_lanes[std::size_t(l)]->setBorderColor(pal.color(QPalette::Base));
     }
 }

@@ -215,16 +215,16 @@ void IkeLadder::paintEvent(QPaintEvent *event)
         QColor c;
         switch (a.kind) {
         case Arrow::Request:
-            c = dark ? QColor(0x6c, 0xb4, 0xff) : QColor(0x1f, 0x4e, 0x9a);
+            c = roleColor(ColorRole::Primary, pal);
             break;
         case Arrow::Response:
-            c = dark ? QColor(0x7d, 0xd8, 0x7d) : QColor(0x1b, 0x7a, 0x2e);
+            c = roleColor(ColorRole::Good, pal);
             break;
         case Arrow::Retransmission:
-            c = QColor(0xe6, 0x7e, 0x00);
+            c = roleColor(ColorRole::Warning, pal);
             break;
         case Arrow::Unanswered:
-            c = dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc0, 0x00, 0x00);
+            c = roleColor(ColorRole::Bad, pal);
             break;
         case Arrow::CaptureDuplicate:
             c = pal.color(QPalette::PlaceholderText);

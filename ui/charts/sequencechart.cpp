@@ -47,28 +47,27 @@ void styleAxis(QValueAxis *axis, const QPalette &pal)
 SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
 {
     const QPalette pal = palette();
-    const bool dark = isDarkPalette(pal);
     m_chart = new QChart;
     styleChart(m_chart, pal);
     m_sequence = new QLineSeries;
     m_sequence->setName(tr("sequence number"));
-    m_sequence->setPen(QPen(dark ? QColor(0x6c, 0xb4, 0xff) : QColor(0x1f, 0x4e, 0x9a), 1.2));
+    m_sequence->setPen(QPen(roleColor(ColorRole::Primary, pal), 1.2));
     m_lost = new QScatterSeries;
     m_lost->setName(tr("lost (first missing number)"));
     m_lost->setMarkerShape(QScatterSeries::MarkerShapeRectangle);
     m_lost->setMarkerSize(9);
-    m_lost->setColor(dark ? QColor(0xff, 0x6b, 0x6b) : QColor(0xc0, 0x00, 0x00));
+    m_lost->setColor(roleColor(ColorRole::Bad, pal));
     m_lost->setBorderColor(m_lost->color());
     m_reordered = new QScatterSeries;
     m_reordered->setName(tr("arrived late (reordered)"));
     m_reordered->setMarkerSize(7);
-    m_reordered->setColor(QColor(0xe6, 0x7e, 0x00));
+    m_reordered->setColor(roleColor(ColorRole::Warning, pal));
     m_reordered->setBorderColor(m_reordered->color());
     m_duplicates = new QScatterSeries;
     m_duplicates->setName(tr("duplicate"));
     m_duplicates->setMarkerShape(QScatterSeries::MarkerShapeTriangle);
     m_duplicates->setMarkerSize(8);
-    m_duplicates->setColor(QColor(0x8e, 0x44, 0xad));
+    m_duplicates->setColor(roleColor(ColorRole::Accent, pal));
     // A pair: the other end's copy of the SA on this capture's time axis, and the packets lost
     // in transit where they died (the sender's time), a marker of their own.
     m_otherEnd = new QLineSeries;
@@ -102,8 +101,8 @@ SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
     m_view = new QChartView(m_chart, this);
     m_view->setRenderHint(QPainter::Antialiasing, false);
     m_view->setRubberBand(QChartView::HorizontalRubberBand);
-    m_view->setToolTip(
-        tr("Drag to zoom into a time range, right-click to zoom out. Click a marker to select its packet."));
+    m_view->setToolTip(tr("Drag to zoom into a time range, right-click to zoom out or save the chart. Click "
+                          "a marker to select its packet."));
 
     m_lossChart = new QChart;
     styleChart(m_lossChart, pal);
@@ -259,7 +258,8 @@ void SequenceChart::rebuild()
         const double x = toS(e.tNs, d.originNs);
         line->append(x, m_y->min());
         line->append(x, m_y->max());
-        line->setPen(QPen(e.problem ? QColor(0xe6, 0x7e, 0x00) : QColor(0x7f, 0x8c, 0x8d), 1, Qt::DashLine));
+        line->setPen(
+            QPen(roleColor(e.problem ? ColorRole::Warning : ColorRole::Muted, palette()), 1, Qt::DashLine));
         line->setName(e.label);
         m_chart->addSeries(line);
         line->attachAxis(m_x);

@@ -1,4 +1,7 @@
 #include "directionmodel.h"
+#include "theme/theme.h"
+
+#include <QGuiApplication>
 
 #include <QBrush>
 #include <QColor>
@@ -108,7 +111,7 @@ QVariant DirectionModel::data(const QModelIndex &index, int role) const
                                                      : int(Qt::AlignRight | Qt::AlignVCenter);
     case Qt::ForegroundRole:
         if ((col == ColLost || col == ColLossPercent || col == ColIkeLost) && raw(d, col).toDouble() > 0)
-            return QBrush(QColor(0xc0, 0x00, 0x00));
+            return QBrush(roleColor(ColorRole::Bad, QGuiApplication::palette()));
         return {};
     case Qt::FontRole:
         if (col == ColLost || col == ColLossPercent) {

@@ -390,7 +390,7 @@ QString PacketDetails::toHtml() const
         sections.back().second +=
             QStringLiteral("<tr><td style='padding-left:8px; padding-right:12px'>%1</td><td>%2</td></tr>")
                 .arg(r.field.toHtmlEscaped(),
-                     r.warning ? QStringLiteral("<span style='color:#c0392b'>%1</span>").arg(value) : value);
+                     r.warning ? QStringLiteral("<span class='warn'>%1</span>").arg(value) : value);
     }
     std::vector<QString> columns(sections.size() <= 2 ? sections.size() : 3);
     for (std::size_t i = 0; i < sections.size(); ++i) {

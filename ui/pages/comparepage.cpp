@@ -1,4 +1,5 @@
 #include "comparepage.h"
+#include "theme/theme.h"
 #include "widgets/viewactions.h"
 
 #include "charts/comparechart.h"
@@ -181,14 +182,15 @@ void ComparePage::fillHeader()
         else if (lost == 0)
             line = tr("<b>%1</b>: nothing lost in transit (%2 ESP packets)").arg(dir).arg(d.sent);
         else
-            line = tr("<b>%1</b>: <span style='color:#c00000'><b>%2 of %3 ESP packets lost in transit "
+            line = tr("<b>%1</b>: <span style='color:%7'><b>%2 of %3 ESP packets lost in transit "
                       "(%4 %)</b></span>, sent between %5 s and %6 s on the timeline")
                        .arg(dir)
                        .arg(lost)
                        .arg(d.sent)
                        .arg(100.0 * double(lost) / double(d.sent), 0, 'f', 2)
                        .arg(timelineS(r, d.from, d.lostInTransit.front().tsNs),
-                            timelineS(r, d.from, d.lostInTransit.back().tsNs));
+                            timelineS(r, d.from, d.lostInTransit.back().tsNs),
+                            roleCss(ColorRole::Bad, palette()));
         if (d.sizeDependent)
             line += tr(" — <b>only large packets</b>: every lost one ≥ %1 B, every delivered one ≤ %2 B "
                        "(suspect the path MTU)")
@@ -264,7 +266,7 @@ void ComparePage::fillSizeTable()
         auto put = [&](int col, const QString &text) {
             auto *item = new QTableWidgetItem(text);
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
-            if (lossy) item->setForeground(QColor(0xc0, 0x00, 0x00));
+            if (lossy) item->setForeground(roleColor(ColorRole::Bad, palette()));
             m_sizeTable->setItem(i, col, item);
         };
         put(0, QStringLiteral("%1–%2").arg(min).arg(row.max));
@@ -284,11 +286,12 @@ void ComparePage::fillSizeTable()
     QStringList verdicts;
     for (const DirectionComparison &d : r.directions) {
         if (!d.sizeDependent) continue;
-        verdicts << tr("<span style='color:#c00000'><b>%1 → %2: size-dependent loss</b></span> — every lost "
+        verdicts << tr("<span style='color:%5'><b>%1 → %2: size-dependent loss</b></span> — every lost "
                        "packet is ≥ %3 B, every delivered one ≤ %4 B: the path MTU lies in between")
                         .arg(sideName(d.from), sideName(1 - d.from))
                         .arg(d.smallestLost)
-                        .arg(d.largestDelivered);
+                        .arg(d.largestDelivered)
+                        .arg(roleCss(ColorRole::Bad, palette()));
     }
     m_sizeVerdict->setText(
         verdicts.isEmpty() ? tr("<b>Loss by packet size</b> — no size dependence (small and large "

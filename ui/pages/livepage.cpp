@@ -1,4 +1,5 @@
 #include "livepage.h"
+#include "theme/theme.h"
 #include "widgets/viewactions.h"
 
 #include <QChart>
@@ -111,7 +112,7 @@ LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_s
     m_espSeries->setName(tr("ESP packets/s"));
     m_missingSeries = new QLineSeries(m_chart);
     m_missingSeries->setName(tr("skipped/s"));
-    QPen lossPen(QColor(0xd0, 0x30, 0x30));
+    QPen lossPen(roleColor(ColorRole::Bad, palette()));
     lossPen.setWidthF(2);
     m_missingSeries->setPen(lossPen);
     m_chart->addSeries(m_espSeries);
@@ -210,7 +211,9 @@ void LivePage::apply(const LiveSnapshotPtr &snap)
                              .arg(d.ifDrop)
                              .arg(d.received)
                              .arg(d.dropped() > 0 ? tr(" — these are not transit loss") : QString()));
-        m_drops->setStyleSheet(d.dropped() > 0 ? QStringLiteral("QLabel { color: #c03030; }") : QString());
+        m_drops->setStyleSheet(
+            d.dropped() > 0 ? QStringLiteral("QLabel { color: %1; }").arg(roleCss(ColorRole::Bad, palette()))
+                            : QString());
     }
     if (!s.error.isEmpty()) {
         m_message->setText(tr("The capture stream cannot be followed any more: %1. The helper keeps writing "
@@ -240,7 +243,7 @@ void LivePage::apply(const LiveSnapshotPtr &snap)
             }
             if (it->text() != cells[c]) it->setText(cells[c]);
         }
-        m_sas->item(r, 6)->setForeground(sa.missing > 0 ? QColor(0xc0, 0x30, 0x30)
+        m_sas->item(r, 6)->setForeground(sa.missing > 0 ? roleColor(ColorRole::Bad, palette())
                                                         : palette().text().color());
     }
     m_sas->setUpdatesEnabled(true);
@@ -288,7 +291,8 @@ void LivePage::showEnded(const QStringList &saved, const QString &error)
     if (!error.isEmpty()) {
         m_state->setText(tr("failed"));
         m_message->setText(error);
-        m_message->setStyleSheet(QStringLiteral("QLabel { color: #c03030; font-family: monospace; }"));
+        m_message->setStyleSheet(QStringLiteral("QLabel { color: %1; font-family: monospace; }")
+                                     .arg(roleCss(ColorRole::Bad, palette())));
         m_message->setVisible(true);
         return;
     }

@@ -1,6 +1,7 @@
 #include "mtupage.h"
-#include "widgets/viewactions.h"
 #include "probedialog.h"
+#include "theme/theme.h"
+#include "widgets/viewactions.h"
 
 #include "analyze/overhead.h"
 #include "report/capturesummary.h"
@@ -325,11 +326,11 @@ void MtuPage::showHistogram(int saRow)
     if (pathMtu > 0)
         line(std::min<double>(pathMtu, kMtuBins * kMtuBinBytes),
              tr("path MTU %1 (%2)").arg(pathMtu).arg(report::pathMtuSourceWords(m_pathMtuSource)),
-             QColor(0xd9, 0x30, 0x25));
+             roleColor(ColorRole::Bad, palette()));
     if (m_outerOfFullInner > 0)
         line(std::min<double>(m_outerOfFullInner, kMtuBins * kMtuBinBytes),
              tr("a 1500-byte inner packet becomes %1 outer (calculator's suite)").arg(m_outerOfFullInner),
-             QColor(0xe3, 0x74, 0x00));
+             roleColor(ColorRole::Warning, palette()));
     m_chart->legend()->setVisible(true);
     m_chart->legend()->setLabelColor(palette().color(QPalette::Text));
     m_chart->setTitle(tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%; path MTU: %6")

@@ -71,6 +71,9 @@ PacketsPage::PacketsPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_details = new QTextBrowser(split);
     m_details->setObjectName(QStringLiteral("packetDetails"));
     m_details->setOpenLinks(false);
+    // The details are built on a worker (no palette there): warnings carry class 'warn'.
+    m_details->document()->setDefaultStyleSheet(
+        QStringLiteral(".warn { color: %1; }").arg(roleCss(ColorRole::Bad, m_details->palette())));
     m_details->setPlaceholderText(tr("Select a packet for its details."));
     split->addWidget(m_table);
     split->addWidget(m_details);

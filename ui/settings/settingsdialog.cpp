@@ -1,12 +1,16 @@
 #include "settingsdialog.h"
 
 #include "settings/workbenchsettings.h"
+#include "theme/theme.h"
 
+#include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QLabel>
 #include <QSpinBox>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace ikev2wb::ui {
 
@@ -41,6 +45,16 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
            "(many home routers); a Linux NAT uses nf_conntrack_udp_timeout_stream, 120 s by default"));
     form->addRow(tr("NAT &UDP timeout:"), m_natTimeout);
     root->addLayout(form);
+    auto *look = new QFormLayout;
+    m_theme = new QComboBox(this);
+    m_theme->addItem(tr("System"), QStringLiteral("system"));
+    m_theme->addItem(tr("Light"), QStringLiteral("light"));
+    m_theme->addItem(tr("Dark"), QStringLiteral("dark"));
+    m_theme->setCurrentIndex(std::max(0, m_theme->findData(settings.theme())));
+    m_theme->setToolTip(tr("System follows the desktop; Light and Dark use Qt's Fusion style. Charts of tabs "
+                           "already open take the new colours when reopened."));
+    look->addRow(tr("&Theme:"), m_theme);
+    root->addLayout(look);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     root->addWidget(buttons);
     connect(buttons, &QDialogButtonBox::accepted, this, &QDialog::accept);
@@ -53,6 +67,11 @@ void SettingsDialog::save()
     WorkbenchSettings settings;
     settings.setAssumedReplayWindow(m_replayWindow->value());
     settings.setAssumedNatUdpTimeoutS(m_natTimeout->value());
+    const QString theme = m_theme->currentData().toString();
+    if (theme != settings.theme()) {
+        settings.setTheme(theme);
+        applyTheme(themeChoice(theme));
+    }
     Q_EMIT assumptionsChanged(settings.assumedReplayWindow(), settings.assumedNatUdpTimeoutS());
 }
 

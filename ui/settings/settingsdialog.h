@@ -1,8 +1,10 @@
 #pragma once
-// Edit → Preferences…: the analysis assumptions used when no host evidence names the value.
+// Edit → Preferences…: the analysis assumptions used when no host evidence names the value, and
+// the appearance (System / Light / Dark, applied at once).
 // Non-modal (open()); Ok writes WorkbenchSettings and emits assumptionsChanged.
 #include <QDialog>
 
+class QComboBox;
 class QSpinBox;
 
 namespace ikev2wb::ui {
@@ -14,6 +16,7 @@ public:
     explicit SettingsDialog(QWidget *parent = nullptr);
     [[nodiscard]] QSpinBox *replayWindowBox() const { return m_replayWindow; }
     [[nodiscard]] QSpinBox *natTimeoutBox() const { return m_natTimeout; }
+    [[nodiscard]] QComboBox *themeBox() const { return m_theme; }
 
 Q_SIGNALS:
     void assumptionsChanged(int replayWindow, int natUdpTimeoutS);
@@ -22,6 +25,7 @@ private:
     void save();
     QSpinBox *m_replayWindow = nullptr;
     QSpinBox *m_natTimeout = nullptr;
+    QComboBox *m_theme = nullptr;
 };
 
 } // namespace ikev2wb::ui

@@ -106,6 +106,19 @@ void WorkbenchSettings::setAssumedNatUdpTimeoutS(int seconds)
     m_settings.setValue(natUdpTimeoutKey(), std::max(1, seconds));
 }
 
+QString WorkbenchSettings::theme() const
+{
+    const QString t = m_settings.value(themeKey()).toString();
+    return t == QLatin1String("light") || t == QLatin1String("dark") ? t : QStringLiteral("system");
+}
+
+void WorkbenchSettings::setTheme(const QString &theme)
+{
+    m_settings.setValue(themeKey(), theme == QLatin1String("light") || theme == QLatin1String("dark")
+                                        ? theme
+                                        : QStringLiteral("system"));
+}
+
 QString WorkbenchSettings::lastDirectory() const
 {
     return m_settings.value(lastDirectoryKey()).toString();

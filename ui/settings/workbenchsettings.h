@@ -38,6 +38,10 @@ public:
     [[nodiscard]] int assumedNatUdpTimeoutS() const;
     void setAssumedNatUdpTimeoutS(int seconds);
 
+    /// Edit ▸ Preferences ▸ Appearance: "system" (default), "light" or "dark".
+    [[nodiscard]] QString theme() const;
+    void setTheme(const QString &theme);
+
     [[nodiscard]] QString lastDirectory() const;
     void setLastDirectory(const QString &dir);
 
@@ -48,6 +52,7 @@ public:
     static QString stateKey() { return QStringLiteral("window/state"); }
     static QString replayWindowKey() { return QStringLiteral("assumptions/replayWindow"); }
     static QString natUdpTimeoutKey() { return QStringLiteral("assumptions/natUdpTimeoutS"); }
+    static QString themeKey() { return QStringLiteral("appearance/theme"); }
     static QString lastDirectoryKey() { return QStringLiteral("dialogs/lastDirectory"); }
 
 private:

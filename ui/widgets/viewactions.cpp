@@ -7,6 +7,7 @@
 #include <QAction>
 #include <QApplication>
 #include <QBuffer>
+#include <QChartView>
 #include <QClipboard>
 #include <QElapsedTimer>
 #include <QFileDialog>
@@ -18,6 +19,7 @@
 #include <QKeySequence>
 #include <QMainWindow>
 #include <QMenu>
+#include <QMouseEvent>
 #include <QPainter>
 #include <QPointer>
 #include <QProgressDialog>
@@ -198,6 +200,35 @@ private:
     QAbstractItemView *m_view;
 };
 
+/// On a chart view that zooms with a rubber band, a right click zooms out (QChartView). Here the
+/// right button opens the menu instead, whose "Zoom Out" replays that click.
+class ChartRightClick final : public QObject
+{
+public:
+    explicit ChartRightClick(QChartView *view) : QObject(view), m_view(view) {}
+    void zoomOut(const QPoint &at)
+    {
+        m_replaying = true;
+        QMouseEvent ev(QEvent::MouseButtonRelease, QPointF(at), m_view->viewport()->mapToGlobal(QPointF(at)),
+                       Qt::RightButton, Qt::NoButton, Qt::NoModifier);
+        QCoreApplication::sendEvent(m_view->viewport(), &ev);
+        m_replaying = false;
+    }
+
+protected:
+    bool eventFilter(QObject *, QEvent *event) override
+    {
+        if (m_replaying) return false;
+        if (event->type() == QEvent::MouseButtonPress || event->type() == QEvent::MouseButtonRelease)
+            return static_cast<QMouseEvent *>(event)->button() == Qt::RightButton;
+        return false;
+    }
+
+private:
+    QChartView *m_view;
+    bool m_replaying = false;
+};
+
 } // namespace
 
 QStringList visibleHeader(const QAbstractItemView *view)
@@ -370,11 +401,29 @@ void installTableActions(QAbstractItemView *view, const QString &exportName, Ext
 
 void installImageActions(QWidget *widget, const QString &exportName)
 {
+    QList<QPair<QChartView *, ChartRightClick *>> zoomable;
+    QList<QChartView *> views = widget->findChildren<QChartView *>();
+    if (auto *self = qobject_cast<QChartView *>(widget)) views.prepend(self);
+    for (QChartView *v : views)
+        if (v->rubberBand() != QChartView::NoRubberBand) {
+            auto *filter = new ChartRightClick(v);
+            v->viewport()->installEventFilter(filter);
+            zoomable.append({v, filter});
+        }
     widget->setContextMenuPolicy(Qt::CustomContextMenu);
     QObject::connect(
-        widget, &QWidget::customContextMenuRequested, widget, [widget, exportName](const QPoint &pos) {
+        widget, &QWidget::customContextMenuRequested, widget,
+        [widget, exportName, zoomable](const QPoint &pos) {
             auto *menu = new QMenu(widget);
             menu->setAttribute(Qt::WA_DeleteOnClose);
+            for (const auto &[view, filter] : zoomable) {
+                const QPoint inView = view->viewport()->mapFrom(widget, pos);
+                if (!view->viewport()->rect().contains(inView)) continue;
+                menu->addAction(QObject::tr("Zoom Out"), view,
+                                [f = filter, inView]() { f->zoomOut(inView); });
+                menu->addSeparator();
+                break;
+            }
             menu->addAction(QObject::tr("Copy Image"), widget,
                             [widget]() { QApplication::clipboard()->setPixmap(widget->grab()); });
             auto save = [widget, exportName](const QString &suffix, const QString &filter) {
