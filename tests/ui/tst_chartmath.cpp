@@ -1,10 +1,13 @@
 // Unit tests for the chart data reduction and the time <-> pixel mapping. Expected values are
 // derived by hand in the comments.
+#include "charts/axisticks.h"
 #include "charts/ladderlayout.h"
 #include "charts/seriesreducer.h"
 #include "charts/timeaxis.h"
 
 #include <QTest>
+
+#include <cmath>
 
 using namespace ikev2wb::ui;
 
@@ -12,6 +15,53 @@ class TstChartMath : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void niceStep_data()
+    {
+        QTest::addColumn<double>("span");
+        QTest::addColumn<int>("maxTicks");
+        QTest::addColumn<bool>("integer");
+        QTest::addColumn<double>("interval");
+        QTest::addColumn<int>("decimals");
+        // Worked by hand: raw = span / maxTicks, the first of 1, 2, 5, 10 x 10^floor(log10 raw) >= raw.
+        QTest::newRow("sequence numbers 0..6236") << 6236.0 << 8 << true << 1000.0 << 0; // raw 779.5
+        QTest::newRow("lost/s 0..2.2, was 0 1 1 2") << 2.2 << 4 << true << 1.0 << 0;     // raw 0.55 -> 1
+        QTest::newRow("16.6 s") << 16.6 << 8 << false << 5.0 << 0;                       // raw 2.075
+        QTest::newRow("0.3 s") << 0.3 << 8 << false << 0.05 << 2;                        // raw 0.0375
+        QTest::newRow("0.8 s") << 0.8 << 8 << false << 0.1 << 1;                         // raw 0.1 exactly
+        QTest::newRow("counts below one") << 0.5 << 8 << true << 1.0 << 0;               // never 0.1 packets
+        QTest::newRow("1e9") << 1e9 << 8 << false << 2e8 << 0;                           // raw 1.25e8
+        QTest::newRow("boundary") << 10.0 << 10 << false << 1.0 << 0;                    // raw 1 -> 1
+        QTest::newRow("empty") << 0.0 << 8 << false << 1.0 << 0;
+        QTest::newRow("nan") << std::nan("") << 8 << false << 1.0 << 0;
+    }
+
+    void niceStep()
+    {
+        QFETCH(double, span);
+        QFETCH(int, maxTicks);
+        QFETCH(bool, integer);
+        QFETCH(double, interval);
+        QFETCH(int, decimals);
+        const TickStep s = ikev2wb::ui::niceStep(span, maxTicks, integer);
+        QCOMPARE(s.interval, interval);
+        QCOMPARE(s.decimals, decimals);
+    }
+
+    void niceStepBounds()
+    {
+        // Over many spans: at most maxTicks intervals, a 1-2-5 mantissa, whole numbers when asked.
+        for (double span = 0.001; span < 1e7; span *= 1.37)
+            for (bool integer : {false, true}) {
+                const TickStep s = ikev2wb::ui::niceStep(span, 8, integer);
+                QVERIFY2(span / s.interval <= 8 + 1e-9 || (integer && s.interval == 1),
+                         qPrintable(QString::number(span)));
+                const double mant = s.interval / std::pow(10.0, std::floor(std::log10(s.interval) + 1e-12));
+                QVERIFY2(std::abs(mant - 1) < 1e-6 || std::abs(mant - 2) < 1e-6 || std::abs(mant - 5) < 1e-6,
+                         qPrintable(QString::number(s.interval)));
+                if (integer) QCOMPARE(s.interval, std::round(s.interval));
+            }
+    }
+
     void mapTimeToX_data()
     {
         QTest::addColumn<qint64>("t");

@@ -1,4 +1,5 @@
 #include "comparechart.h"
+#include "charts/axisticks.h"
 #include "theme/theme.h"
 
 #include "report/jsonwriter.h"
@@ -61,26 +62,6 @@ template <typename Axis> void styleAxis(Axis *axis, const QPalette &pal)
     axis->setLabelsColor(pal.color(QPalette::Text));
     axis->setTitleBrush(pal.color(QPalette::Text));
     axis->setGridLineColor(pal.color(QPalette::Mid));
-}
-
-// Ticks at round seconds (1, 2, 5 × 10^k) anchored at 0, whatever the zoom.
-void niceTicks(QValueAxis *axis)
-{
-    const double span = axis->max() - axis->min();
-    if (span <= 0) return;
-    const double raw = span / 8;
-    const double mag = std::pow(10.0, std::floor(std::log10(raw)));
-    double step = mag;
-    for (double m : {1.0, 2.0, 5.0, 10.0})
-        if (m * mag >= raw) {
-            step = m * mag;
-            break;
-        }
-    axis->setTickType(QValueAxis::TicksDynamic);
-    axis->setTickAnchor(0);
-    axis->setTickInterval(step);
-    const int decimals = step >= 1 ? 0 : int(std::ceil(-std::log10(step)));
-    axis->setLabelFormat(QStringLiteral("%.") + QString::number(decimals) + QStringLiteral("f"));
 }
 
 QVector<QPointF> atRow(QVector<QPointF> points, double y)
@@ -311,8 +292,8 @@ void CompareChart::rebuild()
     m_x->setRange(toS(m_viewStart), toS(m_viewEnd));
     m_x->setTitleText(d.timeAxisTitle);
     m_owdX->setRange(m_x->min(), m_x->max());
-    niceTicks(m_x);
-    niceTicks(m_owdX);
+    applyNiceTicks(m_x);
+    applyNiceTicks(m_owdX);
     m_owdY->setRange(0, std::max(owdMax * 1.15, 0.01));
     m_owdY->applyNiceNumbers();
     const bool absolute = d.lanes[0].owdAbsolute || d.lanes[1].owdAbsolute;

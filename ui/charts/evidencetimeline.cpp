@@ -1,4 +1,5 @@
 #include "evidencetimeline.h"
+#include "charts/axisticks.h"
 
 #include "theme/theme.h"
 
@@ -201,6 +202,8 @@ void EvidenceTimeline::updateRange()
     const double pad = (hi - lo) * 0.02;
     m_x->setRange(lo - (lo < 0 ? pad : 0), hi + pad);
     m_y->setRange(0, m_activity ? std::max(1.0, m_activity->peak * 1.1) : 1.0);
+    applyNiceTicks(m_x);
+    applyNiceTicks(m_y, 4, true);
 }
 
 const TimelineMarker *EvidenceTimeline::nearest(int lane, double x) const

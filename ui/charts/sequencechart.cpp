@@ -1,4 +1,5 @@
 #include "sequencechart.h"
+#include "charts/axisticks.h"
 
 #include "theme/theme.h"
 
@@ -244,7 +245,10 @@ void SequenceChart::rebuild()
     for (const QPointF &p : m_lossLine->points())
         lossMax = std::max(lossMax, p.y());
     m_lossY->setRange(0, lossMax * 1.1);
-    m_lossY->applyNiceNumbers();
+    applyNiceTicks(m_x);
+    applyNiceTicks(m_lossX);
+    applyNiceTicks(m_y, 8, true);     // sequence numbers
+    applyNiceTicks(m_lossY, 4, true); // numbers lost per second
 
     // IKE events as vertical lines (a few dozen at most, the visible ones).
     for (QLineSeries *s : m_eventLines) {

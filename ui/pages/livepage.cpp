@@ -1,4 +1,5 @@
 #include "livepage.h"
+#include "charts/axisticks.h"
 #include "theme/theme.h"
 #include "widgets/viewactions.h"
 
@@ -272,14 +273,11 @@ void LivePage::apply(const LiveSnapshotPtr &snap)
         m_seriesBuckets = s.seriesFrom + s.espPerSecond.size();
         const double span = std::max<double>(10, double(m_seriesBuckets));
         m_x->setRange(0, span);
-        double step = 1; // 1, 2, 5, 10, 20, 50, ... seconds: at most 12 ticks
-        for (int k = 0; span / step > 12; ++k)
-            step *= k % 3 == 1 ? 2.5 : 2;
-        m_x->setTickInterval(step);
-        m_y->setRange(0, m_yMax * 1.1);
-        m_y->applyNiceNumbers();
+        applyNiceTicks(m_x, 12, true); // whole seconds
+        m_y->setRange(0, std::max(1.0, m_yMax * 1.1));
+        applyNiceTicks(m_y, 6, true);
         m_yMissing->setRange(0, std::max(4.0, m_yMissingMax * 1.1));
-        m_yMissing->applyNiceNumbers();
+        applyNiceTicks(m_yMissing, 4, true);
     }
 }
 

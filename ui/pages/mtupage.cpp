@@ -1,4 +1,5 @@
 #include "mtupage.h"
+#include "charts/axisticks.h"
 #include "probedialog.h"
 #include "theme/theme.h"
 #include "widgets/viewactions.h"
@@ -311,6 +312,7 @@ void MtuPage::showHistogram(int saRow)
     series->attachAxis(x);
     series->attachAxis(y);
     y->applyNiceNumbers();
+    applyNiceTicks(y, 6, true); // packets
     const double top = y->max();
     auto line = [&](double at, const QString &name, const QColor &colour) {
         auto *l = new QLineSeries;
