@@ -136,7 +136,8 @@ QString generate(const QString &name)
         return render(mtuFixes(t, p));
     }
     if (name == QLatin1String("replay_window")) return render(replayWindowFixes(labTarget(), 64, 32, 16));
-    if (name == QLatin1String("nat_keepalive")) return render(natKeepaliveFixes(labTarget(), 5, 16.5, false));
+    if (name == QLatin1String("nat_keepalive"))
+        return render(natKeepaliveFixes(labTarget(), 5, 16.5, false, 16.5));
     if (name == QLatin1String("peer_unreachable")) {
         // The dpd lab (truth.json): retransmit 2.0 / 1.4 / 3 tries, dpd_delay 5s, dpd_action
         // restart on left; an 18.7 s outage. 1.5 × 18.7 = 28.05 s; Σ 2.0 × 1.4^k: k = 0..3 14.2 s,

@@ -1168,6 +1168,57 @@ private slots:
         QCOMPARE(recommendedKeepalive(1, true), 1);
     }
 
+    void natStreamTimeoutFromTheCapture()
+    {
+        // The "lengthen the NAT's timeout" alternative: twice the longest idle gap measured, rounded
+        // up to 10 s (47 s -> 94 -> 100; 16.5 -> 33 -> 40; 60 -> 120); nothing without a gap.
+        QCOMPARE(recommendedNatStreamTimeout(47), 100);
+        QCOMPARE(recommendedNatStreamTimeout(16.5), 40);
+        QCOMPARE(recommendedNatStreamTimeout(60), 120);
+        QCOMPARE(recommendedNatStreamTimeout(0), 0);
+        // natt-expiry's truth.json: keepalives every 60 s behind a 10 s NAT, 22.8 s idle measured:
+        // the timeout must outlive the keepalive interval, 2 x 60 = 120 (not 2 x 22.8 -> 50).
+        QCOMPARE(recommendedNatStreamTimeout(22.8, 60), 120);
+        auto sysctlFix = [](const Finding &fd) -> const Fix * {
+            for (const Fix &x : fd.fixes)
+                if (x.text.contains(QLatin1String("nf_conntrack_udp_timeout_stream"))) return &x;
+            return nullptr;
+        };
+        Facts f = healthy();
+        f.natT = true;
+        f.icmpPortUnreachNatT.value = 11;
+        f.rebindings.value = 1;
+        f.idleBeforeFailureS = 47;
+        f.longestIdleS = 47;
+        const auto r = ruleNatMappingExpiry(f);
+        QVERIFY(r);
+        const Fix *x = sysctlFix(*r);
+        QVERIFY(x);
+        QVERIFY2(x->text.contains(QLatin1String(
+                     "-lt 100 ]; then sysctl -w net.netfilter.nf_conntrack_udp_timeout_stream=100;")),
+                 qPrintable(x->text));
+        QVERIFY2(!x->text.contains(QLatin1String("180")), qPrintable(x->text));
+        QVERIFY2(x->changes.contains(QLatin1String("longest idle gap the capture measured (47 s)")),
+                 qPrintable(x->changes));
+        // charon.keep_alive = 60 s in the evidence: the keepalive interval sizes it.
+        f.keepaliveConfiguredS = 60;
+        const auto withKeepalive = ruleNatMappingExpiry(f);
+        QVERIFY(withKeepalive);
+        const Fix *k = sysctlFix(*withKeepalive);
+        QVERIFY(k);
+        QVERIFY2(k->text.contains(QLatin1String("-lt 120 ]")), qPrintable(k->text));
+        QVERIFY2(k->changes.contains(QLatin1String("keepalive interval in use (60 s)")),
+                 qPrintable(k->changes));
+        f.keepaliveConfiguredS = 0;
+        // No idle gap measured: no number is proven, so no sysctl fix (the keepalive fix stays).
+        f.idleBeforeFailureS = 0;
+        f.longestIdleS = 0;
+        const auto none = ruleNatMappingExpiry(f);
+        QVERIFY(none);
+        QVERIFY(!sysctlFix(*none));
+        QVERIFY(!none->fixes.empty());
+    }
+
     void replayWindowNumbers()
     {
         // 2 × the measured minimum, rounded up to a power of two, at least 64.

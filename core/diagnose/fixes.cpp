@@ -785,14 +785,25 @@ int recommendedKeepalive(double timeoutOrBoundS, bool known)
     return std::clamp(int(std::floor(k)), 1, 20);
 }
 
-std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS, bool timeoutKnown)
+std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS, bool timeoutKnown,
+                                   double longestIdleS, double keepaliveInUseS)
 {
     return natKeepaliveFixes(t, keepaliveS, natTimeoutS,
-                             timeoutKnown ? NatTimeoutBasis::Known : NatTimeoutBasis::IdleBound);
+                             timeoutKnown ? NatTimeoutBasis::Known : NatTimeoutBasis::IdleBound, longestIdleS,
+                             keepaliveInUseS);
+}
+
+int recommendedNatStreamTimeout(double longestIdleS, double keepaliveInUseS)
+{
+    const double idle = std::max(std::isfinite(longestIdleS) ? longestIdleS : 0.0,
+                                 std::isfinite(keepaliveInUseS) ? keepaliveInUseS : 0.0);
+    if (!(idle > 0)) return 0;
+    const double twice = std::min(2 * idle, 86400.0);
+    return int(std::ceil(twice / 10 - 1e-9)) * 10;
 }
 
 std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS,
-                                   NatTimeoutBasis basis)
+                                   NatTimeoutBasis basis, double longestIdleS, double keepaliveInUseS)
 {
     const QString kStream = QStringLiteral("net.netfilter.nf_conntrack_udp_timeout_stream");
     std::vector<Fix> out;
@@ -827,6 +838,16 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
             .arg(keepaliveS),
         QStringLiteral("Remove the keep_alive line (default 20s), swanctl --reload-settings, re-establish "
                        "the IKE_SA.")));
+    // The alternative needs a number the capture proves (its longest idle gap) and must change
+    // something: a NAT whose known timeout already outlives that gap twice is not the problem.
+    const int streamTimeout = recommendedNatStreamTimeout(longestIdleS, keepaliveInUseS);
+    auto tenth = [](double v) { return num(std::round(v * 10) / 10); };
+    const QString idleBasis =
+        keepaliveInUseS > longestIdleS
+            ? QStringLiteral("the keepalive interval in use (%1 s)").arg(tenth(keepaliveInUseS))
+            : QStringLiteral("the longest idle gap the capture measured (%1 s)").arg(tenth(longestIdleS));
+    const double idleS = std::max(longestIdleS, keepaliveInUseS);
+    if (streamTimeout <= 0 || (basis == NatTimeoutBasis::Known && natTimeoutS >= streamTimeout)) return out;
     out.push_back(make(
         FixKind::Sysctl,
         QStringLiteral("Or: lengthen the NAT's UDP timeout (if the NAT is a Linux box you run)"),
@@ -837,18 +858,24 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
             "nf_conntrack_udp_timeout only\n"
             "# applies to flows that never saw a reply.\n") +
             saveOnce(kStream, QStringLiteral("sysctl -n ") + kStream) +
-            QStringLiteral("if [ \"$(sysctl -n %1)\" -lt 180 ]; then sysctl -w %1=180; fi\n").arg(kStream),
+            QStringLiteral("if [ \"$(sysctl -n %1)\" -lt %2 ]; then sysctl -w %1=%2; fi\n")
+                .arg(kStream)
+                .arg(streamTimeout),
         QStringLiteral(
-            "Conntrack keeps an idle NAT-T mapping for 180 s instead of %1 (never lowered if it is "
+            "Conntrack keeps an idle NAT-T mapping for %3 s, twice %4, instead of %1 (never lowered if it is "
             "already longer); the value before is saved in /var/lib/ikev2wb/saved-%2.")
             .arg(timeoutKnown ? QStringLiteral("%1 s").arg(num(natTimeoutS))
                               : QStringLiteral("the short current value"),
-                 kStream),
+                 kStream)
+            .arg(streamTimeout)
+            .arg(idleBasis),
         QStringLiteral("Affects every UDP flow through the NAT that saw replies: more conntrack entries held "
                        "longer. Keepalives below the timeout are still needed if the NAT is not yours."),
         QStringLiteral("sysctl %1; conntrack -L -p udp --dport 4500 shows the entry [ASSURED] with a timeout "
-                       "counting down from 180 and surviving an idle minute.")
-            .arg(kStream),
+                       "counting down from %2 and surviving an idle gap of %3 s.")
+            .arg(kStream)
+            .arg(streamTimeout)
+            .arg(tenth(idleS)),
         QStringLiteral("sysctl -w %1=%2 && %3 (the value saved before the change; the kernel default is 120)")
             .arg(kStream, savedValue(kStream), forgetSaved(kStream))));
     return out;

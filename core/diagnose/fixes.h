@@ -80,13 +80,22 @@ inline constexpr std::uint64_t kMaxReplayWindow = 4096;
 std::uint64_t recommendedReplayWindow(std::uint64_t minSafe);
 
 /// `keepaliveS` to configure; `natTimeoutS` the NAT's UDP timeout (or the idle time after which
-/// the mapping was gone, `timeoutMeasured` false).
-std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS, bool timeoutKnown);
+/// the mapping was gone, `timeoutMeasured` false); `longestIdleS` the longest idle gap of the
+/// tunnel the capture measured (0: none) and `keepaliveInUseS` the keepalive interval captured or
+/// configured now (0: unknown), which size the "lengthen the NAT's timeout" alternative.
+std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS, bool timeoutKnown,
+                                   double longestIdleS = 0, double keepaliveInUseS = 0);
 /// Where the NAT timeout of the keepalive fix comes from: the NAT's sysctl, the idle time after
 /// which the mapping was gone (an upper bound), or the engineer's assumption (Preferences/CLI).
 enum class NatTimeoutBasis : std::uint8_t { Known, IdleBound, Assumed };
 std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS,
-                                   NatTimeoutBasis basis);
+                                   NatTimeoutBasis basis, double longestIdleS = 0,
+                                   double keepaliveInUseS = 0);
+/// The NAT's established-UDP timeout that outlives the tunnel's idle time: twice the longer of
+/// the longest idle gap measured and the keepalive interval in use (room for one lost keepalive or
+/// a gap as long again), rounded up to 10 s; 0 when neither is known (then no number is proven
+/// and no such fix is offered).
+int recommendedNatStreamTimeout(double longestIdleS, double keepaliveInUseS = 0);
 /// Keep-alive for a NAT whose UDP timeout is known (`known`) or only bounded above by an idle
 /// gap after which the mapping was gone: below a third of the bound, at most strongSwan's 20 s.
 int recommendedKeepalive(double timeoutOrBoundS, bool known);

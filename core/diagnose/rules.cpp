@@ -756,7 +756,9 @@ std::optional<Finding> ruleNatMappingExpiry(const Facts &f)
     addFixes(fd, natKeepaliveFixes(fixTarget(f), keepalive, bound,
                                    !known           ? NatTimeoutBasis::IdleBound
                                    : timeoutAssumed ? NatTimeoutBasis::Assumed
-                                                    : NatTimeoutBasis::Known));
+                                                    : NatTimeoutBasis::Known,
+                                   std::max(f.longestIdleS, f.idleBeforeFailureS),
+                                   std::max(f.keepaliveIntervalS, f.keepaliveConfiguredS)));
     return fd;
 }
 
