@@ -28,10 +28,20 @@ TickStep niceStep(double span, int maxTicks, bool integer)
 void applyNiceTicks(QValueAxis *axis, int maxTicks, bool integer)
 {
     const TickStep s = niceStep(axis->max() - axis->min(), maxTicks, integer);
-    axis->setTickType(QValueAxis::TicksDynamic);
+    // Interval first, dynamic last: never an interval laid out over a range it was not made for.
+    if (axis->tickType() == QValueAxis::TicksDynamic && s.interval < axis->tickInterval())
+        axis->setTickType(QValueAxis::TicksFixed);
     axis->setTickAnchor(0);
     axis->setTickInterval(s.interval);
     axis->setLabelFormat(QStringLiteral("%.") + QString::number(s.decimals) + QStringLiteral("f"));
+    axis->setTickType(QValueAxis::TicksDynamic);
+}
+
+void setNiceRange(QValueAxis *axis, double min, double max, int maxTicks, bool integer)
+{
+    axis->setTickType(QValueAxis::TicksFixed);
+    axis->setRange(min, max);
+    applyNiceTicks(axis, maxTicks, integer);
 }
 
 } // namespace ikev2wb::ui

@@ -289,11 +289,9 @@ void CompareChart::rebuild()
         }
     }
 
-    m_x->setRange(toS(m_viewStart), toS(m_viewEnd));
+    setNiceRange(m_x, toS(m_viewStart), toS(m_viewEnd));
     m_x->setTitleText(d.timeAxisTitle);
-    m_owdX->setRange(m_x->min(), m_x->max());
-    applyNiceTicks(m_x);
-    applyNiceTicks(m_owdX);
+    setNiceRange(m_owdX, m_x->min(), m_x->max());
     m_owdY->setRange(0, std::max(owdMax * 1.15, 0.01));
     m_owdY->applyNiceNumbers();
     const bool absolute = d.lanes[0].owdAbsolute || d.lanes[1].owdAbsolute;

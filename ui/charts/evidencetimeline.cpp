@@ -200,10 +200,8 @@ void EvidenceTimeline::updateRange()
         hi = std::max(hi, m.x);
     }
     const double pad = (hi - lo) * 0.02;
-    m_x->setRange(lo - (lo < 0 ? pad : 0), hi + pad);
-    m_y->setRange(0, m_activity ? std::max(1.0, m_activity->peak * 1.1) : 1.0);
-    applyNiceTicks(m_x);
-    applyNiceTicks(m_y, 4, true);
+    setNiceRange(m_x, lo - (lo < 0 ? pad : 0), hi + pad);
+    setNiceRange(m_y, 0, m_activity ? std::max(1.0, m_activity->peak * 1.1) : 1.0, 4, true);
 }
 
 const TimelineMarker *EvidenceTimeline::nearest(int lane, double x) const

@@ -238,17 +238,13 @@ void SequenceChart::rebuild()
         hi = std::max(mx->value, lo + 1);
     }
     const double pad = (hi - lo) * 0.04 + 1;
-    m_x->setRange(toS(m_viewStart, d.originNs), toS(m_viewEnd, d.originNs));
-    m_y->setRange(std::max(0.0, lo - pad), hi + pad);
-    m_lossX->setRange(m_x->min(), m_x->max());
+    setNiceRange(m_x, toS(m_viewStart, d.originNs), toS(m_viewEnd, d.originNs));
+    setNiceRange(m_y, std::max(0.0, lo - pad), hi + pad, 8, true); // sequence numbers
+    setNiceRange(m_lossX, m_x->min(), m_x->max());
     double lossMax = 1;
     for (const QPointF &p : m_lossLine->points())
         lossMax = std::max(lossMax, p.y());
-    m_lossY->setRange(0, lossMax * 1.1);
-    applyNiceTicks(m_x);
-    applyNiceTicks(m_lossX);
-    applyNiceTicks(m_y, 8, true);     // sequence numbers
-    applyNiceTicks(m_lossY, 4, true); // numbers lost per second
+    setNiceRange(m_lossY, 0, lossMax * 1.1, 4, true); // numbers lost per second
 
     // IKE events as vertical lines (a few dozen at most, the visible ones).
     for (QLineSeries *s : m_eventLines) {

@@ -272,12 +272,9 @@ void LivePage::apply(const LiveSnapshotPtr &snap)
         m_missingSeries->append(missing);
         m_seriesBuckets = s.seriesFrom + s.espPerSecond.size();
         const double span = std::max<double>(10, double(m_seriesBuckets));
-        m_x->setRange(0, span);
-        applyNiceTicks(m_x, 12, true); // whole seconds
-        m_y->setRange(0, std::max(1.0, m_yMax * 1.1));
-        applyNiceTicks(m_y, 6, true);
-        m_yMissing->setRange(0, std::max(4.0, m_yMissingMax * 1.1));
-        applyNiceTicks(m_yMissing, 4, true);
+        setNiceRange(m_x, 0, span, 12, true); // whole seconds
+        setNiceRange(m_y, 0, std::max(1.0, m_yMax * 1.1), 6, true);
+        setNiceRange(m_yMissing, 0, std::max(4.0, m_yMissingMax * 1.1), 4, true);
     }
 }
 
