@@ -85,20 +85,25 @@ bool exportPackets(const QStringList &sources, std::span<const std::uint64_t> fr
     std::size_t next = 0;
     std::uint64_t frame = 0;
     QStringList warnings;
+    // The reader stops at its next look once the last wanted packet is written (or on the
+    // caller's cancel): exporting a few packets does not read the rest of the file.
+    std::atomic_bool stop{false};
     for (std::size_t i = 0; i < readers.size() && next < frames.size(); ++i) {
         const auto interfaceId = static_cast<std::uint32_t>(i);
         const ReadOutcome read = readers[i]->read(
             [&](const RawPacket &pkt) {
                 ++frame;
+                if (cancel && cancel->load(std::memory_order_relaxed)) stop = true;
                 if (next >= frames.size() || frames[next] != frame || writeFailed) return;
                 ++next;
                 const auto ts = static_cast<std::uint64_t>(std::max<std::int64_t>(pkt.tsNs, 0));
                 w.enhancedPacket(ts, pkt.data, pkt.presentLength, pkt.originalLength, interfaceId);
                 ++out.written;
+                if (next == frames.size() || writeFailed) stop = true;
                 if (w.pending() >= kFlushAt) flush();
             },
-            {}, cancel);
-        if (read.cancelled) {
+            {}, &stop);
+        if (read.cancelled && next < frames.size() && !writeFailed) {
             if (error) *error = tr("export cancelled; %1 was not written").arg(destination);
             return false;
         }

@@ -50,6 +50,8 @@ public:
     /// Every packet of the current order (also rows not yet reported to views), 1-based frame
     /// numbers in ascending order: what "Export Shown Packets" writes.
     [[nodiscard]] std::vector<std::uint64_t> shownFrames() const;
+    /// How many packets the current order shows (also rows not yet reported to views).
+    [[nodiscard]] int shownCount() const { return orderRows(); }
     /// The row showing `packet`, -1 when the filter hides it (a scan of the rows when sorted).
     /// May be rowCount() or more while rows are still being exposed.
     [[nodiscard]] int rowOfPacket(quint64 packet) const;

@@ -109,18 +109,19 @@ void PacketsPage::addPacketActions(QMenu *menu, const QModelIndex &at)
 {
     const QString source = m_index ? m_index->file.path : QString();
     menu->setToolTipsVisible(true);
-    std::vector<std::uint64_t> selected;
+    // Counts only here (the menu opens on every right click); the frame lists are built when an
+    // export is chosen.
+    qsizetype selectedRows = 0;
     if (m_table->selectionModel())
-        for (const QModelIndex &i : m_table->selectionModel()->selectedRows())
-            selected.push_back(m_model->packetAt(i.row()) + 1);
-    std::sort(selected.begin(), selected.end());
-    QAction *sel = menu->addAction(tr("Export Selected Packets (%1)…").arg(selected.size()), this,
-                                   [this, selected]() { exportPackets(selected); });
-    sel->setEnabled(!selected.empty());
-    const auto shown = m_model->shownFrames();
-    QAction *all = menu->addAction(tr("Export Shown Packets (%1)…").arg(shown.size()), this,
+        for (const QItemSelectionRange &r : m_table->selectionModel()->selection())
+            selectedRows += r.height();
+    QAction *sel = menu->addAction(tr("Export Selected Packets (%1)…").arg(selectedRows), this,
+                                   [this]() { exportPackets(selectedFrames()); });
+    sel->setEnabled(selectedRows > 0);
+    const int shown = m_model->shownCount();
+    QAction *all = menu->addAction(tr("Export Shown Packets (%1)…").arg(shown), this,
                                    [this]() { exportPackets(m_model->shownFrames()); });
-    all->setEnabled(!shown.empty() && !m_exporting);
+    all->setEnabled(shown > 0 && !m_exporting);
     sel->setEnabled(sel->isEnabled() && !m_exporting);
     menu->addSeparator();
     const QString cellFilter =
@@ -150,6 +151,19 @@ void PacketsPage::addPacketActions(QMenu *menu, const QModelIndex &at)
         });
     open->setEnabled(at.isValid() && !wireshark.isEmpty() && !source.isEmpty());
     if (wireshark.isEmpty()) open->setToolTip(tr("Wireshark is not installed (no 'wireshark' in PATH)"));
+}
+
+std::vector<std::uint64_t> PacketsPage::selectedFrames() const
+{
+    // From the selection's row ranges: no model index per selected row.
+    std::vector<std::uint64_t> frames;
+    if (!m_table->selectionModel()) return frames;
+    for (const QItemSelectionRange &r : m_table->selectionModel()->selection())
+        for (int row = r.top(); row <= r.bottom(); ++row)
+            frames.push_back(m_model->packetAt(row) + 1);
+    std::sort(frames.begin(), frames.end());
+    frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
+    return frames;
 }
 
 void PacketsPage::exportPackets(std::vector<std::uint64_t> frames)

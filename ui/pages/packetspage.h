@@ -89,6 +89,7 @@ private:
     void showFilterError(const QString &message);
     void addPacketActions(QMenu *menu, const QModelIndex &at);
     void exportPackets(std::vector<std::uint64_t> frames);
+    [[nodiscard]] std::vector<std::uint64_t> selectedFrames() const;
 
     IndexPtr m_index;
     AnalysisPtr m_analysis;

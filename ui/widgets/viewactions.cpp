@@ -250,56 +250,87 @@ QStringList rowTexts(const QAbstractItemView *view, int row, const QModelIndex &
     return out;
 }
 
+namespace {
+/// The rows from the root down to `index`, which orders rows depth first, as a tree view shows
+/// them (for a flat model: the row alone).
+std::vector<int> rowPath(QModelIndex index)
+{
+    std::vector<int> path;
+    for (; index.isValid(); index = index.parent())
+        path.push_back(index.row());
+    std::reverse(path.begin(), path.end());
+    return path;
+}
+} // namespace
+
 QString selectionText(const QAbstractItemView *view, bool withHeader)
 {
     const QItemSelectionModel *sel = view->selectionModel();
-    if (!sel || !view->model()) return {};
-    QModelIndexList cells = sel->selectedIndexes();
-    if (cells.isEmpty()) return {};
-    if (cells.size() == 1) return oneLineText(cells.front().data(Qt::DisplayRole));
-    // Rows in the order the view shows them: by visual position of the row (its rect), which
-    // for a flat model is the row number and for a tree the depth-first order.
-    std::vector<int> cols = shownColumns(view);
-    struct Key
+    const QAbstractItemModel *m = view->model();
+    if (!sel || !m) return {};
+    // From the selection's ranges (a whole-table selection is one range, not one index per cell):
+    // each selected row once, with the columns selected in it.
+    struct Row
     {
-        int y;
-        QPersistentModelIndex rowStart;
+        QModelIndex parent;
+        int row;
+        std::vector<bool> columns;
     };
-    std::vector<Key> rows;
-    QSet<QPersistentModelIndex> seen;
-    QSet<QPair<QPersistentModelIndex, int>> selected;
-    for (const QModelIndex &i : cells) {
-        const QModelIndex first = i.siblingAtColumn(0);
-        selected.insert({QPersistentModelIndex(first), i.column()});
-        if (seen.contains(first)) continue;
-        seen.insert(first);
-        rows.push_back({view->visualRect(first).y(), QPersistentModelIndex(first)});
+    std::vector<Row> rows;
+    const int columnCount = m->columnCount();
+    std::size_t cells = 0;
+    for (const QItemSelectionRange &r : sel->selection()) {
+        if (!r.isValid()) continue;
+        for (int row = r.top(); row <= r.bottom(); ++row) {
+            Row x{r.parent(), row, std::vector<bool>(std::size_t(std::max(columnCount, 0)))};
+            for (int c = r.left(); c <= r.right() && c < columnCount; ++c)
+                x.columns[std::size_t(c)] = true;
+            cells += std::size_t(r.width());
+            rows.push_back(std::move(x));
+        }
     }
-    std::stable_sort(rows.begin(), rows.end(), [](const Key &a, const Key &b) {
-        if (a.y != b.y) return a.y < b.y;
-        return a.rowStart.row() < b.rowStart.row();
-    });
-    // Only the columns that hold a selected cell in some row.
+    if (rows.empty()) return {};
+    if (cells == 1) {
+        const Row &only = rows.front();
+        for (int c = 0; c < columnCount; ++c)
+            if (only.columns[std::size_t(c)]) return oneLineText(m->index(only.row, c, only.parent).data());
+    }
+    // In the order the view shows them; a row selected by two ranges once, its columns merged.
+    const bool flat = std::all_of(rows.begin(), rows.end(), [](const Row &x) { return !x.parent.isValid(); });
+    auto before = [flat](const Row &a, const Row &b) {
+        if (flat || a.parent == b.parent) return a.row < b.row;
+        std::vector<int> pa = rowPath(a.parent), pb = rowPath(b.parent);
+        pa.push_back(a.row);
+        pb.push_back(b.row);
+        return pa < pb;
+    };
+    std::stable_sort(rows.begin(), rows.end(), before);
+    std::vector<Row> merged;
+    for (Row &x : rows) {
+        if (!merged.empty() && merged.back().parent == x.parent && merged.back().row == x.row) {
+            for (std::size_t c = 0; c < x.columns.size(); ++c)
+                if (x.columns[c]) merged.back().columns[c] = true;
+            continue;
+        }
+        merged.push_back(std::move(x));
+    }
+    // Only the shown columns that hold a selected cell in some row, in the view's order.
     std::vector<int> used;
-    for (int c : cols)
-        for (const Key &k : rows)
-            if (selected.contains({k.rowStart, c})) {
-                used.push_back(c);
-                break;
-            }
+    for (int c : shownColumns(view))
+        if (std::any_of(merged.begin(), merged.end(),
+                        [c](const Row &x) { return x.columns[std::size_t(c)]; }))
+            used.push_back(c);
     QStringList lines;
     if (withHeader) {
         QStringList h;
         for (int c : used)
-            h << oneLineText(view->model()->headerData(c, Qt::Horizontal, Qt::DisplayRole));
+            h << oneLineText(m->headerData(c, Qt::Horizontal, Qt::DisplayRole));
         lines << h.join(QLatin1Char('\t'));
     }
-    for (const Key &k : rows) {
+    for (const Row &x : merged) {
         QStringList f;
         for (int c : used)
-            f << (selected.contains({k.rowStart, c})
-                      ? oneLineText(QModelIndex(k.rowStart).siblingAtColumn(c).data(Qt::DisplayRole))
-                      : QString());
+            f << (x.columns[std::size_t(c)] ? oneLineText(m->index(x.row, c, x.parent).data()) : QString());
         lines << f.join(QLatin1Char('\t'));
     }
     return lines.join(QLatin1Char('\n'));
