@@ -13,6 +13,9 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QStandardPaths>
@@ -408,11 +411,13 @@ private slots:
                  "a failed capture leaves no file behind");
     }
 
-    // --ring 2 --size 1: files rotate at 1 MB, only the last two are kept, each complete with its
-    // own header and statistics block.
+    // --ring 3 --size 1: files rotate at 1 MB, only the last three are kept, each complete with
+    // its own header and statistics block; `ikev2wb capture` reads the kept files back as one
+    // capture and counts what capinfos counts in them.
     void ring()
     {
         if (!m_canLab) QSKIP(qPrintable(m_why));
+        if (QStandardPaths::findExecutable(QStringLiteral("capinfos")).isEmpty()) QSKIP("needs capinfos");
         NsPair ns;
         QVERIFY2(ns.build().isEmpty(), "namespaces");
         QTemporaryDir dir(m_tmp.filePath(QStringLiteral("ringXXXXXX")));
@@ -423,29 +428,33 @@ private slots:
             QStringLiteral("ip"),
             ns.inA(kCli, {QStringLiteral("capture"), QStringLiteral("-i"), kCaptureIf, QStringLiteral("-f"),
                           QStringLiteral("udp port 500 or udp port 4500"), QStringLiteral("--duration"),
-                          QStringLiteral("60"), QStringLiteral("--ring"), QStringLiteral("2"),
+                          QStringLiteral("60"), QStringLiteral("--ring"), QStringLiteral("3"),
                           QStringLiteral("--size"), QStringLiteral("1"), QStringLiteral("-w"), base}));
         QVERIFY(cap.waitForStarted());
         QVERIFY2(waitForNonEmpty(dir.filePath(QStringLiteral("r_00001.pcapng")), 10000), "first ring file");
         {
-            // 1400-byte datagrams, 20 every 2 ms: ~14 MB/s for 0.5 s, several 1 MB files.
+            // 1400-byte datagrams, 20 every 2 ms: ~14 MB/s for 0.6 s, several 1 MB files.
             Sender sender(ns.b, 2, 1400, 20);
-            QTest::qWait(500);
+            QTest::qWait(600);
         }
         ::kill(pid_t(cap.processId()), SIGINT);
         const bool finished = cap.waitForFinished(10000);
         if (!finished) cap.kill(), cap.waitForFinished(2000);
         QVERIFY(finished);
         QVERIFY2(cap.exitCode() == 0, cap.readAllStandardError().constData());
+        const QString said = QString::fromUtf8(cap.readAllStandardOutput());
         const QStringList files = QDir(dir.path()).entryList(QDir::Files, QDir::Name);
-        QCOMPARE(files.size(), 2);
+        QCOMPARE(files.size(), 3);
         QVERIFY2(files.first() != QStringLiteral("r_00001.pcapng"), qPrintable(files.join(QLatin1Char(' '))));
-        // Consecutive numbers: the newest two.
-        const int first = files.first().mid(2, 5).toInt(), second = files.last().mid(2, 5).toInt();
+        // Consecutive numbers: the newest three.
+        const int first = files.first().mid(2, 5).toInt();
         QVERIFY(first >= 2);
-        QCOMPARE(second, first + 1);
+        for (int i = 1; i < 3; ++i)
+            QCOMPARE(files.at(i).mid(2, 5).toInt(), first + i);
+        QStringList paths;
         for (const QString &name : files) {
             const QString path = dir.filePath(name);
+            paths << path;
             QString err;
             const auto idx = loadCapture(path, &err);
             QVERIFY2(idx, qPrintable(err));
@@ -459,6 +468,32 @@ private slots:
         }
         const QFileInfo older(dir.filePath(files.first()));
         QVERIFY2(older.size() >= 1000000, "a rotated file is full");
+        // capinfos' packet counts of the three files, summed: what the ring still holds.
+        const Run ci =
+            run(QStringLiteral("capinfos"), QStringList{QStringLiteral("-c"), QStringLiteral("-M"),
+                                                        QStringLiteral("-T"), QStringLiteral("-r")} +
+                                                paths);
+        QCOMPARE(ci.exitCode, 0);
+        qulonglong inFiles = 0;
+        const QStringList rows = QString::fromUtf8(ci.out).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(rows.size(), 3);
+        for (const QString &row : rows)
+            inFiles += row.section(QLatin1Char('\t'), -1).toULongLong();
+        QVERIFY(inFiles > 1000);
+        QVERIFY2(said.contains(QStringLiteral("3 files kept, %1 … %2").arg(files.first(), files.last())),
+                 qPrintable(said));
+        QVERIFY2(said.contains(QStringLiteral("read as one capture: %1 packets").arg(inFiles)),
+                 qPrintable(said));
+        QVERIFY2(said.contains(QStringLiteral("analyze them as one capture: ikev2wb analyze %1 %2 %3")
+                                   .arg(paths.at(0), paths.at(1), paths.at(2))),
+                 qPrintable(said));
+        // The command it names reads the whole ring: summary's packets are capinfos' sum.
+        const Run summary =
+            run(kCli, QStringList{QStringLiteral("summary"), QStringLiteral("--json")} + paths);
+        QCOMPARE(summary.exitCode, 0);
+        const QJsonObject js = QJsonDocument::fromJson(summary.out).object();
+        QCOMPARE(js.value(QStringLiteral("packets")).toInteger(), qint64(inFiles));
+        QCOMPARE(js.value(QStringLiteral("files")).toArray().size(), 3);
     }
 
     // A symbolic link planted at the output name while `ikev2wb capture` runs (the check of the

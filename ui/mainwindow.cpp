@@ -882,16 +882,18 @@ void MainWindow::onLiveFinished(LivePage *page, const QStringList &saved, const 
         openPair(local, peer);
         return;
     }
-    // A ring's kept files are separate captures: the newest opens (opening a set as one
-    // capture is not supported yet).
-    const QString path = saved.last();
-    if (tab >= 0) m_tabs->setTabText(tab, tr("%1 (opening)").arg(QFileInfo(path).fileName()));
-    m_liveReplace.insert(path, page);
+    // One file, or a ring's kept files read as ONE capture (core/index/captureset: packet
+    // numbers, SAs and IKE exchanges continue from file to file).
+    const QString key = setKey(saved);
+    if (tab >= 0) m_tabs->setTabText(tab, tr("%1 (opening)").arg(displayName(key)));
+    m_liveReplace.insert(key, page);
     m_status->setText(
         saved.size() == 1
-            ? tr("Live capture saved to %1").arg(path)
-            : tr("Live capture kept %1 ring files; opening the newest, %2").arg(saved.size()).arg(path));
-    openFiles({path});
+            ? tr("Live capture saved to %1").arg(saved.first())
+            : tr("Live capture kept %1 ring files (%2 … %3); opening them as one capture")
+                  .arg(saved.size())
+                  .arg(QFileInfo(saved.first()).fileName(), QFileInfo(saved.last()).fileName()));
+    openAsOneCapture(saved);
 }
 
 } // namespace ikev2wb::ui

@@ -7,6 +7,7 @@
 
 #include "capture/pcapngstats.h"
 #include "diagnose/shellquote.h"
+#include "index/captureset.h"
 #include "live/capturehelper.h"
 #include "report/outputfile.h"
 
@@ -35,6 +36,9 @@ void err(const QString &s)
 }
 
 constexpr const char *kHelperName = "ikev2wb-capture";
+/// A ring's kept files are read back at the end (their packet count) up to this size together;
+/// a larger ring is only listed.
+constexpr qint64 kRingReadLimit = qint64(2) << 30;
 /// Exit status of the helper (see its --help) that means "no permission to capture".
 constexpr int kHelperNoPermission = 4;
 
@@ -442,8 +446,48 @@ int capture(const QStringList &args)
         return ExitBadInput;
     }
     if (ring) {
-        const QString line = QStringLiteral("capture saved as a ring of at most %1 files of %2 MB: %3\n")
-                                 .arg(o.ring, o.size, o.out);
+        // The kept files are one capture: read them as such (core/index/captureset), as
+        // `analyze`, `summary` and the window do, and say how to open them.
+        const QStringList kept = ringCaptureFiles(o.out);
+        QString line =
+            QStringLiteral("capture saved as a ring of at most %1 files of %2 MB: ").arg(o.ring, o.size);
+        if (kept.isEmpty()) {
+            line += QStringLiteral("no file of %1 was kept\n").arg(o.out);
+        } else {
+            line += QStringLiteral("%1 kept, %2 … %3\n")
+                        .arg(kept.size() == 1 ? QStringLiteral("1 file")
+                                              : QStringLiteral("%1 files").arg(kept.size()))
+                        .arg(QFileInfo(kept.first()).fileName(), QFileInfo(kept.last()).fileName());
+            qint64 bytes = 0;
+            for (const QString &f : kept)
+                bytes += QFileInfo(f).size();
+            if (bytes <= kRingReadLimit) {
+                QString readError;
+                const auto set = loadCaptureSet(kept, &readError);
+                if (!set) {
+                    line += QStringLiteral("  cannot read them back: %1\n").arg(readError);
+                } else {
+                    line += QStringLiteral("  read as one capture: %1 packets").arg(set->packetCount());
+                    if (set->captureDrops) {
+                        const QString drops = captureDropsText(*set->captureDrops);
+                        if (!drops.isEmpty()) line += QStringLiteral("; ") + drops;
+                    }
+                    line += QLatin1Char('\n');
+                    for (const CaptureFileGap &g : set->set.gaps)
+                        line += QStringLiteral("  not captured %1\n").arg(fileGapText(set->set, g));
+                    for (std::size_t i = 0; i < set->warnings.size() && i < 3; ++i)
+                        line += QStringLiteral("  warning: %1\n").arg(set->warnings[i].message);
+                }
+            } else {
+                line += QStringLiteral("  (%1 GB together: not read back here)\n")
+                            .arg(double(bytes) / 1e9, 0, 'f', 1);
+            }
+            QStringList quoted;
+            for (const QString &f : kept)
+                quoted << shq(f);
+            line += QStringLiteral("analyze them as one capture: ikev2wb analyze %1\n")
+                        .arg(quoted.join(QLatin1Char(' ')));
+        }
         const QByteArray b = line.toUtf8();
         std::fwrite(b.constData(), 1, std::size_t(b.size()), stdout);
         return ExitOk;

@@ -9,6 +9,7 @@
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <arpa/inet.h>
 #include <linux/capability.h>
 #include <netinet/in.h>
@@ -148,6 +149,29 @@ QString defaultPeerOutput(const QString &out, bool tcpdump)
     const QString ext = tcpdump ? QStringLiteral(".pcap") : QStringLiteral(".pcapng");
     if (out.endsWith(QLatin1String(".pcapng"))) return out.chopped(7) + QStringLiteral("-peer") + ext;
     return out + QStringLiteral("-peer");
+}
+
+QStringList ringCaptureFiles(const QString &base)
+{
+    const QFileInfo fi(base);
+    QString stem = fi.fileName(), ext;
+    if (stem.endsWith(QLatin1String(".pcapng")) && stem.size() > 7) {
+        stem.chop(7);
+        ext = QStringLiteral(".pcapng");
+    }
+    // The helper numbers with %05u: 00001 ... 99999, then 100000 and on.
+    const QRegularExpression re(QLatin1Char('^') + QRegularExpression::escape(stem) +
+                                QStringLiteral("_([0-9]{5,10})") + QRegularExpression::escape(ext) +
+                                QLatin1Char('$'));
+    std::vector<std::pair<qint64, QString>> found;
+    const QDir dir = fi.absoluteDir();
+    for (const QString &name : dir.entryList(QDir::Files, QDir::Name))
+        if (const auto m = re.match(name); m.hasMatch()) found.emplace_back(m.captured(1).toLongLong(), name);
+    std::sort(found.begin(), found.end());
+    QStringList out;
+    for (const auto &[number, name] : found)
+        out << dir.filePath(name);
+    return out;
 }
 
 std::vector<CaptureInterface> listCaptureInterfaces(QString *error)

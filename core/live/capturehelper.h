@@ -69,6 +69,10 @@ QString checkPeerCapture(const PeerCapture &p);
 QStringList peerSshArguments(const PeerCapture &p);
 /// FILE.pcapng -> FILE-peer.pcapng (tcpdump writes pcap: FILE-peer.pcap; FILE -> FILE-peer).
 QString defaultPeerOutput(const QString &out, bool tcpdump);
+/// The files a ring capture (`ikev2wb-capture -w BASE --ring N`) kept: BASE_NNNNN.pcapng for
+/// BASE.pcapng (BASE_NNNNN without that extension), five or more digits, in ring order (by the
+/// number, oldest first). Read them as one capture with loadCaptureSet (core/index/captureset).
+QStringList ringCaptureFiles(const QString &base);
 /// ssh's exit status for its own failures (connection, host key, authentication).
 inline constexpr int kSshFailed = 255;
 

@@ -556,14 +556,17 @@ private slots:
         QVERIFY2(status.contains(QStringLiteral("nothing was saved")), qPrintable(status));
     }
 
-    // A ring of 2 files of 1 MB: the helper writes the files and streams the same blocks (--tee),
+    // A ring of 3 files of 1 MB: the helper writes the files and streams the same blocks (--tee),
     // one section per file; the live tab counts every packet across the sections, and Stop
-    // opens the newest kept file. 40,300 packets of ~130 bytes in pcapng make ~5 MB: several
-    // rotations, two files kept.
-    void ringKeepsNewestAndCountsAll()
+    // opens the files the ring kept as ONE capture (core/index/captureset). 40,300 packets of
+    // ~150 bytes in pcapng make ~6 MB: several rotations, three files kept, the older removed.
+    // The truth for the opened tab: capinfos' packet counts of the kept files, and the sender's
+    // last sequence number.
+    void ringOpensAsOneCapture()
     {
         if (asChild()) QSKIP("the parent's test");
         if (!m_why.isEmpty()) QSKIP(qPrintable(m_why));
+        if (QStandardPaths::findExecutable(QStringLiteral("capinfos")).isEmpty()) QSKIP("needs capinfos");
         MainWindow w;
         w.resize(1400, 900);
         w.show();
@@ -574,7 +577,7 @@ private slots:
         dialog->findChild<QLineEdit *>(QStringLiteral("liveOutput"))
             ->setText(dir.filePath(QStringLiteral("r.pcapng")));
         dialog->findChild<QCheckBox *>(QStringLiteral("liveRing"))->setChecked(true);
-        dialog->findChild<QSpinBox *>(QStringLiteral("liveRingFiles"))->setValue(2);
+        dialog->findChild<QSpinBox *>(QStringLiteral("liveRingFiles"))->setValue(3);
         dialog->findChild<QSpinBox *>(QStringLiteral("liveRingSize"))->setValue(1);
         dialog->findChild<QPushButton *>(QStringLiteral("liveStart"))->click();
         auto *live = w.findChild<LivePage *>();
@@ -596,15 +599,50 @@ private slots:
         QCOMPARE(findSa(*running, kGapSpi)->missing, std::uint64_t(kSkipped.size()));
         live->findChild<QPushButton *>(QStringLiteral("liveStop"))->click();
         QTRY_VERIFY_WITH_TIMEOUT(capturePageOf(w) && capturePageOf(w)->analysis(), 60000);
+        QTRY_VERIFY(w.findChild<LivePage *>() == nullptr);
         const QStringList kept = QDir(dir.path()).entryList(QDir::Files, QDir::Name);
-        QCOMPARE(kept.size(), 2);
+        QCOMPARE(kept.size(), 3);
         QVERIFY2(kept.first() != QStringLiteral("r_00001.pcapng"), qPrintable(kept.join(QLatin1Char(' '))));
+        // capinfos counts each kept file's packets.
+        QStringList keptPaths;
+        for (const QString &name : kept)
+            keptPaths << dir.filePath(name);
+        QProcess capinfos;
+        capinfos.start(QStringLiteral("capinfos"), QStringList{QStringLiteral("-c"), QStringLiteral("-M"),
+                                                               QStringLiteral("-T"), QStringLiteral("-r")} +
+                                                       keptPaths);
+        QVERIFY(capinfos.waitForFinished(30000));
+        std::uint64_t inFiles = 0;
+        const QStringList rows =
+            QString::fromUtf8(capinfos.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QCOMPARE(rows.size(), 3);
+        for (const QString &row : rows) {
+            const std::uint64_t n = row.section(QLatin1Char('\t'), -1).toULongLong();
+            QVERIFY2(n > 0, qPrintable(row));
+            inFiles += n;
+        }
         CapturePage *page = capturePageOf(w);
-        QCOMPARE(page->index()->file.path, dir.filePath(kept.last()));
-        // The newest file holds the last packets only; the live count covered them all.
-        QVERIFY(page->index()->packetCount() > 0);
-        QVERIFY(std::uint64_t(page->index()->packetCount()) < running->packets);
-        QVERIFY(page->index()->captureDrops.has_value());
+        const CaptureIndex &index = *page->index();
+        // The tab is the whole ring: its three files, every packet in them, oldest first.
+        QVERIFY(index.set.isSet());
+        QCOMPARE(index.set.files.size(), std::size_t(3));
+        for (std::size_t i = 0; i < 3; ++i)
+            QCOMPARE(index.set.files[i].path, keptPaths.at(qsizetype(i)));
+        QCOMPARE(std::uint64_t(index.packetCount()), inFiles);
+        QVERIFY2(index.set.gaps.empty(), "consecutive ring files: nothing missing between them");
+        QVERIFY2(std::uint64_t(index.packetCount()) < running->packets, "older files were removed");
+        QVERIFY(index.captureDrops.has_value());
+        // The bulk SA ends in the newest file with the sender's last number (when the capture
+        // dropped nothing: a kernel drop could be that very packet).
+        const EspSaSequence *bulk = nullptr;
+        for (const EspSaSequence &s : page->analysis()->esp.sas)
+            if (s.spi == kBulkSpi) bulk = &s;
+        QVERIFY(bulk);
+        if (index.captureDrops->dropped() == 0 && std::uint32_t(sender.bulkSent) == kBulkCount)
+            QCOMPARE(bulk->lastSeq, std::uint64_t(kBulkCount));
+        const QString title =
+            w.findChild<QTabWidget *>()->tabText(w.findChild<QTabWidget *>()->indexOf(page));
+        QVERIFY2(title.contains(QStringLiteral("+2 files")), qPrintable(title));
     }
 
     // The peer's side over ssh from the window: an sshd the test starts in namespace B, tcpdump

@@ -5,7 +5,6 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QProcess>
-#include <QRegularExpression>
 #include <QStandardPaths>
 #include <QTimer>
 
@@ -30,27 +29,6 @@ QStringList LiveCaptureOptions::helperArguments() const
     if (snaplen > 0) a << QStringLiteral("--snaplen") << QString::number(snaplen);
     return a;
 }
-
-namespace {
-/// The ring files the helper kept: BASE_NNNNN.pcapng (or BASE_NNNNN), oldest first.
-QStringList ringFilesOf(const QString &base)
-{
-    const QFileInfo fi(base);
-    QString stem = fi.fileName(), ext;
-    if (stem.endsWith(QLatin1String(".pcapng")) && stem.size() > 7) {
-        stem.chop(7);
-        ext = QStringLiteral(".pcapng");
-    }
-    const QRegularExpression re(QLatin1Char('^') + QRegularExpression::escape(stem) +
-                                QStringLiteral("_[0-9]{5}") + QRegularExpression::escape(ext) +
-                                QLatin1Char('$'));
-    QStringList out;
-    const QDir dir = fi.absoluteDir();
-    for (const QString &name : dir.entryList(QDir::Files, QDir::Name))
-        if (re.match(name).hasMatch()) out << dir.filePath(name);
-    return out;
-}
-} // namespace
 
 class LiveSession::Worker final : public QObject
 {
@@ -282,7 +260,7 @@ private:
             return;
         }
         if (m_ring) {
-            end({}, ringFilesOf(m_o.output));
+            end({}, ringCaptureFiles(m_o.output));
             return;
         }
         // A capture holds other people's traffic: readable by its owner only.
