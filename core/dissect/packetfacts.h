@@ -41,6 +41,9 @@ enum PacketFlag : std::uint16_t {
     FlagInnerTcpSyn = 1u << 8,  // a visible inner/plain TCP SYN carrying an MSS option
     FlagQuotedEsp = 1u << 9,    // ICMP error quoting an ESP / ESP-in-UDP packet
     FlagReassembled = 1u << 10, // facts come from a reassembled datagram
+    // Set by the index, not the dissector: the timestamp is earlier than the previous packet's
+    // in file order (a merged capture, a clock stepped back).
+    FlagTimeBackwards = 1u << 11,
 };
 
 /// A parsed IKE header (RFC 7296 §3.1; IKEv1 shares the layout).

@@ -67,6 +67,7 @@ enum class Field : std::uint8_t {
     WbIkeRetransmission,
     WbSnapTruncated,
     WbMalformed,
+    WbTimeBackwards,
 };
 
 enum class Type : std::uint8_t { Unsigned, Boolean, Ipv4, Ipv6, Bytes, Time, Protocol, Flag };
@@ -140,6 +141,8 @@ const FieldDef kFields[] = {
      "IKE request sent again (the IKE exchange analysis' retransmissions, capture duplicates excluded)"},
     {"wb.snap_truncated", Field::WbSnapTruncated, Type::Flag, 0, "frame cut by the capture's snap length"},
     {"wb.malformed", Field::WbMalformed, Type::Flag, 0, "a header was inconsistent (see the warnings)"},
+    {"wb.time_backwards", Field::WbTimeBackwards, Type::Flag, 0,
+     "timestamp earlier than the previous packet's in the file (merged capture, clock stepped back)"},
 };
 
 const FieldDef *findField(QStringView name)
@@ -1264,6 +1267,9 @@ struct FilterEvaluator::Context
             return;
         case Field::WbMalformed:
             if ((r.flags & FlagMalformed) || r.kind == PacketKind::Malformed) v.add(1);
+            return;
+        case Field::WbTimeBackwards:
+            if (r.flags & FlagTimeBackwards) v.add(1);
             return;
         default:
             break;

@@ -180,8 +180,14 @@ struct CaptureIndex
     std::array<std::uint64_t, std::size_t(PacketKind::Count_)> kindCounts{};
     std::uint64_t snapTruncated = 0;
     std::uint64_t malformed = 0;
-    std::int64_t firstNs = 0;
-    std::int64_t lastNs = 0;
+    std::int64_t firstNs = 0; // the earliest timestamp (not necessarily the first packet's)
+    std::int64_t lastNs = 0;  // the latest
+    /// Packets whose timestamp is earlier than the previous packet's (FlagTimeBackwards): a
+    /// merged capture or a stepped clock. The first such packet (0-based, -1 for none) and the
+    /// largest step back.
+    std::uint64_t timeBackwards = 0;
+    std::int64_t firstTimeBackwards = -1;
+    std::int64_t largestStepBackNs = 0;
     std::vector<CaptureWarning> warnings;
     std::uint64_t warningsSuppressed = 0; // warnings beyond the kept ones
     bool partial = false;                 // the read stopped early (truncated file or cancel)

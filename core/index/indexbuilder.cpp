@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <limits>
 
 namespace ikev2wb {
 
@@ -195,6 +196,16 @@ void IndexBuilder::add(const RawPacket &pkt)
     m_lastEspSa = kNoSa;
 
     if (m_packetIndex == 0) m_index.firstNs = pkt.tsNs;
+    if (m_packetIndex > 0 && pkt.tsNs < m_previousNs) {
+        rec.flags |= FlagTimeBackwards;
+        if (m_index.timeBackwards++ == 0) m_index.firstTimeBackwards = std::int64_t(m_packetIndex);
+        // Unsigned: the two times may be 2^62 ns apart (pcapng); the step is clamped to int64.
+        const std::uint64_t step = std::uint64_t(m_previousNs) - std::uint64_t(pkt.tsNs);
+        m_index.largestStepBackNs = std::max(
+            m_index.largestStepBackNs, std::int64_t(std::min<std::uint64_t>(
+                                           step, std::uint64_t(std::numeric_limits<std::int64_t>::max()))));
+    }
+    m_previousNs = pkt.tsNs;
     m_index.firstNs = std::min(m_index.firstNs, pkt.tsNs);
     m_index.lastNs = std::max(m_index.lastNs, pkt.tsNs);
     if (f.flags & FlagSnapTruncated) ++m_index.snapTruncated;

@@ -73,6 +73,7 @@ private:
     std::array<FlowCacheEntry, kCacheSize> m_flowCache{};
     std::array<SaCacheEntry, kCacheSize> m_saCache{};
     std::uint64_t m_packetIndex = 0;
+    std::int64_t m_previousNs = 0; // the previous packet's timestamp (file order)
     std::uint32_t m_lastEspSa = kNoSa;
 };
 

@@ -78,6 +78,7 @@ void writeFlags(JsonWriter &w, std::uint16_t flags)
     if (flags & FlagFragment) w.value("fragment");
     if (flags & FlagSnapTruncated) w.value("snap_truncated");
     if (flags & FlagMalformed) w.value("malformed");
+    if (flags & FlagTimeBackwards) w.value("time_backwards");
     if (flags & FlagInnerTcpSyn) w.value("tcp_syn_mss");
     w.endArray();
 }
@@ -233,6 +234,8 @@ std::string summaryJson(const CaptureIndex &index, const CaptureSummary &s, bool
         w.field(packetKindName(PacketKind(k)), index.kindCounts[k]);
     w.endObject();
     w.field("snap_truncated", index.snapTruncated).field("malformed", index.malformed);
+    w.field("time_backwards", index.timeBackwards);
+    w.key("largest_step_back_s").time(index.largestStepBackNs);
     w.key("capture_drops");
     if (const auto &d = index.captureDrops) {
         auto counter = [&w](std::string_view key, bool present, std::uint64_t v) {
@@ -369,6 +372,12 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
         out << QStringLiteral("Time      %1 → %2 (%3 s)")
                    .arg(timeText(index.firstNs), timeText(index.lastNs))
                    .arg(double(index.lastNs - index.firstNs) / 1e9, 0, 'f', 3);
+    if (index.timeBackwards)
+        out << QStringLiteral("          %1 timestamp(s) earlier than the packet before (first: packet %2, "
+                              "largest step back %3 s): merged capture or clock stepped back")
+                   .arg(index.timeBackwards)
+                   .arg(index.firstTimeBackwards + 1)
+                   .arg(double(index.largestStepBackNs) / 1e9, 0, 'f', 6);
     if (index.set.isSet()) out << QString() << captureSetText(index.set).trimmed();
     out << QString() << QStringLiteral("Packets by kind");
     for (std::size_t k = 0; k < index.kindCounts.size(); ++k)
