@@ -156,6 +156,7 @@ private slots:
     void splitEqualsWhole();
     void middlePieceMissing();
     void gapFromTimeAlone();
+    void ikeOutcomeInMissingFile();
     void mixedLinkTypes();
     void exportAcrossFiles();
     void ringNumbering();
@@ -377,6 +378,85 @@ void TestCaptureSet::gapFromTimeAlone()
     for (const auto &sa : a.esp.sas)
         notCaptured += sa.notCaptured;
     QVERIFY(notCaptured >= 1000);
+}
+
+void TestCaptureSet::ikeOutcomeInMissingFile()
+{
+    // rekey-loss, left side: a CREATE_CHILD_SA request (message ID 2) is sent four times before
+    // its response comes (tshark). The set keeps its first two sends and loses the file holding
+    // the other two and the response: its outcome is in the hole, not "unanswered".
+    REQUIRE_TOOLS();
+    const QString whole = lab(QStringLiteral("rekey-loss"), QStringLiteral("left-outer.pcap"));
+    if (!QFile::exists(whole)) QSKIP("lab data not present");
+    const Run t = run(tool("tshark"), {QStringLiteral("-r"), whole, QStringLiteral("-Y"),
+                                       QStringLiteral("isakmp.exchangetype == 36 && isakmp.messageid == 2"),
+                                       QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
+                                       QStringLiteral("frame.number"), QStringLiteral("-e"),
+                                       QStringLiteral("isakmp.flag_r")});
+    QCOMPARE(t.exitCode, 0);
+    std::vector<int> requests, responses;
+    for (const QByteArray &line : t.out.split('\n')) {
+        const QList<QByteArray> f = line.trimmed().split('\t');
+        if (f.size() != 2) continue;
+        (f[1].trimmed() == "1" || f[1].trimmed() == "True" ? responses : requests).push_back(f[0].toInt());
+    }
+    QCOMPARE(requests.size(), std::size_t(4));
+    QCOMPARE(responses.size(), std::size_t(1));
+    const int kept = requests[1]; // file 0 ends with the second send
+    const int resumeAt = responses[0] + 100;
+    QTemporaryDir dir;
+    const QString p0 = dir.filePath(QStringLiteral("piece_00000.pcap"));
+    const QString p1 = dir.filePath(QStringLiteral("piece_00001.pcap"));
+    const QString p2 = dir.filePath(QStringLiteral("piece_00002.pcap"));
+    QCOMPARE(
+        run(tool("editcap"), {QStringLiteral("-r"), whole, p0, QStringLiteral("1-%1").arg(kept)}).exitCode,
+        0);
+    QCOMPARE(
+        run(tool("editcap"), {QStringLiteral("-r"), whole, p2, QStringLiteral("%1-100000").arg(resumeAt)})
+            .exitCode,
+        0);
+    QVERIFY(!QFile::exists(p1)); // never written: the missing file
+
+    const auto wholeIndex = load({whole});
+    const auto s = load({p0, p2});
+    QVERIFY(wholeIndex && s);
+    QCOMPARE(s->set.gaps.size(), std::size_t(1));
+    const CaptureAnalysis aw = analyzeCapture(*wholeIndex);
+    const CaptureAnalysis as = analyzeCapture(*s);
+    auto find = [](const CaptureAnalysis &a) -> const IkeExchange * {
+        for (const IkeSaExchanges &sa : a.ike.ikeSas)
+            for (const IkeExchange &e : sa.exchanges)
+                if (e.exchange == 36 && e.messageId == 2) return &e;
+        return nullptr;
+    };
+    const IkeExchange *ew = find(aw);
+    const IkeExchange *es = find(as);
+    QVERIFY(ew && es);
+    QVERIFY(ew->answered);
+    QCOMPARE(ew->retransmissions.size(), requests.size() - 1);
+    QCOMPARE(ew->fileGap, -1);
+    QVERIFY(!es->answered);
+    QCOMPARE(es->retransmissions.size(), std::size_t(1)); // the sends file 0 holds, minus the first
+    QCOMPARE(es->fileGap, 0);
+    QVERIFY(es->outcomeNotCaptured);
+    QVERIFY(!es->gaveUp);
+    // Not unanswered: the whole capture has no unanswered request (tshark: the response above),
+    // and the hole adds none.
+    QCOMPARE(aw.ike.summary.unanswered, 0u);
+    QCOMPARE(as.ike.summary.unanswered, 0u);
+    QCOMPARE(as.ike.summary.inFileGap, 1u);
+    QVERIFY(ikeExchangesText(*s, as.ike).contains(QStringLiteral("outcome falls in the hole between files")));
+
+    // The diagnosis does not take it as an unanswered request and says where it went.
+    Investigation inv;
+    DiagnosisFiles files;
+    files.captureA = QStringList{p0, p2};
+    QString error;
+    QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+    QCOMPARE(inv.facts().unansweredRequests.size(), std::size_t(0));
+    const QString notes = inv.diagnosis().notes.join(QLatin1Char('\n'));
+    QVERIFY2(notes.contains(QStringLiteral("1 IKE request(s) have their response or outcome in it")),
+             qPrintable(notes));
 }
 
 void TestCaptureSet::mixedLinkTypes()

@@ -4,6 +4,7 @@
 #include "../report/jsonwriter.h"
 #include "analyzeutil.h"
 
+#include <QFileInfo>
 #include <QStringList>
 
 #include <algorithm>
@@ -458,7 +459,6 @@ private:
             }
             const bool oneWay = e.cls == ExchangeClass::V1Informational;
             if (e.requestNs < 0 || e.answered || oneWay) continue;
-            ++sa.unanswered;
             const std::int64_t lastSend =
                 e.retransmissions.empty() ? e.requestNs : e.retransmissions.back().tsNs;
             // The next IKE message of this SA after the last send, if any.
@@ -470,6 +470,18 @@ private:
                 }
             e.silenceAfterS = seconds((next >= 0 ? next : m_index.lastNs) - lastSend);
             e.silenceToCaptureEnd = next < 0;
+            // A set of files with a hole in the silence, starting before the next retransmission
+            // (or the give-up) was due: the response or what followed may be in the missing file.
+            // Nothing here is unanswered, retransmitted in vain or given up.
+            const int gap = m_index.set.gapSpanned(lastSend, next >= 0 ? next : m_index.lastNs);
+            if (gap >= 0 && seconds(m_index.set.gaps[std::size_t(gap)].fromNs - lastSend) <=
+                                kStopMargin * strongswanExpectedGapS(int(e.retransmissions.size()) + 1)) {
+                e.fileGap = gap;
+                e.outcomeNotCaptured = true;
+                ++sa.inFileGap;
+                continue;
+            }
+            ++sa.unanswered;
             if (e.retransmissions.empty()) continue;
             // Silence in this SA, then the initiator starting over with a fresh IKE_SA_INIT.
             for (const IkeMessage &o : m_index.ikeMessages) {
@@ -653,6 +665,7 @@ private:
         for (const IkeSaExchanges &sa : m_out.ikeSas) {
             s.exchanges += std::uint32_t(sa.exchanges.size());
             s.unanswered += sa.unanswered;
+            s.inFileGap += sa.inFileGap;
             s.retransmissions += sa.retransmissions;
             s.responseRetransmissions += sa.responseRetransmissions;
             s.captureDuplicates += sa.captureDuplicates;
@@ -831,6 +844,7 @@ void writeIkeExchangesJson(JsonWriter &w, const CaptureIndex &index, const IkeEx
                 .field("restarted", e.restarted)
                 .field("outcome_not_captured", e.outcomeNotCaptured);
             if (!e.answered && e.requestNs >= 0) w.key("silence_after_s").value(e.silenceAfterS, 3);
+            if (index.set.isSet()) w.field("outcome_in_file_gap", e.fileGap >= 0);
             w.field("class", exchangeClassName(e.cls)).field("class_inferred", e.classInferred);
             w.key("notifies").beginArray();
             for (auto t : e.notifies)
@@ -850,6 +864,7 @@ void writeIkeExchangesJson(JsonWriter &w, const CaptureIndex &index, const IkeEx
         w.field("retransmissions", std::uint64_t(sa.retransmissions));
         w.field("response_retransmissions", std::uint64_t(sa.responseRetransmissions));
         w.field("unanswered", std::uint64_t(sa.unanswered));
+        if (index.set.isSet()) w.field("outcome_in_file_gap", std::uint64_t(sa.inFileGap));
         w.field("capture_duplicates", std::uint64_t(sa.captureDuplicates));
         w.field("gave_up", std::uint64_t(sa.gaveUp));
         w.field("cookie_retries", std::uint64_t(sa.cookieRetries));
@@ -889,6 +904,7 @@ void writeIkeExchangesJson(JsonWriter &w, const CaptureIndex &index, const IkeEx
     w.key("summary").beginObject();
     w.field("ike_sas", std::uint64_t(s.ikeSas)).field("exchanges", std::uint64_t(s.exchanges));
     w.field("answered", std::uint64_t(s.answered)).field("unanswered", std::uint64_t(s.unanswered));
+    if (index.set.isSet()) w.field("outcome_in_file_gap", std::uint64_t(s.inFileGap));
     w.field("retransmissions", std::uint64_t(s.retransmissions));
     w.field("response_retransmissions", std::uint64_t(s.responseRetransmissions));
     w.field("capture_duplicates", std::uint64_t(s.captureDuplicates));
@@ -916,6 +932,10 @@ QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a
                .arg(s.responseRetransmissions)
                .arg(s.captureDuplicates)
                .arg(s.gaveUp);
+    if (s.inFileGap)
+        out << QStringLiteral("  %1 request(s) without a captured response whose outcome falls in a hole "
+                              "between files of the set (not counted as unanswered)")
+                   .arg(s.inFileGap);
     const std::int64_t t0 = index.firstNs;
     auto rel = [t0](std::int64_t ns) { return QString::number(seconds(ns - t0), 'f', 3); };
     for (const IkeSaExchanges &sa : a.ikeSas) {
@@ -935,10 +955,19 @@ QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a
             if (e.answered && e.requestNs >= 0)
                 line += QStringLiteral(", answered in %1 ms").arg(e.responseMs(), 0, 'f', 1);
             else if (!e.answered)
-                line += e.gaveUp ? QStringLiteral(", UNANSWERED, gave up")
-                        : e.outcomeNotCaptured
-                            ? QStringLiteral(", UNANSWERED, capture ended before the outcome")
-                            : QStringLiteral(", UNANSWERED");
+                line +=
+                    e.fileGap >= 0
+                        ? QStringLiteral(", no response captured: the outcome falls in the hole "
+                                         "between files %1 and %2 (not captured, not lost)")
+                              .arg(QFileInfo(
+                                       index.set.files[index.set.gaps[std::size_t(e.fileGap)].before].path)
+                                       .fileName(),
+                                   QFileInfo(
+                                       index.set.files[index.set.gaps[std::size_t(e.fileGap)].after].path)
+                                       .fileName())
+                    : e.gaveUp             ? QStringLiteral(", UNANSWERED, gave up")
+                    : e.outcomeNotCaptured ? QStringLiteral(", UNANSWERED, capture ended before the outcome")
+                                           : QStringLiteral(", UNANSWERED");
             out << line;
             for (const IkeRetransmission &r : e.retransmissions)
                 out << QStringLiteral(

@@ -131,6 +131,11 @@ struct IkeExchange
     // Retransmitted, unanswered, and the capture ended before the default schedule's next
     // retransmission or give-up was due: what happened is not in the capture.
     bool outcomeNotCaptured = false;
+    // A set of files: the silence after the last send runs into a hole between two files (a
+    // file of the ring is missing) before the response, the next retransmission or the give-up
+    // was due: the outcome may be in the missing file. Index into CaptureSet::gaps, -1 for none.
+    // Such an exchange is not counted as unanswered.
+    int fileGap = -1;
     ExchangeClass cls = ExchangeClass::Unknown;
     bool classInferred = false;
     std::vector<std::uint16_t> notifies; // cleartext, request then response, unique
@@ -162,6 +167,8 @@ struct IkeSaExchanges
     std::uint32_t retransmissions = 0; // request re-sends
     std::uint32_t responseRetransmissions = 0;
     std::uint32_t unanswered = 0;
+    std::uint32_t inFileGap =
+        0; // unanswered, the outcome in a missing file of the set (IkeExchange::fileGap)
     std::uint32_t captureDuplicates = 0;
     std::uint32_t gaveUp = 0;
     std::uint32_t cookieRetries = 0;
@@ -193,6 +200,7 @@ struct IkeExchangeSummary
     std::uint32_t exchanges = 0;
     std::uint32_t answered = 0;
     std::uint32_t unanswered = 0;
+    std::uint32_t inFileGap = 0; // unanswered in the set, the outcome in a missing file
     std::uint32_t retransmissions = 0;
     std::uint32_t responseRetransmissions = 0;
     std::uint32_t captureDuplicates = 0;

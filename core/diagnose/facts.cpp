@@ -277,7 +277,8 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
             // Only an IKEv2 request whose length field a UDP datagram can carry (a fuzzed or
             // corrupt header claims gigabytes) proves a message too large for the path.
             const bool plausible = sa.version == 2 && x.requestLength > 0 && x.requestLength <= 65535 - 8;
-            if (!x.answered && !x.requestMessages.empty() && plausible) {
+            // An outcome in a missing file of a set (fileGap) is not evidence of anything.
+            if (!x.answered && x.fileGap < 0 && !x.requestMessages.empty() && plausible) {
                 const IkeMessage &first = ix.ikeMessages[x.requestMessages.front()];
                 const EvidenceRef ref = packetRef(name, first.packet, first.tsNs);
                 const bool ipFrag = x.ipFragmented && (!x.retransmissions.empty() || !x.ipFragmentsComplete);
@@ -295,7 +296,7 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
                 const IkeMessage &m = ix.ikeMessages[r.message];
                 addCount(f.ikeRetransmissions, 1, packetRef(name, m.packet, r.tsNs));
             }
-            if (!x.answered && !x.retransmissions.empty() && !x.requestMessages.empty()) {
+            if (!x.answered && x.fileGap < 0 && !x.retransmissions.empty() && !x.requestMessages.empty()) {
                 const IkeMessage &m = ix.ikeMessages[x.requestMessages.back()];
                 Facts::UnansweredRequest u;
                 u.retransmissions = std::uint32_t(x.retransmissions.size());

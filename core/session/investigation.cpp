@@ -164,12 +164,27 @@ const Diagnosis &Investigation::diagnose()
             for (const EspSaSequence &s : m_analysis[h]->esp.sas)
                 for (const EspMissingRange &r : s.notCapturedRanges)
                     if (r.fileGap == int(g)) notCaptured += r.count();
-            m_diagnosis.notes << QStringLiteral(
-                                     "%1: %2 ESP sequence numbers not captured %3 (a file of the ring is "
+            std::uint32_t ike = 0;
+            for (const IkeSaExchanges &sa : m_analysis[h]->ike.ikeSas)
+                for (const IkeExchange &e : sa.exchanges)
+                    if (e.fileGap == int(g)) ++ike;
+            QString note =
+                notCaptured
+                    ? QStringLiteral("%1: %2 ESP sequence numbers not captured %3 (a file of the ring is "
                                      "missing): not counted as loss")
-                                     .arg(captureName(*m_index[h]))
-                                     .arg(notCaptured)
-                                     .arg(fileGapText(set, set.gaps[g]));
+                          .arg(captureName(*m_index[h]))
+                          .arg(notCaptured)
+                          .arg(fileGapText(set, set.gaps[g]))
+                    : QStringLiteral("%1: not captured %2 (a file of the ring is missing): no ESP "
+                                     "sequence number is known to fall in it (the SAs seen end before "
+                                     "it or begin after it); nothing in it is counted as loss")
+                          .arg(captureName(*m_index[h]), fileGapText(set, set.gaps[g]));
+            if (ike)
+                note +=
+                    QStringLiteral("; %1 IKE request(s) have their response or outcome in it: not counted "
+                                   "as unanswered")
+                        .arg(ike);
+            m_diagnosis.notes << note;
         }
     }
     return m_diagnosis;

@@ -67,7 +67,9 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
             Arrow a;
             a.tsNs = m.tsNs;
             a.fromInitiator = ex.byInitiator;
-            a.kind = k == 0 ? (ex.answered ? Arrow::Request : Arrow::Unanswered) : Arrow::Retransmission;
+            // An outcome in a missing file of a set is not drawn as unanswered.
+            a.kind = k == 0 ? (ex.answered || ex.fileGap >= 0 ? Arrow::Request : Arrow::Unanswered)
+                            : Arrow::Retransmission;
             a.label = tr("%1 #%2 request%3")
                           .arg(name)
                           .arg(ex.messageId)
@@ -89,8 +91,10 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
                     .arg(m.packet + 1)
                     .arg(cls, extra,
                          ex.answered ? tr("<br>answered after %1 ms").arg(ex.responseMs(), 0, 'f', 1)
-                                     : (ex.gaveUp ? tr("<br><b>never answered: the sender gave up</b>")
-                                                  : tr("<br><b>never answered in this capture</b>")));
+                         : ex.fileGap >= 0
+                             ? tr("<br>no response captured: its outcome falls in a missing file of the set")
+                         : ex.gaveUp ? tr("<br><b>never answered: the sender gave up</b>")
+                                     : tr("<br><b>never answered in this capture</b>"));
             a.packet = m.packet;
             a.messageId = ex.messageId;
             m_arrows.push_back(a);

@@ -83,7 +83,7 @@ TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &ana
             d.events.push_back({ex.requestNs, QStringLiteral("%1 #%2").arg(label).arg(ex.messageId), false});
             for (const IkeRetransmission &rt : ex.retransmissions)
                 d.events.push_back({rt.tsNs, QStringLiteral("retransmit #%1").arg(ex.messageId), true});
-            if (!ex.answered) d.events.back().problem = true;
+            if (!ex.answered && ex.fileGap < 0) d.events.back().problem = true;
         }
     }
     std::sort(d.events.begin(), d.events.end(),

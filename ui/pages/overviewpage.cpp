@@ -655,6 +655,7 @@ QString OverviewPage::ikeHtml() const
         QStringList notes;
         if (sa.version == 1) notes << tr("IKEv1");
         if (sa.gaveUp) notes << tr("%1 given up").arg(sa.gaveUp);
+        if (sa.inFileGap) notes << tr("%1 with the outcome in a missing file").arg(sa.inFileGap);
         if (sa.floatToNatTNs >= 0 || sa.natTFromStart) notes << tr("NAT-T");
         if (!sa.startedWithSaInit) notes << tr("began before the capture");
         h += QStringLiteral(
