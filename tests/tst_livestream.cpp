@@ -3,6 +3,7 @@
 // from a file, in either byte order and across sections; its per-SA "missing so far" must be the
 // sequence numbers a hand-built stream leaves out; damaged streams give an error with the
 // offset, never a crash or unbounded memory.
+#include "analyze/analysis.h"
 #include "capture/pcapngstats.h"
 #include "index/indexbuilder.h"
 #include "live/livecapture.h"
@@ -250,6 +251,119 @@ private slots:
         // Only the last bucket is sent again (it may have grown): second 1 now holds 4.
         QCOMPARE(s.seriesFrom, std::size_t(1));
         QCOMPARE(s.espPerSecond, (std::vector<std::uint64_t>{4}));
+    }
+
+    // Sequence numbers past 2^32 (ESN) and a restart, live as the file analysis counts them (one
+    // rule, core/index/espsa.h). SA 1 sends 0xfffffffa..0xffffffff without 0xfffffffc, then
+    // 0, 1, 2, 4, 5 (the low 32 bits of 2^32 .. 2^32 + 5) without 3: two numbers missing, the last
+    // one 2^32 + 5. SA 2 sends 10000, 10001, then starts again at 1, 2, 4: one restart, 3 missing
+    // (nothing between 10001 and 1 is). The 32-bit tracker called 0..5 late arrivals and
+    // missed the second hole. The timeline of SA 1 carries every packet with its 64-bit
+    // number and the two holes where they showed.
+    void esnAndRestartAsTheFileAnalysis()
+    {
+        constexpr std::uint32_t spiWrap = 0x0a0b0c0d, spiRestart = 0x0e0f1011;
+        constexpr std::uint64_t k2p32 = std::uint64_t(1) << 32;
+        Ng ng;
+        ng.shb();
+        ng.idb();
+        const std::uint64_t t0 = 1'700'000'000ULL * 1'000'000;
+        std::uint64_t t = t0;
+        std::vector<std::uint64_t> sentWrap;
+        for (std::uint64_t seq = 0xfffffffaULL; seq <= k2p32 + 5; ++seq) {
+            if (seq == 0xfffffffcULL || seq == k2p32 + 3) continue;
+            ng.epb(t += 1000, espInUdp(spiWrap, std::uint32_t(seq)));
+            sentWrap.push_back(seq);
+        }
+        for (const std::uint32_t seq : {10000u, 10001u, 1u, 2u, 4u})
+            ng.epb(t += 1000, espInUdp(spiRestart, seq));
+        LiveCapture live;
+        live.setTimelineSa(0);
+        const LiveSnapshot s = feedAll(live, ng.b, 11);
+        QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
+        QCOMPARE(s.sas.size(), std::size_t(2));
+        const LiveSa &w = s.sas[0];
+        QCOMPARE(w.spi, spiWrap);
+        QVERIFY(w.esn);
+        QCOMPARE(w.firstSeq, 0xfffffffaULL);
+        QCOMPARE(w.topSeq, k2p32 + 5);
+        QCOMPARE(w.missing, 2ULL);
+        QCOMPARE(w.late, 0ULL);
+        QCOMPARE(w.duplicates, 0ULL);
+        const LiveSa &r = s.sas[1];
+        QCOMPARE(r.spi, spiRestart);
+        QVERIFY(!r.esn);
+        QCOMPARE(r.restarts, 1u);
+        QCOMPARE(r.firstSeq, 1ULL);
+        QCOMPARE(r.topSeq, 4ULL);
+        QCOMPARE(r.missing, 1ULL);
+        // The timeline of SA 1: its packets by 64-bit number, the holes where they showed.
+        QCOMPARE(s.timelineSa, std::size_t(0));
+        QCOMPARE(s.timelineFrom, std::size_t(0));
+        QCOMPARE(s.timelinePoints.size(), sentWrap.size());
+        for (std::size_t i = 0; i < sentWrap.size(); ++i) {
+            QCOMPARE(s.timelinePoints[i].seq, sentWrap[i]);
+            QCOMPARE(s.timelinePoints[i].packet, std::uint64_t(i));
+        }
+        QCOMPARE(s.timelineGaps.size(), std::size_t(2));
+        QCOMPARE(s.timelineGaps[0].first, 0xfffffffcULL);
+        QCOMPARE(s.timelineGaps[0].count, 1ULL);
+        QCOMPARE(s.timelineGaps[1].first, k2p32 + 3);
+        QCOMPARE(s.timelineGaps[1].count, 1ULL);
+        // The next snapshot carries only what is new: nothing.
+        LiveSnapshot again = live.snapshot();
+        QCOMPARE(again.timelineFrom, sentWrap.size());
+        QVERIFY(again.timelinePoints.empty());
+
+        // The file analysis of the same bytes agrees.
+        const QString path = m_tmp.filePath(QStringLiteral("esn.pcapng"));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(reinterpret_cast<const char *>(ng.b.data()), qint64(ng.b.size()));
+        }
+        QString err;
+        const auto idx = loadCapture(path, &err);
+        QVERIFY2(idx, qPrintable(err));
+        const CaptureAnalysis a = analyzeCapture(*idx);
+        QCOMPARE(a.esp.sas.size(), std::size_t(2));
+        for (const EspSaSequence &seq : a.esp.sas) {
+            const LiveSa &l = seq.spi == spiWrap ? w : r;
+            QCOMPARE(seq.missing, l.missing);
+            QCOMPARE(seq.esn, l.esn);
+            QCOMPARE(seq.restarts, l.restarts);
+            QCOMPARE(seq.lastSeq, l.topSeq);
+        }
+    }
+
+    // The IKE ladder's data: the IKE messages so far, analysed as the file's are; sent again
+    // only when new IKE messages came.
+    void ikeLadderAsTheFile()
+    {
+        const QString path =
+            QStringLiteral(IKEV2WB_TEST_DATA "/captures/scapy/test/pcaps/ikev2_nat_t.pcapng");
+        QString err;
+        const auto idx = loadCapture(path, &err);
+        QVERIFY2(idx, qPrintable(err));
+        const CaptureAnalysis a = analyzeCapture(*idx);
+        QVERIFY(!a.ike.ikeSas.empty());
+        const Octets bytes = readFile(path);
+        LiveCapture live;
+        const LiveSnapshot s = feedAll(live, bytes, 4096);
+        QVERIFY(s.ikeIndex && s.ikeAnalysis);
+        QCOMPARE(s.ikeIndex->ikeMessages.size(), idx->ikeMessages.size());
+        QCOMPARE(s.ikeAnalysis->ike.ikeSas.size(), a.ike.ikeSas.size());
+        for (std::size_t i = 0; i < a.ike.ikeSas.size(); ++i) {
+            const IkeSaExchanges &x = a.ike.ikeSas[i], &y = s.ikeAnalysis->ike.ikeSas[i];
+            QCOMPARE(y.exchanges.size(), x.exchanges.size());
+            for (std::size_t e = 0; e < x.exchanges.size(); ++e) {
+                QCOMPARE(y.exchanges[e].messageId, x.exchanges[e].messageId);
+                QCOMPARE(y.exchanges[e].requestMessages, x.exchanges[e].requestMessages);
+                QCOMPARE(y.exchanges[e].responseMessages, x.exchanges[e].responseMessages);
+                QCOMPARE(y.exchanges[e].answered, x.exchanges[e].answered);
+            }
+        }
+        QVERIFY(!live.snapshot().ikeAnalysis);
     }
 
     // Damaged streams: an error naming the offset, nothing allocated for a claimed huge block,

@@ -1,5 +1,7 @@
 #include "livecapture.h"
 
+#include "analyze/ikeexchanges.h"
+
 #include <pcap/pcap.h>
 
 #include <algorithm>
@@ -218,8 +220,17 @@ void LiveCapture::packet(std::uint32_t ifId, std::uint64_t ts, const std::uint8_
     if (sa == IndexBuilder::kNoSa) return;
     const CaptureIndex &index = m_builder->current();
     if (m_originNs == 0 && m_espPerSecond.empty()) m_originNs = index.firstNs;
-    if (sa >= m_trackers.size()) m_trackers.resize(std::size_t(sa) + 1);
-    const std::uint64_t skipped = m_trackers[sa].add(index.packets[index.packets.size() - 1].seq());
+    if (sa >= m_trackers.size()) {
+        m_trackers.resize(std::size_t(sa) + 1);
+        m_points.resize(std::size_t(sa) + 1);
+        m_gaps.resize(std::size_t(sa) + 1);
+    }
+    std::uint64_t ext = 0;
+    LiveSeqPoint::Kind kind = LiveSeqPoint::Kind::InOrder;
+    const std::uint64_t skipped =
+        m_trackers[sa].add(index.packets[index.packets.size() - 1].seq(), &ext, &kind);
+    if (ext != 0) m_points[sa].push_back({ns, ext, std::uint64_t(index.packets.size() - 1), kind});
+    if (skipped > 0) m_gaps[sa].push_back({ns, ext - skipped, skipped});
     const std::size_t bucket = bucketOf(ns);
     ++m_espPerSecond[bucket];
     m_missingPerSecond[bucket] += skipped;
@@ -237,19 +248,50 @@ std::size_t LiveCapture::bucketOf(std::int64_t tsNs)
     return b;
 }
 
-std::uint64_t LiveCapture::SeqTracker::add(std::uint32_t seq32)
+std::uint64_t LiveCapture::SeqTracker::runMissing() const
 {
-    const std::uint64_t seq = seq32;
+    if (!rule.started()) return 0;
+    const std::uint64_t span = rule.top() - first + 1;
+    return span - std::min(distinct, span);
+}
+
+std::uint64_t LiveCapture::SeqTracker::add(std::uint32_t seq32, std::uint64_t *ext, LiveSeqPoint::Kind *kind)
+{
+    *kind = LiveSeqPoint::Kind::InOrder;
+    // The file analysis decides the wrap from the SA's lowest and highest 32-bit numbers over the
+    // whole capture; live, from those seen so far: the rule becomes an ESN one at the first
+    // packet that shows it, carrying on from the current top (numbers seen before it lie on one
+    // side of 2^32 and extend to themselves either way).
+    min32 = std::min(min32, seq32);
+    max32 = std::max(max32, seq32);
+    if (!rule.esn() && EspSequenceRule::wraps(min32, max32)) {
+        const bool running = rule.started();
+        const std::uint64_t top = rule.top();
+        rule = EspSequenceRule(true);
+        if (running) rule.accept(top);
+    }
+    const std::uint64_t seq = rule.extend(seq32);
+    *ext = seq;
+    if (seq == 0) { // never valid (RFC 4303 §3.3.3); the file analysis counts it apart too
+        ++invalidZero;
+        return 0;
+    }
+    if (rule.isRestart(seq32, seq)) {
+        missingBefore += runMissing();
+        ++restarts;
+        rule.restart();
+    }
     const auto bit = [this](std::uint64_t n) -> std::uint64_t & { return seen[(n % kWindow) / 64]; };
     const auto mask = [](std::uint64_t n) { return std::uint64_t(1) << (n % 64); };
-    if (!started) {
-        started = true;
+    if (!rule.started()) {
         seen.assign(kWords, 0);
-        first = top = seq;
+        rule.accept(seq);
+        first = seq;
         distinct = 1;
         bit(seq) |= mask(seq);
         return 0;
     }
+    const std::uint64_t top = rule.top();
     if (seq > top) {
         const std::uint64_t skipped = seq - top - 1;
         if (seq - top >= kWindow) {
@@ -258,23 +300,31 @@ std::uint64_t LiveCapture::SeqTracker::add(std::uint32_t seq32)
             for (std::uint64_t n = top + 1; n <= seq; ++n)
                 bit(n) &= ~mask(n);
         }
-        top = seq;
+        rule.accept(seq);
         bit(seq) |= mask(seq);
         ++distinct;
         return skipped;
     }
+    *kind = LiveSeqPoint::Kind::Late;
     if (seq + kWindow <= top) { // too far behind to tell a late fill from a duplicate
         ++late;
         return 0;
     }
     if (bit(seq) & mask(seq)) {
         ++duplicates;
+        *kind = LiveSeqPoint::Kind::Duplicate;
         return 0;
     }
     bit(seq) |= mask(seq);
     ++distinct;
     first = std::min(first, seq);
     return 0;
+}
+
+void LiveCapture::setTimelineSa(std::size_t sa)
+{
+    m_timelineSa = sa;
+    m_timelineSent = m_timelineGapsSent = 0;
 }
 
 void LiveCapture::statistics(const std::uint8_t *b, std::uint32_t len)
@@ -320,13 +370,45 @@ LiveSnapshot LiveCapture::snapshot()
             if (i < m_trackers.size()) {
                 const SeqTracker &t = m_trackers[i];
                 l.firstSeq = t.first;
-                l.topSeq = t.top;
-                l.missing = t.top - t.first + 1 - std::min(t.distinct, t.top - t.first + 1);
+                l.topSeq = t.rule.top();
+                l.missing = t.missingBefore + t.runMissing();
                 l.duplicates = t.duplicates;
                 l.late = t.late;
+                l.esn = t.rule.esn();
+                l.restarts = t.restarts;
+                l.invalidZero = t.invalidZero;
             }
             s.sas.push_back(std::move(l));
         }
+    }
+    if (m_timelineSa < m_points.size()) {
+        const auto &points = m_points[m_timelineSa];
+        const auto &gaps = m_gaps[m_timelineSa];
+        s.timelineSa = m_timelineSa;
+        s.timelineFrom = m_timelineSent;
+        s.timelineGapsFrom = m_timelineGapsSent;
+        s.timelinePoints.assign(points.begin() + std::ptrdiff_t(m_timelineSent), points.end());
+        s.timelineGaps.assign(gaps.begin() + std::ptrdiff_t(m_timelineGapsSent), gaps.end());
+        m_timelineSent = points.size();
+        m_timelineGapsSent = gaps.size();
+    }
+    if (m_builder && m_builder->current().ikeMessages.size() != m_ikeMessagesSent) {
+        // The ladder needs the IKE messages, their flows and the SAs, not the packets: a copy of
+        // those tables (small) is analysed as a file's would be.
+        const CaptureIndex &index = m_builder->current();
+        auto ike = std::make_shared<CaptureIndex>();
+        ike->file = index.file;
+        ike->flows = index.flows;
+        ike->espSas = index.espSas;
+        ike->ikeMessages = index.ikeMessages;
+        ike->kindCounts = index.kindCounts;
+        ike->firstNs = index.firstNs;
+        ike->lastNs = index.lastNs;
+        auto analysis = std::make_shared<CaptureAnalysis>();
+        analysis->ike = analyzeIkeExchanges(*ike);
+        m_ikeMessagesSent = index.ikeMessages.size();
+        s.ikeIndex = std::move(ike);
+        s.ikeAnalysis = std::move(analysis);
     }
     s.seriesFrom = std::min(m_sentUpTo, m_espPerSecond.size());
     s.espPerSecond.assign(m_espPerSecond.begin() + std::ptrdiff_t(s.seriesFrom), m_espPerSecond.end());

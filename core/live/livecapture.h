@@ -5,7 +5,9 @@
 // file load uses, and each ESP packet updates its SA's sequence tracker. snapshot() is cheap
 // (the SA table and the new seconds of the timeline, never the packets), so a window can show
 // the capture a few times a second however long it runs: the work is O(packets) in all.
+#include "analyze/analysis.h"
 #include "capture/pcapngstats.h"
+#include "index/espsa.h"
 #include "index/indexbuilder.h"
 
 #include <QString>
@@ -26,7 +28,10 @@ struct LiveSa
     QString flow; // "src → dst" (with ports for ESP-in-UDP)
     Encapsulation encap = Encapsulation::Esp;
     std::uint64_t packets = 0;
-    std::uint64_t bytes = 0;    // outer IP bytes
+    std::uint64_t bytes = 0; // outer IP bytes
+    /// Sequence numbers are 64-bit by the file analysis' rule (EspSequenceRule, core/index/espsa.h):
+    /// once the numbering has been both near 2^32 and near 0 it wrapped (ESN), and a fall to a
+    /// small number from far above is a restart (a new run; these are the current run's).
     std::uint64_t firstSeq = 0; // lowest sequence number seen
     std::uint64_t topSeq = 0;   // highest
     /// Sequence numbers between the lowest and the highest not seen (yet): late packets within
@@ -34,6 +39,26 @@ struct LiveSa
     std::uint64_t missing = 0;
     std::uint64_t duplicates = 0;
     std::uint64_t late = 0; // arrived more than kWindow below the top: neither fill nor duplicate known
+    bool esn = false;       // the numbering wrapped past 2^32
+    std::uint32_t restarts = 0;
+    std::uint64_t invalidZero = 0; // sequence number 0 (never sent: RFC 4303 §3.3.3)
+};
+
+/// One ESP packet on the live timeline of its SA.
+struct LiveSeqPoint
+{
+    enum class Kind : std::uint8_t { InOrder, Late, Duplicate };
+    std::int64_t tNs = 0;
+    std::uint64_t seq = 0;    // 64-bit, as LiveSa's numbers
+    std::uint64_t packet = 0; // its index in the capture (from 0)
+    Kind kind = Kind::InOrder;
+};
+/// Sequence numbers a packet jumped over (missing so far: a late packet may still fill them).
+struct LiveSeqGap
+{
+    std::int64_t tNs = 0; // the packet that jumped
+    std::uint64_t first = 0;
+    std::uint64_t count = 0;
 };
 
 /// What the window shows of a running capture.
@@ -58,6 +83,18 @@ struct LiveSnapshot
     std::size_t seriesFrom = 0;
     std::vector<std::uint64_t> espPerSecond;
     std::vector<std::uint64_t> missingPerSecond;
+    /// The ESP timeline of one SA (LiveCapture::setTimelineSa): its points and gaps from
+    /// `timelineFrom`/`timelineGapsFrom` on (0 after a change of SA: its whole history, else what is new).
+    std::size_t timelineSa = SIZE_MAX;
+    std::size_t timelineFrom = 0;
+    std::size_t timelineGapsFrom = 0;
+    std::vector<LiveSeqPoint> timelinePoints;
+    std::vector<LiveSeqGap> timelineGaps;
+    /// The IKE messages so far as an index without packets (flows, ESP SAs, IKE messages) and
+    /// their exchange analysis (core/analyze, as a file's): set only when IKE messages arrived
+    /// since the previous snapshot, for the IKE ladder.
+    std::shared_ptr<const CaptureIndex> ikeIndex;
+    std::shared_ptr<const CaptureAnalysis> ikeAnalysis;
     QString error; // the stream is damaged: what and where (the capture stops being followed)
     /// Filled by whoever also runs a peer's capture (LiveCapture leaves them): bytes received
     /// from the peer so far.
@@ -85,6 +122,9 @@ public:
     [[nodiscard]] const QString &error() const { return m_error; }
     /// The state so far; the timeline from the bucket after the last snapshot's last one.
     LiveSnapshot snapshot();
+    /// The SA (index into LiveSnapshot::sas) whose timeline the snapshots carry; the next one
+    /// carries its whole history. SIZE_MAX: none.
+    void setTimelineSa(std::size_t sa);
     /// Bytes of a block not complete yet (the stream ended there if it ends now).
     [[nodiscard]] std::size_t pendingBytes() const { return m_buf.size() - m_at; }
 
@@ -100,12 +140,17 @@ private:
     };
     struct SeqTracker
     {
-        std::uint64_t first = 0, top = 0, distinct = 0;
-        std::uint64_t duplicates = 0, late = 0;
+        EspSequenceRule rule{false}; // becomes an ESN rule once the numbers show a wrap
+        std::uint32_t min32 = 0xffffffffu, max32 = 0;
+        std::uint64_t first = 0, distinct = 0;
+        std::uint64_t duplicates = 0, late = 0, invalidZero = 0;
+        std::uint64_t missingBefore = 0; // of the runs before a restart
+        std::uint32_t restarts = 0;
         std::vector<std::uint64_t> seen; // bit (seq % kWindow): seq within kWindow below top was seen
-        bool started = false;
-        /// Returns how many numbers this packet showed missing (a jump past top + 1).
-        std::uint64_t add(std::uint32_t seq);
+        [[nodiscard]] std::uint64_t runMissing() const;
+        /// Takes the next packet's 32-bit number; `*ext` its 64-bit one (0: invalid), `*kind` how
+        /// it came. Returns how many numbers this packet showed missing (a jump past top + 1).
+        std::uint64_t add(std::uint32_t seq, std::uint64_t *ext, LiveSeqPoint::Kind *kind);
     };
     bool block(const std::uint8_t *b, std::uint32_t len, std::uint64_t offset);
     void interfaceDescription(const std::uint8_t *b, std::uint32_t len);
@@ -126,7 +171,12 @@ private:
     std::unique_ptr<IndexBuilder> m_builder;
     int m_builderLinkType = -1;
     std::uint64_t m_bytes = 0;
-    std::vector<SeqTracker> m_trackers; // per espSas entry
+    std::vector<SeqTracker> m_trackers;              // per espSas entry
+    std::vector<std::vector<LiveSeqPoint>> m_points; // per espSas entry: its packets, for the timeline
+    std::vector<std::vector<LiveSeqGap>> m_gaps;
+    std::size_t m_timelineSa = SIZE_MAX;
+    std::size_t m_timelineSent = 0, m_timelineGapsSent = 0;
+    std::size_t m_ikeMessagesSent = 0;
     std::vector<std::uint64_t> m_espPerSecond, m_missingPerSecond;
     std::int64_t m_originNs = 0;
     std::size_t m_sentUpTo = 0; // buckets already sent complete

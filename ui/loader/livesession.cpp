@@ -36,6 +36,13 @@ class LiveSession::Worker final : public QObject
 public:
     explicit Worker(LiveCaptureOptions o) : m_o(std::move(o)) {}
 
+    /// On the worker's thread: the timeline follows SA `sa` from the next snapshot on.
+    void setTimelineSa(std::size_t sa)
+    {
+        m_live.setTimelineSa(sa);
+        m_changed = true;
+    }
+
     void start()
     {
         m_ring = m_o.ringFiles > 0 && m_o.ringSizeMb > 0;
@@ -325,6 +332,13 @@ private:
     bool m_peerEnded = true;
     bool m_peerWriteFailed = false;
 };
+
+void LiveSession::setTimelineSa(std::size_t sa)
+{
+    Worker *worker = m_worker;
+    QMetaObject::invokeMethod(
+        worker, [worker, sa]() { worker->setTimelineSa(sa); }, Qt::QueuedConnection);
+}
 
 LiveSession::LiveSession(LiveCaptureOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options))

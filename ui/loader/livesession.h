@@ -59,6 +59,9 @@ public:
     /// running `killAfterMs` later is killed; the capture is then not saved, and finished() says so.
     void finishInBackground(int killAfterMs = kBackgroundKillMs);
     [[nodiscard]] bool isRunning() const { return m_running; }
+    /// The ESP SA (index into LiveSnapshot::sas) whose timeline the next snapshots carry
+    /// (LiveCapture::setTimelineSa): its whole history first, then what is new.
+    void setTimelineSa(std::size_t sa);
     /// Ending in finishInBackground().
     [[nodiscard]] bool isFinishingInBackground() const { return m_killTimer != nullptr; }
     /// finishInBackground()'s default bound: the helper's clean end takes milliseconds; a helper

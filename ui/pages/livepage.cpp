@@ -1,10 +1,15 @@
 #include "livepage.h"
 #include "charts/axisticks.h"
+#include "charts/ikeladder.h"
+#include "charts/sequencechart.h"
+#include "charts/timelinedata.h"
+#include "report/jsonwriter.h"
 #include "theme/theme.h"
 #include "widgets/viewactions.h"
 
 #include <QChart>
 #include <QChartView>
+#include <QComboBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
 #include <QGridLayout>
@@ -12,6 +17,8 @@
 #include <QLabel>
 #include <QLineSeries>
 #include <QPushButton>
+#include <QScrollArea>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
@@ -106,6 +113,10 @@ LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_s
                          "not arrived (a late packet still fills its gap). The full analysis after Stop "
                          "tells loss from reordering"));
     layout->addWidget(m_sas, 1);
+    // The picked SA's sequence timeline follows the table's current row.
+    connect(m_sas, &QTableWidget::currentCellChanged, this, [this](int row) {
+        if (row >= 0 && std::size_t(row) != m_timelineSa) m_session->setTimelineSa(std::size_t(row));
+    });
 
     m_chart = new QChart;
     m_chart->setTitle(tr("ESP packets and sequence numbers skipped, per second"));
@@ -143,12 +154,38 @@ LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_s
     m_espSeries->attachAxis(m_y);
     m_missingSeries->attachAxis(m_x);
     m_missingSeries->attachAxis(m_yMissing);
-    m_chartView = new QChartView(m_chart, this);
+    m_views = new QTabWidget(this);
+    m_views->setObjectName(QStringLiteral("liveViews"));
+    m_chartView = new QChartView(m_chart, m_views);
     installImageActions(m_chartView, QStringLiteral("live"));
     m_chartView->setObjectName(QStringLiteral("liveChart"));
     m_chartView->setRenderHint(QPainter::Antialiasing);
     m_chartView->setMinimumHeight(220);
-    layout->addWidget(m_chartView, 2);
+    m_views->addTab(m_chartView, tr("Per second"));
+    m_timelineChart = new SequenceChart(m_views);
+    m_timelineChart->setObjectName(QStringLiteral("liveTimeline"));
+    m_views->addTab(m_timelineChart, tr("ESP timeline"));
+    m_views->setTabToolTip(1,
+                           tr("Sequence number against time of the SA picked in the table: every packet so "
+                              "far, numbers skipped (missing so far), late and duplicate packets"));
+    auto *ladderPane = new QWidget(m_views);
+    auto *ladderLayout = new QVBoxLayout(ladderPane);
+    ladderLayout->setContentsMargins(0, 0, 0, 0);
+    m_ikeSas = new QComboBox(ladderPane);
+    m_ikeSas->setObjectName(QStringLiteral("liveIkeSas"));
+    m_ikeSas->setPlaceholderText(tr("no IKE message yet"));
+    ladderLayout->addWidget(m_ikeSas);
+    auto *scroll = new QScrollArea(ladderPane);
+    m_ladder = new IkeLadder(scroll);
+    m_ladder->setObjectName(QStringLiteral("liveLadder"));
+    installImageActions(m_ladder, QStringLiteral("live-ike-ladder"));
+    scroll->setWidget(m_ladder);
+    scroll->setWidgetResizable(true);
+    ladderLayout->addWidget(scroll, 1);
+    connect(m_ikeSas, &QComboBox::currentIndexChanged, this,
+            [this](int i) { m_ladder->setData(m_ikeIndex, m_ikeAnalysis, i); });
+    m_views->addTab(ladderPane, tr("IKE ladder"));
+    layout->addWidget(m_views, 2);
 
     m_elapsed = std::make_unique<QElapsedTimer>();
     m_elapsed->start();
@@ -161,6 +198,11 @@ LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_s
 }
 
 LivePage::~LivePage() = default;
+
+std::shared_ptr<const TimelineData> LivePage::timeline() const
+{
+    return m_timeline;
+}
 
 void LivePage::tick()
 {
@@ -248,6 +290,10 @@ void LivePage::apply(const LiveSnapshotPtr &snap)
                                                         : palette().text().color());
     }
     m_sas->setUpdatesEnabled(true);
+    // The first SA's timeline until another row is picked.
+    if (m_sas->rowCount() > 0 && m_sas->currentRow() < 0) m_sas->setCurrentCell(0, 0);
+    applyTimeline(s);
+    applyLadder(s);
 
     // The timeline: buckets from seriesFrom on replace what was drawn there, the rest are new.
     // Two points a bucket (its start and end) draw steps.
@@ -278,6 +324,74 @@ void LivePage::apply(const LiveSnapshotPtr &snap)
     }
 }
 
+void LivePage::applyTimeline(const LiveSnapshot &s)
+{
+    if (s.timelineSa >= s.sas.size()) return;
+    const LiveSa &sa = s.sas[s.timelineSa];
+    if (s.timelineSa != m_timelineSa || s.timelineFrom == 0 || !m_timeline) {
+        // Another SA, or its whole history again: start over.
+        m_timelineSa = s.timelineSa;
+        m_timeline = std::make_shared<TimelineData>();
+        m_timeline->saIndex = s.timelineSa;
+        m_timelineLoss.clear();
+    }
+    TimelineData &d = *m_timeline;
+    if (s.timelinePoints.empty() && s.timelineGaps.empty() && !d.sequence.empty()) return;
+    d.title = tr("SPI %1  %2%3")
+                  .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), sa.flow,
+                       sa.esn ? tr("  (64-bit numbers: wrapped past 2^32)") : QString());
+    d.originNs = s.firstNs;
+    for (const LiveSeqPoint &p : s.timelinePoints) {
+        const SeriesPoint point{p.tNs, double(p.seq)};
+        d.sequence.push_back(point);
+        d.packetOf.push_back(p.packet);
+        if (p.kind == LiveSeqPoint::Kind::Late) d.reordered.push_back(point);
+        if (p.kind == LiveSeqPoint::Kind::Duplicate) d.duplicates.push_back(point);
+    }
+    constexpr std::int64_t kSecond = 1'000'000'000;
+    for (const LiveSeqGap &g : s.timelineGaps) {
+        d.lost.push_back({g.tNs, double(g.first)});
+        const std::size_t b = g.tNs > s.firstNs ? std::size_t((g.tNs - s.firstNs) / kSecond) : 0;
+        if (b < LiveCapture::kMaxSeconds) {
+            if (b >= m_timelineLoss.size()) m_timelineLoss.resize(b + 1, 0);
+            m_timelineLoss[b] += g.count;
+        }
+    }
+    if (!s.timelineGaps.empty()) {
+        d.lossPerSecond.clear();
+        for (std::size_t b = 0; b < m_timelineLoss.size(); ++b) {
+            const std::int64_t from = s.firstNs + std::int64_t(b) * kSecond;
+            d.lossPerSecond.push_back({from, double(m_timelineLoss[b])});
+            d.lossPerSecond.push_back({from + kSecond - 1, double(m_timelineLoss[b])});
+        }
+    }
+    d.missing = sa.missing;
+    if (!d.sequence.empty()) {
+        d.startNs = d.sequence.front().tNs;
+        d.endNs = std::max(d.sequence.back().tNs, d.startNs + 1);
+    }
+    m_timelineChart->setData(m_timeline);
+}
+
+void LivePage::applyLadder(const LiveSnapshot &s)
+{
+    if (!s.ikeIndex || !s.ikeAnalysis) return;
+    m_ikeIndex = s.ikeIndex;
+    m_ikeAnalysis = s.ikeAnalysis;
+    const auto &sas = m_ikeAnalysis->ike.ikeSas;
+    const int keep = std::max(0, m_ikeSas->currentIndex());
+    const QSignalBlocker block(m_ikeSas);
+    m_ikeSas->clear();
+    for (const IkeSaExchanges &sa : sas)
+        m_ikeSas->addItem(tr("%1 ⇄ %2, %3 exchanges")
+                              .arg(QString::fromStdString(sa.initiator.toString()),
+                                   QString::fromStdString(sa.responder.toString()))
+                              .arg(sa.exchanges.size()));
+    const int current = sas.empty() ? -1 : std::min(keep, int(sas.size()) - 1);
+    m_ikeSas->setCurrentIndex(current);
+    m_ladder->setData(m_ikeIndex, m_ikeAnalysis, current);
+}
+
 void LivePage::showEnded(const QStringList &saved, const QString &error)
 {
     m_ended = true;
@@ -294,7 +408,7 @@ void LivePage::showEnded(const QStringList &saved, const QString &error)
     m_state->setText(tr("ended"));
     m_message->setText(saved.size() == 1
                            ? tr("Saved to %1; opening it with the full analysis…").arg(saved.first())
-                           : tr("Saved as a ring of %1 files (%2); opening the newest with the "
+                           : tr("Saved as a ring of %1 files (%2); opening them as one capture with the "
                                 "full analysis…")
                                  .arg(saved.size())
                                  .arg(saved.join(QStringLiteral(", "))));

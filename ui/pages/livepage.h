@@ -1,7 +1,9 @@
 #pragma once
 // The tab of a running live capture: packets and bytes, IKE/ESP/ICMP counts, the capture's own
 // drops (the helper's statistics blocks), each ESP SA with the sequence numbers missing so far,
-// and a timeline of ESP packets and skipped sequence numbers per second growing as it runs.
+// and, growing as it runs: a timeline of ESP packets and skipped sequence numbers per second,
+// the ESP sequence timeline of the SA picked in the table (every packet, missing numbers, late
+// and duplicate ones; 64-bit numbers as the file analysis counts them) and the IKE ladder.
 // It only draws the snapshots LiveSession sends (at most four a second); all the work is on
 // the session's thread. Stop ends the capture; the window then opens the saved file as an
 // ordinary tab in its place.
@@ -9,7 +11,11 @@
 
 #include <QWidget>
 
+#include <memory>
+
 class QChart;
+class QComboBox;
+class QTabWidget;
 class QChartView;
 class QElapsedTimer;
 class QLabel;
@@ -20,6 +26,10 @@ class QTimer;
 class QValueAxis;
 
 namespace ikev2wb::ui {
+
+class IkeLadder;
+class SequenceChart;
+struct TimelineData;
 
 class LivePage final : public QWidget
 {
@@ -33,6 +43,10 @@ public:
     [[nodiscard]] const LiveSnapshotPtr &snapshot() const { return m_snapshot; }
     /// Snapshots applied so far.
     [[nodiscard]] int updates() const { return m_updates; }
+    /// The ESP sequence timeline shown (null before the first SA), and its chart.
+    [[nodiscard]] std::shared_ptr<const TimelineData> timeline() const;
+    [[nodiscard]] SequenceChart *timelineChart() const { return m_timelineChart; }
+    [[nodiscard]] IkeLadder *ladder() const { return m_ladder; }
     /// Shows how the capture ended: saved (and being opened) or the error.
     void showEnded(const QStringList &saved, const QString &error);
 
@@ -41,6 +55,8 @@ public Q_SLOTS:
 
 private:
     void tick();
+    void applyTimeline(const LiveSnapshot &s);
+    void applyLadder(const LiveSnapshot &s);
 
     LiveSession *m_session = nullptr;
     LiveSnapshotPtr m_snapshot;
@@ -62,6 +78,15 @@ private:
     std::size_t m_seriesBuckets = 0; // seconds drawn
     double m_yMax = 1;
     double m_yMissingMax = 0;
+    QTabWidget *m_views = nullptr;
+    SequenceChart *m_timelineChart = nullptr;
+    std::shared_ptr<TimelineData> m_timeline;  // grows in place on the GUI thread
+    std::vector<std::uint64_t> m_timelineLoss; // numbers skipped per second of the timeline's SA
+    std::size_t m_timelineSa = SIZE_MAX;
+    IkeLadder *m_ladder = nullptr;
+    QComboBox *m_ikeSas = nullptr;
+    std::shared_ptr<const CaptureIndex> m_ikeIndex;
+    std::shared_ptr<const CaptureAnalysis> m_ikeAnalysis;
     QTimer *m_clock = nullptr;
     std::unique_ptr<QElapsedTimer> m_elapsed;
     std::uint64_t m_lastPackets = 0;
