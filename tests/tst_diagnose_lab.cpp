@@ -20,6 +20,7 @@
 #include "analyze/analysis.h"
 #include "analyze/replaywindow.h"
 #include "diagnose/checklist.h"
+#include "diagnose/fixes.h"
 #include "index/indexbuilder.h"
 #include "labdata.h"
 #include "session/investigation.h"
@@ -1207,6 +1208,111 @@ private slots:
             QCOMPARE(fw->fixes.front().text.count(QLatin1String("-I FORWARD \"$((pos - 1))\"")),
                      qsizetype(2));
         }
+    }
+
+    void natPairPeerAsEachEndSeesIt_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<bool>("swapped");
+        for (const char *s : {"natt", "natt-expiry", "mtu-blackhole-natt-1420"})
+            for (const bool swapped : {false, true})
+                QTest::newRow(qPrintable(
+                    QStringLiteral("%1, A = %2")
+                        .arg(QLatin1String(s), swapped ? QStringLiteral("right") : QStringLiteral("left"))))
+                    << QString::fromLatin1(s) << swapped;
+    }
+
+    void natPairPeerAsEachEndSeesIt()
+    {
+        // mid masquerades left (truth.json topology.mid.nat_public_ip_of_left): right sees left as
+        // the NAT's address, left sees right as right's own. Each host's fixes name the peer as
+        // that host sees it: host A's (fixTarget) and the peer's (fixTargetAtPeer), never the
+        // other end's own address (the old fixTarget gave right 10.0.1.1; fixTargetAtPeer gave
+        // left's route no address at all).
+        QFETCH(QString, scenario);
+        QFETCH(bool, swapped);
+        const QJsonObject topo = truth(scenario).value(QStringLiteral("topology")).toObject();
+        const QString left = topo[QStringLiteral("left")][QStringLiteral("outer_ip")].toString();
+        const QString right = topo[QStringLiteral("right")][QStringLiteral("outer_ip")].toString();
+        const QString nat = topo[QStringLiteral("mid")][QStringLiteral("nat_public_ip_of_left")].toString();
+        QVERIFY(!left.isEmpty() && !right.isEmpty() && !nat.isEmpty() && nat != left);
+        const QString dir = labDir(scenario);
+        DiagnosisFiles files;
+        files.captureA =
+            dir + (swapped ? QStringLiteral("/right-outer.pcap") : QStringLiteral("/left-outer.pcap"));
+        files.captureB =
+            dir + (swapped ? QStringLiteral("/left-outer.pcap") : QStringLiteral("/right-outer.pcap"));
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Facts &f = ld.facts();
+        const FixTarget a = fixTarget(f), b = fixTargetAtPeer(f);
+        // (this host, the peer as it sees it) for A and for B
+        const QString aLocal = swapped ? right : left, aPeer = swapped ? nat : right;
+        const QString bLocal = swapped ? left : right, bPeer = swapped ? right : nat;
+        QCOMPARE(a.localAddress, aLocal);
+        QCOMPARE(a.peerAddress, aPeer);
+        QCOMPARE(b.localAddress, bLocal);
+        QCOMPARE(b.peerAddress, bPeer);
+        // What A's filter fixes match is what A's kernel sees: the peer's packets from aPeer.
+        const std::vector<Fix> esp = espBlockedFixes(a, EspCarrier::UdpEncap, 1422, 1500);
+        QVERIFY2(esp.front().text.contains(QStringLiteral("-p udp -s %1 -d %2 ").arg(aPeer, aLocal)),
+                 qPrintable(esp.front().text));
+        if (swapped)
+            QVERIFY2(!esp.front().text.contains(QStringLiteral("-s %1 ").arg(left)),
+                     qPrintable(esp.front().text));
+    }
+
+    void oneCaptureEndsFromTheTtl()
+    {
+        // One capture, no host evidence. left-outer.pcap of mtu-blackhole holds left's packets at
+        // their initial TTL and right's lowered by mid: the capture is left's, the peer right
+        // (truth.json topology), so the per-peer route names right's address (it was
+        // <peer-address>). right-outer.pcap is right's (no path MTU is proven there, so no route
+        // fix): its ends are named the other way round.
+        const QString scenario = QStringLiteral("mtu-blackhole");
+        const QJsonObject topo = truth(scenario).value(QStringLiteral("topology")).toObject();
+        const QString left = topo[QStringLiteral("left")][QStringLiteral("outer_ip")].toString();
+        const QString right = topo[QStringLiteral("right")][QStringLiteral("outer_ip")].toString();
+        for (const bool atLeft : {true, false}) {
+            DiagnosisFiles files;
+            files.captureA = labDir(scenario) + (atLeft ? QStringLiteral("/left-outer.pcap")
+                                                        : QStringLiteral("/right-outer.pcap"));
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            QCOMPARE(ld.facts().localAddress, atLeft ? left : right);
+            QCOMPARE(ld.facts().peerAddress, atLeft ? right : left);
+            if (!atLeft) continue;
+            const Fix *route = nullptr;
+            for (const Finding &fd : ld.diagnosis().findings)
+                for (const Fix &x : fd.fixes)
+                    if (x.kind == FixKind::IpLink && !route) route = &x;
+            QVERIFY(route);
+            QVERIFY2(route->text.contains(QStringLiteral("route replace %1/32 ").arg(right)),
+                     qPrintable(route->text));
+            QVERIFY2(!route->text.contains(QLatin1String("<peer-address>")), qPrintable(route->text));
+        }
+    }
+
+    void wordsAgreeWithTheNumbers()
+    {
+        // mtu-blackhole at left: no packet of the large sizes drew reverse ESP. The evidence says
+        // "none of the N packets", never "only 0 of N".
+        DiagnosisFiles files;
+        files.captureA = labDir(QStringLiteral("mtu-blackhole")) + QStringLiteral("/left-outer.pcap");
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        static const QRegularExpression none(
+            QStringLiteral("^none of the \\d+ packets of \\d+ bytes or more drew any reverse ESP"));
+        int found = 0;
+        for (const Finding &fd : ld.diagnosis().findings)
+            for (const EvidenceItem &e : fd.evidence) {
+                QVERIFY2(!e.text.contains(QLatin1String("only 0 of")), qPrintable(e.text));
+                if (none.match(e.text).hasMatch()) ++found;
+            }
+        QVERIFY(found > 0);
     }
 
     void hostEvidenceFacts()

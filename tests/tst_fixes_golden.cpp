@@ -184,6 +184,19 @@ QString generate(const QString &name)
     if (name == QLatin1String("esp_blocked_natt"))
         // ESP already in UDP 4500: only UDP accept rules, no protocol 50, no encap = yes.
         return render(espBlockedFixes(labTarget(), EspCarrier::UdpEncap, 1422, 1500));
+    if (name == QLatin1String("esp_blocked_nft_chains")) {
+        // The host's own nft ruleset names two base chains on the input hook (as in
+        // tests/data/evidence/firewall: a table of iptables-nft and one of its own), an IPv6 one
+        // that IPv4 rules skip: an accept at the top of each IPv4 one, added once, undone by comment.
+        FixTarget t = labTarget();
+        t.nftKnown = true;
+        t.nftSource = QStringLiteral("left-nft-ruleset-end.txt");
+        t.nftInputChains = {{QStringLiteral("ip"), QStringLiteral("filter"), QStringLiteral("INPUT")},
+                            {QStringLiteral("inet"), QStringLiteral("fw"), QStringLiteral("in")},
+                            {QStringLiteral("ip6"), QStringLiteral("fw6"), QStringLiteral("in6")}};
+        return render(espBlockedFixes(t, EspCarrier::Esp, 1422, 1500)) +
+               render(espBlockedFixes(t, EspCarrier::Ike, 1422, 1500));
+    }
     if (name == QLatin1String("host"))
         return render(offloadFixes(labTarget())) + render(receiveDropFixes(labTarget()));
     if (name == QLatin1String("fix_script")) {
@@ -210,6 +223,7 @@ const char *const kNames[] = {"mtu_lab",
                               "ike_retransmissions_schedule",
                               "esp_blocked",
                               "esp_blocked_natt",
+                              "esp_blocked_nft_chains",
                               "host",
                               "fix_script"};
 

@@ -9,7 +9,9 @@
 // namespace when root. The payloads would create a marker file; the test fails if it appears, if
 // a stub ever receives an argument holding a payload, or if the script runs anything when called
 // without arguments.
+#include "diagnose/facts.h"
 #include "diagnose/fixes.h"
+#include "evidence/evidenceset.h"
 
 #include <QDir>
 #include <QFile>
@@ -575,6 +577,125 @@ private slots:
         QVERIFY2(!during.contains(QLatin1String("-A FORWARD -s")), qPrintable(during));
         QCOMPARE(readAll(dir.filePath(QStringLiteral("after"))),
                  readAll(dir.filePath(QStringLiteral("before"))));
+    }
+
+    void nftFixesInTheHostsOwnChainOnce()
+    {
+        // A host whose nft input filter lives in `table ip fw` (policy drop), not in `inet
+        // filter`. Its ruleset as the kernel lists it (nft -a list ruleset, from a first
+        // namespace) is the host's evidence; the fixes generated from it run twice in a second
+        // namespace with that ruleset: the ESP and UDP 4500 accepts land once each in ip fw input
+        // (the old `nft insert rule inet filter input` failed: no such table), 5 raw ESP packets
+        // from the peer are counted by the accept, the MSS clamp table holds its 2 rules once, and
+        // the undos leave `nft list ruleset` exactly as before.
+        const QString unshare = QStandardPaths::findExecutable(QStringLiteral("unshare"));
+        const QString python = QStandardPaths::findExecutable(QStringLiteral("python3"));
+        if (geteuid() != 0 || unshare.isEmpty() || python.isEmpty() ||
+            QStandardPaths::findExecutable(QStringLiteral("nft")).isEmpty())
+            QSKIP("needs root, unshare, nft and python3 (to send raw ESP inside the namespace)");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString d = dir.path();
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("rules.nft")),
+                          "table ip fw {\n"
+                          "    chain input {\n"
+                          "        type filter hook input priority 0; policy drop;\n"
+                          "        ip saddr 127.0.0.1 accept\n"
+                          "    }\n"
+                          "}\n"
+                          "table ip6 fw6 {\n"
+                          "    chain in6 {\n"
+                          "        type filter hook input priority 0; policy accept;\n"
+                          "    }\n"
+                          "}\n"));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("list.sh")),
+                          QStringLiteral("set -euo pipefail\nnft -f %1/rules.nft\nnft -a list ruleset > "
+                                         "%1/nft-ruleset.txt\n")
+                              .arg(d)
+                              .toUtf8()));
+        QProcess proc;
+        proc.start(unshare, {QStringLiteral("--net"), m_bash, dir.filePath(QStringLiteral("list.sh"))});
+        QVERIFY(proc.waitForFinished(30000));
+        QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
+
+        EvidenceSet set;
+        set.addText(QStringLiteral("nft-ruleset.txt"),
+                    readAll(dir.filePath(QStringLiteral("nft-ruleset.txt"))));
+        DiagnosisInput in;
+        in.evidence = &set;
+        Facts f = deriveFacts(in);
+        QVERIFY(f.nftKnown);
+        f.localAddress = QStringLiteral("10.0.1.1");
+        f.peerAddress = QStringLiteral("10.0.2.1");
+        f.wanInterface = QStringLiteral("v0");
+        const FixTarget t = fixTarget(f);
+        QCOMPARE(t.nftInputChains.size(), std::size_t(2)); // ip fw input, ip6 fw6 in6
+        MtuFixParams p;
+        p.pathMtu = 1400;
+        p.tunnelMtu = 1326;
+        p.mss = 1286;
+        std::vector<Fix> chosen;
+        for (const std::vector<Fix> &v : {mtuFixes(t, p), espBlockedFixes(t, EspCarrier::Esp, 1422, 1500),
+                                          espBlockedFixes(t, EspCarrier::UdpEncap, 1422, 1500)})
+            for (const Fix &x : v)
+                if (x.kind == FixKind::Nftables) chosen.push_back(x);
+        QCOMPARE(chosen.size(), std::size_t(3));
+        QString run = QStringLiteral("set -euo pipefail\nip link set lo up\n"
+                                     "ip addr add 10.0.1.1/32 dev lo\nip addr add 10.0.2.1/32 dev lo\n"
+                                     "nft -f %1/rules.nft\nnft list ruleset > %1/before\n")
+                          .arg(d);
+        for (std::size_t i = 0; i < chosen.size(); ++i) {
+            QVERIFY(writeFile(dir.filePath(QStringLiteral("fix%1.sh").arg(i)),
+                              "set -euo pipefail\n" + chosen[i].text.toUtf8()));
+            QVERIFY(
+                writeFile(dir.filePath(QStringLiteral("undo%1.sh").arg(i)),
+                          "set -euo pipefail\n" +
+                              chosen[i].undo.section(QStringLiteral(" (deletes exactly"), 0, 0).toUtf8()));
+            run += QStringLiteral("bash %1/fix%2.sh\nbash %1/fix%2.sh\n").arg(d).arg(i);
+        }
+        // ESP from the peer's address to this host's (both on lo: the packets pass the input hook).
+        run += QStringLiteral("%2 -c \"import socket\n"
+                              "s = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)\n"
+                              "s.bind(('10.0.2.1', 0))\n"
+                              "for i in range(5): s.sendto(bytes(16), ('10.0.1.1', 0))\"\n"
+                              "nft list ruleset > %1/during\n")
+                   .arg(d, python);
+        for (std::size_t i = 0; i < chosen.size(); ++i)
+            run += QStringLiteral("bash %1/undo%2.sh\n").arg(d).arg(i);
+        run += QStringLiteral("nft list ruleset > %1/after\n").arg(d);
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("run.sh")), run.toUtf8()));
+        proc.start(unshare, {QStringLiteral("--net"), m_bash, dir.filePath(QStringLiteral("run.sh"))});
+        QVERIFY(proc.waitForFinished(30000));
+        QVERIFY2(proc.exitCode() == 0, proc.readAllStandardError().constData());
+        const QString during = QString::fromUtf8(readAll(dir.filePath(QStringLiteral("during"))));
+        QCOMPARE(during.count(QLatin1String("tcp option maxseg size set 1286")), qsizetype(2)); // out and in
+        QCOMPARE(during.count(QLatin1String("table inet ikev2wb {")), qsizetype(1));
+        QCOMPARE(during.count(QLatin1String("comment \"ikev2wb-tunnel 10.0.2.1 esp\"")), qsizetype(1));
+        QCOMPARE(during.count(QLatin1String("comment \"ikev2wb-tunnel 10.0.2.1 udp-dport\"")), qsizetype(1));
+        QCOMPARE(during.count(QLatin1String("comment \"ikev2wb-tunnel 10.0.2.1 udp-sport\"")), qsizetype(1));
+        // In the host's own chain (ip fw input) and nowhere else: IPv4 rules skip the ip6 table.
+        const QString fw =
+            during.section(QStringLiteral("table ip fw {"), 1).section(QStringLiteral("\n}"), 0, 0);
+        QCOMPARE(fw.count(QLatin1String("ikev2wb-tunnel")), qsizetype(3));
+        // 5 ESP packets of 16 bytes + 20 bytes IPv4 header each
+        QVERIFY2(fw.contains(QLatin1String("meta l4proto esp counter packets 5 bytes 180 accept")),
+                 qPrintable(fw));
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("after"))),
+                 readAll(dir.filePath(QStringLiteral("before"))));
+
+        // Without the host's ruleset in the evidence, or with one that filters nothing on the
+        // input hook: comments only, no command that could fail or land elsewhere.
+        FixTarget unknown = t;
+        unknown.nftKnown = false;
+        unknown.nftInputChains.clear();
+        FixTarget none = t;
+        none.nftInputChains.clear();
+        for (const FixTarget &x : {unknown, none})
+            for (const EspCarrier c : {EspCarrier::Esp, EspCarrier::UdpEncap, EspCarrier::Ike})
+                for (const Fix &fix : espBlockedFixes(x, c, 1422, 1500))
+                    if (fix.kind == FixKind::Nftables)
+                        for (const QString &line : fix.text.split(QLatin1Char('\n'), Qt::SkipEmptyParts))
+                            QVERIFY2(line.startsWith(QLatin1Char('#')), qPrintable(line));
     }
 
     void peerRouteFixRunsOnlyOnThePeer()

@@ -1168,6 +1168,22 @@ private slots:
         QCOMPARE(recommendedKeepalive(1, true), 1);
     }
 
+    void natKeepaliveSecondsRounded()
+    {
+        // A measured idle gap of 16.5074 s is quoted to a tenth: round(165.074) / 10 = 16.5.
+        const double idle = 16.5074;
+        const QString shown = QString::number(std::round(idle * 10) / 10);
+        QCOMPARE(shown, QStringLiteral("16.5"));
+        for (const NatTimeoutBasis b :
+             {NatTimeoutBasis::IdleBound, NatTimeoutBasis::Known, NatTimeoutBasis::Assumed})
+            for (const Fix &x : natKeepaliveFixes(FixTarget{}, 5, idle, b, idle)) {
+                const QString all = x.title + x.text + x.changes + x.tradeoff + x.verify + x.undo;
+                QVERIFY2(!all.contains(QLatin1String("16.5074")), qPrintable(all));
+                if (x.kind == FixKind::StrongswanConf)
+                    QVERIFY2(x.changes.contains(QStringLiteral("%1 s").arg(shown)), qPrintable(x.changes));
+            }
+    }
+
     void natStreamTimeoutFromTheCapture()
     {
         // The "lengthen the NAT's timeout" alternative: twice the longest idle gap measured, rounded

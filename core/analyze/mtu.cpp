@@ -406,12 +406,18 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
                 b.level = MtuBlackHole::Level::Possible;
             }
             if (m.cliffSize) {
-                b.evidence << QStringLiteral(
-                                  "only %1 of %2 packets of %3 bytes or more drew any reverse ESP traffic "
-                                  "within 1 s, against %4 of %5 smaller ones")
-                                  .arg(m.cliffAnswered)
-                                  .arg(m.cliffSent)
+                // The words follow the numbers: "none of the 30 packets", "only 2 of the 30".
+                const QString answered =
+                    m.cliffAnswered == 0
+                        ? (m.cliffSent == 1 ? QStringLiteral("the one packet")
+                                            : QStringLiteral("none of the %1 packets").arg(m.cliffSent))
+                        : QStringLiteral("only %1 of the %2 packets").arg(m.cliffAnswered).arg(m.cliffSent);
+                b.evidence << QStringLiteral("%1 of %2 bytes or more drew %3 reverse ESP traffic within 1 s, "
+                                             "against %4 of %5 smaller ones")
+                                  .arg(answered)
                                   .arg(m.cliffSize)
+                                  .arg(m.cliffAnswered == 0 && m.cliffSent == 1 ? QStringLiteral("no")
+                                                                                : QStringLiteral("any"))
                                   .arg(m.belowAnswered)
                                   .arg(m.belowSent);
                 b.level = MtuBlackHole::Level::Suspected;

@@ -655,8 +655,10 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
             pairs.push_back(p);
         }
     }
-    for (int s = 0; s < 2; ++s)
+    for (int s = 0; s < 2; ++s) {
         r.side[s].localAddresses = local[s];
+        r.side[s].peerAddresses = peer[s];
+    }
     for (const SaPair &p : pairs)
         if (p.side[p.sender] == nullptr) noteMissing(p);
 

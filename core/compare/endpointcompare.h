@@ -238,8 +238,11 @@ struct CompareSide
     std::uint64_t packets = 0, espPackets = 0, ikeMessages = 0;
     std::int64_t firstNs = 0, lastNs = 0;
     std::vector<IpAddress> localAddresses; // this endpoint's own addresses as its capture shows them
-    std::vector<std::uint32_t> otherSpis;  // SAs not between these two endpoints (other tunnels)
-    CaptureSet set;                        // read as a set of files: the files and the gaps between them
+    /// The other endpoint's addresses as this capture shows them (the remote outer address of its
+    /// IKE/ESP): behind a NAT, the NAT's address rather than the peer's own.
+    std::vector<IpAddress> peerAddresses;
+    std::vector<std::uint32_t> otherSpis; // SAs not between these two endpoints (other tunnels)
+    CaptureSet set;                       // read as a set of files: the files and the gaps between them
 };
 
 /// What a comparison is busy with, for its progress reports.

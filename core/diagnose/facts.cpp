@@ -327,6 +327,8 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
     };
     if (!r.side[0].localAddresses.empty()) f.localAddress = addr(r.side[0].localAddresses.front());
     if (!r.side[1].localAddresses.empty()) f.peerAddress = addr(r.side[1].localAddresses.front());
+    if (!r.side[0].peerAddresses.empty()) f.peerSeenHere = addr(r.side[0].peerAddresses.front());
+    if (!r.side[1].peerAddresses.empty()) f.localSeenThere = addr(r.side[1].peerAddresses.front());
     double outage[2] = {0, 0};
     for (int d = 0; d < 2; ++d) {
         const DirectionComparison &dc = r.directions[d];
@@ -1405,6 +1407,35 @@ void probeFacts(Facts &f, const EvidenceFile &ef)
     f.probeRef.counter = QStringLiteral("path_mtu %1").arg(p.pathMtu);
 }
 
+/// Capture A's host among the evidence hosts: the one assigned to it, else (one capture) the one
+/// naming A's address (or the first); none when the evidence could not be tied to the capture.
+struct PrimaryHost
+{
+    bool have = false, pair = false;
+    QString host;
+    [[nodiscard]] bool is(const QString &h) const
+    {
+        if (pair) return have && h == host;
+        return have && (h == host || host.isEmpty() || h.isEmpty());
+    }
+};
+
+PrimaryHost primaryHostOf(const EvidenceSet &set, const HostSides &sides, const QString &localAddress)
+{
+    // With two captures only evidence tied to capture A is A's (a file assigned with
+    // --evidence-a has no host name of its own).
+    const bool unnamedA = std::any_of(set.files().begin(), set.files().end(), [&](const EvidenceFile &ef) {
+        return ef.status.ok() && ef.host.isEmpty() && sides.sideOf(ef) == 0;
+    });
+    PrimaryHost p;
+    p.pair = sides.pair;
+    p.have = !sides.undecided && (!sides.pair || sides.hostOfA() || unnamedA);
+    p.host = sides.hostOfA()         ? *sides.hostOfA()
+             : p.have && !sides.pair ? primaryHost(set, localAddress)
+                                     : QString();
+    return p;
+}
+
 /// Link and route MTUs on the path, route-based tunnel devices, the next hop towards the peer
 /// and the inner families, from every host's evidence (not only capture A's host: the path MTU
 /// is the smallest MTU of any hop, and the peer's or a router's link may be that hop).
@@ -1485,21 +1516,8 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 grew[d.host].insert(c.name.section(QLatin1Char('.'), 0, -2));
     }
 
-    // Capture A's host: the one assigned to it, else the one naming A's address (or the first);
-    // none when the evidence could not be tied to the one capture.
-    // With two captures only evidence tied to capture A is A's (a file assigned with
-    // --evidence-a has no host name of its own).
-    const bool unnamedA = std::any_of(set.files().begin(), set.files().end(), [&](const EvidenceFile &ef) {
-        return ef.status.ok() && ef.host.isEmpty() && sides.sideOf(ef) == 0;
-    });
-    const bool havePrimary = !sides.undecided && (!sides.pair || sides.hostOfA() || unnamedA);
-    const QString primary = sides.hostOfA()              ? *sides.hostOfA()
-                            : havePrimary && !sides.pair ? primaryHost(set, f.localAddress)
-                                                         : QString();
-    const auto isPrimary = [&](const QString &host) {
-        if (sides.pair) return havePrimary && host == primary;
-        return havePrimary && (host == primary || primary.isEmpty() || host.isEmpty());
-    };
+    const PrimaryHost primary = primaryHostOf(set, sides, f.localAddress);
+    const auto isPrimary = [&](const QString &host) { return primary.is(host); };
     // Each host's route towards the other end (the peer, or for the peer's host capture A's
     // address): its MTU metric is a hop's MTU; capture A's host's gives the fix its next hop and
     // any host route to the peer (with or without a link listing of that host).
@@ -1507,7 +1525,12 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
     for (const auto &[host, text] : routes) {
         const QStringList own = ownAddresses(text);
         QString target;
-        for (const QString &a : {f.peerAddress, f.localAddress})
+        // Each end routes towards the other as its own capture shows it (behind a NAT: the NAT's
+        // address); a host tied to neither end towards whichever end is not its own.
+        const auto tied = sides.byHost.find(host);
+        const int end = tied != sides.byHost.end() ? tied->second : isPrimary(host) ? 0 : -1;
+        const QString seen = end == 0 ? f.peerSeenHere : end == 1 ? f.localSeenThere : QString();
+        for (const QString &a : {seen, f.peerAddress, f.localAddress})
             if (!a.isEmpty() && !own.contains(a)) {
                 target = a;
                 break;
@@ -1526,7 +1549,9 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
             f.pathLinkMtus.push_back(m);
         }
         if (const auto side = sides.byHost.find(host);
-            side != sides.byHost.end() && side->second == 1 && target == f.localAddress && !r.dev.isEmpty()) {
+            side != sides.byHost.end() && side->second == 1 &&
+            (target == f.localAddress || (!f.localSeenThere.isEmpty() && target == f.localSeenThere)) &&
+            !r.dev.isEmpty()) {
             f.peerSideRoute.known = r.via.isEmpty() || isIpLiteral(r.via);
             f.peerSideRoute.dev = r.dev;
             f.peerSideRoute.via = r.via;
@@ -1577,7 +1602,7 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 if (l.name != QLatin1String("lo") && l.linkKind.isEmpty() && grew[host].count(l.name))
                     onPath.emplace_back(&l, QStringLiteral("a router interface whose packet counters grew "
                                                            "between the snapshots"));
-        } else if (havePrimary && host == primary && !f.wanInterface.isEmpty()) {
+        } else if (primary.have && host == primary.host && !f.wanInterface.isEmpty()) {
             for (const LinkStats &l : links)
                 if (l.name == f.wanInterface)
                     onPath.emplace_back(&l, QStringLiteral("the interface facing the peer"));
@@ -1596,8 +1621,8 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
         }
     }
     // A route-based tunnel whose device name was not in `ip -d link`: the route to the remote subnet.
-    if (havePrimary && f.routeBased && f.tunnelInterface.isEmpty() && !f.remoteSubnet.isEmpty()) {
-        const auto rt = routes.find(primary);
+    if (primary.have && f.routeBased && f.tunnelInterface.isEmpty() && !f.remoteSubnet.isEmpty()) {
+        const auto rt = routes.find(primary.host);
         if (rt != routes.end()) {
             const QString dev = routeTowards(rt->second, f.remoteSubnet.section(QLatin1Char('/'), 0, 0)).dev;
             if (dev.startsWith(QLatin1String("xfrm")) || dev.startsWith(QLatin1String("vti")))
@@ -1986,8 +2011,23 @@ bool takesTunnel(const FirewallRule &r, const HostView &h, const QString &local,
 
 /// Firewall rules of every host (endpoints and routers) that drop the tunnel's IKE or ESP: their
 /// counters' growth between two snapshots, or with one snapshot their counters since reset.
-void firewallFacts(Facts &f, const EvidenceSet &set)
+void firewallFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
 {
+    // Capture A's host's own nft ruleset (its latest listing): the base chains on the input hook.
+    const PrimaryHost primary = primaryHostOf(set, sides, f.localAddress);
+    const EvidenceFile *nft = nullptr;
+    for (const EvidenceFile &ef : set.files()) {
+        if (!ef.status.ok() || ef.kind != EvidenceKind::Firewall || !primary.is(ef.host)) continue;
+        if (std::get<FirewallRuleset>(ef.data).format != QLatin1String("nft")) continue;
+        if (!nft || phaseRank(ef.phase) >= phaseRank(nft->phase)) nft = &ef;
+    }
+    if (nft) {
+        f.nftKnown = true;
+        f.nftSource = nft->path;
+        for (const FirewallRuleset::BaseChain &c : std::get<FirewallRuleset>(nft->data).baseChains)
+            if (c.hook == QLatin1String("input")) f.nftInputChains.push_back(c);
+    }
+
     std::set<QString> befores;
     std::map<QString, std::map<QString, std::pair<std::int64_t, std::int64_t>>>
         grew; // after file → key → +packets, +bytes
@@ -2332,8 +2372,22 @@ Facts deriveFacts(const DiagnosisInput &in)
         evidenceFacts(f, *in.evidence, sides);
         natTimeoutFacts(f, *in.evidence, sides);
         pathEvidenceFacts(f, *in.evidence, sides);
-        firewallFacts(f, *in.evidence);
+        firewallFacts(f, *in.evidence, sides);
         pmtuDiscFacts(f, *in.evidence);
+    }
+    // One capture: where the evidence did not name the ends, the TTLs do when they prove at which
+    // end the capture was taken (captureEnd); otherwise they stay unknown (placeholders).
+    if (!in.comparison && !in.indexB && in.indexA) {
+        if (oneEnd.a.isEmpty()) oneEnd = captureEnd(*in.indexA);
+        const bool localFits = f.localAddress.isEmpty() || f.localAddress == oneEnd.local;
+        const bool peerFits = f.peerAddress.isEmpty() || f.peerAddress == oneEnd.remote;
+        if (!oneEnd.local.isEmpty() && localFits && peerFits &&
+            (f.localAddress.isEmpty() || f.peerAddress.isEmpty())) {
+            f.localAddress = oneEnd.local;
+            f.peerAddress = oneEnd.remote;
+            f.evidenceHosts << QStringLiteral("this capture was taken at %1, the peer is %2: %3")
+                                   .arg(oneEnd.local, oneEnd.remote, oneEnd.why);
+        }
     }
 
     if (in.indexA && f.deliveredRef.source == in.nameA)

@@ -110,6 +110,10 @@ struct Facts
     QString connection, child;
     QString wanInterface;
     QString localAddress, peerAddress;
+    /// Two captures: each end's view of the other, from its own capture (the remote outer address
+    /// of its IKE/ESP). Behind a NAT this is the NAT's address, not the other end's own
+    /// (localAddress / peerAddress). Empty: not known (then the own address is used).
+    QString peerSeenHere, localSeenThere;
     QString localSubnet, remoteSubnet;
     bool ipsecConfStyle = false; // configuration came from legacy ipsec.conf
 
@@ -379,6 +383,12 @@ struct Facts
         EvidenceRef ref;
     };
     std::vector<FirewallDropPolicy> firewallDropPolicies;
+    /// Capture A's host's own nft ruleset (the latest listing of its evidence): its base chains
+    /// on the input hook, where an accept for the tunnel must go (an accept in a chain of another
+    /// table does not stop a drop here). `nftKnown` false: no nft listing of that host.
+    bool nftKnown = false;
+    QString nftSource;
+    std::vector<FirewallRuleset::BaseChain> nftInputChains;
 };
 
 /// Derives the facts. Anything missing stays at its "unknown" value.

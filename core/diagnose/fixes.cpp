@@ -225,7 +225,10 @@ FixTarget fixTarget(const Facts &f)
     name(f.child, &t.child, QStringLiteral("CHILD_SA name"));
     interface(f.wanInterface, &t.wanInterface, QStringLiteral("interface name"));
     address(f.localAddress, &t.localAddress, QStringLiteral("local address"));
-    address(f.peerAddress, &t.peerAddress, QStringLiteral("peer address"));
+    // The peer as this host sees it (its capture's remote end: behind a NAT the NAT's address),
+    // which is what its packets carry and its routes lead to; else the peer's own address.
+    address(f.peerSeenHere.isEmpty() ? f.peerAddress : f.peerSeenHere, &t.peerAddress,
+            QStringLiteral("peer address"));
     if (!f.remoteSubnet.isEmpty()) {
         t.remoteSubnet = canonicalSubnet(f.remoteSubnet);
         if (t.remoteSubnet.isEmpty())
@@ -255,6 +258,20 @@ FixTarget fixTarget(const Facts &f)
     }
     t.outerIpv6 = f.outerIpv6;
     t.replayReceiver = f.replayReceiver;
+    t.nftKnown = f.nftKnown;
+    t.nftSource = f.nftSource;
+    for (const FirewallRuleset::BaseChain &c : f.nftInputChains) {
+        // nft identifiers, never an option or a keyword break: [A-Za-z_][A-Za-z0-9_.-]*
+        static const QRegularExpression ident(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"));
+        static const QRegularExpression family(QStringLiteral("^(ip|ip6|inet)$"));
+        if (!family.match(c.family).hasMatch()) continue; // arp, bridge, netdev: no IP input hook
+        if (ident.match(c.table).hasMatch() && ident.match(c.chain).hasMatch())
+            t.nftInputChains.push_back({c.family, c.table, c.chain});
+        else
+            reject(QStringLiteral("nft chain"), QStringLiteral("%1 %2 %3").arg(c.family, c.table, c.chain),
+                   QStringLiteral("is not a table and chain name this tool passes to nft"),
+                   QStringLiteral("a comment naming the chain"));
+    }
     return t;
 }
 
@@ -262,8 +279,16 @@ FixTarget fixTargetAtPeer(const Facts &f)
 {
     Facts g = f;
     g.localAddress = f.peerAddress;
-    // Behind a NAT the peer sends to the NAT's address, not to this end's own.
-    g.peerAddress = f.localSeenAtPeer ? f.localAddress : QString();
+    // This end as the peer sees it: behind a NAT the peer sends to the NAT's address, not to this
+    // end's own. Unknown (its capture shows neither) stays a placeholder.
+    g.peerAddress = !f.localSeenThere.isEmpty() ? f.localSeenThere
+                    : f.localSeenAtPeer         ? f.localAddress
+                                                : QString();
+    g.peerSeenHere.clear();
+    g.localSeenThere.clear();
+    g.nftKnown = false;
+    g.nftSource.clear();
+    g.nftInputChains.clear();
     g.wanInterface = f.peerSideRoute.dev;
     g.interfaceMtu = f.peerSideRoute.devMtu;
     g.peerRouteKnown = f.peerSideRoute.known;
@@ -425,15 +450,12 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
     {
         const bool both = p.mss > 0 && p.mss6 > 0;
         const bool subnet6 = t.remoteSubnet.contains(QLatin1Char(':'));
-        // Each rule is one single-quoted argument: the shell must not see nft's '>' (a redirection)
-        // or its double quotes. The interface is validated to [A-Za-z0-9_.+-] (or the placeholder).
-        const auto rule = [](const QString &r) -> QString {
-            return QStringLiteral("nft add rule inet ikev2wb forward ") + shq(r);
-        };
-        QString text = why;
-        text += QStringLiteral("nft add table inet ikev2wb\n"
-                               "nft add chain inet ikev2wb forward '{ type filter hook forward priority "
-                               "mangle; policy accept; }'\n");
+        // One nft transaction, one single-quoted argument (the shell must not see nft's '>' or
+        // its double quotes): the table is declared, deleted and declared again with its rules,
+        // so a second run replaces it instead of adding the rules twice, and nothing is left
+        // half-applied if a line fails. The interface is validated to [A-Za-z0-9_.+-] (or the
+        // placeholder), the subnet is canonical.
+        QStringList rules;
         QString firstOut;
         for (const auto &[v6, mss] : {std::pair{false, p.mss}, std::pair{true, p.mss6}}) {
             if (mss <= 0) continue;
@@ -444,27 +466,41 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                                                 : QString();
             const QString inMatch =
                 subnetHere ? QStringLiteral(" %1 saddr %2").arg(fam, t.remoteSubnet) : outMatch;
-            text += rule(QStringLiteral("oifname \"%1\"%2 tcp flags syn tcp option maxseg size > %3 "
-                                        "tcp option maxseg size set %3")
-                             .arg(iface, outMatch)
-                             .arg(mss)) +
-                    QLatin1Char('\n');
-            text += rule(QStringLiteral("iifname \"%1\"%2 tcp flags syn tcp option maxseg size > %3 "
-                                        "tcp option maxseg size set %3")
-                             .arg(iface, inMatch)
-                             .arg(mss)) +
-                    QLatin1Char('\n');
+            rules << QStringLiteral("oifname \"%1\"%2 tcp flags syn tcp option maxseg size > %3 counter "
+                                    "tcp option maxseg size set %3")
+                         .arg(iface, outMatch)
+                         .arg(mss);
+            rules << QStringLiteral("iifname \"%1\"%2 tcp flags syn tcp option maxseg size > %3 counter "
+                                    "tcp option maxseg size set %3")
+                         .arg(iface, inMatch)
+                         .arg(mss);
             if (firstOut.isEmpty()) firstOut = outMatch;
         }
-        text += QStringLiteral("# Once ICMP fragmentation-needed reaches this host again:\n# ") +
-                rule(QStringLiteral("oifname \"%1\"%2 tcp flags syn tcp option maxseg size set rt mtu")
-                         .arg(iface, firstOut)) +
-                QLatin1Char('\n');
+        QString ruleset =
+            QStringLiteral("table inet ikev2wb\n"
+                           "delete table inet ikev2wb\n"
+                           "table inet ikev2wb {\n"
+                           "    chain forward {\n"
+                           "        type filter hook forward priority mangle; policy accept;\n");
+        for (const QString &r : rules)
+            ruleset += QStringLiteral("        ") + r + QLatin1Char('\n');
+        ruleset += QStringLiteral("    }\n}");
+        QString text = why;
+        text += QStringLiteral(
+            "# Table inet ikev2wb replaced as a whole (a second run leaves the same rules):\n");
+        text += QStringLiteral("nft ") + shq(ruleset) + QLatin1Char('\n');
+        text +=
+            QStringLiteral("# Once ICMP fragmentation-needed reaches this host again, the rules can clamp to "
+                           "the route's MTU instead:\n# ") +
+            QStringLiteral("oifname \"%1\"%2 tcp flags syn tcp option maxseg size set rt mtu")
+                .arg(iface, firstOut) +
+            QLatin1Char('\n');
         out.push_back(make(
             FixKind::Nftables, QStringLiteral("Clamp TCP MSS to %1 with nftables").arg(mssText), text,
             QStringLiteral(
-                "Adds a table 'ikev2wb' (family inet: IPv4 and IPv6) whose forward chain lowers the MSS "
-                "option of TCP SYN and SYN/ACK packets through %1%2 to %3 when it is larger.")
+                "Creates (or, run again, replaces) a table 'ikev2wb' (family inet: IPv4 and IPv6) whose "
+                "forward chain lowers the MSS option of TCP SYN and SYN/ACK packets through %1%2 to %3 "
+                "when it is larger.")
                 .arg(iface, t.remoteSubnet.isEmpty() ? QString()
                                                      : QStringLiteral(" to and from %1").arg(t.remoteSubnet))
                 .arg(mssText),
@@ -474,8 +510,8 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                                           "leaves through %1 outside the tunnel.")
                                .arg(iface)
                          : QString()),
-            QStringLiteral("nft list table inet ikev2wb (counters: add 'counter' before 'tcp option' to see "
-                           "hits); new SYNs through the tunnel carry 'mss %1' in tcpdump -v.")
+            QStringLiteral("nft list table inet ikev2wb: the rules' counters grow as connections open; new "
+                           "SYNs through the tunnel carry 'mss %1' in tcpdump -v.")
                 .arg(p.mss > 0 ? p.mss : p.mss6),
             QStringLiteral("nft delete table inet ikev2wb")));
     }
@@ -808,13 +844,15 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
     const QString kStream = QStringLiteral("net.netfilter.nf_conntrack_udp_timeout_stream");
     std::vector<Fix> out;
     const bool timeoutKnown = basis != NatTimeoutBasis::IdleBound;
+    // Seconds to a tenth: a measured idle gap is not known to the microsecond (16.5 s, not 16.5074 s).
+    auto tenth = [](double v) { return num(std::round(v * 10) / 10); };
     const QString bound =
         basis == NatTimeoutBasis::Known
-            ? QStringLiteral("the NAT's UDP timeout of %1 s").arg(num(natTimeoutS))
+            ? QStringLiteral("the NAT's UDP timeout of %1 s").arg(tenth(natTimeoutS))
         : basis == NatTimeoutBasis::Assumed
-            ? QStringLiteral("the NAT UDP timeout of %1 s assumed for this diagnosis").arg(num(natTimeoutS))
+            ? QStringLiteral("the NAT UDP timeout of %1 s assumed for this diagnosis").arg(tenth(natTimeoutS))
             : QStringLiteral("the %1 s of idle time after which the NAT mapping was gone")
-                  .arg(num(natTimeoutS));
+                  .arg(tenth(natTimeoutS));
     out.push_back(make(
         FixKind::StrongswanConf,
         QStringLiteral("Send NAT-T keepalives every %1 s (strongswan.conf)").arg(keepaliveS),
@@ -841,7 +879,6 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
     // The alternative needs a number the capture proves (its longest idle gap) and must change
     // something: a NAT whose known timeout already outlives that gap twice is not the problem.
     const int streamTimeout = recommendedNatStreamTimeout(longestIdleS, keepaliveInUseS);
-    auto tenth = [](double v) { return num(std::round(v * 10) / 10); };
     const QString idleBasis =
         keepaliveInUseS > longestIdleS
             ? QStringLiteral("the keepalive interval in use (%1 s)").arg(tenth(keepaliveInUseS))
@@ -864,7 +901,7 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
         QStringLiteral(
             "Conntrack keeps an idle NAT-T mapping for %3 s, twice %4, instead of %1 (never lowered if it is "
             "already longer); the value before is saved in /var/lib/ikev2wb/saved-%2.")
-            .arg(timeoutKnown ? QStringLiteral("%1 s").arg(num(natTimeoutS))
+            .arg(timeoutKnown ? QStringLiteral("%1 s").arg(tenth(natTimeoutS))
                               : QStringLiteral("the short current value"),
                  kStream)
             .arg(streamTimeout)
@@ -1137,6 +1174,108 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
 
 namespace {
 
+/// One nft accept rule for the tunnel: what it matches (without the verdict) and a tag that,
+/// with the peer's address, names it in its comment.
+struct NftAcceptRule
+{
+    QString match, tag;
+};
+
+/// The nft part of a filter fix on this host: each rule inserted at the top of every base chain
+/// on the input hook of this host's own ruleset (FixTarget::nftInputChains, from its evidence) of
+/// the address family, once (a second run finds it by its comment), undone by deleting exactly
+/// the rules that carry the comment. An accept in a table of our own would not help: a drop in
+/// any base chain on the hook is final. Without the host's ruleset the fix is only a comment
+/// saying what to add where; `forward` are the rules for a firewall between the peers, always
+/// commented. Addresses are validated by fixTarget (or placeholders, which keep the fix from
+/// running); table and chain names by fixTarget too.
+struct NftAcceptText
+{
+    QString text, verify, undo;
+};
+
+NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &rules,
+                         const QStringList &forward, const QString &what)
+{
+    NftAcceptText out;
+    const bool v6 = t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'));
+    const QString comment = QStringLiteral("ikev2wb-tunnel %1").arg(t.peerAddress);
+    const auto rule = [&](const NftAcceptRule &r) {
+        return QStringLiteral("%1 counter accept comment \"%2 %3\"").arg(r.match, comment, r.tag);
+    };
+    std::vector<FixTarget::NftChain> chains;
+    for (const FixTarget::NftChain &c : t.nftInputChains)
+        if (c.family == QLatin1String("inet") ||
+            c.family == (v6 ? QLatin1String("ip6") : QLatin1String("ip")))
+            chains.push_back(c);
+    QString forwardText =
+        QStringLiteral("# On a Linux firewall between the peers (run there, in the base chains on "
+                       "its forward hook: nft list chains shows them):\n");
+    for (const QString &f : forward)
+        forwardText += QStringLiteral("# nft insert rule FAMILY TABLE CHAIN %1\n").arg(shq(f));
+    if (!t.nftKnown) {
+        out.text = QStringLiteral(
+            "# This host's nft ruleset was not in the evidence, so no chain is named here. Insert "
+            "these at the top of every base chain\n"
+            "# on the input hook (nft list chains | grep -B 1 'hook input' shows them); an accept "
+            "in a table of its own does not\n"
+            "# stop a drop in another base chain:\n");
+        for (const NftAcceptRule &r : rules)
+            out.text += QStringLiteral("# nft insert rule FAMILY TABLE CHAIN %1\n").arg(shq(rule(r)));
+        out.text += forwardText;
+        out.verify = QStringLiteral("nft list ruleset | grep ikev2wb-tunnel: the rules' counters grow; the "
+                                    "inbound SA's counter (ip -s xfrm state) grows.");
+        out.undo = QStringLiteral("nft -a list ruleset | grep ikev2wb-tunnel shows each added rule's handle; "
+                                  "nft delete rule FAMILY TABLE CHAIN handle N for each");
+        return out;
+    }
+    if (chains.empty()) {
+        out.text =
+            QStringLiteral("# This host's nft ruleset (%1) has no base chain on the input hook for %2: "
+                           "nftables does not filter %3 to this host, nothing to add here.\n")
+                .arg(oneLine(t.nftSource, 200), v6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4"), what) +
+            forwardText;
+        out.verify = QStringLiteral("nft list chains | grep 'hook input' lists no chain for the family.");
+        out.undo = QStringLiteral("nothing was added on this host");
+        return out;
+    }
+    out.text =
+        QStringLiteral("# This host's base chains on the input hook in its nft ruleset (%1): an accept "
+                       "goes into each of them\n"
+                       "# (a drop in any base chain on the hook is final). Each rule is added once: a "
+                       "second run finds it by its comment.\n")
+            .arg(oneLine(t.nftSource, 200));
+    QStringList undo;
+    for (const FixTarget::NftChain &c : chains) {
+        const QString where = QStringLiteral("%1 %2 %3").arg(c.family, shq(c.table), shq(c.chain));
+        out.text += QStringLiteral("nft list chain %1 > /dev/null || { echo %2 >&2; exit 1; }\n")
+                        .arg(where, shq(QStringLiteral("chain %1 %2 %3 is not in the ruleset any more "
+                                                       "(changed since the evidence): nothing changed here")
+                                            .arg(c.family, c.table, c.chain)));
+    }
+    for (const FixTarget::NftChain &c : chains) {
+        const QString where = QStringLiteral("%1 %2 %3").arg(c.family, shq(c.table), shq(c.chain));
+        // grep reads the whole listing (no -q): nft never gets SIGPIPE, which pipefail would
+        // take for "not found" and add the rule twice.
+        for (const NftAcceptRule &r : rules)
+            out.text +=
+                QStringLiteral("nft list chain %1 | grep -F -e %2 > /dev/null || nft insert rule %1 %3\n")
+                    .arg(where, shq(QStringLiteral("comment \"%1 %2\"").arg(comment, r.tag)), shq(rule(r)));
+        undo << QStringLiteral(
+                    "for h in $(nft -a list chain %1 | awk -v c=%2 'index($0, c) {print $NF}'); do "
+                    "nft delete rule %1 handle \"$h\"; done")
+                    .arg(where, shq(QStringLiteral("comment \"%1 ").arg(comment)));
+    }
+    out.text += forwardText;
+    out.verify =
+        QStringLiteral("nft list ruleset | grep ikev2wb-tunnel shows the rules at the top of the input "
+                       "chains and their counters grow; the inbound SA's counter (ip -s xfrm state) "
+                       "grows.");
+    out.undo = undo.join(QStringLiteral("; ")) +
+               QStringLiteral(" (deletes exactly the rules whose comment starts with '%1 ')").arg(comment);
+    return out;
+}
+
 /// Accept rules for UDP between the peers with port 500 and/or 4500 on either end (the NAT may
 /// have changed the other port): the carrier of IKE and of ESP-in-UDP.
 std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
@@ -1183,34 +1322,31 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
             .arg(rule.arg(shq(t.peerAddress), shq(t.localAddress), ports),
                  rule.arg(shq(t.localAddress), shq(t.peerAddress), ports))));
     const QString set = ike ? QStringLiteral("{ 500, 4500 }") : QStringLiteral("4500");
-    out.push_back(
-        make(FixKind::Nftables, QStringLiteral("Let %1 through the filter (nftables)").arg(what),
-             QStringLiteral(
-                 "# Insert into the chain that drops it (table and chain names depend on your ruleset):\n"
-                 "nft insert rule inet filter input %1\n"
-                 "nft insert rule inet filter input %2\n"
-                 "# On a Linux firewall between the peers (run there):\n"
-                 "# nft insert rule inet filter forward %1\n"
-                 "# nft insert rule inet filter forward %2\n"
-                 "# nft insert rule inet filter forward %3\n"
-                 "# nft insert rule inet filter forward %4\n")
-                 .arg(shq(QStringLiteral("ip saddr %1 ip daddr %2 udp dport %3 accept")
-                              .arg(t.peerAddress, t.localAddress, set)),
-                      shq(QStringLiteral("ip saddr %1 ip daddr %2 udp sport %3 accept")
-                              .arg(t.peerAddress, t.localAddress, set)),
-                      shq(QStringLiteral("ip saddr %1 ip daddr %2 udp dport %3 accept")
-                              .arg(t.localAddress, t.peerAddress, set)),
-                      shq(QStringLiteral("ip saddr %1 ip daddr %2 udp sport %3 accept")
-                              .arg(t.localAddress, t.peerAddress, set))),
-             QStringLiteral("Accepts %1 between the two gateways before the rule that drops it.").arg(what),
-             QStringLiteral(
-                 "As for iptables; an accept in one base chain does not override a drop in another chain "
-                 "on the same hook, so insert it where the drop is."),
-             QStringLiteral("nft list ruleset | grep %1; the inbound SA's counter (ip -s xfrm state) grows.")
-                 .arg(ike ? QStringLiteral("500") : QStringLiteral("4500")),
-             QStringLiteral(
-                 "nft -a list chain inet filter input (and forward), then nft delete rule inet filter input "
-                 "handle <N> for each added rule")));
+    const QString ipf = t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'))
+                            ? QStringLiteral("ip6")
+                            : QStringLiteral("ip");
+    const auto udp = [&](const QString &from, const QString &to, const char *dir) {
+        return QStringLiteral("%1 saddr %2 %1 daddr %3 udp %4 %5")
+            .arg(ipf, from, to, QLatin1String(dir), set);
+    };
+    const NftAcceptText n =
+        nftAccepts(t,
+                   {{udp(t.peerAddress, t.localAddress, "dport"), QStringLiteral("udp-dport")},
+                    {udp(t.peerAddress, t.localAddress, "sport"), QStringLiteral("udp-sport")}},
+                   {udp(t.peerAddress, t.localAddress, "dport") + QStringLiteral(" accept"),
+                    udp(t.peerAddress, t.localAddress, "sport") + QStringLiteral(" accept"),
+                    udp(t.localAddress, t.peerAddress, "dport") + QStringLiteral(" accept"),
+                    udp(t.localAddress, t.peerAddress, "sport") + QStringLiteral(" accept")},
+                   what);
+    out.push_back(make(FixKind::Nftables, QStringLiteral("Let %1 through the filter (nftables)").arg(what),
+                       n.text,
+                       QStringLiteral("Accepts %1 from %2 to %3 before anything in this host's input chains "
+                                      "can drop it.")
+                           .arg(what, t.peerAddress, t.localAddress),
+                       QStringLiteral("Opens only UDP %1 between the two addresses, ahead of every rule of "
+                                      "those chains (also their logging or rate limits for it).")
+                           .arg(ports),
+                       n.verify, n.undo));
     return out;
 }
 
@@ -1268,26 +1404,28 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tun
             "iptables -D FORWARD -p esp -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -p esp -s %2 -d %1 "
             "-j ACCEPT)")
             .arg(shq(t.peerAddress), shq(t.localAddress))));
-    out.push_back(make(
-        FixKind::Nftables, QStringLiteral("Let ESP through the filter (nftables)"),
-        QStringLiteral(
-            "# Insert into the chain that drops ESP (table and chain names depend on your ruleset):\n"
-            "nft insert rule inet filter input %1\n"
-            "# On a Linux firewall between the peers (run there):\n"
-            "# nft insert rule inet filter forward %1\n"
-            "# nft insert rule inet filter forward %2\n")
-            .arg(shq(QStringLiteral("ip saddr %1 ip daddr %2 meta l4proto esp accept")
-                         .arg(t.peerAddress, t.localAddress)),
-                 shq(QStringLiteral("ip saddr %2 ip daddr %1 meta l4proto esp accept")
-                         .arg(t.peerAddress, t.localAddress))),
-        QStringLiteral("Accepts ESP between the two gateways before the rule that drops it."),
-        QStringLiteral("As for iptables; an accept in one base chain does not override a drop in another "
-                       "chain on the same "
-                       "hook, so insert it where the drop is."),
-        QStringLiteral("nft list ruleset | grep esp; the inbound SA's counter (ip -s xfrm state) grows."),
-        QStringLiteral("nft -a list chain inet filter input (and forward), then nft delete rule inet filter "
-                       "input handle <N> "
-                       "for each added rule")));
+    {
+        const QString ipf =
+            t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'))
+                ? QStringLiteral("ip6")
+                : QStringLiteral("ip");
+        const auto esp = [&](const QString &from, const QString &to) {
+            return QStringLiteral("%1 saddr %2 %1 daddr %3 meta l4proto esp").arg(ipf, from, to);
+        };
+        const NftAcceptText n = nftAccepts(t, {{esp(t.peerAddress, t.localAddress), QStringLiteral("esp")}},
+                                           {esp(t.peerAddress, t.localAddress) + QStringLiteral(" accept"),
+                                            esp(t.localAddress, t.peerAddress) + QStringLiteral(" accept")},
+                                           QStringLiteral("ESP"));
+        out.push_back(
+            make(FixKind::Nftables, QStringLiteral("Let ESP through the filter (nftables)"), n.text,
+                 QStringLiteral("Accepts ESP from %1 to %2 before anything in this host's input "
+                                "chains can drop it.")
+                     .arg(t.peerAddress, t.localAddress),
+                 QStringLiteral("Opens IP protocol 50 between the two gateways only, ahead of every "
+                                "rule of those chains. If the filter belongs to a provider or DPI box "
+                                "you do not control, use UDP encapsulation instead."),
+                 n.verify, n.undo));
+    }
     out.push_back(
         make(FixKind::Swanctl, QStringLiteral("Or: wrap ESP in UDP 4500 (encap = yes)"),
              swanctlSnippet(t, {QStringLiteral("encap = yes")}, {}),

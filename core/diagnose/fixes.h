@@ -41,6 +41,15 @@ struct FixTarget
     QString peerHostRouteRestore;
     QString peerRouteSource; // the routes listing the route to the peer came from
     bool outerIpv6 = false;
+    /// This host's nft base chains on the input hook (family, table, chain), each validated
+    /// (fixTarget); `nftKnown` false when its ruleset was not in the evidence.
+    struct NftChain
+    {
+        QString family, table, chain;
+    };
+    bool nftKnown = false;
+    std::vector<NftChain> nftInputChains;
+    QString nftSource; // the listing they come from
 };
 /// The target from the facts: every name and address validated (shellquote.h), placeholders
 /// where a value is unknown or was rejected (then `rejected` says why).

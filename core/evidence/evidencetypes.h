@@ -427,6 +427,14 @@ struct FirewallRuleset
         int line = 0;
     };
     std::vector<DropPolicy> dropPolicies;
+    /// nft: every base chain (one with a hook) as its `type … hook … priority …; policy …;` line
+    /// names it; empty for iptables-save. Names are evidence text: validate before use.
+    struct BaseChain
+    {
+        QString family, table, chain, hook, priority, policy; // policy "accept" / "drop", "" not listed
+        int line = 0;
+    };
+    std::vector<BaseChain> baseChains;
 };
 
 /// `conntrack -S`: each counter summed over the CPUs ("insert_failed", "drop", "invalid", ...).

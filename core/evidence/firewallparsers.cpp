@@ -354,6 +354,16 @@ FirewallRuleset parseNftRuleset(const std::vector<QByteArrayView> &lines, const 
             continue;
         }
         if (depth == 2 && !chain.isEmpty() && line.startsWith(QLatin1String("type ")) &&
+            out.baseChains.size() < kMaxRules) {
+            // "type filter hook input priority filter; policy drop;" (device / policy optional)
+            static const QRegularExpression base(QStringLiteral(
+                "^type\\s+\\S+\\s+hook\\s+(\\S+?)(?:\\s+device\\s+\\S+)?\\s+priority\\s+([^;]+?)"
+                "\\s*;(?:\\s*policy\\s+(\\w+)\\s*;)?"));
+            if (const QRegularExpressionMatch m = base.match(line); m.hasMatch())
+                out.baseChains.push_back(
+                    {family, table, chain, m.captured(1), m.captured(2), m.captured(3), lineNo});
+        }
+        if (depth == 2 && !chain.isEmpty() && line.startsWith(QLatin1String("type ")) &&
             out.dropPolicies.size() < kMaxRules) {
             // "type filter hook input priority filter; policy drop;"
             static const QRegularExpression base(
