@@ -9,6 +9,7 @@
 #include "pages/startpage.h"
 #include "report/pdfreport.h"
 #include "settings/settingsdialog.h"
+#include "settings/timedisplay.h"
 #include "settings/workbenchsettings.h"
 
 #include <QAction>
@@ -165,6 +166,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         go->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + t)));
         go->setObjectName(QStringLiteral("innerTab%1").arg(t + 1));
     }
+    view->addSeparator();
+    TimeDisplayChoice::addMenu(view);
 
     auto *help = menuBar()->addMenu(tr("&Help"));
     auto *start = help->addAction(tr("&Start Page"), this, &MainWindow::showStartPage);

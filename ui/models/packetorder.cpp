@@ -23,11 +23,12 @@ bool cancelled(const std::atomic_bool *cancel, std::size_t i)
     return (i & kPollMask) == 0 && cancel && cancel->load(std::memory_order_relaxed);
 }
 
-/// The four flag bits the table shows, packed 0..15 (DF, frag, snap, malformed).
+/// The five flag bits the table shows, packed 0..31 (DF, frag, snap, malformed, time-back).
 unsigned shownFlagBits(std::uint16_t flags)
 {
     return ((flags & FlagDontFragment) ? 1u : 0u) | ((flags & FlagFragment) ? 2u : 0u) |
-           ((flags & FlagSnapTruncated) ? 4u : 0u) | ((flags & FlagMalformed) ? 8u : 0u);
+           ((flags & FlagSnapTruncated) ? 4u : 0u) | ((flags & FlagMalformed) ? 8u : 0u) |
+           ((flags & FlagTimeBackwards) ? 16u : 0u);
 }
 
 bool isMtuKind(PacketKind k)
@@ -80,6 +81,7 @@ QString flagsText(std::uint16_t flags)
     if (flags & FlagFragment) f << QStringLiteral("frag");
     if (flags & FlagSnapTruncated) f << QStringLiteral("snap");
     if (flags & FlagMalformed) f << QStringLiteral("malformed");
+    if (flags & FlagTimeBackwards) f << QStringLiteral("time-back");
     return f.join(QLatin1Char(' '));
 }
 
@@ -191,7 +193,11 @@ PacketOrder computePacketOrder(const CaptureIndex &index, const PacketOrderReque
     // 2. Sort, stable: ties keep packet order in both directions.
     const bool descending = request.order == Qt::DescendingOrder;
     const int column = request.column;
-    if (column == PacketTableModel::ColNumber || column < 0 || column >= PacketTableModel::ColumnCount) {
+    const bool byNumber =
+        column == PacketTableModel::ColNumber || column < 0 || column >= PacketTableModel::ColumnCount;
+    if (!byNumber || descending)
+        out.inPacketOrder = std::make_shared<const std::vector<std::uint32_t>>(*rows);
+    if (byNumber) {
         if (descending) std::reverse(rows->begin(), rows->end());
         out.rows = std::move(rows);
         return out;

@@ -31,6 +31,9 @@ struct PacketOrderRequest
 struct PacketOrder
 {
     std::shared_ptr<const std::vector<std::uint32_t>> rows;
+    /// The shown packets in packet order, when `rows` is sorted otherwise (null when `rows` is
+    /// null or already ascending): what "since the previous shown packet" looks up.
+    std::shared_ptr<const std::vector<std::uint32_t>> inPacketOrder;
     bool cancelled = false;
     [[nodiscard]] bool isIdentity() const { return !rows; }
 };
@@ -52,6 +55,6 @@ QString filterForCell(const CaptureIndex &index, std::uint64_t packet, int colum
 
 /// Cell texts shared by the table and the filter (so a filter matches what the table shows).
 QString exchangeText(std::uint8_t exchange, bool response); // "IKE_AUTH request"
-QString flagsText(std::uint16_t flags);                     // "DF frag snap malformed"
+QString flagsText(std::uint16_t flags);                     // "DF frag snap malformed time-back"
 
 } // namespace ikev2wb::ui

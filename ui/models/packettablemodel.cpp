@@ -3,6 +3,7 @@
 #include "dissect/ikeconstants.h"
 #include "index/indexbuilder.h"
 #include "report/capturesummary.h"
+#include "settings/timedisplay.h"
 #include "theme/theme.h"
 
 #include <QGuiApplication>
@@ -12,13 +13,83 @@
 
 namespace ikev2wb::ui {
 
-PacketTableModel::PacketTableModel(QObject *parent) : QAbstractTableModel(parent) {}
+PacketTableModel::PacketTableModel(QObject *parent) : QAbstractTableModel(parent)
+{
+    TimeDisplayChoice &choice = TimeDisplayChoice::instance();
+    m_timeMode = choice.mode();
+    connect(&choice, &TimeDisplayChoice::changed, this, &PacketTableModel::setTimeDisplay);
+}
+
+void PacketTableModel::setTimeDisplay(TimeDisplay mode)
+{
+    if (mode == m_timeMode) return;
+    m_timeMode = mode;
+    timeColumnChanged();
+}
+
+void PacketTableModel::setReferencePacket(std::optional<quint64> packet)
+{
+    if (packet && (!m_index || *packet >= m_index->packetCount())) packet.reset();
+    m_reference = packet;
+    timeColumnChanged();
+}
+
+void PacketTableModel::timeColumnChanged()
+{
+    // The views repaint the cells they show: no per-row work here, whatever the row count.
+    Q_EMIT headerDataChanged(Qt::Horizontal, ColTime, ColTime);
+    if (m_exposed > 0) Q_EMIT dataChanged(index(0, ColTime), index(m_exposed - 1, ColTime));
+}
+
+std::optional<quint64> PacketTableModel::previousShownPacket(int row) const
+{
+    if (row < 0 || row >= m_total) return std::nullopt;
+    // Rows in packet order: the row above.
+    if (!m_rows) return row > 0 ? std::optional<quint64>(row - 1) : std::nullopt;
+    if (!m_inPacketOrder)
+        return row > 0 ? std::optional<quint64>((*m_rows)[std::size_t(row - 1)]) : std::nullopt;
+    const auto packet = std::uint32_t(packetAt(row));
+    const auto it = std::lower_bound(m_inPacketOrder->begin(), m_inPacketOrder->end(), packet);
+    if (it == m_inPacketOrder->begin()) return std::nullopt;
+    return quint64(*(it - 1));
+}
+
+QVariant PacketTableModel::timeData(int row, std::size_t packet, int role) const
+{
+    const PacketRecord &r = m_index->packets[packet];
+    std::int64_t base = m_index->firstNs;
+    std::optional<quint64> previous;
+    if (m_timeMode == TimeDisplay::SinceReference && m_reference) base = m_index->packets[*m_reference].tsNs;
+    if (m_timeMode == TimeDisplay::SincePrevious) {
+        previous = previousShownPacket(row);
+        base = previous ? m_index->packets[*previous].tsNs : r.tsNs;
+    }
+    if (role == Qt::DisplayRole) return formatPacketTime(m_timeMode, r.tsNs, base, m_zone);
+    const bool backwards = (r.flags & FlagTimeBackwards) && packet > 0;
+    // Filtered: a packet may be earlier than the previous shown one though it did not step back
+    // itself (one hidden between them did).
+    const bool beforePrevious = previous && r.tsNs < base;
+    if (!backwards && !beforePrevious) return {};
+    if (role == Qt::ForegroundRole) return statusColor(StepStatus::Warn, QGuiApplication::palette());
+    if (role != Qt::ToolTipRole) return {};
+    if (backwards)
+        return tr("Timestamp %1 s earlier than packet %2's, the packet before it in the file: a merged "
+                  "capture or a clock stepped back (wb.time_backwards)")
+            .arg(formatSeconds(m_index->packets[packet - 1].tsNs - r.tsNs))
+            .arg(packet);
+    return tr("Timestamp %1 s earlier than packet %2's, the previous shown packet: a packet hidden between "
+              "them stepped back in time")
+        .arg(formatSeconds(base - r.tsNs))
+        .arg(*previous + 1);
+}
 
 void PacketTableModel::setIndex(IndexPtr index)
 {
     beginResetModel();
     m_index = std::move(index);
     m_rows.reset();
+    m_inPacketOrder.reset();
+    m_reference.reset();
     m_total = orderRows();
     m_exposed = std::min(m_total, kExposeStep);
     endResetModel();
@@ -101,6 +172,7 @@ void PacketTableModel::setOrder(PacketOrder order)
     if (newRows != m_total || m_exposed != m_total) {
         beginResetModel();
         m_rows = std::move(rows);
+        m_inPacketOrder = std::move(order.inPacketOrder);
         m_total = newRows;
         m_exposed = std::min(m_total, kExposeStep);
         endResetModel();
@@ -138,6 +210,7 @@ void PacketTableModel::setOrder(PacketOrder order)
                             : QModelIndex());
     }
     m_rows = std::move(rows);
+    m_inPacketOrder = std::move(order.inPacketOrder);
     changePersistentIndexList(before, after);
     Q_EMIT layoutChanged({}, QAbstractItemModel::VerticalSortHint);
 }
@@ -162,7 +235,7 @@ QVariant PacketTableModel::headerData(int section, Qt::Orientation orientation, 
     case ColNumber:
         return tr("No.");
     case ColTime:
-        return tr("Time (s)");
+        return TimeDisplayChoice::columnTitle(m_timeMode, m_reference ? *m_reference + 1 : 0);
     case ColSource:
         return tr("Source");
     case ColDestination:
@@ -188,6 +261,11 @@ QVariant PacketTableModel::data(const QModelIndex &idx, int role) const
     const std::size_t row = std::size_t(packetAt(idx.row()));
     const PacketRecord &r = m_index->packets[row];
     if (role == PacketIndexRole) return QVariant::fromValue<qulonglong>(row);
+    if (idx.column() == ColTime &&
+        (role == Qt::DisplayRole || role == Qt::ToolTipRole || role == Qt::ForegroundRole)) {
+        QVariant v = timeData(idx.row(), row, role);
+        if (v.isValid() || role == Qt::DisplayRole) return v;
+    }
     // A pair: the packet's fate at the other end (a mark in the No. column, lost rows in colour).
     if (m_comparison && r.isEsp() &&
         (role == FateRole || role == Qt::ToolTipRole || role == Qt::ForegroundRole ||
@@ -204,8 +282,6 @@ QVariant PacketTableModel::data(const QModelIndex &idx, int role) const
     switch (idx.column()) {
     case ColNumber:
         return QString::number(row + 1);
-    case ColTime:
-        return QString::number(double(r.tsNs - m_index->firstNs) / 1e9, 'f', 6);
     case ColSource:
         return hasFlow ? endpointText(m_index->flows[r.flowId].src, m_index->flows[r.flowId].srcPort)
                        : QString();

@@ -5,8 +5,12 @@
 #include "compare/endpointcompare.h"
 #include "loader/captureloader.h"
 #include "models/packetorder.h"
+#include "util/timeformat.h"
 
 #include <QAbstractTableModel>
+#include <QTimeZone>
+
+#include <optional>
 
 namespace ikev2wb::ui {
 
@@ -37,6 +41,17 @@ public:
     /// `otherName`. Packets lost in transit (and those the other capture could not see) get a
     /// mark in the No. column in the theme's colour, a tooltip, and FateRole.
     void setPairing(std::shared_ptr<const CompareResult> comparison, int side, const QString &otherName);
+    /// How the Time column reads (TimeDisplayChoice follows the program's choice by default).
+    void setTimeDisplay(TimeDisplay mode);
+    [[nodiscard]] TimeDisplay timeDisplay() const { return m_timeMode; }
+    /// The packet (0-based) times are relative to in TimeDisplay::SinceReference; none: the
+    /// capture start.
+    void setReferencePacket(std::optional<quint64> packet);
+    [[nodiscard]] std::optional<quint64> referencePacket() const { return m_reference; }
+    /// The packet shown before `row`'s in packet order (what "since the previous shown packet"
+    /// subtracts), none for the first shown.
+    [[nodiscard]] std::optional<quint64> previousShownPacket(int row) const;
+
     /// Shows the rows of `order` (computed for this model's index). Same row count: a layout
     /// change that keeps persistent indexes (selection, current row) on their packets; otherwise
     /// a reset.
@@ -73,12 +88,20 @@ public:
 private:
     [[nodiscard]] int orderRows() const;
     [[nodiscard]] QVariant fateData(std::size_t packet, int role) const;
+    /// The Time cell: its text in the current mode; a timestamp going backwards in the warning
+    /// colour with a tooltip saying by how much (empty QVariant: not the Time column's business).
+    [[nodiscard]] QVariant timeData(int row, std::size_t packet, int role) const;
+    void timeColumnChanged();
 
     IndexPtr m_index;
     std::shared_ptr<const CompareResult> m_comparison;
     int m_side = 0;
     QString m_otherName;
     std::shared_ptr<const std::vector<std::uint32_t>> m_rows;
+    std::shared_ptr<const std::vector<std::uint32_t>> m_inPacketOrder; // see PacketOrder
+    TimeDisplay m_timeMode = TimeDisplay::SinceStart;
+    std::optional<quint64> m_reference;
+    QTimeZone m_zone = QTimeZone::systemTimeZone();
     int m_total = 0;   // rows in the current order
     int m_exposed = 0; // rows reported to views (rowCount)
 };

@@ -2,10 +2,19 @@
 
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
+#include "settings/timedisplay.h"
 
 namespace ikev2wb::ui {
 
-SaTableModel::SaTableModel(QObject *parent) : QAbstractTableModel(parent) {}
+SaTableModel::SaTableModel(QObject *parent) : QAbstractTableModel(parent)
+{
+    // View ▸ Time Display: dates in UTC or local time; the relative choices read as seconds since
+    // the capture start (an SA has no previous shown packet).
+    connect(&TimeDisplayChoice::instance(), &TimeDisplayChoice::changed, this, [this]() {
+        Q_EMIT headerDataChanged(Qt::Horizontal, ColFirstTime, ColLastTime);
+        if (rowCount() > 0) Q_EMIT dataChanged(index(0, ColFirstTime), index(rowCount() - 1, ColLastTime));
+    });
+}
 
 void SaTableModel::setIndex(IndexPtr index)
 {
@@ -134,8 +143,12 @@ QVariant SaTableModel::data(const QModelIndex &index, int role) const
     case ColSpi:
         return QString::fromStdString(JsonWriter::formatSpi(v.toUInt()));
     case ColFirstTime:
-    case ColLastTime:
+    case ColLastTime: {
+        const TimeDisplay mode = TimeDisplayChoice::instance().mode();
+        if (mode == TimeDisplay::Utc || mode == TimeDisplay::Local)
+            return formatPacketTime(mode, v.toLongLong(), 0, QTimeZone::systemTimeZone());
         return QStringLiteral("%1 s").arg(double(v.toLongLong() - m_index->firstNs) / 1e9, 0, 'f', 3);
+    }
     case ColSource:
     case ColDestination:
     case ColEncap:
@@ -168,8 +181,14 @@ QVariant SaTableModel::headerData(int section, Qt::Orientation orientation, int 
         case ColMaxOuter:
             return tr("Largest outer IP packet of the SA, in bytes");
         case ColFirstTime:
-        case ColLastTime:
-            return tr("Seconds since the first packet of the capture");
+        case ColLastTime: {
+            const TimeDisplay mode = TimeDisplayChoice::instance().mode();
+            if (mode == TimeDisplay::Utc) return tr("Date and time in UTC (View ▸ Time Display)");
+            if (mode == TimeDisplay::Local)
+                return tr("Date and time on this machine's clock (View ▸ Time Display)");
+            return tr("Seconds since the first packet of the capture (View ▸ Time Display: dates in UTC or "
+                      "local time)");
+        }
         default:
             return {};
         }

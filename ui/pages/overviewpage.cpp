@@ -1,4 +1,6 @@
 #include "overviewpage.h"
+
+#include "util/timeformat.h"
 #include "widgets/viewactions.h"
 
 #include "compare/endpointcompare.h"
@@ -421,6 +423,16 @@ QString OverviewPage::headerHtml() const
     if (ix.packetCount() > 0)
         row(tr("Time span"), tr("<b>%1</b> — %2 to %3 UTC")
                                  .arg(duration(span), utcTime(ix.firstNs), utcTime(ix.lastNs).mid(11)));
+    if (ix.timeBackwards > 0)
+        row(tr("Clock"),
+            QStringLiteral("<span style=\"color:%1\">%2</span>")
+                .arg(colorName(statusColor(StepStatus::Warn, m_report->palette())),
+                     tr("<b>%1 timestamp(s) go backwards</b> (first: packet %2, largest step back %3 s): a "
+                        "merged capture or a clock stepped back. Times are shown as the file has them; the "
+                        "Packets page flags these (filter <tt>wb.time_backwards</tt>).")
+                         .arg(ix.timeBackwards)
+                         .arg(ix.firstTimeBackwards + 1)
+                         .arg(formatSeconds(ix.largestStepBackNs))));
     row(tr("SAs"), tr("%1 ESP SAs, %2 IKE SAs")
                        .arg(ix.espSas.size())
                        .arg(m_analysis ? QString::number(m_analysis->ike.ikeSas.size()) : tr("…")));

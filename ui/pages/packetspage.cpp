@@ -6,6 +6,7 @@
 
 #include "models/packetdetails.h"
 #include "models/packettablemodel.h"
+#include "settings/timedisplay.h"
 
 #include <QFileDialog>
 #include <QFileInfo>
@@ -63,6 +64,10 @@ PacketsPage::PacketsPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    // The Time column's width follows View ▸ Time Display (dates are wider than seconds).
+    connect(m_model, &QAbstractItemModel::headerDataChanged, this, [this]() {
+        if (m_attached) setColumnWidths();
+    });
     installTableActions(m_table, QStringLiteral("packets"),
                         [this](QMenu *menu, const QModelIndex &at) { addPacketActions(menu, at); });
     m_table->horizontalHeader()->setStretchLastSection(true);
@@ -131,6 +136,18 @@ void PacketsPage::addPacketActions(QMenu *menu, const QModelIndex &at)
     filterOn->setObjectName(QStringLiteral("filterOnValue"));
     filterOn->setEnabled(!cellFilter.isEmpty());
     if (!cellFilter.isEmpty()) filterOn->setToolTip(cellFilter);
+    if (at.isValid()) {
+        const quint64 packet = m_model->packetAt(at.row());
+        QAction *ref = menu->addAction(tr("Set Time Reference (Packet %1)").arg(packet + 1), this,
+                                       [this, packet]() { setTimeReference(packet); });
+        ref->setObjectName(QStringLiteral("setTimeReference"));
+        ref->setToolTip(tr("Show the times of this capture's packets as seconds since this one"));
+    }
+    if (m_model->referencePacket()) {
+        QAction *clear =
+            menu->addAction(tr("Clear Time Reference"), this, [this]() { setTimeReference({}); });
+        clear->setObjectName(QStringLiteral("clearTimeReference"));
+    }
     menu->addSeparator();
     const QString wireshark = QStandardPaths::findExecutable(QStringLiteral("wireshark"));
     const quint64 frame = at.isValid() ? m_model->packetAt(at.row()) + 1 : 0;
@@ -151,6 +168,13 @@ void PacketsPage::addPacketActions(QMenu *menu, const QModelIndex &at)
         });
     open->setEnabled(at.isValid() && !wireshark.isEmpty() && !source.isEmpty());
     if (wireshark.isEmpty()) open->setToolTip(tr("Wireshark is not installed (no 'wireshark' in PATH)"));
+}
+
+void PacketsPage::setTimeReference(std::optional<quint64> packet)
+{
+    m_model->setReferencePacket(packet);
+    // Setting a reference is asking to see times since it (the choice is the program's).
+    if (m_model->referencePacket()) TimeDisplayChoice::instance().setMode(TimeDisplay::SinceReference);
 }
 
 std::vector<std::uint64_t> PacketsPage::selectedFrames() const
@@ -283,8 +307,11 @@ void PacketsPage::setColumnWidths()
     const double span = double(m_index->lastNs - m_index->firstNs) / 1e9;
     const QString endpoint =
         v6 ? QStringLiteral("[2001:db8:ffff:ffff::ffff]:65535") : QStringLiteral("255.255.255.255:65535");
+    const TimeDisplay mode = m_model->timeDisplay();
+    const bool dated = mode == TimeDisplay::Utc || mode == TimeDisplay::Local;
     const QString samples[] = {QString::number(m_index->packetCount()) + QLatin1Char('0'),
-                               QString::number(span, 'f', 6) + QLatin1Char('0'),
+                               dated ? QStringLiteral("2000-00-00 00:00:00.0000000")
+                                     : QLatin1Char('-') + QString::number(span, 'f', 6) + QLatin1Char('0'),
                                endpoint,
                                endpoint,
                                QStringLiteral("icmp_need_frag"),

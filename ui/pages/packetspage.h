@@ -13,6 +13,7 @@
 
 #include <atomic>
 #include <memory>
+#include <optional>
 #include <vector>
 
 class QLabel;
@@ -45,6 +46,9 @@ public:
     /// Selects packet `packet` (0-based) and scrolls to it. A packet the filter hides clears the
     /// filter (and says so); it is selected once the unfiltered order is shown.
     void selectPacket(quint64 packet);
+    /// The packet (0-based) whose time the others are shown relative to (context menu "Set Time
+    /// Reference"); switches the program to TimeDisplay::SinceReference. None clears it.
+    void setTimeReference(std::optional<quint64> packet);
     /// What a header click does.
     void sortBy(int column, Qt::SortOrder order);
     /// What typing in the filter box does (applied after the keystroke pause): a display filter in

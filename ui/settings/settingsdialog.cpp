@@ -1,5 +1,6 @@
 #include "settingsdialog.h"
 
+#include "settings/timedisplay.h"
 #include "settings/workbenchsettings.h"
 #include "theme/theme.h"
 
@@ -54,6 +55,15 @@ SettingsDialog::SettingsDialog(QWidget *parent) : QDialog(parent)
     m_theme->setToolTip(tr("System follows the desktop; Light and Dark use Qt's Fusion style. Charts of tabs "
                            "already open take the new colours when reopened."));
     look->addRow(tr("&Theme:"), m_theme);
+    m_timeDisplay = new QComboBox(this);
+    m_timeDisplay->setObjectName(QStringLiteral("timeDisplayChoice"));
+    for (TimeDisplay mode : TimeDisplayChoice::modes())
+        m_timeDisplay->addItem(TimeDisplayChoice::menuText(mode).remove(QLatin1Char('&')), int(mode));
+    m_timeDisplay->setCurrentIndex(
+        std::max(0, m_timeDisplay->findData(int(TimeDisplayChoice::instance().mode()))));
+    m_timeDisplay->setToolTip(
+        tr("How packet times read in every table and CSV export (also View ▸ Time Display)"));
+    look->addRow(tr("Packet t&imes:"), m_timeDisplay);
     root->addLayout(look);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     root->addWidget(buttons);
@@ -72,6 +82,7 @@ void SettingsDialog::save()
         settings.setTheme(theme);
         applyTheme(themeChoice(theme));
     }
+    TimeDisplayChoice::instance().setMode(TimeDisplay(m_timeDisplay->currentData().toInt()));
     Q_EMIT assumptionsChanged(settings.assumedReplayWindow(), settings.assumedNatUdpTimeoutS());
 }
 

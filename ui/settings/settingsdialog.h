@@ -17,6 +17,7 @@ public:
     [[nodiscard]] QSpinBox *replayWindowBox() const { return m_replayWindow; }
     [[nodiscard]] QSpinBox *natTimeoutBox() const { return m_natTimeout; }
     [[nodiscard]] QComboBox *themeBox() const { return m_theme; }
+    [[nodiscard]] QComboBox *timeDisplayBox() const { return m_timeDisplay; }
 
 Q_SIGNALS:
     void assumptionsChanged(int replayWindow, int natUdpTimeoutS);
@@ -26,6 +27,7 @@ private:
     QSpinBox *m_replayWindow = nullptr;
     QSpinBox *m_natTimeout = nullptr;
     QComboBox *m_theme = nullptr;
+    QComboBox *m_timeDisplay = nullptr;
 };
 
 } // namespace ikev2wb::ui

@@ -129,4 +129,14 @@ void WorkbenchSettings::setLastDirectory(const QString &dir)
     m_settings.setValue(lastDirectoryKey(), dir);
 }
 
+QString WorkbenchSettings::timeDisplay() const
+{
+    return m_settings.value(timeDisplaySettingKey(), QStringLiteral("start")).toString();
+}
+
+void WorkbenchSettings::setTimeDisplay(const QString &key)
+{
+    m_settings.setValue(timeDisplaySettingKey(), key);
+}
+
 } // namespace ikev2wb::ui

@@ -42,6 +42,10 @@ public:
     [[nodiscard]] QString theme() const;
     void setTheme(const QString &theme);
 
+    /// View ▸ Time Display: a timeDisplayKey() ("utc", "local", "start", "reference", "previous").
+    [[nodiscard]] QString timeDisplay() const;
+    void setTimeDisplay(const QString &key);
+
     [[nodiscard]] QString lastDirectory() const;
     void setLastDirectory(const QString &dir);
 
@@ -53,6 +57,7 @@ public:
     static QString replayWindowKey() { return QStringLiteral("assumptions/replayWindow"); }
     static QString natUdpTimeoutKey() { return QStringLiteral("assumptions/natUdpTimeoutS"); }
     static QString themeKey() { return QStringLiteral("appearance/theme"); }
+    static QString timeDisplaySettingKey() { return QStringLiteral("appearance/timeDisplay"); }
     static QString lastDirectoryKey() { return QStringLiteral("dialogs/lastDirectory"); }
 
 private:
