@@ -31,6 +31,7 @@
 #include <sched.h>
 #include <set>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
@@ -101,6 +102,30 @@ private:
     std::atomic_bool m_joined{false};
     std::atomic_int m_sent{0};
 };
+
+/// The processes named `comm` running in network namespace `ns` (by the inode of
+/// /proc/PID/ns/net against /run/netns/NS).
+std::vector<int> processesInNamespace(const QString &ns, const QByteArray &comm)
+{
+    std::vector<int> out;
+    struct stat want
+    {
+    };
+    if (::stat(QStringLiteral("/run/netns/%1").arg(ns).toLocal8Bit().constData(), &want) != 0) return out;
+    for (const QString &entry : QDir(QStringLiteral("/proc")).entryList(QDir::Dirs)) {
+        bool isPid = false;
+        const int pid = entry.toInt(&isPid);
+        if (!isPid) continue;
+        struct stat st
+        {
+        };
+        if (::stat(QStringLiteral("/proc/%1/ns/net").arg(pid).toLocal8Bit().constData(), &st) != 0) continue;
+        if (st.st_ino != want.st_ino || st.st_dev != want.st_dev) continue;
+        QFile f(QStringLiteral("/proc/%1/comm").arg(pid));
+        if (f.open(QIODevice::ReadOnly) && f.readAll().trimmed() == comm) out.push_back(pid);
+    }
+    return out;
+}
 
 /// The pcapng blocks of a file as (type, offset, length), walked by hand (little-endian
 /// sections only, as the helper writes on x86/arm64).
@@ -595,6 +620,9 @@ private slots:
         QVERIFY(cap.waitForStarted());
         QTest::qWait(2000); // both ends capturing (the ssh login inside the namespaces takes ~0.2 s)
         QCOMPARE(cap.state(), QProcess::Running);
+        // The peer's capture runs in B, started through sshd.
+        const QByteArray peerComm = tool == QLatin1String("tcpdump") ? "tcpdump" : "ikev2wb-capture";
+        QCOMPARE(processesInNamespace(ns.b, peerComm).size(), std::size_t(1));
         int sent = 0;
         {
             Sender sender(ns.b, 20);
@@ -614,6 +642,18 @@ private slots:
         const QString peerOut =
             dir.filePath(tool == QLatin1String("tcpdump") ? QStringLiteral("local-peer.pcap")
                                                           : QStringLiteral("local-peer.pcapng"));
+        // The close path: the local stop ended the capture on the peer too (it is gone from B;
+        // its file below is complete).
+        QTRY_VERIFY_WITH_TIMEOUT(processesInNamespace(ns.b, peerComm).empty(), 5000);
+        // The start skew, measured: the peer began after the local helper (ssh login first),
+        // within the 2 s the test waited before sending.
+        const QRegularExpression skew(
+            QStringLiteral("the peer's capture started (\\d+) ms after the local one"));
+        const auto m = skew.match(QString::fromUtf8(said));
+        QVERIFY2(m.hasMatch(), said.constData());
+        qInfo("%s: the peer's capture started %s ms after the local one", qPrintable(tool),
+              qPrintable(m.captured(1)));
+        QVERIFY2(m.captured(1).toInt() > 0 && m.captured(1).toInt() < 2000, said.constData());
         QVERIFY2(said.contains(QStringLiteral("open them as a pair: ikev2-workbench --pair %1 %2")
                                    .arg(out, peerOut)
                                    .toUtf8()),

@@ -881,7 +881,13 @@ void MainWindow::onLiveFinished(LivePage *page, const QStringList &saved, const 
             m_tabs->setTabText(
                 tab, tr("%1 ⇄ %2 (opening)").arg(QFileInfo(local).fileName(), QFileInfo(peer).fileName()));
         m_liveReplace.insert(local, page);
-        m_status->setText(tr("Live capture saved: %1 and the peer's %2").arg(local, peer));
+        const LiveSnapshotPtr &last = page->snapshot();
+        m_status->setText(
+            tr("Live capture saved: %1 and the peer's %2%3")
+                .arg(local, peer,
+                     last && last->peerStarted
+                         ? tr(" (the peer's capture started %1 ms after this one)").arg(last->peerStartSkewMs)
+                         : QString()));
         openPair(local, peer);
         return;
     }

@@ -13,6 +13,7 @@
 
 #include <QCoreApplication>
 #include <QDir>
+#include <QElapsedTimer>
 #include <QEventLoop>
 #include <QFileInfo>
 #include <QProcess>
@@ -22,6 +23,7 @@
 
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -273,10 +275,15 @@ int capture(const QStringList &args)
     proc.setProcessChannelMode(QProcess::ForwardedErrorChannel); // its messages go to our stderr
     proc.setInputChannelMode(QProcess::ManagedInputChannel);
     QEventLoop loop;
+    // The start skew of the two ends: when each stream's first bytes came (each capture writes
+    // its header once its interface is open), on this machine's monotonic clock.
+    QElapsedTimer since;
+    qint64 localFirstMs = -1, peerFirstMs = -1;
     bool writeFailed = false;
     bool stopping = false;
     auto drain = [&] {
         const QByteArray chunk = proc.readAllStandardOutput();
+        if (!chunk.isEmpty() && localFirstMs < 0) localFirstMs = since.elapsed();
         if (!chunk.isEmpty() && !writeFailed && !file.write(chunk)) {
             writeFailed = true;
             proc.terminate();
@@ -298,6 +305,7 @@ int capture(const QStringList &args)
     });
     auto drainPeer = [&] {
         const QByteArray chunk = peer.readAllStandardOutput();
+        if (!chunk.isEmpty() && peerFirstMs < 0) peerFirstMs = since.elapsed();
         if (!chunk.isEmpty() && !peerWriteFailed && !peerFile.write(chunk)) {
             peerWriteFailed = true;
             peer.closeWriteChannel();
@@ -357,6 +365,7 @@ int capture(const QStringList &args)
         stopPeer();
     });
     // Started together: the local helper, and at once the connection to the peer.
+    since.start();
     proc.start(helper, helperArgs);
     if (withPeer) {
         // Its own session: a Ctrl-C at the terminal reaches the process group, and ssh would
@@ -532,6 +541,12 @@ int capture(const QStringList &args)
             const QString drops = captureDropsText(*peerScan.drops);
             if (!drops.isEmpty()) line += QStringLiteral("; ") + drops;
         }
+        if (localFirstMs >= 0 && peerFirstMs >= 0)
+            line +=
+                QStringLiteral("\nthe peer's capture started %1 ms %2 the local one (ssh login and the "
+                               "capture's start there; traffic before it is only in the earlier file)")
+                    .arg(std::abs(peerFirstMs - localFirstMs))
+                    .arg(peerFirstMs >= localFirstMs ? QStringLiteral("after") : QStringLiteral("before"));
         line += QStringLiteral("\nopen them as a pair: ikev2-workbench --pair %1 %2\n")
                     .arg(shq(o.out), shq(o.peerOut));
     }

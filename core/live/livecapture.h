@@ -100,6 +100,11 @@ struct LiveSnapshot
     /// from the peer so far.
     bool peer = false;
     std::uint64_t peerStreamBytes = 0;
+    /// The start skew of the two ends: the peer's stream began this many milliseconds after the
+    /// local one (negative: before), each stream's first bytes being its capture's start (the
+    /// helper and tcpdump write their header once the interface is open); set once both began.
+    bool peerStarted = false;
+    std::int64_t peerStartSkewMs = 0;
 };
 
 class LiveCapture final

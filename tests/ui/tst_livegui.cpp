@@ -754,6 +754,15 @@ private slots:
                                      findSa(*live->snapshot(), kGapSpi)->packets == sender.gapSent,
                                  5000);
         QVERIFY(live->snapshot()->peer && live->snapshot()->peerStreamBytes > 0);
+        // The start skew of the two ends: the peer's stream began after the local one (the ssh
+        // login), within the 1.5 s waited above.
+        QVERIFY(live->snapshot()->peerStarted);
+        const std::int64_t skewMs = live->snapshot()->peerStartSkewMs;
+        QVERIFY2(skewMs > 0 && skewMs < 1500, qPrintable(QString::number(skewMs)));
+        QVERIFY2(live->findChild<QLabel *>(QStringLiteral("liveCounters"))
+                     ->text()
+                     .contains(QStringLiteral("started %1 ms after this one").arg(skewMs)),
+                 qPrintable(live->findChild<QLabel *>(QStringLiteral("liveCounters"))->text()));
         QTest::qWait(500);
         live->findChild<QPushButton *>(QStringLiteral("liveStop"))->click();
         QTRY_VERIFY_WITH_TIMEOUT(capturePageOf(w) && capturePageOf(w)->comparison(), 60000);

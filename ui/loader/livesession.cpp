@@ -3,6 +3,7 @@
 #include "report/outputfile.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QProcess>
 #include <QStandardPaths>
@@ -45,6 +46,7 @@ public:
 
     void start()
     {
+        m_since.start();
         m_ring = m_o.ringFiles > 0 && m_o.ringSizeMb > 0;
         if (!m_ring) {
             // Never overwritten, never through a link planted while it runs (core/report).
@@ -180,6 +182,7 @@ private:
     {
         const QByteArray chunk = m_peer->readAllStandardOutput();
         if (chunk.isEmpty()) return;
+        if (m_peerFirstMs < 0) m_peerFirstMs = m_since.elapsed();
         m_peerBytes += std::uint64_t(chunk.size());
         m_changed = true;
         if (!m_peerWriteFailed && !m_peerFile->write(chunk)) {
@@ -205,6 +208,7 @@ private:
     {
         const QByteArray chunk = m_proc->readAllStandardOutput();
         if (chunk.isEmpty()) return;
+        if (m_localFirstMs < 0) m_localFirstMs = m_since.elapsed();
         m_changed = true;
         if (m_file && !m_writeFailed && !m_file->write(chunk)) {
             m_writeFailed = true;
@@ -223,6 +227,10 @@ private:
         LiveSnapshot s = m_live.snapshot();
         s.peer = m_o.withPeer();
         s.peerStreamBytes = m_peerBytes;
+        if (m_localFirstMs >= 0 && m_peerFirstMs >= 0) {
+            s.peerStarted = true;
+            s.peerStartSkewMs = m_peerFirstMs - m_localFirstMs;
+        }
         return s;
     }
     void onFinished(int exitCode, QProcess::ExitStatus status)
@@ -329,6 +337,8 @@ private:
     QByteArray m_peerStderr;
     QString m_peerError;
     std::uint64_t m_peerBytes = 0;
+    QElapsedTimer m_since; // from start(): when each stream's first bytes came
+    qint64 m_localFirstMs = -1, m_peerFirstMs = -1;
     bool m_peerEnded = true;
     bool m_peerWriteFailed = false;
 };

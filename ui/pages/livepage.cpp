@@ -245,7 +245,11 @@ void LivePage::apply(const LiveSnapshotPtr &snap)
                                     kind(PacketKind::IcmpUnreachable))));
     if (s.peer)
         m_counters->setText(m_counters->text() +
-                            tr(" · the peer's capture: %1 received").arg(bytesText(s.peerStreamBytes)));
+                            tr(" · the peer's capture: %1 received%2")
+                                .arg(bytesText(s.peerStreamBytes),
+                                     s.peerStarted
+                                         ? tr(", started %1 ms after this one").arg(s.peerStartSkewMs)
+                                         : QString()));
     if (s.drops) {
         const CaptureDrops &d = *s.drops;
         m_drops->setText(tr("Capture drops (the helper's last report): kernel %1, interface %2; %3 packets "
