@@ -433,6 +433,21 @@ private slots:
         QCOMPARE(pathMtu.value(QLatin1String("value")).toInt(), 1313);
         QVERIFY2(pathMtu.value(QLatin1String("text")).toString().contains(QLatin1String("black_hole")),
                  qPrintable(pathMtu.value(QLatin1String("text")).toString()));
+        // The fixes use the probed number. The ESP lengths of this capture fit several suites;
+        // the advice sizes for the one with the largest overhead, AES-CBC + HMAC-SHA512-256 in
+        // tunnel mode over IPv4 (RFC 4303 arithmetic, done here): 1313 - 20 (outer IP) - 8 (SPI,
+        // sequence) - 16 (IV) - 32 (ICV) = 1237 bytes for the inner packet, its 2 trailer bytes
+        // and padding to 16: 1232 = 77 x 16, so the inner MTU is 1230 and the IPv4 TCP MSS 1190.
+        QString fixes;
+        for (const QJsonValue &finding :
+             QJsonDocument::fromJson(d.out).object().value(QLatin1String("findings")).toArray())
+            for (const QJsonValue &fix : finding[QLatin1String("fixes")].toArray())
+                fixes += fix[QLatin1String("title")].toString() + QLatin1Char('\n') +
+                         fix[QLatin1String("text")].toString() + QLatin1Char('\n');
+        QVERIFY2(fixes.contains(QLatin1String("AES-CBC + HMAC-SHA512-256")), qPrintable(fixes));
+        QVERIFY2(fixes.contains(QLatin1String("path MTU 1313")), qPrintable(fixes));
+        QVERIFY2(fixes.contains(QLatin1String("inner MTU 1230, TCP MSS 1190")), qPrintable(fixes));
+        QVERIFY2(fixes.contains(QLatin1String("mtu lock 1313")), qPrintable(fixes));
     }
 
     void ctrlCEndsCleanly()
