@@ -810,6 +810,15 @@ QStringList validatedTargetValues(const FixTarget &t, const QStringList &sysctlK
     }
     for (const QString &k : sysctlKeys)
         check(QStringLiteral("sysctl key"), k, key.match(k).hasMatch());
+    // nft base chains the accepts are inserted into: a family with an IP input hook, table and
+    // chain names nft reads as identifiers (never an option, a keyword break or a quote).
+    static const QRegularExpression nftFamily(QStringLiteral("^(ip|ip6|inet)$"));
+    static const QRegularExpression nftName(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"));
+    for (const FixTarget::NftChain &c : t.nftInputChains) {
+        check(QStringLiteral("nft family"), c.family, nftFamily.match(c.family).hasMatch());
+        check(QStringLiteral("nft table"), c.table, nftName.match(c.table).hasMatch());
+        check(QStringLiteral("nft chain"), c.chain, nftName.match(c.chain).hasMatch());
+    }
     // The host route to the peer rebuilt from a routes listing for the undo: every word of it
     // must need no quoting (addresses, validated names, keywords, numbers).
     static const QRegularExpression safeWord(QStringLiteral("^[A-Za-z0-9_.:/-]+$"));

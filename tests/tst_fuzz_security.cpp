@@ -394,6 +394,18 @@ private slots:
         QVERIFY(taintInCode > n / 4);
     }
 
+private:
+    /// The esp-blocked lab (its fixes are the filter fixes) and its seed file `name`.
+    QByteArray espBlockedSeed(const QString &name, int *lab) const
+    {
+        for (int i = 0; i < m_harness.labCount(); ++i)
+            if (m_harness.labName(i) == QLatin1String("esp-blocked")) *lab = i;
+        for (const EvidenceSeed &s : m_harness.seeds())
+            if (s.lab == *lab && s.name == name) return s.text;
+        return {};
+    }
+
+private slots:
     // Hostile firewall listings: the comment, chain and table of host A's DROP rules (the
     // left-iptables-end.txt seed) replaced by hostile values. The rule's text goes into the fix as
     // grep's pattern: single-quoted, and only after the independent check of
@@ -401,12 +413,8 @@ private slots:
     void fixScriptFirewallHostile()
     {
         int lab = -1;
-        for (int i = 0; i < m_harness.labCount(); ++i)
-            if (m_harness.labName(i) == QLatin1String("esp-blocked")) lab = i;
+        const QByteArray seedText = espBlockedSeed(QStringLiteral("left-iptables-end.txt"), &lab);
         QVERIFY(lab >= 0);
-        QByteArray seedText;
-        for (const EvidenceSeed &s : m_harness.seeds())
-            if (s.lab == lab && s.name == QLatin1String("left-iptables-end.txt")) seedText = s.text;
         QVERIFY(seedText.contains("--comment \"no esp\""));
         {
             // Not vacuous: the clean seed gives firewall_drop's fix with the rule's text in it.
@@ -440,6 +448,53 @@ private slots:
         qInfo("%d hostile firewall listings: planted text inside a command %d times (validated, quoted)", n,
               taintInCode);
         QVERIFY(taintInCode > 0);
+    }
+
+    // Hostile nft listings: the table and chain of host A's input-hook base chain (the
+    // left-nft-ruleset-end.txt seed) replaced by hostile values. A name nft reads as an identifier
+    // goes into the accept commands (checked independently by validatedTargetValues); anything
+    // else is refused with a note and stays out of every command.
+    void fixScriptNftHostile()
+    {
+        int lab = -1;
+        const QByteArray seedText = espBlockedSeed(QStringLiteral("left-nft-ruleset-end.txt"), &lab);
+        QVERIFY(lab >= 0);
+        QVERIFY(seedText.contains("table inet fw {"));
+        {
+            // Not vacuous: the clean seed puts the accept into inet fw input.
+            const FixScriptHarness::Result r =
+                m_harness.run({lab, QStringLiteral("left-nft-ruleset-end.txt"), seedText});
+            QVERIFY2(r.problems.isEmpty(), qPrintable(joined(r.problems)));
+            QVERIFY(
+                r.script.contains("|| nft insert rule inet fw input 'ip saddr 10.0.2.1 ip daddr 10.0.1.1 "));
+        }
+        Rng rng(seed() + 5);
+        const int n = 60 * scale();
+        int taintInCode = 0, refused = 0;
+        const QByteArrayList fields{"table inet fw {", "chain input {"};
+        for (int i = 0; i < n; ++i) {
+            const QByteArray from = fields[qsizetype(rng.below(std::uint32_t(fields.size())))];
+            const QByteArray value = hostileValue(rng);
+            const QByteArray to =
+                QByteArray(from.startsWith("table") ? "table inet " : "chain ") + value + QByteArray(" {");
+            QByteArray text = seedText;
+            text.replace(from, to);
+            const FixScriptHarness::Result r =
+                m_harness.run({lab, QStringLiteral("left-nft-ruleset-end.txt"), text});
+            taintInCode += r.taintInCode;
+            if (r.script.contains("nft chain '")) ++refused;
+            if (!r.problems.isEmpty()) dump(QStringLiteral("left-nft-ruleset-end.txt"), text, r.script);
+            QVERIFY2(
+                r.problems.isEmpty(),
+                qPrintable(QStringLiteral("'%1':\n  %2").arg(QString::fromUtf8(to), joined(r.problems))));
+            const QString bash = bashSyntaxError(r.script);
+            QVERIFY2(bash.isEmpty(), qPrintable(QString::fromUtf8(to) + QStringLiteral(": ") + bash));
+        }
+        qInfo(
+            "%d hostile nft listings: planted text inside a command %d times (validated, quoted), %d refused",
+            n, taintInCode, refused);
+        QVERIFY(taintInCode > 0);
+        QVERIFY(refused > 0);
     }
 
     void fixScriptMutated()

@@ -1486,7 +1486,8 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                         if (on && !f.routeBased) {
                             f.routeBased = true;
                             f.routeBasedWhy =
-                                QStringLiteral("%1 = %2 in %3").arg(QLatin1String(k), v, ef.path);
+                                QStringLiteral("%1 = %2 in %3")
+                                    .arg(QLatin1String(k), oneLine(v, 40), oneLine(ef.path, 200));
                         }
                     }
                 }
@@ -1583,8 +1584,8 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 f.tunnelInterfaceMtu = l.mtu;
                 f.routeBasedWhy =
                     QStringLiteral("%1 is an %2 interface%3 (%4)")
-                        .arg(l.name, l.linkKind == QLatin1String("xfrm") ? QStringLiteral("XFRM")
-                                                                         : l.linkKind.toUpper())
+                        .arg(oneLine(l.name, 40), l.linkKind == QLatin1String("xfrm") ? QStringLiteral("XFRM")
+                                                                                      : l.linkKind.toUpper())
                         .arg(l.ifId ? QStringLiteral(" with if_id 0x%1").arg(l.ifId, 0, 16) : QString())
                         .arg(ef->path);
             }

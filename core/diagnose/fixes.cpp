@@ -267,10 +267,12 @@ FixTarget fixTarget(const Facts &f)
         if (!family.match(c.family).hasMatch()) continue; // arp, bridge, netdev: no IP input hook
         if (ident.match(c.table).hasMatch() && ident.match(c.chain).hasMatch())
             t.nftInputChains.push_back({c.family, c.table, c.chain});
-        else
+        else {
+            ++t.nftChainsRefused;
             reject(QStringLiteral("nft chain"), QStringLiteral("%1 %2 %3").arg(c.family, c.table, c.chain),
                    QStringLiteral("is not a table and chain name this tool passes to nft"),
-                   QStringLiteral("a comment naming the chain"));
+                   QStringLiteral("out of the commands (its accept rules must be added by hand)"));
+        }
     }
     return t;
 }
@@ -1213,13 +1215,17 @@ NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &r
                        "its forward hook: nft list chains shows them):\n");
     for (const QString &f : forward)
         forwardText += QStringLiteral("# nft insert rule FAMILY TABLE CHAIN %1\n").arg(shq(f));
-    if (!t.nftKnown) {
-        out.text = QStringLiteral(
-            "# This host's nft ruleset was not in the evidence, so no chain is named here. Insert "
-            "these at the top of every base chain\n"
-            "# on the input hook (nft list chains | grep -B 1 'hook input' shows them); an accept "
-            "in a table of its own does not\n"
-            "# stop a drop in another base chain:\n");
+    if (!t.nftKnown || (chains.empty() && t.nftChainsRefused > 0)) {
+        out.text =
+            QStringLiteral(
+                "# %1, so no chain is named here. Insert "
+                "these at the top of every base chain\n"
+                "# on the input hook (nft list chains | grep -B 1 'hook input' shows them); an accept "
+                "in a table of its own does not\n"
+                "# stop a drop in another base chain:\n")
+                .arg(t.nftKnown ? QStringLiteral("The input-hook chains of this host's nft ruleset have "
+                                                 "names this tool does not pass to nft (see the notes)")
+                                : QStringLiteral("This host's nft ruleset was not in the evidence"));
         for (const NftAcceptRule &r : rules)
             out.text += QStringLiteral("# nft insert rule FAMILY TABLE CHAIN %1\n").arg(shq(rule(r)));
         out.text += forwardText;
@@ -1266,6 +1272,11 @@ NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &r
                     "nft delete rule %1 handle \"$h\"; done")
                     .arg(where, shq(QStringLiteral("comment \"%1 ").arg(comment)));
     }
+    if (t.nftChainsRefused > 0)
+        out.text +=
+            QStringLiteral("# %1 more base chain(s) on the input hook have names this tool does not pass "
+                           "to nft (see the notes): insert the same rules there by hand.\n")
+                .arg(t.nftChainsRefused);
     out.text += forwardText;
     out.verify =
         QStringLiteral("nft list ruleset | grep ikev2wb-tunnel shows the rules at the top of the input "

@@ -49,7 +49,8 @@ struct FixTarget
     };
     bool nftKnown = false;
     std::vector<NftChain> nftInputChains;
-    QString nftSource; // the listing they come from
+    int nftChainsRefused = 0; // input-hook base chains whose names did not validate (see `rejected`)
+    QString nftSource;        // the listing they come from
 };
 /// The target from the facts: every name and address validated (shellquote.h), placeholders
 /// where a value is unknown or was rejected (then `rejected` says why).

@@ -103,17 +103,19 @@ void addMtuFixes(Finding &fd, const Facts &f, const PathMtuDecision &pm, const Q
                                         .arg(p.pathMtu)
                                         .arg(peer.peerAddress);
                     // It refuses to run on a host that does not own the peer's address (a placeholder
-                    // never matches). The address is validated (fixTargetAtPeer) and quoted.
-                    y.text =
-                        QStringLiteral("# Run this on the peer %1 (it sends the packets that are too large), "
-                                       "not on %2.\n"
-                                       "ip -o addr show | grep -qF -e %3 || { echo %4 >&2; exit 1; }\n")
-                            .arg(f.peerAddress, f.localAddress,
-                                 shq(QLatin1Char(' ') + peer.localAddress + QLatin1Char('/')),
-                                 shq(QStringLiteral("this host does not have the address %1: run this "
-                                                    "fix on the peer")
-                                         .arg(peer.localAddress))) +
-                        y.text;
+                    // never matches). The addresses are validated (fixTarget, fixTargetAtPeer) and
+                    // quoted. grep reads all of ip's output (no -q): with pipefail an early exit would
+                    // make a SIGPIPE of ip look like "not this host".
+                    y.text = QStringLiteral(
+                                 "# Run this on the peer %1 (it sends the packets that are too large), "
+                                 "not on %2.\n"
+                                 "ip -o addr show | grep -F -e %3 > /dev/null || { echo %4 >&2; exit 1; }\n")
+                                 .arg(peer.localAddress, fixTarget(f).localAddress,
+                                      shq(QLatin1Char(' ') + peer.localAddress + QLatin1Char('/')),
+                                      shq(QStringLiteral("this host does not have the address %1: run this "
+                                                         "fix on the peer")
+                                              .arg(peer.localAddress))) +
+                             y.text;
                     x = std::move(y);
                     break;
                 }
