@@ -36,6 +36,7 @@
 
 #include <pcap/pcap.h>
 
+#include <cstdlib>
 #include <functional>
 
 namespace ikev2wb::ui {
@@ -675,6 +676,8 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, Investig
         afterTurns(page, 3, [page, analysis]() { page->setAnalysis(analysis); });
     }
     page->tabs()->setCurrentIndex(CapturePage::ComparisonTab);
+    if (const QString note = m_pairCaptureNotes.take(pathA + QLatin1Char('\n') + pathB); !note.isEmpty())
+        if (ComparePage *compare = page->comparePage()) compare->addCaptureNote(note);
     afterTurns(page, 4, [page, peerIndex, peerAnalysis]() { page->setPeer(peerIndex, peerAnalysis); });
     writeSettings(
         this, [pathA, pathB]() { WorkbenchSettings().addRecentPair(pathA, pathB); },
@@ -882,12 +885,17 @@ void MainWindow::onLiveFinished(LivePage *page, const QStringList &saved, const 
                 tab, tr("%1 ⇄ %2 (opening)").arg(QFileInfo(local).fileName(), QFileInfo(peer).fileName()));
         m_liveReplace.insert(local, page);
         const LiveSnapshotPtr &last = page->snapshot();
-        m_status->setText(
-            tr("Live capture saved: %1 and the peer's %2%3")
-                .arg(local, peer,
-                     last && last->peerStarted
-                         ? tr(" (the peer's capture started %1 ms after this one)").arg(last->peerStartSkewMs)
-                         : QString()));
+        const QString skew = last && last->peerStarted
+                                 ? tr("the peer's capture (%1) started %2 ms %3 this one (%4): its stream's "
+                                      "first bytes, the ssh login and the capture's start there; traffic "
+                                      "before then is in the earlier capture only")
+                                       .arg(QFileInfo(peer).fileName())
+                                       .arg(std::abs(last->peerStartSkewMs))
+                                       .arg(last->peerStartSkewMs >= 0 ? tr("after") : tr("before"))
+                                       .arg(QFileInfo(local).fileName())
+                                 : QString();
+        if (!skew.isEmpty()) m_pairCaptureNotes.insert(local + QLatin1Char('\n') + peer, skew);
+        m_status->setText(tr("Live capture saved: %1 and the peer's %2").arg(local, peer));
         openPair(local, peer);
         return;
     }

@@ -119,6 +119,9 @@ private:
     bool m_closing = false;
     /// Saved live captures being loaded → the live tab their tab replaces.
     QHash<QString, QPointer<LivePage>> m_liveReplace;
+    /// A live capture's pair (A + '\n' + B) → what its capture measured (the start skew), for the
+    /// pair's comparison notes.
+    QHash<QString, QString> m_pairCaptureNotes;
 };
 
 } // namespace ikev2wb::ui

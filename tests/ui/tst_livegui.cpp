@@ -16,6 +16,7 @@
 #include "index/indexbuilder.h"
 #include "mainwindow.h"
 #include "pages/capturepage.h"
+#include "pages/comparepage.h"
 #include "pages/livecapturedialog.h"
 #include "pages/livepage.h"
 
@@ -777,6 +778,14 @@ private slots:
         }
         QCOMPARE(sentByB, std::uint64_t(sender.gapSent));
         QCOMPARE(lost, 0ULL);
+        // The pair's notes say how the captures were taken: the start skew measured live.
+        QVERIFY(page->comparePage());
+        const QString notes = page->comparePage()->notesText();
+        QVERIFY2(
+            notes.contains(QStringLiteral("Capture: the peer's capture (pairA-peer.pcap) started %1 ms after "
+                                          "this one (pairA.pcapng)")
+                               .arg(skewMs)),
+            qPrintable(notes));
         QTRY_VERIFY_WITH_TIMEOUT(page->analysis(), 30000);
         for (const EspSaSequence &seq : page->analysis()->esp.sas)
             if (seq.spi == kGapSpi) QCOMPARE(seq.missing, std::uint64_t(kSkipped.size()));

@@ -134,6 +134,7 @@ ComparePage::ComparePage(ComparePtr result, QWidget *parent) : QWidget(parent), 
     m_sizeTable->verticalHeader()->setDefaultSectionSize(m_sizeTable->fontMetrics().height() + 4);
     sizeLayout->addWidget(m_sizeTable, 1);
     m_notes = new QPlainTextEdit(bottom);
+    m_notes->setObjectName(QStringLiteral("compareNotes"));
     m_notes->setReadOnly(true);
     bottomLayout->addWidget(sizePane, 1);
     bottomLayout->addWidget(m_notes, 1);
@@ -299,6 +300,17 @@ void ComparePage::fillSizeTable()
                            : tr("<b>Loss by packet size</b><br>") + verdicts.join(QStringLiteral("<br>")));
 }
 
+void ComparePage::addCaptureNote(const QString &note)
+{
+    m_captureNotes << note;
+    fillNotes();
+}
+
+QString ComparePage::notesText() const
+{
+    return m_notes->toPlainText();
+}
+
 void ComparePage::fillNotes()
 {
     if (!m_result) return;
@@ -326,6 +338,8 @@ void ComparePage::fillNotes()
                  .arg(rt.cause);
     for (const QString &n : r.notes)
         t += tr("Note: %1\n").arg(n);
+    for (auto it = m_captureNotes.crbegin(); it != m_captureNotes.crend(); ++it)
+        t.prepend(tr("Capture: %1\n").arg(*it));
     if (t.isEmpty()) t = tr("No notes: every packet was accounted for and nothing was left undecided.");
     m_notes->setPlainText(tr("Notes\n") + t);
 }

@@ -29,6 +29,10 @@ public:
     [[nodiscard]] CompareChart *chart() const { return m_chart; }
     /// True once the timeline has its data (extracted in the background).
     [[nodiscard]] bool isChartReady() const;
+    /// Adds a note about how the two captures were taken (e.g. a live capture's start skew),
+    /// shown first among the notes.
+    void addCaptureNote(const QString &note);
+    [[nodiscard]] QString notesText() const;
 
 Q_SIGNALS:
     void chartReady();
@@ -49,6 +53,7 @@ private:
     QLabel *m_sizeVerdict = nullptr;
     QTableWidget *m_sizeTable = nullptr;
     QPlainTextEdit *m_notes = nullptr;
+    QStringList m_captureNotes;
 };
 
 } // namespace ikev2wb::ui
