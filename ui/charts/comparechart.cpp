@@ -1,5 +1,6 @@
 #include "comparechart.h"
 #include "charts/axisticks.h"
+#include "charts/chartnavigator.h"
 #include "theme/theme.h"
 
 #include "report/jsonwriter.h"
@@ -9,6 +10,7 @@
 #include <QChart>
 #include <QChartView>
 #include <QCursor>
+#include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -124,9 +126,10 @@ CompareChart::CompareChart(QWidget *parent) : QWidget(parent)
     m_timelineView = new QChartView(m_timeline, this);
     m_timelineView->setRenderHint(QPainter::Antialiasing, false);
     m_timelineView->setRubberBand(QChartView::HorizontalRubberBand);
-    m_timelineView->setToolTip(
-        tr("Drag to zoom into a time range, right-click to zoom out or save the chart. "
-           "Hover a red mark for the lost packet."));
+    // Both plots share the time range: either one's navigation moves both (setVisibleRange).
+    auto apply = [this](AxisRange r) { setVisibleRange(toNs(r.lo), toNs(r.hi)); };
+    // The timeline's marks have their own tooltips (hover a red mark for the lost packet).
+    new ChartNavigator(m_timelineView, m_x, apply, [this]() { resetZoom(); });
 
     m_owd = new QChart;
     styleChart(m_owd, pal);
@@ -146,12 +149,22 @@ CompareChart::CompareChart(QWidget *parent) : QWidget(parent)
     m_owdView = new QChartView(m_owd, this);
     m_owdView->setRenderHint(QPainter::Antialiasing, false);
     m_owdView->setRubberBand(QChartView::HorizontalRubberBand);
+    new ChartNavigator(
+        m_owdView, m_owdX, apply, [this]() { resetZoom(); },
+        [](QPointF v) {
+            return tr("t %1 s, one-way delay %2 ms under the cursor")
+                .arg(v.x(), 0, 'f', 6)
+                .arg(v.y(), 0, 'f', 3);
+        });
+    m_hint = ChartNavigator::makeHint(this);
+    m_hint->setText(m_hint->text() + tr(" · hover a red mark for the lost packet"));
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
     layout->addWidget(m_timelineView, 3);
     layout->addWidget(m_owdView, 2);
+    layout->addWidget(m_hint);
 
     connect(m_x, &QValueAxis::rangeChanged, this, &CompareChart::onRangeChanged);
     connect(m_owdX, &QValueAxis::rangeChanged, this, &CompareChart::onRangeChanged);

@@ -13,6 +13,7 @@ class QAreaSeries;
 class QCategoryAxis;
 class QChart;
 class QChartView;
+class QLabel;
 class QLineSeries;
 class QScatterSeries;
 class QValueAxis;
@@ -35,6 +36,8 @@ public:
     /// number of outage shadings.
     [[nodiscard]] int plottedPoints() const;
     [[nodiscard]] int pointBudget() const;
+    /// The navigation hint under the plots.
+    [[nodiscard]] QLabel *hintLabel() const { return m_hint; }
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -52,6 +55,7 @@ private:
     QChartView *m_timelineView = nullptr;
     QChart *m_owd = nullptr;
     QChartView *m_owdView = nullptr;
+    QLabel *m_hint = nullptr;
     QValueAxis *m_x = nullptr;
     QCategoryAxis *m_lanesAxis = nullptr;
     QValueAxis *m_owdX = nullptr;

@@ -1,10 +1,12 @@
 #include "sequencechart.h"
 #include "charts/axisticks.h"
+#include "charts/chartnavigator.h"
 
 #include "theme/theme.h"
 
 #include <QChart>
 #include <QChartView>
+#include <QLabel>
 #include <QLegend>
 #include <QLegendMarker>
 #include <QLineSeries>
@@ -14,6 +16,7 @@
 #include <QValueAxis>
 
 #include <algorithm>
+#include <cmath>
 
 namespace ikev2wb::ui {
 
@@ -102,8 +105,24 @@ SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
     m_view = new QChartView(m_chart, this);
     m_view->setRenderHint(QPainter::Antialiasing, false);
     m_view->setRubberBand(QChartView::HorizontalRubberBand);
-    m_view->setToolTip(tr("Drag to zoom into a time range, right-click to zoom out or save the chart. Click "
-                          "a marker to select its packet."));
+    m_navigator = new ChartNavigator(
+        m_view, m_x,
+        [this](AxisRange r) {
+            if (m_data) setVisibleRange(toNs(r.lo, m_data->originNs), toNs(r.hi, m_data->originNs));
+        },
+        [this]() { resetZoom(); }, [this](QPointF v) { return describeAt(v); });
+    m_hint = ChartNavigator::makeHint(this);
+    m_hint->setText(m_hint->text() + tr(" · click a marker to select its packet"));
+    // With many gaps in view the line would be cut in too many pieces: every packet a dot.
+    m_sequenceDots = new QScatterSeries;
+    m_sequenceDots->setMarkerSize(3);
+    m_sequenceDots->setColor(m_sequence->pen().color());
+    m_sequenceDots->setBorderColor(m_sequence->pen().color());
+    m_chart->addSeries(m_sequenceDots);
+    m_sequenceDots->attachAxis(m_x);
+    m_sequenceDots->attachAxis(m_y);
+    if (auto *marker = m_chart->legend()->markers(m_sequenceDots).value(0)) marker->setVisible(false);
+    connect(m_sequenceDots, &QScatterSeries::clicked, this, &SequenceChart::pickNearest);
 
     m_lossChart = new QChart;
     styleChart(m_lossChart, pal);
@@ -127,8 +146,10 @@ SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
     layout->addWidget(m_view, 3);
     layout->addWidget(m_lossView, 1);
+    layout->addWidget(m_hint);
 
     connect(m_x, &QValueAxis::rangeChanged, this, &SequenceChart::onRangeChanged);
     for (QScatterSeries *s : {m_lost, m_reordered, m_duplicates, m_lostInTransit})
@@ -140,7 +161,85 @@ SequenceChart::~SequenceChart() = default;
 
 int SequenceChart::plottedPoints() const
 {
-    return int(m_sequence->count());
+    qsizetype n = m_sequence->count() + m_sequenceDots->count();
+    for (const QLineSeries *s : m_sequencePieces)
+        n += s->count();
+    return int(n);
+}
+
+int SequenceChart::plottedLinePieces() const
+{
+    int n = m_sequence->count() > 0 ? 1 : 0;
+    for (const QLineSeries *s : m_sequencePieces)
+        n += s->count() > 0 ? 1 : 0;
+    return n;
+}
+
+bool SequenceChart::sequenceAsDots() const
+{
+    return m_sequenceDots->count() > 0;
+}
+
+void SequenceChart::plotSequence(std::vector<QVector<QPointF>> pieces)
+{
+    const bool dots = pieces.size() > std::size_t(kMaxLinePieces);
+    if (dots) {
+        QVector<QPointF> all;
+        for (const QVector<QPointF> &p : pieces)
+            all += p;
+        m_sequenceDots->replace(all);
+        pieces.clear();
+    } else {
+        m_sequenceDots->clear();
+    }
+    // The pool of line pieces grows to what a view needed (at most kMaxLinePieces) and stays.
+    while (m_sequencePieces.size() + 1 < pieces.size()) {
+        auto *piece = new QLineSeries;
+        piece->setPen(m_sequence->pen());
+        m_chart->addSeries(piece);
+        piece->attachAxis(m_x);
+        piece->attachAxis(m_y);
+        if (auto *marker = m_chart->legend()->markers(piece).value(0)) marker->setVisible(false);
+        connect(piece, &QLineSeries::clicked, this, &SequenceChart::pickNearest);
+        m_sequencePieces.push_back(piece);
+    }
+    m_sequence->replace(pieces.empty() ? QVector<QPointF>() : pieces.front());
+    for (std::size_t i = 0; i < m_sequencePieces.size(); ++i)
+        m_sequencePieces[i]->replace(i + 1 < pieces.size() ? pieces[i + 1] : QVector<QPointF>());
+}
+
+std::ptrdiff_t SequenceChart::nearestPoint(std::int64_t t) const
+{
+    if (!m_data || m_data->sequence.empty()) return -1;
+    const auto &seq = m_data->sequence;
+    auto it = std::lower_bound(seq.begin(), seq.end(), t,
+                               [](const SeriesPoint &p, std::int64_t v) { return p.tNs < v; });
+    if (it == seq.end())
+        it = std::prev(seq.end());
+    else if (it != seq.begin() && (t - std::prev(it)->tNs) < (it->tNs - t))
+        it = std::prev(it);
+    return it - seq.begin();
+}
+
+QString SequenceChart::describeAt(QPointF value) const
+{
+    const std::ptrdiff_t i = m_data ? nearestPoint(toNs(value.x(), m_data->originNs)) : -1;
+    if (i < 0) return tr("t %1 s").arg(value.x(), 0, 'f', 6);
+    const SeriesPoint &p = m_data->sequence[std::size_t(i)];
+    QString text = tr("t %1 s, sequence number %2 under the cursor\nnearest packet: #%3, seq %4 at %5 s")
+                       .arg(value.x(), 0, 'f', 6)
+                       .arg(std::llround(value.y()))
+                       .arg(m_data->packetOf[std::size_t(i)] + 1)
+                       .arg(std::llround(p.value))
+                       .arg(toS(p.tNs, m_data->originNs), 0, 'f', 6);
+    // An IKE event within a few pixels of the cursor.
+    const double width = std::max(1.0, m_chart->plotArea().width());
+    const double near = 4 * (m_x->max() - m_x->min()) / width;
+    for (const TimelineEvent &e : m_data->events)
+        if (std::abs(toS(e.tNs, m_data->originNs) - value.x()) <= near)
+            text += QLatin1Char('\n') +
+                    tr("%1 at %2 s").arg(e.label).arg(toS(e.tNs, m_data->originNs), 0, 'f', 3);
+    return text;
 }
 
 int SequenceChart::plottedOtherEndPoints() const
@@ -211,7 +310,8 @@ void SequenceChart::rebuild()
     m_updating = true;
     const auto &d = *m_data;
     const int buckets = std::max(100, int(m_chart->plotArea().width()));
-    m_sequence->replace(reduceMinMax(d.sequence, m_viewStart, m_viewEnd, buckets, d.originNs));
+    // A rise of more than 1 between neighbouring arrivals: numbers that never arrived, a break.
+    plotSequence(reduceMinMaxSplit(d.sequence, m_viewStart, m_viewEnd, buckets, d.originNs, 1.0));
     m_lost->replace(reduceMarkers(d.lost, m_viewStart, m_viewEnd, buckets, d.originNs));
     m_reordered->replace(reduceMarkers(d.reordered, m_viewStart, m_viewEnd, buckets, d.originNs));
     m_duplicates->replace(reduceMarkers(d.duplicates, m_viewStart, m_viewEnd, buckets, d.originNs));
@@ -292,16 +392,8 @@ void SequenceChart::rebuild()
 
 void SequenceChart::pickNearest(const QPointF &point)
 {
-    if (!m_data || m_data->sequence.empty()) return;
-    const std::int64_t t = toNs(point.x(), m_data->originNs);
-    const auto &seq = m_data->sequence;
-    auto it = std::lower_bound(seq.begin(), seq.end(), t,
-                               [](const SeriesPoint &p, std::int64_t v) { return p.tNs < v; });
-    if (it == seq.end())
-        it = std::prev(seq.end());
-    else if (it != seq.begin() && (t - std::prev(it)->tNs) < (it->tNs - t))
-        it = std::prev(it);
-    Q_EMIT packetClicked(m_data->packetOf[std::size_t(it - seq.begin())]);
+    const std::ptrdiff_t i = m_data ? nearestPoint(toNs(point.x(), m_data->originNs)) : -1;
+    if (i >= 0) Q_EMIT packetClicked(m_data->packetOf[std::size_t(i)]);
 }
 
 } // namespace ikev2wb::ui

@@ -6,17 +6,23 @@
 // (a hidden chart's axis layout costs the GUI thread for nothing, and showing re-reduces anyway).
 #include "charts/timelinedata.h"
 
+#include <QPointF>
+#include <QVector>
 #include <QWidget>
 
 #include <memory>
+#include <vector>
 
 class QChart;
 class QChartView;
+class QLabel;
 class QLineSeries;
 class QScatterSeries;
 class QValueAxis;
 
 namespace ikev2wb::ui {
+
+class ChartNavigator;
 
 class SequenceChart final : public QWidget
 {
@@ -30,6 +36,17 @@ public:
     void resetZoom();
     /// Points the sequence series currently holds (after reduction; 0 until first shown).
     [[nodiscard]] int plottedPoints() const;
+    /// Pieces the sequence line is drawn in: one more per visible gap (a break, never a slope);
+    /// 0 when more gaps are visible than kMaxLinePieces and the packets are drawn as dots.
+    [[nodiscard]] int plottedLinePieces() const;
+    [[nodiscard]] bool sequenceAsDots() const;
+    static constexpr int kMaxLinePieces = 64;
+    /// The tooltip over the plot at `value` (axis units): the time and the nearest packet's
+    /// sequence number and number.
+    [[nodiscard]] QString describeAt(QPointF value) const;
+    [[nodiscard]] QChartView *chartView() const { return m_view; }
+    [[nodiscard]] QValueAxis *timeAxis() const { return m_x; }
+    [[nodiscard]] QLabel *hintLabel() const { return m_hint; }
     /// A pair: points of the other end's series and lost-in-transit markers plotted (reduced).
     [[nodiscard]] int plottedOtherEndPoints() const;
     [[nodiscard]] int plottedLostInTransit() const;
@@ -50,13 +67,19 @@ private:
     void rebuild();
     void onRangeChanged(qreal minS, qreal maxS);
     void pickNearest(const QPointF &point);
+    void plotSequence(std::vector<QVector<QPointF>> pieces);
+    [[nodiscard]] std::ptrdiff_t nearestPoint(std::int64_t tNs) const;
 
     std::shared_ptr<const TimelineData> m_data;
     QChart *m_chart = nullptr;
     QChartView *m_view = nullptr;
     QChart *m_lossChart = nullptr;
     QChartView *m_lossView = nullptr;
-    QLineSeries *m_sequence = nullptr;
+    QLineSeries *m_sequence = nullptr;           // the first piece of the line (in the legend)
+    std::vector<QLineSeries *> m_sequencePieces; // the others, after each visible gap
+    QScatterSeries *m_sequenceDots = nullptr;    // too many gaps in view: every packet a dot
+    ChartNavigator *m_navigator = nullptr;
+    QLabel *m_hint = nullptr;
     QScatterSeries *m_lost = nullptr;
     QScatterSeries *m_reordered = nullptr;
     QScatterSeries *m_duplicates = nullptr;

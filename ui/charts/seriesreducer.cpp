@@ -21,21 +21,20 @@ double seconds(std::int64_t ns, std::int64_t originNs)
     return double(ns - originNs) / 1e9;
 }
 
-} // namespace
-
-QVector<QPointF> reduceMinMax(const std::vector<SeriesPoint> &points, std::int64_t startNs,
-                              std::int64_t endNs, int buckets, std::int64_t originNs)
+/// The indexes of the points reduceMinMax keeps, in time order.
+std::vector<std::size_t> keptMinMax(const std::vector<SeriesPoint> &points, std::int64_t startNs,
+                                    std::int64_t endNs, int buckets)
 {
-    QVector<QPointF> out;
+    std::vector<std::size_t> out;
     if (buckets <= 0 || endNs <= startNs) return out;
     const auto [lo, hi] = range(points, startNs, endNs);
     if (hi - lo <= std::size_t(buckets) * 4) {
-        out.reserve(qsizetype(hi - lo));
+        out.reserve(hi - lo);
         for (std::size_t i = lo; i < hi; ++i)
-            out.append(QPointF(seconds(points[i].tNs, originNs), points[i].value));
+            out.push_back(i);
         return out;
     }
-    out.reserve(qsizetype(buckets) * 4);
+    out.reserve(std::size_t(buckets) * 4);
     const double span = double(endNs - startNs);
     // One formula decides a point's bucket, so every point belongs to exactly one bucket and
     // the scan always advances.
@@ -59,11 +58,42 @@ QVector<QPointF> reduceMinMax(const std::vector<SeriesPoint> &points, std::int64
         std::size_t prev = hi;
         for (std::size_t k : idx) {
             if (k == prev) continue;
-            out.append(QPointF(seconds(points[k].tNs, originNs), points[k].value));
+            out.push_back(k);
             prev = k;
         }
     }
     return out;
+}
+
+} // namespace
+
+QVector<QPointF> reduceMinMax(const std::vector<SeriesPoint> &points, std::int64_t startNs,
+                              std::int64_t endNs, int buckets, std::int64_t originNs)
+{
+    const std::vector<std::size_t> kept = keptMinMax(points, startNs, endNs, buckets);
+    QVector<QPointF> out;
+    out.reserve(qsizetype(kept.size()));
+    for (std::size_t k : kept)
+        out.append(QPointF(seconds(points[k].tNs, originNs), points[k].value));
+    return out;
+}
+
+std::vector<QVector<QPointF>> reduceMinMaxSplit(const std::vector<SeriesPoint> &points, std::int64_t startNs,
+                                                std::int64_t endNs, int buckets, std::int64_t originNs,
+                                                double maxRise)
+{
+    const std::vector<std::size_t> kept = keptMinMax(points, startNs, endNs, buckets);
+    std::vector<QVector<QPointF>> pieces;
+    for (std::size_t j = 0; j < kept.size(); ++j) {
+        const std::size_t k = kept[j];
+        // Two kept points that are neighbours in the data (the last of one pixel column and the
+        // first of the next, or any two when nothing was reduced) with a rise beyond maxRise:
+        // nothing arrived in between, so no line joins them.
+        const bool gap = j > 0 && k == kept[j - 1] + 1 && points[k].value - points[k - 1].value > maxRise;
+        if (pieces.empty() || gap) pieces.emplace_back();
+        pieces.back().append(QPointF(seconds(points[k].tNs, originNs), points[k].value));
+    }
+    return pieces;
 }
 
 QVector<QPointF> reduceMarkers(const std::vector<SeriesPoint> &points, std::int64_t startNs,

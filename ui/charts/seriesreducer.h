@@ -23,6 +23,13 @@ struct SeriesPoint
 QVector<QPointF> reduceMinMax(const std::vector<SeriesPoint> &points, std::int64_t startNs,
                               std::int64_t endNs, int buckets, std::int64_t originNs);
 
+/// reduceMinMax's points cut into pieces where the line must break: between two neighbouring
+/// points of the data whose value rises by more than `maxRise` (an ESP sequence gap: the numbers
+/// in between never arrived), so a gap is never drawn as a slope that looks like traffic.
+std::vector<QVector<QPointF>> reduceMinMaxSplit(const std::vector<SeriesPoint> &points, std::int64_t startNs,
+                                                std::int64_t endNs, int buckets, std::int64_t originNs,
+                                                double maxRise);
+
 /// Keeps at most one marker per bucket (the first), x in seconds relative to `originNs`.
 QVector<QPointF> reduceMarkers(const std::vector<SeriesPoint> &points, std::int64_t startNs,
                                std::int64_t endNs, int buckets, std::int64_t originNs);
