@@ -11,6 +11,7 @@
 #include "settings/settingsdialog.h"
 #include "settings/timedisplay.h"
 #include "settings/workbenchsettings.h"
+#include "widgets/tabtitles.h"
 
 #include <QAction>
 #include <QApplication>
@@ -57,6 +58,22 @@ QString displayName(const QString &key)
     return MainWindow::tr("%1 +%2 files").arg(QFileInfo(parts.front()).fileName()).arg(parts.size() - 1);
 }
 
+/// Single-file capture tabs named by their file, with parent folders where two share a name.
+void retitleCaptureTabs(QTabWidget *tabs)
+{
+    QList<int> at;
+    QStringList paths;
+    for (int t = 0; t < tabs->count(); ++t) {
+        const auto *page = qobject_cast<CapturePage *>(tabs->widget(t));
+        if (!page || !page->index() || page->index()->set.isSet() || !page->peerPath().isEmpty()) continue;
+        at << t;
+        paths << page->index()->file.path;
+    }
+    const QStringList titles = uniqueTitles(paths);
+    for (qsizetype i = 0; i < at.size(); ++i)
+        tabs->setTabText(at[i], titles[i]);
+}
+
 /// The key that reopens a loaded capture: its file, its folder, or its files.
 QString captureKey(const CaptureIndex &index)
 {
@@ -76,6 +93,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         if (auto *live = qobject_cast<LivePage *>(w)) endLiveInBackground(live);
         m_tabs->removeTab(i);
         w->deleteLater();
+        retitleCaptureTabs(m_tabs);
         updateStartPage();
     });
     // No capture open: the start page. It stays one click away (the corner button, Help menu).
@@ -84,8 +102,12 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_stack->addWidget(m_start);
     m_stack->addWidget(m_tabs);
     setCentralWidget(m_stack);
-    connect(m_tabs, &QTabWidget::currentChanged, this,
-            [this](int i) { m_stack->setCurrentWidget(i < 0 ? static_cast<QWidget *>(m_start) : m_tabs); });
+    connect(m_tabs, &QTabWidget::currentChanged, this, [this](int i) {
+        m_stack->setCurrentWidget(i < 0 ? static_cast<QWidget *>(m_start) : m_tabs);
+        // The status bar speaks for the tab in front.
+        if (const auto *page = qobject_cast<CapturePage *>(m_tabs->widget(i)))
+            m_status->setText(page->statusText());
+    });
     auto *home = new QToolButton(m_tabs);
     home->setObjectName(QStringLiteral("startPageButton"));
     home->setText(tr("Start"));
@@ -341,6 +363,7 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
                 live->deleteLater();
             }
             m_tabs->setTabToolTip(tab, pair ? tr("A: %1\nB: %2").arg(path, page->peerPath()) : path);
+            retitleCaptureTabs(m_tabs);
             m_tabs->setCurrentIndex(tab);
             m_stack->setCurrentWidget(m_tabs);
             updateStartPage();

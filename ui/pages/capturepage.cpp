@@ -12,6 +12,7 @@
 #include "pages/packetspage.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
+#include "settings/timedisplay.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
@@ -29,6 +30,7 @@
 #include <QStackedWidget>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTextBrowser>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -111,20 +113,24 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     installImageActions(m_ladder, QStringLiteral("ike-ladder"));
     scroll->setWidget(m_ladder);
     scroll->setWidgetResizable(true);
-    m_ladderDetails = new QLabel(tr("Click a message for its details."), ladderSplit);
-    m_ladderDetails->setWordWrap(true);
-    m_ladderDetails->setAlignment(Qt::AlignTop | Qt::AlignLeft);
-    m_ladderDetails->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    m_ladderDetails->setMargin(8);
+    // Details in a scrolling, selectable browser; the splitter handle resizes it, neither side
+    // collapses to nothing.
+    m_ladderDetails = new QTextBrowser(ladderSplit);
+    m_ladderDetails->setObjectName(QStringLiteral("ladderDetails"));
+    m_ladderDetails->setPlaceholderText(tr("Click a message for its details."));
+    m_ladderDetails->setOpenLinks(false);
+    m_ladderDetails->setMinimumWidth(m_ladderDetails->fontMetrics().averageCharWidth() * 24);
+    ladderSplit->setChildrenCollapsible(false);
+    ladderSplit->setObjectName(QStringLiteral("ladderSplit"));
     ladderSplit->addWidget(scroll);
     ladderSplit->addWidget(m_ladderDetails);
-    ladderSplit->setStretchFactor(0, 3);
+    ladderSplit->setStretchFactor(0, 2);
     ladderSplit->setStretchFactor(1, 1);
     ladderLayout->addWidget(ladderSplit, 1);
     m_tabs->addTab(ladderPane, tr("IKE ladder"));
     connect(m_ikePicker, &QComboBox::currentIndexChanged, this, [this](int i) { showLadder(i); });
     connect(m_ladder, &IkeLadder::messageSelected, this,
-            [this](quint64, const QString &details) { m_ladderDetails->setText(details); });
+            [this](quint64, const QString &details) { m_ladderDetails->setHtml(details); });
 
     // MTU
     m_mtu = new MtuPage(m_tabs);
@@ -184,6 +190,40 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
 
 CapturePage::~CapturePage() = default;
 
+QString CapturePage::statusText() const
+{
+    if (!m_index) return {};
+    const QString name = m_index->set.isSet() ? m_index->set.name : QFileInfo(m_index->file.path).fileName();
+    QString text =
+        tr("%1: %2 packets, %3 ESP SAs").arg(name).arg(m_index->packetCount()).arg(m_index->espSas.size());
+    if (m_analysis)
+        text += tr(", %1 IKE SAs").arg(m_analysis->ike.ikeSas.size());
+    else
+        text += tr(", analysing…");
+    if (m_peerIndex) text += tr(" — paired with %1").arg(QFileInfo(m_peerIndex->file.path).fileName());
+    if (m_index->timeBackwards) text += tr(" — %1 timestamps go backwards").arg(m_index->timeBackwards);
+    return text;
+}
+
+QString CapturePage::ikeSaText(const IkeSaExchanges &sa, std::int64_t captureStartNs)
+{
+    // Many SAs share their peers (70 rekeys of one tunnel): the SPIs and the start tell them apart.
+    const auto spi = [](std::uint64_t v) { return QStringLiteral("%1").arg(v, 16, 16, QLatin1Char('0')); };
+    const TimeDisplay mode = TimeDisplayChoice::instance().mode();
+    const QString start = mode == TimeDisplay::Utc || mode == TimeDisplay::Local
+                              ? formatPacketTime(mode, sa.firstNs, 0, QTimeZone::systemTimeZone()).left(19) +
+                                    (mode == TimeDisplay::Utc ? tr(" UTC") : QString())
+                              : tr("%1 s").arg(double(sa.firstNs - captureStartNs) / 1e9, 0, 'f', 3);
+    QString text =
+        tr("%1/%2  %3 → %4  from %5  %6 exchanges")
+            .arg(spi(sa.initiatorSpi), spi(sa.responderSpi), QString::fromStdString(sa.initiator.toString()),
+                 QString::fromStdString(sa.responder.toString()), start,
+                 QString::number(sa.exchanges.size()));
+    if (sa.retransmissions) text += tr(", %1 retransmissions").arg(sa.retransmissions);
+    if (sa.unanswered) text += tr(", %1 unanswered").arg(sa.unanswered);
+    return text;
+}
+
 void CapturePage::setAnalysis(AnalysisPtr analysis)
 {
     m_analysis = std::move(analysis);
@@ -207,11 +247,7 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
     m_ikePicker->blockSignals(true);
     m_ikePicker->clear();
     for (const IkeSaExchanges &sa : m_analysis->ike.ikeSas)
-        m_ikePicker->addItem(tr("%1 → %2  (%3 exchanges, %4 retransmissions)")
-                                 .arg(QString::fromStdString(sa.initiator.toString()),
-                                      QString::fromStdString(sa.responder.toString()))
-                                 .arg(sa.exchanges.size())
-                                 .arg(sa.retransmissions));
+        m_ikePicker->addItem(ikeSaText(sa, m_index->firstNs));
     m_ikePicker->blockSignals(false);
     m_tabs->setTabEnabled(TimelineTab, !m_index->espSas.empty());
     m_tabs->setTabEnabled(LadderTab, !m_analysis->ike.ikeSas.empty());

@@ -9,6 +9,7 @@
 #include <memory>
 
 class QComboBox;
+class QTextBrowser;
 class QLabel;
 class QLineEdit;
 class QPlainTextEdit;
@@ -66,6 +67,13 @@ public:
     [[nodiscard]] SequenceChart *timelineChart() const { return m_chart; }
     [[nodiscard]] IkeLadder *ladder() const { return m_ladder; }
     [[nodiscard]] QComboBox *ikePicker() const { return m_ikePicker; }
+    [[nodiscard]] QTextBrowser *ladderDetails() const { return m_ladderDetails; }
+    /// The IKE SA picker's entry: both SPIs, the peers, the start (View ▸ Time Display: a date,
+    /// or seconds since `captureStartNs`) and the exchange count, with retransmissions and
+    /// unanswered requests when there are any.
+    static QString ikeSaText(const IkeSaExchanges &sa, std::int64_t captureStartNs);
+    /// What the status bar says for this tab: the capture, its packets and SAs, its verdict.
+    [[nodiscard]] QString statusText() const;
     /// The Packets page of capture A (side 0) or, in a pair, of the peer's capture B (side 1;
     /// null until the peer is in).
     [[nodiscard]] PacketsPage *packetsPage(int side) const { return side == 0 ? m_packets : m_peerPackets; }
@@ -110,7 +118,7 @@ private:
     SequenceChart *m_chart = nullptr;
     QComboBox *m_ikePicker = nullptr;
     IkeLadder *m_ladder = nullptr;
-    QLabel *m_ladderDetails = nullptr;
+    QTextBrowser *m_ladderDetails = nullptr;
     MtuPage *m_mtu = nullptr;
     ChecklistPage *m_checklist = nullptr;
     EvidencePage *m_evidencePage = nullptr;
