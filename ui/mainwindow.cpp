@@ -26,6 +26,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -222,7 +223,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     const WorkbenchSettings settings;
     restoreGeometry(settings.windowGeometry());
     restoreState(settings.windowState());
-    if (!settings.hasWindowGeometry()) resize(1400, 900);
+    // First start: 1400x900, or the whole screen when it is smaller (a 1366x768 laptop).
+    if (!settings.hasWindowGeometry()) resize(QSize(1400, 900).boundedTo(screen()->availableGeometry().size()));
     rebuildRecentMenu();
 }
 

@@ -20,6 +20,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QPalette>
+#include <QScreen>
 #include <QStyleFactory>
 #include <QTabWidget>
 #include <QTimer>
@@ -93,7 +94,9 @@ int main(int argc, char **argv)
     const QString prefix = args.takeFirst();
     QDir().mkpath(outDir);
     MainWindow w;
-    w.resize(1500, 950);
+    // The window a user gets on this screen: 1500x950, or the whole screen when it is smaller
+    // (a 1366x768 laptop).
+    w.resize(QSize(1500, 950).boundedTo(w.screen()->availableGeometry().size()));
     w.show();
     auto *tabs = w.findChild<QTabWidget *>();
     int step = 0;
