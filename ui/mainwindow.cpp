@@ -12,6 +12,7 @@
 #include "settings/timedisplay.h"
 #include "settings/workbenchsettings.h"
 #include "widgets/tabtitles.h"
+#include "widgets/userguide.h"
 
 #include <QAction>
 #include <QApplication>
@@ -197,6 +198,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     auto *start = help->addAction(tr("&Start Page"), this, &MainWindow::showStartPage);
     start->setObjectName(QStringLiteral("startPageAction"));
     start->setToolTip(tr("Open, compare, the lab samples and the recent captures"));
+    auto *guide = help->addAction(tr("&User Guide"), this, [this]() { showUserGuide(this); });
+    guide->setObjectName(QStringLiteral("userGuideAction"));
+    guide->setShortcut(QKeySequence::HelpContents);
+    guide->setToolTip(tr("The six checklist steps with screenshots, and the keyboard shortcuts"));
     help->addAction(tr("&About IKEv2 Workbench"), this, &MainWindow::showAbout);
 
     m_status = new QLabel(tr("Open a capture (Ctrl+O) or drop one here"), this);
@@ -224,7 +229,8 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     restoreGeometry(settings.windowGeometry());
     restoreState(settings.windowState());
     // First start: 1400x900, or the whole screen when it is smaller (a 1366x768 laptop).
-    if (!settings.hasWindowGeometry()) resize(QSize(1400, 900).boundedTo(screen()->availableGeometry().size()));
+    if (!settings.hasWindowGeometry())
+        resize(QSize(1400, 900).boundedTo(screen()->availableGeometry().size()));
     rebuildRecentMenu();
 }
 

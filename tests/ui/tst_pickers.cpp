@@ -3,11 +3,15 @@
 // Expected SPIs, addresses and time come from tshark and tcpdump's ikev2four.out, not from us.
 #include "../labdata.h"
 #include "analyze/analysis.h"
+#include "diagnose/rules.h"
 #include "pages/capturepage.h"
 #include "settings/timedisplay.h"
 #include "widgets/tabtitles.h"
+#include "widgets/userguide.h"
 
 #include <QComboBox>
+#include <QImage>
+#include <QRegularExpression>
 #include <QSplitter>
 #include <QStandardPaths>
 #include <QTest>
@@ -86,6 +90,36 @@ private Q_SLOTS:
         const QString status = page.statusText();
         QVERIFY2(status.startsWith(QStringLiteral("ikev2four.pcap: 21 packets, 0 ESP SAs, 2 IKE SAs")),
                  qPrintable(status));
+    }
+
+    // Help ▸ User Guide: shipped inside the program, every picture in it loads, it walks the six
+    // steps under the names the checklist gives them and lists the shortcuts.
+    void userGuide()
+    {
+        QWidget window;
+        QTextBrowser *guide = showUserGuide(&window);
+        QVERIFY(guide->isVisible());
+        QCOMPARE(showUserGuide(&window), guide); // one window, raised again
+        const QString text = guide->toPlainText();
+        QVERIFY2(text.size() > 1000, qPrintable(text.left(200)));
+        for (int step = 1; step <= 6; ++step)
+            QVERIFY2(text.contains(stepTitle(step)), qPrintable(stepTitle(step)));
+        for (const char *keys : {"Ctrl+O", "Ctrl+Shift+O", "Ctrl+Alt+1", "F1", "Ctrl+W"})
+            QVERIFY2(text.contains(QLatin1String(keys)), keys);
+        QFile html(QStringLiteral(":/guide/resources/guide/userguide.html"));
+        QVERIFY(html.open(QIODevice::ReadOnly));
+        const QString source = QString::fromUtf8(html.readAll());
+        int images = 0;
+        QRegularExpressionMatchIterator it =
+            QRegularExpression(QStringLiteral("<img src=\"([^\"]+)\"")).globalMatch(source);
+        while (it.hasNext()) {
+            const QUrl url = guide->source().resolved(QUrl(it.next().captured(1)));
+            const QImage image =
+                guide->document()->resource(QTextDocument::ImageResource, url).value<QImage>();
+            QVERIFY2(!image.isNull(), qPrintable(url.toString()));
+            ++images;
+        }
+        QCOMPARE(images, 7);
     }
 };
 
