@@ -1263,6 +1263,49 @@ private slots:
                      qPrintable(esp.front().text));
     }
 
+    void natPairFirewallRuleOfTheRightHost()
+    {
+        // natt: right's own iptables drops UDP 4500 from left as right sees it, the NAT's address
+        // (truth.json nat_public_ip_of_left). Right's listing, given as right's evidence (capture
+        // B's, then capture A's with the captures swapped), is matched with right's view, and its
+        // ACCEPT names the same two addresses (the old code matched left's own 10.0.1.1 only: no
+        // finding at all).
+        const QJsonObject topo = truth(QStringLiteral("natt")).value(QStringLiteral("topology")).toObject();
+        const QString right = topo[QStringLiteral("right")][QStringLiteral("outer_ip")].toString();
+        const QString nat = topo[QStringLiteral("mid")][QStringLiteral("nat_public_ip_of_left")].toString();
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString listing = tmp.filePath(QStringLiteral("iptables-save.txt"));
+        QFile out(listing);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write(QStringLiteral("*filter\n:INPUT ACCEPT [0:0]\n"
+                                 "[9:1000] -A INPUT -s %1/32 -p udp -m udp --dport 4500 -j DROP\nCOMMIT\n")
+                      .arg(nat)
+                      .toUtf8());
+        out.close();
+        const QString dir = labDir(QStringLiteral("natt"));
+        for (const bool rightIsA : {false, true}) {
+            DiagnosisFiles files;
+            files.captureA =
+                dir + (rightIsA ? QStringLiteral("/right-outer.pcap") : QStringLiteral("/left-outer.pcap"));
+            files.captureB =
+                dir + (rightIsA ? QStringLiteral("/left-outer.pcap") : QStringLiteral("/right-outer.pcap"));
+            (rightIsA ? files.evidenceA : files.evidenceB) << listing;
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            const Finding *fw = nullptr;
+            for (const Finding &fd : ld.diagnosis().findings)
+                if (fd.cause == QLatin1String("firewall_drop")) fw = &fd;
+            QVERIFY2(fw, rightIsA ? "right as A: no firewall_drop" : "right as B: no firewall_drop");
+            QVERIFY(!fw->fixes.empty());
+            const QString text = fw->fixes.front().text;
+            QVERIFY2(
+                text.contains(QStringLiteral("-s %1 -d %2 -p udp -m multiport --ports 4500").arg(nat, right)),
+                qPrintable(text));
+        }
+    }
+
     void oneCaptureEndsFromTheTtl()
     {
         // One capture, no host evidence. left-outer.pcap of mtu-blackhole holds left's packets at

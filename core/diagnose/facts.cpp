@@ -2057,6 +2057,13 @@ void firewallFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
     for (const EvidenceFile &ef : set.files()) {
         if (!ef.status.ok() || ef.kind != EvidenceKind::Firewall || befores.count(ef.path)) continue;
         const HostView &view = views[ef.host];
+        // An end's own rules match the other end as that end sees it; a router's the ends' own.
+        int end = sides.sideOf(ef);
+        if (end < 0 && !sides.pair && primary.is(ef.host)) end = 0;
+        const QString local = end == 1 ? f.peerAddress : f.localAddress;
+        const QString peer = end == 0   ? (f.peerSeenHere.isEmpty() ? f.peerAddress : f.peerSeenHere)
+                             : end == 1 ? (f.localSeenThere.isEmpty() ? f.localAddress : f.localSeenThere)
+                                        : f.peerAddress;
         const auto &fw = std::get<FirewallRuleset>(ef.data);
         for (const FirewallRuleset::DropPolicy &dp : fw.dropPolicies) {
             Facts::FirewallDropPolicy p{ef.host, fw.format, dp, {}};
@@ -2070,7 +2077,10 @@ void firewallFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
             const FirewallRule &r = fw.rules[i];
             if (!r.hasCounters) continue;
             Facts::FirewallDrop d;
-            if (!takesTunnel(r, view, f.localAddress, f.peerAddress, rawEsp, d)) continue;
+            if (!takesTunnel(r, view, local, peer, rawEsp, d)) continue;
+            d.end = end;
+            d.local = local;
+            d.peer = peer;
             if (g != grew.end()) {
                 const auto k = g->second.find(keys[qsizetype(i)]);
                 if (k == g->second.end() || k->second.first <= 0)

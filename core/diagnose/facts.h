@@ -371,6 +371,11 @@ struct Facts
         QString what;                             // "ESP (IP protocol 50)", "UDP 500/4500 (IKE, ESP-in-UDP)"
         QStringList ports;                        // of 500 and 4500 those it takes
         QStringList directions;                   // "10.0.1.1 > 10.0.2.1" pairs it takes
+        /// Whose rule: 0 capture A's host, 1 capture B's host, -1 neither (a router). Its
+        /// directions use the two ends as that host sees them: its own address and the other
+        /// end as its own capture shows it (behind a NAT the NAT's address).
+        int end = -1;
+        QString local, peer;
         EvidenceRef ref;
     };
     std::vector<FirewallDrop> firewallDrops;

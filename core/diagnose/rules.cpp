@@ -1271,7 +1271,21 @@ std::optional<Finding> ruleFirewallDrop(const Facts &f)
                  .arg(top->handle >= 0 ? QString::number(top->handle) : QStringLiteral("HANDLE")));
         return fd;
     }
-    const FixTarget t = fixTarget(f);
+    // The rule's host accepts the ends as it sees them: capture A's host as fixTarget has them,
+    // capture B's host (two captures) as its own capture shows them; a router, or the peer of
+    // one capture (whose view of this end no capture shows), the ends' own addresses.
+    const bool ownView = top->end == 0 || (top->end == 1 && f.havePair);
+    FixTarget t;
+    if (top->end == 0) {
+        t = fixTarget(f);
+    } else if (ownView) {
+        t = fixTargetAtPeer(f);
+    } else {
+        Facts g = f;
+        g.peerSeenHere.clear();
+        t = fixTarget(g);
+    }
+    const QString tl = ownView ? top->local : f.localAddress, tp = ownView ? top->peer : f.peerAddress;
     FirewallAcceptParams p;
     p.host = host;
     p.ipv6 = top->family == QLatin1String("ipv6");
@@ -1280,10 +1294,9 @@ std::optional<Finding> ruleFirewallDrop(const Facts &f)
     p.ruleText = top->text;
     p.esp = top->esp;
     p.ports = top->ports;
-    p.fromLocal = top->directions.isEmpty() ||
-                  top->directions.contains(QStringLiteral("%1 > %2").arg(f.localAddress, f.peerAddress));
-    p.fromPeer = top->directions.isEmpty() ||
-                 top->directions.contains(QStringLiteral("%1 > %2").arg(f.peerAddress, f.localAddress));
+    p.fromLocal =
+        top->directions.isEmpty() || top->directions.contains(QStringLiteral("%1 > %2").arg(tl, tp));
+    p.fromPeer = top->directions.isEmpty() || top->directions.contains(QStringLiteral("%1 > %2").arg(tp, tl));
     QString why;
     const std::vector<Fix> fixes = firewallAcceptFixes(t, p, &why);
     if (fixes.empty())
