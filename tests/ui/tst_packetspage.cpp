@@ -7,6 +7,7 @@
 #include "models/packettablemodel.h"
 #include "pages/capturepage.h"
 #include "pages/packetspage.h"
+#include "theme/theme.h"
 
 #include <QAbstractItemModelTester>
 #include <QDir>
@@ -172,6 +173,39 @@ private Q_SLOTS:
         QVERIFY(page.filterErrorLabel()->isHidden());
         QCOMPARE(page.filterEdit()->palette().color(QPalette::Base), normalBase);
         QCOMPARE(page.model()->rowCount(), 4);
+    }
+
+    // The red tint of an invalid filter is derived from the theme: switching Light -> Dark while
+    // it is invalid recomputes it (it kept the light tint on a dark window), and a valid box then
+    // follows the dark palette.
+    void invalidTintFollowsTheTheme()
+    {
+        const auto index = load(QStringLiteral("captures/tcpdump/tests/ikev2four.pcap"));
+        QVERIFY(index);
+        applyTheme(ThemeChoice::Light);
+        PacketsPage page(index);
+        page.resize(1000, 700);
+        page.show();
+        QTRY_VERIFY(page.isAttached());
+        page.setFilterText(QStringLiteral("udp.port in {500 4500}"));
+        QTRY_VERIFY(page.isFilterInvalid());
+        const QColor lightTint = page.filterEdit()->palette().color(QPalette::Base);
+        QCOMPARE(lightTint, invalidInputPalette(page.palette()).color(QPalette::Base));
+
+        applyTheme(ThemeChoice::Dark);
+        QTRY_VERIFY(page.palette().color(QPalette::Window).lightness() < 128);
+        const QColor darkTint = page.filterEdit()->palette().color(QPalette::Base);
+        QVERIFY(darkTint != lightTint);
+        QCOMPARE(darkTint, invalidInputPalette(page.palette()).color(QPalette::Base));
+        QCOMPARE(page.filterErrorLabel()->palette().color(QPalette::WindowText),
+                 statusColor(StepStatus::Fail, page.palette()));
+
+        page.setFilterText(QStringLiteral("udp.port in {500, 4500}"));
+        QTRY_VERIFY(!page.isFilterInvalid());
+        QCOMPARE(page.filterEdit()->palette().color(QPalette::Base), page.palette().color(QPalette::Base));
+        applyTheme(ThemeChoice::Light);
+        QTRY_VERIFY(page.palette().color(QPalette::Window).lightness() >= 128);
+        QCOMPARE(page.filterEdit()->palette().color(QPalette::Base), page.palette().color(QPalette::Base));
     }
 
     void detailsFollowSelection()

@@ -8,6 +8,7 @@
 #include "models/packettablemodel.h"
 #include "settings/timedisplay.h"
 
+#include <QEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFontMetrics>
@@ -365,14 +366,30 @@ void PacketsPage::setFilterText(const QString &text)
 void PacketsPage::showFilterError(const QString &message)
 {
     m_filterInvalid = !message.isEmpty();
-    m_filter->setPalette(m_filterInvalid ? invalidInputPalette(palette()) : palette());
-    if (m_filterInvalid) {
-        QPalette p = m_filterError->palette();
-        p.setColor(QPalette::WindowText, statusColor(StepStatus::Fail, palette()));
-        m_filterError->setPalette(p);
-        m_filterError->setText(tr("Invalid filter, %1").arg(message));
-    }
+    if (m_filterInvalid) m_filterError->setText(tr("Invalid filter, %1").arg(message));
+    applyFilterColors();
     m_filterError->setVisible(m_filterInvalid);
+}
+
+void PacketsPage::applyFilterColors()
+{
+    // Derived from the page's palette, which follows the theme: recomputed on every change
+    // (changeEvent). A valid box gets no palette of its own, so it follows the theme by itself.
+    m_filter->setPalette(m_filterInvalid ? invalidInputPalette(palette()) : QPalette());
+    QPalette error;
+    if (m_filterInvalid) {
+        error = palette();
+        error.setColor(QPalette::WindowText, statusColor(StepStatus::Fail, palette()));
+    }
+    m_filterError->setPalette(error);
+    m_details->document()->setDefaultStyleSheet(
+        QStringLiteral(".warn { color: %1; }").arg(roleCss(ColorRole::Bad, m_details->palette())));
+}
+
+void PacketsPage::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::PaletteChange) applyFilterColors();
 }
 
 void PacketsPage::requestOrder()

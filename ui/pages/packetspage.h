@@ -80,6 +80,7 @@ Q_SIGNALS:
 
 protected:
     void showEvent(QShowEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void attachModel();
@@ -91,6 +92,7 @@ private:
     void showDetails(qint64 packet);
     void updateStatus();
     void showFilterError(const QString &message);
+    void applyFilterColors();
     void addPacketActions(QMenu *menu, const QModelIndex &at);
     void exportPackets(std::vector<std::uint64_t> frames);
     [[nodiscard]] std::vector<std::uint64_t> selectedFrames() const;
