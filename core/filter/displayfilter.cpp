@@ -68,6 +68,7 @@ enum class Field : std::uint8_t {
     WbSnapTruncated,
     WbMalformed,
     WbTimeBackwards,
+    WbEspLost,
 };
 
 enum class Type : std::uint8_t { Unsigned, Boolean, Ipv4, Ipv6, Bytes, Time, Protocol, Flag };
@@ -141,6 +142,8 @@ const FieldDef kFields[] = {
      "IKE request sent again (the IKE exchange analysis' retransmissions, capture duplicates excluded)"},
     {"wb.snap_truncated", Field::WbSnapTruncated, Type::Flag, 0, "frame cut by the capture's snap length"},
     {"wb.malformed", Field::WbMalformed, Type::Flag, 0, "a header was inconsistent (see the warnings)"},
+    {"wb.esp.lost", Field::WbEspLost, Type::Flag, 0,
+     "ESP packet that never arrived at the other end of a pair (lost in transit; a pair tab only)"},
     {"wb.time_backwards", Field::WbTimeBackwards, Type::Flag, 0,
      "timestamp earlier than the previous packet's in the file (merged capture, clock stepped back)"},
 };
@@ -855,6 +858,7 @@ int compareBytes(std::uint64_t v, const Literal &lit)
 struct FilterEvaluator::Context
 {
     const CaptureIndex &index;
+    FilterPairing pair;
     std::int64_t t0 = 0;
     // Frame that completed an IP reassembly → the packet holding the datagram's first fragment
     // (where the index keeps the transport and IKE facts). tshark shows the transport layer
@@ -1271,6 +1275,12 @@ struct FilterEvaluator::Context
         case Field::WbTimeBackwards:
             if (r.flags & FlagTimeBackwards) v.add(1);
             return;
+        case Field::WbEspLost:
+            if (pair.pairing && r.isEsp())
+                if (const PacketPeer *p = pair.pairing->find(pair.side, i);
+                    p && p->fate == PacketFate::LostInTransit)
+                    v.add(1);
+            return;
         default:
             break;
         }
@@ -1391,9 +1401,10 @@ struct FilterEvaluator::Context
     }
 };
 
-FilterEvaluator::FilterEvaluator(const DisplayFilter &filter, const CaptureIndex &index)
+FilterEvaluator::FilterEvaluator(const DisplayFilter &filter, const CaptureIndex &index, FilterPairing pair)
     : m_filter(filter), m_ctx(std::make_unique<Context>(index))
 {
+    m_ctx->pair = pair;
     if (!index.packets.empty()) m_ctx->t0 = index.packets[0].tsNs;
     if (!m_filter.program()) return;
     m_ctx->buildReassembly();
@@ -1411,12 +1422,12 @@ bool FilterEvaluator::matches(std::size_t packet) const
 }
 
 std::vector<std::uint32_t> selectPackets(const DisplayFilter &filter, const CaptureIndex &index,
-                                         const std::atomic_bool *cancel, bool *cancelled)
+                                         const std::atomic_bool *cancel, bool *cancelled, FilterPairing pair)
 {
     std::vector<std::uint32_t> out;
     if (cancelled) *cancelled = false;
     if (!filter.isValid()) return out;
-    const FilterEvaluator ev(filter, index);
+    const FilterEvaluator ev(filter, index, pair);
     const std::size_t n = index.packets.size();
     for (std::size_t i = 0; i < n; ++i) {
         if ((i & 0xffff) == 0 && cancel && cancel->load(std::memory_order_relaxed)) {

@@ -4,6 +4,7 @@
 // compiled once (syntax and literal errors carry the character position) and then evaluated per
 // packet; for the fields it knows it selects the frames tshark 4.0 selects (README, "Display
 // filters", lists the fields and where it knowingly differs).
+#include "compare/endpointcompare.h"
 #include "index/captureindex.h"
 
 #include <QString>
@@ -66,10 +67,19 @@ private:
 /// A filter bound to one capture: precomputes what some fields need (which frame completed an IP
 /// reassembly, the `wb.` facts) and then answers per packet. Not thread-safe for concurrent
 /// matches() on one object; build one per worker.
+/// A capture seen as one end of a pair: its packets' fates at the other end (CompareResult::
+/// pairing, capture `side`, 0 = A), what `wb.esp.lost` reads. Without one that field matches
+/// nothing.
+struct FilterPairing
+{
+    const PacketPairing *pairing = nullptr;
+    int side = 0;
+};
+
 class FilterEvaluator final
 {
 public:
-    FilterEvaluator(const DisplayFilter &filter, const CaptureIndex &index);
+    FilterEvaluator(const DisplayFilter &filter, const CaptureIndex &index, FilterPairing pair = {});
     ~FilterEvaluator();
     FilterEvaluator(const FilterEvaluator &) = delete;
     FilterEvaluator &operator=(const FilterEvaluator &) = delete;
@@ -87,6 +97,7 @@ private:
 /// The 0-based indexes of the packets `filter` selects, in packet order. `cancel` is polled
 /// every 64 Ki packets; a cancelled run returns what it had and sets *cancelled.
 std::vector<std::uint32_t> selectPackets(const DisplayFilter &filter, const CaptureIndex &index,
-                                         const std::atomic_bool *cancel = nullptr, bool *cancelled = nullptr);
+                                         const std::atomic_bool *cancel = nullptr, bool *cancelled = nullptr,
+                                         FilterPairing pair = {});
 
 } // namespace ikev2wb

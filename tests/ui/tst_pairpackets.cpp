@@ -12,6 +12,7 @@
 #include "charts/timelinedata.h"
 #include "compare/endpointcompare.h"
 #include "diagnose/diagnosis.h"
+#include "filter/displayfilter.h"
 #include "index/indexbuilder.h"
 #include "mainwindow.h"
 #include "models/packettablemodel.h"
@@ -351,6 +352,18 @@ private Q_SLOTS:
         const int known = espLoss("left_to_right").value(QStringLiteral("lost")).toInt();
         QVERIFY(known > 0);
         QCOMPARE(countFate(*b->tableView()->model(), PacketFate::LostInTransit), known);
+        // The filter wb.esp.lost keeps exactly those (verify.json's count, its sample's seq 33
+        // among them); without a pair the field matches nothing (A's page: right → left lost none).
+        b->setFilterText(QStringLiteral("wb.esp.lost"));
+        QTRY_VERIFY(!b->isBusy() && !b->model()->isIdentityOrder());
+        QCOMPARE(b->model()->shownCount(), known);
+        QVERIFY(rowOf(*b->tableView()->model(), kSpiLeftToRight, 33) >= 0);
+        QCOMPARE(countFate(*b->tableView()->model(), PacketFate::LostInTransit), known);
+        b->setFilterText(QString());
+        QTRY_VERIFY(!b->isBusy() && b->model()->isIdentityOrder());
+        QCOMPARE(
+            selectPackets(DisplayFilter::compile(QStringLiteral("wb.esp.lost")), *page->peerIndex()).size(),
+            std::size_t(0));
         QVERIFY(page->findChild<QLabel *>(QStringLiteral("packetsPairLine"))
                     ->text()
                     .startsWith(QStringLiteral("%1 ESP packets sent here never arrived at A").arg(known)));

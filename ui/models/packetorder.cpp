@@ -179,7 +179,8 @@ PacketOrder computePacketOrder(const CaptureIndex &index, const PacketOrderReque
         for (std::size_t i = 0; i < count; ++i)
             (*rows)[i] = std::uint32_t(i);
     } else if (filter.isValid()) {
-        const FilterEvaluator selected(filter, index);
+        const FilterEvaluator selected(
+            filter, index, {request.comparison ? &request.comparison->pairing : nullptr, request.side});
         for (std::size_t i = 0; i < count; ++i) {
             if (cancelled(cancel, i)) {
                 out.cancelled = true;

@@ -2,6 +2,7 @@
 // Sorting and filtering of the packet table as a plain computation over the index: the result
 // is a row → packet permutation that PacketTableModel applies. Runs on a worker (PacketsPage
 // calls it through QtConcurrent); nothing here touches QVariant or formats a string per packet.
+#include "compare/endpointcompare.h"
 #include "index/captureindex.h"
 
 #include <QString>
@@ -20,6 +21,9 @@ struct PacketOrderRequest
     int column = 0;
     Qt::SortOrder order = Qt::AscendingOrder;
     QString filter;
+    /// A pair tab: the comparison and this capture's side, what wb.esp.lost reads.
+    std::shared_ptr<const CompareResult> comparison;
+    int side = 0;
     [[nodiscard]] bool isIdentity() const
     {
         return column == 0 && order == Qt::AscendingOrder && filter.trimmed().isEmpty();

@@ -341,6 +341,10 @@ void PacketsPage::setPairing(std::shared_ptr<const CompareResult> comparison, in
     m_otherIndex = std::move(other);
     m_otherName = otherName;
     m_model->setPairing(m_comparison, side, otherName);
+    // wb.esp.lost reads the pairing: a filter using it is computed again.
+    m_wanted.comparison = m_comparison;
+    m_wanted.side = side;
+    if (m_attached && m_wanted.filter.contains(QLatin1String("wb.esp.lost"))) requestOrder();
     if (m_detailsPacket >= 0) showDetails(m_detailsPacket);
 }
 
