@@ -3,7 +3,7 @@
 // exchange and message ID; retransmissions orange, unanswered requests red, gaps to scale.
 #include "charts/ladderlayout.h"
 #include "compare/endpointcompare.h"
-#include "loader/captureloader.h"
+#include "sharedtypes.h"
 
 #include <QWidget>
 

@@ -4,7 +4,7 @@
 // visible range; the chart itself only ever gets reduced points.
 #include "charts/seriesreducer.h"
 #include "compare/endpointcompare.h"
-#include "loader/captureloader.h"
+#include "sharedtypes.h"
 
 #include <QString>
 

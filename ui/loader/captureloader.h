@@ -1,22 +1,14 @@
 #pragma once
-// Loads a capture into a CaptureIndex on a worker thread. Progress is sampled on a timer (a few
-// updates a second), cancellation is an atomic flag, and a generation counter drops the result
-// of a load that was superseded or cancelled.
-#include "analyze/analysis.h"
-#include "index/captureindex.h"
+// Loads a capture into a CaptureIndex on a worker thread (a JobTracker: progress sampled a few
+// times a second, cancel through the job's flag, a superseded load's result dropped).
+#include "loader/jobtracker.h"
+#include "sharedtypes.h"
 
-#include <QElapsedTimer>
-#include <QFutureWatcher>
 #include <QObject>
-#include <QTimer>
 
-#include <atomic>
 #include <memory>
 
 namespace ikev2wb::ui {
-
-using IndexPtr = std::shared_ptr<const CaptureIndex>;
-using AnalysisPtr = std::shared_ptr<const CaptureAnalysis>;
 
 class CaptureLoader final : public QObject
 {
@@ -42,29 +34,18 @@ Q_SIGNALS:
     void busyChanged(bool busy);
 
 private:
-    struct Shared
-    {
-        std::atomic_bool cancel{false};
-        std::atomic<qint64> bytesRead{0};
-        std::atomic<qint64> totalBytes{0};
-        std::atomic<quint64> packets{0};
-        std::atomic_bool analysing{false};
-    };
     struct Result
     {
         std::shared_ptr<const CaptureIndex> index;
         std::shared_ptr<const CaptureAnalysis> analysis;
         QString error;
     };
+    enum Stage { Reading, Analysing };
     void setBusy(bool busy);
-    void emitProgress();
+    void emitProgress(const Job &job);
 
-    std::shared_ptr<Shared> m_shared;
-    QFutureWatcher<Result> m_watcher;
-    QTimer m_progressTimer;
-    QElapsedTimer m_clock;
+    JobTracker m_jobs;
     QString m_path;
-    quint64 m_generation = 0;
     bool m_busy = false;
 };
 

@@ -1,7 +1,6 @@
 #include "pairloader.h"
 
 #include <QFileInfo>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -11,14 +10,13 @@ PairLoader::PairLoader(QObject *parent) : QObject(parent)
 {
     qRegisterMetaType<ComparePtr>("ikev2wb::ui::ComparePtr");
     qRegisterMetaType<InvestigationPtr>("ikev2wb::ui::InvestigationPtr");
-    m_progressTimer.setInterval(250);
-    connect(&m_progressTimer, &QTimer::timeout, this, &PairLoader::emitProgress);
+    m_jobs.setProgressHandler(250, [this](const Job &job) { emitProgress(job); });
 }
 
 PairLoader::~PairLoader()
 {
-    if (m_shared) m_shared->cancel = true;
-    m_watcher.waitForFinished();
+    m_jobs.cancel();
+    m_jobs.waitForFinished();
 }
 
 void PairLoader::setBusy(bool busy)
@@ -34,15 +32,14 @@ int PairLoader::permille(Stage stage, qint64 done, qint64 total)
     return stage == Stage::Reading ? int(900 * f) : 900 + int(100 * f);
 }
 
-void PairLoader::emitProgress()
+void PairLoader::emitProgress(const Job &job)
 {
-    if (!m_shared) return;
-    const Stage stage = m_shared->stage.load() == 0 ? Stage::Reading : Stage::Comparing;
-    const qint64 done = m_shared->done.load();
-    const qint64 total = m_shared->total.load();
+    const Stage stage = job.stage.load() == 0 ? Stage::Reading : Stage::Comparing;
+    const qint64 done = job.done.load();
+    const qint64 total = job.total.load();
     // The two reading threads report independently: never let the bar step back.
     m_lastPermille = std::max(m_lastPermille, permille(stage, done, total));
-    Q_EMIT progress(m_pathA, m_pathB, stage, done, total, m_lastPermille, double(m_clock.elapsed()) / 1000.0);
+    Q_EMIT progress(m_pathA, m_pathB, stage, done, total, m_lastPermille, m_jobs.elapsedS());
 }
 
 void PairLoader::compare(const QString &pathA, const QString &pathB)
@@ -79,67 +76,56 @@ void PairLoader::start(
     const QString &pathA, const QString &pathB, qint64 readTotal,
     std::function<bool(Investigation &, QString *, const CompareProgressFn &, const std::atomic_bool *)> work)
 {
-    cancel();
-    const quint64 generation = ++m_generation;
     m_pathA = pathA;
     m_pathB = pathB;
     m_lastPermille = 0;
-    auto shared = std::make_shared<Shared>();
-    shared->total = readTotal; // reading: bytes of the files read
-    m_shared = shared;
-    m_clock.start();
     setBusy(true);
-    m_progressTimer.start();
-    emitProgress();
-
-    disconnect(&m_watcher, nullptr, this, nullptr);
-    QFuture<Result> future = QtConcurrent::run([work = std::move(work), shared]() {
-        Result r;
-        const CompareProgressFn progress = [shared](CompareStage stage, std::int64_t done,
-                                                    std::int64_t total) {
-            const int s = stage == CompareStage::Reading ? 0 : 1;
-            if (s != shared->stage.load()) {
-                // Reading → comparing only (the readers have finished by then).
-                shared->done = 0;
-                shared->total = total;
-                shared->stage = s;
+    m_jobs.start(
+        [work = std::move(work)](Job &job) {
+            Result r;
+            const CompareProgressFn progress = [&job](CompareStage stage, std::int64_t done,
+                                                      std::int64_t total) {
+                const int s = stage == CompareStage::Reading ? 0 : 1;
+                if (s != job.stage.load()) {
+                    // Reading → comparing only (the readers have finished by then).
+                    job.done = 0;
+                    job.total = total;
+                    job.stage = s;
+                }
+                job.total = total;
+                qint64 prev = job.done.load();
+                while (done > prev && !job.done.compare_exchange_weak(prev, done)) {
+                }
+            };
+            auto investigation = std::make_shared<Investigation>();
+            if (!work(*investigation, &r.error, progress, job.cancelFlag())) {
+                r.cancelled = job.isCancelled();
+                return r;
             }
-            shared->total = total;
-            qint64 prev = shared->done.load();
-            while (done > prev && !shared->done.compare_exchange_weak(prev, done)) {
-            }
-        };
-        auto investigation = std::make_shared<Investigation>();
-        if (!work(*investigation, &r.error, progress, &shared->cancel)) {
-            r.cancelled = shared->cancel.load();
+            r.investigation = std::move(investigation);
             return r;
-        }
-        r.investigation = std::move(investigation);
-        return r;
-    });
-    connect(&m_watcher, &QFutureWatcher<Result>::finished, this, [this, generation, pathA, pathB]() {
-        if (generation != m_generation) return;
-        m_progressTimer.stop();
-        setBusy(false);
-        const Result r = m_watcher.result();
-        // A result that arrived after Cancel was pressed is dropped as well.
-        if (r.cancelled || (m_shared && m_shared->cancel)) {
-            Q_EMIT cancelled(pathA, pathB);
-            return;
-        }
-        if (!r.investigation) {
-            Q_EMIT failed(pathA, pathB, r.error);
-            return;
-        }
-        emitProgress(); // the final 1000 ‰
-        Q_EMIT compared(pathA, pathB, r.investigation);
-    });
-    m_watcher.setFuture(future);
+        },
+        [this, pathA, pathB](const Result &r) {
+            setBusy(false);
+            // A result that arrived after Cancel was pressed is dropped as well.
+            if (r.cancelled || m_jobs.wasCancelled()) {
+                Q_EMIT cancelled(pathA, pathB);
+                return;
+            }
+            if (!r.investigation) {
+                Q_EMIT failed(pathA, pathB, r.error);
+                return;
+            }
+            emitProgress(*m_jobs.job()); // the final 1000 ‰
+            Q_EMIT compared(pathA, pathB, r.investigation);
+        },
+        readTotal); // reading: bytes of the files read
+    emitProgress(*m_jobs.job());
 }
 
 void PairLoader::cancel()
 {
-    if (m_shared) m_shared->cancel = true;
+    m_jobs.cancel();
 }
 
 } // namespace ikev2wb::ui

@@ -5,24 +5,20 @@
 // takes its indexes, analyses and comparison from that one object. Progress is kept in atomics
 // by the worker and emitted a few times a second: the stage, its units done of total (bytes of
 // the files read while reading, ESP packets while comparing) and one overall fraction that never
-// goes back. Cancel reaches the readers, analyses and comparison through one flag; a generation
-// counter drops the result of a pair that was superseded.
+// goes back. Cancel reaches the readers, analyses and comparison through the job's flag; the
+// JobTracker drops the result of a pair that was superseded.
 #include "compare/endpointcompare.h"
+#include "loader/jobtracker.h"
 #include "session/investigation.h"
+#include "sharedtypes.h"
 
-#include <QElapsedTimer>
-#include <QFutureWatcher>
 #include <QObject>
-#include <QTimer>
 
 #include <atomic>
 #include <functional>
 #include <memory>
 
 namespace ikev2wb::ui {
-
-using ComparePtr = std::shared_ptr<const CompareResult>;
-using InvestigationPtr = std::shared_ptr<const Investigation>;
 
 class PairLoader final : public QObject
 {
@@ -41,7 +37,7 @@ public:
     void cancel();
     [[nodiscard]] bool isBusy() const { return m_busy; }
     /// How often `progress` is emitted while busy (ms; default 250).
-    void setProgressInterval(int ms) { m_progressTimer.setInterval(ms); }
+    void setProgressInterval(int ms) { m_jobs.setProgressInterval(ms); }
 
     enum class Stage { Reading, Comparing };
     /// Share of the whole job in ‰: reading is the first 900, comparing the last 100.
@@ -61,13 +57,6 @@ Q_SIGNALS:
     void busyChanged(bool busy);
 
 private:
-    struct Shared
-    {
-        std::atomic_bool cancel{false};
-        std::atomic_int stage{0};
-        std::atomic<qint64> done{0};
-        std::atomic<qint64> total{0};
-    };
     struct Result
     {
         InvestigationPtr investigation;
@@ -80,19 +69,12 @@ private:
           std::function<bool(Investigation &, QString *, const CompareProgressFn &, const std::atomic_bool *)>
               work);
     void setBusy(bool busy);
-    void emitProgress();
+    void emitProgress(const Job &job);
 
-    std::shared_ptr<Shared> m_shared;
-    QFutureWatcher<Result> m_watcher;
-    QTimer m_progressTimer;
-    QElapsedTimer m_clock;
+    JobTracker m_jobs;
     QString m_pathA, m_pathB;
-    quint64 m_generation = 0;
     int m_lastPermille = 0;
     bool m_busy = false;
 };
 
 } // namespace ikev2wb::ui
-
-Q_DECLARE_METATYPE(ikev2wb::ui::ComparePtr)
-Q_DECLARE_METATYPE(ikev2wb::ui::InvestigationPtr)

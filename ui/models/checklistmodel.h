@@ -6,7 +6,7 @@
 // Both share one immutable Diagnosis; raw values (status, confidence, packet) come through
 // custom roles so views and proxies never parse display text.
 #include "diagnose/diagnosis.h"
-
+#include "sharedtypes.h"
 #include "theme/theme.h"
 
 #include <QAbstractItemModel>
@@ -17,8 +17,6 @@
 #include <memory>
 
 namespace ikev2wb::ui {
-
-using DiagnosisPtr = std::shared_ptr<const Diagnosis>;
 
 /// Roles shared by both models.
 enum ChecklistRole {

@@ -3,8 +3,8 @@
 // fast at millions of rows. Sorting and filtering are a row → packet permutation computed on a
 // worker (packetorder.h) and applied here with setOrder(); no permutation means packet order.
 #include "compare/endpointcompare.h"
-#include "loader/captureloader.h"
 #include "models/packetorder.h"
+#include "sharedtypes.h"
 #include "util/timeformat.h"
 
 #include <QAbstractTableModel>

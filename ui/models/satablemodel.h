@@ -4,7 +4,7 @@
 // duplicates, reorder extent, the smallest replay window that drops nothing) and the time span.
 // The index fills the identity columns at once; the analysis columns stay empty until
 // setAnalysis(). SortRole returns raw numbers, DisplayRole formatted text.
-#include "loader/captureloader.h"
+#include "sharedtypes.h"
 
 #include <QAbstractTableModel>
 

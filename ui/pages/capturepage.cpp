@@ -18,7 +18,6 @@
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFontDatabase>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -33,7 +32,6 @@
 #include <QTextBrowser>
 #include <QToolButton>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace ikev2wb::ui {
 
@@ -279,23 +277,17 @@ void CapturePage::showTimeline(int saIndex)
 {
     if (!m_analysis || saIndex < 0) return;
     // Extraction walks every packet: a worker does it, a stale result is dropped.
-    const quint64 generation = ++m_timelineGeneration;
-    auto *watcher = new QFutureWatcher<std::shared_ptr<const TimelineData>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
-        watcher->deleteLater();
-        if (generation == m_timelineGeneration) m_chart->setData(watcher->result());
-    });
-    IndexPtr index = m_index;
-    AnalysisPtr analysis = m_analysis;
     // A pair: the other end's copy of the SA and the packets lost in transit on the same axis.
     const std::shared_ptr<const CompareResult> comparison = m_peerIndex ? m_comparison : nullptr;
-    watcher->setFuture(QtConcurrent::run([index, analysis, saIndex, comparison, peer = m_peerIndex]() {
-        TimelineData d = buildTimeline(*index, *analysis, std::size_t(saIndex));
-        if (comparison)
-            addOtherEnd(d, *index, 0, *peer, *comparison,
-                        QStringLiteral("B, %1").arg(QFileInfo(peer->file.path).fileName()));
-        return std::make_shared<const TimelineData>(std::move(d));
-    }));
+    m_timelineJobs.start(
+        [index = m_index, analysis = m_analysis, saIndex, comparison, peer = m_peerIndex](Job &) {
+            TimelineData d = buildTimeline(*index, *analysis, std::size_t(saIndex));
+            if (comparison)
+                addOtherEnd(d, *index, 0, *peer, *comparison,
+                            QStringLiteral("B, %1").arg(QFileInfo(peer->file.path).fileName()));
+            return std::make_shared<const TimelineData>(std::move(d));
+        },
+        [this](std::shared_ptr<const TimelineData> data) { m_chart->setData(std::move(data)); });
 }
 
 void CapturePage::showLadder(int ikeSa)

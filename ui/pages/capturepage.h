@@ -2,7 +2,8 @@
 // One opened capture: overview, packet table, ESP sequence timeline, IKE ladder, MTU view and
 // the guided checklist (diagnosis and fixes) and the imported host evidence.
 // The index arrives first (overview text and packet table work at once); the analysis follows.
-#include "loader/captureloader.h"
+#include "loader/jobtracker.h"
+#include "sharedtypes.h"
 
 #include <QWidget>
 
@@ -128,7 +129,7 @@ private:
     AnalysisPtr m_peerAnalysis;
     std::shared_ptr<const CompareResult> m_comparison;
     ComparePage *m_comparePage = nullptr;
-    quint64 m_timelineGeneration = 0;
+    JobTracker m_timelineJobs;
 };
 
 } // namespace ikev2wb::ui

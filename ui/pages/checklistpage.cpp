@@ -34,7 +34,6 @@
 #include <QToolButton>
 #include <QTreeView>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 namespace ikev2wb::ui {
 
@@ -298,24 +297,15 @@ void ChecklistPage::setComparison(std::shared_ptr<const CompareResult> compariso
 
 void ChecklistPage::rerun()
 {
-    const quint64 generation = ++m_generation;
     if (!m_index) {
-        m_busy = false;
+        m_jobs.drop();
         return;
     }
-    m_busy = true;
     if (m_diagnosis)
         m_evidenceStatus->setText(
             tr("Diagnosing again with %n evidence path(s)…", nullptr, int(m_evidencePaths.size())));
     else
         m_headline->setText(tr("Diagnosing…"));
-    auto *watcher = new QFutureWatcher<Result>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
-        watcher->deleteLater();
-        if (generation != m_generation) return; // superseded: newer evidence or another analysis
-        m_busy = false;
-        apply(watcher->result());
-    });
     IndexPtr index = m_index;
     AnalysisPtr analysis = m_analysis;
     // The peer joins the diagnosis once its capture is analysed and the comparison is in.
@@ -328,8 +318,9 @@ void ChecklistPage::rerun()
     assumptions.replayWindow = std::uint32_t(std::max(0, m_replayWindow));
     assumptions.natUdpTimeoutS = m_natUdpTimeoutS;
     assumptions.replayWindowFrom = assumptions.natUdpTimeoutFrom = tr("Preferences");
-    watcher->setFuture(
-        QtConcurrent::run([index, analysis, peerIndex, peerAnalysis, comparison, paths, assumptions]() {
+    // A newer run (newer evidence or another analysis) drops this one's result.
+    m_jobs.start(
+        [index, analysis, peerIndex, peerAnalysis, comparison, paths, assumptions](Job &) {
             // The same investigation object the CLI's diagnose builds, over the tab's parts.
             Result r;
             Investigation inv;
@@ -349,7 +340,8 @@ void ChecklistPage::rerun()
             auto evidence = std::make_shared<EvidenceSet>(inv.evidence());
             r.evidence = std::move(evidence);
             return r;
-        }));
+        },
+        [this](const Result &r) { apply(r); });
 }
 
 void ChecklistPage::apply(const Result &result)
@@ -418,7 +410,7 @@ void ChecklistPage::updateAssumptions()
 {
     // Before a diagnosis (or while a new one runs with changed values): the Preferences. After
     // it: what the diagnosis used, evidence or assumption.
-    const bool current = m_diagnosis && !m_busy;
+    const bool current = m_diagnosis && !m_jobs.isRunning();
     if (!current) {
         m_assumptions->setText(
             tr("Assumed (Preferences): receiver replay window %1 packets, NAT UDP timeout %2 s.")

@@ -3,13 +3,13 @@
 // findings with a headline for the most likely cause. Left: the six steps with their status.
 // Right: the evidence of the selected step or finding (an item that names a packet of this
 // capture jumps to it) and its fixes, each a highlighted read-only snippet with a Copy button.
-// The page owns its controller: the diagnosis runs on a worker (QtConcurrent), re-runs when the
+// The page owns its controller: the diagnosis runs on a worker (a JobTracker), re-runs when the
 // engineer imports host evidence or changes the Preferences' assumptions (replay window, NAT
-// timeout: inputs of the diagnosis), and a generation counter drops results that were superseded.
-#include "loader/captureloader.h"
+// timeout: inputs of the diagnosis), and its JobTracker drops results that were superseded.
+#include "loader/jobtracker.h"
 #include "models/checklistmodel.h"
+#include "sharedtypes.h"
 
-#include <QFutureWatcher>
 #include <QWidget>
 
 #include <memory>
@@ -53,7 +53,7 @@ public:
     bool exportFixScript(const QString &path, QString *error = nullptr);
 
     [[nodiscard]] const DiagnosisPtr &diagnosis() const { return m_diagnosis; }
-    [[nodiscard]] bool isBusy() const { return m_busy; }
+    [[nodiscard]] bool isBusy() const { return m_jobs.isRunning(); }
     [[nodiscard]] ChecklistModel *checklistModel() const { return m_steps; }
     [[nodiscard]] FindingsModel *findingsModel() const { return m_findings; }
     [[nodiscard]] QString headline() const;
@@ -114,10 +114,9 @@ private:
     std::shared_ptr<const EvidenceSet> m_evidence;
     DiagnosisPtr m_diagnosis;
     QString m_captureName;
-    quint64 m_generation = 0;
+    JobTracker m_jobs;        // the diagnosis
     int m_replayWindow = 0;   // assumed (Preferences)
     int m_natUdpTimeoutS = 0; // assumed (Preferences)
-    bool m_busy = false;
     std::unique_ptr<SnippetHighlighting> m_highlighting;
 
     ChecklistModel *m_steps = nullptr;

@@ -11,7 +11,6 @@
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QFileInfo>
-#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -23,7 +22,6 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
-#include <QtConcurrent/QtConcurrentRun>
 
 #include <cmath>
 
@@ -163,22 +161,15 @@ EvidencePage::~EvidencePage() = default;
 void EvidencePage::setCapture(IndexPtr index)
 {
     m_index = std::move(index);
-    const quint64 generation = ++m_activityGeneration;
     if (!m_index) {
-        m_activityBusy = false;
+        m_activityJobs.drop();
         return;
     }
-    m_activityBusy = true;
-    auto *watcher = new QFutureWatcher<std::shared_ptr<const CaptureActivity>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
-        watcher->deleteLater();
-        if (generation != m_activityGeneration) return;
-        m_activityBusy = false;
-        m_timeline->setActivity(watcher->result());
-    });
-    IndexPtr index2 = m_index;
-    watcher->setFuture(QtConcurrent::run(
-        [index2]() { return std::make_shared<const CaptureActivity>(captureActivity(*index2)); }));
+    m_activityJobs.start(
+        [index = m_index](Job &) { return std::make_shared<const CaptureActivity>(captureActivity(*index)); },
+        [this](std::shared_ptr<const CaptureActivity> activity) {
+            m_timeline->setActivity(std::move(activity));
+        });
     // The time axis moved: place the log events again.
     if (m_evidence) setEvidence(m_evidence, m_warnings);
 }
@@ -187,21 +178,14 @@ void EvidencePage::setEvidence(std::shared_ptr<const EvidenceSet> evidence, cons
 {
     m_evidence = std::move(evidence);
     m_warnings = warnings;
-    const quint64 generation = ++m_rowsGeneration;
-    m_rowsBusy = true;
-    updateStatus();
-    auto *watcher = new QFutureWatcher<std::shared_ptr<const EvidenceRows>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation]() {
-        watcher->deleteLater();
-        if (generation != m_rowsGeneration) return; // superseded by a newer import
-        m_rowsBusy = false;
-        applyRows(*watcher->result());
-    });
-    std::shared_ptr<const EvidenceSet> set = m_evidence;
     const std::int64_t start = m_index ? m_index->firstNs : 0;
-    watcher->setFuture(QtConcurrent::run([set, start]() {
-        return std::make_shared<const EvidenceRows>(set ? evidenceRows(*set, start) : EvidenceRows{});
-    }));
+    // A newer import supersedes this one: its rows are dropped.
+    m_rowsJobs.start(
+        [set = m_evidence, start](Job &) {
+            return std::make_shared<const EvidenceRows>(set ? evidenceRows(*set, start) : EvidenceRows{});
+        },
+        [this](const std::shared_ptr<const EvidenceRows> &rows) { applyRows(*rows); });
+    updateStatus();
 }
 
 void EvidencePage::setClockOffset(double seconds)
@@ -305,7 +289,7 @@ void EvidencePage::updateStatus()
             .arg(bad)
             .arg(m_log->rowCount())
             .arg(withTime)
-            .arg(m_rowsBusy ? tr(" Reading…") : QString()));
+            .arg(m_rowsJobs.isRunning() ? tr(" Reading…") : QString()));
 }
 
 void EvidencePage::importFiles()

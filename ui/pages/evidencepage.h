@@ -4,8 +4,9 @@
 // timeline with charon log events placed on the capture's time axis over its ESP/IKE activity.
 // The evidence set is owned by CapturePage and shared with the Checklist page; this page asks
 // for an import (importRequested) and shows what it is given. Flattening the set and counting
-// the capture's packets per second run on workers, with generation counters.
-#include "loader/captureloader.h"
+// the capture's packets per second run on workers (JobTrackers: a newer import drops the older).
+#include "loader/jobtracker.h"
+#include "sharedtypes.h"
 
 #include <QWidget>
 
@@ -52,7 +53,7 @@ public:
     [[nodiscard]] LogEventModel *logModel() const { return m_log; }
     [[nodiscard]] EvidenceTimeline *timeline() const { return m_timeline; }
     [[nodiscard]] QTreeWidget *fileList() const { return m_files; }
-    [[nodiscard]] bool isBusy() const { return m_rowsBusy || m_activityBusy; }
+    [[nodiscard]] bool isBusy() const { return m_rowsJobs.isRunning() || m_activityJobs.isRunning(); }
 
 Q_SIGNALS:
     /// The user picked evidence files or a collect folder to import.
@@ -70,10 +71,8 @@ private:
     IndexPtr m_index;
     std::shared_ptr<const EvidenceSet> m_evidence;
     QStringList m_warnings;
-    quint64 m_rowsGeneration = 0;
-    quint64 m_activityGeneration = 0;
-    bool m_rowsBusy = false;
-    bool m_activityBusy = false;
+    JobTracker m_rowsJobs;
+    JobTracker m_activityJobs;
 
     QLabel *m_status = nullptr;
     QToolButton *m_import = nullptr;

@@ -3,7 +3,7 @@
 // ICMP errors, and the overhead calculator (suite, NAT-T, IPv4/IPv6, path MTU → inner MTU, MSS).
 // The histogram, the text and the calculator's start values are filled when the page is first
 // shown after setData(): a hidden Qt Charts bar chart still lays out every axis label.
-#include "loader/captureloader.h"
+#include "sharedtypes.h"
 
 #include <QWidget>
 

@@ -8,8 +8,8 @@
 // The index arrives first (the page shows it with "analysing…"); analysis and diagnosis follow.
 // The report is laid out only while the page is shown (a hidden page catches up when it is
 // shown), once per change; the text summary walks every packet, so a worker writes it.
-#include "loader/captureloader.h"
 #include "models/checklistmodel.h"
+#include "sharedtypes.h"
 
 #include <QFutureWatcher>
 #include <QWidget>

@@ -234,13 +234,11 @@ void PacketsPage::exportPackets(std::vector<std::uint64_t> frames)
 PacketsPage::~PacketsPage()
 {
     if (m_exportCancel) m_exportCancel->store(true);
-    if (m_orderCancel) m_orderCancel->store(true);
-    if (m_detailsCancel) m_detailsCancel->store(true);
 }
 
 bool PacketsPage::isBusy() const
 {
-    return m_orderPending || m_filterPause.isActive();
+    return m_orderJobs.isRunning() || m_filterPause.isActive();
 }
 
 bool PacketsPage::isListing() const
@@ -398,38 +396,26 @@ void PacketsPage::changeEvent(QEvent *event)
 
 void PacketsPage::requestOrder()
 {
-    if (m_orderCancel) m_orderCancel->store(true);
-    m_orderCancel.reset();
-    const quint64 generation = ++m_orderGeneration;
     if (m_wanted.isIdentity()) {
         // Packet order needs no permutation and no worker.
-        m_orderPending = false;
+        m_orderJobs.drop();
         m_shown = m_wanted;
-        applyOrder(generation, PacketOrder{});
+        applyOrder(PacketOrder{});
         return;
     }
-    m_orderPending = true;
-    updateStatus();
-    auto cancel = std::make_shared<std::atomic_bool>(false);
-    m_orderCancel = cancel;
     const PacketOrderRequest request = m_wanted;
-    auto *watcher = new QFutureWatcher<PacketOrder>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, request]() {
-        watcher->deleteLater();
-        if (generation != m_orderGeneration) return; // superseded
-        m_orderPending = false;
-        m_orderCancel.reset();
-        m_shown = request;
-        applyOrder(generation, watcher->result());
-    });
-    IndexPtr index = m_index;
-    watcher->setFuture(QtConcurrent::run(
-        [index, request, cancel]() { return computePacketOrder(*index, request, cancel.get()); }));
+    m_orderJobs.start([index = m_index,
+                       request](Job &job) { return computePacketOrder(*index, request, job.cancelFlag()); },
+                      [this, request](PacketOrder order) {
+                          m_shown = request;
+                          applyOrder(std::move(order));
+                      });
+    updateStatus();
 }
 
-void PacketsPage::applyOrder(quint64 generation, PacketOrder order)
+void PacketsPage::applyOrder(PacketOrder order)
 {
-    if (generation != m_orderGeneration || order.cancelled) return;
+    if (order.cancelled) return;
     m_applying = true;
     m_model->setOrder(std::move(order));
     m_applying = false;
@@ -484,34 +470,25 @@ void PacketsPage::selectPacket(quint64 packet)
 
 void PacketsPage::showDetails(qint64 packet)
 {
-    if (m_detailsCancel) m_detailsCancel->store(true);
-    m_detailsCancel.reset();
-    const quint64 generation = ++m_detailsGeneration;
     if (packet < 0) {
+        m_detailsJobs.drop();
         m_detailsPacket = -1;
         m_details->clear();
         return;
     }
-    auto cancel = std::make_shared<std::atomic_bool>(false);
-    m_detailsCancel = cancel;
-    auto *watcher = new QFutureWatcher<PacketDetails>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, generation, packet]() {
-        watcher->deleteLater();
-        if (generation != m_detailsGeneration) return;
-        m_detailsCancel.reset();
-        m_detailsPacket = packet;
-        m_details->setHtml(watcher->result().toHtml());
-        Q_EMIT detailsShown(quint64(packet));
-    });
-    IndexPtr index = m_index;
-    AnalysisPtr analysis = m_analysis;
     const std::shared_ptr<const CompareResult> comparison = m_otherIndex ? m_comparison : nullptr;
-    watcher->setFuture(QtConcurrent::run([index, analysis, packet, cancel, comparison, side = m_side,
-                                          other = m_otherIndex, otherName = m_otherName]() {
-        PacketDetails d = packetDetails(*index, analysis.get(), quint64(packet), cancel.get());
-        if (comparison) addPairRows(d, comparison->pairing, side, *index, *other, otherName);
-        return d;
-    }));
+    m_detailsJobs.start(
+        [index = m_index, analysis = m_analysis, packet, comparison, side = m_side, other = m_otherIndex,
+         otherName = m_otherName](Job &job) {
+            PacketDetails d = packetDetails(*index, analysis.get(), quint64(packet), job.cancelFlag());
+            if (comparison) addPairRows(d, comparison->pairing, side, *index, *other, otherName);
+            return d;
+        },
+        [this, packet](const PacketDetails &d) {
+            m_detailsPacket = packet;
+            m_details->setHtml(d.toHtml());
+            Q_EMIT detailsShown(quint64(packet));
+        });
 }
 
 void PacketsPage::updateStatus()
@@ -519,7 +496,7 @@ void PacketsPage::updateStatus()
     const QLocale locale;
     const quint64 total = m_index->packetCount();
     QString text;
-    if (m_orderPending || m_filterPause.isActive()) {
+    if (m_orderJobs.isRunning() || m_filterPause.isActive()) {
         const bool filtering = m_filterPause.isActive() || m_wanted.filter != m_shown.filter;
         text = filtering ? tr("filtering…") : tr("sorting…");
     } else if (m_filterInvalid) {
@@ -532,7 +509,7 @@ void PacketsPage::updateStatus()
     if (m_model->hasUnexposedRows()) text += tr(" (listing…)");
     if (total > quint64(std::numeric_limits<int>::max()))
         text += tr(" (table shows the first %1)").arg(locale.toString(std::numeric_limits<int>::max()));
-    if (!m_note.isEmpty() && !m_orderPending) {
+    if (!m_note.isEmpty() && !m_orderJobs.isRunning()) {
         text += QStringLiteral(" — ") + m_note;
         m_note.clear();
     }

@@ -1,12 +1,13 @@
 #pragma once
 // The Packets tab: a packet browser over the whole index. Sorting and filtering are computed
 // on a worker as a row permutation (models/packetorder.h) and applied when ready, the previous
-// order staying on screen meanwhile; a generation counter drops superseded results. The table
+// order staying on screen meanwhile; a JobTracker drops superseded results. The table
 // gets its model only when the tab is first shown, so opening a capture pays nothing for it.
 // Below the table, the details of the selected packet (models/packetdetails.h), also built on
 // a worker.
-#include "loader/captureloader.h"
+#include "loader/jobtracker.h"
 #include "models/packetorder.h"
+#include "sharedtypes.h"
 
 #include <QTimer>
 #include <QWidget>
@@ -86,7 +87,7 @@ private:
     void attachModel();
     void setColumnWidths();
     void requestOrder();
-    void applyOrder(quint64 generation, PacketOrder order);
+    void applyOrder(PacketOrder order);
     void selectRowOf(quint64 packet);
     void exposeStep();
     void showDetails(qint64 packet);
@@ -120,15 +121,12 @@ private:
 
     PacketOrderRequest m_wanted; // what the user asked for last
     PacketOrderRequest m_shown;  // what the table shows
-    quint64 m_orderGeneration = 0;
-    bool m_orderPending = false;
-    std::shared_ptr<std::atomic_bool> m_orderCancel;
-    QString m_note; // one-off remark for the status line ("filter cleared to show packet …")
+    JobTracker m_orderJobs;      // sorting/filtering the rows
+    QString m_note;              // one-off remark for the status line ("filter cleared to show packet …")
 
     qint64 m_selectedPacket = -1; // kept across order changes
     qint64 m_detailsPacket = -1;
-    quint64 m_detailsGeneration = 0;
-    std::shared_ptr<std::atomic_bool> m_detailsCancel;
+    JobTracker m_detailsJobs;
 };
 
 } // namespace ikev2wb::ui
