@@ -11,6 +11,7 @@
 #include "settings/settingsdialog.h"
 #include "settings/timedisplay.h"
 #include "settings/workbenchsettings.h"
+#include "widgets/noticebar.h"
 #include "widgets/tabtitles.h"
 #include "widgets/userguide.h"
 
@@ -34,6 +35,7 @@
 #include <QThread>
 #include <QTimer>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 #include <QtConcurrent/QtConcurrentRun>
 
@@ -103,7 +105,15 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     m_start = new StartPage(findSampleDirectory(), m_stack);
     m_stack->addWidget(m_start);
     m_stack->addWidget(m_tabs);
-    setCentralWidget(m_stack);
+    // Failures are rows of a notice bar above the pages: nothing modal, nothing stacks.
+    auto *central = new QWidget(this);
+    auto *centralLayout = new QVBoxLayout(central);
+    centralLayout->setContentsMargins(0, 0, 0, 0);
+    centralLayout->setSpacing(0);
+    m_notices = new NoticeBar(central);
+    centralLayout->addWidget(m_notices);
+    centralLayout->addWidget(m_stack, 1);
+    setCentralWidget(central);
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int i) {
         m_stack->setCurrentWidget(i < 0 ? static_cast<QWidget *>(m_start) : m_tabs);
         // The status bar speaks for the tab in front.
@@ -399,12 +409,8 @@ void MainWindow::onFailed(const QString &path, const QString &message)
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
     m_status->setText(message);
-    // Non-modal: no nested event loop, and a queue of files keeps loading behind it.
-    auto *box =
-        new QMessageBox(QMessageBox::Warning, tr("Cannot open capture"), message, QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("loadErrorBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
+    // Inline, not a dialog: a queue of files keeps loading behind it, and failures do not stack.
+    m_notices->addNotice(tr("Cannot open capture"), message);
     openNext();
 }
 
@@ -756,11 +762,7 @@ void MainWindow::onPairFailed(const QString &pathA, const QString &pathB, const 
         m_cancel->setVisible(false);
     }
     m_status->setText(message);
-    auto *box = new QMessageBox(QMessageBox::Warning, tr("Cannot compare the captures"), message,
-                                QMessageBox::Ok, this);
-    box->setObjectName(QStringLiteral("pairErrorBox"));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open(); // non-modal: no nested event loop
+    m_notices->addNotice(tr("Cannot compare the captures"), message);
     if (!m_pairLoader->isBusy()) compareNextPair();
 }
 
@@ -808,7 +810,7 @@ void MainWindow::exportReportTo(const QString &path)
         if (error.isEmpty())
             m_status->setText(tr("Report written to %1").arg(path));
         else
-            QMessageBox::warning(this, tr("Export Report"), error);
+            m_notices->addNotice(tr("Export Report"), error);
     });
     watcher->setFuture(
         QtConcurrent::run([index, analysis, diagnosis, peerIndex, peerAnalysis, comparison, path]() {

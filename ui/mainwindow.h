@@ -24,6 +24,7 @@ class LivePage;
 struct LiveCaptureOptions;
 
 class StartPage;
+class NoticeBar;
 
 class MainWindow final : public QMainWindow
 {
@@ -40,8 +41,10 @@ public:
     /// them side by side in a tab "A ⇄ B". Pairs are compared one after another.
     void openPair(const QString &pathA, const QString &pathB);
     /// File → Export Report without its file dialog: writes the current capture's report to
-    /// `path` on a worker; the status bar (or a message box) says how it ended.
+    /// `path` on a worker; the status bar (or the notice bar) says how it ended.
     void exportReportTo(const QString &path);
+    /// The failures reported so far (open, compare, export), oldest first, as the notice bar shows them.
+    [[nodiscard]] NoticeBar *notices() const { return m_notices; }
     /// Shows the start page (open, compare, lab samples, recent); opening a capture leaves it.
     void showStartPage();
     [[nodiscard]] StartPage *startPage() const { return m_start; }
@@ -94,6 +97,7 @@ private:
     QMenu *m_recentMenu = nullptr;
     QStackedWidget *m_stack = nullptr; // the start page, or the tabs of the open captures
     StartPage *m_start = nullptr;
+    NoticeBar *m_notices = nullptr; // failures, inline above the pages
     QStringList m_queue;
     QList<QStringList> m_pairQueue; // {A, B} each
     /// "Add Peer Capture…": the comparison of (A, B) goes into this existing tab.

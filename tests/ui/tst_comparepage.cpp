@@ -14,6 +14,7 @@
 #include "pages/comparepage.h"
 #include "pages/overviewpage.h"
 #include "pairtab.h"
+#include "widgets/noticebar.h"
 
 #include <QAbstractItemModelTester>
 #include <QFile>
@@ -314,15 +315,13 @@ private Q_SLOTS:
         w.show();
         w.openPair(lab("left-outer.pcap"), bogus); // returns at once: the work is on a worker
         auto *tabs = w.findChild<QTabWidget *>();
-        QMessageBox *box = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            (box = w.findChild<QMessageBox *>(QStringLiteral("pairErrorBox"))) != nullptr, 30000);
-        QVERIFY2(box->text().contains(bogus), qPrintable(box->text()));
-        QVERIFY2(box->text().contains(QLatin1String("not a pcap")), qPrintable(box->text())); // and why
-        QVERIFY(!box->text().contains(QLatin1String("left-outer.pcap")));                     // not A
-        QVERIFY(box->isVisible());
+        QTRY_COMPARE_WITH_TIMEOUT(w.notices()->notices().size(), 1, 30000);
+        const QString text = w.notices()->notices().constFirst();
+        QVERIFY2(text.contains(bogus), qPrintable(text));
+        QVERIFY2(text.contains(QLatin1String("not a pcap")), qPrintable(text)); // and why
+        QVERIFY(!text.contains(QLatin1String("left-outer.pcap")));              // not A
+        QVERIFY(w.notices()->isVisible());
         QCOMPARE(tabs->count(), 0);
-        box->close();
     }
 
     void pairLoaderCancel()
@@ -422,7 +421,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(statusSays(QStringLiteral("a.pcap ⇄ b.pcap cancelled")), 10000);
         QTRY_VERIFY(!cancel->isVisible());
         QCOMPARE(w.findChild<QTabWidget *>()->count(), 0);
-        QVERIFY(!w.findChild<QMessageBox *>(QStringLiteral("pairErrorBox"))); // a cancel is no error
+        QVERIFY(w.notices()->notices().isEmpty()); // a cancel is no error
         // The window still compares the next pair.
         w.openPair(lab("left-outer.pcap"), lab("right-outer.pcap"));
         QTRY_VERIFY_WITH_TIMEOUT(shownComparePage(w.findChild<QTabWidget *>()), 60000);

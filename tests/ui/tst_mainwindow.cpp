@@ -1,10 +1,13 @@
 // Smoke test of the main window (offscreen): loads the bundled samples in the background,
-// shows one page per capture, and reports a bad file without blocking.
+// shows one page per capture, and reports bad files inline (a notice bar) without blocking.
 #include "mainwindow.h"
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
+#include "widgets/noticebar.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QDialog>
 #include <QDir>
 #include <QDropEvent>
 #include <QLabel>
@@ -17,6 +20,9 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
+#include <QTimer>
+#include <QToolButton>
 #include <QUrl>
 
 using namespace ikev2wb::ui;
@@ -155,19 +161,72 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const QString bogus = dir.filePath(QStringLiteral("notes.pcap"));
-        QFile f(bogus);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("this is not a capture\n");
-        f.close();
+        writeNotACapture(bogus);
         MainWindow w;
         w.show();
         w.openFiles({bogus});
-        QMessageBox *box = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT(
-            (box = w.findChild<QMessageBox *>(QStringLiteral("loadErrorBox"))) != nullptr, 10000);
-        QVERIFY(box->text().contains(bogus));
-        QVERIFY(box->text().contains(QStringLiteral("not a pcap or pcapng capture")));
-        box->close();
+        QTRY_COMPARE_WITH_TIMEOUT(w.notices()->notices().size(), 1, 10000);
+        const QString text = w.notices()->notices().constFirst();
+        QVERIFY2(text.contains(bogus), qPrintable(text));
+        QVERIFY(text.contains(QStringLiteral("not a pcap or pcapng capture")));
+        QVERIFY(w.notices()->isVisible());
+        QVERIFY(!QApplication::activeModalWidget());
+        QVERIFY(!w.findChild<QMessageBox *>());
+    }
+    void twoFailuresTwoNoticesNoModal()
+    {
+        // Two broken files: two failures, two rows of the notice bar, no dialog (modal or not) and
+        // no nested event loop while they are reported.
+        QTemporaryDir dir;
+        const QString first = dir.filePath(QStringLiteral("first-broken.pcap"));
+        const QString second = dir.filePath(QStringLiteral("second-broken.pcapng"));
+        writeNotACapture(first);
+        writeNotACapture(second);
+        MainWindow w;
+        w.show();
+        // A nested event loop would raise the loop level while the failures are reported.
+        const int level = QThread::currentThread()->loopLevel();
+        int deepest = level;
+        QTimer probe;
+        QObject::connect(&probe, &QTimer::timeout, &probe, [&deepest]() {
+            deepest = std::max(deepest, QThread::currentThread()->loopLevel());
+        });
+        probe.start(1);
+        w.openFiles({first, second});
+        QTRY_COMPARE_WITH_TIMEOUT(w.notices()->notices().size(), 2, 10000);
+        const QStringList texts = w.notices()->notices();
+        QVERIFY2(texts.at(0).contains(first), qPrintable(texts.at(0)));
+        QVERIFY2(texts.at(1).contains(second), qPrintable(texts.at(1)));
+        const QList<QWidget *> rows = w.notices()->findChildren<QWidget *>(QStringLiteral("notice"));
+        QCOMPARE(rows.size(), 2);
+        for (const QWidget *row : rows)
+            QVERIFY(row->isVisible());
+        QVERIFY(!QApplication::activeModalWidget());
+        QVERIFY(!w.findChild<QMessageBox *>());
+        QVERIFY(!w.findChild<QDialog *>());
+        // The window is still usable: a good capture opens after the two failures.
+        const QDir samples(QStringLiteral(IKEV2WB_SAMPLES));
+        const QString good =
+            samples.filePath(samples.entryList({QStringLiteral("*.pcap")}, QDir::Files).first());
+        w.openFiles({good});
+        auto *tabs = w.findChild<QTabWidget *>();
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), 1, 30000);
+        probe.stop();
+        QCOMPARE(deepest, level);
+        // Dismissing one keeps the other.
+        auto *close = rows.at(0)->findChild<QToolButton *>(QStringLiteral("noticeClose"));
+        QVERIFY(close);
+        close->click();
+        QTRY_COMPARE(w.notices()->notices().size(), 1);
+        QVERIFY(w.notices()->notices().constFirst().contains(second));
+    }
+
+private:
+    static void writeNotACapture(const QString &path)
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("this is not a capture\n");
     }
 };
 
