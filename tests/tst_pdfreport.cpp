@@ -4,7 +4,7 @@
 // real path MTU, and the plots must be in the pages. Also `ikev2wb diagnose --pdf`.
 #include "diagnose/checklist.h"
 #include "plantedlink.h"
-#include "report/pdfreport.h"
+#include "report/pdf/pdfreport.h"
 #include "session/investigation.h"
 
 #include <QFile>

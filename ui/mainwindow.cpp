@@ -7,7 +7,7 @@
 #include "pages/livepage.h"
 #include "pages/overviewpage.h"
 #include "pages/startpage.h"
-#include "report/pdfreport.h"
+#include "report/pdf/pdfreport.h"
 #include "settings/settingsdialog.h"
 #include "settings/timedisplay.h"
 #include "settings/workbenchsettings.h"

@@ -80,7 +80,7 @@ private:
     void showAbout();
     void showPreferences();
     /// File → Export Report (PDF): the checklist, fixes and plots of the current capture,
-    /// written on a worker (ui/report).
+    /// written on a worker (core/report/pdf).
     void exportReport();
     /// The current tab's capture page when its report can be written; else null, and the
     /// status bar says why.

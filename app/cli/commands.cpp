@@ -1,6 +1,6 @@
 #include "commands.h"
 
-#include "report/pdfreport.h"
+#include "report/pdf/pdfreport.h"
 
 #include "analyze/analysis.h"
 #include "compare/endpointcompare.h"

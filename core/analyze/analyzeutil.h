@@ -2,6 +2,7 @@
 // Small helpers shared by the analyzers in this folder (not part of their public API).
 #include "../index/captureindex.h"
 #include "../index/espsa.h"
+#include "../util/textformat.h"
 
 #include <QString>
 
@@ -29,11 +30,6 @@ inline std::int64_t nanos(double s)
 inline bool cancelled(const std::atomic_bool *cancel)
 {
     return cancel && cancel->load(std::memory_order_relaxed);
-}
-
-inline QString addrText(const IpAddress &a)
-{
-    return QString::fromStdString(a.toString());
 }
 
 inline QString latin1(std::string_view s)

@@ -306,11 +306,6 @@ private:
     std::vector<std::uint64_t> m_sumOutside, m_sumReplayed, m_sumInvalid, m_sumEsn, m_firstSeenDrops;
 };
 
-QString addr(const IpAddress &a)
-{
-    return QString::fromStdString(a.toString());
-}
-
 QString nsText(std::int64_t ns)
 {
     return QString::fromStdString(JsonWriter::formatTime(ns));
@@ -370,7 +365,7 @@ void writeEspSequenceJson(JsonWriter &w, const CaptureIndex &index, const EspSeq
         const Flow &fl = index.flows[sa.flowId];
         w.beginObject();
         w.key("spi").spi(s.spi);
-        w.field("src", addr(fl.src)).field("dst", addr(fl.dst));
+        w.field("src", addressText(fl.src)).field("dst", addressText(fl.dst));
         w.field("encap", encapName(sa.encap));
         if (sa.encap == Encapsulation::Udp)
             w.field("src_port", unsigned(fl.srcPort)).field("dst_port", unsigned(fl.dstPort));
@@ -478,8 +473,7 @@ QString espSequenceText(const CaptureIndex &index, const EspSequenceAnalysis &a)
         const bool udp = sa.encap == Encapsulation::Udp;
         out << QString();
         out << QStringLiteral("SPI %1  %2 → %3  %4")
-                   .arg(QString::fromStdString(JsonWriter::formatSpi(s.spi)),
-                        endpointText(fl.src, udp ? fl.srcPort : 0),
+                   .arg(spiText(s.spi), endpointText(fl.src, udp ? fl.srcPort : 0),
                         endpointText(fl.dst, udp ? fl.dstPort : 0),
                         udp ? QStringLiteral("ESP-in-UDP") : QStringLiteral("ESP"));
         const double secs = double(s.lastNs - s.firstNs) / 1e9;

@@ -807,7 +807,7 @@ void writeIkeExchangesJson(JsonWriter &w, const CaptureIndex &index, const IkeEx
         w.key("initiator_spi").spi64(sa.initiatorSpi);
         w.key("responder_spi").spi64(sa.responderSpi);
         w.field("version", sa.version);
-        w.field("initiator", addrText(sa.initiator)).field("responder", addrText(sa.responder));
+        w.field("initiator", addressText(sa.initiator)).field("responder", addressText(sa.responder));
         w.key("exchanges").beginArray();
         for (const IkeExchange &e : sa.exchanges) {
             w.beginObject();
@@ -941,8 +941,8 @@ QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a
     for (const IkeSaExchanges &sa : a.ikeSas) {
         out << QStringLiteral("  IKEv%1 %2/%3  %4 → %5")
                    .arg(sa.version)
-                   .arg(spi64Text(sa.initiatorSpi), spi64Text(sa.responderSpi), addrText(sa.initiator),
-                        addrText(sa.responder));
+                   .arg(spi64Text(sa.initiatorSpi), spi64Text(sa.responderSpi), addressText(sa.initiator),
+                        addressText(sa.responder));
         if (sa.floatToNatTNs >= 0)
             out << QStringLiteral("    floated to NAT-T (port 4500) at +%1 s").arg(rel(sa.floatToNatTNs));
         for (const IkeExchange &e : sa.exchanges) {
@@ -998,9 +998,9 @@ QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a
     for (const IkeRekeyEvent &ev : a.rekeys) {
         QStringList nw, old;
         for (std::size_t x : ev.newSas)
-            nw << QString::fromStdString(JsonWriter::formatSpi(index.espSas[x].spi));
+            nw << spiText(index.espSas[x].spi);
         for (std::size_t x : ev.oldSas)
-            old << QString::fromStdString(JsonWriter::formatSpi(index.espSas[x].spi));
+            old << spiText(index.espSas[x].spi);
         out << QStringLiteral(
                    "  rekey at +%1 s: %2%3, new SPIs [%4], old SPIs [%5], %6 ESP numbers missing nearby, "
                    "%7 old-SPI packets after the delete")

@@ -451,7 +451,9 @@ void writeMtuJson(JsonWriter &w, const CaptureIndex &index, const MtuAnalysis &a
         const Flow &f = flows[sa.flowId];
         w.beginObject();
         w.key("spi").spi(sa.spi);
-        w.field("src", addrText(f.src)).field("dst", addrText(f.dst)).field("encap", encapName(sa.encap));
+        w.field("src", addressText(f.src))
+            .field("dst", addressText(f.dst))
+            .field("encap", encapName(sa.encap));
         w.field("packets", m.packets).field("bin_bytes", kMtuBinBytes);
         w.key("histogram").beginArray();
         for (auto c : m.histogram)
@@ -506,7 +508,9 @@ void writeMtuJson(JsonWriter &w, const CaptureIndex &index, const MtuAnalysis &a
         const FragmentedDatagram &fd = index.fragmentedDatagrams[d];
         w.beginObject();
         w.key("time").time(fd.firstNs);
-        w.field("src", addrText(fd.src)).field("dst", addrText(fd.dst)).field("id", std::uint64_t(fd.id));
+        w.field("src", addressText(fd.src))
+            .field("dst", addressText(fd.dst))
+            .field("id", std::uint64_t(fd.id));
         w.field("fragments", unsigned(fd.fragments)).field("outcome", outcomeName(fd.outcome));
         w.endObject();
     }
@@ -517,7 +521,7 @@ void writeMtuJson(JsonWriter &w, const CaptureIndex &index, const MtuAnalysis &a
         const IcmpError &e = index.icmpErrors[x.icmpError];
         w.beginObject();
         w.key("time").time(e.tsNs);
-        w.field("reporter", addrText(e.reporter)).field("to", addrText(e.to));
+        w.field("reporter", addressText(e.reporter)).field("to", addressText(e.to));
         w.field("type", unsigned(e.type)).field("code", unsigned(e.code)).field("mtu", std::uint64_t(e.mtu));
         w.field("quoted_length", std::uint64_t(e.quoted.totalLen)).field("quoted_df", e.quoted.df);
         w.field("tunnel", x.tunnel);
@@ -554,8 +558,7 @@ QString mtuText(const CaptureIndex &index, const MtuAnalysis &a)
         const EspSa &sa = index.espSas[m.espSa];
         const Flow &f = index.flows[sa.flowId];
         out << QStringLiteral("  SPI %1 %2 -> %3: %4 packets, size p50 %5 p90 %6 p99 %7 max %8, DF %9%")
-                   .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), addrText(f.src),
-                        addrText(f.dst))
+                   .arg(spiText(sa.spi), addressText(f.src), addressText(f.dst))
                    .arg(m.packets)
                    .arg(m.p50)
                    .arg(m.p90)
@@ -573,7 +576,7 @@ QString mtuText(const CaptureIndex &index, const MtuAnalysis &a)
         out << QStringLiteral("  ICMP type %1 code %2 from %3, MTU %4%5")
                    .arg(e.type)
                    .arg(e.code)
-                   .arg(addrText(e.reporter))
+                   .arg(addressText(e.reporter))
                    .arg(e.mtu)
                    .arg(x.tunnel ? QStringLiteral(" (quotes tunnel traffic)") : QString());
     }

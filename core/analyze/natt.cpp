@@ -297,7 +297,7 @@ void writeNattJson(JsonWriter &w, const CaptureIndex &index, const NattAnalysis 
     w.key("peer_pairs").beginArray();
     for (const NatPeerPair &p : a.pairs) {
         w.beginObject();
-        w.field("a", addrText(p.a)).field("b", addrText(p.b));
+        w.field("a", addressText(p.a)).field("b", addressText(p.b));
         w.field("encapsulation", p.encapsulation());
         w.field("esp_packets", p.espPackets).field("esp_in_udp_packets", p.espInUdpPackets);
         w.field("ike_500", p.ike500).field("ike_natt", p.ikeNatT).field("keepalives", p.keepalives);
@@ -325,7 +325,7 @@ void writeNattJson(JsonWriter &w, const CaptureIndex &index, const NattAnalysis 
         w.beginObject();
         w.key("time").time(f.tsNs);
         w.key("ike_initiator_spi").spi64(f.ikeInitiatorSpi);
-        w.field("initiator", addrText(f.initiator));
+        w.field("initiator", addressText(f.initiator));
         w.field("from_port", unsigned(f.fromPort)).field("to_src_port", unsigned(f.toSrcPort));
         w.field("to_dst_port", unsigned(f.toDstPort));
         w.endObject();
@@ -335,7 +335,7 @@ void writeNattJson(JsonWriter &w, const CaptureIndex &index, const NattAnalysis 
     for (const NatKeepaliveFlow &k : a.keepalives) {
         const Flow &f = flows[k.flowId];
         w.beginObject();
-        w.field("src", addrText(f.src)).field("dst", addrText(f.dst));
+        w.field("src", addressText(f.src)).field("dst", addressText(f.dst));
         w.field("src_port", unsigned(f.srcPort)).field("dst_port", unsigned(f.dstPort));
         w.field("count", k.count);
         w.key("median_interval_s").value(k.medianIntervalS, 3);
@@ -353,9 +353,9 @@ void writeNattJson(JsonWriter &w, const CaptureIndex &index, const NattAnalysis 
         const Flow &nf = flows[nw.flowId];
         w.beginObject();
         w.key("spi").spi(r.spi);
-        w.field("src", addrText(nf.src)).field("dst", addrText(nf.dst));
+        w.field("src", addressText(nf.src)).field("dst", addressText(nf.dst));
         if (of.src != nf.src || of.dst != nf.dst)
-            w.field("old_src", addrText(of.src)).field("old_dst", addrText(of.dst));
+            w.field("old_src", addressText(of.src)).field("old_dst", addressText(of.dst));
         w.field("old_src_port", unsigned(of.srcPort)).field("old_dst_port", unsigned(of.dstPort));
         w.field("new_src_port", unsigned(nf.srcPort)).field("new_dst_port", unsigned(nf.dstPort));
         w.key("old_last_time").time(o.lastNs);
@@ -369,7 +369,7 @@ void writeNattJson(JsonWriter &w, const CaptureIndex &index, const NattAnalysis 
         const Flow &f = flows[sa.flowId];
         w.beginObject();
         w.key("spi").spi(sa.spi);
-        w.field("src", addrText(f.src)).field("dst", addrText(f.dst));
+        w.field("src", addressText(f.src)).field("dst", addressText(f.dst));
         w.field("encap", encapName(sa.encap)).field("packets", sa.packets);
         w.endObject();
     }
@@ -387,7 +387,7 @@ QString nattText(const CaptureIndex &index, const NattAnalysis &a)
     for (const NatPeerPair &p : a.pairs) {
         out << QStringLiteral(
                    "  %1 <-> %2: %3 (ESP %4, ESP-in-UDP %5, IKE/500 %6, IKE/NAT-T %7, keepalives %8)")
-                   .arg(addrText(p.a), addrText(p.b), QString::fromLatin1(p.encapsulation()))
+                   .arg(addressText(p.a), addressText(p.b), QString::fromLatin1(p.encapsulation()))
                    .arg(p.espPackets)
                    .arg(p.espInUdpPackets)
                    .arg(p.ike500)
@@ -409,11 +409,11 @@ QString nattText(const CaptureIndex &index, const NattAnalysis &a)
         out << QStringLiteral("  IKE floated 500 -> %1/%2 at +%3 s (initiator %4)")
                    .arg(f.toSrcPort)
                    .arg(f.toDstPort)
-                   .arg(rel(f.tsNs), addrText(f.initiator));
+                   .arg(rel(f.tsNs), addressText(f.initiator));
     for (const NatKeepaliveFlow &k : a.keepalives) {
         const Flow &f = flows[k.flowId];
         out << QStringLiteral("  keepalives %1 -> %2: %3, median interval %4 s, max %5 s%6")
-                   .arg(addrText(f.src), addrText(f.dst))
+                   .arg(addressText(f.src), addressText(f.dst))
                    .arg(k.count)
                    .arg(k.medianIntervalS, 0, 'f', 1)
                    .arg(k.maxIntervalS, 0, 'f', 1)
@@ -424,7 +424,7 @@ QString nattText(const CaptureIndex &index, const NattAnalysis &a)
         const Flow &of = flows[index.espSas[r.oldSa].flowId];
         const Flow &nf = flows[index.espSas[r.newSa].flowId];
         out << QStringLiteral("  NAT rebinding of SPI %1: ports %2/%3 -> %4/%5 at +%6 s")
-                   .arg(QString::fromStdString(JsonWriter::formatSpi(r.spi)))
+                   .arg(spiText(r.spi))
                    .arg(of.srcPort)
                    .arg(of.dstPort)
                    .arg(nf.srcPort)
@@ -434,8 +434,7 @@ QString nattText(const CaptureIndex &index, const NattAnalysis &a)
     for (std::size_t s : a.oneWaySas) {
         const Flow &f = flows[index.espSas[s].flowId];
         out << QStringLiteral("  one-way ESP SA %1 %2 -> %3 (no SA in the reverse direction)")
-                   .arg(QString::fromStdString(JsonWriter::formatSpi(index.espSas[s].spi)), addrText(f.src),
-                        addrText(f.dst));
+                   .arg(spiText(index.espSas[s].spi), addressText(f.src), addressText(f.dst));
     }
     return out.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }

@@ -374,7 +374,7 @@ QString compareText(const CompareResult &r)
                 break;
             }
             t += QStringLiteral("    lost %1 seq %2 at %3, %4 B\n")
-                     .arg(QString::fromStdString(JsonWriter::formatSpi(p.spi)))
+                     .arg(spiText(p.spi))
                      .arg(p.seq)
                      .arg(QString::fromStdString(JsonWriter::formatTime(p.tsNs)))
                      .arg(p.size);

@@ -1,7 +1,7 @@
 #include "endpointcompare.h"
 
 #include "../index/indexbuilder.h"
-#include "../report/jsonwriter.h"
+#include "../util/textformat.h"
 #include "comparedetail.h"
 
 #include <QFileInfo>
@@ -468,7 +468,7 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
     d.received += c.received;
     d.duplicated += c.duplicated;
     d.reordered += c.reordered;
-    d.spis << QString::fromStdString(JsonWriter::formatSpi(c.spi));
+    d.spis << spiText(c.spi);
     d.sas.push_back(std::move(c));
 }
 
@@ -599,7 +599,7 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
                 p.basis = QStringLiteral("assumed");
                 r.notes << QStringLiteral("SA %1: direction could not be decided (same TTL, same sequence "
                                           "numbers in both captures); assumed sent by capture A")
-                               .arg(QString::fromStdString(JsonWriter::formatSpi(p.side[0]->sa->spi)));
+                               .arg(spiText(p.side[0]->sa->spi));
             }
         }
     }

@@ -3,6 +3,7 @@
 #include "fixes.h"
 #include "report/jsonwriter.h"
 #include "shellquote.h"
+#include "util/textformat.h"
 
 #include <QDateTime>
 #include <QRandomGenerator>
@@ -69,10 +70,8 @@ QString refText(const EvidenceRef &r)
 {
     QStringList parts;
     if (r.packet >= 0) parts << QStringLiteral("packet %1").arg(r.packet);
-    if (r.timeNs >= 0)
-        parts << QDateTime::fromMSecsSinceEpoch(r.timeNs / 1000000, Qt::UTC)
-                     .toString(QStringLiteral("HH:mm:ss.zzz"));
-    if (r.hasSpi) parts << QStringLiteral("SPI 0x%1").arg(r.spi, 8, 16, QLatin1Char('0'));
+    if (r.timeNs >= 0) parts << utcText(r.timeNs, UtcFormat::TimeOfDay);
+    if (r.hasSpi) parts << QStringLiteral("SPI ") + spiText(r.spi);
     if (!r.counter.isEmpty()) parts << r.counter;
     if (!r.logLine.isEmpty()) parts << QStringLiteral("line %1: %2").arg(r.line).arg(r.logLine.trimmed());
     if (parts.isEmpty()) return {};

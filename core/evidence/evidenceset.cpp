@@ -1,5 +1,7 @@
 #include "evidenceset.h"
 
+#include "../util/textformat.h"
+
 #include "parsers.h"
 
 #include <QDir>
@@ -139,11 +141,6 @@ int phaseOrder(SnapshotPhase p)
     return 1;
 }
 
-QString spiKey(std::uint32_t spi)
-{
-    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
-}
-
 } // namespace
 
 QString snapshotPhaseName(SnapshotPhase phase)
@@ -208,7 +205,7 @@ CounterMap evidenceCounters(const EvidenceFile &file)
                 out[link.name + QLatin1Char('.') + k] = v;
     } else if (const auto *st = std::get_if<XfrmStateList>(&file.data)) {
         for (const XfrmSa &sa : st->sas) {
-            const QString prefix = spiKey(sa.spi) + QLatin1Char('@') + sa.dst + QLatin1Char('/');
+            const QString prefix = spiText(sa.spi) + QLatin1Char('@') + sa.dst + QLatin1Char('/');
             if (sa.hasLifetimeCurrent) {
                 out[prefix + QStringLiteral("bytes")] = sa.currentBytes;
                 out[prefix + QStringLiteral("packets")] = sa.currentPackets;
@@ -235,10 +232,10 @@ CounterMap evidenceCounters(const EvidenceFile &file)
     } else if (const auto *sas = std::get_if<SwanctlSaList>(&file.data)) {
         for (const SwanctlIkeSa &ike : sas->ikeSas)
             for (const SwanctlChildSa &c : ike.children) {
-                out[QStringLiteral("in ") + spiKey(c.spiIn) + QStringLiteral("/bytes")] = c.bytesIn;
-                out[QStringLiteral("in ") + spiKey(c.spiIn) + QStringLiteral("/packets")] = c.packetsIn;
-                out[QStringLiteral("out ") + spiKey(c.spiOut) + QStringLiteral("/bytes")] = c.bytesOut;
-                out[QStringLiteral("out ") + spiKey(c.spiOut) + QStringLiteral("/packets")] = c.packetsOut;
+                out[QStringLiteral("in ") + spiText(c.spiIn) + QStringLiteral("/bytes")] = c.bytesIn;
+                out[QStringLiteral("in ") + spiText(c.spiIn) + QStringLiteral("/packets")] = c.packetsIn;
+                out[QStringLiteral("out ") + spiText(c.spiOut) + QStringLiteral("/bytes")] = c.bytesOut;
+                out[QStringLiteral("out ") + spiText(c.spiOut) + QStringLiteral("/packets")] = c.packetsOut;
             }
     }
     return out;

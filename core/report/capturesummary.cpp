@@ -6,9 +6,7 @@
 #include "../index/indexbuilder.h"
 #include "jsonwriter.h"
 
-#include <QDateTime>
 #include <QStringList>
-#include <QTimeZone>
 
 #include <algorithm>
 #include <unordered_map>
@@ -37,17 +35,6 @@ QString exchangeText(std::uint8_t e)
     const auto n = ike::exchangeName(e);
     return n.empty() ? QStringLiteral("exchange-%1").arg(e)
                      : QString::fromLatin1(n.data(), qsizetype(n.size()));
-}
-
-QString addr(const IpAddress &a)
-{
-    return QString::fromStdString(a.toString());
-}
-
-QString timeText(std::int64_t ns)
-{
-    const QDateTime dt = QDateTime::fromMSecsSinceEpoch(ns / 1000000, QTimeZone::utc());
-    return dt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")) + QStringLiteral(" UTC");
 }
 
 const char *protoName(std::uint8_t p)
@@ -126,21 +113,11 @@ void writeIkeSummaryPayloads(JsonWriter &w, const IkePayloadSummary &p)
 
 } // namespace
 
-QString addressText(const IpAddress &a)
-{
-    return QString::fromStdString(a.toString());
-}
-
-QString spiText(std::uint32_t spi)
-{
-    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
-}
-
 QString endpointText(const IpAddress &a, std::uint16_t port)
 {
-    if (port == 0) return addr(a);
-    if (a.v6) return QStringLiteral("[%1]:%2").arg(addr(a)).arg(port);
-    return QStringLiteral("%1:%2").arg(addr(a)).arg(port);
+    if (port == 0) return addressText(a);
+    if (a.v6) return QStringLiteral("[%1]:%2").arg(addressText(a)).arg(port);
+    return QStringLiteral("%1:%2").arg(addressText(a)).arg(port);
 }
 
 CaptureSummary summarize(const CaptureIndex &index)
@@ -258,7 +235,7 @@ std::string summaryJson(const CaptureIndex &index, const CaptureSummary &s, bool
     w.key("endpoints").beginArray();
     for (const auto &e : s.endpoints) {
         w.beginObject();
-        w.field("address", addr(e.address)).field("sent", e.sent).field("received", e.received);
+        w.field("address", addressText(e.address)).field("sent", e.sent).field("received", e.received);
         w.field("ike", e.ike).field("esp", e.esp);
         w.endObject();
     }
@@ -269,7 +246,7 @@ std::string summaryJson(const CaptureIndex &index, const CaptureSummary &s, bool
         const Flow &fl = index.flows[sa.flowId];
         w.beginObject();
         w.key("spi").spi(sa.spi);
-        w.field("src", addr(fl.src)).field("dst", addr(fl.dst));
+        w.field("src", addressText(fl.src)).field("dst", addressText(fl.dst));
         if (sa.encap == Encapsulation::Udp)
             w.field("src_port", unsigned(fl.srcPort)).field("dst_port", unsigned(fl.dstPort));
         w.field("encap", encapName(sa.encap));
@@ -289,7 +266,7 @@ std::string summaryJson(const CaptureIndex &index, const CaptureSummary &s, bool
         w.key("initiator_spi").spi64(sa.initiatorSpi);
         w.key("responder_spi").spi64(sa.responderSpi);
         w.field("version", sa.version);
-        w.field("initiator", addr(sa.initiator)).field("responder", addr(sa.responder));
+        w.field("initiator", addressText(sa.initiator)).field("responder", addressText(sa.responder));
         w.field("messages", sa.messages);
         w.key("first_time").time(sa.firstNs);
         w.key("last_time").time(sa.lastNs);
@@ -321,11 +298,11 @@ std::string summaryJson(const CaptureIndex &index, const CaptureSummary &s, bool
         w.beginObject();
         w.field("packet", e.packet + 1);
         w.key("time").time(e.tsNs);
-        w.field("from", addr(e.reporter)).field("to", addr(e.to));
+        w.field("from", addressText(e.reporter)).field("to", addressText(e.to));
         w.field("type", unsigned(e.type)).field("code", unsigned(e.code)).field("mtu", std::uint64_t(e.mtu));
         if (e.quoted.present) {
             w.key("quoted").beginObject();
-            w.field("src", addr(e.quoted.src)).field("dst", addr(e.quoted.dst));
+            w.field("src", addressText(e.quoted.src)).field("dst", addressText(e.quoted.dst));
             w.field("proto", unsigned(e.quoted.proto)).field("length", std::uint64_t(e.quoted.totalLen));
             if (e.quoted.srcPort || e.quoted.dstPort)
                 w.field("src_port", unsigned(e.quoted.srcPort)).field("dst_port", unsigned(e.quoted.dstPort));
@@ -370,7 +347,7 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
                .arg(index.partial ? QStringLiteral(" (partial)") : QString());
     if (index.packetCount() > 0)
         out << QStringLiteral("Time      %1 → %2 (%3 s)")
-                   .arg(timeText(index.firstNs), timeText(index.lastNs))
+                   .arg(utcText(index.firstNs), utcText(index.lastNs))
                    .arg(double(index.lastNs - index.firstNs) / 1e9, 0, 'f', 3);
     if (index.timeBackwards)
         out << QStringLiteral("          %1 timestamp(s) earlier than the packet before (first: packet %2, "
@@ -399,7 +376,7 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
         if (e.ike) roles << QStringLiteral("IKE");
         if (e.esp) roles << QStringLiteral("ESP");
         out << QStringLiteral("  %1 sent %2, received %3 (%4)")
-                   .arg(addr(e.address), -40)
+                   .arg(addressText(e.address), -40)
                    .arg(e.sent)
                    .arg(e.received)
                    .arg(roles.join(QLatin1Char('+')));
@@ -410,7 +387,7 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
     for (const EspSa &sa : index.espSas) {
         const Flow &fl = index.flows[sa.flowId];
         out << QStringLiteral("  SPI %1  %2 → %3  %4  %5 packets  seq %6..%7")
-                   .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)),
+                   .arg(spiText(sa.spi),
                         endpointText(fl.src, sa.encap == Encapsulation::Udp ? fl.srcPort : 0),
                         endpointText(fl.dst, sa.encap == Encapsulation::Udp ? fl.dstPort : 0),
                         sa.encap == Encapsulation::Udp ? QStringLiteral("ESP-in-UDP") : QStringLiteral("ESP"))
@@ -439,7 +416,7 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
                       static_cast<unsigned long long>(sa.responderSpi));
         out << QStringLiteral("  IKEv%1 %2  %3 → %4  %5 messages via %6")
                    .arg(sa.version)
-                   .arg(QString::fromLatin1(spis), addr(sa.initiator), addr(sa.responder))
+                   .arg(QString::fromLatin1(spis), addressText(sa.initiator), addressText(sa.responder))
                    .arg(sa.messages)
                    .arg(transports.join(QStringLiteral(", ")));
         out << QStringLiteral("      %1").arg(ex.join(QStringLiteral(", ")));
@@ -462,16 +439,13 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
                                    : QStringLiteral("unreachable type %1 code %2").arg(e.type).arg(e.code));
             QString quoted;
             if (e.quoted.present)
-                quoted =
-                    QStringLiteral(" for %1 → %2 (%3 bytes%4)")
-                        .arg(addr(e.quoted.src), addr(e.quoted.dst))
-                        .arg(e.quoted.totalLen)
-                        .arg(e.quotesEsp ? QStringLiteral(", SPI ") +
-                                               QString::fromStdString(JsonWriter::formatSpi(e.quoted.spi))
-                                         : QString());
+                quoted = QStringLiteral(" for %1 → %2 (%3 bytes%4)")
+                             .arg(addressText(e.quoted.src), addressText(e.quoted.dst))
+                             .arg(e.quoted.totalLen)
+                             .arg(e.quotesEsp ? QStringLiteral(", SPI ") + spiText(e.quoted.spi) : QString());
             out << QStringLiteral("  #%1 from %2: %3%4")
                        .arg(e.packet + 1)
-                       .arg(addr(e.reporter), what, quoted);
+                       .arg(addressText(e.reporter), what, quoted);
         }
     }
     if (s.fragmentsComplete || s.fragmentsIncomplete)
@@ -505,7 +479,7 @@ void writePacketJson(JsonWriter &w, const CaptureIndex &index, std::size_t i)
     w.field("frame_length", std::uint64_t(r.frameLength));
     if (r.flowId != kNoFlow) {
         const Flow &fl = index.flows[r.flowId];
-        w.field("src", addr(fl.src)).field("dst", addr(fl.dst));
+        w.field("src", addressText(fl.src)).field("dst", addressText(fl.dst));
         const char *pn = protoName(fl.proto);
         if (pn)
             w.field("proto", pn);
@@ -541,7 +515,7 @@ void writePacketJson(JsonWriter &w, const CaptureIndex &index, std::size_t i)
         w.field("type", unsigned(e.type)).field("code", unsigned(e.code)).field("mtu", std::uint64_t(e.mtu));
         if (e.quoted.present) {
             w.key("quoted").beginObject();
-            w.field("src", addr(e.quoted.src)).field("dst", addr(e.quoted.dst));
+            w.field("src", addressText(e.quoted.src)).field("dst", addressText(e.quoted.dst));
             w.field("proto", unsigned(e.quoted.proto)).field("length", std::uint64_t(e.quoted.totalLen));
             if (e.quoted.srcPort || e.quoted.dstPort)
                 w.field("src_port", unsigned(e.quoted.srcPort)).field("dst_port", unsigned(e.quoted.dstPort));
@@ -563,9 +537,7 @@ QString packetText(const CaptureIndex &index, std::size_t i)
     }
     QString what = QString::fromLatin1(packetKindName(r.kind));
     if (r.isEsp()) {
-        what += QStringLiteral(" spi=%1 seq=%2")
-                    .arg(QString::fromStdString(JsonWriter::formatSpi(r.spi())))
-                    .arg(r.seq());
+        what += QStringLiteral(" spi=%1 seq=%2").arg(spiText(r.spi())).arg(r.seq());
     } else if (r.isIke() && r.a < index.ikeMessages.size() && index.ikeMessages[r.a].packet == i) {
         const IkeMessage &m = index.ikeMessages[r.a];
         what += QStringLiteral(" %1 %2 msgid=%3")

@@ -2,6 +2,7 @@
 // The overview of one capture that `ikev2wb summary` prints: packets by kind, endpoints,
 // ESP SAs, IKE SAs and their exchanges, ICMP errors, fragments and warnings.
 #include "../index/captureindex.h"
+#include "../util/textformat.h" // addressText, spiText: callers of this header use them
 
 #include <QString>
 
@@ -72,9 +73,5 @@ QString packetText(const CaptureIndex &index, std::size_t i);
 
 /// "192.0.2.1:4500" (or "[2001:db8::1]:4500"); without port when port is 0.
 QString endpointText(const IpAddress &a, std::uint16_t port);
-/// "192.0.2.1" / "2001:db8::1".
-QString addressText(const IpAddress &a);
-/// An SPI as everywhere in text and JSON: "0x0000c1a2".
-QString spiText(std::uint32_t spi);
 
 } // namespace ikev2wb

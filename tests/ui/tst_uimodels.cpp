@@ -5,6 +5,7 @@
 #include "filter/displayfilter.h"
 #include "index/indexbuilder.h"
 #include "models/packetdetails.h"
+#include "util/textformat.h"
 #include "models/packetorder.h"
 #include "models/packettablemodel.h"
 #include "report/capturesummary.h"
@@ -485,8 +486,10 @@ private Q_SLOTS:
     void utcTime()
     {
         // 1 ns before the epoch, and a leap-free date by hand: 2026-11-27 13:30:00 = 1795786200.
-        QCOMPARE(utcTimeText(-1), QStringLiteral("1969-12-31 23:59:59.999999999 UTC"));
-        QCOMPARE(utcTimeText(1795786200'000000123LL), QStringLiteral("2026-11-27 13:30:00.000000123 UTC"));
+        // The packet details' "Arrival (UTC)" (core/util/textformat).
+        QCOMPARE(utcText(-1, UtcFormat::Nanoseconds), QStringLiteral("1969-12-31 23:59:59.999999999 UTC"));
+        QCOMPARE(utcText(1795786200'000000123LL, UtcFormat::Nanoseconds),
+                 QStringLiteral("2026-11-27 13:30:00.000000123 UTC"));
     }
 };
 

@@ -4,6 +4,7 @@
 #include "theme/theme.h"
 
 #include "report/jsonwriter.h"
+#include "util/textformat.h"
 
 #include <QAreaSeries>
 #include <QCategoryAxis>
@@ -369,7 +370,7 @@ void CompareChart::showLostTip(int lane, const QPointF &point)
         it = std::prev(it);
     const ComparedPacket &p = l.lostPackets[std::size_t(it - l.lost.begin())];
     QToolTip::showText(QCursor::pos(), tr("%1 lost in transit: SPI %2 seq %3, %4 B, sent at %5 s (%6)")
-                                           .arg(l.label, QString::fromStdString(JsonWriter::formatSpi(p.spi)))
+                                           .arg(l.label, spiText(p.spi))
                                            .arg(p.seq)
                                            .arg(p.size)
                                            .arg(toS(it->tNs), 0, 'f', 3)

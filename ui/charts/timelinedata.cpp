@@ -2,7 +2,7 @@
 
 #include "dissect/ikeconstants.h"
 #include "report/capturesummary.h"
-#include "report/jsonwriter.h"
+#include "util/textformat.h"
 
 #include <algorithm>
 #include <cmath>
@@ -18,8 +18,7 @@ TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &ana
     const EspSa &sa = index.espSas[saIndex];
     const Flow &fl = index.flows[sa.flowId];
     d.title = QStringLiteral("SPI %1  %2 → %3")
-                  .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), endpointText(fl.src, 0),
-                       endpointText(fl.dst, 0));
+                  .arg(spiText(sa.spi), endpointText(fl.src, 0), endpointText(fl.dst, 0));
     d.originNs = index.firstNs;
     d.startNs = sa.firstNs;
     d.endNs = std::max(sa.lastNs, sa.firstNs + 1);

@@ -1,4 +1,5 @@
 #include "packetdetails.h"
+#include "util/textformat.h"
 
 #include "index/espsa.h"
 
@@ -115,7 +116,7 @@ void espContext(Builder &b, const CaptureIndex &index, const CaptureAnalysis *an
     const bool udp = sa.encap == Encapsulation::Udp;
     b.add(QStringLiteral("SA"), QStringLiteral("#%1  SPI %2  %3 → %4 (%5)")
                                     .arg(saIndex + 1)
-                                    .arg(hex32(sa.spi), endpointText(fl.src, udp ? fl.srcPort : 0),
+                                    .arg(spiText(sa.spi), endpointText(fl.src, udp ? fl.srcPort : 0),
                                          endpointText(fl.dst, udp ? fl.dstPort : 0),
                                          udp ? QStringLiteral("ESP in UDP") : QStringLiteral("ESP")));
     b.add(QStringLiteral("Packets in SA"), QStringLiteral("%1, sequence %2 … %3 (first seen %4, last %5)")
@@ -258,7 +259,7 @@ void ikeRows(Builder &b, const CaptureIndex &index, const CaptureAnalysis *analy
     if (p.dhGroup) b.add(QStringLiteral("KE group"), QString::number(p.dhGroup));
     if (p.invalidKeGroup)
         b.add(QStringLiteral("INVALID_KE wants group"), QString::number(p.invalidKeGroup), true);
-    if (p.rekeySpi) b.add(QStringLiteral("REKEY_SA SPI"), hex32(p.rekeySpi));
+    if (p.rekeySpi) b.add(QStringLiteral("REKEY_SA SPI"), spiText(p.rekeySpi));
     if (p.hasSkf)
         b.add(QStringLiteral("SKF fragment"),
               QStringLiteral("%1 of %2").arg(p.fragmentNumber).arg(p.totalFragments));
@@ -272,7 +273,7 @@ void ikeRows(Builder &b, const CaptureIndex &index, const CaptureAnalysis *analy
     if (p.deleteProtocol) {
         QStringList spis;
         for (int i = 0; i < std::min<int>(p.deleteSpiCount, IkePayloadSummary::MaxDeletedSpis); ++i)
-            spis << hex32(p.deletedSpis[std::size_t(i)]);
+            spis << spiText(p.deletedSpis[std::size_t(i)]);
         b.add(QStringLiteral("Delete"),
               QStringLiteral("%1 %2").arg(
                   p.deleteProtocol == 1
@@ -349,7 +350,7 @@ void icmpRows(Builder &b, const CaptureIndex &index, std::uint64_t packet, const
               .arg(endpointText(q.src, q.srcPort), endpointText(q.dst, q.dstPort), protoText(q.proto)));
     if (e.quotesEsp)
         b.add(QStringLiteral("Quoted ESP"),
-              QStringLiteral("SPI %1, sequence %2").arg(hex32(q.spi)).arg(q.seq));
+              QStringLiteral("SPI %1, sequence %2").arg(spiText(q.spi)).arg(q.seq));
     if (q.totalLen)
         b.add(
             QStringLiteral("Quoted IP length"),
@@ -357,19 +358,6 @@ void icmpRows(Builder &b, const CaptureIndex &index, std::uint64_t packet, const
 }
 
 } // namespace
-
-QString utcTimeText(std::int64_t tsNs)
-{
-    std::int64_t secs = tsNs / 1'000'000'000;
-    std::int64_t ns = tsNs % 1'000'000'000;
-    if (ns < 0) {
-        ns += 1'000'000'000;
-        --secs;
-    }
-    const QDateTime dt = QDateTime::fromSecsSinceEpoch(secs, QTimeZone::utc());
-    return dt.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) +
-           QStringLiteral(".%1 UTC").arg(ns, 9, 10, QLatin1Char('0'));
-}
 
 QString PacketDetails::value(const QString &section, const QString &field) const
 {
@@ -427,7 +415,7 @@ PacketDetails packetDetails(const CaptureIndex &index, const CaptureAnalysis *an
 
     b.section(QStringLiteral("Frame"));
     b.add(QStringLiteral("Number"), QString::number(packet + 1));
-    b.add(QStringLiteral("Arrival (UTC)"), utcTimeText(r.tsNs));
+    b.add(QStringLiteral("Arrival (UTC)"), utcText(r.tsNs, UtcFormat::Nanoseconds));
     b.add(QStringLiteral("Since capture start"), seconds(r.tsNs - index.firstNs));
     if (packet > 0)
         b.add(QStringLiteral("Since previous packet"),
@@ -455,7 +443,7 @@ PacketDetails packetDetails(const CaptureIndex &index, const CaptureAnalysis *an
 
     if (r.isEsp()) {
         b.section(QStringLiteral("ESP"));
-        b.add(QStringLiteral("SPI"), hex32(r.a));
+        b.add(QStringLiteral("SPI"), spiText(r.a));
         b.add(QStringLiteral("Sequence"), QString::number(r.b));
         b.add(QStringLiteral("Encapsulation"), r.kind == PacketKind::EspInUdp
                                                    ? QStringLiteral("UDP (RFC 3948)")

@@ -46,7 +46,4 @@ PacketDetails packetDetails(const CaptureIndex &index, const CaptureAnalysis *an
 void addPairRows(PacketDetails &d, const PacketPairing &pairing, int side, const CaptureIndex &here,
                  const CaptureIndex &there, const QString &thereName);
 
-/// "2007-08-06 12:21:24.386989000 UTC": the absolute time with nanoseconds.
-QString utcTimeText(std::int64_t tsNs);
-
 } // namespace ikev2wb::ui

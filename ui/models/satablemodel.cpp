@@ -141,7 +141,7 @@ QVariant SaTableModel::data(const QModelIndex &index, int role) const
         return column >= ColFirstSeq && column <= ColMinSafeWindow ? QStringLiteral("…") : QString();
     switch (column) {
     case ColSpi:
-        return QString::fromStdString(JsonWriter::formatSpi(v.toUInt()));
+        return spiText(v.toUInt());
     case ColFirstTime:
     case ColLastTime: {
         const TimeDisplay mode = TimeDisplayChoice::instance().mode();

@@ -11,8 +11,8 @@
 #include "pages/overviewpage.h"
 #include "pages/packetspage.h"
 #include "report/capturesummary.h"
-#include "report/jsonwriter.h"
 #include "settings/timedisplay.h"
+#include "util/textformat.h"
 
 #include <QButtonGroup>
 #include <QComboBox>
@@ -236,8 +236,7 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
         const EspSa &sa = m_index->espSas[i];
         const Flow &fl = m_index->flows[sa.flowId];
         m_saPicker->addItem(tr("%1  %2 → %3  (%4 packets)")
-                                .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)),
-                                     endpointText(fl.src, 0), endpointText(fl.dst, 0))
+                                .arg(spiText(sa.spi), endpointText(fl.src, 0), endpointText(fl.dst, 0))
                                 .arg(sa.packets),
                             int(i));
     }

@@ -1,5 +1,6 @@
 #include "comparepage.h"
 #include "theme/theme.h"
+#include "util/textformat.h"
 #include "widgets/viewactions.h"
 
 #include "charts/comparechart.h"
@@ -32,8 +33,7 @@ namespace {
 
 QString when(std::int64_t ns)
 {
-    return QDateTime::fromMSecsSinceEpoch(ns / 1'000'000, Qt::UTC)
-        .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz"));
+    return utcText(ns, UtcFormat::Milliseconds);
 }
 
 QString sideName(int s)

@@ -5,6 +5,7 @@
 #include "charts/timelinedata.h"
 #include "report/jsonwriter.h"
 #include "theme/theme.h"
+#include "util/textformat.h"
 #include "widgets/viewactions.h"
 
 #include <QChart>
@@ -32,10 +33,6 @@ QString bytesText(std::uint64_t b)
     if (b >= 10ULL * 1000 * 1000) return QStringLiteral("%1 MB").arg(double(b) / 1e6, 0, 'f', 1);
     if (b >= 10ULL * 1000) return QStringLiteral("%1 kB").arg(double(b) / 1e3, 0, 'f', 1);
     return QStringLiteral("%1 B").arg(b);
-}
-QString hexSpi(std::uint32_t spi)
-{
-    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
 }
 } // namespace
 
@@ -273,7 +270,7 @@ void LivePage::apply(const LiveSnapshotPtr &snap)
     m_sas->setRowCount(int(s.sas.size()));
     for (int r = 0; r < int(s.sas.size()); ++r) {
         const LiveSa &sa = s.sas[std::size_t(r)];
-        const QString cells[] = {hexSpi(sa.spi),
+        const QString cells[] = {spiText(sa.spi),
                                  sa.flow,
                                  QString::fromLatin1(encapName(sa.encap)),
                                  QString::number(sa.packets),

@@ -6,8 +6,8 @@
 
 #include "analyze/overhead.h"
 #include "report/capturesummary.h"
-#include "report/jsonwriter.h"
-#include "report/pdfreport.h"
+#include "report/pdf/pdfreport.h"
+#include "util/textformat.h"
 
 #include <QBarCategoryAxis>
 #include <QBarSeries>
@@ -226,8 +226,7 @@ void MtuPage::fill()
         const EspSa &sa = m_index->espSas[m.espSa];
         const Flow &fl = m_index->flows[sa.flowId];
         m_saPicker->addItem(tr("%1  %2 → %3  (max %4 bytes)")
-                                .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)),
-                                     endpointText(fl.src, 0), endpointText(fl.dst, 0))
+                                .arg(spiText(sa.spi), endpointText(fl.src, 0), endpointText(fl.dst, 0))
                                 .arg(m.max),
                             int(i));
         if (m.max > m_analysis->mtu.sas[std::size_t(largest)].max) largest = int(i);

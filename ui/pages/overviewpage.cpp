@@ -1,5 +1,5 @@
 #include "overviewpage.h"
-
+#include "util/textformat.h"
 #include "util/timeformat.h"
 #include "widgets/viewactions.h"
 
@@ -47,12 +47,6 @@ constexpr int kMaxWarnings = 5;
 QString esc(const QString &s)
 {
     return s.toHtmlEscaped();
-}
-
-QString utcTime(std::int64_t ns)
-{
-    return QDateTime::fromMSecsSinceEpoch(ns / 1000000, Qt::UTC)
-        .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"));
 }
 
 QString duration(double s)
@@ -422,7 +416,8 @@ QString OverviewPage::headerHtml() const
                            .arg(ix.icmpErrors.size()));
     if (ix.packetCount() > 0)
         row(tr("Time span"), tr("<b>%1</b> — %2 to %3 UTC")
-                                 .arg(duration(span), utcTime(ix.firstNs), utcTime(ix.lastNs).mid(11)));
+                                 .arg(duration(span), utcText(ix.firstNs, UtcFormat::Milliseconds),
+                                      utcText(ix.lastNs, UtcFormat::Milliseconds).mid(11)));
     if (ix.timeBackwards > 0)
         row(tr("Clock"),
             QStringLiteral("<span style=\"color:%1\">%2</span>")

@@ -30,12 +30,6 @@ QString esc(const QString &s)
     return s.toHtmlEscaped();
 }
 
-QString utcText(std::int64_t ns)
-{
-    return QDateTime::fromMSecsSinceEpoch(ns / 1'000'000, QTimeZone::utc())
-        .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz 'UTC'"));
-}
-
 QString statusColour(StepStatus s)
 {
     switch (s) {
@@ -348,7 +342,7 @@ QString reportHtml(const PdfReportInput &in)
     h += QStringLiteral("<h1 style=\"font-size:18pt\">IKEv2/IPsec loss report</h1>");
     h += QStringLiteral("<p style=\"color:#5f6368\">ikev2-workbench %1 · %2</p>")
              .arg(QStringLiteral(IKEV2WB_VERSION),
-                  esc(QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-dd HH:mm 'UTC'"))));
+                  esc(utcText(QDateTime::currentMSecsSinceEpoch() * 1'000'000, UtcFormat::Minutes)));
     const Diagnosis &d = *in.diagnosis;
     if (!d.inputs.isEmpty()) {
         h += QStringLiteral("<p><b>Inputs</b><br/>");

@@ -1,0 +1,52 @@
+// core/util/textformat: the one way SPIs, addresses and UTC times are written. Expected texts
+// from `date -u -d @1709294405` (2024-03-01 12:00:05) and RFC 5952 written out by hand.
+#include "dissect/ipaddress.h"
+#include "util/textformat.h"
+
+#include <QTest>
+
+using namespace ikev2wb;
+
+class TstTextFormat : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void utc_data()
+    {
+        QTest::addColumn<qint64>("ns");
+        QTest::addColumn<int>("format");
+        QTest::addColumn<QString>("text");
+        const qint64 t = 1709294405123456789LL;
+        QTest::newRow("ms") << t << int(UtcFormat::Milliseconds) << QStringLiteral("2024-03-01 12:00:05.123");
+        QTest::newRow("ms UTC") << t << int(UtcFormat::MillisecondsSuffix)
+                                << QStringLiteral("2024-03-01 12:00:05.123 UTC");
+        QTest::newRow("ns") << t << int(UtcFormat::Nanoseconds)
+                            << QStringLiteral("2024-03-01 12:00:05.123456789 UTC");
+        QTest::newRow("time of day") << t << int(UtcFormat::TimeOfDay) << QStringLiteral("12:00:05.123");
+        QTest::newRow("minutes") << t << int(UtcFormat::Minutes) << QStringLiteral("2024-03-01 12:00 UTC");
+        // Before the epoch: nanoseconds floor to the second before; milliseconds truncate toward 0.
+        QTest::newRow("ns -1") << qint64(-1) << int(UtcFormat::Nanoseconds)
+                               << QStringLiteral("1969-12-31 23:59:59.999999999 UTC");
+        QTest::newRow("ms -1") << qint64(-1) << int(UtcFormat::Milliseconds)
+                               << QStringLiteral("1970-01-01 00:00:00.000");
+    }
+    void utc()
+    {
+        QFETCH(qint64, ns);
+        QFETCH(int, format);
+        QFETCH(QString, text);
+        QCOMPARE(utcText(ns, UtcFormat(format)), text);
+    }
+    void spiAndAddress()
+    {
+        QCOMPARE(spiText(0xc1a2), QStringLiteral("0x0000c1a2"));
+        QCOMPARE(spiText(0xffffffffu), QStringLiteral("0xffffffff"));
+        const std::uint8_t v4[4] = {192, 0, 2, 1};
+        QCOMPARE(addressText(IpAddress::fromV4(v4)), QStringLiteral("192.0.2.1"));
+        const std::uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+        QCOMPARE(addressText(IpAddress::fromV6(v6)), QStringLiteral("2001:db8::1"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TstTextFormat)
+#include "tst_textformat.moc"
