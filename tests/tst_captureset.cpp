@@ -8,6 +8,7 @@
 #include "index/captureset.h"
 #include "index/indexbuilder.h"
 #include "labdata.h"
+#include "report/analysisreport.h"
 #include "session/investigation.h"
 
 #include <QDir>

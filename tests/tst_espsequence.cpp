@@ -3,6 +3,7 @@
 // and the projects' own descriptions (tests/data/captures/README.md).
 #include "analyze/espsequence.h"
 #include "index/indexbuilder.h"
+#include "report/analysisreport.h"
 #include "report/jsonwriter.h"
 #include "synthcapture.h"
 

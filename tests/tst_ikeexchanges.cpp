@@ -2,6 +2,7 @@
 // captures INDEX.md) and on a hand-built capture whose expectations follow from the packet list.
 #include "analyze/ikeexchanges.h"
 #include "index/indexbuilder.h"
+#include "report/analysisreport.h"
 #include "report/jsonwriter.h"
 #include "synthcapture.h"
 

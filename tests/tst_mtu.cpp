@@ -3,6 +3,7 @@
 // zeek's icmp6-events baseline.
 #include "analyze/mtu.h"
 #include "index/indexbuilder.h"
+#include "report/analysisreport.h"
 #include "report/jsonwriter.h"
 #include "synthcapture.h"
 

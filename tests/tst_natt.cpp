@@ -2,6 +2,7 @@
 // the comment below) and on tcpdump's isakmp4500.pcap (expectations from INDEX.md / isakmp4.out).
 #include "analyze/natt.h"
 #include "index/indexbuilder.h"
+#include "report/analysisreport.h"
 #include "report/jsonwriter.h"
 #include "synthcapture.h"
 

@@ -1,4 +1,5 @@
 #include "commands.h"
+#include "report/analysisreport.h"
 
 #include "report/pdf/pdfreport.h"
 

@@ -22,9 +22,4 @@ struct CaptureAnalysis
 /// Runs the ESP sequence, IKE exchange, NAT-T and MTU analyzers concurrently.
 CaptureAnalysis analyzeCapture(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);
 
-/// `ikev2wb analyze FILE --json`: {"schema", "file", "sas": [...], "ike": {...}, "natt": {...}, "mtu": {...}}
-std::string analysisJson(const CaptureIndex &index, const CaptureAnalysis &analysis, bool pretty = true);
-/// `ikev2wb analyze FILE`
-QString analysisText(const CaptureIndex &index, const CaptureAnalysis &analysis);
-
 } // namespace ikev2wb

@@ -126,10 +126,4 @@ EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const std::at
 EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const EspSequenceOptions &options,
                                         const std::atomic_bool *cancel = nullptr);
 
-/// Writes the key "sas" and its array (schema documented in README.md, "ESP sequence analysis").
-void writeEspSequenceJson(JsonWriter &w, const CaptureIndex &index, const EspSequenceAnalysis &a);
-
-/// Human-readable report, one block per SA.
-QString espSequenceText(const CaptureIndex &index, const EspSequenceAnalysis &a);
-
 } // namespace ikev2wb

@@ -220,7 +220,5 @@ struct IkeExchangeAnalysis
 };
 
 IkeExchangeAnalysis analyzeIkeExchanges(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);
-void writeIkeExchangesJson(JsonWriter &w, const CaptureIndex &index, const IkeExchangeAnalysis &a);
-QString ikeExchangesText(const CaptureIndex &index, const IkeExchangeAnalysis &a);
 
 } // namespace ikev2wb

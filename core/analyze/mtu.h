@@ -112,7 +112,5 @@ const char *pathMtuSourceName(MtuAnalysis::PathMtuSource s);
 const char *blackHoleLevelName(MtuBlackHole::Level l);
 
 MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);
-void writeMtuJson(JsonWriter &w, const CaptureIndex &index, const MtuAnalysis &a);
-QString mtuText(const CaptureIndex &index, const MtuAnalysis &a);
 
 } // namespace ikev2wb

@@ -96,7 +96,5 @@ struct NattAnalysis
 };
 
 NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);
-void writeNattJson(JsonWriter &w, const CaptureIndex &index, const NattAnalysis &a);
-QString nattText(const CaptureIndex &index, const NattAnalysis &a);
 
 } // namespace ikev2wb

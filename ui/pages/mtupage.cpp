@@ -1,6 +1,7 @@
 #include "mtupage.h"
 #include "charts/axisticks.h"
 #include "probedialog.h"
+#include "report/analysisreport.h"
 #include "theme/theme.h"
 #include "widgets/viewactions.h"
 

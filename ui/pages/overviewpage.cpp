@@ -1,4 +1,5 @@
 #include "overviewpage.h"
+#include "report/analysisreport.h"
 #include "util/textformat.h"
 #include "util/timeformat.h"
 #include "widgets/viewactions.h"
