@@ -4,8 +4,11 @@
 #include "diagnose/checklist.h"
 #include "diagnose/fixes.h"
 #include "diagnose/rules.h"
+#include "labdata.h"
+#include "session/investigation.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QProcess>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -822,6 +825,58 @@ private slots:
         QVERIFY(all.contains(QStringLiteral("\nip link set dev xfrm0 mtu %1\n").arg(1326)));
         QVERIFY(!all.contains(QLatin1String("--pol ipsec -j")));
         QVERIFY(!all.contains(QLatin1String("route replace")));
+    }
+
+    // A probe that met silence above a size, run towards this capture's own end, proves the black
+    // hole the receiver cannot see in its capture: the loss is the peer's packets, the route fix
+    // the peer's. mtu-blackhole-1350 (truth.json): left → right, link MTU 1350, ICMP dropped.
+    void probeBlackHoleAtTheReceiver()
+    {
+        const QString lab = testdata::labDir(QStringLiteral("mtu-blackhole-1350"));
+        if (!QFile::exists(lab + QStringLiteral("/right-outer.pcap"))) QSKIP("lab data not present");
+        const QJsonObject truth = testdata::readJson(lab + QStringLiteral("/truth.json"));
+        const QJsonObject topo = truth.value(QStringLiteral("topology")).toObject();
+        const QString left =
+            topo.value(QStringLiteral("left")).toObject().value(QStringLiteral("outer_ip")).toString();
+        const QString right =
+            topo.value(QStringLiteral("right")).toObject().value(QStringLiteral("outer_ip")).toString();
+        const int mtu = truth.value(QStringLiteral("injected_faults"))
+                            .toArray()
+                            .at(0)
+                            .toObject()
+                            .value(QStringLiteral("link_mtu"))
+                            .toInt();
+        QCOMPARE(mtu, 1350);
+        QTemporaryDir dir;
+        QFile probe(dir.filePath(QStringLiteral("probe.json")));
+        QVERIFY(probe.open(QIODevice::WriteOnly));
+        probe.write(
+            QStringLiteral(R"({"schema":"ikev2wb.probe/1","target":"%1","path_mtu":%2,"pmtud":"black_hole"})")
+                .arg(right)
+                .arg(mtu)
+                .toUtf8());
+        probe.close();
+        Investigation inv;
+        DiagnosisFiles files;
+        files.captureA = QStringList{lab + QStringLiteral("/right-outer.pcap")};
+        files.evidence = QStringList{probe.fileName()};
+        QString error;
+        QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+        const Diagnosis &d = inv.diagnosis();
+        const Finding *fd = nullptr;
+        for (const Finding &x : d.findings)
+            if (x.cause == QLatin1String("mtu_blackhole")) fd = &x;
+        QVERIFY2(fd, "a probe's black hole is a finding at the receiver too");
+        QCOMPARE(fd->status, StepStatus::Fail);
+        QCOMPARE(d.steps[1].status, StepStatus::Fail); // never "no sign of a black hole"
+        bool peerRoute = false;
+        for (const Fix &x : fd->fixes)
+            if (x.kind == FixKind::IpLink) {
+                QVERIFY2(x.title.startsWith(QStringLiteral("On the peer %1").arg(left)), qPrintable(x.title));
+                QVERIFY(x.text.contains(QStringLiteral("mtu lock %1").arg(mtu)));
+                peerRoute = true;
+            }
+        QVERIFY(peerRoute);
     }
 
     // An `ikev2wb probe --json` result imported as evidence is the strongest proof; an

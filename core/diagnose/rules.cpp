@@ -292,17 +292,54 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     // proven lost silently: then a second hop drops them without a word (a black hole after all).
     const bool silentBelowPtb =
         sized && f.ptbSeen && sized->smallestLost > 0 && sized->smallestLost <= f.ptbMtu;
+    // An active probe that found answers up to a size and silence above it, without an ICMP
+    // error, measured a black hole on the path to its target: proof without any capture.
+    const bool probeHole = f.probePathMtu > 0 && f.probeVerdict == QLatin1String("black_hole");
     // With both captures the comparison proves what was lost; the one-capture suspicion of the
     // MTU analyzer only counts without it.
-    if ((f.ptbSeen && !silentBelowPtb) || (!sized && (f.blackHoleLevel == 0 || f.havePair)))
+    if ((f.ptbSeen && !silentBelowPtb && !probeHole) ||
+        (!sized && !probeHole && (f.blackHoleLevel == 0 || f.havePair)))
         return std::nullopt;
+    // Which end sends the packets the probed path drops: the probe ran towards its target.
+    QString probeSender;
+    if (probeHole && !f.probeTarget.isEmpty()) {
+        if (f.probeTarget == f.localAddress)
+            probeSender = f.peerAddress;
+        else if (f.probeTarget == f.peerAddress)
+            probeSender = f.localAddress;
+    }
     Finding fd =
         sized
             ? start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole: packets above the path MTU vanish"),
                     StepStatus::Fail, 0.9)
-            : start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole suspected: large packets vanish"),
-                    f.blackHoleLevel >= 2 ? StepStatus::Fail : StepStatus::Warn,
-                    f.blackHoleLevel >= 2 ? 0.7 : 0.4);
+        : probeHole && f.blackHoleLevel == 0 && f.havePair
+            // Measured, but no large packet was lost while the captures ran.
+            ? start(
+                  "mtu_blackhole", 2,
+                  QStringLiteral("PMTUD black hole measured by a probe: packets above %1 bytes would vanish")
+                      .arg(f.probePathMtu),
+                  StepStatus::Warn, 0.5)
+            : probeHole ? start("mtu_blackhole", 2,
+                                QStringLiteral(
+                                    "PMTUD black hole measured by a probe: packets above %1 bytes vanish")
+                                    .arg(f.probePathMtu),
+                                StepStatus::Fail, 0.8)
+                        : start("mtu_blackhole", 2,
+                                QStringLiteral("PMTUD black hole suspected: large packets vanish"),
+                                f.blackHoleLevel >= 2 ? StepStatus::Fail : StepStatus::Warn,
+                                f.blackHoleLevel >= 2 ? 0.7 : 0.4);
+    if (probeHole)
+        cite(fd,
+             QStringLiteral("an active probe%1 was answered up to %2 bytes and met silence above, without "
+                            "an ICMP fragmentation-needed / packet-too-big (verdict black_hole)%3")
+                 .arg(f.probeTarget.isEmpty() ? QString() : QStringLiteral(" of %1").arg(f.probeTarget))
+                 .arg(f.probePathMtu)
+                 .arg(!probeSender.isEmpty() && probeSender == f.peerAddress
+                          ? QStringLiteral(": the path towards this host, so the peer %1 sends the packets "
+                                           "that are too large")
+                                .arg(f.peerAddress)
+                          : QString()),
+             f.probeRef);
     if (sized) {
         cite(fd,
              QStringLiteral(
@@ -356,7 +393,10 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
         fd.confidence = std::min(fd.confidence, 0.3);
         fd.collectNext << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
     } else if (pm.value) {
-        addMtuFixes(fd, f, pm, sized ? sized->from : f.blackHoleSender);
+        addMtuFixes(fd, f, pm,
+                    sized                          ? sized->from
+                    : !f.blackHoleSender.isEmpty() ? f.blackHoleSender
+                                                   : probeSender);
     } else {
         for (const QString &n : pm.notes)
             cite(fd, n);
