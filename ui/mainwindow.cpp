@@ -357,6 +357,9 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
     // each take an event-loop turn of their own, so that no single turn stalls the window while
     // the workers compete with the GUI thread for the cores.
     auto *page = new CapturePage(index, m_tabs); // hidden until added
+    connect(page, &CapturePage::statusChanged, this, [this, page]() {
+        if (m_tabs->currentWidget() == page) m_status->setText(page->statusText());
+    });
     // Two hops: the next turn runs what building the page posted (chart layouts and the like),
     // the one after adds and shows it.
     QTimer::singleShot(0, page, [this, page, path]() {

@@ -67,6 +67,9 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_sideButton[0]->setChecked(true);
     m_pairLine = new QLabel(m_packetsSwitch);
     m_pairLine->setObjectName(QStringLiteral("packetsPairLine"));
+    // Wraps instead of widening the window past a small screen (1366 px: the line is ~1,100 px).
+    m_pairLine->setWordWrap(true);
+    m_pairLine->setMinimumWidth(1);
     switchRow->addWidget(m_pairLine, 1);
     m_packetsSwitch->setVisible(false);
     packetsLayout->addWidget(m_packetsSwitch);
@@ -199,6 +202,12 @@ QString CapturePage::statusText() const
     else
         text += tr(", analysing…");
     if (m_peerIndex) text += tr(" — paired with %1").arg(QFileInfo(m_peerIndex->file.path).fileName());
+    if (m_comparison) {
+        std::size_t lost = 0;
+        for (const DirectionComparison &d : m_comparison->directions)
+            lost += d.lostInTransit.size();
+        text += tr(", %1 ESP packets lost in transit").arg(lost);
+    }
     if (m_index->timeBackwards) text += tr(" — %1 timestamps go backwards").arg(m_index->timeBackwards);
     return text;
 }
@@ -270,6 +279,7 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
             m_saPicker->setCurrentIndex(row);
     }
     if (!m_analysis->ike.ikeSas.empty()) showLadder(0);
+    emit statusChanged();
 }
 
 void CapturePage::showTimeline(int saIndex)
@@ -333,6 +343,7 @@ void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)
         showTimeline(m_saPicker->currentData().toInt());
     if (m_comparison && m_peerIndex && m_analysis && m_ikePicker->currentIndex() >= 0)
         showLadder(m_ikePicker->currentIndex());
+    emit statusChanged();
 }
 
 int CapturePage::packetsSide() const

@@ -98,6 +98,10 @@ public:
     [[nodiscard]] const std::shared_ptr<const CompareResult> &comparison() const { return m_comparison; }
     [[nodiscard]] ComparePage *comparePage() const { return m_comparePage; }
 
+signals:
+    /// statusText() changed (the analysis or the peer arrived).
+    void statusChanged();
+
 private:
     void showTimeline(int saIndex);
     /// A pair with both captures in: B's Packets page, the A / B switch, the fate marks.
