@@ -879,6 +879,46 @@ private slots:
         QVERIFY(peerRoute);
     }
 
+    // A configuration mismatch logged by one end is the tunnel's whichever capture is A: ike-frag-ok's
+    // CHILD_SA was refused (charon-left.log: "received NO_PROPOSAL_CHOSEN notify, no CHILD_SA
+    // built"); with right as A and left's log as B's evidence the finding used to vanish.
+    void configMismatchFromEitherEndsLog()
+    {
+        const QString lab = testdata::labDir(QStringLiteral("ike-frag-ok"));
+        if (!QFile::exists(lab + QStringLiteral("/charon-left.log"))) QSKIP("lab data not present");
+        // The line, found here in the log itself.
+        QFile log(lab + QStringLiteral("/charon-left.log"));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        int noProp = 0;
+        for (int n = 1; !log.atEnd(); ++n)
+            if (log.readLine().contains("received NO_PROPOSAL_CHOSEN notify") && !noProp) noProp = n;
+        QVERIFY(noProp > 0);
+        for (int order = 0; order < 2; ++order) {
+            const QString a = order == 0 ? QStringLiteral("left") : QStringLiteral("right");
+            const QString b = order == 0 ? QStringLiteral("right") : QStringLiteral("left");
+            Investigation inv;
+            DiagnosisFiles files;
+            files.captureA = QStringList{lab + QStringLiteral("/%1-outer.pcap").arg(a)};
+            files.captureB = QStringList{lab + QStringLiteral("/%1-outer.pcap").arg(b)};
+            files.evidenceA = QStringList{lab + QStringLiteral("/charon-%1.log").arg(a)};
+            files.evidenceB = QStringList{lab + QStringLiteral("/charon-%1.log").arg(b)};
+            QString error;
+            QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+            const Finding *fd = nullptr;
+            for (const Finding &x : inv.diagnosis().findings)
+                if (x.cause == QLatin1String("ike_config_mismatch")) fd = &x;
+            QVERIFY2(fd, qPrintable(QStringLiteral("order %1: no ike_config_mismatch").arg(order)));
+            bool cited = false;
+            for (const EvidenceItem &e : fd->evidence)
+                cited = cited ||
+                        (e.ref.source.endsWith(QLatin1String("charon-left.log")) && e.ref.line == noProp);
+            QVERIFY2(
+                cited,
+                qPrintable(
+                    QStringLiteral("order %1: line %2 of charon-left.log not cited").arg(order).arg(noProp)));
+        }
+    }
+
     // An `ikev2wb probe --json` result imported as evidence is the strongest proof; an
     // inconclusive one is not used.
     void probeResultAsEvidence()

@@ -1019,6 +1019,26 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
     };
     auto mine = [&](const EvidenceFile &ef) { return ef.status.ok() && mineHost(ef.path, ef.host); };
 
+    // The peer's (B's) charon log: a configuration that does not match (no common proposal,
+    // unacceptable traffic selectors, failed authentication) is the tunnel's problem whichever
+    // end logged it (the responder often logs only its own side, e.g. "N(NO_PROP)" it sent).
+    if (sides.pair)
+        for (const EvidenceFile &ef : set.files()) {
+            if (!ef.status.ok() || ef.kind != EvidenceKind::CharonLog || sides.sideOf(ef) != 1) continue;
+            for (const LogEvent &e : std::get<CharonLog>(ef.data).events) {
+                EvidenceRef ref;
+                ref.source = ef.path;
+                ref.logLine = e.raw;
+                ref.line = e.line;
+                if (e.kind == LogEventKind::NoProposal)
+                    addCount(f.logNoProposal, 1, ref);
+                else if (e.kind == LogEventKind::TsUnacceptable)
+                    addCount(f.logTsUnacceptable, 1, ref);
+                else if (e.kind == LogEventKind::AuthFailed)
+                    addCount(f.logAuthFailed, 1, ref);
+            }
+        }
+
     // Latest snapshot of each status kind wins.
     const EvidenceFile *lastSas = nullptr, *lastXfrm = nullptr, *lastLink = nullptr;
     for (const EvidenceFile &ef : set.files()) {
