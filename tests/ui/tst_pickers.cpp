@@ -3,6 +3,7 @@
 // Expected SPIs, addresses and time come from tshark and tcpdump's ikev2four.out, not from us.
 #include "../labdata.h"
 #include "analyze/analysis.h"
+#include "charts/ikeladder.h"
 #include "diagnose/rules.h"
 #include "pages/capturepage.h"
 #include "settings/timedisplay.h"
@@ -68,8 +69,13 @@ private Q_SLOTS:
         // frame 21: ispi 1d9be9451d4f97a8 rspi 64a2a4b5d0e17b6a
         QVERIFY2(picker->itemText(1).startsWith(QStringLiteral("1d9be9451d4f97a8/64a2a4b5d0e17b6a")),
                  qPrintable(picker->itemText(1)));
+        // The ladder's times follow the choice: frame 1's time of day (ikev2four.out), then
+        // seconds since the SA's first message.
+        IkeLadder *ladder = page.ladder();
+        QCOMPARE(ladder->timeLabel(index->ikeMessages.front().tsNs), QStringLiteral("12:21:24.386989"));
         // Since the start: frame 1 is the capture's first packet.
         TimeDisplayChoice::instance().setMode(TimeDisplay::SinceStart);
+        QCOMPARE(ladder->timeLabel(index->ikeMessages.front().tsNs), QStringLiteral("+0.000 s"));
         QVERIFY(CapturePage::ikeSaText(page.analysis()->ike.ikeSas.front(), index->firstNs)
                     .contains(QStringLiteral("from 0.000 s")));
 

@@ -1,9 +1,11 @@
 #include "ikeladder.h"
 
+#include "settings/timedisplay.h"
 #include "theme/theme.h"
 
 #include "dissect/ikeconstants.h"
 #include "report/jsonwriter.h"
+#include "util/timeformat.h"
 
 #include <QMouseEvent>
 #include <QPainter>
@@ -30,6 +32,16 @@ IkeLadder::IkeLadder(QWidget *parent) : QWidget(parent)
     setMinimumWidth(520);
     setAutoFillBackground(true);
     setBackgroundRole(QPalette::Base);
+    connect(&TimeDisplayChoice::instance(), &TimeDisplayChoice::changed, this, qOverload<>(&QWidget::update));
+}
+
+QString IkeLadder::timeLabel(std::int64_t tsNs) const
+{
+    const TimeDisplay mode = TimeDisplayChoice::instance().mode();
+    if (mode == TimeDisplay::Utc || mode == TimeDisplay::Local)
+        return formatPacketTime(mode, tsNs, 0, QTimeZone::systemTimeZone()).mid(11); // HH:mm:ss.uuuuuu
+    const std::int64_t t0 = m_arrows.empty() ? tsNs : m_arrows.front().tsNs;
+    return tr("+%1 s").arg(double(tsNs - t0) / 1e9, 0, 'f', 3);
 }
 
 QSize IkeLadder::sizeHint() const
@@ -208,7 +220,6 @@ void IkeLadder::paintEvent(QPaintEvent *event)
         return;
     }
     const bool dark = isDarkPalette(pal);
-    const std::int64_t t0 = m_arrows.front().tsNs;
     // Only rows inside the exposed rectangle are painted (binary search on y).
     const int firstRow = std::max(0, LadderLayout::hitTest(m_ys, event->rect().top()) - 1);
     const int lastRow =
@@ -262,7 +273,7 @@ void IkeLadder::paintEvent(QPaintEvent *event)
                    Qt::AlignHCenter | Qt::AlignBottom, a.label);
         p.setPen(pal.color(QPalette::Text));
         p.drawText(QRectF(4, y - m_layout.rowHeight / 2, leftX - 16, m_layout.rowHeight),
-                   Qt::AlignRight | Qt::AlignVCenter, tr("+%1 s").arg(double(a.tsNs - t0) / 1e9, 0, 'f', 3));
+                   Qt::AlignRight | Qt::AlignVCenter, timeLabel(a.tsNs));
     }
 }
 

@@ -25,6 +25,10 @@ public:
     /// Arrows drawn as lost in transit (sent by this end / by the other end).
     [[nodiscard]] int lostCount(bool sentHere) const;
     [[nodiscard]] QSize sizeHint() const override;
+    /// The time beside a message, as View ▸ Time Display says: the time of day (UTC or local,
+    /// to the microsecond; the date is in the IKE SA picker), else seconds since the SA's first
+    /// message shown.
+    [[nodiscard]] QString timeLabel(std::int64_t tsNs) const;
 
 Q_SIGNALS:
     /// A message was clicked: its packet index and a one-paragraph description.
