@@ -22,6 +22,12 @@ shoot dark-loss1 --dark --pair tests/data/lab/loss1/left-outer.pcap tests/data/l
 shoot rekey-loss --pair tests/data/lab/rekey-loss/left-outer.pcap tests/data/lab/rekey-loss/right-outer.pcap
 shoot dark-rekey-loss --dark --pair tests/data/lab/rekey-loss/left-outer.pcap tests/data/lab/rekey-loss/right-outer.pcap
 shoot mtu-blackhole --pair resources/samples/mtu-blackhole-left-outer.pcap resources/samples/mtu-blackhole-right-outer.pcap
+# Small and large screens: a pair on 1366x768 (every page must fit the width), and the dark theme
+# at QT_SCALE_FACTOR=2 on 2560x1440 (legible, nothing clipped).
+xvfb-run -a -s '-screen 0 1366x768x24' "$BUILD/tests/ikev2wb-screenshots" "$OUT" small-1366-loss1 \
+  --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
+QT_SCALE_FACTOR=2 xvfb-run -a -s '-screen 0 2560x1440x24' "$BUILD/tests/ikev2wb-screenshots" "$OUT" \
+  dark-2x-mtu-blackhole --dark resources/samples/mtu-blackhole-right-outer.pcap
 # The start page (what shows while nothing is open; its recent list holds the captures above).
 shoot start --start
 shoot dark-start --dark --start

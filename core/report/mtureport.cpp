@@ -151,15 +151,15 @@ QString mtuText(const CaptureIndex &index, const MtuAnalysis &a)
                    .arg(e.mtu)
                    .arg(x.tunnel ? QStringLiteral(" (quotes tunnel traffic)") : QString());
     }
-    out << QStringLiteral("  path MTU: %1 (%2)")
-               .arg(a.pathMtu)
-               .arg(
-                   a.pathMtuSource == MtuAnalysis::PathMtuSource::Ptb
-                       ? QStringLiteral("reported by ICMP")
-                       : (a.pathMtuSource == MtuAnalysis::PathMtuSource::LargestSeen
-                              ? QStringLiteral("the largest outer packet in this capture: at least this much "
-                                               "reached the capture point")
-                              : QStringLiteral("unknown")));
+    // The largest packet seen is a lower bound, never "the" path MTU: the words say so.
+    if (a.pathMtuSource == MtuAnalysis::PathMtuSource::Ptb)
+        out << QStringLiteral("  path MTU: %1 (reported by ICMP)").arg(a.pathMtu);
+    else if (a.pathMtuSource == MtuAnalysis::PathMtuSource::LargestSeen)
+        out << QStringLiteral("  path MTU: at least %1 (the largest outer packet in this capture reached the "
+                              "capture point)")
+                   .arg(a.pathMtu);
+    else
+        out << QStringLiteral("  path MTU: unknown");
     if (a.blackHole.level != MtuBlackHole::Level::None) {
         out << QStringLiteral("  PMTUD black hole %1:")
                    .arg(QString::fromLatin1(blackHoleLevelName(a.blackHole.level)));
