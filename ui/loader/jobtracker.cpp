@@ -31,9 +31,12 @@ JobTracker::JobTracker() : m_core(std::make_shared<detail::JobTrackerCore>())
 JobTracker::~JobTracker()
 {
     if (m_job) m_job->cancel();
-    const QMutexLocker lock(&m_core->mutex);
-    m_core->receiver = nullptr;
-    ++m_core->generation;
+    // (GCC 12 at -O2 warns about the increment through a shared_ptr it cannot prove non-null.)
+    detail::JobTrackerCore *core = m_core.get();
+    if (!core) return;
+    const QMutexLocker lock(&core->mutex);
+    core->receiver = nullptr;
+    core->generation.fetch_add(1);
 }
 
 std::shared_ptr<Job> JobTracker::begin(qint64 total)
