@@ -306,8 +306,14 @@ void CompareChart::rebuild()
     setNiceRange(m_x, toS(m_viewStart), toS(m_viewEnd));
     m_x->setTitleText(d.timeAxisTitle);
     setNiceRange(m_owdX, m_x->min(), m_x->max());
-    m_owdY->setRange(0, std::max(owdMax * 1.15, 0.01));
-    m_owdY->applyNiceNumbers();
+    // As many delay ticks as the plot's height has room for labels (a 768-px screen leaves the plot
+    // ~50 px: QtCharts elided five labels there to "...").
+    const int labelRoom = std::max(2, (m_owdView->height() - 70) / (2 * fontMetrics().height()));
+    const int owdTicks = std::min(labelRoom, 5);
+    const double owdTop = std::max(owdMax * 1.15, 0.01);
+    const double owdStep = niceStep(owdTop, owdTicks, false).interval;
+    // The top on a tick, so the top label is there however few ticks fit.
+    setNiceRange(m_owdY, 0, std::ceil(owdTop / owdStep) * owdStep, owdTicks);
     const bool absolute = d.lanes[0].owdAbsolute || d.lanes[1].owdAbsolute;
     m_owdY->setTitleText(tr("ms"));
     // No chart title: the legend says what the lines are and the plot keeps the height.
