@@ -129,6 +129,22 @@ private Q_SLOTS:
         QCOMPARE(s.chart.plottedLinePieces(), 11);
     }
 
+    void otherEndBreaksAtGaps()
+    {
+        // A pair: the other end received packets 1..30 and 36..100 of this SA (five lost on the
+        // way): its dashed line is cut there too, not drawn as a slope across the loss.
+        Shown s;
+        auto d = std::make_shared<TimelineData>(*timeline());
+        d->pair = true;
+        d->otherName = QStringLiteral("B");
+        for (int i = 0; i < 100; ++i)
+            if (i < 30 || i >= 35) d->otherEnd.push_back({i * kS, double(i + 1)});
+        s.chart.setData(d);
+        QCOMPARE(s.chart.plottedOtherEndPieces(), 2);
+        QCOMPARE(s.chart.plottedOtherEndPoints(), 95);
+        QCOMPARE(s.chart.plottedLinePieces(), 2); // this end's own gap (51..60) as before
+    }
+
     void wheelZoomsAroundTheCursor()
     {
         Shown s;

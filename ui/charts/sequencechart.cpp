@@ -123,6 +123,14 @@ SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
     m_sequenceDots->attachAxis(m_y);
     if (auto *marker = m_chart->legend()->markers(m_sequenceDots).value(0)) marker->setVisible(false);
     connect(m_sequenceDots, &QScatterSeries::clicked, this, &SequenceChart::pickNearest);
+    m_otherEndDots = new QScatterSeries;
+    m_otherEndDots->setMarkerSize(3);
+    m_otherEndDots->setColor(m_otherEnd->pen().color());
+    m_otherEndDots->setBorderColor(m_otherEnd->pen().color());
+    m_chart->addSeries(m_otherEndDots);
+    m_otherEndDots->attachAxis(m_x);
+    m_otherEndDots->attachAxis(m_y);
+    if (auto *marker = m_chart->legend()->markers(m_otherEndDots).value(0)) marker->setVisible(false);
 
     m_lossChart = new QChart;
     styleChart(m_lossChart, pal);
@@ -182,30 +190,35 @@ bool SequenceChart::sequenceAsDots() const
 
 void SequenceChart::plotSequence(std::vector<QVector<QPointF>> pieces)
 {
-    const bool dots = pieces.size() > std::size_t(kMaxLinePieces);
-    if (dots) {
+    plotPieces(m_sequence, m_sequencePieces, m_sequenceDots, std::move(pieces), true);
+}
+
+void SequenceChart::plotPieces(QLineSeries *first, std::vector<QLineSeries *> &pool, QScatterSeries *dots,
+                               std::vector<QVector<QPointF>> pieces, bool clickable)
+{
+    if (pieces.size() > std::size_t(kMaxLinePieces)) {
         QVector<QPointF> all;
         for (const QVector<QPointF> &p : pieces)
             all += p;
-        m_sequenceDots->replace(all);
+        dots->replace(all);
         pieces.clear();
     } else {
-        m_sequenceDots->clear();
+        dots->clear();
     }
     // The pool of line pieces grows to what a view needed (at most kMaxLinePieces) and stays.
-    while (m_sequencePieces.size() + 1 < pieces.size()) {
+    while (pool.size() + 1 < pieces.size()) {
         auto *piece = new QLineSeries;
-        piece->setPen(m_sequence->pen());
+        piece->setPen(first->pen());
         m_chart->addSeries(piece);
         piece->attachAxis(m_x);
         piece->attachAxis(m_y);
         if (auto *marker = m_chart->legend()->markers(piece).value(0)) marker->setVisible(false);
-        connect(piece, &QLineSeries::clicked, this, &SequenceChart::pickNearest);
-        m_sequencePieces.push_back(piece);
+        if (clickable) connect(piece, &QLineSeries::clicked, this, &SequenceChart::pickNearest);
+        pool.push_back(piece);
     }
-    m_sequence->replace(pieces.empty() ? QVector<QPointF>() : pieces.front());
-    for (std::size_t i = 0; i < m_sequencePieces.size(); ++i)
-        m_sequencePieces[i]->replace(i + 1 < pieces.size() ? pieces[i + 1] : QVector<QPointF>());
+    first->replace(pieces.empty() ? QVector<QPointF>() : pieces.front());
+    for (std::size_t i = 0; i < pool.size(); ++i)
+        pool[i]->replace(i + 1 < pieces.size() ? pieces[i + 1] : QVector<QPointF>());
 }
 
 std::ptrdiff_t SequenceChart::nearestPoint(std::int64_t t) const
@@ -244,7 +257,18 @@ QString SequenceChart::describeAt(QPointF value) const
 
 int SequenceChart::plottedOtherEndPoints() const
 {
-    return int(m_otherEnd->count());
+    qsizetype n = m_otherEnd->count() + m_otherEndDots->count();
+    for (const QLineSeries *s : m_otherEndPieces)
+        n += s->count();
+    return int(n);
+}
+
+int SequenceChart::plottedOtherEndPieces() const
+{
+    int n = m_otherEnd->count() > 0 ? 1 : 0;
+    for (const QLineSeries *s : m_otherEndPieces)
+        n += s->count() > 0 ? 1 : 0;
+    return n;
 }
 
 int SequenceChart::plottedLostInTransit() const
@@ -322,7 +346,11 @@ void SequenceChart::rebuild()
     m_lost->setVisible(!d.pair); // a pair marks where packets died instead of this end's gaps
     m_lostInTransit->setVisible(d.pair);
     m_otherEnd->setName(tr("at the other end (%1)").arg(d.otherName));
-    m_otherEnd->replace(reduceMinMax(d.otherEnd, m_viewStart, m_viewEnd, buckets, d.originNs));
+    // The other end's copy breaks where packets never arrived there, as the sequence line does.
+    plotPieces(m_otherEnd, m_otherEndPieces, m_otherEndDots,
+               d.pair ? reduceMinMaxSplit(d.otherEnd, m_viewStart, m_viewEnd, buckets, d.originNs, 1.0)
+                      : std::vector<QVector<QPointF>>{},
+               false);
     m_lostInTransit->replace(reduceMarkers(d.lostInTransit, m_viewStart, m_viewEnd, buckets, d.originNs));
 
     // y range from the visible sequence numbers.

@@ -49,6 +49,9 @@ public:
     [[nodiscard]] QLabel *hintLabel() const { return m_hint; }
     /// A pair: points of the other end's series and lost-in-transit markers plotted (reduced).
     [[nodiscard]] int plottedOtherEndPoints() const;
+    /// Pieces the other end's line is drawn in (a break at each gap, as the sequence line);
+    /// 0 when it is drawn as dots.
+    [[nodiscard]] int plottedOtherEndPieces() const;
     [[nodiscard]] int plottedLostInTransit() const;
     /// The chart's title (what it says about the SA and, in a pair, the clock offset).
     [[nodiscard]] QString title() const;
@@ -68,6 +71,10 @@ private:
     void onRangeChanged(qreal minS, qreal maxS);
     void pickNearest(const QPointF &point);
     void plotSequence(std::vector<QVector<QPointF>> pieces);
+    /// Draws `pieces` as `first` plus line pieces from `pool` (grown as needed, up to
+    /// kMaxLinePieces), or every point in `dots` when there are more pieces than that.
+    void plotPieces(QLineSeries *first, std::vector<QLineSeries *> &pool, QScatterSeries *dots,
+                    std::vector<QVector<QPointF>> pieces, bool clickable);
     [[nodiscard]] std::ptrdiff_t nearestPoint(std::int64_t tNs) const;
 
     std::shared_ptr<const TimelineData> m_data;
@@ -83,8 +90,10 @@ private:
     QScatterSeries *m_lost = nullptr;
     QScatterSeries *m_reordered = nullptr;
     QScatterSeries *m_duplicates = nullptr;
-    QLineSeries *m_otherEnd = nullptr;         // a pair: the other end's copy of the SA
-    QScatterSeries *m_lostInTransit = nullptr; // a pair: where the lost packets died
+    QLineSeries *m_otherEnd = nullptr;           // a pair: the other end's copy of the SA
+    std::vector<QLineSeries *> m_otherEndPieces; // ... after each gap in it (packets lost on the way)
+    QScatterSeries *m_otherEndDots = nullptr;    // ... every packet a dot when too many gaps are in view
+    QScatterSeries *m_lostInTransit = nullptr;   // a pair: where the lost packets died
     QLineSeries *m_lossLine = nullptr;
     QValueAxis *m_x = nullptr;
     QValueAxis *m_y = nullptr;
