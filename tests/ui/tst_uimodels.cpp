@@ -5,10 +5,10 @@
 #include "filter/displayfilter.h"
 #include "index/indexbuilder.h"
 #include "models/packetdetails.h"
-#include "util/textformat.h"
 #include "models/packetorder.h"
 #include "models/packettablemodel.h"
 #include "report/capturesummary.h"
+#include "util/textformat.h"
 
 #include <QAbstractItemModelTester>
 #include <QSignalSpy>
