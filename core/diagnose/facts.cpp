@@ -541,14 +541,41 @@ int phaseRank(SnapshotPhase p)
     return 1;
 }
 
+EvidenceRef logRef(const LogEvent &e, const QString &source)
+{
+    EvidenceRef ref;
+    ref.source = source;
+    ref.logLine = e.raw;
+    ref.line = e.line;
+    return ref;
+}
+
+/// A configuration that does not match the other end's (no common proposal, unacceptable traffic
+/// selectors, failed authentication): the tunnel's problem whichever end logged it. False for
+/// other events.
+bool configMismatchFacts(Facts &f, const LogEvent &e, const EvidenceRef &ref)
+{
+    switch (e.kind) {
+    case LogEventKind::NoProposal:
+        addCount(f.logNoProposal, 1, ref);
+        return true;
+    case LogEventKind::TsUnacceptable:
+        addCount(f.logTsUnacceptable, 1, ref);
+        return true;
+    case LogEventKind::AuthFailed:
+        addCount(f.logAuthFailed, 1, ref);
+        return true;
+    default:
+        return false;
+    }
+}
+
 void logFacts(Facts &f, const CharonLog &log, const QString &source)
 {
     f.haveLogs = true;
     for (const LogEvent &e : log.events) {
-        EvidenceRef ref;
-        ref.source = source;
-        ref.logLine = e.raw;
-        ref.line = e.line;
+        const EvidenceRef ref = logRef(e, source);
+        if (configMismatchFacts(f, e, ref)) continue;
         switch (e.kind) {
         case LogEventKind::Retransmit:
             addCount(f.logRetransmits, 1, ref);
@@ -570,15 +597,6 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
             break;
         case LogEventKind::Fragmentation:
             addCount(f.logIkeFragments, 1, ref);
-            break;
-        case LogEventKind::NoProposal:
-            addCount(f.logNoProposal, 1, ref);
-            break;
-        case LogEventKind::TsUnacceptable:
-            addCount(f.logTsUnacceptable, 1, ref);
-            break;
-        case LogEventKind::AuthFailed:
-            addCount(f.logAuthFailed, 1, ref);
             break;
         case LogEventKind::NatDetected:
             f.natDetected = true;
@@ -1025,18 +1043,8 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
     if (sides.pair)
         for (const EvidenceFile &ef : set.files()) {
             if (!ef.status.ok() || ef.kind != EvidenceKind::CharonLog || sides.sideOf(ef) != 1) continue;
-            for (const LogEvent &e : std::get<CharonLog>(ef.data).events) {
-                EvidenceRef ref;
-                ref.source = ef.path;
-                ref.logLine = e.raw;
-                ref.line = e.line;
-                if (e.kind == LogEventKind::NoProposal)
-                    addCount(f.logNoProposal, 1, ref);
-                else if (e.kind == LogEventKind::TsUnacceptable)
-                    addCount(f.logTsUnacceptable, 1, ref);
-                else if (e.kind == LogEventKind::AuthFailed)
-                    addCount(f.logAuthFailed, 1, ref);
-            }
+            for (const LogEvent &e : std::get<CharonLog>(ef.data).events)
+                configMismatchFacts(f, e, logRef(e, ef.path));
         }
 
     // Latest snapshot of each status kind wins.

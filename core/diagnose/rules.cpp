@@ -308,26 +308,23 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
         else if (f.probeTarget == f.peerAddress)
             probeSender = f.localAddress;
     }
-    Finding fd =
-        sized
-            ? start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole: packets above the path MTU vanish"),
-                    StepStatus::Fail, 0.9)
-        : probeHole && f.blackHoleLevel == 0 && f.havePair
-            // Measured, but no large packet was lost while the captures ran.
-            ? start(
-                  "mtu_blackhole", 2,
-                  QStringLiteral("PMTUD black hole measured by a probe: packets above %1 bytes would vanish")
-                      .arg(f.probePathMtu),
-                  StepStatus::Warn, 0.5)
-            : probeHole ? start("mtu_blackhole", 2,
-                                QStringLiteral(
-                                    "PMTUD black hole measured by a probe: packets above %1 bytes vanish")
-                                    .arg(f.probePathMtu),
-                                StepStatus::Fail, 0.8)
-                        : start("mtu_blackhole", 2,
-                                QStringLiteral("PMTUD black hole suspected: large packets vanish"),
-                                f.blackHoleLevel >= 2 ? StepStatus::Fail : StepStatus::Warn,
-                                f.blackHoleLevel >= 2 ? 0.7 : 0.4);
+    Finding fd;
+    if (sized) {
+        fd = start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole: packets above the path MTU vanish"),
+                   StepStatus::Fail, 0.9);
+    } else if (probeHole) {
+        // Measured; with both captures and no large packet lost while they ran, only a warning.
+        const bool lossSeen = f.blackHoleLevel > 0 || !f.havePair;
+        fd = start("mtu_blackhole", 2,
+                   QStringLiteral("PMTUD black hole measured by a probe: packets above %1 bytes %2")
+                       .arg(f.probePathMtu)
+                       .arg(lossSeen ? QStringLiteral("vanish") : QStringLiteral("would vanish")),
+                   lossSeen ? StepStatus::Fail : StepStatus::Warn, lossSeen ? 0.8 : 0.5);
+    } else {
+        fd = start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole suspected: large packets vanish"),
+                   f.blackHoleLevel >= 2 ? StepStatus::Fail : StepStatus::Warn,
+                   f.blackHoleLevel >= 2 ? 0.7 : 0.4);
+    }
     if (probeHole)
         cite(fd,
              QStringLiteral("an active probe%1 was answered up to %2 bytes and met silence above, without "

@@ -23,6 +23,24 @@ namespace ikev2wb::ui {
 namespace {
 constexpr int kMaxEventLines = 60;
 
+/// Points a line drawn as `first` + `pool` pieces (or as `dots`) holds.
+int piecePoints(const QLineSeries *first, const std::vector<QLineSeries *> &pool, const QScatterSeries *dots)
+{
+    qsizetype n = first->count() + dots->count();
+    for (const QLineSeries *s : pool)
+        n += s->count();
+    return int(n);
+}
+
+/// Non-empty pieces of a line drawn as `first` + `pool`.
+int nonEmptyPieces(const QLineSeries *first, const std::vector<QLineSeries *> &pool)
+{
+    int n = first->count() > 0 ? 1 : 0;
+    for (const QLineSeries *s : pool)
+        n += s->count() > 0 ? 1 : 0;
+    return n;
+}
+
 double toS(std::int64_t ns, std::int64_t origin)
 {
     return double(ns - origin) / 1e9;
@@ -169,18 +187,12 @@ SequenceChart::~SequenceChart() = default;
 
 int SequenceChart::plottedPoints() const
 {
-    qsizetype n = m_sequence->count() + m_sequenceDots->count();
-    for (const QLineSeries *s : m_sequencePieces)
-        n += s->count();
-    return int(n);
+    return piecePoints(m_sequence, m_sequencePieces, m_sequenceDots);
 }
 
 int SequenceChart::plottedLinePieces() const
 {
-    int n = m_sequence->count() > 0 ? 1 : 0;
-    for (const QLineSeries *s : m_sequencePieces)
-        n += s->count() > 0 ? 1 : 0;
-    return n;
+    return nonEmptyPieces(m_sequence, m_sequencePieces);
 }
 
 bool SequenceChart::sequenceAsDots() const
@@ -257,18 +269,12 @@ QString SequenceChart::describeAt(QPointF value) const
 
 int SequenceChart::plottedOtherEndPoints() const
 {
-    qsizetype n = m_otherEnd->count() + m_otherEndDots->count();
-    for (const QLineSeries *s : m_otherEndPieces)
-        n += s->count();
-    return int(n);
+    return piecePoints(m_otherEnd, m_otherEndPieces, m_otherEndDots);
 }
 
 int SequenceChart::plottedOtherEndPieces() const
 {
-    int n = m_otherEnd->count() > 0 ? 1 : 0;
-    for (const QLineSeries *s : m_otherEndPieces)
-        n += s->count() > 0 ? 1 : 0;
-    return n;
+    return nonEmptyPieces(m_otherEnd, m_otherEndPieces);
 }
 
 int SequenceChart::plottedLostInTransit() const
