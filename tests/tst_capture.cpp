@@ -395,6 +395,45 @@ private Q_SLOTS:
         compareIndexes(*original, *asPcap);
     }
 
+    // --- an index of the tables only (ikev2wb summary): no records, the same tables ---
+    void tablesOnly_data() { pcapVsPcapng_data(); }
+    void tablesOnly()
+    {
+        QFETCH(QString, file);
+        int dlt = -1;
+        const auto recs = readAll(dataPath(file), &dlt); // libpcap's own count of the records
+        QVERIFY(!recs.empty());
+        QString error;
+        auto whole = loadCapture(dataPath(file), &error);
+        QVERIFY2(whole, qPrintable(error));
+        auto tables =
+            loadCapture(QStringList{dataPath(file)}, &error, {}, nullptr, IndexContents::TablesOnly);
+        QVERIFY2(tables, qPrintable(error));
+        QVERIFY(whole->hasRecords());
+        QCOMPARE(whole->packets.size(), recs.size());
+        QVERIFY(!tables->hasRecords());
+        QVERIFY(tables->packets.empty());
+        QCOMPARE(tables->packetCount(), recs.size());
+        QCOMPARE(tables->flows.size(), whole->flows.size());
+        for (std::size_t i = 0; i < whole->flows.size(); ++i) {
+            QCOMPARE(tables->flows[i].packets, whole->flows[i].packets);
+            QCOMPARE(tables->flows[i].bytes, whole->flows[i].bytes);
+        }
+        QCOMPARE(tables->espSas.size(), whole->espSas.size());
+        for (std::size_t i = 0; i < whole->espSas.size(); ++i) {
+            QCOMPARE(tables->espSas[i].packets, whole->espSas[i].packets);
+            QCOMPARE(tables->espSas[i].minSeq, whole->espSas[i].minSeq);
+            QCOMPARE(tables->espSas[i].maxSeq, whole->espSas[i].maxSeq);
+        }
+        QCOMPARE(tables->ikeMessages.size(), whole->ikeMessages.size());
+        QCOMPARE(tables->icmpErrors.size(), whole->icmpErrors.size());
+        QCOMPARE(tables->fragmentedDatagrams.size(), whole->fragmentedDatagrams.size());
+        QCOMPARE(tables->kindCounts, whole->kindCounts);
+        QCOMPARE(tables->warnings.size(), whole->warnings.size());
+        QCOMPARE(tables->firstNs, whole->firstNs);
+        QCOMPARE(tables->lastNs, whole->lastNs);
+    }
+
     // --- timestamps ---
     void microsecondTimestamps()
     {

@@ -68,10 +68,11 @@ Parsed parse(const QStringList &args, const QStringList &allowedFlags)
 
 /// Reads one capture: a file, a folder, or several files read as one capture (a ring). What
 /// reading a set noted (files skipped, gaps, overlaps) goes to stderr too.
-std::unique_ptr<CaptureIndex> load(const QStringList &paths, int &exitCode)
+std::unique_ptr<CaptureIndex> load(const QStringList &paths, int &exitCode,
+                                   IndexContents contents = IndexContents::Records)
 {
     QString error;
-    auto index = loadCapture(paths, &error);
+    auto index = loadCapture(paths, &error, {}, nullptr, contents);
     if (!index) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         exitCode = ExitBadInput;
@@ -175,7 +176,8 @@ int summary(const QStringList &args)
         return usageError(
             QStringLiteral("summary needs a capture file (or a folder or several files of one capture)"));
     int rc = ExitOk;
-    auto index = load(p.positional, rc);
+    // The summary is made of the index's tables: no per-packet records.
+    auto index = load(p.positional, rc, IndexContents::TablesOnly);
     if (!index) return rc;
     const CaptureSummary s = summarize(*index);
     if (p.json)

@@ -167,11 +167,19 @@ struct CaptureWarning
     QString message;
 };
 
+/// What an index keeps: every packet's record (views, per-packet output, the analyzers' passes),
+/// or the tables only (flows, SAs, IKE messages, ICMP errors, fragments, counters), for a reader
+/// that needs no per-packet data (`ikev2wb summary`): no 32 bytes per packet.
+enum class IndexContents : std::uint8_t { Records, TablesOnly };
+
 /// Everything one pass over a capture produced.
 struct CaptureIndex
 {
     CaptureFileInfo file;
+    /// One record per packet, unless the index was built without them (IndexContents::TablesOnly):
+    /// then `packets` is empty and `packetsNotKept` counts the packets read.
     ChunkedVector<PacketRecord> packets;
+    std::uint64_t packetsNotKept = 0;
     std::vector<Flow> flows;
     std::vector<EspSa> espSas;
     std::vector<IkeMessage> ikeMessages;
@@ -200,7 +208,10 @@ struct CaptureIndex
     CaptureSet set;
 
     [[nodiscard]] std::uint64_t count(PacketKind k) const { return kindCounts[std::size_t(k)]; }
-    [[nodiscard]] std::size_t packetCount() const { return packets.size(); }
+    /// Packets read (kept as records or not).
+    [[nodiscard]] std::size_t packetCount() const { return packets.size() + std::size_t(packetsNotKept); }
+    /// Whether `packets` holds every packet read (false for an index of the tables only).
+    [[nodiscard]] bool hasRecords() const { return packetsNotKept == 0; }
 };
 
 } // namespace ikev2wb

@@ -45,7 +45,8 @@ std::vector<std::int64_t> ringNumbers(const QStringList &fileNames);
 /// the next file. Progress counts bytes of all files together.
 std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *error,
                                              const ProgressFn &progress = {},
-                                             const std::atomic_bool *cancel = nullptr);
+                                             const std::atomic_bool *cancel = nullptr,
+                                             IndexContents contents = IndexContents::Records);
 
 /// "between files A and B (2.514 s without a packet; ring number 00003 missing)".
 QString fileGapText(const CaptureSet &set, const CaptureFileGap &gap);

@@ -252,7 +252,10 @@ void IndexBuilder::add(const RawPacket &pkt)
         if (m_reassembler.add(f, frame.from(f.l3Offset), m_packetIndex, pkt.tsNs, m_datagram))
             completeFromReassembly();
     }
-    m_index.packets.push_back(rec);
+    if (m_keepRecords)
+        m_index.packets.push_back(rec);
+    else
+        ++m_index.packetsNotKept;
     ++m_packetIndex;
 }
 
@@ -290,12 +293,13 @@ void addPcapngStatistics(CaptureIndex &index, CaptureReader &reader)
 }
 
 std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, const ProgressFn &progress,
-                                          const std::atomic_bool *cancel)
+                                          const std::atomic_bool *cancel, IndexContents contents)
 {
-    if (QFileInfo(path).isDir()) return loadCaptureSet({path}, error, progress, cancel);
+    if (QFileInfo(path).isDir()) return loadCaptureSet({path}, error, progress, cancel, contents);
     auto reader = CaptureReader::open(path, error);
     if (!reader) return nullptr;
     IndexBuilder builder(reader->info());
+    builder.setContents(contents);
     reader->setDissectorPrefixOnly(true); // the builder reads packet bytes only through the dissector
     const ReadOutcome outcome = reader->read([&](const RawPacket &p) { builder.add(p); }, progress, cancel);
     auto index = std::make_unique<CaptureIndex>(builder.finish(outcome));
@@ -305,11 +309,12 @@ std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, c
 }
 
 std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *error,
-                                          const ProgressFn &progress, const std::atomic_bool *cancel)
+                                          const ProgressFn &progress, const std::atomic_bool *cancel,
+                                          IndexContents contents)
 {
     if (paths.size() == 1 && !QFileInfo(paths.front()).isDir())
-        return loadCapture(paths.front(), error, progress, cancel);
-    return loadCaptureSet(paths, error, progress, cancel);
+        return loadCapture(paths.front(), error, progress, cancel, contents);
+    return loadCaptureSet(paths, error, progress, cancel, contents);
 }
 
 } // namespace ikev2wb

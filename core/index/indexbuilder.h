@@ -19,6 +19,8 @@ public:
     /// The next records come from another file of the same capture (a set of files read as one):
     /// its link type may differ; packet numbers, flows, SAs and IKE messages continue.
     void beginFile(const CaptureFileInfo &file) { m_dissector.setLinkType(file.linkType); }
+    /// TablesOnly: add() counts packets instead of storing their records.
+    void setContents(IndexContents c) { m_keepRecords = c == IndexContents::Records; }
     /// Adds the next record of the capture.
     void add(const RawPacket &pkt);
     /// Ends the pass: flushes the reassembler and records how the read ended.
@@ -75,6 +77,7 @@ private:
     std::uint64_t m_packetIndex = 0;
     std::int64_t m_previousNs = 0; // the previous packet's timestamp (file order)
     std::uint32_t m_lastEspSa = kNoSa;
+    bool m_keepRecords = true;
 };
 
 /// Reads a whole capture into an index. Returns nullptr and sets `error` when the file cannot be
@@ -82,11 +85,13 @@ private:
 /// A folder is read as one capture made of its capture files (loadCaptureSet()).
 std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error,
                                           const ProgressFn &progress = {},
-                                          const std::atomic_bool *cancel = nullptr);
+                                          const std::atomic_bool *cancel = nullptr,
+                                          IndexContents contents = IndexContents::Records);
 /// Several files and folders read as ONE capture (a ring of files): see captureset.h. One plain
 /// file is read as loadCapture(path) reads it.
 std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *error,
                                           const ProgressFn &progress = {},
-                                          const std::atomic_bool *cancel = nullptr);
+                                          const std::atomic_bool *cancel = nullptr,
+                                          IndexContents contents = IndexContents::Records);
 
 } // namespace ikev2wb
