@@ -131,7 +131,8 @@ void baseline(ChecklistStep &s, const Facts &f)
             add(s, QStringLiteral("no size-dependent loss; largest outer ESP packet %1 bytes")
                        .arg(f.largestOuter));
         } else if (f.haveCapture && f.largestOuter >= kLargeOuterBytes && f.blackHoleLevel == 0 &&
-                   f.probeVerdict != QLatin1String("black_hole")) {
+                   f.probeVerdict != QLatin1String("black_hole") &&
+                   f.probeInnerVerdict != QLatin1String("black_hole")) {
             pass(0.55);
             add(s, QStringLiteral("outer packets up to %1 bytes and no sign of a black hole")
                        .arg(f.largestOuter));

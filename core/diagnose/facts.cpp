@@ -184,6 +184,8 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     // MTU
     for (const MtuIcmpError &m : an.mtu.icmp) {
         const IcmpError &e = ix.icmpErrors[m.icmpError];
+        if (m.tunnel && isPtb(e) && e.mtu > 0 && (f.ptbFirst.timeNs < 0 || e.tsNs < f.ptbFirst.timeNs))
+            f.ptbFirst = packetRef(name, e.packet, e.tsNs);
         if (m.tunnel && isPtb(e) && e.mtu > 0 && (!f.ptbSeen || e.mtu < f.ptbMtu)) {
             f.ptbSeen = true;
             f.ptbMtu = e.mtu;
@@ -1311,14 +1313,57 @@ void probeFacts(Facts &f, const EvidenceFile &ef)
     if (!p.pathMtu || p.limitedByMax || p.pmtud == QLatin1String("unreachable") ||
         p.pmtud == QLatin1String("inconclusive"))
         return;
-    if (f.probePathMtu && p.pathMtu >= f.probePathMtu) return;
-    f.probePathMtu = p.pathMtu;
-    f.probeTarget = isIpLiteral(p.target) ? p.target : QString();
+    Facts::ProbeFact pf;
+    pf.pathMtu = p.pathMtu;
+    pf.target = isIpLiteral(p.target) ? p.target : QString();
     static const QRegularExpression word(QStringLiteral("^[a-z_]{1,32}$"));
-    f.probeVerdict = word.match(p.pmtud).hasMatch() ? p.pmtud : QString();
-    f.probeRef = EvidenceRef{};
-    f.probeRef.source = ef.path;
-    f.probeRef.counter = QStringLiteral("path_mtu %1").arg(p.pathMtu);
+    pf.verdict = word.match(p.pmtud).hasMatch() ? p.pmtud : QString();
+    pf.ref.source = ef.path;
+    pf.ref.counter = QStringLiteral("path_mtu %1").arg(p.pathMtu);
+    f.probes.push_back(std::move(pf));
+}
+
+int inPrefix(const QString &a, const QString &prefix);
+
+/// Which path each probe measured, by its target: an end of the tunnel (the outer path, as today's
+/// fixes use it), an address inside the traffic selectors (the largest inner packet through the
+/// tunnel), else neither — a probe of some other host proves nothing about this tunnel's path.
+void classifyProbes(Facts &f)
+{
+    for (const Facts::ProbeFact &p : f.probes) {
+        const QString &t = p.target;
+        const bool end = !t.isEmpty() && (t == f.localAddress || t == f.peerAddress || t == f.peerSeenHere ||
+                                          t == f.localSeenThere);
+        const bool remote = !t.isEmpty() && !f.remoteSubnet.isEmpty() && inPrefix(t, f.remoteSubnet) == 1;
+        const bool local = !t.isEmpty() && !f.localSubnet.isEmpty() && inPrefix(t, f.localSubnet) == 1;
+        if (end) {
+            if (f.probePathMtu && p.pathMtu >= f.probePathMtu) continue;
+            f.probePathMtu = p.pathMtu;
+            f.probeTarget = t;
+            f.probeVerdict = p.verdict;
+            f.probeRef = p.ref;
+        } else if (remote || local) {
+            if (f.probeInnerMtu && p.pathMtu >= f.probeInnerMtu) continue;
+            f.probeInnerMtu = p.pathMtu;
+            f.probeInnerTarget = t;
+            f.probeInnerVerdict = p.verdict;
+            f.probeInnerRef = p.ref;
+            f.probeInnerTowardsPeer = remote;
+        } else {
+            f.probeNotes << QStringLiteral(
+                                "a probe of %1 (path_mtu %2 in %3) is not used: %1 is neither end of "
+                                "the tunnel (%4, %5) nor inside its traffic selectors%6, so it "
+                                "measured some other path")
+                                .arg(t.isEmpty() ? QStringLiteral("a host name") : t)
+                                .arg(p.pathMtu)
+                                .arg(QFileInfo(p.ref.source).fileName())
+                                .arg(f.localAddress.isEmpty() ? QStringLiteral("unknown") : f.localAddress,
+                                     f.peerAddress.isEmpty() ? QStringLiteral("unknown") : f.peerAddress)
+                                .arg(f.localSubnet.isEmpty() && f.remoteSubnet.isEmpty()
+                                         ? QStringLiteral(" (none in the evidence)")
+                                         : QStringLiteral(" (%1, %2)").arg(f.localSubnet, f.remoteSubnet));
+        }
+    }
 }
 
 /// Capture A's host among the evidence hosts: the one assigned to it, else (one capture) the one
@@ -2250,6 +2295,7 @@ Facts deriveFacts(const DiagnosisInput &in)
             f.ptbMtu = peer.ptbMtu;
             f.ptbRef = peer.ptbRef;
             f.ptbTo = peer.ptbTo;
+            f.ptbFirst = peer.ptbFirst;
         }
         f.natT = f.natT || peer.natT;
         f.natDetected = f.natDetected || peer.natDetected;
@@ -2345,6 +2391,7 @@ Facts deriveFacts(const DiagnosisInput &in)
     }
 
     notAcceptedFacts(f, in, in.comparison && in.evidence && !sides.assigned ? HostSides{} : sides);
+    classifyProbes(f);
 
     // Without a negotiated suite, estimate it from the ESP lengths of the largest SA.
     if (f.suiteSource.isEmpty() && in.indexA && !in.indexA->espSas.empty()) {
@@ -2394,6 +2441,36 @@ QString refWhere(const EvidenceRef &r)
     return parts.join(QLatin1Char(' '));
 }
 
+/// The outer packet size that carries an inner packet of `inner` bytes with the facts' suite,
+/// outer family and NAT-T (with estimated candidates, the smallest of theirs); 0 when no suite
+/// is known. `suiteName` gets the suite's name.
+std::uint32_t outerForInner(const Facts &f, std::uint32_t inner, QString *suiteName)
+{
+    if (f.suiteSource.isEmpty()) return 0;
+    std::vector<EspSuite> suites = f.suiteCandidates;
+    if (suites.empty()) suites.push_back(f.suite);
+    std::uint32_t best = 0;
+    for (const EspSuite &s : suites) {
+        OverheadInput in;
+        in.suite = s;
+        in.outerIpv6 = f.outerIpv6;
+        in.natT = f.natT;
+        in.tunnelMode = true;
+        // The inner MTU grows with the outer one: the first outer size whose inner MTU holds it.
+        for (std::uint32_t outer = inner; outer <= inner + 256; ++outer) {
+            in.pathMtu = int(outer);
+            const OverheadResult o = computeEspOverhead(in);
+            if (!o.valid || o.tunnelMtu < int(inner)) continue;
+            if (!best || outer < best) {
+                best = outer;
+                if (suiteName) *suiteName = espSuiteName(s);
+            }
+            break;
+        }
+    }
+    return best;
+}
+
 /// The peer's outer address when it is a valid literal, else the placeholder.
 QString peerForCommand(const Facts &f)
 {
@@ -2429,6 +2506,20 @@ PathMtuDecision decidePathMtu(const Facts &f)
         return r;
     };
 
+    d.notes = f.probeNotes;
+    // A probe through the tunnel measured the inner MTU itself: the fixes use it as measured.
+    QString innerText;
+    if (f.probeInnerMtu) {
+        d.innerMtu = f.probeInnerMtu;
+        innerText =
+            QStringLiteral("an active probe of %1 through the tunnel: inner packets up to %2 bytes "
+                           "delivered%3 (%4)")
+                .arg(f.probeInnerTarget)
+                .arg(f.probeInnerMtu)
+                .arg(f.probeInnerVerdict.isEmpty() ? QString()
+                                                   : QStringLiteral(", PMTUD %1").arg(f.probeInnerVerdict))
+                .arg(refWhere(f.probeInnerRef));
+    }
     if (f.probePathMtu) {
         d.value = f.probePathMtu;
         d.source = PathMtuSource::Probe;
@@ -2439,8 +2530,40 @@ PathMtuDecision decidePathMtu(const Facts &f)
                 .arg(f.probePathMtu)
                 .arg(f.probeVerdict.isEmpty() ? QString() : QStringLiteral(", PMTUD %1").arg(f.probeVerdict))
                 .arg(refWhere(f.probeRef));
+        if (!innerText.isEmpty()) d.text += QStringLiteral("; the inner MTU measured by ") + innerText;
         d.refine = refineBetween(f.probePathMtu, f.probePathMtu);
         return d;
+    }
+    if (f.probeInnerMtu) {
+        // The outer size of the largest inner packet delivered: with an estimated suite the
+        // smallest of the candidates' (a packet at least that large went through).
+        QString suiteName;
+        const std::uint32_t outer = outerForInner(f, f.probeInnerMtu, &suiteName);
+        if (outer) {
+            d.value = outer;
+            d.source = PathMtuSource::Probe;
+            d.ref = f.probeInnerRef;
+            d.text =
+                QStringLiteral("%2; with %3%4 the largest of them is a %1-byte outer packet, so the path "
+                               "carries at least %1 bytes")
+                    .arg(outer)
+                    .arg(innerText, suiteName,
+                         f.suiteCandidates.size() > 1
+                             ? QStringLiteral(" (the smallest overhead of the suites the ESP lengths fit)")
+                             : QString());
+            const int innerIcmp = f.probeInnerTarget.contains(QLatin1Char(':')) ? 48 : 28;
+            d.refine =
+                QStringLiteral("from an inner host: ping%1 -M do -c 3 -s %2 %3 (inner %4 bytes) must be "
+                               "answered, or run ikev2wb probe %3")
+                    .arg(f.probeInnerTarget.contains(QLatin1Char(':')) ? QStringLiteral(" -6") : QString())
+                    .arg(int(f.probeInnerMtu) - innerIcmp)
+                    .arg(f.probeInnerTarget)
+                    .arg(f.probeInnerMtu);
+            return d;
+        }
+        d.notes << QStringLiteral("%1: the tunnel's suite is not known, so the outer size is not (the inner "
+                                  "MTU is used for the MSS only)")
+                       .arg(innerText);
     }
     if (f.ptbSeen && f.ptbMtu >= 68) {
         if (!contradicted(f.ptbMtu)) {

@@ -146,7 +146,8 @@ struct Facts
     // --- step 2: MTU
     bool ptbSeen = false;
     std::uint32_t ptbMtu = 0;
-    QString ptbTo; // whom the ICMP error was sent to: the sender of the packet it quotes
+    EvidenceRef ptbFirst; // the earliest tunnel packet-too-big captured (its capture and time)
+    QString ptbTo;        // whom the ICMP error was sent to: the sender of the packet it quotes
     EvidenceRef ptbRef;
     int blackHoleLevel = 0; // 0 none, 1 possible, 2 suspected (MTU analyzer)
     QStringList blackHoleEvidence;
@@ -160,11 +161,28 @@ struct Facts
     bool lossSizeDependentPair = false; // the two-capture comparison proved size-dependent loss
     RefCount fragFails;                 // Ip FragFails delta
     int interfaceMtu = 0;               // MTU of wanInterface from ip link
-    // An active probe of the path (`ikev2wb probe PEER --json`, schema ikev2wb.probe/1, imported
-    // as evidence): the strongest proof of the path MTU. 0 = none.
+    // Active probes (`ikev2wb probe HOST --json`, schema ikev2wb.probe/1, imported as evidence):
+    // the strongest proof of the path MTU. Each usable result, then classified by its target once
+    // the ends and the traffic selectors are known: a probe of an end of the tunnel measured the
+    // outer path; a probe of an address inside the traffic selectors measured the largest inner
+    // packet the tunnel delivers; a probe of any other address says nothing about this tunnel.
+    struct ProbeFact
+    {
+        std::uint32_t pathMtu = 0;
+        QString target, verdict; // verdict: "working", "black_hole"
+        EvidenceRef ref;
+    };
+    std::vector<ProbeFact> probes;
+    // The outer probe in use (the smallest proven MTU of several). 0 = none.
     std::uint32_t probePathMtu = 0;
-    QString probeTarget, probeVerdict; // "working", "black_hole", ...
+    QString probeTarget, probeVerdict;
     EvidenceRef probeRef;
+    // The inner probe in use: the largest inner packet proven through the tunnel. 0 = none.
+    std::uint32_t probeInnerMtu = 0;
+    QString probeInnerTarget, probeInnerVerdict;
+    EvidenceRef probeInnerRef;
+    bool probeInnerTowardsPeer = false; // its target is inside the remote traffic selector
+    QStringList probeNotes;             // probes set aside, and why
     // Link and route MTUs read from imported evidence (`ip link`, `ip -s link`, `ip -d link`,
     // `ip route`) of either host or a router, for interfaces on the path between the peers.
     struct PathLinkMtu
@@ -422,6 +440,9 @@ const char *pathMtuSourceName(PathMtuSource s);
 struct PathMtuDecision
 {
     std::uint32_t value = 0; // 0: nothing proven
+    /// The largest inner packet a probe through the tunnel proved delivered (0: none): the MTU
+    /// and MSS fixes use it as measured instead of deriving it from `value` and the suite.
+    std::uint32_t innerMtu = 0;
     PathMtuSource source = PathMtuSource::None;
     QString text;   // "largest outer packet proven delivered: 1200 bytes (ESP SPI 0x… seq 17 …)"
     QString refine; // the command that would measure it: ping -M do … / ikev2wb probe …

@@ -63,26 +63,40 @@ void addMtuFixes(Finding &fd, const Facts &f, const PathMtuDecision &pm, const Q
     QString suiteName;
     const OverheadResult o = overheadFor(f, int(pm.value), false, &suiteName);
     if (!o.valid) return;
+    // Measured through the tunnel, the inner MTU needs no suite arithmetic.
+    const int inner = pm.innerMtu ? int(pm.innerMtu) : o.tunnelMtu;
     MtuFixParams p;
     p.pathMtu = int(pm.value);
-    p.tunnelMtu = o.tunnelMtu;
-    p.mss = v4 ? o.tunnelMtu - 40 : 0;
-    p.mss6 = v6 ? o.tunnelMtu - 60 : 0;
+    p.tunnelMtu = inner;
+    p.mss = v4 ? inner - 40 : 0;
+    p.mss6 = v6 ? inner - 60 : 0;
     p.suiteName = suiteName;
     p.natT = f.natT;
     p.pathMtuWhy = pm.text;
     QStringList mss;
     if (p.mss) mss << QStringLiteral("the TCP MSS %1 (IPv4)").arg(p.mss);
     if (p.mss6) mss << QStringLiteral("%1 (IPv6 inside)").arg(p.mss6);
-    cite(fd,
-         QStringLiteral("path MTU %1 — %2. With %3%4%5 (suite from %6) the inner MTU is %7 and %8")
-             .arg(pm.value)
-             .arg(pm.text, suiteName, f.natT ? QStringLiteral(", NAT-T") : QString(),
-                  f.outerIpv6 ? QStringLiteral(", IPv6 outer header") : QString(),
-                  f.suiteSource.isEmpty() ? QStringLiteral("nowhere: worst case assumed") : f.suiteSource)
-             .arg(o.tunnelMtu)
-             .arg(mss.join(QStringLiteral(" and "))),
-         pm.ref);
+    if (pm.innerMtu)
+        cite(fd,
+             QStringLiteral("path MTU %1 — %2. The inner MTU is %3 as measured through the tunnel, and %4")
+                 .arg(pm.value)
+                 .arg(pm.text)
+                 .arg(inner)
+                 .arg(mss.join(QStringLiteral(" and "))),
+             pm.ref);
+    else
+        cite(fd,
+             QStringLiteral("path MTU %1 — %2. With %3%4%5 (suite %6) the inner MTU is %7 and %8")
+                 .arg(pm.value)
+                 .arg(pm.text, suiteName, f.natT ? QStringLiteral(", NAT-T") : QString(),
+                      f.outerIpv6 ? QStringLiteral(", IPv6 outer header") : QString(),
+                      f.suiteSource.isEmpty() ? QStringLiteral("from nowhere: worst case assumed")
+                      : f.suiteSource.startsWith(QLatin1String("estimated"))
+                          ? f.suiteSource
+                          : QStringLiteral("from ") + f.suiteSource)
+                 .arg(o.tunnelMtu)
+                 .arg(mss.join(QStringLiteral(" and "))),
+             pm.ref);
     if (f.routeBased)
         cite(fd, QStringLiteral("route-based tunnel: %1; MTU and MSS clamping go on the tunnel interface")
                      .arg(f.routeBasedWhy));
@@ -292,21 +306,33 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     // proven lost silently: then a second hop drops them without a word (a black hole after all).
     const bool silentBelowPtb =
         sized && f.ptbSeen && sized->smallestLost > 0 && sized->smallestLost <= f.ptbMtu;
+    // Large packets lost more than a second before the first packet-too-big of the same capture
+    // drew none: PMTUD did not work then (the ICMP errors were filtered or limited, and came later).
+    const bool silentBeforePtb = sized && f.ptbSeen && !silentBelowPtb && sized->firstLost.timeNs >= 0 &&
+                                 f.ptbFirst.timeNs >= 0 && sized->firstLost.source == f.ptbFirst.source &&
+                                 f.ptbFirst.timeNs - sized->firstLost.timeNs > 1'000'000'000;
     // An active probe that found answers up to a size and silence above it, without an ICMP
     // error, measured a black hole on the path to its target: proof without any capture.
-    const bool probeHole = f.probePathMtu > 0 && f.probeVerdict == QLatin1String("black_hole");
+    const bool outerHole = f.probePathMtu > 0 && f.probeVerdict == QLatin1String("black_hole");
+    // Through the tunnel: large inner packets vanish without the gateway's ICMP error to the inner
+    // host — the ESP black hole itself.
+    const bool innerHole = f.probeInnerMtu > 0 && f.probeInnerVerdict == QLatin1String("black_hole");
+    const bool probeHole = outerHole || innerHole;
     // With both captures the comparison proves what was lost; the one-capture suspicion of the
     // MTU analyzer only counts without it.
-    if ((f.ptbSeen && !silentBelowPtb && !probeHole) ||
+    if ((f.ptbSeen && !silentBelowPtb && !silentBeforePtb && !probeHole) ||
         (!sized && !probeHole && (f.blackHoleLevel == 0 || f.havePair)))
         return std::nullopt;
     // Which end sends the packets the probed path drops: the probe ran towards its target.
     QString probeSender;
-    if (probeHole && !f.probeTarget.isEmpty()) {
+    if (outerHole && !f.probeTarget.isEmpty()) {
         if (f.probeTarget == f.localAddress)
             probeSender = f.peerAddress;
         else if (f.probeTarget == f.peerAddress)
             probeSender = f.localAddress;
+    } else if (innerHole) {
+        // Into the remote traffic selector the ESP packets leave this end; into the local one, the peer.
+        probeSender = f.probeInnerTowardsPeer ? f.localAddress : f.peerAddress;
     }
     Finding fd;
     if (sized) {
@@ -316,8 +342,11 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
         // Measured; with both captures and no large packet lost while they ran, only a warning.
         const bool lossSeen = f.blackHoleLevel > 0 || !f.havePair;
         fd = start("mtu_blackhole", 2,
-                   QStringLiteral("PMTUD black hole measured by a probe: packets above %1 bytes %2")
-                       .arg(f.probePathMtu)
+                   (outerHole
+                        ? QStringLiteral("PMTUD black hole measured by a probe: packets above %1 bytes %2")
+                        : QStringLiteral("PMTUD black hole measured by a probe through the tunnel: inner "
+                                         "packets above %1 bytes %2"))
+                       .arg(outerHole ? f.probePathMtu : f.probeInnerMtu)
                        .arg(lossSeen ? QStringLiteral("vanish") : QStringLiteral("would vanish")),
                    lossSeen ? StepStatus::Fail : StepStatus::Warn, lossSeen ? 0.8 : 0.5);
     } else {
@@ -325,7 +354,16 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                    f.blackHoleLevel >= 2 ? StepStatus::Fail : StepStatus::Warn,
                    f.blackHoleLevel >= 2 ? 0.7 : 0.4);
     }
-    if (probeHole)
+    if (innerHole)
+        cite(fd,
+             QStringLiteral("an active probe of %1 through the tunnel was answered up to %2 bytes and met "
+                            "silence above, without an ICMP fragmentation-needed from the gateway (verdict "
+                            "black_hole): the ESP packets of larger inner packets vanish on the path from %3")
+                 .arg(f.probeInnerTarget)
+                 .arg(f.probeInnerMtu)
+                 .arg(probeSender.isEmpty() ? QStringLiteral("the sending end") : probeSender),
+             f.probeInnerRef);
+    if (outerHole)
         cite(fd,
              QStringLiteral("an active probe%1 was answered up to %2 bytes and met silence above, without "
                             "an ICMP fragmentation-needed / packet-too-big (verdict black_hole)%3")
@@ -359,6 +397,25 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                 .arg(f.ptbMtu)
                 .arg(sized->smallestLost),
             f.ptbRef);
+    else if (silentBeforePtb)
+        cite(fd,
+             QStringLiteral(
+                 "the first ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was "
+                 "captured %1 after the first large packet was lost without one: PMTUD did not "
+                 "work while those packets were lost (the ICMP errors were filtered or rate-limited, "
+                 "and got through only later)")
+                 .arg(secs(double(f.ptbFirst.timeNs - sized->firstLost.timeNs) / 1e9) + QStringLiteral(" s")),
+             f.ptbFirst);
+    else if (f.ptbSeen)
+        // Only a probe's black hole gets here with an ICMP error captured: they were not at the same time.
+        cite(fd,
+             QStringLiteral(
+                 "an ICMP fragmentation-needed / packet-too-big reporting MTU %1 was captured, yet the "
+                 "probe met silence above %2 bytes: the ICMP errors do not get through every time "
+                 "(a rate limit, a filter that comes and goes)")
+                 .arg(f.ptbMtu)
+                 .arg(outerHole ? f.probePathMtu : f.probeInnerMtu),
+             f.ptbRef);
     else if (f.blackHoleEvidence.isEmpty())
         cite(fd, QStringLiteral(
                      "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured"));

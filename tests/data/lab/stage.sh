@@ -17,6 +17,8 @@ for f in truth.json verify.json verify.txt charon-left.log charon-right.log left
     [ -f "$src/$f" ] && cp "$src/$f" "$dst/$f"
 done
 cp "$src"/stats/*.txt "$src"/stats/*.log "$dst/stats/" 2>/dev/null || true
+# `ikev2wb probe --json` results of the scenarios that run the probe inside the lab (tests/lab-scenarios/probe.sh)
+for f in "$src"/probe-*.json; do [ -f "$f" ] && cp "$f" "$dst/"; done
 if [ $# -ge 2 ]; then
     for side in left right; do
         python3 "$here/trim-esp-payload.py" "$src/$side-outer.pcap" "$dst/$side-outer.pcap" 96 "$2"
