@@ -133,6 +133,101 @@ private Q_SLOTS:
         QCOMPARE(a.pathMtu, 1500u);
     }
 
+    // The reply check by hand. SA 0x100 A->B: 200 bytes at 0.0 s, 1400 (DF) at 0.5, 1400 (DF)
+    // at 3.0, 200 at 10.0. SA 0x200 B->A, 100 bytes each: 0.5, 1.2, 2.5, 3.0, 5.0. A packet is
+    // answered when the first reverse packet strictly after it comes within 1 s:
+    //   A 0.0 -> B 0.5 (yes, small)   A 0.5 -> B 1.2 (yes, large)   A 3.0 -> B 5.0 (no: B's 3.0 is
+    //   not after it)   A 10.0 -> none;   B 0.5 -> A 3.0 (no)   B 1.2 -> A 3.0 (no)
+    //   B 2.5 -> A 3.0 (yes)   B 3.0 -> A 10.0 (no)   B 5.0 -> A 10.0 (no).
+    // The same packets in a file whose clock steps back (B's 0.5 s packet written last) give the
+    // same answers: the check is about times, not file order (A's 0.0 s packet has no other
+    // answer than that one).
+    void replyCheckByHand_data()
+    {
+        QTest::addColumn<bool>("steppedBack");
+        QTest::newRow("time order") << false;
+        QTest::newRow("clock stepped back") << true;
+    }
+    void replyCheckByHand()
+    {
+        QFETCH(bool, steppedBack);
+        std::vector<synth::Packet> p;
+        std::uint16_t id = 1;
+        const double aTimes[] = {0.0, 0.5, 3.0, 10.0};
+        const std::uint16_t aLens[] = {200, 1400, 1400, 200};
+        for (std::uint32_t k = 0; k < 4; ++k)
+            p.push_back(espPacket(aTimes[k], A, B, 0x100, k + 1, aLens[k], aLens[k] > 1000, id++));
+        const double bTimes[] = {0.5, 1.2, 2.5, 3.0, 5.0};
+        for (std::uint32_t k = 0; k < 5; ++k)
+            p.push_back(espPacket(bTimes[k], B, A, 0x200, k + 1, 100, false, id++));
+        std::stable_sort(p.begin(), p.end(),
+                         [](const synth::Packet &a, const synth::Packet &b) { return a.tsUs < b.tsUs; });
+        if (steppedBack) {
+            // B's 0.5 s packet (after A's 0.5 s one in time order) moves to the end of the file.
+            const auto it = std::find_if(p.begin(), p.end(), [](const synth::Packet &x) {
+                return x.tsUs == 500000 && x.ip.size() == 100;
+            });
+            QVERIFY(it != p.end());
+            const synth::Packet moved = *it;
+            p.erase(it);
+            p.push_back(moved);
+        }
+        const QString path = m_dir.filePath(QStringLiteral("reply.pcap"));
+        QVERIFY(synth::writePcap(path, p));
+        auto index = load(path);
+        QVERIFY(index);
+        QCOMPARE(index->timeBackwards, steppedBack ? std::uint64_t(1) : std::uint64_t(0));
+        const auto a = analyzeMtu(*index);
+        const MtuSaSizes *fromA = sizesOf(*index, a, 0x100);
+        const MtuSaSizes *fromB = sizesOf(*index, a, 0x200);
+        QVERIFY(fromA && fromB);
+        QCOMPARE(fromA->largeFollowedByReverse, std::uint64_t(1));
+        QCOMPARE(fromA->smallFollowedByReverse, std::uint64_t(1));
+        QCOMPARE(fromB->largeFollowedByReverse, std::uint64_t(0));
+        QCOMPARE(fromB->smallFollowedByReverse, std::uint64_t(1));
+        QCOMPARE(fromA->p50,
+                 std::uint16_t(1400)); // nearest rank 0.5 * 3 + 0.5 = 2: the third of 200 200 1400 1400
+        QCOMPARE(fromA->min, std::uint16_t(200));
+        QCOMPARE(fromA->max, std::uint16_t(1400));
+    }
+
+    // Sequence numbers never seen between an SA's smallest and largest, kept as bits: two runs
+    // 2^31 apart (1..10 and 2^31..2^31+5: 2^31 + 5 - 16 missing), and numbers scattered so
+    // thinly (1 + k * 1000003 for k < 2000, one of them twice) that they are kept as a list.
+    void sequenceMissingSparse_data()
+    {
+        QTest::addColumn<QList<quint32>>("seqs");
+        QTest::addColumn<quint64>("missing");
+        QList<quint32> runs;
+        for (std::uint32_t s = 1; s <= 10; ++s)
+            runs.push_back(s);
+        for (std::uint32_t s = 0; s <= 5; ++s)
+            runs.push_back(0x80000000u + s);
+        QTest::newRow("two runs") << runs << quint64((quint64(1) << 31) + 5 - 16);
+        QList<quint32> scattered;
+        for (std::uint32_t k = 0; k < 2000; ++k)
+            scattered.push_back(1 + k * 1000003u);
+        scattered.push_back(1);
+        QTest::newRow("scattered") << scattered << quint64(quint64(1999) * 1000003u + 1 - 2000);
+    }
+    void sequenceMissingSparse()
+    {
+        QFETCH(QList<quint32>, seqs);
+        QFETCH(quint64, missing);
+        std::vector<synth::Packet> p;
+        for (qsizetype k = 0; k < seqs.size(); ++k)
+            p.push_back(espPacket(0.001 * double(k), A, B, 0x700, seqs[k], 200, false, std::uint16_t(k)));
+        const QString path = m_dir.filePath(QStringLiteral("sparse.pcap"));
+        QVERIFY(synth::writePcap(path, p));
+        auto index = load(path);
+        QVERIFY(index);
+        const auto a = analyzeMtu(*index);
+        const MtuSaSizes *m = sizesOf(*index, a, 0x700);
+        QVERIFY(m);
+        QCOMPARE(m->packets, std::uint64_t(seqs.size()));
+        QCOMPARE(quint64(m->sequenceMissing), missing);
+    }
+
     void largePacketsArrivingAreNoBlackHole()
     {
         // Issue 10, defect 13. A receiver's capture: SA 0x500 A->B delivers 1400-byte DF packets

@@ -72,6 +72,23 @@ inline std::uint64_t missingSequenceNumbers(std::vector<std::uint32_t> &seqs)
     return std::uint64_t(seqs.back() - seqs.front() + 1) - seqs.size();
 }
 
+/// Calls f(record) for every record of the index in order, polling `cancel` every 64 Ki records;
+/// true when it stopped there.
+template <typename F> bool forEachRecord(const CaptureIndex &index, const std::atomic_bool *cancel, F &&f)
+{
+    std::size_t n = 0;
+    bool stop = false;
+    index.packets.forEach([&](const PacketRecord &r) {
+        if (stop) return;
+        if ((++n & 0xffff) == 0 && cancelled(cancel)) {
+            stop = true;
+            return;
+        }
+        f(r);
+    });
+    return stop;
+}
+
 /// The index's SA lookup (core/index/espsa.h), under the name the analyzers use.
 using ikev2wb::espSaKey;
 using SaResolver = EspSaResolver;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <limits>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -25,92 +26,26 @@ int binOf(std::uint16_t len)
 }
 
 /// The k-th smallest lengths for the nearest ranks of p50/p90/p99 (as analyze_detail::quantile
-/// picks them), by counting: one pass instead of three nth_element partitions.
-void lengthQuantiles(const std::vector<std::uint16_t> &v, std::vector<std::uint32_t> &counts, MtuSaSizes &m)
+/// picks them), the smallest and the largest, from the SA's count of packets per length.
+void lengthQuantiles(const std::vector<std::uint64_t> &counts, std::uint64_t n, MtuSaSizes &m)
 {
-    const std::size_t n = v.size();
-    counts.assign(65536, 0);
-    for (const std::uint16_t len : v)
-        ++counts[len];
     const double qs[3] = {0.5, 0.9, 0.99};
     std::uint16_t *out[3] = {&m.p50, &m.p90, &m.p99};
-    std::size_t seen = 0;
+    std::uint64_t seen = 0;
     int next = 0;
     bool haveMin = false;
-    for (std::size_t len = 0; len < counts.size() && next < 3; ++len) {
+    for (std::size_t len = 0; len < counts.size(); ++len) {
         if (!counts[len]) continue;
         if (!haveMin) {
             m.min = std::uint16_t(len);
             haveMin = true;
         }
+        m.max = std::uint16_t(len);
         seen += counts[len];
-        while (next < 3 && std::min(std::size_t(qs[next] * double(n - 1) + 0.5), n - 1) < seen)
+        while (next < 3 && std::min(std::uint64_t(qs[next] * double(n - 1) + 0.5), n - 1) < seen)
             *out[next++] = std::uint16_t(len);
     }
-    m.max = *std::max_element(v.begin(), v.end());
 }
-
-/// missingSequenceNumbers() of an SA's numbers without keeping them: a bitmap over the SA's
-/// [minSeq, maxSeq] when that range is not much wider than its packet count.
-class SeenNumbers
-{
-public:
-    explicit SeenNumbers(const EspSa &sa)
-    {
-        if (sa.packets == 0 || sa.maxSeq < sa.minSeq) return;
-        const std::uint64_t range = std::uint64_t(sa.maxSeq) - sa.minSeq + 1;
-        if (range <= std::max<std::uint64_t>(std::uint64_t(1) << 26, 4 * sa.packets)) {
-            m_base = sa.minSeq;
-            m_range = range;
-            m_bits.assign(std::size_t((range + 63) / 64), 0);
-        }
-    }
-    void add(std::uint32_t seq)
-    {
-        ++m_count;
-        if (!m_bits.empty() && seq >= m_base && std::uint64_t(seq - m_base) < m_range) {
-            const std::uint64_t i = seq - m_base;
-            m_bits[std::size_t(i >> 6)] |= std::uint64_t(1) << (i & 63);
-        } else {
-            m_list.push_back(seq); // no bitmap, or (never for a whole pass) outside the index's range
-        }
-    }
-    [[nodiscard]] std::uint64_t missing()
-    {
-        if (m_bits.empty()) return missingSequenceNumbers(m_list);
-        if (!m_list.empty() || m_count < 2) {
-            // Cannot happen with the index's own min/max; fall back to the plain count.
-            std::vector<std::uint32_t> all = m_list;
-            for (std::size_t w = 0; w < m_bits.size(); ++w)
-                for (std::uint64_t b = m_bits[w]; b; b &= b - 1)
-                    all.push_back(std::uint32_t(m_base + w * 64 + std::uint64_t(std::countr_zero(b))));
-            return missingSequenceNumbers(all);
-        }
-        std::uint64_t distinct = 0;
-        for (const std::uint64_t w : m_bits)
-            distinct += std::uint64_t(std::popcount(w));
-        // As missingSequenceNumbers: the range between the smallest and largest number seen.
-        std::uint64_t lo = 0, hi = 0;
-        for (std::size_t w = 0; w < m_bits.size(); ++w)
-            if (m_bits[w]) {
-                lo = w * 64 + std::uint64_t(std::countr_zero(m_bits[w]));
-                break;
-            }
-        for (std::size_t w = m_bits.size(); w-- > 0;)
-            if (m_bits[w]) {
-                hi = w * 64 + 63 - std::uint64_t(std::countl_zero(m_bits[w]));
-                break;
-            }
-        return hi - lo + 1 - distinct;
-    }
-
-private:
-    std::uint32_t m_base = 0;
-    std::uint64_t m_range = 0;
-    std::uint64_t m_count = 0;
-    std::vector<std::uint64_t> m_bits;
-    std::vector<std::uint32_t> m_list;
-};
 
 /// Packets of one outer size of an SA: sent, answered by reverse ESP within kReplyWindowNs, and
 /// when one of them was answered.
@@ -190,149 +125,352 @@ const char *blackHoleLevelName(MtuBlackHole::Level l)
     return "none";
 }
 
-MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel)
+namespace {
+
+/// Sequence numbers seen, for missingSequenceNumbers() of an SA without keeping them: one bit per
+/// number in chunks of 4096 numbers, found through a map (the chunk of the previous packet is
+/// kept at hand, as an SA's numbers mostly grow one by one). Numbers scattered so thinly that the
+/// chunks would take more than 16 bytes a packet are kept as a list instead (4 bytes a packet).
+class SeenNumbers
+{
+public:
+    void add(std::uint32_t seq)
+    {
+        ++m_count;
+        if (m_listed) {
+            m_list.push_back(seq);
+            return;
+        }
+        const std::uint32_t chunk = seq >> kChunkBits;
+        if (chunk != m_chunk || m_count == 1) {
+            const auto [it, inserted] = m_chunks.try_emplace(chunk, m_words.size());
+            if (inserted) {
+                m_words.resize(m_words.size() + kChunkWords, 0);
+                if (m_words.size() * 8 > kListFromBytes + 16 * m_count) {
+                    toList();
+                    m_list.push_back(seq);
+                    return;
+                }
+            }
+            m_chunk = chunk;
+            m_offset = it->second;
+        }
+        const std::uint32_t i = seq & ((1u << kChunkBits) - 1);
+        std::uint64_t &w = m_words[m_offset + (i >> 6)];
+        const std::uint64_t bit = std::uint64_t(1) << (i & 63);
+        if (!(w & bit)) {
+            w |= bit;
+            ++m_distinct;
+            if (m_distinct == 1 || seq < m_lo) m_lo = seq;
+            if (m_distinct == 1 || seq > m_hi) m_hi = seq;
+        }
+    }
+    /// Numbers never seen between the smallest and the largest seen (0 for fewer than 2 packets).
+    [[nodiscard]] std::uint64_t missing()
+    {
+        if (m_count < 2) return 0;
+        if (m_listed) return missingSequenceNumbers(m_list);
+        return std::uint64_t(m_hi) - m_lo + 1 - m_distinct;
+    }
+
+private:
+    static constexpr unsigned kChunkBits = 12;
+    static constexpr std::size_t kChunkWords = (std::size_t(1) << kChunkBits) / 64;
+    static constexpr std::size_t kListFromBytes = std::size_t(1) << 16;
+
+    void toList()
+    {
+        m_list.reserve(std::size_t(m_distinct) + 1);
+        for (const auto &[chunk, offset] : m_chunks)
+            for (std::size_t w = 0; w < kChunkWords; ++w)
+                for (std::uint64_t b = m_words[offset + w]; b; b &= b - 1)
+                    m_list.push_back((chunk << kChunkBits) + std::uint32_t(w * 64) +
+                                     std::uint32_t(std::countr_zero(b)));
+        m_chunks.clear();
+        m_words.clear();
+        m_words.shrink_to_fit();
+        m_listed = true;
+    }
+
+    std::uint64_t m_count = 0;
+    std::uint64_t m_distinct = 0;
+    std::uint32_t m_lo = 0, m_hi = 0;
+    std::uint32_t m_chunk = 0;
+    std::size_t m_offset = 0;
+    std::unordered_map<std::uint32_t, std::size_t> m_chunks; // chunk → its first word in m_words
+    std::vector<std::uint64_t> m_words;
+    bool m_listed = false;
+    std::vector<std::uint32_t> m_list;
+};
+
+/// An ESP packet waiting to learn whether reverse ESP followed it within kReplyWindowNs.
+struct Pending
+{
+    std::int64_t tsNs = 0;
+    std::uint32_t sa = 0;
+    std::uint16_t len = 0;
+    bool answered = false;
+};
+
+/// ESP packets of one direction (source → destination address) of the last kReplyWindowNs, in
+/// time order: pending[first..] (the ones before `first` were settled; the vector drops them when
+/// they are most of it). pending[first..decided) were answered by a later reverse packet or can no
+/// longer be.
+struct Direction
+{
+    std::vector<Pending> pending;
+    std::size_t first = 0;
+    std::size_t decided = 0;
+    [[nodiscard]] bool empty() const { return first == pending.size(); }
+    void popFront()
+    {
+        if (decided == first) ++decided;
+        if (++first >= 4096 && 2 * first >= pending.size()) {
+            pending.erase(pending.begin(), pending.begin() + std::ptrdiff_t(first));
+            decided -= first;
+            first = 0;
+        }
+    }
+};
+
+} // namespace
+
+struct MtuAnalyzer::State
+{
+    const CaptureIndex &tables;
+    Mode mode;
+    bool outOfOrder = false;
+    std::int64_t lastEspNs = std::numeric_limits<std::int64_t>::min();
+    std::uint64_t innerTcpSynWithMss = 0;
+    struct Sa
+    {
+        MtuSaSizes m;
+        std::vector<std::uint64_t> lengthCounts; // packets per outer length, up to the largest
+        SeenNumbers seen;
+        std::uint32_t dir = 0, rev = 0; // into directions: its own and the reverse one
+        bool haveDirections = false;
+        // The reply check's counts for the size cliff (packets not in the capture's last second).
+        std::vector<SizeClass> classes;  // index 0 = kLargeOuterBytes
+        std::uint16_t smallAnswered = 0; // largest small packet answered
+        std::int64_t smallAnsweredNs = -1;
+        std::uint64_t smallSent = 0, smallAnsweredCount = 0;
+        // KeepTimes: every packet's time and length.
+        std::vector<std::int64_t> times;
+        std::vector<std::uint16_t> lengths;
+    };
+    std::vector<Sa> sas;
+    std::map<std::pair<IpAddress, IpAddress>, std::uint32_t> directionIds;
+    std::vector<Direction> directions;
+
+    State(const CaptureIndex &t, Mode m) : tables(t), mode(m) {}
+
+    Sa &sa(std::uint32_t s)
+    {
+        if (s >= sas.size()) sas.resize(std::size_t(s) + 1);
+        return sas[s];
+    }
+    std::uint32_t directionId(const IpAddress &src, const IpAddress &dst)
+    {
+        const auto [it, inserted] = directionIds.try_emplace({src, dst}, std::uint32_t(directions.size()));
+        if (inserted) directions.emplace_back();
+        return it->second;
+    }
+
+    /// The reply check's outcome for one packet of SA `s`, in the SA's time order. `counted`: it
+    /// is not in the capture's last second (whether that drew an answer nobody can tell).
+    void settle(std::uint32_t s, std::uint16_t len, std::int64_t ts, bool replied, bool counted)
+    {
+        Sa &st = sas[s];
+        MtuSaSizes &m = st.m;
+        if (len >= kLargeOuterBytes) {
+            if (replied) ++m.largeFollowedByReverse;
+        } else if (replied) {
+            ++m.smallFollowedByReverse;
+        }
+        if (!counted) return;
+        if (len >= kLargeOuterBytes) {
+            const std::size_t c = std::size_t(len - kLargeOuterBytes);
+            if (c >= st.classes.size()) st.classes.resize(c + 1);
+            SizeClass &k = st.classes[c];
+            ++k.sent;
+            if (replied) {
+                ++k.answered;
+                k.answeredNs = ts;
+            }
+        } else {
+            ++st.smallSent;
+            if (replied) {
+                ++st.smallAnsweredCount;
+                if (len > st.smallAnswered) {
+                    st.smallAnswered = len;
+                    st.smallAnsweredNs = ts;
+                }
+            }
+        }
+    }
+
+    /// Settles the packets of `d` sent more than kReplyWindowNs before `nowNs`: nothing later can
+    /// answer them, and the capture goes on past their second.
+    void expire(Direction &d, std::int64_t nowNs)
+    {
+        while (!d.empty() && d.pending[d.first].tsNs + kReplyWindowNs < nowNs) {
+            const Pending p = d.pending[d.first];
+            d.popFront();
+            settle(p.sa, p.len, p.tsNs, p.answered, true);
+        }
+    }
+
+    void replyCheck(std::uint32_t s, Sa &st, const PacketRecord &r)
+    {
+        if (!st.haveDirections) {
+            const Flow &f = tables.flows[tables.espSas[s].flowId];
+            st.dir = directionId(f.src, f.dst);
+            st.rev = directionId(f.dst, f.src);
+            st.haveDirections = true;
+        }
+        // This packet answers the reverse direction's packets sent before it, within the window
+        // (the first reverse packet after each of them: the earlier ones were decided before).
+        Direction &rev = directions[st.rev];
+        while (rev.decided < rev.pending.size() && rev.pending[rev.decided].tsNs < r.tsNs) {
+            Pending &p = rev.pending[rev.decided++];
+            p.answered = r.tsNs - p.tsNs <= kReplyWindowNs;
+        }
+        expire(rev, r.tsNs);
+        Direction &own = directions[st.dir];
+        expire(own, r.tsNs);
+        own.pending.push_back({r.tsNs, s, r.ipLength, false});
+    }
+
+    /// KeepTimes: the reply check over every packet's time, sorted per direction (the packets
+    /// came out of time order).
+    void replyCheckFromTimes()
+    {
+        std::map<std::pair<IpAddress, IpAddress>, std::vector<std::int64_t>> byDirection;
+        for (std::size_t s = 0; s < sas.size(); ++s) {
+            const Flow &f = tables.flows[tables.espSas[s].flowId];
+            auto &v = byDirection[{f.src, f.dst}];
+            v.insert(v.end(), sas[s].times.begin(), sas[s].times.end());
+        }
+        for (auto &[key, v] : byDirection)
+            std::sort(v.begin(), v.end());
+        for (std::size_t s = 0; s < sas.size(); ++s) {
+            const Flow &f = tables.flows[tables.espSas[s].flowId];
+            const auto it = byDirection.find({f.dst, f.src});
+            if (it == byDirection.end()) continue;
+            const auto &rev = it->second;
+            const auto &mine = sas[s].times;
+            for (std::size_t k = 0; k < mine.size(); ++k) { // in capture order
+                const auto next = std::upper_bound(rev.begin(), rev.end(), mine[k]);
+                const bool replied = next != rev.end() && *next - mine[k] <= kReplyWindowNs;
+                settle(std::uint32_t(s), sas[s].lengths[k], mine[k], replied,
+                       mine[k] <= tables.lastNs - kReplyWindowNs);
+            }
+        }
+    }
+};
+
+MtuAnalyzer::MtuAnalyzer(const CaptureIndex &tables, Mode mode) : d(std::make_unique<State>(tables, mode)) {}
+MtuAnalyzer::~MtuAnalyzer() = default;
+
+bool MtuAnalyzer::outOfOrder() const
+{
+    return d->outOfOrder;
+}
+
+void MtuAnalyzer::observe(const PacketRecord &r, std::uint32_t s)
+{
+    if (r.flags & FlagInnerTcpSyn) ++d->innerTcpSynWithMss;
+    if (s == kNoEspSa) return;
+    State::Sa &st = d->sa(s);
+    MtuSaSizes &m = st.m;
+    const std::uint16_t len = r.ipLength;
+    ++m.packets;
+    ++m.histogram[std::size_t(binOf(len))];
+    if (len >= st.lengthCounts.size()) st.lengthCounts.resize(std::size_t(len) + 1, 0);
+    ++st.lengthCounts[len];
+    st.seen.add(r.seq());
+    if (r.flags & FlagDontFragment) ++m.dfPackets;
+    if (r.flags & FlagFragment) ++m.fragmented;
+    if (len >= kLargeOuterBytes) {
+        if (m.largePackets == 0 || len < m.largeMin) m.largeMin = len;
+        ++m.largePackets;
+        if (r.flags & FlagDontFragment) ++m.largeDfPackets;
+        m.lastLargeNs = r.tsNs;
+        m.packetsAfterLastLarge = 0;
+    } else if (m.lastLargeNs >= 0) {
+        ++m.packetsAfterLastLarge;
+    }
+    m.lastNs = r.tsNs;
+    if (d->mode == Mode::KeepTimes) {
+        st.times.push_back(r.tsNs);
+        st.lengths.push_back(len);
+        return;
+    }
+    if (r.tsNs < d->lastEspNs) d->outOfOrder = true;
+    d->lastEspNs = r.tsNs;
+    if (!d->outOfOrder) d->replyCheck(s, st, r);
+}
+
+MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
 {
     MtuAnalysis out;
     const auto &sas = index.espSas;
     const auto &flows = index.flows;
-    SaResolver saOf(sas);
-    out.sas.resize(sas.size());
-    std::vector<std::vector<std::uint16_t>> lengths(sas.size());
-    std::vector<std::vector<std::int64_t>> times(sas.size());
-    // Sequence numbers seen, as one bit each over the SA's [min, max] (known from the index), so
-    // the pass writes a bit instead of appending 4 bytes; a vector for an unreasonably wide range.
-    std::vector<SeenNumbers> seen;
-    seen.reserve(sas.size());
-    for (std::size_t s = 0; s < sas.size(); ++s) {
-        seen.emplace_back(sas[s]);
-        // The index counted each SA's packets: no regrowth (and copy) of these during the pass.
-        lengths[s].reserve(std::size_t(sas[s].packets));
-        times[s].reserve(std::size_t(sas[s].packets));
+    d->sas.resize(sas.size()); // an entry for every SA, also one without packets
+    out.innerTcpSynWithMss = d->innerTcpSynWithMss;
+
+    // The packets of the last second: answered or not, they stay out of the size classes when
+    // they fall in the capture's last second.
+    if (d->mode == Mode::KeepTimes) {
+        d->replyCheckFromTimes();
+    } else {
+        for (Direction &dir : d->directions) {
+            for (std::size_t k = dir.first; k < dir.pending.size(); ++k) {
+                const Pending &p = dir.pending[k];
+                d->settle(p.sa, p.len, p.tsNs, p.answered, p.tsNs <= index.lastNs - kReplyWindowNs);
+            }
+            dir.pending.clear();
+            dir.first = dir.decided = 0;
+        }
     }
 
-    std::size_t n = 0;
-    bool stop = false;
-    index.packets.forEach([&](const PacketRecord &r) {
-        if (stop) return;
-        if ((++n & 0xffff) == 0 && cancelled(cancel)) {
-            stop = true;
-            return;
-        }
-        if (r.flags & FlagInnerTcpSyn) ++out.innerTcpSynWithMss;
-        if (!r.isEsp()) return;
-        const std::uint32_t lastSa = saOf.find(r);
-        if (lastSa == SaResolver::kNone) return;
-        MtuSaSizes &m = out.sas[lastSa];
-        const std::uint16_t len = r.ipLength;
-        ++m.packets;
-        ++m.histogram[std::size_t(binOf(len))];
-        lengths[lastSa].push_back(len);
-        seen[lastSa].add(r.seq());
-        times[lastSa].push_back(r.tsNs);
-        if (r.flags & FlagDontFragment) ++m.dfPackets;
-        if (r.flags & FlagFragment) ++m.fragmented;
-        if (len >= kLargeOuterBytes) {
-            if (m.largePackets == 0 || len < m.largeMin) m.largeMin = len;
-            ++m.largePackets;
-            if (r.flags & FlagDontFragment) ++m.largeDfPackets;
-            m.lastLargeNs = r.tsNs;
-            m.packetsAfterLastLarge = 0;
-        } else if (m.lastLargeNs >= 0) {
-            ++m.packetsAfterLastLarge;
-        }
-        m.lastNs = r.tsNs;
-    });
-    out.cancelled = stop || cancelled(cancel);
-
-    std::vector<std::uint32_t> counts;
+    std::set<std::pair<IpAddress, IpAddress>> directions;
+    for (const EspSa &sa : sas)
+        directions.insert({flows[sa.flowId].src, flows[sa.flowId].dst});
+    out.sas.resize(sas.size());
     for (std::size_t s = 0; s < sas.size(); ++s) {
+        State::Sa &st = d->sas[s];
         MtuSaSizes &m = out.sas[s];
+        m = st.m;
         m.espSa = s;
-        auto &v = lengths[s];
-        if (!v.empty()) lengthQuantiles(v, counts, m);
-        m.sequenceMissing = seen[s].missing();
+        if (m.packets) lengthQuantiles(st.lengthCounts, m.packets, m);
+        m.sequenceMissing = st.seen.missing();
         if (m.max > out.largestOuter) {
             out.largestOuter = m.max;
             out.largestSa = std::int64_t(s);
         }
-    }
-
-    // Reverse-direction ESP times per (src, dst) direction, for the reply check. Capture order
-    // is (almost always) time order, so each list is merged, not sorted, and the check is a
-    // sweep with one pointer into the reverse list instead of a binary search per packet.
-    std::map<std::pair<IpAddress, IpAddress>, std::vector<std::int64_t>> byDirection;
-    for (std::size_t s = 0; s < sas.size(); ++s) {
+        // No SA in the reverse direction: no reply check for this one.
         const Flow &f = flows[sas[s].flowId];
-        auto &v = byDirection[{f.src, f.dst}];
-        const auto middle = v.insert(v.end(), times[s].begin(), times[s].end());
-        if (std::is_sorted(middle, v.end()))
-            std::inplace_merge(v.begin(), middle, v.end());
-        else
-            std::sort(v.begin(), v.end());
-    }
-    // Packets answered per outer size, for the size cliff: one class per size from
-    // kLargeOuterBytes to the SA's largest (a few hundred entries), the smaller ones together.
-    std::vector<SizeClass> classes;
-    for (std::size_t s = 0; s < sas.size(); ++s) {
-        const Flow &f = flows[sas[s].flowId];
-        const auto it = byDirection.find({f.dst, f.src});
-        if (it == byDirection.end()) continue;
-        const auto &rev = it->second;
-        const auto &mine = times[s];
-        MtuSaSizes &m = out.sas[s];
-        const bool sizes = m.largeDfPackets >= kMinLargeDf; // so m.max >= kLargeOuterBytes
-        classes.assign(sizes ? std::size_t(m.max - kLargeOuterBytes + 1) : 0, SizeClass{});
-        std::uint16_t smallAnswered = 0; // largest small packet answered
-        std::int64_t smallAnsweredNs = -1;
-        std::uint64_t smallSent = 0, smallAnsweredCount = 0;
-        const bool sweep = std::is_sorted(mine.begin(), mine.end());
-        auto next = rev.begin();
-        for (std::size_t k = 0; k < mine.size(); ++k) {
-            if (sweep) {
-                while (next != rev.end() && *next <= mine[k])
-                    ++next;
-            } else {
-                next = std::upper_bound(rev.begin(), rev.end(), mine[k]);
-            }
-            const bool replied = next != rev.end() && *next - mine[k] <= kReplyWindowNs;
-            const std::uint16_t len = lengths[s][k];
-            if (len >= kLargeOuterBytes) {
-                if (replied) ++m.largeFollowedByReverse;
-            } else if (replied) {
-                ++m.smallFollowedByReverse;
-            }
-            // Whether the last second of the capture drew an answer nobody can tell.
-            if (!sizes || mine[k] > index.lastNs - kReplyWindowNs) continue;
-            if (len >= kLargeOuterBytes) {
-                SizeClass &c = classes[len - kLargeOuterBytes];
-                ++c.sent;
-                if (replied) {
-                    ++c.answered;
-                    c.answeredNs = mine[k];
-                }
-            } else {
-                ++smallSent;
-                if (replied) {
-                    ++smallAnsweredCount;
-                    if (len > smallAnswered) {
-                        smallAnswered = len;
-                        smallAnsweredNs = mine[k];
-                    }
-                }
-            }
+        if (!directions.count({f.dst, f.src})) {
+            m.largeFollowedByReverse = m.smallFollowedByReverse = 0;
+            continue;
         }
-        if (sizes) findSizeCliff(classes, smallSent, smallAnsweredCount, smallAnswered, smallAnsweredNs, m);
+        if (m.largeDfPackets >= kMinLargeDf) { // so m.max >= kLargeOuterBytes
+            st.classes.resize(std::size_t(m.max - kLargeOuterBytes + 1));
+            findSizeCliff(st.classes, st.smallSent, st.smallAnsweredCount, st.smallAnswered,
+                          st.smallAnsweredNs, m);
+        }
     }
 
     // Outer fragments of tunnel traffic (ESP, and UDP for ESP-in-UDP / IKE).
-    for (std::size_t d = 0; d < index.fragmentedDatagrams.size(); ++d) {
-        const FragmentedDatagram &fd = index.fragmentedDatagrams[d];
+    for (std::size_t k = 0; k < index.fragmentedDatagrams.size(); ++k) {
+        const FragmentedDatagram &fd = index.fragmentedDatagrams[k];
         if (fd.proto != 50 && fd.proto != 17) continue;
         if (fd.outcome == FragmentedDatagram::Outcome::Complete) {
             ++out.fragmentsComplete;
         } else {
             ++out.fragmentsIncomplete;
-            out.incompleteDatagrams.push_back(d);
+            out.incompleteDatagrams.push_back(k);
         }
     }
 
@@ -437,6 +575,28 @@ MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel
              m.largeDfPackets > out.sas[std::size_t(out.blackHole.espSa)].largeDfPackets))
             out.blackHole = b;
     }
+    return out;
+}
+
+MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel)
+{
+    const auto feed = [&](MtuAnalyzer &a) {
+        SaResolver saOf(index.espSas);
+        return forEachRecord(index, cancel, [&](const PacketRecord &r) {
+            a.observe(r, r.isEsp() ? saOf.find(r) : MtuAnalyzer::kNoEspSa);
+        });
+    };
+    MtuAnalyzer a(index);
+    bool stop = feed(a);
+    if (a.outOfOrder()) {
+        MtuAnalyzer k(index, MtuAnalyzer::Mode::KeepTimes);
+        stop = feed(k);
+        MtuAnalysis out = k.finish(index);
+        out.cancelled = stop || cancelled(cancel);
+        return out;
+    }
+    MtuAnalysis out = a.finish(index);
+    out.cancelled = stop || cancelled(cancel);
     return out;
 }
 

@@ -32,6 +32,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace ikev2wb {
@@ -111,6 +112,37 @@ struct MtuAnalysis
 const char *pathMtuSourceName(MtuAnalysis::PathMtuSource s);
 const char *blackHoleLevelName(MtuBlackHole::Level l);
 
+/// The MTU analysis fed one packet at a time in capture order (observe()), then completed from
+/// the index's tables (finish()). Per SA it keeps counters, a histogram of outer lengths and one
+/// bit per sequence number; for the reply check only the ESP packets of the last second per
+/// direction. That needs the ESP packets in time order: one arriving earlier than an ESP packet
+/// before it makes outOfOrder() true, and the result of finish() is then not to be used (feed the
+/// packets again to an analyzer made with KeepTimes, which keeps every ESP packet's time and
+/// length and sorts them, as a capture whose clock stepped back needs).
+class MtuAnalyzer final
+{
+public:
+    enum class Mode : std::uint8_t { TimeOrdered, KeepTimes };
+    /// `tables`: the index whose SA and flow tables the packets' SA ids refer to; it may still be
+    /// growing while packets are observed (the SA of an observed packet must be in it).
+    explicit MtuAnalyzer(const CaptureIndex &tables, Mode mode = Mode::TimeOrdered);
+    ~MtuAnalyzer();
+    MtuAnalyzer(const MtuAnalyzer &) = delete;
+    MtuAnalyzer &operator=(const MtuAnalyzer &) = delete;
+    /// The next packet; `sa`: its index into CaptureIndex::espSas, or kNoEspSa (not ESP, or no SA).
+    static constexpr std::uint32_t kNoEspSa = 0xffffffffu;
+    void observe(const PacketRecord &r, std::uint32_t sa);
+    /// An ESP packet came earlier than one before it (TimeOrdered mode only).
+    [[nodiscard]] bool outOfOrder() const;
+    /// The analysis; `index` is the finished index of the packets observed (its tables).
+    MtuAnalysis finish(const CaptureIndex &index);
+
+private:
+    struct State;
+    std::unique_ptr<State> d;
+};
+
+/// Feeds an MtuAnalyzer from the index's records (again with KeepTimes if they are out of order).
 MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);
 
 } // namespace ikev2wb

@@ -103,14 +103,7 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
     std::unordered_map<std::uint32_t, std::vector<double>> keepaliveIdle;
     std::vector<PairState> state(out.pairs.size());
 
-    std::size_t n = 0;
-    bool stop = false;
-    index.packets.forEach([&](const PacketRecord &r) {
-        if (stop) return;
-        if ((++n & 0xffff) == 0 && cancelled(cancel)) {
-            stop = true;
-            return;
-        }
+    const bool stop = forEachRecord(index, cancel, [&](const PacketRecord &r) {
         if (r.flowId >= flows.size()) return;
         if (r.kind == PacketKind::NatKeepalive) {
             keepaliveTimes[r.flowId].push_back(r.tsNs);
