@@ -1364,12 +1364,24 @@ private slots:
     {
         QTest::addColumn<QString>("scenario");
         QTest::addColumn<bool>("swapped");
+        // The captures: the lab's own ("") or its IKE-only cut (tests/data/lab/ike-only, README
+        // there: no ESP SA to match, each end's view comes from the IKE exchanges alone).
+        QTest::addColumn<QString>("cut");
+        const auto row = [](const char *s, bool swapped, const QString &cut) {
+            QTest::newRow(
+                qPrintable(QStringLiteral("%1%2, A = %3")
+                               .arg(QLatin1String(s), cut.isEmpty() ? QString() : QStringLiteral(" ") + cut,
+                                    swapped ? QStringLiteral("right") : QStringLiteral("left"))))
+                << QString::fromLatin1(s) << swapped << cut;
+        };
         for (const char *s : {"natt", "natt-expiry", "mtu-blackhole-natt-1420"})
-            for (const bool swapped : {false, true})
-                QTest::newRow(qPrintable(
-                    QStringLiteral("%1, A = %2")
-                        .arg(QLatin1String(s), swapped ? QStringLiteral("right") : QStringLiteral("left"))))
-                    << QString::fromLatin1(s) << swapped;
+            for (const bool swapped : {false, true}) {
+                row(s, swapped, QString());
+                row(s, swapped, QStringLiteral("ike-only/%1").arg(QLatin1String(s)));
+            }
+        // IKE_SA_INIT only (the IKE SA never completes).
+        for (const bool swapped : {false, true})
+            row("natt", swapped, QStringLiteral("ike-only/natt-init"));
     }
 
     void natPairPeerAsEachEndSeesIt()
@@ -1381,21 +1393,30 @@ private slots:
         // left's route no address at all).
         QFETCH(QString, scenario);
         QFETCH(bool, swapped);
+        QFETCH(QString, cut);
         const QJsonObject topo = truth(scenario).value(QStringLiteral("topology")).toObject();
         const QString left = topo[QStringLiteral("left")][QStringLiteral("outer_ip")].toString();
         const QString right = topo[QStringLiteral("right")][QStringLiteral("outer_ip")].toString();
         const QString nat = topo[QStringLiteral("mid")][QStringLiteral("nat_public_ip_of_left")].toString();
         QVERIFY(!left.isEmpty() && !right.isEmpty() && !nat.isEmpty() && nat != left);
-        const QString dir = labDir(scenario);
+        // dir + "/left" + "-outer.pcap": the lab folder's captures or the cut's.
+        const QString dir = cut.isEmpty() ? labDir(scenario) : labDir(cut);
+        const QString sep = cut.isEmpty() ? QStringLiteral("/") : QStringLiteral("-");
+        const QString pathA =
+            dir + sep + (swapped ? QStringLiteral("right-outer.pcap") : QStringLiteral("left-outer.pcap"));
+        const QString pathB =
+            dir + sep + (swapped ? QStringLiteral("left-outer.pcap") : QStringLiteral("right-outer.pcap"));
+        QVERIFY2(QFile::exists(pathA) && QFile::exists(pathB), qPrintable(pathA));
         DiagnosisFiles files;
-        files.captureA =
-            dir + (swapped ? QStringLiteral("/right-outer.pcap") : QStringLiteral("/left-outer.pcap"));
-        files.captureB =
-            dir + (swapped ? QStringLiteral("/left-outer.pcap") : QStringLiteral("/right-outer.pcap"));
+        files.captureA = pathA;
+        files.captureB = pathB;
         Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
         const Facts &f = ld.facts();
+        // The cut holds no ESP at all: whatever is known comes from IKE.
+        if (!cut.isEmpty())
+            QCOMPARE(ld.comparison() ? ld.comparison()->side[0].espPackets : 1, std::uint64_t(0));
         const FixTarget a = fixTarget(f), b = fixTargetAtPeer(f);
         // (this host, the peer as it sees it) for A and for B
         const QString aLocal = swapped ? right : left, aPeer = swapped ? nat : right;
