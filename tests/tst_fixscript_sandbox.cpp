@@ -2,7 +2,8 @@
 // files are hostile input: this test plants command substitutions, backticks, `;`, `&&`, quote
 // breaks, newlines, heredoc terminators and very long values in every evidence field that feeds a
 // fix (the interface of a route listing, connection and CHILD_SA names of swanctl --list-sas, a
-// swanctl.conf and a charon log, the addresses and traffic selector of swanctl.conf), runs the
+// swanctl.conf and a charon log, the addresses and traffic selector of swanctl.conf, the source
+// and target of an `ikev2wb probe --json` result), runs the
 // real CLI on the lab's MTU black-hole capture with that evidence, and then runs the script it
 // wrote: `bash -n`, without arguments, and every fix answered "y" — with stub commands (iptables,
 // nft, ip, sysctl, ethtool, swanctl, ...) as the only programs on PATH, inside a fresh network
@@ -180,6 +181,19 @@ const Site kSites[] = {
                 "[13:1000] -A PAYLOAD -s 10.0.2.1/32 -p esp -j DROP\nCOMMIT\n";
      },
      true, "esp-blocked", true, true},
+    // ikev2wb.probe/1 `source` (added later) and `target`: only an IP literal gives a direction.
+    {"probe result: source", "probe-peer.json",
+     []() -> QByteArray {
+         return R"({"schema":"ikev2wb.probe/1","target":"10.0.2.1","source":"PAYLOAD","path_mtu":1400,)"
+                R"("pmtud":"black_hole"})";
+     },
+     false},
+    {"probe result: target", "probe-peer.json",
+     []() -> QByteArray {
+         return R"({"schema":"ikev2wb.probe/1","target":"PAYLOAD","source":"10.0.1.1","path_mtu":1400,)"
+                R"("pmtud":"black_hole"})";
+     },
+     false},
     {"iptables-save: rule comment", "left-iptables-end.txt",
      []() -> QByteArray {
          return "*filter\n:INPUT ACCEPT [0:0]\n"

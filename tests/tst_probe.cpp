@@ -4,6 +4,7 @@
 // output. With ICMP allowed the router's fragmentation-needed / packet-too-big names it; with
 // those dropped by iptables on the router the probe must call it a black hole at the same size.
 // Needs root and `ip`; skipped with a message otherwise. Traffic never leaves the namespaces.
+#include "labdata.h"
 #include "probe/pathprobe.h"
 
 #include <QJsonArray>
@@ -49,6 +50,14 @@ Run runCommand(const QString &program, const QStringList &args, int timeoutMs = 
     return r;
 }
 
+/// The IPv4 addresses of a Lab (/24 each side): client, router's client side, router's server
+/// side, server.
+struct LabPlan4
+{
+    QString client = QStringLiteral("10.77.1.2"), routerClientSide = QStringLiteral("10.77.1.1"),
+            routerServerSide = QStringLiteral("10.77.2.1"), server = QStringLiteral("10.77.2.2");
+};
+
 /// client (c0) — (r0) router (r1) — (s0) server. Addresses: 10.77.1.0/24 and 10.77.2.0/24,
 /// fd77:1::/64 and fd77:2::/64; the router is .1 / ::1 on both. Removed on destruction.
 class Lab
@@ -58,8 +67,11 @@ public:
     static inline const QString routerClientSide6 = QStringLiteral("fd77:1::1");
     static inline const QString server4 = QStringLiteral("10.77.2.2");
     static inline const QString server6 = QStringLiteral("fd77:2::2");
+    static inline const QString client4 = QStringLiteral("10.77.1.2");
+    static inline const QString client6 = QStringLiteral("fd77:1::2");
+    using Plan4 = LabPlan4;
 
-    Lab()
+    explicit Lab(Plan4 plan = Plan4()) : m_plan(std::move(plan))
     {
         static int counter = 0;
         const QString prefix = QStringLiteral("ikwbprobe%1x%2").arg(::getpid()).arg(++counter);
@@ -103,14 +115,14 @@ public:
             QString ns, dev, v4, v6;
             int mtu;
         };
+        const QString p24 = QStringLiteral("/24");
         const Link links[] = {
-            {m_client, QStringLiteral("c0"), QStringLiteral("10.77.1.2/24"), QStringLiteral("fd77:1::2/64"),
+            {m_client, QStringLiteral("c0"), m_plan.client + p24, QStringLiteral("fd77:1::2/64"), clientMtu},
+            {m_router, QStringLiteral("r0"), m_plan.routerClientSide + p24, QStringLiteral("fd77:1::1/64"),
              clientMtu},
-            {m_router, QStringLiteral("r0"), QStringLiteral("10.77.1.1/24"), QStringLiteral("fd77:1::1/64"),
-             clientMtu},
-            {m_router, QStringLiteral("r1"), QStringLiteral("10.77.2.1/24"), QStringLiteral("fd77:2::1/64"),
+            {m_router, QStringLiteral("r1"), m_plan.routerServerSide + p24, QStringLiteral("fd77:2::1/64"),
              serverLinkMtu},
-            {m_server, QStringLiteral("s0"), QStringLiteral("10.77.2.2/24"), QStringLiteral("fd77:2::2/64"),
+            {m_server, QStringLiteral("s0"), m_plan.server + p24, QStringLiteral("fd77:2::2/64"),
              serverLinkMtu},
         };
         for (const Link &l : links) {
@@ -127,12 +139,12 @@ public:
         }
         const QStringList more[] = {
             {QStringLiteral("-n"), m_client, QStringLiteral("route"), QStringLiteral("add"),
-             QStringLiteral("default"), QStringLiteral("via"), QStringLiteral("10.77.1.1")},
+             QStringLiteral("default"), QStringLiteral("via"), m_plan.routerClientSide},
             {QStringLiteral("-n"), m_client, QStringLiteral("-6"), QStringLiteral("route"),
              QStringLiteral("add"), QStringLiteral("default"), QStringLiteral("via"),
              QStringLiteral("fd77:1::1")},
             {QStringLiteral("-n"), m_server, QStringLiteral("route"), QStringLiteral("add"),
-             QStringLiteral("default"), QStringLiteral("via"), QStringLiteral("10.77.2.1")},
+             QStringLiteral("default"), QStringLiteral("via"), m_plan.routerServerSide},
             {QStringLiteral("-n"), m_server, QStringLiteral("-6"), QStringLiteral("route"),
              QStringLiteral("add"), QStringLiteral("default"), QStringLiteral("via"),
              QStringLiteral("fd77:2::1")},
@@ -209,6 +221,7 @@ private:
         return QStringLiteral("sysctl in %1: %2").arg(ns, QString::fromLocal8Bit(r.err).trimmed());
     }
 
+    Plan4 m_plan;
     QString m_client, m_router, m_server;
     QStringList m_created;
 };
@@ -234,6 +247,32 @@ QJsonObject probeJson(const Lab &lab, const QStringList &args, Run *raw = nullpt
                                  QStringLiteral("--timeout"), QStringLiteral("0.5")});
     if (raw) *raw = r;
     return QJsonDocument::fromJson(r.out).object();
+}
+
+/// `diagnose --json` of the mtu-blackhole lab's left capture with a probe result (saved as
+/// probe-peer.json in an evidence folder of its own).
+Run diagnoseWithProbe(const QByteArray &probeJson)
+{
+    QTemporaryDir dir;
+    QFile f(dir.filePath(QStringLiteral("probe-peer.json")));
+    if (!dir.isValid() || !f.open(QIODevice::WriteOnly) || f.write(probeJson) != probeJson.size()) return {};
+    f.close();
+    return runCommand(QStringLiteral(IKEV2WB_CLI),
+                      {QStringLiteral("diagnose"), QStringLiteral("--capture"),
+                       QStringLiteral(IKEV2WB_TEST_DATA "/lab/mtu-blackhole/left-outer.pcap"),
+                       QStringLiteral("--evidence"), dir.path(), QStringLiteral("--json")});
+}
+
+/// Every fix's title and text of a `diagnose --json` output.
+QString fixesOf(const QByteArray &json)
+{
+    QString fixes;
+    for (const QJsonValue &finding :
+         QJsonDocument::fromJson(json).object().value(QLatin1String("findings")).toArray())
+        for (const QJsonValue &fix : finding[QLatin1String("fixes")].toArray())
+            fixes += fix[QLatin1String("title")].toString() + QLatin1Char('\n') +
+                     fix[QLatin1String("text")].toString() + QLatin1Char('\n');
+    return fixes;
 }
 
 } // namespace
@@ -340,6 +379,8 @@ private slots:
         QCOMPARE(j.value(QLatin1String("family")).toString(),
                  ipv6 ? QStringLiteral("ipv6") : QStringLiteral("ipv4"));
         QCOMPARE(j.value(QLatin1String("method")).toString(), method);
+        // Sent from the client's own address on its only link (the namespace's configuration).
+        QCOMPARE(j.value(QLatin1String("source")).toString(), ipv6 ? Lab::client6 : Lab::client4);
         QCOMPARE(j.value(QLatin1String("path_mtu")).toInt(), expectedMtu);
         QCOMPARE(j.value(QLatin1String("largest_delivered")).toInt(), expectedMtu);
         QCOMPARE(j.value(QLatin1String("smallest_failed")).toInt(), expectedMtu + 1);
@@ -404,6 +445,60 @@ private slots:
                  Lab::routerClientSide4);
     }
 
+    void savedResultFromThisHostIsDiagnosisEvidence()
+    {
+        // The probe's own JSON, saved in an evidence folder given to `diagnose --evidence`, is the
+        // path MTU of the diagnosis (source "probe"), whatever the capture suggests. The namespaces
+        // carry the mtu-blackhole lab's addresses (truth.json topology: the client is left, the
+        // router mid, the server right), so the probe runs from the capture's own end to its peer.
+        if (!m_canLab) QSKIP(qPrintable(m_why));
+        const QJsonObject topo = testdata::readJson(testdata::labDir(QStringLiteral("mtu-blackhole")) +
+                                                    QStringLiteral("/truth.json"))
+                                     .value(QLatin1String("topology"))
+                                     .toObject();
+        const auto ipOf = [&](const char *host, const char *key) {
+            return topo.value(QLatin1String(host)).toObject().value(QLatin1String(key)).toString();
+        };
+        Lab::Plan4 plan;
+        plan.client = ipOf("left", "outer_ip");
+        plan.server = ipOf("right", "outer_ip");
+        plan.routerClientSide = ipOf("mid", "left_if").section(QLatin1Char(' '), 1);
+        plan.routerServerSide = ipOf("mid", "right_if").section(QLatin1Char(' '), 1);
+        QVERIFY2(!plan.client.isEmpty() && !plan.server.isEmpty() && !plan.routerClientSide.isEmpty() &&
+                     !plan.routerServerSide.isEmpty(),
+                 "truth.json topology");
+        Lab lab(plan);
+        const QString e = lab.buildBlackHole(1500, 1313);
+        QVERIFY2(e.isEmpty(), qPrintable(e));
+        Run raw;
+        const QJsonObject probe = probeJson(lab, {plan.server}, &raw);
+        QCOMPARE(probe.value(QLatin1String("path_mtu")).toInt(), 1313);
+        QCOMPARE(probe.value(QLatin1String("source")).toString(), plan.client);
+        const Run d = diagnoseWithProbe(raw.out);
+        const QJsonObject pathMtu =
+            QJsonDocument::fromJson(d.out).object().value(QLatin1String("path_mtu")).toObject();
+        QVERIFY2(!pathMtu.isEmpty(), d.err.constData());
+        QCOMPARE(pathMtu.value(QLatin1String("source")).toString(), QStringLiteral("probe"));
+        QCOMPARE(pathMtu.value(QLatin1String("value")).toInt(), 1313);
+        const QString text = pathMtu.value(QLatin1String("text")).toString();
+        QVERIFY2(text.contains(QLatin1String("black_hole")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("of %1 from %2").arg(plan.server, plan.client)),
+                 qPrintable(text));
+        // The fixes use the probed number. The ESP lengths of this capture fit several suites;
+        // the advice sizes for the one with the largest overhead, AES-CBC + HMAC-SHA512-256 in
+        // tunnel mode over IPv4 (RFC 4303 arithmetic, done here): 1313 - 20 (outer IP) - 8 (SPI,
+        // sequence) - 16 (IV) - 32 (ICV) = 1237 bytes for the inner packet, its 2 trailer bytes
+        // and padding to 16: 1232 = 77 x 16, so the inner MTU is 1230 and the IPv4 TCP MSS 1190.
+        // The probe ran from this host to its peer: the route fix is this host's, to the peer.
+        const QString fixes = fixesOf(d.out);
+        QVERIFY2(fixes.contains(QLatin1String("AES-CBC + HMAC-SHA512-256")), qPrintable(fixes));
+        QVERIFY2(fixes.contains(QLatin1String("path MTU 1313")), qPrintable(fixes));
+        QVERIFY2(fixes.contains(QLatin1String("inner MTU 1230, TCP MSS 1190")), qPrintable(fixes));
+        QVERIFY2(fixes.contains(QLatin1String("mtu lock 1313")), qPrintable(fixes));
+        QVERIFY2(fixes.contains(QStringLiteral("route replace %1/32 ").arg(plan.server)), qPrintable(fixes));
+        QVERIFY2(!fixes.contains(QLatin1String("On the peer")), qPrintable(fixes));
+    }
+
     void savedResultOfAnotherPathIsNotUsed()
     {
         // The probe's own JSON, saved in an evidence folder given to `diagnose --evidence`, is read
@@ -418,17 +513,7 @@ private slots:
         Run raw;
         const QJsonObject probe = probeJson(lab, {Lab::server4}, &raw);
         QCOMPARE(probe.value(QLatin1String("path_mtu")).toInt(), 1313);
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        const QString file = dir.filePath(QStringLiteral("probe-peer.json"));
-        QFile f(file);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(raw.out);
-        f.close();
-        const Run d = runCommand(QStringLiteral(IKEV2WB_CLI),
-                                 {QStringLiteral("diagnose"), QStringLiteral("--capture"),
-                                  QStringLiteral(IKEV2WB_TEST_DATA "/lab/mtu-blackhole/left-outer.pcap"),
-                                  QStringLiteral("--evidence"), dir.path(), QStringLiteral("--json")});
+        const Run d = diagnoseWithProbe(raw.out);
         const QJsonObject out = QJsonDocument::fromJson(d.out).object();
         const QJsonObject pathMtu = out.value(QLatin1String("path_mtu")).toObject();
         QVERIFY2(!pathMtu.isEmpty(), d.err.constData());
@@ -438,6 +523,9 @@ private slots:
         QVERIFY2(d.out.contains(QStringLiteral("a probe of %1 (path_mtu 1313 in probe-peer.json) is not used")
                                     .arg(Lab::server4)
                                     .toUtf8()),
+                 d.out.constData());
+        // The result says where it ran from: the note names it.
+        QVERIFY2(d.out.contains(QStringLiteral("it ran from %1").arg(Lab::client4).toUtf8()),
                  d.out.constData());
     }
 

@@ -420,6 +420,16 @@ Facts sizeDependentLoss(std::uint32_t delivered, std::uint32_t smallestLost, std
     return f;
 }
 
+/// One capture diagnosed with one evidence file (a probe result).
+bool diagnoseCaptureWithEvidence(const QString &capture, const QString &evidence, Investigation &inv,
+                                 QString *error)
+{
+    DiagnosisFiles files;
+    files.captureA = QStringList{capture};
+    files.evidence = QStringList{evidence};
+    return diagnoseFiles(files, inv, error);
+}
+
 } // namespace
 
 class TestRules : public QObject
@@ -857,11 +867,10 @@ private slots:
                 .toUtf8());
         probe.close();
         Investigation inv;
-        DiagnosisFiles files;
-        files.captureA = QStringList{lab + QStringLiteral("/right-outer.pcap")};
-        files.evidence = QStringList{probe.fileName()};
         QString error;
-        QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+        QVERIFY2(diagnoseCaptureWithEvidence(lab + QStringLiteral("/right-outer.pcap"), probe.fileName(), inv,
+                                             &error),
+                 qPrintable(error));
         const Diagnosis &d = inv.diagnosis();
         const Finding *fd = nullptr;
         for (const Finding &x : d.findings)
@@ -877,6 +886,127 @@ private slots:
                 peerRoute = true;
             }
         QVERIFY(peerRoute);
+    }
+
+    void probeDirectionFromItsSource_data()
+    {
+        // mtu-blackhole-1350's right capture (the receiver) and a black-holed probe result: which end
+        // sends over the path a probe proved follows from its source (ikev2wb.probe/1 `source`) and
+        // target. Addresses: truth.json's topology; "third" and "fourth" are neither end.
+        QTest::addColumn<QString>("source"); // "" = the field is absent (older JSON)
+        QTest::addColumn<QString>("target");
+        // left, right: the end that sends over the proved path; "none": the probe measured another path
+        // (its target neither end nor inside the traffic selectors) and is not used.
+        QTest::addColumn<QString>("sender");
+        QTest::newRow("old JSON, towards this host")
+            << QString() << QStringLiteral("right") << QStringLiteral("left");
+        QTest::newRow("old JSON, towards the peer")
+            << QString() << QStringLiteral("left") << QStringLiteral("right");
+        QTest::newRow("old JSON, a third address")
+            << QString() << QStringLiteral("third") << QStringLiteral("none");
+        QTest::newRow("from the peer to this host")
+            << QStringLiteral("left") << QStringLiteral("right") << QStringLiteral("left");
+        QTest::newRow("from this host to the peer")
+            << QStringLiteral("right") << QStringLiteral("left") << QStringLiteral("right");
+        QTest::newRow("from a third address to this host")
+            << QStringLiteral("third") << QStringLiteral("right") << QStringLiteral("left");
+        QTest::newRow("from a third address to the peer")
+            << QStringLiteral("third") << QStringLiteral("left") << QStringLiteral("right");
+        QTest::newRow("from this host to a third address")
+            << QStringLiteral("right") << QStringLiteral("third") << QStringLiteral("none");
+        QTest::newRow("between two other addresses")
+            << QStringLiteral("third") << QStringLiteral("fourth") << QStringLiteral("none");
+    }
+
+    void probeDirectionFromItsSource()
+    {
+        QFETCH(QString, source);
+        QFETCH(QString, target);
+        QFETCH(QString, sender);
+        const QString lab = testdata::labDir(QStringLiteral("mtu-blackhole-1350"));
+        if (!QFile::exists(lab + QStringLiteral("/right-outer.pcap"))) QSKIP("lab data not present");
+        const QJsonObject topo = testdata::readJson(lab + QStringLiteral("/truth.json"))
+                                     .value(QStringLiteral("topology"))
+                                     .toObject();
+        const QHash<QString, QString> address{
+            {QStringLiteral("left"),
+             topo.value(QStringLiteral("left")).toObject().value(QStringLiteral("outer_ip")).toString()},
+            {QStringLiteral("right"),
+             topo.value(QStringLiteral("right")).toObject().value(QStringLiteral("outer_ip")).toString()},
+            {QStringLiteral("third"), QStringLiteral("192.0.2.7")},
+            {QStringLiteral("fourth"), QStringLiteral("198.51.100.9")},
+        };
+        QVERIFY(!address[QStringLiteral("left")].isEmpty() && !address[QStringLiteral("right")].isEmpty());
+        const int mtu = 1350; // truth.json injected_faults[0].link_mtu (probeBlackHoleAtTheReceiver)
+        QTemporaryDir dir;
+        QFile probe(dir.filePath(QStringLiteral("probe.json")));
+        QVERIFY(probe.open(QIODevice::WriteOnly));
+        probe.write(QStringLiteral(
+                        R"({"schema":"ikev2wb.probe/1","target":"%1",%2"path_mtu":%3,"pmtud":"black_hole"})")
+                        .arg(address[target], source.isEmpty()
+                                                  ? QString()
+                                                  : QStringLiteral(R"("source":"%1",)").arg(address[source]))
+                        .arg(mtu)
+                        .toUtf8());
+        probe.close();
+        Investigation inv;
+        QString error;
+        QVERIFY2(diagnoseCaptureWithEvidence(lab + QStringLiteral("/right-outer.pcap"), probe.fileName(), inv,
+                                             &error),
+                 qPrintable(error));
+        QCOMPARE(inv.facts().localAddress, address[QStringLiteral("right")]);
+        const Finding *fd = nullptr;
+        for (const Finding &x : inv.diagnosis().findings)
+            if (x.cause == QLatin1String("mtu_blackhole")) fd = &x;
+        const PathMtuDecision pm = decidePathMtu(inv.facts());
+        if (sender == QLatin1String("none")) {
+            // Another path: no path MTU from it, no finding, no fix with its number; a note says so
+            // (and where it ran from, when the result records it).
+            QVERIFY(pm.source != PathMtuSource::Probe);
+            QVERIFY2(!fd, "a probe between two other addresses made an mtu_blackhole finding");
+            for (const Finding &x : inv.diagnosis().findings)
+                for (const Fix &fx : x.fixes)
+                    QVERIFY2(!fx.text.contains(QString::number(mtu)), qPrintable(fx.text));
+            const QString notes = pm.notes.join(QLatin1Char('\n'));
+            QVERIFY2(
+                notes.contains(QStringLiteral("a probe of %1 (path_mtu %2").arg(address[target]).arg(mtu)),
+                qPrintable(notes));
+            QCOMPARE(notes.contains(QStringLiteral("(it ran from %1)").arg(address[source])),
+                     !source.isEmpty());
+            return;
+        }
+        QVERIFY(pm.source == PathMtuSource::Probe);
+        QCOMPARE(int(pm.value), mtu);
+        QVERIFY(fd);
+        QString evidence;
+        for (const EvidenceItem &e : fd->evidence)
+            evidence += e.text + QLatin1Char('\n');
+        QCOMPARE(evidence.contains(QLatin1String("does not record where the probe ran from")),
+                 source.isEmpty());
+        const Fix *route = nullptr;
+        for (const Fix &x : fd->fixes)
+            if (x.kind == FixKind::IpLink) route = &x;
+        QVERIFY(route);
+        QVERIFY(route->text.contains(QStringLiteral("mtu lock %1").arg(mtu)));
+        if (sender == QLatin1String("left")) {
+            // The peer sends: its route back to this host (as the peer sees it: one capture does not
+            // show that, so a placeholder), refused on any host without the peer's address.
+            QVERIFY2(route->title.startsWith(
+                         QStringLiteral("On the peer %1").arg(address[QStringLiteral("left")])),
+                     qPrintable(route->title));
+            QVERIFY2(route->text.contains(
+                         QStringLiteral("grep -F -e ' %1/'").arg(address[QStringLiteral("left")])),
+                     qPrintable(route->text));
+        } else {
+            // This host sends (or the direction is not known: the fix is this host's, as before).
+            QVERIFY2(!route->title.startsWith(QLatin1String("On the peer")), qPrintable(route->title));
+            QVERIFY2(route->text.contains(
+                         QStringLiteral("route replace %1/32 ").arg(address[QStringLiteral("left")])),
+                     qPrintable(route->text));
+        }
+        if (!source.isEmpty())
+            QVERIFY2(evidence.contains(QStringLiteral(" from %1 was answered").arg(address[source])),
+                     qPrintable(evidence));
     }
 
     // A configuration mismatch logged by one end is the tunnel's whichever capture is A: ike-frag-ok's

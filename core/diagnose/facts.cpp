@@ -1316,6 +1316,8 @@ void probeFacts(Facts &f, const EvidenceFile &ef)
     Facts::ProbeFact pf;
     pf.pathMtu = p.pathMtu;
     pf.target = isIpLiteral(p.target) ? p.target : QString();
+    // Where it ran from (newer results): only one address tells a direction (the parser warned).
+    pf.source = isIpLiteral(p.source) ? canonicalAddress(p.source) : QString();
     static const QRegularExpression word(QStringLiteral("^[a-z_]{1,32}$"));
     pf.verdict = word.match(p.pmtud).hasMatch() ? p.pmtud : QString();
     pf.ref.source = ef.path;
@@ -1332,8 +1334,11 @@ void classifyProbes(Facts &f)
 {
     for (const Facts::ProbeFact &p : f.probes) {
         const QString &t = p.target;
-        const bool end = !t.isEmpty() && (t == f.localAddress || t == f.peerAddress || t == f.peerSeenHere ||
-                                          t == f.localSeenThere);
+        // Neither end known (evidence alone, no capture): nothing tells it measured another path, so
+        // it stands for the outer path, without a direction unless its source is an end.
+        const bool endsUnknown = f.localAddress.isEmpty() && f.peerAddress.isEmpty();
+        const bool end = endsUnknown || (!t.isEmpty() && (t == f.localAddress || t == f.peerAddress ||
+                                                          t == f.peerSeenHere || t == f.localSeenThere));
         const bool remote = !t.isEmpty() && !f.remoteSubnet.isEmpty() && inPrefix(t, f.remoteSubnet) == 1;
         const bool local = !t.isEmpty() && !f.localSubnet.isEmpty() && inPrefix(t, f.localSubnet) == 1;
         if (end) {
@@ -1342,6 +1347,25 @@ void classifyProbes(Facts &f)
             f.probeTarget = t;
             f.probeVerdict = p.verdict;
             f.probeRef = p.ref;
+            f.probeSource = p.source;
+            f.probeSourceRecorded = !p.source.isEmpty();
+            // The end that sends over the proved path: the source when it is one end, else the other
+            // end of the target (without a recorded source: as if run at that other end).
+            const auto here = [&](const QString &a) {
+                return !a.isEmpty() && (a == f.localAddress || a == f.localSeenThere);
+            };
+            const auto there = [&](const QString &a) {
+                return !a.isEmpty() && (a == f.peerAddress || a == f.peerSeenHere);
+            };
+            f.probeSender.clear();
+            if (!p.source.isEmpty() && here(p.source))
+                f.probeSender = f.localAddress;
+            else if (!p.source.isEmpty() && there(p.source))
+                f.probeSender = f.peerAddress;
+            else if (here(t))
+                f.probeSender = f.peerAddress;
+            else if (there(t))
+                f.probeSender = f.localAddress;
         } else if (remote || local) {
             if (f.probeInnerMtu && p.pathMtu >= f.probeInnerMtu) continue;
             f.probeInnerMtu = p.pathMtu;
@@ -1353,7 +1377,7 @@ void classifyProbes(Facts &f)
             f.probeNotes << QStringLiteral(
                                 "a probe of %1 (path_mtu %2 in %3) is not used: %1 is neither end of "
                                 "the tunnel (%4, %5) nor inside its traffic selectors%6, so it "
-                                "measured some other path")
+                                "measured some other path%7")
                                 .arg(t.isEmpty() ? QStringLiteral("a host name") : t)
                                 .arg(p.pathMtu)
                                 .arg(QFileInfo(p.ref.source).fileName())
@@ -1361,7 +1385,9 @@ void classifyProbes(Facts &f)
                                      f.peerAddress.isEmpty() ? QStringLiteral("unknown") : f.peerAddress)
                                 .arg(f.localSubnet.isEmpty() && f.remoteSubnet.isEmpty()
                                          ? QStringLiteral(" (none in the evidence)")
-                                         : QStringLiteral(" (%1, %2)").arg(f.localSubnet, f.remoteSubnet));
+                                         : QStringLiteral(" (%1, %2)").arg(f.localSubnet, f.remoteSubnet),
+                                     p.source.isEmpty() ? QString()
+                                                        : QStringLiteral(" (it ran from %1)").arg(p.source));
         }
     }
 }
@@ -2526,7 +2552,8 @@ PathMtuDecision decidePathMtu(const Facts &f)
         d.ref = f.probeRef;
         d.text =
             QStringLiteral("measured by an active probe%1: %2 bytes%3 (%4)")
-                .arg(f.probeTarget.isEmpty() ? QString() : QStringLiteral(" of %1").arg(f.probeTarget))
+                .arg((f.probeTarget.isEmpty() ? QString() : QStringLiteral(" of %1").arg(f.probeTarget)) +
+                     (f.probeSource.isEmpty() ? QString() : QStringLiteral(" from %1").arg(f.probeSource)))
                 .arg(f.probePathMtu)
                 .arg(f.probeVerdict.isEmpty() ? QString() : QStringLiteral(", PMTUD %1").arg(f.probeVerdict))
                 .arg(refWhere(f.probeRef));

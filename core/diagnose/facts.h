@@ -170,6 +170,7 @@ struct Facts
     {
         std::uint32_t pathMtu = 0;
         QString target, verdict; // verdict: "working", "black_hole"
+        QString source;          // the local address it was sent from (an IP literal), "" not recorded
         EvidenceRef ref;
     };
     std::vector<ProbeFact> probes;
@@ -183,6 +184,14 @@ struct Facts
     EvidenceRef probeInnerRef;
     bool probeInnerTowardsPeer = false; // its target is inside the remote traffic selector
     QStringList probeNotes;             // probes set aside, and why
+    /// Where the outer probe in use ran from (its JSON `source`, an IP literal) and whether the
+    /// result records it at all (older ones do not).
+    QString probeSource;
+    bool probeSourceRecorded = false;
+    /// The end that sends over the path that probe proved: the probe's source when it is one end,
+    /// else the other end of the one it was sent to (as run at that other end when the source is
+    /// not recorded); "" when that is not known.
+    QString probeSender;
     // Link and route MTUs read from imported evidence (`ip link`, `ip -s link`, `ip -d link`,
     // `ip route`) of either host or a router, for interfaces on the path between the peers.
     struct PathLinkMtu

@@ -323,13 +323,11 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     if ((f.ptbSeen && !silentBelowPtb && !silentBeforePtb && !probeHole) ||
         (!sized && !probeHole && (f.blackHoleLevel == 0 || f.havePair)))
         return std::nullopt;
-    // Which end sends the packets the probed path drops: the probe ran towards its target.
+    // Which end sends the packets the probed path drops: for the outer probe the end it ran from, or
+    // the other end of the one it ran to (classifyProbes).
     QString probeSender;
-    if (outerHole && !f.probeTarget.isEmpty()) {
-        if (f.probeTarget == f.localAddress)
-            probeSender = f.peerAddress;
-        else if (f.probeTarget == f.peerAddress)
-            probeSender = f.localAddress;
+    if (outerHole) {
+        probeSender = f.probeSender;
     } else if (innerHole) {
         // Into the remote traffic selector the ESP packets leave this end; into the local one, the peer.
         probeSender = f.probeInnerTowardsPeer ? f.localAddress : f.peerAddress;
@@ -363,18 +361,30 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                  .arg(f.probeInnerMtu)
                  .arg(probeSender.isEmpty() ? QStringLiteral("the sending end") : probeSender),
              f.probeInnerRef);
-    if (outerHole)
+    if (outerHole) {
+        QString direction;
+        if (!probeSender.isEmpty() && probeSender == f.peerAddress)
+            direction = QStringLiteral(": the path from the peer towards this host, so the peer %1 sends the "
+                                       "packets that are too large")
+                            .arg(f.peerAddress);
+        else if (!probeSender.isEmpty() && probeSender == f.localAddress && f.probeSourceRecorded)
+            direction =
+                QStringLiteral(": the path from this host %1 towards the peer, so this host sends the "
+                               "packets that are too large")
+                    .arg(f.localAddress);
         cite(fd,
-             QStringLiteral("an active probe%1 was answered up to %2 bytes and met silence above, without "
-                            "an ICMP fragmentation-needed / packet-too-big (verdict black_hole)%3")
-                 .arg(f.probeTarget.isEmpty() ? QString() : QStringLiteral(" of %1").arg(f.probeTarget))
+             QStringLiteral("an active probe%1%2 was answered up to %3 bytes and met silence above, without "
+                            "an ICMP fragmentation-needed / packet-too-big (verdict black_hole)%4%5")
+                 .arg(f.probeTarget.isEmpty() ? QString() : QStringLiteral(" of %1").arg(f.probeTarget),
+                      f.probeSource.isEmpty() ? QString() : QStringLiteral(" from %1").arg(f.probeSource))
                  .arg(f.probePathMtu)
-                 .arg(!probeSender.isEmpty() && probeSender == f.peerAddress
-                          ? QStringLiteral(": the path towards this host, so the peer %1 sends the packets "
-                                           "that are too large")
-                                .arg(f.peerAddress)
-                          : QString()),
+                 .arg(direction,
+                      f.probeSourceRecorded
+                          ? QString()
+                          : QStringLiteral("; the result does not record where the probe ran from (no "
+                                           "\"source\", an older ikev2wb), so its direction is assumed")),
              f.probeRef);
+    }
     if (sized) {
         cite(fd,
              QStringLiteral(

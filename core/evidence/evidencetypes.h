@@ -387,6 +387,7 @@ struct RouteListing
 struct ProbeResult
 {
     QString target;
+    QString source;            // the local address the probe was sent from, "" not recorded (older JSON)
     std::uint32_t pathMtu = 0; // 0: none proven
     QString pmtud;             // working, black_hole, unreachable, inconclusive
     bool limitedByMax = false;

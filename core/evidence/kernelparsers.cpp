@@ -569,6 +569,14 @@ ProbeResult parseProbeResult(QByteArrayView text, const QString &fileName, Parse
         return out;
     }
     out.target = o.value(QStringLiteral("target")).toString().left(256);
+    // Evidence text like the target: the diagnosis uses it only as an IP literal.
+    out.source = o.value(QStringLiteral("source")).toString().left(256);
+    static const QRegularExpression address(QStringLiteral("^[0-9A-Fa-f:.]{2,45}$"));
+    if (o.contains(QStringLiteral("source")) && !o.value(QStringLiteral("source")).isNull() &&
+        !address.match(out.source).hasMatch()) {
+        status.warn(0, QStringLiteral("source is not an IP address: the probe's origin is not known"));
+        out.source.clear();
+    }
     const double mtu = o.value(QStringLiteral("path_mtu")).toDouble();
     if (mtu >= 68 && mtu <= 65535 && mtu == double(std::uint32_t(mtu)))
         out.pathMtu = std::uint32_t(mtu);

@@ -258,6 +258,7 @@ ProbeResult runPathProbe(const ProbeOptions &options, const std::function<void(c
     ProbeSocket socket;
     if (!socket.open(target, o.proto, o.port, &r.error)) return r;
     r.method = socket.method();
+    r.source = socket.source();
     r.startedNs = QDateTime::currentMSecsSinceEpoch() * 1000000;
     const std::int64_t t0 = steadyNowMs();
 

@@ -66,6 +66,7 @@ struct ProbeResult
 {
     ProbeOptions options; // as run (defaults filled in)
     QString address;      // the target address probed
+    QString source;       // the local address the probes were sent from (getsockname), "" unknown
     Method method = Method::Udp;
     std::int64_t startedNs = 0; // wall clock
     double durationS = 0;

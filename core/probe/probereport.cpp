@@ -63,6 +63,7 @@ std::string probeJson(const ProbeResult &r)
     w.field("schema", "ikev2wb.probe/1");
     w.field("target", o.host);
     optionalText(w, "address", r.address);
+    optionalText(w, "source", r.source);
     w.field("family", o.ipv6 ? "ipv6" : "ipv4");
     w.field("proto", o.proto == Proto::Udp ? "udp" : "icmp");
     w.field("method", r.error.isEmpty() ? methodName(r.method) : QString());

@@ -133,6 +133,12 @@ bool ProbeSocket::open(const sockaddr_storage &target, Proto proto, std::uint16_
                      .arg(sockaddrText(reinterpret_cast<const sockaddr *>(&dst)), errnoText(errno));
         return false;
     }
+    // The local address the kernel chose for the route to the target: where the probe comes from
+    // (it tells which direction of a path the result is about).
+    sockaddr_storage self{};
+    socklen_t selfLen = sizeof(self);
+    if (::getsockname(m_fd, reinterpret_cast<sockaddr *>(&self), &selfLen) == 0)
+        m_source = sockaddrText(reinterpret_cast<const sockaddr *>(&self));
     return true;
 }
 

@@ -55,6 +55,8 @@ public:
     /// Opens and connects the socket; on failure says why (and what privilege would help).
     bool open(const sockaddr_storage &target, Proto proto, std::uint16_t port, QString *error);
     [[nodiscard]] Method method() const { return m_method; }
+    /// The local address the connected socket sends from (getsockname), "" if not known.
+    [[nodiscard]] const QString &source() const { return m_source; }
     [[nodiscard]] bool ipv6() const { return m_v6; }
     /// IP header + ICMP/UDP header: the smallest size that can carry a probe's 2-byte serial.
     [[nodiscard]] int overhead() const { return (m_v6 ? 40 : 20) + 8; }
@@ -81,6 +83,7 @@ private:
     std::uint16_t m_id = 0; // ICMP echo identifier (raw sockets; the kernel picks it for ping sockets)
     int m_localMtu = 0;
     sockaddr_storage m_target{};
+    QString m_source;
 };
 
 } // namespace ikev2wb::probe
