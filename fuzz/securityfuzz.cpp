@@ -770,7 +770,14 @@ QStringList validatedFirewallValues(const std::vector<Facts::FirewallDrop> &drop
     static const QRegularExpression chain(QStringLiteral("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,28}$"));
     static const QRegularExpression text(
         QStringLiteral("^-A [ !\"#$%&()*+,./0-9:;<=>?@A-Z[\\\\\\]^_`a-z{|}~-]{1,1000}$"));
+    // nft: family, table and chain as nft identifiers (the rule text goes into comments only).
+    static const QRegularExpression ident(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"));
+    static const QRegularExpression family(QStringLiteral("^(ip|ip6|inet)$"));
     QStringList out;
+    for (const Facts::FirewallDrop &d : drops)
+        if (d.format == QLatin1String("nft") && family.match(d.family).hasMatch() &&
+            ident.match(d.table).hasMatch() && ident.match(d.chain).hasMatch())
+            out << d.family << d.table << d.chain;
     for (const Facts::FirewallDrop &d : drops)
         if (table.match(d.table).hasMatch() && chain.match(d.chain).hasMatch() &&
             text.match(d.text).hasMatch() && d.text.startsWith(QStringLiteral("-A %1 ").arg(d.chain)))
@@ -1110,6 +1117,18 @@ FixScriptHarness::Result FixScriptHarness::diagnose(int labIndex, const Evidence
     add(receiveDropFixes(target, true, true));
     // firewall_drop's iptables fix for every rule the facts hold, whether or not it ranks first.
     for (const Facts::FirewallDrop &fd : facts.firewallDrops) {
+        if (fd.format == QLatin1String("nft") && !fd.hook.isEmpty()) {
+            NftChainAcceptParams np;
+            np.host = fd.host;
+            np.family = fd.family;
+            np.table = fd.table;
+            np.chain = fd.chain;
+            np.hook = fd.hook;
+            np.ruleText = fd.text;
+            np.esp = fd.esp;
+            np.ports = fd.ports;
+            add(nftChainAcceptFixes(target, np, nullptr));
+        }
         if (fd.format != QLatin1String("iptables-save")) continue;
         FirewallAcceptParams fp2;
         fp2.host = fd.host;

@@ -12,6 +12,7 @@
 // without arguments.
 #include "diagnose/facts.h"
 #include "diagnose/fixes.h"
+#include "diagnose/rules.h"
 #include "evidence/evidenceset.h"
 
 #include <QDir>
@@ -924,6 +925,129 @@ private slots:
                  qPrintable(route));
         QVERIFY2(rc != 0 && out.contains("still holds <peer-address>"), out.constData());
         QVERIFY2(!QFile::exists(m_log), "the guarded fix ran a command");
+    }
+
+    void nftDropBeyondTheInputHookAnsweredInItsChain_data()
+    {
+        QTest::addColumn<QString>("hook");
+        QTest::newRow("host: prerouting at raw priority") << QStringLiteral("prerouting");
+        QTest::newRow("router: forward (inet)") << QStringLiteral("forward");
+    }
+
+    void nftDropBeyondTheInputHookAnsweredInItsChain()
+    {
+        // An nft drop of UDP 4500 in a base chain that is not on the input hook: the host's own
+        // prerouting chain at raw priority (10.0.2.1 -> 10.0.1.1 over lo), or the forward chain of a
+        // router between two namespaces (10.0.2.1 -> 10.0.1.1 routed through it). The kernel's own
+        // listing after 3 dropped packets is the evidence; the firewall_drop fix must put the accepts
+        // into THAT chain: run twice the ruleset is the same as after once, 5 packets of the peer are
+        // counted by the accepts (the drop's counter stays at 0), and the undo leaves
+        // `nft list ruleset` byte-identical to before.
+        QFETCH(QString, hook);
+        const QString unshare = QStandardPaths::findExecutable(QStringLiteral("unshare"));
+        const QString python = QStandardPaths::findExecutable(QStringLiteral("python3"));
+        if (geteuid() != 0 || unshare.isEmpty() || python.isEmpty() ||
+            QStandardPaths::findExecutable(QStringLiteral("nft")).isEmpty())
+            QSKIP("needs root, unshare, nft and python3 (to send UDP from the peer's address)");
+        const bool forward = hook == QLatin1String("forward");
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString d = dir.path();
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("rules.nft")),
+                          forward ? "table inet filter {\n    chain forward {\n"
+                                    "        type filter hook forward priority filter; policy accept;\n"
+                                    "        udp dport 4500 counter drop\n    }\n}\n"
+                                  : "table ip rawfw {\n    chain pre {\n"
+                                    "        type filter hook prerouting priority raw; policy accept;\n"
+                                    "        udp dport 4500 counter drop\n    }\n}\n"));
+        // The topology, the ruleset, and $send N: N datagrams 10.0.2.1:4500 -> 10.0.1.1:4500.
+        QString setup = QStringLiteral("set -euo pipefail\nmount -t tmpfs tmpfs /run\nip link set lo up\n");
+        if (forward)
+            setup +=
+                QStringLiteral(
+                    "ip netns add L\nip netns add R\n"
+                    "ip link add vl type veth peer name e0 netns L\nip link add vr type veth peer name e0 "
+                    "netns R\n"
+                    "ip addr add 10.0.1.254/24 dev vl\nip addr add 10.0.2.254/24 dev vr\n"
+                    "ip link set vl up\nip link set vr up\nsysctl -qw net.ipv4.ip_forward=1\n"
+                    "for n in L:10.0.1 R:10.0.2; do h=${n%%:*}; net=${n#*:}\n"
+                    "  ip -n $h link set lo up; ip -n $h link set e0 up\n"
+                    "  ip -n $h addr add $net.1/24 dev e0; ip -n $h route add default via $net.254\n"
+                    "done\n"
+                    "send() { ip netns exec R %1 -c \"import socket\ns = socket.socket(socket.AF_INET, "
+                    "socket.SOCK_DGRAM)\ns.bind(('10.0.2.1', 4500))\nfor i in range($1): s.sendto(bytes(8), "
+                    "('10.0.1.1', 4500))\"; }\n")
+                    .arg(python);
+        else
+            setup +=
+                QStringLiteral(
+                    "ip addr add 10.0.1.1/32 dev lo\nip addr add 10.0.2.1/32 dev lo\n"
+                    "send() { %1 -c \"import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+                    "s.bind(('10.0.2.1', 4500))\nfor i in range($1): s.sendto(bytes(8), ('10.0.1.1', "
+                    "4500))\"; }\n")
+                    .arg(python);
+        setup += QStringLiteral("nft -f %1/rules.nft\n").arg(d);
+        const auto run = [&](const QString &name, const QString &steps) {
+            if (!writeFile(dir.filePath(name), (setup + steps).toUtf8())) return QByteArray("cannot write");
+            QProcess proc;
+            proc.start(unshare,
+                       {QStringLiteral("--net"), QStringLiteral("--mount"), QStringLiteral("--propagation"),
+                        QStringLiteral("private"), m_bash, dir.filePath(name)});
+            if (!proc.waitForFinished(30000)) return QByteArray("timed out");
+            return proc.exitCode() == 0 ? QByteArray() : proc.readAllStandardError() + "exit code";
+        };
+        QByteArray err = run(QStringLiteral("list.sh"),
+                             QStringLiteral("send 3\nnft -a list ruleset > %1/nft-ruleset.txt\n").arg(d));
+        QVERIFY2(err.isEmpty(), err.constData());
+        const QByteArray listing = readAll(dir.filePath(QStringLiteral("nft-ruleset.txt")));
+        QVERIFY2(listing.contains("udp dport 4500 counter packets 3 bytes 108 drop"), listing.constData());
+
+        EvidenceSet set;
+        set.addText(QStringLiteral("nft-ruleset.txt"), listing);
+        DiagnosisInput in;
+        in.evidence = &set;
+        Facts f = deriveFacts(in);
+        QCOMPARE(f.firewallDrops.size(), std::size_t(1));
+        QCOMPARE(f.firewallDrops.front().hook, hook);
+        f.localAddress = QStringLiteral("10.0.1.1");
+        f.peerAddress = QStringLiteral("10.0.2.1");
+        const std::optional<Finding> fd = ruleFirewallDrop(f);
+        QVERIFY(fd);
+        QCOMPARE(fd->fixes.size(), std::size_t(1));
+        const Fix &fix = fd->fixes.front();
+        QCOMPARE(fix.kind, FixKind::Nftables);
+        const QString chain =
+            forward ? QStringLiteral("inet filter forward") : QStringLiteral("ip rawfw pre");
+        QVERIFY2(fix.text.contains(QStringLiteral("insert rule %1 ").arg(chain)) &&
+                     fix.text.count(QLatin1String("| nft -f -")) == 1,
+                 qPrintable(fix.text));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("fix.sh")), "set -euo pipefail\n" + fix.text.toUtf8()));
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("undo.sh")),
+                          "set -euo pipefail\n" +
+                              fix.undo.section(QStringLiteral(" (deletes exactly"), 0, 0).toUtf8()));
+        err = run(QStringLiteral("apply.sh"), QStringLiteral("nft list ruleset > %1/before\n"
+                                                             "bash %1/fix.sh\nnft list ruleset > %1/once\n"
+                                                             "bash %1/fix.sh\nnft list ruleset > %1/twice\n"
+                                                             "send 5\nnft list ruleset > %1/during\n"
+                                                             "bash %1/undo.sh\nnft list ruleset > %1/after\n")
+                                                  .arg(d));
+        QVERIFY2(err.isEmpty(), err.constData());
+        const QByteArray once = readAll(dir.filePath(QStringLiteral("once")));
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("twice"))), once);
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("after"))),
+                 readAll(dir.filePath(QStringLiteral("before"))));
+        // Both directions (the drop takes any address), ESP not (it takes UDP 4500 only): 4 accepts,
+        // all in that chain.
+        QCOMPARE(once.count("comment \"ikev2wb-accept 10.0.2.1 "), qsizetype(4));
+        const QString during = QString::fromUtf8(readAll(dir.filePath(QStringLiteral("during"))));
+        std::int64_t accepted = 0;
+        const QRegularExpression counted(QStringLiteral(
+            "counter packets (\\d+) bytes \\d+ accept comment \"ikev2wb-accept 10\\.0\\.2\\.1 "));
+        for (auto it = counted.globalMatch(during); it.hasNext();)
+            accepted += it.next().captured(1).toLongLong();
+        QCOMPARE(accepted, std::int64_t(5));
+        QVERIFY2(during.contains(QLatin1String("udp dport 4500 counter packets 0 bytes 0 drop")),
+                 qPrintable(during));
     }
 
     void peerRouteFixRunsOnlyOnThePeer()

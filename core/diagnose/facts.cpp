@@ -2079,6 +2079,8 @@ void firewallFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
             d.format = fw.format;
             d.family = r.family;
             d.table = r.table;
+            for (const FirewallRuleset::BaseChain &c : fw.baseChains)
+                if (c.family == r.family && c.table == r.table && c.chain == r.chain) d.hook = c.hook;
             d.chain = r.chain;
             d.text = r.text;
             d.verdict = r.verdict;

@@ -394,10 +394,11 @@ struct Facts
         std::int64_t delta = -1, deltaBytes = -1; // between the snapshots, -1: one snapshot only
         int position = 0;                         // iptables: the rule's index in its chain
         std::int64_t handle = -1;                 // nft -a
-        bool esp = false, ike = false;            // it takes raw ESP / IKE and ESP-in-UDP (500/4500)
-        QString what;                             // "ESP (IP protocol 50)", "UDP 500/4500 (IKE, ESP-in-UDP)"
-        QStringList ports;                        // of 500 and 4500 those it takes
-        QStringList directions;                   // "10.0.1.1 > 10.0.2.1" pairs it takes
+        QString hook; // nft: the hook of its chain when that is a base chain ("prerouting"), else ""
+        bool esp = false, ike = false; // it takes raw ESP / IKE and ESP-in-UDP (500/4500)
+        QString what;                  // "ESP (IP protocol 50)", "UDP 500/4500 (IKE, ESP-in-UDP)"
+        QStringList ports;             // of 500 and 4500 those it takes
+        QStringList directions;        // "10.0.1.1 > 10.0.2.1" pairs it takes
         /// Whose rule: 0 capture A's host, 1 capture B's host, -1 neither (a router). Its
         /// directions use the two ends as that host sees them: its own address and the other
         /// end as its own capture shows it (behind a NAT the NAT's address).

@@ -813,6 +813,113 @@ std::vector<Fix> firewallAcceptFixes(const FixTarget &t, const FirewallAcceptPar
     return out;
 }
 
+std::vector<Fix> nftChainAcceptFixes(const FixTarget &t, const NftChainAcceptParams &p, QString *why)
+{
+    const auto fail = [why](const QString &w) {
+        if (why) *why = w;
+        return std::vector<Fix>{};
+    };
+    // nft identifiers, never an option or a keyword break (as fixTarget's input chains).
+    static const QRegularExpression ident(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"));
+    static const QRegularExpression family(QStringLiteral("^(ip|ip6|inet)$"));
+    static const QRegularExpression hook(QStringLiteral("^(prerouting|input|forward)$"));
+    if (!family.match(p.family).hasMatch())
+        return fail(QStringLiteral("family '%1' is not ip, ip6 or inet").arg(oneLine(p.family, 20)));
+    if (!ident.match(p.table).hasMatch() || !ident.match(p.chain).hasMatch())
+        return fail(QStringLiteral("table '%1' / chain '%2' are not names this tool passes to nft")
+                        .arg(oneLine(p.table, 40), oneLine(p.chain, 40)));
+    if (!hook.match(p.hook).hasMatch())
+        return fail(QStringLiteral("chain %1 is not a base chain on the prerouting, input or forward hook")
+                        .arg(p.chain));
+    if (t.localAddress.startsWith(QLatin1Char('<')) || t.peerAddress.startsWith(QLatin1Char('<')))
+        return fail(QStringLiteral("the two ends' addresses are not both known"));
+    if (!p.esp && p.ports.isEmpty()) return fail(QStringLiteral("the rule takes neither ESP nor IKE"));
+    const bool v6 = t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'));
+    if (p.family == (v6 ? QLatin1String("ip") : QLatin1String("ip6")))
+        return fail(QStringLiteral("the chain's family %1 does not carry the tunnel's IPv%2")
+                        .arg(p.family, v6 ? QStringLiteral("6") : QStringLiteral("4")));
+    const QString ipf = v6 ? QStringLiteral("ip6") : QStringLiteral("ip");
+    QStringList ports = p.ports;
+    for (const QString &x : ports)
+        if (x != QLatin1String("500") && x != QLatin1String("4500"))
+            return fail(QStringLiteral("port '%1' is not 500 or 4500").arg(oneLine(x, 10)));
+    const QString set = ports.size() > 1  ? QStringLiteral("{ %1 }").arg(ports.join(QStringLiteral(", ")))
+                        : ports.isEmpty() ? QString()
+                                          : ports.front();
+    // Rules: what each accept matches and its tag (the comment names the peer and the tag).
+    QStringList matches, tags;
+    for (const auto &[on, from, to, dir] :
+         {std::tuple{p.fromLocal, t.localAddress, t.peerAddress, QStringLiteral("out")},
+          std::tuple{p.fromPeer, t.peerAddress, t.localAddress, QStringLiteral("in")}}) {
+        if (!on) continue;
+        const QString addrs = QStringLiteral("%1 saddr %2 %1 daddr %3").arg(ipf, from, to);
+        if (p.esp) {
+            matches << addrs + QStringLiteral(" meta l4proto esp");
+            tags << QStringLiteral("esp-") + dir;
+        }
+        if (!set.isEmpty())
+            // Either port: a NAT may have changed the other one.
+            for (const QString &end : {QStringLiteral("dport"), QStringLiteral("sport")}) {
+                matches << QStringLiteral("%1 udp %2 %3").arg(addrs, end, set);
+                tags << QStringLiteral("udp-%1-%2").arg(end, dir);
+            }
+    }
+    const QString comment = QStringLiteral("ikev2wb-accept %1").arg(t.peerAddress);
+    const QString where = QStringLiteral("%1 %2 %3").arg(p.family, shq(p.table), shq(p.chain));
+    const QString bare = QStringLiteral("%1 %2 %3").arg(p.family, p.table, p.chain); // validated identifiers
+    QString body =
+        QStringLiteral(
+            "# On %1: the rule '%2' in the base chain %3 (hook %4) drops the tunnel's traffic; accept rules "
+            "for\n"
+            "# exactly the two ends go at the top of that chain (an accept in another chain or table does "
+            "not "
+            "stop it),\n"
+            "# all in one nft transaction. Each is added once: a second run finds it by its comment.\n"
+            "nft list chain %5 > /dev/null || { echo %6 >&2; exit 1; }\n"
+            "batch=''\n")
+            .arg(oneLine(p.host, 80), oneLine(p.ruleText, 300), bare, p.hook, where,
+                 shq(QStringLiteral("chain %1 is not in the ruleset any more (changed since the evidence): "
+                                    "nothing changed here")
+                         .arg(bare)));
+    for (qsizetype i = 0; i < matches.size(); ++i) {
+        const QString c = QStringLiteral("comment \"%1 %2\"").arg(comment, tags[i]);
+        // grep reads the whole listing (no -q): with pipefail an early exit would look like "absent".
+        body += QStringLiteral("nft list chain %1 | grep -F -e %2 > /dev/null || batch+=%3$'\\n'\n")
+                    .arg(where, shq(c),
+                         shq(QStringLiteral("insert rule %1 %2 counter accept %3").arg(bare, matches[i], c)));
+    }
+    body += QStringLiteral("if [ -n \"$batch\" ]; then printf '%s' \"$batch\" | nft -f -; fi\n");
+    const QString undo =
+        QStringLiteral(
+            "for h in $(nft -a list chain %1 | awk -v c=%2 'index($0, c) {print $NF}'); do "
+            "nft delete rule %1 handle \"$h\"; done (deletes exactly the rules whose comment starts "
+            "with '%3 ')")
+            .arg(where, shq(QStringLiteral("comment \"%1 ").arg(comment)), comment);
+    const QString what = p.esp && !ports.isEmpty()
+                             ? QStringLiteral("ESP and UDP %1").arg(ports.join(QLatin1Char('/')))
+                         : p.esp ? QStringLiteral("ESP")
+                                 : QStringLiteral("UDP %1").arg(ports.join(QLatin1Char('/')));
+    std::vector<Fix> out;
+    out.push_back(make(
+        FixKind::Nftables,
+        QStringLiteral("Accept the tunnel's %1 at the top of nft chain %2 (hook %3)").arg(what, bare, p.hook),
+        body,
+        QStringLiteral(
+            "Inserts %1 accept rule(s) (comment '%2 …') for %3 between %4 and %5 at the top of %6, "
+            "so the tunnel's packets no longer reach the rule '%7'; everything else still does.")
+            .arg(matches.size())
+            .arg(comment, what, t.localAddress, t.peerAddress, bare, oneLine(p.ruleText, 300)),
+        QStringLiteral(
+            "The rule was written by someone, maybe on purpose: check the policy it implements before "
+            "overriding it for the tunnel. Not persistent: save the ruleset (nft list ruleset > "
+            "/etc/nftables.conf, or the firewall manager's own way) once verified."),
+        QStringLiteral("nft list chain %1: the %2 rules come first and their counters grow; the drop rule's "
+                       "counter stops growing.")
+            .arg(where, comment),
+        undo));
+    return out;
+}
+
 // ---------------------------------------------------------------- NAT keepalive
 
 int recommendedKeepalive(double timeoutOrBoundS, bool known)
@@ -1238,7 +1345,8 @@ NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &r
     if (chains.empty()) {
         out.text =
             QStringLiteral("# This host's nft ruleset (%1) has no base chain on the input hook for %2: "
-                           "nftables does not filter %3 to this host, nothing to add here.\n")
+                           "nothing to add on that hook for %3 here (a drop rule in a chain on another hook, "
+                           "such as prerouting, is answered in that chain by its firewall_drop fix).\n")
                 .arg(oneLine(t.nftSource, 200), v6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4"), what) +
             forwardText;
         out.verify = QStringLiteral("nft list chains | grep 'hook input' lists no chain for the family.");

@@ -185,21 +185,36 @@ struct IkeFragmentationParams
 /// IKEv2 fragmentation (RFC 7383) on both ends, charon.fragment_size only for a proven path
 /// MTU below its 1280 default, the common clients, and where fragments get dropped.
 std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentationParams &p);
-/// A DROP/REJECT rule of iptables-save that takes the tunnel's traffic (Facts::FirewallDrop).
-struct FirewallAcceptParams
+/// A DROP/REJECT rule of a firewall listing that takes the tunnel's traffic (Facts::FirewallDrop).
+struct DropRuleParams
 {
     QString host;         // prose
-    bool ipv6 = false;    // ip6tables
-    QString table, chain; // from the evidence: validated by firewallAcceptFixes
-    QString ruleText;     // "-A FORWARD -p esp -j DROP" as iptables-save / iptables -S print it
+    QString table, chain; // from the evidence: validated by the function that writes the fix
+    QString ruleText;     // as the listing prints it ("-A FORWARD -p esp -j DROP", nft's rule text)
     bool esp = false;     // the rule takes raw ESP
     QStringList ports;    // of "500", "4500" those it takes
     bool fromLocal = true, fromPeer = true; // directions it takes (local → peer, peer → local)
+};
+/// iptables-save's rule ("-A …" as iptables-save / iptables -S print it).
+struct FirewallAcceptParams : DropRuleParams
+{
+    bool ipv6 = false; // ip6tables
 };
 /// ACCEPT rules for exactly the tunnel's two ends and what the rule drops, inserted right before
 /// it (found at run time by its text, so a changed ruleset changes nothing), with their exact
 /// deletes as the undo. Empty with `why` when a value from the evidence does not validate.
 std::vector<Fix> firewallAcceptFixes(const FixTarget &t, const FirewallAcceptParams &p, QString *why);
+/// An nft rule that drops the tunnel in a base chain of a host's ruleset (input, prerouting at raw /
+/// mangle priority, or a router's forward): accepts for exactly the two ends and what the rule
+/// takes go at the top of THAT chain.
+struct NftChainAcceptParams : DropRuleParams
+{
+    QString family, hook; // from the evidence: validated by nftChainAcceptFixes
+};
+/// Inserted in one nft transaction (`nft -f -`), each rule once (a second run finds it by its
+/// comment "ikev2wb-accept PEER TAG"), undone by deleting exactly the rules with that comment in
+/// that chain. Empty with `why` when a value from the evidence does not validate.
+std::vector<Fix> nftChainAcceptFixes(const FixTarget &t, const NftChainAcceptParams &p, QString *why);
 /// disable_xfrm / disable_policy back to 0 for the given sysctl keys (validated by the facts).
 std::vector<Fix> ipsecBypassFixes(const QStringList &keys);
 /// Offload off for diagnosis.

@@ -1364,17 +1364,6 @@ std::optional<Finding> ruleFirewallDrop(const Facts &f)
         fd.collectNext << QStringLiteral("the same listing (ikev2wb collect) before and after the problem "
                                          "shows: only a counter that grows "
                                          "meanwhile proves the rule drops the tunnel now");
-    if (top->format == QLatin1String("nft")) {
-        cite(fd,
-             QStringLiteral(
-                 "nft: an accept rule for the two ends right before it (nft insert rule %1 %2 %3 position %4 "
-                 "... accept) lets the tunnel through; this tool writes no command for nft, as undoing it "
-                 "needs "
-                 "the new rule's handle (nft -a list chain %1 %2 %3)")
-                 .arg(oneLine(top->family, 20), oneLine(top->table, 40), oneLine(top->chain, 40))
-                 .arg(top->handle >= 0 ? QString::number(top->handle) : QStringLiteral("HANDLE")));
-        return fd;
-    }
     // The rule's host accepts the ends as it sees them: capture A's host as fixTarget has them,
     // capture B's host (two captures) as its own capture shows them; a router, or the peer of
     // one capture (whose view of this end no capture shows), the ends' own addresses.
@@ -1390,17 +1379,49 @@ std::optional<Finding> ruleFirewallDrop(const Facts &f)
         t = fixTarget(g);
     }
     const QString tl = ownView ? top->local : f.localAddress, tp = ownView ? top->peer : f.peerAddress;
-    FirewallAcceptParams p;
-    p.host = host;
-    p.ipv6 = top->family == QLatin1String("ipv6");
-    p.table = top->table;
-    p.chain = top->chain;
-    p.ruleText = top->text;
-    p.esp = top->esp;
-    p.ports = top->ports;
-    p.fromLocal =
+    const bool fromLocal =
         top->directions.isEmpty() || top->directions.contains(QStringLiteral("%1 > %2").arg(tl, tp));
-    p.fromPeer = top->directions.isEmpty() || top->directions.contains(QStringLiteral("%1 > %2").arg(tp, tl));
+    const bool fromPeer =
+        top->directions.isEmpty() || top->directions.contains(QStringLiteral("%1 > %2").arg(tp, tl));
+    // nft: a drop in a base chain (input, prerouting at raw/mangle priority, a router's forward) is
+    // answered in that very chain; one in a chain jumped to is not (its base chain is not known).
+    const auto fill = [&](DropRuleParams &p) {
+        p.host = host;
+        p.table = top->table;
+        p.chain = top->chain;
+        p.ruleText = top->text;
+        p.esp = top->esp;
+        p.ports = top->ports;
+        p.fromLocal = fromLocal;
+        p.fromPeer = fromPeer;
+    };
+    if (top->format == QLatin1String("nft") && !top->hook.isEmpty()) {
+        NftChainAcceptParams p;
+        fill(p);
+        p.family = top->family;
+        p.hook = top->hook;
+        QString why;
+        const std::vector<Fix> fixes = nftChainAcceptFixes(t, p, &why);
+        if (!fixes.empty()) {
+            addFixes(fd, fixes);
+            return fd;
+        }
+        cite(fd, QStringLiteral("no nft command is given for it: %1").arg(why));
+    }
+    if (top->format == QLatin1String("nft")) {
+        cite(fd,
+             QStringLiteral(
+                 "nft: an accept rule for the two ends right before it (nft insert rule %1 %2 %3 position %4 "
+                 "... accept) lets the tunnel through; this tool writes no command for a rule outside a base "
+                 "chain on the input, prerouting or forward hook (which chain jumps to it is not known here; "
+                 "nft -a list chain %1 %2 %3 shows the handles)")
+                 .arg(oneLine(top->family, 20), oneLine(top->table, 40), oneLine(top->chain, 40))
+                 .arg(top->handle >= 0 ? QString::number(top->handle) : QStringLiteral("HANDLE")));
+        return fd;
+    }
+    FirewallAcceptParams p;
+    fill(p);
+    p.ipv6 = top->family == QLatin1String("ipv6");
     QString why;
     const std::vector<Fix> fixes = firewallAcceptFixes(t, p, &why);
     if (fixes.empty())
