@@ -1434,6 +1434,51 @@ private slots:
                      qPrintable(esp.front().text));
     }
 
+    void routerRuleBesideANatStatesItsView()
+    {
+        // A router's FORWARD rule dropping UDP 4500 (a listing written here, host 'mid' by its file
+        // name), diagnosed with natt's two captures: the ACCEPT rules use the ends' own addresses and
+        // the fix says that this is an assumption with a NAT on the path, naming the translation the
+        // captures show (right sees left as truth.json's nat_public_ip_of_left). Without NAT
+        // (esp-blocked's captures) the same rule's fix carries no such note.
+        const QJsonObject topo = truth(QStringLiteral("natt")).value(QStringLiteral("topology")).toObject();
+        const QString left = topo[QStringLiteral("left")][QStringLiteral("outer_ip")].toString();
+        const QString right = topo[QStringLiteral("right")][QStringLiteral("outer_ip")].toString();
+        const QString nat = topo[QStringLiteral("mid")][QStringLiteral("nat_public_ip_of_left")].toString();
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString listing = tmp.filePath(QStringLiteral("mid-iptables-end.txt"));
+        QFile out(listing);
+        QVERIFY(out.open(QIODevice::WriteOnly));
+        out.write("*filter\n:FORWARD ACCEPT [0:0]\n[9:1000] -A FORWARD -p udp -m udp --dport 4500 -j DROP\n"
+                  "[9:1000] -A FORWARD -p esp -j DROP\nCOMMIT\n");
+        out.close();
+        for (const QString &scenario : {QStringLiteral("natt"), QStringLiteral("esp-blocked")}) {
+            const QString dir = labDir(scenario);
+            DiagnosisFiles files;
+            files.captureA = dir + QStringLiteral("/left-outer.pcap");
+            files.captureB = dir + QStringLiteral("/right-outer.pcap");
+            files.evidence << listing;
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            const Finding *fw = nullptr;
+            for (const Finding &fd : ld.diagnosis().findings)
+                if (fd.cause == QLatin1String("firewall_drop")) fw = &fd;
+            QVERIFY2(fw, qPrintable(scenario));
+            QVERIFY(!fw->fixes.empty());
+            const QString text = fw->fixes.front().text;
+            QVERIFY2(text.contains(QStringLiteral("-s %1 -d %2 ").arg(left, right)), qPrintable(text));
+            if (scenario == QLatin1String("natt")) {
+                QVERIFY2(text.startsWith(QLatin1String("# NAT on the path")), qPrintable(text));
+                QVERIFY2(text.contains(QStringLiteral("%1 reaches %2 as %3").arg(left, right, nat)),
+                         qPrintable(text));
+            } else {
+                QVERIFY2(!text.contains(QLatin1String("NAT on the path")), qPrintable(text));
+            }
+        }
+    }
+
     void natPairFirewallRuleOfTheRightHost()
     {
         // natt: right's own iptables drops UDP 4500 from left as right sees it, the NAT's address

@@ -1385,6 +1385,33 @@ std::optional<Finding> ruleFirewallDrop(const Facts &f)
         top->directions.isEmpty() || top->directions.contains(QStringLiteral("%1 > %2").arg(tp, tl));
     // nft: a drop in a base chain (input, prerouting at raw/mangle priority, a router's forward) is
     // answered in that very chain; one in a chain jumped to is not (its base chain is not known).
+    // A router's rules (or the peer's, seen from one capture) match the ends' own addresses. With a
+    // NAT on the path that holds only between an end and the NAT: say which view the rules assume,
+    // and the translated addresses the captures show.
+    QString natNote;
+    if (!ownView && (f.natT || f.natDetected)) {
+        QStringList seen;
+        if (!f.localSeenThere.isEmpty() && f.localSeenThere != f.localAddress)
+            seen
+                << QStringLiteral("%1 reaches %2 as %3").arg(f.localAddress, f.peerAddress, f.localSeenThere);
+        if (!f.peerSeenHere.isEmpty() && f.peerSeenHere != f.peerAddress)
+            seen << QStringLiteral("%1 reaches %2 as %3").arg(f.peerAddress, f.localAddress, f.peerSeenHere);
+        natNote =
+            QStringLiteral("# NAT on the path (NAT-T in use): these rules match the ends' own addresses "
+                           "%1 and %2, as packets carry them between an end and the NAT. Assumed, not "
+                           "proven: that %3 sees them so (a rule on the NAT's other side, or after its "
+                           "SNAT, sees the NAT's address instead%4); check with tcpdump there and adapt "
+                           "the addresses.\n")
+                .arg(oneLine(f.localAddress, 60), oneLine(f.peerAddress, 60), oneLine(host, 80),
+                     seen.isEmpty() ? QString()
+                                    : QStringLiteral(": per the captures %1")
+                                          .arg(oneLine(seen.join(QStringLiteral(", ")), 200)));
+    }
+    const auto noted = [&](std::vector<Fix> fixes) {
+        for (Fix &x : fixes)
+            x.text.prepend(natNote);
+        return fixes;
+    };
     const auto fill = [&](DropRuleParams &p) {
         p.host = host;
         p.table = top->table;
@@ -1401,7 +1428,7 @@ std::optional<Finding> ruleFirewallDrop(const Facts &f)
         p.family = top->family;
         p.hook = top->hook;
         QString why;
-        const std::vector<Fix> fixes = nftChainAcceptFixes(t, p, &why);
+        const std::vector<Fix> fixes = noted(nftChainAcceptFixes(t, p, &why));
         if (!fixes.empty()) {
             addFixes(fd, fixes);
             return fd;
@@ -1423,7 +1450,7 @@ std::optional<Finding> ruleFirewallDrop(const Facts &f)
     fill(p);
     p.ipv6 = top->family == QLatin1String("ipv6");
     QString why;
-    const std::vector<Fix> fixes = firewallAcceptFixes(t, p, &why);
+    const std::vector<Fix> fixes = noted(firewallAcceptFixes(t, p, &why));
     if (fixes.empty())
         cite(fd, QStringLiteral(
                      "no command is given for it: %1; accept the tunnel's traffic before that rule by hand")
