@@ -114,6 +114,23 @@ QString singleHost(const QString &scenario)
     return host.value(scenario);
 }
 
+/// Writes `text` to NAME in `dir`; its path, or "" when it could not be written.
+QString writeIn(const QTemporaryDir &dir, const QString &name, const QByteArray &text)
+{
+    QFile out(dir.filePath(name));
+    if (!out.open(QIODevice::WriteOnly) || out.write(text) != text.size()) return {};
+    return out.fileName();
+}
+
+/// The last finding of `cause` in the diagnosis, or null.
+const Finding *findingOf(const Investigation &ld, QLatin1String cause)
+{
+    const Finding *found = nullptr;
+    for (const Finding &fd : ld.diagnosis().findings)
+        if (fd.cause == cause) found = &fd;
+    return found;
+}
+
 const Fix *findFix(const Finding &f, FixKind kind)
 {
     for (const Fix &x : f.fixes)
@@ -1446,13 +1463,11 @@ private slots:
         const QString right = topo[QStringLiteral("right")][QStringLiteral("outer_ip")].toString();
         const QString nat = topo[QStringLiteral("mid")][QStringLiteral("nat_public_ip_of_left")].toString();
         QTemporaryDir tmp;
-        QVERIFY(tmp.isValid());
-        const QString listing = tmp.filePath(QStringLiteral("mid-iptables-end.txt"));
-        QFile out(listing);
-        QVERIFY(out.open(QIODevice::WriteOnly));
-        out.write("*filter\n:FORWARD ACCEPT [0:0]\n[9:1000] -A FORWARD -p udp -m udp --dport 4500 -j DROP\n"
-                  "[9:1000] -A FORWARD -p esp -j DROP\nCOMMIT\n");
-        out.close();
+        const QString listing =
+            writeIn(tmp, QStringLiteral("mid-iptables-end.txt"),
+                    "*filter\n:FORWARD ACCEPT [0:0]\n[9:1000] -A FORWARD -p udp -m udp --dport 4500 -j DROP\n"
+                    "[9:1000] -A FORWARD -p esp -j DROP\nCOMMIT\n");
+        QVERIFY(!listing.isEmpty());
         for (const QString &scenario : {QStringLiteral("natt"), QStringLiteral("esp-blocked")}) {
             const QString dir = labDir(scenario);
             DiagnosisFiles files;
@@ -1462,9 +1477,7 @@ private slots:
             Investigation ld;
             QString error;
             QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-            const Finding *fw = nullptr;
-            for (const Finding &fd : ld.diagnosis().findings)
-                if (fd.cause == QLatin1String("firewall_drop")) fw = &fd;
+            const Finding *fw = findingOf(ld, QLatin1String("firewall_drop"));
             QVERIFY2(fw, qPrintable(scenario));
             QVERIFY(!fw->fixes.empty());
             const QString text = fw->fixes.front().text;
@@ -1490,15 +1503,13 @@ private slots:
         const QString right = topo[QStringLiteral("right")][QStringLiteral("outer_ip")].toString();
         const QString nat = topo[QStringLiteral("mid")][QStringLiteral("nat_public_ip_of_left")].toString();
         QTemporaryDir tmp;
-        QVERIFY(tmp.isValid());
-        const QString listing = tmp.filePath(QStringLiteral("iptables-save.txt"));
-        QFile out(listing);
-        QVERIFY(out.open(QIODevice::WriteOnly));
-        out.write(QStringLiteral("*filter\n:INPUT ACCEPT [0:0]\n"
-                                 "[9:1000] -A INPUT -s %1/32 -p udp -m udp --dport 4500 -j DROP\nCOMMIT\n")
-                      .arg(nat)
-                      .toUtf8());
-        out.close();
+        const QString listing =
+            writeIn(tmp, QStringLiteral("iptables-save.txt"),
+                    QStringLiteral("*filter\n:INPUT ACCEPT [0:0]\n"
+                                   "[9:1000] -A INPUT -s %1/32 -p udp -m udp --dport 4500 -j DROP\nCOMMIT\n")
+                        .arg(nat)
+                        .toUtf8());
+        QVERIFY(!listing.isEmpty());
         const QString dir = labDir(QStringLiteral("natt"));
         for (const bool rightIsA : {false, true}) {
             DiagnosisFiles files;
@@ -1510,9 +1521,7 @@ private slots:
             Investigation ld;
             QString error;
             QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-            const Finding *fw = nullptr;
-            for (const Finding &fd : ld.diagnosis().findings)
-                if (fd.cause == QLatin1String("firewall_drop")) fw = &fd;
+            const Finding *fw = findingOf(ld, QLatin1String("firewall_drop"));
             QVERIFY2(fw, rightIsA ? "right as A: no firewall_drop" : "right as B: no firewall_drop");
             QVERIFY(!fw->fixes.empty());
             const QString text = fw->fixes.front().text;
