@@ -1,4 +1,6 @@
 #include "checklistmodel.h"
+#include "cellroles.h"
+#include "packetorder.h"
 #include "util/textformat.h"
 
 #include <QDateTime>
@@ -178,6 +180,14 @@ QVariant ChecklistModel::childData(const ChecklistStep &step, int row, int colum
             return qint64(e.ref.timeNs);
         case SourceRole:
             return e.ref.source;
+        case CellRole::Packet:
+            return e.ref.packet > 0 ? QVariant::fromValue<qulonglong>(quint64(e.ref.packet - 1)) : QVariant();
+        case CellRole::SourceFile: // a packet's capture (A or B); other references are A's
+            return e.ref.packet > 0 ? QVariant(e.ref.source) : QVariant();
+        case CellRole::Filter:
+            if (e.ref.hasSpi) return spiFilter(e.ref.spi);
+            if (e.ref.packet > 0) return QStringLiteral("frame.number == %1").arg(e.ref.packet);
+            return {};
         case Qt::DisplayRole:
             if (column == ColStep) return e.text;
             // the full reference is in the tooltip and the page's evidence list

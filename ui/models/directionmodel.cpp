@@ -1,4 +1,6 @@
 #include "directionmodel.h"
+#include "cellroles.h"
+#include "packetorder.h"
 #include "theme/theme.h"
 
 #include <QGuiApplication>
@@ -93,6 +95,19 @@ QVariant DirectionModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case SortRole:
         return raw(d, col);
+    case CellRole::Side: // the sender's capture: the packets it sent
+        return d.from;
+    case CellRole::Filter:
+        if (col == ColSpis && !d.spis.isEmpty())
+            return d.spis.size() == 1
+                       ? QString(QStringLiteral("esp.spi == ") + d.spis.first())
+                       : QStringLiteral("esp.spi in {%1}").arg(d.spis.join(QStringLiteral(", ")));
+        if (col == ColDirection && !r.side[d.from].localAddresses.empty() &&
+            !r.side[d.from].peerAddresses.empty())
+            return QString(addressFilter(r.side[d.from].localAddresses.front(), true) +
+                           QStringLiteral(" && ") +
+                           addressFilter(r.side[d.from].peerAddresses.front(), false));
+        return {};
     case Qt::DisplayRole: {
         if (col == ColDirection)
             return QString(sideText(r, d.from) + QStringLiteral("  →  ") + sideText(r, 1 - d.from));

@@ -85,14 +85,25 @@ QString flagsText(std::uint16_t flags)
     return f.join(QLatin1Char(' '));
 }
 
+QString spiFilter(std::uint32_t spi)
+{
+    return QStringLiteral("esp.spi == %1").arg(spiText(spi));
+}
+
+QString addressFilter(const IpAddress &address, bool source)
+{
+    return QStringLiteral("%1.%2 == %3")
+        .arg(address.v6 ? QStringLiteral("ipv6") : QStringLiteral("ip"),
+             source ? QStringLiteral("src") : QStringLiteral("dst"),
+             QString::fromStdString(address.toString()));
+}
+
 QString filterForCell(const CaptureIndex &index, std::uint64_t packet, int column)
 {
     if (packet >= index.packetCount()) return {};
     const PacketRecord &r = index.packets[std::size_t(packet)];
     const Flow *fl = r.flowId < index.flows.size() ? &index.flows[r.flowId] : nullptr;
     const bool v6 = (r.flags & FlagIpv6) != 0;
-    const QString ip = v6 ? QStringLiteral("ipv6") : QStringLiteral("ip");
-    auto addr = [](const IpAddress &a) { return QString::fromStdString(a.toString()); };
     // The IKE facts of a fragmented message sit on its first fragment; tshark and the filter
     // show them on the reassembling frame, so a fragment's IKE/ESP cells are not offered.
     const bool fragment = (r.flags & FlagFragment) != 0;
@@ -103,9 +114,7 @@ QString filterForCell(const CaptureIndex &index, std::uint64_t packet, int colum
     case PacketTableModel::ColDestination: {
         if (!fl) return {};
         const bool src = column == PacketTableModel::ColSource;
-        QString e =
-            QStringLiteral("%1.%2 == %3")
-                .arg(ip, src ? QStringLiteral("src") : QStringLiteral("dst"), addr(src ? fl->src : fl->dst));
+        QString e = addressFilter(src ? fl->src : fl->dst, src);
         if (fl->proto == 17 && !fragment)
             e += QStringLiteral(" && udp.%1 == %2")
                      .arg(src ? QStringLiteral("srcport") : QStringLiteral("dstport"))
@@ -140,7 +149,7 @@ QString filterForCell(const CaptureIndex &index, std::uint64_t packet, int colum
         if (fragment) return {};
         const bool seq = column == PacketTableModel::ColSeqOrMessageId;
         if (r.isEsp()) {
-            const QString spi = QStringLiteral("esp.spi == %1").arg(spiText(r.spi()));
+            const QString spi = spiFilter(r.spi());
             return seq ? spi + QStringLiteral(" && esp.sequence == %1").arg(r.seq()) : spi;
         }
         if (r.kind == PacketKind::Ike || r.kind == PacketKind::IkeNatT)

@@ -56,6 +56,10 @@ PacketOrder computePacketOrder(const CaptureIndex &index, const PacketOrderReque
 /// "ip.src == 10.0.0.1 && udp.srcport == 4500", "isakmp.exchangetype == 35". Empty when the
 /// cell holds nothing to filter on. What "Filter on This Value" puts into the box.
 QString filterForCell(const CaptureIndex &index, std::uint64_t packet, int column);
+/// "esp.spi == 0xc1a2b3c4".
+QString spiFilter(std::uint32_t spi);
+/// "ip.src == 10.0.1.1" (`source`), "ipv6.dst == 2001:db8::1".
+QString addressFilter(const IpAddress &address, bool source);
 
 /// Cell texts shared by the table and the filter (so a filter matches what the table shows).
 QString exchangeText(std::uint8_t exchange, bool response); // "IKE_AUTH request"

@@ -1,4 +1,5 @@
 #include "packettablemodel.h"
+#include "cellroles.h"
 
 #include "dissect/ikeconstants.h"
 #include "index/indexbuilder.h"
@@ -260,7 +261,16 @@ QVariant PacketTableModel::data(const QModelIndex &idx, int role) const
     if (!m_index || !idx.isValid() || idx.row() < 0 || idx.row() >= m_exposed) return {};
     const std::size_t row = std::size_t(packetAt(idx.row()));
     const PacketRecord &r = m_index->packets[row];
-    if (role == PacketIndexRole) return QVariant::fromValue<qulonglong>(row);
+    if (role == PacketIndexRole || role == CellRole::Packet) return QVariant::fromValue<qulonglong>(row);
+    if (role == CellRole::Side) return m_side;
+    if (role == CellRole::Filter) return filterForCell(*m_index, row, idx.column());
+    if (role == CellRole::EspSa) {
+        // The menu asks once per right click; an index holds tens of SAs.
+        if (!r.isEsp()) return {};
+        for (std::size_t s = 0; s < m_index->espSas.size(); ++s)
+            if (m_index->espSas[s].spi == r.spi() && m_index->espSas[s].flowId == r.flowId) return int(s);
+        return {};
+    }
     if (idx.column() == ColTime &&
         (role == Qt::DisplayRole || role == Qt::ToolTipRole || role == Qt::ForegroundRole)) {
         QVariant v = timeData(idx.row(), row, role);

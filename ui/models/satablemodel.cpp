@@ -1,4 +1,6 @@
 #include "satablemodel.h"
+#include "cellroles.h"
+#include "packetorder.h"
 
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
@@ -120,7 +122,20 @@ QVariant SaTableModel::data(const QModelIndex &index, int role) const
     case SortRole:
         return raw(row, column);
     case SaIndexRole:
+    case CellRole::EspSa:
         return row;
+    case CellRole::Filter: {
+        const EspSa &sa = m_index->espSas[std::size_t(row)];
+        const Flow &fl = m_index->flows[sa.flowId];
+        if (column == ColSpi) return spiFilter(sa.spi);
+        if (column == ColSource || column == ColDestination)
+            return addressFilter(column == ColSource ? fl.src : fl.dst, column == ColSource);
+        // As the Packets table's Kind column: ESP-in-UDP or plain ESP packets.
+        if (column == ColEncap)
+            return sa.encap == Encapsulation::Udp ? QStringLiteral("esp && udp")
+                                                  : QStringLiteral("esp && !udp");
+        return {};
+    }
     case Qt::TextAlignmentRole:
         return column >= ColPackets ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case Qt::ToolTipRole:

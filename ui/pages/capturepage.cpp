@@ -156,12 +156,8 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
         m_checklist->showFinding(row);
         m_tabs->setCurrentIndex(ChecklistTab);
     });
-    connect(m_overview, &OverviewPage::timelineRequested, this, [this](int saIndex) {
-        const int row = m_saPicker->findData(saIndex);
-        if (row < 0 || !m_tabs->isTabEnabled(TimelineTab)) return;
-        m_saPicker->setCurrentIndex(row); // the picker's signal extracts the timeline
-        m_tabs->setCurrentIndex(TimelineTab);
-    });
+    connect(m_overview, &OverviewPage::timelineRequested, this,
+            [this](int saIndex) { followSa(0, saIndex); });
     connect(m_overview, &OverviewPage::ladderRequested, this, [this](int ikeSa) {
         if (ikeSa < 0 || ikeSa >= m_ikePicker->count() || !m_tabs->isTabEnabled(LadderTab)) return;
         m_ikePicker->setCurrentIndex(ikeSa);
@@ -418,9 +414,77 @@ void CapturePage::updatePairLine()
 
 void CapturePage::selectPacket(quint64 packet)
 {
+    showPacket(0, packet);
+}
+
+const CaptureIndex *CapturePage::navigationCapture(int side) const
+{
+    if (side == 0) return m_index.get();
+    return side == 1 && m_comparison && m_peerPackets ? m_peerIndex.get() : nullptr;
+}
+
+int CapturePage::sideOfFile(const QString &path) const
+{
+    // Evidence names its capture by path, or by file name only (reports written elsewhere).
+    const QString name = QFileInfo(path).fileName();
+    for (int side = 0; side < 2; ++side) {
+        const CaptureIndex *c = navigationCapture(side);
+        if (!c) continue;
+        QStringList files{c->file.path};
+        for (const CaptureSetFile &f : c->set.files)
+            files << f.path;
+        for (const QString &f : std::as_const(files))
+            if (f == path || QFileInfo(f).fileName() == name) return side;
+    }
+    return -1;
+}
+
+std::optional<quint64> CapturePage::otherEndPacket(int side, quint64 packet) const
+{
+    if (!m_comparison || !navigationCapture(1 - side) || (side != 0 && side != 1)) return std::nullopt;
+    const PacketPeer *p = m_comparison->pairing.find(side, packet);
+    if (!p || p->other == PacketPeer::kNone) return std::nullopt;
+    return quint64(p->other);
+}
+
+int CapturePage::timelineSa(int side, int sa) const
+{
+    const CaptureIndex *c = navigationCapture(side);
+    if (!c || sa < 0 || std::size_t(sa) >= c->espSas.size()) return -1;
+    if (side == 0) return sa;
+    for (std::size_t i = 0; i < m_index->espSas.size(); ++i)
+        if (m_index->espSas[i].spi == c->espSas[std::size_t(sa)].spi) return int(i);
+    return -1;
+}
+
+bool CapturePage::canFollowSa(int side, int sa) const
+{
+    const int mine = timelineSa(side, sa);
+    return mine >= 0 && m_tabs->isTabEnabled(TimelineTab) && m_saPicker->findData(mine) >= 0;
+}
+
+void CapturePage::followSa(int side, int sa)
+{
+    if (!canFollowSa(side, sa)) return;
+    m_saPicker->setCurrentIndex(
+        m_saPicker->findData(timelineSa(side, sa))); // its signal extracts the timeline
+    m_tabs->setCurrentIndex(TimelineTab);
+}
+
+void CapturePage::filterPackets(int side, const QString &filter)
+{
+    if (!navigationCapture(side)) return;
     m_tabs->setCurrentIndex(PacketsTab);
-    setPacketsSide(0);
-    m_packets->selectPacket(packet);
+    setPacketsSide(side);
+    packetsPage(side)->setFilterText(filter);
+}
+
+void CapturePage::showPacket(int side, quint64 packet)
+{
+    if (!navigationCapture(side)) return;
+    m_tabs->setCurrentIndex(PacketsTab);
+    setPacketsSide(side);
+    packetsPage(side)->selectPacket(packet);
 }
 
 } // namespace ikev2wb::ui

@@ -4,6 +4,7 @@
 // The index arrives first (overview text and packet table work at once); the analysis follows.
 #include "loader/jobtracker.h"
 #include "sharedtypes.h"
+#include "widgets/cellnavigation.h"
 
 #include <QWidget>
 
@@ -36,7 +37,7 @@ class OverviewPage;
 class PacketsPage;
 class SequenceChart;
 
-class CapturePage final : public QWidget
+class CapturePage final : public QWidget, public CellNavigator
 {
     Q_OBJECT
 public:
@@ -98,12 +99,23 @@ public:
     [[nodiscard]] const std::shared_ptr<const CompareResult> &comparison() const { return m_comparison; }
     [[nodiscard]] ComparePage *comparePage() const { return m_comparePage; }
 
+    // CellNavigator: where the context menus of the tab's tables go.
+    [[nodiscard]] const CaptureIndex *navigationCapture(int side) const override;
+    [[nodiscard]] int sideOfFile(const QString &path) const override;
+    [[nodiscard]] std::optional<quint64> otherEndPacket(int side, quint64 packet) const override;
+    [[nodiscard]] bool canFollowSa(int side, int sa) const override;
+    void filterPackets(int side, const QString &filter) override;
+    void followSa(int side, int sa) override;
+    void showPacket(int side, quint64 packet) override;
+
 signals:
     /// statusText() changed (the analysis or the peer arrived).
     void statusChanged();
 
 private:
     void showTimeline(int saIndex);
+    /// The timeline picker's SA (capture A's) for SA `sa` of capture `side`: B's by its SPI.
+    [[nodiscard]] int timelineSa(int side, int sa) const;
     /// A pair with both captures in: B's Packets page, the A / B switch, the fate marks.
     void setUpPairPackets();
     void updatePairLine();

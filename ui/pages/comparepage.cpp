@@ -1,4 +1,5 @@
 #include "comparepage.h"
+#include "models/cellroles.h"
 #include "theme/theme.h"
 #include "util/textformat.h"
 #include "widgets/viewactions.h"
@@ -261,11 +262,18 @@ void ComparePage::fillSizeTable()
     m_sizeTable->setHorizontalHeaderLabels(
         {tr("Outer IP size (B)"), tr("A → B sent"), tr("A → B lost"), tr("B → A sent"), tr("B → A lost")});
     m_sizeTable->setRowCount(int(rows.size()));
+    // "Filter on This Value": the ESP packets of the size range, in A's capture for A → B and the
+    // size column, in B's for B → A (an IPv6 tunnel's outer size is not ip.len: none there).
+    const bool v6 = !r.side[0].localAddresses.empty() && r.side[0].localAddresses.front().v6;
     int i = 0;
     for (const auto &[min, row] : rows) {
         const bool lossy = row.lost[0] || row.lost[1];
+        const QString sizeFilter =
+            v6 ? QString() : QStringLiteral("esp && ip.len >= %1 && ip.len <= %2").arg(min).arg(row.max);
         auto put = [&](int col, const QString &text) {
             auto *item = new QTableWidgetItem(text);
+            item->setData(CellRole::Filter, sizeFilter);
+            item->setData(CellRole::Side, col >= 3 ? 1 : 0);
             item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
             if (lossy) item->setForeground(roleColor(ColorRole::Bad, palette()));
             m_sizeTable->setItem(i, col, item);

@@ -19,9 +19,7 @@
 #include <QLineEdit>
 #include <QLocale>
 #include <QMenu>
-#include <QProcess>
 #include <QSplitter>
-#include <QStandardPaths>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -113,7 +111,6 @@ PacketsPage::PacketsPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
 
 void PacketsPage::addPacketActions(QMenu *menu, const QModelIndex &at)
 {
-    const QString source = m_index ? m_index->file.path : QString();
     menu->setToolTipsVisible(true);
     // Counts only here (the menu opens on every right click); the frame lists are built when an
     // export is chosen.
@@ -130,13 +127,6 @@ void PacketsPage::addPacketActions(QMenu *menu, const QModelIndex &at)
     all->setEnabled(shown > 0 && !m_exporting);
     sel->setEnabled(sel->isEnabled() && !m_exporting);
     menu->addSeparator();
-    const QString cellFilter =
-        at.isValid() ? filterForCell(*m_index, m_model->packetAt(at.row()), at.column()) : QString();
-    QAction *filterOn = menu->addAction(tr("Filter on This Value"), this,
-                                        [this, cellFilter]() { setFilterText(cellFilter); });
-    filterOn->setObjectName(QStringLiteral("filterOnValue"));
-    filterOn->setEnabled(!cellFilter.isEmpty());
-    if (!cellFilter.isEmpty()) filterOn->setToolTip(cellFilter);
     if (at.isValid()) {
         const quint64 packet = m_model->packetAt(at.row());
         QAction *ref = menu->addAction(tr("Set Time Reference (Packet %1)").arg(packet + 1), this,
@@ -149,26 +139,6 @@ void PacketsPage::addPacketActions(QMenu *menu, const QModelIndex &at)
             menu->addAction(tr("Clear Time Reference"), this, [this]() { setTimeReference({}); });
         clear->setObjectName(QStringLiteral("clearTimeReference"));
     }
-    menu->addSeparator();
-    const QString wireshark = QStandardPaths::findExecutable(QStringLiteral("wireshark"));
-    const quint64 frame = at.isValid() ? m_model->packetAt(at.row()) + 1 : 0;
-    // A capture read as a set of files: the file that holds the packet, at its number there.
-    QString file = source;
-    quint64 frameInFile = frame;
-    if (m_index && m_index->set.isSet() && frame > 0)
-        for (const CaptureSetFile &f : m_index->set.files)
-            if (frame > f.firstPacket && frame <= f.firstPacket + f.packets) {
-                file = f.path;
-                frameInFile = frame - f.firstPacket;
-            }
-    QAction *open = menu->addAction(
-        tr("Open in Wireshark at Packet %1").arg(frame), this, [wireshark, file, frameInFile]() {
-            // No shell: the program and its arguments as a list.
-            QProcess::startDetached(
-                wireshark, {QStringLiteral("-r"), file, QStringLiteral("-g"), QString::number(frameInFile)});
-        });
-    open->setEnabled(at.isValid() && !wireshark.isEmpty() && !source.isEmpty());
-    if (wireshark.isEmpty()) open->setToolTip(tr("Wireshark is not installed (no 'wireshark' in PATH)"));
 }
 
 void PacketsPage::setTimeReference(std::optional<quint64> packet)

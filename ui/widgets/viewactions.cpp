@@ -1,4 +1,5 @@
 #include "viewactions.h"
+#include "cellnavigation.h"
 
 #include "report/csv.h"
 #include "report/outputfile.h"
@@ -422,6 +423,7 @@ void installTableActions(QAbstractItemView *view, const QString &exportName, Ext
                         });
                     });
             });
+            addCellActions(menu, at, view);
             if (extra) {
                 menu->addSeparator();
                 extra(menu, at);

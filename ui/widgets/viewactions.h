@@ -1,7 +1,8 @@
 #pragma once
 // What an engineer's right hand expects on every table and chart: copy a value, a row or the
 // selection; export the table as CSV; save a chart as PNG or SVG. Pages add their own entries
-// (filter on this value, export packets, open in Wireshark) through ExtraActions.
+// (export packets, time reference) through ExtraActions; the entries that navigate from a
+// cell (filter on this value, follow this SA, open in Wireshark) are cellnavigation.h's.
 //
 // Exports never block the window: a file name is chosen in a window-modal dialog opened with
 // open() (no nested event loop), a large table is written in slices of a few milliseconds on the
@@ -24,7 +25,9 @@ namespace ikev2wb::ui {
 using ExtraActions = std::function<void(QMenu *menu, const QModelIndex &index)>;
 
 /// Context menu and Ctrl+C on a table or tree view: Copy Value, Copy Rows, Copy Selection
-/// (tab-separated, with the header), Export Table as CSV…; then `extra`'s entries.
+/// (tab-separated, with the header), Export Table as CSV…; inside a capture tab the cell's
+/// navigation entries (cellnavigation.h: filter on this value, follow this SA, open in
+/// Wireshark, the other end's packet); then `extra`'s entries.
 /// `exportName` is the suggested file name (without extension).
 void installTableActions(QAbstractItemView *view, const QString &exportName, ExtraActions extra = {});
 
