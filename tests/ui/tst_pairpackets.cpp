@@ -414,6 +414,50 @@ private Q_SLOTS:
         page->selectPacket(0);
         QCOMPARE(page->packetsSide(), 0);
     }
+
+    void esnTimelinePlotsThe64BitPosition()
+    {
+        // An ESN SA (RFC 4303 §3.3.3) that wraps: 0xfffffff0 .. 2^32 + 15 with 2^32 + 3 never
+        // sent. On the wire the low 32 bits (..., 0xffffffff, 0, 1, 2, 4, ...); the timeline plots
+        // 2^32 + low after the wrap, rising throughout, and the one hole where it is.
+        using namespace synth;
+        constexpr std::uint64_t k2p32 = std::uint64_t(1) << 32;
+        const std::uint32_t ha = ip4(10, 0, 1, 1), hb = ip4(10, 0, 2, 1);
+        std::vector<Packet> packets;
+        std::vector<std::uint64_t> sent;
+        for (std::uint64_t seq = 0xfffffff0ULL; seq <= k2p32 + 15; ++seq) {
+            if (seq == k2p32 + 3) continue;
+            packets.push_back(
+                {std::int64_t(1'000'000 + sent.size() * 1000),
+                 ipv4(Ip{ha, hb, std::uint16_t(sent.size())}, 50, esp(0x3000, std::uint32_t(seq), 32))});
+            sent.push_back(seq);
+        }
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("esn.pcap"));
+        QVERIFY(writePcap(path, packets));
+        QString error;
+        std::shared_ptr<const CaptureIndex> index(loadCapture(path, &error).release());
+        QVERIFY2(index, qPrintable(error));
+        QCOMPARE(index->espSas.size(), std::size_t(1));
+        const TimelineData d = buildTimeline(*index, analyzeCapture(*index), 0);
+        QCOMPARE(d.sequence.size(), sent.size());
+        for (std::size_t i = 0; i < sent.size(); ++i) {
+            QCOMPARE(d.sequence[i].value, double(sent[i]));
+            if (i > 0) QVERIFY(d.sequence[i].value > d.sequence[i - 1].value);
+        }
+        QCOMPARE(d.sequence[16].value, double(k2p32 + 0)); // the first after the wrap: low 0
+        QVERIFY(d.reordered.empty() && d.duplicates.empty());
+        QCOMPARE(d.lost.size(), std::size_t(1));
+        QCOMPARE(d.lost.front().value, double(k2p32 + 3));
+        // Drawn: one line cut once, at the hole (not a fall of 2^32 at the wrap).
+        SequenceChart chart;
+        chart.resize(900, 500);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        chart.setData(std::make_shared<const TimelineData>(d));
+        QCOMPARE(chart.plottedLinePieces(), 2);
+        QCOMPARE(chart.plottedPoints(), int(sent.size()));
+    }
 };
 
 QTEST_MAIN(TstPairPackets)

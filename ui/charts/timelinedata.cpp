@@ -1,6 +1,7 @@
 #include "timelinedata.h"
 
 #include "dissect/ikeconstants.h"
+#include "index/espsa.h"
 #include "report/capturesummary.h"
 #include "util/textformat.h"
 
@@ -25,25 +26,35 @@ TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &ana
     d.sequence.reserve(std::size_t(sa.packets));
     d.packetOf.reserve(std::size_t(sa.packets));
 
-    // Late arrivals and duplicates, as the receiver at this capture point saw them.
-    std::uint32_t top = 0;
-    std::unordered_set<std::uint32_t> recent; // sequence numbers within a window below the top
+    // Each packet at its 64-bit position (EspSequenceRule: past 2^32 on an ESN SA, the analysis's
+    // numbering, so the line meets the lost markers); late arrivals and duplicates as the
+    // receiver at this capture point saw them, within the current numbering run.
+    EspSequenceRule rule(EspSequenceRule::wraps(sa.minSeq, sa.maxSeq));
+    std::uint64_t top = 0;
+    std::unordered_set<std::uint64_t> recent; // sequence numbers within a window below the top
     for (std::size_t i = 0; i < index.packetCount(); ++i) {
         const PacketRecord &r = index.packets[i];
         if (!r.isEsp() || r.a != sa.spi || r.flowId != sa.flowId) continue;
-        const double seq = double(r.b);
+        const std::uint64_t ext = rule.extend(r.b);
+        if (ext != 0 && rule.isRestart(r.b, ext)) {
+            rule.restart(); // the sender numbers again: nothing before is late or a copy
+            top = 0;
+            recent.clear();
+        }
+        if (ext != 0) rule.accept(ext);
+        const double seq = double(ext);
         d.sequence.push_back({r.tsNs, seq});
         d.packetOf.push_back(i);
-        if (r.b < top) {
-            if (recent.count(r.b))
+        if (ext < top) {
+            if (recent.count(ext))
                 d.duplicates.push_back({r.tsNs, seq});
             else
                 d.reordered.push_back({r.tsNs, seq});
-        } else if (r.b == top && !d.sequence.empty() && d.sequence.size() > 1) {
+        } else if (ext == top && d.sequence.size() > 1) {
             d.duplicates.push_back({r.tsNs, seq});
         }
-        top = std::max(top, r.b);
-        recent.insert(r.b);
+        top = std::max(top, ext);
+        recent.insert(ext);
         if (recent.size() > 8192)
             recent.clear(); // bounded; old entries only matter for rare very late duplicates
     }
