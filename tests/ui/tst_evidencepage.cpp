@@ -19,13 +19,16 @@
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
 #include "pages/evidencepage.h"
+#include "settings/timedisplay.h"
 #include "settings/workbenchsettings.h"
 
 #include <QAbstractItemModelTester>
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QGuiApplication>
 #include <QLabel>
 #include <QSettings>
+#include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
 #include <QTest>
@@ -269,6 +272,55 @@ private Q_SLOTS:
         ChecklistPage checklist;
         QVERIFY(checklist.assumptionsText().contains(QStringLiteral("1024")));
         QSettings().clear();
+    }
+
+    void logTimesFollowTheTimeDisplay()
+    {
+        // charon-left.log line 90 "2026-11-27T13:33:54.242 … retransmit 1 of request with message
+        // ID 2"; the lab's host clocks run in UTC. The Capture time column shows that instant as
+        // View ▸ Time Display asks: the date in UTC, or seconds since the capture's first packet.
+        const Loaded l = load(lab(QStringLiteral("rekey-loss/left-outer.pcap")));
+        QVERIFY(l.index && l.analysis);
+        CapturePage page(l.index);
+        page.setAnalysis(l.analysis);
+        EvidencePage *ev = page.evidencePage();
+        page.addEvidencePaths({lab(QStringLiteral("rekey-loss/charon-left.log"))});
+        QTRY_VERIFY_WITH_TIMEOUT(page.evidence() && !ev->isBusy() && ev->logModel()->rowCount() > 0, 60000);
+        LogEventModel *m = ev->logModel();
+        int row = -1;
+        for (int r = 0; r < m->rowCount() && row < 0; ++r)
+            if (m->index(r, LogEventModel::ColLine).data().toInt() == 90) row = r;
+        QVERIFY(row >= 0);
+        const QModelIndex cell = m->index(row, LogEventModel::ColCaptureTime);
+        const std::int64_t lineNs =
+            QDateTime(QDate(2026, 11, 27), QTime(13, 33, 54, 242), QTimeZone::utc()).toMSecsSinceEpoch() *
+            1'000'000;
+        TimeDisplayChoice &choice = TimeDisplayChoice::instance();
+        const TimeDisplay before = choice.mode();
+        QSignalSpy header(m, &QAbstractItemModel::headerDataChanged);
+        QSignalSpy cells(m, &QAbstractItemModel::dataChanged);
+
+        choice.setMode(TimeDisplay::Utc);
+        QCOMPARE(cell.data().toString(), QStringLiteral("2026-11-27 13:33:54.242000"));
+        QCOMPARE(m->headerData(LogEventModel::ColCaptureTime, Qt::Horizontal).toString(),
+                 QStringLiteral("Capture time (UTC)"));
+        QVERIFY(header.count() >= 1 && cells.count() >= 1);
+        ev->setClockOffset(1.5); // the host clock 1.5 s behind the capture's
+        QCOMPARE(cell.data().toString(), QStringLiteral("2026-11-27 13:33:55.742000"));
+        ev->setClockOffset(0);
+
+        const QString since = QString::number(double(lineNs - l.index->firstNs) / 1e9, 'f', 6);
+        for (const TimeDisplay mode :
+             {TimeDisplay::SinceStart, TimeDisplay::SinceReference, TimeDisplay::SincePrevious}) {
+            choice.setMode(mode);
+            QCOMPARE(cell.data().toString(), since);
+            QCOMPARE(m->headerData(LogEventModel::ColCaptureTime, Qt::Horizontal).toString(),
+                     QStringLiteral("Capture time (s since start)"));
+        }
+        // The host's own clock column stays as the log wrote it.
+        QCOMPARE(m->index(row, LogEventModel::ColTime).data().toString(),
+                 QStringLiteral("2026-11-27 13:33:54.242"));
+        choice.setMode(before);
     }
 };
 

@@ -1,6 +1,7 @@
 #include "evidencemodel.h"
 
 #include "models/checklistmodel.h"
+#include "settings/timedisplay.h"
 
 #include <QFileInfo>
 #include <QFont>
@@ -10,6 +11,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 namespace ikev2wb::ui {
 
@@ -257,7 +259,22 @@ QString logMarkerName(LogMarker marker)
     }
 }
 
-LogEventModel::LogEventModel(QObject *parent) : QAbstractTableModel(parent) {}
+LogEventModel::LogEventModel(QObject *parent) : QAbstractTableModel(parent)
+{
+    // View ▸ Time Display: the capture-clock column reads as the packet tables do.
+    connect(&TimeDisplayChoice::instance(), &TimeDisplayChoice::changed, this, [this]() {
+        Q_EMIT headerDataChanged(Qt::Horizontal, ColCaptureTime, ColCaptureTime);
+        if (!m_rows.empty())
+            Q_EMIT dataChanged(index(0, ColCaptureTime), index(rowCount() - 1, ColCaptureTime));
+    });
+}
+
+void LogEventModel::setCaptureStart(std::int64_t ns)
+{
+    if (ns == m_startNs) return;
+    m_startNs = ns;
+    if (!m_rows.empty()) Q_EMIT dataChanged(index(0, ColCaptureTime), index(rowCount() - 1, ColCaptureTime));
+}
 
 void LogEventModel::setRows(std::vector<LogRow> rows)
 {
@@ -303,7 +320,9 @@ QVariant LogEventModel::data(const QModelIndex &index, int role) const
             return e.time->dateTime.toString(e.time->yearKnown ? QStringLiteral("yyyy-MM-dd hh:mm:ss.zzz")
                                                                : QStringLiteral("MMM d hh:mm:ss.zzz"));
         case ColCaptureTime:
-            return std::isnan(s) ? QString() : QString::number(s, 'f', 3);
+            return std::isnan(s)
+                       ? QString()
+                       : TimeDisplayChoice::eventTimeText(m_startNs + std::llround(s * 1e9), m_startNs);
         case ColHost:
             return r.host;
         case ColKind:
@@ -344,13 +363,14 @@ QVariant LogEventModel::headerData(int section, Qt::Orientation orientation, int
 {
     if (orientation != Qt::Horizontal) return {};
     if (role == Qt::ToolTipRole && section == ColCaptureTime)
-        return tr("Seconds since the capture's first packet, with the clock offset applied");
+        return tr("The log time on the capture's clock (the clock offset applied), as View ▸ Time Display "
+                  "shows times: a date, or seconds since the capture's first packet");
     if (role != Qt::DisplayRole) return {};
     switch (section) {
     case ColTime:
         return tr("Time (host clock)");
     case ColCaptureTime:
-        return tr("Capture s");
+        return TimeDisplayChoice::eventTimeTitle(tr("Capture time"));
     case ColHost:
         return tr("Host");
     case ColKind:

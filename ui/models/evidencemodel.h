@@ -104,6 +104,9 @@ public:
 
     explicit LogEventModel(QObject *parent = nullptr);
     void setRows(std::vector<LogRow> rows);
+    /// The capture's first packet (UTC ns): what the Capture time column counts from, and the
+    /// base of its dates under View ▸ Time Display (UTC / local).
+    void setCaptureStart(std::int64_t ns);
     /// Seconds added to every log time to bring the host clock onto the capture's clock.
     void setClockOffset(double seconds);
     [[nodiscard]] double clockOffset() const { return m_offsetS; }
@@ -118,6 +121,7 @@ public:
 
 private:
     std::vector<LogRow> m_rows;
+    std::int64_t m_startNs = 0;
     double m_offsetS = 0;
 };
 

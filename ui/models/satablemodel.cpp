@@ -158,12 +158,8 @@ QVariant SaTableModel::data(const QModelIndex &index, int role) const
     case ColSpi:
         return spiText(v.toUInt());
     case ColFirstTime:
-    case ColLastTime: {
-        const TimeDisplay mode = TimeDisplayChoice::instance().mode();
-        if (mode == TimeDisplay::Utc || mode == TimeDisplay::Local)
-            return formatPacketTime(mode, v.toLongLong(), 0, QTimeZone::systemTimeZone());
-        return QStringLiteral("%1 s").arg(double(v.toLongLong() - m_index->firstNs) / 1e9, 0, 'f', 3);
-    }
+    case ColLastTime:
+        return TimeDisplayChoice::eventTimeText(v.toLongLong(), m_index->firstNs);
     case ColSource:
     case ColDestination:
     case ColEncap:

@@ -1,4 +1,5 @@
 #include "evidencepage.h"
+#include "settings/timedisplay.h"
 #include "widgets/viewactions.h"
 
 #include "charts/evidencetimeline.h"
@@ -143,6 +144,14 @@ EvidencePage::EvidencePage(QWidget *parent) : QWidget(parent)
     split->setSizes({line * 9, line * 22, line * 11});
     root->addWidget(split, 1);
 
+    // Dates are wider than seconds: the column grows to show them, never shrinks a width the
+    // user chose.
+    connect(&TimeDisplayChoice::instance(), &TimeDisplayChoice::changed, this, [this]() {
+        const int c = LogEventModel::ColCaptureTime;
+        const int chosen = m_logView->columnWidth(c);
+        m_logView->resizeColumnToContents(c);
+        if (m_logView->columnWidth(c) < chosen) m_logView->setColumnWidth(c, chosen);
+    });
     connect(m_offset, &QDoubleSpinBox::valueChanged, this, [this](double s) {
         m_log->setClockOffset(s);
         updateMarkers();
@@ -201,6 +210,7 @@ double EvidencePage::clockOffset() const
 void EvidencePage::applyRows(const EvidenceRows &rows)
 {
     m_counters->setRows(rows.counters);
+    m_log->setCaptureStart(m_index ? m_index->firstNs : 0);
     m_log->setRows(rows.logEvents);
     m_counterView->resizeColumnsToContents();
     m_logView->resizeColumnsToContents();

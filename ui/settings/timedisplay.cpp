@@ -68,6 +68,26 @@ QString TimeDisplayChoice::columnTitle(TimeDisplay mode, quint64 referenceFrame)
     return {};
 }
 
+QString TimeDisplayChoice::eventTimeText(std::int64_t tsNs, std::int64_t captureStartNs)
+{
+    const TimeDisplay mode = instance().mode();
+    if (mode == TimeDisplay::Utc || mode == TimeDisplay::Local)
+        return formatPacketTime(mode, tsNs, 0, QTimeZone::systemTimeZone());
+    return formatSeconds(tsNs - captureStartNs);
+}
+
+QString TimeDisplayChoice::eventTimeTitle(const QString &what)
+{
+    switch (instance().mode()) {
+    case TimeDisplay::Utc:
+        return tr("%1 (UTC)").arg(what);
+    case TimeDisplay::Local:
+        return tr("%1 (local)").arg(what);
+    default:
+        return tr("%1 (s since start)").arg(what);
+    }
+}
+
 QMenu *TimeDisplayChoice::addMenu(QMenu *menu)
 {
     auto *sub = menu->addMenu(tr("&Time Display"));

@@ -27,6 +27,15 @@ public:
     /// `referenceFrame` is the 1-based frame of the reference packet, 0 for none.
     static QString columnTitle(TimeDisplay mode, quint64 referenceFrame = 0);
 
+    /// A time that is not a packet's (an SA's first packet, a log event on the capture's clock) as
+    /// the current choice shows it: a date in UTC or local time, otherwise seconds since the
+    /// capture start `captureStartNs` (the reference and previous packets are the Packets
+    /// table's). The tables that show such times format them here.
+    static QString eventTimeText(std::int64_t tsNs, std::int64_t captureStartNs);
+    /// The column title for eventTimeText(): "`what` (UTC)", "`what` (local)", "`what` (s since
+    /// start)".
+    static QString eventTimeTitle(const QString &what);
+
     /// Adds the "Time Display" submenu (exclusive, checked on the current choice, Ctrl+Alt+1..5)
     /// to `menu`.
     static QMenu *addMenu(QMenu *menu);
