@@ -11,9 +11,11 @@
 #include "pages/packetspage.h"
 #include "settings/settingsdialog.h"
 #include "settings/timedisplay.h"
+#include "settings/workbenchsettings.h"
 
 #include <QAbstractItemModelTester>
 #include <QComboBox>
+#include <QHeaderView>
 #include <QMenu>
 #include <QProcess>
 #include <QStandardPaths>
@@ -186,6 +188,42 @@ private Q_SLOTS:
         page.setTimeReference({});
         QCOMPARE(timeCell(page, 0), QStringLiteral("1.914294")); // since the start again
         choice.setMode(TimeDisplay::SinceStart);
+    }
+
+    // A column width the user dragged stays when the Time Display changes the Time column's title
+    // (it was recomputed from sample texts, every column), and a new Packets page opens with it.
+    void userColumnWidthsKept()
+    {
+        WorkbenchSettings().setPacketColumnWidths({});
+        TimeDisplayChoice &choice = TimeDisplayChoice::instance();
+        const TimeDisplay before = choice.mode();
+        choice.setMode(TimeDisplay::SinceStart);
+        QHeaderView *header = nullptr;
+        {
+            PacketsPage page(m_index);
+            page.resize(1200, 700);
+            page.show();
+            QTRY_VERIFY(page.isAttached());
+            header = page.tableView()->horizontalHeader();
+            const int timeSeconds = header->sectionSize(PacketTableModel::ColTime);
+            header->resizeSection(PacketTableModel::ColSource, 333); // what a drag on the header does
+            choice.setMode(TimeDisplay::Utc);
+            QCOMPARE(header->sectionSize(PacketTableModel::ColSource), 333);
+            QVERIFY(header->sectionSize(PacketTableModel::ColTime) > timeSeconds); // not chosen: fits dates
+            header->resizeSection(PacketTableModel::ColTime, 250);
+            choice.setMode(TimeDisplay::SinceStart);
+            QCOMPARE(header->sectionSize(PacketTableModel::ColTime), 250);
+            QCOMPARE(header->sectionSize(PacketTableModel::ColSource), 333);
+        }
+        PacketsPage again(m_index);
+        again.resize(1200, 700);
+        again.show();
+        QTRY_VERIFY(again.isAttached());
+        header = again.tableView()->horizontalHeader();
+        QCOMPARE(header->sectionSize(PacketTableModel::ColSource), 333);
+        QCOMPARE(header->sectionSize(PacketTableModel::ColTime), 250);
+        WorkbenchSettings().setPacketColumnWidths({});
+        choice.setMode(before);
     }
 
     // The View menu and Preferences set the same one choice.

@@ -7,6 +7,7 @@
 #include "models/packetdetails.h"
 #include "models/packettablemodel.h"
 #include "settings/timedisplay.h"
+#include "settings/workbenchsettings.h"
 
 #include <QEvent>
 #include <QFileDialog>
@@ -249,8 +250,17 @@ void PacketsPage::attachModel()
 {
     m_attached = true;
     m_table->setModel(m_model);
+    m_userWidths = WorkbenchSettings().packetColumnWidths();
     setColumnWidths();
     auto *header = m_table->horizontalHeader();
+    connect(header, &QHeaderView::sectionResized, this, [this](int column, int, int width) {
+        // The last column stretches with the window: only the others are the user's choice.
+        if (m_settingWidths || column < 0 || column >= PacketTableModel::ColFlags) return;
+        while (m_userWidths.size() < PacketTableModel::ColFlags)
+            m_userWidths << 0;
+        m_userWidths[column] = width;
+        WorkbenchSettings().setPacketColumnWidths(m_userWidths);
+    });
     header->setSortIndicator(m_wanted.column, m_wanted.order);
     header->setSortIndicatorShown(true);
     header->setSectionsClickable(true);
@@ -288,11 +298,17 @@ void PacketsPage::setColumnWidths()
                                QStringLiteral("4294967295"),
                                QStringLiteral("65535"),
                                QString()};
+    m_settingWidths = true;
     for (int c = 0; c < PacketTableModel::ColFlags; ++c) {
+        if (c < m_userWidths.size() && m_userWidths[c] > 0) {
+            m_table->setColumnWidth(c, m_userWidths[c]);
+            continue;
+        }
         const QString title = m_model->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
         m_table->setColumnWidth(
             c, std::max(fm.horizontalAdvance(samples[c]), hm.horizontalAdvance(title) + 24) + 16);
     }
+    m_settingWidths = false;
 }
 
 void PacketsPage::setAnalysis(AnalysisPtr analysis)

@@ -124,6 +124,11 @@ private:
     JobTracker m_orderJobs;      // sorting/filtering the rows
     QString m_note;              // one-off remark for the status line ("filter cleared to show packet …")
 
+    // Column widths the user dragged (0: the page's own, from sample texts): kept when the Time
+    // Display changes the Time column's title, and across runs (WorkbenchSettings).
+    QList<int> m_userWidths;
+    bool m_settingWidths = false;
+
     qint64 m_selectedPacket = -1; // kept across order changes
     qint64 m_detailsPacket = -1;
     JobTracker m_detailsJobs;

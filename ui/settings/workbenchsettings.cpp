@@ -139,4 +139,23 @@ void WorkbenchSettings::setTimeDisplay(const QString &key)
     m_settings.setValue(timeDisplaySettingKey(), key);
 }
 
+QList<int> WorkbenchSettings::packetColumnWidths() const
+{
+    QList<int> widths;
+    // A hand-edited value cannot make a column vanish or swallow the screen: not chosen then.
+    for (const QVariant &v : m_settings.value(packetColumnWidthsKey()).toList()) {
+        const int w = v.toInt();
+        widths << (w >= 20 && w <= 4000 ? w : 0);
+    }
+    return widths;
+}
+
+void WorkbenchSettings::setPacketColumnWidths(const QList<int> &widths)
+{
+    QVariantList list;
+    for (int w : widths)
+        list << w;
+    m_settings.setValue(packetColumnWidthsKey(), list);
+}
+
 } // namespace ikev2wb::ui

@@ -46,6 +46,10 @@ public:
     [[nodiscard]] QString timeDisplay() const;
     void setTimeDisplay(const QString &key);
 
+    /// The Packets tables' column widths the user chose, by column (0: not chosen, the page's own).
+    [[nodiscard]] QList<int> packetColumnWidths() const;
+    void setPacketColumnWidths(const QList<int> &widths);
+
     [[nodiscard]] QString lastDirectory() const;
     void setLastDirectory(const QString &dir);
 
@@ -58,6 +62,7 @@ public:
     static QString natUdpTimeoutKey() { return QStringLiteral("assumptions/natUdpTimeoutS"); }
     static QString themeKey() { return QStringLiteral("appearance/theme"); }
     static QString timeDisplaySettingKey() { return QStringLiteral("appearance/timeDisplay"); }
+    static QString packetColumnWidthsKey() { return QStringLiteral("tables/packetColumnWidths"); }
     static QString lastDirectoryKey() { return QStringLiteral("dialogs/lastDirectory"); }
 
 private:
