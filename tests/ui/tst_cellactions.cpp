@@ -7,6 +7,7 @@
 // sequence number at both ends, and a stand-in `wireshark` on PATH that records its arguments.
 #include "analyze/analysis.h"
 #include "index/indexbuilder.h"
+#include "loadedcapture.h"
 #include "loader/pairloader.h"
 #include "mainwindow.h"
 #include "models/cellroles.h"
@@ -46,23 +47,6 @@ QString lab(const char *file)
     return QStringLiteral(IKEV2WB_TEST_DATA "/lab/loss1/") + QLatin1String(file);
 }
 
-struct Loaded
-{
-    IndexPtr index;
-    AnalysisPtr analysis;
-};
-
-Loaded load(const QString &path)
-{
-    QString error;
-    std::shared_ptr<const CaptureIndex> index(loadCapture(path, &error).release());
-    if (!index) qWarning("%s", qPrintable(error));
-    Loaded l;
-    l.index = index;
-    if (index) l.analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index));
-    return l;
-}
-
 /// Opens the context menu of `view` at `at` (as a right click does) and returns it.
 QMenu *openMenu(QAbstractItemView *view, const QModelIndex &at)
 {
@@ -93,6 +77,13 @@ bool trigger(QAbstractItemView *view, const QModelIndex &at, const char *name)
     return ok;
 }
 
+bool shown(CapturePage &capture)
+{
+    capture.resize(1300, 850);
+    capture.show();
+    return QTest::qWaitForWindowExposed(&capture);
+}
+
 QString spiFilterText(quint32 spi)
 {
     return QStringLiteral("esp.spi == 0x") + QStringLiteral("%1").arg(spi, 8, 16, QLatin1Char('0'));
@@ -109,9 +100,7 @@ private Q_SLOTS:
         const Loaded l = load(lab("left-outer.pcap"));
         QVERIFY(l.index && l.analysis);
         CapturePage capture(l.index);
-        capture.resize(1300, 850);
-        capture.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&capture));
+        QVERIFY(shown(capture));
         capture.setAnalysis(l.analysis);
         QTableView *sas = capture.overview()->saView();
         QAbstractItemModel *m = sas->model(); // the proxy: the roles pass through it
@@ -167,9 +156,7 @@ private Q_SLOTS:
         const Loaded l = load(lab("left-outer.pcap"));
         QVERIFY(l.index && l.analysis);
         CapturePage capture(l.index);
-        capture.resize(1300, 850);
-        capture.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&capture));
+        QVERIFY(shown(capture));
         capture.setAnalysis(l.analysis);
         capture.selectPacket(41); // packet 42
         PacketsPage *packets = capture.packetsPage();
@@ -231,9 +218,7 @@ private Q_SLOTS:
         const Loaded l = load(QStringLiteral(IKEV2WB_TEST_DATA "/lab/rekey-loss/left-outer.pcap"));
         QVERIFY(l.index && l.analysis);
         CapturePage capture(l.index);
-        capture.resize(1300, 850);
-        capture.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&capture));
+        QVERIFY(shown(capture));
         QSignalSpy changed(capture.checklist(), &ChecklistPage::diagnosisChanged);
         capture.setAnalysis(l.analysis);
         QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 30000);

@@ -6,6 +6,7 @@
 #include "analyze/analysis.h"
 #include "highlight/snippethighlighter.h"
 #include "index/indexbuilder.h"
+#include "loadedcapture.h"
 #include "mainwindow.h"
 #include "models/checklistmodel.h"
 #include "pages/capturepage.h"
@@ -69,23 +70,6 @@ std::pair<int, qint64> kernelReplayDrops(const QString &statsDir, const QString 
     };
     const auto start = read(QStringLiteral("start")), end = read(QStringLiteral("end"));
     return {end.first, end.second - start.second};
-}
-
-struct Loaded
-{
-    IndexPtr index;
-    AnalysisPtr analysis;
-};
-
-Loaded load(const QString &path)
-{
-    QString error;
-    std::shared_ptr<const CaptureIndex> index(loadCapture(path, &error).release());
-    if (!index) qWarning("%s", qPrintable(error));
-    Loaded l;
-    l.index = index;
-    if (index) l.analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index));
-    return l;
 }
 
 /// The format covering position `pos` of a highlighted block (default format if none).

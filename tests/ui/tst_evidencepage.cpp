@@ -14,6 +14,7 @@
 #include "dissect/ikeconstants.h"
 #include "evidence/evidenceset.h"
 #include "index/indexbuilder.h"
+#include "loadedcapture.h"
 #include "models/checklistmodel.h"
 #include "models/evidencemodel.h"
 #include "pages/capturepage.h"
@@ -45,23 +46,6 @@ namespace {
 QString lab(const QString &rel)
 {
     return QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + rel;
-}
-
-struct Loaded
-{
-    IndexPtr index;
-    AnalysisPtr analysis;
-};
-
-Loaded load(const QString &path)
-{
-    QString error;
-    std::shared_ptr<const CaptureIndex> index(loadCapture(path, &error).release());
-    if (!index) qWarning("%s", qPrintable(error));
-    Loaded l;
-    l.index = index;
-    if (index) l.analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index));
-    return l;
 }
 
 } // namespace
