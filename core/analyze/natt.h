@@ -33,6 +33,13 @@ inline constexpr double kStrongswanKeepAliveS = 20.0;
 /// Common NAT UDP mapping timeouts (seconds) that an idle gap is compared with.
 inline constexpr int kNatUdpTimeoutsS[] = {30, 60, 120, 180};
 
+/// An idle gap a NAT's UDP mapping with this timeout does not survive: at least as long as it.
+/// The one rule the diagnosis and every view judge gaps by.
+inline bool outlastsNatTimeout(double gapS, double timeoutS)
+{
+    return gapS >= timeoutS;
+}
+
 struct NatIdleGap
 {
     enum class Direction : std::uint8_t { Both, AToB, BToA }; // which direction was silent

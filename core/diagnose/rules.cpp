@@ -804,7 +804,7 @@ std::optional<Finding> ruleNatMappingExpiry(const Facts &f)
     double longestOver = 0;
     EvidenceRef overRef;
     for (const IdleGapFact &g : f.idleGaps) {
-        if (g.seconds < timeout) continue;
+        if (!outlastsNatTimeout(g.seconds, timeout)) continue;
         if (over++ == 0) overRef = g.ref;
         longestOver = std::max(longestOver, g.seconds);
     }

@@ -49,7 +49,7 @@ void writeNattJson(JsonWriter &w, const CaptureIndex &index, const NattAnalysis 
             w.field("direction", directionName(g.direction));
             w.key("nat_timeouts_exceeded").beginArray();
             for (int t : kNatUdpTimeoutsS)
-                if (g.seconds() >= t) w.value(t);
+                if (outlastsNatTimeout(g.seconds(), t)) w.value(t);
             w.endArray();
             w.field("port_change_after", g.portChangeAfter).field("one_way_after", g.oneWayAfter);
             w.field("esp_sequence_jump", g.espSequenceJump);

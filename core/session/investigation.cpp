@@ -110,6 +110,7 @@ void Investigation::setCapture(Host host, IndexPtr index, AnalysisPtr analysis)
     m_comparison.reset();
     m_facts = Facts{};
     m_diagnosis = Diagnosis{};
+    m_espDirections[0] = m_espDirections[1] = EspDirections{};
 }
 
 bool Investigation::compare(const CompareOptions &options, const CompareProgressFn &progress,
@@ -187,6 +188,10 @@ const Diagnosis &Investigation::diagnose()
             m_diagnosis.notes << note;
         }
     }
+    for (int h = 0; h < 2; ++h)
+        m_espDirections[h] = m_index[h] ? ikev2wb::espDirections(*m_index[h], m_analysis[h].get(),
+                                                                 m_diagnosis.basis.replayWindow)
+                                        : EspDirections{};
     return m_diagnosis;
 }
 

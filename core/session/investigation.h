@@ -1,6 +1,7 @@
 #pragma once
 // One investigation of one tunnel: what the CLI's `diagnose` and `compare` and a GUI tab hold.
 #include "analyze/analysis.h"
+#include "analyze/espdirections.h"
 #include "compare/endpointcompare.h"
 #include "diagnose/diagnosis.h"
 #include "diagnose/facts.h"
@@ -105,6 +106,9 @@ public:
     [[nodiscard]] const DiagnosisAssumptions &assumptions() const { return m_assumptions; }
     [[nodiscard]] const Facts &facts() const { return m_facts; }
     [[nodiscard]] const Diagnosis &diagnosis() const { return m_diagnosis; }
+    /// ESP per direction of host's capture, anti-replay drops counted for the diagnosis' replay
+    /// window (what the Overview and the reports show); filled by diagnose().
+    [[nodiscard]] const EspDirections &espDirections(Host h) const { return m_espDirections[int(h)]; }
     /// Partial captures (where the read stopped) and evidence files that could not be parsed.
     [[nodiscard]] QStringList warnings() const;
 
@@ -117,6 +121,7 @@ private:
     DiagnosisAssumptions m_assumptions;
     Facts m_facts;
     Diagnosis m_diagnosis;
+    EspDirections m_espDirections[2];
 };
 
 /// What `ikev2wb diagnose` runs: opens capture A (and B), compares them, adds the evidence

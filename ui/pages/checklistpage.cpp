@@ -337,6 +337,7 @@ void ChecklistPage::rerun()
                 if (!f.status.ok()) r.warnings << f.status.error;
             inv.setAssumptions(assumptions);
             r.diagnosis = std::make_shared<const Diagnosis>(inv.diagnose());
+            r.directions = std::make_shared<const EspDirections>(inv.espDirections(Host::A));
             auto evidence = std::make_shared<EvidenceSet>(inv.evidence());
             r.evidence = std::move(evidence);
             return r;
@@ -347,6 +348,7 @@ void ChecklistPage::rerun()
 void ChecklistPage::apply(const Result &result)
 {
     m_diagnosis = result.diagnosis;
+    m_directions = result.directions;
     m_evidence = result.evidence;
     m_steps->setDiagnosis(m_diagnosis);
     m_findings->setDiagnosis(m_diagnosis);

@@ -27,6 +27,7 @@ class QVBoxLayout;
 namespace ikev2wb {
 class EvidenceSet;
 struct CompareResult;
+struct EspDirections;
 } // namespace ikev2wb
 
 namespace ikev2wb::ui {
@@ -53,6 +54,8 @@ public:
     bool exportFixScript(const QString &path, QString *error = nullptr);
 
     [[nodiscard]] const DiagnosisPtr &diagnosis() const { return m_diagnosis; }
+    /// Capture A's ESP per direction, computed with the diagnosis (its replay window).
+    [[nodiscard]] const std::shared_ptr<const EspDirections> &espDirections() const { return m_directions; }
     [[nodiscard]] bool isBusy() const { return m_jobs.isRunning(); }
     [[nodiscard]] ChecklistModel *checklistModel() const { return m_steps; }
     [[nodiscard]] FindingsModel *findingsModel() const { return m_findings; }
@@ -79,6 +82,7 @@ private:
     struct Result
     {
         DiagnosisPtr diagnosis;
+        std::shared_ptr<const EspDirections> directions; // capture A's, for the diagnosis' replay window
         std::shared_ptr<const EvidenceSet> evidence;
         QStringList warnings;
     };
@@ -113,6 +117,7 @@ private:
     QStringList m_evidencePaths;
     std::shared_ptr<const EvidenceSet> m_evidence;
     DiagnosisPtr m_diagnosis;
+    std::shared_ptr<const EspDirections> m_directions;
     QString m_captureName;
     JobTracker m_jobs;        // the diagnosis
     int m_replayWindow = 0;   // assumed (Preferences)

@@ -69,16 +69,6 @@ QColor mix(const QColor &a, const QColor &b, double f)
                             float(a.blueF() * (1 - f) + b.blueF() * f));
 }
 
-/// Drops of first-seen packets by a receiver window of `window` packets; nullopt when the
-/// analysis did not emulate that size and the reordering is too deep to tell it is zero.
-std::optional<std::uint64_t> replayDrops(const EspSaSequence &s, int window)
-{
-    for (const EspReplayOutcome &o : s.antiReplay)
-        if (o.window == std::uint32_t(window)) return o.droppedFirstSeen;
-    if (std::uint64_t(window) >= s.minWindowExact) return 0; // deeper than any reordering seen
-    return std::nullopt;
-}
-
 /// Where a finding of the diagnosis is best seen, by its cause.
 QString linkForCause(const QString &cause)
 {
@@ -137,6 +127,7 @@ OverviewPage::OverviewPage(IndexPtr index, QWidget *parent) : QWidget(parent), m
     saLayout->addLayout(saRow);
     m_saModel = new SaTableModel(this);
     m_saModel->setIndex(m_index);
+    directionsBeforeDiagnosis();
     m_saProxy = new QSortFilterProxyModel(this);
     m_saProxy->setSourceModel(m_saModel);
     m_saProxy->setSortRole(SaTableModel::SortRole);
@@ -247,6 +238,7 @@ void OverviewPage::setAnalysis(AnalysisPtr analysis)
 {
     m_analysis = std::move(analysis);
     m_saModel->setAnalysis(m_analysis);
+    if (!m_directionsDiagnosed) directionsBeforeDiagnosis();
     m_textStale = true;
     if (m_analysis) {
         m_analysisText.setFuture(
@@ -262,9 +254,20 @@ void OverviewPage::setAnalysis(AnalysisPtr analysis)
         m_fitted = false;
 }
 
-void OverviewPage::setDiagnosis(DiagnosisPtr diagnosis)
+void OverviewPage::directionsBeforeDiagnosis()
+{
+    // Until the diagnosis brings them with the drops of its window: no pass of their own here.
+    m_directions = ikev2wb::espDirections(*m_index, m_analysis.get(), std::uint32_t(m_replayWindow), false);
+}
+
+void OverviewPage::setDiagnosis(DiagnosisPtr diagnosis, std::shared_ptr<const EspDirections> directions)
 {
     m_diagnosis = std::move(diagnosis);
+    m_directionsDiagnosed = m_diagnosis && directions;
+    if (m_directionsDiagnosed)
+        m_directions = *directions;
+    else
+        directionsBeforeDiagnosis();
     rebuild();
 }
 
@@ -272,6 +275,7 @@ void OverviewPage::setAssumptions(int replayWindow, int natUdpTimeoutS)
 {
     m_replayWindow = std::max(1, replayWindow);
     m_natUdpTimeoutS = std::max(1, natUdpTimeoutS);
+    if (!m_directionsDiagnosed) directionsBeforeDiagnosis();
     rebuild();
 }
 
@@ -491,54 +495,6 @@ QString OverviewPage::directionsHtml() const
         QStringLiteral("<h2>%1</h2>").arg(tr("ESP per direction (loss as seen at this capture point)"));
     if (ix.espSas.empty())
         return h + QStringLiteral("<p class=\"muted\">%1</p>").arg(tr("No ESP in this capture."));
-    struct Dir
-    {
-        QString name;
-        QStringList spis;
-        std::uint64_t packets = 0, missing = 0, unique = 0, reordered = 0, duplicates = 0, drops = 0;
-        bool dropsUnknown = false;
-        std::uint16_t maxOuter = 0;
-        int worstSa = -1;
-        std::uint64_t worstKey = 0;
-    };
-    std::vector<Dir> dirs;
-    std::map<std::pair<QString, QString>, std::size_t> byName;
-    std::vector<const EspSaSequence *> seqOf(ix.espSas.size(), nullptr);
-    if (m_analysis)
-        for (const EspSaSequence &s : m_analysis->esp.sas)
-            if (s.saIndex < seqOf.size()) seqOf[s.saIndex] = &s;
-    for (std::size_t i = 0; i < ix.espSas.size(); ++i) {
-        const EspSa &sa = ix.espSas[i];
-        const Flow &fl = ix.flows[sa.flowId];
-        const auto key = std::make_pair(addressText(fl.src), addressText(fl.dst));
-        auto it = byName.find(key);
-        if (it == byName.end()) {
-            it = byName.emplace(key, dirs.size()).first;
-            dirs.push_back({});
-            dirs.back().name = key.first + QStringLiteral(" → ") + key.second;
-        }
-        Dir &d = dirs[it->second];
-        if (!d.spis.contains(spiText(sa.spi))) d.spis << spiText(sa.spi);
-        d.packets += sa.packets;
-        d.maxOuter = std::max(d.maxOuter, sa.maxIpLength);
-        std::uint64_t key2 = sa.packets;
-        if (const EspSaSequence *s = seqOf[i]) {
-            d.missing += s->missing;
-            d.unique += s->packets - s->duplicates;
-            d.reordered += s->reordered;
-            d.duplicates += s->duplicates;
-            const auto drops = replayDrops(*s, m_replayWindow);
-            if (drops)
-                d.drops += *drops;
-            else
-                d.dropsUnknown = true;
-            key2 = (s->missing << 32) + sa.packets; // the SA with the most loss, then the busiest
-        }
-        if (d.worstSa < 0 || key2 > d.worstKey) {
-            d.worstSa = int(i);
-            d.worstKey = key2;
-        }
-    }
     const QString fail = colorName(statusColor(StepStatus::Fail, pal));
     const QString pass = colorName(statusColor(StepStatus::Pass, pal));
     h += QStringLiteral(
@@ -546,13 +502,16 @@ QString OverviewPage::directionsHtml() const
              "<th align=\"right\">%4</th><th align=\"right\">%5</th><th align=\"right\">%6</th>"
              "<th align=\"right\">%7</th><th align=\"right\">%8</th></tr>")
              .arg(tr("Outer source → destination"), tr("SPIs"), tr("Packets"), tr("Missing"), tr("Reordered"),
-                  tr("Duplicates"), tr("Anti-replay drops (window %1)").arg(m_replayWindow), tr("Max outer"));
+                  tr("Duplicates"), tr("Anti-replay drops (window %1)").arg(m_directions.replayWindow),
+                  tr("Max outer"));
     const QString pending = QStringLiteral("<span class=\"muted\">%1</span>").arg(tr("analysing…"));
-    for (const Dir &d : dirs) {
+    for (const EspDirectionTotals &d : m_directions.directions) {
         QString missing = pending, reordered = pending, dups = pending, drops = pending;
-        if (m_analysis) {
-            const double pct =
-                d.unique + d.missing ? 100.0 * double(d.missing) / double(d.unique + d.missing) : 0;
+        QStringList spis;
+        for (const std::uint32_t spi : d.spis)
+            spis << spiText(spi);
+        if (d.analysed) {
+            const double pct = d.lossPercent();
             missing = d.missing ? QStringLiteral("<b style=\"color:%1\">%2</b> (%3 %)")
                                       .arg(fail)
                                       .arg(d.missing)
@@ -560,9 +519,14 @@ QString OverviewPage::directionsHtml() const
                                 : QStringLiteral("<span style=\"color:%1\">0</span>").arg(pass);
             reordered = QString::number(d.reordered);
             dups = QString::number(d.duplicates);
-            drops = d.dropsUnknown ? QStringLiteral("<b style=\"color:%1\">%2</b>").arg(fail, tr("likely"))
-                    : d.drops      ? QStringLiteral("<b style=\"color:%1\">%2</b>").arg(fail).arg(d.drops)
-                                   : QStringLiteral("0");
+            if (!m_directionsDiagnosed)
+                drops = QStringLiteral("<span class=\"muted\">%1</span>").arg(tr("diagnosing…"));
+            else if (!d.replayDrops)
+                drops = QStringLiteral("<span class=\"muted\">%1</span>").arg(tr("unknown"));
+            else if (*d.replayDrops)
+                drops = QStringLiteral("<b style=\"color:%1\">%2</b>").arg(fail).arg(*d.replayDrops);
+            else
+                drops = QStringLiteral("0");
         }
         h +=
             QStringLiteral("<tr><td><a href=\"timeline:%1\">%2</a></td><td>%3</td><td class=\"num\" "
@@ -570,7 +534,8 @@ QString OverviewPage::directionsHtml() const
                            "<td align=\"right\">%5</td><td align=\"right\">%6</td><td align=\"right\">%7</td>"
                            "<td align=\"right\">%8</td><td align=\"right\">%9 B</td></tr>")
                 .arg(d.worstSa)
-                .arg(esc(d.name), d.spis.join(QStringLiteral(", ")))
+                .arg(esc(addressText(d.src) + QStringLiteral(" → ") + addressText(d.dst)),
+                     spis.join(QStringLiteral(", ")))
                 .arg(d.packets)
                 .arg(missing, reordered, dups, drops)
                 .arg(d.maxOuter);
@@ -720,12 +685,16 @@ QString OverviewPage::pathHtml() const
         row(tr("Outer fragments"), tr("%1 datagrams incomplete, %2 reassembled")
                                        .arg(mtu.fragmentsIncomplete)
                                        .arg(mtu.fragmentsComplete));
+    // The timeout the diagnosis judged by (evidence, else the assumption); the preference before.
+    const double natTimeout = m_diagnosis && m_diagnosis->basis.natUdpTimeoutS > 0
+                                  ? m_diagnosis->basis.natUdpTimeoutS
+                                  : double(m_natUdpTimeoutS);
     for (const NatPeerPair &p : natt.pairs) {
         std::size_t longGaps = 0;
         double longest = 0;
         for (const NatIdleGap &g : p.idleGaps) {
             longest = std::max(longest, g.seconds());
-            if (g.seconds() > m_natUdpTimeoutS) ++longGaps;
+            if (outlastsNatTimeout(g.seconds(), natTimeout)) ++longGaps;
         }
         QString v =
             tr("%1 ⇄ %2: %3, %4 NAT keepalives")
@@ -734,9 +703,9 @@ QString OverviewPage::pathHtml() const
         if (longGaps > 0)
             v += QStringLiteral(", <b style=\"color:%1\">%2</b>")
                      .arg(colorName(statusColor(StepStatus::Warn, pal)),
-                          tr("%1 idle gap(s) longer than the assumed NAT UDP timeout of %2 s (longest %3 s)")
+                          tr("%1 idle gap(s) at least as long as the NAT UDP timeout of %2 s (longest %3 s)")
                               .arg(longGaps)
-                              .arg(m_natUdpTimeoutS)
+                              .arg(natTimeout)
                               .arg(longest, 0, 'f', 1));
         row(tr("Peers"), v);
     }

@@ -1,13 +1,14 @@
 #pragma once
 // Overview of one capture, readable at first sight: the file (format, packets, time span,
-// warnings and where), the top findings (from the checklist's diagnosis once it is in, from the
-// analysis before that) each with a link to the tab that shows it, loss per direction (outer
-// src → dst), the IKE SAs, and the ESP SA table (sortable, filterable; a double-click opens the
+// warnings and where), the top findings (the checklist diagnosis's, none of its own) each with a
+// link to the tab that shows it, loss per direction (outer src → dst, core's espDirections()),
+// the IKE SAs, and the ESP SA table (sortable, filterable; a double-click opens the
 // SA in the ESP timeline). The `ikev2wb summary` + `analyze` text stays one click away (and on
 // the clipboard with Copy) because engineers paste it into tickets.
 // The index arrives first (the page shows it with "analysing…"); analysis and diagnosis follow.
 // The report is laid out only while the page is shown (a hidden page catches up when it is
 // shown), once per change; the text summary walks every packet, so a worker writes it.
+#include "analyze/espdirections.h"
 #include "models/checklistmodel.h"
 #include "sharedtypes.h"
 
@@ -41,8 +42,9 @@ public:
     ~OverviewPage() override;
 
     void setAnalysis(AnalysisPtr analysis);
-    /// The checklist's diagnosis: its ranked findings replace the ones read off the analysis.
-    void setDiagnosis(DiagnosisPtr diagnosis);
+    /// The checklist's diagnosis: its ranked findings are the page's, and `directions` (computed
+    /// with it, for its replay window) fill the per-direction table's anti-replay drops.
+    void setDiagnosis(DiagnosisPtr diagnosis, std::shared_ptr<const EspDirections> directions = {});
     /// The comparison with the peer's capture (a pair's tab): the report shows loss in transit
     /// per direction, measured between the two ends, above this capture's own view.
     void setComparison(std::shared_ptr<const CompareResult> comparison);
@@ -61,6 +63,8 @@ public:
     };
     [[nodiscard]] const QList<ShownFinding> &findings() const { return m_shown; }
     [[nodiscard]] bool findingsFromDiagnosis() const { return m_diagnosis != nullptr; }
+    /// The per-direction table's figures (core's espDirections(); drops known once diagnosed).
+    [[nodiscard]] const EspDirections &espDirections() const { return m_directions; }
     /// The `ikev2wb summary` and `analyze` text (what Copy puts on the clipboard). Written on a
     /// worker; asked for before the worker is done, it waits for it (or does the work here).
     [[nodiscard]] QString summaryText() const;
@@ -89,6 +93,7 @@ private:
     /// Fills the text view when it is open (it stays empty while collapsed).
     void updateTextView();
     void collectFindings();
+    void directionsBeforeDiagnosis();
     [[nodiscard]] QString headerHtml() const;
     [[nodiscard]] QString findingsHtml() const;
     [[nodiscard]] QString directionsHtml() const;
@@ -103,6 +108,8 @@ private:
     IndexPtr m_index;
     AnalysisPtr m_analysis;
     DiagnosisPtr m_diagnosis;
+    EspDirections m_directions;
+    bool m_directionsDiagnosed = false; // m_directions came with the diagnosis (its replay window)
     std::shared_ptr<const CompareResult> m_comparison;
     int m_replayWindow = 32;
     int m_natUdpTimeoutS = 30;

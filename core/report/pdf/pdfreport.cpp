@@ -1,5 +1,6 @@
 #include "pdfreport.h"
 
+#include "analyze/espdirections.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
 #include "report/outputfile.h"
@@ -176,20 +177,9 @@ QImage blankPlot(QSize size)
 QImage espTimelinePlot(const CaptureIndex &index, const CaptureAnalysis &analysis, int sa, QSize size)
 {
     if (index.espSas.empty() || analysis.esp.sas.empty()) return {};
-    std::size_t pick = 0;
-    if (sa >= 0 && std::size_t(sa) < index.espSas.size()) {
-        pick = std::size_t(sa);
-    } else {
-        std::uint64_t bestMissing = 0, bestPackets = 0;
-        for (const EspSaSequence &s : analysis.esp.sas) {
-            const std::uint64_t packets = index.espSas[s.saIndex].packets;
-            if (s.missing > bestMissing || (s.missing == bestMissing && packets > bestPackets)) {
-                pick = s.saIndex;
-                bestMissing = s.missing;
-                bestPackets = packets;
-            }
-        }
-    }
+    const std::size_t pick = sa >= 0 && std::size_t(sa) < index.espSas.size()
+                                 ? std::size_t(sa)
+                                 : std::size_t(std::max(0, worstEspSa(index, &analysis)));
     const EspSa &espSa = index.espSas[pick];
     const EspSaSequence *seq = nullptr;
     for (const EspSaSequence &s : analysis.esp.sas)

@@ -1,0 +1,123 @@
+#include "espdirections.h"
+
+#include <algorithm>
+#include <map>
+
+namespace ikev2wb {
+
+namespace {
+
+/// Worse first: the most missing numbers, then the most packets.
+bool worse(std::uint64_t missingA, std::uint64_t packetsA, std::uint64_t missingB, std::uint64_t packetsB)
+{
+    return missingA != missingB ? missingA > missingB : packetsA > packetsB;
+}
+
+std::vector<const EspSaSequence *> sequencesBySa(const CaptureIndex &index, const CaptureAnalysis *analysis)
+{
+    std::vector<const EspSaSequence *> seqOf(index.espSas.size(), nullptr);
+    if (analysis)
+        for (const EspSaSequence &s : analysis->esp.sas)
+            if (s.saIndex < seqOf.size()) seqOf[s.saIndex] = &s;
+    return seqOf;
+}
+
+/// The outcome of `window` in `s`, or nullopt when it was not emulated.
+std::optional<std::uint64_t> emulatedDrops(const EspSaSequence &s, std::uint32_t window)
+{
+    for (const EspReplayOutcome &o : s.antiReplay)
+        if (o.window == window) return o.droppedFirstSeen;
+    if (window == 0 || std::uint64_t(window) >= s.minWindowExact)
+        return 0; // off, or deeper than any reordering
+    return std::nullopt;
+}
+
+} // namespace
+
+int worstEspSa(const CaptureIndex &index, const CaptureAnalysis *analysis)
+{
+    const auto seqOf = sequencesBySa(index, analysis);
+    int worst = -1;
+    std::uint64_t worstMissing = 0, worstPackets = 0;
+    for (std::size_t i = 0; i < index.espSas.size(); ++i) {
+        const std::uint64_t missing = seqOf[i] ? seqOf[i]->missing : 0;
+        const std::uint64_t packets = index.espSas[i].packets;
+        if (worst < 0 || worse(missing, packets, worstMissing, worstPackets)) {
+            worst = int(i);
+            worstMissing = missing;
+            worstPackets = packets;
+        }
+    }
+    return worst;
+}
+
+EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *analysis,
+                            std::uint32_t replayWindow, bool emulateMissing, const std::atomic_bool *cancel)
+{
+    EspDirections out;
+    out.replayWindow = replayWindow;
+    out.worstSa = worstEspSa(index, analysis);
+    const auto seqOf = sequencesBySa(index, analysis);
+
+    // Drops of the window for each SA: from the analysis, else from one pass of our own.
+    std::vector<std::optional<std::uint64_t>> drops(index.espSas.size());
+    bool needPass = false;
+    for (std::size_t i = 0; i < index.espSas.size(); ++i)
+        if (seqOf[i]) {
+            drops[i] = emulatedDrops(*seqOf[i], replayWindow);
+            needPass = needPass || !drops[i];
+        }
+    if (needPass && emulateMissing) {
+        EspSequenceOptions options;
+        options.windows = {replayWindow};
+        const EspSequenceAnalysis own = analyzeEspSequences(index, options, cancel);
+        if (!own.cancelled)
+            for (const EspSaSequence &s : own.sas)
+                if (s.saIndex < drops.size() && !drops[s.saIndex] && !s.antiReplay.empty())
+                    drops[s.saIndex] = s.antiReplay.front().droppedFirstSeen;
+    }
+
+    std::map<std::pair<IpAddress, IpAddress>, std::size_t> byAddresses;
+    std::vector<std::uint64_t> worstMissing;
+    for (std::size_t i = 0; i < index.espSas.size(); ++i) {
+        const EspSa &sa = index.espSas[i];
+        const Flow &fl = index.flows[sa.flowId];
+        auto it = byAddresses.find({fl.src, fl.dst});
+        if (it == byAddresses.end()) {
+            it = byAddresses.emplace(std::make_pair(fl.src, fl.dst), out.directions.size()).first;
+            out.directions.emplace_back();
+            out.directions.back().src = fl.src;
+            out.directions.back().dst = fl.dst;
+            out.directions.back().analysed = analysis != nullptr;
+            out.directions.back().replayDrops = 0;
+            worstMissing.push_back(0);
+        }
+        EspDirectionTotals &d = out.directions[it->second];
+        if (std::find(d.spis.begin(), d.spis.end(), sa.spi) == d.spis.end()) d.spis.push_back(sa.spi);
+        d.sas.push_back(i);
+        d.packets += sa.packets;
+        d.maxOuter = std::max(d.maxOuter, sa.maxIpLength);
+        std::uint64_t missing = 0;
+        if (const EspSaSequence *s = seqOf[i]) {
+            missing = s->missing;
+            d.missing += s->missing;
+            d.unique += s->packets - s->duplicates;
+            d.reordered += s->reordered;
+            d.duplicates += s->duplicates;
+            if (drops[i] && d.replayDrops)
+                *d.replayDrops += *drops[i];
+            else
+                d.replayDrops.reset();
+        }
+        std::uint64_t &wm = worstMissing[it->second];
+        if (d.worstSa < 0 || worse(missing, sa.packets, wm, index.espSas[std::size_t(d.worstSa)].packets)) {
+            d.worstSa = int(i);
+            wm = missing;
+        }
+    }
+    for (EspDirectionTotals &d : out.directions)
+        if (!d.analysed) d.replayDrops.reset();
+    return out;
+}
+
+} // namespace ikev2wb

@@ -1,0 +1,57 @@
+#pragma once
+// ESP per outer direction (source → destination address) of one capture: the totals the
+// Overview's table and the reports show, the anti-replay drops of the receiver's window, and
+// "the worst SA" (the one with the most missing numbers, then the busiest). Judged here once so
+// no page applies rules of its own.
+#include "analysis.h"
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace ikev2wb {
+
+/// One outer direction's ESP, summed over its SAs.
+struct EspDirectionTotals
+{
+    IpAddress src, dst;              // outer addresses
+    std::vector<std::uint32_t> spis; // in order of first appearance, each once
+    std::vector<std::size_t> sas;    // into CaptureIndex::espSas
+    std::uint64_t packets = 0;       // captured ESP packets (duplicates included)
+    std::uint16_t maxOuter = 0;      // largest outer IP length
+    bool analysed = false;           // the fields below are known (an analysis was given)
+    std::uint64_t missing = 0;       // sequence numbers never seen here
+    std::uint64_t unique = 0;        // packets - duplicates
+    std::uint64_t reordered = 0;     // RFC 4737
+    std::uint64_t duplicates = 0;
+    std::optional<std::uint64_t> replayDrops; // first-seen packets the window drops; nullopt: not emulated
+    int worstSa = -1;                         // into CaptureIndex::espSas
+    /// missing / (unique + missing), in percent; 0 without packets.
+    [[nodiscard]] double lossPercent() const
+    {
+        return unique + missing ? 100.0 * double(missing) / double(unique + missing) : 0;
+    }
+};
+
+struct EspDirections
+{
+    std::uint32_t replayWindow = 0; // the receiver window the drops are counted for (0: check off)
+    std::vector<EspDirectionTotals> directions; // in order of the first SA of each
+    int worstSa = -1; // of the whole capture (into CaptureIndex::espSas), -1: no ESP
+};
+
+/// The SA of `index` with the most missing sequence numbers, then the most packets (the busiest
+/// without an analysis); -1 when there is no ESP.
+int worstEspSa(const CaptureIndex &index, const CaptureAnalysis *analysis);
+
+/// Per-direction ESP of `index`. Without `analysis` only packets, SPIs, the largest outer size
+/// and the busiest SA are filled in. The drops are those of a receiver window of `replayWindow`
+/// packets: from the analysis when it emulated that size, 0 when the window is deeper than any
+/// reordering seen (or 0, the check off), else one more pass over the index with that window
+/// (`emulateMissing`; without it they stay unknown). A cancelled pass leaves them unknown.
+EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *analysis,
+                            std::uint32_t replayWindow, bool emulateMissing = true,
+                            const std::atomic_bool *cancel = nullptr);
+
+} // namespace ikev2wb
