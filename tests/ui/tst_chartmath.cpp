@@ -2,7 +2,6 @@
 // derived by hand in the comments.
 #include "charts/axisticks.h"
 #include "charts/ladderlayout.h"
-#include "charts/seriesreducer.h"
 #include "charts/timeaxis.h"
 
 #include <QTest>
@@ -91,51 +90,6 @@ private Q_SLOTS:
         // Pan by 100 px = 0.5 s at this zoom.
         const TimeAxis p = z.panned(100);
         QCOMPARE(p.startNs, qint64(3'000'000'000));
-    }
-    void minMaxKeepsShape()
-    {
-        // 1000 points, one per ms, value i % 10, reduced to 10 buckets of 100 points each.
-        // Per bucket: first (value 0) is also the minimum, the maximum is the first 9
-        // (offset 9) and the last point has value 9 (offset 99): 3 distinct points per bucket.
-        std::vector<SeriesPoint> pts;
-        for (int i = 0; i < 1000; ++i)
-            pts.push_back({std::int64_t(i) * 1'000'000, double(i % 10)});
-        const auto out = reduceMinMax(pts, 0, 1'000'000'000, 10, 0);
-        QCOMPARE(out.size(), 30);
-        QCOMPARE(out.first().y(), 0.0);
-        QCOMPARE(out.at(1).y(), 9.0);
-        QCOMPARE(out.at(1).x(), 0.009);
-        QCOMPARE(out.last().y(), 9.0);
-        QCOMPARE(out.last().x(), 0.999);
-    }
-    void spikeSurvives()
-    {
-        // A single spike among 100000 zeros must survive a 100-bucket reduction.
-        std::vector<SeriesPoint> pts;
-        for (int i = 0; i < 100000; ++i)
-            pts.push_back({std::int64_t(i) * 1000, i == 55555 ? 100.0 : 0.0});
-        const auto out = reduceMinMax(pts, 0, 100'000'000, 100, 0);
-        QVERIFY(out.size() <= 400);
-        const bool found =
-            std::any_of(out.begin(), out.end(), [](const QPointF &p) { return p.y() == 100.0; });
-        QVERIFY(found);
-    }
-    void smallSeriesUntouched()
-    {
-        std::vector<SeriesPoint> pts{{0, 1}, {10, 2}, {20, 3}};
-        QCOMPARE(reduceMinMax(pts, 0, 100, 10, 0).size(), 3);
-        // Range selection: only the point at t=10 is inside [5, 15).
-        QCOMPARE(reduceMinMax(pts, 5, 15, 10, 0).size(), 1);
-    }
-    void markersOnePerBucket()
-    {
-        std::vector<SeriesPoint> pts;
-        for (int i = 0; i < 1000; ++i)
-            pts.push_back({std::int64_t(i), double(i)});
-        // 1000 markers over 1000 ns in 10 buckets: the first of each bucket survives.
-        const auto out = reduceMarkers(pts, 0, 1000, 10, 0);
-        QCOMPARE(out.size(), 10);
-        QCOMPARE(out.at(3).y(), 300.0);
     }
     void ladderPlacement()
     {

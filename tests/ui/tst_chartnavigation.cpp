@@ -3,7 +3,7 @@
 // by the amounts worked out here from the plot's geometry; a gap cuts the line.
 #include "charts/chartnavigator.h"
 #include "charts/sequencechart.h"
-#include "charts/seriesreducer.h"
+#include "util/seriesreducer.h"
 
 #include <QChart>
 #include <QChartView>
@@ -13,6 +13,7 @@
 #include <QValueAxis>
 #include <QWheelEvent>
 
+using namespace ikev2wb;
 using namespace ikev2wb::ui;
 
 namespace {

@@ -5,8 +5,8 @@
 // identified, each direction stays on its sender's clock, counted from that capture's start.
 // Kept at full resolution so a zoom can re-reduce the visible range; the chart only ever gets
 // reduced points.
-#include "charts/seriesreducer.h"
 #include "compare/endpointcompare.h"
+#include "util/seriesreducer.h"
 
 #include <QString>
 

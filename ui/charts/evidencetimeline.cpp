@@ -3,8 +3,8 @@
 
 #include "theme/theme.h"
 
-#include "charts/seriesreducer.h"
 #include "models/evidencemodel.h"
+#include "util/seriesreducer.h"
 
 #include <QCategoryAxis>
 #include <QChart>

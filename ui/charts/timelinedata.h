@@ -2,9 +2,9 @@
 // Everything the ESP sequence timeline draws for one SA, extracted from the index and the
 // analysis in a worker thread. Kept as full-resolution vectors so zooming can re-reduce the
 // visible range; the chart itself only ever gets reduced points.
-#include "charts/seriesreducer.h"
 #include "compare/endpointcompare.h"
 #include "sharedtypes.h"
+#include "util/seriesreducer.h"
 
 #include <QString>
 

@@ -4,6 +4,7 @@
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
 #include "report/outputfile.h"
+#include "util/seriesreducer.h"
 
 #include <QAbstractTextDocumentLayout>
 #include <QBuffer>
@@ -14,6 +15,7 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QPdfWriter>
+#include <QPolygonF>
 #include <QTextDocument>
 #include <QTimeZone>
 #include <QUrl>
@@ -84,15 +86,6 @@ QString evidenceLine(const EvidenceItem &e)
                    .arg(esc(r.logLine.left(200)));
     return out;
 }
-
-/// Per-column min/max of a series of (x, y) points, drawn as vertical strokes: the shape of
-/// millions of points in one stroke per pixel column.
-struct ColumnRange
-{
-    double lo = std::numeric_limits<double>::max();
-    double hi = std::numeric_limits<double>::lowest();
-    [[nodiscard]] bool empty() const { return lo > hi; }
-};
 
 struct PlotFrame
 {
@@ -202,22 +195,26 @@ QImage espTimelinePlot(const CaptureIndex &index, const CaptureAnalysis &analysi
                  .arg(espSa.packets)
                  .arg(seq ? seq->missing : 0));
 
+    // The charts' reduction: per pixel column its first, lowest, highest and last number, the
+    // line broken where numbers never arrived (a rise of more than one between neighbours).
     const int columns = std::max(1, int(f.area.width()));
-    std::vector<ColumnRange> cols(static_cast<std::size_t>(columns));
+    std::vector<SeriesPoint> points;
+    points.reserve(std::size_t(espSa.packets));
     index.packets.forEach([&](const PacketRecord &r) {
-        if (!r.isEsp() || r.spi() != espSa.spi || r.flowId != espSa.flowId) return;
-        const double t = double(r.tsNs - espSa.firstNs) / 1e9;
-        const int c = std::clamp(int((t - f.x0) / (f.x1 - f.x0) * columns), 0, columns - 1);
-        ColumnRange &cr = cols[std::size_t(c)];
-        cr.lo = std::min(cr.lo, double(r.seq()));
-        cr.hi = std::max(cr.hi, double(r.seq()));
+        if (r.isEsp() && r.spi() == espSa.spi && r.flowId == espSa.flowId)
+            points.push_back({r.tsNs, double(r.seq())});
     });
     p.setPen(QPen(QColor(0x1a, 0x73, 0xe8), 3));
-    for (int c = 0; c < columns; ++c) {
-        const ColumnRange &cr = cols[std::size_t(c)];
-        if (cr.empty()) continue;
-        const double X = f.area.left() + c + 0.5;
-        p.drawLine(QPointF(X, f.py(cr.lo) + 1.5), QPointF(X, f.py(cr.hi) - 1.5));
+    for (const QVector<QPointF> &piece :
+         reduceMinMaxSplit(points, espSa.firstNs, espSa.lastNs + 1, columns, espSa.firstNs, 1.0)) {
+        QPolygonF line;
+        line.reserve(piece.size());
+        for (const QPointF &pt : piece)
+            line << QPointF(f.px(pt.x()), f.py(pt.y()));
+        if (line.size() == 1)
+            p.drawPoint(line.front());
+        else
+            p.drawPolyline(line);
     }
     if (seq) {
         // Missing ranges: a red tick below the line where the gap was noticed.

@@ -2,15 +2,16 @@
 // Reduces a time series to a fixed point budget before it reaches a chart: per pixel column
 // (time bucket) it keeps the first, minimum, maximum and last value, so spikes and gaps survive
 // and the drawn line looks the same as with every point. Marked points (loss, reorder, ...)
-// are reduced separately and never dropped below one per bucket and kind. No widgets here: the
-// reduction runs in a worker thread.
+// are reduced separately and never dropped below one per bucket and kind. One implementation for
+// the charts (ui/charts) and the PDF report's plots (core/report/pdf). QtCore only: the reduction
+// runs in a worker thread.
 #include <QPointF>
 #include <QVector>
 
 #include <cstdint>
 #include <vector>
 
-namespace ikev2wb::ui {
+namespace ikev2wb {
 
 struct SeriesPoint
 {
@@ -34,4 +35,4 @@ std::vector<QVector<QPointF>> reduceMinMaxSplit(const std::vector<SeriesPoint> &
 QVector<QPointF> reduceMarkers(const std::vector<SeriesPoint> &points, std::int64_t startNs,
                                std::int64_t endNs, int buckets, std::int64_t originNs);
 
-} // namespace ikev2wb::ui
+} // namespace ikev2wb

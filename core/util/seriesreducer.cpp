@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace ikev2wb::ui {
+namespace ikev2wb {
 
 namespace {
 
@@ -113,4 +113,4 @@ QVector<QPointF> reduceMarkers(const std::vector<SeriesPoint> &points, std::int6
     return out;
 }
 
-} // namespace ikev2wb::ui
+} // namespace ikev2wb
