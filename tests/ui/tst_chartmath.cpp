@@ -1,5 +1,5 @@
-// Unit tests for the chart data reduction and the time <-> pixel mapping. Expected values are
-// derived by hand in the comments.
+// Unit tests for the time <-> pixel mapping, axis ticks and the ladder layout (the series reduction:
+// tests/tst_seriesreducer.cpp). Expected values are derived by hand in the comments.
 #include "charts/axisticks.h"
 #include "charts/ladderlayout.h"
 #include "charts/timeaxis.h"
