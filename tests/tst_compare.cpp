@@ -12,6 +12,7 @@
 #include "index/espsa.h"
 #include "index/indexbuilder.h"
 #include "labdata.h"
+#include "report/comparereport.h"
 #include "report/jsonwriter.h"
 
 #include <QDateTime>

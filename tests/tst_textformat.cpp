@@ -5,6 +5,8 @@
 
 #include <QTest>
 
+#include <limits>
+
 using namespace ikev2wb;
 
 class TstTextFormat : public QObject
@@ -45,6 +47,19 @@ private Q_SLOTS:
         QCOMPARE(addressText(IpAddress::fromV4(v4)), QStringLiteral("192.0.2.1"));
         const std::uint8_t v6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
         QCOMPARE(addressText(IpAddress::fromV6(v6)), QStringLiteral("2001:db8::1"));
+    }
+    /// The JSON time form: whole seconds, a point, nine digits of nanoseconds; sign before 1970.
+    void epochSecondsForm()
+    {
+        QCOMPARE(epochSeconds(0), std::string("0.000000000"));
+        QCOMPARE(epochSeconds(1'700'000'000'123'456'789), std::string("1700000000.123456789"));
+        QCOMPARE(epochSeconds(5), std::string("0.000000005"));
+        QCOMPARE(epochSeconds(-1), std::string("-0.000000001"));
+        QCOMPARE(epochSeconds(-1'500'000'000), std::string("-1.500000000"));
+        // INT64_MIN = -9223372036854775808 ns: its magnitude does not fit in int64 either.
+        QCOMPARE(epochSeconds(std::numeric_limits<std::int64_t>::min()),
+                 std::string("-9223372036.854775808"));
+        QCOMPARE(epochSecondsText(42'000'000'001), QStringLiteral("42.000000001"));
     }
 };
 

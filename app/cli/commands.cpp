@@ -14,6 +14,7 @@
 #include "index/indexbuilder.h"
 #include "probe/pathprobe.h"
 #include "report/capturesummary.h"
+#include "report/comparereport.h"
 #include "report/jsonwriter.h"
 #include "report/outputfile.h"
 

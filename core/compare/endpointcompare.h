@@ -313,8 +313,4 @@ bool compareCaptureFiles(const QStringList &a, const QStringList &b, CompareResu
                          const CompareOptions &options = {}, const CompareProgressFn &progress = {},
                          const std::atomic_bool *cancel = nullptr);
 
-/// `ikev2wb compare A B --json` document and the text report.
-std::string compareJson(const CompareResult &r, bool pretty = true);
-QString compareText(const CompareResult &r);
-
 } // namespace ikev2wb

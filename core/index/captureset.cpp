@@ -1,6 +1,6 @@
 #include "captureset.h"
 
-#include "../report/jsonwriter.h"
+#include "../util/textformat.h"
 #include "indexbuilder.h"
 
 #include <QDir>
@@ -26,11 +26,6 @@ bool hasCaptureSignature(const QString &path)
     const std::uint32_t v =
         std::uint32_t(m[0]) << 24 | std::uint32_t(m[1]) << 16 | std::uint32_t(m[2]) << 8 | m[3];
     return v == 0xa1b2c3d4 || v == 0xd4c3b2a1 || v == 0xa1b23c4d || v == 0x4d3cb2a1 || v == 0x0a0d0d0a;
-}
-
-QString timeText(std::int64_t ns)
-{
-    return QString::fromStdString(JsonWriter::formatTime(ns));
 }
 
 QString secondsText(std::int64_t ns)
@@ -313,7 +308,8 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
                           : QStringLiteral(
                                 "files %1 and %2 overlap in time (%2 starts at %3, before %1 ends at "
                                 "%4): packets in both are read twice (duplicates)")
-                                .arg(fileName(a), fileName(b), timeText(b.firstNs), timeText(a.lastNs)));
+                                .arg(fileName(a), fileName(b), epochSecondsText(b.firstNs),
+                                     epochSecondsText(a.lastNs)));
             continue;
         }
         std::int64_t pause = 0;
@@ -348,70 +344,6 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
     for (const QString &n : notes)
         at = index->warnings.insert(at, {-1, n}) + 1;
     return index;
-}
-
-void writeCaptureSetJson(JsonWriter &w, const CaptureSet &set)
-{
-    if (!set.isSet()) return;
-    w.key("files").beginArray();
-    for (const CaptureSetFile &f : set.files) {
-        w.beginObject();
-        w.field("path", f.path).field("format", f.format);
-        w.field("link_type", f.linkType).field("link_type_name", f.linkTypeName);
-        w.field("size_bytes", f.sizeBytes).field("packets", f.packets);
-        w.field("first_frame", f.firstPacket + 1);
-        w.key("first_time");
-        f.packets ? w.time(f.firstNs) : w.null();
-        w.key("last_time");
-        f.packets ? w.time(f.lastNs) : w.null();
-        w.key("longest_pause_s").time(f.longestPauseNs);
-        w.key("ring_number");
-        f.ringNumber >= 0 ? w.value(f.ringNumber) : w.null();
-        w.key("warning");
-        f.warning.isEmpty() ? w.null() : w.value(f.warning);
-        w.endObject();
-    }
-    w.endArray();
-    w.key("file_gaps").beginArray();
-    for (const CaptureFileGap &g : set.gaps) {
-        w.beginObject();
-        w.field("before", set.files[g.before].path).field("after", set.files[g.after].path);
-        w.key("from_time").time(g.fromNs);
-        w.key("to_time").time(g.toNs);
-        w.key("seconds").time(g.toNs - g.fromNs);
-        w.key("missing_files");
-        g.missingFiles >= 0 ? w.value(g.missingFiles) : w.null();
-        w.field("by_numbering", g.byNumbering).field("by_time", g.byTime);
-        w.endObject();
-    }
-    w.endArray();
-    w.key("set_notes").beginArray();
-    for (const QString &n : set.notes)
-        w.value(n);
-    w.endArray();
-}
-
-QString captureSetText(const CaptureSet &set)
-{
-    if (!set.isSet()) return {};
-    QStringList out;
-    out << QStringLiteral("Capture set %1: %2 files read as one capture, by their first packet's time")
-               .arg(set.name)
-               .arg(set.files.size());
-    for (std::size_t i = 0; i < set.files.size(); ++i) {
-        const CaptureSetFile &f = set.files[i];
-        out << QStringLiteral("  %1. %2  %3, %4, %5 packets from frame %6%7%8")
-                   .arg(i + 1)
-                   .arg(f.path, f.format, f.linkTypeName)
-                   .arg(f.packets)
-                   .arg(f.firstPacket + 1)
-                   .arg(f.packets ? QStringLiteral(", %1 .. %2").arg(timeText(f.firstNs), timeText(f.lastNs))
-                                  : QString(),
-                        f.warning.isEmpty() ? QString() : QStringLiteral(" (read stopped early)"));
-    }
-    for (const QString &n : set.notes)
-        out << QStringLiteral("  note: %1").arg(n);
-    return out.join(QLatin1Char('\n')) + QLatin1Char('\n');
 }
 
 } // namespace ikev2wb

@@ -51,11 +51,4 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
 /// "between files A and B (2.514 s without a packet; ring number 00003 missing)".
 QString fileGapText(const CaptureSet &set, const CaptureFileGap &gap);
 
-class JsonWriter;
-/// Writes the keys "files", "file_gaps" and "set_notes" (README.md, "Capture sets") when the
-/// index was read as a set; nothing for a capture opened as one file.
-void writeCaptureSetJson(JsonWriter &w, const CaptureSet &set);
-/// The set's files, gaps and notes for people ("" when not a set).
-QString captureSetText(const CaptureSet &set);
-
 } // namespace ikev2wb

@@ -2,6 +2,7 @@
 #include "analysisreport.h"
 #include "../analyze/analysis.h"
 #include "../index/captureset.h"
+#include "capturesummary.h"
 #include "jsonwriter.h"
 
 namespace ikev2wb {

@@ -14,6 +14,12 @@ namespace ikev2wb {
 
 class JsonWriter;
 
+/// Writes the keys "files", "file_gaps" and "set_notes" (README.md, "Capture sets") when the
+/// index was read as a set; nothing for a capture opened as one file.
+void writeCaptureSetJson(JsonWriter &w, const CaptureSet &set);
+/// The set's files, gaps and notes for people ("" when not a set).
+QString captureSetText(const CaptureSet &set);
+
 /// Exchange counts of one kind within an IKE SA or a capture.
 struct ExchangeCount
 {

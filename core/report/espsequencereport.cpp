@@ -15,15 +15,6 @@ namespace ikev2wb {
 
 using namespace analyze_detail;
 
-namespace {
-
-QString nsText(std::int64_t ns)
-{
-    return QString::fromStdString(JsonWriter::formatTime(ns));
-}
-
-} // namespace
-
 void writeEspSequenceJson(JsonWriter &w, const CaptureIndex &index, const EspSequenceAnalysis &a)
 {
     constexpr std::size_t kMaxJsonRanges = 1000;
@@ -172,7 +163,7 @@ QString espSequenceText(const CaptureIndex &index, const EspSequenceAnalysis &a)
                        .arg(r.first)
                        .arg(r.last)
                        .arg(r.count())
-                       .arg(nsText(r.afterNs), nsText(r.beforeNs));
+                       .arg(epochSecondsText(r.afterNs), epochSecondsText(r.beforeNs));
         }
         if (s.lossBursts > shown)
             out << QStringLiteral("    ... %1 more gap(s) (see --json)").arg(s.lossBursts - shown);

@@ -1,4 +1,5 @@
 #include "jsonwriter.h"
+#include "../util/textformat.h"
 
 #include <cinttypes>
 #include <cmath>
@@ -149,16 +150,6 @@ JsonWriter &JsonWriter::null()
     return *this;
 }
 
-std::string JsonWriter::formatTime(std::int64_t ns)
-{
-    char buf[48];
-    const bool neg = ns < 0;
-    const std::uint64_t a = neg ? std::uint64_t(-(ns + 1)) + 1 : std::uint64_t(ns);
-    std::snprintf(buf, sizeof buf, "%s%" PRIu64 ".%09" PRIu64, neg ? "-" : "",
-                  std::uint64_t(a / 1000000000ULL), std::uint64_t(a % 1000000000ULL));
-    return buf;
-}
-
 std::string JsonWriter::formatSpi(std::uint32_t spi)
 {
     char buf[16];
@@ -169,7 +160,7 @@ std::string JsonWriter::formatSpi(std::uint32_t spi)
 JsonWriter &JsonWriter::time(std::int64_t ns)
 {
     separate();
-    m_out += formatTime(ns);
+    m_out += epochSeconds(ns);
     return *this;
 }
 

@@ -5,6 +5,9 @@
 #include <QDateTime>
 #include <QTimeZone>
 
+#include <cinttypes>
+#include <cstdio>
+
 namespace ikev2wb {
 
 QString addressText(const IpAddress &a)
@@ -43,6 +46,16 @@ QString utcText(std::int64_t ns, UtcFormat format)
         break;
     }
     return t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz 'UTC'"));
+}
+
+std::string epochSeconds(std::int64_t ns)
+{
+    char buf[48];
+    const bool neg = ns < 0;
+    const std::uint64_t a = neg ? std::uint64_t(-(ns + 1)) + 1 : std::uint64_t(ns);
+    std::snprintf(buf, sizeof buf, "%s%" PRIu64 ".%09" PRIu64, neg ? "-" : "",
+                  std::uint64_t(a / 1000000000ULL), std::uint64_t(a % 1000000000ULL));
+    return buf;
 }
 
 } // namespace ikev2wb

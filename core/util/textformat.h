@@ -6,6 +6,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <string>
 
 namespace ikev2wb {
 
@@ -27,5 +28,13 @@ enum class UtcFormat : std::uint8_t {
 /// A time in ns since the Unix epoch as UTC. Milliseconds are truncated toward zero, as
 /// QDateTime::fromMSecsSinceEpoch(ns / 1'000'000) does; Nanoseconds floors (before 1970 too).
 QString utcText(std::int64_t ns, UtcFormat format = UtcFormat::MillisecondsSuffix);
+
+/// A time in ns since the Unix epoch as seconds with nine decimals, "1700000000.123456789"
+/// ("-0.000000001" before 1970): the JSON outputs' time values, and where text quotes them.
+std::string epochSeconds(std::int64_t ns);
+inline QString epochSecondsText(std::int64_t ns)
+{
+    return QString::fromStdString(epochSeconds(ns));
+}
 
 } // namespace ikev2wb

@@ -3,7 +3,6 @@
 #include "charts/chartnavigator.h"
 #include "theme/theme.h"
 
-#include "report/jsonwriter.h"
 #include "util/textformat.h"
 
 #include <QAreaSeries>
@@ -380,7 +379,7 @@ void CompareChart::showLostTip(int lane, const QPointF &point)
                                            .arg(p.seq)
                                            .arg(p.size)
                                            .arg(toS(it->tNs), 0, 'f', 3)
-                                           .arg(QString::fromStdString(JsonWriter::formatTime(p.tsNs))));
+                                           .arg(epochSecondsText(p.tsNs)));
 }
 
 } // namespace ikev2wb::ui

@@ -3,8 +3,8 @@
 #include "packetorder.h"
 
 #include "report/capturesummary.h"
-#include "report/jsonwriter.h"
 #include "settings/timedisplay.h"
+#include "util/textformat.h"
 
 namespace ikev2wb::ui {
 
@@ -140,7 +140,7 @@ QVariant SaTableModel::data(const QModelIndex &index, int role) const
         return column >= ColPackets ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
     case Qt::ToolTipRole:
         if (column == ColFirstTime || column == ColLastTime)
-            return QString::fromStdString(JsonWriter::formatTime(raw(row, column).toLongLong()));
+            return epochSecondsText(raw(row, column).toLongLong());
         if (column == ColMissing)
             return tr("Sequence numbers that never arrived at this capture point (loss as seen here)");
         if (column == ColMinSafeWindow)

@@ -1,10 +1,10 @@
 // `ikev2wb compare A B` output: the JSON document (fields in README.md) and the text report.
-#include "endpointcompare.h"
+#include "comparereport.h"
 
 #include "../dissect/ikeconstants.h"
 #include "../index/captureset.h"
-#include "../report/capturesummary.h"
-#include "../report/jsonwriter.h"
+#include "capturesummary.h"
+#include "jsonwriter.h"
 
 #include <QFileInfo>
 
@@ -364,8 +364,7 @@ QString compareText(const CompareResult &r)
         for (const Outage &o : d.outages)
             t += QStringLiteral("  outage: %1 lost from %2 to %3 (%4 s)\n")
                      .arg(o.lost)
-                     .arg(QString::fromStdString(JsonWriter::formatTime(o.firstLostNs)),
-                          QString::fromStdString(JsonWriter::formatTime(o.lastLostNs)),
+                     .arg(epochSecondsText(o.firstLostNs), epochSecondsText(o.lastLostNs),
                           QString::number(double(o.lastLostNs - o.firstLostNs) / 1e9, 'f', 3));
         std::size_t shown = 0;
         for (const ComparedPacket &p : d.lostInTransit) {
@@ -376,7 +375,7 @@ QString compareText(const CompareResult &r)
             t += QStringLiteral("    lost %1 seq %2 at %3, %4 B\n")
                      .arg(spiText(p.spi))
                      .arg(p.seq)
-                     .arg(QString::fromStdString(JsonWriter::formatTime(p.tsNs)))
+                     .arg(epochSecondsText(p.tsNs))
                      .arg(p.size);
         }
         t += QStringLiteral("  IKE: sent %1, received %2, lost in transit %3\n")
@@ -392,7 +391,7 @@ QString compareText(const CompareResult &r)
                       l.response ? QStringLiteral("response") : QStringLiteral("request"))
                  .arg(l.messageId)
                  .arg(l.attempt)
-                 .arg(QString::fromStdString(JsonWriter::formatTime(l.tsNs)));
+                 .arg(epochSecondsText(l.tsNs));
     for (const IkeRetransmissionCause &rt : r.ikeRetransmissions)
         t += QStringLiteral("  retransmission by %1: %2 ID %3 attempt %4: %5\n")
                  .arg(QLatin1String(sideName(rt.from)), exchangeText(rt.exchange))
