@@ -11,6 +11,7 @@
 #include "settings/settingsdialog.h"
 #include "settings/timedisplay.h"
 #include "settings/workbenchsettings.h"
+#include "widgets/filedialogs.h"
 #include "widgets/noticebar.h"
 #include "widgets/tabtitles.h"
 #include "widgets/userguide.h"
@@ -148,6 +149,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     auto *file = menuBar()->addMenu(tr("&File"));
     auto *open = file->addAction(tr("&Open Capture…"), this, &MainWindow::chooseFiles);
+    open->setObjectName(QStringLiteral("openCaptureAction"));
     open->setShortcut(QKeySequence::Open);
     open->setToolTip(tr("Open one or more pcap/pcapng captures: each in its own tab, or several files "
                         "as one capture (a ring of files)"));
@@ -282,25 +284,29 @@ void MainWindow::openAsOneCapture(const QStringList &paths)
 
 void MainWindow::chooseFiles()
 {
-    WorkbenchSettings settings;
-    const QStringList paths =
-        QFileDialog::getOpenFileNames(this, tr("Open captures"), settings.lastDirectory(),
-                                      tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
-    if (!paths.isEmpty()) settings.setLastDirectory(QFileInfo(paths.first()).absolutePath());
-    if (paths.size() >= 2)
-        offerChoices(paths);
-    else
-        openFiles(paths);
+    FileDialogRequest r;
+    r.title = tr("Open captures");
+    r.start = WorkbenchSettings().lastDirectory();
+    r.filter = tr("Captures (*.pcap *.pcapng *.cap);;All files (*)");
+    askForFiles(this, r, [this](const QStringList &paths) {
+        WorkbenchSettings().setLastDirectory(QFileInfo(paths.first()).absolutePath());
+        if (paths.size() >= 2)
+            offerChoices(paths);
+        else
+            openFiles(paths);
+    });
 }
 
 void MainWindow::chooseFolder()
 {
-    WorkbenchSettings settings;
-    const QString dir = QFileDialog::getExistingDirectory(
-        this, tr("Open a folder of captures as one capture"), settings.lastDirectory());
-    if (dir.isEmpty()) return;
-    settings.setLastDirectory(dir);
-    openFiles({dir});
+    FileDialogRequest r;
+    r.title = tr("Open a folder of captures as one capture");
+    r.start = WorkbenchSettings().lastDirectory();
+    r.mode = QFileDialog::Directory;
+    askForFiles(this, r, [this](const QStringList &dirs) {
+        WorkbenchSettings().setLastDirectory(dirs.first());
+        openFiles({dirs.first()});
+    });
 }
 
 void MainWindow::showStartPage()
@@ -588,17 +594,26 @@ void MainWindow::closeEvent(QCloseEvent *event)
 void MainWindow::choosePair()
 {
     // One dialog with two files selected, or one file now and its peer in a second dialog.
-    QStringList paths =
-        QFileDialog::getOpenFileNames(this, tr("Open the two endpoint captures (A, then B)"), QString(),
-                                      tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
-    if (paths.size() == 1) {
-        const QString second = QFileDialog::getOpenFileName(
-            this, tr("Open the capture of the other endpoint (B)"), QFileInfo(paths.first()).absolutePath(),
-            tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
-        if (second.isEmpty()) return;
-        paths << second;
-    }
-    if (paths.isEmpty()) return;
+    FileDialogRequest r;
+    r.title = tr("Open the two endpoint captures (A, then B)");
+    r.filter = tr("Captures (*.pcap *.pcapng *.cap);;All files (*)");
+    askForFiles(this, r, [this, r](const QStringList &paths) {
+        if (paths.size() != 1) {
+            openChosenPair(paths);
+            return;
+        }
+        FileDialogRequest peer = r;
+        peer.title = tr("Open the capture of the other endpoint (B)");
+        peer.start = QFileInfo(paths.first()).absolutePath();
+        peer.mode = QFileDialog::ExistingFile;
+        askForFiles(this, peer, [this, a = paths.first()](const QStringList &b) {
+            openChosenPair({a, b.first()});
+        });
+    });
+}
+
+void MainWindow::openChosenPair(const QStringList &paths)
+{
     if (paths.size() != 2) {
         onPairFailed(QString(), QString(),
                      tr("Select exactly two captures, one from each end of the tunnel (%1 selected)")
@@ -741,12 +756,14 @@ void MainWindow::addPeerCapture()
             tr("This tab already compares with %1").arg(QFileInfo(page->peerPath()).fileName()));
         return;
     }
-    const QString a = page->index()->file.path;
-    const QString b = QFileDialog::getOpenFileName(this, tr("Open the capture of the other endpoint (B)"),
-                                                   QFileInfo(a).absolutePath(),
-                                                   tr("Captures (*.pcap *.pcapng *.cap);;All files (*)"));
-    if (b.isEmpty()) return;
-    addPeerCaptureTo(page, b);
+    FileDialogRequest r;
+    r.title = tr("Open the capture of the other endpoint (B)");
+    r.start = QFileInfo(page->index()->file.path).absolutePath();
+    r.filter = tr("Captures (*.pcap *.pcapng *.cap);;All files (*)");
+    r.mode = QFileDialog::ExistingFile;
+    askForFiles(this, r, [this, tab = QPointer<CapturePage>(page)](const QStringList &b) {
+        if (tab) addPeerCaptureTo(tab, b.first()); // the tab may have been closed meanwhile
+    });
 }
 
 void MainWindow::addPeerCaptureTo(CapturePage *page, const QString &peerPath)
@@ -787,10 +804,13 @@ void MainWindow::exportReport()
 {
     const CapturePage *page = reportablePage();
     if (!page) return;
-    const QString base = QFileInfo(page->index()->file.path).completeBaseName();
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Report"), base + QStringLiteral("-report.pdf"), tr("PDF documents (*.pdf)"));
-    if (!path.isEmpty()) exportReportTo(path);
+    FileDialogRequest r;
+    r.title = tr("Export Report");
+    r.start = QFileInfo(page->index()->file.path).completeBaseName() + QStringLiteral("-report.pdf");
+    r.filter = tr("PDF documents (*.pdf)");
+    r.mode = QFileDialog::AnyFile;
+    r.accept = QFileDialog::AcceptSave;
+    askForFiles(this, r, [this](const QStringList &paths) { exportReportTo(paths.first()); });
 }
 
 void MainWindow::exportReportTo(const QString &path)

@@ -68,6 +68,8 @@ private:
     CapturePage *addCapturePage(const QString &path, IndexPtr index);
     void onPairFailed(const QString &pathA, const QString &pathB, const QString &message);
     void choosePair();
+    /// The pair chosen in the dialogs: A and B, or a notice when it is not two captures.
+    void openChosenPair(const QStringList &paths);
     void compareNextPair();
     void addRecent(const QString &path);
     void chooseFiles();

@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
+#include "settings/workbenchsettings.h"
 #include "widgets/noticebar.h"
 
 #include <QAction>
@@ -10,6 +11,7 @@
 #include <QDialog>
 #include <QDir>
 #include <QDropEvent>
+#include <QFileDialog>
 #include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
@@ -52,6 +54,60 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), paths.size(), 30000);
         for (int i = 0; i < tabs->count(); ++i)
             QVERIFY(qobject_cast<CapturePage *>(tabs->widget(i)));
+    }
+    // File ▸ Open Capture… runs no nested event loop: the action returns at once with a
+    // window-modal QFileDialog, a child of the window (title, filters, the last directory);
+    // choosing a sample opens it in a tab and remembers its folder; Cancel opens nothing.
+    void openDialogRunsNoNestedLoop()
+    {
+        const QDir samples(QStringLiteral(IKEV2WB_SAMPLES));
+        const QStringList files = samples.entryList({QStringLiteral("*.pcap")}, QDir::Files);
+        QVERIFY(!files.isEmpty());
+        QTemporaryDir last;
+        WorkbenchSettings().setLastDirectory(last.path());
+        MainWindow w;
+        w.show();
+        auto *tabs = w.findChild<QTabWidget *>();
+        QVERIFY(tabs);
+        auto *action = w.findChild<QAction *>(QStringLiteral("openCaptureAction"));
+        QVERIFY(action);
+        // A static QFileDialog::get…() would spin its own loop inside trigger(): this timer would
+        // fire in it, before trigger() returned, and close the dialog.
+        bool returned = false, nested = false;
+        QTimer::singleShot(0, this, [&]() {
+            if (returned) return;
+            nested = true;
+            for (QFileDialog *d : w.findChildren<QFileDialog *>())
+                d->reject();
+        });
+        action->trigger();
+        returned = true;
+        QVERIFY(!nested);
+        auto *dialog = w.findChild<QFileDialog *>(QStringLiteral("fileDialog"));
+        QVERIFY(dialog);
+        QVERIFY(dialog->isVisible());
+        QCOMPARE(dialog->windowModality(), Qt::WindowModal);
+        QCOMPARE(dialog->windowTitle(), QStringLiteral("Open captures"));
+        QCOMPARE(dialog->nameFilters(), QStringList({QStringLiteral("Captures (*.pcap *.pcapng *.cap)"),
+                                                     QStringLiteral("All files (*)")}));
+        QCOMPARE(dialog->fileMode(), QFileDialog::ExistingFiles);
+        QCOMPARE(dialog->directory().canonicalPath(), QDir(last.path()).canonicalPath());
+        dialog->selectFile(samples.filePath(files.first()));
+        static_cast<QDialog *>(dialog)->accept(); // QFileDialog::accept(): what the Open button does
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), 1, 30000);
+        QCOMPARE(qobject_cast<CapturePage *>(tabs->widget(0))->index()->file.path,
+                 samples.filePath(files.first()));
+        QCOMPARE(WorkbenchSettings().lastDirectory(), samples.absolutePath());
+        QTRY_VERIFY(!w.findChild<QFileDialog *>(QStringLiteral("fileDialog"))); // deleted when closed
+
+        // Cancel: nothing opens.
+        action->trigger();
+        dialog = w.findChild<QFileDialog *>(QStringLiteral("fileDialog"));
+        QVERIFY(dialog);
+        QCOMPARE(dialog->directory().canonicalPath(), samples.canonicalPath()); // the remembered folder
+        dialog->reject();
+        QTest::qWait(200);
+        QCOMPARE(tabs->count(), 1);
     }
     // File → Export Report writes the current capture's checklist as a PDF on a worker; read
     // back with pdftotext, it names the capture and the fault the lab injected (mtu-blackhole:

@@ -1,4 +1,5 @@
 #include "checklistpage.h"
+#include "widgets/filedialogs.h"
 #include "widgets/viewactions.h"
 
 #include "compare/endpointcompare.h"
@@ -13,7 +14,6 @@
 #include <QAbstractTextDocumentLayout>
 #include <QClipboard>
 #include <QEvent>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QFrame>
@@ -618,26 +618,32 @@ void ChecklistPage::evidenceClicked(QListWidgetItem *item)
 
 void ChecklistPage::importFiles()
 {
-    const QStringList files =
-        QFileDialog::getOpenFileNames(this, tr("Import host evidence"), QString(),
-                                      tr("Evidence (*.txt *.log *.conf *.json);;All files (*)"));
-    if (!files.isEmpty()) addEvidencePaths(files);
+    FileDialogRequest r;
+    r.title = tr("Import host evidence");
+    r.filter = tr("Evidence (*.txt *.log *.conf *.json);;All files (*)");
+    askForFiles(this, r, [this](const QStringList &files) { addEvidencePaths(files); });
 }
 
 void ChecklistPage::importFolder()
 {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Import an 'ikev2wb collect' folder"));
-    if (!dir.isEmpty()) addEvidencePaths({dir});
+    FileDialogRequest r;
+    r.title = tr("Import an 'ikev2wb collect' folder");
+    r.mode = QFileDialog::Directory;
+    askForFiles(this, r, [this](const QStringList &dirs) { addEvidencePaths({dirs.first()}); });
 }
 
 void ChecklistPage::exportClicked()
 {
-    const QString path =
-        QFileDialog::getSaveFileName(this, tr("Export fix script"), QStringLiteral("ikev2wb-fixes.sh"),
-                                     tr("Shell scripts (*.sh);;All files (*)"));
-    if (path.isEmpty()) return;
-    QString error;
-    if (!exportFixScript(path, &error)) Q_EMIT failed(error);
+    FileDialogRequest r;
+    r.title = tr("Export fix script");
+    r.start = QStringLiteral("ikev2wb-fixes.sh");
+    r.filter = tr("Shell scripts (*.sh);;All files (*)");
+    r.mode = QFileDialog::AnyFile;
+    r.accept = QFileDialog::AcceptSave;
+    askForFiles(this, r, [this](const QStringList &paths) {
+        QString error;
+        if (!exportFixScript(paths.first(), &error)) Q_EMIT failed(error);
+    });
 }
 
 bool ChecklistPage::exportFixScript(const QString &path, QString *error)

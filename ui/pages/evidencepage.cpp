@@ -1,5 +1,6 @@
 #include "evidencepage.h"
 #include "settings/timedisplay.h"
+#include "widgets/filedialogs.h"
 #include "widgets/viewactions.h"
 
 #include "charts/evidencetimeline.h"
@@ -10,7 +11,6 @@
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -304,23 +304,26 @@ void EvidencePage::updateStatus()
 
 void EvidencePage::importFiles()
 {
-    WorkbenchSettings settings;
-    const QStringList files =
-        QFileDialog::getOpenFileNames(this, tr("Import host evidence"), settings.lastDirectory(),
-                                      tr("Evidence (*.txt *.log *.conf *.json);;All files (*)"));
-    if (files.isEmpty()) return;
-    settings.setLastDirectory(QFileInfo(files.first()).absolutePath());
-    Q_EMIT importRequested(files);
+    FileDialogRequest r;
+    r.title = tr("Import host evidence");
+    r.start = WorkbenchSettings().lastDirectory();
+    r.filter = tr("Evidence (*.txt *.log *.conf *.json);;All files (*)");
+    askForFiles(this, r, [this](const QStringList &files) {
+        WorkbenchSettings().setLastDirectory(QFileInfo(files.first()).absolutePath());
+        Q_EMIT importRequested(files);
+    });
 }
 
 void EvidencePage::importFolder()
 {
-    WorkbenchSettings settings;
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Import an 'ikev2wb collect' folder"),
-                                                          settings.lastDirectory());
-    if (dir.isEmpty()) return;
-    settings.setLastDirectory(dir);
-    Q_EMIT importRequested({dir});
+    FileDialogRequest r;
+    r.title = tr("Import an 'ikev2wb collect' folder");
+    r.start = WorkbenchSettings().lastDirectory();
+    r.mode = QFileDialog::Directory;
+    askForFiles(this, r, [this](const QStringList &dirs) {
+        WorkbenchSettings().setLastDirectory(dirs.first());
+        Q_EMIT importRequested({dirs.first()});
+    });
 }
 
 } // namespace ikev2wb::ui

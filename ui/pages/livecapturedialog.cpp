@@ -1,4 +1,5 @@
 #include "livecapturedialog.h"
+#include "widgets/filedialogs.h"
 
 #include "live/capturedefaults.h"
 
@@ -7,7 +8,6 @@
 #include <QDateTime>
 #include <QDialogButtonBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -221,10 +221,14 @@ LiveCaptureOptions LiveCaptureDialog::options() const
 
 void LiveCaptureDialog::browse()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save the live capture as"), m_output->text(),
-                                                      tr("pcapng captures (*.pcapng)"), nullptr,
-                                                      QFileDialog::DontConfirmOverwrite);
-    if (!path.isEmpty()) m_output->setText(path);
+    FileDialogRequest r;
+    r.title = tr("Save the live capture as");
+    r.start = m_output->text();
+    r.filter = tr("pcapng captures (*.pcapng)");
+    r.mode = QFileDialog::AnyFile;
+    r.accept = QFileDialog::AcceptSave;
+    r.options = QFileDialog::DontConfirmOverwrite;
+    askForFiles(this, r, [this](const QStringList &paths) { m_output->setText(paths.first()); });
 }
 
 void LiveCaptureDialog::validate()

@@ -1,4 +1,5 @@
 #include "probedialog.h"
+#include "widgets/filedialogs.h"
 
 #include "theme/theme.h"
 
@@ -7,7 +8,6 @@
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QFile>
-#include <QFileDialog>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -311,10 +311,17 @@ void ProbeDialog::showResult()
 
 void ProbeDialog::saveJson()
 {
-    const QString path = QFileDialog::getSaveFileName(this, tr("Save probe result"),
-                                                      QStringLiteral("probe-%1.json").arg(m_result.address),
-                                                      tr("JSON (*.json)"));
-    if (path.isEmpty()) return;
+    FileDialogRequest r;
+    r.title = tr("Save probe result");
+    r.start = QStringLiteral("probe-%1.json").arg(m_result.address);
+    r.filter = tr("JSON (*.json)");
+    r.mode = QFileDialog::AnyFile;
+    r.accept = QFileDialog::AcceptSave;
+    askForFiles(this, r, [this](const QStringList &paths) { saveJsonTo(paths.first()); });
+}
+
+void ProbeDialog::saveJsonTo(const QString &path)
+{
     QFile f(path);
     const std::string json = probe::probeJson(m_result);
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) ||

@@ -55,6 +55,7 @@ private:
     void addProbe(const probe::SizeProbe &p);
     void showResult();
     void saveJson();
+    void saveJsonTo(const QString &path);
     void setRunning(bool running);
 
     QLineEdit *m_host = nullptr;
