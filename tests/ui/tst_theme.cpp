@@ -5,9 +5,11 @@
 #include "settings/settingsdialog.h"
 #include "settings/workbenchsettings.h"
 #include "theme/theme.h"
+#include "widgets/noticebar.h"
 
 #include <QApplication>
 #include <QComboBox>
+#include <QLabel>
 #include <QStyle>
 #include <QTest>
 
@@ -58,6 +60,21 @@ private Q_SLOTS:
         // Light and dark shades differ (a dark Base gets the light shade).
         QVERIFY(roleColor(ColorRole::Bad, lightPalette()) != roleColor(ColorRole::Bad, darkPalette()));
         QCOMPARE(roleCss(ColorRole::Bad, lightPalette()), roleColor(ColorRole::Bad, lightPalette()).name());
+    }
+    /// A notice shown before the theme changes takes the new theme's "bad" colour with it.
+    void noticeBarFollowsTheTheme()
+    {
+        NoticeBar bar;
+        bar.setPalette(lightPalette());
+        bar.addNotice(QStringLiteral("x.pcap"), QStringLiteral("cannot be opened"));
+        bar.show();
+        auto *text = bar.findChild<QLabel *>(QStringLiteral("noticeText"));
+        QVERIFY(text);
+        QCOMPARE(text->palette().color(QPalette::WindowText), roleColor(ColorRole::Bad, lightPalette()));
+        bar.setPalette(darkPalette());
+        QCOMPARE(text->palette().color(QPalette::WindowText), roleColor(ColorRole::Bad, darkPalette()));
+        bar.setPalette(lightPalette());
+        QCOMPARE(text->palette().color(QPalette::WindowText), roleColor(ColorRole::Bad, lightPalette()));
     }
 
     void preferencesApplyTheTheme()

@@ -2,6 +2,7 @@
 
 #include "theme/theme.h"
 
+#include <QEvent>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QStyle>
@@ -37,9 +38,7 @@ void NoticeBar::addNotice(const QString &title, const QString &message)
     text->setTextFormat(Qt::PlainText); // a file name is shown as it is
     text->setWordWrap(true);
     text->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    QPalette p = text->palette();
-    p.setColor(QPalette::WindowText, roleColor(ColorRole::Bad, palette()));
-    text->setPalette(p);
+    colourText(text);
     h->addWidget(text, 1);
     auto *close = new QToolButton(row);
     close->setObjectName(QStringLiteral("noticeClose"));
@@ -50,6 +49,22 @@ void NoticeBar::addNotice(const QString &title, const QString &message)
     h->addWidget(close, 0, Qt::AlignTop);
     m_rows->addWidget(row);
     setVisible(true);
+}
+
+void NoticeBar::colourText(QLabel *text) const
+{
+    QPalette p = text->palette();
+    p.setColor(QPalette::WindowText, roleColor(ColorRole::Bad, palette()));
+    text->setPalette(p);
+}
+
+void NoticeBar::changeEvent(QEvent *event)
+{
+    QFrame::changeEvent(event);
+    // The rows' text set its own colour, which a new palette does not reach: the theme's again.
+    if (event->type() == QEvent::PaletteChange)
+        for (QLabel *text : findChildren<QLabel *>(QStringLiteral("noticeText")))
+            colourText(text);
 }
 
 QStringList NoticeBar::notices() const

@@ -5,6 +5,7 @@
 #include <QFrame>
 #include <QStringList>
 
+class QLabel;
 class QVBoxLayout;
 
 namespace ikev2wb::ui {
@@ -23,8 +24,12 @@ public:
     [[nodiscard]] QStringList notices() const;
     void clear();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
     void removeRow(QWidget *row);
+    void colourText(QLabel *text) const;
 
     QVBoxLayout *m_rows = nullptr;
 };
