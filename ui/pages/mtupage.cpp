@@ -335,13 +335,15 @@ void MtuPage::showHistogram(int saRow)
              roleColor(ColorRole::Warning, palette()));
     m_chart->legend()->setVisible(true);
     m_chart->legend()->setLabelColor(palette().color(QPalette::Text));
-    m_chart->setTitle(tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%; path MTU: %6")
-                          .arg(m.packets)
-                          .arg(m.p50)
-                          .arg(m.p99)
-                          .arg(m.max)
-                          .arg(m.dfFraction() * 100, 0, 'f', 0)
-                          .arg(m_pathMtuText.isEmpty() ? tr("waiting for the diagnosis") : m_pathMtuText));
+    // Two lines: on one, the path MTU's reason was cut to "…" on a 1366-px screen.
+    m_chart->setTitle(
+        tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%<br>path MTU: %6")
+            .arg(m.packets)
+            .arg(m.p50)
+            .arg(m.p99)
+            .arg(m.max)
+            .arg(m.dfFraction() * 100, 0, 'f', 0)
+            .arg(m_pathMtuText.isEmpty() ? tr("waiting for the diagnosis") : m_pathMtuText.toHtmlEscaped()));
 }
 
 } // namespace ikev2wb::ui
