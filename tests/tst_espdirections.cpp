@@ -143,8 +143,8 @@ private slots:
         QCOMPARE(dropsInto(espDirections(*ix, &an, 0)), std::optional<std::uint64_t>(0));
         QVERIFY(!dropsInto(espDirections(*ix, &an, std::uint32_t(window), false)));
         // The other direction had no reordering: 0 at any window.
-        const auto *back =
-            direction(espDirections(*ix, &an, 16), QStringLiteral("10.0.2.1"), QStringLiteral("10.0.1.1"));
+        const EspDirections at16 = espDirections(*ix, &an, 16); // outlives the pointer into it
+        const auto *back = direction(at16, QStringLiteral("10.0.2.1"), QStringLiteral("10.0.1.1"));
         QVERIFY(back);
         QCOMPARE(back->replayDrops, std::optional<std::uint64_t>(0));
     }
