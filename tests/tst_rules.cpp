@@ -535,6 +535,22 @@ private slots:
                  qPrintable(d.refine));
         QVERIFY2(d.refine.contains(QLatin1String("ikev2wb probe 10.0.2.1 --min 1200 --max 1419")),
                  qPrintable(d.refine));
+        {
+            // Nothing proven lost: the path MTU is somewhere above 1200, so the measurement searches
+            // upwards from there (to the interface's 1500) instead of confirming 1200 again.
+            Facts open = f;
+            open.pathMtuUpper = 0;
+            for (DirectionFacts &df : open.dir)
+                df.smallestLost = 0;
+            open.interfaceMtu = 1500;
+            const PathMtuDecision o = decidePathMtu(open);
+            QCOMPARE(o.value, 1200u);
+            QVERIFY2(
+                o.refine.startsWith(QLatin1String("ikev2wb probe 10.0.2.1 --min 1200 --max 1500, or ping -M "
+                                                  "do -c 3 -s SIZE 10.0.2.1 for SIZE from 1172 up to 1472")),
+                qPrintable(o.refine));
+            QVERIFY2(!o.refine.contains(QLatin1String("must be answered")), qPrintable(o.refine));
+        }
         auto fd = ruleMtuBlackhole(f);
         QVERIFY(fd);
         QString all;

@@ -2661,7 +2661,23 @@ PathMtuDecision decidePathMtu(const Facts &f)
                                       .arg(lower)
                                       .arg(upper - 1)
                                 : QString());
-        d.refine = refineBetween(lower, upper ? upper : lower);
+        // Without a size proven lost the path MTU lies somewhere above: confirming the delivered size
+        // would prove nothing new, so the search starts there and goes up to the interface's MTU.
+        const int top = std::max(f.interfaceMtu > 0 ? f.interfaceMtu : 1500, int(lower));
+        if (upper)
+            d.refine = refineBetween(lower, upper);
+        else if (top > int(lower))
+            d.refine =
+                QStringLiteral("ikev2wb probe %1 --min %2 --max %3, or ping%4 -M do -c 3 -s SIZE %1 for SIZE "
+                               "from %5 up to %6 (outer %2 to %3 bytes): the largest size answered")
+                    .arg(peer)
+                    .arg(lower)
+                    .arg(top)
+                    .arg(ping6)
+                    .arg(int(lower) - ipIcmp)
+                    .arg(top - ipIcmp);
+        else
+            d.refine = QStringLiteral("ikev2wb probe %1 --min %2").arg(peer).arg(lower);
         return d;
     }
     d.text = QStringLiteral("not known: no probe, no ICMP error, no link MTU in the evidence and no packet "

@@ -147,6 +147,13 @@ private Q_SLOTS:
         const QString plain = overview->report()->toPlainText();
         QVERIFY2(plain.contains(d->basis.pathMtuText), qPrintable(plain));
         QVERIFY(!plain.contains(QStringLiteral("largest_seen")));
+        // A size proven delivered bounds the path MTU from below: the figure says "at least".
+        if (d->basis.pathMtuSource == QLatin1String("proven_delivered"))
+            QVERIFY2(plain.contains(QStringLiteral("at least %1 B").arg(d->basis.pathMtu)),
+                     qPrintable(plain));
+        else if (d->basis.pathMtu)
+            QVERIFY2(!plain.contains(QStringLiteral("at least %1 B").arg(d->basis.pathMtu)),
+                     qPrintable(plain));
         QTRY_COMPARE_WITH_TIMEOUT(page.mtu()->pathMtu(), d->basis.pathMtu, 5000);
 
         // Its link opens the finding on the Checklist.

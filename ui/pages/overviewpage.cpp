@@ -663,7 +663,10 @@ QString OverviewPage::pathHtml() const
     if (!m_diagnosis)
         pmtu = QStringLiteral("<span class=\"muted\">%1</span>").arg(tr("waiting for the diagnosis…"));
     else if (m_diagnosis->basis.pathMtu)
-        pmtu = tr("<b>%1 B</b>: %2")
+        // The largest size delivered bounds the path MTU from below only.
+        pmtu = (m_diagnosis->basis.pathMtuSource == QLatin1String("proven_delivered")
+                    ? tr("<b>at least %1 B</b>: %2")
+                    : tr("<b>%1 B</b>: %2"))
                    .arg(m_diagnosis->basis.pathMtu)
                    .arg(m_diagnosis->basis.pathMtuText.toHtmlEscaped());
     else
