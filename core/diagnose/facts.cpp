@@ -2676,8 +2676,8 @@ PathMtuDecision decidePathMtu(const Facts &f)
                     .arg(ping6)
                     .arg(int(lower) - ipIcmp)
                     .arg(top - ipIcmp);
-        else
-            d.refine = QStringLiteral("ikev2wb probe %1 --min %2").arg(peer).arg(lower);
+        else // the largest delivered already fills the interface: confirm it
+            d.refine = refineBetween(lower, lower);
         return d;
     }
     d.text = QStringLiteral("not known: no probe, no ICMP error, no link MTU in the evidence and no packet "
