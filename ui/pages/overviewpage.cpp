@@ -670,7 +670,7 @@ QString OverviewPage::pathHtml() const
                    .arg(m_diagnosis->basis.pathMtu)
                    .arg(m_diagnosis->basis.pathMtuText.toHtmlEscaped());
     else
-        pmtu = tr("unknown: %1").arg(m_diagnosis->basis.pathMtuText.toHtmlEscaped());
+        pmtu = m_diagnosis->basis.pathMtuText.toHtmlEscaped(); // "not known: …" says it itself
     if (m_diagnosis && !m_diagnosis->basis.pathMtuRefine.isEmpty())
         pmtu += QStringLiteral("<br/><span class=\"muted\">%1</span>")
                     .arg(tr("measure it: %1").arg(m_diagnosis->basis.pathMtuRefine.toHtmlEscaped()));
