@@ -420,6 +420,16 @@ Facts sizeDependentLoss(std::uint32_t delivered, std::uint32_t smallestLost, std
     return f;
 }
 
+/// A black_hole result of `ikev2wb probe --json` for `target` at `mtu`, with a "source" when not empty.
+QByteArray blackHoleProbeJson(const QString &target, const QString &source, int mtu)
+{
+    return QStringLiteral(
+               R"({"schema":"ikev2wb.probe/1","target":"%1",%2"path_mtu":%3,"pmtud":"black_hole"})")
+        .arg(target, source.isEmpty() ? QString() : QStringLiteral(R"("source":"%1",)").arg(source))
+        .arg(mtu)
+        .toUtf8();
+}
+
 /// One capture diagnosed with one evidence file (a probe result).
 bool diagnoseCaptureWithEvidence(const QString &capture, const QString &evidence, Investigation &inv,
                                  QString *error)
@@ -876,11 +886,7 @@ private slots:
         QTemporaryDir dir;
         QFile probe(dir.filePath(QStringLiteral("probe.json")));
         QVERIFY(probe.open(QIODevice::WriteOnly));
-        probe.write(
-            QStringLiteral(R"({"schema":"ikev2wb.probe/1","target":"%1","path_mtu":%2,"pmtud":"black_hole"})")
-                .arg(right)
-                .arg(mtu)
-                .toUtf8());
+        probe.write(blackHoleProbeJson(right, QString(), mtu));
         probe.close();
         Investigation inv;
         QString error;
@@ -957,13 +963,7 @@ private slots:
         QTemporaryDir dir;
         QFile probe(dir.filePath(QStringLiteral("probe.json")));
         QVERIFY(probe.open(QIODevice::WriteOnly));
-        probe.write(QStringLiteral(
-                        R"({"schema":"ikev2wb.probe/1","target":"%1",%2"path_mtu":%3,"pmtud":"black_hole"})")
-                        .arg(address[target], source.isEmpty()
-                                                  ? QString()
-                                                  : QStringLiteral(R"("source":"%1",)").arg(address[source]))
-                        .arg(mtu)
-                        .toUtf8());
+        probe.write(blackHoleProbeJson(address[target], source.isEmpty() ? QString() : address[source], mtu));
         probe.close();
         Investigation inv;
         QString error;

@@ -1332,11 +1332,11 @@ int inPrefix(const QString &a, const QString &prefix);
 /// tunnel), else neither — a probe of some other host proves nothing about this tunnel's path.
 void classifyProbes(Facts &f)
 {
+    // Neither end known (evidence alone, no capture): nothing tells a probe measured another path,
+    // so it stands for the outer path, without a direction unless its source is an end.
+    const bool endsUnknown = f.localAddress.isEmpty() && f.peerAddress.isEmpty();
     for (const Facts::ProbeFact &p : f.probes) {
         const QString &t = p.target;
-        // Neither end known (evidence alone, no capture): nothing tells it measured another path, so
-        // it stands for the outer path, without a direction unless its source is an end.
-        const bool endsUnknown = f.localAddress.isEmpty() && f.peerAddress.isEmpty();
         const bool end = endsUnknown || (!t.isEmpty() && (t == f.localAddress || t == f.peerAddress ||
                                                           t == f.peerSeenHere || t == f.localSeenThere));
         const bool remote = !t.isEmpty() && !f.remoteSubnet.isEmpty() && inPrefix(t, f.remoteSubnet) == 1;
@@ -1372,18 +1372,19 @@ void classifyProbes(Facts &f)
             f.probeInnerTarget = t;
             f.probeInnerVerdict = p.verdict;
             f.probeInnerRef = p.ref;
-            f.probeInnerTowardsPeer = remote;
+            // Into the remote selector the ESP packets leave this end; into the local one, the peer.
+            f.probeInnerSender = remote ? f.localAddress : f.peerAddress;
         } else {
+            // One multi-argument arg(): a "%1" inside the file name is not substituted again.
             f.probeNotes << QStringLiteral(
                                 "a probe of %1 (path_mtu %2 in %3) is not used: %1 is neither end of "
                                 "the tunnel (%4, %5) nor inside its traffic selectors%6, so it "
                                 "measured some other path%7")
-                                .arg(t.isEmpty() ? QStringLiteral("a host name") : t)
-                                .arg(p.pathMtu)
-                                .arg(QFileInfo(p.ref.source).fileName())
-                                .arg(f.localAddress.isEmpty() ? QStringLiteral("unknown") : f.localAddress,
-                                     f.peerAddress.isEmpty() ? QStringLiteral("unknown") : f.peerAddress)
-                                .arg(f.localSubnet.isEmpty() && f.remoteSubnet.isEmpty()
+                                .arg(t.isEmpty() ? QStringLiteral("a host name") : t,
+                                     QString::number(p.pathMtu), QFileInfo(p.ref.source).fileName(),
+                                     f.localAddress.isEmpty() ? QStringLiteral("unknown") : f.localAddress,
+                                     f.peerAddress.isEmpty() ? QStringLiteral("unknown") : f.peerAddress,
+                                     f.localSubnet.isEmpty() && f.remoteSubnet.isEmpty()
                                          ? QStringLiteral(" (none in the evidence)")
                                          : QStringLiteral(" (%1, %2)").arg(f.localSubnet, f.remoteSubnet),
                                      p.source.isEmpty() ? QString()
@@ -2580,11 +2581,12 @@ PathMtuDecision decidePathMtu(const Facts &f)
                          f.suiteCandidates.size() > 1
                              ? QStringLiteral(" (the smallest overhead of the suites the ESP lengths fit)")
                              : QString());
-            const int innerIcmp = f.probeInnerTarget.contains(QLatin1Char(':')) ? 48 : 28;
+            const bool inner6 = f.probeInnerTarget.contains(QLatin1Char(':'));
+            const int innerIcmp = inner6 ? 48 : 28;
             d.refine =
                 QStringLiteral("from an inner host: ping%1 -M do -c 3 -s %2 %3 (inner %4 bytes) must be "
                                "answered, or run ikev2wb probe %3")
-                    .arg(f.probeInnerTarget.contains(QLatin1Char(':')) ? QStringLiteral(" -6") : QString())
+                    .arg(inner6 ? QStringLiteral(" -6") : QString())
                     .arg(int(f.probeInnerMtu) - innerIcmp)
                     .arg(f.probeInnerTarget)
                     .arg(f.probeInnerMtu);

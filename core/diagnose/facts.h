@@ -182,8 +182,8 @@ struct Facts
     std::uint32_t probeInnerMtu = 0;
     QString probeInnerTarget, probeInnerVerdict;
     EvidenceRef probeInnerRef;
-    bool probeInnerTowardsPeer = false; // its target is inside the remote traffic selector
-    QStringList probeNotes;             // probes set aside, and why
+    QString probeInnerSender; // the end whose ESP packets carry it: this end into the remote selector
+    QStringList probeNotes;   // probes set aside, and why
     /// Where the outer probe in use ran from (its JSON `source`, an IP literal) and whether the
     /// result records it at all (older ones do not).
     QString probeSource;

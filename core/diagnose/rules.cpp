@@ -325,13 +325,7 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
         return std::nullopt;
     // Which end sends the packets the probed path drops: for the outer probe the end it ran from, or
     // the other end of the one it ran to (classifyProbes).
-    QString probeSender;
-    if (outerHole) {
-        probeSender = f.probeSender;
-    } else if (innerHole) {
-        // Into the remote traffic selector the ESP packets leave this end; into the local one, the peer.
-        probeSender = f.probeInnerTowardsPeer ? f.localAddress : f.peerAddress;
-    }
+    const QString probeSender = outerHole ? f.probeSender : innerHole ? f.probeInnerSender : QString();
     Finding fd;
     if (sized) {
         fd = start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole: packets above the path MTU vanish"),
