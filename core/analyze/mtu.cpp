@@ -389,7 +389,10 @@ void MtuAnalyzer::observe(const PacketRecord &r, std::uint32_t s)
     if (len >= st.lengthCounts.size()) st.lengthCounts.resize(std::size_t(len) + 1, 0);
     ++st.lengthCounts[len];
     st.seen.add(r.seq());
-    if (r.flags & FlagDontFragment) ++m.dfPackets;
+    if (r.flags & FlagDontFragment) {
+        ++m.dfPackets;
+        if (m.dfSteps.empty() || len > m.dfSteps.back().length) m.dfSteps.push_back({len, r.tsNs});
+    }
     if (r.flags & FlagFragment) ++m.fragmented;
     if (len >= kLargeOuterBytes) {
         if (m.largePackets == 0 || len < m.largeMin) m.largeMin = len;

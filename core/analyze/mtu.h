@@ -74,6 +74,15 @@ struct MtuSaSizes
     std::uint64_t belowSent = 0, belowAnswered = 0; // the smaller ones
     std::uint16_t answeredBelow = 0;   // largest size below the cliff answered for at least half its packets
     std::int64_t answeredBelowNs = -1; // when one packet of that size was answered
+    /// Each DF packet larger than every earlier DF packet of the SA (in the order fed): its outer
+    /// length and time. The first DF packet above any size S is the first step above S; the list
+    /// grows only with a new largest size (a handful of entries in practice, at most one per length).
+    struct DfStep
+    {
+        std::uint16_t length = 0;
+        std::int64_t tsNs = 0;
+    };
+    std::vector<DfStep> dfSteps;
     [[nodiscard]] double dfFraction() const { return packets ? double(dfPackets) / double(packets) : 0; }
 };
 

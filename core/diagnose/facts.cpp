@@ -182,15 +182,39 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     }
 
     // MTU
+    const IcmpError *firstPtb = nullptr;
     for (const MtuIcmpError &m : an.mtu.icmp) {
         const IcmpError &e = ix.icmpErrors[m.icmpError];
-        if (m.tunnel && isPtb(e) && e.mtu > 0 && (f.ptbFirst.timeNs < 0 || e.tsNs < f.ptbFirst.timeNs))
+        if (m.tunnel && isPtb(e) && e.mtu > 0 && (f.ptbFirst.timeNs < 0 || e.tsNs < f.ptbFirst.timeNs)) {
             f.ptbFirst = packetRef(name, e.packet, e.tsNs);
+            firstPtb = &e;
+        }
         if (m.tunnel && isPtb(e) && e.mtu > 0 && (!f.ptbSeen || e.mtu < f.ptbMtu)) {
             f.ptbSeen = true;
             f.ptbMtu = e.mtu;
             f.ptbRef = packetRef(name, e.packet, e.tsNs);
             f.ptbTo = addr(e.to);
+        }
+    }
+    // The first DF packet the host the earliest packet-too-big went to sent above the MTU it
+    // reports: sent more than a second before it, it drew no ICMP error in that time.
+    if (firstPtb) {
+        const MtuSaSizes *firstSa = nullptr;
+        const MtuSaSizes::DfStep *first = nullptr;
+        for (const MtuSaSizes &m : an.mtu.sas) {
+            if (ix.flows[ix.espSas[m.espSa].flowId].src != firstPtb->to) continue;
+            const auto above =
+                std::find_if(m.dfSteps.begin(), m.dfSteps.end(),
+                             [&](const MtuSaSizes::DfStep &st) { return st.length > firstPtb->mtu; });
+            if (above != m.dfSteps.end() && (!first || above->tsNs < first->tsNs)) {
+                first = &*above;
+                firstSa = &m;
+            }
+        }
+        if (first && firstPtb->tsNs - first->tsNs > 1'000'000'000) {
+            f.dfBeforePtbLength = first->length;
+            f.dfBeforePtbMtu = firstPtb->mtu;
+            f.dfBeforePtbRef = spiRef(name, ix.espSas[firstSa->espSa].spi, first->tsNs);
         }
     }
     for (const IcmpError &e : ix.icmpErrors) {
@@ -217,6 +241,12 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
         const EspSa &sa = ix.espSas[std::size_t(an.mtu.blackHole.espSa)];
         f.blackHoleRef = spiRef(name, sa.spi);
         f.blackHoleSender = addr(ix.flows[sa.flowId].src);
+    }
+    for (const MtuSaSizes &m : an.mtu.sas) {
+        if (m.packets == 0 || m.fragmented) continue;
+        const EspSa &sa = ix.espSas[m.espSa];
+        f.largestEsp.push_back(
+            {addr(ix.flows[sa.flowId].src), addr(ix.flows[sa.flowId].dst), m.max, spiRef(name, sa.spi)});
     }
     f.largestOuter = std::max<std::uint32_t>(f.largestOuter, an.mtu.largestOuter);
     if (f.blackHoleLevel >= 1 && an.mtu.blackHole.espSa >= 0 && f.pathMtuUpper == 0)
@@ -2534,6 +2564,20 @@ PathMtuDecision decidePathMtu(const Facts &f)
             r += QStringLiteral(", or run ikev2wb probe %1").arg(peer);
         return r;
     };
+    // A size that passed with none proven lost: confirming it would prove nothing new, so the search
+    // starts there and goes up to the interface's MTU (or confirms it when it fills the interface).
+    auto searchUpFrom = [&](std::uint32_t lo) {
+        const int top = std::max(f.interfaceMtu > 0 ? f.interfaceMtu : 1500, int(lo));
+        if (top <= int(lo)) return refineBetween(lo, lo);
+        return QStringLiteral("ikev2wb probe %1 --min %2 --max %3, or ping%4 -M do -c 3 -s SIZE %1 for SIZE "
+                              "from %5 up to %6 (outer %2 to %3 bytes): the largest size answered")
+            .arg(peer)
+            .arg(lo)
+            .arg(top)
+            .arg(ping6)
+            .arg(int(lo) - ipIcmp)
+            .arg(top - ipIcmp);
+    };
 
     d.notes = f.probeNotes;
     // A probe through the tunnel measured the inner MTU itself: the fixes use it as measured.
@@ -2663,23 +2707,26 @@ PathMtuDecision decidePathMtu(const Facts &f)
                                       .arg(lower)
                                       .arg(upper - 1)
                                 : QString());
-        // Without a size proven lost the path MTU lies somewhere above: confirming the delivered size
-        // would prove nothing new, so the search starts there and goes up to the interface's MTU.
-        const int top = std::max(f.interfaceMtu > 0 ? f.interfaceMtu : 1500, int(lower));
-        if (upper)
-            d.refine = refineBetween(lower, upper);
-        else if (top > int(lower))
-            d.refine =
-                QStringLiteral("ikev2wb probe %1 --min %2 --max %3, or ping%4 -M do -c 3 -s SIZE %1 for SIZE "
-                               "from %5 up to %6 (outer %2 to %3 bytes): the largest size answered")
-                    .arg(peer)
-                    .arg(lower)
-                    .arg(top)
-                    .arg(ping6)
-                    .arg(int(lower) - ipIcmp)
-                    .arg(top - ipIcmp);
-        else // the largest delivered already fills the interface: confirm it
-            d.refine = refineBetween(lower, lower);
+        d.refine = upper ? refineBetween(lower, upper) : searchUpFrom(lower);
+        return d;
+    }
+    // One capture at the receiving end: the ESP packets it holds from the peer arrived, but with no
+    // size proven lost that is a lower bound only, never a value to fix to.
+    const Facts::LargestEsp *arrived = nullptr;
+    if (!f.havePair && !f.localAddress.isEmpty())
+        for (const Facts::LargestEsp &e : f.largestEsp)
+            if (e.to == f.localAddress && e.from != f.localAddress && (!arrived || e.bytes > arrived->bytes))
+                arrived = &e;
+    if (arrived) {
+        const std::uint32_t seen = arrived->bytes;
+        d.text =
+            QStringLiteral("not known: no probe, no ICMP error and no link MTU in the evidence; ESP packets "
+                           "from %1 of up to %2 bytes arrived at this end (%3), so the path carries at "
+                           "least that much, but no size is proven lost")
+                .arg(arrived->from)
+                .arg(seen)
+                .arg(refWhere(arrived->ref));
+        d.refine = searchUpFrom(seen);
         return d;
     }
     d.text = QStringLiteral("not known: no probe, no ICMP error, no link MTU in the evidence and no packet "

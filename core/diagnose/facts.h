@@ -149,10 +149,25 @@ struct Facts
     EvidenceRef ptbFirst; // the earliest tunnel packet-too-big captured (its capture and time)
     QString ptbTo;        // whom the ICMP error was sent to: the sender of the packet it quotes
     EvidenceRef ptbRef;
-    int blackHoleLevel = 0; // 0 none, 1 possible, 2 suspected (MTU analyzer)
+    // At the end that sends the large packets (one capture): the first DF packet above the MTU the
+    // earliest packet-too-big reports was sent more than a second before that ICMP error, and none
+    // came for it meanwhile. dfBeforePtbLength 0: not seen.
+    std::uint32_t dfBeforePtbLength = 0; // that packet's outer length
+    std::uint32_t dfBeforePtbMtu = 0;    // the MTU the earliest packet-too-big reports
+    EvidenceRef dfBeforePtbRef;          // that packet (capture, SPI, time)
+    int blackHoleLevel = 0;              // 0 none, 1 possible, 2 suspected (MTU analyzer)
     QStringList blackHoleEvidence;
     EvidenceRef blackHoleRef;
     QString blackHoleSender; // the outer source of the SA that suspicion is about
+    // Per ESP SA none of whose packets came as IP fragments (one capture): its largest packet. At
+    // the SA's receiving end that size arrived: a lower bound of the path MTU, never a fix value.
+    struct LargestEsp
+    {
+        QString from, to;
+        std::uint32_t bytes = 0;
+        EvidenceRef ref; // the SA
+    };
+    std::vector<LargestEsp> largestEsp;
     std::uint32_t largestOuter = 0;
     std::uint32_t pathMtuLower = 0;     // largest outer size proven delivered (see deliveredHow)
     std::uint32_t pathMtuUpper = 0;     // smallest outer size proven lost

@@ -299,18 +299,33 @@ bool citePmtuDiscOff(Finding &fd, const Facts &f, const QString &sender)
     return discards;
 }
 
+/// Whether the packet-too-big errors captured do not show PMTUD working: packets no larger than the
+/// MTU they report were proven lost silently (`*belowPtb`: a second hop drops them without a word),
+/// large packets were proven lost more than a second before the first one of the same capture
+/// (`*beforePtb`), or — one capture at the sending end — DF packets above the MTU the first one
+/// reports were sent more than a second before it (`*dfBeforePtb`). Each time the ICMP errors were
+/// filtered or limited, and came later or never for that hop.
+bool ptbDoesNotExplain(const Facts &f, bool *belowPtb = nullptr, bool *beforePtb = nullptr,
+                       bool *dfBeforePtb = nullptr)
+{
+    const DirectionFacts *sized = sizeDependentDirection(f);
+    const bool below = sized && f.ptbSeen && sized->smallestLost > 0 && sized->smallestLost <= f.ptbMtu;
+    const bool before = sized && f.ptbSeen && !below && sized->firstLost.timeNs >= 0 &&
+                        f.ptbFirst.timeNs >= 0 && sized->firstLost.source == f.ptbFirst.source &&
+                        f.ptbFirst.timeNs - sized->firstLost.timeNs > 1'000'000'000;
+    // With both captures, large packets that drew no ICMP error and were not lost were delivered.
+    const bool df = !sized && !f.havePair && f.ptbSeen && f.dfBeforePtbLength > 0;
+    if (belowPtb) *belowPtb = below;
+    if (beforePtb) *beforePtb = before;
+    if (dfBeforePtb) *dfBeforePtb = df;
+    return below || before || df;
+}
+
 std::optional<Finding> ruleMtuBlackhole(const Facts &f)
 {
     const DirectionFacts *sized = sizeDependentDirection(f);
-    // A packet-too-big explains the loss unless packets no larger than the MTU it reports were
-    // proven lost silently: then a second hop drops them without a word (a black hole after all).
-    const bool silentBelowPtb =
-        sized && f.ptbSeen && sized->smallestLost > 0 && sized->smallestLost <= f.ptbMtu;
-    // Large packets lost more than a second before the first packet-too-big of the same capture
-    // drew none: PMTUD did not work then (the ICMP errors were filtered or limited, and came later).
-    const bool silentBeforePtb = sized && f.ptbSeen && !silentBelowPtb && sized->firstLost.timeNs >= 0 &&
-                                 f.ptbFirst.timeNs >= 0 && sized->firstLost.source == f.ptbFirst.source &&
-                                 f.ptbFirst.timeNs - sized->firstLost.timeNs > 1'000'000'000;
+    bool silentBelowPtb = false, silentBeforePtb = false, dfBeforePtb = false;
+    ptbDoesNotExplain(f, &silentBelowPtb, &silentBeforePtb, &dfBeforePtb);
     // An active probe that found answers up to a size and silence above it, without an ICMP
     // error, measured a black hole on the path to its target: proof without any capture.
     const bool outerHole = f.probePathMtu > 0 && f.probeVerdict == QLatin1String("black_hole");
@@ -320,8 +335,8 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     const bool probeHole = outerHole || innerHole;
     // With both captures the comparison proves what was lost; the one-capture suspicion of the
     // MTU analyzer only counts without it.
-    if ((f.ptbSeen && !silentBelowPtb && !silentBeforePtb && !probeHole) ||
-        (!sized && !probeHole && (f.blackHoleLevel == 0 || f.havePair)))
+    if ((f.ptbSeen && !silentBelowPtb && !silentBeforePtb && !dfBeforePtb && !probeHole) ||
+        (!sized && !probeHole && !dfBeforePtb && (f.blackHoleLevel == 0 || f.havePair)))
         return std::nullopt;
     // Which end sends the packets the probed path drops: for the outer probe the end it ran from, or
     // the other end of the one it ran to (classifyProbes).
@@ -341,6 +356,13 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                        .arg(outerHole ? f.probePathMtu : f.probeInnerMtu)
                        .arg(lossSeen ? QStringLiteral("vanish") : QStringLiteral("would vanish")),
                    lossSeen ? StepStatus::Fail : StepStatus::Warn, lossSeen ? 0.8 : 0.5);
+    } else if (dfBeforePtb) {
+        fd = start(
+            "mtu_blackhole", 2,
+            QStringLiteral("PMTUD black hole suspected: packets above %1 bytes drew no ICMP error for %2 s")
+                .arg(f.dfBeforePtbMtu)
+                .arg(secs(double(f.ptbFirst.timeNs - f.dfBeforePtbRef.timeNs) / 1e9)),
+            StepStatus::Warn, 0.65);
     } else {
         fd = start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole suspected: large packets vanish"),
                    f.blackHoleLevel >= 2 ? StepStatus::Fail : StepStatus::Warn,
@@ -410,6 +432,19 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                  "and got through only later)")
                  .arg(secs(double(f.ptbFirst.timeNs - sized->firstLost.timeNs) / 1e9) + QStringLiteral(" s")),
              f.ptbFirst);
+    else if (dfBeforePtb)
+        cite(fd,
+             QStringLiteral(
+                 "%1 sent packets above %2 bytes with DF set (the first of %3 bytes) %4 s before the "
+                 "first ICMP fragmentation-needed / packet-too-big quoting tunnel traffic, which reports "
+                 "MTU %2, and none came for them meanwhile: PMTUD did not work in that time (the ICMP "
+                 "errors were filtered or rate-limited and got through only later), unless the path "
+                 "changed then; only a capture at the peer proves which of them were lost")
+                 .arg(f.ptbTo)
+                 .arg(f.dfBeforePtbMtu)
+                 .arg(f.dfBeforePtbLength)
+                 .arg(secs(double(f.ptbFirst.timeNs - f.dfBeforePtbRef.timeNs) / 1e9)),
+             f.dfBeforePtbRef);
     else if (f.ptbSeen)
         // Only a probe's black hole gets here with an ICMP error captured: they were not at the same time.
         cite(fd,
@@ -423,7 +458,7 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     else if (f.blackHoleEvidence.isEmpty())
         cite(fd, QStringLiteral(
                      "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured"));
-    citePmtuDiscOff(fd, f, sized ? sized->from : QString());
+    citePmtuDiscOff(fd, f, sized ? sized->from : dfBeforePtb ? f.ptbTo : QString());
     if (f.fragFails.value) {
         cite(fd,
              QStringLiteral("the host could not fragment %1 packets with DF set (Ip FragFails)")
@@ -453,6 +488,7 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     } else if (pm.value) {
         addMtuFixes(fd, f, pm,
                     sized                          ? sized->from
+                    : dfBeforePtb                  ? f.ptbTo
                     : !f.blackHoleSender.isEmpty() ? f.blackHoleSender
                                                    : probeSender);
     } else {
@@ -472,10 +508,9 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
 std::optional<Finding> rulePathMtuReduced(const Facts &f)
 {
     if (!f.ptbSeen || f.ptbMtu >= 1500) return std::nullopt;
-    // Packets no larger than the reported MTU lost silently: mtu_blackhole's case (a second hop).
-    if (const DirectionFacts *sized = sizeDependentDirection(f);
-        sized && sized->smallestLost > 0 && sized->smallestLost <= f.ptbMtu)
-        return std::nullopt;
+    // The ICMP errors did not do their work (a second, silent hop; or they came late):
+    // mtu_blackhole's case, whose fixes are the same; "PMTUD works" would contradict it.
+    if (ptbDoesNotExplain(f)) return std::nullopt;
     Finding fd = start(
         "path_mtu_reduced", 2,
         QStringLiteral("The path MTU is %1: PMTUD works, tunnel MTU and MSS should match it").arg(f.ptbMtu),
