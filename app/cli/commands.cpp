@@ -254,10 +254,18 @@ int analyze(const QStringList &args)
     if (p.positional.isEmpty())
         return usageError(
             QStringLiteral("analyze needs a capture file (or a folder or several files of one capture)"));
-    int rc = ExitOk;
-    auto index = load(p.positional, rc);
-    if (!index) return rc;
-    const CaptureAnalysis a = analyzeCapture(*index);
+    // Analysed during the read: no per-packet records (read again with them where that cannot
+    // give the same result, see loadAndAnalyzeCapture).
+    QString error;
+    AnalyzedCapture read = loadAndAnalyzeCapture(p.positional, &error);
+    if (!read.index) {
+        writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
+        return ExitBadInput;
+    }
+    const CaptureIndex *index = read.index.get();
+    for (const QString &n : index->set.notes)
+        writeErr(QStringLiteral("ikev2wb: note: %1\n").arg(n));
+    const CaptureAnalysis &a = read.analysis;
     if (p.json)
         writeOut(analysisJson(*index, a));
     else

@@ -6,7 +6,10 @@
 #include "mtu.h"
 #include "natt.h"
 
+#include <QStringList>
+
 #include <atomic>
+#include <memory>
 #include <string>
 
 namespace ikev2wb {
@@ -21,5 +24,22 @@ struct CaptureAnalysis
 
 /// Runs the ESP sequence, IKE exchange, NAT-T and MTU analyzers concurrently.
 CaptureAnalysis analyzeCapture(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);
+
+struct AnalyzedCapture
+{
+    std::unique_ptr<CaptureIndex> index; // its tables only, unless readTwice; nullptr: unreadable
+    CaptureAnalysis analysis;
+    bool readTwice = false;
+};
+
+/// Reads a capture (one file, a folder or several files, as loadCapture) and analyses it during
+/// the read: no per-packet records, so memory grows with the SAs, flows and IKE messages rather
+/// than the packets. The result equals analyzeCapture() of an index with records. Where a pass
+/// during the read cannot give that (an SA's numbers wrapping past 2^32, a set with a file
+/// missing, packets out of time order, a rekey window that began before the packets held), the
+/// capture is read a second time with records and analysed from them (`readTwice`).
+AnalyzedCapture loadAndAnalyzeCapture(const QStringList &paths, QString *error,
+                                      const ProgressFn &progress = {},
+                                      const std::atomic_bool *cancel = nullptr);
 
 } // namespace ikev2wb

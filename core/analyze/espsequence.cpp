@@ -61,12 +61,12 @@ void seriesAdd(EspRateSeries &s, std::int64_t ns, std::uint64_t packets, std::ui
 class SaTracker
 {
 public:
-    SaTracker(const CaptureIndex &index, EspSaSequence &out, bool esn,
-              const std::vector<std::uint32_t> &windows)
-        : m_index(index), m_out(out), m_rule(esn), m_sizes(windows), m_sumOutside(windows.size()),
-          m_sumReplayed(windows.size()), m_sumInvalid(windows.size()), m_sumEsn(windows.size()),
-          m_firstSeenDrops(windows.size())
+    SaTracker(std::uint32_t saIndex, std::uint32_t spi, bool esn, const std::vector<std::uint32_t> &windows)
+        : m_rule(esn), m_sizes(windows), m_sumOutside(windows.size()), m_sumReplayed(windows.size()),
+          m_sumInvalid(windows.size()), m_sumEsn(windows.size()), m_firstSeenDrops(windows.size())
     {
+        m_out.saIndex = saIndex;
+        m_out.spi = spi;
         m_out.esn = esn;
         resetWindows();
         m_out.antiReplay.resize(windows.size());
@@ -142,8 +142,12 @@ public:
         feedWindows(ext, duplicate);
     }
 
-    void finish()
+    [[nodiscard]] bool esn() const { return m_out.esn; }
+
+    /// Ends the SA; `set`: the capture set's files and gaps (ranges across a gap are not loss).
+    EspSaSequence finish(const CaptureSet &set)
     {
+        m_set = &set;
         closeEpoch();
         foldWindows();
         EspSaSequence &o = m_out;
@@ -168,6 +172,7 @@ public:
             o.firstSeq = o.epochs.front().firstSeq;
             o.lastSeq = o.epochs.back().lastSeq;
         }
+        return std::move(m_out);
     }
 
 private:
@@ -264,7 +269,7 @@ private:
         r.beforeNs = it->second.beforeNs;
         r.epoch = o.restarts;
         const std::uint64_t n = r.count();
-        r.fileGap = m_index.set.gaps.empty() ? -1 : m_index.set.gapSpanned(r.afterNs, r.beforeNs);
+        r.fileGap = !m_set || m_set->gaps.empty() ? -1 : m_set->gapSpanned(r.afterNs, r.beforeNs);
         if (r.fileGap >= 0) {
             o.notCaptured += n;
             if (o.notCapturedRanges.size() < EspSequenceAnalysis::kMaxStoredRanges)
@@ -284,8 +289,10 @@ private:
         m_holes.erase(it);
     }
 
-    const CaptureIndex &m_index;
-    EspSaSequence &m_out;
+    // Known once the read is over (finish): a hole closed earlier was closed while the set
+    // had no gaps known, see EspSequenceAnalyzer::needsRecords.
+    const CaptureSet *m_set = nullptr;
+    EspSaSequence m_out;
     EspSequenceRule m_rule; // where the SA's numbering is: its 64-bit top, wrap and restarts
     std::size_t m_bucket = 0;
     std::int64_t m_bucketWidth = 0;
@@ -304,7 +311,71 @@ private:
     std::vector<std::uint64_t> m_sumOutside, m_sumReplayed, m_sumInvalid, m_sumEsn, m_firstSeenDrops;
 };
 
+std::vector<std::uint32_t> emulatedWindows(const EspSequenceOptions &options)
+{
+    std::vector<std::uint32_t> windows = options.windows;
+    std::sort(windows.begin(), windows.end());
+    windows.erase(std::unique(windows.begin(), windows.end()), windows.end());
+    windows.erase(std::remove(windows.begin(), windows.end(), 0u), windows.end()); // 0 = check disabled
+    return windows;
+}
+
 } // namespace
+
+struct EspSequenceAnalyzer::State
+{
+    std::vector<std::uint32_t> windows;
+    std::vector<std::unique_ptr<SaTracker>> trackers; // by SA index; null until its first packet
+};
+
+EspSequenceAnalyzer::EspSequenceAnalyzer(const EspSequenceOptions &options, const CaptureIndex *finished)
+    : d(std::make_unique<State>())
+{
+    d->windows = emulatedWindows(options);
+    if (!finished) return;
+    d->trackers.resize(finished->espSas.size());
+    for (std::size_t i = 0; i < finished->espSas.size(); ++i) {
+        const EspSa &sa = finished->espSas[i];
+        d->trackers[i] = std::make_unique<SaTracker>(
+            std::uint32_t(i), sa.spi, EspSequenceRule::wraps(sa.minSeq, sa.maxSeq), d->windows);
+    }
+}
+
+EspSequenceAnalyzer::~EspSequenceAnalyzer() = default;
+
+void EspSequenceAnalyzer::observe(const PacketRecord &r, std::uint32_t sa)
+{
+    if (sa >= d->trackers.size()) d->trackers.resize(std::size_t(sa) + 1);
+    auto &t = d->trackers[sa];
+    if (!t) t = std::make_unique<SaTracker>(sa, r.spi(), false, d->windows);
+    t->add(r);
+}
+
+bool EspSequenceAnalyzer::needsRecords(const CaptureIndex &index) const
+{
+    if (!index.set.gaps.empty()) return true;
+    for (std::size_t i = 0; i < index.espSas.size() && i < d->trackers.size(); ++i)
+        if (d->trackers[i] &&
+            d->trackers[i]->esn() != EspSequenceRule::wraps(index.espSas[i].minSeq, index.espSas[i].maxSeq))
+            return true;
+    return false;
+}
+
+EspSequenceAnalysis EspSequenceAnalyzer::finish(const CaptureIndex &index)
+{
+    EspSequenceAnalysis result;
+    result.sas.resize(index.espSas.size());
+    if (d->trackers.size() < index.espSas.size()) d->trackers.resize(index.espSas.size());
+    for (std::size_t i = 0; i < index.espSas.size(); ++i) {
+        auto &t = d->trackers[i];
+        const EspSa &sa = index.espSas[i];
+        if (!t)
+            t = std::make_unique<SaTracker>(std::uint32_t(i), sa.spi,
+                                            EspSequenceRule::wraps(sa.minSeq, sa.maxSeq), d->windows);
+        result.sas[i] = t->finish(index.set);
+    }
+    return result;
+}
 
 EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const std::atomic_bool *cancel)
 {
@@ -314,22 +385,7 @@ EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const std::at
 EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const EspSequenceOptions &options,
                                         const std::atomic_bool *cancel)
 {
-    std::vector<std::uint32_t> windows = options.windows;
-    std::sort(windows.begin(), windows.end());
-    windows.erase(std::unique(windows.begin(), windows.end()), windows.end());
-    windows.erase(std::remove(windows.begin(), windows.end(), 0u), windows.end()); // 0 = check disabled
-    EspSequenceAnalysis result;
-    result.sas.resize(index.espSas.size());
-    std::vector<std::unique_ptr<SaTracker>> trackers;
-    trackers.reserve(index.espSas.size());
-    for (std::size_t i = 0; i < index.espSas.size(); ++i) {
-        const EspSa &sa = index.espSas[i];
-        EspSaSequence &o = result.sas[i];
-        o.saIndex = static_cast<std::uint32_t>(i);
-        o.spi = sa.spi;
-        const bool esn = EspSequenceRule::wraps(sa.minSeq, sa.maxSeq);
-        trackers.push_back(std::make_unique<SaTracker>(index, o, esn, windows));
-    }
+    EspSequenceAnalyzer analyzer(options, &index);
     analyze_detail::SaResolver saOf(index.espSas);
     std::uint64_t n = 0;
     bool stop = false;
@@ -341,10 +397,9 @@ EspSequenceAnalysis analyzeEspSequences(const CaptureIndex &index, const EspSequ
         }
         if (!r.isEsp()) return;
         const std::uint32_t sa = saOf.find(r);
-        if (sa != analyze_detail::SaResolver::kNone) trackers[sa]->add(r);
+        if (sa != analyze_detail::SaResolver::kNone) analyzer.observe(r, sa);
     });
-    for (auto &t : trackers)
-        t->finish();
+    EspSequenceAnalysis result = analyzer.finish(index);
     result.cancelled = stop;
     return result;
 }

@@ -9,6 +9,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace ikev2wb {
@@ -118,6 +119,31 @@ struct EspSequenceAnalysis
 struct EspSequenceOptions
 {
     std::vector<std::uint32_t> windows{kEmulatedReplayWindows.begin(), kEmulatedReplayWindows.end()};
+};
+
+/// The sequence analysis fed packet by packet (file order), so it can run during the read
+/// without per-packet records. `finished`: the finished index when the packets come from its
+/// records (every SA's ESN rule is known before its first packet); nullptr during a read, where
+/// an SA is analysed as not wrapping past 2^32 and needsRecords() tells whether that held.
+class EspSequenceAnalyzer final
+{
+public:
+    explicit EspSequenceAnalyzer(const EspSequenceOptions &options = {},
+                                 const CaptureIndex *finished = nullptr);
+    ~EspSequenceAnalyzer();
+    EspSequenceAnalyzer(const EspSequenceAnalyzer &) = delete;
+    EspSequenceAnalyzer &operator=(const EspSequenceAnalyzer &) = delete;
+    /// The next ESP packet; `sa`: its index into CaptureIndex::espSas.
+    void observe(const PacketRecord &r, std::uint32_t sa);
+    /// Whether a result fed during the read would differ from one fed from the finished index's
+    /// records: an SA's numbering wrapped past 2^32 (ESN), or a set has gaps between its files.
+    [[nodiscard]] bool needsRecords(const CaptureIndex &index) const;
+    /// The analysis; `index`: the finished index of the packets observed.
+    EspSequenceAnalysis finish(const CaptureIndex &index);
+
+private:
+    struct State;
+    std::unique_ptr<State> d;
 };
 
 /// One pass over the index. `cancel` is polled every 64 Ki packets; a cancelled run returns

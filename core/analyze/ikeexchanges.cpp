@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <unordered_map>
 #include <unordered_set>
@@ -52,7 +53,10 @@ struct V1Message
 class Builder
 {
 public:
-    Builder(const CaptureIndex &index, const std::atomic_bool *cancel) : m_index(index), m_cancel(cancel) {}
+    Builder(const CaptureIndex &index, const std::atomic_bool *cancel, const IkeEspWindows *windows)
+        : m_index(index), m_cancel(cancel), m_windows(windows)
+    {
+    }
 
     IkeExchangeAnalysis run()
     {
@@ -636,6 +640,24 @@ private:
                 watchSa(s, k, false);
         }
         if (seqs.empty()) return;
+        if (m_windows) {
+            // Gathered during the read: the same packets, the same counts.
+            std::vector<std::size_t> slotSa(seqs.size());
+            for (std::size_t s = 0; s < watched.size(); ++s)
+                for (const Watch &w : watched[s]) {
+                    slotSa[w.slot] = s;
+                    const IkeRekeyEvent &ev = events[w.event];
+                    if (w.old && ev.deleteNs >= 0)
+                        events[w.event].packetsAfterDelete +=
+                            m_windows->packetsLaterThanSecondAfter(ev.deleteNs, s);
+                }
+            for (std::size_t slot = 0; slot < seqs.size(); ++slot) {
+                std::vector<std::uint32_t> near =
+                    m_windows->sequencesNear(events[slotEvent[slot]].tsNs, slotSa[slot]);
+                events[slotEvent[slot]].espMissingNearRekey += missingSequenceNumbers(near);
+            }
+            return;
+        }
         SaResolver saOf(m_index.espSas);
         std::size_t n = 0;
         m_index.packets.forEach([&](const PacketRecord &r) {
@@ -684,6 +706,7 @@ private:
 
     const CaptureIndex &m_index;
     const std::atomic_bool *m_cancel;
+    const IkeEspWindows *m_windows;
     IkeExchangeAnalysis m_out;
     std::unordered_map<std::uint64_t, std::size_t> m_saByKey;
     std::vector<std::vector<std::size_t>> m_saMessages;
@@ -751,9 +774,124 @@ const char *exchangeClassName(ExchangeClass c)
     return "unknown";
 }
 
-IkeExchangeAnalysis analyzeIkeExchanges(const CaptureIndex &index, const std::atomic_bool *cancel)
+IkeExchangeAnalysis analyzeIkeExchanges(const CaptureIndex &index, const std::atomic_bool *cancel,
+                                        const IkeEspWindows *windows)
 {
-    return Builder(index, cancel).run();
+    return Builder(index, cancel, windows).run();
+}
+
+struct IkeEspWindows::State
+{
+    struct Recent
+    {
+        std::int64_t ts;
+        std::uint32_t sa;
+        std::uint32_t seq;
+    };
+    // ESP packets of the last kRekeyWindowNs (+ 1 s): the part of a window before its message.
+    std::vector<Recent> recent; // a queue: [recentFirst, size())
+    std::size_t recentFirst = 0;
+    std::int64_t droppedLatest = std::numeric_limits<std::int64_t>::min();
+    // One window per CREATE_CHILD_SA message time: per SA, its sequence numbers within ±W.
+    std::map<std::int64_t, std::unordered_map<std::uint32_t, std::vector<std::uint32_t>>> windows;
+    std::vector<std::int64_t> open; // keys of windows still taking packets
+    // INFORMATIONAL message times + 1 s, ascending; per SA, its packet count at each of them.
+    std::vector<std::int64_t> thresholds;
+    std::size_t passed = 0; // thresholds earlier than the latest ESP packet
+    struct Count
+    {
+        std::size_t passed; // thresholds [previous entry's passed, passed) saw `before` packets
+        std::uint64_t before;
+    };
+    std::vector<std::vector<Count>> counts; // per SA
+    std::vector<std::uint64_t> packets;     // per SA
+    std::size_t ikeSeen = 0;
+    std::int64_t latest = std::numeric_limits<std::int64_t>::min();
+    mutable bool complete = true;
+};
+
+IkeEspWindows::IkeEspWindows() : d(std::make_unique<State>()) {}
+IkeEspWindows::~IkeEspWindows() = default;
+
+void IkeEspWindows::observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables)
+{
+    if (r.tsNs < d->latest) d->complete = false; // the queues below assume time order
+    d->latest = std::max(d->latest, r.tsNs);
+    for (; d->ikeSeen < tables.ikeMessages.size(); ++d->ikeSeen) {
+        const IkeMessage &m = tables.ikeMessages[d->ikeSeen];
+        if (m.header.exchange == std::uint8_t(ike::Exchange::CreateChildSa) && !d->windows.count(m.tsNs)) {
+            if (d->droppedLatest >= m.tsNs - kRekeyWindowNs) d->complete = false;
+            auto &w = d->windows[m.tsNs];
+            for (std::size_t i = d->recentFirst; i < d->recent.size(); ++i) {
+                const State::Recent &p = d->recent[i];
+                if (std::llabs(p.ts - m.tsNs) <= kRekeyWindowNs) w[p.sa].push_back(p.seq);
+            }
+            d->open.push_back(m.tsNs);
+        } else if (m.header.exchange == std::uint8_t(ike::Exchange::Informational)) {
+            const std::int64_t t = m.tsNs + kNsPerS;
+            if (!d->thresholds.empty() && t < d->thresholds.back()) d->complete = false;
+            d->thresholds.push_back(t);
+        }
+    }
+    if (!r.isEsp() || sa == 0xffffffffu) return;
+    // Windows: this packet joins every open one it is near; those it is past close.
+    std::erase_if(d->open, [&](std::int64_t t) {
+        if (r.tsNs - t > kRekeyWindowNs) return true;
+        if (std::llabs(r.tsNs - t) <= kRekeyWindowNs) d->windows[t][sa].push_back(r.seq());
+        return false;
+    });
+    if (d->recentFirst > 4096 && d->recentFirst * 2 > d->recent.size()) {
+        d->recent.erase(d->recent.begin(), d->recent.begin() + std::ptrdiff_t(d->recentFirst));
+        d->recentFirst = 0;
+    }
+    while (d->recentFirst < d->recent.size() &&
+           d->recent[d->recentFirst].ts < r.tsNs - kRekeyWindowNs - kNsPerS) {
+        d->droppedLatest = std::max(d->droppedLatest, d->recent[d->recentFirst].ts);
+        ++d->recentFirst;
+    }
+    d->recent.push_back({r.tsNs, sa, r.seq()});
+    // Deletes: the count of this SA's packets before each threshold this packet is past.
+    while (d->passed < d->thresholds.size() && d->thresholds[d->passed] < r.tsNs)
+        ++d->passed;
+    if (sa >= d->packets.size()) {
+        d->packets.resize(std::size_t(sa) + 1, 0);
+        d->counts.resize(std::size_t(sa) + 1);
+    }
+    auto &c = d->counts[sa];
+    if (d->passed > (c.empty() ? 0 : c.back().passed)) c.push_back({d->passed, d->packets[sa]});
+    ++d->packets[sa];
+}
+
+std::vector<std::uint32_t> IkeEspWindows::sequencesNear(std::int64_t tsNs, std::size_t sa) const
+{
+    const auto w = d->windows.find(tsNs);
+    if (w == d->windows.end()) {
+        d->complete = false;
+        return {};
+    }
+    const auto s = w->second.find(std::uint32_t(sa));
+    return s == w->second.end() ? std::vector<std::uint32_t>{} : s->second;
+}
+
+std::uint64_t IkeEspWindows::packetsLaterThanSecondAfter(std::int64_t tsNs, std::size_t sa) const
+{
+    const auto t = std::lower_bound(d->thresholds.begin(), d->thresholds.end(), tsNs + kNsPerS);
+    if (t == d->thresholds.end() || *t != tsNs + kNsPerS) {
+        d->complete = false;
+        return 0;
+    }
+    if (sa >= d->packets.size()) return 0;
+    const std::size_t k = std::size_t(t - d->thresholds.begin());
+    const auto &c = d->counts[sa];
+    const auto after = std::upper_bound(c.begin(), c.end(), k,
+                                        [](std::size_t v, const State::Count &x) { return v < x.passed; });
+    const std::uint64_t notLater = after == c.end() ? d->packets[sa] : after->before;
+    return d->packets[sa] - notLater;
+}
+
+bool IkeEspWindows::complete() const
+{
+    return d->complete;
 }
 
 } // namespace ikev2wb

@@ -52,6 +52,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace ikev2wb {
@@ -219,6 +220,40 @@ struct IkeExchangeAnalysis
     bool cancelled = false;
 };
 
-IkeExchangeAnalysis analyzeIkeExchanges(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);
+/// What the rekey timeline reads from ESP packets, gathered during the read so that no per-packet
+/// records are needed: every ESP packet within ±5 s of each CREATE_CHILD_SA message (its SA and
+/// sequence number; the last 6 s of ESP packets are held for the part before a message), and per
+/// SA how many of its packets came no later than 1 s after each INFORMATIONAL message. Memory
+/// grows with the IKE messages and the packet rate near them, not with the capture's length.
+/// Exact for packets in time order; complete() says whether the read gave what a query asks.
+class IkeEspWindows final
+{
+public:
+    IkeEspWindows();
+    ~IkeEspWindows();
+    IkeEspWindows(const IkeEspWindows &) = delete;
+    IkeEspWindows &operator=(const IkeEspWindows &) = delete;
+    /// The next packet of the read; `sa`: its index into tables.espSas (or 0xffffffff: not ESP);
+    /// `tables`: the index built so far (its new IKE messages open windows).
+    void observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables);
+    /// Sequence numbers of SA `sa`'s packets within ±5 s of `tsNs` (the time of a CREATE_CHILD_SA
+    /// message), in capture order.
+    [[nodiscard]] std::vector<std::uint32_t> sequencesNear(std::int64_t tsNs, std::size_t sa) const;
+    /// SA `sa`'s packets later than `tsNs` + 1 s (`tsNs`: the time of an INFORMATIONAL message).
+    [[nodiscard]] std::uint64_t packetsLaterThanSecondAfter(std::int64_t tsNs, std::size_t sa) const;
+    /// False when a query above was not answered from what the read held (a message whose
+    /// window began before the packets kept, packets out of time order): then only the
+    /// records can answer.
+    [[nodiscard]] bool complete() const;
+
+private:
+    struct State;
+    std::unique_ptr<State> d;
+};
+
+/// `windows`: the ESP packets near IKE messages gathered during the read; nullptr reads them
+/// from the index's records.
+IkeExchangeAnalysis analyzeIkeExchanges(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr,
+                                        const IkeEspWindows *windows = nullptr);
 
 } // namespace ikev2wb

@@ -237,7 +237,7 @@ struct Direction
 
 struct MtuAnalyzer::State
 {
-    const CaptureIndex &tables;
+    const CaptureIndex *tables; // the finished index once finish() is called
     Mode mode;
     bool outOfOrder = false;
     std::int64_t lastEspNs = std::numeric_limits<std::int64_t>::min();
@@ -262,7 +262,7 @@ struct MtuAnalyzer::State
     std::map<std::pair<IpAddress, IpAddress>, std::uint32_t> directionIds;
     std::vector<Direction> directions;
 
-    State(const CaptureIndex &t, Mode m) : tables(t), mode(m) {}
+    State(const CaptureIndex &t, Mode m) : tables(&t), mode(m) {}
 
     Sa &sa(std::uint32_t s)
     {
@@ -323,7 +323,7 @@ struct MtuAnalyzer::State
     void replyCheck(std::uint32_t s, Sa &st, const PacketRecord &r)
     {
         if (!st.haveDirections) {
-            const Flow &f = tables.flows[tables.espSas[s].flowId];
+            const Flow &f = tables->flows[tables->espSas[s].flowId];
             st.dir = directionId(f.src, f.dst);
             st.rev = directionId(f.dst, f.src);
             st.haveDirections = true;
@@ -347,14 +347,14 @@ struct MtuAnalyzer::State
     {
         std::map<std::pair<IpAddress, IpAddress>, std::vector<std::int64_t>> byDirection;
         for (std::size_t s = 0; s < sas.size(); ++s) {
-            const Flow &f = tables.flows[tables.espSas[s].flowId];
+            const Flow &f = tables->flows[tables->espSas[s].flowId];
             auto &v = byDirection[{f.src, f.dst}];
             v.insert(v.end(), sas[s].times.begin(), sas[s].times.end());
         }
         for (auto &[key, v] : byDirection)
             std::sort(v.begin(), v.end());
         for (std::size_t s = 0; s < sas.size(); ++s) {
-            const Flow &f = tables.flows[tables.espSas[s].flowId];
+            const Flow &f = tables->flows[tables->espSas[s].flowId];
             const auto it = byDirection.find({f.dst, f.src});
             if (it == byDirection.end()) continue;
             const auto &rev = it->second;
@@ -363,7 +363,7 @@ struct MtuAnalyzer::State
                 const auto next = std::upper_bound(rev.begin(), rev.end(), mine[k]);
                 const bool replied = next != rev.end() && *next - mine[k] <= kReplyWindowNs;
                 settle(std::uint32_t(s), sas[s].lengths[k], mine[k], replied,
-                       mine[k] <= tables.lastNs - kReplyWindowNs);
+                       mine[k] <= tables->lastNs - kReplyWindowNs);
             }
         }
     }
@@ -416,6 +416,7 @@ void MtuAnalyzer::observe(const PacketRecord &r, std::uint32_t s)
 
 MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
 {
+    d->tables = &index; // the tables given at construction may have been moved out of their builder
     MtuAnalysis out;
     const auto &sas = index.espSas;
     const auto &flows = index.flows;
@@ -499,8 +500,8 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
             x.tunnel = p1 == 500 || p2 == 500 || p1 == 4500 || p2 == 4500;
         }
         if (x.espSa >= 0) quotedSas.insert(std::size_t(x.espSa));
-        const bool sizeError = e.mtu > 0 && (index.packets[e.packet].kind == PacketKind::IcmpNeedFrag ||
-                                             index.packets[e.packet].kind == PacketKind::Icmp6TooBig);
+        const bool sizeError =
+            e.mtu > 0 && (e.kind == PacketKind::IcmpNeedFrag || e.kind == PacketKind::Icmp6TooBig);
         if (sizeError) {
             out.minIcmpMtuAny = out.minIcmpMtuAny ? std::min(out.minIcmpMtuAny, e.mtu) : e.mtu;
             if (x.tunnel) minTunnelMtu = minTunnelMtu ? std::min(minTunnelMtu, e.mtu) : e.mtu;

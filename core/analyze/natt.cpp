@@ -54,129 +54,150 @@ bool NatKeepaliveFlow::matchesStrongswanDefault() const
     return count >= 2 && v >= kStrongswanKeepAliveS - 2 && v <= kStrongswanKeepAliveS + 2;
 }
 
-NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *cancel)
+/// Per-packet state is kept for every address pair (which of them are peer pairs is known from
+/// the finished tables only); a pair's counts and gaps depend on its own packets alone.
+struct NattAnalyzer::State
 {
-    NattAnalysis out;
-    const auto &flows = index.flows;
-
-    // Peer pairs: address pairs that carry IKE, ESP or anything on the NAT-T port.
-    std::map<std::pair<IpAddress, IpAddress>, std::size_t> pairIds;
-    auto pairKey = [](const Flow &f) {
-        return f.src < f.dst ? std::make_pair(f.src, f.dst) : std::make_pair(f.dst, f.src);
-    };
-    auto notePair = [&](const Flow &f) {
-        auto [it, inserted] = pairIds.try_emplace(pairKey(f), out.pairs.size());
-        if (inserted) {
-            NatPeerPair p;
-            p.a = it->first.first;
-            p.b = it->first.second;
-            out.pairs.push_back(p);
-        }
-    };
-    for (const EspSa &sa : index.espSas)
-        notePair(flows[sa.flowId]);
-    for (const IkeMessage &m : index.ikeMessages)
-        notePair(flows[m.flowId]);
-    for (const Flow &f : flows)
-        if (f.proto == 17 && (f.srcPort == kNatTPort || f.dstPort == kNatTPort)) notePair(f);
-    std::vector<std::int32_t> pairOfFlow(flows.size(), -1);
-    for (std::size_t f = 0; f < flows.size(); ++f) {
-        const auto it = pairIds.find(pairKey(flows[f]));
-        if (it != pairIds.end()) pairOfFlow[f] = std::int32_t(it->second);
-    }
-
-    SaResolver saOf(index.espSas);
-    // Direction inside its peer pair (0: a → b), once per flow instead of an address compare
-    // per packet.
-    std::vector<std::uint8_t> dirOfFlow(flows.size(), 0);
-    for (std::size_t f = 0; f < flows.size(); ++f)
-        if (pairOfFlow[f] >= 0)
-            dirOfFlow[f] = flows[f].src == out.pairs[std::size_t(pairOfFlow[f])].a ? 0 : 1;
     struct SaLast
     {
         std::int64_t ts = -1;
         std::uint32_t seq = 0;
     };
-    std::vector<SaLast> saLast(index.espSas.size());
-    std::vector<std::int64_t> lastFlowNs(flows.size(), -1);
+    std::map<std::pair<IpAddress, IpAddress>, std::uint32_t> pairIds; // all address pairs
+    std::vector<NatPeerPair> pairs;
+    std::vector<PairState> state;
+    // Per flow: its address pair, its direction in it (0: a → b), its last packet.
+    std::vector<std::uint32_t> pairOfFlow;
+    std::vector<std::uint8_t> dirOfFlow;
+    std::vector<std::int64_t> lastFlowNs;
+    std::vector<SaLast> saLast;
     std::unordered_map<std::uint32_t, std::vector<std::int64_t>> keepaliveTimes;
     std::unordered_map<std::uint32_t, std::vector<double>> keepaliveIdle;
-    std::vector<PairState> state(out.pairs.size());
 
-    const bool stop = forEachRecord(index, cancel, [&](const PacketRecord &r) {
-        if (r.flowId >= flows.size()) return;
-        if (r.kind == PacketKind::NatKeepalive) {
-            keepaliveTimes[r.flowId].push_back(r.tsNs);
-            if (lastFlowNs[r.flowId] >= 0)
-                keepaliveIdle[r.flowId].push_back(seconds(r.tsNs - lastFlowNs[r.flowId]));
-        }
-        lastFlowNs[r.flowId] = r.tsNs;
-        const std::int32_t pi = pairOfFlow[r.flowId];
-        if (pi < 0) return;
-        NatPeerPair &p = out.pairs[std::size_t(pi)];
-        PairState &st = state[std::size_t(pi)];
-        const int d = dirOfFlow[r.flowId];
-        if (st.checking && r.tsNs > st.windowEnd) finishCheck(st, p);
-        if (st.checking) ++st.after[d]; // counted for the open window before a new gap may replace it
-        auto openGap = [&](std::int64_t from, NatIdleGap::Direction dir) {
-            finishCheck(st, p);
-            NatIdleGap g;
-            g.startNs = from;
-            g.endNs = r.tsNs;
-            g.direction = dir;
-            p.idleGaps.push_back(g);
-            st.checking = true;
-            st.windowEnd = r.tsNs + kAfterGapWindowNs;
-            st.after[0] = st.after[1] = 0;
-            ++st.after[d];
-        };
-        if (st.lastAny >= 0 && r.tsNs - st.lastAny >= kMinIdleGapNs)
-            openGap(st.lastAny, NatIdleGap::Direction::Both);
-        else if (st.lastDir[d] >= 0 && r.tsNs - st.lastDir[d] >= kMinIdleGapNs &&
-                 st.lastDir[1 - d] > st.lastDir[d])
-            openGap(st.lastDir[d], d == 0 ? NatIdleGap::Direction::AToB : NatIdleGap::Direction::BToA);
-        st.lastAny = r.tsNs;
-        st.lastDir[d] = r.tsNs;
-
-        switch (r.kind) {
-        case PacketKind::Esp:
-            ++p.espPackets;
-            break;
-        case PacketKind::EspInUdp:
-            ++p.espInUdpPackets;
-            break;
-        case PacketKind::Ike:
-            ++p.ike500;
-            break;
-        case PacketKind::IkeNatT:
-            ++p.ikeNatT;
-            break;
-        case PacketKind::NatKeepalive:
-            ++p.keepalives;
-            break;
-        default:
-            break;
-        }
-        if (r.isEsp()) {
-            const std::uint32_t sa = saOf.find(r);
-            if (sa != SaResolver::kNone) {
-                SaLast &l = saLast[sa];
-                // First packet of this SA since before a gap: did numbers go missing? Charged to
-                // every recent gap the SA's own silence spans.
-                for (std::size_t g = p.idleGaps.size(); l.ts >= 0 && r.seq() > l.seq + 1 && g-- > 0;) {
-                    NatIdleGap &gap = p.idleGaps[g];
-                    if (r.tsNs - gap.endNs > kAfterGapWindowNs) break;
-                    if (l.ts <= gap.startNs && r.tsNs >= gap.endNs)
-                        gap.espSequenceJump += r.seq() - l.seq - 1;
-                }
-                l.ts = r.tsNs;
-                l.seq = r.seq();
+    void learnFlows(const std::vector<Flow> &flows)
+    {
+        for (std::size_t f = pairOfFlow.size(); f < flows.size(); ++f) {
+            const Flow &fl = flows[f];
+            const bool forward = fl.src < fl.dst;
+            auto [it, inserted] =
+                pairIds.try_emplace(forward ? std::make_pair(fl.src, fl.dst) : std::make_pair(fl.dst, fl.src),
+                                    std::uint32_t(pairs.size()));
+            if (inserted) {
+                NatPeerPair p;
+                p.a = it->first.first;
+                p.b = it->first.second;
+                pairs.push_back(p);
+                state.emplace_back();
             }
+            pairOfFlow.push_back(it->second);
+            dirOfFlow.push_back(fl.src == pairs[it->second].a ? 0 : 1);
+            lastFlowNs.push_back(-1);
         }
-    });
-    out.cancelled = stop || cancelled(cancel);
-    for (std::size_t pi = 0; pi < out.pairs.size(); ++pi)
-        finishCheck(state[pi], out.pairs[pi]);
+    }
+};
+
+NattAnalyzer::NattAnalyzer() : d(std::make_unique<State>()) {}
+NattAnalyzer::~NattAnalyzer() = default;
+
+void NattAnalyzer::observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables)
+{
+    if (r.flowId >= tables.flows.size()) return;
+    if (r.flowId >= d->pairOfFlow.size()) d->learnFlows(tables.flows);
+    if (r.kind == PacketKind::NatKeepalive) {
+        d->keepaliveTimes[r.flowId].push_back(r.tsNs);
+        if (d->lastFlowNs[r.flowId] >= 0)
+            d->keepaliveIdle[r.flowId].push_back(seconds(r.tsNs - d->lastFlowNs[r.flowId]));
+    }
+    d->lastFlowNs[r.flowId] = r.tsNs;
+    const std::uint32_t pi = d->pairOfFlow[r.flowId];
+    NatPeerPair &p = d->pairs[pi];
+    PairState &st = d->state[pi];
+    const int dir = d->dirOfFlow[r.flowId];
+    if (st.checking && r.tsNs > st.windowEnd) finishCheck(st, p);
+    if (st.checking) ++st.after[dir]; // counted for the open window before a new gap may replace it
+    auto openGap = [&](std::int64_t from, NatIdleGap::Direction silent) {
+        finishCheck(st, p);
+        NatIdleGap g;
+        g.startNs = from;
+        g.endNs = r.tsNs;
+        g.direction = silent;
+        p.idleGaps.push_back(g);
+        st.checking = true;
+        st.windowEnd = r.tsNs + kAfterGapWindowNs;
+        st.after[0] = st.after[1] = 0;
+        ++st.after[dir];
+    };
+    if (st.lastAny >= 0 && r.tsNs - st.lastAny >= kMinIdleGapNs)
+        openGap(st.lastAny, NatIdleGap::Direction::Both);
+    else if (st.lastDir[dir] >= 0 && r.tsNs - st.lastDir[dir] >= kMinIdleGapNs &&
+             st.lastDir[1 - dir] > st.lastDir[dir])
+        openGap(st.lastDir[dir], dir == 0 ? NatIdleGap::Direction::AToB : NatIdleGap::Direction::BToA);
+    st.lastAny = r.tsNs;
+    st.lastDir[dir] = r.tsNs;
+
+    switch (r.kind) {
+    case PacketKind::Esp:
+        ++p.espPackets;
+        break;
+    case PacketKind::EspInUdp:
+        ++p.espInUdpPackets;
+        break;
+    case PacketKind::Ike:
+        ++p.ike500;
+        break;
+    case PacketKind::IkeNatT:
+        ++p.ikeNatT;
+        break;
+    case PacketKind::NatKeepalive:
+        ++p.keepalives;
+        break;
+    default:
+        break;
+    }
+    if (r.isEsp() && sa != kNoEspSa) {
+        if (sa >= d->saLast.size()) d->saLast.resize(std::size_t(sa) + 1);
+        State::SaLast &l = d->saLast[sa];
+        // First packet of this SA since before a gap: did numbers go missing? Charged to
+        // every recent gap the SA's own silence spans.
+        for (std::size_t g = p.idleGaps.size(); l.ts >= 0 && r.seq() > l.seq + 1 && g-- > 0;) {
+            NatIdleGap &gap = p.idleGaps[g];
+            if (r.tsNs - gap.endNs > kAfterGapWindowNs) break;
+            if (l.ts <= gap.startNs && r.tsNs >= gap.endNs) gap.espSequenceJump += r.seq() - l.seq - 1;
+        }
+        l.ts = r.tsNs;
+        l.seq = r.seq();
+    }
+}
+
+NattAnalysis NattAnalyzer::finish(const CaptureIndex &index, bool cancelled)
+{
+    NattAnalysis out;
+    const auto &flows = index.flows;
+    d->learnFlows(flows); // flows without an observed packet (a cancelled read)
+
+    // Peer pairs: address pairs that carry IKE, ESP or anything on the NAT-T port, in the order
+    // they are first named by the SA table, the IKE messages, then the flows.
+    std::vector<std::int32_t> peerOfPair(d->pairs.size(), -1);
+    auto notePair = [&](std::uint32_t flowId) {
+        const std::uint32_t pi = d->pairOfFlow[flowId];
+        if (peerOfPair[pi] >= 0) return;
+        peerOfPair[pi] = std::int32_t(out.pairs.size());
+        finishCheck(d->state[pi], d->pairs[pi]);
+        out.pairs.push_back(std::move(d->pairs[pi]));
+    };
+    for (const EspSa &sa : index.espSas)
+        notePair(sa.flowId);
+    for (const IkeMessage &m : index.ikeMessages)
+        notePair(m.flowId);
+    for (std::size_t f = 0; f < flows.size(); ++f)
+        if (flows[f].proto == 17 && (flows[f].srcPort == kNatTPort || flows[f].dstPort == kNatTPort))
+            notePair(std::uint32_t(f));
+    out.cancelled = cancelled;
+    std::vector<std::int32_t> pairOfFlow(flows.size(), -1);
+    for (std::size_t f = 0; f < flows.size(); ++f)
+        pairOfFlow[f] = peerOfPair[d->pairOfFlow[f]];
+    auto &keepaliveTimes = d->keepaliveTimes;
+    auto &keepaliveIdle = d->keepaliveIdle;
 
     // Port change after a gap: a UDP flow of the pair that starts after the gap began while
     // another UDP flow between the same addresses, same direction, other ports, existed before.
@@ -263,6 +284,16 @@ NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *canc
         if (!directions.count({f.dst, f.src})) out.oneWaySas.push_back(s);
     }
     return out;
+}
+
+NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *cancel)
+{
+    NattAnalyzer a;
+    SaResolver saOf(index.espSas);
+    const bool stop = forEachRecord(index, cancel, [&](const PacketRecord &r) {
+        a.observe(r, r.isEsp() ? saOf.find(r) : NattAnalyzer::kNoEspSa, index);
+    });
+    return a.finish(index, stop || cancelled(cancel));
 }
 
 } // namespace ikev2wb

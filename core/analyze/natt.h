@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace ikev2wb {
@@ -100,6 +101,27 @@ struct NattAnalysis
     std::vector<NatRebinding> rebindings;
     std::vector<std::size_t> oneWaySas; // indexes into CaptureIndex::espSas
     bool cancelled = false;
+};
+
+/// The NAT-T analysis fed packet by packet (file order), so it can run during the read without
+/// per-packet records; analyzeNatt() feeds it from an index's records.
+class NattAnalyzer final
+{
+public:
+    NattAnalyzer();
+    ~NattAnalyzer();
+    NattAnalyzer(const NattAnalyzer &) = delete;
+    NattAnalyzer &operator=(const NattAnalyzer &) = delete;
+    static constexpr std::uint32_t kNoEspSa = 0xffffffffu;
+    /// The next packet; `sa`: its index into CaptureIndex::espSas (kNoEspSa: not ESP); `tables`:
+    /// the index its flow id refers to (it may still be growing).
+    void observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables);
+    /// The analysis; `index`: the finished index of the packets observed.
+    NattAnalysis finish(const CaptureIndex &index, bool cancelled);
+
+private:
+    struct State;
+    std::unique_ptr<State> d;
 };
 
 NattAnalysis analyzeNatt(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);

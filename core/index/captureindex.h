@@ -92,6 +92,7 @@ struct IcmpError
     IpAddress to;       // who it was sent to
     std::uint8_t type = 0;
     std::uint8_t code = 0;
+    PacketKind kind = PacketKind::IcmpUnreachable; // or IcmpNeedFrag, Icmp6TooBig (its record's kind)
     std::uint32_t mtu = 0;
     PacketFacts::Quoted quoted;
     bool quotesEsp = false;

@@ -18,6 +18,8 @@
 
 namespace ikev2wb {
 
+class RecordObserver;
+
 /// The files a list of files and folders names as one capture.
 struct CaptureSetInput
 {
@@ -46,7 +48,8 @@ std::vector<std::int64_t> ringNumbers(const QStringList &fileNames);
 std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *error,
                                              const ProgressFn &progress = {},
                                              const std::atomic_bool *cancel = nullptr,
-                                             IndexContents contents = IndexContents::Records);
+                                             IndexContents contents = IndexContents::Records,
+                                             RecordObserver *observer = nullptr);
 
 /// "between files A and B (2.514 s without a packet; ring number 00003 missing)".
 QString fileGapText(const CaptureSet &set, const CaptureFileGap &gap);

@@ -154,6 +154,7 @@ void IndexBuilder::addIcmp(const PacketFacts &f, PacketRecord &rec)
     e.to = f.dst;
     e.type = f.icmpType;
     e.code = f.icmpCode;
+    e.kind = f.kind;
     e.mtu = f.mtu;
     e.quoted = f.quoted;
     e.quotesEsp = (f.flags & FlagQuotedEsp) != 0;
@@ -252,6 +253,7 @@ void IndexBuilder::add(const RawPacket &pkt)
         if (m_reassembler.add(f, frame.from(f.l3Offset), m_packetIndex, pkt.tsNs, m_datagram))
             completeFromReassembly();
     }
+    if (m_observer) m_observer->record(rec, m_lastEspSa, m_index);
     if (m_keepRecords)
         m_index.packets.push_back(rec);
     else
@@ -293,13 +295,15 @@ void addPcapngStatistics(CaptureIndex &index, CaptureReader &reader)
 }
 
 std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, const ProgressFn &progress,
-                                          const std::atomic_bool *cancel, IndexContents contents)
+                                          const std::atomic_bool *cancel, IndexContents contents,
+                                          RecordObserver *observer)
 {
-    if (QFileInfo(path).isDir()) return loadCaptureSet({path}, error, progress, cancel, contents);
+    if (QFileInfo(path).isDir()) return loadCaptureSet({path}, error, progress, cancel, contents, observer);
     auto reader = CaptureReader::open(path, error);
     if (!reader) return nullptr;
     IndexBuilder builder(reader->info());
     builder.setContents(contents);
+    builder.setObserver(observer);
     reader->setDissectorPrefixOnly(true); // the builder reads packet bytes only through the dissector
     const ReadOutcome outcome = reader->read([&](const RawPacket &p) { builder.add(p); }, progress, cancel);
     auto index = std::make_unique<CaptureIndex>(builder.finish(outcome));
@@ -310,11 +314,11 @@ std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, c
 
 std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *error,
                                           const ProgressFn &progress, const std::atomic_bool *cancel,
-                                          IndexContents contents)
+                                          IndexContents contents, RecordObserver *observer)
 {
     if (paths.size() == 1 && !QFileInfo(paths.front()).isDir())
-        return loadCapture(paths.front(), error, progress, cancel, contents);
-    return loadCaptureSet(paths, error, progress, cancel, contents);
+        return loadCapture(paths.front(), error, progress, cancel, contents, observer);
+    return loadCaptureSet(paths, error, progress, cancel, contents, observer);
 }
 
 } // namespace ikev2wb

@@ -12,6 +12,16 @@ namespace ikev2wb {
 
 inline constexpr std::uint32_t kNoFlow = 0xffffffffu;
 
+/// Sees every packet's record as the read makes it, in file order, whether or not the index keeps
+/// the records: an analyzer fed during the read needs none kept. `sa` is the packet's index into
+/// `tables.espSas` (IndexBuilder::kNoSa if it is not ESP); `tables` is the index built so far.
+class RecordObserver
+{
+public:
+    virtual ~RecordObserver() = default;
+    virtual void record(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables) = 0;
+};
+
 class IndexBuilder final
 {
 public:
@@ -21,6 +31,8 @@ public:
     void beginFile(const CaptureFileInfo &file) { m_dissector.setLinkType(file.linkType); }
     /// TablesOnly: add() counts packets instead of storing their records.
     void setContents(IndexContents c) { m_keepRecords = c == IndexContents::Records; }
+    /// Every record goes to `o` too (nullptr: none); `o` must outlive the pass.
+    void setObserver(RecordObserver *o) { m_observer = o; }
     /// Adds the next record of the capture.
     void add(const RawPacket &pkt);
     /// Ends the pass: flushes the reassembler and records how the read ended.
@@ -78,6 +90,7 @@ private:
     std::int64_t m_previousNs = 0; // the previous packet's timestamp (file order)
     std::uint32_t m_lastEspSa = kNoSa;
     bool m_keepRecords = true;
+    RecordObserver *m_observer = nullptr;
 };
 
 /// Reads a whole capture into an index. Returns nullptr and sets `error` when the file cannot be
@@ -86,12 +99,14 @@ private:
 std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error,
                                           const ProgressFn &progress = {},
                                           const std::atomic_bool *cancel = nullptr,
-                                          IndexContents contents = IndexContents::Records);
+                                          IndexContents contents = IndexContents::Records,
+                                          RecordObserver *observer = nullptr);
 /// Several files and folders read as ONE capture (a ring of files): see captureset.h. One plain
 /// file is read as loadCapture(path) reads it.
 std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *error,
                                           const ProgressFn &progress = {},
                                           const std::atomic_bool *cancel = nullptr,
-                                          IndexContents contents = IndexContents::Records);
+                                          IndexContents contents = IndexContents::Records,
+                                          RecordObserver *observer = nullptr);
 
 } // namespace ikev2wb
