@@ -92,6 +92,11 @@ private Q_SLOTS:
         QTest::newRow("packets with two missing files")
             << QStringList{QStringLiteral("packets"), QStringLiteral("a"), QStringLiteral("b")} << 3
             << QString() << QStringLiteral("a: no such file");
+        // espudp1.out (tcpdump's own reading) lists 8 packets.
+        QTest::newRow("analyze --progress")
+            << QStringList{QStringLiteral("analyze"), QStringLiteral("--progress"),
+                           dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap"))}
+            << 0 << QStringLiteral("ESP") << QStringLiteral("read 100 %, 8 packets");
         QTest::newRow("compare with one capture")
             << QStringList{QStringLiteral("compare"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap"))}
             << 2 << QString() << QStringLiteral("usage");

@@ -109,7 +109,9 @@ void printUsage(bool toStderr)
         "  packets FILE... [--json] [--filter EXPR]\n"
         "                          one line (or JSON object) per packet; with --filter only the\n"
         "                          packets a Wireshark-syntax display filter selects\n"
-        "  analyze FILE... [--json]  ESP sequence/anti-replay, IKE exchanges, NAT-T and MTU analysis\n"
+        "  analyze FILE... [--json] [--progress]\n"
+        "                          ESP sequence/anti-replay, IKE exchanges, NAT-T and MTU analysis\n"
+        "                          (--progress: percent read and packets so far on stderr)\n"
         "                          FILE...: one capture file, a folder, or several files read as ONE\n"
         "                          capture (a ring of files by tcpdump, dumpcap or editcap), in the order\n"
         "                          of their first packet; a missing file of the ring is not loss\n"
@@ -249,7 +251,7 @@ int packets(const QStringList &args)
 
 int analyze(const QStringList &args)
 {
-    const Parsed p = parse(args, {QStringLiteral("--json")});
+    const Parsed p = parse(args, {QStringLiteral("--json"), QStringLiteral("--progress")});
     if (!p.error.isEmpty()) return usageError(p.error);
     if (p.positional.isEmpty())
         return usageError(
@@ -257,7 +259,17 @@ int analyze(const QStringList &args)
     // Analysed during the read: no per-packet records (read again with them where that cannot
     // give the same result, see loadAndAnalyzeCapture).
     QString error;
-    AnalyzedCapture read = loadAndAnalyzeCapture(p.positional, &error);
+    // --progress: the share of the bytes read and the packets so far on stderr, once per percent.
+    ProgressFn progress;
+    int shown = -1;
+    if (args.contains(QLatin1String("--progress")))
+        progress = [&shown](std::int64_t done, std::int64_t total, std::uint64_t packets) {
+            const int percent = total > 0 ? int(std::min<std::int64_t>(100, done * 100 / total)) : 0;
+            if (percent == shown) return;
+            shown = percent;
+            writeErr(QStringLiteral("ikev2wb: read %1 %, %2 packets\n").arg(percent).arg(packets));
+        };
+    AnalyzedCapture read = loadAndAnalyzeCapture(p.positional, &error, progress);
     if (!read.index) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         return ExitBadInput;
