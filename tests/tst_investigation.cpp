@@ -24,6 +24,15 @@ QString loss1(const QString &file)
     return labDir(QStringLiteral("loss1")) + QLatin1Char('/') + file;
 }
 
+/// loss1's two endpoint captures, no evidence.
+DiagnosisFiles loss1Pair()
+{
+    DiagnosisFiles files;
+    files.captureA = loss1(QStringLiteral("left-outer.pcap"));
+    files.captureB = loss1(QStringLiteral("right-outer.pcap"));
+    return files;
+}
+
 /// tshark's count of ESP lost left → right in the loss1 lab (verify.json).
 std::uint64_t verifiedLostLeftToRight()
 {
@@ -179,9 +188,7 @@ private Q_SLOTS:
     // What `ikev2wb diagnose` runs gives what the pieces give.
     void diagnoseFilesIsTheSameObject()
     {
-        DiagnosisFiles files;
-        files.captureA = loss1(QStringLiteral("left-outer.pcap"));
-        files.captureB = loss1(QStringLiteral("right-outer.pcap"));
+        DiagnosisFiles files = loss1Pair();
         Investigation inv;
         QString error;
         QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
@@ -192,6 +199,58 @@ private Q_SLOTS:
         Investigation missing;
         QVERIFY(!diagnoseFiles(files, missing, &error));
         QVERIFY2(error.contains(QLatin1String("no-such.pcap")), qPrintable(error));
+    }
+
+    /// diagnose --json of a pair carries both directions' totals (pair_directions): loss1's
+    /// A → B as verify.json counts it (sent 5995, lost 58, 0.967 %), B → A none lost.
+    void pairDirectionsInTheJson()
+    {
+        QFile vf(loss1(QStringLiteral("verify.json")));
+        QVERIFY(vf.open(QIODevice::ReadOnly));
+        const QJsonObject loss =
+            QJsonDocument::fromJson(vf.readAll()).object().value(QStringLiteral("esp_loss")).toObject();
+        DiagnosisFiles files = loss1Pair();
+        Investigation inv;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+        const QJsonArray dirs =
+            QJsonDocument::fromJson(QByteArray::fromStdString(diagnosisJson(inv.diagnosis())))
+                .object()
+                .value(QStringLiteral("pair_directions"))
+                .toArray();
+        QCOMPARE(dirs.size(), 2);
+        const char *names[2] = {"left_to_right", "right_to_left"};
+        for (int k = 0; k < 2; ++k) {
+            const QJsonObject d = dirs.at(k).toObject();
+            const QJsonObject v = loss.value(QLatin1String(names[k])).toObject();
+            QCOMPARE(d.value(QStringLiteral("from")).toString(),
+                     k == 0 ? QStringLiteral("A") : QStringLiteral("B"));
+            QCOMPARE(d.value(QStringLiteral("from_address")).toString(),
+                     k == 0 ? QStringLiteral("10.0.1.1") : QStringLiteral("10.0.2.1"));
+            QCOMPARE(d.value(QStringLiteral("sent")).toInt(), v.value(QStringLiteral("sent")).toInt());
+            QCOMPARE(d.value(QStringLiteral("lost_in_transit")).toInt(),
+                     v.value(QStringLiteral("lost")).toInt());
+            QCOMPARE(d.value(QStringLiteral("received")).toInt(),
+                     v.value(QStringLiteral("sent")).toInt() - v.value(QStringLiteral("lost")).toInt());
+            QCOMPARE(d.value(QStringLiteral("loss_percent")).toDouble(),
+                     v.value(QStringLiteral("loss_pct")).toDouble());
+            QVERIFY(d.contains(QStringLiteral("capture_drops")) &&
+                    d.contains(QStringLiteral("outside_span")));
+            QVERIFY(d.value(QStringLiteral("clock_offset_s")).isDouble());
+        }
+        // One capture: the array is there, empty.
+        Investigation one;
+        QVERIFY(one.openCapture(Host::A, loss1(QStringLiteral("left-outer.pcap")), &error));
+        one.diagnose();
+        const QJsonObject single =
+            QJsonDocument::fromJson(QByteArray::fromStdString(diagnosisJson(one.diagnosis()))).object();
+        QVERIFY(single.value(QStringLiteral("pair_directions")).isArray());
+        QVERIFY(single.value(QStringLiteral("pair_directions")).toArray().isEmpty());
+        QVERIFY(single.value(QStringLiteral("assumptions"))
+                    .toObject()
+                    .value(QStringLiteral("replay_windows"))
+                    .toArray()
+                    .isEmpty());
     }
 };
 

@@ -100,6 +100,22 @@ private Q_SLOTS:
         QVERIFY(QRegularExpression(QStringLiteral("B\\s*→\\s*A\\s+(\\d+)\\s+\\1\\s+0\\s"))
                     .match(text)
                     .hasMatch());
+        // Then its capture drops and packets outside either capture's span: tcpdump at both ends
+        // dropped none (stats/tcpdump-*-outer.pcap.log) and both ran across all the traffic
+        // (truth.json's timeline: captures_started before ike_initiate, stopped after traffic_done).
+        const QRegularExpression abFull(QStringLiteral(
+            "A\\s*→\\s*B\\s+(\\d+)\\s+(\\d+)\\s+(\\d+) \\(([\\d.]+)%\\)\\s+(\\d+)\\s+(\\d+)\\s"));
+        const auto full = abFull.match(text);
+        QVERIFY2(full.hasMatch(), qPrintable(text.right(800)));
+        QCOMPARE(full.captured(4), QString::number(100.0 * dropped / m.captured(1).toInt(), 'f', 2));
+        QFile senderLog(lab(QStringLiteral("loss1/stats/tcpdump-left-outer.pcap.log")));
+        QVERIFY(senderLog.open(QIODevice::ReadOnly));
+        const auto kernelDrops = QRegularExpression(QStringLiteral("(\\d+) packets dropped by kernel"))
+                                     .match(QString::fromUtf8(senderLog.readAll()));
+        QVERIFY(kernelDrops.hasMatch());
+        QCOMPARE(full.captured(5).toInt(), kernelDrops.captured(1).toInt());
+        QCOMPARE(full.captured(6).toInt(), 0);
+        QVERIFY2(text.contains(QStringLiteral("A = 10.0.1.1, B = 10.0.2.1")), qPrintable(text.right(800)));
 
         // The timeline plot is in the pages: render them and look for its blue and red ink.
         QVERIFY(run(QStringLiteral("pdftoppm"),

@@ -22,13 +22,14 @@ std::vector<const EspSaSequence *> sequencesBySa(const CaptureIndex &index, cons
     return seqOf;
 }
 
-/// The outcome of `window` in `s`, or nullopt when it was not emulated.
+/// The outcome of `window` in `s` without another pass, or nullopt when that needs one.
 std::optional<std::uint64_t> emulatedDrops(const EspSaSequence &s, std::uint32_t window)
 {
     for (const EspReplayOutcome &o : s.antiReplay)
         if (o.window == window) return o.droppedFirstSeen;
-    if (window == 0 || std::uint64_t(window) >= s.minWindowExact)
-        return 0; // off, or deeper than any reordering
+    // Off, or deeper than any reordering whose lag is known (a packet older than the tracking
+    // horizon has none: then only the pass can tell).
+    if (window == 0 || (s.lateUntracked == 0 && std::uint64_t(window) >= s.minWindowExact)) return 0;
     return std::nullopt;
 }
 
@@ -51,31 +52,57 @@ int worstEspSa(const CaptureIndex &index, const CaptureAnalysis *analysis)
     return worst;
 }
 
+std::vector<SaReplayJudgement> judgeReplayWindows(const CaptureIndex &index, const CaptureAnalysis &analysis,
+                                                  std::vector<SaReplayJudgement> windows,
+                                                  const std::atomic_bool *cancel)
+{
+    windows.resize(index.espSas.size());
+    const auto seqOf = sequencesBySa(index, &analysis);
+    EspSequenceOptions options;
+    options.windows.clear();
+    for (std::size_t i = 0; i < windows.size(); ++i) {
+        windows[i].drops =
+            seqOf[i] ? emulatedDrops(*seqOf[i], windows[i].window) : std::optional<std::uint64_t>(0);
+        if (!windows[i].drops) options.windows.push_back(windows[i].window);
+    }
+    if (options.windows.empty()) return windows;
+    // One pass for every window not known yet (each SA picks its own receiver's).
+    const EspSequenceAnalysis own = analyzeEspSequences(index, options, cancel);
+    if (own.cancelled) return windows;
+    for (const EspSaSequence &s : own.sas) {
+        if (s.saIndex >= windows.size() || windows[s.saIndex].drops) continue;
+        for (const EspReplayOutcome &o : s.antiReplay)
+            if (o.window == windows[s.saIndex].window) windows[s.saIndex].drops = o.droppedFirstSeen;
+    }
+    return windows;
+}
+
 EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *analysis,
                             std::uint32_t replayWindow, bool emulateMissing, const std::atomic_bool *cancel)
 {
+    std::vector<SaReplayJudgement> judged(index.espSas.size());
+    for (SaReplayJudgement &j : judged)
+        j.window = replayWindow;
+    if (analysis && emulateMissing) {
+        judged = judgeReplayWindows(index, *analysis, std::move(judged), cancel);
+    } else {
+        const auto seqOf = sequencesBySa(index, analysis);
+        for (std::size_t i = 0; i < judged.size(); ++i)
+            if (seqOf[i]) judged[i].drops = emulatedDrops(*seqOf[i], replayWindow);
+    }
+    return espDirections(index, analysis, judged, replayWindow);
+}
+
+EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *analysis,
+                            const std::vector<SaReplayJudgement> &judged, std::uint32_t headline)
+{
     EspDirections out;
-    out.replayWindow = replayWindow;
+    out.replayWindow = headline;
     out.worstSa = worstEspSa(index, analysis);
     const auto seqOf = sequencesBySa(index, analysis);
-
-    // Drops of the window for each SA: from the analysis, else from one pass of our own.
-    std::vector<std::optional<std::uint64_t>> drops(index.espSas.size());
-    bool needPass = false;
-    for (std::size_t i = 0; i < index.espSas.size(); ++i)
-        if (seqOf[i]) {
-            drops[i] = emulatedDrops(*seqOf[i], replayWindow);
-            needPass = needPass || !drops[i];
-        }
-    if (needPass && emulateMissing) {
-        EspSequenceOptions options;
-        options.windows = {replayWindow};
-        const EspSequenceAnalysis own = analyzeEspSequences(index, options, cancel);
-        if (!own.cancelled)
-            for (const EspSaSequence &s : own.sas)
-                if (s.saIndex < drops.size() && !drops[s.saIndex] && !s.antiReplay.empty())
-                    drops[s.saIndex] = s.antiReplay.front().droppedFirstSeen;
-    }
+    const auto judgedOf = [&](std::size_t i) {
+        return i < judged.size() ? judged[i] : SaReplayJudgement{headline, {}, {}};
+    };
 
     std::map<std::pair<IpAddress, IpAddress>, std::size_t> byAddresses;
     std::vector<std::uint64_t> worstMissing;
@@ -90,6 +117,8 @@ EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *an
             out.directions.back().dst = fl.dst;
             out.directions.back().analysed = analysis != nullptr;
             out.directions.back().replayDrops = 0;
+            out.directions.back().replayWindow = judgedOf(i).window;
+            out.directions.back().replayWindowBasis = judgedOf(i).windowBasis;
             worstMissing.push_back(0);
         }
         EspDirectionTotals &d = out.directions[it->second];
@@ -104,8 +133,9 @@ EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *an
             d.unique += s->packets - s->duplicates;
             d.reordered += s->reordered;
             d.duplicates += s->duplicates;
-            if (drops[i] && d.replayDrops)
-                *d.replayDrops += *drops[i];
+            const std::optional<std::uint64_t> drops = judgedOf(i).drops;
+            if (drops && d.replayDrops)
+                *d.replayDrops += *drops;
             else
                 d.replayDrops.reset();
         }

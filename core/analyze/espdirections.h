@@ -5,6 +5,8 @@
 // no page applies rules of its own.
 #include "analysis.h"
 
+#include <QString>
+
 #include <atomic>
 #include <cstdint>
 #include <optional>
@@ -26,7 +28,9 @@ struct EspDirectionTotals
     std::uint64_t reordered = 0;     // RFC 4737
     std::uint64_t duplicates = 0;
     std::optional<std::uint64_t> replayDrops; // first-seen packets the window drops; nullopt: not emulated
-    int worstSa = -1;                         // into CaptureIndex::espSas
+    std::uint32_t replayWindow = 0;           // the window of the host receiving this direction
+    QString replayWindowBasis; // where it came from ("read from ip xfrm state (0x…) of host …: 16")
+    int worstSa = -1;          // into CaptureIndex::espSas
     /// missing / (unique + missing), in percent; 0 without packets.
     [[nodiscard]] double lossPercent() const
     {
@@ -36,10 +40,31 @@ struct EspDirectionTotals
 
 struct EspDirections
 {
-    std::uint32_t replayWindow = 0; // the receiver window the drops are counted for (0: check off)
+    // The receiver window the drops are counted for (0: check off); in a pair each direction
+    // has its receiver's own (EspDirectionTotals::replayWindow), this is the diagnosis' headline one.
+    std::uint32_t replayWindow = 0;
     std::vector<EspDirectionTotals> directions; // in order of the first SA of each
     int worstSa = -1; // of the whole capture (into CaptureIndex::espSas), -1: no ESP
 };
+
+/// The anti-replay judgement of one SA of one capture: the window of the host that receives the
+/// SA's direction, where that value came from, and the first-seen packets of this capture that
+/// window drops (nullopt: not emulated, e.g. cancelled).
+struct SaReplayJudgement
+{
+    std::uint32_t window = 0;
+    QString windowBasis;
+    std::optional<std::uint64_t> drops;
+};
+
+/// Judges every SA of `index` with its own receiver's window (`windows[i]` for
+/// CaptureIndex::espSas[i]: window and basis; `drops` ignored): from the analysis when it emulated
+/// that size, 0 when the check is off or the window is deeper than any reordering seen, else from
+/// ONE more pass over the index with every window still needed. A cancelled pass leaves those
+/// drops unknown.
+std::vector<SaReplayJudgement> judgeReplayWindows(const CaptureIndex &index, const CaptureAnalysis &analysis,
+                                                  std::vector<SaReplayJudgement> windows,
+                                                  const std::atomic_bool *cancel = nullptr);
 
 /// The SA of `index` with the most missing sequence numbers, then the most packets (the busiest
 /// without an analysis); -1 when there is no ESP.
@@ -53,5 +78,11 @@ int worstEspSa(const CaptureIndex &index, const CaptureAnalysis *analysis);
 EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *analysis,
                             std::uint32_t replayWindow, bool emulateMissing = true,
                             const std::atomic_bool *cancel = nullptr);
+
+/// Per-direction ESP of `index` with each SA judged already (judgeReplayWindows(), one entry per
+/// CaptureIndex::espSas; the diagnosis does it once for its facts and these totals). `headline`
+/// becomes EspDirections::replayWindow. No pass over the index.
+EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *analysis,
+                            const std::vector<SaReplayJudgement> &judged, std::uint32_t headline);
 
 } // namespace ikev2wb

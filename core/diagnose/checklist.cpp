@@ -261,6 +261,7 @@ Diagnosis runChecklist(const Facts &f)
         d.notes << QStringLiteral(
             "one capture only: loss is seen only as missing sequence numbers at this capture point");
 
+    d.pairDirections = f.pairTotals;
     DiagnosisBasis &b = d.basis;
     b.replayWindow = replayWindowInUse(f, &b.replayWindowBasis);
     b.replayWindowAssumed = f.configuredReplayWindow < 0;
@@ -272,8 +273,15 @@ Diagnosis runChecklist(const Facts &f)
     b.pathMtuSource = QString::fromLatin1(pathMtuSourceName(pm.source));
     b.pathMtuText = pm.text;
     b.pathMtuRefine = pm.refine;
-    d.notes << QStringLiteral("receiver replay window %1").arg(b.replayWindowBasis)
-            << QStringLiteral("NAT UDP timeout %1").arg(b.natUdpTimeoutBasis);
+    if (f.havePair) {
+        // Each direction is judged with its receiving host's own window.
+        b.replayWindows.assign(std::begin(f.replayWindows), std::end(f.replayWindows));
+        for (const DirectionReplayWindow &w : b.replayWindows)
+            d.notes << QStringLiteral("receiver replay window of %1 → %2 %3").arg(w.from, w.to, w.basis);
+    } else {
+        d.notes << QStringLiteral("receiver replay window %1").arg(b.replayWindowBasis);
+    }
+    d.notes << QStringLiteral("NAT UDP timeout %1").arg(b.natUdpTimeoutBasis);
     return d;
 }
 

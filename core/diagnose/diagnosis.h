@@ -1,6 +1,8 @@
 #pragma once
 // Value types of the guided checklist: the six steps, ranked findings, the evidence behind
 // them (with references into captures, counters and logs) and the fix snippets.
+#include "compare/pairtotals.h"
+
 #include <QString>
 #include <QStringList>
 
@@ -95,6 +97,18 @@ struct ChecklistStep
     QStringList causes; // findings of this step
 };
 
+/// One direction of a capture pair judged with its receiving host's own anti-replay window.
+struct DirectionReplayWindow
+{
+    QString from, to;         // outer addresses (or capture names)
+    QString receiver;         // "host 'right' (10.0.2.1)", "the receiver 10.0.2.1"
+    std::uint32_t window = 0; // packets; 0: the check is off
+    bool assumed = true;      // no evidence of the receiver names it
+    QString basis; // "read from ip xfrm state (0x…) of host 'right' (10.0.2.1): 16", "assumed 32 (default)"
+    bool emulated = false;   // the receiver's capture carried ESP of this direction
+    std::uint64_t drops = 0; // of those packets, the ones that window drops
+};
+
 /// The receiver replay window and NAT UDP timeout the diagnosis worked with, and whether host
 /// evidence named them or they were assumed (Preferences, command line, defaults).
 struct DiagnosisBasis
@@ -104,6 +118,9 @@ struct DiagnosisBasis
     QString replayWindowBasis;     // "assumed 32 (Preferences)", "read from ip xfrm state (0x…): 16"
     bool replayEmulated = false;   // a capture carried ESP to emulate the window on
     std::uint64_t replayDrops = 0; // captured ESP packets that window would drop
+    // A pair: each direction with its own receiver's window (the fields above are those of the
+    // direction with the most anti-replay trouble); empty for one capture.
+    std::vector<DirectionReplayWindow> replayWindows;
     double natUdpTimeoutS = 0;
     bool natUdpTimeoutAssumed = true;
     QString natUdpTimeoutBasis;
@@ -121,6 +138,7 @@ struct Diagnosis
     std::vector<Finding> findings;    // ranked, most likely cause first
     QStringList notes;                // assumptions (placeholders, estimated suite, ...)
     DiagnosisBasis basis;
+    std::vector<PairDirectionTotals> pairDirections; // a pair: both directions' totals; else empty
 };
 
 } // namespace ikev2wb

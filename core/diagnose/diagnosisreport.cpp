@@ -49,6 +49,16 @@ void writeStrings(JsonWriter &w, std::string_view key, const QStringList &list)
     w.endArray();
 }
 
+/// `key`: `value` when `known`, else null.
+void writeCountOrNull(JsonWriter &w, std::string_view key, bool known, std::uint64_t value)
+{
+    w.key(key);
+    if (known)
+        w.value(value);
+    else
+        w.null();
+}
+
 void writeFixes(JsonWriter &w, const std::vector<Fix> &fixes)
 {
     w.key("fixes").beginArray();
@@ -217,11 +227,20 @@ void writeDiagnosisJson(JsonWriter &w, const Diagnosis &d)
     w.field("replay_window", std::uint64_t(b.replayWindow))
         .field("replay_window_assumed", b.replayWindowAssumed)
         .field("replay_window_basis", b.replayWindowBasis);
-    w.key("replay_window_drops");
-    if (b.replayEmulated)
-        w.value(b.replayDrops);
-    else
-        w.null();
+    writeCountOrNull(w, "replay_window_drops", b.replayEmulated, b.replayDrops);
+    w.key("replay_windows").beginArray();
+    for (const DirectionReplayWindow &rw : b.replayWindows) {
+        w.beginObject()
+            .field("from", rw.from)
+            .field("to", rw.to)
+            .field("receiver", rw.receiver)
+            .field("window", std::uint64_t(rw.window))
+            .field("assumed", rw.assumed)
+            .field("basis", rw.basis);
+        writeCountOrNull(w, "drops", rw.emulated, rw.drops);
+        w.endObject();
+    }
+    w.endArray();
     w.key("nat_udp_timeout_s").value(b.natUdpTimeoutS, 1);
     w.field("nat_udp_timeout_assumed", b.natUdpTimeoutAssumed)
         .field("nat_udp_timeout_basis", b.natUdpTimeoutBasis);
@@ -234,6 +253,36 @@ void writeDiagnosisJson(JsonWriter &w, const Diagnosis &d)
         w.null();
     w.field("source", b.pathMtuSource).field("text", b.pathMtuText).field("refine", b.pathMtuRefine);
     w.endObject();
+    w.key("pair_directions").beginArray();
+    for (const PairDirectionTotals &t : d.pairDirections) {
+        w.beginObject()
+            .field("from", t.from == 0 ? "A" : "B")
+            .field("to", t.from == 0 ? "B" : "A")
+            .field("from_address", t.fromAddress)
+            .field("to_address", t.toAddress)
+            .field("sent", t.sent)
+            .field("received", t.received)
+            .field("lost_in_transit", t.lostInTransit);
+        w.key("loss_percent").value(t.lossPercent(), 3);
+        w.field("capture_drops", t.captureDrops)
+            .field("outside_span", t.outsideSpan)
+            .field("reordered", t.reordered)
+            .field("duplicated", t.duplicated)
+            .field("ike_sent", t.ikeSent)
+            .field("ike_lost", t.ikeLost);
+        w.key("clock_offset_s");
+        if (t.clockOffsetS)
+            w.value(*t.clockOffsetS, 9);
+        else
+            w.null();
+        w.key("clock_error_s");
+        if (t.clockOffsetS)
+            w.value(t.clockErrorS, 9);
+        else
+            w.null();
+        w.endObject();
+    }
+    w.endArray();
     w.endObject();
 }
 

@@ -362,6 +362,7 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
     if (!r.side[1].localAddresses.empty()) f.peerAddress = addr(r.side[1].localAddresses.front());
     if (!r.side[0].peerAddresses.empty()) f.peerSeenHere = addr(r.side[0].peerAddresses.front());
     if (!r.side[1].peerAddresses.empty()) f.localSeenThere = addr(r.side[1].peerAddresses.front());
+    f.pairTotals = pairDirectionTotals(r);
     double outage[2] = {0, 0};
     for (int d = 0; d < 2; ++d) {
         const DirectionComparison &dc = r.directions[d];
@@ -1277,41 +1278,30 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
 /// meet): the largest count of any capture, as only the receiver's capture shows the reordering.
 using ReplayDrops = std::map<QString, std::pair<std::uint64_t, EvidenceRef>>;
 
-void emulateReplay(ReplayDrops &drops, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name,
-                   std::uint32_t window, const std::set<std::uint32_t> *spis = nullptr)
+/// The drops of each SA of one capture as judged (judgeReplayWindows) into `drops`, only the SAs
+/// `spis` when given.
+void collectDrops(ReplayDrops &drops, const CaptureIndex &ix, const CaptureAnalysis &an,
+                  const std::vector<SaReplayJudgement> &judged, const QString &name,
+                  const std::set<std::uint32_t> *spis = nullptr)
 {
-    if (window == 0) return; // replay_window = 0: the check is off, nothing is dropped
-    // Only packets that arrive behind a higher number can be dropped; without reordering the
-    // emulation would count nothing, so it is skipped.
-    const bool late = std::any_of(an.esp.sas.begin(), an.esp.sas.end(), [](const EspSaSequence &s) {
-        return s.reordered > 0 || s.lateUntracked > 0;
-    });
-    if (!late) return;
-    const EspSequenceAnalysis *seq = &an.esp;
-    EspSequenceAnalysis own;
-    const bool emulated =
-        !an.esp.sas.empty() && !an.esp.sas.front().antiReplay.empty() &&
-        std::any_of(an.esp.sas.front().antiReplay.begin(), an.esp.sas.front().antiReplay.end(),
-                    [&](const EspReplayOutcome &o) { return o.window == window; });
-    if (!emulated) {
-        // Not one of the analysis' fixed windows: one more pass with just this window.
-        EspSequenceOptions options;
-        options.windows = {window};
-        own = analyzeEspSequences(ix, options);
-        seq = &own;
+    for (const EspSaSequence &s : an.esp.sas) {
+        if (s.saIndex >= judged.size() || (spis && !spis->count(s.spi))) continue;
+        const std::uint64_t n = judged[s.saIndex].drops.value_or(0);
+        if (n == 0) continue;
+        const EspSa &sa = ix.espSas[s.saIndex];
+        const Flow &fl = ix.flows[sa.flowId];
+        const QString key =
+            spiText(s.spi) + QLatin1Char(' ') + addr(fl.src) + QLatin1Char('>') + addr(fl.dst);
+        auto &slot = drops[key];
+        if (n > slot.first) slot = {n, spiRef(name, s.spi, s.firstNs)};
     }
-    for (const EspSaSequence &s : seq->sas) {
-        if (spis && !spis->count(s.spi)) continue;
-        for (const EspReplayOutcome &o : s.antiReplay) {
-            if (o.window != window || o.droppedFirstSeen == 0) continue;
-            const EspSa &sa = ix.espSas[s.saIndex];
-            const Flow &fl = ix.flows[sa.flowId];
-            const QString key =
-                spiText(s.spi) + QLatin1Char(' ') + addr(fl.src) + QLatin1Char('>') + addr(fl.dst);
-            auto &slot = drops[key];
-            if (o.droppedFirstSeen > slot.first) slot = {o.droppedFirstSeen, spiRef(name, s.spi, s.firstNs)};
-        }
-    }
+}
+
+/// Every SA of one capture judged with `window` (one capture: the window in use for all).
+std::vector<SaReplayJudgement> judgeWithOneWindow(const CaptureIndex &ix, const CaptureAnalysis &an,
+                                                  std::uint32_t window, const QString &basis)
+{
+    return judgeReplayWindows(ix, an, std::vector<SaReplayJudgement>(ix.espSas.size(), {window, basis, {}}));
 }
 
 // ---------------------------------------------------------------- path MTU and tunnel evidence
@@ -1793,7 +1783,9 @@ struct DirectionReplay
     int receiverSide = 0;
     QString from, to;
     ReceiverReplay rx;
+    std::set<std::uint32_t> spis;
     std::uint32_t window = 0; // in use: rx.window, else the assumption
+    QString windowBasis;      // where it came from
     bool emulated = false;    // the receiver's capture carried ESP of this direction
     RefCount emulatedDrops;
     RefCount reordered;
@@ -1805,6 +1797,13 @@ struct DirectionReplay
     }
 };
 
+QString receiverText(const DirectionReplay &r)
+{
+    const QString address = r.rx.address.isEmpty() ? r.to : r.rx.address;
+    return r.rx.host.isEmpty() ? QStringLiteral("the receiver %1").arg(address)
+                               : QStringLiteral("host '%1' (%2)").arg(r.rx.host, address);
+}
+
 DirectionReplay directionReplay(const DiagnosisInput &in, const Facts &f, const EvidenceSet *set,
                                 const HostSides &sides, int d)
 {
@@ -1814,11 +1813,17 @@ DirectionReplay directionReplay(const DiagnosisInput &in, const Facts &f, const 
     r.receiverSide = 1 - dc.from;
     r.from = f.dir[d].from;
     r.to = f.dir[d].to;
-    std::set<std::uint32_t> spis;
+    std::set<std::uint32_t> &spis = r.spis;
     for (const SaComparison &sa : dc.sas)
         spis.insert(sa.spi);
     if (set) r.rx = receiverReplay(*set, sides, r.receiverSide, spis);
     r.window = r.rx.window >= 0 ? std::uint32_t(r.rx.window) : f.assumptions.replayWindow;
+    r.windowBasis = r.rx.window >= 0 ? QStringLiteral("read from %1 of %2: %3")
+                                           .arg(r.rx.windowSource, receiverText(r))
+                                           .arg(r.rx.window)
+                                     : QStringLiteral("assumed %1 (%2)")
+                                           .arg(f.assumptions.replayWindow)
+                                           .arg(f.assumptions.replayWindowFrom);
     const QString names[2] = {in.nameA, in.nameB};
     if (!dc.reorderedPackets.empty())
         addCount(
@@ -1838,17 +1843,7 @@ DirectionReplay directionReplay(const DiagnosisInput &in, const Facts &f, const 
             r.minSafeWindowRef = spiRef(names[r.receiverSide], s.spi);
         }
     }
-    ReplayDrops drops;
-    emulateReplay(drops, *ix, *an, names[r.receiverSide], r.window, &spis);
-    r.emulatedDrops = totalDrops(drops);
     return r;
-}
-
-QString receiverText(const DirectionReplay &r)
-{
-    const QString address = r.rx.address.isEmpty() ? r.to : r.rx.address;
-    return r.rx.host.isEmpty() ? QStringLiteral("the receiver %1").arg(address)
-                               : QStringLiteral("host '%1' (%2)").arg(r.rx.host, address);
 }
 
 /// Hosts whose kernel does not do IPv4 path MTU discovery (net.ipv4.ip_no_pmtu_disc ≠ 0), with
@@ -2157,8 +2152,51 @@ void peerReceiverFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
 /// evidence and capture; the other direction is summarised when its receiver drops too.
 void pairReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides)
 {
-    const DirectionReplay r[2] = {directionReplay(in, f, in.evidence, sides, 0),
-                                  directionReplay(in, f, in.evidence, sides, 1)};
+    DirectionReplay r[2] = {directionReplay(in, f, in.evidence, sides, 0),
+                            directionReplay(in, f, in.evidence, sides, 1)};
+    // Each capture's SAs judged once, each with the window of the host receiving its direction
+    // (by SPI, else by the receiver's address); these drops feed the facts and the totals.
+    const CaptureIndex *ix[2] = {in.indexA, in.indexB};
+    const CaptureAnalysis *an[2] = {in.analysisA, in.analysisB};
+    const QString names[2] = {in.nameA, in.nameB};
+    for (int side = 0; side < 2; ++side) {
+        if (!ix[side] || !an[side]) continue;
+        std::vector<SaReplayJudgement> windows(ix[side]->espSas.size());
+        for (std::size_t i = 0; i < windows.size(); ++i) {
+            const EspSa &sa = ix[side]->espSas[i];
+            const QString dst = addr(ix[side]->flows[sa.flowId].dst);
+            const DirectionReplay *d = r[0].spis.count(sa.spi)   ? &r[0]
+                                       : r[1].spis.count(sa.spi) ? &r[1]
+                                       : r[0].to == dst          ? &r[0]
+                                       : r[1].to == dst          ? &r[1]
+                                                                 : nullptr;
+            windows[i] = d ? SaReplayJudgement{d->window, d->windowBasis, {}}
+                           : SaReplayJudgement{f.assumptions.replayWindow,
+                                               QStringLiteral("assumed %1 (%2)")
+                                                   .arg(f.assumptions.replayWindow)
+                                                   .arg(f.assumptions.replayWindowFrom),
+                                               {}};
+        }
+        f.replayBySa[side] = judgeReplayWindows(*ix[side], *an[side], std::move(windows));
+    }
+    for (DirectionReplay &d : r) {
+        const int rx = d.receiverSide;
+        if (!ix[rx] || !an[rx]) continue;
+        ReplayDrops drops;
+        collectDrops(drops, *ix[rx], *an[rx], f.replayBySa[rx], names[rx], &d.spis);
+        d.emulatedDrops = totalDrops(drops);
+    }
+    for (int k = 0; k < 2; ++k) {
+        DirectionReplayWindow &w = f.replayWindows[k];
+        w.from = r[k].from;
+        w.to = r[k].to;
+        w.receiver = receiverText(r[k]);
+        w.window = r[k].window;
+        w.assumed = r[k].rx.window < 0;
+        w.basis = r[k].windowBasis;
+        w.emulated = r[k].emulated;
+        w.drops = r[k].emulatedDrops.value;
+    }
     auto key = [](const DirectionReplay &x) {
         return std::make_tuple(x.rx.tooOld.value, x.drops(), x.reordered.value, x.minSafeWindow);
     };
@@ -2432,16 +2470,19 @@ Facts deriveFacts(const DiagnosisInput &in)
         // Evidence tied to neither capture is no one's receiver (assignHosts' notes say so).
         pairReplayFacts(f, in, sides);
     } else {
-        const std::uint32_t window = replayWindowInUse(f);
+        QString basis;
+        const std::uint32_t window = replayWindowInUse(f, &basis);
         ReplayDrops drops;
         bool esp = false;
         if (in.indexA && in.analysisA) {
             esp = esp || !in.analysisA->esp.sas.empty();
-            emulateReplay(drops, *in.indexA, *in.analysisA, in.nameA, window);
+            f.replayBySa[0] = judgeWithOneWindow(*in.indexA, *in.analysisA, window, basis);
+            collectDrops(drops, *in.indexA, *in.analysisA, f.replayBySa[0], in.nameA);
         }
         if (in.indexB && in.analysisB) {
             esp = esp || !in.analysisB->esp.sas.empty();
-            emulateReplay(drops, *in.indexB, *in.analysisB, in.nameB, window);
+            f.replayBySa[1] = judgeWithOneWindow(*in.indexB, *in.analysisB, window, basis);
+            collectDrops(drops, *in.indexB, *in.analysisB, f.replayBySa[1], in.nameB);
         }
         f.replayEmulated = esp;
         f.emulatedReplayWindow = window;

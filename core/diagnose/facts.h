@@ -4,6 +4,7 @@
 // the two, optionally host evidence (counters, configs, charon logs). Rules never look at
 // captures or files themselves, so each rule can be tested on a hand-built Facts.
 #include "analyze/analysis.h"
+#include "analyze/espdirections.h"
 #include "analyze/overhead.h"
 #include "compare/endpointcompare.h"
 #include "diagnosis.h"
@@ -128,8 +129,9 @@ struct Facts
     std::uint64_t espPackets = 0;
 
     // --- step 1: loss between the ends
-    DirectionFacts dir[2]; // [0] A→B, [1] B→A (pair only)
-    RefCount seqMissing;   // single capture: numbers never seen on SAs this capture received
+    DirectionFacts dir[2];                       // [0] A→B, [1] B→A (pair only)
+    std::vector<PairDirectionTotals> pairTotals; // the same directions' totals for the views (pair only)
+    RefCount seqMissing; // single capture: numbers never seen on SAs this capture received
     /// What each capture's own host dropped before the packets reached the file (pcapng
     /// Interface Statistics Blocks; `known` false for pcap or without them): not transit loss.
     struct CaptureDropFact
@@ -349,6 +351,12 @@ struct Facts
     bool replayEmulated = false;
     std::uint32_t emulatedReplayWindow = 0;
     RefCount emulatedReplayDrops;
+    // A pair: each direction ([0] A→B, [1] B→A as dir[]) with its receiving host's own window.
+    DirectionReplayWindow replayWindows[2];
+    // Per capture (0: A, 1: B) and SA (CaptureIndex::espSas): the window of the host receiving
+    // it and the drops it gives on that capture's sequence numbers. Computed once here
+    // (judgeReplayWindows) for these facts and for the per-direction totals (espDirections()).
+    std::vector<SaReplayJudgement> replayBySa[2];
 
     // --- ESP blocked
     // How ESP travels: packets captured as plain ESP (IP protocol 50) and as ESP-in-UDP (port

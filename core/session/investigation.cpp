@@ -188,10 +188,19 @@ const Diagnosis &Investigation::diagnose()
             m_diagnosis.notes << note;
         }
     }
-    for (int h = 0; h < 2; ++h)
-        m_espDirections[h] = m_index[h] ? ikev2wb::espDirections(*m_index[h], m_analysis[h].get(),
-                                                                 m_diagnosis.basis.replayWindow)
-                                        : EspDirections{};
+    // The totals take the drops the facts judged (each SA with its receiver's window): one
+    // emulation for both. A capture the diagnosis did not take (B before its comparison) has its own.
+    for (int h = 0; h < 2; ++h) {
+        if (!m_index[h]) {
+            m_espDirections[h] = EspDirections{};
+        } else if (m_analysis[h] && m_facts.replayBySa[h].size() == m_index[h]->espSas.size()) {
+            m_espDirections[h] = ikev2wb::espDirections(
+                *m_index[h], m_analysis[h].get(), m_facts.replayBySa[h], m_diagnosis.basis.replayWindow);
+        } else {
+            m_espDirections[h] =
+                ikev2wb::espDirections(*m_index[h], m_analysis[h].get(), m_diagnosis.basis.replayWindow);
+        }
+    }
     return m_diagnosis;
 }
 

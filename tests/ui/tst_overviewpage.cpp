@@ -7,6 +7,7 @@
 #include "../labdata.h"
 #include "../synthcapture.h"
 #include "analyze/analysis.h"
+#include "compare/endpointcompare.h"
 #include "index/indexbuilder.h"
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
@@ -233,6 +234,61 @@ private Q_SLOTS:
         // The row's cells (one line each in the plain text): the eight of the table's header.
         const QStringList row = text.mid(at).split(QLatin1Char('\n')).mid(0, 8);
         QVERIFY2(row.size() == 8 && row.at(6) == QLatin1String("25"), qPrintable(row.join(QLatin1Char('|'))));
+    }
+
+    // A pair judges each direction with its receiving host's window (reorder-two-windows:
+    // truth.json's replay_window left 1024, right 16, read by the diagnosis from stats/): the
+    // table says the window per cell, the note and the checklist where each came from; left's
+    // 1024 drops none of the reordered right → left packets (truth.json's right_to_left).
+    void pairDirectionsUseTheirReceiversWindow()
+    {
+        const QString dir = labDir(QStringLiteral("reorder-two-windows"));
+        const QJsonObject windows = readJson(dir + QStringLiteral("/truth.json"))
+                                        .value(QStringLiteral("ipsec"))
+                                        .toObject()
+                                        .value(QStringLiteral("replay_window"))
+                                        .toObject();
+        const int left = windows.value(QStringLiteral("left")).toInt();
+        const int right = windows.value(QStringLiteral("right")).toInt();
+        QCOMPARE(left, 1024);
+        QCOMPARE(right, 16);
+        QString error;
+        std::shared_ptr<const CaptureIndex> a(loadCapture(dir + QStringLiteral("/left-outer.pcap"), &error));
+        std::shared_ptr<const CaptureIndex> b(loadCapture(dir + QStringLiteral("/right-outer.pcap"), &error));
+        QVERIFY2(a && b, qPrintable(error));
+        CapturePage page(a);
+        page.resize(1400, 900);
+        page.show();
+        page.setPeer(b, std::make_shared<const CaptureAnalysis>(analyzeCapture(*b)));
+        page.setComparison(std::make_shared<const CompareResult>(compareIndexes(*a, *b)),
+                           dir + QStringLiteral("/right-outer.pcap"));
+        page.addEvidencePaths({dir + QStringLiteral("/stats")});
+        page.setAnalysis(std::make_shared<const CaptureAnalysis>(analyzeCapture(*a)));
+        OverviewPage *overview = page.overview();
+        QTRY_VERIFY_WITH_TIMEOUT(overview->findingsFromDiagnosis() && page.checklist()->diagnosis() &&
+                                     page.checklist()->diagnosis()->basis.replayWindows.size() == 2,
+                                 30000);
+        QTRY_VERIFY_WITH_TIMEOUT(!overview->espDirections().directions.empty() &&
+                                     overview->espDirections().directions.front().replayWindow != 0,
+                                 30000);
+        for (const EspDirectionTotals &t : overview->espDirections().directions) {
+            const bool intoLeft = addressText(t.dst) == QLatin1String("10.0.1.1");
+            QCOMPARE(int(t.replayWindow), intoLeft ? left : right);
+            if (intoLeft) QCOMPARE(t.replayDrops, std::optional<std::uint64_t>(0));
+        }
+        const QString text = overview->report()->toPlainText();
+        QVERIFY2(text.contains(QStringLiteral("Anti-replay drops (receiver's window)")), qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("(window 1024)")) &&
+                     text.contains(QStringLiteral("(window 16)")),
+                 qPrintable(text));
+        QVERIFY2(text.contains(QStringLiteral("10.0.2.1 → 10.0.1.1 at host 'left' (10.0.1.1): read from ip "
+                                              "xfrm state (0xce25694c) of host 'left' (10.0.1.1): 1024")),
+                 qPrintable(text));
+        const QString assumptions = page.checklist()->assumptionsText();
+        QVERIFY2(
+            assumptions.contains(QStringLiteral("10.0.1.1 → 10.0.2.1 read from ip xfrm state (0xc5641fa5) "
+                                                "of host 'right' (10.0.2.1): 16")),
+            qPrintable(assumptions));
     }
 
     // A pcap header followed by 64 MiB of zeros (a sparse file): the read stops after 16 MiB

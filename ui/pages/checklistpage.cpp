@@ -421,6 +421,15 @@ void ChecklistPage::updateAssumptions()
         return;
     }
     const DiagnosisBasis &b = m_diagnosis->basis;
+    if (!b.replayWindows.empty()) {
+        // A pair: each direction with its receiving host's own window.
+        QStringList windows;
+        for (const DirectionReplayWindow &w : b.replayWindows)
+            windows << tr("%1 → %2 %3").arg(w.from, w.to, w.basis);
+        m_assumptions->setText(tr("Receiver replay windows: %1. NAT UDP timeout: %2.")
+                                   .arg(windows.join(QStringLiteral("; ")), b.natUdpTimeoutBasis));
+        return;
+    }
     m_assumptions->setText(tr("Receiver replay window: %1. NAT UDP timeout: %2.")
                                .arg(b.replayWindowBasis, b.natUdpTimeoutBasis));
 }

@@ -5,6 +5,7 @@
 #include "widgets/viewactions.h"
 
 #include "compare/endpointcompare.h"
+#include "compare/pairtotals.h"
 
 #include "models/satablemodel.h"
 #include "report/capturesummary.h"
@@ -497,12 +498,18 @@ QString OverviewPage::directionsHtml() const
         return h + QStringLiteral("<p class=\"muted\">%1</p>").arg(tr("No ESP in this capture."));
     const QString fail = colorName(statusColor(StepStatus::Fail, pal));
     const QString pass = colorName(statusColor(StepStatus::Pass, pal));
+    // A pair judges each direction with its receiving host's window: say it per cell when they differ.
+    const bool oneWindow =
+        std::all_of(m_directions.directions.begin(), m_directions.directions.end(),
+                    [&](const EspDirectionTotals &d) { return d.replayWindow == m_directions.replayWindow; });
     h += QStringLiteral(
              "<table cellspacing=\"0\" width=\"100%\"><tr><th>%1</th><th>%2</th><th align=\"right\">%3</th>"
              "<th align=\"right\">%4</th><th align=\"right\">%5</th><th align=\"right\">%6</th>"
              "<th align=\"right\">%7</th><th align=\"right\">%8</th></tr>")
              .arg(tr("Outer source → destination"), tr("SPIs"), tr("Packets"), tr("Missing"), tr("Reordered"),
-                  tr("Duplicates"), tr("Anti-replay drops (window %1)").arg(m_directions.replayWindow),
+                  tr("Duplicates"),
+                  oneWindow ? tr("Anti-replay drops (window %1)").arg(m_directions.replayWindow)
+                            : tr("Anti-replay drops (receiver's window)"),
                   tr("Max outer"));
     const QString pending = QStringLiteral("<span class=\"muted\">%1</span>").arg(tr("analysing…"));
     for (const EspDirectionTotals &d : m_directions.directions) {
@@ -527,6 +534,9 @@ QString OverviewPage::directionsHtml() const
                 drops = QStringLiteral("<b style=\"color:%1\">%2</b>").arg(fail).arg(*d.replayDrops);
             else
                 drops = QStringLiteral("0");
+            if (m_directionsDiagnosed && !oneWindow)
+                drops += QStringLiteral(" <span class=\"muted\">(%1)</span>")
+                             .arg(tr("window %1").arg(d.replayWindow));
         }
         h +=
             QStringLiteral("<tr><td><a href=\"timeline:%1\">%2</a></td><td>%3</td><td class=\"num\" "
@@ -541,6 +551,15 @@ QString OverviewPage::directionsHtml() const
                 .arg(d.maxOuter);
     }
     h += QStringLiteral("</table>");
+    // Where each receiver's window came from (a pair: the diagnosis judged every direction so).
+    if (m_diagnosis && !m_diagnosis->basis.replayWindows.empty()) {
+        QStringList windows;
+        for (const DirectionReplayWindow &w : m_diagnosis->basis.replayWindows)
+            windows << tr("%1 → %2 at %3: %4").arg(w.from, w.to, w.receiver, w.basis);
+        h += QStringLiteral("<p class=\"muted\">%1</p>")
+                 .arg(esc(tr("Each direction is judged with its receiving host's anti-replay window: %1.")
+                              .arg(windows.join(QStringLiteral("; ")))));
+    }
     return h;
 }
 
@@ -557,12 +576,6 @@ QString OverviewPage::pairHtml() const
     const QPalette &pal = m_report->palette();
     const QString fail = colorName(statusColor(StepStatus::Fail, pal));
     const QString pass = colorName(statusColor(StepStatus::Pass, pal));
-    const auto endName = [&](int side) {
-        const CompareSide &s = r.side[side];
-        const QString who = side == 0 ? QStringLiteral("A") : QStringLiteral("B");
-        return s.localAddresses.empty() ? who
-                                        : who + QLatin1Char(' ') + esc(addressText(s.localAddresses.front()));
-    };
     QString h =
         QStringLiteral("<h2>%1 <a href=\"compare\">%2</a></h2>")
             .arg(tr("Both ends (loss in transit, measured between the two captures)"), tr("Comparison ›"));
@@ -572,9 +585,9 @@ QString OverviewPage::pairHtml() const
              "<th align=\"right\">%6</th><th align=\"right\">%7</th><th align=\"right\">%8</th></tr>")
              .arg(tr("From → to"), tr("Sent"), tr("Received"), tr("Lost in transit"), tr("Capture drops"),
                   tr("Outside span"), tr("Reordered"), tr("IKE lost"));
-    for (const DirectionComparison &d : r.directions) {
-        const std::uint64_t lost = d.lostInTransit.size();
-        const double pct = d.sent ? 100.0 * double(lost) / double(d.sent) : 0;
+    for (const PairDirectionTotals &d : pairDirectionTotals(r)) {
+        const std::uint64_t lost = d.lostInTransit;
+        const double pct = d.lossPercent();
         const QString lostText = lost ? QStringLiteral("<b style=\"color:%1\">%2</b> (%3 %)")
                                             .arg(fail)
                                             .arg(lost)
@@ -584,12 +597,12 @@ QString OverviewPage::pairHtml() const
             QStringLiteral("<tr><td>%1 → %2</td><td align=\"right\">%3</td><td align=\"right\">%4</td>"
                            "<td align=\"right\">%5</td><td align=\"right\">%6</td><td align=\"right\">%7</td>"
                            "<td align=\"right\">%8</td><td align=\"right\">%9</td></tr>")
-                .arg(endName(d.from), endName(1 - d.from))
+                .arg(esc(d.fromName()), esc(d.toName()))
                 .arg(d.sent)
                 .arg(d.received)
                 .arg(lostText)
-                .arg(d.captureDropAtSender.size())
-                .arg(d.outsideSenderSpan.size() + d.outsideReceiverSpan.size())
+                .arg(d.captureDrops)
+                .arg(d.outsideSpan)
                 .arg(d.reordered)
                 .arg(d.ikeLost);
     }

@@ -1,6 +1,7 @@
 #include "pdfreport.h"
 
 #include "analyze/espdirections.h"
+#include "compare/pairtotals.h"
 #include "report/capturesummary.h"
 #include "report/jsonwriter.h"
 #include "report/outputfile.h"
@@ -477,22 +478,40 @@ QString reportHtml(const PdfReportInput &in)
     if (in.comparison) {
         const CompareResult &c = *in.comparison;
         h += QStringLiteral("<h2 style=\"font-size:14pt\">Endpoint comparison</h2>");
-        h += QStringLiteral("<table border=\"1\" cellspacing=\"0\" cellpadding=\"3\" style=\"font-size:9pt\">"
-                            "<tr><th>direction</th><th>sent</th><th>received</th><th>lost in transit</th>"
-                            "<th>reordered</th><th>duplicated</th><th>outages</th></tr>");
-        for (int k = 0; k < 2; ++k) {
-            const DirectionComparison &dc = c.directions[k];
+        // The same totals as the Overview's "Both ends" table and diagnose --json's pair_directions.
+        const std::vector<PairDirectionTotals> totals = pairDirectionTotals(c);
+        QStringList ends;
+        for (const PairDirectionTotals &t : totals)
+            if (!t.fromAddress.isEmpty())
+                ends << QStringLiteral("%1 = %2").arg(t.from == 0 ? QStringLiteral("A") : QStringLiteral("B"),
+                                                      esc(t.fromAddress));
+        if (!ends.isEmpty()) h += QStringLiteral("<p>%1</p>").arg(ends.join(QStringLiteral(", ")));
+        h += QStringLiteral("<table border=\"1\" cellspacing=\"0\" cellpadding=\"3\" width=\"100%\" "
+                            "style=\"font-size:8pt\"><tr><th>direction</th><th>sent</th><th>received</th>"
+                            "<th>lost in transit</th><th>capture drops</th><th>outside span</th>"
+                            "<th>reordered</th><th>dupl.</th><th>IKE lost</th><th>outages</th></tr>");
+        for (std::size_t k = 0; k < totals.size(); ++k) {
+            const PairDirectionTotals &t = totals[k];
+            const double pct = t.lossPercent();
             h += QStringLiteral(
-                     "<tr><td>%1</td><td align=\"right\">%2</td><td align=\"right\">%3</td>"
-                     "<td align=\"right\">%4</td><td align=\"right\">%5</td><td align=\"right\">%6</td>"
-                     "<td align=\"right\">%7</td></tr>")
-                     .arg(dc.from == 0 ? QStringLiteral("A → B") : QStringLiteral("B → A"))
-                     .arg(dc.sent)
-                     .arg(dc.received)
-                     .arg(dc.lostInTransit.size())
-                     .arg(dc.reordered)
-                     .arg(dc.duplicated)
-                     .arg(dc.outages.size());
+                     "<tr><td>%1 → %2</td><td align=\"right\">%3</td><td align=\"right\">%4</td>"
+                     "<td align=\"right\">%5</td><td align=\"right\">%6</td><td align=\"right\">%7</td>"
+                     "<td align=\"right\">%8</td><td align=\"right\">%9</td><td align=\"right\">%10</td>"
+                     "<td align=\"right\">%11</td></tr>")
+                     .arg(t.from == 0 ? QStringLiteral("A") : QStringLiteral("B"),
+                          t.from == 0 ? QStringLiteral("B") : QStringLiteral("A"))
+                     .arg(t.sent)
+                     .arg(t.received)
+                     .arg(t.lostInTransit ? QStringLiteral("%1 (%2%)")
+                                                .arg(t.lostInTransit)
+                                                .arg(pct, 0, 'f', pct < 1 ? 2 : 1)
+                                          : QStringLiteral("0"))
+                     .arg(t.captureDrops)
+                     .arg(t.outsideSpan)
+                     .arg(t.reordered)
+                     .arg(t.duplicated)
+                     .arg(t.ikeLost)
+                     .arg(c.directions[k].outages.size());
         }
         h += QStringLiteral("</table>");
         h += QStringLiteral("<p>Clock offset B − A: %1</p>")
