@@ -458,6 +458,46 @@ private Q_SLOTS:
         QCOMPARE(chart.plottedLinePieces(), 2);
         QCOMPARE(chart.plottedPoints(), int(sent.size()));
     }
+
+    // The same ESN SA in a pair, sent by B: 0xfffffff0 .. 2^32 + 15, every number on B's wire,
+    // 2^32 + 3 never arriving at A. On A's timeline B's copies and the packet lost in transit
+    // stand at the 64-bit number B sent (hand-counted from the loop below), not its low 32 bits
+    // (3: the old plot put the lost marker 2^32 below the line).
+    void esnPairLostInTransitAtThe64BitPosition()
+    {
+        using namespace synth;
+        constexpr std::uint64_t k2p32 = std::uint64_t(1) << 32;
+        const std::uint32_t ha = ip4(10, 0, 1, 1), hb = ip4(10, 0, 2, 1);
+        constexpr std::int64_t kMs = 1000; // µs
+        std::vector<Packet> atA, atB;
+        std::vector<std::uint64_t> sent;
+        for (std::uint64_t seq = 0xfffffff0ULL; seq <= k2p32 + 15; ++seq) {
+            const std::int64_t t = 1'000'000 + std::int64_t(sent.size()) * 10 * kMs;
+            const Buf out =
+                ipv4(Ip{hb, ha, std::uint16_t(sent.size())}, 50, esp(0x3000, std::uint32_t(seq), 32));
+            atB.push_back({t, out});
+            if (seq != k2p32 + 3) atA.push_back({t + 5 * kMs, out});
+            sent.push_back(seq);
+        }
+        QTemporaryDir dir;
+        const QString pa = dir.filePath(QStringLiteral("a.pcap")),
+                      pb = dir.filePath(QStringLiteral("b.pcap"));
+        QVERIFY(writePcap(pa, atA) && writePcap(pb, atB));
+        QString error;
+        std::shared_ptr<const CaptureIndex> a(loadCapture(pa, &error).release()),
+            b(loadCapture(pb, &error).release());
+        QVERIFY2(a && b, qPrintable(error));
+        const CompareResult r = compareIndexes(*a, *b);
+        QCOMPARE(a->espSas.size(), std::size_t(1));
+        TimelineData d = buildTimeline(*a, analyzeCapture(*a), 0);
+        addOtherEnd(d, *a, 0, *b, r, QStringLiteral("B"));
+        QCOMPARE(d.lostInTransit.size(), std::size_t(1));
+        QCOMPARE(d.lostInTransit.front().value, double(k2p32 + 3));
+        // B's capture: every number it sent, at its 64-bit position, rising with time.
+        QCOMPARE(d.otherEnd.size(), sent.size());
+        for (std::size_t i = 0; i < sent.size(); ++i)
+            QCOMPARE(d.otherEnd[i].value, double(sent[i]));
+    }
 };
 
 QTEST_MAIN(TstPairPackets)

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <unordered_map>
 #include <unordered_set>
 
 namespace ikev2wb::ui {
@@ -125,14 +126,36 @@ void addOtherEnd(TimelineData &d, const CaptureIndex &here, int side, const Capt
             d.lostInTransit.push_back(d.sequence[k]);
     }
     // Packets the other end sent on this SA and that never arrived here are only in its capture
-    // (the same SPI sent by this end is another SA: SPIs are chosen by each receiver).
-    for (const PacketPeer &p : pp.side[1 - side]) {
-        if (sentHere) break;
-        if (p.fate != PacketFate::LostInTransit || p.packet >= there.packetCount()) continue;
-        const PacketRecord &r = there.packets[p.packet];
-        if (r.isEsp() && r.spi() == spi) {
-            d.otherEnd.push_back({r.tsNs - shiftNs, double(r.seq())});
-            d.lostInTransit.push_back({r.tsNs - shiftNs, double(r.seq())});
+    // (the same SPI sent by this end is another SA: SPIs are chosen by each receiver). Each at its
+    // 64-bit position as the sender's capture numbers it (EspSequenceRule over its SA's packets,
+    // as buildTimeline numbers this end's), so past 2^32 on an ESN SA it meets the line.
+    if (!sentHere) {
+        std::vector<std::uint64_t> lostThere; // packet indexes in `there`, ascending
+        for (const PacketPeer &p : pp.side[1 - side])
+            if (p.fate == PacketFate::LostInTransit && p.packet < there.packetCount()) {
+                const PacketRecord &r = there.packets[p.packet];
+                if (r.isEsp() && r.spi() == spi) lostThere.push_back(p.packet);
+            }
+        std::sort(lostThere.begin(), lostThere.end());
+        std::unordered_map<std::uint32_t, EspSequenceRule> rules; // by the SA's flow in `there`
+        for (const EspSa &s : there.espSas)
+            if (s.spi == spi)
+                rules.emplace(s.flowId, EspSequenceRule(EspSequenceRule::wraps(s.minSeq, s.maxSeq)));
+        auto next = lostThere.begin();
+        for (std::uint64_t i = 0; next != lostThere.end() && i < there.packetCount(); ++i) {
+            const PacketRecord &r = there.packets[i];
+            if (!r.isEsp() || r.spi() != spi) continue;
+            const auto rule = rules.find(r.flowId);
+            std::uint64_t ext = r.seq();
+            if (rule != rules.end()) {
+                ext = rule->second.extend(r.seq());
+                if (ext != 0 && rule->second.isRestart(r.seq(), ext)) rule->second.restart();
+                if (ext != 0) rule->second.accept(ext);
+            }
+            if (i != *next) continue;
+            ++next;
+            d.otherEnd.push_back({r.tsNs - shiftNs, double(ext)});
+            d.lostInTransit.push_back({r.tsNs - shiftNs, double(ext)});
         }
     }
     const auto byTime = [](const SeriesPoint &a, const SeriesPoint &b) { return a.tNs < b.tNs; };
