@@ -10,15 +10,21 @@
 #include "analyze/analysis.h"
 #include "index/indexbuilder.h"
 #include "models/satablemodel.h"
+#include "settings/timedisplay.h"
 
 #include <QAbstractItemModelTester>
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QStandardPaths>
 #include <QTest>
+#include <QTimeZone>
 
+#include <cmath>
 #include <functional>
 
 using namespace ikev2wb;
@@ -39,6 +45,13 @@ class TstSaTableModel : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void initTestCase()
+    {
+        // The time display choice is saved: in test-mode settings, not the user's.
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setOrganizationName(QStringLiteral("ikev2wb-tst-satablemodel"));
+    }
+
     void againstTshark_data()
     {
         QTest::addColumn<QString>("scenario");
@@ -144,6 +157,48 @@ private Q_SLOTS:
         QCOMPARE(proxy.rowCount(), bySpi.size());
         model.setIndex({});
         QCOMPARE(model.rowCount(), 0);
+    }
+
+    // First / Last name their unit or zone as View ▸ Time Display has them (a bare "0.299794"
+    // said neither); in UTC the cell is tshark's first_t of the SA as a date (verify.json).
+    void timeColumnsNameTheirUnit()
+    {
+        const QJsonObject bySpi = readJson(labDir(QStringLiteral("loss1")) + QStringLiteral("/verify.json"))
+                                      .value(QStringLiteral("captures"))
+                                      .toObject()
+                                      .value(QStringLiteral("right-outer.pcap"))
+                                      .toObject()
+                                      .value(QStringLiteral("esp_by_spi"))
+                                      .toObject();
+        QVERIFY(!bySpi.isEmpty());
+        QString error;
+        std::shared_ptr<const CaptureIndex> index(
+            loadCapture(labDir(QStringLiteral("loss1")) + QStringLiteral("/right-outer.pcap"), &error));
+        QVERIFY2(index, qPrintable(error));
+        SaTableModel model;
+        model.setIndex(index);
+        TimeDisplayChoice &choice = TimeDisplayChoice::instance();
+        const TimeDisplay before = choice.mode();
+        choice.setMode(TimeDisplay::SinceStart);
+        QCOMPARE(model.headerData(SaTableModel::ColFirstTime, Qt::Horizontal).toString(),
+                 QStringLiteral("First (s since start)"));
+        QCOMPARE(model.headerData(SaTableModel::ColLastTime, Qt::Horizontal).toString(),
+                 QStringLiteral("Last (s since start)"));
+        QSignalSpy header(&model, &QAbstractItemModel::headerDataChanged);
+        choice.setMode(TimeDisplay::Utc);
+        QCOMPARE(header.count(), 1);
+        QCOMPARE(model.headerData(SaTableModel::ColFirstTime, Qt::Horizontal).toString(),
+                 QStringLiteral("First (UTC)"));
+        const QString spi = bySpi.begin().key();
+        const int row = model.rowOfSpi(spi.mid(2).toUInt(nullptr, 16));
+        QVERIFY(row >= 0);
+        const double firstT = bySpi.begin().value().toObject().value(QStringLiteral("first_t")).toDouble();
+        const QString date = QDateTime::fromMSecsSinceEpoch(qint64(std::floor(firstT)) * 1000, Qt::UTC)
+                                 .toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
+        QVERIFY2(cell(model, row, SaTableModel::ColFirstTime, Qt::DisplayRole).toString().startsWith(date),
+                 qPrintable(cell(model, row, SaTableModel::ColFirstTime, Qt::DisplayRole).toString() +
+                            QStringLiteral(" vs ") + date));
+        choice.setMode(before);
     }
 
     void minSafeWindowAgainstKernel()

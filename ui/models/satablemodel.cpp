@@ -234,10 +234,10 @@ QVariant SaTableModel::headerData(int section, Qt::Orientation orientation, int 
         return tr("Min window");
     case ColMaxOuter:
         return tr("Max outer");
-    case ColFirstTime:
-        return tr("First");
+    case ColFirstTime: // with its unit or zone, as the Evidence log's Capture time
+        return TimeDisplayChoice::eventTimeTitle(tr("First"));
     case ColLastTime:
-        return tr("Last");
+        return TimeDisplayChoice::eventTimeTitle(tr("Last"));
     default:
         return {};
     }
