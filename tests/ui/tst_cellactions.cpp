@@ -13,6 +13,7 @@
 #include "models/cellroles.h"
 #include "models/checklistmodel.h"
 #include "models/directionmodel.h"
+#include "models/ikeexchangemodel.h"
 #include "models/packettablemodel.h"
 #include "models/satablemodel.h"
 #include "pages/capturepage.h"
@@ -211,6 +212,46 @@ private Q_SLOTS:
                  l.index->packets[esp.data(PacketTableModel::PacketIndexRole).toULongLong()].spi());
         QVERIFY(trigger(t, esp, "followSa"));
         QCOMPARE(capture.tabs()->currentIndex(), int(CapturePage::TimelineTab));
+    }
+
+    // The IKE page's table of exchanges navigates like the others: its Message ID cell filters
+    // the Packets page on the exchange (this IKE SA's initiator SPI, formatted here from the
+    // analysis' raw number, and the message ID); loss1 left's first IKE_SA_INIT request and its
+    // response are 2 packets (verify.json: no IKE retransmission in loss1).
+    void ikeExchangeTableNavigates()
+    {
+        const Loaded l = load(lab("left-outer.pcap"));
+        QVERIFY(l.index && l.analysis);
+        QVERIFY(!l.analysis->ike.ikeSas.empty());
+        CapturePage capture(l.index);
+        QVERIFY(shown(capture));
+        capture.setAnalysis(l.analysis);
+        QTableView *t = capture.ikeExchangeTable();
+        QVERIFY(t);
+        capture.tabs()->setCurrentIndex(CapturePage::LadderTab);
+        QAbstractItemModel *m = t->model();
+        QCOMPARE(m->rowCount(), int(l.analysis->ike.ikeSas[0].exchanges.size()));
+        QCOMPARE(m->index(0, IkeExchangeModel::ColExchange).data().toString().section(QLatin1Char(' '), 0, 0),
+                 QStringLiteral("IKE_SA_INIT"));
+        QVERIFY(trigger(t, m->index(0, IkeExchangeModel::ColMessageId), "filterOnValue"));
+        QCOMPARE(capture.tabs()->currentIndex(), int(CapturePage::PacketsTab));
+        PacketsPage *packets = capture.packetsPage();
+        QCOMPARE(packets->filterEdit()->text(),
+                 QStringLiteral("isakmp.ispi == %1 && isakmp.messageid == 0")
+                     .arg(l.analysis->ike.ikeSas[0].initiatorSpi, 16, 16, QLatin1Char('0')));
+        QTRY_VERIFY_WITH_TIMEOUT(!packets->isBusy() && packets->isAttached(), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(packets->model()->shownCount(), 2, 20000);
+        // The Response cell is the response's packet: Open in Wireshark names its frame.
+        capture.tabs()->setCurrentIndex(CapturePage::LadderTab);
+        QMenu *menu = openMenu(t, m->index(0, IkeExchangeModel::ColResponse));
+        QVERIFY(menu);
+        QAction *open = entry(menu, "openInWireshark");
+        QVERIFY(open);
+        const quint64 response =
+            l.index->ikeMessages[l.analysis->ike.ikeSas[0].exchanges[0].responseMessages.front()].packet;
+        QVERIFY(l.index->ikeMessages.size() > 1);
+        QCOMPARE(open->text(), QStringLiteral("Open in Wireshark at Packet %1").arg(response + 1));
+        menu->close();
     }
 
     void checklistAndEvidenceTables()

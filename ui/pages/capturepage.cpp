@@ -4,6 +4,7 @@
 #include "charts/ikeladder.h"
 #include "charts/sequencechart.h"
 #include "charts/timelinedata.h"
+#include "models/ikeexchangemodel.h"
 #include "pages/checklistpage.h"
 #include "pages/comparepage.h"
 #include "pages/evidencepage.h"
@@ -127,7 +128,25 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     ladderSplit->addWidget(m_ladderDetails);
     ladderSplit->setStretchFactor(0, 2);
     ladderSplit->setStretchFactor(1, 1);
-    ladderLayout->addWidget(ladderSplit, 1);
+    // Below, the same exchanges as a table: copy, CSV, filter on a value, open in Wireshark.
+    auto *ikeSplit = new QSplitter(Qt::Vertical, ladderPane);
+    ikeSplit->setObjectName(QStringLiteral("ikeSplit"));
+    ikeSplit->setChildrenCollapsible(false);
+    ikeSplit->addWidget(ladderSplit);
+    m_ikeExchanges = new IkeExchangeModel(this);
+    m_ikeTable = new QTableView(ikeSplit);
+    m_ikeTable->setObjectName(QStringLiteral("ikeExchangeTable"));
+    m_ikeTable->setModel(m_ikeExchanges);
+    m_ikeTable->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_ikeTable->setWordWrap(false);
+    m_ikeTable->verticalHeader()->setVisible(false);
+    m_ikeTable->horizontalHeader()->setStretchLastSection(true);
+    m_ikeTable->setMinimumHeight(m_ikeTable->fontMetrics().height() * 5);
+    installTableActions(m_ikeTable, QStringLiteral("ike-exchanges"));
+    ikeSplit->addWidget(m_ikeTable);
+    ikeSplit->setStretchFactor(0, 3);
+    ikeSplit->setStretchFactor(1, 1);
+    ladderLayout->addWidget(ikeSplit, 1);
     m_tabs->addTab(ladderPane, tr("IKE ladder"));
     connect(m_ikePicker, &QComboBox::currentIndexChanged, this, [this](int i) { showLadder(i); });
     connect(m_ladder, &IkeLadder::messageSelected, this,
@@ -297,6 +316,8 @@ void CapturePage::showTimeline(int saIndex)
 
 void CapturePage::showLadder(int ikeSa)
 {
+    m_ikeExchanges->setData(m_index, m_analysis, ikeSa);
+    m_ikeTable->resizeColumnsToContents();
     // A pair: messages lost in transit both ways, the other end's placed on this clock.
     if (m_comparison && m_peerIndex)
         m_ladder->setData(m_index, m_analysis, ikeSa, m_comparison, 0,

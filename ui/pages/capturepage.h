@@ -31,6 +31,7 @@ namespace ikev2wb::ui {
 class ChecklistPage;
 class ComparePage;
 class EvidencePage;
+class IkeExchangeModel;
 class IkeLadder;
 class MtuPage;
 class OverviewPage;
@@ -70,6 +71,8 @@ public:
     [[nodiscard]] IkeLadder *ladder() const { return m_ladder; }
     [[nodiscard]] QComboBox *ikePicker() const { return m_ikePicker; }
     [[nodiscard]] QTextBrowser *ladderDetails() const { return m_ladderDetails; }
+    /// The IKE page's table of the picked IKE SA's exchanges (under the ladder).
+    [[nodiscard]] QTableView *ikeExchangeTable() const { return m_ikeTable; }
     /// The IKE SA picker's entry: both SPIs, the peers, the start (View ▸ Time Display: a date,
     /// or seconds since `captureStartNs`) and the exchange count, with retransmissions and
     /// unanswered requests when there are any.
@@ -136,6 +139,8 @@ private:
     QComboBox *m_ikePicker = nullptr;
     IkeLadder *m_ladder = nullptr;
     QTextBrowser *m_ladderDetails = nullptr;
+    IkeExchangeModel *m_ikeExchanges = nullptr;
+    QTableView *m_ikeTable = nullptr;
     MtuPage *m_mtu = nullptr;
     ChecklistPage *m_checklist = nullptr;
     EvidencePage *m_evidencePage = nullptr;
