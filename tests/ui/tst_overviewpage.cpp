@@ -19,6 +19,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -156,6 +157,17 @@ private Q_SLOTS:
             QVERIFY2(!plain.contains(QStringLiteral("at least %1 B").arg(d->basis.pathMtu)),
                      qPrintable(plain));
         QTRY_COMPARE_WITH_TIMEOUT(page.mtu()->pathMtu(), d->basis.pathMtu, 5000);
+        // The MTU page at a 1366-px screen's width: the reason whole, on a wrapping line whose
+        // height holds all of it (in the chart's title it was cut to "…").
+        page.resize(1366, 700);
+        page.tabs()->setCurrentIndex(CapturePage::MtuTab);
+        QTRY_VERIFY(page.mtu()->isFilled());
+        QTRY_VERIFY2(page.mtu()->pathMtuLine().contains(d->basis.pathMtuText),
+                     qPrintable(page.mtu()->pathMtuLine()));
+        auto *reason = page.mtu()->findChild<QLabel *>(QStringLiteral("pathMtuReason"));
+        QVERIFY(reason && reason->wordWrap() && reason->isVisible());
+        QTRY_VERIFY(reason->height() >= reason->heightForWidth(reason->width()));
+        page.tabs()->setCurrentIndex(CapturePage::OverviewTab);
 
         // Its link opens the finding on the Checklist.
         overview->openLink(QStringLiteral("finding:%1").arg(f.checklistRow));

@@ -54,6 +54,14 @@ MtuPage::MtuPage(QWidget *parent) : QWidget(parent)
     m_probe->setToolTip(tr("Measure the path MTU to the peer with DF-set probes (ikev2wb probe)"));
     row->addWidget(m_probe);
     leftLayout->addLayout(row);
+    // The path MTU and its reason on a wrapping line of its own: in the chart's title a long
+    // reason was cut to "…" on a 1366-px screen.
+    m_pathMtuLine = new QLabel(left);
+    m_pathMtuLine->setObjectName(QStringLiteral("pathMtuReason"));
+    m_pathMtuLine->setWordWrap(true);
+    m_pathMtuLine->setTextFormat(Qt::PlainText);
+    m_pathMtuLine->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    leftLayout->addWidget(m_pathMtuLine);
     m_chart = new QChart;
     m_chart->legend()->setVisible(false);
     m_chart->setBackgroundBrush(palette().color(QPalette::Base));
@@ -329,21 +337,32 @@ void MtuPage::showHistogram(int saRow)
         line(std::min<double>(pathMtu, kMtuBins * kMtuBinBytes),
              tr("path MTU %1 (%2)").arg(pathMtu).arg(report::pathMtuSourceWords(m_pathMtuSource)),
              roleColor(ColorRole::Bad, palette()));
+    // Short legend names (one row, elided past the chart's width); the line below says more.
     if (m_outerOfFullInner > 0)
         line(std::min<double>(m_outerOfFullInner, kMtuBins * kMtuBinBytes),
-             tr("a 1500-byte inner packet becomes %1 outer (calculator's suite)").arg(m_outerOfFullInner),
+             tr("1500-B inner → %1 B outer").arg(m_outerOfFullInner),
              roleColor(ColorRole::Warning, palette()));
     m_chart->legend()->setVisible(true);
     m_chart->legend()->setLabelColor(palette().color(QPalette::Text));
-    // Two lines: on one, the path MTU's reason was cut to "…" on a 1366-px screen.
-    m_chart->setTitle(
-        tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%<br>path MTU: %6")
-            .arg(m.packets)
-            .arg(m.p50)
-            .arg(m.p99)
-            .arg(m.max)
-            .arg(m.dfFraction() * 100, 0, 'f', 0)
-            .arg(m_pathMtuText.isEmpty() ? tr("waiting for the diagnosis") : m_pathMtuText.toHtmlEscaped()));
+    m_chart->setTitle(tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%")
+                          .arg(m.packets)
+                          .arg(m.p50)
+                          .arg(m.p99)
+                          .arg(m.max)
+                          .arg(m.dfFraction() * 100, 0, 'f', 0));
+    QString line2 =
+        tr("Path MTU: %1").arg(m_pathMtuText.isEmpty() ? tr("waiting for the diagnosis") : m_pathMtuText);
+    if (m_outerOfFullInner > 0)
+        line2 +=
+            tr("\nWith the calculator's suite a full 1500-byte inner packet leaves as a %1-byte outer packet "
+               "(dashed line).")
+                .arg(m_outerOfFullInner);
+    m_pathMtuLine->setText(line2);
+}
+
+QString MtuPage::pathMtuLine() const
+{
+    return m_pathMtuLine->text();
 }
 
 } // namespace ikev2wb::ui

@@ -35,6 +35,9 @@ public:
     /// named in its title and used as the calculator's starting path MTU.
     void setPathMtu(std::uint32_t value, const QString &source, const QString &text);
     [[nodiscard]] std::uint32_t pathMtu() const { return m_pathMtuValue; }
+    /// The line above the histogram: the path MTU with its reason (whole, wrapped) and what the
+    /// dashed line of the calculator's suite stands for.
+    [[nodiscard]] QString pathMtuLine() const;
     /// "Probe path MTU…": the probe dialog, its target set to the picked SA's peer address.
     ProbeDialog *openProbeDialog();
 
@@ -61,6 +64,7 @@ private:
     QCheckBox *m_outerV6 = nullptr;
     QCheckBox *m_innerV6 = nullptr;
     QCheckBox *m_transport = nullptr;
+    QLabel *m_pathMtuLine = nullptr;
     QLabel *m_result = nullptr;
     QLabel *m_breakdown = nullptr;
     QLabel *m_estimate = nullptr;
