@@ -394,11 +394,15 @@ void SequenceChart::rebuild()
         line->append(x, m_y->max());
         line->setPen(
             QPen(roleColor(e.problem ? ColorRole::Warning : ColorRole::Muted, palette()), 1, Qt::DashLine));
-        line->setName(e.label);
+        // One legend entry says what the dashed lines are (unlabelled, a line at the axis read as
+        // part of it); each names its exchange in its tooltip.
+        const bool firstLine = m_eventLines.empty();
+        line->setName(firstLine ? tr("IKE exchange (hover the dashed line)") : e.label);
         m_chart->addSeries(line);
         line->attachAxis(m_x);
         line->attachAxis(m_y);
-        if (auto *marker = m_chart->legend()->markers(line).value(0)) marker->setVisible(false);
+        if (auto *marker = m_chart->legend()->markers(line).value(0); marker && !firstLine)
+            marker->setVisible(false);
         const QString tip = tr("%1 at %2 s").arg(e.label).arg(x, 0, 'f', 3);
         connect(line, &QLineSeries::hovered, this, [tip](const QPointF &, bool state) {
             if (state) QToolTip::showText(QCursor::pos(), tip);

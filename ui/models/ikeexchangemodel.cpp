@@ -114,11 +114,13 @@ QVariant IkeExchangeModel::display(const IkeExchange &ex, int column) const
                                  QString::fromStdString(to.toString()));
     }
     case ColExchange: {
-        QString text = exchangeTypeText(ex.exchange);
-        if (ex.cls != ExchangeClass::Unknown)
-            text += tr(" (%1%2)").arg(QString::fromLatin1(exchangeClassName(ex.cls)),
-                                      ex.classInferred ? tr(", inferred") : QString());
-        return text;
+        // What it was for where that says more than its type ("CREATE_CHILD_SA (child rekey)").
+        const QString type = exchangeTypeText(ex.exchange);
+        const QString cls = QString::fromLatin1(exchangeClassName(ex.cls));
+        if (ex.cls == ExchangeClass::Unknown || cls.compare(type, Qt::CaseInsensitive) == 0) return type;
+        return tr("%1 (%2%3)")
+            .arg(type, QString(cls).replace(QLatin1Char('_'), QLatin1Char(' ')),
+                 ex.classInferred ? tr(", inferred") : QString());
     }
     case ColMessageId:
         return QString::number(ex.messageId);
@@ -245,11 +247,13 @@ QVariant IkeExchangeModel::data(const QModelIndex &index, int role) const
                             .arg(rt.expectedGapS, 0, 'f', 2);
             return tr("Gaps before each re-send: %1").arg(gaps.join(QStringLiteral("; ")));
         }
-        if (column == ColNotifies && !ex.errorNotifies.empty()) {
-            QStringList names;
+        if (column == ColNotifies && !ex.notifies.empty()) {
+            QString text = display(ex, column).toString();
+            QStringList errors;
             for (const std::uint16_t n : ex.errorNotifies)
-                names << notifyText(n);
-            return tr("Error notifies: %1").arg(names.join(QStringLiteral(", ")));
+                errors << notifyText(n);
+            if (!errors.isEmpty()) text += tr("\nErrors: %1").arg(errors.join(QStringLiteral(", ")));
+            return text;
         }
         return {};
     default:

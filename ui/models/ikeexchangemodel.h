@@ -25,9 +25,9 @@ public:
         ColRequest,
         ColResponse,
         ColRetransmissions,
-        ColFragments,
-        ColNotifies,
         ColOutcome,
+        ColFragments,
+        ColNotifies, // last: the longest (it stretches, its tooltip has them all)
         ColumnCount
     };
     /// Raw values for sorting (numbers as numbers).

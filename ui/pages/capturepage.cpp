@@ -53,8 +53,10 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     auto *packetsLayout = new QVBoxLayout(packetsPane);
     packetsLayout->setContentsMargins(0, 0, 0, 0);
     m_packetsSwitch = new QWidget(packetsPane);
-    auto *switchRow = new QHBoxLayout(m_packetsSwitch);
-    switchRow->setContentsMargins(9, 6, 9, 0);
+    auto *switchRows = new QVBoxLayout(m_packetsSwitch);
+    switchRows->setContentsMargins(9, 6, 9, 0);
+    auto *switchRow = new QHBoxLayout;
+    switchRows->addLayout(switchRow);
     switchRow->addWidget(new QLabel(tr("Capture:"), m_packetsSwitch));
     auto *sides = new QButtonGroup(m_packetsSwitch);
     for (int side = 0; side < 2; ++side) {
@@ -68,10 +70,12 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_sideButton[0]->setChecked(true);
     m_pairLine = new QLabel(m_packetsSwitch);
     m_pairLine->setObjectName(QStringLiteral("packetsPairLine"));
-    // Wraps instead of widening the window past a small screen (1366 px: the line is ~1,100 px).
+    // Wraps instead of widening the window past a small screen (1366 px: the line is ~1,100 px),
+    // on a row of its own: beside the buttons its second line was cut off at 1366 px.
     m_pairLine->setWordWrap(true);
     m_pairLine->setMinimumWidth(1);
-    switchRow->addWidget(m_pairLine, 1);
+    switchRow->addStretch(1);
+    switchRows->addWidget(m_pairLine);
     m_packetsSwitch->setVisible(false);
     packetsLayout->addWidget(m_packetsSwitch);
     m_packetsStack = new QStackedWidget(packetsPane);
@@ -317,7 +321,9 @@ void CapturePage::showTimeline(int saIndex)
 void CapturePage::showLadder(int ikeSa)
 {
     m_ikeExchanges->setData(m_index, m_analysis, ikeSa);
-    m_ikeTable->resizeColumnsToContents();
+    m_ikeTable->resizeColumnsToContents(); // the notifies (last) stretch over what is left
+    m_ikeTable->setColumnWidth(IkeExchangeModel::ColNotifies,
+                               m_ikeTable->fontMetrics().averageCharWidth() * 24);
     // A pair: messages lost in transit both ways, the other end's placed on this clock.
     if (m_comparison && m_peerIndex)
         m_ladder->setData(m_index, m_analysis, ikeSa, m_comparison, 0,

@@ -72,7 +72,7 @@ MtuPage::MtuPage(QWidget *parent) : QWidget(parent)
     m_text = new QPlainTextEdit(left);
     m_text->setReadOnly(true);
     m_text->setFont(QFontDatabase::systemFont(QFontDatabase::FixedFont));
-    m_text->setLineWrapMode(QPlainTextEdit::NoWrap);
+    m_text->setLineWrapMode(QPlainTextEdit::WidgetWidth); // a 1366-px screen cut its lines
     leftLayout->addWidget(m_text, 2);
     split->addWidget(left);
 
