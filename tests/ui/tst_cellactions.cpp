@@ -6,8 +6,10 @@
 // against the filter engine's match count, the pairing checked through the packets' own SPI and
 // sequence number at both ends, and a stand-in `wireshark` on PATH that records its arguments.
 #include "analyze/analysis.h"
+#include "charts/sequencechart.h"
 #include "index/indexbuilder.h"
 #include "loadedcapture.h"
+#include "loader/livesession.h"
 #include "loader/pairloader.h"
 #include "mainwindow.h"
 #include "models/cellroles.h"
@@ -20,12 +22,14 @@
 #include "pages/checklistpage.h"
 #include "pages/comparepage.h"
 #include "pages/evidencepage.h"
+#include "pages/livepage.h"
 #include "pages/overviewpage.h"
 #include "pages/packetspage.h"
 #include "pairtab.h"
 
 #include <QAction>
 #include <QApplication>
+#include <QClipboard>
 #include <QComboBox>
 #include <QFile>
 #include <QLineEdit>
@@ -34,6 +38,7 @@
 #include <QSortFilterProxyModel>
 #include <QTabWidget>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTreeView>
@@ -252,6 +257,47 @@ private Q_SLOTS:
         QVERIFY(l.index->ikeMessages.size() > 1);
         QCOMPARE(open->text(), QStringLiteral("Open in Wireshark at Packet %1").arg(response + 1));
         menu->close();
+    }
+
+    // The live capture page has no Packets page: its SA table's menu follows the SA on the ESP
+    // timeline (the row becomes the timeline's SA, the timeline tab shows) and copies the display
+    // filter that selects it. A snapshot as the capture worker sends it, two SAs.
+    void liveSaTableFollowsAnSa()
+    {
+        LiveCaptureOptions options;
+        options.interfaceName = QStringLiteral("lo");
+        options.output = QStringLiteral("/nonexistent/live.pcapng"); // never started
+        LiveSession session(options);
+        LivePage page(&session);
+        page.resize(1200, 800);
+        page.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&page));
+        auto snap = std::make_shared<LiveSnapshot>();
+        for (const std::uint32_t spi : {0x1000u, 0xc0ffee01u}) {
+            LiveSa sa;
+            sa.spi = spi;
+            sa.flow = QStringLiteral("10.0.1.1 → 10.0.2.1");
+            sa.packets = 10;
+            snap->sas.push_back(sa);
+        }
+        snap->timelineSa = 0;
+        Q_EMIT session.updated(snap);
+        auto *sas = page.findChild<QTableWidget *>(QStringLiteral("liveSas"));
+        auto *views = page.findChild<QTabWidget *>(QStringLiteral("liveViews"));
+        QVERIFY(sas && views);
+        QCOMPARE(sas->rowCount(), 2);
+        QVERIFY(views->currentWidget() != page.timelineChart());
+        QVERIFY(trigger(sas, sas->model()->index(1, 0), "followSa"));
+        QCOMPARE(sas->currentRow(), 1);
+        QCOMPARE(views->currentWidget(), page.timelineChart());
+        // The filter, written here from the SA's number: the one the Packets page would take.
+        QMenu *menu = openMenu(sas, sas->model()->index(1, 1));
+        QVERIFY(menu);
+        QAction *copy = entry(menu, "copyFilter");
+        QVERIFY(copy && copy->isEnabled());
+        copy->trigger();
+        menu->close();
+        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("esp.spi == 0xc0ffee01"));
     }
 
     void checklistAndEvidenceTables()

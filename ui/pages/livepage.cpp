@@ -3,13 +3,17 @@
 #include "charts/ikeladder.h"
 #include "charts/sequencechart.h"
 #include "charts/timelinedata.h"
+#include "models/packetorder.h"
 #include "report/jsonwriter.h"
 #include "theme/theme.h"
 #include "util/textformat.h"
 #include "widgets/viewactions.h"
 
+#include <QAction>
+#include <QApplication>
 #include <QChart>
 #include <QChartView>
+#include <QClipboard>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -17,6 +21,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineSeries>
+#include <QMenu>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QTabWidget>
@@ -97,7 +102,24 @@ LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_s
     layout->addWidget(m_message);
 
     m_sas = new QTableWidget(0, 8, this);
-    installTableActions(m_sas, QStringLiteral("live-sas"));
+    // No Packets page while capturing: a row's menu follows its SA on the ESP timeline below and
+    // copies the display filter that selects it (for Wireshark now, the Packets page after Stop).
+    installTableActions(m_sas, QStringLiteral("live-sas"), [this](QMenu *menu, const QModelIndex &at) {
+        const int row = at.row();
+        const bool sa = m_snapshot && row >= 0 && std::size_t(row) < m_snapshot->sas.size();
+        QAction *follow = menu->addAction(tr("Follow This SA (ESP Timeline)"), this, [this, row]() {
+            m_sas->setCurrentCell(row, 0); // its signal picks the SA for the timeline
+            m_views->setCurrentWidget(m_timelineChart);
+        });
+        follow->setObjectName(QStringLiteral("followSa"));
+        follow->setEnabled(sa);
+        const QString filter = sa ? spiFilter(m_snapshot->sas[std::size_t(row)].spi) : QString();
+        QAction *copy =
+            menu->addAction(sa ? tr("Copy Display Filter (%1)").arg(filter) : tr("Copy Display Filter"), this,
+                            [filter]() { QApplication::clipboard()->setText(filter); });
+        copy->setObjectName(QStringLiteral("copyFilter"));
+        copy->setEnabled(sa);
+    });
     m_sas->setObjectName(QStringLiteral("liveSas"));
     m_sas->setHorizontalHeaderLabels({tr("SPI"), tr("Flow"), tr("Encap"), tr("Packets"), tr("Bytes"),
                                       tr("Sequence numbers"), tr("Missing so far"), tr("Duplicates")});
