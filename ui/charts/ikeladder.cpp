@@ -1,9 +1,9 @@
 #include "ikeladder.h"
 
+#include "models/packetorder.h"
 #include "settings/timedisplay.h"
 #include "theme/theme.h"
 
-#include "dissect/ikeconstants.h"
 #include "report/jsonwriter.h"
 #include "util/timeformat.h"
 
@@ -15,17 +15,6 @@
 #include <cmath>
 
 namespace ikev2wb::ui {
-
-namespace {
-
-QString exchangeLabel(std::uint8_t e)
-{
-    const auto n = ike::exchangeName(e);
-    return n.empty() ? QStringLiteral("exchange %1").arg(e)
-                     : QString::fromLatin1(n.data(), qsizetype(n.size()));
-}
-
-} // namespace
 
 IkeLadder::IkeLadder(QWidget *parent) : QWidget(parent)
 {
@@ -71,7 +60,7 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
     m_initiator = tr("Initiator %1").arg(QString::fromStdString(sa.initiator.toString()));
     m_responder = tr("Responder %1").arg(QString::fromStdString(sa.responder.toString()));
     for (const IkeExchange &ex : sa.exchanges) {
-        const QString name = exchangeLabel(ex.exchange);
+        const QString name = exchangeTypeText(ex.exchange);
         const QString cls = QString::fromLatin1(exchangeClassName(ex.cls)) +
                             (ex.classInferred ? tr(" (inferred)") : QString());
         for (std::size_t k = 0; k < ex.requestMessages.size(); ++k) {
@@ -158,7 +147,7 @@ void IkeLadder::addLost(const CompareResult &comparison, int side, const IkeSaEx
     for (const IkeLostMessage &l : comparison.ikeLost) {
         if (l.ispi != sa.initiatorSpi) continue;
         const QString what = tr("%1 #%2 %3%4")
-                                 .arg(exchangeLabel(l.exchange))
+                                 .arg(exchangeTypeText(l.exchange))
                                  .arg(l.messageId)
                                  .arg(l.response ? tr("response") : tr("request"))
                                  .arg(l.fragment ? tr(" fragment %1").arg(l.fragment) : QString());

@@ -12,13 +12,6 @@ namespace ikev2wb::ui {
 
 namespace {
 
-QString exchangeTypeText(std::uint8_t e)
-{
-    const auto n = ike::exchangeName(e);
-    return n.empty() ? QStringLiteral("exchange %1").arg(e)
-                     : QString::fromLatin1(n.data(), qsizetype(n.size()));
-}
-
 QString notifyText(std::uint16_t type)
 {
     const auto n = ike::notifyName(type);

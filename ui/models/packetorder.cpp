@@ -74,6 +74,13 @@ QString exchangeText(std::uint8_t exchange, bool response)
     return text + (response ? QStringLiteral(" response") : QStringLiteral(" request"));
 }
 
+QString exchangeTypeText(std::uint8_t exchange)
+{
+    const auto n = ike::exchangeName(exchange);
+    return n.empty() ? QStringLiteral("exchange %1").arg(exchange)
+                     : QString::fromLatin1(n.data(), qsizetype(n.size()));
+}
+
 QString flagsText(std::uint16_t flags)
 {
     QStringList f;

@@ -63,6 +63,7 @@ QString addressFilter(const IpAddress &address, bool source);
 
 /// Cell texts shared by the table and the filter (so a filter matches what the table shows).
 QString exchangeText(std::uint8_t exchange, bool response); // "IKE_AUTH request"
+QString exchangeTypeText(std::uint8_t exchange);            // "IKE_AUTH", "exchange 99" if unknown
 QString flagsText(std::uint16_t flags);                     // "DF frag snap malformed time-back"
 
 } // namespace ikev2wb::ui

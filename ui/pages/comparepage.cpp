@@ -5,8 +5,8 @@
 #include "widgets/viewactions.h"
 
 #include "charts/comparechart.h"
-#include "dissect/ikeconstants.h"
 #include "models/directionmodel.h"
+#include "models/packetorder.h"
 #include "report/jsonwriter.h"
 
 #include <QDateTime>
@@ -48,13 +48,6 @@ QString addresses(const CompareSide &s)
     for (const IpAddress &a : s.localAddresses)
         out << QString::fromStdString(a.toString());
     return out.isEmpty() ? ComparePage::tr("not identified") : out.join(QStringLiteral(", "));
-}
-
-QString exchangeText(std::uint8_t e)
-{
-    const auto n = ike::exchangeName(e);
-    return n.empty() ? QStringLiteral("exchange %1").arg(e)
-                     : QString::fromLatin1(n.data(), qsizetype(n.size()));
 }
 
 // Seconds on the page's timeline: since capture A started, on A's clock when the offset is known.
@@ -333,14 +326,14 @@ void ComparePage::fillNotes()
                           QString::number(double(o.lastLostNs - o.firstLostNs) / 1e9, 'f', 2));
     for (const IkeLostMessage &l : r.ikeLost)
         t += tr("IKE lost %1 → %2: %3 %4 ID %5 (attempt %6) at %7 UTC\n")
-                 .arg(sideName(l.from), sideName(1 - l.from), exchangeText(l.exchange),
+                 .arg(sideName(l.from), sideName(1 - l.from), exchangeTypeText(l.exchange),
                       l.response ? tr("response") : tr("request"))
                  .arg(l.messageId)
                  .arg(l.attempt)
                  .arg(when(l.tsNs));
     for (const IkeRetransmissionCause &rt : r.ikeRetransmissions)
         t += tr("IKE retransmission by %1: %2 ID %3 attempt %4: %5\n")
-                 .arg(sideName(rt.from), exchangeText(rt.exchange))
+                 .arg(sideName(rt.from), exchangeTypeText(rt.exchange))
                  .arg(rt.messageId)
                  .arg(rt.attempt)
                  .arg(rt.cause);
