@@ -318,7 +318,8 @@ namespace {
 
 /// What a fix saves before it changes something: a number (sysctl value, ring size), or the
 /// `ip route` lines of a destination, written as `route replace …` commands for `ip -batch`.
-enum class Saved : std::uint8_t { Number, Routes };
+/// `Words`: `NAME on|off` lines (ethtool -k features), put back word by word.
+enum class Saved : std::uint8_t { Number, Routes, Words };
 
 const QString kSavedDir = QStringLiteral("/var/lib/ikev2wb");
 
@@ -336,6 +337,10 @@ QString saveOnce(const QString &name, const QString &command, Saved kind = Saved
         kind == Saved::Number
             ? QStringLiteral("    case \"$old\" in ''|*[!0-9]*) echo %1 >&2; exit 1 ;; esac\n")
                   .arg(shq(QStringLiteral("cannot read the current value (%1): nothing changed").arg(name)))
+        : kind == Saved::Words
+            ? QStringLiteral("    case \"$old\" in ''|*[!a-z0-9\\ $'\\n'-]*) echo %1 >&2; exit 1 ;; esac\n")
+                  .arg(
+                      shq(QStringLiteral("cannot read the current settings (%1): nothing changed").arg(name)))
             // Whole lines of addresses, names and numbers (several routes: several lines); a
             // multipath route (ip -o joins its nexthops with a backslash) or anything else is refused.
             : QStringLiteral(
@@ -530,7 +535,15 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                                "then answers larger inner packets with ICMP fragmentation-needed (mtu %2).\n")
                     .arg(iface)
                     .arg(p.tunnelMtu);
-        text += QStringLiteral("ip link set dev %1 mtu %2\n").arg(qi).arg(p.tunnelMtu);
+        // The MTU from before is read from the kernel and saved: the evidence may not hold it (a VTI
+        // starts at 1480, an XFRM interface at 1500), and the undo must put back exactly that.
+        const QString saved = QStringLiteral("mtu-") + iface;
+        // From the kernel over netlink (not /sys, which shows the namespace it was mounted in).
+        text += saveOnce(saved,
+                         QStringLiteral("ip -o link show dev %1 | awk '{for (i = 1; i < NF; i++) if ($i == "
+                                        "\"mtu\") {print $(i + 1); exit}}'")
+                             .arg(qi)) +
+                QStringLiteral("ip link set dev %1 mtu %2\n").arg(qi).arg(p.tunnelMtu);
         out.push_back(make(
             FixKind::IpLink,
             QStringLiteral("Set the MTU of the tunnel interface %1 to %2").arg(iface).arg(p.tunnelMtu), text,
@@ -545,9 +558,8 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                 "interface is created (swanctl updown script, systemd-networkd, ifupdown) once "
                 "verified. Inner hosts must accept ICMP fragmentation-needed for non-TCP traffic."),
             QStringLiteral("ip link show dev %1 shows 'mtu %2'; %3").arg(qi).arg(p.tunnelMtu).arg(verifyPing),
-            QStringLiteral("ip link set dev %1 mtu %2 (the MTU it had before)")
-                .arg(qi)
-                .arg(t.interfaceMtu > 0 ? t.interfaceMtu : 1500)));
+            QStringLiteral("ip link set dev %1 mtu %2 && %3 (the MTU it had before, saved in %4)")
+                .arg(qi, savedValue(saved), forgetSaved(saved), savedFile(saved))));
     } else {
         const QString hostLen = t.outerIpv6 ? QStringLiteral("128") : QStringLiteral("32");
         const QString ip = t.outerIpv6 ? QStringLiteral("ip -6") : QStringLiteral("ip");
@@ -560,7 +572,9 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
         const QString route = QStringLiteral("%1%2 dev %3%4")
                                   .arg(dest, via, qi, t.outerIpv6 ? QStringLiteral(" metric 1") : QString());
         const QString qpeer = shq(t.peerAddress);
-        const int oldMtu = t.interfaceMtu > 0 ? t.interfaceMtu : 1500;
+        // Only a figure the evidence gave (ip link of this host), not an assumed 1500.
+        const QString oldMtu = t.interfaceMtu > 0 ? QStringLiteral("its MTU of %1").arg(t.interfaceMtu)
+                                                  : QStringLiteral("its own MTU");
         // The file name holds the peer address: validated by fixTarget (canonical address) or
         // the placeholder, and quoted as a whole by saveOnce.
         const QString saved = QStringLiteral("route-") + t.peerAddress;
@@ -642,20 +656,29 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                      .arg(p.pathMtu)
                      .arg(shq(savedFile(saved)), forgetSaved(saved), undoWhy)));
     }
+    // Never lowered (2 = probe from the start is stronger than 1) and the undo puts back the
+    // value from before, like every other sysctl fix (README "Undo of host changes").
+    const QString probing = QStringLiteral("net.ipv4.tcp_mtu_probing");
     out.push_back(make(
         FixKind::Sysctl, QStringLiteral("Let TCP on the end hosts probe the path MTU itself"),
-        QStringLiteral("# On the hosts that originate the TCP traffic (not needed on the gateway):\n"
-                       "sysctl -w net.ipv4.tcp_mtu_probing=1\n"),
+        QStringLiteral(
+            "# On the hosts that originate the TCP traffic (this gateway only for its own connections):\n") +
+            saveOnce(probing, QStringLiteral("sysctl -n ") + probing) +
+            QStringLiteral("if [ \"$(sysctl -n %1)\" -lt 1 ]; then sysctl -w %1=1; fi\n").arg(probing),
         QStringLiteral(
             "Linux TCP starts packetization-layer PMTU discovery (RFC 4821) when it detects a black hole, so "
-            "connections recover even where ICMP is dropped."),
+            "connections recover even where ICMP is dropped (never lowered: 2, probing from the start, is "
+            "kept); the value before is saved in %1.")
+            .arg(savedFile(probing)),
         QStringLiteral(
             "Only TCP of the hosts where it is set; the first stall still costs retransmission timeouts "
             "before "
             "probing shrinks the segments. Not persistent: add it to /etc/sysctl.d/ once verified."),
-        QStringLiteral("sysctl net.ipv4.tcp_mtu_probing prints 1; a bulk transfer that stalled completes "
-                       "(slowly at first)."),
-        QStringLiteral("sysctl -w net.ipv4.tcp_mtu_probing=0")));
+        QStringLiteral(
+            "sysctl net.ipv4.tcp_mtu_probing prints 1 (or 2); a bulk transfer that stalled completes "
+            "(slowly at first)."),
+        QStringLiteral("sysctl -w %1=%2 && %3 (the value saved before the change)")
+            .arg(probing, savedValue(probing), forgetSaved(probing))));
     return out;
 }
 
@@ -1729,24 +1752,41 @@ std::vector<Fix> ipsecBypassFixes(const QStringList &keys)
 std::vector<Fix> offloadFixes(const FixTarget &t)
 {
     std::vector<Fix> out;
+    const QString qi = shq(t.wanInterface);
+    // The file name holds the interface name: validated by fixTarget or a placeholder, quoted by
+    // saveOnce. The three features as ethtool -k shows them now (`NAME on|off` lines) are saved,
+    // and the undo sets exactly those values again: GRO off before stays off (veth, many VMs),
+    // an ESP offload the NIC cannot turn on is not asked for (ethtool -K would fail).
+    const QString saved = QStringLiteral("offload-") + t.wanInterface;
     out.push_back(make(
         FixKind::Ethtool,
         QStringLiteral("Turn ESP and receive offloads off on %1 to rule them out").arg(t.wanInterface),
         QStringLiteral("# For diagnosis: if the errors stop, the NIC offload (or its driver) is at fault.\n"
-                       "ethtool -K %1 esp-hw-offload off esp-tx-csum-hw-offload off\n"
-                       "ethtool -K %1 gro off\n")
-            .arg(shq(t.wanInterface)),
+                       "# The features' settings now (ethtool -k) are saved for the undo:\n") +
+            saveOnce(
+                saved,
+                QStringLiteral("ethtool -k %1 | awk -F ': ' '$1 == \"esp-hw-offload\" || $1 == "
+                               "\"esp-tx-csum-hw-offload\" || $1 == \"generic-receive-offload\" {split($2, "
+                               "v, \" \"); print $1 \" \" v[1]}'")
+                    .arg(qi),
+                Saved::Words) +
+            QStringLiteral("ethtool -K %1 esp-hw-offload off esp-tx-csum-hw-offload off\n"
+                           "ethtool -K %1 generic-receive-offload off\n")
+                .arg(qi),
         QStringLiteral(
-            "ESP encryption/decryption and GRO move from the NIC back to the kernel's software path."),
+            "ESP encryption/decryption and GRO move from the NIC back to the kernel's software path. The "
+            "settings before are saved in %1.")
+            .arg(savedFile(saved)),
         QStringLiteral("More CPU per packet, so lower throughput on busy gateways; features marked [fixed] "
                        "cannot be changed. "
                        "Not persistent."),
         QStringLiteral("ethtool -k %1 | grep -E 'esp|generic-receive' shows 'off'; XfrmInStateProtoError / "
                        "XfrmInNoStates in "
                        "/proc/net/xfrm_stat stop growing under the same traffic.")
-            .arg(shq(t.wanInterface)),
-        QStringLiteral("ethtool -K %1 esp-hw-offload on esp-tx-csum-hw-offload on gro on")
-            .arg(shq(t.wanInterface))));
+            .arg(qi),
+        // The saved words (validated when saved: [a-z0-9 -] only) are split on purpose.
+        QStringLiteral("ethtool -K %1 $(cat %2) && %3 (the settings saved before the change)")
+            .arg(qi, shq(savedFile(saved)), forgetSaved(saved))));
     return out;
 }
 

@@ -23,7 +23,7 @@ struct FixTarget
     QString localAddress = QStringLiteral("<local-address>");
     QString peerAddress = QStringLiteral("<peer-address>");
     QString remoteSubnet;   // empty: rules match all TCP through the interface
-    int interfaceMtu = 0;   // current MTU of wanInterface, 0 unknown (undo says 1500)
+    int interfaceMtu = 0;   // current MTU of wanInterface from the evidence, 0 unknown
     bool ipsecConf = false; // legacy ipsec.conf instead of swanctl.conf
     QString replayReceiver; // prose: the host whose window the anti-replay fix raises, empty unknown
     /// Values the evidence gave that failed validation (shellquote.h) and were replaced by the
