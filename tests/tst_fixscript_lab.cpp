@@ -505,6 +505,9 @@ private slots:
         QTest::newRow("ip6tables clamp (IPv6 inner)") << QStringLiteral("clamp6") << QString();
         QTest::newRow("offloads, gro was off") << QStringLiteral("offload") << QStringLiteral("off");
         QTest::newRow("offloads, gro was on") << QStringLiteral("offload") << QStringLiteral("on");
+        // The per-peer route when the peer is now routed out of another interface than the
+        // evidence's (v0): refused, nothing changed.
+        QTest::newRow("peer route, uplink changed") << QStringLiteral("route-elsewhere") << QString();
         QTest::newRow("ipsec bypass sysctls") << QStringLiteral("bypass") << QStringLiteral("1");
         QTest::newRow("backlog, was 1000") << QStringLiteral("backlog") << QStringLiteral("1000");
         QTest::newRow("backlog, was 8192") << QStringLiteral("backlog") << QStringLiteral("8192");
@@ -550,6 +553,14 @@ private slots:
             for (const Fix &f : fixes)
                 if (f.kind == FixKind::Iptables) fix = &f;
             readback = QStringLiteral("ip6tables -t mangle -S FORWARD; iptables -t mangle -S FORWARD;");
+        } else if (which == QLatin1String("route-elsewhere")) {
+            t.gateway = QStringLiteral("10.0.1.254");
+            fixes = mtuFixes(t, p);
+            for (const Fix &f : fixes)
+                if (f.kind == FixKind::IpLink) fix = &f;
+            setup = QStringLiteral(
+                "ip link add w1 type veth peer name pw1\nip link set pw1 up\nip link set w1 up\n"
+                "ip addr add 10.0.3.1/24 dev w1\nip route add 10.0.2.0/24 via 10.0.3.254 dev w1\n");
         } else if (which == QLatin1String("offload")) {
             fixes = offloadFixes(t);
             fix = &fixes.front();
@@ -611,7 +622,7 @@ private slots:
         sh += snapshot(o + QStringLiteral("/before"), extra);
         sh += QStringLiteral("bash %1/fix.sh > %1/out1 2>&1; echo $? > %1/rc1\n").arg(o);
         sh += snapshot(o + QStringLiteral("/once"), extra);
-        sh += QStringLiteral("{ %2 %3 } > %1/readback 2>&1\n").arg(o, extra, readback);
+        sh += QStringLiteral("{ true; %2 %3 } > %1/readback 2>&1\n").arg(o, extra, readback);
         sh += QStringLiteral("bash %1/fix.sh > %1/out2 2>&1; echo $? > %1/rc2\n").arg(o);
         sh += snapshot(o + QStringLiteral("/twice"), extra);
         sh += QStringLiteral("bash %1/undo.sh > %1/outundo 2>&1; echo $? > %1/rcundo\n").arg(o);
@@ -620,6 +631,12 @@ private slots:
         QString err;
         QVERIFY2(runIsolated(o + QStringLiteral("/run.sh"), &err), qPrintable(err));
         const auto file = [&](const char *n) { return readAll(o + QLatin1Char('/') + QLatin1String(n)); };
+        if (which == QLatin1String("route-elsewhere")) {
+            QVERIFY2(file("rc1").trimmed() == "1" && file("out1").contains("does not leave through v0 now"),
+                     QByteArray(file("out1") + fix->text.toUtf8()).constData());
+            QCOMPARE(file("once"), file("before"));
+            return;
+        }
         QVERIFY2(file("rc1").trimmed() == "0", QByteArray(file("out1") + fix->text.toUtf8()).constData());
         QVERIFY2(file("rc2").trimmed() == "0", file("out2").constData());
         QVERIFY2(file("rcundo").trimmed() == "0", QByteArray(file("outundo") + file("undo.sh")).constData());
@@ -646,6 +663,14 @@ private slots:
             QVERIFY2(rb.contains(QLatin1String("-A FORWARD -o v0 -p tcp -m tcp --tcp-flags SYN,RST SYN -m "
                                                "policy --dir out --pol ipsec -j TCPMSS --set-mss 1266")),
                      ctx.constData());
+        } else if (which == QLatin1String("route-elsewhere")) {
+            t.gateway = QStringLiteral("10.0.1.254");
+            fixes = mtuFixes(t, p);
+            for (const Fix &f : fixes)
+                if (f.kind == FixKind::IpLink) fix = &f;
+            setup = QStringLiteral(
+                "ip link add w1 type veth peer name pw1\nip link set pw1 up\nip link set w1 up\n"
+                "ip addr add 10.0.3.1/24 dev w1\nip route add 10.0.2.0/24 via 10.0.3.254 dev w1\n");
         } else if (which == QLatin1String("offload")) {
             QVERIFY2(rb.contains(QLatin1String("generic-receive-offload: off")) &&
                          rb.contains(QLatin1String("esp-hw-offload: off")),

@@ -301,9 +301,15 @@ private slots:
         QVERIFY(QDir().mkpath(m_stubs));
         for (const char *s : kStubs) {
             const QString path = m_stubs + QLatin1Char('/') + QString::fromLatin1(s);
-            QVERIFY(writeFile(path, QByteArray("#!") + m_bash.toUtf8() +
-                                        "\nprintf '%s\\x1f' \"${0##*/}\" \"$@\" >> \"$STUB_LOG\"\n"
-                                        "printf '\\x1e' >> \"$STUB_LOG\"\nexit 0\n"));
+            QVERIFY(writeFile(
+                path, QByteArray("#!") + m_bash.toUtf8() +
+                          "\nprintf '%s\\x1f' \"${0##*/}\" \"$@\" >> \"$STUB_LOG\"\n"
+                          "printf '\\x1e' >> \"$STUB_LOG\"\n"
+                          // `ip -o route get PEER`: the lab's route (left-routes-start.txt),
+                          // so that the per-peer route fix finds its interface and runs.
+                          "if [ \"${0##*/} $1 $2 $3\" = 'ip -o route get' ]; then\n"
+                          "    echo \"$4 via 10.0.1.254 dev wan0 src 10.0.1.1 uid 0 \\\\    cache \"\nfi\n"
+                          "exit 0\n"));
             QFile::setPermissions(path,
                                   QFileDevice::ReadOwner | QFileDevice::ExeOwner | QFileDevice::WriteOwner);
         }

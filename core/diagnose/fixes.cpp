@@ -587,6 +587,18 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                 .arg(p.pathMtu)
                 .arg(p.pathMtu - p.tunnelMtu)
                 .arg(p.tunnelMtu);
+        // The evidence's interface may be out of date (a failover, another uplink): the new route
+        // would then pull the tunnel's packets onto an interface that no longer carries them.
+        text +=
+            QStringLiteral(
+                "# The kernel must still route the peer out of %1, as the evidence shows (else "
+                "nothing changes):\n"
+                "case \" $(%2 -o route get %3 2>/dev/null) \" in *%4*) ;; *) echo %5 >&2; exit 1 ;; esac\n")
+                .arg(oneLine(t.wanInterface, 40), ip, qpeer,
+                     shq(QStringLiteral(" dev %1 ").arg(t.wanInterface)),
+                     shq(QStringLiteral("the route to %1 does not leave through %2 now (%3 route get %1): "
+                                        "nothing changed")
+                             .arg(t.peerAddress, t.wanInterface, ip)));
         text +=
             QStringLiteral("# The host routes to the peer as they are now (none: an empty file) are saved "
                            "for the undo, as ip -batch commands\n"
