@@ -17,6 +17,7 @@
 // (netdev_max_backlog, rmem_default: the host's own) are a stub backed by a file.
 // Root only (QSKIP otherwise). Nothing is sent outside the namespaces the test makes.
 #include "diagnose/fixes.h"
+#include "testfiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -36,19 +37,6 @@ using namespace ikev2wb;
 namespace {
 
 const QString kLabDir = QStringLiteral(IKEV2WB_TEST_DATA) + QStringLiteral("/lab");
-
-QByteArray readAll(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
-}
 
 /// RFC 4303 tunnel mode, AES-CBC + HMAC-SHA256-128 (IV 16, ICV 16, block 16), IPv4 outer and
 /// inner: the largest TCP MSS for a path MTU (DOMAIN.md's formula, done here independently).
@@ -663,14 +651,6 @@ private slots:
             QVERIFY2(rb.contains(QLatin1String("-A FORWARD -o v0 -p tcp -m tcp --tcp-flags SYN,RST SYN -m "
                                                "policy --dir out --pol ipsec -j TCPMSS --set-mss 1266")),
                      ctx.constData());
-        } else if (which == QLatin1String("route-elsewhere")) {
-            t.gateway = QStringLiteral("10.0.1.254");
-            fixes = mtuFixes(t, p);
-            for (const Fix &f : fixes)
-                if (f.kind == FixKind::IpLink) fix = &f;
-            setup = QStringLiteral(
-                "ip link add w1 type veth peer name pw1\nip link set pw1 up\nip link set w1 up\n"
-                "ip addr add 10.0.3.1/24 dev w1\nip route add 10.0.2.0/24 via 10.0.3.254 dev w1\n");
         } else if (which == QLatin1String("offload")) {
             QVERIFY2(rb.contains(QLatin1String("generic-receive-offload: off")) &&
                          rb.contains(QLatin1String("esp-hw-offload: off")),

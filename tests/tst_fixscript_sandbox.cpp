@@ -14,6 +14,7 @@
 #include "diagnose/fixes.h"
 #include "diagnose/rules.h"
 #include "evidence/evidenceset.h"
+#include "testfiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -35,19 +36,6 @@ namespace {
 
 const QString kData = QStringLiteral(IKEV2WB_TEST_DATA);
 const QString kLab = kData + QStringLiteral("/lab/mtu-blackhole");
-
-QByteArray readAll(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
-
-bool writeFile(const QString &path, const QByteArray &data)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly | QIODevice::Truncate) && f.write(data) == data.size();
-}
 
 /// Programs a fix may call; each stub records its name and arguments (fields separated by 0x1f,
 /// records by 0x1e) and succeeds.
