@@ -130,6 +130,12 @@ QString snapshot(const QString &file, const QString &extra)
         .arg(file, extra);
 }
 
+/// New links get no IPv6 link-local address (addr_gen_mode 1) and no DAD: otherwise addresses and
+/// routes appear, or lose "tentative", while the state is being read (seen under load).
+const QString kQuietLinks =
+    QStringLiteral("sysctl -q -w net.ipv6.conf.default.addr_gen_mode=1 "
+                   "net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0\n");
+
 /// veth ends come up asynchronously: the state is read once every link has its carrier.
 const QString kWaitCarrier = QStringLiteral("for i in $(seq 100); do ip -o link show | grep -q -e NO-CARRIER "
                                             "-e LOWERLAYERDOWN || break; sleep 0.05; done\n");
@@ -314,8 +320,8 @@ private slots:
                     extra += QStringLiteral("sysctl %1;").arg(k);
                 const QString o = dir.filePath(QStringLiteral("f%1-%2").arg(fx.n).arg(pre));
                 QDir().mkpath(o);
-                QString sh =
-                    QStringLiteral("set -uo pipefail\nmount -t tmpfs tmpfs /var/lib\nip link set lo up\n");
+                QString sh = QStringLiteral("set -euo pipefail\nmount -t tmpfs tmpfs /var/lib\n") +
+                             kQuietLinks + QStringLiteral("ip link set lo up\n");
                 sh += buildHost(stats, host);
                 // Things of others the undo must leave alone.
                 sh += QStringLiteral("iptables -t mangle -A FORWARD -m comment --comment pre-existing\n"
@@ -599,13 +605,13 @@ private slots:
             writeFile(o + QStringLiteral("/undo.sh"),
                       "set -euo pipefail\n" + fix->undo.section(QStringLiteral(" ("), 0, 0).toUtf8() + '\n'));
         QString sh =
-            QStringLiteral("set -euo pipefail\nexport PATH=%1/bin:$PATH\nmount -t tmpfs tmpfs /var/lib\n"
+            QStringLiteral("set -euo pipefail\nexport PATH=%1/bin:$PATH\nmount -t tmpfs tmpfs /var/lib\n%2"
                            "ip link set lo up\nip link add v0 type veth peer name pv0\nip link set pv0 "
                            "up\nip link set v0 up\n"
                            "ip addr add 10.0.1.1/24 dev v0\n"
                            "iptables -t mangle -A FORWARD -m comment --comment pre-existing\n"
                            "ip6tables -t mangle -A FORWARD -m comment --comment pre-existing\n")
-                .arg(o) +
+                .arg(o, kQuietLinks) +
             setup + kWaitCarrier + QStringLiteral("set +e\n");
         sh += snapshot(o + QStringLiteral("/before"), extra);
         sh += QStringLiteral("bash %1/fix.sh > %1/out1 2>&1; echo $? > %1/rc1\n").arg(o);
