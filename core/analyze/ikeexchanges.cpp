@@ -792,8 +792,26 @@ struct IkeEspWindows::State
     std::vector<Recent> recent; // a queue: [recentFirst, size())
     std::size_t recentFirst = 0;
     std::int64_t droppedLatest = std::numeric_limits<std::int64_t>::min();
-    // One window per CREATE_CHILD_SA message time: per SA, its sequence numbers within ±W.
-    std::map<std::int64_t, std::unordered_map<std::uint32_t, std::vector<std::uint32_t>>> windows;
+    // One window per CREATE_CHILD_SA message time: per SA, its sequence numbers within ±W, as
+    // runs of consecutive numbers (one run per loss, reordering or duplicate, not per packet).
+    struct Run
+    {
+        std::uint32_t first;
+        std::uint32_t count;
+    };
+    struct Runs
+    {
+        std::vector<Run> runs;
+        void add(std::uint32_t seq)
+        {
+            if (!runs.empty() && runs.back().count < 0xffffffffu &&
+                runs.back().first + runs.back().count == seq && seq != 0)
+                ++runs.back().count;
+            else
+                runs.push_back({seq, 1});
+        }
+    };
+    std::map<std::int64_t, std::unordered_map<std::uint32_t, Runs>> windows;
     std::vector<std::int64_t> open; // keys of windows still taking packets
     // INFORMATIONAL message times + 1 s, ascending; per SA, its packet count at each of them.
     std::vector<std::int64_t> thresholds;
@@ -824,7 +842,7 @@ void IkeEspWindows::observe(const PacketRecord &r, std::uint32_t sa, const Captu
             auto &w = d->windows[m.tsNs];
             for (std::size_t i = d->recentFirst; i < d->recent.size(); ++i) {
                 const State::Recent &p = d->recent[i];
-                if (std::llabs(p.ts - m.tsNs) <= kRekeyWindowNs) w[p.sa].push_back(p.seq);
+                if (std::llabs(p.ts - m.tsNs) <= kRekeyWindowNs) w[p.sa].add(p.seq);
             }
             d->open.push_back(m.tsNs);
         } else if (m.header.exchange == std::uint8_t(ike::Exchange::Informational)) {
@@ -837,7 +855,7 @@ void IkeEspWindows::observe(const PacketRecord &r, std::uint32_t sa, const Captu
     // Windows: this packet joins every open one it is near; those it is past close.
     std::erase_if(d->open, [&](std::int64_t t) {
         if (r.tsNs - t > kRekeyWindowNs) return true;
-        if (std::llabs(r.tsNs - t) <= kRekeyWindowNs) d->windows[t][sa].push_back(r.seq());
+        if (std::llabs(r.tsNs - t) <= kRekeyWindowNs) d->windows[t][sa].add(r.seq());
         return false;
     });
     if (d->recentFirst > 4096 && d->recentFirst * 2 > d->recent.size()) {
@@ -870,7 +888,12 @@ std::vector<std::uint32_t> IkeEspWindows::sequencesNear(std::int64_t tsNs, std::
         return {};
     }
     const auto s = w->second.find(std::uint32_t(sa));
-    return s == w->second.end() ? std::vector<std::uint32_t>{} : s->second;
+    std::vector<std::uint32_t> seqs;
+    if (s == w->second.end()) return seqs;
+    for (const State::Run &run : s->second.runs)
+        for (std::uint32_t k = 0; k < run.count; ++k)
+            seqs.push_back(run.first + k);
+    return seqs;
 }
 
 std::uint64_t IkeEspWindows::packetsLaterThanSecondAfter(std::int64_t tsNs, std::size_t sa) const

@@ -223,8 +223,9 @@ struct IkeExchangeAnalysis
 /// What the rekey timeline reads from ESP packets, gathered during the read so that no per-packet
 /// records are needed: every ESP packet within ±5 s of each CREATE_CHILD_SA message (its SA and
 /// sequence number; the last 6 s of ESP packets are held for the part before a message), and per
-/// SA how many of its packets came no later than 1 s after each INFORMATIONAL message. Memory
-/// grows with the IKE messages and the packet rate near them, not with the capture's length.
+/// SA how many of its packets came no later than 1 s after each INFORMATIONAL message. Numbers
+/// are kept as runs of consecutive ones: memory grows with the IKE messages and the losses and
+/// reorderings near them (plus 6 s of ESP packets), not with the capture's length.
 /// Exact for packets in time order; complete() says whether the read gave what a query asks.
 class IkeEspWindows final
 {
