@@ -150,8 +150,9 @@ void EvidenceTimeline::restyle()
         a->setGridLineColor(pal.color(QPalette::Mid));
     }
     m_esp->setPen(QPen(roleColor(ColorRole::Muted, pal), 1.2));
-    // Not Warning: that is the Deletes lane's hue (the two read as one series in the legend).
-    m_ike->setPen(QPen(roleColor(ColorRole::Secondary, pal), 1.2, Qt::DashLine));
+    // A hue no lane has (Warning is the Deletes lane's, Secondary a green like the Rekeys lane's:
+    // either read as one series with it in the legend).
+    m_ike->setPen(QPen(roleColor(ColorRole::Tertiary, pal), 1.2, Qt::DashLine));
     for (int l = 0; l < LaneCount; ++l) {
         m_lanes[std::size_t(l)]->setColor(laneColor(l, pal));
         m_lanes[std::size_t(l)]->setBorderColor(pal.color(QPalette::Base));

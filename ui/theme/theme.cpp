@@ -25,6 +25,7 @@ constexpr std::array<Pair, std::size_t(ColorRole::Count_)> kRoles{{
     {0xff1f4e9a, 0xff6cb4ff}, // Primary
     {0xff1b6b45, 0xff7dd87d}, // Secondary
     {0xff8e24aa, 0xffd2a8ff}, // Accent
+    {0xff006d80, 0xff39c5cf}, // Tertiary
 }};
 
 struct Startup

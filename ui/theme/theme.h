@@ -22,6 +22,7 @@ enum class ColorRole : std::uint8_t {
     Primary,   // the main series (sequence numbers, requests, side A)
     Secondary, // the second series (side B)
     Accent,    // a third hue (duplicates, NAT events)
+    Tertiary, // a fourth hue, cyan (a series beside the others' hues: IKE packets/s on the Evidence timeline)
     Count_
 };
 
