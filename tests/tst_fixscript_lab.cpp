@@ -16,7 +16,9 @@
 // same way; ethtool on a veth pair is real, the sysctls a network namespace does not have
 // (netdev_max_backlog, rmem_default: the host's own) are a stub backed by a file.
 // Root only (QSKIP otherwise). Nothing is sent outside the namespaces the test makes.
+#include "diagnose/facts.h"
 #include "diagnose/fixes.h"
+#include "evidence/evidenceset.h"
 #include "testfiles.h"
 
 #include <QDir>
@@ -502,7 +504,14 @@ private slots:
         // The per-peer route when the peer is now routed out of another interface than the
         // evidence's (v0): refused, nothing changed.
         QTest::newRow("peer route, uplink changed") << QStringLiteral("route-elsewhere") << QString();
-        QTest::newRow("ipsec bypass sysctls") << QStringLiteral("bypass") << QStringLiteral("1");
+        // From sysctl evidence text (deriveFacts): a VLAN-style name is printed by sysctl -a with a
+        // slash and must be written back that way (the old code dropped the slash form and wrote
+        // the dotted one, which sysctl -w refuses).
+        QTest::newRow("ipsec bypass sysctls") << QStringLiteral("bypass") << QStringLiteral("v0");
+        QTest::newRow("ipsec bypass, VLAN name as sysctl -a prints it")
+            << QStringLiteral("bypass") << QStringLiteral("v0/100");
+        QTest::newRow("ipsec bypass, VLAN name with dots")
+            << QStringLiteral("bypass") << QStringLiteral("v0.100");
         QTest::newRow("backlog, was 1000") << QStringLiteral("backlog") << QStringLiteral("1000");
         QTest::newRow("backlog, was 8192") << QStringLiteral("backlog") << QStringLiteral("8192");
         QTest::newRow("rmem_default, was 212992") << QStringLiteral("rmem") << QStringLiteral("212992");
@@ -561,12 +570,31 @@ private slots:
             setup = QStringLiteral("ethtool -K v0 generic-receive-offload %1\n").arg(pre);
             extra = QStringLiteral("ethtool -k v0 | grep -E '^(esp-|generic-receive)';");
         } else if (which == QLatin1String("bypass")) {
-            fixes = ipsecBypassFixes({QStringLiteral("net.ipv4.conf.v0.disable_xfrm"),
-                                      QStringLiteral("net.ipv4.conf.v0.disable_policy")});
+            EvidenceSet set;
+            set.addText(
+                QStringLiteral("left-sysctl.txt"),
+                QStringLiteral("net.ipv4.conf.%1.disable_xfrm = 1\nnet.ipv4.conf.%1.disable_policy = 1\n"
+                               "net.ipv4.ip_forward = 1\n")
+                    .arg(pre)
+                    .toUtf8());
+            DiagnosisInput in;
+            in.evidence = &set;
+            const Facts f = deriveFacts(in);
+            QCOMPARE(f.xfrmBypassedOn.size(), qsizetype(2));
+            fixes = ipsecBypassFixes(f.xfrmBypassedOn);
             fix = &fixes.front();
-            setup = QStringLiteral(
-                "sysctl -q -w net.ipv4.conf.v0.disable_xfrm=1 net.ipv4.conf.v0.disable_policy=1\n");
-            extra = QStringLiteral("sysctl net.ipv4.conf.v0.disable_xfrm net.ipv4.conf.v0.disable_policy;");
+            QString dev = pre;
+            dev.replace(QLatin1Char('/'), QLatin1Char('.'));
+            const QString k = QString(dev).replace(QLatin1Char('.'), QLatin1Char('/'));
+            setup = (dev == QLatin1String("v0") ? QString()
+                                                : QStringLiteral("ip link add %1 type veth peer name p100\n"
+                                                                 "ip link set p100 up\nip link set %1 up\n")
+                                                      .arg(dev)) +
+                    QStringLiteral(
+                        "sysctl -q -w net.ipv4.conf.%1.disable_xfrm=1 net.ipv4.conf.%1.disable_policy=1\n")
+                        .arg(k);
+            extra = QStringLiteral("sysctl net.ipv4.conf.%1.disable_xfrm net.ipv4.conf.%1.disable_policy;")
+                        .arg(k);
         } else {
             fixes = receiveDropFixes(t, which == QLatin1String("backlog"), which == QLatin1String("rmem"));
             for (const Fix &f : fixes)

@@ -1116,13 +1116,21 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 const int n = rp->second.trimmed().toInt(&ok);
                 if (ok) f.rpFilter = n;
             }
-            // Only keys of the form the kernel uses (they go into a sysctl command of the fix).
-            static const QRegularExpression bypassKey(QStringLiteral(
-                "^net\\.ipv[46]\\.conf\\.[A-Za-z0-9_.+-]{1,15}\\.(disable_xfrm|disable_policy)$"));
-            for (const auto &[key, value] : v)
-                if (bypassKey.match(key).hasMatch() && value.trimmed() == QLatin1String("1") &&
-                    !f.xfrmBypassedOn.contains(key))
-                    f.xfrmBypassedOn << key;
+            // Only keys of the form the kernel uses (they go into a sysctl command of the fix). An
+            // interface name with a dot (VLAN eth0.100) is printed by sysctl -a with a slash
+            // (net.ipv4.conf.eth0/100.disable_xfrm), and only that form is accepted by sysctl -w: a
+            // dotted form is rewritten to it.
+            static const QRegularExpression bypassKey(
+                QStringLiteral("^(net\\.ipv[46]\\.conf\\.)([A-Za-z0-9_][A-Za-z0-9_.+/"
+                               "-]{0,14})\\.(disable_xfrm|disable_policy)$"));
+            for (const auto &[key, value] : v) {
+                const QRegularExpressionMatch m = bypassKey.match(key);
+                if (!m.hasMatch() || value.trimmed() != QLatin1String("1")) continue;
+                QString iface = m.captured(2);
+                iface.replace(QLatin1Char('.'), QLatin1Char('/'));
+                const QString canonical = m.captured(1) + iface + QLatin1Char('.') + m.captured(3);
+                if (!f.xfrmBypassedOn.contains(canonical)) f.xfrmBypassedOn << canonical;
+            }
             break;
         }
         case EvidenceKind::EthtoolFeatures:
