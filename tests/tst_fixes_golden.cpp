@@ -324,6 +324,34 @@ private slots:
             << QStringLiteral("10.0.2.1 via 10.0.1.254 dev wan0 metric 1;reboot") << QString();
     }
 
+    // No capture proves a DPD interval: the fix never writes one of its own, which could lengthen
+    // the connection's (the dpd lab's left has 5s), and says which case it is in.
+    void dpdDelayNeverInvented_data()
+    {
+        QTest::addColumn<double>("configured");
+        QTest::addColumn<QString>("says");
+        QTest::newRow("config not in the evidence") << -1.0 << QStringLiteral("was not in the evidence");
+        QTest::newRow("DPD off in the config") << 0.0 << QStringLiteral("DPD is off in the configuration");
+        QTest::newRow("configured 5s") << 5.0 << QStringLiteral("DPD is already on (dpd_delay = 5 s)");
+    }
+    void dpdDelayNeverInvented()
+    {
+        QFETCH(double, configured);
+        QFETCH(QString, says);
+        PeerUnreachableParams p;
+        p.dpdDelayS = configured;
+        static const QRegularExpression number(QStringLiteral("dpd_?delay *= *[0-9]"));
+        int swanctl = 0;
+        for (const Fix &f : peerUnreachableFixes(labTarget(), p)) {
+            QVERIFY2(!number.match(f.text).hasMatch(), qPrintable(f.text));
+            if (f.kind != FixKind::Swanctl) continue;
+            ++swanctl;
+            QVERIFY2(f.changes.contains(says), qPrintable(f.changes));
+            QCOMPARE(f.text.contains(QLatin1String("dpd_delay = <dpd-delay>")), configured <= 0);
+        }
+        QCOMPARE(swanctl, 1);
+    }
+
     void restorableRouteLines()
     {
         QFETCH(QString, line);

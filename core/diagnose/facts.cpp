@@ -678,7 +678,10 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
     f.ipsecConfStyle = kind == EvidenceKind::IpsecConf;
     if (f.connection.isEmpty() || f.ipsecConfStyle) f.connection = c.name;
     const QString dpd = setting(c.settings, {"dpd_delay", "dpddelay"});
-    if (!dpd.isEmpty()) f.dpdDelayS = parseDuration(dpd);
+    if (!dpd.isEmpty())
+        f.dpdDelayS = parseDuration(dpd);
+    else if (kind != EvidenceKind::IpsecConf)
+        f.dpdDelayS = 0; // swanctl.conf's default: DPD off
     const QString remote = setting(c.settings, {"remote_addrs", "right"});
     if (f.peerAddress.isEmpty() && !remote.isEmpty() && !remote.startsWith(QLatin1Char('%')))
         f.peerAddress = remote.section(QLatin1Char(','), 0, 0).trimmed();

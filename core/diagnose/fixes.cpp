@@ -1150,52 +1150,66 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
     const bool dpdOn = p.dpdDelayS > 0;
     const bool restartOn = p.dpdAction == QLatin1String("restart");
     QStringList conn, child;
-    if (!dpdOn) conn << QStringLiteral("dpd_delay = 10s");
+    // No interval is proven by anything captured: a placeholder, never a number of ours that could
+    // lengthen one the connection already has.
+    if (!dpdOn) conn << QStringLiteral("dpd_delay = <dpd-delay>");
     conn << QStringLiteral("keyingtries = 0");
     if (!restartOn) child << QStringLiteral("dpd_action = restart");
     child << QStringLiteral("start_action = start") << QStringLiteral("close_action = start");
-    out.push_back(
-        make(FixKind::Swanctl,
-             QStringLiteral("Detect a dead peer and bring the tunnel back by itself (swanctl.conf)"),
-             swanctlSnippet(t, conn, child),
-             QStringLiteral(
-                 "%1; when the peer is declared dead the CHILD_SA is re-initiated (dpd_action = restart%2) "
-                 "and the initiator retries forever (keyingtries = 0) instead of leaving the tunnel down "
-                 "after the outage.")
-                 .arg(dpdOn ? QStringLiteral("DPD is already on (dpd_delay = %1 s)").arg(num(p.dpdDelayS))
-                            : QStringLiteral("DPD checks the peer every 10 s of inbound silence"),
-                      restartOn ? QStringLiteral(", already configured") : QString()),
-             QStringLiteral(
-                 "DPD adds a small INFORMATIONAL exchange per idle period. Only one side should use restart "
-                 "/ start_action = start (the initiator); on both, duplicate SAs can appear (use 'trap' on "
-                 "the other)."),
-             QStringLiteral(
-                 "After an outage: swanctl --list-sas shows %1 ESTABLISHED again without manual action; the "
-                 "log shows 'sending DPD request' and 'restarting CHILD_SA %2'. Apply with ")
-                     .arg(t.connection, t.child) +
-                 reloadSwanctl(t) + QLatin1Char('.'),
-             QStringLiteral(
-                 "Remove the added lines (defaults: %1keyingtries = 1, %2start_action = none, close_action = "
-                 "none) and swanctl --load-conns.")
-                 .arg(dpdOn ? QString() : QStringLiteral("dpd_delay = 0s, "),
-                      restartOn ? QString() : QStringLiteral("dpd_action = clear, "))));
+    out.push_back(make(
+        FixKind::Swanctl,
+        QStringLiteral("Detect a dead peer and bring the tunnel back by itself (swanctl.conf)"),
+        swanctlSnippet(t, conn, child),
+        QStringLiteral(
+            "%1; when the peer is declared dead the CHILD_SA is re-initiated (dpd_action = restart%2) "
+            "and the initiator retries forever (keyingtries = 0) instead of leaving the tunnel down "
+            "after the outage.")
+            .arg(dpdOn ? QStringLiteral("DPD is already on (dpd_delay = %1 s)").arg(num(p.dpdDelayS))
+                 : p.dpdDelayS == 0
+                     ? QStringLiteral("DPD is off in the configuration (dpd_delay 0s, the default): replace "
+                                      "<dpd-delay> by the seconds of inbound silence after which charon "
+                                      "checks the peer (nothing captured proves a value: a shorter one "
+                                      "notices a dead peer sooner and costs one INFORMATIONAL exchange per "
+                                      "quiet interval)")
+                     : QStringLiteral("The configuration was not in the evidence: if the connection has a "
+                                      "dpd_delay, keep it and drop that line; without one DPD is off (0s, "
+                                      "the default) — replace <dpd-delay> by the seconds of inbound silence "
+                                      "after which charon checks the peer (nothing captured proves a value: "
+                                      "a shorter one notices a dead peer sooner and costs one INFORMATIONAL "
+                                      "exchange per quiet interval)"),
+                 restartOn ? QStringLiteral(", already configured") : QString()),
+        QStringLiteral(
+            "DPD adds a small INFORMATIONAL exchange per idle period. Only one side should use restart "
+            "/ start_action = start (the initiator); on both, duplicate SAs can appear (use 'trap' on "
+            "the other)."),
+        QStringLiteral(
+            "After an outage: swanctl --list-sas shows %1 ESTABLISHED again without manual action; the "
+            "log shows 'sending DPD request' and 'restarting CHILD_SA %2'. Apply with ")
+                .arg(t.connection, t.child) +
+            reloadSwanctl(t) + QLatin1Char('.'),
+        QStringLiteral(
+            "Remove the added lines (defaults: %1keyingtries = 1, %2start_action = none, close_action = "
+            "none) and swanctl --load-conns.")
+            .arg(dpdOn ? QString() : QStringLiteral("dpd_delay = 0s, "),
+                 restartOn ? QString() : QStringLiteral("dpd_action = clear, "))));
     QStringList legacy;
-    if (!dpdOn) legacy << QStringLiteral("dpddelay=10s");
+    // dpddelay: ipsec.conf's own default (30s) applies unless the connection sets one.
     if (!restartOn) legacy << QStringLiteral("dpdaction=restart");
     legacy << QStringLiteral("keyingtries=%forever") << QStringLiteral("auto=start");
-    out.push_back(
-        make(FixKind::IpsecConf, QStringLiteral("Detect a dead peer and restart (legacy ipsec.conf)"),
-             ipsecConfSnippet(t, legacy),
-             QStringLiteral("The ipsec.conf equivalent: DPD, restart on a dead peer, retry forever."),
-             QStringLiteral(
-                 "As above; for IKEv2 the retransmission settings decide when the peer is dead (dpdtimeout "
-                 "only applies to IKEv1)."),
-             QStringLiteral(
-                 "ipsec statusall shows the connection ESTABLISHED again after an outage. Apply with ") +
-                 reloadIpsecConf(t) + QLatin1Char('.'),
-             QStringLiteral(
-                 "Remove the added lines (defaults dpdaction=none, dpddelay=30s, keyingtries=3) and ipsec "
-                 "update.")));
+    out.push_back(make(
+        FixKind::IpsecConf, QStringLiteral("Detect a dead peer and restart (legacy ipsec.conf)"),
+        ipsecConfSnippet(t, legacy),
+        QStringLiteral("The ipsec.conf equivalent: restart on a dead peer, retry forever. DPD runs every "
+                       "dpddelay (30s unless the connection sets it) once dpdaction is set."),
+        QStringLiteral(
+            "As above; for IKEv2 the retransmission settings decide when the peer is dead (dpdtimeout "
+            "only applies to IKEv1)."),
+        QStringLiteral(
+            "ipsec statusall shows the connection ESTABLISHED again after an outage. Apply with ") +
+            reloadIpsecConf(t) + QLatin1Char('.'),
+        QStringLiteral(
+            "Remove the added lines (defaults dpdaction=none, dpddelay=30s, keyingtries=3) and ipsec "
+            "update.")));
     return out;
 }
 
