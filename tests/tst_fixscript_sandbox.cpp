@@ -662,11 +662,12 @@ private slots:
 
     void iptablesFixesAddTheirRulesOnce()
     {
-        // The MSS clamp (mangle FORWARD, -A), the ESP and the UDP 4500 accept (filter INPUT, -I)
-        // run twice with the real iptables in a fresh namespace: each rule is in the kernel's
+        // The MSS clamp (mangle FORWARD, -I … 1), the ESP and the UDP 4500 accept (filter INPUT,
+        // -I) run twice with the real iptables in a fresh namespace: each rule is in the kernel's
         // ruleset once (-C finds it on the second run), and one undo leaves the ruleset exactly as
-        // before. The rules for a firewall between the peers are comments: nothing in FORWARD of
-        // filter.
+        // before. The host's own mangle FORWARD already ends in an ACCEPT: the clamp must come
+        // before it, or it never sees a packet. The rules for a firewall between the peers are
+        // comments: nothing in FORWARD of filter.
         const QString unshare = QStandardPaths::findExecutable(QStringLiteral("unshare"));
         if (geteuid() != 0 || unshare.isEmpty() ||
             QStandardPaths::findExecutable(QStringLiteral("iptables")).isEmpty())
@@ -690,10 +691,12 @@ private slots:
         QTemporaryDir dir;
         QVERIFY(dir.isValid());
         const QString d = dir.path();
-        QString run = QStringLiteral("set -euo pipefail\nip link set lo up\n"
-                                     "ip link add v0 type veth peer name v1\nip link set v0 up\n"
-                                     "{ iptables -S; iptables -t mangle -S; } > %1/before\n")
-                          .arg(d);
+        QString run =
+            QStringLiteral("set -euo pipefail\nip link set lo up\n"
+                           "ip link add v0 type veth peer name v1\nip link set v0 up\n"
+                           "iptables -t mangle -A FORWARD -m comment --comment host-accept -j ACCEPT\n"
+                           "{ iptables -S; iptables -t mangle -S; } > %1/before\n")
+                .arg(d);
         for (std::size_t i = 0; i < chosen.size(); ++i) {
             QVERIFY(writeFile(dir.filePath(QStringLiteral("fix%1.sh").arg(i)),
                               "set -euo pipefail\n" + chosen[i]->text.toUtf8()));
@@ -715,6 +718,9 @@ private slots:
         const QString during = QString::fromUtf8(readAll(dir.filePath(QStringLiteral("during"))));
         QCOMPARE(during.count(QLatin1String("-j TCPMSS --set-mss 1286")),
                  qsizetype(2)); // out and in, once each
+        QVERIFY2(during.lastIndexOf(QLatin1String("-j TCPMSS --set-mss 1286")) <
+                     during.indexOf(QLatin1String("--comment host-accept -j ACCEPT")),
+                 qPrintable(during));
         QCOMPARE(during.count(QLatin1String("-A INPUT -s 10.0.2.1/32 -d 10.0.1.1/32 -p esp -j ACCEPT")),
                  qsizetype(1));
         QCOMPARE(during.count(

@@ -784,7 +784,7 @@ private slots:
         QVERIFY(fd);
         QString ipt = texts(*fd, FixKind::Iptables), nft = texts(*fd, FixKind::Nftables);
         QVERIFY(ipt.contains(
-            QLatin1String("ip6tables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -o wan0")));
+            QLatin1String("ip6tables -t mangle -I FORWARD 1 -p tcp --tcp-flags SYN,RST SYN -o wan0")));
         QVERIFY(ipt.contains(QStringLiteral("--set-mss %1").arg(1326 - 60)));
         QVERIFY(!ipt.contains(QLatin1String("\niptables -t mangle -A")));
         QVERIFY(nft.contains(QStringLiteral("maxseg size set %1").arg(1326 - 60)));
@@ -793,7 +793,7 @@ private slots:
         ipt = texts(*fd, FixKind::Iptables);
         nft = texts(*fd, FixKind::Nftables);
         QVERIFY(ipt.contains(
-            QStringLiteral("iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -o wan0 -m "
+            QStringLiteral("iptables -t mangle -I FORWARD 1 -p tcp --tcp-flags SYN,RST SYN -o wan0 -m "
                            "policy --dir out --pol ipsec -j TCPMSS --set-mss %1")
                 .arg(1326 - 40)));
         QVERIFY(ipt.contains(QStringLiteral("--set-mss %1").arg(1326 - 60)));
@@ -854,7 +854,7 @@ private slots:
         for (const Fix &x : fd->fixes)
             all += x.text;
         QVERIFY(all.contains(
-            QStringLiteral("iptables -t mangle -A FORWARD -p tcp --tcp-flags SYN,RST SYN -o xfrm0 -j "
+            QStringLiteral("iptables -t mangle -I FORWARD 1 -p tcp --tcp-flags SYN,RST SYN -o xfrm0 -j "
                            "TCPMSS --set-mss %1")
                 .arg(1326 - 40)));
         QVERIFY(all.contains(QLatin1String("oifname \"xfrm0\"")));

@@ -417,8 +417,10 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
              {std::pair{QStringLiteral("iptables"), p.mss}, std::pair{QStringLiteral("ip6tables"), p.mss6}}) {
             if (mss <= 0) continue;
             for (const QString &sel : {outSel, inSel}) {
+                // First in the chain: an ACCEPT earlier in the host's mangle FORWARD would end the
+                // chain before an appended rule.
                 text += addRuleOnce(tool, QStringLiteral("-t mangle "), QStringLiteral("FORWARD"),
-                                    QStringLiteral("-A FORWARD"),
+                                    QStringLiteral("-I FORWARD 1"),
                                     QStringLiteral("%1 %2 -j TCPMSS --set-mss %3").arg(rule, sel).arg(mss)) +
                         QLatin1Char('\n');
                 undo += QStringLiteral("%1%2 -t mangle -D FORWARD %3 %4 -j TCPMSS --set-mss %5")
@@ -428,7 +430,7 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
         }
         text += QStringLiteral("# Once ICMP fragmentation-needed reaches this host again, the kernel's path "
                                "MTU can be used instead:\n"
-                               "# %1 -t mangle -A FORWARD %2 %3 -j TCPMSS --clamp-mss-to-pmtu\n")
+                               "# %1 -t mangle -I FORWARD 1 %2 %3 -j TCPMSS --clamp-mss-to-pmtu\n")
                     .arg(p.mss > 0 ? QStringLiteral("iptables") : QStringLiteral("ip6tables"), rule, outSel);
         out.push_back(make(
             FixKind::Iptables,
