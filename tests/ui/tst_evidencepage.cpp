@@ -24,6 +24,7 @@
 #include "settings/workbenchsettings.h"
 
 #include <QAbstractItemModelTester>
+#include <QCheckBox>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QGuiApplication>
@@ -157,6 +158,26 @@ private Q_SLOTS:
         QCOMPARE(proxy->rowCount(), 1);
         proxy->setOnlyChanged(false);
         proxy->setFilterFixedString(QString());
+        QCOMPARE(proxy->rowCount(), ev->counterModel()->rowCount());
+        // "Non-zero only" (the page's checkbox): right-xfrm_stat-end.txt has XfrmInError 0 and
+        // XfrmInStateSeqError 25; every counter left is non-zero in the later snapshot.
+        auto *nonZero = ev->findChild<QCheckBox *>(QStringLiteral("onlyNonZero"));
+        QVERIFY(nonZero && !nonZero->isChecked());
+        nonZero->setChecked(true);
+        QVERIFY(proxy->onlyNonZero());
+        QVERIFY(proxy->rowCount() > 0 && proxy->rowCount() < ev->counterModel()->rowCount());
+        const auto shown = [&](const QString &name) {
+            for (int i = 0; i < proxy->rowCount(); ++i)
+                if (proxy->index(i, CounterDeltaModel::ColCounter).data().toString() == name) return true;
+            return false;
+        };
+        QVERIFY(shown(QStringLiteral("XfrmInStateSeqError")));
+        QVERIFY(!shown(QStringLiteral("XfrmInError")));
+        for (int i = 0; i < proxy->rowCount(); ++i)
+            QVERIFY(
+                proxy->index(i, CounterDeltaModel::ColAfter).data(CounterDeltaModel::SortRole).toULongLong() >
+                0);
+        nonZero->setChecked(false);
         QCOMPARE(proxy->rowCount(), ev->counterModel()->rowCount());
     }
 

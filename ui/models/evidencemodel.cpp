@@ -198,10 +198,22 @@ void CounterFilterProxy::setOnlyChanged(bool on)
     invalidateRowsFilter();
 }
 
+void CounterFilterProxy::setOnlyNonZero(bool on)
+{
+    if (on == m_onlyNonZero) return;
+    m_onlyNonZero = on;
+    invalidateRowsFilter();
+}
+
 bool CounterFilterProxy::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
 {
     if (m_onlyChanged &&
         !sourceModel()->index(sourceRow, 0, sourceParent).data(CounterDeltaModel::ChangedRole).toBool())
+        return false;
+    if (m_onlyNonZero && sourceModel()
+                                 ->index(sourceRow, CounterDeltaModel::ColAfter, sourceParent)
+                                 .data(CounterDeltaModel::SortRole)
+                                 .toULongLong() == 0)
         return false;
     return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
 }

@@ -74,7 +74,8 @@ private:
     std::vector<CounterRow> m_rows;
 };
 
-/// Text filter over every column plus "only counters that changed".
+/// Text filter over every column plus "only counters that changed" and "only counters not zero"
+/// (after: an error counter that grew before the first snapshot is non-zero but unchanged).
 class CounterFilterProxy final : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -82,12 +83,15 @@ public:
     explicit CounterFilterProxy(QObject *parent = nullptr);
     void setOnlyChanged(bool on);
     [[nodiscard]] bool onlyChanged() const { return m_onlyChanged; }
+    void setOnlyNonZero(bool on);
+    [[nodiscard]] bool onlyNonZero() const { return m_onlyNonZero; }
 
 protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
     bool m_onlyChanged = true;
+    bool m_onlyNonZero = false;
 };
 
 /// Where a log event goes on the timeline; None: listed, not drawn.

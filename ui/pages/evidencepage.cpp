@@ -104,6 +104,11 @@ EvidencePage::EvidencePage(QWidget *parent) : QWidget(parent)
     m_onlyChanged->setChecked(true);
     m_onlyChanged->setToolTip(tr("Hide counters with the same value in both snapshots"));
     filterRow->addWidget(m_onlyChanged);
+    auto *nonZero = new QCheckBox(tr("Non-&zero only"), counterPane);
+    nonZero->setObjectName(QStringLiteral("onlyNonZero"));
+    nonZero->setToolTip(tr("Hide counters whose value in the later snapshot is 0 (an error counter that grew "
+                           "before the first snapshot stays: non-zero, unchanged)"));
+    filterRow->addWidget(nonZero);
     counterLayout->addLayout(filterRow);
     m_counters = new CounterDeltaModel(this);
     m_counterProxy = new CounterFilterProxy(this);
@@ -117,6 +122,7 @@ EvidencePage::EvidencePage(QWidget *parent) : QWidget(parent)
     counterLayout->addWidget(m_counterView);
     connect(m_filter, &QLineEdit::textChanged, m_counterProxy, &QSortFilterProxyModel::setFilterFixedString);
     connect(m_onlyChanged, &QCheckBox::toggled, m_counterProxy, &CounterFilterProxy::setOnlyChanged);
+    connect(nonZero, &QCheckBox::toggled, m_counterProxy, &CounterFilterProxy::setOnlyNonZero);
     upper->addWidget(m_files);
     upper->addWidget(counterPane);
     upper->setStretchFactor(0, 2);
