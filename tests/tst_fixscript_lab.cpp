@@ -666,9 +666,7 @@ private slots:
                  QByteArray(file("once") + "\n--- twice:\n" + file("twice")).constData());
         QVERIFY2(file("after") == file("before"),
                  QByteArray(file("before") + "\n--- after undo:\n" + file("after")).constData());
-        QVERIFY2(file("once") != file("before") || which == QLatin1String("backlog") ||
-                     which == QLatin1String("rmem"),
-                 "the fix changed nothing");
+        QVERIFY2(file("once") != file("before"), "the fix changed nothing");
         const QString rb = QString::fromUtf8(file("readback"));
         const QByteArray ctx = rb.toUtf8();
         if (which == QLatin1String("tunnel-mtu")) {
@@ -694,9 +692,10 @@ private slots:
                          rb.contains(QLatin1String("disable_policy = 0")),
                      ctx.constData());
         } else {
-            const int want = which == QLatin1String("backlog") ? 4096 : 1048576;
+            // Twice the host's own value before the fix (no figure of ours), the same after a second
+            // run (checked above: twice == once).
             const int now = rb.section(QLatin1String(" = "), 1).trimmed().toInt();
-            QCOMPARE(now, std::max(want, pre.toInt())); // raised to the figure, never lowered
+            QCOMPARE(now, 2 * pre.toInt());
         }
     }
 

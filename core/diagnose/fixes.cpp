@@ -362,6 +362,19 @@ QString savedValue(const QString &name)
     return QStringLiteral("\"$(cat %1)\"").arg(shq(savedFile(name)));
 }
 
+/// Sets the sysctl `name` to twice the value saveOnce kept from before the fix, never lowering it:
+/// running the fix again gives the same value, not four times it.
+QString doubleSaved(const QString &name)
+{
+    return QStringLiteral("saved=$(cat %2)\n"
+                          "case \"$saved\" in ''|*[!0-9]*) echo %3 >&2; exit 1 ;; esac\n"
+                          "new=$((2 * saved))\n"
+                          "if [ \"$(sysctl -n %1)\" -lt \"$new\" ]; then sysctl -w %1=\"$new\"; fi\n")
+        .arg(name, shq(savedFile(name)),
+             shq(QStringLiteral("the value saved before the change (%1) is not a number: nothing changed")
+                     .arg(name)));
+}
+
 QString forgetSaved(const QString &name)
 {
     return QStringLiteral("rm %1").arg(shq(savedFile(name)));
@@ -1846,17 +1859,15 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSoc
                 QStringLiteral("max=$(ethtool -g %1 | awk '/^Pre-set maximums/ {m = 1} m && /^RX:/ && !n++ "
                                "{print $2}')\n"
                                "case \"$max\" in ''|*[!0-9]*) echo %2 >&2; exit 1 ;; esac\n"
-                               "rx=4096\n"
-                               "if [ \"$max\" -lt \"$rx\" ]; then rx=$max; fi\n"
-                               "ethtool -G %1 rx \"$rx\"\n")
+                               "ethtool -G %1 rx \"$max\"\n")
                     .arg(qi, shq(QStringLiteral("%1 reports no RX ring maximum: its ring cannot be resized")
                                      .arg(oneLine(t.wanInterface, 40)))),
             QStringLiteral(
-                "Sets the RX ring to 4096 descriptors, or the driver's maximum if that is smaller (read "
-                "from ethtool -g, so the command cannot ask for more than the NIC takes). The NIC "
-                "can buffer more packets while the CPU is busy (decrypting), so bursts are not "
-                "dropped as rx_missed. The size before the change is saved in "
-                "/var/lib/ikev2wb/saved-%1 for the undo.")
+                "Sets the RX ring to the driver's maximum, read from ethtool -g on this host when the "
+                "script runs (no size of ours: how many descriptors a burst needs is not in the "
+                "evidence; the maximum is the most the NIC can hold). The NIC can buffer more packets "
+                "while the CPU is busy (decrypting), so bursts are not dropped as rx_missed. The size "
+                "before the change is saved in /var/lib/ikev2wb/saved-%1 for the undo.")
                 .arg(ring),
             QStringLiteral(
                 "More memory and somewhat more latency under load; the link may flap briefly while "
@@ -1871,12 +1882,12 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSoc
         const QString backlog = QStringLiteral("net.core.netdev_max_backlog");
         out.push_back(make(
             FixKind::Sysctl, QStringLiteral("Enlarge the kernel's per-CPU receive backlog"),
-            saveOnce(backlog, QStringLiteral("sysctl -n ") + backlog) +
-                QStringLiteral("if [ \"$(sysctl -n %1)\" -lt 4096 ]; then sysctl -w %1=4096; fi\n")
-                    .arg(backlog),
+            saveOnce(backlog, QStringLiteral("sysctl -n ") + backlog) + doubleSaved(backlog),
             QStringLiteral(
-                "Up to 4096 packets may queue per CPU before the stack drops them (never lowered if "
-                "it is already larger); the value before is saved in /var/lib/ikev2wb/saved-%1.")
+                "Twice as many packets may queue per CPU before the stack drops them as before the fix "
+                "(the value before is saved in /var/lib/ikev2wb/saved-%1; running the fix again does "
+                "not double it again). A step, not a measured size: nothing captured says how deep the "
+                "queue must be. If the drops still grow, the CPU does not keep up (see the trade-off).")
                 .arg(backlog),
             QStringLiteral(
                 "More memory; queues hide CPU shortage instead of fixing it (check the CPU load of "
@@ -1898,27 +1909,27 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSoc
                 "SO_RCVBUF there),\n"
                 "# so they get net.core.rmem_default when they are created: raising "
                 "net.core.rmem_max alone changes nothing.\n") +
-                saveOnce(def, QStringLiteral("sysctl -n ") + def) +
-                QStringLiteral("if [ \"$(sysctl -n %1)\" -lt 1048576 ]; then sysctl -w %1=1048576; fi\n"
-                               "# charon creates its sockets at start: the new size applies after a restart "
+                saveOnce(def, QStringLiteral("sysctl -n ") + def) + doubleSaved(def) +
+                QStringLiteral("# charon creates its sockets at start: the new size applies after a restart "
                                "(the tunnels go down briefly):\n"
                                "# systemctl restart strongswan    (or strongswan-starter, depending on the "
-                               "distribution)\n")
-                    .arg(def),
+                               "distribution)\n"),
             QStringLiteral(
-                "New sockets that do not set their own size (charon's IKE sockets among them) get a 1 "
-                "MiB receive buffer instead of the default 208 KiB, so a burst of IKE messages (many "
-                "peers rekeying at once) is not dropped as Udp RcvbufErrors. ESP in UDP is "
+                "New sockets that do not set their own size (charon's IKE sockets among them) get twice "
+                "the receive buffer they got before the fix, so a burst of IKE messages (many peers "
+                "rekeying at once) is less likely to be dropped as Udp RcvbufErrors. A step, not a "
+                "measured size: nothing captured says how large the burst is. ESP in UDP is "
                 "decapsulated by the kernel before any socket buffer and is not affected. The value "
-                "before is saved in /var/lib/ikev2wb/saved-%1.")
+                "before is saved in /var/lib/ikev2wb/saved-%1; running the fix again does not double it "
+                "again.")
                 .arg(def),
             QStringLiteral(
                 "Applies to every socket on the host that does not choose its own size: more memory "
                 "per socket. Needs a restart of charon to reach its sockets. Not persistent: "
                 "/etc/sysctl.d/ once it helps."),
             QStringLiteral(
-                "After the restart, ss -u -a -n -p -m shows rb1048576 in skmem of charon's sockets "
-                "(UDP 500/4500); Udp RcvbufErrors in /proc/net/snmp stops growing."),
+                "After the restart, ss -u -a -n -p -m shows in skmem of charon's sockets (UDP 500/4500) "
+                "an rb of twice the saved value; Udp RcvbufErrors in /proc/net/snmp stops growing."),
             QStringLiteral("sysctl -w %1=%2 && %3 (the value saved before the change), then restart charon")
                 .arg(def, savedValue(def), forgetSaved(def))));
     }
