@@ -150,13 +150,6 @@ JsonWriter &JsonWriter::null()
     return *this;
 }
 
-std::string JsonWriter::formatSpi(std::uint32_t spi)
-{
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "0x%08x", spi);
-    return buf;
-}
-
 JsonWriter &JsonWriter::time(std::int64_t ns)
 {
     separate();
@@ -166,7 +159,7 @@ JsonWriter &JsonWriter::time(std::int64_t ns)
 
 JsonWriter &JsonWriter::spi(std::uint32_t s)
 {
-    return value(std::string_view(formatSpi(s)));
+    return value(spiText(s)); // the one SPI format (util/textformat)
 }
 
 JsonWriter &JsonWriter::spi64(std::uint64_t s)

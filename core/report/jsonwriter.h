@@ -47,8 +47,6 @@ public:
     [[nodiscard]] const std::string &str() const { return m_out; }
     std::string take() { return std::move(m_out); }
 
-    static std::string formatSpi(std::uint32_t spi);
-
 private:
     void separate();
     void newline();

@@ -4,7 +4,6 @@
 #include "charts/sequencechart.h"
 #include "charts/timelinedata.h"
 #include "models/packetorder.h"
-#include "report/jsonwriter.h"
 #include "theme/theme.h"
 #include "util/textformat.h"
 #include "widgets/viewactions.h"
@@ -360,9 +359,9 @@ void LivePage::applyTimeline(const LiveSnapshot &s)
     }
     TimelineData &d = *m_timeline;
     if (s.timelinePoints.empty() && s.timelineGaps.empty() && !d.sequence.empty()) return;
-    d.title = tr("SPI %1  %2%3")
-                  .arg(QString::fromStdString(JsonWriter::formatSpi(sa.spi)), sa.flow,
-                       sa.esn ? tr("  (64-bit numbers: wrapped past 2^32)") : QString());
+    d.title =
+        tr("SPI %1  %2%3")
+            .arg(spiText(sa.spi), sa.flow, sa.esn ? tr("  (64-bit numbers: wrapped past 2^32)") : QString());
     d.originNs = s.firstNs;
     for (const LiveSeqPoint &p : s.timelinePoints) {
         const SeriesPoint point{p.tNs, double(p.seq)};
