@@ -14,6 +14,7 @@
 #include "diagnose/diagnosis.h"
 #include "filter/displayfilter.h"
 #include "index/indexbuilder.h"
+#include "loader/jobtracker.h"
 #include "mainwindow.h"
 #include "models/packettablemodel.h"
 #include "pages/capturepage.h"
@@ -497,6 +498,60 @@ private Q_SLOTS:
         QCOMPARE(d.otherEnd.size(), sent.size());
         for (std::size_t i = 0; i < sent.size(); ++i)
             QCOMPARE(d.otherEnd[i].value, double(sent[i]));
+    }
+
+    /// A timeline job superseded by a newer one (another SA picked) stops walking the packets:
+    /// 300,000 ESP packets of one SA (synthetic); the first job is superseded right after it
+    /// starts, so it returns cancelled having walked fewer packets than the capture holds (its
+    /// own progress count), and only the second job's timeline (every packet) is delivered.
+    void supersededTimelineJobStops()
+    {
+        constexpr int kPackets = 300'000;
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("one-sa.pcap"));
+        {
+            std::vector<synth::Packet> pkts;
+            pkts.reserve(kPackets);
+            const synth::Ip ip{synth::ip4(192, 0, 2, 1), synth::ip4(198, 51, 100, 1)};
+            for (int i = 0; i < kPackets; ++i)
+                pkts.push_back({1'700'000'000'000'000 + 20 * i,
+                                synth::ipv4(ip, 50, synth::esp(0xc0de0001u, 1 + i, 16))});
+            QVERIFY(synth::writePcap(path, pkts));
+        }
+        QString error;
+        std::shared_ptr<const CaptureIndex> index(loadCapture(path, &error));
+        QVERIFY2(index, qPrintable(error));
+        QCOMPARE(index->packetCount(), std::size_t(kPackets));
+        auto analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index));
+        struct Outcome
+        {
+            std::atomic_bool returned{false}, cancelled{false};
+            std::atomic<quint64> walked{0};
+        };
+        auto first = std::make_shared<Outcome>();
+        bool firstDelivered = false;
+        std::size_t secondPoints = 0;
+        JobTracker jobs;
+        jobs.start(
+            [index, analysis, first](Job &job) {
+                const TimelineData d = buildTimeline(*index, *analysis, 0, job.cancelFlag(), &job.items);
+                first->walked = job.items.load();
+                first->cancelled = d.cancelled;
+                first->returned = true;
+                return d.sequence.size();
+            },
+            [&](std::size_t) { firstDelivered = true; });
+        jobs.start(
+            [index, analysis](Job &job) {
+                return buildTimeline(*index, *analysis, 0, job.cancelFlag(), &job.items).sequence.size();
+            },
+            [&](std::size_t n) { secondPoints = n; });
+        QTRY_VERIFY_WITH_TIMEOUT(first->returned && secondPoints > 0, 60000);
+        QVERIFY(first->cancelled);
+        QVERIFY2(first->walked < quint64(kPackets), qPrintable(QString::number(first->walked)));
+        QCOMPARE(secondPoints, std::size_t(kPackets));
+        QVERIFY(!firstDelivered);
     }
 };
 

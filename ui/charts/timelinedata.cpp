@@ -12,7 +12,8 @@
 
 namespace ikev2wb::ui {
 
-TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &analysis, std::size_t saIndex)
+TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &analysis, std::size_t saIndex,
+                           const std::atomic_bool *cancel, std::atomic<quint64> *progress)
 {
     TimelineData d;
     d.saIndex = saIndex;
@@ -34,6 +35,13 @@ TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &ana
     std::uint64_t top = 0;
     std::unordered_set<std::uint64_t> recent; // sequence numbers within a window below the top
     for (std::size_t i = 0; i < index.packetCount(); ++i) {
+        if ((i & 0x3fff) == 0) {
+            if (progress) progress->store(i, std::memory_order_relaxed);
+            if (cancel && cancel->load(std::memory_order_relaxed)) {
+                d.cancelled = true;
+                return d;
+            }
+        }
         const PacketRecord &r = index.packets[i];
         if (!r.isEsp() || r.a != sa.spi || r.flowId != sa.flowId) continue;
         const std::uint64_t ext = rule.extend(r.b);

@@ -8,6 +8,7 @@
 
 #include <QString>
 
+#include <atomic>
 #include <vector>
 
 namespace ikev2wb::ui {
@@ -35,6 +36,7 @@ struct TimelineData
         lossPerSecond; // two points per bucket (start, end - 1 ns): numbers lost per second in it
     std::vector<TimelineEvent> events; // IKE events in the SA's time range (± a margin)
     std::uint64_t missing = 0;
+    bool cancelled = false; // the walk stopped early (cancel): the rest is missing
 
     // A pair (addOtherEnd): the same SA in the other end's capture, on this capture's time axis.
     bool pair = false;
@@ -45,8 +47,12 @@ struct TimelineData
     std::vector<SeriesPoint> lostInTransit; // (the sender's time, sequence number): where they died
 };
 
-/// Builds the timeline of ESP SA `saIndex` (index into CaptureIndex::espSas).
-TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &analysis, std::size_t saIndex);
+/// Builds the timeline of ESP SA `saIndex` (index into CaptureIndex::espSas). The walk over the
+/// packets polls `cancel` (stopping with `cancelled` set) and reports how far it got in `progress`
+/// (packets walked), e.g. a worker Job's.
+TimelineData buildTimeline(const CaptureIndex &index, const CaptureAnalysis &analysis, std::size_t saIndex,
+                           const std::atomic_bool *cancel = nullptr,
+                           std::atomic<quint64> *progress = nullptr);
 
 /// A pair: adds to `d` (built from capture `side` of `comparison`, `here`) the same SA's packets
 /// in the other capture `there` (called `thereName`), its times moved onto this capture's clock

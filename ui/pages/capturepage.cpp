@@ -308,14 +308,19 @@ void CapturePage::showTimeline(int saIndex)
     // A pair: the other end's copy of the SA and the packets lost in transit on the same axis.
     const std::shared_ptr<const CompareResult> comparison = m_peerIndex ? m_comparison : nullptr;
     m_timelineJobs.start(
-        [index = m_index, analysis = m_analysis, saIndex, comparison, peer = m_peerIndex](Job &) {
-            TimelineData d = buildTimeline(*index, *analysis, std::size_t(saIndex));
+        [index = m_index, analysis = m_analysis, saIndex, comparison, peer = m_peerIndex](Job &job) {
+            // A newer SA picked (or the page gone) cancels this walk: it stops, its result dropped.
+            TimelineData d =
+                buildTimeline(*index, *analysis, std::size_t(saIndex), job.cancelFlag(), &job.items);
+            if (d.cancelled) return std::shared_ptr<const TimelineData>();
             if (comparison)
                 addOtherEnd(d, *index, 0, *peer, *comparison,
                             QStringLiteral("B, %1").arg(QFileInfo(peer->file.path).fileName()));
             return std::make_shared<const TimelineData>(std::move(d));
         },
-        [this](std::shared_ptr<const TimelineData> data) { m_chart->setData(std::move(data)); });
+        [this](std::shared_ptr<const TimelineData> data) {
+            if (data) m_chart->setData(std::move(data));
+        });
 }
 
 void CapturePage::showLadder(int ikeSa)
