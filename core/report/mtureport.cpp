@@ -151,12 +151,15 @@ QString mtuText(const CaptureIndex &index, const MtuAnalysis &a)
                    .arg(e.mtu)
                    .arg(x.tunnel ? QStringLiteral(" (quotes tunnel traffic)") : QString());
     }
-    // The largest packet seen is a lower bound, never "the" path MTU: the words say so.
+    // The largest packet seen proves nothing of the path when this end sent it (it may have been
+    // lost after the capture point): never "at least" here; the diagnosis decides with both ends.
     if (a.pathMtuSource == MtuAnalysis::PathMtuSource::Ptb)
         out << QStringLiteral("  path MTU: %1 (reported by ICMP)").arg(a.pathMtu);
     else if (a.pathMtuSource == MtuAnalysis::PathMtuSource::LargestSeen)
-        out << QStringLiteral("  path MTU: at least %1 (the largest outer packet in this capture reached the "
-                              "capture point)")
+        out << QStringLiteral(
+                   "  path MTU: not proven by this capture (its largest outer packet, %1 bytes, was "
+                   "seen here; sent from this end it may still have been lost on the way: the "
+                   "diagnosis decides, with both captures or a probe)")
                    .arg(a.pathMtu);
     else
         out << QStringLiteral("  path MTU: unknown");
