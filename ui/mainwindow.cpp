@@ -30,6 +30,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QScreen>
+#include <QShowEvent>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -42,6 +43,7 @@
 
 #include <pcap/pcap.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <functional>
 
@@ -554,6 +556,26 @@ void MainWindow::offerChoices(const QStringList &paths)
                     openAsOneCapture(paths);
             });
     box->open(); // no exec(): no nested event loop
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (m_fittedToScreen) return;
+    m_fittedToScreen = true;
+    // A geometry saved on a larger or another screen (a monitor that is gone): restoreGeometry
+    // moves it into view but keeps its size. The window is kept whole inside the screen it
+    // opens on: no larger than its available area, moved in from the edges.
+    if (isMaximized() || isFullScreen() || !screen()) return;
+    const QRect avail = screen()->availableGeometry();
+    const QRect frame = frameGeometry();
+    if (avail.contains(frame)) return;
+    const QSize decoration = frame.size() - geometry().size();
+    const QSize size = geometry().size().boundedTo(avail.size() - decoration);
+    const QSize outer = size + decoration;
+    resize(size);
+    move(std::clamp(frame.left(), avail.left(), avail.left() + avail.width() - outer.width()),
+         std::clamp(frame.top(), avail.top(), avail.top() + avail.height() - outer.height()));
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

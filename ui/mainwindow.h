@@ -53,6 +53,7 @@ protected:
     void dragEnterEvent(QDragEnterEvent *event) override;
     void dropEvent(QDropEvent *event) override;
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void openNext();
@@ -123,6 +124,7 @@ private:
     /// Closing waits for running live captures: closes once none runs any more.
     void maybeFinishClosing();
     bool m_closing = false;
+    bool m_fittedToScreen = false; // the first show kept the window inside its screen
     /// Saved live captures being loaded → the live tab their tab replaces.
     QHash<QString, QPointer<LivePage>> m_liveReplace;
     /// A live capture's pair (A + '\n' + B) → what its capture measured (the start skew), for the

@@ -55,6 +55,31 @@ private Q_SLOTS:
         for (int i = 0; i < tabs->count(); ++i)
             QVERIFY(qobject_cast<CapturePage *>(tabs->widget(i)));
     }
+    // A window saved on a larger screen (2400x1400 at 3000,2000: a monitor that is gone) opens
+    // inside the screen it opens on, whole, not off to the side or larger than it.
+    void restoredInsideTheScreen()
+    {
+        {
+            QMainWindow big;
+            big.setGeometry(3000, 2000, 2400, 1400);
+            WorkbenchSettings().setWindowGeometry(big.saveGeometry());
+        }
+        MainWindow w;
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        const QRect screen = w.screen()->availableGeometry();
+        QVERIFY2(screen.contains(w.frameGeometry()),
+                 qPrintable(QStringLiteral("window %1,%2 %3x%4 on screen %5,%6 %7x%8")
+                                .arg(w.frameGeometry().x())
+                                .arg(w.frameGeometry().y())
+                                .arg(w.frameGeometry().width())
+                                .arg(w.frameGeometry().height())
+                                .arg(screen.x())
+                                .arg(screen.y())
+                                .arg(screen.width())
+                                .arg(screen.height())));
+        WorkbenchSettings().setWindowGeometry(QByteArray());
+    }
     // File ▸ Open Capture… runs no nested event loop: the action returns at once with a
     // window-modal QFileDialog, a child of the window (title, filters, the last directory);
     // choosing a sample opens it in a tab and remembers its folder; Cancel opens nothing.
