@@ -164,6 +164,11 @@ CompareChart::CompareChart(QWidget *parent) : QWidget(parent)
     layout->setSpacing(0);
     layout->addWidget(m_timelineView, 3);
     layout->addWidget(m_owdView, 2);
+    // Below these heights QtCharts elides the axis labels to "…" (seen at QT_SCALE_FACTOR 1.5 on
+    // 1920x1080): title, legend, two lanes and the time axis; legend, a plot and the axis.
+    const int line = fontMetrics().height();
+    m_timelineView->setMinimumHeight(11 * line);
+    m_owdView->setMinimumHeight(8 * line);
     layout->addWidget(m_hint);
 
     connect(m_x, &QValueAxis::rangeChanged, this, &CompareChart::onRangeChanged);
