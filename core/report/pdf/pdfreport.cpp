@@ -457,7 +457,8 @@ QString reportHtml(const PdfReportInput &in)
                  .arg(ik.rekeys)
                  .arg(ik.maxResponseMs, 0, 'f', 1);
         h += QStringLiteral(
-                 "<p><b>MTU:</b> largest outer packet in this capture %1 bytes; PMTUD black hole: %2; "
+                 "<p><b>MTU:</b> largest outer packet in this capture %1 bytes; PMTUD black hole suspected "
+                 "from this capture alone: %2 (the verdict above weighs every capture and the evidence); "
                  "%3 ICMP too-big / need-frag messages.</p>")
                  .arg(a.mtu.largestOuter)
                  .arg(QString::fromLatin1(blackHoleLevelName(a.mtu.blackHole.level)))
