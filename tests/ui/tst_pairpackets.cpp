@@ -23,6 +23,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QComboBox>
 #include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
@@ -317,6 +318,56 @@ private Q_SLOTS:
         QCOMPARE(ladder.lostCount(false), leftIsA ? lostFromRight : lostFromLeft);
         // The other end's lost messages are drawn in addition to this capture's own.
         QCOMPARE(ladder.arrowCount(), alone.arrowCount() + ladder.lostCount(false));
+    }
+
+    // esp-blocked (the router drops ESP both ways): each end's outbound SA exists only in its own
+    // capture. verify.json: right sent 5 packets of SPI 0xcd733706, none received. With A = left
+    // the picker lists B's SA after A's, marked "only in B"; picked, its timeline has B's 5
+    // packets and all 5 lost in transit at their sequence numbers (verify.json's sample 1–5).
+    void saOnlyInBOnTheTimeline()
+    {
+        const QString dir = QStringLiteral(IKEV2WB_TEST_DATA "/lab/esp-blocked/");
+        QFile vf(dir + QStringLiteral("verify.json"));
+        QVERIFY(vf.open(QIODevice::ReadOnly));
+        const QJsonObject spi = QJsonDocument::fromJson(vf.readAll())
+                                    .object()[QStringLiteral("esp_loss")][QStringLiteral("right_to_left")]
+                                             [QStringLiteral("per_spi")][QStringLiteral("0xcd733706")]
+                                    .toObject();
+        QCOMPARE(spi[QStringLiteral("received")].toInt(), 0);
+        const int sent = spi[QStringLiteral("sent")].toInt();
+        QVERIFY(sent > 0);
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        w.openPair(dir + QStringLiteral("left-outer.pcap"), dir + QStringLiteral("right-outer.pcap"));
+        auto *tabs = w.findChild<QTabWidget *>();
+        CapturePage *page = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((page = qobject_cast<CapturePage *>(tabs->currentWidget())) &&
+                                     page->comparison() && page->peerIndex(),
+                                 60000);
+        auto *picker = page->findChild<QComboBox *>(QStringLiteral("timelineSaPicker"));
+        QVERIFY(picker);
+        int row = -1;
+        QTRY_VERIFY((row = picker->findText(QStringLiteral("0xcd733706"), Qt::MatchStartsWith)) >= 0);
+        QVERIFY2(picker->itemText(row).contains(QLatin1String("only in B")),
+                 qPrintable(picker->itemText(row)));
+        QVERIFY(picker->findText(QStringLiteral("0xcf548f6a"), Qt::MatchStartsWith) >= 0); // A's own
+        // Follow This SA from B's packet table reaches it too.
+        std::size_t inB = page->peerIndex()->espSas.size();
+        for (std::size_t i = 0; i < page->peerIndex()->espSas.size(); ++i)
+            if (page->peerIndex()->espSas[i].spi == 0xcd733706u) inB = i;
+        QVERIFY(inB < page->peerIndex()->espSas.size());
+        QVERIFY(page->canFollowSa(1, int(inB)));
+        page->followSa(1, int(inB));
+        QCOMPARE(picker->currentIndex(), row);
+        QTRY_VERIFY_WITH_TIMEOUT(page->timelineChart()->data() &&
+                                     page->timelineChart()->data()->lostInTransit.size() == std::size_t(sent),
+                                 30000);
+        const auto &d = *page->timelineChart()->data();
+        QVERIFY(d.pair);
+        for (const QJsonValue q : spi[QStringLiteral("lost_seq_sample")].toArray())
+            QVERIFY(std::any_of(d.lostInTransit.begin(), d.lostInTransit.end(),
+                                [&](const SeriesPoint &p) { return p.value == q.toDouble(); }));
     }
 
     void pairTabSwitchesToB()

@@ -91,6 +91,7 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     auto *pickRow = new QHBoxLayout;
     pickRow->addWidget(new QLabel(tr("ESP SA:"), timelinePane));
     m_saPicker = new QComboBox(timelinePane);
+    m_saPicker->setObjectName(QStringLiteral("timelineSaPicker"));
     m_saPicker->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     pickRow->addWidget(m_saPicker);
     pickRow->addStretch();
@@ -258,23 +259,13 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
     m_mtu->setData(m_index, m_analysis);
     m_packets->setAnalysis(m_analysis);
 
-    m_saPicker->blockSignals(true);
-    m_saPicker->clear();
-    for (std::size_t i = 0; i < m_index->espSas.size(); ++i) {
-        const EspSa &sa = m_index->espSas[i];
-        const Flow &fl = m_index->flows[sa.flowId];
-        m_saPicker->addItem(tr("%1  %2 → %3  (%4 packets)")
-                                .arg(spiText(sa.spi), endpointText(fl.src, 0), endpointText(fl.dst, 0))
-                                .arg(sa.packets),
-                            int(i));
-    }
-    m_saPicker->blockSignals(false);
+    fillSaPicker();
     m_ikePicker->blockSignals(true);
     m_ikePicker->clear();
     for (const IkeSaExchanges &sa : m_analysis->ike.ikeSas)
         m_ikePicker->addItem(ikeSaText(sa, m_index->firstNs));
     m_ikePicker->blockSignals(false);
-    m_tabs->setTabEnabled(TimelineTab, !m_index->espSas.empty());
+    m_tabs->setTabEnabled(TimelineTab, m_saPicker->count() > 0);
     m_tabs->setTabEnabled(LadderTab, !m_analysis->ike.ikeSas.empty());
     m_tabs->setTabEnabled(MtuTab, true);
     m_tabs->setTabEnabled(ChecklistTab, true);
@@ -301,9 +292,58 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
     emit statusChanged();
 }
 
+void CapturePage::fillSaPicker()
+{
+    const int current = m_saPicker->currentIndex() >= 0 ? m_saPicker->currentData().toInt() : -1;
+    m_saPicker->blockSignals(true);
+    m_saPicker->clear();
+    for (std::size_t i = 0; i < m_index->espSas.size(); ++i) {
+        const EspSa &sa = m_index->espSas[i];
+        const Flow &fl = m_index->flows[sa.flowId];
+        m_saPicker->addItem(tr("%1  %2 → %3  (%4 packets)")
+                                .arg(spiText(sa.spi), endpointText(fl.src, 0), endpointText(fl.dst, 0))
+                                .arg(sa.packets),
+                            int(i));
+    }
+    // A pair: the SAs only the other capture holds (every packet of them lost on the way here, or
+    // sent while this capture was not running), by their own data, as -(index in B) - 2.
+    if (m_peerIndex && m_peerAnalysis && m_comparison) {
+        for (std::size_t i = 0; i < m_peerIndex->espSas.size(); ++i) {
+            const EspSa &sa = m_peerIndex->espSas[i];
+            if (timelineSa(1, int(i)) >= 0) continue;
+            const Flow &fl = m_peerIndex->flows[sa.flowId];
+            m_saPicker->addItem(tr("%1  %2 → %3  (%4 packets, only in B: its timeline on B's clock)")
+                                    .arg(spiText(sa.spi), endpointText(fl.src, 0), endpointText(fl.dst, 0))
+                                    .arg(sa.packets),
+                                -int(i) - 2);
+        }
+    }
+    const int row = m_saPicker->findData(current);
+    if (row >= 0) m_saPicker->setCurrentIndex(row);
+    m_saPicker->blockSignals(false);
+    m_tabs->setTabEnabled(TimelineTab, m_saPicker->count() > 0);
+}
+
 void CapturePage::showTimeline(int saIndex)
 {
-    if (!m_analysis || saIndex < 0) return;
+    if (!m_analysis || saIndex == -1) return;
+    if (saIndex <= -2) {
+        // An SA only capture B holds: its own timeline, capture A as the other end.
+        if (!m_peerIndex || !m_peerAnalysis || !m_comparison) return;
+        m_timelineJobs.start(
+            [index = m_index, peer = m_peerIndex, peerAnalysis = m_peerAnalysis,
+             sa = std::size_t(-saIndex - 2), comparison = m_comparison,
+             name = QStringLiteral("A, %1").arg(QFileInfo(m_index->file.path).fileName())](Job &job) {
+                TimelineData d = buildTimeline(*peer, *peerAnalysis, sa, job.cancelFlag(), &job.items);
+                if (d.cancelled) return std::shared_ptr<const TimelineData>();
+                addOtherEnd(d, *peer, 1, *index, *comparison, name);
+                return std::make_shared<const TimelineData>(std::move(d));
+            },
+            [this](std::shared_ptr<const TimelineData> data) {
+                if (data) m_chart->setData(std::move(data));
+            });
+        return;
+    }
     // Extraction walks every packet: a worker does it, a stale result is dropped.
     // A pair: the other end's copy of the SA and the packets lost in transit on the same axis.
     const std::shared_ptr<const CompareResult> comparison = m_peerIndex ? m_comparison : nullptr;
@@ -366,6 +406,7 @@ void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)
                          m_peerIndex ? QFileInfo(m_peerIndex->file.path).fileName() : QString());
     if (m_peerPackets && m_peerAnalysis) m_peerPackets->setAnalysis(m_peerAnalysis);
     setUpPairPackets();
+    if (m_index && m_analysis) fillSaPicker(); // the SAs only B holds join the list
     // The timeline shown so far has this end only.
     if (m_comparison && m_peerIndex && m_analysis && m_saPicker->currentIndex() >= 0)
         showTimeline(m_saPicker->currentData().toInt());
@@ -486,13 +527,13 @@ int CapturePage::timelineSa(int side, int sa) const
     if (side == 0) return sa;
     for (std::size_t i = 0; i < m_index->espSas.size(); ++i)
         if (m_index->espSas[i].spi == c->espSas[std::size_t(sa)].spi) return int(i);
-    return -1;
+    return -sa - 2; // only in B: the picker lists it by its own data
 }
 
 bool CapturePage::canFollowSa(int side, int sa) const
 {
     const int mine = timelineSa(side, sa);
-    return mine >= 0 && m_tabs->isTabEnabled(TimelineTab) && m_saPicker->findData(mine) >= 0;
+    return mine != -1 && m_tabs->isTabEnabled(TimelineTab) && m_saPicker->findData(mine) >= 0;
 }
 
 void CapturePage::followSa(int side, int sa)

@@ -117,7 +117,9 @@ signals:
 
 private:
     void showTimeline(int saIndex);
-    /// The timeline picker's SA (capture A's) for SA `sa` of capture `side`: B's by its SPI.
+    void fillSaPicker();
+    /// The timeline picker's SA (capture A's) for SA `sa` of capture `side`: B's by its SPI; an SA
+    /// only B holds as -sa - 2 (the picker lists those after A's); -1 none.
     [[nodiscard]] int timelineSa(int side, int sa) const;
     /// A pair with both captures in: B's Packets page, the A / B switch, the fate marks.
     void setUpPairPackets();
