@@ -345,7 +345,11 @@ void SequenceChart::rebuild()
     m_lost->replace(reduceMarkers(d.lost, m_viewStart, m_viewEnd, buckets, d.originNs));
     m_reordered->replace(reduceMarkers(d.reordered, m_viewStart, m_viewEnd, buckets, d.originNs));
     m_duplicates->replace(reduceMarkers(d.duplicates, m_viewStart, m_viewEnd, buckets, d.originNs));
-    m_lossLine->replace(reduceMinMax(d.lossPerSecond, m_viewStart, m_viewEnd, buckets, d.originNs));
+    // A step a second wide: the steps that begin before the view or end after it reach into it
+    // (a view inside one second holds none of its two points), so a second more each side.
+    constexpr std::int64_t kStepNs = 1'000'000'000;
+    m_lossLine->replace(
+        reduceMinMax(d.lossPerSecond, m_viewStart - kStepNs, m_viewEnd + kStepNs, buckets, d.originNs));
     m_lossLine->setName(d.pair ? tr("packets lost in transit per second")
                                : tr("sequence numbers lost per second"));
     m_otherEnd->setVisible(d.pair);
