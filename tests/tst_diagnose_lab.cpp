@@ -1648,6 +1648,43 @@ private slots:
         QVERIFY(found > 0);
     }
 
+    // The dpd lab's restart fix for each end alone: truth.json's topology names left the initiator
+    // and right the responder. Only the initiator re-creates the SA by itself (restart, start);
+    // the responder keeps its policies as traps, or both ends would create one.
+    void dpdRestartOnlyOnTheInitiator_data()
+    {
+        QTest::addColumn<QString>("host");
+        QTest::newRow("left") << QStringLiteral("left");
+        QTest::newRow("right") << QStringLiteral("right");
+    }
+    void dpdRestartOnlyOnTheInitiator()
+    {
+        QFETCH(QString, host);
+        const QString role =
+            truth(QStringLiteral("dpd"))[QStringLiteral("topology")][host][QStringLiteral("role")].toString();
+        QVERIFY(role == QLatin1String("initiator") || role == QLatin1String("responder"));
+        const bool initiator = role == QLatin1String("initiator");
+        DiagnosisFiles files;
+        files.captureA = labDir(QStringLiteral("dpd")) + QStringLiteral("/%1-outer.pcap").arg(host);
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Finding *fd = nullptr;
+        for (const Finding &f : ld.diagnosis().findings)
+            if (f.cause == QLatin1String("peer_unreachable")) fd = &f;
+        QVERIFY(fd);
+        const Fix *swan = findFix(*fd, FixKind::Swanctl);
+        const Fix *legacy = findFix(*fd, FixKind::IpsecConf);
+        QVERIFY(swan && legacy);
+        QCOMPARE(swan->text.contains(QLatin1String("start_action = start")), initiator);
+        QCOMPARE(swan->text.contains(QLatin1String("close_action = start")), initiator);
+        QCOMPARE(swan->text.contains(QLatin1String("dpd_action = restart")), initiator);
+        QCOMPARE(swan->text.contains(QLatin1String("dpd_action = trap")), !initiator);
+        QCOMPARE(swan->text.contains(QLatin1String("start_action = trap")), !initiator);
+        QCOMPARE(legacy->text.contains(QLatin1String("auto=start")), initiator);
+        QCOMPARE(legacy->text.contains(QLatin1String("auto=route")), !initiator);
+    }
+
     // mtu-blackhole at right alone (the receiving end of the black-holed direction): by tshark
     // (`esp && ip.src==10.0.1.1`, none fragmented) the largest ESP packet from left it holds has
     // 1100 bytes; truth.json's link MTU is 1400. Those 1100 bytes arrived, so the path MTU is not

@@ -283,6 +283,7 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
         for (const IkeExchange &x : sa.exchanges) {
             if (x.exchange == 35 && x.answered) f.ikeEstablished = true;
             if (x.exchange == 34 && x.answered) f.ikeSaInitAnswered = true;
+            if (x.exchange == 34 && f.ikeInitiator.isEmpty()) f.ikeInitiator = addr(sa.initiator);
             if (x.exchange == 34 && sa.version == 2) {
                 auto announces = [&](const std::vector<std::size_t> &msgs) {
                     for (std::size_t i : msgs)

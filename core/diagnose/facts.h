@@ -264,6 +264,7 @@ struct Facts
     std::uint32_t largestFragmentedIke = 0; // IKE length of the largest of them, bytes
     std::uint32_t fragmentedIkeRetransmissions = 0;
     bool ikeSaInitAnswered = false;
+    QString ikeInitiator; // outer address that sent the first IKE_SA_INIT request captured
     // IKEV2_FRAGMENTATION_SUPPORTED in the captured IKE_SA_INIT: 1 announced, 0 not, -1 not captured.
     int fragSupportInitiator = -1, fragSupportResponder = -1;
     QString fragmentationSetting; // swanctl / ipsec.conf "fragmentation", empty when not configured

@@ -1169,16 +1169,29 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
     // lengthen one the connection already has.
     if (!dpdOn) conn << QStringLiteral("dpd_delay = <dpd-delay>");
     conn << QStringLiteral("keyingtries = 0");
-    if (!restartOn) child << QStringLiteral("dpd_action = restart");
-    child << QStringLiteral("start_action = start") << QStringLiteral("close_action = start");
+    // Only one end re-creates the SA by itself, the initiator; the responder brings it back on
+    // demand (trap), or both would create one and duplicates appear.
+    const bool responder = p.thisEndInitiates == 0;
+    if (responder) {
+        child << QStringLiteral("dpd_action = trap") << QStringLiteral("start_action = trap");
+    } else {
+        if (!restartOn) child << QStringLiteral("dpd_action = restart");
+        child << QStringLiteral("start_action = start") << QStringLiteral("close_action = start");
+    }
     out.push_back(make(
         FixKind::Swanctl,
         QStringLiteral("Detect a dead peer and bring the tunnel back by itself (swanctl.conf)"),
         swanctlSnippet(t, conn, child),
-        QStringLiteral(
-            "%1; when the peer is declared dead the CHILD_SA is re-initiated (dpd_action = restart%2) "
-            "and the initiator retries forever (keyingtries = 0) instead of leaving the tunnel down "
-            "after the outage.")
+        (responder ? QStringLiteral(
+                         "%1; this end is the IKE responder (the capture shows %3 sending the IKE_SA_INIT "
+                         "request): when the peer is declared dead its policies stay in place as traps "
+                         "(dpd_action = trap%2), so the next packet for the tunnel re-creates the SA, and "
+                         "start_action = trap does the same after a reload. The initiator %3 should restart "
+                         "(dpd_action = restart, start_action = start) and retry forever (keyingtries = 0).")
+                   : QStringLiteral(
+                         "%1; when the peer is declared dead the CHILD_SA is re-initiated (dpd_action = "
+                         "restart%2) and the initiator retries forever (keyingtries = 0) instead of leaving "
+                         "the tunnel down after the outage.%3"))
             .arg(dpdOn ? QStringLiteral("DPD is already on (dpd_delay = %1 s)").arg(num(p.dpdDelayS))
                  : p.dpdDelayS == 0
                      ? QStringLiteral("DPD is off in the configuration (dpd_delay 0s, the default): replace "
@@ -1192,14 +1205,26 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
                                       "after which charon checks the peer (nothing captured proves a value: "
                                       "a shorter one notices a dead peer sooner and costs one INFORMATIONAL "
                                       "exchange per quiet interval)"),
-                 restartOn ? QStringLiteral(", already configured") : QString()),
+                 responder   ? (restartOn ? QStringLiteral(", instead of the restart configured") : QString())
+                 : restartOn ? QStringLiteral(", already configured")
+                             : QString(),
+                 responder                 ? p.initiator
+                 : p.thisEndInitiates == 1 ? QStringLiteral(" This end is the IKE initiator (its IKE_SA_INIT "
+                                                            "request is in the capture).")
+                                           : QStringLiteral(" Which end initiates is not known from the "
+                                                            "capture: use restart and start on the initiator "
+                                                            "only.")),
         QStringLiteral(
             "DPD adds a small INFORMATIONAL exchange per idle period. Only one side should use restart "
             "/ start_action = start (the initiator); on both, duplicate SAs can appear (use 'trap' on "
             "the other)."),
-        QStringLiteral(
-            "After an outage: swanctl --list-sas shows %1 ESTABLISHED again without manual action; the "
-            "log shows 'sending DPD request' and 'restarting CHILD_SA %2'. Apply with ")
+        (responder ? QStringLiteral("After an outage: the first packet for the tunnel (or the initiator's "
+                                    "restart) brings %1 back; swanctl --list-sas shows it ESTABLISHED again "
+                                    "without manual action, and swanctl --list-pols lists %2 as a trap "
+                                    "while it is down. Apply with ")
+                   : QStringLiteral("After an outage: swanctl --list-sas shows %1 ESTABLISHED again without "
+                                    "manual action; the log shows 'sending DPD request' and 'restarting "
+                                    "CHILD_SA %2'. Apply with "))
                 .arg(t.connection, t.child) +
             reloadSwanctl(t) + QLatin1Char('.'),
         QStringLiteral(
@@ -1209,13 +1234,23 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
                  restartOn ? QString() : QStringLiteral("dpd_action = clear, "))));
     QStringList legacy;
     // dpddelay: ipsec.conf's own default (30s) applies unless the connection sets one.
-    if (!restartOn) legacy << QStringLiteral("dpdaction=restart");
-    legacy << QStringLiteral("keyingtries=%forever") << QStringLiteral("auto=start");
+    if (responder)
+        legacy << QStringLiteral("dpdaction=hold") << QStringLiteral("keyingtries=%forever")
+               << QStringLiteral("auto=route");
+    else {
+        if (!restartOn) legacy << QStringLiteral("dpdaction=restart");
+        legacy << QStringLiteral("keyingtries=%forever") << QStringLiteral("auto=start");
+    }
     out.push_back(make(
         FixKind::IpsecConf, QStringLiteral("Detect a dead peer and restart (legacy ipsec.conf)"),
         ipsecConfSnippet(t, legacy),
-        QStringLiteral("The ipsec.conf equivalent: restart on a dead peer, retry forever. DPD runs every "
-                       "dpddelay (30s unless the connection sets it) once dpdaction is set."),
+        responder
+            ? QStringLiteral("The ipsec.conf equivalent for the responder: on a dead peer the policies "
+                             "stay as traps (dpdaction=hold, auto=route) and the next packet re-creates "
+                             "the SA. DPD runs every dpddelay (30s unless the connection sets it) once "
+                             "dpdaction is set.")
+            : QStringLiteral("The ipsec.conf equivalent: restart on a dead peer, retry forever. DPD runs "
+                             "every dpddelay (30s unless the connection sets it) once dpdaction is set."),
         QStringLiteral(
             "As above; for IKEv2 the retransmission settings decide when the peer is dead (dpdtimeout "
             "only applies to IKEv1)."),

@@ -156,6 +156,10 @@ struct PeerUnreachableParams
     RetransmitSchedule schedule;
     double dpdDelayS = -1; // configured dpd_delay, -1 unknown
     QString dpdAction;     // configured dpd_action, empty unknown
+    /// This end started the IKE_SA (its IKE_SA_INIT request is in the capture): 1, the peer did: 0,
+    /// not known: -1. Only the initiator gets start_action / close_action = start.
+    int thisEndInitiates = -1;
+    QString initiator; // the initiator's address when known
 };
 /// More retransmission tries where a measured outage outlasts the schedule in use (≥ 1.5 × it;
 /// only the tries change), DPD and restart where the configuration does not have them yet.

@@ -759,6 +759,10 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
     p.schedule = retransmitScheduleInUse(f);
     p.dpdDelayS = f.dpdDelayS;
     p.dpdAction = f.dpdAction;
+    if (!f.ikeInitiator.isEmpty() && !f.localAddress.isEmpty()) {
+        p.thisEndInitiates = f.ikeInitiator == f.localAddress ? 1 : 0;
+        p.initiator = f.ikeInitiator;
+    }
     cite(fd, QStringLiteral("retransmission schedule in use: %1").arg(p.schedule.text()));
     if (f.outageS <= 0)
         fd.collectNext << QStringLiteral(
