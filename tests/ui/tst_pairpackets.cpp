@@ -87,6 +87,22 @@ int rowOf(const QAbstractItemModel &m, std::uint32_t spi, std::uint32_t seq)
     return -1;
 }
 
+/// Writes the packets A and B captured as two pcap files and reads each back.
+bool writeAndLoadPair(const std::vector<synth::Packet> &atA, const std::vector<synth::Packet> &atB,
+                      std::shared_ptr<const CaptureIndex> &a, std::shared_ptr<const CaptureIndex> &b,
+                      QString *error)
+{
+    QTemporaryDir dir;
+    const QString pa = dir.filePath(QStringLiteral("a.pcap")), pb = dir.filePath(QStringLiteral("b.pcap"));
+    if (!dir.isValid() || !synth::writePcap(pa, atA) || !synth::writePcap(pb, atB)) {
+        *error = QStringLiteral("cannot write the pair");
+        return false;
+    }
+    a.reset(loadCapture(pa, error).release());
+    b.reset(loadCapture(pb, error).release());
+    return a && b;
+}
+
 QString detailsOf(PacketsPage *page, int row)
 {
     QSignalSpy shown(page, &PacketsPage::detailsShown);
@@ -226,14 +242,9 @@ private Q_SLOTS:
         const auto byTime = [](const Packet &x, const Packet &y) { return x.tsUs < y.tsUs; };
         std::stable_sort(atA.begin(), atA.end(), byTime);
         std::stable_sort(atB.begin(), atB.end(), byTime);
-        QTemporaryDir dir;
-        const QString pa = dir.filePath(QStringLiteral("a.pcap")),
-                      pb = dir.filePath(QStringLiteral("b.pcap"));
-        QVERIFY(writePcap(pa, atA) && writePcap(pb, atB));
+        std::shared_ptr<const CaptureIndex> a, b;
         QString error;
-        std::shared_ptr<const CaptureIndex> a(loadCapture(pa, &error).release()),
-            b(loadCapture(pb, &error).release());
-        QVERIFY2(a && b, qPrintable(error));
+        QVERIFY2(writeAndLoadPair(atA, atB, a, b, &error), qPrintable(error));
         for (const bool aFirst : {true, false}) {
             const CaptureIndex &x = aFirst ? *a : *b, &y = aFirst ? *b : *a;
             const CompareResult r = compareIndexes(x, y);
@@ -548,14 +559,9 @@ private Q_SLOTS:
             if (seq != k2p32 + 3) atA.push_back({t + 5 * kMs, out});
             sent.push_back(seq);
         }
-        QTemporaryDir dir;
-        const QString pa = dir.filePath(QStringLiteral("a.pcap")),
-                      pb = dir.filePath(QStringLiteral("b.pcap"));
-        QVERIFY(writePcap(pa, atA) && writePcap(pb, atB));
+        std::shared_ptr<const CaptureIndex> a, b;
         QString error;
-        std::shared_ptr<const CaptureIndex> a(loadCapture(pa, &error).release()),
-            b(loadCapture(pb, &error).release());
-        QVERIFY2(a && b, qPrintable(error));
+        QVERIFY2(writeAndLoadPair(atA, atB, a, b, &error), qPrintable(error));
         const CompareResult r = compareIndexes(*a, *b);
         QCOMPARE(a->espSas.size(), std::size_t(1));
         TimelineData d = buildTimeline(*a, analyzeCapture(*a), 0);

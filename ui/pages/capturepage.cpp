@@ -265,7 +265,6 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
     for (const IkeSaExchanges &sa : m_analysis->ike.ikeSas)
         m_ikePicker->addItem(ikeSaText(sa, m_index->firstNs));
     m_ikePicker->blockSignals(false);
-    m_tabs->setTabEnabled(TimelineTab, m_saPicker->count() > 0);
     m_tabs->setTabEnabled(LadderTab, !m_analysis->ike.ikeSas.empty());
     m_tabs->setTabEnabled(MtuTab, true);
     m_tabs->setTabEnabled(ChecklistTab, true);
