@@ -175,17 +175,27 @@ struct DirectionWork
     std::uint64_t lostBeyondReceiverSpan = 0; // counted lost though the receiver's capture shows nothing then
 };
 
-OwdStats owdStats(std::vector<std::int64_t> &deltas, std::int64_t base, double jitterSumMs,
+/// Quantile of [first, last) by nth_element (values are reordered); as comparedetail::quantile.
+std::int64_t quantileOf(std::int64_t *first, std::int64_t *last, double q)
+{
+    const auto n = std::size_t(last - first);
+    const std::size_t k = std::min(n - 1, std::size_t(q * double(n - 1) + 0.5));
+    std::nth_element(first, first + k, last);
+    return first[k];
+}
+
+/// Delay statistics of the deltas in [first, last) (reordered).
+OwdStats owdStats(std::int64_t *first, std::int64_t *last, std::int64_t base, double jitterSumMs,
                   std::uint64_t jitterN)
 {
     OwdStats o;
-    o.samples = deltas.size();
-    if (deltas.empty()) return o;
-    const auto [mn, mx] = std::minmax_element(deltas.begin(), deltas.end());
+    o.samples = std::uint64_t(last - first);
+    if (first == last) return o;
+    const auto [mn, mx] = std::minmax_element(first, last);
     o.minMs = nsToMs(*mn - base);
     o.maxMs = nsToMs(*mx - base);
-    o.medianMs = nsToMs(quantile(deltas, 0.5) - base);
-    o.p99Ms = nsToMs(quantile(deltas, 0.99) - base);
+    o.medianMs = nsToMs(quantileOf(first, last, 0.5) - base);
+    o.p99Ms = nsToMs(quantileOf(first, last, 0.99) - base);
     o.jitterMs = jitterN ? jitterSumMs / double(jitterN) : 0;
     return o;
 }
@@ -301,7 +311,8 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
     c.firstNs = ss ? ss->sa->packets.front().tsNs : clock.toSender(dir, rr->sa->packets.front().tsNs);
     c.lastNs = c.firstNs;
 
-    std::vector<std::int64_t> deltas;
+    // This SA's deltas go straight to the direction's (its statistics are taken from its part).
+    const std::size_t firstDelta = w.deltas.size();
     std::map<std::int64_t, OwdBucket> series;
     std::int64_t prevDelta = 0;
     bool havePrev = false;
@@ -354,7 +365,7 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
             if (s.size > d.largestDelivered) d.largestDeliveredPacket = {c.spi, s.seq(), r.tsNs, s.size};
             d.largestDelivered = std::max<std::uint32_t>(d.largestDelivered, s.size);
             const std::int64_t delta = r.tsNs - s.tsNs;
-            deltas.push_back(delta);
+            w.deltas.push_back(delta);
             if (havePrev) {
                 jitterSum += std::fabs(nsToMs(delta - prevDelta));
                 ++jitterN;
@@ -462,8 +473,8 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
         b.jitterMs = b.samples > 1 ? b.jitterMs / double(b.samples - 1) : 0;
         c.owdSeries.push_back(b);
     }
-    w.deltas.insert(w.deltas.end(), deltas.begin(), deltas.end());
-    c.owd = owdStats(deltas, base, jitterSum, jitterN);
+    c.owd =
+        owdStats(w.deltas.data() + firstDelta, w.deltas.data() + w.deltas.size(), base, jitterSum, jitterN);
     d.sent += c.sent;
     d.received += c.received;
     d.duplicated += c.duplicated;
@@ -710,6 +721,15 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         return std::tuple(sx->sa->packets.front().tsNs, first(x)) <
                std::tuple(sy->sa->packets.front().tsNs, first(y));
     });
+    // At most one delay per sequence number in both copies: reserved, not grown by doubling.
+    {
+        std::size_t matches[2] = {0, 0};
+        for (const SaPair &p : pairs)
+            if (p.side[0] && p.side[1])
+                matches[p.sender] += std::size_t(std::min(p.side[0]->distinct, p.side[1]->distinct));
+        for (int dir = 0; dir < 2; ++dir)
+            work[dir].deltas.reserve(matches[dir]);
+    }
     for (const SaPair &p : pairs) {
         const int dir = p.sender;
         // Delays are t_receiver − t_sender minus the receiver's clock lead: θ for A→B, −θ for B→A;
@@ -734,7 +754,7 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
             jsum += c.owd.jitterMs * double(c.owd.samples > 1 ? c.owd.samples - 1 : 0);
             jn += c.owd.samples > 1 ? c.owd.samples - 1 : 0;
         }
-        d.owd = owdStats(w.deltas, base, jsum, jn);
+        d.owd = owdStats(w.deltas.data(), w.deltas.data() + w.deltas.size(), base, jsum, jn);
         if (w.lostBeyondReceiverSpan)
             r.notes << QStringLiteral(
                            "%1 → %2: %3 packets counted as lost in transit were due at %2 before its "
@@ -930,11 +950,9 @@ bool compareCaptureFiles(const QStringList &pathsA, const QStringList &pathsB, C
     PairReadingProgress reading(pathsA, pathsB, progress);
     // The two reads are independent: run them side by side.
     QString errorA, errorB;
-    // Each side's index is dropped once its observations are taken: only they are compared.
-    const auto observe = [&](const QStringList &paths, QString *err,
-                             int side) -> std::unique_ptr<CaptureObservations> {
-        const auto index = loadCapture(paths, err, reading.side(side), cancel);
-        return index ? observeIndex(*index, cancel) : nullptr;
+    // Observed during the read: no per-packet records, only what is compared.
+    const auto observe = [&](const QStringList &paths, QString *err, int side) {
+        return observeCapture(paths, err, reading.side(side), cancel);
     };
     auto futureB = std::async(std::launch::async, [&] { return observe(pathsB, &errorB, 1); });
     auto a = observe(pathsA, &errorA, 0);

@@ -1,11 +1,12 @@
 #pragma once
 // The compact view of one capture that the endpoint comparison needs: per ESP SA the
 // (sequence, time, size) of every packet, and every IKE message's matching key. Taken from the
-// capture's CaptureIndex (the file is read once, for the index): 16 bytes per ESP packet plus
-// the IKE messages, and the comparison sorts them in place.
+// capture's CaptureIndex, or during the read without one (observeCapture()): 16 bytes per ESP
+// packet plus the IKE messages, and the comparison sorts them in place.
 #include "../index/captureindex.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 #include <cstdint>
@@ -95,5 +96,16 @@ struct CaptureObservations
 /// pair the packets themselves (PacketPairing); not for captures of 2^32 packets or more.
 std::unique_ptr<CaptureObservations>
 observeIndex(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr, bool packetIndexes = false);
+
+/// The same observations taken during the read of a capture (one file, a folder or several
+/// files, as loadCapture()), without per-packet records: memory is the observations (16 bytes
+/// per ESP packet) and the index's tables. Equal to observeIndex() of the capture's index with
+/// records; where one pass cannot give that (an SA whose numbering wraps past 2^32 must be known
+/// to wrap from its first packet) the capture is read a second time with records (`readTwice`).
+/// nullptr and `error` set when it cannot be opened.
+std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QString *error,
+                                                    const ProgressFn &progress = {},
+                                                    const std::atomic_bool *cancel = nullptr,
+                                                    bool *readTwice = nullptr);
 
 } // namespace ikev2wb
