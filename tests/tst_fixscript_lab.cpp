@@ -504,6 +504,15 @@ private slots:
         // The per-peer route when the peer is now routed out of another interface than the
         // evidence's (v0): refused, nothing changed.
         QTest::newRow("peer route, uplink changed") << QStringLiteral("route-elsewhere") << QString();
+        // The same uplink, but the evidence's gateway 10.0.1.254 is no longer the next hop (a new
+        // DHCP gateway 10.0.1.253): pinning the peer to the old one would cut the tunnel. Refused.
+        QTest::newRow("peer route, gateway changed")
+            << QStringLiteral("route-elsewhere") << QStringLiteral("gw");
+        // The evidence had the peer on the link (no gateway), now it is reached through a router:
+        // refused; and on the link as the evidence says: applied, undone exactly.
+        QTest::newRow("peer route, was on the link, now via a gateway")
+            << QStringLiteral("route-elsewhere") << QStringLiteral("direct");
+        QTest::newRow("peer route on the link") << QStringLiteral("route-direct") << QString();
         // From sysctl evidence text (deriveFacts): a VLAN-style name is printed by sysctl -a with a
         // slash and must be written back that way (the old code dropped the slash form and wrote
         // the dotted one, which sysctl -w refuses).
@@ -556,14 +565,22 @@ private slots:
             for (const Fix &f : fixes)
                 if (f.kind == FixKind::Iptables) fix = &f;
             readback = QStringLiteral("ip6tables -t mangle -S FORWARD; iptables -t mangle -S FORWARD;");
-        } else if (which == QLatin1String("route-elsewhere")) {
-            t.gateway = QStringLiteral("10.0.1.254");
+        } else if (which == QLatin1String("route-elsewhere") || which == QLatin1String("route-direct")) {
+            if (pre != QLatin1String("direct") && which == QLatin1String("route-elsewhere"))
+                t.gateway = QStringLiteral("10.0.1.254");
+            else
+                t.gateway.clear(); // the evidence's route to the peer has no gateway
             fixes = mtuFixes(t, p);
             for (const Fix &f : fixes)
                 if (f.kind == FixKind::IpLink) fix = &f;
-            setup = QStringLiteral(
-                "ip link add w1 type veth peer name pw1\nip link set pw1 up\nip link set w1 up\n"
-                "ip addr add 10.0.3.1/24 dev w1\nip route add 10.0.2.0/24 via 10.0.3.254 dev w1\n");
+            setup =
+                which == QLatin1String("route-direct") ? QStringLiteral("ip route add 10.0.2.0/24 dev v0\n")
+                : pre.isEmpty()
+                    ? QStringLiteral(
+                          "ip link add w1 type veth peer name pw1\nip link set pw1 up\nip link set w1 up\n"
+                          "ip addr add 10.0.3.1/24 dev w1\nip route add 10.0.2.0/24 via 10.0.3.254 dev w1\n")
+                    : QStringLiteral("ip route add 10.0.2.0/24 via 10.0.1.253 dev v0\n");
+            readback = QStringLiteral("ip -o route get 10.0.2.1;");
         } else if (which == QLatin1String("offload")) {
             fixes = offloadFixes(t);
             fix = &fixes.front();
@@ -654,7 +671,10 @@ private slots:
         QVERIFY2(runIsolated(o + QStringLiteral("/run.sh"), &err), qPrintable(err));
         const auto file = [&](const char *n) { return readAll(o + QLatin1Char('/') + QLatin1String(n)); };
         if (which == QLatin1String("route-elsewhere")) {
-            QVERIFY2(file("rc1").trimmed() == "1" && file("out1").contains("does not leave through v0 now"),
+            const QByteArray hop =
+                pre.isEmpty() || pre == QLatin1String("gw") ? "v0 via 10.0.1.254" : "v0 directly";
+            QVERIFY2(file("rc1").trimmed() == "1" &&
+                         file("out1").contains(QByteArray("does not leave through " + hop + " now")),
                      QByteArray(file("out1") + fix->text.toUtf8()).constData());
             QCOMPARE(file("once"), file("before"));
             return;
@@ -682,6 +702,10 @@ private slots:
             QCOMPARE(rb.count(QLatin1String("-j TCPMSS --set-mss 1266")), qsizetype(2)); // in ip6tables only
             QVERIFY2(rb.contains(QLatin1String("-A FORWARD -o v0 -p tcp -m tcp --tcp-flags SYN,RST SYN -m "
                                                "policy --dir out --pol ipsec -j TCPMSS --set-mss 1266")),
+                     ctx.constData());
+        } else if (which == QLatin1String("route-direct")) {
+            QVERIFY2(rb.contains(QLatin1String("10.0.2.1 dev v0 ")) &&
+                         rb.contains(QLatin1String("mtu lock 1400")),
                      ctx.constData());
         } else if (which == QLatin1String("offload")) {
             QVERIFY2(rb.contains(QLatin1String("generic-receive-offload: off")) &&

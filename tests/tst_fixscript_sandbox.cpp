@@ -530,13 +530,14 @@ private slots:
         // Issue 10: the per-peer `ip route replace … mtu lock` fix saves the host routes to the
         // peer before it changes them and its undo puts back exactly what was there. Each row
         // sets up routes with real iproute2 in a fresh network namespace; the expected state is
-        // the kernel's own listing taken before the fix.
+        // the kernel's own listing taken before the fix. A host route already there goes through
+        // the evidence's gateway (through another one the fix refuses: tst_fixscript_lab).
         QTest::addColumn<bool>("ipv6");
         QTest::addColumn<QString>("existing"); // `ip route add` arguments of a route there before, or ""
         QTest::newRow("v4 none") << false << QString();
         QTest::newRow("v4 same metric, attributes")
             << false
-            << QStringLiteral("203.0.113.7 via 10.0.1.253 dev v0 proto "
+            << QStringLiteral("203.0.113.7 via 10.0.1.254 dev v0 proto "
                               "static src 10.0.1.1 initcwnd 10 mtu 1450");
         QTest::newRow("v4 metric 100") << false
                                        << QStringLiteral("203.0.113.7 via 10.0.1.254 dev v0 proto static "
@@ -546,10 +547,10 @@ private slots:
             << true << QStringLiteral("2001:db8:9::7 via 2001:db8:1::fe dev v0 metric 100");
         QTest::newRow("v6 metric 1, replaced")
             << true
-            << QStringLiteral("2001:db8:9::7 via 2001:db8:1::fd dev v0 metric 1 "
+            << QStringLiteral("2001:db8:9::7 via 2001:db8:1::fe dev v0 metric 1 "
                               "proto static");
         QTest::newRow("v6 default metric") << true
-                                           << QStringLiteral("2001:db8:9::7 via 2001:db8:1::fd dev v0 proto "
+                                           << QStringLiteral("2001:db8:9::7 via 2001:db8:1::fe dev v0 proto "
                                                              "static");
     }
 
@@ -1099,12 +1100,13 @@ private slots:
                                                   "ip link add %1 type veth peer name v1\n"
                                                   "ip link set v1 up\nip link set %1 up\nip link set lo up\n"
                                                   "ip addr add %2/24 dev %1\n"
-                                                  "ip route add 10.0.0.0/16 dev %1\n"
+                                                  // the evidence's next hop (the fix checks it)
+                                                  "ip route add 10.0.0.0/16 via %4 dev %1 onlink\n"
                                                   "{ ip -o route show table all; } > %3/before\n"
                                                   "bash %3/fix.sh; echo $? > %3/rc\n"
                                                   "{ ip -o route show table all; } > %3/after\n"
                                                   "ip route get 10.0.2.1 > %3/get\n")
-                                       .arg(dev, own, dir.path());
+                                       .arg(dev, own, dir.path(), gateway);
             QVERIFY(writeFile(dir.filePath(QStringLiteral("run.sh")), script.toUtf8()));
             QProcess proc;
             proc.start(unshare,

@@ -1427,15 +1427,20 @@ private slots:
 
     void natStreamTimeoutFromTheCapture()
     {
-        // The "lengthen the NAT's timeout" alternative: twice the longest idle gap measured, rounded
-        // up to 10 s (47 s -> 94 -> 100; 16.5 -> 33 -> 40; 60 -> 120); nothing without a gap.
-        QCOMPARE(recommendedNatStreamTimeout(47), 100);
-        QCOMPARE(recommendedNatStreamTimeout(16.5), 40);
-        QCOMPARE(recommendedNatStreamTimeout(60), 120);
+        // The "lengthen the NAT's timeout" alternative: twice the longer of the keepalive interval in
+        // use and the longest idle gap measured, rounded up to 10 s (47 s with 20 s keepalives -> 94
+        // -> 100; 16.5 with 5 -> 33 -> 40; 60 with 60 -> 120). Without a known keepalive interval no
+        // number is proven: the idle gaps last as long as that interval, and a gap seen without a
+        // keepalive only says the interval is longer.
+        QCOMPARE(recommendedNatStreamTimeout(47, 20), 100);
+        QCOMPARE(recommendedNatStreamTimeout(16.5, 5), 40);
+        QCOMPARE(recommendedNatStreamTimeout(60, 60), 120);
+        QCOMPARE(recommendedNatStreamTimeout(47), 0);
         QCOMPARE(recommendedNatStreamTimeout(0), 0);
         // natt-expiry's truth.json: keepalives every 60 s behind a 10 s NAT, 22.8 s idle measured:
         // the timeout must outlive the keepalive interval, 2 x 60 = 120 (not 2 x 22.8 -> 50).
         QCOMPARE(recommendedNatStreamTimeout(22.8, 60), 120);
+        QCOMPARE(recommendedNatStreamTimeout(22.8), 0);
         auto sysctlFix = [](const Finding &fd) -> const Fix * {
             for (const Fix &x : fd.fixes)
                 if (x.text.contains(QLatin1String("nf_conntrack_udp_timeout_stream"))) return &x;
@@ -1451,12 +1456,21 @@ private slots:
         QVERIFY(r);
         const Fix *x = sysctlFix(*r);
         QVERIFY(x);
+        // No keepalive captured nor configured: the value is a placeholder the script refuses to
+        // run with, and no number of ours (twice 47 s, rounded: 100) is in the command.
+        QVERIFY2(x->text.contains(QLatin1String("t='<twice-the-keepalive-interval>'")), qPrintable(x->text));
         QVERIFY2(x->text.contains(QLatin1String(
-                     "-lt 100 ]; then sysctl -w net.netfilter.nf_conntrack_udp_timeout_stream=100;")),
+                     "-lt \"$t\" ]; then sysctl -w net.netfilter.nf_conntrack_udp_timeout_stream=\"$t\";")),
                  qPrintable(x->text));
-        QVERIFY2(!x->text.contains(QLatin1String("180")), qPrintable(x->text));
-        QVERIFY2(x->changes.contains(QLatin1String("longest idle gap the capture measured (47 s)")),
+        QVERIFY2(!x->text.contains(QLatin1String("100")) && !x->text.contains(QLatin1String("94")),
+                 qPrintable(x->text));
+        QVERIFY2(x->changes.contains(QLatin1String("no keepalive was captured in the idle gap of 47 s")),
                  qPrintable(x->changes));
+        QVERIFY2(!x->changes.contains(QLatin1String("100 s")), qPrintable(x->changes));
+        Diagnosis withPlaceholder;
+        withPlaceholder.findings.push_back(*r);
+        const QString script = fixScript(withPlaceholder);
+        QVERIFY2(script.contains(QLatin1String("still holds <twice-the-keepalive-interval>")), qPrintable(script));
         // charon.keep_alive = 60 s in the evidence: the keepalive interval sizes it.
         f.keepaliveConfiguredS = 60;
         const auto withKeepalive = ruleNatMappingExpiry(f);

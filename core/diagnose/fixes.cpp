@@ -602,18 +602,29 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                 .arg(p.pathMtu)
                 .arg(p.pathMtu - p.tunnelMtu)
                 .arg(p.tunnelMtu);
-        // The evidence's interface may be out of date (a failover, another uplink): the new route
-        // would then pull the tunnel's packets onto an interface that no longer carries them.
+        // The evidence's interface or gateway may be out of date (a failover, another uplink, a new
+        // DHCP gateway): the new route would then pin the tunnel's packets to a next hop that no
+        // longer carries them. `ip route get` must show the evidence's next hop: "via GW dev IF", or
+        // "dev IF" and no gateway when the peer is on the link.
+        const QString hop = t.gateway.isEmpty() ? QStringLiteral("%1 directly").arg(t.wanInterface)
+                                                : QStringLiteral("%1 via %2").arg(t.wanInterface, t.gateway);
+        const QString refuse =
+            shq(QStringLiteral("the route to %1 does not leave through %2 now (%3 route get "
+                               "%1): nothing changed")
+                    .arg(t.peerAddress, hop, ip));
         text +=
-            QStringLiteral(
-                "# The kernel must still route the peer out of %1, as the evidence shows (else "
-                "nothing changes):\n"
-                "case \" $(%2 -o route get %3 2>/dev/null) \" in *%4*) ;; *) echo %5 >&2; exit 1 ;; esac\n")
-                .arg(oneLine(t.wanInterface, 40), ip, qpeer,
-                     shq(QStringLiteral(" dev %1 ").arg(t.wanInterface)),
-                     shq(QStringLiteral("the route to %1 does not leave through %2 now (%3 route get %1): "
-                                        "nothing changed")
-                             .arg(t.peerAddress, t.wanInterface, ip)));
+            QStringLiteral("# The kernel must still route the peer out of %1, as the evidence shows (else "
+                           "nothing changes):\n")
+                .arg(oneLine(hop, 100));
+        text +=
+            t.gateway.isEmpty()
+                ? QStringLiteral("case \" $(%1 -o route get %2 2>/dev/null) \" in *' via '*) echo %4 >&2; "
+                                 "exit 1 ;; *%3*) ;; *) echo %4 >&2; exit 1 ;; esac\n")
+                      .arg(ip, qpeer, shq(QStringLiteral(" dev %1 ").arg(t.wanInterface)), refuse)
+                : QStringLiteral("case \" $(%1 -o route get %2 2>/dev/null) \" in *%3*) ;; *) echo %4 >&2; "
+                                 "exit 1 ;; esac\n")
+                      .arg(ip, qpeer, shq(QStringLiteral(" via %1 dev %2 ").arg(t.gateway, t.wanInterface)),
+                           refuse);
         text +=
             QStringLiteral("# The host routes to the peer as they are now (none: an empty file) are saved "
                            "for the undo, as ip -batch commands\n"
@@ -990,9 +1001,8 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
 
 int recommendedNatStreamTimeout(double longestIdleS, double keepaliveInUseS)
 {
-    const double idle = std::max(std::isfinite(longestIdleS) ? longestIdleS : 0.0,
-                                 std::isfinite(keepaliveInUseS) ? keepaliveInUseS : 0.0);
-    if (!(idle > 0)) return 0;
+    if (!(std::isfinite(keepaliveInUseS) && keepaliveInUseS > 0)) return 0;
+    const double idle = std::max(std::isfinite(longestIdleS) ? longestIdleS : 0.0, keepaliveInUseS);
     const double twice = std::min(2 * idle, 86400.0);
     return int(std::ceil(twice / 10 - 1e-9)) * 10;
 }
@@ -1035,15 +1045,58 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
             .arg(keepaliveS),
         QStringLiteral("Remove the keep_alive line (default 20s), swanctl --reload-settings, re-establish "
                        "the IKE_SA.")));
-    // The alternative needs a number the capture proves (its longest idle gap) and must change
-    // something: a NAT whose known timeout already outlives that gap twice is not the problem.
+    // The alternative's number is twice the keepalive interval in use (the idle gaps last that long
+    // while the tunnel idles) and must change something: a NAT whose known timeout already outlives
+    // it is not the problem. With the interval not captured nor configured, the capture only says it
+    // is longer than the idle gap seen without a keepalive: the value stays a placeholder (the script
+    // refuses to run it) — twice that gap would be too short for a longer interval.
     const int streamTimeout = recommendedNatStreamTimeout(longestIdleS, keepaliveInUseS);
+    const bool intervalUnknown = streamTimeout <= 0;
+    if (intervalUnknown && !(longestIdleS > 0)) return out;
+    if (!intervalUnknown && basis == NatTimeoutBasis::Known && natTimeoutS >= streamTimeout) return out;
     const QString idleBasis =
         keepaliveInUseS > longestIdleS
             ? QStringLiteral("the keepalive interval in use (%1 s)").arg(tenth(keepaliveInUseS))
             : QStringLiteral("the longest idle gap the capture measured (%1 s)").arg(tenth(longestIdleS));
     const double idleS = std::max(longestIdleS, keepaliveInUseS);
-    if (streamTimeout <= 0 || (basis == NatTimeoutBasis::Known && natTimeoutS >= streamTimeout)) return out;
+    const QString kPlaceholder = QStringLiteral("<twice-the-keepalive-interval>");
+    const QString current = timeoutKnown ? QStringLiteral("%1 s").arg(tenth(natTimeoutS))
+                                         : QStringLiteral("the short current value");
+    const QString set =
+        intervalUnknown
+            ? QStringLiteral("if [ \"$(sysctl -n %1)\" -lt \"$t\" ]; then sysctl -w %1=\"$t\"; fi\n")
+                  .arg(kStream)
+            : QStringLiteral("if [ \"$(sysctl -n %1)\" -lt %2 ]; then sysctl -w %1=%2; fi\n")
+                  .arg(kStream)
+                  .arg(streamTimeout);
+    const QString changes =
+        intervalUnknown
+            ? QStringLiteral(
+                  "Conntrack keeps an idle NAT-T mapping for twice the keepalive interval in use on the host "
+                  "behind the NAT (charon.keep_alive; strongSwan's default is 20 s), instead of %1 (never "
+                  "lowered if it is already longer); the value before is saved in "
+                  "/var/lib/ikev2wb/saved-%2. The capture does not give that interval: no keepalive was "
+                  "captured in the idle gap of %3 s, so it is longer than that. Put twice its value in "
+                  "place of %4.")
+                  .arg(current, kStream, tenth(longestIdleS), kPlaceholder)
+            : QStringLiteral("Conntrack keeps an idle NAT-T mapping for %3 s, twice %4, instead of %1 (never "
+                             "lowered if it is already longer); the value before is saved in "
+                             "/var/lib/ikev2wb/saved-%2.")
+                  .arg(current, kStream)
+                  .arg(streamTimeout)
+                  .arg(idleBasis);
+    const QString verify =
+        intervalUnknown
+            ? QStringLiteral(
+                  "sysctl %1; conntrack -L -p udp --dport 4500 shows the entry [ASSURED] with a "
+                  "timeout counting down from the value set, and it survives the tunnel idling for "
+                  "longer than the keepalive interval.")
+                  .arg(kStream)
+            : QStringLiteral("sysctl %1; conntrack -L -p udp --dport 4500 shows the entry [ASSURED] with a "
+                             "timeout counting down from %2 and surviving an idle gap of %3 s.")
+                  .arg(kStream)
+                  .arg(streamTimeout)
+                  .arg(tenth(idleS));
     out.push_back(make(
         FixKind::Sysctl,
         QStringLiteral("Or: lengthen the NAT's UDP timeout (if the NAT is a Linux box you run)"),
@@ -1053,25 +1106,17 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
             "# [ASSURED] in conntrack -L) expires after nf_conntrack_udp_timeout_stream; "
             "nf_conntrack_udp_timeout only\n"
             "# applies to flows that never saw a reply.\n") +
-            saveOnce(kStream, QStringLiteral("sysctl -n ") + kStream) +
-            QStringLiteral("if [ \"$(sysctl -n %1)\" -lt %2 ]; then sysctl -w %1=%2; fi\n")
-                .arg(kStream)
-                .arg(streamTimeout),
-        QStringLiteral(
-            "Conntrack keeps an idle NAT-T mapping for %3 s, twice %4, instead of %1 (never lowered if it is "
-            "already longer); the value before is saved in /var/lib/ikev2wb/saved-%2.")
-            .arg(timeoutKnown ? QStringLiteral("%1 s").arg(tenth(natTimeoutS))
-                              : QStringLiteral("the short current value"),
-                 kStream)
-            .arg(streamTimeout)
-            .arg(idleBasis),
+            (intervalUnknown
+                 ? QStringLiteral("t='%1' # seconds: twice charon.keep_alive of the host behind the NAT\n"
+                                  "case \"$t\" in ''|*[!0-9]*) echo %2 >&2; exit 1 ;; esac\n")
+                       .arg(kPlaceholder,
+                            shq(QStringLiteral("the timeout is not a number of seconds: nothing changed")))
+                 : QString()) +
+            saveOnce(kStream, QStringLiteral("sysctl -n ") + kStream) + set,
+        changes,
         QStringLiteral("Affects every UDP flow through the NAT that saw replies: more conntrack entries held "
                        "longer. Keepalives below the timeout are still needed if the NAT is not yours."),
-        QStringLiteral("sysctl %1; conntrack -L -p udp --dport 4500 shows the entry [ASSURED] with a timeout "
-                       "counting down from %2 and surviving an idle gap of %3 s.")
-            .arg(kStream)
-            .arg(streamTimeout)
-            .arg(tenth(idleS)),
+        verify,
         QStringLiteral("sysctl -w %1=%2 && %3 (the value saved before the change; the kernel default is 120)")
             .arg(kStream, savedValue(kStream), forgetSaved(kStream))));
     return out;

@@ -102,9 +102,10 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
                                    NatTimeoutBasis basis, double longestIdleS = 0,
                                    double keepaliveInUseS = 0);
 /// The NAT's established-UDP timeout that outlives the tunnel's idle time: twice the longer of
-/// the longest idle gap measured and the keepalive interval in use (room for one lost keepalive or
-/// a gap as long again), rounded up to 10 s; 0 when neither is known (then no number is proven
-/// and no such fix is offered).
+/// the keepalive interval in use and the longest idle gap measured (room for one lost keepalive or
+/// a gap as long again), rounded up to 10 s. 0 when the keepalive interval in use is not known:
+/// while the tunnel idles, the gaps last as long as that interval, which no capture then bounds
+/// (a gap measured without a keepalive only says the interval is longer), so no number is proven.
 int recommendedNatStreamTimeout(double longestIdleS, double keepaliveInUseS = 0);
 /// Keep-alive for a NAT whose UDP timeout is known (`known`) or only bounded above by an idle
 /// gap after which the mapping was gone: below a third of the bound, at most strongSwan's 20 s.
