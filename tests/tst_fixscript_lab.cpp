@@ -521,6 +521,11 @@ private slots:
             << QStringLiteral("bypass") << QStringLiteral("v0/100");
         QTest::newRow("ipsec bypass, VLAN name with dots")
             << QStringLiteral("bypass") << QStringLiteral("v0.100");
+        // A VTI named tun0 (no vti/xfrm/ipsec prefix) next to the plain v0: the fix asks the
+        // kernel for each device's kind and leaves tun0's disable_policy = 1 (it needs it); v0's
+        // goes to 0. This kernel has no VTI: a stub `ip` answers `ip -j -d link show dev tun0` with
+        // iproute2's JSON for a VTI ("linkinfo":{"info_kind":"vti"}), tun0 itself is a veth.
+        QTest::newRow("ipsec bypass, a VTI named tun0") << QStringLiteral("bypass-vti") << QString();
         QTest::newRow("backlog, was 1000") << QStringLiteral("backlog") << QStringLiteral("1000");
         QTest::newRow("backlog, was 8192") << QStringLiteral("backlog") << QStringLiteral("8192");
         QTest::newRow("rmem_default, was 212992") << QStringLiteral("rmem") << QStringLiteral("212992");
@@ -612,6 +617,16 @@ private slots:
                         .arg(k);
             extra = QStringLiteral("sysctl net.ipv4.conf.%1.disable_xfrm net.ipv4.conf.%1.disable_policy;")
                         .arg(k);
+        } else if (which == QLatin1String("bypass-vti")) {
+            fixes = ipsecBypassFixes({QStringLiteral("net.ipv4.conf.v0.disable_policy"),
+                                      QStringLiteral("net.ipv4.conf.tun0.disable_policy")});
+            fix = &fixes.front();
+            setup = QStringLiteral(
+                "ip link add tun0 type veth peer name ptun0\nip link set ptun0 up\n"
+                "ip link set tun0 up\n"
+                "sysctl -q -w net.ipv4.conf.v0.disable_policy=1 net.ipv4.conf.tun0.disable_policy=1\n");
+            extra =
+                QStringLiteral("sysctl net.ipv4.conf.v0.disable_policy net.ipv4.conf.tun0.disable_policy;");
         } else {
             fixes = receiveDropFixes(t, which == QLatin1String("backlog"), which == QLatin1String("rmem"));
             for (const Fix &f : fixes)
@@ -645,6 +660,22 @@ private slots:
                 .toUtf8()));
         QFile::setPermissions(o + QStringLiteral("/bin/sysctl"),
                               QFileDevice::ReadOwner | QFileDevice::ExeOwner);
+        if (which == QLatin1String("bypass-vti")) {
+            const QString realIp = QStandardPaths::findExecutable(QStringLiteral("ip"));
+            QVERIFY(writeFile(o + QStringLiteral("/bin/ip"),
+                              QStringLiteral("#!/bin/bash\n"
+                                             "if [ \"$*\" = '-j -d link show dev tun0' ]; then\n"
+                                             "  echo '[{\"ifindex\":9,\"ifname\":\"tun0\",\"mtu\":1480,"
+                                             "\"linkinfo\":{\"info_kind\":\"vti\",\"info_data\":{"
+                                             "\"remote\":\"10.0.2.1\",\"local\":\"10.0.1.1\"}}}]'\n"
+                                             "  exit 0\n"
+                                             "fi\n"
+                                             "exec %1 \"$@\"\n")
+                                  .arg(realIp)
+                                  .toUtf8()));
+            QFile::setPermissions(o + QStringLiteral("/bin/ip"),
+                                  QFileDevice::ReadOwner | QFileDevice::ExeOwner);
+        }
         QVERIFY(writeFile(o + QStringLiteral("/fix.sh"), "set -euo pipefail\n" + fix->text.toUtf8()));
         QVERIFY(
             writeFile(o + QStringLiteral("/undo.sh"),
@@ -711,6 +742,11 @@ private slots:
             QVERIFY2(rb.contains(QLatin1String("generic-receive-offload: off")) &&
                          rb.contains(QLatin1String("esp-hw-offload: off")),
                      ctx.constData());
+        } else if (which == QLatin1String("bypass-vti")) {
+            QVERIFY2(rb.contains(QLatin1String("net.ipv4.conf.v0.disable_policy = 0")) &&
+                         rb.contains(QLatin1String("net.ipv4.conf.tun0.disable_policy = 1")),
+                     ctx.constData());
+            QVERIFY2(file("out1").contains("tun0 is a VTI or XFRM interface"), file("out1").constData());
         } else if (which == QLatin1String("bypass")) {
             QVERIFY2(rb.contains(QLatin1String("disable_xfrm = 0")) &&
                          rb.contains(QLatin1String("disable_policy = 0")),

@@ -812,6 +812,44 @@ private slots:
         QVERIFY(texts(*fd, FixKind::IpLink).contains(QLatin1String("ip -6 route replace 2001:db8::2/128")));
     }
 
+    // disable_policy = 1 on a VTI whose name says nothing (tun0): `ip -d link` gives its kind
+    // (the "vti remote A local B ikey ..." detail line), so only eth0's bypass is a finding; with
+    // the kind unknown, tun0 is listed too (the fix then asks the kernel: tst_fixscript_lab).
+    void ipsecBypassNotOnAVtiNamedOtherwise()
+    {
+        EvidenceSet set;
+        set.addText(QStringLiteral("gw-sysctl.txt"),
+                    "net.ipv4.conf.eth0.disable_policy = 1\nnet.ipv4.conf.tun0.disable_policy = 1\n");
+        DiagnosisInput in;
+        in.evidence = &set;
+        const auto keysOf = [](const Finding &fd) {
+            QString all;
+            for (const Fix &x : fd.fixes)
+                all += x.text;
+            return all;
+        };
+        const Facts without = deriveFacts(in);
+        QCOMPARE(without.xfrmBypassedOn.size(), qsizetype(2));
+        const auto both = ruleIpsecBypassed(without);
+        QVERIFY(both);
+        QVERIFY(keysOf(*both).contains(QLatin1String("net.ipv4.conf.tun0.disable_policy=0")));
+        set.addText(
+            QStringLiteral("gw-link.txt"),
+            "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP mode DEFAULT "
+            "group default qlen 1000\n"
+            "    link/ether 92:0e:03:d0:3d:3f brd ff:ff:ff:ff:ff:ff promiscuity 0 minmtu 68 maxmtu 65535\n"
+            "7: tun0@NONE: <POINTOPOINT,NOARP,UP,LOWER_UP> mtu 1480 qdisc noqueue state UNKNOWN mode "
+            "DEFAULT group default qlen 1000\n"
+            "    link/ipip 10.0.1.1 peer 10.0.2.1 promiscuity 0 minmtu 0 maxmtu 0\n"
+            "    vti remote 10.0.2.1 local 10.0.1.1 ikey 0.0.0.100 okey 0.0.0.100 addrgenmode eui64\n");
+        const Facts with = deriveFacts(in);
+        QCOMPARE(with.tunnelDeviceNames, QStringList{QStringLiteral("tun0")});
+        const auto one = ruleIpsecBypassed(with);
+        QVERIFY(one);
+        QVERIFY(keysOf(*one).contains(QLatin1String("net.ipv4.conf.eth0.disable_policy=0")));
+        QVERIFY2(!keysOf(*one).contains(QLatin1String("tun0")), qPrintable(keysOf(*one)));
+    }
+
     // Issue 10, defect 4: a route-based tunnel found in the evidence (`ip -d link` XFRM interface,
     // SAs with if_id): clamp and MTU on xfrm0, no IPsec policy match, no route or WAN change.
     void routeBasedTunnel()
@@ -1470,7 +1508,8 @@ private slots:
         Diagnosis withPlaceholder;
         withPlaceholder.findings.push_back(*r);
         const QString script = fixScript(withPlaceholder);
-        QVERIFY2(script.contains(QLatin1String("still holds <twice-the-keepalive-interval>")), qPrintable(script));
+        QVERIFY2(script.contains(QLatin1String("still holds <twice-the-keepalive-interval>")),
+                 qPrintable(script));
         // charon.keep_alive = 60 s in the evidence: the keepalive interval sizes it.
         f.keepaliveConfiguredS = 60;
         const auto withKeepalive = ruleNatMappingExpiry(f);

@@ -1595,6 +1595,7 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
         for (const LinkStats &l : links) {
             const bool tunnelDev =
                 l.linkKind == QLatin1String("xfrm") || l.linkKind.startsWith(QLatin1String("vti"));
+            if (tunnelDev && !f.tunnelDeviceNames.contains(l.name)) f.tunnelDeviceNames << l.name;
             if (!tunnelDev || !isPrimary(host)) continue;
             if (f.tunnelInterface.isEmpty() || (stateIfId && l.ifId == stateIfId)) {
                 f.routeBased = true;

@@ -400,6 +400,8 @@ struct Facts
     // --- host settings (sysctl evidence); -1 unknown
     int rpFilter = -1;          // net.ipv4.conf.all.rp_filter (the kernel uses max(all, interface))
     QStringList xfrmBypassedOn; // sysctl keys net.ipv4.conf.X.disable_xfrm / disable_policy set to 1
+    // Interfaces `ip -d link` of any host shows as VTI or XFRM devices (they need disable_policy = 1).
+    QStringList tunnelDeviceNames;
 
     // --- step 5: offload, CPU, host drops
     RefCount xfrmInNoStates, xfrmInStateProtoError, xfrmInStateMismatch, xfrmInBufferError;

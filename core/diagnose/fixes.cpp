@@ -1846,7 +1846,28 @@ std::vector<Fix> ipsecBypassFixes(const QStringList &keys)
     if (keys.isEmpty()) return out;
     QString text, undo, verify;
     for (const QString &k : keys) {
-        text += QStringLiteral("sysctl -w %1\n").arg(shq(k + QStringLiteral("=0")));
+        if (!k.endsWith(QLatin1String(".disable_policy"))) {
+            text += QStringLiteral("sysctl -w %1\n").arg(shq(k + QStringLiteral("=0")));
+        } else {
+            // A VTI or XFRM interface needs disable_policy = 1 whatever its name: the kernel's own
+            // kind of the device decides (ip -j: iproute2's JSON, "info_kind":"vti"/"vti6"/"xfrm").
+            const QString dev =
+                k.section(QLatin1Char('.'), 3, -2).replace(QLatin1Char('/'), QLatin1Char('.'));
+            text +=
+                QStringLiteral("case \"$(ip -j -d link show dev %1 2>/dev/null)\" in\n"
+                               "'') echo %2 >&2 ;;\n"
+                               "*'\"info_kind\":\"vti'*|*'\"info_kind\":\"xfrm\"'*) echo %3 >&2 ;;\n"
+                               "*) sysctl -w %4 ;;\n"
+                               "esac\n")
+                    .arg(shq(dev),
+                         shq(QStringLiteral("%1: ip -j -d link show gives nothing (no such interface, or "
+                                            "an iproute2 without JSON): its disable_policy is left as it is")
+                                 .arg(dev)),
+                         shq(QStringLiteral("%1 is a VTI or XFRM interface, which needs disable_policy = "
+                                            "1: left as it is")
+                                 .arg(dev)),
+                         shq(k + QStringLiteral("=0")));
+        }
         undo += QStringLiteral("sysctl -w %1; ").arg(shq(k + QStringLiteral("=1")));
         verify += QStringLiteral(" %1").arg(shq(k));
     }
@@ -1859,7 +1880,8 @@ std::vector<Fix> ipsecBypassFixes(const QStringList &keys)
             "IPsec policy. Set back to 0, the policies strongSwan installs apply again."),
         QStringLiteral(
             "Route-based tunnels need disable_policy = 1 on their VTI/XFRM interface: keep it there "
-            "(those interfaces are not listed). Not persistent: change /etc/sysctl.d/ once "
+            "(interfaces the evidence shows as such are not listed, and the fix asks the kernel for each "
+            "interface's kind before it changes disable_policy). Not persistent: change /etc/sysctl.d/ once "
             "verified."),
         QStringLiteral("sysctl%1 prints 0; ip -s xfrm state shows the SAs' packet counters growing with the "
                        "traffic.")

@@ -1538,10 +1538,13 @@ std::optional<Finding> ruleOffloadOrCrypto(const Facts &f)
 std::optional<Finding> ruleIpsecBypassed(const Facts &f)
 {
     // disable_policy = 1 is what a VTI / XFRM interface needs; elsewhere both switch IPsec off.
+    // A tunnel device by its kind in `ip -d link`, else by the usual names (the fix itself asks the
+    // kernel for the kind before it changes disable_policy: a VTI named otherwise is left alone).
     QStringList keys;
     for (const QString &k : f.xfrmBypassedOn) {
         const QString iface = k.section(QLatin1Char('.'), 3, -2);
-        const bool tunnel = iface.startsWith(QLatin1String("vti")) ||
+        const QString dev = QString(iface).replace(QLatin1Char('/'), QLatin1Char('.'));
+        const bool tunnel = f.tunnelDeviceNames.contains(dev) || iface.startsWith(QLatin1String("vti")) ||
                             iface.startsWith(QLatin1String("xfrm")) ||
                             iface.startsWith(QLatin1String("ipsec"));
         if (!(tunnel && k.endsWith(QLatin1String(".disable_policy")))) keys << k;
