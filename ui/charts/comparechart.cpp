@@ -164,11 +164,13 @@ CompareChart::CompareChart(QWidget *parent) : QWidget(parent)
     layout->setSpacing(0);
     layout->addWidget(m_timelineView, 3);
     layout->addWidget(m_owdView, 2);
-    // Below these heights QtCharts elides the axis labels to "…" (seen at QT_SCALE_FACTOR 1.5 on
-    // 1920x1080): title, legend, two lanes and the time axis; legend, a plot and the axis.
+    // QtCharts gives the axes at most 40 % of the height left under the title and legend and
+    // elides their labels to "..." beyond that. The shared time axis has its title once, under the
+    // lower chart (at QT_SCALE_FACTOR 1.5 on 1920x1080 the timeline's ticks and title were elided
+    // with both under it): title, legend, two lanes and the ticks; legend, a plot, ticks and title.
     const int line = fontMetrics().height();
-    m_timelineView->setMinimumHeight(11 * line);
-    m_owdView->setMinimumHeight(8 * line);
+    m_timelineView->setMinimumHeight(10 * line);
+    m_owdView->setMinimumHeight(12 * line);
     layout->addWidget(m_hint);
 
     connect(m_x, &QValueAxis::rangeChanged, this, &CompareChart::onRangeChanged);
@@ -308,7 +310,7 @@ void CompareChart::rebuild()
     }
 
     setNiceRange(m_x, toS(m_viewStart), toS(m_viewEnd));
-    m_x->setTitleText(d.timeAxisTitle);
+    m_owdX->setTitleText(d.timeAxisTitle);
     setNiceRange(m_owdX, m_x->min(), m_x->max());
     // As many delay ticks as the plot's height has room for labels (a 768-px screen leaves the plot
     // ~50 px: QtCharts elided five labels there to "...").

@@ -1,4 +1,5 @@
 #include "capturepage.h"
+#include "widgets/tablesizing.h"
 #include "widgets/viewactions.h"
 
 #include "charts/ikeladder.h"
@@ -146,7 +147,7 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     m_ikeTable->setWordWrap(false);
     m_ikeTable->verticalHeader()->setVisible(false);
     m_ikeTable->horizontalHeader()->setStretchLastSection(true);
-    m_ikeTable->setMinimumHeight(m_ikeTable->fontMetrics().height() * 5);
+    keepRowsVisible(m_ikeTable, 4); // an IKE SA has a few exchanges: the first four whole
     installTableActions(m_ikeTable, QStringLiteral("ike-exchanges"));
     ikeSplit->addWidget(m_ikeTable);
     ikeSplit->setStretchFactor(0, 3);

@@ -2,6 +2,7 @@
 #include "models/cellroles.h"
 #include "theme/theme.h"
 #include "util/textformat.h"
+#include "widgets/tablesizing.h"
 #include "widgets/viewactions.h"
 
 #include "charts/comparechart.h"
@@ -18,6 +19,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QScrollArea>
 #include <QSortFilterProxyModel>
 #include <QSplitter>
 #include <QTableView>
@@ -60,11 +62,62 @@ QString timelineS(const CompareResult &r, int from, std::int64_t ns)
     return QString::number(double(ns - origin) / 1e9, 'f', 1);
 }
 
+/// Shows its page filling the viewport, and scrolls it only when the viewport is shorter or
+/// narrower than the page's minimum (QScrollArea's widgetResizable grows a page holding word-wrapped
+/// labels to its preferred height for the width: a scrolling page at 1366x768 with room to spare).
+class FitScrollArea final : public QScrollArea
+{
+public:
+    using QScrollArea::QScrollArea;
+    void setPage(QWidget *page)
+    {
+        setWidget(page);
+        page->installEventFilter(this);
+        fit();
+    }
+
+protected:
+    void resizeEvent(QResizeEvent *event) override
+    {
+        QScrollArea::resizeEvent(event);
+        fit();
+    }
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (watched == widget() && event->type() == QEvent::LayoutRequest)
+            QMetaObject::invokeMethod(
+                this, [this]() { fit(); }, Qt::QueuedConnection);
+        return QScrollArea::eventFilter(watched, event);
+    }
+
+private:
+    void fit()
+    {
+        QWidget *page = widget();
+        if (!page) return;
+        const QSize min = page->minimumSizeHint().expandedTo(page->minimumSize());
+        const int width = std::max(viewport()->width(), min.width());
+        int height = min.height();
+        if (QLayout *layout = page->layout(); layout && layout->hasHeightForWidth())
+            height = std::max(height, layout->minimumHeightForWidth(width));
+        page->resize(width, std::max(viewport()->height(), height));
+    }
+};
+
 } // namespace
 
 ComparePage::ComparePage(ComparePtr result, QWidget *parent) : QWidget(parent), m_result(std::move(result))
 {
-    auto *layout = new QVBoxLayout(this);
+    // The page scrolls when the window is shorter than its charts need to show their axes whole
+    // (1280x720 logical at QT_SCALE_FACTOR 1.5 on 1920x1080), instead of growing the window past
+    // the screen or letting Qt Charts elide the axis labels to "...".
+    auto *outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    auto *scroll = new FitScrollArea(this);
+    scroll->setFrameShape(QFrame::NoFrame);
+    outer->addWidget(scroll);
+    auto *content = new QWidget(scroll);
+    auto *layout = new QVBoxLayout(content);
     layout->setContentsMargins(6, 6, 6, 6);
 
     m_verdict = new QLabel(this);
@@ -101,9 +154,8 @@ ComparePage::ComparePage(ComparePtr result, QWidget *parent) : QWidget(parent), 
     m_table->setWordWrap(false);
     m_table->resizeColumnsToContents();
     m_table->horizontalHeader()->setStretchLastSection(true);
-    const int rowH = m_table->verticalHeader()->defaultSectionSize();
-    m_table->setFixedHeight(m_table->horizontalHeader()->sizeHint().height() + 2 * rowH +
-                            2 * m_table->frameWidth() + 2);
+    // Both directions whole: at 1366x768 the horizontal scroll bar covered B → A's row.
+    m_table->setFixedHeight(heightForRows(m_table, 2));
     m_table->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     layout->addWidget(m_table);
 
@@ -136,9 +188,11 @@ ComparePage::ComparePage(ComparePtr result, QWidget *parent) : QWidget(parent), 
     split->setStretchFactor(0, 4);
     split->setStretchFactor(1, 1);
     layout->addWidget(split, 1);
+    scroll->setPage(content);
 
     fillHeader();
     fillSizeTable();
+    keepRowsVisible(m_sizeTable, 4); // its header is filled now
     fillNotes();
 
     if (m_result) {

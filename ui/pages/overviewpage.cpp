@@ -2,6 +2,7 @@
 #include "report/analysisreport.h"
 #include "util/textformat.h"
 #include "util/timeformat.h"
+#include "widgets/tablesizing.h"
 #include "widgets/viewactions.h"
 
 #include "compare/endpointcompare.h"
@@ -36,6 +37,7 @@
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -152,6 +154,8 @@ OverviewPage::OverviewPage(IndexPtr index, QWidget *parent) : QWidget(parent), m
     connect(m_saView, &QTableView::doubleClicked, this, [this](const QModelIndex &idx) {
         if (idx.isValid()) Q_EMIT timelineRequested(idx.data(SaTableModel::SaIndexRole).toInt());
     });
+    // Up to five SAs whole whatever the window: the report above scrolls instead.
+    keepRowsVisible(m_saView, std::clamp(m_saModel->rowCount(), 1, 5));
     saLayout->addWidget(m_saView, 1);
     split->addWidget(saPane);
 
