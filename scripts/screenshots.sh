@@ -25,12 +25,15 @@ shoot mtu-blackhole --pair resources/samples/mtu-blackhole-left-outer.pcap resou
 # Small and large screens: a pair on 1366x768 (every page must fit the width), and the dark theme
 # at QT_SCALE_FACTOR=2 on 2560x1440 (legible, nothing clipped).
 xvfb-run -a -s '-screen 0 1366x768x24' "$BUILD/tests/ikev2wb-screenshots" "$OUT" small-1366-loss1 \
-  --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
+  --size screen --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
 QT_SCALE_FACTOR=2 xvfb-run -a -s '-screen 0 2560x1440x24' "$BUILD/tests/ikev2wb-screenshots" "$OUT" \
-  dark-2x-mtu-blackhole --dark resources/samples/mtu-blackhole-right-outer.pcap
+  dark-2x-mtu-blackhole --dark --size screen resources/samples/mtu-blackhole-right-outer.pcap
+# 2560x1440 at scale 1, the window filling the screen: a pair's every page.
+xvfb-run -a -s '-screen 0 2560x1440x24' "$BUILD/tests/ikev2wb-screenshots" "$OUT" large-2560-mtu-blackhole \
+  --size screen --pair resources/samples/mtu-blackhole-left-outer.pcap resources/samples/mtu-blackhole-right-outer.pcap
 # QT_SCALE_FACTOR=1.5 on 1920x1080 (1280x720 logical): a pair's every page.
 QT_SCALE_FACTOR=1.5 xvfb-run -a -s '-screen 0 1920x1080x24' "$BUILD/tests/ikev2wb-screenshots" "$OUT" \
-  scale15-mtu-blackhole --pair resources/samples/mtu-blackhole-left-outer.pcap resources/samples/mtu-blackhole-right-outer.pcap
+  scale15-mtu-blackhole --size screen --pair resources/samples/mtu-blackhole-left-outer.pcap resources/samples/mtu-blackhole-right-outer.pcap
 # The start page (what shows while nothing is open; its recent list holds the captures above).
 shoot start --start
 shoot dark-start --dark --start

@@ -6,7 +6,8 @@
 // pages are saved once the checklist's diagnosis is in, so the Overview shows its findings.
 // `--forget-recent` empties the recent captures and pairs first. `--dark` uses a dark Fusion palette
 // (to check legibility in a dark desktop theme); `--evidence PATH` imports host evidence (a file
-// or folder) into the capture before the pages are saved.
+// or folder) into the capture before the pages are saved; `--size WxH` or `--size screen` sets the
+// window's size (default 1500x950, bounded by the screen).
 #include "compare/endpointcompare.h"
 #include "mainwindow.h"
 #include "pages/capturepage.h"
@@ -85,18 +86,39 @@ int main(int argc, char **argv)
     }
     if (args.size() < (start ? 2 : 3)) {
         std::fprintf(stderr,
-                     "usage: ikev2wb-screenshots OUTDIR PREFIX [--dark] [--evidence PATH] CAPTURE...\n"
-                     "       ikev2wb-screenshots OUTDIR PREFIX [--dark] --pair A B\n"
-                     "       ikev2wb-screenshots OUTDIR PREFIX [--dark] --start\n");
+                     "usage: ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] [--evidence "
+                     "PATH] CAPTURE...\n"
+                     "       ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] --pair A B\n"
+                     "       ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] --start\n");
         return 2;
     }
     const QString outDir = args.takeFirst();
     const QString prefix = args.takeFirst();
     QDir().mkpath(outDir);
+    // --size WxH: the window's size in logical pixels; --size screen: the whole screen (a 2560x1440
+    // monitor). Without it 1500x950, or the whole screen when it is smaller (a 1366x768 laptop).
+    QString sizeArg;
+    if (const auto e = args.indexOf(QStringLiteral("--size")); e >= 0 && e + 1 < args.size()) {
+        sizeArg = args.at(e + 1);
+        args.remove(e, 2);
+    }
     MainWindow w;
-    // The window a user gets on this screen: 1500x950, or the whole screen when it is smaller
-    // (a 1366x768 laptop).
-    w.resize(QSize(1500, 950).boundedTo(w.screen()->availableGeometry().size()));
+    const QSize screen = w.screen()->availableGeometry().size();
+    QSize size = QSize(1500, 950).boundedTo(screen);
+    if (sizeArg == QLatin1String("screen")) {
+        size = screen;
+    } else if (!sizeArg.isEmpty()) {
+        const QStringList wh = sizeArg.split(QLatin1Char('x'));
+        const int width = wh.value(0).toInt();
+        const int height = wh.size() == 2 ? wh.at(1).toInt() : 0;
+        if (width < 200 || height < 200 || width > 10000 || height > 10000) {
+            std::fprintf(stderr, "--size wants WxH (200-10000 each) or 'screen', not '%s'\n",
+                         qPrintable(sizeArg));
+            return 2;
+        }
+        size = QSize(width, height);
+    }
+    w.resize(size);
     w.show();
     auto *tabs = w.findChild<QTabWidget *>();
     int step = 0;
