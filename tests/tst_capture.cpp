@@ -8,6 +8,7 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QTemporaryDir>
@@ -594,23 +595,26 @@ private Q_SLOTS:
         QString error;
         auto full = loadCapture(dataPath(file), &error);
         QVERIFY(full);
-        auto part = loadCapture(path, &error);
-        QVERIFY2(part, qPrintable(error));
-        QVERIFY(part->partial);
-        QVERIFY(!part->cancelled);
-        QCOMPARE(part->packetCount(), std::size_t(expectedPackets));
-        QVERIFY(!part->warnings.empty());
-        const CaptureWarning &w = part->warnings.front();
-        QCOMPARE(w.packet, std::int64_t(-1));
-        QVERIFY2(w.message.contains(path), qPrintable(w.message));
-        QVERIFY2(w.message.contains(QStringLiteral("after %1 packets").arg(expectedPackets)),
-                 qPrintable(w.message));
-        QVERIFY2(w.message.contains(QStringLiteral("byte ")), qPrintable(w.message));
-        if (badRecordAt >= 0)
-            QVERIFY2(w.message.contains(QStringLiteral("record at byte %1 ").arg(badRecordAt)),
+        // With the reading thread and without it (libpcap on the caller's thread): the same.
+        for (const bool thread : {true, false}) {
+            auto part = loadCapture(path, &error, {}, nullptr, IndexContents::Records, nullptr, thread);
+            QVERIFY2(part, qPrintable(error));
+            QVERIFY(part->partial);
+            QVERIFY(!part->cancelled);
+            QCOMPARE(part->packetCount(), std::size_t(expectedPackets));
+            QVERIFY(!part->warnings.empty());
+            const CaptureWarning &w = part->warnings.front();
+            QCOMPARE(w.packet, std::int64_t(-1));
+            QVERIFY2(w.message.contains(path), qPrintable(w.message));
+            QVERIFY2(w.message.contains(QStringLiteral("after %1 packets").arg(expectedPackets)),
                      qPrintable(w.message));
-        for (std::size_t i = 0; i < part->packetCount(); ++i)
-            QVERIFY(sameRecord(part->packets[i], full->packets[i]));
+            QVERIFY2(w.message.contains(QStringLiteral("byte ")), qPrintable(w.message));
+            if (badRecordAt >= 0)
+                QVERIFY2(w.message.contains(QStringLiteral("record at byte %1 ").arg(badRecordAt)),
+                         qPrintable(w.message));
+            for (std::size_t i = 0; i < part->packetCount(); ++i)
+                QVERIFY(sameRecord(part->packets[i], full->packets[i]));
+        }
     }
 
     // --- records that carry nothing (a sparse or zero-filled file) stop the read ---
@@ -680,16 +684,18 @@ private Q_SLOTS:
         QCOMPARE(f.write(reinterpret_cast<const char *>(b.data()), qint64(b.size())), qint64(b.size()));
         f.close();
 
-        QString error;
-        auto index = loadCapture(path, &error);
-        QVERIFY2(index, qPrintable(error));
-        QCOMPARE(qint64(index->packetCount()), packets);
-        QCOMPARE(index->partial, !message.isEmpty());
-        if (!message.isEmpty()) {
-            const QString w = index->warnings.front().message;
-            QVERIFY2(w.startsWith(path + QStringLiteral(": read stopped after %1 packets").arg(packets)),
-                     qPrintable(w));
-            QVERIFY2(w.contains(message), qPrintable(w));
+        for (const bool thread : {true, false}) { // with the reading thread and without
+            QString error;
+            auto index = loadCapture(path, &error, {}, nullptr, IndexContents::Records, nullptr, thread);
+            QVERIFY2(index, qPrintable(error));
+            QCOMPARE(qint64(index->packetCount()), packets);
+            QCOMPARE(index->partial, !message.isEmpty());
+            if (!message.isEmpty()) {
+                const QString w = index->warnings.front().message;
+                QVERIFY2(w.startsWith(path + QStringLiteral(": read stopped after %1 packets").arg(packets)),
+                         qPrintable(w));
+                QVERIFY2(w.contains(message), qPrintable(w));
+            }
         }
         QFile::remove(path);
     }
@@ -701,16 +707,18 @@ private Q_SLOTS:
     {
         const QString path = tmp("void.pcapng");
         QVERIFY(writePcapng(path, DLT_RAW, std::vector<Record>(600000), false));
-        QString error;
-        auto index = loadCapture(path, &error);
-        QVERIFY2(index, qPrintable(error));
-        QVERIFY(index->partial);
-        QCOMPARE(index->packetCount(), std::size_t(524287));
-        const QString w = index->warnings.front().message;
-        QVERIFY2(
-            w.contains(QStringLiteral("no valid packet in the last 16 MiB: the records from byte 48 to byte "
-                                      "16777264 of 19200048")),
-            qPrintable(w));
+        for (const bool thread : {true, false}) { // with the reading thread and without
+            QString error;
+            auto index = loadCapture(path, &error, {}, nullptr, IndexContents::Records, nullptr, thread);
+            QVERIFY2(index, qPrintable(error));
+            QVERIFY(index->partial);
+            QCOMPARE(index->packetCount(), std::size_t(524287));
+            const QString w = index->warnings.front().message;
+            QVERIFY2(w.contains(QStringLiteral(
+                         "no valid packet in the last 16 MiB: the records from byte 48 to byte "
+                         "16777264 of 19200048")),
+                     qPrintable(w));
+        }
         QFile::remove(path);
     }
 
@@ -847,6 +855,63 @@ private Q_SLOTS:
         QVERIFY(out.packets >= 5000);
         QVERIFY(out.packets <= 8192);
         QCOMPARE(out.packets, seen);
+
+        // The same without the reading thread: progress up to the file's size, the cancel polls.
+        calls.clear();
+        auto here = loadCapture(
+            path, &error,
+            [&](std::int64_t done, std::int64_t, std::uint64_t packets) {
+                calls.emplace_back(done, packets);
+            },
+            nullptr, IndexContents::Records, nullptr, false);
+        QVERIFY2(here, qPrintable(error));
+        QCOMPARE(here->packetCount(), std::size_t(N));
+        QCOMPARE(here->espSas[0].maxSeq, std::uint32_t(N));
+        QVERIFY(calls.size() >= 2);
+        for (std::size_t i = 1; i < calls.size(); ++i)
+            QVERIFY(calls[i].first >= calls[i - 1].first && calls[i].second >= calls[i - 1].second);
+        QCOMPARE(calls.back().first, size);
+        QCOMPARE(calls.back().second, std::uint64_t(N));
+        auto earlyHere = loadCapture(path, &error, {}, &cancel, IndexContents::Records, nullptr, false);
+        QVERIFY(earlyHere && earlyHere->cancelled && earlyHere->partial);
+        QCOMPARE(earlyHere->packetCount(), std::size_t(4096)); // stopped at the first poll
+        auto reader2 = CaptureReader::open(path, &error);
+        QVERIFY(reader2);
+        reader2->setReaderThread(false);
+        stop = false;
+        seen = 0;
+        const ReadOutcome out2 = reader2->read(
+            [&](const RawPacket &) {
+                if (++seen == 5000) stop.store(true);
+            },
+            {}, &stop);
+        QVERIFY(out2.cancelled);
+        QCOMPARE(out2.packets, std::uint64_t(8192)); // the next poll after 5000
+        QCOMPARE(out2.packets, seen);
+    }
+
+    // Every committed capture read with and without the reading thread: the same records.
+    void readerThreadOrNot()
+    {
+        int n = 0;
+        QDirIterator it(QStringLiteral(IKEV2WB_TEST_DATA),
+                        {QStringLiteral("*.pcap"), QStringLiteral("*.pcapng")}, QDir::Files,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext()) {
+            const QString path = it.next();
+            QString e1, e2;
+            auto a = loadCapture(path, &e1);
+            auto b = loadCapture(path, &e2, {}, nullptr, IndexContents::Records, nullptr, false);
+            QCOMPARE(bool(a), bool(b));
+            QCOMPARE(e1, e2);
+            if (!a) continue;
+            compareIndexes(*a, *b);
+            QCOMPARE(a->partial, b->partial);
+            for (std::size_t w = 0; w < a->warnings.size(); ++w)
+                QCOMPARE(a->warnings[w].message, b->warnings[w].message);
+            ++n;
+        }
+        QVERIFY(n >= 50);
     }
 };
 

@@ -219,12 +219,6 @@ bool isVoidRecord(const RawPacket &pkt)
     return true;
 }
 
-struct VoidRecords
-{
-    std::int64_t bytes = 0;     // file bytes taken by void records so far
-    std::int64_t first = -1;    // offset of the first void record
-    std::int64_t runStart = -1; // offset of the first record of the current run, -1 outside one
-};
 } // namespace
 
 struct ReadPipeline::Impl
@@ -272,47 +266,11 @@ struct ReadPipeline::Impl
         cv.notify_all();
     }
 
-    /// Counts a void record; returns the reason to stop once the budget is spent.
-    QString countVoid(VoidRecords &v, const RawPacket &pkt, std::uint64_t packets) const
-    {
-        const std::int64_t end = reader.position();
-        // pcap: 16-byte record header; pcapng: an Enhanced Packet Block without options.
-        const bool pcapng = reader.m_recordEnd == 0;
-        const std::int64_t size = pcapng ? 32 + ((std::int64_t(pkt.capturedLength) + 3) & ~std::int64_t(3))
-                                         : 16 + std::int64_t(pkt.capturedLength);
-        const std::int64_t start = std::max<std::int64_t>(0, (pcapng ? end : reader.m_recordEnd) - size);
-        if (v.first < 0) v.first = start;
-        if (v.runStart < 0) v.runStart = start;
-        v.bytes += size;
-        if (v.bytes < kVoidBudget) return {};
-        const CaptureFileInfo &fi = reader.info();
-        if (v.runStart == v.first)
-            return QStringLiteral(
-                       "%1: read stopped after %2 packets: no valid packet in the last %3 MiB: the "
-                       "records from byte %4 to byte %5 of %6 are empty or all zeros (a zero-filled "
-                       "or damaged file); the result is partial")
-                .arg(fi.path)
-                .arg(packets)
-                .arg(kVoidBudget >> 20)
-                .arg(v.runStart)
-                .arg(end)
-                .arg(fi.fileSize);
-        return QStringLiteral(
-                   "%1: read stopped after %2 packets at byte %3 of %4: %5 MiB of records are empty "
-                   "or all zeros (the first at byte %6; a damaged file); the result is partial")
-            .arg(fi.path)
-            .arg(packets)
-            .arg(end)
-            .arg(fi.fileSize)
-            .arg(kVoidBudget >> 20)
-            .arg(v.first);
-    }
-
     void produce()
     {
         RawPacket pkt;
         std::uint64_t packets = 0;
-        VoidRecords voids;
+        CaptureReader::VoidRecords voids;
         QString why;
         try {
             RecordBlock *b = acquire();
@@ -323,7 +281,7 @@ struct ReadPipeline::Impl
                     break;
                 }
                 if (isVoidRecord(pkt)) {
-                    why = countVoid(voids, pkt, packets);
+                    why = reader.countVoid(voids, pkt, packets);
                     if (!why.isEmpty()) break;
                 } else {
                     voids.runStart = -1;
@@ -367,6 +325,75 @@ struct ReadPipeline::Impl
         cv.notify_all();
     }
 };
+
+QString CaptureReader::countVoid(VoidRecords &v, const RawPacket &pkt, std::uint64_t packets) const
+{
+    const std::int64_t end = position();
+    // pcap: 16-byte record header; pcapng: an Enhanced Packet Block without options.
+    const bool pcapng = m_recordEnd == 0;
+    const std::int64_t size = pcapng ? 32 + ((std::int64_t(pkt.capturedLength) + 3) & ~std::int64_t(3))
+                                     : 16 + std::int64_t(pkt.capturedLength);
+    const std::int64_t start = std::max<std::int64_t>(0, (pcapng ? end : m_recordEnd) - size);
+    if (v.first < 0) v.first = start;
+    if (v.runStart < 0) v.runStart = start;
+    v.bytes += size;
+    if (v.bytes < kVoidBudget) return {};
+    const CaptureFileInfo &fi = m_info;
+    if (v.runStart == v.first)
+        return QStringLiteral("%1: read stopped after %2 packets: no valid packet in the last %3 MiB: the "
+                              "records from byte %4 to byte %5 of %6 are empty or all zeros (a zero-filled "
+                              "or damaged file); the result is partial")
+            .arg(fi.path)
+            .arg(packets)
+            .arg(kVoidBudget >> 20)
+            .arg(v.runStart)
+            .arg(end)
+            .arg(fi.fileSize);
+    return QStringLiteral("%1: read stopped after %2 packets at byte %3 of %4: %5 MiB of records are empty "
+                          "or all zeros (the first at byte %6; a damaged file); the result is partial")
+        .arg(fi.path)
+        .arg(packets)
+        .arg(end)
+        .arg(fi.fileSize)
+        .arg(kVoidBudget >> 20)
+        .arg(v.first);
+}
+
+ReadOutcome CaptureReader::readHere(void (*sink)(void *, const RawPacket &), void *context,
+                                    const ProgressFn &progress, const std::atomic_bool *cancel)
+{
+    // As the reading thread and read()'s loop together, with libpcap's buffer handed over as is.
+    ReadOutcome out;
+    RawPacket pkt;
+    VoidRecords voids;
+    QString why;
+    for (;;) {
+        const int rc = next(pkt);
+        if (rc != 1) {
+            if (rc < 0) why = lastError(out.packets);
+            break;
+        }
+        if (isVoidRecord(pkt)) {
+            why = countVoid(voids, pkt, out.packets);
+            if (!why.isEmpty()) break;
+        } else {
+            voids.runStart = -1;
+        }
+        sink(context, pkt);
+        ++out.packets;
+        if ((out.packets & 0xfff) == 0) {
+            if (cancel && cancel->load(std::memory_order_relaxed)) {
+                out.cancelled = true;
+                break;
+            }
+            if (progress && (out.packets & 0xffff) == 0) progress(position(), m_info.fileSize, out.packets);
+        }
+    }
+    if (!out.cancelled) out.warning = why;
+    out.bytesRead = position();
+    if (progress) progress(out.bytesRead, m_info.fileSize, out.packets);
+    return out;
+}
 
 ReadPipeline::ReadPipeline(CaptureReader &reader) : d(std::make_unique<Impl>(reader))
 {

@@ -950,9 +950,11 @@ bool compareCaptureFiles(const QStringList &pathsA, const QStringList &pathsB, C
     PairReadingProgress reading(pathsA, pathsB, progress);
     // The two reads are independent: run them side by side.
     QString errorA, errorB;
-    // Observed during the read: no per-packet records, only what is compared.
+    // Observed during the read: no per-packet records, only what is compared. The two reads keep
+    // two cores busy, so each calls libpcap itself: a reader thread per side only added the copy
+    // of every packet (two 5M-packet files: 3.56 -> 3.15 s CPU).
     const auto observe = [&](const QStringList &paths, QString *err, int side) {
-        return observeCapture(paths, err, reading.side(side), cancel);
+        return observeCapture(paths, err, reading.side(side), cancel, nullptr, false);
     };
     auto futureB = std::async(std::launch::async, [&] { return observe(pathsB, &errorB, 1); });
     auto a = observe(pathsA, &errorA, 0);

@@ -276,13 +276,15 @@ std::unique_ptr<CaptureObservations> observeIndex(const CaptureIndex &index, con
 
 std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QString *error,
                                                     const ProgressFn &progress,
-                                                    const std::atomic_bool *cancel, bool *readTwice)
+                                                    const std::atomic_bool *cancel, bool *readTwice,
+                                                    bool readerThread)
 {
     if (readTwice) *readTwice = false;
     {
         auto out = std::make_unique<CaptureObservations>();
         ObservationBuilder obs(*out, false);
-        const auto index = loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &obs);
+        const auto index =
+            loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &obs, readerThread);
         if (!index) return nullptr;
         // Fed in file order as observeIndex() feeds them; only a numbering that wrapped needed
         // the decision before the SA's first packet. A cancelled read is not read again.
@@ -292,7 +294,8 @@ std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QS
             return out;
         }
     }
-    const auto index = loadCapture(paths, error, progress, cancel, IndexContents::Records);
+    const auto index =
+        loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread);
     if (!index) return nullptr;
     if (readTwice) *readTwice = true;
     return observeIndex(*index, cancel);

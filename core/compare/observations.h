@@ -102,10 +102,10 @@ observeIndex(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr
 /// per ESP packet) and the index's tables. Equal to observeIndex() of the capture's index with
 /// records; where one pass cannot give that (an SA whose numbering wraps past 2^32 must be known
 /// to wrap from its first packet) the capture is read a second time with records (`readTwice`).
-/// nullptr and `error` set when it cannot be opened.
+/// nullptr and `error` set when it cannot be opened. `readerThread` as loadCapture().
 std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QString *error,
                                                     const ProgressFn &progress = {},
                                                     const std::atomic_bool *cancel = nullptr,
-                                                    bool *readTwice = nullptr);
+                                                    bool *readTwice = nullptr, bool readerThread = true);
 
 } // namespace ikev2wb

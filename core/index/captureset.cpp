@@ -153,7 +153,8 @@ QString fileGapText(const CaptureSet &set, const CaptureFileGap &gap)
 
 std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *error,
                                              const ProgressFn &progress, const std::atomic_bool *cancel,
-                                             IndexContents contents, RecordObserver *observer)
+                                             IndexContents contents, RecordObserver *observer,
+                                             bool readerThread)
 {
     const CaptureSetInput input = expandCaptureSet(paths);
     if (!input.error.isEmpty()) {
@@ -201,6 +202,7 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
         if (!reader) return nullptr; // it was readable a moment ago: say why not now
         builder.beginFile(reader->info());
         reader->setDissectorPrefixOnly(true);
+        reader->setReaderThread(readerThread);
         CaptureSetFile f;
         f.path = m.info.path;
         f.format = m.info.format;

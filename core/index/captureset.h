@@ -49,7 +49,7 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
                                              const ProgressFn &progress = {},
                                              const std::atomic_bool *cancel = nullptr,
                                              IndexContents contents = IndexContents::Records,
-                                             RecordObserver *observer = nullptr);
+                                             RecordObserver *observer = nullptr, bool readerThread = true);
 
 /// "between files A and B (2.514 s without a packet; ring number 00003 missing)".
 QString fileGapText(const CaptureSet &set, const CaptureFileGap &gap);

@@ -296,15 +296,17 @@ void addPcapngStatistics(CaptureIndex &index, CaptureReader &reader)
 
 std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, const ProgressFn &progress,
                                           const std::atomic_bool *cancel, IndexContents contents,
-                                          RecordObserver *observer)
+                                          RecordObserver *observer, bool readerThread)
 {
-    if (QFileInfo(path).isDir()) return loadCaptureSet({path}, error, progress, cancel, contents, observer);
+    if (QFileInfo(path).isDir())
+        return loadCaptureSet({path}, error, progress, cancel, contents, observer, readerThread);
     auto reader = CaptureReader::open(path, error);
     if (!reader) return nullptr;
     IndexBuilder builder(reader->info());
     builder.setContents(contents);
     builder.setObserver(observer);
     reader->setDissectorPrefixOnly(true); // the builder reads packet bytes only through the dissector
+    reader->setReaderThread(readerThread);
     const ReadOutcome outcome = reader->read([&](const RawPacket &p) { builder.add(p); }, progress, cancel);
     auto index = std::make_unique<CaptureIndex>(builder.finish(outcome));
     if (index->file.format == QLatin1String("pcapng") && !index->cancelled)
@@ -314,11 +316,11 @@ std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, c
 
 std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *error,
                                           const ProgressFn &progress, const std::atomic_bool *cancel,
-                                          IndexContents contents, RecordObserver *observer)
+                                          IndexContents contents, RecordObserver *observer, bool readerThread)
 {
     if (paths.size() == 1 && !QFileInfo(paths.front()).isDir())
-        return loadCapture(paths.front(), error, progress, cancel, contents, observer);
-    return loadCaptureSet(paths, error, progress, cancel, contents, observer);
+        return loadCapture(paths.front(), error, progress, cancel, contents, observer, readerThread);
+    return loadCaptureSet(paths, error, progress, cancel, contents, observer, readerThread);
 }
 
 } // namespace ikev2wb

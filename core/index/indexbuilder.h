@@ -96,17 +96,18 @@ private:
 /// Reads a whole capture into an index. Returns nullptr and sets `error` when the file cannot be
 /// opened at all; a file that breaks off midway gives a partial index with a warning.
 /// A folder is read as one capture made of its capture files (loadCaptureSet()).
+/// `readerThread` false: libpcap runs on the calling thread (CaptureReader::setReaderThread).
 std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error,
                                           const ProgressFn &progress = {},
                                           const std::atomic_bool *cancel = nullptr,
                                           IndexContents contents = IndexContents::Records,
-                                          RecordObserver *observer = nullptr);
+                                          RecordObserver *observer = nullptr, bool readerThread = true);
 /// Several files and folders read as ONE capture (a ring of files): see captureset.h. One plain
 /// file is read as loadCapture(path) reads it.
 std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *error,
                                           const ProgressFn &progress = {},
                                           const std::atomic_bool *cancel = nullptr,
                                           IndexContents contents = IndexContents::Records,
-                                          RecordObserver *observer = nullptr);
+                                          RecordObserver *observer = nullptr, bool readerThread = true);
 
 } // namespace ikev2wb
