@@ -19,6 +19,7 @@
 #include "plantedlink.h"
 #include "report/outputfile.h"
 #include "synthcapture.h"
+#include "testfiles.h"
 
 namespace {
 
@@ -359,6 +360,83 @@ private Q_SLOTS:
         QVERIFY2(err.contains(QStringLiteral("ikev2wb: %1: a FIFO").arg(fifo)), r.err.constData());
         QVERIFY2(err.contains(QStringLiteral("ikev2wb: %1: not a recognised evidence file").arg(garbage)),
                  r.err.constData());
+    }
+
+    // Text from host evidence and file names reaches the terminal with its control characters
+    // visible: a log file named with an OSC title sequence and log lines carrying ESC/CSI, CR,
+    // backspace, BEL, a C1 CSI (U+009B), a bidi override (U+202E) and U+2028. Text output holds
+    // none of those characters (it held the raw ESC ] 0 ; T BEL of the name: the terminal's title);
+    // JSON stays valid, holds them only as \u escapes and reads back to the same strings.
+    void hostileTextNeverReachesTheTerminal()
+    {
+        const QString hostile = QStringLiteral(" \x1b]0;owned\x07\x1b[2J\x1b[1A\rHIDDEN\x08") + QChar(0x9b) +
+                                QStringLiteral("31m") + QChar(0x202e) + QStringLiteral("evil") +
+                                QChar(0x2028) + QStringLiteral("x");
+        QString log =
+            QString::fromUtf8(readAll(QStringLiteral(IKEV2WB_TEST_DATA "/evidence/syslog-charon.log")));
+        QVERIFY(log.contains(QStringLiteral("giving up after 5 retransmits\n")));
+        log.replace(QStringLiteral("giving up after 5 retransmits\n"),
+                    QStringLiteral("giving up after 5 retransmits") + hostile + QLatin1Char('\n'));
+        const QString name = QStringLiteral("x\x1b]0;T\x07y.log");
+        const QString path = m_tmp.filePath(name);
+        QVERIFY(writeFile(path, log.toUtf8()));
+        // What a terminal would act on, as UTF-8 bytes.
+        const QList<QByteArray> forbidden = {"\x1b",     "\x07",         "\x08",        "\r",
+                                             "\xc2\x9b", "\xe2\x80\xae", "\xe2\x80\xa8"};
+
+        const Run text = run({QStringLiteral("evidence"), path});
+        QCOMPARE(text.exitCode, 0);
+        for (const QByteArray &b : forbidden) {
+            QVERIFY2(!text.out.contains(b), text.out.toHex(' ').constData());
+            QVERIFY2(!text.err.contains(b), text.err.toHex(' ').constData());
+        }
+        QVERIFY2(text.out.contains("x\\x1b]0;T\\x07y.log: charon_log"), text.out.constData());
+
+        const Run json = run({QStringLiteral("evidence"), QStringLiteral("--json"), path});
+        QCOMPARE(json.exitCode, 0);
+        for (const QByteArray &b : forbidden)
+            QVERIFY2(!json.out.contains(b), json.out.constData());
+        QJsonParseError error;
+        const QJsonDocument doc = QJsonDocument::fromJson(json.out, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, qPrintable(error.errorString()));
+        const QJsonObject file = doc.object().value(QStringLiteral("files")).toArray().at(0).toObject();
+        QCOMPARE(file.value(QStringLiteral("path")).toString(), path);
+        QStringList messages;
+        for (const auto &e : file.value(QStringLiteral("events")).toArray())
+            messages << e.toObject().value(QStringLiteral("message")).toString();
+        QVERIFY2(messages.contains(QStringLiteral("giving up after 5 retransmits") + hostile),
+                 qPrintable(messages.join(QLatin1Char('|'))));
+        QVERIFY2(json.out.contains("HIDDEN\\u0008\\u009b31m\\u202eevil\\u2028x"), json.out.constData());
+    }
+
+    // A charon log line the diagnosis quotes (rekey-loss: the retransmits of message ID 2), with
+    // HTML and an OSC title sequence planted: the text output shows the sequence visibly (it was
+    // printed raw), the PDF shows the HTML as text (pdftotext reads the tags back).
+    void hostileLogLineInTheDiagnosis()
+    {
+        QByteArray log = readAll(QStringLiteral(IKEV2WB_TEST_DATA "/lab/rekey-loss/charon-left.log"));
+        const QByteArray planted =
+            " <img src=\"file:///etc/passwd\"><a href=\"file:///etc/\">link</a><b>EVIL \x1b]0;T\x07";
+        QByteArray hostile;
+        for (const QByteArray &line : log.split('\n'))
+            hostile += line + (line.contains("retransmit") ? planted : QByteArray()) + '\n';
+        const QString path = m_tmp.filePath(QStringLiteral("hostile-charon.log"));
+        QVERIFY(writeFile(path, hostile));
+        const QString capture = QStringLiteral(IKEV2WB_TEST_DATA "/lab/rekey-loss/left-outer.pcap");
+        const QString pdf = m_tmp.filePath(QStringLiteral("hostile.pdf"));
+        const Run r = run({QStringLiteral("diagnose"), QStringLiteral("--capture"), capture,
+                           QStringLiteral("--evidence"), path, QStringLiteral("--pdf"), pdf});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("<b>EVIL \\x1b]0;T\\x07"), r.out.constData()); // the line is quoted
+        QVERIFY(!r.out.contains('\x1b') && !r.out.contains('\x07'));
+        QProcess p;
+        p.start(QStringLiteral("pdftotext"), {pdf, QStringLiteral("-")});
+        QVERIFY(p.waitForFinished(60000));
+        const QString text = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(
+            text.contains(QStringLiteral("<b>EVIL")) &&
+                text.contains(QStringLiteral("src=\"file:///etc/passwd\"><a href=\"file:///etc/\">link</a>")),
+            qPrintable(text));
     }
 
     // --fix-script writes a new executable file, and never through a symbolic link planted at

@@ -61,6 +61,19 @@ private Q_SLOTS:
                  std::string("-9223372036.854775808"));
         QCOMPARE(epochSecondsText(42'000'000'001), QStringLiteral("42.000000001"));
     }
+
+    // What a terminal acts on is written visibly; line breaks, tabs and ordinary text are kept.
+    void terminalTextEscapes()
+    {
+        QCOMPARE(terminalText(QStringLiteral("a\tb\nc é → ✓")), QStringLiteral("a\tb\nc é → ✓"));
+        QCOMPARE(terminalText(QStringLiteral("\x1b]0;T\x07\r\x08\x7f")),
+                 QStringLiteral("\\x1b]0;T\\x07\\x0d\\x08\\x7f"));
+        QCOMPARE(terminalText(QString(QChar(0x9b)) + QChar(0x202e) + QChar(0x2028) + QChar(0x200b)),
+                 QStringLiteral("\\x9b\\x202e\\x2028\\x200b"));
+        QCOMPARE(terminalText(std::string("ok\n")), std::string("ok\n"));
+        QCOMPARE(terminalText(std::string("\x1b[2J \xc2\x9b \xc3\xa9")),
+                 std::string("\\x1b[2J \\x9b \xc3\xa9"));
+    }
 };
 
 QTEST_GUILESS_MAIN(TstTextFormat)

@@ -10,6 +10,7 @@
 #include "index/captureset.h"
 #include "live/capturehelper.h"
 #include "report/outputfile.h"
+#include "util/textformat.h"
 
 #include <QCoreApplication>
 #include <QDir>
@@ -31,10 +32,17 @@ namespace ikev2wb::cli {
 
 namespace {
 
+// Messages and the closing summary quote file names and what ssh or the helper printed: written
+// with control characters made visible (terminalText), as every command's output.
 void err(const QString &s)
 {
-    const QByteArray b = s.toUtf8();
+    const QByteArray b = terminalText(s).toUtf8();
     std::fwrite(b.constData(), 1, std::size_t(b.size()), stderr);
+}
+void out(const QString &s)
+{
+    const QByteArray b = terminalText(s).toUtf8();
+    std::fwrite(b.constData(), 1, std::size_t(b.size()), stdout);
 }
 
 constexpr const char *kHelperName = "ikev2wb-capture";
@@ -497,8 +505,7 @@ int capture(const QStringList &args)
             line += QStringLiteral("analyze them as one capture: ikev2wb analyze %1\n")
                         .arg(quoted.join(QLatin1Char(' ')));
         }
-        const QByteArray b = line.toUtf8();
-        std::fwrite(b.constData(), 1, std::size_t(b.size()), stdout);
+        out(line);
         return ExitOk;
     }
     // A capture holds other people's traffic: readable by its owner only.
@@ -550,8 +557,7 @@ int capture(const QStringList &args)
         line += QStringLiteral("\nopen them as a pair: ikev2-workbench --pair %1 %2\n")
                     .arg(shq(o.out), shq(o.peerOut));
     }
-    const QByteArray b = line.toUtf8();
-    std::fwrite(b.constData(), 1, std::size_t(b.size()), stdout);
+    out(line);
     return ExitOk;
 }
 

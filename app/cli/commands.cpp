@@ -17,6 +17,7 @@
 #include "report/comparereport.h"
 #include "report/jsonwriter.h"
 #include "report/outputfile.h"
+#include "util/textformat.h"
 
 #include <QDateTime>
 #include <QFile>
@@ -28,9 +29,13 @@ namespace ikev2wb::cli {
 
 namespace {
 
+// Everything the commands print passes here: text quoted from captures, file names and host
+// evidence reaches the terminal with its control characters written visibly (terminalText); the
+// JSON documents hold none (JsonWriter escapes them), so they pass unchanged.
 void writeOut(const std::string &s)
 {
-    std::fwrite(s.data(), 1, s.size(), stdout);
+    const std::string safe = terminalText(s);
+    std::fwrite(safe.data(), 1, safe.size(), stdout);
 }
 void writeOut(const QString &s)
 {
@@ -38,7 +43,7 @@ void writeOut(const QString &s)
 }
 void writeErr(const QString &s)
 {
-    const QByteArray b = s.toUtf8();
+    const QByteArray b = terminalText(s).toUtf8();
     std::fwrite(b.constData(), 1, std::size_t(b.size()), stderr);
 }
 

@@ -4,6 +4,8 @@
 #include <QCoreApplication>
 #include <QGuiApplication>
 
+#include "util/textformat.h"
+
 #include <pcap/pcap.h>
 
 #include <cstdio>
@@ -17,7 +19,7 @@ namespace {
 void quietRuntimeDirWarning(QtMsgType type, const QMessageLogContext &, const QString &msg)
 {
     if (msg.startsWith(QLatin1String("QStandardPaths: XDG_RUNTIME_DIR"))) return;
-    std::fprintf(stderr, "%s\n", qPrintable(msg));
+    std::fprintf(stderr, "%s\n", qPrintable(ikev2wb::terminalText(msg)));
     if (type == QtFatalMsg) std::abort();
 }
 } // namespace

@@ -1,4 +1,5 @@
 #include "shellquote.h"
+#include "util/textformat.h"
 
 #include <arpa/inet.h>
 
@@ -143,8 +144,7 @@ QString oneLine(const QString &s, int maxChars)
             out += QStringLiteral("\\r");
         else if (u == u'\t')
             out += QStringLiteral("\\t");
-        else if (u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == 0x2028 || u == 0x2029 ||
-                 c.category() == QChar::Other_Format)
+        else if (isControlCharacter(u))
             out += QStringLiteral("\\x%1").arg(int(u), u > 0xff ? 4 : 2, 16, QLatin1Char('0'));
         else
             out += c;

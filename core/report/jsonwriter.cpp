@@ -4,6 +4,7 @@
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
+#include <utility>
 
 namespace ikev2wb {
 
@@ -71,11 +72,35 @@ JsonWriter &JsonWriter::key(std::string_view k)
     return *this;
 }
 
+namespace {
+/// The code point of the two- or three-byte UTF-8 sequence at s[i] and its length, or 0 when
+/// there is none (ASCII, a four-byte sequence, or bytes that are not UTF-8).
+std::pair<char16_t, std::size_t> bmpSequence(std::string_view s, std::size_t i)
+{
+    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const auto cont = [&](std::size_t k) { return k < s.size() && (b(k) & 0xc0) == 0x80; };
+    if ((b(i) & 0xe0) == 0xc0 && cont(i + 1)) return {char16_t(((b(i) & 0x1f) << 6) | (b(i + 1) & 0x3f)), 2};
+    if ((b(i) & 0xf0) == 0xe0 && cont(i + 1) && cont(i + 2))
+        return {char16_t(((b(i) & 0x0f) << 12) | ((b(i + 1) & 0x3f) << 6) | (b(i + 2) & 0x3f)), 3};
+    return {0, 0};
+}
+} // namespace
+
 JsonWriter &JsonWriter::value(std::string_view s)
 {
     separate();
     m_out += '"';
-    for (const char c : s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        const char c = s[i];
+        // DEL, C1 controls, U+2028/9 and format characters (bidi overrides) are valid JSON raw, but
+        // a terminal acts on them: \u escapes, the same string to a JSON reader.
+        if (const auto [u, len] = bmpSequence(s, i); c == 0x7f || (len > 0 && isControlCharacter(u))) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(c == 0x7f ? 0x7f : u));
+            m_out += buf;
+            i += len > 0 ? len - 1 : 0;
+            continue;
+        }
         switch (c) {
         case '"':
             m_out += "\\\"";

@@ -5,6 +5,7 @@
 #include <QDateTime>
 #include <QTimeZone>
 
+#include <algorithm>
 #include <cinttypes>
 #include <cstdio>
 
@@ -13,6 +14,39 @@ namespace ikev2wb {
 QString addressText(const IpAddress &a)
 {
     return QString::fromStdString(a.toString());
+}
+
+bool isControlCharacter(char16_t u)
+{
+    return u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == 0x2028 || u == 0x2029 ||
+           QChar::category(char32_t(u)) == QChar::Other_Format;
+}
+
+QString terminalText(const QString &s)
+{
+    const auto kept = [](char16_t u) { return u == u'\n' || u == u'\t' || !isControlCharacter(u); };
+    if (std::all_of(s.begin(), s.end(), [&](QChar c) { return kept(c.unicode()); })) return s;
+    QString out;
+    out.reserve(s.size() + 16);
+    for (const QChar c : s) {
+        const char16_t u = c.unicode();
+        if (kept(u))
+            out += c;
+        else
+            out += QStringLiteral("\\x%1").arg(int(u), u > 0xff ? 4 : 2, 16, QLatin1Char('0'));
+    }
+    return out;
+}
+
+std::string terminalText(const std::string &utf8)
+{
+    // Printable ASCII, newline and tab need no decoding (the packets listing is all of that).
+    const bool plain = std::all_of(utf8.begin(), utf8.end(), [](char ch) {
+        const auto b = static_cast<unsigned char>(ch);
+        return (b >= 0x20 && b < 0x7f) || b == '\n' || b == '\t';
+    });
+    if (plain) return utf8;
+    return terminalText(QString::fromStdString(utf8)).toStdString();
 }
 
 QString spiText(std::uint32_t spi)

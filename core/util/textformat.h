@@ -29,6 +29,19 @@ enum class UtcFormat : std::uint8_t {
 /// QDateTime::fromMSecsSinceEpoch(ns / 1'000'000) does; Nanoseconds floors (before 1970 too).
 QString utcText(std::int64_t ns, UtcFormat format = UtcFormat::MillisecondsSuffix);
 
+/// A character a terminal or a text view acts on instead of showing it: C0 controls (ESC, CR,
+/// BEL, backspace, newline, tab, …), DEL, C1 controls (U+0080–U+009F, CSI as U+009B), the line
+/// and paragraph separators U+2028/U+2029 and format characters (bidi overrides and isolates,
+/// zero-width characters: category Cf).
+bool isControlCharacter(char16_t u);
+/// `s` as a terminal may print it: every isControlCharacter() but newline and tab is written as
+/// \xNN (\xNNNN above U+00FF), so text quoted from a capture, a file name or host evidence can
+/// neither move the cursor, set the title, erase or hide lines nor reorder the text. For the CLI's
+/// text output and its messages on stderr (one place: what is written to the terminal).
+QString terminalText(const QString &s);
+/// The same for UTF-8 bytes; text without such characters is returned unchanged without decoding.
+std::string terminalText(const std::string &utf8);
+
 /// A time in ns since the Unix epoch as seconds with nine decimals, "1700000000.123456789"
 /// ("-0.000000001" before 1970): the JSON outputs' time values, and where text quotes them.
 std::string epochSeconds(std::int64_t ns);
