@@ -13,6 +13,7 @@
 #include "settings/workbenchsettings.h"
 #include "widgets/filedialogs.h"
 #include "widgets/noticebar.h"
+#include "widgets/plaintext.h"
 #include "widgets/tabtitles.h"
 #include "widgets/userguide.h"
 
@@ -220,6 +221,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
 
     m_status = new QLabel(tr("Open a capture (Ctrl+O) or drop one here"), this);
     m_status->setObjectName(QStringLiteral("statusText"));
+    m_status->setTextFormat(Qt::PlainText); // file names and messages quoting them are shown as they are
     m_progress = new QProgressBar(this);
     m_progress->setMaximumWidth(240);
     m_progress->setVisible(false);
@@ -391,7 +393,8 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
                 m_tabs->removeTab(m_tabs->indexOf(live));
                 live->deleteLater();
             }
-            m_tabs->setTabToolTip(tab, pair ? tr("A: %1\nB: %2").arg(path, page->peerPath()) : path);
+            m_tabs->setTabToolTip(tab,
+                                  plainToolTip(pair ? tr("A: %1\nB: %2").arg(path, page->peerPath()) : path));
             retitleCaptureTabs(m_tabs);
             m_tabs->setCurrentIndex(tab);
             m_stack->setCurrentWidget(m_tabs);
@@ -438,7 +441,7 @@ void MainWindow::rebuildRecentMenu()
     const QStringList recent = WorkbenchSettings().recentFiles();
     for (const QString &p : recent) {
         auto *a = m_recentMenu->addAction(QFileInfo(p).fileName(), this, [this, p]() { openFiles({p}); });
-        a->setToolTip(p);
+        a->setToolTip(plainToolTip(p));
     }
     // Pairs reopen as a comparison.
     const QList<QStringList> pairs = WorkbenchSettings().recentPairs();
@@ -448,7 +451,7 @@ void MainWindow::rebuildRecentMenu()
         auto *act =
             m_recentMenu->addAction(QFileInfo(a).fileName() + QStringLiteral(" ⇄ ") + QFileInfo(b).fileName(),
                                     this, [this, a, b]() { openPair(a, b); });
-        act->setToolTip(tr("A: %1\nB: %2").arg(a, b));
+        act->setToolTip(plainToolTip(tr("A: %1\nB: %2").arg(a, b)));
     }
     m_recentMenu->setEnabled(!recent.isEmpty() || !pairs.isEmpty());
     if (m_start) m_start->refreshRecent();
@@ -525,6 +528,7 @@ void MainWindow::offerChoices(const QStringList &paths)
             : tr("Are these %1 files one capture written as a ring of files?").arg(paths.size()),
         QMessageBox::NoButton, this);
     box->setObjectName(two ? QStringLiteral("dropPairBox") : QStringLiteral("openSetBox"));
+    box->setTextFormat(Qt::PlainText); // the file names as they are, never as HTML
     box->setInformativeText(
         (two ? tr("Compared as a pair, every ESP packet sent at one end is looked up at the other: "
                   "loss in transit, per direction, with the one-way delay.") +
@@ -741,7 +745,7 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, Investig
         const int tab = m_tabs->indexOf(page);
         if (tab >= 0) {
             m_tabs->setTabText(tab, title);
-            m_tabs->setTabToolTip(tab, tr("A: %1\nB: %2").arg(pathA, pathB));
+            m_tabs->setTabToolTip(tab, plainToolTip(tr("A: %1\nB: %2").arg(pathA, pathB)));
             m_tabs->setCurrentIndex(tab);
         }
         m_stack->setCurrentWidget(m_tabs);
@@ -901,7 +905,8 @@ LivePage *MainWindow::startLiveCapture(const LiveCaptureOptions &options)
                 onLiveFinished(guard, saved, error);
             });
     const int tab = m_tabs->addTab(page, tr("● %1 (live)").arg(options.interfaceName));
-    m_tabs->setTabToolTip(tab, tr("Live capture on %1 into %2").arg(options.interfaceName, options.output));
+    m_tabs->setTabToolTip(
+        tab, plainToolTip(tr("Live capture on %1 into %2").arg(options.interfaceName, options.output)));
     m_tabs->setCurrentIndex(tab);
     m_stack->setCurrentWidget(m_tabs);
     updateStartPage();

@@ -13,6 +13,7 @@
 #include "charts/evidencetimeline.h"
 #include "dissect/ikeconstants.h"
 #include "evidence/evidenceset.h"
+#include "hostiletext.h"
 #include "index/indexbuilder.h"
 #include "loadedcapture.h"
 #include "models/checklistmodel.h"
@@ -33,6 +34,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
 #include <QTreeWidget>
@@ -237,6 +239,59 @@ private Q_SLOTS:
         QCOMPARE(ev->logModel()->clockOffset(), 2.0);
         QVERIFY(std::abs(firstRetransmitMarker() - (x + 2.0)) < 1e-9);
         QVERIFY(std::abs(ev->logModel()->captureSeconds(firstRow) - (x + 2.0)) < 1e-9);
+    }
+
+    // A capture and a charon log whose names and lines hold HTML (an image of a local file, a
+    // file:// link, bold): every label, tool tip and browser of the tab shows it as text.
+    // Before: the log table's tool tips (file, line) and the checklist's quoted log lines were
+    // rendered as HTML.
+    void hostileMarkupShownAsText()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString tag = QStringLiteral("<b>EVIL");
+        const QString capture = dir.filePath(tag + QStringLiteral(" capture.pcap"));
+        QVERIFY(QFile::copy(lab(QStringLiteral("rekey-loss/left-outer.pcap")), capture));
+        QFile in(lab(QStringLiteral("rekey-loss/charon-left.log")));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray log;
+        int planted = 0;
+        for (QByteArray line : in.readAll().split('\n')) {
+            if (line.contains("retransmit") || line.contains("sending packet")) {
+                line += " <img src=\"file:///etc/passwd\"><a href=\"file:///etc/\">link</a><b>EVIL";
+                ++planted;
+            }
+            log += line + '\n';
+        }
+        QVERIFY(planted >= 5);
+        const QString logPath = dir.filePath(tag + QStringLiteral(" charon.log"));
+        QFile out(logPath);
+        QVERIFY(out.open(QIODevice::WriteOnly) && out.write(log) == log.size());
+        out.close();
+
+        // The receiver's replay window is read from this file: the checklist names it.
+        const QString xfrm = dir.filePath(tag + QStringLiteral(" xfrm-state.txt"));
+        QVERIFY(QFile::copy(lab(QStringLiteral("rekey-loss/stats/left-xfrm-state-end.txt")), xfrm));
+
+        const Loaded l = load(capture);
+        QVERIFY(l.index && l.analysis);
+        CapturePage page(l.index);
+        page.setAnalysis(l.analysis);
+        EvidencePage *ev = page.evidencePage();
+        page.addEvidencePaths({logPath, xfrm});
+        QTRY_VERIFY_WITH_TIMEOUT(page.evidence() && !ev->isBusy() && ev->logModel()->rowCount() > 0, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(page.checklist()->diagnosis() != nullptr, 60000);
+        // The planted text is there to be shown: in the log table's tool tips.
+        bool inToolTip = false;
+        for (int r = 0; r < ev->logModel()->rowCount(); ++r)
+            inToolTip |=
+                shownText(ev->logModel()->index(r, 0).data(Qt::ToolTipRole).toString()).contains(tag);
+        QVERIFY(inToolTip);
+        QStringList rendered = renderedMarkup(&page, tag);
+        for (const TimelineMarker &m : ev->timeline()->markers()) // shown by QToolTip::showText on hover
+            if (rendersTag(m.tooltip, Qt::AutoText, tag))
+                rendered << QStringLiteral("timeline marker: ") + m.tooltip;
+        QVERIFY2(rendered.isEmpty(), qPrintable(rendered.join(QLatin1Char('\n'))));
     }
 
     void settingsRoundTrip()

@@ -6,6 +6,8 @@
 #include "settings/workbenchsettings.h"
 #include "widgets/noticebar.h"
 
+#include "hostiletext.h"
+
 #include <QAction>
 #include <QApplication>
 #include <QDialog>
@@ -237,6 +239,43 @@ private Q_SLOTS:
         auto *folderPage = qobject_cast<CapturePage *>(tabs->widget(1));
         QVERIFY(folderPage);
         QCOMPARE(folderPage->index()->packetCount(), std::size_t(packets));
+    }
+    // Capture files named with HTML: the status bar, the tab's tool tip, the recent-files menu and
+    // the two-files question show the names as text. Before: the status line and the question
+    // (QLabel / QMessageBox at Qt::AutoText) and the tool tips rendered "<b>EVIL" as bold.
+    void hostileFileNamesShownAsText()
+    {
+        QTemporaryDir dir;
+        const QString tag = QStringLiteral("<b>EVIL");
+        const QDir samples(QStringLiteral(IKEV2WB_SAMPLES));
+        const QString sample =
+            samples.filePath(samples.entryList({QStringLiteral("*.pcap")}, QDir::Files).first());
+        const QString a = dir.filePath(tag + QStringLiteral(" <img src=x.png> one.pcap"));
+        const QString b = dir.filePath(tag + QStringLiteral(" two.pcap"));
+        QVERIFY(QFile::copy(sample, a) && QFile::copy(sample, b));
+        MainWindow w;
+        w.show();
+        w.openFiles({a});
+        auto *tabs = w.findChild<QTabWidget *>();
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), 1, 30000);
+        auto *status = w.findChild<QLabel *>(QStringLiteral("statusText"));
+        QVERIFY(status);
+        QTRY_VERIFY_WITH_TIMEOUT(status->text().contains(tag), 30000);
+        QStringList rendered = renderedMarkup(&w, tag);
+        QVERIFY2(rendered.isEmpty(), qPrintable(rendered.join(QLatin1Char('\n'))));
+
+        auto *mime = new QMimeData;
+        mime->setUrls({QUrl::fromLocalFile(a), QUrl::fromLocalFile(b)});
+        QDropEvent drop(QPointF(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+        static_cast<QObject &>(w).event(&drop);
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((box = w.findChild<QMessageBox *>(QStringLiteral("dropPairBox"))) != nullptr,
+                                 5000);
+        QVERIFY(box->text().contains(tag));
+        rendered = renderedMarkup(box, tag);
+        QVERIFY2(rendered.isEmpty(), qPrintable(rendered.join(QLatin1Char('\n'))));
+        box->reject();
+        delete mime;
     }
     void badFileDoesNotBlock()
     {

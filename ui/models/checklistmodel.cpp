@@ -2,6 +2,7 @@
 #include "cellroles.h"
 #include "packetorder.h"
 #include "util/textformat.h"
+#include "widgets/plaintext.h"
 
 #include <QDateTime>
 #include <QFont>
@@ -147,10 +148,10 @@ QVariant ChecklistModel::stepData(const ChecklistStep &s, int column, int role) 
         return {};
     case Qt::ToolTipRole:
         if (!s.causes.isEmpty())
-            return tr("%1. %2: %3\nCauses: %4")
-                .arg(QString::number(s.number), s.title, statusText(s.status),
-                     s.causes.join(QStringLiteral(", ")));
-        return tr("%1. %2: %3").arg(QString::number(s.number), s.title, statusText(s.status));
+            return plainToolTip(tr("%1. %2: %3\nCauses: %4")
+                                    .arg(QString::number(s.number), s.title, statusText(s.status),
+                                         s.causes.join(QStringLiteral(", "))));
+        return plainToolTip(tr("%1. %2: %3").arg(QString::number(s.number), s.title, statusText(s.status)));
     default:
         return {};
     }
@@ -195,7 +196,7 @@ QVariant ChecklistModel::childData(const ChecklistStep &step, int row, int colum
             return {};
         case Qt::ToolTipRole: {
             const QString ref = evidenceRefText(e.ref);
-            return ref.isEmpty() ? e.text : e.text + QLatin1Char('\n') + ref;
+            return plainToolTip(ref.isEmpty() ? e.text : e.text + QLatin1Char('\n') + ref);
         }
         default:
             return {};
@@ -205,13 +206,13 @@ QVariant ChecklistModel::childData(const ChecklistStep &step, int row, int colum
         const Fix &f = step.fixes[std::size_t(c.item)];
         if (role == Qt::DisplayRole && column == ColStep) return tr("Fix: %1").arg(f.title);
         if (role == Qt::DisplayRole && column == ColStatus) return QString::fromLatin1(fixKindName(f.kind));
-        if (role == Qt::ToolTipRole) return f.changes;
+        if (role == Qt::ToolTipRole) return plainToolTip(f.changes);
         if (role == Qt::FontRole && column == ColStep) return boldFont();
         return {};
     }
     const QString &next = step.collectNext[c.item];
     if (role == Qt::DisplayRole && column == ColStep) return tr("Collect next: %1").arg(next);
-    if (role == Qt::ToolTipRole) return next;
+    if (role == Qt::ToolTipRole) return plainToolTip(next);
     if (role == Qt::FontRole) {
         QFont f;
         f.setItalic(true);
@@ -300,7 +301,7 @@ QVariant FindingsModel::data(const QModelIndex &index, int role) const
         if (index.row() == 0 || index.column() == ColStatus) return boldFont();
         return {};
     case Qt::ToolTipRole:
-        return f.title;
+        return plainToolTip(f.title);
     case Qt::TextAlignmentRole:
         if (index.column() == ColRank || index.column() == ColConfidence || index.column() == ColStep)
             return int(Qt::AlignRight | Qt::AlignVCenter);

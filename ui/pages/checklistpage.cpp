@@ -1,5 +1,6 @@
 #include "checklistpage.h"
 #include "widgets/filedialogs.h"
+#include "widgets/plaintext.h"
 #include "widgets/viewactions.h"
 
 #include "compare/endpointcompare.h"
@@ -128,6 +129,7 @@ ChecklistPage::ChecklistPage(QWidget *parent) : QWidget(parent), m_highlighting(
     m_evidenceStatus = wrappedLabel(this);
     headBox->addWidget(m_evidenceStatus);
     m_assumptions = wrappedLabel(this);
+    m_assumptions->setTextFormat(Qt::PlainText); // names the evidence file a value was read from
     m_assumptions->setObjectName(QStringLiteral("checklistAssumptions"));
     m_assumptions->setToolTip(
         tr("Edit → Preferences… Used only where no imported evidence names the value."));
@@ -536,7 +538,7 @@ void ChecklistPage::showDetail(const Detail &d)
                 item->setForeground(pal.color(QPalette::Link));
                 item->setToolTip(tr("Click to show packet %1 in the Packets tab").arg(e.ref.packet));
             } else {
-                item->setToolTip(ref.isEmpty() ? e.text : ref);
+                item->setToolTip(plainToolTip(ref.isEmpty() ? e.text : ref));
             }
         }
     }

@@ -2,6 +2,7 @@
 #include "models/cellroles.h"
 #include "theme/theme.h"
 #include "util/textformat.h"
+#include "widgets/plaintext.h"
 #include "widgets/tablesizing.h"
 #include "widgets/viewactions.h"
 
@@ -272,8 +273,8 @@ void ComparePage::fillHeader()
     }
     sides += QStringLiteral("</table>");
     m_sides->setText(sides);
-    m_sides->setToolTip(QDir::toNativeSeparators(r.side[0].file.path) + QLatin1Char('\n') +
-                        QDir::toNativeSeparators(r.side[1].file.path));
+    m_sides->setToolTip(plainToolTip(QDir::toNativeSeparators(r.side[0].file.path) + QLatin1Char('\n') +
+                                     QDir::toNativeSeparators(r.side[1].file.path)));
 
     if (r.clock.identifiable)
         m_clock->setText(tr("<b>Clock</b>: B − A = %1 s ± %2 ms (minimum path delay %3 ms). Assumption: %4.")

@@ -1,6 +1,7 @@
 #include "evidencepage.h"
 #include "settings/timedisplay.h"
 #include "widgets/filedialogs.h"
+#include "widgets/plaintext.h"
 #include "widgets/viewactions.h"
 
 #include "charts/evidencetimeline.h"
@@ -226,7 +227,7 @@ void EvidencePage::applyRows(const EvidenceRows &rows)
         for (const EvidenceFile &f : m_evidence->files()) {
             auto *item = new QTreeWidgetItem(m_files, {QFileInfo(f.path).fileName(), f.host,
                                                        evidenceKindName(f.kind), snapshotPhaseName(f.phase)});
-            item->setToolTip(0, f.path);
+            item->setToolTip(0, plainToolTip(f.path));
             item->setToolTip(2, evidenceKindSource(f.kind));
             if (!f.status.ok()) {
                 auto *err = new QTreeWidgetItem(item, {f.status.error});
@@ -243,7 +244,7 @@ void EvidencePage::applyRows(const EvidenceRows &rows)
         for (const SkippedFile &s : m_evidence->skipped()) {
             auto *item =
                 new QTreeWidgetItem(m_files, {QFileInfo(s.path).fileName(), QString(), tr("skipped")});
-            item->setToolTip(0, s.path);
+            item->setToolTip(0, plainToolTip(s.path));
             auto *why = new QTreeWidgetItem(item, {s.reason});
             why->setFirstColumnSpanned(true);
         }
@@ -264,11 +265,11 @@ void EvidencePage::updateMarkers()
         const double x = m_log->captureSeconds(int(i));
         if (lane == LogMarker::None || std::isnan(x)) continue;
         markers.push_back({x, int(lane), int(i),
-                           tr("%1 s — %2 line %3\n%4")
-                               .arg(x, 0, 'f', 3)
-                               .arg(rows[i].file)
-                               .arg(rows[i].event.line)
-                               .arg(rows[i].event.raw)});
+                           plainToolTip(tr("%1 s — %2 line %3\n%4")
+                                            .arg(x, 0, 'f', 3)
+                                            .arg(rows[i].file)
+                                            .arg(rows[i].event.line)
+                                            .arg(rows[i].event.raw))});
     }
     m_timeline->setMarkers(std::move(markers));
 }
@@ -284,7 +285,9 @@ void EvidencePage::updateStatus()
                "and log events are placed on this capture's time axis.") +
             (m_warnings.isEmpty()
                  ? QString()
-                 : QStringLiteral("<br>") + m_warnings.join(QStringLiteral("<br>")).toHtmlEscaped()));
+                 : QStringLiteral("<br>") + m_warnings.join(QLatin1Char('\n'))
+                                                .toHtmlEscaped()
+                                                .replace(QLatin1Char('\n'), QStringLiteral("<br>"))));
         return;
     }
     std::size_t bad = 0, changed = 0;

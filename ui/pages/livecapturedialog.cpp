@@ -1,5 +1,6 @@
 #include "livecapturedialog.h"
 #include "widgets/filedialogs.h"
+#include "widgets/plaintext.h"
 
 #include "live/capturedefaults.h"
 
@@ -46,7 +47,7 @@ LiveCaptureDialog::LiveCaptureDialog(const QString &programDir, QWidget *parent)
         auto *item = new QTreeWidgetItem(
             m_interfaces, {i.name, i.addresses.join(QStringLiteral(", ")), state.join(QStringLiteral(", "))});
         item->setData(0, Qt::UserRole, i.name);
-        if (!i.description.isEmpty()) item->setToolTip(0, i.description);
+        if (!i.description.isEmpty()) item->setToolTip(0, plainToolTip(i.description));
     }
     for (int c = 0; c < 3; ++c)
         m_interfaces->resizeColumnToContents(c);
@@ -133,6 +134,7 @@ LiveCaptureDialog::LiveCaptureDialog(const QString &programDir, QWidget *parent)
 
     m_permission = new QLabel(this);
     m_permission->setObjectName(QStringLiteral("livePermission"));
+    m_permission->setTextFormat(Qt::PlainText); // paths and what the helper printed
     m_permission->setWordWrap(true);
     m_permission->setTextInteractionFlags(Qt::TextSelectableByMouse);
     if (m_check.ready())
@@ -146,6 +148,7 @@ LiveCaptureDialog::LiveCaptureDialog(const QString &programDir, QWidget *parent)
     layout->addWidget(m_permission);
     m_problem = new QLabel(this);
     m_problem->setObjectName(QStringLiteral("liveProblem"));
+    m_problem->setTextFormat(Qt::PlainText);
     m_problem->setWordWrap(true);
     m_listError = listError;
     layout->addWidget(m_problem);

@@ -6,6 +6,7 @@
 #include "models/packetorder.h"
 #include "theme/theme.h"
 #include "util/textformat.h"
+#include "widgets/plaintext.h"
 #include "widgets/viewactions.h"
 
 #include <QAction>
@@ -63,8 +64,9 @@ LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_s
         m_title->setText(m_title->text() +
                          tr(", and %1 on %2 → %3")
                              .arg(o.peer.iface, o.peer.destination, QFileInfo(o.peerOutput).fileName()));
-    m_title->setToolTip(tr("Filter: %1\nFile: %2")
-                            .arg(o.filter.isEmpty() ? tr("(the helper's default)") : o.filter, o.output));
+    m_title->setToolTip(
+        plainToolTip(tr("Filter: %1\nFile: %2")
+                         .arg(o.filter.isEmpty() ? tr("(the helper's default)") : o.filter, o.output)));
     QFont f = m_title->font();
     f.setPointSizeF(f.pointSizeF() * 1.25);
     f.setBold(true);

@@ -3,6 +3,7 @@
 #include "probedialog.h"
 #include "report/analysisreport.h"
 #include "theme/theme.h"
+#include "widgets/plaintext.h"
 #include "widgets/viewactions.h"
 
 #include "analyze/overhead.h"
@@ -129,8 +130,8 @@ void MtuPage::setPathMtu(std::uint32_t value, const QString &source, const QStri
     m_pathMtuValue = value;
     m_pathMtuSource = source;
     m_pathMtuText = text;
-    m_pathMtu->setToolTip(text);
-    if (m_stale || !m_analysis) return; // fill() seeds the calculator with it
+    m_pathMtu->setToolTip(plainToolTip(text)); // names the capture or evidence file
+    if (m_stale || !m_analysis) return;        // fill() seeds the calculator with it
     if (value >= 576) {
         m_pathMtu->setValue(int(value)); // recomputes and redraws
     } else {

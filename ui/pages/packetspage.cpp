@@ -43,11 +43,13 @@ PacketsPage::PacketsPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     top->addWidget(m_filter, 1);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("packetsStatus"));
+    m_status->setTextFormat(Qt::PlainText); // notes quote file names
     top->addWidget(m_status);
     layout->addLayout(top);
     // Under the box: why the filter does not compile, with the character position.
     m_filterError = new QLabel(this);
     m_filterError->setObjectName(QStringLiteral("filterError"));
+    m_filterError->setTextFormat(Qt::PlainText); // quotes the filter, which may hold a value from a cell
     m_filterError->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_filterError->setWordWrap(true);
     m_filterError->hide();

@@ -143,8 +143,10 @@ ProbeDialog::ProbeDialog(QWidget *parent) : QDialog(parent)
     m_strip->setToolTip(tr("Each size tried: green delivered, orange too big (ICMP or local), red silent"));
     layout->addWidget(m_strip);
     m_status = new QLabel(this);
+    m_status->setTextFormat(Qt::PlainText); // the host as typed
     layout->addWidget(m_status);
     m_verdict = new QLabel(this);
+    m_verdict->setTextFormat(Qt::PlainText);
     m_verdict->setWordWrap(true);
     m_verdict->setTextInteractionFlags(Qt::TextSelectableByMouse);
     QFont bold = m_verdict->font();

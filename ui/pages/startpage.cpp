@@ -2,6 +2,7 @@
 
 #include "settings/workbenchsettings.h"
 #include "theme/theme.h"
+#include "widgets/plaintext.h"
 
 #include <QAction>
 #include <QCoreApplication>
@@ -344,14 +345,14 @@ void StartPage::refreshRecent()
         auto *item = new QListWidgetItem(
             tr("%1 ⇄ %2  —  %3").arg(a.fileName(), b.fileName(), a.dir().dirName()), m_recent);
         item->setData(PathsRole, pair);
-        item->setToolTip(tr("Compare\nA: %1\nB: %2").arg(pair.at(0), pair.at(1)));
+        item->setToolTip(plainToolTip(tr("Compare\nA: %1\nB: %2").arg(pair.at(0), pair.at(1))));
     }
     const QStringList files = settings.recentFiles();
     for (const QString &file : files) {
         const QFileInfo f(file);
         auto *item = new QListWidgetItem(tr("%1  —  %2").arg(f.fileName(), f.dir().dirName()), m_recent);
         item->setData(PathsRole, QStringList{file});
-        item->setToolTip(file);
+        item->setToolTip(plainToolTip(file));
     }
     if (m_recent->count() == 0) {
         auto *none = new QListWidgetItem(tr("Nothing opened yet"), m_recent);

@@ -1,6 +1,7 @@
 #include "cellnavigation.h"
 
 #include "index/captureindex.h"
+#include "widgets/plaintext.h"
 
 #include <QAction>
 #include <QMenu>
@@ -47,7 +48,7 @@ void addCellActions(QMenu *menu, const QModelIndex &at, QWidget *from)
     filterOn->setObjectName(QStringLiteral("filterOnValue"));
     filterOn->setEnabled(!filter.isEmpty());
     filterOn->setToolTip(filter.isEmpty() ? QObject::tr("This column holds nothing a display filter selects")
-                                          : QObject::tr("Packets page: %1").arg(filter));
+                                          : plainToolTip(QObject::tr("Packets page: %1").arg(filter)));
 
     if (const QVariant sa = at.data(CellRole::EspSa); sa.isValid() && capture) {
         QAction *follow = menu->addAction(QObject::tr("Follow This SA (ESP Timeline)"), from,

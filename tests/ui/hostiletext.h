@@ -1,0 +1,93 @@
+#pragma once
+// Shared by the GUI tests that plant HTML in a file name or host evidence: Qt renders a label,
+// tool tip or message box text as HTML when it only looks like HTML (Qt::AutoText and
+// Qt::mightBeRichText), so a log line holding <img src="file:///…"> or <a href> would load a
+// local file or show a link. renderedMarkup() lists every place in a widget tree that would
+// render the planted `tag` (e.g. "<b>EVIL") as markup instead of showing it as text.
+#include <QAbstractItemView>
+#include <QAction>
+#include <QLabel>
+#include <QMessageBox>
+#include <QStringList>
+#include <QTabBar>
+#include <QTextBrowser>
+#include <QTextDocument>
+#include <QWidget>
+
+namespace ikev2wb::ui {
+
+/// Whether `text` holds `tag` where Qt would read it as markup.
+inline bool rendersTag(const QString &text, Qt::TextFormat format, const QString &tag)
+{
+    const bool rich = format == Qt::RichText || (format == Qt::AutoText && Qt::mightBeRichText(text));
+    return rich && text.contains(tag);
+}
+
+/// What a tool tip with `text` shows: the text itself, or what its HTML displays.
+inline QString shownText(const QString &text)
+{
+    if (!Qt::mightBeRichText(text)) return text;
+    QTextDocument d;
+    d.setHtml(text);
+    return d.toPlainText();
+}
+
+inline void modelToolTips(const QAbstractItemModel *m, const QModelIndex &parent, const QString &tag,
+                          const QString &where, QStringList &found, int &budget)
+{
+    for (int r = 0; r < m->rowCount(parent) && budget > 0; ++r, --budget) {
+        for (int c = 0; c < m->columnCount(parent); ++c) {
+            const QModelIndex i = m->index(r, c, parent);
+            if (rendersTag(i.data(Qt::ToolTipRole).toString(), Qt::AutoText, tag)) {
+                found << QStringLiteral("%1 tool tip (row %2 column %3, and maybe more)")
+                             .arg(where)
+                             .arg(r)
+                             .arg(c);
+                budget = 0; // one line per view
+                return;
+            }
+        }
+        modelToolTips(m, m->index(r, 0, parent), tag, where, found, budget);
+    }
+}
+
+/// Every label, tool tip (widgets, actions, tabs, item models), message box and text browser
+/// under `root` that would render `tag` as markup; empty when each shows it as text.
+inline QStringList renderedMarkup(const QWidget *root, const QString &tag)
+{
+    QStringList found;
+    QList<const QWidget *> widgets{root};
+    for (const QWidget *w : root->findChildren<QWidget *>())
+        widgets << w;
+    for (const QWidget *w : widgets) {
+        const QString name =
+            QString::fromLatin1(w->metaObject()->className()) + QLatin1Char(' ') + w->objectName();
+        if (rendersTag(w->toolTip(), Qt::AutoText, tag)) found << name + QStringLiteral(" tool tip");
+        for (const QAction *a : w->actions())
+            if (rendersTag(a->toolTip(), Qt::AutoText, tag))
+                found << name + QStringLiteral(" action tool tip");
+        if (const auto *l = qobject_cast<const QLabel *>(w); l && rendersTag(l->text(), l->textFormat(), tag))
+            found << name + QStringLiteral(": ") + l->text();
+        if (const auto *b = qobject_cast<const QMessageBox *>(w);
+            b && rendersTag(b->text(), b->textFormat(), tag))
+            found << name + QStringLiteral(": ") + b->text();
+        if (const auto *t = qobject_cast<const QTabBar *>(w))
+            for (int i = 0; i < t->count(); ++i)
+                if (rendersTag(t->tabToolTip(i), Qt::AutoText, tag))
+                    found << name + QStringLiteral(" tab tool tip");
+        // A browser shows the planted text literally when its plain text still holds the tag.
+        if (const auto *t = qobject_cast<const QTextBrowser *>(w)) {
+            const QString plain = t->toPlainText();
+            const QString word = tag.mid(tag.indexOf(QLatin1Char('>')) + 1);
+            if (plain.contains(word) && !plain.contains(tag)) found << name + QStringLiteral(" rendered it");
+        }
+        if (const auto *v = qobject_cast<const QAbstractItemView *>(w); v && v->model()) {
+            int budget = 5000;
+            modelToolTips(v->model(), v->rootIndex(), tag, name, found, budget);
+        }
+    }
+    found.removeDuplicates();
+    return found;
+}
+
+} // namespace ikev2wb::ui
