@@ -34,6 +34,15 @@ QString esc(const QString &s)
     return s.toHtmlEscaped();
 }
 
+/// The report's document shows only the plots added to it (plot://…). QTextDocument would read
+/// any other <img src> it meets as a local file (a path from evidence, /dev/zero): every string
+/// from evidence is escaped (esc), and should one ever slip through, nothing is loaded for it.
+class ReportDocument final : public QTextDocument
+{
+protected:
+    QVariant loadResource(int, const QUrl &) override { return {}; }
+};
+
 QString statusColour(StepStatus s)
 {
     switch (s) {
@@ -551,7 +560,7 @@ bool writePdfReport(const QString &path, const PdfReportInput &in, QString *erro
     pdf.setTitle(QStringLiteral("IKEv2/IPsec loss report"));
     pdf.setCreator(QStringLiteral("ikev2-workbench %1").arg(QStringLiteral(IKEV2WB_VERSION)));
 
-    QTextDocument doc;
+    ReportDocument doc;
     doc.documentLayout()->setPaintDevice(&pdf); // lay out at the PDF's resolution, not the screen's
     doc.setDefaultFont(QFont(QStringLiteral("DejaVu Sans"), 10));
     auto addPlots = [&](const CaptureIndex *idx, const CaptureAnalysis *a, const QString &name) {
