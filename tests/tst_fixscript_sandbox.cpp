@@ -469,20 +469,24 @@ private slots:
         QVERIFY(layout.contains("Pre-set maximums:\nRX:\t\t256\n"));
         const int maximum = 256, before = 128;
         QVERIFY(writeFile(dir.filePath(QStringLiteral("rx")), QByteArray::number(before)));
-        QVERIFY(
-            writeFile(dir.filePath(QStringLiteral("bin/ethtool")),
-                      QByteArray("#!/bin/sh\n"
-                                 "state=") +
-                          dir.filePath(QStringLiteral("rx")).toUtf8() +
-                          "\n"
-                          "case \"$1\" in\n"
-                          "-g) awk -v cur=\"$(cat \"$state\")\" '/^Current hardware settings/ {c = 1} "
-                          "c && /^RX:/ {sub(/[0-9]+/, cur)} {print}' " +
-                          real.toUtf8() +
-                          " ;;\n"
-                          "-G) [ \"$2\" = eth0 ] && [ \"$3\" = rx ] && printf '%s' \"$4\" > \"$state\" ;;\n"
-                          "*) exit 1 ;;\n"
-                          "esac\n"));
+        QVERIFY(writeFile(
+            dir.filePath(QStringLiteral("bin/ethtool")),
+            QByteArray("#!/bin/sh\n"
+                       "state=") +
+                dir.filePath(QStringLiteral("rx")).toUtf8() +
+                "\n"
+                "case \"$1\" in\n"
+                "-g) awk -v cur=\"$(cat \"$state\")\" '/^Current hardware settings/ {c = 1} "
+                "c && /^RX:/ {sub(/[0-9]+/, cur)} {print}' " +
+                real.toUtf8() +
+                " ;;\n"
+                // ethtool 6.1's ioctl path (do_sring) on an unchanged size: it refuses
+                "-G) [ \"$2\" = eth0 ] && [ \"$3\" = rx ] || exit 1\n"
+                "    if [ \"$4\" = \"$(cat \"$state\")\" ]; then echo 'rx unmodified, ignoring' >&2\n"
+                "      echo 'no ring parameters changed, aborting' >&2; exit 80; fi\n"
+                "    printf '%s' \"$4\" > \"$state\" ;;\n"
+                "*) exit 1 ;;\n"
+                "esac\n"));
         QFile::setPermissions(dir.filePath(QStringLiteral("bin/ethtool")),
                               QFileDevice::ReadOwner | QFileDevice::ExeOwner | QFileDevice::WriteOwner);
         FixTarget t;
@@ -523,6 +527,16 @@ private slots:
         out = run(dir.filePath(QStringLiteral("undo.sh")));
         QVERIFY2(out.endsWith("rc=0"), out.constData());
         QCOMPARE(readAll(dir.filePath(QStringLiteral("rx"))).toInt(), before);
+        // A second run, with the ring at the maximum already: nothing to resize, and ethtool's
+        // ioctl path would refuse the unchanged size (exit 80): the fix does not ask, and passes.
+        out = run(dir.filePath(QStringLiteral("fix.sh")));
+        QVERIFY2(out.endsWith("rc=0") && !out.contains("aborting"), out.constData());
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("rx"))).toInt(), maximum);
+        // The ring already at its maximum before the fix: the fix and its undo change nothing and pass.
+        QVERIFY(writeFile(dir.filePath(QStringLiteral("rx")), QByteArray::number(maximum)));
+        out = run(dir.filePath(QStringLiteral("undo.sh")));
+        QVERIFY2(out.endsWith("rc=0") && !out.contains("aborting"), out.constData());
+        QCOMPARE(readAll(dir.filePath(QStringLiteral("rx"))).toInt(), maximum);
     }
 
     void routeFixUndoRestoresTheRoute_data()

@@ -1945,6 +1945,9 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSoc
     // The file name holds the interface name: validated by fixTarget ([A-Za-z0-9_.+-]) or a
     // placeholder, and quoted as a whole by saveOnce.
     const QString ring = QStringLiteral("ring-rx-") + t.wanInterface;
+    const QString currentRx = QStringLiteral("ethtool -g %1 | awk '/^Current hardware settings/ {c = 1} c && "
+                                             "/^RX:/ && !n++ {print $2}'")
+                                  .arg(qi);
     if (nicDrops) {
         out.push_back(make(
             FixKind::Ethtool,
@@ -1954,16 +1957,18 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSoc
                 "maximums'):\n"
                 "ethtool -g %1\n")
                     .arg(qi) +
-                saveOnce(ring,
-                         QStringLiteral("ethtool -g %1 | awk '/^Current hardware settings/ {c = 1} c && "
-                                        "/^RX:/ && !n++ {print $2}'")
-                             .arg(qi)) +
+                saveOnce(ring, currentRx) +
+                // Resized only when not at the maximum already: ethtool's ioctl path (kernels
+                // without ethtool netlink) refuses an unchanged size ("no ring parameters changed,
+                // aborting", exit 80), which would stop a second run; and no needless link reset.
                 QStringLiteral("max=$(ethtool -g %1 | awk '/^Pre-set maximums/ {m = 1} m && /^RX:/ && !n++ "
                                "{print $2}')\n"
                                "case \"$max\" in ''|*[!0-9]*) echo %2 >&2; exit 1 ;; esac\n"
-                               "ethtool -G %1 rx \"$max\"\n")
-                    .arg(qi, shq(QStringLiteral("%1 reports no RX ring maximum: its ring cannot be resized")
-                                     .arg(oneLine(t.wanInterface, 40)))),
+                               "if [ \"$(%3)\" != \"$max\" ]; then ethtool -G %1 rx \"$max\"; fi\n")
+                    .arg(qi,
+                         shq(QStringLiteral("%1 reports no RX ring maximum: its ring cannot be resized")
+                                 .arg(oneLine(t.wanInterface, 40))),
+                         currentRx),
             QStringLiteral(
                 "Sets the RX ring to the driver's maximum, read from ethtool -g on this host when the "
                 "script runs (no size of ours: how many descriptors a burst needs is not in the "
@@ -1979,8 +1984,10 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSoc
                 "ethtool -g %1 shows the new RX size under 'Current hardware settings'; ip -s link "
                 "show dev %1: rx missed / dropped stop growing under the same load.")
                 .arg(qi),
-            QStringLiteral("ethtool -G %1 rx %2 && %3 (the RX ring size saved before the change)")
-                .arg(qi, savedValue(ring), forgetSaved(ring))));
+            QStringLiteral(
+                "{ [ \"$(%4)\" = %2 ] || ethtool -G %1 rx %2; } && %3 (the RX ring size saved before "
+                "the change; not resized when it has that size already)")
+                .arg(qi, savedValue(ring), forgetSaved(ring), currentRx)));
         const QString backlog = QStringLiteral("net.core.netdev_max_backlog");
         out.push_back(make(
             FixKind::Sysctl, QStringLiteral("Enlarge the kernel's per-CPU receive backlog"),
