@@ -4,8 +4,8 @@
 #   scripts/output-snapshot.sh BUILD/app/cli/ikev2wb /tmp/before
 #   scripts/output-snapshot.sh OTHER/app/cli/ikev2wb /tmp/after && diff -r /tmp/before /tmp/after
 # Per capture: summary, summary --json, analyze, analyze --json, diagnose --json --capture F.
-# Per folder holding left-outer.* and right-outer.* (a lab run): compare --json L R and
-# diagnose --json --capture L --peer-capture R.
+# Per folder holding left-outer.* and right-outer.* (a lab run): compare L R and diagnose
+# --capture L --peer-capture R, each as text and as --json.
 # env: LAB_DIRS  space-separated folders searched for captures besides tests/data
 #      (default: /var/tmp/ikev2-lab/out and /work/shared/lab/out when present)
 set -uo pipefail
@@ -41,7 +41,9 @@ while IFS= read -r -d '' l; do
   [ -n "$r" ] || continue
   k=$(key "$d")
   run "$k.compare-json" compare --json "$l" "$r"
+  run "$k.compare" compare "$l" "$r"
   run "$k.diagnose-pair-json" diagnose --json --capture "$l" --peer-capture "$r"
+  run "$k.diagnose-pair" diagnose --capture "$l" --peer-capture "$r"
   pairs=$((pairs + 1))
 done < <(find "${dirs[@]}" -type f -name 'left-outer.pcap*' -print0 | sort -z)
 echo "$n captures, $pairs pairs -> $OUT"
