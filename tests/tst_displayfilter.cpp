@@ -2,6 +2,7 @@
 // byte strings) and the evaluator on a hand-built capture whose expected frames follow from the
 // packet list below; then the same expressions as tshark 4.0 on committed captures and the
 // hand-built one: the frame numbers tshark selects are the expected ones.
+#include "analyze/ikeexchanges.h"
 #include "filter/displayfilter.h"
 #include "index/indexbuilder.h"
 #include "synthcapture.h"
@@ -33,6 +34,16 @@ namespace {
 //  11  t=6     first IPv4 fragment (MF, offset 0, ID 0x0777) of an INFORMATIONAL request A:500 -> B:500,
 //  message ID 2 12  t=6.001 its last fragment (offset 1480 bytes = 185 units): completes the datagram 13  t=7
 //  ICMP echo request 10.0.0.9 -> B, type 8 code 0
+synth::Ip ipHdr(std::uint32_t s, std::uint32_t d, std::uint16_t id, bool df)
+{
+    synth::Ip ip;
+    ip.src = s;
+    ip.dst = d;
+    ip.id = id;
+    ip.df = df;
+    return ip;
+}
+
 std::vector<synth::Packet> handBuilt()
 {
     using namespace synth;
@@ -40,14 +51,6 @@ std::vector<synth::Packet> handBuilt()
     const std::uint32_t B = ip4(10, 0, 0, 2);
     const std::uint32_t R = ip4(192, 168, 1, 254);
     std::vector<Packet> out;
-    auto ipHdr = [](std::uint32_t s, std::uint32_t d, std::uint16_t id, bool df) {
-        Ip ip;
-        ip.src = s;
-        ip.dst = d;
-        ip.id = id;
-        ip.df = df;
-        return ip;
-    };
     out.push_back(
         {0, ipv4(ipHdr(A, B, 1, true), 17,
                  udp(500, 500, ike(0x1122334455667788ULL, 0, 34, kInitiator, 0, {notify(16388, 20)})))});
@@ -544,6 +547,62 @@ private slots:
         const DisplayFilter f = DisplayFilter::compile(expr);
         QVERIFY(f.isValid());
         QCOMPARE(int(selectPackets(f, *index).size()), count);
+    }
+
+    // Capture duplicates on a hand-built capture (t in ms; A = 10.0.0.1, B = 10.0.0.2):
+    //   1  t=0      IKE_SA_INIT request A -> B, IP ID 1
+    //   2  t=0.2    frame 1's bytes again: a capture duplicate
+    //   3  t=4000   the request re-sent by A, IP ID 3: a retransmission, not a capture duplicate
+    //   4  t=4010   IKE_SA_INIT response B -> A, IP ID 4
+    //   5  t=5000   ESP SPI 0xc0ffee01 seq 1, IP ID 0x10
+    //   6  t=5000.05 frame 5's bytes again: a capture duplicate
+    //   7  t=5020   seq 1 again with IP ID 0x11 (duplicated in the network): a duplicate only
+    //   8  t=5500   seq 2, IP ID 0x12
+    //   9  t=5700   frame 8's bytes again, 200 ms later (beyond the 100 ms window): a duplicate only
+    //  10  t=6000   seq 3, IP ID 0 (IPv6-like stacks; proves nothing)
+    //  11  t=6000.01 frame 10's bytes again: a duplicate only, IP ID 0 cannot tell
+    // Expected frames: the copies this list writes twice within 100 ms with an IP ID, i.e. 2 and 6.
+    void captureDuplicates()
+    {
+        using namespace synth;
+        const std::uint32_t A = ip4(10, 0, 0, 1);
+        const std::uint32_t B = ip4(10, 0, 0, 2);
+        auto hdr = [](std::uint32_t s, std::uint32_t d, std::uint16_t id) { return ipHdr(s, d, id, true); };
+        const Buf initPayload =
+            udp(500, 500, ike(0x0102030405060708ULL, 0, 34, kInitiator, 0, {notify(16388, 20)}));
+        std::vector<Packet> p;
+        p.push_back({0, ipv4(hdr(A, B, 1), 17, initPayload)});
+        p.push_back({200, p[0].ip});
+        p.push_back({4000000, ipv4(hdr(A, B, 3), 17, initPayload)});
+        p.push_back({4010000, ipv4(hdr(B, A, 4), 17,
+                                   udp(500, 500,
+                                       ike(0x0102030405060708ULL, 0x1112131415161718ULL, 34, kResponse, 0,
+                                           {notify(16388, 20)})))});
+        p.push_back({5000000, ipv4(hdr(A, B, 0x10), 50, esp(0xc0ffee01, 1, 100))});
+        p.push_back({5000050, p[4].ip});
+        p.push_back({5020000, ipv4(hdr(A, B, 0x11), 50, esp(0xc0ffee01, 1, 100))});
+        p.push_back({5500000, ipv4(hdr(A, B, 0x12), 50, esp(0xc0ffee01, 2, 100))});
+        p.push_back({5700000, p[7].ip});
+        p.push_back({6000000, ipv4(hdr(A, B, 0), 50, esp(0xc0ffee01, 3, 100))});
+        p.push_back({6000010, p[9].ip});
+        const QString path = m_dir.filePath(QStringLiteral("capdup.pcap"));
+        QVERIFY(writePcap(path, p));
+        QString error;
+        const auto index = loadCapture(path, &error);
+        QVERIFY2(index, qPrintable(error));
+        QCOMPARE(index->packetCount(), p.size());
+        auto sel = [&](const char *expr) {
+            const DisplayFilter f = DisplayFilter::compile(QLatin1String(expr));
+            return f.isValid() ? frames(selectPackets(f, *index)) : QList<int>{-1};
+        };
+        QCOMPARE(sel("wb.capture_duplicate"), (QList<int>{2, 6}));
+        QCOMPARE(sel("wb.capture_duplicate && isakmp"), (QList<int>{2}));
+        QCOMPARE(sel("wb.capture_duplicate && esp"), (QList<int>{6}));
+        QCOMPARE(sel("!wb.capture_duplicate && wb.esp.duplicate"), (QList<int>{7, 9, 11}));
+        QCOMPARE(sel("wb.ike.retransmission"), (QList<int>{3}));
+        // The IKE exchange analysis counts the same copy (analyze's capture_duplicates).
+        const IkeExchangeAnalysis ike = analyzeIkeExchanges(*index);
+        QCOMPARE(ike.summary.captureDuplicates, 1u);
     }
 
     void sameAsTshark_data()

@@ -19,9 +19,6 @@ using namespace analyze_detail;
 
 namespace {
 
-// A copy of a packet seen twice by the capture arrives within microseconds; 100 ms is generous
-// and still far below strongSwan's shortest retransmission gap (4 s).
-constexpr std::int64_t kDuplicateWindowNs = 100'000'000LL;
 // Fragments (SKF or re-sent) closer than this belong to one send of a message.
 constexpr std::int64_t kSendBurstNs = 1 * kNsPerS;
 // ESP SPIs that start this long after a CREATE_CHILD_SA response belong to it.
@@ -110,7 +107,7 @@ private:
         const std::size_t from = recent.size() > 16 ? recent.size() - 16 : 0;
         for (std::size_t k = recent.size(); k-- > from;) {
             const IkeMessage &o = msg(recent[k]);
-            if (m.tsNs - o.tsNs > kDuplicateWindowNs) break;
+            if (m.tsNs - o.tsNs > kCaptureDuplicateWindowNs) break;
             if (o.flowId == m.flowId && o.ipId == m.ipId && o.ipLength == m.ipLength &&
                 o.header.length == m.header.length && o.header.messageId == m.header.messageId &&
                 o.header.flags == m.header.flags && o.header.exchange == m.header.exchange)
@@ -298,6 +295,7 @@ private:
         IkeSaExchanges &sa = m_out.ikeSas[s];
         if (isCaptureDuplicate(s, m)) {
             ++sa.captureDuplicates;
+            sa.captureDuplicateMessages.push_back(i);
             return;
         }
         m_saMessages[s].push_back(i);

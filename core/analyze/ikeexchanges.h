@@ -61,6 +61,11 @@ class JsonWriter;
 
 /// strongSwan charon defaults (strongswan.conf retransmit_timeout / retransmit_base).
 inline constexpr double kStrongswanRetransmitTimeoutS = 4.0;
+/// A copy of a packet seen twice by the capture (two interfaces, a SPAN port) arrives within
+/// microseconds; 100 ms is generous and still far below strongSwan's shortest retransmission
+/// gap (4 s). A capture duplicate: same flow, same non-zero IP ID, same IP length and the same
+/// IKE header (or ESP SPI and sequence number) as a packet of its SA this recently.
+inline constexpr std::int64_t kCaptureDuplicateWindowNs = 100'000'000LL;
 inline constexpr double kStrongswanRetransmitBase = 1.8;
 /// Gap strongSwan waits before retransmission n (1-based) with its defaults.
 double strongswanExpectedGapS(int n);
@@ -171,6 +176,7 @@ struct IkeSaExchanges
     std::uint32_t inFileGap =
         0; // unanswered, the outcome in a missing file of the set (IkeExchange::fileGap)
     std::uint32_t captureDuplicates = 0;
+    std::vector<std::size_t> captureDuplicateMessages; // indexes into CaptureIndex::ikeMessages
     std::uint32_t gaveUp = 0;
     std::uint32_t cookieRetries = 0;
     std::uint32_t invalidKeRetries = 0;

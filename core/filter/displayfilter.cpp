@@ -69,6 +69,7 @@ enum class Field : std::uint8_t {
     WbMalformed,
     WbTimeBackwards,
     WbEspLost,
+    WbCaptureDuplicate,
 };
 
 enum class Type : std::uint8_t { Unsigned, Boolean, Ipv4, Ipv6, Bytes, Time, Protocol, Flag };
@@ -146,6 +147,9 @@ const FieldDef kFields[] = {
      "ESP packet that never arrived at the other end of a pair (lost in transit; a pair tab only)"},
     {"wb.time_backwards", Field::WbTimeBackwards, Type::Flag, 0,
      "timestamp earlier than the previous packet's in the file (merged capture, clock stepped back)"},
+    {"wb.capture_duplicate", Field::WbCaptureDuplicate, Type::Flag, 0,
+     "the same IKE or ESP datagram captured again within 100 ms (same flow, non-zero IP ID, IP length "
+     "and IKE header or ESP SPI and sequence number): a second copy of the capture, not of the network"},
 };
 
 const FieldDef *findField(QStringView name)
@@ -830,7 +834,13 @@ struct Values
     }
 };
 
-enum WbBits : std::uint8_t { WbReordered = 1, WbDuplicate = 2, WbRetransmission = 4, WbAfterGap = 8 };
+enum WbBits : std::uint8_t {
+    WbReordered = 1,
+    WbDuplicate = 2,
+    WbRetransmission = 4,
+    WbAfterGap = 8,
+    WbCaptureDup = 16,
+};
 
 bool inPrefix(const IpAddress &x, const Literal &lit)
 {
@@ -895,8 +905,24 @@ struct FilterEvaluator::Context
         {
             std::uint32_t top = 0;
             bool any = false;
-            std::vector<std::uint64_t> seen; // bitmap of the last kWindow numbers below top
+            std::vector<std::uint64_t> seen;      // bitmap of the last kWindow numbers below top
+            std::array<std::size_t, 16> recent{}; // the SA's last packets, for capture duplicates
+            std::size_t recentCount = 0;
         };
+        // The IKE exchange analysis' rule (isCaptureDuplicate) applied to ESP: an earlier packet
+        // of the SA among its last 16 with the same sequence number, non-zero IP ID and IP length,
+        // at most kCaptureDuplicateWindowNs before.
+        auto captureCopy = [&](const SaState &s, const PacketRecord &r) {
+            if (r.ipId == 0) return false;
+            const std::size_t n = std::min(s.recentCount, s.recent.size());
+            for (std::size_t k = 0; k < n; ++k) {
+                const PacketRecord &o = pk[s.recent[(s.recentCount - 1 - k) % s.recent.size()]];
+                if (r.tsNs - o.tsNs > kCaptureDuplicateWindowNs) break;
+                if (o.seq() == r.seq() && o.ipId == r.ipId && o.ipLength == r.ipLength) return true;
+            }
+            return false;
+        };
+        auto remember = [](SaState &s, std::size_t i) { s.recent[s.recentCount++ % s.recent.size()] = i; };
         constexpr std::uint32_t kWindow = 1u << 16;
         std::unordered_map<std::uint64_t, SaState> sas;
         auto bit = [&](SaState &s, std::uint32_t seq) -> bool {
@@ -918,6 +944,7 @@ struct FilterEvaluator::Context
                 s.seen.assign(kWindow / 64, 0);
                 s.top = seq;
                 bit(s, seq);
+                remember(s, i);
                 continue;
             }
             if (seq > s.top) {
@@ -938,9 +965,11 @@ struct FilterEvaluator::Context
                 // Too old to tell a duplicate from a late packet: neither.
             } else if (bit(s, seq)) {
                 wb[i] |= WbDuplicate;
+                if (captureCopy(s, r)) wb[i] |= WbCaptureDup;
             } else {
                 wb[i] |= WbReordered;
             }
+            remember(s, i);
         }
         const IkeExchangeAnalysis ike = analyzeIkeExchanges(index);
         for (const IkeSaExchanges &sa : ike.ikeSas)
@@ -950,6 +979,12 @@ struct FilterEvaluator::Context
                         const std::uint64_t p = index.ikeMessages[rt.message].packet;
                         if (p < wb.size()) wb[std::size_t(p)] |= WbRetransmission;
                     }
+        for (const IkeSaExchanges &sa : ike.ikeSas)
+            for (const std::size_t m : sa.captureDuplicateMessages)
+                if (m < index.ikeMessages.size()) {
+                    const std::uint64_t p = index.ikeMessages[m].packet;
+                    if (p < wb.size()) wb[std::size_t(p)] |= WbCaptureDup;
+                }
     }
 
     // The record whose transport-layer facts frame `i` shows, or nullptr when tshark would
@@ -1298,6 +1333,9 @@ struct FilterEvaluator::Context
             return;
         case Field::WbIkeRetransmission:
             if (b & WbRetransmission) v.add(1);
+            return;
+        case Field::WbCaptureDuplicate:
+            if (b & WbCaptureDup) v.add(1);
             return;
         default:
             return;
