@@ -103,6 +103,28 @@ bool writeAndLoadPair(const std::vector<synth::Packet> &atA, const std::vector<s
     return a && b;
 }
 
+/// Copies a classic little-endian pcap keeping the records sent before epoch second `untilS`
+/// (the capture stopped then). False when the file is not one.
+bool copyPcapUntil(const QString &from, const QString &to, double untilS)
+{
+    QFile in(from), out(to);
+    if (!in.open(QIODevice::ReadOnly) || !out.open(QIODevice::WriteOnly)) return false;
+    const QByteArray data = in.readAll();
+    const auto u32 = [&](qsizetype at) {
+        return quint32(quint8(data[at])) | quint32(quint8(data[at + 1])) << 8 |
+               quint32(quint8(data[at + 2])) << 16 | quint32(quint8(data[at + 3])) << 24;
+    };
+    if (data.size() < 24 || u32(0) != 0xa1b2c3d4u) return false; // microsecond pcap
+    out.write(data.left(24));
+    for (qsizetype at = 24; at + 16 <= data.size();) {
+        const qsizetype len = 16 + qsizetype(u32(at + 8));
+        if (at + len > data.size()) return false;
+        if (double(u32(at)) + double(u32(at + 4)) / 1e6 < untilS) out.write(data.mid(at, len));
+        at += len;
+    }
+    return true;
+}
+
 QString detailsOf(PacketsPage *page, int row)
 {
     QSignalSpy shown(page, &PacketsPage::detailsShown);
@@ -396,6 +418,77 @@ private Q_SLOTS:
         for (const QPointF &p : strip->points())
             top = std::max(top, p.y());
         QCOMPARE(top, double(sent));
+    }
+
+    // lab dpd: netem dropped everything both ways between truth.json's fault_on and fault_off;
+    // left gave up on the old IKE SA and began a new one (dpd_action=restart) inside the
+    // outage. With both captures stopped at fault_off, that IKE SA is only in left's: A = right
+    // never saw it. charon-left.log gives what left sent of it before fault_off (tshark:
+    // left-outer frames 216 and 217, IKE_SA_INIT requests of ispi 2e14a0366da48ca2, 464 bytes;
+    // right-outer's first packet of that SA is frame 126, after fault_off). The ladder's picker
+    // lists it after A's IKE SAs, marked "only in B", and draws each of those messages as
+    // lost in transit.
+    void ikeSaOnlyInBOnTheLadder()
+    {
+        const QString lab = QStringLiteral(IKEV2WB_TEST_DATA "/lab/dpd/");
+        QFile truthFile(lab + QStringLiteral("truth.json")), log(lab + QStringLiteral("charon-left.log"));
+        QVERIFY(truthFile.open(QIODevice::ReadOnly) && log.open(QIODevice::ReadOnly));
+        double faultOff = 0;
+        for (const QJsonValue v : QJsonDocument::fromJson(truthFile.readAll())
+                                      .object()
+                                      .value(QStringLiteral("timeline"))
+                                      .toArray())
+            if (v.toObject().value(QStringLiteral("event")).toString() == QStringLiteral("fault_off"))
+                faultOff = v.toObject().value(QStringLiteral("t")).toDouble();
+        QVERIFY(faultOff > 0);
+        // The packets charon-left sent from "initiating IKE_SA lab[2]" until fault_off.
+        const QRegularExpression send(
+            QStringLiteral("^(\\S+) \\d+\\[NET\\] <lab\\|\\d+> sending packet: .*\\((\\d+) bytes\\)"));
+        bool second = false;
+        std::vector<int> sizes;
+        while (!log.atEnd()) {
+            const QString line = QString::fromUtf8(log.readLine());
+            if (line.contains(QLatin1String("initiating IKE_SA lab[2]"))) second = true;
+            const auto m = send.match(line);
+            if (!second || !m.hasMatch()) continue;
+            const double t = double(QDateTime::fromString(m.captured(1) + QLatin1Char('Z'), Qt::ISODateWithMs)
+                                        .toMSecsSinceEpoch()) /
+                             1e3;
+            if (t < faultOff) sizes.push_back(m.captured(2).toInt());
+        }
+        QCOMPARE(sizes.size(), std::size_t(2));
+
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString a = dir.filePath(QStringLiteral("right-until-fault-off.pcap")),
+                      b = dir.filePath(QStringLiteral("left-until-fault-off.pcap"));
+        QVERIFY(copyPcapUntil(lab + QStringLiteral("right-outer.pcap"), a, faultOff));
+        QVERIFY(copyPcapUntil(lab + QStringLiteral("left-outer.pcap"), b, faultOff));
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        w.openPair(a, b);
+        auto *tabs = w.findChild<QTabWidget *>();
+        CapturePage *page = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((page = qobject_cast<CapturePage *>(tabs->currentWidget())) &&
+                                     page->comparison() && page->peerIndex(),
+                                 60000);
+        QComboBox *picker = page->ikePicker();
+        QTRY_COMPARE(picker->count(), 2); // A's first IKE SA, and the one only in B
+        QVERIFY2(picker->itemText(0).startsWith(QLatin1String("b4c3e0ec1daca059/")),
+                 qPrintable(picker->itemText(0)));
+        QVERIFY2(picker->itemText(1).startsWith(QLatin1String("2e14a0366da48ca2/")) &&
+                     picker->itemText(1).contains(QLatin1String("only in B")),
+                 qPrintable(picker->itemText(1)));
+        picker->setCurrentIndex(1);
+        IkeLadder *ladder = page->ladder();
+        // Sent by B (this ladder is B's), every one lost on the way to A; nothing else.
+        QCOMPARE(ladder->arrowCount(), int(sizes.size()));
+        QCOMPARE(ladder->lostCount(true), int(sizes.size()));
+        QCOMPARE(ladder->lostCount(false), 0);
+        // A's own IKE SA is still A's ladder.
+        picker->setCurrentIndex(0);
+        QVERIFY(ladder->arrowCount() > 0);
     }
 
     void pairTabSwitchesToB()

@@ -35,6 +35,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace ikev2wb::ui {
 
 CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_index(std::move(index))
@@ -261,12 +263,7 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
     m_packets->setAnalysis(m_analysis);
 
     fillSaPicker();
-    m_ikePicker->blockSignals(true);
-    m_ikePicker->clear();
-    for (const IkeSaExchanges &sa : m_analysis->ike.ikeSas)
-        m_ikePicker->addItem(ikeSaText(sa, m_index->firstNs));
-    m_ikePicker->blockSignals(false);
-    m_tabs->setTabEnabled(LadderTab, !m_analysis->ike.ikeSas.empty());
+    fillIkePicker();
     m_tabs->setTabEnabled(MtuTab, true);
     m_tabs->setTabEnabled(ChecklistTab, true);
     m_checklist->setData(m_index, m_analysis);
@@ -288,8 +285,34 @@ void CapturePage::setAnalysis(AnalysisPtr analysis)
         else
             m_saPicker->setCurrentIndex(row);
     }
-    if (!m_analysis->ike.ikeSas.empty()) showLadder(0);
+    if (m_ikePicker->count() > 0) showLadder(0);
     emit statusChanged();
+}
+
+void CapturePage::fillIkePicker()
+{
+    const int current = m_ikePicker->currentIndex();
+    m_ikePicker->blockSignals(true);
+    m_ikePicker->clear();
+    for (const IkeSaExchanges &sa : m_analysis->ike.ikeSas)
+        m_ikePicker->addItem(ikeSaText(sa, m_index->firstNs), int(m_ikePicker->count()));
+    // A pair: the IKE SAs only the other capture holds (every message of them lost on the way
+    // here, or sent while this capture was not running), after A's, as -(index in B) - 2.
+    if (m_peerIndex && m_peerAnalysis && m_comparison) {
+        const auto &own = m_analysis->ike.ikeSas;
+        for (std::size_t i = 0; i < m_peerAnalysis->ike.ikeSas.size(); ++i) {
+            const IkeSaExchanges &sa = m_peerAnalysis->ike.ikeSas[i];
+            if (std::any_of(own.begin(), own.end(),
+                            [&](const IkeSaExchanges &o) { return o.initiatorSpi == sa.initiatorSpi; }))
+                continue;
+            m_ikePicker->addItem(
+                tr("%1  (only in B: its ladder on B's clock)").arg(ikeSaText(sa, m_peerIndex->firstNs)),
+                -int(i) - 2);
+        }
+    }
+    if (current >= 0 && current < m_ikePicker->count()) m_ikePicker->setCurrentIndex(current);
+    m_ikePicker->blockSignals(false);
+    m_tabs->setTabEnabled(LadderTab, m_ikePicker->count() > 0);
 }
 
 void CapturePage::fillSaPicker()
@@ -363,8 +386,22 @@ void CapturePage::showTimeline(int saIndex)
         });
 }
 
-void CapturePage::showLadder(int ikeSa)
+void CapturePage::showLadder(int row)
 {
+    const int ikeSa = row >= 0 && row < m_ikePicker->count() ? m_ikePicker->itemData(row).toInt() : -1;
+    if (ikeSa <= -2) {
+        // An IKE SA only capture B holds: B's own ladder, capture A as the other end; what B
+        // sent that never reached A is drawn lost in transit.
+        if (!m_peerIndex || !m_peerAnalysis || !m_comparison) return;
+        const int inB = -ikeSa - 2;
+        m_ikeExchanges->setData(m_peerIndex, m_peerAnalysis, inB);
+        m_ikeTable->resizeColumnsToContents();
+        m_ikeTable->setColumnWidth(IkeExchangeModel::ColNotifies,
+                                   m_ikeTable->fontMetrics().averageCharWidth() * 24);
+        m_ladder->setData(m_peerIndex, m_peerAnalysis, inB, m_comparison, 1,
+                          QStringLiteral("A, %1").arg(QFileInfo(m_index->file.path).fileName()));
+        return;
+    }
     m_ikeExchanges->setData(m_index, m_analysis, ikeSa);
     m_ikeTable->resizeColumnsToContents(); // the notifies (last) stretch over what is left
     m_ikeTable->setColumnWidth(IkeExchangeModel::ColNotifies,
@@ -406,7 +443,10 @@ void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)
                          m_peerIndex ? QFileInfo(m_peerIndex->file.path).fileName() : QString());
     if (m_peerPackets && m_peerAnalysis) m_peerPackets->setAnalysis(m_peerAnalysis);
     setUpPairPackets();
-    if (m_index && m_analysis) fillSaPicker(); // the SAs only B holds join the list
+    if (m_index && m_analysis) {
+        fillSaPicker(); // the SAs only B holds join the lists
+        fillIkePicker();
+    }
     // The timeline shown so far has this end only.
     if (m_comparison && m_peerIndex && m_analysis && m_saPicker->currentIndex() >= 0)
         showTimeline(m_saPicker->currentData().toInt());

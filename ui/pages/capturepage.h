@@ -118,13 +118,16 @@ signals:
 private:
     void showTimeline(int saIndex);
     void fillSaPicker();
+    /// The IKE ladder's picker: A's IKE SAs (data: their index), then in a pair the ones only B
+    /// holds (data: -(index in B) - 2).
+    void fillIkePicker();
     /// The timeline picker's SA (capture A's) for SA `sa` of capture `side`: B's by its SPI; an SA
     /// only B holds as -sa - 2 (the picker lists those after A's); -1 none.
     [[nodiscard]] int timelineSa(int side, int sa) const;
     /// A pair with both captures in: B's Packets page, the A / B switch, the fate marks.
     void setUpPairPackets();
     void updatePairLine();
-    void showLadder(int ikeSa);
+    void showLadder(int row); // a row of the IKE SA picker
 
     IndexPtr m_index;
     AnalysisPtr m_analysis;
