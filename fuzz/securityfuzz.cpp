@@ -3,6 +3,7 @@
 #include "evidence/evidenceset.h"
 #include "evidence/parsers.h"
 #include "evidence/redact.h"
+#include "report/diagnosisreport.h"
 #include "session/investigation.h"
 
 #include <QDir>

@@ -3,7 +3,7 @@
 // "not captured between files", counted from the pieces with tshark, not transit loss; files
 // given out of order, pieces of another link type, bad members of the set.
 #include "analyze/analysis.h"
-#include "capture/packetexport.h"
+#include "report/packetexport.h"
 #include "compare/endpointcompare.h"
 #include "index/captureset.h"
 #include "index/indexbuilder.h"

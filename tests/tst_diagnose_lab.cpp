@@ -23,6 +23,7 @@
 #include "diagnose/fixes.h"
 #include "index/indexbuilder.h"
 #include "labdata.h"
+#include "report/diagnosisreport.h"
 #include "session/investigation.h"
 #include "synthcapture.h"
 

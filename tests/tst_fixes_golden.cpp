@@ -7,6 +7,7 @@
 #include "analyze/overhead.h"
 #include "diagnose/checklist.h"
 #include "diagnose/fixes.h"
+#include "report/diagnosisreport.h"
 
 #include <QDir>
 #include <QFile>

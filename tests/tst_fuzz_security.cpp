@@ -9,6 +9,7 @@
 
 #include "diagnose/fixes.h"
 #include "evidence/redact.h"
+#include "report/diagnosisreport.h"
 
 #include <QCryptographicHash>
 #include <QElapsedTimer>

@@ -4,6 +4,7 @@
 #include "diagnose/checklist.h"
 #include "index/indexbuilder.h"
 #include "labdata.h"
+#include "report/diagnosisreport.h"
 #include "session/investigation.h"
 
 #include <QDir>

@@ -1,5 +1,7 @@
 #include "commands.h"
 #include "report/analysisreport.h"
+#include "report/diagnosisreport.h"
+#include "report/probereport.h"
 
 #include "report/pdf/pdfreport.h"
 
@@ -8,13 +10,13 @@
 #include "diagnose/checklist.h"
 #include "diagnose/fixes.h"
 #include "evidence/collector.h"
-#include "evidence/evidencereport.h"
 #include "evidence/evidenceset.h"
 #include "filter/displayfilter.h"
 #include "index/indexbuilder.h"
 #include "probe/pathprobe.h"
 #include "report/capturesummary.h"
 #include "report/comparereport.h"
+#include "report/evidencereport.h"
 #include "report/jsonwriter.h"
 #include "report/outputfile.h"
 #include "util/textformat.h"

@@ -3,7 +3,7 @@
 #include "fixes.h"
 #include "shellquote.h"
 
-#include "../report/capturesummary.h"
+#include "../util/textformat.h"
 
 #include "analyze/espsequence.h"
 #include "dissect/ikeconstants.h"

@@ -230,7 +230,4 @@ std::vector<Fix> offloadFixes(const FixTarget &t);
 std::vector<Fix> receiveDropFixes(const FixTarget &t);
 std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSocketDrops);
 
-/// One bash script with every fix of the diagnosis, nothing run without review: see fixes.cpp.
-QString fixScript(const Diagnosis &d);
-
 } // namespace ikev2wb

@@ -1,8 +1,8 @@
 #include "rules.h"
 
 #include "fixes.h"
-#include "report/capturesummary.h"
 #include "shellquote.h"
+#include "util/textformat.h"
 
 #include <algorithm>
 #include <cmath>

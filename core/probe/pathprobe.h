@@ -97,9 +97,4 @@ ProbeResult runPathProbe(const ProbeOptions &options,
                          const std::function<void(const SizeProbe &)> &progress = {},
                          const std::atomic_bool *cancel = nullptr);
 
-/// JSON `ikev2wb.probe/1` (pretty) and a few lines of text.
-std::string probeJson(const ProbeResult &r);
-QString probeText(const ProbeResult &r);
-QString sizeProbeText(const SizeProbe &p);
-
 } // namespace ikev2wb::probe

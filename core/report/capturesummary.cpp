@@ -113,13 +113,6 @@ void writeIkeSummaryPayloads(JsonWriter &w, const IkePayloadSummary &p)
 
 } // namespace
 
-QString endpointText(const IpAddress &a, std::uint16_t port)
-{
-    if (port == 0) return addressText(a);
-    if (a.v6) return QStringLiteral("[%1]:%2").arg(addressText(a)).arg(port);
-    return QStringLiteral("%1:%2").arg(addressText(a)).arg(port);
-}
-
 CaptureSummary summarize(const CaptureIndex &index)
 {
     CaptureSummary s;

@@ -2,7 +2,7 @@
 // The overview of one capture that `ikev2wb summary` prints: packets by kind, endpoints,
 // ESP SAs, IKE SAs and their exchanges, ICMP errors, fragments and warnings.
 #include "../index/captureindex.h"
-#include "../util/textformat.h" // addressText, spiText: callers of this header use them
+#include "../util/textformat.h" // addressText, spiText, endpointText: callers of this header use them
 
 #include <QString>
 
@@ -76,8 +76,5 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &summary);
 void writePacketJson(JsonWriter &w, const CaptureIndex &index, std::size_t i);
 /// One packet as a text line (`ikev2wb packets FILE`).
 QString packetText(const CaptureIndex &index, std::size_t i);
-
-/// "192.0.2.1:4500" (or "[2001:db8::1]:4500"); without port when port is 0.
-QString endpointText(const IpAddress &a, std::uint16_t port);
 
 } // namespace ikev2wb

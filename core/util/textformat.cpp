@@ -49,6 +49,13 @@ std::string terminalText(const std::string &utf8)
     return terminalText(QString::fromStdString(utf8)).toStdString();
 }
 
+QString endpointText(const IpAddress &a, std::uint16_t port)
+{
+    if (port == 0) return addressText(a);
+    if (a.v6) return QStringLiteral("[%1]:%2").arg(addressText(a)).arg(port);
+    return QStringLiteral("%1:%2").arg(addressText(a)).arg(port);
+}
+
 QString spiText(std::uint32_t spi)
 {
     return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));

@@ -14,6 +14,8 @@ struct IpAddress;
 
 /// "192.0.2.1" / "2001:db8::1" (RFC 5952).
 QString addressText(const IpAddress &a);
+/// "192.0.2.1:4500" (or "[2001:db8::1]:4500"); without port when port is 0.
+QString endpointText(const IpAddress &a, std::uint16_t port);
 /// An SPI as everywhere in text and JSON: "0x0000c1a2".
 QString spiText(std::uint32_t spi);
 

@@ -1,4 +1,5 @@
 #include "checklistpage.h"
+#include "report/diagnosisreport.h"
 #include "widgets/filedialogs.h"
 #include "widgets/plaintext.h"
 #include "widgets/viewactions.h"

@@ -1,5 +1,5 @@
 #include "packetspage.h"
-#include "capture/packetexport.h"
+#include "report/packetexport.h"
 #include "filter/displayfilter.h"
 #include "theme/theme.h"
 #include "widgets/viewactions.h"

@@ -1,4 +1,5 @@
 #include "probedialog.h"
+#include "report/probereport.h"
 #include "widgets/filedialogs.h"
 
 #include "theme/theme.h"

@@ -1,8 +1,10 @@
 // JSON, text and fix-script forms of a Diagnosis.
-#include "checklist.h"
-#include "fixes.h"
+#include "diagnosisreport.h"
+
+#include "diagnose/checklist.h"
+#include "diagnose/fixes.h"
+#include "diagnose/shellquote.h"
 #include "report/jsonwriter.h"
-#include "shellquote.h"
 #include "util/textformat.h"
 
 #include <QDateTime>

@@ -1,7 +1,7 @@
 #include "packetexport.h"
 
-#include "capturereader.h"
-#include "pcapngwriter.h"
+#include "capture/capturereader.h"
+#include "capture/pcapngwriter.h"
 #include "report/outputfile.h"
 
 #include <QCoreApplication>

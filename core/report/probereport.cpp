@@ -1,5 +1,5 @@
 // The probe result as JSON (`ikev2wb.probe/1`, README.md) and as text.
-#include "pathprobe.h"
+#include "probereport.h"
 
 #include "report/jsonwriter.h"
 

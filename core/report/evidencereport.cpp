@@ -1,8 +1,8 @@
 #include "evidencereport.h"
 
-#include "../report/capturesummary.h"
-#include "../report/jsonwriter.h"
-#include "evidenceset.h"
+#include "capturesummary.h"
+#include "evidence/evidenceset.h"
+#include "jsonwriter.h"
 
 #include <QStringList>
 
