@@ -11,6 +11,7 @@
 #include "models/checklistmodel.h"
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
+#include "supersededjob.h"
 
 #include <QAbstractItemModelTester>
 #include <QAction>
@@ -456,6 +457,35 @@ private Q_SLOTS:
                                  60000);
         QCOMPARE(qint64(checklist->diagnosis()->basis.replayDrops), kernelDrops);
         QSettings().clear();
+    }
+    // The diagnosis job polls its cancel flag: run superseded (runSuperseded) over loss1's left
+    // capture with every file of its stats folder and both charon logs as evidence paths, the
+    // first run reads none of them and diagnoses nothing; the run that superseded it reads all.
+    void supersededDiagnosisStopsEarly()
+    {
+        const Loaded l = load(labDir(QStringLiteral("loss1")) + QStringLiteral("/left-outer.pcap"));
+        QVERIFY(l.index && l.analysis);
+        ChecklistPage::DiagnosisRun run;
+        run.index = l.index;
+        run.analysis = l.analysis;
+        const QDir stats(labDir(QStringLiteral("loss1")) + QStringLiteral("/stats"));
+        for (const QString &f : stats.entryList({QStringLiteral("*.txt")}, QDir::Files))
+            run.paths << stats.filePath(f);
+        run.paths << labDir(QStringLiteral("loss1")) + QStringLiteral("/charon-left.log")
+                  << labDir(QStringLiteral("loss1")) + QStringLiteral("/charon-right.log");
+        QVERIFY(run.paths.size() > 20);
+        auto diagnosed = std::make_shared<std::atomic_int>(0);
+        const SupersededRuns r = runSuperseded([run, diagnosed](Job &job) {
+            const ChecklistPage::Result result = ChecklistPage::runDiagnosis(run, job);
+            if (result.diagnosis) ++*diagnosed;
+            return result.cancelled;
+        });
+        QVERIFY(r.firstCancelled);
+        QCOMPARE(r.firstWalked, quint64(0));
+        QVERIFY(!r.firstDelivered);
+        QVERIFY(!r.secondCancelled);
+        QCOMPARE(r.secondWalked, quint64(run.paths.size()));
+        QCOMPARE(diagnosed->load(), 1); // the superseded run never reached the diagnosis
     }
 };
 

@@ -23,6 +23,7 @@
 #include "pages/evidencepage.h"
 #include "settings/timedisplay.h"
 #include "settings/workbenchsettings.h"
+#include "supersededjob.h"
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
@@ -381,6 +382,41 @@ private Q_SLOTS:
         QCOMPARE(m->index(row, LogEventModel::ColTime).data().toString(),
                  QStringLiteral("2026-11-27 13:33:54.242"));
         choice.setMode(before);
+    }
+    // The Evidence page's two jobs poll their cancel flags: run superseded (runSuperseded), the
+    // packets-per-second walk and the rows of the evidence stop at once (0 walked) while the run
+    // that superseded them walks everything: every packet of reorder-antireplay's right-outer.pcap
+    // (7144 frames by tshark), every pair of snapshots and log event of its stats and charon log.
+    void supersededJobsStopEarly()
+    {
+        const Loaded l = load(lab(QStringLiteral("reorder-antireplay/right-outer.pcap")));
+        QVERIFY(l.index);
+        QCOMPARE(l.index->packetCount(), std::size_t(7144));
+        const SupersededRuns activity = runSuperseded([index = l.index](Job &job) {
+            return captureActivity(*index, 1200, job.cancelFlag(), &job.items).cancelled;
+        });
+        QVERIFY(activity.firstCancelled);
+        QCOMPARE(activity.firstWalked, quint64(0));
+        QVERIFY(!activity.firstDelivered);
+        QVERIFY(!activity.secondCancelled);
+        QCOMPARE(activity.secondWalked, quint64(7144));
+
+        auto set = std::make_shared<EvidenceSet>();
+        QVERIFY(set->addPath(lab(QStringLiteral("reorder-antireplay/stats"))));
+        QVERIFY(set->addPath(lab(QStringLiteral("reorder-antireplay/charon-right.log"))));
+        std::size_t events = 0;
+        for (const EvidenceFile &f : set->files())
+            if (const auto *log = std::get_if<CharonLog>(&f.data)) events += log->events.size();
+        const std::size_t pairs = set->deltas().size();
+        QVERIFY(pairs > 0 && events > 0);
+        const SupersededRuns rows = runSuperseded([set, start = l.index->firstNs](Job &job) {
+            return evidenceRows(*set, start, job.cancelFlag(), &job.items).cancelled;
+        });
+        QVERIFY(rows.firstCancelled);
+        QCOMPARE(rows.firstWalked, quint64(0));
+        QVERIFY(!rows.firstDelivered);
+        QVERIFY(!rows.secondCancelled);
+        QCOMPARE(rows.secondWalked, quint64(pairs + events));
     }
 };
 

@@ -22,7 +22,8 @@
 
 namespace ikev2wb::ui {
 
-CaptureActivity captureActivity(const CaptureIndex &index, int buckets)
+CaptureActivity captureActivity(const CaptureIndex &index, int buckets, const std::atomic_bool *cancel,
+                                std::atomic<quint64> *walked)
 {
     CaptureActivity out;
     const std::size_t n = index.packetCount();
@@ -33,6 +34,13 @@ CaptureActivity captureActivity(const CaptureIndex &index, int buckets)
     const auto seconds = std::size_t((last - first) / 1'000'000'000) + 1;
     std::vector<double> esp(seconds, 0), ike(seconds, 0);
     for (std::size_t i = 0; i < n; ++i) {
+        if ((i & 4095) == 0) {
+            if (walked) walked->store(i, std::memory_order_relaxed);
+            if (cancel && cancel->load(std::memory_order_relaxed)) {
+                out.cancelled = true;
+                return out;
+            }
+        }
         const PacketRecord &p = index.packets[i];
         if (p.tsNs < first) continue;
         const auto s = std::min(std::size_t((p.tsNs - first) / 1'000'000'000), seconds - 1);
@@ -50,6 +58,7 @@ CaptureActivity captureActivity(const CaptureIndex &index, int buckets)
         }
         return reduceMinMax(pts, first, first + std::int64_t(counts.size()) * 1'000'000'000, buckets, first);
     };
+    if (walked) walked->store(n, std::memory_order_relaxed);
     out.esp = reduce(esp);
     out.ike = reduce(ike);
     return out;

@@ -8,6 +8,7 @@
 #include <QVector>
 #include <QWidget>
 
+#include <atomic>
 #include <memory>
 #include <vector>
 
@@ -27,9 +28,13 @@ struct CaptureActivity
     QVector<QPointF> ike;
     double durationS = 0;
     double peak = 0;
+    bool cancelled = false; // `cancel` stopped the walk: the series are empty
 };
-/// Walks every packet: run it on a worker.
-CaptureActivity captureActivity(const CaptureIndex &index, int buckets = 1200);
+/// Walks every packet: run it on a worker. `cancel` is polled every 4096 packets; `walked` (when
+/// given) counts the packets walked so far (progress, and what a test of cancelling counts).
+CaptureActivity captureActivity(const CaptureIndex &index, int buckets = 1200,
+                                const std::atomic_bool *cancel = nullptr,
+                                std::atomic<quint64> *walked = nullptr);
 
 /// One log event drawn on the timeline.
 struct TimelineMarker

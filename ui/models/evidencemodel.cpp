@@ -44,10 +44,18 @@ double logTimeOnCapture(const LogTime &time, std::int64_t captureStartNs)
     return double(ms * 1'000'000 - captureStartNs) / 1e9;
 }
 
-EvidenceRows evidenceRows(const EvidenceSet &evidence, std::int64_t captureStartNs)
+EvidenceRows evidenceRows(const EvidenceSet &evidence, std::int64_t captureStartNs,
+                          const std::atomic_bool *cancel, std::atomic<quint64> *walked)
 {
     EvidenceRows out;
+    const auto stop = [&]() {
+        out.cancelled = cancel && cancel->load(std::memory_order_relaxed);
+        return out.cancelled;
+    };
+    if (stop()) return out;
     for (const SnapshotDelta &d : evidence.deltas()) {
+        if (stop()) return out;
+        if (walked) walked->fetch_add(1, std::memory_order_relaxed);
         for (const CounterDelta &c : d.counters) {
             CounterRow r;
             r.host = d.host;
@@ -61,6 +69,7 @@ EvidenceRows evidenceRows(const EvidenceSet &evidence, std::int64_t captureStart
     for (const EvidenceFile &f : evidence.files()) {
         const auto *log = std::get_if<CharonLog>(&f.data);
         if (!log) continue;
+        if (stop()) return out;
         const QString file = QFileInfo(f.path).fileName();
         for (const LogEvent &e : log->events) {
             LogRow r;
@@ -69,6 +78,7 @@ EvidenceRows evidenceRows(const EvidenceSet &evidence, std::int64_t captureStart
             r.event = e;
             if (e.time) r.captureS = logTimeOnCapture(*e.time, captureStartNs);
             out.logEvents.push_back(std::move(r));
+            if (walked) walked->fetch_add(1, std::memory_order_relaxed);
         }
     }
     return out;

@@ -7,6 +7,7 @@
 #include <QAbstractTableModel>
 #include <QSortFilterProxyModel>
 
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -48,9 +49,13 @@ struct EvidenceRows
 {
     std::vector<CounterRow> counters;
     std::vector<LogRow> logEvents;
+    bool cancelled = false; // `cancel` stopped it: the rows are incomplete
 };
 /// Flattens an evidence set for the models (run on a worker: deltas() pairs every snapshot).
-EvidenceRows evidenceRows(const EvidenceSet &evidence, std::int64_t captureStartNs);
+/// `cancel` is polled before each pair of snapshots and each log file; `walked` (when given)
+/// counts the snapshot pairs and log events turned into rows.
+EvidenceRows evidenceRows(const EvidenceSet &evidence, std::int64_t captureStartNs,
+                          const std::atomic_bool *cancel = nullptr, std::atomic<quint64> *walked = nullptr);
 
 class CounterDeltaModel final : public QAbstractTableModel
 {

@@ -309,43 +309,57 @@ void ChecklistPage::rerun()
             tr("Diagnosing again with %n evidence path(s)…", nullptr, int(m_evidencePaths.size())));
     else
         m_headline->setText(tr("Diagnosing…"));
-    IndexPtr index = m_index;
-    AnalysisPtr analysis = m_analysis;
+    DiagnosisRun run;
+    run.index = m_index;
+    run.analysis = m_analysis;
     // The peer joins the diagnosis once its capture is analysed and the comparison is in.
-    const bool pair = m_peerIndex && m_peerAnalysis && m_comparison;
-    IndexPtr peerIndex = pair ? m_peerIndex : IndexPtr();
-    AnalysisPtr peerAnalysis = pair ? m_peerAnalysis : AnalysisPtr();
-    std::shared_ptr<const CompareResult> comparison = pair ? m_comparison : nullptr;
-    const QStringList paths = m_evidencePaths;
-    DiagnosisAssumptions assumptions;
-    assumptions.replayWindow = std::uint32_t(std::max(0, m_replayWindow));
-    assumptions.natUdpTimeoutS = m_natUdpTimeoutS;
-    assumptions.replayWindowFrom = assumptions.natUdpTimeoutFrom = tr("Preferences");
-    // A newer run (newer evidence or another analysis) drops this one's result.
-    m_jobs.start(
-        [index, analysis, peerIndex, peerAnalysis, comparison, paths, assumptions](Job &) {
-            // The same investigation object the CLI's diagnose builds, over the tab's parts.
-            Result r;
-            Investigation inv;
-            inv.setCapture(Host::A, index, analysis);
-            if (peerIndex) {
-                inv.setCapture(Host::B, peerIndex, peerAnalysis);
-                inv.setComparison(comparison);
-            }
-            for (const QString &p : paths) {
-                QString error;
-                if (!inv.addEvidence(p, std::nullopt, &error)) r.warnings << error;
-            }
-            for (const EvidenceFile &f : inv.evidence().files())
-                if (!f.status.ok()) r.warnings << f.status.error;
-            inv.setAssumptions(assumptions);
-            r.diagnosis = std::make_shared<const Diagnosis>(inv.diagnose());
-            r.directions = std::make_shared<const EspDirections>(inv.espDirections(Host::A));
-            auto evidence = std::make_shared<EvidenceSet>(inv.evidence());
-            r.evidence = std::move(evidence);
+    if (m_peerIndex && m_peerAnalysis && m_comparison) {
+        run.peerIndex = m_peerIndex;
+        run.peerAnalysis = m_peerAnalysis;
+        run.comparison = m_comparison;
+    }
+    run.paths = m_evidencePaths;
+    run.assumptions.replayWindow = std::uint32_t(std::max(0, m_replayWindow));
+    run.assumptions.natUdpTimeoutS = m_natUdpTimeoutS;
+    run.assumptions.replayWindowFrom = run.assumptions.natUdpTimeoutFrom = tr("Preferences");
+    // A newer run (newer evidence or another analysis) cancels this one and drops its result.
+    m_jobs.start([run](Job &job) { return runDiagnosis(run, job); },
+                 [this](const Result &r) {
+                     if (!r.cancelled) apply(r);
+                 });
+}
+
+ChecklistPage::Result ChecklistPage::runDiagnosis(const DiagnosisRun &run, Job &job)
+{
+    // The same investigation object the CLI's diagnose builds, over the tab's parts.
+    Result r;
+    Investigation inv;
+    inv.setCapture(Host::A, run.index, run.analysis);
+    if (run.peerIndex) {
+        inv.setCapture(Host::B, run.peerIndex, run.peerAnalysis);
+        inv.setComparison(run.comparison);
+    }
+    for (const QString &p : run.paths) {
+        if (job.isCancelled()) {
+            r.cancelled = true;
             return r;
-        },
-        [this](const Result &r) { apply(r); });
+        }
+        QString error;
+        if (!inv.addEvidence(p, std::nullopt, &error)) r.warnings << error;
+        job.items.fetch_add(1, std::memory_order_relaxed);
+    }
+    for (const EvidenceFile &f : inv.evidence().files())
+        if (!f.status.ok()) r.warnings << f.status.error;
+    if (job.isCancelled()) {
+        r.cancelled = true;
+        return r;
+    }
+    inv.setAssumptions(run.assumptions);
+    r.diagnosis = std::make_shared<const Diagnosis>(inv.diagnose());
+    r.directions = std::make_shared<const EspDirections>(inv.espDirections(Host::A));
+    if (run.peerIndex) r.peerDirections = std::make_shared<const EspDirections>(inv.espDirections(Host::B));
+    r.evidence = std::make_shared<const EvidenceSet>(inv.evidence());
+    return r;
 }
 
 void ChecklistPage::apply(const Result &result)

@@ -6,6 +6,7 @@
 // The page owns its controller: the diagnosis runs on a worker (a JobTracker), re-runs when the
 // engineer imports host evidence or changes the Preferences' assumptions (replay window, NAT
 // timeout: inputs of the diagnosis), and its JobTracker drops results that were superseded.
+#include "diagnose/facts.h"
 #include "loader/jobtracker.h"
 #include "models/checklistmodel.h"
 #include "sharedtypes.h"
@@ -78,11 +79,23 @@ Q_SIGNALS:
     void evidenceChanged(std::shared_ptr<const ikev2wb::EvidenceSet> evidence, const QStringList &warnings);
     void failed(const QString &message);
 
-private:
+public:
+    /// What one run of the diagnosis takes: the tab's parts, the evidence paths, the assumptions.
+    struct DiagnosisRun
+    {
+        IndexPtr index;
+        AnalysisPtr analysis;
+        IndexPtr peerIndex; // with peerAnalysis and comparison: a pair
+        AnalysisPtr peerAnalysis;
+        std::shared_ptr<const CompareResult> comparison;
+        QStringList paths;
+        DiagnosisAssumptions assumptions;
+    };
     struct Result
     {
         DiagnosisPtr diagnosis;
-        std::shared_ptr<const EspDirections> directions; // capture A's, for the diagnosis' replay window
+        std::shared_ptr<const EspDirections> directions;     // capture A's, for the diagnosis' replay window
+        std::shared_ptr<const EspDirections> peerDirections; // capture B's (a pair), else null
         std::shared_ptr<const EvidenceSet> evidence;
         QStringList warnings;
     };
@@ -90,7 +103,14 @@ private:
     {
         QString heading;
         StepStatus status = StepStatus::NotEnoughEvidence;
+        bool cancelled = false; // the job's cancel flag stopped it: nothing to show
         double confidence = 0;
+    /// The diagnosis job's work, on a worker: the same Investigation the CLI's diagnose builds.
+    /// Polls the job's cancel flag before each evidence path and before diagnosing (a superseded
+    /// run stops there); job.items counts the evidence paths read.
+    static Result runDiagnosis(const DiagnosisRun &run, Job &job);
+
+private:
         const std::vector<EvidenceItem> *evidence = nullptr;
         const QStringList *collectNext = nullptr;
         const std::vector<Fix> *fixes = nullptr;

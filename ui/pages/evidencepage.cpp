@@ -182,9 +182,12 @@ void EvidencePage::setCapture(IndexPtr index)
         return;
     }
     m_activityJobs.start(
-        [index = m_index](Job &) { return std::make_shared<const CaptureActivity>(captureActivity(*index)); },
+        [index = m_index](Job &job) {
+            CaptureActivity a = captureActivity(*index, 1200, job.cancelFlag(), &job.items);
+            return a.cancelled ? nullptr : std::make_shared<const CaptureActivity>(std::move(a));
+        },
         [this](std::shared_ptr<const CaptureActivity> activity) {
-            m_timeline->setActivity(std::move(activity));
+            if (activity) m_timeline->setActivity(std::move(activity));
         });
     // The time axis moved: place the log events again.
     if (m_evidence) setEvidence(m_evidence, m_warnings);
@@ -197,10 +200,13 @@ void EvidencePage::setEvidence(std::shared_ptr<const EvidenceSet> evidence, cons
     const std::int64_t start = m_index ? m_index->firstNs : 0;
     // A newer import supersedes this one: its rows are dropped.
     m_rowsJobs.start(
-        [set = m_evidence, start](Job &) {
-            return std::make_shared<const EvidenceRows>(set ? evidenceRows(*set, start) : EvidenceRows{});
+        [set = m_evidence, start](Job &job) {
+            return std::make_shared<const EvidenceRows>(
+                set ? evidenceRows(*set, start, job.cancelFlag(), &job.items) : EvidenceRows{});
         },
-        [this](const std::shared_ptr<const EvidenceRows> &rows) { applyRows(*rows); });
+        [this](const std::shared_ptr<const EvidenceRows> &rows) {
+            if (!rows->cancelled) applyRows(*rows);
+        });
     updateStatus();
 }
 
