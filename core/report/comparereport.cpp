@@ -314,8 +314,38 @@ std::string compareJson(const CompareResult &r, bool pretty)
     return out;
 }
 
+CompareNotes compareNotes(const CompareResult &r, CompareTimes times)
+{
+    const auto when = [times](std::int64_t ns) {
+        return times == CompareTimes::Utc ? utcText(ns, UtcFormat::MillisecondsSuffix) : epochSecondsText(ns);
+    };
+    CompareNotes n;
+    for (std::size_t i = 0; i < std::size(r.directions) && i < n.outages.size(); ++i)
+        for (const Outage &o : r.directions[i].outages)
+            n.outages[i] << QStringLiteral("%1 lost from %2 to %3 (%4 s)")
+                                .arg(o.lost)
+                                .arg(when(o.firstLostNs), when(o.lastLostNs),
+                                     QString::number(double(o.lastLostNs - o.firstLostNs) / 1e9, 'f', 3));
+    for (const IkeLostMessage &l : r.ikeLost)
+        n.ikeLost << QStringLiteral("%1 → %2: %3 %4 ID %5 (attempt %6) at %7")
+                         .arg(QLatin1String(sideName(l.from)), QLatin1String(sideName(1 - l.from)),
+                              exchangeText(l.exchange),
+                              l.response ? QStringLiteral("response") : QStringLiteral("request"))
+                         .arg(l.messageId)
+                         .arg(l.attempt)
+                         .arg(when(l.tsNs));
+    for (const IkeRetransmissionCause &rt : r.ikeRetransmissions)
+        n.ikeRetransmissions << QStringLiteral("by %1: %2 ID %3 attempt %4: %5")
+                                    .arg(QLatin1String(sideName(rt.from)), exchangeText(rt.exchange))
+                                    .arg(rt.messageId)
+                                    .arg(rt.attempt)
+                                    .arg(rt.cause);
+    return n;
+}
+
 QString compareText(const CompareResult &r)
 {
+    const CompareNotes notes = compareNotes(r, CompareTimes::EpochSeconds);
     QString t;
     for (int s = 0; s < 2; ++s) {
         const CompareSide &c = r.side[s];
@@ -335,7 +365,8 @@ QString compareText(const CompareResult &r)
                       ms(r.clock.errorBoundS * 1e3), r.clock.assumption);
     else
         t += QStringLiteral("clock: offset not identifiable (%1)\n").arg(r.clock.assumption);
-    for (const DirectionComparison &d : r.directions) {
+    for (std::size_t di = 0; di < std::size(r.directions); ++di) {
+        const DirectionComparison &d = r.directions[di];
         t += QStringLiteral("\n%1 → %2\n").arg(endpointName(r, d.from), endpointName(r, 1 - d.from));
         t += QStringLiteral("  SAs %1\n").arg(d.spis.join(QStringLiteral(" ")));
         t += QStringLiteral("  sent %1, received %2, lost in transit %3, capture drop at sender %4, "
@@ -361,11 +392,9 @@ QString compareText(const CompareResult &r)
                      "one (≤ %2 B): suspect the path MTU\n")
                      .arg(d.smallestLost)
                      .arg(d.largestDelivered);
-        for (const Outage &o : d.outages)
-            t += QStringLiteral("  outage: %1 lost from %2 to %3 (%4 s)\n")
-                     .arg(o.lost)
-                     .arg(epochSecondsText(o.firstLostNs), epochSecondsText(o.lastLostNs),
-                          QString::number(double(o.lastLostNs - o.firstLostNs) / 1e9, 'f', 3));
+        if (di < notes.outages.size())
+            for (const QString &o : notes.outages[di])
+                t += QStringLiteral("  outage: ") + o + QLatin1Char('\n');
         std::size_t shown = 0;
         for (const ComparedPacket &p : d.lostInTransit) {
             if (++shown > 20) {
@@ -384,20 +413,10 @@ QString compareText(const CompareResult &r)
                  .arg(d.ikeLost);
     }
     if (!r.ikeLost.empty() || !r.ikeRetransmissions.empty()) t += QStringLiteral("\nIKE\n");
-    for (const IkeLostMessage &l : r.ikeLost)
-        t += QStringLiteral("  lost %1 → %2: %3 %4 ID %5 (attempt %6) at %7\n")
-                 .arg(QLatin1String(sideName(l.from)), QLatin1String(sideName(1 - l.from)),
-                      exchangeText(l.exchange),
-                      l.response ? QStringLiteral("response") : QStringLiteral("request"))
-                 .arg(l.messageId)
-                 .arg(l.attempt)
-                 .arg(epochSecondsText(l.tsNs));
-    for (const IkeRetransmissionCause &rt : r.ikeRetransmissions)
-        t += QStringLiteral("  retransmission by %1: %2 ID %3 attempt %4: %5\n")
-                 .arg(QLatin1String(sideName(rt.from)), exchangeText(rt.exchange))
-                 .arg(rt.messageId)
-                 .arg(rt.attempt)
-                 .arg(rt.cause);
+    for (const QString &l : notes.ikeLost)
+        t += QStringLiteral("  lost ") + l + QLatin1Char('\n');
+    for (const QString &rt : notes.ikeRetransmissions)
+        t += QStringLiteral("  retransmission ") + rt + QLatin1Char('\n');
     for (const QString &n : r.notes)
         t += QStringLiteral("note: %1\n").arg(n);
     return t;

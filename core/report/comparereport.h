@@ -4,10 +4,30 @@
 #include "../compare/endpointcompare.h"
 
 #include <QString>
+#include <QStringList>
 
+#include <array>
+#include <cstdint>
 #include <string>
 
 namespace ikev2wb {
+
+/// How compareNotes() writes a time: epoch seconds (the CLI's text, like its JSON) or UTC to the
+/// millisecond with " UTC" (the Comparison page).
+enum class CompareTimes : std::uint8_t { EpochSeconds, Utc };
+
+/// The comparison's events, one line each, written here once: the CLI's text (compareText) and
+/// the Comparison page's Notes both print these lines, each with its own prefix.
+struct CompareNotes
+{
+    /// Per entry of CompareResult::directions: "58 lost from T to T (1.234 s)".
+    std::array<QStringList, 2> outages;
+    /// "A → B: IKE_AUTH request ID 1 (attempt 2) at T"
+    QStringList ikeLost;
+    /// "by A: IKE_AUTH ID 1 attempt 2: request_lost"
+    QStringList ikeRetransmissions;
+};
+CompareNotes compareNotes(const CompareResult &r, CompareTimes times);
 
 /// `ikev2wb compare A B --json` document and the text report.
 std::string compareJson(const CompareResult &r, bool pretty = true);

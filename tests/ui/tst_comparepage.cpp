@@ -3,6 +3,7 @@
 // from this program: netem's own drop counter (stats/mid-tc-end.txt, "dropped 58"; the lab
 // notes that netem hits every IP packet, so ESP lost + IKE lost must add up to it), truth.json
 // (right → left loss-free, the endpoints' outer addresses).
+#include "../labdata.h"
 #include "../synthcapture.h"
 #include "charts/comparechart.h"
 #include "diagnose/diagnosis.h"
@@ -14,6 +15,7 @@
 #include "pages/comparepage.h"
 #include "pages/overviewpage.h"
 #include "pairtab.h"
+#include "report/comparereport.h"
 #include "widgets/noticebar.h"
 
 #include <QAbstractItemModelTester>
@@ -161,6 +163,48 @@ private Q_SLOTS:
         model.setResult({});
         QCOMPARE(model.rowCount(), 0);
         QCOMPARE(proxy.rowCount(), 0);
+    }
+
+    // The page's Notes and the CLI's compare text are one core function's lines (compareNotes):
+    // on lab dpd (100 % loss both ways for 22 s, truth.json), every outage, IKE message lost and
+    // IKE retransmission the CLI prints is on the page with the same count, duration, exchange,
+    // ID and attempt; only the time is written in UTC there. (Before, the page wrote outage
+    // durations to 2 decimals, the CLI to 3, and unknown exchanges differently.)
+    void notesAreTheCliLines()
+    {
+        const auto left = testdata::loadTestCapture(QStringLiteral("lab/dpd/left-outer.pcap"));
+        const auto right = testdata::loadTestCapture(QStringLiteral("lab/dpd/right-outer.pcap"));
+        QVERIFY(left && right);
+        auto r = std::make_shared<const CompareResult>(compareIndexes(*left, *right));
+        ComparePage page(r);
+        const QStringList cli = compareText(*r).split(QLatin1Char('\n'));
+        const QStringList shown = page.notesText().split(QLatin1Char('\n'));
+        // Outages: "N lost from T to T (D s)"; the times differ in format, N and D must not.
+        const QRegularExpression outage(QStringLiteral("outage: (\\d+) lost from .* \\(([0-9.]+) s\\)$"));
+        QStringList cliOutages, pageOutages;
+        for (const QString &l : cli)
+            if (const auto m = outage.match(l); m.hasMatch() && l.startsWith(QLatin1String("  outage: ")))
+                cliOutages << m.captured(1) + QLatin1Char('/') + m.captured(2);
+        for (const QString &l : shown)
+            if (const auto m = outage.match(l); m.hasMatch() && !l.startsWith(QLatin1Char(' ')))
+                pageOutages << m.captured(1) + QLatin1Char('/') + m.captured(2);
+        QVERIFY(!cliOutages.isEmpty()); // the 22 s outage
+        QCOMPARE(pageOutages, cliOutages);
+        // IKE lost: everything before " at <time>"; retransmissions whole.
+        const auto beforeAt = [](const QString &l) { return l.left(l.lastIndexOf(QLatin1String(" at "))); };
+        QStringList cliLost, pageLost, cliRt, pageRt;
+        for (const QString &l : cli) {
+            if (l.startsWith(QLatin1String("  lost ")) && l.contains(QLatin1String(" ID ")))
+                cliLost << beforeAt(l.mid(7));
+            if (l.startsWith(QLatin1String("  retransmission "))) cliRt << l.mid(17);
+        }
+        for (const QString &l : shown) {
+            if (l.startsWith(QLatin1String("IKE lost "))) pageLost << beforeAt(l.mid(9));
+            if (l.startsWith(QLatin1String("IKE retransmission "))) pageRt << l.mid(19);
+        }
+        QVERIFY(!cliLost.isEmpty() && !cliRt.isEmpty());
+        QCOMPARE(pageLost, cliLost);
+        QCOMPARE(pageRt, cliRt);
     }
 
     void openPairShowsComparePage()

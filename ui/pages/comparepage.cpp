@@ -9,6 +9,7 @@
 #include "charts/comparechart.h"
 #include "models/directionmodel.h"
 #include "models/packetorder.h"
+#include "report/comparereport.h"
 #include "report/jsonwriter.h"
 
 #include <QDateTime>
@@ -371,27 +372,17 @@ void ComparePage::fillNotes()
 {
     if (!m_result) return;
     const CompareResult &r = *m_result;
+    // The lines are core's (compareNotes), the same the CLI's compare text prints.
+    const CompareNotes notes = compareNotes(r, CompareTimes::Utc);
     QString t;
-    for (const DirectionComparison &d : r.directions)
-        for (const Outage &o : d.outages)
-            t += tr("%1 → %2 outage: %3 lost from %4 to %5 UTC (%6 s)\n")
-                     .arg(sideName(d.from), sideName(1 - d.from))
-                     .arg(o.lost)
-                     .arg(when(o.firstLostNs), when(o.lastLostNs),
-                          QString::number(double(o.lastLostNs - o.firstLostNs) / 1e9, 'f', 2));
-    for (const IkeLostMessage &l : r.ikeLost)
-        t += tr("IKE lost %1 → %2: %3 %4 ID %5 (attempt %6) at %7 UTC\n")
-                 .arg(sideName(l.from), sideName(1 - l.from), exchangeTypeText(l.exchange),
-                      l.response ? tr("response") : tr("request"))
-                 .arg(l.messageId)
-                 .arg(l.attempt)
-                 .arg(when(l.tsNs));
-    for (const IkeRetransmissionCause &rt : r.ikeRetransmissions)
-        t += tr("IKE retransmission by %1: %2 ID %3 attempt %4: %5\n")
-                 .arg(sideName(rt.from), exchangeTypeText(rt.exchange))
-                 .arg(rt.messageId)
-                 .arg(rt.attempt)
-                 .arg(rt.cause);
+    for (std::size_t i = 0; i < std::size(r.directions) && i < notes.outages.size(); ++i)
+        for (const QString &o : notes.outages[i])
+            t += tr("%1 → %2 outage: %3\n")
+                     .arg(sideName(r.directions[i].from), sideName(1 - r.directions[i].from), o);
+    for (const QString &l : notes.ikeLost)
+        t += tr("IKE lost %1\n").arg(l);
+    for (const QString &rt : notes.ikeRetransmissions)
+        t += tr("IKE retransmission %1\n").arg(rt);
     for (const QString &n : r.notes)
         t += tr("Note: %1\n").arg(n);
     for (auto it = m_captureNotes.crbegin(); it != m_captureNotes.crend(); ++it)
