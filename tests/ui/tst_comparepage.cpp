@@ -281,6 +281,46 @@ private Q_SLOTS:
         QVERIFY2(report.contains(QRegularExpression(
                      QStringLiteral("A 10\\.0\\.1\\.1 → B 10\\.0\\.2\\.1\\s+\\d+\\s+\\d+\\s+58 \\("))),
                  qPrintable(report));
+        // Below it, each capture's own per-direction view: A's (left, the sender of the lossy
+        // direction) and B's (right, where the 58 are missing). Expected: verify.json's counts.
+        QFile vf(lab("verify.json"));
+        QVERIFY(vf.open(QIODevice::ReadOnly));
+        const QJsonObject loss =
+            QJsonDocument::fromJson(vf.readAll()).object()[QStringLiteral("esp_loss")].toObject();
+        const QJsonObject l2r =
+            loss[QStringLiteral("left_to_right")][QStringLiteral("per_spi")][QStringLiteral("0xc8b78eba")]
+                .toObject();
+        const QJsonObject r2l =
+            loss[QStringLiteral("right_to_left")][QStringLiteral("per_spi")][QStringLiteral("0xc1522098")]
+                .toObject();
+        QTRY_VERIFY_WITH_TIMEOUT(page->overview()->report()->toPlainText().contains(
+                                     QStringLiteral("as seen at capture B (right-outer.pcap)")),
+                                 10000);
+        const QString all = page->overview()->report()->toPlainText();
+        const qsizetype atA = all.indexOf(QStringLiteral("as seen at capture A (left-outer.pcap)"));
+        const qsizetype atB = all.indexOf(QStringLiteral("as seen at capture B (right-outer.pcap)"));
+        QVERIFY2(atA >= 0 && atB > atA, qPrintable(all));
+        const QString viewA = all.mid(atA, atB - atA), viewB = all.mid(atB);
+        const auto row = [](const QString &view, const QString &dir, const QString &spi, int packets,
+                            int missing) {
+            return view.contains(
+                QRegularExpression(QRegularExpression::escape(dir) + QStringLiteral("\\s+") + spi +
+                                   QStringLiteral("\\s+%1\\s+%2\\b").arg(packets).arg(missing)));
+        };
+        const QString leftRight = QStringLiteral("10.0.1.1 → 10.0.2.1"),
+                      rightLeft = QStringLiteral("10.0.2.1 → 10.0.1.1");
+        // A sent all of left → right and received all of right → left.
+        QVERIFY2(row(viewA, leftRight, QStringLiteral("0xc8b78eba"), l2r[QStringLiteral("sent")].toInt(), 0),
+                 qPrintable(viewA));
+        QVERIFY2(
+            row(viewA, rightLeft, QStringLiteral("0xc1522098"), r2l[QStringLiteral("received")].toInt(), 0),
+            qPrintable(viewA));
+        // B received left → right less the lost, and sent right → left.
+        QVERIFY2(row(viewB, leftRight, QStringLiteral("0xc8b78eba"), l2r[QStringLiteral("received")].toInt(),
+                     l2r[QStringLiteral("lost")].toInt()),
+                 qPrintable(viewB));
+        QVERIFY2(row(viewB, rightLeft, QStringLiteral("0xc1522098"), r2l[QStringLiteral("sent")].toInt(), 0),
+                 qPrintable(viewB));
         page->overview()->openLink(QStringLiteral("compare"));
         QCOMPARE(page->tabs()->currentIndex(), int(CapturePage::ComparisonTab));
     }

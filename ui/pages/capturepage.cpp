@@ -175,7 +175,7 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
         m_checklist, &ChecklistPage::diagnosisChanged, this,
         [this]() {
             const DiagnosisPtr d = m_checklist->diagnosis();
-            m_overview->setDiagnosis(d, m_checklist->espDirections());
+            m_overview->setDiagnosis(d, m_checklist->espDirections(), m_checklist->peerEspDirections());
             if (d) m_mtu->setPathMtu(d->basis.pathMtu, d->basis.pathMtuSource, d->basis.pathMtuText);
         },
         Qt::QueuedConnection);

@@ -366,6 +366,7 @@ void ChecklistPage::apply(const Result &result)
 {
     m_diagnosis = result.diagnosis;
     m_directions = result.directions;
+    m_peerDirections = result.peerDirections;
     m_evidence = result.evidence;
     m_steps->setDiagnosis(m_diagnosis);
     m_findings->setDiagnosis(m_diagnosis);

@@ -57,6 +57,11 @@ public:
     [[nodiscard]] const DiagnosisPtr &diagnosis() const { return m_diagnosis; }
     /// Capture A's ESP per direction, computed with the diagnosis (its replay window).
     [[nodiscard]] const std::shared_ptr<const EspDirections> &espDirections() const { return m_directions; }
+    /// Capture B's, computed with the same diagnosis (a pair), else null.
+    [[nodiscard]] const std::shared_ptr<const EspDirections> &peerEspDirections() const
+    {
+        return m_peerDirections;
+    }
     [[nodiscard]] bool isBusy() const { return m_jobs.isRunning(); }
     [[nodiscard]] ChecklistModel *checklistModel() const { return m_steps; }
     [[nodiscard]] FindingsModel *findingsModel() const { return m_findings; }
@@ -98,19 +103,19 @@ public:
         std::shared_ptr<const EspDirections> peerDirections; // capture B's (a pair), else null
         std::shared_ptr<const EvidenceSet> evidence;
         QStringList warnings;
-    };
-    struct Detail
-    {
-        QString heading;
-        StepStatus status = StepStatus::NotEnoughEvidence;
         bool cancelled = false; // the job's cancel flag stopped it: nothing to show
-        double confidence = 0;
+    };
     /// The diagnosis job's work, on a worker: the same Investigation the CLI's diagnose builds.
     /// Polls the job's cancel flag before each evidence path and before diagnosing (a superseded
     /// run stops there); job.items counts the evidence paths read.
     static Result runDiagnosis(const DiagnosisRun &run, Job &job);
 
 private:
+    struct Detail
+    {
+        QString heading;
+        StepStatus status = StepStatus::NotEnoughEvidence;
+        double confidence = 0;
         const std::vector<EvidenceItem> *evidence = nullptr;
         const QStringList *collectNext = nullptr;
         const std::vector<Fix> *fixes = nullptr;
@@ -138,6 +143,7 @@ private:
     std::shared_ptr<const EvidenceSet> m_evidence;
     DiagnosisPtr m_diagnosis;
     std::shared_ptr<const EspDirections> m_directions;
+    std::shared_ptr<const EspDirections> m_peerDirections;
     QString m_captureName;
     JobTracker m_jobs;        // the diagnosis
     int m_replayWindow = 0;   // assumed (Preferences)

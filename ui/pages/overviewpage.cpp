@@ -265,9 +265,11 @@ void OverviewPage::directionsBeforeDiagnosis()
     m_directions = ikev2wb::espDirections(*m_index, m_analysis.get(), std::uint32_t(m_replayWindow), false);
 }
 
-void OverviewPage::setDiagnosis(DiagnosisPtr diagnosis, std::shared_ptr<const EspDirections> directions)
+void OverviewPage::setDiagnosis(DiagnosisPtr diagnosis, std::shared_ptr<const EspDirections> directions,
+                                std::shared_ptr<const EspDirections> peerDirections)
 {
     m_diagnosis = std::move(diagnosis);
+    m_peerDirections = m_diagnosis ? std::move(peerDirections) : nullptr;
     m_directionsDiagnosed = m_diagnosis && directions;
     if (m_directionsDiagnosed)
         m_directions = *directions;
@@ -494,29 +496,59 @@ QString OverviewPage::findingsHtml() const
 
 QString OverviewPage::directionsHtml() const
 {
-    const CaptureIndex &ix = *m_index;
+    QString h;
+    if (!m_comparison || !m_peerDirections) {
+        h = directionsTableHtml(m_directions, m_directionsDiagnosed,
+                                tr("ESP per direction (loss as seen at this capture point)"),
+                                !m_index->espSas.empty());
+    } else {
+        // A pair: each capture's own view, A's then B's (what reached each end, judged by the
+        // diagnosis with each receiver's window).
+        const auto name = [](const CompareSide &s) { return QFileInfo(s.file.path).fileName(); };
+        h = directionsTableHtml(
+                m_directions, m_directionsDiagnosed,
+                tr("ESP per direction as seen at capture A (%1)").arg(name(m_comparison->side[0])),
+                !m_directions.directions.empty()) +
+            directionsTableHtml(
+                *m_peerDirections, true,
+                tr("ESP per direction as seen at capture B (%1)").arg(name(m_comparison->side[1])),
+                !m_peerDirections->directions.empty());
+    }
+    // Where each receiver's window came from (a pair: the diagnosis judged every direction so).
+    if (m_diagnosis && !m_diagnosis->basis.replayWindows.empty()) {
+        QStringList windows;
+        for (const DirectionReplayWindow &w : m_diagnosis->basis.replayWindows)
+            windows << tr("%1 → %2 at %3: %4").arg(w.from, w.to, w.receiver, w.basis);
+        h += QStringLiteral("<p class=\"muted\">%1</p>")
+                 .arg(esc(tr("Each direction is judged with its receiving host's anti-replay window: %1.")
+                              .arg(windows.join(QStringLiteral("; ")))));
+    }
+    return h;
+}
+
+QString OverviewPage::directionsTableHtml(const EspDirections &directions, bool diagnosed,
+                                          const QString &heading, bool anyEsp) const
+{
     const QPalette &pal = m_report->palette();
-    QString h =
-        QStringLiteral("<h2>%1</h2>").arg(tr("ESP per direction (loss as seen at this capture point)"));
-    if (ix.espSas.empty())
-        return h + QStringLiteral("<p class=\"muted\">%1</p>").arg(tr("No ESP in this capture."));
+    QString h = QStringLiteral("<h2>%1</h2>").arg(esc(heading));
+    if (!anyEsp) return h + QStringLiteral("<p class=\"muted\">%1</p>").arg(tr("No ESP in this capture."));
     const QString fail = colorName(statusColor(StepStatus::Fail, pal));
     const QString pass = colorName(statusColor(StepStatus::Pass, pal));
     // A pair judges each direction with its receiving host's window: say it per cell when they differ.
     const bool oneWindow =
-        std::all_of(m_directions.directions.begin(), m_directions.directions.end(),
-                    [&](const EspDirectionTotals &d) { return d.replayWindow == m_directions.replayWindow; });
+        std::all_of(directions.directions.begin(), directions.directions.end(),
+                    [&](const EspDirectionTotals &d) { return d.replayWindow == directions.replayWindow; });
     h += QStringLiteral(
              "<table cellspacing=\"0\" width=\"100%\"><tr><th>%1</th><th>%2</th><th align=\"right\">%3</th>"
              "<th align=\"right\">%4</th><th align=\"right\">%5</th><th align=\"right\">%6</th>"
              "<th align=\"right\">%7</th><th align=\"right\">%8</th></tr>")
              .arg(tr("Outer source → destination"), tr("SPIs"), tr("Packets"), tr("Missing"), tr("Reordered"),
                   tr("Duplicates"),
-                  oneWindow ? tr("Anti-replay drops (window %1)").arg(m_directions.replayWindow)
+                  oneWindow ? tr("Anti-replay drops (window %1)").arg(directions.replayWindow)
                             : tr("Anti-replay drops (receiver's window)"),
                   tr("Max outer"));
     const QString pending = QStringLiteral("<span class=\"muted\">%1</span>").arg(tr("analysing…"));
-    for (const EspDirectionTotals &d : m_directions.directions) {
+    for (const EspDirectionTotals &d : directions.directions) {
         QString missing = pending, reordered = pending, dups = pending, drops = pending;
         QStringList spis;
         for (const std::uint32_t spi : d.spis)
@@ -530,7 +562,7 @@ QString OverviewPage::directionsHtml() const
                                 : QStringLiteral("<span style=\"color:%1\">0</span>").arg(pass);
             reordered = QString::number(d.reordered);
             dups = QString::number(d.duplicates);
-            if (!m_directionsDiagnosed)
+            if (!diagnosed)
                 drops = QStringLiteral("<span class=\"muted\">%1</span>").arg(tr("diagnosing…"));
             else if (!d.replayDrops)
                 drops = QStringLiteral("<span class=\"muted\">%1</span>").arg(tr("unknown"));
@@ -538,7 +570,7 @@ QString OverviewPage::directionsHtml() const
                 drops = QStringLiteral("<b style=\"color:%1\">%2</b>").arg(fail).arg(*d.replayDrops);
             else
                 drops = QStringLiteral("0");
-            if (m_directionsDiagnosed && !oneWindow)
+            if (diagnosed && !oneWindow)
                 drops += QStringLiteral(" <span class=\"muted\">(%1)</span>")
                              .arg(tr("window %1").arg(d.replayWindow));
         }
@@ -555,15 +587,6 @@ QString OverviewPage::directionsHtml() const
                 .arg(d.maxOuter);
     }
     h += QStringLiteral("</table>");
-    // Where each receiver's window came from (a pair: the diagnosis judged every direction so).
-    if (m_diagnosis && !m_diagnosis->basis.replayWindows.empty()) {
-        QStringList windows;
-        for (const DirectionReplayWindow &w : m_diagnosis->basis.replayWindows)
-            windows << tr("%1 → %2 at %3: %4").arg(w.from, w.to, w.receiver, w.basis);
-        h += QStringLiteral("<p class=\"muted\">%1</p>")
-                 .arg(esc(tr("Each direction is judged with its receiving host's anti-replay window: %1.")
-                              .arg(windows.join(QStringLiteral("; ")))));
-    }
     return h;
 }
 

@@ -44,7 +44,9 @@ public:
     void setAnalysis(AnalysisPtr analysis);
     /// The checklist's diagnosis: its ranked findings are the page's, and `directions` (computed
     /// with it, for its replay window) fill the per-direction table's anti-replay drops.
-    void setDiagnosis(DiagnosisPtr diagnosis, std::shared_ptr<const EspDirections> directions = {});
+    /// A pair: `peerDirections` are capture B's, shown in a table of their own below A's.
+    void setDiagnosis(DiagnosisPtr diagnosis, std::shared_ptr<const EspDirections> directions = {},
+                      std::shared_ptr<const EspDirections> peerDirections = {});
     /// The comparison with the peer's capture (a pair's tab): the report shows loss in transit
     /// per direction, measured between the two ends, above this capture's own view.
     void setComparison(std::shared_ptr<const CompareResult> comparison);
@@ -65,6 +67,11 @@ public:
     [[nodiscard]] bool findingsFromDiagnosis() const { return m_diagnosis != nullptr; }
     /// The per-direction table's figures (core's espDirections(); drops known once diagnosed).
     [[nodiscard]] const EspDirections &espDirections() const { return m_directions; }
+    /// Capture B's per-direction figures (a diagnosed pair), null otherwise.
+    [[nodiscard]] const std::shared_ptr<const EspDirections> &peerEspDirections() const
+    {
+        return m_peerDirections;
+    }
     /// The `ikev2wb summary` and `analyze` text (what Copy puts on the clipboard). Written on a
     /// worker; asked for before the worker is done, it waits for it (or does the work here).
     [[nodiscard]] QString summaryText() const;
@@ -97,6 +104,9 @@ private:
     [[nodiscard]] QString headerHtml() const;
     [[nodiscard]] QString findingsHtml() const;
     [[nodiscard]] QString directionsHtml() const;
+    /// One capture's "ESP per direction" table under `heading`.
+    [[nodiscard]] QString directionsTableHtml(const EspDirections &directions, bool diagnosed,
+                                              const QString &heading, bool anyEsp) const;
     [[nodiscard]] QString pairHtml() const;
     [[nodiscard]] QString ikeHtml() const;
     [[nodiscard]] QString pathHtml() const;
@@ -109,6 +119,7 @@ private:
     AnalysisPtr m_analysis;
     DiagnosisPtr m_diagnosis;
     EspDirections m_directions;
+    std::shared_ptr<const EspDirections> m_peerDirections; // capture B's (a diagnosed pair)
     bool m_directionsDiagnosed = false; // m_directions came with the diagnosis (its replay window)
     std::shared_ptr<const CompareResult> m_comparison;
     int m_replayWindow = 32;
