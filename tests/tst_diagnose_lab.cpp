@@ -1821,6 +1821,65 @@ private slots:
         QCOMPARE(json.value(QStringLiteral("replay_window_basis")).toString(), basis);
     }
 
+    // One capture judges each direction with its receiving host's own window (issue 12): right's
+    // capture with right's evidence only. left → right is received at right, the capture's host:
+    // its kernel's window for that SA (right-xfrm-state-end.txt: 16) and the 25 drops the kernel
+    // counted there; right → left is received at left, whose window no evidence gives: the
+    // assumption (64), and no drops claimed (this capture is not at that receiver).
+    void oneCaptureJudgesEachDirectionAtItsReceiver()
+    {
+        const QString dir = labDir(QStringLiteral("reorder-antireplay"));
+        const auto start = inboundReplayStats(dir + QStringLiteral("/stats/right-xfrm-state-start.txt"));
+        const auto end = inboundReplayStats(dir + QStringLiteral("/stats/right-xfrm-state-end.txt"));
+        QCOMPARE(end.size(), std::size_t(1));
+        const int kernelWindow = end.front().first;
+        const qint64 kernelDrops = end.front().second - start.front().second;
+        QCOMPARE(kernelWindow, 16);
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/right-outer.pcap");
+        files.assumptions.replayWindow = 64;
+        files.assumptions.replayWindowFrom = QStringLiteral("Preferences");
+        for (const QString &s :
+             QDir(dir + QStringLiteral("/stats")).entryList({QStringLiteral("right-*")}, QDir::Files))
+            files.evidence << dir + QStringLiteral("/stats/") + s;
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Diagnosis &d = ld.diagnosis();
+        // README topology: left 10.0.1.1, right 10.0.2.1.
+        const DirectionReplayWindow *toRight = nullptr, *toLeft = nullptr;
+        for (const DirectionReplayWindow &w : d.basis.replayWindows) {
+            if (w.from == QLatin1String("10.0.1.1") && w.to == QLatin1String("10.0.2.1")) toRight = &w;
+            if (w.from == QLatin1String("10.0.2.1") && w.to == QLatin1String("10.0.1.1")) toLeft = &w;
+        }
+        QCOMPARE(d.basis.replayWindows.size(), std::size_t(2));
+        QVERIFY(toRight && toLeft);
+        QCOMPARE(qint64(toRight->window), qint64(kernelWindow));
+        QVERIFY(!toRight->assumed);
+        QVERIFY2(toRight->basis.startsWith(QLatin1String("read from ip xfrm state (0xcd95a8a5)")),
+                 qPrintable(toRight->basis));
+        QVERIFY(toRight->emulated);
+        QCOMPARE(qint64(toRight->drops), kernelDrops);
+        QCOMPARE(toLeft->window, 64u);
+        QVERIFY(toLeft->assumed);
+        QCOMPARE(toLeft->basis, QStringLiteral("assumed 64 (Preferences)"));
+        QVERIFY(!toLeft->emulated);
+        // The JSON says the same per direction (replay_windows[], README).
+        const QJsonArray json = QJsonDocument::fromJson(QByteArray::fromStdString(diagnosisJson(d)))
+                                    .object()[QStringLiteral("assumptions")][QStringLiteral("replay_windows")]
+                                    .toArray();
+        QCOMPARE(json.size(), 2);
+        for (const QJsonValue &w : json) {
+            const bool right = w[QStringLiteral("to")].toString() == QLatin1String("10.0.2.1");
+            QCOMPARE(w[QStringLiteral("window")].toInt(), right ? kernelWindow : 64);
+            QCOMPARE(w[QStringLiteral("assumed")].toBool(), !right);
+            if (right)
+                QCOMPARE(w[QStringLiteral("drops")].toInteger(), kernelDrops);
+            else
+                QVERIFY(w[QStringLiteral("drops")].isNull());
+        }
+    }
+
     void cliAssumptions()
     {
         const QString dir = labDir(QStringLiteral("reorder-antireplay"));

@@ -247,11 +247,19 @@ private Q_SLOTS:
             QJsonDocument::fromJson(QByteArray::fromStdString(diagnosisJson(one.diagnosis()))).object();
         QVERIFY(single.value(QStringLiteral("pair_directions")).isArray());
         QVERIFY(single.value(QStringLiteral("pair_directions")).toArray().isEmpty());
-        QVERIFY(single.value(QStringLiteral("assumptions"))
-                    .toObject()
-                    .value(QStringLiteral("replay_windows"))
-                    .toArray()
-                    .isEmpty());
+        // Its replay windows (issue 12): both directions, each judged for its own receiver; no
+        // evidence, so both assumed, and drops only where this capture is the receiver's (left,
+        // the capture's end by its TTLs: right → left).
+        const QJsonArray windows = single.value(QStringLiteral("assumptions"))
+                                       .toObject()
+                                       .value(QStringLiteral("replay_windows"))
+                                       .toArray();
+        QCOMPARE(windows.size(), 2);
+        for (const QJsonValue w : windows) {
+            QVERIFY(w[QStringLiteral("assumed")].toBool());
+            QCOMPARE(w[QStringLiteral("drops")].isNull(),
+                     w[QStringLiteral("to")].toString() != QLatin1String("10.0.1.1"));
+        }
     }
 };
 

@@ -280,6 +280,11 @@ Diagnosis runChecklist(const Facts &f)
             d.notes << QStringLiteral("receiver replay window of %1 → %2 %3").arg(w.from, w.to, w.basis);
     } else {
         d.notes << QStringLiteral("receiver replay window %1").arg(b.replayWindowBasis);
+        // One capture: each direction with its receiver's window where the evidence gives it.
+        for (const DirectionReplayWindow &w : f.replayWindows)
+            if (!w.from.isEmpty()) b.replayWindows.push_back(w);
+        for (const DirectionReplayWindow &w : b.replayWindows)
+            d.notes << QStringLiteral("receiver replay window of %1 → %2 %3").arg(w.from, w.to, w.basis);
     }
     d.notes << QStringLiteral("NAT UDP timeout %1").arg(b.natUdpTimeoutBasis);
     return d;

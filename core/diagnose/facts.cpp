@@ -1316,6 +1316,29 @@ std::vector<SaReplayJudgement> judgeWithOneWindow(const CaptureIndex &ix, const 
     return judgeReplayWindows(ix, an, std::vector<SaReplayJudgement>(ix.espSas.size(), {window, basis, {}}));
 }
 
+/// SA `spi` as the kernel of its receiving host holds it: the latest `ip xfrm state` of capture
+/// side `side` (one capture: 0 its own end, 1 the peer). Evidence tied to no side counts as the
+/// capture's own end unless the sides are undecided (assignHostsOneCapture). Null: none names it.
+const XfrmSa *receiverXfrmSa(const EvidenceSet &set, const HostSides &sides, int side, std::uint32_t spi,
+                             QString *host)
+{
+    const EvidenceFile *xfrm = nullptr;
+    for (const EvidenceFile &ef : set.files()) {
+        if (!ef.status.ok() || ef.kind != EvidenceKind::XfrmState) continue;
+        int s = sides.sideOf(ef);
+        if (s < 0 && !sides.undecided) s = 0;
+        if (s != side) continue;
+        if (!xfrm || phaseRank(ef.phase) >= phaseRank(xfrm->phase)) xfrm = &ef;
+    }
+    if (!xfrm) return nullptr;
+    for (const XfrmSa &sa : std::get<XfrmStateList>(xfrm->data).sas)
+        if (sa.spi == spi) {
+            if (host) *host = xfrm->host;
+            return &sa;
+        }
+    return nullptr;
+}
+
 // ---------------------------------------------------------------- path MTU and tunnel evidence
 
 bool isIpLiteral(const QString &s)
@@ -2379,6 +2402,97 @@ void notAcceptedFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides
     }
 }
 
+/// One capture: each SA judged with the window of the host that receives it, when the evidence
+/// gives it (that host's `ip xfrm state` entry for the SPI: the capture host's for what it
+/// receives, the peer's for what it sends); otherwise an SA the capture host receives takes the
+/// window in use (replayWindowInUse: this host's evidence, else the assumption) and one the peer
+/// receives the assumption. Facts::replayWindows say, per direction, which it was.
+void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides, const CaptureEnd &end)
+{
+    const CaptureIndex &ix = *in.indexA;
+    const CaptureAnalysis &an = *in.analysisA;
+    QString inUseBasis;
+    const std::uint32_t inUse = replayWindowInUse(f, &inUseBasis);
+    const QString assumedBasis =
+        QStringLiteral("assumed %1 (%2)").arg(f.assumptions.replayWindow).arg(f.assumptions.replayWindowFrom);
+    const QString local = !end.local.isEmpty() ? end.local : f.localAddress;
+    const QString remote = !end.remote.isEmpty() ? end.remote : f.peerAddress;
+    struct Direction
+    {
+        QString from, to, receiverText;
+        int receiver = -1; // 0 the capture's end, 1 the peer, -1 unknown
+        std::uint64_t packets = 0;
+        std::vector<std::size_t> sas;
+    };
+    std::vector<Direction> dirs;
+    std::vector<SaReplayJudgement> windows(ix.espSas.size());
+    for (std::size_t i = 0; i < ix.espSas.size(); ++i) {
+        const EspSa &sa = ix.espSas[i];
+        const Flow &fl = ix.flows[sa.flowId];
+        const QString src = addr(fl.src), dst = addr(fl.dst);
+        const int receiver = !local.isEmpty() && dst == local     ? 0
+                             : !remote.isEmpty() && dst == remote ? 1
+                                                                  : -1;
+        QString host;
+        const XfrmSa *x = in.evidence && receiver >= 0
+                              ? receiverXfrmSa(*in.evidence, sides, receiver, sa.spi, &host)
+                              : nullptr;
+        const QString who = host.isEmpty() ? QStringLiteral("the receiver %1").arg(dst)
+                                           : QStringLiteral("host '%1' (%2)").arg(host, dst);
+        if (x)
+            windows[i] = {x->replayWindow,
+                          QStringLiteral("read from ip xfrm state (%1) of %2: %3")
+                              .arg(spiText(sa.spi), who)
+                              .arg(x->replayWindow),
+                          {}};
+        else if (receiver == 1)
+            windows[i] = {f.assumptions.replayWindow, assumedBasis, {}};
+        else
+            windows[i] = {inUse, inUseBasis, {}};
+        auto d = std::find_if(dirs.begin(), dirs.end(),
+                              [&](const Direction &e) { return e.from == src && e.to == dst; });
+        if (d == dirs.end()) {
+            dirs.push_back({src, dst, who, receiver, 0, {}});
+            d = dirs.end() - 1;
+        }
+        if (d->receiverText.startsWith(QLatin1String("the receiver")) && !host.isEmpty())
+            d->receiverText = who;
+        d->packets += sa.packets;
+        d->sas.push_back(i);
+    }
+    f.replayBySa[0] = judgeReplayWindows(ix, an, std::move(windows));
+    ReplayDrops drops;
+    collectDrops(drops, ix, an, f.replayBySa[0], in.nameA);
+    f.replayEmulated = !an.esp.sas.empty();
+    f.emulatedReplayDrops = totalDrops(drops);
+    f.emulatedReplayWindow = inUse;
+    // The two directions of the tunnel (the capture's end and its peer), busiest first otherwise.
+    std::stable_sort(dirs.begin(), dirs.end(), [](const Direction &a, const Direction &b) {
+        const bool ka = a.receiver >= 0, kb = b.receiver >= 0;
+        return ka != kb ? ka : a.packets > b.packets;
+    });
+    for (std::size_t k = 0; k < dirs.size() && k < 2; ++k) {
+        const Direction &d = dirs[k];
+        DirectionReplayWindow &w = f.replayWindows[k];
+        w.from = d.from;
+        w.to = d.to;
+        w.receiver = d.receiverText;
+        // The direction's smallest window among its SAs (the one that drops first), and its basis.
+        std::size_t pick = d.sas.front();
+        for (const std::size_t i : d.sas)
+            if (f.replayBySa[0][i].window < f.replayBySa[0][pick].window) pick = i;
+        w.window = f.replayBySa[0][pick].window;
+        w.basis = f.replayBySa[0][pick].windowBasis;
+        w.assumed = w.basis.startsWith(QLatin1String("assumed"));
+        // The drops seen here are the receiver's only when this capture was taken at it.
+        w.emulated = d.receiver == 0;
+        std::uint64_t n = 0;
+        for (const std::size_t i : d.sas)
+            n += f.replayBySa[0][i].drops.value_or(0);
+        w.drops = w.emulated ? n : 0;
+    }
+}
+
 Facts deriveFacts(const DiagnosisInput &in)
 {
     Facts f;
@@ -2482,6 +2596,9 @@ Facts deriveFacts(const DiagnosisInput &in)
     if (in.comparison) {
         // Evidence tied to neither capture is no one's receiver (assignHosts' notes say so).
         pairReplayFacts(f, in, sides);
+    } else if (in.indexA && in.analysisA && !in.indexB) {
+        oneCaptureReplayFacts(f, in, sides, oneEnd);
+        if (in.evidence) peerReceiverFacts(f, *in.evidence, sides, *in.indexA, oneEnd);
     } else {
         QString basis;
         const std::uint32_t window = replayWindowInUse(f, &basis);

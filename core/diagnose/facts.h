@@ -353,6 +353,8 @@ struct Facts
     std::uint32_t emulatedReplayWindow = 0;
     RefCount emulatedReplayDrops;
     // A pair: each direction ([0] A→B, [1] B→A as dir[]) with its receiving host's own window.
+    // One capture: its (up to two) directions, each with its receiver's window where the
+    // evidence gives it (oneCaptureReplayFacts); `from` empty: no such direction.
     DirectionReplayWindow replayWindows[2];
     // Per capture (0: A, 1: B) and SA (CaptureIndex::espSas): the window of the host receiving
     // it and the drops it gives on that capture's sequence numbers. Computed once here
