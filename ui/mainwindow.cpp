@@ -509,10 +509,42 @@ void MainWindow::dropEvent(QDropEvent *event)
     QStringList paths;
     for (const QUrl &url : event->mimeData()->urls())
         if (url.isLocalFile()) paths << url.toLocalFile();
+    auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
     if (paths.size() >= 2)
         offerChoices(paths);
+    else if (paths.size() == 1 && page && page->index() && page->peerPath().isEmpty() &&
+             QFileInfo(paths.first()) != QFileInfo(page->index()->file.path))
+        offerPeer(page, paths.first());
     else
         openFiles(paths);
+}
+
+void MainWindow::offerPeer(CapturePage *page, const QString &path)
+{
+    auto *box =
+        new QMessageBox(QMessageBox::Question, tr("Capture dropped on a tab"),
+                        tr("Is %1 the capture of the other end of %2's tunnel?")
+                            .arg(QFileInfo(path).fileName(), QFileInfo(page->index()->file.path).fileName()),
+                        QMessageBox::NoButton, this);
+    box->setObjectName(QStringLiteral("dropPeerBox"));
+    box->setInformativeText(
+        tr("Added as the peer's capture (B), this tab becomes a pair: every ESP packet sent at "
+           "one end is looked up at the other, and the checklist diagnoses both ends."));
+    auto *add = box->addButton(tr("Add as the Peer's Capture"), QMessageBox::AcceptRole);
+    add->setObjectName(QStringLiteral("dropAddPeer"));
+    auto *alone = box->addButton(tr("Open in a Tab of Its Own"), QMessageBox::ActionRole);
+    alone->setObjectName(QStringLiteral("dropOpenAlone"));
+    box->addButton(QMessageBox::Cancel);
+    box->setDefaultButton(add);
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    connect(box, &QMessageBox::buttonClicked, this,
+            [this, add, alone, path, tab = QPointer<CapturePage>(page)](QAbstractButton *button) {
+                if (button == add && tab)
+                    addPeerCaptureTo(tab, path); // the tab may have been closed meanwhile
+                else if (button == alone)
+                    openFiles({path});
+            });
+    box->open(); // no exec(): no nested event loop
 }
 
 void MainWindow::offerChoices(const QStringList &paths)

@@ -78,6 +78,8 @@ private:
     /// Several captures chosen or dropped at once: asks whether they are the two ends of one
     /// tunnel (two files), one capture written as a ring of files, or a tab each.
     void offerChoices(const QStringList &paths);
+    /// One file dropped on a single capture's tab: add it as that tab's peer (B), or open it alone.
+    void offerPeer(CapturePage *page, const QString &path);
     void updateStartPage();
     void rebuildRecentMenu();
     void showAbout();

@@ -19,12 +19,14 @@
 #include "widgets/noticebar.h"
 
 #include <QAbstractItemModelTester>
+#include <QDropEvent>
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLabel>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
@@ -33,6 +35,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTextBrowser>
+#include <QUrl>
 
 using namespace ikev2wb;
 using namespace ikev2wb::ui;
@@ -348,6 +351,38 @@ private Q_SLOTS:
                  QStringLiteral("packet_loss_in_transit"));
         QCOMPARE(tabs->count(), 1);
         QVERIFY(tabs->tabText(0).contains(QStringLiteral("⇄")));
+    }
+
+    // A second file dropped on a single capture's tab is offered as that tab's peer: accepted,
+    // the same tab becomes the pair (no second tab), its checklist diagnoses both ends.
+    void dropPeerOnSingleCaptureTab()
+    {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        w.openFiles({lab("left-outer.pcap")});
+        auto *tabs = w.findChild<QTabWidget *>();
+        CapturePage *page = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((page = qobject_cast<CapturePage *>(tabs->currentWidget())) != nullptr &&
+                                     page->analysis() != nullptr,
+                                 60000);
+        QMimeData mime;
+        mime.setUrls({QUrl::fromLocalFile(lab("right-outer.pcap"))});
+        QDropEvent drop(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
+        // QApplication::notify() drops a Drop event without a drag in progress: deliver it as the
+        // drag manager would, straight to the window's event() (as tst_mainwindow does).
+        static_cast<QObject &>(w).event(&drop);
+        QMessageBox *box = nullptr;
+        QTRY_VERIFY((box = w.findChild<QMessageBox *>(QStringLiteral("dropPeerBox"))) != nullptr);
+        auto *add = box->findChild<QAbstractButton *>(QStringLiteral("dropAddPeer"));
+        QVERIFY(add);
+        add->click();
+        QTRY_VERIFY_WITH_TIMEOUT(page->comparison() && page->peerIndex(), 60000);
+        QCOMPARE(tabs->count(), 1);
+        QCOMPARE(QFileInfo(page->peerPath()).fileName(), QStringLiteral("right-outer.pcap"));
+        QTRY_VERIFY_WITH_TIMEOUT(page->checklist()->diagnosis() && !page->checklist()->isBusy() &&
+                                     page->checklist()->diagnosis()->inputs.size() == 2,
+                                 60000);
     }
 
     void chartBudgetOnHugeInput()
