@@ -243,6 +243,21 @@ bool isIkeRequestFrom(const QByteArray &d, int linkType, const QByteArray &src, 
     return !response && mid == messageId;
 }
 
+/// right-outer.pcap of lab folder `dir`, the assumed window from "Preferences", and (when
+/// `withEvidence`) every right-* file of its stats folder as evidence.
+DiagnosisFiles rightCaptureAndStats(const QString &dir, int assumed, bool withEvidence)
+{
+    DiagnosisFiles files;
+    files.captureA = dir + QStringLiteral("/right-outer.pcap");
+    files.assumptions.replayWindow = std::uint32_t(assumed);
+    files.assumptions.replayWindowFrom = QStringLiteral("Preferences");
+    if (withEvidence)
+        for (const QString &s :
+             QDir(dir + QStringLiteral("/stats")).entryList({QStringLiteral("right-*")}, QDir::Files))
+            files.evidence << dir + QStringLiteral("/stats/") + s;
+    return files;
+}
+
 } // namespace
 
 class TestDiagnoseLab : public QObject
@@ -1763,15 +1778,7 @@ private slots:
         QCOMPARE(kernelWindow, 16);
         QCOMPARE(kernelDrops, qint64(25));
 
-        DiagnosisFiles files;
-        files.captureA = dir + QStringLiteral("/right-outer.pcap");
-        files.assumptions.replayWindow = std::uint32_t(assumed);
-        files.assumptions.replayWindowFrom = QStringLiteral("Preferences");
-        if (withEvidence) {
-            for (const QString &s :
-                 QDir(dir + QStringLiteral("/stats")).entryList({QStringLiteral("right-*")}, QDir::Files))
-                files.evidence << dir + QStringLiteral("/stats/") + s;
-        }
+        const DiagnosisFiles files = rightCaptureAndStats(dir, assumed, withEvidence);
         Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
@@ -1835,13 +1842,7 @@ private slots:
         const int kernelWindow = end.front().first;
         const qint64 kernelDrops = end.front().second - start.front().second;
         QCOMPARE(kernelWindow, 16);
-        DiagnosisFiles files;
-        files.captureA = dir + QStringLiteral("/right-outer.pcap");
-        files.assumptions.replayWindow = 64;
-        files.assumptions.replayWindowFrom = QStringLiteral("Preferences");
-        for (const QString &s :
-             QDir(dir + QStringLiteral("/stats")).entryList({QStringLiteral("right-*")}, QDir::Files))
-            files.evidence << dir + QStringLiteral("/stats/") + s;
+        const DiagnosisFiles files = rightCaptureAndStats(dir, 64, true);
         Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));

@@ -89,6 +89,24 @@ bool writeBigPair(const QString &pathA, const QString &pathB, std::uint32_t n)
     std::stable_sort(atB.begin(), atB.end(), byTime);
     return writePcap(pathA, atA) && writePcap(pathB, atB);
 }
+
+/// loss1's left capture opened alone in `w` (shown), its tab once diagnosed; null after 60 s.
+CapturePage *openLeftAlone(MainWindow &w)
+{
+    w.resize(1400, 900);
+    w.show();
+    w.openFiles({lab("left-outer.pcap")});
+    auto *tabs = w.findChild<QTabWidget *>();
+    CapturePage *page = nullptr;
+    const bool ready = QTest::qWaitFor(
+        [&]() {
+            page = qobject_cast<CapturePage *>(tabs->currentWidget());
+            return page && page->checklist()->diagnosis() && !page->checklist()->isBusy();
+        },
+        60000);
+    return ready ? page : nullptr;
+}
+
 } // namespace
 
 class TstComparePage : public QObject
@@ -331,14 +349,9 @@ private Q_SLOTS:
     void addPeerToSingleCaptureTab()
     {
         MainWindow w;
-        w.resize(1400, 900);
-        w.show();
-        w.openFiles({lab("left-outer.pcap")});
         auto *tabs = w.findChild<QTabWidget *>();
-        CapturePage *page = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((page = qobject_cast<CapturePage *>(tabs->currentWidget())) != nullptr &&
-                                     page->checklist()->diagnosis() && !page->checklist()->isBusy(),
-                                 60000);
+        CapturePage *page = openLeftAlone(w);
+        QVERIFY(page);
         // Alone, capture A cannot tell loss in transit: step 1 asks for the peer's capture.
         QCOMPARE(page->checklist()->diagnosis()->steps.front().status, StepStatus::NotEnoughEvidence);
         QCOMPARE(page->tabs()->count(), 7);
@@ -358,14 +371,9 @@ private Q_SLOTS:
     void dropPeerOnSingleCaptureTab()
     {
         MainWindow w;
-        w.resize(1400, 900);
-        w.show();
-        w.openFiles({lab("left-outer.pcap")});
         auto *tabs = w.findChild<QTabWidget *>();
-        CapturePage *page = nullptr;
-        QTRY_VERIFY_WITH_TIMEOUT((page = qobject_cast<CapturePage *>(tabs->currentWidget())) != nullptr &&
-                                     page->analysis() != nullptr,
-                                 60000);
+        CapturePage *page = openLeftAlone(w);
+        QVERIFY(page);
         QMimeData mime;
         mime.setUrls({QUrl::fromLocalFile(lab("right-outer.pcap"))});
         QDropEvent drop(QPointF(50, 50), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
