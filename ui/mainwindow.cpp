@@ -527,6 +527,7 @@ void MainWindow::offerPeer(CapturePage *page, const QString &path)
                             .arg(QFileInfo(path).fileName(), QFileInfo(page->index()->file.path).fileName()),
                         QMessageBox::NoButton, this);
     box->setObjectName(QStringLiteral("dropPeerBox"));
+    box->setTextFormat(Qt::PlainText); // the file names as they are, never as HTML
     box->setInformativeText(
         tr("Added as the peer's capture (B), this tab becomes a pair: every ESP packet sent at "
            "one end is looked up at the other, and the checklist diagnoses both ends."));
