@@ -165,7 +165,7 @@ constexpr std::uint8_t kResponse = 0x20;
 struct Packet
 {
     std::int64_t tsUs;
-    Buf ip; // starting at the IPv4 header
+    Buf ip; // starting at the IPv4 (or IPv6) header
 };
 
 /// Writes the packets as an Ethernet pcap (microsecond timestamps). Returns false on error.
@@ -179,7 +179,22 @@ inline bool writePcap(const QString &path, const std::vector<Packet> &packets)
         return false;
     }
     for (const Packet &p : packets) {
-        Buf frame{0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00};
+        // The EtherType from the IP version: IPv6 (0x86dd) when the packet starts with 6.
+        const bool v6 = !p.ip.empty() && (p.ip.front() >> 4) == 6;
+        Buf frame{0x02,
+                  0,
+                  0,
+                  0,
+                  0,
+                  2,
+                  0x02,
+                  0,
+                  0,
+                  0,
+                  0,
+                  1,
+                  std::uint8_t(v6 ? 0x86 : 0x08),
+                  std::uint8_t(v6 ? 0xdd : 0x00)};
         append(frame, p.ip);
         pcap_pkthdr h{};
         h.ts.tv_sec = p.tsUs / 1000000;

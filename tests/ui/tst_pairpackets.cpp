@@ -355,6 +355,104 @@ private Q_SLOTS:
         QCOMPARE(ladder.arrowCount(), alone.arrowCount() + ladder.lostCount(false));
     }
 
+    // The ladder's details (shown as HTML) name the other end by its capture file: a file called
+    // "<img src=...>" is shown as text. rekey-loss: messages lost in transit both ways (above).
+    void ladderDetailsQuoteTheOtherFileAsText()
+    {
+        const auto a = loadTestCapture(QStringLiteral("lab/rekey-loss/left-outer.pcap"));
+        const auto b = loadTestCapture(QStringLiteral("lab/rekey-loss/right-outer.pcap"));
+        QVERIFY(a && b);
+        auto r = std::make_shared<const CompareResult>(compareIndexes(*a, *b));
+        auto analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*a));
+        int ikeSa = -1;
+        for (std::size_t i = 0; i < analysis->ike.ikeSas.size() && ikeSa < 0; ++i)
+            if (analysis->ike.ikeSas[i].startedWithSaInit) ikeSa = int(i);
+        QVERIFY(ikeSa >= 0);
+        const QString hostile = QStringLiteral("B, <img src=\"file:///etc/passwd\">.pcap");
+        IkeLadder ladder;
+        ladder.setData(a, analysis, ikeSa, r, 0, hostile);
+        QVERIFY(ladder.lostCount(true) > 0 && ladder.lostCount(false) > 0);
+        ladder.resize(ladder.sizeHint());
+        QSignalSpy spy(&ladder, &IkeLadder::messageSelected);
+        for (int y = 0; y < ladder.height(); y += 3)
+            QTest::mouseClick(&ladder, Qt::LeftButton, {}, QPoint(ladder.width() / 2, y));
+        int naming = 0;
+        for (const QList<QVariant> &args : spy) {
+            const QString details = args.at(1).toString();
+            QVERIFY2(!details.contains(QLatin1String("<img")), qPrintable(details));
+            if (details.contains(QLatin1String("&lt;img src=&quot;file:///etc/passwd&quot;&gt;.pcap")))
+                ++naming;
+        }
+        QVERIFY2(naming > 0, "no lost message's details named the other capture");
+    }
+
+    // Lane labels with full IPv6 addresses (no zero group to compress: 39 characters) are drawn
+    // whole: each line of the wrapped label fits its box, the box is inside the widget, and the
+    // two boxes do not overlap; at the ladder's minimum width and at its size hint.
+    void ladderLaneLabelsFitLongIpv6()
+    {
+        const auto v6 = [](std::uint16_t g0) {
+            synth::Bytes a;
+            for (const std::uint16_t g :
+                 {g0, std::uint16_t(0x0db8), std::uint16_t(0x1234), std::uint16_t(0x5678),
+                  std::uint16_t(0x9abc), std::uint16_t(0xdef0), std::uint16_t(0xa1b2), std::uint16_t(0xc3d4)})
+                synth::put16(a, g);
+            return a;
+        };
+        const auto ipv6 = [](const synth::Bytes &src, const synth::Bytes &dst,
+                             const synth::Bytes &udpPacket) {
+            synth::Bytes h{0x60, 0, 0, 0};
+            synth::put16(h, std::uint16_t(udpPacket.size()));
+            h.push_back(17);
+            h.push_back(64);
+            synth::append(h, src);
+            synth::append(h, dst);
+            synth::append(h, udpPacket);
+            return h;
+        };
+        const synth::Bytes i = v6(0x2001), r = v6(0x2a02);
+        const synth::Bytes req = synth::ike(0x1111, 0, 34, synth::kInitiator, 0, {{33, synth::Bytes(40, 1)}});
+        const synth::Bytes resp =
+            synth::ike(0x1111, 0x2222, 34, synth::kResponse, 0, {{33, synth::Bytes(40, 2)}});
+        const std::vector<synth::Packet> packets{{1'000'000, ipv6(i, r, synth::udp(500, 500, req))},
+                                                 {1'010'000, ipv6(r, i, synth::udp(500, 500, resp))}};
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("v6.pcap"));
+        QVERIFY(synth::writePcap(path, packets));
+        QString error;
+        std::shared_ptr<const CaptureIndex> index(loadCapture(path, &error).release());
+        QVERIFY2(index, qPrintable(error));
+        auto analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index));
+        QCOMPARE(analysis->ike.ikeSas.size(), std::size_t(1));
+        IkeLadder ladder;
+        ladder.setData(index, analysis, 0);
+        QCOMPARE(ladder.laneLabel(true), QStringLiteral("Initiator 2001:db8:1234:5678:9abc:def0:a1b2:c3d4"));
+        QFont bold = ladder.font();
+        bold.setBold(true);
+        const QFontMetricsF fm(bold);
+        for (const int width : {ladder.minimumWidth(), ladder.sizeHint().width()}) {
+            ladder.resize(width, 400);
+            const QRectF rects[2] = {ladder.laneLabelRect(true), ladder.laneLabelRect(false)};
+            QVERIFY2(!rects[0].intersects(rects[1]), qPrintable(QStringLiteral("width %1").arg(width)));
+            for (const bool initiator : {true, false}) {
+                const QRectF box = rects[initiator ? 0 : 1];
+                const QString label = ladder.laneLabel(initiator);
+                const QRectF need = fm.boundingRect(box, IkeLadder::laneLabelFlags(initiator, true), label);
+                const QString ctx = QStringLiteral("width %1, %2: box %3x%4 at %5, needs %6x%7")
+                                        .arg(width)
+                                        .arg(label)
+                                        .arg(box.width())
+                                        .arg(box.height())
+                                        .arg(box.left())
+                                        .arg(need.width())
+                                        .arg(need.height());
+                QVERIFY2(QRectF(ladder.rect()).contains(box), qPrintable(ctx));
+                QVERIFY2(need.width() <= box.width() + 0.5 && need.height() <= box.height() + 0.5,
+                         qPrintable(ctx));
+            }
+        }
+    }
+
     // esp-blocked (the router drops ESP both ways): each end's outbound SA exists only in its own
     // capture. verify.json: right sent 5 packets of SPI 0xcd733706, none received. With A = left
     // the picker lists B's SA after A's, marked "only in B"; picked, its timeline has B's 5

@@ -7,6 +7,7 @@
 #include "report/jsonwriter.h"
 #include "util/timeformat.h"
 
+#include <QFontMetricsF>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -31,6 +32,21 @@ QString IkeLadder::timeLabel(std::int64_t tsNs) const
         return formatPacketTime(mode, tsNs, 0, QTimeZone::systemTimeZone()).mid(11); // HH:mm:ss.uuuuuu
     const std::int64_t t0 = m_arrows.empty() ? tsNs : m_arrows.front().tsNs;
     return tr("+%1 s").arg(double(tsNs - t0) / 1e9, 0, 'f', 3);
+}
+
+bool IkeLadder::laneLabelWide(bool initiator) const
+{
+    QFont bold = font();
+    bold.setBold(true);
+    return QFontMetricsF(bold).horizontalAdvance(laneLabel(initiator)) > 256;
+}
+
+QRectF IkeLadder::laneLabelRect(bool initiator) const
+{
+    const double h = m_layout.top - m_layout.rowHeight - 8;
+    if (!laneLabelWide(initiator)) return {(initiator ? leftX() : rightX()) - 130, 4, 260, h};
+    const double half = (leftX() + rightX()) / 2 - 8;
+    return initiator ? QRectF(4, 4, half, h) : QRectF(double(width()) - 4 - half, 4, half, h);
 }
 
 QSize IkeLadder::sizeHint() const
@@ -59,6 +75,17 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
     const IkeSaExchanges &sa = analysis->ike.ikeSas[std::size_t(ikeSa)];
     m_initiator = tr("Initiator %1").arg(QString::fromStdString(sa.initiator.toString()));
     m_responder = tr("Responder %1").arg(QString::fromStdString(sa.responder.toString()));
+    // Wide enough for each wrapped lane label's longest line in its half of the width.
+    {
+        QFont bold = font();
+        bold.setBold(true);
+        const QFontMetricsF fm(bold);
+        double widest = 0;
+        for (const QString &label : {m_initiator, m_responder})
+            for (const QString &line : label.split(QLatin1Char(' ')))
+                widest = std::max(widest, fm.horizontalAdvance(line));
+        setMinimumWidth(std::max(520, int(std::ceil(2 * (widest + 16)))));
+    }
     for (const IkeExchange &ex : sa.exchanges) {
         const QString name = exchangeTypeText(ex.exchange);
         const QString cls = QString::fromLatin1(exchangeClassName(ex.cls)) +
@@ -129,7 +156,14 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
     for (const Arrow &a : m_arrows)
         times.push_back(a.tsNs);
     m_layout.rowHeight = fontMetrics().height() * 1.6;
-    m_layout.top = fontMetrics().height() * 3;
+    // Two lines of lane label (a long IPv6 address wraps under "Initiator"), then the first
+    // arrow's own label a row above it: below the lane labels, not over them.
+    {
+        QFont bold = font();
+        bold.setBold(true);
+        m_layout.top = std::max(fontMetrics().height() * 3.0,
+                                2 * QFontMetricsF(bold).lineSpacing() + 12 + m_layout.rowHeight);
+    }
     m_ys = m_layout.place(times);
     updateGeometry();
     resize(sizeHint());
@@ -157,7 +191,8 @@ void IkeLadder::addLost(const CompareResult &comparison, int side, const IkeSaEx
                 if (a.fromHere && !a.lost && a.tsNs == l.tsNs && a.messageId == l.messageId) {
                     a.lost = true;
                     a.label += tr(" — lost in transit");
-                    a.details += tr("<br><b>never arrived at %1: lost in transit</b>").arg(otherName);
+                    a.details +=
+                        tr("<br><b>never arrived at %1: lost in transit</b>").arg(otherName.toHtmlEscaped());
                     break;
                 }
             continue;
@@ -176,7 +211,7 @@ void IkeLadder::addLost(const CompareResult &comparison, int side, const IkeSaEx
                         .arg(what)
                         .arg(l.attempt)
                         .arg(l.size)
-                        .arg(otherName)
+                        .arg(otherName.toHtmlEscaped()) // it holds the other capture's file name
                         .arg(double(a.tsNs) / 1e9, 0, 'f', 6)
                         .arg(offsetS * 1e3, 0, 'f', 3);
         a.packet = ~quint64(0);
@@ -192,8 +227,8 @@ void IkeLadder::paintEvent(QPaintEvent *event)
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing, m_arrows.size() < 2000);
     const QPalette pal = palette();
-    const double leftX = 140;
-    const double rightX = std::max(leftX + 300, double(width()) - 140);
+    const double leftX = this->leftX();
+    const double rightX = this->rightX();
     const double bottom = m_ys.empty() ? height() : m_ys.back() + m_layout.rowHeight;
     p.setPen(QPen(pal.color(QPalette::Text), 2));
     p.drawLine(QPointF(leftX, m_layout.top - 8), QPointF(leftX, bottom));
@@ -201,8 +236,9 @@ void IkeLadder::paintEvent(QPaintEvent *event)
     QFont bold = font();
     bold.setBold(true);
     p.setFont(bold);
-    p.drawText(QRectF(leftX - 130, 4, 260, m_layout.top - 16), Qt::AlignCenter, m_initiator);
-    p.drawText(QRectF(rightX - 130, 4, 260, m_layout.top - 16), Qt::AlignCenter, m_responder);
+    for (const bool initiator : {true, false})
+        p.drawText(laneLabelRect(initiator), laneLabelFlags(initiator, laneLabelWide(initiator)),
+                   laneLabel(initiator));
     p.setFont(font());
     if (m_arrows.empty()) {
         p.drawText(rect(), Qt::AlignCenter, tr("No IKE messages"));

@@ -5,7 +5,10 @@
 #include "compare/endpointcompare.h"
 #include "sharedtypes.h"
 
+#include <QRectF>
 #include <QWidget>
+
+#include <algorithm>
 
 namespace ikev2wb::ui {
 
@@ -29,6 +32,17 @@ public:
     /// to the microsecond; the date is in the IKE SA picker), else seconds since the SA's first
     /// message shown.
     [[nodiscard]] QString timeLabel(std::int64_t tsNs) const;
+    /// The initiator's (or responder's) lane label ("Initiator ADDR") and the box it is drawn in:
+    /// centred over its lane when it fits 260 px, else from the widget's edge towards the middle,
+    /// wrapped onto a second line (a full IPv6 address does not fit 260 px).
+    [[nodiscard]] QString laneLabel(bool initiator) const { return initiator ? m_initiator : m_responder; }
+    [[nodiscard]] QRectF laneLabelRect(bool initiator) const;
+    [[nodiscard]] static constexpr int laneLabelFlags(bool initiator, bool wide)
+    {
+        return wide ? int(Qt::TextWordWrap) | int(Qt::AlignVCenter) |
+                          int(initiator ? Qt::AlignLeft : Qt::AlignRight)
+                    : int(Qt::AlignCenter);
+    }
 
 Q_SIGNALS:
     /// A message was clicked: its packet index and a one-paragraph description.
@@ -39,6 +53,9 @@ protected:
     void mousePressEvent(QMouseEvent *event) override;
 
 private:
+    [[nodiscard]] double leftX() const { return 140; }
+    [[nodiscard]] double rightX() const { return std::max(leftX() + 300, double(width()) - 140); }
+    [[nodiscard]] bool laneLabelWide(bool initiator) const;
     void addLost(const CompareResult &comparison, int side, const IkeSaExchanges &sa,
                  const QString &otherName);
     struct Arrow
