@@ -185,6 +185,8 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     });
     connect(m_overview, &OverviewPage::timelineRequested, this,
             [this](int saIndex) { followSa(0, saIndex); });
+    connect(m_overview, &OverviewPage::peerTimelineRequested, this,
+            [this](int saIndex) { followSa(1, saIndex); });
     connect(m_overview, &OverviewPage::ladderRequested, this, [this](int ikeSa) {
         if (ikeSa < 0 || ikeSa >= m_ikePicker->count() || !m_tabs->isTabEnabled(LadderTab)) return;
         m_ikePicker->setCurrentIndex(ikeSa);

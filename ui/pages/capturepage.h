@@ -70,6 +70,7 @@ public:
     [[nodiscard]] SequenceChart *timelineChart() const { return m_chart; }
     [[nodiscard]] IkeLadder *ladder() const { return m_ladder; }
     [[nodiscard]] QComboBox *ikePicker() const { return m_ikePicker; }
+    [[nodiscard]] QComboBox *saPicker() const { return m_saPicker; }
     [[nodiscard]] QTextBrowser *ladderDetails() const { return m_ladderDetails; }
     /// The IKE page's table of the picked IKE SA's exchanges (under the ladder).
     [[nodiscard]] QTableView *ikeExchangeTable() const { return m_ikeTable; }

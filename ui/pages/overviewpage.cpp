@@ -84,7 +84,8 @@ QString linkForCause(const QString &cause)
 
 QString linkLabel(const QString &link)
 {
-    if (link.startsWith(QLatin1String("timeline:"))) return QObject::tr("ESP timeline");
+    if (link.startsWith(QLatin1String("timeline:")) || link.startsWith(QLatin1String("peer-timeline:")))
+        return QObject::tr("ESP timeline");
     if (link.startsWith(QLatin1String("ladder:"))) return QObject::tr("IKE ladder");
     if (link == QLatin1String("mtu")) return QObject::tr("MTU");
     return {};
@@ -317,6 +318,8 @@ void OverviewPage::openLink(const QString &link)
     const QString arg = link.section(QLatin1Char(':'), 1);
     if (link.startsWith(QLatin1String("timeline:")))
         Q_EMIT timelineRequested(arg.toInt());
+    else if (link.startsWith(QLatin1String("peer-timeline:")))
+        Q_EMIT peerTimelineRequested(arg.toInt());
     else if (link.startsWith(QLatin1String("ladder:")))
         Q_EMIT ladderRequested(arg.toInt());
     else if (link == QLatin1String("mtu"))
@@ -514,7 +517,7 @@ QString OverviewPage::directionsHtml() const
             directionsTableHtml(
                 *m_peerDirections, true,
                 tr("ESP per direction as seen at capture B (%1)").arg(name(m_comparison->side[1])),
-                !m_peerDirections->directions.empty());
+                !m_peerDirections->directions.empty(), 1);
     }
     // Where each receiver's window came from (a pair: the diagnosis judged every direction so).
     if (m_diagnosis && !m_diagnosis->basis.replayWindows.empty()) {
@@ -529,7 +532,7 @@ QString OverviewPage::directionsHtml() const
 }
 
 QString OverviewPage::directionsTableHtml(const EspDirections &directions, bool diagnosed,
-                                          const QString &heading, bool anyEsp) const
+                                          const QString &heading, bool anyEsp, int side) const
 {
     const QPalette &pal = m_report->palette();
     QString h = QStringLiteral("<h2>%1</h2>").arg(esc(heading));
@@ -576,12 +579,15 @@ QString OverviewPage::directionsTableHtml(const EspDirections &directions, bool 
                 drops += QStringLiteral(" <span class=\"muted\">(%1)</span>")
                              .arg(tr("window %1").arg(d.replayWindow));
         }
+        // B's rows index B's SAs: their own link, followed on B's side.
+        const QString link = (side == 0 ? QStringLiteral("timeline:") : QStringLiteral("peer-timeline:")) +
+                             QString::number(d.worstSa);
         h +=
-            QStringLiteral("<tr><td><a href=\"timeline:%1\">%2</a></td><td>%3</td><td class=\"num\" "
+            QStringLiteral("<tr><td><a href=\"%1\">%2</a></td><td>%3</td><td class=\"num\" "
                            "align=\"right\">%4</td>"
                            "<td align=\"right\">%5</td><td align=\"right\">%6</td><td align=\"right\">%7</td>"
                            "<td align=\"right\">%8</td><td align=\"right\">%9 B</td></tr>")
-                .arg(d.worstSa)
+                .arg(link)
                 .arg(esc(addressText(d.src) + QStringLiteral(" → ") + addressText(d.dst)),
                      spis.join(QStringLiteral(", ")))
                 .arg(d.packets)

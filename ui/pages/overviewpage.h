@@ -79,11 +79,14 @@ public:
     [[nodiscard]] SaTableModel *saModel() const { return m_saModel; }
     [[nodiscard]] QSortFilterProxyModel *saProxy() const { return m_saProxy; }
     [[nodiscard]] QTableView *saView() const { return m_saView; }
-    /// Follows a link of the report ("timeline:3", "ladder:0", "mtu", "finding:1"), as a click does.
+    /// Follows a link of the report ("timeline:3", "peer-timeline:2" (B's SA), "ladder:0", "mtu",
+    /// "finding:1"), as a click does.
     void openLink(const QString &link);
 
 Q_SIGNALS:
     void timelineRequested(int saIndex);
+    /// A row of capture B's own per-direction table (a pair): `saIndex` is into B's espSas.
+    void peerTimelineRequested(int saIndex);
     void ladderRequested(int ikeSa);
     void mtuRequested();
     void comparisonRequested();
@@ -106,7 +109,7 @@ private:
     [[nodiscard]] QString directionsHtml() const;
     /// One capture's "ESP per direction" table under `heading`.
     [[nodiscard]] QString directionsTableHtml(const EspDirections &directions, bool diagnosed,
-                                              const QString &heading, bool anyEsp) const;
+                                              const QString &heading, bool anyEsp, int side = 0) const;
     [[nodiscard]] QString pairHtml() const;
     [[nodiscard]] QString ikeHtml() const;
     [[nodiscard]] QString pathHtml() const;
