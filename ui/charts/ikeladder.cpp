@@ -294,8 +294,12 @@ void IkeLadder::paintEvent(QPaintEvent *event)
             p.fillPath(head, c);
         }
         p.setPen(c);
-        p.drawText(QRectF(leftX + 12, y - m_layout.rowHeight, rightX - leftX - 24, m_layout.rowHeight - 2),
-                   Qt::AlignHCenter | Qt::AlignBottom, a.label);
+        // Elided in the middle when longer than the lanes' gap (a long file name in "sent by …"):
+        // the whole text is in the details pane when the arrow is clicked.
+        const QRectF labelBox(leftX + 12, y - m_layout.rowHeight, rightX - leftX - 24,
+                              m_layout.rowHeight - 2);
+        p.drawText(labelBox, Qt::AlignHCenter | Qt::AlignBottom,
+                   p.fontMetrics().elidedText(a.label, Qt::ElideMiddle, int(labelBox.width())));
         p.setPen(pal.color(QPalette::Text));
         p.drawText(QRectF(4, y - m_layout.rowHeight / 2, leftX - 16, m_layout.rowHeight),
                    Qt::AlignRight | Qt::AlignVCenter, timeLabel(a.tsNs));
