@@ -49,6 +49,15 @@ using namespace ikev2wb::ui;
 using ikev2wb::testdata::loadTestCapture;
 
 namespace {
+
+/// The first IKE SA that began with IKE_SA_INIT in the capture (rekey-loss: the one carrying both
+/// rekeys), or -1.
+int firstIkeSaFromSaInit(const CaptureAnalysis &analysis)
+{
+    for (std::size_t i = 0; i < analysis.ike.ikeSas.size(); ++i)
+        if (analysis.ike.ikeSas[i].startedWithSaInit) return int(i);
+    return -1;
+}
 QString lab(const char *file)
 {
     return QStringLiteral(IKEV2WB_TEST_DATA "/lab/loss1/") + QLatin1String(file);
@@ -341,9 +350,7 @@ private Q_SLOTS:
         auto r = std::make_shared<const CompareResult>(compareIndexes(*a, *b));
         auto analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*a));
         // The first IKE SA (from IKE_SA_INIT) carries both rekeys.
-        int ikeSa = -1;
-        for (std::size_t i = 0; i < analysis->ike.ikeSas.size() && ikeSa < 0; ++i)
-            if (analysis->ike.ikeSas[i].startedWithSaInit) ikeSa = int(i);
+        const int ikeSa = firstIkeSaFromSaInit(*analysis);
         QVERIFY(ikeSa >= 0);
         IkeLadder alone, ladder;
         alone.setData(a, analysis, ikeSa);
@@ -364,9 +371,7 @@ private Q_SLOTS:
         QVERIFY(a && b);
         auto r = std::make_shared<const CompareResult>(compareIndexes(*a, *b));
         auto analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*a));
-        int ikeSa = -1;
-        for (std::size_t i = 0; i < analysis->ike.ikeSas.size() && ikeSa < 0; ++i)
-            if (analysis->ike.ikeSas[i].startedWithSaInit) ikeSa = int(i);
+        const int ikeSa = firstIkeSaFromSaInit(*analysis);
         QVERIFY(ikeSa >= 0);
         const QString hostile = QStringLiteral("B, <img src=\"file:///etc/passwd\">.pcap");
         IkeLadder ladder;
