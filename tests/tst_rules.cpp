@@ -5,6 +5,7 @@
 #include "diagnose/fixes.h"
 #include "diagnose/rules.h"
 #include "labdata.h"
+#include "report/diagnosisreport.h"
 #include "session/investigation.h"
 
 #include <QFile>

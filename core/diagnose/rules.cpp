@@ -869,6 +869,12 @@ std::optional<Finding> ruleNatMappingExpiry(const Facts &f)
         cite(fd, QStringLiteral("NAT-T keepalives were sent every %1 s").arg(secs(f.keepaliveIntervalS)));
     else if (f.keepaliveConfiguredS > 0)
         cite(fd, QStringLiteral("charon.keep_alive is %1 s").arg(secs(f.keepaliveConfiguredS)));
+    else if (const double idle = std::max(f.longestIdleS, f.idleBeforeFailureS); idle > 0)
+        // The number the NAT-timeout alternative quotes ("longer than that"), cited here.
+        cite(fd,
+             QStringLiteral("no NAT-T keepalive was captured during the idle time: the interval in use is "
+                            "longer than the longest idle gap captured, %1 s (strongSwan's default is 20 s)")
+                 .arg(secs(idle)));
     else
         cite(fd, QStringLiteral("no NAT-T keepalive was captured during the idle time: the interval is "
                                 "longer than the idle gap "
