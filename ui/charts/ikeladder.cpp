@@ -283,8 +283,8 @@ void IkeLadder::paintEvent(QPaintEvent *event)
         const double dir = x2 > x1 ? -1 : 1;
         if (a.lost) {
             p.setPen(QPen(c, 2.5));
-            p.drawLine(QPointF(x2 - 6, y - 6), QPointF(x2 + 6, y + 6));
-            p.drawLine(QPointF(x2 - 6, y + 6), QPointF(x2 + 6, y - 6));
+            p.drawLine(QPointF(x2 - 5, y - 4), QPointF(x2 + 5, y + 4));
+            p.drawLine(QPointF(x2 - 5, y + 4), QPointF(x2 + 5, y - 4));
         } else {
             QPainterPath head;
             head.moveTo(x2, y);
@@ -296,8 +296,9 @@ void IkeLadder::paintEvent(QPaintEvent *event)
         p.setPen(c);
         // Elided in the middle when longer than the lanes' gap (a long file name in "sent by …"):
         // the whole text is in the details pane when the arrow is clicked.
+        // A lost arrow's label ends above its cross (which reaches 4 px above the line).
         const QRectF labelBox(leftX + 12, y - m_layout.rowHeight, rightX - leftX - 24,
-                              m_layout.rowHeight - 2);
+                              m_layout.rowHeight - (a.lost ? 6 : 2));
         p.drawText(labelBox, Qt::AlignHCenter | Qt::AlignBottom,
                    p.fontMetrics().elidedText(a.label, Qt::ElideMiddle, int(labelBox.width())));
         p.setPen(pal.color(QPalette::Text));
