@@ -4,9 +4,9 @@
 // before/after deltas run), the counters, the text report and the JSON report.
 // Oracles beyond ASan/UBSan: a failed parse says why, the warnings stay bounded, and the JSON
 // report is valid JSON.
-#include "report/evidencereport.h"
 #include "evidence/evidenceset.h"
 #include "evidence/parsers.h"
+#include "report/evidencereport.h"
 #include "report/jsonwriter.h"
 
 #include <QByteArray>

@@ -3,12 +3,12 @@
 // "not captured between files", counted from the pieces with tshark, not transit loss; files
 // given out of order, pieces of another link type, bad members of the set.
 #include "analyze/analysis.h"
-#include "report/packetexport.h"
 #include "compare/endpointcompare.h"
 #include "index/captureset.h"
 #include "index/indexbuilder.h"
 #include "labdata.h"
 #include "report/analysisreport.h"
+#include "report/packetexport.h"
 #include "session/investigation.h"
 
 #include <QDir>

@@ -1,9 +1,9 @@
 // Host evidence parsers, detection, snapshot deltas and the JSON output. Expected values are
 // read by hand from the lab files (tests/data/lab, README there) and the fixtures in
 // tests/data/evidence (README there); each is quoted or its grep command cited.
-#include "report/evidencereport.h"
 #include "evidence/evidenceset.h"
 #include "evidence/parsers.h"
+#include "report/evidencereport.h"
 #include "report/jsonwriter.h"
 
 #include <QJsonArray>

@@ -2,8 +2,8 @@
 // (core/report/csv.h). The oracles are other programs: editcap selects the same frames from the
 // source (its records are compared byte for byte, timestamp and lengths, with ours through
 // libpcap), capinfos/tshark read our file, and Python's csv module parses our CSV back.
-#include "report/packetexport.h"
 #include "report/csv.h"
+#include "report/packetexport.h"
 
 #include <pcap/pcap.h>
 

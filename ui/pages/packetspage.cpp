@@ -1,6 +1,6 @@
 #include "packetspage.h"
-#include "report/packetexport.h"
 #include "filter/displayfilter.h"
+#include "report/packetexport.h"
 #include "theme/theme.h"
 #include "widgets/viewactions.h"
 
