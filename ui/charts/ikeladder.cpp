@@ -34,11 +34,16 @@ QString IkeLadder::timeLabel(std::int64_t tsNs) const
     return tr("+%1 s").arg(double(tsNs - t0) / 1e9, 0, 'f', 3);
 }
 
-bool IkeLadder::laneLabelWide(bool initiator) const
+QFont IkeLadder::laneFont() const
 {
     QFont bold = font();
     bold.setBold(true);
-    return QFontMetricsF(bold).horizontalAdvance(laneLabel(initiator)) > 256;
+    return bold;
+}
+
+bool IkeLadder::laneLabelWide(bool initiator) const
+{
+    return QFontMetricsF(laneFont()).horizontalAdvance(laneLabel(initiator)) > 256;
 }
 
 QRectF IkeLadder::laneLabelRect(bool initiator) const
@@ -77,9 +82,7 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
     m_responder = tr("Responder %1").arg(QString::fromStdString(sa.responder.toString()));
     // Wide enough for each wrapped lane label's longest line in its half of the width.
     {
-        QFont bold = font();
-        bold.setBold(true);
-        const QFontMetricsF fm(bold);
+        const QFontMetricsF fm(laneFont());
         double widest = 0;
         for (const QString &label : {m_initiator, m_responder})
             for (const QString &line : label.split(QLatin1Char(' ')))
@@ -158,12 +161,8 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
     m_layout.rowHeight = fontMetrics().height() * 1.6;
     // Two lines of lane label (a long IPv6 address wraps under "Initiator"), then the first
     // arrow's own label a row above it: below the lane labels, not over them.
-    {
-        QFont bold = font();
-        bold.setBold(true);
-        m_layout.top = std::max(fontMetrics().height() * 3.0,
-                                2 * QFontMetricsF(bold).lineSpacing() + 12 + m_layout.rowHeight);
-    }
+    m_layout.top = std::max(fontMetrics().height() * 3.0,
+                            2 * QFontMetricsF(laneFont()).lineSpacing() + 12 + m_layout.rowHeight);
     m_ys = m_layout.place(times);
     updateGeometry();
     resize(sizeHint());
@@ -233,9 +232,7 @@ void IkeLadder::paintEvent(QPaintEvent *event)
     p.setPen(QPen(pal.color(QPalette::Text), 2));
     p.drawLine(QPointF(leftX, m_layout.top - 8), QPointF(leftX, bottom));
     p.drawLine(QPointF(rightX, m_layout.top - 8), QPointF(rightX, bottom));
-    QFont bold = font();
-    bold.setBold(true);
-    p.setFont(bold);
+    p.setFont(laneFont());
     for (const bool initiator : {true, false})
         p.drawText(laneLabelRect(initiator), laneLabelFlags(initiator, laneLabelWide(initiator)),
                    laneLabel(initiator));

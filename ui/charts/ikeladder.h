@@ -56,6 +56,7 @@ private:
     [[nodiscard]] double leftX() const { return 140; }
     [[nodiscard]] double rightX() const { return std::max(leftX() + 300, double(width()) - 140); }
     [[nodiscard]] bool laneLabelWide(bool initiator) const;
+    [[nodiscard]] QFont laneFont() const; // the lane labels' (bold) font
     void addLost(const CompareResult &comparison, int side, const IkeSaExchanges &sa,
                  const QString &otherName);
     struct Arrow
