@@ -2,8 +2,9 @@
 # The rooms of docs/ARCHITECTURE.md, checked on the includes: output sits on top. Every room of
 # core but core/report (capture, dissect, index, analyze, filter, compare, evidence, diagnose,
 # session, probe, live, util, and any room added later) includes nothing from core/report: the
-# writers (text, JSON, PDF, packet export, fix script) sit above what they write. Nothing in
-# core includes a ui/ header. Prints every offending line.
+# writers (text, JSON, PDF, packet export, fix script) sit above what they write. core/evidence
+# (the parsers of host evidence text) includes nothing from core/diagnose or core/session: facts
+# are derived above it. Nothing in core includes a ui/ header. Prints every offending line.
 set -uo pipefail
 CORE=${1:?usage: check-layering.sh CORE_DIR}
 bad=0
@@ -19,6 +20,10 @@ for dir in "$CORE"/*/; do
 done
 if [ "$rooms" -lt 12 ]; then
   echo "only $rooms rooms under $CORE: not the core folder?" >&2
+  bad=1
+fi
+if grep -rnE '#include[[:space:]]+"(\.\./)*(core/)?(diagnose|session)/' "$CORE/evidence"; then
+  echo "core/evidence includes core/diagnose or core/session (parsers sit below the diagnosis)" >&2
   bad=1
 fi
 if grep -rnE '#include[[:space:]]+"(\.\./)*(ui|pages|widgets|charts|models|loader)/' "$CORE"; then

@@ -8,13 +8,15 @@
 #include "analyze/espsequence.h"
 #include "dissect/ikeconstants.h"
 #include "evidence/routelisting.h"
+#include "evidence/rulematch.h"
+#include "evidence/suitetext.h"
+#include "evidence/sysctlvalues.h"
 
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
 
 #include <algorithm>
-#include <arpa/inet.h>
 #include <cmath>
 #include <map>
 #include <set>
@@ -438,90 +440,6 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
 }
 
 // ---------------------------------------------------------------- host evidence
-
-/// "AES_CBC-128/HMAC_SHA2_256_128" (swanctl --list-sas) → suite.
-std::optional<EspSuite> suiteFromSwanctlProposal(QString p)
-{
-    p = p.toUpper();
-    if (p.startsWith(QLatin1String("ESP:"))) p = p.mid(4);
-    EspSuite s;
-    if (p.contains(QLatin1String("AES_GCM_16")))
-        s.cipher = EspCipher::AesGcm16;
-    else if (p.contains(QLatin1String("AES_GCM_12")))
-        s.cipher = EspCipher::AesGcm12;
-    else if (p.contains(QLatin1String("AES_GCM_8")))
-        s.cipher = EspCipher::AesGcm8;
-    else if (p.contains(QLatin1String("CHACHA20_POLY1305")))
-        s.cipher = EspCipher::ChaCha20Poly1305;
-    else if (p.contains(QLatin1String("AES_CBC")))
-        s.cipher = EspCipher::AesCbc;
-    else if (p.contains(QLatin1String("AES_CTR")))
-        s.cipher = EspCipher::AesCtr;
-    else if (p.contains(QLatin1String("3DES")))
-        s.cipher = EspCipher::TripleDesCbc;
-    else
-        return std::nullopt;
-    if (p.contains(QLatin1String("HMAC_SHA2_512")))
-        s.integrity = EspIntegrity::HmacSha512_256;
-    else if (p.contains(QLatin1String("HMAC_SHA2_384")))
-        s.integrity = EspIntegrity::HmacSha384_192;
-    else if (p.contains(QLatin1String("HMAC_SHA2_256")))
-        s.integrity = EspIntegrity::HmacSha256_128;
-    else if (p.contains(QLatin1String("HMAC_SHA1")))
-        s.integrity = EspIntegrity::HmacSha1_96;
-    else if (p.contains(QLatin1String("AES_XCBC")))
-        s.integrity = EspIntegrity::AesXcbc96;
-    else if (p.contains(QLatin1String("HMAC_MD5")))
-        s.integrity = EspIntegrity::HmacMd5_96;
-    const bool aead = s.cipher == EspCipher::AesGcm16 || s.cipher == EspCipher::AesGcm12 ||
-                      s.cipher == EspCipher::AesGcm8 || s.cipher == EspCipher::ChaCha20Poly1305;
-    if (!aead && s.integrity == EspIntegrity::None) return std::nullopt;
-    return s;
-}
-
-/// `ip xfrm state` algorithm lines ("enc cbc(aes)", "auth-trunc hmac(sha256) 128",
-/// "aead rfc4106(gcm(aes)) 128") → suite.
-std::optional<EspSuite> suiteFromXfrm(const QStringList &algorithms)
-{
-    EspSuite s;
-    bool enc = false;
-    for (const QString &a : algorithms) {
-        if (a.startsWith(QLatin1String("aead"))) {
-            if (a.contains(QLatin1String("chacha20")))
-                s.cipher = EspCipher::ChaCha20Poly1305;
-            else if (a.contains(QLatin1String("gcm")))
-                s.cipher = a.endsWith(QLatin1String(" 64"))   ? EspCipher::AesGcm8
-                           : a.endsWith(QLatin1String(" 96")) ? EspCipher::AesGcm12
-                                                              : EspCipher::AesGcm16;
-            enc = s.cipher != EspCipher::Unknown;
-        } else if (a.startsWith(QLatin1String("enc"))) {
-            if (a.contains(QLatin1String("cbc(aes)")))
-                s.cipher = EspCipher::AesCbc;
-            else if (a.contains(QLatin1String("des3")))
-                s.cipher = EspCipher::TripleDesCbc;
-            else if (a.contains(QLatin1String("ctr(aes)")) || a.contains(QLatin1String("rfc3686")))
-                s.cipher = EspCipher::AesCtr;
-            else if (a.contains(QLatin1String("ecb(cipher_null)")))
-                s.cipher = EspCipher::Null;
-            enc = s.cipher != EspCipher::Unknown;
-        } else if (a.startsWith(QLatin1String("auth"))) {
-            if (a.contains(QLatin1String("sha512")))
-                s.integrity = EspIntegrity::HmacSha512_256;
-            else if (a.contains(QLatin1String("sha384")))
-                s.integrity = EspIntegrity::HmacSha384_192;
-            else if (a.contains(QLatin1String("sha256")))
-                s.integrity = EspIntegrity::HmacSha256_128;
-            else if (a.contains(QLatin1String("sha1")))
-                s.integrity = EspIntegrity::HmacSha1_96;
-            else if (a.contains(QLatin1String("xcbc")))
-                s.integrity = EspIntegrity::AesXcbc96;
-            else if (a.contains(QLatin1String("md5")))
-                s.integrity = EspIntegrity::HmacMd5_96;
-        }
-    }
-    if (!enc) return std::nullopt;
-    return s;
-}
 
 QString setting(const std::map<QString, QString> &m, std::initializer_list<const char *> keys)
 {
@@ -1114,25 +1032,11 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
             configFacts(f, std::get<ConfigFile>(ef.data), ef.kind);
             break;
         case EvidenceKind::Sysctl: {
-            const auto &v = std::get<SysctlValues>(ef.data).values;
-            bool ok = false;
-            if (const auto rp = v.find(QStringLiteral("net.ipv4.conf.all.rp_filter")); rp != v.end()) {
-                const int n = rp->second.trimmed().toInt(&ok);
-                if (ok) f.rpFilter = n;
-            }
-            // Only keys of the form the kernel uses (they go into a sysctl command of the fix). An
-            // interface name with a dot (VLAN eth0.100) is printed by sysctl -a with a slash
-            // (net.ipv4.conf.eth0/100.disable_xfrm), and only that form is accepted by sysctl -w: a
-            // dotted form is rewritten to it.
-            static const QRegularExpression bypassKey(
-                QStringLiteral("^(net\\.ipv[46]\\.conf\\.)([A-Za-z0-9_][A-Za-z0-9_.+/"
-                               "-]{0,14})\\.(disable_xfrm|disable_policy)$"));
-            for (const auto &[key, value] : v) {
-                const QRegularExpressionMatch m = bypassKey.match(key);
-                if (!m.hasMatch() || value.trimmed() != QLatin1String("1")) continue;
-                QString iface = m.captured(2);
-                iface.replace(QLatin1Char('.'), QLatin1Char('/'));
-                const QString canonical = m.captured(1) + iface + QLatin1Char('.') + m.captured(3);
+            const auto &v = std::get<SysctlValues>(ef.data);
+            if (const auto n = sysctlInt(v, QStringLiteral("net.ipv4.conf.all.rp_filter"))) f.rpFilter = *n;
+            for (const auto &[key, value] : v.values) {
+                const QString canonical = xfrmBypassKey(key);
+                if (canonical.isEmpty() || value.trimmed() != QLatin1String("1")) continue;
                 if (!f.xfrmBypassedOn.contains(canonical)) f.xfrmBypassedOn << canonical;
             }
             break;
@@ -1341,25 +1245,6 @@ const XfrmSa *receiverXfrmSa(const EvidenceSet &set, const HostSides &sides, int
 
 // ---------------------------------------------------------------- path MTU and tunnel evidence
 
-bool isIpLiteral(const QString &s)
-{
-    std::uint32_t v4 = 0;
-    if (parseIpv4(s, v4)) return true;
-    static const QRegularExpression v6(QStringLiteral("^[0-9A-Fa-f:.]{2,45}$"));
-    return s.contains(QLatin1Char(':')) && v6.match(s).hasMatch();
-}
-
-/// Inner address families of traffic selectors ("10.1.0.0/24, fd00::/64", "10.1.0.0/24 fd00::/64").
-void tsFamilies(Facts &f, const QString &ts)
-{
-    for (const QString &t : ts.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts)) {
-        if (t.contains(QLatin1Char(':')))
-            f.innerIpv6 = true;
-        else if (t.contains(QLatin1Char('.')))
-            f.innerIpv4 = true;
-    }
-}
-
 /// `ikev2wb probe PEER --json` output imported as evidence (the smallest proven MTU of several).
 void probeFacts(Facts &f, const EvidenceFile &ef)
 {
@@ -1379,8 +1264,6 @@ void probeFacts(Facts &f, const EvidenceFile &ef)
     pf.ref.counter = QStringLiteral("path_mtu %1").arg(p.pathMtu);
     f.probes.push_back(std::move(pf));
 }
-
-int inPrefix(const QString &a, const QString &prefix);
 
 /// Which path each probe measured, by its target: an end of the tunnel (the outer path, as today's
 /// fixes use it), an address inside the traffic selectors (the largest inner packet through the
@@ -1510,8 +1393,8 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
             endpoints.insert(ef.host);
             for (const SwanctlIkeSa &ike : std::get<SwanctlSaList>(ef.data).ikeSas)
                 for (const SwanctlChildSa &c : ike.children) {
-                    tsFamilies(f, c.localTs);
-                    tsFamilies(f, c.remoteTs);
+                    trafficSelectorFamilies(c.localTs, f.innerIpv4, f.innerIpv6);
+                    trafficSelectorFamilies(c.remoteTs, f.innerIpv4, f.innerIpv6);
                 }
             break;
         case EvidenceKind::SwanctlConf:
@@ -1519,8 +1402,10 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
             endpoints.insert(ef.host);
             for (const ConfigConnection &c : std::get<ConfigFile>(ef.data).connections)
                 for (const ConfigChild &ch : c.children) {
-                    tsFamilies(f, setting(ch.settings, {"local_ts", "leftsubnet"}));
-                    tsFamilies(f, setting(ch.settings, {"remote_ts", "rightsubnet"}));
+                    trafficSelectorFamilies(setting(ch.settings, {"local_ts", "leftsubnet"}), f.innerIpv4,
+                                            f.innerIpv6);
+                    trafficSelectorFamilies(setting(ch.settings, {"remote_ts", "rightsubnet"}), f.innerIpv4,
+                                            f.innerIpv6);
                     for (const char *k : {"if_id_in", "if_id_out"}) {
                         const QString v = setting(ch.settings, {k});
                         const bool on = !v.isEmpty() && v != QLatin1String("0");
@@ -1672,7 +1557,8 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 f.tunnelInterface = dev;
         }
     }
-    if (!f.innerIpv4 && !f.innerIpv6) tsFamilies(f, f.localSubnet + QLatin1Char(' ') + f.remoteSubnet);
+    if (!f.innerIpv4 && !f.innerIpv6)
+        trafficSelectorFamilies(f.localSubnet + QLatin1Char(' ') + f.remoteSubnet, f.innerIpv4, f.innerIpv6);
 }
 
 /// Unanswered, retransmitted requests against the retransmission schedule in use (the
@@ -1891,17 +1777,15 @@ void pmtuDiscFacts(Facts &f, const EvidenceSet &set)
     for (const EvidenceFile &ef : set.files()) {
         const auto *v = std::get_if<SysctlValues>(&ef.data);
         if (!v || !ef.status.ok() || seen.count(ef.host)) continue;
-        const auto it = v->values.find(QStringLiteral("net.ipv4.ip_no_pmtu_disc"));
-        bool ok = false;
-        const int mode = it == v->values.end() ? 0 : it->second.trimmed().toInt(&ok);
-        if (!ok) continue;
+        const auto noPmtuDisc = sysctlInt(*v, QStringLiteral("net.ipv4.ip_no_pmtu_disc"));
+        if (!noPmtuDisc) continue;
+        const int mode = *noPmtuDisc;
         seen.insert(ef.host);
         if (mode < 1 || mode > 3) continue;
         Facts::PmtuDiscOff p;
         p.host = ef.host;
         p.mode = mode;
-        if (const auto m = v->values.find(QStringLiteral("net.ipv4.route.min_pmtu")); m != v->values.end())
-            p.minPmtu = m->second.trimmed().toInt();
+        p.minPmtu = sysctlInt(*v, QStringLiteral("net.ipv4.route.min_pmtu")).value_or(0);
         if (const auto a = own.find(ef.host); a != own.end())
             for (const auto &[address, where] : a->second)
                 p.addresses << address;
@@ -1912,57 +1796,6 @@ void pmtuDiscFacts(Facts &f, const EvidenceSet &set)
 }
 
 // ---------------------------------------------------------------- firewall rules
-
-/// Is `a` inside `prefix` ("10.0.0.0/8", "10.0.2.1", "2001:db8::/32")? -1 when `prefix` is not
-/// one this tool reads (a range, a set name, a hostname): the rule is then not judged.
-int inPrefix(const QString &a, const QString &prefix)
-{
-    unsigned char x[16], p[16];
-    const QString net = prefix.section(QLatin1Char('/'), 0, 0);
-    const bool v6 = net.contains(QLatin1Char(':'));
-    const int family = v6 ? AF_INET6 : AF_INET, bytes = v6 ? 16 : 4;
-    if (inet_pton(family, net.toLatin1().constData(), p) != 1) return -1;
-    if (inet_pton(family, a.toLatin1().constData(), x) != 1) return 0; // the other family
-    bool ok = true;
-    const int len =
-        prefix.contains(QLatin1Char('/')) ? prefix.section(QLatin1Char('/'), 1, 1).toInt(&ok) : bytes * 8;
-    if (!ok || len < 0 || len > bytes * 8) return -1;
-    for (int bit = 0; bit < len; ++bit) {
-        const unsigned char m = static_cast<unsigned char>(0x80u >> (bit % 8));
-        if ((x[bit / 8] & m) != (p[bit / 8] & m)) return 0;
-    }
-    return 1;
-}
-
-/// Does the address list of a rule (empty: any) take `a`? -1: not judged.
-int listTakes(const QStringList &list, const QString &a)
-{
-    if (list.isEmpty()) return 1;
-    for (const QString &p : list) {
-        const int r = inPrefix(a, p);
-        if (r != 0) return r;
-    }
-    return 0;
-}
-
-/// Does the rule's port match (empty: any) take port `p`?
-bool portsTake(const std::vector<std::pair<int, int>> &ranges, int p)
-{
-    return ranges.empty() || std::any_of(ranges.begin(), ranges.end(),
-                                         [p](const auto &r) { return p >= r.first && p <= r.second; });
-}
-
-/// Does an interface match of a rule (-i / -o, iifname / oifname; empty: any) take `dev`? A
-/// trailing '+' (iptables) or '*' (nft) matches every name it begins; an unknown `dev` none.
-bool interfacesTake(const QStringList &names, const QString &dev)
-{
-    if (names.isEmpty()) return true;
-    if (dev.isEmpty()) return false;
-    return std::any_of(names.begin(), names.end(), [&](const QString &n) {
-        if (n.endsWith(QLatin1Char('+')) || n.endsWith(QLatin1Char('*'))) return dev.startsWith(n.chopped(1));
-        return n == dev;
-    });
-}
 
 /// A host's routes as its firewall rules are judged with: its own addresses and its routes towards
 /// each end (the interfaces packets arrive on and leave by; symmetric routing assumed).

@@ -47,6 +47,25 @@ bool parseIpv4(const QString &s, std::uint32_t &out)
     return true;
 }
 
+bool isIpLiteral(const QString &s)
+{
+    std::uint32_t v4 = 0;
+    if (parseIpv4(s, v4)) return true;
+    static const QRegularExpression v6(QStringLiteral("^[0-9A-Fa-f:.]{2,45}$"));
+    return s.contains(QLatin1Char(':')) && v6.match(s).hasMatch();
+}
+
+/// Inner address families of traffic selectors ("10.1.0.0/24, fd00::/64", "10.1.0.0/24 fd00::/64").
+void trafficSelectorFamilies(const QString &ts, bool &ipv4, bool &ipv6)
+{
+    for (const QString &t : ts.split(QRegularExpression(QStringLiteral("[,\\s]+")), Qt::SkipEmptyParts)) {
+        if (t.contains(QLatin1Char(':')))
+            ipv6 = true;
+        else if (t.contains(QLatin1Char('.')))
+            ipv4 = true;
+    }
+}
+
 /// Prefix length of `dest` ("10.0.2.0/24", "10.0.2.1") if it contains `peer`, else -1.
 int ipv4PrefixLength(const QString &dest, std::uint32_t peer)
 {
