@@ -19,6 +19,7 @@
 #include "theme/theme.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QDir>
 #include <QPalette>
 #include <QScreen>
@@ -85,11 +86,12 @@ int main(int argc, char **argv)
         settings.setRecentPairs({});
     }
     if (args.size() < (start ? 2 : 3)) {
-        std::fprintf(stderr,
-                     "usage: ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] [--evidence "
-                     "PATH] CAPTURE...\n"
-                     "       ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] --pair A B\n"
-                     "       ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] --start\n");
+        std::fprintf(
+            stderr,
+            "usage: ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] [--evidence "
+            "PATH] CAPTURE...\n"
+            "       ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] [--ike-sa N] --pair A B\n"
+            "       ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] --start\n");
         return 2;
     }
     const QString outDir = args.takeFirst();
@@ -100,6 +102,18 @@ int main(int argc, char **argv)
     QString sizeArg;
     if (const auto e = args.indexOf(QStringLiteral("--size")); e >= 0 && e + 1 < args.size()) {
         sizeArg = args.at(e + 1);
+        args.remove(e, 2);
+    }
+    // --ike-sa N: the IKE ladder shows the picker's entry N (e.g. an IKE SA only capture B holds).
+    int ikeSa = -1;
+    if (const auto e = args.indexOf(QStringLiteral("--ike-sa")); e >= 0 && e + 1 < args.size()) {
+        bool ok = false;
+        ikeSa = args.at(e + 1).toInt(&ok);
+        if (!ok || ikeSa < 0) {
+            std::fprintf(stderr, "--ike-sa wants the picker's entry number (0, 1, ...), not '%s'\n",
+                         qPrintable(args.at(e + 1)));
+            return 2;
+        }
         args.remove(e, 2);
     }
     MainWindow w;
@@ -196,6 +210,15 @@ int main(int argc, char **argv)
         if (step >= page->tabs()->count()) {
             app.quit();
             return;
+        }
+        if (step == CapturePage::LadderTab && ikeSa >= 0) {
+            if (ikeSa >= page->ikePicker()->count()) {
+                std::fprintf(stderr, "--ike-sa %d: the IKE ladder lists %d IKE SAs\n", ikeSa,
+                             int(page->ikePicker()->count()));
+                app.exit(2);
+                return;
+            }
+            page->ikePicker()->setCurrentIndex(ikeSa);
         }
         if (step == CapturePage::PacketsTab) {
             // Show the details pane filled: the first packet after the first sequence gap of the

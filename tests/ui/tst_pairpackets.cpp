@@ -435,25 +435,39 @@ private Q_SLOTS:
         QFont bold = ladder.font();
         bold.setBold(true);
         const QFontMetricsF fm(bold);
-        for (const int width : {ladder.minimumWidth(), ladder.sizeHint().width()}) {
-            ladder.resize(width, 400);
-            const QRectF rects[2] = {ladder.laneLabelRect(true), ladder.laneLabelRect(false)};
-            QVERIFY2(!rects[0].intersects(rects[1]), qPrintable(QStringLiteral("width %1").arg(width)));
-            for (const bool initiator : {true, false}) {
-                const QRectF box = rects[initiator ? 0 : 1];
-                const QString label = ladder.laneLabel(initiator);
-                const QRectF need = fm.boundingRect(box, IkeLadder::laneLabelFlags(initiator, true), label);
-                const QString ctx = QStringLiteral("width %1, %2: box %3x%4 at %5, needs %6x%7")
-                                        .arg(width)
-                                        .arg(label)
-                                        .arg(box.width())
-                                        .arg(box.height())
-                                        .arg(box.left())
-                                        .arg(need.width())
-                                        .arg(need.height());
-                QVERIFY2(QRectF(ladder.rect()).contains(box), qPrintable(ctx));
-                QVERIFY2(need.width() <= box.width() + 0.5 && need.height() <= box.height() + 0.5,
-                         qPrintable(ctx));
+        // In a pair the lanes also say which capture they are; the longer labels fit as well.
+        auto pairing = std::make_shared<CompareResult>();
+        pairing->side[0].localAddresses = {analysis->ike.ikeSas[0].initiator};
+        pairing->side[1].localAddresses = {analysis->ike.ikeSas[0].responder};
+        for (const bool inPair : {false, true}) {
+            if (inPair) {
+                ladder.setData(index, analysis, 0, pairing, 0, QStringLiteral("B, peer.pcap"));
+                QCOMPARE(ladder.laneLabel(true),
+                         QStringLiteral("Capture A: Initiator 2001:db8:1234:5678:9abc:def0:a1b2:c3d4"));
+                QVERIFY2(ladder.laneLabel(false).startsWith(QLatin1String("Capture B: Responder 2a02:")),
+                         qPrintable(ladder.laneLabel(false)));
+            }
+            for (const int width : {ladder.minimumWidth(), ladder.sizeHint().width()}) {
+                ladder.resize(width, 400);
+                const QRectF rects[2] = {ladder.laneLabelRect(true), ladder.laneLabelRect(false)};
+                QVERIFY2(!rects[0].intersects(rects[1]), qPrintable(QStringLiteral("width %1").arg(width)));
+                for (const bool initiator : {true, false}) {
+                    const QRectF box = rects[initiator ? 0 : 1];
+                    const QString label = ladder.laneLabel(initiator);
+                    const QRectF need =
+                        fm.boundingRect(box, IkeLadder::laneLabelFlags(initiator, true), label);
+                    const QString ctx = QStringLiteral("width %1, %2: box %3x%4 at %5, needs %6x%7")
+                                            .arg(width)
+                                            .arg(label)
+                                            .arg(box.width())
+                                            .arg(box.height())
+                                            .arg(box.left())
+                                            .arg(need.width())
+                                            .arg(need.height());
+                    QVERIFY2(QRectF(ladder.rect()).contains(box), qPrintable(ctx));
+                    QVERIFY2(need.width() <= box.width() + 0.5 && need.height() <= box.height() + 0.5,
+                             qPrintable(ctx));
+                }
             }
         }
     }
@@ -589,9 +603,17 @@ private Q_SLOTS:
         QCOMPARE(ladder->arrowCount(), int(sizes.size()));
         QCOMPARE(ladder->lostCount(true), int(sizes.size()));
         QCOMPARE(ladder->lostCount(false), 0);
-        // A's own IKE SA is still A's ladder.
+        // Which lane is which capture: charon-left.log initiated it ("initiating IKE_SA lab[2]"),
+        // and left is capture B.
+        QVERIFY2(ladder->laneLabel(true).startsWith(QLatin1String("Capture B: Initiator ")),
+                 qPrintable(ladder->laneLabel(true)));
+        QVERIFY2(ladder->laneLabel(false).startsWith(QLatin1String("Capture A: Responder ")),
+                 qPrintable(ladder->laneLabel(false)));
+        // A's own IKE SA is still A's ladder; left (B) initiated that one too ("lab[1]").
         picker->setCurrentIndex(0);
         QVERIFY(ladder->arrowCount() > 0);
+        QVERIFY2(ladder->laneLabel(true).startsWith(QLatin1String("Capture B: Initiator ")),
+                 qPrintable(ladder->laneLabel(true)));
     }
 
     void pairTabSwitchesToB()

@@ -80,6 +80,21 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
     const IkeSaExchanges &sa = analysis->ike.ikeSas[std::size_t(ikeSa)];
     m_initiator = tr("Initiator %1").arg(QString::fromStdString(sa.initiator.toString()));
     m_responder = tr("Responder %1").arg(QString::fromStdString(sa.responder.toString()));
+    // A pair: which lane is capture A and which is B (the ladder may be B's own, on B's clock).
+    if (comparison && (side == 0 || side == 1)) {
+        const auto &own = comparison->side[side].localAddresses;
+        const auto here = [&own](const IpAddress &a) {
+            return std::find(own.begin(), own.end(), a) != own.end();
+        };
+        const bool initiatorHere = here(sa.initiator), responderHere = here(sa.responder);
+        if (initiatorHere != responderHere) {
+            const QString self = side == 0 ? tr("Capture A") : tr("Capture B");
+            const QString other = side == 0 ? tr("Capture B") : tr("Capture A");
+            // In front: a long IPv6 address wraps onto the second line, the tag stays on the first.
+            m_initiator = tr("%1: %2").arg(initiatorHere ? self : other, m_initiator);
+            m_responder = tr("%1: %2").arg(responderHere ? self : other, m_responder);
+        }
+    }
     // Wide enough for each wrapped lane label's longest line in its half of the width.
     {
         const QFontMetricsF fm(laneFont());

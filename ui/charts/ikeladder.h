@@ -32,7 +32,8 @@ public:
     /// to the microsecond; the date is in the IKE SA picker), else seconds since the SA's first
     /// message shown.
     [[nodiscard]] QString timeLabel(std::int64_t tsNs) const;
-    /// The initiator's (or responder's) lane label ("Initiator ADDR") and the box it is drawn in:
+    /// The initiator's (or responder's) lane label ("Initiator ADDR"; in a pair "Capture A: Initiator ADDR"
+    /// when the capture's own addresses tell which end it is) and the box it is drawn in:
     /// centred over its lane when it fits 260 px, else from the widget's edge towards the middle,
     /// wrapped onto a second line (a full IPv6 address does not fit 260 px).
     [[nodiscard]] QString laneLabel(bool initiator) const { return initiator ? m_initiator : m_responder; }
