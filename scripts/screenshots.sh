@@ -37,3 +37,6 @@ QT_SCALE_FACTOR=1.5 xvfb-run -a -s '-screen 0 1920x1080x24' "$BUILD/tests/ikev2w
 # The start page (what shows while nothing is open; its recent list holds the captures above).
 shoot start --start
 shoot dark-start --dark --start
+# The start page while a capture is open alone: it offers to add the peer's capture to that tab.
+shoot start-peer --start resources/samples/mtu-blackhole-left-outer.pcap
+shoot dark-start-peer --dark --start resources/samples/mtu-blackhole-left-outer.pcap

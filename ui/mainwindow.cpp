@@ -138,6 +138,13 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_start, &StartPage::backRequested, this, [this]() {
         if (m_tabs->count() > 0) m_stack->setCurrentWidget(m_tabs);
     });
+    // The tab in front holds one capture alone: the start page adds its peer's capture to it.
+    connect(m_start, &StartPage::addPeerDialogRequested, this, [this]() {
+        if (CapturePage *page = peerTarget()) choosePeerFor(page);
+    });
+    connect(m_start, &StartPage::addPeerRequested, this, [this](const QString &path) {
+        if (CapturePage *page = peerTarget()) addPeerCaptureTo(page, path);
+    });
 
     m_loader = new CaptureLoader(this);
     connect(m_loader, &CaptureLoader::loaded, this, &MainWindow::onLoaded);
@@ -316,14 +323,26 @@ void MainWindow::chooseFolder()
 void MainWindow::showStartPage()
 {
     m_start->refreshRecent();
-    m_start->setOpenCount(m_tabs->count());
+    updateStartPage();
     m_stack->setCurrentWidget(m_start);
 }
 
 void MainWindow::updateStartPage()
 {
     m_start->setOpenCount(m_tabs->count());
+    const CapturePage *target = peerTarget();
+    m_start->setPeerTarget(target ? m_tabs->tabText(m_tabs->indexOf(target)) : QString(),
+                           target ? target->index()->file.path : QString());
     if (m_tabs->count() == 0) m_stack->setCurrentWidget(m_start);
+}
+
+CapturePage *MainWindow::peerTarget() const
+{
+    auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
+    if (!page || !page->index() || !page->peerPath().isEmpty()) return nullptr;
+    for (const QPointer<CapturePage> &attaching : m_attachTo)
+        if (attaching == page) return nullptr; // its peer is on its way
+    return page;
 }
 
 void MainWindow::openNext()
@@ -815,6 +834,11 @@ void MainWindow::addPeerCapture()
             tr("This tab already compares with %1").arg(QFileInfo(page->peerPath()).fileName()));
         return;
     }
+    choosePeerFor(page);
+}
+
+void MainWindow::choosePeerFor(CapturePage *page)
+{
     FileDialogRequest r;
     r.title = tr("Open the capture of the other endpoint (B)");
     r.start = QFileInfo(page->index()->file.path).absolutePath();
@@ -829,6 +853,11 @@ void MainWindow::addPeerCaptureTo(CapturePage *page, const QString &peerPath)
 {
     const QString a = captureKey(*page->index());
     m_attachTo.insert(a + QLatin1Char('\n') + peerPath, page);
+    // The tab getting its peer is the one shown (the request may come from the start page).
+    if (const int tab = m_tabs->indexOf(page); tab >= 0) {
+        m_tabs->setCurrentIndex(tab);
+        m_stack->setCurrentWidget(m_tabs);
+    }
     openPair(a, peerPath);
 }
 

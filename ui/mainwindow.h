@@ -108,6 +108,10 @@ private:
     /// "Add Peer Capture…": the comparison of (A, B) goes into this existing tab.
     QHash<QString, QPointer<CapturePage>> m_attachTo;
     void addPeerCapture();
+    /// A file dialog for the capture of `page`'s other end; chosen, it becomes `page`'s peer.
+    void choosePeerFor(CapturePage *page);
+    /// The tab in front when it holds one capture alone and no peer is on its way; else null.
+    [[nodiscard]] CapturePage *peerTarget() const;
 
 public:
     /// Compares `page`'s capture with `peerPath` and turns the tab into the pair's investigation.

@@ -91,7 +91,7 @@ int main(int argc, char **argv)
             "usage: ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] [--evidence "
             "PATH] CAPTURE...\n"
             "       ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] [--ike-sa N] --pair A B\n"
-            "       ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] --start\n");
+            "       ikev2wb-screenshots OUTDIR PREFIX [--dark] [--size WxH|screen] --start [CAPTURE]\n");
         return 2;
     }
     const QString outDir = args.takeFirst();
@@ -140,7 +140,14 @@ int main(int argc, char **argv)
     timer.setInterval(400);
 
     if (start) {
+        // --start CAPTURE: the start page while CAPTURE is open alone (it offers to add its peer).
+        if (!args.isEmpty()) w.openFiles(args);
         QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
+            if (!args.isEmpty() && step == 0) {
+                auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
+                if (!page || !page->analysis()) return; // still loading
+                w.showStartPage();
+            }
             if (++step < 3) return; // let the window lay out and paint
             const QString name = QStringLiteral("%1/%2.png").arg(outDir, prefix);
             w.grab().save(name);

@@ -4,6 +4,7 @@
 // resources/samples and the lab's truth.json next to their link targets (tests/data/lab).
 #include "mainwindow.h"
 #include "pages/capturepage.h"
+#include "pages/checklistpage.h"
 #include "pages/comparepage.h"
 #include "pages/startpage.h"
 #include "pairtab.h"
@@ -12,9 +13,11 @@
 #include <QAction>
 #include <QDir>
 #include <QDropEvent>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QListWidget>
 #include <QMenu>
 #include <QMenuBar>
@@ -163,6 +166,103 @@ private Q_SLOTS:
         Q_EMIT recent->itemActivated(recent->item(0));
         auto *tabs = w.findChild<QTabWidget *>();
         QTRY_VERIFY_WITH_TIMEOUT(shownComparePage(tabs) != nullptr, 60000);
+    }
+
+    // The Start page adds a peer's capture to the tab in front that holds one end alone: the
+    // capture of the other end (a recent one selected and the button, the recent entry's context
+    // menu, or the file dialog) joins that tab (no second tab), which then holds both files
+    // (A = the tab's, B = the one picked), their comparison and the diagnosis of both.
+    void addsPeerToOpenTabFromStartPage_data()
+    {
+        QTest::addColumn<QString>("route");
+        QTest::newRow("recent, button") << QStringLiteral("button");
+        QTest::newRow("recent, context menu") << QStringLiteral("menu");
+        QTest::newRow("file dialog") << QStringLiteral("dialog");
+    }
+    void addsPeerToOpenTabFromStartPage()
+    {
+        QFETCH(QString, route);
+        const QString left = sample(QStringLiteral("mtu-blackhole-left-outer.pcap"));
+        const QString right = sample(QStringLiteral("mtu-blackhole-right-outer.pcap"));
+        WorkbenchSettings().setRecentFiles({right}); // opened in an earlier session
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        auto *stack = w.findChild<QStackedWidget *>();
+        auto *tabs = w.findChild<QTabWidget *>();
+        auto *bar = w.startPage()->findChild<QWidget *>(QStringLiteral("startPeerBar"));
+        QVERIFY(bar);
+        QVERIFY(!bar->isVisible()); // nothing open: nothing to add a peer to
+        action(w.startPage(), QStringLiteral("sample:mtu-blackhole-left-outer.pcap"))->trigger();
+        CapturePage *page = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((page = qobject_cast<CapturePage *>(tabs->currentWidget())) &&
+                                     page->analysis() != nullptr,
+                                 30000);
+        QCOMPARE(page->index()->file.path, left);
+
+        // Back on the Start page: the offer names the open tab; Recent holds both captures.
+        w.findChild<QAction *>(QStringLiteral("startPageAction"))->trigger();
+        QCOMPARE(stack->currentWidget(), w.startPage());
+        QVERIFY(bar->isVisible());
+        QCOMPARE(w.startPage()->peerTargetName(), tabs->tabText(tabs->indexOf(page)));
+        auto *text = bar->findChild<QLabel *>(QStringLiteral("startPeerText"));
+        QVERIFY(text && text->text().contains(QStringLiteral("mtu-blackhole-left-outer.pcap")));
+        auto *fromRecent = bar->findChild<QPushButton *>(QStringLiteral("startPeerFromRecent"));
+        QVERIFY(fromRecent && bar->findChild<QPushButton *>(QStringLiteral("startPeerChoose")));
+        QListWidget *recent = w.startPage()->recentList();
+        QListWidgetItem *rightItem = nullptr, *leftItem = nullptr;
+        for (int i = 0; i < recent->count(); ++i) {
+            if (recent->item(i)->text().startsWith(QStringLiteral("mtu-blackhole-right-outer.pcap")))
+                rightItem = recent->item(i);
+            if (recent->item(i)->text().startsWith(QStringLiteral("mtu-blackhole-left-outer.pcap")))
+                leftItem = recent->item(i);
+        }
+        QVERIFY(rightItem && leftItem);
+        // The tab's own capture cannot be its peer.
+        recent->setCurrentItem(leftItem);
+        QVERIFY(!fromRecent->isEnabled());
+        recent->setCurrentItem(rightItem);
+        QVERIFY(fromRecent->isEnabled());
+        if (route == QLatin1String("button")) {
+            fromRecent->click();
+        } else if (route == QLatin1String("menu")) {
+            Q_EMIT recent->customContextMenuRequested(recent->visualItemRect(rightItem).center());
+            QMenu *menu = nullptr;
+            QTRY_VERIFY((menu = recent->findChild<QMenu *>()) != nullptr);
+            auto *add = menu->findChild<QAction *>(QStringLiteral("recentAddAsPeer"));
+            QVERIFY(add);
+            QVERIFY(add->text().contains(QStringLiteral("mtu-blackhole-left-outer.pcap")));
+            add->trigger();
+            menu->close();
+        } else {
+            bar->findChild<QPushButton *>(QStringLiteral("startPeerChoose"))->click();
+            QFileDialog *dialog = nullptr;
+            QTRY_VERIFY((dialog = w.findChild<QFileDialog *>(QStringLiteral("fileDialog"))) != nullptr);
+            QVERIFY(dialog->windowTitle().contains(QStringLiteral("other endpoint")));
+            QCOMPARE(dialog->fileMode(), QFileDialog::ExistingFile);
+            Q_EMIT dialog->filesSelected({right}); // as accepting the dialog with the file chosen does
+            dialog->close();
+        }
+        QCOMPARE(stack->currentWidget(), tabs); // back to the tab that gets its peer
+
+        // The same tab is now the pair: both files, their comparison, the diagnosis of both ends.
+        QTRY_VERIFY_WITH_TIMEOUT(page->comparison() && page->peerIndex(), 60000);
+        QCOMPARE(tabs->count(), 1);
+        QCOMPARE(tabs->currentWidget(), page);
+        QCOMPARE(page->index()->file.path, left);
+        QCOMPARE(page->peerPath(), right);
+        QCOMPARE(page->peerIndex()->file.path, right);
+        QVERIFY(tabs->tabText(0).contains(QStringLiteral("mtu-blackhole-left-outer.pcap ⇄ "
+                                                         "mtu-blackhole-right-outer.pcap")));
+        QTRY_VERIFY_WITH_TIMEOUT(page->checklist()->diagnosis() && !page->checklist()->isBusy() &&
+                                     page->checklist()->diagnosis()->inputs.size() == 2,
+                                 60000);
+        // A pair has its peer: the Start page no longer offers to add one.
+        w.showStartPage();
+        QVERIFY(!bar->isVisible());
+        QVERIFY(w.startPage()->peerTargetName().isEmpty());
+        // Remembered as a pair.
+        QCOMPARE(WorkbenchSettings().recentPairs().value(0), (QStringList{left, right}));
     }
 
     void dropOfTwoOffersPair()

@@ -17,6 +17,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QListWidget>
+#include <QMenu>
 #include <QPushButton>
 #include <QScrollArea>
 #include <QToolButton>
@@ -222,7 +223,32 @@ StartPage::StartPage(const QString &sampleDir, QWidget *parent)
     buttons->addWidget(m_back);
     layout->addSpacing(8);
     layout->addLayout(buttons);
-    layout->addSpacing(16);
+
+    // The tab in front holds one end's capture alone: its peer's capture can join it here.
+    m_peerBar = new QFrame(column);
+    m_peerBar->setObjectName(QStringLiteral("startPeerBar"));
+    m_peerBar->setFrameShape(QFrame::StyledPanel);
+    m_cards << m_peerBar; // drawn like the sample cards
+    auto *peerRow = new QHBoxLayout(m_peerBar);
+    peerRow->setContentsMargins(14, 8, 14, 8);
+    peerRow->setSpacing(10);
+    m_peerText = label(QString(), m_peerBar, true);
+    m_peerText->setObjectName(QStringLiteral("startPeerText"));
+    peerRow->addWidget(m_peerText, 1);
+    m_peerChoose = new QPushButton(tr("Add the Peer's Capture…"), m_peerBar);
+    m_peerChoose->setObjectName(QStringLiteral("startPeerChoose"));
+    connect(m_peerChoose, &QPushButton::clicked, this, &StartPage::addPeerDialogRequested);
+    peerRow->addWidget(m_peerChoose);
+    m_peerFromRecent = new QPushButton(tr("Add the Selected Recent Capture"), m_peerBar);
+    m_peerFromRecent->setObjectName(QStringLiteral("startPeerFromRecent"));
+    connect(m_peerFromRecent, &QPushButton::clicked, this, [this]() {
+        if (const QString path = selectedPeerCandidate(); !path.isEmpty()) Q_EMIT addPeerRequested(path);
+    });
+    peerRow->addWidget(m_peerFromRecent);
+    m_peerBar->setVisible(false);
+    layout->addSpacing(8);
+    layout->addWidget(m_peerBar);
+    layout->addSpacing(8);
 
     auto *columns = new QHBoxLayout;
     columns->setSpacing(28);
@@ -272,6 +298,9 @@ StartPage::StartPage(const QString &sampleDir, QWidget *parent)
     m_recent->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_recent->setToolTip(tr("Double-click or press Enter to open"));
     connect(m_recent, &QListWidget::itemActivated, this, &StartPage::recentActivated);
+    connect(m_recent, &QListWidget::currentItemChanged, this, &StartPage::updatePeerButtons);
+    m_recent->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_recent, &QListWidget::customContextMenuRequested, this, &StartPage::recentContextMenu);
     recent->addWidget(m_recent, 1);
     columns->addLayout(recent, 2);
 
@@ -358,6 +387,7 @@ void StartPage::refreshRecent()
         auto *none = new QListWidgetItem(tr("Nothing opened yet"), m_recent);
         none->setFlags(Qt::NoItemFlags);
     }
+    if (m_peerFromRecent) updatePeerButtons();
 }
 
 void StartPage::setOpenCount(int open)
@@ -366,9 +396,69 @@ void StartPage::setOpenCount(int open)
     m_back->setVisible(open > 0);
 }
 
+void StartPage::setPeerTarget(const QString &tabName, const QString &capturePath)
+{
+    m_peerTargetName = tabName;
+    m_peerTargetPath = capturePath;
+    m_peerBar->setVisible(!tabName.isEmpty());
+    if (tabName.isEmpty()) return;
+    m_peerText->setText(tr("%1 is open with one end's capture. Add the capture of the other end to "
+                           "its tab: every ESP packet is looked up at both ends, and the checklist "
+                           "diagnoses both.")
+                            .arg(tabName));
+    m_peerChoose->setToolTip(
+        plainToolTip(tr("Choose the capture of the other end of %1's tunnel").arg(tabName)));
+    updatePeerButtons();
+}
+
+QString StartPage::selectedPeerCandidate() const
+{
+    if (m_peerTargetName.isEmpty()) return {};
+    const QListWidgetItem *item = m_recent->currentItem();
+    const QStringList paths = item ? item->data(PathsRole).toStringList() : QStringList();
+    // One capture, and not the tab's own.
+    if (paths.size() != 1 || QFileInfo(paths.front()) == QFileInfo(m_peerTargetPath)) return {};
+    return paths.front();
+}
+
+void StartPage::updatePeerButtons()
+{
+    const QString candidate = selectedPeerCandidate();
+    m_peerFromRecent->setEnabled(!candidate.isEmpty());
+    m_peerFromRecent->setToolTip(
+        candidate.isEmpty()
+            ? plainToolTip(
+                  tr("Select a capture in Recent (not a comparison, not %1 itself)").arg(m_peerTargetName))
+            : plainToolTip(tr("Add %1 as the peer (B) of %2").arg(candidate, m_peerTargetName)));
+}
+
+void StartPage::recentContextMenu(const QPoint &pos)
+{
+    QListWidgetItem *item = m_recent->itemAt(pos);
+    if (!item || !(item->flags() & Qt::ItemIsEnabled)) return;
+    m_recent->setCurrentItem(item);
+    auto *menu = new QMenu(m_recent);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->addAction(tr("Open"), this,
+                    [this, paths = item->data(PathsRole).toStringList()]() { openRecent(paths); });
+    if (const QString path = selectedPeerCandidate(); !path.isEmpty()) {
+        // A '&' in the tab's name is shown, not taken for a shortcut.
+        QString name = m_peerTargetName;
+        name.replace(QLatin1Char('&'), QLatin1String("&&"));
+        QAction *peer = menu->addAction(tr("Add as the Peer of %1").arg(name), this,
+                                        [this, path]() { Q_EMIT addPeerRequested(path); });
+        peer->setObjectName(QStringLiteral("recentAddAsPeer"));
+    }
+    menu->popup(m_recent->viewport()->mapToGlobal(pos));
+}
+
 void StartPage::recentActivated(QListWidgetItem *item)
 {
-    const QStringList paths = item ? item->data(PathsRole).toStringList() : QStringList();
+    openRecent(item ? item->data(PathsRole).toStringList() : QStringList());
+}
+
+void StartPage::openRecent(const QStringList &paths)
+{
     if (paths.size() == 2)
         Q_EMIT openPairRequested(paths.at(0), paths.at(1));
     else if (paths.size() == 1)

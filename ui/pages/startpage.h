@@ -2,13 +2,17 @@
 // The start page, shown while no capture is open (and from Help ▸ Start Page): open a capture,
 // compare the captures of two tunnel ends, the bundled lab samples (one card per lab scenario
 // saying which fault it shows, with its captures and, where both ends were captured, the pair
-// as a comparison) and the recent captures and comparisons.
+// as a comparison) and the recent captures and comparisons. While a tab holds one end's capture
+// alone, it offers to add the peer's capture to that tab (a file dialog, or a recent capture).
 #include <QList>
+#include <QPoint>
 #include <QString>
 #include <QStringList>
 #include <QWidget>
 
 class QAction;
+class QFrame;
+class QLabel;
 class QListWidget;
 class QListWidgetItem;
 class QPushButton;
@@ -50,6 +54,11 @@ public:
     void refreshRecent();
     /// How many captures and comparisons are open: the page offers to go back to them.
     void setOpenCount(int open);
+    /// The tab in front holds one end's capture alone (`tabName`, read from `capturePath`): the
+    /// page offers to add the peer's capture to it (a file dialog, or a recent capture). Empty:
+    /// no such tab, the offer is hidden.
+    void setPeerTarget(const QString &tabName, const QString &capturePath);
+    [[nodiscard]] QString peerTargetName() const { return m_peerTargetName; }
 
 Q_SIGNALS:
     void openDialogRequested();
@@ -58,6 +67,10 @@ Q_SIGNALS:
     void openPairRequested(const QString &pathA, const QString &pathB);
     /// "Back to the open captures" was clicked.
     void backRequested();
+    /// "Add the Peer's Capture…": a file dialog for the peer of the tab in front (setPeerTarget).
+    void addPeerDialogRequested();
+    /// Capture `path` (a recent one) is to become the peer (B) of the tab in front.
+    void addPeerRequested(const QString &path);
 
 protected:
     void changeEvent(QEvent *event) override;
@@ -65,12 +78,24 @@ protected:
 private:
     QWidget *scenarioCard(const SampleScenario &s, QWidget *parent);
     void recentActivated(QListWidgetItem *item);
+    /// A recent entry's paths: a pair (two) or one capture.
+    void openRecent(const QStringList &paths);
+    /// The selected recent entry when it is one capture that can be the peer of the tab in front.
+    [[nodiscard]] QString selectedPeerCandidate() const;
+    void updatePeerButtons();
+    void recentContextMenu(const QPoint &pos);
     void applyColors();
 
     QList<SampleScenario> m_scenarios;
     QList<QAction *> m_sampleActions;
     QListWidget *m_recent = nullptr;
     QPushButton *m_back = nullptr;
+    QFrame *m_peerBar = nullptr; // "add the peer's capture to the tab in front"
+    QLabel *m_peerText = nullptr;
+    QPushButton *m_peerChoose = nullptr;
+    QPushButton *m_peerFromRecent = nullptr;
+    QString m_peerTargetName;
+    QString m_peerTargetPath;
     QList<QWidget *> m_muted; // labels drawn in the muted text colour
     QList<QWidget *> m_cards;
 };
