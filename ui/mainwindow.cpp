@@ -881,7 +881,11 @@ namespace ikev2wb::ui {
 CapturePage *MainWindow::reportablePage()
 {
     auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
-    if (page && page->analysis() && page->checklist() && page->checklist()->diagnosis()) return page;
+    // A pair's report waits for the peer's analysis and the diagnosis of both ends (the checklist
+    // is busy while it is redone), else it would silently cover capture A alone.
+    if (page && page->analysis() && page->checklist() && page->checklist()->diagnosis() &&
+        !page->checklist()->isBusy() && (!page->comparison() || page->peerAnalysis()))
+        return page;
     m_status->setText(page
                           ? tr("The report needs the finished checklist: wait for the analysis and diagnosis")
                           : tr("Open a capture first: the report covers the current capture's tab"));

@@ -28,10 +28,13 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
+#include <QStandardPaths>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -287,12 +290,16 @@ private Q_SLOTS:
         QCOMPARE(d.steps.front().status, StepStatus::Fail);
         QVERIFY(!d.findings.empty());
         QCOMPARE(d.findings.front().cause, QStringLiteral("packet_loss_in_transit"));
-        // Every page of the capture is reachable in the pair's tab (Ctrl+1..8).
+        // Every page of the capture is reachable in the pair's tab (Ctrl+1..8), pressed as keys.
+        QVERIFY(QTest::qWaitForWindowActive(&w));
         for (int t = 0; t < page->tabs()->count(); ++t) {
             QAction *go = w.findChild<QAction *>(QStringLiteral("innerTab%1").arg(t + 1));
             QVERIFY(go);
-            go->trigger();
-            if (page->tabs()->isTabEnabled(t)) QCOMPARE(page->tabs()->currentIndex(), t);
+            QCOMPARE(go->shortcut(), QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + t)));
+            QVERIFY2(page->tabs()->isTabEnabled(t), qPrintable(page->tabs()->tabText(t)));
+            page->tabs()->setCurrentIndex(t == 0 ? 1 : 0);
+            QTest::keyClick(&w, Qt::Key(Qt::Key_1 + t), Qt::ControlModifier);
+            QCOMPARE(page->tabs()->currentIndex(), t);
         }
         // The Overview leads with both ends: loss1 lost 58 ESP packets A -> B in transit (the
         // count tst_compare checks against the router's own capture), none B -> A.
@@ -369,6 +376,52 @@ private Q_SLOTS:
         QCOMPARE(page->tabs()->currentIndex(), int(CapturePage::ComparisonTab));
     }
 
+    // File ▸ Export Report on a pair's tab: the PDF covers both ends. Read back with pdftotext,
+    // it names both files and has both directions' rows: left → right (A → B) sent, received
+    // (sent − lost) and lost as verify.json counts them (lost = netem's own drop counter), right →
+    // left (B → A) none lost.
+    void pairExportsReportOfBothEnds()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("pdftotext")).isEmpty())
+            QSKIP("pdftotext (poppler-utils) not installed; scripts/setup-deps.sh installs it");
+        MainWindow w;
+        QVERIFY(openPairDiagnosed(w, lab("left-outer.pcap"), lab("right-outer.pcap")));
+        QTemporaryDir dir;
+        const QString pdf = dir.filePath(QStringLiteral("pair.pdf"));
+        w.exportReportTo(pdf);
+        auto *status = w.statusBar()->findChild<QLabel *>();
+        QTRY_VERIFY_WITH_TIMEOUT(status && status->text().startsWith(QStringLiteral("Report written")),
+                                 30000);
+        QProcess p;
+        p.start(QStringLiteral("pdftotext"), {QStringLiteral("-layout"), pdf, QStringLiteral("-")});
+        QVERIFY(p.waitForFinished(30000));
+        const QString text = QString::fromUtf8(p.readAllStandardOutput());
+        QVERIFY2(text.contains(QStringLiteral("left-outer.pcap")) &&
+                     text.contains(QStringLiteral("right-outer.pcap")),
+                 qPrintable(text.left(600)));
+        QVERIFY2(text.contains(QStringLiteral("A = 10.0.1.1, B = 10.0.2.1")), qPrintable(text.right(800)));
+        QFile vf(lab("verify.json"));
+        QVERIFY(vf.open(QIODevice::ReadOnly));
+        const QJsonObject loss =
+            QJsonDocument::fromJson(vf.readAll()).object()[QStringLiteral("esp_loss")].toObject();
+        const QJsonObject l2r = loss[QStringLiteral("left_to_right")].toObject();
+        const QJsonObject r2l = loss[QStringLiteral("right_to_left")].toObject();
+        QCOMPARE(l2r[QStringLiteral("lost")].toInt(), netemDropped());
+        const auto row = [&text](const QString &direction, const QJsonObject &counts) {
+            return QRegularExpression(QStringLiteral("%1\\s+%2\\s+%3\\s+%4\\b")
+                                          .arg(direction)
+                                          .arg(counts[QStringLiteral("sent")].toInt())
+                                          .arg(counts[QStringLiteral("sent")].toInt() -
+                                               counts[QStringLiteral("lost")].toInt())
+                                          .arg(counts[QStringLiteral("lost")].toInt()))
+                .match(text)
+                .hasMatch();
+        };
+        QVERIFY2(row(QStringLiteral("A\\s*→\\s*B"), l2r), qPrintable(text.right(1500)));
+        QVERIFY2(row(QStringLiteral("B\\s*→\\s*A"), r2l), qPrintable(text.right(1500)));
+        QCOMPARE(r2l[QStringLiteral("lost")].toInt(), 0);
+    }
+
     void addPeerToSingleCaptureTab()
     {
         MainWindow w;
@@ -378,10 +431,23 @@ private Q_SLOTS:
         // Alone, capture A cannot tell loss in transit: step 1 asks for the peer's capture.
         QCOMPARE(page->checklist()->diagnosis()->steps.front().status, StepStatus::NotEnoughEvidence);
         QCOMPARE(page->tabs()->count(), 7);
+        // Export Report the moment the comparison arrives: the peer's analysis and the diagnosis of
+        // both ends are still on their way, so no report is written (it would cover A alone).
+        QTemporaryDir dir;
+        const QString early = dir.filePath(QStringLiteral("early.pdf"));
+        QString said;
+        auto *status = w.statusBar()->findChild<QLabel *>();
+        connect(w.findChild<PairLoader *>(), &PairLoader::compared, &w, [&]() {
+            QVERIFY(page->comparison() && !page->peerAnalysis());
+            w.exportReportTo(early);
+            said = status->text();
+        });
         w.addPeerCaptureTo(page, lab("right-outer.pcap"));
         QTRY_VERIFY_WITH_TIMEOUT(shownComparePage(tabs) == page->comparePage() && page->comparePage(), 60000);
         QTRY_VERIFY_WITH_TIMEOUT(
             page->checklist()->diagnosis()->inputs.size() == 2 && !page->checklist()->isBusy(), 60000);
+        QVERIFY2(said.contains(QStringLiteral("needs the finished checklist")), qPrintable(said));
+        QVERIFY(!QFile::exists(early));
         QCOMPARE(page->checklist()->diagnosis()->steps.front().status, StepStatus::Fail);
         QCOMPARE(page->checklist()->diagnosis()->findings.front().cause,
                  QStringLiteral("packet_loss_in_transit"));
