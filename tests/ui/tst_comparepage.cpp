@@ -420,6 +420,22 @@ private Q_SLOTS:
         QVERIFY2(row(QStringLiteral("A\\s*→\\s*B"), l2r), qPrintable(text.right(1500)));
         QVERIFY2(row(QStringLiteral("B\\s*→\\s*A"), r2l), qPrintable(text.right(1500)));
         QCOMPARE(r2l[QStringLiteral("lost")].toInt(), 0);
+        // Both captures' plots (timeline, sizes) are in, drawn with their own aspect: pdfimages
+        // gives each image's resolution across and down, equal unless it was stretched (with the
+        // width alone in the HTML, File ▸ Export Report drew them 240 ppi across, 96 down).
+        QProcess images;
+        images.start(QStringLiteral("pdfimages"), {QStringLiteral("-list"), pdf});
+        QVERIFY(images.waitForFinished(30000));
+        const QStringList rows = QString::fromUtf8(images.readAllStandardOutput()).split(QLatin1Char('\n'));
+        int plots = 0;
+        for (const QString &r : rows) {
+            const QStringList c = r.simplified().split(QLatin1Char(' '));
+            // page num type width height color comp bpc enc interp object ID x-ppi y-ppi size ratio
+            if (c.size() < 16 || c.at(2) != QLatin1String("image")) continue;
+            ++plots;
+            QVERIFY2(c.at(12) == c.at(13), qPrintable(r));
+        }
+        QCOMPARE(plots, 4);
     }
 
     void addPeerToSingleCaptureTab()

@@ -479,8 +479,15 @@ QString reportHtml(const PdfReportInput &in)
                      .arg(pr.idleGaps.size());
         const QString tl = QStringLiteral("plot://timeline-") + name;
         const QString hist = QStringLiteral("plot://mtu-") + name;
-        if (!idx.espSas.empty()) h += QStringLiteral("<p><img src=\"%1\" width=\"640\"/></p>").arg(tl);
-        if (!a.mtu.sas.empty()) h += QStringLiteral("<p><img src=\"%1\" width=\"640\"/></p>").arg(hist);
+        // Width and height both: with the width alone, QTextDocument in a QApplication (File ▸
+        // Export Report) took the image's own height, 2.5 times too tall for its width.
+        const auto img = [](const QString &src, QSize size) {
+            return QStringLiteral("<p><img src=\"%1\" width=\"640\" height=\"%2\"/></p>")
+                .arg(src)
+                .arg(640 * size.height() / size.width());
+        };
+        if (!idx.espSas.empty()) h += img(tl, kTimelinePlotSize);
+        if (!a.mtu.sas.empty()) h += img(hist, kHistogramPlotSize);
     };
     if (in.indexA && in.analysisA) captureSection(*in.indexA, *in.analysisA, QStringLiteral("A"));
     if (in.indexB && in.analysisB) captureSection(*in.indexB, *in.analysisB, QStringLiteral("B"));

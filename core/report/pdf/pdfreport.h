@@ -32,16 +32,20 @@ PdfReportInput reportInput(const Investigation &investigation);
 /// The report as one HTML document; images are referenced as "plot://<name>".
 QString reportHtml(const PdfReportInput &in);
 
+/// The plots' sizes in pixels as the report draws them (shown 640 px wide, aspect kept).
+inline constexpr QSize kTimelinePlotSize{1600, 560};
+inline constexpr QSize kHistogramPlotSize{1600, 500};
+
 /// ESP sequence number against time for one SA of `index` (the one with the most missing
 /// numbers when `sa` is negative), reduced to min/max per pixel column, missing ranges marked.
 /// A null image when the capture has no ESP.
 QImage espTimelinePlot(const CaptureIndex &index, const CaptureAnalysis &analysis, int sa = -1,
-                       QSize size = QSize(1600, 560));
+                       QSize size = kTimelinePlotSize);
 /// Outer ESP packet sizes (all SAs), 64-byte bins, with the largest outer size and the
 /// diagnosis's path MTU (`pathMtu`, 0 = none; `source` its provenance in a few words) drawn in.
 /// A null image when the capture has no ESP.
 QImage mtuHistogramPlot(const CaptureIndex &index, const CaptureAnalysis &analysis, std::uint32_t pathMtu = 0,
-                        const QString &source = {}, QSize size = QSize(1600, 500));
+                        const QString &source = {}, QSize size = kHistogramPlotSize);
 
 /// A diagnosis path-MTU source ("link_mtu", ...) in words for labels ("link MTU on the path").
 QString pathMtuSourceWords(const QString &source);
