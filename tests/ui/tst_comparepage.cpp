@@ -307,6 +307,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(
             page->overview()->report()->toPlainText().contains(QStringLiteral("Both ends")), 10000);
         const QString report = page->overview()->report()->toPlainText();
+        // The clock offset of B against A: tests/data/lab/README.md, "All captures of one run
+        // share one clock", so it is zero to the microsecond.
+        QVERIFY2(report.contains(QStringLiteral("Clock: B − A = 0.000000 s")), qPrintable(report));
         QVERIFY2(report.contains(QRegularExpression(
                      QStringLiteral("A 10\\.0\\.1\\.1 → B 10\\.0\\.2\\.1\\s+\\d+\\s+\\d+\\s+58 \\("))),
                  qPrintable(report));
