@@ -472,6 +472,9 @@ int diagnose(const QStringList &args)
         }
     }
     if (files.captureA.isEmpty()) return usageError(QStringLiteral("diagnose needs --capture FILE"));
+    // Analysed (and compared) during the read, without per-packet records, unless the PDF report
+    // is asked for: its charts draw every packet's sequence number.
+    files.contents = pdfPath.isEmpty() ? IndexContents::TablesOnly : IndexContents::Records;
     Investigation loaded;
     QString error;
     if (!diagnoseFiles(files, loaded, &error)) {

@@ -23,56 +23,56 @@ CaptureAnalysis analyzeCapture(const CaptureIndex &index, const std::atomic_bool
     return a;
 }
 
-namespace {
-
 /// The four analyzers fed with each record as the read makes it.
-class DuringRead final : public RecordObserver
+struct CaptureAnalysisDuringRead::State
 {
-public:
-    void record(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables) override
-    {
-        // The MTU analyzer keeps the builder's tables (they grow in place until the read ends).
-        if (!mtu) mtu.emplace(tables);
-        if (sa != IndexBuilder::kNoSa) esp.observe(r, sa);
-        mtu->observe(r, sa);
-        natt.observe(r, sa, tables);
-        ike.observe(r, sa, tables);
-    }
-
     EspSequenceAnalyzer esp;
     std::optional<MtuAnalyzer> mtu;
     NattAnalyzer natt;
     IkeEspWindows ike;
 };
 
-} // namespace
+CaptureAnalysisDuringRead::CaptureAnalysisDuringRead() : d(std::make_unique<State>()) {}
+CaptureAnalysisDuringRead::~CaptureAnalysisDuringRead() = default;
+
+void CaptureAnalysisDuringRead::record(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables)
+{
+    // The MTU analyzer keeps the builder's tables (they grow in place until the read ends).
+    if (!d->mtu) d->mtu.emplace(tables);
+    if (sa != IndexBuilder::kNoSa) d->esp.observe(r, sa);
+    d->mtu->observe(r, sa);
+    d->natt.observe(r, sa, tables);
+    d->ike.observe(r, sa, tables);
+}
+
+bool CaptureAnalysisDuringRead::finish(const CaptureIndex &index, CaptureAnalysis &a,
+                                       const std::atomic_bool *cancel)
+{
+    if (!d->mtu) d->mtu.emplace(index);
+    // Fed in file order, the analyzers match the records' passes when packets came in time
+    // order, no SA's numbering wrapped and no file of a set is missing; else read again.
+    // A cancelled read is not read again: what it has is the partial result.
+    const bool exact = index.timeBackwards == 0 && !d->mtu->outOfOrder() && !d->esp.needsRecords(index);
+    if (!exact && !index.cancelled) return false;
+    a.esp = d->esp.finish(index);
+    a.esp.cancelled = index.cancelled;
+    a.natt = d->natt.finish(index, index.cancelled);
+    a.mtu = d->mtu->finish(index);
+    a.mtu.cancelled = index.cancelled;
+    a.ike = analyzeIkeExchanges(index, cancel, &d->ike);
+    a.ike.cancelled = a.ike.cancelled || index.cancelled;
+    return d->ike.complete() || index.cancelled;
+}
 
 AnalyzedCapture loadAndAnalyzeCapture(const QStringList &paths, QString *error, const ProgressFn &progress,
                                       const std::atomic_bool *cancel)
 {
     AnalyzedCapture out;
     {
-        DuringRead during;
+        CaptureAnalysisDuringRead during;
         out.index = loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &during);
         if (!out.index) return out;
-        const CaptureIndex &index = *out.index;
-        if (!during.mtu) during.mtu.emplace(index);
-        // Fed in file order, the analyzers match the records' passes when packets came in time
-        // order, no SA's numbering wrapped and no file of a set is missing; else read again.
-        // A cancelled read is not read again: what it has is the partial result.
-        const bool exact =
-            index.timeBackwards == 0 && !during.mtu->outOfOrder() && !during.esp.needsRecords(index);
-        if (exact || index.cancelled) {
-            CaptureAnalysis &a = out.analysis;
-            a.esp = during.esp.finish(index);
-            a.esp.cancelled = index.cancelled;
-            a.natt = during.natt.finish(index, index.cancelled);
-            a.mtu = during.mtu->finish(index);
-            a.mtu.cancelled = index.cancelled;
-            a.ike = analyzeIkeExchanges(index, cancel, &during.ike);
-            a.ike.cancelled = a.ike.cancelled || index.cancelled;
-            if (during.ike.complete() || index.cancelled) return out;
-        }
+        if (during.finish(*out.index, out.analysis, cancel)) return out;
     }
     out.index = loadCapture(paths, error, progress, cancel, IndexContents::Records);
     if (!out.index) return out;

@@ -54,7 +54,7 @@ int worstEspSa(const CaptureIndex &index, const CaptureAnalysis *analysis)
 
 std::vector<SaReplayJudgement> judgeReplayWindows(const CaptureIndex &index, const CaptureAnalysis &analysis,
                                                   std::vector<SaReplayJudgement> windows,
-                                                  const std::atomic_bool *cancel)
+                                                  const std::atomic_bool *cancel, const RecordRescan *rescan)
 {
     windows.resize(index.espSas.size());
     const auto seqOf = sequencesBySa(index, &analysis);
@@ -67,7 +67,29 @@ std::vector<SaReplayJudgement> judgeReplayWindows(const CaptureIndex &index, con
     }
     if (options.windows.empty()) return windows;
     // One pass for every window not known yet (each SA picks its own receiver's).
-    const EspSequenceAnalysis own = analyzeEspSequences(index, options, cancel);
+    EspSequenceAnalysis own;
+    if (index.hasRecords() || !rescan) {
+        own = analyzeEspSequences(index, options, cancel);
+    } else {
+        // No records: the capture read again, fed as during its first read (that read would have
+        // kept the records if a pass during the read could not give the records' result).
+        EspSequenceAnalyzer analyzer(options);
+        bool stopped = false;
+        std::uint64_t n = 0;
+        if (!revisitRecords(index, rescan,
+                            [&](const PacketRecord &r, std::uint32_t sa) {
+                                if ((++n & 0xffff) == 0 && cancel &&
+                                    cancel->load(std::memory_order_relaxed)) {
+                                    stopped = true;
+                                    return false;
+                                }
+                                if (sa != IndexBuilder::kNoSa) analyzer.observe(r, sa);
+                                return true;
+                            }) ||
+            stopped)
+            return windows;
+        own = analyzer.finish(index);
+    }
     if (own.cancelled) return windows;
     for (const EspSaSequence &s : own.sas) {
         if (s.saIndex >= windows.size() || windows[s.saIndex].drops) continue;
@@ -78,13 +100,14 @@ std::vector<SaReplayJudgement> judgeReplayWindows(const CaptureIndex &index, con
 }
 
 EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *analysis,
-                            std::uint32_t replayWindow, bool emulateMissing, const std::atomic_bool *cancel)
+                            std::uint32_t replayWindow, bool emulateMissing, const std::atomic_bool *cancel,
+                            const RecordRescan *rescan)
 {
     std::vector<SaReplayJudgement> judged(index.espSas.size());
     for (SaReplayJudgement &j : judged)
         j.window = replayWindow;
     if (analysis && emulateMissing) {
-        judged = judgeReplayWindows(index, *analysis, std::move(judged), cancel);
+        judged = judgeReplayWindows(index, *analysis, std::move(judged), cancel, rescan);
     } else {
         const auto seqOf = sequencesBySa(index, analysis);
         for (std::size_t i = 0; i < judged.size(); ++i)

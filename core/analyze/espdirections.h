@@ -3,6 +3,7 @@
 // Overview's table and the reports show, the anti-replay drops of the receiver's window, and
 // "the worst SA" (the one with the most missing numbers, then the busiest). Judged here once so
 // no page applies rules of its own.
+#include "../index/indexbuilder.h"
 #include "analysis.h"
 
 #include <QString>
@@ -60,11 +61,13 @@ struct SaReplayJudgement
 /// Judges every SA of `index` with its own receiver's window (`windows[i]` for
 /// CaptureIndex::espSas[i]: window and basis; `drops` ignored): from the analysis when it emulated
 /// that size, 0 when the check is off or the window is deeper than any reordering seen, else from
-/// ONE more pass over the index with every window still needed. A cancelled pass leaves those
-/// drops unknown.
+/// ONE more pass over the index with every window still needed (an index without records: over
+/// the capture read again through `rescan`; without one those drops stay unknown). A cancelled
+/// pass leaves those drops unknown.
 std::vector<SaReplayJudgement> judgeReplayWindows(const CaptureIndex &index, const CaptureAnalysis &analysis,
                                                   std::vector<SaReplayJudgement> windows,
-                                                  const std::atomic_bool *cancel = nullptr);
+                                                  const std::atomic_bool *cancel = nullptr,
+                                                  const RecordRescan *rescan = nullptr);
 
 /// The SA of `index` with the most missing sequence numbers, then the most packets (the busiest
 /// without an analysis); -1 when there is no ESP.
@@ -74,10 +77,11 @@ int worstEspSa(const CaptureIndex &index, const CaptureAnalysis *analysis);
 /// and the busiest SA are filled in. The drops are those of a receiver window of `replayWindow`
 /// packets: from the analysis when it emulated that size, 0 when the window is deeper than any
 /// reordering seen (or 0, the check off), else one more pass over the index with that window
-/// (`emulateMissing`; without it they stay unknown). A cancelled pass leaves them unknown.
+/// (`emulateMissing`; without it they stay unknown; `rescan` as judgeReplayWindows()). A
+/// cancelled pass leaves them unknown.
 EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *analysis,
                             std::uint32_t replayWindow, bool emulateMissing = true,
-                            const std::atomic_bool *cancel = nullptr);
+                            const std::atomic_bool *cancel = nullptr, const RecordRescan *rescan = nullptr);
 
 /// Per-direction ESP of `index` with each SA judged already (judgeReplayWindows(), one entry per
 /// CaptureIndex::espSas; the diagnosis does it once for its facts and these totals). `headline`

@@ -413,20 +413,18 @@ OverheadEstimate estimateSuiteFromEspLengths(const std::vector<std::uint32_t> &e
 }
 
 std::vector<std::uint32_t> espLengthsForSa(const CaptureIndex &index, std::size_t saIndex,
-                                           std::size_t maxCount)
+                                           std::size_t maxCount, const RecordRescan *rescan)
 {
     std::vector<std::uint32_t> out;
     if (saIndex >= index.espSas.size()) return out;
     const EspSa &sa = index.espSas[saIndex];
     out.reserve(maxCount ? std::min<std::uint64_t>(maxCount, sa.packets) : sa.packets);
-    bool done = false;
-    index.packets.forEach([&](const PacketRecord &r) {
-        if (done || !r.isEsp() || r.spi() != sa.spi || r.flowId != sa.flowId || (r.flags & FlagFragment))
-            return;
+    revisitRecords(index, rescan, [&](const PacketRecord &r, std::uint32_t) {
+        if (!r.isEsp() || r.spi() != sa.spi || r.flowId != sa.flowId || (r.flags & FlagFragment)) return true;
         const std::uint32_t hdr =
             ((r.flags & FlagIpv6) ? 40u : 20u) + (r.kind == PacketKind::EspInUdp ? 8u : 0u);
         if (r.ipLength > hdr) out.push_back(r.ipLength - hdr);
-        done = maxCount && out.size() >= maxCount;
+        return !(maxCount && out.size() >= maxCount);
     });
     return out;
 }

@@ -4,6 +4,7 @@
 // (RFC 4303, RFC 3948, RFC 4106, RFC 7634; the Linux kernel's xfrm_state_mtu). Also the suite
 // from a strongSwan proposal string, and an estimate of it from the ESP lengths in a capture.
 #include "../index/captureindex.h"
+#include "../index/indexbuilder.h"
 
 #include <QString>
 #include <QStringView>
@@ -137,8 +138,10 @@ struct OverheadEstimate
                                                            bool natT);
 
 /// ESP lengths of one SA from the index (outer IP length minus a 20/40-byte IP header and the
-/// UDP header; IP fragments skipped). `maxCount` 0 = all.
+/// UDP header; IP fragments skipped). `maxCount` 0 = all. An index without records: from the
+/// capture read again through `rescan` (up to the SA's `maxCount`-th length), else none.
 [[nodiscard]] std::vector<std::uint32_t> espLengthsForSa(const CaptureIndex &index, std::size_t saIndex,
-                                                         std::size_t maxCount = 0);
+                                                         std::size_t maxCount = 0,
+                                                         const RecordRescan *rescan = nullptr);
 
 } // namespace ikev2wb

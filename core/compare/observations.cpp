@@ -274,6 +274,30 @@ std::unique_ptr<CaptureObservations> observeIndex(const CaptureIndex &index, con
     return out;
 }
 
+struct ObservationsDuringRead::State
+{
+    std::unique_ptr<CaptureObservations> out = std::make_unique<CaptureObservations>();
+    ObservationBuilder obs{*out, false};
+};
+
+ObservationsDuringRead::ObservationsDuringRead() : d(std::make_unique<State>()) {}
+ObservationsDuringRead::~ObservationsDuringRead() = default;
+
+void ObservationsDuringRead::record(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables)
+{
+    d->obs.record(r, sa, tables);
+}
+
+std::unique_ptr<CaptureObservations> ObservationsDuringRead::finish(const CaptureIndex &index)
+{
+    // Fed in file order as observeIndex() feeds them; only a numbering that wrapped needed
+    // the decision before the SA's first packet. A cancelled read is not read again.
+    if (d->obs.wrapped() && !index.cancelled) return nullptr;
+    describeIndex(index, *d->out);
+    d->obs.finish(index);
+    return std::move(d->out);
+}
+
 std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QString *error,
                                                     const ProgressFn &progress,
                                                     const std::atomic_bool *cancel, bool *readTwice,
@@ -281,18 +305,11 @@ std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QS
 {
     if (readTwice) *readTwice = false;
     {
-        auto out = std::make_unique<CaptureObservations>();
-        ObservationBuilder obs(*out, false);
+        ObservationsDuringRead obs;
         const auto index =
             loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &obs, readerThread);
         if (!index) return nullptr;
-        // Fed in file order as observeIndex() feeds them; only a numbering that wrapped needed
-        // the decision before the SA's first packet. A cancelled read is not read again.
-        if (!obs.wrapped() || index->cancelled) {
-            describeIndex(*index, *out);
-            obs.finish(*index);
-            return out;
-        }
+        if (auto out = obs.finish(*index)) return out;
     }
     const auto index =
         loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread);

@@ -4,6 +4,7 @@
 // capture's CaptureIndex, or during the read without one (observeCapture()): 16 bytes per ESP
 // packet plus the IKE messages, and the comparison sorts them in place.
 #include "../index/captureindex.h"
+#include "../index/indexbuilder.h"
 
 #include <QString>
 #include <QStringList>
@@ -96,6 +97,27 @@ struct CaptureObservations
 /// pair the packets themselves (PacketPairing); not for captures of 2^32 packets or more.
 std::unique_ptr<CaptureObservations>
 observeIndex(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr, bool packetIndexes = false);
+
+/// The observations taken during a read, from each record as the read makes it (observeCapture();
+/// a reader that feeds other observers from the same read holds one too). Give it every record.
+class ObservationsDuringRead final : public RecordObserver
+{
+public:
+    ObservationsDuringRead();
+    ~ObservationsDuringRead() override;
+    ObservationsDuringRead(const ObservationsDuringRead &) = delete;
+    ObservationsDuringRead &operator=(const ObservationsDuringRead &) = delete;
+    void record(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables) override;
+    /// The observations of the finished read's `index`, equal to observeIndex() of an index with
+    /// records; nullptr when one pass cannot give that (an SA's numbering wrapped past 2^32: it
+    /// must be known from the SA's first packet), unless the read was cancelled (then the partial
+    /// observations). Call once.
+    std::unique_ptr<CaptureObservations> finish(const CaptureIndex &index);
+
+private:
+    struct State;
+    std::unique_ptr<State> d;
+};
 
 /// The same observations taken during the read of a capture (one file, a folder or several
 /// files, as loadCapture()), without per-packet records: memory is the observations (16 bytes

@@ -50,14 +50,21 @@ EvidenceRef spiRef(const QString &source, std::uint32_t spi, std::int64_t tsNs =
     return r;
 }
 
-/// The 1-based packet number of the ESP packet `r` names by SPI and capture time.
-void fillPacketNumber(EvidenceRef &r, const CaptureIndex &ix)
+/// The 1-based packet number of the ESP packet `r` names by SPI and capture time (the first such
+/// packet), from the index's records or, without them, the capture read again up to that packet
+/// (in a capture in time order, up to its time).
+void fillPacketNumber(EvidenceRef &r, const CaptureIndex &ix, const RecordRescan &rescan)
 {
     if (!r.hasSpi || r.timeNs < 0 || r.packet > 0) return;
+    const bool timeOrdered = ix.timeBackwards == 0;
     std::int64_t n = 0, found = -1;
-    ix.packets.forEach([&](const PacketRecord &p) {
+    revisitRecords(ix, &rescan, [&](const PacketRecord &p, std::uint32_t) {
         ++n;
-        if (found < 0 && p.isEsp() && p.tsNs == r.timeNs && p.spi() == r.spi) found = n;
+        if (p.isEsp() && p.tsNs == r.timeNs && p.spi() == r.spi) {
+            found = n;
+            return false;
+        }
+        return !(timeOrdered && p.tsNs > r.timeNs);
     });
     r.packet = found;
 }
@@ -1215,9 +1222,11 @@ void collectDrops(ReplayDrops &drops, const CaptureIndex &ix, const CaptureAnaly
 
 /// Every SA of one capture judged with `window` (one capture: the window in use for all).
 std::vector<SaReplayJudgement> judgeWithOneWindow(const CaptureIndex &ix, const CaptureAnalysis &an,
-                                                  std::uint32_t window, const QString &basis)
+                                                  std::uint32_t window, const QString &basis,
+                                                  const RecordRescan &rescan)
 {
-    return judgeReplayWindows(ix, an, std::vector<SaReplayJudgement>(ix.espSas.size(), {window, basis, {}}));
+    return judgeReplayWindows(ix, an, std::vector<SaReplayJudgement>(ix.espSas.size(), {window, basis, {}}),
+                              nullptr, &rescan);
 }
 
 /// SA `spi` as the kernel of its receiving host holds it: the latest `ip xfrm state` of capture
@@ -2046,7 +2055,8 @@ void pairReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides)
                                                    .arg(f.assumptions.replayWindowFrom),
                                                {}};
         }
-        f.replayBySa[side] = judgeReplayWindows(*ix[side], *an[side], std::move(windows));
+        f.replayBySa[side] = judgeReplayWindows(*ix[side], *an[side], std::move(windows), nullptr,
+                                                side == 0 ? &in.rescanA : &in.rescanB);
     }
     for (DirectionReplay &d : r) {
         const int rx = d.receiverSide;
@@ -2293,7 +2303,7 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
         d->packets += sa.packets;
         d->sas.push_back(i);
     }
-    f.replayBySa[0] = judgeReplayWindows(ix, an, std::move(windows));
+    f.replayBySa[0] = judgeReplayWindows(ix, an, std::move(windows), nullptr, &in.rescanA);
     ReplayDrops drops;
     collectDrops(drops, ix, an, f.replayBySa[0], in.nameA);
     f.replayEmulated = !an.esp.sas.empty();
@@ -2419,9 +2429,9 @@ Facts deriveFacts(const DiagnosisInput &in)
     }
 
     if (in.indexA && f.deliveredRef.source == in.nameA)
-        fillPacketNumber(f.deliveredRef, *in.indexA);
+        fillPacketNumber(f.deliveredRef, *in.indexA, in.rescanA);
     else if (in.indexB && f.deliveredRef.source == in.nameB)
-        fillPacketNumber(f.deliveredRef, *in.indexB);
+        fillPacketNumber(f.deliveredRef, *in.indexB, in.rescanB);
     judgeUnansweredRequests(f);
 
     // Anti-replay at the window in use (known from the evidence only now): with two captures
@@ -2439,12 +2449,12 @@ Facts deriveFacts(const DiagnosisInput &in)
         bool esp = false;
         if (in.indexA && in.analysisA) {
             esp = esp || !in.analysisA->esp.sas.empty();
-            f.replayBySa[0] = judgeWithOneWindow(*in.indexA, *in.analysisA, window, basis);
+            f.replayBySa[0] = judgeWithOneWindow(*in.indexA, *in.analysisA, window, basis, in.rescanA);
             collectDrops(drops, *in.indexA, *in.analysisA, f.replayBySa[0], in.nameA);
         }
         if (in.indexB && in.analysisB) {
             esp = esp || !in.analysisB->esp.sas.empty();
-            f.replayBySa[1] = judgeWithOneWindow(*in.indexB, *in.analysisB, window, basis);
+            f.replayBySa[1] = judgeWithOneWindow(*in.indexB, *in.analysisB, window, basis, in.rescanB);
             collectDrops(drops, *in.indexB, *in.analysisB, f.replayBySa[1], in.nameB);
         }
         f.replayEmulated = esp;
@@ -2463,7 +2473,7 @@ Facts deriveFacts(const DiagnosisInput &in)
             if (in.indexA->espSas[i].packets > in.indexA->espSas[best].packets) best = i;
         const bool udp = in.indexA->espSas[best].encap == Encapsulation::Udp;
         const OverheadEstimate est =
-            estimateSuiteFromEspLengths(espLengthsForSa(*in.indexA, best, 20000), udp);
+            estimateSuiteFromEspLengths(espLengthsForSa(*in.indexA, best, 20000, &in.rescanA), udp);
         if (est.found && !est.candidates.empty()) {
             f.suite = est.candidates.front().suite;
             f.suiteSource = QStringLiteral("estimated from ESP lengths");

@@ -41,6 +41,58 @@ Read readAndAnalyse(const QStringList &paths, const ProgressFn &progress, const 
 }
 
 /// A capture's name for people: its file's, or the set's (folder, or first file "+N files").
+/// A capture read, analysed and observed for the comparison in one read without per-packet
+/// records (read again with records where one pass cannot give their result), or why not.
+struct ObservedRead : Read
+{
+    std::unique_ptr<CaptureObservations> observations;
+};
+
+ObservedRead readObserved(const QStringList &paths, const ProgressFn &progress,
+                          const std::atomic_bool *cancel)
+{
+    ObservedRead r;
+    const QString name = QFileInfo(paths.front()).fileName();
+    {
+        CaptureAnalysisDuringRead analysis;
+        ObservationsDuringRead observations;
+        struct Both final : RecordObserver
+        {
+            RecordObserver *a, *b;
+            Both(RecordObserver *x, RecordObserver *y) : a(x), b(y) {}
+            void record(const PacketRecord &rec, std::uint32_t sa, const CaptureIndex &tables) override
+            {
+                a->record(rec, sa, tables);
+                b->record(rec, sa, tables);
+            }
+        } both(&analysis, &observations);
+        // The two sides are read side by side on two cores: libpcap on each reading thread itself,
+        // as compareCaptureFiles() does.
+        std::unique_ptr<const CaptureIndex> index =
+            loadCapture(paths, &r.error, progress, cancel, IndexContents::TablesOnly, &both, false);
+        if (!index) return r;
+        if (index->cancelled) {
+            r.error = QStringLiteral("%1: reading cancelled").arg(name);
+            return r;
+        }
+        auto a = std::make_shared<CaptureAnalysis>();
+        if (analysis.finish(*index, *a, cancel) && (r.observations = observations.finish(*index))) {
+            if (cancel && cancel->load()) {
+                r.error = QStringLiteral("%1: analysis cancelled").arg(name);
+                r.observations.reset();
+                return r;
+            }
+            r.index = std::move(index);
+            r.analysis = std::move(a);
+            return r;
+        }
+    }
+    Read again = readAndAnalyse(paths, progress, cancel);
+    if (again.index) r.observations = observeIndex(*again.index, cancel);
+    static_cast<Read &>(r) = std::move(again);
+    return r;
+}
+
 QString captureName(const CaptureIndex &index)
 {
     return index.set.isSet() ? index.set.name : QFileInfo(index.file.path).fileName();
@@ -54,42 +106,76 @@ QStringList captureInputs(const CaptureIndex &index)
 } // namespace
 
 bool Investigation::openCapture(Host host, const QString &path, QString *error, const ProgressFn &progress,
-                                const std::atomic_bool *cancel)
+                                const std::atomic_bool *cancel, IndexContents contents)
 {
-    return openCapture(host, QStringList{path}, error, progress, cancel);
+    return openCapture(host, QStringList{path}, error, progress, cancel, contents);
 }
 
 bool Investigation::openCapture(Host host, const QStringList &paths, QString *error,
-                                const ProgressFn &progress, const std::atomic_bool *cancel)
+                                const ProgressFn &progress, const std::atomic_bool *cancel,
+                                IndexContents contents)
 {
-    Read r = readAndAnalyse(paths, progress, cancel);
+    Read r;
+    if (contents == IndexContents::TablesOnly) {
+        AnalyzedCapture read = loadAndAnalyzeCapture(paths, &r.error, progress, cancel);
+        const QString name = QFileInfo(paths.front()).fileName();
+        if (read.index && read.index->cancelled)
+            r.error = QStringLiteral("%1: reading cancelled").arg(name);
+        else if (read.index && cancel && cancel->load())
+            r.error = QStringLiteral("%1: analysis cancelled").arg(name);
+        else if (read.index) {
+            r.index = std::move(read.index);
+            r.analysis = std::make_shared<const CaptureAnalysis>(std::move(read.analysis));
+        }
+    } else {
+        r = readAndAnalyse(paths, progress, cancel);
+    }
     if (!r.index) {
         if (error) *error = r.error;
         return false;
     }
     setCapture(host, std::move(r.index), std::move(r.analysis));
+    m_paths[int(host)] = paths;
     return true;
 }
 
 bool Investigation::openPair(const QString &pathA, const QString &pathB, QString *error,
-                             const CompareProgressFn &progress, const std::atomic_bool *cancel)
+                             const CompareProgressFn &progress, const std::atomic_bool *cancel,
+                             IndexContents contents)
 {
-    return openPair(QStringList{pathA}, QStringList{pathB}, error, progress, cancel);
+    return openPair(QStringList{pathA}, QStringList{pathB}, error, progress, cancel, contents);
 }
 
 bool Investigation::openPair(const QStringList &pathA, const QStringList &pathB, QString *error,
-                             const CompareProgressFn &progress, const std::atomic_bool *cancel)
+                             const CompareProgressFn &progress, const std::atomic_bool *cancel,
+                             IndexContents contents)
 {
     PairReadingProgress reading(pathA, pathB, progress);
-    auto futureB =
-        std::async(std::launch::async, [&] { return readAndAnalyse(pathB, reading.side(1), cancel); });
-    Read a = readAndAnalyse(pathA, reading.side(0), cancel);
-    Read b = futureB.get();
+    Read a, b;
+    std::shared_ptr<CompareResult> r;
+    if (contents == IndexContents::TablesOnly) {
+        // Each side analysed and observed for the comparison during its one read: no records.
+        auto futureB =
+            std::async(std::launch::async, [&] { return readObserved(pathB, reading.side(1), cancel); });
+        ObservedRead oa = readObserved(pathA, reading.side(0), cancel);
+        ObservedRead ob = futureB.get();
+        if (oa.index && ob.index)
+            r = std::make_shared<CompareResult>(compareCaptures(
+                std::move(*oa.observations), std::move(*ob.observations), {}, progress, cancel));
+        a = std::move(static_cast<Read &>(oa));
+        b = std::move(static_cast<Read &>(ob));
+    } else {
+        auto futureB =
+            std::async(std::launch::async, [&] { return readAndAnalyse(pathB, reading.side(1), cancel); });
+        a = readAndAnalyse(pathA, reading.side(0), cancel);
+        b = futureB.get();
+        if (a.index && b.index)
+            r = std::make_shared<CompareResult>(compareIndexes(*a.index, *b.index, {}, progress, cancel));
+    }
     if (!a.index || !b.index) {
         if (error) *error = !a.index ? a.error : b.error;
         return false;
     }
-    auto r = std::make_shared<CompareResult>(compareIndexes(*a.index, *b.index, {}, progress, cancel));
     if (r->cancelled) {
         if (error)
             *error = QStringLiteral("%1 ⇄ %2: comparison cancelled")
@@ -99,6 +185,8 @@ bool Investigation::openPair(const QStringList &pathA, const QStringList &pathB,
     setCapture(Host::A, std::move(a.index), std::move(a.analysis));
     setCapture(Host::B, std::move(b.index), std::move(b.analysis));
     m_comparison = std::move(r);
+    m_paths[0] = pathA;
+    m_paths[1] = pathB;
     return true;
 }
 
@@ -107,6 +195,7 @@ void Investigation::setCapture(Host host, IndexPtr index, AnalysisPtr analysis)
     if (index && !analysis) analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index));
     m_index[int(host)] = std::move(index);
     m_analysis[int(host)] = std::move(analysis);
+    m_paths[int(host)].clear();
     m_comparison.reset();
     m_facts = Facts{};
     m_diagnosis = Diagnosis{};
@@ -153,6 +242,8 @@ const Diagnosis &Investigation::diagnose()
         inputs << captureInputs(*m_index[1]);
     }
     if (!m_evidenceInputs.isEmpty()) in.evidence = &m_evidence;
+    in.rescanA = rescan(Host::A);
+    if (in.indexB) in.rescanB = rescan(Host::B);
     m_facts = deriveFacts(in);
     m_diagnosis = runChecklist(m_facts);
     m_diagnosis.inputs = inputs + m_evidenceInputs;
@@ -197,11 +288,22 @@ const Diagnosis &Investigation::diagnose()
             m_espDirections[h] = ikev2wb::espDirections(
                 *m_index[h], m_analysis[h].get(), m_facts.replayBySa[h], m_diagnosis.basis.replayWindow);
         } else {
-            m_espDirections[h] =
-                ikev2wb::espDirections(*m_index[h], m_analysis[h].get(), m_diagnosis.basis.replayWindow);
+            const RecordRescan again = rescan(Host(h));
+            m_espDirections[h] = ikev2wb::espDirections(
+                *m_index[h], m_analysis[h].get(), m_diagnosis.basis.replayWindow, true, nullptr, &again);
         }
     }
     return m_diagnosis;
+}
+
+RecordRescan Investigation::rescan(Host h) const
+{
+    const IndexPtr &ix = m_index[int(h)];
+    if (!ix || ix->hasRecords() || m_paths[int(h)].isEmpty()) return {};
+    return [paths = m_paths[int(h)]](RecordObserver &observer, std::atomic_bool &stop) {
+        QString error;
+        return loadCapture(paths, &error, {}, &stop, IndexContents::TablesOnly, &observer, false) != nullptr;
+    };
 }
 
 QStringList Investigation::warnings() const
@@ -216,8 +318,9 @@ QStringList Investigation::warnings() const
 
 bool diagnoseFiles(const DiagnosisFiles &files, Investigation &out, QString *error)
 {
-    if (files.captureB.isEmpty() ? !out.openCapture(Host::A, files.captureA, error)
-                                 : !out.openPair(files.captureA, files.captureB, error))
+    if (files.captureB.isEmpty()
+            ? !out.openCapture(Host::A, files.captureA, error, {}, nullptr, files.contents)
+            : !out.openPair(files.captureA, files.captureB, error, {}, nullptr, files.contents))
         return false;
     const std::pair<const QStringList *, std::optional<Host>> evidence[] = {
         {&files.evidence, std::nullopt}, {&files.evidenceA, Host::A}, {&files.evidenceB, Host::B}};

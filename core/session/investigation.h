@@ -46,6 +46,9 @@ struct DiagnosisFiles
     QStringList evidenceA; // host evidence the user assigned to capture A's endpoint
     QStringList evidenceB; // ... to capture B's endpoint
     DiagnosisAssumptions assumptions;
+    /// TablesOnly: the captures are analysed and compared during their read, without per-packet
+    /// records (what the CLI's `diagnose` needs; Investigation::openPair()).
+    IndexContents contents = IndexContents::Records;
 };
 
 /// One investigation: capture A and optionally the peer's capture B, each read once into its
@@ -63,22 +66,31 @@ public:
 
     /// Reads `path` into host's index (the file's one read) and analyses it; drops the comparison
     /// and the diagnosis of the previous captures. False with `error` naming the file when it
-    /// cannot be opened, or saying the read was cancelled.
+    /// cannot be opened, or saying the read was cancelled. `contents` TablesOnly: analysed during
+    /// the read (loadAndAnalyzeCapture()), the index keeps no per-packet records; what the
+    /// diagnosis needs a pass over the packets for reads the file again (DiagnosisInput::rescanA).
     bool openCapture(Host host, const QString &path, QString *error, const ProgressFn &progress = {},
-                     const std::atomic_bool *cancel = nullptr);
+                     const std::atomic_bool *cancel = nullptr,
+                     IndexContents contents = IndexContents::Records);
     /// The same for several files or folders read as one capture (loadCapture(QStringList)).
     bool openCapture(Host host, const QStringList &paths, QString *error, const ProgressFn &progress = {},
-                     const std::atomic_bool *cancel = nullptr);
+                     const std::atomic_bool *cancel = nullptr,
+                     IndexContents contents = IndexContents::Records);
     /// Reads A and B side by side (each file once), analyses both and compares them: what a
     /// pair needs. `progress` gets (Reading, bytes of both files read, their size) from both
     /// reading threads, then (Comparing, ...) as compareCaptures() reports it. False with `error`
     /// naming the file that cannot be opened, or saying the work was cancelled; then the
-    /// investigation is left as it was.
+    /// investigation is left as it was. `contents` TablesOnly: each capture analysed and observed
+    /// for the comparison during its read (no per-packet records: memory grows with the ESP
+    /// packets' 16-byte observations, not 32-byte records, and the comparison has no
+    /// CompareResult::pairing); equal to the records' result otherwise.
     bool openPair(const QString &pathA, const QString &pathB, QString *error,
-                  const CompareProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr);
+                  const CompareProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr,
+                  IndexContents contents = IndexContents::Records);
     /// The same with each side given as several files or folders read as one capture.
     bool openPair(const QStringList &pathsA, const QStringList &pathsB, QString *error,
-                  const CompareProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr);
+                  const CompareProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr,
+                  IndexContents contents = IndexContents::Records);
     /// A capture read elsewhere (with its analysis, or analysed here when null).
     void setCapture(Host host, IndexPtr index, AnalysisPtr analysis = {});
     /// Compares capture A with capture B from their indexes (no file is read). False when either
@@ -113,7 +125,11 @@ public:
     [[nodiscard]] QStringList warnings() const;
 
 private:
+    /// Host's capture read again (for an index without records), empty when it has its records.
+    [[nodiscard]] RecordRescan rescan(Host h) const;
+
     IndexPtr m_index[2];
+    QStringList m_paths[2]; // what host's capture was read from (openCapture, openPair)
     AnalysisPtr m_analysis[2];
     ComparePtr m_comparison;
     EvidenceSet m_evidence;
