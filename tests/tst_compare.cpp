@@ -8,6 +8,7 @@
 // project's dissector), the router's captures and its `tc -s qdisc` drop counter, truth.json
 // and charon's log.
 #include "analyze/espsequence.h"
+#include "compare/comparedetail.h"
 #include "compare/endpointcompare.h"
 #include "index/espsa.h"
 #include "index/indexbuilder.h"
@@ -384,6 +385,7 @@ private Q_SLOTS:
     void syntheticPairing_data() { synthetic_data(); }
     void syntheticPairing();
     void oneSequenceRule();
+    void delayListWidens();
     void cliExitCodes();
     void labLoss1();
     void labPairing_data();
@@ -403,6 +405,35 @@ private Q_SLOTS:
     void nonCaptureNamesTheFile_data();
     void nonCaptureNamesTheFile();
 };
+
+// The one-way delays kept for the quantiles take 4 bytes while within ±2^31 ns (2.147 s) of the
+// first delay, else all of them 8: the statistics are those of the delays themselves either way.
+void TestCompare::delayListWidens()
+{
+    const auto near = [](double got, double want) { return std::fabs(got - want) < 1e-9; };
+    comparedetail::DeltaList d;
+    d.reserve(2);                                                         // grows past its reservation too
+    for (const std::int64_t x : {5 * kMs, 6 * kMs, 4 * kMs, -2140 * kMs}) // -2.145 s from the first: fits
+        d.push_back(x);
+    // One SA's part (these four), base 4 ms: -2144, 0, 1, 2 ms sorted; median rank
+    // round(0.5 * 3) = 2, p99 rank round(0.99 * 3) = 3.
+    const OwdStats a = d.stats(0, 4 * kMs, 0, 0);
+    QCOMPARE(a.samples, std::uint64_t(4));
+    QVERIFY(near(a.minMs, -2144) && near(a.medianMs, 1) && near(a.p99Ms, 2) && near(a.maxMs, 2));
+    // 3.005 s is 3 s from the first (5 ms): beyond 2^31 ns, every delay widens.
+    d.push_back(3005 * kMs);
+    d.push_back(5 * kMs);
+    QCOMPARE(d.size(), std::size_t(6));
+    // The second SA's part: 3005, 5 ms, base 4: 1 and 3001 ms; median rank round(0.5) = 1.
+    const OwdStats b = d.stats(4, 4 * kMs, 0, 0);
+    QVERIFY(near(b.minMs, 1) && near(b.medianMs, 3001) && near(b.p99Ms, 3001) && near(b.maxMs, 3001));
+    // All six: -2140, 4, 5, 5, 6, 3005 ms, base 0: median rank round(0.5 * 5) = 3 -> 5, p99 rank
+    // round(0.99 * 5) = 5 -> 3005.
+    const OwdStats all = d.stats(0, 0, 10.0, 4);
+    QCOMPARE(all.samples, std::uint64_t(6));
+    QVERIFY(near(all.minMs, -2140) && near(all.medianMs, 5) && near(all.p99Ms, 3005) &&
+            near(all.maxMs, 3005) && near(all.jitterMs, 2.5));
+}
 
 void TestCompare::synthetic_data()
 {

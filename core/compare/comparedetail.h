@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <vector>
 
 namespace ikev2wb::comparedetail {
@@ -83,5 +84,86 @@ inline std::int64_t quantile(std::vector<std::int64_t> &v, double q)
     std::nth_element(v.begin(), v.begin() + std::ptrdiff_t(k), v.end());
     return v[k];
 }
+
+/// Quantile of [first, last) by nth_element (values are reordered); as comparedetail::quantile.
+template <typename T> T quantileOf(T *first, T *last, double q)
+{
+    const auto n = std::size_t(last - first);
+    const std::size_t k = std::min(n - 1, std::size_t(q * double(n - 1) + 0.5));
+    std::nth_element(first, first + k, last);
+    return first[k];
+}
+
+/// Delay statistics of the deltas in [first, last) (reordered), each `ref` + its value.
+template <typename T>
+OwdStats owdStats(T *first, T *last, std::int64_t ref, std::int64_t base, double jitterSumMs,
+                  std::uint64_t jitterN)
+{
+    OwdStats o;
+    o.samples = std::uint64_t(last - first);
+    if (first == last) return o;
+    const auto [mn, mx] = std::minmax_element(first, last);
+    o.minMs = nsToMs(ref + *mn - base);
+    o.maxMs = nsToMs(ref + *mx - base);
+    o.medianMs = nsToMs(ref + quantileOf(first, last, 0.5) - base);
+    o.p99Ms = nsToMs(ref + quantileOf(first, last, 0.99) - base);
+    o.jitterMs = jitterN ? jitterSumMs / double(jitterN) : 0;
+    return o;
+}
+
+/// The raw t_receiver − t_sender of a direction's matched packets, for the delay quantiles: 4
+/// bytes each while every one lies within ±2^31 ns (2.1 s) of the first, else 8 (all of them
+/// widened when the first one outside comes). Shifting by the first is order-preserving, so the
+/// quantiles are those of the 8-byte values.
+class DeltaList
+{
+public:
+    void reserve(std::size_t n) { m_narrow.reserve(n); }
+    [[nodiscard]] std::size_t size() const { return m_wide ? m_wideValues.size() : m_narrow.size(); }
+    void push_back(std::int64_t delta)
+    {
+        if (!m_wide) {
+            if (m_narrow.empty()) m_ref = delta;
+            std::int64_t x = 0;
+            if (!__builtin_sub_overflow(delta, m_ref, &x) && x >= std::numeric_limits<std::int32_t>::min() &&
+                x <= std::numeric_limits<std::int32_t>::max()) {
+                m_narrow.push_back(std::int32_t(x));
+                return;
+            }
+            widen();
+        }
+        m_wideValues.push_back(delta);
+    }
+    /// Statistics of the deltas from index `from` to the end (they are reordered).
+    [[nodiscard]] OwdStats stats(std::size_t from, std::int64_t base, double jitterSumMs,
+                                 std::uint64_t jitterN)
+    {
+        if (m_wide)
+            return owdStats(m_wideValues.data() + from, m_wideValues.data() + m_wideValues.size(), 0, base,
+                            jitterSumMs, jitterN);
+        return owdStats(m_narrow.data() + from, m_narrow.data() + m_narrow.size(), m_ref, base, jitterSumMs,
+                        jitterN);
+    }
+    void release()
+    {
+        std::vector<std::int32_t>().swap(m_narrow);
+        std::vector<std::int64_t>().swap(m_wideValues);
+    }
+
+private:
+    void widen()
+    {
+        m_wideValues.reserve(std::max(m_narrow.capacity(), m_narrow.size() + 1));
+        for (const std::int32_t x : m_narrow)
+            m_wideValues.push_back(m_ref + x);
+        std::vector<std::int32_t>().swap(m_narrow);
+        m_wide = true;
+    }
+
+    std::int64_t m_ref = 0;
+    bool m_wide = false;
+    std::vector<std::int32_t> m_narrow;
+    std::vector<std::int64_t> m_wideValues;
+};
 
 } // namespace ikev2wb::comparedetail

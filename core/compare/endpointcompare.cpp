@@ -10,6 +10,7 @@
 #include <bit>
 #include <cmath>
 #include <future>
+#include <limits>
 #include <map>
 #include <unordered_map>
 
@@ -167,38 +168,13 @@ void mergeJoin(const std::vector<EspObservation> *s, const std::vector<EspObserv
 
 struct DirectionWork
 {
-    std::vector<std::int64_t> deltas;  // raw t_receiver − t_sender of matched packets
+    DeltaList deltas;                  // raw t_receiver − t_sender of matched packets
     std::vector<LossSecond> perSecond; // indexed from the sender capture's first second
     std::int64_t firstSecond = 0;
     std::vector<SizeBucket> bySize; // indexed by size / bucket width
     std::vector<Outage> runs;
     std::uint64_t lostBeyondReceiverSpan = 0; // counted lost though the receiver's capture shows nothing then
 };
-
-/// Quantile of [first, last) by nth_element (values are reordered); as comparedetail::quantile.
-std::int64_t quantileOf(std::int64_t *first, std::int64_t *last, double q)
-{
-    const auto n = std::size_t(last - first);
-    const std::size_t k = std::min(n - 1, std::size_t(q * double(n - 1) + 0.5));
-    std::nth_element(first, first + k, last);
-    return first[k];
-}
-
-/// Delay statistics of the deltas in [first, last) (reordered).
-OwdStats owdStats(std::int64_t *first, std::int64_t *last, std::int64_t base, double jitterSumMs,
-                  std::uint64_t jitterN)
-{
-    OwdStats o;
-    o.samples = std::uint64_t(last - first);
-    if (first == last) return o;
-    const auto [mn, mx] = std::minmax_element(first, last);
-    o.minMs = nsToMs(*mn - base);
-    o.maxMs = nsToMs(*mx - base);
-    o.medianMs = nsToMs(quantileOf(first, last, 0.5) - base);
-    o.p99Ms = nsToMs(quantileOf(first, last, 0.99) - base);
-    o.jitterMs = jitterN ? jitterSumMs / double(jitterN) : 0;
-    return o;
-}
 
 /// Puts a capture's pairing entries (one per packet at most, indexes below `packets`) in packet
 /// order in linear time: each entry's place is the number of entries with a lower index, counted
@@ -473,8 +449,7 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
         b.jitterMs = b.samples > 1 ? b.jitterMs / double(b.samples - 1) : 0;
         c.owdSeries.push_back(b);
     }
-    c.owd =
-        owdStats(w.deltas.data() + firstDelta, w.deltas.data() + w.deltas.size(), base, jitterSum, jitterN);
+    c.owd = w.deltas.stats(firstDelta, base, jitterSum, jitterN);
     d.sent += c.sent;
     d.received += c.received;
     d.duplicated += c.duplicated;
@@ -754,7 +729,7 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
             jsum += c.owd.jitterMs * double(c.owd.samples > 1 ? c.owd.samples - 1 : 0);
             jn += c.owd.samples > 1 ? c.owd.samples - 1 : 0;
         }
-        d.owd = owdStats(w.deltas.data(), w.deltas.data() + w.deltas.size(), base, jsum, jn);
+        d.owd = w.deltas.stats(0, base, jsum, jn);
         if (w.lostBeyondReceiverSpan)
             r.notes << QStringLiteral(
                            "%1 → %2: %3 packets counted as lost in transit were due at %2 before its "
@@ -762,7 +737,7 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
                            "then, they were not lost")
                            .arg(QLatin1String(dir == 0 ? "A" : "B"), QLatin1String(dir == 0 ? "B" : "A"))
                            .arg(w.lostBeyondReceiverSpan);
-        std::vector<std::int64_t>().swap(w.deltas);
+        w.deltas.release();
         for (const LossSecond &s : w.perSecond)
             if (s.sent) d.lossPerSecond.push_back(s);
         for (const SizeBucket &bucket : w.bySize)
