@@ -74,13 +74,18 @@ Parsed parse(const QStringList &args, const QStringList &allowedFlags)
     return p;
 }
 
+/// The CLI reads a capture without a reader thread (CaptureReader::setReaderThread): on a gateway
+/// the other core is busy, so CPU time is what a run costs, and the thread's copy and hand-over
+/// cost 15-23 % of `summary`'s and 4-9 % of `analyze`'s (bench/RESULTS.md, session 10).
+constexpr bool kReaderThread = false;
+
 /// Reads one capture: a file, a folder, or several files read as one capture (a ring). What
 /// reading a set noted (files skipped, gaps, overlaps) goes to stderr too.
 std::unique_ptr<CaptureIndex> load(const QStringList &paths, int &exitCode,
                                    IndexContents contents = IndexContents::Records)
 {
     QString error;
-    auto index = loadCapture(paths, &error, {}, nullptr, contents);
+    auto index = loadCapture(paths, &error, {}, nullptr, contents, nullptr, kReaderThread);
     if (!index) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         exitCode = ExitBadInput;
@@ -276,7 +281,7 @@ int analyze(const QStringList &args)
             shown = percent;
             writeErr(QStringLiteral("ikev2wb: read %1 %, %2 packets\n").arg(percent).arg(packets));
         };
-    AnalyzedCapture read = loadAndAnalyzeCapture(p.positional, &error, progress);
+    AnalyzedCapture read = loadAndAnalyzeCapture(p.positional, &error, progress, nullptr, kReaderThread);
     if (!read.index) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         return ExitBadInput;

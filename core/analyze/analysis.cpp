@@ -65,16 +65,17 @@ bool CaptureAnalysisDuringRead::finish(const CaptureIndex &index, CaptureAnalysi
 }
 
 AnalyzedCapture loadAndAnalyzeCapture(const QStringList &paths, QString *error, const ProgressFn &progress,
-                                      const std::atomic_bool *cancel)
+                                      const std::atomic_bool *cancel, bool readerThread)
 {
     AnalyzedCapture out;
     {
         CaptureAnalysisDuringRead during;
-        out.index = loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &during);
+        out.index =
+            loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &during, readerThread);
         if (!out.index) return out;
         if (during.finish(*out.index, out.analysis, cancel)) return out;
     }
-    out.index = loadCapture(paths, error, progress, cancel, IndexContents::Records);
+    out.index = loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread);
     if (!out.index) return out;
     out.readTwice = true;
     out.analysis = analyzeCapture(*out.index, cancel);
