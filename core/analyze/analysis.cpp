@@ -30,6 +30,26 @@ struct CaptureAnalysisDuringRead::State
     std::optional<MtuAnalyzer> mtu;
     NattAnalyzer natt;
     IkeEspWindows ike;
+    // The ESP sequence and MTU analyzers take the records in batches, one analyzer after the
+    // other: each keeps its per-SA tables in the cache for a whole batch instead of sharing it
+    // with the read and the other analyzers packet by packet. They look at nothing but the
+    // records (and SA and flow entries that do not change), so the result is the same.
+    struct Observed
+    {
+        PacketRecord r;
+        std::uint32_t sa;
+    };
+    static constexpr std::size_t kBatch = 1024;
+    std::vector<Observed> batch = std::vector<Observed>(kBatch);
+    std::size_t batched = 0;
+    void flush()
+    {
+        for (std::size_t i = 0; i < batched; ++i)
+            if (batch[i].sa != IndexBuilder::kNoSa) esp.observe(batch[i].r, batch[i].sa);
+        for (std::size_t i = 0; i < batched; ++i)
+            mtu->observe(batch[i].r, batch[i].sa);
+        batched = 0;
+    }
 };
 
 CaptureAnalysisDuringRead::CaptureAnalysisDuringRead() : d(std::make_unique<State>()) {}
@@ -39,8 +59,8 @@ void CaptureAnalysisDuringRead::record(const PacketRecord &r, std::uint32_t sa, 
 {
     // The MTU analyzer keeps the builder's tables (they grow in place until the read ends).
     if (!d->mtu) d->mtu.emplace(tables);
-    if (sa != IndexBuilder::kNoSa) d->esp.observe(r, sa);
-    d->mtu->observe(r, sa);
+    d->batch[d->batched++] = {r, sa};
+    if (d->batched == State::kBatch) d->flush();
     d->natt.observe(r, sa, tables);
     d->ike.observe(r, sa, tables);
 }
@@ -49,6 +69,8 @@ bool CaptureAnalysisDuringRead::finish(const CaptureIndex &index, CaptureAnalysi
                                        const std::atomic_bool *cancel)
 {
     if (!d->mtu) d->mtu.emplace(index);
+    d->mtu->setTables(index); // the builder's tables have moved into `index`
+    d->flush();
     // Fed in file order, the analyzers match the records' passes when packets came in time
     // order, no SA's numbering wrapped and no file of a set is missing; else read again.
     // A cancelled read is not read again: what it has is the partial result.

@@ -372,6 +372,11 @@ struct MtuAnalyzer::State
 MtuAnalyzer::MtuAnalyzer(const CaptureIndex &tables, Mode mode) : d(std::make_unique<State>(tables, mode)) {}
 MtuAnalyzer::~MtuAnalyzer() = default;
 
+void MtuAnalyzer::setTables(const CaptureIndex &tables)
+{
+    d->tables = &tables;
+}
+
 bool MtuAnalyzer::outOfOrder() const
 {
     return d->outOfOrder;

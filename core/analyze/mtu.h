@@ -141,6 +141,9 @@ public:
     /// The next packet; `sa`: its index into CaptureIndex::espSas, or kNoEspSa (not ESP, or no SA).
     static constexpr std::uint32_t kNoEspSa = 0xffffffffu;
     void observe(const PacketRecord &r, std::uint32_t sa);
+    /// The tables given at construction moved (out of their builder, when the read ended): the
+    /// packets still to be observed refer to `tables`.
+    void setTables(const CaptureIndex &tables);
     /// An ESP packet came earlier than one before it (TimeOrdered mode only).
     [[nodiscard]] bool outOfOrder() const;
     /// The analysis; `index` is the finished index of the packets observed (its tables).
