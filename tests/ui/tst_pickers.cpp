@@ -6,6 +6,7 @@
 #include "charts/ikeladder.h"
 #include "diagnose/rules.h"
 #include "pages/capturepage.h"
+#include "pages/ikeladderpage.h"
 #include "settings/timedisplay.h"
 #include "widgets/tabtitles.h"
 #include "widgets/userguide.h"
@@ -76,7 +77,7 @@ private Q_SLOTS:
         // Since the start: frame 1 is the capture's first packet.
         TimeDisplayChoice::instance().setMode(TimeDisplay::SinceStart);
         QCOMPARE(ladder->timeLabel(index->ikeMessages.front().tsNs), QStringLiteral("+0.000 s"));
-        QVERIFY(CapturePage::ikeSaText(page.analysis()->ike.ikeSas.front(), index->firstNs)
+        QVERIFY(IkeLadderPage::ikeSaText(page.analysis()->ike.ikeSas.front(), index->firstNs)
                     .contains(QStringLiteral("from 0.000 s")));
 
         // The ladder's details: a browser in a splitter whose panes do not collapse.

@@ -2,7 +2,6 @@
 // One opened capture: overview, packet table, ESP sequence timeline, IKE ladder, MTU view and
 // the guided checklist (diagnosis and fixes) and the imported host evidence.
 // The index arrives first (overview text and packet table work at once); the analysis follows.
-#include "loader/jobtracker.h"
 #include "sharedtypes.h"
 #include "widgets/cellnavigation.h"
 
@@ -31,8 +30,9 @@ namespace ikev2wb::ui {
 class ChecklistPage;
 class ComparePage;
 class EvidencePage;
-class IkeExchangeModel;
+class EspTimelinePage;
 class IkeLadder;
+class IkeLadderPage;
 class MtuPage;
 class OverviewPage;
 class PacketsPage;
@@ -67,17 +67,15 @@ public:
     [[nodiscard]] MtuPage *mtu() const { return m_mtu; }
     [[nodiscard]] EvidencePage *evidencePage() const { return m_evidencePage; }
     [[nodiscard]] PacketsPage *packetsPage() const { return m_packets; }
-    [[nodiscard]] SequenceChart *timelineChart() const { return m_chart; }
-    [[nodiscard]] IkeLadder *ladder() const { return m_ladder; }
-    [[nodiscard]] QComboBox *ikePicker() const { return m_ikePicker; }
-    [[nodiscard]] QComboBox *saPicker() const { return m_saPicker; }
-    [[nodiscard]] QTextBrowser *ladderDetails() const { return m_ladderDetails; }
+    [[nodiscard]] EspTimelinePage *timelinePage() const { return m_timeline; }
+    [[nodiscard]] IkeLadderPage *ladderPage() const { return m_ladderPage; }
+    [[nodiscard]] SequenceChart *timelineChart() const;
+    [[nodiscard]] IkeLadder *ladder() const;
+    [[nodiscard]] QComboBox *ikePicker() const;
+    [[nodiscard]] QComboBox *saPicker() const;
+    [[nodiscard]] QTextBrowser *ladderDetails() const;
     /// The IKE page's table of the picked IKE SA's exchanges (under the ladder).
-    [[nodiscard]] QTableView *ikeExchangeTable() const { return m_ikeTable; }
-    /// The IKE SA picker's entry: both SPIs, the peers, the start (View ▸ Time Display: a date,
-    /// or seconds since `captureStartNs`) and the exchange count, with retransmissions and
-    /// unanswered requests when there are any.
-    static QString ikeSaText(const IkeSaExchanges &sa, std::int64_t captureStartNs);
+    [[nodiscard]] QTableView *ikeExchangeTable() const;
     /// What the status bar says for this tab: the capture, its packets and SAs, its verdict.
     [[nodiscard]] QString statusText() const;
     /// The Packets page of capture A (side 0) or, in a pair, of the peer's capture B (side 1;
@@ -117,18 +115,14 @@ signals:
     void statusChanged();
 
 private:
-    void showTimeline(int saIndex);
-    void fillSaPicker();
-    /// The IKE ladder's picker: A's IKE SAs (data: their index), then in a pair the ones only B
-    /// holds (data: -(index in B) - 2).
-    void fillIkePicker();
+    /// The ESP timeline and IKE ladder tabs enabled when their pickers have something.
+    void updateViewTabs();
     /// The timeline picker's SA (capture A's) for SA `sa` of capture `side`: B's by its SPI; an SA
     /// only B holds as -sa - 2 (the picker lists those after A's); -1 none.
     [[nodiscard]] int timelineSa(int side, int sa) const;
     /// A pair with both captures in: B's Packets page, the A / B switch, the fate marks.
     void setUpPairPackets();
     void updatePairLine();
-    void showLadder(int row); // a row of the IKE SA picker
 
     IndexPtr m_index;
     AnalysisPtr m_analysis;
@@ -140,13 +134,8 @@ private:
     QToolButton *m_sideButton[2] = {nullptr, nullptr};
     QLabel *m_pairLine = nullptr;
     OverviewPage *m_overview = nullptr;
-    QComboBox *m_saPicker = nullptr;
-    SequenceChart *m_chart = nullptr;
-    QComboBox *m_ikePicker = nullptr;
-    IkeLadder *m_ladder = nullptr;
-    QTextBrowser *m_ladderDetails = nullptr;
-    IkeExchangeModel *m_ikeExchanges = nullptr;
-    QTableView *m_ikeTable = nullptr;
+    EspTimelinePage *m_timeline = nullptr;
+    IkeLadderPage *m_ladderPage = nullptr;
     MtuPage *m_mtu = nullptr;
     ChecklistPage *m_checklist = nullptr;
     EvidencePage *m_evidencePage = nullptr;
@@ -156,7 +145,6 @@ private:
     AnalysisPtr m_peerAnalysis;
     std::shared_ptr<const CompareResult> m_comparison;
     ComparePage *m_comparePage = nullptr;
-    JobTracker m_timelineJobs;
 };
 
 } // namespace ikev2wb::ui
