@@ -13,21 +13,18 @@
 
 #include <memory>
 
-class QChart;
 class QComboBox;
 class QTabWidget;
-class QChartView;
 class QElapsedTimer;
 class QLabel;
-class QLineSeries;
 class QPushButton;
 class QTableWidget;
 class QTimer;
-class QValueAxis;
 
 namespace ikev2wb::ui {
 
 class IkeLadder;
+class LiveRateChart;
 class SequenceChart;
 struct TimelineData;
 
@@ -68,16 +65,7 @@ private:
     QLabel *m_message = nullptr;
     QPushButton *m_stop = nullptr;
     QTableWidget *m_sas = nullptr;
-    QChart *m_chart = nullptr;
-    QChartView *m_chartView = nullptr;
-    QLineSeries *m_espSeries = nullptr;
-    QLineSeries *m_missingSeries = nullptr;
-    QValueAxis *m_x = nullptr;
-    QValueAxis *m_y = nullptr;
-    QValueAxis *m_yMissing = nullptr;
-    std::size_t m_seriesBuckets = 0; // seconds drawn
-    double m_yMax = 1;
-    double m_yMissingMax = 0;
+    LiveRateChart *m_chartView = nullptr;
     QTabWidget *m_views = nullptr;
     SequenceChart *m_timelineChart = nullptr;
     std::shared_ptr<TimelineData> m_timeline;  // grows in place on the GUI thread

@@ -1,5 +1,5 @@
 #include "mtupage.h"
-#include "charts/axisticks.h"
+#include "charts/mtuhistogram.h"
 #include "probedialog.h"
 #include "report/analysisreport.h"
 #include "theme/theme.h"
@@ -11,11 +11,6 @@
 #include "report/pdf/pdfreport.h"
 #include "util/textformat.h"
 
-#include <QBarCategoryAxis>
-#include <QBarSeries>
-#include <QBarSet>
-#include <QChart>
-#include <QChartView>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QFontDatabase>
@@ -23,8 +18,6 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QLegend>
-#include <QLineSeries>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QShowEvent>
@@ -32,7 +25,6 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 namespace ikev2wb::ui {
 
@@ -63,11 +55,7 @@ MtuPage::MtuPage(QWidget *parent) : QWidget(parent)
     m_pathMtuLine->setTextFormat(Qt::PlainText);
     m_pathMtuLine->setTextInteractionFlags(Qt::TextSelectableByMouse);
     leftLayout->addWidget(m_pathMtuLine);
-    m_chart = new QChart;
-    m_chart->legend()->setVisible(false);
-    m_chart->setBackgroundBrush(palette().color(QPalette::Base));
-    m_chart->setTitleBrush(palette().color(QPalette::Text));
-    m_chartView = new QChartView(m_chart, left);
+    m_chartView = new MtuHistogram(left);
     installImageActions(m_chartView, QStringLiteral("mtu"));
     leftLayout->addWidget(m_chartView, 3);
     m_text = new QPlainTextEdit(left);
@@ -270,87 +258,22 @@ void MtuPage::fill()
 
 void MtuPage::showHistogram(int saRow)
 {
-    m_chart->removeAllSeries();
-    for (QAbstractAxis *axis : m_chart->axes())
-        m_chart->removeAxis(axis);
-    if (!m_analysis || saRow < 0 || std::size_t(saRow) >= m_analysis->mtu.sas.size()) return;
-    const MtuSaSizes &m = m_analysis->mtu.sas[std::size_t(saRow)];
-    auto *set = new QBarSet(tr("packets"));
-    QStringList categories;
+    if (!m_analysis || saRow < 0 || std::size_t(saRow) >= m_analysis->mtu.sas.size()) {
+        m_chartView->clear();
+        return;
+    }
     const std::uint32_t pathMtu = m_pathMtuValue;
-    for (int b = 0; b < kMtuBins; ++b) {
-        set->append(double(m.histogram[std::size_t(b)]));
-        // Every fourth bin is labelled; the others get distinct blank labels (categories must be unique).
-        if (b == kMtuBins - 1)
-            categories << tr(">%1").arg(b * kMtuBinBytes);
-        else if (b % 4 == 0)
-            categories << QString::number(b * kMtuBinBytes);
-        else
-            categories << QString(b, QChar(0x200B)); // zero-width: blank but distinct
-    }
-    set->setColor(palette().color(QPalette::Highlight));
-    auto *series = new QBarSeries;
-    series->append(set);
-    series->setBarWidth(0.9);
-    m_chart->addSeries(series);
-    // The bars hang on a category axis (hidden); a value axis over the same span [0, 26 × 64)
-    // carries readable byte labels and the vertical lines: the path MTU and the outer size the
-    // calculator's suite makes of a full 1500-byte inner packet.
-    auto *x = new QBarCategoryAxis;
-    x->append(categories);
-    x->setVisible(false);
-    auto *bytes = new QValueAxis;
-    bytes->setRange(0, kMtuBins * kMtuBinBytes);
-    bytes->setTickType(QValueAxis::TicksDynamic);
-    bytes->setTickAnchor(0);
-    bytes->setTickInterval(256);
-    bytes->setLabelFormat(QStringLiteral("%d"));
-    bytes->setTitleText(tr("outer IP packet size, bytes (bins of %1; the last holds ≥ %2)")
-                            .arg(kMtuBinBytes)
-                            .arg((kMtuBins - 1) * kMtuBinBytes));
-    auto *y = new QValueAxis;
-    y->setTitleText(tr("packets"));
-    y->setLabelFormat(QStringLiteral("%.0f"));
-    for (QAbstractAxis *axis : {static_cast<QAbstractAxis *>(bytes), static_cast<QAbstractAxis *>(y)}) {
-        axis->setLabelsColor(palette().color(QPalette::Text));
-        axis->setTitleBrush(palette().color(QPalette::Text));
-    }
-    m_chart->addAxis(x, Qt::AlignBottom);
-    m_chart->addAxis(bytes, Qt::AlignBottom);
-    m_chart->addAxis(y, Qt::AlignLeft);
-    series->attachAxis(x);
-    series->attachAxis(y);
-    y->applyNiceNumbers();
-    applyNiceTicks(y, 6, true); // packets
-    const double top = y->max();
-    auto line = [&](double at, const QString &name, const QColor &colour) {
-        auto *l = new QLineSeries;
-        l->setName(name);
-        l->append(at, 0);
-        l->append(at, top);
-        QPen pen(colour, 2, Qt::DashLine);
-        l->setPen(pen);
-        m_chart->addSeries(l);
-        l->attachAxis(bytes);
-        l->attachAxis(y);
-    };
-    if (pathMtu > 0)
-        line(std::min<double>(pathMtu, kMtuBins * kMtuBinBytes),
-             tr("path MTU %1 (%2)").arg(pathMtu).arg(report::pathMtuSourceWords(m_pathMtuSource)),
-             roleColor(ColorRole::Bad, palette()));
     // Short legend names (one row, elided past the chart's width); the line below says more.
+    MtuHistogram::Marker pathMarker, innerMarker;
+    if (pathMtu > 0)
+        pathMarker = {pathMtu,
+                      tr("path MTU %1 (%2)").arg(pathMtu).arg(report::pathMtuSourceWords(m_pathMtuSource)),
+                      roleColor(ColorRole::Bad, palette())};
     if (m_outerOfFullInner > 0)
-        line(std::min<double>(m_outerOfFullInner, kMtuBins * kMtuBinBytes),
-             tr("1500-B inner → %1 B outer").arg(m_outerOfFullInner),
-             roleColor(ColorRole::Warning, palette()));
-    m_chart->legend()->setVisible(true);
-    m_chart->legend()->setLabelColor(palette().color(QPalette::Text));
-    m_chart->setTitle(tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%")
-                          .arg(m.packets)
-                          .arg(m.p50)
-                          .arg(m.p99)
-                          .arg(m.max)
-                          .arg(m.dfFraction() * 100, 0, 'f', 0));
+        innerMarker = {std::uint32_t(m_outerOfFullInner),
+                       tr("1500-B inner → %1 B outer").arg(m_outerOfFullInner),
+                       roleColor(ColorRole::Warning, palette())};
+    m_chartView->setSizes(m_analysis->mtu.sas[std::size_t(saRow)], pathMarker, innerMarker);
     QString line2 =
         tr("Path MTU: %1").arg(m_pathMtuText.isEmpty() ? tr("waiting for the diagnosis") : m_pathMtuText);
     if (m_outerOfFullInner > 0)

@@ -2,7 +2,7 @@
 // MTU page: outer size histogram per SA with the path MTU and the overhead-derived limit, the
 // ICMP errors, and the overhead calculator (suite, NAT-T, IPv4/IPv6, path MTU → inner MTU, MSS).
 // The histogram, the text and the calculator's start values are filled when the page is first
-// shown after setData(): a hidden Qt Charts bar chart still lays out every axis label.
+// shown after setData(): a hidden bar chart (ui/charts/mtuhistogram.h) still lays out every axis label.
 #include "sharedtypes.h"
 
 #include <QWidget>
@@ -12,12 +12,11 @@ class QComboBox;
 class QLabel;
 class QPlainTextEdit;
 class QSpinBox;
-class QChart;
-class QChartView;
 class QPushButton;
 
 namespace ikev2wb::ui {
 
+class MtuHistogram;
 class ProbeDialog;
 
 class MtuPage final : public QWidget
@@ -55,8 +54,7 @@ private:
     QComboBox *m_saPicker = nullptr;
     QPushButton *m_probe = nullptr;
     ProbeDialog *m_probeDialog = nullptr;
-    QChart *m_chart = nullptr;
-    QChartView *m_chartView = nullptr;
+    MtuHistogram *m_chartView = nullptr;
     QPlainTextEdit *m_text = nullptr;
     QComboBox *m_suite = nullptr;
     QSpinBox *m_pathMtu = nullptr;
