@@ -167,6 +167,9 @@ private slots:
         QCOMPARE(oneLine(QStringLiteral("a\nb\rc\td\x1b[0m")), QStringLiteral("a\\nb\\rc\\td\\x1b[0m"));
         QCOMPARE(oneLine(QStringLiteral("abcdef"), 3), QStringLiteral("abc\u2026"));
         QVERIFY(!oneLine(QStringLiteral("x\u2028y")).contains(QChar(0x2028)));
+        // A tag character (U+E0041, outside the BMP) is one character, written visibly; an emoji is kept.
+        QCOMPARE(oneLine(QString::fromUcs4(U"a\U000E0041b\U0001F600")),
+                 QStringLiteral("a\\xe0041b") + QString::fromUcs4(U"\U0001F600"));
     }
 
     void targetRejectsAndSaysWhy()

@@ -1,6 +1,7 @@
 // core/util/textformat: the one way SPIs, addresses and UTC times are written. Expected texts
 // from `date -u -d @1709294405` (2024-03-01 12:00:05) and RFC 5952 written out by hand.
 #include "dissect/ipaddress.h"
+#include "report/jsonwriter.h"
 #include "util/textformat.h"
 
 #include <QTest>
@@ -73,6 +74,37 @@ private Q_SLOTS:
         QCOMPARE(terminalText(std::string("ok\n")), std::string("ok\n"));
         QCOMPARE(terminalText(std::string("\x1b[2J \xc2\x9b \xc3\xa9")),
                  std::string("\\x1b[2J \\x9b \xc3\xa9"));
+    }
+
+    // Outside the BMP: the tag characters U+E0000–U+E007F (invisible, category Cf: "ASCII
+    // smuggling") are one code point each, written with five hex digits; an emoji (U+1F600, So)
+    // and a CJK ideograph of plane 2 (U+20000, Lo) are kept. A lone surrogate (not text) is
+    // written too. Code points and UTF-16/UTF-8 forms from the Unicode charts, by hand.
+    void terminalTextEscapesOutsideTheBmp()
+    {
+        const QString tagA = QString::fromUcs4(U"\U000E0041"); // TAG LATIN CAPITAL LETTER A
+        QCOMPARE(tagA.size(), 2);
+        QCOMPARE(terminalText(QStringLiteral("ok") + tagA + QStringLiteral("!")),
+                 QStringLiteral("ok\\xe0041!"));
+        QCOMPARE(terminalText(QString::fromUcs4(U"\U000E0001\U000E007F")),
+                 QStringLiteral("\\xe0001\\xe007f"));
+        const QString kept = QString::fromUcs4(U"\U0001F600 \U00020000");
+        QCOMPARE(terminalText(kept), kept);
+        QCOMPARE(terminalText(QString(QChar(0xd800)) + QStringLiteral("x") + QChar(0xdc00)),
+                 QStringLiteral("\\xd800x\\xdc00"));
+        // UTF-8 of U+E0041 is F3 A0 81 81.
+        QCOMPARE(terminalText(std::string("a\xf3\xa0\x81\x81")), std::string("a\\xe0041"));
+        // Newline and tab can be written too (a one-line cell, a clipboard copy).
+        QCOMPARE(visibleControls(QStringLiteral("a\tb\n"), false), QStringLiteral("a\\x09b\\x0a"));
+    }
+
+    // JSON spells a control outside the BMP as its UTF-16 surrogate pair (U+E0041 = DB40 DC41),
+    // so a JSON reader gets the same string back and a terminal never sees the raw character.
+    void jsonEscapesTagCharacters()
+    {
+        JsonWriter w;
+        w.value(std::string_view("x\xf3\xa0\x81\x81y \xf0\x9f\x98\x80"));
+        QCOMPARE(QByteArray::fromStdString(w.str()), QByteArray("\"x\\udb40\\udc41y \xf0\x9f\x98\x80\""));
     }
 };
 

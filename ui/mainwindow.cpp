@@ -79,7 +79,7 @@ void retitleCaptureTabs(QTabWidget *tabs)
     }
     const QStringList titles = uniqueTitles(paths);
     for (qsizetype i = 0; i < at.size(); ++i)
-        tabs->setTabText(at[i], titles[i]);
+        tabs->setTabText(at[i], mnemonicText(titles[i]));
 }
 
 /// The key that reopens a loaded capture: its file, its folder, or its files.
@@ -121,8 +121,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     connect(m_tabs, &QTabWidget::currentChanged, this, [this](int i) {
         m_stack->setCurrentWidget(i < 0 ? static_cast<QWidget *>(m_start) : m_tabs);
         // The status bar speaks for the tab in front.
-        if (const auto *page = qobject_cast<CapturePage *>(m_tabs->widget(i)))
-            m_status->setText(page->statusText());
+        if (const auto *page = qobject_cast<CapturePage *>(m_tabs->widget(i))) showStatus(page->statusText());
     });
     auto *home = new QToolButton(m_tabs);
     home->setObjectName(QStringLiteral("startPageButton"));
@@ -240,7 +239,7 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
         m_loader->cancel();
         m_pairQueue.clear();
         if (m_pairLoader->isBusy()) {
-            m_status->setText(tr("Cancelling the comparison…"));
+            showStatus(tr("Cancelling the comparison…"));
             m_pairLoader->cancel();
         }
     });
@@ -349,7 +348,7 @@ void MainWindow::openNext()
 {
     if (m_queue.isEmpty()) return;
     const QString path = m_queue.takeFirst();
-    m_status->setText(tr("Loading %1…").arg(displayName(path)));
+    showStatus(tr("Loading %1…").arg(displayName(path)));
     m_progress->setRange(0, 1000);
     m_progress->setValue(0);
     m_progress->setVisible(true);
@@ -362,12 +361,12 @@ void MainWindow::onProgress(const QString &path, qint64 done, qint64 total, quin
 {
     if (total > 0) m_progress->setValue(int(1000.0 * double(done) / double(total)));
     QString left = secondsLeft >= 0 ? tr(", about %1 s left").arg(secondsLeft, 0, 'f', 0) : QString();
-    m_status->setText(tr("Loading %1: %2 of %3 MB, %4 packets%5")
-                          .arg(displayName(path))
-                          .arg(double(done) / 1e6, 0, 'f', 1)
-                          .arg(double(total) / 1e6, 0, 'f', 1)
-                          .arg(packets)
-                          .arg(left));
+    showStatus(tr("Loading %1: %2 of %3 MB, %4 packets%5")
+                   .arg(displayName(path))
+                   .arg(double(done) / 1e6, 0, 'f', 1)
+                   .arg(double(total) / 1e6, 0, 'f', 1)
+                   .arg(packets)
+                   .arg(left));
 }
 
 void MainWindow::onLoaded(const QString &path, IndexPtr index)
@@ -376,8 +375,12 @@ void MainWindow::onLoaded(const QString &path, IndexPtr index)
     QString warn = index->warnings.empty()
                        ? QString()
                        : tr(" — %1 warnings").arg(index->warnings.size() + index->warningsSuppressed);
-    m_status->setText(
-        tr("%1: %2 packets%3; analysing…").arg(displayName(path)).arg(index->packetCount()).arg(warn));
+    showStatus(tr("%1: %2 packets%3; analysing…").arg(displayName(path)).arg(index->packetCount()).arg(warn));
+}
+
+void MainWindow::showStatus(const QString &text)
+{
+    m_status->setText(visibleText(text));
 }
 
 CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
@@ -387,7 +390,7 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
     // the workers compete with the GUI thread for the cores.
     auto *page = new CapturePage(index, m_tabs); // hidden until added
     connect(page, &CapturePage::statusChanged, this, [this, page]() {
-        if (m_tabs->currentWidget() == page) m_status->setText(page->statusText());
+        if (m_tabs->currentWidget() == page) showStatus(page->statusText());
     });
     // Two hops: the next turn runs what building the page posted (chart layouts and the like),
     // the one after adds and shows it.
@@ -406,8 +409,8 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
             // A live capture's saved file takes the place of its live tab.
             const QPointer<LivePage> live = m_liveReplace.take(path);
             const int liveTab = live ? m_tabs->indexOf(live) : -1;
-            const int tab =
-                liveTab >= 0 ? m_tabs->insertTab(liveTab, page, title) : m_tabs->addTab(page, title);
+            const int tab = liveTab >= 0 ? m_tabs->insertTab(liveTab, page, mnemonicText(title))
+                                         : m_tabs->addTab(page, mnemonicText(title));
             if (live) {
                 m_tabs->removeTab(m_tabs->indexOf(live));
                 live->deleteLater();
@@ -432,7 +435,7 @@ void MainWindow::onAnalysed(const QString &path, IndexPtr index, AnalysisPtr ana
     for (CapturePage *page : m_tabs->findChildren<CapturePage *>())
         if (page->index() == index)
             QTimer::singleShot(0, page, [page, analysis]() { page->setAnalysis(analysis); });
-    m_status->setText(tr("%1: %2 packets analysed").arg(displayName(path)).arg(index->packetCount()));
+    showStatus(tr("%1: %2 packets analysed").arg(displayName(path)).arg(index->packetCount()));
     openNext();
 }
 
@@ -441,7 +444,7 @@ void MainWindow::onFailed(const QString &path, const QString &message)
     if (const QPointer<LivePage> live = m_liveReplace.take(path)) live->showEnded({}, message);
     m_progress->setVisible(false);
     m_cancel->setVisible(false);
-    m_status->setText(message);
+    showStatus(message);
     // Inline, not a dialog: a queue of files keeps loading behind it, and failures do not stack.
     m_notices->addNotice(tr("Cannot open capture"), message);
     openNext();
@@ -459,7 +462,8 @@ void MainWindow::rebuildRecentMenu()
     m_recentMenu->clear();
     const QStringList recent = WorkbenchSettings().recentFiles();
     for (const QString &p : recent) {
-        auto *a = m_recentMenu->addAction(QFileInfo(p).fileName(), this, [this, p]() { openFiles({p}); });
+        auto *a = m_recentMenu->addAction(mnemonicText(QFileInfo(p).fileName()), this,
+                                          [this, p]() { openFiles({p}); });
         a->setToolTip(plainToolTip(p));
     }
     // Pairs reopen as a comparison.
@@ -467,9 +471,9 @@ void MainWindow::rebuildRecentMenu()
     if (!pairs.isEmpty() && !recent.isEmpty()) m_recentMenu->addSeparator();
     for (const QStringList &pair : pairs) {
         const QString a = pair.at(0), b = pair.at(1);
-        auto *act =
-            m_recentMenu->addAction(QFileInfo(a).fileName() + QStringLiteral(" ⇄ ") + QFileInfo(b).fileName(),
-                                    this, [this, a, b]() { openPair(a, b); });
+        auto *act = m_recentMenu->addAction(
+            mnemonicText(QFileInfo(a).fileName() + QStringLiteral(" ⇄ ") + QFileInfo(b).fileName()), this,
+            [this, a, b]() { openPair(a, b); });
         act->setToolTip(plainToolTip(tr("A: %1\nB: %2").arg(a, b)));
     }
     m_recentMenu->setEnabled(!recent.isEmpty() || !pairs.isEmpty());
@@ -496,9 +500,9 @@ void MainWindow::showPreferences()
                     page->checklist()->setAssumptions(replayWindow, natTimeoutS);
                     page->overview()->setAssumptions(replayWindow, natTimeoutS);
                 }
-            m_status->setText(tr("Assumptions: replay window %1 packets, NAT UDP timeout %2 s")
-                                  .arg(replayWindow)
-                                  .arg(natTimeoutS));
+            showStatus(tr("Assumptions: replay window %1 packets, NAT UDP timeout %2 s")
+                           .arg(replayWindow)
+                           .arg(natTimeoutS));
         });
     }
     dialog->open(); // non-modal towards the event loop: no exec()
@@ -511,7 +515,7 @@ void MainWindow::showAbout()
         tr("<h3>IKEv2 Workbench %1</h3><p>Finds out why traffic inside IKEv2/IPsec tunnels gets lost.</p>"
            "<p>Qt %2 (built with %3)<br>%4</p>")
             .arg(QStringLiteral(IKEV2WB_VERSION), QString::fromLatin1(qVersion()),
-                 QStringLiteral(QT_VERSION_STR), QString::fromLatin1(pcap_lib_version()).toHtmlEscaped()),
+                 QStringLiteral(QT_VERSION_STR), htmlText(QString::fromLatin1(pcap_lib_version()))),
         QMessageBox::Ok, this);
     box->setObjectName(QStringLiteral("aboutBox"));
     box->setAttribute(Qt::WA_DeleteOnClose);
@@ -650,10 +654,10 @@ void MainWindow::closeEvent(QCloseEvent *event)
     if (!running.isEmpty()) {
         m_closing = true;
         updateStartPage();
-        m_status->setText(tr("Stopping the live capture on %1 and saving it before closing (the capture "
-                             "helper is killed after %2 s)…")
-                              .arg(running.join(QStringLiteral(", ")))
-                              .arg(LiveSession::kBackgroundKillMs / 1000));
+        showStatus(tr("Stopping the live capture on %1 and saving it before closing (the capture "
+                      "helper is killed after %2 s)…")
+                       .arg(running.join(QStringLiteral(", ")))
+                       .arg(LiveSession::kBackgroundKillMs / 1000));
         event->ignore();
         return;
     }
@@ -714,7 +718,7 @@ void MainWindow::compareNextPair()
     const QString &pathA = pair.at(0);
     const QString &pathB = pair.at(1);
     if (!m_loader->isBusy()) {
-        m_status->setText(tr("Comparing %1 ⇄ %2…").arg(displayName(pathA), displayName(pathB)));
+        showStatus(tr("Comparing %1 ⇄ %2…").arg(displayName(pathA), displayName(pathB)));
         m_progress->setRange(0, 1000);
         m_progress->setValue(0);
     }
@@ -739,17 +743,16 @@ void MainWindow::onPairProgress(const QString &pathA, const QString &pathB, Pair
     m_progress->setRange(0, 1000);
     m_progress->setValue(permille);
     const QString names = displayName(pathA) + QStringLiteral(" ⇄ ") + displayName(pathB);
-    m_status->setText(stage == PairLoader::Stage::Reading
-                          ? tr("Reading %1 (both at once): %2 of %3 MB, %4 s")
-                                .arg(names)
-                                .arg(double(done) / 1e6, 0, 'f', 1)
-                                .arg(double(total) / 1e6, 0, 'f', 1)
-                                .arg(elapsedS, 0, 'f', 0)
-                          : tr("Comparing %1: %2 of %3 ESP packet visits, %4 s")
-                                .arg(names)
-                                .arg(done)
-                                .arg(total)
-                                .arg(elapsedS, 0, 'f', 0));
+    showStatus(stage == PairLoader::Stage::Reading ? tr("Reading %1 (both at once): %2 of %3 MB, %4 s")
+                                                         .arg(names)
+                                                         .arg(double(done) / 1e6, 0, 'f', 1)
+                                                         .arg(double(total) / 1e6, 0, 'f', 1)
+                                                         .arg(elapsedS, 0, 'f', 0)
+                                                   : tr("Comparing %1: %2 of %3 ESP packet visits, %4 s")
+                                                         .arg(names)
+                                                         .arg(done)
+                                                         .arg(total)
+                                                         .arg(elapsedS, 0, 'f', 0));
 }
 
 void MainWindow::onPairCancelled(const QString &pathA, const QString &pathB)
@@ -759,7 +762,7 @@ void MainWindow::onPairCancelled(const QString &pathA, const QString &pathB)
         m_progress->setVisible(false);
         m_cancel->setVisible(false);
     }
-    m_status->setText(tr("Comparison of %1 ⇄ %2 cancelled").arg(displayName(pathA), displayName(pathB)));
+    showStatus(tr("Comparison of %1 ⇄ %2 cancelled").arg(displayName(pathA), displayName(pathB)));
     compareNextPair();
 }
 
@@ -796,7 +799,7 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, Investig
         page->setComparison(result, pathB);
         const int tab = m_tabs->indexOf(page);
         if (tab >= 0) {
-            m_tabs->setTabText(tab, title);
+            m_tabs->setTabText(tab, mnemonicText(title));
             m_tabs->setTabToolTip(tab, plainToolTip(tr("A: %1\nB: %2").arg(pathA, pathB)));
             m_tabs->setCurrentIndex(tab);
         }
@@ -818,7 +821,7 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, Investig
     std::size_t lost = 0;
     for (const DirectionComparison &d : result->directions)
         lost += d.lostInTransit.size();
-    m_status->setText(tr("%1: %2 ESP packets lost in transit").arg(title).arg(lost));
+    showStatus(tr("%1: %2 ESP packets lost in transit").arg(title).arg(lost));
     compareNextPair();
 }
 
@@ -826,12 +829,11 @@ void MainWindow::addPeerCapture()
 {
     auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
     if (!page) {
-        m_status->setText(tr("Open a capture first: the peer's capture is compared with the current tab's"));
+        showStatus(tr("Open a capture first: the peer's capture is compared with the current tab's"));
         return;
     }
     if (!page->peerPath().isEmpty()) {
-        m_status->setText(
-            tr("This tab already compares with %1").arg(QFileInfo(page->peerPath()).fileName()));
+        showStatus(tr("This tab already compares with %1").arg(QFileInfo(page->peerPath()).fileName()));
         return;
     }
     choosePeerFor(page);
@@ -869,7 +871,7 @@ void MainWindow::onPairFailed(const QString &pathA, const QString &pathB, const 
         m_progress->setRange(0, 1000);
         m_cancel->setVisible(false);
     }
-    m_status->setText(message);
+    showStatus(message);
     m_notices->addNotice(tr("Cannot compare the captures"), message);
     if (!m_pairLoader->isBusy()) compareNextPair();
 }
@@ -886,9 +888,8 @@ CapturePage *MainWindow::reportablePage()
     if (page && page->analysis() && page->checklist() && page->checklist()->diagnosis() &&
         !page->checklist()->isBusy() && (!page->comparison() || page->peerAnalysis()))
         return page;
-    m_status->setText(page
-                          ? tr("The report needs the finished checklist: wait for the analysis and diagnosis")
-                          : tr("Open a capture first: the report covers the current capture's tab"));
+    showStatus(page ? tr("The report needs the finished checklist: wait for the analysis and diagnosis")
+                    : tr("Open a capture first: the report covers the current capture's tab"));
     return nullptr;
 }
 
@@ -917,13 +918,13 @@ void MainWindow::exportReportTo(const QString &path)
     const IndexPtr peerIndex = page->peerAnalysis() ? page->peerIndex() : IndexPtr();
     const AnalysisPtr peerAnalysis = page->peerAnalysis();
     const std::shared_ptr<const CompareResult> comparison = page->comparison();
-    m_status->setText(tr("Writing %1…").arg(QFileInfo(path).fileName()));
+    showStatus(tr("Writing %1…").arg(QFileInfo(path).fileName()));
     auto *watcher = new QFutureWatcher<QString>(this);
     connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path]() {
         watcher->deleteLater();
         const QString error = watcher->result();
         if (error.isEmpty())
-            m_status->setText(tr("Report written to %1").arg(path));
+            showStatus(tr("Report written to %1").arg(path));
         else
             m_notices->addNotice(tr("Export Report"), error);
     });
@@ -970,13 +971,13 @@ LivePage *MainWindow::startLiveCapture(const LiveCaptureOptions &options)
                 guard->apply(last);
                 onLiveFinished(guard, saved, error);
             });
-    const int tab = m_tabs->addTab(page, tr("● %1 (live)").arg(options.interfaceName));
+    const int tab = m_tabs->addTab(page, mnemonicText(tr("● %1 (live)").arg(options.interfaceName)));
     m_tabs->setTabToolTip(
         tab, plainToolTip(tr("Live capture on %1 into %2").arg(options.interfaceName, options.output)));
     m_tabs->setCurrentIndex(tab);
     m_stack->setCurrentWidget(m_tabs);
     updateStartPage();
-    m_status->setText(tr("Capturing on %1…").arg(options.interfaceName));
+    showStatus(tr("Capturing on %1…").arg(options.interfaceName));
     session->start();
     return page;
 }
@@ -992,16 +993,16 @@ void MainWindow::endLiveInBackground(LivePage *page)
         const QString iface = session->options().interfaceName;
         connect(session, &LiveSession::finished, this,
                 [this, iface](const QStringList &saved, const QString &error) {
-                    m_status->setText(
-                        !error.isEmpty() ? tr("The closed live capture on %1: %2")
-                                               .arg(iface, error.section(QLatin1Char('\n'), 0, 0))
-                        : saved.isEmpty() ? tr("The closed live capture on %1 saved no file").arg(iface)
-                                          : tr("The closed live capture on %1 was saved to %2")
-                                                .arg(iface, saved.join(QStringLiteral(", "))));
+                    showStatus(!error.isEmpty() ? tr("The closed live capture on %1: %2")
+                                                      .arg(iface, error.section(QLatin1Char('\n'), 0, 0))
+                               : saved.isEmpty()
+                                   ? tr("The closed live capture on %1 saved no file").arg(iface)
+                                   : tr("The closed live capture on %1 was saved to %2")
+                                         .arg(iface, saved.join(QStringLiteral(", "))));
                 });
         connect(session, &LiveSession::finished, this, &MainWindow::maybeFinishClosing, Qt::QueuedConnection);
         connect(session, &QObject::destroyed, this, &MainWindow::maybeFinishClosing, Qt::QueuedConnection);
-        m_status->setText(tr("Stopping the live capture on %1 and saving it in the background…").arg(iface));
+        showStatus(tr("Stopping the live capture on %1 and saving it in the background…").arg(iface));
     }
     session->finishInBackground();
 }
@@ -1021,9 +1022,10 @@ void MainWindow::onLiveFinished(LivePage *page, const QStringList &saved, const 
     const int tab = m_tabs->indexOf(page);
     if (!error.isEmpty() || saved.isEmpty()) {
         if (tab >= 0)
-            m_tabs->setTabText(tab, tr("%1 (capture failed)").arg(page->session()->options().interfaceName));
-        m_status->setText(error.isEmpty() ? tr("The live capture saved no file")
-                                          : error.section(QLatin1Char('\n'), 0, 0));
+            m_tabs->setTabText(
+                tab, mnemonicText(tr("%1 (capture failed)").arg(page->session()->options().interfaceName)));
+        showStatus(error.isEmpty() ? tr("The live capture saved no file")
+                                   : error.section(QLatin1Char('\n'), 0, 0));
         return;
     }
     // With the peer's side: the two ends open as a pair in the live tab's place.
@@ -1031,7 +1033,9 @@ void MainWindow::onLiveFinished(LivePage *page, const QStringList &saved, const 
         const QString local = saved.first();
         if (tab >= 0)
             m_tabs->setTabText(
-                tab, tr("%1 ⇄ %2 (opening)").arg(QFileInfo(local).fileName(), QFileInfo(peer).fileName()));
+                tab,
+                mnemonicText(
+                    tr("%1 ⇄ %2 (opening)").arg(QFileInfo(local).fileName(), QFileInfo(peer).fileName())));
         m_liveReplace.insert(local, page);
         const LiveSnapshotPtr &last = page->snapshot();
         const QString skew = last && last->peerStarted
@@ -1044,21 +1048,20 @@ void MainWindow::onLiveFinished(LivePage *page, const QStringList &saved, const 
                                        .arg(QFileInfo(local).fileName())
                                  : QString();
         if (!skew.isEmpty()) m_pairCaptureNotes.insert(local + QLatin1Char('\n') + peer, skew);
-        m_status->setText(tr("Live capture saved: %1 and the peer's %2").arg(local, peer));
+        showStatus(tr("Live capture saved: %1 and the peer's %2").arg(local, peer));
         openPair(local, peer);
         return;
     }
     // One file, or a ring's kept files read as ONE capture (core/index/captureset: packet
     // numbers, SAs and IKE exchanges continue from file to file).
     const QString key = setKey(saved);
-    if (tab >= 0) m_tabs->setTabText(tab, tr("%1 (opening)").arg(displayName(key)));
+    if (tab >= 0) m_tabs->setTabText(tab, mnemonicText(tr("%1 (opening)").arg(displayName(key))));
     m_liveReplace.insert(key, page);
-    m_status->setText(
-        saved.size() == 1
-            ? tr("Live capture saved to %1").arg(saved.first())
-            : tr("Live capture kept %1 ring files (%2 … %3); opening them as one capture")
-                  .arg(saved.size())
-                  .arg(QFileInfo(saved.first()).fileName(), QFileInfo(saved.last()).fileName()));
+    showStatus(saved.size() == 1
+                   ? tr("Live capture saved to %1").arg(saved.first())
+                   : tr("Live capture kept %1 ring files (%2 … %3); opening them as one capture")
+                         .arg(saved.size())
+                         .arg(QFileInfo(saved.first()).fileName(), QFileInfo(saved.last()).fileName()));
     openAsOneCapture(saved);
 }
 

@@ -56,6 +56,8 @@ protected:
     void showEvent(QShowEvent *event) override;
 
 private:
+    /// The status line: `text` with its control characters written visibly (it quotes file names).
+    void showStatus(const QString &text);
     void openNext();
     void onLoaded(const QString &path, IndexPtr index);
     void onAnalysed(const QString &path, IndexPtr index, AnalysisPtr analysis);

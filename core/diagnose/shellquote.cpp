@@ -132,22 +132,25 @@ QString oneLine(const QString &s, int maxChars)
 {
     QString out;
     out.reserve(std::min<qsizetype>(s.size(), maxChars) + 8);
-    for (const QChar c : s) {
+    for (qsizetype i = 0; i < s.size();) {
         if (out.size() >= maxChars) {
             out += QChar(0x2026);
             break;
         }
-        const char16_t u = c.unicode();
+        const char16_t u = s[i].unicode();
+        // A surrogate pair is one character (a tag character outside the BMP is a control).
+        const qsizetype n =
+            QChar::isHighSurrogate(u) && i + 1 < s.size() && QChar::isLowSurrogate(s[i + 1].unicode()) ? 2
+                                                                                                       : 1;
         if (u == u'\n')
             out += QStringLiteral("\\n");
         else if (u == u'\r')
             out += QStringLiteral("\\r");
         else if (u == u'\t')
             out += QStringLiteral("\\t");
-        else if (isControlCharacter(u))
-            out += QStringLiteral("\\x%1").arg(int(u), u > 0xff ? 4 : 2, 16, QLatin1Char('0'));
         else
-            out += c;
+            out += visibleControls(s.mid(i, n), false);
+        i += n;
     }
     return out;
 }

@@ -73,15 +73,19 @@ JsonWriter &JsonWriter::key(std::string_view k)
 }
 
 namespace {
-/// The code point of the two- or three-byte UTF-8 sequence at s[i] and its length, or 0 when
-/// there is none (ASCII, a four-byte sequence, or bytes that are not UTF-8).
-std::pair<char16_t, std::size_t> bmpSequence(std::string_view s, std::size_t i)
+/// The code point of the two-, three- or four-byte UTF-8 sequence at s[i] and its length, or 0
+/// when there is none (ASCII, or bytes that are not UTF-8).
+std::pair<char32_t, std::size_t> utf8Sequence(std::string_view s, std::size_t i)
 {
-    const auto b = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
+    const auto b = [&](std::size_t k) { return char32_t(static_cast<unsigned char>(s[k])); };
     const auto cont = [&](std::size_t k) { return k < s.size() && (b(k) & 0xc0) == 0x80; };
-    if ((b(i) & 0xe0) == 0xc0 && cont(i + 1)) return {char16_t(((b(i) & 0x1f) << 6) | (b(i + 1) & 0x3f)), 2};
+    if ((b(i) & 0xe0) == 0xc0 && cont(i + 1)) return {((b(i) & 0x1f) << 6) | (b(i + 1) & 0x3f), 2};
     if ((b(i) & 0xf0) == 0xe0 && cont(i + 1) && cont(i + 2))
-        return {char16_t(((b(i) & 0x0f) << 12) | ((b(i + 1) & 0x3f) << 6) | (b(i + 2) & 0x3f)), 3};
+        return {((b(i) & 0x0f) << 12) | ((b(i + 1) & 0x3f) << 6) | (b(i + 2) & 0x3f), 3};
+    if ((b(i) & 0xf8) == 0xf0 && cont(i + 1) && cont(i + 2) && cont(i + 3))
+        return {((b(i) & 0x07) << 18) | ((b(i + 1) & 0x3f) << 12) | ((b(i + 2) & 0x3f) << 6) |
+                    (b(i + 3) & 0x3f),
+                4};
     return {0, 0};
 }
 } // namespace
@@ -94,9 +98,14 @@ JsonWriter &JsonWriter::value(std::string_view s)
         const char c = s[i];
         // DEL, C1 controls, U+2028/9 and format characters (bidi overrides) are valid JSON raw, but
         // a terminal acts on them: \u escapes, the same string to a JSON reader.
-        if (const auto [u, len] = bmpSequence(s, i); c == 0x7f || (len > 0 && isControlCharacter(u))) {
-            char buf[8];
-            std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(c == 0x7f ? 0x7f : u));
+        // Outside the BMP (tag characters) as the surrogate pair JSON spells it.
+        if (const auto [u, len] = utf8Sequence(s, i); c == 0x7f || (len > 0 && isControlCharacter(u))) {
+            char buf[16];
+            if (u > 0xffff)
+                std::snprintf(buf, sizeof buf, "\\u%04x\\u%04x", unsigned(0xd800 + ((u - 0x10000) >> 10)),
+                              unsigned(0xdc00 + ((u - 0x10000) & 0x3ff)));
+            else
+                std::snprintf(buf, sizeof buf, "\\u%04x", unsigned(c == 0x7f ? 0x7f : u));
             m_out += buf;
             i += len > 0 ? len - 1 : 0;
             continue;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cinttypes>
 #include <cstdio>
+#include <utility>
 
 namespace ikev2wb {
 
@@ -16,26 +17,51 @@ QString addressText(const IpAddress &a)
     return QString::fromStdString(a.toString());
 }
 
-bool isControlCharacter(char16_t u)
+bool isControlCharacter(char32_t u)
 {
     return u < 0x20 || u == 0x7f || (u >= 0x80 && u < 0xa0) || u == 0x2028 || u == 0x2029 ||
-           QChar::category(char32_t(u)) == QChar::Other_Format;
+           (u >= 0xd800 && u <= 0xdfff) || QChar::category(u) == QChar::Other_Format;
+}
+
+QString visibleControls(const QString &s, bool keepNewlineAndTab)
+{
+    const auto kept = [keepNewlineAndTab](char32_t u) {
+        return (keepNewlineAndTab && (u == u'\n' || u == u'\t')) || !isControlCharacter(u);
+    };
+    // The code point at s[i] and how many UTF-16 units it takes (a lone surrogate is one).
+    const auto at = [&s](qsizetype i) -> std::pair<char32_t, qsizetype> {
+        const char16_t u = s[i].unicode();
+        if (QChar::isHighSurrogate(u) && i + 1 < s.size() && QChar::isLowSurrogate(s[i + 1].unicode()))
+            return {QChar::surrogateToUcs4(u, s[i + 1].unicode()), 2};
+        return {u, 1};
+    };
+    qsizetype first = 0;
+    while (first < s.size()) {
+        const auto [u, n] = at(first);
+        if (!kept(u)) break;
+        first += n;
+    }
+    if (first == s.size()) return s;
+    QString out = s.left(first);
+    out.reserve(s.size() + 16);
+    for (qsizetype i = first; i < s.size();) {
+        const auto [u, n] = at(i);
+        if (kept(u))
+            out += s.mid(i, n);
+        else
+            out += QStringLiteral("\\x%1").arg(uint(u),
+                                               u > 0xffff ? 5
+                                               : u > 0xff ? 4
+                                                          : 2,
+                                               16, QLatin1Char('0'));
+        i += n;
+    }
+    return out;
 }
 
 QString terminalText(const QString &s)
 {
-    const auto kept = [](char16_t u) { return u == u'\n' || u == u'\t' || !isControlCharacter(u); };
-    if (std::all_of(s.begin(), s.end(), [&](QChar c) { return kept(c.unicode()); })) return s;
-    QString out;
-    out.reserve(s.size() + 16);
-    for (const QChar c : s) {
-        const char16_t u = c.unicode();
-        if (kept(u))
-            out += c;
-        else
-            out += QStringLiteral("\\x%1").arg(int(u), u > 0xff ? 4 : 2, 16, QLatin1Char('0'));
-    }
-    return out;
+    return visibleControls(s, true);
 }
 
 std::string terminalText(const std::string &utf8)

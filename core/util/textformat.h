@@ -33,13 +33,19 @@ QString utcText(std::int64_t ns, UtcFormat format = UtcFormat::MillisecondsSuffi
 
 /// A character a terminal or a text view acts on instead of showing it: C0 controls (ESC, CR,
 /// BEL, backspace, newline, tab, …), DEL, C1 controls (U+0080–U+009F, CSI as U+009B), the line
-/// and paragraph separators U+2028/U+2029 and format characters (bidi overrides and isolates,
-/// zero-width characters: category Cf).
-bool isControlCharacter(char16_t u);
-/// `s` as a terminal may print it: every isControlCharacter() but newline and tab is written as
-/// \xNN (\xNNNN above U+00FF), so text quoted from a capture, a file name or host evidence can
-/// neither move the cursor, set the title, erase or hide lines nor reorder the text. For the CLI's
-/// text output and its messages on stderr (one place: what is written to the terminal).
+/// and paragraph separators U+2028/U+2029, format characters (bidi overrides and isolates,
+/// zero-width characters, and outside the BMP the tag characters U+E0000–U+E007F: category Cf)
+/// and a surrogate that is not half of a pair. `u` is a code point (a UTF-16 unit of the BMP is
+/// one).
+bool isControlCharacter(char32_t u);
+/// `s` with every isControlCharacter() written as \xNN (\xNNNN above U+00FF, \xNNNNN above
+/// U+FFFF), except newline and tab when `keepNewlineAndTab`; a surrogate pair is one code point.
+/// Text without such characters is returned unchanged.
+QString visibleControls(const QString &s, bool keepNewlineAndTab = true);
+/// `s` as a terminal may print it: visibleControls(s), so text quoted from a capture, a file name
+/// or host evidence can neither move the cursor, set the title, erase or hide lines nor reorder
+/// the text. For the CLI's text output and its messages on stderr (one place: what is written to
+/// the terminal), and for what the window shows or copies of such text.
 QString terminalText(const QString &s);
 /// The same for UTF-8 bytes; text without such characters is returned unchanged without decoding.
 std::string terminalText(const std::string &utf8);

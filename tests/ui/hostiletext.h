@@ -4,11 +4,21 @@
 // Qt::mightBeRichText), so a log line holding <img src="file:///…"> or <a href> would load a
 // local file or show a link. renderedMarkup() lists every place in a widget tree that would
 // render the planted `tag` (e.g. "<b>EVIL") as markup instead of showing it as text.
+#include "util/textformat.h"
+
+#include <QAbstractButton>
 #include <QAbstractItemView>
+#include <QAbstractSeries>
 #include <QAction>
+#include <QChart>
+#include <QChartView>
+#include <QGroupBox>
+#include <QHeaderView>
 #include <QLabel>
 #include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QStringList>
+#include <QStyledItemDelegate>
 #include <QTabBar>
 #include <QTextBrowser>
 #include <QTextDocument>
@@ -71,6 +81,14 @@ inline QStringList renderedMarkup(const QWidget *root, const QString &tag)
         if (const auto *b = qobject_cast<const QMessageBox *>(w);
             b && rendersTag(b->text(), b->textFormat(), tag))
             found << name + QStringLiteral(": ") + b->text();
+        // A chart's title and its legend's labels are HTML.
+        if (const auto *cv = qobject_cast<const QChartView *>(w); cv && cv->chart()) {
+            if (rendersTag(cv->chart()->title(), Qt::RichText, tag))
+                found << name + QStringLiteral(" chart title");
+            for (const QAbstractSeries *series : cv->chart()->series())
+                if (rendersTag(series->name(), Qt::RichText, tag))
+                    found << name + QStringLiteral(" legend label");
+        }
         if (const auto *t = qobject_cast<const QTabBar *>(w))
             for (int i = 0; i < t->count(); ++i)
                 if (rendersTag(t->tabToolTip(i), Qt::AutoText, tag))
@@ -84,6 +102,93 @@ inline QStringList renderedMarkup(const QWidget *root, const QString &tag)
         if (const auto *v = qobject_cast<const QAbstractItemView *>(w); v && v->model()) {
             int budget = 5000;
             modelToolTips(v->model(), v->rootIndex(), tag, name, found, budget);
+        }
+    }
+    found.removeDuplicates();
+    return found;
+}
+
+/// Whether `text` holds a character a text view or terminal acts on instead of showing (a bidi
+/// override, a zero-width or tag character, ESC, CR…); newline and tab are layout. Decides with
+/// core's isControlCharacter, code point by code point (a tag character is a surrogate pair).
+inline bool holdsRawControl(const QString &text)
+{
+    for (qsizetype i = 0; i < text.size(); ++i) {
+        char32_t u = text[i].unicode();
+        if (QChar::isHighSurrogate(u) && i + 1 < text.size() && QChar::isLowSurrogate(text[i + 1].unicode())) {
+            u = QChar::surrogateToUcs4(text[i].unicode(), text[i + 1].unicode());
+            ++i;
+        }
+        if (u != u'\n' && u != u'\t' && isControlCharacter(u)) return true;
+    }
+    return false;
+}
+
+inline void modelRawControls(const QAbstractItemView *v, const QModelIndex &parent, const QString &where,
+                             QStringList &found, int &budget)
+{
+    const QAbstractItemModel *m = v->model();
+    for (int r = 0; r < m->rowCount(parent) && budget > 0; ++r, --budget) {
+        for (int c = 0; c < m->columnCount(parent); ++c) {
+            const QModelIndex i = m->index(r, c, parent);
+            // What the cell shows is its delegate's display text (Qt writes a newline as U+2028 there).
+            const auto *d = qobject_cast<const QStyledItemDelegate *>(v->itemDelegateForIndex(i));
+            const QVariant shown = i.data(Qt::DisplayRole);
+            const QString cell =
+                (d ? d->displayText(shown, QLocale()) : shown.toString()).replace(QChar(0x2028), u'\n');
+            const QString tip = i.data(Qt::ToolTipRole).toString();
+            if (holdsRawControl(cell) || holdsRawControl(tip)) {
+                found << QStringLiteral("%1 %2 (row %3 column %4, and maybe more)")
+                             .arg(where,
+                                  holdsRawControl(cell) ? QStringLiteral("cell") : QStringLiteral("tool tip"))
+                             .arg(r)
+                             .arg(c);
+                budget = 0;
+                return;
+            }
+        }
+        modelRawControls(v, m->index(r, 0, parent), where, found, budget);
+    }
+}
+
+/// Every label, button, group title, tab, tool tip, window title, text view and item view cell
+/// under `root` that shows a control character raw; empty when each writes them visibly.
+inline QStringList rawControls(const QWidget *root)
+{
+    QStringList found;
+    QList<const QWidget *> widgets{root};
+    for (const QWidget *w : root->findChildren<QWidget *>())
+        widgets << w;
+    for (const QWidget *w : widgets) {
+        const QString name =
+            QString::fromLatin1(w->metaObject()->className()) + QLatin1Char(' ') + w->objectName();
+        QStringList texts{w->toolTip(), w->windowTitle()};
+        for (const QAction *a : w->actions())
+            texts << a->text() << a->toolTip();
+        if (const auto *l = qobject_cast<const QLabel *>(w)) texts << l->text();
+        if (const auto *b = qobject_cast<const QAbstractButton *>(w)) texts << b->text();
+        if (const auto *g = qobject_cast<const QGroupBox *>(w)) texts << g->title();
+        if (const auto *b = qobject_cast<const QMessageBox *>(w)) texts << b->text() << b->informativeText();
+        if (const auto *t = qobject_cast<const QTabBar *>(w))
+            for (int i = 0; i < t->count(); ++i)
+                texts << t->tabText(i) << t->tabToolTip(i);
+        if (const auto *cv = qobject_cast<const QChartView *>(w); cv && cv->chart()) {
+            texts << cv->chart()->title();
+            for (const QAbstractSeries *series : cv->chart()->series())
+                texts << series->name();
+        }
+        if (const auto *t = qobject_cast<const QTextEdit *>(w)) texts << t->toPlainText();
+        if (const auto *t = qobject_cast<const QPlainTextEdit *>(w)) texts << t->toPlainText();
+        for (const QString &t : texts)
+            if (holdsRawControl(t)) {
+                found << name + QStringLiteral(": ") + visibleControls(t).left(200);
+                break;
+            }
+        // A header view shares its table's model (its sections are the header data, ours).
+        if (const auto *v = qobject_cast<const QAbstractItemView *>(w);
+            v && v->model() && !qobject_cast<const QHeaderView *>(w)) {
+            int budget = 5000;
+            modelRawControls(v, v->rootIndex(), name, found, budget);
         }
     }
     found.removeDuplicates();

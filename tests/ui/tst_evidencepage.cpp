@@ -27,6 +27,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QGuiApplication>
@@ -35,6 +36,7 @@
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTabWidget>
+#include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
@@ -293,6 +295,66 @@ private Q_SLOTS:
             if (rendersTag(m.tooltip, Qt::AutoText, tag))
                 rendered << QStringLiteral("timeline marker: ") + m.tooltip;
         QVERIFY2(rendered.isEmpty(), qPrintable(rendered.join(QLatin1Char('\n'))));
+    }
+
+    // A capture and a charon log whose names and lines hold a bidi override (U+202E: "x\u202Egol.txt"
+    // reads "xtxt.log"), a tag character (U+E0041, invisible), a zero-width space and an escape
+    // sequence: every label, button, tab, tool tip, text view and table cell of the tab shows
+    // them written as \xNN, and copying the log table puts no raw control on the clipboard.
+    // Before: the cells and labels showed them raw (the text reordered or hidden).
+    void hostileControlsShownVisibly()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString planted =
+            QString::fromUcs4(U"\u202Egol\U000E0041\u200B") + QChar(0x1b) + QStringLiteral("[2J");
+        const QString capture = dir.filePath(QStringLiteral("cap") + planted + QStringLiteral(".pcap"));
+        QVERIFY(QFile::copy(lab(QStringLiteral("rekey-loss/left-outer.pcap")), capture));
+        QFile in(lab(QStringLiteral("rekey-loss/charon-left.log")));
+        QVERIFY(in.open(QIODevice::ReadOnly));
+        QByteArray log;
+        int count = 0;
+        for (QByteArray line : in.readAll().split('\n')) {
+            if (line.contains("retransmit") || line.contains("sending packet")) {
+                line += ' ' + planted.toUtf8();
+                ++count;
+            }
+            log += line + '\n';
+        }
+        QVERIFY(count >= 5);
+        const QString logPath = dir.filePath(QStringLiteral("charon") + planted + QStringLiteral(".log"));
+        QFile out(logPath);
+        QVERIFY(out.open(QIODevice::WriteOnly) && out.write(log) == log.size());
+        out.close();
+        const QString xfrm = dir.filePath(QStringLiteral("xfrm") + planted + QStringLiteral(".txt"));
+        QVERIFY(QFile::copy(lab(QStringLiteral("rekey-loss/stats/left-xfrm-state-end.txt")), xfrm));
+
+        const Loaded l = load(capture);
+        QVERIFY(l.index && l.analysis);
+        CapturePage page(l.index);
+        page.setAnalysis(l.analysis);
+        page.show();
+        EvidencePage *ev = page.evidencePage();
+        page.addEvidencePaths({logPath, xfrm});
+        QTRY_VERIFY_WITH_TIMEOUT(page.evidence() && !ev->isBusy() && ev->logModel()->rowCount() > 0, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(page.checklist()->diagnosis() != nullptr, 60000);
+        // The planted text is in the log table's data, to be shown.
+        bool inModel = false;
+        for (int r = 0; r < ev->logModel()->rowCount() && !inModel; ++r)
+            for (int c = 0; c < ev->logModel()->columnCount(); ++c)
+                inModel |= ev->logModel()->index(r, c).data().toString().contains(planted);
+        QVERIFY(inModel);
+        const QStringList raw = rawControls(&page);
+        QVERIFY2(raw.isEmpty(), qPrintable(raw.join(QLatin1Char('\n'))));
+
+        // Ctrl+C on the whole log table: the clipboard holds the lines, controls written visibly.
+        auto *logView = page.findChild<QTableView *>(QStringLiteral("logView"));
+        QVERIFY(logView);
+        logView->selectAll();
+        QTest::keySequence(logView, QKeySequence::Copy);
+        const QString copied = QGuiApplication::clipboard()->text();
+        QVERIFY(copied.contains(QStringLiteral("\\x202egol\\xe0041\\x200b\\x1b[2J")));
+        QVERIFY(!holdsRawControl(copied));
     }
 
     void settingsRoundTrip()

@@ -277,6 +277,49 @@ private Q_SLOTS:
         box->reject();
         delete mime;
     }
+    // A pair of capture files whose names hold a bidi override ("x\u202Egnp.pcap" reads
+    // "xpcap.png"), a tag character, an escape sequence and markup: the tab, its tool tip, the
+    // window title, the status line, the recent files and every page of the pair show the controls
+    // written as \xNN and the markup as text. Before: controls shown raw (reordered, hidden), and
+    // the ESP timeline's chart title and legend and the lost packets' tool tips rendered the other
+    // file's name as HTML.
+    void hostileControlFileNamesShownVisibly()
+    {
+        QTemporaryDir dir;
+        const QDir samples(QStringLiteral(IKEV2WB_SAMPLES));
+        const QString sample =
+            samples.filePath(samples.entryList({QStringLiteral("*.pcap")}, QDir::Files).first());
+        const QString planted =
+            QString::fromUcs4(U"\u202Egnp\U000E0041") + QChar(0x1b) + QStringLiteral("[2J <b>EVIL");
+        const QString a = dir.filePath(QStringLiteral("x") + planted + QStringLiteral(".pcap"));
+        const QString b = dir.filePath(QStringLiteral("y") + planted + QStringLiteral(".pcap"));
+        QVERIFY(QFile::copy(sample, a) && QFile::copy(sample, b));
+        MainWindow w;
+        w.show();
+        w.openPair(a, b);
+        auto *tabs = w.findChild<QTabWidget *>();
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), 1, 30000);
+        auto *status = w.findChild<QLabel *>(QStringLiteral("statusText"));
+        QVERIFY(status);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            w.findChild<ChecklistPage *>() && w.findChild<ChecklistPage *>()->diagnosis(), 60000);
+        QVERIFY2(status->text().contains(QStringLiteral("x\\x202egnp\\xe0041\\x1b[2J <b>EVIL.pcap")),
+                 qPrintable(status->text()));
+        QVERIFY2(tabs->tabText(0).contains(QStringLiteral("y\\x202egnp\\xe0041\\x1b[2J <b>EVIL.pcap")),
+                 qPrintable(tabs->tabText(0)));
+        // Every page of the pair shown once (the ESP timeline and the ladder build their charts
+        // when first shown), then every text of the window checked for raw controls and markup.
+        auto *page = qobject_cast<CapturePage *>(tabs->widget(0));
+        QVERIFY(page);
+        for (int t = 0; t < page->tabs()->count(); ++t) {
+            page->tabs()->setCurrentIndex(t);
+            QTest::qWait(50);
+        }
+        const QStringList raw = rawControls(&w);
+        QVERIFY2(raw.isEmpty(), qPrintable(raw.join(QLatin1Char('\n'))));
+        const QStringList rendered = renderedMarkup(&w, QStringLiteral("<b>EVIL"));
+        QVERIFY2(rendered.isEmpty(), qPrintable(rendered.join(QLatin1Char('\n'))));
+    }
     void badFileDoesNotBlock()
     {
         QTemporaryDir dir;

@@ -23,6 +23,7 @@
 #include <QStandardItemModel>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTemporaryDir>
 #include <QTest>
@@ -149,6 +150,49 @@ private Q_SLOTS:
         QVERIFY(value && value->isEnabled());
         value->trigger();
         QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("c0"));
+        menu->close();
+    }
+
+    // A cell holding a bidi override, a tag character or an escape sequence shows them written as
+    // \xNN (a table with the table actions installed); a line break in a cell stays a line break,
+    // a number is formatted as before; each copy puts the visible form on the clipboard.
+    void controlsShownAndCopiedVisibly()
+    {
+        QStandardItemModel m(1, 3);
+        m.setItem(0, 0,
+                  new QStandardItem(QString::fromUcs4(U"x\u202Egnp.pcap\U000E0041") + QChar(0x1b) +
+                                    QStringLiteral("]0;T") + QChar(0x07)));
+        m.setItem(0, 1, new QStandardItem(QStringLiteral("two\nlines")));
+        auto *number = new QStandardItem;
+        number->setData(1234.5, Qt::DisplayRole);
+        m.setItem(0, 2, number);
+        QTableView v;
+        v.setModel(&m);
+        const QString plainNumber =
+            v.itemDelegate()->metaObject()->className() == QByteArray("QStyledItemDelegate")
+                ? qobject_cast<QStyledItemDelegate *>(v.itemDelegate())
+                      ->displayText(number->data(Qt::DisplayRole), QLocale())
+                : QString();
+        QVERIFY(!plainNumber.isEmpty());
+        installTableActions(&v, QStringLiteral("t"));
+        v.show();
+        const auto *d = qobject_cast<QStyledItemDelegate *>(v.itemDelegateForIndex(m.index(0, 0)));
+        QVERIFY(d);
+        QCOMPARE(d->displayText(m.index(0, 0).data(), QLocale()),
+                 QStringLiteral("x\\x202egnp.pcap\\xe0041\\x1b]0;T\\x07"));
+        const QString twoLines = d->displayText(m.index(0, 1).data(), QLocale());
+        QVERIFY2(!twoLines.contains(QLatin1Char('\\')), qPrintable(twoLines));
+        QCOMPARE(d->displayText(number->data(Qt::DisplayRole), QLocale()), plainNumber);
+        v.selectAll();
+        v.setFocus();
+        QTest::keySequence(&v, QKeySequence::Copy);
+        QCOMPARE(QApplication::clipboard()->text(),
+                 QStringLiteral("x\\x202egnp.pcap\\xe0041\\x1b]0;T\\x07\ttwo lines\t") +
+                     m.index(0, 2).data().toString());
+        QMenu *menu = openContextMenu(&v, m.index(0, 0));
+        QVERIFY(menu);
+        actionStartingWith(menu, QStringLiteral("Copy Value"))->trigger();
+        QCOMPARE(QApplication::clipboard()->text(), QStringLiteral("x\\x202egnp.pcap\\xe0041\\x1b]0;T\\x07"));
         menu->close();
     }
 

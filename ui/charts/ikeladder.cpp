@@ -3,6 +3,7 @@
 #include "models/packetorder.h"
 #include "settings/timedisplay.h"
 #include "theme/theme.h"
+#include "widgets/plaintext.h"
 
 #include "report/jsonwriter.h"
 #include "util/timeformat.h"
@@ -206,7 +207,7 @@ void IkeLadder::addLost(const CompareResult &comparison, int side, const IkeSaEx
                     a.lost = true;
                     a.label += tr(" — lost in transit");
                     a.details +=
-                        tr("<br><b>never arrived at %1: lost in transit</b>").arg(otherName.toHtmlEscaped());
+                        tr("<br><b>never arrived at %1: lost in transit</b>").arg(htmlText(otherName));
                     break;
                 }
             continue;
@@ -219,13 +220,13 @@ void IkeLadder::addLost(const CompareResult &comparison, int side, const IkeSaEx
         // A request comes from the exchange's initiator, a response from the other side.
         a.fromInitiator = ex != sa.exchanges.end() ? (ex->byInitiator != l.response) : otherIsInitiator;
         a.kind = l.response ? Arrow::Response : (l.attempt > 1 ? Arrow::Retransmission : Arrow::Request);
-        a.label = tr("%1 (sent by %2) — lost in transit").arg(what, otherName);
+        a.label = tr("%1 (sent by %2) — lost in transit").arg(what, visibleText(otherName));
         a.details = tr("<b>%1</b>, attempt %2, %3 bytes, sent by %4 at %5 s on this capture's clock "
                        "(its clock offset %6 ms applied)<br><b>never arrived here: lost in transit</b>")
                         .arg(what)
                         .arg(l.attempt)
                         .arg(l.size)
-                        .arg(otherName.toHtmlEscaped()) // it holds the other capture's file name
+                        .arg(htmlText(otherName)) // it holds the other capture's file name
                         .arg(double(a.tsNs) / 1e9, 0, 'f', 6)
                         .arg(offsetS * 1e3, 0, 'f', 3);
         a.packet = ~quint64(0);

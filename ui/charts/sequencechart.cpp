@@ -3,6 +3,7 @@
 #include "charts/chartnavigator.h"
 
 #include "theme/theme.h"
+#include "widgets/plaintext.h"
 
 #include <QChart>
 #include <QChartView>
@@ -355,7 +356,7 @@ void SequenceChart::rebuild()
     m_otherEnd->setVisible(d.pair);
     m_lost->setVisible(!d.pair); // a pair marks where packets died instead of this end's gaps
     m_lostInTransit->setVisible(d.pair);
-    m_otherEnd->setName(tr("at the other end (%1)").arg(d.otherName));
+    m_otherEnd->setName(tr("at the other end (%1)").arg(htmlText(d.otherName))); // a legend label is HTML
     // The other end's copy breaks where packets never arrived there, as the sequence line does.
     plotPieces(m_otherEnd, m_otherEndPieces, m_otherEndDots,
                d.pair ? reduceMinMaxSplit(d.otherEnd, m_viewStart, m_viewEnd, buckets, d.originNs, 1.0)
@@ -424,7 +425,7 @@ void SequenceChart::rebuild()
         title += QStringLiteral("<br>") +
                  tr("Both ends on this capture's clock: %1 shifted by its clock offset %2 ms%3; %4 lost in "
                     "transit")
-                     .arg(d.otherName)
+                     .arg(htmlText(d.otherName)) // the title is HTML; the name is the other file's
                      .arg(d.offsetS * 1e3, 0, 'f', 3)
                      .arg(d.offsetMeasured ? QString() : tr(" (assumed: traffic matched one way only)"))
                      .arg(d.lostInTransit.size());

@@ -2,6 +2,7 @@
 #include "cellroles.h"
 #include "packetorder.h"
 #include "theme/theme.h"
+#include "widgets/plaintext.h"
 
 #include <QGuiApplication>
 
@@ -137,9 +138,10 @@ QVariant DirectionModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ToolTipRole:
         if (col == ColDirection)
-            return tr("%1 (%2) sends, %3 (%4) receives")
-                .arg(sideText(r, d.from), QFileInfo(r.side[d.from].file.path).fileName(),
-                     sideText(r, 1 - d.from), QFileInfo(r.side[1 - d.from].file.path).fileName());
+            return plainToolTip(tr("%1 (%2) sends, %3 (%4) receives")
+                                    .arg(sideText(r, d.from), QFileInfo(r.side[d.from].file.path).fileName(),
+                                         sideText(r, 1 - d.from),
+                                         QFileInfo(r.side[1 - d.from].file.path).fileName()));
         if (col == ColSpis) return d.spis.join(QLatin1Char('\n'));
         if (isOwd(col) && !d.owdAbsolute)
             return tr("Relative to the smallest delay seen: the clock offset could not be identified");

@@ -1,5 +1,6 @@
 #include "packetdetails.h"
 #include "util/textformat.h"
+#include "widgets/plaintext.h"
 
 #include "index/espsa.h"
 
@@ -374,22 +375,22 @@ QString PacketDetails::toHtml() const
     for (const PacketDetailRow &r : rows) {
         if (sections.empty() || sections.back().first != r.section)
             sections.emplace_back(r.section, QString());
-        const QString value = r.value.toHtmlEscaped();
+        const QString value = htmlText(r.value);
         sections.back().second +=
             QStringLiteral("<tr><td style='padding-left:8px; padding-right:12px'>%1</td><td>%2</td></tr>")
-                .arg(r.field.toHtmlEscaped(),
+                .arg(htmlText(r.field),
                      r.warning ? QStringLiteral("<span class='warn'>%1</span>").arg(value) : value);
     }
     std::vector<QString> columns(sections.size() <= 2 ? sections.size() : 3);
     for (std::size_t i = 0; i < sections.size(); ++i) {
         const std::size_t c = sections.size() <= 2 ? i : (i < 2 ? 0 : (i == 2 ? 1 : 2));
         columns[c] += QStringLiteral("<tr><td colspan='2' style='padding-top:4px'><b>%1</b></td></tr>")
-                          .arg(sections[i].first.toHtmlEscaped()) +
+                          .arg(htmlText(sections[i].first)) +
                       sections[i].second;
     }
     QString html =
         QStringLiteral("<p style='margin:2px'><b>%1</b></p><table cellspacing='0' cellpadding='0'><tr>")
-            .arg(title.toHtmlEscaped());
+            .arg(htmlText(title));
     for (const QString &c : columns)
         html += QStringLiteral("<td valign='top' style='padding-right:28px'><table cellspacing='0' "
                                "cellpadding='1'>%1</table></td>")

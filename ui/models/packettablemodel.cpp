@@ -1,5 +1,6 @@
 #include "packettablemodel.h"
 #include "cellroles.h"
+#include "widgets/plaintext.h"
 
 #include "dissect/ikeconstants.h"
 #include "index/indexbuilder.h"
@@ -113,15 +114,17 @@ QVariant PacketTableModel::fateData(std::size_t packet, int role) const
     const QPalette palette = QGuiApplication::palette();
     switch (p->fate) {
     case PacketFate::LostInTransit:
-        if (role == Qt::ToolTipRole) return tr("Never arrived at %1 (lost in transit)").arg(m_otherName);
+        if (role == Qt::ToolTipRole)
+            return plainToolTip(tr("Never arrived at %1 (lost in transit)").arg(m_otherName));
         return statusColor(StepStatus::Fail, palette);
     case PacketFate::MissingAtSender:
         if (role == Qt::ToolTipRole)
-            return tr("Not in %1's capture though it was running (dropped by the capture)").arg(m_otherName);
+            return plainToolTip(
+                tr("Not in %1's capture though it was running (dropped by the capture)").arg(m_otherName));
         return role == Qt::DecorationRole ? QVariant(statusColor(StepStatus::Warn, palette)) : QVariant();
     case PacketFate::OutsideReceiverSpan:
     case PacketFate::OutsideSenderSpan:
-        if (role == Qt::ToolTipRole) return tr("Outside %1's capture span").arg(m_otherName);
+        if (role == Qt::ToolTipRole) return plainToolTip(tr("Outside %1's capture span").arg(m_otherName));
         return role == Qt::DecorationRole ? QVariant(statusColor(StepStatus::NotEnoughEvidence, palette))
                                           : QVariant();
     default:

@@ -1,4 +1,5 @@
 #include "capturepage.h"
+#include "widgets/plaintext.h"
 
 #include "pages/checklistpage.h"
 #include "pages/comparepage.h"
@@ -230,9 +231,10 @@ void CapturePage::setComparison(std::shared_ptr<const CompareResult> comparison,
     if (!m_comparePage) {
         m_comparePage = new ComparePage(m_comparison, m_tabs);
         m_tabs->insertTab(ComparisonTab, m_comparePage, tr("Comparison"));
-        m_tabs->setTabToolTip(ComparisonTab,
-                              tr("This capture (A) and the peer's (B, %1) compared packet by packet")
-                                  .arg(QFileInfo(peerPath).fileName()));
+        m_tabs->setTabToolTip(
+            ComparisonTab,
+            plainToolTip(tr("This capture (A) and the peer's (B, %1) compared packet by packet")
+                             .arg(QFileInfo(peerPath).fileName())));
     }
     m_checklist->setComparison(m_comparison);
     m_overview->setComparison(m_comparison);
@@ -291,7 +293,7 @@ void CapturePage::setUpPairPackets()
         const auto &own = m_comparison->side[side].localAddresses;
         QString text = QStringLiteral("%1: %2").arg(QLatin1Char(side == 0 ? 'A' : 'B')).arg(names[side]);
         if (!own.empty()) text += QStringLiteral(" (%1)").arg(QString::fromStdString(own.front().toString()));
-        m_sideButton[side]->setText(text);
+        m_sideButton[side]->setText(mnemonicText(text));
     }
     m_packetsSwitch->setVisible(true);
     setPacketsSide(packetsSide());

@@ -14,7 +14,6 @@
 #include "settings/workbenchsettings.h"
 
 #include <QAbstractTextDocumentLayout>
-#include <QClipboard>
 #include <QEvent>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -232,6 +231,7 @@ ChecklistPage::ChecklistPage(QWidget *parent) : QWidget(parent), m_highlighting(
     evidenceLayout->addWidget(m_detailHeading);
     m_evidenceList = new QListWidget(evidencePane);
     m_evidenceList->setObjectName(QStringLiteral("evidenceList"));
+    showControlsVisibly(m_evidenceList);
     m_evidenceList->setWordWrap(true);
     m_evidenceList->setResizeMode(QListView::Adjust);
     m_evidenceList->setTextElideMode(Qt::ElideNone);
@@ -382,7 +382,7 @@ void ChecklistPage::apply(const Result &result)
     QStringList collect;
     for (const ChecklistStep &s : m_diagnosis->steps)
         for (const QString &c : s.collectNext)
-            collect << QStringLiteral("<li><b>%1.</b> %2</li>").arg(s.number).arg(c.toHtmlEscaped());
+            collect << QStringLiteral("<li><b>%1.</b> %2</li>").arg(s.number).arg(htmlText(c));
     m_collectNext->setText(collect.isEmpty() ? tr("Nothing: every step has what it needs.")
                                              : QStringLiteral("<ul style=\"margin-left:-20px\">") +
                                                    collect.join(QString()) + QStringLiteral("</ul>"));
@@ -474,7 +474,7 @@ void ChecklistPage::updateHeadline()
     const QPalette &pal = palette();
     if (m_diagnosis->findings.empty() || m_diagnosis->findings.front().status == StepStatus::Pass) {
         m_headline->setText(QStringLiteral("<span style=\"color:%1\">%2</span>")
-                                .arg(statusColor(StepStatus::Pass, pal).name(), headline().toHtmlEscaped()));
+                                .arg(statusColor(StepStatus::Pass, pal).name(), htmlText(headline())));
         m_headlineDetail->setText(tr("No step fails or warns. Steps marked NOT ENOUGH EVIDENCE need the "
                                      "peer's capture or host evidence."));
         return;
@@ -482,7 +482,7 @@ void ChecklistPage::updateHeadline()
     const Finding &f = m_diagnosis->findings.front();
     m_headline->setText(
         tr("Most likely: <b>%1</b> <span style=\"color:%2\"><b>(%3, %4)</b></span>")
-            .arg(f.title.toHtmlEscaped(), statusColor(f.status, pal).name(), statusText(f.status).toLower())
+            .arg(htmlText(f.title), statusColor(f.status, pal).name(), statusText(f.status).toLower())
             .arg(f.confidence, 0, 'f', 2));
     QString stepTitle;
     for (const ChecklistStep &s : m_diagnosis->steps)
@@ -490,7 +490,7 @@ void ChecklistPage::updateHeadline()
     const int others = int(m_diagnosis->findings.size()) - 1;
     m_headlineDetail->setText(
         tr("Cause <code>%1</code>, checklist step %2 (%3). %4 %5")
-            .arg(f.cause, QString::number(f.step), stepTitle.toHtmlEscaped())
+            .arg(f.cause, QString::number(f.step), htmlText(stepTitle))
             .arg(f.fixes.empty() ? tr("No fix yet: see what to collect next.")
                                  : tr("%n fix(es) below.", nullptr, int(f.fixes.size())))
             .arg(others > 0 ? tr("%n other finding(s) in the table.", nullptr, others) : QString()));
@@ -536,7 +536,7 @@ void ChecklistPage::showDetail(const Detail &d)
 {
     const QPalette &pal = palette();
     m_detailHeading->setText(QStringLiteral("<b>%1</b> &nbsp;<span style=\"color:%2\"><b>%3</b></span>%4")
-                                 .arg(d.heading.toHtmlEscaped(), statusColor(d.status, pal).name(),
+                                 .arg(htmlText(d.heading), statusColor(d.status, pal).name(),
                                       statusText(d.status),
                                       d.status == StepStatus::NotEnoughEvidence
                                           ? QString()
@@ -572,7 +572,7 @@ void ChecklistPage::showDetail(const Detail &d)
         auto *caption = new QLabel(
             tr("<b>Fixes for %1</b> (review before use; values are filled in from this capture, "
                "<span style=\"%2\">&lt;names&gt;</span> must be replaced)")
-                .arg(d.heading.section(QLatin1Char(':'), 0, 0).toLower().toHtmlEscaped(),
+                .arg(htmlText(d.heading.section(QLatin1Char(':'), 0, 0).toLower()),
                      QStringLiteral("background:%1")
                          .arg(SnippetTheme::forPalette(pal).placeholder.background().color().name())),
             m_fixContainer);
@@ -584,7 +584,7 @@ void ChecklistPage::showDetail(const Detail &d)
         auto *none = new QLabel(tr("<b>No fix proposed for %1 yet.</b> The evidence does not pin down "
                                    "what to change: see <i>What to collect next</i>, or import host "
                                    "evidence.")
-                                    .arg(d.heading.section(QLatin1Char(':'), 0, 0).toLower().toHtmlEscaped()),
+                                    .arg(htmlText(d.heading.section(QLatin1Char(':'), 0, 0).toLower())),
                                 m_fixContainer);
         none->setWordWrap(true);
         m_fixLayout->addWidget(none);
@@ -602,7 +602,7 @@ QWidget *ChecklistPage::fixWidget(const Fix &fix, QWidget *parent)
     auto *title = wrappedLabel(box);
     const QString where = configFileOf(fix.kind);
     title->setText(QStringLiteral("<b>%1</b> &nbsp;<span style=\"color:%2\">[%3]%4</span>")
-                       .arg(fix.title.toHtmlEscaped(), palette().color(QPalette::PlaceholderText).name(),
+                       .arg(htmlText(fix.title), palette().color(QPalette::PlaceholderText).name(),
                             QString::fromLatin1(fixKindName(fix.kind)),
                             where.isEmpty() ? QString() : tr(" in %1").arg(where)));
     head->addWidget(title, 1);
@@ -611,7 +611,7 @@ QWidget *ChecklistPage::fixWidget(const Fix &fix, QWidget *parent)
     copy->setToolTip(tr("Copy the snippet to the clipboard"));
     const QString text = fix.text;
     connect(copy, &QPushButton::clicked, copy, [copy, text]() {
-        QGuiApplication::clipboard()->setText(text);
+        copyToClipboard(text);
         copy->setText(tr("Copied"));
         QTimer::singleShot(1500, copy, [copy]() { copy->setText(tr("Copy")); });
     });
@@ -627,7 +627,7 @@ QWidget *ChecklistPage::fixWidget(const Fix &fix, QWidget *parent)
     info->setTextFormat(Qt::RichText);
     auto row = [](const QString &label, const QString &value) {
         return QStringLiteral("<tr><td style=\"padding-right:8px\"><b>%1</b></td><td>%2</td></tr>")
-            .arg(label, value.toHtmlEscaped());
+            .arg(label, htmlText(value));
     };
     info->setText(QStringLiteral("<table>") + row(tr("Changes"), fix.changes) +
                   row(tr("Trade-off"), fix.tradeoff) + row(tr("Verify"), fix.verify) +

@@ -265,8 +265,8 @@ void ComparePage::fillHeader()
         sides += tr("<tr><td><b>%1</b>&nbsp;</td><td><b>%2</b>&nbsp;&nbsp;</td><td>endpoint <b>%3</b>"
                     "&nbsp;&nbsp;</td><td>%4 → %5 UTC (%6 s)&nbsp;&nbsp;</td>"
                     "<td>%7 packets: %8 ESP, %9 IKE</td></tr>")
-                     .arg(sideName(s), QFileInfo(c.file.path).fileName().toHtmlEscaped(),
-                          addresses(c).toHtmlEscaped(), when(c.firstNs), when(c.lastNs),
+                     .arg(sideName(s), htmlText(QFileInfo(c.file.path).fileName()), htmlText(addresses(c)),
+                          when(c.firstNs), when(c.lastNs),
                           QString::number(double(c.lastNs - c.firstNs) / 1e9, 'f', 1))
                      .arg(c.packets)
                      .arg(c.espPackets)
@@ -282,12 +282,12 @@ void ComparePage::fillHeader()
                              .arg(QString::number(r.clock.offsetS, 'f', 6),
                                   QString::number(r.clock.errorBoundS * 1e3, 'f', 3),
                                   QString::number(r.clock.pathDelayS * 1e3, 'f', 3),
-                                  r.clock.assumption.toHtmlEscaped()));
+                                  htmlText(r.clock.assumption)));
     else
         m_clock->setText(
             tr("<b>Clock</b>: offset not identifiable (%1); delays are relative to their minimum "
                "and the two directions are drawn on their own clocks.")
-                .arg(r.clock.assumption.toHtmlEscaped()));
+                .arg(htmlText(r.clock.assumption)));
 }
 
 void ComparePage::fillSizeTable()

@@ -90,6 +90,7 @@ EvidencePage::EvidencePage(QWidget *parent) : QWidget(parent)
     auto *upper = new QSplitter(Qt::Horizontal, split);
     m_files = new QTreeWidget(upper);
     m_files->setObjectName(QStringLiteral("evidenceFiles"));
+    showControlsVisibly(m_files);
     m_files->setHeaderLabels({tr("File"), tr("Host"), tr("Kind"), tr("Snapshot")});
     m_files->setRootIsDecorated(true);
     m_files->setAlternatingRowColors(true);
@@ -291,8 +292,7 @@ void EvidencePage::updateStatus()
                "and log events are placed on this capture's time axis.") +
             (m_warnings.isEmpty()
                  ? QString()
-                 : QStringLiteral("<br>") + m_warnings.join(QLatin1Char('\n'))
-                                                .toHtmlEscaped()
+                 : QStringLiteral("<br>") + htmlText(m_warnings.join(QLatin1Char('\n')))
                                                 .replace(QLatin1Char('\n'), QStringLiteral("<br>"))));
         return;
     }

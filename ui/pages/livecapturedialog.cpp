@@ -32,6 +32,7 @@ LiveCaptureDialog::LiveCaptureDialog(const QString &programDir, QWidget *parent)
 
     m_interfaces = new QTreeWidget(this);
     m_interfaces->setObjectName(QStringLiteral("liveInterfaces"));
+    showControlsVisibly(m_interfaces);
     m_interfaces->setColumnCount(3);
     m_interfaces->setHeaderLabels({tr("Interface"), tr("Addresses"), tr("State")});
     m_interfaces->setRootIsDecorated(false);

@@ -11,7 +11,6 @@
 
 #include <QAction>
 #include <QApplication>
-#include <QClipboard>
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -113,7 +112,7 @@ LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_s
         const QString filter = sa ? spiFilter(m_snapshot->sas[std::size_t(row)].spi) : QString();
         QAction *copy =
             menu->addAction(sa ? tr("Copy Display Filter (%1)").arg(filter) : tr("Copy Display Filter"), this,
-                            [filter]() { QApplication::clipboard()->setText(filter); });
+                            [filter]() { copyToClipboard(filter); });
         copy->setObjectName(QStringLiteral("copyFilter"));
         copy->setEnabled(sa);
     });

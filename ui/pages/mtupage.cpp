@@ -243,8 +243,7 @@ void MtuPage::fill()
             *m_index, m_analysis->mtu.sas.empty() ? 0 : m_analysis->mtu.sas[std::size_t(largest)].espSa,
             20000);
         const OverheadEstimate est = estimateSuiteFromEspLengths(lengths, natT);
-        m_estimate->setText(
-            tr("<i>From the capture (an estimate):</i> %1").arg(est.sentence.toHtmlEscaped()));
+        m_estimate->setText(tr("<i>From the capture (an estimate):</i> %1").arg(htmlText(est.sentence)));
         // Start the calculator on the most likely suite.
         if (est.found && !est.candidates.empty()) {
             const auto suites = commonEspSuites();
@@ -281,7 +280,7 @@ void MtuPage::showHistogram(int saRow)
             tr("\nWith the calculator's suite a full 1500-byte inner packet leaves as a %1-byte outer packet "
                "(dashed line).")
                 .arg(m_outerOfFullInner);
-    m_pathMtuLine->setText(line2);
+    m_pathMtuLine->setText(visibleText(line2));
 }
 
 QString MtuPage::pathMtuLine() const

@@ -2,6 +2,7 @@
 #include "report/analysisreport.h"
 #include "util/textformat.h"
 #include "util/timeformat.h"
+#include "widgets/plaintext.h"
 #include "widgets/tablesizing.h"
 #include "widgets/viewactions.h"
 
@@ -15,7 +16,6 @@
 #include "theme/theme.h"
 
 #include <QApplication>
-#include <QClipboard>
 #include <QDateTime>
 #include <QDir>
 #include <QEvent>
@@ -50,7 +50,7 @@ constexpr int kMaxWarnings = 5;
 
 QString esc(const QString &s)
 {
-    return s.toHtmlEscaped();
+    return htmlText(s);
 }
 
 QString duration(double s)
@@ -184,8 +184,7 @@ OverviewPage::OverviewPage(IndexPtr index, QWidget *parent) : QWidget(parent), m
     m_copy = new QPushButton(tr("Copy text summary"), this);
     m_copy->setObjectName(QStringLiteral("copySummary"));
     m_copy->setToolTip(tr("Copy the command-line summary and analysis, e.g. for a ticket"));
-    connect(m_copy, &QPushButton::clicked, this,
-            [this]() { QApplication::clipboard()->setText(summaryText()); });
+    connect(m_copy, &QPushButton::clicked, this, [this]() { copyToClipboard(summaryText()); });
     bottom->addWidget(m_copy);
     bottom->addStretch();
     layout->addLayout(bottom);
@@ -716,12 +715,12 @@ QString OverviewPage::pathHtml() const
                     ? tr("<b>at least %1 B</b>: %2")
                     : tr("<b>%1 B</b>: %2"))
                    .arg(m_diagnosis->basis.pathMtu)
-                   .arg(m_diagnosis->basis.pathMtuText.toHtmlEscaped());
+                   .arg(htmlText(m_diagnosis->basis.pathMtuText));
     else
-        pmtu = m_diagnosis->basis.pathMtuText.toHtmlEscaped(); // "not known: …" says it itself
+        pmtu = htmlText(m_diagnosis->basis.pathMtuText); // "not known: …" says it itself
     if (m_diagnosis && !m_diagnosis->basis.pathMtuRefine.isEmpty())
         pmtu += QStringLiteral("<br/><span class=\"muted\">%1</span>")
-                    .arg(tr("measure it: %1").arg(m_diagnosis->basis.pathMtuRefine.toHtmlEscaped()));
+                    .arg(tr("measure it: %1").arg(htmlText(m_diagnosis->basis.pathMtuRefine)));
     row(tr("Path MTU"), pmtu, QStringLiteral("mtu"));
     if (mtu.blackHole.level != MtuBlackHole::Level::None)
         row(tr("Black hole"),

@@ -291,6 +291,7 @@ StartPage::StartPage(const QString &sampleDir, QWidget *parent)
     recent->addWidget(recentNote);
     m_recent = new QListWidget(column);
     m_recent->setObjectName(QStringLiteral("recentList"));
+    showControlsVisibly(m_recent);
     m_recent->setFrameShape(QFrame::NoFrame);
     m_recent->setSpacing(3);
     m_recent->setWordWrap(false);

@@ -1,5 +1,6 @@
 #include "viewactions.h"
 #include "cellnavigation.h"
+#include "plaintext.h"
 
 #include "report/csv.h"
 #include "report/outputfile.h"
@@ -191,7 +192,7 @@ protected:
         if (watched == m_view && event->type() == QEvent::KeyPress &&
             static_cast<QKeyEvent *>(event)->matches(QKeySequence::Copy)) {
             const QString text = selectionText(m_view, false);
-            if (!text.isEmpty()) QApplication::clipboard()->setText(text);
+            if (!text.isEmpty()) copyToClipboard(text);
             return true;
         }
         return false;
@@ -388,6 +389,7 @@ void installTableActions(QAbstractItemView *view, const QString &exportName, Ext
     // QAbstractItemView copies only the current cell on Ctrl+C (and claims the shortcut before
     // any QAction sees it): the whole selection is copied instead.
     view->installEventFilter(new CopyFilter(view));
+    showControlsVisibly(view);
 
     view->setContextMenuPolicy(Qt::CustomContextMenu);
     QObject::connect(
@@ -397,18 +399,16 @@ void installTableActions(QAbstractItemView *view, const QString &exportName, Ext
             auto *menu = new QMenu(view);
             menu->setAttribute(Qt::WA_DeleteOnClose);
             QAction *value = menu->addAction(QObject::tr("Copy Value"), view, [at]() {
-                QApplication::clipboard()->setText(oneLineText(at.data(Qt::DisplayRole)));
+                copyToClipboard(oneLineText(at.data(Qt::DisplayRole)));
             });
             value->setEnabled(at.isValid());
             QAction *row = menu->addAction(QObject::tr("Copy Row"), view, [view, at]() {
-                QApplication::clipboard()->setText(
-                    visibleHeader(view).join(QLatin1Char('\t')) + QLatin1Char('\n') +
-                    rowTexts(view, at.row(), at.parent()).join(QLatin1Char('\t')));
+                copyToClipboard(visibleHeader(view).join(QLatin1Char('\t')) + QLatin1Char('\n') +
+                                rowTexts(view, at.row(), at.parent()).join(QLatin1Char('\t')));
             });
             row->setEnabled(at.isValid());
-            QAction *selection = menu->addAction(QObject::tr("Copy Selection with Header"), view, [view]() {
-                QApplication::clipboard()->setText(selectionText(view, true));
-            });
+            QAction *selection = menu->addAction(QObject::tr("Copy Selection with Header"), view,
+                                                 [view]() { copyToClipboard(selectionText(view, true)); });
             selection->setEnabled(view->selectionModel() && view->selectionModel()->hasSelection());
             menu->addSeparator();
             menu->addAction(QObject::tr("Export Table as CSV…"), view, [view, exportName]() {
