@@ -2,6 +2,7 @@
 #include "filter/displayfilter.h"
 #include "report/packetexport.h"
 #include "theme/theme.h"
+#include "widgets/plaintext.h"
 #include "widgets/viewactions.h"
 
 #include "models/packetdetails.h"
@@ -501,7 +502,7 @@ void PacketsPage::updateStatus()
         text += QStringLiteral(" — ") + m_note;
         m_note.clear();
     }
-    m_status->setText(text);
+    m_status->setText(visibleText(text));
 }
 
 } // namespace ikev2wb::ui
