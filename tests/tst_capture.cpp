@@ -891,52 +891,6 @@ private Q_SLOTS:
     }
 
     // Every committed capture read with and without the reading thread: the same records.
-    // Classic pcap is parsed by CaptureReader itself; a record libpcap treats specially is
-    // handed back to libpcap at that record. Snapshot length 40 written into the file header by
-    // hand: the 60-byte record is cut to 40 bytes by libpcap (its rest skipped), and the records
-    // around it are read whole, at their own offsets.
-    void recordLongerThanTheSnapshot()
-    {
-        std::vector<Record> recs(3);
-        for (std::size_t i = 0; i < recs.size(); ++i) {
-            recs[i].tsNs = 1'700'000'000'000'000'000LL + std::int64_t(i) * 1'500'000'000LL + 123'456'000;
-            recs[i].data.assign(i == 1 ? 60 : 30, std::uint8_t(0x40 + i));
-        }
-        for (const bool nano : {false, true}) {
-            const QString path = tmp(nano ? "snap40ns.pcap" : "snap40.pcap");
-            QVERIFY(writePcap(path, DLT_RAW, recs, nano));
-            {
-                QFile f(path);
-                QVERIFY(f.open(QIODevice::ReadWrite));
-                QVERIFY(f.seek(16)); // snaplen, little-endian
-                QCOMPARE(f.write("\x28\x00\x00\x00", 4), qint64(4));
-            }
-            QString error;
-            auto reader = CaptureReader::open(path, &error);
-            QVERIFY2(reader, qPrintable(error));
-            QCOMPARE(reader->info().snapLength, 40);
-            std::vector<std::int64_t> ts;
-            std::vector<std::uint32_t> caplen, origlen;
-            std::vector<std::uint8_t> first, last;
-            const ReadOutcome out = reader->read([&](const RawPacket &p) {
-                ts.push_back(p.tsNs);
-                caplen.push_back(p.capturedLength);
-                origlen.push_back(p.originalLength);
-                first.push_back(p.data[0]);
-                last.push_back(p.data[p.presentLength - 1]);
-            });
-            QVERIFY2(out.warning.isEmpty(), qPrintable(out.warning));
-            QCOMPARE(out.packets, std::uint64_t(3));
-            QCOMPARE(out.bytesRead, qint64(24 + 3 * 16 + 30 + 60 + 30));
-            QCOMPARE(caplen, (std::vector<std::uint32_t>{30, 40, 30}));
-            QCOMPARE(origlen, (std::vector<std::uint32_t>{30, 60, 30}));
-            QCOMPARE(first, (std::vector<std::uint8_t>{0x40, 0x41, 0x42}));
-            QCOMPARE(last, (std::vector<std::uint8_t>{0x40, 0x41, 0x42}));
-            for (std::size_t i = 0; i < 3; ++i)
-                QCOMPARE(ts[i], recs[i].tsNs);
-        }
-    }
-
     void readerThreadOrNot()
     {
         int n = 0;

@@ -6,7 +6,6 @@
 #include <QFileInfo>
 
 #include <fcntl.h>
-#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -26,26 +25,6 @@ struct CaptureReader::Impl
     FILE *file = nullptr;
     pcap_t *pcap = nullptr;
     std::vector<char> buffer;
-    // Classic pcap in this machine's byte order is read without libpcap's copy of each record
-    // (fread from the stdio buffer into its own): records are parsed in `direct` and handed over
-    // where they lie. Whatever libpcap would treat specially (a record longer than the snapshot
-    // length or its limit, one cut short by the end of the file, a timestamp it would wrap, a
-    // read error) goes back to libpcap at that record's offset, so its handling and its messages
-    // are libpcap's.
-    bool readsDirect = false;
-    std::vector<std::uint8_t> direct;
-    std::size_t cursor = 0;        // next record in `direct`
-    std::size_t filled = 0;        // bytes of `direct` read from the file
-    std::int64_t directAt = 0;     // file offset of direct[0]
-    std::uint32_t maxCaplen = 0;   // min(snapshot length, libpcap's limit)
-    std::uint32_t maxFraction = 0; // 10^6 (µs file) or 10^9 (ns file): larger needs libpcap's arithmetic
-    std::uint32_t fractionScale = 1;
-    void startDirect(bool nanosecondFile);
-    /// At least `n` bytes from `cursor` in `direct` (false at the end of the file or on an error).
-    bool haveDirect(std::size_t n);
-    /// 1 a record (`caplen`: its captured length), 0 the end of the file, -2 libpcap reads on
-    /// from this record, -1 it cannot (seek failed).
-    int nextDirect(RawPacket &pkt, std::uint32_t &caplen);
     ~Impl()
     {
         if (pcap)
@@ -155,92 +134,11 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, QString 
     r->m_info.fileSize = fi.size();
     r->m_info.nanosecondFile = nano;
     if (format == QLatin1String("pcap")) r->m_recordEnd = 24; // file header
-    r->d->startDirect(nano);
     return r;
-}
-
-namespace {
-/// libpcap's record length limit for the link types read directly (MAXIMUM_SNAPLEN).
-constexpr std::uint32_t kLibpcapMaxSnaplen = 262144;
-constexpr std::size_t kDirectBytes = std::size_t(512) << 10; // holds the largest record + header
-} // namespace
-
-void CaptureReader::Impl::startDirect(bool nanosecondFile)
-{
-    // Version 2.4 in host order: libpcap neither swaps the header fields nor the lengths; these
-    // link types get no pseudo-header fix-up, and their records are limited to 262144 bytes.
-    const int dlt = pcap_datalink(pcap);
-    const bool plainLink = dlt == DLT_EN10MB || dlt == DLT_RAW || dlt == 14 || dlt == DLT_IPV4 ||
-                           dlt == DLT_IPV6 || dlt == DLT_NULL || dlt == DLT_LOOP;
-    const int snap = pcap_snapshot(pcap);
-    if (pcap_is_swapped(pcap) || pcap_major_version(pcap) != 2 || pcap_minor_version(pcap) != 4 ||
-        !plainLink || snap <= 0)
-        return;
-    readsDirect = true;
-    direct.resize(kDirectBytes);
-    directAt = 24;
-    maxCaplen = std::min(std::uint32_t(snap), kLibpcapMaxSnaplen);
-    maxFraction = nanosecondFile ? 1'000'000'000u : 1'000'000u;
-    fractionScale = nanosecondFile ? 1 : 1000;
-}
-
-bool CaptureReader::Impl::haveDirect(std::size_t n)
-{
-    if (filled - cursor >= n) return true;
-    // Keep the partial record, read behind it.
-    std::memmove(direct.data(), direct.data() + cursor, filled - cursor);
-    directAt += std::int64_t(cursor);
-    filled -= cursor;
-    cursor = 0;
-    const int fd = fileno(file);
-    while (filled < direct.size()) {
-        const ssize_t got =
-            ::pread(fd, direct.data() + filled, direct.size() - filled, directAt + std::int64_t(filled));
-        if (got < 0 && errno == EINTR) continue;
-        if (got <= 0) break;
-        filled += std::size_t(got);
-    }
-    return filled - cursor >= n;
-}
-
-int CaptureReader::Impl::nextDirect(RawPacket &pkt, std::uint32_t &caplen)
-{
-    if (!haveDirect(16)) {
-        if (filled == cursor) return 0; // the end of the file, after a whole record
-    } else {
-        std::uint32_t h[4]; // seconds, fraction, captured length, original length
-        std::memcpy(h, direct.data() + cursor, sizeof h);
-        if (h[0] < 0x80000000u && h[1] < maxFraction && h[2] <= maxCaplen &&
-            haveDirect(16 + std::size_t(h[2]))) {
-            pkt.tsNs = std::int64_t(h[0]) * 1'000'000'000LL + std::int64_t(h[1]) * fractionScale;
-            pkt.capturedLength = h[2];
-            pkt.originalLength = h[3];
-            pkt.presentLength = h[2];
-            pkt.data = direct.data() + cursor + 16;
-            cursor += 16 + std::size_t(h[2]);
-            caplen = h[2];
-            return 1;
-        }
-    }
-    // libpcap takes over at this record.
-    readsDirect = false;
-    const std::int64_t at = directAt + std::int64_t(cursor);
-    direct = {};
-    return ::fseeko(file, off_t(at), SEEK_SET) == 0 ? -2 : -1;
 }
 
 int CaptureReader::next(RawPacket &pkt)
 {
-    if (d->readsDirect) {
-        std::uint32_t caplen = 0;
-        const int rc = d->nextDirect(pkt, caplen);
-        if (rc == 1) {
-            m_recordEnd += 16 + std::int64_t(caplen);
-            return 1;
-        }
-        if (rc == 0) return 0;
-        if (rc == -1) return -1; // (the seek failed: libpcap's error text stays empty)
-    }
     pcap_pkthdr *hdr = nullptr;
     const u_char *data = nullptr;
     const int rc = pcap_next_ex(d->pcap, &hdr, &data);
@@ -292,7 +190,6 @@ QString CaptureReader::lastError(std::uint64_t packetsRead) const
 std::int64_t CaptureReader::position() const
 {
     if (!d || !d->pcap) return 0;
-    if (d->readsDirect) return d->directAt + std::int64_t(d->cursor);
     FILE *f = pcap_file(d->pcap);
     if (!f) return 0;
     const long pos = std::ftell(f);

@@ -1,10 +1,8 @@
 #pragma once
-// Streams packets out of a pcap or pcapng file through libpcap (classic pcap in this machine's
-// byte order is parsed here, without libpcap's copy of every record; what libpcap treats
-// specially goes back to it at that record). Nothing is kept in memory beyond the current
-// record; progress (bytes read of the file size) and cancellation reach the caller; a truncated
-// last record ends the read with a warning, not an error, and so do 16 MiB of records that carry
-// nothing (a sparse or zero-filled file).
+// Streams packets out of a pcap or pcapng file through libpcap. Nothing is kept in memory
+// beyond the current record; progress (bytes read of the file size) and cancellation reach
+// the caller; a truncated last record ends the read with a warning, not an error, and so do
+// 16 MiB of records that carry nothing (a sparse or zero-filled file).
 #include "../util/bytes.h"
 
 #include <QString>
@@ -19,8 +17,7 @@
 
 namespace ikev2wb {
 
-/// One record as libpcap (or the reader's own pcap parser) hands it over; `data` is valid only
-/// during the callback.
+/// One record as libpcap hands it over; `data` is valid only during the callback.
 struct RawPacket
 {
     std::int64_t tsNs = 0;            // nanoseconds since the epoch (pcap µs files are scaled)
