@@ -23,6 +23,7 @@
 
 #include <QDateTime>
 #include <QFile>
+#include <QFileInfo>
 
 #include <csignal>
 #include <cstdio>
@@ -477,9 +478,20 @@ int diagnose(const QStringList &args)
         }
     }
     if (files.captureA.isEmpty()) return usageError(QStringLiteral("diagnose needs --capture FILE"));
-    // Analysed (and compared) during the read, without per-packet records, unless the PDF report
-    // is asked for: its charts draw every packet's sequence number.
-    files.contents = pdfPath.isEmpty() ? IndexContents::TablesOnly : IndexContents::Records;
+    // Below kRecordsUpToBytes of capture files, each file is opened and read exactly once, its
+    // records kept (tens of MiB at most). Above, the captures are analysed (and compared) during
+    // the read without per-packet records, and the few things the diagnosis cites from single
+    // packets are read again from the file with an early stop: hundreds of MiB saved at millions
+    // of packets. The PDF report keeps the records: its charts draw every packet.
+    constexpr qint64 kRecordsUpToBytes = qint64(512) << 20;
+    qint64 captureBytes = 0;
+    for (const CapturePaths *side : {&files.captureA, &files.captureB})
+        for (const QString &p : *side) {
+            const QFileInfo fi(p);
+            captureBytes += fi.isDir() ? kRecordsUpToBytes : fi.size(); // a folder: a ring, large
+        }
+    files.contents = pdfPath.isEmpty() && captureBytes > kRecordsUpToBytes ? IndexContents::TablesOnly
+                                                                            : IndexContents::Records;
     Investigation loaded;
     QString error;
     if (!diagnoseFiles(files, loaded, &error)) {
