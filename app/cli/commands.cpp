@@ -491,7 +491,7 @@ int diagnose(const QStringList &args)
             captureBytes += fi.isDir() ? kRecordsUpToBytes : fi.size(); // a folder: a ring, large
         }
     files.contents = pdfPath.isEmpty() && captureBytes > kRecordsUpToBytes ? IndexContents::TablesOnly
-                                                                            : IndexContents::Records;
+                                                                           : IndexContents::Records;
     Investigation loaded;
     QString error;
     if (!diagnoseFiles(files, loaded, &error)) {

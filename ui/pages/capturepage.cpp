@@ -325,7 +325,7 @@ void CapturePage::updatePairLine()
                     ? tr("; delays with B's clock offset %1 ms applied").arg(pp.offsetS * 1e3, 0, 'f', 3)
                     : tr("; clock offset unknown: delays are relative");
     }
-    m_pairLine->setText(text);
+    m_pairLine->setText(visibleText(text));
 }
 
 void CapturePage::selectPacket(quint64 packet)
