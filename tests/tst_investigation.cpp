@@ -168,6 +168,51 @@ private Q_SLOTS:
         QVERIFY(inv.comparison());
     }
 
+    // A cancelled diagnosis keeps nothing and an unset flag changes nothing. With the flag set
+    // before the call deriveFacts derives no fact at all (not even the comparison's 58 lost, which
+    // it takes first); Investigation::diagnose and diagnose() return an empty diagnosis marked
+    // cancelled, which the Checklist's worker drops. Count-based: no timing.
+    void diagnosisCancelled()
+    {
+        Investigation inv;
+        QString error;
+        QVERIFY2(diagnoseFiles(loss1Pair(), inv, &error), qPrintable(error));
+        const QByteArray full = QByteArray::fromStdString(diagnosisJson(inv.diagnosis()));
+        QVERIFY(!inv.diagnosis().cancelled && !inv.diagnosis().findings.empty());
+        QCOMPARE(inv.facts().dir[0].lost, verifiedLostLeftToRight());
+
+        DiagnosisInput in;
+        in.indexA = inv.index(Host::A).get();
+        in.analysisA = inv.analysis(Host::A).get();
+        in.indexB = inv.index(Host::B).get();
+        in.analysisB = inv.analysis(Host::B).get();
+        in.comparison = inv.comparison().get();
+        std::atomic_bool stop{true};
+        const Facts f = deriveFacts(in, &stop);
+        QVERIFY(f.cancelled);
+        QCOMPARE(f.dir[0].lost, std::uint64_t(0));
+        QCOMPARE(f.dir[0].sent, std::uint64_t(0));
+        QVERIFY(f.replayBySa[0].empty() && f.replayBySa[1].empty());
+        const Diagnosis viaChecklist = diagnose(in, {}, &stop);
+        QVERIFY(viaChecklist.cancelled);
+        QVERIFY(viaChecklist.steps.empty() && viaChecklist.findings.empty());
+
+        const Diagnosis &cancelled = inv.diagnose(&stop);
+        QVERIFY(cancelled.cancelled);
+        QVERIFY(cancelled.steps.empty() && cancelled.findings.empty() && cancelled.inputs.isEmpty());
+        QVERIFY(inv.facts().cancelled);
+        QCOMPARE(inv.facts().dir[0].lost, std::uint64_t(0));
+
+        // Not cancelled: the same diagnosis as without a flag, byte for byte.
+        std::atomic_bool go{false};
+        const Diagnosis &again = inv.diagnose(&go);
+        QVERIFY(!again.cancelled);
+        QCOMPARE(QByteArray::fromStdString(diagnosisJson(again)), full);
+        QCOMPARE(inv.facts().dir[0].lost, verifiedLostLeftToRight());
+        QVERIFY(!deriveFacts(in, &go).cancelled);
+        QCOMPARE(deriveFacts(in, &go).dir[0].lost, verifiedLostLeftToRight());
+    }
+
     // Results of other captures never survive: replacing a capture drops the comparison and
     // the diagnosis computed with the old one, and the peer joins the diagnosis only compared.
     void staleResultsDropped()

@@ -290,9 +290,15 @@ Diagnosis runChecklist(const Facts &f)
     return d;
 }
 
-Diagnosis diagnose(const DiagnosisInput &input, const QStringList &inputs)
+Diagnosis diagnose(const DiagnosisInput &input, const QStringList &inputs, const std::atomic_bool *cancel)
 {
-    Diagnosis d = runChecklist(deriveFacts(input));
+    const Facts facts = deriveFacts(input, cancel);
+    if (facts.cancelled) {
+        Diagnosis cancelled;
+        cancelled.cancelled = true;
+        return cancelled;
+    }
+    Diagnosis d = runChecklist(facts);
     d.inputs = inputs;
     return d;
 }

@@ -10,8 +10,10 @@ namespace ikev2wb {
 
 /// Runs the rules on already-derived facts.
 Diagnosis runChecklist(const Facts &facts);
-/// deriveFacts + runChecklist; `inputs` lists the files for the report.
-Diagnosis diagnose(const DiagnosisInput &input, const QStringList &inputs = {});
+/// deriveFacts + runChecklist; `inputs` lists the files for the report. Cancelled (`cancel`
+/// set while deriving the facts): an empty diagnosis with `cancelled` set.
+Diagnosis diagnose(const DiagnosisInput &input, const QStringList &inputs = {},
+                   const std::atomic_bool *cancel = nullptr);
 
 /// Ranking order: status (fail, warn, not enough evidence, pass), then confidence, then step.
 bool findingRanksBefore(const Finding &a, const Finding &b);

@@ -139,6 +139,7 @@ struct Diagnosis
     QStringList notes;                // assumptions (placeholders, estimated suite, ...)
     DiagnosisBasis basis;
     std::vector<PairDirectionTotals> pairDirections; // a pair: both directions' totals; else empty
+    bool cancelled = false; // the run was cancelled: everything above is empty, drop it
 };
 
 } // namespace ikev2wb

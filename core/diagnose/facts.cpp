@@ -1222,11 +1222,11 @@ void collectDrops(ReplayDrops &drops, const CaptureIndex &ix, const CaptureAnaly
 
 /// Every SA of one capture judged with `window` (one capture: the window in use for all).
 std::vector<SaReplayJudgement> judgeWithOneWindow(const CaptureIndex &ix, const CaptureAnalysis &an,
-                                                  std::uint32_t window, const QString &basis,
-                                                  const RecordRescan &rescan)
+                                                  const std::atomic_bool *cancel, std::uint32_t window,
+                                                  const QString &basis, const RecordRescan &rescan)
 {
     return judgeReplayWindows(ix, an, std::vector<SaReplayJudgement>(ix.espSas.size(), {window, basis, {}}),
-                              nullptr, &rescan);
+                              cancel, &rescan);
 }
 
 /// SA `spi` as the kernel of its receiving host holds it: the latest `ip xfrm state` of capture
@@ -2028,7 +2028,8 @@ void peerReceiverFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
 
 /// Pair: the anti-replay facts of the direction with the most trouble, from its receiver's
 /// evidence and capture; the other direction is summarised when its receiver drops too.
-void pairReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides)
+void pairReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides,
+                     const std::atomic_bool *cancel)
 {
     DirectionReplay r[2] = {directionReplay(in, f, in.evidence, sides, 0),
                             directionReplay(in, f, in.evidence, sides, 1)};
@@ -2055,7 +2056,7 @@ void pairReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides)
                                                    .arg(f.assumptions.replayWindowFrom),
                                                {}};
         }
-        f.replayBySa[side] = judgeReplayWindows(*ix[side], *an[side], std::move(windows), nullptr,
+        f.replayBySa[side] = judgeReplayWindows(*ix[side], *an[side], std::move(windows), cancel,
                                                 side == 0 ? &in.rescanA : &in.rescanB);
     }
     for (DirectionReplay &d : r) {
@@ -2250,7 +2251,8 @@ void notAcceptedFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides
 /// receives, the peer's for what it sends); otherwise an SA the capture host receives takes the
 /// window in use (replayWindowInUse: this host's evidence, else the assumption) and one the peer
 /// receives the assumption. Facts::replayWindows say, per direction, which it was.
-void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides, const CaptureEnd &end)
+void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides, const CaptureEnd &end,
+                           const std::atomic_bool *cancel)
 {
     const CaptureIndex &ix = *in.indexA;
     const CaptureAnalysis &an = *in.analysisA;
@@ -2303,7 +2305,7 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
         d->packets += sa.packets;
         d->sas.push_back(i);
     }
-    f.replayBySa[0] = judgeReplayWindows(ix, an, std::move(windows), nullptr, &in.rescanA);
+    f.replayBySa[0] = judgeReplayWindows(ix, an, std::move(windows), cancel, &in.rescanA);
     ReplayDrops drops;
     collectDrops(drops, ix, an, f.replayBySa[0], in.nameA);
     f.replayEmulated = !an.esp.sas.empty();
@@ -2336,9 +2338,15 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
     }
 }
 
-Facts deriveFacts(const DiagnosisInput &in)
+Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
 {
     Facts f;
+    // Polled between the stages; the passes over the packets (judgeReplayWindows) poll it too.
+    const auto stop = [&f, cancel]() {
+        if (cancel && cancel->load(std::memory_order_relaxed)) f.cancelled = true;
+        return f.cancelled;
+    };
+    if (stop()) return f;
     f.assumptions = in.assumptions;
     if (in.comparison) pairFacts(f, *in.comparison, in.nameA, in.nameB);
     if (in.indexB && !f.localAddress.isEmpty())
@@ -2346,6 +2354,7 @@ Facts deriveFacts(const DiagnosisInput &in)
             if (addr(fl.dst) == f.localAddress && (fl.proto == 50 || fl.proto == 17))
                 f.localSeenAtPeer = true;
     if (in.indexA && in.analysisA) captureFacts(f, *in.indexA, *in.analysisA, in.nameA);
+    if (stop()) return f;
     if (in.indexB && in.analysisB) {
         // The peer's capture adds what only the receiving side sees (reordering, the minimum
         // safe window); its own losses are already in the comparison.
@@ -2398,6 +2407,7 @@ Facts deriveFacts(const DiagnosisInput &in)
         f.keepaliveIntervalS = std::max(f.keepaliveIntervalS, peer.keepaliveIntervalS);
         f.largestOuter = std::max(f.largestOuter, peer.largestOuter);
     }
+    if (stop()) return f;
     HostSides sides;
     CaptureEnd oneEnd; // one capture: its tunnel's ends
     if (in.evidence) {
@@ -2428,19 +2438,21 @@ Facts deriveFacts(const DiagnosisInput &in)
         }
     }
 
+    if (stop()) return f; // fillPacketNumber walks every packet of a capture
     if (in.indexA && f.deliveredRef.source == in.nameA)
         fillPacketNumber(f.deliveredRef, *in.indexA, in.rescanA);
     else if (in.indexB && f.deliveredRef.source == in.nameB)
         fillPacketNumber(f.deliveredRef, *in.indexB, in.rescanB);
     judgeUnansweredRequests(f);
+    if (stop()) return f;
 
     // Anti-replay at the window in use (known from the evidence only now): with two captures
     // per direction at its receiver, else on what the one capture received.
     if (in.comparison) {
         // Evidence tied to neither capture is no one's receiver (assignHosts' notes say so).
-        pairReplayFacts(f, in, sides);
+        pairReplayFacts(f, in, sides, cancel);
     } else if (in.indexA && in.analysisA && !in.indexB) {
-        oneCaptureReplayFacts(f, in, sides, oneEnd);
+        oneCaptureReplayFacts(f, in, sides, oneEnd, cancel);
         if (in.evidence) peerReceiverFacts(f, *in.evidence, sides, *in.indexA, oneEnd);
     } else {
         QString basis;
@@ -2449,12 +2461,12 @@ Facts deriveFacts(const DiagnosisInput &in)
         bool esp = false;
         if (in.indexA && in.analysisA) {
             esp = esp || !in.analysisA->esp.sas.empty();
-            f.replayBySa[0] = judgeWithOneWindow(*in.indexA, *in.analysisA, window, basis, in.rescanA);
+            f.replayBySa[0] = judgeWithOneWindow(*in.indexA, *in.analysisA, cancel, window, basis, in.rescanA);
             collectDrops(drops, *in.indexA, *in.analysisA, f.replayBySa[0], in.nameA);
         }
         if (in.indexB && in.analysisB) {
             esp = esp || !in.analysisB->esp.sas.empty();
-            f.replayBySa[1] = judgeWithOneWindow(*in.indexB, *in.analysisB, window, basis, in.rescanB);
+            f.replayBySa[1] = judgeWithOneWindow(*in.indexB, *in.analysisB, cancel, window, basis, in.rescanB);
             collectDrops(drops, *in.indexB, *in.analysisB, f.replayBySa[1], in.nameB);
         }
         f.replayEmulated = esp;
@@ -2463,6 +2475,8 @@ Facts deriveFacts(const DiagnosisInput &in)
         if (in.evidence && in.indexA) peerReceiverFacts(f, *in.evidence, sides, *in.indexA, oneEnd);
     }
 
+    // A pass cancelled inside left its drops unknown: the facts are incomplete.
+    if (stop()) return f;
     notAcceptedFacts(f, in, in.comparison && in.evidence && !sides.assigned ? HostSides{} : sides);
     classifyProbes(f);
 

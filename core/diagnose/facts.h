@@ -12,6 +12,7 @@
 
 #include <QString>
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -99,6 +100,8 @@ struct IdleGapFact
 struct Facts
 {
     DiagnosisAssumptions assumptions;
+    /// deriveFacts() was cancelled: the rest is incomplete, the caller drops it.
+    bool cancelled = false;
 
     // How host evidence was matched to the captures' endpoints ("host right: capture B's
     // endpoint (10.0.2.1 in its swanctl --list-sas)"), for the diagnosis notes.
@@ -457,8 +460,10 @@ struct Facts
     std::vector<FirewallRuleset::BaseChain> nftInputChains;
 };
 
-/// Derives the facts. Anything missing stays at its "unknown" value.
-Facts deriveFacts(const DiagnosisInput &input);
+/// Derives the facts. Anything missing stays at its "unknown" value. `cancel` is polled between
+/// the stages and inside the passes over the packets (the anti-replay emulation, every 64 Ki
+/// packets); a cancelled run returns at once with `cancelled` set and what it had so far.
+Facts deriveFacts(const DiagnosisInput &input, const std::atomic_bool *cancel = nullptr);
 
 /// The receiver's replay window the diagnosis works with: the one host evidence names, else the
 /// assumption. `basis` says which: "read from ip xfrm state (0x…): 16", "assumed 32 (Preferences)".

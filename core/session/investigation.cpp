@@ -222,7 +222,7 @@ bool Investigation::addEvidence(const QString &path, std::optional<Host> host, Q
     return true;
 }
 
-const Diagnosis &Investigation::diagnose()
+const Diagnosis &Investigation::diagnose(const std::atomic_bool *cancel)
 {
     DiagnosisInput in;
     in.indexA = m_index[0].get();
@@ -244,7 +244,14 @@ const Diagnosis &Investigation::diagnose()
     if (!m_evidenceInputs.isEmpty()) in.evidence = &m_evidence;
     in.rescanA = rescan(Host::A);
     if (in.indexB) in.rescanB = rescan(Host::B);
-    m_facts = deriveFacts(in);
+    m_facts = deriveFacts(in, cancel);
+    if (m_facts.cancelled) {
+        // Nothing half-done stays: the caller drops the run.
+        m_diagnosis = Diagnosis{};
+        m_diagnosis.cancelled = true;
+        m_espDirections[0] = m_espDirections[1] = EspDirections{};
+        return m_diagnosis;
+    }
     m_diagnosis = runChecklist(m_facts);
     m_diagnosis.inputs = inputs + m_evidenceInputs;
     // A capture read as a ring of files with a file missing: what was not captured is not loss.

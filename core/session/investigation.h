@@ -104,8 +104,9 @@ public:
     bool addEvidence(const QString &path, std::optional<Host> host, QString *error);
     void setAssumptions(const DiagnosisAssumptions &assumptions) { m_assumptions = assumptions; }
     /// Diagnoses what is there: capture A, B and the comparison when both are in, the evidence
-    /// (when any was added) and the assumptions.
-    const Diagnosis &diagnose();
+    /// (when any was added) and the assumptions. `cancel` (a worker's flag) is polled while the
+    /// facts are derived; cancelled, the diagnosis is empty with `cancelled` set (drop it).
+    const Diagnosis &diagnose(const std::atomic_bool *cancel = nullptr);
 
     [[nodiscard]] bool hasCapture(Host h) const { return bool(m_index[int(h)]); }
     [[nodiscard]] bool isPair() const { return hasCapture(Host::A) && hasCapture(Host::B); }

@@ -355,7 +355,12 @@ ChecklistPage::Result ChecklistPage::runDiagnosis(const DiagnosisRun &run, Job &
         return r;
     }
     inv.setAssumptions(run.assumptions);
-    r.diagnosis = std::make_shared<const Diagnosis>(inv.diagnose());
+    const Diagnosis &diagnosis = inv.diagnose(job.cancelFlag());
+    if (diagnosis.cancelled) {
+        r.cancelled = true; // a newer run superseded this one: its result is dropped
+        return r;
+    }
+    r.diagnosis = std::make_shared<const Diagnosis>(diagnosis);
     r.directions = std::make_shared<const EspDirections>(inv.espDirections(Host::A));
     if (run.peerIndex) r.peerDirections = std::make_shared<const EspDirections>(inv.espDirections(Host::B));
     r.evidence = std::make_shared<const EvidenceSet>(inv.evidence());
