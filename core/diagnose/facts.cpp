@@ -2461,12 +2461,14 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         bool esp = false;
         if (in.indexA && in.analysisA) {
             esp = esp || !in.analysisA->esp.sas.empty();
-            f.replayBySa[0] = judgeWithOneWindow(*in.indexA, *in.analysisA, cancel, window, basis, in.rescanA);
+            f.replayBySa[0] =
+                judgeWithOneWindow(*in.indexA, *in.analysisA, cancel, window, basis, in.rescanA);
             collectDrops(drops, *in.indexA, *in.analysisA, f.replayBySa[0], in.nameA);
         }
         if (in.indexB && in.analysisB) {
             esp = esp || !in.analysisB->esp.sas.empty();
-            f.replayBySa[1] = judgeWithOneWindow(*in.indexB, *in.analysisB, cancel, window, basis, in.rescanB);
+            f.replayBySa[1] =
+                judgeWithOneWindow(*in.indexB, *in.analysisB, cancel, window, basis, in.rescanB);
             collectDrops(drops, *in.indexB, *in.analysisB, f.replayBySa[1], in.nameB);
         }
         f.replayEmulated = esp;
