@@ -2,8 +2,10 @@
 // tests/tst_seriesreducer.cpp). Expected values are derived by hand in the comments.
 #include "charts/axisticks.h"
 #include "charts/ladderlayout.h"
+#include "charts/liverate.h"
 #include "charts/timeaxis.h"
 
+#include <QLineSeries>
 #include <QTest>
 
 #include <cmath>
@@ -91,6 +93,28 @@ private Q_SLOTS:
         const TimeAxis p = z.panned(100);
         QCOMPARE(p.startNs, qint64(3'000'000'000));
     }
+    // The live chart's buckets: a snapshot that starts beyond the buckets drawn (seconds skipped)
+    // draws its own buckets at their seconds and reads nothing outside its vectors (before: the
+    // index wrapped below zero and read far out of bounds); one that starts inside replaces.
+    void liveRateSkippedBuckets()
+    {
+        LiveRateChart chart;
+        chart.setBuckets(0, {1, 2}, {0, 0});
+        chart.setBuckets(5, {3}, {1});
+        auto *esp = qobject_cast<QLineSeries *>(chart.chart()->series().value(0));
+        QVERIFY(esp);
+        const QList<QPointF> p = esp->points();
+        QCOMPARE(p.size(), 6); // two points a bucket: 0, 1 and 5
+        QCOMPARE(p[4], QPointF(5, 3));
+        QCOMPARE(p[5], QPointF(6, 3));
+        chart.setBuckets(1, {7, 8}, {0, 0}); // replaces 1 and 5, adds 2
+        const QList<QPointF> q = esp->points();
+        QCOMPARE(q.size(), 6);
+        QCOMPARE(q[0], QPointF(0, 1));
+        QCOMPARE(q[2], QPointF(1, 7));
+        QCOMPARE(q[5], QPointF(3, 8));
+    }
+
     void ladderPlacement()
     {
         // rowHeight 20, 40 px per log2(1 + gap s), top 10:
@@ -111,5 +135,5 @@ private Q_SLOTS:
     }
 };
 
-QTEST_GUILESS_MAIN(TstChartMath)
+QTEST_MAIN(TstChartMath) // a QApplication: the live chart is a widget
 #include "tst_chartmath.moc"

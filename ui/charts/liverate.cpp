@@ -62,10 +62,12 @@ void LiveRateChart::setBuckets(std::size_t seriesFrom, const std::vector<std::ui
         m_missingSeries->removePoints(keepPoints, m_missingSeries->count() - keepPoints);
     }
     QList<QPointF> esp, missing;
-    for (std::size_t i = from; i < seriesFrom + espPerSecond.size(); ++i) {
-        const std::size_t k = i - seriesFrom;
-        const double x = double(i);
-        const double e = double(espPerSecond[k]), m = double(missingPerSecond[k]);
+    // Buckets a snapshot skipped (seriesFrom beyond what was drawn) have no values: nothing is
+    // drawn for them (the line joins across), and nothing is read outside the two vectors.
+    for (std::size_t k = 0; k < espPerSecond.size(); ++k) {
+        const double x = double(seriesFrom + k);
+        const double e = double(espPerSecond[k]);
+        const double m = k < missingPerSecond.size() ? double(missingPerSecond[k]) : 0.0;
         esp << QPointF(x, e) << QPointF(x + 1, e);
         missing << QPointF(x, m) << QPointF(x + 1, m);
         m_yMax = std::max(m_yMax, e);
