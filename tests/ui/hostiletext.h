@@ -26,6 +26,21 @@
 
 namespace ikev2wb::ui {
 
+/// `root` and every widget under it.
+inline QList<const QWidget *> widgetTree(const QWidget *root)
+{
+    QList<const QWidget *> widgets{root};
+    for (const QWidget *w : root->findChildren<QWidget *>())
+        widgets << w;
+    return widgets;
+}
+
+/// "ClassName objectName", how a finding names the widget.
+inline QString widgetName(const QWidget *w)
+{
+    return QString::fromLatin1(w->metaObject()->className()) + QLatin1Char(' ') + w->objectName();
+}
+
 /// Whether `text` holds `tag` where Qt would read it as markup.
 inline bool rendersTag(const QString &text, Qt::TextFormat format, const QString &tag)
 {
@@ -66,12 +81,8 @@ inline void modelToolTips(const QAbstractItemModel *m, const QModelIndex &parent
 inline QStringList renderedMarkup(const QWidget *root, const QString &tag)
 {
     QStringList found;
-    QList<const QWidget *> widgets{root};
-    for (const QWidget *w : root->findChildren<QWidget *>())
-        widgets << w;
-    for (const QWidget *w : widgets) {
-        const QString name =
-            QString::fromLatin1(w->metaObject()->className()) + QLatin1Char(' ') + w->objectName();
+    for (const QWidget *w : widgetTree(root)) {
+        const QString name = widgetName(w);
         if (rendersTag(w->toolTip(), Qt::AutoText, tag)) found << name + QStringLiteral(" tool tip");
         for (const QAction *a : w->actions())
             if (rendersTag(a->toolTip(), Qt::AutoText, tag))
@@ -115,7 +126,8 @@ inline bool holdsRawControl(const QString &text)
 {
     for (qsizetype i = 0; i < text.size(); ++i) {
         char32_t u = text[i].unicode();
-        if (QChar::isHighSurrogate(u) && i + 1 < text.size() && QChar::isLowSurrogate(text[i + 1].unicode())) {
+        if (QChar::isHighSurrogate(u) && i + 1 < text.size() &&
+            QChar::isLowSurrogate(text[i + 1].unicode())) {
             u = QChar::surrogateToUcs4(text[i].unicode(), text[i + 1].unicode());
             ++i;
         }
@@ -156,12 +168,8 @@ inline void modelRawControls(const QAbstractItemView *v, const QModelIndex &pare
 inline QStringList rawControls(const QWidget *root)
 {
     QStringList found;
-    QList<const QWidget *> widgets{root};
-    for (const QWidget *w : root->findChildren<QWidget *>())
-        widgets << w;
-    for (const QWidget *w : widgets) {
-        const QString name =
-            QString::fromLatin1(w->metaObject()->className()) + QLatin1Char(' ') + w->objectName();
+    for (const QWidget *w : widgetTree(root)) {
+        const QString name = widgetName(w);
         QStringList texts{w->toolTip(), w->windowTitle()};
         for (const QAction *a : w->actions())
             texts << a->text() << a->toolTip();
