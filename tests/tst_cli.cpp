@@ -98,6 +98,14 @@ private Q_SLOTS:
             << QStringList{QStringLiteral("analyze"), QStringLiteral("--progress"),
                            dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap"))}
             << 0 << QStringLiteral("ESP") << QStringLiteral("read 100 %, 8 packets");
+        QTest::newRow("--threads 3") << QStringList{QStringLiteral("summary"), QStringLiteral("--threads"),
+                                                    QStringLiteral("3"),
+                                                    dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap"))}
+                                     << 2 << QString() << QStringLiteral("--threads takes 1 or 2");
+        QTest::newRow("--threads without a number")
+            << QStringList{QStringLiteral("analyze"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap")),
+                           QStringLiteral("--threads")}
+            << 2 << QString() << QStringLiteral("--threads needs a number");
         QTest::newRow("compare with one capture")
             << QStringList{QStringLiteral("compare"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap"))}
             << 2 << QString() << QStringLiteral("usage");
@@ -520,6 +528,47 @@ private Q_SLOTS:
         QVERIFY2(opens > 2, "strace saw no open calls: the filter does not match this system");
         QCOMPARE(opensA, 1);
         QCOMPARE(opensB, 1);
+    }
+
+    // --threads 2 starts one thread more than --threads 1 (libpcap's reader thread), counted by
+    // strace's clone calls, and prints the same bytes.
+    void threadsOption_data()
+    {
+        QTest::addColumn<QString>("command");
+        for (const char *c : {"summary", "packets", "analyze"})
+            QTest::newRow(c) << QString::fromLatin1(c);
+    }
+    void threadsOption()
+    {
+        QFETCH(QString, command);
+        const QString strace = QStandardPaths::findExecutable(QStringLiteral("strace"));
+        if (strace.isEmpty()) QSKIP("strace is not installed (scripts/setup-deps.sh installs it)");
+        const QString capture = QStringLiteral(IKEV2WB_TEST_DATA "/lab/loss1/left-outer.pcap");
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        const QString asan = env.value(QStringLiteral("ASAN_OPTIONS"));
+        env.insert(QStringLiteral("ASAN_OPTIONS"), asan.isEmpty() ? QStringLiteral("detect_leaks=0")
+                                                                  : asan + QStringLiteral(":detect_leaks=0"));
+        QByteArray out[2];
+        int clones[2] = {0, 0};
+        for (int n = 0; n < 2; ++n) {
+            const QString log = m_tmp.filePath(QStringLiteral("clone-%1-%2.txt").arg(command).arg(n + 1));
+            QProcess p;
+            p.setProcessEnvironment(env);
+            p.start(strace, {QStringLiteral("-f"), QStringLiteral("-e"), QStringLiteral("trace=clone,clone3"),
+                             QStringLiteral("-o"), log, QStringLiteral(IKEV2WB_CLI), command,
+                             QStringLiteral("--json"), QStringLiteral("--threads=%1").arg(n + 1), capture});
+            QVERIFY(p.waitForFinished(120000));
+            QCOMPARE(p.exitStatus(), QProcess::NormalExit);
+            QCOMPARE(p.exitCode(), 0);
+            out[n] = p.readAllStandardOutput();
+            QFile f(log);
+            QVERIFY(f.open(QIODevice::ReadOnly));
+            for (const QByteArray &line : f.readAll().split('\n'))
+                if (line.contains("clone(") || line.contains("clone3(")) ++clones[n];
+        }
+        QVERIFY(!out[0].isEmpty());
+        QVERIFY(out[0] == out[1]);
+        QCOMPARE(clones[1], clones[0] + 1);
     }
 
     // OutputFile, the writer behind --fix-script, --pdf and `ikev2wb capture -w`: a link planted

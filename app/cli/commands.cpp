@@ -75,18 +75,56 @@ Parsed parse(const QStringList &args, const QStringList &allowedFlags)
     return p;
 }
 
-/// The CLI reads a capture without a reader thread (CaptureReader::setReaderThread): on a gateway
-/// the other core is busy, so CPU time is what a run costs, and the thread's copy and hand-over
-/// cost 15-23 % of `summary`'s and 4-9 % of `analyze`'s (bench/RESULTS.md, session 10).
-constexpr bool kReaderThread = false;
+/// --threads N / --threads=N (summary, packets, analyze), taken out of `args`. 1 (the default):
+/// libpcap reads on the thread that dissects and analyses, no reader thread
+/// (CaptureReader::setReaderThread): on a gateway the other core is busy, so CPU time is what a
+/// run costs, and the thread's copy and hand-over cost 10-20 % more of it. 2: libpcap on a
+/// thread of its own, for a machine with a second core idle, where it shortens the wall time
+/// (bench/RESULTS.md, session 11). Anything else is a usage error.
+struct Threads
+{
+    bool readerThread = false;
+    QString error;
+};
+Threads takeThreads(QStringList &args)
+{
+    Threads t;
+    QStringList rest;
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        QString value;
+        if (a == QLatin1String("--threads")) {
+            if (i + 1 >= args.size()) {
+                t.error = QStringLiteral("--threads needs a number (1 or 2)");
+                return t;
+            }
+            value = args[++i];
+        } else if (a.startsWith(QLatin1String("--threads="))) {
+            value = a.mid(10);
+        } else {
+            rest << a;
+            continue;
+        }
+        if (value == QLatin1String("1")) {
+            t.readerThread = false;
+        } else if (value == QLatin1String("2")) {
+            t.readerThread = true;
+        } else {
+            t.error = QStringLiteral("--threads takes 1 or 2, not \"%1\"").arg(value);
+            return t;
+        }
+    }
+    args = rest;
+    return t;
+}
 
 /// Reads one capture: a file, a folder, or several files read as one capture (a ring). What
 /// reading a set noted (files skipped, gaps, overlaps) goes to stderr too.
-std::unique_ptr<CaptureIndex> load(const QStringList &paths, int &exitCode,
+std::unique_ptr<CaptureIndex> load(const QStringList &paths, int &exitCode, bool readerThread,
                                    IndexContents contents = IndexContents::Records)
 {
     QString error;
-    auto index = loadCapture(paths, &error, {}, nullptr, contents, nullptr, kReaderThread);
+    auto index = loadCapture(paths, &error, {}, nullptr, contents, nullptr, readerThread);
     if (!index) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         exitCode = ExitBadInput;
@@ -118,11 +156,12 @@ void printUsage(bool toStderr)
         "Finds out why traffic inside IKEv2/IPsec tunnels gets lost.\n"
         "\n"
         "commands:\n"
-        "  summary FILE... [--json]  packets by kind, endpoints, ESP SAs, IKE SAs and exchanges\n"
-        "  packets FILE... [--json] [--filter EXPR]\n"
+        "  summary FILE... [--json] [--threads N]\n"
+        "                          packets by kind, endpoints, ESP SAs, IKE SAs and exchanges\n"
+        "  packets FILE... [--json] [--filter EXPR] [--threads N]\n"
         "                          one line (or JSON object) per packet; with --filter only the\n"
         "                          packets a Wireshark-syntax display filter selects\n"
-        "  analyze FILE... [--json] [--progress]\n"
+        "  analyze FILE... [--json] [--progress] [--threads N]\n"
         "                          ESP sequence/anti-replay, IKE exchanges, NAT-T and MTU analysis\n"
         "                          (--progress: percent read and packets so far on stderr)\n"
         "                          FILE...: one capture file, a folder, or several files read as ONE\n"
@@ -165,6 +204,9 @@ void printUsage(bool toStderr)
         "\n"
         "options:\n"
         "  --json                  machine-readable output (fields documented in README.md)\n"
+        "  --threads N             summary, packets, analyze: 1 (default) reads and analyses on one\n"
+        "                          thread (least CPU time); 2 reads the file on a second thread\n"
+        "                          (shorter wall time when a second core is idle, more CPU time)\n"
         "  --help                  this text\n"
         "  --version               program, Qt and libpcap versions\n"
         "\n"
@@ -184,8 +226,11 @@ int usageError(const QString &message)
     return ExitUsage;
 }
 
-int summary(const QStringList &args)
+int summary(const QStringList &argList)
 {
+    QStringList args = argList;
+    const Threads threads = takeThreads(args);
+    if (!threads.error.isEmpty()) return usageError(threads.error);
     const Parsed p = parse(args, {QStringLiteral("--json")});
     if (!p.error.isEmpty()) return usageError(p.error);
     if (p.positional.isEmpty())
@@ -193,7 +238,7 @@ int summary(const QStringList &args)
             QStringLiteral("summary needs a capture file (or a folder or several files of one capture)"));
     int rc = ExitOk;
     // The summary is made of the index's tables: no per-packet records.
-    auto index = load(p.positional, rc, IndexContents::TablesOnly);
+    auto index = load(p.positional, rc, threads.readerThread, IndexContents::TablesOnly);
     if (!index) return rc;
     const CaptureSummary s = summarize(*index);
     if (p.json)
@@ -203,8 +248,11 @@ int summary(const QStringList &args)
     return finishWith(*index);
 }
 
-int packets(const QStringList &args)
+int packets(const QStringList &argList)
 {
+    QStringList args = argList;
+    const Threads threads = takeThreads(args);
+    if (!threads.error.isEmpty()) return usageError(threads.error);
     // --filter EXPR / --filter=EXPR: a display filter (README, "Display filters").
     QStringList rest;
     QString filterText;
@@ -238,7 +286,7 @@ int packets(const QStringList &args)
         return ExitUsage;
     }
     int rc = ExitOk;
-    auto index = load(p.positional, rc);
+    auto index = load(p.positional, rc, threads.readerThread);
     if (!index) return rc;
     const FilterEvaluator selected(filter, *index);
     std::string buf;
@@ -262,8 +310,11 @@ int packets(const QStringList &args)
     return finishWith(*index);
 }
 
-int analyze(const QStringList &args)
+int analyze(const QStringList &argList)
 {
+    QStringList args = argList;
+    const Threads threads = takeThreads(args);
+    if (!threads.error.isEmpty()) return usageError(threads.error);
     const Parsed p = parse(args, {QStringLiteral("--json"), QStringLiteral("--progress")});
     if (!p.error.isEmpty()) return usageError(p.error);
     if (p.positional.isEmpty())
@@ -282,7 +333,8 @@ int analyze(const QStringList &args)
             shown = percent;
             writeErr(QStringLiteral("ikev2wb: read %1 %, %2 packets\n").arg(percent).arg(packets));
         };
-    AnalyzedCapture read = loadAndAnalyzeCapture(p.positional, &error, progress, nullptr, kReaderThread);
+    AnalyzedCapture read =
+        loadAndAnalyzeCapture(p.positional, &error, progress, nullptr, threads.readerThread);
     if (!read.index) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         return ExitBadInput;
