@@ -3,6 +3,7 @@
 // by the amounts worked out here from the plot's geometry; a gap cuts the line.
 #include "charts/chartnavigator.h"
 #include "charts/sequencechart.h"
+#include "plotx.h"
 #include "util/seriesreducer.h"
 
 #include <QChart>
@@ -255,6 +256,39 @@ private Q_SLOTS:
         const int packet = int(std::lround(s.valueAt(pos))) + 1;
         QTRY_VERIFY2(QToolTip::text().contains(QStringLiteral("nearest packet: #%1").arg(packet)),
                      qPrintable(QToolTip::text()));
+    }
+    void lossStripSharesTheTimeAxis()
+    {
+        // Sequence numbers near 2^32 (ten-digit labels) over a loss strip counting to 3 (one
+        // digit): the plots still begin and end at the same columns, so a second sits at the
+        // same pixel column in both, after the first layout and after a resize.
+        auto d = std::make_shared<TimelineData>();
+        d->title = QStringLiteral("wide labels");
+        d->endNs = 99 * kS;
+        for (int i = 0; i < 100; ++i) {
+            d->sequence.push_back({i * kS, 4'294'967'000.0 + i});
+            d->packetOf.push_back(std::uint64_t(i));
+        }
+        d->lossPerSecond = {{40 * kS, 3}, {41 * kS - 1, 3}};
+        SequenceChart chart;
+        chart.resize(900, 600);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        chart.setData(d);
+        const auto aligned = [&]() {
+            for (const double t : {5.0, 50.0, 95.0})
+                if (std::abs(windowXOf(chart.chartView(), t) - windowXOf(chart.lossView(), t)) > 1)
+                    return false;
+            return true;
+        };
+        const auto gap = [&]() {
+            return QStringLiteral("t = 5 s at x %1 above, %2 below")
+                .arg(windowXOf(chart.chartView(), 5))
+                .arg(windowXOf(chart.lossView(), 5));
+        };
+        QTRY_VERIFY2(aligned(), qPrintable(gap()));
+        chart.resize(1300, 700);
+        QTRY_VERIFY2(aligned(), qPrintable(gap()));
     }
 };
 

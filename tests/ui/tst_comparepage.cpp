@@ -15,6 +15,7 @@
 #include "pages/comparepage.h"
 #include "pages/overviewpage.h"
 #include "pairtab.h"
+#include "plotx.h"
 #include "report/comparereport.h"
 #include "widgets/noticebar.h"
 
@@ -40,6 +41,7 @@
 #include <QTest>
 #include <QTextBrowser>
 #include <QUrl>
+#include <QValueAxis>
 
 using namespace ikev2wb;
 using namespace ikev2wb::ui;
@@ -253,6 +255,37 @@ private Q_SLOTS:
         QVERIFY(chart->plottedPoints() > 0);
         QVERIFY2(chart->plottedPoints() <= chart->pointBudget(),
                  qPrintable(QStringLiteral("%1 > %2").arg(chart->plottedPoints()).arg(chart->pointBudget())));
+    }
+
+    // The lanes (category labels "A → B") and the one-way delay plot (labels "0.020" and the title
+    // "ms": wider, on the lab pair rekey-loss) share the time axis: a given second sits at the same
+    // pixel column in both, at the axis' ends and between them.
+    void chartsShareTheTimeAxis()
+    {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        const QString dir = ikev2wb::testdata::labDir(QStringLiteral("rekey-loss"));
+        w.openPair(dir + QStringLiteral("/left-outer.pcap"), dir + QStringLiteral("/right-outer.pcap"));
+        auto *tabs = w.findChild<QTabWidget *>();
+        ComparePage *page = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((page = shownComparePage(tabs)) != nullptr, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(page->isChartReady(), 30000);
+        const CompareChart *chart = page->chart();
+        const auto xs = [&](double t) {
+            return std::pair(windowXOf(chart->timelineView(), t), windowXOf(chart->delayView(), t));
+        };
+        const auto *axis =
+            qobject_cast<QValueAxis *>(chart->delayView()->chart()->axes(Qt::Horizontal).value(0));
+        QVERIFY(axis);
+        for (const double f : {0.0, 0.5, 1.0}) {
+            const double t = axis->min() + f * (axis->max() - axis->min());
+            QTRY_VERIFY2(std::abs(xs(t).first - xs(t).second) <= 1,
+                         qPrintable(QStringLiteral("t %1 s: x %2 in the lanes, %3 in the delay plot")
+                                        .arg(t)
+                                        .arg(xs(t).first)
+                                        .arg(xs(t).second)));
+        }
     }
 
     void pairTabIsOneInvestigation()

@@ -1,6 +1,7 @@
 #include "comparechart.h"
 #include "charts/axisticks.h"
 #include "charts/chartnavigator.h"
+#include "charts/plotalign.h"
 #include "theme/theme.h"
 
 #include "util/textformat.h"
@@ -56,7 +57,6 @@ void styleChart(QChart *chart, const QPalette &pal)
     chart->setTitleBrush(pal.color(QPalette::Text));
     chart->legend()->setLabelColor(pal.color(QPalette::Text));
     chart->legend()->setAlignment(Qt::AlignTop);
-    chart->setMargins(QMargins(4, 2, 4, 2));
 }
 
 template <typename Axis> void styleAxis(Axis *axis, const QPalette &pal)
@@ -173,6 +173,8 @@ CompareChart::CompareChart(QWidget *parent) : QWidget(parent)
     m_owdView->setMinimumHeight(12 * line);
     layout->addWidget(m_hint);
 
+    // Both plots share the time axis: their plot areas keep the same left and right edges.
+    new PlotAligner({m_timelineView, m_owdView}, QMargins(4, 2, 4, 2), this);
     connect(m_x, &QValueAxis::rangeChanged, this, &CompareChart::onRangeChanged);
     connect(m_owdX, &QValueAxis::rangeChanged, this, &CompareChart::onRangeChanged);
 }
@@ -336,22 +338,8 @@ void CompareChart::rebuild()
             .arg(l.sent)
             .arg(100.0 * double(l.lostCount) / double(l.sent), 0, 'f', 2);
     };
-    // The two charts share the time axis: line their plot areas up once the layout settles.
-    QMetaObject::invokeMethod(this, &CompareChart::alignPlots, Qt::QueuedConnection);
     m_timeline->setTitle(tr("Where packets died — %1;   %2").arg(laneText(d.lanes[0]), laneText(d.lanes[1])));
     m_updating = false;
-}
-
-void CompareChart::alignPlots()
-{
-    // The y axes' labels differ in width, so equal margins give different plot lefts. Pad the
-    // chart with the narrower axis by the difference.
-    const QMargins base(4, 2, 4, 2);
-    const double a = m_timeline->plotArea().left() - m_timeline->margins().left();
-    const double b = m_owd->plotArea().left() - m_owd->margins().left();
-    const int pad = int(std::lround(std::abs(a - b)));
-    m_timeline->setMargins(a < b ? base + QMargins(pad, 0, 0, 0) : base);
-    m_owd->setMargins(b < a ? base + QMargins(pad, 0, 0, 0) : base);
 }
 
 void CompareChart::showIkeTip(int lane, const QPointF &point)

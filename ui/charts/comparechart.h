@@ -38,6 +38,9 @@ public:
     [[nodiscard]] int pointBudget() const;
     /// The navigation hint under the plots.
     [[nodiscard]] QLabel *hintLabel() const { return m_hint; }
+    /// The lanes (above) and the one-way delay (below), on one time axis.
+    [[nodiscard]] QChartView *timelineView() const { return m_timelineView; }
+    [[nodiscard]] QChartView *delayView() const { return m_owdView; }
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -47,7 +50,6 @@ private:
     void onRangeChanged(qreal minS, qreal maxS);
     void showLostTip(int lane, const QPointF &point);
     void showIkeTip(int lane, const QPointF &point);
-    void alignPlots();
     [[nodiscard]] int buckets() const;
 
     std::shared_ptr<const CompareChartData> m_data;

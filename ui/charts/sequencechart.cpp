@@ -1,6 +1,7 @@
 #include "sequencechart.h"
 #include "charts/axisticks.h"
 #include "charts/chartnavigator.h"
+#include "charts/plotalign.h"
 
 #include "theme/theme.h"
 #include "widgets/plaintext.h"
@@ -56,7 +57,6 @@ void styleChart(QChart *chart, const QPalette &pal)
     chart->setBackgroundBrush(pal.color(QPalette::Base));
     chart->setTitleBrush(pal.color(QPalette::Text));
     chart->legend()->setLabelColor(pal.color(QPalette::Text));
-    chart->setMargins(QMargins(4, 4, 4, 4));
 }
 
 void styleAxis(QValueAxis *axis, const QPalette &pal)
@@ -178,6 +178,8 @@ SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
     layout->addWidget(m_lossView, 1);
     layout->addWidget(m_hint);
 
+    // The loss strip shares the time axis: its plot keeps the sequence plot's left and right edges.
+    new PlotAligner({m_view, m_lossView}, QMargins(4, 4, 4, 4), this);
     connect(m_x, &QValueAxis::rangeChanged, this, &SequenceChart::onRangeChanged);
     for (QScatterSeries *s : {m_lost, m_reordered, m_duplicates, m_lostInTransit})
         connect(s, &QScatterSeries::clicked, this, &SequenceChart::pickNearest);

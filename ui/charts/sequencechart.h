@@ -45,6 +45,8 @@ public:
     /// sequence number and number.
     [[nodiscard]] QString describeAt(QPointF value) const;
     [[nodiscard]] QChartView *chartView() const { return m_view; }
+    /// The loss per second below the sequence plot, on the same time axis.
+    [[nodiscard]] QChartView *lossView() const { return m_lossView; }
     [[nodiscard]] QValueAxis *timeAxis() const { return m_x; }
     [[nodiscard]] QLabel *hintLabel() const { return m_hint; }
     /// A pair: points of the other end's series and lost-in-transit markers plotted (reduced).
