@@ -182,6 +182,49 @@ private slots:
         QCOMPARE(int(s->cipher), int(EspCipher::ChaCha20Poly1305));
         QVERIFY(!suiteFromXfrm({QStringLiteral("auth-trunc hmac(sha256) 128")}));
         QVERIFY(!suiteFromXfrm({}));
+
+        // The ICV is the truncation the kernel prints, not the algorithm's usual one: strongSwan's
+        // sha1_160 is "auth-trunc hmac(sha1) 0x… 160" (20 bytes, not 12), sha256_96 "… 96".
+        s = suiteFromXfrm({QStringLiteral("enc cbc(aes)"), QStringLiteral("auth-trunc hmac(sha1) 160")});
+        QVERIFY(s);
+        QCOMPARE(int(s->integrity), int(EspIntegrity::HmacSha1_160));
+        QCOMPARE(espSuiteParams(*s).icvBytes, 20);
+        s = suiteFromXfrm({QStringLiteral("enc cbc(aes)"), QStringLiteral("auth-trunc hmac(sha256) 96")});
+        QVERIFY(s);
+        QCOMPARE(espSuiteParams(*s).icvBytes, 12);
+        s = suiteFromXfrm({QStringLiteral("enc cbc(aes)"), QStringLiteral("auth-trunc hmac(md5) 128")});
+        QVERIFY(s);
+        QCOMPARE(espSuiteParams(*s).icvBytes, 16);
+        s = suiteFromXfrm({QStringLiteral("enc cbc(aes)"), QStringLiteral("auth-trunc cmac(aes) 96")});
+        QVERIFY(s);
+        QCOMPARE(int(s->integrity), int(EspIntegrity::AesCmac96));
+        // "auth" without truncation: the kernel's default for the algorithm (xfrm_algo.c: 96 bits
+        // for hmac(sha256)).
+        s = suiteFromXfrm({QStringLiteral("enc cbc(aes)"), QStringLiteral("auth hmac(sha256)")});
+        QVERIFY(s);
+        QCOMPARE(espSuiteParams(*s).icvBytes, 12);
+        // An integrity algorithm or truncation whose ICV this tool does not know: no suite (never
+        // an ICV of 0 or a guessed one).
+        QVERIFY(
+            !suiteFromXfrm({QStringLiteral("enc cbc(aes)"), QStringLiteral("auth-trunc hmac(rmd160) 160")}));
+        QVERIFY(
+            !suiteFromXfrm({QStringLiteral("enc cbc(aes)"), QStringLiteral("auth-trunc hmac(sha1) 128")}));
+        QVERIFY(!suiteFromXfrm({QStringLiteral("enc cbc(aes)"), QStringLiteral("auth-trunc hmac(sha256)")}));
+
+        // swanctl names the truncation in the algorithm: HMAC_SHA1_160 is not HMAC_SHA1_96.
+        s = suiteFromSwanctlProposal(QStringLiteral("AES_CBC-128/HMAC_SHA1_160"));
+        QVERIFY(s);
+        QCOMPARE(espSuiteParams(*s).icvBytes, 20);
+        s = suiteFromSwanctlProposal(QStringLiteral("AES_CBC-256/HMAC_SHA2_256_96/MODP_2048"));
+        QVERIFY(s);
+        QCOMPARE(espSuiteParams(*s).icvBytes, 12);
+        s = suiteFromSwanctlProposal(QStringLiteral("ESP:AES_CBC-128/HMAC_MD5_128"));
+        QVERIFY(s);
+        QCOMPARE(espSuiteParams(*s).icvBytes, 16);
+        s = suiteFromSwanctlProposal(QStringLiteral("AES_CBC-128/AES_CMAC_96"));
+        QVERIFY(s);
+        QCOMPARE(espSuiteParams(*s).icvBytes, 12);
+        QVERIFY(!suiteFromSwanctlProposal(QStringLiteral("AES_CBC-128/HMAC_SHA3_256_128")));
     }
 
     void sysctl()

@@ -22,6 +22,8 @@ private slots:
     void tooSmall();
     void parse_data();
     void parse();
+    void everySuiteTheProposalsAllow_data();
+    void everySuiteTheProposalsAllow();
     void estimate_data();
     void estimate();
     void estimateEspUdp1();
@@ -71,6 +73,20 @@ void tst_overhead::table_data()
     // CBC+SHA512: A = 1500-20-8-16-32 = 1424 = 89*16 -> 1422.
     QTest::newRow("CBC SHA512") << cbc << EspIntegrity::HmacSha512_256 << 1500 << false << false << true
                                 << false << 1422 << 1382;
+    // strongSwan's other truncations, ICV = the truncation length (RFC 2404 full SHA1 20, RFC 4868
+    // SHA256 at 96 bits 12, MD5 full 16, AES-CMAC-96 12 per RFC 4494), by hand, IPv4 outer 1500:
+    // CBC+SHA1-160: A = 1500-20-8-16-20 = 1436, floor(1436/16)*16 = 1424 -> 1422.
+    QTest::newRow("CBC SHA1-160") << cbc << EspIntegrity::HmacSha1_160 << 1500 << false << false << true
+                                  << false << 1422 << 1382;
+    // CBC+SHA256-96: A = 1500-20-8-16-12 = 1444 -> 1440 -> 1438.
+    QTest::newRow("CBC SHA256-96") << cbc << EspIntegrity::HmacSha256_96 << 1500 << false << false << true
+                                   << false << 1438 << 1398;
+    // CBC+MD5-128 at 1400: A = 1400-20-8-16-16 = 1340 -> 1328 -> 1326.
+    QTest::newRow("CBC MD5-128") << cbc << EspIntegrity::HmacMd5_128 << 1400 << false << false << true
+                                 << false << 1326 << 1286;
+    // CBC+AES-CMAC-96 at 1400: A = 1400-20-8-16-12 = 1344 = 84*16 -> 1342.
+    QTest::newRow("CBC CMAC") << cbc << EspIntegrity::AesCmac96 << 1400 << false << false << true << false
+                              << 1342 << 1302;
     // NULL + SHA256: IV 0, B 4: A = 1500-20-8-0-16 = 1456 -> 1454.
     QTest::newRow("NULL SHA256") << EspCipher::Null << EspIntegrity::HmacSha256_128 << 1500 << false << false
                                  << true << false << 1454 << 1414;
@@ -181,6 +197,17 @@ void tst_overhead::parse_data()
                               << 192 << false;
     QTest::newRow("null-sha256") << "null-sha256" << true << EspCipher::Null << EspIntegrity::HmacSha256_128
                                  << 0 << false;
+    // strongSwan's truncation keywords (proposal_keywords_static.txt) and AES-CMAC.
+    QTest::newRow("sha1_160") << "aes128-sha1_160-modp2048" << true << EspCipher::AesCbc
+                              << EspIntegrity::HmacSha1_160 << 128 << false;
+    QTest::newRow("sha256_96") << "aes256-sha256_96" << true << EspCipher::AesCbc
+                               << EspIntegrity::HmacSha256_96 << 256 << false;
+    QTest::newRow("sha2_256_96") << "aes256-sha2_256_96" << true << EspCipher::AesCbc
+                                 << EspIntegrity::HmacSha256_96 << 256 << false;
+    QTest::newRow("md5_128") << "3des-md5_128" << true << EspCipher::TripleDesCbc << EspIntegrity::HmacMd5_128
+                             << 192 << false;
+    QTest::newRow("aescmac") << "aes128-aescmac-ecp256" << true << EspCipher::AesCbc
+                             << EspIntegrity::AesCmac96 << 128 << false;
     QTest::newRow("no cipher") << "modp2048" << false << EspCipher::Unknown << EspIntegrity::None << 0
                                << false;
     QTest::newRow("empty") << "" << false << EspCipher::Unknown << EspIntegrity::None << 0 << false;
@@ -201,6 +228,62 @@ void tst_overhead::parse()
     QCOMPARE(s.integrity, integrity);
     QCOMPARE(s.keyBits, keyBits);
     QCOMPARE(s.esn, esn);
+}
+
+void tst_overhead::everySuiteTheProposalsAllow_data()
+{
+    QTest::addColumn<QString>("proposals");
+    QTest::addColumn<bool>("ok");
+    QTest::addColumn<QStringList>("suites");   // espSuiteName of each, in order
+    QTest::addColumn<int>("worstInnerAt1400"); // IPv4 outer, tunnel mode, computed by hand
+
+    // GCM-16: A = 1400-20-8-8-16 = 1348 -> 1346. CBC+SHA512: A = 1400-20-8-16-32 = 1324 -> 1312 ->
+    // 1310. CBC+SHA256: A = 1340 -> 1328 -> 1326. CBC+SHA1: A = 1344 -> 1342.
+    QTest::newRow("one") << "aes128gcm16" << true << QStringList{QStringLiteral("AES-GCM-16")} << 1346;
+    // The responder may take the second proposal: its overhead counts.
+    QTest::newRow("two proposals") << "aes128gcm16-modp2048, aes256-sha512-modp2048" << true
+                                   << QStringList{QStringLiteral("AES-GCM-16"),
+                                                  QStringLiteral("AES-CBC-256 + HMAC-SHA512-256")}
+                                   << 1310;
+    // One proposal with several algorithms of a kind: every cipher with every integrity; strongSwan
+    // splits the AEAD cipher off (no integrity with it).
+    QTest::newRow("mixed proposal") << "aes256gcm16-aes128-sha1-sha256-modp3072" << true
+                                    << QStringList{QStringLiteral("AES-GCM-16"),
+                                                   QStringLiteral("AES-CBC-128 + HMAC-SHA1-96"),
+                                                   QStringLiteral("AES-CBC-128 + HMAC-SHA256-128")}
+                                    << 1326;
+    // An algorithm this tool has no overhead for: the unknown suite (the worst case) is a candidate.
+    QTest::newRow("unknown cipher too")
+        << "aes128gcm16-camellia128-sha256" << true
+        << QStringList{QStringLiteral("unknown suite"), QStringLiteral("AES-GCM-16")} << 1310;
+    // A classic cipher with no integrity this tool knows: its ICV is not known, never 0.
+    QTest::newRow("no integrity") << "aes128-modp2048" << true << QStringList{QStringLiteral("unknown suite")}
+                                  << 1310;
+    QTest::newRow("key exchanges only") << "modp2048, ecp256" << false << QStringList{} << 0;
+}
+
+void tst_overhead::everySuiteTheProposalsAllow()
+{
+    QFETCH(QString, proposals);
+    QFETCH(bool, ok);
+    QFETCH(QStringList, suites);
+    QFETCH(int, worstInnerAt1400);
+    bool parsed = !ok;
+    const std::vector<EspSuite> got = strongswanEspSuites(proposals, &parsed);
+    QCOMPARE(parsed, ok);
+    QStringList names;
+    int worst = 0;
+    for (const EspSuite &s : got) {
+        names << espSuiteName(s);
+        OverheadInput in;
+        in.suite = s;
+        in.pathMtu = 1400;
+        const OverheadResult r = computeEspOverhead(in);
+        QVERIFY(r.valid);
+        if (!worst || r.tunnelMtu < worst) worst = r.tunnelMtu;
+    }
+    QCOMPARE(names, suites);
+    QCOMPARE(worst, worstInnerAt1400);
 }
 
 void tst_overhead::estimate_data()

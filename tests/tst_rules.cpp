@@ -766,6 +766,63 @@ private slots:
         QVERIFY(mss);
     }
 
+    // The suite the MSS and MTU fixes are computed for: what the kernel negotiated (ip xfrm
+    // state) wins over the configuration, whose first algorithm is only what this end proposes
+    // first (the responder may pick any of the proposals); with the configuration alone every
+    // suite it allows is a candidate and the largest overhead decides.
+    void negotiatedSuiteBeatsConfiguredProposals()
+    {
+        EvidenceSet set;
+        set.addText(QStringLiteral("left-swanctl.conf"),
+                    "connections {\n"
+                    "    lab {\n"
+                    "        remote_addrs = 10.0.2.1\n"
+                    "        children {\n"
+                    "            net {\n"
+                    "                esp_proposals = aes128gcm16-modp2048, aes256-sha512-modp2048\n"
+                    "            }\n"
+                    "        }\n"
+                    "    }\n"
+                    "}\n");
+        DiagnosisInput in;
+        in.evidence = &set;
+        Facts f = deriveFacts(in);
+        QCOMPARE(f.suiteSource, QStringLiteral("configuration"));
+        // PTB 1400, by hand: GCM-16 A = 1400-20-8-8-16 = 1348 -> 1346; CBC+SHA512 A = 1400-20-8-16-32 =
+        // 1324 -> floor(1324/16)*16 = 1312 -> 1310: the second proposal's 1310 must be used.
+        QCOMPARE(overheadFor(f, 1400).tunnelMtu, 1310);
+        f.ptbSeen = true;
+        f.ptbMtu = 1400;
+        auto fd = rulePathMtuReduced(f);
+        QVERIFY(fd);
+        auto mssIn = [](const Finding &x) {
+            QString t;
+            for (const Fix &fix : x.fixes)
+                if (fix.kind == FixKind::Iptables) t += fix.text;
+            return t;
+        };
+        QVERIFY2(mssIn(*fd).contains(QStringLiteral("--set-mss %1").arg(1310 - 40)), qPrintable(mssIn(*fd)));
+
+        // The kernel's SA: AES-CBC with HMAC-SHA1 truncated to 160 bits (strongSwan's sha1_160):
+        // ICV 20. PTB 1450: A = 1450-20-8-16-20 = 1386 -> floor(1386/16)*16 = 1376 -> 1374, MSS 1334
+        // (SHA1-96 would give A = 1394 -> 1392 -> 1390, the configured GCM-16 A = 1398 -> 1396 -> 1394).
+        set.addText(QStringLiteral("left-xfrm-state-end.txt"),
+                    "src 10.0.2.1 dst 10.0.1.1\n"
+                    "\tproto esp spi 0xc1234567 reqid 1 mode tunnel\n"
+                    "\treplay-window 32 flag af-unspec\n"
+                    "\tauth-trunc hmac(sha1) 0x00112233445566778899aabbccddeeff00112233 (160 bits) 160\n"
+                    "\tenc cbc(aes) 0x00112233445566778899aabbccddeeff (128 bits)\n");
+        f = deriveFacts(in);
+        QCOMPARE(f.suiteSource, QStringLiteral("ip xfrm state"));
+        QVERIFY(f.suiteCandidates.empty());
+        QCOMPARE(overheadFor(f, 1450).tunnelMtu, 1374);
+        f.ptbSeen = true;
+        f.ptbMtu = 1450;
+        fd = rulePathMtuReduced(f);
+        QVERIFY(fd);
+        QVERIFY2(mssIn(*fd).contains(QStringLiteral("--set-mss %1").arg(1374 - 40)), qPrintable(mssIn(*fd)));
+    }
+
     // Issue 10, defect 3: IPv6 inside: MSS = inner − 60 with ip6tables; both families: both rules,
     // nft per family. PTB 1400, CBC + SHA256: inner 1326 → MSS 1286 (IPv4) / 1266 (IPv6). IPv6
     // outer: A = 1400 − 40 − 8 − 16 − 16 = 1320 → 1312 → inner 1310.

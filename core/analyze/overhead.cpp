@@ -1,9 +1,12 @@
 #include "overhead.h"
 
+#include <QRegularExpression>
 #include <QStringList>
 
 #include <algorithm>
+#include <map>
 #include <numeric>
+#include <optional>
 #include <unordered_set>
 
 namespace ikev2wb {
@@ -22,9 +25,14 @@ int icvOf(EspIntegrity i)
     case EspIntegrity::HmacMd5_96:
     case EspIntegrity::HmacSha1_96:
     case EspIntegrity::AesXcbc96:
+    case EspIntegrity::HmacSha256_96:
+    case EspIntegrity::AesCmac96:
         return 12;
     case EspIntegrity::HmacSha256_128:
+    case EspIntegrity::HmacMd5_128:
         return 16;
+    case EspIntegrity::HmacSha1_160:
+        return 20;
     case EspIntegrity::HmacSha384_192:
         return 24;
     case EspIntegrity::HmacSha512_256:
@@ -50,6 +58,14 @@ QString integrityName(EspIntegrity i)
         return QStringLiteral("HMAC-SHA384-192");
     case EspIntegrity::HmacSha512_256:
         return QStringLiteral("HMAC-SHA512-256");
+    case EspIntegrity::HmacMd5_128:
+        return QStringLiteral("HMAC-MD5-128");
+    case EspIntegrity::HmacSha1_160:
+        return QStringLiteral("HMAC-SHA1-160");
+    case EspIntegrity::HmacSha256_96:
+        return QStringLiteral("HMAC-SHA256-96");
+    case EspIntegrity::AesCmac96:
+        return QStringLiteral("AES-CMAC-96");
     }
     return {};
 }
@@ -145,89 +161,151 @@ std::vector<EspSuite> commonEspSuites()
     };
 }
 
-EspSuite parseStrongswanEspProposal(QStringView proposal, bool *ok)
+namespace {
+
+/// The algorithms of one strongSwan proposal ("aes128-aes256-sha256-sha1-modp2048!"), in order.
+struct ProposalAlgorithms
+{
+    std::vector<EspSuite> ciphers; // cipher and key size only
+    std::vector<EspIntegrity> integrities;
+    bool esn = false;
+    bool unknown = false; // a token that is neither a known ESP algorithm nor a key exchange
+};
+
+std::optional<EspIntegrity> integrityKeyword(const QString &tok)
+{
+    static const std::map<QString, EspIntegrity> words{
+        {QStringLiteral("md5"), EspIntegrity::HmacMd5_96},
+        {QStringLiteral("md5_128"), EspIntegrity::HmacMd5_128},
+        {QStringLiteral("sha"), EspIntegrity::HmacSha1_96},
+        {QStringLiteral("sha1"), EspIntegrity::HmacSha1_96},
+        {QStringLiteral("sha1_160"), EspIntegrity::HmacSha1_160},
+        {QStringLiteral("sha256"), EspIntegrity::HmacSha256_128},
+        {QStringLiteral("sha2_256"), EspIntegrity::HmacSha256_128},
+        {QStringLiteral("sha256_96"), EspIntegrity::HmacSha256_96},
+        {QStringLiteral("sha2_256_96"), EspIntegrity::HmacSha256_96},
+        {QStringLiteral("sha384"), EspIntegrity::HmacSha384_192},
+        {QStringLiteral("sha2_384"), EspIntegrity::HmacSha384_192},
+        {QStringLiteral("sha512"), EspIntegrity::HmacSha512_256},
+        {QStringLiteral("sha2_512"), EspIntegrity::HmacSha512_256},
+        {QStringLiteral("aesxcbc"), EspIntegrity::AesXcbc96},
+        {QStringLiteral("aescmac"), EspIntegrity::AesCmac96},
+    };
+    const auto it = words.find(tok);
+    if (it == words.end()) return std::nullopt;
+    return it->second;
+}
+
+std::optional<EspSuite> cipherKeyword(const QString &tok)
 {
     EspSuite s;
-    // First proposal only; "!" (strict, ipsec.conf) and whitespace do not matter here.
-    QStringView first = proposal;
-    const qsizetype comma = first.indexOf(QLatin1Char(','));
-    if (comma >= 0) first = first.left(comma);
-    QString text = first.trimmed().toString().toLower();
+    if (tok == QLatin1String("chacha20poly1305"))
+        return EspSuite{EspCipher::ChaCha20Poly1305, {}, 256, false};
+    if (tok == QLatin1String("3des")) return EspSuite{EspCipher::TripleDesCbc, {}, 192, false};
+    if (tok == QLatin1String("null")) return EspSuite{EspCipher::Null, {}, 0, false};
+    if (!tok.startsWith(QLatin1String("aes")) || integrityKeyword(tok)) return std::nullopt;
+    // AES key size prefix: aes128..., aes192..., aes256..., plain "aes" = 128
+    QString rest = tok.mid(3);
+    s.keyBits = 128;
+    for (const int b : {128, 192, 256}) {
+        if (rest.startsWith(QString::number(b))) {
+            s.keyBits = b;
+            rest = rest.mid(3);
+            break;
+        }
+    }
+    if (rest.isEmpty() || rest == QLatin1String("cbc"))
+        s.cipher = EspCipher::AesCbc;
+    else if (rest == QLatin1String("gcm16") || rest == QLatin1String("gcm128") ||
+             rest == QLatin1String("gcm"))
+        s.cipher = EspCipher::AesGcm16;
+    else if (rest == QLatin1String("gcm12") || rest == QLatin1String("gcm96"))
+        s.cipher = EspCipher::AesGcm12;
+    else if (rest == QLatin1String("gcm8") || rest == QLatin1String("gcm64"))
+        s.cipher = EspCipher::AesGcm8;
+    else if (rest == QLatin1String("ctr"))
+        s.cipher = EspCipher::AesCtr;
+    else
+        return std::nullopt; // CCM, GMAC, ...: not in the table
+    return s;
+}
+
+/// Key exchange tokens (no effect on the ESP overhead).
+bool keyExchangeKeyword(const QString &tok)
+{
+    static const QRegularExpression ke(
+        QStringLiteral("^(ke[1-7]_)?(modp|ecp|curve|x25519|x448|ntru|newhope|mlkem|frodo|bike|hqc)"));
+    return tok == QLatin1String("noesn") || ke.match(tok).hasMatch();
+}
+
+ProposalAlgorithms proposalAlgorithms(QStringView proposal)
+{
+    ProposalAlgorithms p;
+    QString text = proposal.trimmed().toString().toLower();
     text.remove(QLatin1Char('!'));
-    bool haveCipher = false;
-    bool haveIntegrity = false;
-    // A proposal may list several algorithms of a kind; the first is the preferred one.
     for (const QString &tok : text.split(QLatin1Char('-'), Qt::SkipEmptyParts)) {
-        const EspSuite before = s;
-        const bool hadCipher = haveCipher;
-        // AES key size prefix: aes128..., aes192..., aes256..., plain "aes" = 128
-        int bits = 0;
-        QString rest;
-        if (tok.startsWith(QLatin1String("aes")) && tok != QLatin1String("aesxcbc") &&
-            !tok.startsWith(QLatin1String("aescmac"))) {
-            rest = tok.mid(3);
-            bits = 128;
-            for (const int b : {128, 192, 256}) {
-                if (rest.startsWith(QString::number(b))) {
-                    bits = b;
-                    rest = rest.mid(3);
-                    break;
-                }
-            }
-            if (rest.isEmpty() || rest == QLatin1String("cbc")) {
-                s.cipher = EspCipher::AesCbc;
-            } else if (rest == QLatin1String("gcm16") || rest == QLatin1String("gcm128") ||
-                       rest == QLatin1String("gcm")) {
-                s.cipher = EspCipher::AesGcm16;
-            } else if (rest == QLatin1String("gcm12") || rest == QLatin1String("gcm96")) {
-                s.cipher = EspCipher::AesGcm12;
-            } else if (rest == QLatin1String("gcm8") || rest == QLatin1String("gcm64")) {
-                s.cipher = EspCipher::AesGcm8;
-            } else if (rest == QLatin1String("ctr")) {
-                s.cipher = EspCipher::AesCtr;
-            } else {
-                continue; // CCM, GMAC, ...: not in the table
-            }
-            s.keyBits = bits;
-            haveCipher = true;
-        } else if (tok == QLatin1String("chacha20poly1305")) {
-            s.cipher = EspCipher::ChaCha20Poly1305;
-            s.keyBits = 256;
-            haveCipher = true;
-        } else if (tok == QLatin1String("3des")) {
-            s.cipher = EspCipher::TripleDesCbc;
-            s.keyBits = 192;
-            haveCipher = true;
-        } else if (tok == QLatin1String("null")) {
-            s.cipher = EspCipher::Null;
-            haveCipher = true;
-        } else if (tok == QLatin1String("sha1") || tok == QLatin1String("sha")) {
-            s.integrity = EspIntegrity::HmacSha1_96;
-        } else if (tok == QLatin1String("sha256") || tok == QLatin1String("sha2_256")) {
-            s.integrity = EspIntegrity::HmacSha256_128;
-        } else if (tok == QLatin1String("sha384") || tok == QLatin1String("sha2_384")) {
-            s.integrity = EspIntegrity::HmacSha384_192;
-        } else if (tok == QLatin1String("sha512") || tok == QLatin1String("sha2_512")) {
-            s.integrity = EspIntegrity::HmacSha512_256;
-        } else if (tok == QLatin1String("md5")) {
-            s.integrity = EspIntegrity::HmacMd5_96;
-        } else if (tok == QLatin1String("aesxcbc")) {
-            s.integrity = EspIntegrity::AesXcbc96;
-        } else if (tok == QLatin1String("esn")) {
-            s.esn = true;
-        }
-        // modp*, ecp*, curve25519, x25519, mlkem*, prf*, noesn ...: no effect on ESP overhead
-        if (hadCipher && (s.cipher != before.cipher || s.keyBits != before.keyBits)) {
-            s.cipher = before.cipher;
-            s.keyBits = before.keyBits;
-        }
-        if (haveIntegrity && s.integrity != before.integrity) s.integrity = before.integrity;
-        haveIntegrity = s.integrity != EspIntegrity::None;
+        if (const auto c = cipherKeyword(tok))
+            p.ciphers.push_back(*c);
+        else if (const auto i = integrityKeyword(tok))
+            p.integrities.push_back(*i);
+        else if (tok == QLatin1String("esn"))
+            p.esn = true;
+        else if (!keyExchangeKeyword(tok))
+            p.unknown = true;
+    }
+    return p;
+}
+
+} // namespace
+
+EspSuite parseStrongswanEspProposal(QStringView proposal, bool *ok)
+{
+    // First proposal only; "!" (strict, ipsec.conf) and whitespace do not matter here.
+    // A proposal may list several algorithms of a kind; the first is the preferred one.
+    const qsizetype comma = proposal.indexOf(QLatin1Char(','));
+    const ProposalAlgorithms p = proposalAlgorithms(comma >= 0 ? proposal.left(comma) : proposal);
+    EspSuite s;
+    if (!p.ciphers.empty()) {
+        s = p.ciphers.front();
+        if (!p.integrities.empty()) s.integrity = p.integrities.front();
+        s.esn = p.esn;
     }
     if (isAead(s.cipher)) s.integrity = EspIntegrity::None;
-    if (!haveCipher) s = EspSuite{};
-    if (ok) *ok = haveCipher;
+    if (ok) *ok = !p.ciphers.empty();
     return s;
+}
+
+std::vector<EspSuite> strongswanEspSuites(QStringView proposals, bool *ok)
+{
+    std::vector<EspSuite> out;
+    const auto add = [&out](const EspSuite &s) {
+        if (std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+    };
+    bool anyCipher = false;
+    for (const QStringView one : proposals.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const ProposalAlgorithms p = proposalAlgorithms(one);
+        anyCipher = anyCipher || !p.ciphers.empty();
+        if (p.ciphers.empty()) continue;
+        if (p.unknown) add(EspSuite{});
+        // strongSwan splits a proposal mixing AEAD and classic ciphers: an AEAD cipher goes
+        // without integrity, a classic one with each integrity algorithm listed.
+        for (EspSuite c : p.ciphers) {
+            c.esn = p.esn;
+            if (isAead(c.cipher)) {
+                add(c);
+            } else if (p.integrities.empty()) {
+                add(EspSuite{}); // no integrity this tool knows: its ICV is not known
+            } else {
+                for (const EspIntegrity i : p.integrities) {
+                    c.integrity = i;
+                    add(c);
+                }
+            }
+        }
+    }
+    if (ok) *ok = anyCipher;
+    if (!anyCipher) out.clear();
+    return out;
 }
 
 OverheadResult computeEspOverhead(const OverheadInput &in)

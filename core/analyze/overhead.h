@@ -36,6 +36,11 @@ enum class EspIntegrity : std::uint8_t {
     HmacSha256_128,
     HmacSha384_192,
     HmacSha512_256,
+    // Truncations strongSwan also offers (sha1_160, md5_128, sha256_96) and AES-CMAC-96 (RFC 4494).
+    HmacMd5_128,
+    HmacSha1_160,
+    HmacSha256_96,
+    AesCmac96,
 };
 
 /// An ESP suite as negotiated (or assumed).
@@ -68,6 +73,12 @@ struct EspSuiteParams
 /// "chacha20poly1305", "aes128-sha256-ecp256-esn". Key exchange and PRF tokens are ignored.
 /// Returns cipher Unknown (and *ok = false) if no encryption algorithm is recognised.
 [[nodiscard]] EspSuite parseStrongswanEspProposal(QStringView proposal, bool *ok = nullptr);
+/// Every suite a strongSwan `esp_proposals` / `esp=` string lets the peers negotiate: each
+/// cipher of each comma-separated proposal with each of its integrity algorithms (the responder
+/// picks one of them, not necessarily the first). A proposal holding an algorithm this tool does
+/// not know the overhead of, or a non-AEAD cipher without a known integrity algorithm, adds the
+/// unknown suite (the worst case). Empty (and *ok = false) when no proposal names a cipher.
+[[nodiscard]] std::vector<EspSuite> strongswanEspSuites(QStringView proposals, bool *ok = nullptr);
 
 struct OverheadInput
 {

@@ -639,9 +639,14 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
     if (f.child.isEmpty() || f.ipsecConfStyle) f.child = ch.name;
     const QString proposal = setting(ch.settings, {"esp_proposals", "esp"});
     bool ok = false;
-    const EspSuite s = proposal.isEmpty() ? EspSuite{} : parseStrongswanEspProposal(proposal, &ok);
-    if (ok) {
-        f.suite = s;
+    // The peer picks one of the suites the proposals allow, not necessarily the first: every one
+    // is a candidate and the MTU figures take the largest overhead. A negotiated suite (swanctl
+    // --list-sas, ip xfrm state) replaces them.
+    const std::vector<EspSuite> suites =
+        proposal.isEmpty() ? std::vector<EspSuite>{} : strongswanEspSuites(proposal, &ok);
+    if (ok && !suites.empty()) {
+        f.suite = suites.front();
+        f.suiteCandidates = suites.size() > 1 ? suites : std::vector<EspSuite>{};
         f.suiteSource = QStringLiteral("configuration");
     }
     const QString rw = setting(ch.settings, {"replay_window"});
@@ -1070,9 +1075,10 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 if (c.mode.contains(QLatin1String("UDP"))) f.natT = f.encapInEvidence = true;
                 if (f.localSubnet.isEmpty()) f.localSubnet = c.localTs.section(QLatin1Char(' '), 0, 0);
                 if (f.remoteSubnet.isEmpty()) f.remoteSubnet = c.remoteTs.section(QLatin1Char(' '), 0, 0);
-                if (f.suiteSource.isEmpty()) {
+                if (f.suiteSource.isEmpty() || f.suiteSource == QLatin1String("configuration")) {
                     if (const auto s = suiteFromSwanctlProposal(c.proposal)) {
                         f.suite = *s;
+                        f.suiteCandidates.clear();
                         f.suiteSource = QStringLiteral("swanctl --list-sas");
                     }
                 }
@@ -1102,9 +1108,11 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 f.configuredReplayWindow = int(sa.replayWindow);
                 f.replayWindowSource = QStringLiteral("ip xfrm state (%1)").arg(spiText(sa.spi));
             }
-            if (f.suiteSource.isEmpty()) {
+            // What the kernel uses wins over the configuration's proposals.
+            if (f.suiteSource.isEmpty() || f.suiteSource == QLatin1String("configuration")) {
                 if (const auto s = suiteFromXfrm(sa.algorithms)) {
                     f.suite = *s;
+                    f.suiteCandidates.clear();
                     f.suiteSource = QStringLiteral("ip xfrm state");
                 }
             }
@@ -2533,6 +2541,13 @@ QString refWhere(const EvidenceRef &r)
 /// The outer packet size that carries an inner packet of `inner` bytes with the facts' suite,
 /// outer family and NAT-T (with estimated candidates, the smallest of theirs); 0 when no suite
 /// is known. `suiteName` gets the suite's name.
+/// Where Facts::suiteCandidates come from, as "the suites %1".
+QString candidatesFrom(const Facts &f)
+{
+    return f.suiteSource == QLatin1String("configuration") ? QStringLiteral("the configured proposals allow")
+                                                           : QStringLiteral("the ESP lengths fit");
+}
+
 std::uint32_t outerForInner(const Facts &f, std::uint32_t inner, QString *suiteName)
 {
     if (f.suiteSource.isEmpty()) return 0;
@@ -2653,7 +2668,8 @@ PathMtuDecision decidePathMtu(const Facts &f)
                     .arg(outer)
                     .arg(innerText, suiteName,
                          f.suiteCandidates.size() > 1
-                             ? QStringLiteral(" (the smallest overhead of the suites the ESP lengths fit)")
+                             ? QStringLiteral(" (the smallest overhead of the suites %1)")
+                                   .arg(candidatesFrom(f))
                              : QString());
             const bool inner6 = f.probeInnerTarget.contains(QLatin1Char(':'));
             const int innerIcmp = inner6 ? 48 : 28;
@@ -2799,9 +2815,8 @@ OverheadResult overheadFor(const Facts &f, int pathMtu, bool innerIpv6, QString 
             QStringList names;
             for (const EspSuite &c : f.suiteCandidates)
                 if (!(c == chosen)) names << espSuiteName(c);
-            *suiteName +=
-                QStringLiteral(", the largest overhead of the suites the ESP lengths fit (also: %1)")
-                    .arg(names.join(QStringLiteral(", ")));
+            *suiteName += QStringLiteral(", the largest overhead of the suites %1 (also: %2)")
+                              .arg(candidatesFrom(f), names.join(QStringLiteral(", ")));
         }
     }
     return best;

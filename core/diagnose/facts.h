@@ -128,7 +128,8 @@ struct Facts
 
     // --- suite and overhead
     EspSuite suite;
-    // Estimated suites: every suite the ESP lengths fit (MTU figures take the largest overhead).
+    // Every suite the ESP lengths fit (estimated), or every suite the configured proposals allow
+    // when no negotiated one is in the evidence (MTU figures take the largest overhead).
     std::vector<EspSuite> suiteCandidates;
     QString suiteSource; // "configuration", "swanctl --list-sas", "ip xfrm state", "estimated from ESP
                          // lengths", ""

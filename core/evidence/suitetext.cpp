@@ -1,5 +1,7 @@
 #include "suitetext.h"
 
+#include <map>
+
 namespace ikev2wb {
 
 /// "AES_CBC-128/HMAC_SHA2_256_128" (swanctl --list-sas) → suite.
@@ -24,18 +26,29 @@ std::optional<EspSuite> suiteFromSwanctlProposal(QString p)
         s.cipher = EspCipher::TripleDesCbc;
     else
         return std::nullopt;
-    if (p.contains(QLatin1String("HMAC_SHA2_512")))
-        s.integrity = EspIntegrity::HmacSha512_256;
-    else if (p.contains(QLatin1String("HMAC_SHA2_384")))
-        s.integrity = EspIntegrity::HmacSha384_192;
-    else if (p.contains(QLatin1String("HMAC_SHA2_256")))
-        s.integrity = EspIntegrity::HmacSha256_128;
-    else if (p.contains(QLatin1String("HMAC_SHA1")))
-        s.integrity = EspIntegrity::HmacSha1_96;
-    else if (p.contains(QLatin1String("AES_XCBC")))
-        s.integrity = EspIntegrity::AesXcbc96;
-    else if (p.contains(QLatin1String("HMAC_MD5")))
-        s.integrity = EspIntegrity::HmacMd5_96;
+    // The integrity algorithm by its exact name: the suffix is the ICV length (HMAC_SHA1_160 is
+    // 20 bytes, HMAC_SHA2_256_96 12), so a name is never matched by its prefix.
+    static const std::map<QString, EspIntegrity> integrities{
+        {QStringLiteral("HMAC_MD5_96"), EspIntegrity::HmacMd5_96},
+        {QStringLiteral("HMAC_MD5_128"), EspIntegrity::HmacMd5_128},
+        {QStringLiteral("HMAC_SHA1_96"), EspIntegrity::HmacSha1_96},
+        {QStringLiteral("HMAC_SHA1_160"), EspIntegrity::HmacSha1_160},
+        {QStringLiteral("HMAC_SHA2_256_96"), EspIntegrity::HmacSha256_96},
+        {QStringLiteral("HMAC_SHA2_256_128"), EspIntegrity::HmacSha256_128},
+        {QStringLiteral("HMAC_SHA2_384_192"), EspIntegrity::HmacSha384_192},
+        {QStringLiteral("HMAC_SHA2_512_256"), EspIntegrity::HmacSha512_256},
+        {QStringLiteral("AES_XCBC_96"), EspIntegrity::AesXcbc96},
+        {QStringLiteral("AES_CMAC_96"), EspIntegrity::AesCmac96},
+    };
+    for (const QString &part : p.split(QLatin1Char('/'), Qt::SkipEmptyParts)) {
+        const QString name = part.trimmed();
+        if (name.startsWith(QLatin1String("PRF_"))) continue; // the IKE_SA's, not ESP's
+        if (const auto it = integrities.find(name); it != integrities.end())
+            s.integrity = it->second;
+        else if (name.contains(QLatin1String("HMAC")) || name.contains(QLatin1String("XCBC")) ||
+                 name.contains(QLatin1String("CMAC")) || name.contains(QLatin1String("GMAC")))
+            return std::nullopt; // an integrity algorithm whose ICV length this tool does not know
+    }
     const bool aead = s.cipher == EspCipher::AesGcm16 || s.cipher == EspCipher::AesGcm12 ||
                       s.cipher == EspCipher::AesGcm8 || s.cipher == EspCipher::ChaCha20Poly1305;
     if (!aead && s.integrity == EspIntegrity::None) return std::nullopt;
@@ -68,18 +81,43 @@ std::optional<EspSuite> suiteFromXfrm(const QStringList &algorithms)
                 s.cipher = EspCipher::Null;
             enc = s.cipher != EspCipher::Unknown;
         } else if (a.startsWith(QLatin1String("auth"))) {
-            if (a.contains(QLatin1String("sha512")))
-                s.integrity = EspIntegrity::HmacSha512_256;
-            else if (a.contains(QLatin1String("sha384")))
-                s.integrity = EspIntegrity::HmacSha384_192;
-            else if (a.contains(QLatin1String("sha256")))
-                s.integrity = EspIntegrity::HmacSha256_128;
-            else if (a.contains(QLatin1String("sha1")))
-                s.integrity = EspIntegrity::HmacSha1_96;
-            else if (a.contains(QLatin1String("xcbc")))
-                s.integrity = EspIntegrity::AesXcbc96;
-            else if (a.contains(QLatin1String("md5")))
-                s.integrity = EspIntegrity::HmacMd5_96;
+            // "auth-trunc hmac(sha1) 160": the ICV is the truncation length the kernel uses, which
+            // is not always the algorithm's usual one (sha1_160, sha256_96, md5_128). A plain
+            // "auth" line (no truncation attribute) has the kernel's default for the algorithm
+            // (net/xfrm/xfrm_algo.c: 96 bits for hmac(sha256) as well).
+            const QStringList w = a.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+            const QString alg = w.size() > 1 ? w[1] : QString();
+            const bool trunc = w.front() == QLatin1String("auth-trunc");
+            bool bitsOk = false;
+            const int bits = trunc && w.size() > 2 ? w.back().toInt(&bitsOk) : 0;
+            if (trunc && !bitsOk) return std::nullopt;
+            static const std::map<std::pair<QString, int>, EspIntegrity> algs{
+                {{QStringLiteral("hmac(md5)"), 96}, EspIntegrity::HmacMd5_96},
+                {{QStringLiteral("hmac(md5)"), 128}, EspIntegrity::HmacMd5_128},
+                {{QStringLiteral("hmac(sha1)"), 96}, EspIntegrity::HmacSha1_96},
+                {{QStringLiteral("hmac(sha1)"), 160}, EspIntegrity::HmacSha1_160},
+                {{QStringLiteral("hmac(sha256)"), 96}, EspIntegrity::HmacSha256_96},
+                {{QStringLiteral("hmac(sha256)"), 128}, EspIntegrity::HmacSha256_128},
+                {{QStringLiteral("hmac(sha384)"), 192}, EspIntegrity::HmacSha384_192},
+                {{QStringLiteral("hmac(sha512)"), 256}, EspIntegrity::HmacSha512_256},
+                {{QStringLiteral("xcbc(aes)"), 96}, EspIntegrity::AesXcbc96},
+                {{QStringLiteral("cmac(aes)"), 96}, EspIntegrity::AesCmac96},
+            };
+            static const std::map<QString, int> defaultBits{
+                {QStringLiteral("hmac(md5)"), 96},     {QStringLiteral("hmac(sha1)"), 96},
+                {QStringLiteral("hmac(sha256)"), 96},  {QStringLiteral("hmac(sha384)"), 192},
+                {QStringLiteral("hmac(sha512)"), 256}, {QStringLiteral("xcbc(aes)"), 96},
+                {QStringLiteral("cmac(aes)"), 96},
+            };
+            int icvBits = bits;
+            if (!trunc) {
+                const auto d = defaultBits.find(alg);
+                if (d == defaultBits.end()) return std::nullopt;
+                icvBits = d->second;
+            }
+            const auto it = algs.find({alg, icvBits});
+            if (it == algs.end()) return std::nullopt; // an ICV length this tool does not know
+            s.integrity = it->second;
         }
     }
     if (!enc) return std::nullopt;
