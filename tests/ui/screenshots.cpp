@@ -14,6 +14,7 @@
 #include "pages/checklistpage.h"
 #include "pages/comparepage.h"
 #include "pages/evidencepage.h"
+#include "pages/mtupage.h"
 #include "pages/packetspage.h"
 #include "settings/workbenchsettings.h"
 #include "theme/theme.h"
@@ -159,7 +160,7 @@ int main(int argc, char **argv)
     }
 
     // --pair A B: the pair's tab, every page of it (PREFIX-pair-N.png; Packets of capture B as
-    // PREFIX-pair-1-b.png), the Comparison as PREFIX-compare.png.
+    // PREFIX-pair-1-b.png, MTU of capture B as PREFIX-pair-4-b.png), the Comparison as PREFIX-compare.png.
     const bool pair = args.first() == QLatin1String("--pair");
     if (pair) {
         if (args.size() != 3) {
@@ -171,7 +172,8 @@ int main(int argc, char **argv)
         w.openFiles(args);
     }
     bool imported = false;
-    bool packetsOfB = false; // a pair's Packets tab is shot for A, then (PREFIX-pair-1-b.png) for B
+    // A pair's Packets and MTU tabs are shot for A, then for B (PREFIX-pair-1-b.png, PREFIX-pair-4-b.png).
+    int tabOfB = -1;
     QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
         auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
         if (!page || !page->analysis()) return;                                     // still loading
@@ -187,13 +189,15 @@ int main(int argc, char **argv)
             }
             if (page->evidencePage()->isBusy() || page->checklist()->isBusy()) return;
         }
-        if (packetsOfB) {
-            const QString name =
-                QStringLiteral("%1/%2-pair-%3-b.png").arg(outDir, prefix).arg(CapturePage::PacketsTab);
+        if (tabOfB >= 0) {
+            const QString name = QStringLiteral("%1/%2-pair-%3-b.png").arg(outDir, prefix).arg(tabOfB);
             w.grab().save(name);
-            std::printf("%s (Packets, capture B)\n", qPrintable(name));
-            packetsOfB = false;
-            page->setPacketsSide(0);
+            std::printf("%s (%s, capture B)\n", qPrintable(name), qPrintable(page->tabs()->tabText(tabOfB)));
+            if (tabOfB == CapturePage::PacketsTab)
+                page->setPacketsSide(0);
+            else
+                page->mtu()->setSide(0);
+            tabOfB = -1;
             page->tabs()->setCurrentIndex(step);
             ++step;
             return;
@@ -210,7 +214,12 @@ int main(int argc, char **argv)
                 // B's packets with the copy of the packet after A's first loss selected.
                 page->setPacketsSide(1);
                 page->packetsPage(1)->selectPacket(pairPacket(*page->comparison(), 1));
-                packetsOfB = true;
+                tabOfB = tab;
+                return;
+            }
+            if (pair && tab == CapturePage::MtuTab) {
+                page->mtu()->setSide(1); // B's sizes, from B's own analysis
+                tabOfB = tab;
                 return;
             }
         }

@@ -15,6 +15,7 @@
 #include "pages/overviewpage.h"
 #include "util/textformat.h"
 
+#include <QComboBox>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -57,6 +58,23 @@ QStringList causes(const OverviewPage &page)
     for (const OverviewPage::ShownFinding &f : page.findings())
         out << f.cause;
     return out;
+}
+
+/// A pair tab of lab run `dir` (shown, 1400x900): A = left-outer.pcap, B = right-outer.pcap with
+/// its analysis, and their comparison; A's analysis is the caller's to set. Null when a capture
+/// cannot be read (`error` says why).
+std::unique_ptr<CapturePage> labPairPage(const QString &dir, QString *error)
+{
+    std::shared_ptr<const CaptureIndex> a(loadCapture(dir + QStringLiteral("/left-outer.pcap"), error));
+    std::shared_ptr<const CaptureIndex> b(loadCapture(dir + QStringLiteral("/right-outer.pcap"), error));
+    if (!a || !b) return nullptr;
+    auto page = std::make_unique<CapturePage>(a);
+    page->resize(1400, 900);
+    page->show();
+    page->setPeer(b, std::make_shared<const CaptureAnalysis>(analyzeCapture(*b)));
+    page->setComparison(std::make_shared<const CompareResult>(compareIndexes(*a, *b)),
+                        dir + QStringLiteral("/right-outer.pcap"));
+    return page;
 }
 
 } // namespace
@@ -265,17 +283,11 @@ private Q_SLOTS:
         QCOMPARE(left, 1024);
         QCOMPARE(right, 16);
         QString error;
-        std::shared_ptr<const CaptureIndex> a(loadCapture(dir + QStringLiteral("/left-outer.pcap"), &error));
-        std::shared_ptr<const CaptureIndex> b(loadCapture(dir + QStringLiteral("/right-outer.pcap"), &error));
-        QVERIFY2(a && b, qPrintable(error));
-        CapturePage page(a);
-        page.resize(1400, 900);
-        page.show();
-        page.setPeer(b, std::make_shared<const CaptureAnalysis>(analyzeCapture(*b)));
-        page.setComparison(std::make_shared<const CompareResult>(compareIndexes(*a, *b)),
-                           dir + QStringLiteral("/right-outer.pcap"));
+        const std::unique_ptr<CapturePage> pair = labPairPage(dir, &error);
+        QVERIFY2(pair, qPrintable(error));
+        CapturePage &page = *pair;
         page.addEvidencePaths({dir + QStringLiteral("/stats")});
-        page.setAnalysis(std::make_shared<const CaptureAnalysis>(analyzeCapture(*a)));
+        page.setAnalysis(std::make_shared<const CaptureAnalysis>(analyzeCapture(*page.index())));
         OverviewPage *overview = page.overview();
         QTRY_VERIFY_WITH_TIMEOUT(overview->findingsFromDiagnosis() && page.checklist()->diagnosis() &&
                                      page.checklist()->diagnosis()->basis.replayWindows.size() == 2,
@@ -301,6 +313,81 @@ private Q_SLOTS:
             assumptions.contains(QStringLiteral("10.0.1.1 → 10.0.2.1 read from ip xfrm state (0xc5641fa5) "
                                                 "of host 'right' (10.0.2.1): 16")),
             qPrintable(assumptions));
+    }
+
+    // A pair's MTU page shows capture A or B behind its switch, each from its own capture. The
+    // mtu-blackhole lab (truth.json: a PMTUD black hole between left and right) dropped the large
+    // packets left → right, so the SA 0xc33b5ad9 is 63 packets up to 1500 bytes in left's capture
+    // and 32 up to 1100 in right's. Expected values: verify.json's tshark counts per capture and
+    // SPI (packets, max_iplen: the outer IP total length).
+    void pairMtuShowsEachCapture()
+    {
+        const QString dir = labDir(QStringLiteral("mtu-blackhole"));
+        const QJsonObject captures =
+            readJson(dir + QStringLiteral("/verify.json")).value(QStringLiteral("captures")).toObject();
+        QString error;
+        const std::unique_ptr<CapturePage> pair = labPairPage(dir, &error);
+        QVERIFY2(pair, qPrintable(error));
+        CapturePage &page = *pair;
+        page.setAnalysis(std::make_shared<const CaptureAnalysis>(analyzeCapture(*page.index())));
+        page.tabs()->setCurrentIndex(CapturePage::MtuTab);
+        MtuPage *mtu = page.mtu();
+        QTRY_VERIFY(mtu->isFilled());
+        auto *toB = mtu->findChild<QToolButton *>(QStringLiteral("mtuSideB"));
+        auto *toA = mtu->findChild<QToolButton *>(QStringLiteral("mtuSideA"));
+        QVERIFY(toA && toB && toB->isVisible());
+        QVERIFY2(toB->text().contains(QStringLiteral("right-outer.pcap")), qPrintable(toB->text()));
+        int checkedSas = 0;
+        for (int side : {0, 1, 0}) {
+            const QString file =
+                side == 0 ? QStringLiteral("left-outer.pcap") : QStringLiteral("right-outer.pcap");
+            QTest::mouseClick(side == 0 ? toA : toB, Qt::LeftButton);
+            QCOMPARE(mtu->side(), side);
+            QTRY_VERIFY(mtu->isFilled());
+            const QString capture =
+                QStringLiteral("Capture %1, %2").arg(QLatin1Char(side == 0 ? 'A' : 'B')).arg(file);
+            QVERIFY2(mtu->sizeText().startsWith(capture), qPrintable(mtu->sizeText()));
+            const QJsonObject spis =
+                captures.value(file).toObject().value(QStringLiteral("esp_by_spi")).toObject();
+            QCOMPARE(mtu->saPicker()->count(), int(spis.size()));
+            for (auto it = spis.begin(); it != spis.end(); ++it) {
+                const QJsonObject sa = it.value().toObject();
+                int row = -1;
+                for (int i = 0; i < mtu->saPicker()->count(); ++i)
+                    if (mtu->saPicker()->itemText(i).startsWith(it.key())) row = i;
+                QVERIFY2(row >= 0, qPrintable(it.key()));
+                const QString picked = mtu->saPicker()->itemText(row);
+                QVERIFY2(picked.contains(
+                             QStringLiteral("%1 → %2").arg(sa.value(QStringLiteral("src")).toString(),
+                                                           sa.value(QStringLiteral("dst")).toString())),
+                         qPrintable(picked));
+                mtu->saPicker()->setCurrentIndex(row);
+                const QString title = mtu->histogramTitle();
+                QVERIFY2(
+                    title.startsWith(capture) &&
+                        title.contains(
+                            QStringLiteral("%1 packets,").arg(sa.value(QStringLiteral("packets")).toInt())) &&
+                        title.contains(QStringLiteral("max %1 bytes")
+                                           .arg(sa.value(QStringLiteral("max_iplen")).toInt())),
+                    qPrintable(file + QStringLiteral(": ") + title));
+                ++checkedSas;
+            }
+        }
+        QCOMPARE(checkedSas, 6); // two SAs in each capture, A twice
+        // The lost direction differs between the two captures (the test would pass with one side only
+        // otherwise).
+        const auto maxOf = [&](const QString &file) {
+            return captures.value(file)
+                .toObject()
+                .value(QStringLiteral("esp_by_spi"))
+                .toObject()
+                .value(QStringLiteral("0xc33b5ad9"))
+                .toObject()
+                .value(QStringLiteral("max_iplen"))
+                .toInt();
+        };
+        QCOMPARE(maxOf(QStringLiteral("left-outer.pcap")), 1500);
+        QCOMPARE(maxOf(QStringLiteral("right-outer.pcap")), 1100);
     }
 
     // A pcap header followed by 64 MiB of zeros (a sparse file): the read stops after 16 MiB

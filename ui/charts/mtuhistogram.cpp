@@ -1,5 +1,6 @@
 #include "mtuhistogram.h"
 #include "charts/axisticks.h"
+#include "widgets/plaintext.h"
 
 #include "analyze/mtu.h"
 
@@ -29,7 +30,8 @@ void MtuHistogram::clear()
         m_chart->removeAxis(axis);
 }
 
-void MtuHistogram::setSizes(const MtuSaSizes &m, const Marker &pathMtu, const Marker &fullInner)
+void MtuHistogram::setSizes(const MtuSaSizes &m, const Marker &pathMtu, const Marker &fullInner,
+                            const QString &whose)
 {
     clear();
     auto *set = new QBarSet(tr("packets"));
@@ -96,12 +98,14 @@ void MtuHistogram::setSizes(const MtuSaSizes &m, const Marker &pathMtu, const Ma
     line(fullInner);
     m_chart->legend()->setVisible(true);
     m_chart->legend()->setLabelColor(palette().color(QPalette::Text));
-    m_chart->setTitle(tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%")
-                          .arg(m.packets)
-                          .arg(m.p50)
-                          .arg(m.p99)
-                          .arg(m.max)
-                          .arg(m.dfFraction() * 100, 0, 'f', 0));
+    const QString sizes = tr("Outer sizes: %1 packets, p50 %2, p99 %3, max %4 bytes, DF on %5%")
+                              .arg(m.packets)
+                              .arg(m.p50)
+                              .arg(m.p99)
+                              .arg(m.max)
+                              .arg(m.dfFraction() * 100, 0, 'f', 0);
+    // The title is rich text: the capture's name is a file name, shown as text.
+    m_chart->setTitle(whose.isEmpty() ? sizes : tr("%1 — %2").arg(htmlText(whose), sizes));
 }
 
 } // namespace ikev2wb::ui

@@ -26,8 +26,10 @@ public:
         QColor colour;
     };
     /// Draws `sizes` with the markers (path MTU first, then the full inner packet's outer size);
-    /// the title names the packet count, p50, p99, max and the DF share.
-    void setSizes(const MtuSaSizes &sizes, const Marker &pathMtu, const Marker &fullInner);
+    /// the title names the capture `whose` (a pair: "Capture B, right.pcap"; may be empty), the
+    /// packet count, p50, p99, max and the DF share.
+    void setSizes(const MtuSaSizes &sizes, const Marker &pathMtu, const Marker &fullInner,
+                  const QString &whose = {});
     /// Nothing drawn (no SA picked).
     void clear();
 

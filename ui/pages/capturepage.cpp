@@ -1,5 +1,6 @@
 #include "capturepage.h"
 #include "widgets/plaintext.h"
+#include "widgets/sideswitch.h"
 
 #include "pages/checklistpage.h"
 #include "pages/comparepage.h"
@@ -11,7 +12,6 @@
 #include "pages/packetspage.h"
 #include "report/capturesummary.h"
 
-#include <QButtonGroup>
 #include <QComboBox>
 #include <QFileInfo>
 #include <QFontDatabase>
@@ -24,7 +24,6 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTextBrowser>
-#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -47,38 +46,14 @@ CapturePage::CapturePage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     auto *packetsPane = new QWidget(m_tabs);
     auto *packetsLayout = new QVBoxLayout(packetsPane);
     packetsLayout->setContentsMargins(0, 0, 0, 0);
-    m_packetsSwitch = new QWidget(packetsPane);
-    auto *switchRows = new QVBoxLayout(m_packetsSwitch);
-    switchRows->setContentsMargins(9, 6, 9, 0);
-    auto *switchRow = new QHBoxLayout;
-    switchRows->addLayout(switchRow);
-    switchRow->addWidget(new QLabel(tr("Capture:"), m_packetsSwitch));
-    auto *sides = new QButtonGroup(m_packetsSwitch);
-    for (int side = 0; side < 2; ++side) {
-        m_sideButton[side] = new QToolButton(m_packetsSwitch);
-        m_sideButton[side]->setCheckable(true);
-        m_sideButton[side]->setObjectName(side == 0 ? QStringLiteral("packetsSideA")
-                                                    : QStringLiteral("packetsSideB"));
-        sides->addButton(m_sideButton[side], side);
-        switchRow->addWidget(m_sideButton[side]);
-    }
-    m_sideButton[0]->setChecked(true);
-    m_pairLine = new QLabel(m_packetsSwitch);
-    m_pairLine->setObjectName(QStringLiteral("packetsPairLine"));
-    // Wraps instead of widening the window past a small screen (1366 px: the line is ~1,100 px),
-    // on a row of its own: beside the buttons its second line was cut off at 1366 px.
-    m_pairLine->setWordWrap(true);
-    m_pairLine->setMinimumWidth(1);
-    switchRow->addStretch(1);
-    switchRows->addWidget(m_pairLine);
-    m_packetsSwitch->setVisible(false);
+    m_packetsSwitch = new SideSwitch(QStringLiteral("packets"), packetsPane);
     packetsLayout->addWidget(m_packetsSwitch);
     m_packetsStack = new QStackedWidget(packetsPane);
     m_packets = new PacketsPage(m_index, m_packetsStack);
     m_packetsStack->addWidget(m_packets);
     packetsLayout->addWidget(m_packetsStack, 1);
     m_tabs->addTab(packetsPane, tr("Packets"));
-    connect(sides, &QButtonGroup::idClicked, this, &CapturePage::setPacketsSide);
+    connect(m_packetsSwitch, &SideSwitch::sideClicked, this, &CapturePage::setPacketsSide);
 
     // ESP timeline: the sequence chart of the SA picked, extracted on a worker
     m_timeline = new EspTimelinePage(m_index, m_tabs);
@@ -241,6 +216,7 @@ void CapturePage::setComparison(std::shared_ptr<const CompareResult> comparison,
     m_timeline->setComparison(m_comparison);
     m_ladderPage->setComparison(m_comparison);
     setUpPairPackets();
+    setUpPairMtu();
 }
 
 void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)
@@ -251,6 +227,7 @@ void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)
                          m_peerIndex ? QFileInfo(m_peerIndex->file.path).fileName() : QString());
     if (m_peerPackets && m_peerAnalysis) m_peerPackets->setAnalysis(m_peerAnalysis);
     setUpPairPackets();
+    setUpPairMtu();
     // The SAs and IKE SAs only B holds join the pickers; the views drawn so far have this end only.
     m_timeline->setPeer(m_peerIndex, m_peerAnalysis);
     m_ladderPage->setPeer(m_peerIndex, m_peerAnalysis);
@@ -267,13 +244,7 @@ void CapturePage::setPacketsSide(int side)
 {
     if (side == 1 && !m_peerPackets) return;
     m_packetsStack->setCurrentWidget(side == 1 ? m_peerPackets : m_packets);
-    if (m_sideButton[side] && !m_sideButton[side]->isChecked()) m_sideButton[side]->setChecked(true);
-    for (QToolButton *b : m_sideButton) {
-        // The capture shown reads in bold: a checked button's frame alone is faint in some themes.
-        QFont f = b->font();
-        f.setBold(b->isChecked());
-        b->setFont(f);
-    }
+    m_packetsSwitch->setSide(side);
     updatePairLine();
 }
 
@@ -288,15 +259,27 @@ void CapturePage::setUpPairPackets()
     m_packets->setPairing(m_comparison, 0, m_peerIndex, QStringLiteral("B, ") + names[1]);
     m_peerPackets->setPairing(m_comparison, 1, m_index, QStringLiteral("A, ") + names[0]);
     connect(m_peerPackets, &PacketsPage::orderApplied, this, &CapturePage::updatePairLine);
-    for (int side = 0; side < 2; ++side) {
-        // Named by the file and the endpoint's own address as its capture shows it.
-        const auto &own = m_comparison->side[side].localAddresses;
-        QString text = QStringLiteral("%1: %2").arg(QLatin1Char(side == 0 ? 'A' : 'B')).arg(names[side]);
-        if (!own.empty()) text += QStringLiteral(" (%1)").arg(QString::fromStdString(own.front().toString()));
-        m_sideButton[side]->setText(mnemonicText(text));
-    }
-    m_packetsSwitch->setVisible(true);
+    m_packetsSwitch->setNames(sideName(0), sideName(1));
     setPacketsSide(packetsSide());
+}
+
+void CapturePage::setUpPairMtu()
+{
+    if (m_comparison && m_peerIndex && m_peerAnalysis)
+        m_mtu->setPeer(m_peerIndex, m_peerAnalysis, sideName(0), sideName(1));
+}
+
+QString CapturePage::sideName(int side) const
+{
+    // Named by the file and the endpoint's own address as its capture shows it.
+    const CaptureIndex *c = side == 0 ? m_index.get() : m_peerIndex.get();
+    QString text = QStringLiteral("%1: %2")
+                       .arg(QLatin1Char(side == 0 ? 'A' : 'B'))
+                       .arg(c ? QFileInfo(c->file.path).fileName() : QString());
+    if (m_comparison && !m_comparison->side[side].localAddresses.empty())
+        text += QStringLiteral(" (%1)").arg(
+            QString::fromStdString(m_comparison->side[side].localAddresses.front().toString()));
+    return text;
 }
 
 void CapturePage::updatePairLine()
@@ -325,7 +308,7 @@ void CapturePage::updatePairLine()
                     ? tr("; delays with B's clock offset %1 ms applied").arg(pp.offsetS * 1e3, 0, 'f', 3)
                     : tr("; clock offset unknown: delays are relative");
     }
-    m_pairLine->setText(visibleText(text));
+    m_packetsSwitch->setLine(text);
 }
 
 void CapturePage::selectPacket(quint64 packet)

@@ -16,7 +16,6 @@ class QLineEdit;
 class QPlainTextEdit;
 class QScrollArea;
 class QStackedWidget;
-class QToolButton;
 class QTabWidget;
 class QTableView;
 
@@ -37,6 +36,7 @@ class MtuPage;
 class OverviewPage;
 class PacketsPage;
 class SequenceChart;
+class SideSwitch;
 
 class CapturePage final : public QWidget, public CellNavigator
 {
@@ -123,16 +123,18 @@ private:
     /// A pair with both captures in: B's Packets page, the A / B switch, the fate marks.
     void setUpPairPackets();
     void updatePairLine();
+    /// A pair with B's analysis in: the MTU page's A / B switch.
+    void setUpPairMtu();
+    /// The switch's name of capture `side`: "A: file (its endpoint's own address)".
+    [[nodiscard]] QString sideName(int side) const;
 
     IndexPtr m_index;
     AnalysisPtr m_analysis;
     QTabWidget *m_tabs = nullptr;
     PacketsPage *m_packets = nullptr;
     PacketsPage *m_peerPackets = nullptr;
-    QWidget *m_packetsSwitch = nullptr; // the A / B row, shown in a pair
+    SideSwitch *m_packetsSwitch = nullptr; // the A / B row, shown in a pair
     QStackedWidget *m_packetsStack = nullptr;
-    QToolButton *m_sideButton[2] = {nullptr, nullptr};
-    QLabel *m_pairLine = nullptr;
     OverviewPage *m_overview = nullptr;
     EspTimelinePage *m_timeline = nullptr;
     IkeLadderPage *m_ladderPage = nullptr;

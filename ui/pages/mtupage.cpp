@@ -4,6 +4,7 @@
 #include "report/analysisreport.h"
 #include "theme/theme.h"
 #include "widgets/plaintext.h"
+#include "widgets/sideswitch.h"
 #include "widgets/viewactions.h"
 
 #include "analyze/overhead.h"
@@ -13,6 +14,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QFileInfo>
 #include <QFontDatabase>
 #include <QFormLayout>
 #include <QGroupBox>
@@ -36,6 +38,11 @@ MtuPage::MtuPage(QWidget *parent) : QWidget(parent)
 
     auto *left = new QWidget(split);
     auto *leftLayout = new QVBoxLayout(left);
+    // A pair: which capture's sizes are shown (hidden for a single capture).
+    m_switch = new SideSwitch(QStringLiteral("mtu"), left);
+    m_switch->layout()->setContentsMargins(0, 0, 0, 0);
+    leftLayout->addWidget(m_switch);
+    connect(m_switch, &SideSwitch::sideClicked, this, &MtuPage::setSide);
     auto *row = new QHBoxLayout;
     row->addWidget(new QLabel(tr("ESP SA:"), left));
     m_saPicker = new QComboBox(left);
@@ -199,10 +206,52 @@ void MtuPage::recompute()
 
 void MtuPage::setData(IndexPtr index, AnalysisPtr analysis)
 {
-    m_index = std::move(index);
-    m_analysis = std::move(analysis);
+    m_sides[0].index = std::move(index);
+    m_sides[0].analysis = std::move(analysis);
+    setSide(m_side);
+}
+
+void MtuPage::setPeer(IndexPtr index, AnalysisPtr analysis, const QString &nameA, const QString &nameB)
+{
+    m_sides[1].index = std::move(index);
+    m_sides[1].analysis = std::move(analysis);
+    m_switch->setNames(nameA, nameB);
+    setSide(m_side);
+}
+
+void MtuPage::setSide(int side)
+{
+    if (side != 0 && side != 1) return;
+    if (side == 1 && !m_sides[1].index) side = 0;
+    m_side = side;
+    m_switch->setSide(side);
+    m_index = m_sides[side].index;
+    m_analysis = m_sides[side].analysis;
+    if (m_sides[1].index)
+        m_switch->setLine(
+            tr("Shown: the outer packets capture %1 holds, both directions as %1 saw them (each SA's "
+               "direction in the picker); the other end's sizes may differ where packets were lost.")
+                .arg(QLatin1Char(side == 0 ? 'A' : 'B')));
     m_stale = true;
     if (isVisible()) fill();
+}
+
+QString MtuPage::shownCapture() const
+{
+    if (!m_sides[1].index || !m_index) return {};
+    return tr("Capture %1, %2")
+        .arg(QLatin1Char(m_side == 0 ? 'A' : 'B'))
+        .arg(QFileInfo(m_index->file.path).fileName());
+}
+
+QString MtuPage::histogramTitle() const
+{
+    return m_chartView->chart()->title();
+}
+
+QString MtuPage::sizeText() const
+{
+    return m_text->toPlainText();
 }
 
 void MtuPage::showEvent(QShowEvent *event)
@@ -215,7 +264,9 @@ void MtuPage::fill()
 {
     m_stale = false;
     if (!m_index || !m_analysis) return;
-    m_text->setPlainText(mtuText(*m_index, m_analysis->mtu));
+    const QString capture = shownCapture();
+    m_text->setPlainText((capture.isEmpty() ? QString() : visibleText(capture) + QLatin1Char('\n')) +
+                         mtuText(*m_index, m_analysis->mtu));
     m_saPicker->blockSignals(true);
     m_saPicker->clear();
     int largest = 0;
@@ -272,7 +323,7 @@ void MtuPage::showHistogram(int saRow)
         innerMarker = {std::uint32_t(m_outerOfFullInner),
                        tr("1500-B inner → %1 B outer").arg(m_outerOfFullInner),
                        roleColor(ColorRole::Warning, palette())};
-    m_chartView->setSizes(m_analysis->mtu.sas[std::size_t(saRow)], pathMarker, innerMarker);
+    m_chartView->setSizes(m_analysis->mtu.sas[std::size_t(saRow)], pathMarker, innerMarker, shownCapture());
     QString line2 =
         tr("Path MTU: %1").arg(m_pathMtuText.isEmpty() ? tr("waiting for the diagnosis") : m_pathMtuText);
     if (m_outerOfFullInner > 0)

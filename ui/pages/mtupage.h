@@ -1,6 +1,7 @@
 #pragma once
 // MTU page: outer size histogram per SA with the path MTU and the overhead-derived limit, the
 // ICMP errors, and the overhead calculator (suite, NAT-T, IPv4/IPv6, path MTU → inner MTU, MSS).
+// A pair shows capture A or B behind a switch (widgets/sideswitch.h), each from its own analysis.
 // The histogram, the text and the calculator's start values are filled when the page is first
 // shown after setData(): a hidden bar chart (ui/charts/mtuhistogram.h) still lays out every axis label.
 #include "sharedtypes.h"
@@ -18,13 +19,26 @@ namespace ikev2wb::ui {
 
 class MtuHistogram;
 class ProbeDialog;
+class SideSwitch;
 
 class MtuPage final : public QWidget
 {
     Q_OBJECT
 public:
     explicit MtuPage(QWidget *parent = nullptr);
+    /// Capture A (the tab's own capture) and its analysis.
     void setData(IndexPtr index, AnalysisPtr analysis);
+    /// A pair: capture B and its analysis; the switch above the page shows A (named `nameA`) or
+    /// B (`nameB`), each capture's sizes, ICMP errors and calculator seeds from its own analysis.
+    void setPeer(IndexPtr index, AnalysisPtr analysis, const QString &nameA, const QString &nameB);
+    /// The capture shown: 0 = A, 1 = B (a pair only).
+    [[nodiscard]] int side() const { return m_side; }
+    void setSide(int side);
+    /// The SA picker and the histogram's title (what it says of the SA picked).
+    [[nodiscard]] QComboBox *saPicker() const { return m_saPicker; }
+    [[nodiscard]] QString histogramTitle() const;
+    /// The size report under the histogram.
+    [[nodiscard]] QString sizeText() const;
     /// setData() has been applied to the widgets (it waits for the page to be shown).
     [[nodiscard]] bool isFilled() const { return !m_stale; }
     /// The calculator's current result line (for tests and the status bar).
@@ -48,8 +62,19 @@ private:
     void recompute();
     void showHistogram(int saRow);
 
-    IndexPtr m_index;
+    /// "Capture B, right.pcap" in a pair (what the title and the report name), else empty.
+    [[nodiscard]] QString shownCapture() const;
+
+    IndexPtr m_index; // the capture shown (a pair: m_sides[m_side])
     AnalysisPtr m_analysis;
+    struct Side
+    {
+        IndexPtr index;
+        AnalysisPtr analysis;
+    };
+    Side m_sides[2];
+    int m_side = 0;
+    SideSwitch *m_switch = nullptr;
     bool m_stale = false;
     QComboBox *m_saPicker = nullptr;
     QPushButton *m_probe = nullptr;
