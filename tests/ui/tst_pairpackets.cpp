@@ -16,6 +16,7 @@
 #include "index/indexbuilder.h"
 #include "loader/jobtracker.h"
 #include "mainwindow.h"
+#include "models/ikeexchangemodel.h"
 #include "models/packettablemodel.h"
 #include "pages/capturepage.h"
 #include "pages/packetspage.h"
@@ -603,6 +604,19 @@ private Q_SLOTS:
         QCOMPARE(ladder->arrowCount(), int(sizes.size()));
         QCOMPARE(ladder->lostCount(true), int(sizes.size()));
         QCOMPARE(ladder->lostCount(false), 0);
+        // The exchange table under it judges the same exchange the same way, in the same words
+        // (core's one judgement): its one IKE_SA_INIT, sent twice and never at A, was lost in
+        // transit, not merely "never answered".
+        const QAbstractItemModel *table = page->ikeExchangeTable()->model();
+        QCOMPARE(table->rowCount(), 1);
+        const QString outcome = table->index(0, IkeExchangeModel::ColOutcome).data().toString();
+        QCOMPARE(outcome,
+                 QStringLiteral("never answered: none of its %1 sends arrived at A (lost in transit)")
+                     .arg(sizes.size()));
+        QVERIFY2(ladder->arrowDetails(0).contains(outcome), qPrintable(ladder->arrowDetails(0)));
+        for (int i = 0; i < ladder->arrowCount(); ++i)
+            QVERIFY2(ladder->arrowLabel(i).endsWith(QStringLiteral(" — lost in transit")),
+                     qPrintable(ladder->arrowLabel(i)));
         // Which lane is which capture: charon-left.log initiated it ("initiating IKE_SA lab[2]"),
         // and left is capture B.
         QVERIFY2(ladder->laneLabel(true).startsWith(QLatin1String("Capture B: Initiator ")),

@@ -1,5 +1,7 @@
 #include "ikeladder.h"
 
+#include "compare/ikeoutcome.h"
+
 #include "models/packetorder.h"
 #include "settings/timedisplay.h"
 #include "theme/theme.h"
@@ -105,7 +107,17 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
                 widest = std::max(widest, fm.horizontalAdvance(line));
         setMinimumWidth(std::max(520, int(std::ceil(2 * (widest + 16)))));
     }
-    for (const IkeExchange &ex : sa.exchanges) {
+    // What became of each exchange and which messages died on the way: judged in core, the
+    // exchange table (models/ikeexchangemodel.h) shows the same words.
+    const IkeSaOutcomes outcomes = judgeIkeSa(*index, sa, comparison.get(), side);
+    const auto lostHere = [&](Arrow &a) {
+        a.lost = true;
+        a.label += tr(" — lost in transit");
+        a.details += tr("<br><b>never arrived at %1: lost in transit</b>").arg(htmlText(otherName));
+    };
+    for (std::size_t e = 0; e < sa.exchanges.size(); ++e) {
+        const IkeExchange &ex = sa.exchanges[e];
+        const IkeExchangeOutcome &outcome = outcomes.exchanges[e];
         const QString name = exchangeTypeText(ex.exchange);
         const QString cls = QString::fromLatin1(exchangeClassName(ex.cls)) +
                             (ex.classInferred ? tr(" (inferred)") : QString());
@@ -129,21 +141,18 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
                             .arg(rt.expectedGapS, 0, 'f', 2)
                             .arg(rt.ratio(), 0, 'f', 2);
             }
-            a.details =
-                tr("<b>%1</b> message ID %2, %3 request, %4 bytes, packet %5<br>class: %6%7%8")
-                    .arg(name)
-                    .arg(ex.messageId)
-                    .arg(ex.byInitiator ? tr("initiator's") : tr("responder's"))
-                    .arg(m.header.length)
-                    .arg(m.packet + 1)
-                    .arg(cls, extra,
-                         ex.answered ? tr("<br>answered after %1 ms").arg(ex.responseMs(), 0, 'f', 1)
-                         : ex.fileGap >= 0
-                             ? tr("<br>no response captured: its outcome falls in a missing file of the set")
-                         : ex.gaveUp ? tr("<br><b>never answered: the sender gave up</b>")
-                                     : tr("<br><b>never answered in this capture</b>"));
+            a.details = tr("<b>%1</b> message ID %2, %3 request, %4 bytes, packet %5<br>class: %6%7%8")
+                            .arg(name)
+                            .arg(ex.messageId)
+                            .arg(ex.byInitiator ? tr("initiator's") : tr("responder's"))
+                            .arg(m.header.length)
+                            .arg(m.packet + 1)
+                            .arg(cls, extra,
+                                 ex.answered || ex.fileGap >= 0 ? tr("<br>%1").arg(outcome.text)
+                                                                : tr("<br><b>%1</b>").arg(outcome.text));
             a.packet = m.packet;
             a.messageId = ex.messageId;
+            if (outcome.requestLost[k]) lostHere(a);
             m_arrows.push_back(a);
         }
         for (std::size_t k = 0; k < ex.responseMessages.size(); ++k) {
@@ -164,10 +173,11 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
                                      : QString());
             a.packet = m.packet;
             a.messageId = ex.messageId;
+            if (outcome.responseLost[k]) lostHere(a);
             m_arrows.push_back(a);
         }
     }
-    if (comparison) addLost(*comparison, side, sa, otherName);
+    if (comparison) addLostFromOther(*comparison, side, sa, outcomes.lostFromOther, otherName);
     std::stable_sort(m_arrows.begin(), m_arrows.end(),
                      [](const Arrow &x, const Arrow &y) { return x.tsNs < y.tsNs; });
     std::vector<std::int64_t> times;
@@ -185,33 +195,20 @@ void IkeLadder::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
     update();
 }
 
-void IkeLadder::addLost(const CompareResult &comparison, int side, const IkeSaExchanges &sa,
-                        const QString &otherName)
+void IkeLadder::addLostFromOther(const CompareResult &comparison, int side, const IkeSaExchanges &sa,
+                                 const std::vector<IkeLostMessage> &lost, const QString &otherName)
 {
     // The other end's times onto this clock: θ = clock(B) − clock(A).
     const double offsetS = side == 0 ? comparison.pairing.offsetS : -comparison.pairing.offsetS;
     const auto shiftNs = std::int64_t(std::llround(offsetS * 1e9));
     const auto &own = comparison.side[side].localAddresses;
     const bool otherIsInitiator = std::find(own.begin(), own.end(), sa.initiator) == own.end();
-    for (const IkeLostMessage &l : comparison.ikeLost) {
-        if (l.ispi != sa.initiatorSpi) continue;
+    for (const IkeLostMessage &l : lost) {
         const QString what = tr("%1 #%2 %3%4")
                                  .arg(exchangeTypeText(l.exchange))
                                  .arg(l.messageId)
                                  .arg(l.response ? tr("response") : tr("request"))
                                  .arg(l.fragment ? tr(" fragment %1").arg(l.fragment) : QString());
-        if (l.from == side) {
-            // Sent here: its arrow is in this capture, at the same time.
-            for (Arrow &a : m_arrows)
-                if (a.fromHere && !a.lost && a.tsNs == l.tsNs && a.messageId == l.messageId) {
-                    a.lost = true;
-                    a.label += tr(" — lost in transit");
-                    a.details +=
-                        tr("<br><b>never arrived at %1: lost in transit</b>").arg(htmlText(otherName));
-                    break;
-                }
-            continue;
-        }
         // Sent by the other end and never seen here: only its capture has it.
         Arrow a;
         a.tsNs = l.tsNs - shiftNs;

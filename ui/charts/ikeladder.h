@@ -27,6 +27,9 @@ public:
     [[nodiscard]] int arrowCount() const { return int(m_arrows.size()); }
     /// Arrows drawn as lost in transit (sent by this end / by the other end).
     [[nodiscard]] int lostCount(bool sentHere) const;
+    /// Arrow `i`'s label and the details a click on it shows (arrows in time order).
+    [[nodiscard]] QString arrowLabel(int i) const { return m_arrows.at(std::size_t(i)).label; }
+    [[nodiscard]] QString arrowDetails(int i) const { return m_arrows.at(std::size_t(i)).details; }
     [[nodiscard]] QSize sizeHint() const override;
     /// The time beside a message, as View ▸ Time Display says: the time of day (UTC or local,
     /// to the microsecond; the date is in the IKE SA picker), else seconds since the SA's first
@@ -58,8 +61,9 @@ private:
     [[nodiscard]] double rightX() const { return std::max(leftX() + 300, double(width()) - 140); }
     [[nodiscard]] bool laneLabelWide(bool initiator) const;
     [[nodiscard]] QFont laneFont() const; // the lane labels' (bold) font
-    void addLost(const CompareResult &comparison, int side, const IkeSaExchanges &sa,
-                 const QString &otherName);
+    /// Arrows for the messages of `sa` the other end sent that never arrived here (`lost`).
+    void addLostFromOther(const CompareResult &comparison, int side, const IkeSaExchanges &sa,
+                          const std::vector<IkeLostMessage> &lost, const QString &otherName);
     struct Arrow
     {
         std::int64_t tsNs;

@@ -42,12 +42,15 @@ IkeExchangeModel::IkeExchangeModel(QObject *parent) : QAbstractTableModel(parent
     });
 }
 
-void IkeExchangeModel::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa)
+void IkeExchangeModel::setData(IndexPtr index, AnalysisPtr analysis, int ikeSa,
+                               std::shared_ptr<const CompareResult> comparison, int side)
 {
     beginResetModel();
     m_index = std::move(index);
     m_analysis = std::move(analysis);
     m_ikeSa = ikeSa;
+    // The outcomes are core's judgement, the same words as the IKE ladder's.
+    m_outcomes = sa() ? judgeIkeSa(*m_index, *sa(), comparison.get(), side) : IkeSaOutcomes{};
     endResetModel();
 }
 
@@ -147,13 +150,10 @@ QVariant IkeExchangeModel::display(const IkeExchange &ex, int column) const
             names << notifyText(n);
         return names.join(QStringLiteral(", "));
     }
-    case ColOutcome:
-        if (ex.answered) return tr("answered after %1 ms").arg(ex.responseMs(), 0, 'f', 1);
-        if (ex.requestMessages.empty()) return tr("response only (request not captured)");
-        if (ex.fileGap >= 0) return tr("outcome in a missing file of the set");
-        if (ex.gaveUp) return tr("never answered: the sender gave up");
-        if (ex.outcomeNotCaptured) return tr("never answered: the capture ended first");
-        return tr("never answered in this capture");
+    case ColOutcome: {
+        const auto row = std::size_t(&ex - s.exchanges.data());
+        return row < m_outcomes.exchanges.size() ? m_outcomes.exchanges[row].text : QString();
+    }
     default:
         return {};
     }

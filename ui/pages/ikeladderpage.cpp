@@ -161,7 +161,7 @@ void IkeLadderPage::showLadder(int row)
         // sent that never reached A is drawn lost in transit.
         if (!m_peerIndex || !m_peerAnalysis || !m_comparison) return;
         const int inB = -ikeSa - 2;
-        m_ikeExchanges->setData(m_peerIndex, m_peerAnalysis, inB);
+        m_ikeExchanges->setData(m_peerIndex, m_peerAnalysis, inB, m_comparison, 1);
         m_ikeTable->resizeColumnsToContents();
         m_ikeTable->setColumnWidth(IkeExchangeModel::ColNotifies,
                                    m_ikeTable->fontMetrics().averageCharWidth() * 24);
@@ -169,7 +169,7 @@ void IkeLadderPage::showLadder(int row)
                           QStringLiteral("A, %1").arg(QFileInfo(m_index->file.path).fileName()));
         return;
     }
-    m_ikeExchanges->setData(m_index, m_analysis, ikeSa);
+    m_ikeExchanges->setData(m_index, m_analysis, ikeSa, m_peerIndex ? m_comparison : nullptr, 0);
     m_ikeTable->resizeColumnsToContents(); // the notifies (last) stretch over what is left
     m_ikeTable->setColumnWidth(IkeExchangeModel::ColNotifies,
                                m_ikeTable->fontMetrics().averageCharWidth() * 24);
