@@ -493,6 +493,64 @@ private slots:
         QVERIFY(w > rightWindow && w <= 4096);
     }
 
+    // The window fix goes into the RECEIVER's configuration under its own names: each end names
+    // its connection in its own way. reorder-two-windows with right's swanctl --list-sas renamed
+    // by hand (connection 'lab' -> 'site-b', CHILD_SA 'net' -> 'net-b'; SPIs unchanged): the
+    // drops are right's (truth.json), so the snippet names site-b / net-b whichever capture is A,
+    // never left's 'lab' / 'net'.
+    void replayFixNamesTheReceiversConnection_data()
+    {
+        QTest::addColumn<bool>("swapped");
+        QTest::newRow("left as A") << false;
+        QTest::newRow("right as A") << true;
+    }
+    void replayFixNamesTheReceiversConnection()
+    {
+        QFETCH(bool, swapped);
+        const QString dir = labDir(QStringLiteral("reorder-two-windows"));
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        QStringList left, right;
+        for (const QString &s : QDir(dir + QStringLiteral("/stats")).entryList(QDir::Files)) {
+            QFile in(dir + QStringLiteral("/stats/") + s);
+            QVERIFY(in.open(QIODevice::ReadOnly));
+            QByteArray text = in.readAll();
+            if (s.startsWith(QLatin1String("right-swanctl-list-sas"))) {
+                QVERIFY(text.startsWith("lab: #"));
+                QVERIFY(text.contains("\n  net: #"));
+                text.replace("lab: #", "site-b: #").replace("\n  net: #", "\n  net-b: #");
+            }
+            if (s.startsWith(QLatin1String("left-")))
+                left << writeIn(tmp, s, text);
+            else if (s.startsWith(QLatin1String("right-")))
+                right << writeIn(tmp, s, text);
+        }
+        DiagnosisFiles files;
+        files.captureA =
+            dir + (swapped ? QStringLiteral("/right-outer.pcap") : QStringLiteral("/left-outer.pcap"));
+        files.captureB =
+            dir + (swapped ? QStringLiteral("/left-outer.pcap") : QStringLiteral("/right-outer.pcap"));
+        files.evidenceA = swapped ? right : left;
+        files.evidenceB = swapped ? left : right;
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Finding &top = ld.diagnosis().findings.front();
+        QCOMPARE(top.cause, QStringLiteral("antireplay_reordering"));
+        const Fix *sw = findFix(top, FixKind::Swanctl);
+        QVERIFY(sw);
+        QVERIFY2(sw->text.startsWith(QLatin1String("connections {\n    site-b {\n")), qPrintable(sw->text));
+        QVERIFY2(sw->text.contains(QLatin1String("\n            net-b {\n                replay_window = ")),
+                 qPrintable(sw->text));
+        QVERIFY2(!sw->text.contains(QLatin1String("lab")), qPrintable(sw->text));
+        QVERIFY2(sw->verify.contains(QLatin1String("swanctl --terminate --ike site-b && swanctl --initiate "
+                                                   "--child net-b")),
+                 qPrintable(sw->verify));
+        const Fix *legacy = findFix(top, FixKind::IpsecConf);
+        QVERIFY(legacy);
+        QVERIFY2(legacy->text.startsWith(QLatin1String("conn site-b\n")), qPrintable(legacy->text));
+    }
+
     // host-firewall-esp: right's own INPUT rule drops ESP from left. Expected from the lab
     // (verify.json, tshark and the kernel): every left->right ESP packet is in right's capture,
     // and right's inbound SA for that SPI counted 0. So the top finding blames the receiving host

@@ -1647,7 +1647,8 @@ void natTimeoutFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
 struct ReceiverReplay
 {
     QString host, address;
-    int window = -1; // -1: no evidence names it
+    QString connection, child; // the receiver's names for the direction's CHILD_SA, empty unknown
+    int window = -1;           // -1: no evidence names it
     QString windowSource;
     RefCount seqErrors, tooOld, duplicates;
     bool counters = false; // a before/after pair of its xfrm_stat or ip -s xfrm state was read
@@ -1661,13 +1662,29 @@ ReceiverReplay receiverReplay(const EvidenceSet &set, const HostSides &sides, in
 {
     ReceiverReplay r;
     const EvidenceFile *xfrm = nullptr;
+    bool namesFromSas = false;
     for (const EvidenceFile &ef : set.files()) {
         if (!ef.status.ok() || sides.sideOf(ef) != side) continue;
         if (r.host.isEmpty()) r.host = ef.host;
         if (ef.kind == EvidenceKind::XfrmState && (!xfrm || phaseRank(ef.phase) >= phaseRank(xfrm->phase)))
             xfrm = &ef;
+        if (ef.kind == EvidenceKind::SwanctlListSas)
+            // The CHILD_SA that receives the direction's SPIs names the connection exactly.
+            for (const SwanctlIkeSa &ike : std::get<SwanctlSaList>(ef.data).ikeSas)
+                for (const SwanctlChildSa &c : ike.children)
+                    if (spis.count(c.spiIn) && !namesFromSas) {
+                        r.connection = ike.name;
+                        r.child = c.name;
+                        namesFromSas = true;
+                    }
         if (ef.kind == EvidenceKind::SwanctlConf || ef.kind == EvidenceKind::IpsecConf) {
-            for (const ConfigConnection &c : std::get<ConfigFile>(ef.data).connections)
+            // As for this end (configFacts): the first connection and its first child.
+            const auto &conns = std::get<ConfigFile>(ef.data).connections;
+            if (!namesFromSas && r.connection.isEmpty() && !conns.empty()) {
+                r.connection = conns.front().name;
+                if (!conns.front().children.empty()) r.child = conns.front().children.front().name;
+            }
+            for (const ConfigConnection &c : conns)
                 for (const ConfigChild &ch : c.children) {
                     bool ok = false;
                     const int w = setting(ch.settings, {"replay_window"}).toInt(&ok);
@@ -2093,6 +2110,9 @@ void pairReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides,
     const DirectionReplay &p = r[pick];
     f.replayDirection = QStringLiteral("%1 → %2").arg(p.from, p.to);
     f.replayReceiver = receiverText(p);
+    f.replayReceiverSide = p.receiverSide;
+    f.replayReceiverConnection = p.rx.connection;
+    f.replayReceiverChild = p.rx.child;
     f.replayCounter = p.rx.seqErrors;
     f.replayTooOld = p.rx.tooOld;
     f.replayDuplicates = p.rx.duplicates;

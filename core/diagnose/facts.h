@@ -354,6 +354,12 @@ struct Facts
     QString replayWindowSource;
     QString replayDirection; // "10.0.1.1 → 10.0.2.1", empty: one capture
     QString replayReceiver;  // "host right (10.0.2.1)", empty: not known
+    // A pair: the capture whose end receives that direction (0 A, 1 B; -1 one capture), and the
+    // connection and CHILD_SA names that host's own evidence gives (its swanctl --list-sas entry
+    // for the direction's SPIs, else its configuration; empty unknown): the window fix goes into
+    // the receiver's configuration, under its names, not this end's.
+    int replayReceiverSide = -1;
+    QString replayReceiverConnection, replayReceiverChild;
     QStringList replayOther; // the other direction, when its receiver drops or would drop too
     // The captured sequence numbers fed to a receiver with replayWindowInUse() (replaywindow.h):
     // packets it would have dropped, not counting capture duplicates. `replayEmulated` false

@@ -1181,7 +1181,14 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
             "multipath WAN)");
         return fd;
     }
-    addFixes(fd, replayWindowFixes(fixTarget(f), rec, f.minSafeWindow ? f.minSafeWindow : rec / 2,
+    // The window is the receiver's to raise: with the peer receiving, its own names (or
+    // placeholders), never this end's connection and child.
+    Facts atReceiver = f;
+    if (f.replayReceiverSide == 1) {
+        atReceiver.connection = f.replayReceiverConnection;
+        atReceiver.child = f.replayReceiverChild;
+    }
+    addFixes(fd, replayWindowFixes(fixTarget(atReceiver), rec, f.minSafeWindow ? f.minSafeWindow : rec / 2,
                                    f.configuredReplayWindow));
     return fd;
 }
