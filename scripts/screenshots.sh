@@ -16,7 +16,8 @@ shoot rekey-loss-evidence --evidence tests/data/lab/rekey-loss/charon-left.log r
 # Legibility in a dark desktop theme (--dark: dark Fusion palette).
 shoot dark-rekey-loss --dark --evidence tests/data/lab/rekey-loss/charon-left.log resources/samples/rekey-loss-left-outer.pcap
 # A pair of endpoint captures (--pair A B): every page of the pair's tab as PREFIX-pair-N.png,
-# the Comparison tab as PREFIX-compare.png, the Packets tab of capture B as PREFIX-pair-1-b.png; light and dark.
+# the Comparison tab as PREFIX-compare.png, the Packets and MTU tabs of capture B as PREFIX-pair-1-b.png and
+# PREFIX-pair-4-b.png; light and dark.
 shoot loss1 --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
 shoot dark-loss1 --dark --pair tests/data/lab/loss1/left-outer.pcap tests/data/lab/loss1/right-outer.pcap
 shoot rekey-loss --pair tests/data/lab/rekey-loss/left-outer.pcap tests/data/lab/rekey-loss/right-outer.pcap
