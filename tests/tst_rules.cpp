@@ -766,6 +766,53 @@ private slots:
         QVERIFY(mss);
     }
 
+    // The nft clamp takes only the tunnel's TCP, like the iptables one (-m policy --pol ipsec): a
+    // policy-based tunnel without the remote subnet of a family matches that family's packets by
+    // their IPsec state (leaving: the route has a transform, rt ipsec exists; entering: decrypted,
+    // meta ipsec exists), never all TCP through the WAN interface; with the subnet, the subnet; a
+    // route-based tunnel, its interface.
+    void nftClampTakesOnlyTheTunnel()
+    {
+        MtuFixParams p;
+        p.pathMtu = 1400;
+        p.tunnelMtu = 1326;
+        p.mss = 1286;
+        FixTarget t;
+        t.wanInterface = QStringLiteral("wan0");
+        const auto nftOf = [&]() {
+            for (const Fix &x : mtuFixes(t, p))
+                if (x.kind == FixKind::Nftables) return x;
+            return Fix{};
+        };
+        const QString clamp = QStringLiteral(" tcp flags syn tcp option maxseg size > 1286 counter");
+        Fix nft = nftOf();
+        QVERIFY2(nft.text.contains(QStringLiteral("oifname \"wan0\" rt ipsec exists") + clamp),
+                 qPrintable(nft.text));
+        QVERIFY2(nft.text.contains(QStringLiteral("iifname \"wan0\" meta ipsec exists") + clamp),
+                 qPrintable(nft.text));
+        QVERIFY(!nft.tradeoff.contains(QLatin1String("outside the tunnel")));
+        // IPv4 subnet, IPv6 inside as well: the IPv4 rules by subnet, the IPv6 ones by IPsec state.
+        t.remoteSubnet = QStringLiteral("10.2.0.0/24");
+        p.mss6 = 1266;
+        nft = nftOf();
+        QVERIFY(nft.text.contains(QStringLiteral("oifname \"wan0\" ip daddr 10.2.0.0/24") + clamp));
+        QVERIFY(nft.text.contains(QStringLiteral("iifname \"wan0\" ip saddr 10.2.0.0/24") + clamp));
+        QVERIFY(nft.text.contains(
+            QStringLiteral("oifname \"wan0\" meta nfproto ipv6 rt ipsec exists tcp flags syn tcp option "
+                           "maxseg size > 1266")));
+        QVERIFY(nft.text.contains(
+            QStringLiteral("iifname \"wan0\" meta nfproto ipv6 meta ipsec exists tcp flags syn tcp option "
+                           "maxseg size > 1266")));
+        // Route-based: everything through the tunnel interface is the tunnel's.
+        t.routeBased = true;
+        t.tunnelInterface = QStringLiteral("xfrm0");
+        t.remoteSubnet.clear();
+        p.mss6 = 0;
+        nft = nftOf();
+        QVERIFY(nft.text.contains(QStringLiteral("oifname \"xfrm0\"") + clamp));
+        QVERIFY(!nft.text.contains(QLatin1String("ipsec exists")));
+    }
+
     // The suite the MSS and MTU fixes are computed for: what the kernel negotiated (ip xfrm
     // state) wins over the configuration, whose first algorithm is only what this end proposes
     // first (the responder may pick any of the proposals); with the configuration alone every
@@ -856,9 +903,11 @@ private slots:
                 .arg(1326 - 40)));
         QVERIFY(ipt.contains(QStringLiteral("--set-mss %1").arg(1326 - 60)));
         QVERIFY(nft.contains(
-            QStringLiteral("meta nfproto ipv4 tcp flags syn tcp option maxseg size > %1").arg(1286)));
+            QStringLiteral("meta nfproto ipv4 rt ipsec exists tcp flags syn tcp option maxseg size > %1")
+                .arg(1286)));
         QVERIFY(nft.contains(
-            QStringLiteral("meta nfproto ipv6 tcp flags syn tcp option maxseg size > %1").arg(1266)));
+            QStringLiteral("meta nfproto ipv6 rt ipsec exists tcp flags syn tcp option maxseg size > %1")
+                .arg(1266)));
         // IPv6 outer header.
         f.innerIpv6 = false;
         f.outerIpv6 = true;

@@ -479,15 +479,23 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
         // placeholder), the subnet is canonical.
         QStringList rules;
         QString firstOut;
+        bool ipsecMatch = false;
         for (const auto &[v6, mss] : {std::pair{false, p.mss}, std::pair{true, p.mss6}}) {
             if (mss <= 0) continue;
             const QString fam = v6 ? QStringLiteral("ip6") : QStringLiteral("ip");
             const bool subnetHere = !t.remoteSubnet.isEmpty() && subnet6 == v6;
-            const QString outMatch = subnetHere ? QStringLiteral(" %1 daddr %2").arg(fam, t.remoteSubnet)
-                                     : both     ? QStringLiteral(" meta nfproto ipv%1").arg(v6 ? 6 : 4)
-                                                : QString();
-            const QString inMatch =
-                subnetHere ? QStringLiteral(" %1 saddr %2").arg(fam, t.remoteSubnet) : outMatch;
+            QString outMatch = subnetHere ? QStringLiteral(" %1 daddr %2").arg(fam, t.remoteSubnet)
+                               : both     ? QStringLiteral(" meta nfproto ipv%1").arg(v6 ? 6 : 4)
+                                          : QString();
+            QString inMatch = subnetHere ? QStringLiteral(" %1 saddr %2").arg(fam, t.remoteSubnet) : outMatch;
+            // Policy-based without the remote subnet (of this family): the tunnel's packets are
+            // told by their IPsec state, as iptables' -m policy does — leaving: the route has an
+            // IPsec transform (rt ipsec exists); entering: decrypted (meta ipsec exists). Else
+            // every TCP connection through the interface would be clamped.
+            if (!t.routeBased && !subnetHere) {
+                outMatch += QStringLiteral(" rt ipsec exists");
+                inMatch += QStringLiteral(" meta ipsec exists");
+            }
             rules << QStringLiteral("oifname \"%1\"%2 tcp flags syn tcp option maxseg size > %3 counter "
                                     "tcp option maxseg size set %3")
                          .arg(iface, outMatch)
@@ -497,6 +505,7 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                          .arg(iface, inMatch)
                          .arg(mss);
             if (firstOut.isEmpty()) firstOut = outMatch;
+            ipsecMatch = ipsecMatch || (!t.routeBased && !subnetHere);
         }
         QString ruleset =
             QStringLiteral("table inet ikev2wb\n"
@@ -527,11 +536,11 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                                                      : QStringLiteral(" to and from %1").arg(t.remoteSubnet))
                 .arg(mssText),
             QStringLiteral("Only TCP is helped; existing connections keep their MSS.%1")
-                .arg(t.remoteSubnet.isEmpty() && !t.routeBased
-                         ? QStringLiteral(" Without the remote subnet the rule also clamps TCP that "
-                                          "leaves through %1 outside the tunnel.")
-                               .arg(iface)
-                         : QString()),
+                .arg(ipsecMatch ? QStringLiteral(" Without the remote subnet the rules take the tunnel's "
+                                                 "packets by their IPsec state (rt ipsec exists, meta ipsec "
+                                                 "exists: Linux 4.20 and nftables 0.9.1 or later; an older "
+                                                 "one refuses the table and nothing changes).")
+                                : QString()),
             QStringLiteral("nft list table inet ikev2wb: the rules' counters grow as connections open; new "
                            "SYNs through the tunnel carry 'mss %1' in tcpdump -v.")
                 .arg(p.mss > 0 ? p.mss : p.mss6),
