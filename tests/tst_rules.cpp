@@ -4,6 +4,7 @@
 #include "diagnose/checklist.h"
 #include "diagnose/fixes.h"
 #include "diagnose/rules.h"
+#include "evidence/sysctlvalues.h"
 #include "labdata.h"
 #include "report/diagnosisreport.h"
 #include "session/investigation.h"
@@ -1212,6 +1213,69 @@ private slots:
 
     // An `ikev2wb probe --json` result imported as evidence is the strongest proof; an
     // inconclusive one is not used.
+    // A value validated by a regular expression must be exactly what it allows: `$` would also
+    // match before a final newline (PCRE), so "input\n" passed as an nft chain, "black_hole\n" as a
+    // probe verdict (and broke the report's line), a sysctl key or an iptables chain with a
+    // trailing newline as well. Each is refused now.
+    void validatorsRefuseATrailingNewline()
+    {
+        QCOMPARE(xfrmBypassKey(QStringLiteral("net.ipv4.conf.eth0.disable_xfrm")),
+                 QStringLiteral("net.ipv4.conf.eth0.disable_xfrm"));
+        QVERIFY(xfrmBypassKey(QStringLiteral("net.ipv4.conf.eth0.disable_xfrm\n")).isEmpty());
+
+        FixTarget t;
+        t.localAddress = QStringLiteral("10.0.1.1");
+        t.peerAddress = QStringLiteral("10.0.2.1");
+        FirewallAcceptParams ipt;
+        ipt.table = QStringLiteral("filter");
+        ipt.chain = QStringLiteral("INPUT");
+        ipt.ruleText = QStringLiteral("-A INPUT -s 10.0.2.1/32 -p esp -j DROP");
+        ipt.esp = true;
+        QString why;
+        QCOMPARE(firewallAcceptFixes(t, ipt, &why).size(), std::size_t(1));
+        for (QString FirewallAcceptParams::*field :
+             {&FirewallAcceptParams::table, &FirewallAcceptParams::chain, &FirewallAcceptParams::ruleText}) {
+            FirewallAcceptParams bad = ipt;
+            bad.*field += QLatin1Char('\n');
+            why.clear();
+            QVERIFY2(firewallAcceptFixes(t, bad, &why).empty(), qPrintable(bad.*field));
+            QVERIFY(!why.isEmpty());
+        }
+        NftChainAcceptParams nft;
+        nft.family = QStringLiteral("inet");
+        nft.table = QStringLiteral("fw");
+        nft.chain = QStringLiteral("input");
+        nft.hook = QStringLiteral("input");
+        nft.ruleText = QStringLiteral("ip saddr 10.0.2.1 meta l4proto esp drop");
+        nft.esp = true;
+        QCOMPARE(nftChainAcceptFixes(t, nft, &why).size(), std::size_t(1));
+        const std::initializer_list<QString NftChainAcceptParams::*> nftFields{
+            &NftChainAcceptParams::family, &NftChainAcceptParams::table, &NftChainAcceptParams::chain,
+            &NftChainAcceptParams::hook};
+        for (QString NftChainAcceptParams::*field : nftFields) {
+            NftChainAcceptParams bad = nft;
+            bad.*field += QLatin1Char('\n');
+            why.clear();
+            QVERIFY2(nftChainAcceptFixes(t, bad, &why).empty(), qPrintable(bad.*field));
+            QVERIFY(!why.isEmpty());
+        }
+
+        QTemporaryDir dir;
+        QFile probe(dir.filePath(QStringLiteral("probe-peer.json")));
+        QVERIFY(probe.open(QIODevice::WriteOnly));
+        probe.write(
+            R"({"schema":"ikev2wb.probe/1","target":"10.0.2.1","path_mtu":1352,"pmtud":"black_hole\n"})");
+        probe.close();
+        EvidenceSet set;
+        QVERIFY(set.addPath(dir.path()));
+        DiagnosisInput in;
+        in.evidence = &set;
+        const Facts f = deriveFacts(in);
+        QCOMPARE(f.probePathMtu, 1352u); // the MTU it proved stands
+        QVERIFY2(!f.probeVerdict.contains(QLatin1Char('\n')), qPrintable(f.probeVerdict));
+        QVERIFY(f.probeVerdict.isEmpty());
+    }
+
     void probeResultAsEvidence()
     {
         QTemporaryDir dir;

@@ -1275,7 +1275,7 @@ void probeFacts(Facts &f, const EvidenceFile &ef)
     pf.target = isIpLiteral(p.target) ? p.target : QString();
     // Where it ran from (newer results): only one address tells a direction (the parser warned).
     pf.source = isIpLiteral(p.source) ? canonicalAddress(p.source) : QString();
-    static const QRegularExpression word(QStringLiteral("^[a-z_]{1,32}$"));
+    static const QRegularExpression word(QStringLiteral("^[a-z_]{1,32}\\z"));
     pf.verdict = word.match(p.pmtud).hasMatch() ? p.pmtud : QString();
     pf.ref.source = ef.path;
     pf.ref.counter = QStringLiteral("path_mtu %1").arg(p.pathMtu);

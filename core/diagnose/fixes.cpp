@@ -93,9 +93,9 @@ QString restorableRoute(const QString &line, const QString &peer, QString *why)
     if (want.isEmpty()) return fail(QStringLiteral("the peer address is not known"));
     const QStringList tok = line.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
     if (tok.size() > 64) return fail(QStringLiteral("is too long"));
-    static const QRegularExpression word(QStringLiteral("^[A-Za-z0-9_]{1,32}$"));
-    static const QRegularExpression value(QStringLiteral("^[A-Za-z0-9_.]{1,32}$"));
-    static const QRegularExpression number(QStringLiteral("^[0-9]{1,10}$"));
+    static const QRegularExpression word(QStringLiteral("^[A-Za-z0-9_]{1,32}\\z"));
+    static const QRegularExpression value(QStringLiteral("^[A-Za-z0-9_.]{1,32}\\z"));
+    static const QRegularExpression number(QStringLiteral("^[0-9]{1,10}\\z"));
     static const QStringList types{QStringLiteral("unicast"), QStringLiteral("unreachable"),
                                    QStringLiteral("blackhole"), QStringLiteral("prohibit"),
                                    QStringLiteral("throw")};
@@ -234,7 +234,8 @@ FixTarget fixTarget(const Facts &f)
         if (t.remoteSubnet.isEmpty())
             reject(QStringLiteral("remote subnet"), f.remoteSubnet,
                    QStringLiteral("is not one subnet (CIDR)"),
-                   QStringLiteral("no subnet match (the rules match all TCP through the interface)"));
+                   QStringLiteral(
+                       "no subnet match (the nft clamp takes the tunnel's packets by their IPsec state)"));
     }
     t.interfaceMtu = f.interfaceMtu;
     t.ipsecConf = f.ipsecConfStyle;
@@ -262,8 +263,8 @@ FixTarget fixTarget(const Facts &f)
     t.nftSource = f.nftSource;
     for (const FirewallRuleset::BaseChain &c : f.nftInputChains) {
         // nft identifiers, never an option or a keyword break: [A-Za-z_][A-Za-z0-9_.-]*
-        static const QRegularExpression ident(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"));
-        static const QRegularExpression family(QStringLiteral("^(ip|ip6|inet)$"));
+        static const QRegularExpression ident(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]{0,63}\\z"));
+        static const QRegularExpression family(QStringLiteral("^(ip|ip6|inet)\\z"));
         if (!family.match(c.family).hasMatch()) continue; // arp, bridge, netdev: no IP input hook
         if (ident.match(c.table).hasMatch() && ident.match(c.chain).hasMatch())
             t.nftInputChains.push_back({c.family, c.table, c.chain});
@@ -803,11 +804,11 @@ std::vector<Fix> firewallAcceptFixes(const FixTarget &t, const FirewallAcceptPar
         if (why) *why = w;
         return std::vector<Fix>{};
     };
-    static const QRegularExpression table(QStringLiteral("^(filter|mangle|raw|security|nat)$"));
+    static const QRegularExpression table(QStringLiteral("^(filter|mangle|raw|security|nat)\\z"));
     // Not starting with '-' or '.': iptables would read "-X" as an option.
-    static const QRegularExpression chain(QStringLiteral("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,28}$"));
+    static const QRegularExpression chain(QStringLiteral("^[A-Za-z0-9_][A-Za-z0-9_.-]{0,28}\\z"));
     // One line of printable ASCII without a single quote (the text is grep's pattern, single-quoted).
-    static const QRegularExpression text(QStringLiteral("^-A [\\x20-\\x26\\x28-\\x7e]{1,1000}$"));
+    static const QRegularExpression text(QStringLiteral("^-A [\\x20-\\x26\\x28-\\x7e]{1,1000}\\z"));
     if (!table.match(p.table).hasMatch())
         return fail(QStringLiteral("table '%1' is not one of iptables' tables").arg(oneLine(p.table, 40)));
     if (!chain.match(p.chain).hasMatch())
@@ -890,9 +891,9 @@ std::vector<Fix> nftChainAcceptFixes(const FixTarget &t, const NftChainAcceptPar
         return std::vector<Fix>{};
     };
     // nft identifiers, never an option or a keyword break (as fixTarget's input chains).
-    static const QRegularExpression ident(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]{0,63}$"));
-    static const QRegularExpression family(QStringLiteral("^(ip|ip6|inet)$"));
-    static const QRegularExpression hook(QStringLiteral("^(prerouting|input|forward)$"));
+    static const QRegularExpression ident(QStringLiteral("^[A-Za-z_][A-Za-z0-9_.-]{0,63}\\z"));
+    static const QRegularExpression family(QStringLiteral("^(ip|ip6|inet)\\z"));
+    static const QRegularExpression hook(QStringLiteral("^(prerouting|input|forward)\\z"));
     if (!family.match(p.family).hasMatch())
         return fail(QStringLiteral("family '%1' is not ip, ip6 or inet").arg(oneLine(p.family, 20)));
     if (!ident.match(p.table).hasMatch() || !ident.match(p.chain).hasMatch())

@@ -22,7 +22,7 @@ struct FixTarget
     QString wanInterface = QStringLiteral("<wan-interface>");
     QString localAddress = QStringLiteral("<local-address>");
     QString peerAddress = QStringLiteral("<peer-address>");
-    QString remoteSubnet;   // empty: rules match all TCP through the interface
+    QString remoteSubnet;   // empty: the nft clamp matches by IPsec state (rt/meta ipsec exists)
     int interfaceMtu = 0;   // current MTU of wanInterface from the evidence, 0 unknown
     bool ipsecConf = false; // legacy ipsec.conf instead of swanctl.conf
     QString replayReceiver; // prose: the host whose window the anti-replay fix raises, empty unknown

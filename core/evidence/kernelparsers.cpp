@@ -571,7 +571,7 @@ ProbeResult parseProbeResult(QByteArrayView text, const QString &fileName, Parse
     out.target = o.value(QStringLiteral("target")).toString().left(256);
     // Evidence text like the target: the diagnosis uses it only as an IP literal.
     out.source = o.value(QStringLiteral("source")).toString().left(256);
-    static const QRegularExpression address(QStringLiteral("^[0-9A-Fa-f:.]{2,45}$"));
+    static const QRegularExpression address(QStringLiteral("^[0-9A-Fa-f:.]{2,45}\\z"));
     if (o.contains(QStringLiteral("source")) && !o.value(QStringLiteral("source")).isNull() &&
         !address.match(out.source).hasMatch()) {
         status.warn(0, QStringLiteral("source is not an IP address: the probe's origin is not known"));

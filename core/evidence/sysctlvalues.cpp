@@ -22,7 +22,7 @@ QString xfrmBypassKey(const QString &key)
     // dotted form is rewritten to it.
     static const QRegularExpression bypassKey(
         QStringLiteral("^(net\\.ipv[46]\\.conf\\.)([A-Za-z0-9_][A-Za-z0-9_.+/"
-                       "-]{0,14})\\.(disable_xfrm|disable_policy)$"));
+                       "-]{0,14})\\.(disable_xfrm|disable_policy)\\z"));
     const QRegularExpressionMatch m = bypassKey.match(key);
     if (!m.hasMatch()) return {};
     QString iface = m.captured(2);
