@@ -122,6 +122,19 @@ QString buildHost(const QString &stats, const QString &host)
     return sh;
 }
 
+/// The lines of `b` that are not in `a` and of `a` that are not in `b` (QtTest cuts a failure
+/// message at about 1,000 characters: whole snapshots hide the line that differs).
+QByteArray changedLines(const QByteArray &a, const QByteArray &b)
+{
+    const QList<QByteArray> la = a.split('\n'), lb = b.split('\n');
+    QByteArray out;
+    for (const QByteArray &l : la)
+        if (!lb.contains(l)) out += "- " + l + '\n';
+    for (const QByteArray &l : lb)
+        if (!la.contains(l)) out += "+ " + l + '\n';
+    return out.isEmpty() ? QByteArray("(same lines, other order)") : out;
+}
+
 /// The state a fix may touch, as the kernel lists it; `extra`: more commands (sysctl -n ...).
 QString snapshot(const QString &file, const QString &extra)
 {
@@ -138,9 +151,12 @@ const QString kQuietLinks =
     QStringLiteral("sysctl -q -w net.ipv6.conf.default.addr_gen_mode=1 "
                    "net.ipv6.conf.default.accept_dad=0 net.ipv6.conf.all.accept_dad=0\n");
 
-/// veth ends come up asynchronously: the state is read once every link has its carrier.
-const QString kWaitCarrier = QStringLiteral("for i in $(seq 100); do ip -o link show | grep -q -e NO-CARRIER "
-                                            "-e LOWERLAYERDOWN || break; sleep 0.05; done\n");
+/// veth ends come up asynchronously: the state is read once every link has its carrier. grep reads
+/// all of ip's output (no -q): with pipefail, ip killed by SIGPIPE after an early grep exit made
+/// the pipeline fail and ended the wait while a link still had NO-CARRIER (seen under load).
+const QString kWaitCarrier = QStringLiteral(
+    "for i in $(seq 200); do ip -o link show | grep -e NO-CARRIER -e LOWERLAYERDOWN > /dev/null "
+    "|| break; sleep 0.05; done\n");
 
 } // namespace
 
@@ -347,7 +363,8 @@ private slots:
                 // host-firewall-esp: raw ESP from left's address to right's (both on lo here).
                 sh +=
                     QStringLiteral(
-                        "if iptables -S INPUT | grep -q drop-esp-from-left; then ip addr add 10.0.1.1/32 dev "
+                        "if iptables -S INPUT | grep drop-esp-from-left > /dev/null; then ip addr add "
+                        "10.0.1.1/32 dev "
                         "lo; "
                         "python3 -c \"import socket\ns = socket.socket(socket.AF_INET, socket.SOCK_RAW, 50)\n"
                         "s.bind(('10.0.1.1', 0))\nfor i in range(7): s.sendto(bytes(16), ('10.0.2.1', 0))\"; "
@@ -379,10 +396,12 @@ private slots:
                 QVERIFY2(file("rcundo").trimmed() == "0",
                          QByteArray(ctx + file("outundo") + file("undo.sh")).constData());
                 QVERIFY2(file("twice") == file("once"),
-                         QByteArray(ctx + file("once") + "\n--- twice:\n" + file("twice")).constData());
+                         QByteArray(ctx + "once -> twice:\n" + changedLines(file("once"), file("twice")))
+                             .constData());
                 QVERIFY2(
                     file("after") == file("before"),
-                    QByteArray(ctx + file("before") + "\n--- after undo:\n" + file("after")).constData());
+                    QByteArray(ctx + "before -> after undo:\n" + changedLines(file("before"), file("after")))
+                        .constData());
                 const QString rb = QString::fromUtf8(file("readback"));
                 // What changed, against the truth.
                 const auto mss =
@@ -714,9 +733,10 @@ private slots:
         QVERIFY2(file("rc2").trimmed() == "0", file("out2").constData());
         QVERIFY2(file("rcundo").trimmed() == "0", QByteArray(file("outundo") + file("undo.sh")).constData());
         QVERIFY2(file("twice") == file("once"),
-                 QByteArray(file("once") + "\n--- twice:\n" + file("twice")).constData());
-        QVERIFY2(file("after") == file("before"),
-                 QByteArray(file("before") + "\n--- after undo:\n" + file("after")).constData());
+                 QByteArray("once -> twice:\n" + changedLines(file("once"), file("twice"))).constData());
+        QVERIFY2(
+            file("after") == file("before"),
+            QByteArray("before -> after undo:\n" + changedLines(file("before"), file("after"))).constData());
         QVERIFY2(file("once") != file("before"), "the fix changed nothing");
         const QString rb = QString::fromUtf8(file("readback"));
         const QByteArray ctx = rb.toUtf8();

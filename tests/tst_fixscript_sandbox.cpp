@@ -605,7 +605,8 @@ private slots:
                 "ip link set v1 up\nip link set v0 up\nip link set lo up\n"
                 "ip addr add 10.0.1.1/24 dev v0\n"
                 "ip -6 addr add 2001:db8:1::1/64 dev v0 nodad\n"
-                "for i in $(seq 50); do ip link show v0 | grep -q LOWER_UP && break; sleep 0.1; done\n"
+                "for i in $(seq 50); do ip link show v0 | grep LOWER_UP > /dev/null && break; sleep 0.1; "
+                "done\n"
                 "ip route add 203.0.113.0/24 via 10.0.1.254 dev v0\n"
                 "ip -6 route add 2001:db8:9::/64 via 2001:db8:1::fe dev v0\n"
                 "%1\n")
