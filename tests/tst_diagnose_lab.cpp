@@ -551,6 +551,61 @@ private slots:
         QVERIFY2(legacy->text.startsWith(QLatin1String("conn site-b\n")), qPrintable(legacy->text));
     }
 
+    // The receiver's configured window is its own CHILD_SA's, not another connection's: right's
+    // evidence without its ip xfrm state, with a swanctl.conf whose FIRST connection is unrelated
+    // and has replay_window = 4096, and the tunnel's lab/net (as right's swanctl --list-sas names
+    // the SA of the left->right SPIs) with replay_window = 16 (truth.json: right's window 16). The
+    // left->right direction is judged with 16 read from the configuration, never 4096.
+    void receiverWindowOfItsOwnChild()
+    {
+        const QString dir = labDir(QStringLiteral("reorder-two-windows"));
+        QCOMPARE(truth(QStringLiteral("reorder-two-windows"))[QStringLiteral("ipsec")][QStringLiteral(
+                     "replay_window")][QStringLiteral("right")]
+                     .toInt(),
+                 16);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/left-outer.pcap");
+        files.captureB = dir + QStringLiteral("/right-outer.pcap");
+        for (const QString &s : QDir(dir + QStringLiteral("/stats")).entryList(QDir::Files)) {
+            if (s.startsWith(QLatin1String("left-")))
+                files.evidenceA << dir + QStringLiteral("/stats/") + s;
+            else if (s.startsWith(QLatin1String("right-")) &&
+                     !s.startsWith(QLatin1String("right-xfrm-state")))
+                files.evidenceB << dir + QStringLiteral("/stats/") + s;
+        }
+        files.evidenceB << writeIn(tmp, QStringLiteral("right-swanctl.conf"),
+                                   "connections {\n"
+                                   "    other {\n"
+                                   "        children {\n"
+                                   "            misc {\n"
+                                   "                replay_window = 4096\n"
+                                   "            }\n"
+                                   "        }\n"
+                                   "    }\n"
+                                   "    lab {\n"
+                                   "        children {\n"
+                                   "            net {\n"
+                                   "                replay_window = 16\n"
+                                   "            }\n"
+                                   "        }\n"
+                                   "    }\n"
+                                   "}\n");
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const auto &windows = ld.diagnosis().basis.replayWindows;
+        bool seen = false;
+        for (const DirectionReplayWindow &w : windows) {
+            if (w.from != QLatin1String("10.0.1.1")) continue;
+            seen = true;
+            QCOMPARE(w.window, 16u);
+            QVERIFY2(w.basis.startsWith(QLatin1String("read from configuration (")), qPrintable(w.basis));
+        }
+        QVERIFY(seen);
+    }
+
     // host-firewall-esp: right's own INPUT rule drops ESP from left. Expected from the lab
     // (verify.json, tshark and the kernel): every left->right ESP packet is in right's capture,
     // and right's inbound SA for that SPI counted 0. So the top finding blames the receiving host

@@ -1663,6 +1663,13 @@ ReceiverReplay receiverReplay(const EvidenceSet &set, const HostSides &sides, in
     ReceiverReplay r;
     const EvidenceFile *xfrm = nullptr;
     bool namesFromSas = false;
+    struct ConfiguredWindow
+    {
+        QString connection, child;
+        int window = -1;
+        QString path;
+    };
+    std::vector<ConfiguredWindow> configured;
     for (const EvidenceFile &ef : set.files()) {
         if (!ef.status.ok() || sides.sideOf(ef) != side) continue;
         if (r.host.isEmpty()) r.host = ef.host;
@@ -1688,13 +1695,18 @@ ReceiverReplay receiverReplay(const EvidenceSet &set, const HostSides &sides, in
                 for (const ConfigChild &ch : c.children) {
                     bool ok = false;
                     const int w = setting(ch.settings, {"replay_window"}).toInt(&ok);
-                    if (ok && w >= 0 && r.window < 0) {
-                        r.window = w;
-                        r.windowSource = QStringLiteral("configuration (%1)").arg(ef.path);
-                    }
+                    if (ok && w >= 0) configured.push_back({c.name, ch.name, w, ef.path});
                 }
         }
     }
+    // The configured window of the direction's own CHILD_SA (by the names above), never another
+    // connection's: a replay_window of an unrelated connection says nothing about this one.
+    for (const ConfiguredWindow &c : configured)
+        if (!r.connection.isEmpty() && c.connection == r.connection && c.child == r.child) {
+            r.window = c.window;
+            r.windowSource = QStringLiteral("configuration (%1)").arg(c.path);
+            break;
+        }
     if (xfrm) {
         // The SAs of this direction as the receiving kernel has them; a configured window is
         // only the intent, the kernel's is what drops.
