@@ -1824,6 +1824,34 @@ private slots:
         QVERIFY(fd->fixes.front().text.contains(QLatin1String("retransmit_base = 1.8")));
     }
 
+    // IPv6 ends: the accept rules are ip6tables' (iptables refuses an IPv6 address: the fix would
+    // stop with an error and open nothing), in the commands, the verify and the undo.
+    void espBlockedIpv6UsesIp6tables()
+    {
+        FixTarget t;
+        t.localAddress = QStringLiteral("2001:db8:1::1");
+        t.peerAddress = QStringLiteral("2001:db8:2::1");
+        for (const EspCarrier c : {EspCarrier::Esp, EspCarrier::UdpEncap, EspCarrier::Ike}) {
+            bool any = false;
+            for (const Fix &x : espBlockedFixes(t, c, 1398, 1500)) {
+                if (x.kind != FixKind::Iptables) continue;
+                any = true;
+                const QString all = x.text + QLatin1Char('\n') + x.verify + QLatin1Char('\n') + x.undo;
+                static const QRegularExpression v4Tool(QStringLiteral("(^|[^6])iptables "));
+                QVERIFY2(!v4Tool.match(all).hasMatch(), qPrintable(all));
+                QVERIFY2(x.text.contains(QLatin1String("ip6tables -C INPUT ")), qPrintable(x.text));
+                QVERIFY2(x.undo.startsWith(QLatin1String("ip6tables -D INPUT ")), qPrintable(x.undo));
+            }
+            QVERIFY(any);
+        }
+        // IPv4 ends keep iptables.
+        t.localAddress = QStringLiteral("10.0.1.1");
+        t.peerAddress = QStringLiteral("10.0.2.1");
+        for (const Fix &x : espBlockedFixes(t, EspCarrier::Esp, 1398, 1500))
+            if (x.kind == FixKind::Iptables)
+                QVERIFY(x.text.startsWith(QLatin1String("# On this host:\niptables -C")));
+    }
+
     void espBlockedFixFollowsTheCarrier_data()
     {
         QTest::addColumn<int>("raw");

@@ -1549,6 +1549,14 @@ NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &r
     return out;
 }
 
+/// iptables for IPv4 ends, ip6tables when an end is IPv6 (iptables refuses an IPv6 address).
+QString iptablesFor(const FixTarget &t)
+{
+    return t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'))
+               ? QStringLiteral("ip6tables")
+               : QStringLiteral("iptables");
+}
+
 /// Accept rules for UDP between the peers with port 500 and/or 4500 on either end (the NAT may
 /// have changed the other port): the carrier of IKE and of ESP-in-UDP.
 std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
@@ -1559,6 +1567,7 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
     const QString what =
         ike ? QStringLiteral("IKE (UDP 500 and 4500)") : QStringLiteral("ESP-in-UDP (UDP 4500, RFC 3948)");
     const QString rule = QStringLiteral("-p udp -s %1 -d %2 -m multiport --ports %3 -j ACCEPT");
+    const QString ipt = iptablesFor(t);
     out.push_back(make(
         FixKind::Iptables, QStringLiteral("Let %1 through the filter").arg(what),
         QStringLiteral(
@@ -1570,14 +1579,11 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
             "# %3\n"
             "# %4\n")
             .arg(what,
-                 addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("INPUT"),
-                             QStringLiteral("-I INPUT"),
+                 addRuleOnce(ipt, QString(), QStringLiteral("INPUT"), QStringLiteral("-I INPUT"),
                              rule.arg(shq(t.peerAddress), shq(t.localAddress), ports)),
-                 addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("FORWARD"),
-                             QStringLiteral("-I FORWARD"),
+                 addRuleOnce(ipt, QString(), QStringLiteral("FORWARD"), QStringLiteral("-I FORWARD"),
                              rule.arg(shq(t.peerAddress), shq(t.localAddress), ports)),
-                 addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("FORWARD"),
-                             QStringLiteral("-I FORWARD"),
+                 addRuleOnce(ipt, QString(), QStringLiteral("FORWARD"), QStringLiteral("-I FORWARD"),
                              rule.arg(shq(t.localAddress), shq(t.peerAddress), ports))),
         QStringLiteral("Accepts UDP between %1 and %2 with port %3 at either end (a NAT may have changed the "
                        "other port), ahead of the rules that drop it.")
@@ -1587,13 +1593,13 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
             "public one. If a provider or DPI box drops it, these rules cannot help: ask the operator, "
             "or use another path.")
             .arg(ports),
-        QStringLiteral(
-            "iptables -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; "
-            "swanctl --list-sas shows the inbound SA's packet counter growing."),
-        QStringLiteral("iptables -D INPUT %1 (on the firewall between the peers: iptables -D FORWARD %1; "
-                       "iptables -D FORWARD %2)")
+        QStringLiteral("%1 -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; "
+                       "swanctl --list-sas shows the inbound SA's packet counter growing.")
+            .arg(ipt),
+        QStringLiteral("%3 -D INPUT %1 (on the firewall between the peers: %3 -D FORWARD %1; "
+                       "%3 -D FORWARD %2)")
             .arg(rule.arg(shq(t.peerAddress), shq(t.localAddress), ports),
-                 rule.arg(shq(t.localAddress), shq(t.peerAddress), ports))));
+                 rule.arg(shq(t.localAddress), shq(t.peerAddress), ports), ipt)));
     const QString set = ike ? QStringLiteral("{ 500, 4500 }") : QStringLiteral("4500");
     const QString ipf = t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'))
                             ? QStringLiteral("ip6")
@@ -1642,6 +1648,7 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tun
 {
     if (carrier != EspCarrier::Esp) return udpAcceptFixes(t, carrier);
     std::vector<Fix> out;
+    const QString ipt = iptablesFor(t);
     out.push_back(make(
         FixKind::Iptables, QStringLiteral("Let ESP (IP protocol 50) through the filter"),
         QStringLiteral(
@@ -1650,16 +1657,13 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tun
             "# On a Linux firewall between the peers (run there, adapted to the one that drops it):\n"
             "# %2\n"
             "# %3\n")
-            .arg(addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("INPUT"),
-                             QStringLiteral("-I INPUT"),
+            .arg(addRuleOnce(ipt, QString(), QStringLiteral("INPUT"), QStringLiteral("-I INPUT"),
                              QStringLiteral("-p esp -s %1 -d %2 -j ACCEPT")
                                  .arg(shq(t.peerAddress), shq(t.localAddress))),
-                 addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("FORWARD"),
-                             QStringLiteral("-I FORWARD"),
+                 addRuleOnce(ipt, QString(), QStringLiteral("FORWARD"), QStringLiteral("-I FORWARD"),
                              QStringLiteral("-p esp -s %1 -d %2 -j ACCEPT")
                                  .arg(shq(t.peerAddress), shq(t.localAddress))),
-                 addRuleOnce(QStringLiteral("iptables"), QString(), QStringLiteral("FORWARD"),
-                             QStringLiteral("-I FORWARD"),
+                 addRuleOnce(ipt, QString(), QStringLiteral("FORWARD"), QStringLiteral("-I FORWARD"),
                              QStringLiteral("-p esp -s %1 -d %2 -j ACCEPT")
                                  .arg(shq(t.localAddress), shq(t.peerAddress)))),
         QStringLiteral("Accepts ESP between %1 and %2 ahead of the rules that drop it; IKE (UDP 500/4500) "
@@ -1670,13 +1674,13 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tun
                        "provider or DPI box "
                        "you do not control, use UDP encapsulation instead (next fix)."),
         QStringLiteral(
-            "iptables -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; swanctl "
-            "--list-sas shows the inbound SA's packet counter growing."),
-        QStringLiteral(
-            "iptables -D INPUT -p esp -s %1 -d %2 -j ACCEPT (on the firewall between the peers: "
-            "iptables -D FORWARD -p esp -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -p esp -s %2 -d %1 "
-            "-j ACCEPT)")
-            .arg(shq(t.peerAddress), shq(t.localAddress))));
+            "%1 -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; swanctl "
+            "--list-sas shows the inbound SA's packet counter growing.")
+            .arg(ipt),
+        QStringLiteral("%3 -D INPUT -p esp -s %1 -d %2 -j ACCEPT (on the firewall between the peers: "
+                       "%3 -D FORWARD -p esp -s %1 -d %2 -j ACCEPT; %3 -D FORWARD -p esp -s %2 -d %1 "
+                       "-j ACCEPT)")
+            .arg(shq(t.peerAddress), shq(t.localAddress), ipt)));
     {
         const QString ipf =
             t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'))
