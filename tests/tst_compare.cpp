@@ -8,8 +8,10 @@
 // project's dissector), the router's captures and its `tc -s qdisc` drop counter, truth.json
 // and charon's log.
 #include "analyze/espsequence.h"
+#include "analyze/ikeexchanges.h"
 #include "compare/comparedetail.h"
 #include "compare/endpointcompare.h"
+#include "compare/ikeoutcome.h"
 #include "index/espsa.h"
 #include "index/indexbuilder.h"
 #include "labdata.h"
@@ -384,6 +386,7 @@ private Q_SLOTS:
     void synthetic();
     void syntheticPairing_data() { synthetic_data(); }
     void syntheticPairing();
+    void ikeOutcomes();
     void oneSequenceRule();
     void delayListWidens();
     void cliExitCodes();
@@ -650,6 +653,100 @@ void TestCompare::syntheticPairing()
 //   wrap: 64-bit 2^32 + 0 .. 2^32 + 16); 2^32 + 2 is lost on the way.
 // SA 0x5000 (B→A): B sends 1 .. 5000, then numbers again from 1 to 5 (a restart: a fall to a
 //   number ≤ 1024 from more than 4096 above); A misses the second run's 3.
+// The outcome of each IKE exchange at each end (compare/ikeoutcome.h), on the synthetic tunnel
+// whose IKE losses are known by construction (buildSynthetic): A's first IKE_SA_INIT request and
+// B's first response to INFORMATIONAL ID 2 died on the way. Then the same pair with both
+// captures stopped at 1.140 s, before A's retransmission of ID 2 (1.150 s): B answered it (1.106 s,
+// 1 ms after the request arrived), A never got the answer.
+void TestCompare::ikeOutcomes()
+{
+    for (const bool cut : {false, true}) {
+        Synthetic s = buildSynthetic();
+        // A re-send leaves the sender's stack with an IP ID of its own (buildSynthetic gives every
+        // frame 0x1234, so a re-send within 100 ms reads as the capture's duplicate of the first):
+        // the second IKE_SA_INIT request, the second INFORMATIONAL request and its second response
+        // get their own IDs, the same in both captures.
+        for (std::vector<Frame> *frames : {&s.a, &s.b})
+            for (Frame &f : *frames) {
+                const bool ike =
+                    f.bytes.size() > 38 && f.bytes[23] == 17 &&
+                    ((f.bytes[34] << 8 | f.bytes[35]) == 500 || (f.bytes[36] << 8 | f.bytes[37]) == 500);
+                const std::int64_t sent = f.tsNs - (frames == &s.a ? 0 : 5 * kMs); // B's copies: 5 ms later
+                const std::uint16_t id = !ike                 ? 0
+                                         : sent == 600 * kMs  ? 0x1235
+                                         : sent == 1150 * kMs ? 0x1236
+                                                              : 0;
+                const std::uint16_t idB = ike && f.tsNs == (frames == &s.a ? 1161 : 1156) * kMs ? 0x1237 : id;
+                if (!idB) continue;
+                f.bytes[18] = std::uint8_t(idB >> 8);
+                f.bytes[19] = std::uint8_t(idB);
+                f.bytes[24] = f.bytes[25] = 0; // the header checksum again
+                std::uint32_t sum = 0;
+                for (std::size_t i = 14; i < 34; i += 2)
+                    sum += std::uint32_t(f.bytes[i]) << 8 | f.bytes[i + 1];
+                while (sum >> 16)
+                    sum = (sum & 0xffff) + (sum >> 16);
+                f.bytes[24] = std::uint8_t(~sum >> 8);
+                f.bytes[25] = std::uint8_t(~sum);
+            }
+        if (cut)
+            for (std::vector<Frame> *frames : {&s.a, &s.b})
+                frames->erase(std::remove_if(frames->begin(), frames->end(),
+                                             [](const Frame &f) { return f.tsNs >= 1140 * kMs; }),
+                              frames->end());
+        QTemporaryDir dir;
+        QVERIFY(writeSynthetic(dir, s, 0));
+        QString error;
+        const auto ia = loadCapture(dir.filePath(QStringLiteral("a.pcap")), &error),
+                   ib = loadCapture(dir.filePath(QStringLiteral("b.pcap")), &error);
+        QVERIFY2(ia && ib, qPrintable(error));
+        const CompareResult r = compareIndexes(*ia, *ib);
+        const IkeExchangeAnalysis ikeA = analyzeIkeExchanges(*ia), ikeB = analyzeIkeExchanges(*ib);
+        QCOMPARE(ikeA.ikeSas.size(), std::size_t(1));
+        QCOMPARE(ikeB.ikeSas.size(), std::size_t(1));
+        const IkeSaOutcomes a = judgeIkeSa(*ia, ikeA.ikeSas[0], &r, 0);
+        const IkeSaOutcomes b = judgeIkeSa(*ib, ikeB.ikeSas[0], &r, 1);
+        QCOMPARE(a.exchanges.size(), std::size_t(2)); // IKE_SA_INIT, INFORMATIONAL ID 2
+        QCOMPARE(b.exchanges.size(), std::size_t(2));
+        // IKE_SA_INIT: A's first send (0.500 s) lost, the second (0.600 s) answered at 0.615 s.
+        QCOMPARE(a.exchanges[0].outcome, IkeOutcome::Answered);
+        QCOMPARE(a.exchanges[0].requestLost, (std::vector<bool>{true, false}));
+        QCOMPARE(a.exchanges[0].text, QStringLiteral("answered after 115.0 ms")); // 0.500 → 0.615 s
+        QCOMPARE(b.exchanges[0].outcome, IkeOutcome::Answered);
+        QCOMPARE(b.exchanges[0].responseLost, (std::vector<bool>{false}));
+        // What the other end sent that never arrived: at B, A's first IKE_SA_INIT request; at A,
+        // B's response of 1.106 s.
+        QCOMPARE(b.lostFromOther.size(), std::size_t(1));
+        QVERIFY(!b.lostFromOther.front().response);
+        QCOMPARE(b.lostFromOther.front().exchange, std::uint8_t(34));
+        QCOMPARE(a.lostFromOther.size(), std::size_t(1));
+        QVERIFY(a.lostFromOther.front().response);
+        QCOMPARE(a.lostFromOther.front().messageId, 2u);
+        if (!cut) {
+            // Retransmitted at 1.150 s, answered at 1.156 s (1.161 s at A): answered both ways.
+            QCOMPARE(a.exchanges[1].outcome, IkeOutcome::Answered);
+            QCOMPARE(a.exchanges[1].requestLost, (std::vector<bool>{false, false}));
+            QCOMPARE(b.exchanges[1].outcome, IkeOutcome::Answered);
+            QCOMPARE(b.exchanges[1].responseLost, (std::vector<bool>{true, false}));
+            continue;
+        }
+        // Cut at 1.140 s: A's request arrived, B's only response died on the way.
+        QCOMPARE(a.exchanges[1].outcome, IkeOutcome::ResponseLost);
+        QCOMPARE(a.exchanges[1].text,
+                 QStringLiteral("never answered here: B's response was lost in transit"));
+        QCOMPARE(b.exchanges[1].outcome, IkeOutcome::ResponseLost);
+        QCOMPARE(b.exchanges[1].responseLost, (std::vector<bool>{true}));
+        QCOMPARE(
+            b.exchanges[1].text,
+            QStringLiteral("answered here after 1.0 ms; the response never arrived at A: lost in transit"));
+        // Without the comparison neither end knows: the words of a single capture.
+        const IkeSaOutcomes alone = judgeIkeSa(*ia, ikeA.ikeSas[0], nullptr, 0);
+        QVERIFY(alone.exchanges[1].outcome != IkeOutcome::ResponseLost);
+        QVERIFY(alone.exchanges[1].text.startsWith(QStringLiteral("never answered")));
+        QCOMPARE(alone.exchanges[0].requestLost, (std::vector<bool>{false, false}));
+    }
+}
+
 void TestCompare::oneSequenceRule()
 {
     QTemporaryDir dir;
