@@ -257,6 +257,29 @@ private Q_SLOTS:
         QTRY_VERIFY2(QToolTip::text().contains(QStringLiteral("nearest packet: #%1").arg(packet)),
                      qPrintable(QToolTip::text()));
     }
+    void lossStripKeepsRoomForItsLabels()
+    {
+        // The live page gives the timeline about 400 px: the strip (a quarter of it) used to keep
+        // a plot a few pixels tall, and QtCharts wrote its axis labels as "..." (seen on the live
+        // capture screenshot). Its plot keeps at least two text lines, its labels whole.
+        auto d = std::make_shared<TimelineData>();
+        d->endNs = 9 * kS;
+        for (int i = 0; i < 10; ++i) {
+            d->sequence.push_back({i * kS, 1.0 + i});
+            d->packetOf.push_back(std::uint64_t(i));
+        }
+        d->lossPerSecond = {{4 * kS, 6}, {5 * kS - 1, 6}};
+        SequenceChart chart;
+        chart.resize(1300, 400);
+        chart.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&chart));
+        chart.setData(d);
+        const int line = chart.fontMetrics().height();
+        QTRY_VERIFY2(chart.lossView()->chart()->plotArea().height() >= 2 * line,
+                     qPrintable(QStringLiteral("loss plot %1 px tall, a text line %2 px")
+                                    .arg(chart.lossView()->chart()->plotArea().height())
+                                    .arg(line)));
+    }
     void lossStripSharesTheTimeAxis()
     {
         // Sequence numbers near 2^32 (ten-digit labels) over a loss strip counting to 3 (one

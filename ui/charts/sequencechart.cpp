@@ -170,6 +170,9 @@ SequenceChart::SequenceChart(QWidget *parent) : QWidget(parent)
     m_lossChart->legend()->setAlignment(Qt::AlignTop);
     m_lossView = new QChartView(m_lossChart, this);
     m_lossView->setRenderHint(QPainter::Antialiasing, false);
+    // Legend, x labels, margins and a plot of at least three text lines: shorter, QtCharts writes
+    // the strip's axis labels as "..." (the live page gives the whole timeline about 400 px).
+    m_lossView->setMinimumHeight(10 * fontMetrics().height());
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);

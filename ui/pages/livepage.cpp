@@ -164,7 +164,7 @@ LivePage::LivePage(LiveSession *session, QWidget *parent) : QWidget(parent), m_s
     connect(m_ikeSas, &QComboBox::currentIndexChanged, this,
             [this](int i) { m_ladder->setData(m_ikeIndex, m_ikeAnalysis, i); });
     m_views->addTab(ladderPane, tr("IKE ladder"));
-    layout->addWidget(m_views, 2);
+    layout->addWidget(m_views, 3); // a few SA rows; the charts need the height
 
     m_elapsed = std::make_unique<QElapsedTimer>();
     m_elapsed->start();
