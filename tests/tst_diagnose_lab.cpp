@@ -1060,7 +1060,15 @@ private slots:
             if (x.cause == QLatin1String("ipsec_bypassed")) f = &x;
         QVERIFY(f);
         QCOMPARE(f->fixes.size(), std::size_t(1));
-        QCOMPARE(f->fixes.front().text, QStringLiteral("sysctl -w net.ipv4.conf.wan0.disable_xfrm=0\n"));
+        // Only wan0's key, set to 0 after its value then is saved for the undo.
+        const QString &text = f->fixes.front().text;
+        QVERIFY2(text.startsWith(QLatin1String(
+                     "if [ ! -e /var/lib/ikev2wb/saved-net.ipv4.conf.wan0.disable_xfrm ]; then\n"
+                     "    old=$(sysctl -n net.ipv4.conf.wan0.disable_xfrm)\n")),
+                 qPrintable(text));
+        QVERIFY2(text.endsWith(QLatin1String("\nfi\nsysctl -w net.ipv4.conf.wan0.disable_xfrm=0\n")),
+                 qPrintable(text));
+        QVERIFY(!text.contains(QLatin1String("lan0")));
     }
 
     // Defect 7: rekey-loss's left capture cut 1 s after the first retransmission of the CHILD rekey

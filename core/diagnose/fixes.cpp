@@ -1860,6 +1860,11 @@ std::vector<Fix> ipsecBypassFixes(const QStringList &keys)
     if (keys.isEmpty()) return out;
     QString text, undo, verify;
     for (const QString &k : keys) {
+        // The value when the fix runs is saved and the undo puts back exactly that: the evidence's
+        // 1 may be out of date, and an undo writing 1 would then turn IPsec off on an interface
+        // where it was on. A VLAN key's '/' (eth0/100) is no folder in the file's name.
+        const QString saved = QString(k).replace(QLatin1Char('/'), QStringLiteral("%2F"));
+        text += saveOnce(saved, QStringLiteral("sysctl -n %1").arg(shq(k)));
         if (!k.endsWith(QLatin1String(".disable_policy"))) {
             text += QStringLiteral("sysctl -w %1\n").arg(shq(k + QStringLiteral("=0")));
         } else {
@@ -1882,7 +1887,7 @@ std::vector<Fix> ipsecBypassFixes(const QStringList &keys)
                                  .arg(dev)),
                          shq(k + QStringLiteral("=0")));
         }
-        undo += QStringLiteral("sysctl -w %1; ").arg(shq(k + QStringLiteral("=1")));
+        undo += QStringLiteral("sysctl -w %1=%2 && %3; ").arg(shq(k), savedValue(saved), forgetSaved(saved));
         verify += QStringLiteral(" %1").arg(shq(k));
     }
     undo.chop(2);
@@ -1900,7 +1905,7 @@ std::vector<Fix> ipsecBypassFixes(const QStringList &keys)
         QStringLiteral("sysctl%1 prints 0; ip -s xfrm state shows the SAs' packet counters growing with the "
                        "traffic.")
             .arg(verify),
-        undo));
+        undo + QStringLiteral(" (the values saved in %1 before the change)").arg(kSavedDir)));
     return out;
 }
 
