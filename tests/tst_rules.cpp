@@ -652,8 +652,14 @@ private slots:
         IkeFragmentationParams p;
         const Fix *box = nullptr;
         const std::vector<Fix> frag = ikeFragmentationFixes(t, p);
-        for (const Fix &x : frag)
+        for (const Fix &x : frag) {
             if (x.title.startsWith(QLatin1String("Or: find and fix the box"))) box = &x;
+            // The swanctl snippet holds this end's connection name: it is not for the peer as is.
+            if (x.kind == FixKind::Swanctl)
+                QVERIFY2(x.text.startsWith(QLatin1String(
+                             "# on this end; on the peer, the same line in its own connection's section\n")),
+                         qPrintable(x.text));
+        }
         QVERIFY(box);
         QTemporaryDir dir;
         QVERIFY(dir.isValid());

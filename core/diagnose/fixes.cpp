@@ -1752,7 +1752,9 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
                                         : QStringLiteral("the configuration is not in the evidence");
     out.push_back(make(
         FixKind::Swanctl, QStringLiteral("Use IKEv2 fragmentation on both ends (swanctl.conf)"),
-        QStringLiteral("# on both peers\n") + swanctlSnippet(t, {QStringLiteral("fragmentation = yes")}, {}),
+        // The names are this end's: the peer has its own for the same tunnel.
+        QStringLiteral("# on this end; on the peer, the same line in its own connection's section\n") +
+            swanctlSnippet(t, {QStringLiteral("fragmentation = yes")}, {}),
         QStringLiteral(
             "charon announces IKEv2 fragmentation (RFC 7383) in IKE_SA_INIT and, when the peer announces it "
             "too, sends large messages (IKE_AUTH with certificates) as encrypted IKE fragments, each a "
