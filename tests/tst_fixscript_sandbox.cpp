@@ -1117,6 +1117,12 @@ private slots:
                                                   "ip addr add %2/24 dev %1\n"
                                                   // the evidence's next hop (the fix checks it)
                                                   "ip route add 10.0.0.0/16 via %4 dev %1 onlink\n"
+                                                  // veth carriers come up asynchronously: until then
+                                                  // the routes are listed "linkdown" (the listing
+                                                  // before differed from the one after, under load)
+                                                  "for i in $(seq 200); do ip -o link show | grep -e "
+                                                  "NO-CARRIER -e LOWERLAYERDOWN > /dev/null || break; "
+                                                  "sleep 0.05; done\n"
                                                   "{ ip -o route show table all; } > %3/before\n"
                                                   "bash %3/fix.sh; echo $? > %3/rc\n"
                                                   "{ ip -o route show table all; } > %3/after\n"
