@@ -1,11 +1,11 @@
 // `diagnose` without per-packet records (the CLI's: DiagnosisFiles::contents TablesOnly): the
-// captures are analysed and compared during their read, and what the diagnosis needs a pass over
-// the packets for (the packet number a finding cites, a replay window no analysis emulated, the
-// ESP lengths of the suite estimate) reads the capture again. Its diagnosis must be the one made
-// from indexes with records: checked on every committed capture and every lab pair (committed,
-// and the lab's own runs in /var/tmp/ikev2-lab/out when present), with the default window and
-// with a window of 16 (not emulated: the judgement needs its own pass), with and without the
-// lab's host evidence.
+// captures are analysed and compared during their one read, which also notes what the diagnosis
+// takes from single packets (the packet number a finding cites: the MTU analysis' and the
+// comparison's candidates; the reordering lags a replay window no analysis emulated is judged
+// by; the ESP lengths of the suite estimate). Its diagnosis must be the one made from indexes
+// with records: checked on every committed capture and every lab pair (committed, and the lab's
+// own runs in /var/tmp/ikev2-lab/out when present), with the default window and with a window of
+// 16 (not emulated), with and without the lab's host evidence.
 #include "diagnose/facts.h"
 #include "index/indexbuilder.h"
 #include "report/diagnosisreport.h"
@@ -179,8 +179,8 @@ private Q_SLOTS:
             if (!evidence.evidenceA.isEmpty() || !evidence.evidenceB.isEmpty())
                 same(evidence, dir + QStringLiteral(" (evidence)"));
 
-            // The packet the path-MTU finding cites, found again without records: the ESP packet
-            // of that SPI at that time in the capture's records.
+            // The packet the path-MTU finding cites, noted during the read without records: the
+            // ESP packet of that SPI at that time in the capture's records.
             const Diagnosed without = diagnoseWith(files, IndexContents::TablesOnly);
             const EvidenceRef &r = without.delivered;
             if (r.packet <= 0) continue;
@@ -194,8 +194,8 @@ private Q_SLOTS:
         }
         QVERIFY2(m_withoutRecords >= pairs.size(), qPrintable(QString::number(m_withoutRecords)));
         QVERIFY(cited >= 5);
-        // Window 16 is none the analysis emulates: the drops came from the pass over the files
-        // read again (reorder-antireplay reorders deeper than 16).
+        // Window 16 is none the analysis emulates: the drops came from the reordering lags noted
+        // during the read (reorder-antireplay reorders deeper than 16).
         QVERIFY2(m_window16Drops >= 1, qPrintable(QString::number(m_window16Drops)));
     }
 };

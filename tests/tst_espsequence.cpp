@@ -13,6 +13,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -82,6 +83,8 @@ private slots:
     void synthetic_data();
     void synthetic();
     void gapTimes();
+    void reorderLagsJudgeEveryWindow_data();
+    void reorderLagsJudgeEveryWindow();
     void json();
     void espUdp1();
     void zeekIp6Esp();
@@ -192,6 +195,72 @@ void tst_espsequence::synthetic()
         seriesPackets += v;
     QCOMPARE(seriesMissing, missing);
     QCOMPARE(seriesPackets, quint64(list.size()));
+}
+
+void tst_espsequence::reorderLagsJudgeEveryWindow_data()
+{
+    QTest::addColumn<QString>("seqs"); // empty: the lab capture below
+    // Hand-made: 6 arrives 3 behind (top 9), 2 arrives 8 behind (top 10), 9 again (duplicate).
+    QTest::newRow("late by 3 and 8") << QStringLiteral("1,3-5,7-9,6,10,2,9,11-20");
+    // A burst sent backwards: 40..21 after 41, lags 1..20 ... after the top moved on.
+    QTest::newRow("burst backwards") << QStringLiteral("1-20,41,40,39,38,37,36,35,34,33,32,31,30,29,28,27,"
+                                                       "26,25,24,23,22,21,42-60");
+    // Below the first number seen (the capture began mid-SA), a restart, numbers 0.
+    QTest::newRow("below first, restart, zero") << QStringLiteral("100-140,95,90,0,141-150,1-5,3,0,6");
+    // Pseudo-random: 3000 numbers, each moved back up to 300 places (xorshift, seed fixed).
+    QString shuffled;
+    {
+        std::vector<quint64> v(3000);
+        for (std::size_t i = 0; i < v.size(); ++i)
+            v[i] = i + 1;
+        std::uint32_t x = 2463534242u;
+        for (std::size_t i = 0; i < v.size(); ++i) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            const std::size_t back = (x % 301u);
+            if ((x >> 16) % 7 == 0 && i >= back)
+                std::rotate(v.begin() + std::ptrdiff_t(i - back), v.begin() + std::ptrdiff_t(i),
+                            v.begin() + std::ptrdiff_t(i + 1));
+        }
+        QStringList parts;
+        for (quint64 n : v)
+            parts << QString::number(n);
+        shuffled = parts.join(QLatin1Char(','));
+    }
+    QTest::newRow("3000 shuffled") << shuffled;
+    QTest::newRow("lab reorder-antireplay") << QString();
+}
+
+/// The reordering lags (EspSaSequence::reorderLags) give every window's first-seen drops without
+/// ESN: equal to the kernel-faithful window emulation (ReplayWindow) for sizes emulated or not.
+void tst_espsequence::reorderLagsJudgeEveryWindow()
+{
+    QFETCH(QString, seqs);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    std::unique_ptr<CaptureIndex> index;
+    if (seqs.isEmpty()) {
+        QString error;
+        index =
+            loadCapture(QStringLiteral(IKEV2WB_TEST_DATA "/lab/reorder-antireplay/right-outer.pcap"), &error);
+    } else {
+        index = buildCapture(dir.path(), seqList(seqs));
+    }
+    QVERIFY(index);
+    EspSequenceOptions options;
+    options.windows = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 32, 33, 64, 100, 255, 1000, 4096};
+    const EspSequenceAnalysis a = analyzeEspSequences(*index, options);
+    std::uint64_t dropsSeen = 0;
+    for (const EspSaSequence &s : a.sas) {
+        QVERIFY(!s.esn);
+        QCOMPARE(s.antiReplay.size(), options.windows.size());
+        for (const EspReplayOutcome &o : s.antiReplay) {
+            QCOMPARE(s.reorderedAtLeast(o.window), o.droppedFirstSeen);
+            dropsSeen += o.droppedFirstSeen;
+        }
+    }
+    QVERIFY2(dropsSeen > 0, "no window dropped anything: the row checks nothing");
 }
 
 void tst_espsequence::gapTimes()

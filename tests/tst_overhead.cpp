@@ -3,9 +3,11 @@
 // 1438 with NAT-T; AES-CBC + SHA1 or SHA2-256 1438, 1422 with NAT-T; MSS = MTU - 40), the
 // worked figures in DOMAIN.md, and the other rows computed by hand below from
 // A = P - outer_ip - udp - 8 - IV - ICV, inner = floor(A / B) * B - 2.
+#include "analyze/espsequence.h"
 #include "analyze/overhead.h"
 #include "index/indexbuilder.h"
 
+#include <QDirIterator>
 #include <QtTest>
 
 using namespace ikev2wb;
@@ -27,6 +29,7 @@ private slots:
     void estimate_data();
     void estimate();
     void estimateEspUdp1();
+    void summaryOfTheAnalysisEqualsTheLengths();
 };
 
 void tst_overhead::table_data()
@@ -375,6 +378,39 @@ void tst_overhead::estimateEspUdp1()
     for (const auto &c : e.candidates)
         des |= c.suite.cipher == EspCipher::TripleDesCbc;
     QVERIFY(des);
+}
+
+/// The sequence analysis summarises each SA's first 20,000 ESP lengths as it goes (what `diagnose`
+/// estimates the suite from, with or without records): the estimate from the summary is the one
+/// from the lengths listed from the records, for every SA of every committed capture.
+void tst_overhead::summaryOfTheAnalysisEqualsTheLengths()
+{
+    QDirIterator it(QStringLiteral(IKEV2WB_TEST_DATA), {QStringLiteral("*.pcap"), QStringLiteral("*.pcapng")},
+                    QDir::Files, QDirIterator::Subdirectories);
+    int sas = 0, withLengths = 0;
+    while (it.hasNext()) {
+        const QString path = it.next();
+        QString error;
+        const auto index = loadCapture(path, &error);
+        if (!index) continue;
+        const EspSequenceAnalysis a = analyzeEspSequences(*index);
+        QCOMPARE(a.sas.size(), index->espSas.size());
+        for (std::size_t i = 0; i < index->espSas.size(); ++i) {
+            const auto lengths = espLengthsForSa(*index, i, std::size_t(EspSaSequence::kSuiteLengths));
+            const EspLengthSummary &sum = a.sas[i].lengths;
+            QCOMPARE(sum.lengths, std::uint64_t(lengths.size()));
+            const OverheadEstimate fromList = estimateSuiteFromEspLengths(lengths, false);
+            const OverheadEstimate fromSummary = estimateSuiteFromEspLengths(sum, false);
+            QVERIFY2(fromList.sentence == fromSummary.sentence, qPrintable(path));
+            QCOMPARE(fromSummary.lengthsUsed, fromList.lengthsUsed);
+            QCOMPARE(fromSummary.distinctLengths, fromList.distinctLengths);
+            QCOMPARE(fromSummary.lengthGcd, fromList.lengthGcd);
+            QCOMPARE(fromSummary.candidates.size(), fromList.candidates.size());
+            ++sas;
+            withLengths += fromList.lengthsUsed > 0;
+        }
+    }
+    QVERIFY2(sas > 20 && withLengths > 20, "too few ESP SAs in the test data to check anything");
 }
 
 QTEST_APPLESS_MAIN(tst_overhead)

@@ -530,11 +530,14 @@ int diagnose(const QStringList &args)
         }
     }
     if (files.captureA.isEmpty()) return usageError(QStringLiteral("diagnose needs --capture FILE"));
-    // Below kRecordsUpToBytes of capture files, each file is opened and read exactly once, its
-    // records kept (tens of MiB at most). Above, the captures are analysed (and compared) during
-    // the read without per-packet records, and the few things the diagnosis cites from single
-    // packets are read again from the file with an early stop: hundreds of MiB saved at millions
-    // of packets. The PDF report keeps the records: its charts draw every packet.
+    // Below kRecordsUpToBytes of capture files, each file is read once with its records kept
+    // (tens of MiB at most). Above, the captures are analysed (and compared) during their one
+    // read without per-packet records, which also notes what the diagnosis cites from single
+    // packets (a packet number, the suite's ESP lengths, the reordering replay windows are
+    // judged by): hundreds of MiB saved at millions of packets. Where one pass cannot give the
+    // records' result (clock stepping back, numbers wrapping past 2^32, a ring missing a file)
+    // that side is read again with records (loadAndAnalyzeCapture()): below the limit it need
+    // not be. The PDF report keeps the records: its charts draw every packet.
     constexpr qint64 kRecordsUpToBytes = qint64(512) << 20;
     qint64 captureBytes = 0;
     for (const CapturePaths *side : {&files.captureA, &files.captureB})

@@ -27,9 +27,13 @@ std::optional<std::uint64_t> emulatedDrops(const EspSaSequence &s, std::uint32_t
 {
     for (const EspReplayOutcome &o : s.antiReplay)
         if (o.window == window) return o.droppedFirstSeen;
-    // Off, or deeper than any reordering whose lag is known (a packet older than the tracking
-    // horizon has none: then only the pass can tell).
-    if (window == 0 || (s.lateUntracked == 0 && std::uint64_t(window) >= s.minWindowExact)) return 0;
+    if (window == 0) return 0; // the check is off
+    // Without ESN the first-seen drops of any window are the reordered packets at least that far
+    // behind (EspSaSequence::reorderLags); with ESN a wrong guess of the high half drops too.
+    if (!s.esn) return s.reorderedAtLeast(window);
+    // Deeper than any reordering whose lag is known (a packet older than the tracking horizon
+    // has none: then only the pass can tell).
+    if (s.lateUntracked == 0 && std::uint64_t(window) >= s.minWindowExact) return 0;
     return std::nullopt;
 }
 
@@ -54,7 +58,7 @@ int worstEspSa(const CaptureIndex &index, const CaptureAnalysis *analysis)
 
 std::vector<SaReplayJudgement> judgeReplayWindows(const CaptureIndex &index, const CaptureAnalysis &analysis,
                                                   std::vector<SaReplayJudgement> windows,
-                                                  const std::atomic_bool *cancel, const RecordRescan *rescan)
+                                                  const std::atomic_bool *cancel)
 {
     windows.resize(index.espSas.size());
     const auto seqOf = sequencesBySa(index, &analysis);
@@ -66,30 +70,11 @@ std::vector<SaReplayJudgement> judgeReplayWindows(const CaptureIndex &index, con
         if (!windows[i].drops) options.windows.push_back(windows[i].window);
     }
     if (options.windows.empty()) return windows;
-    // One pass for every window not known yet (each SA picks its own receiver's).
-    EspSequenceAnalysis own;
-    if (index.hasRecords() || !rescan) {
-        own = analyzeEspSequences(index, options, cancel);
-    } else {
-        // No records: the capture read again, fed as during its first read (that read would have
-        // kept the records if a pass during the read could not give the records' result).
-        EspSequenceAnalyzer analyzer(options);
-        bool stopped = false;
-        std::uint64_t n = 0;
-        if (!revisitRecords(index, rescan,
-                            [&](const PacketRecord &r, std::uint32_t sa) {
-                                if ((++n & 0xffff) == 0 && cancel &&
-                                    cancel->load(std::memory_order_relaxed)) {
-                                    stopped = true;
-                                    return false;
-                                }
-                                if (sa != IndexBuilder::kNoSa) analyzer.observe(r, sa);
-                                return true;
-                            }) ||
-            stopped)
-            return windows;
-        own = analyzer.finish(index);
-    }
+    // One pass over the records for every window not known yet (each SA picks its own
+    // receiver's): only an SA with ESN needs one, and an index without records has none (its
+    // read analysed it during the read, which keeps the records of a capture with ESN).
+    if (!index.hasRecords()) return windows;
+    const EspSequenceAnalysis own = analyzeEspSequences(index, options, cancel);
     if (own.cancelled) return windows;
     for (const EspSaSequence &s : own.sas) {
         if (s.saIndex >= windows.size() || windows[s.saIndex].drops) continue;
@@ -100,14 +85,13 @@ std::vector<SaReplayJudgement> judgeReplayWindows(const CaptureIndex &index, con
 }
 
 EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *analysis,
-                            std::uint32_t replayWindow, bool emulateMissing, const std::atomic_bool *cancel,
-                            const RecordRescan *rescan)
+                            std::uint32_t replayWindow, bool emulateMissing, const std::atomic_bool *cancel)
 {
     std::vector<SaReplayJudgement> judged(index.espSas.size());
     for (SaReplayJudgement &j : judged)
         j.window = replayWindow;
     if (analysis && emulateMissing) {
-        judged = judgeReplayWindows(index, *analysis, std::move(judged), cancel, rescan);
+        judged = judgeReplayWindows(index, *analysis, std::move(judged), cancel);
     } else {
         const auto seqOf = sequencesBySa(index, analysis);
         for (std::size_t i = 0; i < judged.size(); ++i)

@@ -60,14 +60,13 @@ struct SaReplayJudgement
 
 /// Judges every SA of `index` with its own receiver's window (`windows[i]` for
 /// CaptureIndex::espSas[i]: window and basis; `drops` ignored): from the analysis when it emulated
-/// that size, 0 when the check is off or the window is deeper than any reordering seen, else from
-/// ONE more pass over the index with every window still needed (an index without records: over
-/// the capture read again through `rescan`; without one those drops stay unknown). A cancelled
-/// pass leaves those drops unknown.
+/// that size, 0 when the check is off, from the SA's reordering lags without ESN
+/// (EspSaSequence::reorderLags), else (ESN, the window shallower than the reordering seen) from
+/// ONE more pass over the index's records with every window still needed; an index without
+/// records never needs it. A cancelled pass leaves those drops unknown.
 std::vector<SaReplayJudgement> judgeReplayWindows(const CaptureIndex &index, const CaptureAnalysis &analysis,
                                                   std::vector<SaReplayJudgement> windows,
-                                                  const std::atomic_bool *cancel = nullptr,
-                                                  const RecordRescan *rescan = nullptr);
+                                                  const std::atomic_bool *cancel = nullptr);
 
 /// The SA of `index` with the most missing sequence numbers, then the most packets (the busiest
 /// without an analysis); -1 when there is no ESP.
@@ -75,13 +74,11 @@ int worstEspSa(const CaptureIndex &index, const CaptureAnalysis *analysis);
 
 /// Per-direction ESP of `index`. Without `analysis` only packets, SPIs, the largest outer size
 /// and the busiest SA are filled in. The drops are those of a receiver window of `replayWindow`
-/// packets: from the analysis when it emulated that size, 0 when the window is deeper than any
-/// reordering seen (or 0, the check off), else one more pass over the index with that window
-/// (`emulateMissing`; without it they stay unknown; `rescan` as judgeReplayWindows()). A
-/// cancelled pass leaves them unknown.
+/// packets, judged as judgeReplayWindows() does (`emulateMissing`; without it the drops a pass
+/// over the records would give stay unknown). A cancelled pass leaves them unknown.
 EspDirections espDirections(const CaptureIndex &index, const CaptureAnalysis *analysis,
                             std::uint32_t replayWindow, bool emulateMissing = true,
-                            const std::atomic_bool *cancel = nullptr, const RecordRescan *rescan = nullptr);
+                            const std::atomic_bool *cancel = nullptr);
 
 /// Per-direction ESP of `index` with each SA judged already (judgeReplayWindows(), one entry per
 /// CaptureIndex::espSas; the diagnosis does it once for its facts and these totals). `headline`

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <numeric>
 #include <unordered_map>
 
 namespace ikev2wb {
@@ -58,6 +59,14 @@ void seriesAdd(EspRateSeries &s, std::int64_t ns, std::uint64_t packets, std::ui
     s.missing[idx] += missing;
 }
 
+/// The ESP length espLengthsForSa() takes from a record (0: none, an IP fragment or no payload).
+std::uint32_t espLength(const PacketRecord &r)
+{
+    if (!r.isEsp() || (r.flags & FlagFragment)) return 0;
+    const std::uint32_t hdr = ((r.flags & FlagIpv6) ? 40u : 20u) + (r.kind == PacketKind::EspInUdp ? 8u : 0u);
+    return r.ipLength > hdr ? r.ipLength - hdr : 0;
+}
+
 class SaTracker
 {
 public:
@@ -83,6 +92,8 @@ public:
         o.bytes += r.ipLength;
         o.lastNs = r.tsNs;
         addToSeries(r.tsNs, r.ipLength);
+        if (o.lengths.lengths < EspSaSequence::kSuiteLengths)
+            if (const std::uint32_t len = espLength(r)) o.lengths.add(len);
 
         const std::uint32_t s = r.seq();
         const std::uint64_t ext = m_rule.extend(s);
@@ -168,6 +179,7 @@ public:
             }
         }
         o.minWindowExact = o.epochs.empty() ? 0 : o.maxReorderLag + 1;
+        o.reorderLags.assign(m_lags.begin(), m_lags.end());
         if (!o.epochs.empty()) {
             o.firstSeq = o.epochs.front().firstSeq;
             o.lastSeq = o.epochs.back().lastSeq;
@@ -256,7 +268,9 @@ private:
         ++o.reordered;
         o.maxReorderDistance = std::max(o.maxReorderDistance, extent);
         o.maxReorderNs = std::max(o.maxReorderNs, lateNs);
-        o.maxReorderLag = std::max(o.maxReorderLag, m_rule.top() - ext);
+        const std::uint64_t lag = m_rule.top() - ext;
+        o.maxReorderLag = std::max(o.maxReorderLag, lag);
+        ++m_lags[lag];
     }
 
     void finalize(std::map<std::uint64_t, Hole>::iterator it)
@@ -306,6 +320,7 @@ private:
     std::int64_t m_epochFirstNs = 0;
     EspEpoch m_epoch;
     std::map<std::uint64_t, Hole> m_holes;
+    std::map<std::uint64_t, std::uint64_t> m_lags; // reordered packets by lag (reorderLags)
     std::vector<std::uint32_t> m_sizes;
     std::vector<ReplayWindow> m_windows;
     std::vector<std::uint64_t> m_sumOutside, m_sumReplayed, m_sumInvalid, m_sumEsn, m_firstSeenDrops;
@@ -321,6 +336,19 @@ std::vector<std::uint32_t> emulatedWindows(const EspSequenceOptions &options)
 }
 
 } // namespace
+
+void EspLengthSummary::add(std::uint32_t len)
+{
+    ++lengths;
+    if (len < 20) return;
+    if (used++ == 0) first = minLen = len;
+    minLen = std::min(minLen, len);
+    gcd = std::gcd(gcd, len > first ? len - first : first - len);
+    if (distinct.size() < kMaxDistinct) {
+        const auto it = std::lower_bound(distinct.begin(), distinct.end(), len);
+        if (it == distinct.end() || *it != len) distinct.insert(it, len);
+    }
+}
 
 struct EspSequenceAnalyzer::State
 {

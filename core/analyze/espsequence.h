@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace ikev2wb {
@@ -65,6 +66,21 @@ struct EspEpoch
     std::int64_t firstNs = 0;
 };
 
+/// What the suite estimate (estimateSuiteFromEspLengths(), core/analyze/overhead.h) takes from a
+/// list of ESP lengths (ESP header..ICV), one length at a time: memory is the distinct lengths
+/// (at most kMaxDistinct), not the lengths.
+struct EspLengthSummary
+{
+    static constexpr std::size_t kMaxDistinct = 4096;
+    std::uint64_t lengths = 0; // added, short ones included
+    std::uint64_t used = 0;    // of 20 bytes or more (shorter: keepalives, junk)
+    std::uint32_t first = 0;   // the first used one
+    std::uint32_t minLen = 0;
+    std::uint32_t gcd = 0;               // of the differences to `first`
+    std::vector<std::uint32_t> distinct; // the used ones, sorted, each once, the first kMaxDistinct
+    void add(std::uint32_t len);
+};
+
 /// Sequence analysis of one SA (one entry of CaptureIndex::espSas, same order).
 struct EspSaSequence
 {
@@ -98,11 +114,30 @@ struct EspSaSequence
     std::uint64_t invalidSeqZero = 0;
     std::uint64_t lateUntracked = 0; // older than the tracking horizon: neither gap fill nor duplicate known
 
+    /// The lag (top - seq when it arrived) of every reordered packet, as (lag, packets with it),
+    /// ascending: grows with the distinct lags (at most kHorizon), not with the packets. Without
+    /// ESN a receiver window of W packets drops exactly the first-seen packets with a lag >= W
+    /// (an earlier number's bit is set only if it was accepted, i.e. seen), so any window is
+    /// judged from it without another pass (reorderedAtLeast()).
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> reorderLags;
     std::vector<EspReplayOutcome> antiReplay; // one per emulated window, ascending
     std::uint32_t minSafeWindow = 0;  // smallest emulated window dropping no first-seen packet, 0 = none
     std::uint64_t minWindowExact = 0; // maxReorderLag + 1: the smallest window that drops none
 
     EspRateSeries series;
+    /// ESP lengths of its first kSuiteLengths ESP packets (outer IP length minus the IP and UDP
+    /// headers; IP fragments skipped), for the suite estimate (what espLengthsForSa() lists).
+    static constexpr std::uint64_t kSuiteLengths = 20000;
+    EspLengthSummary lengths;
+
+    /// Reordered packets that arrived `lag` or more numbers behind the top (reorderLags).
+    [[nodiscard]] std::uint64_t reorderedAtLeast(std::uint64_t lag) const
+    {
+        std::uint64_t n = 0;
+        for (auto it = reorderLags.rbegin(); it != reorderLags.rend() && it->first >= lag; ++it)
+            n += it->second;
+        return n;
+    }
 };
 
 struct EspSequenceAnalysis

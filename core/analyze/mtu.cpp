@@ -53,13 +53,14 @@ struct SizeClass
 {
     std::uint32_t sent = 0, answered = 0;
     std::int64_t answeredNs = -1;
+    std::int64_t answeredPacket = -1; // MtuSaSizes::answeredBelowPacket of answeredNs
 };
 
 /// The size cliff of one SA (MtuSaSizes::cliffSize and the counts around it) from its size
 /// classes (index 0 = kLargeOuterBytes) and its smaller packets taken together.
 void findSizeCliff(const std::vector<SizeClass> &classes, std::uint64_t smallSent,
                    std::uint64_t smallAnsweredCount, std::uint16_t smallAnswered,
-                   std::int64_t smallAnsweredNs, MtuSaSizes &m)
+                   std::int64_t smallAnsweredNs, std::int64_t smallAnsweredPacket, MtuSaSizes &m)
 {
     // The cliff T: the smallest size above the largest size answered at least as often as
     // not, so that every size from T on went mostly unanswered; then, together, packets of
@@ -90,10 +91,12 @@ void findSizeCliff(const std::vector<SizeClass> &classes, std::uint64_t smallSen
     // proves nothing), else the largest small packet answered.
     m.answeredBelow = smallAnswered;
     m.answeredBelowNs = smallAnsweredNs;
+    m.answeredBelowPacket = smallAnsweredPacket;
     for (std::size_t c = 0; c < t; ++c)
         if (classes[c].answered >= 2 && 5 * classes[c].answered >= 4 * classes[c].sent) {
             m.answeredBelow = std::uint16_t(kLargeOuterBytes + c);
             m.answeredBelowNs = classes[c].answeredNs;
+            m.answeredBelowPacket = classes[c].answeredPacket;
         }
 }
 
@@ -207,6 +210,7 @@ private:
 struct Pending
 {
     std::int64_t tsNs = 0;
+    std::int64_t packet = -1; // the first packet of its SA at its time (0-based; -1: not counted)
     std::uint32_t sa = 0;
     std::uint16_t len = 0;
     bool answered = false;
@@ -241,6 +245,7 @@ struct MtuAnalyzer::State
     Mode mode;
     bool outOfOrder = false;
     std::int64_t lastEspNs = std::numeric_limits<std::int64_t>::min();
+    std::int64_t packets = 0; // observed so far: the next packet's 0-based number
     std::uint64_t innerTcpSynWithMss = 0;
     struct Sa
     {
@@ -253,7 +258,11 @@ struct MtuAnalyzer::State
         std::vector<SizeClass> classes;  // index 0 = kLargeOuterBytes
         std::uint16_t smallAnswered = 0; // largest small packet answered
         std::int64_t smallAnsweredNs = -1;
+        std::int64_t smallAnsweredPacket = -1;
         std::uint64_t smallSent = 0, smallAnsweredCount = 0;
+        // The time of its latest packet and the first packet of the SA at that time (0-based).
+        std::int64_t lastTs = std::numeric_limits<std::int64_t>::min();
+        std::int64_t firstAtLastTs = -1;
         // KeepTimes: every packet's time and length.
         std::vector<std::int64_t> times;
         std::vector<std::uint16_t> lengths;
@@ -278,7 +287,8 @@ struct MtuAnalyzer::State
 
     /// The reply check's outcome for one packet of SA `s`, in the SA's time order. `counted`: it
     /// is not in the capture's last second (whether that drew an answer nobody can tell).
-    void settle(std::uint32_t s, std::uint16_t len, std::int64_t ts, bool replied, bool counted)
+    void settle(std::uint32_t s, std::uint16_t len, std::int64_t ts, std::int64_t packet, bool replied,
+                bool counted)
     {
         Sa &st = sas[s];
         MtuSaSizes &m = st.m;
@@ -296,6 +306,7 @@ struct MtuAnalyzer::State
             if (replied) {
                 ++k.answered;
                 k.answeredNs = ts;
+                k.answeredPacket = packet;
             }
         } else {
             ++st.smallSent;
@@ -304,6 +315,7 @@ struct MtuAnalyzer::State
                 if (len > st.smallAnswered) {
                     st.smallAnswered = len;
                     st.smallAnsweredNs = ts;
+                    st.smallAnsweredPacket = packet;
                 }
             }
         }
@@ -316,7 +328,7 @@ struct MtuAnalyzer::State
         while (!d.empty() && d.pending[d.first].tsNs + kReplyWindowNs < nowNs) {
             const Pending p = d.pending[d.first];
             d.popFront();
-            settle(p.sa, p.len, p.tsNs, p.answered, true);
+            settle(p.sa, p.len, p.tsNs, p.packet, p.answered, true);
         }
     }
 
@@ -338,7 +350,11 @@ struct MtuAnalyzer::State
         expire(rev, r.tsNs);
         Direction &own = directions[st.dir];
         expire(own, r.tsNs);
-        own.pending.push_back({r.tsNs, s, r.ipLength, false});
+        if (r.tsNs != st.lastTs) {
+            st.lastTs = r.tsNs;
+            st.firstAtLastTs = packets - 1; // this packet's (observe() counted it)
+        }
+        own.pending.push_back({r.tsNs, st.firstAtLastTs, s, r.ipLength, false});
     }
 
     /// KeepTimes: the reply check over every packet's time, sorted per direction (the packets
@@ -362,7 +378,7 @@ struct MtuAnalyzer::State
             for (std::size_t k = 0; k < mine.size(); ++k) { // in capture order
                 const auto next = std::upper_bound(rev.begin(), rev.end(), mine[k]);
                 const bool replied = next != rev.end() && *next - mine[k] <= kReplyWindowNs;
-                settle(std::uint32_t(s), sas[s].lengths[k], mine[k], replied,
+                settle(std::uint32_t(s), sas[s].lengths[k], mine[k], -1, replied,
                        mine[k] <= tables->lastNs - kReplyWindowNs);
             }
         }
@@ -384,6 +400,7 @@ bool MtuAnalyzer::outOfOrder() const
 
 void MtuAnalyzer::observe(const PacketRecord &r, std::uint32_t s)
 {
+    ++d->packets;
     if (r.flags & FlagInnerTcpSyn) ++d->innerTcpSynWithMss;
     if (s == kNoEspSa) return;
     State::Sa &st = d->sa(s);
@@ -436,7 +453,7 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
         for (Direction &dir : d->directions) {
             for (std::size_t k = dir.first; k < dir.pending.size(); ++k) {
                 const Pending &p = dir.pending[k];
-                d->settle(p.sa, p.len, p.tsNs, p.answered, p.tsNs <= index.lastNs - kReplyWindowNs);
+                d->settle(p.sa, p.len, p.tsNs, p.packet, p.answered, p.tsNs <= index.lastNs - kReplyWindowNs);
             }
             dir.pending.clear();
             dir.first = dir.decided = 0;
@@ -467,7 +484,7 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
         if (m.largeDfPackets >= kMinLargeDf) { // so m.max >= kLargeOuterBytes
             st.classes.resize(std::size_t(m.max - kLargeOuterBytes + 1));
             findSizeCliff(st.classes, st.smallSent, st.smallAnsweredCount, st.smallAnswered,
-                          st.smallAnsweredNs, m);
+                          st.smallAnsweredNs, st.smallAnsweredPacket, m);
         }
     }
 

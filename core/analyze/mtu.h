@@ -74,6 +74,9 @@ struct MtuSaSizes
     std::uint64_t belowSent = 0, belowAnswered = 0; // the smaller ones
     std::uint16_t answeredBelow = 0;   // largest size below the cliff answered for at least half its packets
     std::int64_t answeredBelowNs = -1; // when one packet of that size was answered
+    /// The first packet of the SA at answeredBelowNs (0-based, counting every packet observed),
+    /// for a finding to cite without the records; -1 when not known (packets out of time order).
+    std::int64_t answeredBelowPacket = -1;
     /// Each DF packet larger than every earlier DF packet of the SA (in the order fed): its outer
     /// length and time. The first DF packet above any size S is the first step above S; the list
     /// grows only with a new largest size (a handful of entries in practice, at most one per length).

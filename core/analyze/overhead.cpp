@@ -401,22 +401,19 @@ std::vector<Family> estimationFamilies()
 
 OverheadEstimate estimateSuiteFromEspLengths(const std::vector<std::uint32_t> &espLengths, bool natT)
 {
+    EspLengthSummary summary;
+    for (std::uint32_t len : espLengths)
+        summary.add(len);
+    return estimateSuiteFromEspLengths(summary, natT);
+}
+
+OverheadEstimate estimateSuiteFromEspLengths(const EspLengthSummary &lengths, bool natT)
+{
     OverheadEstimate e;
     e.natT = natT;
-    std::uint32_t first = 0, minLen = 0;
-    std::uint32_t g = 0;
-    std::unordered_set<std::uint32_t> distinct;
-    for (std::uint32_t len : espLengths) {
-        if (len < 20) continue;
-        if (e.lengthsUsed == 0) {
-            first = minLen = len;
-        }
-        ++e.lengthsUsed;
-        minLen = std::min(minLen, len);
-        g = std::gcd(g, len > first ? len - first : first - len);
-        if (distinct.size() < 4096) distinct.insert(len);
-    }
-    e.distinctLengths = static_cast<std::uint32_t>(distinct.size());
+    const std::uint32_t first = lengths.first, minLen = lengths.minLen, g = lengths.gcd;
+    e.lengthsUsed = lengths.used;
+    e.distinctLengths = static_cast<std::uint32_t>(lengths.distinct.size());
     e.lengthGcd = g;
     if (e.lengthsUsed == 0) {
         e.sentence = QStringLiteral("no ESP lengths to estimate the suite from");
@@ -491,13 +488,13 @@ OverheadEstimate estimateSuiteFromEspLengths(const std::vector<std::uint32_t> &e
 }
 
 std::vector<std::uint32_t> espLengthsForSa(const CaptureIndex &index, std::size_t saIndex,
-                                           std::size_t maxCount, const RecordRescan *rescan)
+                                           std::size_t maxCount)
 {
     std::vector<std::uint32_t> out;
     if (saIndex >= index.espSas.size()) return out;
     const EspSa &sa = index.espSas[saIndex];
     out.reserve(maxCount ? std::min<std::uint64_t>(maxCount, sa.packets) : sa.packets);
-    revisitRecords(index, rescan, [&](const PacketRecord &r, std::uint32_t) {
+    revisitRecords(index, [&](const PacketRecord &r, std::uint32_t) {
         if (!r.isEsp() || r.spi() != sa.spi || r.flowId != sa.flowId || (r.flags & FlagFragment)) return true;
         const std::uint32_t hdr =
             ((r.flags & FlagIpv6) ? 40u : 20u) + (r.kind == PacketKind::EspInUdp ? 8u : 0u);

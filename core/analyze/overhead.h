@@ -5,6 +5,7 @@
 // from a strongSwan proposal string, and an estimate of it from the ESP lengths in a capture.
 #include "../index/captureindex.h"
 #include "../index/indexbuilder.h"
+#include "espsequence.h"
 
 #include <QString>
 #include <QStringView>
@@ -147,12 +148,13 @@ struct OverheadEstimate
 /// 8 + 8 + k·4 + ICV. Lengths below 20 bytes (keepalives, junk) are ignored.
 [[nodiscard]] OverheadEstimate estimateSuiteFromEspLengths(const std::vector<std::uint32_t> &espLengths,
                                                            bool natT);
+/// The same from the lengths' summary (EspSaSequence::lengths: taken during the analysis).
+[[nodiscard]] OverheadEstimate estimateSuiteFromEspLengths(const EspLengthSummary &lengths, bool natT);
 
-/// ESP lengths of one SA from the index (outer IP length minus a 20/40-byte IP header and the
-/// UDP header; IP fragments skipped). `maxCount` 0 = all. An index without records: from the
-/// capture read again through `rescan` (up to the SA's `maxCount`-th length), else none.
+/// ESP lengths of one SA from the index's records (outer IP length minus a 20/40-byte IP header
+/// and the UDP header; IP fragments skipped). `maxCount` 0 = all. An index without records has
+/// none (its analysis has the first EspSaSequence::kSuiteLengths summarised).
 [[nodiscard]] std::vector<std::uint32_t> espLengthsForSa(const CaptureIndex &index, std::size_t saIndex,
-                                                         std::size_t maxCount = 0,
-                                                         const RecordRescan *rescan = nullptr);
+                                                         std::size_t maxCount = 0);
 
 } // namespace ikev2wb

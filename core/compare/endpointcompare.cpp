@@ -20,6 +20,15 @@ using namespace comparedetail;
 
 namespace {
 
+/// The capture index of receiver packet `r` of `sa` when the observations noted it (the lowest
+/// sequence number of its length, at that time), else -1.
+std::int64_t packetOf(const ObservedSa &sa, const EspObservation &r)
+{
+    if (r.size >= sa.lowestOfLength.size()) return -1;
+    const ObservedSa::LowestOfLength &l = sa.lowestOfLength[r.size];
+    return l.seq == r.seq() && l.tsNs == r.tsNs ? l.packet : -1;
+}
+
 constexpr std::int64_t kSecond = 1000000000;
 
 /// What one capture's copy of an SA looks like before matching.
@@ -338,7 +347,8 @@ void analysePair(const SaPair &p, const CaptureObservations *obs[2], const Clock
             lastDelivered = s.tsNs;
             ++second(s.tsNs).sent;
             ++sized(s.size).sent;
-            if (s.size > d.largestDelivered) d.largestDeliveredPacket = {c.spi, s.seq(), r.tsNs, s.size};
+            if (s.size > d.largestDelivered)
+                d.largestDeliveredPacket = {c.spi, s.seq(), r.tsNs, s.size, packetOf(*rr->sa, r)};
             d.largestDelivered = std::max<std::uint32_t>(d.largestDelivered, s.size);
             const std::int64_t delta = r.tsNs - s.tsNs;
             w.deltas.push_back(delta);

@@ -35,6 +35,9 @@ struct ComparedPacket
     std::uint64_t seq = 0;
     std::int64_t tsNs = 0;
     std::uint16_t size = 0;
+    /// Its index in its capture (0-based) where the comparison knows it (the largest delivered
+    /// packet: ObservedSa::lowestOfLength), else -1.
+    std::int64_t packet = -1;
 };
 
 struct ReorderedPacket

@@ -147,6 +147,12 @@ private:
         if (flows.back() != r.flowId && std::find(flows.begin(), flows.end(), r.flowId) == flows.end())
             flows.push_back(r.flowId);
         m_packets[t.current].push_back(o);
+        ObservedSa &sa = m_out.sas[t.current];
+        At &at = m_at[t.current];
+        if (r.tsNs != at.tsNs || at.packet < 0) at = {r.tsNs, std::int64_t(packet)};
+        if (o.size >= sa.lowestOfLength.size()) sa.lowestOfLength.resize(std::size_t(o.size) + 1);
+        ObservedSa::LowestOfLength &lowest = sa.lowestOfLength[o.size];
+        if (o.seq() < lowest.seq) lowest = {o.seq(), o.tsNs, at.packet};
         if (m_packetIndexes) m_indexes[t.current].push_back(std::uint32_t(packet));
     }
 
@@ -183,6 +189,7 @@ private:
         m_flowsOf.push_back({r.flowId});
         m_packets.emplace_back();
         m_indexes.emplace_back();
+        m_at.emplace_back();
         return static_cast<std::uint32_t>(m_out.sas.size() - 1);
     }
 
@@ -221,6 +228,13 @@ private:
     // Per entry of m_out.sas: its packets (and their indexes) until finish().
     std::vector<GrowingBlocks<EspObservation>> m_packets;
     std::vector<GrowingBlocks<std::uint32_t>> m_indexes;
+    // Per entry of m_out.sas: the time of its latest packet and its first packet at that time.
+    struct At
+    {
+        std::int64_t tsNs = 0;
+        std::int64_t packet = -1;
+    };
+    std::vector<At> m_at;
 };
 
 void describeIndex(const CaptureIndex &index, CaptureObservations &out)

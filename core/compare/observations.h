@@ -42,6 +42,17 @@ struct ObservedSa
     std::uint16_t dstPort = 0;
     std::uint8_t maxTtl = 0; // IPv4 TTL / IPv6 hop limit: highest at the sender's own capture
     std::vector<EspObservation> packets;
+    /// Per outer IP length (the index), the packet of that length with the lowest sequence
+    /// number: what the comparison cites as a direction's largest delivered packet
+    /// (ComparedPacket::packet) without per-packet indexes. `packet` is the first packet of the
+    /// SA at that one's time (0-based index in its capture). Grows with the lengths seen.
+    struct LowestOfLength
+    {
+        std::uint64_t seq = ~std::uint64_t(0);
+        std::int64_t tsNs = 0;
+        std::int64_t packet = -1;
+    };
+    std::vector<LowestOfLength> lowestOfLength;
     /// Each packet's index in its capture, parallel to `packets` (kept in step when they are
     /// sorted); empty unless observeIndex() was asked for them.
     std::vector<std::uint32_t> packetIndex;

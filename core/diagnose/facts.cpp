@@ -50,15 +50,24 @@ EvidenceRef spiRef(const QString &source, std::uint32_t spi, std::int64_t tsNs =
     return r;
 }
 
-/// The 1-based packet number of the ESP packet `r` names by SPI and capture time (the first such
-/// packet), from the index's records or, without them, the capture read again up to that packet
-/// (in a capture in time order, up to its time).
-void fillPacketNumber(EvidenceRef &r, const CaptureIndex &ix, const RecordRescan &rescan)
+/// A reference to the ESP packet `index` (0-based; -1: not known) of a capture.
+EvidenceRef espPacketRef(const QString &source, std::uint32_t spi, std::int64_t tsNs, std::int64_t index)
 {
-    if (!r.hasSpi || r.timeNs < 0 || r.packet > 0) return;
+    EvidenceRef r = spiRef(source, spi, tsNs);
+    r.packet = index >= 0 ? index + 1 : -1;
+    return r;
+}
+
+/// The 1-based packet number of the ESP packet `r` names by SPI and capture time (the first such
+/// packet) from the index's records. Without them `r` keeps the number the analysis or the
+/// comparison noted during the capture's one read (espPacketRef()): the first packet of the SA
+/// at that time, in a capture read in time order (else the read kept the records).
+void fillPacketNumber(EvidenceRef &r, const CaptureIndex &ix)
+{
+    if (!r.hasSpi || r.timeNs < 0 || !ix.hasRecords()) return;
     const bool timeOrdered = ix.timeBackwards == 0;
     std::int64_t n = 0, found = -1;
-    revisitRecords(ix, &rescan, [&](const PacketRecord &p, std::uint32_t) {
+    revisitRecords(ix, [&](const PacketRecord &p, std::uint32_t) {
         ++n;
         if (p.isEsp() && p.tsNs == r.timeNs && p.spi() == r.spi) {
             found = n;
@@ -105,7 +114,7 @@ void senderSizeBounds(Facts &f, const CaptureIndex &ix, const MtuSaSizes &m, con
     if (!m.cliffSize || !m.answeredBelow || m.answeredBelow >= m.cliffSize) return;
     f.pathMtuLower = m.answeredBelow;
     f.pathMtuUpper = m.cliffSize;
-    f.deliveredRef = spiRef(name, ix.espSas[m.espSa].spi, m.answeredBelowNs);
+    f.deliveredRef = espPacketRef(name, ix.espSas[m.espSa].spi, m.answeredBelowNs, m.answeredBelowPacket);
     f.deliveredHow =
         m.cliffAnswered == 0
             ? QStringLiteral("answered: ESP from the peer followed within 1 s, while the %1 packets of %2 "
@@ -418,7 +427,7 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
             if (f.pathMtuLower == 0 || df.largestDelivered < f.pathMtuLower) {
                 f.pathMtuLower = df.largestDelivered;
                 const ComparedPacket &p = dc.largestDeliveredPacket;
-                f.deliveredRef = spiRef(names[1 - dc.from], p.spi, p.tsNs);
+                f.deliveredRef = espPacketRef(names[1 - dc.from], p.spi, p.tsNs, p.packet);
                 f.deliveredHow = QStringLiteral("%1 → %2, ESP sequence %3, seen at the receiver")
                                      .arg(df.from, df.to)
                                      .arg(p.seq);
@@ -434,7 +443,7 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
             if (dc.largestDelivered <= f.pathMtuLower) continue;
             f.pathMtuLower = dc.largestDelivered;
             const ComparedPacket &p = dc.largestDeliveredPacket;
-            f.deliveredRef = spiRef(names[1 - dc.from], p.spi, p.tsNs);
+            f.deliveredRef = espPacketRef(names[1 - dc.from], p.spi, p.tsNs, p.packet);
             f.deliveredHow = QStringLiteral("%1 → %2, ESP sequence %3, seen at the receiver")
                                  .arg(f.dir[d].from, f.dir[d].to)
                                  .arg(p.seq);
@@ -1231,10 +1240,10 @@ void collectDrops(ReplayDrops &drops, const CaptureIndex &ix, const CaptureAnaly
 /// Every SA of one capture judged with `window` (one capture: the window in use for all).
 std::vector<SaReplayJudgement> judgeWithOneWindow(const CaptureIndex &ix, const CaptureAnalysis &an,
                                                   const std::atomic_bool *cancel, std::uint32_t window,
-                                                  const QString &basis, const RecordRescan &rescan)
+                                                  const QString &basis)
 {
     return judgeReplayWindows(ix, an, std::vector<SaReplayJudgement>(ix.espSas.size(), {window, basis, {}}),
-                              cancel, &rescan);
+                              cancel);
 }
 
 /// SA `spi` as the kernel of its receiving host holds it: the latest `ip xfrm state` of capture
@@ -2093,8 +2102,7 @@ void pairReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides,
                                                    .arg(f.assumptions.replayWindowFrom),
                                                {}};
         }
-        f.replayBySa[side] = judgeReplayWindows(*ix[side], *an[side], std::move(windows), cancel,
-                                                side == 0 ? &in.rescanA : &in.rescanB);
+        f.replayBySa[side] = judgeReplayWindows(*ix[side], *an[side], std::move(windows), cancel);
     }
     for (DirectionReplay &d : r) {
         const int rx = d.receiverSide;
@@ -2345,7 +2353,7 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
         d->packets += sa.packets;
         d->sas.push_back(i);
     }
-    f.replayBySa[0] = judgeReplayWindows(ix, an, std::move(windows), cancel, &in.rescanA);
+    f.replayBySa[0] = judgeReplayWindows(ix, an, std::move(windows), cancel);
     ReplayDrops drops;
     collectDrops(drops, ix, an, f.replayBySa[0], in.nameA);
     f.replayEmulated = !an.esp.sas.empty();
@@ -2480,9 +2488,9 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
 
     if (stop()) return f; // fillPacketNumber walks every packet of a capture
     if (in.indexA && f.deliveredRef.source == in.nameA)
-        fillPacketNumber(f.deliveredRef, *in.indexA, in.rescanA);
+        fillPacketNumber(f.deliveredRef, *in.indexA);
     else if (in.indexB && f.deliveredRef.source == in.nameB)
-        fillPacketNumber(f.deliveredRef, *in.indexB, in.rescanB);
+        fillPacketNumber(f.deliveredRef, *in.indexB);
     judgeUnansweredRequests(f);
     if (stop()) return f;
 
@@ -2501,14 +2509,12 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         bool esp = false;
         if (in.indexA && in.analysisA) {
             esp = esp || !in.analysisA->esp.sas.empty();
-            f.replayBySa[0] =
-                judgeWithOneWindow(*in.indexA, *in.analysisA, cancel, window, basis, in.rescanA);
+            f.replayBySa[0] = judgeWithOneWindow(*in.indexA, *in.analysisA, cancel, window, basis);
             collectDrops(drops, *in.indexA, *in.analysisA, f.replayBySa[0], in.nameA);
         }
         if (in.indexB && in.analysisB) {
             esp = esp || !in.analysisB->esp.sas.empty();
-            f.replayBySa[1] =
-                judgeWithOneWindow(*in.indexB, *in.analysisB, cancel, window, basis, in.rescanB);
+            f.replayBySa[1] = judgeWithOneWindow(*in.indexB, *in.analysisB, cancel, window, basis);
             collectDrops(drops, *in.indexB, *in.analysisB, f.replayBySa[1], in.nameB);
         }
         f.replayEmulated = esp;
@@ -2522,14 +2528,15 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
     notAcceptedFacts(f, in, in.comparison && in.evidence && !sides.assigned ? HostSides{} : sides);
     classifyProbes(f);
 
-    // Without a negotiated suite, estimate it from the ESP lengths of the largest SA.
-    if (f.suiteSource.isEmpty() && in.indexA && !in.indexA->espSas.empty()) {
+    // Without a negotiated suite, estimate it from the ESP lengths of the largest SA (the first
+    // EspSaSequence::kSuiteLengths of them, summarised by its sequence analysis).
+    if (f.suiteSource.isEmpty() && in.indexA && in.analysisA &&
+        in.analysisA->esp.sas.size() == in.indexA->espSas.size() && !in.indexA->espSas.empty()) {
         std::size_t best = 0;
         for (std::size_t i = 1; i < in.indexA->espSas.size(); ++i)
             if (in.indexA->espSas[i].packets > in.indexA->espSas[best].packets) best = i;
         const bool udp = in.indexA->espSas[best].encap == Encapsulation::Udp;
-        const OverheadEstimate est =
-            estimateSuiteFromEspLengths(espLengthsForSa(*in.indexA, best, 20000, &in.rescanA), udp);
+        const OverheadEstimate est = estimateSuiteFromEspLengths(in.analysisA->esp.sas[best].lengths, udp);
         if (est.found && !est.candidates.empty()) {
             f.suite = est.candidates.front().suite;
             f.suiteSource = QStringLiteral("estimated from ESP lengths");

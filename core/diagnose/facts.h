@@ -46,11 +46,6 @@ struct DiagnosisInput
     QString nameA; // file names for references
     QString nameB;
     DiagnosisAssumptions assumptions;
-    /// Capture A's and B's files read again, for an index without records (IndexContents::
-    /// TablesOnly): the packet number a finding cites, a replay window no analysis emulated and
-    /// the ESP lengths of the suite estimate come from a pass over the capture. Empty: the index's
-    /// records (without them, packet numbers and such drops stay unknown).
-    RecordRescan rescanA, rescanB;
 };
 
 /// A number with where it came from.

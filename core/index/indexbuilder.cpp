@@ -324,30 +324,16 @@ std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *err
     return loadCaptureSet(paths, error, progress, cancel, contents, observer, readerThread);
 }
 
-bool revisitRecords(const CaptureIndex &index, const RecordRescan *rescan,
+bool revisitRecords(const CaptureIndex &index,
                     const std::function<bool(const PacketRecord &, std::uint32_t)> &visit)
 {
-    if (index.hasRecords()) {
-        EspSaResolver saOf(index.espSas);
-        bool go = true;
-        index.packets.forEach([&](const PacketRecord &r) {
-            if (go) go = visit(r, r.isEsp() ? saOf.find(r) : IndexBuilder::kNoSa);
-        });
-        return true;
-    }
-    if (!rescan || !*rescan) return false;
-    struct Visitor final : RecordObserver
-    {
-        const std::function<bool(const PacketRecord &, std::uint32_t)> &visit;
-        std::atomic_bool stop{false};
-        explicit Visitor(const std::function<bool(const PacketRecord &, std::uint32_t)> &v) : visit(v) {}
-        void record(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &) override
-        {
-            // The read polls `stop` every few thousand records: the ones after it are not visited.
-            if (!stop.load(std::memory_order_relaxed) && !visit(r, sa)) stop.store(true);
-        }
-    } visitor(visit);
-    return (*rescan)(visitor, visitor.stop);
+    if (!index.hasRecords()) return false;
+    EspSaResolver saOf(index.espSas);
+    bool go = true;
+    index.packets.forEach([&](const PacketRecord &r) {
+        if (go) go = visit(r, r.isEsp() ? saOf.find(r) : IndexBuilder::kNoSa);
+    });
+    return true;
 }
 
 } // namespace ikev2wb

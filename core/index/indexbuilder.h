@@ -24,17 +24,10 @@ public:
     virtual void record(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables) = 0;
 };
 
-/// Reads a capture whose index keeps no records (IndexContents::TablesOnly) once more, feeding
-/// every record to `observer` in file order until `stop` is set (the observer may set it; the read
-/// ends within a few thousand records). False when the files cannot be read again. What needs a
-/// pass over the packets after the read (a packet number a finding cites, a replay window no
-/// analysis emulated) takes one of these instead of the records.
-using RecordRescan = std::function<bool(RecordObserver &observer, std::atomic_bool &stop)>;
-
 /// Visits the records of `index` in file order, `visit(record, sa)` (sa as RecordObserver's)
-/// until it returns false: from the index's records when it keeps them, else through `rescan`.
-/// False when neither can: no records and no rescan, or the files could not be read again.
-bool revisitRecords(const CaptureIndex &index, const RecordRescan *rescan,
+/// until it returns false. False when the index keeps no records (IndexContents::TablesOnly):
+/// what needs a pass over the packets then is taken during the read (RecordObserver).
+bool revisitRecords(const CaptureIndex &index,
                     const std::function<bool(const PacketRecord &, std::uint32_t)> &visit);
 
 class IndexBuilder final

@@ -135,7 +135,6 @@ bool Investigation::openCapture(Host host, const QStringList &paths, QString *er
         return false;
     }
     setCapture(host, std::move(r.index), std::move(r.analysis));
-    m_paths[int(host)] = paths;
     return true;
 }
 
@@ -185,8 +184,6 @@ bool Investigation::openPair(const QStringList &pathA, const QStringList &pathB,
     setCapture(Host::A, std::move(a.index), std::move(a.analysis));
     setCapture(Host::B, std::move(b.index), std::move(b.analysis));
     m_comparison = std::move(r);
-    m_paths[0] = pathA;
-    m_paths[1] = pathB;
     return true;
 }
 
@@ -195,7 +192,6 @@ void Investigation::setCapture(Host host, IndexPtr index, AnalysisPtr analysis)
     if (index && !analysis) analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index));
     m_index[int(host)] = std::move(index);
     m_analysis[int(host)] = std::move(analysis);
-    m_paths[int(host)].clear();
     m_comparison.reset();
     m_facts = Facts{};
     m_diagnosis = Diagnosis{};
@@ -242,8 +238,6 @@ const Diagnosis &Investigation::diagnose(const std::atomic_bool *cancel)
         inputs << captureInputs(*m_index[1]);
     }
     if (!m_evidenceInputs.isEmpty()) in.evidence = &m_evidence;
-    in.rescanA = rescan(Host::A);
-    if (in.indexB) in.rescanB = rescan(Host::B);
     m_facts = deriveFacts(in, cancel);
     if (m_facts.cancelled) {
         // Nothing half-done stays: the caller drops the run.
@@ -295,22 +289,11 @@ const Diagnosis &Investigation::diagnose(const std::atomic_bool *cancel)
             m_espDirections[h] = ikev2wb::espDirections(
                 *m_index[h], m_analysis[h].get(), m_facts.replayBySa[h], m_diagnosis.basis.replayWindow);
         } else {
-            const RecordRescan again = rescan(Host(h));
-            m_espDirections[h] = ikev2wb::espDirections(
-                *m_index[h], m_analysis[h].get(), m_diagnosis.basis.replayWindow, true, nullptr, &again);
+            m_espDirections[h] =
+                ikev2wb::espDirections(*m_index[h], m_analysis[h].get(), m_diagnosis.basis.replayWindow);
         }
     }
     return m_diagnosis;
-}
-
-RecordRescan Investigation::rescan(Host h) const
-{
-    const IndexPtr &ix = m_index[int(h)];
-    if (!ix || ix->hasRecords() || m_paths[int(h)].isEmpty()) return {};
-    return [paths = m_paths[int(h)]](RecordObserver &observer, std::atomic_bool &stop) {
-        QString error;
-        return loadCapture(paths, &error, {}, &stop, IndexContents::TablesOnly, &observer, false) != nullptr;
-    };
 }
 
 QStringList Investigation::warnings() const

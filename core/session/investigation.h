@@ -68,7 +68,8 @@ public:
     /// and the diagnosis of the previous captures. False with `error` naming the file when it
     /// cannot be opened, or saying the read was cancelled. `contents` TablesOnly: analysed during
     /// the read (loadAndAnalyzeCapture()), the index keeps no per-packet records; what the
-    /// diagnosis needs a pass over the packets for reads the file again (DiagnosisInput::rescanA).
+    /// diagnosis takes from single packets (a cited packet number, the suite's ESP lengths, the
+    /// reordering a replay window is judged by) is noted by the analysis during that read.
     bool openCapture(Host host, const QString &path, QString *error, const ProgressFn &progress = {},
                      const std::atomic_bool *cancel = nullptr,
                      IndexContents contents = IndexContents::Records);
@@ -126,11 +127,7 @@ public:
     [[nodiscard]] QStringList warnings() const;
 
 private:
-    /// Host's capture read again (for an index without records), empty when it has its records.
-    [[nodiscard]] RecordRescan rescan(Host h) const;
-
     IndexPtr m_index[2];
-    QStringList m_paths[2]; // what host's capture was read from (openCapture, openPair)
     AnalysisPtr m_analysis[2];
     ComparePtr m_comparison;
     EvidenceSet m_evidence;
