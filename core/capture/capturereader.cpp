@@ -6,6 +6,7 @@
 #include <QFileInfo>
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <pcap/pcap.h>
 
@@ -66,7 +67,13 @@ int CaptureReader::duplicateHandle() const
 
 std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, QString *error)
 {
+    return open(path, -1, error);
+}
+
+std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, int fd, QString *error)
+{
     auto fail = [&](const QString &why) {
+        if (fd >= 0) ::close(fd);
         if (error) *error = QStringLiteral("%1: %2").arg(path, why);
         return std::unique_ptr<CaptureReader>();
     };
@@ -77,7 +84,14 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, QString 
 
     std::unique_ptr<CaptureReader> r(new CaptureReader);
     r->d = std::make_unique<Impl>();
-    r->d->file = std::fopen(QFile::encodeName(path).constData(), "rb");
+    if (fd >= 0) {
+        if (::lseek(fd, 0, SEEK_SET) != 0) return fail(QString::fromLocal8Bit(std::strerror(errno)));
+        r->d->file = ::fdopen(fd, "rb");
+        if (!r->d->file) return fail(QString::fromLocal8Bit(std::strerror(errno)));
+        fd = -1; // the stream owns it now
+    } else {
+        r->d->file = std::fopen(QFile::encodeName(path).constData(), "rb");
+    }
     if (!r->d->file) return fail(QString::fromLocal8Bit(std::strerror(errno)));
 
     unsigned char magic[16] = {};

@@ -105,6 +105,10 @@ public:
     /// Opens a capture. On failure returns nullptr and sets `error` to one sentence naming the
     /// file and the reason (missing, unreadable, not a capture, unsupported link type, ...).
     static std::unique_ptr<CaptureReader> open(const QString &path, QString *error);
+    /// The same from `fd`, a descriptor of `path` opened already (read from its start whatever
+    /// its offset; the reader owns it and closes it, also on failure): a capture set looks at
+    /// each file and later reads it through one open.
+    static std::unique_ptr<CaptureReader> open(const QString &path, int fd, QString *error);
 
     [[nodiscard]] const CaptureFileInfo &info() const { return m_info; }
     /// A new descriptor of the open file (the caller closes it; -1 on failure), so a second look

@@ -7,6 +7,9 @@
 #include <QFile>
 #include <QFileInfo>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <numeric>
@@ -14,18 +17,41 @@
 
 namespace ikev2wb {
 
+HeldFile &HeldFile::operator=(HeldFile &&o) noexcept
+{
+    if (this != &o) {
+        if (m_fd >= 0) ::close(m_fd);
+        m_fd = o.release();
+    }
+    return *this;
+}
+
+HeldFile::~HeldFile()
+{
+    if (m_fd >= 0) ::close(m_fd);
+}
+
+int HeldFile::duplicate() const
+{
+    return m_fd >= 0 ? ::fcntl(m_fd, F_DUPFD_CLOEXEC, 0) : -1;
+}
+
 namespace {
 
-/// A pcap or pcapng signature in the first four bytes.
-bool hasCaptureSignature(const QString &path)
+/// A pcap or pcapng signature in the first four bytes. `keep` (null: none): where the file stays
+/// open when it is a capture.
+bool hasCaptureSignature(const QString &path, HeldFile *keep)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return false;
+    HeldFile f(::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC));
+    if (!f.isOpen()) return false;
     unsigned char m[4] = {};
-    if (f.read(reinterpret_cast<char *>(m), 4) != 4) return false;
+    if (::pread(f.get(), m, 4, 0) != 4) return false;
     const std::uint32_t v =
         std::uint32_t(m[0]) << 24 | std::uint32_t(m[1]) << 16 | std::uint32_t(m[2]) << 8 | m[3];
-    return v == 0xa1b2c3d4 || v == 0xd4c3b2a1 || v == 0xa1b23c4d || v == 0x4d3cb2a1 || v == 0x0a0d0d0a;
+    const bool capture =
+        v == 0xa1b2c3d4 || v == 0xd4c3b2a1 || v == 0xa1b23c4d || v == 0x4d3cb2a1 || v == 0x0a0d0d0a;
+    if (capture && keep) *keep = std::move(f);
+    return capture;
 }
 
 QString secondsText(std::int64_t ns)
@@ -44,7 +70,7 @@ CaptureSetInput expandCaptureSet(const QStringList &paths)
 {
     CaptureSetInput in;
     QStringList seen; // canonical paths
-    const auto add = [&](const QString &path) {
+    const auto add = [&](const QString &path, HeldFile held) {
         const QString canonical = QFileInfo(path).canonicalFilePath();
         if (seen.contains(canonical)) {
             in.notes << QStringLiteral("%1: given twice, read once").arg(path);
@@ -52,7 +78,9 @@ CaptureSetInput expandCaptureSet(const QStringList &paths)
         }
         seen << canonical;
         in.files << path;
+        in.held.push_back(std::move(held));
     };
+    int held = 0;
     for (const QString &path : paths) {
         const QFileInfo fi(path);
         if (!fi.exists()) {
@@ -60,7 +88,7 @@ CaptureSetInput expandCaptureSet(const QStringList &paths)
             return in;
         }
         if (!fi.isDir()) {
-            add(path);
+            add(path, HeldFile());
             continue;
         }
         const QDir dir(path);
@@ -78,10 +106,14 @@ CaptureSetInput expandCaptureSet(const QStringList &paths)
             if (e.isDir()) {
                 skip(QStringLiteral("%1: a sub-folder, skipped (folders are not read recursively)")
                          .arg(e.filePath()));
-            } else if (!hasCaptureSignature(e.filePath())) {
+                continue;
+            }
+            HeldFile file;
+            if (!hasCaptureSignature(e.filePath(), held < CaptureSetInput::kMaxHeld ? &file : nullptr)) {
                 skip(QStringLiteral("%1: not a pcap or pcapng capture, skipped").arg(e.filePath()));
             } else {
-                add(e.filePath());
+                held += file.isOpen();
+                add(e.filePath(), std::move(file));
                 ++captures;
             }
         }
@@ -156,25 +188,34 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
                                              IndexContents contents, RecordObserver *observer,
                                              bool readerThread)
 {
-    const CaptureSetInput input = expandCaptureSet(paths);
+    CaptureSetInput input = expandCaptureSet(paths);
     if (!input.error.isEmpty()) {
         if (error) *error = input.error;
         return nullptr;
     }
 
-    // Each file opened once to look at its header and first packet: the reading order.
+    // A look at each file's header and first packet: the reading order. The file stays open
+    // from there to its read (the first kMaxHeld files; the others are opened again).
     struct Member
     {
         CaptureFileInfo info;
         std::optional<std::int64_t> first;
         qsizetype given = 0;
+        HeldFile held;
     };
     std::vector<Member> members;
     std::int64_t totalBytes = 0;
+    int held = 0;
     for (qsizetype i = 0; i < input.files.size(); ++i) {
-        auto reader = CaptureReader::open(input.files[i], error);
+        HeldFile &file = input.held[std::size_t(i)];
+        if (!file.isOpen() && held < CaptureSetInput::kMaxHeld)
+            file = HeldFile(::open(QFile::encodeName(input.files[i]).constData(), O_RDONLY | O_CLOEXEC));
+        auto reader = file.isOpen() ? CaptureReader::open(input.files[i], file.duplicate(), error)
+                                    : CaptureReader::open(input.files[i], error);
         if (!reader) return nullptr;
+        held += file.isOpen();
         Member m;
+        m.held = std::move(file);
         m.info = reader->info();
         m.first = reader->firstPacketTime();
         m.given = i;
@@ -197,8 +238,9 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
     QStringList readWarnings;
     std::optional<CaptureDrops> drops;
     QString dropsFrom;
-    for (const Member &m : members) {
-        auto reader = CaptureReader::open(m.info.path, error);
+    for (Member &m : members) {
+        auto reader = m.held.isOpen() ? CaptureReader::open(m.info.path, m.held.release(), error)
+                                      : CaptureReader::open(m.info.path, error);
         if (!reader) return nullptr; // it was readable a moment ago: say why not now
         builder.beginFile(reader->info());
         reader->setDissectorPrefixOnly(true);

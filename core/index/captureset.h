@@ -20,12 +20,46 @@ namespace ikev2wb {
 
 class RecordObserver;
 
+/// A file descriptor, closed when it goes: a capture file held open from the first look at it to
+/// its read, so that each file of a set is opened once.
+class HeldFile
+{
+public:
+    HeldFile() = default;
+    explicit HeldFile(int fd) : m_fd(fd) {}
+    HeldFile(HeldFile &&o) noexcept : m_fd(o.release()) {}
+    HeldFile &operator=(HeldFile &&o) noexcept;
+    HeldFile(const HeldFile &) = delete;
+    HeldFile &operator=(const HeldFile &) = delete;
+    ~HeldFile();
+    [[nodiscard]] bool isOpen() const { return m_fd >= 0; }
+    [[nodiscard]] int get() const { return m_fd; }
+    /// A second descriptor of the same open file (its offset shared), -1 on failure.
+    [[nodiscard]] int duplicate() const;
+    /// Hands the descriptor over (the caller closes it); -1 when none.
+    int release()
+    {
+        const int fd = m_fd;
+        m_fd = -1;
+        return fd;
+    }
+
+private:
+    int m_fd = -1;
+};
+
 /// The files a list of files and folders names as one capture.
 struct CaptureSetInput
 {
+    /// Descriptors held open at most: beyond, a set's files are opened again for their read
+    /// (a process may hold 1024; both sides of a pair are read at once).
+    static constexpr int kMaxHeld = 256;
     QStringList files; // capture files: given files as given, a folder's captures by name
     QStringList notes; // folder entries skipped (not a capture, sub-folders), a file given twice
     QString error;     // nothing to read (a folder without captures, a missing path): one sentence
+    /// Per entry of `files`: a folder's capture as the signature check opened it (the first
+    /// kMaxHeld), else not open.
+    std::vector<HeldFile> held;
 };
 
 /// Expands folders into the capture files in them (by their pcap/pcapng signature, not their
