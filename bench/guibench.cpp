@@ -106,7 +106,6 @@ public:
         return std::move(m_turns);
     }
 
-private:
     static double threadCpuMs()
     {
         timespec ts{};
@@ -114,6 +113,7 @@ private:
         return double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
     }
 
+private:
     const QElapsedTimer *m_clock = nullptr;
     double m_thresholdMs = 30;
     bool m_recording = false;
@@ -299,12 +299,34 @@ Row measure(const QString &path, int frames, bool sort, double turnThresholdMs)
     for (int t = 0; t < inner->count(); ++t) {
         if (!inner->isTabEnabled(t)) continue;
         mon.reset();
-        inner->setCurrentIndex(t);
+        app->record(&clock, turnThresholdMs);
+        const double cpu0 = TurnApplication::threadCpuMs();
+        QElapsedTimer switchClock;
+        switchClock.start();
+        inner->setCurrentIndex(t); // not an event delivery: timed here, its turns below
+        const double switchMs = double(switchClock.nsecsElapsed()) / 1e6;
+        const double switchCpuMs = TurnApplication::threadCpuMs() - cpu0;
         spin(400);
-        log(QStringLiteral("  tab %1: max gap %2 ms, %3 gaps > 100 ms")
+        const double tabCpuMs = TurnApplication::threadCpuMs() - cpu0;
+        const std::vector<TurnApplication::Turn> turns = app->stop();
+        double worstTurnCpuMs = switchCpuMs;
+        for (const TurnApplication::Turn &turn : turns)
+            worstTurnCpuMs = std::max(worstTurnCpuMs, turn.cpuMs);
+        log(QStringLiteral("  tab %1: max gap %2 ms, %3 gaps > 100 ms; setCurrentIndex %4 ms (GUI thread on "
+                           "CPU %5 ms); GUI thread CPU %6 ms in 400 ms, at most %7 ms in one turn")
                 .arg(inner->tabText(t))
                 .arg(mon.maxGapMs(), 0, 'f', 1)
-                .arg(mon.over100()));
+                .arg(mon.over100())
+                .arg(switchMs, 0, 'f', 0)
+                .arg(switchCpuMs, 0, 'f', 0)
+                .arg(tabCpuMs, 0, 'f', 0)
+                .arg(worstTurnCpuMs, 0, 'f', 0));
+        for (const TurnApplication::Turn &turn : turns)
+            log(QStringLiteral("    turn: %1 ms (GUI thread on CPU %2 ms), %3, event type %4")
+                    .arg(turn.ms, 0, 'f', 0)
+                    .arg(turn.cpuMs, 0, 'f', 0)
+                    .arg(turn.receiver)
+                    .arg(turn.type));
         if (mon.maxGapMs() > r.tabsMaxGap) {
             r.tabsMaxGap = mon.maxGapMs();
             r.worstTab = inner->tabText(t);

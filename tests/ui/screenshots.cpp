@@ -176,8 +176,9 @@ int main(int argc, char **argv)
     int tabOfB = -1;
     QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
         auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
-        if (!page || !page->analysis()) return;                                     // still loading
-        if (!page->checklist()->diagnosis() || page->checklist()->isBusy()) return; // still diagnosing
+        if (!page || !page->analysis()) return;                                          // still loading
+        if (!page->checklist()->diagnosis() || page->checklist()->isBusy()) return;      // still diagnosing
+        if (page->checklist()->isVisible() && page->checklist()->fixesPending()) return; // one fix a turn
         if (pair && (!page->comparePage() || !page->comparePage()->isChartReady() || !page->peerAnalysis() ||
                      page->checklist()->diagnosis()->inputs.size() < 2))
             return; // the peer's capture and the pair's diagnosis are still on their way

@@ -408,6 +408,9 @@ private Q_SLOTS:
             QTRY_COMPARE(w.size(), size); // the window is not made larger than the screen by its content
             const QString at = QStringLiteral("%1x%2").arg(size.width()).arg(size.height());
             auto visit = [&](const QString &what) {
+                // The Checklist adds its fix widgets one per event-loop turn: all of them first.
+                for (ChecklistPage *checklist : w.findChildren<ChecklistPage *>())
+                    if (checklist->isVisible()) QTRY_VERIFY(!checklist->fixesPending());
                 QTest::qWait(150); // layouts settle, charts re-reduce (queued)
                 QCoreApplication::processEvents();
                 if (w.size() != size)

@@ -110,6 +110,9 @@ QLabel *wrappedLabel(QWidget *parent)
 
 ChecklistPage::ChecklistPage(QWidget *parent) : QWidget(parent), m_highlighting(SnippetHighlighting::create())
 {
+    m_fixTimer.setSingleShot(true);
+    m_fixTimer.setInterval(0);
+    connect(&m_fixTimer, &QTimer::timeout, this, &ChecklistPage::addNextFix);
     auto *root = new QVBoxLayout(this);
 
     // --- headline and actions
@@ -568,11 +571,13 @@ void ChecklistPage::showDetail(const Detail &d)
         item->setFlags(Qt::NoItemFlags);
     }
 
-    // Fix widgets are rebuilt: a handful per selection, cheap, and no stale highlighter.
+    // Fix widgets are rebuilt: a handful per selection, and no stale highlighter.
     while (QLayoutItem *it = m_fixLayout->takeAt(0)) {
         delete it->widget();
         delete it;
     }
+    m_pendingFixes.clear();
+    m_nextFix = 0;
     if (d.fixes && !d.fixes->empty()) {
         auto *caption = new QLabel(
             tr("<b>Fixes for %1</b> (review before use; values are filled in from this capture, "
@@ -583,8 +588,11 @@ void ChecklistPage::showDetail(const Detail &d)
             m_fixContainer);
         caption->setWordWrap(true);
         m_fixLayout->addWidget(caption);
-        for (const Fix &f : *d.fixes)
-            m_fixLayout->addWidget(fixWidget(f, m_fixContainer));
+        // One fix widget per event-loop turn once the page is visible (addNextFix): laying out
+        // the four fixes' rich-text labels in the turn that showed the page was its largest
+        // GUI-thread stall (56-71 ms of CPU in one turn, bench/RESULTS.md).
+        m_pendingFixes = *d.fixes;
+        m_nextFix = 0;
     } else {
         auto *none = new QLabel(tr("<b>No fix proposed for %1 yet.</b> The evidence does not pin down "
                                    "what to change: see <i>What to collect next</i>, or import host "
@@ -595,6 +603,21 @@ void ChecklistPage::showDetail(const Detail &d)
         m_fixLayout->addWidget(none);
     }
     m_fixLayout->addStretch();
+    if (isVisible() && !m_pendingFixes.empty()) m_fixTimer.start();
+}
+
+void ChecklistPage::addNextFix()
+{
+    if (m_nextFix >= m_pendingFixes.size()) return;
+    // Before the stretch that ends the layout.
+    m_fixLayout->insertWidget(m_fixLayout->count() - 1, fixWidget(m_pendingFixes[m_nextFix], m_fixContainer));
+    if (++m_nextFix < m_pendingFixes.size()) m_fixTimer.start();
+}
+
+void ChecklistPage::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    if (m_nextFix < m_pendingFixes.size()) m_fixTimer.start();
 }
 
 QWidget *ChecklistPage::fixWidget(const Fix &fix, QWidget *parent)

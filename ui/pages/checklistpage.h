@@ -11,6 +11,7 @@
 #include "models/checklistmodel.h"
 #include "sharedtypes.h"
 
+#include <QTimer>
 #include <QWidget>
 
 #include <memory>
@@ -63,6 +64,8 @@ public:
         return m_peerDirections;
     }
     [[nodiscard]] bool isBusy() const { return m_jobs.isRunning(); }
+    /// Fix widgets of the selection not added yet (one is added per event-loop turn while visible).
+    [[nodiscard]] bool fixesPending() const { return m_nextFix < m_pendingFixes.size(); }
     [[nodiscard]] ChecklistModel *checklistModel() const { return m_steps; }
     [[nodiscard]] FindingsModel *findingsModel() const { return m_findings; }
     [[nodiscard]] QString headline() const;
@@ -131,7 +134,10 @@ private:
     void exportClicked();
     void updateHeadline();
     void updateAssumptions();
+    /// Adds the next of m_pendingFixes' widgets; the timer calls it again while fixes remain.
+    void addNextFix();
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
     IndexPtr m_index;
     AnalysisPtr m_analysis;
@@ -167,6 +173,10 @@ private:
     QWidget *m_fixContainer = nullptr;
     QVBoxLayout *m_fixLayout = nullptr;
     int m_detailFinding = 0; // what the right side shows: finding row, or −step number
+    // The selection's fixes still to be shown, one widget per turn while the page is visible.
+    std::vector<Fix> m_pendingFixes;
+    std::size_t m_nextFix = 0;
+    QTimer m_fixTimer;
 };
 
 } // namespace ikev2wb::ui
