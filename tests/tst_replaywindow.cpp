@@ -15,6 +15,7 @@ private slots:
     void verdicts_data();
     void verdicts();
     void countersAddUp();
+    void acceptInOrderIsRunOfReceives();
 };
 
 void tst_replaywindow::verdicts_data()
@@ -140,6 +141,43 @@ void tst_replaywindow::countersAddUp()
     QCOMPARE(c.invalid, 1u);
     QCOMPARE(c.esnMismatch, 0u);
     QCOMPARE(c.dropped(), 3u);
+}
+
+
+// acceptInOrder(n) (the ESP sequence analysis hands runs of in-order numbers to the windows at
+// once) against n single receive() calls, which follow the kernel: after a start with gaps and
+// late packets (some bits set, some not), runs shorter than, as long as and longer than the
+// window, starting at every bit position class; then every number from below the window up to
+// the top is received again, which reads each bit back as a verdict.
+void tst_replaywindow::acceptInOrderIsRunOfReceives()
+{
+    for (const std::uint32_t size : {2u, 4u, 32u, 64u, 1024u}) {
+        for (const std::uint32_t n : {1u, 5u, 31u, 32u, 33u, size - 1, size, size + 7, 3 * size}) {
+            if (n == 0) continue;
+            ReplayWindow one(size), run(size);
+            QVERIFY(run.hasInOrderShortcut());
+            const std::uint64_t start = 1000 + n % 7;
+            one.prime(start);
+            run.prime(start);
+            // A start with gaps and late packets: bits set and unset inside the window.
+            for (const std::uint64_t q : {start + 3, start + 1, start + 6, start + 5, start + 10}) {
+                QCOMPARE(int(one.receive(q)), int(run.receive(q)));
+            }
+            const std::uint64_t top = one.top();
+            for (std::uint64_t q = top + 1; q <= top + n; ++q)
+                QCOMPARE(int(one.receive(q)), int(ReplayWindow::Verdict::Accepted));
+            run.acceptInOrder(n);
+            QCOMPARE(run.top(), one.top());
+            QCOMPARE(run.counters().accepted, one.counters().accepted);
+            const std::uint64_t end = one.top();
+            for (std::uint64_t q = end > size + 3 ? end - size - 3 : 1; q <= end; ++q)
+                QVERIFY2(one.receive(q) == run.receive(q),
+                         qPrintable(QStringLiteral("window %1, run %2, number %3").arg(size).arg(n).arg(q)));
+            QCOMPARE(run.counters().replayed, one.counters().replayed);
+            QCOMPARE(run.counters().outsideWindow, one.counters().outsideWindow);
+            QCOMPARE(run.counters().accepted, one.counters().accepted);
+        }
+    }
 }
 
 QTEST_APPLESS_MAIN(tst_replaywindow)

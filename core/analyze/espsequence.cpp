@@ -217,8 +217,10 @@ private:
         m_epoch.packets = 1;
         m_epoch.firstNs = ns;
         // The receiver's state before the capture is unknown: start just below the first number.
+        flushInOrder();
         for (auto &w : m_windows)
             w.prime(ext - 1);
+        if (m_inOrderShortcut) m_windowsTop = static_cast<std::uint32_t>(m_windows.front().top());
     }
 
     void closeEpoch()
@@ -237,13 +239,18 @@ private:
         foldWindows();
         m_windows.clear();
         m_windows.reserve(m_sizes.size());
-        for (std::uint32_t w : m_sizes)
+        m_inOrderShortcut = !m_sizes.empty();
+        for (std::uint32_t w : m_sizes) {
             m_windows.emplace_back(w, m_rule.esn());
+            m_inOrderShortcut = m_inOrderShortcut && m_windows.back().hasInOrderShortcut();
+        }
+        m_windowsTop = 0;
     }
 
     // Adds the current windows' counters to the SA totals (an SA has one set per epoch).
     void foldWindows()
     {
+        flushInOrder();
         for (std::size_t i = 0; i < m_windows.size(); ++i) {
             const auto &c = m_windows[i].counters();
             m_sumOutside[i] += c.outsideWindow + c.esnMismatch;
@@ -253,13 +260,32 @@ private:
         }
     }
 
+    // Without ESN every window has the same top (the largest number seen: any number above it is
+    // accepted by every window), so the next number in order is accepted by all of them through
+    // ReplayWindow::receive's shortcut. Such packets are only counted here, and the run is handed
+    // to the windows at once (acceptInOrder) before a packet out of order or a look at them.
     void feedWindows(std::uint64_t ext, bool duplicate)
     {
+        const auto low = static_cast<std::uint32_t>(ext);
+        if (m_inOrderShortcut && low != 0 && low == m_windowsTop + 1) {
+            ++m_inOrder;
+            m_windowsTop = low;
+            return;
+        }
+        flushInOrder();
         for (std::size_t i = 0; i < m_windows.size(); ++i) {
             const auto v = m_windows[i].receive(ext);
             if (v != ReplayWindow::Verdict::Accepted && v != ReplayWindow::Verdict::Invalid && !duplicate)
                 ++m_firstSeenDrops[i];
         }
+        if (m_inOrderShortcut) m_windowsTop = static_cast<std::uint32_t>(m_windows.front().top());
+    }
+    void flushInOrder()
+    {
+        if (!m_inOrder) return;
+        for (auto &w : m_windows)
+            w.acceptInOrder(m_inOrder);
+        m_inOrder = 0;
     }
 
     void reordered(std::uint64_t ext, std::uint64_t extent, std::int64_t lateNs)
@@ -323,6 +349,9 @@ private:
     std::map<std::uint64_t, std::uint64_t> m_lags; // reordered packets by lag (reorderLags)
     std::vector<std::uint32_t> m_sizes;
     std::vector<ReplayWindow> m_windows;
+    bool m_inOrderShortcut = false; // every window takes the in-order shortcut (feedWindows)
+    std::uint32_t m_windowsTop = 0; // the windows' top with the run not yet handed to them
+    std::uint32_t m_inOrder = 0;    // numbers in order counted but not yet handed to the windows
     std::vector<std::uint64_t> m_sumOutside, m_sumReplayed, m_sumInvalid, m_sumEsn, m_firstSeenDrops;
 };
 

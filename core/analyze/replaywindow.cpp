@@ -20,6 +20,37 @@ void ReplayWindow::prime(std::uint64_t top)
     std::fill(m_bmp.begin(), m_bmp.end(), 0u);
 }
 
+void ReplayWindow::setBits(std::uint32_t first, std::uint32_t count)
+{
+    while (count) {
+        const std::uint32_t off = first & 31;
+        const std::uint32_t take = std::min<std::uint32_t>(32 - off, count);
+        m_bmp[first >> 5] |= (take == 32 ? ~0u : ((1u << take) - 1)) << off;
+        first += take;
+        count -= take;
+    }
+}
+
+void ReplayWindow::acceptInOrder(std::uint32_t n)
+{
+    // receive()'s shortcut sets bit (top & mask) and moves top one up, n times: the bits of
+    // top .. top + n - 1 (mod size), all of them once the run covers the window.
+    m_counters.accepted += n;
+    if (n >= m_size) {
+        setBits(0, m_size);
+    } else {
+        std::uint32_t pos = m_seq & m_mask;
+        std::uint32_t left = n;
+        while (left) {
+            const std::uint32_t take = std::min(m_size - pos, left);
+            setBits(pos, take);
+            left -= take;
+            pos = 0;
+        }
+    }
+    m_seq += n;
+}
+
 bool ReplayWindow::bit(std::uint32_t diff) const
 {
     const std::uint32_t pos = mod(m_seq - 1);

@@ -62,6 +62,14 @@ public:
         return receiveSlow(seq);
     }
 
+    /// True when receive() takes its in-order shortcut for every number in order (no ESN, a
+    /// power-of-two size above 1): acceptInOrder() may then stand for such a run.
+    [[nodiscard]] bool hasInOrderShortcut() const { return !m_esn && m_mask != 0; }
+    /// The same as receive(top() + 1), receive(top() + 2), ... `n` times (each accepted through the
+    /// in-order shortcut): only with hasInOrderShortcut() and when top() + n does not pass 2^32 - 1.
+    /// The bits of the run are set a word at a time instead of one call per packet.
+    void acceptInOrder(std::uint32_t n);
+
     [[nodiscard]] std::uint32_t size() const { return m_size; }
     [[nodiscard]] bool esn() const { return m_esn; }
     /// Highest accepted sequence number (64-bit with ESN).
@@ -78,6 +86,7 @@ private:
     [[nodiscard]] bool bit(std::uint32_t diff) const;
     void setBit(std::uint32_t bitnr) { m_bmp[bitnr >> 5] |= 1u << (bitnr & 31); }
     void clearBit(std::uint32_t bitnr) { m_bmp[bitnr >> 5] &= ~(1u << (bitnr & 31)); }
+    void setBits(std::uint32_t first, std::uint32_t count); // bits [first, first + count), no wrap
     Verdict count(Verdict v);
     // x % size; a mask for the usual power-of-two sizes (the division dominated the run time).
     [[nodiscard]] std::uint32_t mod(std::uint32_t x) const { return m_mask ? (x & m_mask) : x % m_size; }
