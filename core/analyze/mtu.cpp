@@ -347,15 +347,23 @@ struct MtuAnalyzer::State
             Pending &p = rev.pending[rev.decided++];
             p.answered = r.tsNs - p.tsNs <= kReplyWindowNs;
         }
-        expire(rev, r.tsNs);
-        Direction &own = directions[st.dir];
-        expire(own, r.tsNs);
         if (r.tsNs != st.lastTs) {
             st.lastTs = r.tsNs;
             st.firstAtLastTs = packets - 1; // this packet's (observe() counted it)
         }
-        own.pending.push_back({r.tsNs, st.firstAtLastTs, s, r.ipLength, false});
+        directions[st.dir].pending.push_back({r.tsNs, st.firstAtLastTs, s, r.ipLength, false});
+        // Settling is done every kExpireEvery packets, over every direction: when a packet is
+        // settled does not change its outcome (answered or not is decided by the first reverse
+        // packet after it, which a packet more than kReplyWindowNs later can no longer be), and
+        // the loops then run over many packets at once instead of zero, one or two per packet.
+        if (++sinceExpire == kExpireEvery) {
+            sinceExpire = 0;
+            for (Direction &d : directions)
+                expire(d, r.tsNs);
+        }
     }
+    static constexpr unsigned kExpireEvery = 1024;
+    unsigned sinceExpire = 0;
 
     /// KeepTimes: the reply check over every packet's time, sorted per direction (the packets
     /// came out of time order).
