@@ -18,6 +18,7 @@
 #include <QFileInfo>
 #include <QFontDatabase>
 #include <QFrame>
+#include <QGridLayout>
 #include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -651,16 +652,27 @@ QWidget *ChecklistPage::fixWidget(const Fix &fix, QWidget *parent)
     m_highlighting->attach(snippet->document(), snippetLanguage(fix.kind), palette());
     layout->addWidget(snippet);
 
-    auto *info = wrappedLabel(box);
-    info->setTextFormat(Qt::RichText);
-    auto row = [](const QString &label, const QString &value) {
-        return QStringLiteral("<tr><td style=\"padding-right:8px\"><b>%1</b></td><td>%2</td></tr>")
-            .arg(label, htmlText(value));
-    };
-    info->setText(QStringLiteral("<table>") + row(tr("Changes"), fix.changes) +
-                  row(tr("Trade-off"), fix.tradeoff) + row(tr("Verify"), fix.verify) +
-                  row(tr("Undo"), fix.undo) + QStringLiteral("</table>"));
-    layout->addWidget(info);
+    // Plain-text labels in a grid: a rich-text <table> label was the slowest part of the page's
+    // layout (QTextDocument table layout for every width the scroll area tries).
+    auto *info = new QGridLayout;
+    info->setColumnStretch(1, 1);
+    int line = 0;
+    for (const auto &[label, value] :
+         {std::pair{tr("Changes"), &fix.changes}, std::pair{tr("Trade-off"), &fix.tradeoff},
+          std::pair{tr("Verify"), &fix.verify}, std::pair{tr("Undo"), &fix.undo}}) {
+        auto *name = new QLabel(label, box);
+        QFont bold = name->font();
+        bold.setBold(true);
+        name->setFont(bold);
+        name->setAlignment(Qt::AlignTop | Qt::AlignLeft);
+        auto *valueLabel = wrappedLabel(box);
+        valueLabel->setTextFormat(Qt::PlainText);
+        valueLabel->setText(*value);
+        info->addWidget(name, line, 0);
+        info->addWidget(valueLabel, line, 1);
+        ++line;
+    }
+    layout->addLayout(info);
     return box;
 }
 
