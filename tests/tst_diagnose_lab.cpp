@@ -551,6 +551,74 @@ private slots:
         QVERIFY2(legacy->text.startsWith(QLatin1String("conn site-b\n")), qPrintable(legacy->text));
     }
 
+    // The MTU/MSS arithmetic takes the suite of the SA the finding is about, not the first SA of
+    // ip xfrm state. mtu-blackhole (truth.json: left->right loses ESP above 1400, mid eth-r MTU
+    // 1400) with left's lab stats but, instead of its swanctl --list-sas and ip xfrm state, a
+    // hand-written ip xfrm state of two SAs: first right->left with aes-gcm ICV 16, then the
+    // finding's SA (left->right, SPI 0xc33b5ad9) with aes-cbc + hmac(sha512) 256. By hand (RFC
+    // 4303, RFC 4106, RFC 4868): path MTU 1400 − IPv4 20 − ESP header 8 − IV 16 − ICV 32 = 1324,
+    // padded down to a multiple of the AES block, 1312, − pad length and next header 2 = inner
+    // MTU 1310, TCP MSS 1270. The first SA's suite would give 1400 − 20 − 8 − IV 8 − ICV 16 =
+    // 1348 (4-byte alignment), − 2 = 1346, MSS 1306. With the finding's SPI on neither SA, the
+    // largest overhead of the two: the same 1270.
+    void mtuSuiteOfTheFindingsSa_data()
+    {
+        QTest::addColumn<QByteArray>("spi");
+        QTest::addColumn<int>("mss");
+        QTest::newRow("the finding's SA") << QByteArray("0xc33b5ad9") << 1270;
+        QTest::newRow("no SA of the finding: the largest overhead") << QByteArray("0x0badf00d") << 1270;
+    }
+    void mtuSuiteOfTheFindingsSa()
+    {
+        QFETCH(QByteArray, spi);
+        QFETCH(int, mss);
+        const QString dir = labDir(QStringLiteral("mtu-blackhole"));
+        QCOMPARE(truth(QStringLiteral("mtu-blackhole"))[QStringLiteral("topology")][QStringLiteral("mid")]
+                                                       [QStringLiteral("mtu_right_link")]
+                                                           .toInt(),
+                 1400);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/left-outer.pcap");
+        files.captureB = dir + QStringLiteral("/right-outer.pcap");
+        for (const QString &s : QDir(dir + QStringLiteral("/stats")).entryList(QDir::Files))
+            if ((s.startsWith(QLatin1String("left-")) || s.startsWith(QLatin1String("mid-link"))) &&
+                !s.contains(QLatin1String("swanctl-list-sas")) && !s.contains(QLatin1String("xfrm-state")))
+                files.evidenceA << dir + QStringLiteral("/stats/") + s;
+        files.evidenceA << writeIn(
+            tmp, QStringLiteral("left-xfrm-state-end.txt"),
+            "src 10.0.2.1 dst 10.0.1.1\n"
+            "\tproto esp spi 0xc4fa87d4 reqid 1 mode tunnel\n"
+            "\treplay-window 32 flag af-unspec\n"
+            "\taead rfc4106(gcm(aes)) 0x00112233445566778899aabbccddeeff00112233 (160 bits) 128\n"
+            "src 10.0.1.1 dst 10.0.2.1\n"
+            "\tproto esp spi " +
+                spi +
+                " reqid 1 mode tunnel\n"
+                "\treplay-window 0 flag af-unspec\n"
+                "\tauth-trunc hmac(sha512) "
+                "0x00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff00112233445566778899aabbcc"
+                "ddeeff00112233445566778899aabbccddeeff (512 bits) 256\n"
+                "\tenc cbc(aes) 0x00112233445566778899aabbccddeeff (128 bits)\n");
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Finding *fd = findingOf(ld, QLatin1String("mtu_blackhole"));
+        QVERIFY(fd);
+        bool seen = false;
+        for (const EvidenceItem &e : fd->evidence)
+            if (e.text.startsWith(QLatin1String("path MTU 1400 "))) {
+                seen = true;
+                QVERIFY2(e.text.contains(QLatin1String("AES-CBC + HMAC-SHA512-256")), qPrintable(e.text));
+                QCOMPARE(capture(e.text, QStringLiteral("TCP MSS (\\d+) \\(IPv4\\)")), mss);
+            }
+        QVERIFY(seen);
+        const Fix *clamp = findFix(*fd, FixKind::Iptables);
+        QVERIFY(clamp);
+        QVERIFY2(clamp->text.contains(QStringLiteral("--set-mss %1").arg(mss)), qPrintable(clamp->text));
+    }
+
     // The receiver's configured window is its own CHILD_SA's, not another connection's: right's
     // evidence without its ip xfrm state, with a swanctl.conf whose FIRST connection is unrelated
     // and has replay_window = 4096, and the tunnel's lab/net (as right's swanctl --list-sas names

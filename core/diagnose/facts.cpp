@@ -1117,14 +1117,33 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 f.configuredReplayWindow = int(sa.replayWindow);
                 f.replayWindowSource = QStringLiteral("ip xfrm state (%1)").arg(spiText(sa.spi));
             }
-            // What the kernel uses wins over the configuration's proposals.
-            if (f.suiteSource.isEmpty() || f.suiteSource == QLatin1String("configuration")) {
-                if (const auto s = suiteFromXfrm(sa.algorithms)) {
-                    f.suite = *s;
-                    f.suiteCandidates.clear();
-                    f.suiteSource = QStringLiteral("ip xfrm state");
+            if (sa.proto == QLatin1String("esp"))
+                if (const auto s = suiteFromXfrm(sa.algorithms))
+                    f.saSuites.push_back({sa.src, sa.dst, sa.spi, *s});
+        }
+        // What the kernel uses wins over the configuration's proposals. With SAs of different
+        // suites, the largest overhead (not the first SA's) until a finding names its SA.
+        if (!f.saSuites.empty() &&
+            (f.suiteSource.isEmpty() || f.suiteSource == QLatin1String("configuration"))) {
+            OverheadInput in;
+            in.outerIpv6 = f.outerIpv6;
+            in.natT = true; // the same for every suite: only their order matters here
+            int smallest = 0;
+            for (const Facts::SaSuite &s : f.saSuites) {
+                in.suite = s.suite;
+                const OverheadResult o = computeEspOverhead(in);
+                if (o.valid && (smallest == 0 || o.tunnelMtu < smallest)) {
+                    smallest = o.tunnelMtu;
+                    f.suite = s.suite;
                 }
             }
+            f.suiteCandidates.clear();
+            for (const Facts::SaSuite &s : f.saSuites)
+                if (std::find(f.suiteCandidates.begin(), f.suiteCandidates.end(), s.suite) ==
+                    f.suiteCandidates.end())
+                    f.suiteCandidates.push_back(s.suite);
+            if (f.suiteCandidates.size() < 2) f.suiteCandidates.clear();
+            f.suiteSource = QStringLiteral("ip xfrm state");
         }
         // Inbound SA that counted nothing while its outbound twin carried traffic.
         if (f.inboundSaZero.value == 0) {
@@ -2583,6 +2602,7 @@ QString refWhere(const EvidenceRef &r)
 /// Where Facts::suiteCandidates come from, as "the suites %1".
 QString candidatesFrom(const Facts &f)
 {
+    if (f.suiteSource == QLatin1String("ip xfrm state")) return QStringLiteral("of the SAs in ip xfrm state");
     return f.suiteSource == QLatin1String("configuration") ? QStringLiteral("the configured proposals allow")
                                                            : QStringLiteral("the ESP lengths fit");
 }
@@ -2826,6 +2846,20 @@ std::uint32_t likelyPathMtu(const Facts &f, QString *why)
     const PathMtuDecision d = decidePathMtu(f);
     if (why) *why = d.text;
     return d.value;
+}
+
+Facts factsForSa(const Facts &f, const EvidenceRef &ref, const QString &sender)
+{
+    Facts out = f;
+    if (!ref.hasSpi || f.suiteSource != QLatin1String("ip xfrm state")) return out;
+    for (const Facts::SaSuite &s : f.saSuites)
+        if (s.spi == ref.spi && (sender.isEmpty() || s.src == sender)) {
+            out.suite = s.suite;
+            out.suiteCandidates.clear();
+            out.suiteSource = QStringLiteral("ip xfrm state (%1)").arg(spiText(s.spi));
+            break;
+        }
+    return out;
 }
 
 OverheadResult overheadFor(const Facts &f, int pathMtu, bool innerIpv6, QString *suiteName)

@@ -128,7 +128,17 @@ struct Facts
     std::vector<EspSuite> suiteCandidates;
     QString suiteSource; // "configuration", "swanctl --list-sas", "ip xfrm state", "estimated from ESP
                          // lengths", ""
-    bool natT = false;   // ESP-in-UDP seen (or encap in config / xfrm state)
+    /// Each SA's own suite as `ip xfrm state` has it (outer source, destination, SPI). With SAs
+    /// of different suites, `suite` is the one of the largest overhead; a finding about one SA
+    /// takes that SA's (suiteForSa).
+    struct SaSuite
+    {
+        QString src, dst;
+        std::uint32_t spi = 0;
+        EspSuite suite;
+    };
+    std::vector<SaSuite> saSuites;
+    bool natT = false; // ESP-in-UDP seen (or encap in config / xfrm state)
     bool outerIpv6 = false;
     std::uint64_t espPackets = 0;
 
@@ -510,5 +520,8 @@ std::uint32_t likelyPathMtu(const Facts &f, QString *why = nullptr);
 /// estimated suite candidates, the one leaving the smallest inner packet (safe for all of them);
 /// `suiteName` (optional) gets its name and how it was chosen.
 OverheadResult overheadFor(const Facts &f, int pathMtu, bool innerIpv6 = false, QString *suiteName = nullptr);
+/// The facts with the suite of the SA `ref` names (its SPI, sent by `sender` when that is known)
+/// when the host evidence lists that SA's suite (Facts::saSuites); otherwise the facts as they are.
+Facts factsForSa(const Facts &f, const EvidenceRef &ref, const QString &sender);
 
 } // namespace ikev2wb

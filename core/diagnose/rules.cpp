@@ -53,8 +53,14 @@ void addFixes(Finding &f, std::vector<Fix> fixes)
 /// the command that would measure it. `sender` (the outer source of the packets that are too
 /// large, "" unknown): when it is the peer, the per-peer route (or tunnel interface) MTU is the
 /// peer's to set; the MSS clamp works on either end.
-void addMtuFixes(Finding &fd, const Facts &f, const PathMtuDecision &pm, const QString &sender)
+void addMtuFixes(Finding &fd, const Facts &facts, const PathMtuDecision &pm, const QString &sender)
 {
+    // The suite of the SA the finding is about (the decision's, else the first its evidence
+    // names), when the host evidence lists that SA.
+    EvidenceRef sa = pm.ref;
+    for (auto it = fd.evidence.begin(); !sa.hasSpi && it != fd.evidence.end(); ++it)
+        sa = it->ref;
+    const Facts f = factsForSa(facts, sa, sender);
     for (const QString &n : pm.notes)
         cite(fd, n);
     if (pm.value < 576) return;
