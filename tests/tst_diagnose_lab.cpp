@@ -619,6 +619,56 @@ private slots:
         QVERIFY2(clamp->text.contains(QStringLiteral("--set-mss %1").arg(mss)), qPrintable(clamp->text));
     }
 
+    // Every undo is pasteable as it is: for each committed lab folder, the CLI's diagnosis of the
+    // pair with all the host evidence (as README's lab example runs it) gives fixes whose undo
+    // bash parses (bash -n). The old undos ended in a parenthesised note, or were prose
+    // ("Remove the added lines (defaults ...) and ...") that bash refuses.
+    void everyUndoIsPasteable()
+    {
+        const QDir root(QStringLiteral(IKEV2WB_TEST_DATA "/lab"));
+        int folders = 0, undos = 0;
+        for (const QString &name : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            const QDir dir(root.filePath(name));
+            if (!dir.exists(QStringLiteral("left-outer.pcap")) ||
+                !dir.exists(QStringLiteral("right-outer.pcap")))
+                continue;
+            ++folders;
+            QStringList args{QStringLiteral("diagnose"),
+                             QStringLiteral("--capture"),
+                             dir.filePath(QStringLiteral("left-outer.pcap")),
+                             QStringLiteral("--peer-capture"),
+                             dir.filePath(QStringLiteral("right-outer.pcap")),
+                             QStringLiteral("--evidence"),
+                             dir.filePath(QStringLiteral("stats"))};
+            for (const QString &log : dir.entryList({QStringLiteral("charon-*.log")}, QDir::Files))
+                args << dir.filePath(log);
+            args << QStringLiteral("--json");
+            QProcess p;
+            p.start(QStringLiteral(IKEV2WB_CLI), args);
+            QVERIFY(p.waitForFinished(120000));
+            QCOMPARE(p.exitCode(), 0);
+            const QJsonObject j = QJsonDocument::fromJson(p.readAllStandardOutput()).object();
+            for (const QJsonValue &fd : j[QStringLiteral("findings")].toArray())
+                for (const QJsonValue &fx : fd[QStringLiteral("fixes")].toArray()) {
+                    const QString undo = fx[QStringLiteral("undo")].toString();
+                    QVERIFY2(!undo.isEmpty(), qPrintable(name + QStringLiteral(": ") +
+                                                         fx[QStringLiteral("title")].toString()));
+                    ++undos;
+                    QProcess bash;
+                    bash.start(QStringLiteral("bash"), {QStringLiteral("-n")});
+                    QVERIFY(bash.waitForStarted());
+                    bash.write(undo.toUtf8() + '\n');
+                    bash.closeWriteChannel();
+                    QVERIFY(bash.waitForFinished(10000));
+                    QVERIFY2(bash.exitCode() == 0,
+                             qPrintable(name + QStringLiteral(": ") + undo + QLatin1Char('\n') +
+                                        QString::fromUtf8(bash.readAllStandardError())));
+                }
+        }
+        QVERIFY(folders >= 10);
+        QVERIFY(undos >= 30);
+    }
+
     // The receiver's configured window is its own CHILD_SA's, not another connection's: right's
     // evidence without its ip xfrm state, with a swanctl.conf whose FIRST connection is unrelated
     // and has replay_window = 4096, and the tunnel's lab/net (as right's swanctl --list-sas names

@@ -68,7 +68,7 @@ std::vector<ScriptFix> parseScript(const QString &text)
             cur.kind = m.captured(1);
             cur.title = m.captured(2);
         } else if (lines[i].startsWith(QLatin1String("# undo:      "))) {
-            cur.undo = lines[i].mid(13).section(QStringLiteral(" ("), 0, 0);
+            cur.undo = lines[i].mid(13);
         } else if (const auto f = fn.match(lines[i]); f.hasMatch()) {
             cur.n = f.captured(1).toInt();
             QStringList body;
@@ -702,9 +702,7 @@ private slots:
                                   QFileDevice::ReadOwner | QFileDevice::ExeOwner);
         }
         QVERIFY(writeFile(o + QStringLiteral("/fix.sh"), "set -euo pipefail\n" + fix->text.toUtf8()));
-        QVERIFY(
-            writeFile(o + QStringLiteral("/undo.sh"),
-                      "set -euo pipefail\n" + fix->undo.section(QStringLiteral(" ("), 0, 0).toUtf8() + '\n'));
+        QVERIFY(writeFile(o + QStringLiteral("/undo.sh"), "set -euo pipefail\n" + fix->undo.toUtf8() + '\n'));
         QString sh =
             QStringLiteral("set -euo pipefail\nexport PATH=%1/bin:$PATH\nmount -t tmpfs tmpfs /var/lib\n%2"
                            "ip link set lo up\nip link add v0 type veth peer name pv0\nip link set pv0 "

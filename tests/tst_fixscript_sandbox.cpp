@@ -495,8 +495,8 @@ private slots:
         QVERIFY(!fixes.empty());
         const Fix &ring = fixes.front();
         QCOMPARE(int(ring.kind), int(FixKind::Ethtool));
-        // The undo is a command followed by a note in parentheses.
-        const QString undo = ring.undo.section(QStringLiteral(" ("), 0, 0);
+        // The undo is pasted as it is: commands, then its note as a comment.
+        const QString undo = ring.undo;
         QVERIFY(
             writeFile(dir.filePath(QStringLiteral("fix.sh")), "set -euo pipefail\n" + ring.text.toUtf8()));
         QVERIFY(writeFile(dir.filePath(QStringLiteral("undo.sh")), "set -euo pipefail\n" + undo.toUtf8()));
@@ -591,7 +591,7 @@ private slots:
         for (const Fix &f : fixes)
             if (f.text.contains(QLatin1String("route replace"))) route = &f;
         QVERIFY(route);
-        const QString undo = route->undo.section(QStringLiteral(" ("), 0, 0);
+        const QString undo = route->undo;
         const QString ip = ipv6 ? QStringLiteral("ip -6") : QStringLiteral("ip");
         const QString host = t.peerAddress + (ipv6 ? QStringLiteral("/128") : QStringLiteral("/32"));
         const QString setup =

@@ -67,6 +67,28 @@ QString charonSnippet(const QStringList &lines)
     return s;
 }
 
+/// A pasteable undo: the commands, then why as a `#` comment on the same line (just the comment
+/// when there is nothing to run). The comment gets no line break, so it never becomes a command.
+QString undoLine(const QString &commands, const QString &why)
+{
+    const QString note = QStringLiteral("# ") + oneLine(why, 100000);
+    return commands.isEmpty() ? note : commands + QStringLiteral("  ") + note;
+}
+
+/// The commands of reloadSwanctl, for an undo.
+QString reloadSwanctlCommands(const FixTarget &t)
+{
+    return QStringLiteral(
+               "swanctl --load-conns && swanctl --terminate --ike %1 && swanctl --initiate --child %2")
+        .arg(shq(t.connection), shq(t.child));
+}
+
+/// The commands of reloadIpsecConf, for an undo.
+QString reloadIpsecConfCommands(const FixTarget &t)
+{
+    return QStringLiteral("ipsec update && ipsec down %1 && ipsec up %1").arg(shq(t.connection));
+}
+
 QString reloadSwanctl(const FixTarget &t)
 {
     return QStringLiteral(
@@ -583,8 +605,9 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                 "interface is created (swanctl updown script, systemd-networkd, ifupdown) once "
                 "verified. Inner hosts must accept ICMP fragmentation-needed for non-TCP traffic."),
             QStringLiteral("ip link show dev %1 shows 'mtu %2'; %3").arg(qi).arg(p.tunnelMtu).arg(verifyPing),
-            QStringLiteral("ip link set dev %1 mtu %2 && %3 (the MTU it had before, saved in %4)")
-                .arg(qi, savedValue(saved), forgetSaved(saved), savedFile(saved))));
+            undoLine(QStringLiteral("ip link set dev %1 mtu %2 && %3")
+                         .arg(qi, savedValue(saved), forgetSaved(saved)),
+                     QStringLiteral("the MTU it had before, saved in %1").arg(savedFile(saved)))));
     } else {
         const QString hostLen = t.outerIpv6 ? QStringLiteral("128") : QStringLiteral("32");
         const QString ip = t.outerIpv6 ? QStringLiteral("ip -6") : QStringLiteral("ip");
@@ -699,10 +722,11 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                      .arg(ip, qpeer)
                      .arg(p.pathMtu)
                      .arg(verifyPing),
-                 QStringLiteral("%1 route del %2 mtu lock %3 && %1 -batch %4 && %5 (%6)")
-                     .arg(ip, route)
-                     .arg(p.pathMtu)
-                     .arg(shq(savedFile(saved)), forgetSaved(saved), undoWhy)));
+                 undoLine(QStringLiteral("%1 route del %2 mtu lock %3 && %1 -batch %4 && %5")
+                              .arg(ip, route)
+                              .arg(p.pathMtu)
+                              .arg(shq(savedFile(saved)), forgetSaved(saved)),
+                          undoWhy)));
     }
     // Never lowered (2 = probe from the start is stronger than 1) and the undo puts back the
     // value from before, like every other sysctl fix (README "Undo of host changes").
@@ -725,8 +749,9 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
         QStringLiteral(
             "sysctl net.ipv4.tcp_mtu_probing prints 1 (or 2); a bulk transfer that stalled completes "
             "(slowly at first)."),
-        QStringLiteral("sysctl -w %1=%2 && %3 (the value saved before the change)")
-            .arg(probing, savedValue(probing), forgetSaved(probing))));
+        undoLine(
+            QStringLiteral("sysctl -w %1=%2 && %3").arg(probing, savedValue(probing), forgetSaved(probing)),
+            QStringLiteral("the value saved before the change"))));
     return out;
 }
 
@@ -780,19 +805,21 @@ std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std
             "and XfrmInStateSeqError in /proc/net/xfrm_stat stop growing under the same load.")
             .arg(window)
             .arg(t.child);
-    out.push_back(
-        make(FixKind::Swanctl, QStringLiteral("Set replay_window = %1 (swanctl.conf)").arg(window),
-             swanctlSnippet(t, {}, {QStringLiteral("replay_window = %1").arg(window)}), changes, tradeoff,
-             verify + QStringLiteral(" Apply with ") + reloadSwanctl(t) + QLatin1Char('.'),
-             QStringLiteral("Put back replay_window = %1 (or remove the line for the default 32), then ")
-                     .arg(current >= 0 ? current : 32) +
-                 reloadSwanctl(t) + QLatin1Char('.')));
+    out.push_back(make(
+        FixKind::Swanctl, QStringLiteral("Set replay_window = %1 (swanctl.conf)").arg(window),
+        swanctlSnippet(t, {}, {QStringLiteral("replay_window = %1").arg(window)}), changes, tradeoff,
+        verify + QStringLiteral(" Apply with ") + reloadSwanctl(t) + QLatin1Char('.'),
+        undoLine(reloadSwanctlCommands(t),
+                 QStringLiteral("first put back replay_window = %1 in swanctl.conf (or remove the line for "
+                                "the default 32); re-establishing the SA is a short interruption")
+                     .arg(current >= 0 ? current : 32))));
     out.push_back(
         make(FixKind::IpsecConf, QStringLiteral("Set replay_window=%1 (legacy ipsec.conf)").arg(window),
              ipsecConfSnippet(t, {QStringLiteral("replay_window=%1").arg(window)}), changes, tradeoff,
              verify + QStringLiteral(" Apply with ") + reloadIpsecConf(t) + QLatin1Char('.'),
-             QStringLiteral("Remove the line (or put back the old value), then ") + reloadIpsecConf(t) +
-                 QLatin1Char('.')));
+             undoLine(reloadIpsecConfCommands(t),
+                      QStringLiteral("first remove the line from ipsec.conf (or put back the old value); "
+                                     "restarting the connection is a short interruption"))));
     return out;
 }
 
@@ -963,9 +990,9 @@ std::vector<Fix> nftChainAcceptFixes(const FixTarget &t, const NftChainAcceptPar
     const QString undo =
         QStringLiteral(
             "for h in $(nft -a list chain %1 | awk -v c=%2 'index($0, c) {print $NF}'); do "
-            "nft delete rule %1 handle \"$h\"; done (deletes exactly the rules whose comment starts "
-            "with '%3 ')")
-            .arg(where, shq(QStringLiteral("comment \"%1 ").arg(comment)), comment);
+            "nft delete rule %1 handle \"$h\"; done  # deletes exactly the rules whose comment starts "
+            "with '%3 '")
+            .arg(where, shq(QStringLiteral("comment \"%1 ").arg(comment)), oneLine(comment, 200));
     const QString what = p.esp && !ports.isEmpty()
                              ? QStringLiteral("ESP and UDP %1").arg(ports.join(QLatin1Char('/')))
                          : p.esp ? QStringLiteral("ESP")
@@ -1053,8 +1080,12 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
             "every %4 s while idle, and traffic from the peer still arrives after a long pause.")
             .arg(shq(t.connection), shq(t.child), shq(t.wanInterface))
             .arg(keepaliveS),
-        QStringLiteral("Remove the keep_alive line (default 20s), swanctl --reload-settings, re-establish "
-                       "the IKE_SA.")));
+        undoLine(
+            QStringLiteral("swanctl --reload-settings && swanctl --terminate --ike %1 && swanctl --initiate "
+                           "--child %2")
+                .arg(shq(t.connection), shq(t.child)),
+            QStringLiteral("first remove the keep_alive line from strongswan.conf (default 20s); "
+                           "re-establishing the IKE_SA is a short interruption"))));
     // The alternative's number is twice the keepalive interval in use (the idle gaps last that long
     // while the tunnel idles) and must change something: a NAT whose known timeout already outlives
     // it is not the problem. With the interval not captured nor configured, the capture only says it
@@ -1127,8 +1158,9 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
         QStringLiteral("Affects every UDP flow through the NAT that saw replies: more conntrack entries held "
                        "longer. Keepalives below the timeout are still needed if the NAT is not yours."),
         verify,
-        QStringLiteral("sysctl -w %1=%2 && %3 (the value saved before the change; the kernel default is 120)")
-            .arg(kStream, savedValue(kStream), forgetSaved(kStream))));
+        undoLine(
+            QStringLiteral("sysctl -w %1=%2 && %3").arg(kStream, savedValue(kStream), forgetSaved(kStream)),
+            QStringLiteral("the value saved before the change; the kernel default is 120"))));
     return out;
 }
 
@@ -1209,11 +1241,12 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
                     "%1 during an outage, and no 'giving up after' for outages shorter than %2 s.")
                     .arg(tries)
                     .arg(std::lround(total)),
-                s.triesConfigured
-                    ? QStringLiteral("Put back retransmit_tries = %1, swanctl --reload-settings.")
-                          .arg(s.tries)
-                    : QStringLiteral("Remove the retransmit_tries line (default 5), swanctl "
-                                     "--reload-settings.")));
+                undoLine(QStringLiteral("swanctl --reload-settings"),
+                         s.triesConfigured ? QStringLiteral("first put back retransmit_tries = %1 in "
+                                                            "strongswan.conf")
+                                                 .arg(s.tries)
+                                           : QStringLiteral("first remove the retransmit_tries line from "
+                                                            "strongswan.conf (default 5)"))));
         }
     }
     // DPD and restart: only what the configuration does not have yet.
@@ -1282,11 +1315,12 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
                                     "CHILD_SA %2'. Apply with "))
                 .arg(t.connection, t.child) +
             reloadSwanctl(t) + QLatin1Char('.'),
-        QStringLiteral(
-            "Remove the added lines (defaults: %1keyingtries = 1, %2start_action = none, close_action = "
-            "none) and swanctl --load-conns.")
-            .arg(dpdOn ? QString() : QStringLiteral("dpd_delay = 0s, "),
-                 restartOn ? QString() : QStringLiteral("dpd_action = clear, "))));
+        undoLine(
+            QStringLiteral("swanctl --load-conns"),
+            QStringLiteral("first remove the added lines from swanctl.conf (defaults: %1keyingtries = 1, "
+                           "%2start_action = none, close_action = none)")
+                .arg(dpdOn ? QString() : QStringLiteral("dpd_delay = 0s, "),
+                     restartOn ? QString() : QStringLiteral("dpd_action = clear, ")))));
     QStringList legacy;
     // dpddelay: ipsec.conf's own default (30s) applies unless the connection sets one.
     if (responder)
@@ -1312,9 +1346,9 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
         QStringLiteral(
             "ipsec statusall shows the connection ESTABLISHED again after an outage. Apply with ") +
             reloadIpsecConf(t) + QLatin1Char('.'),
-        QStringLiteral(
-            "Remove the added lines (defaults dpdaction=none, dpddelay=30s, keyingtries=3) and ipsec "
-            "update.")));
+        undoLine(QStringLiteral("ipsec update"),
+                 QStringLiteral("first remove the added lines from ipsec.conf (defaults dpdaction=none, "
+                                "dpddelay=30s, keyingtries=3)"))));
     return out;
 }
 
@@ -1371,10 +1405,11 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
                     "swanctl --list-conns shows the new times; charon logs 'rekeyed CHILD_SA' without "
                     "'CHILD_SA ... expired' even when 'retransmit N of request' appears. Apply with ") +
                     reloadSwanctl(t) + QLatin1Char('.'),
-                QStringLiteral(
-                    "Put back the previous values (remove the added lines where they were not set: "
-                    "life_time = rekey_time + 10 %, over_time = 10 % of rekey_time) and swanctl "
-                    "--load-conns.")));
+                undoLine(
+                    QStringLiteral("swanctl --load-conns"),
+                    QStringLiteral("first put back the previous values in swanctl.conf (remove the added "
+                                   "lines where they were not set: life_time = rekey_time + 10 %, "
+                                   "over_time = 10 % of rekey_time)"))));
     } else if (life.marginS < total) {
         out.push_back(make(
             FixKind::IpsecConf,
@@ -1391,7 +1426,9 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
                 "ipsec statusall shows 'rekeying in' earlier; no 'expired' after retransmissions. Apply "
                 "with ") +
                 reloadIpsecConf(t) + QLatin1Char('.'),
-            QStringLiteral("Put back margintime=%1s (default 9m) and ipsec update.").arg(num(life.marginS))));
+            undoLine(QStringLiteral("ipsec update"),
+                     QStringLiteral("first put back margintime=%1s in ipsec.conf (default 9m)")
+                         .arg(num(life.marginS)))));
     }
     // A schedule shortened below strongSwan's defaults gives up during ordinary short losses.
     const RetransmitSchedule def;
@@ -1427,8 +1464,9 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
                      QStringLiteral(
                          "swanctl --reload-settings; retransmissions in charon's log are spaced 4, 7.2, 13 "
                          "... s apart."),
-                     QStringLiteral("Put back %1 and swanctl --reload-settings.")
-                         .arg(undo.join(QStringLiteral(", ")))));
+                     undoLine(QStringLiteral("swanctl --reload-settings"),
+                              QStringLiteral("first put back %1 in strongswan.conf")
+                                  .arg(undo.join(QStringLiteral(", "))))));
     }
     return out;
 }
@@ -1492,8 +1530,10 @@ NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &r
         out.text += forwardText;
         out.verify = QStringLiteral("nft list ruleset | grep ikev2wb-tunnel: the rules' counters grow; the "
                                     "inbound SA's counter (ip -s xfrm state) grows.");
-        out.undo = QStringLiteral("nft -a list ruleset | grep ikev2wb-tunnel shows each added rule's handle; "
-                                  "nft delete rule FAMILY TABLE CHAIN handle N for each");
+        out.undo =
+            undoLine(QString(), QStringLiteral("nft -a list ruleset | grep ikev2wb-tunnel shows each added "
+                                               "rule's handle; nft delete rule FAMILY TABLE CHAIN handle N "
+                                               "for each"));
         return out;
     }
     if (chains.empty()) {
@@ -1504,7 +1544,7 @@ NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &r
                 .arg(oneLine(t.nftSource, 200), v6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4"), what) +
             forwardText;
         out.verify = QStringLiteral("nft list chains | grep 'hook input' lists no chain for the family.");
-        out.undo = QStringLiteral("nothing was added on this host");
+        out.undo = undoLine(QString(), QStringLiteral("nothing was added on this host"));
         return out;
     }
     out.text =
@@ -1544,8 +1584,9 @@ NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &r
         QStringLiteral("nft list ruleset | grep ikev2wb-tunnel shows the rules at the top of the input "
                        "chains and their counters grow; the inbound SA's counter (ip -s xfrm state) "
                        "grows.");
-    out.undo = undo.join(QStringLiteral("; ")) +
-               QStringLiteral(" (deletes exactly the rules whose comment starts with '%1 ')").arg(comment);
+    out.undo =
+        undoLine(undo.join(QStringLiteral("; ")),
+                 QStringLiteral("deletes exactly the rules whose comment starts with '%1 '").arg(comment));
     return out;
 }
 
@@ -1596,10 +1637,11 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
         QStringLiteral("%1 -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; "
                        "swanctl --list-sas shows the inbound SA's packet counter growing.")
             .arg(ipt),
-        QStringLiteral("%3 -D INPUT %1 (on the firewall between the peers: %3 -D FORWARD %1; "
-                       "%3 -D FORWARD %2)")
-            .arg(rule.arg(shq(t.peerAddress), shq(t.localAddress), ports),
-                 rule.arg(shq(t.localAddress), shq(t.peerAddress), ports), ipt)));
+        undoLine(QStringLiteral("%1 -D INPUT %2")
+                     .arg(ipt, rule.arg(shq(t.peerAddress), shq(t.localAddress), ports)),
+                 QStringLiteral("on the firewall between the peers: %3 -D FORWARD %1; %3 -D FORWARD %2")
+                     .arg(rule.arg(shq(t.peerAddress), shq(t.localAddress), ports),
+                          rule.arg(shq(t.localAddress), shq(t.peerAddress), ports), ipt))));
     const QString set = ike ? QStringLiteral("{ 500, 4500 }") : QStringLiteral("4500");
     const QString ipf = t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'))
                             ? QStringLiteral("ip6")
@@ -1677,10 +1719,12 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tun
             "%1 -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; swanctl "
             "--list-sas shows the inbound SA's packet counter growing.")
             .arg(ipt),
-        QStringLiteral("%3 -D INPUT -p esp -s %1 -d %2 -j ACCEPT (on the firewall between the peers: "
-                       "%3 -D FORWARD -p esp -s %1 -d %2 -j ACCEPT; %3 -D FORWARD -p esp -s %2 -d %1 "
-                       "-j ACCEPT)")
-            .arg(shq(t.peerAddress), shq(t.localAddress), ipt)));
+        undoLine(
+            QStringLiteral("%3 -D INPUT -p esp -s %1 -d %2 -j ACCEPT")
+                .arg(shq(t.peerAddress), shq(t.localAddress), ipt),
+            QStringLiteral("on the firewall between the peers: %3 -D FORWARD -p esp -s %1 -d %2 -j ACCEPT; "
+                           "%3 -D FORWARD -p esp -s %2 -d %1 -j ACCEPT")
+                .arg(shq(t.peerAddress), shq(t.localAddress), ipt))));
     {
         const QString ipf =
             t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'))
@@ -1703,34 +1747,38 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tun
                                 "you do not control, use UDP encapsulation instead."),
                  n.verify, n.undo));
     }
-    out.push_back(
-        make(FixKind::Swanctl, QStringLiteral("Or: wrap ESP in UDP 4500 (encap = yes)"),
-             swanctlSnippet(t, {QStringLiteral("encap = yes")}, {}),
-             QStringLiteral("Forces RFC 3948 UDP encapsulation even without NAT, so ESP travels as UDP 4500 "
-                            "like IKE does and "
-                            "passes filters that drop IP protocol 50."),
-             QStringLiteral("8 more bytes per packet: the inner MTU for a %1-byte path drops to %2 (MSS %3); "
-                            "UDP 4500 must be "
-                            "allowed both ways.")
-                 .arg(pathMtu)
-                 .arg(tunnelMtuNatT)
-                 .arg(tunnelMtuNatT - 40),
-             QStringLiteral("ip xfrm state shows 'encap type espinudp sport 4500 dport 4500'; tcpdump -ni %1 "
-                            "udp port 4500 shows "
-                            "the tunnel's traffic. Apply with ")
-                     .arg(shq(t.wanInterface)) +
-                 reloadSwanctl(t) + QLatin1Char('.'),
-             QStringLiteral("Remove encap = yes (default no), then ") + reloadSwanctl(t) + QLatin1Char('.')));
-    out.push_back(
-        make(FixKind::IpsecConf, QStringLiteral("Or: wrap ESP in UDP 4500 (legacy ipsec.conf)"),
-             ipsecConfSnippet(t, {QStringLiteral("forceencaps=yes")}),
-             QStringLiteral("The ipsec.conf equivalent of encap = yes."),
-             QStringLiteral("8 more bytes per packet (inner MTU %1 for a %2-byte path).")
-                 .arg(tunnelMtuNatT)
-                 .arg(pathMtu),
-             QStringLiteral("ip xfrm state shows 'encap type espinudp'. Apply with ") + reloadIpsecConf(t) +
-                 QLatin1Char('.'),
-             QStringLiteral("Remove forceencaps=yes, then ") + reloadIpsecConf(t) + QLatin1Char('.')));
+    out.push_back(make(
+        FixKind::Swanctl, QStringLiteral("Or: wrap ESP in UDP 4500 (encap = yes)"),
+        swanctlSnippet(t, {QStringLiteral("encap = yes")}, {}),
+        QStringLiteral("Forces RFC 3948 UDP encapsulation even without NAT, so ESP travels as UDP 4500 "
+                       "like IKE does and "
+                       "passes filters that drop IP protocol 50."),
+        QStringLiteral("8 more bytes per packet: the inner MTU for a %1-byte path drops to %2 (MSS %3); "
+                       "UDP 4500 must be "
+                       "allowed both ways.")
+            .arg(pathMtu)
+            .arg(tunnelMtuNatT)
+            .arg(tunnelMtuNatT - 40),
+        QStringLiteral("ip xfrm state shows 'encap type espinudp sport 4500 dport 4500'; tcpdump -ni %1 "
+                       "udp port 4500 shows "
+                       "the tunnel's traffic. Apply with ")
+                .arg(shq(t.wanInterface)) +
+            reloadSwanctl(t) + QLatin1Char('.'),
+        undoLine(reloadSwanctlCommands(t),
+                 QStringLiteral("first remove encap = yes from swanctl.conf (default no); re-establishing "
+                                "the SA is a short interruption"))));
+    out.push_back(make(
+        FixKind::IpsecConf, QStringLiteral("Or: wrap ESP in UDP 4500 (legacy ipsec.conf)"),
+        ipsecConfSnippet(t, {QStringLiteral("forceencaps=yes")}),
+        QStringLiteral("The ipsec.conf equivalent of encap = yes."),
+        QStringLiteral("8 more bytes per packet (inner MTU %1 for a %2-byte path).")
+            .arg(tunnelMtuNatT)
+            .arg(pathMtu),
+        QStringLiteral("ip xfrm state shows 'encap type espinudp'. Apply with ") + reloadIpsecConf(t) +
+            QLatin1Char('.'),
+        undoLine(reloadIpsecConfCommands(t),
+                 QStringLiteral("first remove forceencaps=yes from ipsec.conf; restarting the connection is "
+                                "a short interruption"))));
     return out;
 }
 
@@ -1771,16 +1819,19 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
             "silent during IKE_AUTH; the IKE_SA establishes. Apply with ")
                 .arg(shq(t.wanInterface)) +
             reloadSwanctl(t) + QLatin1Char('.'),
-        QStringLiteral("Put back the previous fragmentation value (%1) and swanctl --load-conns.")
-            .arg(p.configured.isEmpty() ? QStringLiteral("remove the line") : p.configured)));
-    out.push_back(
-        make(FixKind::IpsecConf, QStringLiteral("Use IKEv2 fragmentation (legacy ipsec.conf)"),
-             ipsecConfSnippet(t, {QStringLiteral("fragmentation=yes")}),
-             QStringLiteral("The ipsec.conf equivalent of fragmentation = yes (RFC 7383 for IKEv2)."),
-             QStringLiteral("As above: both ends must support it."),
-             QStringLiteral("As above. Apply with ") + reloadIpsecConf(t) + QLatin1Char('.'),
-             QStringLiteral("Remove the line (default yes) or put back the old value, then ") +
-                 reloadIpsecConf(t) + QLatin1Char('.')));
+        undoLine(QStringLiteral("swanctl --load-conns"),
+                 QStringLiteral("first put back the previous fragmentation value in swanctl.conf (%1)")
+                     .arg(p.configured.isEmpty() ? QStringLiteral("remove the line")
+                                                 : oneLine(p.configured, 100)))));
+    out.push_back(make(
+        FixKind::IpsecConf, QStringLiteral("Use IKEv2 fragmentation (legacy ipsec.conf)"),
+        ipsecConfSnippet(t, {QStringLiteral("fragmentation=yes")}),
+        QStringLiteral("The ipsec.conf equivalent of fragmentation = yes (RFC 7383 for IKEv2)."),
+        QStringLiteral("As above: both ends must support it."),
+        QStringLiteral("As above. Apply with ") + reloadIpsecConf(t) + QLatin1Char('.'),
+        undoLine(reloadIpsecConfCommands(t),
+                 QStringLiteral("first remove the line from ipsec.conf (default yes) or put back the old "
+                                "value; restarting the connection is a short interruption"))));
     if (p.provenPathMtu >= 576 && p.provenPathMtu < 1280)
         out.push_back(
             make(FixKind::StrongswanConf,
@@ -1796,7 +1847,9 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
                      "swanctl --reload-settings; 'splitting IKE message' in charon's log; no IKE datagram "
                      "above %1 bytes in a capture.")
                      .arg(p.provenPathMtu),
-                 QStringLiteral("Remove the fragment_size line (default 1280), swanctl --reload-settings.")));
+                 undoLine(QStringLiteral("swanctl --reload-settings"),
+                          QStringLiteral(
+                              "first remove the fragment_size line from strongswan.conf (default 1280)"))));
     out.push_back(make(
         FixKind::ClientSettings,
         QStringLiteral("Remote-access clients: IKEv2 fragmentation and smaller certificates"),
@@ -1819,8 +1872,9 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
                        "fragments."),
         QStringLiteral(
             "The client connects; the gateway's log shows 'received fragment #i of n' during IKE_AUTH."),
-        QStringLiteral(
-            "Nothing to undo on the gateway; re-issue the old certificates if they were replaced.")));
+        undoLine(QString(),
+                 QStringLiteral("nothing to undo on the gateway; re-issue the old certificates if they "
+                                "were replaced"))));
     out.push_back(make(
         FixKind::Iptables, QStringLiteral("Or: find and fix the box that drops IP fragments"),
         QStringLiteral("# Non-first IP fragments carry no UDP header, so port-based filters (ACLs matching\n"
@@ -1847,10 +1901,10 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
         QStringLiteral(
             "The capture at the peer shows the non-first fragments (offset ≠ 0) of IKE_AUTH and the "
             "IKE_SA establishes."),
-        QStringLiteral(
-            "On that firewall: iptables -D FORWARD -f -s %1 -d %2 -j ACCEPT; iptables -D FORWARD -f -s "
-            "%2 -d %1 -j ACCEPT")
-            .arg(shq(t.localAddress), shq(t.peerAddress))));
+        undoLine(QString(),
+                 QStringLiteral("on that firewall: iptables -D FORWARD -f -s %1 -d %2 -j ACCEPT; iptables "
+                                "-D FORWARD -f -s %2 -d %1 -j ACCEPT")
+                     .arg(shq(t.localAddress), shq(t.peerAddress)))));
     return out;
 }
 
@@ -1907,7 +1961,7 @@ std::vector<Fix> ipsecBypassFixes(const QStringList &keys)
         QStringLiteral("sysctl%1 prints 0; ip -s xfrm state shows the SAs' packet counters growing with the "
                        "traffic.")
             .arg(verify),
-        undo + QStringLiteral(" (the values saved in %1 before the change)").arg(kSavedDir)));
+        undoLine(undo, QStringLiteral("the values saved in %1 before the change").arg(kSavedDir))));
     return out;
 }
 
@@ -1949,8 +2003,9 @@ std::vector<Fix> offloadFixes(const FixTarget &t)
                        "/proc/net/xfrm_stat stop growing under the same traffic.")
             .arg(qi),
         // The saved words (validated when saved: [a-z0-9 -] only) are split on purpose.
-        QStringLiteral("ethtool -K %1 $(cat %2) && %3 (the settings saved before the change)")
-            .arg(qi, shq(savedFile(saved)), forgetSaved(saved))));
+        undoLine(QStringLiteral("ethtool -K %1 $(cat %2) && %3")
+                     .arg(qi, shq(savedFile(saved)), forgetSaved(saved)),
+                 QStringLiteral("the settings saved before the change"))));
     return out;
 }
 
@@ -2005,10 +2060,10 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSoc
                 "ethtool -g %1 shows the new RX size under 'Current hardware settings'; ip -s link "
                 "show dev %1: rx missed / dropped stop growing under the same load.")
                 .arg(qi),
-            QStringLiteral(
-                "{ [ \"$(%4)\" = %2 ] || ethtool -G %1 rx %2; } && %3 (the RX ring size saved before "
-                "the change; not resized when it has that size already)")
-                .arg(qi, savedValue(ring), forgetSaved(ring), currentRx)));
+            undoLine(QStringLiteral("{ [ \"$(%4)\" = %2 ] || ethtool -G %1 rx %2; } && %3")
+                         .arg(qi, savedValue(ring), forgetSaved(ring), currentRx),
+                     QStringLiteral("the RX ring size saved before the change; not resized when it has that "
+                                    "size already"))));
         const QString backlog = QStringLiteral("net.core.netdev_max_backlog");
         out.push_back(make(
             FixKind::Sysctl, QStringLiteral("Enlarge the kernel's per-CPU receive backlog"),
@@ -2024,8 +2079,9 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSoc
                 "ksoftirqd and charon). Not persistent: /etc/sysctl.d/ once it helps."),
             QStringLiteral("sysctl %1; the second column (drops) of /proc/net/softnet_stat stops growing.")
                 .arg(backlog),
-            QStringLiteral("sysctl -w %1=%2 && %3 (the value saved before the change)")
-                .arg(backlog, savedValue(backlog), forgetSaved(backlog))));
+            undoLine(QStringLiteral("sysctl -w %1=%2 && %3")
+                         .arg(backlog, savedValue(backlog), forgetSaved(backlog)),
+                     QStringLiteral("the value saved before the change"))));
     }
     if (udpSocketDrops) {
         const QString def = QStringLiteral("net.core.rmem_default");
@@ -2060,8 +2116,8 @@ std::vector<Fix> receiveDropFixes(const FixTarget &t, bool nicDrops, bool udpSoc
             QStringLiteral(
                 "After the restart, ss -u -a -n -p -m shows in skmem of charon's sockets (UDP 500/4500) "
                 "an rb of twice the saved value; Udp RcvbufErrors in /proc/net/snmp stops growing."),
-            QStringLiteral("sysctl -w %1=%2 && %3 (the value saved before the change), then restart charon")
-                .arg(def, savedValue(def), forgetSaved(def))));
+            undoLine(QStringLiteral("sysctl -w %1=%2 && %3").arg(def, savedValue(def), forgetSaved(def)),
+                     QStringLiteral("the value saved before the change; then restart charon"))));
     }
     return out;
 }
