@@ -115,6 +115,25 @@ QString singleHost(const QString &scenario)
     return host.value(scenario);
 }
 
+/// A swanctl.conf whose FIRST connection is unrelated to the lab's tunnel (other/misc, replay_window
+/// 4096) and whose lab/net (the tunnel's names in the lab's swanctl --list-sas) has replay_window 16.
+const QByteArray kTwoConnections = "connections {\n"
+                                   "    other {\n"
+                                   "        children {\n"
+                                   "            misc {\n"
+                                   "                replay_window = 4096\n"
+                                   "            }\n"
+                                   "        }\n"
+                                   "    }\n"
+                                   "    lab {\n"
+                                   "        children {\n"
+                                   "            net {\n"
+                                   "                replay_window = 16\n"
+                                   "            }\n"
+                                   "        }\n"
+                                   "    }\n"
+                                   "}\n";
+
 /// Writes `text` to NAME in `dir`; its path, or "" when it could not be written.
 QString writeIn(const QTemporaryDir &dir, const QString &name, const QByteArray &text)
 {
@@ -669,6 +688,55 @@ private slots:
         QVERIFY(undos >= 30);
     }
 
+    // One capture: the configured window of the capture host's own CHILD_SA for the SA, not the
+    // configuration's first. reorder-two-windows' right-outer.pcap (right receives left->right;
+    // truth.json: right's window 16) with right's evidence without its ip xfrm state and a
+    // swanctl.conf whose FIRST connection is unrelated (replay_window = 4096), the tunnel's lab/net
+    // at 16. With right's swanctl --list-sas (it names lab/net for the SPIs) the direction is
+    // judged with 16; without it nothing ties the SA to a child: the first child's 4096 is said
+    // to be unmatched, not presented as the receiver's window.
+    void oneCaptureWindowOfItsOwnChild_data()
+    {
+        QTest::addColumn<bool>("withSas");
+        QTest::addColumn<uint>("window");
+        QTest::addColumn<QString>("basis");
+        QTest::newRow("swanctl --list-sas names lab/net")
+            << true << 16u << QStringLiteral("connection 'lab' CHILD_SA 'net'");
+        QTest::newRow("no evidence ties the SA to a child")
+            << false << 4096u << QStringLiteral("no evidence ties SA ");
+    }
+    void oneCaptureWindowOfItsOwnChild()
+    {
+        QFETCH(bool, withSas);
+        QFETCH(uint, window);
+        QFETCH(QString, basis);
+        const QString dir = labDir(QStringLiteral("reorder-two-windows"));
+        QCOMPARE(truth(QStringLiteral("reorder-two-windows"))[QStringLiteral("ipsec")][QStringLiteral(
+                     "replay_window")][QStringLiteral("right")]
+                     .toInt(),
+                 16);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/right-outer.pcap");
+        for (const QString &s : QDir(dir + QStringLiteral("/stats")).entryList(QDir::Files))
+            if (s.startsWith(QLatin1String("right-")) && !s.startsWith(QLatin1String("right-xfrm-state")) &&
+                (withSas || !s.startsWith(QLatin1String("right-swanctl-list-sas"))))
+                files.evidenceA << dir + QStringLiteral("/stats/") + s;
+        files.evidenceA << writeIn(tmp, QStringLiteral("right-swanctl.conf"), kTwoConnections);
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        bool seen = false;
+        for (const DirectionReplayWindow &w : ld.diagnosis().basis.replayWindows) {
+            if (w.from != QLatin1String("10.0.1.1")) continue;
+            seen = true;
+            QCOMPARE(w.window, window);
+            QVERIFY2(w.basis.contains(basis), qPrintable(w.basis));
+        }
+        QVERIFY(seen);
+    }
+
     // The receiver's configured window is its own CHILD_SA's, not another connection's: right's
     // evidence without its ip xfrm state, with a swanctl.conf whose FIRST connection is unrelated
     // and has replay_window = 4096, and the tunnel's lab/net (as right's swanctl --list-sas names
@@ -693,23 +761,7 @@ private slots:
                      !s.startsWith(QLatin1String("right-xfrm-state")))
                 files.evidenceB << dir + QStringLiteral("/stats/") + s;
         }
-        files.evidenceB << writeIn(tmp, QStringLiteral("right-swanctl.conf"),
-                                   "connections {\n"
-                                   "    other {\n"
-                                   "        children {\n"
-                                   "            misc {\n"
-                                   "                replay_window = 4096\n"
-                                   "            }\n"
-                                   "        }\n"
-                                   "    }\n"
-                                   "    lab {\n"
-                                   "        children {\n"
-                                   "            net {\n"
-                                   "                replay_window = 16\n"
-                                   "            }\n"
-                                   "        }\n"
-                                   "    }\n"
-                                   "}\n");
+        files.evidenceB << writeIn(tmp, QStringLiteral("right-swanctl.conf"), kTwoConnections);
         Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));

@@ -662,6 +662,7 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
     if (!rw.isEmpty() && rw.toInt() >= 0) {
         f.configuredReplayWindow = rw.toInt();
         f.replayWindowSource = QStringLiteral("configuration");
+        f.replayWindowChild = QStringLiteral("connection '%1' CHILD_SA '%2'").arg(c.name, ch.name);
     }
     const QString rekey = setting(ch.settings, {"rekey_time", "lifetime", "keylife"});
     if (!rekey.isEmpty()) f.rekeyTimeS = std::max(0.0, parseDuration(rekey));
@@ -1679,7 +1680,8 @@ struct ReceiverReplay
     int window = -1;           // -1: no evidence names it
     QString windowSource;
     RefCount seqErrors, tooOld, duplicates;
-    bool counters = false; // a before/after pair of its xfrm_stat or ip -s xfrm state was read
+    bool counters = false;     // a before/after pair of its xfrm_stat or ip -s xfrm state was read
+    bool namesFromSas = false; // connection/child named by its swanctl --list-sas for the SPIs
 };
 
 /// The receiving host's (capture `side`'s endpoint) window for the SAs `spis` and its
@@ -1735,6 +1737,7 @@ ReceiverReplay receiverReplay(const EvidenceSet &set, const HostSides &sides, in
             r.windowSource = QStringLiteral("configuration (%1)").arg(c.path);
             break;
         }
+    r.namesFromSas = namesFromSas;
     if (xfrm) {
         // The SAs of this direction as the receiving kernel has them; a configured window is
         // only the intent, the kernel's is what drops.
@@ -2351,6 +2354,11 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
                               : nullptr;
         const QString who = host.isEmpty() ? QStringLiteral("the receiver %1").arg(dst)
                                            : QStringLiteral("host '%1' (%2)").arg(host, dst);
+        // Without its kernel SA: the configured window of the CHILD_SA this host's swanctl
+        // --list-sas names for the SPI; else the configuration's first child, said to be unmatched.
+        const ReceiverReplay rx = !x && receiver == 0 && in.evidence
+                                      ? receiverReplay(*in.evidence, sides, 0, {sa.spi})
+                                      : ReceiverReplay{};
         if (x)
             windows[i] = {x->replayWindow,
                           QStringLiteral("read from ip xfrm state (%1) of %2: %3")
@@ -2359,6 +2367,27 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
                           {}};
         else if (receiver == 1)
             windows[i] = {f.assumptions.replayWindow, assumedBasis, {}};
+        else if (rx.namesFromSas && rx.window >= 0)
+            windows[i] = {
+                std::uint32_t(rx.window),
+                QStringLiteral("read from %1 for connection '%2' CHILD_SA '%3' (its SA %4 in swanctl "
+                               "--list-sas): %5")
+                    .arg(rx.windowSource, rx.connection, rx.child, spiText(sa.spi))
+                    .arg(rx.window),
+                {}};
+        else if (rx.namesFromSas && f.replayWindowSource == QLatin1String("configuration"))
+            windows[i] = {f.assumptions.replayWindow,
+                          assumedBasis + QStringLiteral("; connection '%1' CHILD_SA '%2' (SA %3 in swanctl "
+                                                        "--list-sas) sets no replay_window")
+                                             .arg(rx.connection, rx.child, spiText(sa.spi)),
+                          {}};
+        else if (f.replayWindowSource == QLatin1String("configuration"))
+            windows[i] = {inUse,
+                          inUseBasis + QStringLiteral(", the replay_window of %1, the configuration's first: "
+                                                      "no evidence ties SA %2 to it, so it may not be the "
+                                                      "receiver's")
+                                           .arg(f.replayWindowChild, spiText(sa.spi)),
+                          {}};
         else
             windows[i] = {inUse, inUseBasis, {}};
         auto d = std::find_if(dirs.begin(), dirs.end(),

@@ -357,8 +357,9 @@ struct Facts
     RefCount replayDuplicates;       // per-SA stats "replay" delta: duplicates (a window does not help)
     int configuredReplayWindow = -1; // kernel SA / config, -1 unknown
     QString replayWindowSource;
-    QString replayDirection; // "10.0.1.1 → 10.0.2.1", empty: one capture
-    QString replayReceiver;  // "host right (10.0.2.1)", empty: not known
+    QString replayWindowChild; // from the configuration: "connection 'X' CHILD_SA 'Y'" whose window it is
+    QString replayDirection;   // "10.0.1.1 → 10.0.2.1", empty: one capture
+    QString replayReceiver;    // "host right (10.0.2.1)", empty: not known
     // A pair: the capture whose end receives that direction (0 A, 1 B; -1 one capture), and the
     // connection and CHILD_SA names that host's own evidence gives (its swanctl --list-sas entry
     // for the direction's SPIs, else its configuration; empty unknown): the window fix goes into
