@@ -651,8 +651,15 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
     // The peer picks one of the suites the proposals allow, not necessarily the first: every one
     // is a candidate and the MTU figures take the largest overhead. A negotiated suite (swanctl
     // --list-sas, ip xfrm state) replaces them.
-    const std::vector<EspSuite> suites =
+    std::vector<EspSuite> suites =
         proposal.isEmpty() ? std::vector<EspSuite>{} : strongswanEspSuites(proposal, &ok);
+    // sha256_96 = yes (the CHILD_SA's in swanctl.conf, the conn's in ipsec.conf): HMAC-SHA-256
+    // truncated to 96 bits, as before RFC 4868, so its ICV is 12 bytes, not 16.
+    const QString sha96 = setting(ch.settings, {"sha256_96"}).isEmpty() ? setting(c.settings, {"sha256_96"})
+                                                                        : setting(ch.settings, {"sha256_96"});
+    if (sha96.trimmed().toLower() == QLatin1String("yes"))
+        for (EspSuite &e : suites)
+            if (e.integrity == EspIntegrity::HmacSha256_128) e.integrity = EspIntegrity::HmacSha256_96;
     if (ok && !suites.empty()) {
         f.suite = suites.front();
         f.suiteCandidates = suites.size() > 1 ? suites : std::vector<EspSuite>{};
