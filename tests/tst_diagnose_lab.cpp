@@ -586,6 +586,7 @@ private slots:
         QTest::addColumn<QByteArray>("text");
         QTest::addColumn<QString>("suite");
         QTest::addColumn<int>("mss");
+        QTest::addColumn<QByteArray>("listSas"); // left's swanctl --list-sas beside it, if any
         const auto xfrm = [](const QByteArray &spi) -> QByteArray {
             return "src 10.0.2.1 dst 10.0.1.1\n"
                    "\tproto esp spi 0xc4fa87d4 reqid 1 mode tunnel\n"
@@ -604,9 +605,43 @@ private slots:
         };
         const QString x = QStringLiteral("left-xfrm-state-end.txt");
         const QString sha512 = QStringLiteral("AES-CBC + HMAC-SHA512-256");
-        QTest::newRow("the finding's SA") << x << xfrm("0xc33b5ad9") << sha512 << 1270;
+        // swanctl --list-sas of left (its format as in the lab's stats) with two CHILD_SAs: first
+        // 'voice' with AES-GCM-16 (1346 / 1306 as above), then 'net' with AES-CBC + HMAC-SHA512-256
+        // (1310 / 1270), its outbound SPI `spi`.
+        const auto listSas = [](const QByteArray &spi) -> QByteArray {
+            return "lab: #1, ESTABLISHED, IKEv2, 3e57b625eed08ad1_i* b250d740c94a6534_r\n"
+                   "  local  'left.lab.test' @ 10.0.1.1[500]\n"
+                   "  remote 'right.lab.test' @ 10.0.2.1[500]\n"
+                   "  AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048\n"
+                   "  established 20s ago, rekeying in 14380s\n"
+                   "  voice: #2, reqid 2, INSTALLED, TUNNEL, ESP:AES_GCM_16-128\n"
+                   "    installed 20s ago, rekeying in 3580s, expires in 3940s\n"
+                   "    in  c1111111,    100 bytes,     1 packets,     2s ago\n"
+                   "    out c2222222,    100 bytes,     1 packets,     1s ago\n"
+                   "    local  10.1.1.0/24\n"
+                   "    remote 10.2.1.0/24\n"
+                   "  net: #1, reqid 1, INSTALLED, TUNNEL, ESP:AES_CBC-128/HMAC_SHA2_512_256\n"
+                   "    installed 20s ago, rekeying in 3580s, expires in 3940s\n"
+                   "    in  c4fa87d4,   7155 bytes,    32 packets,     2s ago\n"
+                   "    out " +
+                   spi +
+                   ",  51102 bytes,    63 packets,     1s ago\n"
+                   "    local  10.1.0.0/24\n"
+                   "    remote 10.2.0.0/24\n";
+        };
+        const QString l = QStringLiteral("left-swanctl-list-sas-end.txt");
+        QTest::newRow("the finding's SA") << x << xfrm("0xc33b5ad9") << sha512 << 1270 << QByteArray();
         QTest::newRow("no SA of the finding: the largest overhead")
-            << x << xfrm("0x0badf00d") << sha512 << 1270;
+            << x << xfrm("0x0badf00d") << sha512 << 1270 << QByteArray();
+        // The kernel's SAs win over swanctl's list (whose first CHILD_SA is AES-GCM-16).
+        QTest::newRow("ip xfrm state wins over swanctl --list-sas")
+            << x << xfrm("0xc33b5ad9") << sha512 << 1270 << listSas("c2222222");
+        // swanctl --list-sas alone: the finding's CHILD_SA by its SPI, else the largest overhead,
+        // never the first CHILD_SA listed.
+        QTest::newRow("swanctl --list-sas: the finding's CHILD_SA")
+            << l << listSas("c33b5ad9") << QStringLiteral("HMAC-SHA512-256") << 1270 << QByteArray();
+        QTest::newRow("swanctl --list-sas, no CHILD_SA of the finding: the largest overhead")
+            << l << listSas("0badf00d") << QStringLiteral("HMAC-SHA512-256") << 1270 << QByteArray();
         // swanctl.conf's sha256_96 = yes: ICV 12, not 16 (truth.json: aes128-sha256). 1400 − 20 −
         // 8 − 16 − 12 = 1344, a multiple of 16, − 2 = 1342, MSS 1302 (with ICV 16: 1326, 1286).
         QTest::newRow("sha256_96 = yes in swanctl.conf")
@@ -614,7 +649,7 @@ private slots:
             << QByteArray("connections {\n    lab {\n        children {\n            net {\n"
                           "                esp_proposals = aes128-sha256\n                sha256_96 = yes\n"
                           "            }\n        }\n    }\n}\n")
-            << QStringLiteral("AES-CBC-128 + HMAC-SHA256-96") << 1302;
+            << QStringLiteral("AES-CBC-128 + HMAC-SHA256-96") << 1302 << QByteArray();
     }
     void mtuSuiteOfTheFindingsSa()
     {
@@ -622,6 +657,7 @@ private slots:
         QFETCH(QByteArray, text);
         QFETCH(QString, suite);
         QFETCH(int, mss);
+        QFETCH(QByteArray, listSas);
         const QString dir = labDir(QStringLiteral("mtu-blackhole"));
         QCOMPARE(truth(QStringLiteral("mtu-blackhole"))[QStringLiteral("topology")][QStringLiteral("mid")]
                                                        [QStringLiteral("mtu_right_link")]
@@ -637,6 +673,8 @@ private slots:
                 !s.contains(QLatin1String("swanctl-list-sas")) && !s.contains(QLatin1String("xfrm-state")))
                 files.evidenceA << dir + QStringLiteral("/stats/") + s;
         files.evidenceA << writeIn(tmp, file, text);
+        if (!listSas.isEmpty())
+            files.evidenceA << writeIn(tmp, QStringLiteral("left-swanctl-list-sas-end.txt"), listSas);
         Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));

@@ -1082,7 +1082,35 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
             break;
         }
     }
+    // The suites of the SAs a host lists (each with its addresses and SPI): with different ones,
+    // `suite` is the largest overhead's until a finding names its SA (factsForSa).
+    const auto adoptSaSuites = [&f](std::vector<Facts::SaSuite> suites, const QString &source) {
+        if (suites.empty() || !(f.suiteSource.isEmpty() || f.suiteSource == QLatin1String("configuration") ||
+                                f.suiteSource == QLatin1String("swanctl --list-sas")))
+            return;
+        OverheadInput in;
+        in.outerIpv6 = f.outerIpv6;
+        in.natT = true; // the same for every suite: only their order matters here
+        int smallest = 0;
+        for (const Facts::SaSuite &s : suites) {
+            in.suite = s.suite;
+            const OverheadResult o = computeEspOverhead(in);
+            if (o.valid && (smallest == 0 || o.tunnelMtu < smallest)) {
+                smallest = o.tunnelMtu;
+                f.suite = s.suite;
+            }
+        }
+        f.suiteCandidates.clear();
+        for (const Facts::SaSuite &s : suites)
+            if (std::find(f.suiteCandidates.begin(), f.suiteCandidates.end(), s.suite) ==
+                f.suiteCandidates.end())
+                f.suiteCandidates.push_back(s.suite);
+        if (f.suiteCandidates.size() < 2) f.suiteCandidates.clear();
+        f.saSuites = std::move(suites);
+        f.suiteSource = source;
+    };
     if (lastSas) {
+        std::vector<Facts::SaSuite> listedSuites;
         for (const SwanctlIkeSa &ike : std::get<SwanctlSaList>(lastSas->data).ikeSas) {
             if (f.connection.isEmpty()) f.connection = ike.name;
             if (f.localAddress.isEmpty()) f.localAddress = swanctlAddress(ike.local);
@@ -1092,12 +1120,10 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 if (c.mode.contains(QLatin1String("UDP"))) f.natT = f.encapInEvidence = true;
                 if (f.localSubnet.isEmpty()) f.localSubnet = c.localTs.section(QLatin1Char(' '), 0, 0);
                 if (f.remoteSubnet.isEmpty()) f.remoteSubnet = c.remoteTs.section(QLatin1Char(' '), 0, 0);
-                if (f.suiteSource.isEmpty() || f.suiteSource == QLatin1String("configuration")) {
-                    if (const auto s = suiteFromSwanctlProposal(c.proposal)) {
-                        f.suite = *s;
-                        f.suiteCandidates.clear();
-                        f.suiteSource = QStringLiteral("swanctl --list-sas");
-                    }
+                if (const auto s = suiteFromSwanctlProposal(c.proposal)) {
+                    const QString local = swanctlAddress(ike.local), remote = swanctlAddress(ike.remote);
+                    listedSuites.push_back({remote, local, c.spiIn, *s});
+                    listedSuites.push_back({local, remote, c.spiOut, *s});
                 }
                 if (c.packetsOut > 0 && c.packetsIn == 0) {
                     EvidenceRef ref;
@@ -1112,9 +1138,11 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 }
             }
         }
+        adoptSaSuites(std::move(listedSuites), QStringLiteral("swanctl --list-sas"));
     }
     if (lastXfrm) {
         const auto &sas = std::get<XfrmStateList>(lastXfrm->data).sas;
+        std::vector<Facts::SaSuite> kernelSuites;
         for (const XfrmSa &sa : sas) {
             const bool inbound = sa.seq > 0 || sa.replayWindow > 0;
             if (inbound && f.localAddress.isEmpty()) f.localAddress = sa.dst;
@@ -1127,32 +1155,10 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
             }
             if (sa.proto == QLatin1String("esp"))
                 if (const auto s = suiteFromXfrm(sa.algorithms))
-                    f.saSuites.push_back({sa.src, sa.dst, sa.spi, *s});
+                    kernelSuites.push_back({sa.src, sa.dst, sa.spi, *s});
         }
-        // What the kernel uses wins over the configuration's proposals. With SAs of different
-        // suites, the largest overhead (not the first SA's) until a finding names its SA.
-        if (!f.saSuites.empty() &&
-            (f.suiteSource.isEmpty() || f.suiteSource == QLatin1String("configuration"))) {
-            OverheadInput in;
-            in.outerIpv6 = f.outerIpv6;
-            in.natT = true; // the same for every suite: only their order matters here
-            int smallest = 0;
-            for (const Facts::SaSuite &s : f.saSuites) {
-                in.suite = s.suite;
-                const OverheadResult o = computeEspOverhead(in);
-                if (o.valid && (smallest == 0 || o.tunnelMtu < smallest)) {
-                    smallest = o.tunnelMtu;
-                    f.suite = s.suite;
-                }
-            }
-            f.suiteCandidates.clear();
-            for (const Facts::SaSuite &s : f.saSuites)
-                if (std::find(f.suiteCandidates.begin(), f.suiteCandidates.end(), s.suite) ==
-                    f.suiteCandidates.end())
-                    f.suiteCandidates.push_back(s.suite);
-            if (f.suiteCandidates.size() < 2) f.suiteCandidates.clear();
-            f.suiteSource = QStringLiteral("ip xfrm state");
-        }
+        // What the kernel uses wins over swanctl's list and the configuration's proposals.
+        adoptSaSuites(std::move(kernelSuites), QStringLiteral("ip xfrm state"));
         // Inbound SA that counted nothing while its outbound twin carried traffic.
         if (f.inboundSaZero.value == 0) {
             std::uint64_t out = 0;
@@ -2639,6 +2645,8 @@ QString refWhere(const EvidenceRef &r)
 QString candidatesFrom(const Facts &f)
 {
     if (f.suiteSource == QLatin1String("ip xfrm state")) return QStringLiteral("of the SAs in ip xfrm state");
+    if (f.suiteSource == QLatin1String("swanctl --list-sas"))
+        return QStringLiteral("of the CHILD_SAs in swanctl --list-sas");
     return f.suiteSource == QLatin1String("configuration") ? QStringLiteral("the configured proposals allow")
                                                            : QStringLiteral("the ESP lengths fit");
 }
@@ -2887,12 +2895,14 @@ std::uint32_t likelyPathMtu(const Facts &f, QString *why)
 Facts factsForSa(const Facts &f, const EvidenceRef &ref, const QString &sender)
 {
     Facts out = f;
-    if (!ref.hasSpi || f.suiteSource != QLatin1String("ip xfrm state")) return out;
+    if (!ref.hasSpi || (f.suiteSource != QLatin1String("ip xfrm state") &&
+                        f.suiteSource != QLatin1String("swanctl --list-sas")))
+        return out;
     for (const Facts::SaSuite &s : f.saSuites)
         if (s.spi == ref.spi && (sender.isEmpty() || s.src == sender)) {
             out.suite = s.suite;
             out.suiteCandidates.clear();
-            out.suiteSource = QStringLiteral("ip xfrm state (%1)").arg(spiText(s.spi));
+            out.suiteSource = QStringLiteral("%1 (%2)").arg(f.suiteSource, spiText(s.spi));
             break;
         }
     return out;
