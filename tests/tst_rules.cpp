@@ -1963,6 +1963,28 @@ private slots:
         QCOMPARE(windowOf(*fd), 128); // 2 × 48 → 128
     }
 
+    void replayWindowWithoutMeasuredDepth()
+    {
+        // The SA's stats count 25 packets "too old" (replay-window) at a window of 32, but no
+        // capture of the receiver measured the reordering's depth (minSafeWindow 0). The fix
+        // proposes 4 × max(32, 32) = 128 and must not claim a measured need: the old text said
+        // "The reordering measured needs at least 64" (half the proposal, measured by nothing).
+        Facts f = healthy();
+        f.replayCounter.value = 25;
+        f.replayTooOld.value = 25;
+        f.configuredReplayWindow = 32;
+        const auto fd = ruleAntireplayReordering(f);
+        QVERIFY(fd);
+        const Fix *swanctl = nullptr;
+        for (const Fix &x : fd->fixes)
+            if (x.kind == FixKind::Swanctl) swanctl = &x;
+        QVERIFY(swanctl);
+        QVERIFY2(swanctl->text.contains(QLatin1String("replay_window = 128")), qPrintable(swanctl->text));
+        QVERIFY2(!swanctl->changes.contains(QLatin1String("measured needs")), qPrintable(swanctl->changes));
+        QVERIFY2(swanctl->changes.contains(QLatin1String("No capture of the receiver measured")),
+                 qPrintable(swanctl->changes));
+    }
+
     void lossSeverityFromTheDirection()
     {
         // Issue 10, defect 12: one packet of 600 sent (1/600 = 0.17 %) is a note, not a FAIL.

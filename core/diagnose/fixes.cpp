@@ -773,13 +773,26 @@ std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std
     const QString cur = current >= 0 ? QString::number(current) : QStringLiteral("the default 32");
     const QString changes =
         QStringLiteral(
-            "Raises the anti-replay window of the CHILD_SA's inbound SA from %1 to %2 packets. The "
-            "reordering "
-            "measured needs at least %3 (the largest lag of a late packet + 1), so late packets are accepted "
-            "instead of being dropped as 'replay-window'. Set it on the receiving side: %4.%5")
+            "Raises the anti-replay window of the CHILD_SA's inbound SA from %1 to %2 packets. %3, so late "
+            "packets are accepted instead of being dropped as 'replay-window'. Set it on the receiving side: "
+            "%4.%5")
             .arg(cur)
             .arg(window)
-            .arg(minSafe)
+            .arg(minSafe > 0
+                     ? QStringLiteral("The reordering measured needs at least %1 (the largest lag of a late "
+                                      "packet + 1)%2")
+                           .arg(minSafe)
+                           .arg(window < kMaxReplayWindow && window == recommendedReplayWindow(minSafe)
+                                    ? QStringLiteral("; %1 is twice that, rounded up to a power of two and "
+                                                     "at least 64: headroom for reordering deeper than "
+                                                     "this capture's")
+                                          .arg(window)
+                                    : QString())
+                     : QStringLiteral("No capture of the receiver measured how deep the reordering goes, so "
+                                      "%1 is four times the larger of the window in use and 32 (a power of "
+                                      "two, at most %2): a starting point the counters must confirm")
+                           .arg(window)
+                           .arg(kMaxReplayWindow))
             .arg(t.replayReceiver.isEmpty() ? QStringLiteral("the host whose XfrmInStateSeqError grows")
                                             : oneLine(t.replayReceiver),
                  window < kMaxReplayWindow

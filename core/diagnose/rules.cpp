@@ -1194,8 +1194,8 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
         atReceiver.connection = f.replayReceiverConnection;
         atReceiver.child = f.replayReceiverChild;
     }
-    addFixes(fd, replayWindowFixes(fixTarget(atReceiver), rec, f.minSafeWindow ? f.minSafeWindow : rec / 2,
-                                   f.configuredReplayWindow));
+    // minSafe 0: no capture measured the reordering's depth (the fix text says so, never rec / 2).
+    addFixes(fd, replayWindowFixes(fixTarget(atReceiver), rec, f.minSafeWindow, f.configuredReplayWindow));
     return fd;
 }
 
