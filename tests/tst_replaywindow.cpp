@@ -143,7 +143,6 @@ void tst_replaywindow::countersAddUp()
     QCOMPARE(c.dropped(), 3u);
 }
 
-
 // acceptInOrder(n) (the ESP sequence analysis hands runs of in-order numbers to the windows at
 // once) against n single receive() calls, which follow the kernel: after a start with gaps and
 // late packets (some bits set, some not), runs shorter than, as long as and longer than the
