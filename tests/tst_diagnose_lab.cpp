@@ -691,6 +691,15 @@ private slots:
         const Fix *clamp = findFix(*fd, FixKind::Iptables);
         QVERIFY(clamp);
         QVERIFY2(clamp->text.contains(QStringLiteral("--set-mss %1").arg(mss)), qPrintable(clamp->text));
+        // With the finding's CHILD_SA ('net', remote 10.2.0.0/24) in swanctl's list, the nft clamp
+        // takes that child's subnet, not the first child's ('voice', 10.2.1.0/24).
+        if (QByteArray(QTest::currentDataTag()) == "swanctl --list-sas: the finding's CHILD_SA") {
+            const Fix *nft = findFix(*fd, FixKind::Nftables);
+            QVERIFY(nft);
+            QVERIFY2(nft->text.contains(QLatin1String("ip daddr 10.2.0.0/24")) &&
+                         !nft->text.contains(QLatin1String("10.2.1.0/24")),
+                     qPrintable(nft->text));
+        }
     }
 
     // Every undo is pasteable as it is: for each committed lab folder, the CLI's diagnosis of the

@@ -1120,6 +1120,9 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 if (c.mode.contains(QLatin1String("UDP"))) f.natT = f.encapInEvidence = true;
                 if (f.localSubnet.isEmpty()) f.localSubnet = c.localTs.section(QLatin1Char(' '), 0, 0);
                 if (f.remoteSubnet.isEmpty()) f.remoteSubnet = c.remoteTs.section(QLatin1Char(' '), 0, 0);
+                f.listedChildren.push_back({c.name, c.spiIn, c.spiOut,
+                                            c.localTs.section(QLatin1Char(' '), 0, 0),
+                                            c.remoteTs.section(QLatin1Char(' '), 0, 0)});
                 if (const auto s = suiteFromSwanctlProposal(c.proposal)) {
                     const QString local = swanctlAddress(ike.local), remote = swanctlAddress(ike.remote);
                     listedSuites.push_back({remote, local, c.spiIn, *s});
@@ -2895,16 +2898,25 @@ std::uint32_t likelyPathMtu(const Facts &f, QString *why)
 Facts factsForSa(const Facts &f, const EvidenceRef &ref, const QString &sender)
 {
     Facts out = f;
-    if (!ref.hasSpi || (f.suiteSource != QLatin1String("ip xfrm state") &&
-                        f.suiteSource != QLatin1String("swanctl --list-sas")))
-        return out;
-    for (const Facts::SaSuite &s : f.saSuites)
-        if (s.spi == ref.spi && (sender.isEmpty() || s.src == sender)) {
-            out.suite = s.suite;
-            out.suiteCandidates.clear();
-            out.suiteSource = QStringLiteral("%1 (%2)").arg(f.suiteSource, spiText(s.spi));
-            break;
-        }
+    if (!ref.hasSpi) return out;
+    if (f.suiteSource == QLatin1String("ip xfrm state") ||
+        f.suiteSource == QLatin1String("swanctl --list-sas"))
+        for (const Facts::SaSuite &s : f.saSuites)
+            if (s.spi == ref.spi && (sender.isEmpty() || s.src == sender)) {
+                out.suite = s.suite;
+                out.suiteCandidates.clear();
+                out.suiteSource = QStringLiteral("%1 (%2)").arg(f.suiteSource, spiText(s.spi));
+                break;
+            }
+    // Several CHILD_SAs: the first one's name and subnets (the default) may be another tunnel's.
+    if (f.listedChildren.size() > 1)
+        for (const Facts::ListedChild &c : f.listedChildren)
+            if (c.spiIn == ref.spi || c.spiOut == ref.spi) {
+                out.child = c.name;
+                if (!c.localTs.isEmpty()) out.localSubnet = c.localTs;
+                if (!c.remoteTs.isEmpty()) out.remoteSubnet = c.remoteTs;
+                break;
+            }
     return out;
 }
 

@@ -138,6 +138,15 @@ struct Facts
         EspSuite suite;
     };
     std::vector<SaSuite> saSuites;
+    /// The CHILD_SAs of the latest swanctl --list-sas (name, SPIs, first traffic selectors): with
+    /// several, a finding about one SA takes its own child's name and subnets (factsForSa).
+    struct ListedChild
+    {
+        QString name;
+        std::uint32_t spiIn = 0, spiOut = 0;
+        QString localTs, remoteTs;
+    };
+    std::vector<ListedChild> listedChildren;
     bool natT = false; // ESP-in-UDP seen (or encap in config / xfrm state)
     bool outerIpv6 = false;
     std::uint64_t espPackets = 0;
@@ -522,7 +531,8 @@ std::uint32_t likelyPathMtu(const Facts &f, QString *why = nullptr);
 /// `suiteName` (optional) gets its name and how it was chosen.
 OverheadResult overheadFor(const Facts &f, int pathMtu, bool innerIpv6 = false, QString *suiteName = nullptr);
 /// The facts with the suite of the SA `ref` names (its SPI, sent by `sender` when that is known)
-/// when the host evidence lists that SA's suite (Facts::saSuites); otherwise the facts as they are.
+/// when the host evidence lists that SA's suite (Facts::saSuites), and, when swanctl --list-sas
+/// lists several CHILD_SAs, that SA's child name and subnets; otherwise the facts as they are.
 Facts factsForSa(const Facts &f, const EvidenceRef &ref, const QString &sender);
 
 } // namespace ikev2wb
