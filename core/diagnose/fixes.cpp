@@ -771,40 +771,46 @@ std::vector<Fix> replayWindowFixes(const FixTarget &t, std::uint64_t window, std
 {
     std::vector<Fix> out;
     const QString cur = current >= 0 ? QString::number(current) : QStringLiteral("the default 32");
+    // Why this window: the measured need (and the headroom rule, when the window is its result), or
+    // what it was chosen from when nothing measured the reordering.
+    QString why;
+    if (minSafe == 0)
+        why =
+            QStringLiteral("No capture of the receiver measured how deep the reordering goes, so %1 is four "
+                           "times the larger of the window in use and 32 (a power of two, at most %2): a "
+                           "starting point the counters must confirm")
+                .arg(window)
+                .arg(kMaxReplayWindow);
+    else
+        why =
+            QStringLiteral("The reordering measured needs at least %1 (the largest lag of a late packet + 1)")
+                .arg(minSafe);
+    if (minSafe > 0 && window < kMaxReplayWindow && window == recommendedReplayWindow(minSafe))
+        why +=
+            QStringLiteral("; %1 is twice that, rounded up to a power of two and at least 64: headroom for "
+                           "reordering deeper than this capture's")
+                .arg(window);
+    QString atTheLimit;
+    if (window >= kMaxReplayWindow)
+        atTheLimit =
+            QStringLiteral(" %1 is the kernel's largest window (a larger replay_window makes it refuse "
+                           "the SA and the tunnel goes down)%2: if late packets still arrive further "
+                           "behind, reduce the reordering on the path (ECMP or link-aggregation hashing, "
+                           "QoS queues, multipath WAN).")
+                .arg(kMaxReplayWindow)
+                .arg(minSafe > kMaxReplayWindow ? QStringLiteral(", below the %1 measured").arg(minSafe)
+                                                : QString());
     const QString changes =
         QStringLiteral(
-            "Raises the anti-replay window of the CHILD_SA's inbound SA from %1 to %2 packets. %3, so late "
-            "packets are accepted instead of being dropped as 'replay-window'. Set it on the receiving side: "
-            "%4.%5")
+            "Raises the anti-replay window of the CHILD_SA's inbound SA from %1 to %2 packets. %3, so "
+            "late packets are accepted instead of being dropped as 'replay-window'. Set it on the "
+            "receiving side: %4.%5")
             .arg(cur)
             .arg(window)
-            .arg(minSafe > 0
-                     ? QStringLiteral("The reordering measured needs at least %1 (the largest lag of a late "
-                                      "packet + 1)%2")
-                           .arg(minSafe)
-                           .arg(window < kMaxReplayWindow && window == recommendedReplayWindow(minSafe)
-                                    ? QStringLiteral("; %1 is twice that, rounded up to a power of two and "
-                                                     "at least 64: headroom for reordering deeper than "
-                                                     "this capture's")
-                                          .arg(window)
-                                    : QString())
-                     : QStringLiteral("No capture of the receiver measured how deep the reordering goes, so "
-                                      "%1 is four times the larger of the window in use and 32 (a power of "
-                                      "two, at most %2): a starting point the counters must confirm")
-                           .arg(window)
-                           .arg(kMaxReplayWindow))
-            .arg(t.replayReceiver.isEmpty() ? QStringLiteral("the host whose XfrmInStateSeqError grows")
+            .arg(why,
+                 t.replayReceiver.isEmpty() ? QStringLiteral("the host whose XfrmInStateSeqError grows")
                                             : oneLine(t.replayReceiver),
-                 window < kMaxReplayWindow
-                     ? QString()
-                     : QStringLiteral(" %1 is the kernel's largest window (a larger replay_window makes it "
-                                      "refuse the SA and the tunnel goes down)%2: if late packets still "
-                                      "arrive further behind, reduce the reordering on the path (ECMP or "
-                                      "link-aggregation hashing, QoS queues, multipath WAN).")
-                           .arg(kMaxReplayWindow)
-                           .arg(minSafe > kMaxReplayWindow
-                                    ? QStringLiteral(", below the %1 measured").arg(minSafe)
-                                    : QString()));
+                 atTheLimit);
     const QString tradeoff =
         QStringLiteral(
             "A larger window accepts packets that arrive later, so a replayed packet that was never received "
