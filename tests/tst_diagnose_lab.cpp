@@ -1471,6 +1471,95 @@ private slots:
         }
     }
 
+    // A pair is one investigation: which capture is A must not change what is found. Every lab run
+    // with both captures, its stats/ and both charon logs, in both orders: the same causes, each
+    // with the same status and confidence (swapped, rekey-loss was 0.85 against 0.75 and
+    // natt-expiry 0.94 against 0.95: only capture A's retransmissions and A's host's log counted).
+    void swappingThePairChangesNoFinding_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        const QDir lab(QStringLiteral(IKEV2WB_TEST_DATA "/lab"));
+        for (const QString &n : lab.entryList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name))
+            if (QFile::exists(lab.filePath(n + QStringLiteral("/left-outer.pcap"))) &&
+                QFile::exists(lab.filePath(n + QStringLiteral("/right-outer.pcap"))))
+                QTest::newRow(qPrintable(n)) << n;
+    }
+    void swappingThePairChangesNoFinding()
+    {
+        QFETCH(QString, scenario);
+        const QString dir = labDir(scenario);
+        QStringList found[2];
+        for (const bool swapped : {false, true}) {
+            DiagnosisFiles files = labPairWithStats(dir, swapped);
+            for (const QString &log : QDir(dir).entryList({QStringLiteral("charon-*.log")}, QDir::Files))
+                files.evidence << dir + QLatin1Char('/') + log;
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            for (const Finding &fd : ld.diagnosis().findings)
+                found[swapped] << QStringLiteral("%1 step %2 %3 %4")
+                                      .arg(fd.cause)
+                                      .arg(fd.step)
+                                      .arg(int(fd.status))
+                                      .arg(fd.confidence, 0, 'f', 2);
+        }
+        QCOMPARE(found[1].join(QLatin1Char('\n')), found[0].join(QLatin1Char('\n')));
+    }
+
+    // The pair's retransmission count is what the two ends sent. charon logs every retransmission
+    // it sends ("retransmit N of request with message ID M"): the lines of both logs, counted here
+    // with a regular expression, are the number, whichever capture is A (dpd: both ends
+    // retransmitted, 5 + 3; rekey-loss: left's 5, of which right's capture saw 3).
+    void pairRetransmissionsAreBothEndsSends_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<bool>("swapped");
+        for (const char *n : {"dpd", "rekey-loss", "ike-frag-drop"}) {
+            QTest::addRow("%s, left as A", n) << QString::fromLatin1(n) << false;
+            QTest::addRow("%s, right as A", n) << QString::fromLatin1(n) << true;
+        }
+    }
+    void pairRetransmissionsAreBothEndsSends()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(bool, swapped);
+        const QString dir = labDir(scenario);
+        int sent = 0;
+        const QRegularExpression line(
+            QStringLiteral("\\] <[^>]+> retransmit \\d+ of request with message ID \\d+$"));
+        for (const QString &host : {QStringLiteral("left"), QStringLiteral("right")}) {
+            QFile log(dir + QStringLiteral("/charon-") + host + QStringLiteral(".log"));
+            QVERIFY(log.open(QIODevice::ReadOnly));
+            for (const QByteArray &l : log.readAll().split('\n'))
+                sent += line.match(QString::fromUtf8(l).trimmed()).hasMatch();
+        }
+        QVERIFY(sent > 0);
+        // The captures alone (no logs) and with both logs.
+        for (const bool withLogs : {false, true}) {
+            DiagnosisFiles files = labPairWithStats(dir, swapped);
+            if (withLogs)
+                files.evidence << dir + QStringLiteral("/charon-left.log")
+                               << dir + QStringLiteral("/charon-right.log");
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            const Finding *rt = nullptr;
+            for (const Finding &fd : ld.diagnosis().findings)
+                if (fd.cause == QLatin1String("ike_retransmissions")) rt = &fd;
+            QVERIFY(rt);
+            QStringList texts;
+            for (const EvidenceItem &e : rt->evidence)
+                texts << e.text;
+            const QString all = texts.join(QLatin1Char('\n'));
+            QVERIFY2(all.contains(
+                         QStringLiteral("%1 IKE request retransmission(s) in the two captures").arg(sent)),
+                     qPrintable(all));
+            if (withLogs)
+                QVERIFY2(all.contains(QStringLiteral("%1 \"retransmit N of request\" line(s)").arg(sent)),
+                         qPrintable(all));
+        }
+    }
+
     void noCountersNoCounterClaims()
     {
         // reorder-two-windows without host evidence: no receiver's anti-replay counters were read,

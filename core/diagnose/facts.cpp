@@ -346,7 +346,9 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
                 std::max<std::uint32_t>(f.maxRetransmitsOneExchange, std::uint32_t(x.retransmissions.size()));
             for (const IkeRetransmission &r : x.retransmissions) {
                 const IkeMessage &m = ix.ikeMessages[r.message];
-                addCount(f.ikeRetransmissions, 1, packetRef(name, m.packet, r.tsNs));
+                const EvidenceRef ref = packetRef(name, m.packet, r.tsNs);
+                addCount(f.ikeRetransmissions, 1, ref);
+                addCount(f.ikeRetransmissionsBySender[addr(ix.flows[m.flowId].src)], 1, ref);
             }
             if (!x.answered && x.fileGap < 0 && !x.retransmissions.empty() && !x.requestMessages.empty()) {
                 const IkeMessage &m = ix.ikeMessages[x.requestMessages.back()];
@@ -538,56 +540,60 @@ bool configMismatchFacts(Facts &f, const LogEvent &e, const EvidenceRef &ref)
     }
 }
 
+/// What one charon log event says about the tunnel (counts and flags, not names).
+void logEventFacts(Facts &f, const LogEvent &e, const EvidenceRef &ref)
+{
+    if (configMismatchFacts(f, e, ref)) return;
+    switch (e.kind) {
+    case LogEventKind::Retransmit:
+        addCount(f.logRetransmits, 1, ref);
+        break;
+    case LogEventKind::GiveUp:
+        addCount(f.logGiveUps, 1, ref);
+        addCount(f.peerNotResponding, 1, ref);
+        break;
+    case LogEventKind::PeerNotResponding:
+        addCount(f.peerNotResponding, 1, ref);
+        break;
+    case LogEventKind::EstablishFailed:
+        // "establishing IKE_SA failed, peer not responding"; a failure for another reason
+        // (an error notify, an unacceptable proposal) is no sign of an unreachable peer.
+        if (e.message.contains(QLatin1String("not responding"))) addCount(f.peerNotResponding, 1, ref);
+        break;
+    case LogEventKind::DpdRequest:
+        addCount(f.dpdRequests, 1, ref);
+        break;
+    case LogEventKind::Fragmentation:
+        addCount(f.logIkeFragments, 1, ref);
+        break;
+    case LogEventKind::NatDetected:
+        f.natDetected = true;
+        break;
+    case LogEventKind::NatMappingChanged:
+        addCount(f.natMappingChanges, 1, ref);
+        break;
+    case LogEventKind::EndpointChanged:
+        // Setting up (from 0.0.0.0) and the NAT-T float (500 → 4500) are normal; a remote
+        // endpoint that moves later is the NAT giving the peer a new mapping.
+        if (e.message.contains(QLatin1String("remote endpoint changed")) &&
+            !e.message.contains(QLatin1String("from 0.0.0.0")) &&
+            !e.message.contains(QLatin1String("from ::")) && !e.message.contains(QLatin1String("[500] to")))
+            addCount(f.natMappingChanges, 1, ref);
+        break;
+    case LogEventKind::IkeEstablished:
+    case LogEventKind::ChildEstablished:
+        f.ikeEstablished = true;
+        break;
+    default:
+        break;
+    }
+}
+
 void logFacts(Facts &f, const CharonLog &log, const QString &source)
 {
     f.haveLogs = true;
     for (const LogEvent &e : log.events) {
-        const EvidenceRef ref = logRef(e, source);
-        if (configMismatchFacts(f, e, ref)) continue;
-        switch (e.kind) {
-        case LogEventKind::Retransmit:
-            addCount(f.logRetransmits, 1, ref);
-            break;
-        case LogEventKind::GiveUp:
-            addCount(f.logGiveUps, 1, ref);
-            addCount(f.peerNotResponding, 1, ref);
-            break;
-        case LogEventKind::PeerNotResponding:
-            addCount(f.peerNotResponding, 1, ref);
-            break;
-        case LogEventKind::EstablishFailed:
-            // "establishing IKE_SA failed, peer not responding"; a failure for another reason
-            // (an error notify, an unacceptable proposal) is no sign of an unreachable peer.
-            if (e.message.contains(QLatin1String("not responding"))) addCount(f.peerNotResponding, 1, ref);
-            break;
-        case LogEventKind::DpdRequest:
-            addCount(f.dpdRequests, 1, ref);
-            break;
-        case LogEventKind::Fragmentation:
-            addCount(f.logIkeFragments, 1, ref);
-            break;
-        case LogEventKind::NatDetected:
-            f.natDetected = true;
-            break;
-        case LogEventKind::NatMappingChanged:
-            addCount(f.natMappingChanges, 1, ref);
-            break;
-        case LogEventKind::EndpointChanged:
-            // Setting up (from 0.0.0.0) and the NAT-T float (500 → 4500) are normal; a remote
-            // endpoint that moves later is the NAT giving the peer a new mapping.
-            if (e.message.contains(QLatin1String("remote endpoint changed")) &&
-                !e.message.contains(QLatin1String("from 0.0.0.0")) &&
-                !e.message.contains(QLatin1String("from ::")) &&
-                !e.message.contains(QLatin1String("[500] to")))
-                addCount(f.natMappingChanges, 1, ref);
-            break;
-        case LogEventKind::IkeEstablished:
-        case LogEventKind::ChildEstablished:
-            f.ikeEstablished = true;
-            break;
-        default:
-            break;
-        }
+        logEventFacts(f, e, logRef(e, source));
         if (f.connection.isEmpty() && !e.ikeName.isEmpty()) f.connection = e.ikeName;
         if (f.child.isEmpty() && !e.childName.isEmpty()) f.child = e.childName;
     }
@@ -1021,14 +1027,18 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
     };
     auto mine = [&](const EvidenceFile &ef) { return ef.status.ok() && mineHost(ef.path, ef.host); };
 
-    // The peer's (B's) charon log: a configuration that does not match (no common proposal,
-    // unacceptable traffic selectors, failed authentication) is the tunnel's problem whichever
-    // end logged it (the responder often logs only its own side, e.g. "N(NO_PROP)" it sent).
+    // The peer's (B's) charon log: what it says about the tunnel is the pair's, whichever end
+    // logged it. A configuration that does not match (no common proposal, unacceptable traffic
+    // selectors, failed authentication; the responder often logs only its own side, e.g.
+    // "N(NO_PROP)" it sent), B's own retransmissions, give-ups and DPD requests, a NAT mapping
+    // change B saw. Not its names (A's connection and child name A's fixes). Added after A's
+    // own log below, so that A's lines are cited first.
+    Facts peerLog;
     if (sides.pair)
         for (const EvidenceFile &ef : set.files()) {
             if (!ef.status.ok() || ef.kind != EvidenceKind::CharonLog || sides.sideOf(ef) != 1) continue;
             for (const LogEvent &e : std::get<CharonLog>(ef.data).events)
-                configMismatchFacts(f, e, logRef(e, ef.path));
+                logEventFacts(peerLog, e, logRef(e, ef.path));
         }
 
     // Latest snapshot of each status kind wins.
@@ -1082,6 +1092,22 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
             break;
         }
     }
+    // Each host logs its own sends (retransmissions, give-ups, DPD requests, fragmented
+    // messages) and the configuration mismatches: B's add to A's. Both may log one NAT mapping
+    // change: the host that saw more of them counts.
+    for (const auto &[mineCount, peerCount] : {std::pair{&f.logNoProposal, &peerLog.logNoProposal},
+                                               {&f.logTsUnacceptable, &peerLog.logTsUnacceptable},
+                                               {&f.logAuthFailed, &peerLog.logAuthFailed},
+                                               {&f.logRetransmits, &peerLog.logRetransmits},
+                                               {&f.logGiveUps, &peerLog.logGiveUps},
+                                               {&f.peerNotResponding, &peerLog.peerNotResponding},
+                                               {&f.dpdRequests, &peerLog.dpdRequests},
+                                               {&f.logIkeFragments, &peerLog.logIkeFragments}})
+        addCount(*mineCount, peerCount->value, peerCount->ref);
+    if (peerLog.natMappingChanges.value > f.natMappingChanges.value)
+        f.natMappingChanges = peerLog.natMappingChanges;
+    f.natDetected = f.natDetected || peerLog.natDetected;
+    f.ikeEstablished = f.ikeEstablished || peerLog.ikeEstablished;
     // The suites of the SAs a host lists (each with its addresses and SPI): with different ones,
     // `suite` is the largest overhead's until a finding names its SA (factsForSa).
     const auto adoptSaSuites = [&f](std::vector<Facts::SaSuite> suites, const QString &source) {
@@ -2450,6 +2476,36 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
     }
 }
 
+/// Adds `c` to `total`, citing the earliest of their first packets.
+void addCountEarliest(RefCount &total, const RefCount &c)
+{
+    if (c.value == 0) return;
+    if (total.value == 0 || c.ref.timeNs < total.ref.timeNs) total.ref = c.ref;
+    total.value += c.value;
+}
+
+/// A pair's IKE request retransmissions. Each capture sees all of its own end's and those of the
+/// other end's that arrived, so per end the capture that saw more counts (on a tie the sender's
+/// own): the same number and citation whichever capture is A. An end is a capture's own address;
+/// every other sender is the other end's (behind a NAT it has another address in each capture).
+/// The rekeys likewise. Without both ends' addresses, capture A's count stays, as with one capture.
+void mergeRetransmissions(Facts &f, const Facts &peer)
+{
+    f.maxRetransmitsOneExchange = std::max(f.maxRetransmitsOneExchange, peer.maxRetransmitsOneExchange);
+    f.rekeys = std::max(f.rekeys, peer.rekeys);
+    if (f.localAddress.isEmpty() || f.peerAddress.isEmpty()) return;
+    RefCount seen[2][2]; // [end: 0 = A's, 1 = B's][capture: 0 = A, 1 = B]
+    for (const auto &[sender, c] : f.ikeRetransmissionsBySender)
+        addCountEarliest(seen[sender == f.localAddress ? 0 : 1][0], c);
+    for (const auto &[sender, c] : peer.ikeRetransmissionsBySender)
+        addCountEarliest(seen[sender == f.peerAddress ? 1 : 0][1], c);
+    RefCount total;
+    for (int end = 0; end < 2; ++end)
+        addCountEarliest(total, seen[end][1 - end].value > seen[end][end].value ? seen[end][1 - end]
+                                                                                : seen[end][end]);
+    f.ikeRetransmissions = total;
+}
+
 Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
 {
     Facts f;
@@ -2506,6 +2562,7 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         f.fragSupportResponder = std::max(f.fragSupportResponder, peer.fragSupportResponder);
         f.espRawPackets += peer.espRawPackets;
         f.espUdpPackets += peer.espUdpPackets;
+        mergeRetransmissions(f, peer);
         for (Facts::UnansweredRequest u : peer.unansweredRequests) {
             u.fromPeerCapture = true;
             f.unansweredRequests.push_back(u);

@@ -317,8 +317,11 @@ struct Facts
     bool outageBothWays = false;
 
     // --- step 4: IKE/ESP retransmissions, lifetimes, anti-replay
-    RefCount ikeRetransmissions; // capture
-    RefCount ikeGaveUp;          // capture: exchanges abandoned (proven, see unansweredRequests)
+    RefCount ikeRetransmissions; // capture (a pair: per sender, the capture that saw more)
+    // Per sending address (a capture sees its own end's retransmissions and those of the peer's
+    // that arrived): a pair takes each sender's from the capture that saw more of them.
+    std::map<QString, RefCount> ikeRetransmissionsBySender;
+    RefCount ikeGaveUp; // capture: exchanges abandoned (proven, see unansweredRequests)
     // Retransmitted requests never answered in a capture, judged against the retransmission
     // schedule in use once the configuration is known: a new IKE_SA_INIT, or silence longer than
     // the next scheduled wait, proves the give-up (ikeGaveUp); silence up to the capture's end
@@ -341,10 +344,10 @@ struct Facts
     std::uint32_t maxRetransmitsOneExchange = 0;
     std::uint64_t ikeExchanges = 0, ikeAnswered = 0;
     bool ikeEstablished = false; // an IKE_AUTH answered (capture) or an SA established (log)
-    std::uint32_t rekeys = 0;
-    RefCount ikeLostInTransit; // pair
-    double rekeyTimeS = 0;     // configured child rekey_time, 0 unknown
-    int retransmitTries = -1;  // configured, -1 unknown (default 5)
+    std::uint32_t rekeys = 0;    // a pair: the larger of the two captures' counts
+    RefCount ikeLostInTransit;   // pair
+    double rekeyTimeS = 0;       // configured child rekey_time, 0 unknown
+    int retransmitTries = -1;    // configured, -1 unknown (default 5)
     double retransmitTimeoutS = 0, retransmitBase = 0;
     // Configured lifetimes in seconds, -1 where the configuration does not name them.
     double childLifeTimeS = -1; // swanctl child life_time

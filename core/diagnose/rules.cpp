@@ -929,7 +929,11 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
                        serious ? StepStatus::Fail : StepStatus::Warn, conf);
     if (f.ikeRetransmissions.value)
         cite(fd,
-             QStringLiteral("%1 IKE request retransmission(s) in the capture, up to %2 for one exchange")
+             (f.havePair
+                  ? QStringLiteral("%1 IKE request retransmission(s) in the two captures (per sender, the "
+                                   "capture that saw more of its sends), up to %2 for one exchange")
+                  : QStringLiteral(
+                        "%1 IKE request retransmission(s) in the capture, up to %2 for one exchange"))
                  .arg(f.ikeRetransmissions.value)
                  .arg(f.maxRetransmitsOneExchange),
              f.ikeRetransmissions);
@@ -937,9 +941,12 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
     citeCount(fd, f.ikeLostInTransit,
               QStringLiteral("%1 IKE message(s) were sent by one end and never reached the other"));
     if (f.rekeys)
-        cite(fd, QStringLiteral("%1 rekey(s) in the capture: a rekey slowed by lost messages can outlast the "
-                                "SA's hard lifetime")
-                     .arg(f.rekeys));
+        cite(fd,
+             (f.havePair ? QStringLiteral("%1 rekey(s) in the capture that saw more of them: a rekey slowed "
+                                          "by lost messages can outlast the SA's hard lifetime")
+                         : QStringLiteral("%1 rekey(s) in the capture: a rekey slowed by lost messages can "
+                                          "outlast the SA's hard lifetime"))
+                 .arg(f.rekeys));
     const RetransmitSchedule sched = retransmitScheduleInUse(f);
     if (f.ikeOutcomeNotCaptured.value && !gaveUp) {
         cite(fd,
