@@ -49,9 +49,9 @@ _fx_scenario() {
     IPERF_ARGS="-t 2 -b 8M"
     IPERF_TIMEOUT=10
     EXTRA_MODULES="iptable_mangle xt_policy xt_TCPMSS nfnetlink nf_tables"
-    TRUTH_SUMMARY="The fixes ikev2wb diagnose writes for a PMTUD black hole, run on a real tunnel ($nat). The mid->right link has MTU $MTU_R and mid drops the ICMP 'fragmentation needed' it would send. Phase 1: ping sweep $PING_SIZES and an iperf3 upload lhost -> rhost 10.2.0.11, captured at both gateways (phase1/*-outer.pcap, host snapshots before/after in phase1/stats); ikev2wb diagnose (this checkout's build, inside the guest) reads phase1/ with left as A (fix-left.sh) and with right as A (fix-right.sh). Then, each on its gateway, run unchanged as 'bash SCRIPT N' answered y, an upload while it is in place and one after its own undo line: left's iptables MSS clamp (uploads to 10.2.0.12 / .13), right's iptables MSS clamp (.14 / .15), left's route fix 'mtu lock' (.16 / .17), the route fix of right's script 'On the peer' run on left (.18 / .19; first on right, where it must refuse), left's nftables clamp (fails: the UML kernel has nf_tables for the bridge family only). Each upload is iperf3 -t 2 -b 8M from lhost to its own rhost address (no path MTU learned in one phase carries over); the inner captures show each SYN's MSS and the ICMP errors left sends lhost."
+    TRUTH_SUMMARY="The fixes ikev2wb diagnose writes for a PMTUD black hole, run on a real tunnel ($nat). The mid->right link has MTU $MTU_R and mid drops the ICMP 'fragmentation needed' it would send. Phase 1: ping sweep $PING_SIZES and an iperf3 upload lhost -> rhost 10.2.0.11, captured at both gateways (phase1/*-outer.pcap, host snapshots before/after in phase1/stats); ikev2wb diagnose (this checkout's build, inside the guest) reads phase1/ with left as A (fix-left.sh) and with right as A (fix-right.sh). Then, each on its gateway, run unchanged as 'bash SCRIPT N' answered y, an upload while it is in place and one after its own undo line: left's iptables MSS clamp (uploads to 10.2.0.12 / .13), right's iptables MSS clamp (.14 / .15), left's route fix 'mtu lock' (.16 / .17), the route fix of right's script 'On the peer' run on left (.18 / .19; first on right, where it must refuse), left's script's tcp_mtu_probing fix run on lhost, the host that sends (.20 with an 8 s upload / .21), left's nftables clamp (fails: the UML kernel has nf_tables for the bridge family only). Each upload but .20 is iperf3 -t 2 -b 8M from lhost to its own rhost address (no path MTU learned in one phase carries over); the inner captures show each SYN's MSS and the ICMP errors left sends lhost."
     TRUTH_FAULTS="[{\"type\":\"mtu_blackhole\",\"where\":\"mid eth-r <-> right wan0\",\"link_mtu\":$MTU_R,\"natt\":$([ "$NAT" = 1 ] && echo true || echo false),\"icmp_frag_needed\":\"dropped by iptables on mid (OUTPUT+FORWARD)\",\"direction\":\"left->right (large packets)\"}]"
-    TRUTH_EXPECT="{\"diagnosis\":\"pmtud_blackhole\",\"direction\":\"left->right\",\"max_esp_packet_passing\":$MTU_R,\"inner_mtu\":$inner,\"mss\":$mss,\"uploads\":{\"10.2.0.11\":\"stalls (no fix)\",\"10.2.0.12\":\"completes (left iptables clamp: SYN and SYN/ACK MSS $mss)\",\"10.2.0.13\":\"stalls (undone)\",\"10.2.0.14\":\"completes (right iptables clamp)\",\"10.2.0.15\":\"stalls (undone)\",\"10.2.0.16\":\"completes (left route mtu lock $MTU_R: left answers lhost with ICMP frag-needed mtu $inner)\",\"10.2.0.17\":\"stalls (undone)\",\"10.2.0.18\":\"completes (right's 'on the peer' route fix run on left)\",\"10.2.0.19\":\"stalls (undone)\"},\"nftables\":\"not runnable in the UML kernel (CONFIG_NF_TABLES_INET/IPV4/IPV6 unset)\"}"
+    TRUTH_EXPECT="{\"diagnosis\":\"pmtud_blackhole\",\"direction\":\"left->right\",\"max_esp_packet_passing\":$MTU_R,\"inner_mtu\":$inner,\"mss\":$mss,\"uploads\":{\"10.2.0.11\":\"stalls (no fix)\",\"10.2.0.12\":\"completes (left iptables clamp: SYN and SYN/ACK MSS $mss)\",\"10.2.0.13\":\"stalls (undone)\",\"10.2.0.14\":\"completes (right iptables clamp)\",\"10.2.0.15\":\"stalls (undone)\",\"10.2.0.16\":\"completes (left route mtu lock $MTU_R: left answers lhost with ICMP frag-needed mtu $inner)\",\"10.2.0.17\":\"stalls (undone)\",\"10.2.0.18\":\"completes (right's 'on the peer' route fix run on left)\",\"10.2.0.19\":\"stalls (undone)\",\"10.2.0.20\":\"recovers after retransmission timeouts (tcp_mtu_probing 1 on lhost)\",\"10.2.0.21\":\"stalls (undone)\"},\"nftables\":\"not runnable in the UML kernel (CONFIG_NF_TABLES_INET/IPV4/IPV6 unset)\"}"
     hook_traffic() { traffic_fix_proof; }
     # Phase 1's own outer captures (packet-buffered, stopped before the diagnosis reads them)
     # start with the lab's, so they hold the IKE exchange too.
@@ -70,21 +70,22 @@ _fx_scenario() {
     }
 }
 
-# _fx_upload TAG DST: iperf3 -t 2 -b 8M from lhost to rhost's DST, client and server JSON kept.
+# _fx_upload TAG DST [SECONDS]: iperf3 -t SECONDS (2) -b 8M from lhost to rhost's DST, client and
+# server JSON kept.
 _fx_upload() {
-    local tag=$1 dst=$2 sp rc=0 i
+    local tag=$1 dst=$2 secs=${3:-2} sp rc=0 i
     ip netns exec rhost iperf3 -s -1 -B "$dst" -J > "$TR/iperf3-$tag-server.json" 2>&1 &
     sp=$!
     BGPIDS+=($sp)
     bsleep 1
-    ev "upload_${tag}_start" "lhost -> $dst iperf3 -t 2 -b 8M"
-    timeout "$IPERF_TIMEOUT" ip netns exec lhost iperf3 -c "$dst" -t 2 -b 8M -J --connect-timeout 3000 \
+    ev "upload_${tag}_start" "lhost -> $dst iperf3 -t $secs -b 8M"
+    timeout $((secs + 8)) ip netns exec lhost iperf3 -c "$dst" -t "$secs" -b 8M -J --connect-timeout 3000 \
         > "$TR/iperf3-$tag.json" 2> "$TR/iperf3-$tag.stderr" || rc=$?
     ev "upload_${tag}_end" "rc=$rc"
     for ((i = 0; i < 10; i++)); do kill -0 "$sp" 2>/dev/null || break; bsleep 0.3; done
     kill "$sp" 2>/dev/null
-    printf '{"tool":"iperf3","tag":"%s","to":"%s","args":"-t 2 -b 8M","rc":%s,"see":"traffic/iperf3-%s.json"}\n' \
-        "$tag" "$dst" "$rc" "$tag" >> "$OUT/traffic.jsonl"
+    printf '{"tool":"iperf3","tag":"%s","to":"%s","args":"-t %s -b 8M","rc":%s,"see":"traffic/iperf3-%s.json"}\n' \
+        "$tag" "$dst" "$secs" "$rc" "$tag" >> "$OUT/traffic.jsonl"
 }
 
 # _fx_run GW TAG COMMAND...: COMMAND in GW's namespace with /var/lib on GW's own tmpfs folder and
@@ -127,31 +128,32 @@ _fx_undo() {
     return 1
 }
 
-# _fx_prove GW SCRIPT TITLE TAG DST_WITH DST_UNDONE: apply, upload, undo, upload.
+# _fx_prove GW SCRIPT TITLE TAG DST_WITH DST_UNDONE [SECONDS]: apply, upload (SECONDS long), undo,
+# upload.
 _fx_prove() {
     local gw=$1 script=$2 title=$3 tag=$4 n undo
     n=$(_fx_number "$script" "$title") || { ev "fix_${tag}_missing" "no '$title' in $(basename "$script")"; return 0; }
     undo=$(_fx_undo "$script" "$n")
     echo "$undo" > "$OUT/fixrun/$tag-undo.sh"
     _fx_apply "$gw" "$script" "$n" "$tag-apply"
-    _fx_run "$gw" "$tag-state" sh -c "iptables-save -t mangle; ip -o route show table main"
-    _fx_upload "$tag" "$5"
+    _fx_run "$gw" "$tag-state" sh -c "iptables-save -t mangle; ip -o route show table main; sysctl net.ipv4.tcp_mtu_probing"
+    _fx_upload "$tag" "$5" "${7:-2}"
     _fx_run "$gw" "$tag-counters" iptables-save -c -t mangle
     _fx_run "$gw" "$tag-undo" bash -c "$undo"
     ev "fix_${tag}_undone" "$gw: rc=$(< "$OUT/fixrun/$tag-undo.rc")"
-    _fx_run "$gw" "$tag-after-undo" sh -c "iptables-save -t mangle; ip -o route show table main; ls -A /var/lib/ikev2wb"
+    _fx_run "$gw" "$tag-after-undo" sh -c "iptables-save -t mangle; ip -o route show table main; sysctl net.ipv4.tcp_mtu_probing; ls -A /var/lib/ikev2wb"
     _fx_upload "$tag-undone" "$6"
 }
 
 traffic_fix_proof() {
     local bin i n
-    mkdir -p "$OUT/fixrun" "$RUN/legacy-bin" "$RUN/varlib-left" "$RUN/varlib-right"
+    mkdir -p "$OUT/fixrun" "$RUN/legacy-bin" "$RUN/varlib-left" "$RUN/varlib-right" "$RUN/varlib-lhost"
     for n in iptables ip6tables; do
         ln -sf "/usr/sbin/$n-legacy" "$RUN/legacy-bin/$n"
         ln -sf "/usr/sbin/$n-legacy-save" "$RUN/legacy-bin/$n-save"
         ln -sf "/usr/sbin/$n-legacy-restore" "$RUN/legacy-bin/$n-restore"
     done
-    printf 'addr add 10.2.0.%s/24 dev eth0\n' 11 12 13 14 15 16 17 18 19 > "$RUN/rhost-addrs.batch"
+    printf 'addr add 10.2.0.%s/24 dev eth0\n' 11 12 13 14 15 16 17 18 19 20 21 > "$RUN/rhost-addrs.batch"
     nsx rhost ip -b "$RUN/rhost-addrs.batch"
 
     # Phase 1: the black hole as it is.
@@ -189,6 +191,9 @@ traffic_fix_proof() {
         _fx_apply right "$OUT/fix-right.sh" "$n" route-peer-on-right &&
         _fx_run right route-peer-on-right-state ip -o route show table main
     _fx_prove left "$OUT/fix-right.sh" "[ip_link] On the peer" route-peer 10.2.0.18 10.2.0.19
+    # TCP's own black-hole detection, on the host that sends the upload (lhost), 8 s uploads: the
+    # first segments are lost until the retransmission timeouts make TCP lower its MSS
+    _fx_prove lhost "$OUT/fix-left.sh" "[sysctl] Let TCP on the end hosts probe" probing-lhost 10.2.0.20 10.2.0.21 8
 
     # nftables: the clamp as written, then what the kernel takes at all.
     n=$(_fx_number "$OUT/fix-left.sh" "[nftables] Clamp TCP MSS") && _fx_apply left "$OUT/fix-left.sh" "$n" nft-left-apply

@@ -12,8 +12,8 @@
 # note: host 'left' is capture A's endpoint (left-outer.pcap): 10.0.1.1 in its ip route show table all (local route)
 # note: host 'mid' (mid-iptables-end.txt, mid-iptables-start.txt, mid-link-end.txt, mid-link-start.txt) names none of its own addresses: its counters, replay window, configuration and logs are used for neither capture's end (its links, routes and firewall rules still count for the path); assign it with --evidence-a / --evidence-b if it is one of them
 # note: host 'right' is capture B's endpoint (right-outer.pcap): 10.0.2.1 in its ip route show table all (local route)
-# note: receiver replay window of 10.0.1.1 → 10.0.2.1 read from ip xfrm state (0xc30c64aa) of host 'right' (10.0.2.1): 32
-# note: receiver replay window of 10.0.2.1 → 10.0.1.1 read from ip xfrm state (0xc6cfafd8) of host 'left' (10.0.1.1): 32
+# note: receiver replay window of 10.0.1.1 → 10.0.2.1 read from ip xfrm state (0xc8b30695) of host 'right' (10.0.2.1): 32
+# note: receiver replay window of 10.0.2.1 → 10.0.1.1 read from ip xfrm state (0xc4088445) of host 'left' (10.0.1.1): 32
 # note: NAT UDP timeout assumed 30 s (default)
 set -euo pipefail
 
@@ -24,13 +24,13 @@ set -euo pipefail
 # verify:    iptables -t mangle -L FORWARD -v -n: the TCPMSS rules' packet counters grow as connections open; tcpdump -v 'tcp[tcpflags] & tcp-syn != 0' on the inner (LAN) interface shows 'mss 1286' in new SYNs that were larger; a bulk transfer through the tunnel no longer stalls.
 # undo:      iptables -t mangle -D FORWARD -p tcp --tcp-flags SYN,RST SYN -o wan0 -m policy --dir out --pol ipsec -j TCPMSS --set-mss 1286; iptables -t mangle -D FORWARD -p tcp --tcp-flags SYN,RST SYN -i wan0 -m policy --dir in --pol ipsec -j TCPMSS --set-mss 1286
 describe_1() {
-    cat <<'IKEV2WB_EOF_cf0bae11f4518d48'
+    cat <<'IKEV2WB_EOF_43ff5c2681e58ffc'
 [iptables] Clamp TCP MSS to 1286 with iptables
 changes:   Rewrites the MSS option of TCP SYN and SYN/ACK packets that enter or leave the tunnel through wan0 to at most 1286, so TCP never builds an inner packet above 1326 bytes, which fits the 1400-byte path after ESP. A smaller MSS in a SYN is left alone.
 trade-off: Only TCP is helped: UDP and ICMP still need the MTU fix. Connections opened before the rule keep their MSS. Traffic this host originates itself (OUTPUT) is not clamped. Each segment carries a few bytes less payload.
 verify:    iptables -t mangle -L FORWARD -v -n: the TCPMSS rules' packet counters grow as connections open; tcpdump -v 'tcp[tcpflags] & tcp-syn != 0' on the inner (LAN) interface shows 'mss 1286' in new SYNs that were larger; a bulk transfer through the tunnel no longer stalls.
 undo:      iptables -t mangle -D FORWARD -p tcp --tcp-flags SYN,RST SYN -o wan0 -m policy --dir out --pol ipsec -j TCPMSS --set-mss 1286; iptables -t mangle -D FORWARD -p tcp --tcp-flags SYN,RST SYN -i wan0 -m policy --dir in --pol ipsec -j TCPMSS --set-mss 1286
-IKEV2WB_EOF_cf0bae11f4518d48
+IKEV2WB_EOF_43ff5c2681e58ffc
 }
 fix_1() {
     :
@@ -49,13 +49,13 @@ fix_1() {
 # verify:    nft list table inet ikev2wb: the rules' counters grow as connections open; new SYNs through the tunnel carry 'mss 1286' in tcpdump -v.
 # undo:      nft delete table inet ikev2wb
 describe_2() {
-    cat <<'IKEV2WB_EOF_cf0bae11f4518d48'
+    cat <<'IKEV2WB_EOF_43ff5c2681e58ffc'
 [nftables] Clamp TCP MSS to 1286 with nftables
 changes:   Creates (or, run again, replaces) a table 'ikev2wb' (family inet: IPv4 and IPv6) whose forward chain lowers the MSS option of TCP SYN and SYN/ACK packets through wan0 to and from 10.2.0.0/24 to 1286 when it is larger.
 trade-off: Only TCP is helped; existing connections keep their MSS.
 verify:    nft list table inet ikev2wb: the rules' counters grow as connections open; new SYNs through the tunnel carry 'mss 1286' in tcpdump -v.
 undo:      nft delete table inet ikev2wb
-IKEV2WB_EOF_cf0bae11f4518d48
+IKEV2WB_EOF_43ff5c2681e58ffc
 }
 fix_2() {
     :
@@ -82,13 +82,13 @@ fix_2() {
 # verify:    ip route get 10.0.2.1 shows 'mtu lock 1400'; from an inner host, ping -M do -s 1298 <remote inner host> gets replies and ping -M do -s 1299 reports 'Frag needed' / 'message too long' (mtu 1326) instead of silence.
 # undo:      ip route del 10.0.2.1/32 via 10.0.1.254 dev wan0 mtu lock 1400 && ip -batch /var/lib/ikev2wb/saved-route-10.0.2.1 && rm /var/lib/ikev2wb/saved-route-10.0.2.1  # deletes only the route this fix added: the routes listing stats/left-routes-start.txt had no host route to 10.0.2.1, and the saved file is empty if there was none when the fix ran
 describe_3() {
-    cat <<'IKEV2WB_EOF_cf0bae11f4518d48'
+    cat <<'IKEV2WB_EOF_43ff5c2681e58ffc'
 [ip_link] Set the path MTU 1400 on the route to the peer 10.0.2.1
 changes:   The kernel learns the real path size for the peer, so it answers over-large inner packets with ICMP fragmentation-needed (mtu 1326) to the inner hosts instead of sending ESP packets the path drops. 'lock' keeps a (lost or forged) ICMP error from changing it. The host routes to 10.0.2.1 from before are saved in /var/lib/ikev2wb/saved-route-10.0.2.1 for the undo.
 trade-off: Only traffic to 10.0.2.1 (the tunnel's, and anything else to that address) uses the lower MTU; the rest of wan0 keeps its MTU of 1500. A host route to 10.0.2.1 that exists already is overridden until the undo: replaced if its metric is 0, otherwise outranked by the new route's lower metric. Not persistent: add the route to the network configuration once verified. Inner hosts must accept ICMP fragmentation-needed for non-TCP traffic.
 verify:    ip route get 10.0.2.1 shows 'mtu lock 1400'; from an inner host, ping -M do -s 1298 <remote inner host> gets replies and ping -M do -s 1299 reports 'Frag needed' / 'message too long' (mtu 1326) instead of silence.
 undo:      ip route del 10.0.2.1/32 via 10.0.1.254 dev wan0 mtu lock 1400 && ip -batch /var/lib/ikev2wb/saved-route-10.0.2.1 && rm /var/lib/ikev2wb/saved-route-10.0.2.1  # deletes only the route this fix added: the routes listing stats/left-routes-start.txt had no host route to 10.0.2.1, and the saved file is empty if there was none when the fix ran
-IKEV2WB_EOF_cf0bae11f4518d48
+IKEV2WB_EOF_43ff5c2681e58ffc
 }
 fix_3() {
     :
@@ -118,13 +118,13 @@ fix_3() {
 # verify:    sysctl net.ipv4.tcp_mtu_probing prints 1 (or 2); a bulk transfer that stalled completes (slowly at first).
 # undo:      sysctl -w net.ipv4.tcp_mtu_probing="$(cat /var/lib/ikev2wb/saved-net.ipv4.tcp_mtu_probing)" && rm /var/lib/ikev2wb/saved-net.ipv4.tcp_mtu_probing  # the value saved before the change
 describe_4() {
-    cat <<'IKEV2WB_EOF_cf0bae11f4518d48'
+    cat <<'IKEV2WB_EOF_43ff5c2681e58ffc'
 [sysctl] Let TCP on the end hosts probe the path MTU itself
 changes:   Linux TCP starts packetization-layer PMTU discovery (RFC 4821) when it detects a black hole, so connections recover even where ICMP is dropped (never lowered: 2, probing from the start, is kept); the value before is saved in /var/lib/ikev2wb/saved-net.ipv4.tcp_mtu_probing.
 trade-off: Only TCP of the hosts where it is set; the first stall still costs retransmission timeouts before probing shrinks the segments. Not persistent: add it to /etc/sysctl.d/ once verified.
 verify:    sysctl net.ipv4.tcp_mtu_probing prints 1 (or 2); a bulk transfer that stalled completes (slowly at first).
 undo:      sysctl -w net.ipv4.tcp_mtu_probing="$(cat /var/lib/ikev2wb/saved-net.ipv4.tcp_mtu_probing)" && rm /var/lib/ikev2wb/saved-net.ipv4.tcp_mtu_probing  # the value saved before the change
-IKEV2WB_EOF_cf0bae11f4518d48
+IKEV2WB_EOF_43ff5c2681e58ffc
 }
 fix_4() {
     :
