@@ -27,6 +27,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -175,6 +176,24 @@ ScriptFix scriptFix(const QString &script, const QString &title)
         if (!t.isEmpty() && !t.startsWith(QLatin1Char('#')) && t != QLatin1String(":")) out.commands << t;
     }
     return out;
+}
+
+/// `ikev2wb diagnose` (the current CLI) run in DIR/phase1 as the lab ran it, SIDE's capture as A,
+/// plus `extra` arguments; its standard output, or a null array when it did not exit with 0.
+QByteArray diagnosePhase1(const QString &dir, const QString &side, const QStringList &extra)
+{
+    const QString peer = side == QLatin1String("left") ? QStringLiteral("right") : QStringLiteral("left");
+    QProcess p;
+    p.setWorkingDirectory(dir + QStringLiteral("/phase1"));
+    p.start(QStringLiteral(IKEV2WB_CLI),
+            QStringList{QStringLiteral("diagnose"), QStringLiteral("--capture"),
+                        side + QStringLiteral("-outer.pcap"), QStringLiteral("--peer-capture"),
+                        peer + QStringLiteral("-outer.pcap"), QStringLiteral("--evidence"),
+                        QStringLiteral("stats")} +
+                extra);
+    if (!p.waitForFinished(120000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) return {};
+    const QByteArray out = p.readAllStandardOutput();
+    return out.isNull() ? QByteArray("") : out;
 }
 
 /// The proven fixes: which script, the title it starts with, the upload tag while it was in
@@ -425,6 +444,57 @@ private slots:
                      .contains(QLatin1String("mtu lock")));
     }
 
+    // Where the clamp's verify says to look shows what it says on the tunnel: on the clamping
+    // gateway's own LAN side the SYN/ACKs out of the tunnel carry the fix's MSS while its local
+    // hosts' SYNs are captured before the rule and keep theirs; the peer's LAN sees the SYNs
+    // clamped. (It said 'new SYNs' on the inner interface show it: on left's lan0 they showed 1460.)
+    void clampVerifyMatchesTheWire_data() { scenarios(); }
+    void clampVerifyMatchesTheWire()
+    {
+        QFETCH(QString, scenario);
+        const QString dir = labDir(scenario);
+        const QJsonObject t = readJson(dir + QStringLiteral("/truth.json"));
+        const int mss =
+            innerMtu(t, t[QStringLiteral("topology")][QStringLiteral("mid")][QStringLiteral("mtu_right_link")]
+                            .toInt()) -
+            40;
+        const QString lhost =
+            t[QStringLiteral("topology")][QStringLiteral("left")][QStringLiteral("lan_host")].toString();
+        const Upload u = uploads(t)[QStringLiteral("ipt-left")]; // left's clamp in place
+        const auto leftLan = decodeInner(dir + QStringLiteral("/left-inner-syn.pcap"));
+        const auto rightLan = decodeInner(dir + QStringLiteral("/right-inner-syn.pcap"));
+        QVERIFY(leftLan && rightLan && !u.to.isEmpty());
+        QSet<int> localSyn, localSynAck, peerSyn;
+        for (const InnerFrame &f : *leftLan) {
+            if (f.tcp && !f.ack && f.src == lhost && f.dst == u.to) localSyn << f.mss;
+            if (f.tcp && f.ack && f.src == u.to && f.dst == lhost) localSynAck << f.mss;
+        }
+        for (const InnerFrame &f : *rightLan)
+            if (f.tcp && !f.ack && f.src == lhost && f.dst == u.to) peerSyn << f.mss;
+        QCOMPARE(localSyn, QSet<int>{1460});
+        QCOMPARE(localSynAck, QSet<int>{mss});
+        QCOMPARE(peerSyn, QSet<int>{mss});
+
+        // the verify of both clamps the current generator writes for this evidence
+        const QByteArray json = diagnosePhase1(dir, QStringLiteral("left"), {QStringLiteral("--json")});
+        QVERIFY(!json.isNull());
+        int clamps = 0;
+        for (const QJsonValue &fd : QJsonDocument::fromJson(json)[QStringLiteral("findings")].toArray())
+            for (const QJsonValue &fx : fd[QStringLiteral("fixes")].toArray()) {
+                if (!fx[QStringLiteral("title")].toString().startsWith(QLatin1String("Clamp TCP MSS")))
+                    continue;
+                const QString v = fx[QStringLiteral("verify")].toString();
+                QVERIFY2(v.contains(
+                             QStringLiteral("SYN/ACKs that come out of the tunnel carry 'mss %1'").arg(mss)),
+                         qPrintable(v));
+                QVERIFY2(v.contains(QLatin1String("captured before the rule")), qPrintable(v));
+                QVERIFY2(v.contains(QStringLiteral("the peer's LAN side shows them with 'mss %1'").arg(mss)),
+                         qPrintable(v));
+                ++clamps;
+            }
+        QCOMPARE(clamps, 2); // iptables and nftables
+    }
+
     // The current generator, fed the same phase-1 evidence, writes the commands that were proven.
     void generatorWritesTheProvenCommands_data()
     {
@@ -442,16 +512,9 @@ private slots:
         const QString dir = labDir(scenario);
         QTemporaryDir tmp;
         QVERIFY(tmp.isValid());
-        const QString peer = side == QLatin1String("left") ? QStringLiteral("right") : QStringLiteral("left");
-        QProcess p;
-        p.setWorkingDirectory(dir + QStringLiteral("/phase1")); // the arguments the lab used
-        p.start(QStringLiteral(IKEV2WB_CLI),
-                {QStringLiteral("diagnose"), QStringLiteral("--capture"),
-                 side + QStringLiteral("-outer.pcap"), QStringLiteral("--peer-capture"),
-                 peer + QStringLiteral("-outer.pcap"), QStringLiteral("--evidence"), QStringLiteral("stats"),
-                 QStringLiteral("--fix-script"), tmp.filePath(QStringLiteral("fix.sh"))});
-        QVERIFY(p.waitForFinished(120000));
-        QCOMPARE(p.exitCode(), 0);
+        QVERIFY(!diagnosePhase1(dir, side,
+                                {QStringLiteral("--fix-script"), tmp.filePath(QStringLiteral("fix.sh"))})
+                     .isNull());
         const QString now = readText(tmp.filePath(QStringLiteral("fix.sh")));
         const QString proven = readText(dir + QStringLiteral("/fix-%1.sh").arg(side));
         int compared = 0;

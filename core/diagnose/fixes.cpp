@@ -420,6 +420,23 @@ QString addRuleOnce(const QString &tool, const QString &where, const QString &ch
 
 // ---------------------------------------------------------------- MTU / MSS
 
+namespace {
+
+/// Where a clamp's MSS shows in a capture, as the lab's tunnel showed it (tests/tst_fixproof_lab):
+/// the rules rewrite packets in FORWARD, so on this gateway's LAN side its local hosts' SYNs are
+/// captured before they reach the rule and the SYN/ACKs after it.
+QString clampOnTheWire(int mss)
+{
+    return QStringLiteral(
+               "on this gateway's LAN-side interface, the SYN/ACKs that come out of the tunnel carry "
+               "'mss %1' in tcpdump -n -v 'tcp[tcpflags] & tcp-syn != 0' (the local hosts' SYNs are "
+               "captured before the rule and keep their own MSS there; the peer's LAN side shows them "
+               "with 'mss %1')")
+        .arg(mss);
+}
+
+} // namespace
+
 std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
 {
     std::vector<Fix> out;
@@ -483,13 +500,10 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
             QStringLiteral("Only TCP is helped: UDP and ICMP still need the MTU fix. Connections opened "
                            "before the rule keep their MSS. Traffic this host originates itself (OUTPUT) is "
                            "not clamped. Each segment carries a few bytes less payload."),
-            QStringLiteral(
-                "%1 -t mangle -L FORWARD -v -n: the TCPMSS rules' packet counters grow as "
-                "connections open; tcpdump -v 'tcp[tcpflags] & tcp-syn != 0' on the inner (LAN) "
-                "interface shows 'mss %2' in new SYNs that were larger; a bulk transfer through the "
-                "tunnel no longer stalls.")
-                .arg(p.mss > 0 ? QStringLiteral("iptables") : QStringLiteral("ip6tables"))
-                .arg(p.mss > 0 ? p.mss : p.mss6),
+            QStringLiteral("%1 -t mangle -L FORWARD -v -n: the TCPMSS rules' packet counters grow as "
+                           "connections open; %2; a bulk transfer through the tunnel no longer stalls.")
+                .arg(p.mss > 0 ? QStringLiteral("iptables") : QStringLiteral("ip6tables"),
+                     clampOnTheWire(p.mss > 0 ? p.mss : p.mss6)),
             undo));
     }
     {
@@ -564,9 +578,8 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                                                  "exists: Linux 4.20 and nftables 0.9.1 or later; an older "
                                                  "one refuses the table and nothing changes).")
                                 : QString()),
-            QStringLiteral("nft list table inet ikev2wb: the rules' counters grow as connections open; new "
-                           "SYNs through the tunnel carry 'mss %1' in tcpdump -v.")
-                .arg(p.mss > 0 ? p.mss : p.mss6),
+            QStringLiteral("nft list table inet ikev2wb: the rules' counters grow as connections open; %1.")
+                .arg(clampOnTheWire(p.mss > 0 ? p.mss : p.mss6)),
             QStringLiteral("nft delete table inet ikev2wb")));
     }
     const QString verifyPing =
