@@ -10,6 +10,10 @@
 #include <QDirIterator>
 #include <QtTest>
 
+#include <algorithm>
+#include <numeric>
+#include <set>
+
 using namespace ikev2wb;
 
 Q_DECLARE_METATYPE(ikev2wb::EspCipher)
@@ -30,6 +34,7 @@ private slots:
     void estimate();
     void estimateEspUdp1();
     void summaryOfTheAnalysisEqualsTheLengths();
+    void lengthSummaryEqualsTheDefinition();
 };
 
 void tst_overhead::table_data()
@@ -411,6 +416,61 @@ void tst_overhead::summaryOfTheAnalysisEqualsTheLengths()
         }
     }
     QVERIFY2(sas > 20 && withLengths > 20, "too few ESP SAs in the test data to check anything");
+}
+
+/// EspLengthSummary::add() against its definition computed here from the whole list: the lengths
+/// of 20 bytes or more are "used", `gcd` is the gcd of their differences to the first one,
+/// `distinct` the sorted set of the first kMaxDistinct different used lengths. Lists: repeats
+/// (the bit found again), short ones, lengths of 2^16 and more (no bit: searched), a gcd that
+/// stays above 1 (all 16 apart) and one that falls to 1, and more than kMaxDistinct different
+/// lengths in a shuffled order (the ones after the limit must stay out, even when repeated).
+void tst_overhead::lengthSummaryEqualsTheDefinition()
+{
+    std::uint64_t state = 12345;
+    const auto next = [&state](std::uint32_t below) {
+        state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+        return std::uint32_t((state >> 33) % below);
+    };
+    std::vector<std::vector<std::uint32_t>> lists;
+    lists.push_back({100, 100, 116, 5, 132, 100, 19, 20, 148});                  // gcd 16 (and 20-100)
+    lists.push_back({1000, 1016, 1032, 1000, 1048, 1032});                       // gcd stays 16
+    lists.push_back({70000, 65536, 65535, 70000, 64, 65536, 200000, 65535, 64}); // 2^16 and more
+    std::vector<std::uint32_t> many;
+    for (std::uint32_t k = 0; k < 6000; ++k)
+        many.push_back(20 + k);
+    for (std::size_t k = many.size(); k > 1; --k)
+        std::swap(many[k - 1], many[next(std::uint32_t(k))]);
+    for (std::uint32_t k = 0; k < 3000; ++k)
+        many.push_back(many[next(6000)]); // repeats of lengths both inside and beyond the limit
+    lists.push_back(many);
+    std::vector<std::uint32_t> random;
+    for (int k = 0; k < 20000; ++k)
+        random.push_back(next(3) == 0 ? 16 * next(100) : next(1600));
+    lists.push_back(random);
+
+    for (const auto &list : lists) {
+        EspLengthSummary sum;
+        for (std::uint32_t len : list)
+            sum.add(len);
+        std::vector<std::uint32_t> used;
+        for (std::uint32_t len : list)
+            if (len >= 20) used.push_back(len);
+        QCOMPARE(sum.lengths, std::uint64_t(list.size()));
+        QCOMPARE(sum.used, std::uint64_t(used.size()));
+        QCOMPARE(sum.first, used.front());
+        QCOMPARE(sum.minLen, *std::min_element(used.begin(), used.end()));
+        std::uint32_t gcd = 0;
+        for (std::uint32_t len : used)
+            gcd = std::gcd(gcd, len > used.front() ? len - used.front() : used.front() - len);
+        QCOMPARE(sum.gcd, gcd);
+        std::vector<std::uint32_t> firstDistinct;
+        std::set<std::uint32_t> seen;
+        for (std::uint32_t len : used)
+            if (seen.insert(len).second && firstDistinct.size() < EspLengthSummary::kMaxDistinct)
+                firstDistinct.push_back(len);
+        std::sort(firstDistinct.begin(), firstDistinct.end());
+        QCOMPARE(sum.distinct, firstDistinct);
+    }
 }
 
 QTEST_APPLESS_MAIN(tst_overhead)

@@ -76,8 +76,9 @@ struct EspLengthSummary
     std::uint64_t used = 0;    // of 20 bytes or more (shorter: keepalives, junk)
     std::uint32_t first = 0;   // the first used one
     std::uint32_t minLen = 0;
-    std::uint32_t gcd = 0;               // of the differences to `first`
-    std::vector<std::uint32_t> distinct; // the used ones, sorted, each once, the first kMaxDistinct
+    std::uint32_t gcd = 0;                 // of the differences to `first`
+    std::vector<std::uint32_t> distinct;   // the used ones, sorted, each once, the first kMaxDistinct
+    std::vector<std::uint64_t> inDistinct; // add()'s bit per length (below 2^16) in `distinct`
     void add(std::uint32_t len);
 };
 
