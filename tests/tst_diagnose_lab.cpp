@@ -766,8 +766,10 @@ private slots:
         QTest::addColumn<QString>("basis");
         QTest::newRow("swanctl --list-sas names lab/net")
             << true << 16u << QStringLiteral("connection 'lab' CHILD_SA 'net'");
+        // Neither connection names its peer (no remote_addrs, strongSwan's %any): either could be
+        // the tunnel's, so neither's window is taken (4096 was the first one's).
         QTest::newRow("no evidence ties the SA to a child")
-            << false << 4096u << QStringLiteral("no evidence ties SA ");
+            << false << 32u << QStringLiteral("assumed 32 (default)");
     }
     void oneCaptureWindowOfItsOwnChild()
     {
@@ -1469,6 +1471,109 @@ private slots:
                      qPrintable(notes));
             QVERIFY2(!notes.contains(QLatin1String("taken as capture A's")), qPrintable(notes));
         }
+    }
+
+    // A gateway's swanctl.conf holds every tunnel it has. Which connection is this capture's is
+    // said by its remote_addrs: never another peer's connection. mtu-blackhole's left-outer.pcap
+    // alone (truth.json: the peer is 10.0.2.1, its LAN 10.2.0.0/24, ESP aes128-sha256) with a
+    // swanctl.conf whose FIRST connection goes to another branch (198.51.100.7, AES-GCM-16,
+    // 172.16.0.0/16). Before, that first connection gave the peer's address (the route fix set
+    // the MTU of the route to 198.51.100.7), the suite (an MSS too large for the real CBC +
+    // SHA-256 tunnel) and the nft clamp's subnet. The MSS is checked by RFC 4303 arithmetic at
+    // the path MTU the finding states: with AES-CBC + HMAC-SHA256-128, P − 20 − 8 − 16 (IV) − 16
+    // (ICV), down to a multiple of 16, − 2 (pad length, next header), − 40.
+    void configConnectionOfTheTunnel_data()
+    {
+        QTest::addColumn<QByteArray>("conf");
+        QTest::addColumn<int>("icv");        // of the suite the MSS must be computed with (CBC, IV 16)
+        QTest::addColumn<QString>("subnet"); // the nft clamp's, "" = by IPsec state
+        QTest::addColumn<QString>("note");
+        const auto conn = [](const char *name, const char *remote, const char *esp, const char *ts) {
+            QByteArray c = QByteArray("    ") + name + " {\n        local_addrs = 10.0.1.1\n";
+            if (*remote) c += QByteArray("        remote_addrs = ") + remote + "\n";
+            c += QByteArray("        children {\n            ") + name + "-child {\n";
+            c += QByteArray("                local_ts = 10.1.0.0/24\n                remote_ts = ") + ts +
+                 "\n";
+            c += QByteArray("                esp_proposals = ") + esp + "\n            }\n        }\n    }\n";
+            return c;
+        };
+        const QByteArray other = conn("branch-b", "198.51.100.7", "aes256gcm16", "172.16.0.0/16");
+        QTest::newRow("another branch first, then the tunnel's")
+            << "connections {\n" + other + conn("lab", "10.0.2.1", "aes128-sha256", "10.2.0.0/24") + "}\n"
+            << 16 << QStringLiteral("10.2.0.0/24") << QStringLiteral("connection 'lab' is this tunnel's");
+        QTest::newRow("the tunnel's peer in a list of addresses")
+            << "connections {\n" + other +
+                   conn("lab", "192.0.2.9, 10.0.2.1", "aes128-sha256", "10.2.0.0/24") + "}\n"
+            << 16 << QStringLiteral("10.2.0.0/24") << QStringLiteral("connection 'lab' is this tunnel's");
+        // Two connections to the same peer: either may be the SA's. Neither's names or subnets;
+        // the MSS for the larger overhead of the two (HMAC-SHA512-256: ICV 32).
+        QTest::newRow("two connections to the peer")
+            << "connections {\n" + conn("lab-a", "10.0.2.1", "aes128gcm16", "10.2.0.0/24") +
+                   conn("lab-b", "10.0.2.1", "aes256-sha512", "10.3.0.0/24") + "}\n"
+            << 32 << QString()
+            << QStringLiteral("2 of its 2 connections could be this tunnel's ('lab-a', 'lab-b')");
+        // Only another peer's connection: nothing of it is this tunnel's.
+        QTest::newRow("only another peer's connection")
+            << "connections {\n" + other + "}\n"
+            << -1 << QString()
+            << QStringLiteral("0 of its 1 connections could be this tunnel's (none names ");
+    }
+    void configConnectionOfTheTunnel()
+    {
+        QFETCH(QByteArray, conf);
+        QFETCH(int, icv);
+        QFETCH(QString, subnet);
+        QFETCH(QString, note);
+        const QJsonObject topo =
+            truth(QStringLiteral("mtu-blackhole"))[QStringLiteral("topology")].toObject();
+        const QString peer = topo[QStringLiteral("right")][QStringLiteral("outer_ip")].toString();
+        QCOMPARE(peer, QStringLiteral("10.0.2.1"));
+        QCOMPARE(topo[QStringLiteral("right")][QStringLiteral("lan")].toString(),
+                 QStringLiteral("10.2.0.0/24"));
+        const QString dir = labDir(QStringLiteral("mtu-blackhole"));
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/left-outer.pcap");
+        for (const QString &f :
+             {QStringLiteral("left-link-end.txt"), QStringLiteral("left-routes-start.txt")})
+            files.evidenceA << dir + QStringLiteral("/stats/") + f;
+        files.evidenceA << writeIn(tmp, QStringLiteral("left-swanctl.conf"), conf);
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Finding *fd = findingOf(ld, QLatin1String("mtu_blackhole"));
+        QVERIFY(fd);
+        QString all;
+        for (const Fix &x : fd->fixes)
+            all += x.text + x.changes + x.verify + x.undo + QLatin1Char('\n');
+        for (const char *foreign : {"198.51.100.7", "172.16.0.0", "branch-b", "lab-a", "lab-b"})
+            QVERIFY2(!all.contains(QLatin1String(foreign)),
+                     qPrintable(QStringLiteral("%1 in\n%2").arg(QLatin1String(foreign), all)));
+        const Fix *route = findFix(*fd, FixKind::IpLink);
+        QVERIFY(route);
+        QVERIFY2(route->text.contains(QStringLiteral("ip route replace %1/32 ").arg(peer)),
+                 qPrintable(route->text));
+        int pathMtu = 0;
+        for (const EvidenceItem &e : fd->evidence)
+            if (e.text.startsWith(QLatin1String("path MTU ")))
+                pathMtu = capture(e.text, QStringLiteral("^path MTU (\\d+)"));
+        QVERIFY(pathMtu > 0);
+        const Fix *clamp = findFix(*fd, FixKind::Iptables);
+        QVERIFY(clamp);
+        if (icv > 0) {
+            const int mss = (pathMtu - 20 - 8 - 16 - icv) / 16 * 16 - 2 - 40;
+            QVERIFY2(clamp->text.contains(QStringLiteral("--set-mss %1 ").arg(mss)), qPrintable(clamp->text));
+        }
+        const Fix *nft = findFix(*fd, FixKind::Nftables);
+        QVERIFY(nft);
+        if (subnet.isEmpty())
+            QVERIFY2(nft->text.contains(QLatin1String("rt ipsec exists")), qPrintable(nft->text));
+        else
+            QVERIFY2(nft->text.contains(QStringLiteral("ip daddr %1 ").arg(subnet)), qPrintable(nft->text));
+        // The note says which connection was taken, or why none was.
+        const QString notes = ld.diagnosis().notes.join(QLatin1Char('\n'));
+        QVERIFY2(notes.contains(note), qPrintable(notes));
     }
 
     // A pair is one investigation: which capture is A must not change what is found. Every lab run

@@ -140,6 +140,13 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     f.espUdpPackets += ix.count(PacketKind::EspInUdp);
     if (ix.count(PacketKind::EspInUdp) > 0) f.natT = true;
     if (!ix.espSas.empty()) f.outerIpv6 = ix.flows[ix.espSas.front().flowId].src.v6;
+    for (const Flow &fl : ix.flows) {
+        if (fl.proto != 50 && !(fl.proto == 17 && (fl.srcPort == 500 || fl.srcPort == 4500 ||
+                                                   fl.dstPort == 500 || fl.dstPort == 4500)))
+            continue;
+        for (const QString &a : {addr(fl.src), addr(fl.dst)})
+            if (!f.tunnelAddresses.contains(a)) f.tunnelAddresses << a;
+    }
     if (ix.captureDrops && (ix.captureDrops->haveOsDrop || ix.captureDrops->haveIfDrop)) {
         const CaptureDrops &d = *ix.captureDrops;
         f.captureDrops[0] = {name, true, d.dropped(), d.osDrop, d.ifDrop, d.received};
@@ -599,7 +606,80 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
     }
 }
 
-void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
+/// The connection of a swanctl.conf / ipsec.conf that is the capture's tunnel: the one whose
+/// remote addresses (remote_addrs / right: addresses or prefixes) take one of capture A's IKE/ESP
+/// endpoints. Connections whose addresses are all readable and take none of them are other
+/// tunnels' (another branch, another peer): never theirs. Of the rest (%any, a hostname, nothing
+/// said) one alone is taken; with several (or none) no connection is: its name, children,
+/// subnets, lifetimes and windows would be another tunnel's, so they are left out (placeholders),
+/// and the MTU takes the largest overhead of every ESP proposal in the file. Said in a note.
+const ConfigConnection *tunnelConnection(Facts &f, const ConfigFile &cfg, const QString &source)
+{
+    if (cfg.connections.size() == 1 && f.tunnelAddresses.isEmpty()) return &cfg.connections.front();
+    std::vector<const ConfigConnection *> named, unjudged;
+    for (const ConfigConnection &c : cfg.connections) {
+        const QStringList remotes =
+            setting(c.settings, {"remote_addrs", "right"}).split(QLatin1Char(','), Qt::SkipEmptyParts);
+        bool takes = false, readable = !remotes.isEmpty();
+        for (const QString &r : remotes) {
+            const QString e = r.trimmed();
+            bool judged = true;
+            for (const QString &a : f.tunnelAddresses) {
+                const int in = inPrefix(a, e);
+                if (in < 0) judged = false;
+                takes = takes || in == 1;
+            }
+            readable = readable && judged && !e.startsWith(QLatin1Char('%'));
+        }
+        if (takes)
+            named.push_back(&c);
+        else if (!readable)
+            unjudged.push_back(&c);
+    }
+    const std::vector<const ConfigConnection *> &pick = named.empty() ? unjudged : named;
+    if (pick.size() == 1) {
+        if (cfg.connections.size() > 1)
+            f.evidenceHosts << QStringLiteral("%1: connection '%2' is this tunnel's (%3, of %4 connections)")
+                                   .arg(source, pick.front()->name,
+                                        named.empty()
+                                            ? QStringLiteral("the only one whose remote address "
+                                                             "is not another peer's")
+                                            : QStringLiteral("its remote address is the capture's peer"))
+                                   .arg(cfg.connections.size());
+        return pick.front();
+    }
+    QStringList names;
+    for (const ConfigConnection *c : pick.empty() ? std::vector<const ConfigConnection *>{} : pick)
+        names << QStringLiteral("'%1'").arg(c->name);
+    f.evidenceHosts
+        << QStringLiteral(
+               "%1: %2 of its %3 connections could be this tunnel's (%4): none is taken; their "
+               "names, subnets, lifetimes and windows stay out of the fixes, and the MTU takes the "
+               "largest overhead of every ESP proposal in the file")
+               .arg(source)
+               .arg(pick.size())
+               .arg(cfg.connections.size())
+               .arg(pick.empty()
+                        ? QStringLiteral("none names %1").arg(f.tunnelAddresses.join(QStringLiteral(", ")))
+                        : names.join(QStringLiteral(", ")));
+    std::vector<EspSuite> all;
+    for (const ConfigConnection &c : cfg.connections)
+        for (const ConfigChild &ch : c.children) {
+            const QString proposal = setting(ch.settings, {"esp_proposals", "esp"});
+            bool ok = false;
+            if (proposal.isEmpty()) continue;
+            for (const EspSuite &e : strongswanEspSuites(proposal, &ok))
+                if (ok && std::find(all.begin(), all.end(), e) == all.end()) all.push_back(e);
+        }
+    if (!all.empty()) {
+        f.suite = all.front();
+        f.suiteCandidates = all.size() > 1 ? all : std::vector<EspSuite>{};
+        f.suiteSource = QStringLiteral("configuration");
+    }
+    return nullptr;
+}
+
+void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind, const QString &source)
 {
     f.haveConfig = true;
     if (kind == EvidenceKind::StrongswanConf) {
@@ -615,20 +695,30 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
         return;
     }
     if (cfg.connections.empty()) return;
-    const ConfigConnection &c = cfg.connections.front();
     f.ipsecConfStyle = kind == EvidenceKind::IpsecConf;
+    const ConfigConnection *chosen = tunnelConnection(f, cfg, source);
+    if (!chosen) return;
+    const ConfigConnection &c = *chosen;
     if (f.connection.isEmpty() || f.ipsecConfStyle) f.connection = c.name;
     const QString dpd = setting(c.settings, {"dpd_delay", "dpddelay"});
     if (!dpd.isEmpty())
         f.dpdDelayS = parseDuration(dpd);
     else if (kind != EvidenceKind::IpsecConf)
         f.dpdDelayS = 0; // swanctl.conf's default: DPD off
-    const QString remote = setting(c.settings, {"remote_addrs", "right"});
-    if (f.peerAddress.isEmpty() && !remote.isEmpty() && !remote.startsWith(QLatin1Char('%')))
-        f.peerAddress = remote.section(QLatin1Char(','), 0, 0).trimmed();
-    const QString local = setting(c.settings, {"local_addrs", "left"});
-    if (f.localAddress.isEmpty() && !local.isEmpty() && !local.startsWith(QLatin1Char('%')))
-        f.localAddress = local.section(QLatin1Char(','), 0, 0).trimmed();
+    // The ends' addresses: the one capture address the setting takes (it may list several, a
+    // prefix or a hostname); without a capture, its first entry when that is an address.
+    const auto endAddress = [&f](const QString &setting) -> QString {
+        const QStringList entries = setting.split(QLatin1Char(','), Qt::SkipEmptyParts);
+        QStringList taken;
+        for (const QString &a : f.tunnelAddresses)
+            for (const QString &e : entries)
+                if (inPrefix(a, e.trimmed()) == 1 && !taken.contains(a)) taken << a;
+        if (!f.tunnelAddresses.isEmpty()) return taken.size() == 1 ? taken.front() : QString();
+        const QString e = entries.isEmpty() ? QString() : entries.front().trimmed();
+        return !e.contains(QLatin1Char('/')) && inPrefix(e, e) == 1 ? e : QString();
+    };
+    if (f.peerAddress.isEmpty()) f.peerAddress = endAddress(setting(c.settings, {"remote_addrs", "right"}));
+    if (f.localAddress.isEmpty()) f.localAddress = endAddress(setting(c.settings, {"local_addrs", "left"}));
     const QString frag = setting(c.settings, {"fragmentation"});
     // Only the values strongSwan knows; anything else is not repeated into the fix text.
     static const QStringList fragValues{QStringLiteral("yes"), QStringLiteral("no"), QStringLiteral("accept"),
@@ -651,21 +741,33 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
     }
     if (c.children.empty()) return;
     const ConfigChild &ch = c.children.front();
-    if (f.child.isEmpty() || f.ipsecConfStyle) f.child = ch.name;
-    const QString proposal = setting(ch.settings, {"esp_proposals", "esp"});
-    bool ok = false;
+    // With several CHILD_SAs the capture does not say which one an SA is (swanctl --list-sas does,
+    // by SPI: factsForSa): a name or subnets they do not share would be another child's.
+    const bool oneChild = c.children.size() == 1;
+    if ((f.child.isEmpty() && oneChild) || f.ipsecConfStyle) f.child = ch.name;
     // The peer picks one of the suites the proposals allow, not necessarily the first: every one
-    // is a candidate and the MTU figures take the largest overhead. A negotiated suite (swanctl
-    // --list-sas, ip xfrm state) replaces them.
-    std::vector<EspSuite> suites =
-        proposal.isEmpty() ? std::vector<EspSuite>{} : strongswanEspSuites(proposal, &ok);
-    // sha256_96 = yes (the CHILD_SA's in swanctl.conf, the conn's in ipsec.conf): HMAC-SHA-256
-    // truncated to 96 bits, as before RFC 4868, so its ICV is 12 bytes, not 16.
-    const QString sha96 = setting(ch.settings, {"sha256_96"}).isEmpty() ? setting(c.settings, {"sha256_96"})
-                                                                        : setting(ch.settings, {"sha256_96"});
-    if (sha96.trimmed().toLower() == QLatin1String("yes"))
-        for (EspSuite &e : suites)
-            if (e.integrity == EspIntegrity::HmacSha256_128) e.integrity = EspIntegrity::HmacSha256_96;
+    // (of every child) is a candidate and the MTU figures take the largest overhead. A negotiated
+    // suite (swanctl --list-sas, ip xfrm state) replaces them.
+    std::vector<EspSuite> suites;
+    bool ok = true;
+    for (const ConfigChild &child : c.children) {
+        const QString proposal = setting(child.settings, {"esp_proposals", "esp"});
+        if (proposal.isEmpty()) continue;
+        bool parsed = false;
+        std::vector<EspSuite> these = strongswanEspSuites(proposal, &parsed);
+        ok = ok && parsed;
+        // sha256_96 = yes (the CHILD_SA's in swanctl.conf, the conn's in ipsec.conf): HMAC-SHA-256
+        // truncated to 96 bits, as before RFC 4868, so its ICV is 12 bytes, not 16.
+        const QString sha96 = setting(child.settings, {"sha256_96"}).isEmpty()
+                                  ? setting(c.settings, {"sha256_96"})
+                                  : setting(child.settings, {"sha256_96"});
+        for (EspSuite &e : these) {
+            if (sha96.trimmed().toLower() == QLatin1String("yes") &&
+                e.integrity == EspIntegrity::HmacSha256_128)
+                e.integrity = EspIntegrity::HmacSha256_96;
+            if (std::find(suites.begin(), suites.end(), e) == suites.end()) suites.push_back(e);
+        }
+    }
     if (ok && !suites.empty()) {
         f.suite = suites.front();
         f.suiteCandidates = suites.size() > 1 ? suites : std::vector<EspSuite>{};
@@ -682,10 +784,18 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind)
     if (!f.ipsecConfStyle) duration(ch.settings, {"life_time"}, f.childLifeTimeS);
     const QString action = setting(ch.settings, {"dpd_action", "dpdaction"});
     if (!action.isEmpty()) f.dpdAction = action;
-    const QString lts = setting(ch.settings, {"local_ts", "leftsubnet"});
-    const QString rts = setting(ch.settings, {"remote_ts", "rightsubnet"});
-    if (!lts.isEmpty()) f.localSubnet = lts.section(QLatin1Char(','), 0, 0).trimmed();
-    if (!rts.isEmpty()) f.remoteSubnet = rts.section(QLatin1Char(','), 0, 0).trimmed();
+    // The subnets when every child has the same first ones.
+    const auto first = [&](const ConfigChild &child, std::initializer_list<const char *> keys) {
+        return setting(child.settings, keys).section(QLatin1Char(','), 0, 0).trimmed();
+    };
+    bool sameTs = true;
+    for (const ConfigChild &child : c.children)
+        sameTs = sameTs &&
+                 first(child, {"local_ts", "leftsubnet"}) == first(ch, {"local_ts", "leftsubnet"}) &&
+                 first(child, {"remote_ts", "rightsubnet"}) == first(ch, {"remote_ts", "rightsubnet"});
+    if (!sameTs) return;
+    if (const QString lts = first(ch, {"local_ts", "leftsubnet"}); !lts.isEmpty()) f.localSubnet = lts;
+    if (const QString rts = first(ch, {"remote_ts", "rightsubnet"}); !rts.isEmpty()) f.remoteSubnet = rts;
 }
 
 } // namespace
@@ -1068,7 +1178,7 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
         case EvidenceKind::SwanctlConf:
         case EvidenceKind::IpsecConf:
         case EvidenceKind::StrongswanConf:
-            configFacts(f, std::get<ConfigFile>(ef.data), ef.kind);
+            configFacts(f, std::get<ConfigFile>(ef.data), ef.kind, ef.path);
             break;
         case EvidenceKind::Sysctl: {
             const auto &v = std::get<SysctlValues>(ef.data);

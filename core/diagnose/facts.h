@@ -101,6 +101,9 @@ struct Facts
     // How host evidence was matched to the captures' endpoints ("host right: capture B's
     // endpoint (10.0.2.1 in its swanctl --list-sas)"), for the diagnosis notes.
     QStringList evidenceHosts;
+    // Capture A's IKE and ESP endpoint addresses (both directions): a configuration's connection
+    // is this tunnel's when its remote_addrs name one of them.
+    QStringList tunnelAddresses;
 
     // --- what was available
     bool haveCapture = false;
