@@ -5,6 +5,7 @@
 #include "capture/capturereader.h"
 #include "capture/pcapngstats.h"
 #include "index/indexbuilder.h"
+#include "synthcapture.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -19,6 +20,8 @@
 
 #include <atomic>
 #include <cstring>
+#include <map>
+#include <tuple>
 #include <vector>
 
 using namespace ikev2wb;
@@ -891,6 +894,118 @@ private Q_SLOTS:
     }
 
     // Every committed capture read with and without the reading thread: the same records.
+    // The flow of every packet, with more IPv4 5-tuples (600) than the index builder's caches
+    // have entries (256), interleaved at random so entries are evicted and found again, then the
+    // tuples that differ only in protocol or family right after each other: UDP,
+    // ESP (no ports), non-first IPv4 fragments (no ports: one flow with port-0 UDP of the same
+    // hosts), ESP and UDP between the same hosts without ports, and IPv6 UDP between IPv4-mapped addresses
+    // with the same 16 bytes as an IPv4 flow (another flow: the family differs). Expected: the flows in order
+    // of first appearance and their packet counts, from the tuples written here.
+    void flowsOfManyInterleavedTuples()
+    {
+        struct Tuple
+        {
+            int family; // 4 or 6
+            std::uint32_t src, dst;
+            std::uint16_t sport, dport;
+            std::uint8_t proto;
+            bool fragment;
+        };
+        std::uint64_t state = 99;
+        const auto next = [&state](std::uint32_t below) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            return std::uint32_t((state >> 33) % below);
+        };
+        std::vector<Tuple> tuples;
+        for (int k = 0; k < 600; ++k) {
+            const std::uint32_t src = synth::ip4(10, 0, k / 100, k % 100 + 1),
+                                dst = synth::ip4(10, 1, 0, k % 7 + 1);
+            switch (k % 5) {
+            case 0:
+            case 1: // UDP; every 20th to port 0 (the fragments' flow of the same hosts)
+                tuples.push_back({4, src, dst, std::uint16_t(k % 20 ? 1000 + k : 0),
+                                  std::uint16_t(k % 20 ? 5000 : 0), 17, false});
+                break;
+            case 2:
+                tuples.push_back({4, src, dst, 0, 0, 50, false});
+                break;
+            case 3: // the hosts of tuple k - 3 (UDP, to port 0 when k - 3 is a multiple of 20)
+                tuples.push_back(
+                    {4, tuples[std::size_t(k - 3)].src, tuples[std::size_t(k - 3)].dst, 0, 0, 17, true});
+                break;
+            default:
+                tuples.push_back({6, src, dst, std::uint16_t(1000 + k), 5000, 17, false});
+                break;
+            }
+        }
+        // ESP between the hosts of tuple 0 (UDP from port 0 to port 0): only the protocol differs.
+        tuples.push_back({4, tuples[0].src, tuples[0].dst, 0, 0, 50, false});
+        // The IPv6 twin of tuple 1 (same address bytes as IPv4-mapped, same ports).
+        tuples.push_back({6, tuples[1].src, tuples[1].dst, tuples[1].sport, tuples[1].dport, 17, false});
+        const auto packetOf = [](const Tuple &t, std::uint16_t id) {
+            using namespace synth;
+            if (t.family == 6) {
+                Buf ip{0x60, 0, 0, 0};
+                const Buf u = udp(t.sport, t.dport, Buf(12, 0x11));
+                synth::put16(ip, std::uint16_t(u.size()));
+                ip.push_back(17);
+                ip.push_back(64);
+                for (std::uint32_t a : {t.src, t.dst}) {
+                    ip.insert(ip.end(), {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff});
+                    synth::put32(ip, a);
+                }
+                append(ip, u);
+                return ip;
+            }
+            if (t.fragment) return ipv4(Ip{t.src, t.dst, id, false, false, 1480}, 17, Buf(40, 0x22));
+            if (t.proto == 50) return ipv4(Ip{t.src, t.dst, id}, 50, esp(0x1000 + id, id, 16));
+            return ipv4(Ip{t.src, t.dst, id}, 17, udp(t.sport, t.dport, Buf(12, 0x33)));
+        };
+        std::vector<synth::Packet> packets;
+        std::vector<std::size_t> order;
+        for (std::size_t k = 0; k < tuples.size(); ++k)
+            order.push_back(k); // each tuple once in order, then 6000 at random in runs of 1-3
+        while (order.size() < tuples.size() + 6000) {
+            const std::size_t k = next(std::uint32_t(tuples.size()));
+            for (std::uint32_t n = next(3); n < 3; ++n)
+                order.push_back(k);
+        }
+        for (int round = 0; round < 50; ++round) // the twins right after each other
+            for (std::size_t k :
+                 {std::size_t(0), std::size_t(600), std::size_t(1), std::size_t(601), std::size_t(3)})
+                order.push_back(k);
+        using Key = std::tuple<int, std::uint32_t, std::uint32_t, std::uint16_t, std::uint16_t, std::uint8_t>;
+        std::map<Key, std::size_t> idOf;
+        std::vector<std::pair<Key, std::uint64_t>> expected; // by flow id: the key and its packets
+        for (std::size_t k = 0; k < order.size(); ++k) {
+            const Tuple &t = tuples[order[k]];
+            packets.push_back({std::int64_t(k) * 1000, packetOf(t, std::uint16_t(k + 1))});
+            const Key key{t.family, t.src, t.dst, t.sport, t.dport, t.proto};
+            const auto [it, inserted] = idOf.try_emplace(key, expected.size());
+            if (inserted) expected.push_back({key, 0});
+            ++expected[it->second].second;
+        }
+        const QString path = m_tmp.filePath(QStringLiteral("flows.pcap"));
+        QVERIFY(synth::writePcap(path, packets));
+        QString error;
+        const auto index = loadCapture(path, &error);
+        QVERIFY2(index, qPrintable(error));
+        QCOMPARE(index->packetCount(), order.size());
+        QCOMPARE(index->flows.size(), expected.size());
+        QVERIFY(expected.size() < tuples.size()); // port-0 UDP and fragments of the same hosts share
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            const auto &[key, count] = expected[i];
+            const Flow &f = index->flows[i];
+            QCOMPARE(f.src.v6, std::get<0>(key) == 6);
+            QCOMPARE(f.src.v4(), std::get<1>(key));
+            QCOMPARE(f.dst.v4(), std::get<2>(key));
+            QCOMPARE(f.srcPort, std::get<3>(key));
+            QCOMPARE(f.dstPort, std::get<4>(key));
+            QCOMPARE(f.proto, std::get<5>(key));
+            QCOMPARE(f.packets, count);
+        }
+    }
+
     void readerThreadOrNot()
     {
         int n = 0;

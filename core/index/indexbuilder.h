@@ -66,6 +66,7 @@ private:
         std::size_t operator()(const FlowKey &k) const noexcept;
     };
     std::uint32_t flowFor(const PacketFacts &f, std::int64_t tsNs, std::uint32_t ipLen);
+    std::uint32_t flowIdOf(const FlowKey &key, std::int64_t tsNs); // made if new
     void addEsp(const PacketFacts &f, PacketRecord &rec);
     void addIke(const PacketFacts &f, PacketRecord &rec, bool fromReassembly);
     void addIcmp(const PacketFacts &f, PacketRecord &rec);
@@ -91,8 +92,16 @@ private:
         std::uint64_t key = ~0ULL;
         std::uint32_t id = 0;
     };
+    /// An IPv4 flow's 5-tuple in 16 bytes (addresses; ports, protocol, bit 40 set), in front of
+    /// m_flowCache.
+    struct V4CacheEntry
+    {
+        std::uint64_t k0 = 0, k1 = 0;
+        std::uint32_t id = kNoFlow;
+    };
     static constexpr std::size_t kCacheSize = 256;
     std::array<FlowCacheEntry, kCacheSize> m_flowCache{};
+    std::array<V4CacheEntry, kCacheSize> m_v4FlowCache{};
     std::array<SaCacheEntry, kCacheSize> m_saCache{};
     std::uint64_t m_packetIndex = 0;
     std::int64_t m_previousNs = 0; // the previous packet's timestamp (file order)
