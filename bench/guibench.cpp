@@ -25,6 +25,7 @@
 #include "pages/capturepage.h"
 #include "pages/overviewpage.h"
 #include "pages/packetspage.h"
+#include "widgets/windowedtableview.h"
 
 #include <QAbstractItemModel>
 #include <QApplication>
@@ -37,7 +38,6 @@
 #include <QHeaderView>
 #include <QLineEdit>
 #include <QTabWidget>
-#include <QTableView>
 #include <QTextStream>
 #include <QTimer>
 
@@ -366,8 +366,8 @@ Row measure(const QString &path, int frames, bool sort, double turnThresholdMs)
     // Packet table: scroll to 100 positions across all rows, then sort once.
     inner->setCurrentIndex(CapturePage::PacketsTab);
     spin(300);
-    if (auto *table = inner->widget(CapturePage::PacketsTab)->findChild<QTableView *>()) {
-        QAbstractItemModel *m = table->model();
+    if (auto *table = inner->widget(CapturePage::PacketsTab)->findChild<WindowedTableView *>()) {
+        QAbstractItemModel *m = table->sourceModel(); // the table's own model holds the rows on screen
         const int rows = m->rowCount();
         QElapsedTimer st;
         st.start();

@@ -168,7 +168,7 @@ private Q_SLOTS:
         PacketsPage *packets = capture.packetsPage();
         QTRY_VERIFY(packets->isAttached());
         QTableView *t = packets->tableView();
-        const QModelIndex at = t->model()->index(41, PacketTableModel::ColSource);
+        const QModelIndex at = packets->model()->index(41, PacketTableModel::ColSource);
         QCOMPARE(at.data(PacketTableModel::PacketIndexRole).toULongLong(), quint64(41));
 
         // No wireshark on PATH: disabled, with a tooltip saying so.
@@ -209,9 +209,9 @@ private Q_SLOTS:
         // An ESP packet's row is an SA: Follow This SA opens its timeline.
         int espRow = -1;
         for (int r = 0; r < 200 && espRow < 0; ++r)
-            if (t->model()->index(r, 0).data(CellRole::EspSa).isValid()) espRow = r;
+            if (packets->model()->index(r, 0).data(CellRole::EspSa).isValid()) espRow = r;
         QVERIFY(espRow >= 0);
-        const QModelIndex esp = t->model()->index(espRow, PacketTableModel::ColSpiOrExchange);
+        const QModelIndex esp = packets->model()->index(espRow, PacketTableModel::ColSpiOrExchange);
         const int sa = esp.data(CellRole::EspSa).toInt();
         QCOMPARE(l.index->espSas[std::size_t(sa)].spi,
                  l.index->packets[esp.data(PacketTableModel::PacketIndexRole).toULongLong()].spi());
@@ -378,13 +378,13 @@ private Q_SLOTS:
         PacketsPage *pa = page->packetsPage(0);
         QTRY_VERIFY(pa->isAttached());
         QTableView *t = pa->tableView();
-        QMenu *menu = openMenu(t, t->model()->index(int(lost), 0));
+        QMenu *menu = openMenu(t, pa->model()->index(int(lost), 0));
         QVERIFY(menu);
         QAction *other = entry(menu, "showAtOtherEnd");
         QVERIFY(other && !other->isEnabled()); // it never arrived at B
         menu->close();
 
-        QVERIFY(trigger(pa->tableView(), t->model()->index(int(delivered), PacketTableModel::ColTime),
+        QVERIFY(trigger(pa->tableView(), pa->model()->index(int(delivered), PacketTableModel::ColTime),
                         "showAtOtherEnd"));
         QCOMPARE(page->tabs()->currentIndex(), int(CapturePage::PacketsTab));
         QCOMPARE(page->packetsSide(), 1);

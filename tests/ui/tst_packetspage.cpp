@@ -2,6 +2,7 @@
 // selection kept on its packet across orders, packets hidden by the filter, and the details
 // pane. Expected values come from tcpdump's ikev2four.out and the lab's verify.json.
 #include "../labdata.h"
+#include "generatedindex.h"
 #include "index/indexbuilder.h"
 #include "mainwindow.h"
 #include "models/packettablemodel.h"
@@ -14,6 +15,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QScrollBar>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTableView>
@@ -32,6 +34,14 @@ std::shared_ptr<const CaptureIndex> load(const QString &relative)
 quint64 packetOfRow(const PacketsPage &page, int row)
 {
     return page.model()->index(row, 0).data(PacketTableModel::PacketIndexRole).toULongLong();
+}
+
+/// Shows the page and waits for the table to get its model (in the turn after the show).
+bool shownAndAttached(PacketsPage &page)
+{
+    page.resize(1000, 700);
+    page.show();
+    return QTest::qWaitFor([&page]() { return page.isAttached(); });
 }
 
 quint64 selectedPacket(const PacketsPage &page)
@@ -53,10 +63,11 @@ private Q_SLOTS:
         PacketsPage page(index);
         QVERIFY(!page.isAttached());
         QVERIFY(!page.tableView()->model()); // nothing paid for until the tab is shown
-        page.resize(1000, 700);
-        page.show();
-        QTRY_VERIFY(page.isAttached());
-        QCOMPARE(page.tableView()->model()->rowCount(), 21);
+        QVERIFY(shownAndAttached(page));
+        QCOMPARE(page.model()->rowCount(), 21);
+        // The table's own model holds the rows on screen.
+        QCOMPARE(page.tableView()->model()->rowCount(), page.tableView()->windowRowCount());
+        QVERIFY(page.tableView()->windowRowCount() <= 21);
         QVERIFY(page.statusLabel()->text().contains(QStringLiteral("21 packets")));
     }
 
@@ -66,9 +77,7 @@ private Q_SLOTS:
         QVERIFY(index);
         PacketsPage page(index);
         QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        page.resize(1000, 700);
-        page.show();
-        QTRY_VERIFY(page.isAttached());
+        QVERIFY(shownAndAttached(page));
         page.selectPacket(1); // ikev2four.out frame 2: length 88, the shortest message
         QCOMPARE(selectedPacket(page), quint64(1));
         QSignalSpy applied(&page, &PacketsPage::orderApplied);
@@ -101,15 +110,33 @@ private Q_SLOTS:
         QCOMPARE(applied.size(), 3);
     }
 
+    void sortKeepsASelectionOfSeveralPackets()
+    {
+        const auto index = load(QStringLiteral("captures/tcpdump/tests/ikev2four.pcap"));
+        QVERIFY(index);
+        PacketsPage page(index);
+        QVERIFY(shownAndAttached(page));
+        page.selectPacket(3);
+        page.tableView()->selectRowRange(5, 8); // packets 3 and 5-8 (packet order)
+        QSignalSpy applied(&page, &PacketsPage::orderApplied);
+        page.sortBy(PacketTableModel::ColLength, Qt::DescendingOrder);
+        QTRY_COMPARE(applied.size(), 1);
+        std::vector<quint64> selected;
+        for (const RowRanges::Range &r : page.tableView()->selectedRowRanges().ranges())
+            for (int row = r.first; row <= r.second; ++row)
+                selected.push_back(page.model()->packetAt(row));
+        std::sort(selected.begin(), selected.end());
+        QCOMPARE(selected, (std::vector<quint64>{3, 5, 6, 7, 8}));
+        QCOMPARE(page.model()->packetAt(page.tableView()->currentRow()), quint64(3));
+    }
+
     void filterIsDebouncedAndCounts()
     {
         const auto index = load(QStringLiteral("lab/loss1/right-outer.pcap"));
         QVERIFY(index);
         PacketsPage page(index);
         QAbstractItemModelTester tester(page.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
-        page.resize(1000, 700);
-        page.show();
-        QTRY_VERIFY(page.isAttached());
+        QVERIFY(shownAndAttached(page));
         QSignalSpy applied(&page, &PacketsPage::orderApplied);
         // Typed: one computation after the pause, not one per key.
         QTest::keyClicks(page.filterEdit(), QStringLiteral("esp.spi == 0xc1522098"));
@@ -142,9 +169,7 @@ private Q_SLOTS:
         const auto index = load(QStringLiteral("lab/loss1/right-outer.pcap"));
         QVERIFY(index);
         PacketsPage page(index);
-        page.resize(1000, 700);
-        page.show();
-        QTRY_VERIFY(page.isAttached());
+        QVERIFY(shownAndAttached(page));
         const QColor normalBase = page.filterEdit()->palette().color(QPalette::Base);
         page.setFilterText(QStringLiteral("isakmp"));
         QTRY_VERIFY(!page.isBusy());
@@ -184,9 +209,7 @@ private Q_SLOTS:
         QVERIFY(index);
         applyTheme(ThemeChoice::Light);
         PacketsPage page(index);
-        page.resize(1000, 700);
-        page.show();
-        QTRY_VERIFY(page.isAttached());
+        QVERIFY(shownAndAttached(page));
         page.setFilterText(QStringLiteral("udp.port in {500 4500}"));
         QTRY_VERIFY(page.isFilterInvalid());
         const QColor lightTint = page.filterEdit()->palette().color(QPalette::Base);
@@ -213,9 +236,7 @@ private Q_SLOTS:
         const auto index = load(QStringLiteral("captures/tcpdump/tests/ikev2four.pcap"));
         QVERIFY(index);
         PacketsPage page(index);
-        page.resize(1000, 700);
-        page.show();
-        QTRY_VERIFY(page.isAttached());
+        QVERIFY(shownAndAttached(page));
         QSignalSpy shown(&page, &PacketsPage::detailsShown);
         // Clicking a row: ikev2four.out frame 2 is the IKE_SA_INIT response with a COOKIE.
         const QRect rect = page.tableView()->visualRect(page.model()->index(1, 2));
@@ -226,6 +247,108 @@ private Q_SLOTS:
         QVERIFY2(text.contains(QStringLiteral("COOKIE (16390)")), qPrintable(text));
         QVERIFY(text.contains(QStringLiteral("IKE_SA_INIT (34)")));
         QVERIFY(text.contains(QStringLiteral("2007-08-06 12:21:24.390720000 UTC")));
+    }
+
+    // The table holds only the rows on screen (widgets/windowedtableview.h); these walk across
+    // the window's edges on 200,000 generated rows.
+    void ctrlEndShowsTheLastPacket()
+    {
+        const int n = 200000;
+        PacketsPage page(testdata::generatedEspIndex(n));
+        QVERIFY(shownAndAttached(page));
+        WindowedTableView *t = page.tableView();
+        t->setFocus();
+        QTest::keyClick(t, Qt::Key_Home, Qt::ControlModifier); // the first row
+        QTRY_COMPARE(page.detailsPacket(), qint64(0));
+        QTest::keyClick(t, Qt::Key_End, Qt::ControlModifier);
+        QCOMPARE(t->currentRow(), n - 1);
+        QTRY_COMPARE(page.detailsPacket(), qint64(n - 1));
+        QVERIFY2(page.detailsView()->toPlainText().contains(QStringLiteral("Packet 200000")),
+                 qPrintable(page.detailsView()->toPlainText().left(200)));
+        // On screen: the window ends with it, and its cell is the one the view paints current.
+        QCOMPARE(t->firstRow() + t->windowRowCount(), n);
+        const QModelIndex cell = t->selectionModel()->currentIndex();
+        QCOMPARE(cell.data(PacketTableModel::PacketIndexRole).toULongLong(), quint64(n - 1));
+        QVERIFY(t->viewport()->rect().contains(t->visualRect(cell)));
+        QCOMPARE(t->verticalScrollBar()->value(), t->verticalScrollBar()->maximum());
+    }
+
+    void pageDownMovesOnePageAcrossTheWindow()
+    {
+        const int n = 200000;
+        PacketsPage page(testdata::generatedEspIndex(n));
+        QVERIFY(shownAndAttached(page));
+        WindowedTableView *t = page.tableView();
+        page.selectPacket(0);
+        const int pageRows = t->pageRows();
+        QVERIFY(pageRows > 3 && pageRows < t->windowRowCount() + 1);
+        for (int i = 1; i <= 5; ++i) {
+            QTest::keyClick(t, Qt::Key_PageDown);
+            QCOMPARE(t->currentRow(), i * pageRows);
+            QCOMPARE(selectedPacket(page), quint64(i * pageRows)); // the only selected row
+            // Scrolled as far as needed to show it at the bottom, not further.
+            QCOMPARE(t->firstRow(), i * pageRows - pageRows + 1);
+            QTRY_COMPARE(page.detailsPacket(), qint64(i * pageRows));
+        }
+        QTest::keyClick(t, Qt::Key_PageUp);
+        QCOMPARE(t->currentRow(), 4 * pageRows);
+        QCOMPARE(t->firstRow(), 4 * pageRows);
+        // Shift+PageDown from there selects the page in between, anchor included.
+        QTest::keyClick(t, Qt::Key_PageDown, Qt::ShiftModifier);
+        QCOMPARE(t->selectedRowRanges().ranges(),
+                 (std::vector<RowRanges::Range>{{4 * pageRows, 5 * pageRows}}));
+    }
+
+    void packetLinkScrollsIntoViewAndSelects()
+    {
+        // What a finding's packet link, a timeline click or "show at the other end" calls.
+        const int n = 200000;
+        CapturePage capture(testdata::generatedEspIndex(n));
+        capture.resize(1200, 800);
+        capture.show();
+        capture.selectPacket(150000);
+        PacketsPage *packets = capture.packetsPage();
+        QCOMPARE(capture.tabs()->currentIndex(), int(CapturePage::PacketsTab));
+        QTRY_VERIFY(packets->isAttached());
+        WindowedTableView *t = packets->tableView();
+        QTRY_COMPARE(packets->detailsPacket(), qint64(150000));
+        QCOMPARE(selectedPacket(*packets), quint64(150000));
+        const QModelIndex cell = t->mapFromSource(packets->model()->index(150000, 0));
+        QVERIFY(cell.isValid());
+        QVERIFY(t->viewport()->rect().contains(t->visualRect(cell)));
+        // In the middle, as QTableView's PositionAtCenter puts it.
+        const int middle = t->viewport()->height() / 2;
+        QVERIFY(std::abs(t->visualRect(cell).center().y() - middle) <=
+                t->verticalHeader()->defaultSectionSize());
+        // Sorted by length (descending): the packet stays selected and on screen.
+        QSignalSpy applied(packets, &PacketsPage::orderApplied);
+        packets->sortBy(PacketTableModel::ColLength, Qt::DescendingOrder);
+        QTRY_COMPARE(applied.size(), 1);
+        QCOMPARE(selectedPacket(*packets), quint64(150000));
+        const int row = packets->model()->rowOfPacket(150000);
+        QCOMPARE(t->currentRow(), row);
+        QVERIFY(t->mapFromSource(packets->model()->index(row, 0)).isValid());
+    }
+
+    void headerStaysSmallAtAMillionRows()
+    {
+        // QHeaderView keeps 8 bytes per row of its model: the table's model is the window.
+        const int n = 1000000;
+        PacketsPage page(testdata::generatedEspIndex(n));
+        QVERIFY(shownAndAttached(page));
+        WindowedTableView *t = page.tableView();
+        QCOMPARE(page.model()->rowCount(), n);
+        QVERIFY(t->verticalHeader()->count() <= 200);
+        QVERIFY(page.statusLabel()->text().contains(QLocale().toString(n)));
+        t->setFocus();
+        QTest::keyClick(t, Qt::Key_End, Qt::ControlModifier);
+        QCOMPARE(t->currentRow(), n - 1);
+        QVERIFY(t->verticalHeader()->count() <= 200);
+        QSignalSpy applied(&page, &PacketsPage::orderApplied);
+        page.sortBy(PacketTableModel::ColLength, Qt::AscendingOrder);
+        QTRY_COMPARE_WITH_TIMEOUT(applied.size(), 1, 20000);
+        QVERIFY(t->verticalHeader()->count() <= 200);
+        QCOMPARE(selectedPacket(page), quint64(n - 1)); // followed its packet
     }
 
     /// With IKEV2WB_PACKETS_SHOT=DIR (run under xvfb-run for real fonts): saves the main window

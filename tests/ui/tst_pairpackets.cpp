@@ -138,7 +138,8 @@ bool copyPcapUntil(const QString &from, const QString &to, double untilS)
 QString detailsOf(PacketsPage *page, int row)
 {
     QSignalSpy shown(page, &PacketsPage::detailsShown);
-    const QModelIndex idx = page->tableView()->model()->index(row, 0);
+    page->tableView()->scrollToRow(row); // the table holds the rows on screen only
+    const QModelIndex idx = page->tableView()->mapFromSource(page->model()->index(row, 0));
     page->tableView()->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect |
                                                                   QItemSelectionModel::Rows);
     const quint64 packet = idx.data(PacketTableModel::PacketIndexRole).toULongLong();
@@ -644,10 +645,10 @@ private Q_SLOTS:
                                  60000);
         page->tabs()->setCurrentIndex(CapturePage::PacketsTab);
         PacketsPage *a = page->packetsPage(0);
-        QTRY_VERIFY(a->isAttached() && a->tableView()->model()->rowCount() > 0);
+        QTRY_VERIFY(a->isAttached() && a->model()->rowCount() > 0);
         QCOMPARE(page->packetsSide(), 0);
         // A's own sent packets: right → left lost none (verify.json).
-        QCOMPARE(countFate(*a->tableView()->model(), PacketFate::LostInTransit),
+        QCOMPARE(countFate(*a->model(), PacketFate::LostInTransit),
                  espLoss("right_to_left").value(QStringLiteral("lost")).toInt());
 
         // The switch names each capture by its file and its endpoint's address.
@@ -659,18 +660,18 @@ private Q_SLOTS:
         QTest::mouseClick(toB, Qt::LeftButton);
         QCOMPARE(page->packetsSide(), 1);
         PacketsPage *b = page->packetsPage(1);
-        QTRY_VERIFY(b->isVisible() && b->isAttached() && b->tableView()->model()->rowCount() > 0);
-        QCOMPARE(b->tableView()->model()->rowCount(), int(page->peerIndex()->packetCount()));
+        QTRY_VERIFY(b->isVisible() && b->isAttached() && b->model()->rowCount() > 0);
+        QCOMPARE(b->model()->rowCount(), int(page->peerIndex()->packetCount()));
         const int known = espLoss("left_to_right").value(QStringLiteral("lost")).toInt();
         QVERIFY(known > 0);
-        QCOMPARE(countFate(*b->tableView()->model(), PacketFate::LostInTransit), known);
+        QCOMPARE(countFate(*b->model(), PacketFate::LostInTransit), known);
         // The filter wb.esp.lost keeps exactly those (verify.json's count, its sample's seq 33
         // among them); without a pair the field matches nothing (A's page: right → left lost none).
         b->setFilterText(QStringLiteral("wb.esp.lost"));
         QTRY_VERIFY(!b->isBusy() && !b->model()->isIdentityOrder());
         QCOMPARE(b->model()->shownCount(), known);
-        QVERIFY(rowOf(*b->tableView()->model(), kSpiLeftToRight, 33) >= 0);
-        QCOMPARE(countFate(*b->tableView()->model(), PacketFate::LostInTransit), known);
+        QVERIFY(rowOf(*b->model(), kSpiLeftToRight, 33) >= 0);
+        QCOMPARE(countFate(*b->model(), PacketFate::LostInTransit), known);
         b->setFilterText(QString());
         QTRY_VERIFY(!b->isBusy() && b->model()->isIdentityOrder());
         QCOMPARE(
@@ -690,7 +691,7 @@ private Q_SLOTS:
                                       .toArray();
         QVERIFY(!sample.isEmpty());
         const auto lostSeq = std::uint32_t(sample.at(0).toInt());
-        const int lostRow = rowOf(*b->tableView()->model(), kSpiLeftToRight, lostSeq);
+        const int lostRow = rowOf(*b->model(), kSpiLeftToRight, lostSeq);
         QVERIFY(lostRow >= 0);
         QString text = detailsOf(b, lostRow);
         QVERIFY2(text.contains(QStringLiteral("never arrived at A, right-outer.pcap (lost in transit)")),
@@ -698,11 +699,10 @@ private Q_SLOTS:
 
         // A delivered one (the next number, not in the lost sample) points at its row in A's table.
         QVERIFY(!sample.contains(QJsonValue(int(lostSeq + 1))));
-        const int deliveredRow = rowOf(*b->tableView()->model(), kSpiLeftToRight, lostSeq + 1);
-        const int inA = rowOf(*a->tableView()->model(), kSpiLeftToRight, lostSeq + 1);
+        const int deliveredRow = rowOf(*b->model(), kSpiLeftToRight, lostSeq + 1);
+        const int inA = rowOf(*a->model(), kSpiLeftToRight, lostSeq + 1);
         QVERIFY(deliveredRow >= 0 && inA >= 0);
-        const QString frameInA =
-            a->tableView()->model()->index(inA, PacketTableModel::ColNumber).data().toString();
+        const QString frameInA = a->model()->index(inA, PacketTableModel::ColNumber).data().toString();
         text = detailsOf(b, deliveredRow);
         QVERIFY2(text.contains(QStringLiteral("frame %1, one-way delay ").arg(frameInA)) &&
                      text.contains(QStringLiteral("ms (clock offset")),

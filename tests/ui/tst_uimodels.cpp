@@ -3,6 +3,7 @@
 // tcpdump's tree) and the lab's tshark verification (tests/data/lab/*/verify.json).
 #include "../labdata.h"
 #include "filter/displayfilter.h"
+#include "generatedindex.h"
 #include "index/indexbuilder.h"
 #include "models/packetdetails.h"
 #include "models/packetorder.h"
@@ -302,55 +303,34 @@ private Q_SLOTS:
         QVERIFY(model.isIdentityOrder());
     }
 
-    void rowsExposedInSteps()
+    void allRowsAtOnceAcrossOrders()
     {
-        // More rows than one step: the model hands them to views in steps (a view's vertical
-        // header allocates per row), at reset and after each new order.
-        auto index = std::make_shared<CaptureIndex>();
-        Flow flow; // ESP rides on IP: one flow, protocol 50 (the display filter reads it there)
-        flow.proto = 50;
-        index->flows.push_back(flow);
-        const int n = PacketTableModel::kExposeStep + 1000;
-        for (int i = 0; i < n; ++i) {
-            PacketRecord r;
-            r.tsNs = i;
-            r.flowId = 0;
-            r.kind = PacketKind::Esp;
-            r.a = 0x1000;
-            r.b = std::uint32_t(n - i); // descending sequence numbers
-            r.ipLength = std::uint16_t(100 + i % 7);
-            index->packets.push_back(r);
-        }
+        // The model reports every row at once (the table shows a window of them, so no view
+        // allocates per row); a sort keeps the count (a layout change), a filter resets.
+        const int n = (1 << 19) + 1000;
+        const auto index = testdata::generatedEspIndex(n);
         PacketTableModel model;
         model.setIndex(index);
-        QCOMPARE(model.rowCount(), PacketTableModel::kExposeStep);
-        QVERIFY(model.hasUnexposedRows());
-        QCOMPARE(model.rowOfPacket(quint64(n - 1)), n - 1); // known, not yet shown
-        QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
-        QVERIFY(!model.exposeMore());
-        QCOMPARE(inserted.size(), 1);
-        QCOMPARE(inserted.at(0).at(1).toInt(), PacketTableModel::kExposeStep);
-        QCOMPARE(inserted.at(0).at(2).toInt(), n - 1);
         QCOMPARE(model.rowCount(), n);
-        // All shown, same count: a layout change, the last packet now first.
+        QCOMPARE(model.rowOfPacket(quint64(n - 1)), n - 1);
+        QSignalSpy layout(&model, &QAbstractItemModel::layoutChanged);
+        QSignalSpy reset(&model, &QAbstractItemModel::modelReset);
         PacketOrderRequest req;
         req.column = PacketTableModel::ColSeqOrMessageId;
         model.setOrder(computePacketOrder(*index, req));
         QCOMPARE(model.rowCount(), n);
-        QCOMPARE(model.packetAt(0), quint64(n - 1));
-        // Back to packet order after a filter: a reset, the first step again.
+        QCOMPARE(model.packetAt(0), quint64(n - 1)); // the last packet now first
+        QCOMPARE(layout.size(), 1);
+        QCOMPARE(reset.size(), 0);
         req = {};
-        req.filter = QStringLiteral("esp");
-        model.setOrder(computePacketOrder(*index, req));
-        QCOMPARE(model.rowCount(), n); // same count, all shown: layout change
-        model.setOrder(computePacketOrder(*index, PacketOrderRequest{}));
-        QCOMPARE(model.rowCount(), n);
         req.filter = QStringLiteral("esp.sequence == 4096"); // one sequence number
         model.setOrder(computePacketOrder(*index, req));
         QCOMPARE(model.rowCount(), 1);
+        QCOMPARE(model.packetAt(0), quint64(n - 4096));
+        QCOMPARE(reset.size(), 1);
         model.setOrder(computePacketOrder(*index, PacketOrderRequest{}));
-        QCOMPARE(model.rowCount(), PacketTableModel::kExposeStep);
-        QVERIFY(model.hasUnexposedRows());
+        QCOMPARE(model.rowCount(), n);
+        QCOMPARE(reset.size(), 2);
     }
 
     void detailsIke()

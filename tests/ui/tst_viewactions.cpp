@@ -286,13 +286,11 @@ private Q_SLOTS:
         window.resize(1200, 800);
         window.show();
         QTRY_VERIFY(page->isAttached());
-        QTableView *t = page->tableView();
-        t->selectionModel()->select(t->model()->index(40, 0),
-                                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
-        t->selectionModel()->select(t->model()->index(4, 0),
-                                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
-        t->selectionModel()->select(t->model()->index(1000, 0),
-                                    QItemSelectionModel::Select | QItemSelectionModel::Rows);
+        WindowedTableView *t = page->tableView();
+        // Rows 40 and 1000 are not on screen (the table holds a window of the rows).
+        t->selectRowRange(40, 40);
+        t->selectRowRange(4, 4);
+        t->selectRowRange(1000, 1000);
 
         QMenu *menu = openContextMenu(t, t->model()->index(4, 0));
         QVERIFY(menu);

@@ -40,7 +40,7 @@ void PacketTableModel::timeColumnChanged()
 {
     // The views repaint the cells they show: no per-row work here, whatever the row count.
     Q_EMIT headerDataChanged(Qt::Horizontal, ColTime, ColTime);
-    if (m_exposed > 0) Q_EMIT dataChanged(index(0, ColTime), index(m_exposed - 1, ColTime));
+    if (m_total > 0) Q_EMIT dataChanged(index(0, ColTime), index(m_total - 1, ColTime));
 }
 
 std::optional<quint64> PacketTableModel::previousShownPacket(int row) const
@@ -93,7 +93,6 @@ void PacketTableModel::setIndex(IndexPtr index)
     m_inPacketOrder.reset();
     m_reference.reset();
     m_total = orderRows();
-    m_exposed = std::min(m_total, kExposeStep);
     endResetModel();
 }
 
@@ -103,7 +102,7 @@ void PacketTableModel::setPairing(std::shared_ptr<const CompareResult> compariso
     m_comparison = std::move(comparison);
     m_side = side;
     m_otherName = otherName;
-    if (m_exposed > 0) Q_EMIT dataChanged(index(0, 0), index(m_exposed - 1, ColumnCount - 1));
+    if (m_total > 0) Q_EMIT dataChanged(index(0, 0), index(m_total - 1, ColumnCount - 1));
 }
 
 QVariant PacketTableModel::fateData(std::size_t packet, int role) const
@@ -153,17 +152,7 @@ std::vector<std::uint64_t> PacketTableModel::shownFrames() const
 
 int PacketTableModel::rowCount(const QModelIndex &parent) const
 {
-    return parent.isValid() ? 0 : m_exposed;
-}
-
-bool PacketTableModel::exposeMore(int rows)
-{
-    if (m_exposed >= m_total) return false;
-    const int last = int(std::min<qint64>(qint64(m_exposed) + std::max(rows, 1), m_total)) - 1;
-    beginInsertRows({}, m_exposed, last);
-    m_exposed = last + 1;
-    endInsertRows();
-    return m_exposed < m_total;
+    return parent.isValid() ? 0 : m_total;
 }
 
 void PacketTableModel::setOrder(PacketOrder order)
@@ -173,12 +162,11 @@ void PacketTableModel::setOrder(PacketOrder order)
     const int newRows = rows ? int(rows->size())
                              : int(std::min<std::size_t>(m_index->packetCount(),
                                                          std::size_t(std::numeric_limits<int>::max())));
-    if (newRows != m_total || m_exposed != m_total) {
+    if (newRows != m_total) {
         beginResetModel();
         m_rows = std::move(rows);
         m_inPacketOrder = std::move(order.inPacketOrder);
         m_total = newRows;
-        m_exposed = std::min(m_total, kExposeStep);
         endResetModel();
         return;
     }
@@ -261,7 +249,7 @@ QVariant PacketTableModel::headerData(int section, Qt::Orientation orientation, 
 
 QVariant PacketTableModel::data(const QModelIndex &idx, int role) const
 {
-    if (!m_index || !idx.isValid() || idx.row() < 0 || idx.row() >= m_exposed) return {};
+    if (!m_index || !idx.isValid() || idx.row() < 0 || idx.row() >= m_total) return {};
     const std::size_t row = std::size_t(packetAt(idx.row()));
     const PacketRecord &r = m_index->packets[row];
     if (role == PacketIndexRole || role == CellRole::Packet) return QVariant::fromValue<qulonglong>(row);

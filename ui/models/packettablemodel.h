@@ -62,23 +62,13 @@ public:
     {
         return m_rows ? quint64((*m_rows)[std::size_t(row)]) : quint64(row);
     }
-    /// Every packet of the current order (also rows not yet reported to views), 1-based frame
-    /// numbers in ascending order: what "Export Shown Packets" writes.
+    /// Every packet of the current order, 1-based frame numbers in ascending order: what "Export
+    /// Shown Packets" writes.
     [[nodiscard]] std::vector<std::uint64_t> shownFrames() const;
-    /// How many packets the current order shows (also rows not yet reported to views).
+    /// How many packets the current order shows.
     [[nodiscard]] int shownCount() const { return orderRows(); }
     /// The row showing `packet`, -1 when the filter hides it (a scan of the rows when sorted).
-    /// May be rowCount() or more while rows are still being exposed.
     [[nodiscard]] int rowOfPacket(quint64 packet) const;
-
-    /// Rows are reported to views in steps of this many: a view's vertical QHeaderView allocates
-    /// one section per row when rows arrive (~55 ms per million), so a reset reports the first
-    /// step and exposeMore() appends the rest, one step per event-loop turn.
-    static constexpr int kExposeStep = 1 << 19;
-    /// Rows of the current order not yet reported to views.
-    [[nodiscard]] bool hasUnexposedRows() const { return m_exposed < m_total; }
-    /// Appends up to `rows` more rows (beginInsertRows at the end); false when all are shown.
-    bool exposeMore(int rows = kExposeStep);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -102,8 +92,7 @@ private:
     TimeDisplay m_timeMode = TimeDisplay::SinceStart;
     std::optional<quint64> m_reference;
     QTimeZone m_zone = QTimeZone::systemTimeZone();
-    int m_total = 0;   // rows in the current order
-    int m_exposed = 0; // rows reported to views (rowCount)
+    int m_total = 0; // rows in the current order
 };
 
 } // namespace ikev2wb::ui

@@ -4,6 +4,7 @@
 #include "theme/theme.h"
 #include "widgets/plaintext.h"
 #include "widgets/viewactions.h"
+#include "widgets/windowedtableview.h"
 
 #include "models/packetdetails.h"
 #include "models/packettablemodel.h"
@@ -22,7 +23,6 @@
 #include <QLocale>
 #include <QMenu>
 #include <QSplitter>
-#include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -59,9 +59,7 @@ PacketsPage::PacketsPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
     auto *split = new QSplitter(Qt::Vertical, this);
     m_model = new PacketTableModel(this);
     m_model->setIndex(m_index);
-    m_table = new QTableView(split);
-    // Row height before any model: the vertical header keeps one item per row, and changing
-    // the default size afterwards walks all of them.
+    m_table = new WindowedTableView(split);
     m_table->verticalHeader()->setVisible(false);
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 4);
@@ -107,9 +105,6 @@ PacketsPage::PacketsPage(IndexPtr index, QWidget *parent) : QWidget(parent), m_i
         m_filterPause.start();
         updateStatus();
     });
-    m_expose.setSingleShot(true);
-    m_expose.setInterval(0);
-    connect(&m_expose, &QTimer::timeout, this, &PacketsPage::exposeStep);
     updateStatus();
 }
 
@@ -118,10 +113,7 @@ void PacketsPage::addPacketActions(QMenu *menu, const QModelIndex &at)
     menu->setToolTipsVisible(true);
     // Counts only here (the menu opens on every right click); the frame lists are built when an
     // export is chosen.
-    qsizetype selectedRows = 0;
-    if (m_table->selectionModel())
-        for (const QItemSelectionRange &r : m_table->selectionModel()->selection())
-            selectedRows += r.height();
+    const qint64 selectedRows = m_table->selectedRowRanges().count();
     QAction *sel = menu->addAction(tr("Export Selected Packets (%1)…").arg(selectedRows), this,
                                    [this]() { exportPackets(selectedFrames()); });
     sel->setEnabled(selectedRows > 0);
@@ -156,9 +148,8 @@ std::vector<std::uint64_t> PacketsPage::selectedFrames() const
 {
     // From the selection's row ranges: no model index per selected row.
     std::vector<std::uint64_t> frames;
-    if (!m_table->selectionModel()) return frames;
-    for (const QItemSelectionRange &r : m_table->selectionModel()->selection())
-        for (int row = r.top(); row <= r.bottom(); ++row)
+    for (const RowRanges::Range &r : m_table->selectedRowRanges().ranges())
+        for (int row = r.first; row <= r.second; ++row)
             frames.push_back(m_model->packetAt(row) + 1);
     std::sort(frames.begin(), frames.end());
     frames.erase(std::unique(frames.begin(), frames.end()), frames.end());
@@ -215,30 +206,6 @@ bool PacketsPage::isBusy() const
     return m_orderJobs.isRunning() || m_filterPause.isActive();
 }
 
-bool PacketsPage::isListing() const
-{
-    return m_model->hasUnexposedRows();
-}
-
-void PacketsPage::exposeStep()
-{
-    if (!m_attached) return;
-    m_model->exposeMore();
-    if (m_pendingRow >= 0 && m_pendingRow < m_model->rowCount()) {
-        const QModelIndex idx = m_model->index(int(m_pendingRow), 0);
-        m_pendingRow = -1;
-        m_applying = true;
-        m_table->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect |
-                                                            QItemSelectionModel::Rows);
-        m_applying = false;
-        m_table->scrollTo(idx, QAbstractItemView::PositionAtCenter);
-    }
-    if (m_model->hasUnexposedRows())
-        m_expose.start();
-    else
-        updateStatus();
-}
-
 void PacketsPage::showEvent(QShowEvent *event)
 {
     QWidget::showEvent(event);
@@ -252,7 +219,7 @@ void PacketsPage::showEvent(QShowEvent *event)
 void PacketsPage::attachModel()
 {
     m_attached = true;
-    m_table->setModel(m_model);
+    m_table->setSourceModel(m_model);
     m_userWidths = WorkbenchSettings().packetColumnWidths();
     setColumnWidths();
     auto *header = m_table->horizontalHeader();
@@ -268,14 +235,12 @@ void PacketsPage::attachModel()
     header->setSortIndicatorShown(true);
     header->setSectionsClickable(true);
     connect(header, &QHeaderView::sortIndicatorChanged, this, &PacketsPage::sortBy);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &current) {
-                if (m_applying) return;
-                m_selectedPacket = current.isValid() ? qint64(m_model->packetAt(current.row())) : -1;
-                showDetails(m_selectedPacket);
-            });
+    connect(m_table, &WindowedTableView::currentRowChanged, this, [this](int row) {
+        if (m_applying) return;
+        m_selectedPacket = row >= 0 ? qint64(m_model->packetAt(row)) : -1;
+        showDetails(m_selectedPacket);
+    });
     if (m_selectedPacket >= 0) selectRowOf(quint64(m_selectedPacket));
-    if (m_model->hasUnexposedRows()) m_expose.start();
 }
 
 void PacketsPage::setColumnWidths()
@@ -405,12 +370,37 @@ void PacketsPage::requestOrder()
 void PacketsPage::applyOrder(PacketOrder order)
 {
     if (order.cancelled) return;
+    // A new order of the same rows (a sort): the selected packets stay selected.
+    const bool sameRows =
+        (order.rows ? order.rows->size() : m_index->packetCount()) == std::size_t(m_model->shownCount());
+    std::vector<bool> selected;
+    if (m_attached && sameRows && m_table->selectedRowRanges().count() > 1) {
+        selected.assign(m_index->packetCount(), false);
+        for (const RowRanges::Range &r : m_table->selectedRowRanges().ranges())
+            for (int row = r.first; row <= r.second; ++row)
+                selected[m_model->packetAt(row)] = true;
+    }
     m_applying = true;
     m_model->setOrder(std::move(order));
     m_applying = false;
-    m_pendingRow = -1;
     if (m_attached && m_selectedPacket >= 0) selectRowOf(quint64(m_selectedPacket));
-    if (m_attached && m_model->hasUnexposedRows()) m_expose.start();
+    if (!selected.empty()) {
+        // One pass over the new order; the current row stays where selectRowOf put it.
+        const int rows = m_model->shownCount();
+        RowRanges keep = m_table->selectedRowRanges();
+        for (int row = 0; row < rows;) {
+            if (!selected[m_model->packetAt(row)]) {
+                ++row;
+                continue;
+            }
+            int last = row;
+            while (last + 1 < rows && selected[m_model->packetAt(last + 1)])
+                ++last;
+            keep.add(row, last);
+            row = last + 1;
+        }
+        m_table->setSelectedRows(std::move(keep));
+    }
     updateStatus();
     Q_EMIT orderApplied();
 }
@@ -418,21 +408,13 @@ void PacketsPage::applyOrder(PacketOrder order)
 void PacketsPage::selectRowOf(quint64 packet)
 {
     const int row = m_model->rowOfPacket(packet);
-    if (row < 0 || row >= m_model->rowCount()) {
-        m_applying = true;
-        m_table->clearSelection();
-        m_applying = false;
-        // Not handed to the table yet: selected when its row arrives.
-        m_pendingRow = row;
-        if (row >= 0 && m_attached) m_expose.start();
-        return;
-    }
-    const QModelIndex idx = m_model->index(row, 0);
     m_applying = true;
-    m_table->selectionModel()->setCurrentIndex(idx, QItemSelectionModel::ClearAndSelect |
-                                                        QItemSelectionModel::Rows);
+    if (row < 0)
+        m_table->clearRowSelection();
+    else
+        m_table->selectOnly(row);
     m_applying = false;
-    m_table->scrollTo(idx, QAbstractItemView::PositionAtCenter);
+    if (row >= 0) m_table->scrollToRow(row, QAbstractItemView::PositionAtCenter);
 }
 
 void PacketsPage::selectPacket(quint64 packet)
@@ -495,7 +477,6 @@ void PacketsPage::updateStatus()
     } else {
         text = tr("%1 packets").arg(locale.toString(total));
     }
-    if (m_model->hasUnexposedRows()) text += tr(" (listing…)");
     if (total > quint64(std::numeric_limits<int>::max()))
         text += tr(" (table shows the first %1)").arg(locale.toString(std::numeric_limits<int>::max()));
     if (!m_note.isEmpty() && !m_orderJobs.isRunning()) {

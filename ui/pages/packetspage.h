@@ -2,12 +2,14 @@
 // The Packets tab: a packet browser over the whole index. Sorting and filtering are computed
 // on a worker as a row permutation (models/packetorder.h) and applied when ready, the previous
 // order staying on screen meanwhile; a JobTracker drops superseded results. The table
-// gets its model only when the tab is first shown, so opening a capture pays nothing for it.
+// gets its model only when the tab is first shown, so opening a capture pays nothing for it,
+// and then only the rows on screen (widgets/windowedtableview.h): no per-row header memory.
 // Below the table, the details of the selected packet (models/packetdetails.h), also built on
 // a worker.
 #include "loader/jobtracker.h"
 #include "models/packetorder.h"
 #include "sharedtypes.h"
+#include "widgets/windowedtableview.h"
 
 #include <QTimer>
 #include <QWidget>
@@ -21,7 +23,6 @@ class QLabel;
 class QMenu;
 class QModelIndex;
 class QLineEdit;
-class QTableView;
 class QTextBrowser;
 
 namespace ikev2wb {
@@ -56,7 +57,8 @@ public:
     /// Wireshark's syntax (README "Display filters"); an invalid one colours the box and says why.
     void setFilterText(const QString &text);
 
-    [[nodiscard]] QTableView *tableView() const { return m_table; }
+    /// The table: its model is a window of the rows on screen over model().
+    [[nodiscard]] WindowedTableView *tableView() const { return m_table; }
     [[nodiscard]] PacketTableModel *model() const { return m_model; }
     [[nodiscard]] QLineEdit *filterEdit() const { return m_filter; }
     [[nodiscard]] QTextBrowser *detailsView() const { return m_details; }
@@ -68,8 +70,6 @@ public:
     [[nodiscard]] bool isAttached() const { return m_attached; }
     /// A sort or filter is being computed (or waits for the keystroke pause).
     [[nodiscard]] bool isBusy() const;
-    /// Rows of the shown order are still being handed to the table (large captures).
-    [[nodiscard]] bool isListing() const;
     /// The packet whose details are shown, -1 for none.
     [[nodiscard]] qint64 detailsPacket() const { return m_detailsPacket; }
 
@@ -89,7 +89,6 @@ private:
     void requestOrder();
     void applyOrder(PacketOrder order);
     void selectRowOf(quint64 packet);
-    void exposeStep();
     void showDetails(qint64 packet);
     void updateStatus();
     void showFilterError(const QString &message);
@@ -105,7 +104,7 @@ private:
     IndexPtr m_otherIndex;
     QString m_otherName;
     PacketTableModel *m_model = nullptr;
-    QTableView *m_table = nullptr;
+    WindowedTableView *m_table = nullptr;
     bool m_exporting = false;
     std::shared_ptr<std::atomic_bool> m_exportCancel;
     QLineEdit *m_filter = nullptr;
@@ -114,8 +113,6 @@ private:
     bool m_filterInvalid = false;
     QTextBrowser *m_details = nullptr;
     QTimer m_filterPause;
-    QTimer m_expose;          // hands rows to the table one step per event-loop turn
-    qint64 m_pendingRow = -1; // selected packet's row, not handed to the table yet
     bool m_attached = false;
     bool m_applying = false;
 

@@ -1,6 +1,7 @@
 #include "viewactions.h"
 #include "cellnavigation.h"
 #include "plaintext.h"
+#include "windowedtableview.h"
 
 #include "report/csv.h"
 #include "report/outputfile.h"
@@ -44,6 +45,14 @@ QHeaderView *headerOf(const QAbstractItemView *view)
     if (const auto *t = qobject_cast<const QTableView *>(view)) return t->horizontalHeader();
     if (const auto *t = qobject_cast<const QTreeView *>(view)) return t->header();
     return nullptr;
+}
+
+/// The model whose rows the view stands for: a windowed table's source (its own model holds the
+/// rows on screen only).
+const QAbstractItemModel *wholeModel(const QAbstractItemView *view)
+{
+    if (const auto *w = qobject_cast<const WindowedTableView *>(view)) return w->sourceModel();
+    return view->model();
 }
 
 /// Logical columns in the order the view shows them, hidden ones left out.
@@ -107,10 +116,10 @@ public:
         m_columns = shownColumns(m_view);
         QStringList header;
         for (int c : m_columns)
-            header << m_view->model()->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
+            header << wholeModel(m_view)->headerData(c, Qt::Horizontal, Qt::DisplayRole).toString();
         m_file.write(csvRow(header).toUtf8());
         m_stack.push_back({QPersistentModelIndex(), 0});
-        const int top = m_view->model()->rowCount();
+        const int top = wholeModel(m_view)->rowCount();
         if (top > 20000) {
             m_progress = new QProgressDialog(QObject::tr("Writing %1…").arg(QFileInfo(m_path).fileName()),
                                              QObject::tr("Cancel"), 0, top, m_view);
@@ -131,9 +140,10 @@ private:
 
     void slice()
     {
-        if (!m_view || !m_view->model()) return finish(QObject::tr("the table went away during the export"));
+        if (!m_view || !wholeModel(m_view))
+            return finish(QObject::tr("the table went away during the export"));
         if (m_progress && m_progress->wasCanceled()) return finish(QObject::tr("export cancelled"));
-        const QAbstractItemModel *m = m_view->model();
+        const QAbstractItemModel *m = wholeModel(m_view);
         QElapsedTimer t;
         t.start();
         QByteArray chunk;
@@ -236,16 +246,17 @@ private:
 QStringList visibleHeader(const QAbstractItemView *view)
 {
     QStringList out;
-    if (!view->model()) return out;
+    const QAbstractItemModel *m = wholeModel(view);
+    if (!m) return out;
     for (int c : shownColumns(view))
-        out << oneLineText(view->model()->headerData(c, Qt::Horizontal, Qt::DisplayRole));
+        out << oneLineText(m->headerData(c, Qt::Horizontal, Qt::DisplayRole));
     return out;
 }
 
 QStringList rowTexts(const QAbstractItemView *view, int row, const QModelIndex &parent)
 {
     QStringList out;
-    const QAbstractItemModel *m = view->model();
+    const QAbstractItemModel *m = wholeModel(view);
     if (!m) return out;
     for (int c : shownColumns(view))
         out << oneLineText(m->index(row, c, parent).data(Qt::DisplayRole));
@@ -267,9 +278,11 @@ std::vector<int> rowPath(QModelIndex index)
 
 QString selectionText(const QAbstractItemView *view, bool withHeader)
 {
-    const QItemSelectionModel *sel = view->selectionModel();
-    const QAbstractItemModel *m = view->model();
-    if (!sel || !m) return {};
+    const QAbstractItemModel *m = wholeModel(view);
+    const auto *windowed = qobject_cast<const WindowedTableView *>(view);
+    if (!m || (!windowed && !view->selectionModel())) return {};
+    const QItemSelection selection =
+        windowed ? windowed->sourceSelection() : view->selectionModel()->selection();
     // From the selection's ranges (a whole-table selection is one range, not one index per cell):
     // each selected row once, with the columns selected in it.
     struct Row
@@ -281,7 +294,7 @@ QString selectionText(const QAbstractItemView *view, bool withHeader)
     std::vector<Row> rows;
     const int columnCount = m->columnCount();
     std::size_t cells = 0;
-    for (const QItemSelectionRange &r : sel->selection()) {
+    for (const QItemSelectionRange &r : selection) {
         if (!r.isValid()) continue;
         for (int row = r.top(); row <= r.bottom(); ++row) {
             Row x{r.parent(), row, std::vector<bool>(std::size_t(std::max(columnCount, 0)))};
@@ -395,7 +408,9 @@ void installTableActions(QAbstractItemView *view, const QString &exportName, Ext
     QObject::connect(
         view, &QWidget::customContextMenuRequested, view, [view, exportName, extra](const QPoint &pos) {
             if (!view->model()) return;
-            const QModelIndex at = view->indexAt(pos);
+            const auto *windowed = qobject_cast<const WindowedTableView *>(view);
+            // The source's index behind a windowed table's cell: its row is the row of every row.
+            const QModelIndex at = windowed ? windowed->mapToSource(view->indexAt(pos)) : view->indexAt(pos);
             auto *menu = new QMenu(view);
             menu->setAttribute(Qt::WA_DeleteOnClose);
             QAction *value = menu->addAction(QObject::tr("Copy Value"), view, [at]() {
@@ -409,7 +424,9 @@ void installTableActions(QAbstractItemView *view, const QString &exportName, Ext
             row->setEnabled(at.isValid());
             QAction *selection = menu->addAction(QObject::tr("Copy Selection with Header"), view,
                                                  [view]() { copyToClipboard(selectionText(view, true)); });
-            selection->setEnabled(view->selectionModel() && view->selectionModel()->hasSelection());
+            selection->setEnabled(windowed
+                                      ? !windowed->selectedRowRanges().isEmpty()
+                                      : view->selectionModel() && view->selectionModel()->hasSelection());
             menu->addSeparator();
             menu->addAction(QObject::tr("Export Table as CSV…"), view, [view, exportName]() {
                 chooseSaveFile(
