@@ -40,7 +40,8 @@ void prepare(QTableView &v, int rowHeight)
     v.setSelectionBehavior(QAbstractItemView::SelectRows);
     v.setSelectionMode(QAbstractItemView::ExtendedSelection);
     v.setVerticalScrollMode(QAbstractItemView::ScrollPerItem);
-    v.resize(500, 413); // not a whole number of rows: the last one is cut
+    v.setAlternatingRowColors(true); // as the Packets page: painted by the row's number
+    v.resize(500, 413);              // not a whole number of rows: the last one is cut
 }
 
 RowRanges stockSelection(const QTableView &v)
@@ -69,6 +70,7 @@ class TstWindowedTable : public QObject
     CountingModel m_model{kRows};
     QTableView *m_stock = nullptr;
     WindowedTableView *m_windowed = nullptr;
+    QWidget *m_other = nullptr; // takes the focus before the views are grabbed
     QWidget *m_window = nullptr;
 
     /// Both views agree on the current row, the selected rows and the top row.
@@ -84,6 +86,19 @@ class TstWindowedTable : public QObject
                  stockCurrent, stockTop, qPrintable(describe(stockSel)), m_windowed->currentRow(),
                  m_windowed->firstRow(), qPrintable(describe(m_windowed->selectedRowRanges())));
         return false;
+    }
+
+    /// Both viewports paint the same pixels (rows, alternating colours, selection), without focus.
+    bool samePixels()
+    {
+        m_other->setFocus();
+        QTest::qWait(0);
+        const QImage a = m_stock->viewport()->grab().toImage(), b = m_windowed->viewport()->grab().toImage();
+        if (a != b && !qEnvironmentVariableIsEmpty("WINDOWED_GRAB_DIR")) {
+            a.save(qEnvironmentVariable("WINDOWED_GRAB_DIR") + QStringLiteral("/stock.png"));
+            b.save(qEnvironmentVariable("WINDOWED_GRAB_DIR") + QStringLiteral("/windowed.png"));
+        }
+        return a == b;
     }
 
     void key(Qt::Key k, Qt::KeyboardModifiers mods = {})
@@ -118,9 +133,12 @@ private Q_SLOTS:
         prepare(*m_stock, h);
         prepare(*m_windowed, h);
         m_windowed->move(520, 0);
+        m_other = new QWidget(m_window);
+        m_other->setFocusPolicy(Qt::StrongFocus);
+        m_other->setGeometry(1040, 0, 10, 10);
         m_stock->setModel(&m_model);
         m_windowed->setSourceModel(&m_model);
-        m_window->resize(1040, 420);
+        m_window->resize(1050, 420);
         m_window->show();
         QVERIFY(QTest::qWaitForWindowExposed(m_window));
         QCOMPARE(m_windowed->viewport()->height(), m_stock->viewport()->height());
@@ -197,6 +215,10 @@ private Q_SLOTS:
         QCOMPARE(m_windowed->verticalScrollBar()->maximum(), m_stock->verticalScrollBar()->maximum());
         key(Qt::Key_PageDown); // from the selected row, now off screen above
         QVERIFY(same("page down from off screen"));
+        QVERIFY(samePixels());
+        wheel(-7);
+        QVERIFY(same("wheel up at the end"));
+        QVERIFY(samePixels());
     }
 
     void scrollHintsAsAStockTable()
@@ -209,6 +231,7 @@ private Q_SLOTS:
                 const QByteArray name =
                     "row " + QByteArray::number(row) + " hint " + QByteArray::number(int(hint));
                 QVERIFY2(same(name.constData()), name.constData());
+                QVERIFY2(samePixels(), name.constData());
             }
     }
 

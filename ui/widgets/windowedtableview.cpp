@@ -4,6 +4,7 @@
 #include <QHeaderView>
 #include <QKeyEvent>
 #include <QMouseEvent>
+#include <QScopedValueRollback>
 #include <QScrollBar>
 
 #include <algorithm>
@@ -181,50 +182,79 @@ int WindowedTableView::rowAtY(int y) const
 
 void WindowedTableView::refreshWindow()
 {
-    if (!m_window) return;
-    const int total = totalRows(), h = rowHeight(), vh = viewport()->height();
+    // Rows inserted into the window make QTableView lay out again, which comes back here.
+    if (!m_window || m_refreshing) return;
+    const QScopedValueRollback refreshing(m_refreshing, true);
+    // Again if that layout changed the viewport's height (a horizontal scroll bar came or went).
+    for (int pass = 0; pass < 3; ++pass) {
+        const int vh = viewport()->height();
+        placeWindow(vh);
+        if (viewport()->height() == vh) break;
+    }
+    syncScrollBar();
+    mirrorSelection();
+    viewport()->update();
+}
+
+void WindowedTableView::placeWindow(int vh)
+{
+    const int total = totalRows(), h = rowHeight();
     const int maxValue = std::max(0, total - pageRows());
     m_value = std::clamp(m_value, 0, maxValue);
     // The rows on screen, the last one maybe in part. At the scroll bar's end the last row sits
     // on the bottom edge and the top one is cut, as QTableView shows it (setOffsetToLastSection).
     const int fit = std::max(1, (vh + h - 1) / h);
     const bool atEnd = maxValue > 0 && m_value == maxValue;
-    m_first = atEnd ? std::max(0, total - fit) : m_value;
-    const int count = std::max(0, std::min(fit, total - m_first));
-    m_offset = atEnd ? std::max(0, count * h - vh) : 0;
-    m_syncing = true;
-    m_window->setWindow(m_first, count);
-    m_syncing = false;
-    syncScrollBar();
-    mirrorSelection();
-    viewport()->update();
+    int top = m_value, offset = 0;
+    if (atEnd) {
+        top = std::max(0, total - fit);
+        offset = std::max(0, (total - top) * h - vh);
+    }
+    // QTableView paints alternate rows by the row's number: the window starts on an even row
+    // (one more row above the viewport when the top one is odd).
+    if (top % 2 != 0) {
+        --top;
+        offset += h;
+    }
+    m_first = top;
+    m_offset = offset;
+    const int count = std::max(0, std::min((offset + vh + h - 1) / h, total - m_first));
+    {
+        const QScopedValueRollback syncing(m_syncing, true);
+        m_window->setWindow(m_first, count);
+    }
 }
 
 void WindowedTableView::syncScrollBar()
 {
     // Not signal-blocked: QAbstractScrollArea shows or hides the bar on rangeChanged.
-    m_syncing = true;
-    QScrollBar *bar = verticalScrollBar();
-    bar->setRange(0, std::max(0, totalRows() - pageRows()));
-    bar->setPageStep(pageRows());
-    bar->setSingleStep(1);
-    bar->setValue(m_value);
-    m_syncing = false;
+    {
+        const QScopedValueRollback syncing(m_syncing, true);
+        QScrollBar *bar = verticalScrollBar();
+        bar->setRange(0, std::max(0, totalRows() - pageRows()));
+        bar->setPageStep(pageRows());
+        bar->setSingleStep(1);
+        bar->setValue(m_value);
+    }
     if (verticalHeader()->offset() != m_offset) verticalHeader()->setOffset(m_offset);
 }
 
 void WindowedTableView::updateGeometries()
 {
     if (m_inBase) return;
-    m_inBase = true;
     {
+        const QScopedValueRollback inBase(m_inBase, true);
         // QTableView sizes the scroll bar for the window's rows; unseen, or the bar would hide
         // and show again (a relayout) each time before ours is set.
         const QSignalBlocker quiet(verticalScrollBar());
         QTableView::updateGeometries();
     }
-    m_inBase = false;
-    refreshWindow();
+    // It also moved the header's offset for the window's rows. Inside refreshWindow (a layout
+    // the window's own changes started) only the bar and the offset are put back.
+    if (m_refreshing)
+        syncScrollBar();
+    else
+        refreshWindow();
 }
 
 void WindowedTableView::scrollContentsBy(int dx, int dy)
@@ -300,7 +330,7 @@ void WindowedTableView::scrollToRow(int row, ScrollHint hint)
 void WindowedTableView::mirrorSelection()
 {
     if (!m_window || !selectionModel()) return;
-    m_syncing = true;
+    const QScopedValueRollback syncing(m_syncing, true);
     const int n = m_window->rowCount(), columns = m_window->columnCount();
     QItemSelection sel;
     if (columns > 0)
@@ -315,7 +345,6 @@ void WindowedTableView::mirrorSelection()
                                           QItemSelectionModel::NoUpdate);
     else
         selectionModel()->clearCurrentIndex();
-    m_syncing = false;
 }
 
 void WindowedTableView::setCurrent(int row, int column)

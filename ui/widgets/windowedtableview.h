@@ -33,7 +33,7 @@ public:
     [[nodiscard]] QModelIndex mapFromSource(const QModelIndex &sourceIndex) const;
 
     /// The source row shown at the top (maybe in part), and how many rows the window holds.
-    [[nodiscard]] int firstRow() const { return m_first; }
+    [[nodiscard]] int firstRow() const { return m_first + m_offset / rowHeight(); }
     [[nodiscard]] int windowRowCount() const;
     /// Rows a page holds: what PageDown moves (the rows wholly on screen, at least 1).
     [[nodiscard]] int pageRows() const;
@@ -79,6 +79,7 @@ private:
     [[nodiscard]] int rowAtY(int y) const;
     void setScrollValue(int value);
     void refreshWindow();
+    void placeWindow(int viewportHeight);
     void syncScrollBar();
     void mirrorSelection();
     void setCurrent(int row, int column);
@@ -95,7 +96,7 @@ private:
     QList<QMetaObject::Connection> m_connections;
     int m_value = 0;  // the scroll bar's: the top row, except at the end (last row on the bottom edge)
     int m_first = 0;  // the source row of the window's first row
-    int m_offset = 0; // pixels of the first row above the viewport (at the end only)
+    int m_offset = 0; // pixels of the window above the viewport
     int m_current = -1;
     int m_currentColumn = 0;
     int m_anchor = -1;
@@ -103,6 +104,7 @@ private:
     RowRanges m_committed;          // the selection a Shift range is added to (QItemSelectionModel's ranges)
     bool m_syncing = false;         // writing the window's selection model or scroll bar ourselves
     bool m_inBase = false;          // inside QTableView::updateGeometries
+    bool m_refreshing = false;      // inside refreshWindow
     bool m_dragging = false;        // left button held after a press on a row
     bool m_pressedSelected = false; // a plain press on a selected row: selects it alone on release
     int m_pressRow = -1;
