@@ -20,6 +20,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <limits>
 #include <map>
 #include <tuple>
 #include <vector>
@@ -505,6 +506,119 @@ private Q_SLOTS:
         QVERIFY(!mi->file.nanosecondFile);
         QCOMPARE(mi->packets[0].tsNs, t0 - 789);
         QCOMPARE(mi->packets[1].tsNs, t1 - 1);
+    }
+
+    // --- values a record keeps outside its 24 bytes (PacketStore's exception tables) ---
+    // A hand-written pcapng with nanosecond timestamps: 1100 packets 1 ns apart (a block of 1024
+    // and the next), then +10 years, back, the epoch, two timestamps libpcap hands over beyond
+    // 2^62 ns (the reader clamps the seconds to 2^62 / 10^9 - 1 = 4611686017, keeps the ns),
+    // then frames longer than a record's byte beyond the IP datagram.
+    void recordsBeyondTheirBytes()
+    {
+        const QString path = tmp("beyond.pcapng");
+        QFile::remove(path);
+        const std::int64_t t0 = 1'700'000'000'000'000'000;
+        const std::int64_t tenYears = 315'576'000'000'000'000; // 10 × 365.25 days
+        const Bytes8 esp = concat(ethernet({0x0800}), espV4(0x2001, 1));
+        std::vector<Record> recs;
+        for (int i = 0; i < 1100; ++i)
+            recs.push_back({t0 + i, 0, esp});
+        recs.push_back({t0 + tenYears, 0, esp});                            // 1100
+        recs.push_back({t0 + 1101, 0, esp});                                // 1101: back by 10 years
+        recs.push_back({0, 0, esp});                                        // 1102: 1970-01-01
+        recs.push_back({0x3fff'ffff'ffff'ffff, 0, esp});                    // 1103: 2^62 - 1 ns
+        recs.push_back({std::numeric_limits<std::int64_t>::min(), 0, esp}); // 1104: 2^63 ns
+        recs.push_back({t0 + 1105, 0, esp});                                // 1105
+        recs.push_back({t0 + 1106, 262144, esp});                           // 1106: libpcap's largest frame
+        Bytes8 other = ethernet({0x88b5});                                  // IEEE local experimental: not IP
+        other.insert(other.end(), 46, 0);
+        recs.push_back({t0 + 1107, 1514, other}); // 1107: 1514 bytes not IP
+        recs.push_back({t0 + 1108, 0, other});    // 1108: 60 bytes not IP
+        QVERIFY(writePcapng(path, 1, recs, true));
+
+        QString error;
+        auto index = loadCapture(path, &error);
+        QVERIFY2(index, qPrintable(error));
+        QCOMPARE(index->packetCount(), std::size_t(1109));
+        std::vector<std::int64_t> ts;
+        for (int i = 0; i < 1100; ++i)
+            ts.push_back(t0 + i);
+        ts.insert(ts.end(), {t0 + tenYears, t0 + 1101, 0, 4'611'686'017'427'387'903LL,
+                             4'611'686'017'854'775'808LL, t0 + 1105, t0 + 1106, t0 + 1107, t0 + 1108});
+        // 14 + 44 bytes of Ethernet + IPv4 ESP; the last two frames are not IP.
+        std::vector<std::uint32_t> frame(1109, 58);
+        frame[1106] = 262144;
+        frame[1107] = 1514;
+        frame[1108] = 60;
+        std::size_t visited = 0;
+        index->packets.forEach([&](const PacketRecord &r) {
+            const std::size_t i = visited++;
+            const PacketRecord at = index->packets[i];
+            QCOMPARE(r.tsNs, ts[i]);
+            QCOMPARE(at.tsNs, ts[i]);
+            QCOMPARE(r.frameLength, frame[i]);
+            QCOMPARE(at.frameLength, frame[i]);
+            QCOMPARE(at.ipLength, std::uint16_t(i >= 1107 ? 0 : 44));
+            QCOMPARE(at.kind, i >= 1107 ? PacketKind::NonIp : PacketKind::Esp);
+            QCOMPARE(at.flowId, i >= 1107 ? kNoFlow : 0u);
+            QCOMPARE(bool(at.flags & FlagTimeBackwards), i == 1101 || i == 1102 || i == 1105);
+            QCOMPARE(bool(at.flags & FlagSnapTruncated), i == 1106 || i == 1107);
+        });
+        QCOMPARE(visited, std::size_t(1109));
+        // In the tables: the four timestamps more than 2^39 ns from their block's first
+        // (1100, 1102, 1103, 1104) and the two frames 255+ bytes beyond their IP length.
+        QCOMPARE(index->packets.exceptions(), std::size_t(6));
+    }
+
+    // The store alone, at the limits of each narrowed field: every value comes back.
+    void packetStoreLimits()
+    {
+        PacketStore store;
+        std::vector<PacketRecord> in;
+        const auto add = [&](std::int64_t ts, std::uint32_t flow, std::uint32_t frame, std::uint16_t ip) {
+            PacketRecord r;
+            r.tsNs = ts;
+            r.flowId = flow;
+            r.frameLength = frame;
+            r.ipLength = ip;
+            r.a = 0xffffffffu - std::uint32_t(in.size());
+            r.b = std::uint32_t(in.size()) * 2654435761u;
+            r.flags = std::uint16_t(in.size() & 0xfff);
+            r.ipId = std::uint16_t(0xffff - in.size());
+            r.kind = PacketKind(in.size() % std::size_t(PacketKind::Count_));
+            r.aux = std::uint8_t(255 - in.size());
+            in.push_back(r);
+            store.push_back(r);
+        };
+        const std::int64_t min = std::numeric_limits<std::int64_t>::min();
+        const std::int64_t max = std::numeric_limits<std::int64_t>::max();
+        const std::int64_t half = std::int64_t(1) << 39; // a record's timestamp reach: [-2^39, 2^39 - 2]
+        // Block 0 (base: the first timestamp, INT64_MIN).
+        add(min, 0, 0, 0);                      // fits
+        add(max, kNoFlow, 262144, 40);          // max - min = -1 mod 2^64: fits; frame in the table
+        add(-1, 0xfffffffeu, 20, 40);           // ts in the table; flow in the table; frame < IP length
+        add(min + half - 2, 0xfffffdu, 254, 0); // the last that fits each field
+        add(min + half - 1, 0xfffffeu, 255, 0); // one beyond: all three in the tables
+        add(min + 5, 0xffffffu, 1754, 1500);    // flow 2^24 - 1 (not kNoFlow): in the table; frame fits
+        while (in.size() < 1024)
+            add(min + std::int64_t(in.size()), std::uint32_t(in.size()), 60, 46);
+        // Block 1 (base: record 1024's).
+        const std::int64_t base = 1'000'000'000'000'000'000;
+        add(base, 7, 1514, 1500);
+        add(base - half, 7, 1514, 1500);     // fits
+        add(base + half - 2, 7, 1514, 1500); // fits
+        add(base + half - 1, 7, 1514, 1500); // table
+        add(base - half - 1, 7, 1514, 1500); // table
+        // In the tables: timestamps of records 2, 4, 1027, 1028; flows of 2, 4, 5; frames of 1, 2, 4.
+        QCOMPARE(store.size(), in.size());
+        QCOMPARE(store.exceptions(), std::size_t(4 + 3 + 3));
+        std::size_t i = 0;
+        store.forEach([&](const PacketRecord &r) {
+            QVERIFY2(sameRecord(r, in[i]), qPrintable(QStringLiteral("forEach: record %1 differs").arg(i)));
+            QVERIFY2(sameRecord(store[i], in[i]), qPrintable(QStringLiteral("[]: record %1 differs").arg(i)));
+            ++i;
+        });
+        QCOMPARE(i, in.size());
     }
 
     // --- inputs that are not captures: one message naming the file and the reason ---

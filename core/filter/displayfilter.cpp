@@ -9,6 +9,7 @@
 #include <array>
 #include <cstring>
 #include <limits>
+#include <optional>
 #include <unordered_map>
 
 namespace ikev2wb {
@@ -989,19 +990,21 @@ struct FilterEvaluator::Context
 
     // The record whose transport-layer facts frame `i` shows, or nullptr when tshark would
     // show none (a fragment whose datagram completes in another frame or never).
-    const PacketRecord *upper(std::size_t i) const
+    std::optional<PacketRecord> upper(std::size_t i) const
     {
-        const PacketRecord &r = index.packets[i];
-        if (!(r.flags & FlagFragment)) return &r;
+        const PacketRecord r = index.packets[i];
+        if (!(r.flags & FlagFragment)) return r;
         if (!completedBy.empty()) {
             auto it = completedBy.find(i);
-            if (it != completedBy.end()) return &index.packets[std::size_t(it->second)];
+            if (it != completedBy.end()) return index.packets[std::size_t(it->second)];
         }
         // Not reassembled: Wireshark dissects a first fragment's payload only when the capture
         // cut it (it does not try to reassemble what it does not have).
-        if (r.kind != PacketKind::Fragment && (r.flags & FlagSnapTruncated)) return &r;
-        return nullptr;
+        if (r.kind != PacketKind::Fragment && (r.flags & FlagSnapTruncated)) return r;
+        return std::nullopt;
     }
+
+    static const PacketRecord *optionalPtr(const std::optional<PacketRecord> &r) { return r ? &*r : nullptr; }
 
     const Flow *flowOf(const PacketRecord &r) const
     {
@@ -1072,7 +1075,7 @@ struct FilterEvaluator::Context
         case Field::IpFlagsMf:
         case Field::IpFragOffset: {
             if (!ip4) return;
-            const PacketFacts::Quoted *q = quoted(upper(i), false);
+            const PacketFacts::Quoted *q = quoted(optionalPtr(upper(i)), false);
             switch (f) {
             case Field::Ip:
                 v.add(1);
@@ -1117,7 +1120,7 @@ struct FilterEvaluator::Context
         case Field::Ipv6Addr:
         case Field::Ipv6Plen: {
             if (!ip6) return;
-            const PacketFacts::Quoted *q = quoted(upper(i), true);
+            const PacketFacts::Quoted *q = quoted(optionalPtr(upper(i)), true);
             switch (f) {
             case Field::Ipv6:
                 v.add(1);
@@ -1146,7 +1149,8 @@ struct FilterEvaluator::Context
 
         // Transport and above: from the frame that shows them.
         if (!fl) return;
-        const PacketRecord *u = upper(i);
+        const std::optional<PacketRecord> upperRecord = upper(i);
+        const PacketRecord *u = optionalPtr(upperRecord);
         const Flow *ufl = u ? flowOf(*u) : nullptr;
         const PacketFacts::Quoted *q = u ? quoted(u, v6) : nullptr;
         const bool qTransport = q && q->fragOffset == 0;

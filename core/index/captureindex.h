@@ -170,7 +170,7 @@ struct CaptureWarning
 
 /// What an index keeps: every packet's record (views, per-packet output, the analyzers' passes),
 /// or the tables only (flows, SAs, IKE messages, ICMP errors, fragments, counters), for a reader
-/// that needs no per-packet data (`ikev2wb summary`): no 32 bytes per packet.
+/// that needs no per-packet data (`ikev2wb summary`): no 24 bytes per packet.
 enum class IndexContents : std::uint8_t { Records, TablesOnly };
 
 /// Everything one pass over a capture produced.
@@ -179,7 +179,7 @@ struct CaptureIndex
     CaptureFileInfo file;
     /// One record per packet, unless the index was built without them (IndexContents::TablesOnly):
     /// then `packets` is empty and `packetsNotKept` counts the packets read.
-    ChunkedVector<PacketRecord> packets;
+    PacketStore packets;
     std::uint64_t packetsNotKept = 0;
     std::vector<Flow> flows;
     std::vector<EspSa> espSas;
