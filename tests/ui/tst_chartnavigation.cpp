@@ -71,6 +71,25 @@ class TstChartNavigation : public QObject
 {
     Q_OBJECT
 private Q_SLOTS:
+    void packetIndexesPastFourBillion()
+    {
+        // 4 bytes a point, yet a live capture's packet numbers past 2^32 (and a jump over a
+        // whole 2^32 page) come back whole.
+        PacketIndexes p;
+        const std::vector<std::uint64_t> in = {0,
+                                               5,
+                                               0xffffffffULL,
+                                               0x100000000ULL,
+                                               0x100000003ULL,
+                                               0x300000001ULL,
+                                               0x300000001ULL,
+                                               0x3ffffffffULL};
+        for (std::uint64_t v : in)
+            p.push_back(v);
+        QCOMPARE(p.size(), in.size());
+        for (std::size_t k = 0; k < in.size(); ++k)
+            QCOMPARE(p[k], in[k]);
+    }
     void zoomMaths()
     {
         // Halving [0, 10] around 5 keeps 5 in the middle: [2.5, 7.5].

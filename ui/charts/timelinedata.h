@@ -8,6 +8,7 @@
 
 #include <QString>
 
+#include <algorithm>
 #include <atomic>
 #include <vector>
 
@@ -20,6 +21,33 @@ struct TimelineEvent
     bool problem;  // retransmission or unanswered request
 };
 
+/// Packet indexes in non-decreasing order (buildTimeline walks the capture forwards, a live
+/// capture sends its points as they arrive) in 4 bytes each: the low 32 bits, and for each
+/// higher 32-bit page the position it starts at (empty below 2^32 packets).
+class PacketIndexes final
+{
+public:
+    void push_back(std::uint64_t packet)
+    {
+        while (m_pageStarts.size() < (packet >> 32))
+            m_pageStarts.push_back(m_low.size());
+        m_low.push_back(std::uint32_t(packet));
+    }
+    [[nodiscard]] std::uint64_t operator[](std::size_t k) const
+    {
+        const auto page =
+            std::upper_bound(m_pageStarts.begin(), m_pageStarts.end(), k) - m_pageStarts.begin();
+        return std::uint64_t(page) << 32 | m_low[k];
+    }
+    [[nodiscard]] std::size_t size() const { return m_low.size(); }
+    [[nodiscard]] bool empty() const { return m_low.empty(); }
+    void reserve(std::size_t n) { m_low.reserve(n); }
+
+private:
+    std::vector<std::uint32_t> m_low;
+    std::vector<std::size_t> m_pageStarts; // [p]: the first position whose packet is ≥ (p + 1) << 32
+};
+
 struct TimelineData
 {
     std::size_t saIndex = 0;
@@ -27,10 +55,10 @@ struct TimelineData
     std::int64_t originNs = 0; // x = 0 s
     std::int64_t startNs = 0;
     std::int64_t endNs = 0;
-    std::vector<SeriesPoint> sequence;   // (arrival time, sequence number)
-    std::vector<std::uint64_t> packetOf; // packet index of each sequence point
-    std::vector<SeriesPoint> lost;       // (time of the gap, first missing number)
-    std::vector<SeriesPoint> reordered;  // late arrivals
+    std::vector<SeriesPoint> sequence;  // (arrival time, sequence number)
+    PacketIndexes packetOf;             // packet index of each sequence point
+    std::vector<SeriesPoint> lost;      // (time of the gap, first missing number)
+    std::vector<SeriesPoint> reordered; // late arrivals
     std::vector<SeriesPoint> duplicates;
     std::vector<SeriesPoint>
         lossPerSecond; // two points per bucket (start, end - 1 ns): numbers lost per second in it
