@@ -1576,6 +1576,68 @@ private slots:
         QVERIFY2(notes.contains(note), qPrintable(notes));
     }
 
+    // A gateway's charon log holds every tunnel's lines. rekey-loss's left-outer.pcap with left's log
+    // after five lines of another connection (branch-b to 198.51.100.7: three retransmissions and
+    // a give-up). Before, branch-b's give-up made "the peer was unreachable" the top cause, with a
+    // fix that restarts branch-b ("ipsec down branch-b && ipsec up branch-b"), and its
+    // retransmissions were counted as the tunnel's (8). The tunnel's own count: the lab log's
+    // "<lab|N> retransmit N of request" lines, counted here by regular expression.
+    void logConnectionOfTheTunnel_data()
+    {
+        QTest::addColumn<bool>("withLabLines");
+        QTest::newRow("another connection's lines, then the tunnel's") << true;
+        QTest::newRow("only another connection's lines") << false;
+    }
+    void logConnectionOfTheTunnel()
+    {
+        QFETCH(bool, withLabLines);
+        const QString dir = labDir(QStringLiteral("rekey-loss"));
+        QFile labLog(dir + QStringLiteral("/charon-left.log"));
+        QVERIFY(labLog.open(QIODevice::ReadOnly));
+        const QByteArray lab = labLog.readAll();
+        const QRegularExpression own(
+            QStringLiteral("<lab\\|\\d+> retransmit \\d+ of request with message ID \\d+$"));
+        int retransmits = 0;
+        for (const QByteArray &l : lab.split('\n'))
+            retransmits += own.match(QString::fromUtf8(l).trimmed()).hasMatch();
+        QCOMPARE(retransmits, 5);
+        const QByteArray other =
+            "2026-11-27T13:30:00.100 05[IKE] <branch-b|7> initiating IKE_SA branch-b[7] to 198.51.100.7\n"
+            "2026-11-27T13:30:04.100 05[IKE] <branch-b|7> retransmit 1 of request with message ID 0\n"
+            "2026-11-27T13:30:11.300 05[IKE] <branch-b|7> retransmit 2 of request with message ID 0\n"
+            "2026-11-27T13:30:24.260 05[IKE] <branch-b|7> retransmit 3 of request with message ID 0\n"
+            "2026-11-27T13:30:47.588 05[IKE] <branch-b|7> giving up after 3 retransmits\n";
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/left-outer.pcap");
+        files.evidenceA << writeIn(tmp, QStringLiteral("charon-left.log"),
+                                   withLabLines ? other + lab : other);
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        QString all;
+        for (const Finding &fd : ld.diagnosis().findings) {
+            QVERIFY2(fd.cause != QLatin1String("peer_unreachable"), qPrintable(fd.title));
+            for (const EvidenceItem &e : fd.evidence)
+                all += e.text + e.ref.logLine + QLatin1Char('\n');
+            for (const Fix &x : fd.fixes)
+                all += x.text + x.changes + x.verify + x.undo + QLatin1Char('\n');
+        }
+        QVERIFY2(!all.contains(QLatin1String("branch-b")), qPrintable(all));
+        const Finding *rt = findingOf(ld, QLatin1String("ike_retransmissions"));
+        QVERIFY(rt);
+        bool counted = false;
+        for (const EvidenceItem &e : rt->evidence)
+            counted = counted ||
+                      e.text.startsWith(QStringLiteral("%1 \"retransmit N of request\"").arg(retransmits));
+        QCOMPARE(counted, withLabLines);
+        const QString notes = ld.diagnosis().notes.join(QLatin1Char('\n'));
+        QVERIFY2(notes.contains(withLabLines ? QStringLiteral("'lab' is this tunnel's")
+                                             : QStringLiteral("the events of branch-b")),
+                 qPrintable(notes));
+    }
+
     // A pair is one investigation: which capture is A must not change what is found. Every lab run
     // with both captures, its stats/ and both charon logs, in both orders: the same causes, each
     // with the same status and confidence (swapped, rekey-loss was 0.85 against 0.75 and

@@ -596,13 +596,64 @@ void logEventFacts(Facts &f, const LogEvent &e, const EvidenceRef &ref)
     }
 }
 
+/// A gateway's charon log holds the lines of every tunnel it has: the connection (IKE_SA name)
+/// that is this capture's is the one whose lines name one of capture A's IKE/ESP endpoints
+/// ("initiating IKE_SA lab[1] to 10.0.2.1", "established between 10.0.1.1...10.0.2.1"); a name
+/// whose lines name only other addresses is another tunnel's. Of the rest a single one; else ""
+/// (no name is taken: the fixes keep a placeholder). `names`: every name the log uses; `others`:
+/// those whose lines name only other addresses.
+QString tunnelLogConnection(const Facts &f, const CharonLog &log, QStringList *names, QStringList *others)
+{
+    QStringList ours, foreign;
+    for (const LogEvent &e : log.events)
+        if (!e.ikeName.isEmpty() && !names->contains(e.ikeName)) *names << e.ikeName;
+    for (const auto &[name, addrs] : log.addressesByIkeName) {
+        if (!names->contains(name)) *names << name;
+        for (const QString &a : addrs) {
+            QStringList &to = f.tunnelAddresses.contains(a) ? ours : foreign;
+            if (!to.contains(name)) to << name;
+        }
+    }
+    QStringList rest;
+    for (const QString &n : *names)
+        if (!foreign.contains(n) || ours.contains(n) || f.tunnelAddresses.isEmpty())
+            rest << n;
+        else
+            *others << n;
+    if (ours.size() == 1) return ours.front();
+    if (!ours.isEmpty()) return {};
+    return rest.size() == 1 ? rest.front() : QString();
+}
+
 void logFacts(Facts &f, const CharonLog &log, const QString &source)
 {
     f.haveLogs = true;
+    QStringList names, others;
+    const QString conn = tunnelLogConnection(f, log, &names, &others);
+    if (names.size() > 1 || !others.isEmpty())
+        f.evidenceHosts
+            << (conn.isEmpty()
+                    ? QStringLiteral("%1 names %2 connection(s) (%3), none of them tied to this capture's "
+                                     "endpoints (%4): no name is taken from it; the events of %5 "
+                                     "(whose lines name only other peers) do not count")
+                          .arg(source)
+                          .arg(names.size())
+                          .arg(names.join(QStringLiteral(", ")), f.tunnelAddresses.join(QStringLiteral(", ")),
+                               others.isEmpty() ? QStringLiteral("no connection")
+                                                : others.join(QStringLiteral(", ")))
+                    : QStringLiteral("%1 names %2 connections: '%3' is this tunnel's (its lines name the "
+                                     "capture's endpoints); only its events count")
+                          .arg(source)
+                          .arg(names.size())
+                          .arg(conn));
     for (const LogEvent &e : log.events) {
+        // Another connection's events are another tunnel's (lines without a name are kept).
+        if (!e.ikeName.isEmpty() && ((!conn.isEmpty() && e.ikeName != conn) || others.contains(e.ikeName)))
+            continue;
         logEventFacts(f, e, logRef(e, source));
-        if (f.connection.isEmpty() && !e.ikeName.isEmpty()) f.connection = e.ikeName;
-        if (f.child.isEmpty() && !e.childName.isEmpty()) f.child = e.childName;
+        if (f.connection.isEmpty() && !conn.isEmpty() && e.ikeName == conn) f.connection = conn;
+        if (f.child.isEmpty() && !conn.isEmpty() && e.ikeName == conn && !e.childName.isEmpty())
+            f.child = e.childName;
     }
 }
 

@@ -6,6 +6,8 @@
 
 #include <QRegularExpression>
 
+#include <arpa/inet.h>
+
 namespace ikev2wb {
 
 using namespace evidence_detail;
@@ -213,6 +215,27 @@ LogEvent classifyCharonMessage(const QString &message)
     return e;
 }
 
+constexpr std::size_t MaxIkeNames = 1024;
+constexpr qsizetype MaxAddressesPerName = 8;
+
+/// The IPv4 and IPv6 addresses a line names as addresses (not a prefix: "10.2.0.0/24" is a
+/// traffic selector), lower case as our reports print them.
+QStringList addressesNamedIn(const QString &text)
+{
+    if (!text.contains(QLatin1Char('.')) && !text.contains(QLatin1Char(':'))) return {};
+    static const QRegularExpression address(QStringLiteral(
+        "(?<![0-9A-Za-z.:])(\\d{1,3}(?:\\.\\d{1,3}){3}|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})"
+        "(?![0-9A-Za-z.:/])"));
+    QStringList out;
+    for (auto it = address.globalMatch(text); it.hasNext();) {
+        const QByteArray a = it.next().captured(1).toLower().toLatin1();
+        unsigned char buf[16];
+        if (inet_pton(a.contains(':') ? AF_INET6 : AF_INET, a.constData(), buf) == 1)
+            out << QString::fromLatin1(a);
+    }
+    return out;
+}
+
 CharonLog parseCharonLog(QByteArrayView text, const QString &fileName, ParseStatus &status)
 {
     CharonLog out;
@@ -267,6 +290,14 @@ CharonLog parseCharonLog(QByteArrayView text, const QString &fileName, ParseStat
             ikeName = sa.captured(1);
             ikeId = sa.captured(2).toInt();
             rest = rest.mid(sa.capturedLength(0));
+        }
+        if (!ikeName.isEmpty()) {
+            const auto known = out.addressesByIkeName.find(ikeName);
+            if (known != out.addressesByIkeName.end() || out.addressesByIkeName.size() < MaxIkeNames) {
+                QStringList &addrs = out.addressesByIkeName[ikeName];
+                for (const QString &a : addressesNamedIn(rest))
+                    if (addrs.size() < MaxAddressesPerName && !addrs.contains(a)) addrs << a;
+            }
         }
         LogEvent c = classifyCharonMessage(rest);
         if (c.kind == LogEventKind::Other) continue;

@@ -369,6 +369,10 @@ struct CharonLog
     Format format = Format::FileLog;
     std::vector<LogEvent> events; // only diagnosis-relevant kinds (not Other)
     int charonLines = 0;          // lines that looked like charon output
+    // The addresses the lines of each IKE_SA name ("<lab|1>") mention, of any kind ("initiating
+    // IKE_SA lab[1] to 10.0.2.1", "sending packet: from 10.0.1.1[500] to ..."; not prefixes like
+    // traffic selectors): which tunnel a connection is. At most 8 addresses a name, 1024 names.
+    std::map<QString, QStringList> addressesByIkeName;
 };
 
 /// MANIFEST.txt written by `ikev2wb collect`.
