@@ -1585,12 +1585,15 @@ private slots:
     void logConnectionOfTheTunnel_data()
     {
         QTest::addColumn<bool>("withLabLines");
-        QTest::newRow("another connection's lines, then the tunnel's") << true;
-        QTest::newRow("only another connection's lines") << false;
+        QTest::addColumn<bool>("pair"); // the other connection's lines in B's (right's) log instead
+        QTest::newRow("another connection's lines, then the tunnel's") << true << false;
+        QTest::newRow("only another connection's lines") << false << false;
+        QTest::newRow("a pair, the other connection in B's log") << true << true;
     }
     void logConnectionOfTheTunnel()
     {
         QFETCH(bool, withLabLines);
+        QFETCH(bool, pair);
         const QString dir = labDir(QStringLiteral("rekey-loss"));
         QFile labLog(dir + QStringLiteral("/charon-left.log"));
         QVERIFY(labLog.open(QIODevice::ReadOnly));
@@ -1611,8 +1614,16 @@ private slots:
         QVERIFY(tmp.isValid());
         DiagnosisFiles files;
         files.captureA = dir + QStringLiteral("/left-outer.pcap");
-        files.evidenceA << writeIn(tmp, QStringLiteral("charon-left.log"),
-                                   withLabLines ? other + lab : other);
+        if (pair) {
+            QFile rightLog(dir + QStringLiteral("/charon-right.log"));
+            QVERIFY(rightLog.open(QIODevice::ReadOnly));
+            files.captureB = dir + QStringLiteral("/right-outer.pcap");
+            files.evidenceA << dir + QStringLiteral("/charon-left.log");
+            files.evidenceB << writeIn(tmp, QStringLiteral("charon-right.log"), other + rightLog.readAll());
+        } else {
+            files.evidenceA << writeIn(tmp, QStringLiteral("charon-left.log"),
+                                       withLabLines ? other + lab : other);
+        }
         Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
@@ -1632,6 +1643,7 @@ private slots:
             counted = counted ||
                       e.text.startsWith(QStringLiteral("%1 \"retransmit N of request\"").arg(retransmits));
         QCOMPARE(counted, withLabLines);
+        if (pair) return; // B's log names nothing in A's fixes, so it leaves no note
         const QString notes = ld.diagnosis().notes.join(QLatin1Char('\n'));
         QVERIFY2(notes.contains(withLabLines ? QStringLiteral("'lab' is this tunnel's")
                                              : QStringLiteral("the events of branch-b")),

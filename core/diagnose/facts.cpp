@@ -625,6 +625,12 @@ QString tunnelLogConnection(const Facts &f, const CharonLog &log, QStringList *n
     return rest.size() == 1 ? rest.front() : QString();
 }
 
+/// Another connection's events are another tunnel's (lines without a name are kept).
+bool ofTheTunnel(const LogEvent &e, const QString &conn, const QStringList &others)
+{
+    return e.ikeName.isEmpty() || ((conn.isEmpty() || e.ikeName == conn) && !others.contains(e.ikeName));
+}
+
 void logFacts(Facts &f, const CharonLog &log, const QString &source)
 {
     f.haveLogs = true;
@@ -647,9 +653,7 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
                           .arg(names.size())
                           .arg(conn));
     for (const LogEvent &e : log.events) {
-        // Another connection's events are another tunnel's (lines without a name are kept).
-        if (!e.ikeName.isEmpty() && ((!conn.isEmpty() && e.ikeName != conn) || others.contains(e.ikeName)))
-            continue;
+        if (!ofTheTunnel(e, conn, others)) continue;
         logEventFacts(f, e, logRef(e, source));
         if (f.connection.isEmpty() && !conn.isEmpty() && e.ikeName == conn) f.connection = conn;
         if (f.child.isEmpty() && !conn.isEmpty() && e.ikeName == conn && !e.childName.isEmpty())
@@ -1194,12 +1198,20 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
     // "N(NO_PROP)" it sent), B's own retransmissions, give-ups and DPD requests, a NAT mapping
     // change B saw. Not its names (A's connection and child name A's fixes). Added after A's
     // own log below, so that A's lines are cited first.
+    // Its lines name B's own address and A's as B sees it (behind a NAT, the NAT's): only the
+    // connection tied to those counts, as with A's log.
     Facts peerLog;
+    peerLog.tunnelAddresses = f.tunnelAddresses;
+    for (const QString &a : {f.peerAddress, f.localSeenThere})
+        if (!a.isEmpty() && !peerLog.tunnelAddresses.contains(a)) peerLog.tunnelAddresses << a;
     if (sides.pair)
         for (const EvidenceFile &ef : set.files()) {
             if (!ef.status.ok() || ef.kind != EvidenceKind::CharonLog || sides.sideOf(ef) != 1) continue;
-            for (const LogEvent &e : std::get<CharonLog>(ef.data).events)
-                logEventFacts(peerLog, e, logRef(e, ef.path));
+            const CharonLog &log = std::get<CharonLog>(ef.data);
+            QStringList names, others;
+            const QString conn = tunnelLogConnection(peerLog, log, &names, &others);
+            for (const LogEvent &e : log.events)
+                if (ofTheTunnel(e, conn, others)) logEventFacts(peerLog, e, logRef(e, ef.path));
         }
 
     // Latest snapshot of each status kind wins.
