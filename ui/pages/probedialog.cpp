@@ -229,6 +229,7 @@ probe::ProbeOptions ProbeDialog::optionsFromForm() const
 
 void ProbeDialog::setRunning(bool running)
 {
+    m_running = running;
     for (QWidget *w :
          std::initializer_list<QWidget *>{m_host, m_proto, m_min, m_max, m_tries, m_timeout, m_ipv6})
         w->setEnabled(!running);

@@ -34,7 +34,9 @@ public:
 
     void setHost(const QString &host);
     void setOptions(const probe::ProbeOptions &o);
-    [[nodiscard]] bool isRunning() const { return m_watcher.isRunning(); }
+    /// A probe was started and its result has not been shown yet (the worker may have ended
+    /// already: its result is on its way to the GUI thread).
+    [[nodiscard]] bool isRunning() const { return m_running; }
     /// The last finished run (empty options.host before the first).
     [[nodiscard]] const probe::ProbeResult &result() const { return m_result; }
 
@@ -76,6 +78,8 @@ private:
     ProbeStrip *m_strip = nullptr;
 
     QFutureWatcher<probe::ProbeResult> m_watcher;
+
+    bool m_running = false;
     std::shared_ptr<std::atomic_bool> m_cancel;
     probe::ProbeResult m_result;
     bool m_closeWhenDone = false;
