@@ -66,6 +66,15 @@ quint64 pairPacket(const ikev2wb::CompareResult &r, int side)
 
 using namespace ikev2wb::ui;
 
+/// Saves the window as it will be painted: a grab from a timer slot renders the geometry of now,
+/// so the layouts still waiting for their LayoutRequest (a loaded machine: a fix widget just
+/// added to the Checklist, its wrapped labels) are done first, as the event loop does before a paint.
+static void shoot(QWidget &w, const QString &name)
+{
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+    w.grab().save(name);
+}
+
 int main(int argc, char **argv)
 {
     QApplication app(argc, argv);
@@ -151,7 +160,7 @@ int main(int argc, char **argv)
             }
             if (++step < 3) return; // let the window lay out and paint
             const QString name = QStringLiteral("%1/%2.png").arg(outDir, prefix);
-            w.grab().save(name);
+            shoot(w, name);
             std::printf("%s (Start page)\n", qPrintable(name));
             app.quit();
         });
@@ -192,7 +201,7 @@ int main(int argc, char **argv)
         }
         if (tabOfB >= 0) {
             const QString name = QStringLiteral("%1/%2-pair-%3-b.png").arg(outDir, prefix).arg(tabOfB);
-            w.grab().save(name);
+            shoot(w, name);
             std::printf("%s (%s, capture B)\n", qPrintable(name), qPrintable(page->tabs()->tabText(tabOfB)));
             if (tabOfB == CapturePage::PacketsTab)
                 page->setPacketsSide(0);
@@ -209,7 +218,7 @@ int main(int argc, char **argv)
                                  : tab == CapturePage::ComparisonTab
                                      ? QStringLiteral("%1/%2-compare.png").arg(outDir, prefix)
                                      : QStringLiteral("%1/%2-pair-%3.png").arg(outDir, prefix).arg(tab);
-            w.grab().save(name);
+            shoot(w, name);
             std::printf("%s (%s)\n", qPrintable(name), qPrintable(page->tabs()->tabText(tab)));
             if (pair && tab == CapturePage::PacketsTab && page->packetsPage(1)) {
                 // B's packets with the copy of the packet after A's first loss selected.
