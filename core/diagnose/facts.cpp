@@ -15,6 +15,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRegularExpression>
+#include <QSet>
 
 #include <algorithm>
 #include <cmath>
@@ -140,12 +141,17 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     f.espUdpPackets += ix.count(PacketKind::EspInUdp);
     if (ix.count(PacketKind::EspInUdp) > 0) f.natT = true;
     if (!ix.espSas.empty()) f.outerIpv6 = ix.flows[ix.espSas.front().flowId].src.v6;
+    QSet<QString> listed(f.tunnelAddresses.begin(),
+                         f.tunnelAddresses.end()); // a hostile capture has millions
     for (const Flow &fl : ix.flows) {
         if (fl.proto != 50 && !(fl.proto == 17 && (fl.srcPort == 500 || fl.srcPort == 4500 ||
                                                    fl.dstPort == 500 || fl.dstPort == 4500)))
             continue;
         for (const QString &a : {addr(fl.src), addr(fl.dst)})
-            if (!f.tunnelAddresses.contains(a)) f.tunnelAddresses << a;
+            if (!listed.contains(a)) {
+                listed.insert(a);
+                f.tunnelAddresses << a;
+            }
     }
     if (ix.captureDrops && (ix.captureDrops->haveOsDrop || ix.captureDrops->haveIfDrop)) {
         const CaptureDrops &d = *ix.captureDrops;
@@ -602,39 +608,53 @@ void logEventFacts(Facts &f, const LogEvent &e, const EvidenceRef &ref)
 /// whose lines name only other addresses is another tunnel's. Of the rest a single one; else ""
 /// (no name is taken: the fixes keep a placeholder). `names`: every name the log uses; `others`:
 /// those whose lines name only other addresses.
-QString tunnelLogConnection(const Facts &f, const CharonLog &log, QStringList *names, QStringList *others)
+QString tunnelLogConnection(const Facts &f, const CharonLog &log, QStringList *names, QSet<QString> *others)
 {
-    QStringList ours, foreign;
+    // Sets for membership: a log holds up to 500,000 events.
+    QSet<QString> named, ours, foreign;
+    const auto name = [&](const QString &n) {
+        if (named.contains(n)) return;
+        named.insert(n);
+        *names << n;
+    };
     for (const LogEvent &e : log.events)
-        if (!e.ikeName.isEmpty() && !names->contains(e.ikeName)) *names << e.ikeName;
-    for (const auto &[name, addrs] : log.addressesByIkeName) {
-        if (!names->contains(name)) *names << name;
-        for (const QString &a : addrs) {
-            QStringList &to = f.tunnelAddresses.contains(a) ? ours : foreign;
-            if (!to.contains(name)) to << name;
-        }
+        if (!e.ikeName.isEmpty()) name(e.ikeName);
+    for (const auto &[n, addrs] : log.addressesByIkeName) {
+        name(n);
+        for (const QString &a : addrs)
+            (f.tunnelAddresses.contains(canonicalAddress(a)) ? ours : foreign).insert(n);
     }
     QStringList rest;
     for (const QString &n : *names)
         if (!foreign.contains(n) || ours.contains(n) || f.tunnelAddresses.isEmpty())
             rest << n;
         else
-            *others << n;
-    if (ours.size() == 1) return ours.front();
+            others->insert(n);
+    if (ours.size() == 1) return *ours.begin();
     if (!ours.isEmpty()) return {};
     return rest.size() == 1 ? rest.front() : QString();
 }
 
 /// Another connection's events are another tunnel's (lines without a name are kept).
-bool ofTheTunnel(const LogEvent &e, const QString &conn, const QStringList &others)
+bool ofTheTunnel(const LogEvent &e, const QString &conn, const QSet<QString> &others)
 {
     return e.ikeName.isEmpty() || ((conn.isEmpty() || e.ikeName == conn) && !others.contains(e.ikeName));
+}
+
+/// The names of `subset`, in the order `names` has them, comma-separated.
+QString inLogOrder(const QStringList &names, const QSet<QString> &subset)
+{
+    QStringList out;
+    for (const QString &n : names)
+        if (subset.contains(n)) out << n;
+    return out.join(QStringLiteral(", "));
 }
 
 void logFacts(Facts &f, const CharonLog &log, const QString &source)
 {
     f.haveLogs = true;
-    QStringList names, others;
+    QStringList names;
+    QSet<QString> others;
     const QString conn = tunnelLogConnection(f, log, &names, &others);
     if (names.size() > 1 || !others.isEmpty())
         f.evidenceHosts
@@ -645,8 +665,7 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
                           .arg(source)
                           .arg(names.size())
                           .arg(names.join(QStringLiteral(", ")), f.tunnelAddresses.join(QStringLiteral(", ")),
-                               others.isEmpty() ? QStringLiteral("no connection")
-                                                : others.join(QStringLiteral(", ")))
+                               others.isEmpty() ? QStringLiteral("no connection") : inLogOrder(names, others))
                     : QStringLiteral("%1 names %2 connections: '%3' is this tunnel's (its lines name the "
                                      "capture's endpoints); only its events count")
                           .arg(source)
@@ -769,8 +788,7 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind, const QStri
             for (const QString &e : entries)
                 if (inPrefix(a, e.trimmed()) == 1 && !taken.contains(a)) taken << a;
         if (!f.tunnelAddresses.isEmpty()) return taken.size() == 1 ? taken.front() : QString();
-        const QString e = entries.isEmpty() ? QString() : entries.front().trimmed();
-        return !e.contains(QLatin1Char('/')) && inPrefix(e, e) == 1 ? e : QString();
+        return entries.isEmpty() ? QString() : canonicalAddress(entries.front().trimmed());
     };
     if (f.peerAddress.isEmpty()) f.peerAddress = endAddress(setting(c.settings, {"remote_addrs", "right"}));
     if (f.localAddress.isEmpty()) f.localAddress = endAddress(setting(c.settings, {"local_addrs", "left"}));
@@ -1208,7 +1226,8 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
         for (const EvidenceFile &ef : set.files()) {
             if (!ef.status.ok() || ef.kind != EvidenceKind::CharonLog || sides.sideOf(ef) != 1) continue;
             const CharonLog &log = std::get<CharonLog>(ef.data);
-            QStringList names, others;
+            QStringList names;
+            QSet<QString> others;
             const QString conn = tunnelLogConnection(peerLog, log, &names, &others);
             for (const LogEvent &e : log.events)
                 if (ofTheTunnel(e, conn, others)) logEventFacts(peerLog, e, logRef(e, ef.path));
