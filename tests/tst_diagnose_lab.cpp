@@ -36,6 +36,7 @@
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
+#include <cmath>
 
 #include <cstring>
 
@@ -1648,6 +1649,80 @@ private slots:
         QVERIFY2(notes.contains(withLabLines ? QStringLiteral("'lab' is this tunnel's")
                                              : QStringLiteral("the events of branch-b")),
                  qPrintable(notes));
+    }
+
+    // A connection with several CHILD_SAs: the lifetimes are those of the child the capture's SAs
+    // belong to, never the first child's. rekey-loss's left-outer.pcap (retransmitted IKE requests:
+    // the lifetime fix) with a swanctl.conf whose tunnel connection 'lab' (remote 10.0.2.1, the
+    // lab's right) has 'voice' first (rekey_time 1h, life_time 3700s) and the lab's 'net' (charon's
+    // log and swanctl --list-sas name it for the captured SPIs) with rekey_time 8h, life_time
+    // 28900s. Before, net's fix was life_time = 3780s, below its own rekey_time: its SAs would
+    // expire before every rekey. Expected values by hand: strongSwan's default schedule (DOMAIN.md:
+    // timeout 4 s, base 1.8, 5 tries) waits 4 * (1.8^6 - 1) / 0.8 = 165.1 s, in whole minutes 180 s,
+    // so life_time = rekey_time + 180 s where life_time - rekey_time < 165.1 s.
+    void configChildOfTheTunnel_data()
+    {
+        QTest::addColumn<QString>("tie"); // "log", "list-sas" or "" (nothing ties the SAs)
+        QTest::addColumn<QStringList>("expected");
+        QTest::addColumn<QStringList>("absent");
+        QTest::addColumn<QString>("note");
+        const double total = 4 * (std::pow(1.8, 6) - 1) / 0.8;
+        const int margin = int(std::ceil(total / 60)) * 60;
+        QCOMPARE(margin, 180);
+        const QString net = QStringLiteral("life_time = %1s").arg(8 * 3600 + margin);
+        const QString voice = QStringLiteral("life_time = %1s").arg(3600 + margin);
+        QTest::newRow("the charon log's SPIs")
+            << QStringLiteral("log") << QStringList{QStringLiteral("net {"), net}
+            << QStringList{voice, QStringLiteral("voice")} << QStringLiteral("'net' is this capture's");
+        QTest::newRow("swanctl --list-sas")
+            << QStringLiteral("list-sas") << QStringList{QStringLiteral("net {"), net}
+            << QStringList{voice, QStringLiteral("voice")} << QStringLiteral("'net' is this capture's");
+        // Nothing ties them: each child whose own margin is short gets its own value, by name.
+        QTest::newRow("nothing ties the SAs")
+            << QString() << QStringList{QStringLiteral("net {"), net, QStringLiteral("voice {"), voice}
+            << QStringList{} << QStringLiteral("rekey_time ('voice' 3600 s, 'net' 28800 s)");
+    }
+    void configChildOfTheTunnel()
+    {
+        QFETCH(QString, tie);
+        QFETCH(QStringList, expected);
+        QFETCH(QStringList, absent);
+        QFETCH(QString, note);
+        const QString dir = labDir(QStringLiteral("rekey-loss"));
+        QCOMPARE(truth(QStringLiteral("rekey-loss"))[QStringLiteral("topology")][QStringLiteral("right")]
+                                                    [QStringLiteral("outer_ip")]
+                                                        .toString(),
+                 QStringLiteral("10.0.2.1"));
+        const QByteArray conf = "connections {\n    lab {\n        remote_addrs = 10.0.2.1\n"
+                                "        children {\n"
+                                "            voice {\n                rekey_time = 1h\n"
+                                "                life_time = 3700s\n            }\n"
+                                "            net {\n                rekey_time = 8h\n"
+                                "                life_time = 28900s\n            }\n"
+                                "        }\n    }\n}\n";
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/left-outer.pcap");
+        files.evidenceA << writeIn(tmp, QStringLiteral("left-swanctl.conf"), conf);
+        if (tie == QLatin1String("log")) files.evidenceA << dir + QStringLiteral("/charon-left.log");
+        if (tie == QLatin1String("list-sas"))
+            files.evidenceA << dir + QStringLiteral("/stats/left-swanctl-list-sas-end.txt");
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Fix *life = nullptr;
+        for (const Finding &fd : ld.diagnosis().findings)
+            for (const Fix &x : fd.fixes)
+                if (x.title.startsWith(QLatin1String("Leave room for retransmissions before SAs expire")))
+                    life = &x;
+        QVERIFY(life);
+        for (const QString &e : expected)
+            QVERIFY2(life->text.contains(e), qPrintable(e + QStringLiteral(" not in\n") + life->text));
+        for (const QString &a : absent)
+            QVERIFY2(!life->text.contains(a), qPrintable(a + QStringLiteral(" in\n") + life->text));
+        const QString notes = ld.diagnosis().notes.join(QLatin1Char('\n'));
+        QVERIFY2(notes.contains(note), qPrintable(notes));
     }
 
     // A pair is one investigation: which capture is A must not change what is found. Every lab run

@@ -677,6 +677,12 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
         if (f.connection.isEmpty() && !conn.isEmpty() && e.ikeName == conn) f.connection = conn;
         if (f.child.isEmpty() && !conn.isEmpty() && e.ikeName == conn && !e.childName.isEmpty())
             f.child = e.childName;
+        if (!e.childName.isEmpty() && (conn.isEmpty() || e.ikeName == conn))
+            for (const QString &spi : e.spis) {
+                bool ok = false;
+                const std::uint32_t v = spi.toUInt(&ok, 16);
+                if (ok) f.logChildSpis[e.childName].insert(v);
+            }
     }
 }
 
@@ -751,6 +757,26 @@ const ConfigConnection *tunnelConnection(Facts &f, const ConfigFile &cfg, const 
         f.suiteSource = QStringLiteral("configuration");
     }
     return nullptr;
+}
+
+/// One CHILD_SA's configured values become the tunnel's (those it sets).
+void applyConfigChild(Facts &f, const Facts::ConfigChildValues &v)
+{
+    if (v.replayWindow >= 0) {
+        f.configuredReplayWindow = v.replayWindow;
+        f.replayWindowSource = QStringLiteral("configuration");
+        f.replayWindowChild =
+            f.configChildren.size() < 2 ? QStringLiteral("connection '%1' CHILD_SA '%2', its only child")
+                                              .arg(f.configChildrenConnection, v.name)
+            : f.configChildTied
+                ? QStringLiteral(
+                      "connection '%1' CHILD_SA '%2', the child the evidence ties the capture's SAs to")
+                      .arg(f.configChildrenConnection, v.name)
+                : QStringLiteral("every CHILD_SA of connection '%1'").arg(f.configChildrenConnection);
+    }
+    if (v.rekeyS > 0) f.rekeyTimeS = v.rekeyS;
+    if (v.lifeS >= 0) f.childLifeTimeS = v.lifeS;
+    if (!v.dpdAction.isEmpty()) f.dpdAction = v.dpdAction;
 }
 
 void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind, const QString &source)
@@ -846,17 +872,25 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind, const QStri
         f.suiteCandidates = suites.size() > 1 ? suites : std::vector<EspSuite>{};
         f.suiteSource = QStringLiteral("configuration");
     }
-    const QString rw = setting(ch.settings, {"replay_window"});
-    if (!rw.isEmpty() && rw.toInt() >= 0) {
-        f.configuredReplayWindow = rw.toInt();
-        f.replayWindowSource = QStringLiteral("configuration");
-        f.replayWindowChild = QStringLiteral("connection '%1' CHILD_SA '%2'").arg(c.name, ch.name);
+    // Each child's replay window, lifetimes and DPD action: with one child they are the tunnel's;
+    // with several, configChildFacts takes the one the capture's SAs are tied to, else only
+    // what every child shares.
+    f.configChildrenConnection = c.name;
+    f.configChildren.clear();
+    f.configChildTied = false;
+    for (const ConfigChild &child : c.children) {
+        Facts::ConfigChildValues v;
+        v.name = child.name;
+        bool isNumber = false;
+        const int rw = setting(child.settings, {"replay_window"}).trimmed().toInt(&isNumber);
+        if (isNumber && rw >= 0) v.replayWindow = rw;
+        const QString rekey = setting(child.settings, {"rekey_time", "lifetime", "keylife"});
+        if (!rekey.isEmpty()) v.rekeyS = std::max(0.0, parseDuration(rekey));
+        if (!f.ipsecConfStyle) duration(child.settings, {"life_time"}, v.lifeS);
+        v.dpdAction = setting(child.settings, {"dpd_action", "dpdaction"});
+        f.configChildren.push_back(v);
     }
-    const QString rekey = setting(ch.settings, {"rekey_time", "lifetime", "keylife"});
-    if (!rekey.isEmpty()) f.rekeyTimeS = std::max(0.0, parseDuration(rekey));
-    if (!f.ipsecConfStyle) duration(ch.settings, {"life_time"}, f.childLifeTimeS);
-    const QString action = setting(ch.settings, {"dpd_action", "dpdaction"});
-    if (!action.isEmpty()) f.dpdAction = action;
+    if (oneChild) applyConfigChild(f, f.configChildren.front());
     // The subnets when every child has the same first ones.
     const auto first = [&](const ConfigChild &child, std::initializer_list<const char *> keys) {
         return setting(child.settings, keys).section(QLatin1Char(','), 0, 0).trimmed();
@@ -1192,7 +1226,92 @@ HostSides assignHosts(const EvidenceSet &set, const CompareResult *cmp, const QS
     return h;
 }
 
-void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
+/// A connection with several CHILD_SAs: the child whose SPIs (swanctl --list-sas, the tunnel's
+/// charon log lines) are the capture's gives the replay window, rekey_time, life_time and
+/// dpd_action; without one such child, a value is taken only when every child has it (the
+/// others are another child's, perhaps not this tunnel's). Said in a note.
+void configChildFacts(Facts &f, const QSet<std::uint32_t> &captureSpis)
+{
+    if (f.configChildren.size() < 2) return;
+    QStringList tied;
+    QStringList how;
+    const auto tie = [&](const QString &name, std::uint32_t spi, const QString &source) {
+        const bool configured =
+            std::any_of(f.configChildren.begin(), f.configChildren.end(),
+                        [&](const Facts::ConfigChildValues &v) { return v.name == name; });
+        if (!configured || !captureSpis.contains(spi)) return;
+        if (!tied.contains(name)) tied << name;
+        if (how.size() < 4) how << QStringLiteral("SA %1 of '%2' in %3").arg(spiText(spi), name, source);
+    };
+    for (const Facts::ListedChild &c : f.listedChildren)
+        for (const std::uint32_t spi : {c.spiIn, c.spiOut})
+            tie(c.name, spi, QStringLiteral("swanctl --list-sas"));
+    for (const auto &[name, spis] : f.logChildSpis)
+        for (const std::uint32_t spi : spis)
+            tie(name, spi, QStringLiteral("the charon log"));
+    const QString conn = f.configChildrenConnection;
+    if (tied.size() == 1) {
+        const auto it =
+            std::find_if(f.configChildren.begin(), f.configChildren.end(),
+                         [&](const Facts::ConfigChildValues &v) { return v.name == tied.front(); });
+        f.configChildTied = true;
+        applyConfigChild(f, *it);
+        f.child = it->name;
+        f.evidenceHosts << QStringLiteral(
+                               "connection '%1' has %2 CHILD_SAs: '%3' is this capture's (%4); its "
+                               "replay window, lifetimes and DPD action are taken")
+                               .arg(conn)
+                               .arg(f.configChildren.size())
+                               .arg(it->name, how.join(QStringLiteral(", ")));
+        return;
+    }
+    // No child tied (or the capture carries SAs of several): what they all set alike.
+    Facts::ConfigChildValues shared = f.configChildren.front();
+    QStringList differ;
+    const auto differs = [&](const QString &what, auto get) {
+        QStringList values;
+        bool same = true;
+        for (const Facts::ConfigChildValues &v : f.configChildren) {
+            same = same && get(v) == get(f.configChildren.front());
+            if (values.size() < 4) values << QStringLiteral("'%1' %2").arg(v.name, get(v));
+        }
+        if (!same) differ << QStringLiteral("%1 (%2)").arg(what, values.join(QStringLiteral(", ")));
+        return !same;
+    };
+    const auto secs = [](double s, double unset) {
+        return s == unset ? QStringLiteral("not set") : QStringLiteral("%1 s").arg(s);
+    };
+    if (differs(QStringLiteral("replay_window"), [](const Facts::ConfigChildValues &v) {
+            return v.replayWindow < 0 ? QStringLiteral("not set") : QString::number(v.replayWindow);
+        }))
+        shared.replayWindow = -1;
+    if (differs(QStringLiteral("rekey_time"),
+                [&](const Facts::ConfigChildValues &v) { return secs(v.rekeyS, 0); }))
+        shared.rekeyS = 0;
+    if (differs(QStringLiteral("life_time"),
+                [&](const Facts::ConfigChildValues &v) { return secs(v.lifeS, -1); }))
+        shared.lifeS = -1;
+    if (differs(QStringLiteral("dpd_action"), [](const Facts::ConfigChildValues &v) {
+            return v.dpdAction.isEmpty() ? QStringLiteral("not set") : v.dpdAction;
+        }))
+        shared.dpdAction.clear();
+    applyConfigChild(f, shared);
+    if (!differ.isEmpty())
+        f.evidenceHosts << QStringLiteral(
+                               "connection '%1' has %2 CHILD_SAs and %3: %4 differ between them, so "
+                               "none of those is taken")
+                               .arg(conn)
+                               .arg(f.configChildren.size())
+                               .arg(tied.size() > 1 ? QStringLiteral("the capture carries SAs of %1")
+                                                          .arg(tied.join(QStringLiteral(", ")))
+                                                    : QStringLiteral("no evidence ties the capture's SAs to "
+                                                                     "one (swanctl --list-sas or the charon "
+                                                                     "log's SPIs)"),
+                                    differ.join(QStringLiteral("; ")));
+}
+
+void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
+                   const QSet<std::uint32_t> &captureSpis)
 {
     // Capture A's endpoint: the evidence assigned to it; without any, the host that names A's
     // address (or the first host) among the evidence not assigned to B.
@@ -1361,6 +1480,7 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
         }
         adoptSaSuites(std::move(listedSuites), QStringLiteral("swanctl --list-sas"));
     }
+    configChildFacts(f, captureSpis);
     if (lastXfrm) {
         const auto &sas = std::get<XfrmStateList>(lastXfrm->data).sas;
         std::vector<Facts::SaSuite> kernelSuites;
@@ -2454,6 +2574,22 @@ LifetimesInUse lifetimesInUse(const Facts &f)
     } else {
         l.childLifeS = l.childRekeyS * 1.1;
     }
+    if (f.configChildren.size() > 1 && !f.configChildTied && !f.ipsecConfStyle) {
+        for (const Facts::ConfigChildValues &v : f.configChildren) {
+            LifetimesInUse::Child c;
+            c.name = v.name;
+            c.rekeyConfigured = v.rekeyS > 0;
+            if (c.rekeyConfigured) c.rekeyS = v.rekeyS;
+            c.lifeConfigured = v.lifeS > 0;
+            c.lifeS = c.lifeConfigured ? v.lifeS : c.rekeyS * 1.1;
+            l.eachChild.push_back(c);
+        }
+        const bool same =
+            std::all_of(l.eachChild.begin(), l.eachChild.end(), [&](const LifetimesInUse::Child &c) {
+                return c.rekeyS == l.eachChild.front().rekeyS && c.lifeS == l.eachChild.front().lifeS;
+            });
+        if (same) l.eachChild.clear();
+    }
     if (f.ikeRekeyTimeS > 0) {
         l.ikeRekeyS = f.ikeRekeyTimeS;
         l.ikeRekeyConfigured = true;
@@ -2589,7 +2725,7 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
         const QString who = host.isEmpty() ? QStringLiteral("the receiver %1").arg(dst)
                                            : QStringLiteral("host '%1' (%2)").arg(host, dst);
         // Without its kernel SA: the configured window of the CHILD_SA this host's swanctl
-        // --list-sas names for the SPI; else the configuration's first child, said to be unmatched.
+        // --list-sas names for the SPI; else the tunnel connection's (configChildFacts).
         const ReceiverReplay rx = !x && receiver == 0 && in.evidence
                                       ? receiverReplay(*in.evidence, sides, 0, {sa.spi})
                                       : ReceiverReplay{};
@@ -2617,9 +2753,8 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
                           {}};
         else if (f.replayWindowSource == QLatin1String("configuration"))
             windows[i] = {inUse,
-                          inUseBasis + QStringLiteral(", the replay_window of %1, the configuration's first: "
-                                                      "no evidence ties SA %2 to it, so it may not be the "
-                                                      "receiver's")
+                          inUseBasis + QStringLiteral(", the replay_window of %1 (no evidence names the "
+                                                      "child of SA %2)")
                                            .arg(f.replayWindowChild, spiText(sa.spi)),
                           {}};
         else
@@ -2778,7 +2913,12 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
             oneEnd = captureEnd(*in.indexA);
             assignHostsOneCapture(*in.evidence, oneEnd, in.nameA, sides, f.evidenceHosts);
         }
-        evidenceFacts(f, *in.evidence, sides);
+        QSet<std::uint32_t> spis;
+        for (const CaptureIndex *ix : {in.indexA, in.indexB})
+            if (ix)
+                for (const EspSa &sa : ix->espSas)
+                    spis.insert(sa.spi);
+        evidenceFacts(f, *in.evidence, sides, spis);
         natTimeoutFacts(f, *in.evidence, sides);
         pathEvidenceFacts(f, *in.evidence, sides);
         firewallFacts(f, *in.evidence, sides);

@@ -10,10 +10,12 @@
 #include "diagnosis.h"
 #include "evidence/evidenceset.h"
 
+#include <QSet>
 #include <QString>
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -150,6 +152,23 @@ struct Facts
         QString localTs, remoteTs;
     };
     std::vector<ListedChild> listedChildren;
+    /// The tunnel's connection in the configuration, one entry per CHILD_SA with the values it sets
+    /// (-1 / 0 / empty: not set). With several, the values taken (replay window, rekey_time,
+    /// life_time, dpd_action) are those of the child the capture's SAs are tied to by SPI (swanctl
+    /// --list-sas, charon's "CHILD_SA name{n} established with SPIs"), else only those every
+    /// child shares (configChildFacts).
+    struct ConfigChildValues
+    {
+        QString name;
+        int replayWindow = -1;
+        double rekeyS = 0, lifeS = -1;
+        QString dpdAction;
+    };
+    QString configChildrenConnection;
+    std::vector<ConfigChildValues> configChildren;
+    bool configChildTied = false; // one of them is the capture's SAs' (by SPI)
+    /// The tunnel connection's charon log lines: each CHILD_SA name with the SPIs they give it.
+    std::map<QString, QSet<std::uint32_t>> logChildSpis;
     bool natT = false; // ESP-in-UDP seen (or encap in config / xfrm state)
     bool outerIpv6 = false;
     std::uint64_t espPackets = 0;

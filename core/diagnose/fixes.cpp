@@ -35,19 +35,30 @@ QString dec(double v)
 }
 
 /// swanctl.conf nesting: connections { CONN { conn lines; children { CHILD { child lines } } } }
-QString swanctlSnippet(const FixTarget &t, const QStringList &connLines, const QStringList &childLines)
+/// connections { CONNECTION { connLines children { CHILD { lines } ... } } } with each child's
+/// lines under its name (children without lines are left out).
+QString swanctlChildrenSnippet(const FixTarget &t, const QStringList &connLines,
+                               const std::vector<std::pair<QString, QStringList>> &children)
 {
     QString s = QStringLiteral("connections {\n    %1 {\n").arg(t.connection);
     for (const QString &l : connLines)
         s += QStringLiteral("        ") + l + QLatin1Char('\n');
-    if (!childLines.isEmpty()) {
-        s += QStringLiteral("        children {\n            %1 {\n").arg(t.child);
-        for (const QString &l : childLines)
-            s += QStringLiteral("                ") + l + QLatin1Char('\n');
-        s += QStringLiteral("            }\n        }\n");
+    QString inner;
+    for (const auto &[name, lines] : children) {
+        if (lines.isEmpty()) continue;
+        inner += QStringLiteral("            %1 {\n").arg(name);
+        for (const QString &l : lines)
+            inner += QStringLiteral("                ") + l + QLatin1Char('\n');
+        inner += QStringLiteral("            }\n");
     }
+    if (!inner.isEmpty()) s += QStringLiteral("        children {\n") + inner + QStringLiteral("        }\n");
     s += QStringLiteral("    }\n}\n");
     return s;
+}
+
+QString swanctlSnippet(const FixTarget &t, const QStringList &connLines, const QStringList &childLines)
+{
+    return swanctlChildrenSnippet(t, connLines, {{t.child, childLines}});
 }
 
 QString ipsecConfSnippet(const FixTarget &t, const QStringList &lines)
@@ -1394,21 +1405,36 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
         return configured ? QStringLiteral("configured") : QStringLiteral("default");
     };
     if (!t.ipsecConf) {
-        QStringList conn, child, why;
+        QStringList conn, why;
+        std::vector<std::pair<QString, QStringList>> children;
         // A rekey starts at the latest at rekey_time (rand_time only moves it earlier); the SA
-        // dies at life_time (CHILD) or rekey_time + over_time (IKE).
-        const double childMargin = life.childLifeS - life.childRekeyS;
-        if (childMargin < total) {
-            const long newLife = std::lround(life.childRekeyS) + marginS;
-            child << QStringLiteral("life_time = %1s").arg(newLife);
+        // dies at life_time (CHILD) or rekey_time + over_time (IKE). Several children whose
+        // lifetimes differ, none known to be the capture's: each one's own margin.
+        std::vector<LifetimesInUse::Child> each = life.eachChild;
+        if (each.empty())
+            each.push_back({t.child, life.childRekeyS, life.childLifeS, life.childRekeyConfigured,
+                            life.childLifeConfigured});
+        for (const LifetimesInUse::Child &c : each) {
+            const double childMargin = c.lifeS - c.rekeyS;
+            if (childMargin >= total) continue;
+            const long newLife = std::lround(c.rekeyS) + marginS;
+            const QString name =
+                life.eachChild.empty() || isValidConnectionName(c.name) ? c.name : QStringLiteral("<child>");
+            children.push_back({name, {QStringLiteral("life_time = %1s").arg(newLife)}});
             why << QStringLiteral(
-                       "CHILD_SA: life_time %1 s (%2) − rekey_time %3 s (%4) leaves %5 s; life_time = "
-                       "%6 s leaves %7 s")
-                       .arg(num(life.childLifeS), from(life.childLifeConfigured), num(life.childRekeyS),
-                            from(life.childRekeyConfigured), num(std::round(childMargin * 10) / 10))
+                       "CHILD_SA%1: life_time %2 s (%3) − rekey_time %4 s (%5) leaves %6 s; life_time = "
+                       "%7 s leaves %8 s")
+                       .arg(life.eachChild.empty() ? QString() : QStringLiteral(" '%1'").arg(name),
+                            num(c.lifeS), from(c.lifeConfigured), num(c.rekeyS), from(c.rekeyConfigured),
+                            num(std::round(childMargin * 10) / 10))
                        .arg(newLife)
                        .arg(marginS);
         }
+        if (!life.eachChild.empty() && !children.empty())
+            why << QStringLiteral(
+                       "the connection's %1 CHILD_SAs have different lifetimes and nothing ties the "
+                       "capture's SAs to one: each child whose margin is short gets its own")
+                       .arg(life.eachChild.size());
         if (life.ikeOverS < total) {
             conn << QStringLiteral("over_time = %1s").arg(marginS);
             why << QStringLiteral("IKE_SA: over_time %1 s (%2) after rekey_time %3 s; over_time = %4 s")
@@ -1420,7 +1446,7 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
             out.push_back(make(
                 FixKind::Swanctl,
                 QStringLiteral("Leave room for retransmissions before SAs expire (swanctl.conf)"),
-                swanctlSnippet(t, conn, child),
+                swanctlChildrenSnippet(t, conn, children),
                 QStringLiteral(
                     "%1 IKE request(s) had to be retransmitted. A rekey slowed by lost messages may need "
                     "up to %2 s (%3), more than the time between the rekey and the hard expiry. %4. "

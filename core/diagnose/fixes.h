@@ -148,6 +148,16 @@ struct LifetimesInUse
     double marginS = 540;                         // ipsec.conf margintime (9m)
     bool childRekeyConfigured = false, childLifeConfigured = false, ikeRekeyConfigured = false,
          ikeOverConfigured = false, marginConfigured = false;
+    /// The tunnel's connection has several CHILD_SAs whose lifetimes differ and no evidence ties
+    /// the capture's SAs to one: each child's own (childRekeyS / childLifeS are then not used;
+    /// the fix covers every child whose margin is short, under its own name).
+    struct Child
+    {
+        QString name;
+        double rekeyS = 3600, lifeS = 3960;
+        bool rekeyConfigured = false, lifeConfigured = false;
+    };
+    std::vector<Child> eachChild;
 };
 LifetimesInUse lifetimesInUse(const Facts &f);
 /// What the peer_unreachable fixes know of the configuration.
