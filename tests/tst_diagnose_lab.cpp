@@ -135,6 +135,32 @@ const QByteArray kTwoConnections = "connections {\n"
                                    "    }\n"
                                    "}\n";
 
+/// A lab folder's stats/ files of one host (file names starting with `host`, e.g. "right-"),
+/// without those starting with one of `without`.
+QStringList statsOf(const QString &dir, const QString &host, const QStringList &without = {})
+{
+    QStringList out;
+    for (const QString &s : QDir(dir + QStringLiteral("/stats")).entryList(QDir::Files))
+        if (s.startsWith(host) &&
+            std::none_of(without.begin(), without.end(), [&](const QString &w) { return s.startsWith(w); }))
+            out << dir + QStringLiteral("/stats/") + s;
+    return out;
+}
+
+/// The direction from 10.0.1.1 (the lab's left) was judged with `window` on a basis containing
+/// `basis`.
+void checkWindowFromLeft(const Investigation &ld, uint window, const QString &basis)
+{
+    bool seen = false;
+    for (const DirectionReplayWindow &w : ld.diagnosis().basis.replayWindows) {
+        if (w.from != QLatin1String("10.0.1.1")) continue;
+        seen = true;
+        QCOMPARE(w.window, window);
+        QVERIFY2(w.basis.contains(basis), qPrintable(w.basis));
+    }
+    QVERIFY(seen);
+}
+
 /// Writes `text` to NAME in `dir`; its path, or "" when it could not be written.
 QString writeIn(const QTemporaryDir &dir, const QString &name, const QByteArray &text)
 {
@@ -786,22 +812,15 @@ private slots:
         QVERIFY(tmp.isValid());
         DiagnosisFiles files;
         files.captureA = dir + QStringLiteral("/right-outer.pcap");
-        for (const QString &s : QDir(dir + QStringLiteral("/stats")).entryList(QDir::Files))
-            if (s.startsWith(QLatin1String("right-")) && !s.startsWith(QLatin1String("right-xfrm-state")) &&
-                (withSas || !s.startsWith(QLatin1String("right-swanctl-list-sas"))))
-                files.evidenceA << dir + QStringLiteral("/stats/") + s;
+        files.evidenceA = statsOf(dir, QStringLiteral("right-"),
+                                  withSas ? QStringList{QStringLiteral("right-xfrm-state")}
+                                          : QStringList{QStringLiteral("right-xfrm-state"),
+                                                        QStringLiteral("right-swanctl-list-sas")});
         files.evidenceA << writeIn(tmp, QStringLiteral("right-swanctl.conf"), kTwoConnections);
         Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-        bool seen = false;
-        for (const DirectionReplayWindow &w : ld.diagnosis().basis.replayWindows) {
-            if (w.from != QLatin1String("10.0.1.1")) continue;
-            seen = true;
-            QCOMPARE(w.window, window);
-            QVERIFY2(w.basis.contains(basis), qPrintable(w.basis));
-        }
-        QVERIFY(seen);
+        checkWindowFromLeft(ld, window, basis);
     }
 
     // The receiver's configured window is its own CHILD_SA's, not another connection's: right's
@@ -821,26 +840,13 @@ private slots:
         DiagnosisFiles files;
         files.captureA = dir + QStringLiteral("/left-outer.pcap");
         files.captureB = dir + QStringLiteral("/right-outer.pcap");
-        for (const QString &s : QDir(dir + QStringLiteral("/stats")).entryList(QDir::Files)) {
-            if (s.startsWith(QLatin1String("left-")))
-                files.evidenceA << dir + QStringLiteral("/stats/") + s;
-            else if (s.startsWith(QLatin1String("right-")) &&
-                     !s.startsWith(QLatin1String("right-xfrm-state")))
-                files.evidenceB << dir + QStringLiteral("/stats/") + s;
-        }
+        files.evidenceA = statsOf(dir, QStringLiteral("left-"));
+        files.evidenceB = statsOf(dir, QStringLiteral("right-"), {QStringLiteral("right-xfrm-state")});
         files.evidenceB << writeIn(tmp, QStringLiteral("right-swanctl.conf"), kTwoConnections);
         Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
-        const auto &windows = ld.diagnosis().basis.replayWindows;
-        bool seen = false;
-        for (const DirectionReplayWindow &w : windows) {
-            if (w.from != QLatin1String("10.0.1.1")) continue;
-            seen = true;
-            QCOMPARE(w.window, 16u);
-            QVERIFY2(w.basis.startsWith(QLatin1String("read from configuration (")), qPrintable(w.basis));
-        }
-        QVERIFY(seen);
+        checkWindowFromLeft(ld, 16u, QStringLiteral("read from configuration ("));
     }
 
     // host-firewall-esp: right's own INPUT rule drops ESP from left. Expected from the lab
@@ -1649,6 +1655,75 @@ private slots:
         QVERIFY2(notes.contains(withLabLines ? QStringLiteral("'lab' is this tunnel's")
                                              : QStringLiteral("the events of branch-b")),
                  qPrintable(notes));
+    }
+
+    // The receiver's configuration without its swanctl --list-sas or ip xfrm state: its window and
+    // names are the tunnel's connection's (its remote address is left's, 10.0.1.1 in truth.json),
+    // not the first connection's (another branch's, replay_window 4096; before, the left->right
+    // direction was judged with 4096 and the fix named branch-b). reorder-two-windows' pair with
+    // right's evidence; right's window is 16 (truth.json). With two children whose windows
+    // differ, neither is taken: the assumed default, and no child name in the fix.
+    void receiverWindowOfItsOwnConnection_data()
+    {
+        QTest::addColumn<QByteArray>("children");
+        QTest::addColumn<uint>("window");
+        QTest::addColumn<QString>("basis");
+        QTest::addColumn<QString>("child"); // in the window fix's snippet, "" none
+        QTest::newRow("one child") << QByteArray("            net {\n                replay_window = 16\n"
+                                                 "            }\n")
+                                   << 16u << QStringLiteral("read from configuration (")
+                                   << QStringLiteral("net {");
+        QTest::newRow("two children, windows differ")
+            << QByteArray("            net {\n                replay_window = 16\n            }\n"
+                          "            voice {\n                replay_window = 64\n            }\n")
+            << 32u << QStringLiteral("assumed 32") << QString();
+    }
+    void receiverWindowOfItsOwnConnection()
+    {
+        QFETCH(QByteArray, children);
+        QFETCH(uint, window);
+        QFETCH(QString, basis);
+        QFETCH(QString, child);
+        const QString dir = labDir(QStringLiteral("reorder-two-windows"));
+        const QJsonObject t = truth(QStringLiteral("reorder-two-windows"));
+        QCOMPARE(t[QStringLiteral("ipsec")][QStringLiteral("replay_window")][QStringLiteral("right")].toInt(),
+                 16);
+        QCOMPARE(t[QStringLiteral("topology")][QStringLiteral("left")][QStringLiteral("outer_ip")].toString(),
+                 QStringLiteral("10.0.1.1"));
+        const QByteArray conf =
+            "connections {\n    branch-b {\n        remote_addrs = 198.51.100.7\n"
+            "        children {\n            misc {\n                replay_window = 4096\n"
+            "            }\n        }\n    }\n"
+            "    lab {\n        remote_addrs = 10.0.1.1\n        children {\n" +
+            children + "        }\n    }\n}\n";
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/left-outer.pcap");
+        files.captureB = dir + QStringLiteral("/right-outer.pcap");
+        files.evidenceA = statsOf(dir, QStringLiteral("left-"));
+        files.evidenceB =
+            statsOf(dir, QStringLiteral("right-"),
+                    {QStringLiteral("right-xfrm-state"), QStringLiteral("right-swanctl-list-sas")});
+        files.evidenceB << writeIn(tmp, QStringLiteral("right-swanctl.conf"), conf);
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        checkWindowFromLeft(ld, window, basis);
+        if (QTest::currentTestFailed()) return;
+        QString all;
+        for (const Finding &fd : ld.diagnosis().findings)
+            for (const Fix &x : fd.fixes)
+                all += x.text + x.changes + x.verify + x.undo + QLatin1Char('\n');
+        for (const char *foreign : {"branch-b", "misc", "voice"})
+            QVERIFY2(!all.contains(QLatin1String(foreign)), qPrintable(all));
+        const Finding *replay = findingOf(ld, QLatin1String("antireplay_reordering"));
+        if (child.isEmpty()) return;
+        QVERIFY(replay);
+        const Fix *w = findFix(*replay, FixKind::Swanctl);
+        QVERIFY(w);
+        QVERIFY2(w->text.contains(QLatin1String("    lab {")) && w->text.contains(child),
+                 qPrintable(w->text));
     }
 
     // A connection with several CHILD_SAs: the lifetimes are those of the child the capture's SAs

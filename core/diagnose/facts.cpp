@@ -693,9 +693,12 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
 /// said) one alone is taken; with several (or none) no connection is: its name, children,
 /// subnets, lifetimes and windows would be another tunnel's, so they are left out (placeholders),
 /// and the MTU takes the largest overhead of every ESP proposal in the file. Said in a note.
-const ConfigConnection *tunnelConnection(Facts &f, const ConfigFile &cfg, const QString &source)
+/// The connections of `cfg` that may be the tunnel between `addresses` (tunnelConnection): those
+/// whose remote addresses take one of them, else those whose remote addresses cannot be judged.
+/// `byAddress`: the first kind.
+std::vector<const ConfigConnection *> candidateConnections(const QStringList &addresses,
+                                                           const ConfigFile &cfg, bool *byAddress)
 {
-    if (cfg.connections.size() == 1 && f.tunnelAddresses.isEmpty()) return &cfg.connections.front();
     std::vector<const ConfigConnection *> named, unjudged;
     for (const ConfigConnection &c : cfg.connections) {
         const QStringList remotes =
@@ -704,7 +707,7 @@ const ConfigConnection *tunnelConnection(Facts &f, const ConfigFile &cfg, const 
         for (const QString &r : remotes) {
             const QString e = r.trimmed();
             bool judged = true;
-            for (const QString &a : f.tunnelAddresses) {
+            for (const QString &a : addresses) {
                 const int in = inPrefix(a, e);
                 if (in < 0) judged = false;
                 takes = takes || in == 1;
@@ -716,12 +719,21 @@ const ConfigConnection *tunnelConnection(Facts &f, const ConfigFile &cfg, const 
         else if (!readable)
             unjudged.push_back(&c);
     }
-    const std::vector<const ConfigConnection *> &pick = named.empty() ? unjudged : named;
+    *byAddress = !named.empty();
+    return named.empty() ? unjudged : named;
+}
+
+const ConfigConnection *tunnelConnection(Facts &f, const ConfigFile &cfg, const QString &source)
+{
+    if (cfg.connections.size() == 1 && f.tunnelAddresses.isEmpty()) return &cfg.connections.front();
+    bool byAddress = false;
+    const std::vector<const ConfigConnection *> pick =
+        candidateConnections(f.tunnelAddresses, cfg, &byAddress);
     if (pick.size() == 1) {
         if (cfg.connections.size() > 1)
             f.evidenceHosts << QStringLiteral("%1: connection '%2' is this tunnel's (%3, of %4 connections)")
                                    .arg(source, pick.front()->name,
-                                        named.empty()
+                                        !byAddress
                                             ? QStringLiteral("the only one whose remote address "
                                                              "is not another peer's")
                                             : QStringLiteral("its remote address is the capture's peer"))
@@ -2038,22 +2050,26 @@ struct ReceiverReplay
     bool namesFromSas = false; // connection/child named by its swanctl --list-sas for the SPIs
 };
 
+/// The tunnel's addresses as either end sees them (capture A's endpoints, the ends' own and
+/// behind a NAT the NAT's): what a configuration's remote addresses name at either end.
+QStringList bothViews(const Facts &f)
+{
+    QStringList out = f.tunnelAddresses;
+    for (const QString &a : {f.localAddress, f.peerAddress, f.localSeenThere, f.peerSeenHere})
+        if (!a.isEmpty() && !out.contains(a)) out << a;
+    return out;
+}
+
 /// The receiving host's (capture `side`'s endpoint) window for the SAs `spis` and its
 /// anti-replay counters: XfrmInStateSeqError, and per SA "replay-window" (too old) and "replay"
 /// (duplicate) from ip -s xfrm state before/after.
 ReceiverReplay receiverReplay(const EvidenceSet &set, const HostSides &sides, int side,
-                              const std::set<std::uint32_t> &spis)
+                              const std::set<std::uint32_t> &spis, const QStringList &addresses)
 {
     ReceiverReplay r;
     const EvidenceFile *xfrm = nullptr;
     bool namesFromSas = false;
-    struct ConfiguredWindow
-    {
-        QString connection, child;
-        int window = -1;
-        QString path;
-    };
-    std::vector<ConfiguredWindow> configured;
+    std::vector<const EvidenceFile *> configs;
     for (const EvidenceFile &ef : set.files()) {
         if (!ef.status.ok() || sides.sideOf(ef) != side) continue;
         if (r.host.isEmpty()) r.host = ef.host;
@@ -2068,29 +2084,48 @@ ReceiverReplay receiverReplay(const EvidenceSet &set, const HostSides &sides, in
                         r.child = c.name;
                         namesFromSas = true;
                     }
-        if (ef.kind == EvidenceKind::SwanctlConf || ef.kind == EvidenceKind::IpsecConf) {
-            // As for this end (configFacts): the first connection and its first child.
-            const auto &conns = std::get<ConfigFile>(ef.data).connections;
-            if (!namesFromSas && r.connection.isEmpty() && !conns.empty()) {
-                r.connection = conns.front().name;
-                if (!conns.front().children.empty()) r.child = conns.front().children.front().name;
-            }
-            for (const ConfigConnection &c : conns)
-                for (const ConfigChild &ch : c.children) {
-                    bool ok = false;
-                    const int w = setting(ch.settings, {"replay_window"}).toInt(&ok);
-                    if (ok && w >= 0) configured.push_back({c.name, ch.name, w, ef.path});
-                }
-        }
+        if (ef.kind == EvidenceKind::SwanctlConf || ef.kind == EvidenceKind::IpsecConf)
+            configs.push_back(&ef);
     }
-    // The configured window of the direction's own CHILD_SA (by the names above), never another
-    // connection's: a replay_window of an unrelated connection says nothing about this one.
-    for (const ConfiguredWindow &c : configured)
-        if (!r.connection.isEmpty() && c.connection == r.connection && c.child == r.child) {
-            r.window = c.window;
-            r.windowSource = QStringLiteral("configuration (%1)").arg(c.path);
+    // The configured window of the direction's own CHILD_SA, never another connection's or
+    // child's: the names its swanctl --list-sas gives the SPIs; else, as for this end
+    // (tunnelConnection, configChildFacts), the one connection that may be the tunnel's
+    // (its remote addresses take the tunnel's) and its only child, or the window all its
+    // children share.
+    const auto window = [](const ConfigChild &ch) {
+        bool ok = false;
+        const int w = setting(ch.settings, {"replay_window"}).trimmed().toInt(&ok);
+        return ok && w >= 0 ? w : -1;
+    };
+    for (const EvidenceFile *ef : configs) {
+        const ConfigFile &cfg = std::get<ConfigFile>(ef->data);
+        const ConfigConnection *conn = nullptr;
+        if (namesFromSas) {
+            for (const ConfigConnection &c : cfg.connections)
+                if (c.name == r.connection) conn = &c;
+        } else if (r.connection.isEmpty()) {
+            bool byAddress = false;
+            const auto pick = cfg.connections.size() == 1 && addresses.isEmpty()
+                                  ? std::vector<const ConfigConnection *>{&cfg.connections.front()}
+                                  : candidateConnections(addresses, cfg, &byAddress);
+            if (pick.size() == 1) {
+                conn = pick.front();
+                r.connection = conn->name;
+                if (conn->children.size() == 1) r.child = conn->children.front().name;
+            }
+        }
+        if (!conn || conn->children.empty()) continue;
+        int w = -2;
+        for (const ConfigChild &ch : conn->children) {
+            if (!r.child.isEmpty() && ch.name != r.child) continue;
+            w = w == -2 || w == window(ch) ? window(ch) : -1;
+        }
+        if (w >= 0) {
+            r.window = w;
+            r.windowSource = QStringLiteral("configuration (%1)").arg(ef->path);
             break;
         }
+    }
     r.namesFromSas = namesFromSas;
     if (xfrm) {
         // The SAs of this direction as the receiving kernel has them; a configured window is
@@ -2169,7 +2204,7 @@ DirectionReplay directionReplay(const DiagnosisInput &in, const Facts &f, const 
     std::set<std::uint32_t> &spis = r.spis;
     for (const SaComparison &sa : dc.sas)
         spis.insert(sa.spi);
-    if (set) r.rx = receiverReplay(*set, sides, r.receiverSide, spis);
+    if (set) r.rx = receiverReplay(*set, sides, r.receiverSide, spis, bothViews(f));
     r.window = r.rx.window >= 0 ? std::uint32_t(r.rx.window) : f.assumptions.replayWindow;
     r.windowBasis = r.rx.window >= 0 ? QStringLiteral("read from %1 of %2: %3")
                                            .arg(r.rx.windowSource, receiverText(r))
@@ -2435,7 +2470,7 @@ void peerReceiverFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
     std::set<std::uint32_t> spis;
     for (const EspSa &sa : ix.espSas)
         if (addr(ix.flows[sa.flowId].src) == end.local) spis.insert(sa.spi);
-    const ReceiverReplay rx = receiverReplay(set, sides, 1, spis);
+    const ReceiverReplay rx = receiverReplay(set, sides, 1, spis, bothViews(f));
     if (!rx.tooOld.value && !rx.seqErrors.value && !rx.duplicates.value) return;
     f.replayOther << QStringLiteral(
                          "also %1 → %2 (sent by this capture's end), at its receiver%3: %4 dropped as too "
@@ -2727,7 +2762,7 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
         // Without its kernel SA: the configured window of the CHILD_SA this host's swanctl
         // --list-sas names for the SPI; else the tunnel connection's (configChildFacts).
         const ReceiverReplay rx = !x && receiver == 0 && in.evidence
-                                      ? receiverReplay(*in.evidence, sides, 0, {sa.spi})
+                                      ? receiverReplay(*in.evidence, sides, 0, {sa.spi}, bothViews(f))
                                       : ReceiverReplay{};
         if (x)
             windows[i] = {x->replayWindow,
