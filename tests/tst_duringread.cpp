@@ -21,14 +21,36 @@ namespace {
 
 constexpr std::int64_t kS = 1000000; // µs
 
-// 10.0.0.1 (initiator) -> 10.0.0.2, ESP:
-//  old SA 0x1000: seq k at k × 0.1 s, k = 1..150, except 48, 49 and 120 (lost);
-//  CREATE_CHILD_SA (IKE SA 0xa1) request at 4.99 s, response at 5.0 s: the rekey's time;
-//  new SA 0x2000: seq k at 5.5 + (k − 1) × 0.1 s, k = 1..146 (to 20.0 s), except 10 (at 6.4 s);
-//  INFORMATIONAL with a Delete inside (SK's first payload 42) at 6.0 s, answered at 6.01 s.
+/// A child SA rekey between 10.0.0.1 (initiator) and 10.0.0.2: the old SA's ESP, the
+/// CREATE_CHILD_SA (IKE SA 0xa1) request 10 ms before the rekey's time and its response at it,
+/// the new SA's ESP from 0.5 s after it, and an INFORMATIONAL with a Delete inside (SK's first
+/// payload 42) 1 s after it, answered 10 ms later.
+struct RekeyPlan
+{
+    std::int64_t stepUs;    // between two ESP packets of an SA
+    std::uint32_t oldCount; // old SA 0x1000: seq k at k × step, k = 1..oldCount
+    std::vector<std::uint32_t> oldLost;
+    std::int64_t rekeyUs;
+    std::uint32_t newCount; // new SA 0x2000: seq k at rekey + 0.5 s + (k − 1) × step
+    std::vector<std::uint32_t> newLost;
+};
+
+// Old SA k = 1..150 every 0.1 s except 48, 49 and 120 (lost); rekey at 5.0 s; new SA k = 1..146
+// (5.5 s to 20.0 s) except 10 (at 6.4 s); Delete at 6.0 s, answered at 6.01 s.
 // Rekey window ±5 s around 5.0 s: old SA k = 1..100 (48, 49 missing), new SA k = 1..46 (10
 // missing): 3 numbers never seen. Old-SA packets later than 6.01 + 1 s: k = 71..150 without 120 = 79.
-std::vector<synth::Packet> rekey(bool stepBack)
+const RekeyPlan kRekey{kS / 10, 150, {48, 49, 120}, 5 * kS, 146, {10}};
+
+// The same after 15 s of dense ESP, so that the packets before the rekey no longer fit the
+// read's first buffer of recent packets (it drops the older ones as it fills): old SA
+// k = 1..1900 every 10 ms (to 19.0 s) except 500, 1001, 1200 and 1899; rekey at 15.0 s; new SA
+// k = 1..451 (15.5 s to 20.0 s) except 100; Delete at 16.0 s, answered at 16.01 s.
+// Rekey window ±5 s around 15.0 s: old SA k = 1000..1900 (1001, 1200, 1899 missing), new SA
+// k = 1..451 (100 missing): 4 numbers never seen. Old-SA packets later than 16.01 + 1 s:
+// k = 1702..1900 without 1899 = 198.
+const RekeyPlan kRekeyAfterLongRun{kS / 100, 1900, {500, 1001, 1200, 1899}, 15 * kS, 451, {100}};
+
+std::vector<synth::Packet> rekey(const RekeyPlan &plan, bool stepBack = false)
 {
     using namespace synth;
     std::vector<Packet> p;
@@ -37,14 +59,19 @@ std::vector<synth::Packet> rekey(bool stepBack)
     auto at = [&](std::int64_t us, bool fromI, std::uint8_t proto, const Buf &payload) {
         p.push_back({us, ipv4(Ip{fromI ? i : r, fromI ? r : i, ++id}, proto, payload)});
     };
-    for (std::uint32_t k = 1; k <= 150; ++k)
-        if (k != 48 && k != 49 && k != 120) at(k * kS / 10, true, 50, esp(0x1000, k, 100));
-    for (std::uint32_t k = 1; k <= 146; ++k)
-        if (k != 10) at(55 * kS / 10 + (k - 1) * kS / 10, true, 50, esp(0x2000, k, 100));
-    at(499 * kS / 100, true, 17, udp(500, 500, ike(0xa1, 0xa2, 36, kInitiator, 2, {sk(200)}, 33)));
-    at(5 * kS, false, 17, udp(500, 500, ike(0xa1, 0xa2, 36, kResponse, 2, {sk(180)}, 33)));
-    at(6 * kS, true, 17, udp(500, 500, ike(0xa1, 0xa2, 37, kInitiator, 3, {sk(80)}, 42)));
-    at(601 * kS / 100, false, 17, udp(500, 500, ike(0xa1, 0xa2, 37, kResponse, 3, {sk(60)}, 0)));
+    auto lost = [](const std::vector<std::uint32_t> &l, std::uint32_t k) {
+        return std::find(l.begin(), l.end(), k) != l.end();
+    };
+    for (std::uint32_t k = 1; k <= plan.oldCount; ++k)
+        if (!lost(plan.oldLost, k)) at(k * plan.stepUs, true, 50, esp(0x1000, k, 100));
+    for (std::uint32_t k = 1; k <= plan.newCount; ++k)
+        if (!lost(plan.newLost, k))
+            at(plan.rekeyUs + kS / 2 + (k - 1) * plan.stepUs, true, 50, esp(0x2000, k, 100));
+    const std::int64_t t = plan.rekeyUs;
+    at(t - kS / 100, true, 17, udp(500, 500, ike(0xa1, 0xa2, 36, kInitiator, 2, {sk(200)}, 33)));
+    at(t, false, 17, udp(500, 500, ike(0xa1, 0xa2, 36, kResponse, 2, {sk(180)}, 33)));
+    at(t + kS, true, 17, udp(500, 500, ike(0xa1, 0xa2, 37, kInitiator, 3, {sk(80)}, 42)));
+    at(t + kS + kS / 100, false, 17, udp(500, 500, ike(0xa1, 0xa2, 37, kResponse, 3, {sk(60)}, 0)));
     std::stable_sort(p.begin(), p.end(), [](const Packet &a, const Packet &b) { return a.tsUs < b.tsUs; });
     if (stepBack) std::swap(p[20], p[21]); // two ESP packets of the old SA out of time order
     return p;
@@ -153,7 +180,7 @@ private:
     QStringList ringOfThree(const QString &name)
     {
         std::vector<synth::Packet> part[3];
-        for (const auto &p : rekey(false))
+        for (const auto &p : rekey(kRekey))
             part[p.tsUs < 4 * kS ? 0 : (p.tsUs < 12 * kS ? 1 : 2)].push_back(p);
         QStringList files;
         for (int k = 0; k < 3; ++k)
@@ -164,7 +191,7 @@ private:
 private Q_SLOTS:
     void handBuiltRekey()
     {
-        const QString path = write(QStringLiteral("rekey.pcap"), rekey(false));
+        const QString path = write(QStringLiteral("rekey.pcap"), rekey(kRekey));
         QVERIFY(!path.isEmpty());
         QString error;
         const AnalyzedCapture read = loadAndAnalyzeCapture({path}, &error);
@@ -188,9 +215,28 @@ private Q_SLOTS:
         QCOMPARE(analysisJson(*read.index, read.analysis), analysisJson(*index, analyzeCapture(*index)));
     }
 
+    void rekeyAfterSecondsOfPackets()
+    {
+        const QString path = write(QStringLiteral("rekey-long.pcap"), rekey(kRekeyAfterLongRun));
+        QVERIFY(!path.isEmpty());
+        QString error;
+        const AnalyzedCapture read = loadAndAnalyzeCapture({path}, &error);
+        QVERIFY2(read.index, qPrintable(error));
+        QVERIFY(!read.readTwice); // the packets near the rekey were all still held
+        const IkeRekeyEvent *ev = onlyRekey(read.analysis.ike);
+        QVERIFY(ev);
+        QCOMPARE(ev->kind, ExchangeClass::ChildRekey);
+        QCOMPARE(ev->deleteNs, std::int64_t(16010000000LL));
+        QCOMPARE(ev->packetsAfterDelete, std::uint64_t(198));
+        QCOMPARE(ev->espMissingNearRekey, std::uint64_t(4));
+        auto index = loadCapture(path, &error);
+        QVERIFY(index && index->hasRecords());
+        QCOMPARE(analysisJson(*read.index, read.analysis), analysisJson(*index, analyzeCapture(*index)));
+    }
+
     void clockStepsBackReadsAgain()
     {
-        const QString path = write(QStringLiteral("stepback.pcap"), rekey(true));
+        const QString path = write(QStringLiteral("stepback.pcap"), rekey(kRekey, true));
         QString error;
         const AnalyzedCapture read = loadAndAnalyzeCapture({path}, &error);
         QVERIFY2(read.index, qPrintable(error));

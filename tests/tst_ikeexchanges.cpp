@@ -1,5 +1,6 @@
 // IKE exchange analyzer on tcpdump's captures (expected values from their .out files and the
 // captures INDEX.md) and on a hand-built capture whose expectations follow from the packet list.
+#include "analyze/analyzeutil.h"
 #include "analyze/ikeexchanges.h"
 #include "index/indexbuilder.h"
 #include "report/analysisreport.h"
@@ -10,6 +11,9 @@
 #include <QJsonObject>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <deque>
+#include <random>
 
 using namespace ikev2wb;
 
@@ -97,6 +101,40 @@ private:
     IkeExchangeAnalysis m_synthResult;
 
 private Q_SLOTS:
+    // The ring behind the rekey windows' queue of recent ESP packets is a FIFO: against
+    // std::deque over random pushes, pops and drops, through its growth from 64 slots while the
+    // front is anywhere in the ring, every element read back by position.
+    void ringQueueIsAFifo()
+    {
+        analyze_detail::RingQueue<std::uint64_t> ring;
+        std::deque<std::uint64_t> expected;
+        std::mt19937 rng(14);
+        std::uint64_t next = 0;
+        std::size_t largest = 0;
+        for (int step = 0; step < 20000; ++step) {
+            const unsigned op = rng() % 8;
+            if (op < 6) { // pushes outnumber pops: the ring grows several times
+                ring.push_back(next);
+                expected.push_back(next++);
+            } else if (op == 6 && !expected.empty()) {
+                QCOMPARE(ring.front(), expected.front());
+                ring.pop_front();
+                expected.pop_front();
+            } else if (!expected.empty()) {
+                const std::size_t n = rng() % std::min<std::size_t>(expected.size() + 1, 5);
+                ring.drop_front(n);
+                expected.erase(expected.begin(), expected.begin() + std::ptrdiff_t(n));
+            }
+            QCOMPARE(ring.size(), expected.size());
+            largest = std::max(largest, expected.size());
+            QCOMPARE(ring.empty(), expected.empty());
+            if (step % 97 == 0)
+                for (std::size_t i = 0; i < expected.size(); ++i)
+                    QCOMPARE(ring[i], expected[i]);
+        }
+        QVERIFY(largest > 1024); // it grew well past its first 64 slots
+    }
+
     void initTestCase()
     {
         QVERIFY(m_dir.isValid());

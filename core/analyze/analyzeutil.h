@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace ikev2wb::analyze_detail {
@@ -71,6 +72,52 @@ inline std::uint64_t missingSequenceNumbers(std::vector<std::uint32_t> &seqs)
     seqs.erase(std::unique(seqs.begin(), seqs.end()), seqs.end());
     return std::uint64_t(seqs.back() - seqs.front() + 1) - seqs.size();
 }
+
+/// A FIFO queue in a ring of 2^k slots that doubles when full: pushing and popping never move
+/// the elements, unlike a vector erased at its front now and then (which copied the queue's
+/// older half, cold in the cache by then, every few thousand packets), and a slot is reused
+/// as soon as its element is popped.
+template <typename T> class RingQueue
+{
+public:
+    [[nodiscard]] bool empty() const { return m_size == 0; }
+    [[nodiscard]] std::size_t size() const { return m_size; }
+    /// The i-th element from the front (0: the oldest).
+    T &operator[](std::size_t i) { return m_slots[(m_first + i) & m_mask]; }
+    const T &operator[](std::size_t i) const { return m_slots[(m_first + i) & m_mask]; }
+    T &front() { return m_slots[m_first]; }
+    const T &front() const { return m_slots[m_first]; }
+    void push_back(const T &v)
+    {
+        if (m_size == m_slots.size()) grow();
+        m_slots[(m_first + m_size) & m_mask] = v;
+        ++m_size;
+    }
+    [[nodiscard]] bool full() const { return m_size == m_slots.size(); }
+    void pop_front() { drop_front(1); }
+    /// Pops the n oldest elements (n <= size()).
+    void drop_front(std::size_t n)
+    {
+        m_first = (m_first + n) & m_mask;
+        m_size -= n;
+    }
+    void clear() { m_first = m_size = 0; }
+
+private:
+    void grow()
+    {
+        std::vector<T> bigger(m_slots.empty() ? 64 : 2 * m_slots.size());
+        for (std::size_t i = 0; i < m_size; ++i)
+            bigger[i] = (*this)[i];
+        m_slots = std::move(bigger);
+        m_mask = m_slots.size() - 1;
+        m_first = 0;
+    }
+    std::vector<T> m_slots;
+    std::size_t m_mask = 0;
+    std::size_t m_first = 0;
+    std::size_t m_size = 0;
+};
 
 /// Calls f(record) for every record of the index in order, polling `cancel` every 64 Ki records;
 /// true when it stopped there.

@@ -787,8 +787,7 @@ struct IkeEspWindows::State
         std::uint32_t seq;
     };
     // ESP packets of the last kRekeyWindowNs (+ 1 s): the part of a window before its message.
-    std::vector<Recent> recent; // a queue: [recentFirst, size())
-    std::size_t recentFirst = 0;
+    RingQueue<Recent> recent;
     std::int64_t droppedLatest = std::numeric_limits<std::int64_t>::min();
     // One window per CREATE_CHILD_SA message time: per SA, its sequence numbers within ±W, as
     // runs of consecutive numbers (one run per loss, reordering or duplicate, not per packet).
@@ -838,7 +837,7 @@ void IkeEspWindows::observe(const PacketRecord &r, std::uint32_t sa, const Captu
         if (m.header.exchange == std::uint8_t(ike::Exchange::CreateChildSa) && !d->windows.count(m.tsNs)) {
             if (d->droppedLatest >= m.tsNs - kRekeyWindowNs) d->complete = false;
             auto &w = d->windows[m.tsNs];
-            for (std::size_t i = d->recentFirst; i < d->recent.size(); ++i) {
+            for (std::size_t i = 0; i < d->recent.size(); ++i) {
                 const State::Recent &p = d->recent[i];
                 if (std::llabs(p.ts - m.tsNs) <= kRekeyWindowNs) w[p.sa].add(p.seq);
             }
@@ -856,14 +855,21 @@ void IkeEspWindows::observe(const PacketRecord &r, std::uint32_t sa, const Captu
         if (std::llabs(r.tsNs - t) <= kRekeyWindowNs) d->windows[t][sa].add(r.seq());
         return false;
     });
-    if (d->recentFirst > 4096 && d->recentFirst * 2 > d->recent.size()) {
-        d->recent.erase(d->recent.begin(), d->recent.begin() + std::ptrdiff_t(d->recentFirst));
-        d->recentFirst = 0;
-    }
-    while (d->recentFirst < d->recent.size() &&
-           d->recent[d->recentFirst].ts < r.tsNs - kRekeyWindowNs - kNsPerS) {
-        d->droppedLatest = std::max(d->droppedLatest, d->recent[d->recentFirst].ts);
-        ++d->recentFirst;
+    // The packets older than the windows need are dropped only when the ring is full, found by a
+    // binary search: a look at the oldest packet for each new one was a cache miss every few
+    // packets. In time order (else the result is not used: `complete`) the queue is sorted.
+    if (d->recent.full()) {
+        const std::int64_t keepFrom = r.tsNs - kRekeyWindowNs - kNsPerS;
+        std::size_t lo = 0, hi = d->recent.size();
+        while (lo < hi) {
+            const std::size_t mid = lo + (hi - lo) / 2;
+            if (d->recent[mid].ts < keepFrom)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0) d->droppedLatest = std::max(d->droppedLatest, d->recent[lo - 1].ts);
+        d->recent.drop_front(lo);
     }
     d->recent.push_back({r.tsNs, sa, r.seq()});
     // Deletes: the count of this SA's packets before each threshold this packet is past.
