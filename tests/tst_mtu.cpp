@@ -191,6 +191,47 @@ private Q_SLOTS:
         QCOMPARE(fromA->max, std::uint16_t(1400));
     }
 
+    // The reply check's edges by hand. SA 0x100 A->B: 0.5 s (200 bytes), 1.0 (1400, DF), 2.5 (200),
+    // 5.0 (200), 6.0 (200), 19.0 (1400, DF), 20.0 (200). SA 0x200 B->A, 100 bytes: 2.0, 2.5, 6.0,
+    // 6.0, 20.0. Answered when the first reverse packet strictly after it comes within 1 s:
+    //   A 0.5 -> B 2.0 (no: 1.5 s, before B's first packet)   A 1.0 -> B 2.0 (yes, exactly 1 s,
+    //   large)   A 2.5 -> B 6.0 (no: B's 2.5 is not after it)   A 5.0 -> B 6.0 (yes, small)
+    //   A 6.0 -> B 20.0 (no)   A 19.0 -> B 20.0 (yes, large)   A 20.0 -> none (no: B's last packet
+    //   is at its time);   B 2.0 -> A 2.5 (yes)   B 2.5 -> A 5.0 (no)   B 6.0 (twice) -> A 19.0
+    //   (no)   B 20.0 -> none (no).
+    // 2,000 ESP packets of an SA C->D without a reverse direction, every 10 ms, make the check
+    // settle A's and B's packets during the read as well as at its end (every 1,024 ESP packets).
+    void replyCheckEdges()
+    {
+        std::vector<synth::Packet> p;
+        std::uint16_t id = 1;
+        const double aTimes[] = {0.5, 1.0, 2.5, 5.0, 6.0, 19.0, 20.0};
+        const std::uint16_t aLens[] = {200, 1400, 200, 200, 200, 1400, 200};
+        for (std::uint32_t k = 0; k < 7; ++k)
+            p.push_back(espPacket(aTimes[k], A, B, 0x100, k + 1, aLens[k], aLens[k] > 1000, id++));
+        const double bTimes[] = {2.0, 2.5, 6.0, 6.0, 20.0};
+        for (std::uint32_t k = 0; k < 5; ++k)
+            p.push_back(espPacket(bTimes[k], B, A, 0x200, k + 1, 100, false, id++));
+        const std::uint32_t c = synth::ip4(10, 0, 3, 1), d = synth::ip4(10, 0, 4, 1);
+        for (std::uint32_t k = 0; k < 2000; ++k)
+            p.push_back(espPacket(0.01 * k, c, d, 0x300, k + 1, 300, false, id++));
+        std::stable_sort(p.begin(), p.end(),
+                         [](const synth::Packet &a, const synth::Packet &b) { return a.tsUs < b.tsUs; });
+        const QString path = m_dir.filePath(QStringLiteral("reply-edges.pcap"));
+        QVERIFY(synth::writePcap(path, p));
+        auto index = load(path);
+        QVERIFY(index);
+        QCOMPARE(index->timeBackwards, std::uint64_t(0));
+        const auto a = analyzeMtu(*index);
+        const MtuSaSizes *fromA = sizesOf(*index, a, 0x100);
+        const MtuSaSizes *fromB = sizesOf(*index, a, 0x200);
+        QVERIFY(fromA && fromB);
+        QCOMPARE(fromA->largeFollowedByReverse, std::uint64_t(2));
+        QCOMPARE(fromA->smallFollowedByReverse, std::uint64_t(1));
+        QCOMPARE(fromB->largeFollowedByReverse, std::uint64_t(0));
+        QCOMPARE(fromB->smallFollowedByReverse, std::uint64_t(1));
+    }
+
     // Sequence numbers never seen between an SA's smallest and largest, kept as bits: two runs
     // 2^31 apart (1..10 and 2^31..2^31+5: 2^31 + 5 - 16 missing), and numbers scattered so
     // thinly (1 + k * 1000003 for k < 2000, one of them twice) that they are kept as a list.

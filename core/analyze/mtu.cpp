@@ -206,34 +206,54 @@ private:
     std::vector<std::uint32_t> m_list;
 };
 
-/// An ESP packet waiting to learn whether reverse ESP followed it within kReplyWindowNs.
+/// An ESP packet whose reply check waits until the capture has gone on kReplyWindowNs past it.
 struct Pending
 {
     std::int64_t tsNs = 0;
     std::int64_t packet = -1; // the first packet of its SA at its time (0-based; -1: not counted)
     std::uint32_t sa = 0;
     std::uint16_t len = 0;
-    bool answered = false;
 };
 
-/// ESP packets of one direction (source → destination address) of the last kReplyWindowNs, in
-/// time order: pending[first..] (the ones before `first` were settled; the vector drops them when
-/// they are most of it). pending[first..decided) were answered by a later reverse packet or can no
-/// longer be.
+/// ESP packets of one direction (source → destination address), in time order. A packet is
+/// answered when the first packet of the reverse direction later than it comes within
+/// kReplyWindowNs: so it is not answered exactly when it falls into one of the reverse
+/// direction's silences (two of its consecutive packets more than kReplyWindowNs apart, at
+/// L and N: sent in [L, N − kReplyWindowNs)), before the reverse direction's first packet by more
+/// than kReplyWindowNs, or not before its latest packet. Keeping the silences (a few, not one
+/// per packet) instead of marking each waiting packet when a reverse packet comes spares a loop
+/// of an unpredictable length per packet.
 struct Direction
 {
-    std::vector<Pending> pending;
-    std::size_t first = 0;
-    std::size_t decided = 0;
-    [[nodiscard]] bool empty() const { return first == pending.size(); }
-    void popFront()
+    RingQueue<Pending> pending; // not settled yet
+    std::uint32_t rev = 0;      // the reverse direction
+    bool any = false;           // a packet seen
+    std::int64_t firstNs = 0, lastNs = 0;
+    struct Silence
     {
-        if (decided == first) ++decided;
-        if (++first >= 4096 && 2 * first >= pending.size()) {
-            pending.erase(pending.begin(), pending.begin() + std::ptrdiff_t(first));
-            decided -= first;
-            first = 0;
+        std::int64_t from, to; // reverse packets sent in [from, to) drew none of this direction
+    };
+    std::vector<Silence> silences;
+    std::size_t revSilence = 0; // the first of the reverse direction's silences not yet passed
+
+    void add(std::int64_t tsNs)
+    {
+        if (!any) {
+            any = true;
+            firstNs = tsNs;
+        } else if (tsNs - lastNs > kReplyWindowNs) {
+            silences.push_back({lastNs, tsNs - kReplyWindowNs});
         }
+        lastNs = tsNs;
+    }
+    /// Whether a packet of this direction sent at `tsNs` was answered by `rev` (the reverse
+    /// direction), once `rev` has seen every packet up to `tsNs` + kReplyWindowNs; in time order.
+    bool answeredBy(const Direction &r, std::int64_t tsNs)
+    {
+        if (!r.any || tsNs >= r.lastNs || tsNs < r.firstNs - kReplyWindowNs) return false;
+        while (revSilence < r.silences.size() && r.silences[revSilence].to <= tsNs)
+            ++revSilence;
+        return revSilence == r.silences.size() || r.silences[revSilence].from > tsNs;
     }
 };
 
@@ -325,10 +345,11 @@ struct MtuAnalyzer::State
     /// answer them, and the capture goes on past their second.
     void expire(Direction &d, std::int64_t nowNs)
     {
-        while (!d.empty() && d.pending[d.first].tsNs + kReplyWindowNs < nowNs) {
-            const Pending p = d.pending[d.first];
-            d.popFront();
-            settle(p.sa, p.len, p.tsNs, p.packet, p.answered, true);
+        const Direction &rev = directions[d.rev];
+        while (!d.pending.empty() && d.pending.front().tsNs + kReplyWindowNs < nowNs) {
+            const Pending p = d.pending.front();
+            d.pending.pop_front();
+            settle(p.sa, p.len, p.tsNs, p.packet, d.answeredBy(rev, p.tsNs), true);
         }
     }
 
@@ -338,20 +359,17 @@ struct MtuAnalyzer::State
             const Flow &f = tables->flows[tables->espSas[s].flowId];
             st.dir = directionId(f.src, f.dst);
             st.rev = directionId(f.dst, f.src);
+            directions[st.dir].rev = st.rev;
+            directions[st.rev].rev = st.dir;
             st.haveDirections = true;
-        }
-        // This packet answers the reverse direction's packets sent before it, within the window
-        // (the first reverse packet after each of them: the earlier ones were decided before).
-        Direction &rev = directions[st.rev];
-        while (rev.decided < rev.pending.size() && rev.pending[rev.decided].tsNs < r.tsNs) {
-            Pending &p = rev.pending[rev.decided++];
-            p.answered = r.tsNs - p.tsNs <= kReplyWindowNs;
         }
         if (r.tsNs != st.lastTs) {
             st.lastTs = r.tsNs;
             st.firstAtLastTs = packets - 1; // this packet's (observe() counted it)
         }
-        directions[st.dir].pending.push_back({r.tsNs, st.firstAtLastTs, s, r.ipLength, false});
+        Direction &own = directions[st.dir];
+        own.add(r.tsNs);
+        own.pending.push_back({r.tsNs, st.firstAtLastTs, s, r.ipLength});
         // Settling is done every kExpireEvery packets, over every direction: when a packet is
         // settled does not change its outcome (answered or not is decided by the first reverse
         // packet after it, which a packet more than kReplyWindowNs later can no longer be), and
@@ -459,12 +477,13 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
         d->replyCheckFromTimes();
     } else {
         for (Direction &dir : d->directions) {
-            for (std::size_t k = dir.first; k < dir.pending.size(); ++k) {
+            const Direction &rev = d->directions[dir.rev];
+            for (std::size_t k = 0; k < dir.pending.size(); ++k) {
                 const Pending &p = dir.pending[k];
-                d->settle(p.sa, p.len, p.tsNs, p.packet, p.answered, p.tsNs <= index.lastNs - kReplyWindowNs);
+                d->settle(p.sa, p.len, p.tsNs, p.packet, dir.answeredBy(rev, p.tsNs),
+                          p.tsNs <= index.lastNs - kReplyWindowNs);
             }
             dir.pending.clear();
-            dir.first = dir.decided = 0;
         }
     }
 
