@@ -84,6 +84,21 @@ Facts healthy()
     return f;
 }
 
+/// Three IKE retransmissions and configured lifetimes: CHILD rekey_time 3600 s and life_time
+/// `childLifeS`, IKE rekey_time 14400 s and over_time 1440 s.
+Facts retransmittingWithLifetimes(double childLifeS)
+{
+    Facts f = healthy();
+    f.haveConfig = true;
+    f.ikeRetransmissions.value = 3;
+    f.maxRetransmitsOneExchange = 3;
+    f.rekeyTimeS = 3600;
+    f.childLifeTimeS = childLifeS;
+    f.ikeRekeyTimeS = 14400;
+    f.ikeOverTimeS = 1440;
+    return f;
+}
+
 struct Case
 {
     const char *name;
@@ -1792,14 +1807,7 @@ private slots:
     {
         // Configured lifetimes with room for the default schedule (165 s): CHILD 3960 − 3600 =
         // 360 s, IKE over_time 1440 s: no lifetime change at all.
-        Facts f = healthy();
-        f.haveConfig = true;
-        f.ikeRetransmissions.value = 3;
-        f.maxRetransmitsOneExchange = 3;
-        f.rekeyTimeS = 3600;
-        f.childLifeTimeS = 3960;
-        f.ikeRekeyTimeS = 14400;
-        f.ikeOverTimeS = 1440;
+        Facts f = retransmittingWithLifetimes(3960);
         const Rule *r = findRule(QStringLiteral("ike_retransmissions"));
         std::optional<Finding> fd = r->fn(f);
         QVERIFY(fd);
@@ -2017,6 +2025,59 @@ private slots:
     {
         // DOMAIN.md: 4, 7.2, 12.96, 23.33, 41.99 s, then 75.58 s to the give-up: 165 s in all.
         QVERIFY(qAbs(retransmitTotalS(5, 4.0, 1.8) - 165.07) < 0.1);
+    }
+
+    void hostileRetransmitScheduleSizesNoLifetime()
+    {
+        // strongswan.conf is hostile input. A schedule strongSwan cannot follow (charon keeps each
+        // wait in 32-bit milliseconds: at most 4294967.295 s) sizes no lifetime: before,
+        // retransmit_timeout = 1e300 gave a give-up time of inf, lround() of it LONG_MIN, and the
+        // fix "over_time = 0s" and "life_time = 3600s" (= rekey_time: the SA dies at the rekey).
+        Facts f = retransmittingWithLifetimes(3700);
+        const Rule *r = findRule(QStringLiteral("ike_retransmissions"));
+        const auto sized = [](const Finding &fd) {
+            QStringList out;
+            for (const Fix &x : fd.fixes)
+                if (x.text.contains(QLatin1String("life_time")) ||
+                    x.text.contains(QLatin1String("over_time")))
+                    out << x.text;
+            return out.join(QLatin1Char('\n'));
+        };
+        const auto cited = [](const Finding &fd, const QString &what) {
+            return std::any_of(fd.evidence.begin(), fd.evidence.end(),
+                               [&](const EvidenceItem &e) { return e.text.contains(what); });
+        };
+        const QString refused = QStringLiteral("not a schedule strongSwan follows");
+        f.retransmitTimeoutS = 1e300;
+        std::optional<Finding> fd = r->fn(f);
+        QVERIFY(fd);
+        QVERIFY2(sized(*fd).isEmpty(), qPrintable(sized(*fd)));
+        QVERIFY(cited(*fd, refused));
+        // 4 s x 1.8^40 is past the 32-bit timer already.
+        f.retransmitTimeoutS = 0; // not configured: 4 s
+        f.retransmitTries = 40;
+        fd = r->fn(f);
+        QVERIFY(fd);
+        QVERIFY2(sized(*fd).isEmpty(), qPrintable(sized(*fd)));
+        QVERIFY(cited(*fd, refused));
+        // 2,000,000,000 tries of 1 ms each (base 1) is a schedule strongSwan follows: 2000000.001 s
+        // to the give-up, by the closed form of the series (summing two billion terms took minutes).
+        // life_time = 3600 + 60 x ceil(2000000.001 / 60) = 3600 + 2000040.
+        f.retransmitTries = 2000000000;
+        f.retransmitTimeoutS = 0.001;
+        f.retransmitBase = 1.0;
+        QCOMPARE(retransmitTotalS(2000000000, 0.001, 1.0), 0.001 * 2000000001.0);
+        fd = r->fn(f);
+        QVERIFY(fd);
+        QVERIFY2(sized(*fd).contains(QLatin1String("life_time = 2003640s")), qPrintable(sized(*fd)));
+        QVERIFY(!cited(*fd, refused));
+        // The same count at 4 s x 1.8^k overflows the timer: nothing sized, and no hang.
+        f.retransmitTimeoutS = 4.0;
+        f.retransmitBase = 1.8;
+        fd = r->fn(f);
+        QVERIFY(fd);
+        QVERIFY2(sized(*fd).isEmpty(), qPrintable(sized(*fd)));
+        QVERIFY(cited(*fd, refused));
     }
 
     void ranking()

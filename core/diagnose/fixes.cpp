@@ -1211,6 +1211,11 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
 
 double retransmitTotalS(int tries, double timeoutS, double base)
 {
+    // strongswan.conf is hostile input: a count of 2000000000 is the geometric series' closed form,
+    // not billions of terms (the sum, term by term, for every count charon is ever given).
+    if (tries > 1000)
+        return base == 1 ? timeoutS * (double(tries) + 1)
+                         : timeoutS * (std::pow(base, double(tries) + 1) - 1) / (base - 1);
     double total = 0;
     for (int k = 0; k <= tries; ++k)
         total += timeoutS * std::pow(base, k);
@@ -1225,6 +1230,13 @@ double RetransmitSchedule::waitAfter(int n) const
 double RetransmitSchedule::totalS() const
 {
     return retransmitTotalS(tries, timeoutS, base);
+}
+
+bool RetransmitSchedule::followed() const
+{
+    // The last wait is the longest (base >= 1), the first with a smaller base.
+    return tries >= 0 && std::isfinite(timeoutS) && timeoutS > 0 && std::isfinite(base) && base > 0 &&
+           std::max(waitAfter(0), waitAfter(tries)) <= kMaxRetransmitWaitS;
 }
 
 QString RetransmitSchedule::text() const
@@ -1253,7 +1265,9 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
         while (retransmitTotalS(tries, s.timeoutS, s.base) < 1.5 * p.outageS && tries < 12)
             ++tries;
         const double total = retransmitTotalS(tries, s.timeoutS, s.base);
-        if (tries > s.tries) {
+        RetransmitSchedule sized = s;
+        sized.tries = tries;
+        if (tries > s.tries && sized.followed()) {
             const bool enough = total >= 1.5 * p.outageS;
             out.push_back(make(
                 FixKind::StrongswanConf,
@@ -1399,6 +1413,8 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
                                         const RetransmitSchedule &schedule, const LifetimesInUse &life)
 {
     std::vector<Fix> out;
+    // A schedule charon does not follow sizes nothing (its give-up time may be inf: lround of it).
+    if (!schedule.followed()) return out;
     const double total = schedule.totalS();
     const long marginS = std::lround(std::ceil(total / 60.0)) * 60; // whole minutes ≥ the schedule
     auto from = [](bool configured) {

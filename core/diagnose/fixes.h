@@ -127,6 +127,10 @@ struct RetransmitSchedule
     [[nodiscard]] double waitAfter(int n) const;
     /// From the first send to the give-up: retransmitTotalS(tries, timeoutS, base).
     [[nodiscard]] double totalS() const;
+    /// Whether charon waits as waitAfter() says: it keeps each wait in 32-bit milliseconds
+    /// (at most kMaxRetransmitWaitS), so a longer one (retransmit_timeout = 1e300, or 4 s x 1.8^40)
+    /// is not the schedule it follows, and no lifetime may be sized from its give-up time.
+    [[nodiscard]] bool followed() const;
     [[nodiscard]] bool anyConfigured() const
     {
         return triesConfigured || timeoutConfigured || baseConfigured;
@@ -134,6 +138,8 @@ struct RetransmitSchedule
     /// "4.0 × 1.8^k, 5 tries (strongSwan defaults)" / "(strongswan.conf)"
     [[nodiscard]] QString text() const;
 };
+/// The longest wait charon's 32-bit millisecond retransmission timer holds, seconds.
+inline constexpr double kMaxRetransmitWaitS = 4294967.295;
 /// The schedule the facts' configuration names, defaults for the rest.
 RetransmitSchedule retransmitScheduleInUse(const Facts &f);
 /// Silence after a send must outlast the scheduled wait by this factor before it proves the

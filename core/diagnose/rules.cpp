@@ -948,6 +948,11 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
                                           "outlast the SA's hard lifetime"))
                  .arg(f.rekeys));
     const RetransmitSchedule sched = retransmitScheduleInUse(f);
+    if (!sched.followed())
+        cite(fd, QStringLiteral("retransmission schedule in strongswan.conf: %1; not a schedule strongSwan "
+                                "follows (it keeps each wait in 32-bit milliseconds, at most %2 s): no "
+                                "lifetime is sized from it")
+                     .arg(sched.text(), QString::number(kMaxRetransmitWaitS, 'f', 3)));
     if (f.ikeOutcomeNotCaptured.value && !gaveUp) {
         cite(fd,
              QStringLiteral(
