@@ -6,9 +6,11 @@
 #include "diagnose/facts.h"
 #include "diagnose/fixes.h"
 #include "diagnose/shellquote.h"
+#include "live/capturehelper.h"
 
 #include <QProcess>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace ikev2wb;
@@ -194,6 +196,60 @@ private slots:
             QVERIFY(!r.contains(QLatin1Char('\n')));
         }
         QVERIFY(t.rejected.join(QLatin1Char(' ')).contains(QLatin1String("10.0.1.1\\ntouch /x")));
+    }
+
+    // The peer's capture runs as a shell line on the peer (ssh USER@HOST 'sh -c LINE'), as root
+    // there for tcpdump. checkPeerCapture is what the CLI and the GUI ask before they build it:
+    // the packet count and snap length go into the line unquoted, so anything but digits is
+    // refused; the filter is one quoted argument that tcpdump never reads as an option.
+    void peerCaptureLine()
+    {
+        PeerCapture p;
+        p.destination = QStringLiteral("root@192.0.2.1");
+        p.iface = QStringLiteral("eth0.100");
+        p.tool = QStringLiteral("tcpdump");
+        p.count = QStringLiteral("100");
+        p.snaplen = QStringLiteral("9216");
+        QCOMPARE(checkPeerCapture(p), QString());
+        for (const char *bad : {"1;touch /tmp/x", "$(touch /tmp/x)", "1 -w /etc/passwd", "-1", " 5", ""}) {
+            PeerCapture c = p;
+            c.count = QString::fromLatin1(bad);
+            if (c.count.isEmpty()) continue; // empty: no limit
+            QVERIFY2(!checkPeerCapture(c).isEmpty(), bad);
+            c = p;
+            c.snaplen = QString::fromLatin1(bad);
+            QVERIFY2(!checkPeerCapture(c).isEmpty(), bad);
+        }
+        // The line as the peer's shell runs it, with a stub tcpdump that records its arguments: a
+        // filter starting with '-' comes after "--", so tcpdump takes it as the expression.
+        const QString sh = QStandardPaths::findExecutable(QStringLiteral("sh"));
+        QVERIFY(!sh.isEmpty());
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString args = dir.filePath(QStringLiteral("args"));
+        QFile stub(dir.filePath(QStringLiteral("tcpdump")));
+        QVERIFY(stub.open(QIODevice::WriteOnly));
+        stub.write(QStringLiteral("#!%1\nprintf '%s\\n' \"$@\" > %2\n").arg(sh, shq(args)).toUtf8());
+        stub.close();
+        QVERIFY(stub.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        p.filter = QStringLiteral("-w /etc/passwd");
+        QCOMPARE(checkPeerCapture(p), QString());
+        const QStringList ssh = peerSshArguments(p);
+        QVERIFY(ssh.last().startsWith(QLatin1String("sh -c ")));
+        QProcess run;
+        QProcessEnvironment env;
+        env.insert(QStringLiteral("PATH"), dir.path() + QStringLiteral(":/usr/bin:/bin"));
+        run.setProcessEnvironment(env);
+        run.start(sh, {QStringLiteral("-c"), ssh.last()});
+        QVERIFY(run.waitForFinished(10000));
+        QFile got(args);
+        QVERIFY(got.open(QIODevice::ReadOnly));
+        const QStringList argv =
+            QString::fromUtf8(got.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+        QVERIFY2(argv.size() >= 2 && argv.last() == p.filter && argv[argv.size() - 2] == QLatin1String("--"),
+                 qPrintable(argv.join(QLatin1Char(' '))));
+        QVERIFY2(argv.contains(QStringLiteral("100")) && argv.contains(QStringLiteral("9216")),
+                 qPrintable(argv.join(QLatin1Char(' '))));
     }
 };
 

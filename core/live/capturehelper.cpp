@@ -103,6 +103,12 @@ QString checkPeerCapture(const PeerCapture &p)
     static const QRegularExpression absPath(QStringLiteral("^/[A-Za-z0-9_./+-]{1,255}$"));
     if (!p.helperPath.isEmpty() && !absPath.match(p.helperPath).hasMatch())
         return QStringLiteral("the peer's helper is an absolute path of A-Z a-z 0-9 _ . / + -");
+    // The count and the snap length go into the peer's shell line as they are: digits only.
+    static const QRegularExpression digits(QStringLiteral("^[0-9]{1,10}$"));
+    if (!p.count.isEmpty() && !digits.match(p.count).hasMatch())
+        return QStringLiteral("the peer's packet count is a number");
+    if (!p.snaplen.isEmpty() && !digits.match(p.snaplen).hasMatch())
+        return QStringLiteral("the peer's snap length is a number");
     static const QRegularExpression sshOption(QStringLiteral("^[A-Za-z]{1,64}=[!-~]{1,1024}$"));
     for (const QString &opt : p.sshOptions)
         if (!sshOption.match(opt).hasMatch())
@@ -119,7 +125,8 @@ QStringList peerSshArguments(const PeerCapture &p)
         cmd = QStringLiteral("tcpdump -U --immediate-mode -w - -i %1 -s %2")
                   .arg(shq(p.iface), p.snaplen.isEmpty() ? QStringLiteral("9216") : p.snaplen);
         if (!p.count.isEmpty()) cmd += QStringLiteral(" -c ") + p.count;
-        cmd += QLatin1Char(' ') +
+        // After "--": a filter starting with '-' is the expression, never an option (-w, -z).
+        cmd += QStringLiteral(" -- ") +
                shq(p.filter.isEmpty() ? QString::fromLatin1(kDefaultCaptureFilter) : p.filter);
     } else {
         cmd = QStringLiteral("%1 -i %2 -w - -q")
