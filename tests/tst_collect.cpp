@@ -13,6 +13,7 @@
 #include <QtTest>
 
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 using namespace ikev2wb;
@@ -124,6 +125,7 @@ private slots:
     void folderAndFileModes();
     void existingFolderRules();
     void plantedSymlinkNotFollowed();
+    void sourcesOthersPlantedNotRead();
     void defaultFolderNameIsRandom();
     void rootIgnoresPath();
 };
@@ -606,6 +608,50 @@ void TestCollect::plantedSymlinkNotFollowed()
     QVERIFY(folder.writeFile(QStringLiteral("config/etc/a.conf"), "first", &error));
     QVERIFY(!folder.writeFile(QStringLiteral("config/etc/a.conf"), "second", &error));
     QCOMPARE(readAll(folder.path() + QStringLiteral("/config/etc/a.conf")), QByteArray("first"));
+}
+
+void TestCollect::sourcesOthersPlantedNotRead()
+{
+    // collect reads as root. In a folder someone else may write to (Ubuntu's /var/log is
+    // root:syslog 0775) a symbolic link planted at a name collect copies made root copy the
+    // link's target, here a stand-in for /etc/shadow, into the evidence; a link in a folder only
+    // root writes is followed (distributions link /etc files), and a FIFO is never opened
+    // (it waited for a writer for ever).
+    QTemporaryDir root;
+    QTemporaryDir out;
+    QVERIFY(root.isValid() && out.isValid());
+    const QString r = root.path();
+    const QString shadow = r + QStringLiteral("/shadow");
+    writeFile(shadow, "root:$6$SHADOWHASH:19000:0:99999:7:::\n");
+    QVERIFY(QDir().mkpath(r + QStringLiteral("/var/log")));
+    QVERIFY(::chmod(QFile::encodeName(r + QStringLiteral("/var/log")).constData(), 0775) == 0);
+    QVERIFY(QFile::link(shadow, r + QStringLiteral("/var/log/charon.log")));
+    writeFile(r + QStringLiteral("/etc/strongswan/real.conf"), "charon {\n  retransmit_tries = 3\n}\n");
+    QVERIFY(QFile::link(r + QStringLiteral("/etc/strongswan/real.conf"),
+                        r + QStringLiteral("/etc/strongswan.conf")));
+    CollectOptions o = offlineOptions(out.path() + QStringLiteral("/ev"), r);
+    CollectResult res = collectEvidence(o);
+    QVERIFY2(res.ok(), qPrintable(res.error));
+    auto files = tree(o.outDir);
+    for (const auto &[name, data] : files)
+        QVERIFY2(!data.contains("SHADOWHASH"), qPrintable(name));
+    const auto note = [&](const QString &source) {
+        for (const CollectItem &i : res.items)
+            if (i.source == source) return i.note;
+        return QStringLiteral("(not tried)");
+    };
+    QVERIFY2(note(QStringLiteral("/var/log/charon.log")).contains(QLatin1String("not followed")),
+             qPrintable(note(QStringLiteral("/var/log/charon.log"))));
+    QVERIFY(files.count(QStringLiteral("config/etc/strongswan.conf")));
+    QVERIFY(files.at(QStringLiteral("config/etc/strongswan.conf")).contains("retransmit_tries = 3"));
+    // A FIFO in place of a configuration: refused from what it is, the run ends.
+    QVERIFY(QFile::remove(r + QStringLiteral("/var/log/charon.log")));
+    QVERIFY(::mkfifo(QFile::encodeName(r + QStringLiteral("/etc/ipsec.conf")).constData(), 0644) == 0);
+    o.outDir = out.path() + QStringLiteral("/ev2");
+    res = collectEvidence(o);
+    QVERIFY2(res.ok(), qPrintable(res.error));
+    QVERIFY2(note(QStringLiteral("/etc/ipsec.conf")).contains(QLatin1String("not a regular file")),
+             qPrintable(note(QStringLiteral("/etc/ipsec.conf"))));
 }
 
 void TestCollect::defaultFolderNameIsRandom()

@@ -14,6 +14,10 @@
 #include <QSysInfo>
 #include <QTimeZone>
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace ikev2wb {
@@ -171,21 +175,53 @@ void Collector::runCommand(const QString &program, const QStringList &args, cons
     m_result.items.push_back(item);
 }
 
+/// Opens a file to copy as collect may, often as root: a FIFO, socket or device is refused (a
+/// FIFO at /var/log/charon.log waited for a writer for ever), and in a folder someone else may
+/// write to (Ubuntu's /var/log is group syslog's) a symbolic link is not followed (O_NOFOLLOW):
+/// a link planted there made root copy its target, /etc/shadow, into the evidence. In a folder
+/// only root (or the caller) writes, a link is followed (distributions link /etc files).
+/// -1 with `*why` when refused.
+int openSource(const QString &path, QString *why)
+{
+    const QByteArray p = QFile::encodeName(path);
+    struct stat dir = {};
+    const QByteArray parent = QFile::encodeName(QFileInfo(path).absolutePath());
+    const bool othersWrite = ::stat(parent.constData(), &dir) != 0 ||
+                             (dir.st_uid != 0 && dir.st_uid != ::geteuid()) ||
+                             (dir.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+    const int fd =
+        ::open(p.constData(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (othersWrite ? O_NOFOLLOW : 0));
+    if (fd < 0) {
+        const int e = errno;
+        *why = e == EACCES || e == EPERM ? QStringLiteral("needs root (permission denied)")
+               : e == ELOOP ? QStringLiteral("a symbolic link in a folder others may write to: not followed")
+                            : QStringLiteral("cannot read: %1").arg(QString::fromLocal8Bit(std::strerror(e)));
+        return -1;
+    }
+    struct stat st = {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        ::close(fd);
+        *why = QStringLiteral("not a regular file: not read");
+        return -1;
+    }
+    return fd;
+}
+
 void Collector::copyFile(const QString &source, const QString &file, Redaction r, qint64 tailBytes)
 {
     CollectItem item;
     item.source = source;
     const QString path = source.startsWith(QLatin1String("/proc/")) ? source : rooted(source);
-    QFile f(path);
-    if (!f.exists()) {
+    QFile f;
+    if (!QFileInfo(path).isSymLink() && !QFileInfo::exists(path)) {
         item.note = QStringLiteral("not present");
         m_result.items.push_back(item);
         return;
     }
-    if (!f.open(QIODevice::ReadOnly)) {
-        item.note = f.error() == QFileDevice::PermissionsError
-                        ? QStringLiteral("needs root (permission denied)")
-                        : QStringLiteral("cannot read: %1").arg(f.errorString());
+    const int fd = openSource(path, &item.note);
+    if (fd < 0 || !f.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        if (fd >= 0) ::close(fd);
+        if (item.note.isEmpty()) item.note = QStringLiteral("cannot read: %1").arg(f.errorString());
         m_result.items.push_back(item);
         return;
     }
