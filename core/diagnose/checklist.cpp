@@ -254,9 +254,10 @@ Diagnosis runChecklist(const Facts &f)
     if (f.suiteSource.isEmpty())
         d.notes << QStringLiteral("ESP suite unknown: MTU figures assume the worst listed suite");
     else if (f.suiteSource.startsWith(QLatin1String("estimated")))
-        d.notes << QStringLiteral(
-                       "ESP suite %1 estimated from ESP lengths (no configuration or SA list given)")
-                       .arg(espSuiteName(f.suite));
+        d.notes
+            << QStringLiteral(
+                   "ESP suite %1 estimated from ESP lengths (no configuration or SA list gives the suite)")
+                   .arg(espSuiteName(f.suite));
     if (!f.havePair)
         d.notes << QStringLiteral(
             "one capture only: loss is seen only as missing sequence numbers at this capture point");

@@ -686,6 +686,43 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
     }
 }
 
+/// Adds the ESP suites the children of `c` propose to `suites` (each once): the peer picks one of
+/// them, not necessarily the first. `ok` becomes false when a proposal names no cipher this tool
+/// knows (its overhead is then unknown; unknown algorithms beside known ones count as the
+/// largest overhead, EspSuite{}).
+void addConfiguredSuites(const ConfigConnection &c, std::vector<EspSuite> &suites, bool *ok)
+{
+    for (const ConfigChild &child : c.children) {
+        const QString proposal = setting(child.settings, {"esp_proposals", "esp"});
+        if (proposal.isEmpty()) continue;
+        bool parsed = false;
+        std::vector<EspSuite> these = strongswanEspSuites(proposal, &parsed);
+        *ok = *ok && parsed;
+        // sha256_96 = yes (the CHILD_SA's in swanctl.conf, the conn's in ipsec.conf): HMAC-SHA-256
+        // truncated to 96 bits, as before RFC 4868, so its ICV is 12 bytes, not 16.
+        const QString sha96 = setting(child.settings, {"sha256_96"}).isEmpty()
+                                  ? setting(c.settings, {"sha256_96"})
+                                  : setting(child.settings, {"sha256_96"});
+        for (EspSuite &e : these) {
+            if (sha96.trimmed().toLower() == QLatin1String("yes") &&
+                e.integrity == EspIntegrity::HmacSha256_128)
+                e.integrity = EspIntegrity::HmacSha256_96;
+            if (std::find(suites.begin(), suites.end(), e) == suites.end()) suites.push_back(e);
+        }
+    }
+}
+
+/// The configured suites become the candidates (the MTU figures take the largest overhead), unless
+/// a proposal named no known cipher: then its overhead is unknown and they are not taken (the ESP
+/// lengths or a negotiated suite decide).
+void takeConfiguredSuites(Facts &f, const std::vector<EspSuite> &suites, bool ok)
+{
+    if (!ok || suites.empty()) return;
+    f.suite = suites.front();
+    f.suiteCandidates = suites.size() > 1 ? suites : std::vector<EspSuite>{};
+    f.suiteSource = QStringLiteral("configuration");
+}
+
 /// The connection of a swanctl.conf / ipsec.conf that is the capture's tunnel: the one whose
 /// remote addresses (remote_addrs / right: addresses or prefixes) take one of capture A's IKE/ESP
 /// endpoints. Connections whose addresses are all readable and take none of them are other
@@ -755,19 +792,10 @@ const ConfigConnection *tunnelConnection(Facts &f, const ConfigFile &cfg, const 
                         ? QStringLiteral("none names %1").arg(f.tunnelAddresses.join(QStringLiteral(", ")))
                         : names.join(QStringLiteral(", ")));
     std::vector<EspSuite> all;
+    bool ok = true;
     for (const ConfigConnection &c : cfg.connections)
-        for (const ConfigChild &ch : c.children) {
-            const QString proposal = setting(ch.settings, {"esp_proposals", "esp"});
-            bool ok = false;
-            if (proposal.isEmpty()) continue;
-            for (const EspSuite &e : strongswanEspSuites(proposal, &ok))
-                if (ok && std::find(all.begin(), all.end(), e) == all.end()) all.push_back(e);
-        }
-    if (!all.empty()) {
-        f.suite = all.front();
-        f.suiteCandidates = all.size() > 1 ? all : std::vector<EspSuite>{};
-        f.suiteSource = QStringLiteral("configuration");
-    }
+        addConfiguredSuites(c, all, &ok);
+    takeConfiguredSuites(f, all, ok);
     return nullptr;
 }
 
@@ -861,29 +889,8 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind, const QStri
     // suite (swanctl --list-sas, ip xfrm state) replaces them.
     std::vector<EspSuite> suites;
     bool ok = true;
-    for (const ConfigChild &child : c.children) {
-        const QString proposal = setting(child.settings, {"esp_proposals", "esp"});
-        if (proposal.isEmpty()) continue;
-        bool parsed = false;
-        std::vector<EspSuite> these = strongswanEspSuites(proposal, &parsed);
-        ok = ok && parsed;
-        // sha256_96 = yes (the CHILD_SA's in swanctl.conf, the conn's in ipsec.conf): HMAC-SHA-256
-        // truncated to 96 bits, as before RFC 4868, so its ICV is 12 bytes, not 16.
-        const QString sha96 = setting(child.settings, {"sha256_96"}).isEmpty()
-                                  ? setting(c.settings, {"sha256_96"})
-                                  : setting(child.settings, {"sha256_96"});
-        for (EspSuite &e : these) {
-            if (sha96.trimmed().toLower() == QLatin1String("yes") &&
-                e.integrity == EspIntegrity::HmacSha256_128)
-                e.integrity = EspIntegrity::HmacSha256_96;
-            if (std::find(suites.begin(), suites.end(), e) == suites.end()) suites.push_back(e);
-        }
-    }
-    if (ok && !suites.empty()) {
-        f.suite = suites.front();
-        f.suiteCandidates = suites.size() > 1 ? suites : std::vector<EspSuite>{};
-        f.suiteSource = QStringLiteral("configuration");
-    }
+    addConfiguredSuites(c, suites, &ok);
+    takeConfiguredSuites(f, suites, ok);
     // Each child's replay window, lifetimes and DPD action: with one child they are the tunnel's;
     // with several, configChildFacts takes the one the capture's SAs are tied to, else only
     // what every child shares.
