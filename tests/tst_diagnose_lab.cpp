@@ -2431,6 +2431,47 @@ private slots:
         }
     }
 
+    // natt-expiry: the NAT gave left one new mapping (its port 52850). charon logs
+    // that one change twice on right, as the kernel's "NAT mappings of CHILD_SA ... changed to
+    // A[P]" and the IKE_SA's "remote endpoint changed from ... to A[P]": one change. Expected: the
+    // distinct endpoints the logs' "NAT mappings ... changed to" lines name, counted by regex.
+    void natMappingChangeCountedOnce_data()
+    {
+        QTest::addColumn<bool>("swapped");
+        QTest::addRow("left as A") << false;
+        QTest::addRow("right as A") << true;
+    }
+    void natMappingChangeCountedOnce()
+    {
+        QFETCH(bool, swapped);
+        const QString dir = labDir(QStringLiteral("natt-expiry"));
+        QSet<QString> endpoints;
+        const QRegularExpression line(
+            QStringLiteral("\\[KNL\\] NAT mappings of CHILD_SA \\S+ changed to (\\S+\\[\\d+\\]),"));
+        for (const QString &host : {QStringLiteral("left"), QStringLiteral("right")}) {
+            QFile log(dir + QStringLiteral("/charon-") + host + QStringLiteral(".log"));
+            QVERIFY(log.open(QIODevice::ReadOnly));
+            for (const QByteArray &l : log.readAll().split('\n'))
+                if (const auto m = line.match(QString::fromUtf8(l)); m.hasMatch()) endpoints << m.captured(1);
+        }
+        QCOMPARE(endpoints.size(), 1);
+        DiagnosisFiles files = labPairWithStats(dir, swapped);
+        files.evidence << dir + QStringLiteral("/charon-left.log")
+                       << dir + QStringLiteral("/charon-right.log");
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Finding *nat = findingOf(ld, QLatin1String("nat_mapping_expiry"));
+        QVERIFY(nat);
+        QStringList texts;
+        for (const EvidenceItem &e : nat->evidence)
+            texts << e.text;
+        const QString all = texts.join(QLatin1Char('\n'));
+        QVERIFY2(all.contains(
+                     QStringLiteral("charon saw the NAT mapping change %1 time(s)").arg(endpoints.size())),
+                 qPrintable(all));
+    }
+
     void wordsAgreeWithTheNumbers()
     {
         // mtu-blackhole at left: no packet of the large sizes drew reverse ESP. The evidence says

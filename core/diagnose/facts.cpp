@@ -553,6 +553,20 @@ bool configMismatchFacts(Facts &f, const LogEvent &e, const EvidenceRef &ref)
     }
 }
 
+/// One NAT mapping change is logged once per SA ("NAT mappings of CHILD_SA ESP/0x.../... changed
+/// to A[P]") and once more for the IKE_SA ("remote endpoint changed from ... to A[P]"): a line
+/// naming the endpoint the change counted last moved to is that same change. A line naming none
+/// ("detected changes in NAT mappings") counts on its own.
+void natMappingChange(Facts &f, const QString &message, const EvidenceRef &ref)
+{
+    static const QRegularExpression to(QStringLiteral("\\bto (\\S+\\[\\d+\\])"));
+    const QRegularExpressionMatch m = to.match(message);
+    const QString endpoint = m.hasMatch() ? m.captured(1) : QString();
+    if (!endpoint.isEmpty() && endpoint == f.natMappingTo) return;
+    f.natMappingTo = endpoint;
+    addCount(f.natMappingChanges, 1, ref);
+}
+
 /// What one charon log event says about the tunnel (counts and flags, not names).
 void logEventFacts(Facts &f, const LogEvent &e, const EvidenceRef &ref)
 {
@@ -583,7 +597,7 @@ void logEventFacts(Facts &f, const LogEvent &e, const EvidenceRef &ref)
         f.natDetected = true;
         break;
     case LogEventKind::NatMappingChanged:
-        addCount(f.natMappingChanges, 1, ref);
+        natMappingChange(f, e.message, ref);
         break;
     case LogEventKind::EndpointChanged:
         // Setting up (from 0.0.0.0) and the NAT-T float (500 → 4500) are normal; a remote
@@ -591,7 +605,7 @@ void logEventFacts(Facts &f, const LogEvent &e, const EvidenceRef &ref)
         if (e.message.contains(QLatin1String("remote endpoint changed")) &&
             !e.message.contains(QLatin1String("from 0.0.0.0")) &&
             !e.message.contains(QLatin1String("from ::")) && !e.message.contains(QLatin1String("[500] to")))
-            addCount(f.natMappingChanges, 1, ref);
+            natMappingChange(f, e.message, ref);
         break;
     case LogEventKind::IkeEstablished:
     case LogEventKind::ChildEstablished:

@@ -321,6 +321,7 @@ struct Facts
     double idleBeforeFailureS = 0;   // idle gap after which the mapping was gone
     double longestIdleSurvivedS = 0; // idle gap after which the mapping still worked
     RefCount natMappingChanges;      // charon "NAT mappings ... changed" / endpoint changed
+    QString natMappingTo;            // the endpoint the last change counted moved to ("A[P]")
     RefCount rebindings;             // one SPI on two UDP flows, port change after a gap
     RefCount icmpPortUnreachNatT;    // ICMP port unreachable quoting UDP 4500 / ESP-in-UDP
     double keepaliveIntervalS = 0;   // measured median, 0 = none seen
