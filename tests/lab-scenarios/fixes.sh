@@ -22,7 +22,7 @@
 # plain `iptables`, which on Debian 12 is iptables-nft), and /var/lib is a per-gateway folder on
 # the guest's tmpfs (the scripts save values under /var/lib/ikev2wb; the guest's / is the host's).
 
-LAB_SCENARIOS="$LAB_SCENARIOS mtu-fix-proof mtu-fix-proof-natt"
+LAB_SCENARIOS="$LAB_SCENARIOS mtu-fix-proof mtu-fix-proof-natt mtu-fix-proof-gcm"
 
 # ESP (aes128-sha256, tunnel, IPv4): outer = 20 + 8 + 16 + pad16(inner + 2) + 16 (NAT-T: + 8 UDP),
 # so the largest inner packet through 1400 bytes is 1326 (MSS 1286), through 1420 with NAT-T 1342
@@ -38,6 +38,16 @@ sc_mtu_fix_proof_natt() {
     NAT=1
     MTU_R=1420
     _fx_scenario 1342 1302 "NAT-T: mid masquerades left, ESP in UDP 4500"
+}
+
+# The same with AES-GCM-16 (aes128gcm16), the AEAD suite most tunnels negotiate today: outer =
+# 20 + 8 + IV 8 + pad4(inner + 2) + ICV 16, so the largest inner packet through 1400 bytes is 1346
+# (MSS 1306); through left's own 1500-byte link 1446.
+sc_mtu_fix_proof_gcm() {
+    MTU_R=1400
+    ESP_PROPOSAL=aes128gcm16
+    _fx_scenario 1346 1306 "no NAT, ESP aes128gcm16"
+    EXTRA_MODULES="$EXTRA_MODULES gcm ghash_generic ctr gf128mul"
 }
 
 _fx_scenario() {

@@ -1,0 +1,1 @@
+iptables -t mangle -D FORWARD -p tcp --tcp-flags SYN,RST SYN -o wan0 -m policy --dir out --pol ipsec -j TCPMSS --set-mss 1306; iptables -t mangle -D FORWARD -p tcp --tcp-flags SYN,RST SYN -i wan0 -m policy --dir in --pol ipsec -j TCPMSS --set-mss 1306

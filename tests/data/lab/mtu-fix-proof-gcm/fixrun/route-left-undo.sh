@@ -1,0 +1,1 @@
+ip route del 10.0.2.1/32 via 10.0.1.254 dev wan0 mtu lock 1400 && ip -batch /var/lib/ikev2wb/saved-route-10.0.2.1 && rm /var/lib/ikev2wb/saved-route-10.0.2.1  # deletes only the route this fix added: the routes listing stats/left-routes-start.txt had no host route to 10.0.2.1, and the saved file is empty if there was none when the fix ran
