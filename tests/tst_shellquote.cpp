@@ -211,7 +211,8 @@ private slots:
         p.count = QStringLiteral("100");
         p.snaplen = QStringLiteral("9216");
         QCOMPARE(checkPeerCapture(p), QString());
-        for (const char *bad : {"1;touch /tmp/x", "$(touch /tmp/x)", "1 -w /etc/passwd", "-1", " 5", ""}) {
+        for (const char *bad :
+             {"1;touch /tmp/x", "$(touch /tmp/x)", "1 -w /etc/passwd", "-1", " 5", "5\n", ""}) {
             PeerCapture c = p;
             c.count = QString::fromLatin1(bad);
             if (c.count.isEmpty()) continue; // empty: no limit
@@ -220,6 +221,18 @@ private slots:
             c.snaplen = QString::fromLatin1(bad);
             QVERIFY2(!checkPeerCapture(c).isEmpty(), bad);
         }
+        // A final newline is no part of a valid value either (a '$' anchor would let it through).
+        for (const auto &[field, value] :
+             std::initializer_list<std::pair<QString PeerCapture::*, const char *>>{
+                 {&PeerCapture::destination, "root@192.0.2.1\n"},
+                 {&PeerCapture::helperPath, "/usr/lib/ikev2wb/helper\n"}}) {
+            PeerCapture c = p;
+            c.*field = QString::fromLatin1(value);
+            QVERIFY2(!checkPeerCapture(c).isEmpty(), value);
+        }
+        PeerCapture withOption = p;
+        withOption.sshOptions = {QStringLiteral("Port=2222\n")};
+        QVERIFY(!checkPeerCapture(withOption).isEmpty());
         // The line as the peer's shell runs it, with a stub tcpdump that records its arguments: a
         // filter starting with '-' comes after "--", so tcpdump takes it as the expression.
         const QString sh = QStandardPaths::findExecutable(QStringLiteral("sh"));

@@ -92,24 +92,26 @@ CaptureHelperCheck checkCaptureHelper(const QString &programDir)
 QString checkPeerCapture(const PeerCapture &p)
 {
     // user@host (a name, IPv4 or IPv6 address); never something ssh could read as an option.
+    // Every pattern ends in \z: '$' would also match before a final newline ("5\n"), and a
+    // newline in the peer's shell line ends a command.
     static const QRegularExpression dest(QStringLiteral(
-        "^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}|[0-9A-Fa-f:.]{2,45})$"));
+        "^[A-Za-z0-9._][A-Za-z0-9._-]{0,63}@([A-Za-z0-9][A-Za-z0-9.-]{0,252}|[0-9A-Fa-f:.]{2,45})\\z"));
     if (!dest.match(p.destination).hasMatch())
         return QStringLiteral("the peer is given as USER@HOST (a host name or address)");
     if (!isValidInterfaceName(p.iface) && p.iface != QLatin1String("any"))
         return QStringLiteral("the peer's interface is an interface name (1-15 of A-Z a-z 0-9 _ . + -)");
     if (p.tool != QLatin1String("helper") && p.tool != QLatin1String("tcpdump"))
         return QStringLiteral("the peer's capture tool is helper or tcpdump");
-    static const QRegularExpression absPath(QStringLiteral("^/[A-Za-z0-9_./+-]{1,255}$"));
+    static const QRegularExpression absPath(QStringLiteral("^/[A-Za-z0-9_./+-]{1,255}\\z"));
     if (!p.helperPath.isEmpty() && !absPath.match(p.helperPath).hasMatch())
         return QStringLiteral("the peer's helper is an absolute path of A-Z a-z 0-9 _ . / + -");
     // The count and the snap length go into the peer's shell line as they are: digits only.
-    static const QRegularExpression digits(QStringLiteral("^[0-9]{1,10}$"));
+    static const QRegularExpression digits(QStringLiteral("^[0-9]{1,10}\\z"));
     if (!p.count.isEmpty() && !digits.match(p.count).hasMatch())
         return QStringLiteral("the peer's packet count is a number");
     if (!p.snaplen.isEmpty() && !digits.match(p.snaplen).hasMatch())
         return QStringLiteral("the peer's snap length is a number");
-    static const QRegularExpression sshOption(QStringLiteral("^[A-Za-z]{1,64}=[!-~]{1,1024}$"));
+    static const QRegularExpression sshOption(QStringLiteral("^[A-Za-z]{1,64}=[!-~]{1,1024}\\z"));
     for (const QString &opt : p.sshOptions)
         if (!sshOption.match(opt).hasMatch())
             return QStringLiteral("ssh options are KEY=VALUE without spaces (as ssh -o)");
