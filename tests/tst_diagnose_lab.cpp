@@ -2581,6 +2581,25 @@ private slots:
         QVERIFY2(basis.contains(QLatin1String("nf_conntrack_udp_timeout_stream")), qPrintable(basis));
     }
 
+    void hostileNatTimeoutIsNoTimeout()
+    {
+        // "nan" parses as a double (QString::toDouble says ok) and passed "t <= 0": the diagnosis
+        // then spoke of "the NAT's UDP timeout of nan s". Neither it nor "inf" is a timeout.
+        for (const QByteArray &v : {QByteArrayLiteral("nan"), QByteArrayLiteral("inf")}) {
+            EvidenceSet set;
+            set.addText(QStringLiteral("nat-sysctl.txt"),
+                        QByteArrayLiteral("net.netfilter.nf_conntrack_udp_timeout_stream = ") + v + '\n');
+            DiagnosisInput in;
+            in.evidence = &set;
+            const Facts f = deriveFacts(in);
+            bool assumed = false;
+            QString basis;
+            const double t = natUdpTimeoutInUse(f, &assumed, &basis);
+            QVERIFY2(assumed && std::isfinite(t),
+                     qPrintable(QString::fromLatin1(v) + QLatin1String(": ") + basis));
+        }
+    }
+
     void replayWindowAssumption_data()
     {
         QTest::addColumn<int>("assumed");

@@ -1637,6 +1637,10 @@ private slots:
         QCOMPARE(recommendedKeepalive(16.5, false), 5);
         QCOMPARE(recommendedKeepalive(120, true), 20);
         QCOMPARE(recommendedKeepalive(1, true), 1);
+        // A timeout from a hostile sysctl file: int(floor(5e299)) was undefined (INT_MIN here, then
+        // clamped to a 1 s keepalive); a longer timeout than 40 s is strongSwan's 20 s.
+        QCOMPARE(recommendedKeepalive(1e300, true), 20);
+        QCOMPARE(recommendedKeepalive(qInf(), false), 20);
     }
 
     void natKeepaliveSecondsRounded()

@@ -2050,7 +2050,7 @@ void natTimeoutFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
         const auto it = v->values.find(QStringLiteral("net.netfilter.nf_conntrack_udp_timeout_stream"));
         bool ok = false;
         const double t = it == v->values.end() ? 0 : it->second.toDouble(&ok);
-        if (!ok || t <= 0) continue;
+        if (!ok || !(t > 0) || !std::isfinite(t)) continue; // "nan" and "inf" are no timeout
         const int rank = sides.sideOf(ef) < 0 ? 0 : 1;
         if (rank < best) {
             best = rank;

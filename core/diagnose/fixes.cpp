@@ -1068,7 +1068,8 @@ int recommendedKeepalive(double timeoutOrBoundS, bool known)
     // A known timeout leaves room for one lost keepalive (half of it); an upper bound only
     // (the mapping was gone after this idle time) gets a third, as the real timeout may be lower.
     const double k = known ? timeoutOrBoundS / 2 : timeoutOrBoundS / 3;
-    return std::clamp(int(std::floor(k)), 1, 20);
+    // Clamped before it becomes an int: a hostile sysctl's 1e300 s is no undefined conversion.
+    return int(std::clamp(std::isnan(k) ? 1.0 : std::floor(k), 1.0, 20.0));
 }
 
 std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double natTimeoutS, bool timeoutKnown,
