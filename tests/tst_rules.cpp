@@ -2075,6 +2075,21 @@ private slots:
         QVERIFY(fd);
         QVERIFY2(sized(*fd).contains(QLatin1String("life_time = 2003640s")), qPrintable(sized(*fd)));
         QVERIFY(!cited(*fd, refused));
+        // A rekey_time no life_time can be added to (lround(1e300) is LONG_MIN): that child gets no
+        // life_time (before: a negative one, LONG_MIN + 180 s); over_time is still sized.
+        f.retransmitTries = -1;
+        f.retransmitTimeoutS = 0;
+        f.retransmitBase = 0;
+        f.rekeyTimeS = 1e300;
+        f.childLifeTimeS = 1e300;
+        f.ikeOverTimeS = 60;
+        fd = r->fn(f);
+        QVERIFY(fd);
+        QVERIFY2(!sized(*fd).contains(QLatin1String("life_time")), qPrintable(sized(*fd)));
+        QVERIFY2(sized(*fd).contains(QLatin1String("over_time = 180s")), qPrintable(sized(*fd)));
+        f.rekeyTimeS = 3600;
+        f.childLifeTimeS = 3700;
+        f.retransmitTries = 2000000000;
         // The same count at 4 s x 1.8^k overflows the timer: nothing sized, and no hang.
         f.retransmitTimeoutS = 4.0;
         f.retransmitBase = 1.8;

@@ -1433,7 +1433,9 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
                             life.childLifeConfigured});
         for (const LifetimesInUse::Child &c : each) {
             const double childMargin = c.lifeS - c.rekeyS;
-            if (childMargin >= total) continue;
+            // A rekey_time no whole number of seconds can be added to (1e300 from a hostile
+            // swanctl.conf: lround() of it is LONG_MIN) sizes no life_time.
+            if (childMargin >= total || !(c.rekeyS + double(marginS) <= kMaxSizedTimeS)) continue;
             const long newLife = std::lround(c.rekeyS) + marginS;
             const QString name =
                 life.eachChild.empty() || isValidConnectionName(c.name) ? c.name : QStringLiteral("<child>");

@@ -138,6 +138,9 @@ struct RetransmitSchedule
     /// "4.0 × 1.8^k, 5 tries (strongSwan defaults)" / "(strongswan.conf)"
     [[nodiscard]] QString text() const;
 };
+/// The longest time a fix writes into a configuration (2^53 s: every whole second up to it is
+/// exact in a double and in a long); a configured time beyond it sizes nothing.
+inline constexpr double kMaxSizedTimeS = 9007199254740992.0;
 /// The longest wait charon's 32-bit millisecond retransmission timer holds, seconds.
 inline constexpr double kMaxRetransmitWaitS = 4294967.295;
 /// The schedule the facts' configuration names, defaults for the rest.
