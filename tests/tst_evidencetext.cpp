@@ -77,6 +77,9 @@ private slots:
         QVERIFY(!isIpLiteral(QStringLiteral("gw.example")));
         QVERIFY(!isIpLiteral(QStringLiteral("10.0.2.1; reboot")));
         QVERIFY(!isIpLiteral(QStringLiteral("fe80::1%eth0")));
+        // QRegularExpression's '$' also matches before a final newline: "fe80::1\n" passed, and
+        // peerForCommand() puts a literal that passes into the ping / probe commands it suggests.
+        QVERIFY(!isIpLiteral(QStringLiteral("fe80::1\n")));
 
         // 10.0.2.1 = 00001010.00000000.00000010.00000001: inside /8, /23 (10.0.2.0-10.0.3.255),
         // not inside 10.0.0.0/23 (10.0.0.0-10.0.1.255).

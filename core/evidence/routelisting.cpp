@@ -51,7 +51,7 @@ bool isIpLiteral(const QString &s)
 {
     std::uint32_t v4 = 0;
     if (parseIpv4(s, v4)) return true;
-    static const QRegularExpression v6(QStringLiteral("^[0-9A-Fa-f:.]{2,45}$"));
+    static const QRegularExpression v6(QStringLiteral("^[0-9A-Fa-f:.]{2,45}\\z"));
     return s.contains(QLatin1Char(':')) && v6.match(s).hasMatch();
 }
 
