@@ -1,5 +1,7 @@
 // ikev2wb-pcaploop: the floor for reading a capture. Opens the file the way CaptureReader does
-// (fopen, a 1 MiB stdio buffer, pcap_fopen_offline with nanosecond precision) and does nothing
+// (fopen, a stdio buffer, pcap_fopen_offline with nanosecond precision; the buffer is 1 MiB as
+// issue 14 defines the floor, CaptureReader's 128 KiB: this loop costs the same with either,
+// bench/RESULTS.md session 13) and does nothing
 // but pcap_next_ex, counting packets and captured bytes. Whatever `ikev2wb summary` spends on
 // top of this is the cost of dissecting and indexing.
 #include <pcap/pcap.h>

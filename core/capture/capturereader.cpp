@@ -120,9 +120,11 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, int fd, 
         return fail(QStringLiteral("not a pcap or pcapng capture: %1").arg(describeMagic(magic, got)));
     }
 
-    // A 1 MiB stdio buffer: libpcap reads record by record and the default 4 KiB buffer costs
-    // several times the throughput on large files.
-    r->d->buffer.resize(1u << 20);
+    // A 128 KiB stdio buffer: libpcap reads record by record and the default 4 KiB buffer costs
+    // several times the throughput on large files. Not larger: the kernel's copy of each refill
+    // then stays in the core's L2 cache instead of pushing the analyzers' tables out of it
+    // (analyze 5 ms less CPU at 1M than with 1 MiB; the bare loop reads the same either way).
+    r->d->buffer.resize(std::size_t(128) << 10);
     std::setvbuf(r->d->file, r->d->buffer.data(), _IOFBF, r->d->buffer.size());
 
     char errbuf[PCAP_ERRBUF_SIZE] = {};
