@@ -2472,6 +2472,99 @@ private slots:
                  qPrintable(all));
     }
 
+    // dpd: charon ran retransmit_timeout 2.0, base 1.4, 3 tries (truth.json) and its log shows
+    // it: "giving up after 3 retransmits", the retransmissions 2.0, 2.8 and 3.9 s apart. The
+    // schedule the finding says is in use, and the one a retransmit_tries fix starts from, is that
+    // one, not strongSwan's defaults (4 s × 1.8^k, 5 tries, 165 s). Expected values: the log's
+    // own lines (regex and their timestamps) and truth.json.
+    void retransmitScheduleFromTheLog_data()
+    {
+        QTest::addColumn<bool>("swapped");
+        QTest::addColumn<bool>("peerLogOnly");
+        QTest::addRow("left as A") << false << false;
+        QTest::addRow("right as A") << true << false;
+        QTest::addRow("left as A, only right's log") << false << true;
+    }
+    void retransmitScheduleFromTheLog()
+    {
+        QFETCH(bool, swapped);
+        QFETCH(bool, peerLogOnly);
+        const QString dir = labDir(QStringLiteral("dpd"));
+        // The first request given up on in left's log: its first send and retransmissions.
+        QFile log(dir + QStringLiteral("/charon-left.log"));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const QStringList lines = QString::fromUtf8(log.readAll()).split(QLatin1Char('\n'));
+        const QRegularExpression giveUp(QStringLiteral("\\] <lab\\|1> giving up after (\\d+) retransmits$"));
+        const QRegularExpression retx(QStringLiteral(
+            "^(\\S+) \\d+\\[IKE\\] <lab\\|1> retransmit (\\d+) of request with message ID (\\d+)$"));
+        int tries = -1;
+        QString mid;
+        std::vector<QDateTime> at;
+        for (const QString &l : lines) {
+            if (const auto m = retx.match(l); m.hasMatch() && tries < 0) {
+                if (m.captured(2) == QLatin1String("1")) at.clear(), mid = m.captured(3);
+                at.push_back(QDateTime::fromString(m.captured(1), Qt::ISODateWithMs));
+            }
+            if (const auto m = giveUp.match(l); m.hasMatch() && tries < 0) tries = m.captured(1).toInt();
+        }
+        QCOMPARE(tries, 3);
+        const QRegularExpression first(
+            QStringLiteral("^(\\S+) \\d+\\[ENC\\] <lab\\|1> generating \\S+ request %1 \\[").arg(mid));
+        QDateTime sent;
+        for (const QString &l : lines)
+            if (const auto m = first.match(l); m.hasMatch())
+                sent = QDateTime::fromString(m.captured(1), Qt::ISODateWithMs);
+        QVERIFY(sent.isValid() && at.size() == 3);
+        const double timeout = std::round(sent.msecsTo(at[0]) / 100.0) / 10;                      // 2.0
+        const double base = std::round(100.0 * at[0].msecsTo(at[1]) / sent.msecsTo(at[0])) / 100; // 1.4
+        QCOMPARE(timeout, 2.0);
+        QCOMPARE(base, 1.4);
+        const QString inTruth = truth(QStringLiteral("dpd"))
+                                    .value(QStringLiteral("ipsec"))
+                                    .toObject()
+                                    .value(QStringLiteral("retransmit_timeout_base_tries"))
+                                    .toString();
+        QCOMPARE(inTruth, QStringLiteral("2.0/1.4/3"));
+
+        DiagnosisFiles files = labPairWithStats(dir, swapped);
+        if (!peerLogOnly) files.evidence << dir + QStringLiteral("/charon-left.log");
+        files.evidence << dir + QStringLiteral("/charon-right.log");
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Finding *pu = findingOf(ld, QLatin1String("peer_unreachable"));
+        QVERIFY(pu);
+        QString schedule;
+        for (const EvidenceItem &e : pu->evidence)
+            if (e.text.startsWith(QLatin1String("retransmission schedule"))) schedule = e.text;
+        QVERIFY2(schedule.startsWith(
+                     QStringLiteral("retransmission schedule in use: %1 s × %2^k, %3 retransmissions")
+                         .arg(timeout)
+                         .arg(base)
+                         .arg(tries)),
+                 qPrintable(schedule));
+        QVERIFY2(!schedule.contains(QLatin1String("default")), qPrintable(schedule));
+        // The outage (truth.json: 22 s) outlasts the 14.2 s that schedule retransmits for: the
+        // fix asks for tries whose retransmissions outlast it, counted on the log's timeout and base.
+        const double outage = truth(QStringLiteral("dpd"))
+                                  .value(QStringLiteral("injected_faults"))
+                                  .toArray()
+                                  .first()
+                                  .toObject()
+                                  .value(QStringLiteral("duration_s"))
+                                  .toDouble();
+        QCOMPARE(outage, 22.0);
+        const Fix *conf = findFix(*pu, FixKind::StrongswanConf);
+        QVERIFY2(conf, "no retransmit_tries fix");
+        const int fixed = capture(conf->text, QStringLiteral("retransmit_tries = (\\d+)"));
+        double total = 0;
+        for (int k = 0; k <= fixed; ++k)
+            total += timeout * std::pow(base, k);
+        QVERIFY2(fixed > tries && total > outage, qPrintable(conf->text + conf->changes));
+        QVERIFY2(conf->undo.contains(QStringLiteral("put back retransmit_tries = %1").arg(tries)),
+                 qPrintable(conf->undo));
+    }
+
     void wordsAgreeWithTheNumbers()
     {
         // mtu-blackhole at left: no packet of the large sizes drew reverse ESP. The evidence says

@@ -664,6 +664,58 @@ QString inLogOrder(const QStringList &names, const QSet<QString> &subset)
     return out.join(QStringLiteral(", "));
 }
 
+/// The retransmission schedule a log shows: the first request of the tunnel's connection that
+/// charon gave up on, with its first send ("generating ... request M") and every "retransmit n of
+/// request with message ID M" timed. Tries come from the give-up line alone; the timeout and base
+/// only from lines timed to the millisecond (a log timed in whole seconds cannot tell 2 s from
+/// 2.9 s). The first give-up of the log that shows them wins.
+void loggedRetransmitSchedule(Facts &f, const CharonLog &log, const QString &conn,
+                              const QSet<QString> &others, const QString &source)
+{
+    struct Sends
+    {
+        std::int64_t messageId = -1;
+        std::vector<QDateTime> times; // first send, then retransmission 1, 2, ...
+        std::vector<int> lines;
+    };
+    std::map<std::pair<QString, int>, Sends> lastRequest; // per IKE_SA: its last request sent
+    for (const LogEvent &e : log.events) {
+        if (!ofTheTunnel(e, conn, others) || e.ikeName.isEmpty()) continue;
+        const auto key = std::make_pair(e.ikeName, e.ikeUniqueId);
+        const QDateTime t = e.time ? e.time->dateTime : QDateTime();
+        if (e.kind == LogEventKind::MessageGenerated && !e.response) {
+            lastRequest[key] = Sends{e.messageId, {t}, {e.line}};
+        } else if (e.kind == LogEventKind::Retransmit) {
+            Sends &s = lastRequest[key];
+            if (s.messageId == e.messageId && s.times.size() == std::size_t(e.retransmit))
+                s.times.push_back(t), s.lines.push_back(e.line);
+        } else if (e.kind == LogEventKind::GiveUp && e.retransmit >= 0) {
+            if (f.loggedRetransmitTries < 0) {
+                f.loggedRetransmitTries = e.retransmit;
+                f.loggedScheduleFrom = QStringLiteral("%1 line %2").arg(source).arg(e.line);
+            }
+            const Sends &s = lastRequest[key];
+            if (f.loggedRetransmitTimeoutS > 0 || e.retransmit < 2 ||
+                s.times.size() != std::size_t(e.retransmit) + 1)
+                continue;
+            bool timed = true, subSecond = false;
+            for (const QDateTime &x : s.times) {
+                timed = timed && x.isValid();
+                subSecond = subSecond || (x.isValid() && x.time().msec() != 0);
+            }
+            if (!timed || !subSecond) continue;
+            const double first = double(s.times[0].msecsTo(s.times[1])) / 1000;
+            const double second = double(s.times[1].msecsTo(s.times[2])) / 1000;
+            if (!(first > 0) || !(second >= first)) continue;
+            f.loggedRetransmitTries = e.retransmit;
+            f.loggedRetransmitTimeoutS = std::round(first * 10) / 10;
+            f.loggedRetransmitBase = std::round(second / first * 100) / 100;
+            f.loggedScheduleFrom =
+                QStringLiteral("%1 lines %2–%3").arg(source).arg(s.lines.front()).arg(e.line);
+        }
+    }
+}
+
 void logFacts(Facts &f, const CharonLog &log, const QString &source)
 {
     f.haveLogs = true;
@@ -698,6 +750,7 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
                 if (ok) f.logChildSpis[e.childName].insert(v);
             }
     }
+    loggedRetransmitSchedule(f, log, conn, others, source);
 }
 
 /// Adds the ESP suites the children of `c` propose to `suites` (each once): the peer picks one of
@@ -1383,6 +1436,7 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
             const QString conn = tunnelLogConnection(peerLog, log, &names, &others);
             for (const LogEvent &e : log.events)
                 if (ofTheTunnel(e, conn, others)) logEventFacts(peerLog, e, logRef(e, ef.path));
+            loggedRetransmitSchedule(peerLog, log, conn, others, ef.path);
         }
 
     // Latest snapshot of each status kind wins.
@@ -1448,6 +1502,16 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
                                                {&f.dpdRequests, &peerLog.dpdRequests},
                                                {&f.logIkeFragments, &peerLog.logIkeFragments}})
         addCount(*mineCount, peerCount->value, peerCount->ref);
+    // The schedule B's log shows where A's shows none (both ends usually run the same).
+    if (f.loggedRetransmitTimeoutS <= 0 && peerLog.loggedRetransmitTimeoutS > 0) {
+        f.loggedRetransmitTries = peerLog.loggedRetransmitTries;
+        f.loggedRetransmitTimeoutS = peerLog.loggedRetransmitTimeoutS;
+        f.loggedRetransmitBase = peerLog.loggedRetransmitBase;
+        f.loggedScheduleFrom = peerLog.loggedScheduleFrom;
+    } else if (f.loggedRetransmitTries < 0 && peerLog.loggedRetransmitTries >= 0) {
+        f.loggedRetransmitTries = peerLog.loggedRetransmitTries;
+        f.loggedScheduleFrom = peerLog.loggedScheduleFrom;
+    }
     if (peerLog.natMappingChanges.value > f.natMappingChanges.value)
         f.natMappingChanges = peerLog.natMappingChanges;
     f.natDetected = f.natDetected || peerLog.natDetected;
@@ -2614,6 +2678,17 @@ RetransmitSchedule retransmitScheduleInUse(const Facts &f)
         s.base = f.retransmitBase;
         s.baseConfigured = true;
     }
+    // What charon did (its log) stands for what the configuration read does not say.
+    if (!s.triesConfigured && f.loggedRetransmitTries >= 0) {
+        s.tries = f.loggedRetransmitTries;
+        s.triesLogged = true;
+    }
+    if (!s.timeoutConfigured && !s.baseConfigured && f.loggedRetransmitTimeoutS > 0) {
+        s.timeoutS = f.loggedRetransmitTimeoutS;
+        s.base = f.loggedRetransmitBase;
+        s.timeoutLogged = s.baseLogged = true;
+    }
+    if (s.triesLogged || s.timeoutLogged) s.loggedFrom = f.loggedScheduleFrom;
     return s;
 }
 

@@ -364,6 +364,12 @@ struct Facts
     double outcomeNeededS = 0;  // and the wait the schedule in use asks for before the next step
     RefCount logRetransmits;    // charon "retransmit N of request"
     RefCount logGiveUps;        // charon "giving up after N retransmits"
+    // The schedule charon's log shows for a request it gave up on: N of "giving up after N
+    // retransmits", the wait from the request to its first retransmission and the growth of the
+    // next wait (lines timed to the millisecond only), and where. -1 / 0: not shown.
+    int loggedRetransmitTries = -1;
+    double loggedRetransmitTimeoutS = 0, loggedRetransmitBase = 0;
+    QString loggedScheduleFrom; // "charon-left.log lines 86–97"
     std::uint32_t maxRetransmitsOneExchange = 0;
     std::uint64_t ikeExchanges = 0, ikeAnswered = 0;
     bool ikeEstablished = false; // an IKE_AUTH answered (capture) or an SA established (log)

@@ -1242,17 +1242,29 @@ bool RetransmitSchedule::followed() const
 
 QString RetransmitSchedule::text() const
 {
-    QStringList set;
+    QStringList set, logged;
     if (triesConfigured) set << QStringLiteral("retransmit_tries = %1").arg(tries);
     if (timeoutConfigured) set << QStringLiteral("retransmit_timeout = %1").arg(num(timeoutS));
     if (baseConfigured) set << QStringLiteral("retransmit_base = %1").arg(num(base));
+    if (triesLogged) logged << QStringLiteral("giving up after %1 retransmits").arg(tries);
+    if (timeoutLogged)
+        logged << QStringLiteral("the first retransmission %1 s after the request").arg(num(timeoutS));
+    if (baseLogged) logged << QStringLiteral("each wait %1 × the one before").arg(num(base));
+    QStringList from;
+    if (!set.isEmpty()) from << QStringLiteral("strongswan.conf: %1").arg(set.join(QStringLiteral(", ")));
+    if (!logged.isEmpty())
+        from << QStringLiteral("charon's log (%1): %2").arg(loggedFrom, logged.join(QStringLiteral(", ")));
+    const bool all = (triesConfigured || triesLogged) && (timeoutConfigured || timeoutLogged) &&
+                     (baseConfigured || baseLogged);
+    if (from.isEmpty())
+        from << QStringLiteral(
+            "strongSwan's defaults, assumed (neither strongswan.conf nor charon's log shows it)");
+    else if (!all)
+        from << QStringLiteral("defaults for the rest");
     return QStringLiteral("%1 s × %2^k, %3 retransmissions, give-up %4 s after the first send; %5")
         .arg(num(timeoutS), num(base))
         .arg(tries)
-        .arg(num(std::round(totalS() * 10) / 10),
-             set.isEmpty() ? QStringLiteral("strongSwan's defaults")
-                           : QStringLiteral("strongswan.conf: %1; defaults for the rest")
-                                 .arg(set.join(QStringLiteral(", "))));
+        .arg(num(std::round(totalS() * 10) / 10), from.join(QStringLiteral("; ")));
 }
 
 std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableParams &p)
@@ -1300,11 +1312,11 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
                     .arg(tries)
                     .arg(std::lround(total)),
                 undoLine(QStringLiteral("swanctl --reload-settings"),
-                         s.triesConfigured ? QStringLiteral("first put back retransmit_tries = %1 in "
-                                                            "strongswan.conf")
-                                                 .arg(s.tries)
-                                           : QStringLiteral("first remove the retransmit_tries line from "
-                                                            "strongswan.conf (default 5)"))));
+                         s.triesConfigured || s.triesLogged
+                             ? QStringLiteral("first put back retransmit_tries = %1 in strongswan.conf")
+                                   .arg(s.tries)
+                             : QStringLiteral("first remove the retransmit_tries line from "
+                                              "strongswan.conf (default 5)"))));
         }
     }
     // DPD and restart: only what the configuration does not have yet.

@@ -122,6 +122,9 @@ struct RetransmitSchedule
     double timeoutS = 4.0;
     double base = 1.8;
     bool triesConfigured = false, timeoutConfigured = false, baseConfigured = false;
+    // Shown by charon's log instead (a give-up and the waits before it), and where.
+    bool triesLogged = false, timeoutLogged = false, baseLogged = false;
+    QString loggedFrom;
     /// Wait after the first send (n = 0) or after retransmission n: timeout × base^n; after the
     /// last retransmission (n = tries) charon gives up when it ends.
     [[nodiscard]] double waitAfter(int n) const;
@@ -135,7 +138,13 @@ struct RetransmitSchedule
     {
         return triesConfigured || timeoutConfigured || baseConfigured;
     }
-    /// "4.0 × 1.8^k, 5 tries (strongSwan defaults)" / "(strongswan.conf)"
+    /// Known from the configuration or the log, not assumed.
+    [[nodiscard]] bool anyKnown() const
+    {
+        return anyConfigured() || triesLogged || timeoutLogged || baseLogged;
+    }
+    /// "4 s × 1.8^k, 5 retransmissions, give-up 165.1 s after the first send; strongSwan's defaults,
+    /// assumed ..." / "; strongswan.conf: ..." / "; charon's log (FILE lines A–B): ..."
     [[nodiscard]] QString text() const;
 };
 /// The longest time a fix writes into a configuration (2^53 s: every whole second up to it is

@@ -769,7 +769,9 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
         p.thisEndInitiates = f.ikeInitiator == f.localAddress ? 1 : 0;
         p.initiator = f.ikeInitiator;
     }
-    cite(fd, QStringLiteral("retransmission schedule in use: %1").arg(p.schedule.text()));
+    cite(fd, (p.schedule.anyKnown() ? QStringLiteral("retransmission schedule in use: %1")
+                                    : QStringLiteral("retransmission schedule: %1"))
+                 .arg(p.schedule.text()));
     if (f.outageS <= 0)
         fd.collectNext << QStringLiteral(
             "captures at both ends to measure how long the path was down: only a measured outage "
