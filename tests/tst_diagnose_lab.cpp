@@ -37,6 +37,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 #include <cmath>
+#include <pcap/pcap.h>
 
 #include <cstring>
 
@@ -1738,6 +1739,50 @@ private slots:
         QVERIFY(w);
         QVERIFY2(w->text.contains(QLatin1String("    lab {")) && w->text.contains(child),
                  qPrintable(w->text));
+    }
+
+    // A capture holding two tunnels (a hub: right's captures of natt, peer the NAT 10.0.2.254, and
+    // of mtu-blackhole, peer 10.0.1.1, read as one capture) is judged as one tunnel: a note says
+    // so, with each address pair's IKE/ESP packets, counted here by libpcap's own filter ('udp
+    // port 500 or udp port 4500 or esp'), and how to cut out one. One lab capture: no such note.
+    void severalTunnelsInOneCapture()
+    {
+        const auto count = [](const QString &path) {
+            char err[PCAP_ERRBUF_SIZE] = {};
+            pcap_t *p = pcap_open_offline(QFile::encodeName(path).constData(), err);
+            if (!p) return -1;
+            bpf_program prog{};
+            int n = 0;
+            if (pcap_compile(p, &prog, "udp port 500 or udp port 4500 or esp", 1, PCAP_NETMASK_UNKNOWN) ==
+                0) {
+                pcap_pkthdr *h = nullptr;
+                const u_char *d = nullptr;
+                while (pcap_next_ex(p, &h, &d) == 1)
+                    n += pcap_offline_filter(&prog, h, d) != 0;
+                pcap_freecode(&prog);
+            }
+            pcap_close(p);
+            return n;
+        };
+        const QString natt = labDir(QStringLiteral("natt")) + QStringLiteral("/right-outer.pcap");
+        const QString mtu = labDir(QStringLiteral("mtu-blackhole")) + QStringLiteral("/right-outer.pcap");
+        const int nattPackets = count(natt), mtuPackets = count(mtu);
+        QVERIFY(nattPackets > 0 && mtuPackets > 0);
+        DiagnosisFiles files;
+        files.captureA = CapturePaths(QStringList{natt, mtu});
+        Investigation hub;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, hub, &error), qPrintable(error));
+        const QString notes = hub.diagnosis().notes.join(QLatin1Char('\n'));
+        for (const QString &pair : {QStringLiteral("10.0.2.1 ↔ 10.0.2.254: %1 packets").arg(nattPackets),
+                                    QStringLiteral("10.0.1.1 ↔ 10.0.2.1: %1 packets").arg(mtuPackets),
+                                    QStringLiteral("holds the IKE/ESP of 2 address pairs")})
+            QVERIFY2(notes.contains(pair), qPrintable(pair + QStringLiteral(" not in\n") + notes));
+        DiagnosisFiles one;
+        one.captureA = mtu;
+        Investigation single;
+        QVERIFY2(diagnoseFiles(one, single, &error), qPrintable(error));
+        QVERIFY(!single.diagnosis().notes.join(QLatin1Char('\n')).contains(QLatin1String("address pairs")));
     }
 
     // A connection with several CHILD_SAs: the lifetimes are those of the child the capture's SAs

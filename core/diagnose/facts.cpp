@@ -2964,6 +2964,50 @@ void mergeRetransmissions(Facts &f, const Facts &peer)
     f.ikeRetransmissions = total;
 }
 
+/// A capture holding the IKE/ESP of several tunnels (taken at a hub or a remote-access server,
+/// or a router between several): the diagnosis judges all its packets as one tunnel, so a
+/// figure of one (NAT-T, the suite, the path MTU, the peer in a command) may be another's. A
+/// note lists the address pairs with their packets and says how to cut out one tunnel.
+void severalTunnelsNote(Facts &f, const CaptureIndex &ix, const QString &name, const QString &peer)
+{
+    std::map<std::pair<QString, QString>, std::uint64_t> pairs;
+    for (const Flow &fl : ix.flows) {
+        const bool ikeOrEsp =
+            fl.proto == 50 || (fl.proto == 17 && (fl.srcPort == 500 || fl.dstPort == 500 ||
+                                                  fl.srcPort == 4500 || fl.dstPort == 4500));
+        if (!ikeOrEsp || fl.packets == 0) continue;
+        const QString a = addr(fl.src), b = addr(fl.dst);
+        pairs[a < b ? std::pair{a, b} : std::pair{b, a}] += fl.packets;
+        if (pairs.size() > 100000) break; // a hostile capture: enough to say so
+    }
+    if (pairs.size() < 2) return;
+    std::vector<std::pair<std::pair<QString, QString>, std::uint64_t>> busiest(pairs.begin(), pairs.end());
+    std::stable_sort(busiest.begin(), busiest.end(),
+                     [](const auto &x, const auto &y) { return x.second > y.second; });
+    // The example: the pair holding the peer the other capture or the evidence names, else the busiest.
+    auto example = busiest.front().first;
+    for (const auto &[p, n] : busiest)
+        if (!peer.isEmpty() && (p.first == peer || p.second == peer)) {
+            example = p;
+            break;
+        }
+    QStringList listed;
+    for (std::size_t i = 0; i < busiest.size() && i < 6; ++i)
+        listed << QStringLiteral("%1 ↔ %2: %3 packets")
+                      .arg(busiest[i].first.first, busiest[i].first.second)
+                      .arg(busiest[i].second);
+    if (busiest.size() > 6) listed << QStringLiteral("%1 more").arg(busiest.size() - 6);
+    f.evidenceHosts << QStringLiteral(
+                           "%1 holds the IKE/ESP of %2 address pairs (%3): they are judged as one "
+                           "tunnel here, so a figure of one (NAT-T, the ESP suite, the path MTU, the "
+                           "peer in a command) may be another's; cut the capture to one tunnel and "
+                           "diagnose that, e.g. tcpdump -r FILE -w ONE.pcap '(host %4 and host %5) or "
+                           "icmp or icmp6'")
+                           .arg(name)
+                           .arg(busiest.size())
+                           .arg(listed.join(QStringLiteral("; ")), example.first, example.second);
+}
+
 Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
 {
     Facts f;
@@ -3034,6 +3078,8 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         f.keepaliveIntervalS = std::max(f.keepaliveIntervalS, peer.keepaliveIntervalS);
         f.largestOuter = std::max(f.largestOuter, peer.largestOuter);
     }
+    if (in.indexA) severalTunnelsNote(f, *in.indexA, in.nameA, f.peerSeenHere);
+    if (in.indexB) severalTunnelsNote(f, *in.indexB, in.nameB, f.localSeenThere);
     if (stop()) return f;
     HostSides sides;
     CaptureEnd oneEnd; // one capture: its tunnel's ends
