@@ -2610,6 +2610,39 @@ private slots:
                  qPrintable(conf->undo));
     }
 
+    // ike-frag-ok: neither capture holds ESP (verify.json, tshark: 0 ESP packets, 0 ESP in UDP).
+    // Step 2 has no packet size to judge: it may not pass on "no size-dependent loss" nor quote a
+    // largest outer ESP packet of 0 bytes.
+    void mtuStepWithoutEsp_data()
+    {
+        QTest::addColumn<bool>("swapped");
+        QTest::addRow("left as A") << false;
+        QTest::addRow("right as A") << true;
+    }
+    void mtuStepWithoutEsp()
+    {
+        QFETCH(bool, swapped);
+        const QString dir = labDir(QStringLiteral("ike-frag-ok"));
+        QFile verify(dir + QStringLiteral("/verify.json"));
+        QVERIFY(verify.open(QIODevice::ReadOnly));
+        const QJsonObject caps =
+            QJsonDocument::fromJson(verify.readAll()).object().value(QStringLiteral("captures")).toObject();
+        for (const char *c : {"left-outer.pcap", "right-outer.pcap"}) {
+            const QJsonObject o = caps.value(QLatin1String(c)).toObject();
+            QVERIFY(o.contains(QStringLiteral("esp_packets")));
+            QCOMPARE(o.value(QStringLiteral("esp_packets")).toInt() +
+                         o.value(QStringLiteral("esp_udp_encap_packets")).toInt(),
+                     0);
+        }
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(labPairWithStats(dir, swapped), ld, &error), qPrintable(error));
+        const ChecklistStep &mtu = step(ld.diagnosis(), 2);
+        for (const EvidenceItem &e : mtu.evidence)
+            QVERIFY2(!e.text.contains(QLatin1String("largest outer ESP packet")), qPrintable(e.text));
+        QVERIFY(mtu.status != StepStatus::Pass);
+    }
+
     void wordsAgreeWithTheNumbers()
     {
         // mtu-blackhole at left: no packet of the large sizes drew reverse ESP. The evidence says

@@ -126,7 +126,10 @@ void baseline(ChecklistStep &s, const Facts &f)
         break;
     case 2: {
         const PathMtuDecision pm = decidePathMtu(f);
-        if (f.havePair) {
+        if (f.havePair && f.dir[0].sent + f.dir[1].sent == 0) {
+            // No ESP in either capture: no size was sent, so none can be judged lost or delivered.
+            add(s, QStringLiteral("neither capture holds ESP: no packet size to judge"));
+        } else if (f.havePair) {
             pass(0.8);
             add(s, QStringLiteral("no size-dependent loss; largest outer ESP packet %1 bytes")
                        .arg(f.largestOuter));
