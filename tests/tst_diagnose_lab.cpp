@@ -58,6 +58,14 @@ DiagnosisFiles labPairWithStats(const QString &dir, bool swapped)
     return files;
 }
 
+/// The lab pair of `dir` with its stats and both charon logs, diagnosed into `ld`.
+bool diagnoseLabPairWithLogs(const QString &dir, bool swapped, Investigation &ld, QString *error)
+{
+    DiagnosisFiles files = labPairWithStats(dir, swapped);
+    files.evidence << dir + QStringLiteral("/charon-left.log") << dir + QStringLiteral("/charon-right.log");
+    return diagnoseFiles(files, ld, error);
+}
+
 /// Copies a lab's stats/ files into TO/left and TO/right by their host prefix, keeping the
 /// prefix (`keepPrefix`, the host stays named) or dropping it (nothing names the host).
 bool splitStatsByHost(const QString &stats, const QString &to, bool keepPrefix)
@@ -2500,12 +2508,9 @@ private slots:
                 if (const auto m = line.match(QString::fromUtf8(l)); m.hasMatch()) endpoints << m.captured(1);
         }
         QCOMPARE(endpoints.size(), 1);
-        DiagnosisFiles files = labPairWithStats(dir, swapped);
-        files.evidence << dir + QStringLiteral("/charon-left.log")
-                       << dir + QStringLiteral("/charon-right.log");
         Investigation ld;
         QString error;
-        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        QVERIFY2(diagnoseLabPairWithLogs(dir, swapped, ld, &error), qPrintable(error));
         const Finding *nat = findingOf(ld, QLatin1String("nat_mapping_expiry"));
         QVERIFY(nat);
         QStringList texts;
@@ -2641,6 +2646,54 @@ private slots:
         for (const EvidenceItem &e : mtu.evidence)
             QVERIFY2(!e.text.contains(QLatin1String("largest outer ESP packet")), qPrintable(e.text));
         QVERIFY(mtu.status != StepStatus::Pass);
+    }
+
+    // natt-expiry: left is behind the NAT (truth.json) and sends no keepalive in its idle time
+    // (keepalive 60 s). What proves a bound on its keepalive interval is the longest time left
+    // sent nothing: in left-outer.pcap, 22.3 s. Right's packets lost at the NAT after the idle
+    // time left a longer one-way silence at left (22.8 s, right→left) while left was sending
+    // again: no bound on left's keepalives. Expected: left-outer.pcap read by hand (IPv4 source).
+    void keepaliveBoundFromTheNatHostsSilence()
+    {
+        const QString dir = labDir(QStringLiteral("natt-expiry"));
+        const QJsonObject mid = truth(QStringLiteral("natt-expiry"))
+                                    .value(QStringLiteral("topology"))
+                                    .toObject()
+                                    .value(QStringLiteral("mid"))
+                                    .toObject();
+        QVERIFY(mid.value(QStringLiteral("nat_masquerade")).toBool());
+        QByteArray header;
+        std::vector<PcapRecord> records;
+        int linkType = 0;
+        QVERIFY(readPcap(dir + QStringLiteral("/left-outer.pcap"), header, records, linkType));
+        QCOMPARE(linkType, 1);
+        const QByteArray left("\x0a\x00\x01\x01", 4); // 10.0.1.1
+        double last = -1, longest = 0;
+        for (const PcapRecord &r : records) {
+            if (r.data.size() < 34 || quint8(r.data[12]) != 0x08 || quint8(r.data[13]) != 0x00) continue;
+            if (r.data.mid(26, 4) != left) continue;
+            if (last >= 0) longest = std::max(longest, r.t - last);
+            last = r.t;
+        }
+        QVERIFY(longest > 20 && longest < 23);
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseLabPairWithLogs(dir, false, ld, &error), qPrintable(error));
+        const Finding *nat = findingOf(ld, QLatin1String("nat_mapping_expiry"));
+        QVERIFY(nat);
+        const QString expected = QString::number(std::round(longest * 10) / 10, 'f', 1);
+        bool cited = false;
+        for (const EvidenceItem &e : nat->evidence)
+            if (e.text.contains(QLatin1String("no NAT-T keepalive was captured"))) {
+                QVERIFY2(e.text.contains(QStringLiteral("longest idle gap captured, %1 s").arg(expected)),
+                         qPrintable(e.text + QStringLiteral(" / expected ") + expected));
+                cited = true;
+            }
+        QVERIFY(cited);
+        const Fix *sysctl = findFix(*nat, FixKind::Sysctl);
+        QVERIFY(sysctl);
+        QVERIFY2(sysctl->changes.contains(QStringLiteral("idle gap of %1 s").arg(expected)),
+                 qPrintable(sysctl->changes));
     }
 
     void wordsAgreeWithTheNumbers()

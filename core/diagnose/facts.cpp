@@ -290,7 +290,11 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
             gapRef.source = name;
             gapRef.timeNs = g.startNs;
             f.idleGaps.push_back({g.seconds(), g.portChangeAfter || g.oneWayAfter, gapRef});
-            f.longestIdleS = std::max(f.longestIdleS, g.seconds());
+            // Idle: neither end sent. A one-way silence (the other end kept sending, or its packets
+            // were lost before this capture) bounds nothing both ends did: not the keepalive
+            // interval of the host behind the NAT, which may be the one that kept sending.
+            if (g.direction == NatIdleGap::Direction::Both)
+                f.longestIdleS = std::max(f.longestIdleS, g.seconds());
             if (g.portChangeAfter || g.oneWayAfter) {
                 if (f.idleBeforeFailureS == 0 || g.seconds() < f.idleBeforeFailureS)
                     f.idleBeforeFailureS = g.seconds();

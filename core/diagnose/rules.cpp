@@ -869,7 +869,11 @@ std::optional<Finding> ruleNatMappingExpiry(const Facts &f)
                  .arg(secs(f.idleBeforeFailureS), timeoutBasis));
     else if (!f.idleGaps.empty())
         cite(fd, QStringLiteral("no idle gap reached the NAT UDP timeout (%1); the longest was %2 s")
-                     .arg(timeoutBasis, secs(f.longestIdleS)));
+                     .arg(timeoutBasis, secs(std::max_element(f.idleGaps.begin(), f.idleGaps.end(),
+                                                              [](const IdleGapFact &a, const IdleGapFact &b) {
+                                                                  return a.seconds < b.seconds;
+                                                              })
+                                                 ->seconds)));
     double bound = 0;
     bool known = false;
     const int keepalive = natKeepaliveFor(f, &bound, &known);
