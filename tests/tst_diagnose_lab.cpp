@@ -1793,6 +1793,53 @@ private slots:
         QVERIFY(!single.diagnosis().notes.join(QLatin1Char('\n')).contains(QLatin1String("address pairs")));
     }
 
+    // DPD shown on by this end's own log: dpd's left capture with left's charon log, whose
+    // 'sending DPD request' lines (counted here by regex) prove DPD on at left (truth.json: dpd_delay
+    // 5s). Before, the fix said 'without one DPD is off' and added 'dpd_delay = <dpd-delay>'. Only
+    // the peer's log (right's, in a pair) proves nothing about left: the placeholder stays.
+    void dpdOnFromTheOwnLog_data()
+    {
+        QTest::addColumn<bool>("ownLog");
+        QTest::newRow("left's own log") << true;
+        QTest::newRow("only the peer's log") << false;
+    }
+    void dpdOnFromTheOwnLog()
+    {
+        QFETCH(bool, ownLog);
+        const QString dir = labDir(QStringLiteral("dpd"));
+        QCOMPARE(
+            truth(QStringLiteral("dpd"))[QStringLiteral("ipsec")][QStringLiteral("dpd_delay")].toString(),
+            QStringLiteral("5s"));
+        QFile log(dir + QStringLiteral("/charon-left.log"));
+        QVERIFY(log.open(QIODevice::ReadOnly));
+        const int requests =
+            int(QString::fromUtf8(log.readAll()).count(QStringLiteral("] <lab|1> sending DPD request")));
+        QVERIFY(requests > 0);
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/left-outer.pcap");
+        if (ownLog) {
+            files.evidenceA << dir + QStringLiteral("/charon-left.log");
+        } else {
+            files.captureB = dir + QStringLiteral("/right-outer.pcap");
+            files.evidenceB << dir + QStringLiteral("/charon-right.log");
+        }
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Finding *fd = findingOf(ld, QLatin1String("peer_unreachable"));
+        QVERIFY(fd);
+        const Fix *dpd = nullptr;
+        for (const Fix &x : fd->fixes)
+            if (x.title.startsWith(QLatin1String("Detect a dead peer")) && x.kind == FixKind::Swanctl)
+                dpd = &x;
+        QVERIFY(dpd);
+        QCOMPARE(dpd->text.contains(QLatin1String("dpd_delay = <dpd-delay>")), !ownLog);
+        QCOMPARE(dpd->changes.contains(
+                     QStringLiteral("this end's log shows %1 'sending DPD request'").arg(requests)),
+                 ownLog);
+        QCOMPARE(dpd->undo.contains(QLatin1String("dpd_delay = 0s")), !ownLog);
+    }
+
     // A connection with several CHILD_SAs: the lifetimes are those of the child the capture's SAs
     // belong to, never the first child's. rekey-loss's left-outer.pcap (retransmitted IKE requests:
     // the lifetime fix) with a swanctl.conf whose tunnel connection 'lab' (remote 10.0.2.1, the

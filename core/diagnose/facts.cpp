@@ -1497,6 +1497,7 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
     // Each host logs its own sends (retransmissions, give-ups, DPD requests, fragmented
     // messages) and the configuration mismatches: B's add to A's. Both may log one NAT mapping
     // change: the host that saw more of them counts.
+    f.ownDpdRequests = f.dpdRequests.value; // before B's are added: DPD is on at this end
     for (const auto &[mineCount, peerCount] : {std::pair{&f.logNoProposal, &peerLog.logNoProposal},
                                                {&f.logTsUnacceptable, &peerLog.logTsUnacceptable},
                                                {&f.logAuthFailed, &peerLog.logAuthFailed},

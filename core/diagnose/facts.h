@@ -331,8 +331,9 @@ struct Facts
     // nf_conntrack_udp_timeout (30 s) only applies to flows without replies. 0 = unknown.
     double natUdpTimeoutS = 0;
     std::vector<IdleGapFact> idleGaps;
-    RefCount dpdRequests;  // log "sending DPD request"
-    double dpdDelayS = -1; // configured, -1 unknown
+    RefCount dpdRequests;             // log "sending DPD request"
+    std::uint64_t ownDpdRequests = 0; // of them in this end's (capture A's host's) own log
+    double dpdDelayS = -1;            // configured, -1 unknown
     QString dpdAction;
     RefCount peerNotResponding; // log: give-ups, "peer not responding", establishing failed
     RefCount outageLost;        // pair: ESP lost during outages, both directions

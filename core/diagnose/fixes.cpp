@@ -1320,7 +1320,8 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
         }
     }
     // DPD and restart: only what the configuration does not have yet.
-    const bool dpdOn = p.dpdDelayS > 0;
+    // On when configured, or when this end's own log shows it sending DPD requests.
+    const bool dpdOn = p.dpdDelayS > 0 || p.dpdRequestsLogged > 0;
     const bool restartOn = p.dpdAction == QLatin1String("restart");
     QStringList conn, child;
     // No interval is proven by anything captured: a placeholder, never a number of ours that could
@@ -1350,28 +1351,33 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
                          "%1; when the peer is declared dead the CHILD_SA is re-initiated (dpd_action = "
                          "restart%2) and the initiator retries forever (keyingtries = 0) instead of leaving "
                          "the tunnel down after the outage.%3"))
-            .arg(dpdOn ? QStringLiteral("DPD is already on (dpd_delay = %1 s)").arg(num(p.dpdDelayS))
-                 : p.dpdDelayS == 0
-                     ? QStringLiteral("DPD is off in the configuration (dpd_delay 0s, the default): replace "
-                                      "<dpd-delay> by the seconds of inbound silence after which charon "
-                                      "checks the peer (nothing captured proves a value: a shorter one "
-                                      "notices a dead peer sooner and costs one INFORMATIONAL exchange per "
-                                      "quiet interval)")
-                     : QStringLiteral("The configuration was not in the evidence: if the connection has a "
-                                      "dpd_delay, keep it and drop that line; without one DPD is off (0s, "
-                                      "the default) — replace <dpd-delay> by the seconds of inbound silence "
-                                      "after which charon checks the peer (nothing captured proves a value: "
-                                      "a shorter one notices a dead peer sooner and costs one INFORMATIONAL "
-                                      "exchange per quiet interval)"),
-                 responder   ? (restartOn ? QStringLiteral(", instead of the restart configured") : QString())
-                 : restartOn ? QStringLiteral(", already configured")
-                             : QString(),
-                 responder                 ? p.initiator
-                 : p.thisEndInitiates == 1 ? QStringLiteral(" This end is the IKE initiator (its IKE_SA_INIT "
-                                                            "request is in the capture).")
-                                           : QStringLiteral(" Which end initiates is not known from the "
-                                                            "capture: use restart and start on the initiator "
-                                                            "only.")),
+            .arg(
+                p.dpdDelayS > 0 ? QStringLiteral("DPD is already on (dpd_delay = %1 s)").arg(num(p.dpdDelayS))
+                : dpdOn
+                    ? QStringLiteral("DPD is already on (this end's log shows %1 'sending DPD request'): its "
+                                     "dpd_delay stays as it is")
+                          .arg(p.dpdRequestsLogged)
+                : p.dpdDelayS == 0
+                    ? QStringLiteral("DPD is off in the configuration (dpd_delay 0s, the default): replace "
+                                     "<dpd-delay> by the seconds of inbound silence after which charon "
+                                     "checks the peer (nothing captured proves a value: a shorter one "
+                                     "notices a dead peer sooner and costs one INFORMATIONAL exchange per "
+                                     "quiet interval)")
+                    : QStringLiteral("The configuration was not in the evidence: if the connection has a "
+                                     "dpd_delay, keep it and drop that line; without one DPD is off (0s, "
+                                     "the default) — replace <dpd-delay> by the seconds of inbound silence "
+                                     "after which charon checks the peer (nothing captured proves a value: "
+                                     "a shorter one notices a dead peer sooner and costs one INFORMATIONAL "
+                                     "exchange per quiet interval)"),
+                responder   ? (restartOn ? QStringLiteral(", instead of the restart configured") : QString())
+                : restartOn ? QStringLiteral(", already configured")
+                            : QString(),
+                responder                 ? p.initiator
+                : p.thisEndInitiates == 1 ? QStringLiteral(" This end is the IKE initiator (its IKE_SA_INIT "
+                                                           "request is in the capture).")
+                                          : QStringLiteral(" Which end initiates is not known from the "
+                                                           "capture: use restart and start on the initiator "
+                                                           "only.")),
         QStringLiteral(
             "DPD adds a small INFORMATIONAL exchange per idle period. Only one side should use restart "
             "/ start_action = start (the initiator); on both, duplicate SAs can appear (use 'trap' on "

@@ -765,6 +765,7 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
     p.schedule = retransmitScheduleInUse(f);
     p.dpdDelayS = f.dpdDelayS;
     p.dpdAction = f.dpdAction;
+    p.dpdRequestsLogged = f.ownDpdRequests;
     if (!f.ikeInitiator.isEmpty() && !f.localAddress.isEmpty()) {
         p.thisEndInitiates = f.ikeInitiator == f.localAddress ? 1 : 0;
         p.initiator = f.ikeInitiator;
