@@ -22,6 +22,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
@@ -394,6 +395,28 @@ private Q_SLOTS:
         QVERIFY(page.diagnosis()->inputs.contains(stats.first()));
         QCOMPARE(page.findingsModel()->index(0, FindingsModel::ColCause).data().toString(),
                  injectedFault(QStringLiteral("mtu-blackhole")));
+    }
+
+    // The diagnosis' notes are on the page (the CLI prints them; before, the page showed none):
+    // every note of natt's right capture shows, its text escaped (the placeholders note names
+    // <connection>, which rich text would swallow as a tag).
+    void notesOnThePage()
+    {
+        const Loaded l = load(labDir(QStringLiteral("natt")) + QStringLiteral("/right-outer.pcap"));
+        QVERIFY(l.index && l.analysis);
+        ChecklistPage page;
+        QSignalSpy changed(&page, &ChecklistPage::diagnosisChanged);
+        page.setData(l.index, l.analysis);
+        QTRY_COMPARE_WITH_TIMEOUT(changed.count(), 1, 30000);
+        const QStringList notes = page.diagnosis()->notes;
+        QVERIFY(std::any_of(notes.begin(), notes.end(),
+                            [](const QString &n) { return n.contains(QLatin1String("<connection>")); }));
+        const auto *label = page.findChild<QLabel *>(QStringLiteral("collectNext"));
+        QVERIFY(label);
+        QTextDocument shown;
+        shown.setHtml(label->text());
+        for (const QString &n : notes)
+            QVERIFY2(shown.toPlainText().contains(n), qPrintable(n));
     }
 
     void preferencesRerunDiagnosis()

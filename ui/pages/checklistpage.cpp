@@ -199,7 +199,7 @@ ChecklistPage::ChecklistPage(QWidget *parent) : QWidget(parent), m_highlighting(
     m_stepsView->header()->setSectionResizeMode(ChecklistModel::ColStatus, QHeaderView::ResizeToContents);
     m_stepsView->header()->setSectionResizeMode(ChecklistModel::ColConfidence, QHeaderView::ResizeToContents);
     leftLayout->addWidget(m_stepsView, 1);
-    auto *collectTitle = new QLabel(tr("<b>What to collect next</b>"), left);
+    auto *collectTitle = new QLabel(tr("<b>What to collect next</b>, then the diagnosis' notes"), left);
     leftLayout->addWidget(collectTitle);
     m_collectNext = wrappedLabel(left);
     m_collectNext->setObjectName(QStringLiteral("collectNext"));
@@ -392,9 +392,18 @@ void ChecklistPage::apply(const Result &result)
     for (const ChecklistStep &s : m_diagnosis->steps)
         for (const QString &c : s.collectNext)
             collect << QStringLiteral("<li><b>%1.</b> %2</li>").arg(s.number).arg(htmlText(c));
-    m_collectNext->setText(collect.isEmpty() ? tr("Nothing: every step has what it needs.")
-                                             : QStringLiteral("<ul style=\"margin-left:-20px\">") +
-                                                   collect.join(QString()) + QStringLiteral("</ul>"));
+    // The notes say what was taken from where and what was not (which connection, placeholders,
+    // a capture holding several tunnels): the CLI prints them, the page lists them too.
+    QStringList notes;
+    for (const QString &n : m_diagnosis->notes)
+        notes << QStringLiteral("<li>%1</li>").arg(htmlText(n));
+    m_collectNext->setText((collect.isEmpty() ? tr("Nothing: every step has what it needs.")
+                                              : QStringLiteral("<ul style=\"margin-left:-20px\">") +
+                                                    collect.join(QString()) + QStringLiteral("</ul>")) +
+                           (notes.isEmpty() ? QString()
+                                            : tr("<p><b>Notes</b></p>") +
+                                                  QStringLiteral("<ul style=\"margin-left:-20px\">") +
+                                                  notes.join(QString()) + QStringLiteral("</ul>")));
 
     if (m_evidencePaths.isEmpty() || !m_evidence) {
         m_evidenceStatus->setText(tr("Host evidence: none. Import counters, configurations or a charon log "
