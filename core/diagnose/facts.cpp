@@ -1507,16 +1507,9 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
                                                {&f.dpdRequests, &peerLog.dpdRequests},
                                                {&f.logIkeFragments, &peerLog.logIkeFragments}})
         addCount(*mineCount, peerCount->value, peerCount->ref);
-    // The schedule B's log shows where A's shows none (both ends usually run the same).
-    if (f.loggedRetransmitTimeoutS <= 0 && peerLog.loggedRetransmitTimeoutS > 0) {
-        f.loggedRetransmitTries = peerLog.loggedRetransmitTries;
-        f.loggedRetransmitTimeoutS = peerLog.loggedRetransmitTimeoutS;
-        f.loggedRetransmitBase = peerLog.loggedRetransmitBase;
-        f.loggedScheduleFrom = peerLog.loggedScheduleFrom;
-    } else if (f.loggedRetransmitTries < 0 && peerLog.loggedRetransmitTries >= 0) {
-        f.loggedRetransmitTries = peerLog.loggedRetransmitTries;
-        f.loggedScheduleFrom = peerLog.loggedScheduleFrom;
-    }
+    // B's log shows B's schedule, not this end's: the retransmit_tries fix and its undo are this
+    // end's strongswan.conf, so B's values never stand for A's (B's may differ; an undo putting
+    // back B's tries would lower A's).
     if (peerLog.natMappingChanges.value > f.natMappingChanges.value)
         f.natMappingChanges = peerLog.natMappingChanges;
     f.natDetected = f.natDetected || peerLog.natDetected;
