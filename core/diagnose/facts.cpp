@@ -132,6 +132,13 @@ void senderSizeBounds(Facts &f, const CaptureIndex &ix, const MtuSaSizes &m, con
                   .arg(m.cliffSize);
 }
 
+/// A flow of the tunnel's own traffic: ESP, or UDP on the IKE / NAT-T ports.
+bool carriesIkeOrEsp(const Flow &fl)
+{
+    return fl.proto == 50 || (fl.proto == 17 && (fl.srcPort == 500 || fl.srcPort == 4500 ||
+                                                 fl.dstPort == 500 || fl.dstPort == 4500));
+}
+
 void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
 {
     f.haveCapture = true;
@@ -144,9 +151,7 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     QSet<QString> listed(f.tunnelAddresses.begin(),
                          f.tunnelAddresses.end()); // a hostile capture has millions
     for (const Flow &fl : ix.flows) {
-        if (fl.proto != 50 && !(fl.proto == 17 && (fl.srcPort == 500 || fl.srcPort == 4500 ||
-                                                   fl.dstPort == 500 || fl.dstPort == 4500)))
-            continue;
+        if (!carriesIkeOrEsp(fl)) continue;
         for (const QString &a : {addr(fl.src), addr(fl.dst)})
             if (!listed.contains(a)) {
                 listed.insert(a);
@@ -802,11 +807,13 @@ void takeConfiguredSuites(Facts &f, const std::vector<EspSuite> &suites, bool ok
 /// subnets, lifetimes and windows would be another tunnel's, so they are left out (placeholders),
 /// and the MTU takes the largest overhead of every ESP proposal in the file. Said in a note.
 /// The connections of `cfg` that may be the tunnel between `addresses` (tunnelConnection): those
-/// whose remote addresses take one of them, else those whose remote addresses cannot be judged.
-/// `byAddress`: the first kind.
+/// whose remote addresses take one of them, else those whose remote addresses cannot be judged;
+/// nothing to judge by (no addresses) and a single connection: that one. `byAddress`: the first kind.
 std::vector<const ConfigConnection *> candidateConnections(const QStringList &addresses,
                                                            const ConfigFile &cfg, bool *byAddress)
 {
+    *byAddress = false;
+    if (cfg.connections.size() == 1 && addresses.isEmpty()) return {&cfg.connections.front()};
     std::vector<const ConfigConnection *> named, unjudged;
     for (const ConfigConnection &c : cfg.connections) {
         const QStringList remotes =
@@ -833,7 +840,6 @@ std::vector<const ConfigConnection *> candidateConnections(const QStringList &ad
 
 const ConfigConnection *tunnelConnection(Facts &f, const ConfigFile &cfg, const QString &source)
 {
-    if (cfg.connections.size() == 1 && f.tunnelAddresses.isEmpty()) return &cfg.connections.front();
     bool byAddress = false;
     const std::vector<const ConfigConnection *> pick =
         candidateConnections(f.tunnelAddresses, cfg, &byAddress);
@@ -868,6 +874,14 @@ const ConfigConnection *tunnelConnection(Facts &f, const ConfigFile &cfg, const 
         addConfiguredSuites(c, all, &ok);
     takeConfiguredSuites(f, all, ok);
     return nullptr;
+}
+
+/// A CHILD_SA's configured replay_window, -1 when it sets none (or not a number).
+int childReplayWindow(const ConfigChild &ch)
+{
+    bool ok = false;
+    const int w = setting(ch.settings, {"replay_window"}).trimmed().toInt(&ok);
+    return ok && w >= 0 ? w : -1;
 }
 
 /// One CHILD_SA's configured values become the tunnel's (those it sets).
@@ -971,9 +985,7 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind, const QStri
     for (const ConfigChild &child : c.children) {
         Facts::ConfigChildValues v;
         v.name = child.name;
-        bool isNumber = false;
-        const int rw = setting(child.settings, {"replay_window"}).trimmed().toInt(&isNumber);
-        if (isNumber && rw >= 0) v.replayWindow = rw;
+        v.replayWindow = childReplayWindow(child);
         const QString rekey = setting(child.settings, {"rekey_time", "lifetime", "keylife"});
         if (!rekey.isEmpty()) v.rekeyS = std::max(0.0, parseDuration(rekey));
         if (!f.ipsecConfStyle) duration(child.settings, {"life_time"}, v.lifeS);
@@ -1098,10 +1110,7 @@ CaptureEnd captureEnd(const CaptureIndex &ix)
     };
     std::map<std::pair<QString, QString>, Dir> dirs;
     for (const Flow &fl : ix.flows) {
-        const bool ikeOrEsp =
-            fl.proto == 50 || (fl.proto == 17 && (fl.srcPort == 500 || fl.dstPort == 500 ||
-                                                  fl.srcPort == 4500 || fl.dstPort == 4500));
-        if (!ikeOrEsp || fl.packets == 0) continue;
+        if (!carriesIkeOrEsp(fl) || fl.packets == 0) continue;
         Dir &d = dirs[{addr(fl.src), addr(fl.dst)}];
         d.packets += fl.packets;
         d.minTtl = std::min(d.minTtl, fl.minTtl);
@@ -1326,10 +1335,10 @@ void configChildFacts(Facts &f, const QSet<std::uint32_t> &captureSpis)
     QStringList tied;
     QStringList how;
     const auto tie = [&](const QString &name, std::uint32_t spi, const QString &source) {
-        const bool configured =
-            std::any_of(f.configChildren.begin(), f.configChildren.end(),
-                        [&](const Facts::ConfigChildValues &v) { return v.name == name; });
-        if (!configured || !captureSpis.contains(spi)) return;
+        if (!captureSpis.contains(spi) ||
+            std::none_of(f.configChildren.begin(), f.configChildren.end(),
+                         [&](const Facts::ConfigChildValues &v) { return v.name == name; }))
+            return;
         if (!tied.contains(name)) tied << name;
         if (how.size() < 4) how << QStringLiteral("SA %1 of '%2' in %3").arg(spiText(spi), name, source);
     };
@@ -2175,11 +2184,6 @@ ReceiverReplay receiverReplay(const EvidenceSet &set, const HostSides &sides, in
     // (tunnelConnection, configChildFacts), the one connection that may be the tunnel's
     // (its remote addresses take the tunnel's) and its only child, or the window all its
     // children share.
-    const auto window = [](const ConfigChild &ch) {
-        bool ok = false;
-        const int w = setting(ch.settings, {"replay_window"}).trimmed().toInt(&ok);
-        return ok && w >= 0 ? w : -1;
-    };
     for (const EvidenceFile *ef : configs) {
         const ConfigFile &cfg = std::get<ConfigFile>(ef->data);
         const ConfigConnection *conn = nullptr;
@@ -2188,9 +2192,7 @@ ReceiverReplay receiverReplay(const EvidenceSet &set, const HostSides &sides, in
                 if (c.name == r.connection) conn = &c;
         } else if (r.connection.isEmpty()) {
             bool byAddress = false;
-            const auto pick = cfg.connections.size() == 1 && addresses.isEmpty()
-                                  ? std::vector<const ConfigConnection *>{&cfg.connections.front()}
-                                  : candidateConnections(addresses, cfg, &byAddress);
+            const auto pick = candidateConnections(addresses, cfg, &byAddress);
             if (pick.size() == 1) {
                 conn = pick.front();
                 r.connection = conn->name;
@@ -2201,7 +2203,7 @@ ReceiverReplay receiverReplay(const EvidenceSet &set, const HostSides &sides, in
         int w = -2;
         for (const ConfigChild &ch : conn->children) {
             if (!r.child.isEmpty() && ch.name != r.child) continue;
-            w = w == -2 || w == window(ch) ? window(ch) : -1;
+            w = w == -2 || w == childReplayWindow(ch) ? childReplayWindow(ch) : -1;
         }
         if (w >= 0) {
             r.window = w;
@@ -2970,10 +2972,7 @@ void severalTunnelsNote(Facts &f, const CaptureIndex &ix, const QString &name, c
 {
     std::map<std::pair<QString, QString>, std::uint64_t> pairs;
     for (const Flow &fl : ix.flows) {
-        const bool ikeOrEsp =
-            fl.proto == 50 || (fl.proto == 17 && (fl.srcPort == 500 || fl.dstPort == 500 ||
-                                                  fl.srcPort == 4500 || fl.dstPort == 4500));
-        if (!ikeOrEsp || fl.packets == 0) continue;
+        if (!carriesIkeOrEsp(fl) || fl.packets == 0) continue;
         const QString a = addr(fl.src), b = addr(fl.dst);
         pairs[a < b ? std::pair{a, b} : std::pair{b, a}] += fl.packets;
         if (pairs.size() > 100000) break; // a hostile capture: enough to say so
