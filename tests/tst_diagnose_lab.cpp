@@ -2755,21 +2755,85 @@ private slots:
     void wordsAgreeWithTheNumbers()
     {
         // mtu-blackhole at left: no packet of the large sizes drew reverse ESP. The evidence says
-        // "none of the N packets", never "only 0 of N".
+        // "none of the N packets", never "only 0 of N". truth.json: every ESP packet above 1400
+        // bytes was lost. The packets sent in the capture's final second (their 1 s for an
+        // answer runs past its end) are left out of the counts, and the words say how many: the
+        // counted and the uncounted add up to every such packet left sent, counted here from the
+        // capture's bytes (Ethernet, IPv4 from 10.0.1.1, protocol 50, IP total length; tshark:
+        // 31 above 1400 bytes, the last of them the capture's last packet, and 32 smaller).
+        const QString dir = labDir(QStringLiteral("mtu-blackhole"));
+        const int passing = truth(QStringLiteral(
+            "mtu-blackhole"))[QStringLiteral("expected_diagnosis")][QStringLiteral("max_esp_packet_passing")]
+                                .toInt();
+        QCOMPARE(passing, 1400);
+        QByteArray header;
+        std::vector<PcapRecord> records;
+        int linkType = 0;
+        QVERIFY(readPcap(dir + QStringLiteral("/left-outer.pcap"), header, records, linkType));
+        QCOMPARE(linkType, 1);
+        QVERIFY(!records.empty());
+        const double end = records.back().t;
+        const QByteArray left("\x0a\x00\x01\x01", 4); // 10.0.1.1
+        int large = 0, largeLate = 0, small = 0, smallLate = 0, smallestLarge = 65536;
+        for (const PcapRecord &r : records) {
+            const QByteArray &d = r.data;
+            if (d.size() < 34 || quint8(d[12]) != 0x08 || quint8(d[13]) != 0x00) continue;
+            if (quint8(d[23]) != 50 || d.mid(26, 4) != left) continue;
+            const int length = (quint8(d[16]) << 8) | quint8(d[17]);
+            const bool late = r.t > end - 1.0;
+            if (length > passing) {
+                ++large;
+                largeLate += late;
+                smallestLarge = std::min(smallestLarge, length);
+            } else {
+                ++small;
+                smallLate += late;
+            }
+        }
+        QCOMPARE(large, 31);
+        QVERIFY(largeLate > 0); // what this test is about: one lost packet in the final second
         DiagnosisFiles files;
-        files.captureA = labDir(QStringLiteral("mtu-blackhole")) + QStringLiteral("/left-outer.pcap");
+        files.captureA = dir + QStringLiteral("/left-outer.pcap");
         Investigation ld;
         QString error;
         QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
         static const QRegularExpression none(
             QStringLiteral("^none of the \\d+ packets of \\d+ bytes or more drew any reverse ESP"));
+        static const QRegularExpression against(QStringLiteral("against (\\d+) of"));
         int found = 0;
         for (const Finding &fd : ld.diagnosis().findings)
             for (const EvidenceItem &e : fd.evidence) {
                 QVERIFY2(!e.text.contains(QLatin1String("only 0 of")), qPrintable(e.text));
-                if (none.match(e.text).hasMatch()) ++found;
+                if (!none.match(e.text).hasMatch()) continue;
+                // The smaller packets' answers are the analyzer's; their counts are checked.
+                const QString answered = against.match(e.text).captured(1);
+                QVERIFY2(!answered.isEmpty(), qPrintable(e.text));
+                QCOMPARE(
+                    e.text,
+                    QStringLiteral("none of the %1 packets of %2 bytes or more drew any reverse ESP traffic "
+                                   "within 1 s, against %3 of %4 smaller ones; not counted: %5 more %6 of "
+                                   "%2 bytes or more and %7 smaller packets, sent in the capture's final "
+                                   "second (the capture ends before their 1 s for an answer does)")
+                        .arg(large - largeLate)
+                        .arg(smallestLarge)
+                        .arg(answered)
+                        .arg(small - smallLate)
+                        .arg(largeLate)
+                        .arg(largeLate == 1 ? QStringLiteral("packet") : QStringLiteral("packets"))
+                        .arg(smallLate));
+                ++found;
             }
         QVERIFY(found > 0);
+        // The path MTU's provenance counts the same packets and says so.
+        const QString how =
+            QStringLiteral("while the %1 packets of %2 bytes or more sent before the capture's "
+                           "final second drew nothing (%3 more %4 sent in it)")
+                .arg(large - largeLate)
+                .arg(smallestLarge)
+                .arg(largeLate)
+                .arg(largeLate == 1 ? QStringLiteral("was") : QStringLiteral("were"));
+        QVERIFY2(ld.diagnosis().basis.pathMtuText.contains(how),
+                 qPrintable(ld.diagnosis().basis.pathMtuText + QStringLiteral(" / ") + how));
     }
 
     // The dpd lab's restart fix for each end alone: truth.json's topology names left the initiator

@@ -123,6 +123,15 @@ private Q_SLOTS:
         QCOMPARE(m->dfFraction(), 1.0);
         QCOMPARE(m->largeDfPackets, std::uint64_t(10));
         QCOMPARE(m->packetsAfterLastLarge, std::uint64_t(20));
+        // The size cliff: the 10 packets of 1500 bytes, none answered; the 40 smaller ones but
+        // those of the capture's final second (after 12.55 s: seq 49 and 50 at 13.0 and 13.5 s),
+        // which are counted apart.
+        QCOMPARE(m->cliffSize, std::uint16_t(1500));
+        QCOMPARE(m->cliffSent, std::uint64_t(10));
+        QCOMPARE(m->cliffAnswered, std::uint64_t(0));
+        QCOMPARE(m->cliffLate, std::uint64_t(0));
+        QCOMPARE(m->belowSent, std::uint64_t(38));
+        QCOMPARE(m->belowLate, std::uint64_t(2));
         const MtuSaSizes *back = sizesOf(*index, a, 0x200);
         QVERIFY(back);
         QCOMPARE(back->sequenceMissing, std::uint64_t(1));

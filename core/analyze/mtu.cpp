@@ -52,13 +52,14 @@ void lengthQuantiles(const std::vector<std::uint64_t> &counts, std::uint64_t n, 
 struct SizeClass
 {
     std::uint32_t sent = 0, answered = 0;
+    std::uint32_t late = 0; // sent in the capture's final second: not in `sent`
     std::int64_t answeredNs = -1;
     std::int64_t answeredPacket = -1; // MtuSaSizes::answeredBelowPacket of answeredNs
 };
 
 /// The size cliff of one SA (MtuSaSizes::cliffSize and the counts around it) from its size
 /// classes (index 0 = kLargeOuterBytes) and its smaller packets taken together.
-void findSizeCliff(const std::vector<SizeClass> &classes, std::uint64_t smallSent,
+void findSizeCliff(const std::vector<SizeClass> &classes, std::uint64_t smallSent, std::uint64_t smallLate,
                    std::uint64_t smallAnsweredCount, std::uint16_t smallAnswered,
                    std::int64_t smallAnsweredNs, std::int64_t smallAnsweredPacket, MtuSaSizes &m)
 {
@@ -86,6 +87,9 @@ void findSizeCliff(const std::vector<SizeClass> &classes, std::uint64_t smallSen
     m.cliffAnswered = hiAnswered;
     m.belowSent = loSent;
     m.belowAnswered = loAnswered;
+    m.belowLate = smallLate;
+    for (std::size_t c = 0; c < classes.size(); ++c)
+        (c < t ? m.belowLate : m.cliffLate) += classes[c].late;
     // The lower bound: the largest size below T answered like the small packets (at least two
     // of its packets and 80 % of them; one lucky answer near a reply to something else
     // proves nothing), else the largest small packet answered.
@@ -98,6 +102,26 @@ void findSizeCliff(const std::vector<SizeClass> &classes, std::uint64_t smallSen
             m.answeredBelowNs = classes[c].answeredNs;
             m.answeredBelowPacket = classes[c].answeredPacket;
         }
+}
+
+/// "; not counted: 1 more packet of 1404 bytes or more and 7 smaller packets, sent in the
+/// capture's final second (…)", or nothing when none were: the cliff's counts leave those out.
+QString notCountedInTheFinalSecond(const MtuSaSizes &m)
+{
+    QStringList parts;
+    if (m.cliffLate)
+        parts << QStringLiteral("%1 more %2 of %3 bytes or more")
+                     .arg(m.cliffLate)
+                     .arg(m.cliffLate == 1 ? QStringLiteral("packet") : QStringLiteral("packets"))
+                     .arg(m.cliffSize);
+    if (m.belowLate)
+        parts << QStringLiteral("%1 smaller %2")
+                     .arg(m.belowLate)
+                     .arg(m.belowLate == 1 ? QStringLiteral("packet") : QStringLiteral("packets"));
+    if (parts.isEmpty()) return {};
+    return QStringLiteral("; not counted: %1, sent in the capture's final second (the capture ends before "
+                          "their 1 s for an answer does)")
+        .arg(parts.join(QStringLiteral(" and ")));
 }
 
 } // namespace
@@ -280,6 +304,7 @@ struct MtuAnalyzer::State
         std::int64_t smallAnsweredNs = -1;
         std::int64_t smallAnsweredPacket = -1;
         std::uint64_t smallSent = 0, smallAnsweredCount = 0;
+        std::uint64_t smallLate = 0; // small packets in the capture's last second (not in smallSent)
         // The time of its latest packet and the first packet of the SA at that time (0-based).
         std::int64_t lastTs = std::numeric_limits<std::int64_t>::min();
         std::int64_t firstAtLastTs = -1;
@@ -317,17 +342,22 @@ struct MtuAnalyzer::State
         } else if (replied) {
             ++m.smallFollowedByReverse;
         }
-        if (!counted) return;
         if (len >= kLargeOuterBytes) {
             const std::size_t c = std::size_t(len - kLargeOuterBytes);
             if (c >= st.classes.size()) st.classes.resize(c + 1);
             SizeClass &k = st.classes[c];
+            if (!counted) {
+                ++k.late;
+                return;
+            }
             ++k.sent;
             if (replied) {
                 ++k.answered;
                 k.answeredNs = ts;
                 k.answeredPacket = packet;
             }
+        } else if (!counted) {
+            ++st.smallLate;
         } else {
             ++st.smallSent;
             if (replied) {
@@ -510,7 +540,7 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
         }
         if (m.largeDfPackets >= kMinLargeDf) { // so m.max >= kLargeOuterBytes
             st.classes.resize(std::size_t(m.max - kLargeOuterBytes + 1));
-            findSizeCliff(st.classes, st.smallSent, st.smallAnsweredCount, st.smallAnswered,
+            findSizeCliff(st.classes, st.smallSent, st.smallLate, st.smallAnsweredCount, st.smallAnswered,
                           st.smallAnsweredNs, st.smallAnsweredPacket, m);
         }
     }
@@ -603,13 +633,14 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
                                             : QStringLiteral("none of the %1 packets").arg(m.cliffSent))
                         : QStringLiteral("only %1 of the %2 packets").arg(m.cliffAnswered).arg(m.cliffSent);
                 b.evidence << QStringLiteral("%1 of %2 bytes or more drew %3 reverse ESP traffic within 1 s, "
-                                             "against %4 of %5 smaller ones")
+                                             "against %4 of %5 smaller ones%6")
                                   .arg(answered)
                                   .arg(m.cliffSize)
                                   .arg(m.cliffAnswered == 0 && m.cliffSent == 1 ? QStringLiteral("no")
                                                                                 : QStringLiteral("any"))
                                   .arg(m.belowAnswered)
-                                  .arg(m.belowSent);
+                                  .arg(m.belowSent)
+                                  .arg(notCountedInTheFinalSecond(m));
                 b.level = MtuBlackHole::Level::Suspected;
             }
             if (b.level == MtuBlackHole::Level::None) b.evidence.clear();

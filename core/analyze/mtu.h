@@ -13,7 +13,9 @@
 //                    mostly drew no reverse ESP while smaller ones did, sent, answered: packets of
 //                    that size or more; below_sent, below_answered: smaller packets;
 //                    largest_answered_below: the largest smaller size answered at least as often
-//                    as not, null if none)}}
+//                    as not, null if none; added: sent_final_second, below_sent_final_second:
+//                    packets of that size or more / smaller ones sent in the capture's final
+//                    second, which the four counts leave out)}}
 //   largest_outer    {length, spi}
 //   outer_fragments  {datagrams_complete, datagrams_incomplete, incomplete[] {time, src, dst, id,
 //                    fragments, outcome}} for ESP (50) and UDP (17) datagrams
@@ -72,6 +74,9 @@ struct MtuSaSizes
     std::uint16_t cliffSize = 0;
     std::uint64_t cliffSent = 0, cliffAnswered = 0; // packets of cliffSize bytes or more
     std::uint64_t belowSent = 0, belowAnswered = 0; // the smaller ones
+    // Packets sent in the capture's final second, left out of the four counts above (their 1 s
+    // for an answer runs past the capture's end): of cliffSize bytes or more, and smaller.
+    std::uint64_t cliffLate = 0, belowLate = 0;
     std::uint16_t answeredBelow = 0;   // largest size below the cliff answered for at least half its packets
     std::int64_t answeredBelowNs = -1; // when one packet of that size was answered
     /// The first packet of the SA at answeredBelowNs (0-based, counting every packet observed),

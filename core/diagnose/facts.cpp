@@ -116,20 +116,28 @@ void senderSizeBounds(Facts &f, const CaptureIndex &ix, const MtuSaSizes &m, con
     f.pathMtuLower = m.answeredBelow;
     f.pathMtuUpper = m.cliffSize;
     f.deliveredRef = espPacketRef(name, ix.espSas[m.espSa].spi, m.answeredBelowNs, m.answeredBelowPacket);
+    // The packets of the capture's final second are not in the counts: the words say so.
+    const QString before =
+        m.cliffLate ? QStringLiteral(" sent before the capture's final second") : QString();
+    const QString late = !m.cliffLate       ? QString()
+                         : m.cliffLate == 1 ? QStringLiteral(" (1 more was sent in it)")
+                                            : QStringLiteral(" (%1 more were sent in it)").arg(m.cliffLate);
     f.deliveredHow =
         m.cliffAnswered == 0
             ? QStringLiteral("answered: ESP from the peer followed within 1 s, while the %1 packets of %2 "
-                             "bytes or more drew nothing")
+                             "bytes or more%3 drew nothing%4")
                   .arg(m.cliffSent)
                   .arg(m.cliffSize)
+                  .arg(before, late)
             : QStringLiteral(
                   "answered: ESP from the peer followed within 1 s (as it did for %1 of %2 smaller "
-                  "packets), while only %3 of the %4 packets of %5 bytes or more drew any")
+                  "packets), while only %3 of the %4 packets of %5 bytes or more%6 drew any%7")
                   .arg(m.belowAnswered)
                   .arg(m.belowSent)
                   .arg(m.cliffAnswered)
                   .arg(m.cliffSent)
-                  .arg(m.cliffSize);
+                  .arg(m.cliffSize)
+                  .arg(before, late);
 }
 
 /// A flow of the tunnel's own traffic: ESP, or UDP on the IKE / NAT-T ports.

@@ -57,6 +57,7 @@ void writeMtuJson(JsonWriter &w, const CaptureIndex &index, const MtuAnalysis &a
                 w.value(unsigned(m.answeredBelow));
             else
                 w.null();
+            w.field("sent_final_second", m.cliffLate).field("below_sent_final_second", m.belowLate);
             w.endObject();
         } else {
             w.null();
