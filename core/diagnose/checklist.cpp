@@ -83,8 +83,56 @@ void add(ChecklistStep &s, const QString &text, const EvidenceRef &ref = {})
     s.evidence.push_back({text, ref});
 }
 
+/// Where step 1 leaves a direction's loss when packet_loss_in_transit does not count it (see
+/// rulePacketLossInTransit): to the steps whose findings explain it. ": all of them size-dependent:
+/// step 2 gives the cause (mtu_blackhole)"; "" when nothing was lost. `heavy`: the direction's
+/// loss alone would fail the loss rule.
+QString lossLeftToOtherSteps(const DirectionFacts &d, const std::vector<Finding> &findings, bool &heavy)
+{
+    heavy = false;
+    if (d.lost == 0) return {};
+    // What the loss rule leaves out, and the steps whose rules take it instead.
+    std::uint64_t explained = 0;
+    QString how;
+    std::vector<int> steps;
+    if (d.sent > 0 && d.received == 0) {
+        explained = d.lost;
+        how = QStringLiteral("none arrived");
+        steps = {6, 3}; // ESP blocked or dropped by the receiver; an outage
+    } else if (d.sizeDependent) {
+        explained = d.lost;
+        how = QStringLiteral("all of them size-dependent");
+        steps = {2};
+    } else if (d.outageLost) {
+        explained = std::min(d.lost, d.outageLost);
+        how = explained == d.lost ? QStringLiteral("all of them in outages")
+                                  : QStringLiteral("%1 of them in outages").arg(explained);
+        steps = {3};
+    }
+    const std::uint64_t rest = d.lost - explained;
+    const QString restText =
+        rest == 0        ? QString()
+        : explained == 0 ? QStringLiteral(": too few to be a cause, noted only")
+                         : QStringLiteral("; the other %1: too few to be a cause, noted only").arg(rest);
+    if (explained == 0) return restText;
+    heavy = lossSeverity(d.lost, d.sent) != StepStatus::Pass;
+    for (int step : steps) {
+        QStringList causes;
+        for (const Finding &fd : findings)
+            if (fd.step == step && fd.status != StepStatus::Pass && !causes.contains(fd.cause))
+                causes << fd.cause;
+        if (!causes.isEmpty())
+            return QStringLiteral(": %1: step %2 gives the cause (%3)%4")
+                .arg(how)
+                .arg(step)
+                .arg(causes.join(QStringLiteral(", ")), restText);
+    }
+    heavy = true; // left out of the loss rule, yet no other step explains it: not a pass
+    return QStringLiteral(": %1, which no finding of another step explains%2").arg(how, restText);
+}
+
 /// What a step says when no rule fired: pass if the evidence it needs was there.
-void baseline(ChecklistStep &s, const Facts &f)
+void baseline(ChecklistStep &s, const Facts &f, const std::vector<Finding> &findings)
 {
     auto pass = [&](double c) {
         s.status = StepStatus::Pass;
@@ -96,8 +144,14 @@ void baseline(ChecklistStep &s, const Facts &f)
             // Two captures without ESP prove nothing about loss between the ends.
             add(s, QStringLiteral("neither capture holds ESP: no CHILD_SA carried traffic while they ran"));
         } else if (f.havePair) {
+            // The comparison itself worked; loss it measured that another step's finding explains
+            // (an MTU black hole, an outage, blocked ESP) makes it a warning that points there,
+            // never a pass beside a heavy loss.
             pass(0.85);
-            for (const DirectionFacts &d : f.dir)
+            for (const DirectionFacts &d : f.dir) {
+                bool heavy = false;
+                const QString where = lossLeftToOtherSteps(d, findings, heavy);
+                if (heavy) s.status = StepStatus::Warn;
                 add(s,
                     QStringLiteral("%1 → %2: %3 ESP packets sent, %4 received, %5 of %3 lost in transit "
                                    "(%6 %)%7")
@@ -105,11 +159,9 @@ void baseline(ChecklistStep &s, const Facts &f)
                         .arg(d.sent)
                         .arg(d.received)
                         .arg(d.lost)
-                        .arg(percent(d.lost, d.sent))
-                        .arg(d.lost > 0 && lossSeverity(d.lost, d.sent) == StepStatus::Pass
-                                 ? QStringLiteral(": too few to be a cause, noted only")
-                                 : QString()),
+                        .arg(percent(d.lost, d.sent), where),
                     d.firstLost);
+            }
         } else {
             s.collectNext << QStringLiteral(
                 "a capture at the peer's outer interface over the same time (tcpdump -ni IFACE -w "
@@ -240,7 +292,7 @@ Diagnosis runChecklist(const Facts &f)
                 if (std::none_of(s.fixes.begin(), s.fixes.end(), [&](const Fix &y) { return sameFix(x, y); }))
                     s.fixes.push_back(x);
         }
-        if (!any) baseline(s, f);
+        if (!any) baseline(s, f, d.findings);
         d.steps.push_back(std::move(s));
     }
 
