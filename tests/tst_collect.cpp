@@ -126,6 +126,7 @@ private slots:
     void existingFolderRules();
     void plantedSymlinkNotFollowed();
     void sourcesOthersPlantedNotRead();
+    void linksHigherUpThePathNotFollowed();
     void defaultFolderNameIsRandom();
     void rootIgnoresPath();
 };
@@ -651,6 +652,68 @@ void TestCollect::sourcesOthersPlantedNotRead()
     res = collectEvidence(o);
     QVERIFY2(res.ok(), qPrintable(res.error));
     QVERIFY2(note(QStringLiteral("/etc/ipsec.conf")).contains(QLatin1String("not a regular file")),
+             qPrintable(note(QStringLiteral("/etc/ipsec.conf"))));
+}
+
+void TestCollect::linksHigherUpThePathNotFollowed()
+{
+    // The rule "a link in a folder others may write to is not followed" holds for every folder
+    // on the path, not only the one holding the file: a syslog-group user who replaced
+    // /var/log/strongswan (in the 0775 /var/log) by a link to a folder of root's made root copy
+    // that folder's charon.log, and a link in /etc that leads through a world-writable folder's
+    // link reached the secret the same way.
+    QTemporaryDir root;
+    QTemporaryDir out;
+    QVERIFY(root.isValid() && out.isValid());
+    const QString r = root.path();
+    const auto mkdir = [](const QString &path, mode_t mode) {
+        QVERIFY(QDir().mkpath(path));
+        QVERIFY(::chmod(QFile::encodeName(path).constData(), mode) == 0);
+    };
+    mkdir(r + QStringLiteral("/var/log"), 0775);
+    mkdir(r + QStringLiteral("/rootonly"), 0700);
+    writeFile(r + QStringLiteral("/rootonly/charon.log"), "root:$6$SHADOWHASH:19000:0:99999:7:::\n");
+    QVERIFY(QFile::link(r + QStringLiteral("/rootonly"), r + QStringLiteral("/var/log/strongswan")));
+    mkdir(r + QStringLiteral("/etc"), 0755);
+    mkdir(r + QStringLiteral("/world"), 01777);
+    QVERIFY(QFile::link(r + QStringLiteral("/rootonly/charon.log"), r + QStringLiteral("/world/planted")));
+    QVERIFY(QFile::link(r + QStringLiteral("/world/planted"), r + QStringLiteral("/etc/ipsec.conf")));
+    CollectOptions o = offlineOptions(out.path() + QStringLiteral("/ev"), r);
+    CollectResult res = collectEvidence(o);
+    QVERIFY2(res.ok(), qPrintable(res.error));
+    const auto note = [&](const QString &source) {
+        for (const CollectItem &i : res.items)
+            if (i.source == source) return i.note;
+        return QStringLiteral("(not tried)");
+    };
+    for (const auto &[name, data] : tree(o.outDir))
+        QVERIFY2(!data.contains("SHADOWHASH"), qPrintable(name));
+    const QString viaFolder = note(QStringLiteral("/var/log/strongswan/charon.log"));
+    QVERIFY2(viaFolder.contains(QStringLiteral("(%1/var/log/strongswan)").arg(r)) &&
+                 viaFolder.contains(QLatin1String("not followed")),
+             qPrintable(viaFolder));
+    const QString viaChain = note(QStringLiteral("/etc/ipsec.conf"));
+    QVERIFY2(viaChain.contains(QStringLiteral("(%1/world/planted)").arg(r)) &&
+                 viaChain.contains(QLatin1String("not followed")),
+             qPrintable(viaChain));
+    // The same log in a real folder of root's inside the 0775 /var/log is collected, and a link
+    // in a folder only root writes still leads to it.
+    QVERIFY(QFile::remove(r + QStringLiteral("/var/log/strongswan")));
+    mkdir(r + QStringLiteral("/var/log/strongswan"), 0755);
+    writeFile(r + QStringLiteral("/var/log/strongswan/charon.log"),
+              "Jan  1 00:00:00 00[NET] sending packet\n");
+    QVERIFY(QFile::remove(r + QStringLiteral("/etc/ipsec.conf")));
+    QVERIFY(QFile::link(r + QStringLiteral("/var/log/strongswan/charon.log"),
+                        r + QStringLiteral("/etc/ipsec.conf")));
+    o.outDir = out.path() + QStringLiteral("/ev2");
+    res = collectEvidence(o);
+    QVERIFY2(res.ok(), qPrintable(res.error));
+    const auto files = tree(o.outDir);
+    QVERIFY2(files.count(QStringLiteral("logs/charon-file.log")),
+             qPrintable(note(QStringLiteral("/var/log/strongswan/charon.log"))));
+    QCOMPARE(files.at(QStringLiteral("logs/charon-file.log")),
+             QByteArray("Jan  1 00:00:00 00[NET] sending packet\n"));
+    QVERIFY2(files.count(QStringLiteral("config/etc/ipsec.conf")),
              qPrintable(note(QStringLiteral("/etc/ipsec.conf"))));
 }
 

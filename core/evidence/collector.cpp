@@ -15,7 +15,9 @@
 #include <QTimeZone>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
+#include <deque>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -175,36 +177,117 @@ void Collector::runCommand(const QString &program, const QStringList &args, cons
     m_result.items.push_back(item);
 }
 
-/// Opens a file to copy as collect may, often as root: a FIFO, socket or device is refused (a
-/// FIFO at /var/log/charon.log waited for a writer for ever), and in a folder someone else may
-/// write to (Ubuntu's /var/log is group syslog's) a symbolic link is not followed (O_NOFOLLOW):
-/// a link planted there made root copy its target, /etc/shadow, into the evidence. In a folder
-/// only root (or the caller) writes, a link is followed (distributions link /etc files).
-/// -1 with `*why` when refused.
+/// A folder someone other than root and the caller may change: owned by another user, or group
+/// or world writable (sticky or not: a new name can still be planted there).
+bool othersMayWrite(const struct stat &dir)
+{
+    return (dir.st_uid != 0 && dir.st_uid != ::geteuid()) || (dir.st_mode & (S_IWGRP | S_IWOTH)) != 0;
+}
+
+QString errnoReason(int e)
+{
+    return e == EACCES || e == EPERM
+               ? QStringLiteral("needs root (permission denied)")
+               : QStringLiteral("cannot read: %1").arg(QString::fromLocal8Bit(std::strerror(e)));
+}
+
+/// Opens a file to copy as collect may, often as root. The path is walked one component at a
+/// time through descriptors (openat, O_PATH | O_NOFOLLOW), so every folder on it is judged, not
+/// only the one holding the file: a symbolic link met anywhere (the file, or a folder such as
+/// /var/log/strongswan) is followed only when the folder holding the link is written by root or
+/// the caller alone. In a folder someone else may write to (Ubuntu's /var/log is group
+/// syslog's) a planted link made root copy what it chose, /etc/shadow, into the evidence. Links
+/// in root's folders are followed (distributions link /etc files), at most 40 in all (a loop
+/// ends). Only a regular file is opened: a FIFO, socket or device is refused from its stat (a
+/// FIFO at /var/log/charon.log waited for a writer for ever). -1 with `*why` when refused.
 int openSource(const QString &path, QString *why)
 {
-    const QByteArray p = QFile::encodeName(path);
-    struct stat dir = {};
-    const QByteArray parent = QFile::encodeName(QFileInfo(path).absolutePath());
-    const bool othersWrite = ::stat(parent.constData(), &dir) != 0 ||
-                             (dir.st_uid != 0 && dir.st_uid != ::geteuid()) ||
-                             (dir.st_mode & (S_IWGRP | S_IWOTH)) != 0;
-    const int fd =
-        ::open(p.constData(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC | (othersWrite ? O_NOFOLLOW : 0));
-    if (fd < 0) {
-        const int e = errno;
-        *why = e == EACCES || e == EPERM ? QStringLiteral("needs root (permission denied)")
-               : e == ELOOP ? QStringLiteral("a symbolic link in a folder others may write to: not followed")
-                            : QStringLiteral("cannot read: %1").arg(QString::fromLocal8Bit(std::strerror(e)));
+    std::deque<QByteArray> rest;
+    const auto push = [&rest](const QByteArray &p) {
+        const QList<QByteArray> parts = p.split('/');
+        for (auto it = parts.crbegin(); it != parts.crend(); ++it)
+            if (!it->isEmpty() && *it != ".") rest.push_front(*it);
+    };
+    const QByteArray native = QFile::encodeName(path);
+    int dir = ::open(native.startsWith('/') ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) {
+        *why = errnoReason(errno);
         return -1;
     }
-    struct stat st = {};
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    const auto fail = [&dir, why](const QString &reason) {
+        ::close(dir);
+        *why = reason;
+        return -1;
+    };
+    struct stat dirSt = {};
+    if (::fstat(dir, &dirSt) != 0) return fail(errnoReason(errno));
+    QByteArray where = native.startsWith('/') ? QByteArray() : QByteArray(".");
+    push(native);
+    int links = 0;
+    while (!rest.empty()) {
+        const QByteArray name = rest.front();
+        rest.pop_front();
+        const int fd = ::openat(dir, name.constData(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0) return fail(errnoReason(errno));
+        struct stat st = {};
+        if (::fstat(fd, &st) != 0) {
+            const int e = errno;
+            ::close(fd);
+            return fail(errnoReason(e));
+        }
+        if (S_ISLNK(st.st_mode)) {
+            QByteArray target(PATH_MAX, '\0');
+            const ssize_t n = ::readlinkat(fd, "", target.data(), size_t(target.size()));
+            ::close(fd);
+            const QString link = QFile::decodeName(where + '/' + name);
+            if (othersMayWrite(dirSt))
+                return fail(
+                    QStringLiteral("a symbolic link (%1) in a folder others may write to: not followed")
+                        .arg(link));
+            if (++links > 40)
+                return fail(QStringLiteral("cannot read: too many symbolic links (%1)").arg(link));
+            if (n <= 0 || n >= target.size())
+                return fail(QStringLiteral("cannot read the symbolic link %1").arg(link));
+            target.truncate(int(n));
+            if (target.startsWith('/')) {
+                const int top = ::open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (top < 0 || ::fstat(top, &dirSt) != 0) {
+                    if (top >= 0) ::close(top);
+                    return fail(errnoReason(errno));
+                }
+                ::close(dir);
+                dir = top;
+                where.clear();
+            }
+            push(target);
+            continue;
+        }
+        if (!rest.empty()) {
+            if (!S_ISDIR(st.st_mode)) {
+                ::close(fd);
+                return fail(errnoReason(ENOTDIR));
+            }
+            ::close(dir);
+            dir = fd;
+            dirSt = st;
+            where += '/' + name;
+            continue;
+        }
         ::close(fd);
-        *why = QStringLiteral("not a regular file: not read");
-        return -1;
+        if (!S_ISREG(st.st_mode)) return fail(QStringLiteral("not a regular file: not read"));
+        // The name is opened once more to read: it must still be the file just judged.
+        const int file =
+            ::openat(dir, name.constData(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
+        if (file < 0) return fail(errnoReason(errno));
+        struct stat opened = {};
+        if (::fstat(file, &opened) != 0 || opened.st_dev != st.st_dev || opened.st_ino != st.st_ino) {
+            ::close(file);
+            return fail(QStringLiteral("changed while being opened: not read"));
+        }
+        ::close(dir);
+        return file;
     }
-    return fd;
+    return fail(QStringLiteral("not a regular file: not read")); // the path named a folder
 }
 
 void Collector::copyFile(const QString &source, const QString &file, Redaction r, qint64 tailBytes)
@@ -257,9 +340,15 @@ void Collector::copyFile(const QString &source, const QString &file, Redaction r
 /// True if a strongswan.d snippet sets anything (most ship with every line commented out).
 bool hasActiveSetting(const QString &path)
 {
-    QFile f(path);
-    if (!f.open(QIODevice::ReadOnly)) return true; // let copyFile report why it cannot be read
-    while (!f.atEnd()) {
+    // Opened by collect's own rules (no FIFO, no link planted by others): it is read as root.
+    QString why;
+    const int fd = openSource(path, &why);
+    QFile f;
+    if (fd < 0 || !f.open(fd, QIODevice::ReadOnly, QFileDevice::AutoCloseHandle)) {
+        if (fd >= 0) ::close(fd);
+        return true; // let copyFile report why it cannot be read
+    }
+    while (!f.atEnd() && f.pos() < MaxOutputBytes) {
         const QByteArray l = f.readLine(4096).trimmed();
         // Plugin snippets only say "load = yes"; that is no tuning worth collecting.
         if (!l.isEmpty() && !l.startsWith('#') && l.contains('=') && !l.startsWith("load ")) return true;
