@@ -23,7 +23,11 @@
 
 #include <pcap/pcap.h>
 
+#include <fcntl.h>
+#include <future>
 #include <map>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace ikev2wb;
 using namespace ikev2wb::testdata;
@@ -173,6 +177,7 @@ private slots:
     void exportAcrossFiles();
     void ringNumbering();
     void badMembers();
+    void specialFilesNotOpened();
     void overlapWarns();
     void cliSyntax();
 };
@@ -614,6 +619,47 @@ void TestCaptureSet::badMembers()
                 .toObject()
                 .value(QStringLiteral("partial"))
                 .toBool());
+}
+
+void TestCaptureSet::specialFilesNotOpened()
+{
+    // A folder of captures is anyone's to fill: a FIFO, a link to one and a link to a device in
+    // it are refused from their stat, never opened (the open of a FIFO waited for a writer for
+    // ever: the load hung; the device was opened and read), and a FIFO named directly is an
+    // error naming it. The capture beside them is read.
+    const QString capture = lab(QStringLiteral("esp-blocked"), QStringLiteral("left-outer.pcap"));
+    if (!QFile::exists(capture)) QSKIP("lab data not present");
+    QTemporaryDir dir;
+    QVERIFY(QFile::copy(capture, dir.filePath(QStringLiteral("a.pcap"))));
+    const QString fifo = dir.filePath(QStringLiteral("charon.fifo"));
+    QVERIFY(::mkfifo(QFile::encodeName(fifo).constData(), 0600) == 0);
+    QVERIFY(QFile::link(fifo, dir.filePath(QStringLiteral("to-fifo.pcap"))));
+    QVERIFY(QFile::link(QStringLiteral("/dev/zero"), dir.filePath(QStringLiteral("zero.pcap"))));
+    QVERIFY(QFile::link(dir.filePath(QStringLiteral("loop-b")), dir.filePath(QStringLiteral("loop-a"))));
+    QVERIFY(QFile::link(dir.filePath(QStringLiteral("loop-a")), dir.filePath(QStringLiteral("loop-b"))));
+    // Run where a hang can be ended: a writer opening the FIFO releases a reader waiting on it.
+    const auto bounded = [&fifo](const QStringList &paths, QString *error) {
+        auto job = std::async(std::launch::async, [paths, error] { return loadCapture(paths, error); });
+        const bool inTime = job.wait_for(std::chrono::seconds(30)) == std::future_status::ready;
+        if (!inTime) ::close(::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_NONBLOCK));
+        auto index = job.get();
+        return std::make_pair(inTime, std::move(index));
+    };
+    QString error;
+    auto [inTime, index] = bounded({dir.path()}, &error);
+    QVERIFY2(inTime, "a FIFO in the folder was opened: the load waited for a writer");
+    QVERIFY2(index, qPrintable(error));
+    QCOMPARE(index->set.files.size(), std::size_t(1));
+    QCOMPARE(index->packetCount(), std::uint64_t(17)); // capinfos -c left-outer.pcap
+    const QString notes = index->set.notes.join(QLatin1Char('\n'));
+    for (const char *name : {"to-fifo.pcap", "zero.pcap"})
+        QVERIFY2(notes.contains(dir.filePath(QLatin1String(name)) +
+                                QStringLiteral(": not a regular file (a FIFO, socket or device), skipped")),
+                 qPrintable(notes));
+    std::tie(inTime, index) = bounded({fifo}, &error);
+    QVERIFY2(inTime, "a FIFO named directly was opened: the load waited for a writer");
+    QVERIFY(!index);
+    QCOMPARE(error, fifo + QStringLiteral(": not a regular file (a FIFO, socket or device): not read"));
 }
 
 void TestCaptureSet::overlapWarns()

@@ -6,6 +6,7 @@
 #include <QFileInfo>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <pcap/pcap.h>
@@ -60,6 +61,32 @@ QString describeMagic(const unsigned char *m, std::size_t n)
 
 } // namespace
 
+int openCaptureFile(const QString &path, QString *why)
+{
+    const QByteArray native = QFile::encodeName(path);
+    const auto notRegular = [why] {
+        *why = QStringLiteral("not a regular file (a FIFO, socket or device): not read");
+        return -1;
+    };
+    struct stat st = {};
+    if (::stat(native.constData(), &st) != 0) {
+        *why = QString::fromLocal8Bit(std::strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) return notRegular();
+    const int fd = ::open(native.constData(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) {
+        *why = QString::fromLocal8Bit(std::strerror(errno));
+        return -1;
+    }
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+        ::close(fd);
+        return notRegular(); // replaced between the two looks
+    }
+    return fd;
+}
+
 int CaptureReader::duplicateHandle() const
 {
     return d && d->file ? ::fcntl(fileno(d->file), F_DUPFD_CLOEXEC, 0) : -1;
@@ -84,15 +111,18 @@ std::unique_ptr<CaptureReader> CaptureReader::open(const QString &path, int fd, 
 
     std::unique_ptr<CaptureReader> r(new CaptureReader);
     r->d = std::make_unique<Impl>();
-    if (fd >= 0) {
-        if (::lseek(fd, 0, SEEK_SET) != 0) return fail(QString::fromLocal8Bit(std::strerror(errno)));
-        r->d->file = ::fdopen(fd, "rb");
-        if (!r->d->file) return fail(QString::fromLocal8Bit(std::strerror(errno)));
-        fd = -1; // the stream owns it now
-    } else {
-        r->d->file = std::fopen(QFile::encodeName(path).constData(), "rb");
+    if (fd < 0) {
+        QString why;
+        fd = openCaptureFile(path, &why);
+        if (fd < 0) return fail(why);
     }
+    struct stat st = {};
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        return fail(QStringLiteral("not a regular file (a FIFO, socket or device): not read"));
+    if (::lseek(fd, 0, SEEK_SET) != 0) return fail(QString::fromLocal8Bit(std::strerror(errno)));
+    r->d->file = ::fdopen(fd, "rb");
     if (!r->d->file) return fail(QString::fromLocal8Bit(std::strerror(errno)));
+    fd = -1; // the stream owns it now
 
     unsigned char magic[16] = {};
     const std::size_t got = std::fread(magic, 1, sizeof magic, r->d->file);

@@ -95,6 +95,13 @@ private:
 using ProgressFn =
     std::function<void(std::int64_t bytesRead, std::int64_t totalBytes, std::uint64_t packets)>;
 
+/// Opens `path` to read as a capture may be: a regular file only. A FIFO, socket or device
+/// (named directly, or a folder's entry that links to one) is refused from its stat and never
+/// opened (a FIFO's open waited for a writer for ever; a device's open may do something); the
+/// descriptor is opened non-blocking, checked again with fstat, then made blocking. -1 with
+/// `*why` (one clause: "not a regular file ...", the system's reason) on failure.
+int openCaptureFile(const QString &path, QString *why);
+
 class CaptureReader final
 {
 public:

@@ -38,11 +38,14 @@ int HeldFile::duplicate() const
 
 namespace {
 
-/// A pcap or pcapng signature in the first four bytes. `keep` (null: none): where the file stays
-/// open when it is a capture.
-bool hasCaptureSignature(const QString &path, HeldFile *keep)
+/// A pcap or pcapng signature in the first four bytes of a regular file (openCaptureFile: a FIFO,
+/// socket or device in the folder, or a link to one, is not opened; `*notRegular` says so).
+/// `keep` (null: none): where the file stays open when it is a capture.
+bool hasCaptureSignature(const QString &path, HeldFile *keep, bool *notRegular)
 {
-    HeldFile f(::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC));
+    QString why;
+    HeldFile f(openCaptureFile(path, &why));
+    *notRegular = !f.isOpen() && why.startsWith(QLatin1String("not a regular file"));
     if (!f.isOpen()) return false;
     unsigned char m[4] = {};
     if (::pread(f.get(), m, 4, 0) != 4) return false;
@@ -109,8 +112,12 @@ CaptureSetInput expandCaptureSet(const QStringList &paths)
                 continue;
             }
             HeldFile file;
-            if (!hasCaptureSignature(e.filePath(), held < CaptureSetInput::kMaxHeld ? &file : nullptr)) {
-                skip(QStringLiteral("%1: not a pcap or pcapng capture, skipped").arg(e.filePath()));
+            bool special = false;
+            if (!hasCaptureSignature(e.filePath(), held < CaptureSetInput::kMaxHeld ? &file : nullptr,
+                                     &special)) {
+                skip(special ? QStringLiteral("%1: not a regular file (a FIFO, socket or device), skipped")
+                                   .arg(e.filePath())
+                             : QStringLiteral("%1: not a pcap or pcapng capture, skipped").arg(e.filePath()));
             } else {
                 held += file.isOpen();
                 add(e.filePath(), std::move(file));
@@ -208,8 +215,10 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
     int held = 0;
     for (qsizetype i = 0; i < input.files.size(); ++i) {
         HeldFile &file = input.held[std::size_t(i)];
-        if (!file.isOpen() && held < CaptureSetInput::kMaxHeld)
-            file = HeldFile(::open(QFile::encodeName(input.files[i]).constData(), O_RDONLY | O_CLOEXEC));
+        if (!file.isOpen() && held < CaptureSetInput::kMaxHeld) {
+            QString why;
+            file = HeldFile(openCaptureFile(input.files[i], &why)); // else the reader says why not
+        }
         auto reader = file.isOpen() ? CaptureReader::open(input.files[i], file.duplicate(), error)
                                     : CaptureReader::open(input.files[i], error);
         if (!reader) return nullptr;
