@@ -8,6 +8,7 @@
 #include "index/indexbuilder.h"
 #include "labdata.h"
 #include "report/analysisreport.h"
+#include "report/capturesummary.h"
 #include "report/packetexport.h"
 #include "session/investigation.h"
 
@@ -106,11 +107,6 @@ std::map<QString, std::vector<std::uint64_t>> tsharkEspSeqs(const QString &file)
     return out;
 }
 
-QString spiText(std::uint32_t spi)
-{
-    return QStringLiteral("0x%1").arg(spi, 8, 16, QLatin1Char('0'));
-}
-
 /// The facts of one SA that splitting must not change.
 struct SaFacts
 {
@@ -178,6 +174,7 @@ private slots:
     void ringNumbering();
     void badMembers();
     void specialFilesNotOpened();
+    void percentInFileNames();
     void overlapWarns();
     void cliSyntax();
 };
@@ -660,6 +657,43 @@ void TestCaptureSet::specialFilesNotOpened()
     QVERIFY2(inTime, "a FIFO named directly was opened: the load waited for a writer");
     QVERIFY(!index);
     QCOMPARE(error, fifo + QStringLiteral(": not a regular file (a FIFO, socket or device): not read"));
+}
+
+void TestCaptureSet::percentInFileNames()
+{
+    // A file name is text, not a format: "x%1%2" in the names of a ring's files stays as it is in
+    // the set's name, its listing, the gap note and the analysis' first line. Before, a chain of
+    // QString::arg() put the next argument into the name's own %1 ("x6%2_00000_... +%2 files").
+    REQUIRE_TOOLS();
+    const QString whole = lab(QStringLiteral("loss1"), QStringLiteral("right-outer.pcap"));
+    if (!QFile::exists(whole)) QSKIP("lab data not present");
+    QTemporaryDir dir;
+    QVERIFY(run(tool("editcap"), {QStringLiteral("-c"), QStringLiteral("1000"), whole,
+                                  dir.filePath(QStringLiteral("x%1%2.pcapng"))})
+                .exitCode == 0);
+    QStringList pieces;
+    for (const QString &f : QDir(dir.path()).entryList({QStringLiteral("x*")}, QDir::Files, QDir::Name))
+        pieces << dir.filePath(f);
+    QCOMPARE(pieces.size(), 7); // 6781 packets (capinfos) in pieces of 1000
+    QVERIFY(QFileInfo(pieces[0]).fileName().startsWith(QLatin1String("x%1%2_00000_")));
+    QVERIFY(QFile::remove(pieces.takeAt(3)));
+    const auto s = load(pieces);
+    QVERIFY(s);
+    const QString first = QFileInfo(pieces[0]).fileName();
+    QCOMPARE(s->set.name, first + QStringLiteral(" +5 files"));
+    const QStringList listing = captureSetText(s->set).split(QLatin1Char('\n'));
+    QCOMPARE(listing.value(0), QStringLiteral("Capture set ") + first +
+                                   QStringLiteral(" +5 files: 6 files read as one capture, by their first "
+                                                  "packet's time"));
+    QVERIFY2(listing.value(1).startsWith(QStringLiteral("  1. ") + pieces[0] + QStringLiteral("  pcapng, ")),
+             qPrintable(listing.value(1)));
+    const QString gap = QStringLiteral("not captured between files ") + QFileInfo(pieces[2]).fileName() +
+                        QStringLiteral(" and ") + QFileInfo(pieces[3]).fileName() + QStringLiteral(" (");
+    QVERIFY2(s->set.notes.join(QLatin1Char('\n')).contains(gap),
+             qPrintable(s->set.notes.join(QLatin1Char('\n'))));
+    const CaptureAnalysis a = analyzeCapture(*s);
+    QCOMPARE(analysisText(*s, a).section(QLatin1Char('\n'), 0, 0),
+             QStringLiteral("Capture ") + pieces[0] + QStringLiteral(" (5781 packets)"));
 }
 
 void TestCaptureSet::overlapWarns()

@@ -91,6 +91,7 @@ private slots:
     void wrongKind();
     void binaryGarbage_data();
     void binaryGarbage();
+    void percentInFileName();
     void truncated();
     void hugeInput();
     void folderAndJson();
@@ -828,6 +829,15 @@ void TestEvidence::binaryGarbage()
     parseEvidence(EvidenceKind(kind), readAll(file), file, st);
     QVERIFY(!st.ok());
     QVERIFY2(st.error.contains(QLatin1String("binary data")), qPrintable(st.error));
+}
+
+void TestEvidence::percentInFileName()
+{
+    // The file's name is put into the message once: its own "%1%2" is not a place for the offset.
+    ParseStatus st;
+    const QString name = QStringLiteral("/tmp/x%1%2.log");
+    parseEvidence(EvidenceKind::CharonLog, QByteArray("abc\0def", 7), name, st);
+    QCOMPARE(st.error, name + QStringLiteral(": binary data (NUL byte at offset 3), not a text file"));
 }
 
 void TestEvidence::truncated()

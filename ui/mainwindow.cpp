@@ -63,7 +63,8 @@ QString displayName(const QString &key)
 {
     const QStringList parts = key.split(QLatin1Char('\n'));
     if (parts.size() == 1) return QFileInfo(key).fileName();
-    return MainWindow::tr("%1 +%2 files").arg(QFileInfo(parts.front()).fileName()).arg(parts.size() - 1);
+    return MainWindow::tr("%1 +%2 files")
+        .arg(QFileInfo(parts.front()).fileName(), QString::number(parts.size() - 1));
 }
 
 /// Single-file capture tabs named by their file, with parent folders where two share a name.
@@ -362,11 +363,8 @@ void MainWindow::onProgress(const QString &path, qint64 done, qint64 total, quin
     if (total > 0) m_progress->setValue(int(1000.0 * double(done) / double(total)));
     QString left = secondsLeft >= 0 ? tr(", about %1 s left").arg(secondsLeft, 0, 'f', 0) : QString();
     showStatus(tr("Loading %1: %2 of %3 MB, %4 packets%5")
-                   .arg(displayName(path))
-                   .arg(double(done) / 1e6, 0, 'f', 1)
-                   .arg(double(total) / 1e6, 0, 'f', 1)
-                   .arg(packets)
-                   .arg(left));
+                   .arg(displayName(path), QString::number(double(done) / 1e6, 'f', 1),
+                        QString::number(double(total) / 1e6, 'f', 1), QString::number(packets), left));
 }
 
 void MainWindow::onLoaded(const QString &path, IndexPtr index)
@@ -375,7 +373,8 @@ void MainWindow::onLoaded(const QString &path, IndexPtr index)
     QString warn = index->warnings.empty()
                        ? QString()
                        : tr(" — %1 warnings").arg(index->warnings.size() + index->warningsSuppressed);
-    showStatus(tr("%1: %2 packets%3; analysing…").arg(displayName(path)).arg(index->packetCount()).arg(warn));
+    showStatus(tr("%1: %2 packets%3; analysing…")
+                   .arg(displayName(path), QString::number(index->packetCount()), warn));
 }
 
 void MainWindow::showStatus(const QString &text)
@@ -435,7 +434,7 @@ void MainWindow::onAnalysed(const QString &path, IndexPtr index, AnalysisPtr ana
     for (CapturePage *page : m_tabs->findChildren<CapturePage *>())
         if (page->index() == index)
             QTimer::singleShot(0, page, [page, analysis]() { page->setAnalysis(analysis); });
-    showStatus(tr("%1: %2 packets analysed").arg(displayName(path)).arg(index->packetCount()));
+    showStatus(tr("%1: %2 packets analysed").arg(displayName(path), QString::number(index->packetCount())));
     openNext();
 }
 
@@ -656,8 +655,8 @@ void MainWindow::closeEvent(QCloseEvent *event)
         updateStartPage();
         showStatus(tr("Stopping the live capture on %1 and saving it before closing (the capture "
                       "helper is killed after %2 s)…")
-                       .arg(running.join(QStringLiteral(", ")))
-                       .arg(LiveSession::kBackgroundKillMs / 1000));
+                       .arg(running.join(QStringLiteral(", ")),
+                            QString::number(LiveSession::kBackgroundKillMs / 1000)));
         event->ignore();
         return;
     }
@@ -743,16 +742,13 @@ void MainWindow::onPairProgress(const QString &pathA, const QString &pathB, Pair
     m_progress->setRange(0, 1000);
     m_progress->setValue(permille);
     const QString names = displayName(pathA) + QStringLiteral(" ⇄ ") + displayName(pathB);
-    showStatus(stage == PairLoader::Stage::Reading ? tr("Reading %1 (both at once): %2 of %3 MB, %4 s")
-                                                         .arg(names)
-                                                         .arg(double(done) / 1e6, 0, 'f', 1)
-                                                         .arg(double(total) / 1e6, 0, 'f', 1)
-                                                         .arg(elapsedS, 0, 'f', 0)
-                                                   : tr("Comparing %1: %2 of %3 ESP packet visits, %4 s")
-                                                         .arg(names)
-                                                         .arg(done)
-                                                         .arg(total)
-                                                         .arg(elapsedS, 0, 'f', 0));
+    showStatus(stage == PairLoader::Stage::Reading
+                   ? tr("Reading %1 (both at once): %2 of %3 MB, %4 s")
+                         .arg(names, QString::number(double(done) / 1e6, 'f', 1),
+                              QString::number(double(total) / 1e6, 'f', 1), QString::number(elapsedS, 'f', 0))
+                   : tr("Comparing %1: %2 of %3 ESP packet visits, %4 s")
+                         .arg(names, QString::number(done), QString::number(total),
+                              QString::number(elapsedS, 'f', 0)));
 }
 
 void MainWindow::onPairCancelled(const QString &pathA, const QString &pathB)

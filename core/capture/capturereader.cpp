@@ -220,17 +220,11 @@ QString CaptureReader::lastError(std::uint64_t packetsRead) const
         return QStringLiteral(
                    "%1: read stopped after %2 packets: the record at byte %3 of %4 is cut short or damaged: "
                    "%5; the result is partial")
-            .arg(m_info.path)
-            .arg(packetsRead)
-            .arg(m_recordEnd)
-            .arg(m_info.fileSize)
-            .arg(QString::fromLocal8Bit(pcap_geterr(d->pcap)));
+            .arg(m_info.path, QString::number(packetsRead), QString::number(m_recordEnd),
+                 QString::number(m_info.fileSize), QString::fromLocal8Bit(pcap_geterr(d->pcap)));
     return QStringLiteral("%1: read stopped after %2 packets at byte %3 of %4: %5; the result is partial")
-        .arg(m_info.path)
-        .arg(packetsRead)
-        .arg(position())
-        .arg(m_info.fileSize)
-        .arg(QString::fromLocal8Bit(pcap_geterr(d->pcap)));
+        .arg(m_info.path, QString::number(packetsRead), QString::number(position()),
+             QString::number(m_info.fileSize), QString::fromLocal8Bit(pcap_geterr(d->pcap)));
 }
 
 std::int64_t CaptureReader::position() const
@@ -361,8 +355,7 @@ struct ReadPipeline::Impl
             }
         } catch (const std::bad_alloc &) {
             why = QStringLiteral("%1: out of memory while reading after %2 packets; the result is partial")
-                      .arg(reader.info().path)
-                      .arg(packets);
+                      .arg(reader.info().path, QString::number(packets));
         }
         const std::lock_guard lock(mutex);
         warning = why;
@@ -389,20 +382,12 @@ QString CaptureReader::countVoid(VoidRecords &v, const RawPacket &pkt, std::uint
         return QStringLiteral("%1: read stopped after %2 packets: no valid packet in the last %3 MiB: the "
                               "records from byte %4 to byte %5 of %6 are empty or all zeros (a zero-filled "
                               "or damaged file); the result is partial")
-            .arg(fi.path)
-            .arg(packets)
-            .arg(kVoidBudget >> 20)
-            .arg(v.runStart)
-            .arg(end)
-            .arg(fi.fileSize);
+            .arg(fi.path, QString::number(packets), QString::number(kVoidBudget >> 20),
+                 QString::number(v.runStart), QString::number(end), QString::number(fi.fileSize));
     return QStringLiteral("%1: read stopped after %2 packets at byte %3 of %4: %5 MiB of records are empty "
                           "or all zeros (the first at byte %6; a damaged file); the result is partial")
-        .arg(fi.path)
-        .arg(packets)
-        .arg(end)
-        .arg(fi.fileSize)
-        .arg(kVoidBudget >> 20)
-        .arg(v.first);
+        .arg(fi.path, QString::number(packets), QString::number(end), QString::number(fi.fileSize),
+             QString::number(kVoidBudget >> 20), QString::number(v.first));
 }
 
 ReadOutcome CaptureReader::readHere(void (*sink)(void *, const RawPacket &), void *context,

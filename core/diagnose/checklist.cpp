@@ -225,9 +225,7 @@ void baseline(ChecklistStep &s, const Facts &f, const std::vector<Finding> &find
                 add(s, QStringLiteral(
                            "a receiver with a replay window of %1 packets (%2) would have dropped %3 of "
                            "the captured ESP packets")
-                           .arg(w)
-                           .arg(basis)
-                           .arg(f.emulatedReplayDrops.value));
+                           .arg(QString::number(w), basis, QString::number(f.emulatedReplayDrops.value)));
             }
         } else {
             s.collectNext << QStringLiteral("a capture or charon's log");

@@ -709,7 +709,7 @@ void loggedRetransmitSchedule(Facts &f, const CharonLog &log, const QString &con
         } else if (e.kind == LogEventKind::GiveUp && e.retransmit >= 0) {
             if (f.loggedRetransmitTries < 0) {
                 f.loggedRetransmitTries = e.retransmit;
-                f.loggedScheduleFrom = QStringLiteral("%1 line %2").arg(source).arg(e.line);
+                f.loggedScheduleFrom = QStringLiteral("%1 line %2").arg(source, QString::number(e.line));
             }
             const Sends &s = lastRequest[key];
             if (f.loggedRetransmitTimeoutS > 0 || e.retransmit < 2 ||
@@ -728,7 +728,8 @@ void loggedRetransmitSchedule(Facts &f, const CharonLog &log, const QString &con
             f.loggedRetransmitTimeoutS = std::round(first * 10) / 10;
             f.loggedRetransmitBase = std::round(second / first * 100) / 100;
             f.loggedScheduleFrom =
-                QStringLiteral("%1 lines %2–%3").arg(source).arg(s.lines.front()).arg(e.line);
+                QStringLiteral("%1 lines %2–%3")
+                    .arg(source, QString::number(s.lines.front()), QString::number(e.line));
         }
     }
 }
@@ -745,15 +746,12 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
                     ? QStringLiteral("%1 names %2 connection(s) (%3), none of them tied to this capture's "
                                      "endpoints (%4): no name is taken from it; the events of %5 "
                                      "(whose lines name only other peers) do not count")
-                          .arg(source)
-                          .arg(names.size())
-                          .arg(names.join(QStringLiteral(", ")), f.tunnelAddresses.join(QStringLiteral(", ")),
+                          .arg(source, QString::number(names.size()), names.join(QStringLiteral(", ")),
+                               f.tunnelAddresses.join(QStringLiteral(", ")),
                                others.isEmpty() ? QStringLiteral("no connection") : inLogOrder(names, others))
                     : QStringLiteral("%1 names %2 connections: '%3' is this tunnel's (its lines name the "
                                      "capture's endpoints); only its events count")
-                          .arg(source)
-                          .arg(names.size())
-                          .arg(conn));
+                          .arg(source, QString::number(names.size()), conn));
     for (const LogEvent &e : log.events) {
         if (!ofTheTunnel(e, conn, others)) continue;
         logEventFacts(f, e, logRef(e, source));
@@ -858,8 +856,8 @@ const ConfigConnection *tunnelConnection(Facts &f, const ConfigFile &cfg, const 
                                         !byAddress
                                             ? QStringLiteral("the only one whose remote address "
                                                              "is not another peer's")
-                                            : QStringLiteral("its remote address is the capture's peer"))
-                                   .arg(cfg.connections.size());
+                                            : QStringLiteral("its remote address is the capture's peer"),
+                                        QString::number(cfg.connections.size()));
         return pick.front();
     }
     QStringList names;
@@ -870,10 +868,8 @@ const ConfigConnection *tunnelConnection(Facts &f, const ConfigFile &cfg, const 
                "%1: %2 of its %3 connections could be this tunnel's (%4): none is taken; their "
                "names, subnets, lifetimes and windows stay out of the fixes, and the MTU takes the "
                "largest overhead of every ESP proposal in the file")
-               .arg(source)
-               .arg(pick.size())
-               .arg(cfg.connections.size())
-               .arg(pick.empty()
+               .arg(source, QString::number(pick.size()), QString::number(cfg.connections.size()),
+                    pick.empty()
                         ? QStringLiteral("none names %1").arg(f.tunnelAddresses.join(QStringLiteral(", ")))
                         : names.join(QStringLiteral(", ")));
     std::vector<EspSuite> all;
@@ -1021,7 +1017,8 @@ namespace {
 
 QString deltaText(const CounterDelta &c)
 {
-    return QStringLiteral("%1 %2 → %3 (+%4)").arg(c.name).arg(c.before).arg(c.after).arg(c.delta);
+    return QStringLiteral("%1 %2 → %3 (+%4)")
+        .arg(c.name, QString::number(c.before), QString::number(c.after), QString::number(c.delta));
 }
 
 void addDelta(RefCount &target, const SnapshotDelta &d, const CounterDelta &c)
@@ -1273,9 +1270,8 @@ HostSides assignHosts(const EvidenceSet &set, const CompareResult *cmp, const QS
         h.assigned = true;
         if (userHosts.emplace(ef.host, ef.captureSide).second)
             notes << QStringLiteral("evidence%1 assigned to capture %2 (%3) on the command line")
-                         .arg(ef.host.isEmpty() ? QString() : QStringLiteral(" of host '%1'").arg(ef.host))
-                         .arg(letter[ef.captureSide])
-                         .arg(names[ef.captureSide]);
+                         .arg(ef.host.isEmpty() ? QString() : QStringLiteral(" of host '%1'").arg(ef.host),
+                              QString(letter[ef.captureSide]), names[ef.captureSide]);
     }
     for (const auto &[host, side] : userHosts)
         if (!host.isEmpty()) h.byHost.emplace(host, side);
@@ -1326,9 +1322,7 @@ HostSides assignHosts(const EvidenceSet &set, const CompareResult *cmp, const QS
         h.byHost.emplace(host, side);
         h.assigned = true;
         notes << QStringLiteral("%1 is capture %2's endpoint (%3): %4")
-                     .arg(who)
-                     .arg(letter[side])
-                     .arg(names[side], why);
+                     .arg(who, QString(letter[side]), names[side], why);
     }
     return h;
 }
@@ -1367,9 +1361,8 @@ void configChildFacts(Facts &f, const QSet<std::uint32_t> &captureSpis)
         f.evidenceHosts << QStringLiteral(
                                "connection '%1' has %2 CHILD_SAs: '%3' is this capture's (%4); its "
                                "replay window, lifetimes and DPD action are taken")
-                               .arg(conn)
-                               .arg(f.configChildren.size())
-                               .arg(it->name, how.join(QStringLiteral(", ")));
+                               .arg(conn, QString::number(f.configChildren.size()), it->name,
+                                    how.join(QStringLiteral(", ")));
         return;
     }
     // No child tied (or the capture carries SAs of several): what they all set alike.
@@ -1407,9 +1400,8 @@ void configChildFacts(Facts &f, const QSet<std::uint32_t> &captureSpis)
         f.evidenceHosts << QStringLiteral(
                                "connection '%1' has %2 CHILD_SAs and %3: %4 differ between them, so "
                                "none of those is taken")
-                               .arg(conn)
-                               .arg(f.configChildren.size())
-                               .arg(tied.size() > 1 ? QStringLiteral("the capture carries SAs of %1")
+                               .arg(conn, QString::number(f.configChildren.size()),
+                                    tied.size() > 1 ? QStringLiteral("the capture carries SAs of %1")
                                                           .arg(tied.join(QStringLiteral(", ")))
                                                     : QStringLiteral("no evidence ties the capture's SAs to "
                                                                      "one (swanctl --list-sas or the charon "
@@ -2023,10 +2015,11 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
                 f.tunnelInterfaceMtu = l.mtu;
                 f.routeBasedWhy =
                     QStringLiteral("%1 is an %2 interface%3 (%4)")
-                        .arg(oneLine(l.name, 40), l.linkKind == QLatin1String("xfrm") ? QStringLiteral("XFRM")
-                                                                                      : l.linkKind.toUpper())
-                        .arg(l.ifId ? QStringLiteral(" with if_id 0x%1").arg(l.ifId, 0, 16) : QString())
-                        .arg(ef->path);
+                        .arg(oneLine(l.name, 40),
+                             l.linkKind == QLatin1String("xfrm") ? QStringLiteral("XFRM")
+                                                                 : l.linkKind.toUpper(),
+                             l.ifId ? QStringLiteral(" with if_id 0x%1").arg(l.ifId, 0, 16) : QString(),
+                             ef->path);
             }
         }
         std::vector<std::pair<const LinkStats *, QString>> onPath;
@@ -2055,7 +2048,7 @@ void pathEvidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides)
             m.mtu = l->mtu;
             m.why = why;
             m.ref.source = ef->path;
-            m.ref.counter = QStringLiteral("%1 mtu %2").arg(l->name).arg(l->mtu);
+            m.ref.counter = QStringLiteral("%1 mtu %2").arg(l->name, QString::number(l->mtu));
             m.ref.line = l->line;
             f.pathLinkMtus.push_back(m);
         }
@@ -2299,12 +2292,12 @@ DirectionReplay directionReplay(const DiagnosisInput &in, const Facts &f, const 
         spis.insert(sa.spi);
     if (set) r.rx = receiverReplay(*set, sides, r.receiverSide, spis, bothViews(f));
     r.window = r.rx.window >= 0 ? std::uint32_t(r.rx.window) : f.assumptions.replayWindow;
-    r.windowBasis = r.rx.window >= 0 ? QStringLiteral("read from %1 of %2: %3")
-                                           .arg(r.rx.windowSource, receiverText(r))
-                                           .arg(r.rx.window)
-                                     : QStringLiteral("assumed %1 (%2)")
-                                           .arg(f.assumptions.replayWindow)
-                                           .arg(f.assumptions.replayWindowFrom);
+    r.windowBasis = r.rx.window >= 0
+                        ? QStringLiteral("read from %1 of %2: %3")
+                              .arg(r.rx.windowSource, receiverText(r), QString::number(r.rx.window))
+                        : QStringLiteral("assumed %1 (%2)")
+                              .arg(f.assumptions.replayWindow)
+                              .arg(f.assumptions.replayWindowFrom);
     const QString names[2] = {in.nameA, in.nameB};
     if (!dc.reorderedPackets.empty())
         addCount(
@@ -2656,17 +2649,16 @@ void pairReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &sides,
         f.replayOther << QStringLiteral(
                              "also %1 → %2: %3 (window %4%5)%6; a window of %4 would drop %7 of the "
                              "captured packets")
-                             .arg(o.from, o.to, receiverText(o))
-                             .arg(o.window)
-                             .arg(o.rx.window < 0 ? QStringLiteral(", assumed") : QString())
-                             .arg(o.rx.counters
+                             .arg(o.from, o.to, receiverText(o), QString::number(o.window),
+                                  o.rx.window < 0 ? QStringLiteral(", assumed") : QString(),
+                                  o.rx.counters
                                       ? QStringLiteral(" dropped %1 as too old and %2 as duplicates; "
                                                        "XfrmInStateSeqError +%3")
                                             .arg(o.rx.tooOld.value)
                                             .arg(o.rx.duplicates.value)
                                             .arg(o.rx.seqErrors.value)
-                                      : QStringLiteral(": its anti-replay counters were not given"))
-                             .arg(o.emulatedDrops.value);
+                                      : QStringLiteral(": its anti-replay counters were not given"),
+                                  QString::number(o.emulatedDrops.value));
 }
 
 } // namespace
@@ -2752,8 +2744,8 @@ std::uint32_t replayWindowInUse(const Facts &f, QString *basis)
         if (basis)
             *basis =
                 QStringLiteral("read from %1: %2")
-                    .arg(f.replayWindowSource.isEmpty() ? QStringLiteral("evidence") : f.replayWindowSource)
-                    .arg(f.configuredReplayWindow);
+                    .arg(f.replayWindowSource.isEmpty() ? QStringLiteral("evidence") : f.replayWindowSource,
+                         QString::number(f.configuredReplayWindow));
         return std::uint32_t(f.configuredReplayWindow);
     }
     if (basis)
@@ -2871,8 +2863,7 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
         if (x)
             windows[i] = {x->replayWindow,
                           QStringLiteral("read from ip xfrm state (%1) of %2: %3")
-                              .arg(spiText(sa.spi), who)
-                              .arg(x->replayWindow),
+                              .arg(spiText(sa.spi), who, QString::number(x->replayWindow)),
                           {}};
         else if (receiver == 1)
             windows[i] = {f.assumptions.replayWindow, assumedBasis, {}};
@@ -2881,8 +2872,8 @@ void oneCaptureReplayFacts(Facts &f, const DiagnosisInput &in, const HostSides &
                 std::uint32_t(rx.window),
                 QStringLiteral("read from %1 for connection '%2' CHILD_SA '%3' (its SA %4 in swanctl "
                                "--list-sas): %5")
-                    .arg(rx.windowSource, rx.connection, rx.child, spiText(sa.spi))
-                    .arg(rx.window),
+                    .arg(rx.windowSource, rx.connection, rx.child, spiText(sa.spi),
+                         QString::number(rx.window)),
                 {}};
         else if (rx.namesFromSas && f.replayWindowSource == QLatin1String("configuration"))
             windows[i] = {f.assumptions.replayWindow,
@@ -2999,8 +2990,8 @@ void severalTunnelsNote(Facts &f, const CaptureIndex &ix, const QString &name, c
     QStringList listed;
     for (std::size_t i = 0; i < busiest.size() && i < 6; ++i)
         listed << QStringLiteral("%1 ↔ %2: %3 packets")
-                      .arg(busiest[i].first.first, busiest[i].first.second)
-                      .arg(busiest[i].second);
+                      .arg(busiest[i].first.first, busiest[i].first.second,
+                           QString::number(busiest[i].second));
     if (busiest.size() > 6) listed << QStringLiteral("%1 more").arg(busiest.size() - 6);
     f.evidenceHosts << QStringLiteral(
                            "%1 holds the IKE/ESP of %2 address pairs (%3): they are judged as one "
@@ -3008,9 +2999,8 @@ void severalTunnelsNote(Facts &f, const CaptureIndex &ix, const QString &name, c
                            "peer in a command) may be another's; cut the capture to one tunnel and "
                            "diagnose that, e.g. tcpdump -r FILE -w ONE.pcap '(host %4 and host %5) or "
                            "icmp or icmp6'")
-                           .arg(name)
-                           .arg(busiest.size())
-                           .arg(listed.join(QStringLiteral("; ")), example.first, example.second);
+                           .arg(name, QString::number(busiest.size()), listed.join(QStringLiteral("; ")),
+                                example.first, example.second);
 }
 
 Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
@@ -3309,11 +3299,10 @@ PathMtuDecision decidePathMtu(const Facts &f)
         innerText =
             QStringLiteral("an active probe of %1 through the tunnel: inner packets up to %2 bytes "
                            "delivered%3 (%4)")
-                .arg(f.probeInnerTarget)
-                .arg(f.probeInnerMtu)
-                .arg(f.probeInnerVerdict.isEmpty() ? QString()
-                                                   : QStringLiteral(", PMTUD %1").arg(f.probeInnerVerdict))
-                .arg(refWhere(f.probeInnerRef));
+                .arg(f.probeInnerTarget, QString::number(f.probeInnerMtu),
+                     f.probeInnerVerdict.isEmpty() ? QString()
+                                                   : QStringLiteral(", PMTUD %1").arg(f.probeInnerVerdict),
+                     refWhere(f.probeInnerRef));
     }
     if (f.probePathMtu) {
         d.value = f.probePathMtu;
@@ -3321,11 +3310,12 @@ PathMtuDecision decidePathMtu(const Facts &f)
         d.ref = f.probeRef;
         d.text =
             QStringLiteral("measured by an active probe%1: %2 bytes%3 (%4)")
-                .arg((f.probeTarget.isEmpty() ? QString() : QStringLiteral(" of %1").arg(f.probeTarget)) +
-                     (f.probeSource.isEmpty() ? QString() : QStringLiteral(" from %1").arg(f.probeSource)))
-                .arg(f.probePathMtu)
-                .arg(f.probeVerdict.isEmpty() ? QString() : QStringLiteral(", PMTUD %1").arg(f.probeVerdict))
-                .arg(refWhere(f.probeRef));
+                .arg(
+                    (f.probeTarget.isEmpty() ? QString() : QStringLiteral(" of %1").arg(f.probeTarget)) +
+                        (f.probeSource.isEmpty() ? QString() : QStringLiteral(" from %1").arg(f.probeSource)),
+                    QString::number(f.probePathMtu),
+                    f.probeVerdict.isEmpty() ? QString() : QStringLiteral(", PMTUD %1").arg(f.probeVerdict),
+                    refWhere(f.probeRef));
         if (!innerText.isEmpty()) d.text += QStringLiteral("; the inner MTU measured by ") + innerText;
         d.refine = refineBetween(f.probePathMtu, f.probePathMtu);
         return d;
@@ -3353,10 +3343,9 @@ PathMtuDecision decidePathMtu(const Facts &f)
             d.refine =
                 QStringLiteral("from an inner host: ping%1 -M do -c 3 -s %2 %3 (inner %4 bytes) must be "
                                "answered, or run ikev2wb probe %3")
-                    .arg(inner6 ? QStringLiteral(" -6") : QString())
-                    .arg(int(f.probeInnerMtu) - innerIcmp)
-                    .arg(f.probeInnerTarget)
-                    .arg(f.probeInnerMtu);
+                    .arg(inner6 ? QStringLiteral(" -6") : QString(),
+                         QString::number(int(f.probeInnerMtu) - innerIcmp), f.probeInnerTarget,
+                         QString::number(f.probeInnerMtu));
             return d;
         }
         d.notes << QStringLiteral("%1: the tunnel's suite is not known, so the outer size is not (the inner "
@@ -3390,9 +3379,7 @@ PathMtuDecision decidePathMtu(const Facts &f)
         if (lower > 0 && std::uint32_t(m.mtu) < lower) {
             d.notes << QStringLiteral("%1 %2 has MTU %3, below the %4 bytes proven delivered: not on the "
                                       "path, set aside")
-                           .arg(m.host, m.name)
-                           .arg(m.mtu)
-                           .arg(lower);
+                           .arg(m.host, m.name, QString::number(m.mtu), QString::number(lower));
             continue;
         }
         if (!link || m.mtu < link->mtu) link = &m;
@@ -3402,10 +3389,10 @@ PathMtuDecision decidePathMtu(const Facts &f)
         d.source = PathMtuSource::LinkMtu;
         d.ref = link->ref;
         d.text = QStringLiteral("the smallest %1 MTU on the path in the evidence: %2 bytes, %3%4 (%5, %6)")
-                     .arg(link->route ? QStringLiteral("route") : QStringLiteral("link"))
-                     .arg(link->mtu)
-                     .arg(link->host.isEmpty() ? QString() : link->host + QLatin1Char(' '))
-                     .arg(link->name, link->why, refWhere(link->ref));
+                     .arg(link->route ? QStringLiteral("route") : QStringLiteral("link"),
+                          QString::number(link->mtu),
+                          link->host.isEmpty() ? QString() : link->host + QLatin1Char(' '), link->name,
+                          link->why, refWhere(link->ref));
         d.refine = refineBetween(d.value, d.value);
         return d;
     }
@@ -3413,18 +3400,15 @@ PathMtuDecision decidePathMtu(const Facts &f)
         d.notes << QStringLiteral(
                        "the smallest link MTU in the evidence (%1 %2: %3) does not explain the loss "
                        "of %4-byte packets: the black-holing hop is not in the evidence")
-                       .arg(link->host, link->name)
-                       .arg(link->mtu)
-                       .arg(upper);
+                       .arg(link->host, link->name, QString::number(link->mtu), QString::number(upper));
     if (lower > 0) {
         d.value = lower;
         d.source = PathMtuSource::ProvenDelivered;
         d.ref = f.deliveredRef;
         d.text = QStringLiteral("largest outer packet proven delivered: %1 bytes (%2%3%4)")
-                     .arg(lower)
-                     .arg(refWhere(f.deliveredRef))
-                     .arg(f.deliveredHow.isEmpty() ? QString() : QStringLiteral(", ") + f.deliveredHow)
-                     .arg(upper ? QStringLiteral("; the smallest lost had %1 bytes, so the path MTU lies in "
+                     .arg(QString::number(lower), refWhere(f.deliveredRef),
+                          f.deliveredHow.isEmpty() ? QString() : QStringLiteral(", ") + f.deliveredHow,
+                          upper ? QStringLiteral("; the smallest lost had %1 bytes, so the path MTU lies in "
                                                  "%2–%3")
                                       .arg(upper)
                                       .arg(lower)

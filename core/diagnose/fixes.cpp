@@ -1122,8 +1122,7 @@ std::vector<Fix> natKeepaliveFixes(const FixTarget &t, int keepaliveS, double na
             "--initiate --child %2); then tcpdump -ni %3 'udp port 4500 and udp[4:2] = 9' shows one "
             "keepalive "
             "every %4 s while idle, and traffic from the peer still arrives after a long pause.")
-            .arg(shq(t.connection), shq(t.child), shq(t.wanInterface))
-            .arg(keepaliveS),
+            .arg(shq(t.connection), shq(t.child), shq(t.wanInterface), QString::number(keepaliveS)),
         undoLine(
             QStringLiteral("swanctl --reload-settings && swanctl --terminate --ike %1 && swanctl --initiate "
                            "--child %2")
@@ -1463,9 +1462,8 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
                        "%7 s leaves %8 s")
                        .arg(life.eachChild.empty() ? QString() : QStringLiteral(" '%1'").arg(name),
                             num(c.lifeS), from(c.lifeConfigured), num(c.rekeyS), from(c.rekeyConfigured),
-                            num(std::round(childMargin * 10) / 10))
-                       .arg(newLife)
-                       .arg(marginS);
+                            num(std::round(childMargin * 10) / 10), QString::number(newLife),
+                            QString::number(marginS));
         }
         if (!life.eachChild.empty() && !children.empty())
             why << QStringLiteral(
@@ -1550,9 +1548,8 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
                          "The configured schedule (%1) gives up on a request after %2 s; the defaults retry "
                          "for %3 s (4, 7.2, 13, 23.3, 42 s, then 75.6 s to the give-up), so ordinary short "
                          "losses no longer abandon a rekey or declare the peer dead.")
-                         .arg(schedule.text())
-                         .arg(std::lround(total))
-                         .arg(std::lround(def.totalS())),
+                         .arg(schedule.text(), QString::number(std::lround(total)),
+                              QString::number(std::lround(def.totalS()))),
                      QStringLiteral("A dead peer is noticed after %1 s rather than %2 s.")
                          .arg(std::lround(def.totalS()))
                          .arg(std::lround(total)),

@@ -85,23 +85,20 @@ void addMtuFixes(Finding &fd, const Facts &facts, const PathMtuDecision &pm, con
     if (pm.innerMtu)
         cite(fd,
              QStringLiteral("path MTU %1 — %2. The inner MTU is %3 as measured through the tunnel, and %4")
-                 .arg(pm.value)
-                 .arg(pm.text)
-                 .arg(inner)
-                 .arg(mss.join(QStringLiteral(" and "))),
+                 .arg(QString::number(pm.value), pm.text, QString::number(inner),
+                      mss.join(QStringLiteral(" and "))),
              pm.ref);
     else
         cite(fd,
              QStringLiteral("path MTU %1 — %2. With %3%4%5 (suite %6) the inner MTU is %7 and %8")
-                 .arg(pm.value)
-                 .arg(pm.text, suiteName, f.natT ? QStringLiteral(", NAT-T") : QString(),
+                 .arg(QString::number(pm.value), pm.text, suiteName,
+                      f.natT ? QStringLiteral(", NAT-T") : QString(),
                       f.outerIpv6 ? QStringLiteral(", IPv6 outer header") : QString(),
                       f.suiteSource.isEmpty() ? QStringLiteral("from nowhere: worst case assumed")
                       : f.suiteSource.startsWith(QLatin1String("estimated"))
                           ? f.suiteSource
-                          : QStringLiteral("from ") + f.suiteSource)
-                 .arg(o.tunnelMtu)
-                 .arg(mss.join(QStringLiteral(" and "))),
+                          : QStringLiteral("from ") + f.suiteSource,
+                      QString::number(o.tunnelMtu), mss.join(QStringLiteral(" and "))),
              pm.ref);
     if (f.routeBased)
         cite(fd, QStringLiteral("route-based tunnel: %1; MTU and MSS clamping go on the tunnel interface")
@@ -379,9 +376,8 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
              QStringLiteral("an active probe of %1 through the tunnel was answered up to %2 bytes and met "
                             "silence above, without an ICMP fragmentation-needed from the gateway (verdict "
                             "black_hole): the ESP packets of larger inner packets vanish on the path from %3")
-                 .arg(f.probeInnerTarget)
-                 .arg(f.probeInnerMtu)
-                 .arg(probeSender.isEmpty() ? QStringLiteral("the sending end") : probeSender),
+                 .arg(f.probeInnerTarget, QString::number(f.probeInnerMtu),
+                      probeSender.isEmpty() ? QStringLiteral("the sending end") : probeSender),
              f.probeInnerRef);
     if (outerHole) {
         QString direction;
@@ -398,9 +394,8 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
              QStringLiteral("an active probe%1%2 was answered up to %3 bytes and met silence above, without "
                             "an ICMP fragmentation-needed / packet-too-big (verdict black_hole)%4%5")
                  .arg(f.probeTarget.isEmpty() ? QString() : QStringLiteral(" of %1").arg(f.probeTarget),
-                      f.probeSource.isEmpty() ? QString() : QStringLiteral(" from %1").arg(f.probeSource))
-                 .arg(f.probePathMtu)
-                 .arg(direction,
+                      f.probeSource.isEmpty() ? QString() : QStringLiteral(" from %1").arg(f.probeSource),
+                      QString::number(f.probePathMtu), direction,
                       f.probeSourceRecorded
                           ? QString()
                           : QStringLiteral("; the result does not record where the probe ran from (no "
@@ -485,9 +480,7 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                  "path MTU %1 — %2 — is not below the largest packet sent (%3 bytes): it does not "
                  "explain a loss of large packets, so no MTU or MSS change is offered until the path "
                  "is measured")
-                 .arg(pm.value)
-                 .arg(pm.text)
-                 .arg(f.largestOuter),
+                 .arg(QString::number(pm.value), pm.text, QString::number(f.largestOuter)),
              pm.ref);
         fd.confidence = std::min(fd.confidence, 0.3);
         fd.collectNext << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
@@ -604,11 +597,8 @@ std::uint64_t citeCaptureDrops(Finding &fd, const Facts &f)
                  "the capture %1 itself dropped %2 packets (kernel %3, interface %4) of %5 received, "
                  "as its statistics block says: packets missing from it may be these, which are "
                  "not transit loss")
-                 .arg(d.capture)
-                 .arg(d.dropped)
-                 .arg(d.osDrop)
-                 .arg(d.ifDrop)
-                 .arg(d.received),
+                 .arg(d.capture, QString::number(d.dropped), QString::number(d.osDrop),
+                      QString::number(d.ifDrop), QString::number(d.received)),
              EvidenceRef{d.capture,
                          -1,
                          -1,
@@ -1165,9 +1155,7 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
         cite(fd,
              QStringLiteral("a receiver with a replay window of %1 packets (%2) would have dropped %3 of the "
                             "captured ESP packets (emulated on their sequence numbers)")
-                 .arg(window)
-                 .arg(basis)
-                 .arg(f.emulatedReplayDrops.value),
+                 .arg(QString::number(window), basis, QString::number(f.emulatedReplayDrops.value)),
              f.emulatedReplayDrops.value ? f.emulatedReplayDrops.ref : f.reordered.ref);
     if (f.reordered.value)
         cite(fd,
@@ -1327,13 +1315,13 @@ std::optional<Finding> ruleEspDroppedByReceiver(const Facts &f)
                  "No DROP rule of the listing counted it, so if this is the cause it is the policy, "
                  "not a rule; accept the tunnel's ESP / UDP 4500 from %5 in that chain")
                  .arg(fp.format == QLatin1String("nft") ? QStringLiteral("nft") : QStringLiteral("iptables"),
-                      p.table, p.chain)
-                 .arg(p.hasCounters
+                      p.table, p.chain,
+                      p.hasCounters
                           ? QStringLiteral(" (its counter: %1 packets of any traffic no rule accepted, since "
                                            "reset)")
                                 .arg(p.packets)
-                          : QString())
-                 .arg(first.from),
+                          : QString(),
+                      first.from),
              fp.ref);
     }
     fd.collectNext
@@ -1513,8 +1501,8 @@ std::optional<Finding> ruleFirewallDrop(const Facts &f)
                  "... accept) lets the tunnel through; this tool writes no command for a rule outside a base "
                  "chain on the input, prerouting or forward hook (which chain jumps to it is not known here; "
                  "nft -a list chain %1 %2 %3 shows the handles)")
-                 .arg(oneLine(top->family, 20), oneLine(top->table, 40), oneLine(top->chain, 40))
-                 .arg(top->handle >= 0 ? QString::number(top->handle) : QStringLiteral("HANDLE")));
+                 .arg(oneLine(top->family, 20), oneLine(top->table, 40), oneLine(top->chain, 40),
+                      top->handle >= 0 ? QString::number(top->handle) : QStringLiteral("HANDLE")));
         return fd;
     }
     FirewallAcceptParams p;

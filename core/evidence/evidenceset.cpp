@@ -186,7 +186,8 @@ QStringList firewallCounterKeys(const FirewallRuleset &fw)
         }
         QString key = QStringLiteral("%1 %2 %3: %4").arg(r.family, r.table, r.chain, r.text);
         for (int n = 2; seen.count(key); ++n)
-            key = QStringLiteral("%1 %2 %3: %4 #%5").arg(r.family, r.table, r.chain, r.text).arg(n);
+            key = QStringLiteral("%1 %2 %3: %4 #%5")
+                      .arg(r.family, r.table, r.chain, r.text, QString::number(n));
         seen.insert(key);
         keys << key;
     }
@@ -268,8 +269,8 @@ bool EvidenceSet::addPath(const QString &path, QString *error, int captureSide)
     while (it.hasNext()) {
         paths << it.next();
         if (paths.size() > MaxFiles) {
-            m_warnings
-                << QStringLiteral("%1: more than %2 files, the rest was ignored").arg(path).arg(MaxFiles);
+            m_warnings << QStringLiteral("%1: more than %2 files, the rest was ignored")
+                              .arg(path, QString::number(MaxFiles));
             paths.removeLast();
             break;
         }

@@ -237,12 +237,10 @@ QByteArray readEvidenceText(QIODevice &f, const QString &name, ParseStatus &stat
     if (data.size() >= limits.maxFileBytes && !f.atEnd()) {
         if (!limits.capReason.isEmpty())
             status.warn(0, QStringLiteral("%1: %2; only the first %3 bytes were read")
-                               .arg(name, limits.capReason)
-                               .arg(data.size()));
+                               .arg(name, limits.capReason, QString::number(data.size())));
         else
             status.warn(0, QStringLiteral("%1: file larger than %2 MB, only the first %2 MB were read")
-                               .arg(name)
-                               .arg(limits.maxFileBytes / (1024 * 1024)));
+                               .arg(name, QString::number(limits.maxFileBytes / (1024 * 1024))));
     }
     return data;
 }
@@ -257,8 +255,7 @@ std::vector<QByteArrayView> splitEvidenceLines(QByteArrayView text, const QStrin
         const auto c = static_cast<unsigned char>(text[i]);
         if (c == 0) {
             status.error = QStringLiteral("%1: binary data (NUL byte at offset %2), not a text file")
-                               .arg(fileName)
-                               .arg(i);
+                               .arg(fileName, QString::number(i));
             return lines;
         }
         if (c < 0x20 && c != '\n' && c != '\r' && c != '\t') ++odd;
@@ -273,8 +270,7 @@ std::vector<QByteArrayView> splitEvidenceLines(QByteArrayView text, const QStrin
     while (pos < text.size()) {
         if (int(lines.size()) >= limits.maxLines) {
             status.warn(int(lines.size()), QStringLiteral("%1: more than %2 lines, the rest was ignored")
-                                               .arg(fileName)
-                                               .arg(limits.maxLines));
+                                               .arg(fileName, QString::number(limits.maxLines)));
             break;
         }
         qsizetype end = text.indexOf('\n', pos);

@@ -116,16 +116,14 @@ OutputFolder OutputFolder::open(const QString &path, QString *error)
         if (st.st_uid != ::geteuid()) {
             *error =
                 QStringLiteral("%1 exists and belongs to another user (uid %2); give a new folder with --out")
-                    .arg(path)
-                    .arg(st.st_uid);
+                    .arg(path, QString::number(st.st_uid));
             return {};
         }
         if (st.st_mode & (S_IWGRP | S_IWOTH)) {
             *error =
                 QStringLiteral("%1 exists and is writable by group or others (mode %2); give a new folder "
                                "with --out")
-                    .arg(path)
-                    .arg(st.st_mode & 07777, 4, 8, QLatin1Char('0'));
+                    .arg(path, QStringLiteral("%1").arg(st.st_mode & 07777, 4, 8, QLatin1Char('0')));
             return {};
         }
         int err = 0;

@@ -125,11 +125,11 @@ CaptureSetInput expandCaptureSet(const QStringList &paths)
             }
         }
         if (skipped > 20)
-            in.notes << QStringLiteral("%1: %2 more entries skipped").arg(path).arg(skipped - 20);
+            in.notes
+                << QStringLiteral("%1: %2 more entries skipped").arg(path, QString::number(skipped - 20));
         if (captures == 0) {
             in.error = QStringLiteral("%1: the folder holds no pcap or pcapng capture (%2 entries looked at)")
-                           .arg(path)
-                           .arg(entries.size());
+                           .arg(path, QString::number(entries.size()));
             return in;
         }
     }
@@ -326,8 +326,8 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
     index->set.name = paths.size() == 1 && firstPath.isDir()
                           ? firstPath.fileName()
                           : (files.size() > 1 ? QStringLiteral("%1 +%2 files")
-                                                    .arg(QFileInfo(files.front().path).fileName())
-                                                    .arg(files.size() - 1)
+                                                    .arg(QFileInfo(files.front().path).fileName(),
+                                                         QString::number(files.size() - 1))
                                               : QFileInfo(files.front().path).fileName());
 
     QStringList names;
@@ -357,8 +357,7 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
             notes << (same
                           ? QStringLiteral("files %1 and %2 hold the same packets (same first and last time, "
                                            "%3 packets each): they are read twice (duplicates)")
-                                .arg(fileName(a), fileName(b))
-                                .arg(a.packets)
+                                .arg(fileName(a), fileName(b), QString::number(a.packets))
                           : QStringLiteral(
                                 "files %1 and %2 overlap in time (%2 starts at %3, before %1 ends at "
                                 "%4): packets in both are read twice (duplicates)")

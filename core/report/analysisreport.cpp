@@ -32,7 +32,8 @@ std::string analysisJson(const CaptureIndex &index, const CaptureAnalysis &a, bo
 
 QString analysisText(const CaptureIndex &index, const CaptureAnalysis &a)
 {
-    QString out = QStringLiteral("Capture %1 (%2 packets)\n\n").arg(index.file.path).arg(index.packetCount());
+    QString out = QStringLiteral("Capture %1 (%2 packets)\n\n")
+                      .arg(index.file.path, QString::number(index.packetCount()));
     if (index.set.isSet()) out += captureSetText(index.set) + QLatin1Char('\n');
     out += QStringLiteral("== ESP sequence analysis\n") + espSequenceText(index, a.esp) + QLatin1Char('\n');
     out += QStringLiteral("== IKE exchanges\n") + ikeExchangesText(index, a.ike) + QLatin1Char('\n');

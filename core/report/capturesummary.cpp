@@ -594,16 +594,13 @@ QString captureSetText(const CaptureSet &set)
     if (!set.isSet()) return {};
     QStringList out;
     out << QStringLiteral("Capture set %1: %2 files read as one capture, by their first packet's time")
-               .arg(set.name)
-               .arg(set.files.size());
+               .arg(set.name, QString::number(set.files.size()));
     for (std::size_t i = 0; i < set.files.size(); ++i) {
         const CaptureSetFile &f = set.files[i];
         out << QStringLiteral("  %1. %2  %3, %4, %5 packets from frame %6%7%8")
-                   .arg(i + 1)
-                   .arg(f.path, f.format, f.linkTypeName)
-                   .arg(f.packets)
-                   .arg(f.firstPacket + 1)
-                   .arg(f.packets ? QStringLiteral(", %1 .. %2")
+                   .arg(QString::number(i + 1), f.path, f.format, f.linkTypeName, QString::number(f.packets),
+                        QString::number(f.firstPacket + 1),
+                        f.packets ? QStringLiteral(", %1 .. %2")
                                         .arg(epochSecondsText(f.firstNs), epochSecondsText(f.lastNs))
                                   : QString(),
                         f.warning.isEmpty() ? QString() : QStringLiteral(" (read stopped early)"));

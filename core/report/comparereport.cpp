@@ -350,12 +350,10 @@ QString compareText(const CompareResult &r)
     for (int s = 0; s < 2; ++s) {
         const CompareSide &c = r.side[s];
         t += QStringLiteral("%1: %2 (%3, snaplen %4), %5 packets, %6 ESP, %7 IKE, %8 s\n")
-                 .arg(QLatin1String(sideName(s)), c.file.path, c.file.format)
-                 .arg(c.file.snapLength)
-                 .arg(c.packets)
-                 .arg(c.espPackets)
-                 .arg(c.ikeMessages)
-                 .arg(QString::number(double(c.lastNs - c.firstNs) / 1e9, 'f', 3));
+                 .arg(QLatin1String(sideName(s)), c.file.path, c.file.format,
+                      QString::number(c.file.snapLength), QString::number(c.packets),
+                      QString::number(c.espPackets), QString::number(c.ikeMessages),
+                      QString::number(double(c.lastNs - c.firstNs) / 1e9, 'f', 3));
         if (c.set.isSet())
             t += QStringLiteral("%1: ").arg(QLatin1String(sideName(s))) + captureSetText(c.set);
     }

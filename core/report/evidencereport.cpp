@@ -374,13 +374,10 @@ QString evidenceText(const EvidenceSet &set)
                 out += QStringLiteral("  SA %1 %2 -> %3 %4 replay-window %5 bytes %6 packets %7 stats "
                                       "replay-window %8 replay %9 failed %10\n")
                            .arg(spiText(sa.spi), sa.src, sa.dst,
-                                sa.hasEncap ? QStringLiteral("(UDP-encap)") : QString())
-                           .arg(sa.replayWindow)
-                           .arg(sa.currentBytes)
-                           .arg(sa.currentPackets)
-                           .arg(sa.statsReplayWindow)
-                           .arg(sa.statsReplay)
-                           .arg(sa.statsFailed);
+                                sa.hasEncap ? QStringLiteral("(UDP-encap)") : QString(),
+                                QString::number(sa.replayWindow), QString::number(sa.currentBytes),
+                                QString::number(sa.currentPackets), QString::number(sa.statsReplayWindow),
+                                QString::number(sa.statsReplay), QString::number(sa.statsFailed));
         } else if (const auto *log = std::get_if<CharonLog>(&f.data)) {
             out +=
                 QStringLiteral("  %1 charon lines (%2)\n").arg(log->charonLines).arg(formatName(log->format));
@@ -388,7 +385,8 @@ QString evidenceText(const EvidenceSet &set)
                 out += QStringLiteral("  %1: %2\n").arg(logEventKindName(k)).arg(n);
         } else if (const auto *cfg = std::get_if<ConfigFile>(&f.data)) {
             for (const ConfigConnection &c : cfg->connections)
-                out += QStringLiteral("  connection %1 (%2 children)\n").arg(c.name).arg(c.children.size());
+                out += QStringLiteral("  connection %1 (%2 children)\n")
+                           .arg(c.name, QString::number(c.children.size()));
             if (cfg->secretsPresent) out += QStringLiteral("  secrets present (not shown)\n");
         } else {
             const CounterMap m = evidenceCounters(f);
@@ -404,15 +402,12 @@ QString evidenceText(const EvidenceSet &set)
         const auto changed = d.changed();
         out += QStringLiteral("%1 %2%3: %4 changed\n")
                    .arg(d.host.isEmpty() ? QStringLiteral("-") : d.host, evidenceKindName(d.kind),
-                        d.subject.isEmpty() ? QString() : QLatin1Char(' ') + d.subject)
-                   .arg(changed.size());
+                        d.subject.isEmpty() ? QString() : QLatin1Char(' ') + d.subject,
+                        QString::number(changed.size()));
         for (const CounterDelta &c : changed)
             out += QStringLiteral("  %1: %2 -> %3 (%4%5)\n")
-                       .arg(c.name)
-                       .arg(c.before)
-                       .arg(c.after)
-                       .arg(c.delta >= 0 ? QStringLiteral("+") : QString())
-                       .arg(c.delta);
+                       .arg(c.name, QString::number(c.before), QString::number(c.after),
+                            c.delta >= 0 ? QStringLiteral("+") : QString(), QString::number(c.delta));
     }
     if (!set.skipped().empty())
         out += QStringLiteral("\nskipped %1 file(s) that are not host evidence\n").arg(set.skipped().size());

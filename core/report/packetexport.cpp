@@ -116,10 +116,9 @@ bool exportPackets(const QStringList &sources, std::span<const std::uint64_t> fr
     }
     if (next < frames.size())
         warnings.prepend(tr("%1 ended at packet %2; %3 of the %4 packets asked for were not in it")
-                             .arg(sources.size() == 1 ? sources.front() : tr("the capture set"))
-                             .arg(frame)
-                             .arg(frames.size() - next)
-                             .arg(frames.size()));
+                             .arg(sources.size() == 1 ? sources.front() : tr("the capture set"),
+                                  QString::number(frame), QString::number(frames.size() - next),
+                                  QString::number(frames.size())));
     out.warning = warnings.join(QStringLiteral("; "));
     return file.commit(OutputFile::defaultMode(false), error);
 }

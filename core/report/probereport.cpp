@@ -127,11 +127,9 @@ QString sizeProbeText(const SizeProbe &p)
 QString probeText(const ProbeResult &r)
 {
     QString s = QStringLiteral("probe %1 (%2) by %3, sizes %4..%5, %6 tries of %7 s\n")
-                    .arg(r.options.host, r.address, methodName(r.method))
-                    .arg(r.options.minSize)
-                    .arg(r.options.maxSize)
-                    .arg(r.options.tries)
-                    .arg(r.options.timeoutS);
+                    .arg(r.options.host, r.address, methodName(r.method), QString::number(r.options.minSize),
+                         QString::number(r.options.maxSize), QString::number(r.options.tries),
+                         QString::number(r.options.timeoutS));
     s += QStringLiteral("path MTU: %1\n")
              .arg(r.pathMtu ? QString::number(*r.pathMtu) : QStringLiteral("unknown"));
     s += QStringLiteral("PMTUD: %1 — %2\n").arg(pmtudName(r.pmtud), r.verdict);

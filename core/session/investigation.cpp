@@ -265,9 +265,8 @@ const Diagnosis &Investigation::diagnose(const std::atomic_bool *cancel)
                 notCaptured
                     ? QStringLiteral("%1: %2 ESP sequence numbers not captured %3 (a file of the ring is "
                                      "missing): not counted as loss")
-                          .arg(captureName(*m_index[h]))
-                          .arg(notCaptured)
-                          .arg(fileGapText(set, set.gaps[g]))
+                          .arg(captureName(*m_index[h]), QString::number(notCaptured),
+                               fileGapText(set, set.gaps[g]))
                     : QStringLiteral("%1: not captured %2 (a file of the ring is missing): no ESP "
                                      "sequence number is known to fall in it (the SAs seen end before "
                                      "it or begin after it); nothing in it is counted as loss")

@@ -218,14 +218,12 @@ void IkeLadder::addLostFromOther(const CompareResult &comparison, int side, cons
         a.fromInitiator = ex != sa.exchanges.end() ? (ex->byInitiator != l.response) : otherIsInitiator;
         a.kind = l.response ? Arrow::Response : (l.attempt > 1 ? Arrow::Retransmission : Arrow::Request);
         a.label = tr("%1 (sent by %2) — lost in transit").arg(what, visibleText(otherName));
-        a.details = tr("<b>%1</b>, attempt %2, %3 bytes, sent by %4 at %5 s on this capture's clock "
-                       "(its clock offset %6 ms applied)<br><b>never arrived here: lost in transit</b>")
-                        .arg(what)
-                        .arg(l.attempt)
-                        .arg(l.size)
-                        .arg(htmlText(otherName)) // it holds the other capture's file name
-                        .arg(double(a.tsNs) / 1e9, 0, 'f', 6)
-                        .arg(offsetS * 1e3, 0, 'f', 3);
+        a.details =
+            tr("<b>%1</b>, attempt %2, %3 bytes, sent by %4 at %5 s on this capture's clock "
+               "(its clock offset %6 ms applied)<br><b>never arrived here: lost in transit</b>")
+                .arg(what, QString::number(l.attempt), QString::number(l.size),
+                     htmlText(otherName), // it holds the other capture's file name
+                     QString::number(double(a.tsNs) / 1e9, 'f', 6), QString::number(offsetS * 1e3, 'f', 3));
         a.packet = ~quint64(0);
         a.messageId = l.messageId;
         a.lost = true;

@@ -430,10 +430,10 @@ void SequenceChart::rebuild()
         title += QStringLiteral("<br>") +
                  tr("Both ends on this capture's clock: %1 shifted by its clock offset %2 ms%3; %4 lost in "
                     "transit")
-                     .arg(htmlText(d.otherName)) // the title is HTML; the name is the other file's
-                     .arg(d.offsetS * 1e3, 0, 'f', 3)
-                     .arg(d.offsetMeasured ? QString() : tr(" (assumed: traffic matched one way only)"))
-                     .arg(d.lostInTransit.size());
+                     .arg(htmlText(d.otherName), // the title is HTML; the name is the other file's
+                          QString::number(d.offsetS * 1e3, 'f', 3),
+                          d.offsetMeasured ? QString() : tr(" (assumed: traffic matched one way only)"),
+                          QString::number(d.lostInTransit.size()));
     m_chart->setTitle(title);
     m_updating = false;
 }

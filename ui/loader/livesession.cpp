@@ -147,9 +147,7 @@ private:
                                   ? QStringLiteral("Cannot reach the peer %1 over ssh:\n%2")
                                         .arg(m_o.peer.destination, said)
                                   : QStringLiteral("The capture on the peer %1 failed (exit status %2):\n%3")
-                                        .arg(m_o.peer.destination)
-                                        .arg(code)
-                                        .arg(said);
+                                        .arg(m_o.peer.destination, QString::number(code), said);
                 // The local side stops too: a pair with one end missing is not what was asked.
                 if (m_proc && m_proc->state() != QProcess::NotRunning) m_proc->terminate();
             }

@@ -168,8 +168,8 @@ QVariant CounterDeltaModel::data(const QModelIndex &index, int role) const
         return {};
     case Qt::ToolTipRole:
         if (r.bad)
-            return plainToolTip(
-                tr("%1 counts dropped or failed packets and changed by %2").arg(c.name).arg(c.delta));
+            return plainToolTip(tr("%1 counts dropped or failed packets and changed by %2")
+                                    .arg(c.name, QString::number(c.delta)));
         return {};
     default:
         return {};
@@ -374,7 +374,7 @@ QVariant LogEventModel::data(const QModelIndex &index, int role) const
     case CaptureSecondsRole:
         return s;
     case Qt::ToolTipRole:
-        return plainToolTip(tr("%1 line %2:\n%3").arg(r.file).arg(e.line).arg(e.raw));
+        return plainToolTip(tr("%1 line %2:\n%3").arg(r.file, QString::number(e.line), e.raw));
     case Qt::TextAlignmentRole:
         return col == ColCaptureTime || col == ColLine ? QVariant(Qt::AlignRight | Qt::AlignVCenter)
                                                        : QVariant();

@@ -155,7 +155,8 @@ QString CapturePage::statusText() const
     if (!m_index) return {};
     const QString name = m_index->set.isSet() ? m_index->set.name : QFileInfo(m_index->file.path).fileName();
     QString text =
-        tr("%1: %2 packets, %3 ESP SAs").arg(name).arg(m_index->packetCount()).arg(m_index->espSas.size());
+        tr("%1: %2 packets, %3 ESP SAs")
+            .arg(name, QString::number(m_index->packetCount()), QString::number(m_index->espSas.size()));
     if (m_analysis)
         text += tr(", %1 IKE SAs").arg(m_analysis->ike.ikeSas.size());
     else

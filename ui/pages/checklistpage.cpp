@@ -482,8 +482,7 @@ QString ChecklistPage::headline() const
         return tr("No cause of loss found in this capture");
     const Finding &f = m_diagnosis->findings.front();
     return tr("Most likely: %1 (%2, %3)")
-        .arg(f.title, statusText(f.status).toLower())
-        .arg(f.confidence, 0, 'f', 2);
+        .arg(f.title, statusText(f.status).toLower(), QString::number(f.confidence, 'f', 2));
 }
 
 void ChecklistPage::updateHeadline()
@@ -498,10 +497,9 @@ void ChecklistPage::updateHeadline()
         return;
     }
     const Finding &f = m_diagnosis->findings.front();
-    m_headline->setText(
-        tr("Most likely: <b>%1</b> <span style=\"color:%2\"><b>(%3, %4)</b></span>")
-            .arg(htmlText(f.title), statusColor(f.status, pal).name(), statusText(f.status).toLower())
-            .arg(f.confidence, 0, 'f', 2));
+    m_headline->setText(tr("Most likely: <b>%1</b> <span style=\"color:%2\"><b>(%3, %4)</b></span>")
+                            .arg(htmlText(f.title), statusColor(f.status, pal).name(),
+                                 statusText(f.status).toLower(), QString::number(f.confidence, 'f', 2)));
     QString stepTitle;
     for (const ChecklistStep &s : m_diagnosis->steps)
         if (s.number == f.step) stepTitle = s.title;

@@ -262,15 +262,14 @@ void ComparePage::fillHeader()
     QString sides = QStringLiteral("<table cellspacing='0' cellpadding='1'>");
     for (int s = 0; s < 2; ++s) {
         const CompareSide &c = r.side[s];
-        sides += tr("<tr><td><b>%1</b>&nbsp;</td><td><b>%2</b>&nbsp;&nbsp;</td><td>endpoint <b>%3</b>"
-                    "&nbsp;&nbsp;</td><td>%4 → %5 UTC (%6 s)&nbsp;&nbsp;</td>"
-                    "<td>%7 packets: %8 ESP, %9 IKE</td></tr>")
-                     .arg(sideName(s), htmlText(QFileInfo(c.file.path).fileName()), htmlText(addresses(c)),
-                          when(c.firstNs), when(c.lastNs),
-                          QString::number(double(c.lastNs - c.firstNs) / 1e9, 'f', 1))
-                     .arg(c.packets)
-                     .arg(c.espPackets)
-                     .arg(c.ikeMessages);
+        sides +=
+            tr("<tr><td><b>%1</b>&nbsp;</td><td><b>%2</b>&nbsp;&nbsp;</td><td>endpoint <b>%3</b>"
+               "&nbsp;&nbsp;</td><td>%4 → %5 UTC (%6 s)&nbsp;&nbsp;</td>"
+               "<td>%7 packets: %8 ESP, %9 IKE</td></tr>")
+                .arg(sideName(s), htmlText(QFileInfo(c.file.path).fileName()), htmlText(addresses(c)),
+                     when(c.firstNs), when(c.lastNs),
+                     QString::number(double(c.lastNs - c.firstNs) / 1e9, 'f', 1), QString::number(c.packets),
+                     QString::number(c.espPackets), QString::number(c.ikeMessages));
     }
     sides += QStringLiteral("</table>");
     m_sides->setText(sides);

@@ -273,10 +273,8 @@ void EvidencePage::updateMarkers()
         if (lane == LogMarker::None || std::isnan(x)) continue;
         markers.push_back({x, int(lane), int(i),
                            plainToolTip(tr("%1 s — %2 line %3\n%4")
-                                            .arg(x, 0, 'f', 3)
-                                            .arg(rows[i].file)
-                                            .arg(rows[i].event.line)
-                                            .arg(rows[i].event.raw))});
+                                            .arg(QString::number(x, 'f', 3), rows[i].file,
+                                                 QString::number(rows[i].event.line), rows[i].event.raw))});
     }
     m_timeline->setMarkers(std::move(markers));
 }

@@ -301,10 +301,10 @@ void ProbeDialog::showResult()
                                .arg(m_result.pathMtu ? QString::number(*m_result.pathMtu) : tr("unknown"),
                                     probe::pmtudName(m_result.pmtud), m_result.verdict));
         m_strip->setPathMtu(m_result.pathMtu.value_or(0));
-        m_status->setText(
-            tr("%1 (%2) by %3, %n size(s) in %4 s", nullptr, int(m_result.probes.size()))
-                .arg(m_result.options.host, m_result.address, probe::methodName(m_result.method))
-                .arg(m_result.durationS, 0, 'f', 1));
+        m_status->setText(tr("%1 (%2) by %3, %n size(s) in %4 s", nullptr, int(m_result.probes.size()))
+                              .arg(m_result.options.host, m_result.address,
+                                   probe::methodName(m_result.method),
+                                   QString::number(m_result.durationS, 'f', 1)));
     }
     emit finished();
     if (m_closeWhenDone) {

@@ -81,13 +81,13 @@ void addCellActions(QMenu *menu, const QModelIndex &at, QWidget *from)
     if (!nav->navigationCapture(1 - side)) return; // not a pair
     const std::optional<quint64> there = nav->otherEndPacket(side, packet);
     const QChar otherName = QLatin1Char(side == 0 ? 'B' : 'A');
-    QAction *other = menu->addAction(
-        there
-            ? QObject::tr("Show This Packet at the Other End (%1, Packet %2)").arg(otherName).arg(*there + 1)
-            : QObject::tr("Show This Packet at the Other End (%1)").arg(otherName),
-        from, [nav, side, there]() {
-            if (there) nav->showPacket(1 - side, *there);
-        });
+    QAction *other =
+        menu->addAction(there ? QObject::tr("Show This Packet at the Other End (%1, Packet %2)")
+                                    .arg(otherName, QString::number(*there + 1))
+                              : QObject::tr("Show This Packet at the Other End (%1)").arg(otherName),
+                        from, [nav, side, there]() {
+                            if (there) nav->showPacket(1 - side, *there);
+                        });
     other->setObjectName(QStringLiteral("showAtOtherEnd"));
     other->setEnabled(there.has_value());
     if (!there) other->setToolTip(QObject::tr("%1's capture has no copy of this packet").arg(otherName));

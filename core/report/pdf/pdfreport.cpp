@@ -362,10 +362,8 @@ QString reportHtml(const PdfReportInput &in)
         any = true;
         h += QStringLiteral(
                  "<p>%1. %2 <b>%3</b> <span style=\"color:#5f6368\">(step %4, confidence %5 %)</span></p>")
-                 .arg(rank)
-                 .arg(badge(f.status), esc(f.title))
-                 .arg(f.step)
-                 .arg(qRound(f.confidence * 100));
+                 .arg(QString::number(rank), badge(f.status), esc(f.title), QString::number(f.step),
+                      QString::number(qRound(f.confidence * 100)));
         h += QStringLiteral("<ul>");
         for (std::size_t k = 0; k < std::min<std::size_t>(f.evidence.size(), 4); ++k)
             h += QStringLiteral("<li>%1</li>").arg(evidenceLine(f.evidence[k]));
