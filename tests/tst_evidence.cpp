@@ -92,6 +92,7 @@ private slots:
     void binaryGarbage_data();
     void binaryGarbage();
     void percentInFileName();
+    void manyConnectionsCapped();
     void truncated();
     void hugeInput();
     void folderAndJson();
@@ -838,6 +839,35 @@ void TestEvidence::percentInFileName()
     const QString name = QStringLiteral("/tmp/x%1%2.log");
     parseEvidence(EvidenceKind::CharonLog, QByteArray("abc\0def", 7), name, st);
     QCOMPARE(st.error, name + QStringLiteral(": binary data (NUL byte at offset 3), not a text file"));
+}
+
+void TestEvidence::manyConnectionsCapped()
+{
+    // A made-up swanctl.conf of 300,000 connections (each a section and a value): a file keeps
+    // at most 500,000 sections and values, the rest is ignored with a warning naming the line
+    // where that happened. Before, every one was kept (750,000 in the 64 MB a file is read up to
+    // took 1 GB to hold and 80 s to diagnose).
+    QByteArray text = "connections {\n";
+    for (int i = 0; i < 300'000; ++i)
+        text += "c" + QByteArray::number(i) + " {\nremote_addrs = 10.0.0.1\n}\n";
+    text += "}\n";
+    ParseStatus st;
+    const EvidenceData d = parseEvidence(EvidenceKind::SwanctlConf, text, QStringLiteral("swanctl.conf"), st);
+    QVERIFY2(st.ok(), qPrintable(st.error));
+    const auto *cfg = std::get_if<ConfigFile>(&d);
+    QVERIFY(cfg);
+    // "connections" is the first entry; connection k (from 0) opens at entry 2k + 2 on line
+    // 3k + 2 and its value is entry 2k + 3: entry 500,000 is connection 249,999's section, whose
+    // value (line 750,000) is the first one dropped.
+    QCOMPARE(cfg->connections.size(), std::size_t(250'000));
+    QCOMPARE(cfg->connections.back().name, QStringLiteral("c249999"));
+    QVERIFY(cfg->connections.back().settings.empty());
+    QCOMPARE(cfg->connections[249'998].settings.at(QStringLiteral("remote_addrs")),
+             QStringLiteral("10.0.0.1"));
+    QCOMPARE(st.warnings.size(), std::size_t(1));
+    QCOMPARE(st.warnings.front().line, 750'000);
+    QCOMPARE(st.warnings.front().message,
+             QStringLiteral("more than 500000 sections and values, the rest is ignored"));
 }
 
 void TestEvidence::truncated()
