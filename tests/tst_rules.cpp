@@ -2031,6 +2031,37 @@ private slots:
         QVERIFY(qAbs(retransmitTotalS(5, 4.0, 1.8) - 165.07) < 0.1);
     }
 
+    void unreadableRetransmitValuesNotTaken_data()
+    {
+        QTest::addColumn<QByteArray>("tries");
+        QTest::addColumn<QByteArray>("timeout");
+        QTest::addRow("beyond int, beyond double") << QByteArray("99999999999") << QByteArray("1e999");
+        QTest::addRow("2^63, inf") << QByteArray("9223372036854775808") << QByteArray("inf");
+        QTest::addRow("negative, nan") << QByteArray("-3") << QByteArray("nan");
+        QTest::addRow("Arabic-Indic digit, words") << QByteArray("\xd9\xa3") << QByteArray("4 s");
+    }
+    // strongswan.conf is hostile input: a retransmit value that is not a number read whole is not
+    // configured (strongSwan's default stands for it). Before, toInt() of "99999999999" was 0,
+    // taken as a configured schedule of 0 tries, and "1e999" an infinite configured timeout.
+    void unreadableRetransmitValuesNotTaken()
+    {
+        QFETCH(QByteArray, tries);
+        QFETCH(QByteArray, timeout);
+        EvidenceSet set;
+        set.addText(QStringLiteral("strongswan.conf"), "charon {\n    retransmit_tries = " + tries +
+                                                           "\n    retransmit_timeout = " + timeout +
+                                                           "\n    retransmit_base = 2\n}\n");
+        DiagnosisInput in;
+        in.evidence = &set;
+        const RetransmitSchedule s = retransmitScheduleInUse(deriveFacts(in));
+        QVERIFY(!s.triesConfigured);
+        QVERIFY(!s.timeoutConfigured);
+        QCOMPARE(s.tries, RetransmitSchedule{}.tries);
+        QCOMPARE(s.timeoutS, RetransmitSchedule{}.timeoutS);
+        QVERIFY(s.baseConfigured); // the readable one is taken
+        QCOMPARE(s.base, 2.0);
+    }
+
     void hostileRetransmitScheduleSizesNoLifetime()
     {
         // strongswan.conf is hostile input. A schedule strongSwan cannot follow (charon keeps each

@@ -917,10 +917,21 @@ void configFacts(Facts &f, const ConfigFile &cfg, EvidenceKind kind, const QStri
         };
         if (const ConfigValue *v = num("charon.keep_alive"))
             f.keepaliveConfiguredS = std::max(0.0, parseDuration(v->value));
-        if (const ConfigValue *v = num("charon.retransmit_tries")) f.retransmitTries = v->value.toInt();
-        if (const ConfigValue *v = num("charon.retransmit_timeout"))
-            f.retransmitTimeoutS = v->value.toDouble();
-        if (const ConfigValue *v = num("charon.retransmit_base")) f.retransmitBase = v->value.toDouble();
+        // Only a number read whole counts: toInt() of "99999999999" (beyond int) was 0, taken as a
+        // configured 0 tries; "1e999" was an infinite timeout.
+        bool ok = false;
+        if (const ConfigValue *v = num("charon.retransmit_tries")) {
+            const int n = v->value.trimmed().toInt(&ok);
+            if (ok && n >= 0) f.retransmitTries = n;
+        }
+        if (const ConfigValue *v = num("charon.retransmit_timeout")) {
+            const double t = v->value.trimmed().toDouble(&ok);
+            if (ok && std::isfinite(t)) f.retransmitTimeoutS = t;
+        }
+        if (const ConfigValue *v = num("charon.retransmit_base")) {
+            const double b = v->value.trimmed().toDouble(&ok);
+            if (ok && std::isfinite(b)) f.retransmitBase = b;
+        }
         return;
     }
     if (cfg.connections.empty()) return;
