@@ -483,13 +483,15 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
             for (const QString &sel : {outSel, inSel}) {
                 // First in the chain: an ACCEPT earlier in the host's mangle FORWARD would end the
                 // chain before an appended rule.
-                text += addRuleOnce(tool, QStringLiteral("-t mangle "), QStringLiteral("FORWARD"),
-                                    QStringLiteral("-I FORWARD 1"),
-                                    QStringLiteral("%1 %2 -j TCPMSS --set-mss %3").arg(rule, sel).arg(mss)) +
-                        QLatin1Char('\n');
+                text +=
+                    addRuleOnce(
+                        tool, QStringLiteral("-t mangle "), QStringLiteral("FORWARD"),
+                        QStringLiteral("-I FORWARD 1"),
+                        QStringLiteral("%1 %2 -j TCPMSS --set-mss %3").arg(rule, sel, QString::number(mss))) +
+                    QLatin1Char('\n');
                 undo += QStringLiteral("%1%2 -t mangle -D FORWARD %3 %4 -j TCPMSS --set-mss %5")
-                            .arg(undo.isEmpty() ? QString() : QStringLiteral("; "), tool, rule, sel)
-                            .arg(mss);
+                            .arg(undo.isEmpty() ? QString() : QStringLiteral("; "), tool, rule, sel,
+                                 QString::number(mss));
             }
         }
         text += QStringLiteral("# Once ICMP fragmentation-needed reaches this host again, the kernel's path "
@@ -614,24 +616,27 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                          QStringLiteral("ip -o link show dev %1 | awk '{for (i = 1; i < NF; i++) if ($i == "
                                         "\"mtu\") {print $(i + 1); exit}}'")
                              .arg(qi)) +
-                QStringLiteral("ip link set dev %1 mtu %2\n").arg(qi).arg(p.tunnelMtu);
-        out.push_back(make(
-            FixKind::IpLink,
-            QStringLiteral("Set the MTU of the tunnel interface %1 to %2").arg(iface).arg(p.tunnelMtu), text,
-            QStringLiteral(
-                "Inner packets above %1 bytes are refused at the tunnel interface with ICMP "
-                "fragmentation-needed (mtu %1) to the inner hosts, instead of becoming ESP packets "
-                "above the %2-byte path that are dropped.")
-                .arg(p.tunnelMtu)
-                .arg(p.pathMtu),
-            QStringLiteral(
-                "Only the tunnel's traffic is affected. Not persistent: set the MTU where the "
-                "interface is created (swanctl updown script, systemd-networkd, ifupdown) once "
-                "verified. Inner hosts must accept ICMP fragmentation-needed for non-TCP traffic."),
-            QStringLiteral("ip link show dev %1 shows 'mtu %2'; %3").arg(qi).arg(p.tunnelMtu).arg(verifyPing),
-            undoLine(QStringLiteral("ip link set dev %1 mtu %2 && %3")
-                         .arg(qi, savedValue(saved), forgetSaved(saved)),
-                     QStringLiteral("the MTU it had before, saved in %1").arg(savedFile(saved)))));
+                QStringLiteral("ip link set dev %1 mtu %2\n").arg(qi, QString::number(p.tunnelMtu));
+        out.push_back(
+            make(FixKind::IpLink,
+                 QStringLiteral("Set the MTU of the tunnel interface %1 to %2")
+                     .arg(iface, QString::number(p.tunnelMtu)),
+                 text,
+                 QStringLiteral(
+                     "Inner packets above %1 bytes are refused at the tunnel interface with ICMP "
+                     "fragmentation-needed (mtu %1) to the inner hosts, instead of becoming ESP packets "
+                     "above the %2-byte path that are dropped.")
+                     .arg(p.tunnelMtu)
+                     .arg(p.pathMtu),
+                 QStringLiteral(
+                     "Only the tunnel's traffic is affected. Not persistent: set the MTU where the "
+                     "interface is created (swanctl updown script, systemd-networkd, ifupdown) once "
+                     "verified. Inner hosts must accept ICMP fragmentation-needed for non-TCP traffic."),
+                 QStringLiteral("ip link show dev %1 shows 'mtu %2'; %3")
+                     .arg(qi, QString::number(p.tunnelMtu), verifyPing),
+                 undoLine(QStringLiteral("ip link set dev %1 mtu %2 && %3")
+                              .arg(qi, savedValue(saved), forgetSaved(saved)),
+                          QStringLiteral("the MTU it had before, saved in %1").arg(savedFile(saved)))));
     } else {
         const QString hostLen = t.outerIpv6 ? QStringLiteral("128") : QStringLiteral("32");
         const QString ip = t.outerIpv6 ? QStringLiteral("ip -6") : QStringLiteral("ip");
@@ -695,11 +700,11 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                                     "print o}'")
                          .arg(ip, dest),
                      Saved::Routes);
-        text += QStringLiteral("%1 route replace %2 mtu lock %3\n").arg(ip, route).arg(p.pathMtu);
+        text +=
+            QStringLiteral("%1 route replace %2 mtu lock %3\n").arg(ip, route, QString::number(p.pathMtu));
         text += QStringLiteral("# Coarser alternative, lowers every packet through %1:\n"
                                "# ip link set dev %1 mtu %2\n")
-                    .arg(qi)
-                    .arg(p.pathMtu);
+                    .arg(qi, QString::number(p.pathMtu));
         QString undoWhy;
         if (!t.peerHostRouteRestore.isEmpty())
             undoWhy = QStringLiteral("deletes the route this fix added, then puts back the host route to %1 "
@@ -731,25 +736,19 @@ std::vector<Fix> mtuFixes(const FixTarget &t, const MtuFixParams &p)
                      "packets with ICMP fragmentation-needed (mtu %1) to the inner hosts instead of sending "
                      "ESP packets the path drops. 'lock' keeps a (lost or forged) ICMP error from changing "
                      "it. The host routes to %2 from before are saved in %3 for the undo.")
-                     .arg(p.tunnelMtu)
-                     .arg(t.peerAddress, savedFile(saved)),
+                     .arg(QString::number(p.tunnelMtu), t.peerAddress, savedFile(saved)),
                  QStringLiteral(
                      "Only traffic to %1 (the tunnel's, and anything else to that address) uses the lower "
                      "MTU; the rest of %2 keeps %3. A host route to %1 that exists already is overridden "
                      "until the undo: replaced if its metric is %4, otherwise outranked by the new route's "
                      "lower metric. Not persistent: add the route to the network configuration once "
                      "verified. Inner hosts must accept ICMP fragmentation-needed for non-TCP traffic.")
-                     .arg(t.peerAddress, t.wanInterface)
-                     .arg(oldMtu)
-                     .arg(t.outerIpv6 ? 1 : 0),
+                     .arg(t.peerAddress, t.wanInterface, oldMtu, QString::number(t.outerIpv6 ? 1 : 0)),
                  QStringLiteral("%1 route get %2 shows 'mtu lock %3'; %4")
-                     .arg(ip, qpeer)
-                     .arg(p.pathMtu)
-                     .arg(verifyPing),
+                     .arg(ip, qpeer, QString::number(p.pathMtu), verifyPing),
                  undoLine(QStringLiteral("%1 route del %2 mtu lock %3 && %1 -batch %4 && %5")
-                              .arg(ip, route)
-                              .arg(p.pathMtu)
-                              .arg(shq(savedFile(saved)), forgetSaved(saved)),
+                              .arg(ip, route, QString::number(p.pathMtu), shq(savedFile(saved)),
+                                   forgetSaved(saved)),
                           undoWhy)));
     }
     // Never lowered (2 = probe from the start is stronger than 1) and the undo puts back the
