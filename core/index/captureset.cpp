@@ -6,6 +6,7 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QSet>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -72,14 +73,14 @@ QString fileName(const CaptureSetFile &f)
 CaptureSetInput expandCaptureSet(const QStringList &paths)
 {
     CaptureSetInput in;
-    QStringList seen; // canonical paths
+    QSet<QString> seen; // canonical paths (a folder may hold 100,000 files: no list search)
     const auto add = [&](const QString &path, HeldFile held) {
         const QString canonical = QFileInfo(path).canonicalFilePath();
         if (seen.contains(canonical)) {
             in.notes << QStringLiteral("%1: given twice, read once").arg(path);
             return;
         }
-        seen << canonical;
+        seen.insert(canonical);
         in.files << path;
         in.held.push_back(std::move(held));
     };
