@@ -93,6 +93,7 @@ private slots:
     void binaryGarbage();
     void percentInFileName();
     void manyConnectionsCapped();
+    void linkMtuBeyondIntNotWrapped();
     void truncated();
     void hugeInput();
     void folderAndJson();
@@ -868,6 +869,26 @@ void TestEvidence::manyConnectionsCapped()
     QCOMPARE(st.warnings.front().line, 750'000);
     QCOMPARE(st.warnings.front().message,
              QStringLiteral("more than 500000 sections and values, the rest is ignored"));
+}
+
+void TestEvidence::linkMtuBeyondIntNotWrapped()
+{
+    // ip link's "mtu N" beyond int is no MTU: before, int() of 4294967396 was 100, a link on the
+    // path smaller than any real one (the path MTU and the MSS fixes take the smallest).
+    ParseStatus st;
+    const EvidenceData d =
+        parseEvidence(EvidenceKind::IpLink,
+                      "2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 4294967396 qdisc noqueue state UP\n"
+                      "    link/ether 92:0e:03:d0:3d:3f brd ff:ff:ff:ff:ff:ff\n"
+                      "3: eth1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP\n"
+                      "    link/ether 92:0e:03:d0:3d:40 brd ff:ff:ff:ff:ff:ff\n",
+                      QStringLiteral("ip-link.txt"), st);
+    QVERIFY2(st.ok(), qPrintable(st.error));
+    const auto *links = std::get_if<LinkStatsList>(&d);
+    QVERIFY(links);
+    QCOMPARE(links->links.size(), std::size_t(2));
+    QCOMPARE(links->links[0].mtu, 0);
+    QCOMPARE(links->links[1].mtu, 1500);
 }
 
 void TestEvidence::truncated()

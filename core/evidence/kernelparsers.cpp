@@ -6,6 +6,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <limits>
+
 namespace ikev2wb {
 
 using namespace evidence_detail;
@@ -321,7 +323,10 @@ LinkStatsList parseIpLink(QByteArrayView text, const QString &fileName, ParseSta
             l.name = str(name);
             if (w.size() > 2 && w[2].startsWith('<') && w[2].endsWith('>'))
                 l.flags = str(w[2].sliced(1, w[2].size() - 2)).split(QLatin1Char(','), Qt::SkipEmptyParts);
-            l.mtu = int(toU64(after(w, "mtu")).value_or(0));
+            // A number beyond int is no MTU (0: unknown); int() of it wrapped, "mtu 4294967396"
+            // becoming a plausible 100-byte link on the path.
+            const std::uint64_t mtu = toU64(after(w, "mtu")).value_or(0);
+            l.mtu = mtu <= std::uint64_t(std::numeric_limits<int>::max()) ? int(mtu) : 0;
             l.state = str(after(w, "state"));
             out.links.push_back(l);
             continue;
