@@ -54,6 +54,13 @@ private slots:
         // Not an address: only the default route can be told.
         QCOMPARE(routeTowards(text, QStringLiteral("peer.example")).dev, QStringLiteral("eth0"));
         QCOMPARE(routeTowards(QString(), QStringLiteral("10.0.2.1")).dev, QString());
+        // A prefix length that is not a number is no route (before: /0, outranking the default).
+        const QString junk = QStringLiteral("default via 192.168.1.1 dev eth0\n"
+                                            "10.0.2.0/x dev evil0 mtu 576\n"
+                                            "10.0.2.0/ dev evil1 mtu 576\n");
+        r = routeTowards(junk, QStringLiteral("10.0.2.1"));
+        QCOMPARE(r.dev, QStringLiteral("eth0"));
+        QCOMPARE(r.mtu, 0);
         QCOMPARE(ownAddresses(text), (QStringList{QStringLiteral("10.0.1.5"), QStringLiteral("192.168.1.10"),
                                                   QStringLiteral("::1")}));
     }

@@ -70,9 +70,12 @@ void trafficSelectorFamilies(const QString &ts, bool &ipv4, bool &ipv6)
 int ipv4PrefixLength(const QString &dest, std::uint32_t peer)
 {
     const QString net = dest.section(QLatin1Char('/'), 0, 0);
-    const int len = dest.contains(QLatin1Char('/')) ? dest.section(QLatin1Char('/'), 1, 1).toInt() : 32;
+    // A length that is not a number ("10.0.2.0/x", "10.0.2.0/") is no prefix: toInt() of it
+    // was 0, a route to everything that outranked the default route.
+    bool ok = true;
+    const int len = dest.contains(QLatin1Char('/')) ? dest.section(QLatin1Char('/'), 1, 1).toInt(&ok) : 32;
     std::uint32_t n = 0;
-    if (!parseIpv4(net, n) || len < 0 || len > 32) return -1;
+    if (!ok || !parseIpv4(net, n) || len < 0 || len > 32) return -1;
     const std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t(0) << (32 - len);
     return (n & mask) == (peer & mask) ? len : -1;
 }
