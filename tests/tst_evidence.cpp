@@ -94,6 +94,7 @@ private slots:
     void percentInFileName();
     void manyConnectionsCapped();
     void linkMtuBeyondIntNotWrapped();
+    void replayWindowBeyondIntNotWrapped();
     void truncated();
     void hugeInput();
     void folderAndJson();
@@ -889,6 +890,26 @@ void TestEvidence::linkMtuBeyondIntNotWrapped()
     QCOMPARE(links->links.size(), std::size_t(2));
     QCOMPARE(links->links[0].mtu, 0);
     QCOMPARE(links->links[1].mtu, 1500);
+}
+
+void TestEvidence::replayWindowBeyondIntNotWrapped()
+{
+    // "replay-window 4294967328" is no window: before, uint32_t() of it was 32, a plausible
+    // window the replay finding and its fix then started from.
+    ParseStatus st;
+    const EvidenceData d =
+        parseEvidence(EvidenceKind::XfrmState,
+                      "src 10.0.2.1 dst 10.0.1.1\n"
+                      "\tproto esp spi 0xcd93565c(3448985180) reqid 1(0x00000001) mode tunnel\n"
+                      "\treplay-window 4294967328 seq 0x00000000 flag af-unspec (0x00100000)\n",
+                      QStringLiteral("xfrm-state.txt"), st);
+    QVERIFY2(st.ok(), qPrintable(st.error));
+    const auto *list = std::get_if<XfrmStateList>(&d);
+    QVERIFY(list);
+    QCOMPARE(list->sas.size(), std::size_t(1));
+    QCOMPARE(list->sas.front().replayWindow, std::uint32_t(0));
+    QCOMPARE(st.warnings.size(), std::size_t(1));
+    QCOMPARE(st.warnings.front().message, QStringLiteral("replay-window beyond any window: not read"));
 }
 
 void TestEvidence::truncated()

@@ -14,6 +14,9 @@ using namespace evidence_detail;
 
 namespace {
 
+/// The largest replay window read (the kernel's are far smaller: 4096 with ESN).
+constexpr std::uint64_t kMaxWindow = std::uint64_t(std::numeric_limits<int>::max());
+
 QByteArrayView stripComma(QByteArrayView v)
 {
     return v.endsWith(',') ? v.chopped(1) : v;
@@ -129,7 +132,7 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
         // "replay-window N, bitmap-length M").
         if ((first == "replay_window" || first == "replay-window") && w.size() > 2 && w[1].endsWith(',') &&
             w[2] == "bitmap-length") {
-            if (const auto win = toU64(stripComma(w[1])); win && *win <= 0xffffffffu) {
+            if (const auto win = toU64(stripComma(w[1])); win && *win <= kMaxWindow) {
                 sa.replayWindow = std::uint32_t(*win);
                 sa.replayWindowEsn = true;
             } else {
@@ -165,7 +168,11 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
             sa.reqid = std::uint32_t(spiOrReqid(after(w, "reqid")).value_or(0));
             sa.mode = str(after(w, "mode"));
         } else if (first == "replay-window") {
-            sa.replayWindow = std::uint32_t(toU64(w.size() > 1 ? w[1] : QByteArrayView()).value_or(0));
+            // Beyond int is no window (the diagnosis compares windows as int): uint32_t() of
+            // 4294967328 wrapped to 32. 0: not given.
+            const std::uint64_t win = toU64(w.size() > 1 ? w[1] : QByteArrayView()).value_or(0);
+            sa.replayWindow = win <= kMaxWindow ? std::uint32_t(win) : 0;
+            if (win > kMaxWindow) status.warn(n, QStringLiteral("replay-window beyond any window: not read"));
             bool inFlags = false;
             for (std::size_t i = 2; i < w.size(); ++i) {
                 if (w[i] == "flag") {
