@@ -97,6 +97,26 @@ const MtuSaSizes *sizesOf(const CaptureIndex &index, const MtuAnalysis &a, std::
     return nullptr;
 }
 
+/// `p` in time order, written to `path` and loaded (nullptr on failure).
+std::unique_ptr<CaptureIndex> loadInTimeOrder(std::vector<synth::Packet> p, const QString &path)
+{
+    std::stable_sort(p.begin(), p.end(),
+                     [](const synth::Packet &a, const synth::Packet &b) { return a.tsUs < b.tsUs; });
+    if (!synth::writePcap(path, p)) return nullptr;
+    return load(path);
+}
+
+/// `n` 300-byte ESP packets of an SA 0x300 C->D without a reverse direction, `step` seconds
+/// apart from `from`: they make the reply check settle packets during the read (every 1,024
+/// ESP packets), not only at its end.
+void addUnrelatedSa(std::vector<synth::Packet> &p, std::uint32_t n, double from, double step,
+                    std::uint16_t &id)
+{
+    const std::uint32_t c = synth::ip4(10, 0, 3, 1), d = synth::ip4(10, 0, 4, 1);
+    for (std::uint32_t k = 0; k < n; ++k)
+        p.push_back(espPacket(from + step * k, c, d, 0x300, k + 1, 300, false, id++));
+}
+
 } // namespace
 
 class TestMtu : public QObject
@@ -104,6 +124,25 @@ class TestMtu : public QObject
     Q_OBJECT
 private:
     QTemporaryDir m_dir;
+
+    /// The packets (in time order) analysed: SA 0x100 A->B's and 0x200 B->A's {large, small}
+    /// packets followed by reverse ESP within 1 s.
+    void checkReplies(const std::vector<synth::Packet> &p, const QString &file,
+                      std::pair<std::uint64_t, std::uint64_t> fromAToB,
+                      std::pair<std::uint64_t, std::uint64_t> fromBToA)
+    {
+        auto index = loadInTimeOrder(p, m_dir.filePath(file));
+        QVERIFY(index);
+        QCOMPARE(index->timeBackwards, std::uint64_t(0));
+        const auto a = analyzeMtu(*index);
+        const MtuSaSizes *fromA = sizesOf(*index, a, 0x100);
+        const MtuSaSizes *fromB = sizesOf(*index, a, 0x200);
+        QVERIFY(fromA && fromB);
+        QCOMPARE(fromA->largeFollowedByReverse, fromAToB.first);
+        QCOMPARE(fromA->smallFollowedByReverse, fromAToB.second);
+        QCOMPARE(fromB->largeFollowedByReverse, fromBToA.first);
+        QCOMPARE(fromB->smallFollowedByReverse, fromBToA.second);
+    }
 
 private Q_SLOTS:
     void blackHoleSuspected()
@@ -221,24 +260,54 @@ private Q_SLOTS:
         const double bTimes[] = {2.0, 2.5, 6.0, 6.0, 20.0};
         for (std::uint32_t k = 0; k < 5; ++k)
             p.push_back(espPacket(bTimes[k], B, A, 0x200, k + 1, 100, false, id++));
-        const std::uint32_t c = synth::ip4(10, 0, 3, 1), d = synth::ip4(10, 0, 4, 1);
-        for (std::uint32_t k = 0; k < 2000; ++k)
-            p.push_back(espPacket(0.01 * k, c, d, 0x300, k + 1, 300, false, id++));
-        std::stable_sort(p.begin(), p.end(),
-                         [](const synth::Packet &a, const synth::Packet &b) { return a.tsUs < b.tsUs; });
-        const QString path = m_dir.filePath(QStringLiteral("reply-edges.pcap"));
+        addUnrelatedSa(p, 2000, 0, 0.01, id);
+        checkReplies(p, QStringLiteral("reply-edges.pcap"), {2, 1}, {0, 1});
+    }
+
+    // A sparse tunnel: A->B sends 200 bytes every second (t = 0..599 s), B->A answers only the
+    // even seconds, 0.5 s later: each of A's odd-second packets waits 1.5 s for the next reverse
+    // packet, so it is not answered, and B's direction has a silence before every one of them
+    // (299, far more than the analyzer keeps once A's packets are settled past them). Hand
+    // count: A's even seconds 0..598 are answered (300; the last, 598, is before B's last
+    // packet at 598.5); each of B's 300 packets is followed by A's 0.5 s later (the last, at
+    // 598.5, by A's at 599): all answered. 3000 packets of an unrelated SA C->D every 0.2 s make
+    // the analyzer settle packets (and drop passed silences) during the read, not only at the end.
+    void replyCheckAcrossManySilences()
+    {
+        std::vector<synth::Packet> p;
+        std::uint16_t id = 1;
+        for (std::uint32_t k = 0; k < 600; ++k) {
+            p.push_back(espPacket(double(k), A, B, 0x100, k + 1, 200, false, id++));
+            if (k % 2 == 0) p.push_back(espPacket(k + 0.5, B, A, 0x200, k / 2 + 1, 100, false, id++));
+        }
+        addUnrelatedSa(p, 3000, 0.01, 0.2, id);
+        checkReplies(p, QStringLiteral("silences.pcap"), {0, 300}, {0, 300});
+    }
+
+    // Outer lengths beyond the 2047 counted from the start: 98 packets of 200 bytes and 2 of
+    // 9000 (a jumbo frame path). By hand: the overflow bin (>= 1600) holds 2, bin 3 holds 98;
+    // nearest ranks of 100 sizes: p50 = the 50th (200), p90 = the 90th (200), p99 = the 99th
+    // (9000); min 200, max 9000.
+    void jumboLengths()
+    {
+        std::vector<synth::Packet> p;
+        for (std::uint16_t k = 0; k < 100; ++k)
+            p.push_back(espPacket(0.01 * k, A, B, 0x800, k + 1u, k == 40 || k == 70 ? 9000 : 200, false, k));
+        const QString path = m_dir.filePath(QStringLiteral("jumbo.pcap"));
         QVERIFY(synth::writePcap(path, p));
         auto index = load(path);
         QVERIFY(index);
-        QCOMPARE(index->timeBackwards, std::uint64_t(0));
         const auto a = analyzeMtu(*index);
-        const MtuSaSizes *fromA = sizesOf(*index, a, 0x100);
-        const MtuSaSizes *fromB = sizesOf(*index, a, 0x200);
-        QVERIFY(fromA && fromB);
-        QCOMPARE(fromA->largeFollowedByReverse, std::uint64_t(2));
-        QCOMPARE(fromA->smallFollowedByReverse, std::uint64_t(1));
-        QCOMPARE(fromB->largeFollowedByReverse, std::uint64_t(0));
-        QCOMPARE(fromB->smallFollowedByReverse, std::uint64_t(1));
+        const MtuSaSizes *m = sizesOf(*index, a, 0x800);
+        QVERIFY(m);
+        QCOMPARE(m->histogram[3], std::uint64_t(98));
+        QCOMPARE(m->histogram[25], std::uint64_t(2));
+        QCOMPARE(m->p50, std::uint16_t(200));
+        QCOMPARE(m->p90, std::uint16_t(200));
+        QCOMPARE(m->p99, std::uint16_t(9000));
+        QCOMPARE(m->min, std::uint16_t(200));
+        QCOMPARE(m->max, std::uint16_t(9000));
+        QCOMPARE(a.largestOuter, std::uint16_t(9000));
     }
 
     // Sequence numbers never seen between an SA's smallest and largest, kept as bits: two runs

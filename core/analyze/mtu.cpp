@@ -25,9 +25,36 @@ int binOf(std::uint16_t len)
     return std::min(int(len) / kMtuBinBytes, kMtuBins - 1);
 }
 
+/// Packets per outer length of one SA, 4 bytes a length: the lengths up to 2047 from the start
+/// (no size check on a packet's path but for a jumbo one), a count that wraps past 2^32 carried
+/// in a map (so a count is exact whatever the packets; no SA sends 4 billion of one size).
+class LengthCounts
+{
+public:
+    static constexpr std::size_t kInitial = 2048;
+    void add(std::uint16_t len)
+    {
+        if (len >= m_counts.size()) m_counts.resize(std::max<std::size_t>(kInitial, std::size_t(len) + 1), 0);
+        if (++m_counts[len] == 0) ++m_wraps[len];
+    }
+    [[nodiscard]] std::size_t size() const { return m_counts.size(); }
+    [[nodiscard]] std::uint64_t operator[](std::size_t len) const
+    {
+        const std::uint64_t n = m_counts[len];
+        if (m_wraps.empty()) return n;
+        const auto it = m_wraps.find(std::uint16_t(len));
+        return it == m_wraps.end() ? n : n + (it->second << 32);
+    }
+
+private:
+    std::vector<std::uint32_t> m_counts;
+    std::map<std::uint16_t, std::uint64_t> m_wraps; // count / 2^32 of a length that wrapped
+};
+
 /// The k-th smallest lengths for the nearest ranks of p50/p90/p99 (as analyze_detail::quantile
-/// picks them), the smallest and the largest, from the SA's count of packets per length.
-void lengthQuantiles(const std::vector<std::uint64_t> &counts, std::uint64_t n, MtuSaSizes &m)
+/// picks them), the smallest, the largest and the histogram, from the SA's count of packets per
+/// length.
+void lengthQuantiles(const LengthCounts &counts, std::uint64_t n, MtuSaSizes &m)
 {
     const double qs[3] = {0.5, 0.9, 0.99};
     std::uint16_t *out[3] = {&m.p50, &m.p90, &m.p99};
@@ -35,13 +62,15 @@ void lengthQuantiles(const std::vector<std::uint64_t> &counts, std::uint64_t n, 
     int next = 0;
     bool haveMin = false;
     for (std::size_t len = 0; len < counts.size(); ++len) {
-        if (!counts[len]) continue;
+        const std::uint64_t c = counts[len];
+        if (!c) continue;
+        m.histogram[std::size_t(binOf(std::uint16_t(len)))] += c;
         if (!haveMin) {
             m.min = std::uint16_t(len);
             haveMin = true;
         }
         m.max = std::uint16_t(len);
-        seen += counts[len];
+        seen += c;
         while (next < 3 && std::min(std::uint64_t(qs[next] * double(n - 1) + 0.5), n - 1) < seen)
             *out[next++] = std::uint16_t(len);
     }
@@ -294,7 +323,7 @@ struct MtuAnalyzer::State
     struct Sa
     {
         MtuSaSizes m;
-        std::vector<std::uint64_t> lengthCounts; // packets per outer length, up to the largest
+        LengthCounts lengthCounts; // packets per outer length (the histogram and quantiles at the end)
         SeenNumbers seen;
         std::uint32_t dir = 0, rev = 0; // into directions: its own and the reverse one
         bool haveDirections = false;
@@ -375,13 +404,21 @@ struct MtuAnalyzer::State
     /// answer them, and the capture goes on past their second.
     void expire(Direction &d, std::int64_t nowNs)
     {
-        const Direction &rev = directions[d.rev];
+        Direction &rev = directions[d.rev];
         while (!d.pending.empty() && d.pending.front().tsNs + kReplyWindowNs < nowNs) {
             const Pending p = d.pending.front();
             d.pending.pop_front();
             settle(p.sa, p.len, p.tsNs, p.packet, d.answeredBy(rev, p.tsNs), true);
         }
+        // The reverse direction's silences before the one `d` looks at next serve no packet of
+        // `d` any more (its packets are settled in time order), and `d` is their only reader:
+        // dropped, so a sparse tunnel over a day keeps a few of them, not one per pause.
+        if (d.revSilence >= kTrimSilences && 2 * d.revSilence >= rev.silences.size()) {
+            rev.silences.erase(rev.silences.begin(), rev.silences.begin() + std::ptrdiff_t(d.revSilence));
+            d.revSilence = 0;
+        }
     }
+    static constexpr std::size_t kTrimSilences = 64;
 
     void replyCheck(std::uint32_t s, Sa &st, const PacketRecord &r)
     {
@@ -463,9 +500,7 @@ void MtuAnalyzer::observe(const PacketRecord &r, std::uint32_t s)
     MtuSaSizes &m = st.m;
     const std::uint16_t len = r.ipLength;
     ++m.packets;
-    ++m.histogram[std::size_t(binOf(len))];
-    if (len >= st.lengthCounts.size()) st.lengthCounts.resize(std::size_t(len) + 1, 0);
-    ++st.lengthCounts[len];
+    st.lengthCounts.add(len);
     st.seen.add(r.seq());
     if (r.flags & FlagDontFragment) {
         ++m.dfPackets;
