@@ -809,7 +809,23 @@ struct IkeEspWindows::State
         }
     };
     std::map<std::int64_t, std::unordered_map<std::uint32_t, Runs>> windows;
-    std::vector<std::int64_t> open; // keys of windows still taking packets
+    // The windows still taking packets: a window's key, its runs by SA (a node of `windows`,
+    // which does not move) and, by SA index, the entry of that map each SA's packets go to, so a
+    // packet in a window costs no look-up in either map.
+    struct Open
+    {
+        std::int64_t t;
+        std::unordered_map<std::uint32_t, Runs> *runs;
+        std::vector<Runs *> bySa;
+        void add(std::uint32_t sa, std::uint32_t seq)
+        {
+            if (sa >= bySa.size()) bySa.resize(std::size_t(sa) + 1, nullptr);
+            Runs *&r = bySa[sa];
+            if (!r) r = &(*runs)[sa];
+            r->add(seq);
+        }
+    };
+    std::vector<Open> open;
     // INFORMATIONAL message times + 1 s, ascending; per SA, its packet count at each of them.
     std::vector<std::int64_t> thresholds;
     std::size_t passed = 0; // thresholds earlier than the latest ESP packet
@@ -841,7 +857,7 @@ void IkeEspWindows::observe(const PacketRecord &r, std::uint32_t sa, const Captu
                 const State::Recent &p = d->recent[i];
                 if (std::llabs(p.ts - m.tsNs) <= kRekeyWindowNs) w[p.sa].add(p.seq);
             }
-            d->open.push_back(m.tsNs);
+            d->open.push_back({m.tsNs, &w, {}});
         } else if (m.header.exchange == std::uint8_t(ike::Exchange::Informational)) {
             const std::int64_t t = m.tsNs + kNsPerS;
             if (!d->thresholds.empty() && t < d->thresholds.back()) d->complete = false;
@@ -850,9 +866,9 @@ void IkeEspWindows::observe(const PacketRecord &r, std::uint32_t sa, const Captu
     }
     if (!r.isEsp() || sa == 0xffffffffu) return;
     // Windows: this packet joins every open one it is near; those it is past close.
-    std::erase_if(d->open, [&](std::int64_t t) {
-        if (r.tsNs - t > kRekeyWindowNs) return true;
-        if (std::llabs(r.tsNs - t) <= kRekeyWindowNs) d->windows[t][sa].add(r.seq());
+    std::erase_if(d->open, [&](State::Open &o) {
+        if (r.tsNs - o.t > kRekeyWindowNs) return true;
+        if (std::llabs(r.tsNs - o.t) <= kRekeyWindowNs) o.add(sa, r.seq());
         return false;
     });
     // The packets older than the windows need are dropped only when the ring is full, found by a
