@@ -95,6 +95,7 @@ private slots:
     void manyConnectionsCapped();
     void linkMtuBeyondIntNotWrapped();
     void replayWindowBeyondIntNotWrapped();
+    void ifIdBeyond32BitsNotWrapped();
     void truncated();
     void hugeInput();
     void folderAndJson();
@@ -910,6 +911,24 @@ void TestEvidence::replayWindowBeyondIntNotWrapped()
     QCOMPARE(list->sas.front().replayWindow, std::uint32_t(0));
     QCOMPARE(st.warnings.size(), std::size_t(1));
     QCOMPARE(st.warnings.front().message, QStringLiteral("replay-window beyond any window: not read"));
+}
+
+void TestEvidence::ifIdBeyond32BitsNotWrapped()
+{
+    // An if_id is 32 bits: 0x10000002a is none (0), not the 0x2a of another XFRM interface.
+    ParseStatus st;
+    const EvidenceData d =
+        parseEvidence(EvidenceKind::IpLink,
+                      "7: xfrm0@NONE: <NOARP,UP,LOWER_UP> mtu 1422 qdisc noqueue state UNKNOWN\n"
+                      "    link/none  promiscuity 0 minmtu 68 maxmtu 65535\n"
+                      "    xfrm if_id 0x10000002a addrgenmode eui64\n",
+                      QStringLiteral("ip-d-link.txt"), st);
+    QVERIFY2(st.ok(), qPrintable(st.error));
+    const auto *links = std::get_if<LinkStatsList>(&d);
+    QVERIFY(links);
+    QCOMPARE(links->links.size(), std::size_t(1));
+    QCOMPARE(links->links.front().linkKind, QStringLiteral("xfrm"));
+    QCOMPARE(links->links.front().ifId, std::uint32_t(0));
 }
 
 void TestEvidence::truncated()

@@ -17,6 +17,14 @@ namespace {
 /// The largest replay window read (the kernel's are far smaller: 4096 with ESN).
 constexpr std::uint64_t kMaxWindow = std::uint64_t(std::numeric_limits<int>::max());
 
+/// An XFRM if_id (32 bits); 0 (none) for anything else: uint32_t() of 0x10000002a wrapped to the
+/// 0x2a of another interface, tying the SAs to it.
+std::uint32_t ifIdOf(QByteArrayView v)
+{
+    const std::uint64_t id = hexU64(v).value_or(0);
+    return id <= 0xffffffffu ? std::uint32_t(id) : 0;
+}
+
 QByteArrayView stripComma(QByteArrayView v)
 {
     return v.endsWith(',') ? v.chopped(1) : v;
@@ -217,7 +225,7 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
         } else if (first == "stats:") {
             pending = Pending::Stats;
         } else if (first == "if_id" && w.size() > 1) {
-            sa.ifId = std::uint32_t(hexU64(w[1]).value_or(0));
+            sa.ifId = ifIdOf(w[1]);
         }
         // Other lines (lifetime config, sel, output-mark, replay bitmap words) are not needed.
     }
@@ -371,7 +379,7 @@ LinkStatsList parseIpLink(QByteArrayView text, const QString &fileName, ParseSta
             if (first != QByteArrayView(k) || w.size() < 2) continue;
             LinkStats &l = out.links.back();
             l.linkKind = str(first);
-            if (first == "xfrm") l.ifId = std::uint32_t(hexU64(after(w, "if_id")).value_or(0));
+            if (first == "xfrm") l.ifId = ifIdOf(after(w, "if_id"));
             break;
         }
     }
