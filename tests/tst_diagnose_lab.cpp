@@ -2926,6 +2926,112 @@ private slots:
         QCOMPARE(legacy->text.contains(QLatin1String("auto=route")), !initiator);
     }
 
+    // The dpd lab: truth.json gives left dpd_action = restart, right clear. charon-left.log shows
+    // it: "restarting CHILD_SA net" right after "giving up after 3 retransmits" of the same
+    // IKE_SA (strongSwan's ike_sa.c reestablish() logs that line for a child whose dpd_action is
+    // restart when the IKE_SA is neither being deleted nor reauthenticated). With left's own log
+    // the fix neither adds a dpd_action line nor says the default (clear) is what removing its
+    // lines leaves; it cites the line. The same log with "proper IKE_SA delete failed" between
+    // the two (a give-up while deleting: the restart is then a reauthentication's, every child
+    // restarted whatever its dpd_action) proves nothing. And left's log as the peer's never
+    // stands for right's own action.
+    void dpdActionProvenByThisEndsLog_data()
+    {
+        QTest::addColumn<QString>("a");
+        QTest::addColumn<QString>("aLog");
+        QTest::addColumn<QString>("bLog");
+        QTest::addColumn<bool>("deleting");
+        QTest::addColumn<bool>("proven");
+        QTest::newRow("left, its own log") << "left"
+                                           << "left"
+                                           << "" << false << true;
+        QTest::newRow("left, its own log, peer's too") << "left"
+                                                       << "left"
+                                                       << "right" << false << true;
+        QTest::newRow("left, a give-up while deleting") << "left"
+                                                        << "left"
+                                                        << "" << true << false;
+        QTest::newRow("right, left's log as the peer's") << "right"
+                                                         << "right"
+                                                         << "left" << false << false;
+    }
+    void dpdActionProvenByThisEndsLog()
+    {
+        QFETCH(QString, a);
+        QFETCH(QString, aLog);
+        QFETCH(QString, bLog);
+        QFETCH(bool, deleting);
+        QFETCH(bool, proven);
+        const QString dir = labDir(QStringLiteral("dpd"));
+        const QJsonObject t = truth(QStringLiteral("dpd"));
+        QCOMPARE(t[QStringLiteral("ipsec")][QStringLiteral("dpd_action")][QStringLiteral("left")].toString(),
+                 QStringLiteral("restart"));
+        QCOMPARE(t[QStringLiteral("ipsec")][QStringLiteral("dpd_action")][QStringLiteral("right")].toString(),
+                 QStringLiteral("clear"));
+        const bool initiator =
+            t[QStringLiteral("topology")][a][QStringLiteral("role")].toString() == QLatin1String("initiator");
+        // The log lines by hand: the restart and the give-up right before it.
+        QFile lf(dir + QStringLiteral("/charon-%1.log").arg(aLog));
+        QVERIFY(lf.open(QIODevice::ReadOnly));
+        QStringList lines = QString::fromUtf8(lf.readAll()).split(QLatin1Char('\n'));
+        int restartLine = 0, giveUpLine = 0;
+        for (int i = 0; i < lines.size(); ++i) {
+            if (lines[i].contains(QLatin1String("giving up after"))) giveUpLine = i + 1;
+            if (lines[i].contains(QLatin1String("restarting CHILD_SA net")) && !restartLine)
+                restartLine = i + 1;
+        }
+        QCOMPARE(restartLine > 0, aLog == QLatin1String("left"));
+        QTemporaryDir tmp;
+        QString aLogPath = dir + QStringLiteral("/charon-%1.log").arg(aLog);
+        if (deleting) {
+            QVERIFY(restartLine == giveUpLine + 1);
+            QString deletingLine = lines[giveUpLine - 1];
+            deletingLine.replace(QLatin1String("giving up after 3 retransmits"),
+                                 QLatin1String("proper IKE_SA delete failed, peer not responding"));
+            lines.insert(restartLine - 1, deletingLine);
+            aLogPath =
+                writeIn(tmp, QStringLiteral("charon-left.log"), lines.join(QLatin1Char('\n')).toUtf8());
+            ++restartLine;
+        }
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/%1-outer.pcap").arg(a);
+        files.evidenceA << aLogPath;
+        if (!bLog.isEmpty()) {
+            files.captureB = dir + QStringLiteral("/%1-outer.pcap").arg(bLog);
+            files.evidenceB << dir + QStringLiteral("/charon-%1.log").arg(bLog);
+        }
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Finding *fd = findingOf(ld, QLatin1String("peer_unreachable"));
+        QVERIFY(fd);
+        const Fix *swan = findFix(*fd, FixKind::Swanctl);
+        const Fix *legacy = findFix(*fd, FixKind::IpsecConf);
+        QVERIFY(swan && legacy);
+        const QString cited = QStringLiteral("line %1").arg(restartLine);
+        if (proven) {
+            QVERIFY(initiator);
+            QVERIFY2(!swan->text.contains(QLatin1String("dpd_action")), qPrintable(swan->text));
+            QVERIFY2(!legacy->text.contains(QLatin1String("dpdaction")), qPrintable(legacy->text));
+            QVERIFY2(swan->changes.contains(QLatin1String("restarting CHILD_SA net")) &&
+                         swan->changes.contains(cited),
+                     qPrintable(swan->changes));
+            QVERIFY2(!swan->undo.contains(QLatin1String("dpd_action")), qPrintable(swan->undo));
+            QVERIFY2(!legacy->undo.contains(QLatin1String("dpdaction")), qPrintable(legacy->undo));
+        } else if (initiator) {
+            QVERIFY2(swan->text.contains(QLatin1String("dpd_action = restart")), qPrintable(swan->text));
+            QVERIFY2(!swan->changes.contains(QLatin1String("restarting CHILD_SA")),
+                     qPrintable(swan->changes));
+        } else {
+            // The responder's own action (clear) is not the peer's restart.
+            QVERIFY2(swan->text.contains(QLatin1String("dpd_action = trap")), qPrintable(swan->text));
+            QVERIFY2(!swan->changes.contains(QLatin1String("restart in use")) &&
+                         !swan->changes.contains(QLatin1String("instead of the restart")),
+                     qPrintable(swan->changes));
+            QVERIFY2(!swan->undo.contains(QLatin1String("dpd_action = restart")), qPrintable(swan->undo));
+        }
+    }
+
     // mtu-blackhole at right alone (the receiving end of the black-holed direction): by tshark
     // (`esp && ip.src==10.0.1.1`, none fragmented) the largest ESP packet from left it holds has
     // 1100 bytes; truth.json's link MTU is 1400. Those 1100 bytes arrived, so the path MTU is not

@@ -353,6 +353,64 @@ private slots:
         QCOMPARE(swanctl, 1);
     }
 
+    // dpd_action in use, as strongSwan's semantics give it: configured restart, or this end's log
+    // proving it (rules.cpp fills dpdRestartLogged). The initiator's fix then adds no
+    // dpd_action / dpdaction line and its undo names no default for it (removing the added lines
+    // leaves restart, not clear / none); a configuration saying otherwise is said not to be what
+    // ran. The responder's fix changes restart to trap on purpose, says so, and its undo puts
+    // restart back.
+    void dpdActionInUse_data()
+    {
+        QTest::addColumn<int>("initiates");
+        QTest::addColumn<QString>("configured");
+        QTest::addColumn<bool>("logged");
+        QTest::newRow("initiator, log") << 1 << QString() << true;
+        QTest::newRow("initiator, log against a config saying clear") << 1 << QStringLiteral("clear") << true;
+        QTest::newRow("initiator, configured") << 1 << QStringLiteral("restart") << false;
+        QTest::newRow("responder, log") << 0 << QString() << true;
+        QTest::newRow("responder, configured") << 0 << QStringLiteral("restart") << false;
+    }
+    void dpdActionInUse()
+    {
+        QFETCH(int, initiates);
+        QFETCH(QString, configured);
+        QFETCH(bool, logged);
+        PeerUnreachableParams p;
+        p.thisEndInitiates = initiates;
+        p.initiator = QStringLiteral("10.0.1.1");
+        p.dpdAction = configured;
+        if (logged)
+            p.dpdRestartLogged = QStringLiteral(
+                "charon.log line 98 'restarting CHILD_SA net', right after the give-up on line 97");
+        const std::vector<Fix> fixes = peerUnreachableFixes(labTarget(), p);
+        const Fix *swan = nullptr, *legacy = nullptr;
+        for (const Fix &f : fixes) {
+            if (f.kind == FixKind::Swanctl) swan = &f;
+            if (f.kind == FixKind::IpsecConf) legacy = &f;
+        }
+        QVERIFY(swan && legacy);
+        if (logged)
+            QVERIFY2(swan->changes.contains(QLatin1String("this end's log, charon.log line 98")),
+                     qPrintable(swan->changes));
+        QCOMPARE(swan->changes.contains(QLatin1String("says dpd_action = clear, so it is not what ran")),
+                 configured == QLatin1String("clear"));
+        if (initiates == 1) {
+            QVERIFY2(!swan->text.contains(QLatin1String("dpd_action")), qPrintable(swan->text));
+            QVERIFY2(!legacy->text.contains(QLatin1String("dpdaction")), qPrintable(legacy->text));
+            QVERIFY2(!swan->undo.contains(QLatin1String("dpd_action")), qPrintable(swan->undo));
+            QVERIFY2(!legacy->undo.contains(QLatin1String("dpdaction")), qPrintable(legacy->undo));
+        } else {
+            QVERIFY2(swan->text.contains(QLatin1String("dpd_action = trap")), qPrintable(swan->text));
+            QVERIFY2(swan->changes.contains(logged ? QLatin1String("instead of the restart in use")
+                                                   : QLatin1String("instead of the restart configured")),
+                     qPrintable(swan->changes));
+            QVERIFY2(swan->undo.contains(QLatin1String("put back dpd_action = restart")),
+                     qPrintable(swan->undo));
+            QVERIFY2(legacy->undo.contains(QLatin1String("put back dpdaction=restart")),
+                     qPrintable(legacy->undo));
+        }
+    }
+
     void restorableRouteLines()
     {
         QFETCH(QString, line);

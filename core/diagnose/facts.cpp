@@ -734,6 +734,37 @@ void loggedRetransmitSchedule(Facts &f, const CharonLog &log, const QString &con
     }
 }
 
+/// dpd_action = restart proven by this end's own log (Facts::dpdRestartsLogged): a child restarted
+/// right after a give-up of the same IKE_SA, nothing else of that IKE_SA logged in between but a
+/// failed rekey (the give-up of an IKE rekey) or another child's restart.
+void loggedDpdRestarts(Facts &f, const CharonLog &log, const QString &conn, const QSet<QString> &others,
+                       const QString &source)
+{
+    std::map<std::pair<QString, int>, int> giveUpLine; // per IKE_SA: the give-up still in force
+    for (const LogEvent &e : log.events) {
+        if (!ofTheTunnel(e, conn, others)) continue;
+        const auto key = std::make_pair(e.ikeName, e.ikeUniqueId);
+        switch (e.kind) {
+        case LogEventKind::GiveUp:
+            giveUpLine[key] = e.line;
+            break;
+        case LogEventKind::RekeyFailed:
+            break;
+        case LogEventKind::ChildRestart: {
+            const auto it = giveUpLine.find(key);
+            if (it == giveUpLine.end() || e.childName.isEmpty()) break;
+            if (std::none_of(f.dpdRestartsLogged.begin(), f.dpdRestartsLogged.end(),
+                             [&](const Facts::LoggedRestart &r) { return r.child == e.childName; }))
+                f.dpdRestartsLogged.push_back({e.childName, logRef(e, source), it->second});
+            break;
+        }
+        default:
+            giveUpLine.erase(key);
+            break;
+        }
+    }
+}
+
 void logFacts(Facts &f, const CharonLog &log, const QString &source)
 {
     f.haveLogs = true;
@@ -766,6 +797,7 @@ void logFacts(Facts &f, const CharonLog &log, const QString &source)
             }
     }
     loggedRetransmitSchedule(f, log, conn, others, source);
+    loggedDpdRestarts(f, log, conn, others, source);
 }
 
 /// Adds the ESP suites the children of `c` propose to `suites` (each once): the peer picks one of

@@ -335,6 +335,18 @@ struct Facts
     std::uint64_t ownDpdRequests = 0; // of them in this end's (capture A's host's) own log
     double dpdDelayS = -1;            // configured, -1 unknown
     QString dpdAction;
+    // This end's own log (never the peer's): "restarting CHILD_SA NAME" right after charon gave
+    // up on the peer ("giving up after N retransmits", also via "rekeying IKE_SA failed") in the
+    // same IKE_SA. strongSwan's ike_sa.c reestablish() re-creates a child there only when its
+    // dpd_action is restart (not while deleting: close_action; not while reauthenticating:
+    // every child). Each child it names once: its first such restart line and that give-up's line.
+    struct LoggedRestart
+    {
+        QString child;
+        EvidenceRef ref;
+        int giveUpLine = 0;
+    };
+    std::vector<LoggedRestart> dpdRestartsLogged;
     RefCount peerNotResponding; // log: give-ups, "peer not responding", establishing failed
     RefCount outageLost;        // pair: ESP lost during outages, both directions
     double outageS = 0;

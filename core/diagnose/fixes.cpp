@@ -1320,7 +1320,18 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
     // DPD and restart: only what the configuration does not have yet.
     // On when configured, or when this end's own log shows it sending DPD requests.
     const bool dpdOn = p.dpdDelayS > 0 || p.dpdRequestsLogged > 0;
-    const bool restartOn = p.dpdAction == QLatin1String("restart");
+    // Restart in use: configured, or proven by this end's own log (which wins over a
+    // configuration file that says otherwise: that file is not what ran).
+    const bool restartLogged = !p.dpdRestartLogged.isEmpty();
+    const bool restartOn = p.dpdAction == QLatin1String("restart") || restartLogged;
+    // ": this end's log, charon.log line 98 'restarting CHILD_SA net', right after the give-up on line 97"
+    const QString restartProof =
+        !restartLogged ? QString()
+        : p.dpdAction.isEmpty() || p.dpdAction == QLatin1String("restart")
+            ? QStringLiteral(": this end's log, %1").arg(p.dpdRestartLogged)
+            : QStringLiteral(": this end's log, %1; the configuration in the evidence says dpd_action = %2, "
+                             "so it is not what ran")
+                  .arg(p.dpdRestartLogged, p.dpdAction);
     QStringList conn, child;
     // No interval is proven by anything captured: a placeholder, never a number of ours that could
     // lengthen one the connection already has.
@@ -1367,9 +1378,13 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
                                      "after which charon checks the peer (nothing captured proves a value: "
                                      "a shorter one notices a dead peer sooner and costs one INFORMATIONAL "
                                      "exchange per quiet interval)"),
-                responder   ? (restartOn ? QStringLiteral(", instead of the restart configured") : QString())
-                : restartOn ? QStringLiteral(", already configured")
-                            : QString(),
+                responder
+                    ? (restartLogged ? QStringLiteral(", instead of the restart in use%1").arg(restartProof)
+                       : restartOn   ? QStringLiteral(", instead of the restart configured")
+                                     : QString())
+                : restartLogged ? QStringLiteral(", already in use%1").arg(restartProof)
+                : restartOn     ? QStringLiteral(", already configured")
+                                : QString(),
                 responder                 ? p.initiator
                 : p.thisEndInitiates == 1 ? QStringLiteral(" This end is the IKE initiator (its IKE_SA_INIT "
                                                            "request is in the capture).")
@@ -1391,10 +1406,15 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
             reloadSwanctl(t) + QLatin1Char('.'),
         undoLine(
             QStringLiteral("swanctl --load-conns"),
-            QStringLiteral("first remove the added lines from swanctl.conf (defaults: %1keyingtries = 1, "
-                           "%2start_action = none, close_action = none)")
-                .arg(dpdOn ? QString() : QStringLiteral("dpd_delay = 0s, "),
-                     restartOn ? QString() : QStringLiteral("dpd_action = clear, ")))));
+            responder && restartOn
+                ? QStringLiteral("first remove the added lines from swanctl.conf and put back dpd_action = "
+                                 "restart (defaults: %1keyingtries = 1, start_action = none)")
+                      .arg(dpdOn ? QString() : QStringLiteral("dpd_delay = 0s, "))
+                : QStringLiteral(
+                      "first remove the added lines from swanctl.conf (defaults: %1keyingtries = 1, "
+                      "%2start_action = none, close_action = none)")
+                      .arg(dpdOn ? QString() : QStringLiteral("dpd_delay = 0s, "),
+                           restartOn ? QString() : QStringLiteral("dpd_action = clear, ")))));
     QStringList legacy;
     // dpddelay: ipsec.conf's own default (30s) applies unless the connection sets one.
     if (responder)
@@ -1420,9 +1440,14 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
         QStringLiteral(
             "ipsec statusall shows the connection ESTABLISHED again after an outage. Apply with ") +
             reloadIpsecConf(t) + QLatin1Char('.'),
-        undoLine(QStringLiteral("ipsec update"),
-                 QStringLiteral("first remove the added lines from ipsec.conf (defaults dpdaction=none, "
-                                "dpddelay=30s, keyingtries=3)"))));
+        undoLine(
+            QStringLiteral("ipsec update"),
+            responder && restartOn
+                ? QStringLiteral("first remove the added lines from ipsec.conf and put back "
+                                 "dpdaction=restart (defaults dpddelay=30s, keyingtries=3)")
+                : QStringLiteral("first remove the added lines from ipsec.conf (defaults %1dpddelay=30s, "
+                                 "keyingtries=3)")
+                      .arg(restartOn ? QString() : QStringLiteral("dpdaction=none, ")))));
     return out;
 }
 

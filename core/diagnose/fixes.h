@@ -183,8 +183,11 @@ struct PeerUnreachableParams
 {
     double outageS = 0; // measured outage, 0: none observed (no retransmission change is sized)
     RetransmitSchedule schedule;
-    double dpdDelayS = -1;               // configured dpd_delay, -1 unknown
-    QString dpdAction;                   // configured dpd_action, empty unknown
+    double dpdDelayS = -1; // configured dpd_delay, -1 unknown
+    QString dpdAction;     // configured dpd_action, empty unknown
+    /// This end's own log proves dpd_action = restart for the fix's child: where ("charon.log
+    /// line 98 'restarting CHILD_SA net', right after the give-up on line 97"); empty: not proven.
+    QString dpdRestartLogged;
     std::uint64_t dpdRequestsLogged = 0; // this end's own log: 'sending DPD request' (DPD is on)
     /// This end started the IKE_SA (its IKE_SA_INIT request is in the capture): 1, the peer did: 0,
     /// not known: -1. Only the initiator gets start_action / close_action = start.

@@ -756,6 +756,20 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
     p.dpdDelayS = f.dpdDelayS;
     p.dpdAction = f.dpdAction;
     p.dpdRequestsLogged = f.ownDpdRequests;
+    const FixTarget target = fixTarget(f);
+    // The log proves the action of the children it names: the fix's own, or the one it names
+    // when the fix's child is a placeholder.
+    const bool childKnown = !target.child.startsWith(QLatin1Char('<'));
+    for (const Facts::LoggedRestart &r : f.dpdRestartsLogged)
+        if (childKnown ? r.child == target.child
+                       : f.dpdRestartsLogged.size() == 1 && isValidConnectionName(r.child))
+            p.dpdRestartLogged =
+                QStringLiteral("%1 line %2 'restarting CHILD_SA %3', right after the give-up "
+                               "on line %4")
+                    .arg(r.ref.source)
+                    .arg(r.ref.line)
+                    .arg(r.child)
+                    .arg(r.giveUpLine);
     if (!f.ikeInitiator.isEmpty() && !f.localAddress.isEmpty()) {
         p.thisEndInitiates = f.ikeInitiator == f.localAddress ? 1 : 0;
         p.initiator = f.ikeInitiator;
@@ -767,7 +781,7 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
         fd.collectNext << QStringLiteral(
             "captures at both ends to measure how long the path was down: only a measured outage "
             "sizes a change of retransmit_tries");
-    addFixes(fd, peerUnreachableFixes(fixTarget(f), p));
+    addFixes(fd, peerUnreachableFixes(target, p));
     return fd;
 }
 

@@ -140,6 +140,9 @@ LogEvent classifyCharonMessage(const QString &message)
     } else if (match(R"(^giving up after (\d+) retransmits)")) {
         e.kind = LogEventKind::GiveUp;
         e.retransmit = m.captured(1).toInt();
+    } else if (match(R"(^restarting CHILD_SA (\S+))")) {
+        e.kind = LogEventKind::ChildRestart;
+        e.childName = m.captured(1);
     } else if (match(R"(^received retransmit of request with ID (\d+))")) {
         e.kind = LogEventKind::ResponseRetransmit;
         e.messageId = m.captured(1).toLongLong();
@@ -190,7 +193,7 @@ LogEvent classifyCharonMessage(const QString &message)
         e.kind = LogEventKind::Rekey;
     } else if (starts("deleting IKE_SA") || starts("IKE_SA deleted") || starts("received DELETE for") ||
                starts("sending DELETE for") || starts("closing CHILD_SA") || starts("CHILD_SA closed") ||
-               starts("deleting CHILD_SA")) {
+               starts("deleting CHILD_SA") || starts("proper IKE_SA delete failed")) {
         e.kind = LogEventKind::Delete;
     } else if (match(R"(^splitting IKE message \((\d+) bytes\) into (\d+) fragments)")) {
         e.kind = LogEventKind::Fragmentation;

@@ -128,6 +128,8 @@ QString logEventKindName(LogEventKind kind)
         return QStringLiteral("dpd_request");
     case LogEventKind::DpdUnsupported:
         return QStringLiteral("dpd_unsupported");
+    case LogEventKind::ChildRestart:
+        return QStringLiteral("child_restart");
     case LogEventKind::NatDetected:
         return QStringLiteral("nat_detected");
     case LogEventKind::Keepalive:

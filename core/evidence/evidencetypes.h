@@ -308,6 +308,7 @@ enum class LogEventKind {
     EstablishFailed,    // establishing IKE_SA failed, peer not responding
     DpdRequest,         // sending DPD request
     DpdUnsupported,     // DPD not supported by peer, disabled
+    ChildRestart,       // restarting CHILD_SA name (charon re-creates it on a new IKE_SA)
     NatDetected,        // local/remote host is behind NAT, faking NAT situation
     Keepalive,          // sending keep alive
     NatMappingChanged,  // NAT mappings of CHILD_SA ... changed; detected changes in NAT mappings
@@ -316,7 +317,8 @@ enum class LogEventKind {
     Rekey,              // rekeyed CHILD_SA / IKE_SA ... rekeyed / creating rekey job
     RekeyFailed,        // CHILD_SA rekeying failed, trying again
     RekeyCollision,     // rekey collision (won/lost), detected ... collision
-    Delete,             // deleting IKE_SA, IKE_SA deleted, received/sending DELETE, closing CHILD_SA
+    Delete,             // deleting IKE_SA, IKE_SA deleted, received/sending DELETE, closing CHILD_SA,
+                        // proper IKE_SA delete failed
     Fragmentation,      // splitting IKE message into fragments, received fragment #i of n
     MessageParsed,      // parsed EXCHANGE request|response MID [ payloads ]
     MessageGenerated,   // generating EXCHANGE request|response MID [ payloads ]
