@@ -14,6 +14,7 @@
 #include <QTest>
 #include <QTimeZone>
 
+#include <pcap/pcap.h>
 #include <sys/stat.h>
 
 #include <map>
@@ -48,6 +49,26 @@ Run run(const QStringList &args)
     r.out = p.readAllStandardOutput();
     r.err = p.readAllStandardError();
     return r;
+}
+
+/// The 1-based numbers of the packets of `path` that libpcap's own BPF `filter` selects: an
+/// independent reading of which packets belong where.
+std::vector<qint64> bpfFrames(const QString &path, const char *filter)
+{
+    std::vector<qint64> frames;
+    char err[PCAP_ERRBUF_SIZE] = {};
+    pcap_t *p = pcap_open_offline(QFile::encodeName(path).constData(), err);
+    if (!p) return frames;
+    bpf_program prog{};
+    if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0) {
+        pcap_pkthdr *h = nullptr;
+        const u_char *d = nullptr;
+        for (qint64 n = 1; pcap_next_ex(p, &h, &d) == 1; ++n)
+            if (pcap_offline_filter(&prog, h, d) != 0) frames.push_back(n);
+        pcap_freecode(&prog);
+    }
+    pcap_close(p);
+    return frames;
 }
 
 QJsonObject findExchange(const QJsonArray &a, const QString &name)
@@ -109,6 +130,29 @@ private Q_SLOTS:
             << QStringList{QStringLiteral("analyze"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap")),
                            QStringLiteral("--threads")}
             << 2 << QString() << QStringLiteral("--threads needs a number");
+        const QString esp = dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap"));
+        for (const auto &[name, value, says] :
+             {std::tuple{"--tunnel with a name", "gw.example", "'gw.example' is not an IPv4 or IPv6 address"},
+              std::tuple{"--tunnel with a newline", "10.0.1.1\n", "is not an IPv4 or IPv6 address"},
+              std::tuple{"--tunnel with a prefix", "10.0.1.0/24", "is not an IPv4 or IPv6 address"},
+              std::tuple{"--tunnel with three ends", "10.0.1.1,10.0.2.1,10.0.3.1", "one or two addresses"},
+              std::tuple{"--tunnel with two families", "10.0.1.1,2001:db8::1", "one address family"},
+              std::tuple{"--tunnel with one end twice", "10.0.1.1,10.0.1.1", "two addresses"},
+              std::tuple{"--tunnel with a command", "$(reboot)", "is not an IPv4 or IPv6 address"}})
+            QTest::newRow(name) << QStringList{QStringLiteral("analyze"), esp, QStringLiteral("--tunnel"),
+                                               QString::fromUtf8(value)}
+                                << 2 << QString() << QString::fromUtf8(says);
+        QTest::newRow("--tunnel without an address")
+            << QStringList{QStringLiteral("summary"), esp, QStringLiteral("--tunnel")} << 2 << QString()
+            << QStringLiteral("--tunnel needs the tunnel's peer address");
+        QTest::newRow("--tunnel twice")
+            << QStringList{QStringLiteral("summary"), esp, QStringLiteral("--tunnel=10.0.1.1"),
+                           QStringLiteral("--tunnel=10.0.2.1")}
+            << 2 << QString() << QStringLiteral("--tunnel is given twice");
+        QTest::newRow("--peer-tunnel bad")
+            << QStringList{QStringLiteral("compare"), esp, esp, QStringLiteral("--peer-tunnel"),
+                           QStringLiteral("x")}
+            << 2 << QString() << QStringLiteral("--peer-tunnel: 'x'");
         QTest::newRow("compare with one capture")
             << QStringList{QStringLiteral("compare"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap"))}
             << 2 << QString() << QStringLiteral("usage");
@@ -565,6 +609,127 @@ private Q_SLOTS:
 
     // --threads 2 starts one thread more than --threads 1 (libpcap's reader thread), counted by
     // strace's clone calls, and prints the same bytes.
+    // A hub's capture holding two tunnels: natt's right capture (10.0.2.1 <-> the NAT 10.0.2.254),
+    // shifted 30 s with editcap so its packets interleave with mtu-blackhole's right capture
+    // (10.0.1.1 <-> 10.0.2.1), merged by time with mergecap. Read as the tunnel with 10.0.1.1, it
+    // must give what mtu-blackhole's own capture gives (truth.json: a black hole left->right), and
+    // the packets kept are the ones libpcap's BPF 'ip host 10.0.1.1' selects, with the merged
+    // file's numbers. Read whole, the NAT's packets mix in: the probe is aimed at 10.0.2.254.
+    void oneTunnelOfAHubCapture()
+    {
+        const QString lab = QStringLiteral(IKEV2WB_TEST_DATA "/lab/");
+        const QString natt = lab + QStringLiteral("natt/right-outer.pcap");
+        const QString mtu = lab + QStringLiteral("mtu-blackhole/right-outer.pcap");
+        const QString shifted = m_tmp.filePath(QStringLiteral("natt-shifted.pcap"));
+        const QString hub = m_tmp.filePath(QStringLiteral("hub.pcap"));
+        QCOMPARE(QProcess::execute(QStringLiteral("editcap"),
+                                   {QStringLiteral("-t"), QStringLiteral("-30"), natt, shifted}),
+                 0);
+        QCOMPARE(QProcess::execute(QStringLiteral("mergecap"), {QStringLiteral("-F"), QStringLiteral("pcap"),
+                                                                QStringLiteral("-w"), hub, shifted, mtu}),
+                 0);
+        const std::vector<qint64> tunnel = bpfFrames(hub, "ip host 10.0.1.1");
+        const std::vector<qint64> all = bpfFrames(hub, "");
+        // The rest of mtu-blackhole's capture is decrypted inner traffic (10.1.0.10 -> 10.2.0.10), which
+        // no address ties to a tunnel: left out too.
+        QCOMPARE(tunnel.size(), bpfFrames(mtu, "ip host 10.0.1.1").size());
+        QVERIFY(tunnel.back() > qint64(tunnel.size())); // interleaved: numbers differ from the own file's
+
+        const QString scope = QStringLiteral("--tunnel=10.0.1.1");
+        // summary: the counts of what was left out; the ESP SAs are the tunnel's own.
+        const Run sum = run({QStringLiteral("summary"), hub, scope, QStringLiteral("--json")});
+        QCOMPARE(sum.exitCode, 0);
+        const QJsonObject s = QJsonDocument::fromJson(sum.out).object();
+        QCOMPARE(s[QStringLiteral("packets")].toInteger(), qint64(all.size()));
+        QCOMPARE(s[QStringLiteral("tunnel")][QStringLiteral("packets_outside")].toInteger(),
+                 qint64(all.size() - tunnel.size()));
+        QCOMPARE(s[QStringLiteral("packets_by_kind")][QStringLiteral("out_of_scope")].toInteger(),
+                 qint64(all.size() - tunnel.size()));
+        QCOMPARE(s[QStringLiteral("tunnel")][QStringLiteral("ends")].toArray(),
+                 QJsonArray{QStringLiteral("10.0.1.1")});
+        const QJsonObject single =
+            QJsonDocument::fromJson(run({QStringLiteral("summary"), mtu, QStringLiteral("--json")}).out)
+                .object();
+        QCOMPARE(s[QStringLiteral("esp_sas")].toArray(), single[QStringLiteral("esp_sas")].toArray());
+        QVERIFY(!single.contains(QStringLiteral("tunnel")));
+        QVERIFY(
+            !single[QStringLiteral("packets_by_kind")].toObject().contains(QStringLiteral("out_of_scope")));
+
+        // packets: exactly the BPF's packets, numbered as in the merged file.
+        const Run pk = run({QStringLiteral("packets"), hub, scope, QStringLiteral("--json")});
+        QCOMPARE(pk.exitCode, 0);
+        std::vector<qint64> listed;
+        for (const QByteArray &line : pk.out.split('\n'))
+            if (!line.isEmpty())
+                listed.push_back(QJsonDocument::fromJson(line).object()[QStringLiteral("n")].toInteger());
+        QCOMPARE(listed, tunnel);
+
+        // analyze: every section equals the tunnel's own capture's.
+        const QJsonObject a = QJsonDocument::fromJson(
+                                  run({QStringLiteral("analyze"), hub, scope, QStringLiteral("--json")}).out)
+                                  .object();
+        const QJsonObject a1 =
+            QJsonDocument::fromJson(run({QStringLiteral("analyze"), mtu, QStringLiteral("--json")}).out)
+                .object();
+        for (const char *k : {"sas", "ike", "natt", "mtu"})
+            QVERIFY2(a[QLatin1String(k)] == a1[QLatin1String(k)], k);
+
+        // diagnose: the same findings and path-MTU advice as the own capture, and a note saying
+        // what was left out; read whole, the other tunnel's NAT is probed.
+        const auto diagnosis = [](const QByteArray &json) {
+            const QJsonObject d = QJsonDocument::fromJson(json).object();
+            QStringList out;
+            for (const QJsonValue f : d[QStringLiteral("findings")].toArray())
+                out << QStringLiteral("%1 %2 %3")
+                           .arg(f[QStringLiteral("cause")].toString(), f[QStringLiteral("status")].toString())
+                           .arg(f[QStringLiteral("confidence")].toDouble());
+            out << d[QStringLiteral("path_mtu")][QStringLiteral("refine")].toString();
+            return out;
+        };
+        const Run scoped = run(
+            {QStringLiteral("diagnose"), QStringLiteral("--capture"), hub, scope, QStringLiteral("--json")});
+        QCOMPARE(scoped.exitCode, 0);
+        const Run own1 =
+            run({QStringLiteral("diagnose"), QStringLiteral("--capture"), mtu, QStringLiteral("--json")});
+        const QStringList expected = diagnosis(own1.out);
+        QVERIFY2(expected.first().startsWith(QLatin1String("mtu_blackhole")),
+                 qPrintable(expected.join(u'|')));
+        QCOMPARE(diagnosis(scoped.out), expected);
+        const QByteArray note = "is read as one tunnel, --tunnel 10.0.1.1: " +
+                                QByteArray::number(qint64(all.size() - tunnel.size())) + " of its " +
+                                QByteArray::number(qint64(all.size())) + " packets are outside it";
+        QVERIFY2(scoped.out.contains(note), scoped.out.constData());
+        const Run whole =
+            run({QStringLiteral("diagnose"), QStringLiteral("--capture"), hub, QStringLiteral("--json")});
+        QVERIFY(diagnosis(whole.out) != expected);
+        // The note names the option for one of the two pairs (the busiest: the NAT's).
+        QVERIFY2(whole.out.contains("--tunnel 10.0.2.1,10.0.2.254 (ikev2wb diagnose)"),
+                 whole.out.constData());
+        // The address of neither tunnel: nothing of IKE or ESP is left, and the warning says so.
+        const Run none = run({QStringLiteral("summary"), hub, QStringLiteral("--tunnel=192.0.2.9")});
+        QVERIFY2(none.out.contains("no IKE or ESP packet of the capture is in the tunnel 192.0.2.9"),
+                 none.out.constData());
+    }
+
+    // An ICMP error belongs to the tunnel whose packet it quotes: mtu-probe-1420's left capture has
+    // frag-needed errors from the router 10.0.1.254 to 10.0.1.1 quoting ESP to 10.0.2.1 (counted
+    // here by BPF). Read as the tunnel with 10.0.2.1, none of them is left out.
+    void icmpErrorsFollowTheQuotedPacket()
+    {
+        const QString cap = QStringLiteral(IKEV2WB_TEST_DATA "/lab/mtu-probe-1420/left-outer.pcap");
+        const std::size_t needFrag = bpfFrames(cap, "icmp[icmptype] = 3 and icmp[icmpcode] = 4 and src host "
+                                                    "10.0.1.254 and dst host 10.0.1.1")
+                                         .size();
+        QVERIFY(needFrag > 0);
+        const Run r = run({QStringLiteral("summary"), cap, QStringLiteral("--tunnel"),
+                           QStringLiteral("10.0.2.1"), QStringLiteral("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject s = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(s[QStringLiteral("packets_by_kind")][QStringLiteral("icmp_need_frag")].toInteger(),
+                 qint64(needFrag));
+        QCOMPARE(s[QStringLiteral("icmp_errors")].toArray().size(), qsizetype(needFrag));
+    }
+
     void threadsOption_data()
     {
         QTest::addColumn<QString>("command");

@@ -118,13 +118,65 @@ Threads takeThreads(QStringList &args)
     return t;
 }
 
+/// --tunnel ADDR[,ADDR] / --tunnel=ADDR[,ADDR] (and --peer-tunnel), taken out of `args`: the
+/// one tunnel of a capture holding several that is read (TunnelScope). False with `error` set
+/// when the value is missing or not one or two IP addresses, or the option is given twice.
+bool takeTunnel(QStringList &args, const QString &option, TunnelScope &scope, QString &error)
+{
+    QStringList rest;
+    bool seen = false;
+    const QString withValue = option + QLatin1Char('=');
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        QString value;
+        if (a == option) {
+            if (i + 1 >= args.size() || args[i + 1].startsWith(QLatin1String("--"))) {
+                error = QStringLiteral("%1 needs the tunnel's peer address (ADDR or ADDR,ADDR)").arg(option);
+                return false;
+            }
+            value = args[++i];
+        } else if (a.startsWith(withValue)) {
+            value = a.mid(withValue.size());
+        } else {
+            rest << a;
+            continue;
+        }
+        if (seen) {
+            error = QStringLiteral("%1 is given twice").arg(option);
+            return false;
+        }
+        seen = true;
+        QString why;
+        const auto parsed = TunnelScope::parse(value, &why);
+        if (!parsed) {
+            error = QStringLiteral("%1: %2").arg(option, why);
+            return false;
+        }
+        scope = *parsed;
+    }
+    args = rest;
+    return true;
+}
+
+/// Says on stderr what a scoped read left out (a tunnel without IKE or ESP in the capture is
+/// among the index's warnings).
+void noteScope(const CaptureIndex &index, const QString &prefix = {})
+{
+    if (!index.scope.active()) return;
+    const std::uint64_t out = index.count(PacketKind::OutOfScope);
+    writeErr(
+        QStringLiteral("ikev2wb: note: %1%2 of %3 packets are outside the tunnel %4 and not analysed\n")
+            .arg(prefix, QString::number(out), QString::number(index.packetCount()), index.scope.text()));
+}
+
 /// Reads one capture: a file, a folder, or several files read as one capture (a ring). What
 /// reading a set noted (files skipped, gaps, overlaps) goes to stderr too.
 std::unique_ptr<CaptureIndex> load(const QStringList &paths, int &exitCode, bool readerThread,
-                                   IndexContents contents = IndexContents::Records)
+                                   IndexContents contents = IndexContents::Records,
+                                   const TunnelScope &scope = {})
 {
     QString error;
-    auto index = loadCapture(paths, &error, {}, nullptr, contents, nullptr, readerThread);
+    auto index = loadCapture(paths, &error, {}, nullptr, contents, nullptr, readerThread, scope);
     if (!index) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         exitCode = ExitBadInput;
@@ -132,6 +184,7 @@ std::unique_ptr<CaptureIndex> load(const QStringList &paths, int &exitCode, bool
     }
     for (const QString &n : index->set.notes)
         writeErr(QStringLiteral("ikev2wb: note: %1\n").arg(n));
+    noteScope(*index);
     exitCode = ExitOk;
     return index;
 }
@@ -207,6 +260,11 @@ void printUsage(bool toStderr)
         "  --threads N             summary, packets, analyze: 1 (default) reads and analyses on one\n"
         "                          thread (least CPU time); 2 reads the file on a second thread\n"
         "                          (shorter wall time when a second core is idle, more CPU time)\n"
+        "  --tunnel ADDR[,ADDR]    summary, packets, analyze, compare (A), diagnose (--capture): read\n"
+        "                          only the tunnel with ADDR (or between the two), as the capture\n"
+        "                          shows its address, out of a capture holding several (a hub's);\n"
+        "                          the rest is counted, not analysed; packet numbers stay the file's\n"
+        "  --peer-tunnel ADDR[,ADDR]  the same for compare's B and diagnose's --peer-capture\n"
         "  --help                  this text\n"
         "  --version               program, Qt and libpcap versions\n"
         "\n"
@@ -231,6 +289,9 @@ int summary(const QStringList &argList)
     QStringList args = argList;
     const Threads threads = takeThreads(args);
     if (!threads.error.isEmpty()) return usageError(threads.error);
+    TunnelScope scope;
+    QString scopeError;
+    if (!takeTunnel(args, QStringLiteral("--tunnel"), scope, scopeError)) return usageError(scopeError);
     const Parsed p = parse(args, {QStringLiteral("--json")});
     if (!p.error.isEmpty()) return usageError(p.error);
     if (p.positional.isEmpty())
@@ -238,7 +299,7 @@ int summary(const QStringList &argList)
             QStringLiteral("summary needs a capture file (or a folder or several files of one capture)"));
     int rc = ExitOk;
     // The summary is made of the index's tables: no per-packet records.
-    auto index = load(p.positional, rc, threads.readerThread, IndexContents::TablesOnly);
+    auto index = load(p.positional, rc, threads.readerThread, IndexContents::TablesOnly, scope);
     if (!index) return rc;
     const CaptureSummary s = summarize(*index);
     if (p.json)
@@ -253,6 +314,9 @@ int packets(const QStringList &argList)
     QStringList args = argList;
     const Threads threads = takeThreads(args);
     if (!threads.error.isEmpty()) return usageError(threads.error);
+    TunnelScope scope;
+    QString scopeError;
+    if (!takeTunnel(args, QStringLiteral("--tunnel"), scope, scopeError)) return usageError(scopeError);
     // --filter EXPR / --filter=EXPR: a display filter (README, "Display filters").
     QStringList rest;
     QString filterText;
@@ -286,12 +350,14 @@ int packets(const QStringList &argList)
         return ExitUsage;
     }
     int rc = ExitOk;
-    auto index = load(p.positional, rc, threads.readerThread);
+    auto index = load(p.positional, rc, threads.readerThread, IndexContents::Records, scope);
     if (!index) return rc;
     const FilterEvaluator selected(filter, *index);
     std::string buf;
     buf.reserve(1 << 20);
     for (std::size_t i = 0; i < index->packetCount(); ++i) {
+        // Outside the tunnel: not listed; the others keep their numbers in the file.
+        if (scope.active() && index->packets[i].kind == PacketKind::OutOfScope) continue;
         if (!selected.matches(i)) continue;
         if (p.json) {
             JsonWriter w;
@@ -315,6 +381,9 @@ int analyze(const QStringList &argList)
     QStringList args = argList;
     const Threads threads = takeThreads(args);
     if (!threads.error.isEmpty()) return usageError(threads.error);
+    TunnelScope scope;
+    QString scopeError;
+    if (!takeTunnel(args, QStringLiteral("--tunnel"), scope, scopeError)) return usageError(scopeError);
     const Parsed p = parse(args, {QStringLiteral("--json"), QStringLiteral("--progress")});
     if (!p.error.isEmpty()) return usageError(p.error);
     if (p.positional.isEmpty())
@@ -334,7 +403,7 @@ int analyze(const QStringList &argList)
             writeErr(QStringLiteral("ikev2wb: read %1 %, %2 packets\n").arg(percent).arg(packets));
         };
     AnalyzedCapture read =
-        loadAndAnalyzeCapture(p.positional, &error, progress, nullptr, threads.readerThread);
+        loadAndAnalyzeCapture(p.positional, &error, progress, nullptr, threads.readerThread, scope);
     if (!read.index) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         return ExitBadInput;
@@ -342,6 +411,7 @@ int analyze(const QStringList &argList)
     const CaptureIndex *index = read.index.get();
     for (const QString &n : index->set.notes)
         writeErr(QStringLiteral("ikev2wb: note: %1\n").arg(n));
+    noteScope(*index);
     const CaptureAnalysis &a = read.analysis;
     if (p.json)
         writeOut(analysisJson(*index, a));
@@ -350,10 +420,16 @@ int analyze(const QStringList &argList)
     return finishWith(*index);
 }
 
-int compare(const QStringList &args)
+int compare(const QStringList &argList)
 {
     // compare A B (each a file or a folder), or compare --a FILE... --b FILE... (each side one or
     // more files or folders read as one capture).
+    QStringList args = argList;
+    CompareOptions options;
+    QString scopeError;
+    if (!takeTunnel(args, QStringLiteral("--tunnel"), options.scope[0], scopeError) ||
+        !takeTunnel(args, QStringLiteral("--peer-tunnel"), options.scope[1], scopeError))
+        return usageError(scopeError);
     bool json = false;
     QStringList positional, side[2];
     int current = -1; // the side --a / --b collects paths for
@@ -387,7 +463,7 @@ int compare(const QStringList &args)
     }
     CompareResult result;
     QString error;
-    if (!compareCaptureFiles(side[0], side[1], result, &error)) {
+    if (!compareCaptureFiles(side[0], side[1], result, &error, options)) {
         writeErr(QStringLiteral("ikev2wb: %1\n").arg(error));
         return ExitBadInput;
     }
@@ -461,9 +537,14 @@ int collect(const QStringList &args)
     return ExitOk;
 }
 
-int diagnose(const QStringList &args)
+int diagnose(const QStringList &argList)
 {
     DiagnosisFiles files;
+    QStringList args = argList;
+    QString scopeError;
+    if (!takeTunnel(args, QStringLiteral("--tunnel"), files.scopeA, scopeError) ||
+        !takeTunnel(args, QStringLiteral("--peer-tunnel"), files.scopeB, scopeError))
+        return usageError(scopeError);
     bool json = false;
     QString scriptPath;
     QString pdfPath;
@@ -554,10 +635,12 @@ int diagnose(const QStringList &args)
         return ExitBadInput;
     }
     for (const Host h : {Host::A, Host::B})
-        if (const auto &ix = loaded.index(h))
+        if (const auto &ix = loaded.index(h)) {
             for (const QString &n : ix->set.notes)
                 writeErr(QStringLiteral("ikev2wb: note: %1: %2\n")
                              .arg(QLatin1String(h == Host::A ? "A" : "B"), n));
+            noteScope(*ix, QLatin1String(h == Host::A ? "A: " : "B: "));
+        }
     if (json)
         writeOut(diagnosisJson(loaded.diagnosis()));
     else

@@ -87,17 +87,19 @@ bool CaptureAnalysisDuringRead::finish(const CaptureIndex &index, CaptureAnalysi
 }
 
 AnalyzedCapture loadAndAnalyzeCapture(const QStringList &paths, QString *error, const ProgressFn &progress,
-                                      const std::atomic_bool *cancel, bool readerThread)
+                                      const std::atomic_bool *cancel, bool readerThread,
+                                      const TunnelScope &scope)
 {
     AnalyzedCapture out;
     {
         CaptureAnalysisDuringRead during;
-        out.index =
-            loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &during, readerThread);
+        out.index = loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &during,
+                                readerThread, scope);
         if (!out.index) return out;
         if (during.finish(*out.index, out.analysis, cancel)) return out;
     }
-    out.index = loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread);
+    out.index =
+        loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread, scope);
     if (!out.index) return out;
     out.readTwice = true;
     out.analysis = analyzeCapture(*out.index, cancel);

@@ -61,9 +61,10 @@ private:
 /// during the read cannot give that (an SA's numbers wrapping past 2^32, a set with a file
 /// missing, packets out of time order, a rekey window that began before the packets held), the
 /// capture is read a second time with records and analysed from them (`readTwice`).
-/// `readerThread` as loadCapture().
+/// `readerThread` and `scope` as loadCapture().
 AnalyzedCapture loadAndAnalyzeCapture(const QStringList &paths, QString *error,
                                       const ProgressFn &progress = {},
-                                      const std::atomic_bool *cancel = nullptr, bool readerThread = true);
+                                      const std::atomic_bool *cancel = nullptr, bool readerThread = true,
+                                      const TunnelScope &scope = {});
 
 } // namespace ikev2wb

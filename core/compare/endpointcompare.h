@@ -26,6 +26,9 @@ struct CompareOptions
     std::uint32_t sizeBucket = 100; // bytes per bucket of loss-against-size
     /// Pair the ESP packets themselves (CompareResult::pairing) when comparing indexes.
     bool pairPackets = true;
+    /// compareCaptureFiles(): the tunnel each side's read is scoped to ([0] A, [1] B; inactive:
+    /// the whole capture).
+    TunnelScope scope[2];
 };
 
 /// One ESP packet in a list: times are on the clock of the capture that holds it.
@@ -246,6 +249,8 @@ struct CompareSide
     std::vector<IpAddress> peerAddresses;
     std::vector<std::uint32_t> otherSpis; // SAs not between these two endpoints (other tunnels)
     CaptureSet set;                       // read as a set of files: the files and the gaps between them
+    TunnelScope scope;                    // the tunnel the read was scoped to (inactive: all)
+    std::uint64_t outOfScope = 0;         // packets outside it (counted in `packets`)
 };
 
 /// What a comparison is busy with, for its progress reports.

@@ -91,7 +91,7 @@ public:
             // An IKE-over-TCP segment without an IKE header has the kind but no message. The
             // message is taken at the end: an IP-fragmented one is completed on reassembly.
             m_ike.push_back(r.a);
-        } else {
+        } else if (r.kind != PacketKind::OutOfScope) {
             // Decrypted inner packets re-injected by Linux, ICMP, keepalives, later fragments.
             ++m_out.ignoredPackets;
         }
@@ -241,6 +241,8 @@ void describeIndex(const CaptureIndex &index, CaptureObservations &out)
 {
     out.file = index.file;
     out.set = index.set;
+    out.scope = index.scope;
+    out.outOfScope = index.count(PacketKind::OutOfScope);
     out.packets = index.packetCount();
     out.firstNs = index.firstNs;
     out.lastNs = index.lastNs;
@@ -315,18 +317,18 @@ std::unique_ptr<CaptureObservations> ObservationsDuringRead::finish(const Captur
 std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QString *error,
                                                     const ProgressFn &progress,
                                                     const std::atomic_bool *cancel, bool *readTwice,
-                                                    bool readerThread)
+                                                    bool readerThread, const TunnelScope &scope)
 {
     if (readTwice) *readTwice = false;
     {
         ObservationsDuringRead obs;
         const auto index =
-            loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &obs, readerThread);
+            loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &obs, readerThread, scope);
         if (!index) return nullptr;
         if (auto out = obs.finish(*index)) return out;
     }
     const auto index =
-        loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread);
+        loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread, scope);
     if (!index) return nullptr;
     if (readTwice) *readTwice = true;
     return observeIndex(*index, cancel);

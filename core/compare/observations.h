@@ -89,8 +89,10 @@ struct CaptureObservations
     std::int64_t lastNs = 0;
     std::vector<ObservedSa> sas;
     std::vector<ObservedIke> ike;
-    QString readWarning; // the read stopped early (truncated file)
-    CaptureSet set;      // read as a set of files: the files and the gaps between them
+    QString readWarning;          // the read stopped early (truncated file)
+    CaptureSet set;               // read as a set of files: the files and the gaps between them
+    TunnelScope scope;            // the tunnel the read was scoped to (inactive: the whole capture)
+    std::uint64_t outOfScope = 0; // packets outside it (counted in `packets`, not `ignoredPackets`)
     bool cancelled = false;
     [[nodiscard]] bool empty() const { return packets == 0; }
     /// Whether the capture was running at `tsNs`: inside its span and not in a gap between the
@@ -135,10 +137,11 @@ private:
 /// per ESP packet) and the index's tables. Equal to observeIndex() of the capture's index with
 /// records; where one pass cannot give that (an SA whose numbering wraps past 2^32 must be known
 /// to wrap from its first packet) the capture is read a second time with records (`readTwice`).
-/// nullptr and `error` set when it cannot be opened. `readerThread` as loadCapture().
+/// nullptr and `error` set when it cannot be opened. `readerThread` and `scope` as loadCapture().
 std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QString *error,
                                                     const ProgressFn &progress = {},
                                                     const std::atomic_bool *cancel = nullptr,
-                                                    bool *readTwice = nullptr, bool readerThread = true);
+                                                    bool *readTwice = nullptr, bool readerThread = true,
+                                                    const TunnelScope &scope = {});
 
 } // namespace ikev2wb

@@ -140,13 +140,6 @@ void senderSizeBounds(Facts &f, const CaptureIndex &ix, const MtuSaSizes &m, con
                   .arg(before, late);
 }
 
-/// A flow of the tunnel's own traffic: ESP, or UDP on the IKE / NAT-T ports.
-bool carriesIkeOrEsp(const Flow &fl)
-{
-    return fl.proto == 50 || (fl.proto == 17 && (fl.srcPort == 500 || fl.srcPort == 4500 ||
-                                                 fl.dstPort == 500 || fl.dstPort == 4500));
-}
-
 void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
 {
     f.haveCapture = true;
@@ -159,7 +152,7 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     QSet<QString> listed(f.tunnelAddresses.begin(),
                          f.tunnelAddresses.end()); // a hostile capture has millions
     for (const Flow &fl : ix.flows) {
-        if (!carriesIkeOrEsp(fl)) continue;
+        if (!fl.carriesIkeOrEsp()) continue;
         for (const QString &a : {addr(fl.src), addr(fl.dst)})
             if (!listed.contains(a)) {
                 listed.insert(a);
@@ -1158,7 +1151,7 @@ CaptureEnd captureEnd(const CaptureIndex &ix)
     };
     std::map<std::pair<QString, QString>, Dir> dirs;
     for (const Flow &fl : ix.flows) {
-        if (!carriesIkeOrEsp(fl) || fl.packets == 0) continue;
+        if (!fl.carriesIkeOrEsp() || fl.packets == 0) continue;
         Dir &d = dirs[{addr(fl.src), addr(fl.dst)}];
         d.packets += fl.packets;
         d.minTtl = std::min(d.minTtl, fl.minTtl);
@@ -3009,41 +3002,46 @@ void mergeRetransmissions(Facts &f, const Facts &peer)
 /// A capture holding the IKE/ESP of several tunnels (taken at a hub or a remote-access server,
 /// or a router between several): the diagnosis judges all its packets as one tunnel, so a
 /// figure of one (NAT-T, the suite, the path MTU, the peer in a command) may be another's. A
-/// note lists the address pairs with their packets and says how to cut out one tunnel.
-void severalTunnelsNote(Facts &f, const CaptureIndex &ix, const QString &name, const QString &peer)
+/// note lists the address pairs with their packets and says how to read one tunnel only
+/// (`option`: --tunnel for capture A, --peer-tunnel for B). A capture read scoped to one tunnel
+/// says so instead, with what was left out.
+void severalTunnelsNote(Facts &f, const CaptureIndex &ix, const QString &name, const QString &peer,
+                        const QString &option)
 {
-    std::map<std::pair<QString, QString>, std::uint64_t> pairs;
-    for (const Flow &fl : ix.flows) {
-        if (!carriesIkeOrEsp(fl) || fl.packets == 0) continue;
-        const QString a = addr(fl.src), b = addr(fl.dst);
-        pairs[a < b ? std::pair{a, b} : std::pair{b, a}] += fl.packets;
-        if (pairs.size() > 100000) break; // a hostile capture: enough to say so
+    if (ix.scope.active()) {
+        f.evidenceHosts << QStringLiteral(
+                               "%1 is read as one tunnel, %2 %3: %4 of its %5 packets are outside it "
+                               "(other tunnels, plain traffic, non-IP frames) and not judged; "
+                               "packet numbers are the file's")
+                               .arg(name, option, ix.scope.text(),
+                                    QString::number(ix.count(PacketKind::OutOfScope)),
+                                    QString::number(ix.packetCount()));
     }
-    if (pairs.size() < 2) return;
-    std::vector<std::pair<std::pair<QString, QString>, std::uint64_t>> busiest(pairs.begin(), pairs.end());
-    std::stable_sort(busiest.begin(), busiest.end(),
-                     [](const auto &x, const auto &y) { return x.second > y.second; });
+    bool more = false; // a hostile capture's millions of pairs: 100000 are enough to say so
+    const std::vector<TunnelPair> busiest = tunnelPairs(ix, 100000, &more);
+    if (busiest.size() < 2) return;
     // The example: the pair holding the peer the other capture or the evidence names, else the busiest.
-    auto example = busiest.front().first;
-    for (const auto &[p, n] : busiest)
-        if (!peer.isEmpty() && (p.first == peer || p.second == peer)) {
-            example = p;
+    std::pair<QString, QString> example{addr(busiest.front().a), addr(busiest.front().b)};
+    for (const TunnelPair &p : busiest)
+        if (!peer.isEmpty() && (addr(p.a) == peer || addr(p.b) == peer)) {
+            example = {addr(p.a), addr(p.b)};
             break;
         }
     QStringList listed;
     for (std::size_t i = 0; i < busiest.size() && i < 6; ++i)
         listed << QStringLiteral("%1 ↔ %2: %3 packets")
-                      .arg(busiest[i].first.first, busiest[i].first.second,
-                           QString::number(busiest[i].second));
-    if (busiest.size() > 6) listed << QStringLiteral("%1 more").arg(busiest.size() - 6);
+                      .arg(addr(busiest[i].a), addr(busiest[i].b), QString::number(busiest[i].packets));
+    if (busiest.size() > 6)
+        listed << QStringLiteral("%1%2 more")
+                      .arg(QString::number(busiest.size() - 6), more ? QStringLiteral("+") : QString());
     f.evidenceHosts << QStringLiteral(
                            "%1 holds the IKE/ESP of %2 address pairs (%3): they are judged as one "
                            "tunnel here, so a figure of one (NAT-T, the ESP suite, the path MTU, the "
-                           "peer in a command) may be another's; cut the capture to one tunnel and "
-                           "diagnose that, e.g. tcpdump -r FILE -w ONE.pcap '(host %4 and host %5) or "
-                           "icmp or icmp6'")
+                           "peer in a command) may be another's; read one tunnel only and diagnose "
+                           "that: %4 %5,%6 (ikev2wb diagnose), or cut it out with tcpdump -r FILE -w "
+                           "ONE.pcap '(host %5 and host %6) or icmp or icmp6'")
                            .arg(name, QString::number(busiest.size()), listed.join(QStringLiteral("; ")),
-                                example.first, example.second);
+                                option, example.first, example.second);
 }
 
 Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
@@ -3116,8 +3114,9 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         f.keepaliveIntervalS = std::max(f.keepaliveIntervalS, peer.keepaliveIntervalS);
         f.largestOuter = std::max(f.largestOuter, peer.largestOuter);
     }
-    if (in.indexA) severalTunnelsNote(f, *in.indexA, in.nameA, f.peerSeenHere);
-    if (in.indexB) severalTunnelsNote(f, *in.indexB, in.nameB, f.localSeenThere);
+    if (in.indexA) severalTunnelsNote(f, *in.indexA, in.nameA, f.peerSeenHere, QStringLiteral("--tunnel"));
+    if (in.indexB)
+        severalTunnelsNote(f, *in.indexB, in.nameB, f.localSeenThere, QStringLiteral("--peer-tunnel"));
     if (stop()) return f;
     HostSides sides;
     CaptureEnd oneEnd; // one capture: its tunnel's ends

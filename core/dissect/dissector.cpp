@@ -757,6 +757,8 @@ const char *packetKindName(PacketKind kind)
         return "non_ip";
     case PacketKind::Malformed:
         return "malformed";
+    case PacketKind::OutOfScope:
+        return "out_of_scope";
     case PacketKind::Count_:
         break;
     }

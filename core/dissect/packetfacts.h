@@ -24,6 +24,7 @@ enum class PacketKind : std::uint8_t {
     Fragment,        // a non-first IP fragment (its transport header is in another fragment)
     NonIp,           // ARP, LLDP, ... or an unsupported ethertype
     Malformed,       // could not be dissected far enough to classify
+    OutOfScope,      // outside the tunnel a read was scoped to (TunnelScope): counted, not analysed
     Count_
 };
 const char *packetKindName(PacketKind kind);

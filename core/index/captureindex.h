@@ -33,6 +33,13 @@ struct Flow
     // 128, 255), a router on the way lowers it.
     std::uint8_t minTtl = 255;
     std::uint8_t maxTtl = 0;
+
+    /// A flow of a tunnel's own traffic: ESP, or UDP on the IKE / NAT-T ports.
+    [[nodiscard]] bool carriesIkeOrEsp() const
+    {
+        return proto == 50 ||
+               (proto == 17 && (srcPort == 500 || srcPort == 4500 || dstPort == 500 || dstPort == 4500));
+    }
 };
 
 enum class Encapsulation : std::uint8_t { Esp, Udp };
@@ -162,6 +169,51 @@ struct CaptureSet
     }
 };
 
+/// One tunnel cut out of a capture that holds the IKE/ESP of several (taken at a hub, a
+/// remote-access server, a router between several gateways): its ends' addresses as the capture
+/// shows them (behind a NAT, the NAT's). A packet belongs to it when its outer source or
+/// destination is an end — with two ends given, when it goes between them — and an ICMP error
+/// when it does or when the packet it quotes does. Every other packet (other tunnels, plain
+/// traffic, non-IP frames) keeps its place and number as PacketKind::OutOfScope and enters no
+/// table, counter or analysis.
+struct TunnelScope
+{
+    std::vector<IpAddress> ends; // one or two; empty: the whole capture
+
+    [[nodiscard]] bool active() const { return !ends.empty(); }
+    [[nodiscard]] bool holds(const IpAddress &src, const IpAddress &dst) const
+    {
+        if (ends.size() == 1) return src == ends[0] || dst == ends[0];
+        return (src == ends[0] && dst == ends[1]) || (src == ends[1] && dst == ends[0]);
+    }
+    /// Whether the dissected packet belongs to the tunnel (see above).
+    [[nodiscard]] bool holds(const PacketFacts &f) const
+    {
+        if (f.ipVersion == 0) return false;
+        if (holds(f.src, f.dst)) return true;
+        const bool icmpError = f.kind == PacketKind::IcmpNeedFrag || f.kind == PacketKind::Icmp6TooBig ||
+                               f.kind == PacketKind::IcmpUnreachable;
+        return icmpError && f.quoted.present && holds(f.quoted.src, f.quoted.dst);
+    }
+    /// "10.0.1.1" or "10.0.1.1,10.0.2.1" (the ends as given, canonical text).
+    [[nodiscard]] QString text() const;
+    /// Reads "ADDR" or "ADDR,ADDR" (IPv4 or IPv6 literals, nothing else). nullopt and `error` set
+    /// when it is anything else.
+    static std::optional<TunnelScope> parse(const QString &text, QString *error);
+};
+
+/// The address pairs a capture's IKE/ESP goes between (each pair once, whichever way), with its
+/// packets: the tunnels a capture holds. Busiest first (ties: in address order); at most
+/// `limit` (a hostile capture may hold millions), `more` set when there were more.
+struct TunnelPair
+{
+    IpAddress a, b; // a < b
+    std::uint64_t packets = 0;
+};
+struct CaptureIndex;
+std::vector<TunnelPair> tunnelPairs(const CaptureIndex &index, std::size_t limit = 100000,
+                                    bool *more = nullptr);
+
 struct CaptureWarning
 {
     std::int64_t packet = -1; // 0-based packet index, -1 for the file as a whole
@@ -207,6 +259,9 @@ struct CaptureIndex
     /// Read as a set of files (several files or a folder given as one capture); empty for a
     /// capture opened as one file.
     CaptureSet set;
+    /// The tunnel the read was scoped to (inactive: the whole capture); the packets outside it
+    /// are count(PacketKind::OutOfScope).
+    TunnelScope scope;
 
     [[nodiscard]] std::uint64_t count(PacketKind k) const { return kindCounts[std::size_t(k)]; }
     /// Packets read (kept as records or not).

@@ -194,7 +194,7 @@ QString fileGapText(const CaptureSet &set, const CaptureFileGap &gap)
 std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *error,
                                              const ProgressFn &progress, const std::atomic_bool *cancel,
                                              IndexContents contents, RecordObserver *observer,
-                                             bool readerThread)
+                                             bool readerThread, const TunnelScope &scope)
 {
     CaptureSetInput input = expandCaptureSet(paths);
     if (!input.error.isEmpty()) {
@@ -241,6 +241,7 @@ std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *
     IndexBuilder builder(members.front().info);
     builder.setContents(contents);
     builder.setObserver(observer);
+    builder.setScope(scope);
     std::vector<CaptureSetFile> files;
     std::int64_t bytesBefore = 0;
     std::uint64_t packetsBefore = 0;

@@ -215,6 +215,16 @@ void IndexBuilder::completeFromReassembly()
     m_ikeByFirstFrag.erase(it);
 }
 
+inline void IndexBuilder::keep(const PacketRecord &rec)
+{
+    if (m_observer) m_observer->record(rec, m_lastEspSa, m_index);
+    if (m_keepRecords)
+        m_index.packets.push_back(rec);
+    else
+        ++m_index.packetsNotKept;
+    ++m_packetIndex;
+}
+
 void IndexBuilder::add(const RawPacket &pkt)
 {
     const ByteView frame = pkt.bytes();
@@ -242,6 +252,16 @@ void IndexBuilder::add(const RawPacket &pkt)
     m_previousNs = pkt.tsNs;
     m_index.firstNs = std::min(m_index.firstNs, pkt.tsNs);
     m_index.lastNs = std::max(m_index.lastNs, pkt.tsNs);
+    if (m_index.scope.active() && !m_index.scope.holds(f)) {
+        // Another tunnel's (or plain traffic, a non-IP frame): it keeps its number and time (the
+        // capture was running), nothing else.
+        rec.kind = PacketKind::OutOfScope;
+        rec.flags &= FlagTimeBackwards;
+        rec.ipId = 0;
+        ++m_index.kindCounts[std::size_t(PacketKind::OutOfScope)];
+        keep(rec);
+        return;
+    }
     if (f.flags & FlagSnapTruncated) ++m_index.snapTruncated;
     if (f.flags & FlagMalformed) {
         ++m_index.malformed;
@@ -286,12 +306,7 @@ void IndexBuilder::add(const RawPacket &pkt)
         if (m_reassembler.add(f, frame.from(f.l3Offset), m_packetIndex, pkt.tsNs, m_datagram))
             completeFromReassembly();
     }
-    if (m_observer) m_observer->record(rec, m_lastEspSa, m_index);
-    if (m_keepRecords)
-        m_index.packets.push_back(rec);
-    else
-        ++m_index.packetsNotKept;
-    ++m_packetIndex;
+    keep(rec);
 }
 
 CaptureIndex IndexBuilder::finish(const ReadOutcome &outcome)
@@ -306,6 +321,19 @@ CaptureIndex IndexBuilder::finish(const ReadOutcome &outcome)
                      .arg(d.id)
                      .arg(d.fragments)
                      .arg(QString::fromLatin1(outcomeName(d.outcome))));
+    }
+    if (m_index.scope.active()) {
+        std::uint64_t tunnel = 0;
+        for (const PacketKind k : {PacketKind::Esp, PacketKind::EspInUdp, PacketKind::Ike,
+                                   PacketKind::IkeNatT, PacketKind::IkeTcp})
+            tunnel += m_index.count(k);
+        if (tunnel == 0)
+            warn(-1,
+                 QStringLiteral("no IKE or ESP packet of the capture is in the tunnel %1 (%2 of %3 packets "
+                                "are outside it): is that the address this capture shows for the peer?")
+                     .arg(m_index.scope.text())
+                     .arg(m_index.count(PacketKind::OutOfScope))
+                     .arg(m_packetIndex));
     }
     if (!outcome.warning.isEmpty()) {
         m_index.partial = true;
@@ -329,15 +357,17 @@ void addPcapngStatistics(CaptureIndex &index, CaptureReader &reader)
 
 std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, const ProgressFn &progress,
                                           const std::atomic_bool *cancel, IndexContents contents,
-                                          RecordObserver *observer, bool readerThread)
+                                          RecordObserver *observer, bool readerThread,
+                                          const TunnelScope &scope)
 {
     if (QFileInfo(path).isDir())
-        return loadCaptureSet({path}, error, progress, cancel, contents, observer, readerThread);
+        return loadCaptureSet({path}, error, progress, cancel, contents, observer, readerThread, scope);
     auto reader = CaptureReader::open(path, error);
     if (!reader) return nullptr;
     IndexBuilder builder(reader->info());
     builder.setContents(contents);
     builder.setObserver(observer);
+    builder.setScope(scope);
     reader->setDissectorPrefixOnly(true); // the builder reads packet bytes only through the dissector
     reader->setReaderThread(readerThread);
     const ReadOutcome outcome = reader->read([&](const RawPacket &p) { builder.add(p); }, progress, cancel);
@@ -349,11 +379,12 @@ std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, c
 
 std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *error,
                                           const ProgressFn &progress, const std::atomic_bool *cancel,
-                                          IndexContents contents, RecordObserver *observer, bool readerThread)
+                                          IndexContents contents, RecordObserver *observer, bool readerThread,
+                                          const TunnelScope &scope)
 {
     if (paths.size() == 1 && !QFileInfo(paths.front()).isDir())
-        return loadCapture(paths.front(), error, progress, cancel, contents, observer, readerThread);
-    return loadCaptureSet(paths, error, progress, cancel, contents, observer, readerThread);
+        return loadCapture(paths.front(), error, progress, cancel, contents, observer, readerThread, scope);
+    return loadCaptureSet(paths, error, progress, cancel, contents, observer, readerThread, scope);
 }
 
 bool revisitRecords(const CaptureIndex &index,

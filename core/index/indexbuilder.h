@@ -41,6 +41,8 @@ public:
     void setContents(IndexContents c) { m_keepRecords = c == IndexContents::Records; }
     /// Every record goes to `o` too (nullptr: none); `o` must outlive the pass.
     void setObserver(RecordObserver *o) { m_observer = o; }
+    /// Only the packets of this tunnel enter the tables; the others become OutOfScope records.
+    void setScope(const TunnelScope &scope) { m_index.scope = scope; }
     /// Adds the next record of the capture.
     void add(const RawPacket &pkt);
     /// Ends the pass: flushes the reassembler and records how the read ended.
@@ -72,6 +74,8 @@ private:
     void addIcmp(const PacketFacts &f, PacketRecord &rec);
     void warn(std::int64_t packet, QString message);
     void completeFromReassembly();
+    /// The packet's record to the observer and the store (or counted): the next packet's number.
+    void keep(const PacketRecord &rec);
 
     CaptureIndex m_index;
     Dissector m_dissector;
@@ -114,17 +118,16 @@ private:
 /// opened at all; a file that breaks off midway gives a partial index with a warning.
 /// A folder is read as one capture made of its capture files (loadCaptureSet()).
 /// `readerThread` false: libpcap runs on the calling thread (CaptureReader::setReaderThread).
-std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error,
-                                          const ProgressFn &progress = {},
-                                          const std::atomic_bool *cancel = nullptr,
-                                          IndexContents contents = IndexContents::Records,
-                                          RecordObserver *observer = nullptr, bool readerThread = true);
+/// `scope` active: only that tunnel's packets are analysed (TunnelScope).
+std::unique_ptr<CaptureIndex>
+loadCapture(const QString &path, QString *error, const ProgressFn &progress = {},
+            const std::atomic_bool *cancel = nullptr, IndexContents contents = IndexContents::Records,
+            RecordObserver *observer = nullptr, bool readerThread = true, const TunnelScope &scope = {});
 /// Several files and folders read as ONE capture (a ring of files): see captureset.h. One plain
 /// file is read as loadCapture(path) reads it.
-std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *error,
-                                          const ProgressFn &progress = {},
-                                          const std::atomic_bool *cancel = nullptr,
-                                          IndexContents contents = IndexContents::Records,
-                                          RecordObserver *observer = nullptr, bool readerThread = true);
+std::unique_ptr<CaptureIndex>
+loadCapture(const QStringList &paths, QString *error, const ProgressFn &progress = {},
+            const std::atomic_bool *cancel = nullptr, IndexContents contents = IndexContents::Records,
+            RecordObserver *observer = nullptr, bool readerThread = true, const TunnelScope &scope = {});
 
 } // namespace ikev2wb

@@ -20,6 +20,7 @@ std::string analysisJson(const CaptureIndex &index, const CaptureAnalysis &a, bo
     w.field("partial", index.partial);
     w.endObject();
     writeCaptureSetJson(w, index.set);
+    writeTunnelScopeJson(w, index.scope, index.count(PacketKind::OutOfScope));
     writeEspSequenceJson(w, index, a.esp);
     writeIkeExchangesJson(w, index, a.ike);
     writeNattJson(w, index, a.natt);
@@ -34,6 +35,9 @@ QString analysisText(const CaptureIndex &index, const CaptureAnalysis &a)
 {
     QString out = QStringLiteral("Capture %1 (%2 packets)\n\n")
                       .arg(index.file.path, QString::number(index.packetCount()));
+    if (index.scope.active())
+        out += tunnelScopeText(index.scope, index.count(PacketKind::OutOfScope), index.packetCount()) +
+               QStringLiteral("\n\n");
     if (index.set.isSet()) out += captureSetText(index.set) + QLatin1Char('\n');
     out += QStringLiteral("== ESP sequence analysis\n") + espSequenceText(index, a.esp) + QLatin1Char('\n');
     out += QStringLiteral("== IKE exchanges\n") + ikeExchangesText(index, a.ike) + QLatin1Char('\n');

@@ -194,6 +194,7 @@ std::string summaryJson(const CaptureIndex &index, const CaptureSummary &s, bool
     w.field("snap_length", index.file.snapLength).field("size_bytes", index.file.fileSize);
     w.endObject();
     writeCaptureSetJson(w, index.set);
+    writeTunnelScopeJson(w, index.scope, index.count(PacketKind::OutOfScope));
     w.field("packets", std::uint64_t(index.packetCount()));
     w.key("first_time").time(index.firstNs);
     w.key("last_time").time(index.lastNs);
@@ -201,7 +202,8 @@ std::string summaryJson(const CaptureIndex &index, const CaptureSummary &s, bool
     w.field("partial", index.partial);
     w.key("packets_by_kind").beginObject();
     for (std::size_t k = 0; k < index.kindCounts.size(); ++k)
-        w.field(packetKindName(PacketKind(k)), index.kindCounts[k]);
+        if (PacketKind(k) != PacketKind::OutOfScope || index.scope.active()) // only when scoped
+            w.field(packetKindName(PacketKind(k)), index.kindCounts[k]);
     w.endObject();
     w.field("snap_truncated", index.snapTruncated).field("malformed", index.malformed);
     w.field("time_backwards", index.timeBackwards);
@@ -348,6 +350,8 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
                    .arg(index.timeBackwards)
                    .arg(index.firstTimeBackwards + 1)
                    .arg(double(index.largestStepBackNs) / 1e9, 0, 'f', 6);
+    if (index.scope.active())
+        out << tunnelScopeText(index.scope, index.count(PacketKind::OutOfScope), index.packetCount());
     if (index.set.isSet()) out << QString() << captureSetText(index.set).trimmed();
     out << QString() << QStringLiteral("Packets by kind");
     for (std::size_t k = 0; k < index.kindCounts.size(); ++k)
@@ -587,6 +591,30 @@ void writeCaptureSetJson(JsonWriter &w, const CaptureSet &set)
     for (const QString &n : set.notes)
         w.value(n);
     w.endArray();
+}
+
+void writeTunnelScopeJson(JsonWriter &w, const TunnelScope &scope, std::uint64_t outside)
+{
+    if (!scope.active()) return;
+    w.key("tunnel").beginObject();
+    w.key("ends").beginArray();
+    for (const IpAddress &a : scope.ends)
+        w.value(a.toString());
+    w.endArray();
+    w.field("packets_outside", outside);
+    w.endObject();
+}
+
+QString tunnelScopeText(const TunnelScope &scope, std::uint64_t outside, std::uint64_t packets)
+{
+    if (!scope.active()) return {};
+    const QString ends = scope.ends.size() == 1 ? QStringLiteral("with %1").arg(scope.text())
+                                                : QStringLiteral("between %1 and %2")
+                                                      .arg(QString::fromStdString(scope.ends[0].toString()),
+                                                           QString::fromStdString(scope.ends[1].toString()));
+    return QStringLiteral("Tunnel    %1: %2 of %3 packets are outside it (other tunnels, plain traffic, "
+                          "non-IP frames) and not analysed; packet numbers are the file's")
+        .arg(ends, QString::number(outside), QString::number(packets));
 }
 
 QString captureSetText(const CaptureSet &set)

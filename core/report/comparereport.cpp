@@ -235,6 +235,7 @@ std::string compareJson(const CompareResult &r, bool pretty)
             w.spi(spi);
         w.endArray();
         writeCaptureSetJson(w, c.set);
+        writeTunnelScopeJson(w, c.scope, c.outOfScope);
         w.endObject();
     }
     w.endArray();
@@ -356,6 +357,9 @@ QString compareText(const CompareResult &r)
                       QString::number(double(c.lastNs - c.firstNs) / 1e9, 'f', 3));
         if (c.set.isSet())
             t += QStringLiteral("%1: ").arg(QLatin1String(sideName(s))) + captureSetText(c.set);
+        if (c.scope.active())
+            t += QStringLiteral("%1: ").arg(QLatin1String(sideName(s))) +
+                 tunnelScopeText(c.scope, c.outOfScope, c.packets) + QLatin1Char('\n');
     }
     if (r.clock.identifiable)
         t += QStringLiteral("clock: B − A = %1 s, min path delay %2 ms, error bound ±%3 ms (%4)\n")

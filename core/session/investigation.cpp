@@ -20,11 +20,13 @@ struct Read
     QString error;
 };
 
-Read readAndAnalyse(const QStringList &paths, const ProgressFn &progress, const std::atomic_bool *cancel)
+Read readAndAnalyse(const QStringList &paths, const ProgressFn &progress, const std::atomic_bool *cancel,
+                    const TunnelScope &scope)
 {
     Read r;
     const QString path = paths.front();
-    std::shared_ptr<const CaptureIndex> index = loadCapture(paths, &r.error, progress, cancel);
+    std::shared_ptr<const CaptureIndex> index =
+        loadCapture(paths, &r.error, progress, cancel, IndexContents::Records, nullptr, true, scope);
     if (!index) return r;
     if (index->cancelled) {
         r.error = QStringLiteral("%1: reading cancelled").arg(QFileInfo(path).fileName());
@@ -49,7 +51,7 @@ struct ObservedRead : Read
 };
 
 ObservedRead readObserved(const QStringList &paths, const ProgressFn &progress,
-                          const std::atomic_bool *cancel)
+                          const std::atomic_bool *cancel, const TunnelScope &scope)
 {
     ObservedRead r;
     const QString name = QFileInfo(paths.front()).fileName();
@@ -69,7 +71,7 @@ ObservedRead readObserved(const QStringList &paths, const ProgressFn &progress,
         // The two sides are read side by side on two cores: libpcap on each reading thread itself,
         // as compareCaptureFiles() does.
         std::unique_ptr<const CaptureIndex> index =
-            loadCapture(paths, &r.error, progress, cancel, IndexContents::TablesOnly, &both, false);
+            loadCapture(paths, &r.error, progress, cancel, IndexContents::TablesOnly, &both, false, scope);
         if (!index) return r;
         if (index->cancelled) {
             r.error = QStringLiteral("%1: reading cancelled").arg(name);
@@ -87,7 +89,7 @@ ObservedRead readObserved(const QStringList &paths, const ProgressFn &progress,
             return r;
         }
     }
-    Read again = readAndAnalyse(paths, progress, cancel);
+    Read again = readAndAnalyse(paths, progress, cancel, scope);
     if (again.index) r.observations = observeIndex(*again.index, cancel);
     static_cast<Read &>(r) = std::move(again);
     return r;
@@ -117,7 +119,8 @@ bool Investigation::openCapture(Host host, const QStringList &paths, QString *er
 {
     Read r;
     if (contents == IndexContents::TablesOnly) {
-        AnalyzedCapture read = loadAndAnalyzeCapture(paths, &r.error, progress, cancel);
+        AnalyzedCapture read =
+            loadAndAnalyzeCapture(paths, &r.error, progress, cancel, true, m_scope[int(host)]);
         const QString name = QFileInfo(paths.front()).fileName();
         if (read.index && read.index->cancelled)
             r.error = QStringLiteral("%1: reading cancelled").arg(name);
@@ -128,7 +131,7 @@ bool Investigation::openCapture(Host host, const QStringList &paths, QString *er
             r.analysis = std::make_shared<const CaptureAnalysis>(std::move(read.analysis));
         }
     } else {
-        r = readAndAnalyse(paths, progress, cancel);
+        r = readAndAnalyse(paths, progress, cancel, m_scope[int(host)]);
     }
     if (!r.index) {
         if (error) *error = r.error;
@@ -154,9 +157,9 @@ bool Investigation::openPair(const QStringList &pathA, const QStringList &pathB,
     std::shared_ptr<CompareResult> r;
     if (contents == IndexContents::TablesOnly) {
         // Each side analysed and observed for the comparison during its one read: no records.
-        auto futureB =
-            std::async(std::launch::async, [&] { return readObserved(pathB, reading.side(1), cancel); });
-        ObservedRead oa = readObserved(pathA, reading.side(0), cancel);
+        auto futureB = std::async(std::launch::async,
+                                  [&] { return readObserved(pathB, reading.side(1), cancel, m_scope[1]); });
+        ObservedRead oa = readObserved(pathA, reading.side(0), cancel, m_scope[0]);
         ObservedRead ob = futureB.get();
         if (oa.index && ob.index)
             r = std::make_shared<CompareResult>(compareCaptures(
@@ -164,9 +167,9 @@ bool Investigation::openPair(const QStringList &pathA, const QStringList &pathB,
         a = std::move(static_cast<Read &>(oa));
         b = std::move(static_cast<Read &>(ob));
     } else {
-        auto futureB =
-            std::async(std::launch::async, [&] { return readAndAnalyse(pathB, reading.side(1), cancel); });
-        a = readAndAnalyse(pathA, reading.side(0), cancel);
+        auto futureB = std::async(std::launch::async,
+                                  [&] { return readAndAnalyse(pathB, reading.side(1), cancel, m_scope[1]); });
+        a = readAndAnalyse(pathA, reading.side(0), cancel, m_scope[0]);
         b = futureB.get();
         if (a.index && b.index)
             r = std::make_shared<CompareResult>(compareIndexes(*a.index, *b.index, {}, progress, cancel));
@@ -307,6 +310,8 @@ QStringList Investigation::warnings() const
 
 bool diagnoseFiles(const DiagnosisFiles &files, Investigation &out, QString *error)
 {
+    out.setScope(Host::A, files.scopeA);
+    out.setScope(Host::B, files.scopeB);
     if (files.captureB.isEmpty()
             ? !out.openCapture(Host::A, files.captureA, error, {}, nullptr, files.contents)
             : !out.openPair(files.captureA, files.captureB, error, {}, nullptr, files.contents))

@@ -46,6 +46,7 @@ struct DiagnosisFiles
     QStringList evidenceA; // host evidence the user assigned to capture A's endpoint
     QStringList evidenceB; // ... to capture B's endpoint
     DiagnosisAssumptions assumptions;
+    TunnelScope scopeA, scopeB; // the tunnel each capture's read is scoped to (inactive: all of it)
     /// TablesOnly: the captures are analysed and compared during their read, without per-packet
     /// records (what the CLI's `diagnose` needs; Investigation::openPair()).
     IndexContents contents = IndexContents::Records;
@@ -92,6 +93,10 @@ public:
     bool openPair(const QStringList &pathsA, const QStringList &pathsB, QString *error,
                   const CompareProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr,
                   IndexContents contents = IndexContents::Records);
+    /// The tunnel the next read of host's capture is scoped to (openCapture(), openPair();
+    /// inactive, the default: the whole capture).
+    void setScope(Host host, const TunnelScope &scope) { m_scope[int(host)] = scope; }
+    [[nodiscard]] const TunnelScope &scope(Host host) const { return m_scope[int(host)]; }
     /// A capture read elsewhere (with its analysis, or analysed here when null).
     void setCapture(Host host, IndexPtr index, AnalysisPtr analysis = {});
     /// Compares capture A with capture B from their indexes (no file is read). False when either
@@ -127,6 +132,7 @@ public:
     [[nodiscard]] QStringList warnings() const;
 
 private:
+    TunnelScope m_scope[2];
     IndexPtr m_index[2];
     AnalysisPtr m_analysis[2];
     ComparePtr m_comparison;
