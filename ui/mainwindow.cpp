@@ -24,6 +24,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFutureWatcher>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -58,13 +59,28 @@ QString setKey(const QStringList &paths)
     return paths.join(QLatin1Char('\n'));
 }
 
-/// A queued capture's name for people: the file's, or the first file's and "+N files".
+/// " [tunnel with 10.0.1.1]" or " [tunnel 10.0.1.1 ↔ 10.0.2.1]" after a capture read as one
+/// tunnel of several; "" for a whole capture.
+QString tunnelSuffix(const TunnelScope &scope)
+{
+    if (!scope.active()) return {};
+    if (scope.ends.size() == 1)
+        return MainWindow::tr(" [tunnel with %1]").arg(QString::fromStdString(scope.ends[0].toString()));
+    return MainWindow::tr(" [tunnel %1 ↔ %2]")
+        .arg(QString::fromStdString(scope.ends[0].toString()),
+             QString::fromStdString(scope.ends[1].toString()));
+}
+
+/// A queued capture's name for people: the file's, or the first file's and "+N files"; and the
+/// tunnel it is read as.
 QString displayName(const QString &key)
 {
-    const QStringList parts = key.split(QLatin1Char('\n'));
-    if (parts.size() == 1) return QFileInfo(key).fileName();
+    TunnelScope scope;
+    const QStringList parts = keyPaths(key, &scope);
+    if (parts.size() == 1) return QFileInfo(parts.front()).fileName() + tunnelSuffix(scope);
     return MainWindow::tr("%1 +%2 files")
-        .arg(QFileInfo(parts.front()).fileName(), QString::number(parts.size() - 1));
+               .arg(QFileInfo(parts.front()).fileName(), QString::number(parts.size() - 1)) +
+           tunnelSuffix(scope);
 }
 
 /// Single-file capture tabs named by their file, with parent folders where two share a name.
@@ -80,13 +96,17 @@ void retitleCaptureTabs(QTabWidget *tabs)
     }
     const QStringList titles = uniqueTitles(paths);
     for (qsizetype i = 0; i < at.size(); ++i)
-        tabs->setTabText(at[i], mnemonicText(titles[i]));
+        tabs->setTabText(
+            at[i],
+            mnemonicText(titles[i] +
+                         tunnelSuffix(qobject_cast<CapturePage *>(tabs->widget(at[i]))->index()->scope)));
 }
 
-/// The key that reopens a loaded capture: its file, its folder, or its files.
+/// The key that reopens a loaded capture: its file, its folder, or its files, and the tunnel it
+/// was read as.
 QString captureKey(const CaptureIndex &index)
 {
-    return index.set.isSet() ? setKey(index.set.sources) : index.file.path;
+    return tunnelKey(index.set.isSet() ? setKey(index.set.sources) : index.file.path, index.scope);
 }
 } // namespace
 
@@ -197,6 +217,10 @@ MainWindow::MainWindow(QWidget *parent) : QMainWindow(parent)
     live->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_L));
     live->setToolTip(tr("Capture IKE/ESP traffic on an interface of this machine through the capture helper, "
                         "watching it as it arrives"));
+    auto *oneTunnel = captureMenu->addAction(tr("Read One &Tunnel…"), this, &MainWindow::readOneTunnel);
+    oneTunnel->setObjectName(QStringLiteral("readOneTunnelAction"));
+    oneTunnel->setToolTip(tr("A capture holding the IKE/ESP of several tunnels (a hub's): open only one of "
+                             "them in a new tab, judged apart from the others"));
 
     auto *edit = menuBar()->addMenu(tr("&Edit"));
     auto *prefs = edit->addAction(tr("&Preferences…"), this, &MainWindow::showPreferences);
@@ -402,7 +426,9 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
             const bool pair = !page->peerPath().isEmpty();
             // A set of files is named by its folder, or its first file and "+N files".
             const IndexPtr &ix = page->index();
-            const QString name = ix && ix->set.isSet() ? ix->set.name : QFileInfo(path).fileName();
+            const QString name =
+                (ix && ix->set.isSet() ? ix->set.name : QFileInfo(keyPaths(path).front()).fileName()) +
+                (ix ? tunnelSuffix(ix->scope) : QString());
             const QString title =
                 pair ? name + QStringLiteral(" ⇄ ") + QFileInfo(page->peerPath()).fileName() : name;
             // A live capture's saved file takes the place of its live tab.
@@ -414,8 +440,10 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
                 m_tabs->removeTab(m_tabs->indexOf(live));
                 live->deleteLater();
             }
-            m_tabs->setTabToolTip(tab,
-                                  plainToolTip(pair ? tr("A: %1\nB: %2").arg(path, page->peerPath()) : path));
+            const QString shown =
+                keyPaths(path).join(QLatin1Char('\n')) + (ix ? tunnelSuffix(ix->scope) : QString());
+            m_tabs->setTabToolTip(
+                tab, plainToolTip(pair ? tr("A: %1\nB: %2").arg(shown, page->peerPath()) : shown));
             retitleCaptureTabs(m_tabs);
             m_tabs->setCurrentIndex(tab);
             m_stack->setCurrentWidget(m_tabs);
@@ -725,7 +753,7 @@ void MainWindow::compareNextPair()
     m_cancel->setVisible(true);
     // A tab getting its peer: its capture is read already, only B is.
     const QPointer<CapturePage> target = m_attachTo.value(pathA + QLatin1Char('\n') + pathB);
-    if (target && target->index()->file.path == pathA)
+    if (target && captureKey(*target->index()) == pathA)
         m_pairLoader->compare(target->index(), target->analysis(), pathB);
     else
         m_pairLoader->compare(pathA, pathB);
@@ -819,6 +847,55 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, Investig
         lost += d.lostInTransit.size();
     showStatus(tr("%1: %2 ESP packets lost in transit").arg(title).arg(lost));
     compareNextPair();
+}
+
+void MainWindow::readOneTunnel()
+{
+    auto *page = qobject_cast<CapturePage *>(m_tabs->currentWidget());
+    if (!page || !page->index()) {
+        showStatus(tr("Open a capture first: one tunnel of the current tab's capture is read"));
+        return;
+    }
+    if (!page->peerPath().isEmpty()) {
+        showStatus(tr("Read one tunnel of each capture alone first, then add the peer's capture to it"));
+        return;
+    }
+    const IndexPtr index = page->index();
+    bool more = false;
+    const std::vector<TunnelPair> pairs = tunnelPairs(*index, 1000, &more);
+    if (pairs.size() < 2) {
+        showStatus(index->scope.active() ? tr("This tab is read as one tunnel already")
+                                         : tr("This capture holds the IKE/ESP of one tunnel only"));
+        return;
+    }
+    QStringList items;
+    for (const TunnelPair &p : pairs)
+        items << tr("%1 ↔ %2 (%3 IKE/ESP packets)")
+                     .arg(QString::fromStdString(p.a.toString()), QString::fromStdString(p.b.toString()))
+                     .arg(p.packets);
+    // Window-modal and asynchronous, as the file dialogs: no nested event loop.
+    auto *dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("readOneTunnelDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowModality(Qt::WindowModal);
+    dialog->setWindowTitle(tr("Read One Tunnel"));
+    dialog->setLabelText(tr("%1 holds the IKE/ESP of %2%3 address pairs, judged as one tunnel when read "
+                            "whole.\nRead only the packets between:")
+                             .arg(displayName(captureKey(*index)), QString::number(pairs.size()),
+                                  more ? QStringLiteral("+") : QString()));
+    dialog->setComboBoxItems(items);
+    dialog->setComboBoxEditable(false);
+    dialog->setOkButtonText(tr("Open in a New Tab"));
+    TunnelScope none;
+    const QString key = keyPaths(captureKey(*index), &none).join(QLatin1Char('\n'));
+    connect(dialog, &QInputDialog::textValueSelected, this, [this, items, pairs, key](const QString &text) {
+        const qsizetype chosen = items.indexOf(text);
+        if (chosen < 0) return;
+        TunnelScope scope;
+        scope.ends = {pairs[std::size_t(chosen)].a, pairs[std::size_t(chosen)].b};
+        openFiles({tunnelKey(key, scope)});
+    });
+    dialog->open();
 }
 
 void MainWindow::addPeerCapture()

@@ -109,6 +109,7 @@ private:
     QList<QStringList> m_pairQueue; // {A, B} each
     /// "Add Peer Capture…": the comparison of (A, B) goes into this existing tab.
     QHash<QString, QPointer<CapturePage>> m_attachTo;
+    void readOneTunnel();
     void addPeerCapture();
     /// A file dialog for the capture of `page`'s other end; chosen, it becomes `page`'s peer.
     void choosePeerFor(CapturePage *page);

@@ -14,6 +14,7 @@
 #include <QDir>
 #include <QDropEvent>
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
@@ -320,6 +321,73 @@ private Q_SLOTS:
         const QStringList rendered = renderedMarkup(&w, QStringLiteral("<b>EVIL"));
         QVERIFY2(rendered.isEmpty(), qPrintable(rendered.join(QLatin1Char('\n'))));
     }
+    // Capture ▸ Read One Tunnel: a hub's capture (natt's right capture shifted 30 s with editcap
+    // and merged by time with mtu-blackhole's right capture by mergecap) holds two tunnels. The
+    // dialog offers both pairs; the one chosen opens in a new tab named after it, whose index left
+    // out exactly the packets that are not between 10.0.1.1 and 10.0.2.1 (tshark's count of
+    // "ip.addr==10.0.1.1 && ip.addr==10.0.2.1" is the independent reading), and whose checklist
+    // says so.
+    void readsOneTunnelOfSeveral()
+    {
+        if (QStandardPaths::findExecutable(QStringLiteral("mergecap")).isEmpty() ||
+            QStandardPaths::findExecutable(QStringLiteral("tshark")).isEmpty())
+            QSKIP("needs editcap, mergecap and tshark (scripts/setup-deps.sh installs them)");
+        QTemporaryDir tmp;
+        const QString lab = QStringLiteral(IKEV2WB_TEST_DATA "/lab/");
+        const QString shifted = tmp.filePath(QStringLiteral("natt.pcap")),
+                      hub = tmp.filePath(QStringLiteral("hub.pcap"));
+        QCOMPARE(QProcess::execute(QStringLiteral("editcap"),
+                                   {QStringLiteral("-t"), QStringLiteral("-30"),
+                                    lab + QStringLiteral("natt/right-outer.pcap"), shifted}),
+                 0);
+        QCOMPARE(QProcess::execute(QStringLiteral("mergecap"),
+                                   {QStringLiteral("-F"), QStringLiteral("pcap"), QStringLiteral("-w"), hub,
+                                    shifted, lab + QStringLiteral("mtu-blackhole/right-outer.pcap")}),
+                 0);
+        const auto tsharkCount = [&](const QString &filter) {
+            QProcess t;
+            t.start(QStringLiteral("tshark"), {QStringLiteral("-r"), hub, QStringLiteral("-Y"), filter});
+            t.waitForFinished(60000);
+            return t.readAllStandardOutput().count('\n');
+        };
+        const qsizetype inTunnel = tsharkCount(QStringLiteral("ip.addr==10.0.1.1 && ip.addr==10.0.2.1"));
+        const qsizetype all = tsharkCount(QStringLiteral("frame"));
+        QVERIFY(inTunnel > 0 && all > inTunnel);
+
+        MainWindow w;
+        w.show();
+        auto *tabs = w.findChild<QTabWidget *>();
+        w.openFiles({hub});
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), 1, 30000);
+        auto *action = w.findChild<QAction *>(QStringLiteral("readOneTunnelAction"));
+        QVERIFY(action);
+        action->trigger();
+        QInputDialog *dialog = nullptr;
+        QTRY_VERIFY((dialog = w.findChild<QInputDialog *>(QStringLiteral("readOneTunnelDialog"))) != nullptr);
+        QCOMPARE(dialog->windowModality(), Qt::WindowModal);
+        const QStringList items = dialog->comboBoxItems();
+        QCOMPARE(items.size(), 2);
+        const QString wanted = items.filter(QStringLiteral("10.0.1.1 ↔ 10.0.2.1")).value(0);
+        QVERIFY2(!wanted.isEmpty(), qPrintable(items.join(u'|')));
+        dialog->setTextValue(wanted);
+        dialog->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), 2, 30000);
+        auto *page = qobject_cast<CapturePage *>(tabs->widget(1));
+        QVERIFY(page && page->index());
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->tabText(1), QStringLiteral("hub.pcap [tunnel 10.0.1.1 ↔ 10.0.2.1]"),
+                                  10000);
+        QCOMPARE(page->index()->packetCount(), std::size_t(all));
+        QCOMPARE(page->index()->count(ikev2wb::PacketKind::OutOfScope), std::uint64_t(all - inTunnel));
+        QTRY_VERIFY_WITH_TIMEOUT(page->checklist()->diagnosis() != nullptr, 60000);
+        QVERIFY(page->checklist()->diagnosis()->notes.join(u'\n').contains(
+            QStringLiteral("is read as one tunnel")));
+        // The tunnel's tab holds one tunnel: nothing more to pick.
+        tabs->setCurrentIndex(1);
+        action->trigger();
+        QTest::qWait(100);
+        QVERIFY(!w.findChild<QInputDialog *>(QStringLiteral("readOneTunnelDialog")));
+    }
+
     void badFileDoesNotBlock()
     {
         QTemporaryDir dir;

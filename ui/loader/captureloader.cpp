@@ -24,6 +24,31 @@ private:
 };
 } // namespace
 
+namespace {
+const QLatin1String kTunnelLine("\ttunnel=");
+}
+
+QString tunnelKey(const QString &key, const TunnelScope &scope)
+{
+    if (!scope.active()) return key;
+    TunnelScope none;
+    return keyPaths(key, &none).join(QLatin1Char('\n')) + QLatin1Char('\n') + kTunnelLine + scope.text();
+}
+
+QStringList keyPaths(const QString &key, TunnelScope *scope)
+{
+    QStringList parts = key.split(QLatin1Char('\n'));
+    if (scope) *scope = {};
+    if (parts.size() > 1 && parts.back().startsWith(kTunnelLine)) {
+        // Written by tunnelKey() from a parsed scope: it parses again (else: the whole capture).
+        if (scope)
+            *scope =
+                TunnelScope::parse(parts.back().mid(kTunnelLine.size()), nullptr).value_or(TunnelScope{});
+        parts.removeLast();
+    }
+    return parts;
+}
+
 CaptureLoader::CaptureLoader(QObject *parent) : QObject(parent)
 {
     m_jobs.setProgressHandler(250, [this](const Job &job) { emitProgress(job); });
@@ -73,8 +98,11 @@ void CaptureLoader::load(const QString &path)
                 job.total = total;
                 job.items = packets;
             };
-            std::shared_ptr<const CaptureIndex> idx(
-                loadCapture(path.split(QLatin1Char('\n')), &error, progress, job.cancelFlag()).release());
+            TunnelScope scope;
+            const QStringList paths = keyPaths(path, &scope);
+            std::shared_ptr<const CaptureIndex> idx(loadCapture(paths, &error, progress, job.cancelFlag(),
+                                                                IndexContents::Records, nullptr, true, scope)
+                                                        .release());
             r.index = idx;
             r.error = error;
             if (!idx || idx->cancelled) return r;

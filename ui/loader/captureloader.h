@@ -10,6 +10,14 @@
 
 namespace ikev2wb::ui {
 
+/// A capture as the loaders take it (CaptureLoader::load(), PairLoader::compare()), a "key": one
+/// file or folder, or several files joined by newlines read as ONE capture, and — read as one
+/// tunnel of several (TunnelScope) — a last line "\ttunnel=ENDS" (never a path: the dialogs give
+/// absolute paths). The key of `key` read as the tunnel `scope` (inactive: `key` unchanged).
+QString tunnelKey(const QString &key, const TunnelScope &scope);
+/// The paths of `key`, and into `scope` (when given) the tunnel it names (inactive: none).
+QStringList keyPaths(const QString &key, TunnelScope *scope = nullptr);
+
 class CaptureLoader final : public QObject
 {
     Q_OBJECT
@@ -17,7 +25,8 @@ public:
     explicit CaptureLoader(QObject *parent = nullptr);
     ~CaptureLoader() override;
 
-    /// `path`: a capture file or folder, or several files joined by newlines read as ONE capture.
+    /// `path`: a capture's key (tunnelKey()): a file or folder, several files joined by newlines
+    /// read as ONE capture, with or without the tunnel to read.
     void load(const QString &path);
     void cancel();
     [[nodiscard]] bool isBusy() const { return m_busy; }

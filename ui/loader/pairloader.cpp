@@ -1,5 +1,7 @@
 #include "pairloader.h"
 
+#include "loader/captureloader.h"
+
 #include <QFileInfo>
 
 #include <algorithm>
@@ -47,9 +49,13 @@ void PairLoader::compare(const QString &pathA, const QString &pathB)
     start(pathA, pathB, QFileInfo(pathA).size() + QFileInfo(pathB).size(),
           [pathA, pathB](Investigation &inv, QString *error, const CompareProgressFn &progress,
                          const std::atomic_bool *cancel) {
-              // A side of several files read as one capture comes as its paths joined by newlines.
-              return inv.openPair(pathA.split(QLatin1Char('\n')), pathB.split(QLatin1Char('\n')), error,
-                                  progress, cancel);
+              // A side of several files read as one capture comes as its paths joined by newlines,
+              // and one read as one tunnel of several with that tunnel (tunnelKey()).
+              TunnelScope scopeA, scopeB;
+              const QStringList a = keyPaths(pathA, &scopeA), b = keyPaths(pathB, &scopeB);
+              inv.setScope(Host::A, scopeA);
+              inv.setScope(Host::B, scopeB);
+              return inv.openPair(a, b, error, progress, cancel);
           });
 }
 
@@ -64,8 +70,10 @@ void PairLoader::compare(std::shared_ptr<const CaptureIndex> indexA,
               const ProgressFn reading = [&](std::int64_t done, std::int64_t total, std::uint64_t) {
                   if (progress) progress(CompareStage::Reading, done, total);
               };
-              if (!inv.openCapture(Host::B, pathB.split(QLatin1Char('\n')), error, reading, cancel))
-                  return false;
+              TunnelScope scopeB;
+              const QStringList b = keyPaths(pathB, &scopeB);
+              inv.setScope(Host::B, scopeB);
+              if (!inv.openCapture(Host::B, b, error, reading, cancel)) return false;
               if (inv.compare({}, progress, cancel)) return true;
               if (error) *error = QStringLiteral("%1: comparison cancelled").arg(QFileInfo(pathB).fileName());
               return false;
