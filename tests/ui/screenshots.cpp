@@ -19,9 +19,12 @@
 #include "settings/workbenchsettings.h"
 #include "theme/theme.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
+#include <QDialog>
 #include <QDir>
+#include <QPainter>
 #include <QPalette>
 #include <QScreen>
 #include <QStyleFactory>
@@ -89,6 +92,8 @@ int main(int argc, char **argv)
     }
     if (dark) applyTheme(ThemeChoice::Dark); // the Preferences' Dark theme
     const bool start = args.removeAll(QStringLiteral("--start")) > 0;
+    // --tunnel-dialog: Capture ▸ Read One Tunnel… over CAPTURE, shot with its dialog open.
+    const bool tunnelDialog = args.removeAll(QStringLiteral("--tunnel-dialog")) > 0;
     if (args.removeAll(QStringLiteral("--forget-recent")) > 0) {
         // The start page shot lists what this run opened, not what earlier runs left behind.
         WorkbenchSettings settings;
@@ -162,6 +167,32 @@ int main(int argc, char **argv)
             const QString name = QStringLiteral("%1/%2.png").arg(outDir, prefix);
             shoot(w, name);
             std::printf("%s (Start page)\n", qPrintable(name));
+            app.quit();
+        });
+        timer.start();
+        return app.exec();
+    }
+
+    if (tunnelDialog) {
+        w.openFiles(args);
+        QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
+            auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
+            if (!page || !page->analysis()) return; // still loading
+            auto *dialog = w.findChild<QDialog *>(QStringLiteral("readOneTunnelDialog"));
+            if (!dialog) {
+                w.findChild<QAction *>(QStringLiteral("readOneTunnelAction"))->trigger();
+                return;
+            }
+            if (++step < 3) return; // let the dialog lay out and paint
+            const QString name = QStringLiteral("%1/%2-tunnel-dialog.png").arg(outDir, prefix);
+            QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+            QPixmap shot = w.grab();
+            QPainter painter(&shot);
+            painter.drawPixmap(dialog->mapToGlobal(QPoint(0, 0)) - w.mapToGlobal(QPoint(0, 0)),
+                               dialog->grab());
+            painter.end();
+            shot.save(name);
+            std::printf("%s (Read One Tunnel)\n", qPrintable(name));
             app.quit();
         });
         timer.start();

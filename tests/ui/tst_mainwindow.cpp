@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
+#include "pages/overviewpage.h"
 #include "settings/workbenchsettings.h"
 #include "widgets/noticebar.h"
 
@@ -25,6 +26,7 @@
 #include <QTabWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextBrowser>
 #include <QThread>
 #include <QTimer>
 #include <QToolButton>
@@ -359,6 +361,13 @@ private Q_SLOTS:
         auto *tabs = w.findChild<QTabWidget *>();
         w.openFiles({hub});
         QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), 1, 30000);
+        // Read whole, the Overview says it holds two tunnels and where to read one apart.
+        auto *whole = qobject_cast<CapturePage *>(tabs->widget(0));
+        QTRY_VERIFY_WITH_TIMEOUT(whole->analysis() != nullptr, 30000);
+        QVERIFY2(whole->overview()->report()->toPlainText().contains(QStringLiteral(
+                     "2 address pairs carry IKE/ESP and are judged as one tunnel here: Capture ▸ Read "
+                     "One Tunnel… opens one of them apart")),
+                 qPrintable(whole->overview()->report()->toPlainText().left(600)));
         auto *action = w.findChild<QAction *>(QStringLiteral("readOneTunnelAction"));
         QVERIFY(action);
         action->trigger();
@@ -378,6 +387,10 @@ private Q_SLOTS:
                                   10000);
         QCOMPARE(page->index()->packetCount(), std::size_t(all));
         QCOMPARE(page->index()->count(ikev2wb::PacketKind::OutOfScope), std::uint64_t(all - inTunnel));
+        QVERIFY(page->overview()->report()->toPlainText().contains(
+            QStringLiteral("10.0.1.1 ↔ 10.0.2.1 — %1 of the %2 packets are outside it")
+                .arg(all - inTunnel)
+                .arg(all)));
         QTRY_VERIFY_WITH_TIMEOUT(page->checklist()->diagnosis() != nullptr, 60000);
         QVERIFY(page->checklist()->diagnosis()->notes.join(u'\n').contains(
             QStringLiteral("is read as one tunnel")));

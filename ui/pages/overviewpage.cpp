@@ -447,6 +447,22 @@ QString OverviewPage::headerHtml() const
     row(tr("SAs"), tr("%1 ESP SAs, %2 IKE SAs")
                        .arg(ix.espSas.size())
                        .arg(m_analysis ? QString::number(m_analysis->ike.ikeSas.size()) : tr("…")));
+    if (ix.scope.active()) {
+        const QString ends = ix.scope.ends.size() == 1
+                                 ? tr("with %1").arg(QString::fromStdString(ix.scope.ends[0].toString()))
+                                 : tr("%1 ↔ %2").arg(QString::fromStdString(ix.scope.ends[0].toString()),
+                                                     QString::fromStdString(ix.scope.ends[1].toString()));
+        row(tr("Tunnel"), tr("<b>%1</b> — %2 of the %3 packets are outside it (other tunnels, plain traffic, "
+                             "non-IP frames) and not analysed; packet numbers are the file's")
+                              .arg(ends, QString::number(ix.count(PacketKind::OutOfScope)),
+                                   QString::number(ix.packetCount())));
+    } else if (const std::size_t pairs = tunnelPairs(ix, 1000).size(); pairs >= 2) {
+        row(tr("Tunnels"), QStringLiteral("<span style=\"color:%1\">%2</span>")
+                               .arg(colorName(statusColor(StepStatus::Warn, m_report->palette())),
+                                    tr("<b>%1 address pairs</b> carry IKE/ESP and are judged as one tunnel "
+                                       "here: Capture ▸ Read One Tunnel… opens one of them apart")
+                                        .arg(pairs)));
+    }
     if (ix.partial || !ix.warnings.empty()) {
         const QColor warn = statusColor(StepStatus::Warn, m_report->palette());
         QStringList lines;
