@@ -315,6 +315,58 @@ DiagnosisFiles rightCaptureAndStats(const QString &dir, int assumed, bool withEv
 
 } // namespace
 
+namespace {
+/// Packets of `path` libpcap's own BPF `filter` selects (-1: unreadable): an independent count.
+int bpfCount(const QString &path, const char *filter)
+{
+    char err[PCAP_ERRBUF_SIZE] = {};
+    pcap_t *p = pcap_open_offline(QFile::encodeName(path).constData(), err);
+    if (!p) return -1;
+    bpf_program prog{};
+    int n = 0;
+    if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) == 0) {
+        pcap_pkthdr *h = nullptr;
+        const u_char *d = nullptr;
+        while (pcap_next_ex(p, &h, &d) == 1)
+            n += pcap_offline_filter(&prog, h, d) != 0;
+        pcap_freecode(&prog);
+    }
+    pcap_close(p);
+    return n;
+}
+/// The lab runs holding both ends' captures, with their verify.json esp_loss (the lab's own
+/// tshark count per direction; empty when the run has none).
+struct LabPair
+{
+    QString name;
+    QDir dir;
+    QJsonObject loss;
+};
+/// A lab run's two captures as a pair to diagnose: left as A, right as B.
+DiagnosisFiles pairFiles(const QDir &dir)
+{
+    DiagnosisFiles files;
+    files.captureA = dir.filePath(QStringLiteral("left-outer.pcap"));
+    files.captureB = dir.filePath(QStringLiteral("right-outer.pcap"));
+    return files;
+}
+std::vector<LabPair> labPairs()
+{
+    std::vector<LabPair> out;
+    const QDir root(QStringLiteral(IKEV2WB_TEST_DATA "/lab"));
+    for (const QString &name : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+        const QDir dir(root.filePath(name));
+        if (!dir.exists(QStringLiteral("left-outer.pcap")) || !dir.exists(QStringLiteral("right-outer.pcap")))
+            continue;
+        out.push_back({name, dir,
+                       testdata::readJson(dir.filePath(QStringLiteral("verify.json")))
+                           .value(QStringLiteral("esp_loss"))
+                           .toObject()});
+    }
+    return out;
+}
+} // namespace
+
 class TestDiagnoseLab : public QObject
 {
     Q_OBJECT
@@ -1756,21 +1808,7 @@ private slots:
     void severalTunnelsInOneCapture()
     {
         const auto count = [](const QString &path) {
-            char err[PCAP_ERRBUF_SIZE] = {};
-            pcap_t *p = pcap_open_offline(QFile::encodeName(path).constData(), err);
-            if (!p) return -1;
-            bpf_program prog{};
-            int n = 0;
-            if (pcap_compile(p, &prog, "udp port 500 or udp port 4500 or esp", 1, PCAP_NETMASK_UNKNOWN) ==
-                0) {
-                pcap_pkthdr *h = nullptr;
-                const u_char *d = nullptr;
-                while (pcap_next_ex(p, &h, &d) == 1)
-                    n += pcap_offline_filter(&prog, h, d) != 0;
-                pcap_freecode(&prog);
-            }
-            pcap_close(p);
-            return n;
+            return bpfCount(path, "udp port 500 or udp port 4500 or esp");
         };
         const QString natt = labDir(QStringLiteral("natt")) + QStringLiteral("/right-outer.pcap");
         const QString mtu = labDir(QStringLiteral("mtu-blackhole")) + QStringLiteral("/right-outer.pcap");
@@ -2844,24 +2882,13 @@ private slots:
     // of 524) and esp-blocked (13 of 13) showed step 1 PASS: the loss belonged to another step.
     void stepOneNamesTheLossAndItsStep()
     {
-        const QDir root(QStringLiteral(IKEV2WB_TEST_DATA "/lab"));
         static const QRegularExpression stepRef(QStringLiteral("\\bstep (\\d)\\b"));
         int heavy = 0;
-        for (const QString &name : root.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-            const QDir dir(root.filePath(name));
-            if (!dir.exists(QStringLiteral("left-outer.pcap")) ||
-                !dir.exists(QStringLiteral("right-outer.pcap")))
-                continue;
-            const QJsonObject loss = testdata::readJson(dir.filePath(QStringLiteral("verify.json")))
-                                         .value(QStringLiteral("esp_loss"))
-                                         .toObject();
+        for (const auto &[name, dir, loss] : labPairs()) {
             if (loss.isEmpty()) continue;
-            DiagnosisFiles files;
-            files.captureA = dir.filePath(QStringLiteral("left-outer.pcap"));
-            files.captureB = dir.filePath(QStringLiteral("right-outer.pcap"));
             Investigation ld;
             QString error;
-            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            QVERIFY2(diagnoseFiles(pairFiles(dir), ld, &error), qPrintable(error));
             const Diagnosis &d = ld.diagnosis();
             const ChecklistStep &one = step(d, 1);
             for (const QString &key : {QStringLiteral("left_to_right"), QStringLiteral("right_to_left")}) {
@@ -2887,6 +2914,47 @@ private slots:
             }
         }
         QVERIFY(heavy >= 5);
+    }
+
+    // Step 3's pass line says "no outage" only where ESP got through: in every lab pair whose
+    // verify.json (the lab's own count) has a direction that lost all the ESP it sent
+    // (esp-blocked: 13 of 13 and 5 of 5), step 3 does not say so. Before, esp-blocked's step 3
+    // read "no NAT-T in use, no outage and no dead peer" beside 100 % loss both ways.
+    void stepThreeSaysNoOutageOnlyWhereEspArrived()
+    {
+        int allLost = 0;
+        for (const auto &[name, dir, loss] : labPairs()) {
+            bool none = false;
+            for (const QString &key : {QStringLiteral("left_to_right"), QStringLiteral("right_to_left")}) {
+                const qint64 sent = loss[key][QStringLiteral("sent")].toInteger();
+                none = none || (sent > 0 && loss[key][QStringLiteral("lost")].toInteger() == sent);
+            }
+            if (!none) continue;
+            ++allLost;
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(pairFiles(dir), ld, &error), qPrintable(error));
+            for (const EvidenceItem &e : step(ld.diagnosis(), 3).evidence)
+                QVERIFY2(!e.text.contains(QStringLiteral("no outage")),
+                         qPrintable(name + QStringLiteral(": ") + e.text));
+            // Each end's capture alone: ESP one way only (libpcap's BPF counts each direction).
+            for (const QString &side :
+                 {QStringLiteral("left-outer.pcap"), QStringLiteral("right-outer.pcap")}) {
+                const QString cap = dir.filePath(side);
+                const int out = bpfCount(cap, "esp and src host 10.0.1.1"),
+                          in = bpfCount(cap, "esp and src host 10.0.2.1");
+                if ((out > 0) == (in > 0)) continue;
+                DiagnosisFiles one;
+                one.captureA = cap;
+                Investigation alone;
+                QVERIFY2(diagnoseFiles(one, alone, &error), qPrintable(error));
+                for (const EvidenceItem &e : step(alone.diagnosis(), 3).evidence)
+                    QVERIFY2(!e.text.contains(QStringLiteral("no outage")),
+                             qPrintable(name + QLatin1Char('/') + side + QStringLiteral(": ") + e.text));
+                ++allLost;
+            }
+        }
+        QVERIFY(allLost >= 3); // esp-blocked: the pair, left alone, right alone
     }
 
     // The dpd lab's restart fix for each end alone: truth.json's topology names left the initiator

@@ -204,10 +204,21 @@ void baseline(ChecklistStep &s, const Facts &f, const std::vector<Finding> &find
     case 3:
         if (f.haveCapture || f.haveLogs) {
             pass(f.havePair ? 0.8 : 0.6);
+            // A direction whose ESP never arrived at all is not an outage of a working tunnel (a
+            // run of losses between delivered packets): saying "no outage" beside 100 % loss would
+            // read as a contradiction. Step 6 judges it.
             add(s,
                 f.natT
                     ? QStringLiteral(
                           "NAT-T (ESP in UDP) in use; no mapping change, rebinding or port-unreachable seen")
+                : f.espNeverReceived
+                    ? QStringLiteral(
+                          "no NAT-T in use and no dead peer; ESP that never arrived in a direction "
+                          "is no NAT or DPD timeout (step 6 judges it)")
+                : !f.havePair && f.espOneWay.value > 0
+                    ? QStringLiteral(
+                          "no NAT-T in use and no dead peer; ESP seen one way only at this capture "
+                          "point is no NAT or DPD timeout (step 6 judges it)")
                     : QStringLiteral("no NAT-T in use, no outage and no dead peer"));
         } else {
             s.collectNext << QStringLiteral("a capture or charon's log");
