@@ -1324,13 +1324,21 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
     // configuration file that says otherwise: that file is not what ran).
     const bool restartLogged = !p.dpdRestartLogged.isEmpty();
     const bool restartOn = p.dpdAction == QLatin1String("restart") || restartLogged;
+    // The file says another action than the log proves ran: the reload this fix asks for would
+    // load the file's, so the snippet sets restart in its place (and the undo puts the file's back).
+    const bool fileSaysOther =
+        restartLogged && !p.dpdAction.isEmpty() && p.dpdAction != QLatin1String("restart");
+    static const QRegularExpression word(QStringLiteral("\\A[a-z]{1,16}\\z"));
+    const QString fileAction =
+        word.match(p.dpdAction).hasMatch() ? p.dpdAction : QStringLiteral("(as it was)");
     // ": this end's log, charon.log line 98 'restarting CHILD_SA net', right after the give-up on line 97"
     const QString restartProof =
         !restartLogged ? QString()
         : p.dpdAction.isEmpty() || p.dpdAction == QLatin1String("restart")
             ? QStringLiteral(": this end's log, %1").arg(p.dpdRestartLogged)
             : QStringLiteral(": this end's log, %1; the configuration in the evidence says dpd_action = %2, "
-                             "so it is not what ran")
+                             "so it is not what ran, and the reload below would load it: the snippet sets "
+                             "dpd_action = restart in its place")
                   .arg(p.dpdRestartLogged, p.dpdAction);
     QStringList conn, child;
     // No interval is proven by anything captured: a placeholder, never a number of ours that could
@@ -1343,7 +1351,7 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
     if (responder) {
         child << QStringLiteral("dpd_action = trap") << QStringLiteral("start_action = trap");
     } else {
-        if (!restartOn) child << QStringLiteral("dpd_action = restart");
+        if (!restartOn || fileSaysOther) child << QStringLiteral("dpd_action = restart");
         child << QStringLiteral("start_action = start") << QStringLiteral("close_action = start");
     }
     out.push_back(make(
@@ -1410,6 +1418,11 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
                 ? QStringLiteral("first remove the added lines from swanctl.conf and put back dpd_action = "
                                  "restart (defaults: %1keyingtries = 1, start_action = none)")
                       .arg(dpdOn ? QString() : QStringLiteral("dpd_delay = 0s, "))
+            : fileSaysOther
+                ? QStringLiteral("first remove the added lines from swanctl.conf and put back the file's "
+                                 "dpd_action = %1 (defaults: %2keyingtries = 1, start_action = none, "
+                                 "close_action = none)")
+                      .arg(fileAction, dpdOn ? QString() : QStringLiteral("dpd_delay = 0s, "))
                 : QStringLiteral(
                       "first remove the added lines from swanctl.conf (defaults: %1keyingtries = 1, "
                       "%2start_action = none, close_action = none)")
@@ -1421,7 +1434,7 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
         legacy << QStringLiteral("dpdaction=hold") << QStringLiteral("keyingtries=%forever")
                << QStringLiteral("auto=route");
     else {
-        if (!restartOn) legacy << QStringLiteral("dpdaction=restart");
+        if (!restartOn || fileSaysOther) legacy << QStringLiteral("dpdaction=restart");
         legacy << QStringLiteral("keyingtries=%forever") << QStringLiteral("auto=start");
     }
     out.push_back(make(
@@ -1445,6 +1458,10 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
             responder && restartOn
                 ? QStringLiteral("first remove the added lines from ipsec.conf and put back "
                                  "dpdaction=restart (defaults dpddelay=30s, keyingtries=3)")
+            : fileSaysOther
+                ? QStringLiteral("first remove the added lines from ipsec.conf and put back the file's "
+                                 "dpdaction=%1 (defaults dpddelay=30s, keyingtries=3)")
+                      .arg(fileAction)
                 : QStringLiteral("first remove the added lines from ipsec.conf (defaults %1dpddelay=30s, "
                                  "keyingtries=3)")
                       .arg(restartOn ? QString() : QStringLiteral("dpdaction=none, ")))));
