@@ -3010,18 +3010,23 @@ private slots:
         QTest::addColumn<QString>("bLog");
         QTest::addColumn<bool>("deleting");
         QTest::addColumn<bool>("proven");
+        QTest::addColumn<bool>("percentName");
         QTest::newRow("left, its own log") << "left"
                                            << "left"
-                                           << "" << false << true;
+                                           << "" << false << true << false;
+        // A %2 in the log's name is cited as it is, not filled in with the line number.
+        QTest::newRow("left, its own log named charon%2-left.log") << "left"
+                                                                   << "left"
+                                                                   << "" << false << true << true;
         QTest::newRow("left, its own log, peer's too") << "left"
                                                        << "left"
-                                                       << "right" << false << true;
+                                                       << "right" << false << true << false;
         QTest::newRow("left, a give-up while deleting") << "left"
                                                         << "left"
-                                                        << "" << true << false;
+                                                        << "" << true << false << false;
         QTest::newRow("right, left's log as the peer's") << "right"
                                                          << "right"
-                                                         << "left" << false << false;
+                                                         << "left" << false << false << false;
     }
     void dpdActionProvenByThisEndsLog()
     {
@@ -3030,6 +3035,7 @@ private slots:
         QFETCH(QString, bLog);
         QFETCH(bool, deleting);
         QFETCH(bool, proven);
+        QFETCH(bool, percentName);
         const QString dir = labDir(QStringLiteral("dpd"));
         const QJsonObject t = truth(QStringLiteral("dpd"));
         QCOMPARE(t[QStringLiteral("ipsec")][QStringLiteral("dpd_action")][QStringLiteral("left")].toString(),
@@ -3061,6 +3067,9 @@ private slots:
                 writeIn(tmp, QStringLiteral("charon-left.log"), lines.join(QLatin1Char('\n')).toUtf8());
             ++restartLine;
         }
+        if (percentName)
+            aLogPath =
+                writeIn(tmp, QStringLiteral("charon%2-left.log"), lines.join(QLatin1Char('\n')).toUtf8());
         DiagnosisFiles files;
         files.captureA = dir + QStringLiteral("/%1-outer.pcap").arg(a);
         files.evidenceA << aLogPath;
@@ -3084,6 +3093,9 @@ private slots:
             QVERIFY2(swan->changes.contains(QLatin1String("restarting CHILD_SA net")) &&
                          swan->changes.contains(cited),
                      qPrintable(swan->changes));
+            if (percentName)
+                QVERIFY2(swan->changes.contains(QStringLiteral("charon%2-left.log line %1").arg(restartLine)),
+                         qPrintable(swan->changes));
             QVERIFY2(!swan->undo.contains(QLatin1String("dpd_action")), qPrintable(swan->undo));
             QVERIFY2(!legacy->undo.contains(QLatin1String("dpdaction")), qPrintable(legacy->undo));
         } else if (initiator) {

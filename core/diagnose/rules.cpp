@@ -766,10 +766,7 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
             p.dpdRestartLogged =
                 QStringLiteral("%1 line %2 'restarting CHILD_SA %3', right after the give-up "
                                "on line %4")
-                    .arg(r.ref.source)
-                    .arg(r.ref.line)
-                    .arg(r.child)
-                    .arg(r.giveUpLine);
+                    .arg(r.ref.source, QString::number(r.ref.line), r.child, QString::number(r.giveUpLine));
     if (!f.ikeInitiator.isEmpty() && !f.localAddress.isEmpty()) {
         p.thisEndInitiates = f.ikeInitiator == f.localAddress ? 1 : 0;
         p.initiator = f.ikeInitiator;
