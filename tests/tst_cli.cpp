@@ -153,6 +153,10 @@ private Q_SLOTS:
             << QStringList{QStringLiteral("compare"), esp, esp, QStringLiteral("--peer-tunnel"),
                            QStringLiteral("x")}
             << 2 << QString() << QStringLiteral("--peer-tunnel: 'x'");
+        QTest::newRow("--peer-tunnel without a peer capture")
+            << QStringList{QStringLiteral("diagnose"), QStringLiteral("--capture"), esp,
+                           QStringLiteral("--peer-tunnel"), QStringLiteral("10.0.9.9")}
+            << 2 << QString() << QStringLiteral("--peer-tunnel scopes the --peer-capture");
         QTest::newRow("compare with one capture")
             << QStringList{QStringLiteral("compare"), dataPath(QStringLiteral("tcpdump/tests/espudp1.pcap"))}
             << 2 << QString() << QStringLiteral("usage");
@@ -705,6 +709,53 @@ private Q_SLOTS:
         // The note names the option for one of the two pairs (the busiest: the NAT's).
         QVERIFY2(whole.out.contains("--tunnel 10.0.2.1,10.0.2.254 (ikev2wb diagnose)"),
                  whole.out.constData());
+        // The hub's capture as the peer's (B) of mtu-blackhole's left capture: --peer-tunnel makes
+        // the comparison and the pair's diagnosis those of the tunnel's own two captures.
+        const QString left = lab + QStringLiteral("mtu-blackhole/left-outer.pcap");
+        const QJsonObject ownPair =
+            QJsonDocument::fromJson(run({QStringLiteral("compare"), left, mtu, QStringLiteral("--json")}).out)
+                .object();
+        const Run hubPair = run({QStringLiteral("compare"), left, hub,
+                                 QStringLiteral("--peer-tunnel=10.0.1.1"), QStringLiteral("--json")});
+        QCOMPARE(hubPair.exitCode, 0);
+        const QJsonObject hp = QJsonDocument::fromJson(hubPair.out).object();
+        QVERIFY(!ownPair[QStringLiteral("directions")].toArray().isEmpty());
+        // Equal but for the capture's name (hub.pcap, right-outer.pcap).
+        const auto unnamed = [](QJsonArray dirs) {
+            for (auto d : dirs) {
+                QJsonObject o = d.toObject();
+                o.remove(QStringLiteral("from_capture"));
+                o.remove(QStringLiteral("to_capture"));
+                d = o;
+            }
+            return dirs;
+        };
+        QCOMPARE(unnamed(hp[QStringLiteral("directions")].toArray()),
+                 unnamed(ownPair[QStringLiteral("directions")].toArray()));
+        QCOMPARE(
+            hp[QStringLiteral("captures")][1][QStringLiteral("tunnel")][QStringLiteral("packets_outside")]
+                .toInteger(),
+            qint64(all.size() - tunnel.size()));
+        QVERIFY(!hp[QStringLiteral("captures")][0].toObject().contains(QStringLiteral("tunnel")));
+        const Run ownDiag = run({QStringLiteral("diagnose"), QStringLiteral("--capture"), left,
+                                 QStringLiteral("--peer-capture"), mtu, QStringLiteral("--json")});
+        const Run hubDiag = run({QStringLiteral("diagnose"), QStringLiteral("--capture"), left,
+                                 QStringLiteral("--peer-capture"), hub, QStringLiteral("--peer-tunnel"),
+                                 QStringLiteral("10.0.1.1"), QStringLiteral("--json")});
+        QCOMPARE(hubDiag.exitCode, 0);
+        QCOMPARE(diagnosis(hubDiag.out), diagnosis(ownDiag.out));
+        // Read whole, B's other tunnel's IKE counts as the pair's: 2 of B's 4 'lost in transit'.
+        const QJsonObject whole2 =
+            QJsonDocument::fromJson(run({QStringLiteral("compare"), left, hub, QStringLiteral("--json")}).out)
+                .object();
+        QCOMPARE(
+            whole2[QStringLiteral("directions")][1][QStringLiteral("ike")][QStringLiteral("lost_in_transit")]
+                .toInteger(),
+            2);
+        QCOMPARE(hp[QStringLiteral("directions")][1][QStringLiteral("ike")][QStringLiteral("lost_in_transit")]
+                     .toInteger(),
+                 0);
+
         // The address of neither tunnel: nothing of IKE or ESP is left, and the warning says so.
         const Run none = run({QStringLiteral("summary"), hub, QStringLiteral("--tunnel=192.0.2.9")});
         QVERIFY2(none.out.contains("no IKE or ESP packet of the capture is in the tunnel 192.0.2.9"),

@@ -611,6 +611,8 @@ int diagnose(const QStringList &argList)
         }
     }
     if (files.captureA.isEmpty()) return usageError(QStringLiteral("diagnose needs --capture FILE"));
+    if (files.scopeB.active() && files.captureB.isEmpty())
+        return usageError(QStringLiteral("--peer-tunnel scopes the --peer-capture: give one"));
     // Below kRecordsUpToBytes of capture files, each file is read once with its records kept
     // (tens of MiB at most). Above, the captures are analysed (and compared) during their one
     // read without per-packet records, which also notes what the diagnosis cites from single
