@@ -63,12 +63,7 @@ QString setKey(const QStringList &paths)
 /// tunnel of several; "" for a whole capture.
 QString tunnelSuffix(const TunnelScope &scope)
 {
-    if (!scope.active()) return {};
-    if (scope.ends.size() == 1)
-        return MainWindow::tr(" [tunnel with %1]").arg(QString::fromStdString(scope.ends[0].toString()));
-    return MainWindow::tr(" [tunnel %1 ↔ %2]")
-        .arg(QString::fromStdString(scope.ends[0].toString()),
-             QString::fromStdString(scope.ends[1].toString()));
+    return scope.active() ? MainWindow::tr(" [tunnel %1]").arg(scope.endsText()) : QString();
 }
 
 /// A queued capture's name for people: the file's, or the first file's and "+N files"; and the
@@ -102,11 +97,16 @@ void retitleCaptureTabs(QTabWidget *tabs)
                          tunnelSuffix(qobject_cast<CapturePage *>(tabs->widget(at[i]))->index()->scope)));
 }
 
-/// The key that reopens a loaded capture: its file, its folder, or its files, and the tunnel it
-/// was read as.
+/// The key that reads a loaded capture again whole: its file, its folder, or its files.
+QString wholeCaptureKey(const CaptureIndex &index)
+{
+    return index.set.isSet() ? setKey(index.set.sources) : index.file.path;
+}
+
+/// The key that reopens a loaded capture: wholeCaptureKey() and the tunnel it was read as.
 QString captureKey(const CaptureIndex &index)
 {
-    return tunnelKey(index.set.isSet() ? setKey(index.set.sources) : index.file.path, index.scope);
+    return tunnelKey(wholeCaptureKey(index), index.scope);
 }
 } // namespace
 
@@ -886,8 +886,7 @@ void MainWindow::readOneTunnel()
     dialog->setComboBoxItems(items);
     dialog->setComboBoxEditable(false);
     dialog->setOkButtonText(tr("Open in a New Tab"));
-    TunnelScope none;
-    const QString key = keyPaths(captureKey(*index), &none).join(QLatin1Char('\n'));
+    const QString key = wholeCaptureKey(*index);
     connect(dialog, &QInputDialog::textValueSelected, this, [this, items, pairs, key](const QString &text) {
         const qsizetype chosen = items.indexOf(text);
         if (chosen < 0) return;

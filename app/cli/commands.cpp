@@ -75,6 +75,31 @@ Parsed parse(const QStringList &args, const QStringList &allowedFlags)
     return p;
 }
 
+/// Every OPTION VALUE / OPTION=VALUE taken out of `args`, the values in order into `values`.
+/// False with `error` set to `missing` when OPTION is the last argument (no value follows).
+bool takeValues(QStringList &args, const QString &option, QStringList &values, const QString &missing,
+                QString &error)
+{
+    QStringList rest;
+    const QString withValue = option + QLatin1Char('=');
+    for (qsizetype i = 0; i < args.size(); ++i) {
+        const QString &a = args[i];
+        if (a == option) {
+            if (i + 1 >= args.size()) {
+                error = missing;
+                return false;
+            }
+            values << args[++i];
+        } else if (a.startsWith(withValue)) {
+            values << a.mid(withValue.size());
+        } else {
+            rest << a;
+        }
+    }
+    args = rest;
+    return true;
+}
+
 /// --threads N / --threads=N (summary, packets, analyze), taken out of `args`. 1 (the default):
 /// libpcap reads on the thread that dissects and analyses, no reader thread
 /// (CaptureReader::setReaderThread): on a gateway the other core is busy, so CPU time is what a
@@ -89,22 +114,11 @@ struct Threads
 Threads takeThreads(QStringList &args)
 {
     Threads t;
-    QStringList rest;
-    for (qsizetype i = 0; i < args.size(); ++i) {
-        const QString &a = args[i];
-        QString value;
-        if (a == QLatin1String("--threads")) {
-            if (i + 1 >= args.size()) {
-                t.error = QStringLiteral("--threads needs a number (1 or 2)");
-                return t;
-            }
-            value = args[++i];
-        } else if (a.startsWith(QLatin1String("--threads="))) {
-            value = a.mid(10);
-        } else {
-            rest << a;
-            continue;
-        }
+    QStringList values;
+    if (!takeValues(args, QStringLiteral("--threads"), values,
+                    QStringLiteral("--threads needs a number (1 or 2)"), t.error))
+        return t;
+    for (const QString &value : values) {
         if (value == QLatin1String("1")) {
             t.readerThread = false;
         } else if (value == QLatin1String("2")) {
@@ -114,7 +128,6 @@ Threads takeThreads(QStringList &args)
             return t;
         }
     }
-    args = rest;
     return t;
 }
 
@@ -123,38 +136,26 @@ Threads takeThreads(QStringList &args)
 /// when the value is missing or not one or two IP addresses, or the option is given twice.
 bool takeTunnel(QStringList &args, const QString &option, TunnelScope &scope, QString &error)
 {
-    QStringList rest;
-    bool seen = false;
-    const QString withValue = option + QLatin1Char('=');
-    for (qsizetype i = 0; i < args.size(); ++i) {
-        const QString &a = args[i];
-        QString value;
-        if (a == option) {
-            if (i + 1 >= args.size() || args[i + 1].startsWith(QLatin1String("--"))) {
-                error = QStringLiteral("%1 needs the tunnel's peer address (ADDR or ADDR,ADDR)").arg(option);
-                return false;
-            }
-            value = args[++i];
-        } else if (a.startsWith(withValue)) {
-            value = a.mid(withValue.size());
-        } else {
-            rest << a;
-            continue;
-        }
-        if (seen) {
-            error = QStringLiteral("%1 is given twice").arg(option);
-            return false;
-        }
-        seen = true;
-        QString why;
-        const auto parsed = TunnelScope::parse(value, &why);
-        if (!parsed) {
-            error = QStringLiteral("%1: %2").arg(option, why);
-            return false;
-        }
-        scope = *parsed;
+    QStringList values;
+    const QString missing =
+        QStringLiteral("%1 needs the tunnel's peer address (ADDR or ADDR,ADDR)").arg(option);
+    if (!takeValues(args, option, values, missing, error)) return false;
+    if (values.size() > 1) {
+        error = QStringLiteral("%1 is given twice").arg(option);
+        return false;
     }
-    args = rest;
+    if (values.isEmpty()) return true;
+    if (values.front().startsWith(QLatin1String("--"))) { // the next option, not an address
+        error = missing;
+        return false;
+    }
+    QString why;
+    const auto parsed = TunnelScope::parse(values.front(), &why);
+    if (!parsed) {
+        error = QStringLiteral("%1: %2").arg(option, why);
+        return false;
+    }
+    scope = *parsed;
     return true;
 }
 

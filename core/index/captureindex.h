@@ -197,6 +197,8 @@ struct TunnelScope
     }
     /// "10.0.1.1" or "10.0.1.1,10.0.2.1" (the ends as given, canonical text).
     [[nodiscard]] QString text() const;
+    /// For people: "with 10.0.1.1" or "10.0.1.1 ↔ 10.0.2.1" ("" when inactive).
+    [[nodiscard]] QString endsText() const;
     /// Reads "ADDR" or "ADDR,ADDR" (IPv4 or IPv6 literals, nothing else). nullopt and `error` set
     /// when it is anything else.
     static std::optional<TunnelScope> parse(const QString &text, QString *error);

@@ -15,6 +15,15 @@ QString TunnelScope::text() const
     return parts.join(QLatin1Char(','));
 }
 
+QString TunnelScope::endsText() const
+{
+    if (ends.size() == 1) return QStringLiteral("with %1").arg(QString::fromStdString(ends[0].toString()));
+    if (ends.size() == 2)
+        return QStringLiteral("%1 ↔ %2").arg(QString::fromStdString(ends[0].toString()),
+                                             QString::fromStdString(ends[1].toString()));
+    return {};
+}
+
 std::optional<TunnelScope> TunnelScope::parse(const QString &text, QString *error)
 {
     const auto fail = [&](const QString &why) -> std::optional<TunnelScope> {

@@ -31,8 +31,7 @@ const QLatin1String kTunnelLine("\ttunnel=");
 QString tunnelKey(const QString &key, const TunnelScope &scope)
 {
     if (!scope.active()) return key;
-    TunnelScope none;
-    return keyPaths(key, &none).join(QLatin1Char('\n')) + QLatin1Char('\n') + kTunnelLine + scope.text();
+    return key + QLatin1Char('\n') + kTunnelLine + scope.text();
 }
 
 QStringList keyPaths(const QString &key, TunnelScope *scope)

@@ -13,7 +13,8 @@ namespace ikev2wb::ui {
 /// A capture as the loaders take it (CaptureLoader::load(), PairLoader::compare()), a "key": one
 /// file or folder, or several files joined by newlines read as ONE capture, and — read as one
 /// tunnel of several (TunnelScope) — a last line "\ttunnel=ENDS" (never a path: the dialogs give
-/// absolute paths). The key of `key` read as the tunnel `scope` (inactive: `key` unchanged).
+/// absolute paths). The key of `key` (a key without a tunnel) read as the tunnel `scope`
+/// (inactive: `key` unchanged).
 QString tunnelKey(const QString &key, const TunnelScope &scope);
 /// The paths of `key`, and into `scope` (when given) the tunnel it names (inactive: none).
 QStringList keyPaths(const QString &key, TunnelScope *scope = nullptr);

@@ -448,10 +448,7 @@ QString OverviewPage::headerHtml() const
                        .arg(ix.espSas.size())
                        .arg(m_analysis ? QString::number(m_analysis->ike.ikeSas.size()) : tr("…")));
     if (ix.scope.active()) {
-        const QString ends = ix.scope.ends.size() == 1
-                                 ? tr("with %1").arg(QString::fromStdString(ix.scope.ends[0].toString()))
-                                 : tr("%1 ↔ %2").arg(QString::fromStdString(ix.scope.ends[0].toString()),
-                                                     QString::fromStdString(ix.scope.ends[1].toString()));
+        const QString ends = ix.scope.endsText();
         row(tr("Tunnel"), tr("<b>%1</b> — %2 of the %3 packets are outside it (other tunnels, plain traffic, "
                              "non-IP frames) and not analysed; packet numbers are the file's")
                               .arg(ends, QString::number(ix.count(PacketKind::OutOfScope)),
