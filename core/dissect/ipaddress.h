@@ -4,7 +4,9 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -51,6 +53,9 @@ struct IpAddress
     }
     /// Dotted quad or RFC 5952 text.
     [[nodiscard]] std::string toString() const;
+    /// Exactly one IPv4 or IPv6 literal, as inet_pton reads it (no whitespace, scope id, prefix
+    /// length or host name; an embedded NUL is no literal); nullopt for anything else.
+    static std::optional<IpAddress> parse(std::string_view text);
 
     friend bool operator==(const IpAddress &, const IpAddress &) = default;
     friend auto operator<=>(const IpAddress &, const IpAddress &) = default;

@@ -3,8 +3,6 @@
 #include "analyze/ikeexchanges.h"
 #include "index/indexbuilder.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <array>
 #include <cstring>
@@ -450,19 +448,14 @@ bool parseAddress(QStringView s, Type type, Literal &lit, QString &why)
         }
     }
     const QByteArray h = host.toLatin1();
-    std::uint8_t raw[16] = {};
-    if (inet_pton(type == Type::Ipv4 ? AF_INET : AF_INET6, h.constData(), raw) != 1) {
+    const auto addr = IpAddress::parse(std::string_view(h.constData(), std::size_t(h.size())));
+    if (!addr || addr->v6 != (type == Type::Ipv6)) {
         why = QStringLiteral("\"%1\" is not a valid %2 address (host names are not resolved)")
                   .arg(host, type == Type::Ipv4 ? QStringLiteral("IPv4") : QStringLiteral("IPv6"));
         return false;
     }
-    if (type == Type::Ipv4) {
-        lit.addr = IpAddress::fromV4(raw);
-        lit.prefix = 96 + (bits < 0 ? 32 : bits);
-    } else {
-        lit.addr = IpAddress::fromV6(raw);
-        lit.prefix = bits < 0 ? 128 : bits;
-    }
+    lit.addr = *addr;
+    lit.prefix = type == Type::Ipv4 ? 96 + (bits < 0 ? 32 : bits) : (bits < 0 ? 128 : bits);
     return true;
 }
 

@@ -1,7 +1,5 @@
 #include "captureindex.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <map>
 
@@ -36,17 +34,13 @@ std::optional<TunnelScope> TunnelScope::parse(const QString &text, QString *erro
             QStringLiteral("a tunnel is one or two addresses (ADDR or ADDR,ADDR), not %1").arg(parts.size()));
     TunnelScope scope;
     for (const QString &p : parts) {
-        // inet_pton takes exactly one literal: no whitespace, no scope id, no prefix length.
+        // Latin-1 only: a character beyond it would be read as '?' and could not be a literal.
         const QByteArray a = p.toLatin1();
-        unsigned char bytes[16];
-        if (p.size() > 45 || a != p.toUtf8() || a.contains('\0'))
-            return fail(QStringLiteral("'%1' is not an IPv4 or IPv6 address").arg(p.left(60)));
-        if (inet_pton(AF_INET, a.constData(), bytes) == 1)
-            scope.ends.push_back(IpAddress::fromV4(bytes));
-        else if (inet_pton(AF_INET6, a.constData(), bytes) == 1)
-            scope.ends.push_back(IpAddress::fromV6(bytes));
-        else
-            return fail(QStringLiteral("'%1' is not an IPv4 or IPv6 address").arg(p.left(60)));
+        const auto end = a == p.toUtf8()
+                             ? IpAddress::parse(std::string_view(a.constData(), std::size_t(a.size())))
+                             : std::nullopt;
+        if (!end) return fail(QStringLiteral("'%1' is not an IPv4 or IPv6 address").arg(p.left(60)));
+        scope.ends.push_back(*end);
     }
     if (scope.ends.size() == 2 && scope.ends[0].v6 != scope.ends[1].v6)
         return fail(
