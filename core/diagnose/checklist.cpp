@@ -91,20 +91,18 @@ QString lossLeftToOtherSteps(const DirectionFacts &d, const std::vector<Finding>
 {
     heavy = false;
     if (d.lost == 0) return {};
-    // What the loss rule leaves out, and the steps whose rules take it instead.
-    std::uint64_t explained = 0;
+    // What the loss rule leaves out (DirectionFacts::lossOfItsOwn), and the steps whose rules
+    // take it instead.
+    const std::uint64_t explained = d.lost - d.lossOfItsOwn();
     QString how;
     std::vector<int> steps;
     if (d.sent > 0 && d.received == 0) {
-        explained = d.lost;
         how = QStringLiteral("none arrived");
         steps = {6, 3}; // ESP blocked or dropped by the receiver; an outage
     } else if (d.sizeDependent) {
-        explained = d.lost;
         how = QStringLiteral("all of them size-dependent");
         steps = {2};
-    } else if (d.outageLost) {
-        explained = std::min(d.lost, d.outageLost);
+    } else if (explained) {
         how = explained == d.lost ? QStringLiteral("all of them in outages")
                                   : QStringLiteral("%1 of them in outages").arg(explained);
         steps = {3};

@@ -13,6 +13,7 @@
 #include <QSet>
 #include <QString>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdint>
 #include <map>
@@ -71,6 +72,15 @@ struct DirectionFacts
     std::uint64_t ikeLost = 0;
     EvidenceRef firstLost;
     EvidenceRef firstOutage;
+
+    /// The losses packet_loss_in_transit judges as its own: none when nothing arrived at all
+    /// (esp_blocked's) or the loss grows with size (the MTU rule's); else those outside outages
+    /// (the rest is peer_unreachable's). Step 1 points the others to those steps.
+    [[nodiscard]] std::uint64_t lossOfItsOwn() const
+    {
+        if ((sent > 0 && received == 0) || sizeDependent) return 0;
+        return lost - std::min(lost, outageLost);
+    }
 };
 
 /// Sequence numbers missing at one capture point, for one direction (outer source → destination):

@@ -620,9 +620,7 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
         StepStatus status = StepStatus::Pass;
         std::uint64_t lost = 0;
         for (const DirectionFacts &d : f.dir) {
-            if (d.sent > 0 && d.received == 0) continue; // nothing at all arrived: esp_blocked's case
-            // Size-dependent loss belongs to the MTU rule, losses in outages to peer_unreachable.
-            const std::uint64_t l = d.sizeDependent ? 0 : d.lost - std::min(d.lost, d.outageLost);
+            const std::uint64_t l = d.lossOfItsOwn();
             lost += l;
             const StepStatus s = lossSeverity(l, d.sent);
             if (l && (!worst || stepStatusSeverity(s) > stepStatusSeverity(status))) worst = &d;
