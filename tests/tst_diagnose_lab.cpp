@@ -1952,6 +1952,62 @@ private slots:
         QVERIFY2(notes.contains(note), qPrintable(notes));
     }
 
+    // Evidence read only in part is said, with the place it was cut: a swanctl.conf that ends inside
+    // its sections (the copy stopped early) still gives its connection to the fixes, so the
+    // diagnosis must say that what it took may be incomplete, and where the file was cut. Before,
+    // only `ikev2wb evidence` showed the parser's warnings; diagnose used the file silently. The
+    // line expected is counted here in the text written (the innermost section opened before the
+    // cut), and the line cap's from the number of lines written.
+    void partlyReadEvidenceIsSaid_data()
+    {
+        QTest::addColumn<QByteArray>("conf");
+        QTest::addColumn<QString>("cut"); // "" when the whole file is read
+        const QByteArray whole = "connections {\n    lab {\n        remote_addrs = 10.0.2.1\n"
+                                 "        children {\n            net {\n                rekey_time = 8h\n"
+                                 "                life_time = 28900s\n            }\n        }\n    }\n}\n";
+        QTest::newRow("whole") << whole << QString();
+        // Cut right after the life_time line: 'net {' (line 5) is the innermost open section.
+        const qsizetype at = whole.indexOf("            }");
+        const QByteArray head = whole.left(at);
+        QCOMPARE(head.count('\n'), 7);
+        QCOMPARE(head.split('\n').at(4).trimmed(), QByteArray("net {"));
+        QTest::newRow("ends inside its sections")
+            << head
+            << QStringLiteral("(line 5: the file ends inside 4 section(s), the innermost opened on "
+                              "this line (cut short?))");
+        // More lines than a configuration is read for (2,000,000): comments after the connection.
+        QByteArray longer = whole;
+        const int lines = 2'000'000 + 10 - int(whole.count('\n'));
+        longer.reserve(longer.size() + 2 * lines);
+        for (int i = 0; i < lines; ++i)
+            longer += "#\n";
+        QTest::newRow("more lines than are read")
+            << longer << QStringLiteral("(line 2000000: more than 2000000 lines, the rest was ignored)");
+    }
+    void partlyReadEvidenceIsSaid()
+    {
+        QFETCH(QByteArray, conf);
+        QFETCH(QString, cut);
+        const QString dir = labDir(QStringLiteral("rekey-loss"));
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/left-outer.pcap");
+        const QString path = writeIn(tmp, QStringLiteral("left-swanctl.conf"), conf);
+        files.evidenceA << path;
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        // The connection is taken either way (its name replaces the <connection> placeholder).
+        const QString notes = ld.diagnosis().notes.join(QLatin1Char('\n'));
+        QVERIFY2(!notes.contains(QLatin1String("<connection>")), qPrintable(notes));
+        const QString said = QStringLiteral("evidence read only in part: %1 %2").arg(path, cut);
+        if (cut.isEmpty())
+            QVERIFY2(!notes.contains(QLatin1String("read only in part")), qPrintable(notes));
+        else
+            QVERIFY2(notes.contains(said), qPrintable(said + QStringLiteral("\nnot in\n") + notes));
+    }
+
     // A pair is one investigation: which capture is A must not change what is found. Every lab run
     // with both captures, its stats/ and both charon logs, in both orders: the same causes, each
     // with the same status and confidence (swapped, rekey-loss was 0.85 against 0.75 and

@@ -1292,6 +1292,33 @@ void assignHostsOneCapture(const EvidenceSet &set, const CaptureEnd &end, const 
                  .arg(what, why, name);
 }
 
+/// Evidence files read only in part (a size, line, entry or event cap; a section or SA the file
+/// ends inside): what the diagnosis takes from them may be incomplete, and it says so, with the
+/// first place each was cut.
+void partlyReadEvidenceNotes(const EvidenceSet &set, QStringList &notes)
+{
+    constexpr int kNamed = 8;
+    QStringList named;
+    int more = 0;
+    for (const EvidenceFile &ef : set.files()) {
+        if (!ef.status.ok() || !ef.status.partial()) continue;
+        if (named.size() == kNamed) {
+            ++more;
+            continue;
+        }
+        QString message = ef.status.cut.message;
+        if (message.startsWith(ef.path + QStringLiteral(": "))) message.remove(0, ef.path.size() + 2);
+        named << (ef.status.cut.line > 0 ? QStringLiteral("%1 (line %2: %3)")
+                                               .arg(ef.path, QString::number(ef.status.cut.line), message)
+                                         : QStringLiteral("%1 (%2)").arg(ef.path, message));
+    }
+    if (named.isEmpty()) return;
+    notes << QStringLiteral("evidence read only in part: %1%2; what the diagnosis takes from it may be "
+                            "incomplete (ikev2wb evidence FILE lists every warning)")
+                 .arg(named.join(QStringLiteral("; ")),
+                      more ? QStringLiteral("; and %1 more file(s)").arg(more) : QString());
+}
+
 /// Evidence hosts matched to the captures: the user's assignment first, then the host whose
 /// addresses are one capture's local addresses (the comparison knows them). Notes say which.
 HostSides assignHosts(const EvidenceSet &set, const CompareResult *cmp, const QString names[2],
@@ -3122,6 +3149,7 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
     CaptureEnd oneEnd; // one capture: its tunnel's ends
     if (in.evidence) {
         const QString names[2] = {in.nameA, in.nameB};
+        partlyReadEvidenceNotes(*in.evidence, f.evidenceHosts);
         sides = assignHosts(*in.evidence, in.comparison, names, f.evidenceHosts);
         if (!in.comparison && in.indexA) {
             oneEnd = captureEnd(*in.indexA);

@@ -305,7 +305,7 @@ CharonLog parseCharonLog(QByteArrayView text, const QString &fileName, ParseStat
         LogEvent c = classifyCharonMessage(rest);
         if (c.kind == LogEventKind::Other) continue;
         if (out.events.size() >= MaxEvents) {
-            status.warn(n, QStringLiteral("more than %1 log events, the rest was ignored").arg(MaxEvents));
+            status.warnCut(n, QStringLiteral("more than %1 log events, the rest was ignored").arg(MaxEvents));
             break;
         }
         c.line = n;

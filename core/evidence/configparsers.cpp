@@ -97,7 +97,7 @@ ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName
     const auto full = [&](int n) {
         if (entries < MaxEntries) return false;
         if (entries++ == MaxEntries)
-            status.warn(
+            status.warnCut(
                 n, QStringLiteral("more than %1 sections and values, the rest is ignored").arg(MaxEntries));
         return true;
     };
@@ -143,8 +143,8 @@ ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName
                 if (skipDepth > 0 || secrets || int(path.size()) >= MaxDepth || full(n)) {
                     if (secrets) out.secretsPresent = true;
                     if (int(path.size()) >= MaxDepth && skipDepth == 0)
-                        status.warn(n, QStringLiteral("sections nested deeper than %1 levels are ignored")
-                                           .arg(MaxDepth));
+                        status.warnCut(n, QStringLiteral("sections nested deeper than %1 levels are ignored")
+                                              .arg(MaxDepth));
                     if (skipDepth == 0) skipLine = n;
                     ++skipDepth;
                     continue;
@@ -219,10 +219,15 @@ ConfigFile parseStrongswanStyleConf(QByteArrayView text, const QString &fileName
         wrongKind(status, fileName, kind, QStringLiteral("'name {' sections and 'key = value' lines"));
         return out;
     }
-    if (skipDepth > 0) status.warn(skipLine, QStringLiteral("section opened here is not closed"));
+    if (skipDepth > 0)
+        status.warnCut(skipLine,
+                       QStringLiteral("the file ends inside the section opened on this line (cut short?)"));
     if (!path.empty())
-        status.warn(sectionAt(out.root, path)->line,
-                    QStringLiteral("%1 section(s) not closed at end of file").arg(path.size()));
+        status.warnCut(
+            sectionAt(out.root, path)->line,
+            QStringLiteral(
+                "the file ends inside %1 section(s), the innermost opened on this line (cut short?)")
+                .arg(path.size()));
     if (kind == EvidenceKind::SwanctlConf) swanctlConnections(out);
     return out;
 }

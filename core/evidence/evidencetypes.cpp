@@ -180,6 +180,12 @@ void ParseStatus::warn(int line, const QString &message)
         warnings.push_back({0, QStringLiteral("more warnings suppressed")});
 }
 
+void ParseStatus::warnCut(int line, const QString &message)
+{
+    if (cut.message.isEmpty()) cut = {line, message};
+    warn(line, message);
+}
+
 std::uint64_t LinkStats::counter(const QString &counterName) const
 {
     const auto it = counters.find(counterName);
@@ -238,11 +244,11 @@ QByteArray readEvidenceText(QIODevice &f, const QString &name, ParseStatus &stat
     }
     if (data.size() >= limits.maxFileBytes && !f.atEnd()) {
         if (!limits.capReason.isEmpty())
-            status.warn(0, QStringLiteral("%1: %2; only the first %3 bytes were read")
-                               .arg(name, limits.capReason, QString::number(data.size())));
+            status.warnCut(0, QStringLiteral("%1: %2; only the first %3 bytes were read")
+                                  .arg(name, limits.capReason, QString::number(data.size())));
         else
-            status.warn(0, QStringLiteral("%1: file larger than %2 MB, only the first %2 MB were read")
-                               .arg(name, QString::number(limits.maxFileBytes / (1024 * 1024))));
+            status.warnCut(0, QStringLiteral("%1: file larger than %2 MB, only the first %2 MB were read")
+                                  .arg(name, QString::number(limits.maxFileBytes / (1024 * 1024))));
     }
     return data;
 }
@@ -271,8 +277,8 @@ std::vector<QByteArrayView> splitEvidenceLines(QByteArrayView text, const QStrin
     int cut = 0;
     while (pos < text.size()) {
         if (int(lines.size()) >= limits.maxLines) {
-            status.warn(int(lines.size()), QStringLiteral("%1: more than %2 lines, the rest was ignored")
-                                               .arg(fileName, QString::number(limits.maxLines)));
+            status.warnCut(int(lines.size()), QStringLiteral("%1: more than %2 lines, the rest was ignored")
+                                                  .arg(fileName, QString::number(limits.maxLines)));
             break;
         }
         qsizetype end = text.indexOf('\n', pos);

@@ -57,8 +57,15 @@ struct ParseStatus
 {
     QString error;
     std::vector<EvidenceIssue> warnings;
+    /// The first warning that says part of the file was not read (a size, line, entry or event
+    /// cap, a section or SA the file ends inside): what is taken from the file may be incomplete.
+    /// Line 0 with an empty message while the whole file was read.
+    EvidenceIssue cut;
     [[nodiscard]] bool ok() const { return error.isEmpty(); }
+    [[nodiscard]] bool partial() const { return !cut.message.isEmpty(); }
     void warn(int line, const QString &message);
+    /// A warning that part of the file was not read (see `cut`).
+    void warnCut(int line, const QString &message);
 };
 
 using CounterMap = std::map<QString, std::uint64_t>;

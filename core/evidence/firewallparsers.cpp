@@ -194,7 +194,7 @@ FirewallRuleset parseIptablesSave(const std::vector<QByteArrayView> &lines, cons
             continue;
         }
         if (out.rules.size() >= kMaxRules) {
-            status.warn(lineNo, QStringLiteral("more than %1 rules: the rest was ignored").arg(kMaxRules));
+            status.warnCut(lineNo, QStringLiteral("more than %1 rules: the rest was ignored").arg(kMaxRules));
             break;
         }
         r.family = v6 ? QStringLiteral("ipv6") : QStringLiteral("ipv4");
@@ -383,7 +383,7 @@ FirewallRuleset parseNftRuleset(const std::vector<QByteArrayView> &lines, const 
             line.startsWith(QLatin1String("devices ")))
             continue;
         if (out.rules.size() >= kMaxRules) {
-            status.warn(lineNo, QStringLiteral("more than %1 rules: the rest was ignored").arg(kMaxRules));
+            status.warnCut(lineNo, QStringLiteral("more than %1 rules: the rest was ignored").arg(kMaxRules));
             break;
         }
         FirewallRule r;

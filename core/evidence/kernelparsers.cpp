@@ -230,8 +230,8 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
         // Other lines (lifetime config, sel, output-mark, replay bitmap words) are not needed.
     }
     if (pending != Pending::None || (!out.sas.empty() && out.sas.back().proto.isEmpty()))
-        status.warn(n, QStringLiteral("file ends inside the SA that starts on line %1 (truncated?)")
-                           .arg(out.sas.back().line));
+        status.warnCut(n, QStringLiteral("file ends inside the SA that starts on line %1 (truncated?)")
+                              .arg(out.sas.back().line));
     return out;
 }
 
