@@ -41,3 +41,17 @@ shoot dark-start --dark --start
 # The start page while a capture is open alone: it offers to add the peer's capture to that tab.
 shoot start-peer --start resources/samples/mtu-blackhole-left-outer.pcap
 shoot dark-start-peer --dark --start resources/samples/mtu-blackhole-left-outer.pcap
+# Last, so the start page shots above do not list its temporary files: a hub's capture of two
+# tunnels (natt's right capture shifted 30 s, merged with another lab's right capture) as the
+# peer's capture B of a pair, read as the tunnel carrying A's SPIs (natt's, behind the NAT), and
+# the dialog asking which tunnel when none is proven (clean's: no SPI of A's).
+HUB=$(mktemp -d)
+editcap -t -30 tests/data/lab/natt/right-outer.pcap "$HUB/natt-shift.pcap"
+mkdir "$HUB/proven" "$HUB/unproven"
+mergecap -F pcap -w "$HUB/proven/hub.pcap" "$HUB/natt-shift.pcap" tests/data/lab/mtu-blackhole/right-outer.pcap
+mergecap -F pcap -w "$HUB/unproven/hub.pcap" "$HUB/natt-shift.pcap" tests/data/lab/clean/right-outer.pcap
+shoot hub-pair --pair tests/data/lab/natt/left-outer.pcap "$HUB/proven/hub.pcap"
+mv "$OUT/hub-pair-pair-0.png" "$OUT/hub-pair-overview.png"
+rm -f "$OUT"/hub-pair-pair-*.png
+shoot hub-pair --peer-tunnel-dialog tests/data/lab/mtu-blackhole/left-outer.pcap "$HUB/unproven/hub.pcap"
+rm -r "$HUB"

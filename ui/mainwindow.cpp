@@ -15,6 +15,7 @@
 #include "widgets/noticebar.h"
 #include "widgets/plaintext.h"
 #include "widgets/tabtitles.h"
+#include "widgets/tunneldialog.h"
 #include "widgets/userguide.h"
 
 #include <QAction>
@@ -76,6 +77,13 @@ QString displayName(const QString &key)
     return MainWindow::tr("%1 +%2 files")
                .arg(QFileInfo(parts.front()).fileName(), QString::number(parts.size() - 1)) +
            tunnelSuffix(scope);
+}
+
+/// A capture's key in full for a tooltip: its paths, one a line, and the tunnel it is read as.
+QString keyText(const QString &key)
+{
+    TunnelScope scope;
+    return keyPaths(key, &scope).join(QLatin1Char('\n')) + tunnelSuffix(scope);
 }
 
 /// Single-file capture tabs named by their file, with parent folders where two share a name.
@@ -429,8 +437,7 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
             const QString name =
                 (ix && ix->set.isSet() ? ix->set.name : QFileInfo(keyPaths(path).front()).fileName()) +
                 (ix ? tunnelSuffix(ix->scope) : QString());
-            const QString title =
-                pair ? name + QStringLiteral(" ⇄ ") + QFileInfo(page->peerPath()).fileName() : name;
+            const QString title = pair ? name + QStringLiteral(" ⇄ ") + displayName(page->peerPath()) : name;
             // A live capture's saved file takes the place of its live tab.
             const QPointer<LivePage> live = m_liveReplace.take(path);
             const int liveTab = live ? m_tabs->indexOf(live) : -1;
@@ -443,7 +450,7 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
             const QString shown =
                 keyPaths(path).join(QLatin1Char('\n')) + (ix ? tunnelSuffix(ix->scope) : QString());
             m_tabs->setTabToolTip(
-                tab, plainToolTip(pair ? tr("A: %1\nB: %2").arg(shown, page->peerPath()) : shown));
+                tab, plainToolTip(pair ? tr("A: %1\nB: %2").arg(shown, keyText(page->peerPath())) : shown));
             retitleCaptureTabs(m_tabs);
             m_tabs->setCurrentIndex(tab);
             m_stack->setCurrentWidget(m_tabs);
@@ -754,7 +761,7 @@ void MainWindow::compareNextPair()
     // A tab getting its peer: its capture is read already, only B is.
     const QPointer<CapturePage> target = m_attachTo.value(pathA + QLatin1Char('\n') + pathB);
     if (target && captureKey(*target->index()) == pathA)
-        m_pairLoader->compare(target->index(), target->analysis(), pathB);
+        m_pairLoader->compare(pathA, target->index(), target->analysis(), pathB);
     else
         m_pairLoader->compare(pathA, pathB);
 }
@@ -814,23 +821,27 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, Investig
     // One investigation per tab: capture A's tab with every page, the comparison as a tab of its
     // own, and the checklist diagnosing both ends. Every part comes from the one investigation:
     // no file is read again.
-    const QString title = displayName(pathA) + QStringLiteral(" ⇄ ") + displayName(pathB);
-    const ComparePtr result = investigation->comparison();
     const IndexPtr peerIndex = investigation->index(Host::B);
+    // B given whole and read as the one of its tunnels proven A's: named (and remembered) so.
+    TunnelScope givenB;
+    keyPaths(pathB, &givenB);
+    const QString keyB = givenB.active() ? pathB : tunnelKey(pathB, peerIndex->scope);
+    const QString title = displayName(pathA) + QStringLiteral(" ⇄ ") + displayName(keyB);
+    const ComparePtr result = investigation->comparison();
     const AnalysisPtr peerAnalysis = investigation->analysis(Host::B);
     QPointer<CapturePage> page = m_attachTo.take(pathA + QLatin1Char('\n') + pathB);
     if (page) {
-        page->setComparison(result, pathB);
+        page->setComparison(result, keyB);
         const int tab = m_tabs->indexOf(page);
         if (tab >= 0) {
             m_tabs->setTabText(tab, mnemonicText(title));
-            m_tabs->setTabToolTip(tab, plainToolTip(tr("A: %1\nB: %2").arg(pathA, pathB)));
+            m_tabs->setTabToolTip(tab, plainToolTip(tr("A: %1\nB: %2").arg(keyText(pathA), keyText(keyB))));
             m_tabs->setCurrentIndex(tab);
         }
         m_stack->setCurrentWidget(m_tabs);
     } else {
         page = addCapturePage(pathA, investigation->index(Host::A));
-        page->setComparison(result, pathB);
+        page->setComparison(result, keyB);
         const AnalysisPtr analysis = investigation->analysis(Host::A);
         // After the page is in its tab (two turns, see addCapturePage), in a turn of its own.
         afterTurns(page, 3, [page, analysis]() { page->setAnalysis(analysis); });
@@ -839,8 +850,12 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, Investig
     if (const QString note = m_pairCaptureNotes.take(pathA + QLatin1Char('\n') + pathB); !note.isEmpty())
         if (ComparePage *compare = page->comparePage()) compare->addCaptureNote(note);
     afterTurns(page, 4, [page, peerIndex, peerAnalysis]() { page->setPeer(peerIndex, peerAnalysis); });
+    const PeerTunnel &peerTunnel = investigation->peerTunnel();
+    page->setPeerTunnel(peerTunnel);
+    if (peerTunnel.basis == PeerTunnel::Basis::NotProven)
+        afterTurns(page, 5, [this, page, peerTunnel]() { askPeerTunnel(page, peerTunnel); });
     writeSettings(
-        this, [pathA, pathB]() { WorkbenchSettings().addRecentPair(pathA, pathB); },
+        this, [pathA, keyB]() { WorkbenchSettings().addRecentPair(pathA, keyB); },
         [this]() { rebuildRecentMenu(); });
     std::size_t lost = 0;
     for (const DirectionComparison &d : result->directions)
@@ -857,44 +872,60 @@ void MainWindow::readOneTunnel()
         return;
     }
     if (!page->peerPath().isEmpty()) {
-        showStatus(tr("Read one tunnel of each capture alone first, then add the peer's capture to it"));
+        // A pair whose peer's capture is read whole although it holds several tunnels.
+        if (page->peerIndex() && !page->peerIndex()->scope.active() &&
+            tunnelPairs(*page->peerIndex(), 2).size() >= 2)
+            askPeerTunnel(page, peerTunnelOf(*page->index(), *page->peerIndex()));
+        else
+            showStatus(tr("Read one tunnel of each capture alone first, then add the peer's capture to it"));
         return;
     }
     const IndexPtr index = page->index();
     bool more = false;
-    const std::vector<TunnelPair> pairs = tunnelPairs(*index, 1000, &more);
-    if (pairs.size() < 2) {
+    TunnelChoice choice;
+    choice.pairs = tunnelPairs(*index, 1000, &more);
+    if (choice.pairs.size() < 2) {
         showStatus(index->scope.active() ? tr("This tab is read as one tunnel already")
                                          : tr("This capture holds the IKE/ESP of one tunnel only"));
         return;
     }
-    QStringList items;
-    for (const TunnelPair &p : pairs)
-        items << tr("%1 ↔ %2 (%3 IKE/ESP packets)")
-                     .arg(QString::fromStdString(p.a.toString()), QString::fromStdString(p.b.toString()))
-                     .arg(p.packets);
-    // Window-modal and asynchronous, as the file dialogs: no nested event loop.
-    auto *dialog = new QInputDialog(this);
-    dialog->setObjectName(QStringLiteral("readOneTunnelDialog"));
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowModality(Qt::WindowModal);
-    dialog->setWindowTitle(tr("Read One Tunnel"));
-    dialog->setLabelText(tr("%1 holds the IKE/ESP of %2%3 address pairs, judged as one tunnel when read "
-                            "whole.\nRead only the packets between:")
-                             .arg(displayName(captureKey(*index)), QString::number(pairs.size()),
-                                  more ? QStringLiteral("+") : QString()));
-    dialog->setComboBoxItems(items);
-    dialog->setComboBoxEditable(false);
-    dialog->setOkButtonText(tr("Open in a New Tab"));
-    const QString key = wholeCaptureKey(*index);
-    connect(dialog, &QInputDialog::textValueSelected, this, [this, items, pairs, key](const QString &text) {
-        const qsizetype chosen = items.indexOf(text);
-        if (chosen < 0) return;
-        TunnelScope scope;
-        scope.ends = {pairs[std::size_t(chosen)].a, pairs[std::size_t(chosen)].b};
+    choice.objectName = QStringLiteral("readOneTunnelDialog");
+    choice.title = tr("Read One Tunnel");
+    choice.label = tr("%1 holds the IKE/ESP of %2%3 address pairs, judged as one tunnel when read "
+                      "whole.\nRead only the packets between:")
+                       .arg(displayName(captureKey(*index)), QString::number(choice.pairs.size()),
+                            more ? QStringLiteral("+") : QString());
+    choice.okText = tr("Open in a New Tab");
+    openTunnelDialog(this, choice, [this, key = wholeCaptureKey(*index)](const TunnelScope &scope) {
         openFiles({tunnelKey(key, scope)});
     });
-    dialog->open();
+}
+
+void MainWindow::askPeerTunnel(CapturePage *page, const PeerTunnel &peer)
+{
+    TunnelChoice choice;
+    choice.pairs = peer.pairs;
+    int preselect = -1;
+    for (std::size_t i = 0; i < peer.pairs.size(); ++i) {
+        QStringList remarks;
+        if (peer.sharesSpis.at(i)) remarks << tr("carries SPIs of A's");
+        if (peer.sameEnds.at(i)) remarks << tr("A's addresses");
+        choice.remarks << remarks.join(QStringLiteral(", "));
+        if (preselect < 0 && !remarks.isEmpty()) preselect = int(i);
+    }
+    choice.preselect = std::max(preselect, 0);
+    choice.objectName = QStringLiteral("peerTunnelDialog");
+    choice.title = tr("Which Tunnel of the Peer's Capture?");
+    const IndexPtr b = page->peerIndex();
+    if (!b) return;
+    choice.label =
+        tr("This tab compares %1 with the whole of %2: %3.\nCompare A with only the packets of "
+           "the peer's capture between:")
+            .arg(displayName(captureKey(*page->index())), displayName(wholeCaptureKey(*b)), peer.why);
+    choice.okText = tr("Compare in a New Tab");
+    openTunnelDialog(this, choice,
+                     [this, a = captureKey(*page->index()), keyB = wholeCaptureKey(*b)](
+                         const TunnelScope &scope) { openPair(a, tunnelKey(keyB, scope)); });
 }
 
 void MainWindow::addPeerCapture()
@@ -905,7 +936,7 @@ void MainWindow::addPeerCapture()
         return;
     }
     if (!page->peerPath().isEmpty()) {
-        showStatus(tr("This tab already compares with %1").arg(QFileInfo(page->peerPath()).fileName()));
+        showStatus(tr("This tab already compares with %1").arg(displayName(page->peerPath())));
         return;
     }
     choosePeerFor(page);

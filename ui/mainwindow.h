@@ -110,6 +110,9 @@ private:
     /// "Add Peer Capture…": the comparison of (A, B) goes into this existing tab.
     QHash<QString, QPointer<CapturePage>> m_attachTo;
     void readOneTunnel();
+    /// Which of the tunnels of `page`'s peer's capture is capture A's was not proven (`peer`):
+    /// asks, and compares A with the one chosen in a new tab.
+    void askPeerTunnel(CapturePage *page, const PeerTunnel &peer);
     void addPeerCapture();
     /// A file dialog for the capture of `page`'s other end; chosen, it becomes `page`'s peer.
     void choosePeerFor(CapturePage *page);

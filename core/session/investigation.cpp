@@ -141,6 +141,16 @@ bool Investigation::openCapture(Host host, const QStringList &paths, QString *er
     return true;
 }
 
+bool Investigation::readPeerAsTunnelOfA(const QStringList &pathsB, QString *error, const ProgressFn &progress,
+                                        const std::atomic_bool *cancel)
+{
+    if (!hasCapture(Host::A) || !hasCapture(Host::B)) return true;
+    m_peerTunnel = peerTunnelOf(*index(Host::A), *index(Host::B));
+    if (m_peerTunnel.basis != PeerTunnel::Basis::Spis) return true;
+    setScope(Host::B, m_peerTunnel.scope);
+    return openCapture(Host::B, pathsB, error, progress, cancel);
+}
+
 bool Investigation::openPair(const QString &pathA, const QString &pathB, QString *error,
                              const CompareProgressFn &progress, const std::atomic_bool *cancel,
                              IndexContents contents)

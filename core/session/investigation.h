@@ -3,6 +3,7 @@
 #include "analyze/analysis.h"
 #include "analyze/espdirections.h"
 #include "compare/endpointcompare.h"
+#include "compare/peertunnel.h"
 #include "diagnose/diagnosis.h"
 #include "diagnose/facts.h"
 #include "evidence/evidenceset.h"
@@ -97,6 +98,14 @@ public:
     /// inactive, the default: the whole capture).
     void setScope(Host host, const TunnelScope &scope) { m_scope[int(host)] = scope; }
     [[nodiscard]] const TunnelScope &scope(Host host) const { return m_scope[int(host)]; }
+    /// Capture B, read whole, holds the IKE/ESP of several tunnels: reads it again as the one
+    /// tunnel proven to be capture A's (peerTunnelOf(): the only address pair carrying A's SPIs),
+    /// which drops the comparison; else leaves B as it is. What was judged is peerTunnel(). False
+    /// with `error` when the second read fails or is cancelled.
+    bool readPeerAsTunnelOfA(const QStringList &pathsB, QString *error, const ProgressFn &progress = {},
+                             const std::atomic_bool *cancel = nullptr);
+    /// How readPeerAsTunnelOfA() judged B's tunnels (OneTunnel when it was not asked).
+    [[nodiscard]] const PeerTunnel &peerTunnel() const { return m_peerTunnel; }
     /// A capture read elsewhere (with its analysis, or analysed here when null).
     void setCapture(Host host, IndexPtr index, AnalysisPtr analysis = {});
     /// Compares capture A with capture B from their indexes (no file is read). False when either
@@ -133,6 +142,7 @@ public:
 
 private:
     TunnelScope m_scope[2];
+    PeerTunnel m_peerTunnel;
     IndexPtr m_index[2];
     AnalysisPtr m_analysis[2];
     ComparePtr m_comparison;

@@ -94,6 +94,9 @@ int main(int argc, char **argv)
     const bool start = args.removeAll(QStringLiteral("--start")) > 0;
     // --tunnel-dialog: Capture ▸ Read One Tunnel… over CAPTURE, shot with its dialog open.
     const bool tunnelDialog = args.removeAll(QStringLiteral("--tunnel-dialog")) > 0;
+    // --peer-tunnel-dialog A B: the pair of A and a hub's capture B none of whose tunnels is
+    // proven A's, shot with the dialog that asks which one open.
+    const bool peerTunnelDialog = args.removeAll(QStringLiteral("--peer-tunnel-dialog")) > 0;
     if (args.removeAll(QStringLiteral("--forget-recent")) > 0) {
         // The start page shot lists what this run opened, not what earlier runs left behind.
         WorkbenchSettings settings;
@@ -173,14 +176,19 @@ int main(int argc, char **argv)
         return app.exec();
     }
 
-    if (tunnelDialog) {
-        w.openFiles(args);
+    if (tunnelDialog || peerTunnelDialog) {
+        if (peerTunnelDialog && args.size() == 2)
+            w.openPair(args.at(0), args.at(1));
+        else
+            w.openFiles(args);
         QObject::connect(&timer, &QTimer::timeout, &app, [&]() {
             auto *page = qobject_cast<CapturePage *>(tabs->currentWidget());
             if (!page || !page->analysis()) return; // still loading
-            auto *dialog = w.findChild<QDialog *>(QStringLiteral("readOneTunnelDialog"));
+            auto *dialog = w.findChild<QDialog *>(peerTunnelDialog ? QStringLiteral("peerTunnelDialog")
+                                                                   : QStringLiteral("readOneTunnelDialog"));
             if (!dialog) {
-                w.findChild<QAction *>(QStringLiteral("readOneTunnelAction"))->trigger();
+                if (!peerTunnelDialog)
+                    w.findChild<QAction *>(QStringLiteral("readOneTunnelAction"))->trigger();
                 return;
             }
             if (++step < 3) return; // let the dialog lay out and paint

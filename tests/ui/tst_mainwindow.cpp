@@ -1,8 +1,10 @@
 // Smoke test of the main window (offscreen): loads the bundled samples in the background,
 // shows one page per capture, and reports bad files inline (a notice bar) without blocking.
+#include "loader/captureloader.h"
 #include "mainwindow.h"
 #include "pages/capturepage.h"
 #include "pages/checklistpage.h"
+#include "pages/comparepage.h"
 #include "pages/overviewpage.h"
 #include "settings/workbenchsettings.h"
 #include "widgets/noticebar.h"
@@ -21,6 +23,7 @@
 #include <QMimeData>
 #include <QProcess>
 #include <QPushButton>
+#include <QSet>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
@@ -331,27 +334,12 @@ private Q_SLOTS:
     // says so.
     void readsOneTunnelOfSeveral()
     {
-        if (QStandardPaths::findExecutable(QStringLiteral("mergecap")).isEmpty() ||
-            QStandardPaths::findExecutable(QStringLiteral("tshark")).isEmpty())
+        if (!haveWiresharkTools())
             QSKIP("needs editcap, mergecap and tshark (scripts/setup-deps.sh installs them)");
         QTemporaryDir tmp;
-        const QString lab = QStringLiteral(IKEV2WB_TEST_DATA "/lab/");
-        const QString shifted = tmp.filePath(QStringLiteral("natt.pcap")),
-                      hub = tmp.filePath(QStringLiteral("hub.pcap"));
-        QCOMPARE(QProcess::execute(QStringLiteral("editcap"),
-                                   {QStringLiteral("-t"), QStringLiteral("-30"),
-                                    lab + QStringLiteral("natt/right-outer.pcap"), shifted}),
-                 0);
-        QCOMPARE(QProcess::execute(QStringLiteral("mergecap"),
-                                   {QStringLiteral("-F"), QStringLiteral("pcap"), QStringLiteral("-w"), hub,
-                                    shifted, lab + QStringLiteral("mtu-blackhole/right-outer.pcap")}),
-                 0);
-        const auto tsharkCount = [&](const QString &filter) {
-            QProcess t;
-            t.start(QStringLiteral("tshark"), {QStringLiteral("-r"), hub, QStringLiteral("-Y"), filter});
-            t.waitForFinished(60000);
-            return t.readAllStandardOutput().count('\n');
-        };
+        const QString hub = hubCapture(tmp, QStringLiteral("mtu-blackhole"));
+        QVERIFY(!hub.isEmpty());
+        const auto tsharkCount = [&](const QString &filter) { return countPackets(hub, filter); };
         const qsizetype inTunnel = tsharkCount(QStringLiteral("ip.addr==10.0.1.1 && ip.addr==10.0.2.1"));
         const qsizetype all = tsharkCount(QStringLiteral("frame"));
         QVERIFY(inTunnel > 0 && all > inTunnel);
@@ -399,6 +387,169 @@ private Q_SLOTS:
         action->trigger();
         QTest::qWait(100);
         QVERIFY(!w.findChild<QInputDialog *>(QStringLiteral("readOneTunnelDialog")));
+    }
+
+    // The peer's capture is a hub's (two tunnels): a pair reads it as the one tunnel that carries
+    // capture A's SPIs, named so in the tab title, the Overview and the Comparison. The hub is
+    // natt's right capture shifted 30 s (editcap) merged with mtu-blackhole's right capture
+    // (mergecap); which tunnel is A's is the recipe's (mtu-blackhole's left capture: its tunnel
+    // 10.0.1.1 ↔ 10.0.2.1; natt's left capture: its tunnel behind the NAT, 10.0.2.1 ↔ 10.0.2.254
+    // at the hub), and the packets left out are tshark's count of the other pair's.
+    void peerHubCaptureReadAsTunnelOfA_data()
+    {
+        QTest::addColumn<QString>("left");
+        QTest::addColumn<QString>("ends");
+        QTest::addColumn<QString>("filter"); // the tunnel's packets in the hub, for tshark
+        QTest::addColumn<bool>("attach");    // added to A's tab (File ▸ Add the Peer's Capture…)
+        QTest::addColumn<QString>("scopeA"); // A read as this tunnel ("": whole)
+        QTest::newRow("same ends, added to A's tab")
+            << QStringLiteral("mtu-blackhole") << QStringLiteral("10.0.1.1 ↔ 10.0.2.1")
+            << QStringLiteral("ip.addr==10.0.1.1 && ip.addr==10.0.2.1") << true << QString();
+        QTest::newRow("added to A's tunnel tab")
+            << QStringLiteral("mtu-blackhole") << QStringLiteral("10.0.1.1 ↔ 10.0.2.1")
+            << QStringLiteral("ip.addr==10.0.1.1 && ip.addr==10.0.2.1") << true
+            << QStringLiteral("10.0.2.1,10.0.1.1");
+        // Behind the NAT, A's capture shows the same addresses as the OTHER tunnel at the hub:
+        // only the SPIs tell which is A's.
+        QTest::newRow("via NAT, --pair")
+            << QStringLiteral("natt") << QStringLiteral("10.0.2.1 ↔ 10.0.2.254")
+            << QStringLiteral("ip.addr==10.0.2.1 && ip.addr==10.0.2.254") << false << QString();
+    }
+    void peerHubCaptureReadAsTunnelOfA()
+    {
+        QFETCH(QString, left);
+        QFETCH(QString, ends);
+        QFETCH(QString, filter);
+        QFETCH(bool, attach);
+        QFETCH(QString, scopeA);
+        if (!haveWiresharkTools())
+            QSKIP("needs editcap, mergecap and tshark (scripts/setup-deps.sh installs them)");
+        QTemporaryDir tmp;
+        const QString hub = hubCapture(tmp, QStringLiteral("mtu-blackhole"));
+        QVERIFY(!hub.isEmpty());
+        const QString a =
+            QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + left + QStringLiteral("/left-outer.pcap");
+        const qsizetype all = countPackets(hub, QStringLiteral("frame"));
+        const qsizetype inTunnel = countPackets(hub, filter);
+        const qsizetype espInTunnel = countPackets(hub, QStringLiteral("esp && ") + filter);
+        QVERIFY(inTunnel > 0 && all > inTunnel && espInTunnel > 0);
+
+        MainWindow w;
+        w.show();
+        auto *tabs = w.findChild<QTabWidget *>();
+        CapturePage *page = nullptr;
+        QString nameA = QStringLiteral("left-outer.pcap");
+        if (attach) {
+            if (scopeA.isEmpty()) {
+                w.openFiles({a});
+            } else {
+                const auto scope = ikev2wb::TunnelScope::parse(scopeA, nullptr);
+                QVERIFY(scope);
+                w.openFiles({tunnelKey(a, *scope)});
+                nameA += QStringLiteral(" [tunnel %1]").arg(scope->endsText());
+            }
+            QTRY_VERIFY_WITH_TIMEOUT(
+                (page = qobject_cast<CapturePage *>(tabs->currentWidget())) && page->analysis(), 30000);
+            w.addPeerCaptureTo(page, hub);
+        } else {
+            w.openPair(a, hub);
+            QTRY_VERIFY_WITH_TIMEOUT((page = qobject_cast<CapturePage *>(tabs->currentWidget())) != nullptr,
+                                     60000);
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(page->comparison() && page->peerIndex(), 60000);
+        QCOMPARE(tabs->count(), 1);
+        const ikev2wb::CaptureIndex &b = *page->peerIndex();
+        QCOMPARE(b.scope.endsText(), ends);
+        QCOMPARE(b.packetCount(), std::size_t(all));
+        QCOMPARE(b.count(ikev2wb::PacketKind::OutOfScope), std::uint64_t(all - inTunnel));
+        QCOMPARE(page->comparison()->side[1].espPackets, std::uint64_t(espInTunnel));
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->tabText(0),
+                                  QStringLiteral("%1 ⇄ hub.pcap [tunnel %2]").arg(nameA, ends), 10000);
+        page->tabs()->setCurrentIndex(CapturePage::OverviewTab);
+        const QString tunnelRow =
+            QStringLiteral("%1 in the peer's capture hub.pcap — %2 of its %3 packets are "
+                           "outside it; chosen as A's tunnel")
+                .arg(ends)
+                .arg(all - inTunnel)
+                .arg(all);
+        QTRY_VERIFY2(page->overview()->report()->toPlainText().contains(tunnelRow),
+                     qPrintable(page->overview()->report()->toPlainText().left(1500)));
+        auto *sides = page->comparePage()->findChild<QLabel *>(QStringLiteral("compareSides"));
+        QVERIFY(sides);
+        QVERIFY2(sides->text().contains(QStringLiteral("hub.pcap [tunnel %1]").arg(ends)),
+                 qPrintable(sides->text()));
+        QVERIFY(
+            page->comparePage()->notesText().contains(QStringLiteral("B read as the tunnel %1").arg(ends)));
+        QTest::qWait(100);
+        QVERIFY(!w.findChild<QInputDialog *>(QStringLiteral("peerTunnelDialog")));
+    }
+    // A hub's capture none of whose tunnels carries capture A's SPIs (natt's and clean's right
+    // captures merged; A is mtu-blackhole's left capture, whose SPIs tshark finds in neither): the
+    // pair is read whole and says so, and a window-modal dialog asks which tunnel to compare; the
+    // one chosen opens in a new tab whose B is read as that tunnel (the pair loader's B scope),
+    // leaving out tshark's count of the other pair's packets.
+    void peerHubCaptureWithoutAProvenTunnelAsks()
+    {
+        if (!haveWiresharkTools())
+            QSKIP("needs editcap, mergecap and tshark (scripts/setup-deps.sh installs them)");
+        QTemporaryDir tmp;
+        const QString hub = hubCapture(tmp, QStringLiteral("clean"));
+        QVERIFY(!hub.isEmpty());
+        const QString a = QStringLiteral(IKEV2WB_TEST_DATA "/lab/mtu-blackhole/left-outer.pcap");
+        const auto spis = [](const QString &file) {
+            QProcess t;
+            t.start(QStringLiteral("tshark"),
+                    {QStringLiteral("-r"), file, QStringLiteral("-Y"), QStringLiteral("esp"),
+                     QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
+                     QStringLiteral("esp.spi")});
+            t.waitForFinished(60000);
+            const QStringList lines =
+                QString::fromLatin1(t.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+            return QSet<QString>(lines.begin(), lines.end());
+        };
+        QVERIFY(!spis(a).isEmpty() && !spis(a).intersects(spis(hub)));
+        const QString filter = QStringLiteral("ip.addr==10.0.1.1 && ip.addr==10.0.2.1");
+        const qsizetype all = countPackets(hub, QStringLiteral("frame")),
+                        inTunnel = countPackets(hub, filter);
+        QVERIFY(inTunnel > 0 && all > inTunnel);
+
+        MainWindow w;
+        w.show();
+        auto *tabs = w.findChild<QTabWidget *>();
+        w.openPair(a, hub);
+        QInputDialog *dialog = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (dialog = w.findChild<QInputDialog *>(QStringLiteral("peerTunnelDialog"))) != nullptr, 60000);
+        QCOMPARE(dialog->windowModality(), Qt::WindowModal);
+        auto *whole = qobject_cast<CapturePage *>(tabs->widget(0));
+        QVERIFY(whole && whole->peerIndex());
+        QVERIFY(!whole->peerIndex()->scope.active());
+        QCOMPARE(tabs->tabText(0), QStringLiteral("left-outer.pcap ⇄ hub.pcap"));
+        whole->tabs()->setCurrentIndex(CapturePage::OverviewTab);
+        QTRY_VERIFY2(whole->overview()->report()->toPlainText().contains(QStringLiteral(
+                         "The peer's capture is read whole, judged as one tunnel: the peer's capture "
+                         "holds the IKE/ESP of 2 address pairs and none carries an IKE or ESP SPI of "
+                         "capture A's")),
+                     qPrintable(whole->overview()->report()->toPlainText().left(1500)));
+        const QStringList items = dialog->comboBoxItems();
+        QCOMPARE(items.size(), 2);
+        // The pair with A's addresses is offered first, never taken unasked.
+        QVERIFY2(dialog->textValue().startsWith(QStringLiteral("10.0.1.1 ↔ 10.0.2.1")) &&
+                     dialog->textValue().contains(QStringLiteral("A's addresses")),
+                 qPrintable(dialog->textValue()));
+        dialog->accept();
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), 2, 60000);
+        auto *page = qobject_cast<CapturePage *>(tabs->widget(1));
+        QTRY_VERIFY_WITH_TIMEOUT(page->comparison() && page->peerIndex(), 60000);
+        QCOMPARE(page->peerIndex()->scope.endsText(), QStringLiteral("10.0.1.1 ↔ 10.0.2.1"));
+        QCOMPARE(page->peerIndex()->count(ikev2wb::PacketKind::OutOfScope), std::uint64_t(all - inTunnel));
+        QCOMPARE(page->comparison()->side[1].outOfScope, std::uint64_t(all - inTunnel));
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->tabText(1),
+                                  QStringLiteral("left-outer.pcap ⇄ hub.pcap [tunnel 10.0.1.1 ↔ 10.0.2.1]"),
+                                  10000);
+        // Its B was given: nothing more to ask.
+        QTest::qWait(100);
+        QVERIFY(!w.findChild<QInputDialog *>(QStringLiteral("peerTunnelDialog")));
     }
 
     void badFileDoesNotBlock()
@@ -466,6 +617,37 @@ private Q_SLOTS:
     }
 
 private:
+    static bool haveWiresharkTools()
+    {
+        for (const char *tool : {"editcap", "mergecap", "tshark"})
+            if (QStandardPaths::findExecutable(QLatin1String(tool)).isEmpty()) return false;
+        return true;
+    }
+    /// A hub's capture of two tunnels: natt's right capture shifted 30 s by editcap, merged by
+    /// time (mergecap) with lab `other`'s right capture. "" when a tool failed.
+    static QString hubCapture(const QTemporaryDir &tmp, const QString &other)
+    {
+        const QString lab = QStringLiteral(IKEV2WB_TEST_DATA "/lab/");
+        const QString shifted = tmp.filePath(QStringLiteral("natt.pcap")),
+                      hub = tmp.filePath(QStringLiteral("hub.pcap"));
+        if (QProcess::execute(QStringLiteral("editcap"),
+                              {QStringLiteral("-t"), QStringLiteral("-30"),
+                               lab + QStringLiteral("natt/right-outer.pcap"), shifted}) != 0)
+            return {};
+        if (QProcess::execute(QStringLiteral("mergecap"),
+                              {QStringLiteral("-F"), QStringLiteral("pcap"), QStringLiteral("-w"), hub,
+                               shifted, lab + other + QStringLiteral("/right-outer.pcap")}) != 0)
+            return {};
+        return hub;
+    }
+    /// tshark's count of the packets of `file` matching the display filter.
+    static qsizetype countPackets(const QString &file, const QString &filter)
+    {
+        QProcess t;
+        t.start(QStringLiteral("tshark"), {QStringLiteral("-r"), file, QStringLiteral("-Y"), filter});
+        t.waitForFinished(60000);
+        return t.readAllStandardOutput().count('\n');
+    }
     static void writeNotACapture(const QString &path)
     {
         QFile f(path);

@@ -44,6 +44,22 @@ void PairLoader::emitProgress(const Job &job)
     Q_EMIT progress(m_pathA, m_pathB, stage, done, total, m_lastPermille, m_jobs.elapsedS());
 }
 
+namespace {
+/// B given without a tunnel and holding several: read again as the one proven A's, and compared
+/// again when it was (Investigation::readPeerAsTunnelOfA()).
+bool peerAsTunnelOfA(Investigation &inv, const QStringList &pathsB, QString *error,
+                     const CompareProgressFn &progress, const std::atomic_bool *cancel)
+{
+    const ProgressFn reading = [&](std::int64_t done, std::int64_t total, std::uint64_t) {
+        if (progress) progress(CompareStage::Reading, done, total);
+    };
+    if (!inv.readPeerAsTunnelOfA(pathsB, error, reading, cancel)) return false;
+    if (inv.comparison() || inv.compare({}, progress, cancel)) return true;
+    if (error) *error = QStringLiteral("%1: comparison cancelled").arg(QFileInfo(pathsB.front()).fileName());
+    return false;
+}
+} // namespace
+
 void PairLoader::compare(const QString &pathA, const QString &pathB)
 {
     start(pathA, pathB, QFileInfo(pathA).size() + QFileInfo(pathB).size(),
@@ -55,14 +71,14 @@ void PairLoader::compare(const QString &pathA, const QString &pathB)
               const QStringList a = keyPaths(pathA, &scopeA), b = keyPaths(pathB, &scopeB);
               inv.setScope(Host::A, scopeA);
               inv.setScope(Host::B, scopeB);
-              return inv.openPair(a, b, error, progress, cancel);
+              if (!inv.openPair(a, b, error, progress, cancel)) return false;
+              return scopeB.active() || peerAsTunnelOfA(inv, b, error, progress, cancel);
           });
 }
 
-void PairLoader::compare(std::shared_ptr<const CaptureIndex> indexA,
+void PairLoader::compare(const QString &pathA, std::shared_ptr<const CaptureIndex> indexA,
                          std::shared_ptr<const CaptureAnalysis> analysisA, const QString &pathB)
 {
-    const QString pathA = indexA->file.path;
     start(pathA, pathB, QFileInfo(pathB).size(),
           [indexA, analysisA, pathB](Investigation &inv, QString *error, const CompareProgressFn &progress,
                                      const std::atomic_bool *cancel) {
@@ -74,7 +90,8 @@ void PairLoader::compare(std::shared_ptr<const CaptureIndex> indexA,
               const QStringList b = keyPaths(pathB, &scopeB);
               inv.setScope(Host::B, scopeB);
               if (!inv.openCapture(Host::B, b, error, reading, cancel)) return false;
-              if (inv.compare({}, progress, cancel)) return true;
+              if (!scopeB.active() && !peerAsTunnelOfA(inv, b, error, progress, cancel)) return false;
+              if (inv.comparison() || inv.compare({}, progress, cancel)) return true;
               if (error) *error = QStringLiteral("%1: comparison cancelled").arg(QFileInfo(pathB).fileName());
               return false;
           });

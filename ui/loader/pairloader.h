@@ -30,9 +30,9 @@ public:
     /// Starts opening `pathA` (capture A) and `pathB` as a pair; a pair still running is cancelled.
     void compare(const QString &pathA, const QString &pathB);
     /// The same with capture A already read and analysed (a tab that gets its peer): only
-    /// `pathB` is read.
-    void compare(std::shared_ptr<const CaptureIndex> indexA, std::shared_ptr<const CaptureAnalysis> analysisA,
-                 const QString &pathB);
+    /// `pathB` is read. `pathA` is the key A was read with (the signals name the pair by it).
+    void compare(const QString &pathA, std::shared_ptr<const CaptureIndex> indexA,
+                 std::shared_ptr<const CaptureAnalysis> analysisA, const QString &pathB);
     /// Stops the running pair; `cancelled` follows once the worker has stopped.
     void cancel();
     [[nodiscard]] bool isBusy() const { return m_busy; }

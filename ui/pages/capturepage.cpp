@@ -1,4 +1,5 @@
 #include "capturepage.h"
+#include "loader/captureloader.h"
 #include "widgets/plaintext.h"
 #include "widgets/sideswitch.h"
 
@@ -210,7 +211,7 @@ void CapturePage::setComparison(std::shared_ptr<const CompareResult> comparison,
         m_tabs->setTabToolTip(
             ComparisonTab,
             plainToolTip(tr("This capture (A) and the peer's (B, %1) compared packet by packet")
-                             .arg(QFileInfo(peerPath).fileName())));
+                             .arg(QFileInfo(keyPaths(peerPath).front()).fileName())));
     }
     m_checklist->setComparison(m_comparison);
     m_overview->setComparison(m_comparison);
@@ -218,6 +219,16 @@ void CapturePage::setComparison(std::shared_ptr<const CompareResult> comparison,
     m_ladderPage->setComparison(m_comparison);
     setUpPairPackets();
     setUpPairMtu();
+}
+
+void CapturePage::setPeerTunnel(const PeerTunnel &peerTunnel)
+{
+    m_overview->setPeerTunnel(peerTunnel);
+    if (m_comparePage && peerTunnel.basis != PeerTunnel::Basis::OneTunnel)
+        m_comparePage->addCaptureNote(
+            peerTunnel.basis == PeerTunnel::Basis::Spis
+                ? tr("B read as the tunnel %1: %2").arg(peerTunnel.scope.endsText(), peerTunnel.why)
+                : tr("B read whole: %1").arg(peerTunnel.why));
 }
 
 void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)

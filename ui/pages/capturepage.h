@@ -2,6 +2,7 @@
 // One opened capture: overview, packet table, ESP sequence timeline, IKE ladder, MTU view and
 // the guided checklist (diagnosis and fixes) and the imported host evidence.
 // The index arrives first (overview text and packet table work at once); the analysis follows.
+#include "compare/peertunnel.h"
 #include "sharedtypes.h"
 #include "widgets/cellnavigation.h"
 
@@ -95,6 +96,9 @@ public:
     /// ends once the peer's own analysis is in (setPeer).
     void setComparison(std::shared_ptr<const CompareResult> comparison, const QString &peerPath);
     void setPeer(IndexPtr index, AnalysisPtr analysis);
+    /// How the peer's capture was scoped to A's tunnel, or why it was not (a hub's capture read
+    /// whole): the Overview and the Comparison say so.
+    void setPeerTunnel(const PeerTunnel &peerTunnel);
     [[nodiscard]] const QString &peerPath() const { return m_peerPath; }
     [[nodiscard]] const IndexPtr &peerIndex() const { return m_peerIndex; }
     [[nodiscard]] const AnalysisPtr &peerAnalysis() const { return m_peerAnalysis; }

@@ -132,6 +132,7 @@ ComparePage::ComparePage(ComparePtr result, QWidget *parent) : QWidget(parent), 
     layout->addWidget(m_verdict);
 
     m_sides = new QLabel(this);
+    m_sides->setObjectName(QStringLiteral("compareSides"));
     m_sides->setTextFormat(Qt::RichText);
     m_sides->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_sides);
@@ -266,8 +267,10 @@ void ComparePage::fillHeader()
             tr("<tr><td><b>%1</b>&nbsp;</td><td><b>%2</b>&nbsp;&nbsp;</td><td>endpoint <b>%3</b>"
                "&nbsp;&nbsp;</td><td>%4 → %5 UTC (%6 s)&nbsp;&nbsp;</td>"
                "<td>%7 packets: %8 ESP, %9 IKE</td></tr>")
-                .arg(sideName(s), htmlText(QFileInfo(c.file.path).fileName()), htmlText(addresses(c)),
-                     when(c.firstNs), when(c.lastNs),
+                .arg(sideName(s),
+                     htmlText(QFileInfo(c.file.path).fileName() +
+                              (c.scope.active() ? tr(" [tunnel %1]").arg(c.scope.endsText()) : QString())),
+                     htmlText(addresses(c)), when(c.firstNs), when(c.lastNs),
                      QString::number(double(c.lastNs - c.firstNs) / 1e9, 'f', 1), QString::number(c.packets),
                      QString::number(c.espPackets), QString::number(c.ikeMessages));
     }

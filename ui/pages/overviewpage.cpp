@@ -460,6 +460,22 @@ QString OverviewPage::headerHtml() const
                                        "here: Capture ▸ Read One Tunnel… opens one of them apart")
                                         .arg(pairs)));
     }
+    if (m_comparison && m_comparison->side[1].scope.active()) {
+        const CompareSide &b = m_comparison->side[1];
+        row(tr("Tunnel (B)"), tr("<b>%1</b> in the peer's capture %2 — %3 of its %4 packets are outside it%5")
+                                  .arg(b.scope.endsText(), esc(QFileInfo(b.file.path).fileName()),
+                                       QString::number(b.outOfScope), QString::number(b.packets),
+                                       m_peerTunnel.basis == PeerTunnel::Basis::Spis
+                                           ? tr("; chosen as A's tunnel: %1").arg(esc(m_peerTunnel.why))
+                                           : QString()));
+    } else if (m_comparison && m_peerTunnel.basis == PeerTunnel::Basis::NotProven) {
+        row(tr("Tunnels (B)"),
+            QStringLiteral("<span style=\"color:%1\">%2</span>")
+                .arg(colorName(statusColor(StepStatus::Warn, m_report->palette())),
+                     tr("<b>The peer's capture is read whole</b>, judged as one tunnel: %1. "
+                        "Capture ▸ Read One Tunnel… compares A with one of them")
+                         .arg(esc(m_peerTunnel.why))));
+    }
     if (ix.partial || !ix.warnings.empty()) {
         const QColor warn = statusColor(StepStatus::Warn, m_report->palette());
         QStringList lines;
@@ -613,6 +629,12 @@ QString OverviewPage::directionsTableHtml(const EspDirections &directions, bool 
 void OverviewPage::setComparison(std::shared_ptr<const CompareResult> comparison)
 {
     m_comparison = std::move(comparison);
+    rebuild();
+}
+
+void OverviewPage::setPeerTunnel(const PeerTunnel &peerTunnel)
+{
+    m_peerTunnel = peerTunnel;
     rebuild();
 }
 

@@ -9,6 +9,7 @@
 // The report is laid out only while the page is shown (a hidden page catches up when it is
 // shown), once per change; the text summary walks every packet, so a worker writes it.
 #include "analyze/espdirections.h"
+#include "compare/peertunnel.h"
 #include "models/checklistmodel.h"
 #include "sharedtypes.h"
 
@@ -50,6 +51,8 @@ public:
     /// The comparison with the peer's capture (a pair's tab): the report shows loss in transit
     /// per direction, measured between the two ends, above this capture's own view.
     void setComparison(std::shared_ptr<const CompareResult> comparison);
+    /// How the peer's capture (B) was scoped to A's tunnel or why not: a row of the header.
+    void setPeerTunnel(const PeerTunnel &peerTunnel);
     /// Receiver replay window and NAT UDP timeout assumed where no evidence names them.
     void setAssumptions(int replayWindow, int natUdpTimeoutS);
 
@@ -125,6 +128,7 @@ private:
     std::shared_ptr<const EspDirections> m_peerDirections; // capture B's (a diagnosed pair)
     bool m_directionsDiagnosed = false; // m_directions came with the diagnosis (its replay window)
     std::shared_ptr<const CompareResult> m_comparison;
+    PeerTunnel m_peerTunnel;
     int m_replayWindow = 32;
     int m_natUdpTimeoutS = 30;
     QList<ShownFinding> m_shown;

@@ -1,0 +1,98 @@
+#include "peertunnel.h"
+
+#include <algorithm>
+#include <set>
+
+namespace ikev2wb {
+
+namespace {
+
+QString pairText(const TunnelPair &p)
+{
+    return QStringLiteral("%1 ↔ %2").arg(QString::fromStdString(p.a.toString()),
+                                         QString::fromStdString(p.b.toString()));
+}
+
+std::pair<IpAddress, IpAddress> ends(const Flow &fl)
+{
+    return fl.src < fl.dst ? std::pair{fl.src, fl.dst} : std::pair{fl.dst, fl.src};
+}
+
+} // namespace
+
+PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
+{
+    PeerTunnel out;
+    out.pairs = tunnelPairs(b, 1000);
+    if (out.pairs.size() < 2) return out;
+    out.basis = PeerTunnel::Basis::NotProven;
+
+    // The tunnel's identity at both ends: IKE initiator SPIs (64 random bits) and ESP SPIs.
+    std::set<std::uint64_t> ikeA;
+    std::set<std::uint32_t> espA;
+    for (const IkeMessage &m : a.ikeMessages)
+        if (m.header.initiatorSpi != 0) ikeA.insert(m.header.initiatorSpi);
+    for (const EspSa &sa : a.espSas)
+        espA.insert(sa.spi);
+    const std::vector<TunnelPair> pairsA = tunnelPairs(a, 2);
+
+    const std::size_t n = out.pairs.size();
+    out.sharesSpis.assign(n, false);
+    out.sameEnds.assign(n, false);
+    std::vector<std::set<std::uint64_t>> ikeShared(n);
+    std::vector<std::set<std::uint32_t>> espShared(n);
+    const auto pairOf = [&](const Flow &fl) -> std::size_t {
+        const auto e = ends(fl);
+        for (std::size_t i = 0; i < n; ++i)
+            if (out.pairs[i].a == e.first && out.pairs[i].b == e.second) return i;
+        return n;
+    };
+    for (const IkeMessage &m : b.ikeMessages)
+        if (ikeA.count(m.header.initiatorSpi) && m.flowId < b.flows.size())
+            if (const std::size_t i = pairOf(b.flows[m.flowId]); i < n)
+                ikeShared[i].insert(m.header.initiatorSpi);
+    for (const EspSa &sa : b.espSas)
+        if (espA.count(sa.spi) && sa.flowId < b.flows.size())
+            if (const std::size_t i = pairOf(b.flows[sa.flowId]); i < n) espShared[i].insert(sa.spi);
+    std::vector<std::size_t> sharing;
+    for (std::size_t i = 0; i < n; ++i) {
+        out.sharesSpis[i] = !ikeShared[i].empty() || !espShared[i].empty();
+        if (out.sharesSpis[i]) sharing.push_back(i);
+        out.sameEnds[i] =
+            pairsA.size() == 1 && pairsA[0].a == out.pairs[i].a && pairsA[0].b == out.pairs[i].b;
+    }
+
+    if (sharing.size() == 1) {
+        const std::size_t i = sharing.front();
+        const TunnelPair &p = out.pairs[i];
+        out.basis = PeerTunnel::Basis::Spis;
+        out.scope.ends = {p.a, p.b};
+        out.sharedIkeSas = ikeShared[i].size();
+        out.sharedEspSas = espShared[i].size();
+        QStringList what;
+        if (out.sharedIkeSas) what << QStringLiteral("%1 IKE SA(s)").arg(out.sharedIkeSas);
+        if (out.sharedEspSas) what << QStringLiteral("%1 ESP SPI(s)").arg(out.sharedEspSas);
+        out.why = QStringLiteral("the peer's capture holds the IKE/ESP of %1 address pairs; only %2 carries "
+                                 "SPIs of capture A's (%3)")
+                      .arg(n)
+                      .arg(pairText(p), what.join(QStringLiteral(", ")));
+        if (!out.sameEnds[i] && pairsA.size() == 1)
+            out.why += QStringLiteral(": the same tunnel as A's %1, its addresses changed on the way (NAT)")
+                           .arg(pairText(pairsA[0]));
+        return out;
+    }
+    if (sharing.empty())
+        out.why =
+            QStringLiteral("the peer's capture holds the IKE/ESP of %1 address pairs and none carries an "
+                           "IKE or ESP SPI of capture A's: which is A's tunnel is not proven")
+                .arg(n);
+    else
+        out.why =
+            QStringLiteral("the peer's capture holds the IKE/ESP of %1 address pairs and %2 of them carry "
+                           "SPIs of capture A's: which is A's tunnel is not proven")
+                .arg(n)
+                .arg(sharing.size());
+    return out;
+}
+
+} // namespace ikev2wb
