@@ -181,6 +181,34 @@ private Q_SLOTS:
         QCOMPARE(a.pathMtu, 1500u);
     }
 
+    // The black hole capture with one more 1500-byte DF packet A->B at 13.2 s (seq 51), in the
+    // capture's final second (after 12.55 s: the last packet is B's at 13.55 s). B's 13.55 s
+    // packet comes 0.35 s after it, so it counts as followed by reverse ESP (the only large one:
+    // 1), but like the two small packets of the final second it stays out of the cliff's counts:
+    // 10 sent, none answered as before, 1 more of 1500 bytes or more in the final second.
+    void cliffLeavesTheFinalSecondOut()
+    {
+        std::vector<synth::Packet> p = blackHole();
+        p.push_back(espPacket(13.2, A, B, 0x100, 51, 1500, true, 999));
+        std::sort(p.begin(), p.end(),
+                  [](const synth::Packet &a, const synth::Packet &b) { return a.tsUs < b.tsUs; });
+        const QString path = m_dir.filePath(QStringLiteral("bh-late.pcap"));
+        QVERIFY(synth::writePcap(path, p));
+        auto index = load(path);
+        QVERIFY(index);
+        const auto a = analyzeMtu(*index);
+        const MtuSaSizes *m = sizesOf(*index, a, 0x100);
+        QVERIFY(m);
+        QCOMPARE(m->packets, std::uint64_t(51));
+        QCOMPARE(m->largeFollowedByReverse, std::uint64_t(1));
+        QCOMPARE(m->cliffSize, std::uint16_t(1500));
+        QCOMPARE(m->cliffSent, std::uint64_t(10));
+        QCOMPARE(m->cliffAnswered, std::uint64_t(0));
+        QCOMPARE(m->cliffLate, std::uint64_t(1));
+        QCOMPARE(m->belowSent, std::uint64_t(38));
+        QCOMPARE(m->belowLate, std::uint64_t(2));
+    }
+
     // The reply check by hand. SA 0x100 A->B: 200 bytes at 0.0 s, 1400 (DF) at 0.5, 1400 (DF)
     // at 3.0, 200 at 10.0. SA 0x200 B->A, 100 bytes each: 0.5, 1.2, 2.5, 3.0, 5.0. A packet is
     // answered when the first reverse packet strictly after it comes within 1 s:
@@ -328,6 +356,18 @@ private Q_SLOTS:
             scattered.push_back(1 + k * 1000003u);
         scattered.push_back(1);
         QTest::newRow("scattered") << scattered << quint64(quint64(1999) * 1000003u + 1 - 2000);
+        // Bits are kept in chunks of 4096 numbers, the chunk of the previous packet at hand: numbers
+        // crossing from chunk 0 into 1 and back (4095 after 4100, 4 after 4096: 4 shares its bit
+        // position with 4100, so taking it in 4100's chunk would count it as seen), repeats in
+        // both. Seen: 4 and 4090..4105 (17 numbers) between 4 and 4105: 4102 - 17 missing.
+        QList<quint32> chunks;
+        for (std::uint32_t s = 4090; s <= 4100; ++s)
+            chunks.push_back(s);
+        chunks << 4095;
+        for (std::uint32_t s = 4101; s <= 4105; ++s)
+            chunks.push_back(s);
+        chunks << 4100 << 4096 << 4 << 4105 << 4;
+        QTest::newRow("across chunks and back") << chunks << quint64(4102 - 17);
     }
     void sequenceMissingSparse()
     {

@@ -30,24 +30,28 @@ struct CaptureAnalysisDuringRead::State
     std::optional<MtuAnalyzer> mtu;
     NattAnalyzer natt;
     IkeEspWindows ike;
-    // The ESP sequence and MTU analyzers take the records in batches, one analyzer after the
-    // other: each keeps its per-SA tables in the cache for a whole batch instead of sharing it
-    // with the read and the other analyzers packet by packet. They look at nothing but the
-    // records (and SA and flow entries that do not change), so the result is the same.
-    struct Observed
-    {
-        PacketRecord r;
-        std::uint32_t sa;
-    };
+    // The analyzers take the records in batches, one analyzer after the other: each keeps its
+    // per-SA and per-flow tables in the cache for a whole batch instead of sharing it with the
+    // read and the other analyzers packet by packet. They look at nothing but the records, SA and
+    // flow entries that do not change once made, and the IKE messages made up to each record
+    // (noted with it), so the result is the same.
     static constexpr std::size_t kBatch = 1024;
-    std::vector<Observed> batch = std::vector<Observed>(kBatch);
+    std::vector<PacketRecord> records = std::vector<PacketRecord>(kBatch);
+    std::vector<std::uint32_t> sas = std::vector<std::uint32_t>(kBatch);
+    // Of tables->ikeMessages: how many were made at the batch's first record, and how many more
+    // when the read reached each record (a packet makes at most one: at most kBatch).
+    std::size_t ikeMessagesBefore = 0;
+    std::vector<std::uint32_t> newIkeMessages = std::vector<std::uint32_t>(kBatch);
     std::size_t batched = 0;
+    const CaptureIndex *tables = nullptr; // the builder's, until the read ends
     void flush()
     {
-        for (std::size_t i = 0; i < batched; ++i)
-            if (batch[i].sa != IndexBuilder::kNoSa) esp.observe(batch[i].r, batch[i].sa);
-        for (std::size_t i = 0; i < batched; ++i)
-            mtu->observe(batch[i].r, batch[i].sa);
+        const std::span<const PacketRecord> r(records.data(), batched);
+        const std::span<const std::uint32_t> s(sas.data(), batched);
+        esp.observe(r, s);
+        mtu->observe(r, s);
+        natt.observe(r, s, *tables);
+        ike.observe(r, s, *tables, ikeMessagesBefore, {newIkeMessages.data(), batched});
         batched = 0;
     }
 };
@@ -59,10 +63,13 @@ void CaptureAnalysisDuringRead::record(const PacketRecord &r, std::uint32_t sa, 
 {
     // The MTU analyzer keeps the builder's tables (they grow in place until the read ends).
     if (!d->mtu) d->mtu.emplace(tables);
-    d->batch[d->batched++] = {r, sa};
+    d->tables = &tables;
+    if (d->batched == 0) d->ikeMessagesBefore = tables.ikeMessages.size();
+    d->records[d->batched] = r;
+    d->sas[d->batched] = sa;
+    d->newIkeMessages[d->batched] = std::uint32_t(tables.ikeMessages.size() - d->ikeMessagesBefore);
+    ++d->batched;
     if (d->batched == State::kBatch) d->flush();
-    d->natt.observe(r, sa, tables);
-    d->ike.observe(r, sa, tables);
 }
 
 bool CaptureAnalysisDuringRead::finish(const CaptureIndex &index, CaptureAnalysis &a,
@@ -70,6 +77,7 @@ bool CaptureAnalysisDuringRead::finish(const CaptureIndex &index, CaptureAnalysi
 {
     if (!d->mtu) d->mtu.emplace(index);
     d->mtu->setTables(index); // the builder's tables have moved into `index`
+    d->tables = &index;
     d->flush();
     // Fed in file order, the analyzers match the records' passes when packets came in time
     // order, no SA's numbering wrapped and no file of a set is missing; else read again.

@@ -81,7 +81,7 @@ public:
         m_out.antiReplay.resize(windows.size());
     }
 
-    void add(const PacketRecord &r)
+    [[gnu::always_inline]] void add(const PacketRecord &r)
     {
         EspSaSequence &o = m_out;
         if (o.packets == 0) {
@@ -397,6 +397,14 @@ struct EspSequenceAnalyzer::State
 {
     std::vector<std::uint32_t> windows;
     std::vector<std::unique_ptr<SaTracker>> trackers; // by SA index; null until its first packet
+
+    [[gnu::always_inline]] void observe(const PacketRecord &r, std::uint32_t sa)
+    {
+        if (sa >= trackers.size()) trackers.resize(std::size_t(sa) + 1);
+        auto &t = trackers[sa];
+        if (!t) t = std::make_unique<SaTracker>(sa, r.spi(), false, windows);
+        t->add(r);
+    }
 };
 
 EspSequenceAnalyzer::EspSequenceAnalyzer(const EspSequenceOptions &options, const CaptureIndex *finished)
@@ -416,10 +424,14 @@ EspSequenceAnalyzer::~EspSequenceAnalyzer() = default;
 
 void EspSequenceAnalyzer::observe(const PacketRecord &r, std::uint32_t sa)
 {
-    if (sa >= d->trackers.size()) d->trackers.resize(std::size_t(sa) + 1);
-    auto &t = d->trackers[sa];
-    if (!t) t = std::make_unique<SaTracker>(sa, r.spi(), false, d->windows);
-    t->add(r);
+    d->observe(r, sa);
+}
+
+void EspSequenceAnalyzer::observe(std::span<const PacketRecord> records, std::span<const std::uint32_t> sas)
+{
+    State &st = *d;
+    for (std::size_t i = 0; i < records.size(); ++i)
+        if (sas[i] != 0xffffffffu) st.observe(records[i], sas[i]);
 }
 
 bool EspSequenceAnalyzer::needsRecords(const CaptureIndex &index) const

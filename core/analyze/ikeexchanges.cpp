@@ -836,68 +836,93 @@ struct IkeEspWindows::State
     };
     std::vector<std::vector<Count>> counts; // per SA
     std::vector<std::uint64_t> packets;     // per SA
+    std::vector<std::size_t> noted;         // per SA: counts' last `passed` (0: none), at hand
     std::size_t ikeSeen = 0;
     std::int64_t latest = std::numeric_limits<std::int64_t>::min();
     mutable bool complete = true;
+
+    [[gnu::always_inline]] inline void observe(const PacketRecord &r, std::uint32_t sa,
+                                               const CaptureIndex &tables, std::size_t ikeMessages);
 };
 
 IkeEspWindows::IkeEspWindows() : d(std::make_unique<State>()) {}
 IkeEspWindows::~IkeEspWindows() = default;
 
-void IkeEspWindows::observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables)
+void IkeEspWindows::State::observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables,
+                                   std::size_t ikeMessages)
 {
-    if (r.tsNs < d->latest) d->complete = false; // the queues below assume time order
-    d->latest = std::max(d->latest, r.tsNs);
-    for (; d->ikeSeen < tables.ikeMessages.size(); ++d->ikeSeen) {
-        const IkeMessage &m = tables.ikeMessages[d->ikeSeen];
-        if (m.header.exchange == std::uint8_t(ike::Exchange::CreateChildSa) && !d->windows.count(m.tsNs)) {
-            if (d->droppedLatest >= m.tsNs - kRekeyWindowNs) d->complete = false;
-            auto &w = d->windows[m.tsNs];
-            for (std::size_t i = 0; i < d->recent.size(); ++i) {
-                const State::Recent &p = d->recent[i];
+    if (r.tsNs < latest) complete = false; // the queues below assume time order
+    latest = std::max(latest, r.tsNs);
+    for (; ikeSeen < ikeMessages; ++ikeSeen) {
+        const IkeMessage &m = tables.ikeMessages[ikeSeen];
+        if (m.header.exchange == std::uint8_t(ike::Exchange::CreateChildSa) && !windows.count(m.tsNs)) {
+            if (droppedLatest >= m.tsNs - kRekeyWindowNs) complete = false;
+            auto &w = windows[m.tsNs];
+            for (std::size_t i = 0; i < recent.size(); ++i) {
+                const State::Recent &p = recent[i];
                 if (std::llabs(p.ts - m.tsNs) <= kRekeyWindowNs) w[p.sa].add(p.seq);
             }
-            d->open.push_back({m.tsNs, &w, {}});
+            open.push_back({m.tsNs, &w, {}});
         } else if (m.header.exchange == std::uint8_t(ike::Exchange::Informational)) {
             const std::int64_t t = m.tsNs + kNsPerS;
-            if (!d->thresholds.empty() && t < d->thresholds.back()) d->complete = false;
-            d->thresholds.push_back(t);
+            if (!thresholds.empty() && t < thresholds.back()) complete = false;
+            thresholds.push_back(t);
         }
     }
     if (!r.isEsp() || sa == 0xffffffffu) return;
-    // Windows: this packet joins every open one it is near; those it is past close.
-    std::erase_if(d->open, [&](State::Open &o) {
-        if (r.tsNs - o.t > kRekeyWindowNs) return true;
-        if (std::llabs(r.tsNs - o.t) <= kRekeyWindowNs) o.add(sa, r.seq());
-        return false;
-    });
+    // Windows: this packet joins every open one it is near; those it is past close. (Most
+    // packets come when none is open: no call then.)
+    if (!open.empty())
+        std::erase_if(open, [&](State::Open &o) {
+            if (r.tsNs - o.t > kRekeyWindowNs) return true;
+            if (std::llabs(r.tsNs - o.t) <= kRekeyWindowNs) o.add(sa, r.seq());
+            return false;
+        });
     // The packets older than the windows need are dropped only when the ring is full, found by a
     // binary search: a look at the oldest packet for each new one was a cache miss every few
     // packets. In time order (else the result is not used: `complete`) the queue is sorted.
-    if (d->recent.full()) {
+    if (recent.full()) {
         const std::int64_t keepFrom = r.tsNs - kRekeyWindowNs - kNsPerS;
-        std::size_t lo = 0, hi = d->recent.size();
+        std::size_t lo = 0, hi = recent.size();
         while (lo < hi) {
             const std::size_t mid = lo + (hi - lo) / 2;
-            if (d->recent[mid].ts < keepFrom)
+            if (recent[mid].ts < keepFrom)
                 lo = mid + 1;
             else
                 hi = mid;
         }
-        if (lo > 0) d->droppedLatest = std::max(d->droppedLatest, d->recent[lo - 1].ts);
-        d->recent.drop_front(lo);
+        if (lo > 0) droppedLatest = std::max(droppedLatest, recent[lo - 1].ts);
+        recent.drop_front(lo);
     }
-    d->recent.push_back({r.tsNs, sa, r.seq()});
+    recent.push_back({r.tsNs, sa, r.seq()});
     // Deletes: the count of this SA's packets before each threshold this packet is past.
-    while (d->passed < d->thresholds.size() && d->thresholds[d->passed] < r.tsNs)
-        ++d->passed;
-    if (sa >= d->packets.size()) {
-        d->packets.resize(std::size_t(sa) + 1, 0);
-        d->counts.resize(std::size_t(sa) + 1);
+    while (passed < thresholds.size() && thresholds[passed] < r.tsNs)
+        ++passed;
+    if (sa >= packets.size()) {
+        packets.resize(std::size_t(sa) + 1, 0);
+        counts.resize(std::size_t(sa) + 1);
+        noted.resize(std::size_t(sa) + 1, 0);
     }
-    auto &c = d->counts[sa];
-    if (d->passed > (c.empty() ? 0 : c.back().passed)) c.push_back({d->passed, d->packets[sa]});
-    ++d->packets[sa];
+    if (passed > noted[sa]) {
+        counts[sa].push_back({passed, packets[sa]});
+        noted[sa] = passed;
+    }
+    ++packets[sa];
+}
+
+void IkeEspWindows::observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables,
+                            std::size_t ikeMessages)
+{
+    d->observe(r, sa, tables, ikeMessages);
+}
+
+void IkeEspWindows::observe(std::span<const PacketRecord> records, std::span<const std::uint32_t> sas,
+                            const CaptureIndex &tables, std::size_t ikeMessagesBefore,
+                            std::span<const std::uint32_t> newIkeMessages)
+{
+    State &st = *d;
+    for (std::size_t i = 0; i < records.size(); ++i)
+        st.observe(records[i], sas[i], tables, ikeMessagesBefore + newIkeMessages[i]);
 }
 
 std::vector<std::uint32_t> IkeEspWindows::sequencesNear(std::int64_t tsNs, std::size_t sa) const

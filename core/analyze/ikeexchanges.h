@@ -53,6 +53,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace ikev2wb {
@@ -241,8 +242,16 @@ public:
     IkeEspWindows(const IkeEspWindows &) = delete;
     IkeEspWindows &operator=(const IkeEspWindows &) = delete;
     /// The next packet of the read; `sa`: its index into tables.espSas (or 0xffffffff: not ESP);
-    /// `tables`: the index built so far (its new IKE messages open windows).
-    void observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables);
+    /// `tables`: the index built so far, of whose IKE messages the first `ikeMessages` had been
+    /// made when the read reached this packet (its new ones among them open windows).
+    void observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables,
+                 std::size_t ikeMessages);
+    /// The next packets in order: records[i] with its SA sas[i], when the first ikeMessagesBefore
+    /// + newIkeMessages[i] IKE messages had been made. The same as observe() of each; one call for
+    /// a batch spares a call per packet.
+    void observe(std::span<const PacketRecord> records, std::span<const std::uint32_t> sas,
+                 const CaptureIndex &tables, std::size_t ikeMessagesBefore,
+                 std::span<const std::uint32_t> newIkeMessages);
     /// Sequence numbers of SA `sa`'s packets within ±5 s of `tsNs` (the time of a CREATE_CHILD_SA
     /// message), in capture order.
     [[nodiscard]] std::vector<std::uint32_t> sequencesNear(std::int64_t tsNs, std::size_t sa) const;

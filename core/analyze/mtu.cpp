@@ -190,7 +190,43 @@ namespace {
 class SeenNumbers
 {
 public:
+    /// The next number: most are in the chunk of the one before (a call only for the others).
     void add(std::uint32_t seq)
+    {
+        if (m_count == 0 || m_listed || (seq >> kChunkBits) != m_chunk) {
+            addElsewhere(seq);
+            return;
+        }
+        ++m_count;
+        setBit(seq);
+    }
+    /// Numbers never seen between the smallest and the largest seen (0 for fewer than 2 packets).
+    [[nodiscard]] std::uint64_t missing()
+    {
+        if (m_count < 2) return 0;
+        if (m_listed) return missingSequenceNumbers(m_list);
+        return std::uint64_t(m_hi) - m_lo + 1 - m_distinct;
+    }
+
+private:
+    static constexpr unsigned kChunkBits = 12;
+    static constexpr std::size_t kChunkWords = (std::size_t(1) << kChunkBits) / 64;
+    static constexpr std::size_t kListFromBytes = std::size_t(1) << 16;
+
+    void setBit(std::uint32_t seq)
+    {
+        const std::uint32_t i = seq & ((1u << kChunkBits) - 1);
+        std::uint64_t &w = m_words[m_offset + (i >> 6)];
+        const std::uint64_t bit = std::uint64_t(1) << (i & 63);
+        if (!(w & bit)) {
+            w |= bit;
+            ++m_distinct;
+            if (m_distinct == 1 || seq < m_lo) m_lo = seq;
+            if (m_distinct == 1 || seq > m_hi) m_hi = seq;
+        }
+    }
+
+    [[gnu::noinline]] void addElsewhere(std::uint32_t seq)
     {
         ++m_count;
         if (m_listed) {
@@ -211,28 +247,8 @@ public:
             m_chunk = chunk;
             m_offset = it->second;
         }
-        const std::uint32_t i = seq & ((1u << kChunkBits) - 1);
-        std::uint64_t &w = m_words[m_offset + (i >> 6)];
-        const std::uint64_t bit = std::uint64_t(1) << (i & 63);
-        if (!(w & bit)) {
-            w |= bit;
-            ++m_distinct;
-            if (m_distinct == 1 || seq < m_lo) m_lo = seq;
-            if (m_distinct == 1 || seq > m_hi) m_hi = seq;
-        }
+        setBit(seq);
     }
-    /// Numbers never seen between the smallest and the largest seen (0 for fewer than 2 packets).
-    [[nodiscard]] std::uint64_t missing()
-    {
-        if (m_count < 2) return 0;
-        if (m_listed) return missingSequenceNumbers(m_list);
-        return std::uint64_t(m_hi) - m_lo + 1 - m_distinct;
-    }
-
-private:
-    static constexpr unsigned kChunkBits = 12;
-    static constexpr std::size_t kChunkWords = (std::size_t(1) << kChunkBits) / 64;
-    static constexpr std::size_t kListFromBytes = std::size_t(1) << 16;
 
     void toList()
     {
@@ -328,8 +344,10 @@ struct MtuAnalyzer::State
         std::uint32_t dir = 0, rev = 0; // into directions: its own and the reverse one
         bool haveDirections = false;
         // The reply check's counts for the size cliff (packets not in the capture's last second).
-        std::vector<SizeClass> classes;  // index 0 = kLargeOuterBytes
-        std::uint16_t smallAnswered = 0; // largest small packet answered
+        std::vector<SizeClass> classes; // index 0 = kLargeOuterBytes
+        SizeClass smallClass;           // settle()'s target for the small packets' class counts: unread
+        std::uint64_t followedByReverse[2] = {0, 0}; // small, large: MtuSaSizes::...FollowedByReverse
+        std::uint16_t smallAnswered = 0;             // largest small packet answered
         std::int64_t smallAnsweredNs = -1;
         std::int64_t smallAnsweredPacket = -1;
         std::uint64_t smallSent = 0, smallAnsweredCount = 0;
@@ -337,6 +355,7 @@ struct MtuAnalyzer::State
         // The time of its latest packet and the first packet of the SA at that time (0-based).
         std::int64_t lastTs = std::numeric_limits<std::int64_t>::min();
         std::int64_t firstAtLastTs = -1;
+        std::int32_t dfTop = -1; // the largest DF packet's length (m.dfSteps.back()), -1 before one
         // KeepTimes: every packet's time and length.
         std::vector<std::int64_t> times;
         std::vector<std::uint16_t> lengths;
@@ -364,38 +383,31 @@ struct MtuAnalyzer::State
     void settle(std::uint32_t s, std::uint16_t len, std::int64_t ts, std::int64_t packet, bool replied,
                 bool counted)
     {
+        // Without a branch on the size: about half the packets of a tunnel are large and the two
+        // kinds come in no order a predictor can learn, so an `if (large)` here was a
+        // misprediction every other packet. A small packet's class counts go to `smallClass`,
+        // which nothing reads; its own counts are added under a mask.
         Sa &st = sas[s];
-        MtuSaSizes &m = st.m;
-        if (len >= kLargeOuterBytes) {
-            if (replied) ++m.largeFollowedByReverse;
-        } else if (replied) {
-            ++m.smallFollowedByReverse;
-        }
-        if (len >= kLargeOuterBytes) {
-            const std::size_t c = std::size_t(len - kLargeOuterBytes);
-            if (c >= st.classes.size()) st.classes.resize(c + 1);
-            SizeClass &k = st.classes[c];
-            if (!counted) {
-                ++k.late;
-                return;
-            }
-            ++k.sent;
-            if (replied) {
-                ++k.answered;
-                k.answeredNs = ts;
-                k.answeredPacket = packet;
-            }
-        } else if (!counted) {
-            ++st.smallLate;
-        } else {
-            ++st.smallSent;
-            if (replied) {
-                ++st.smallAnsweredCount;
-                if (len > st.smallAnswered) {
-                    st.smallAnswered = len;
-                    st.smallAnsweredNs = ts;
-                    st.smallAnsweredPacket = packet;
-                }
+        const bool large = len >= kLargeOuterBytes;
+        const std::size_t c = large ? std::size_t(len - kLargeOuterBytes) : 0;
+        if (large && c >= st.classes.size()) st.classes.resize(c + 1);
+        SizeClass &k = large ? st.classes[c] : st.smallClass;
+        const bool answered = counted && replied;
+        st.followedByReverse[large] += replied;
+        k.late += !counted;
+        k.sent += counted;
+        k.answered += answered;
+        const std::uint64_t small = large ? 0 : ~std::uint64_t(0);
+        st.smallLate += small & std::uint64_t(!counted);
+        st.smallSent += small & std::uint64_t(counted);
+        st.smallAnsweredCount += small & std::uint64_t(answered);
+        if (answered) {
+            k.answeredNs = ts;
+            k.answeredPacket = packet;
+            if (!large && len > st.smallAnswered) {
+                st.smallAnswered = len;
+                st.smallAnsweredNs = ts;
+                st.smallAnsweredPacket = packet;
             }
         }
     }
@@ -420,7 +432,7 @@ struct MtuAnalyzer::State
     }
     static constexpr std::size_t kTrimSilences = 64;
 
-    void replyCheck(std::uint32_t s, Sa &st, const PacketRecord &r)
+    [[gnu::always_inline]] void replyCheck(std::uint32_t s, Sa &st, const PacketRecord &r)
     {
         if (!st.haveDirections) {
             const Flow &f = tables->flows[tables->espSas[s].flowId];
@@ -449,6 +461,8 @@ struct MtuAnalyzer::State
     }
     static constexpr unsigned kExpireEvery = 1024;
     unsigned sinceExpire = 0;
+
+    [[gnu::always_inline]] inline void observe(const PacketRecord &r, std::uint32_t s);
 
     /// KeepTimes: the reply check over every packet's time, sorted per direction (the packets
     /// came out of time order).
@@ -491,40 +505,53 @@ bool MtuAnalyzer::outOfOrder() const
     return d->outOfOrder;
 }
 
-void MtuAnalyzer::observe(const PacketRecord &r, std::uint32_t s)
+void MtuAnalyzer::State::observe(const PacketRecord &r, std::uint32_t s)
 {
-    ++d->packets;
-    if (r.flags & FlagInnerTcpSyn) ++d->innerTcpSynWithMss;
+    ++packets;
+    if (r.flags & FlagInnerTcpSyn) ++innerTcpSynWithMss;
     if (s == kNoEspSa) return;
-    State::Sa &st = d->sa(s);
+    Sa &st = sa(s);
     MtuSaSizes &m = st.m;
     const std::uint16_t len = r.ipLength;
     ++m.packets;
     st.lengthCounts.add(len);
     st.seen.add(r.seq());
-    if (r.flags & FlagDontFragment) {
-        ++m.dfPackets;
-        if (m.dfSteps.empty() || len > m.dfSteps.back().length) m.dfSteps.push_back({len, r.tsNs});
+    // Without branches on DF and on the size (see settle()): the tunnels' packets interleave.
+    const bool df = (r.flags & FlagDontFragment) != 0;
+    const bool large = len >= kLargeOuterBytes;
+    m.dfPackets += df;
+    if (df && std::int32_t(len) > st.dfTop) {
+        m.dfSteps.push_back({len, r.tsNs});
+        st.dfTop = len;
     }
-    if (r.flags & FlagFragment) ++m.fragmented;
-    if (len >= kLargeOuterBytes) {
-        if (m.largePackets == 0 || len < m.largeMin) m.largeMin = len;
-        ++m.largePackets;
-        if (r.flags & FlagDontFragment) ++m.largeDfPackets;
-        m.lastLargeNs = r.tsNs;
-        m.packetsAfterLastLarge = 0;
-    } else if (m.lastLargeNs >= 0) {
-        ++m.packetsAfterLastLarge;
-    }
+    m.fragmented += (r.flags & FlagFragment) != 0;
+    const std::uint16_t largeMin = (m.largePackets == 0) | (len < m.largeMin) ? len : m.largeMin;
+    m.largeMin = large ? largeMin : m.largeMin;
+    m.largePackets += large;
+    m.largeDfPackets += large & df;
+    m.packetsAfterLastLarge = large ? 0 : m.packetsAfterLastLarge + (m.lastLargeNs >= 0);
+    m.lastLargeNs = large ? r.tsNs : m.lastLargeNs;
     m.lastNs = r.tsNs;
-    if (d->mode == Mode::KeepTimes) {
+    if (mode == Mode::KeepTimes) {
         st.times.push_back(r.tsNs);
         st.lengths.push_back(len);
         return;
     }
-    if (r.tsNs < d->lastEspNs) d->outOfOrder = true;
-    d->lastEspNs = r.tsNs;
-    if (!d->outOfOrder) d->replyCheck(s, st, r);
+    if (r.tsNs < lastEspNs) outOfOrder = true;
+    lastEspNs = r.tsNs;
+    if (!outOfOrder) replyCheck(s, st, r);
+}
+
+void MtuAnalyzer::observe(const PacketRecord &r, std::uint32_t s)
+{
+    d->observe(r, s);
+}
+
+void MtuAnalyzer::observe(std::span<const PacketRecord> records, std::span<const std::uint32_t> sas)
+{
+    State &st = *d;
+    for (std::size_t i = 0; i < records.size(); ++i)
+        st.observe(records[i], sas[i]);
 }
 
 MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
@@ -561,6 +588,8 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
         MtuSaSizes &m = out.sas[s];
         m = st.m;
         m.espSa = s;
+        m.smallFollowedByReverse = st.followedByReverse[0];
+        m.largeFollowedByReverse = st.followedByReverse[1];
         if (m.packets) lengthQuantiles(st.lengthCounts, m.packets, m);
         m.sequenceMissing = st.seen.missing();
         if (m.max > out.largestOuter) {

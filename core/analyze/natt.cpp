@@ -5,6 +5,7 @@
 #include <QStringList>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -28,7 +29,20 @@ struct PairState
     bool checking = false;
     std::int64_t windowEnd = 0;
     std::uint64_t after[2] = {0, 0};
+    // Packets of the pair by kind (NatPeerPair's counts, added in foldKinds()): counted by index,
+    // as ESP and ESP-in-UDP packets of a gateway's tunnels interleave in no learnable order.
+    std::array<std::uint64_t, std::size_t(PacketKind::Count_)> kinds{};
 };
+
+void foldKinds(PairState &st, NatPeerPair &p)
+{
+    p.espPackets += st.kinds[std::size_t(PacketKind::Esp)];
+    p.espInUdpPackets += st.kinds[std::size_t(PacketKind::EspInUdp)];
+    p.ike500 += st.kinds[std::size_t(PacketKind::Ike)];
+    p.ikeNatT += st.kinds[std::size_t(PacketKind::IkeNatT)];
+    p.keepalives += st.kinds[std::size_t(PacketKind::NatKeepalive)];
+    st.kinds = {};
+}
 
 void finishCheck(PairState &st, NatPeerPair &p)
 {
@@ -94,25 +108,28 @@ struct NattAnalyzer::State
             lastFlowNs.push_back(-1);
         }
     }
+
+    [[gnu::always_inline]] inline void observe(const PacketRecord &r, std::uint32_t sa,
+                                               const CaptureIndex &tables);
 };
 
 NattAnalyzer::NattAnalyzer() : d(std::make_unique<State>()) {}
 NattAnalyzer::~NattAnalyzer() = default;
 
-void NattAnalyzer::observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables)
+void NattAnalyzer::State::observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables)
 {
     if (r.flowId >= tables.flows.size()) return;
-    if (r.flowId >= d->pairOfFlow.size()) d->learnFlows(tables.flows);
+    if (r.flowId >= pairOfFlow.size()) learnFlows(tables.flows);
     if (r.kind == PacketKind::NatKeepalive) {
-        d->keepaliveTimes[r.flowId].push_back(r.tsNs);
-        if (d->lastFlowNs[r.flowId] >= 0)
-            d->keepaliveIdle[r.flowId].push_back(seconds(r.tsNs - d->lastFlowNs[r.flowId]));
+        keepaliveTimes[r.flowId].push_back(r.tsNs);
+        if (lastFlowNs[r.flowId] >= 0)
+            keepaliveIdle[r.flowId].push_back(seconds(r.tsNs - lastFlowNs[r.flowId]));
     }
-    d->lastFlowNs[r.flowId] = r.tsNs;
-    const std::uint32_t pi = d->pairOfFlow[r.flowId];
-    NatPeerPair &p = d->pairs[pi];
-    PairState &st = d->state[pi];
-    const int dir = d->dirOfFlow[r.flowId];
+    lastFlowNs[r.flowId] = r.tsNs;
+    const std::uint32_t pi = pairOfFlow[r.flowId];
+    NatPeerPair &p = pairs[pi];
+    PairState &st = state[pi];
+    const int dir = dirOfFlow[r.flowId];
     if (st.checking && r.tsNs > st.windowEnd) finishCheck(st, p);
     if (st.checking) ++st.after[dir]; // counted for the open window before a new gap may replace it
     auto openGap = [&](std::int64_t from, NatIdleGap::Direction silent) {
@@ -135,28 +152,10 @@ void NattAnalyzer::observe(const PacketRecord &r, std::uint32_t sa, const Captur
     st.lastAny = r.tsNs;
     st.lastDir[dir] = r.tsNs;
 
-    switch (r.kind) {
-    case PacketKind::Esp:
-        ++p.espPackets;
-        break;
-    case PacketKind::EspInUdp:
-        ++p.espInUdpPackets;
-        break;
-    case PacketKind::Ike:
-        ++p.ike500;
-        break;
-    case PacketKind::IkeNatT:
-        ++p.ikeNatT;
-        break;
-    case PacketKind::NatKeepalive:
-        ++p.keepalives;
-        break;
-    default:
-        break;
-    }
+    ++st.kinds[std::size_t(r.kind)];
     if (r.isEsp() && sa != kNoEspSa) {
-        if (sa >= d->saLast.size()) d->saLast.resize(std::size_t(sa) + 1);
-        State::SaLast &l = d->saLast[sa];
+        if (sa >= saLast.size()) saLast.resize(std::size_t(sa) + 1);
+        State::SaLast &l = saLast[sa];
         // First packet of this SA since before a gap: did numbers go missing? Charged to
         // every recent gap the SA's own silence spans.
         for (std::size_t g = p.idleGaps.size(); l.ts >= 0 && r.seq() > l.seq + 1 && g-- > 0;) {
@@ -167,6 +166,19 @@ void NattAnalyzer::observe(const PacketRecord &r, std::uint32_t sa, const Captur
         l.ts = r.tsNs;
         l.seq = r.seq();
     }
+}
+
+void NattAnalyzer::observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables)
+{
+    d->observe(r, sa, tables);
+}
+
+void NattAnalyzer::observe(std::span<const PacketRecord> records, std::span<const std::uint32_t> sas,
+                           const CaptureIndex &tables)
+{
+    State &st = *d;
+    for (std::size_t i = 0; i < records.size(); ++i)
+        st.observe(records[i], sas[i], tables);
 }
 
 NattAnalysis NattAnalyzer::finish(const CaptureIndex &index, bool cancelled)
@@ -183,6 +195,7 @@ NattAnalysis NattAnalyzer::finish(const CaptureIndex &index, bool cancelled)
         if (peerOfPair[pi] >= 0) return;
         peerOfPair[pi] = std::int32_t(out.pairs.size());
         finishCheck(d->state[pi], d->pairs[pi]);
+        foldKinds(d->state[pi], d->pairs[pi]);
         out.pairs.push_back(std::move(d->pairs[pi]));
     };
     for (const EspSa &sa : index.espSas)

@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <vector>
 
 namespace ikev2wb {
@@ -116,6 +117,10 @@ public:
     /// The next packet; `sa`: its index into CaptureIndex::espSas (kNoEspSa: not ESP); `tables`:
     /// the index its flow id refers to (it may still be growing).
     void observe(const PacketRecord &r, std::uint32_t sa, const CaptureIndex &tables);
+    /// The next packets in order: records[i] with its SA sas[i]. The same as observe() of each;
+    /// one call for a batch spares a call per packet.
+    void observe(std::span<const PacketRecord> records, std::span<const std::uint32_t> sas,
+                 const CaptureIndex &tables);
     /// The analysis; `index`: the finished index of the packets observed.
     NattAnalysis finish(const CaptureIndex &index, bool cancelled);
 
