@@ -1013,6 +1013,38 @@ private slots:
         QVERIFY(top.evidence.at(1).ref.source.endsWith(QLatin1String("right-xfrm-state-end.txt")));
     }
 
+    // Audit (audit-cert-frag-1200): certificates, IKEv2 fragmentation on (both ends announce it),
+    // the mid->right link 1200 with mid's ICMP fragmentation-needed getting through, non-first IP
+    // fragments dropped. charon's 1280-byte IKE fragments are IP-fragmented and never arrive whole.
+    // Before, the first fixes were "fragmentation = yes" (swanctl, ipsec.conf), which is in use and
+    // changes nothing. Truth: charon.fragment_size at most the link MTU (ICMP mtu 1200).
+    void ikeFragmentsLargerThanThePath()
+    {
+        const QString scenario = QStringLiteral("audit-cert-frag-1200");
+        const QString dir = labDir(scenario);
+        const QJsonObject t = truth(scenario);
+        QCOMPARE(t[QStringLiteral("ipsec")][QStringLiteral("ike_fragmentation")].toString(),
+                 QStringLiteral("yes"));
+        const int link =
+            t[QStringLiteral("topology")][QStringLiteral("mid")][QStringLiteral("mtu_right_link")].toInt();
+        for (const bool withEvidence : {false, true}) {
+            DiagnosisFiles files = labPairWithStats(dir, false);
+            if (!withEvidence) files.evidence.clear();
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            QVERIFY(!ld.diagnosis().findings.empty());
+            const Finding &top = ld.diagnosis().findings.front();
+            QCOMPARE(top.cause, QStringLiteral("ike_fragmentation"));
+            // the configuration snippets (the client prose names the setting a gateway needs)
+            QVERIFY(!findFix(top, FixKind::Swanctl));
+            QVERIFY(!findFix(top, FixKind::IpsecConf));
+            const Fix *size = findFix(top, FixKind::StrongswanConf);
+            QVERIFY(size);
+            QCOMPARE(capture(size->text, QStringLiteral("fragment_size = (\\d+)")), link);
+        }
+    }
+
     void mtuWithRouterEvidence_data()
     {
         QTest::addColumn<QString>("scenario");

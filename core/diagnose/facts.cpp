@@ -358,6 +358,7 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
                 const EvidenceRef ref = packetRef(name, first.packet, first.tsNs);
                 const bool ipFrag = x.ipFragmented && (!x.retransmissions.empty() || !x.ipFragmentsComplete);
                 if (ipFrag) addCount(f.ikeIpFragmentedUnanswered, 1, ref);
+                if (ipFrag && x.fragments.total > 0) addCount(f.ikeSkfIpFragmented, 1, ref);
                 if (x.ipFragmented && !x.ipFragmentsComplete) addCount(f.ikeIpFragmentsMissing, 1, ref);
                 if (!x.fragments.missing.empty()) addCount(f.ikeSkfMissing, 1, ref);
                 if (ipFrag || !x.fragments.missing.empty()) {
@@ -3117,6 +3118,7 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         }
         if (f.ikeIpFragmentedUnanswered.value == 0) {
             f.ikeIpFragmentedUnanswered = peer.ikeIpFragmentedUnanswered;
+            f.ikeSkfIpFragmented = peer.ikeSkfIpFragmented;
             f.largestFragmentedIke = std::max(f.largestFragmentedIke, peer.largestFragmentedIke);
             f.fragmentedIkeRetransmissions = peer.fragmentedIkeRetransmissions;
         }

@@ -316,6 +316,9 @@ struct Facts
                                         // answered
     RefCount ikeIpFragmentsMissing;     // such requests of which a capture holds only some fragments
     RefCount ikeSkfMissing;             // unanswered requests with RFC 7383 fragments missing
+    // of ikeIpFragmentedUnanswered, those sent as RFC 7383 fragments: IKE fragmentation was in use
+    // and its fragments themselves were larger than the path (charon.fragment_size)
+    RefCount ikeSkfIpFragmented;
     std::uint32_t largestFragmentedIke = 0; // IKE length of the largest of them, bytes
     std::uint32_t fragmentedIkeRetransmissions = 0;
     bool ikeSaInitAnswered = false;

@@ -1931,40 +1931,45 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
     const QString was = !p.configured.isEmpty() ? QStringLiteral("fragmentation = %1 now").arg(p.configured)
                         : p.configKnown ? QStringLiteral("the configuration leaves it at the default (yes)")
                                         : QStringLiteral("the configuration is not in the evidence");
-    out.push_back(make(
-        FixKind::Swanctl, QStringLiteral("Use IKEv2 fragmentation on both ends (swanctl.conf)"),
-        // The names are this end's: the peer has its own for the same tunnel.
-        QStringLiteral("# on this end; on the peer, the same line in its own connection's section\n") +
-            swanctlSnippet(t, {QStringLiteral("fragmentation = yes")}, {}),
-        QStringLiteral(
-            "charon announces IKEv2 fragmentation (RFC 7383) in IKE_SA_INIT and, when the peer announces it "
-            "too, sends large messages (IKE_AUTH with certificates) as encrypted IKE fragments, each a "
-            "whole UDP datagram no larger than charon.fragment_size (default 1280 bytes), instead of one "
-            "datagram the kernel splits into IP fragments that filters drop. %1 On this host: %2.")
-            .arg(seen, was),
-        QStringLiteral(
-            "Only helps when both ends support RFC 7383 (strongSwan ≥ 5.2.1, Windows 10 1803 and later, "
-            "current macOS/iOS and Android clients); IKE_SA_INIT itself is never fragmented. A few "
-            "more packets per large exchange."),
-        QStringLiteral(
-            "charon's log shows 'splitting IKE message (N bytes) into M fragments' and the peer's "
-            "'received fragment #i of M'; tcpdump -ni %1 'ip[6:2] & 0x3fff != 0' (IP fragments) stays "
-            "silent during IKE_AUTH; the IKE_SA establishes. Apply with ")
-                .arg(shq(t.wanInterface)) +
-            reloadSwanctl(t) + QLatin1Char('.'),
-        undoLine(QStringLiteral("swanctl --load-conns"),
-                 QStringLiteral("first put back the previous fragmentation value in swanctl.conf (%1)")
-                     .arg(p.configured.isEmpty() ? QStringLiteral("remove the line")
-                                                 : oneLine(p.configured, 100)))));
-    out.push_back(make(
-        FixKind::IpsecConf, QStringLiteral("Use IKEv2 fragmentation (legacy ipsec.conf)"),
-        ipsecConfSnippet(t, {QStringLiteral("fragmentation=yes")}),
-        QStringLiteral("The ipsec.conf equivalent of fragmentation = yes (RFC 7383 for IKEv2)."),
-        QStringLiteral("As above: both ends must support it."),
-        QStringLiteral("As above. Apply with ") + reloadIpsecConf(t) + QLatin1Char('.'),
-        undoLine(reloadIpsecConfCommands(t),
-                 QStringLiteral("first remove the line from ipsec.conf (default yes) or put back the old "
-                                "value; restarting the connection is a short interruption"))));
+    // The request was sent as RFC 7383 fragments: fragmentation = yes is in use on the sender and
+    // the peer announced it; setting it changes nothing, the fragments' size is what must change.
+    if (!p.fragmentsInUse) {
+        out.push_back(make(
+            FixKind::Swanctl, QStringLiteral("Use IKEv2 fragmentation on both ends (swanctl.conf)"),
+            // The names are this end's: the peer has its own for the same tunnel.
+            QStringLiteral("# on this end; on the peer, the same line in its own connection's section\n") +
+                swanctlSnippet(t, {QStringLiteral("fragmentation = yes")}, {}),
+            QStringLiteral(
+                "charon announces IKEv2 fragmentation (RFC 7383) in IKE_SA_INIT and, when the peer announces "
+                "it "
+                "too, sends large messages (IKE_AUTH with certificates) as encrypted IKE fragments, each a "
+                "whole UDP datagram no larger than charon.fragment_size (default 1280 bytes), instead of one "
+                "datagram the kernel splits into IP fragments that filters drop. %1 On this host: %2.")
+                .arg(seen, was),
+            QStringLiteral(
+                "Only helps when both ends support RFC 7383 (strongSwan ≥ 5.2.1, Windows 10 1803 and later, "
+                "current macOS/iOS and Android clients); IKE_SA_INIT itself is never fragmented. A few "
+                "more packets per large exchange."),
+            QStringLiteral(
+                "charon's log shows 'splitting IKE message (N bytes) into M fragments' and the peer's "
+                "'received fragment #i of M'; tcpdump -ni %1 'ip[6:2] & 0x3fff != 0' (IP fragments) stays "
+                "silent during IKE_AUTH; the IKE_SA establishes. Apply with ")
+                    .arg(shq(t.wanInterface)) +
+                reloadSwanctl(t) + QLatin1Char('.'),
+            undoLine(QStringLiteral("swanctl --load-conns"),
+                     QStringLiteral("first put back the previous fragmentation value in swanctl.conf (%1)")
+                         .arg(p.configured.isEmpty() ? QStringLiteral("remove the line")
+                                                     : oneLine(p.configured, 100)))));
+        out.push_back(make(
+            FixKind::IpsecConf, QStringLiteral("Use IKEv2 fragmentation (legacy ipsec.conf)"),
+            ipsecConfSnippet(t, {QStringLiteral("fragmentation=yes")}),
+            QStringLiteral("The ipsec.conf equivalent of fragmentation = yes (RFC 7383 for IKEv2)."),
+            QStringLiteral("As above: both ends must support it."),
+            QStringLiteral("As above. Apply with ") + reloadIpsecConf(t) + QLatin1Char('.'),
+            undoLine(reloadIpsecConfCommands(t),
+                     QStringLiteral("first remove the line from ipsec.conf (default yes) or put back the old "
+                                    "value; restarting the connection is a short interruption"))));
+    }
     if (p.provenPathMtu >= 576 && p.provenPathMtu < 1280)
         out.push_back(
             make(FixKind::StrongswanConf,

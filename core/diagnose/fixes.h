@@ -215,12 +215,14 @@ struct IkeFragmentationParams
 {
     int initiatorAnnounces = -1; // IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT: 1, 0, -1 not captured
     int responderAnnounces = -1;
-    int provenPathMtu = 0;    // a path MTU the evidence proves (ICMP error), 0 unknown
-    QString configured;       // "fragmentation" of the configuration, empty: not set or unknown
-    bool configKnown = false; // a swanctl.conf / ipsec.conf was in the evidence
+    int provenPathMtu = 0;       // a path MTU the evidence proves (ICMP error), 0 unknown
+    QString configured;          // "fragmentation" of the configuration, empty: not set or unknown
+    bool configKnown = false;    // a swanctl.conf / ipsec.conf was in the evidence
+    bool fragmentsInUse = false; // the lost request was sent as RFC 7383 fragments already
 };
-/// IKEv2 fragmentation (RFC 7383) on both ends, charon.fragment_size only for a proven path
-/// MTU below its 1280 default, the common clients, and where fragments get dropped.
+/// IKEv2 fragmentation (RFC 7383) on both ends (not when the lost request was sent as RFC 7383
+/// fragments: it is in use), charon.fragment_size only for a proven path MTU below its 1280
+/// default, the common clients, and where fragments get dropped.
 std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentationParams &p);
 /// A DROP/REJECT rule of a firewall listing that takes the tunnel's traffic (Facts::FirewallDrop).
 struct DropRuleParams

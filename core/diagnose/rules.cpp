@@ -555,6 +555,10 @@ std::optional<Finding> ruleIkeFragmentation(const Facts &f)
                   "dropped before it (non-first fragments carry no UDP header, so port filters drop them)"));
     citeCount(fd, f.ikeSkfMissing,
               QStringLiteral("%1 unanswered request(s) arrived with RFC 7383 IKE fragments missing"));
+    citeCount(fd, f.ikeSkfIpFragmented,
+              QStringLiteral("%1 of them were RFC 7383 IKE fragments already: IKEv2 fragmentation is in use, "
+                             "its fragments are larger than the path (charon.fragment_size, default 1280 "
+                             "bytes), so setting fragmentation = yes changes nothing"));
     if (f.ikeSaInitAnswered)
         cite(fd, QStringLiteral("the peer answered the small IKE_SA_INIT, so it is reachable: only the large "
                                 "message does not get through"));
@@ -579,6 +583,7 @@ std::optional<Finding> ruleIkeFragmentation(const Facts &f)
     p.provenPathMtu = f.ptbSeen ? int(f.ptbMtu) : 0;
     p.configured = f.fragmentationSetting;
     p.configKnown = f.haveConfig;
+    p.fragmentsInUse = f.ikeSkfIpFragmented.value > 0;
     addFixes(fd, ikeFragmentationFixes(fixTarget(f), p));
     return fd;
 }
