@@ -1013,6 +1013,74 @@ private slots:
         QVERIFY(top.evidence.at(1).ref.source.endsWith(QLatin1String("right-xfrm-state-end.txt")));
     }
 
+    // Audit (audit-blackhole-r2l): a black hole right->left only (left's link MTU 1400, ICMP
+    // dropped, iperf3 -R). Right's capture alone holds left's 1292-byte pings, which arrived there;
+    // before, the sender-side suspicion was taken from that SA ("5 outer packets of 1292 bytes were
+    // sent with DF set") and, with the evidence, the fix sent the engineer to set the route MTU on
+    // the peer 10.0.1.1, which sends nothing too large. With both captures the finding about
+    // right->left cited the same lines about left's delivered SA. Truth: direction right->left.
+    void noBlackHoleSuspicionAboutWhatArrived()
+    {
+        const QString scenario = QStringLiteral("audit-blackhole-r2l");
+        const QString dir = labDir(scenario);
+        const QJsonObject t = truth(scenario);
+        QCOMPARE(t[QStringLiteral("expected_diagnosis")][QStringLiteral("direction")].toString(),
+                 QStringLiteral("right->left"));
+        const QString leftAddr =
+            t[QStringLiteral("topology")][QStringLiteral("left")][QStringLiteral("outer_ip")].toString();
+        // left -> right's SPI (lab verify, tshark): every one of its packets arrived
+        const QJsonObject l2r = testdata::readJson(dir + QStringLiteral("/verify.json"))
+                                    .value(QStringLiteral("esp_loss"))
+                                    .toObject()
+                                    .value(QStringLiteral("left_to_right"))
+                                    .toObject();
+        QCOMPARE(l2r[QStringLiteral("lost")].toInt(), 0);
+        const QStringList spis = l2r[QStringLiteral("per_spi")].toObject().keys();
+        QCOMPARE(spis.size(), 1);
+        const std::uint32_t deliveredSpi = spis.front().toUInt(nullptr, 16);
+        QVERIFY(deliveredSpi != 0);
+        const auto citesDelivered = [&](const Finding &fd) {
+            return std::any_of(fd.evidence.begin(), fd.evidence.end(), [&](const EvidenceItem &e) {
+                return e.ref.hasSpi && e.ref.spi == deliveredSpi;
+            });
+        };
+        for (const bool withEvidence : {false, true}) {
+            DiagnosisFiles files;
+            files.captureA = dir + QStringLiteral("/right-outer.pcap");
+            if (withEvidence)
+                files.evidence << dir + QStringLiteral("/stats") << dir + QStringLiteral("/charon-left.log")
+                               << dir + QStringLiteral("/charon-right.log");
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            for (const Finding &fd : ld.diagnosis().findings) {
+                if (fd.cause != QLatin1String("mtu_blackhole")) continue;
+                QVERIFY2(!citesDelivered(fd), qPrintable(fd.evidence.front().text));
+                for (const Fix &x : fd.fixes)
+                    QVERIFY2(!x.title.contains(QStringLiteral("On the peer %1").arg(leftAddr)),
+                             qPrintable(x.title));
+            }
+        }
+        Investigation pair;
+        QString error;
+        QVERIFY2(diagnoseFiles(labPairWithStats(dir, false), pair, &error), qPrintable(error));
+        QVERIFY(!pair.diagnosis().findings.empty());
+        const Finding &top = pair.diagnosis().findings.front();
+        QCOMPARE(top.cause, QStringLiteral("mtu_blackhole"));
+        QVERIFY(!citesDelivered(top));
+        const Fix *route = findFix(top, FixKind::IpLink);
+        QVERIFY(route);
+        QVERIFY2(
+            route->title.startsWith(
+                QStringLiteral("On the peer %1:")
+                    .arg(t[QStringLiteral("topology")][QStringLiteral("right")][QStringLiteral("outer_ip")]
+                             .toString())),
+            qPrintable(route->title));
+        QCOMPARE(
+            capture(route->text, QStringLiteral("mtu lock (\\d+)")),
+            t[QStringLiteral("topology")][QStringLiteral("mid")][QStringLiteral("mtu_left_link")].toInt());
+    }
+
     // Audit (audit-cert-frag-1200): certificates, IKEv2 fragmentation on (both ends announce it),
     // the mid->right link 1200 with mid's ICMP fragmentation-needed getting through, non-first IP
     // fragments dropped. charon's 1280-byte IKE fragments are IP-fragmented and never arrive whole.

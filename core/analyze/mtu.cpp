@@ -716,7 +716,9 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
                               .arg(m.sequenceMissing)
                               .arg(m.max);
             b.level = MtuBlackHole::Level::Possible;
+            b.atReceiver = true;
         }
+        if (b.level != MtuBlackHole::Level::None) out.saHoles.push_back(b);
         if (int(b.level) > int(out.blackHole.level) ||
             (b.level == out.blackHole.level && b.level != MtuBlackHole::Level::None &&
              out.blackHole.espSa >= 0 &&

@@ -109,6 +109,9 @@ struct MtuBlackHole
     Level level = Level::None;
     std::int64_t espSa = -1;
     QStringList evidence;
+    // Sequence numbers missing on an SA whose packets that arrived were all small: a suspicion
+    // about the capture point downstream (a receiver's). The others are about the SA's sender.
+    bool atReceiver = false;
 };
 
 struct MtuAnalysis
@@ -124,6 +127,7 @@ struct MtuAnalysis
     enum class PathMtuSource : std::uint8_t { None, Ptb, LargestSeen } pathMtuSource = PathMtuSource::None;
     std::uint32_t minIcmpMtuAny = 0;
     MtuBlackHole blackHole;
+    std::vector<MtuBlackHole> saHoles; // every SA's suspicion (level above None), in SA order
     std::uint64_t innerTcpSynWithMss = 0;
     bool cancelled = false;
 };

@@ -140,6 +140,31 @@ void senderSizeBounds(Facts &f, const CaptureIndex &ix, const MtuSaSizes &m, con
                   .arg(before, late);
 }
 
+/// The MTU analyzer's black-hole suspicion the diagnosis takes from capture A, once the capture's own
+/// end is known (the comparison, the evidence or the TTLs): as the analyzer ranks them (level, then
+/// large DF packets), but never one about an SA whose packets were sent to this end. Those arrived
+/// here, so no black hole swallowed them; before (up to session 14) the analyzer's pick could be
+/// such an SA, and the fix then went to the peer, which sends nothing too large.
+void chooseBlackHole(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
+{
+    const MtuBlackHole *best = nullptr;
+    for (const MtuBlackHole &b : an.mtu.saHoles) {
+        const Flow &fl = ix.flows[ix.espSas[std::size_t(b.espSa)].flowId];
+        if (!b.atReceiver && !f.localAddress.isEmpty() && addr(fl.dst) == f.localAddress) continue;
+        if (!best || int(b.level) > int(best->level) ||
+            (b.level == best->level && an.mtu.sas[std::size_t(b.espSa)].largeDfPackets >
+                                           an.mtu.sas[std::size_t(best->espSa)].largeDfPackets))
+            best = &b;
+    }
+    if (!best) return;
+    const EspSa &sa = ix.espSas[std::size_t(best->espSa)];
+    f.blackHoleLevel = int(best->level);
+    f.blackHoleEvidence = best->evidence;
+    f.blackHoleRef = spiRef(name, sa.spi);
+    f.blackHoleSender = addr(ix.flows[sa.flowId].src);
+    if (f.pathMtuUpper == 0) senderSizeBounds(f, ix, an.mtu.sas[std::size_t(best->espSa)], name);
+}
+
 void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
 {
     f.haveCapture = true;
@@ -272,13 +297,6 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
             addCount(f.icmpAdminProhibited, 1, packetRef(name, e.packet, e.tsNs));
         }
     }
-    f.blackHoleLevel = int(an.mtu.blackHole.level);
-    f.blackHoleEvidence = an.mtu.blackHole.evidence;
-    if (an.mtu.blackHole.espSa >= 0) {
-        const EspSa &sa = ix.espSas[std::size_t(an.mtu.blackHole.espSa)];
-        f.blackHoleRef = spiRef(name, sa.spi);
-        f.blackHoleSender = addr(ix.flows[sa.flowId].src);
-    }
     for (const MtuSaSizes &m : an.mtu.sas) {
         if (m.packets == 0 || m.fragmented) continue;
         const EspSa &sa = ix.espSas[m.espSa];
@@ -286,8 +304,6 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
             {addr(ix.flows[sa.flowId].src), addr(ix.flows[sa.flowId].dst), m.max, spiRef(name, sa.spi)});
     }
     f.largestOuter = std::max<std::uint32_t>(f.largestOuter, an.mtu.largestOuter);
-    if (f.blackHoleLevel >= 1 && an.mtu.blackHole.espSa >= 0 && f.pathMtuUpper == 0)
-        senderSizeBounds(f, ix, an.mtu.sas[std::size_t(an.mtu.blackHole.espSa)], name);
 
     // NAT-T: idle gaps, rebinding, keepalives
     for (const NatPeerPair &p : an.natt.pairs) {
@@ -3183,6 +3199,7 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         }
     }
 
+    if (in.indexA && in.analysisA) chooseBlackHole(f, *in.indexA, *in.analysisA, in.nameA);
     if (stop()) return f; // fillPacketNumber walks every packet of a capture
     if (in.indexA && f.deliveredRef.source == in.nameA)
         fillPacketNumber(f.deliveredRef, *in.indexA);

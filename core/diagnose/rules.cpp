@@ -414,8 +414,11 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                  .arg(sized->smallestLost),
              sized->firstLost);
     }
-    for (const QString &e : f.blackHoleEvidence)
-        cite(fd, e, f.blackHoleRef);
+    // The one-capture suspicion's lines, unless the comparison proved another direction's loss
+    // size-dependent: about the other direction they would describe packets that were delivered.
+    if (!sized || f.blackHoleSender == sized->from)
+        for (const QString &e : f.blackHoleEvidence)
+            cite(fd, e, f.blackHoleRef);
     if (silentBelowPtb)
         cite(
             fd,
