@@ -1013,6 +1013,62 @@ private slots:
         QVERIFY(top.evidence.at(1).ref.source.endsWith(QLatin1String("right-xfrm-state-end.txt")));
     }
 
+    // Audit (tests/lab-scenarios/audit.sh, audit-loss-blackhole): netem "loss 2%" and a black hole
+    // at 1400 (ICMP dropped), both left->right. One small packet lost at random (the router's netem
+    // counter, stats/mid-tc-end.txt "dropped N") made the comparison's "every lost packet larger
+    // than every delivered one" false: before, the top cause was packet_loss_in_transit ("spread
+    // over sizes, not an MTU effect"), step 2 passed, and the black-holed TCP retransmissions made
+    // an "outage" with a DPD fix. Truth: mtu_blackhole at truth.json's link MTU, plus the random
+    // loss of the small packets as its own finding.
+    void sizeDependentLossBesideRandomLoss()
+    {
+        const QString scenario = QStringLiteral("audit-loss-blackhole");
+        const QString dir = labDir(scenario);
+        const QJsonObject t = truth(scenario);
+        QVERIFY(!t.isEmpty());
+        const QJsonArray faults = t[QStringLiteral("injected_faults")].toArray();
+        QCOMPARE(faults.size(), 2);
+        QCOMPARE(faults[0][QStringLiteral("type")].toString(), QStringLiteral("random_loss"));
+        QCOMPARE(faults[1][QStringLiteral("type")].toString(), QStringLiteral("mtu_blackhole"));
+        // the router's own count of the packets netem dropped
+        QFile tc(dir + QStringLiteral("/stats/mid-tc-end.txt"));
+        QVERIFY(tc.open(QIODevice::ReadOnly));
+        int netemDropped = 0;
+        for (const QRegularExpressionMatch &m : QRegularExpression(QStringLiteral("dropped (\\d+),"))
+                                                    .globalMatch(QString::fromUtf8(tc.readAll())))
+            netemDropped += m.captured(1).toInt();
+        QVERIFY(netemDropped > 0);
+        const int link =
+            t[QStringLiteral("topology")][QStringLiteral("mid")][QStringLiteral("mtu_right_link")].toInt();
+        QCOMPARE(t[QStringLiteral("ipsec")][QStringLiteral("esp_proposal")].toString(),
+                 QStringLiteral("aes128-sha256"));
+        const int inner = (link - 20 - 8 - 16 - 16) / 16 * 16 - 2; // DOMAIN.md, AES-CBC + HMAC-SHA256-128
+        for (const bool swapped : {false, true}) {
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseFiles(labPairWithStats(dir, swapped), ld, &error), qPrintable(error));
+            const Diagnosis &d = ld.diagnosis();
+            QVERIFY(!d.findings.empty());
+            const Finding &top = d.findings.front();
+            QCOMPARE(top.cause, QStringLiteral("mtu_blackhole"));
+            QCOMPARE(top.status, StepStatus::Fail);
+            const Fix *ipt = findFix(top, FixKind::Iptables);
+            const Fix *route = findFix(top, FixKind::IpLink);
+            QVERIFY(ipt && route);
+            QCOMPARE(capture(ipt->text, QStringLiteral("--set-mss (\\d+)")), inner - 40);
+            QCOMPARE(capture(route->text, QStringLiteral("mtu lock (\\d+)")), link);
+            // no outage: the lost packets are the large ones, not a dead path
+            QVERIFY(!findingOf(ld, QLatin1String("peer_unreachable")));
+            // the small packets' loss is the path's own, as many as netem dropped
+            const Finding *loss = findingOf(ld, QLatin1String("packet_loss_in_transit"));
+            QVERIFY(loss);
+            int own = -1;
+            for (const EvidenceItem &e : loss->evidence)
+                if (own < 0) own = capture(e.text, QStringLiteral("(\\d+) of the \\d+ packets of up to"));
+            QCOMPARE(own, netemDropped);
+        }
+    }
+
     // Audit (audit-blackhole-r2l): a black hole right->left only (left's link MTU 1400, ICMP
     // dropped, iperf3 -R). Right's capture alone holds left's 1292-byte pings, which arrived there;
     // before, the sender-side suspicion was taken from that SA ("5 outer packets of 1292 bytes were

@@ -61,6 +61,8 @@ Facts healthy()
                               0,
                               0,
                               {},
+                              {},
+                              0,
                               {}};
     f.dir[1] = DirectionFacts{QStringLiteral("10.0.2.1"),
                               QStringLiteral("10.0.1.1"),
@@ -77,6 +79,8 @@ Facts healthy()
                               0,
                               0,
                               {},
+                              {},
+                              0,
                               {}};
     f.largestOuter = 1500;
     f.ikeEstablished = true;

@@ -100,7 +100,11 @@ QString lossLeftToOtherSteps(const DirectionFacts &d, const std::vector<Finding>
         how = QStringLiteral("none arrived");
         steps = {6, 3}; // ESP blocked or dropped by the receiver; an outage
     } else if (d.sizeDependent) {
-        how = QStringLiteral("all of them size-dependent");
+        how = explained == d.lost
+                  ? QStringLiteral("all of them size-dependent")
+                  : QStringLiteral("%1 of them size-dependent (every one larger than %2 bytes)")
+                        .arg(explained)
+                        .arg(d.largestDelivered);
         steps = {2};
     } else if (explained) {
         how = explained == d.lost ? QStringLiteral("all of them in outages")
@@ -108,8 +112,14 @@ QString lossLeftToOtherSteps(const DirectionFacts &d, const std::vector<Finding>
         steps = {3};
     }
     const std::uint64_t rest = d.lost - explained;
+    // the rest is step 1's own (packet_loss_in_transit) when heavy enough, beside a size-dependent
+    // loss at the rate of the sizes that can arrive
+    const bool restIsCause =
+        rest > 0 && lossSeverity(rest, d.sizeDependent ? d.sent - d.sizeLost() : d.sent) != StepStatus::Pass;
     const QString restText =
-        rest == 0        ? QString()
+        rest == 0 ? QString()
+        : restIsCause && explained > 0
+            ? QStringLiteral("; the other %1: lost in transit (packet_loss_in_transit)").arg(rest)
         : explained == 0 ? QStringLiteral(": too few to be a cause, noted only")
                          : QStringLiteral("; the other %1: too few to be a cause, noted only").arg(rest);
     if (explained == 0) return restText;

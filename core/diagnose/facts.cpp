@@ -412,6 +412,31 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
 
 // ---------------------------------------------------------------- two captures
 
+/// Whether a direction's loss is the MTU's: every packet larger than the largest one delivered was
+/// lost. The comparison says so only when every lost packet is larger (`sizeDependent`); a few
+/// smaller ones lost at random beside a black hole (loss and a small MTU on one path) must not hide
+/// it, so the larger ones also count as the MTU's when random loss at the rate the smaller ones met
+/// would have taken every one of them with a chance of at most 1 in 1000 (rate^count).
+void sizeDependentLoss(DirectionFacts &df, const DirectionComparison &dc, const QString &sender)
+{
+    std::uint64_t above = 0;
+    std::uint32_t smallestAbove = 0;
+    const ComparedPacket *first = nullptr; // lostInTransit is in time order
+    for (const ComparedPacket &p : dc.lostInTransit) {
+        if (dc.largestDelivered == 0 || p.size <= dc.largestDelivered) continue;
+        ++above;
+        smallestAbove = smallestAbove ? std::min<std::uint32_t>(smallestAbove, p.size) : p.size;
+        if (!first) first = &p;
+    }
+    if (above == 0 || dc.sent <= above) return;
+    const double belowRate = double(dc.lostInTransit.size() - above) / double(dc.sent - above);
+    if (!dc.sizeDependent && std::pow(belowRate, double(above)) > 1e-3) return;
+    df.sizeDependent = true;
+    df.smallLost = dc.lostInTransit.size() - above;
+    df.smallestLost = smallestAbove;
+    df.sizeLostRef = spiRef(sender, first->spi, first->tsNs);
+}
+
 void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QString &nameB)
 {
     f.havePair = true;
@@ -435,7 +460,6 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
         df.lost = dc.lostInTransit.size();
         df.reordered = dc.reordered;
         df.maxDisplacement = dc.maxDisplacement;
-        df.sizeDependent = dc.sizeDependent;
         df.largestDelivered = dc.largestDelivered;
         df.smallestLost = dc.smallestLost;
         df.ikeLost = dc.ikeLost;
@@ -443,8 +467,9 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
             const ComparedPacket &p = dc.lostInTransit.front();
             df.firstLost = spiRef(names[dc.from], p.spi, p.tsNs);
         }
+        sizeDependentLoss(df, dc, names[dc.from]);
         // Losses of a size-dependent direction are the MTU's, not an outage of the path.
-        for (const Outage &o : dc.sizeDependent ? std::vector<Outage>{} : dc.outages) {
+        for (const Outage &o : df.sizeDependent ? std::vector<Outage>{} : dc.outages) {
             const double s = double(o.lastLostNs - o.firstLostNs) / 1e9;
             if (df.outages == 0)
                 df.firstOutage = EvidenceRef{names[dc.from], -1, o.firstLostNs, 0, false, {}, {}, 0};

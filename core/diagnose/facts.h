@@ -64,6 +64,10 @@ struct DirectionFacts
     QString from, to; // addresses (or capture names)
     std::uint64_t sent = 0, received = 0, lost = 0, reordered = 0;
     std::uint32_t maxDisplacement = 0;
+    // Every packet larger than the largest one delivered was lost (sizeLost() of them, the smallest
+    // smallestLost bytes, the first sizeLostAt()), more than the loss rate of the smaller ones
+    // explains (pairFacts): the MTU's loss. The smaller ones lost beside it (smallLost) are the
+    // path's own.
     bool sizeDependent = false;
     std::uint32_t largestDelivered = 0, smallestLost = 0;
     std::uint64_t outages = 0;
@@ -72,13 +76,24 @@ struct DirectionFacts
     std::uint64_t ikeLost = 0;
     EvidenceRef firstLost;
     EvidenceRef firstOutage;
+    std::uint64_t smallLost = 0; // of a size-dependent loss, the packets no larger than largestDelivered
+    EvidenceRef sizeLostRef;     // the first larger one lost (else firstLost)
+
+    /// Of a size-dependent loss, the packets larger than every delivered one (the MTU's).
+    [[nodiscard]] std::uint64_t sizeLost() const { return lost - std::min(lost, smallLost); }
+    [[nodiscard]] const EvidenceRef &sizeLostAt() const
+    {
+        return sizeLostRef.source.isEmpty() ? firstLost : sizeLostRef;
+    }
 
     /// The losses packet_loss_in_transit judges as its own: none when nothing arrived at all
-    /// (esp_blocked's) or the loss grows with size (the MTU rule's); else those outside outages
-    /// (the rest is peer_unreachable's). Step 1 points the others to those steps.
+    /// (esp_blocked's); of a size-dependent loss those no larger than the largest delivered packet
+    /// (the larger ones are the MTU rule's); else those outside outages (the rest is
+    /// peer_unreachable's). Step 1 points the others to those steps.
     [[nodiscard]] std::uint64_t lossOfItsOwn() const
     {
-        if ((sent > 0 && received == 0) || sizeDependent) return 0;
+        if (sent > 0 && received == 0) return 0;
+        if (sizeDependent) return std::min(lost, smallLost);
         return lost - std::min(lost, outageLost);
     }
 };

@@ -313,9 +313,9 @@ bool ptbDoesNotExplain(const Facts &f, bool *belowPtb = nullptr, bool *beforePtb
 {
     const DirectionFacts *sized = sizeDependentDirection(f);
     const bool below = sized && f.ptbSeen && sized->smallestLost > 0 && sized->smallestLost <= f.ptbMtu;
-    const bool before = sized && f.ptbSeen && !below && sized->firstLost.timeNs >= 0 &&
-                        f.ptbFirst.timeNs >= 0 && sized->firstLost.source == f.ptbFirst.source &&
-                        f.ptbFirst.timeNs - sized->firstLost.timeNs > 1'000'000'000;
+    const bool before = sized && f.ptbSeen && !below && sized->sizeLostAt().timeNs >= 0 &&
+                        f.ptbFirst.timeNs >= 0 && sized->sizeLostAt().source == f.ptbFirst.source &&
+                        f.ptbFirst.timeNs - sized->sizeLostAt().timeNs > 1'000'000'000;
     // With both captures, large packets that drew no ICMP error and were not lost were delivered.
     const bool df = !sized && !f.havePair && f.ptbSeen && f.dfBeforePtbLength > 0;
     if (belowPtb) *belowPtb = below;
@@ -402,7 +402,7 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                                            "\"source\", an older ikev2wb), so its direction is assumed")),
              f.probeRef);
     }
-    if (sized) {
+    if (sized && sized->sizeLost() == sized->lost) {
         cite(fd,
              QStringLiteral(
                  "%1 of %2 ESP packets %3 → %4 were lost in transit, every one larger than every delivered "
@@ -412,7 +412,22 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                  .arg(sized->from, sized->to)
                  .arg(sized->largestDelivered)
                  .arg(sized->smallestLost),
-             sized->firstLost);
+             sized->sizeLostAt());
+    } else if (sized) {
+        const std::uint64_t small = sized->lost - sized->sizeLost();
+        cite(fd,
+             QStringLiteral(
+                 "%1 → %2: every ESP packet larger than the largest delivered one (%3 bytes) was lost "
+                 "in transit, %4 packets of %5 bytes or more, against %6 of the %7 packets of up to "
+                 "%3 bytes (%8 %): far more than loss at that rate would take")
+                 .arg(sized->from, sized->to)
+                 .arg(sized->largestDelivered)
+                 .arg(sized->sizeLost())
+                 .arg(sized->smallestLost)
+                 .arg(small)
+                 .arg(sized->sent - sized->sizeLost())
+                 .arg(percent(small, sized->sent - sized->sizeLost())),
+             sized->sizeLostAt());
     }
     // The one-capture suspicion's lines, unless the comparison proved another direction's loss
     // size-dependent: about the other direction they would describe packets that were delivered.
@@ -434,7 +449,8 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                  "captured %1 after the first large packet was lost without one: PMTUD did not "
                  "work while those packets were lost (the ICMP errors were filtered or rate-limited, "
                  "and got through only later)")
-                 .arg(secs(double(f.ptbFirst.timeNs - sized->firstLost.timeNs) / 1e9) + QStringLiteral(" s")),
+                 .arg(secs(double(f.ptbFirst.timeNs - sized->sizeLostAt().timeNs) / 1e9) +
+                      QStringLiteral(" s")),
              f.ptbFirst);
     else if (dfBeforePtb)
         cite(fd,
@@ -630,7 +646,8 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
         for (const DirectionFacts &d : f.dir) {
             const std::uint64_t l = d.lossOfItsOwn();
             lost += l;
-            const StepStatus s = lossSeverity(l, d.sent);
+            // beside a size-dependent loss, the rate of the sizes that can arrive
+            const StepStatus s = lossSeverity(l, d.sizeDependent ? d.sent - d.sizeLost() : d.sent);
             if (l && (!worst || stepStatusSeverity(s) > stepStatusSeverity(status))) worst = &d;
             if (stepStatusSeverity(s) > stepStatusSeverity(status)) status = s;
         }
@@ -650,10 +667,29 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
                          .arg(percent(d.lost, d.sent))
                          .arg(d.outageLost),
                      d.firstLost);
+            else if (d.lossOfItsOwn() && d.sizeDependent)
+                cite(fd,
+                     QStringLiteral(
+                         "%1 → %2: %3 of %4 ESP packets sent were never received (%5 %): %6 larger "
+                         "than %7 bytes, which step 2 explains, and %8 of the %9 packets of up to %7 "
+                         "bytes (%10 %)")
+                         .arg(d.from, d.to)
+                         .arg(d.lost)
+                         .arg(d.sent)
+                         .arg(percent(d.lost, d.sent))
+                         .arg(d.sizeLost())
+                         .arg(d.largestDelivered)
+                         .arg(d.lossOfItsOwn())
+                         .arg(d.sent - d.sizeLost())
+                         .arg(percent(d.lossOfItsOwn(), d.sent - d.sizeLost())),
+                     d.firstLost);
         cite(fd,
-             QStringLiteral(
-                 "the loss is spread over sizes (not an MTU effect) and outside outages: random loss on the "
-                 "path, e.g. congestion, a bad link or policing"));
+             worst->sizeDependent
+                 ? QStringLiteral("beside the MTU's loss of the larger packets, packets small enough for the "
+                                  "path were lost too, outside outages: random loss on the path, e.g. "
+                                  "congestion, a bad link or policing")
+                 : QStringLiteral("the loss is spread over sizes (not an MTU effect) and outside outages: "
+                                  "random loss on the path, e.g. congestion, a bad link or policing"));
         // Capture drops as large as the loss could explain all of it: not proven transit loss.
         if (citeCaptureDrops(fd, f) >= lost) {
             fd.status = StepStatus::Warn;
