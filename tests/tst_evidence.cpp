@@ -97,6 +97,7 @@ private slots:
     void replayWindowBeyondIntNotWrapped();
     void ifIdBeyond32BitsNotWrapped();
     void truncated();
+    void cutInsideTheLastSa();
     void hugeInput();
     void folderAndJson();
     void unnamedSnapshotsPairByFolder();
@@ -943,6 +944,39 @@ void TestEvidence::truncated()
     QVERIFY(!l.sas.front().hasStats);
     QCOMPARE(st.warnings.size(), std::size_t(1));
     QCOMPARE(st.warnings.front().line, 16);
+    // The copy stopped inside line 16 (no line end): the file was read only in part, which the
+    // diagnosis says (a malformed statistics line would not be).
+    QVERIFY(st.partial());
+    QCOMPARE(st.cut.line, 16);
+    QVERIFY2(st.cut.message.contains(QLatin1String("SA that starts on line 1")), qPrintable(st.cut.message));
+}
+
+void TestEvidence::cutInsideTheLastSa()
+{
+    // xfrm-state-esn-window.txt, two SAs of one `ip -s -s xfrm state` run (lines 1-21 and
+    // 22-39), each with its anti-replay context, current lifetime and statistics. Cut after whole
+    // lines inside the second SA, the file must be marked as read only in part, at its last line,
+    // naming the SA on line 22; whole, or cut right after the first SA, it must not.
+    QFile f(fixture(QStringLiteral("xfrm-state-esn-window.txt")));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    QCOMPARE(lines.size(), 40); // 39 lines and the empty piece after the last line end
+    QVERIFY(lines[21].startsWith("src "));
+    for (int keep : {21, 23, 25, 29, 35, 37, 38, 39}) {
+        QByteArray text;
+        for (int i = 0; i < keep; ++i)
+            text += lines[i] + '\n';
+        ParseStatus st;
+        const auto l = parseXfrmState(text, QStringLiteral("cut.txt"), st);
+        QVERIFY2(st.ok(), qPrintable(st.error));
+        const bool cut = keep != 21 && keep != 39;
+        QCOMPARE(l.sas.size(), std::size_t(keep > 21 ? 2 : 1));
+        QVERIFY2(st.partial() == cut, qPrintable(QString::number(keep)));
+        if (!cut) continue;
+        QCOMPARE(st.cut.line, keep);
+        QVERIFY2(st.cut.message.contains(QLatin1String("SA that starts on line 22")),
+                 qPrintable(st.cut.message));
+    }
 }
 
 void TestEvidence::hugeInput()

@@ -90,6 +90,9 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
     const auto lines = splitEvidenceLines(text, fileName, status);
     if (!status.ok()) return out;
     Pending pending = Pending::None;
+    // The listing is a command's output, whose last line ends with a line end: without one the
+    // copy stopped inside a line.
+    const bool endsMidLine = !text.isEmpty() && !text.endsWith('\n');
     int n = 0;
     for (const QByteArrayView line : lines) {
         ++n;
@@ -162,7 +165,9 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
             pending = Pending::None;
             continue;
         }
-        if (pending == Pending::Stats || pending == Pending::LifetimeCurrent)
+        // A last line cut short (no line end) is the cut below, not a malformed line.
+        if ((pending == Pending::Stats || pending == Pending::LifetimeCurrent) &&
+            !(endsMidLine && n == int(lines.size())))
             status.warn(n, pending == Pending::Stats
                                ? QStringLiteral("expected 'replay-window N replay N failed N' after 'stats:'")
                                : QStringLiteral("expected 'N(bytes), N(packets)' after 'lifetime current:'"));
@@ -229,7 +234,16 @@ XfrmStateList parseXfrmState(QByteArrayView text, const QString &fileName, Parse
         }
         // Other lines (lifetime config, sel, output-mark, replay bitmap words) are not needed.
     }
-    if (pending != Pending::None || (!out.sas.empty() && out.sas.back().proto.isEmpty()))
+    // One `ip [-s [-s]] xfrm state` run prints the same blocks for every SA: a last SA without a
+    // block the one before it has (its anti-replay context, current lifetime or statistics) was
+    // cut off before it.
+    const auto blocks = [](const XfrmSa &sa) {
+        return (sa.hasReplayContext ? 1 : 0) | (sa.hasLifetimeCurrent ? 2 : 0) | (sa.hasStats ? 4 : 0);
+    };
+    const bool lastLacksBlocks =
+        out.sas.size() >= 2 && (blocks(out.sas[out.sas.size() - 2]) & ~blocks(out.sas.back())) != 0;
+    if (!out.sas.empty() &&
+        (pending != Pending::None || endsMidLine || lastLacksBlocks || out.sas.back().proto.isEmpty()))
         status.warnCut(n, QStringLiteral("file ends inside the SA that starts on line %1 (truncated?)")
                               .arg(out.sas.back().line));
     return out;
