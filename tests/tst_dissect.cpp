@@ -7,9 +7,13 @@
 #include "dissect/ikeconstants.h"
 #include "index/indexbuilder.h"
 #include "report/capturesummary.h"
+#include "synthcapture.h"
 
 #include <QFile>
+#include <QProcess>
 #include <QSet>
+#include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <arpa/inet.h>
@@ -728,6 +732,111 @@ private Q_SLOTS:
             ++rows;
         }
         QCOMPARE(rows, index->packetCount());
+    }
+    // RFC 9329 IKE over TCP counts as a tunnel's traffic in tunnelPairs() (what Read One
+    // Tunnel… lists) as IKE over UDP does; a TCP connection to port 4500 that carried no IKE does
+    // not. A synth capture (every byte set here): IKE and ESP over UDP/ESP between 10.0.1.1 and
+    // 10.0.2.1; IKE over TCP from 192.0.2.10 (handshake, "IKETCP" + framed IKE_SA_INIT, its framed
+    // response, an ESP frame); an IKE_SA_INIT over TCP from 203.0.113.5 that 10.0.2.1 only
+    // acknowledges (its direction holds no IKE, yet is the tunnel's); a bare handshake from
+    // 198.51.100.7 to TCP 4500. The pairs expected follow from these bytes by hand (RFC 9329 §3
+    // framing, as ikeOverTcp below); their packets are tshark's count of "ip.addr==A && ip.addr==B".
+    void tunnelPairsCountIkeOverTcp()
+    {
+        using namespace synth;
+        const auto tcp = [](std::uint16_t sport, std::uint16_t dport, std::uint32_t seq, std::uint32_t ack,
+                            std::uint8_t flags, const Buf &payload) {
+            Buf t;
+            put16(t, sport);
+            put16(t, dport);
+            put32(t, seq);
+            put32(t, ack);
+            t.push_back(5 << 4); // 20-byte header
+            t.push_back(flags);
+            put16(t, 65535);
+            put32(t, 0); // checksum (not verified), urgent pointer
+            append(t, payload);
+            return t;
+        };
+        const auto framed = [](const Buf &message, bool ikeMessage) {
+            Buf f;
+            put16(f, std::uint16_t(2 + (ikeMessage ? 4 : 0) + message.size()));
+            append(f, ikeMessage ? withNonEspMarker(message) : message);
+            return f;
+        };
+        constexpr std::uint8_t SYN = 0x02, ACK = 0x10, PSH = 0x18;
+        const std::uint32_t left = ip4(10, 0, 1, 1), hub = ip4(10, 0, 2, 1), tcpPeer = ip4(192, 0, 2, 10),
+                            mute = ip4(203, 0, 113, 5), decoy = ip4(198, 51, 100, 7);
+        std::vector<Packet> pk;
+        std::int64_t t = 1'700'000'000'000'000;
+        const auto add = [&](std::uint32_t src, std::uint32_t dst, std::uint8_t proto, const Buf &l4) {
+            pk.push_back({t += 1000, ipv4({src, dst, std::uint16_t(pk.size() + 1)}, proto, l4)});
+        };
+        const Buf initReq = synth::ike(0x1111, 0, 34, kInitiator, 0, {{40, Buf(32, 1)}});
+        const Buf initResp = synth::ike(0x1111, 0x2222, 34, kResponse, 0, {{40, Buf(32, 2)}});
+        add(left, hub, 17, udp(500, 500, initReq));
+        add(hub, left, 17, udp(500, 500, initResp));
+        add(left, hub, 50, esp(0xa1, 1, 64));
+        add(hub, left, 50, esp(0xb1, 1, 64));
+        // IKE over TCP, answered.
+        const Buf tcpReq = synth::ike(0x3333, 0, 34, kInitiator, 0, {{40, Buf(32, 3)}});
+        const Buf tcpResp = synth::ike(0x3333, 0x4444, 34, kResponse, 0, {{40, Buf(32, 4)}});
+        Buf first{'I', 'K', 'E', 'T', 'C', 'P'};
+        append(first, framed(tcpReq, true));
+        add(tcpPeer, hub, 6, tcp(50000, 4500, 100, 0, SYN, {}));
+        add(hub, tcpPeer, 6, tcp(4500, 50000, 900, 101, SYN | ACK, {}));
+        add(tcpPeer, hub, 6, tcp(50000, 4500, 101, 901, ACK, {}));
+        add(tcpPeer, hub, 6, tcp(50000, 4500, 101, 901, PSH, first));
+        add(hub, tcpPeer, 6,
+            tcp(4500, 50000, 901, 101 + std::uint32_t(first.size()), PSH, framed(tcpResp, true)));
+        add(tcpPeer, hub, 6,
+            tcp(50000, 4500, 101 + std::uint32_t(first.size()), 901, PSH, framed(esp(0xc1, 1, 64), false)));
+        // IKE over TCP that the other end only acknowledges.
+        add(mute, hub, 6, tcp(50002, 4500, 300, 0, SYN, {}));
+        add(hub, mute, 6, tcp(4500, 50002, 700, 301, SYN | ACK, {}));
+        add(mute, hub, 6, tcp(50002, 4500, 301, 701, PSH, first));
+        add(hub, mute, 6, tcp(4500, 50002, 701, 301 + std::uint32_t(first.size()), ACK, {}));
+        // A connection to TCP 4500 with nothing in it.
+        add(decoy, hub, 6, tcp(50001, 4500, 500, 0, SYN, {}));
+        add(hub, decoy, 6, tcp(4500, 50001, 800, 501, SYN | ACK, {}));
+        add(decoy, hub, 6, tcp(50001, 4500, 501, 801, ACK, {}));
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("ike-tcp.pcap"));
+        QVERIFY(writePcap(path, pk));
+
+        if (QStandardPaths::findExecutable(QStringLiteral("tshark")).isEmpty())
+            QSKIP("needs tshark (scripts/setup-deps.sh installs it)");
+        const auto tshark = [&](const QStringList &args) {
+            QProcess p;
+            p.start(QStringLiteral("tshark"), QStringList{QStringLiteral("-r"), path} + args);
+            p.waitForFinished(60000);
+            return QString::fromLatin1(p.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+        };
+        // The tunnels by hand from the bytes above (tshark 4.0's tcpencap is Cisco's framing, not
+        // RFC 9329's: it reads "IKET" as an ESP SPI); each pair's packets counted by tshark.
+        QStringList expected; // "A B packets", A < B
+        for (const auto &[a, b] : {std::pair{"10.0.1.1", "10.0.2.1"}, std::pair{"10.0.2.1", "192.0.2.10"},
+                                   std::pair{"10.0.2.1", "203.0.113.5"}})
+            expected << QStringLiteral("%1 %2 %3")
+                            .arg(QLatin1String(a), QLatin1String(b))
+                            .arg(tshark({QStringLiteral("-Y"), QStringLiteral("ip.addr==%1 && ip.addr==%2")
+                                                                   .arg(QLatin1String(a), QLatin1String(b))})
+                                     .size());
+        QCOMPARE(expected,
+                 (QStringList{QStringLiteral("10.0.1.1 10.0.2.1 4"), QStringLiteral("10.0.2.1 192.0.2.10 6"),
+                              QStringLiteral("10.0.2.1 203.0.113.5 4")}));
+        QString error;
+        const auto index = loadCapture(path, &error);
+        QVERIFY2(index, qPrintable(error));
+        QStringList pairs;
+        for (const TunnelPair &p : tunnelPairs(*index))
+            pairs << QStringLiteral("%1 %2 %3")
+                         .arg(QString::fromStdString(p.a.toString()), QString::fromStdString(p.b.toString()))
+                         .arg(p.packets);
+        pairs.sort();
+        QCOMPARE(pairs, expected);
+        for (const Flow &fl : index->flows)
+            QCOMPARE(fl.carriesIkeOrEsp(), fl.src != ip("198.51.100.7") && fl.dst != ip("198.51.100.7"));
     }
     // RFC 9329 IKE over TCP and a plain TCP SYN's MSS option, on hand-built raw IPv4 packets
     // (no peer capture of IKE over TCP exists in ../shared/captures). Byte layout per RFC 9329

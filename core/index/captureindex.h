@@ -34,11 +34,17 @@ struct Flow
     std::uint8_t minTtl = 255;
     std::uint8_t maxTtl = 0;
 
-    /// A flow of a tunnel's own traffic: ESP, or UDP on the IKE / NAT-T ports.
+    /// RFC 9329: a TCP connection that carried IKE (its "IKETCP" prefix or a framed IKE
+    /// message), in either direction: the answering side's flow may hold ACKs only.
+    bool ikeOverTcp = false;
+
+    /// A flow of a tunnel's own traffic: ESP, UDP on the IKE / NAT-T ports, or a TCP connection
+    /// that carried IKE. A TCP connection to port 4500 with no IKE in it proves no tunnel.
     [[nodiscard]] bool carriesIkeOrEsp() const
     {
         return proto == 50 ||
-               (proto == 17 && (srcPort == 500 || srcPort == 4500 || dstPort == 500 || dstPort == 4500));
+               (proto == 17 && (srcPort == 500 || srcPort == 4500 || dstPort == 500 || dstPort == 4500)) ||
+               (proto == 6 && ikeOverTcp);
     }
 };
 

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstring>
 #include <limits>
+#include <set>
+#include <tuple>
 
 namespace ikev2wb {
 
@@ -280,6 +282,7 @@ void IndexBuilder::add(const RawPacket &pkt)
         addIke(f, rec, false);
         break;
     case PacketKind::IkeTcp:
+        m_index.flows[rec.flowId].ikeOverTcp = true;
         if (f.ike.length != 0) addIke(f, rec, false);
         break;
     case PacketKind::IcmpNeedFrag:
@@ -309,8 +312,22 @@ void IndexBuilder::add(const RawPacket &pkt)
     keep(rec);
 }
 
+namespace {
+/// The flows of a TCP connection that carried IKE in one direction carry the tunnel both ways.
+void markIkeOverTcpConnections(std::vector<Flow> &flows)
+{
+    std::set<std::tuple<IpAddress, IpAddress, std::uint16_t, std::uint16_t>> reverse;
+    for (const Flow &fl : flows)
+        if (fl.proto == 6 && fl.ikeOverTcp) reverse.insert({fl.dst, fl.src, fl.dstPort, fl.srcPort});
+    if (reverse.empty()) return;
+    for (Flow &fl : flows)
+        if (fl.proto == 6 && reverse.count({fl.src, fl.dst, fl.srcPort, fl.dstPort})) fl.ikeOverTcp = true;
+}
+} // namespace
+
 CaptureIndex IndexBuilder::finish(const ReadOutcome &outcome)
 {
+    markIkeOverTcpConnections(m_index.flows);
     m_reassembler.flush();
     m_index.fragmentedDatagrams = m_reassembler.finished();
     for (const auto &d : m_index.fragmentedDatagrams) {
