@@ -12,6 +12,7 @@
 #include "compare/comparedetail.h"
 #include "compare/endpointcompare.h"
 #include "compare/ikeoutcome.h"
+#include "compare/peertunnel.h"
 #include "index/espsa.h"
 #include "index/indexbuilder.h"
 #include "labdata.h"
@@ -398,6 +399,7 @@ private Q_SLOTS:
     void labNatt();
     void labDpd();
     void labRekeyLoss();
+    void peerTunnelNeedsMoreThanOneEspSpi();
     void labAgainstTshark_data();
     void labAgainstTshark();
     void labReorder();
@@ -1349,6 +1351,84 @@ void TestCompare::nonCaptureNamesTheFile()
     QVERIFY(!r.cancelled);
     QVERIFY2(error.contains(QLatin1String("truth.json")), qPrintable(error));
     QVERIFY2(!error.contains(QLatin1String("left-outer.pcap")), qPrintable(error));
+}
+
+// Which tunnel of a hub's capture (B) is capture A's is proven by the SPIs both ends see, never by
+// addresses. One ESP SPI (32 bits) alone could be a chance match of another tunnel's, so it is not
+// proof; an IKE SA (64 bits) or two ESP SPIs are. The hub: natt's right capture (shifted 30 s)
+// merged with mtu-blackhole's right capture (tunnel 10.0.1.1 <-> 10.0.2.1); A: mtu-blackhole's left
+// capture whole, its ESP only, and the ESP of one SPI only (cut with tshark; the SPIs are tshark's).
+void TestCompare::peerTunnelNeedsMoreThanOneEspSpi()
+{
+    const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
+    const QString editcap = QStandardPaths::findExecutable(QStringLiteral("editcap"));
+    const QString mergecap = QStandardPaths::findExecutable(QStringLiteral("mergecap"));
+    if (tshark.isEmpty() || editcap.isEmpty() || mergecap.isEmpty())
+        QSKIP("tshark, editcap and mergecap (wireshark) are needed");
+    const QString left = labDir(QStringLiteral("mtu-blackhole")) + QStringLiteral("/left-outer.pcap");
+    if (!QFile::exists(left)) QSKIP("lab scenario missing");
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    const QString shifted = tmp.filePath(QStringLiteral("natt-shift.pcap"));
+    const QString hub = tmp.filePath(QStringLiteral("hub.pcap"));
+    QCOMPARE(QProcess::execute(editcap, {QStringLiteral("-t"), QStringLiteral("-30"),
+                                         labDir(QStringLiteral("natt")) + QStringLiteral("/right-outer.pcap"),
+                                         shifted}),
+             0);
+    QCOMPARE(QProcess::execute(
+                 mergecap, {QStringLiteral("-F"), QStringLiteral("pcap"), QStringLiteral("-w"), hub, shifted,
+                            labDir(QStringLiteral("mtu-blackhole")) + QStringLiteral("/right-outer.pcap")}),
+             0);
+    const auto cut = [&](const QString &filter, const QString &name) {
+        const QString out = tmp.filePath(name);
+        QProcess p;
+        p.start(tshark, {QStringLiteral("-r"), left, QStringLiteral("-Y"), filter, QStringLiteral("-F"),
+                         QStringLiteral("pcap"), QStringLiteral("-w"), out});
+        return p.waitForFinished(60000) && p.exitCode() == 0 ? out : QString();
+    };
+    // The premise, from tshark: mtu-blackhole's left capture has two ESP SPIs, both in the hub.
+    QProcess spis;
+    spis.start(tshark,
+               {QStringLiteral("-r"), left, QStringLiteral("-Y"), QStringLiteral("esp"), QStringLiteral("-T"),
+                QStringLiteral("fields"), QStringLiteral("-e"), QStringLiteral("esp.spi")});
+    QVERIFY(spis.waitForFinished(60000));
+    QStringList spiList =
+        QString::fromLatin1(spis.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    spiList.removeDuplicates();
+    spiList.sort();
+    QCOMPARE(spiList, (QStringList{QStringLiteral("0xc33b5ad9"), QStringLiteral("0xc4fa87d4")}));
+    const QString espOnly = cut(QStringLiteral("esp"), QStringLiteral("esp-only.pcap"));
+    const QString oneSpi = cut(QStringLiteral("esp.spi == 0xc33b5ad9"), QStringLiteral("one-spi.pcap"));
+    QVERIFY(!espOnly.isEmpty() && !oneSpi.isEmpty());
+
+    QString error;
+    const auto b = loadCapture(hub, &error);
+    QVERIFY2(b, qPrintable(error));
+    struct Row
+    {
+        QString path;
+        PeerTunnel::Basis basis;
+    };
+    for (const Row &row : {Row{left, PeerTunnel::Basis::Spis}, Row{espOnly, PeerTunnel::Basis::Spis},
+                           Row{oneSpi, PeerTunnel::Basis::NotProven}}) {
+        const auto a = loadCapture(row.path, &error);
+        QVERIFY2(a, qPrintable(error));
+        const PeerTunnel t = peerTunnelOf(*a, *b);
+        QCOMPARE(t.pairs.size(), std::size_t(2));
+        QVERIFY2(t.basis == row.basis, qPrintable(row.path + QStringLiteral(": ") + t.why));
+        // Either way the pair carrying the SPI is marked for the engineer's choice.
+        std::size_t marked = 0;
+        for (std::size_t i = 0; i < t.pairs.size(); ++i)
+            if (t.sharesSpis[i]) {
+                ++marked;
+                QCOMPARE(QString::fromStdString(t.pairs[i].a.toString()) + QLatin1Char(',') +
+                             QString::fromStdString(t.pairs[i].b.toString()),
+                         QStringLiteral("10.0.1.1,10.0.2.1"));
+            }
+        QCOMPARE(marked, std::size_t(1));
+        if (row.basis == PeerTunnel::Basis::NotProven)
+            QVERIFY2(t.why.contains(QLatin1String("one ESP SPI and no IKE SA")), qPrintable(t.why));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestCompare)

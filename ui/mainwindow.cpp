@@ -905,15 +905,18 @@ void MainWindow::askPeerTunnel(CapturePage *page, const PeerTunnel &peer)
 {
     TunnelChoice choice;
     choice.pairs = peer.pairs;
-    int preselect = -1;
+    // Preselected: the busiest pair carrying A's SPIs, else the busiest with A's addresses (which
+    // alone prove nothing: a hub may hold another tunnel between them).
+    int preselect = -1, sameEnds = -1;
     for (std::size_t i = 0; i < peer.pairs.size(); ++i) {
         QStringList remarks;
         if (peer.sharesSpis.at(i)) remarks << tr("carries SPIs of A's");
         if (peer.sameEnds.at(i)) remarks << tr("A's addresses");
         choice.remarks << remarks.join(QStringLiteral(", "));
-        if (preselect < 0 && !remarks.isEmpty()) preselect = int(i);
+        if (preselect < 0 && peer.sharesSpis.at(i)) preselect = int(i);
+        if (sameEnds < 0 && peer.sameEnds.at(i)) sameEnds = int(i);
     }
-    choice.preselect = std::max(preselect, 0);
+    choice.preselect = std::max(preselect >= 0 ? preselect : sameEnds, 0);
     choice.objectName = QStringLiteral("peerTunnelDialog");
     choice.title = tr("Which Tunnel of the Peer's Capture?");
     const IndexPtr b = page->peerIndex();

@@ -62,7 +62,12 @@ PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
             pairsA.size() == 1 && pairsA[0].a == out.pairs[i].a && pairsA[0].b == out.pairs[i].b;
     }
 
-    if (sharing.size() == 1) {
+    // One ESP SPI alone (32 bits, about 28 of them random) could be a chance match of another
+    // tunnel's, e.g. when A's own tunnel is not in B at all: proof takes an IKE SA (64 random bits)
+    // or two ESP SPIs (both directions of a CHILD_SA, or several SAs).
+    const bool strong = sharing.size() == 1 &&
+                        (!ikeShared[sharing.front()].empty() || espShared[sharing.front()].size() >= 2);
+    if (strong) {
         const std::size_t i = sharing.front();
         const TunnelPair &p = out.pairs[i];
         out.basis = PeerTunnel::Basis::Spis;
@@ -81,7 +86,14 @@ PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
                            .arg(pairText(pairsA[0]));
         return out;
     }
-    if (sharing.empty())
+    if (sharing.size() == 1)
+        out.why = QStringLiteral(
+                      "the peer's capture holds the IKE/ESP of %1 address pairs; only %2 carries an SPI of "
+                      "capture A's, but one ESP SPI and no IKE SA: too little to prove it is the same "
+                      "tunnel")
+                      .arg(n)
+                      .arg(pairText(out.pairs[sharing.front()]));
+    else if (sharing.empty())
         out.why =
             QStringLiteral("the peer's capture holds the IKE/ESP of %1 address pairs and none carries an "
                            "IKE or ESP SPI of capture A's: which is A's tunnel is not proven")

@@ -16,8 +16,9 @@ struct PeerTunnel
 {
     enum class Basis : std::uint8_t {
         OneTunnel, // B holds the IKE/ESP of one address pair at most: read whole, as before
-        Spis,      // exactly one of B's address pairs carries SPIs of A's: `scope` is it
-        NotProven, // several pairs and none (or more than one) shares SPIs with A
+        Spis, // exactly one of B's address pairs carries SPIs of A's (an IKE SA or two ESP SPIs): `scope` is
+              // it
+        NotProven, // several pairs and none (or more than one, or one by a single ESP SPI) shares SPIs with A
     };
     Basis basis = Basis::OneTunnel;
     TunnelScope scope;              // Spis: the pair's two ends as B's capture shows them
