@@ -416,7 +416,8 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
 /// lost. The comparison says so only when every lost packet is larger (`sizeDependent`); a few
 /// smaller ones lost at random beside a black hole (loss and a small MTU on one path) must not hide
 /// it, so the larger ones also count as the MTU's when random loss at the rate the smaller ones met
-/// would have taken every one of them with a chance of at most 1 in 1000 (rate^count).
+/// (its 99 % upper bound) would have taken every one of them with a chance of at most 1 in 1000
+/// (rate^count), and no outage (a window where nothing got through) took smaller packets too.
 void sizeDependentLoss(DirectionFacts &df, const DirectionComparison &dc, const QString &sender)
 {
     std::uint64_t above = 0;
@@ -429,8 +430,23 @@ void sizeDependentLoss(DirectionFacts &df, const DirectionComparison &dc, const 
         if (!first) first = &p;
     }
     if (above == 0 || dc.sent <= above) return;
-    const double belowRate = double(dc.lostInTransit.size() - above) / double(dc.sent - above);
-    if (!dc.sizeDependent && std::pow(belowRate, double(above)) > 1e-3) return;
+    if (!dc.sizeDependent) {
+        // Random loss is judged at the highest rate the smaller packets' own count allows (the
+        // Wilson score bound at 99 %, z = 2.576): a rate measured on a few packets proves little.
+        const double n = double(dc.sent - above);
+        const double rate = double(dc.lostInTransit.size() - above) / n;
+        constexpr double z2 = 2.576 * 2.576;
+        const double upper =
+            (rate + z2 / (2 * n) + std::sqrt(z2) * std::sqrt(rate * (1 - rate) / n + z2 / (4 * n * n))) /
+            (1 + z2 / n);
+        if (std::pow(upper, double(above)) > 1e-3) return;
+        // Loss is independent only while the path works: a window in which nothing got through and
+        // smaller packets died too is an outage of every size, whatever the larger ones lost in it.
+        for (const Outage &o : dc.outages)
+            for (const ComparedPacket &p : dc.lostInTransit)
+                if (p.size <= dc.largestDelivered && p.tsNs >= o.firstLostNs && p.tsNs <= o.lastLostNs)
+                    return;
+    }
     df.sizeDependent = true;
     df.smallLost = dc.lostInTransit.size() - above;
     df.smallestLost = smallestAbove;
