@@ -1234,6 +1234,31 @@ private slots:
             QVERIFY(size);
             QCOMPARE(capture(size->text, QStringLiteral("fragment_size = (\\d+)")), link);
         }
+        // Without the router's ICMP error (frame 4 of left's capture, removed with editcap) the
+        // fragments' size comes from the link MTU of mid in the evidence: still the 1200 truth.json
+        // names. Before, no fix named fragment_size unless an ICMP error proved the MTU.
+        const QString editcap = QStandardPaths::findExecutable(QStringLiteral("editcap"));
+        if (editcap.isEmpty()) QSKIP("editcap (wireshark-common) is needed for the case without ICMP");
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const QString noIcmp = tmp.filePath(QStringLiteral("left-outer.pcap"));
+        QCOMPARE(QProcess::execute(editcap,
+                                   {dir + QStringLiteral("/left-outer.pcap"), noIcmp, QStringLiteral("4")}),
+                 0);
+        DiagnosisFiles files;
+        files.captureA = noIcmp;
+        files.evidence << dir + QStringLiteral("/stats") << dir + QStringLiteral("/charon-left.log");
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        QVERIFY(!ld.diagnosis().findings.empty());
+        const Finding &top = ld.diagnosis().findings.front();
+        QCOMPARE(top.cause, QStringLiteral("ike_fragmentation"));
+        const Fix *size = findFix(top, FixKind::StrongswanConf);
+        QVERIFY2(size, qPrintable(diagnosisText(ld.diagnosis())));
+        QCOMPARE(capture(size->text, QStringLiteral("fragment_size = (\\d+)")), link);
+        QVERIFY2(size->changes.contains(QLatin1String("the smallest link MTU on the path in the evidence")),
+                 qPrintable(size->changes));
     }
 
     void mtuWithRouterEvidence_data()

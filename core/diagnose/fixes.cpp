@@ -1976,10 +1976,11 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
                  QStringLiteral("Keep IKE fragments below the %1-byte path MTU (strongswan.conf)")
                      .arg(p.provenPathMtu),
                  charonSnippet({QStringLiteral("fragment_size = %1").arg(p.provenPathMtu)}),
-                 QStringLiteral(
-                     "IKE fragments (whole IP datagrams) are at most %1 bytes, the path MTU an ICMP error "
-                     "reported, instead of the default 1280.")
-                     .arg(p.provenPathMtu),
+                 QStringLiteral("IKE fragments (whole IP datagrams) are at most %1 bytes, %2, instead of the "
+                                "default 1280.")
+                     .arg(QString::number(p.provenPathMtu),
+                          p.provenBy.isEmpty() ? QStringLiteral("the path MTU an ICMP error reported")
+                                               : p.provenBy),
                  QStringLiteral("More fragments per large message."),
                  QStringLiteral(
                      "swanctl --reload-settings; 'splitting IKE message' in charon's log; no IKE datagram "

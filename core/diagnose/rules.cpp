@@ -603,6 +603,21 @@ std::optional<Finding> ruleIkeFragmentation(const Facts &f)
     p.configured = f.fragmentationSetting;
     p.configKnown = f.haveConfig;
     p.fragmentsInUse = f.ikeSkfIpFragmented.value > 0;
+    // With fragments in use their size is the only configuration fix: without an ICMP error the
+    // path MTU the evidence proves otherwise (a probe, a link MTU on the path, the largest packet
+    // proven delivered: a size that got through) bounds it.
+    if (p.fragmentsInUse && !f.ptbSeen) {
+        const PathMtuDecision pm = decidePathMtu(f);
+        p.provenPathMtu = int(pm.value);
+        p.provenBy =
+            pm.source == PathMtuSource::Probe ? QStringLiteral("the path MTU a probe measured")
+            : pm.source == PathMtuSource::LinkMtu
+                ? QStringLiteral("the smallest link MTU on the path in the evidence")
+            : pm.source == PathMtuSource::ProvenDelivered
+                ? QStringLiteral("the largest outer packet proven delivered (the path carries at least that)")
+                : QString();
+        if (p.provenBy.isEmpty()) p.provenPathMtu = 0;
+    }
     addFixes(fd, ikeFragmentationFixes(fixTarget(f), p));
     return fd;
 }
