@@ -442,10 +442,15 @@ void sizeDependentLoss(DirectionFacts &df, const DirectionComparison &dc, const 
         if (std::pow(upper, double(above)) > 1e-3) return;
         // Loss is independent only while the path works: a window in which nothing got through and
         // smaller packets died too is an outage of every size, whatever the larger ones lost in it.
-        for (const Outage &o : dc.outages)
-            for (const ComparedPacket &p : dc.lostInTransit)
-                if (p.size <= dc.largestDelivered && p.tsNs >= o.firstLostNs && p.tsNs <= o.lastLostNs)
-                    return;
+        // Both lists are in time order and the outages disjoint: one pass over each.
+        std::size_t k = 0;
+        for (const ComparedPacket &p : dc.lostInTransit) {
+            if (p.size > dc.largestDelivered) continue;
+            while (k < dc.outages.size() && dc.outages[k].lastLostNs < p.tsNs)
+                ++k;
+            if (k == dc.outages.size()) break;
+            if (p.tsNs >= dc.outages[k].firstLostNs) return;
+        }
     }
     df.sizeDependent = true;
     df.smallLost = dc.lostInTransit.size() - above;
