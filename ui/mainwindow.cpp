@@ -447,8 +447,7 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
                 m_tabs->removeTab(m_tabs->indexOf(live));
                 live->deleteLater();
             }
-            const QString shown =
-                keyPaths(path).join(QLatin1Char('\n')) + (ix ? tunnelSuffix(ix->scope) : QString());
+            const QString shown = keyText(path);
             m_tabs->setTabToolTip(
                 tab, plainToolTip(pair ? tr("A: %1\nB: %2").arg(shown, keyText(page->peerPath())) : shown));
             retitleCaptureTabs(m_tabs);

@@ -719,13 +719,16 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
             b.atReceiver = true;
         }
         if (b.level != MtuBlackHole::Level::None) out.saHoles.push_back(b);
-        if (int(b.level) > int(out.blackHole.level) ||
-            (b.level == out.blackHole.level && b.level != MtuBlackHole::Level::None &&
-             out.blackHole.espSa >= 0 &&
-             m.largeDfPackets > out.sas[std::size_t(out.blackHole.espSa)].largeDfPackets))
-            out.blackHole = b;
+        if (ranksAbove(out, b, out.blackHole)) out.blackHole = b;
     }
     return out;
+}
+
+bool ranksAbove(const MtuAnalysis &a, const MtuBlackHole &x, const MtuBlackHole &y)
+{
+    if (x.level != y.level) return int(x.level) > int(y.level);
+    return x.level != MtuBlackHole::Level::None && x.espSa >= 0 && y.espSa >= 0 &&
+           a.sas[std::size_t(x.espSa)].largeDfPackets > a.sas[std::size_t(y.espSa)].largeDfPackets;
 }
 
 MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel)

@@ -133,6 +133,9 @@ struct MtuAnalysis
 };
 const char *pathMtuSourceName(MtuAnalysis::PathMtuSource s);
 const char *blackHoleLevelName(MtuBlackHole::Level l);
+/// Whether suspicion `x` ranks above `y` (a.blackHole is the top one of a.saHoles): a higher level,
+/// else at the same level more large packets with DF set on x's SA. A.sas must hold both SAs.
+bool ranksAbove(const MtuAnalysis &a, const MtuBlackHole &x, const MtuBlackHole &y);
 
 /// The MTU analysis fed one packet at a time in capture order (observe()), then completed from
 /// the index's tables (finish()). Per SA it keeps counters, a histogram of outer lengths and one

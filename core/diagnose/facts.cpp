@@ -141,8 +141,8 @@ void senderSizeBounds(Facts &f, const CaptureIndex &ix, const MtuSaSizes &m, con
 }
 
 /// The MTU analyzer's black-hole suspicion the diagnosis takes from capture A, once the capture's own
-/// end is known (the comparison, the evidence or the TTLs): as the analyzer ranks them (level, then
-/// large DF packets), but never one about an SA whose packets were sent to this end. Those arrived
+/// end is known (the comparison, the evidence or the TTLs): as the analyzer ranks them (ranksAbove()),
+/// but never one about an SA whose packets were sent to this end. Those arrived
 /// here, so no black hole swallowed them; before (up to session 14) the analyzer's pick could be
 /// such an SA, and the fix then went to the peer, which sends nothing too large.
 void chooseBlackHole(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
@@ -151,10 +151,7 @@ void chooseBlackHole(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an
     for (const MtuBlackHole &b : an.mtu.saHoles) {
         const Flow &fl = ix.flows[ix.espSas[std::size_t(b.espSa)].flowId];
         if (!b.atReceiver && !f.localAddress.isEmpty() && addr(fl.dst) == f.localAddress) continue;
-        if (!best || int(b.level) > int(best->level) ||
-            (b.level == best->level && an.mtu.sas[std::size_t(b.espSa)].largeDfPackets >
-                                           an.mtu.sas[std::size_t(best->espSa)].largeDfPackets))
-            best = &b;
+        if (!best || ranksAbove(an.mtu, b, *best)) best = &b;
     }
     if (!best) return;
     const EspSa &sa = ix.espSas[std::size_t(best->espSa)];

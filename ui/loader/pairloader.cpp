@@ -45,15 +45,21 @@ void PairLoader::emitProgress(const Job &job)
 }
 
 namespace {
-/// B given without a tunnel and holding several: read again as the one proven A's, and compared
-/// again when it was (Investigation::readPeerAsTunnelOfA()).
-bool peerAsTunnelOfA(Investigation &inv, const QStringList &pathsB, QString *error,
-                     const CompareProgressFn &progress, const std::atomic_bool *cancel)
+/// Reading B, as progress of the comparison.
+ProgressFn readingProgress(const CompareProgressFn &progress)
 {
-    const ProgressFn reading = [&](std::int64_t done, std::int64_t total, std::uint64_t) {
+    return [&progress](std::int64_t done, std::int64_t total, std::uint64_t) {
         if (progress) progress(CompareStage::Reading, done, total);
     };
-    if (!inv.readPeerAsTunnelOfA(pathsB, error, reading, cancel)) return false;
+}
+
+/// B read: when given without a tunnel and holding several, read again as the one proven A's
+/// (Investigation::readPeerAsTunnelOfA()); then compared with A unless that is done already.
+bool compareWithPeer(Investigation &inv, const QStringList &pathsB, bool peerScoped, QString *error,
+                     const CompareProgressFn &progress, const std::atomic_bool *cancel)
+{
+    if (!peerScoped && !inv.readPeerAsTunnelOfA(pathsB, error, readingProgress(progress), cancel))
+        return false;
     if (inv.comparison() || inv.compare({}, progress, cancel)) return true;
     if (error) *error = QStringLiteral("%1: comparison cancelled").arg(QFileInfo(pathsB.front()).fileName());
     return false;
@@ -72,7 +78,7 @@ void PairLoader::compare(const QString &pathA, const QString &pathB)
               inv.setScope(Host::A, scopeA);
               inv.setScope(Host::B, scopeB);
               if (!inv.openPair(a, b, error, progress, cancel)) return false;
-              return scopeB.active() || peerAsTunnelOfA(inv, b, error, progress, cancel);
+              return compareWithPeer(inv, b, scopeB.active(), error, progress, cancel);
           });
 }
 
@@ -83,17 +89,11 @@ void PairLoader::compare(const QString &pathA, std::shared_ptr<const CaptureInde
           [indexA, analysisA, pathB](Investigation &inv, QString *error, const CompareProgressFn &progress,
                                      const std::atomic_bool *cancel) {
               inv.setCapture(Host::A, indexA, analysisA);
-              const ProgressFn reading = [&](std::int64_t done, std::int64_t total, std::uint64_t) {
-                  if (progress) progress(CompareStage::Reading, done, total);
-              };
               TunnelScope scopeB;
               const QStringList b = keyPaths(pathB, &scopeB);
               inv.setScope(Host::B, scopeB);
-              if (!inv.openCapture(Host::B, b, error, reading, cancel)) return false;
-              if (!scopeB.active() && !peerAsTunnelOfA(inv, b, error, progress, cancel)) return false;
-              if (inv.comparison() || inv.compare({}, progress, cancel)) return true;
-              if (error) *error = QStringLiteral("%1: comparison cancelled").arg(QFileInfo(pathB).fileName());
-              return false;
+              if (!inv.openCapture(Host::B, b, error, readingProgress(progress), cancel)) return false;
+              return compareWithPeer(inv, b, scopeB.active(), error, progress, cancel);
           });
 }
 
