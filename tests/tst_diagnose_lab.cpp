@@ -2687,6 +2687,106 @@ private slots:
         }
     }
 
+    // esp_blocked's filter fixes add an accept to this host's input chains only where that can
+    // help: a capture sees arriving packets before the host's firewall, so when this end's own
+    // capture holds the ESP it sent and none from the peer, nothing reached those chains.
+    // Expected from the lab's verify.json (its tshark count of each direction): esp-blocked
+    // (both directions dropped at mid) and audit-esp-blocked-r2l (right->left dropped at mid,
+    // left->right delivered: right's capture holds left's ESP, so right keeps the INPUT rule).
+    void espBlockedAddsNothingWhereNothingArrived_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<QString>("a");
+        QTest::addColumn<QString>("b");
+        QTest::addColumn<bool>("inputRule");
+        for (const char *sc : {"esp-blocked", "audit-esp-blocked-r2l"})
+            for (const char *a : {"left", "right"})
+                for (const bool pair : {false, true}) {
+                    const QString other = QLatin1String(a) == QLatin1String("left") ? QStringLiteral("right")
+                                                                                    : QStringLiteral("left");
+                    // Only right of audit-esp-blocked-r2l received ESP from its peer; its capture
+                    // alone shows ESP both ways and no loss (no esp_blocked).
+                    if (QLatin1String(sc) == QLatin1String("audit-esp-blocked-r2l") &&
+                        QLatin1String(a) == QLatin1String("right") && !pair)
+                        continue;
+                    const bool input = QLatin1String(sc) == QLatin1String("audit-esp-blocked-r2l") &&
+                                       QLatin1String(a) == QLatin1String("right");
+                    QTest::newRow(qPrintable(QStringLiteral("%1, A = %2%3")
+                                                 .arg(QLatin1String(sc), QLatin1String(a),
+                                                      pair ? QStringLiteral(", pair") : QString())))
+                        << QString::fromLatin1(sc) << QString::fromLatin1(a) << (pair ? other : QString())
+                        << input;
+                }
+    }
+    void espBlockedAddsNothingWhereNothingArrived()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(QString, a);
+        QFETCH(QString, b);
+        QFETCH(bool, inputRule);
+        const QString dir = labDir(scenario);
+        QFile vf(dir + QStringLiteral("/verify.json"));
+        QVERIFY(vf.open(QIODevice::ReadOnly));
+        const QJsonObject loss =
+            QJsonDocument::fromJson(vf.readAll()).object()[QStringLiteral("esp_loss")].toObject();
+        const bool left = a == QLatin1String("left");
+        const QJsonObject out =
+            loss[left ? QStringLiteral("left_to_right") : QStringLiteral("right_to_left")].toObject();
+        const QJsonObject in =
+            loss[left ? QStringLiteral("right_to_left") : QStringLiteral("left_to_right")].toObject();
+        const qint64 sent = out[QStringLiteral("sent")].toInteger();
+        const qint64 arrived =
+            in[QStringLiteral("sent")].toInteger() - in[QStringLiteral("lost")].toInteger();
+        QVERIFY(sent > 0);
+        QCOMPARE(arrived > 0, inputRule);
+        const QString self = left ? QStringLiteral("10.0.1.1") : QStringLiteral("10.0.2.1");
+        const QString peer = left ? QStringLiteral("10.0.2.1") : QStringLiteral("10.0.1.1");
+
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/%1-outer.pcap").arg(a);
+        if (!b.isEmpty()) files.captureB = dir + QStringLiteral("/%1-outer.pcap").arg(b);
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Finding *blocked = findingOf(ld, QLatin1String("esp_blocked"));
+        QVERIFY(blocked);
+        const QString why =
+            QStringLiteral("its own capture (%1-outer.pcap) holds %2 ESP packets it sent to %3 and "
+                           "none from %3")
+                .arg(a)
+                .arg(sent)
+                .arg(peer);
+        bool cited = false;
+        for (const EvidenceItem &e : blocked->evidence)
+            cited = cited || e.text.startsWith(why);
+        QCOMPARE(cited, !inputRule);
+        for (const FixKind kind : {FixKind::Iptables, FixKind::Nftables}) {
+            const Fix *fix = findFix(*blocked, kind);
+            QVERIFY(fix);
+            // The commands that run (lines not commented out) that touch this host's input chains.
+            int input = 0;
+            for (const QString &line : fix->text.split(QLatin1Char('\n')))
+                if (!line.startsWith(QLatin1Char('#')) &&
+                    (line.contains(QStringLiteral("-I INPUT -p esp -s %1 -d %2").arg(peer, self)) ||
+                     line.contains(QLatin1String("nft insert rule"))))
+                    ++input;
+            if (inputRule) {
+                QVERIFY2(kind == FixKind::Nftables || input == 1, qPrintable(fix->text));
+                QVERIFY2(!fix->text.contains(QLatin1String("Nothing to add on this host")),
+                         qPrintable(fix->text));
+            } else {
+                QVERIFY2(input == 0, qPrintable(fix->text));
+                QVERIFY2(fix->text.startsWith(QLatin1String("# Nothing to add on this host: ") + why),
+                         qPrintable(fix->text));
+                QVERIFY2(fix->undo.startsWith(QLatin1String("# nothing was added on this host")),
+                         qPrintable(fix->undo));
+            }
+            // The firewall between the peers gets both directions, commented (adapted there).
+            QVERIFY2(fix->text.contains(QLatin1String("# On a Linux firewall between the peers")),
+                     qPrintable(fix->text));
+        }
+    }
+
     void natPairPeerAsEachEndSeesIt_data()
     {
         QTest::addColumn<QString>("scenario");

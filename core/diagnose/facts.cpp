@@ -1532,6 +1532,51 @@ void configChildFacts(Facts &f, const QSet<std::uint32_t> &captureSpis)
                                     differ.join(QStringLiteral("; ")));
 }
 
+/// A CHILD_SA of a host's swanctl --list-sas whose inbound SA counted no packets while its
+/// outbound twin carried some: what the peer sent never reached that host's SA.
+void inboundSaZeroListed(Facts &f, const EvidenceFile &ef, const QString &host)
+{
+    for (const SwanctlIkeSa &ike : std::get<SwanctlSaList>(ef.data).ikeSas)
+        for (const SwanctlChildSa &c : ike.children)
+            if (c.packetsOut > 0 && c.packetsIn == 0) {
+                EvidenceRef ref;
+                ref.source = ef.path;
+                ref.spi = c.spiIn;
+                ref.hasSpi = true;
+                ref.counter = QStringLiteral("in %1: 0 packets, out %2: %3 packets")
+                                  .arg(spiText(c.spiIn), spiText(c.spiOut))
+                                  .arg(c.packetsOut);
+                addCount(f.inboundSaZero, 1, ref);
+                f.outboundSaPackets += c.packetsOut;
+                f.inboundSaZeroHost = host;
+            }
+}
+
+/// The same from a host's ip -s xfrm state: an SA to `local` that counted nothing while the SAs
+/// from it carried packets.
+void inboundSaZeroXfrm(Facts &f, const EvidenceFile &ef, const QString &local)
+{
+    std::uint64_t out = 0;
+    const XfrmSa *zeroIn = nullptr;
+    for (const XfrmSa &sa : std::get<XfrmStateList>(ef.data).sas) {
+        if (!sa.hasLifetimeCurrent) continue;
+        if (sa.dst == local && sa.currentPackets == 0)
+            zeroIn = &sa;
+        else if (sa.src == local)
+            out += sa.currentPackets;
+    }
+    if (!zeroIn || out == 0) return;
+    EvidenceRef ref;
+    ref.source = ef.path;
+    ref.spi = zeroIn->spi;
+    ref.hasSpi = true;
+    ref.counter =
+        QStringLiteral("inbound SA %1: 0 packets; outbound: %2 packets").arg(spiText(zeroIn->spi)).arg(out);
+    addCount(f.inboundSaZero, 1, ref);
+    f.outboundSaPackets = out;
+    f.inboundSaZeroHost = local;
+}
+
 void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
                    const QSet<std::uint32_t> &captureSpis)
 {
@@ -1692,20 +1737,10 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
                     listedSuites.push_back({remote, local, c.spiIn, *s});
                     listedSuites.push_back({local, remote, c.spiOut, *s});
                 }
-                if (c.packetsOut > 0 && c.packetsIn == 0) {
-                    EvidenceRef ref;
-                    ref.source = lastSas->path;
-                    ref.spi = c.spiIn;
-                    ref.hasSpi = true;
-                    ref.counter = QStringLiteral("in %1: 0 packets, out %2: %3 packets")
-                                      .arg(spiText(c.spiIn), spiText(c.spiOut))
-                                      .arg(c.packetsOut);
-                    addCount(f.inboundSaZero, 1, ref);
-                    f.outboundSaPackets += c.packetsOut;
-                }
             }
         }
         adoptSaSuites(std::move(listedSuites), QStringLiteral("swanctl --list-sas"));
+        inboundSaZeroListed(f, *lastSas, f.localAddress);
     }
     configChildFacts(f, captureSpis);
     if (lastXfrm) {
@@ -1727,29 +1762,22 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
         }
         // What the kernel uses wins over swanctl's list and the configuration's proposals.
         adoptSaSuites(std::move(kernelSuites), QStringLiteral("ip xfrm state"));
-        // Inbound SA that counted nothing while its outbound twin carried traffic.
-        if (f.inboundSaZero.value == 0) {
-            std::uint64_t out = 0;
-            const XfrmSa *zeroIn = nullptr;
-            for (const XfrmSa &sa : sas) {
-                if (!sa.hasLifetimeCurrent) continue;
-                if (sa.dst == f.localAddress && sa.currentPackets == 0)
-                    zeroIn = &sa;
-                else if (sa.src == f.localAddress)
-                    out += sa.currentPackets;
-            }
-            if (zeroIn && out > 0) {
-                EvidenceRef ref;
-                ref.source = lastXfrm->path;
-                ref.spi = zeroIn->spi;
-                ref.hasSpi = true;
-                ref.counter = QStringLiteral("inbound SA %1: 0 packets; outbound: %2 packets")
-                                  .arg(spiText(zeroIn->spi))
-                                  .arg(out);
-                addCount(f.inboundSaZero, 1, ref);
-                f.outboundSaPackets = out;
-            }
+        if (f.inboundSaZero.value == 0) inboundSaZeroXfrm(f, *lastXfrm, f.localAddress);
+    }
+    // In a pair the peer's own listings judge what was sent to it (the same checks on B's latest
+    // swanctl --list-sas, else ip xfrm state).
+    if (sides.pair && f.inboundSaZero.value == 0) {
+        const EvidenceFile *peerSas = nullptr, *peerXfrm = nullptr;
+        for (const EvidenceFile &ef : set.files()) {
+            if (!ef.status.ok() || sides.sideOf(ef) != 1) continue;
+            const EvidenceFile *&cur = ef.kind == EvidenceKind::SwanctlListSas ? peerSas : peerXfrm;
+            if ((ef.kind == EvidenceKind::SwanctlListSas || ef.kind == EvidenceKind::XfrmState) &&
+                (!cur || phaseRank(ef.phase) >= phaseRank(cur->phase)))
+                cur = &ef;
         }
+        if (peerSas) inboundSaZeroListed(f, *peerSas, f.peerAddress);
+        if (peerXfrm && f.inboundSaZero.value == 0 && !f.peerAddress.isEmpty())
+            inboundSaZeroXfrm(f, *peerXfrm, f.peerAddress);
     }
 
     // Interface facing the peer: the routes listing of the host, if any.
@@ -3242,6 +3270,17 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         }
     }
 
+    if (in.indexA && !f.localAddress.isEmpty() && !f.peerAddress.isEmpty()) {
+        f.espSentCaptured = f.espFromPeerCaptured = 0;
+        for (const EspSa &sa : in.indexA->espSas) {
+            const Flow &fl = in.indexA->flows[sa.flowId];
+            const QString src = addr(fl.src), dst = addr(fl.dst);
+            if (src == f.localAddress && (dst == f.peerAddress || dst == f.peerSeenHere))
+                f.espSentCaptured += std::int64_t(sa.packets);
+            else if (dst == f.localAddress && (src == f.peerAddress || src == f.peerSeenHere))
+                f.espFromPeerCaptured += std::int64_t(sa.packets);
+        }
+    }
     if (in.indexA && in.analysisA) chooseBlackHole(f, *in.indexA, *in.analysisA, in.nameA);
     if (stop()) return f; // fillPacketNumber walks every packet of a capture
     if (in.indexA && f.deliveredRef.source == in.nameA)

@@ -313,6 +313,10 @@ struct Facts
     /// Capture B holds IKE/ESP sent to capture A's own address: the peer reaches this end by it
     /// (not behind a NAT that the peer sees in its place).
     bool localSeenAtPeer = false;
+    /// Capture A, taken at this end: the ESP / ESP-in-UDP packets it holds that this end sent to
+    /// the peer and that the peer sent to this end; -1 when the ends are not known. A capture sees
+    /// arriving packets before the host's firewall: none from the peer means none reached it.
+    std::int64_t espSentCaptured = -1, espFromPeerCaptured = -1;
     /// A host whose sysctl evidence turns IPv4 PMTU discovery off (net.ipv4.ip_no_pmtu_disc 1, 2, 3).
     struct PmtuDiscOff
     {
@@ -476,7 +480,8 @@ struct Facts
     RefCount espOneWay;            // ESP packets on SAs whose reverse direction carries no ESP
     bool espNeverReceived = false; // pair: a direction sent ESP and none arrived
     EvidenceRef espNeverReceivedRef;
-    RefCount inboundSaZero; // evidence: inbound SA with 0 packets while outbound counts
+    RefCount inboundSaZero;    // evidence: inbound SA with 0 packets while outbound counts
+    QString inboundSaZeroHost; // the address of the host whose SA it is (empty: unknown)
     std::uint64_t outboundSaPackets = 0;
     // ESP that reached a host (its own capture holds it) while that host's kernel SA for it
     // counted no packet at all (its ip -s xfrm state taken after the traffic, or while its

@@ -1610,6 +1610,33 @@ namespace {
 
 /// One nft accept rule for the tunnel: what it matches (without the verdict) and a tag that,
 /// with the peer's address, names it in its comment.
+/// The comment that replaces a filter fix's part for this host when its own capture proves the
+/// traffic never reached it (`why`): a capture sees arriving packets before the host's firewall.
+QString notOnThisHost(const QString &why)
+{
+    return QStringLiteral("# Nothing to add on this host: %1.\n").arg(oneLine(why, 400));
+}
+
+/// The sentence a filter fix's "changes" ends with when nothing in it is for this host.
+QString onlyOnTheFirewall(const QString &notHere)
+{
+    return notHere.isEmpty() ? QString()
+                             : QStringLiteral(" Only on the firewall between the peers: this host's own "
+                                              "capture shows nothing from the peer reached it.");
+}
+
+/// The nft filter fix's "changes": this host's input chains, or only the firewall between.
+QString nftAcceptChanges(const FixTarget &t, const QString &what, const QString &notHere)
+{
+    return notHere.isEmpty()
+               ? QStringLiteral("Accepts %1 from %2 to %3 before anything in this host's input chains can "
+                                "drop it.")
+                     .arg(what, t.peerAddress, t.localAddress)
+               : QStringLiteral("Accepts %1 between %2 and %3 in the forward chains of the firewall between "
+                                "them.%4")
+                     .arg(what, t.peerAddress, t.localAddress, onlyOnTheFirewall(notHere));
+}
+
 struct NftAcceptRule
 {
     QString match, tag;
@@ -1629,7 +1656,7 @@ struct NftAcceptText
 };
 
 NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &rules,
-                         const QStringList &forward, const QString &what)
+                         const QStringList &forward, const QString &what, const QString &notHere)
 {
     NftAcceptText out;
     const bool v6 = t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'));
@@ -1647,6 +1674,18 @@ NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &r
                        "its forward hook: nft list chains shows them):\n");
     for (const QString &f : forward)
         forwardText += QStringLiteral("# nft insert rule FAMILY TABLE CHAIN %1\n").arg(shq(f));
+    if (!notHere.isEmpty()) {
+        out.text = notOnThisHost(notHere) + forwardText;
+        out.verify = QStringLiteral("on the firewall: nft list ruleset shows the accept rules and their "
+                                    "counters grow; on this host the inbound SA's counter (ip -s xfrm state) "
+                                    "grows.");
+        out.undo =
+            undoLine(QString(), QStringLiteral("nothing was added on this host; on the firewall, nft -a "
+                                               "list chain FAMILY TABLE CHAIN shows the added rules' "
+                                               "handles: nft delete rule FAMILY TABLE CHAIN handle N "
+                                               "for each"));
+        return out;
+    }
     if (!t.nftKnown || (chains.empty() && t.nftChainsRefused > 0)) {
         out.text =
             QStringLiteral(
@@ -1731,9 +1770,51 @@ QString iptablesFor(const FixTarget &t)
                : QStringLiteral("iptables");
 }
 
+/// The iptables part of a filter fix: this host's INPUT accept for what the peer sends it (or,
+/// with `notHere`, a comment saying why this host has nothing to add) and, commented, the two
+/// FORWARD accepts for a Linux firewall between the peers. `in`/`out`: the rule's match for
+/// peer → this host and this host → peer.
+struct IptablesAcceptText
+{
+    QString text, verify, undo;
+};
+
+IptablesAcceptText iptablesAccepts(const FixTarget &t, const QString &in, const QString &out,
+                                   const QString &notHere)
+{
+    const QString ipt = iptablesFor(t);
+    IptablesAcceptText r;
+    r.text =
+        (notHere.isEmpty()
+             ? QStringLiteral("# On this host:\n%1\n")
+                   .arg(addRuleOnce(ipt, QString(), QStringLiteral("INPUT"), QStringLiteral("-I INPUT"), in))
+             : notOnThisHost(notHere)) +
+        QStringLiteral("# On a Linux firewall between the peers (run there, adapted to the one that drops "
+                       "it):\n# %1\n# %2\n")
+            .arg(addRuleOnce(ipt, QString(), QStringLiteral("FORWARD"), QStringLiteral("-I FORWARD"), in),
+                 addRuleOnce(ipt, QString(), QStringLiteral("FORWARD"), QStringLiteral("-I FORWARD"), out));
+    const QString forwardUndo =
+        QStringLiteral("on the firewall between the peers: %1 -D FORWARD %2; %1 -D FORWARD %3")
+            .arg(ipt, in, out);
+    if (notHere.isEmpty()) {
+        r.verify =
+            QStringLiteral("%1 -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count "
+                           "packets; swanctl --list-sas shows the inbound SA's packet counter growing.")
+                .arg(ipt);
+        r.undo = undoLine(QStringLiteral("%1 -D INPUT %2").arg(ipt, in), forwardUndo);
+    } else {
+        r.verify =
+            QStringLiteral("on the firewall, %1 -L FORWARD -v -n: the ACCEPT rules count packets; on this "
+                           "host swanctl --list-sas shows the inbound SA's packet counter growing.")
+                .arg(ipt);
+        r.undo = undoLine(QString(), QStringLiteral("nothing was added on this host; ") + forwardUndo);
+    }
+    return r;
+}
+
 /// Accept rules for UDP between the peers with port 500 and/or 4500 on either end (the NAT may
 /// have changed the other port): the carrier of IKE and of ESP-in-UDP.
-std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
+std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier, const QString &notHere)
 {
     std::vector<Fix> out;
     const bool ike = carrier == EspCarrier::Ike;
@@ -1741,40 +1822,24 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
     const QString what =
         ike ? QStringLiteral("IKE (UDP 500 and 4500)") : QStringLiteral("ESP-in-UDP (UDP 4500, RFC 3948)");
     const QString rule = QStringLiteral("-p udp -s %1 -d %2 -m multiport --ports %3 -j ACCEPT");
-    const QString ipt = iptablesFor(t);
+    const IptablesAcceptText i =
+        iptablesAccepts(t, rule.arg(shq(t.peerAddress), shq(t.localAddress), ports),
+                        rule.arg(shq(t.localAddress), shq(t.peerAddress), ports), notHere);
     out.push_back(make(
         FixKind::Iptables, QStringLiteral("Let %1 through the filter").arg(what),
-        QStringLiteral(
-            "# The tunnel travels as %1: rules for IP protocol 50 or forcing UDP encapsulation "
-            "change nothing here.\n"
-            "# On this host:\n"
-            "%2\n"
-            "# On a Linux firewall between the peers (run there, adapted to the one that drops it):\n"
-            "# %3\n"
-            "# %4\n")
-            .arg(what,
-                 addRuleOnce(ipt, QString(), QStringLiteral("INPUT"), QStringLiteral("-I INPUT"),
-                             rule.arg(shq(t.peerAddress), shq(t.localAddress), ports)),
-                 addRuleOnce(ipt, QString(), QStringLiteral("FORWARD"), QStringLiteral("-I FORWARD"),
-                             rule.arg(shq(t.peerAddress), shq(t.localAddress), ports)),
-                 addRuleOnce(ipt, QString(), QStringLiteral("FORWARD"), QStringLiteral("-I FORWARD"),
-                             rule.arg(shq(t.localAddress), shq(t.peerAddress), ports))),
+        QStringLiteral("# The tunnel travels as %1: rules for IP protocol 50 or forcing UDP encapsulation "
+                       "change nothing here.\n")
+                .arg(what) +
+            i.text,
         QStringLiteral("Accepts UDP between %1 and %2 with port %3 at either end (a NAT may have changed the "
-                       "other port), ahead of the rules that drop it.")
-            .arg(t.localAddress, t.peerAddress, ports),
+                       "other port), ahead of the rules that drop it.%4")
+            .arg(t.localAddress, t.peerAddress, ports, onlyOnTheFirewall(notHere)),
         QStringLiteral(
             "Opens only UDP %1 between the two addresses. Behind a NAT the peer's address is the NAT's "
             "public one. If a provider or DPI box drops it, these rules cannot help: ask the operator, "
             "or use another path.")
             .arg(ports),
-        QStringLiteral("%1 -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; "
-                       "swanctl --list-sas shows the inbound SA's packet counter growing.")
-            .arg(ipt),
-        undoLine(QStringLiteral("%1 -D INPUT %2")
-                     .arg(ipt, rule.arg(shq(t.peerAddress), shq(t.localAddress), ports)),
-                 QStringLiteral("on the firewall between the peers: %3 -D FORWARD %1; %3 -D FORWARD %2")
-                     .arg(rule.arg(shq(t.peerAddress), shq(t.localAddress), ports),
-                          rule.arg(shq(t.localAddress), shq(t.peerAddress), ports), ipt))));
+        i.verify, i.undo));
     const QString set = ike ? QStringLiteral("{ 500, 4500 }") : QStringLiteral("4500");
     const QString ipf = t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'))
                             ? QStringLiteral("ip6")
@@ -1791,12 +1856,9 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier)
                     udp(t.peerAddress, t.localAddress, "sport") + QStringLiteral(" accept"),
                     udp(t.localAddress, t.peerAddress, "dport") + QStringLiteral(" accept"),
                     udp(t.localAddress, t.peerAddress, "sport") + QStringLiteral(" accept")},
-                   what);
+                   what, notHere);
     out.push_back(make(FixKind::Nftables, QStringLiteral("Let %1 through the filter (nftables)").arg(what),
-                       n.text,
-                       QStringLiteral("Accepts %1 from %2 to %3 before anything in this host's input chains "
-                                      "can drop it.")
-                           .arg(what, t.peerAddress, t.localAddress),
+                       n.text, nftAcceptChanges(t, what, notHere),
                        QStringLiteral("Opens only UDP %1 between the two addresses, ahead of every rule of "
                                       "those chains (also their logging or rate limits for it).")
                            .arg(ports),
@@ -1819,45 +1881,23 @@ const char *espCarrierName(EspCarrier c)
     return "esp";
 }
 
-std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tunnelMtuNatT, int pathMtu)
+std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tunnelMtuNatT, int pathMtu,
+                                 const QString &notHere)
 {
-    if (carrier != EspCarrier::Esp) return udpAcceptFixes(t, carrier);
+    if (carrier != EspCarrier::Esp) return udpAcceptFixes(t, carrier, notHere);
     std::vector<Fix> out;
-    const QString ipt = iptablesFor(t);
-    out.push_back(make(
-        FixKind::Iptables, QStringLiteral("Let ESP (IP protocol 50) through the filter"),
-        QStringLiteral(
-            "# On this host:\n"
-            "%1\n"
-            "# On a Linux firewall between the peers (run there, adapted to the one that drops it):\n"
-            "# %2\n"
-            "# %3\n")
-            .arg(addRuleOnce(ipt, QString(), QStringLiteral("INPUT"), QStringLiteral("-I INPUT"),
-                             QStringLiteral("-p esp -s %1 -d %2 -j ACCEPT")
-                                 .arg(shq(t.peerAddress), shq(t.localAddress))),
-                 addRuleOnce(ipt, QString(), QStringLiteral("FORWARD"), QStringLiteral("-I FORWARD"),
-                             QStringLiteral("-p esp -s %1 -d %2 -j ACCEPT")
-                                 .arg(shq(t.peerAddress), shq(t.localAddress))),
-                 addRuleOnce(ipt, QString(), QStringLiteral("FORWARD"), QStringLiteral("-I FORWARD"),
-                             QStringLiteral("-p esp -s %1 -d %2 -j ACCEPT")
-                                 .arg(shq(t.localAddress), shq(t.peerAddress)))),
-        QStringLiteral("Accepts ESP between %1 and %2 ahead of the rules that drop it; IKE (UDP 500/4500) "
-                       "already passes, "
-                       "so only ESP was filtered.")
-            .arg(t.localAddress, t.peerAddress),
-        QStringLiteral("Opens IP protocol 50 between the two gateways only. If the filter belongs to a "
-                       "provider or DPI box "
-                       "you do not control, use UDP encapsulation instead (next fix)."),
-        QStringLiteral(
-            "%1 -L INPUT -v -n (and FORWARD on the firewall): the ACCEPT rules count packets; swanctl "
-            "--list-sas shows the inbound SA's packet counter growing.")
-            .arg(ipt),
-        undoLine(
-            QStringLiteral("%3 -D INPUT -p esp -s %1 -d %2 -j ACCEPT")
-                .arg(shq(t.peerAddress), shq(t.localAddress), ipt),
-            QStringLiteral("on the firewall between the peers: %3 -D FORWARD -p esp -s %1 -d %2 -j ACCEPT; "
-                           "%3 -D FORWARD -p esp -s %2 -d %1 -j ACCEPT")
-                .arg(shq(t.peerAddress), shq(t.localAddress), ipt))));
+    const QString rule = QStringLiteral("-p esp -s %1 -d %2 -j ACCEPT");
+    const IptablesAcceptText i = iptablesAccepts(t, rule.arg(shq(t.peerAddress), shq(t.localAddress)),
+                                                 rule.arg(shq(t.localAddress), shq(t.peerAddress)), notHere);
+    out.push_back(
+        make(FixKind::Iptables, QStringLiteral("Let ESP (IP protocol 50) through the filter"), i.text,
+             QStringLiteral("Accepts ESP between %1 and %2 ahead of the rules that drop it; IKE (UDP "
+                            "500/4500) already passes, so only ESP was filtered.%3")
+                 .arg(t.localAddress, t.peerAddress, onlyOnTheFirewall(notHere)),
+             QStringLiteral("Opens IP protocol 50 between the two gateways only. If the filter belongs "
+                            "to a provider or DPI box you do not control, use UDP encapsulation instead "
+                            "(next fix)."),
+             i.verify, i.undo));
     {
         const QString ipf =
             t.peerAddress.contains(QLatin1Char(':')) || t.localAddress.contains(QLatin1Char(':'))
@@ -1869,12 +1909,10 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tun
         const NftAcceptText n = nftAccepts(t, {{esp(t.peerAddress, t.localAddress), QStringLiteral("esp")}},
                                            {esp(t.peerAddress, t.localAddress) + QStringLiteral(" accept"),
                                             esp(t.localAddress, t.peerAddress) + QStringLiteral(" accept")},
-                                           QStringLiteral("ESP"));
+                                           QStringLiteral("ESP"), notHere);
         out.push_back(
             make(FixKind::Nftables, QStringLiteral("Let ESP through the filter (nftables)"), n.text,
-                 QStringLiteral("Accepts ESP from %1 to %2 before anything in this host's input "
-                                "chains can drop it.")
-                     .arg(t.peerAddress, t.localAddress),
+                 nftAcceptChanges(t, QStringLiteral("ESP"), notHere),
                  QStringLiteral("Opens IP protocol 50 between the two gateways only, ahead of every "
                                 "rule of those chains. If the filter belongs to a provider or DPI box "
                                 "you do not control, use UDP encapsulation instead."),

@@ -209,7 +209,10 @@ const char *espCarrierName(EspCarrier c);
 /// Plain ESP: let protocol 50 through, or wrap it in UDP 4500 (`tunnelMtuNatT` for the new
 /// MTU). ESP-in-UDP or IKE: accept rules for UDP 4500 (and 500) only; protocol-50 rules and
 /// encap = yes would change nothing.
-std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tunnelMtuNatT, int pathMtu);
+/// `notHere` non-empty: this host's own capture proves the traffic never reached it (the reason,
+/// quoted in the fixes), so nothing is added to its input chains.
+std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tunnelMtuNatT, int pathMtu,
+                                 const QString &notHere = {});
 /// What the ike_fragmentation fixes know.
 struct IkeFragmentationParams
 {

@@ -1302,7 +1302,8 @@ std::optional<Finding> ruleEspBlocked(const Facts &f)
     if (f.inboundSaZero.value && f.ikeEstablished && f.espNotAccepted.empty()) {
         conf = conf > 0 ? conf + 0.1 : 0.6;
         ev.push_back(
-            {QStringLiteral("the host's inbound SA counted no packets while the outbound one carried %1")
+            {QStringLiteral("the inbound SA of %1 counted no packets while its outbound one carried %2")
+                 .arg(f.inboundSaZeroHost.isEmpty() ? QStringLiteral("this host") : f.inboundSaZeroHost)
                  .arg(f.outboundSaPackets),
              f.inboundSaZero.ref});
     }
@@ -1336,7 +1337,19 @@ std::optional<Finding> ruleEspBlocked(const Facts &f)
     Facts withNatT = f;
     withNatT.natT = true;
     const OverheadResult o = overheadFor(withNatT, pathMtu);
-    addFixes(fd, espBlockedFixes(fixTarget(f), carrier, o.valid ? o.tunnelMtu : 0, pathMtu));
+    // A capture sees arriving packets before the host's firewall: when this end's own capture holds
+    // the ESP it sent and none from the peer, nothing reached its input chains to be dropped there.
+    const QString notHere =
+        f.espSentCaptured > 0 && f.espFromPeerCaptured == 0
+            ? QStringLiteral("its own capture (%1) holds %2 ESP packets it sent to %3 and none from %3; a "
+                             "capture sees arriving packets before the firewall, so no ESP from %3 reached "
+                             "this host's input chains")
+                  .arg(f.captureName)
+                  .arg(f.espSentCaptured)
+                  .arg(f.peerAddress)
+            : QString();
+    if (!notHere.isEmpty()) cite(fd, notHere);
+    addFixes(fd, espBlockedFixes(fixTarget(f), carrier, o.valid ? o.tunnelMtu : 0, pathMtu, notHere));
     return fd;
 }
 
