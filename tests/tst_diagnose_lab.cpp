@@ -2776,7 +2776,10 @@ private slots:
                          qPrintable(fix->text));
             } else {
                 QVERIFY2(input == 0, qPrintable(fix->text));
-                QVERIFY2(fix->text.startsWith(QLatin1String("# Nothing to add on this host: ") + why),
+                QVERIFY2(fix->text.startsWith(
+                             QStringLiteral("# Nothing to add on this host: its own capture (%1-outer.pcap) "
+                                            "holds no ESP from %2 (")
+                                 .arg(a, peer)),
                          qPrintable(fix->text));
                 QVERIFY2(fix->undo.startsWith(QLatin1String("# nothing was added on this host")),
                          qPrintable(fix->undo));

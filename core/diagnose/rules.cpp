@@ -1339,16 +1339,19 @@ std::optional<Finding> ruleEspBlocked(const Facts &f)
     const OverheadResult o = overheadFor(withNatT, pathMtu);
     // A capture sees arriving packets before the host's firewall: when this end's own capture holds
     // the ESP it sent and none from the peer, nothing reached its input chains to be dropped there.
-    const QString notHere =
-        f.espSentCaptured > 0 && f.espFromPeerCaptured == 0
-            ? QStringLiteral("its own capture (%1) holds %2 ESP packets it sent to %3 and none from %3; a "
-                             "capture sees arriving packets before the firewall, so no ESP from %3 reached "
-                             "this host's input chains")
-                  .arg(f.captureName)
-                  .arg(f.espSentCaptured)
-                  .arg(f.peerAddress)
-            : QString();
-    if (!notHere.isEmpty()) cite(fd, notHere);
+    QString notHere;
+    if (f.espSentCaptured > 0 && f.espFromPeerCaptured == 0) {
+        cite(fd,
+             QStringLiteral("its own capture (%1) holds %2 ESP packets it sent to %3 and none from %3; a "
+                            "capture sees arriving packets before the firewall, so no ESP from %3 reached "
+                            "this host's input chains")
+                 .arg(f.captureName)
+                 .arg(f.espSentCaptured)
+                 .arg(f.peerAddress));
+        notHere = QStringLiteral("its own capture (%1) holds no ESP from %2 (a capture sees arriving packets "
+                                 "before the firewall)")
+                      .arg(f.captureName, f.peerAddress);
+    }
     addFixes(fd, espBlockedFixes(fixTarget(f), carrier, o.valid ? o.tunnelMtu : 0, pathMtu, notHere));
     return fd;
 }
