@@ -1921,6 +1921,65 @@ private slots:
         }
     }
 
+    // The source of the ICMP "administratively prohibited" error is the box whose rule rejects
+    // (RFC 792/1812: the router or host that discards the datagram sends the error). An accept
+    // in this host's input chains helps only when this host sent the error; from the peer, the
+    // accept goes into the peer's input chains, run there; from a box on the path, nothing is
+    // added here. Addresses as healthy() names the ends (10.0.1.1 here, 10.0.2.1 the peer).
+    void firewallRejectFixGoesWhereTheErrorCameFrom_data()
+    {
+        QTest::addColumn<QString>("reporter");
+        QTest::addColumn<QString>("inputRule"); // the one command run in an INPUT chain, "" none
+        QTest::addColumn<bool>("onPeer");
+        QTest::newRow("a router on the path") << QStringLiteral("10.0.1.254") << QString() << false;
+        QTest::newRow("this host") << QStringLiteral("10.0.1.1")
+                                   << QStringLiteral("-I INPUT -p esp -s 10.0.2.1 -d 10.0.1.1 -j ACCEPT")
+                                   << false;
+        QTest::newRow("the peer") << QStringLiteral("10.0.2.1")
+                                  << QStringLiteral("-I INPUT -p esp -s 10.0.1.1 -d 10.0.2.1 -j ACCEPT")
+                                  << true;
+        QTest::newRow("not known") << QString()
+                                   << QStringLiteral("-I INPUT -p esp -s 10.0.2.1 -d 10.0.1.1 -j ACCEPT")
+                                   << false;
+    }
+    void firewallRejectFixGoesWhereTheErrorCameFrom()
+    {
+        QFETCH(QString, reporter);
+        QFETCH(QString, inputRule);
+        QFETCH(bool, onPeer);
+        Facts f = healthy();
+        f.espRawPackets = 13;
+        f.icmpRejectQuotes = 50;
+        f.icmpRejectReporter = reporter;
+        f.icmpRejectQuotedSrc = QStringLiteral("10.0.1.1"); // no NAT: the rejected packet's source
+        f.icmpAdminProhibited.value = 3;
+        const std::optional<Finding> fw = findRule(QStringLiteral("firewall_reject"))->fn(f);
+        QVERIFY(fw);
+        QCOMPARE(fw->fixes.size(), std::size_t(2));
+        const Fix &ipt = fw->fixes.front();
+        QCOMPARE(ipt.kind, FixKind::Iptables);
+        QStringList run; // the lines that run and touch a chain
+        for (const QString &line : ipt.text.split(QLatin1Char('\n')))
+            if (!line.startsWith(QLatin1Char('#')) && line.contains(QLatin1String("iptables "))) run << line;
+        if (inputRule.isEmpty()) {
+            QVERIFY2(run.isEmpty(), qPrintable(ipt.text));
+            QVERIFY2(ipt.text.startsWith(
+                         QStringLiteral("# Nothing to add on this host: the ICMP error came from %1")
+                             .arg(reporter)),
+                     qPrintable(ipt.text));
+        } else {
+            QCOMPARE(run.size(), qsizetype(1));
+            QVERIFY2(run.front().endsWith(QLatin1String("iptables ") + inputRule), qPrintable(run.front()));
+        }
+        QCOMPARE(ipt.title.startsWith(QLatin1String("On the peer 10.0.2.1: ")), onPeer);
+        // Run on the peer: the fix refuses any host without the peer's address.
+        QCOMPARE(ipt.text.contains(QLatin1String("ip -o addr show | grep -F -e ' 10.0.2.1/'")), onPeer);
+        bool cited = reporter.isEmpty();
+        for (const EvidenceItem &e : fw->evidence)
+            cited = cited || e.text.startsWith(QStringLiteral("the ICMP error came from %1").arg(reporter));
+        QVERIFY(cited);
+    }
+
     void replayWindowNeverAtOrBelowInUse()
     {
         // Issue 10, defect 6. Window in use 1024 (ESN), drops and a measured need of 40: the

@@ -286,11 +286,14 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
         if (portUnreach && quotesNatT(e))
             addCount(f.icmpPortUnreachNatT, 1, packetRef(name, e.packet, e.tsNs));
         if (adminProhibited && quotesTunnel(e)) {
-            if (f.icmpAdminProhibited.value == 0)
+            if (f.icmpAdminProhibited.value == 0) {
                 f.icmpRejectQuotes = e.quoted.proto == 50                                 ? 50
                                      : quotesNatT(e)                                      ? 4500
                                      : e.quoted.dstPort == 500 || e.quoted.srcPort == 500 ? 500
                                                                                           : 0;
+                f.icmpRejectReporter = addr(e.reporter);
+                f.icmpRejectQuotedSrc = addr(e.quoted.src);
+            }
             addCount(f.icmpAdminProhibited, 1, packetRef(name, e.packet, e.tsNs));
         }
     }
@@ -3202,6 +3205,8 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         if (f.icmpAdminProhibited.value == 0) {
             f.icmpAdminProhibited = peer.icmpAdminProhibited;
             f.icmpRejectQuotes = peer.icmpRejectQuotes;
+            f.icmpRejectReporter = peer.icmpRejectReporter;
+            f.icmpRejectQuotedSrc = peer.icmpRejectQuotedSrc;
         }
         if (f.ikeIpFragmentedUnanswered.value == 0) {
             f.ikeIpFragmentedUnanswered = peer.ikeIpFragmentedUnanswered;

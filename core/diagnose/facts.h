@@ -477,6 +477,8 @@ struct Facts
     // What an ICMP "administratively prohibited" error quoting tunnel traffic carried: 50 (ESP),
     // 4500 (UDP 4500: NAT-T / ESP-in-UDP), 500 (IKE), 0 none.
     int icmpRejectQuotes = 0;
+    QString icmpRejectReporter;    // the source of the first of them: the box whose rule rejects
+    QString icmpRejectQuotedSrc;   // the rejected packet's source as that box saw it
     RefCount espOneWay;            // ESP packets on SAs whose reverse direction carries no ESP
     bool espNeverReceived = false; // pair: a direction sent ESP and none arrived
     EvidenceRef espNeverReceivedRef;

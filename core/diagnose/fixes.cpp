@@ -1621,8 +1621,8 @@ QString notOnThisHost(const QString &why)
 QString onlyOnTheFirewall(const QString &notHere)
 {
     return notHere.isEmpty() ? QString()
-                             : QStringLiteral(" Only on the firewall between the peers: this host's own "
-                                              "capture shows nothing from the peer reached it.");
+                             : QStringLiteral(" Only on the firewall between the peers: nothing is added on "
+                                              "this host (the first line says why).");
 }
 
 /// The nft filter fix's "changes": this host's input chains, or only the firewall between.

@@ -49,6 +49,20 @@ void addFixes(Finding &f, std::vector<Fix> fixes)
         f.fixes.push_back(std::move(x));
 }
 
+/// The first lines of a fix that must run on the peer, not here: it refuses to run on a host that
+/// does not own the peer's address (a placeholder never matches). The addresses are validated
+/// (fixTarget, fixTargetAtPeer) and quoted. grep reads all of ip's output (no -q): with pipefail an
+/// early exit would make a SIGPIPE of ip look like "not this host".
+QString onThePeerOnly(const FixTarget &peer, const FixTarget &here, const QString &why)
+{
+    return QStringLiteral("# Run this on the peer %1 (%2), not on %3.\n"
+                          "ip -o addr show | grep -F -e %4 > /dev/null || { echo %5 >&2; exit 1; }\n")
+        .arg(peer.localAddress, why, here.localAddress,
+             shq(QLatin1Char(' ') + peer.localAddress + QLatin1Char('/')),
+             shq(QStringLiteral("this host does not have the address %1: run this fix on the peer")
+                     .arg(peer.localAddress)));
+}
+
 /// The MTU/MSS fixes for the facts' suite at the decided path MTU; cites how it was decided and
 /// the command that would measure it. `sender` (the outer source of the packets that are too
 /// large, "" unknown): when it is the peer, the per-peer route (or tunnel interface) MTU is the
@@ -119,19 +133,8 @@ void addMtuFixes(Finding &fd, const Facts &facts, const PathMtuDecision &pm, con
                                         .arg(f.peerAddress)
                                         .arg(p.pathMtu)
                                         .arg(peer.peerAddress);
-                    // It refuses to run on a host that does not own the peer's address (a placeholder
-                    // never matches). The addresses are validated (fixTarget, fixTargetAtPeer) and
-                    // quoted. grep reads all of ip's output (no -q): with pipefail an early exit would
-                    // make a SIGPIPE of ip look like "not this host".
-                    y.text = QStringLiteral(
-                                 "# Run this on the peer %1 (it sends the packets that are too large), "
-                                 "not on %2.\n"
-                                 "ip -o addr show | grep -F -e %3 > /dev/null || { echo %4 >&2; exit 1; }\n")
-                                 .arg(peer.localAddress, fixTarget(f).localAddress,
-                                      shq(QLatin1Char(' ') + peer.localAddress + QLatin1Char('/')),
-                                      shq(QStringLiteral("this host does not have the address %1: run this "
-                                                         "fix on the peer")
-                                              .arg(peer.localAddress))) +
+                    y.text = onThePeerOnly(peer, fixTarget(f),
+                                           QStringLiteral("it sends the packets that are too large")) +
                              y.text;
                     x = std::move(y);
                     break;
@@ -1432,7 +1435,44 @@ std::optional<Finding> ruleFirewallReject(const Facts &f)
     QString carried;
     const EspCarrier carrier = espCarrier(f, &carried);
     cite(fd, QStringLiteral("the rejected traffic is %1").arg(carried));
-    addFixes(fd, espBlockedFixes(fixTarget(f), carrier, 0, f.interfaceMtu > 0 ? f.interfaceMtu : 1500));
+    // The error's source is the box whose rule rejects: an accept in this host's input chains
+    // helps only when this host sent it (it rejects what the peer sends).
+    QString notHere;
+    const QString &by = f.icmpRejectReporter;
+    if (!by.isEmpty()) {
+        const bool self = by == f.localAddress;
+        const bool peer = by == f.peerAddress || by == f.peerSeenHere;
+        cite(fd,
+             QStringLiteral("the ICMP error came from %1%2")
+                 .arg(by, self   ? QStringLiteral(", this host: its own firewall rejects what the peer sends")
+                          : peer ? QStringLiteral(", the peer itself: its own firewall rejects what this "
+                                                  "host sends")
+                                 : QStringLiteral(", a box on the path: the rejecting rule is there")));
+        if (!self && !peer && !f.localAddress.isEmpty())
+            notHere = QStringLiteral("the ICMP error came from %1, so the rule that rejects is on that box")
+                          .arg(by);
+        if (peer && !f.localAddress.isEmpty()) {
+            // The peer's own input chains: the same fixes with its view of the two ends, run there.
+            // The rejected packet's source in the error is this end as the peer saw it.
+            Facts g = f;
+            if (g.localSeenThere.isEmpty()) g.localSeenThere = f.icmpRejectQuotedSrc;
+            const FixTarget there = fixTargetAtPeer(g);
+            std::vector<Fix> fixes =
+                espBlockedFixes(there, carrier, 0, f.interfaceMtu > 0 ? f.interfaceMtu : 1500);
+            fixes.resize(2);
+            for (Fix &x : fixes) {
+                x.title = QStringLiteral("On the peer %1: %2").arg(there.localAddress, x.title);
+                x.text = onThePeerOnly(there, fixTarget(f),
+                                       QStringLiteral("its own firewall rejects what this "
+                                                      "host sends")) +
+                         x.text;
+            }
+            addFixes(fd, std::move(fixes));
+            return fd;
+        }
+    }
+    addFixes(fd,
+             espBlockedFixes(fixTarget(f), carrier, 0, f.interfaceMtu > 0 ? f.interfaceMtu : 1500, notHere));
     fd.fixes.resize(2); // the filter fixes; encapsulation does not help against an explicit reject
     return fd;
 }
