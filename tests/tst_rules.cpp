@@ -1929,30 +1929,64 @@ private slots:
     void firewallRejectFixGoesWhereTheErrorCameFrom_data()
     {
         QTest::addColumn<QString>("reporter");
+        QTest::addColumn<int>("setup"); // 0 plain; 1 NAT-T, error in this host's capture; 2 NAT-T,
+                                        // error in the peer's; 3 ends unknown; 4 this host behind a NAT
         QTest::addColumn<QString>("inputRule"); // the one command run in an INPUT chain, "" none
         QTest::addColumn<bool>("onPeer");
-        QTest::newRow("a router on the path") << QStringLiteral("10.0.1.254") << QString() << false;
-        QTest::newRow("this host") << QStringLiteral("10.0.1.1")
+        QTest::newRow("a router on the path") << QStringLiteral("10.0.1.254") << 0 << QString() << false;
+        QTest::newRow("this host") << QStringLiteral("10.0.1.1") << 0
                                    << QStringLiteral("-I INPUT -p esp -s 10.0.2.1 -d 10.0.1.1 -j ACCEPT")
                                    << false;
-        QTest::newRow("the peer") << QStringLiteral("10.0.2.1")
+        QTest::newRow("the peer") << QStringLiteral("10.0.2.1") << 0
                                   << QStringLiteral("-I INPUT -p esp -s 10.0.1.1 -d 10.0.2.1 -j ACCEPT")
                                   << true;
-        QTest::newRow("not known") << QString()
+        QTest::newRow("not known") << QString() << 0
                                    << QStringLiteral("-I INPUT -p esp -s 10.0.2.1 -d 10.0.1.1 -j ACCEPT")
                                    << false;
+        // A NAT rewrites the quote of an error on its way back (RFC 5508 REQ-3): the quote in this
+        // host's capture names this host's own address, not the NAT's the peer sees.
+        QTest::newRow("the peer, NAT-T, error here")
+            << QStringLiteral("10.0.2.1") << 1
+            << QStringLiteral(
+                   "-I INPUT -p udp -s '<peer-address>' -d 10.0.2.1 -m multiport --ports 4500 -j ACCEPT")
+            << true;
+        QTest::newRow("the peer, NAT-T, error in its capture")
+            << QStringLiteral("10.0.2.1") << 2
+            << QStringLiteral("-I INPUT -p udp -s 10.0.2.254 -d 10.0.2.1 -m multiport --ports 4500 -j ACCEPT")
+            << true;
+        QTest::newRow("ends unknown")
+            << QStringLiteral("10.0.2.1") << 3
+            << QStringLiteral("-I INPUT -p esp -s '<peer-address>' -d '<local-address>' -j "
+                              "ACCEPT")
+            << false;
+        QTest::newRow("this host's NAT address")
+            << QStringLiteral("10.0.2.254") << 4
+            << QStringLiteral("-I INPUT -p esp -s 10.0.2.1 -d 10.0.1.1 -j ACCEPT") << false;
     }
     void firewallRejectFixGoesWhereTheErrorCameFrom()
     {
         QFETCH(QString, reporter);
+        QFETCH(int, setup);
         QFETCH(QString, inputRule);
         QFETCH(bool, onPeer);
         Facts f = healthy();
         f.espRawPackets = 13;
         f.icmpRejectQuotes = 50;
         f.icmpRejectReporter = reporter;
-        f.icmpRejectQuotedSrc = QStringLiteral("10.0.1.1"); // no NAT: the rejected packet's source
+        f.icmpRejectQuotedSrc = QStringLiteral("10.0.1.1"); // the quote as this host's capture has it
         f.icmpAdminProhibited.value = 3;
+        if (setup == 1 || setup == 2) {
+            f.natT = f.natDetected = true;
+            f.espRawPackets = 0;
+            f.espUdpPackets = 13;
+            f.icmpRejectQuotes = 4500;
+        }
+        if (setup == 2) { // the peer's capture: the quote as the packet arrived there
+            f.icmpRejectAtPeer = true;
+            f.icmpRejectQuotedSrc = QStringLiteral("10.0.2.254");
+        }
+        if (setup == 3) f.localAddress = f.peerAddress = QString();
+        if (setup == 4) f.localSeenThere = QStringLiteral("10.0.2.254");
         const std::optional<Finding> fw = findRule(QStringLiteral("firewall_reject"))->fn(f);
         QVERIFY(fw);
         QCOMPARE(fw->fixes.size(), std::size_t(2));

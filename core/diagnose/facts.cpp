@@ -3207,6 +3207,7 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
             f.icmpRejectQuotes = peer.icmpRejectQuotes;
             f.icmpRejectReporter = peer.icmpRejectReporter;
             f.icmpRejectQuotedSrc = peer.icmpRejectQuotedSrc;
+            f.icmpRejectAtPeer = f.icmpAdminProhibited.value > 0;
         }
         if (f.ikeIpFragmentedUnanswered.value == 0) {
             f.ikeIpFragmentedUnanswered = peer.ikeIpFragmentedUnanswered;
@@ -3276,7 +3277,11 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
     }
 
     if (in.indexA && !f.localAddress.isEmpty() && !f.peerAddress.isEmpty()) {
-        f.espSentCaptured = f.espFromPeerCaptured = 0;
+        f.espSentCaptured = f.espFromPeerCaptured = f.fromPeerCaptured = 0;
+        for (const Flow &fl : in.indexA->flows)
+            if (addr(fl.dst) == f.localAddress &&
+                (addr(fl.src) == f.peerAddress || addr(fl.src) == f.peerSeenHere))
+                f.fromPeerCaptured += std::int64_t(fl.packets);
         for (const EspSa &sa : in.indexA->espSas) {
             const Flow &fl = in.indexA->flows[sa.flowId];
             const QString src = addr(fl.src), dst = addr(fl.dst);

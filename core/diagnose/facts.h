@@ -317,6 +317,10 @@ struct Facts
     /// the peer and that the peer sent to this end; -1 when the ends are not known. A capture sees
     /// arriving packets before the host's firewall: none from the peer means none reached it.
     std::int64_t espSentCaptured = -1, espFromPeerCaptured = -1;
+    /// Capture A: packets of any kind the peer sent to this end (IKE, ESP, ICMP); 0 means the
+    /// capture may not see arriving traffic at all (taken with -Q out, a src filter, the wrong
+    /// interface), so its missing ESP proves nothing; -1 unknown.
+    std::int64_t fromPeerCaptured = -1;
     /// A host whose sysctl evidence turns IPv4 PMTU discovery off (net.ipv4.ip_no_pmtu_disc 1, 2, 3).
     struct PmtuDiscOff
     {
@@ -478,7 +482,8 @@ struct Facts
     // 4500 (UDP 4500: NAT-T / ESP-in-UDP), 500 (IKE), 0 none.
     int icmpRejectQuotes = 0;
     QString icmpRejectReporter;    // the source of the first of them: the box whose rule rejects
-    QString icmpRejectQuotedSrc;   // the rejected packet's source as that box saw it
+    QString icmpRejectQuotedSrc;   // the rejected packet's source as the error quotes it
+    bool icmpRejectAtPeer = false; // the error was taken from the peer's capture (B)
     RefCount espOneWay;            // ESP packets on SAs whose reverse direction carries no ESP
     bool espNeverReceived = false; // pair: a direction sent ESP and none arrived
     EvidenceRef espNeverReceivedRef;

@@ -1342,18 +1342,36 @@ std::optional<Finding> ruleEspBlocked(const Facts &f)
     const OverheadResult o = overheadFor(withNatT, pathMtu);
     // A capture sees arriving packets before the host's firewall: when this end's own capture holds
     // the ESP it sent and none from the peer, nothing reached its input chains to be dropped there.
+    // An accept in this host's input chains helps only ESP from the peer that reached this host.
+    // A capture sees arriving packets before netfilter (iptables/nftables): when this end's own
+    // capture, which does see the peer's other traffic, holds none of its ESP, none reached those
+    // chains; in a pair, when the peer's ESP all arrived here, what is lost is what this host
+    // sends, which its input chains never touch.
     QString notHere;
-    if (f.espSentCaptured > 0 && f.espFromPeerCaptured == 0) {
+    const bool seesArriving = f.fromPeerCaptured > 0 && f.espSentCaptured > 0;
+    const DirectionFacts *in = nullptr;
+    for (const DirectionFacts &d : f.dir)
+        if (f.havePair && d.to == f.localAddress && (d.from == f.peerAddress || d.from == f.peerSeenHere))
+            in = &d;
+    if (seesArriving && f.espFromPeerCaptured == 0) {
         cite(fd,
-             QStringLiteral("its own capture (%1) holds %2 ESP packets it sent to %3 and none from %3; a "
-                            "capture sees arriving packets before the firewall, so no ESP from %3 reached "
-                            "this host's input chains")
+             QStringLiteral("its own capture (%1) holds %2 ESP packets it sent to %3 and %4 other packets "
+                            "from %3, but no ESP from it; a capture sees arriving packets before netfilter "
+                            "(iptables/nftables), so no ESP from %3 reached this host's input chains")
                  .arg(f.captureName)
                  .arg(f.espSentCaptured)
-                 .arg(f.peerAddress));
+                 .arg(f.peerAddress)
+                 .arg(f.fromPeerCaptured));
         notHere = QStringLiteral("its own capture (%1) holds no ESP from %2 (a capture sees arriving packets "
-                                 "before the firewall)")
+                                 "before iptables/nftables)")
                       .arg(f.captureName, f.peerAddress);
+    } else if (seesArriving && in && in->sent > 0 && in->lost == 0) {
+        notHere =
+            QStringLiteral("all %1 ESP packets %2 sent arrived here (%3); what is lost is what this host "
+                           "sends, which its input chains never see")
+                .arg(in->sent)
+                .arg(in->from, f.captureName);
+        cite(fd, notHere);
     }
     addFixes(fd, espBlockedFixes(fixTarget(f), carrier, o.valid ? o.tunnelMtu : 0, pathMtu, notHere));
     return fd;
@@ -1439,23 +1457,38 @@ std::optional<Finding> ruleFirewallReject(const Facts &f)
     // helps only when this host sent it (it rejects what the peer sends).
     QString notHere;
     const QString &by = f.icmpRejectReporter;
-    if (!by.isEmpty()) {
+    if (!by.isEmpty() && (f.localAddress.isEmpty() || f.peerAddress.isEmpty())) {
+        cite(fd,
+             QStringLiteral("the ICMP error came from %1 (which address is which end is not known)").arg(by));
+    } else if (!by.isEmpty()) {
+        // Behind a NAT an end is seen by the NAT's address: an error from it may come from that end
+        // or from the NAT itself, so no accept is placed by it.
         const bool self = by == f.localAddress;
-        const bool peer = by == f.peerAddress || by == f.peerSeenHere;
+        const bool peer = by == f.peerAddress;
+        const bool nated = !self && !peer && (by == f.localSeenThere || by == f.peerSeenHere);
         cite(fd,
              QStringLiteral("the ICMP error came from %1%2")
                  .arg(by, self   ? QStringLiteral(", this host: its own firewall rejects what the peer sends")
                           : peer ? QStringLiteral(", the peer itself: its own firewall rejects what this "
                                                   "host sends")
-                                 : QStringLiteral(", a box on the path: the rejecting rule is there")));
-        if (!self && !peer && !f.localAddress.isEmpty())
-            notHere = QStringLiteral("the ICMP error came from %1, so the rule that rejects is on that box")
-                          .arg(by);
-        if (peer && !f.localAddress.isEmpty()) {
+                          : nated && by == f.localSeenThere
+                              ? QStringLiteral(", the address this host is seen by at the peer: this host "
+                                               "or the NAT in front of it rejects")
+                          : nated ? QStringLiteral(", the address the peer is seen by here: the peer or the "
+                                                   "NAT in front of it rejects")
+                                  : QStringLiteral(", a box on the path: the rejecting rule is there")));
+        if (!self && !peer && !(nated && by == f.localSeenThere))
+            notHere = QStringLiteral("the ICMP error came from %1, so the rule that rejects is %2")
+                          .arg(by, nated ? QStringLiteral("on the peer or the NAT in front of it")
+                                         : QStringLiteral("on that box"));
+        if (peer) {
             // The peer's own input chains: the same fixes with its view of the two ends, run there.
-            // The rejected packet's source in the error is this end as the peer saw it.
+            // The source to accept is this end as the peer sees it: the rejected packet's source as
+            // the error quotes it when the peer's own capture holds the error (a NAT on the way back
+            // rewrites the quote, RFC 5508), else known from the pair, else a placeholder.
             Facts g = f;
-            if (g.localSeenThere.isEmpty()) g.localSeenThere = f.icmpRejectQuotedSrc;
+            if (g.localSeenThere.isEmpty() && (f.icmpRejectAtPeer || !(f.natT || f.natDetected)))
+                g.localSeenThere = f.icmpRejectQuotedSrc;
             const FixTarget there = fixTargetAtPeer(g);
             std::vector<Fix> fixes =
                 espBlockedFixes(there, carrier, 0, f.interfaceMtu > 0 ? f.interfaceMtu : 1500);
@@ -1463,8 +1496,7 @@ std::optional<Finding> ruleFirewallReject(const Facts &f)
             for (Fix &x : fixes) {
                 x.title = QStringLiteral("On the peer %1: %2").arg(there.localAddress, x.title);
                 x.text = onThePeerOnly(there, fixTarget(f),
-                                       QStringLiteral("its own firewall rejects what this "
-                                                      "host sends")) +
+                                       QStringLiteral("its own firewall rejects what this host sends")) +
                          x.text;
             }
             addFixes(fd, std::move(fixes));
