@@ -2807,6 +2807,49 @@ private slots:
         }
     }
 
+    // audit2-loss-both-ways (tests/lab-scenarios/audit2.sh): netem loss 3 % left->right and 1 %
+    // right->left, nothing else. The pair gives each direction's loss as the lab's verify.json
+    // counts it (its tshark), and left's capture alone with its evidence, whose only MTU is its
+    // own full-sized 1500-byte link, offers no MTU or MSS fix for the loss it cannot size.
+    void randomLossBothWaysGetsNoMtuFix()
+    {
+        const QString dir = labDir(QStringLiteral("audit2-loss-both-ways"));
+        QFile vf(dir + QStringLiteral("/verify.json"));
+        QVERIFY(vf.open(QIODevice::ReadOnly));
+        const QJsonObject loss =
+            QJsonDocument::fromJson(vf.readAll()).object()[QStringLiteral("esp_loss")].toObject();
+        Investigation pair;
+        QString error;
+        QVERIFY2(diagnoseFiles(labPairWithStats(dir, false), pair, &error), qPrintable(error));
+        QCOMPARE(pair.diagnosis().findings.front().cause, QStringLiteral("packet_loss_in_transit"));
+        for (const auto &[key, from, to] : {std::tuple{"left_to_right", "10.0.1.1", "10.0.2.1"},
+                                            std::tuple{"right_to_left", "10.0.2.1", "10.0.1.1"}}) {
+            const QJsonObject d = loss[QLatin1String(key)].toObject();
+            const QString line = QStringLiteral("%1 → %2: %3 of %4 ESP packets sent were never received")
+                                     .arg(QLatin1String(from), QLatin1String(to))
+                                     .arg(d[QStringLiteral("lost")].toInteger())
+                                     .arg(d[QStringLiteral("sent")].toInteger());
+            bool found = false;
+            for (const EvidenceItem &e : pair.diagnosis().findings.front().evidence)
+                found = found || e.text.startsWith(line);
+            QVERIFY2(found, qPrintable(line));
+        }
+        for (const Finding &f : pair.diagnosis().findings)
+            QVERIFY2(f.cause != QLatin1String("mtu_blackhole"), qPrintable(f.title));
+
+        DiagnosisFiles files;
+        files.captureA = dir + QStringLiteral("/left-outer.pcap");
+        files.evidence << dir + QStringLiteral("/stats") << dir + QStringLiteral("/charon-left.log")
+                       << dir + QStringLiteral("/charon-right.log");
+        Investigation ld;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        for (const Finding &f : ld.diagnosis().findings) {
+            if (f.cause != QLatin1String("mtu_blackhole")) continue;
+            QVERIFY2(f.fixes.empty(), qPrintable(f.fixes.empty() ? QString() : f.fixes.front().text));
+            QVERIFY(f.confidence <= 0.3);
+        }
+    }
+
     void natPairPeerAsEachEndSeesIt_data()
     {
         QTest::addColumn<QString>("scenario");

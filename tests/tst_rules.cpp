@@ -738,14 +738,22 @@ private slots:
             return e.text.contains(QLatin1String("not below the largest packet sent (1492 bytes)"));
         }));
         // At the receiver (the suspect SA came from the peer) the largest packet that arrived says
-        // nothing of what was sent: the fixes stay.
+        // nothing of what was sent, but a full-sized link (1500) explains no loss for size either:
+        // a fix at it would be the usual tunnel MTU, not a cure (audit2-loss-both-ways, left with
+        // its evidence: random loss, and MSS 1398 was offered).
         f.blackHoleSender = f.peerAddress;
+        fd = ruleMtuBlackhole(f);
+        QVERIFY(fd);
+        QVERIFY(fd->fixes.empty());
+        QVERIFY(std::any_of(fd->evidence.begin(), fd->evidence.end(), [](const EvidenceItem &e) {
+            return e.text.contains(QLatin1String("is a full-sized link"));
+        }));
+        // A link MTU below the largest packet sent does explain it: the fixes come back, at either end.
+        f.pathLinkMtus.push_back({QStringLiteral("mid"), QStringLiteral("eth-r"), 1400, false, {}, {}});
         fd = ruleMtuBlackhole(f);
         QVERIFY(fd);
         QVERIFY(!fd->fixes.empty());
         f.blackHoleSender = f.localAddress;
-        // A link MTU below the largest packet sent does explain it: the fixes come back.
-        f.pathLinkMtus.push_back({QStringLiteral("mid"), QStringLiteral("eth-r"), 1400, false, {}, {}});
         fd = ruleMtuBlackhole(f);
         QVERIFY(fd);
         QVERIFY(!fd->fixes.empty());

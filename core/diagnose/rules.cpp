@@ -496,7 +496,21 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     // arrived: its largest packet proves nothing of the kind.)
     const bool atSender = !f.localAddress.isEmpty() && f.blackHoleSender == f.localAddress;
     const bool fitsAll = !sized && atSender && pm.value && f.largestOuter > 0 && pm.value >= f.largestOuter;
-    if (fitsAll) {
+    // A suspicion about what the peer sent, whose only figure is a link MTU of a full 1500 bytes:
+    // a packet lost for its size would need a smaller link elsewhere, which nothing shows, so a
+    // fix at 1500 would be the usual tunnel MTU, not a cure (the number would be a guess).
+    const bool fullSizedLink = !sized && !atSender && !f.blackHoleSender.isEmpty() &&
+                               pm.source == PathMtuSource::LinkMtu && pm.value >= 1500;
+    if (fullSizedLink) {
+        cite(fd,
+             QStringLiteral("path MTU %1 — %2 — is a full-sized link: packets lost for their size would need "
+                            "a smaller link elsewhere on the path, which no evidence shows, so no MTU or MSS "
+                            "change is offered until the path is measured")
+                 .arg(QString::number(pm.value), pm.text),
+             pm.ref);
+        fd.confidence = std::min(fd.confidence, 0.3);
+        fd.collectNext << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
+    } else if (fitsAll) {
         cite(fd,
              QStringLiteral(
                  "path MTU %1 — %2 — is not below the largest packet sent (%3 bytes): it does not "
