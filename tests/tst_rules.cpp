@@ -2016,6 +2016,10 @@ private slots:
         QCOMPARE(ipt.title.startsWith(QLatin1String("On the peer 10.0.2.1: ")), onPeer);
         // Run on the peer: the fix refuses any host without the peer's address.
         QCOMPARE(ipt.text.contains(QLatin1String("ip -o addr show | grep -F -e ' 10.0.2.1/'")), onPeer);
+        // Its words are the peer's: no "this host" for the chain it changes there.
+        QCOMPARE(ipt.text.contains(QLatin1String("# On the peer 10.0.2.1:")), onPeer);
+        QCOMPARE(!ipt.text.contains(QLatin1String("# On this host:")), onPeer || inputRule.isEmpty());
+        QCOMPARE(ipt.undo.contains(QLatin1String("on the peer 10.0.2.1")), onPeer);
         bool cited = reporter.isEmpty();
         for (const EvidenceItem &e : fw->evidence)
             cited = cited || e.text.startsWith(QStringLiteral("the ICMP error came from %1").arg(reporter));
