@@ -324,6 +324,28 @@ struct Direction
             ++revSilence;
         return revSilence == r.silences.size() || r.silences[revSilence].from > tsNs;
     }
+    /// answeredBy(r, tsNs), and in `until` the time up to which (exclusive) every later packet
+    /// gets the same answer: the outcome changes only at the reverse direction's first packet
+    /// (less kReplyWindowNs), its latest packet and the ends of its silences, so the packets
+    /// settled in time order need one decision per run between two of those times, not one each.
+    bool answeredUntil(const Direction &r, std::int64_t tsNs, std::int64_t &until)
+    {
+        constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::max();
+        if (!r.any || tsNs >= r.lastNs) {
+            until = kNever;
+            return false;
+        }
+        if (tsNs < r.firstNs - kReplyWindowNs) {
+            until = r.firstNs - kReplyWindowNs;
+            return false;
+        }
+        const bool answered = answeredBy(r, tsNs);
+        if (revSilence == r.silences.size())
+            until = r.lastNs;
+        else
+            until = answered ? std::min(r.silences[revSilence].from, r.lastNs) : r.silences[revSilence].to;
+        return answered;
+    }
 };
 
 } // namespace
@@ -417,11 +439,15 @@ struct MtuAnalyzer::State
     void expire(Direction &d, std::int64_t nowNs)
     {
         Direction &rev = directions[d.rev];
-        while (!d.pending.empty() && d.pending.front().tsNs + kReplyWindowNs < nowNs) {
-            const Pending p = d.pending.front();
-            d.pending.pop_front();
-            settle(p.sa, p.len, p.tsNs, p.packet, d.answeredBy(rev, p.tsNs), true);
+        std::int64_t until = std::numeric_limits<std::int64_t>::min();
+        bool replied = false;
+        std::size_t n = 0;
+        for (; n < d.pending.size() && d.pending[n].tsNs + kReplyWindowNs < nowNs; ++n) {
+            const Pending &p = d.pending[n];
+            if (p.tsNs >= until) replied = d.answeredUntil(rev, p.tsNs, until);
+            settle(p.sa, p.len, p.tsNs, p.packet, replied, true);
         }
+        d.pending.drop_front(n);
         // The reverse direction's silences before the one `d` looks at next serve no packet of
         // `d` any more (its packets are settled in time order), and `d` is their only reader:
         // dropped, so a sparse tunnel over a day keeps a few of them, not one per pause.
