@@ -67,6 +67,19 @@ bool diagnoseLabPairWithLogs(const QString &dir, bool swapped, Investigation &ld
     return diagnoseFiles(files, ld, error);
 }
 
+/// One capture of the lab `dir` (`file`: "/right-outer.pcap"), with its stats and both charon logs
+/// when `withEvidence`, diagnosed into `ld`.
+bool diagnoseLabCapture(const QString &dir, const QString &file, bool withEvidence, Investigation &ld,
+                        QString *error)
+{
+    DiagnosisFiles files;
+    files.captureA = dir + file;
+    if (withEvidence)
+        files.evidence << dir + QStringLiteral("/stats") << dir + QStringLiteral("/charon-left.log")
+                       << dir + QStringLiteral("/charon-right.log");
+    return diagnoseFiles(files, ld, error);
+}
+
 /// Copies a lab's stats/ files into TO/left and TO/right by their host prefix, keeping the
 /// prefix (`keepPrefix`, the host stays named) or dropping it (nothing names the host).
 bool splitStatsByHost(const QString &stats, const QString &to, bool keepPrefix)
@@ -1168,14 +1181,10 @@ private slots:
             });
         };
         for (const bool withEvidence : {false, true}) {
-            DiagnosisFiles files;
-            files.captureA = dir + QStringLiteral("/right-outer.pcap");
-            if (withEvidence)
-                files.evidence << dir + QStringLiteral("/stats") << dir + QStringLiteral("/charon-left.log")
-                               << dir + QStringLiteral("/charon-right.log");
             Investigation ld;
             QString error;
-            QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+            QVERIFY2(diagnoseLabCapture(dir, QStringLiteral("/right-outer.pcap"), withEvidence, ld, &error),
+                     qPrintable(error));
             for (const Finding &fd : ld.diagnosis().findings) {
                 if (fd.cause != QLatin1String("mtu_blackhole")) continue;
                 QVERIFY2(!citesDelivered(fd), qPrintable(fd.evidence.front().text));
@@ -1202,6 +1211,127 @@ private slots:
         QCOMPARE(
             capture(route->text, QStringLiteral("mtu lock (\\d+)")),
             t[QStringLiteral("topology")][QStringLiteral("mid")][QStringLiteral("mtu_left_link")].toInt());
+    }
+
+    // Audit (audit-blackhole-r2l), the capture at the end that SENDS the too-large packets (right,
+    // truth.json): before, "No cause of loss found". Premises read here with tshark: right's ESP of
+    // the largest size with DF set, the ones at least 200 ms after the one before, each gap 1.6-2.6
+    // times the previous (TCP's backed-off resends: frames 96-99 and 117, gaps 0.21 s to 3.44 s),
+    // none followed by left's ESP within 1 s, while right's smaller packets between them were. The
+    // finding: mtu_blackhole, a warning at most 0.5 that cites the first resend; without evidence no
+    // MTU or MSS (none is proven), the probe of left's outer address up to the resent size and a
+    // capture at left instead; with the hosts' evidence (left's wan0 MTU 1400) the fixes of truth.json
+    // (mtu 1400, MSS 1286) at right itself.
+    void blackHoleAtTheSenderFromBackedOffResends()
+    {
+        const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
+        if (tshark.isEmpty()) QSKIP("tshark (wireshark) is needed");
+        const QString scenario = QStringLiteral("audit-blackhole-r2l");
+        const QString dir = labDir(scenario);
+        const QJsonObject t = truth(scenario);
+        const QJsonObject topo = t[QStringLiteral("topology")].toObject();
+        const QString left = topo[QStringLiteral("left")][QStringLiteral("outer_ip")].toString();
+        const QString right = topo[QStringLiteral("right")][QStringLiteral("outer_ip")].toString();
+        QVERIFY(t[QStringLiteral("expected_diagnosis")][QStringLiteral("sender_of_too_large_packets")]
+                    .toString()
+                    .contains(right));
+        struct Esp
+        {
+            int frame;
+            double time;
+            QString src;
+            int len;
+            bool df;
+        };
+        std::vector<Esp> esp;
+        QProcess p;
+        p.start(tshark,
+                {QStringLiteral("-r"), dir + QStringLiteral("/right-outer.pcap"), QStringLiteral("-Y"),
+                 QStringLiteral("esp"), QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
+                 QStringLiteral("frame.number"), QStringLiteral("-e"), QStringLiteral("frame.time_epoch"),
+                 QStringLiteral("-e"), QStringLiteral("ip.src"), QStringLiteral("-e"),
+                 QStringLiteral("ip.len"), QStringLiteral("-e"), QStringLiteral("ip.flags.df")});
+        QVERIFY(p.waitForFinished(60000));
+        for (const QString &l :
+             QString::fromLatin1(p.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+            const QStringList c = l.split(QLatin1Char('\t'));
+            QCOMPARE(c.size(), 5);
+            esp.push_back({c[0].toInt(), c[1].toDouble(), c[2], c[3].toInt(),
+                           c[4] == QLatin1String("1") || c[4] == QLatin1String("True")});
+        }
+        QVERIFY(!esp.empty());
+        const double end = esp.back().time;
+        int size = 0;
+        for (const Esp &e : esp)
+            if (e.src == right && e.df) size = std::max(size, e.len);
+        // The resends: right's DF packets of that size at least 200 ms after the one before.
+        std::vector<const Esp *> big, resends;
+        for (const Esp &e : esp)
+            if (e.src == right && e.df && e.len == size) big.push_back(&e);
+        for (std::size_t k = 1; k < big.size(); ++k)
+            if (big[k]->time - big[k - 1]->time >= 0.2) {
+                if (resends.empty()) resends.push_back(big[k - 1]);
+                resends.push_back(big[k]);
+            }
+        QCOMPARE(int(resends.size()), 6); // the run's first packet and 5 resends
+        for (std::size_t k = 2; k < resends.size(); ++k) {
+            const double ratio =
+                (resends[k]->time - resends[k - 1]->time) / (resends[k - 1]->time - resends[k - 2]->time);
+            QVERIFY2(ratio >= 1.6 && ratio <= 2.6, qPrintable(QString::number(ratio)));
+        }
+        const auto answered = [&](const Esp &e) {
+            for (const Esp &x : esp)
+                if (x.src == left && x.time > e.time) return x.time - e.time <= 1.0;
+            return false;
+        };
+        int judged = 0, smallAnswered = 0;
+        for (std::size_t k = 1; k < resends.size(); ++k) {
+            QVERIFY(!answered(*resends[k]));
+            judged += resends[k]->time <= end - 1.0;
+        }
+        QCOMPARE(judged, 4);
+        for (const Esp &e : esp)
+            if (e.src == right && e.len < 1281 && e.time > resends[1]->time && e.time < resends.back()->time)
+                smallAnswered += answered(e);
+        QVERIFY(smallAnswered > 0);
+
+        for (const bool withEvidence : {false, true}) {
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseLabCapture(dir, QStringLiteral("/right-outer.pcap"), withEvidence, ld, &error),
+                     qPrintable(error));
+            const Finding *fd = findingOf(ld, QLatin1String("mtu_blackhole"));
+            QVERIFY2(fd, qPrintable(diagnosisText(ld.diagnosis())));
+            QCOMPARE(fd->status, StepStatus::Warn);
+            QVERIFY(fd->confidence <= 0.5);
+            QVERIFY2(fd->title.contains(QString::number(size)), qPrintable(fd->title));
+            QVERIFY(std::any_of(fd->evidence.begin(), fd->evidence.end(),
+                                [&](const EvidenceItem &e) { return e.ref.packet == resends[1]->frame; }));
+            QVERIFY(std::any_of(fd->evidence.begin(), fd->evidence.end(), [](const EvidenceItem &e) {
+                return e.text.startsWith(QLatin1String("what this capture does not prove"));
+            }));
+            if (!withEvidence) {
+                QVERIFY(fd->fixes.empty());
+                const QString probe = QStringLiteral("ikev2wb probe %1 --max %2 ").arg(left).arg(size);
+                QVERIFY2(
+                    std::any_of(fd->collectNext.begin(), fd->collectNext.end(),
+                                [&](const QString &c) { return c.contains(probe) && c.contains(right); }),
+                    qPrintable(fd->collectNext.join(QLatin1Char('\n'))));
+                QVERIFY(std::any_of(fd->collectNext.begin(), fd->collectNext.end(), [&](const QString &c) {
+                    return c.startsWith(QStringLiteral("capture at %1 ").arg(left));
+                }));
+                continue;
+            }
+            const Fix *route = findFix(*fd, FixKind::IpLink);
+            QVERIFY(route);
+            QVERIFY2(!route->title.startsWith(QLatin1String("On the peer")), qPrintable(route->title));
+            QCOMPARE(capture(route->text, QStringLiteral("mtu lock (\\d+)")),
+                     topo[QStringLiteral("mid")][QStringLiteral("mtu_left_link")].toInt());
+            const Fix *ipt = findFix(*fd, FixKind::Iptables);
+            QVERIFY(ipt);
+            QCOMPARE(capture(ipt->text, QStringLiteral("--set-mss (\\d+)")),
+                     t[QStringLiteral("expected_diagnosis")][QStringLiteral("mss")].toInt());
+        }
     }
 
     // Audit (audit-cert-frag-1200): certificates, IKEv2 fragmentation on (both ends announce it),

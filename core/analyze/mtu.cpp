@@ -19,6 +19,10 @@ constexpr std::uint64_t kMinLargeDf = 3;            // a handful of large DF pac
 constexpr std::uint64_t kMinPacketsAfterLarge = 10; // traffic that went on after the large sizes stopped
 constexpr std::int64_t kMinTimeAfterLargeNs = 5 * kNsPerS;
 constexpr std::int64_t kReplyWindowNs = 1 * kNsPerS;
+// Backed-off resends (MtuSaSizes::Backoff): TCP's retransmission timeout is at least 200 ms (Linux
+// TCP_RTO_MIN; RFC 6298 asks for 1 s) and doubles with each resend of the same segment.
+constexpr std::int64_t kMinResendGapNs = 200 * kNsPerS / 1000;
+constexpr std::uint32_t kMinResends = 3; // unanswered, before the capture's final second
 
 int binOf(std::uint16_t len)
 {
@@ -282,7 +286,25 @@ struct Pending
     std::int64_t packet = -1; // the first packet of its SA at its time (0-based; -1: not counted)
     std::uint32_t sa = 0;
     std::uint16_t len = 0;
+    bool df = false;
 };
+
+/// The run of backed-off resends an SA is in, being built (MtuSaSizes::Backoff).
+struct ResendRun
+{
+    MtuSaSizes::Backoff b;
+    std::int64_t lastNs = -1;        // the run's latest packet, -1 before one
+    std::uint32_t answered = 0;      // resends that drew reverse ESP within 1 s: not a run to keep
+    std::uint64_t smallSent = 0;     // smaller packets since the latest resend: they count once
+    std::uint64_t smallAnswered = 0; // another resend follows them
+};
+
+/// Whether run `a` is a better sign than `b`: small packets answered meanwhile, then more resends.
+bool betterRun(const MtuSaSizes::Backoff &a, const MtuSaSizes::Backoff &b)
+{
+    if ((a.smallAnswered > 0) != (b.smallAnswered > 0)) return a.smallAnswered > 0;
+    return a.resends > b.resends;
+}
 
 /// ESP packets of one direction (source → destination address), in time order. A packet is
 /// answered when the first packet of the reverse direction later than it comes within
@@ -378,9 +400,11 @@ struct MtuAnalyzer::State
         std::int64_t lastTs = std::numeric_limits<std::int64_t>::min();
         std::int64_t firstAtLastTs = -1;
         std::int32_t dfTop = -1; // the largest DF packet's length (m.dfSteps.back()), -1 before one
-        // KeepTimes: every packet's time and length.
+        ResendRun run;
+        // KeepTimes: every packet's time, length and DF bit.
         std::vector<std::int64_t> times;
         std::vector<std::uint16_t> lengths;
+        std::vector<std::uint8_t> dfs;
     };
     std::vector<Sa> sas;
     std::map<std::pair<IpAddress, IpAddress>, std::uint32_t> directionIds;
@@ -434,6 +458,75 @@ struct MtuAnalyzer::State
         }
     }
 
+    /// The run of backed-off resends, for one packet of SA `s` in the SA's time order (settle()'s
+    /// arguments and the packet's DF bit): a large DF packet extends the run or starts one; a
+    /// smaller packet after a resend is counted for the run when another resend follows it. Inline
+    /// and without a branch for the packets of a busy tunnel (small ones, and large ones that follow
+    /// each other closely, which only move the start); the rest in extendRun().
+    [[gnu::always_inline]] void resendStep(std::uint32_t s, std::uint16_t len, bool df, std::int64_t ts,
+                                           std::int64_t packet, bool replied, bool counted)
+    {
+        ResendRun &r = sas[s].run;
+        if (len < kLargeOuterBytes) {
+            // An answer seen counts also in the capture's final second; only silence there is
+            // left unjudged.
+            const bool inRun = r.b.resends > 0;
+            r.smallSent += inRun & (counted | replied);
+            r.smallAnswered += inRun & replied;
+            return;
+        }
+        if (!df) return;
+        if (r.b.resends == 0 && (ts - r.lastNs < kMinResendGapNs || len != r.b.length || r.lastNs < 0)) {
+            // No resend yet: this packet starts the run (nothing to keep of the one before).
+            r.b.length = len;
+            r.b.firstNs = ts;
+            r.b.firstPacket = packet;
+            r.lastNs = ts;
+            return;
+        }
+        extendRun(s, len, ts, packet, replied, counted);
+    }
+    [[gnu::noinline]] void extendRun(std::uint32_t s, std::uint16_t len, std::int64_t ts, std::int64_t packet,
+                                     bool replied, bool counted)
+    {
+        ResendRun &r = sas[s].run;
+        const std::int64_t gap = ts - r.lastNs;
+        const std::int64_t prev = r.b.lastGapNs;
+        const bool extends = len == r.b.length && gap >= kMinResendGapNs &&
+                             (r.b.resends == 0 || (5 * gap >= 8 * prev && 5 * gap <= 13 * prev));
+        if (!extends) {
+            keepRun(sas[s]);
+            r = {};
+            r.b.length = len;
+            r.b.firstNs = ts;
+            r.b.firstPacket = packet;
+            r.lastNs = ts;
+            return;
+        }
+        if (r.b.resends == 0) {
+            r.b.firstResendNs = ts;
+            r.b.firstResendPacket = packet;
+            r.b.firstGapNs = gap;
+        }
+        ++r.b.resends;
+        r.b.lastGapNs = gap;
+        r.b.lastNs = r.lastNs = ts;
+        r.b.unanswered += counted && !replied;
+        r.b.late += !counted && !replied;
+        r.answered += replied;
+        r.b.smallSent += r.smallSent;
+        r.b.smallAnswered += r.smallAnswered;
+        r.smallSent = r.smallAnswered = 0;
+    }
+    /// The SA's current run becomes its MtuSaSizes::backoff when it is one (kMinResends resends
+    /// unanswered, none answered) and a better sign than the one kept.
+    static void keepRun(Sa &st)
+    {
+        const ResendRun &r = st.run;
+        if (r.answered == 0 && r.b.unanswered >= kMinResends && betterRun(r.b, st.m.backoff))
+            st.m.backoff = r.b;
+    }
+
     /// Settles the packets of `d` sent more than kReplyWindowNs before `nowNs`: nothing later can
     /// answer them, and the capture goes on past their second.
     void expire(Direction &d, std::int64_t nowNs)
@@ -446,6 +539,7 @@ struct MtuAnalyzer::State
             const Pending &p = d.pending[n];
             if (p.tsNs >= until) replied = d.answeredUntil(rev, p.tsNs, until);
             settle(p.sa, p.len, p.tsNs, p.packet, replied, true);
+            resendStep(p.sa, p.len, p.df, p.tsNs, p.packet, replied, true);
         }
         d.pending.drop_front(n);
         // The reverse direction's silences before the one `d` looks at next serve no packet of
@@ -458,7 +552,7 @@ struct MtuAnalyzer::State
     }
     static constexpr std::size_t kTrimSilences = 64;
 
-    [[gnu::always_inline]] void replyCheck(std::uint32_t s, Sa &st, const PacketRecord &r)
+    [[gnu::always_inline]] void replyCheck(std::uint32_t s, Sa &st, const PacketRecord &r, bool df)
     {
         if (!st.haveDirections) {
             const Flow &f = tables->flows[tables->espSas[s].flowId];
@@ -474,7 +568,7 @@ struct MtuAnalyzer::State
         }
         Direction &own = directions[st.dir];
         own.add(r.tsNs);
-        own.pending.push_back({r.tsNs, st.firstAtLastTs, s, r.ipLength});
+        own.pending.push_back({r.tsNs, st.firstAtLastTs, s, r.ipLength, df});
         // Settling is done every kExpireEvery packets, over every direction: when a packet is
         // settled does not change its outcome (answered or not is decided by the first reverse
         // packet after it, which a packet more than kReplyWindowNs later can no longer be), and
@@ -508,12 +602,23 @@ struct MtuAnalyzer::State
             if (it == byDirection.end()) continue;
             const auto &rev = it->second;
             const auto &mine = sas[s].times;
+            std::vector<std::uint8_t> replies(mine.size());
             for (std::size_t k = 0; k < mine.size(); ++k) { // in capture order
                 const auto next = std::upper_bound(rev.begin(), rev.end(), mine[k]);
                 const bool replied = next != rev.end() && *next - mine[k] <= kReplyWindowNs;
+                replies[k] = replied;
                 settle(std::uint32_t(s), sas[s].lengths[k], mine[k], -1, replied,
                        mine[k] <= tables->lastNs - kReplyWindowNs);
             }
+            // The resends need the SA's time order.
+            std::vector<std::size_t> order(mine.size());
+            for (std::size_t k = 0; k < order.size(); ++k)
+                order[k] = k;
+            std::stable_sort(order.begin(), order.end(),
+                             [&](std::size_t x, std::size_t y) { return mine[x] < mine[y]; });
+            for (const std::size_t k : order)
+                resendStep(std::uint32_t(s), sas[s].lengths[k], sas[s].dfs[k] != 0, mine[k], -1,
+                           replies[k] != 0, mine[k] <= tables->lastNs - kReplyWindowNs);
         }
     }
 };
@@ -553,6 +658,8 @@ void MtuAnalyzer::State::observe(const PacketRecord &r, std::uint32_t s)
     m.fragmented += (r.flags & FlagFragment) != 0;
     const std::uint16_t largeMin = (m.largePackets == 0) | (len < m.largeMin) ? len : m.largeMin;
     m.largeMin = large ? largeMin : m.largeMin;
+    const std::uint16_t largeDfMin = (m.largeDfPackets == 0) | (len < m.largeDfMin) ? len : m.largeDfMin;
+    m.largeDfMin = large & df ? largeDfMin : m.largeDfMin;
     m.largePackets += large;
     m.largeDfPackets += large & df;
     m.packetsAfterLastLarge = large ? 0 : m.packetsAfterLastLarge + (m.lastLargeNs >= 0);
@@ -561,11 +668,12 @@ void MtuAnalyzer::State::observe(const PacketRecord &r, std::uint32_t s)
     if (mode == Mode::KeepTimes) {
         st.times.push_back(r.tsNs);
         st.lengths.push_back(len);
+        st.dfs.push_back(df);
         return;
     }
     if (r.tsNs < lastEspNs) outOfOrder = true;
     lastEspNs = r.tsNs;
-    if (!outOfOrder) replyCheck(s, st, r);
+    if (!outOfOrder) replyCheck(s, st, r, df);
 }
 
 void MtuAnalyzer::observe(const PacketRecord &r, std::uint32_t s)
@@ -598,8 +706,10 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
             const Direction &rev = d->directions[dir.rev];
             for (std::size_t k = 0; k < dir.pending.size(); ++k) {
                 const Pending &p = dir.pending[k];
-                d->settle(p.sa, p.len, p.tsNs, p.packet, dir.answeredBy(rev, p.tsNs),
-                          p.tsNs <= index.lastNs - kReplyWindowNs);
+                const bool replied = dir.answeredBy(rev, p.tsNs);
+                const bool counted = p.tsNs <= index.lastNs - kReplyWindowNs;
+                d->settle(p.sa, p.len, p.tsNs, p.packet, replied, counted);
+                d->resendStep(p.sa, p.len, p.df, p.tsNs, p.packet, replied, counted);
             }
             dir.pending.clear();
         }
@@ -611,6 +721,7 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
     out.sas.resize(sas.size());
     for (std::size_t s = 0; s < sas.size(); ++s) {
         State::Sa &st = d->sas[s];
+        State::keepRun(st);
         MtuSaSizes &m = out.sas[s];
         m = st.m;
         m.espSa = s;
@@ -699,7 +810,7 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
         if (m.largeDfPackets >= kMinLargeDf && !ptb && !largeArrived) {
             b.evidence << QStringLiteral("%1 outer packets of %2–%3 bytes were sent with DF set")
                               .arg(m.largeDfPackets)
-                              .arg(m.largeMin)
+                              .arg(m.largeDfMin)
                               .arg(m.max);
             b.evidence << QStringLiteral(
                 "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured");
@@ -732,6 +843,39 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
                                   .arg(m.belowSent)
                                   .arg(notCountedInTheFinalSecond(m));
                 b.level = MtuBlackHole::Level::Suspected;
+            }
+            // Large packets resent unanswered while smaller ones were answered meanwhile: not a
+            // size cliff (the first copies may have drawn answers for what else went with them),
+            // but the sign an engineer reads in a sender's capture of a black hole.
+            const MtuSaSizes::Backoff &k = m.backoff;
+            if (b.level != MtuBlackHole::Level::Suspected && k.length && k.smallAnswered > 0) {
+                b.evidence << QStringLiteral(
+                                  "a packet of %1 bytes with DF set was sent, then %2 more of the same size "
+                                  "and no other DF packet of %9 bytes or more between them, the gaps growing "
+                                  "from %3 s to %4 s, "
+                                  "each 1.6–2.6 times the one before (as TCP's retransmission timer backs "
+                                  "off), and none of the %2 "
+                                  "drew ESP from the peer within 1 s (%5 judged%6), while %7 of the %8 "
+                                  "smaller packets sent between them did")
+                                  .arg(k.length)
+                                  .arg(k.resends)
+                                  .arg(seconds(k.firstGapNs), 0, 'f', 2)
+                                  .arg(seconds(k.lastGapNs), 0, 'f', 2)
+                                  .arg(k.unanswered)
+                                  .arg(k.late == 1
+                                           ? QStringLiteral("; 1 sent in the capture's final second is not")
+                                       : k.late
+                                           ? QStringLiteral("; %1 sent in the capture's final second are not")
+                                                 .arg(k.late)
+                                           : QString())
+                                  .arg(k.smallAnswered)
+                                  .arg(k.smallSent)
+                                  .arg(kLargeOuterBytes);
+                b.evidence << QStringLiteral(
+                    "ESP hides what it carries: that these are resends of one TCP segment is read from "
+                    "their timing, not seen in the packets");
+                b.level = MtuBlackHole::Level::Possible;
+                b.backoff = true;
             }
             if (b.level == MtuBlackHole::Level::None) b.evidence.clear();
         } else if (m.sequenceMissing && m.packets >= 10 && m.max < kLargeOuterBytes && !ptb) {

@@ -57,7 +57,8 @@ struct MtuSaSizes
     std::uint16_t p50 = 0, p90 = 0, p99 = 0, min = 0, max = 0;
     std::uint64_t dfPackets = 0;
     std::uint64_t largePackets = 0;
-    std::uint16_t largeMin = 0; // smallest of the large packets
+    std::uint16_t largeMin = 0;   // smallest of the large packets
+    std::uint16_t largeDfMin = 0; // smallest of the large packets with DF set
     std::uint64_t largeDfPackets = 0;
     std::uint64_t fragmented = 0;
     std::int64_t lastLargeNs = -1;
@@ -86,6 +87,29 @@ struct MtuSaSizes
     /// Each DF packet larger than every earlier DF packet of the SA (in the order fed): its outer
     /// length and time. The first DF packet above any size S is the first step above S; the list
     /// grows only with a new largest size (a handful of entries in practice, at most one per length).
+    /// The longest run of backed-off resends on the SA (the sender side of a black hole without an
+    /// ICMP error): DF packets of one large size (kLargeOuterBytes or more), each at least 200 ms
+    /// after the one before and the gaps growing 1.6 to 2.6 times each time (TCP's retransmission
+    /// timer doubles), none of the resends drawing reverse ESP within 1 s. ESP hides the inner
+    /// packets: that they resend one TCP segment is read from the timing only. length 0 = none.
+    struct Backoff
+    {
+        std::uint16_t length = 0;
+        std::uint32_t resends = 0;     // packets of the run after its first
+        std::uint32_t unanswered = 0;  // resends sent before the capture's final second (none answered)
+        std::uint32_t late = 0;        // unanswered resends in the capture's final second (not judged)
+        std::int64_t firstNs = -1;     // the run's first packet
+        std::int64_t firstPacket = -1; // its 0-based number (as answeredBelowPacket), -1 not known
+        std::int64_t firstResendNs = -1, lastNs = -1; // the first and the last resend
+        std::int64_t firstResendPacket = -1;
+        std::int64_t firstGapNs = 0, lastGapNs = 0;
+        /// Smaller packets of the SA sent after the first resend and before the last one, and those
+        /// of them that drew reverse ESP within 1 s: small packets got answers while the resends
+        /// got none (else an outage of every size looks the same). Those in the capture's final
+        /// second count only when answered.
+        std::uint64_t smallSent = 0, smallAnswered = 0;
+    };
+    Backoff backoff;
     struct DfStep
     {
         std::uint16_t length = 0;
@@ -112,6 +136,8 @@ struct MtuBlackHole
     // Sequence numbers missing on an SA whose packets that arrived were all small: a suspicion
     // about the capture point downstream (a receiver's). The others are about the SA's sender.
     bool atReceiver = false;
+    // The suspicion rests on the SA's backed-off resends (MtuSaSizes::backoff) alone.
+    bool backoff = false;
 };
 
 struct MtuAnalysis

@@ -159,6 +159,13 @@ void chooseBlackHole(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an
     f.blackHoleEvidence = best->evidence;
     f.blackHoleRef = spiRef(name, sa.spi);
     f.blackHoleSender = addr(ix.flows[sa.flowId].src);
+    f.blackHoleTo = addr(ix.flows[sa.flowId].dst);
+    f.blackHoleBackoff = best->backoff;
+    if (best->backoff) {
+        const MtuSaSizes::Backoff &k = an.mtu.sas[std::size_t(best->espSa)].backoff;
+        f.blackHoleRef = espPacketRef(name, sa.spi, k.firstResendNs, k.firstResendPacket);
+        f.blackHoleResentLength = k.length;
+    }
     if (f.pathMtuUpper == 0) senderSizeBounds(f, ix, an.mtu.sas[std::size_t(best->espSa)], name);
 }
 
@@ -3293,6 +3300,7 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
     }
     if (in.indexA && in.analysisA) chooseBlackHole(f, *in.indexA, *in.analysisA, in.nameA);
     if (stop()) return f; // fillPacketNumber walks every packet of a capture
+    if (in.indexA && f.blackHoleBackoff) fillPacketNumber(f.blackHoleRef, *in.indexA);
     if (in.indexA && f.deliveredRef.source == in.nameA)
         fillPacketNumber(f.deliveredRef, *in.indexA);
     else if (in.indexB && f.deliveredRef.source == in.nameB)

@@ -231,6 +231,11 @@ struct Facts
     QStringList blackHoleEvidence;
     EvidenceRef blackHoleRef;
     QString blackHoleSender; // the outer source of the SA that suspicion is about
+    // The suspicion rests on large packets resent at backed-off intervals, unanswered, while smaller
+    // ones were answered (MtuSaSizes::backoff; blackHoleRef cites the first resend), of this size.
+    bool blackHoleBackoff = false;
+    std::uint32_t blackHoleResentLength = 0;
+    QString blackHoleTo; // the outer destination of that SA
     // Per ESP SA none of whose packets came as IP fragments (one capture): its largest packet. At
     // the SA's receiving end that size arrived: a lower bound of the path MTU, never a fix value.
     struct LargestEsp

@@ -1,5 +1,6 @@
 #include "rules.h"
 
+#include "evidence/routelisting.h"
 #include "fixes.h"
 #include "shellquote.h"
 #include "util/textformat.h"
@@ -369,6 +370,13 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                 .arg(f.dfBeforePtbMtu)
                 .arg(secs(double(f.ptbFirst.timeNs - f.dfBeforePtbRef.timeNs) / 1e9)),
             StepStatus::Warn, 0.65);
+    } else if (f.blackHoleBackoff) {
+        fd = start(
+            "mtu_blackhole", 2,
+            QStringLiteral("PMTUD black hole suspected: %1-byte packets resent with growing gaps drew no "
+                           "answer, smaller ones did")
+                .arg(f.blackHoleResentLength),
+            StepStatus::Warn, 0.5);
     } else {
         fd = start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole suspected: large packets vanish"),
                    f.blackHoleLevel >= 2 ? StepStatus::Fail : StepStatus::Warn,
@@ -481,6 +489,16 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     else if (f.blackHoleEvidence.isEmpty())
         cite(fd, QStringLiteral(
                      "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured"));
+    // The backed-off resends alone: one capture at the sender shows what was sent and answered,
+    // never what arrived.
+    const bool backoffOnly = !sized && !probeHole && !dfBeforePtb && f.blackHoleBackoff;
+    if (backoffOnly)
+        cite(fd, QStringLiteral(
+                     "what this capture does not prove: that the resent packets were lost for their size, or "
+                     "where (a filter dropping that one connection, or the peer itself, looks the same from "
+                     "here), nor which size passes; a capture at the peer shows which sizes arrive, a probe "
+                     "from %1 measures the path")
+                     .arg(f.blackHoleSender));
     citePmtuDiscOff(fd, f, sized ? sized->from : dfBeforePtb ? f.ptbTo : QString());
     if (f.fragFails.value) {
         cite(fd,
@@ -496,6 +514,8 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     // arrived: its largest packet proves nothing of the kind.)
     const bool atSender = !f.localAddress.isEmpty() && f.blackHoleSender == f.localAddress;
     const bool fitsAll = !sized && atSender && pm.value && f.largestOuter > 0 && pm.value >= f.largestOuter;
+    const bool backoffMeasure =
+        backoffOnly && !pm.value && isIpLiteral(f.blackHoleSender) && isIpLiteral(f.blackHoleTo);
     // A suspicion about what the peer sent, whose only figure is a link MTU of a full 1500 bytes:
     // a packet lost for its size would need a smaller link elsewhere, which nothing shows, so a
     // fix at 1500 would be the usual tunnel MTU, not a cure (the number would be a guess).
@@ -526,6 +546,24 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                     : dfBeforePtb                  ? f.ptbTo
                     : !f.blackHoleSender.isEmpty() ? f.blackHoleSender
                                                    : probeSender);
+    } else if (backoffMeasure) {
+        // No size proven: the fix is the measurement, on the end that sends the resent packets (a
+        // probe proves the path from its source to its target), up to their size.
+        for (const QString &n : pm.notes)
+            cite(fd, n);
+        fd.collectNext
+            << QStringLiteral(
+                   "measure the path the resent packets take, on %1 (it sends them): ikev2wb probe "
+                   "%2 --max %3 --json > probe-%2.json (answers up to a size and silence above it, "
+                   "without an ICMP error, is the black hole), then pass the file to ikev2wb "
+                   "diagnose --evidence: the MTU and MSS fixes are computed from the size it proves")
+                   .arg(f.blackHoleSender, f.blackHoleTo)
+                   .arg(f.blackHoleResentLength)
+            << QStringLiteral(
+                   "capture at %1 too over the same time (tcpdump -ni IFACE -w peer.pcap 'udp port 500 "
+                   "or udp port 4500 or esp or icmp'), then ikev2wb diagnose --capture A "
+                   "--peer-capture B: it shows which sizes arrive")
+                   .arg(f.blackHoleTo);
     } else {
         for (const QString &n : pm.notes)
             cite(fd, n);
@@ -534,7 +572,7 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                               "(ikev2wb diagnose --capture A --peer-capture B)")
                        << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
     }
-    if (!f.havePair)
+    if (!f.havePair && !backoffMeasure)
         fd.collectNext << QStringLiteral(
             "a capture at the peer's outer interface proves which sizes are lost");
     return fd;
