@@ -1363,6 +1363,14 @@ private slots:
             const Fix *size = findFix(top, FixKind::StrongswanConf);
             QVERIFY(size);
             QCOMPARE(capture(size->text, QStringLiteral("fragment_size = (\\d+)")), link);
+            // The client prose agrees with the finding ("setting fragmentation = yes changes
+            // nothing"): before, it said "the gateway must allow it (fragmentation = yes)".
+            const Fix *client = findFix(top, FixKind::ClientSettings);
+            QVERIFY(client);
+            QVERIFY2(!client->text.contains(QLatin1String("fragmentation = yes")), qPrintable(client->text));
+            QVERIFY2(client->text.contains(QLatin1String("IKEv2 fragmentation is in use already")),
+                     qPrintable(client->text));
+            QVERIFY(client->text.contains(QLatin1String("charon.fragment_size")));
         }
         // Without the router's ICMP error (frame 4 of left's capture, removed with editcap) the
         // fragments' size comes from the link MTU of mid in the evidence: still the 1200 truth.json

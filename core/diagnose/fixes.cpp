@@ -2027,6 +2027,22 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
                  undoLine(QStringLiteral("swanctl --reload-settings"),
                           QStringLiteral(
                               "first remove the fragment_size line from strongswan.conf (default 1280)"))));
+    // What the gateway's setting does depends on whether fragments are in use already: then it is
+    // not what fails (the rule says "setting fragmentation = yes changes nothing"), and each side's
+    // fragments have that side's size.
+    const QString gatewaySide =
+        p.fragmentsInUse
+            ? QStringLiteral(
+                  "Here IKEv2 fragmentation is in use already (the requests went out as RFC 7383\n"
+                  "  fragments), so the gateway's fragmentation setting is not what fails: the fragments\n"
+                  "  are larger than the path. Each side sizes its own fragments: the gateway's by\n"
+                  "  charon.fragment_size in its strongswan.conf, a client's by the client (no setting on\n"
+                  "  Windows, macOS or iOS devices), so a client whose fragments do not fit needs smaller\n"
+                  "  IKE_AUTH messages (below) or a path that passes IP fragments.\n")
+            : QStringLiteral(
+                  "The gateway must announce it too: fragmentation = yes (strongSwan's default) in its\n"
+                  "  connection, which also fragments the gateway's own large messages; accept announces\n"
+                  "  it without fragmenting the gateway's messages; no turns it off.\n");
     out.push_back(make(
         FixKind::ClientSettings,
         QStringLiteral("Remote-access clients: IKEv2 fragmentation and smaller certificates"),
@@ -2035,12 +2051,15 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
             "  versions fail with error 809 when IKE_AUTH is fragmented by IP. Update the client, or make\n"
             "  IKE_AUTH smaller (below).\n"
             "macOS / iOS (built-in IKEv2): recent versions announce IKEv2 fragmentation themselves; there\n"
-            "  is no setting on the device, the gateway must allow it (fragmentation = yes).\n"
+            "  is no setting on the device.\n"
             "Android: the strongSwan VPN Client app uses IKEv2 fragmentation by default; the built-in\n"
-            "  IKEv2/IPsec client (Android 11 and later) announces it too.\n"
-            "Any client: a capture of its IKE_SA_INIT shows whether it sends IKEV2_FRAGMENTATION_SUPPORTED.\n"
-            "Smaller IKE_AUTH: ECDSA (P-256/P-384) or 2048-bit RSA certificates instead of RSA 4096, no\n"
-            "  intermediate certificates sent that the peer already has, fewer CERTREQ payloads.\n"),
+            "  IKEv2/IPsec client (Android 11 and later) announces it too.\n") +
+            gatewaySide +
+            QStringLiteral(
+                "Any client: a capture of its IKE_SA_INIT shows whether it sends "
+                "IKEV2_FRAGMENTATION_SUPPORTED.\n"
+                "Smaller IKE_AUTH: ECDSA (P-256/P-384) or 2048-bit RSA certificates instead of RSA 4096, no\n"
+                "  intermediate certificates sent that the peer already has, fewer CERTREQ payloads.\n"),
         QStringLiteral(
             "Gets large IKE_AUTH messages through paths that drop IP fragments without touching the path. "
             "%1")
