@@ -1213,6 +1213,74 @@ private slots:
             t[QStringLiteral("topology")][QStringLiteral("mid")][QStringLiteral("mtu_left_link")].toInt());
     }
 
+    // Lab audit-ipfrag-1200: IKE_AUTH fragmented at the IP layer (truth.json: ike_fragmentation
+    // "no") on a path whose mid->right link has MTU 1200 (truth.json mtu_right_link), non-first
+    // fragments dropped. IKE goes without DF, so no ICMP error exists (tshark: no ICMP in left's
+    // capture, left's IKE_AUTH fragments without DF). The fix fragmentation = yes alone would send
+    // 1280-byte IKE fragments (charon's default), IP-fragmented again: fragment_size must come with
+    // it, here from mid's link MTU in the evidence. Before, only an ICMP error gave that number.
+    // Without the evidence nothing proves a size: no fragment_size, and the fix says it is not known.
+    void ikeFragmentedByIpTakesItsSizeFromThePath()
+    {
+        const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
+        if (tshark.isEmpty()) QSKIP("tshark (wireshark) is needed");
+        const QString scenario = QStringLiteral("audit-ipfrag-1200");
+        const QString dir = labDir(scenario);
+        const QJsonObject t = truth(scenario);
+        QCOMPARE(t[QStringLiteral("ipsec")][QStringLiteral("ike_fragmentation")].toString(),
+                 QStringLiteral("no"));
+        const int link =
+            t[QStringLiteral("topology")][QStringLiteral("mid")][QStringLiteral("mtu_right_link")].toInt();
+        QCOMPARE(link, 1200);
+        const auto count = [&](const QString &filter) {
+            QProcess p;
+            p.start(tshark, {QStringLiteral("-r"), dir + QStringLiteral("/left-outer.pcap"),
+                             QStringLiteral("-Y"), filter, QStringLiteral("-T"), QStringLiteral("fields"),
+                             QStringLiteral("-e"), QStringLiteral("frame.number")});
+            p.waitForFinished(60000);
+            return QString::fromLatin1(p.readAllStandardOutput())
+                .split(QLatin1Char('\n'), Qt::SkipEmptyParts)
+                .size();
+        };
+        QCOMPARE(count(QStringLiteral("icmp")), 0);
+        const QString left =
+            t[QStringLiteral("topology")][QStringLiteral("left")][QStringLiteral("outer_ip")].toString();
+        QVERIFY(count(QStringLiteral("ip.flags.mf == 1 && ip.flags.df == 0 && ip.src == %1").arg(left)) > 0);
+        QCOMPARE(count(QStringLiteral("isakmp.frag.total")), 0); // no RFC 7383 fragments
+        for (const bool withEvidence : {true, false}) {
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseLabCapture(dir, QStringLiteral("/left-outer.pcap"), withEvidence, ld, &error),
+                     qPrintable(error));
+            QVERIFY(!ld.diagnosis().findings.empty());
+            const Finding &top = ld.diagnosis().findings.front();
+            QCOMPARE(top.cause, QStringLiteral("ike_fragmentation"));
+            const Fix *yes = findFix(top, FixKind::Swanctl);
+            QVERIFY(yes);
+            QVERIFY(yes->text.contains(QLatin1String("fragmentation = yes")));
+            const Fix *size = findFix(top, FixKind::StrongswanConf);
+            const Fix *client = findFix(top, FixKind::ClientSettings);
+            QVERIFY(client);
+            QVERIFY2(
+                client->text.contains(QLatin1String("The gateway must announce it too: fragmentation = yes")),
+                qPrintable(client->text));
+            QVERIFY(!client->text.contains(QLatin1String("in use already")));
+            if (!withEvidence) {
+                QVERIFY2(!size, qPrintable(size ? size->text : QString()));
+                QVERIFY2(yes->changes.contains(QLatin1String("No path MTU is proven here")),
+                         qPrintable(yes->changes));
+                continue;
+            }
+            QVERIFY2(size, qPrintable(diagnosisText(ld.diagnosis())));
+            QCOMPARE(capture(size->text, QStringLiteral("fragment_size = (\\d+)")), link);
+            QVERIFY2(
+                size->changes.contains(QLatin1String("the smallest link MTU on the path in the evidence")),
+                qPrintable(size->changes));
+            QVERIFY2(yes->changes.contains(QStringLiteral("does not fit the %1-byte path").arg(link)),
+                     qPrintable(yes->changes));
+        }
+    }
+
     // Audit (audit-blackhole-r2l), the capture at the end that SENDS the too-large packets (right,
     // truth.json): before, "No cause of loss found". Premises read here with tshark: right's ESP of
     // the largest size with DF set, the ones at least 200 ms after the one before, each gap 1.6-2.6

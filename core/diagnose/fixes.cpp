@@ -1969,6 +1969,25 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
     const QString was = !p.configured.isEmpty() ? QStringLiteral("fragmentation = %1 now").arg(p.configured)
                         : p.configKnown ? QStringLiteral("the configuration leaves it at the default (yes)")
                                         : QStringLiteral("the configuration is not in the evidence");
+    const bool sizeProven = p.provenPathMtu >= 576;
+    const QString provenBy =
+        p.provenBy.isEmpty() ? QStringLiteral("the path MTU an ICMP error reported") : p.provenBy;
+    // What fragmentation = yes would send: fragments of charon.fragment_size (default 1280, DOMAIN.md).
+    const QString fragmentSize =
+        !sizeProven
+            ? QStringLiteral("No path MTU is proven here, so whether the default fragment_size (1280 bytes) "
+                             "fits the path is not known: a path below 1280 bytes needs fragment_size at "
+                             "most its MTU (ikev2wb probe %1 measures it).")
+                  .arg(t.peerAddress)
+        : p.provenPathMtu < 1280
+            ? QStringLiteral(
+                  "The default fragment_size (1280 bytes) does not fit the %1-byte path (%2): each IKE "
+                  "fragment would be IP-fragmented again, so set fragment_size too (the strongswan.conf "
+                  "fix).")
+                  .arg(QString::number(p.provenPathMtu), provenBy)
+            : QStringLiteral(
+                  "The path carries %1 bytes (%2), so the default fragment_size (1280 bytes) fits.")
+                  .arg(QString::number(p.provenPathMtu), provenBy);
     // The request was sent as RFC 7383 fragments: fragmentation = yes is in use on the sender and
     // the peer announced it; setting it changes nothing, the fragments' size is what must change.
     if (!p.fragmentsInUse) {
@@ -1982,8 +2001,8 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
                 "it "
                 "too, sends large messages (IKE_AUTH with certificates) as encrypted IKE fragments, each a "
                 "whole UDP datagram no larger than charon.fragment_size (default 1280 bytes), instead of one "
-                "datagram the kernel splits into IP fragments that filters drop. %1 On this host: %2.")
-                .arg(seen, was),
+                "datagram the kernel splits into IP fragments that filters drop. %1 On this host: %2. %3")
+                .arg(seen, was, fragmentSize),
             QStringLiteral(
                 "Only helps when both ends support RFC 7383 (strongSwan ≥ 5.2.1, Windows 10 1803 and later, "
                 "current macOS/iOS and Android clients); IKE_SA_INIT itself is never fragmented. A few "
@@ -2008,7 +2027,7 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
                      QStringLiteral("first remove the line from ipsec.conf (default yes) or put back the old "
                                     "value; restarting the connection is a short interruption"))));
     }
-    if (p.provenPathMtu >= 576 && p.provenPathMtu < 1280)
+    if (sizeProven && p.provenPathMtu < 1280)
         out.push_back(
             make(FixKind::StrongswanConf,
                  QStringLiteral("Keep IKE fragments below the %1-byte path MTU (strongswan.conf)")
@@ -2016,9 +2035,7 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
                  charonSnippet({QStringLiteral("fragment_size = %1").arg(p.provenPathMtu)}),
                  QStringLiteral("IKE fragments (whole IP datagrams) are at most %1 bytes, %2, instead of the "
                                 "default 1280.")
-                     .arg(QString::number(p.provenPathMtu),
-                          p.provenBy.isEmpty() ? QStringLiteral("the path MTU an ICMP error reported")
-                                               : p.provenBy),
+                     .arg(QString::number(p.provenPathMtu), provenBy),
                  QStringLiteral("More fragments per large message."),
                  QStringLiteral(
                      "swanctl --reload-settings; 'splitting IKE message' in charon's log; no IKE datagram "

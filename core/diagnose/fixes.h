@@ -218,7 +218,7 @@ struct IkeFragmentationParams
 {
     int initiatorAnnounces = -1; // IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT: 1, 0, -1 not captured
     int responderAnnounces = -1;
-    int provenPathMtu = 0;       // a path MTU the evidence proves (ICMP error), 0 unknown
+    int provenPathMtu = 0;       // a path MTU the evidence proves (ICMP, probe, link...), 0 unknown
     QString provenBy;            // how, for the fix's words; empty: "the path MTU an ICMP error reported"
     QString configured;          // "fragmentation" of the configuration, empty: not set or unknown
     bool configKnown = false;    // a swanctl.conf / ipsec.conf was in the evidence

@@ -658,10 +658,11 @@ std::optional<Finding> ruleIkeFragmentation(const Facts &f)
     p.configured = f.fragmentationSetting;
     p.configKnown = f.haveConfig;
     p.fragmentsInUse = f.ikeSkfIpFragmented.value > 0;
-    // With fragments in use their size is the only configuration fix: without an ICMP error the
-    // path MTU the evidence proves otherwise (a probe, a link MTU on the path, the largest packet
-    // proven delivered: a size that got through) bounds it.
-    if (p.fragmentsInUse && !f.ptbSeen) {
+    // The fragments' size (with fragments in use the only configuration fix; without, what
+    // fragmentation = yes sends: charon.fragment_size, default 1280): without an ICMP error the path
+    // MTU the evidence proves otherwise (a probe, a link MTU on the path, the largest packet proven
+    // delivered: a size that got through) bounds it. Nothing proven: the fix says so.
+    if (!f.ptbSeen) {
         const PathMtuDecision pm = decidePathMtu(f);
         p.provenPathMtu = int(pm.value);
         p.provenBy =

@@ -8,7 +8,7 @@
 # ESP aes128-sha256, tunnel, IPv4: outer = 20 + 8 + 16 + pad16(inner + 2) + 16 (NAT-T: + 8 UDP);
 # inner = ping payload + 28.
 
-LAB_SCENARIOS="$LAB_SCENARIOS audit-blackhole-r2l audit-blackhole-natt-1300 audit-loss-blackhole audit-reorder-natt audit-cert-frag-1200 audit-natt-expiry-20 audit-dpd-natt audit-esp-blocked-r2l audit-clean-cert"
+LAB_SCENARIOS="$LAB_SCENARIOS audit-blackhole-r2l audit-blackhole-natt-1300 audit-loss-blackhole audit-reorder-natt audit-cert-frag-1200 audit-ipfrag-1200 audit-natt-expiry-20 audit-dpd-natt audit-esp-blocked-r2l audit-clean-cert"
 
 # A black hole right->left only: the left link (left wan0 <-> mid eth-l) has MTU 1400, so left
 # knows it locally, but right sends 1500-byte ESP that mid cannot forward to left, and mid drops
@@ -76,6 +76,22 @@ sc_audit_cert_frag_1200() {
     TRUTH_SUMMARY="IKEv2 fragments larger than the path: certificate authentication (RSA 4096), IKEv2 fragmentation on (fragment_size default 1280), the mid->right link has MTU 1200 and mid drops every non-first IPv4 fragment; its ICMP 'fragmentation needed' (mtu 1200) is not dropped. IKE_SA_INIT (small) succeeds; each 1280-byte IKE fragment of left's IKE_AUTH request either hits the 1200 link with DF (ICMP frag-needed mtu 1200 back to left) or is fragmented by left's kernel once it learned the path MTU, and its non-first IP fragment is dropped at mid. IKE_AUTH is retransmitted (2.0/1.4/3) and never completes. Fix: charon.fragment_size below the 1200-byte path (ICMP proves 1200), or let the router pass fragments; fragmentation = yes is already set."
     TRUTH_FAULTS='[{"type":"ip_fragments_dropped","where":"mid forward","match":"non-first IPv4 fragments (iptables -f) drop","direction":"both"},{"type":"link_mtu","where":"mid eth-r <-> right wan0","link_mtu":1200,"icmp_frag_needed":"sent by mid (not dropped)"}]'
     TRUTH_EXPECT='{"diagnosis":"ike_fragmentation","ike_fragments_used":true,"ike_auth_answered":false,"path_mtu":1200,"path_mtu_source":"icmp frag-needed from mid 10.0.1.254","fix":"charon.fragment_size <= 1200 (left at least)","fragmentation_yes_already":true}'
+}
+
+# IKE_AUTH fragmented at the IP layer (IKEv2 fragmentation off) on a 1200-byte path: the same as
+# audit-cert-frag-1200 but with fragmentation = no. The fix is fragmentation = yes AND a
+# fragment_size below 1200: with the default 1280 the IKE fragments would be IP-fragmented too.
+sc_audit_ipfrag_1200() {
+    AUTH=cert; CERT_BITS=4096
+    FRAGMENTATION=no
+    DROP_IP_FRAGMENTS=1
+    MTU_R=1200
+    RETRANSMIT_TIMEOUT=2.0; RETRANSMIT_BASE=1.4; RETRANSMIT_TRIES=3
+    PING_SIZES="56"
+    IPERF_ARGS=""
+    TRUTH_SUMMARY="IKE_AUTH as IP fragments on a 1200-byte path: certificate authentication (RSA 4096), IKEv2 fragmentation off (fragmentation = no), the mid->right link has MTU 1200 and mid drops every non-first IPv4 fragment; its ICMP 'fragmentation needed' (mtu 1200) is not dropped. IKE_SA_INIT (small) succeeds; left's IKE_AUTH request leaves as IP fragments, their non-first fragments are dropped at mid, IKE_AUTH is retransmitted (2.0/1.4/3) and never completes. Fix: fragmentation = yes on both ends with charon.fragment_size at most 1200 (with the default 1280 each IKE fragment would be IP-fragmented again), or let the router pass fragments."
+    TRUTH_FAULTS='[{"type":"ip_fragments_dropped","where":"mid forward","match":"non-first IPv4 fragments (iptables -f) drop","direction":"both"},{"type":"link_mtu","where":"mid eth-r <-> right wan0","link_mtu":1200,"icmp_frag_needed":"sent by mid (not dropped)"}]'
+    TRUTH_EXPECT='{"diagnosis":"ike_fragmentation","ike_fragments_used":false,"ike_auth_answered":false,"path_mtu":1200,"fix":"fragmentation = yes and charon.fragment_size <= 1200 (left at least)","fragmentation_yes_already":false}'
 }
 
 # NAT mapping expiry with a 20 s conntrack UDP timeout and a 45 s keepalive.
