@@ -1785,7 +1785,9 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
                 (!cur || phaseRank(ef.phase) >= phaseRank(cur->phase)))
                 cur = &ef;
         }
-        if (peerSas) inboundSaZeroListed(f, *peerSas, f.peerAddress);
+        if (peerSas)
+            inboundSaZeroListed(f, *peerSas,
+                                f.peerAddress.isEmpty() ? QStringLiteral("the peer") : f.peerAddress);
         if (peerXfrm && f.inboundSaZero.value == 0 && !f.peerAddress.isEmpty())
             inboundSaZeroXfrm(f, *peerXfrm, f.peerAddress);
     }
