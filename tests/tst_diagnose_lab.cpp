@@ -1386,7 +1386,7 @@ private slots:
                                 [&](const QString &c) { return c.contains(probe) && c.contains(right); }),
                     qPrintable(fd->collectNext.join(QLatin1Char('\n'))));
                 QVERIFY(std::any_of(fd->collectNext.begin(), fd->collectNext.end(), [&](const QString &c) {
-                    return c.startsWith(QStringLiteral("capture at %1 ").arg(left));
+                    return c.startsWith(QStringLiteral("capture at the peer too (%1 ").arg(left));
                 }));
                 continue;
             }

@@ -560,10 +560,19 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                    .arg(f.blackHoleSender, f.blackHoleTo)
                    .arg(f.blackHoleResentLength)
             << QStringLiteral(
-                   "capture at %1 too over the same time (tcpdump -ni IFACE -w peer.pcap 'udp port 500 "
-                   "or udp port 4500 or esp or icmp'), then ikev2wb diagnose --capture A "
-                   "--peer-capture B: it shows which sizes arrive")
+                   "capture at the peer too (%1 as this end sees it) over the same time (tcpdump -ni "
+                   "IFACE -w peer.pcap 'udp port 500 or udp port 4500 or esp or icmp'), then ikev2wb "
+                   "diagnose --capture A --peer-capture B: it shows which sizes arrive")
                    .arg(f.blackHoleTo);
+        // Behind a NAT the address ESP goes to may be the NAT's own: a probe of it stops there.
+        if (f.natT)
+            fd.collectNext
+                << QStringLiteral(
+                       "ESP goes in UDP through a NAT here: the probe of %1 measures the path to that "
+                       "address only, which may be the NAT itself and not the peer behind it; a probe "
+                       "through the tunnel, from a host of this end's protected subnet to one behind "
+                       "the peer (ikev2wb probe INNER-HOST --json), measures the path the ESP takes")
+                       .arg(f.blackHoleTo);
     } else {
         for (const QString &n : pm.notes)
             cite(fd, n);
