@@ -744,9 +744,12 @@ private Q_SLOTS:
                                  QStringLiteral("10.0.1.1"), QStringLiteral("--json")});
         QCOMPARE(hubDiag.exitCode, 0);
         QCOMPARE(diagnosis(hubDiag.out), diagnosis(ownDiag.out));
-        // Read whole, B's other tunnel's IKE counts as the pair's: 2 of B's 4 'lost in transit'.
+        // Read whole (--peer-tunnel given as the other tunnel's NAT, which carries none of A's
+        // IKE), B's other tunnel's IKE counts as the pair's: 2 of B's 4 'lost in transit'.
         const QJsonObject whole2 =
-            QJsonDocument::fromJson(run({QStringLiteral("compare"), left, hub, QStringLiteral("--json")}).out)
+            QJsonDocument::fromJson(run({QStringLiteral("compare"), left, hub,
+                                         QStringLiteral("--peer-tunnel=10.0.2.1"), QStringLiteral("--json")})
+                                        .out)
                 .object();
         QCOMPARE(
             whole2[QStringLiteral("directions")][1][QStringLiteral("ike")][QStringLiteral("lost_in_transit")]
@@ -760,6 +763,150 @@ private Q_SLOTS:
         const Run none = run({QStringLiteral("summary"), hub, QStringLiteral("--tunnel=192.0.2.9")});
         QVERIFY2(none.out.contains("no IKE or ESP packet of the capture is in the tunnel 192.0.2.9"),
                  none.out.constData());
+    }
+
+    // The peer's capture is a hub's (tests/data/derived/hub: natt's right capture and
+    // mtu-blackhole's, two tunnels) and no --peer-tunnel is given: compare and diagnose read it as
+    // the one tunnel carrying SPIs of A's (an IKE SA or two ESP SPIs), as the window does, and say
+    // which and why in text, JSON and the fix script; not proven, B stays whole and the note names
+    // --peer-tunnel with the pair carrying A's SPI. Expected counts from libpcap's BPF and tshark.
+    void peerHubReadAsTheTunnelOfA()
+    {
+        const QString lab = QStringLiteral(IKEV2WB_TEST_DATA "/lab/");
+        const QString hub = QStringLiteral(IKEV2WB_TEST_DATA "/derived/hub/hub.pcap");
+        const QString left = lab + QStringLiteral("mtu-blackhole/left-outer.pcap");
+        const qint64 all = qint64(bpfFrames(hub, "").size());
+        const qint64 tunnel = qint64(bpfFrames(hub, "ip host 10.0.1.1").size());
+        const qint64 natTunnel = qint64(bpfFrames(hub, "ip host 10.0.2.254 and ip host 10.0.2.1").size());
+        QCOMPARE(all, 4876); // capinfos -c
+        QVERIFY(tunnel > 0 && natTunnel > 0 && tunnel + natTunnel < all);
+        // A's ESP SPIs and IKE SAs (tshark): all in the hub, on the pair 10.0.1.1 <-> 10.0.2.1.
+        const auto values = [](const QString &path, const QString &filter, const QString &field) {
+            QProcess p;
+            p.start(QStringLiteral("tshark"),
+                    {QStringLiteral("-r"), path, QStringLiteral("-Y"), filter, QStringLiteral("-T"),
+                     QStringLiteral("fields"), QStringLiteral("-e"), field});
+            if (!p.waitForFinished(60000)) return QStringList();
+            QStringList l = QString::fromLatin1(p.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+            l.removeDuplicates();
+            l.sort();
+            return l;
+        };
+        const QString esp = QStringLiteral("esp"), spiField = QStringLiteral("esp.spi");
+        const QString ike = QStringLiteral("isakmp"), ispi = QStringLiteral("isakmp.ispi");
+        const QStringList spisA = values(left, esp, spiField), ikeA = values(left, ike, ispi);
+        QCOMPARE(spisA.size(), 2);
+        QCOMPARE(ikeA.size(), 1);
+        for (const QString &spi : spisA)
+            QVERIFY(values(hub, esp + QStringLiteral(" && ip.addr == 10.0.1.1"), spiField).contains(spi));
+        QVERIFY(values(hub, ike + QStringLiteral(" && ip.addr == 10.0.1.1"), ispi).contains(ikeA.first()));
+
+        const auto json = [](const Run &r) { return QJsonDocument::fromJson(r.out).object(); };
+        const Run cmp = run({QStringLiteral("compare"), left, hub, QStringLiteral("--json")});
+        QCOMPARE(cmp.exitCode, 0);
+        const QJsonObject c = json(cmp);
+        const QJsonObject pt = c[QStringLiteral("peer_tunnel")].toObject();
+        QCOMPARE(pt[QStringLiteral("read_as")].toString(), QStringLiteral("tunnel"));
+        QCOMPARE(pt[QStringLiteral("ends")].toArray(),
+                 (QJsonArray{QStringLiteral("10.0.1.1"), QStringLiteral("10.0.2.1")}));
+        QCOMPARE(pt[QStringLiteral("shared_esp_spis")].toInteger(), qint64(spisA.size()));
+        QCOMPARE(pt[QStringLiteral("shared_ike_sas")].toInteger(), qint64(ikeA.size()));
+        QCOMPARE(pt[QStringLiteral("pairs")].toArray().size(), 2);
+        QCOMPARE(c[QStringLiteral("captures")][1][QStringLiteral("tunnel")][QStringLiteral("packets_outside")]
+                     .toInteger(),
+                 all - tunnel);
+        // B's other tunnel's IKE no longer counts as the pair's (read whole: 2 'lost in transit').
+        QCOMPARE(c[QStringLiteral("directions")][1][QStringLiteral("ike")][QStringLiteral("lost_in_transit")]
+                     .toInteger(),
+                 0);
+        // Text: which tunnel and why, in the window's words.
+        const Run cmpText = run({QStringLiteral("compare"), left, hub});
+        QVERIFY2(
+            cmpText.out.contains("B read as the tunnel 10.0.1.1 ↔ 10.0.2.1: the peer's capture holds the "
+                                 "IKE/ESP of 2 address pairs; only 10.0.1.1 ↔ 10.0.2.1 carries SPIs"),
+            cmpText.out.constData());
+
+        // diagnose: the same, with the note in the text, the JSON and the fix script.
+        const QString script = m_tmp.filePath(QStringLiteral("hub-peer-fixes.sh"));
+        const Run diag = run({QStringLiteral("diagnose"), QStringLiteral("--capture"), left,
+                              QStringLiteral("--peer-capture"), hub, QStringLiteral("--json"),
+                              QStringLiteral("--fix-script"), script});
+        QCOMPARE(diag.exitCode, 0);
+        const QJsonObject d = json(diag);
+        QCOMPARE(d[QStringLiteral("peer_tunnel")][QStringLiteral("read_as")].toString(),
+                 QStringLiteral("tunnel"));
+        const QString note =
+            QStringLiteral(
+                "B read as the tunnel 10.0.1.1 ↔ 10.0.2.1: the peer's capture holds the IKE/ESP of 2 "
+                "address pairs; only 10.0.1.1 ↔ 10.0.2.1 carries SPIs of capture A's (1 IKE SA(s), "
+                "2 ESP SPI(s)) (hub.pcap): %1 of its %2 packets are outside it")
+                .arg(all - tunnel)
+                .arg(all);
+        QVERIFY2(diag.out.contains(note.toUtf8()), diag.out.constData());
+        QFile fixes(script);
+        QVERIFY(fixes.open(QIODevice::ReadOnly));
+        QVERIFY(fixes.readAll().contains(QByteArray(QByteArray("# note: ") + note.toUtf8())));
+        // The findings are those of the tunnel's own two captures.
+        const auto causes = [](const QJsonObject &o) {
+            QStringList out;
+            for (const QJsonValue f : o[QStringLiteral("findings")].toArray())
+                out << QStringLiteral("%1 %2").arg(f[QStringLiteral("cause")].toString(),
+                                                   f[QStringLiteral("status")].toString());
+            return out;
+        };
+        const QJsonObject own = json(run(
+            {QStringLiteral("diagnose"), QStringLiteral("--capture"), left, QStringLiteral("--peer-capture"),
+             lab + QStringLiteral("mtu-blackhole/right-outer.pcap"), QStringLiteral("--json")}));
+        QVERIFY(!causes(own).isEmpty());
+        QCOMPARE(causes(d), causes(own));
+        QVERIFY(!own.contains(QStringLiteral("peer_tunnel"))); // a peer of one tunnel: no field
+
+        // Behind the NAT: A's 10.0.1.1 <-> 10.0.2.1 is 10.0.2.1 <-> 10.0.2.254 at the hub.
+        const QJsonObject nat =
+            json(run({QStringLiteral("compare"), lab + QStringLiteral("natt/left-outer.pcap"), hub,
+                      QStringLiteral("--json")}));
+        QCOMPARE(nat[QStringLiteral("peer_tunnel")][QStringLiteral("ends")].toArray(),
+                 (QJsonArray{QStringLiteral("10.0.2.1"), QStringLiteral("10.0.2.254")}));
+        QCOMPARE(
+            nat[QStringLiteral("captures")][1][QStringLiteral("tunnel")][QStringLiteral("packets_outside")]
+                .toInteger(),
+            all - natTunnel);
+
+        // An explicit --peer-tunnel wins: read as given, nothing judged.
+        const QJsonObject given =
+            json(run({QStringLiteral("compare"), left, hub, QStringLiteral("--peer-tunnel=10.0.2.254"),
+                      QStringLiteral("--json")}));
+        QCOMPARE(
+            given[QStringLiteral("captures")][1][QStringLiteral("tunnel")][QStringLiteral("ends")].toArray(),
+            QJsonArray{QStringLiteral("10.0.2.254")});
+        QVERIFY(!given.contains(QStringLiteral("peer_tunnel")));
+
+        // Not proven: A holds one ESP SPI of the hub's and no IKE (cut with tshark): B stays whole,
+        // and the note names --peer-tunnel with the pair carrying that SPI (not the busiest).
+        const QString oneSpi = m_tmp.filePath(QStringLiteral("one-spi.pcap"));
+        QCOMPARE(QProcess::execute(QStringLiteral("tshark"),
+                                   {QStringLiteral("-r"), left, QStringLiteral("-Y"),
+                                    QStringLiteral("esp.spi == ") + spisA.first(), QStringLiteral("-F"),
+                                    QStringLiteral("pcap"), QStringLiteral("-w"), oneSpi}),
+                 0);
+        const Run weak = run({QStringLiteral("diagnose"), QStringLiteral("--capture"), oneSpi,
+                              QStringLiteral("--peer-capture"), hub, QStringLiteral("--json")});
+        QCOMPARE(weak.exitCode, 0);
+        const QJsonObject w = json(weak);
+        QCOMPARE(w[QStringLiteral("peer_tunnel")][QStringLiteral("read_as")].toString(),
+                 QStringLiteral("whole"));
+        QVERIFY2(
+            weak.out.contains("B read whole: the peer's capture holds the IKE/ESP of 2 address pairs; only "
+                              "10.0.1.1 ↔ 10.0.2.1 carries an SPI of capture A's, but one ESP SPI and no "
+                              "IKE SA"),
+            weak.out.constData());
+        QVERIFY2(weak.out.contains("--peer-tunnel 10.0.1.1,10.0.2.1 (ikev2wb diagnose)"),
+                 weak.out.constData());
+        const QJsonObject weakCmp =
+            json(run({QStringLiteral("compare"), oneSpi, hub, QStringLiteral("--json")}));
+        QVERIFY(!weakCmp[QStringLiteral("captures")][1].toObject().contains(QStringLiteral("tunnel")));
+        QCOMPARE(weakCmp[QStringLiteral("peer_tunnel")][QStringLiteral("read_as")].toString(),
+                 QStringLiteral("whole"));
     }
 
     // An ICMP error belongs to the tunnel whose packet it quotes: mtu-probe-1420's left capture has

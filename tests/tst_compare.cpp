@@ -502,8 +502,18 @@ void TestCompare::synthetic()
     QCOMPARE(y.reordered, std::uint64_t(0));
     QVERIFY(std::fabs(y.owd.medianMs - 5.0) < 1e-3);
 
-    // The other tunnel's SA is set aside, in B's capture.
-    QCOMPARE(r.side[swap ? 0 : 1].otherSpis, std::vector<std::uint32_t>{0x3000});
+    // The other tunnel's SA is set aside. In B's capture, given second, it is another address
+    // pair than the one carrying A's SPIs: B is read as that tunnel (the window's and the CLI's
+    // rule, peerTunnelOf()) and the other tunnel is out of scope; given first, the capture is A,
+    // read whole, and its SA is listed apart.
+    if (swap) {
+        QCOMPARE(r.side[0].otherSpis, std::vector<std::uint32_t>{0x3000});
+        QVERIFY(r.peerTunnel.basis == PeerTunnel::Basis::OneTunnel);
+    } else {
+        QVERIFY2(r.peerTunnel.basis == PeerTunnel::Basis::Spis, qPrintable(r.peerTunnel.why));
+        QVERIFY(r.side[1].otherSpis.empty());
+        QVERIFY(r.side[1].scope.active());
+    }
 
     // IKE: one request lost A→B, one response lost B→A; both retransmissions explained.
     QCOMPARE(r.ikeLost.size(), std::size_t(2));

@@ -8,12 +8,15 @@
 #include "session/investigation.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTest>
 
 #include <algorithm>
 #include <atomic>
+#include <mutex>
 
 using namespace ikev2wb;
 using ikev2wb::testdata::labDir;
@@ -68,6 +71,84 @@ class TestInvestigation final : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    // The peer's capture is a hub's (tests/data/derived/hub: natt's and mtu-blackhole's right
+    // captures merged) and no tunnel is given for it: openPair() judges it against A before the
+    // comparison and reads it again as the one tunnel A's SPIs prove (mtu-blackhole's), with the
+    // progress of that second read reported as ReadingTunnel in bytes of the hub's file, between
+    // the reading of both and the comparison. The same with records and without. The packets left
+    // out are tshark's count of those not between 10.0.1.1 and 10.0.2.1.
+    void hubPeerReadAsTheTunnelOfA_data()
+    {
+        QTest::addColumn<int>("contents");
+        QTest::newRow("records") << int(IndexContents::Records);
+        QTest::newRow("tables only") << int(IndexContents::TablesOnly);
+    }
+    void hubPeerReadAsTheTunnelOfA()
+    {
+        QFETCH(int, contents);
+        const QString hub = QStringLiteral(IKEV2WB_TEST_DATA "/derived/hub/hub.pcap");
+        const QString left = labDir(QStringLiteral("mtu-blackhole")) + QStringLiteral("/left-outer.pcap");
+        const auto tsharkCount = [&](const QString &filter) {
+            QProcess p;
+            p.start(QStringLiteral("tshark"), {QStringLiteral("-r"), hub, QStringLiteral("-Y"), filter});
+            if (!p.waitForFinished(60000) || p.exitCode() != 0) return qint64(-1);
+            return qint64(p.readAllStandardOutput().count('\n'));
+        };
+        const qint64 all = tsharkCount(QStringLiteral("frame")),
+                     inTunnel = tsharkCount(QStringLiteral("ip.addr == 10.0.1.1 && ip.addr == 10.0.2.1"));
+        QVERIFY(all > 0 && inTunnel > 0 && inTunnel < all);
+
+        struct Report
+        {
+            CompareStage stage;
+            std::int64_t done, total;
+        };
+        std::vector<Report> reports;
+        std::mutex lock;
+        const CompareProgressFn progress = [&](CompareStage st, std::int64_t done, std::int64_t total) {
+            const std::lock_guard<std::mutex> hold(lock);
+            reports.push_back({st, done, total});
+        };
+        Investigation inv;
+        QString error;
+        QVERIFY2(inv.openPair(left, hub, &error, progress, nullptr, IndexContents(contents)),
+                 qPrintable(error));
+        QVERIFY2(inv.peerTunnel().basis == PeerTunnel::Basis::Spis, qPrintable(inv.peerTunnel().why));
+        const CaptureIndex &b = *inv.index(Host::B);
+        QCOMPARE(b.scope.endsText(), QStringLiteral("10.0.1.1 ↔ 10.0.2.1"));
+        QCOMPARE(qint64(b.packetCount()), all);
+        QCOMPARE(qint64(b.count(PacketKind::OutOfScope)), all - inTunnel);
+        QVERIFY(inv.scope(Host::B).active());
+        QVERIFY(inv.comparison() && inv.comparison()->peerTunnel.basis == PeerTunnel::Basis::Spis);
+        // Reading, then B's tunnel read again (bytes of the hub's file, to its end), then comparing.
+        int order = 0;
+        bool tunnelRead = false;
+        for (const Report &r : reports) {
+            const int o = r.stage == CompareStage::Reading         ? 0
+                          : r.stage == CompareStage::ReadingTunnel ? 1
+                                                                   : 2;
+            QVERIFY2(o >= order, "the stages come in order");
+            order = o;
+            if (r.stage == CompareStage::ReadingTunnel) {
+                QCOMPARE(r.total, QFileInfo(hub).size());
+                tunnelRead = tunnelRead || r.done == r.total;
+            }
+        }
+        QVERIFY(tunnelRead);
+        QCOMPARE(order, 2);
+
+        // A tunnel given for B is read as given: one read, nothing judged.
+        Investigation given;
+        given.setScope(Host::B, *TunnelScope::parse(QStringLiteral("10.0.2.254"), nullptr));
+        reports.clear();
+        QVERIFY2(given.openPair(left, hub, &error, progress, nullptr, IndexContents(contents)),
+                 qPrintable(error));
+        QVERIFY(given.peerTunnel().basis == PeerTunnel::Basis::OneTunnel);
+        QCOMPARE(given.index(Host::B)->scope.text(), QStringLiteral("10.0.2.254"));
+        for (const Report &r : reports)
+            QVERIFY(r.stage != CompareStage::ReadingTunnel);
+    }
+
     void initTestCase()
     {
         if (!QFile::exists(loss1(QStringLiteral("left-outer.pcap"))))

@@ -776,13 +776,21 @@ void MainWindow::onPairProgress(const QString &pathA, const QString &pathB, Pair
     m_progress->setRange(0, 1000);
     m_progress->setValue(permille);
     const QString names = displayName(pathA) + QStringLiteral(" ⇄ ") + displayName(pathB);
-    showStatus(stage == PairLoader::Stage::Reading
-                   ? tr("Reading %1 (both at once): %2 of %3 MB, %4 s")
-                         .arg(names, QString::number(double(done) / 1e6, 'f', 1),
-                              QString::number(double(total) / 1e6, 'f', 1), QString::number(elapsedS, 'f', 0))
-                   : tr("Comparing %1: %2 of %3 ESP packet visits, %4 s")
-                         .arg(names, QString::number(done), QString::number(total),
-                              QString::number(elapsedS, 'f', 0)));
+    const QString mb = QString::number(double(done) / 1e6, 'f', 1),
+                  ofMb = QString::number(double(total) / 1e6, 'f', 1), s = QString::number(elapsedS, 'f', 0);
+    switch (stage) {
+    case PairLoader::Stage::Reading:
+        showStatus(tr("Reading %1 (both at once): %2 of %3 MB, %4 s").arg(names, mb, ofMb, s));
+        break;
+    case PairLoader::Stage::ReadingTunnel:
+        showStatus(tr("Reading %1 again as the tunnel proven A's (it holds several): %2 of %3 MB, %4 s")
+                       .arg(displayName(pathB), mb, ofMb, s));
+        break;
+    case PairLoader::Stage::Comparing:
+        showStatus(tr("Comparing %1: %2 of %3 ESP packet visits, %4 s")
+                       .arg(names, QString::number(done), QString::number(total), s));
+        break;
+    }
 }
 
 void MainWindow::onPairCancelled(const QString &pathA, const QString &pathB)

@@ -922,6 +922,14 @@ ProgressFn PairReadingProgress::side(int side)
     };
 }
 
+ProgressFn readingTunnelProgress(const CompareProgressFn &progress)
+{
+    if (!progress) return {};
+    return [progress](std::int64_t done, std::int64_t total, std::uint64_t) {
+        progress(CompareStage::ReadingTunnel, done, total);
+    };
+}
+
 bool compareCaptureFiles(const QString &pathA, const QString &pathB, CompareResult &result, QString *error,
                          const CompareOptions &options, const CompareProgressFn &progress,
                          const std::atomic_bool *cancel)
@@ -940,12 +948,25 @@ bool compareCaptureFiles(const QStringList &pathsA, const QStringList &pathsB, C
     // Observed during the read: no per-packet records, only what is compared. The two reads keep
     // two cores busy, so each calls libpcap itself: a reader thread per side only added the copy
     // of every packet (two 5M-packet files: 3.56 -> 3.15 s CPU).
+    std::shared_ptr<const CaptureIndex> indexA, indexB; // their tables: which tunnel of B's is A's
     const auto observe = [&](const QStringList &paths, QString *err, int side) {
-        return observeCapture(paths, err, reading.side(side), cancel, nullptr, false, options.scope[side]);
+        return observeCapture(paths, err, reading.side(side), cancel, nullptr, false, options.scope[side],
+                              side == 0 ? &indexA : &indexB);
     };
     auto futureB = std::async(std::launch::async, [&] { return observe(pathsB, &errorB, 1); });
     auto a = observe(pathsA, &errorA, 0);
     auto b = futureB.get();
+    PeerTunnel peer;
+    if (a && b && !options.scope[1].active() && !a->cancelled && !b->cancelled) {
+        peer = peerTunnelOf(*indexA, *indexB);
+        if (peer.basis == PeerTunnel::Basis::Spis) {
+            b.reset();
+            b = observeCapture(pathsB, &errorB, readingTunnelProgress(progress), cancel, nullptr, false,
+                               peer.scope);
+        }
+    }
+    indexA.reset();
+    indexB.reset();
     if (!a || !b) {
         if (error) *error = !a ? errorA : errorB;
         return false;
@@ -961,6 +982,7 @@ bool compareCaptureFiles(const QStringList &pathsA, const QStringList &pathsB, C
     if (a->cancelled || b->cancelled || (cancel && cancel->load())) return cancelled();
     result = compareCaptures(std::move(*a), std::move(*b), options, progress, cancel);
     if (result.cancelled) return cancelled();
+    result.peerTunnel = std::move(peer);
     return true;
 }
 

@@ -7,6 +7,7 @@
 // and SPIs, message ID, flags, length and fragment number (IKE), never addresses, so one side
 // may be behind NAT.
 #include "observations.h"
+#include "peertunnel.h"
 
 #include <QString>
 #include <QStringList>
@@ -255,7 +256,10 @@ struct CompareSide
 
 /// What a comparison is busy with, for its progress reports.
 enum class CompareStage : std::uint8_t {
-    Reading,   // both files, side by side: units are bytes of the two files together
+    Reading, // both files, side by side: units are bytes of the two files together
+    /// The peer's capture, read whole, holds several tunnels (a hub's) and one is proven A's
+    /// (peerTunnelOf()): B read again as that tunnel alone. Units are bytes of B's files.
+    ReadingTunnel,
     Comparing, // matching the SAs: units are ESP packets (each is visited twice)
 };
 /// `done` of `total` units of `stage`. Called from worker threads (while reading, from both
@@ -292,6 +296,10 @@ struct CompareResult
     /// Filled by compareIndexes() (CompareOptions::pairPackets); empty from observations
     /// taken without packet indexes (compareCaptureFiles()).
     PacketPairing pairing;
+    /// How B's tunnels were judged against A when B was read without a tunnel given for it
+    /// (compareCaptureFiles(), Investigation::openPair()): Spis when B, a hub's capture, was read
+    /// as the one tunnel proven A's; OneTunnel when B holds one tunnel or its tunnel was given.
+    PeerTunnel peerTunnel;
     QStringList notes;
     bool cancelled = false; // the cancel flag stopped it: the result is incomplete, do not use it
 };
@@ -310,7 +318,14 @@ CompareResult compareIndexes(const CaptureIndex &a, const CaptureIndex &b, const
                              const CompareProgressFn &progress = {},
                              const std::atomic_bool *cancel = nullptr);
 
-/// Reads both files into their indexes (in parallel) and compares them; false and `error` naming the file
+/// The progress of B's second read as the tunnel proven A's (CompareStage::ReadingTunnel):
+/// bytes of B's files. Empty without `progress`.
+ProgressFn readingTunnelProgress(const CompareProgressFn &progress);
+
+/// Reads both files into their indexes (in parallel) and compares them. B read without a tunnel
+/// given for it (`options.scope[1]` inactive) and holding several (a hub's) is judged against A
+/// (peerTunnelOf()) and, when one is proven A's, read again as that tunnel before the comparison
+/// (`result.peerTunnel` says which and why). False and `error` naming the file
 /// when either cannot be opened, and false with `result.cancelled` set (and `error` saying so) when `cancel`
 /// stopped it.
 bool compareCaptureFiles(const QString &a, const QString &b, CompareResult &result, QString *error,

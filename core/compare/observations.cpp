@@ -317,21 +317,27 @@ std::unique_ptr<CaptureObservations> ObservationsDuringRead::finish(const Captur
 std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QString *error,
                                                     const ProgressFn &progress,
                                                     const std::atomic_bool *cancel, bool *readTwice,
-                                                    bool readerThread, const TunnelScope &scope)
+                                                    bool readerThread, const TunnelScope &scope,
+                                                    std::shared_ptr<const CaptureIndex> *indexOut)
 {
     if (readTwice) *readTwice = false;
     {
         ObservationsDuringRead obs;
-        const auto index =
+        std::shared_ptr<const CaptureIndex> index =
             loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &obs, readerThread, scope);
         if (!index) return nullptr;
-        if (auto out = obs.finish(*index)) return out;
+        if (auto out = obs.finish(*index)) {
+            if (indexOut) *indexOut = std::move(index);
+            return out;
+        }
     }
-    const auto index =
+    std::shared_ptr<const CaptureIndex> index =
         loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread, scope);
     if (!index) return nullptr;
     if (readTwice) *readTwice = true;
-    return observeIndex(*index, cancel);
+    auto out = observeIndex(*index, cancel);
+    if (indexOut) *indexOut = std::move(index);
+    return out;
 }
 
 } // namespace ikev2wb

@@ -138,10 +138,10 @@ private:
 /// records; where one pass cannot give that (an SA whose numbering wraps past 2^32 must be known
 /// to wrap from its first packet) the capture is read a second time with records (`readTwice`).
 /// nullptr and `error` set when it cannot be opened. `readerThread` and `scope` as loadCapture().
-std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QString *error,
-                                                    const ProgressFn &progress = {},
-                                                    const std::atomic_bool *cancel = nullptr,
-                                                    bool *readTwice = nullptr, bool readerThread = true,
-                                                    const TunnelScope &scope = {});
+/// `index`, when given, gets the index read (its tables; with records when read twice).
+std::unique_ptr<CaptureObservations>
+observeCapture(const QStringList &paths, QString *error, const ProgressFn &progress = {},
+               const std::atomic_bool *cancel = nullptr, bool *readTwice = nullptr, bool readerThread = true,
+               const TunnelScope &scope = {}, std::shared_ptr<const CaptureIndex> *index = nullptr);
 
 } // namespace ikev2wb

@@ -107,4 +107,17 @@ PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
     return out;
 }
 
+QString peerTunnelNote(const PeerTunnel &t)
+{
+    switch (t.basis) {
+    case PeerTunnel::Basis::Spis:
+        return QStringLiteral("B read as the tunnel %1: %2").arg(t.scope.endsText(), t.why);
+    case PeerTunnel::Basis::NotProven:
+        return QStringLiteral("B read whole: %1").arg(t.why);
+    case PeerTunnel::Basis::OneTunnel:
+        break;
+    }
+    return {};
+}
+
 } // namespace ikev2wb

@@ -33,4 +33,9 @@ struct PeerTunnel
 /// Judges which of `b`'s address pairs is `a`'s tunnel (both indexes read, B whole).
 PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b);
 
+/// What a pair says of how B was read, in the window's words (the Comparison's capture note, the
+/// CLI's note): "B read as the tunnel X ↔ Y: why" (Spis), "B read whole: why" (NotProven); empty
+/// when B holds one tunnel.
+QString peerTunnelNote(const PeerTunnel &t);
+
 } // namespace ikev2wb

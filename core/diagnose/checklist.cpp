@@ -373,6 +373,7 @@ Diagnosis diagnose(const DiagnosisInput &input, const QStringList &inputs, const
     }
     Diagnosis d = runChecklist(facts);
     d.inputs = inputs;
+    if (input.comparison) d.peerTunnel = input.comparison->peerTunnel;
     return d;
 }
 

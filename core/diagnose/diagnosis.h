@@ -2,6 +2,7 @@
 // Value types of the guided checklist: the six steps, ranked findings, the evidence behind
 // them (with references into captures, counters and logs) and the fix snippets.
 #include "compare/pairtotals.h"
+#include "compare/peertunnel.h"
 
 #include <QString>
 #include <QStringList>
@@ -139,6 +140,7 @@ struct Diagnosis
     QStringList notes;                // assumptions (placeholders, estimated suite, ...)
     DiagnosisBasis basis;
     std::vector<PairDirectionTotals> pairDirections; // a pair: both directions' totals; else empty
+    PeerTunnel peerTunnel;  // a pair: how B's tunnels were judged against A (CompareResult::peerTunnel)
     bool cancelled = false; // the run was cancelled: everything above is empty, drop it
 };
 

@@ -3131,11 +3131,19 @@ void mergeRetransmissions(Facts &f, const Facts &peer)
 /// figure of one (NAT-T, the suite, the path MTU, the peer in a command) may be another's. A
 /// note lists the address pairs with their packets and says how to read one tunnel only
 /// (`option`: --tunnel for capture A, --peer-tunnel for B). A capture read scoped to one tunnel
-/// says so instead, with what was left out.
+/// says so instead, with what was left out. `judged`: how B's tunnels were judged against A (B
+/// read as the tunnel proven A's, or whole with none proven), said in the window's words.
 void severalTunnelsNote(Facts &f, const CaptureIndex &ix, const QString &name, const QString &peer,
-                        const QString &option)
+                        const QString &option, const PeerTunnel *judged = nullptr)
 {
-    if (ix.scope.active()) {
+    if (ix.scope.active() && judged && judged->basis == PeerTunnel::Basis::Spis) {
+        f.evidenceHosts << QStringLiteral("%1 (%2): %3 of its %4 packets are outside it (other tunnels, "
+                                          "plain traffic, non-IP frames) and not judged; packet numbers "
+                                          "are the file's; %5 ADDR[,ADDR] reads another of its tunnels")
+                               .arg(peerTunnelNote(*judged), name,
+                                    QString::number(ix.count(PacketKind::OutOfScope)),
+                                    QString::number(ix.packetCount()), option);
+    } else if (ix.scope.active()) {
         f.evidenceHosts << QStringLiteral(
                                "%1 is read as one tunnel, %2 %3: %4 of its %5 packets are outside it "
                                "(other tunnels, plain traffic, non-IP frames) and not judged; "
@@ -3148,9 +3156,18 @@ void severalTunnelsNote(Facts &f, const CaptureIndex &ix, const QString &name, c
     const std::vector<TunnelPair> busiest = tunnelPairs(ix, 100000, &more);
     if (busiest.size() < 2) return;
     // The example: the pair holding the peer the other capture or the evidence names, else the busiest.
+    // B judged against A: the pair carrying A's SPIs (the window's preselection) before those.
     std::pair<QString, QString> example{addr(busiest.front().a), addr(busiest.front().b)};
+    bool spis = false;
+    if (judged && judged->basis == PeerTunnel::Basis::NotProven)
+        for (std::size_t i = 0; i < judged->pairs.size() && i < judged->sharesSpis.size(); ++i)
+            if (judged->sharesSpis[i]) {
+                example = {addr(judged->pairs[i].a), addr(judged->pairs[i].b)};
+                spis = true;
+                break;
+            }
     for (const TunnelPair &p : busiest)
-        if (!peer.isEmpty() && (addr(p.a) == peer || addr(p.b) == peer)) {
+        if (!spis && !peer.isEmpty() && (addr(p.a) == peer || addr(p.b) == peer)) {
             example = {addr(p.a), addr(p.b)};
             break;
         }
@@ -3161,14 +3178,18 @@ void severalTunnelsNote(Facts &f, const CaptureIndex &ix, const QString &name, c
     if (busiest.size() > 6)
         listed << QStringLiteral("%1%2 more")
                       .arg(QString::number(busiest.size() - 6), more ? QStringLiteral("+") : QString());
-    f.evidenceHosts << QStringLiteral(
-                           "%1 holds the IKE/ESP of %2 address pairs (%3): they are judged as one "
-                           "tunnel here, so a figure of one (NAT-T, the ESP suite, the path MTU, the "
-                           "peer in a command) may be another's; read one tunnel only and diagnose "
-                           "that: %4 %5,%6 (ikev2wb diagnose), or cut it out with tcpdump -r FILE -w "
-                           "ONE.pcap '(host %5 and host %6) or icmp or icmp6'")
-                           .arg(name, QString::number(busiest.size()), listed.join(QStringLiteral("; ")),
-                                option, example.first, example.second);
+    const QString judgedText = judged && judged->basis == PeerTunnel::Basis::NotProven
+                                   ? peerTunnelNote(*judged) + QStringLiteral(". ")
+                                   : QString();
+    f.evidenceHosts << judgedText +
+                           QStringLiteral(
+                               "%1 holds the IKE/ESP of %2 address pairs (%3): they are judged as one "
+                               "tunnel here, so a figure of one (NAT-T, the ESP suite, the path MTU, the "
+                               "peer in a command) may be another's; read one tunnel only and diagnose "
+                               "that: %4 %5,%6 (ikev2wb diagnose), or cut it out with tcpdump -r FILE -w "
+                               "ONE.pcap '(host %5 and host %6) or icmp or icmp6'")
+                               .arg(name, QString::number(busiest.size()), listed.join(QStringLiteral("; ")),
+                                    option, example.first, example.second);
 }
 
 Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
@@ -3247,7 +3268,8 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
     }
     if (in.indexA) severalTunnelsNote(f, *in.indexA, in.nameA, f.peerSeenHere, QStringLiteral("--tunnel"));
     if (in.indexB)
-        severalTunnelsNote(f, *in.indexB, in.nameB, f.localSeenThere, QStringLiteral("--peer-tunnel"));
+        severalTunnelsNote(f, *in.indexB, in.nameB, f.localSeenThere, QStringLiteral("--peer-tunnel"),
+                           in.comparison ? &in.comparison->peerTunnel : nullptr);
     if (stop()) return f;
     HostSides sides;
     CaptureEnd oneEnd; // one capture: its tunnel's ends

@@ -211,6 +211,32 @@ QString ms(double v)
 
 } // namespace
 
+void writePeerTunnelJson(JsonWriter &w, const PeerTunnel &t)
+{
+    if (t.basis == PeerTunnel::Basis::OneTunnel) return;
+    const bool proven = t.basis == PeerTunnel::Basis::Spis;
+    w.key("peer_tunnel").beginObject();
+    w.field("read_as", proven ? "tunnel" : "whole");
+    if (proven) {
+        w.key("ends").beginArray();
+        for (const IpAddress &a : t.scope.ends)
+            w.value(a.toString());
+        w.endArray();
+        w.field("shared_ike_sas", t.sharedIkeSas).field("shared_esp_spis", t.sharedEspSas);
+    }
+    w.field("why", t.why);
+    w.key("pairs").beginArray();
+    for (std::size_t i = 0; i < t.pairs.size(); ++i) {
+        w.beginObject();
+        w.field("a", t.pairs[i].a.toString()).field("b", t.pairs[i].b.toString());
+        w.field("packets", t.pairs[i].packets);
+        w.field("carries_spis_of_a", i < t.sharesSpis.size() && t.sharesSpis[i]);
+        w.endObject();
+    }
+    w.endArray();
+    w.endObject();
+}
+
 std::string compareJson(const CompareResult &r, bool pretty)
 {
     JsonWriter w(pretty);
@@ -305,6 +331,7 @@ std::string compareJson(const CompareResult &r, bool pretty)
     w.endArray();
     w.endObject();
 
+    writePeerTunnelJson(w, r.peerTunnel);
     w.key("notes").beginArray();
     for (const QString &n : r.notes)
         w.value(n);
@@ -361,6 +388,10 @@ QString compareText(const CompareResult &r)
             t += QStringLiteral("%1: ").arg(QLatin1String(sideName(s))) +
                  tunnelScopeText(c.scope, c.outOfScope, c.packets) + QLatin1Char('\n');
     }
+    if (const QString judged = peerTunnelNote(r.peerTunnel); !judged.isEmpty())
+        t += judged + (r.peerTunnel.basis == PeerTunnel::Basis::Spis
+                           ? QStringLiteral(" (--peer-tunnel ADDR[,ADDR] reads another of its tunnels)\n")
+                           : QStringLiteral(" (--peer-tunnel ADDR[,ADDR] reads one of its tunnels)\n"));
     if (r.clock.identifiable)
         t += QStringLiteral("clock: B − A = %1 s, min path delay %2 ms, error bound ±%3 ms (%4)\n")
                  .arg(QString::number(r.clock.offsetS, 'f', 6), ms(r.clock.pathDelayS * 1e3),

@@ -29,6 +29,14 @@ struct CompareNotes
 };
 CompareNotes compareNotes(const CompareResult &r, CompareTimes times);
 
+class JsonWriter;
+/// `peer_tunnel` (compare's and diagnose's JSON): how the peer's capture B, holding the IKE/ESP of
+/// several address pairs, was judged against A: {`read_as` "tunnel" (the pair proven A's by its
+/// SPIs: `ends`, `shared_ike_sas`, `shared_esp_spis`) or "whole" (none proven), `why`, `pairs[]`
+/// {`a`, `b`, `packets`, `carries_spis_of_a`}}. Nothing when B holds one tunnel or was read as a
+/// tunnel given for it.
+void writePeerTunnelJson(JsonWriter &w, const PeerTunnel &t);
+
 /// `ikev2wb compare A B --json` document and the text report.
 std::string compareJson(const CompareResult &r, bool pretty = true);
 QString compareText(const CompareResult &r);

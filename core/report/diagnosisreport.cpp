@@ -4,6 +4,7 @@
 #include "diagnose/checklist.h"
 #include "diagnose/fixes.h"
 #include "diagnose/shellquote.h"
+#include "report/comparereport.h"
 #include "report/jsonwriter.h"
 #include "util/textformat.h"
 
@@ -224,6 +225,7 @@ void writeDiagnosisJson(JsonWriter &w, const Diagnosis &d)
     }
     w.endArray();
     writeStrings(w, "notes", d.notes);
+    writePeerTunnelJson(w, d.peerTunnel);
     const DiagnosisBasis &b = d.basis;
     w.key("assumptions").beginObject();
     w.field("replay_window", std::uint64_t(b.replayWindow))

@@ -141,14 +141,18 @@ bool Investigation::openCapture(Host host, const QStringList &paths, QString *er
     return true;
 }
 
-bool Investigation::readPeerAsTunnelOfA(const QStringList &pathsB, QString *error, const ProgressFn &progress,
-                                        const std::atomic_bool *cancel)
+bool Investigation::readPeerAsTunnelOfA(const QStringList &pathsB, QString *error,
+                                        const CompareProgressFn &progress, const std::atomic_bool *cancel)
 {
-    if (!hasCapture(Host::A) || !hasCapture(Host::B)) return true;
-    m_peerTunnel = peerTunnelOf(*index(Host::A), *index(Host::B));
-    if (m_peerTunnel.basis != PeerTunnel::Basis::Spis) return true;
-    setScope(Host::B, m_peerTunnel.scope);
-    return openCapture(Host::B, pathsB, error, progress, cancel);
+    if (!hasCapture(Host::A) || !hasCapture(Host::B) || m_scope[1].active()) return true;
+    PeerTunnel peer = peerTunnelOf(*index(Host::A), *index(Host::B));
+    if (peer.basis == PeerTunnel::Basis::Spis) {
+        setScope(Host::B, peer.scope);
+        if (!openCapture(Host::B, pathsB, error, readingTunnelProgress(progress), cancel)) return false;
+    }
+    m_peerTunnel = std::move(peer);
+    m_comparison.reset();
+    return true;
 }
 
 bool Investigation::openPair(const QString &pathA, const QString &pathB, QString *error,
@@ -165,12 +169,25 @@ bool Investigation::openPair(const QStringList &pathA, const QStringList &pathB,
     PairReadingProgress reading(pathA, pathB, progress);
     Read a, b;
     std::shared_ptr<CompareResult> r;
+    // B read whole (no tunnel given for it) and holding the IKE/ESP of several tunnels, a hub's:
+    // judged against A before anything is compared, and read again as the one tunnel proven A's
+    // (peerTunnelOf()); else B stays as read.
+    PeerTunnel peer;
+    const auto peerTunnelProven = [&](const Read &ra, const Read &rb) {
+        if (!ra.index || !rb.index || m_scope[1].active()) return false;
+        peer = peerTunnelOf(*ra.index, *rb.index);
+        return peer.basis == PeerTunnel::Basis::Spis;
+    };
     if (contents == IndexContents::TablesOnly) {
         // Each side analysed and observed for the comparison during its one read: no records.
         auto futureB = std::async(std::launch::async,
                                   [&] { return readObserved(pathB, reading.side(1), cancel, m_scope[1]); });
         ObservedRead oa = readObserved(pathA, reading.side(0), cancel, m_scope[0]);
         ObservedRead ob = futureB.get();
+        if (peerTunnelProven(oa, ob)) {
+            ob = {};
+            ob = readObserved(pathB, readingTunnelProgress(progress), cancel, peer.scope);
+        }
         if (oa.index && ob.index)
             r = std::make_shared<CompareResult>(compareCaptures(
                 std::move(*oa.observations), std::move(*ob.observations), {}, progress, cancel));
@@ -181,6 +198,10 @@ bool Investigation::openPair(const QStringList &pathA, const QStringList &pathB,
                                   [&] { return readAndAnalyse(pathB, reading.side(1), cancel, m_scope[1]); });
         a = readAndAnalyse(pathA, reading.side(0), cancel, m_scope[0]);
         b = futureB.get();
+        if (peerTunnelProven(a, b)) {
+            b = {};
+            b = readAndAnalyse(pathB, readingTunnelProgress(progress), cancel, peer.scope);
+        }
         if (a.index && b.index)
             r = std::make_shared<CompareResult>(compareIndexes(*a.index, *b.index, {}, progress, cancel));
     }
@@ -196,6 +217,9 @@ bool Investigation::openPair(const QStringList &pathA, const QStringList &pathB,
     }
     setCapture(Host::A, std::move(a.index), std::move(a.analysis));
     setCapture(Host::B, std::move(b.index), std::move(b.analysis));
+    if (peer.basis == PeerTunnel::Basis::Spis) setScope(Host::B, peer.scope);
+    r->peerTunnel = peer;
+    m_peerTunnel = std::move(peer);
     m_comparison = std::move(r);
     return true;
 }
@@ -205,6 +229,7 @@ void Investigation::setCapture(Host host, IndexPtr index, AnalysisPtr analysis)
     if (index && !analysis) analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index));
     m_index[int(host)] = std::move(index);
     m_analysis[int(host)] = std::move(analysis);
+    m_peerTunnel = PeerTunnel{}; // judged for the captures this replaces
     m_comparison.reset();
     m_facts = Facts{};
     m_diagnosis = Diagnosis{};
@@ -219,6 +244,7 @@ bool Investigation::compare(const CompareOptions &options, const CompareProgress
     auto r =
         std::make_shared<CompareResult>(compareIndexes(*m_index[0], *m_index[1], options, progress, cancel));
     if (r->cancelled) return false;
+    r->peerTunnel = m_peerTunnel;
     m_comparison = std::move(r);
     return true;
 }
@@ -261,6 +287,7 @@ const Diagnosis &Investigation::diagnose(const std::atomic_bool *cancel)
     }
     m_diagnosis = runChecklist(m_facts);
     m_diagnosis.inputs = inputs + m_evidenceInputs;
+    if (in.comparison) m_diagnosis.peerTunnel = in.comparison->peerTunnel;
     // A capture read as a ring of files with a file missing: what was not captured is not loss.
     for (int h = 0; h < 2; ++h) {
         if (!m_index[h] || !m_analysis[h] || (h == 1 && !m_comparison)) continue;

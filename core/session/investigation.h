@@ -80,12 +80,15 @@ public:
                      const std::atomic_bool *cancel = nullptr,
                      IndexContents contents = IndexContents::Records);
     /// Reads A and B side by side (each file once), analyses both and compares them: what a
-    /// pair needs. `progress` gets (Reading, bytes of both files read, their size) from both
-    /// reading threads, then (Comparing, ...) as compareCaptures() reports it. False with `error`
-    /// naming the file that cannot be opened, or saying the work was cancelled; then the
-    /// investigation is left as it was. `contents` TablesOnly: each capture analysed and observed
-    /// for the comparison during its read (no per-packet records: memory grows with the ESP
-    /// packets' 16-byte observations, not 32-byte records, and the comparison has no
+    /// pair needs. B read without a tunnel given for it (scope(Host::B) inactive) and holding the
+    /// IKE/ESP of several tunnels (a hub's) is judged against A first (peerTunnelOf(), what
+    /// peerTunnel() then says): the one tunnel proven A's is read again alone (progress:
+    /// ReadingTunnel, bytes of B) and becomes B's scope; not proven, B stays whole. `progress` gets (Reading,
+    /// bytes of both files read, their size) from both reading threads, then (Comparing, ...) as
+    /// compareCaptures() reports it. False with `error` naming the file that cannot be opened, or saying the
+    /// work was cancelled; then the investigation is left as it was. `contents` TablesOnly: each capture
+    /// analysed and observed for the comparison during its read (no per-packet records: memory grows with the
+    /// ESP packets' 16-byte observations, not 32-byte records, and the comparison has no
     /// CompareResult::pairing); equal to the records' result otherwise.
     bool openPair(const QString &pathA, const QString &pathB, QString *error,
                   const CompareProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr,
@@ -98,13 +101,16 @@ public:
     /// inactive, the default: the whole capture).
     void setScope(Host host, const TunnelScope &scope) { m_scope[int(host)] = scope; }
     [[nodiscard]] const TunnelScope &scope(Host host) const { return m_scope[int(host)]; }
-    /// Capture B, read whole, holds the IKE/ESP of several tunnels: reads it again as the one
-    /// tunnel proven to be capture A's (peerTunnelOf(): the only address pair carrying A's SPIs),
-    /// which drops the comparison; else leaves B as it is. What was judged is peerTunnel(). False
-    /// with `error` when the second read fails or is cancelled.
-    bool readPeerAsTunnelOfA(const QStringList &pathsB, QString *error, const ProgressFn &progress = {},
+    /// Capture B, read whole after A (openCapture()), holds the IKE/ESP of several tunnels: reads
+    /// it again as the one tunnel proven to be capture A's (peerTunnelOf(): the only address pair
+    /// carrying A's SPIs; progress: ReadingTunnel), which drops the comparison; else leaves B as
+    /// it is. Nothing when B's scope is set (given, or proven by openPair()). What was judged is
+    /// peerTunnel(). False with `error` when the second read fails or is cancelled.
+    bool readPeerAsTunnelOfA(const QStringList &pathsB, QString *error,
+                             const CompareProgressFn &progress = {},
                              const std::atomic_bool *cancel = nullptr);
-    /// How readPeerAsTunnelOfA() judged B's tunnels (OneTunnel when it was not asked).
+    /// How openPair() or readPeerAsTunnelOfA() judged B's tunnels (OneTunnel when B holds one, its
+    /// tunnel was given, or it was not asked).
     [[nodiscard]] const PeerTunnel &peerTunnel() const { return m_peerTunnel; }
     /// A capture read elsewhere (with its analysis, or analysed here when null).
     void setCapture(Host host, IndexPtr index, AnalysisPtr analysis = {});

@@ -28,19 +28,29 @@ void PairLoader::setBusy(bool busy)
     Q_EMIT busyChanged(busy);
 }
 
-int PairLoader::permille(Stage stage, qint64 done, qint64 total)
+int PairLoader::permille(Stage stage, qint64 done, qint64 total, bool tunnelRead)
 {
     const double f = total > 0 ? std::clamp(double(done) / double(total), 0.0, 1.0) : 0.0;
-    return stage == Stage::Reading ? int(900 * f) : 900 + int(100 * f);
+    switch (stage) {
+    case Stage::Reading:
+        return int(900 * f);
+    case Stage::ReadingTunnel:
+        return 900 + int(50 * f);
+    case Stage::Comparing:
+        break;
+    }
+    return tunnelRead ? 950 + int(50 * f) : 900 + int(100 * f);
 }
 
 void PairLoader::emitProgress(const Job &job)
 {
-    const Stage stage = job.stage.load() == 0 ? Stage::Reading : Stage::Comparing;
+    // job.stage: 0 reading, 1 reading B's tunnel again, 2 comparing, 3 comparing after that.
+    const int s = job.stage.load();
+    const Stage stage = s == 0 ? Stage::Reading : s == 1 ? Stage::ReadingTunnel : Stage::Comparing;
     const qint64 done = job.done.load();
     const qint64 total = job.total.load();
     // The two reading threads report independently: never let the bar step back.
-    m_lastPermille = std::max(m_lastPermille, permille(stage, done, total));
+    m_lastPermille = std::max(m_lastPermille, permille(stage, done, total, s == 3));
     Q_EMIT progress(m_pathA, m_pathB, stage, done, total, m_lastPermille, m_jobs.elapsedS());
 }
 
@@ -51,18 +61,6 @@ ProgressFn readingProgress(const CompareProgressFn &progress)
     return [&progress](std::int64_t done, std::int64_t total, std::uint64_t) {
         if (progress) progress(CompareStage::Reading, done, total);
     };
-}
-
-/// B read: when given without a tunnel and holding several, read again as the one proven A's
-/// (Investigation::readPeerAsTunnelOfA()); then compared with A unless that is done already.
-bool compareWithPeer(Investigation &inv, const QStringList &pathsB, bool peerScoped, QString *error,
-                     const CompareProgressFn &progress, const std::atomic_bool *cancel)
-{
-    if (!peerScoped && !inv.readPeerAsTunnelOfA(pathsB, error, readingProgress(progress), cancel))
-        return false;
-    if (inv.comparison() || inv.compare({}, progress, cancel)) return true;
-    if (error) *error = QStringLiteral("%1: comparison cancelled").arg(QFileInfo(pathsB.front()).fileName());
-    return false;
 }
 } // namespace
 
@@ -77,8 +75,8 @@ void PairLoader::compare(const QString &pathA, const QString &pathB)
               const QStringList a = keyPaths(pathA, &scopeA), b = keyPaths(pathB, &scopeB);
               inv.setScope(Host::A, scopeA);
               inv.setScope(Host::B, scopeB);
-              if (!inv.openPair(a, b, error, progress, cancel)) return false;
-              return compareWithPeer(inv, b, scopeB.active(), error, progress, cancel);
+              // B given whole and holding several tunnels: read as the one proven A's, if any.
+              return inv.openPair(a, b, error, progress, cancel);
           });
 }
 
@@ -93,7 +91,12 @@ void PairLoader::compare(const QString &pathA, std::shared_ptr<const CaptureInde
               const QStringList b = keyPaths(pathB, &scopeB);
               inv.setScope(Host::B, scopeB);
               if (!inv.openCapture(Host::B, b, error, readingProgress(progress), cancel)) return false;
-              return compareWithPeer(inv, b, scopeB.active(), error, progress, cancel);
+              // B given whole and holding several tunnels: read again as the one proven A's, if any.
+              if (!inv.readPeerAsTunnelOfA(b, error, progress, cancel)) return false;
+              if (inv.compare({}, progress, cancel)) return true;
+              if (error)
+                  *error = QStringLiteral("%1: comparison cancelled").arg(QFileInfo(b.front()).fileName());
+              return false;
           });
 }
 
@@ -110,9 +113,14 @@ void PairLoader::start(
             Result r;
             const CompareProgressFn progress = [&job](CompareStage stage, std::int64_t done,
                                                       std::int64_t total) {
-                const int s = stage == CompareStage::Reading ? 0 : 1;
-                if (s != job.stage.load()) {
-                    // Reading → comparing only (the readers have finished by then).
+                // Reading → (reading B's tunnel →) comparing only: each starts after the one
+                // before has finished.
+                const int before = job.stage.load();
+                const int s = stage == CompareStage::Reading         ? 0
+                              : stage == CompareStage::ReadingTunnel ? 1
+                              : before == 1                          ? 3
+                                                                     : 2;
+                if (s != before && !(s == 2 && before == 3)) {
                     job.done = 0;
                     job.total = total;
                     job.stage = s;

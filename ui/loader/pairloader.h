@@ -39,9 +39,12 @@ public:
     /// How often `progress` is emitted while busy (ms; default 250).
     void setProgressInterval(int ms) { m_jobs.setProgressInterval(ms); }
 
-    enum class Stage { Reading, Comparing };
-    /// Share of the whole job in ‰: reading is the first 900, comparing the last 100.
-    static int permille(Stage stage, qint64 done, qint64 total);
+    /// Reading both files; reading the peer's capture again as the tunnel proven A's (a hub's
+    /// capture, Investigation::openPair()); comparing.
+    enum class Stage { Reading, ReadingTunnel, Comparing };
+    /// Share of the whole job in ‰: reading is the first 900, comparing the last 100; when B is
+    /// read again as its tunnel (`tunnelRead`), that read takes 900–950 and comparing 950–1000.
+    static int permille(Stage stage, qint64 done, qint64 total, bool tunnelRead = false);
 
 Q_SIGNALS:
     /// A few times a second while busy: the stage, its units done of total, the whole job in ‰

@@ -225,10 +225,7 @@ void CapturePage::setPeerTunnel(const PeerTunnel &peerTunnel)
 {
     m_overview->setPeerTunnel(peerTunnel);
     if (m_comparePage && peerTunnel.basis != PeerTunnel::Basis::OneTunnel)
-        m_comparePage->addCaptureNote(
-            peerTunnel.basis == PeerTunnel::Basis::Spis
-                ? tr("B read as the tunnel %1: %2").arg(peerTunnel.scope.endsText(), peerTunnel.why)
-                : tr("B read whole: %1").arg(peerTunnel.why));
+        m_comparePage->addCaptureNote(peerTunnelNote(peerTunnel));
 }
 
 void CapturePage::setPeer(IndexPtr index, AnalysisPtr analysis)
