@@ -1969,22 +1969,38 @@ std::vector<Fix> ikeFragmentationFixes(const FixTarget &t, const IkeFragmentatio
     const QString was = !p.configured.isEmpty() ? QStringLiteral("fragmentation = %1 now").arg(p.configured)
                         : p.configKnown ? QStringLiteral("the configuration leaves it at the default (yes)")
                                         : QStringLiteral("the configuration is not in the evidence");
-    const bool sizeProven = p.provenPathMtu >= 576;
+    using Bound = IkeFragmentationParams::Bound;
+    // A link MTU bounds the path from above only: it proves 1280 does not fit when below it, never
+    // that 1280 fits. A size proven delivered bounds it from below only: it proves 1280 fits when
+    // at least that, and below 1280 is a size that passes, not the path's MTU.
+    const bool sizeProven = p.provenPathMtu >= 576 && !(p.bound == Bound::AtMost && p.provenPathMtu >= 1280);
     const QString provenBy =
         p.provenBy.isEmpty() ? QStringLiteral("the path MTU an ICMP error reported") : p.provenBy;
     // What fragmentation = yes would send: fragments of charon.fragment_size (default 1280, DOMAIN.md).
     const QString fragmentSize =
-        !sizeProven
-            ? QStringLiteral("No path MTU is proven here, so whether the default fragment_size (1280 bytes) "
-                             "fits the path is not known: a path below 1280 bytes needs fragment_size at "
-                             "most its MTU (ikev2wb probe %1 measures it).")
-                  .arg(t.peerAddress)
+        !sizeProven ? QStringLiteral(
+                          "No path MTU is proven here%2, so whether the default fragment_size (1280 bytes) "
+                          "fits the path is not known: a path below 1280 bytes needs fragment_size at "
+                          "most its MTU (ikev2wb probe %1 measures it).")
+                          .arg(t.peerAddress,
+                               p.bound == Bound::AtMost && p.provenPathMtu >= 1280
+                                   ? QStringLiteral(
+                                         " (%1, %2 bytes, is only an upper bound: a smaller link elsewhere "
+                                         "is not excluded)")
+                                         .arg(provenBy, QString::number(p.provenPathMtu))
+                                   : QString())
+        : p.provenPathMtu < 1280 && p.bound == Bound::AtLeast
+            ? QStringLiteral("Packets of %1 bytes are proven to pass (%2), 1280 is not: the default "
+                             "fragment_size (1280 bytes) is not proven to fit, so fragment_size %1, a size "
+                             "that passes, is set too (the strongswan.conf fix).")
+                  .arg(QString::number(p.provenPathMtu), provenBy)
         : p.provenPathMtu < 1280
             ? QStringLiteral(
-                  "The default fragment_size (1280 bytes) does not fit the %1-byte path (%2): each IKE "
+                  "The default fragment_size (1280 bytes) does not fit a path of %3%1 bytes (%2): each IKE "
                   "fragment would be IP-fragmented again, so set fragment_size too (the strongswan.conf "
                   "fix).")
-                  .arg(QString::number(p.provenPathMtu), provenBy)
+                  .arg(QString::number(p.provenPathMtu), provenBy,
+                       p.bound == Bound::AtMost ? QStringLiteral("at most ") : QString())
             : QStringLiteral(
                   "The path carries %1 bytes (%2), so the default fragment_size (1280 bytes) fits.")
                   .arg(QString::number(p.provenPathMtu), provenBy);

@@ -218,8 +218,12 @@ struct IkeFragmentationParams
 {
     int initiatorAnnounces = -1; // IKEV2_FRAGMENTATION_SUPPORTED in IKE_SA_INIT: 1, 0, -1 not captured
     int responderAnnounces = -1;
-    int provenPathMtu = 0;       // a path MTU the evidence proves (ICMP, probe, link...), 0 unknown
-    QString provenBy;            // how, for the fix's words; empty: "the path MTU an ICMP error reported"
+    int provenPathMtu = 0; // a path MTU the evidence proves (ICMP, probe, link...), 0 unknown
+    QString provenBy;      // how, for the fix's words; empty: "the path MTU an ICMP error reported"
+    /// What provenPathMtu is of the path: its MTU (ICMP error, probe), only an upper bound (a link
+    /// MTU on it: the path may be smaller) or only a lower bound (a size proven delivered: it
+    /// may be larger). "Fits" needs a figure of at least 1280 that is not only an upper bound.
+    enum class Bound : std::uint8_t { Exact, AtMost, AtLeast } bound = Bound::Exact;
     QString configured;          // "fragmentation" of the configuration, empty: not set or unknown
     bool configKnown = false;    // a swanctl.conf / ipsec.conf was in the evidence
     bool fragmentsInUse = false; // the lost request was sent as RFC 7383 fragments already

@@ -682,6 +682,9 @@ std::optional<Finding> ruleIkeFragmentation(const Facts &f)
                 ? QStringLiteral("the largest outer packet proven delivered (the path carries at least that)")
                 : QString();
         if (p.provenBy.isEmpty()) p.provenPathMtu = 0;
+        p.bound = pm.source == PathMtuSource::LinkMtu           ? IkeFragmentationParams::Bound::AtMost
+                  : pm.source == PathMtuSource::ProvenDelivered ? IkeFragmentationParams::Bound::AtLeast
+                                                                : IkeFragmentationParams::Bound::Exact;
     }
     addFixes(fd, ikeFragmentationFixes(fixTarget(f), p));
     return fd;
