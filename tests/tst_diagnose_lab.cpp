@@ -3076,6 +3076,27 @@ private slots:
         }
     }
 
+    // tests/data/derived/outage-at-sender: right's capture of audit-blackhole-r2l with everything
+    // left sent after 5.5 s removed (README there: tshark), so from then on nothing of any size is
+    // answered. The 1500-byte packets sent then went unanswered with everything else: an outage,
+    // not a size cliff. Before, the size cliff compared them with the small packets answered
+    // before 5.5 s and gave mtu_blackhole (fail, 0.70) with MSS 1174.
+    void noSizeCliffFromAnOutageAtTheSender()
+    {
+        DiagnosisFiles files;
+        files.captureA = QStringLiteral(IKEV2WB_TEST_DATA "/derived/outage-at-sender/right-outer.pcap");
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        for (const Finding &f : ld.diagnosis().findings)
+            QVERIFY2(f.cause != QLatin1String("mtu_blackhole"), qPrintable(f.title));
+        // The same capture whole: left's answers go on, and the black hole is found (truth.json).
+        files.captureA = labDir(QStringLiteral("audit-blackhole-r2l")) + QStringLiteral("/right-outer.pcap");
+        Investigation whole;
+        QVERIFY2(diagnoseFiles(files, whole, &error), qPrintable(error));
+        QVERIFY(findingOf(whole, QLatin1String("mtu_blackhole")));
+    }
+
     void natPairPeerAsEachEndSeesIt_data()
     {
         QTest::addColumn<QString>("scenario");

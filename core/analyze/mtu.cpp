@@ -94,7 +94,8 @@ struct SizeClass
 /// classes (index 0 = kLargeOuterBytes) and its smaller packets taken together.
 void findSizeCliff(const std::vector<SizeClass> &classes, std::uint64_t smallSent, std::uint64_t smallLate,
                    std::uint64_t smallAnsweredCount, std::uint16_t smallAnswered,
-                   std::int64_t smallAnsweredNs, std::int64_t smallAnsweredPacket, MtuSaSizes &m)
+                   std::int64_t smallAnsweredNs, std::int64_t smallAnsweredPacket,
+                   std::int64_t smallLatestAnsweredNs, std::int64_t firstLargeUnansweredNs, MtuSaSizes &m)
 {
     // The cliff T: the smallest size above the largest size answered at least as often as
     // not, so that every size from T on went mostly unanswered; then, together, packets of
@@ -115,6 +116,13 @@ void findSizeCliff(const std::vector<SizeClass> &classes, std::uint64_t smallSen
     if (t == classes.size() || hiSent < kMinLargeDf || lo < 0.5 ||
         !(hi <= 0.2 || (hi <= 0.4 && lo - hi >= 0.5)))
         return;
+    // Sizes went unanswered only if smaller ones were still answered after the first large packet
+    // that was not: when nothing was answered from then on, every size went silent together (an
+    // outage, the peer gone), and the sizes that happened to be sent then prove nothing.
+    std::int64_t latestBelow = smallLatestAnsweredNs;
+    for (std::size_t c = 0; c < t; ++c)
+        latestBelow = std::max(latestBelow, classes[c].answeredNs);
+    if (firstLargeUnansweredNs >= 0 && latestBelow < firstLargeUnansweredNs) return;
     m.cliffSize = std::uint16_t(kLargeOuterBytes + t);
     m.cliffSent = hiSent;
     m.cliffAnswered = hiAnswered;
@@ -396,6 +404,7 @@ struct MtuAnalyzer::State
         std::int64_t smallAnsweredPacket = -1;
         std::uint64_t smallSent = 0, smallAnsweredCount = 0;
         std::uint64_t smallLate = 0; // small packets in the capture's last second (not in smallSent)
+        std::int64_t firstLargeUnansweredNs = -1; // findSizeCliff: an outage is no cliff
         // The time of its latest packet and the first packet of the SA at that time (0-based).
         std::int64_t lastTs = std::numeric_limits<std::int64_t>::min();
         std::int64_t firstAtLastTs = -1;
@@ -426,8 +435,8 @@ struct MtuAnalyzer::State
 
     /// The reply check's outcome for one packet of SA `s`, in the SA's time order. `counted`: it
     /// is not in the capture's last second (whether that drew an answer nobody can tell).
-    void settle(std::uint32_t s, std::uint16_t len, std::int64_t ts, std::int64_t packet, bool replied,
-                bool counted)
+    [[gnu::always_inline]] void settle(std::uint32_t s, std::uint16_t len, std::int64_t ts,
+                                       std::int64_t packet, bool replied, bool counted)
     {
         // Without a branch on the size: about half the packets of a tunnel are large and the two
         // kinds come in no order a predictor can learn, so an `if (large)` here was a
@@ -443,6 +452,9 @@ struct MtuAnalyzer::State
         k.late += !counted;
         k.sent += counted;
         k.answered += answered;
+        // The first large packet that drew no answer (a conditional move, no branch).
+        const bool miss = large & counted & !replied & (st.firstLargeUnansweredNs < 0);
+        st.firstLargeUnansweredNs = miss ? ts : st.firstLargeUnansweredNs;
         const std::uint64_t small = large ? 0 : ~std::uint64_t(0);
         st.smallLate += small & std::uint64_t(!counted);
         st.smallSent += small & std::uint64_t(counted);
@@ -742,7 +754,8 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
         if (m.largeDfPackets >= kMinLargeDf) { // so m.max >= kLargeOuterBytes
             st.classes.resize(std::size_t(m.max - kLargeOuterBytes + 1));
             findSizeCliff(st.classes, st.smallSent, st.smallLate, st.smallAnsweredCount, st.smallAnswered,
-                          st.smallAnsweredNs, st.smallAnsweredPacket, m);
+                          st.smallAnsweredNs, st.smallAnsweredPacket, st.smallClass.answeredNs,
+                          st.firstLargeUnansweredNs, m);
         }
     }
 
