@@ -880,6 +880,30 @@ private Q_SLOTS:
             given[QStringLiteral("captures")][1][QStringLiteral("tunnel")][QStringLiteral("ends")].toArray(),
             QJsonArray{QStringLiteral("10.0.2.254")});
         QVERIFY(!given.contains(QStringLiteral("peer_tunnel")));
+        // Also for diagnose, with a scope that keeps both of the hub's tunnels (10.0.2.1 is an end
+        // of each): nothing judged, so B is not cut to A's tunnel (review of 66e6d9e).
+        const QJsonObject givenBoth = json(run(
+            {QStringLiteral("diagnose"), QStringLiteral("--capture"), left, QStringLiteral("--peer-capture"),
+             hub, QStringLiteral("--peer-tunnel"), QStringLiteral("10.0.2.1"), QStringLiteral("--json")}));
+        QVERIFY(!givenBoth.isEmpty());
+        QVERIFY(!givenBoth.contains(QStringLiteral("peer_tunnel")));
+        const QJsonObject givenBothCmp =
+            json(run({QStringLiteral("compare"), left, hub, QStringLiteral("--peer-tunnel=10.0.2.1"),
+                      QStringLiteral("--json")}));
+        QVERIFY(!givenBothCmp.contains(QStringLiteral("peer_tunnel")));
+        QCOMPARE(givenBothCmp[QStringLiteral("captures")][1][QStringLiteral("tunnel")]
+                             [QStringLiteral("packets_outside")]
+                                 .toInteger(),
+                 all - qint64(bpfFrames(hub, "ip host 10.0.2.1").size())); // both tunnels kept
+
+        // Addresses alone prove nothing: clean's A has the pair 10.0.1.1 <-> 10.0.2.1 of the hub's
+        // mtu-blackhole tunnel, but none of its SPIs (another run): B stays whole.
+        const QJsonObject sameAddresses =
+            json(run({QStringLiteral("compare"), lab + QStringLiteral("clean/left-outer.pcap"), hub,
+                      QStringLiteral("--json")}));
+        QCOMPARE(sameAddresses[QStringLiteral("peer_tunnel")][QStringLiteral("read_as")].toString(),
+                 QStringLiteral("whole"));
+        QVERIFY(!sameAddresses[QStringLiteral("captures")][1].toObject().contains(QStringLiteral("tunnel")));
 
         // Not proven: A holds one ESP SPI of the hub's and no IKE (cut with tshark): B stays whole,
         // and the note names --peer-tunnel with the pair carrying that SPI (not the busiest).
