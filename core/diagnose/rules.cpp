@@ -1405,8 +1405,6 @@ std::optional<Finding> ruleEspBlocked(const Facts &f)
     Facts withNatT = f;
     withNatT.natT = true;
     const OverheadResult o = overheadFor(withNatT, pathMtu);
-    // A capture sees arriving packets before the host's firewall: when this end's own capture holds
-    // the ESP it sent and none from the peer, nothing reached its input chains to be dropped there.
     // An accept in this host's input chains helps only ESP from the peer that reached this host.
     // A capture sees arriving packets before netfilter (iptables/nftables): when this end's own
     // capture, which does see the peer's other traffic, holds none of its ESP, none reached those
