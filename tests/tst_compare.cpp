@@ -400,6 +400,7 @@ private Q_SLOTS:
     void labDpd();
     void labRekeyLoss();
     void peerTunnelNeedsMoreThanOneEspSpi();
+    void peerTunnelInAHubOfMorePairsThanListed();
     void labAgainstTshark_data();
     void labAgainstTshark();
     void labReorder();
@@ -1368,6 +1369,39 @@ void TestCompare::nonCaptureNamesTheFile()
 // proof; an IKE SA (64 bits) or two ESP SPIs are. The hub: natt's right capture (shifted 30 s)
 // merged with mtu-blackhole's right capture (tunnel 10.0.1.1 <-> 10.0.2.1); A: mtu-blackhole's left
 // capture whole, its ESP only, and the ESP of one SPI only (cut with tshark; the SPIs are tshark's).
+// A concentrator's capture holds far more address pairs than the 1000 the judgement lists (review
+// of 66e6d9e): A's tunnel, first seen after 1200 other clients' tunnels, is still found by its
+// SPIs, and the words say "more than 1000". B = the synthetic tunnel's B capture plus 1200 clients
+// (198.18.x.y -> B, one ESP packet each, all before the tunnel's first packet); every byte is set
+// here, so the expected pair is the synthetic one by construction.
+void TestCompare::peerTunnelInAHubOfMorePairsThanListed()
+{
+    const Synthetic s = buildSynthetic();
+    std::vector<Frame> hub;
+    const Ep bEp{0xc6336402, 4500};
+    for (std::uint32_t i = 0; i < 1200; ++i)
+        hub.push_back(esp(100 * kMs + std::int64_t(i) * 100000, {0xc6120000 + i, 4500}, bEp, 60, true,
+                          0x70000000 + i, 1));
+    hub.insert(hub.end(), s.b.begin(), s.b.end());
+    QTemporaryDir tmp;
+    QVERIFY(tmp.isValid());
+    QVERIFY(writePcap(tmp.filePath(QStringLiteral("a.pcap")), s.a));
+    QVERIFY(writePcap(tmp.filePath(QStringLiteral("hub.pcap")), hub));
+    QString error;
+    const auto a = loadCapture(tmp.filePath(QStringLiteral("a.pcap")), &error);
+    QVERIFY2(a, qPrintable(error));
+    const auto b = loadCapture(tmp.filePath(QStringLiteral("hub.pcap")), &error);
+    QVERIFY2(b, qPrintable(error));
+    const PeerTunnel t = peerTunnelOf(*a, *b);
+    QVERIFY2(t.basis == PeerTunnel::Basis::Spis, qPrintable(t.why));
+    // A's tunnel as B sees it: the NAT's public 203.0.113.7 and B's 198.51.100.2.
+    QCOMPARE(t.scope.endsText(), QStringLiteral("198.51.100.2 ↔ 203.0.113.7"));
+    QVERIFY2(t.why.startsWith(
+                 QStringLiteral("the peer's capture holds the IKE/ESP of more than 1000 address "
+                                "pairs; only 198.51.100.2 ↔ 203.0.113.7 carries SPIs of capture A's")),
+             qPrintable(t.why));
+}
+
 void TestCompare::peerTunnelNeedsMoreThanOneEspSpi()
 {
     const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));

@@ -1,6 +1,7 @@
 #include "peertunnel.h"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace ikev2wb {
@@ -23,7 +24,9 @@ std::pair<IpAddress, IpAddress> ends(const Flow &fl)
 PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
 {
     PeerTunnel out;
-    out.pairs = tunnelPairs(b, 1000);
+    constexpr std::size_t kListed = 1000;
+    bool more = false;
+    out.pairs = tunnelPairs(b, kListed, &more);
     if (out.pairs.size() < 2) return out;
     out.basis = PeerTunnel::Basis::NotProven;
 
@@ -35,6 +38,27 @@ PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
     for (const EspSa &sa : a.espSas)
         espA.insert(sa.spi);
     const std::vector<TunnelPair> pairsA = tunnelPairs(a, 2);
+
+    // A hub of more pairs than are listed (a concentrator's thousands of clients): the pairs that
+    // carry A's SPIs are added wherever they are, so that A's tunnel is never left out unjudged.
+    if (more) {
+        std::set<std::pair<IpAddress, IpAddress>> extra;
+        for (const IkeMessage &m : b.ikeMessages)
+            if (ikeA.count(m.header.initiatorSpi) && m.flowId < b.flows.size())
+                extra.insert(ends(b.flows[m.flowId]));
+        for (const EspSa &sa : b.espSas)
+            if (espA.count(sa.spi) && sa.flowId < b.flows.size()) extra.insert(ends(b.flows[sa.flowId]));
+        for (const TunnelPair &p : out.pairs)
+            extra.erase({p.a, p.b});
+        std::map<std::pair<IpAddress, IpAddress>, std::uint64_t> packets;
+        for (const Flow &fl : b.flows)
+            if (fl.carriesIkeOrEsp() && extra.count(ends(fl))) packets[ends(fl)] += fl.packets;
+        for (const auto &[e, n] : packets)
+            out.pairs.push_back({e.first, e.second, n});
+    }
+    // "N address pairs", or more than the listed ones when B holds more.
+    const QString count =
+        more ? QStringLiteral("more than %1").arg(kListed) : QString::number(out.pairs.size());
 
     const std::size_t n = out.pairs.size();
     out.sharesSpis.assign(n, false);
@@ -79,7 +103,7 @@ PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
         if (out.sharedEspSas) what << QStringLiteral("%1 ESP SPI(s)").arg(out.sharedEspSas);
         out.why = QStringLiteral("the peer's capture holds the IKE/ESP of %1 address pairs; only %2 carries "
                                  "SPIs of capture A's (%3)")
-                      .arg(n)
+                      .arg(count)
                       .arg(pairText(p), what.join(QStringLiteral(", ")));
         if (!out.sameEnds[i] && pairsA.size() == 1)
             out.why += QStringLiteral(": the same tunnel as A's %1, its addresses changed on the way (NAT)")
@@ -91,18 +115,18 @@ PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
                       "the peer's capture holds the IKE/ESP of %1 address pairs; only %2 carries an SPI of "
                       "capture A's, but one ESP SPI and no IKE SA: too little to prove it is the same "
                       "tunnel")
-                      .arg(n)
+                      .arg(count)
                       .arg(pairText(out.pairs[sharing.front()]));
     else if (sharing.empty())
         out.why =
             QStringLiteral("the peer's capture holds the IKE/ESP of %1 address pairs and none carries an "
                            "IKE or ESP SPI of capture A's: which is A's tunnel is not proven")
-                .arg(n);
+                .arg(count);
     else
         out.why =
             QStringLiteral("the peer's capture holds the IKE/ESP of %1 address pairs and %2 of them carry "
                            "SPIs of capture A's: which is A's tunnel is not proven")
-                .arg(n)
+                .arg(count)
                 .arg(sharing.size());
     return out;
 }
