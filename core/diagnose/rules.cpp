@@ -521,22 +521,19 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     // fix at 1500 would be the usual tunnel MTU, not a cure (the number would be a guess).
     const bool fullSizedLink = !sized && !atSender && !f.blackHoleSender.isEmpty() &&
                                pm.source == PathMtuSource::LinkMtu && pm.value >= 1500;
-    if (fullSizedLink) {
-        cite(fd,
-             QStringLiteral("path MTU %1 — %2 — is a full-sized link: packets lost for their size would need "
-                            "a smaller link elsewhere on the path, which no evidence shows, so no MTU or MSS "
-                            "change is offered until the path is measured")
-                 .arg(QString::number(pm.value), pm.text),
-             pm.ref);
-        fd.confidence = std::min(fd.confidence, 0.3);
-        fd.collectNext << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
-    } else if (fitsAll) {
+    if (fullSizedLink || fitsAll) {
+        // The figure explains no loss of large packets: no MTU or MSS change until it is measured.
+        const QString why =
+            fullSizedLink
+                ? QStringLiteral("is a full-sized link: packets lost for their size would need a smaller "
+                                 "link elsewhere on the path, which no evidence shows")
+                : QStringLiteral("is not below the largest packet sent (%1 bytes): it does not explain a "
+                                 "loss of large packets")
+                      .arg(f.largestOuter);
         cite(fd,
              QStringLiteral(
-                 "path MTU %1 — %2 — is not below the largest packet sent (%3 bytes): it does not "
-                 "explain a loss of large packets, so no MTU or MSS change is offered until the path "
-                 "is measured")
-                 .arg(QString::number(pm.value), pm.text, QString::number(f.largestOuter)),
+                 "path MTU %1 — %2 — %3, so no MTU or MSS change is offered until the path is measured")
+                 .arg(QString::number(pm.value), pm.text, why),
              pm.ref);
         fd.confidence = std::min(fd.confidence, 0.3);
         fd.collectNext << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
