@@ -334,7 +334,10 @@ FixTarget fixTargetAtPeer(const Facts &f)
     g.peerRouteSource = f.peerSideRoute.source;
     g.tunnelInterface.clear();
     g.tunnelInterfaceMtu = 0;
-    return fixTarget(g);
+    FixTarget t = fixTarget(g);
+    t.host = QStringLiteral("the peer %1").arg(t.localAddress);
+    t.hostsOwn = QStringLiteral("the peer's");
+    return t;
 }
 
 QStringList placeholders(const FixTarget &t)
@@ -1608,33 +1611,40 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
 
 namespace {
 
-/// One nft accept rule for the tunnel: what it matches (without the verdict) and a tag that,
-/// with the peer's address, names it in its comment.
-/// The comment that replaces a filter fix's part for this host when its own capture proves the
-/// traffic never reached it (`why`): a capture sees arriving packets before the host's firewall.
-QString notOnThisHost(const QString &why)
+/// `s` with its first letter upper case: a FixTarget's host words at the start of a sentence.
+QString sentence(QString s)
 {
-    return QStringLiteral("# Nothing to add on this host: %1.\n").arg(oneLine(why, 400));
+    if (!s.isEmpty()) s[0] = s[0].toUpper();
+    return s;
 }
 
-/// The sentence a filter fix's "changes" ends with when nothing in it is for this host.
-QString onlyOnTheFirewall(const QString &notHere)
+/// The comment that replaces a filter fix's part for the target's host when its own capture
+/// proves the traffic never reached it (`why`): a capture sees arriving packets before the host's
+/// firewall.
+QString notOnThisHost(const FixTarget &t, const QString &why)
+{
+    return QStringLiteral("# Nothing to add on %1: %2.\n").arg(t.host, oneLine(why, 400));
+}
+
+/// The sentence a filter fix's "changes" ends with when nothing in it is for the target's host.
+QString onlyOnTheFirewall(const FixTarget &t, const QString &notHere)
 {
     return notHere.isEmpty() ? QString()
                              : QStringLiteral(" Only on the firewall between the peers: nothing is added on "
-                                              "this host (the first line says why).");
+                                              "%1 (the first line says why).")
+                                   .arg(t.host);
 }
 
-/// The nft filter fix's "changes": this host's input chains, or only the firewall between.
+/// The nft filter fix's "changes": the host's input chains, or only the firewall between.
 QString nftAcceptChanges(const FixTarget &t, const QString &what, const QString &notHere)
 {
     return notHere.isEmpty()
-               ? QStringLiteral("Accepts %1 from %2 to %3 before anything in this host's input chains can "
+               ? QStringLiteral("Accepts %1 from %2 to %3 before anything in %4 input chains can "
                                 "drop it.")
-                     .arg(what, t.peerAddress, t.localAddress)
+                     .arg(what, t.peerAddress, t.localAddress, t.hostsOwn)
                : QStringLiteral("Accepts %1 between %2 and %3 in the forward chains of the firewall between "
                                 "them.%4")
-                     .arg(what, t.peerAddress, t.localAddress, onlyOnTheFirewall(notHere));
+                     .arg(what, t.peerAddress, t.localAddress, onlyOnTheFirewall(t, notHere));
 }
 
 struct NftAcceptRule
@@ -1675,15 +1685,16 @@ NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &r
     for (const QString &f : forward)
         forwardText += QStringLiteral("# nft insert rule FAMILY TABLE CHAIN %1\n").arg(shq(f));
     if (!notHere.isEmpty()) {
-        out.text = notOnThisHost(notHere) + forwardText;
+        out.text = notOnThisHost(t, notHere) + forwardText;
         out.verify = QStringLiteral("on the firewall: nft list ruleset shows the accept rules and their "
-                                    "counters grow; on this host the inbound SA's counter (ip -s xfrm state) "
-                                    "grows.");
-        out.undo =
-            undoLine(QString(), QStringLiteral("nothing was added on this host; on the firewall, nft -a "
-                                               "list chain FAMILY TABLE CHAIN shows the added rules' "
-                                               "handles: nft delete rule FAMILY TABLE CHAIN handle N "
-                                               "for each"));
+                                    "counters grow; on %1 the inbound SA's counter (ip -s xfrm state) "
+                                    "grows.")
+                         .arg(t.host);
+        out.undo = undoLine(QString(), QStringLiteral("nothing was added on %1; on the firewall, nft -a "
+                                                      "list chain FAMILY TABLE CHAIN shows the added rules' "
+                                                      "handles: nft delete rule FAMILY TABLE CHAIN handle N "
+                                                      "for each")
+                                           .arg(t.host));
         return out;
     }
     if (!t.nftKnown || (chains.empty() && t.nftChainsRefused > 0)) {
@@ -1694,9 +1705,12 @@ NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &r
                 "# on the input hook (nft list chains | grep -B 1 'hook input' shows them); an accept "
                 "in a table of its own does not\n"
                 "# stop a drop in another base chain:\n")
-                .arg(t.nftKnown ? QStringLiteral("The input-hook chains of this host's nft ruleset have "
-                                                 "names this tool does not pass to nft (see the notes)")
-                                : QStringLiteral("This host's nft ruleset was not in the evidence"));
+                .arg(
+                    t.nftKnown
+                        ? QStringLiteral("The input-hook chains of %1 nft ruleset have "
+                                         "names this tool does not pass to nft (see the notes)")
+                              .arg(t.hostsOwn)
+                        : QStringLiteral("%1 nft ruleset was not in the evidence").arg(sentence(t.hostsOwn)));
         for (const NftAcceptRule &r : rules)
             out.text += QStringLiteral("# nft insert rule FAMILY TABLE CHAIN %1\n").arg(shq(rule(r)));
         out.text += forwardText;
@@ -1709,22 +1723,22 @@ NftAcceptText nftAccepts(const FixTarget &t, const std::vector<NftAcceptRule> &r
         return out;
     }
     if (chains.empty()) {
-        out.text =
-            QStringLiteral("# This host's nft ruleset (%1) has no base chain on the input hook for %2: "
-                           "nothing to add on that hook for %3 here (a drop rule in a chain on another hook, "
-                           "such as prerouting, is answered in that chain by its firewall_drop fix).\n")
-                .arg(oneLine(t.nftSource, 200), v6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4"), what) +
-            forwardText;
+        out.text = QStringLiteral(
+                       "# %4 nft ruleset (%1) has no base chain on the input hook for %2: "
+                       "nothing to add on that hook for %3 on %5 (a drop rule in a chain on another hook, "
+                       "such as prerouting, is answered in that chain by its firewall_drop fix).\n")
+                       .arg(oneLine(t.nftSource, 200), v6 ? QStringLiteral("IPv6") : QStringLiteral("IPv4"),
+                            what, sentence(t.hostsOwn), t.host) +
+                   forwardText;
         out.verify = QStringLiteral("nft list chains | grep 'hook input' lists no chain for the family.");
-        out.undo = undoLine(QString(), QStringLiteral("nothing was added on this host"));
+        out.undo = undoLine(QString(), QStringLiteral("nothing was added on %1").arg(t.host));
         return out;
     }
-    out.text =
-        QStringLiteral("# This host's base chains on the input hook in its nft ruleset (%1): an accept "
-                       "goes into each of them\n"
-                       "# (a drop in any base chain on the hook is final). Each rule is added once: a "
-                       "second run finds it by its comment.\n")
-            .arg(oneLine(t.nftSource, 200));
+    out.text = QStringLiteral("# %2 base chains on the input hook in its nft ruleset (%1): an accept "
+                              "goes into each of them\n"
+                              "# (a drop in any base chain on the hook is final). Each rule is added once: a "
+                              "second run finds it by its comment.\n")
+                   .arg(oneLine(t.nftSource, 200), sentence(t.hostsOwn));
     QStringList undo;
     for (const FixTarget::NftChain &c : chains) {
         const QString where = QStringLiteral("%1 %2 %3").arg(c.family, shq(c.table), shq(c.chain));
@@ -1785,10 +1799,10 @@ IptablesAcceptText iptablesAccepts(const FixTarget &t, const QString &in, const 
     const QString ipt = iptablesFor(t);
     IptablesAcceptText r;
     r.text =
-        (notHere.isEmpty()
-             ? QStringLiteral("# On this host:\n%1\n")
-                   .arg(addRuleOnce(ipt, QString(), QStringLiteral("INPUT"), QStringLiteral("-I INPUT"), in))
-             : notOnThisHost(notHere)) +
+        (notHere.isEmpty() ? QStringLiteral("# On %1:\n%2\n")
+                                 .arg(t.host, addRuleOnce(ipt, QString(), QStringLiteral("INPUT"),
+                                                          QStringLiteral("-I INPUT"), in))
+                           : notOnThisHost(t, notHere)) +
         QStringLiteral("# On a Linux firewall between the peers (run there, adapted to the one that drops "
                        "it):\n# %1\n# %2\n")
             .arg(addRuleOnce(ipt, QString(), QStringLiteral("FORWARD"), QStringLiteral("-I FORWARD"), in),
@@ -1804,10 +1818,10 @@ IptablesAcceptText iptablesAccepts(const FixTarget &t, const QString &in, const 
         r.undo = undoLine(QStringLiteral("%1 -D INPUT %2").arg(ipt, in), forwardUndo);
     } else {
         r.verify =
-            QStringLiteral("on the firewall, %1 -L FORWARD -v -n: the ACCEPT rules count packets; on this "
-                           "host swanctl --list-sas shows the inbound SA's packet counter growing.")
-                .arg(ipt);
-        r.undo = undoLine(QString(), QStringLiteral("nothing was added on this host; ") + forwardUndo);
+            QStringLiteral("on the firewall, %1 -L FORWARD -v -n: the ACCEPT rules count packets; on %2 "
+                           "swanctl --list-sas shows the inbound SA's packet counter growing.")
+                .arg(ipt, t.host);
+        r.undo = undoLine(QString(), QStringLiteral("nothing was added on %1; ").arg(t.host) + forwardUndo);
     }
     return r;
 }
@@ -1833,7 +1847,7 @@ std::vector<Fix> udpAcceptFixes(const FixTarget &t, EspCarrier carrier, const QS
             i.text,
         QStringLiteral("Accepts UDP between %1 and %2 with port %3 at either end (a NAT may have changed the "
                        "other port), ahead of the rules that drop it.%4")
-            .arg(t.localAddress, t.peerAddress, ports, onlyOnTheFirewall(notHere)),
+            .arg(t.localAddress, t.peerAddress, ports, onlyOnTheFirewall(t, notHere)),
         QStringLiteral(
             "Opens only UDP %1 between the two addresses. Behind a NAT the peer's address is the NAT's "
             "public one. If a provider or DPI box drops it, these rules cannot help: ask the operator, "
@@ -1893,7 +1907,7 @@ std::vector<Fix> espBlockedFixes(const FixTarget &t, EspCarrier carrier, int tun
         make(FixKind::Iptables, QStringLiteral("Let ESP (IP protocol 50) through the filter"), i.text,
              QStringLiteral("Accepts ESP between %1 and %2 ahead of the rules that drop it; IKE (UDP "
                             "500/4500) already passes, so only ESP was filtered.%3")
-                 .arg(t.localAddress, t.peerAddress, onlyOnTheFirewall(notHere)),
+                 .arg(t.localAddress, t.peerAddress, onlyOnTheFirewall(t, notHere)),
              QStringLiteral("Opens IP protocol 50 between the two gateways only. If the filter belongs "
                             "to a provider or DPI box you do not control, use UDP encapsulation instead "
                             "(next fix)."),

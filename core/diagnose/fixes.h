@@ -51,6 +51,11 @@ struct FixTarget
     std::vector<NftChain> nftInputChains;
     int nftChainsRefused = 0; // input-hook base chains whose names did not validate (see `rejected`)
     QString nftSource;        // the listing they come from
+    /// The host the fix is written for, as its words name it: "this host" (the end whose evidence
+    /// it is) or, from fixTargetAtPeer, "the peer ADDRESS"; `hostsOwn` is its possessive ("this
+    /// host's", "the peer's"). The filter fixes write these instead of a fixed "this host".
+    QString host = QStringLiteral("this host");
+    QString hostsOwn = QStringLiteral("this host's");
 };
 /// The target from the facts: every name and address validated (shellquote.h), placeholders
 /// where a value is unknown or was rejected (then `rejected` says why).

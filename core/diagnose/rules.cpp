@@ -1554,20 +1554,17 @@ std::optional<Finding> ruleFirewallReject(const Facts &f)
                 espBlockedFixes(there, carrier, 0, f.interfaceMtu > 0 ? f.interfaceMtu : 1500);
             fixes.resize(2);
             for (Fix &x : fixes) {
-                // Written for the host it runs on: here that is the peer.
-                const QString peerHost = QStringLiteral("the peer %1").arg(there.localAddress);
+                // The builders wrote the words for the peer (`there.host`); the title, the guard,
+                // the verification and the undo say where the fix runs.
                 x.title = QStringLiteral("On the peer %1: %2").arg(there.localAddress, x.title);
-                x.text.replace(QStringLiteral("# On this host:"), QStringLiteral("# On %1:").arg(peerHost));
-                x.text.replace(QStringLiteral("This host's"), QStringLiteral("The peer's"));
                 x.text = onThePeerOnly(there, fixTarget(f),
                                        QStringLiteral("its own firewall rejects what this host sends")) +
                          x.text;
-                x.changes.replace(QStringLiteral("this host's"), QStringLiteral("the peer's"));
-                x.verify = QStringLiteral("On %1: %2").arg(peerHost, x.verify);
+                x.verify = QStringLiteral("On %1: %2").arg(there.host, x.verify);
                 const qsizetype note = x.undo.indexOf(QStringLiteral("  # "));
-                x.undo = note < 0    ? x.undo + QStringLiteral("  # on %1").arg(peerHost)
+                x.undo = note < 0    ? x.undo + QStringLiteral("  # on %1").arg(there.host)
                          : note == 0 ? x.undo
-                                     : x.undo.left(note) + QStringLiteral("  # on %1; ").arg(peerHost) +
+                                     : x.undo.left(note) + QStringLiteral("  # on %1; ").arg(there.host) +
                                            x.undo.mid(note + 4);
             }
             addFixes(fd, std::move(fixes));
