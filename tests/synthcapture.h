@@ -80,6 +80,28 @@ inline Buf ipv4(const Ip &ip, std::uint8_t proto, const Buf &payload, std::uint1
     return h;
 }
 
+/// 2001:db8::`n` (RFC 3849's documentation prefix) as the 16 bytes of an IPv6 address.
+inline Buf ip6(std::uint16_t n)
+{
+    Buf a{0x20, 0x01, 0x0d, 0xb8};
+    a.resize(14, 0);
+    put16(a, n);
+    return a;
+}
+
+/// An IPv6 packet without extension headers (hop limit 64); `src`/`dst` from ip6().
+inline Buf ipv6(const Buf &src, const Buf &dst, std::uint8_t next, const Buf &payload)
+{
+    Buf h{0x60, 0, 0, 0};
+    put16(h, std::uint16_t(payload.size()));
+    h.push_back(next);
+    h.push_back(64);
+    append(h, src);
+    append(h, dst);
+    append(h, payload);
+    return h;
+}
+
 inline Buf udp(std::uint16_t sport, std::uint16_t dport, const Buf &payload)
 {
     Buf u;

@@ -2815,6 +2815,65 @@ private slots:
         }
     }
 
+    void ipv6PacketTooBigBelow1280IsNoPathMtu_data()
+    {
+        QTest::addColumn<int>("reported");
+        QTest::addColumn<bool>("valid");
+        QTest::newRow("1400: a path MTU") << 1400 << true;
+        QTest::newRow("1000: below IPv6's 1280") << 1000 << false;
+    }
+
+    void ipv6PacketTooBigBelow1280IsNoPathMtu()
+    {
+        // 2001:db8::1 sends 20 ESP packets of 1500 bytes to 2001:db8::2 (40 + 8 + 1452) and gets
+        // 20 small ones back; router 2001:db8::99 answers the first large one with an ICMPv6
+        // packet-too-big (type 2, code 0) reporting `reported` and quoting it. RFC 8200 §5: every
+        // IPv6 link carries 1280 bytes; RFC 8201 §4: a node never lowers its path MTU below
+        // that. So 1000 is no path MTU and no fix may use it; 1400 is the path MTU (the control).
+        QFETCH(int, reported);
+        QFETCH(bool, valid);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const synth::Buf a = synth::ip6(1), b = synth::ip6(2), router = synth::ip6(0x99);
+        std::vector<synth::Packet> pkts;
+        std::int64_t ts = 1'000'000;
+        for (std::uint32_t seq = 1; seq <= 20; ++seq) {
+            const synth::Buf large = synth::ipv6(a, b, 50, synth::esp(0x100, seq, 1452));
+            QCOMPARE(large.size(), std::size_t(1500));
+            pkts.push_back({ts += 10'000, large});
+            if (seq == 1) {
+                synth::Buf icmp{2, 0, 0, 0};
+                synth::put32(icmp, std::uint32_t(reported));
+                synth::append(icmp, synth::Buf(large.begin(), large.begin() + 1232)); // ≤ 1280 in all
+                pkts.push_back({ts += 1'000, synth::ipv6(router, a, 58, icmp)});
+            }
+            pkts.push_back({ts += 10'000, synth::ipv6(b, a, 50, synth::esp(0x200, seq, 92))});
+        }
+        const QString cap = tmp.filePath(QStringLiteral("ptb6.pcap"));
+        QVERIFY(synth::writePcap(cap, pkts));
+        DiagnosisFiles files;
+        files.captureA = cap;
+        Investigation inv;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+        const Diagnosis &d = inv.diagnosis();
+        QVERIFY(inv.facts().outerIpv6);
+        QString fixes;
+        for (const Finding &f : d.findings)
+            for (const Fix &x : f.fixes)
+                fixes += x.title + QLatin1Char('\n') + x.text + QLatin1Char('\n');
+        if (valid) {
+            QCOMPARE(d.basis.pathMtu, std::uint32_t(reported));
+            QCOMPARE(d.basis.pathMtuSource, QStringLiteral("icmp"));
+        } else {
+            QVERIFY2(d.basis.pathMtu != std::uint32_t(reported), qPrintable(d.basis.pathMtuText));
+            QVERIFY(d.basis.pathMtuSource != QLatin1String("icmp"));
+            QVERIFY2(d.basis.pathMtuText.contains(QLatin1String("below IPv6's 1280 minimum")),
+                     qPrintable(d.basis.pathMtuText));
+            QVERIFY2(!fixes.contains(QString::number(reported)), qPrintable(fixes));
+        }
+    }
+
     void oneCaptureEvidenceUndecided()
     {
         // Both hosts' evidence and a capture that cannot tell which end it was taken at (ESP

@@ -251,6 +251,16 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     const IcmpError *firstPtb = nullptr;
     for (const MtuIcmpError &m : an.mtu.icmp) {
         const IcmpError &e = ix.icmpErrors[m.icmpError];
+        // An ICMPv6 packet-too-big below IPv6's minimum link MTU (1280, RFC 8200 §5) is not a path
+        // MTU: a node never lowers its estimate below 1280 (RFC 8201 §4), so a fix to that figure
+        // would be wrong. It is set aside and named in the path MTU's notes.
+        if (m.tunnel && isPtb(e) && e.reporter.v6 && e.mtu > 0 && e.mtu < 1280) {
+            if (!f.ptbBelowMinMtu || e.mtu < f.ptbBelowMinMtu) {
+                f.ptbBelowMinMtu = e.mtu;
+                f.ptbBelowMinRef = packetRef(name, e.packet, e.tsNs);
+            }
+            continue;
+        }
         if (m.tunnel && isPtb(e) && e.mtu > 0 && (f.ptbFirst.timeNs < 0 || e.tsNs < f.ptbFirst.timeNs)) {
             f.ptbFirst = packetRef(name, e.packet, e.tsNs);
             firstPtb = &e;
@@ -3227,6 +3237,10 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
             f.ptbTo = peer.ptbTo;
             f.ptbFirst = peer.ptbFirst;
         }
+        if (!f.ptbBelowMinMtu && peer.ptbBelowMinMtu) {
+            f.ptbBelowMinMtu = peer.ptbBelowMinMtu;
+            f.ptbBelowMinRef = peer.ptbBelowMinRef;
+        }
         f.natT = f.natT || peer.natT;
         f.natDetected = f.natDetected || peer.natDetected;
         f.ikeEstablished = f.ikeEstablished || peer.ikeEstablished;
@@ -3565,6 +3579,15 @@ PathMtuDecision decidePathMtu(const Facts &f)
                                   "MTU is used for the MSS only)")
                        .arg(innerText);
     }
+    // The smallest MTU an outer link may have: IPv4's 68 (RFC 791), IPv6's 1280 (RFC 8200 §5).
+    const std::uint32_t minLinkMtu = f.outerIpv6 ? 1280 : 68;
+    if (f.ptbBelowMinMtu)
+        d.notes << QStringLiteral(
+                       "an ICMPv6 packet-too-big reports MTU %1 (%2), below IPv6's minimum link MTU "
+                       "of 1280 bytes (RFC 8200): not a path MTU, set aside (RFC 8201 keeps the "
+                       "path MTU at 1280 or more)")
+                       .arg(f.ptbBelowMinMtu)
+                       .arg(refWhere(f.ptbBelowMinRef));
     if (f.ptbSeen && f.ptbMtu >= 68) {
         if (!contradicted(f.ptbMtu)) {
             d.value = f.ptbMtu;
@@ -3589,6 +3612,12 @@ PathMtuDecision decidePathMtu(const Facts &f)
     const Facts::PathLinkMtu *link = nullptr;
     for (const Facts::PathLinkMtu &m : f.pathLinkMtus) {
         if (m.mtu < 68) continue;
+        if (std::uint32_t(m.mtu) < minLinkMtu) {
+            d.notes << QStringLiteral("%1 %2 has MTU %3, below IPv6's minimum link MTU of 1280 bytes: IPv6 "
+                                      "does not run over it, so it is not on the tunnel's path, set aside")
+                           .arg(m.host, m.name, QString::number(m.mtu));
+            continue;
+        }
         if (lower > 0 && std::uint32_t(m.mtu) < lower) {
             d.notes << QStringLiteral("%1 %2 has MTU %3, below the %4 bytes proven delivered: not on the "
                                       "path, set aside")
@@ -3637,20 +3666,24 @@ PathMtuDecision decidePathMtu(const Facts &f)
         for (const Facts::LargestEsp &e : f.largestEsp)
             if (e.to == f.localAddress && e.from != f.localAddress && (!arrived || e.bytes > arrived->bytes))
                 arrived = &e;
+    const QString noIcmp = f.ptbBelowMinMtu
+                               ? QStringLiteral("no ICMP error but one below IPv6's 1280 minimum "
+                                                "(set aside)")
+                               : QStringLiteral("no ICMP error");
     if (arrived) {
         const std::uint32_t seen = arrived->bytes;
-        d.text =
-            QStringLiteral("not known: no probe, no ICMP error and no link MTU in the evidence; ESP packets "
-                           "from %1 of up to %2 bytes arrived at this end (%3), so the path carries at "
-                           "least that much, but no size is proven lost")
-                .arg(arrived->from)
-                .arg(seen)
-                .arg(refWhere(arrived->ref));
+        d.text = QStringLiteral("not known: no probe, %1 and no link MTU in the evidence; ESP packets "
+                                "from %2 of up to %3 bytes arrived at this end (%4), so the path carries at "
+                                "least that much, but no size is proven lost")
+                     .arg(noIcmp, arrived->from)
+                     .arg(seen)
+                     .arg(refWhere(arrived->ref));
         d.refine = searchUpFrom(seen);
         return d;
     }
-    d.text = QStringLiteral("not known: no probe, no ICMP error, no link MTU in the evidence and no packet "
-                            "proven delivered");
+    d.text = QStringLiteral("not known: no probe, %1, no link MTU in the evidence and no packet "
+                            "proven delivered")
+                 .arg(noIcmp);
     d.refine =
         QStringLiteral("ikev2wb probe %1, or ping%2 -M do -s SIZE %1 for decreasing SIZE").arg(peer, ping6);
     return d;

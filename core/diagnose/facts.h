@@ -221,6 +221,9 @@ struct Facts
     EvidenceRef ptbFirst; // the earliest tunnel packet-too-big captured (its capture and time)
     QString ptbTo;        // whom the ICMP error was sent to: the sender of the packet it quotes
     EvidenceRef ptbRef;
+    /// The smallest ICMPv6 packet-too-big MTU below IPv6's 1280 minimum (0: none), set aside.
+    std::uint32_t ptbBelowMinMtu = 0;
+    EvidenceRef ptbBelowMinRef;
     // At the end that sends the large packets (one capture): the first DF packet above the MTU the
     // earliest packet-too-big reports was sent more than a second before that ICMP error, and none
     // came for it meanwhile. dfBeforePtbLength 0: not seen.
