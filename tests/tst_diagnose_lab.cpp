@@ -208,6 +208,27 @@ const Fix *findFix(const Finding &f, FixKind kind)
     return nullptr;
 }
 
+/// tshark's `fields` of the packets of `file` that `filter` selects, one row per packet (empty
+/// when tshark fails or a row has another number of fields).
+QList<QStringList> tsharkFields(const QString &tshark, const QString &file, const QString &filter,
+                                const QStringList &fields)
+{
+    QStringList args{QStringLiteral("-r"),    file, QStringLiteral("-Y"), filter, QStringLiteral("-T"),
+                     QStringLiteral("fields")};
+    for (const QString &f : fields)
+        args << QStringLiteral("-e") << f;
+    QProcess p;
+    p.start(tshark, args);
+    if (!p.waitForFinished(60000) || p.exitCode() != 0) return {};
+    QList<QStringList> rows;
+    for (const QString &l :
+         QString::fromLatin1(p.readAllStandardOutput()).split(QLatin1Char('\n'), Qt::SkipEmptyParts)) {
+        rows << l.split(QLatin1Char('\t'));
+        if (rows.back().size() != fields.size()) return {};
+    }
+    return rows;
+}
+
 int capture(const QString &text, const QString &pattern)
 {
     const QRegularExpressionMatch m = QRegularExpression(pattern).match(text);
@@ -3154,6 +3175,165 @@ private slots:
         Investigation whole;
         QVERIFY2(diagnoseFiles(files, whole, &error), qPrintable(error));
         QVERIFY(findingOf(whole, QLatin1String("mtu_blackhole")));
+    }
+
+    // audit-blackhole-r2l, left's capture alone: left RECEIVES the black-holed direction (truth.json:
+    // right sends the packets that are too large). Left's own 1292-byte DF pings were all answered
+    // by ESP from right within 1 s (tshark), so "large packets vanish" about them contradicts the
+    // capture; before, that was the only MTU finding here. What left's capture does show is right's
+    // SA losing sequence numbers in runs (verify.json's lost numbers) while only packets below 1281
+    // bytes arrived after the first loss (tshark): the receiver's suspicion about right's direction,
+    // with the measurement on right as its fix; with left's evidence (its 1400-byte link) the MSS
+    // and the route on right follow from truth.json's figures.
+    void receiverOfABlackHoleJudgesThePeersDirection()
+    {
+        const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
+        if (tshark.isEmpty()) QSKIP("tshark (wireshark) is needed");
+        const QString scenario = QStringLiteral("audit-blackhole-r2l");
+        const QString dir = labDir(scenario);
+        const QJsonObject t = truth(scenario);
+        const QJsonObject topo = t[QStringLiteral("topology")].toObject();
+        const QJsonObject expected = t[QStringLiteral("expected_diagnosis")].toObject();
+        const QString left = topo[QStringLiteral("left")][QStringLiteral("outer_ip")].toString();
+        const QString right = topo[QStringLiteral("right")][QStringLiteral("outer_ip")].toString();
+        QVERIFY(expected[QStringLiteral("sender_of_too_large_packets")].toString().contains(right));
+        struct Esp
+        {
+            double time;
+            QString src;
+            std::uint32_t spi;
+            int seq, len;
+        };
+        std::vector<Esp> esp;
+        const QList<QStringList> rows = tsharkFields(
+            tshark, dir + QStringLiteral("/left-outer.pcap"), QStringLiteral("esp"),
+            {QStringLiteral("frame.time_epoch"), QStringLiteral("ip.src"), QStringLiteral("esp.spi"),
+             QStringLiteral("esp.sequence"), QStringLiteral("ip.len")});
+        for (const QStringList &c : rows)
+            esp.push_back({c[0].toDouble(), c[1], c[2].toUInt(nullptr, 16), c[3].toInt(), c[4].toInt()});
+        QVERIFY(!esp.empty());
+        // Left's own large packets: every one answered by ESP from right within 1 s.
+        std::uint32_t leftSpi = 0, rightSpi = 0;
+        int leftLarge = 0;
+        for (const Esp &e : esp) {
+            (e.src == left ? leftSpi : rightSpi) = e.spi;
+            if (e.src != left || e.len < 1281) continue;
+            ++leftLarge;
+            const auto reply = std::find_if(esp.begin(), esp.end(),
+                                            [&](const Esp &x) { return x.src == right && x.time > e.time; });
+            QVERIFY(reply != esp.end() && reply->time - e.time <= 1.0);
+        }
+        QVERIFY(leftLarge >= 3 && leftSpi && rightSpi);
+        // Right's direction: the numbers verify.json lists as lost, up to the last one that arrived,
+        // in runs; no packet of 1281 bytes or more from right after the first of them.
+        const QJsonArray lostSeq =
+            testdata::readJson(dir + QStringLiteral("/verify.json"))
+                .value(QStringLiteral("esp_loss"))
+                .toObject()[QStringLiteral("right_to_left")][QStringLiteral("per_spi")]
+                .toObject()[QStringLiteral("0x%1").arg(rightSpi, 8, 16, QLatin1Char('0'))]
+                .toObject()[QStringLiteral("lost_seq_sample")]
+                .toArray();
+        int lastArrived = 0, largestArrived = 0;
+        for (const Esp &e : esp)
+            if (e.src == right) {
+                lastArrived = std::max(lastArrived, e.seq);
+                largestArrived = std::max(largestArrived, e.len);
+            }
+        std::vector<int> missing;
+        for (const QJsonValue &v : lostSeq)
+            if (v.toInt() < lastArrived) missing.push_back(v.toInt());
+        QVERIFY(!missing.empty());
+        int runs = 0, longest = 0, run = 0;
+        for (std::size_t k = 0; k < missing.size(); ++k) {
+            run = k > 0 && missing[k] == missing[k - 1] + 1 ? run + 1 : 1;
+            runs += run == 1;
+            longest = std::max(longest, run);
+        }
+        QVERIFY(runs >= 2 && longest >= 3);
+        for (const Esp &e : esp)
+            QVERIFY(!(e.src == right && e.seq > missing.front() && e.len >= 1281));
+
+        for (const bool withEvidence : {false, true}) {
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseLabCapture(dir, QStringLiteral("/left-outer.pcap"), withEvidence, ld, &error),
+                     qPrintable(error));
+            const QString text = diagnosisText(ld.diagnosis());
+            const Finding *fd = findingOf(ld, QLatin1String("mtu_blackhole"));
+            QVERIFY2(fd, qPrintable(text));
+            // Only one MTU finding, about right's direction; nothing said of left's answered packets.
+            for (const Finding &f : ld.diagnosis().findings)
+                for (const EvidenceItem &e : f.evidence)
+                    QVERIFY2(!(e.ref.hasSpi && e.ref.spi == leftSpi), qPrintable(e.text));
+            QVERIFY2(fd->title.contains(QStringLiteral("packets from %1 go missing").arg(right)),
+                     qPrintable(fd->title));
+            QCOMPARE(fd->status, StepStatus::Warn);
+            QVERIFY(std::any_of(fd->evidence.begin(), fd->evidence.end(), [&](const EvidenceItem &e) {
+                return e.ref.spi == rightSpi &&
+                       e.text.startsWith(
+                           QStringLiteral("%1 ESP sequence numbers of %2 → %3 are missing at this "
+                                          "capture point in %4 runs, the longest %5")
+                               .arg(missing.size())
+                               .arg(right, left)
+                               .arg(runs)
+                               .arg(longest));
+            }));
+            if (!withEvidence) {
+                // No figure proves a size: the measurement, on right towards left, from the largest
+                // size that arrived.
+                QVERIFY(fd->fixes.empty());
+                QVERIFY2(std::any_of(fd->collectNext.begin(), fd->collectNext.end(),
+                                     [&](const QString &c) {
+                                         return c.contains(QStringLiteral("on %1 ").arg(right)) &&
+                                                c.contains(QStringLiteral("ikev2wb probe %1 --min %2 ")
+                                                               .arg(left)
+                                                               .arg(largestArrived));
+                                     }),
+                         qPrintable(fd->collectNext.join(QLatin1Char('\n'))));
+                continue;
+            }
+            const Fix *ipt = findFix(*fd, FixKind::Iptables);
+            QVERIFY(ipt);
+            QCOMPARE(capture(ipt->text, QStringLiteral("--set-mss (\\d+)")),
+                     expected[QStringLiteral("mss")].toInt());
+            const Fix *route = findFix(*fd, FixKind::IpLink);
+            QVERIFY(route);
+            QVERIFY2(route->title.startsWith(QStringLiteral("On the peer %1:").arg(right)),
+                     qPrintable(route->title));
+            QCOMPARE(capture(route->text, QStringLiteral("mtu lock (\\d+)")),
+                     expected[QStringLiteral("max_esp_packet_passing")].toInt());
+        }
+    }
+
+    // The receiver's suspicion needs runs of missing numbers: an outage leaves one run (natt-expiry:
+    // NAT mapping expiry, truth.json), random loss single numbers (audit2-loss-both-ways: random
+    // loss both ways, verify.json's lost numbers). Left's view of either gave "PMTUD black hole
+    // suspected" before: natt-expiry from left's own bulk transfer, whose large packets were all
+    // answered (the sender's claim), loss-both-ways from the peer's gaps (the receiver's).
+    void noReceiverSuspicionFromAnOutageOrRandomLoss_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::newRow("natt-expiry") << QStringLiteral("natt-expiry");
+        QTest::newRow("audit2-loss-both-ways") << QStringLiteral("audit2-loss-both-ways");
+    }
+
+    void noReceiverSuspicionFromAnOutageOrRandomLoss()
+    {
+        QFETCH(QString, scenario);
+        const QJsonArray faults = truth(scenario)[QStringLiteral("injected_faults")].toArray();
+        QVERIFY(!faults.isEmpty());
+        const QString type = faults.first()[QStringLiteral("type")].toString();
+        QVERIFY2(type == QLatin1String("nat_mapping_expiry") || type == QLatin1String("random_loss"),
+                 qPrintable(type));
+        for (const bool withEvidence : {false, true}) {
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseLabCapture(labDir(scenario), QStringLiteral("/left-outer.pcap"), withEvidence,
+                                        ld, &error),
+                     qPrintable(error));
+            QVERIFY2(!findingOf(ld, QLatin1String("mtu_blackhole")),
+                     qPrintable(diagnosisText(ld.diagnosis())));
+        }
     }
 
     void natPairPeerAsEachEndSeesIt_data()

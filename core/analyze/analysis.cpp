@@ -20,6 +20,7 @@ CaptureAnalysis analyzeCapture(const CaptureIndex &index, const std::atomic_bool
     a.ike = ike.get();
     a.natt = natt.get();
     a.mtu = mtu.get();
+    addReceiverSuspicions(a.mtu, index, a.esp);
     return a;
 }
 
@@ -89,6 +90,7 @@ bool CaptureAnalysisDuringRead::finish(const CaptureIndex &index, CaptureAnalysi
     a.natt = d->natt.finish(index, index.cancelled);
     a.mtu = d->mtu->finish(index);
     a.mtu.cancelled = index.cancelled;
+    addReceiverSuspicions(a.mtu, index, a.esp);
     a.ike = analyzeIkeExchanges(index, cancel, &d->ike);
     a.ike.cancelled = a.ike.cancelled || index.cancelled;
     return d->ike.complete() || index.cancelled;

@@ -1,6 +1,7 @@
 #include "mtu.h"
 
 #include "analyzeutil.h"
+#include "espsequence.h"
 
 #include <algorithm>
 #include <bit>
@@ -828,13 +829,25 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
             b.evidence << QStringLiteral(
                 "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured");
             // Large DF packets without a PTB are what every healthy bulk transfer looks like;
-            // only a sign that they did not get through raises a suspicion.
+            // only a sign that they did not get through raises a suspicion. The reply check's
+            // counts of the large packets (those sent before the capture's final second): when
+            // every one of them drew ESP from the peer within 1 s, nothing shows that any vanished.
+            std::uint64_t largeJudged = 0, largeAnswered = 0;
+            for (const SizeClass &k : d->sas[s].classes) {
+                largeJudged += k.sent;
+                largeAnswered += k.answered;
+            }
             if (m.packetsAfterLastLarge >= kMinPacketsAfterLarge &&
-                m.lastNs - m.lastLargeNs >= kMinTimeAfterLargeNs) {
+                m.lastNs - m.lastLargeNs >= kMinTimeAfterLargeNs && largeAnswered < largeJudged) {
                 b.evidence << QStringLiteral("the large sizes stopped %1 s before the SA's last packet while "
                                              "%2 smaller packets followed")
                                   .arg(seconds(m.lastNs - m.lastLargeNs), 0, 'f', 1)
                                   .arg(m.packetsAfterLastLarge);
+                b.evidence << QStringLiteral("%1 of the %2 packets of %3 bytes or more sent before the "
+                                             "capture's final second drew no ESP from the peer within 1 s")
+                                  .arg(largeJudged - largeAnswered)
+                                  .arg(largeJudged)
+                                  .arg(kLargeOuterBytes);
                 // A bulk transfer that simply ended looks the same: on its own this only
                 // makes a black hole possible.
                 b.level = MtuBlackHole::Level::Possible;
@@ -891,20 +904,70 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
                 b.backoff = true;
             }
             if (b.level == MtuBlackHole::Level::None) b.evidence.clear();
-        } else if (m.sequenceMissing && m.packets >= 10 && m.max < kLargeOuterBytes && !ptb) {
-            b.evidence << QStringLiteral(
-                              "%1 ESP sequence numbers are missing on this SA and its largest packet that "
-                              "arrived had %2 bytes: the missing ones may be larger ones; only a capture at "
-                              "the sender proves it")
-                              .arg(m.sequenceMissing)
-                              .arg(m.max);
-            b.level = MtuBlackHole::Level::Possible;
-            b.atReceiver = true;
         }
+        // The receiver's side (sequence numbers missing) is judged with the ESP sequence
+        // analysis' runs of missing numbers: addReceiverSuspicions().
         if (b.level != MtuBlackHole::Level::None) out.saHoles.push_back(b);
         if (ranksAbove(out, b, out.blackHole)) out.blackHole = b;
     }
     return out;
+}
+
+void addReceiverSuspicions(MtuAnalysis &a, const CaptureIndex &index, const EspSequenceAnalysis &esp)
+{
+    std::set<std::size_t> quotedSas;
+    for (const MtuIcmpError &e : a.icmp)
+        if (e.espSa >= 0) quotedSas.insert(std::size_t(e.espSa));
+    const bool tunnelPtb = a.pathMtuSource == MtuAnalysis::PathMtuSource::Ptb;
+    bool added = false;
+    for (const EspSaSequence &q : esp.sas) {
+        const std::size_t s = q.saIndex;
+        if (s >= a.sas.size() || q.missing == 0 || q.missingRanges.empty() || tunnelPtb || quotedSas.count(s))
+            continue;
+        const MtuSaSizes &m = a.sas[s];
+        // An outage leaves one run of missing numbers, random loss mostly single ones; the large
+        // packets of a black hole go missing in runs (a burst of them, their resends) while the
+        // small ones sent between them arrive. Nothing large may arrive after the first missing
+        // number: a large packet that arrived then proves the path carried it.
+        const std::int64_t firstGapNs = q.missingRanges.front().afterNs;
+        const bool noLargeAfter = m.largePackets == 0 || m.lastLargeNs <= firstGapNs;
+        if (q.packets < 10 || q.lossBursts < 2 || q.longestBurst < 3 || !noLargeAfter) continue;
+        const Flow &f = index.flows[index.espSas[s].flowId];
+        MtuBlackHole b;
+        b.espSa = std::int64_t(s);
+        b.level = MtuBlackHole::Level::Possible;
+        b.atReceiver = true;
+        b.evidence << QStringLiteral(
+                          "%1 ESP sequence numbers of %2 → %3 are missing at this capture point in %4 runs, "
+                          "the longest %5, with packets of the SA arriving between them (an outage "
+                          "leaves one run, random loss mostly single numbers)")
+                          .arg(q.missing)
+                          .arg(addressText(f.src), addressText(f.dst))
+                          .arg(q.lossBursts)
+                          .arg(q.longestBurst);
+        b.evidence << QStringLiteral(
+            "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured");
+        b.evidence
+            << (m.largePackets == 0
+                    ? QStringLiteral("the largest packet of the SA that arrived had %1 bytes").arg(m.max)
+                    : QStringLiteral("packets of up to %1 bytes arrived before the first missing "
+                                     "number, the last of them %2 s before it; none of %3 "
+                                     "bytes or more after it")
+                          .arg(m.max)
+                          .arg(seconds(firstGapNs - m.lastLargeNs), 0, 'f', 3)
+                          .arg(kLargeOuterBytes));
+        b.evidence << QStringLiteral("the missing ones may be larger packets, lost for their size; only a "
+                                     "capture at the sender (%1) shows their sizes")
+                          .arg(addressText(f.src));
+        a.saHoles.push_back(b);
+        added = true;
+    }
+    if (!added) return;
+    std::stable_sort(a.saHoles.begin(), a.saHoles.end(),
+                     [](const MtuBlackHole &x, const MtuBlackHole &y) { return x.espSa < y.espSa; });
+    a.blackHole = {};
+    for (const MtuBlackHole &b : a.saHoles)
+        if (ranksAbove(a, b, a.blackHole)) a.blackHole = b;
 }
 
 bool ranksAbove(const MtuAnalysis &a, const MtuBlackHole &x, const MtuBlackHole &y)

@@ -133,8 +133,9 @@ struct MtuBlackHole
     Level level = Level::None;
     std::int64_t espSa = -1;
     QStringList evidence;
-    // Sequence numbers missing on an SA whose packets that arrived were all small: a suspicion
-    // about the capture point downstream (a receiver's). The others are about the SA's sender.
+    // Sequence numbers missing on an SA in runs while only small packets of it arrived (see
+    // addReceiverSuspicions()): a suspicion about the capture point downstream (a receiver's). The
+    // others are about the SA's sender.
     bool atReceiver = false;
     // The suspicion rests on the SA's backed-off resends (MtuSaSizes::backoff) alone.
     bool backoff = false;
@@ -200,6 +201,18 @@ private:
 };
 
 /// Feeds an MtuAnalyzer from the index's records (again with KeepTimes if they are out of order).
+/// The receiver's side of a black hole is not in it: addReceiverSuspicions() adds it.
 MtuAnalysis analyzeMtu(const CaptureIndex &index, const std::atomic_bool *cancel = nullptr);
+
+struct EspSequenceAnalysis;
+/// The receiver's side of a black hole, from the ESP sequence analysis of the same capture: an SA
+/// whose missing sequence numbers come in runs (at least 2, the longest at least 3 numbers) with
+/// packets of it arriving between them, no packet of kLargeOuterBytes or more arriving after the
+/// first missing number, at least 10 packets, and no ICMP fragmentation-needed / packet-too-big
+/// quoting tunnel traffic: the missing ones may be large packets lost for their size (level
+/// Possible, atReceiver). One run is an outage's, single numbers random loss's. Added to `a`'s
+/// saHoles (in SA order) and its top suspicion chosen again. analyzeCapture() and
+/// CaptureAnalysisDuringRead call it once both analyses are done.
+void addReceiverSuspicions(MtuAnalysis &a, const CaptureIndex &index, const EspSequenceAnalysis &esp);
 
 } // namespace ikev2wb

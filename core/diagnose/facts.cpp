@@ -161,6 +161,7 @@ void chooseBlackHole(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an
     f.blackHoleSender = addr(ix.flows[sa.flowId].src);
     f.blackHoleTo = addr(ix.flows[sa.flowId].dst);
     f.blackHoleBackoff = best->backoff;
+    f.blackHoleAtReceiver = best->atReceiver;
     if (best->backoff) {
         const MtuSaSizes::Backoff &k = an.mtu.sas[std::size_t(best->espSa)].backoff;
         f.blackHoleRef = espPacketRef(name, sa.spi, k.firstResendNs, k.firstResendPacket);

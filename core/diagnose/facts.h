@@ -239,6 +239,10 @@ struct Facts
     bool blackHoleBackoff = false;
     std::uint32_t blackHoleResentLength = 0;
     QString blackHoleTo; // the outer destination of that SA
+    // The suspicion is the receiver's (MtuBlackHole::atReceiver): the SA's sequence numbers went
+    // missing in runs while only its small packets arrived at this capture point; blackHoleSender
+    // sent them.
+    bool blackHoleAtReceiver = false;
     // Per ESP SA none of whose packets came as IP fragments (one capture): its largest packet. At
     // the SA's receiving end that size arrived: a lower bound of the path MTU, never a fix value.
     struct LargestEsp

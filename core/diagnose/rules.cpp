@@ -328,6 +328,45 @@ bool ptbDoesNotExplain(const Facts &f, bool *belowPtb = nullptr, bool *beforePtb
     return below || before || df;
 }
 
+namespace {
+
+/// Who sends the packets a receiver's black-hole suspicion is about, for the words: the address
+/// they come from, which behind NAT-T is the NAT's, not the peer's.
+QString missingPacketsSender(const Facts &f)
+{
+    return f.natT ? QStringLiteral("the peer (seen here as %1; with NAT-T in use that may be the address of "
+                                   "a NAT in front of it)")
+                        .arg(f.blackHoleSender)
+                  : QStringLiteral("%1 (it sends the packets that go missing)").arg(f.blackHoleSender);
+}
+
+/// The measurement a receiver's black-hole suspicion asks for: a probe on the sending end towards
+/// this end (blackHoleTo), from the largest packet of that direction that arrived here (a lower
+/// bound) up. Both addresses are validated literals (the caller checks).
+QString receiverProbe(const Facts &f)
+{
+    std::uint32_t arrived = 0;
+    for (const Facts::LargestEsp &e : f.largestEsp)
+        if (e.from == f.blackHoleSender && e.to == f.blackHoleTo) arrived = std::max(arrived, e.bytes);
+    const QString min = arrived >= 68 ? QStringLiteral(" --min %1").arg(arrived) : QString();
+    // Behind a NAT the peer reaches this end at the NAT's public address, which one capture here
+    // does not show; a probe through the tunnel takes the ESP's path whatever the addresses.
+    const QString probe =
+        f.natT ? QStringLiteral("ikev2wb probe ADDRESS%1 --json > probe.json, ADDRESS this end as the peer "
+                                "reaches it (%2 here; behind a NAT the NAT's public address), or a probe "
+                                "through the tunnel from a host behind the peer to one of this end's "
+                                "protected subnet (ikev2wb probe INNER-HOST --json)")
+                     .arg(min, f.blackHoleTo)
+               : QStringLiteral("ikev2wb probe %1%2 --json > probe-%1.json").arg(f.blackHoleTo, min);
+    return QStringLiteral("measure the path towards this end where the packets are sent, on %1: %2 (answers "
+                          "up to a size and silence above it, without an ICMP error, is the black hole), "
+                          "then pass the file to ikev2wb diagnose --evidence: the MTU and MSS fixes are "
+                          "computed from the size it proves")
+        .arg(missingPacketsSender(f), probe);
+}
+
+} // namespace
+
 std::optional<Finding> ruleMtuBlackhole(const Facts &f)
 {
     const DirectionFacts *sized = sizeDependentDirection(f);
@@ -377,6 +416,13 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                            "answer, smaller ones did")
                 .arg(f.blackHoleResentLength),
             StepStatus::Warn, 0.5);
+    } else if (f.blackHoleAtReceiver) {
+        // Seen where the packets arrive: what went missing, not what was sent.
+        fd = start("mtu_blackhole", 2,
+                   QStringLiteral("PMTUD black hole suspected: packets from %1 go missing in runs while only "
+                                  "smaller ones arrive")
+                       .arg(f.blackHoleSender),
+                   StepStatus::Warn, 0.4);
     } else {
         fd = start("mtu_blackhole", 2, QStringLiteral("PMTUD black hole suspected: large packets vanish"),
                    f.blackHoleLevel >= 2 ? StepStatus::Fail : StepStatus::Warn,
@@ -442,7 +488,8 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     }
     // The one-capture suspicion's lines, unless the comparison proved another direction's loss
     // size-dependent: about the other direction they would describe packets that were delivered.
-    if (!sized || f.blackHoleSender == sized->from)
+    // A receiver's guess at what went missing has nothing to add to the sender's capture.
+    if ((!sized || f.blackHoleSender == sized->from) && !(f.havePair && f.blackHoleAtReceiver))
         for (const QString &e : f.blackHoleEvidence)
             cite(fd, e, f.blackHoleRef);
     if (silentBelowPtb)
@@ -486,7 +533,7 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                  .arg(f.ptbMtu)
                  .arg(outerHole ? f.probePathMtu : f.probeInnerMtu),
              f.ptbRef);
-    else if (f.blackHoleEvidence.isEmpty())
+    else if (f.blackHoleEvidence.isEmpty() || (f.havePair && f.blackHoleAtReceiver))
         cite(fd, QStringLiteral(
                      "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured"));
     // The backed-off resends alone: one capture at the sender shows what was sent and answered,
@@ -516,6 +563,9 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     const bool fitsAll = !sized && atSender && pm.value && f.largestOuter > 0 && pm.value >= f.largestOuter;
     const bool backoffMeasure =
         backoffOnly && !pm.value && isIpLiteral(f.blackHoleSender) && isIpLiteral(f.blackHoleTo);
+    // The receiver's suspicion without a figure: the path to measure is the peer's towards this end.
+    const bool receiverMeasure = !sized && !probeHole && !dfBeforePtb && f.blackHoleAtReceiver && !pm.value &&
+                                 isIpLiteral(f.blackHoleSender) && isIpLiteral(f.blackHoleTo);
     // A suspicion about what the peer sent, whose only figure is a link MTU of a full 1500 bytes:
     // a packet lost for its size would need a smaller link elsewhere, which nothing shows, so a
     // fix at 1500 would be the usual tunnel MTU, not a cure (the number would be a guess).
@@ -538,11 +588,18 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
         fd.confidence = std::min(fd.confidence, 0.3);
         fd.collectNext << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
     } else if (pm.value) {
+        // A receiver's suspicion only guesses the direction; a probe's black hole proves its own.
+        const bool probeDirection = probeHole && !probeSender.isEmpty() && f.blackHoleAtReceiver;
         addMtuFixes(fd, f, pm,
-                    sized                          ? sized->from
-                    : dfBeforePtb                  ? f.ptbTo
-                    : !f.blackHoleSender.isEmpty() ? f.blackHoleSender
-                                                   : probeSender);
+                    sized                                             ? sized->from
+                    : dfBeforePtb                                     ? f.ptbTo
+                    : !f.blackHoleSender.isEmpty() && !probeDirection ? f.blackHoleSender
+                                                                      : probeSender);
+        // A receiver's suspicion: the path to check is the one from the peer towards this end.
+        if (!sized && !probeHole && !dfBeforePtb && f.blackHoleAtReceiver && isIpLiteral(f.blackHoleSender) &&
+            isIpLiteral(f.blackHoleTo))
+            for (QString &c : fd.collectNext)
+                if (c.startsWith(QLatin1String("measure the path MTU: "))) c = receiverProbe(f);
     } else if (backoffMeasure) {
         // No size proven: the fix is the measurement, on the end that sends the resent packets (a
         // probe proves the path from its source to its target), up to their size.
@@ -570,6 +627,18 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                        "through the tunnel, from a host of this end's protected subnet to one behind "
                        "the peer (ikev2wb probe INNER-HOST --json), measures the path the ESP takes")
                        .arg(f.blackHoleTo);
+    } else if (receiverMeasure) {
+        // What arrived bounds the path from below only; the measurement runs where the packets
+        // are sent, towards this end.
+        for (const QString &n : pm.notes)
+            cite(fd, n);
+        fd.collectNext
+            << QStringLiteral(
+                   "capture at %1 over the same time (tcpdump -ni IFACE -w peer.pcap 'udp port 500 or udp "
+                   "port 4500 or esp or icmp'), then ikev2wb diagnose --capture A --peer-capture B: it "
+                   "shows the sizes of the missing packets")
+                   .arg(missingPacketsSender(f))
+            << receiverProbe(f);
     } else {
         for (const QString &n : pm.notes)
             cite(fd, n);
@@ -578,7 +647,7 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                               "(ikev2wb diagnose --capture A --peer-capture B)")
                        << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
     }
-    if (!f.havePair && !backoffMeasure)
+    if (!f.havePair && !backoffMeasure && !receiverMeasure)
         fd.collectNext << QStringLiteral(
             "a capture at the peer's outer interface proves which sizes are lost");
     return fd;
@@ -794,9 +863,11 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
         if (stepStatusSeverity(s) > stepStatusSeverity(status)) status = s;
     }
     if (!worst || status == StepStatus::Pass) return std::nullopt;
-    // Nothing large ever arrived while the MTU analyzer suspects a black hole: the missing ones
-    // may be the large ones, so loss is the weaker explanation.
-    const bool mtuExplains = f.blackHoleLevel >= 1 && f.largestOuter < kLargeOuterBytes;
+    // The MTU analyzer suspects a black hole at this receiver (nothing large arrived after the
+    // first missing number, or nothing large at all): the missing ones may be the large ones, so
+    // loss is the weaker explanation.
+    const bool mtuExplains =
+        f.blackHoleLevel >= 1 && (f.blackHoleAtReceiver || f.largestOuter < kLargeOuterBytes);
     if (mtuExplains) status = StepStatus::Warn;
     Finding fd = start("packet_loss_in_transit", 1,
                        QStringLiteral("ESP sequence numbers are missing at the capture point"), status,
