@@ -3336,6 +3336,74 @@ private slots:
         }
     }
 
+    // tests/data/derived/outage-at-sender: right's capture of audit-blackhole-r2l with everything
+    // left sent after 5.5 s removed (README there): right keeps sending, nothing comes back. Before,
+    // "No cause of loss found". Now peer_silent says when the peer's last packet came and what this
+    // host sent since (all counted here with tshark), asks for the peer's capture and SA state, and
+    // offers no fix. The whole capture, where left answers to the end, gives none.
+    void peerSilentAtTheSender()
+    {
+        const QString tshark = QStandardPaths::findExecutable(QStringLiteral("tshark"));
+        if (tshark.isEmpty()) QSKIP("tshark (wireshark) is needed");
+        const QJsonObject topo =
+            truth(QStringLiteral("audit-blackhole-r2l"))[QStringLiteral("topology")].toObject();
+        const QString left = topo[QStringLiteral("left")][QStringLiteral("outer_ip")].toString();
+        const QString right = topo[QStringLiteral("right")][QStringLiteral("outer_ip")].toString();
+        const QString file = QStringLiteral(IKEV2WB_TEST_DATA "/derived/outage-at-sender/right-outer.pcap");
+        const QList<QStringList> rows =
+            tsharkFields(tshark, file, QStringLiteral("ip"),
+                         {QStringLiteral("frame.number"), QStringLiteral("frame.time_epoch"),
+                          QStringLiteral("ip.src"), QStringLiteral("esp.spi")});
+        QVERIFY(!rows.empty());
+        const double end = rows.back()[1].toDouble();
+        double lastFromLeft = -1;
+        for (const QStringList &r : rows)
+            if (r[2] == left) lastFromLeft = std::max(lastFromLeft, r[1].toDouble());
+        QVERIFY(lastFromLeft > 0 && end - lastFromLeft >= 5);
+        int sent = 0, judged = 0, firstFrame = 0;
+        QString spi;
+        for (const QStringList &r : rows)
+            if (r[2] == right && !r[3].isEmpty() && r[1].toDouble() > lastFromLeft) {
+                if (!sent++) {
+                    firstFrame = r[0].toInt();
+                    spi = r[3];
+                }
+                judged += r[1].toDouble() <= end - 1.0;
+            }
+        QVERIFY(sent >= 5);
+
+        DiagnosisFiles files;
+        files.captureA = file;
+        Investigation ld;
+        QString error;
+        QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+        const Finding *fd = findingOf(ld, QLatin1String("peer_silent"));
+        QVERIFY2(fd, qPrintable(diagnosisText(ld.diagnosis())));
+        QCOMPARE(fd->status, StepStatus::Warn);
+        QVERIFY(fd->fixes.empty());
+        QVERIFY2(fd->title.contains(QStringLiteral("from %1 for the last %2 s")
+                                        .arg(left, QString::number(end - lastFromLeft, 'f', 1))),
+                 qPrintable(fd->title));
+        QVERIFY(std::any_of(fd->evidence.begin(), fd->evidence.end(), [&](const EvidenceItem &e) {
+            return e.ref.packet == firstFrame &&
+                   e.text.startsWith(QStringLiteral("meanwhile this host sent %1 ESP packets to %2 ")
+                                         .arg(sent)
+                                         .arg(left)) &&
+                   e.text.contains(QStringLiteral("SPI %1), %2 of them").arg(spi).arg(judged));
+        }));
+        QVERIFY(std::any_of(fd->collectNext.begin(), fd->collectNext.end(), [&](const QString &c) {
+            return c.startsWith(QStringLiteral("a capture at the peer %1 ").arg(left));
+        }));
+        QVERIFY(std::any_of(fd->collectNext.begin(), fd->collectNext.end(), [&](const QString &c) {
+            return c.contains(QStringLiteral("on %1, ip -s xfrm state").arg(left));
+        }));
+
+        files.captureA = labDir(QStringLiteral("audit-blackhole-r2l")) + QStringLiteral("/right-outer.pcap");
+        Investigation whole;
+        QVERIFY2(diagnoseFiles(files, whole, &error), qPrintable(error));
+        QVERIFY(!findingOf(whole, QLatin1String("peer_silent")));
+    }
+
     void natPairPeerAsEachEndSeesIt_data()
     {
         QTest::addColumn<QString>("scenario");

@@ -335,6 +335,19 @@ struct Direction
     };
     std::vector<Silence> silences;
     std::size_t revSilence = 0; // the first of the reverse direction's silences not yet passed
+    // The packets settled since the last one the reverse direction answered (MtuUnansweredTail),
+    // counted per run of packets with one outcome (expire()), not per packet.
+    MtuUnansweredTail tail;
+    bool inTail = false;
+    /// A packet settled unanswered after an answered one (or as the first): a new tail.
+    void startTail(const Pending &p)
+    {
+        inTail = true;
+        tail.packets = tail.late = 0;
+        tail.firstNs = tail.lastNs = p.tsNs;
+        tail.firstPacket = p.packet;
+        tail.espSa = p.sa;
+    }
 
     void add(std::int64_t tsNs)
     {
@@ -548,11 +561,25 @@ struct MtuAnalyzer::State
         std::int64_t until = std::numeric_limits<std::int64_t>::min();
         bool replied = false;
         std::size_t n = 0;
+        std::size_t tailFrom = 0; // the batch's first packet of the unanswered tail (when d.inTail)
         for (; n < d.pending.size() && d.pending[n].tsNs + kReplyWindowNs < nowNs; ++n) {
             const Pending &p = d.pending[n];
-            if (p.tsNs >= until) replied = d.answeredUntil(rev, p.tsNs, until);
+            if (p.tsNs >= until) {
+                // Once per run of packets with one outcome: the tail is counted at its ends.
+                replied = d.answeredUntil(rev, p.tsNs, until);
+                if (replied) {
+                    d.inTail = false;
+                } else if (!d.inTail) {
+                    d.startTail(p);
+                    tailFrom = n;
+                }
+            }
             settle(p.sa, p.len, p.tsNs, p.packet, replied, true);
             resendStep(p.sa, p.len, p.df, p.tsNs, p.packet, replied, true);
+        }
+        if (d.inTail && n > tailFrom) {
+            d.tail.packets += n - tailFrom;
+            d.tail.lastNs = d.pending[n - 1].tsNs;
         }
         d.pending.drop_front(n);
         // The reverse direction's silences before the one `d` looks at next serve no packet of
@@ -721,10 +748,27 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
                 const Pending &p = dir.pending[k];
                 const bool replied = dir.answeredBy(rev, p.tsNs);
                 const bool counted = p.tsNs <= index.lastNs - kReplyWindowNs;
+                if (replied) {
+                    dir.inTail = false;
+                } else {
+                    if (!dir.inTail) dir.startTail(p);
+                    ++dir.tail.packets;
+                    dir.tail.late += !counted;
+                    dir.tail.lastNs = p.tsNs;
+                }
                 d->settle(p.sa, p.len, p.tsNs, p.packet, replied, counted);
                 d->resendStep(p.sa, p.len, p.df, p.tsNs, p.packet, replied, counted);
             }
             dir.pending.clear();
+        }
+        // The directions whose latest packets drew nothing from a reverse direction that did send.
+        for (const auto &[ends, id] : d->directionIds) {
+            const Direction &dir = d->directions[id];
+            if (!dir.inTail || !d->directions[dir.rev].any || dir.tail.packets == 0) continue;
+            MtuUnansweredTail t = dir.tail;
+            t.src = ends.first;
+            t.dst = ends.second;
+            out.unansweredTails.push_back(t);
         }
     }
 

@@ -141,6 +141,21 @@ struct MtuBlackHole
     bool backoff = false;
 };
 
+/// The reply check's tail of one direction (outer source → destination): its packets since the
+/// last one that drew ESP of the reverse direction within 1 s, up to the capture's end, when the
+/// reverse direction sent ESP at all. At the end that sends them, a peer that went silent. Counted
+/// per run of packets with one outcome, not per packet. Not judged (no entry) when the ESP packets
+/// came out of time order (MtuAnalyzer::Mode::KeepTimes).
+struct MtuUnansweredTail
+{
+    IpAddress src, dst;
+    std::uint64_t packets = 0;
+    std::uint64_t late = 0; // of them, sent in the capture's final second (their second ran past it)
+    std::int64_t firstNs = -1, lastNs = -1;
+    std::int64_t firstPacket = -1; // the first one's 0-based number (as answeredBelowPacket), -1 not known
+    std::size_t espSa = 0;         // the first one's SA: index into CaptureIndex::espSas
+};
+
 struct MtuAnalysis
 {
     std::vector<MtuSaSizes> sas;
@@ -154,7 +169,8 @@ struct MtuAnalysis
     enum class PathMtuSource : std::uint8_t { None, Ptb, LargestSeen } pathMtuSource = PathMtuSource::None;
     std::uint32_t minIcmpMtuAny = 0;
     MtuBlackHole blackHole;
-    std::vector<MtuBlackHole> saHoles; // every SA's suspicion (level above None), in SA order
+    std::vector<MtuBlackHole> saHoles;              // every SA's suspicion (level above None), in SA order
+    std::vector<MtuUnansweredTail> unansweredTails; // by direction (source, destination)
     std::uint64_t innerTcpSynWithMss = 0;
     bool cancelled = false;
 };

@@ -170,6 +170,41 @@ void chooseBlackHole(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an
     if (f.pathMtuUpper == 0) senderSizeBounds(f, ix, an.mtu.sas[std::size_t(best->espSa)], name);
 }
 
+/// One capture at this end (its address known): the direction to the peer whose latest ESP drew
+/// nothing back (MtuUnansweredTail) while nothing at all, of any protocol, came from the peer
+/// since: at least kMinSilentSent of those packets sent before the capture's final second and
+/// the peer silent for at least kMinSilenceS up to the capture's end. A capture that simply ends,
+/// or an idle tunnel, has no such packets.
+void peerSilenceFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
+{
+    constexpr std::uint64_t kMinSilentSent = 5;
+    constexpr double kMinSilenceS = 5;
+    if (f.localAddress.isEmpty()) return;
+    for (const MtuUnansweredTail &t : an.mtu.unansweredTails) {
+        if (addr(t.src) != f.localAddress) continue;
+        std::int64_t lastFromPeer = -1;
+        for (const Flow &fl : ix.flows)
+            if (fl.src == t.dst && fl.lastNs > lastFromPeer) lastFromPeer = fl.lastNs;
+        if (lastFromPeer < 0 || lastFromPeer > t.firstNs) continue;
+        const double silence = double(ix.lastNs - lastFromPeer) / 1e9;
+        const std::uint64_t judged = t.packets - std::min(t.packets, t.late);
+        if (judged < kMinSilentSent || silence < kMinSilenceS) continue;
+        Facts::PeerSilence s;
+        s.peer = addr(t.dst);
+        s.sent = t.packets;
+        s.judged = judged;
+        s.silenceS = silence;
+        s.spanS = double(t.lastNs - t.firstNs) / 1e9;
+        s.lastSentNs = t.lastNs;
+        EvidenceRef last;
+        last.source = name;
+        last.timeNs = lastFromPeer;
+        s.lastFromPeer = last;
+        s.firstSent = espPacketRef(name, ix.espSas[t.espSa].spi, t.firstNs, t.firstPacket);
+        if (!f.peerSilence || s.judged > f.peerSilence->judged) f.peerSilence = s;
+    }
+}
+
 void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
 {
     f.haveCapture = true;
@@ -3338,6 +3373,7 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         }
     }
     if (in.indexA && in.analysisA) chooseBlackHole(f, *in.indexA, *in.analysisA, in.nameA);
+    if (in.indexA && in.analysisA && !f.havePair) peerSilenceFacts(f, *in.indexA, *in.analysisA, in.nameA);
     if (stop()) return f; // fillPacketNumber walks every packet of a capture
     if (in.indexA && f.blackHoleBackoff) fillPacketNumber(f.blackHoleRef, *in.indexA);
     if (in.indexA && f.deliveredRef.source == in.nameA)

@@ -243,6 +243,19 @@ struct Facts
     // missing in runs while only its small packets arrived at this capture point; blackHoleSender
     // sent them.
     bool blackHoleAtReceiver = false;
+    // One capture at this end: nothing at all came from the peer after `lastFromPeer` up to the
+    // capture's end, while this end's ESP to it went on unanswered (MtuUnansweredTail: `sent`
+    // packets from `firstSent` on, `judged` of them before the capture's final second).
+    struct PeerSilence
+    {
+        QString peer;
+        std::uint64_t sent = 0, judged = 0;
+        double silenceS = 0; // from the peer's last packet to the capture's end
+        double spanS = 0;    // from the first to the last of the packets sent meanwhile
+        std::int64_t lastSentNs = -1;
+        EvidenceRef lastFromPeer, firstSent;
+    };
+    std::optional<PeerSilence> peerSilence;
     // Per ESP SA none of whose packets came as IP fragments (one capture): its largest packet. At
     // the SA's receiving end that size arrived: a lower bound of the path MTU, never a fix value.
     struct LargestEsp

@@ -975,6 +975,47 @@ std::optional<Finding> rulePeerUnreachable(const Facts &f)
     return fd;
 }
 
+std::optional<Finding> rulePeerSilent(const Facts &f)
+{
+    if (!f.peerSilence || f.havePair) return std::nullopt;
+    const Facts::PeerSilence &s = *f.peerSilence;
+    Finding fd = start("peer_silent", 3,
+                       QStringLiteral("Nothing came back from %1 for the last %2 s of the capture while this "
+                                      "host kept sending ESP to it")
+                           .arg(s.peer, secs(s.silenceS)),
+                       StepStatus::Warn, 0.5);
+    cite(fd,
+         QStringLiteral(
+             "nothing from %1 after %2 (its last packet of any kind) to the capture's end %3 s later")
+             .arg(s.peer, utcText(s.lastFromPeer.timeNs, UtcFormat::TimeOfDay), secs(s.silenceS)),
+         s.lastFromPeer);
+    cite(fd,
+         QStringLiteral(
+             "meanwhile this host sent %1 ESP packets to %2 over %3 s (%4 to %5, SPI %6), %7 of them "
+             "more than 1 s before the capture's end; none drew ESP from the peer")
+             .arg(s.sent)
+             .arg(s.peer, secs(s.spanS), utcText(s.firstSent.timeNs, UtcFormat::TimeOfDay),
+                  utcText(s.lastSentNs, UtcFormat::TimeOfDay), spiText(s.firstSent.spi))
+             .arg(s.judged),
+         s.firstSent);
+    cite(fd, QStringLiteral("what this capture does not prove: whether this host's packets reached the peer, "
+                            "whether the peer answered and its answers were lost on the way back, or why; "
+                            "so no configuration change is offered"));
+    fd.collectNext
+        << QStringLiteral(
+               "a capture at the peer %1 over the same time (tcpdump -ni IFACE -w peer.pcap 'udp port "
+               "500 or udp port 4500 or esp or icmp'), then ikev2wb diagnose --capture A "
+               "--peer-capture B: it shows whether this host's ESP arrived and whether the peer "
+               "sent anything back")
+               .arg(s.peer)
+        << QStringLiteral(
+               "the peer's SA state while it happens: on %1, ip -s xfrm state (does its inbound SA "
+               "count this host's packets, are its SAs still there) and swanctl --list-sas, or "
+               "ikev2wb collect there, passed with --evidence")
+               .arg(s.peer);
+    return fd;
+}
+
 int natKeepaliveFor(const Facts &f, double *bound, bool *known)
 {
     bool assumed = true;
@@ -1922,6 +1963,7 @@ const std::vector<Rule> &checklistRules()
         {"path_mtu_reduced", 2, &rulePathMtuReduced},
         {"nat_mapping_expiry", 3, &ruleNatMappingExpiry},
         {"peer_unreachable", 3, &rulePeerUnreachable},
+        {"peer_silent", 3, &rulePeerSilent},
         {"ike_retransmissions", 4, &ruleIkeRetransmissions},
         {"antireplay_reordering", 4, &ruleAntireplayReordering},
         {"ike_config_mismatch", 4, &ruleIkeConfigMismatch},

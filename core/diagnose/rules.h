@@ -36,6 +36,9 @@ std::optional<Finding> ruleSaMissingOrExpired(const Facts &f);
 std::optional<Finding> ruleIpsecBypassed(const Facts &f);
 std::optional<Finding> rulePacketLossInTransit(const Facts &f);
 std::optional<Finding> rulePeerUnreachable(const Facts &f);
+/// One capture at this end: nothing came from the peer for the rest of the capture while this
+/// host's ESP to it went on (Facts::peerSilence); the cause is not known, so no fix.
+std::optional<Finding> rulePeerSilent(const Facts &f);
 std::optional<Finding> ruleNatMappingExpiry(const Facts &f);
 std::optional<Finding> ruleIkeRetransmissions(const Facts &f);
 std::optional<Finding> ruleAntireplayReordering(const Facts &f);
