@@ -3397,6 +3397,10 @@ private slots:
         QVERIFY(std::any_of(fd->collectNext.begin(), fd->collectNext.end(), [&](const QString &c) {
             return c.contains(QStringLiteral("on %1, ip -s xfrm state").arg(left));
         }));
+        // Step 6 does not say ESP gets through beside it.
+        for (const ChecklistStep &st : ld.diagnosis().steps)
+            for (const EvidenceItem &e : st.evidence)
+                QVERIFY2(!e.text.startsWith(QLatin1String("ESP gets through")), qPrintable(e.text));
 
         files.captureA = labDir(QStringLiteral("audit-blackhole-r2l")) + QStringLiteral("/right-outer.pcap");
         Investigation whole;

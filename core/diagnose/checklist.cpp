@@ -260,7 +260,11 @@ void baseline(ChecklistStep &s, const Facts &f, const std::vector<Finding> &find
         if ((f.havePair && !f.espNeverReceived && f.dir[0].sent + f.dir[1].sent > 0) ||
             (f.haveCapture && f.espPackets > 0 && f.espOneWay.value == 0)) {
             pass(f.havePair ? 0.8 : 0.5);
-            add(s, QStringLiteral("ESP gets through in both directions; no ICMP reject"));
+            // Not "gets through" beside a peer that went silent (step 3 says since when).
+            add(s, f.peerSilence ? QStringLiteral("ESP got through in both directions until %1 went silent "
+                                                  "(step 3); no ICMP reject")
+                                       .arg(f.peerSilence->peer)
+                                 : QStringLiteral("ESP gets through in both directions; no ICMP reject"));
         }
         break;
     default:
