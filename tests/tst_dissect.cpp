@@ -396,6 +396,141 @@ private Q_SLOTS:
         QVERIFY(!(f.flags & FlagMalformed));
     }
 
+    // Ethernet frames of tunnel traffic around the edges of the dissector's short path for plain
+    // ESP and ESP-in-UDP over IPv4 (20-byte header, not a fragment, port 4500): each variant's
+    // facts decoded by hand from the bytes below (RFC 791 header, RFC 4303 ESP, RFC 3948 UDP
+    // encapsulation and the warnings dissector.cpp documents). Those outside the short path must
+    // come out as the general path reads them: options shift the ESP header, a total length
+    // beyond an untruncated frame warns, MF or an offset make a fragment, SPI 0 and a zero marker
+    // warn, a 1-byte payload is a keepalive, other ports are not ESP.
+    void tunnelFramesAroundTheShortPath_data()
+    {
+        QTest::addColumn<QByteArray>("datagram"); // the IPv4 datagram (an Ethernet header is put before it)
+        QTest::addColumn<int>("extraOnWire");     // bytes beyond the frame on the wire (snap length)
+        QTest::addColumn<int>("kind");
+        QTest::addColumn<int>("flags");
+        QTest::addColumn<QByteArray>("warning"); // empty: none
+        QTest::addColumn<uint>("spi");
+        QTest::addColumn<uint>("espLen");
+        QTest::addColumn<int>("l4Offset");
+        // 45 00 | total | id 0x1234 | flags+offset | TTL 63 | proto | checksum 0 | 10.0.0.1 > 10.0.0.2
+        const auto ipv4 = [](std::uint8_t verIhl, std::uint16_t total, std::uint16_t fragField,
+                             std::uint8_t proto, const QByteArray &options,
+                             const QByteArray &payload) -> QByteArray {
+            QByteArray b = QByteArray::fromHex("45000000"
+                                               "12340000"
+                                               "3f000000"
+                                               "0a000001"
+                                               "0a000002");
+            b[0] = char(verIhl);
+            b[2] = char(total >> 8);
+            b[3] = char(total & 0xff);
+            b[6] = char(fragField >> 8);
+            b[7] = char(fragField & 0xff);
+            b[9] = char(proto);
+            return b + options + payload;
+        };
+        const QByteArray esp = QByteArray::fromHex("01020304"
+                                                   "00000007") +
+                               QByteArray(16, '\xab'); // 24 bytes
+        const QByteArray espZeroSpi = QByteArray::fromHex("00000000"
+                                                          "00000007") +
+                                      QByteArray(16, '\xab');
+        const auto udp = [](std::uint16_t sport, std::uint16_t dport,
+                            const QByteArray &payload) -> QByteArray {
+            const std::uint16_t len = std::uint16_t(8 + payload.size());
+            QByteArray b(8, '\0'); // checksum 0
+            b[0] = char(sport >> 8);
+            b[1] = char(sport & 0xff);
+            b[2] = char(dport >> 8);
+            b[3] = char(dport & 0xff);
+            b[4] = char(len >> 8);
+            b[5] = char(len & 0xff);
+            return b + payload;
+        };
+        const int esp_ = int(PacketKind::Esp), espUdp = int(PacketKind::EspInUdp);
+        const int df = FlagDontFragment, bad = FlagMalformed;
+        QTest::newRow("ESP, DF") << ipv4(0x45, 44, 0x4000, 50, {}, esp) << 0 << esp_ << df << QByteArray()
+                                 << 0x01020304u << 24u << 34;
+        QTest::newRow("ESP, no DF") << ipv4(0x45, 44, 0, 50, {}, esp) << 0 << esp_ << 0 << QByteArray()
+                                    << 0x01020304u << 24u << 34;
+        QTest::newRow("ESP after 4 bytes of options")
+            << ipv4(0x46, 48, 0x4000, 50, QByteArray::fromHex("01010100"), esp) << 0 << esp_ << df
+            << QByteArray() << 0x01020304u << 24u << 38;
+        QTest::newRow("total length beyond the frame")
+            << ipv4(0x45, 60, 0x4000, 50, {}, esp) << 0 << esp_ << (df | bad)
+            << QByteArray("IPv4 total length exceeds the captured frame") << 0x01020304u << 40u << 34;
+        QTest::newRow("total length beyond a snap-truncated frame")
+            << ipv4(0x45, 60, 0x4000, 50, {}, esp) << 16 << esp_ << (df | int(FlagSnapTruncated))
+            << QByteArray() << 0x01020304u << 40u << 34;
+        QTest::newRow("first fragment (MF)")
+            << ipv4(0x45, 44, 0x2000, 50, {}, esp) << 0 << esp_ << int(FlagMoreFragments | FlagFragment)
+            << QByteArray() << 0x01020304u << 24u << 34;
+        QTest::newRow("later fragment")
+            << ipv4(0x45, 44, 0x0001, 50, {}, esp) << 0 << int(PacketKind::Fragment) << int(FlagFragment)
+            << QByteArray() << 0u << 0u << 34;
+        QTest::newRow("SPI 0") << ipv4(0x45, 44, 0x4000, 50, {}, espZeroSpi) << 0 << esp_ << (df | bad)
+                               << QByteArray("ESP SPI 0 is reserved") << 0u << 24u << 34;
+        QTest::newRow("ESP header cut at 7 bytes")
+            << ipv4(0x45, 27, 0x4000, 50, {}, esp.left(7)) << 0 << int(PacketKind::Malformed) << (df | bad)
+            << QByteArray("ESP header truncated") << 0u << 0u << 34;
+        QTest::newRow("ESP-in-UDP 4500 > 4500") << ipv4(0x45, 52, 0x4000, 17, {}, udp(4500, 4500, esp)) << 0
+                                                << espUdp << df << QByteArray() << 0x01020304u << 24u << 34;
+        QTest::newRow("ESP-in-UDP 50000 > 4500") << ipv4(0x45, 52, 0, 17, {}, udp(50000, 4500, esp)) << 0
+                                                 << espUdp << 0 << QByteArray() << 0x01020304u << 24u << 34;
+        // A UDP length of 12 (4 bytes of payload) inside a longer datagram: the SPI only.
+        QByteArray shortUdp = udp(4500, 4500, esp);
+        shortUdp[5] = 12;
+        QTest::newRow("UDP length 12 in a longer datagram")
+            << ipv4(0x45, 52, 0x4000, 17, {}, shortUdp) << 0 << int(PacketKind::Malformed) << (df | bad)
+            << QByteArray("ESP-in-UDP shorter than the ESP header") << 0u << 0u << 34;
+        QTest::newRow("zero marker, no IKE header")
+            << ipv4(0x45, 52, 0x4000, 17, {}, udp(4500, 4500, espZeroSpi)) << 0 << int(PacketKind::Malformed)
+            << (df | bad) << QByteArray("non-ESP marker not followed by an IKE header") << 0u << 0u << 34;
+        QTest::newRow("keepalive") << ipv4(0x45, 29, 0x4000, 17, {}, udp(4500, 4500, QByteArray(1, '\xff')))
+                                   << 0 << int(PacketKind::NatKeepalive) << df << QByteArray() << 0u << 0u
+                                   << 34;
+        QTest::newRow("UDP 4501 > 4502") << ipv4(0x45, 52, 0x4000, 17, {}, udp(4501, 4502, esp)) << 0
+                                         << int(PacketKind::Other) << df << QByteArray() << 0u << 0u << 34;
+    }
+    void tunnelFramesAroundTheShortPath()
+    {
+        QFETCH(QByteArray, datagram);
+        QFETCH(int, extraOnWire);
+        QFETCH(int, kind);
+        QFETCH(int, flags);
+        QFETCH(QByteArray, warning);
+        QFETCH(uint, spi);
+        QFETCH(uint, espLen);
+        QFETCH(int, l4Offset);
+        const QByteArray frame = QByteArray::fromHex("020000000002"
+                                                     "020000000001"
+                                                     "0800") +
+                                 datagram;
+        const auto *data = reinterpret_cast<const std::uint8_t *>(frame.constData());
+        Dissector d(DLT_EN10MB);
+        const PacketFacts f =
+            d.dissect(ByteView(data, std::size_t(frame.size())), std::uint32_t(frame.size() + extraOnWire));
+        QCOMPARE(int(f.kind), kind);
+        QCOMPARE(int(f.flags), flags);
+        QCOMPARE(QByteArray(f.warning ? f.warning : ""), warning);
+        QCOMPARE(int(f.ipVersion), 4);
+        QCOMPARE(f.src, ip("10.0.0.1"));
+        QCOMPARE(f.dst, ip("10.0.0.2"));
+        QCOMPARE(int(f.ttl), 63);
+        QCOMPARE(f.ipId, 0x1234u);
+        QCOMPARE(f.ipTotalLen, std::uint32_t((std::uint8_t(datagram[2]) << 8) | std::uint8_t(datagram[3])));
+        QCOMPARE(int(f.l3Offset), 14);
+        QCOMPARE(int(f.l4Offset), l4Offset);
+        QCOMPARE(f.spi, spi);
+        QCOMPARE(f.espLen, espLen);
+        if (kind == int(PacketKind::Esp) || kind == int(PacketKind::EspInUdp)) QCOMPARE(f.seq, 7u);
+        if (datagram[9] == char(17)) {
+            QCOMPARE(int(f.srcPort), (std::uint8_t(datagram[20]) << 8) | std::uint8_t(datagram[21]));
+            QCOMPARE(int(f.dstPort), (std::uint8_t(datagram[22]) << 8) | std::uint8_t(datagram[23]));
+        }
+    }
+
     // --- zeek icmp6-toobig: Baseline/core.icmp.icmp6-events/output and the tshark dump ---
     void icmp6TooBig()
     {
