@@ -161,6 +161,7 @@ private Q_SLOTS:
         QCOMPARE(m->max, std::uint16_t(1500));
         QCOMPARE(m->dfFraction(), 1.0);
         QCOMPARE(m->largeDfPackets, std::uint64_t(10));
+        QCOMPARE(m->largeDfMin, std::uint16_t(1500)); // the smallest large DF packet (all are 1500)
         QCOMPARE(m->packetsAfterLastLarge, std::uint64_t(20));
         // The size cliff: the 10 packets of 1500 bytes, none answered; the 40 smaller ones but
         // those of the capture's final second (after 12.55 s: seq 49 and 50 at 13.0 and 13.5 s),
@@ -175,6 +176,7 @@ private Q_SLOTS:
         QVERIFY(back);
         QCOMPARE(back->sequenceMissing, std::uint64_t(1));
         QCOMPARE(back->dfPackets, std::uint64_t(0));
+        QCOMPARE(back->largeDfMin, std::uint16_t(0)); // 1400-byte packets, none with DF
         QCOMPARE(a.blackHole.level, MtuBlackHole::Level::Suspected);
         QCOMPARE(index->espSas[std::size_t(a.blackHole.espSa)].spi, 0x100u);
         QCOMPARE(a.pathMtuSource, MtuAnalysis::PathMtuSource::LargestSeen);
@@ -410,6 +412,28 @@ private Q_SLOTS:
         QCOMPARE(m->largeDfPackets, std::uint64_t(28));
         QCOMPARE(a.blackHole.level, MtuBlackHole::Level::None);
         QVERIFY(a.blackHole.evidence.isEmpty());
+    }
+
+    // The smallest large DF size (the "N outer packets of MIN–MAX bytes were sent with DF set"
+    // of a sender-side suspicion): SA 0x100 A->B sends 1300 bytes without DF, then with DF 1450,
+    // 1350, 200 (small), 1400 and 1500 bytes: 4 large DF packets, the smallest 1350 bytes.
+    void smallestLargeDfSize()
+    {
+        std::vector<synth::Packet> p;
+        std::uint16_t id = 1;
+        std::uint32_t seq = 1;
+        p.push_back(espPacket(0.0, A, B, 0x100, seq++, 1300, false, id++));
+        for (const std::uint16_t len : {1450, 1350, 200, 1400, 1500}) {
+            p.push_back(espPacket(0.1 * seq, A, B, 0x100, seq, len, true, id++));
+            ++seq;
+        }
+        auto index = loadInTimeOrder(p, m_dir.filePath(QStringLiteral("dfmin.pcap")));
+        QVERIFY(index);
+        const auto a = analyzeMtu(*index);
+        const MtuSaSizes *m = sizesOf(*index, a, 0x100);
+        QVERIFY(m);
+        QCOMPARE(m->largeDfPackets, std::uint64_t(4));
+        QCOMPARE(m->largeDfMin, std::uint16_t(1350));
     }
 
     void bulkEndIsOnlyPossible()

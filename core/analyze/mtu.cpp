@@ -422,7 +422,8 @@ struct MtuAnalyzer::State
         // The time of its latest packet and the first packet of the SA at that time (0-based).
         std::int64_t lastTs = std::numeric_limits<std::int64_t>::min();
         std::int64_t firstAtLastTs = -1;
-        std::int32_t dfTop = -1; // the largest DF packet's length (m.dfSteps.back()), -1 before one
+        std::int32_t dfTop = -1;           // the largest DF packet's length (m.dfSteps.back()), -1 before one
+        std::uint16_t largeDfMin = 0xffff; // m.largeDfMin once there is a large DF packet
         ResendRun run;
         // KeepTimes: every packet's time, length and DF bit.
         std::vector<std::int64_t> times;
@@ -696,10 +697,9 @@ void MtuAnalyzer::State::observe(const PacketRecord &r, std::uint32_t s)
         st.dfTop = len;
     }
     m.fragmented += (r.flags & FlagFragment) != 0;
-    const std::uint16_t largeMin = (m.largePackets == 0) | (len < m.largeMin) ? len : m.largeMin;
-    m.largeMin = large ? largeMin : m.largeMin;
-    const std::uint16_t largeDfMin = (m.largeDfPackets == 0) | (len < m.largeDfMin) ? len : m.largeDfMin;
-    m.largeDfMin = large & df ? largeDfMin : m.largeDfMin;
+    // From 0xffff down, so that no test of "none yet" is needed per packet (finish() gives 0 for
+    // none; a large DF packet of 65535 bytes leaves 0xffff, its length).
+    st.largeDfMin = std::min(st.largeDfMin, large & df ? len : std::uint16_t(0xffff));
     m.largePackets += large;
     m.largeDfPackets += large & df;
     m.packetsAfterLastLarge = large ? 0 : m.packetsAfterLastLarge + (m.lastLargeNs >= 0);
@@ -782,6 +782,7 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
         MtuSaSizes &m = out.sas[s];
         m = st.m;
         m.espSa = s;
+        m.largeDfMin = m.largeDfPackets ? st.largeDfMin : 0;
         m.smallFollowedByReverse = st.followedByReverse[0];
         m.largeFollowedByReverse = st.followedByReverse[1];
         if (m.packets) lengthQuantiles(st.lengthCounts, m.packets, m);

@@ -57,8 +57,7 @@ struct MtuSaSizes
     std::uint16_t p50 = 0, p90 = 0, p99 = 0, min = 0, max = 0;
     std::uint64_t dfPackets = 0;
     std::uint64_t largePackets = 0;
-    std::uint16_t largeMin = 0;   // smallest of the large packets
-    std::uint16_t largeDfMin = 0; // smallest of the large packets with DF set
+    std::uint16_t largeDfMin = 0; // smallest of the large packets with DF set (0: none)
     std::uint64_t largeDfPackets = 0;
     std::uint64_t fragmented = 0;
     std::int64_t lastLargeNs = -1;
