@@ -351,7 +351,7 @@ QString summaryText(const CaptureIndex &index, const CaptureSummary &s)
                    .arg(index.firstTimeBackwards + 1)
                    .arg(double(index.largestStepBackNs) / 1e9, 0, 'f', 6);
     if (index.scope.active())
-        out << tunnelScopeText(index.scope, index.count(PacketKind::OutOfScope), index.packetCount());
+        out << tunnelScopeText(index.scope, index.count(PacketKind::OutOfScope), index.packetCount(), 9);
     if (index.set.isSet()) out << QString() << captureSetText(index.set).trimmed();
     out << QString() << QStringLiteral("Packets by kind");
     for (std::size_t k = 0; k < index.kindCounts.size(); ++k)
@@ -605,15 +605,17 @@ void writeTunnelScopeJson(JsonWriter &w, const TunnelScope &scope, std::uint64_t
     w.endObject();
 }
 
-QString tunnelScopeText(const TunnelScope &scope, std::uint64_t outside, std::uint64_t packets)
+QString tunnelScopeText(const TunnelScope &scope, std::uint64_t outside, std::uint64_t packets,
+                        int labelWidth)
 {
     if (!scope.active()) return {};
     const QString ends = scope.ends.size() == 1 ? QStringLiteral("with %1").arg(scope.text())
                                                 : QStringLiteral("between %1 and %2")
                                                       .arg(QString::fromStdString(scope.ends[0].toString()),
                                                            QString::fromStdString(scope.ends[1].toString()));
-    return QStringLiteral("Tunnel    %1: %2 of %3 packets are outside it (other tunnels, plain traffic, "
+    return QStringLiteral("%1 %2: %3 of %4 packets are outside it (other tunnels, plain traffic, "
                           "non-IP frames) and not analysed; packet numbers are the file's")
+        .arg(QStringLiteral("Tunnel"), -labelWidth)
         .arg(ends, QString::number(outside), QString::number(packets));
 }
 

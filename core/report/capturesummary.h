@@ -22,8 +22,10 @@ QString captureSetText(const CaptureSet &set);
 /// Writes the key "tunnel" (README.md, "One tunnel of several") when the read was scoped to one
 /// tunnel: `ends`, `packets_outside`; nothing otherwise.
 void writeTunnelScopeJson(JsonWriter &w, const TunnelScope &scope, std::uint64_t outside);
-/// "Tunnel    10.0.1.1: 68 of 4836 packets are outside it and not analysed (…)", "" when not scoped.
-QString tunnelScopeText(const TunnelScope &scope, std::uint64_t outside, std::uint64_t packets);
+/// "Tunnel with 10.0.1.1: 68 of 4836 packets are outside it and not analysed (…)", "" when not
+/// scoped. `labelWidth`: "Tunnel" padded to that many characters (the summary's column of labels).
+QString tunnelScopeText(const TunnelScope &scope, std::uint64_t outside, std::uint64_t packets,
+                        int labelWidth = 0);
 
 /// Exchange counts of one kind within an IKE SA or a capture.
 struct ExchangeCount
