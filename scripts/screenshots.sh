@@ -53,5 +53,9 @@ mergecap -F pcap -w "$HUB/unproven/hub.pcap" "$HUB/natt-shift.pcap" tests/data/l
 shoot hub-pair --pair tests/data/lab/natt/left-outer.pcap "$HUB/proven/hub.pcap"
 mv "$OUT/hub-pair-pair-0.png" "$OUT/hub-pair-overview.png"
 rm -f "$OUT"/hub-pair-pair-*.png
+# The mirror: the hub's capture as A, mtu-blackhole's left (a spoke's) as B: compared as the hub's
+# tunnel carrying B's SPIs, the Comparison's header saying so (hub-a-compare.png).
+shoot hub-a --pair "$HUB/proven/hub.pcap" tests/data/lab/mtu-blackhole/left-outer.pcap
+rm -f "$OUT"/hub-a-pair-*.png
 shoot hub-pair --peer-tunnel-dialog tests/data/lab/mtu-blackhole/left-outer.pcap "$HUB/unproven/hub.pcap"
 rm -r "$HUB"

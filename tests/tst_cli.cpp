@@ -51,6 +51,46 @@ Run run(const QStringList &args)
     return r;
 }
 
+/// tshark's distinct values of `field` in the packets of `path` matching the display filter, sorted.
+QStringList tsharkValues(const QString &path, const QString &filter, const QString &field)
+{
+    QProcess p;
+    p.start(QStringLiteral("tshark"),
+            {QStringLiteral("-r"), path, QStringLiteral("-Y"), filter, QStringLiteral("-T"),
+             QStringLiteral("fields"), QStringLiteral("-e"), field});
+    if (!p.waitForFinished(60000)) return {};
+    QStringList l = QString::fromLatin1(p.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
+    l.removeDuplicates();
+    l.sort();
+    return l;
+}
+
+/// A diagnosis JSON's findings as "cause status", in order.
+QStringList causes(const QJsonObject &o)
+{
+    QStringList out;
+    for (const QJsonValue f : o[QStringLiteral("findings")].toArray())
+        out << QStringLiteral("%1 %2").arg(f[QStringLiteral("cause")].toString(),
+                                           f[QStringLiteral("status")].toString());
+    return out;
+}
+
+/// `diagnose --capture A --peer-capture B --json --fix-script SCRIPT` says `note` in its text (the
+/// JSON's notes) and, as "# note: …", in the fix script; `json` gets its JSON.
+void diagnoseSaysNote(const QString &a, const QString &b, const QString &note, const QString &script,
+                      QJsonObject &json)
+{
+    const Run diag =
+        run({QStringLiteral("diagnose"), QStringLiteral("--capture"), a, QStringLiteral("--peer-capture"), b,
+             QStringLiteral("--json"), QStringLiteral("--fix-script"), script});
+    QCOMPARE(diag.exitCode, 0);
+    json = QJsonDocument::fromJson(diag.out).object();
+    QVERIFY2(diag.out.contains(note.toUtf8()), diag.out.constData());
+    QFile fixes(script);
+    QVERIFY(fixes.open(QIODevice::ReadOnly));
+    QVERIFY(fixes.readAll().contains(QByteArray(QByteArray("# note: ") + note.toUtf8())));
+}
+
 /// The 1-based numbers of the packets of `path` that libpcap's own BPF `filter` selects: an
 /// independent reading of which packets belong where.
 std::vector<qint64> bpfFrames(const QString &path, const char *filter)
@@ -781,25 +821,16 @@ private Q_SLOTS:
         QCOMPARE(all, 4876); // capinfos -c
         QVERIFY(tunnel > 0 && natTunnel > 0 && tunnel + natTunnel < all);
         // A's ESP SPIs and IKE SAs (tshark): all in the hub, on the pair 10.0.1.1 <-> 10.0.2.1.
-        const auto values = [](const QString &path, const QString &filter, const QString &field) {
-            QProcess p;
-            p.start(QStringLiteral("tshark"),
-                    {QStringLiteral("-r"), path, QStringLiteral("-Y"), filter, QStringLiteral("-T"),
-                     QStringLiteral("fields"), QStringLiteral("-e"), field});
-            if (!p.waitForFinished(60000)) return QStringList();
-            QStringList l = QString::fromLatin1(p.readAllStandardOutput()).split(u'\n', Qt::SkipEmptyParts);
-            l.removeDuplicates();
-            l.sort();
-            return l;
-        };
         const QString esp = QStringLiteral("esp"), spiField = QStringLiteral("esp.spi");
         const QString ike = QStringLiteral("isakmp"), ispi = QStringLiteral("isakmp.ispi");
-        const QStringList spisA = values(left, esp, spiField), ikeA = values(left, ike, ispi);
+        const QStringList spisA = tsharkValues(left, esp, spiField), ikeA = tsharkValues(left, ike, ispi);
         QCOMPARE(spisA.size(), 2);
         QCOMPARE(ikeA.size(), 1);
         for (const QString &spi : spisA)
-            QVERIFY(values(hub, esp + QStringLiteral(" && ip.addr == 10.0.1.1"), spiField).contains(spi));
-        QVERIFY(values(hub, ike + QStringLiteral(" && ip.addr == 10.0.1.1"), ispi).contains(ikeA.first()));
+            QVERIFY(
+                tsharkValues(hub, esp + QStringLiteral(" && ip.addr == 10.0.1.1"), spiField).contains(spi));
+        QVERIFY(
+            tsharkValues(hub, ike + QStringLiteral(" && ip.addr == 10.0.1.1"), ispi).contains(ikeA.first()));
 
         const auto json = [](const Run &r) { return QJsonDocument::fromJson(r.out).object(); };
         const Run cmp = run({QStringLiteral("compare"), left, hub, QStringLiteral("--json")});
@@ -827,14 +858,7 @@ private Q_SLOTS:
             cmpText.out.constData());
 
         // diagnose: the same, with the note in the text, the JSON and the fix script.
-        const QString script = m_tmp.filePath(QStringLiteral("hub-peer-fixes.sh"));
-        const Run diag = run({QStringLiteral("diagnose"), QStringLiteral("--capture"), left,
-                              QStringLiteral("--peer-capture"), hub, QStringLiteral("--json"),
-                              QStringLiteral("--fix-script"), script});
-        QCOMPARE(diag.exitCode, 0);
-        const QJsonObject d = json(diag);
-        QCOMPARE(d[QStringLiteral("peer_tunnel")][QStringLiteral("read_as")].toString(),
-                 QStringLiteral("tunnel"));
+        QJsonObject d;
         const QString note =
             QStringLiteral(
                 "B read as the tunnel 10.0.1.1 ↔ 10.0.2.1: the peer's capture holds the IKE/ESP of 2 "
@@ -842,18 +866,11 @@ private Q_SLOTS:
                 "2 ESP SPI(s)) (hub.pcap): %1 of its %2 packets are outside it")
                 .arg(all - tunnel)
                 .arg(all);
-        QVERIFY2(diag.out.contains(note.toUtf8()), diag.out.constData());
-        QFile fixes(script);
-        QVERIFY(fixes.open(QIODevice::ReadOnly));
-        QVERIFY(fixes.readAll().contains(QByteArray(QByteArray("# note: ") + note.toUtf8())));
+        diagnoseSaysNote(left, hub, note, m_tmp.filePath(QStringLiteral("hub-peer-fixes.sh")), d);
+        if (QTest::currentTestFailed()) return;
+        QCOMPARE(d[QStringLiteral("peer_tunnel")][QStringLiteral("read_as")].toString(),
+                 QStringLiteral("tunnel"));
         // The findings are those of the tunnel's own two captures.
-        const auto causes = [](const QJsonObject &o) {
-            QStringList out;
-            for (const QJsonValue f : o[QStringLiteral("findings")].toArray())
-                out << QStringLiteral("%1 %2").arg(f[QStringLiteral("cause")].toString(),
-                                                   f[QStringLiteral("status")].toString());
-            return out;
-        };
         const QJsonObject own = json(run(
             {QStringLiteral("diagnose"), QStringLiteral("--capture"), left, QStringLiteral("--peer-capture"),
              lab + QStringLiteral("mtu-blackhole/right-outer.pcap"), QStringLiteral("--json")}));
@@ -931,6 +948,111 @@ private Q_SLOTS:
         QVERIFY(!weakCmp[QStringLiteral("captures")][1].toObject().contains(QStringLiteral("tunnel")));
         QCOMPARE(weakCmp[QStringLiteral("peer_tunnel")][QStringLiteral("read_as")].toString(),
                  QStringLiteral("whole"));
+    }
+
+    // The mirror of peerHubReadAsTheTunnelOfA: the hub's capture is A, the spoke's (mtu-blackhole's
+    // left) B. A is read as the one tunnel B's SPIs prove (before: the whole hub was compared, and
+    // the other tunnel's IKE counted as 'lost in transit'), said in the text, the JSON (`own_tunnel`),
+    // diagnose's notes and fix script; an explicit --tunnel wins; swapping A and B gives the same
+    // per-direction figures.
+    void hubCaptureAReadAsTheTunnelOfB()
+    {
+        const QString lab = QStringLiteral(IKEV2WB_TEST_DATA "/lab/");
+        const QString hub = QStringLiteral(IKEV2WB_TEST_DATA "/derived/hub/hub.pcap");
+        const QString spoke = lab + QStringLiteral("mtu-blackhole/left-outer.pcap");
+        const qint64 all = qint64(bpfFrames(hub, "").size());
+        const qint64 tunnel = qint64(bpfFrames(hub, "ip host 10.0.1.1").size());
+        QCOMPARE(all, 4876); // capinfos -c
+        // The spoke's ESP SPIs and IKE SAs (tshark), all on the hub's pair 10.0.1.1 <-> 10.0.2.1.
+        const qint64 spis = tsharkValues(spoke, QStringLiteral("esp"), QStringLiteral("esp.spi")).size();
+        const qint64 ikeSas =
+            tsharkValues(spoke, QStringLiteral("isakmp"), QStringLiteral("isakmp.ispi")).size();
+        QCOMPARE(spis, 2);
+        QCOMPARE(ikeSas, 1);
+        // IKE messages of the tunnel at the hub and at the spoke (tshark): every one arrived.
+        const qint64 ikeTunnel =
+            tsharkValues(hub, QStringLiteral("isakmp && ip.addr == 10.0.1.1"), QStringLiteral("frame.number"))
+                .size();
+        const qint64 ikeSpoke =
+            tsharkValues(spoke, QStringLiteral("isakmp"), QStringLiteral("frame.number")).size();
+        QCOMPARE(ikeTunnel, ikeSpoke);
+
+        const auto json = [](const Run &r) { return QJsonDocument::fromJson(r.out).object(); };
+        const Run cmp = run({QStringLiteral("compare"), hub, spoke, QStringLiteral("--json")});
+        QCOMPARE(cmp.exitCode, 0);
+        const QJsonObject c = json(cmp);
+        const QJsonObject own = c[QStringLiteral("own_tunnel")].toObject();
+        QCOMPARE(own[QStringLiteral("read_as")].toString(), QStringLiteral("tunnel"));
+        QCOMPARE(own[QStringLiteral("ends")].toArray(),
+                 (QJsonArray{QStringLiteral("10.0.1.1"), QStringLiteral("10.0.2.1")}));
+        QCOMPARE(own[QStringLiteral("shared_esp_spis")].toInteger(), spis);
+        QCOMPARE(own[QStringLiteral("shared_ike_sas")].toInteger(), ikeSas);
+        QCOMPARE(own[QStringLiteral("pairs")].toArray().size(), 2);
+        QVERIFY(!c.contains(QStringLiteral("peer_tunnel"))); // the spoke holds one tunnel
+        QCOMPARE(c[QStringLiteral("captures")][0][QStringLiteral("tunnel")][QStringLiteral("packets_outside")]
+                     .toInteger(),
+                 all - tunnel);
+        // Only the tunnel's IKE is the pair's: none lost either way (read whole: 2 'lost in transit').
+        for (int d = 0; d < 2; ++d) {
+            const QJsonObject ike = c[QStringLiteral("directions")][d][QStringLiteral("ike")].toObject();
+            QCOMPARE(ike[QStringLiteral("lost_in_transit")].toInteger(), 0);
+        }
+        // Swapped (the hub as B): the same figures per direction (A → B there is B → A here).
+        const QJsonObject swapped =
+            json(run({QStringLiteral("compare"), spoke, hub, QStringLiteral("--json")}));
+        QCOMPARE(swapped[QStringLiteral("peer_tunnel")][QStringLiteral("ends")].toArray(),
+                 own[QStringLiteral("ends")].toArray());
+        for (int d = 0; d < 2; ++d) {
+            const QJsonObject here = c[QStringLiteral("directions")][d].toObject();
+            const QJsonObject there = swapped[QStringLiteral("directions")][1 - d].toObject();
+            for (const char *key : {"sent", "received", "lost_in_transit", "capture_drop_at_sender"})
+                QCOMPARE(here[QLatin1String(key)].toVariant(), there[QLatin1String(key)].toVariant());
+            QCOMPARE(here[QStringLiteral("ike")].toObject(), there[QStringLiteral("ike")].toObject());
+        }
+        // Text: which tunnel and why; the scope line has one space after "Tunnel".
+        const Run text = run({QStringLiteral("compare"), hub, spoke});
+        QVERIFY2(
+            text.out.contains("A read as the tunnel 10.0.1.1 ↔ 10.0.2.1: capture A holds the IKE/ESP of 2 "
+                              "address pairs; only 10.0.1.1 ↔ 10.0.2.1 carries SPIs of the peer's capture"),
+            text.out.constData());
+        QVERIFY2(text.out.contains(QStringLiteral("A: Tunnel between 10.0.1.1 and 10.0.2.1: %1 of %2 packets")
+                                       .arg(all - tunnel)
+                                       .arg(all)
+                                       .toUtf8()),
+                 text.out.constData());
+
+        // An explicit --tunnel wins, even one keeping both of the hub's tunnels: nothing judged.
+        const QJsonObject given = json(run({QStringLiteral("compare"), hub, spoke,
+                                            QStringLiteral("--tunnel=10.0.2.1"), QStringLiteral("--json")}));
+        QVERIFY(!given.isEmpty());
+        QVERIFY(!given.contains(QStringLiteral("own_tunnel")));
+        QCOMPARE(
+            given[QStringLiteral("captures")][0][QStringLiteral("tunnel")][QStringLiteral("packets_outside")]
+                .toInteger(),
+            all - qint64(bpfFrames(hub, "ip host 10.0.2.1").size()));
+
+        // diagnose: the note in the text, the JSON and the fix script; the findings are the tunnel's
+        // own two captures' (mtu-blackhole's right and left).
+        QJsonObject d;
+        const QString note =
+            QStringLiteral(
+                "A read as the tunnel 10.0.1.1 ↔ 10.0.2.1: capture A holds the IKE/ESP of 2 address "
+                "pairs; only 10.0.1.1 ↔ 10.0.2.1 carries SPIs of the peer's capture (1 IKE SA(s), 2 "
+                "ESP SPI(s)) (hub.pcap): %1 of its %2 packets are outside it")
+                .arg(all - tunnel)
+                .arg(all);
+        diagnoseSaysNote(hub, spoke, note, m_tmp.filePath(QStringLiteral("hub-a-fixes.sh")), d);
+        if (QTest::currentTestFailed()) return;
+        QCOMPARE(d[QStringLiteral("own_tunnel")][QStringLiteral("read_as")].toString(),
+                 QStringLiteral("tunnel"));
+        const QJsonObject pair =
+            json(run({QStringLiteral("diagnose"), QStringLiteral("--capture"),
+                      lab + QStringLiteral("mtu-blackhole/right-outer.pcap"),
+                      QStringLiteral("--peer-capture"), spoke, QStringLiteral("--json")}));
+        QVERIFY(!causes(pair).isEmpty());
+        QCOMPARE(causes(d), causes(pair));
+        QCOMPARE(d[QStringLiteral("pair_directions")].toArray(),
+                 pair[QStringLiteral("pair_directions")].toArray());
     }
 
     // An ICMP error belongs to the tunnel whose packet it quotes: mtu-probe-1420's left capture has

@@ -503,18 +503,19 @@ void TestCompare::synthetic()
     QCOMPARE(y.reordered, std::uint64_t(0));
     QVERIFY(std::fabs(y.owd.medianMs - 5.0) < 1e-3);
 
-    // The other tunnel's SA is set aside. In B's capture, given second, it is another address
-    // pair than the one carrying A's SPIs: B is read as that tunnel (the window's and the CLI's
-    // rule, peerTunnelOf()) and the other tunnel is out of scope; given first, the capture is A,
-    // read whole, and its SA is listed apart.
-    if (swap) {
-        QCOMPARE(r.side[0].otherSpis, std::vector<std::uint32_t>{0x3000});
-        QVERIFY(r.peerTunnel.basis == PeerTunnel::Basis::OneTunnel);
-    } else {
-        QVERIFY2(r.peerTunnel.basis == PeerTunnel::Basis::Spis, qPrintable(r.peerTunnel.why));
-        QVERIFY(r.side[1].otherSpis.empty());
-        QVERIFY(r.side[1].scope.active());
-    }
+    // The other tunnel's SA (0x3000) is set aside. In B's capture it is another address pair than
+    // the one carrying the other capture's SPIs: given second, B is read as that tunnel (the
+    // window's and the CLI's rule, peerTunnelOf()); given first, it is capture A, read as that
+    // tunnel the same way (ownTunnelOf(), the mirror; before, A was read whole and 0x3000 listed
+    // apart). Either way the other tunnel is out of scope.
+    const int hub = swap ? 0 : 1;
+    const PeerTunnel &judged = swap ? r.ownTunnel : r.peerTunnel;
+    QVERIFY2(judged.basis == PeerTunnel::Basis::Spis, qPrintable(judged.why));
+    QCOMPARE(judged.side, hub);
+    QVERIFY((swap ? r.peerTunnel : r.ownTunnel).basis == PeerTunnel::Basis::OneTunnel);
+    QVERIFY(r.side[hub].otherSpis.empty());
+    QVERIFY(r.side[hub].scope.active());
+    QVERIFY(r.side[hub].outOfScope > 0);
 
     // IKE: one request lost A→B, one response lost B→A; both retransmissions explained.
     QCOMPARE(r.ikeLost.size(), std::size_t(2));

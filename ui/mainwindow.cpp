@@ -423,6 +423,19 @@ CapturePage *MainWindow::addCapturePage(const QString &path, IndexPtr index)
     connect(page, &CapturePage::statusChanged, this, [this, page]() {
         if (m_tabs->currentWidget() == page) showStatus(page->statusText());
     });
+    // A capture compared as one of its tunnels (a hub's): the whole of it, its tab if one is open.
+    connect(page, &CapturePage::wholeCaptureRequested, this, [this, page](int side) {
+        const IndexPtr ix = side == 0 ? page->index() : page->peerIndex();
+        if (!ix) return;
+        const QString whole = wholeCaptureKey(*ix);
+        for (int t = 0; t < m_tabs->count(); ++t)
+            if (auto *open = qobject_cast<CapturePage *>(m_tabs->widget(t));
+                open && open->peerPath().isEmpty() && open->index() && captureKey(*open->index()) == whole) {
+                m_tabs->setCurrentIndex(t);
+                return;
+            }
+        openFiles({whole});
+    });
     // Two hops: the next turn runs what building the page posted (chart layouts and the like),
     // the one after adds and shows it.
     QTimer::singleShot(0, page, [this, page, path]() {
@@ -783,8 +796,9 @@ void MainWindow::onPairProgress(const QString &pathA, const QString &pathB, Pair
         showStatus(tr("Reading %1 (both at once): %2 of %3 MB, %4 s").arg(names, mb, ofMb, s));
         break;
     case PairLoader::Stage::ReadingTunnel:
-        showStatus(tr("Reading %1 again as the tunnel proven A's (it holds several): %2 of %3 MB, %4 s")
-                       .arg(displayName(pathB), mb, ofMb, s));
+        showStatus(tr("Reading again the capture of %1 that holds several tunnels, as the one the other "
+                      "capture proves: %2 of %3 MB, %4 s")
+                       .arg(names, mb, ofMb, s));
         break;
     case PairLoader::Stage::Comparing:
         showStatus(tr("Comparing %1: %2 of %3 ESP packet visits, %4 s")
@@ -829,14 +843,22 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, Investig
     // own, and the checklist diagnosing both ends. Every part comes from the one investigation:
     // no file is read again.
     const IndexPtr peerIndex = investigation->index(Host::B);
-    // B given whole and read as the one of its tunnels proven A's: named (and remembered) so.
-    TunnelScope givenB;
+    // B given whole and read as the one of its tunnels proven A's: named (and remembered) so; A
+    // likewise (the mirror: A a hub's capture, B a spoke's).
+    TunnelScope givenA, givenB;
+    keyPaths(pathA, &givenA);
     keyPaths(pathB, &givenB);
+    const QString keyA = givenA.active() ? pathA : tunnelKey(pathA, investigation->index(Host::A)->scope);
     const QString keyB = givenB.active() ? pathB : tunnelKey(pathB, peerIndex->scope);
-    const QString title = displayName(pathA) + QStringLiteral(" ⇄ ") + displayName(keyB);
+    const QString title = displayName(keyA) + QStringLiteral(" ⇄ ") + displayName(keyB);
     const ComparePtr result = investigation->comparison();
     const AnalysisPtr peerAnalysis = investigation->analysis(Host::B);
     QPointer<CapturePage> page = m_attachTo.take(pathA + QLatin1Char('\n') + pathB);
+    // The peer added to a tab of a hub's whole capture, whose tunnel with B its SPIs prove: that
+    // tab keeps the whole capture it shows (its Overview, Packets and findings are the hub's), and
+    // the tunnel's pair opens in a tab of its own beside it, saying so.
+    QPointer<CapturePage> wholeTab;
+    if (page && keyA != pathA) std::swap(page, wholeTab);
     if (page) {
         page->setComparison(result, keyB);
         const int tab = m_tabs->indexOf(page);
@@ -847,7 +869,7 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, Investig
         }
         m_stack->setCurrentWidget(m_tabs);
     } else {
-        page = addCapturePage(pathA, investigation->index(Host::A));
+        page = addCapturePage(keyA, investigation->index(Host::A));
         page->setComparison(result, keyB);
         const AnalysisPtr analysis = investigation->analysis(Host::A);
         // After the page is in its tab (two turns, see addCapturePage), in a turn of its own.
@@ -857,17 +879,25 @@ void MainWindow::onCompared(const QString &pathA, const QString &pathB, Investig
     if (const QString note = m_pairCaptureNotes.take(pathA + QLatin1Char('\n') + pathB); !note.isEmpty())
         if (ComparePage *compare = page->comparePage()) compare->addCaptureNote(note);
     afterTurns(page, 4, [page, peerIndex, peerAnalysis]() { page->setPeer(peerIndex, peerAnalysis); });
+    if (investigation->ownTunnel().basis != PeerTunnel::Basis::OneTunnel)
+        page->setPeerTunnel(investigation->ownTunnel());
     const PeerTunnel &peerTunnel = investigation->peerTunnel();
     page->setPeerTunnel(peerTunnel);
     if (peerTunnel.basis == PeerTunnel::Basis::NotProven)
         afterTurns(page, 5, [this, page, peerTunnel]() { askPeerTunnel(page, peerTunnel); });
     writeSettings(
-        this, [pathA, keyB]() { WorkbenchSettings().addRecentPair(pathA, keyB); },
+        this, [keyA, keyB]() { WorkbenchSettings().addRecentPair(keyA, keyB); },
         [this]() { rebuildRecentMenu(); });
     std::size_t lost = 0;
     for (const DirectionComparison &d : result->directions)
         lost += d.lostInTransit.size();
-    showStatus(tr("%1: %2 ESP packets lost in transit").arg(title).arg(lost));
+    if (wholeTab)
+        showStatus(tr("%1 holds several tunnels: %2's, %3, is compared in a tab of its own (%4 ESP packets "
+                      "lost in transit); the tab of %1 keeps all of it")
+                       .arg(displayName(pathA), displayName(keyB),
+                            investigation->ownTunnel().scope.endsText(), QString::number(lost)));
+    else
+        showStatus(tr("%1: %2 ESP packets lost in transit").arg(title).arg(lost));
     compareNextPair();
 }
 

@@ -903,8 +903,8 @@ PairReadingProgress::PairReadingProgress(const QString &pathA, const QString &pa
 }
 
 PairReadingProgress::PairReadingProgress(const QStringList &pathsA, const QStringList &pathsB,
-                                         CompareProgressFn progress)
-    : m_progress(std::move(progress))
+                                         CompareProgressFn progress, CompareStage stage)
+    : m_progress(std::move(progress)), m_stage(stage)
 {
     // Folders count 0 until their reader reports the size of their captures.
     for (int s = 0; s < 2; ++s)
@@ -918,16 +918,31 @@ ProgressFn PairReadingProgress::side(int side)
     return [this, side](std::int64_t done, std::int64_t total, std::uint64_t) {
         m_read[side] = done;
         m_size[side] = total;
-        m_progress(CompareStage::Reading, m_read[0] + m_read[1], m_size[0] + m_size[1]);
+        m_progress(m_stage, m_read[0] + m_read[1], m_size[0] + m_size[1]);
     };
 }
 
-ProgressFn readingTunnelProgress(const CompareProgressFn &progress)
+PairTunnels
+readProvenTunnels(const CaptureIndex &a, const CaptureIndex &b, const QStringList &pathsA,
+                  const QStringList &pathsB, const TunnelScope (&given)[2], const CompareProgressFn &progress,
+                  const std::function<void(int, const TunnelScope &, const ProgressFn &)> &readAgain)
 {
-    if (!progress) return {};
-    return [progress](std::int64_t done, std::int64_t total, std::uint64_t) {
-        progress(CompareStage::ReadingTunnel, done, total);
-    };
+    PairTunnels judged;
+    if (!given[1].active()) judged[1] = peerTunnelOf(a, b);
+    if (!given[0].active()) judged[0] = ownTunnelOf(a, b);
+    const bool again[2] = {judged[0].basis == PeerTunnel::Basis::Spis,
+                           judged[1].basis == PeerTunnel::Basis::Spis};
+    PairReadingProgress reading(again[0] ? pathsA : QStringList{}, again[1] ? pathsB : QStringList{},
+                                progress, CompareStage::ReadingTunnel);
+    // Both hubs' captures (a tunnel between two concentrators): the two second reads side by side.
+    std::future<void> second;
+    if (again[0] && again[1])
+        second = std::async(std::launch::async, [&] { readAgain(1, judged[1].scope, reading.side(1)); });
+    else if (again[1])
+        readAgain(1, judged[1].scope, reading.side(1));
+    if (again[0]) readAgain(0, judged[0].scope, reading.side(0));
+    if (second.valid()) second.get();
+    return judged;
 }
 
 bool compareCaptureFiles(const QString &pathA, const QString &pathB, CompareResult &result, QString *error,
@@ -956,15 +971,17 @@ bool compareCaptureFiles(const QStringList &pathsA, const QStringList &pathsB, C
     auto futureB = std::async(std::launch::async, [&] { return observe(pathsB, &errorB, 1); });
     auto a = observe(pathsA, &errorA, 0);
     auto b = futureB.get();
-    PeerTunnel peer;
-    if (a && b && !options.scope[1].active() && !a->cancelled && !b->cancelled) {
-        peer = peerTunnelOf(*indexA, *indexB);
-        if (peer.basis == PeerTunnel::Basis::Spis) {
-            b.reset();
-            b = observeCapture(pathsB, &errorB, readingTunnelProgress(progress), cancel, nullptr, false,
-                               peer.scope);
-        }
-    }
+    // A hub's capture on either side: read again as the one tunnel proven the other's.
+    PairTunnels judged;
+    if (a && b && !a->cancelled && !b->cancelled)
+        judged = readProvenTunnels(*indexA, *indexB, pathsA, pathsB, options.scope, progress,
+                                   [&](int side, const TunnelScope &scope, const ProgressFn &again) {
+                                       auto &o = side == 0 ? a : b;
+                                       o.reset();
+                                       o = observeCapture(side == 0 ? pathsA : pathsB,
+                                                          side == 0 ? &errorA : &errorB, again, cancel,
+                                                          nullptr, false, scope);
+                                   });
     indexA.reset();
     indexB.reset();
     if (!a || !b) {
@@ -982,7 +999,8 @@ bool compareCaptureFiles(const QStringList &pathsA, const QStringList &pathsB, C
     if (a->cancelled || b->cancelled || (cancel && cancel->load())) return cancelled();
     result = compareCaptures(std::move(*a), std::move(*b), options, progress, cancel);
     if (result.cancelled) return cancelled();
-    result.peerTunnel = std::move(peer);
+    result.ownTunnel = std::move(judged[0]);
+    result.peerTunnel = std::move(judged[1]);
     return true;
 }
 

@@ -12,6 +12,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -274,12 +275,16 @@ class PairReadingProgress final
 {
 public:
     PairReadingProgress(const QString &pathA, const QString &pathB, CompareProgressFn progress);
-    PairReadingProgress(const QStringList &pathsA, const QStringList &pathsB, CompareProgressFn progress);
+    /// `stage`: what the reads are reported as (ReadingTunnel: the sides read again as their tunnel;
+    /// a side not read again has no paths).
+    PairReadingProgress(const QStringList &pathsA, const QStringList &pathsB, CompareProgressFn progress,
+                        CompareStage stage = CompareStage::Reading);
     /// The ProgressFn for the reader of file `side` (0 = A, 1 = B); empty without a progress.
     ProgressFn side(int side);
 
 private:
     CompareProgressFn m_progress;
+    CompareStage m_stage = CompareStage::Reading;
     std::atomic<std::int64_t> m_read[2] = {0, 0};
     std::atomic<std::int64_t> m_size[2] = {0, 0};
 };
@@ -300,6 +305,9 @@ struct CompareResult
     /// (compareCaptureFiles(), Investigation::openPair()): Spis when B, a hub's capture, was read
     /// as the one tunnel proven A's; OneTunnel when B holds one tunnel or its tunnel was given.
     PeerTunnel peerTunnel;
+    /// The mirror (side 0): how capture A's tunnels were judged against B when A was read without a
+    /// tunnel given for it: Spis when A, a hub's capture, was read as the one tunnel proven B's.
+    PeerTunnel ownTunnel;
     QStringList notes;
     bool cancelled = false; // the cancel flag stopped it: the result is incomplete, do not use it
 };
@@ -318,9 +326,21 @@ CompareResult compareIndexes(const CaptureIndex &a, const CaptureIndex &b, const
                              const CompareProgressFn &progress = {},
                              const std::atomic_bool *cancel = nullptr);
 
-/// The progress of B's second read as the tunnel proven A's (CompareStage::ReadingTunnel):
-/// bytes of B's files. Empty without `progress`.
-ProgressFn readingTunnelProgress(const CompareProgressFn &progress);
+/// How a pair's captures were judged against each other: [0] capture A's tunnels (ownTunnelOf()),
+/// [1] B's (peerTunnelOf()).
+using PairTunnels = std::array<PeerTunnel, 2>;
+
+/// A pair's captures read (`a`, `b` their indexes), each whole where `given` has no tunnel for it:
+/// judges each one holding the IKE/ESP of several tunnels (a hub's) against the other, B's first
+/// (peerTunnelOf()) and A's (ownTunnelOf(), the mirror: A the hub's, B a spoke's), both from these
+/// reads; then reads again, side by side, each side whose tunnel is proven, as that tunnel:
+/// `readAgain(side, scope, progress)` (0 = A, 1 = B) replaces that side's read (called on two threads
+/// at once when both are read again; progress ReadingTunnel, bytes of the files read again). The one
+/// "judge, then read again" of compareCaptureFiles() and Investigation.
+PairTunnels
+readProvenTunnels(const CaptureIndex &a, const CaptureIndex &b, const QStringList &pathsA,
+                  const QStringList &pathsB, const TunnelScope (&given)[2], const CompareProgressFn &progress,
+                  const std::function<void(int, const TunnelScope &, const ProgressFn &)> &readAgain);
 
 /// Reads both files into their indexes (in parallel) and compares them. B read without a tunnel
 /// given for it (`options.scope[1]` inactive) and holding several (a hub's) is judged against A

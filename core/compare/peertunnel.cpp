@@ -19,11 +19,16 @@ std::pair<IpAddress, IpAddress> ends(const Flow &fl)
     return fl.src < fl.dst ? std::pair{fl.src, fl.dst} : std::pair{fl.dst, fl.src};
 }
 
-} // namespace
-
-PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
+/// Judges which of `b`'s address pairs is `a`'s tunnel; `side`: which capture `b` is (1 = B, the
+/// peer's; 0 = A), for the words.
+PeerTunnel judge(const CaptureIndex &a, const CaptureIndex &b, int side)
 {
     PeerTunnel out;
+    out.side = side;
+    // The judged capture and the other one, in the words of a pair.
+    const QString holder = side == 1 ? QStringLiteral("the peer's capture") : QStringLiteral("capture A");
+    const QString ofOther = side == 1 ? QStringLiteral("capture A's") : QStringLiteral("the peer's capture");
+    const QString others = side == 1 ? QStringLiteral("A's") : QStringLiteral("the peer's");
     constexpr std::size_t kListed = 1000;
     bool more = false;
     out.pairs = tunnelPairs(b, kListed, &more);
@@ -101,43 +106,49 @@ PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
         QStringList what;
         if (out.sharedIkeSas) what << QStringLiteral("%1 IKE SA(s)").arg(out.sharedIkeSas);
         if (out.sharedEspSas) what << QStringLiteral("%1 ESP SPI(s)").arg(out.sharedEspSas);
-        out.why = QStringLiteral("the peer's capture holds the IKE/ESP of %1 address pairs; only %2 carries "
-                                 "SPIs of capture A's (%3)")
-                      .arg(count)
-                      .arg(pairText(p), what.join(QStringLiteral(", ")));
+        out.why = QStringLiteral("%1 holds the IKE/ESP of %2 address pairs; only %3 carries SPIs of %4 (%5)")
+                      .arg(holder, count, pairText(p), ofOther, what.join(QStringLiteral(", ")));
         if (!out.sameEnds[i] && pairsA.size() == 1)
-            out.why += QStringLiteral(": the same tunnel as A's %1, its addresses changed on the way (NAT)")
-                           .arg(pairText(pairsA[0]));
+            out.why += QStringLiteral(": the same tunnel as %1 %2, its addresses changed on the way (NAT)")
+                           .arg(others, pairText(pairsA[0]));
         return out;
     }
     if (sharing.size() == 1)
-        out.why = QStringLiteral(
-                      "the peer's capture holds the IKE/ESP of %1 address pairs; only %2 carries an SPI of "
-                      "capture A's, but one ESP SPI and no IKE SA: too little to prove it is the same "
-                      "tunnel")
-                      .arg(count)
-                      .arg(pairText(out.pairs[sharing.front()]));
+        out.why = QStringLiteral("%1 holds the IKE/ESP of %2 address pairs; only %3 carries an SPI of %4, "
+                                 "but one ESP SPI and no IKE SA: too little to prove it is the same tunnel")
+                      .arg(holder, count, pairText(out.pairs[sharing.front()]), ofOther);
     else if (sharing.empty())
         out.why =
-            QStringLiteral("the peer's capture holds the IKE/ESP of %1 address pairs and none carries an "
-                           "IKE or ESP SPI of capture A's: which is A's tunnel is not proven")
-                .arg(count);
+            QStringLiteral("%1 holds the IKE/ESP of %2 address pairs and none carries an IKE or ESP SPI "
+                           "of %3: which is %4 tunnel is not proven")
+                .arg(holder, count, ofOther, others);
     else
-        out.why =
-            QStringLiteral("the peer's capture holds the IKE/ESP of %1 address pairs and %2 of them carry "
-                           "SPIs of capture A's: which is A's tunnel is not proven")
-                .arg(count)
-                .arg(sharing.size());
+        out.why = QStringLiteral("%1 holds the IKE/ESP of %2 address pairs and %3 of them carry SPIs of %4: "
+                                 "which is %5 tunnel is not proven")
+                      .arg(holder, count, QString::number(sharing.size()), ofOther, others);
     return out;
+}
+
+} // namespace
+
+PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
+{
+    return judge(a, b, 1);
+}
+
+PeerTunnel ownTunnelOf(const CaptureIndex &a, const CaptureIndex &b)
+{
+    return judge(b, a, 0);
 }
 
 QString peerTunnelNote(const PeerTunnel &t)
 {
+    const QChar name = QLatin1Char(t.side == 0 ? 'A' : 'B');
     switch (t.basis) {
     case PeerTunnel::Basis::Spis:
-        return QStringLiteral("B read as the tunnel %1: %2").arg(t.scope.endsText(), t.why);
+        return QStringLiteral("%1 read as the tunnel %2: %3").arg(name).arg(t.scope.endsText(), t.why);
     case PeerTunnel::Basis::NotProven:
-        return QStringLiteral("B read whole: %1").arg(t.why);
+        return QStringLiteral("%1 read whole: %2").arg(name).arg(t.why);
     case PeerTunnel::Basis::OneTunnel:
         break;
     }

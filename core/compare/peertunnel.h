@@ -1,8 +1,9 @@
 #pragma once
 // Which tunnel of the peer's capture (B) is capture A's, when B holds the IKE/ESP of several (a
-// hub's capture): what a pair tab reads of B when no tunnel was given for it. Only proven by the
-// tunnel's own identity, the SPIs both ends see alike (behind a NAT too), never by addresses
-// alone: a hub may show another tunnel between the addresses A's capture shows for its own.
+// hub's capture): what a pair tab reads of B when no tunnel was given for it; and the mirror, which
+// tunnel of capture A is B's when A is the hub's. Only proven by the tunnel's own identity, the
+// SPIs both ends see alike (behind a NAT too), never by addresses alone: a hub may show another
+// tunnel between the addresses the other capture shows for its own.
 #include "index/captureindex.h"
 
 #include <QString>
@@ -11,9 +12,12 @@
 
 namespace ikev2wb {
 
-/// B's tunnel for capture A, or why none is proven.
+/// B's tunnel for capture A (or A's for B: `side`), or why none is proven.
 struct PeerTunnel
 {
+    /// The capture judged (and read as `scope` when proven): 1 = B, the peer's (peerTunnelOf()), 0 =
+    /// capture A (ownTunnelOf()). The fields below say "A's" of the other capture, B's for side 0.
+    int side = 1;
     enum class Basis : std::uint8_t {
         OneTunnel, // B holds the IKE/ESP of one address pair at most: read whole, as before
         Spis, // exactly one of B's address pairs carries SPIs of A's (an IKE SA or two ESP SPIs): `scope` is
@@ -32,10 +36,13 @@ struct PeerTunnel
 
 /// Judges which of `b`'s address pairs is `a`'s tunnel (both indexes read, B whole).
 PeerTunnel peerTunnelOf(const CaptureIndex &a, const CaptureIndex &b);
+/// The mirror: which of `a`'s address pairs is `b`'s tunnel (A a hub's capture read whole, B one of
+/// its spokes'). The same proof, `side` 0.
+PeerTunnel ownTunnelOf(const CaptureIndex &a, const CaptureIndex &b);
 
-/// What a pair says of how B was read, in the window's words (the Comparison's capture note, the
-/// CLI's note): "B read as the tunnel X ↔ Y: why" (Spis), "B read whole: why" (NotProven); empty
-/// when B holds one tunnel.
+/// What a pair says of how B (or A, `side` 0) was read, in the window's words (the Comparison's
+/// capture note, the CLI's note): "B read as the tunnel X ↔ Y: why" (Spis), "B read whole: why"
+/// (NotProven); empty when B holds one tunnel.
 QString peerTunnelNote(const PeerTunnel &t);
 
 } // namespace ikev2wb

@@ -377,7 +377,10 @@ Diagnosis diagnose(const DiagnosisInput &input, const QStringList &inputs, const
     }
     Diagnosis d = runChecklist(facts);
     d.inputs = inputs;
-    if (input.comparison) d.peerTunnel = input.comparison->peerTunnel;
+    if (input.comparison) {
+        d.peerTunnel = input.comparison->peerTunnel;
+        d.ownTunnel = input.comparison->ownTunnel;
+    }
     return d;
 }
 

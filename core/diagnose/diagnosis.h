@@ -141,6 +141,7 @@ struct Diagnosis
     DiagnosisBasis basis;
     std::vector<PairDirectionTotals> pairDirections; // a pair: both directions' totals; else empty
     PeerTunnel peerTunnel;  // a pair: how B's tunnels were judged against A (CompareResult::peerTunnel)
+    PeerTunnel ownTunnel;   // a pair: how A's tunnels were judged against B (CompareResult::ownTunnel)
     bool cancelled = false; // the run was cancelled: everything above is empty, drop it
 };
 

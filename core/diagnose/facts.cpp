@@ -3316,7 +3316,9 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         f.keepaliveIntervalS = std::max(f.keepaliveIntervalS, peer.keepaliveIntervalS);
         f.largestOuter = std::max(f.largestOuter, peer.largestOuter);
     }
-    if (in.indexA) severalTunnelsNote(f, *in.indexA, in.nameA, f.peerSeenHere, QStringLiteral("--tunnel"));
+    if (in.indexA)
+        severalTunnelsNote(f, *in.indexA, in.nameA, f.peerSeenHere, QStringLiteral("--tunnel"),
+                           in.comparison ? &in.comparison->ownTunnel : nullptr);
     if (in.indexB)
         severalTunnelsNote(f, *in.indexB, in.nameB, f.localSeenThere, QStringLiteral("--peer-tunnel"),
                            in.comparison ? &in.comparison->peerTunnel : nullptr);

@@ -215,7 +215,7 @@ void writePeerTunnelJson(JsonWriter &w, const PeerTunnel &t)
 {
     if (t.basis == PeerTunnel::Basis::OneTunnel) return;
     const bool proven = t.basis == PeerTunnel::Basis::Spis;
-    w.key("peer_tunnel").beginObject();
+    w.key(t.side == 0 ? "own_tunnel" : "peer_tunnel").beginObject();
     w.field("read_as", proven ? "tunnel" : "whole");
     if (proven) {
         w.key("ends").beginArray();
@@ -230,7 +230,8 @@ void writePeerTunnelJson(JsonWriter &w, const PeerTunnel &t)
         w.beginObject();
         w.field("a", t.pairs[i].a.toString()).field("b", t.pairs[i].b.toString());
         w.field("packets", t.pairs[i].packets);
-        w.field("carries_spis_of_a", i < t.sharesSpis.size() && t.sharesSpis[i]);
+        w.field(t.side == 0 ? "carries_spis_of_b" : "carries_spis_of_a",
+                i < t.sharesSpis.size() && t.sharesSpis[i]);
         w.endObject();
     }
     w.endArray();
@@ -332,6 +333,7 @@ std::string compareJson(const CompareResult &r, bool pretty)
     w.endObject();
 
     writePeerTunnelJson(w, r.peerTunnel);
+    writePeerTunnelJson(w, r.ownTunnel);
     w.key("notes").beginArray();
     for (const QString &n : r.notes)
         w.value(n);
@@ -388,10 +390,13 @@ QString compareText(const CompareResult &r)
             t += QStringLiteral("%1: ").arg(QLatin1String(sideName(s))) +
                  tunnelScopeText(c.scope, c.outOfScope, c.packets) + QLatin1Char('\n');
     }
-    if (const QString judged = peerTunnelNote(r.peerTunnel); !judged.isEmpty())
-        t += judged + (r.peerTunnel.basis == PeerTunnel::Basis::Spis
-                           ? QStringLiteral(" (--peer-tunnel ADDR[,ADDR] reads another of its tunnels)\n")
-                           : QStringLiteral(" (--peer-tunnel ADDR[,ADDR] reads one of its tunnels)\n"));
+    for (const PeerTunnel *tunnel : {&r.ownTunnel, &r.peerTunnel})
+        if (const QString judged = peerTunnelNote(*tunnel); !judged.isEmpty())
+            t += judged +
+                 QStringLiteral(" (%1 ADDR[,ADDR] reads %2 of its tunnels)\n")
+                     .arg(tunnel->side == 0 ? QStringLiteral("--tunnel") : QStringLiteral("--peer-tunnel"),
+                          tunnel->basis == PeerTunnel::Basis::Spis ? QStringLiteral("another")
+                                                                   : QStringLiteral("one"));
     if (r.clock.identifiable)
         t += QStringLiteral("clock: B − A = %1 s, min path delay %2 ms, error bound ±%3 ms (%4)\n")
                  .arg(QString::number(r.clock.offsetS, 'f', 6), ms(r.clock.pathDelayS * 1e3),

@@ -34,7 +34,8 @@ class JsonWriter;
 /// several address pairs, was judged against A: {`read_as` "tunnel" (the pair proven A's by its
 /// SPIs: `ends`, `shared_ike_sas`, `shared_esp_spis`) or "whole" (none proven), `why`, `pairs[]`
 /// {`a`, `b`, `packets`, `carries_spis_of_a`}}. Nothing when B holds one tunnel or was read as a
-/// tunnel given for it.
+/// tunnel given for it. The mirror (`t.side` 0: capture A a hub's judged against B) is `own_tunnel`,
+/// the same fields with `carries_spis_of_b`.
 void writePeerTunnelJson(JsonWriter &w, const PeerTunnel &t);
 
 /// `ikev2wb compare A B --json` document and the text report.

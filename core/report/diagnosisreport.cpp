@@ -226,6 +226,7 @@ void writeDiagnosisJson(JsonWriter &w, const Diagnosis &d)
     w.endArray();
     writeStrings(w, "notes", d.notes);
     writePeerTunnelJson(w, d.peerTunnel);
+    writePeerTunnelJson(w, d.ownTunnel);
     const DiagnosisBasis &b = d.basis;
     w.key("assumptions").beginObject();
     w.field("replay_window", std::uint64_t(b.replayWindow))

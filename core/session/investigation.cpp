@@ -141,16 +141,27 @@ bool Investigation::openCapture(Host host, const QStringList &paths, QString *er
     return true;
 }
 
-bool Investigation::readPeerAsTunnelOfA(const QStringList &pathsB, QString *error,
-                                        const CompareProgressFn &progress, const std::atomic_bool *cancel)
+bool Investigation::readProvenTunnels(const QStringList &pathsA, const QStringList &pathsB, QString *error,
+                                      const CompareProgressFn &progress, const std::atomic_bool *cancel)
 {
-    if (!hasCapture(Host::A) || !hasCapture(Host::B) || m_scope[1].active()) return true;
-    PeerTunnel peer = peerTunnelOf(*index(Host::A), *index(Host::B));
-    if (peer.basis == PeerTunnel::Basis::Spis) {
-        setScope(Host::B, peer.scope);
-        if (!openCapture(Host::B, pathsB, error, readingTunnelProgress(progress), cancel)) return false;
+    if (!hasCapture(Host::A) || !hasCapture(Host::B)) return true;
+    Read again[2];
+    const PairTunnels judged = ikev2wb::readProvenTunnels(
+        *index(Host::A), *index(Host::B), pathsA, pathsB, m_scope, progress,
+        [&](int side, const TunnelScope &scope, const ProgressFn &reading) {
+            again[side] = readAndAnalyse(side == 0 ? pathsA : pathsB, reading, cancel, scope);
+        });
+    for (const Host h : {Host::A, Host::B}) {
+        if (judged[int(h)].basis != PeerTunnel::Basis::Spis) continue;
+        Read &r = again[int(h)];
+        if (!r.index) {
+            if (error) *error = r.error;
+            return false;
+        }
+        setScope(h, judged[int(h)].scope);
+        setCapture(h, std::move(r.index), std::move(r.analysis));
     }
-    m_peerTunnel = std::move(peer);
+    m_tunnels = judged; // after setCapture(), which drops what was judged of the captures it replaces
     m_comparison.reset();
     return true;
 }
@@ -169,39 +180,42 @@ bool Investigation::openPair(const QStringList &pathA, const QStringList &pathB,
     PairReadingProgress reading(pathA, pathB, progress);
     Read a, b;
     std::shared_ptr<CompareResult> r;
-    // B read whole (no tunnel given for it) and holding the IKE/ESP of several tunnels, a hub's:
-    // judged against A before anything is compared, and read again as the one tunnel proven A's
-    // (peerTunnelOf()); else B stays as read.
-    PeerTunnel peer;
-    const auto peerTunnelProven = [&](const Read &ra, const Read &rb) {
-        if (!ra.index || !rb.index || m_scope[1].active()) return false;
-        peer = peerTunnelOf(*ra.index, *rb.index);
-        return peer.basis == PeerTunnel::Basis::Spis;
-    };
+    // A capture read whole (no tunnel given for it) and holding the IKE/ESP of several tunnels, a
+    // hub's: judged against the other before anything is compared, and read again as the one tunnel
+    // proven the other's (readProvenTunnels()); else it stays as read.
+    PairTunnels judged;
     if (contents == IndexContents::TablesOnly) {
         // Each side analysed and observed for the comparison during its one read: no records.
+        ObservedRead o[2];
         auto futureB = std::async(std::launch::async,
                                   [&] { return readObserved(pathB, reading.side(1), cancel, m_scope[1]); });
-        ObservedRead oa = readObserved(pathA, reading.side(0), cancel, m_scope[0]);
-        ObservedRead ob = futureB.get();
-        if (peerTunnelProven(oa, ob)) {
-            ob = {};
-            ob = readObserved(pathB, readingTunnelProgress(progress), cancel, peer.scope);
-        }
-        if (oa.index && ob.index)
+        o[0] = readObserved(pathA, reading.side(0), cancel, m_scope[0]);
+        o[1] = futureB.get();
+        if (o[0].index && o[1].index)
+            judged = ikev2wb::readProvenTunnels(
+                *o[0].index, *o[1].index, pathA, pathB, m_scope, progress,
+                [&](int side, const TunnelScope &scope, const ProgressFn &again) {
+                    o[side] = {};
+                    o[side] = readObserved(side == 0 ? pathA : pathB, again, cancel, scope);
+                });
+        if (o[0].index && o[1].index)
             r = std::make_shared<CompareResult>(compareCaptures(
-                std::move(*oa.observations), std::move(*ob.observations), {}, progress, cancel));
-        a = std::move(static_cast<Read &>(oa));
-        b = std::move(static_cast<Read &>(ob));
+                std::move(*o[0].observations), std::move(*o[1].observations), {}, progress, cancel));
+        a = std::move(static_cast<Read &>(o[0]));
+        b = std::move(static_cast<Read &>(o[1]));
     } else {
+        Read *side[2] = {&a, &b};
         auto futureB = std::async(std::launch::async,
                                   [&] { return readAndAnalyse(pathB, reading.side(1), cancel, m_scope[1]); });
         a = readAndAnalyse(pathA, reading.side(0), cancel, m_scope[0]);
         b = futureB.get();
-        if (peerTunnelProven(a, b)) {
-            b = {};
-            b = readAndAnalyse(pathB, readingTunnelProgress(progress), cancel, peer.scope);
-        }
+        if (a.index && b.index)
+            judged = ikev2wb::readProvenTunnels(
+                *a.index, *b.index, pathA, pathB, m_scope, progress,
+                [&](int s, const TunnelScope &scope, const ProgressFn &again) {
+                    *side[s] = {};
+                    *side[s] = readAndAnalyse(s == 0 ? pathA : pathB, again, cancel, scope);
+                });
         if (a.index && b.index)
             r = std::make_shared<CompareResult>(compareIndexes(*a.index, *b.index, {}, progress, cancel));
     }
@@ -217,9 +231,11 @@ bool Investigation::openPair(const QStringList &pathA, const QStringList &pathB,
     }
     setCapture(Host::A, std::move(a.index), std::move(a.analysis));
     setCapture(Host::B, std::move(b.index), std::move(b.analysis));
-    if (peer.basis == PeerTunnel::Basis::Spis) setScope(Host::B, peer.scope);
-    r->peerTunnel = peer;
-    m_peerTunnel = std::move(peer);
+    for (const Host h : {Host::A, Host::B})
+        if (judged[int(h)].basis == PeerTunnel::Basis::Spis) setScope(h, judged[int(h)].scope);
+    r->ownTunnel = judged[0];
+    r->peerTunnel = judged[1];
+    m_tunnels = std::move(judged);
     m_comparison = std::move(r);
     return true;
 }
@@ -229,7 +245,7 @@ void Investigation::setCapture(Host host, IndexPtr index, AnalysisPtr analysis)
     if (index && !analysis) analysis = std::make_shared<const CaptureAnalysis>(analyzeCapture(*index));
     m_index[int(host)] = std::move(index);
     m_analysis[int(host)] = std::move(analysis);
-    m_peerTunnel = PeerTunnel{}; // judged for the captures this replaces
+    m_tunnels = PairTunnels{}; // judged for the captures this replaces
     m_comparison.reset();
     m_facts = Facts{};
     m_diagnosis = Diagnosis{};
@@ -244,7 +260,8 @@ bool Investigation::compare(const CompareOptions &options, const CompareProgress
     auto r =
         std::make_shared<CompareResult>(compareIndexes(*m_index[0], *m_index[1], options, progress, cancel));
     if (r->cancelled) return false;
-    r->peerTunnel = m_peerTunnel;
+    r->ownTunnel = m_tunnels[0];
+    r->peerTunnel = m_tunnels[1];
     m_comparison = std::move(r);
     return true;
 }
@@ -287,7 +304,10 @@ const Diagnosis &Investigation::diagnose(const std::atomic_bool *cancel)
     }
     m_diagnosis = runChecklist(m_facts);
     m_diagnosis.inputs = inputs + m_evidenceInputs;
-    if (in.comparison) m_diagnosis.peerTunnel = in.comparison->peerTunnel;
+    if (in.comparison) {
+        m_diagnosis.peerTunnel = in.comparison->peerTunnel;
+        m_diagnosis.ownTunnel = in.comparison->ownTunnel;
+    }
     // A capture read as a ring of files with a file missing: what was not captured is not loss.
     for (int h = 0; h < 2; ++h) {
         if (!m_index[h] || !m_analysis[h] || (h == 1 && !m_comparison)) continue;

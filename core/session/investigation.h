@@ -83,7 +83,9 @@ public:
     /// pair needs. B read without a tunnel given for it (scope(Host::B) inactive) and holding the
     /// IKE/ESP of several tunnels (a hub's) is judged against A first (peerTunnelOf(), what
     /// peerTunnel() then says): the one tunnel proven A's is read again alone (progress:
-    /// ReadingTunnel, bytes of B) and becomes B's scope; not proven, B stays whole. `progress` gets (Reading,
+    /// ReadingTunnel, bytes of B) and becomes B's scope; not proven, B stays whole. The mirror
+    /// likewise: A a hub's capture read whole, B a spoke's (ownTunnelOf(), ownTunnel()); both judged
+    /// and read again by ikev2wb::readProvenTunnels(). `progress` gets (Reading,
     /// bytes of both files read, their size) from both reading threads, then (Comparing, ...) as
     /// compareCaptures() reports it. False with `error` naming the file that cannot be opened, or saying the
     /// work was cancelled; then the investigation is left as it was. `contents` TablesOnly: each capture
@@ -101,17 +103,18 @@ public:
     /// inactive, the default: the whole capture).
     void setScope(Host host, const TunnelScope &scope) { m_scope[int(host)] = scope; }
     [[nodiscard]] const TunnelScope &scope(Host host) const { return m_scope[int(host)]; }
-    /// Capture B, read whole after A (openCapture()), holds the IKE/ESP of several tunnels: reads
-    /// it again as the one tunnel proven to be capture A's (peerTunnelOf(): the only address pair
-    /// carrying A's SPIs; progress: ReadingTunnel), which drops the comparison; else leaves B as
-    /// it is. Nothing when B's scope is set (given, or proven by openPair()). What was judged is
-    /// peerTunnel(). False with `error` when the second read fails or is cancelled.
-    bool readPeerAsTunnelOfA(const QStringList &pathsB, QString *error,
-                             const CompareProgressFn &progress = {},
-                             const std::atomic_bool *cancel = nullptr);
-    /// How openPair() or readPeerAsTunnelOfA() judged B's tunnels (OneTunnel when B holds one, its
+    /// Captures A and B, read (openCapture()) each whole where no scope was set for it: a capture
+    /// holding the IKE/ESP of several tunnels is read again as the one tunnel proven the other's
+    /// (ikev2wb::readProvenTunnels(): an IKE SA or two ESP SPIs shared; progress: ReadingTunnel),
+    /// which becomes its scope and drops the comparison; else it stays as it is. What was judged is
+    /// peerTunnel() and ownTunnel(). False with `error` when a second read fails or is cancelled.
+    bool readProvenTunnels(const QStringList &pathsA, const QStringList &pathsB, QString *error,
+                           const CompareProgressFn &progress = {}, const std::atomic_bool *cancel = nullptr);
+    /// How openPair() or readProvenTunnels() judged B's tunnels (OneTunnel when B holds one, its
     /// tunnel was given, or it was not asked).
-    [[nodiscard]] const PeerTunnel &peerTunnel() const { return m_peerTunnel; }
+    [[nodiscard]] const PeerTunnel &peerTunnel() const { return m_tunnels[1]; }
+    /// The mirror: how capture A's tunnels were judged against B (side 0).
+    [[nodiscard]] const PeerTunnel &ownTunnel() const { return m_tunnels[0]; }
     /// A capture read elsewhere (with its analysis, or analysed here when null).
     void setCapture(Host host, IndexPtr index, AnalysisPtr analysis = {});
     /// Compares capture A with capture B from their indexes (no file is read). False when either
@@ -148,7 +151,7 @@ public:
 
 private:
     TunnelScope m_scope[2];
-    PeerTunnel m_peerTunnel;
+    PairTunnels m_tunnels; // [0] A's, [1] B's, judged against the other
     IndexPtr m_index[2];
     AnalysisPtr m_analysis[2];
     ComparePtr m_comparison;

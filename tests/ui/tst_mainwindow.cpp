@@ -35,6 +35,8 @@
 #include <QToolButton>
 #include <QUrl>
 
+#include <array>
+
 using namespace ikev2wb::ui;
 
 class TstMainWindow : public QObject
@@ -429,9 +431,7 @@ private Q_SLOTS:
         QVERIFY(!hub.isEmpty());
         const QString a =
             QStringLiteral(IKEV2WB_TEST_DATA "/lab/") + left + QStringLiteral("/left-outer.pcap");
-        const qsizetype all = countPackets(hub, QStringLiteral("frame"));
-        const qsizetype inTunnel = countPackets(hub, filter);
-        const qsizetype espInTunnel = countPackets(hub, QStringLiteral("esp && ") + filter);
+        const auto [all, inTunnel, espInTunnel] = tunnelCounts(hub, filter);
         QVERIFY(inTunnel > 0 && all > inTunnel && espInTunnel > 0);
 
         MainWindow w;
@@ -482,6 +482,84 @@ private Q_SLOTS:
             page->comparePage()->notesText().contains(QStringLiteral("B read as the tunnel %1").arg(ends)));
         QTest::qWait(100);
         QVERIFY(!w.findChild<QInputDialog *>(QStringLiteral("peerTunnelDialog")));
+    }
+    // The mirror: the hub's capture is A, mtu-blackhole's left capture (a spoke's) B. The pair is
+    // compared as the hub's tunnel that carries B's SPIs (10.0.1.1 ↔ 10.0.2.1 by the recipe), the
+    // Comparison's header says so with the packets left out (tshark's count) and opens the whole hub.
+    // Added to a tab showing the whole hub, that tab keeps it and the pair opens beside it.
+    void hubCaptureAComparedAsTunnelOfB_data()
+    {
+        QTest::addColumn<bool>("attach"); // B added to the hub's tab (File ▸ Add the Peer's Capture…)
+        QTest::newRow("--pair, hub first") << false;
+        QTest::newRow("added to the hub's tab") << true;
+    }
+    void hubCaptureAComparedAsTunnelOfB()
+    {
+        QFETCH(bool, attach);
+        if (!haveWiresharkTools())
+            QSKIP("needs editcap, mergecap and tshark (scripts/setup-deps.sh installs them)");
+        QTemporaryDir tmp;
+        const QString hub = hubCapture(tmp, QStringLiteral("mtu-blackhole"));
+        QVERIFY(!hub.isEmpty());
+        const QString spoke = QStringLiteral(IKEV2WB_TEST_DATA "/lab/mtu-blackhole/left-outer.pcap");
+        const QString filter = QStringLiteral("ip.addr==10.0.1.1 && ip.addr==10.0.2.1");
+        const QString ends = QStringLiteral("10.0.1.1 ↔ 10.0.2.1");
+        const auto [all, inTunnel, espInTunnel] = tunnelCounts(hub, filter);
+        QVERIFY(inTunnel > 0 && all > inTunnel && espInTunnel > 0);
+
+        MainWindow w;
+        w.show();
+        auto *tabs = w.findChild<QTabWidget *>();
+        CapturePage *hubTab = nullptr;
+        if (attach) {
+            w.openFiles({hub});
+            QTRY_VERIFY_WITH_TIMEOUT(
+                (hubTab = qobject_cast<CapturePage *>(tabs->currentWidget())) && hubTab->analysis(), 30000);
+            w.addPeerCaptureTo(hubTab, spoke);
+        } else {
+            w.openPair(hub, spoke);
+        }
+        CapturePage *page = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((page = qobject_cast<CapturePage *>(tabs->currentWidget())) &&
+                                     page != hubTab && page->comparison() && page->peerIndex(),
+                                 60000);
+        QCOMPARE(tabs->count(), attach ? 2 : 1);
+        if (attach) { // the hub's tab unchanged: its whole capture, no comparison
+            QVERIFY(!hubTab->index()->scope.active());
+            QCOMPARE(hubTab->index()->packetCount(), std::size_t(all));
+            QVERIFY(!hubTab->comparison());
+            QCOMPARE(tabs->tabText(0), QStringLiteral("hub.pcap"));
+        }
+        const ikev2wb::CaptureIndex &a = *page->index();
+        QCOMPARE(a.scope.endsText(), ends);
+        QCOMPARE(a.count(ikev2wb::PacketKind::OutOfScope), std::uint64_t(all - inTunnel));
+        QCOMPARE(page->comparison()->side[0].espPackets, std::uint64_t(espInTunnel));
+        QVERIFY(page->comparison()->ownTunnel.basis == ikev2wb::PeerTunnel::Basis::Spis);
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->tabText(tabs->indexOf(page)),
+                                  QStringLiteral("hub.pcap [tunnel %1] ⇄ left-outer.pcap").arg(ends), 10000);
+        auto *header = page->comparePage()->findChild<QLabel *>(QStringLiteral("compareTunnels"));
+        QVERIFY(header);
+        QVERIFY(!header->isHidden());
+        const QString said =
+            QStringLiteral("A is compared as one of its tunnels, %1</b></span> — capture A holds "
+                           "the IKE/ESP of 2 address pairs; only %1 carries SPIs of the peer's "
+                           "capture (1 IKE SA(s), 2 ESP SPI(s)). %2 of its %3 packets")
+                .arg(ends)
+                .arg(all - inTunnel)
+                .arg(all);
+        QVERIFY2(header->text().contains(said), qPrintable(header->text()));
+        QVERIFY(
+            page->comparePage()->notesText().contains(QStringLiteral("A read as the tunnel %1").arg(ends)));
+        // "Open all of hub.pcap": the hub's own tab (attach), or the whole capture in a new one.
+        Q_EMIT header->linkActivated(QStringLiteral("whole:0"));
+        QTRY_COMPARE_WITH_TIMEOUT(tabs->count(), 2, 30000);
+        CapturePage *whole = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((whole = qobject_cast<CapturePage *>(tabs->currentWidget())) &&
+                                     whole != page && whole->index(),
+                                 30000);
+        QVERIFY(!whole->index()->scope.active());
+        QCOMPARE(whole->index()->packetCount(), std::size_t(all));
+        if (attach) QCOMPARE(whole, hubTab);
     }
     // A hub's capture none of whose tunnels carries capture A's SPIs (natt's and clean's right
     // captures merged; A is mtu-blackhole's left capture, whose SPIs tshark finds in neither): the
@@ -639,6 +717,12 @@ private:
                                shifted, lab + other + QStringLiteral("/right-outer.pcap")}) != 0)
             return {};
         return hub;
+    }
+    /// tshark's counts in a hub's capture: all its packets, the tunnel's (`filter`) and its ESP.
+    static std::array<qsizetype, 3> tunnelCounts(const QString &hub, const QString &filter)
+    {
+        return {countPackets(hub, QStringLiteral("frame")), countPackets(hub, filter),
+                countPackets(hub, QStringLiteral("esp && ") + filter)};
     }
     /// tshark's count of the packets of `file` matching the display filter.
     static qsizetype countPackets(const QString &file, const QString &filter)

@@ -84,15 +84,18 @@ void PairLoader::compare(const QString &pathA, std::shared_ptr<const CaptureInde
                          std::shared_ptr<const CaptureAnalysis> analysisA, const QString &pathB)
 {
     start(pathA, pathB, QFileInfo(pathB).size(),
-          [indexA, analysisA, pathB](Investigation &inv, QString *error, const CompareProgressFn &progress,
-                                     const std::atomic_bool *cancel) {
+          [pathA, indexA, analysisA, pathB](Investigation &inv, QString *error,
+                                            const CompareProgressFn &progress,
+                                            const std::atomic_bool *cancel) {
               inv.setCapture(Host::A, indexA, analysisA);
-              TunnelScope scopeB;
-              const QStringList b = keyPaths(pathB, &scopeB);
+              TunnelScope scopeA, scopeB;
+              const QStringList a = keyPaths(pathA, &scopeA), b = keyPaths(pathB, &scopeB);
+              inv.setScope(Host::A, scopeA);
               inv.setScope(Host::B, scopeB);
               if (!inv.openCapture(Host::B, b, error, readingProgress(progress), cancel)) return false;
-              // B given whole and holding several tunnels: read again as the one proven A's, if any.
-              if (!inv.readPeerAsTunnelOfA(b, error, progress, cancel)) return false;
+              // Either capture whole and holding several tunnels: read again as the one proven the
+              // other's, if any (A then in an investigation of its own: the tab keeps its capture).
+              if (!inv.readProvenTunnels(a, b, error, progress, cancel)) return false;
               if (inv.compare({}, progress, cancel)) return true;
               if (error)
                   *error = QStringLiteral("%1: comparison cancelled").arg(QFileInfo(b.front()).fileName());

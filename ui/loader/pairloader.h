@@ -39,8 +39,8 @@ public:
     /// How often `progress` is emitted while busy (ms; default 250).
     void setProgressInterval(int ms) { m_jobs.setProgressInterval(ms); }
 
-    /// Reading both files; reading the peer's capture again as the tunnel proven A's (a hub's
-    /// capture, Investigation::openPair()); comparing.
+    /// Reading both files; reading a capture again as the tunnel proven the other's (a hub's
+    /// capture, either side: ikev2wb::readProvenTunnels()); comparing.
     enum class Stage { Reading, ReadingTunnel, Comparing };
     /// Share of the whole job in ‰: reading is the first 900, comparing the last 100; when B is
     /// read again as its tunnel (`tunnelRead`), that read takes 900–950 and comparing 950–1000.

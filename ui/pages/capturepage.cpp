@@ -208,6 +208,8 @@ void CapturePage::setComparison(std::shared_ptr<const CompareResult> comparison,
     if (!m_comparePage) {
         m_comparePage = new ComparePage(m_comparison, m_tabs);
         m_tabs->insertTab(ComparisonTab, m_comparePage, tr("Comparison"));
+        connect(m_comparePage, &ComparePage::wholeCaptureRequested, this,
+                &CapturePage::wholeCaptureRequested);
         m_tabs->setTabToolTip(
             ComparisonTab,
             plainToolTip(tr("This capture (A) and the peer's (B, %1) compared packet by packet")

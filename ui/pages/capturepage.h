@@ -97,7 +97,8 @@ public:
     void setComparison(std::shared_ptr<const CompareResult> comparison, const QString &peerPath);
     void setPeer(IndexPtr index, AnalysisPtr analysis);
     /// How the peer's capture was scoped to A's tunnel, or why it was not (a hub's capture read
-    /// whole): the Overview and the Comparison say so.
+    /// whole): the Overview and the Comparison say so. The same of capture A judged against B
+    /// (`peerTunnel.side` 0, the mirror: A a hub's).
     void setPeerTunnel(const PeerTunnel &peerTunnel);
     [[nodiscard]] const QString &peerPath() const { return m_peerPath; }
     [[nodiscard]] const IndexPtr &peerIndex() const { return m_peerIndex; }
@@ -117,6 +118,8 @@ public:
 signals:
     /// statusText() changed (the analysis or the peer arrived).
     void statusChanged();
+    /// The Comparison's "Open all of …": capture `side` (0 = A) was compared as one of its tunnels.
+    void wholeCaptureRequested(int side);
 
 private:
     /// The ESP timeline and IKE ladder tabs enabled when their pickers have something.

@@ -136,6 +136,19 @@ ComparePage::ComparePage(ComparePtr result, QWidget *parent) : QWidget(parent), 
     m_sides->setTextFormat(Qt::RichText);
     m_sides->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_sides);
+    // A hub's capture compared as one of its tunnels: said above the figures, with the way to the
+    // whole capture (the tab's other pages of that capture, or a tab of its own).
+    m_tunnels = new QLabel(this);
+    m_tunnels->setObjectName(QStringLiteral("compareTunnels"));
+    m_tunnels->setWordWrap(true);
+    m_tunnels->setTextFormat(Qt::RichText);
+    m_tunnels->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_tunnels->setVisible(false);
+    connect(m_tunnels, &QLabel::linkActivated, this, [this](const QString &link) {
+        if (link == QLatin1String("whole:0") || link == QLatin1String("whole:1"))
+            Q_EMIT wholeCaptureRequested(link.back() == QLatin1Char('1') ? 1 : 0);
+    });
+    layout->addWidget(m_tunnels);
     m_clock = new QLabel(this);
     m_clock->setWordWrap(true);
     m_clock->setTextFormat(Qt::RichText);
@@ -278,6 +291,21 @@ void ComparePage::fillHeader()
     m_sides->setText(sides);
     m_sides->setToolTip(plainToolTip(QDir::toNativeSeparators(r.side[0].file.path) + QLatin1Char('\n') +
                                      QDir::toNativeSeparators(r.side[1].file.path)));
+
+    QStringList scoped;
+    for (const PeerTunnel *t : {&r.ownTunnel, &r.peerTunnel}) {
+        if (t->basis != PeerTunnel::Basis::Spis || t->side < 0 || t->side > 1) continue;
+        const CompareSide &c = r.side[t->side];
+        const QString name = htmlText(QFileInfo(c.file.path).fileName());
+        scoped << tr("<span style='color:%1'><b>%2 is compared as one of its tunnels, %3</b></span> — %4. "
+                     "%5 of its %6 packets (its other tunnels, plain traffic) are not in this comparison. "
+                     "<a href=\"whole:%7\">Open all of %8</a>")
+                      .arg(roleCss(ColorRole::Warning, palette()), sideName(t->side),
+                           htmlText(t->scope.endsText()), htmlText(t->why), QString::number(c.outOfScope),
+                           QString::number(c.packets), QString::number(t->side), name);
+    }
+    m_tunnels->setText(scoped.join(QStringLiteral("<br>")));
+    m_tunnels->setVisible(!scoped.isEmpty());
 
     if (r.clock.identifiable)
         m_clock->setText(tr("<b>Clock</b>: B − A = %1 s ± %2 ms (minimum path delay %3 ms). Assumption: %4.")

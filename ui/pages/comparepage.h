@@ -36,6 +36,8 @@ public:
 
 Q_SIGNALS:
     void chartReady();
+    /// The header's "Open all of …" of a capture compared as one of its tunnels (side 0 = A, 1 = B).
+    void wholeCaptureRequested(int side);
 
 private:
     void fillHeader();
@@ -45,6 +47,7 @@ private:
     ComparePtr m_result;
     QLabel *m_verdict = nullptr;
     QLabel *m_sides = nullptr;
+    QLabel *m_tunnels = nullptr; // a capture compared as one of its tunnels (a hub's)
     QLabel *m_clock = nullptr;
     DirectionModel *m_model = nullptr;
     QSortFilterProxyModel *m_proxy = nullptr;

@@ -450,9 +450,12 @@ QString OverviewPage::headerHtml() const
     if (ix.scope.active()) {
         const QString ends = ix.scope.endsText();
         row(tr("Tunnel"), tr("<b>%1</b> — %2 of the %3 packets are outside it (other tunnels, plain traffic, "
-                             "non-IP frames) and not analysed; packet numbers are the file's")
+                             "non-IP frames) and not analysed; packet numbers are the file's%4")
                               .arg(ends, QString::number(ix.count(PacketKind::OutOfScope)),
-                                   QString::number(ix.packetCount())));
+                                   QString::number(ix.packetCount()),
+                                   m_ownTunnel.basis == PeerTunnel::Basis::Spis
+                                       ? tr("; chosen as B's tunnel: %1").arg(esc(m_ownTunnel.why))
+                                       : QString()));
     } else if (const std::size_t pairs = tunnelPairs(ix, 1000).size(); pairs >= 2) {
         row(tr("Tunnels"), QStringLiteral("<span style=\"color:%1\">%2</span>")
                                .arg(colorName(statusColor(StepStatus::Warn, m_report->palette())),
@@ -634,7 +637,7 @@ void OverviewPage::setComparison(std::shared_ptr<const CompareResult> comparison
 
 void OverviewPage::setPeerTunnel(const PeerTunnel &peerTunnel)
 {
-    m_peerTunnel = peerTunnel;
+    (peerTunnel.side == 0 ? m_ownTunnel : m_peerTunnel) = peerTunnel;
     rebuild();
 }
 

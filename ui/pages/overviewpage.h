@@ -129,6 +129,7 @@ private:
     bool m_directionsDiagnosed = false; // m_directions came with the diagnosis (its replay window)
     std::shared_ptr<const CompareResult> m_comparison;
     PeerTunnel m_peerTunnel;
+    PeerTunnel m_ownTunnel; // the mirror: capture A judged against B (a hub's A)
     int m_replayWindow = 32;
     int m_natUdpTimeoutS = 30;
     QList<ShownFinding> m_shown;
