@@ -2836,6 +2836,82 @@ private slots:
         }
     }
 
+    void packetsCorruptedOnTheWay()
+    {
+        // audit3-corrupt-l2r (tests/lab-scenarios/audit3.sh): netem flips a bit in 3 % of the
+        // packets mid sends to right. Before, right's capture alone gave esp_blocked (fail, an
+        // iptables accept to paste) from flows of corrupted addresses, 2^31 "missing" sequence
+        // numbers from one flipped high bit, and a 17884-byte "outer packet" from a flipped length
+        // bit. Counts from independent sources:
+        //   tshark -o ip.check_checksum:TRUE -r right-outer.pcap -Y 'ip.checksum.status==0': 34
+        //   packets (30 with SPI 0xc5276732); tshark -Y 'esp.spi==0xc5276732 && esp.sequence >
+        //   4574' (left sent 1..4574): 2 (2147485490, 526149); right's kernel: XfrmInNoStates
+        //   +6 (stats/right-xfrm_stat-*.txt), the packets whose SPI was hit; verify.json: 16 of
+        //   left's 4574 never in right's capture, so 16 + 30 did not arrive intact.
+        const QString dir = labDir(QStringLiteral("audit3-corrupt-l2r"));
+        const QJsonObject verify = testdata::readJson(dir + QStringLiteral("/verify.json"));
+        const qint64 notInCapture =
+            verify[QStringLiteral("esp_loss")][QStringLiteral("left_to_right")][QStringLiteral("lost")]
+                .toInteger();
+        QCOMPARE(notInCapture, 16);
+        const auto counter = [&](const char *file) {
+            QFile in(dir + QStringLiteral("/stats/") + QLatin1String(file));
+            if (!in.open(QIODevice::ReadOnly)) return qint64(-1);
+            const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("XfrmInNoStates\\s+(\\d+)"))
+                                                  .match(QString::fromLatin1(in.readAll()));
+            return m.hasMatch() ? m.captured(1).toLongLong() : qint64(-1);
+        };
+        const qint64 noStates = counter("right-xfrm_stat-end.txt") - counter("right-xfrm_stat-start.txt");
+        QCOMPARE(noStates, 6);
+        for (const bool pair : {false, true}) {
+            DiagnosisFiles files;
+            files.captureA =
+                pair ? dir + QStringLiteral("/left-outer.pcap") : dir + QStringLiteral("/right-outer.pcap");
+            if (pair) files.captureB = dir + QStringLiteral("/right-outer.pcap");
+            files.evidence << dir + QStringLiteral("/stats");
+            Investigation inv;
+            QString error;
+            QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+            const Facts &f = inv.facts();
+            const Diagnosis &d = inv.diagnosis();
+            QCOMPARE(f.corruptHeaders.value, std::uint64_t(34));
+            QCOMPARE(f.corruptSpiPackets.value, std::uint64_t(noStates));
+            QCOMPARE(f.outOfRunSeq.value, std::uint64_t(2));
+            QVERIFY2(d.basis.pathMtu <= 1500, qPrintable(d.basis.pathMtuText));
+            for (const Finding &x : d.findings)
+                QVERIFY2(x.cause != QLatin1String("esp_blocked"), qPrintable(x.title));
+            QVERIFY(!d.findings.empty());
+            QCOMPARE(d.findings.front().cause, QStringLiteral("packet_loss_in_transit"));
+            QVERIFY(d.findings.front().evidence.size() > 1);
+            if (!pair) {
+                QCOMPARE(f.seqMissing.value, std::uint64_t(notInCapture + 30));
+                continue;
+            }
+            // The pair: left → right lost what did not arrive intact; netem corrupt reorders
+            // nothing (truth.json), so no packet is late.
+            std::uint64_t lost = 0, reordered = 0;
+            for (const DirectionFacts &x : f.dir)
+                if (x.from == QLatin1String("10.0.1.1")) {
+                    lost = x.lost;
+                    reordered = x.reordered;
+                }
+            QCOMPARE(lost, std::uint64_t(notInCapture + 30));
+            QCOMPARE(reordered, std::uint64_t(0));
+            QCOMPARE(f.reordered.value, std::uint64_t(0));
+            // Right received the corrupted packets, so right's kernel counted the integrity
+            // failures (stats): the offload check is a fix for right, A's peer, not for left.
+            const Finding *offload = nullptr;
+            for (const Finding &x : d.findings)
+                if (x.cause == QLatin1String("offload_or_crypto_errors")) offload = &x;
+            QVERIFY(offload);
+            QVERIFY(!offload->fixes.empty());
+            for (const Fix &x : offload->fixes)
+                QVERIFY2(x.title.startsWith(QLatin1String("On the peer 10.0.2.1: ")) &&
+                             x.text.contains(QLatin1String("grep -F -e ' 10.0.2.1/'")),
+                         qPrintable(x.title));
+        }
+    }
+
     void ipv6PacketTooBigBelow1280IsNoPathMtu_data()
     {
         QTest::addColumn<int>("reported");

@@ -12,6 +12,7 @@
 #include <memory>
 #include <numeric>
 #include <unordered_map>
+#include <utility>
 
 namespace ikev2wb {
 
@@ -103,6 +104,8 @@ public:
             return;
         }
         if (m_rule.isRestart(s, ext)) {
+            // A jump far ahead just before the run ended stays in that run, as sent.
+            if (m_jumpExt != 0) inSequence(std::exchange(m_jumpExt, 0), m_jumpNs);
             closeEpoch();
             ++o.restarts;
             resetWindows();
@@ -112,13 +115,51 @@ public:
             feedWindows(ext, false);
             return;
         }
+        if (m_jumpExt != 0) [[unlikely]] {
+            // The packet before jumped far ahead: this one tells whether the numbering went on
+            // from there (the capture missed that many) or from below it, where the run was. A
+            // sender counts up by one, so a lone number far ahead of the run is a corrupted (or
+            // forged) one, which the receiver drops at its integrity check.
+            const std::uint64_t jumpExt = m_jumpExt;
+            m_jumpExt = 0;
+            if (ext <= m_rule.top() + EspSequenceAnalysis::kHorizon)
+                ++o.outOfRun;
+            else
+                inSequence(jumpExt, m_jumpNs);
+        }
+        if (ext > m_rule.top() + EspSequenceAnalysis::kHorizon) [[unlikely]] {
+            m_jumpExt = ext;
+            m_jumpNs = r.tsNs;
+            return;
+        }
+        inSequence(ext, r.tsNs);
+    }
+
+    [[nodiscard]] bool esn() const { return m_out.esn; }
+
+    /// Ends the SA; `set`: the capture set's files and gaps (ranges across a gap are not loss).
+    EspSaSequence finish(const CaptureSet &set)
+    {
+        m_set = &set;
+        // A jump far ahead by the SA's last packet: nothing after it tells, so it counts as sent.
+        if (m_jumpExt != 0) inSequence(std::exchange(m_jumpExt, 0), m_jumpNs);
+        closeEpoch();
+        return finishCounts();
+    }
+
+private:
+    /// A packet with the 64-bit number `ext`, after the run started: the holes, reordering,
+    /// duplicates and the emulated windows.
+    [[gnu::always_inline]] void inSequence(std::uint64_t ext, std::int64_t tsNs)
+    {
+        EspSaSequence &o = m_out;
         bool duplicate = false;
         const std::uint64_t index = m_arrivals++;
         const std::uint64_t top = m_rule.top();
         if (ext > top) {
-            if (ext > top + 1) m_holes.emplace(top + 1, Hole{ext - 1, m_topNs, r.tsNs, index, r.tsNs});
+            if (ext > top + 1) m_holes.emplace(top + 1, Hole{ext - 1, m_topNs, tsNs, index, tsNs});
             m_rule.accept(ext);
-            m_topNs = r.tsNs;
+            m_topNs = tsNs;
             while (!m_holes.empty() && m_holes.begin()->second.last + EspSequenceAnalysis::kHorizon < ext)
                 finalize(m_holes.begin());
         } else if (top - ext > EspSequenceAnalysis::kHorizon) {
@@ -128,22 +169,22 @@ public:
         } else if (ext < m_low) {
             // Older than anything seen so far in this epoch: it extends the range downwards.
             if (ext + 1 < m_low)
-                m_holes.emplace(ext + 1, Hole{m_low - 1, r.tsNs, m_lowNs, m_epochFirstIndex, m_epochFirstNs});
-            reordered(ext, index - m_epochFirstIndex, r.tsNs - m_epochFirstNs);
+                m_holes.emplace(ext + 1, Hole{m_low - 1, tsNs, m_lowNs, m_epochFirstIndex, m_epochFirstNs});
+            reordered(ext, index - m_epochFirstIndex, tsNs - m_epochFirstNs);
             m_low = ext;
-            m_lowNs = r.tsNs;
+            m_lowNs = tsNs;
         } else {
             auto it = m_holes.upper_bound(ext);
             if (it != m_holes.begin() && std::prev(it)->second.last >= ext) {
                 --it;
                 const std::uint64_t first = it->first;
                 const Hole h = it->second;
-                reordered(ext, index - h.creatorIndex, r.tsNs - h.creatorNs);
+                reordered(ext, index - h.creatorIndex, tsNs - h.creatorNs);
                 m_holes.erase(it);
                 if (first < ext)
-                    m_holes.emplace(first, Hole{ext - 1, h.afterNs, r.tsNs, h.creatorIndex, h.creatorNs});
+                    m_holes.emplace(first, Hole{ext - 1, h.afterNs, tsNs, h.creatorIndex, h.creatorNs});
                 if (ext < h.last)
-                    m_holes.emplace(ext + 1, Hole{h.last, r.tsNs, h.beforeNs, h.creatorIndex, h.creatorNs});
+                    m_holes.emplace(ext + 1, Hole{h.last, tsNs, h.beforeNs, h.creatorIndex, h.creatorNs});
             } else {
                 duplicate = true;
                 ++o.duplicates;
@@ -153,13 +194,8 @@ public:
         feedWindows(ext, duplicate);
     }
 
-    [[nodiscard]] bool esn() const { return m_out.esn; }
-
-    /// Ends the SA; `set`: the capture set's files and gaps (ranges across a gap are not loss).
-    EspSaSequence finish(const CaptureSet &set)
+    EspSaSequence finishCounts()
     {
-        m_set = &set;
-        closeEpoch();
         foldWindows();
         EspSaSequence &o = m_out;
         for (std::size_t i = 0; i < m_windows.size(); ++i) {
@@ -187,7 +223,6 @@ public:
         return std::move(m_out);
     }
 
-private:
     // Packets mostly land in the bucket of the previous one: skip the division then.
     void addToSeries(std::int64_t ns, std::uint32_t bytes)
     {
@@ -346,6 +381,8 @@ private:
     std::int64_t m_epochFirstNs = 0;
     EspEpoch m_epoch;
     std::map<std::uint64_t, Hole> m_holes;
+    std::uint64_t m_jumpExt = 0; // a packet far ahead of the run, judged by the next one (0: none)
+    std::int64_t m_jumpNs = 0;
     std::map<std::uint64_t, std::uint64_t> m_lags; // reordered packets by lag (reorderLags)
     std::vector<std::uint32_t> m_sizes;
     std::vector<ReplayWindow> m_windows;

@@ -54,13 +54,18 @@ struct SaPair
 
 /// Late packets in arrival order: a packet is reordered when a higher sequence number arrived
 /// before it; its displacement is how many packets arrived since the first such one (RFC 4737).
+/// A number more than kFarAhead above the running maximum is no new maximum: no reordering
+/// displaces that far, and a number corrupted on the way (a flipped high bit) would otherwise
+/// make every later packet "late". After a real jump that large the next numbers rise anyway.
 void findReordered(SideSa &s)
 {
+    constexpr std::uint64_t kFarAhead = 65536; // EspSequenceAnalysis::kHorizon
     std::vector<std::pair<std::uint64_t, std::uint64_t>>
         rises; // (arrival index, running max) at each new maximum
     const auto &pk = s.sa->packets;
     for (std::size_t j = 0; j < pk.size(); ++j) {
         const std::uint64_t q = pk[j].seq();
+        if (!rises.empty() && q > rises.back().second + kFarAhead) continue;
         if (rises.empty() || q > rises.back().second) {
             rises.emplace_back(j, q);
             continue;

@@ -205,6 +205,33 @@ void peerSilenceFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &a
     }
 }
 
+/// The ESP SAs (by index into an.esp.sas) whose SPI is one bit off the SPI of an SA of the same
+/// flow that holds at least 100 times their packets, with their numbers inside that SA's run:
+/// the SPI of a few of its packets was corrupted on the way (the receiver's kernel counts them in
+/// XfrmInNoStates). 32 look-ups per small SA, so a hostile capture of many SAs stays linear.
+std::vector<bool> corruptedSpiSas(const CaptureIndex &ix, const CaptureAnalysis &an)
+{
+    std::vector<bool> out(an.esp.sas.size(), false);
+    constexpr std::uint64_t kFew = 16, kRatio = 100;
+    std::map<std::pair<std::uint32_t, std::uint32_t>, std::size_t> busy; // (flow, SPI) → SA
+    for (std::size_t i = 0; i < an.esp.sas.size(); ++i)
+        if (an.esp.sas[i].packets >= kRatio)
+            busy.emplace(std::pair(ix.espSas[an.esp.sas[i].saIndex].flowId, an.esp.sas[i].spi), i);
+    if (busy.empty()) return out;
+    for (std::size_t i = 0; i < an.esp.sas.size(); ++i) {
+        const EspSaSequence &s = an.esp.sas[i];
+        if (s.packets > kFew || s.epochs.size() != 1) continue;
+        const std::uint32_t flow = ix.espSas[s.saIndex].flowId;
+        for (int bit = 0; bit < 32 && !out[i]; ++bit) {
+            const auto it = busy.find(std::pair(flow, s.spi ^ (1u << bit)));
+            if (it == busy.end()) continue;
+            const EspSaSequence &b = an.esp.sas[it->second];
+            out[i] = b.packets >= kRatio * s.packets && s.firstSeq >= b.firstSeq && s.lastSeq <= b.lastSeq;
+        }
+    }
+    return out;
+}
+
 void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
 {
     f.haveCapture = true;
@@ -229,9 +256,20 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
         f.captureDrops[0] = {name, true, d.dropped(), d.osDrop, d.ifDrop, d.received};
     }
 
+    // Corrupted on the way: left out of the sequence facts below, counted here.
+    if (ix.corruptHeaders)
+        addCount(f.corruptHeaders, ix.corruptHeaders,
+                 packetRef(name, std::uint64_t(ix.firstCorruptHeader), ix.firstCorruptHeaderNs));
+    const std::vector<bool> corruptSpi = corruptedSpiSas(ix, an);
+    for (std::size_t i = 0; i < an.esp.sas.size(); ++i) {
+        const EspSaSequence &s = an.esp.sas[i];
+        if (corruptSpi[i]) addCount(f.corruptSpiPackets, s.packets, spiRef(name, s.spi, s.firstNs));
+        if (s.outOfRun) addCount(f.outOfRunSeq, s.outOfRun, spiRef(name, s.spi));
+    }
     // Sequence numbers that never reached this capture point.
-    for (const EspSaSequence &s : an.esp.sas) {
-        if (s.missing == 0) continue;
+    for (std::size_t i = 0; i < an.esp.sas.size(); ++i) {
+        const EspSaSequence &s = an.esp.sas[i];
+        if (s.missing == 0 || corruptSpi[i]) continue;
         EvidenceRef ref = spiRef(name, s.spi, s.missingRanges.empty() ? -1 : s.missingRanges.front().afterNs);
         addCount(f.seqMissing, s.missing, ref);
         f.seqMissingSaPackets += s.packets;
@@ -245,7 +283,9 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
     };
     std::vector<Span> spans;
     const std::size_t before = f.seqGaps.size();
-    for (const EspSaSequence &s : an.esp.sas) {
+    for (std::size_t i = 0; i < an.esp.sas.size(); ++i) {
+        const EspSaSequence &s = an.esp.sas[i];
+        if (corruptSpi[i]) continue;
         const Flow &fl = ix.flows[ix.espSas[s.saIndex].flowId];
         const QString from = addr(fl.src), to = addr(fl.dst);
         auto it = std::find_if(f.seqGaps.begin() + std::ptrdiff_t(before), f.seqGaps.end(),
@@ -262,7 +302,7 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
         Span &span = spans[std::size_t(it - f.seqGaps.begin()) - before];
         span.first = std::min(span.first, s.firstNs);
         span.last = std::max(span.last, s.lastNs);
-        g.packets += s.packets;
+        g.packets += s.packets - s.outOfRun; // a corrupted number is no packet of the run
         ++g.sas;
         if (s.missing == 0) continue;
         if (g.missing == 0)
@@ -1854,6 +1894,21 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
     }
 
     for (const SnapshotDelta &d : set.deltas()) {
+        if (sides.pair && d.kind == EvidenceKind::XfrmStat && sides.sideOf(d.afterPath, d.host) == 1) {
+            // The peer's receive errors: the direction this host sends.
+            for (const CounterDelta &c : d.counters) {
+                Facts::InErrors &p = f.peerInErrors;
+                if (c.name == QLatin1String("XfrmInNoStates"))
+                    addDelta(p.noStates, d, c);
+                else if (c.name == QLatin1String("XfrmInStateProtoError"))
+                    addDelta(p.protoError, d, c);
+                else if (c.name == QLatin1String("XfrmInStateMismatch"))
+                    addDelta(p.mismatch, d, c);
+                else if (c.name == QLatin1String("XfrmInBufferError"))
+                    addDelta(p.bufferError, d, c);
+            }
+            continue;
+        }
         if (!mineHost(d.afterPath, d.host)) continue;
         for (const CounterDelta &c : d.counters) {
             if (d.kind == EvidenceKind::XfrmStat) {
@@ -3261,6 +3316,9 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         Facts peer;
         captureFacts(peer, *in.indexB, *in.analysisB, in.nameB);
         f.captureDrops[1] = peer.captureDrops[0];
+        addCountEarliest(f.corruptHeaders, peer.corruptHeaders);
+        addCountEarliest(f.corruptSpiPackets, peer.corruptSpiPackets);
+        addCountEarliest(f.outOfRunSeq, peer.outOfRunSeq);
         if (peer.minSafeWindow > f.minSafeWindow) {
             f.minSafeWindow = peer.minSafeWindow;
             f.minSafeWindowRef = peer.minSafeWindowRef;

@@ -214,6 +214,11 @@ struct Facts
     std::uint64_t seqMissingSaPackets = 0;
     std::uint32_t seqMissingLongestBurst = 0;
     std::vector<SeqGapFacts> seqGaps; // single capture: the same per direction (every SA of it)
+    // Packets corrupted on the way (each capture's, added): IP headers whose checksum or length
+    // is wrong (the receiver's kernel drops them), ESP packets whose SPI is one bit off a busy SA
+    // of the same flow (their "SA" is left out of the sequence facts: its gaps are not loss), and
+    // ESP sequence numbers far outside their SA's run (EspSaSequence::outOfRun).
+    RefCount corruptHeaders, corruptSpiPackets, outOfRunSeq;
 
     // --- step 2: MTU
     bool ptbSeen = false;
@@ -547,6 +552,17 @@ struct Facts
 
     // --- step 5: offload, CPU, host drops
     RefCount xfrmInNoStates, xfrmInStateProtoError, xfrmInStateMismatch, xfrmInBufferError;
+    /// In a pair, the same receive errors of the peer's (B's) host: it receives what this host
+    /// sends, so its counters judge that direction (each direction by its receiver's evidence).
+    struct InErrors
+    {
+        RefCount noStates, protoError, mismatch, bufferError;
+        [[nodiscard]] std::uint64_t total() const
+        {
+            return noStates.value + protoError.value + mismatch.value + bufferError.value;
+        }
+    };
+    InErrors peerInErrors;
     RefCount rxDropped, rxMissed, udpRcvbufErrors;
     QStringList offloadFeaturesOn; // ethtool -k features related to ESP/GRO that are on
 

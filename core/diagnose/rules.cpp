@@ -64,6 +64,21 @@ QString onThePeerOnly(const FixTarget &peer, const FixTarget &here, const QStrin
                      .arg(peer.localAddress)));
 }
 
+/// A fix the builders wrote for the peer (`there`, from fixTargetAtPeer: its words name
+/// `there.host`) says where it runs: its title, a guard that refuses to run on another host
+/// (onThePeerOnly, `why` it is the peer's), its verification and its undo.
+void markForThePeer(Fix &x, const FixTarget &there, const FixTarget &here, const QString &why)
+{
+    x.title = QStringLiteral("On the peer %1: %2").arg(there.localAddress, x.title);
+    x.text = onThePeerOnly(there, here, why) + x.text;
+    x.verify = QStringLiteral("On %1: %2").arg(there.host, x.verify);
+    const qsizetype note = x.undo.indexOf(QStringLiteral("  # "));
+    x.undo = note < 0 ? x.undo + QStringLiteral("  # on %1").arg(there.host)
+             : note == 0
+                 ? x.undo
+                 : x.undo.left(note) + QStringLiteral("  # on %1; ").arg(there.host) + x.undo.mid(note + 4);
+}
+
 /// The MTU/MSS fixes for the facts' suite at the decided path MTU; cites how it was decided and
 /// the command that would measure it. `sender` (the outer source of the packets that are too
 /// large, "" unknown): when it is the peer, the per-peer route (or tunnel interface) MTU is the
@@ -784,6 +799,48 @@ std::uint64_t citeCaptureDrops(Finding &fd, const Facts &f)
     return total;
 }
 
+/// Cites the signs of packets corrupted on the way the captures hold (Facts::corruptHeaders,
+/// corruptSpiPackets, outOfRunSeq); false when there are none.
+bool citeCorruption(Finding &fd, const Facts &f)
+{
+    struct Sign
+    {
+        const RefCount &count;
+        const char *one, *many, *what;
+    };
+    const Sign signs[] = {
+        {f.corruptHeaders, "packet", "packets",
+         "with an IP header corrupted on the way (a wrong checksum after a router, or a length beyond the "
+         "frame): the receiving kernel drops them"},
+        {f.corruptSpiPackets, "ESP packet", "ESP packets",
+         "with an SPI one bit off that of a busy SA of the same flow, numbered inside its run: corrupted on "
+         "the way (the receiver has no such SA: XfrmInNoStates)"},
+        {f.outOfRunSeq, "ESP packet", "ESP packets",
+         "with a sequence number far ahead of its SA's run while the next went on from the run: corrupted on "
+         "the way, not counted as loss"},
+    };
+    bool any = false;
+    for (const Sign &g : signs) {
+        if (!g.count.value) continue;
+        cite(fd,
+             QStringLiteral("%1 %2 %3")
+                 .arg(g.count.value)
+                 .arg(QLatin1String(g.count.value == 1 ? g.one : g.many), QLatin1String(g.what)),
+             g.count.ref);
+        any = true;
+    }
+    if (any) {
+        cite(fd,
+             QStringLiteral("packets are corrupted between the ends (bit errors after a link's CRC, a faulty "
+                            "NIC, a box that mangles packets); where the payload is hit, the receiver's "
+                            "ESP integrity check fails (XfrmInStateProtoError)"));
+        fd.collectNext << QStringLiteral(
+            "the receiver's /proc/net/xfrm_stat before and after (ikev2wb collect): XfrmInStateProtoError "
+            "counts the corrupted payloads a capture cannot tell apart");
+    }
+    return any;
+}
+
 std::optional<Finding> rulePacketLossInTransit(const Facts &f)
 {
     if (f.havePair) {
@@ -839,6 +896,7 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
                                   "congestion, a bad link or policing")
                  : QStringLiteral("the loss is spread over sizes (not an MTU effect) and outside outages: "
                                   "random loss on the path, e.g. congestion, a bad link or policing"));
+        citeCorruption(fd, f);
         // Capture drops as large as the loss could explain all of it: not proven transit loss.
         if (citeCaptureDrops(fd, f) >= lost) {
             fd.status = StepStatus::Warn;
@@ -877,6 +935,7 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
     if (f.replayCounter.value == 0 && f.haveCounters)
         cite(fd, QStringLiteral("no anti-replay drops on the host (XfrmInStateSeqError unchanged): the gaps "
                                 "are loss, not drops"));
+    citeCorruption(fd, f);
     if (citeCaptureDrops(fd, f) >= f.seqMissing.value) {
         fd.status = StepStatus::Warn;
         fd.confidence = std::min(fd.confidence, 0.3);
@@ -1665,20 +1724,9 @@ std::optional<Finding> ruleFirewallReject(const Facts &f)
             std::vector<Fix> fixes =
                 espBlockedFixes(there, carrier, 0, f.interfaceMtu > 0 ? f.interfaceMtu : 1500);
             fixes.resize(2);
-            for (Fix &x : fixes) {
-                // The builders wrote the words for the peer (`there.host`); the title, the guard,
-                // the verification and the undo say where the fix runs.
-                x.title = QStringLiteral("On the peer %1: %2").arg(there.localAddress, x.title);
-                x.text = onThePeerOnly(there, fixTarget(f),
-                                       QStringLiteral("its own firewall rejects what this host sends")) +
-                         x.text;
-                x.verify = QStringLiteral("On %1: %2").arg(there.host, x.verify);
-                const qsizetype note = x.undo.indexOf(QStringLiteral("  # "));
-                x.undo = note < 0    ? x.undo + QStringLiteral("  # on %1").arg(there.host)
-                         : note == 0 ? x.undo
-                                     : x.undo.left(note) + QStringLiteral("  # on %1; ").arg(there.host) +
-                                           x.undo.mid(note + 4);
-            }
+            for (Fix &x : fixes)
+                markForThePeer(x, there, fixTarget(f),
+                               QStringLiteral("its own firewall rejects what this host sends"));
             addFixes(fd, std::move(fixes));
             return fd;
         }
@@ -1857,43 +1905,69 @@ std::optional<Finding> ruleFirewallDrop(const Facts &f)
 // ---------------------------------------------------------------- step 5
 // ---------------------------------------------------------------- step 5
 
+/// Cites one host's receive errors (xfrm_stat); `whose` prefixes each line ("" for this host,
+/// "the peer X: " for B's in a pair).
+void citeInErrors(Finding &fd, const RefCount &proto, const RefCount &noStates, const RefCount &mismatch,
+                  const RefCount &buffer, const QString &whose)
+{
+    if (proto.value)
+        cite(fd,
+             whose +
+                 QStringLiteral(
+                     "XfrmInStateProtoError +%1: integrity check failed (wrong key, corruption, offload bug)")
+                     .arg(proto.value),
+             proto);
+    if (noStates.value)
+        cite(fd,
+             whose + QStringLiteral("XfrmInNoStates +%1: ESP for an SA the kernel does not have (often late "
+                                    "packets after a rekey "
+                                    "or delete; many of them mean the peers disagree on SAs)")
+                         .arg(noStates.value),
+             noStates);
+    if (mismatch.value)
+        cite(fd,
+             whose + QStringLiteral(
+                         "XfrmInStateMismatch +%1: packets did not match their SA (e.g. encapsulation)")
+                         .arg(mismatch.value),
+             mismatch);
+    if (buffer.value)
+        cite(fd,
+             whose +
+                 QStringLiteral("XfrmInBufferError +%1: no buffer for decryption (CPU or memory pressure)")
+                     .arg(buffer.value),
+             buffer);
+}
+
 std::optional<Finding> ruleOffloadOrCrypto(const Facts &f)
 {
-    const std::uint64_t n = f.xfrmInStateProtoError.value + f.xfrmInNoStates.value +
-                            f.xfrmInStateMismatch.value + f.xfrmInBufferError.value;
-    if (n == 0) return std::nullopt;
+    const std::uint64_t here = f.xfrmInStateProtoError.value + f.xfrmInNoStates.value +
+                               f.xfrmInStateMismatch.value + f.xfrmInBufferError.value;
+    const Facts::InErrors &p = f.peerInErrors;
+    // In a pair each end's counters judge what it receives: the peer's count too.
+    if (here == 0 && p.total() == 0) return std::nullopt;
     Finding fd =
         start("offload_or_crypto_errors", 5,
               QStringLiteral("The receiving kernel rejected ESP packets (integrity, unknown SA, buffer)"),
-              StepStatus::Warn, f.xfrmInStateProtoError.value ? 0.5 : 0.3);
-    if (f.xfrmInStateProtoError.value)
-        cite(fd,
-             QStringLiteral(
-                 "XfrmInStateProtoError +%1: integrity check failed (wrong key, corruption, offload bug)")
-                 .arg(f.xfrmInStateProtoError.value),
-             f.xfrmInStateProtoError);
-    if (f.xfrmInNoStates.value)
-        cite(fd,
-             QStringLiteral("XfrmInNoStates +%1: ESP for an SA the kernel does not have (often late packets "
-                            "after a rekey "
-                            "or delete; many of them mean the peers disagree on SAs)")
-                 .arg(f.xfrmInNoStates.value),
-             f.xfrmInNoStates);
-    if (f.xfrmInStateMismatch.value)
-        cite(fd,
-             QStringLiteral("XfrmInStateMismatch +%1: packets did not match their SA (e.g. encapsulation)")
-                 .arg(f.xfrmInStateMismatch.value),
-             f.xfrmInStateMismatch);
-    if (f.xfrmInBufferError.value)
-        cite(fd,
-             QStringLiteral("XfrmInBufferError +%1: no buffer for decryption (CPU or memory pressure)")
-                 .arg(f.xfrmInBufferError.value),
-             f.xfrmInBufferError);
+              StepStatus::Warn, f.xfrmInStateProtoError.value || p.protoError.value ? 0.5 : 0.3);
+    citeInErrors(fd, f.xfrmInStateProtoError, f.xfrmInNoStates, f.xfrmInStateMismatch, f.xfrmInBufferError,
+                 p.total() ? QStringLiteral("this host: ") : QString());
+    citeInErrors(
+        fd, p.protoError, p.noStates, p.mismatch, p.bufferError,
+        QStringLiteral("the peer %1: ").arg(f.peerAddress.isEmpty() ? QStringLiteral("(B)") : f.peerAddress));
     if (!f.offloadFeaturesOn.isEmpty())
         cite(fd, QStringLiteral("offloads on: %1").arg(f.offloadFeaturesOn.join(QStringLiteral(", "))));
+    citeCorruption(fd, f);
     fd.collectNext << QStringLiteral(
         "ethtool -k and ethtool -S of the interface facing the peer (ikev2wb collect)");
-    addFixes(fd, offloadFixes(fixTarget(f)));
+    // The offload fix goes on the host whose kernel counted the errors.
+    if (here) addFixes(fd, offloadFixes(fixTarget(f)));
+    if (p.total()) {
+        const FixTarget there = fixTargetAtPeer(f);
+        std::vector<Fix> fixes = offloadFixes(there);
+        for (Fix &x : fixes)
+            markForThePeer(x, there, fixTarget(f), QStringLiteral("its kernel counted the receive errors"));
+        addFixes(fd, std::move(fixes));
+    }
     return fd;
 }
 

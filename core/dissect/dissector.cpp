@@ -22,6 +22,18 @@ void malformed(PacketFacts &f, const char *why)
     if (!f.warning) f.warning = why;
 }
 
+/// RFC 791/1071: the one's complement sum of the header's 16-bit words, checksum included, is
+/// all ones when the header is intact.
+bool ipv4HeaderChecksumOk(const std::uint8_t *h, std::size_t ihl)
+{
+    std::uint32_t sum = 0;
+    for (std::size_t i = 0; i + 1 < ihl; i += 2)
+        sum += std::uint32_t(h[i]) << 8 | h[i + 1];
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return sum == 0xffff;
+}
+
 std::uint64_t endpointKey(const IpAddress &a, std::uint16_t port)
 {
     return hashBytes(&port, sizeof port, std::hash<IpAddress>{}(a));
@@ -295,6 +307,7 @@ std::size_t Dissector::bytesToDissect(int linkType, ByteView frame, std::uint32_
 PacketFacts Dissector::dissect(ByteView frame, std::uint32_t originalLength)
 {
     PacketFacts f;
+    m_wireLength = originalLength;
     if (originalLength > frame.size()) f.flags |= FlagSnapTruncated;
 
     std::size_t l3 = 0;
@@ -396,6 +409,7 @@ PacketFacts Dissector::dissect(ByteView frame, std::uint32_t originalLength)
 PacketFacts Dissector::dissectIp(ByteView ip)
 {
     PacketFacts f;
+    m_wireLength = 0;
     dissectIpInto(ip, 0, f);
     return f;
 }
@@ -450,6 +464,27 @@ void Dissector::dissectIpv4(ByteView ip, std::size_t l3Offset, PacketFacts &f)
         malformed(f, "IPv4 options truncated");
         return;
     }
+    // A header corrupted on the way (bit errors after the link's CRC, a mangling box) is not a
+    // packet the receiver takes: its kernel drops it (ip_rcv: a bad header checksum, a length
+    // beyond the frame). Taken at face value it would make a flow or an ESP SA of corrupted
+    // addresses, or a 17884-byte "packet" on a 1500-byte link.
+    if (m_wireLength != 0) {
+        if (l3Offset + total > m_wireLength) {
+            f.kind = PacketKind::Malformed;
+            f.flags |= FlagCorruptHeader;
+            malformed(f, "IPv4 total length beyond the frame on the wire: header corrupted");
+            return;
+        }
+        // Judged only after a router: it lowered the TTL and rewrote the checksum, so the header
+        // must sum up. A packet with an initial TTL (64, 128, 255) may come from the capturing
+        // host itself, whose NIC fills the checksum in after the capture saw it (offload).
+        if (f.ttl != 64 && f.ttl != 128 && f.ttl != 255 && !ipv4HeaderChecksumOk(ip.data(), ihl)) {
+            f.kind = PacketKind::Malformed;
+            f.flags |= FlagCorruptHeader;
+            malformed(f, "IPv4 header checksum wrong after a router: header corrupted");
+            return;
+        }
+    }
     // Clip to the datagram: Ethernet padding is not payload; a shorter capture is truncation.
     const ByteView datagram = ip.slice(0, total);
     if (datagram.size() < total && !(f.flags & FlagSnapTruncated) && !m_prefixOnly)
@@ -476,6 +511,13 @@ void Dissector::dissectIpv6(ByteView ip, std::size_t l3Offset, PacketFacts &f)
     f.ttl = *ip.u8(7);
     f.src = IpAddress::fromV6(ip.data() + 8);
     f.dst = IpAddress::fromV6(ip.data() + 24);
+    if (m_wireLength != 0 && l3Offset + f.ipTotalLen > m_wireLength) {
+        // As for IPv4: a header corrupted on the way, which the receiver drops.
+        f.kind = PacketKind::Malformed;
+        f.flags |= FlagCorruptHeader;
+        malformed(f, "IPv6 payload length beyond the frame on the wire: header corrupted");
+        return;
+    }
     const ByteView datagram = ip.slice(0, f.ipTotalLen);
     if (datagram.size() < f.ipTotalLen && !(f.flags & FlagSnapTruncated) && !m_prefixOnly)
         malformed(f, "IPv6 payload length exceeds the captured frame");

@@ -249,6 +249,11 @@ struct CaptureIndex
     std::array<std::uint64_t, std::size_t(PacketKind::Count_)> kindCounts{};
     std::uint64_t snapTruncated = 0;
     std::uint64_t malformed = 0;
+    /// Of them, with an IP header corrupted on the way (FlagCorruptHeader); the first (0-based,
+    /// -1 for none) and its time.
+    std::uint64_t corruptHeaders = 0;
+    std::int64_t firstCorruptHeader = -1;
+    std::int64_t firstCorruptHeaderNs = 0;
     std::int64_t firstNs = 0; // the earliest timestamp (not necessarily the first packet's)
     std::int64_t lastNs = 0;  // the latest
     /// Packets whose timestamp is earlier than the previous packet's (FlagTimeBackwards): a

@@ -278,6 +278,10 @@ void IndexBuilder::add(const RawPacket &pkt)
     if (f.flags & FlagSnapTruncated) ++m_index.snapTruncated;
     if (f.flags & FlagMalformed) {
         ++m_index.malformed;
+        if ((f.flags & FlagCorruptHeader) && m_index.corruptHeaders++ == 0) {
+            m_index.firstCorruptHeader = std::int64_t(m_packetIndex);
+            m_index.firstCorruptHeaderNs = pkt.tsNs;
+        }
         warn(std::int64_t(m_packetIndex), QString::fromLatin1(f.warning ? f.warning : "malformed packet"));
     }
 

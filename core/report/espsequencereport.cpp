@@ -73,6 +73,7 @@ void writeEspSequenceJson(JsonWriter &w, const CaptureIndex &index, const EspSeq
         w.field("max_reorder_distance", s.maxReorderDistance);
         w.key("max_reorder_ms").value(double(s.maxReorderNs) / 1e6, 3);
         w.field("invalid_seq_zero", s.invalidSeqZero).field("late_untracked", s.lateUntracked);
+        w.field("out_of_run", s.outOfRun);
         w.key("antireplay").beginObject();
         for (const auto &o : s.antiReplay)
             w.field(std::to_string(o.window), o.dropped());
