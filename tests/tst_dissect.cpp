@@ -413,7 +413,8 @@ private Q_SLOTS:
         QTest::addColumn<uint>("spi");
         QTest::addColumn<uint>("espLen");
         QTest::addColumn<int>("l4Offset");
-        // 45 00 | total | id 0x1234 | flags+offset | TTL 63 | proto | checksum 0 | 10.0.0.1 > 10.0.0.2
+        // 45 00 | total | id 0x1234 | flags+offset | TTL 63 | proto | checksum | 10.0.0.1 > 10.0.0.2;
+        // the checksum over the header and its options (RFC 1071), as a router leaves it
         const auto ipv4 = [](std::uint8_t verIhl, std::uint16_t total, std::uint16_t fragField,
                              std::uint8_t proto, const QByteArray &options,
                              const QByteArray &payload) -> QByteArray {
@@ -428,7 +429,15 @@ private Q_SLOTS:
             b[6] = char(fragField >> 8);
             b[7] = char(fragField & 0xff);
             b[9] = char(proto);
-            return b + options + payload;
+            b += options;
+            std::uint32_t sum = 0;
+            for (qsizetype i = 0; i + 1 < b.size(); i += 2)
+                sum += std::uint32_t(std::uint8_t(b[i])) << 8 | std::uint8_t(b[i + 1]);
+            while (sum >> 16)
+                sum = (sum & 0xffff) + (sum >> 16);
+            b[10] = char(~sum >> 8);
+            b[11] = char(~sum & 0xff);
+            return b + payload;
         };
         const QByteArray esp = QByteArray::fromHex("01020304"
                                                    "00000007") +
@@ -457,9 +466,18 @@ private Q_SLOTS:
         QTest::newRow("ESP after 4 bytes of options")
             << ipv4(0x46, 48, 0x4000, 50, QByteArray::fromHex("01010100"), esp) << 0 << esp_ << df
             << QByteArray() << 0x01020304u << 24u << 38;
-        QTest::newRow("total length beyond the frame")
-            << ipv4(0x45, 60, 0x4000, 50, {}, esp) << 0 << esp_ << (df | bad)
-            << QByteArray("IPv4 total length exceeds the captured frame") << 0x01020304u << 40u << 34;
+        // Corrupted on the way (since session 17): the receiving kernel drops such a header, so
+        // the packet is Malformed, not ESP.
+        const int corrupt = df | bad | int(FlagCorruptHeader);
+        QTest::newRow("total length beyond the frame on the wire")
+            << ipv4(0x45, 60, 0x4000, 50, {}, esp) << 0 << int(PacketKind::Malformed) << corrupt
+            << QByteArray("IPv4 total length beyond the frame on the wire: header corrupted") << 0u << 0u
+            << 0;
+        QByteArray flipped = ipv4(0x45, 44, 0x4000, 50, {}, esp);
+        flipped[14] = char(flipped[14] ^ 0x04); // 10.0.0.1 -> 10.0.4.1: the checksum no longer sums up
+        QTest::newRow("header checksum wrong after a router")
+            << flipped << 0 << int(PacketKind::Malformed) << corrupt
+            << QByteArray("IPv4 header checksum wrong after a router: header corrupted") << 0u << 0u << 0;
         QTest::newRow("total length beyond a snap-truncated frame")
             << ipv4(0x45, 60, 0x4000, 50, {}, esp) << 16 << esp_ << (df | int(FlagSnapTruncated))
             << QByteArray() << 0x01020304u << 40u << 34;
@@ -515,7 +533,7 @@ private Q_SLOTS:
         QCOMPARE(int(f.flags), flags);
         QCOMPARE(QByteArray(f.warning ? f.warning : ""), warning);
         QCOMPARE(int(f.ipVersion), 4);
-        QCOMPARE(f.src, ip("10.0.0.1"));
+        QCOMPARE(f.src, ip(datagram[14] == char(0) ? "10.0.0.1" : "10.0.4.1"));
         QCOMPARE(f.dst, ip("10.0.0.2"));
         QCOMPARE(int(f.ttl), 63);
         QCOMPARE(f.ipId, 0x1234u);

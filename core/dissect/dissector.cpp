@@ -124,8 +124,10 @@ void parseQuoted(ByteView q, PacketFacts &f)
 /// packet). Everything else returns false untouched for the general path: IP options,
 /// fragments (MF or an offset), SPI 0, a zero marker (IKE), a keepalive, a datagram shorter than
 /// its headers, a total length beyond the captured bytes (a warning unless the frame is
-/// snap-truncated or a bytesToDissect() prefix), other ports (learned NAT-T floats).
-bool tunnelIpv4(ByteView ip, std::size_t l3Offset, bool lengthUnknown, PacketFacts &f)
+/// snap-truncated or a bytesToDissect() prefix), other ports (learned NAT-T floats), a header
+/// corrupted on the way.
+bool tunnelIpv4(ByteView ip, std::size_t l3Offset, bool lengthUnknown, std::uint32_t wireLength,
+                PacketFacts &f)
 {
     const std::uint8_t *d = ip.data();
     const auto be16 = [d](std::size_t o) { return std::uint16_t((d[o] << 8) | d[o + 1]); };
@@ -139,6 +141,10 @@ bool tunnelIpv4(ByteView ip, std::size_t l3Offset, bool lengthUnknown, PacketFac
     const std::uint16_t fragField = be16(6);
     if ((fragField & 0x3fff) != 0) return false; // MF or a fragment offset
     if (total > ip.size() && !lengthUnknown) return false;
+    // A header corrupted on the way (dissectIpv4 makes it Malformed): a length beyond the frame
+    // on the wire, or a wrong checksum on a forwarded packet (a TTL other than an initial one).
+    if (l3Offset + total > wireLength) return false;
+    if (d[8] != 64 && d[8] != 128 && d[8] != 255 && !ipv4HeaderChecksumOk(d, kIhl)) return false;
     const std::size_t datagram = std::min<std::size_t>(total, ip.size()); // the bytes dissectIpv4 reads
     const std::uint8_t proto = d[9];
     if (proto == 50) {
@@ -400,7 +406,7 @@ PacketFacts Dissector::dissect(ByteView frame, std::uint32_t originalLength)
     // the general path would warn about an IP length beyond the frame unless it is truncated on
     // purpose (snap length, a bytesToDissect() prefix).
     if (ethertype == 0x0800 &&
-        tunnelIpv4(frame.from(l3), l3, (f.flags & FlagSnapTruncated) != 0 || m_prefixOnly, f))
+        tunnelIpv4(frame.from(l3), l3, (f.flags & FlagSnapTruncated) != 0 || m_prefixOnly, m_wireLength, f))
         return f;
     dissectIpInto(frame.from(l3), l3, f);
     return f;
