@@ -3386,6 +3386,57 @@ private slots:
     // loss both ways, verify.json's lost numbers). Left's view of either gave "PMTUD black hole
     // suspected" before: natt-expiry from left's own bulk transfer, whose large packets were all
     // answered (the sender's claim), loss-both-ways from the peer's gaps (the receiver's).
+    void noFixForDuplicatesOrATailDroppingQueue_data()
+    {
+        QTest::addColumn<QString>("scenario");
+        QTest::newRow("audit3-duplicate-l2r") << QStringLiteral("audit3-duplicate-l2r");
+        QTest::newRow("audit3-rate-l2r") << QStringLiteral("audit3-rate-l2r");
+    }
+
+    // Blind audit 3 (tests/lab-scenarios/audit3.sh). Duplicates (netem duplicate 5 %): right's
+    // anti-replay check drops the second copies (XfrmInStateSeqError +235, verify.json); a larger
+    // replay window changes nothing, so no replay-window fix. A 3 Mbit/s queue of 20 packets
+    // tail-drops mostly large packets because the bulk is large, while DF pings up to 1400 (outer
+    // 1500) arrived: no MTU or MSS fix, no black-hole suspicion. Right receives the faulty
+    // direction; each view is judged, with and without the evidence.
+    void noFixForDuplicatesOrATailDroppingQueue()
+    {
+        QFETCH(QString, scenario);
+        const QJsonObject expect = truth(scenario)[QStringLiteral("expected_diagnosis")].toObject();
+        QCOMPARE(expect[QStringLiteral("mtu_fix")].toBool(true), false);
+        const bool duplicates = scenario.contains(QLatin1String("duplicate"));
+        if (duplicates) QCOMPARE(expect[QStringLiteral("replay_window_fix")].toBool(true), false);
+        const QString dir = labDir(scenario);
+        for (const bool pair : {false, true})
+            for (const bool withEvidence : {false, true}) {
+                DiagnosisFiles files;
+                files.captureA =
+                    dir + (pair ? QStringLiteral("/left-outer.pcap") : QStringLiteral("/right-outer.pcap"));
+                if (pair) files.captureB = dir + QStringLiteral("/right-outer.pcap");
+                if (withEvidence) files.evidence << dir + QStringLiteral("/stats");
+                Investigation ld;
+                QString error;
+                QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+                const QString text = diagnosisText(ld.diagnosis());
+                QVERIFY2(!findingOf(ld, QLatin1String("mtu_blackhole")), qPrintable(text));
+                QVERIFY2(!findingOf(ld, QLatin1String("path_mtu_reduced")), qPrintable(text));
+                for (const Finding &f : ld.diagnosis().findings)
+                    for (const Fix &x : f.fixes) {
+                        QVERIFY2(!x.text.contains(QLatin1String("TCPMSS")) &&
+                                     !x.text.contains(QLatin1String("mtu lock")),
+                                 qPrintable(x.title));
+                        QVERIFY2(!x.text.contains(QLatin1String("replay_window")) &&
+                                     !x.text.contains(QLatin1String("replay-window")),
+                                 qPrintable(x.title));
+                    }
+                if (duplicates && withEvidence) {
+                    // The replay drops are named as duplicates, the count being right's own.
+                    QVERIFY2(findingOf(ld, QLatin1String("antireplay_reordering")), qPrintable(text));
+                    QVERIFY2(text.contains(QLatin1String("dropped as duplicates")), qPrintable(text));
+                }
+            }
+    }
+
     void noReceiverSuspicionFromAnOutageOrRandomLoss_data()
     {
         QTest::addColumn<QString>("scenario");
