@@ -1,5 +1,7 @@
 #include "dissector.h"
 
+#include <cstring>
+
 #include "ikepayloads.h"
 
 #include <pcap/dlt.h>
@@ -23,15 +25,25 @@ void malformed(PacketFacts &f, const char *why)
 }
 
 /// RFC 791/1071: the one's complement sum of the header's 16-bit words, checksum included, is
-/// all ones when the header is intact.
-bool ipv4HeaderChecksumOk(const std::uint8_t *h, std::size_t ihl)
+/// all ones when the header is intact. Summed 32 bits at a time in the machine's byte order and
+/// folded: the one's complement sum does not depend on byte order or on how the words are
+/// grouped (RFC 1071 §2 (A), (B)), and the header's length is a multiple of 4.
+[[gnu::always_inline]] inline bool ipv4HeaderChecksumOk(const std::uint8_t *h, std::size_t ihl)
 {
-    std::uint32_t sum = 0;
-    for (std::size_t i = 0; i + 1 < ihl; i += 2)
-        sum += std::uint32_t(h[i]) << 8 | h[i + 1];
-    sum = (sum & 0xffff) + (sum >> 16);
-    sum = (sum & 0xffff) + (sum >> 16);
-    return sum == 0xffff;
+    // The 20-byte header of nearly every packet as five loads (the loop below is not unrolled).
+    std::uint32_t w[5];
+    std::memcpy(w, h, sizeof w);
+    std::uint64_t sum = std::uint64_t(w[0]) + w[1] + w[2] + w[3] + w[4];
+    for (std::size_t i = 20; i + 3 < ihl; i += 4) {
+        std::uint32_t o;
+        std::memcpy(&o, h + i, 4);
+        sum += o;
+    }
+    sum = (sum & 0xffffffffu) + (sum >> 32);
+    sum = (sum & 0xffffffffu) + (sum >> 32);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    sum = (sum & 0xffffu) + (sum >> 16);
+    return sum == 0xffffu;
 }
 
 std::uint64_t endpointKey(const IpAddress &a, std::uint16_t port)
