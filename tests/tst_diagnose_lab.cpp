@@ -3354,38 +3354,30 @@ private slots:
                                .arg(runs)
                                .arg(longest));
             }));
-            if (!withEvidence) {
-                // No figure proves a size: the measurement, on right towards left, from the largest
-                // size that arrived.
-                QVERIFY(fd->fixes.empty());
-                QVERIFY2(std::any_of(fd->collectNext.begin(), fd->collectNext.end(),
-                                     [&](const QString &c) {
-                                         return c.contains(QStringLiteral("on %1 ").arg(right)) &&
-                                                c.contains(QStringLiteral("ikev2wb probe %1 --min %2 ")
-                                                               .arg(left)
-                                                               .arg(largestArrived));
-                                     }),
-                         qPrintable(fd->collectNext.join(QLatin1Char('\n'))));
-                continue;
-            }
-            const Fix *ipt = findFix(*fd, FixKind::Iptables);
-            QVERIFY(ipt);
-            QCOMPARE(capture(ipt->text, QStringLiteral("--set-mss (\\d+)")),
-                     expected[QStringLiteral("mss")].toInt());
-            const Fix *route = findFix(*fd, FixKind::IpLink);
-            QVERIFY(route);
-            QVERIFY2(route->title.startsWith(QStringLiteral("On the peer %1:").arg(right)),
-                     qPrintable(route->title));
-            QCOMPARE(capture(route->text, QStringLiteral("mtu lock (\\d+)")),
-                     expected[QStringLiteral("max_esp_packet_passing")].toInt());
+            // The receiver cannot see the sizes of what went missing: no figure becomes a fix, with
+            // or without left's evidence (its 1400-byte link bounds the path, truth.json's
+            // max_esp_packet_passing, but an outage after a bulk transfer looks the same here: the
+            // review of fd8e3fa). The fix is the measurement, on right towards left, from the
+            // largest size that arrived.
+            QVERIFY2(fd->fixes.empty(), qPrintable(fd->fixes.empty() ? QString() : fd->fixes.front().title));
+            QVERIFY2(std::any_of(fd->collectNext.begin(), fd->collectNext.end(),
+                                 [&](const QString &c) {
+                                     return c.contains(QStringLiteral("on %1 ").arg(right)) &&
+                                            c.contains(QStringLiteral("ikev2wb probe %1 --min %2 ")
+                                                           .arg(left)
+                                                           .arg(largestArrived));
+                                 }),
+                     qPrintable(fd->collectNext.join(QLatin1Char('\n'))));
+            if (withEvidence)
+                QVERIFY2(
+                    text.contains(QStringLiteral("path MTU %1 — ")
+                                      .arg(expected[QStringLiteral("max_esp_packet_passing")].toInt())) &&
+                        text.contains(QLatin1String("no MTU or MSS change is offered until the sending end "
+                                                    "measures the path")),
+                    qPrintable(text));
         }
     }
 
-    // The receiver's suspicion needs runs of missing numbers: an outage leaves one run (natt-expiry:
-    // NAT mapping expiry, truth.json), random loss single numbers (audit2-loss-both-ways: random
-    // loss both ways, verify.json's lost numbers). Left's view of either gave "PMTUD black hole
-    // suspected" before: natt-expiry from left's own bulk transfer, whose large packets were all
-    // answered (the sender's claim), loss-both-ways from the peer's gaps (the receiver's).
     void noFixForDuplicatesOrATailDroppingQueue_data()
     {
         QTest::addColumn<QString>("scenario");
@@ -3437,6 +3429,11 @@ private slots:
             }
     }
 
+    // The receiver's suspicion needs runs of missing numbers: an outage leaves one run (natt-expiry:
+    // NAT mapping expiry, truth.json), random loss single numbers (audit2-loss-both-ways: random
+    // loss both ways, verify.json's lost numbers). Left's view of either gave "PMTUD black hole
+    // suspected" before: natt-expiry from left's own bulk transfer, whose large packets were all
+    // answered (the sender's claim), loss-both-ways from the peer's gaps (the receiver's).
     void noReceiverSuspicionFromAnOutageOrRandomLoss_data()
     {
         QTest::addColumn<QString>("scenario");

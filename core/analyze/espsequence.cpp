@@ -104,8 +104,8 @@ public:
             return;
         }
         if (m_rule.isRestart(s, ext)) {
-            // A jump far ahead just before the run ended stays in that run, as sent.
-            if (m_jumpExt != 0) inSequence(std::exchange(m_jumpExt, 0), m_jumpNs);
+            // A jump far ahead just before the run ended: nothing went on from it.
+            if (std::exchange(m_jumpExt, 0) != 0) ++o.outOfRun;
             closeEpoch();
             ++o.restarts;
             resetWindows();
@@ -120,12 +120,13 @@ public:
             // from there (the capture missed that many) or from below it, where the run was. A
             // sender counts up by one, so a lone number far ahead of the run is a corrupted (or
             // forged) one, which the receiver drops at its integrity check.
-            const std::uint64_t jumpExt = m_jumpExt;
-            m_jumpExt = 0;
-            if (ext <= m_rule.top() + EspSequenceAnalysis::kHorizon)
-                ++o.outOfRun;
-            else
+            // Another number far from both (two corrupted in a row) leaves the jump alone too.
+            constexpr std::uint64_t h = EspSequenceAnalysis::kHorizon;
+            const std::uint64_t jumpExt = std::exchange(m_jumpExt, 0);
+            if (ext > m_rule.top() + h && ext + h >= jumpExt && ext <= jumpExt + h)
                 inSequence(jumpExt, m_jumpNs);
+            else
+                ++o.outOfRun;
         }
         if (ext > m_rule.top() + EspSequenceAnalysis::kHorizon) [[unlikely]] {
             m_jumpExt = ext;
@@ -141,8 +142,8 @@ public:
     EspSaSequence finish(const CaptureSet &set)
     {
         m_set = &set;
-        // A jump far ahead by the SA's last packet: nothing after it tells, so it counts as sent.
-        if (m_jumpExt != 0) inSequence(std::exchange(m_jumpExt, 0), m_jumpNs);
+        // A jump far ahead by the SA's last packet: nothing went on from it.
+        if (std::exchange(m_jumpExt, 0) != 0) ++m_out.outOfRun;
         closeEpoch();
         return finishCounts();
     }

@@ -115,8 +115,9 @@ struct EspSaSequence
     std::uint64_t maxReorderLag = 0;      // largest (top - seq) of a reordered packet
     std::uint64_t invalidSeqZero = 0;
     std::uint64_t lateUntracked = 0; // older than the tracking horizon: neither gap fill nor duplicate known
-    /// Packets numbered far ahead of the run (more than kHorizon above its top) with the next
-    /// packet going on below them, from the run: a corrupted or forged number, not loss.
+    /// Packets numbered far ahead of the run (more than kHorizon above its top) that nothing went
+    /// on from: the next packet continued the run, was far from both, or there was none (the SA's
+    /// last packet, the run's last before a restart). A corrupted or forged number, not loss.
     std::uint64_t outOfRun = 0;
 
     /// The lag (top - seq when it arrived) of every reordered packet, as (lag, packets with it),

@@ -54,9 +54,11 @@ struct SaPair
 
 /// Late packets in arrival order: a packet is reordered when a higher sequence number arrived
 /// before it; its displacement is how many packets arrived since the first such one (RFC 4737).
-/// A number more than kFarAhead above the running maximum is no new maximum: no reordering
-/// displaces that far, and a number corrupted on the way (a flipped high bit) would otherwise
-/// make every later packet "late". After a real jump that large the next numbers rise anyway.
+/// A number more than kFarAhead above the running maximum whose next packet falls back within
+/// kFarAhead of that maximum (or that is the last) is no new maximum: a number corrupted on the
+/// way (a flipped high bit) would otherwise make every later packet "late". A real jump that
+/// large (a failover, a capture that missed that many) is followed by numbers from it, and is
+/// taken (the same look-ahead as the sequence analysis, EspSequenceAnalysis::kHorizon).
 void findReordered(SideSa &s)
 {
     constexpr std::uint64_t kFarAhead = 65536; // EspSequenceAnalysis::kHorizon
@@ -65,7 +67,9 @@ void findReordered(SideSa &s)
     const auto &pk = s.sa->packets;
     for (std::size_t j = 0; j < pk.size(); ++j) {
         const std::uint64_t q = pk[j].seq();
-        if (!rises.empty() && q > rises.back().second + kFarAhead) continue;
+        if (!rises.empty() && q > rises.back().second + kFarAhead &&
+            (j + 1 == pk.size() || pk[j + 1].seq() <= rises.back().second + kFarAhead))
+            continue;
         if (rises.empty() || q > rises.back().second) {
             rises.emplace_back(j, q);
             continue;

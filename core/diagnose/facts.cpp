@@ -206,7 +206,8 @@ void peerSilenceFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &a
 }
 
 /// The ESP SAs (by index into an.esp.sas) whose SPI is one bit off the SPI of an SA of the same
-/// flow that holds at least 100 times their packets, with their numbers inside that SA's run:
+/// flow that holds at least 100 times their packets, with their first and last numbers in gaps of
+/// that SA's (a rekey's new SA numbers over numbers the old one has):
 /// the SPI of a few of its packets was corrupted on the way (the receiver's kernel counts them in
 /// XfrmInNoStates). 32 look-ups per small SA, so a hostile capture of many SAs stays linear.
 std::vector<bool> corruptedSpiSas(const CaptureIndex &ix, const CaptureAnalysis &an)
@@ -226,7 +227,15 @@ std::vector<bool> corruptedSpiSas(const CaptureIndex &ix, const CaptureAnalysis 
             const auto it = busy.find(std::pair(flow, s.spi ^ (1u << bit)));
             if (it == busy.end()) continue;
             const EspSaSequence &b = an.esp.sas[it->second];
-            out[i] = b.packets >= kRatio * s.packets && s.firstSeq >= b.firstSeq && s.lastSeq <= b.lastSeq;
+            // A corrupted SPI's numbers are missing from the busy SA; a new SA whose random SPI
+            // happens to be one bit off (a rekey) numbers from 1 over numbers the busy SA has.
+            const auto inHole = [&](std::uint64_t q) {
+                const auto r =
+                    std::upper_bound(b.missingRanges.begin(), b.missingRanges.end(), q,
+                                     [](std::uint64_t v, const EspMissingRange &m) { return v < m.first; });
+                return r != b.missingRanges.begin() && std::prev(r)->last >= q;
+            };
+            out[i] = b.packets >= kRatio * s.packets && inHole(s.firstSeq) && inHole(s.lastSeq);
         }
     }
     return out;
@@ -1894,8 +1903,9 @@ void evidenceFacts(Facts &f, const EvidenceSet &set, const HostSides &sides,
     }
 
     for (const SnapshotDelta &d : set.deltas()) {
-        if (sides.pair && d.kind == EvidenceKind::XfrmStat && sides.sideOf(d.afterPath, d.host) == 1) {
-            // The peer's receive errors: the direction this host sends.
+        if (d.kind == EvidenceKind::XfrmStat && sides.sideOf(d.afterPath, d.host) == 1) {
+            // The peer's receive errors (a pair's B, or the host one capture names as its peer):
+            // the direction this host sends.
             for (const CounterDelta &c : d.counters) {
                 Facts::InErrors &p = f.peerInErrors;
                 if (c.name == QLatin1String("XfrmInNoStates"))

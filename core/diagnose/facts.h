@@ -552,8 +552,9 @@ struct Facts
 
     // --- step 5: offload, CPU, host drops
     RefCount xfrmInNoStates, xfrmInStateProtoError, xfrmInStateMismatch, xfrmInBufferError;
-    /// In a pair, the same receive errors of the peer's (B's) host: it receives what this host
-    /// sends, so its counters judge that direction (each direction by its receiver's evidence).
+    /// The same receive errors of the peer's host (a pair's B, or the host one capture's evidence
+    /// names as its peer): it receives what this host sends, so its counters judge that direction
+    /// (each direction by its receiver's evidence).
     struct InErrors
     {
         RefCount noStates, protoError, mismatch, bufferError;

@@ -578,9 +578,9 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
     const bool fitsAll = !sized && atSender && pm.value && f.largestOuter > 0 && pm.value >= f.largestOuter;
     const bool backoffMeasure =
         backoffOnly && !pm.value && isIpLiteral(f.blackHoleSender) && isIpLiteral(f.blackHoleTo);
-    // The receiver's suspicion without a figure: the path to measure is the peer's towards this end.
-    const bool receiverMeasure = !sized && !probeHole && !dfBeforePtb && f.blackHoleAtReceiver && !pm.value &&
-                                 isIpLiteral(f.blackHoleSender) && isIpLiteral(f.blackHoleTo);
+    // The receiver's suspicion: it guesses which packets were lost (it cannot see their sizes), so
+    // the path to measure is the peer's towards this end, and no figure becomes a fix.
+    const bool receiverOnly = !sized && !probeHole && !dfBeforePtb && f.blackHoleAtReceiver;
     // A suspicion about what the peer sent, whose only figure is a link MTU of a full 1500 bytes:
     // a packet lost for its size would need a smaller link elsewhere, which nothing shows, so a
     // fix at 1500 would be the usual tunnel MTU, not a cure (the number would be a guess).
@@ -602,6 +602,36 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
              pm.ref);
         fd.confidence = std::min(fd.confidence, 0.3);
         fd.collectNext << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
+    } else if (receiverOnly) {
+        // An outage after a bulk transfer or burst loss of small packets looks the same from the
+        // receiver: an MTU or MSS fix from a figure here could cure nothing, and behind NAT-T the
+        // peer's address is not known from this end. The fix is the measurement on the sending end.
+        for (const QString &n : pm.notes)
+            cite(fd, n);
+        if (pm.value)
+            cite(
+                fd,
+                QStringLiteral("path MTU %1 — %2 — bounds the path, but this end cannot see the sizes of the "
+                               "packets that went missing, so no MTU or MSS change is offered until the "
+                               "sending end measures the path")
+                    .arg(QString::number(pm.value), pm.text),
+                pm.ref);
+        fd.confidence = std::min(fd.confidence, 0.4);
+        fd.collectNext.erase(std::remove_if(fd.collectNext.begin(), fd.collectNext.end(),
+                                            [](const QString &c) {
+                                                return c.startsWith(QLatin1String("measure the path MTU: "));
+                                            }),
+                             fd.collectNext.end());
+        fd.collectNext
+            << QStringLiteral(
+                   "capture at %1 over the same time (tcpdump -ni IFACE -w peer.pcap 'udp port 500 or "
+                   "udp port 4500 or esp or icmp'), then ikev2wb diagnose --capture A --peer-capture "
+                   "B: it shows the sizes of the missing packets")
+                   .arg(missingPacketsSender(f));
+        if (isIpLiteral(f.blackHoleSender) && isIpLiteral(f.blackHoleTo))
+            fd.collectNext << receiverProbe(f);
+        else
+            fd.collectNext << QStringLiteral("measure the path MTU from the sending end: %1").arg(pm.refine);
     } else if (pm.value) {
         // A receiver's suspicion only guesses the direction; a probe's black hole proves its own.
         const bool probeDirection = probeHole && !probeSender.isEmpty() && f.blackHoleAtReceiver;
@@ -642,18 +672,6 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                        "through the tunnel, from a host of this end's protected subnet to one behind "
                        "the peer (ikev2wb probe INNER-HOST --json), measures the path the ESP takes")
                        .arg(f.blackHoleTo);
-    } else if (receiverMeasure) {
-        // What arrived bounds the path from below only; the measurement runs where the packets
-        // are sent, towards this end.
-        for (const QString &n : pm.notes)
-            cite(fd, n);
-        fd.collectNext
-            << QStringLiteral(
-                   "capture at %1 over the same time (tcpdump -ni IFACE -w peer.pcap 'udp port 500 or udp "
-                   "port 4500 or esp or icmp'), then ikev2wb diagnose --capture A --peer-capture B: it "
-                   "shows the sizes of the missing packets")
-                   .arg(missingPacketsSender(f))
-            << receiverProbe(f);
     } else {
         for (const QString &n : pm.notes)
             cite(fd, n);
@@ -662,7 +680,7 @@ std::optional<Finding> ruleMtuBlackhole(const Facts &f)
                               "(ikev2wb diagnose --capture A --peer-capture B)")
                        << QStringLiteral("measure the path MTU: %1").arg(pm.refine);
     }
-    if (!f.havePair && !backoffMeasure && !receiverMeasure)
+    if (!f.havePair && !backoffMeasure && !receiverOnly)
         fd.collectNext << QStringLiteral(
             "a capture at the peer's outer interface proves which sizes are lost");
     return fd;
@@ -810,8 +828,8 @@ bool citeCorruption(Finding &fd, const Facts &f)
     };
     const Sign signs[] = {
         {f.corruptHeaders, "packet", "packets",
-         "with an IP header corrupted on the way (a wrong checksum after a router, or a length beyond the "
-         "frame): the receiving kernel drops them"},
+         "with an IPv4 header corrupted on the way (its checksum wrong after a router): the receiving kernel "
+         "drops them"},
         {f.corruptSpiPackets, "ESP packet", "ESP packets",
          "with an SPI one bit off that of a busy SA of the same flow, numbered inside its run: corrupted on "
          "the way (the receiver has no such SA: XfrmInNoStates)"},

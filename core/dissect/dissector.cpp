@@ -138,8 +138,7 @@ void parseQuoted(ByteView q, PacketFacts &f)
 /// its headers, a total length beyond the captured bytes (a warning unless the frame is
 /// snap-truncated or a bytesToDissect() prefix), other ports (learned NAT-T floats), a header
 /// corrupted on the way.
-bool tunnelIpv4(ByteView ip, std::size_t l3Offset, bool lengthUnknown, std::uint32_t wireLength,
-                PacketFacts &f)
+bool tunnelIpv4(ByteView ip, std::size_t l3Offset, bool lengthUnknown, PacketFacts &f)
 {
     const std::uint8_t *d = ip.data();
     const auto be16 = [d](std::size_t o) { return std::uint16_t((d[o] << 8) | d[o + 1]); };
@@ -153,10 +152,10 @@ bool tunnelIpv4(ByteView ip, std::size_t l3Offset, bool lengthUnknown, std::uint
     const std::uint16_t fragField = be16(6);
     if ((fragField & 0x3fff) != 0) return false; // MF or a fragment offset
     if (total > ip.size() && !lengthUnknown) return false;
-    // A header corrupted on the way (dissectIpv4 makes it Malformed): a length beyond the frame
-    // on the wire, or a wrong checksum on a forwarded packet (a TTL other than an initial one).
-    if (l3Offset + total > wireLength) return false;
-    if (d[8] != 64 && d[8] != 128 && d[8] != 255 && !ipv4HeaderChecksumOk(d, kIhl)) return false;
+    // A header corrupted on the way (dissectIpv4 makes it Malformed): a wrong checksum on a
+    // forwarded packet (a TTL other than an initial one).
+    if (d[8] != 64 && d[8] != 128 && d[8] != 255 && be16(10) != 0 && !ipv4HeaderChecksumOk(d, kIhl))
+        return false;
     const std::size_t datagram = std::min<std::size_t>(total, ip.size()); // the bytes dissectIpv4 reads
     const std::uint8_t proto = d[9];
     if (proto == 50) {
@@ -325,7 +324,7 @@ std::size_t Dissector::bytesToDissect(int linkType, ByteView frame, std::uint32_
 PacketFacts Dissector::dissect(ByteView frame, std::uint32_t originalLength)
 {
     PacketFacts f;
-    m_wireLength = originalLength;
+    m_capturedFrame = true;
     if (originalLength > frame.size()) f.flags |= FlagSnapTruncated;
 
     std::size_t l3 = 0;
@@ -418,7 +417,7 @@ PacketFacts Dissector::dissect(ByteView frame, std::uint32_t originalLength)
     // the general path would warn about an IP length beyond the frame unless it is truncated on
     // purpose (snap length, a bytesToDissect() prefix).
     if (ethertype == 0x0800 &&
-        tunnelIpv4(frame.from(l3), l3, (f.flags & FlagSnapTruncated) != 0 || m_prefixOnly, m_wireLength, f))
+        tunnelIpv4(frame.from(l3), l3, (f.flags & FlagSnapTruncated) != 0 || m_prefixOnly, f))
         return f;
     dissectIpInto(frame.from(l3), l3, f);
     return f;
@@ -427,7 +426,7 @@ PacketFacts Dissector::dissect(ByteView frame, std::uint32_t originalLength)
 PacketFacts Dissector::dissectIp(ByteView ip)
 {
     PacketFacts f;
-    m_wireLength = 0;
+    m_capturedFrame = false;
     dissectIpInto(ip, 0, f);
     return f;
 }
@@ -483,25 +482,21 @@ void Dissector::dissectIpv4(ByteView ip, std::size_t l3Offset, PacketFacts &f)
         return;
     }
     // A header corrupted on the way (bit errors after the link's CRC, a mangling box) is not a
-    // packet the receiver takes: its kernel drops it (ip_rcv: a bad header checksum, a length
-    // beyond the frame). Taken at face value it would make a flow or an ESP SA of corrupted
-    // addresses, or a 17884-byte "packet" on a 1500-byte link.
-    if (m_wireLength != 0) {
-        if (l3Offset + total > m_wireLength) {
-            f.kind = PacketKind::Malformed;
-            f.flags |= FlagCorruptHeader;
-            malformed(f, "IPv4 total length beyond the frame on the wire: header corrupted");
-            return;
-        }
-        // Judged only after a router: it lowered the TTL and rewrote the checksum, so the header
-        // must sum up. A packet with an initial TTL (64, 128, 255) may come from the capturing
-        // host itself, whose NIC fills the checksum in after the capture saw it (offload).
-        if (f.ttl != 64 && f.ttl != 128 && f.ttl != 255 && !ipv4HeaderChecksumOk(ip.data(), ihl)) {
-            f.kind = PacketKind::Malformed;
-            f.flags |= FlagCorruptHeader;
-            malformed(f, "IPv4 header checksum wrong after a router: header corrupted");
-            return;
-        }
+    // packet the receiver takes: its kernel drops it (ip_rcv checks the header checksum). Taken at
+    // face value it would make a flow or an ESP SA of corrupted addresses, or a 17884-byte
+    // "packet" on a 1500-byte link from a flipped length bit. Judged only after a router: it
+    // lowered the TTL and rewrote the checksum, so the header must sum up; a packet with an
+    // initial TTL (64, 128, 255) may come from the capturing host itself, whose NIC fills the
+    // checksum in after the capture saw it (offload). A total length beyond the frame alone is
+    // no proof: a slicing tap or packet broker records the cut length as the wire length.
+    // A checksum field of 0 is one never filled in (a FreeBSD or Windows gateway leaves the
+    // checksum of forwarded packets to its NIC, and its capture sees 0): not judged.
+    if (m_capturedFrame && f.ttl != 64 && f.ttl != 128 && f.ttl != 255 && *ip.u16(10) != 0 &&
+        !ipv4HeaderChecksumOk(ip.data(), ihl)) {
+        f.kind = PacketKind::Malformed;
+        f.flags |= FlagCorruptHeader;
+        malformed(f, "IPv4 header checksum wrong after a router: header corrupted");
+        return;
     }
     // Clip to the datagram: Ethernet padding is not payload; a shorter capture is truncation.
     const ByteView datagram = ip.slice(0, total);
@@ -529,13 +524,6 @@ void Dissector::dissectIpv6(ByteView ip, std::size_t l3Offset, PacketFacts &f)
     f.ttl = *ip.u8(7);
     f.src = IpAddress::fromV6(ip.data() + 8);
     f.dst = IpAddress::fromV6(ip.data() + 24);
-    if (m_wireLength != 0 && l3Offset + f.ipTotalLen > m_wireLength) {
-        // As for IPv4: a header corrupted on the way, which the receiver drops.
-        f.kind = PacketKind::Malformed;
-        f.flags |= FlagCorruptHeader;
-        malformed(f, "IPv6 payload length beyond the frame on the wire: header corrupted");
-        return;
-    }
     const ByteView datagram = ip.slice(0, f.ipTotalLen);
     if (datagram.size() < f.ipTotalLen && !(f.flags & FlagSnapTruncated) && !m_prefixOnly)
         malformed(f, "IPv6 payload length exceeds the captured frame");

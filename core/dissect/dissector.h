@@ -54,10 +54,9 @@ private:
     void learnNatT(const PacketFacts &f);
 
     bool m_prefixOnly = false; // dissecting a bytesToDissect() prefix of a complete datagram
-    /// The frame's length on the wire while dissect() reads a captured frame; 0 for dissectIp()
-    /// (a reassembled datagram or quoted bytes: no frame, a header the reassembly rewrote), where
-    /// the header is not judged against the frame.
-    std::uint32_t m_wireLength = 0;
+    /// dissect() reads a captured frame; false for dissectIp() (a reassembled datagram or quoted
+    /// bytes: a header the reassembly rewrote), whose header checksum is not judged.
+    bool m_capturedFrame = false;
 
     int m_linkType;
     std::unordered_set<std::uint64_t> m_natTEndpoints; // hash(address, port)

@@ -45,8 +45,8 @@ enum PacketFlag : std::uint16_t {
     // Set by the index, not the dissector: the timestamp is earlier than the previous packet's
     // in file order (a merged capture, a clock stepped back).
     FlagTimeBackwards = 1u << 11,
-    // The IP header was corrupted on the way (a wrong checksum after a router, a length beyond
-    // the frame): the packet is Malformed, and its receiver's kernel drops it.
+    // The IP header was corrupted on the way (a wrong IPv4 checksum after a router): the packet
+    // is Malformed, and its receiver's kernel drops it.
     FlagCorruptHeader = 1u << 12,
 };
 
