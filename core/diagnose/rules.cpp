@@ -942,8 +942,12 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
     // The MTU analyzer suspects a black hole at this receiver (nothing large arrived after the
     // first missing number, or nothing large at all): the missing ones may be the large ones, so
     // loss is the weaker explanation.
+    // A receiver's suspicion is about one peer's direction: at a hub another spoke's loss stays
+    // its own (review of fd8e3fa).
     const bool mtuExplains =
-        f.blackHoleLevel >= 1 && (f.blackHoleAtReceiver || f.largestOuter < kLargeOuterBytes);
+        f.blackHoleLevel >= 1 &&
+        ((f.blackHoleAtReceiver && (f.blackHoleSender.isEmpty() || worst->from == f.blackHoleSender)) ||
+         f.largestOuter < kLargeOuterBytes);
     if (mtuExplains) status = StepStatus::Warn;
     Finding fd = start("packet_loss_in_transit", 1,
                        QStringLiteral("ESP sequence numbers are missing at the capture point"), status,
