@@ -1,12 +1,11 @@
 #include "dissector.h"
 
-#include <cstring>
-
 #include "ikepayloads.h"
 
 #include <pcap/dlt.h>
 
 #include <algorithm>
+#include <cstring>
 
 namespace ikev2wb {
 
