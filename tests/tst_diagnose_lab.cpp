@@ -87,6 +87,20 @@ synth::Buf espWithTtl(std::uint32_t src, std::uint32_t dst, std::uint32_t spi, s
     return b;
 }
 
+/// Diagnoses `packets` (in time order), written as one capture in `dir`, with no evidence.
+bool diagnoseBuiltCapture(const QTemporaryDir &dir, const std::vector<synth::Packet> &packets,
+                          Investigation &inv, QString *error)
+{
+    const QString cap = dir.filePath(QStringLiteral("built.pcap"));
+    if (!synth::writePcap(cap, packets)) {
+        *error = QStringLiteral("cannot write ") + cap;
+        return false;
+    }
+    DiagnosisFiles files;
+    files.captureA = cap;
+    return diagnoseFiles(files, inv, error);
+}
+
 bool diagnoseLabCapture(const QString &dir, const QString &file, bool withEvidence, Investigation &ld,
                         QString *error)
 {
@@ -2951,13 +2965,9 @@ private slots:
                 pkts.push_back({t + 1'000, espWithTtl(peer, here, 0x55555555, i, i % 3 ? 1400 : 200, 63)});
             if (i % 2 == 0) pkts.push_back({t + 5'000, espWithTtl(here, peer, 0x66666666, i / 2, 120, 64)});
         }
-        const QString cap = tmp.filePath(QStringLiteral("policed.pcap"));
-        QVERIFY(synth::writePcap(cap, pkts));
-        DiagnosisFiles files;
-        files.captureA = cap;
         Investigation inv;
         QString error;
-        QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+        QVERIFY2(diagnoseBuiltCapture(tmp, pkts, inv, &error), qPrintable(error));
         const QString text = diagnosisText(inv.diagnosis());
         QVERIFY2(!findingOf(inv, QLatin1String("mtu_blackhole")), qPrintable(text));
         QVERIFY2(text.contains(QStringLiteral("10.0.1.1 → 10.0.2.1: 21 of 2000")), qPrintable(text));
@@ -2991,13 +3001,9 @@ private slots:
         }
         std::sort(pkts.begin(), pkts.end(),
                   [](const synth::Packet &a, const synth::Packet &b) { return a.tsUs < b.tsUs; });
-        const QString cap = tmp.filePath(QStringLiteral("hub.pcap"));
-        QVERIFY(synth::writePcap(cap, pkts));
-        DiagnosisFiles files;
-        files.captureA = cap;
         Investigation inv;
         QString error;
-        QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+        QVERIFY2(diagnoseBuiltCapture(tmp, pkts, inv, &error), qPrintable(error));
         const QString text = diagnosisText(inv.diagnosis());
         const Finding *suspicion = findingOf(inv, QLatin1String("mtu_blackhole"));
         QVERIFY2(suspicion && suspicion->title.contains(QLatin1String("10.0.1.1")), qPrintable(text));
@@ -3042,13 +3048,9 @@ private slots:
             }
             pkts.push_back({ts += 10'000, synth::ipv6(b, a, 50, synth::esp(0x200, seq, 92))});
         }
-        const QString cap = tmp.filePath(QStringLiteral("ptb6.pcap"));
-        QVERIFY(synth::writePcap(cap, pkts));
-        DiagnosisFiles files;
-        files.captureA = cap;
         Investigation inv;
         QString error;
-        QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+        QVERIFY2(diagnoseBuiltCapture(tmp, pkts, inv, &error), qPrintable(error));
         const Diagnosis &d = inv.diagnosis();
         QVERIFY(inv.facts().outerIpv6);
         QString fixes;

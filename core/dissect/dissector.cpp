@@ -45,6 +45,21 @@ void malformed(PacketFacts &f, const char *why)
     return sum == 0xffffu;
 }
 
+/// An IPv4 header (`ihl` bytes at `h`, present) corrupted on the way: the kernel that receives it
+/// drops it (ip_rcv checks the header checksum). Taken at face value it would make a flow or an
+/// ESP SA of corrupted addresses, or a 17884-byte "packet" on a 1500-byte link from a flipped
+/// length bit. Judged only after a router: it lowered the TTL and rewrote the checksum, so the
+/// header must sum up; a packet with an initial TTL (64, 128, 255) may come from the capturing
+/// host itself, whose NIC fills the checksum in after the capture saw it (offload). A checksum
+/// field of 0 is one never filled in (a FreeBSD gateway leaves the checksum of forwarded packets
+/// to its NIC, and its capture sees 0): not judged. A total length beyond the frame alone is no
+/// proof: a slicing tap or packet broker records the cut length as the wire length.
+[[gnu::always_inline]] inline bool ipv4HeaderCorrupted(const std::uint8_t *h, std::size_t ihl)
+{
+    const std::uint8_t ttl = h[8];
+    return ttl != 64 && ttl != 128 && ttl != 255 && (h[10] | h[11]) != 0 && !ipv4HeaderChecksumOk(h, ihl);
+}
+
 std::uint64_t endpointKey(const IpAddress &a, std::uint16_t port)
 {
     return hashBytes(&port, sizeof port, std::hash<IpAddress>{}(a));
@@ -151,10 +166,8 @@ bool tunnelIpv4(ByteView ip, std::size_t l3Offset, bool lengthUnknown, PacketFac
     const std::uint16_t fragField = be16(6);
     if ((fragField & 0x3fff) != 0) return false; // MF or a fragment offset
     if (total > ip.size() && !lengthUnknown) return false;
-    // A header corrupted on the way (dissectIpv4 makes it Malformed): a wrong checksum on a
-    // forwarded packet (a TTL other than an initial one).
-    if (d[8] != 64 && d[8] != 128 && d[8] != 255 && be16(10) != 0 && !ipv4HeaderChecksumOk(d, kIhl))
-        return false;
+    // A header corrupted on the way: dissectIpv4 makes it Malformed.
+    if (ipv4HeaderCorrupted(d, kIhl)) return false;
     const std::size_t datagram = std::min<std::size_t>(total, ip.size()); // the bytes dissectIpv4 reads
     const std::uint8_t proto = d[9];
     if (proto == 50) {
@@ -480,18 +493,9 @@ void Dissector::dissectIpv4(ByteView ip, std::size_t l3Offset, PacketFacts &f)
         malformed(f, "IPv4 options truncated");
         return;
     }
-    // A header corrupted on the way (bit errors after the link's CRC, a mangling box) is not a
-    // packet the receiver takes: its kernel drops it (ip_rcv checks the header checksum). Taken at
-    // face value it would make a flow or an ESP SA of corrupted addresses, or a 17884-byte
-    // "packet" on a 1500-byte link from a flipped length bit. Judged only after a router: it
-    // lowered the TTL and rewrote the checksum, so the header must sum up; a packet with an
-    // initial TTL (64, 128, 255) may come from the capturing host itself, whose NIC fills the
-    // checksum in after the capture saw it (offload). A total length beyond the frame alone is
-    // no proof: a slicing tap or packet broker records the cut length as the wire length.
-    // A checksum field of 0 is one never filled in (a FreeBSD or Windows gateway leaves the
-    // checksum of forwarded packets to its NIC, and its capture sees 0): not judged.
-    if (m_capturedFrame && f.ttl != 64 && f.ttl != 128 && f.ttl != 255 && *ip.u16(10) != 0 &&
-        !ipv4HeaderChecksumOk(ip.data(), ihl)) {
+    // Bit errors after the link's CRC, a mangling box (dissect() of a captured frame only: a
+    // reassembled datagram's header was rewritten by the reassembly).
+    if (m_capturedFrame && ipv4HeaderCorrupted(ip.data(), ihl)) {
         f.kind = PacketKind::Malformed;
         f.flags |= FlagCorruptHeader;
         malformed(f, "IPv4 header checksum wrong after a router: header corrupted");
