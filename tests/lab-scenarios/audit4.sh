@@ -17,7 +17,7 @@ sc_audit4_blackhole_sha512_1380() {
     MTU_R=1380
     DROP_ICMP_FRAG=1
     ESP_PROPOSAL=aes256-sha512
-    EXTRA_MODULES="$EXTRA_MODULES sha512_generic"
+    EXTRA_MODULES="${EXTRA_MODULES:-} sha512_generic"
     PING_SIZES="56 1000 1250 1280 1400"
     IPERF_ARGS="-t 6 -b 8M"
     TRUTH_SUMMARY="PMTUD black hole left->right at 1380 with ESP aes256-sha512 (HMAC-SHA2-512-256, 32-byte ICV; AES-CBC, 16-byte IV): the mid->right link has MTU 1380 and mid drops the ICMP 'fragmentation needed' it would send. Outer = 20 + 8 + 16 + pad16(inner + 2) + 32: ping payload 1250 -> 1356 B passes, 1280 -> 1388 B and 1400 -> 1500 B are lost, the TCP bulk stalls. Largest inner packet 1302, MSS 1262 (a table for AES-CBC/SHA-256 with a 16-byte ICV would say 1318 / 1278: wrong here). Right->left is loss-free."
@@ -33,7 +33,7 @@ sc_audit4_blackhole_sha1_natt_1360() {
     MTU_R=1360
     DROP_ICMP_FRAG=1
     ESP_PROPOSAL=aes128-sha1
-    EXTRA_MODULES="$EXTRA_MODULES sha1_generic"
+    EXTRA_MODULES="${EXTRA_MODULES:-} sha1_generic"
     PING_SIZES="56 1000 1250 1270 1400"
     IPERF_ARGS="-t 6 -b 8M"
     TRUTH_SUMMARY="PMTUD black hole left->right at 1360 through NAT-T (mid masquerades left, ESP in UDP 4500) with ESP aes128-sha1 (HMAC-SHA1-96, 12-byte ICV): the mid->right link has MTU 1360 and mid drops the ICMP 'fragmentation needed'. Outer = 20 + 8 + 8 + 16 + pad16(inner + 2) + 12: ping payload 1250 -> 1344 B passes, 1270 -> 1376 B and 1400 -> 1516 B are lost, the TCP bulk stalls. Largest inner packet 1294, MSS 1254."
