@@ -41,17 +41,22 @@ sc_audit4_blackhole_sha1_natt_1360() {
     TRUTH_EXPECT='{"diagnosis":"pmtud_blackhole","direction":"left->right","max_esp_packet_passing":1360,"inner_mtu":1294,"mss":1254,"nat_detected":true,"small_packets_ok":true}'
 }
 
-# A slow path and an impatient IKE: 600 ms each way (RTT 1.2 s) and a retransmit timeout of 0.5 s,
-# DPD every 3 s. Every IKE request is sent again before its answer can arrive; nothing is lost.
+# A slow path and an impatient IKE: 600 ms each way (RTT 1.2 s, from the moment the tunnel is up:
+# the lab applies faults after the first exchanges) and a retransmit timeout of 0.5 s; left
+# rekeys its CHILD_SA after about 12 s (during the upload), DPD every 3 s (sent only when the peer
+# was quiet that long: after the upload). Each such IKE request is sent again before its answer can
+# arrive; nothing is lost.
 sc_audit4_ike_slow_rtt() {
     NETEM_ETH_R="delay 600ms"
     NETEM_ETH_L="delay 600ms"
     RETRANSMIT_TIMEOUT=0.5
+    L_CHILD_REKEY=12s
     DPD_DELAY=3s
     PING_SIZES="56 1000"
-    IPERF_ARGS="-t 6 -b 2M"
+    IPERF_ARGS="-t 8 -b 2M"
     IPERF_TIMEOUT=30
-    TRUTH_SUMMARY="No loss at all, a long path: netem delay 600ms on both of mid's egresses (RTT 1.2 s) and charon's retransmit_timeout 0.5 s (base 1.8), DPD every 3 s. Every IKE request (IKE_SA_INIT, IKE_AUTH, each DPD INFORMATIONAL) is retransmitted once or twice before its answer arrives 1.2 s later; the responder answers each copy (from its cache). No IKE message and no ESP packet is lost. The retransmissions come from the timeout being shorter than the round trip: raising charon.retransmit_timeout above the RTT stops them; no MTU, firewall or replay-window change is called for."
+    TAIL_IDLE=5
+    TRUTH_SUMMARY="No loss at all, a long path: netem delay 600ms on both of mid's egresses (RTT 1.2 s, applied once the tunnel is up) and charon's retransmit_timeout 0.5 s (base 1.8); left rekeys its CHILD_SA after about 12 s, DPD every 3 s when the peer is quiet. The IKE requests sent while the delay is on (the CREATE_CHILD_SA of the rekey, any DPD INFORMATIONAL) are retransmitted once or twice before their answer arrives 1.2 s later; the responder answers each copy from its cache. No IKE message and no ESP packet is lost. The retransmissions come from the timeout being shorter than the round trip: raising charon.retransmit_timeout above the RTT stops them; no MTU, firewall or replay-window change is called for."
     TRUTH_FAULTS='[{"type":"delay","where":"mid eth-r and eth-l egress","rtt_ms":1200,"tool":"tc netem delay 600ms (both ways)"},{"type":"short_retransmit_timeout","where":"left and right charon","retransmit_timeout_s":0.5}]'
     TRUTH_EXPECT='{"diagnosis":"ike_retransmissions_from_rtt_above_timeout","ike_messages_lost":0,"esp_loss":0,"rtt_s":1.2,"mtu_fix":false,"firewall_fix":false}'
 }
