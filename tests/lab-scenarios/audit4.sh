@@ -10,9 +10,11 @@
 LAB_SCENARIOS="$LAB_SCENARIOS audit4-blackhole-sha512-1380 audit4-blackhole-sha1-natt-1360 audit4-ike-slow-rtt audit4-burst-loss-small"
 
 # A black hole at 1380 with AES-256-CBC and HMAC-SHA2-512-256 (RFC 4868: a 32-byte ICV): outer =
-# 20 (IP) + 8 (SPI, sequence) + 16 (IV) + pad16(inner + 2) + 32 <= 1380, so the largest inner
-# packet is 1302 (MSS 1262). Ping payload p -> inner p + 28: 1250 -> 1356 B passes, 1280 -> 1388 B
-# and 1400 -> 1500 B are lost.
+# 20 (IP) + 8 (SPI, sequence) + 16 (IV) + pad16(inner + 2) + 32 <= 1380: the ciphertext may be
+# at most 1304 bytes, a multiple of 16, so 1296, and the largest inner packet is 1294 (MSS 1254).
+# (The truth first written here said 1302 / 1262, forgetting that 1304 is not a multiple of 16;
+# corrected after the run, by hand, against the captured sizes: 1356 B passes, 1388 B is lost.)
+# Ping payload p -> inner p + 28: 1250 -> 1356 B passes, 1280 -> 1388 B and 1400 -> 1500 B are lost.
 sc_audit4_blackhole_sha512_1380() {
     MTU_R=1380
     DROP_ICMP_FRAG=1
@@ -20,9 +22,9 @@ sc_audit4_blackhole_sha512_1380() {
     EXTRA_MODULES="${EXTRA_MODULES:-} sha512_generic"
     PING_SIZES="56 1000 1250 1280 1400"
     IPERF_ARGS="-t 6 -b 8M"
-    TRUTH_SUMMARY="PMTUD black hole left->right at 1380 with ESP aes256-sha512 (HMAC-SHA2-512-256, 32-byte ICV; AES-CBC, 16-byte IV): the mid->right link has MTU 1380 and mid drops the ICMP 'fragmentation needed' it would send. Outer = 20 + 8 + 16 + pad16(inner + 2) + 32: ping payload 1250 -> 1356 B passes, 1280 -> 1388 B and 1400 -> 1500 B are lost, the TCP bulk stalls. Largest inner packet 1302, MSS 1262 (a table for AES-CBC/SHA-256 with a 16-byte ICV would say 1318 / 1278: wrong here). Right->left is loss-free."
+    TRUTH_SUMMARY="PMTUD black hole left->right at 1380 with ESP aes256-sha512 (HMAC-SHA2-512-256, 32-byte ICV; AES-CBC, 16-byte IV): the mid->right link has MTU 1380 and mid drops the ICMP 'fragmentation needed' it would send. Outer = 20 + 8 + 16 + pad16(inner + 2) + 32: ping payload 1250 -> 1356 B passes, 1280 -> 1388 B and 1400 -> 1500 B are lost, the TCP bulk stalls. Largest inner packet 1294 (ciphertext 1296, outer 1372), MSS 1254 (a table for AES-CBC/SHA-256 with a 16-byte ICV would say 1310 / 1270: wrong here). Right->left is loss-free."
     TRUTH_FAULTS='[{"type":"mtu_blackhole","where":"mid eth-r <-> right wan0","link_mtu":1380,"natt":false,"esp":"aes256-sha512 (ICV 32)","icmp_frag_needed":"dropped by iptables on mid","direction":"left->right (large packets)"}]'
-    TRUTH_EXPECT='{"diagnosis":"pmtud_blackhole","direction":"left->right","max_esp_packet_passing":1380,"inner_mtu":1302,"mss":1262,"small_packets_ok":true}'
+    TRUTH_EXPECT='{"diagnosis":"pmtud_blackhole","direction":"left->right","max_esp_packet_passing":1380,"inner_mtu":1294,"mss":1254,"small_packets_ok":true}'
 }
 
 # A black hole at 1360 with NAT-T and AES-128-CBC / HMAC-SHA1-96 (a 12-byte ICV): outer = 20 + 8
