@@ -2173,6 +2173,57 @@ private slots:
         QCOMPARE(s.base, 2.0);
     }
 
+    void earlyRetransmissionsGetATimeoutOnlyAboveTheRoundTrip()
+    {
+        // Every retransmission went out while its answer was on its way (hand-built facts: 4 of
+        // 4, none lost). The fix is strongSwan's default wait, 4 s, only when the measured round
+        // trip is below it and the wait in use shorter; else no number, the rule asks for both.
+        const Rule *r = findRule(QStringLiteral("ike_retransmissions"));
+        Facts f;
+        f.ikeRetransmissions.value = 4;
+        f.maxRetransmitsOneExchange = 1;
+        f.ikePrematureRetransmissions.value = 4;
+        f.ikePrematureRttS = 1.2;
+        f.ikePrematureWaitS = 0.5;
+        const auto fixText = [](const Finding &fd) {
+            QString t;
+            for (const Fix &x : fd.fixes)
+                t += x.text + x.undo + x.changes;
+            return t;
+        };
+        std::optional<Finding> fd = r->fn(f);
+        QVERIFY(fd);
+        QVERIFY(fd->status == StepStatus::Warn);
+        QVERIFY2(fixText(*fd).contains(QLatin1String("retransmit_timeout = 4.0")), qPrintable(fixText(*fd)));
+        QVERIFY2(fixText(*fd).contains(QLatin1String("0.50 s")), qPrintable(fixText(*fd)));
+        for (const double rtt : {4.0, 6.5}) { // a round trip the default does not cover
+            f.ikePrematureRttS = rtt;
+            fd = r->fn(f);
+            QVERIFY(fd);
+            QVERIFY2(fd->fixes.empty(), qPrintable(fixText(*fd)));
+            QVERIFY(fd->collectNext.join(QLatin1Char(' ')).contains(QLatin1String("round trip")));
+        }
+        f.ikePrematureRttS = 4.5; // a wait at the default already: nothing to raise
+        f.ikePrematureWaitS = 4.0;
+        fd = r->fn(f);
+        QVERIFY(fd && fd->fixes.empty());
+        // One of four early and nothing lost: the others may be real losses, so no timeout fix and
+        // the old finding (3 or more retransmissions fail).
+        f.ikePrematureRttS = 1.2;
+        f.ikePrematureWaitS = 0.5;
+        f.ikePrematureRetransmissions.value = 1;
+        fd = r->fn(f);
+        QVERIFY(fd);
+        QVERIFY(fd->status == StepStatus::Fail);
+        QVERIFY2(!fixText(*fd).contains(QLatin1String("retransmit_timeout")), qPrintable(fixText(*fd)));
+        // All early but an IKE message lost in the pair: not "nothing lost".
+        f.ikePrematureRetransmissions.value = 4;
+        f.ikeLostInTransit.value = 1;
+        fd = r->fn(f);
+        QVERIFY(fd);
+        QVERIFY(fd->status == StepStatus::Fail);
+    }
+
     void hostileRetransmitScheduleSizesNoLifetime()
     {
         // strongswan.conf is hostile input. A schedule strongSwan cannot follow (charon keeps each

@@ -175,6 +175,9 @@ struct IkeLostMessage
     std::uint16_t fragment = 0;
     std::uint16_t size = 0;
     std::uint32_t attempt = 0; // 1 = original, 2.. = retransmission
+    /// Due at the receiver before its capture's first or after its last packet: counted lost,
+    /// but if that capture was not running then, it was not lost (as ESP's lostBeyondReceiverSpan).
+    bool beyondReceiverSpan = false;
 };
 
 struct IkeRetransmissionCause

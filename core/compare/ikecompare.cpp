@@ -120,41 +120,79 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
         }
     }
 
-    // Pair copies: each receiver copy belongs to the latest sender copy that could have produced it.
-    for (Group &g : groups) {
-        const int s = g.sender, rcv = 1 - s;
-        const int dir = s;
-        auto S = g.copies[s], R = g.copies[rcv];
-        const auto byTs = [](const ObservedIke *x, const ObservedIke *y) { return x->tsNs < y->tsNs; };
-        std::sort(S.begin(), S.end(), byTs);
-        std::sort(R.begin(), R.end(), byTs);
-        g.attempts.resize(S.size());
-        for (std::size_t i = 0; i < S.size(); ++i)
-            g.attempts[i].msg = S[i];
-        std::vector<bool> taken(S.size(), false);
-        DirectionComparison &d = r.directions[dir];
-        for (const ObservedIke *m : R) {
-            const std::int64_t sentBy = clock.toSender(dir, m->tsNs) + kMatchToleranceNs;
-            std::ptrdiff_t pick = -1;
+    // Pair copies. Where every copy arrived (counts agree) first goes with first: the clock cannot
+    // decide it, being learned from the smallest transit seen, so on a path whose delay grew (600 ms
+    // against a 500 ms retransmission timer) a first arrival looks early enough to be the
+    // retransmission's. Those pairs teach each direction's transit over time; where copies are
+    // missing, a receiver copy goes with the sender copy its send time, estimated from the latest
+    // transit before it, points to (without the transits: the latest copy the clock allows).
+    const auto byTs = [](const ObservedIke *x, const ObservedIke *y) { return x->tsNs < y->tsNs; };
+    std::vector<std::pair<std::int64_t, std::int64_t>> transits[2]; // (send time, transit) per direction
+    for (int pass = 0; pass < 2; ++pass) {
+        for (Group &g : groups) {
+            const int s = g.sender, rcv = 1 - s;
+            const int dir = s;
+            auto S = g.copies[s], R = g.copies[rcv];
+            const bool inOrder = S.size() == R.size();
+            if (inOrder != (pass == 0)) continue;
+            std::sort(S.begin(), S.end(), byTs);
+            std::sort(R.begin(), R.end(), byTs);
+            g.attempts.resize(S.size());
             for (std::size_t i = 0; i < S.size(); ++i)
-                if (!taken[i] && S[i]->tsNs <= sentBy) pick = std::ptrdiff_t(i);
-            if (pick < 0 && S.size() == R.size()) {
-                // Counts agree: pair in order even if the clock estimate is off.
-                for (std::size_t i = 0; i < S.size() && pick < 0; ++i)
-                    if (!taken[i]) pick = std::ptrdiff_t(i);
+                g.attempts[i].msg = S[i];
+            std::vector<bool> taken(S.size(), false);
+            DirectionComparison &d = r.directions[dir];
+            const auto &known = transits[dir];
+            for (const ObservedIke *m : R) {
+                const std::int64_t sentBy = clock.toSender(dir, m->tsNs) + kMatchToleranceNs;
+                std::ptrdiff_t pick = -1;
+                if (inOrder) {
+                    for (std::size_t i = 0; i < S.size() && pick < 0; ++i)
+                        if (!taken[i]) pick = std::ptrdiff_t(i);
+                } else {
+                    const auto it =
+                        std::upper_bound(known.begin(), known.end(), std::pair(sentBy, INT64_MAX));
+                    const bool haveTransit = it != known.begin();
+                    const std::int64_t sentAbout = haveTransit ? m->tsNs - std::prev(it)->second : sentBy;
+                    std::int64_t best = INT64_MAX;
+                    for (std::size_t i = 0; i < S.size(); ++i) {
+                        if (taken[i] || S[i]->tsNs > sentBy) continue;
+                        const std::int64_t off =
+                            haveTransit ? std::abs(S[i]->tsNs - sentAbout) : sentBy - S[i]->tsNs;
+                        if (off <= best) { // ties: the later copy
+                            best = off;
+                            pick = std::ptrdiff_t(i);
+                        }
+                    }
+                }
+                ++d.ikeReceived;
+                if (pick < 0) {
+                    clock.noteMissingAtSender(s, clock.toSender(dir, m->tsNs));
+                    continue;
+                }
+                taken[std::size_t(pick)] = true;
+                g.attempts[std::size_t(pick)].fate = Attempt::Fate::Delivered;
+                g.attempts[std::size_t(pick)].arrivalNs = m->tsNs;
+                ++r.ikeMatched;
             }
-            ++d.ikeReceived;
-            if (pick < 0) {
-                clock.noteMissingAtSender(s, clock.toSender(dir, m->tsNs));
-                continue;
-            }
-            taken[std::size_t(pick)] = true;
-            g.attempts[std::size_t(pick)].fate = Attempt::Fate::Delivered;
-            g.attempts[std::size_t(pick)].arrivalNs = m->tsNs;
-            ++r.ikeMatched;
+            d.ikeSent += S.size();
+            if (pass == 0)
+                for (const Attempt &at : g.attempts)
+                    if (at.fate == Attempt::Fate::Delivered)
+                        transits[dir].emplace_back(at.msg->tsNs, at.arrivalNs - at.msg->tsNs);
         }
-        d.ikeSent += S.size();
+        if (pass == 0)
+            for (auto &t : transits)
+                std::sort(t.begin(), t.end());
     }
+    // A lost copy was due at the receiver by the latest transit before it.
+    const auto dueAt = [&](int dir, std::int64_t ts) {
+        std::int64_t due = clock.toReceiver(dir, ts);
+        const auto &t = transits[dir];
+        const auto it = std::upper_bound(t.begin(), t.end(), std::pair(ts, INT64_MAX));
+        if (it != t.begin()) due = std::max(due, ts + std::prev(it)->second);
+        return due;
+    };
     for (Group &g : groups) {
         const int s = g.sender, rcv = 1 - s;
         const int dir = s;
@@ -177,6 +215,8 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
             l.fragment = g.key.fragment;
             l.size = at.msg->size;
             l.attempt = std::uint32_t(i + 1);
+            const std::int64_t due = dueAt(dir, at.msg->tsNs);
+            l.beyondReceiverSpan = due < clock.first[rcv] || due > clock.last[rcv];
             r.ikeLost.push_back(l);
         }
     }
@@ -228,7 +268,10 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
                 if (!answer)
                     rt.cause = QStringLiteral("no_response");
                 else if (answer->fate == Attempt::Fate::Lost)
-                    rt.cause = QStringLiteral("response_lost");
+                    // Not yet due when the retransmission went out: late, whatever became of it.
+                    rt.cause = dueAt(1 - s, answer->msg->tsNs) > cur.msg->tsNs
+                                   ? QStringLiteral("response_late")
+                                   : QStringLiteral("response_lost");
                 else if (answer->fate == Attempt::Fate::Delivered && answer->arrivalNs > cur.msg->tsNs)
                     rt.cause = QStringLiteral("response_late");
                 else

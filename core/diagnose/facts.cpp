@@ -492,6 +492,31 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
                 addCount(f.ikeRetransmissions, 1, ref);
                 addCount(f.ikeRetransmissionsBySender[addr(ix.flows[m.flowId].src)], 1, ref);
             }
+            // Every copy answered, the first answer after the retransmissions: they went out while
+            // it was on its way. At the responder's capture the first answer leaves before the
+            // second copy arrives unless the responder itself took longer than the wait.
+            if (sa.version == 2 && !x.retransmissions.empty() && x.requestNs >= 0 && x.fragments.total == 0 &&
+                x.responseFragments.total == 0 && !x.ipFragmented && !x.responseMessages.empty() &&
+                x.responseMessages.size() >= x.requestMessages.size()) {
+                std::int64_t firstAnswer = INT64_MAX;
+                for (const std::size_t i : x.responseMessages)
+                    firstAnswer = std::min(firstAnswer, ix.ikeMessages[i].tsNs);
+                const IkeRetransmission &first = x.retransmissions.front();
+                if (first.tsNs < firstAnswer) {
+                    const IkeMessage &m = ix.ikeMessages[first.message];
+                    const EvidenceRef ref = packetRef(name, m.packet, first.tsNs);
+                    std::uint64_t k = 0;
+                    for (const IkeRetransmission &r : x.retransmissions)
+                        k += r.tsNs < firstAnswer ? 1 : 0;
+                    addCount(f.ikePrematureRetransmissions, k, ref);
+                    addCount(f.ikePrematureBySender[addr(ix.flows[m.flowId].src)], k, ref);
+                    f.ikePrematureRttS =
+                        std::max(f.ikePrematureRttS, double(firstAnswer - x.requestNs) / 1e9);
+                    const double wait = double(first.tsNs - x.requestNs) / 1e9;
+                    f.ikePrematureWaitS =
+                        f.ikePrematureWaitS > 0 ? std::min(f.ikePrematureWaitS, wait) : wait;
+                }
+            }
             if (!x.answered && x.fileGap < 0 && !x.retransmissions.empty() && !x.requestMessages.empty()) {
                 const IkeMessage &m = ix.ikeMessages[x.requestMessages.back()];
                 Facts::UnansweredRequest u;
@@ -642,7 +667,12 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
     f.outageS = std::max(outage[0], outage[1]);
     f.outageBothWays = outage[0] > 0 && outage[1] > 0;
     for (const IkeLostMessage &l : r.ikeLost)
-        addCount(f.ikeLostInTransit, 1, EvidenceRef{names[l.from], -1, l.tsNs, 0, false, {}, {}, 0});
+        addCount(l.beyondReceiverSpan ? f.ikeLostBeyondSpan : f.ikeLostInTransit, 1,
+                 EvidenceRef{names[l.from], -1, l.tsNs, 0, false, {}, {}, 0});
+    for (const IkeRetransmissionCause &c : r.ikeRetransmissions)
+        if (c.cause == QLatin1String("response_late"))
+            addCount(f.ikeRetransmittedAnswerLate, 1,
+                     EvidenceRef{names[c.from], -1, c.tsNs, 0, false, {}, {}, 0});
 }
 
 // ---------------------------------------------------------------- host evidence
@@ -3235,6 +3265,21 @@ void mergeRetransmissions(Facts &f, const Facts &peer)
         addCountEarliest(total, seen[end][1 - end].value > seen[end][end].value ? seen[end][1 - end]
                                                                                 : seen[end][end]);
     f.ikeRetransmissions = total;
+    // The premature ones likewise, with the round trips and waits of both captures.
+    RefCount early[2][2];
+    for (const auto &[sender, c] : f.ikePrematureBySender)
+        addCountEarliest(early[sender == f.localAddress ? 0 : 1][0], c);
+    for (const auto &[sender, c] : peer.ikePrematureBySender)
+        addCountEarliest(early[sender == f.peerAddress ? 1 : 0][1], c);
+    RefCount premature;
+    for (int end = 0; end < 2; ++end)
+        addCountEarliest(premature, early[end][1 - end].value > early[end][end].value ? early[end][1 - end]
+                                                                                      : early[end][end]);
+    f.ikePrematureRetransmissions = premature;
+    f.ikePrematureRttS = std::max(f.ikePrematureRttS, peer.ikePrematureRttS);
+    if (peer.ikePrematureWaitS > 0)
+        f.ikePrematureWaitS = f.ikePrematureWaitS > 0 ? std::min(f.ikePrematureWaitS, peer.ikePrematureWaitS)
+                                                      : peer.ikePrematureWaitS;
 }
 
 /// A capture holding the IKE/ESP of several tunnels (taken at a hub or a remote-access server,

@@ -423,6 +423,17 @@ struct Facts
     // Per sending address (a capture sees its own end's retransmissions and those of the peer's
     // that arrived): a pair takes each sender's from the capture that saw more of them.
     std::map<QString, RefCount> ikeRetransmissionsBySender;
+    // Retransmissions sent while the answer to the request was still on its way: every copy of
+    // the request was answered (so each arrived) and the first answer came after them. Only
+    // unfragmented IKEv2 exchanges (copies and answers then pair one to one). A pair takes each
+    // sender's from the capture that saw more (the requester's shows the round trip).
+    RefCount ikePrematureRetransmissions;
+    std::map<QString, RefCount> ikePrematureBySender;
+    double ikePrematureRttS = 0;  // the longest of their round trips: first send → first answer
+    double ikePrematureWaitS = 0; // the shortest wait from a first send to its first retransmission
+    // A pair: retransmissions the comparison found sent before the answer to the previous copy
+    // had arrived or was even due there (cause response_late), the answer's fate aside.
+    RefCount ikeRetransmittedAnswerLate;
     RefCount ikeGaveUp; // capture: exchanges abandoned (proven, see unansweredRequests)
     // Retransmitted requests never answered in a capture, judged against the retransmission
     // schedule in use once the configuration is known: a new IKE_SA_INIT, or silence longer than
@@ -454,6 +465,7 @@ struct Facts
     bool ikeEstablished = false; // an IKE_AUTH answered (capture) or an SA established (log)
     std::uint32_t rekeys = 0;    // a pair: the larger of the two captures' counts
     RefCount ikeLostInTransit;   // pair
+    RefCount ikeLostBeyondSpan;  // pair: due at the receiver after its last (before its first) packet
     double rekeyTimeS = 0;       // configured child rekey_time, 0 unknown
     int retransmitTries = -1;    // configured, -1 unknown (default 5)
     double retransmitTimeoutS = 0, retransmitBase = 0;

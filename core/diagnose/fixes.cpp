@@ -1607,6 +1607,52 @@ std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retran
     return out;
 }
 
+std::vector<Fix> retransmitTimeoutFixes(double rttS, double waitS, const RetransmitSchedule &schedule)
+{
+    const RetransmitSchedule def;
+    if (!(rttS > 0) || !(waitS > 0) || rttS >= def.timeoutS || waitS >= def.timeoutS) return {};
+    const QString w = QString::number(waitS, 'f', 2), r = QString::number(rttS, 'f', 2);
+    RetransmitSchedule now = schedule, after = schedule;
+    now.timeoutS = waitS;
+    after.timeoutS = def.timeoutS;
+    const QString inUse =
+        schedule.timeoutConfigured
+            ? QStringLiteral("retransmit_timeout = %1 in strongswan.conf").arg(num(schedule.timeoutS))
+            : QStringLiteral("measured: the first retransmission %1 s after its request").arg(w);
+    return {make(
+        FixKind::StrongswanConf,
+        QStringLiteral(
+            "Wait longer than the round trip before retransmitting IKE requests (strongswan.conf)"),
+        charonSnippet({QStringLiteral("retransmit_timeout = %1").arg(dec(def.timeoutS))}),
+        QStringLiteral(
+            "charon waits %1 s (strongSwan's default) before a request's first retransmission instead "
+            "of %2 s (%3): longer than the longest round trip measured, %4 s, so answers on their way "
+            "are no longer chased with copies. Each later wait still grows by retransmit_base.")
+            .arg(dec(def.timeoutS), w, inUse, r),
+        now.followed() && after.followed()
+            ? QStringLiteral(
+                  "A request that is really lost is sent again after %1 s rather than %2 s; with "
+                  "retransmit_tries and retransmit_base as they are, a dead peer is given up on %3 s "
+                  "after the first send rather than %4 s.")
+                  .arg(dec(def.timeoutS), w, num(std::round(after.totalS() * 10) / 10),
+                       num(std::round(now.totalS() * 10) / 10))
+            : QStringLiteral(
+                  "A request that is really lost is sent again after %1 s rather than %2 s, and a dead "
+                  "peer is given up on later by the same factor.")
+                  .arg(dec(def.timeoutS), w),
+        QStringLiteral("swanctl --reload-settings; an exchange answered within %1 s no longer shows "
+                       "'retransmit 1 of request' in charon's log, and a capture shows its request once.")
+            .arg(r),
+        undoLine(QStringLiteral("swanctl --reload-settings"),
+                 schedule.timeoutConfigured
+                     ? QStringLiteral("first put back retransmit_timeout = %1 in strongswan.conf")
+                           .arg(num(schedule.timeoutS))
+                     : QStringLiteral("first remove the retransmit_timeout line again (the wait in use "
+                                      "was %1 s, measured; find where it is set: grep -r retransmit_timeout "
+                                      "/etc/strongswan.conf /etc/strongswan.d)")
+                           .arg(w)))};
+}
+
 // ---------------------------------------------------------------- ESP blocked
 
 namespace {

@@ -206,6 +206,10 @@ std::vector<Fix> peerUnreachableFixes(const FixTarget &t, const PeerUnreachableP
 /// default schedule back where the configuration shortened it: only values that change.
 std::vector<Fix> ikeRetransmissionFixes(const FixTarget &t, std::uint32_t retransmissions,
                                         const RetransmitSchedule &schedule, const LifetimesInUse &lifetimes);
+/// Requests retransmitted while their answers were on their way: strongSwan's default first wait
+/// (4 s) back, only when it is longer than the longest round trip measured (`rttS`) and the wait
+/// in use (`waitS`, measured: first send to first retransmission) is shorter; else nothing.
+std::vector<Fix> retransmitTimeoutFixes(double rttS, double waitS, const RetransmitSchedule &schedule);
 /// What carries the traffic a filter drops: plain ESP (IP protocol 50), ESP-in-UDP on port
 /// 4500 (NAT-T or encap = yes), or IKE itself (UDP 500/4500).
 enum class EspCarrier : std::uint8_t { Esp, UdpEncap, Ike };

@@ -1243,13 +1243,28 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
     const std::uint64_t n = std::max(f.ikeRetransmissions.value, f.logRetransmits.value);
     if (n == 0) return std::nullopt;
     const bool gaveUp = f.logGiveUps.value || f.ikeGaveUp.value || f.peerNotResponding.value;
+    // Retransmissions that chased answers on their way (every copy answered, or the pair's
+    // comparison shows the answer not yet due): nothing was lost, the wait is shorter than the
+    // round trip.
+    const RefCount &early = f.ikeRetransmittedAnswerLate.value > f.ikePrematureRetransmissions.value
+                                ? f.ikeRetransmittedAnswerLate
+                                : f.ikePrematureRetransmissions;
+    // Most of them proven early and none proven lost: the rest are likely the same (their answers
+    // fell outside the capture, or it was taken at the responder), so not a failure.
+    const bool mostlyEarly = early.value * 2 > n && !gaveUp && f.ikeLostInTransit.value == 0;
+    const bool onlyEarly = mostlyEarly && early.value >= n;
     // Given-up exchanges are the peer_unreachable finding; here they only support it.
-    const bool serious = !gaveUp && (n >= 3 || f.maxRetransmitsOneExchange >= 2);
+    const bool serious = !gaveUp && !mostlyEarly && (n >= 3 || f.maxRetransmitsOneExchange >= 2);
     double conf = gaveUp ? 0.3 : 0.6;
     if (f.ikeLostInTransit.value) conf += 0.15;
     if (f.logRetransmits.value && f.ikeRetransmissions.value) conf += 0.1;
-    Finding fd = start("ike_retransmissions", 4, QStringLiteral("IKE requests had to be retransmitted"),
-                       serious ? StepStatus::Fail : StepStatus::Warn, conf);
+    Finding fd =
+        start("ike_retransmissions", 4,
+              onlyEarly ? QStringLiteral("IKE requests were retransmitted before their answers could arrive")
+              : mostlyEarly
+                  ? QStringLiteral("IKE requests were retransmitted, most before their answers could arrive")
+                  : QStringLiteral("IKE requests had to be retransmitted"),
+              serious ? StepStatus::Fail : StepStatus::Warn, conf);
     if (f.ikeRetransmissions.value)
         cite(fd,
              (f.havePair
@@ -1263,7 +1278,34 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
     citeCount(fd, f.logRetransmits, QStringLiteral("%1 \"retransmit N of request\" line(s) in charon's log"));
     citeCount(fd, f.ikeLostInTransit,
               QStringLiteral("%1 IKE message(s) were sent by one end and never reached the other"));
-    if (f.rekeys)
+    if (early.value) {
+        const QString wait =
+            f.ikePrematureWaitS > 0
+                ? QStringLiteral(", the first retransmission %1 s after its request (charon's "
+                                 "retransmit_timeout)")
+                      .arg(QString::number(f.ikePrematureWaitS, 'f', 2))
+                : QString();
+        const QString rtt = f.ikePrematureRttS > 0
+                                ? QStringLiteral(": the first answer came up to %1 s after the request")
+                                      .arg(QString::number(f.ikePrematureRttS, 'f', 2))
+                                : QString();
+        cite(fd,
+             (&early == &f.ikeRetransmittedAnswerLate
+                  ? QStringLiteral(
+                        "%1 of them went out while the answer to the copy before was still on its way "
+                        "(the other capture shows it sent, not yet arrived)%2%3")
+                  : QStringLiteral("%1 of them went out while the answer was still on its way (every copy of "
+                                   "those requests was answered, the first answer after them)%2%3"))
+                 .arg(early.value)
+                 .arg(rtt, wait),
+             early);
+    }
+    citeCount(
+        fd, f.ikeLostBeyondSpan,
+        QStringLiteral("%1 IKE message(s) sent by one end were due at the other after its capture's last "
+                       "packet (or before its first): not counted as lost, that capture may have "
+                       "stopped"));
+    if (f.rekeys && !mostlyEarly)
         cite(fd,
              (f.havePair ? QStringLiteral("%1 rekey(s) in the capture that saw more of them: a rekey slowed "
                                           "by lost messages can outlast the SA's hard lifetime")
@@ -1298,6 +1340,15 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
     if (!f.haveConfig)
         fd.collectNext << QStringLiteral(
             "swanctl.conf and strongswan.conf (rekey_time, life_time, over_time, retransmit_*)");
+    if (mostlyEarly) {
+        std::vector<Fix> fixes = retransmitTimeoutFixes(f.ikePrematureRttS, f.ikePrematureWaitS, sched);
+        if (fixes.empty())
+            fd.collectNext << QStringLiteral(
+                "the round trip and the retransmission wait in use: a capture at the requesting end with "
+                "each request answered (it shows both), and strongswan.conf (retransmit_timeout)");
+        addFixes(fd, std::move(fixes));
+        return fd;
+    }
     addFixes(fd, ikeRetransmissionFixes(fixTarget(f), std::uint32_t(n), sched, lifetimesInUse(f)));
     return fd;
 }
@@ -1979,11 +2030,20 @@ std::optional<Finding> ruleOffloadOrCrypto(const Facts &f)
     if (!f.offloadFeaturesOn.isEmpty())
         cite(fd, QStringLiteral("offloads on: %1").arg(f.offloadFeaturesOn.join(QStringLiteral(", "))));
     citeCorruption(fd, f);
+    // Packets for an SA the kernel no longer (or not yet) has are what a rekey leaves in flight.
+    if (f.rekeys && f.xfrmInStateProtoError.value == 0 && p.protoError.value == 0)
+        cite(fd,
+             QStringLiteral("%1 rekey(s) in the capture%2: ESP the peer sent on an SA just before its "
+                            "delete can arrive after it; no integrity failure was counted, so nothing points "
+                            "at a NIC offload")
+                 .arg(f.rekeys)
+                 .arg(f.havePair ? QStringLiteral(" that saw more of them") : QString()));
     fd.collectNext << QStringLiteral(
         "ethtool -k and ethtool -S of the interface facing the peer (ikev2wb collect)");
-    // The offload fix goes on the host whose kernel counted the errors.
-    if (here) addFixes(fd, offloadFixes(fixTarget(f)));
-    if (p.total()) {
+    // The offload fix goes on the host whose kernel counted integrity failures: an offload that
+    // mangles packets fails their ICV; unknown SAs, mismatches and buffer shortage it does not cause.
+    if (f.xfrmInStateProtoError.value) addFixes(fd, offloadFixes(fixTarget(f)));
+    if (p.protoError.value) {
         const FixTarget there = fixTargetAtPeer(f);
         std::vector<Fix> fixes = offloadFixes(there);
         for (Fix &x : fixes)

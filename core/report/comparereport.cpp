@@ -302,6 +302,7 @@ std::string compareJson(const CompareResult &r, bool pretty)
         w.field("fragment", unsigned(l.fragment));
         w.field("size", unsigned(l.size));
         w.field("attempt", l.attempt);
+        w.field("beyond_receiver_span", l.beyondReceiverSpan);
         w.endObject();
     }
     w.endArray();
@@ -358,12 +359,17 @@ CompareNotes compareNotes(const CompareResult &r, CompareTimes times)
                                      QString::number(double(o.lastLostNs - o.firstLostNs) / 1e9, 'f', 3));
     for (const IkeLostMessage &l : r.ikeLost)
         n.ikeLost << QStringLiteral("%1 → %2: %3 %4 ID %5 (attempt %6) at %7")
-                         .arg(QLatin1String(sideName(l.from)), QLatin1String(sideName(1 - l.from)),
-                              exchangeText(l.exchange),
-                              l.response ? QStringLiteral("response") : QStringLiteral("request"))
-                         .arg(l.messageId)
-                         .arg(l.attempt)
-                         .arg(when(l.tsNs));
+                             .arg(QLatin1String(sideName(l.from)), QLatin1String(sideName(1 - l.from)),
+                                  exchangeText(l.exchange),
+                                  l.response ? QStringLiteral("response") : QStringLiteral("request"))
+                             .arg(l.messageId)
+                             .arg(l.attempt)
+                             .arg(when(l.tsNs)) +
+                         (l.beyondReceiverSpan
+                              ? QStringLiteral(", due after (or before) %1's captured packets: "
+                                               "not lost if that capture had stopped")
+                                    .arg(QLatin1String(sideName(1 - l.from)))
+                              : QString());
     for (const IkeRetransmissionCause &rt : r.ikeRetransmissions)
         n.ikeRetransmissions << QStringLiteral("by %1: %2 ID %3 attempt %4: %5")
                                     .arg(QLatin1String(sideName(rt.from)), exchangeText(rt.exchange))
