@@ -912,6 +912,14 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
                  ? QStringLiteral("beside the MTU's loss of the larger packets, packets small enough for the "
                                   "path were lost too, outside outages: random loss on the path, e.g. "
                                   "congestion, a bad link or policing")
+             : worst->smallestLost && worst->largestDelivered >= worst->smallestLost
+                 ? QStringLiteral(
+                       "lost packets were as small as %1 bytes while packets of up to %2 bytes arrived: the "
+                       "loss "
+                       "does not depend on size (not an MTU effect), and it happened outside outages: "
+                       "loss on the path, e.g. congestion, a bad link or policing")
+                       .arg(worst->smallestLost)
+                       .arg(worst->largestDelivered)
                  : QStringLiteral("the loss is spread over sizes (not an MTU effect) and outside outages: "
                                   "random loss on the path, e.g. congestion, a bad link or policing"));
         citeCorruption(fd, f);
