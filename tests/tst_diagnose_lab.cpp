@@ -59,6 +59,34 @@ DiagnosisFiles labPairWithStats(const QString &dir, bool swapped)
     return files;
 }
 
+/// The lab pair of `dir` (capture A left, right when swapped), with its stats or without evidence.
+bool diagnoseLabPair(const QString &dir, bool swapped, bool withEvidence, Investigation &ld, QString *error)
+{
+    DiagnosisFiles files = labPairWithStats(dir, swapped);
+    if (!withEvidence) files.evidence.clear();
+    return diagnoseFiles(files, ld, error);
+}
+
+/// A finding's cites, one a line.
+QString citesOf(const Finding &f)
+{
+    QString out;
+    for (const EvidenceItem &e : f.evidence)
+        out += e.text + QLatin1Char('\n');
+    return out;
+}
+
+/// "TITLE: WORD" of the first fix of any finding whose text holds one of `words`; empty if none.
+QString fixHolding(const Investigation &ld, std::initializer_list<const char *> words)
+{
+    for (const Finding &f : ld.diagnosis().findings)
+        for (const Fix &x : f.fixes)
+            for (const char *w : words)
+                if (x.text.contains(QLatin1String(w)))
+                    return x.title + QStringLiteral(": ") + QString::fromLatin1(w);
+    return {};
+}
+
 /// The lab pair of `dir` with its stats and both charon logs, diagnosed into `ld`.
 bool diagnoseLabPairWithLogs(const QString &dir, bool swapped, Investigation &ld, QString *error)
 {
@@ -3551,30 +3579,23 @@ private slots:
         QCOMPARE(lost, QStringLiteral("284 of 7559 ESP packets sent were never received"));
         for (const bool withEvidence : {false, true})
             for (const bool swapped : {false, true}) {
-                DiagnosisFiles files = labPairWithStats(dir, swapped);
-                if (!withEvidence) files.evidence.clear();
                 Investigation ld;
                 QString error;
-                QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+                QVERIFY2(diagnoseLabPair(dir, swapped, withEvidence, ld, &error), qPrintable(error));
                 const QString text = diagnosisText(ld.diagnosis());
                 QVERIFY(!ld.diagnosis().findings.empty());
                 const Finding &top = ld.diagnosis().findings.front();
                 QCOMPARE(top.cause, QStringLiteral("packet_loss_in_transit"));
-                QString cites;
-                for (const EvidenceItem &e : top.evidence)
-                    cites += e.text + QLatin1Char('\n');
+                const QString cites = citesOf(top);
                 QVERIFY2(cites.contains(lost), qPrintable(cites));
-                QVERIFY2(cites.contains(QLatin1String(
-                             "lost packets were as small as 300 bytes while packets of up to 1100 "
-                             "bytes arrived")),
+                QVERIFY2(cites.contains(
+                             QLatin1String("lost packets were as small as 300 bytes while packets of up to "
+                                           "1100 bytes arrived")),
                          qPrintable(cites));
                 QVERIFY2(!findingOf(ld, QLatin1String("mtu_blackhole")), qPrintable(text));
-                for (const Finding &f : ld.diagnosis().findings)
-                    for (const Fix &x : f.fixes)
-                        for (const char *no :
-                             {"TCPMSS", "mtu lock", "replay_window", "-j ACCEPT", "ethtool -K"})
-                            QVERIFY2(!x.text.contains(QLatin1String(no)),
-                                     qPrintable(x.title + QStringLiteral(" ") + QString::fromLatin1(no)));
+                const QString wrong =
+                    fixHolding(ld, {"TCPMSS", "mtu lock", "replay_window", "-j ACCEPT", "ethtool -K"});
+                QVERIFY2(wrong.isEmpty(), qPrintable(wrong));
             }
     }
 
@@ -3596,11 +3617,9 @@ private slots:
         const QString dir = labDir(scenario);
         for (const bool withEvidence : {false, true})
             for (const bool swapped : {false, true}) {
-                DiagnosisFiles files = labPairWithStats(dir, swapped);
-                if (!withEvidence) files.evidence.clear();
                 Investigation ld;
                 QString error;
-                QVERIFY2(diagnoseFiles(files, ld, &error), qPrintable(error));
+                QVERIFY2(diagnoseLabPair(dir, swapped, withEvidence, ld, &error), qPrintable(error));
                 const QString text = diagnosisText(ld.diagnosis());
                 QVERIFY(!ld.diagnosis().findings.empty());
                 QCOMPARE(ld.diagnosis().findings.front().cause, QStringLiteral("mtu_blackhole"));
@@ -3670,9 +3689,7 @@ private slots:
             const Finding *rt = findingOf(ld, QLatin1String("ike_retransmissions"));
             QVERIFY2(rt, qPrintable(text));
             QVERIFY2(rt->status == StepStatus::Warn, qPrintable(text));
-            QString cites;
-            for (const EvidenceItem &e : rt->evidence)
-                cites += e.text + QLatin1Char('\n');
+            const QString cites = citesOf(*rt);
             QVERIFY2(!cites.contains(QLatin1String("never reached the other")), qPrintable(text));
             QVERIFY2(!cites.contains(QLatin1String("slowed by lost messages")), qPrintable(text));
             const QRegularExpressionMatch m = measured.match(cites);
@@ -3682,16 +3699,10 @@ private slots:
             if (v.b) // every retransmission proven early in a pair
                 QVERIFY2(rt->title.contains(QLatin1String("before their answers could arrive")),
                          qPrintable(text));
-            bool timeoutFix = false;
-            for (const Finding &f : ld.diagnosis().findings)
-                for (const Fix &x : f.fixes) {
-                    timeoutFix = timeoutFix || x.text.contains(QLatin1String("retransmit_timeout = 4.0"));
-                    for (const char *no : {"TCPMSS", "mtu lock", "replay_window", "ethtool -K", "-j ACCEPT",
-                                           "retransmit_tries"})
-                        QVERIFY2(!x.text.contains(QLatin1String(no)),
-                                 qPrintable(x.title + QStringLiteral(" ") + QString::fromLatin1(no)));
-                }
-            QVERIFY2(timeoutFix, qPrintable(text));
+            const QString wrong = fixHolding(
+                ld, {"TCPMSS", "mtu lock", "replay_window", "ethtool -K", "-j ACCEPT", "retransmit_tries"});
+            QVERIFY2(wrong.isEmpty(), qPrintable(wrong));
+            QVERIFY2(!fixHolding(ld, {"retransmit_timeout = 4.0"}).isEmpty(), qPrintable(text));
             if (v.b) {
                 QVERIFY(ld.comparison());
                 const CompareResult &c = *ld.comparison();
