@@ -268,7 +268,19 @@ void ComparePage::fillHeader()
             line +=
                 tr(" — %n outage(s), longest %1 s", nullptr, int(d.outages.size())).arg(longest, 0, 'f', 1);
         }
-        if (d.ikeLost) line += tr(" — %1 IKE message(s) lost").arg(d.ikeLost);
+        if (d.ikeLost) {
+            // Those due after (or before) the receiver's captured packets are not called lost.
+            std::uint64_t beyond = 0;
+            for (const IkeLostMessage &l : r.ikeLost)
+                beyond += l.from == d.from && l.beyondReceiverSpan ? 1 : 0;
+            if (d.ikeLost > beyond) line += tr(" — %1 IKE message(s) lost").arg(d.ikeLost - beyond);
+            if (beyond)
+                line +=
+                    tr(" — %1 IKE message(s) due at %2 after its last captured packet (or before its first): "
+                       "not judged")
+                        .arg(beyond)
+                        .arg(QLatin1String(d.from == 0 ? "B" : "A"));
+        }
         lines << line;
     }
     m_verdict->setText(lines.join(QStringLiteral("<br>")));
