@@ -287,6 +287,28 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("%1 > %2").arg(chart->plottedPoints()).arg(chart->pointBudget())));
     }
 
+    // audit4-ike-slow-rtt (600 ms each way, nothing lost: truth.json): left sent 3 IKE messages
+    // (tshark: at 22:22:25.788, 25.853 and 26.355) that were due at right 0.6 s later, after
+    // right's last captured packet (22:22:25.889). The headline said "3 IKE message(s) lost".
+    void ikeDueAfterTheOtherCaptureIsNotCalledLost()
+    {
+        const QString dir = QStringLiteral(IKEV2WB_TEST_DATA "/lab/audit4-ike-slow-rtt/");
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        w.openPair(dir + QStringLiteral("left-outer.pcap"), dir + QStringLiteral("right-outer.pcap"));
+        auto *tabs = w.findChild<QTabWidget *>();
+        QVERIFY(tabs);
+        ComparePage *page = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((page = shownComparePage(tabs)) != nullptr, 60000);
+        QString all;
+        for (const QLabel *l : page->findChildren<QLabel *>())
+            all += l->text() + QLatin1Char('\n');
+        QVERIFY2(all.contains(QLatin1String("3 IKE message(s) due at B after its last captured packet")),
+                 qPrintable(all));
+        QVERIFY2(!all.contains(QLatin1String("IKE message(s) lost")), qPrintable(all));
+    }
+
     // The lanes (category labels "A → B") and the one-way delay plot (labels "0.020" and the title
     // "ms": wider, on the lab pair rekey-loss) share the time axis: a given second sits at the same
     // pixel column in both, at the axis' ends and between them.
