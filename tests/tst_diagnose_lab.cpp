@@ -3555,6 +3555,48 @@ private slots:
             }
     }
 
+    // Blind audit 5 (tests/lab-scenarios/audit5.sh), against the rule audit 4 brought. audit5-ike-loss:
+    // 20 % loss both ways on a fast path, retransmit_timeout 1.0 s; every retransmission follows a
+    // real loss (truth: early_retransmissions 0), so none is called early and no longer wait is
+    // offered. audit5-ike-loss-slow: 300 ms each way and 10 % loss against retransmit_timeout
+    // 0.5 s: the retransmissions chase answers on their way, and IKE messages are also lost
+    // (truth: ike_messages_lost_gt 0): the pair must not read as "nothing lost" (its finding keeps
+    // failing and cites the lost messages) while the longer wait is offered. (Staged without the
+    // mid captures.)
+    void ikeRetransmissionsAfterRealLoss()
+    {
+        for (const bool slow : {false, true}) {
+            const QString scenario =
+                slow ? QStringLiteral("audit5-ike-loss-slow") : QStringLiteral("audit5-ike-loss");
+            const QJsonObject expect = truth(scenario)[QStringLiteral("expected_diagnosis")].toObject();
+            if (slow)
+                QVERIFY(expect[QStringLiteral("ike_messages_lost_gt")].toInt(-1) == 0 &&
+                        !expect[QStringLiteral("nothing_lost_claim")].toBool(true));
+            else
+                QCOMPARE(expect[QStringLiteral("early_retransmissions")].toInt(-1), 0);
+            const QString dir = labDir(scenario);
+            for (const bool withEvidence : {false, true})
+                for (const bool swapped : {false, true}) {
+                    Investigation ld;
+                    QString error;
+                    QVERIFY2(diagnoseLabPair(dir, swapped, withEvidence, ld, &error), qPrintable(error));
+                    const QString text = diagnosisText(ld.diagnosis());
+                    const Finding *rt = findingOf(ld, QLatin1String("ike_retransmissions"));
+                    QVERIFY2(rt, qPrintable(text));
+                    QVERIFY2(!rt->title.contains(QLatin1String("before their answers")), qPrintable(text));
+                    const QString cites = citesOf(*rt);
+                    QCOMPARE(cites.contains(QLatin1String("went out while the answer")), slow);
+                    QCOMPARE(!fixHolding(ld, {"retransmit_timeout"}).isEmpty(), slow);
+                    if (slow) {
+                        QVERIFY2(rt->status == StepStatus::Fail, qPrintable(text));
+                        QVERIFY2(
+                            cites.contains(QLatin1String("were sent by one end and never reached the other")),
+                            qPrintable(cites));
+                    }
+                }
+        }
+    }
+
     // Blind audit 4 (tests/lab-scenarios/audit4.sh): loss in bursts left->right (netem gemodel) of
     // a stream of 200-byte UDP datagrams (iperf3 -u -l 200), after DF pings of 56 and 1000 bytes.
     // verify.json: 284 of 7559 lost left->right, none right->left. By hand, ESP aes128-sha256

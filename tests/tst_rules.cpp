@@ -2207,21 +2207,30 @@ private slots:
         f.ikePrematureWaitS = 4.0;
         fd = r->fn(f);
         QVERIFY(fd && fd->fixes.empty());
-        // One of four early and nothing lost: the others may be real losses, so no timeout fix and
-        // the old finding (3 or more retransmissions fail).
+        // One of four early: the others may be real losses, so the old finding (3 or more
+        // retransmissions fail), but the one early proves the wait shorter than its round trip.
         f.ikePrematureRttS = 1.2;
         f.ikePrematureWaitS = 0.5;
         f.ikePrematureRetransmissions.value = 1;
         fd = r->fn(f);
         QVERIFY(fd);
         QVERIFY(fd->status == StepStatus::Fail);
-        QVERIFY2(!fixText(*fd).contains(QLatin1String("retransmit_timeout")), qPrintable(fixText(*fd)));
-        // All early but an IKE message lost in the pair: not "nothing lost".
+        QVERIFY(!fd->title.contains(QLatin1String("before their answers")));
+        QVERIFY2(fixText(*fd).contains(QLatin1String("retransmit_timeout = 4.0")), qPrintable(fixText(*fd)));
+        // All early but an IKE message lost in the pair (audit5-ike-loss-slow): not "nothing
+        // lost", the longer wait still offered.
         f.ikePrematureRetransmissions.value = 4;
         f.ikeLostInTransit.value = 1;
         fd = r->fn(f);
         QVERIFY(fd);
         QVERIFY(fd->status == StepStatus::Fail);
+        QVERIFY(!fd->title.contains(QLatin1String("before their answers")));
+        QVERIFY2(fixText(*fd).contains(QLatin1String("retransmit_timeout = 4.0")), qPrintable(fixText(*fd)));
+        // None early (audit5-ike-loss: loss on a fast path): no longer wait.
+        f.ikePrematureRetransmissions.value = 0;
+        fd = r->fn(f);
+        QVERIFY(fd);
+        QVERIFY2(!fixText(*fd).contains(QLatin1String("retransmit_timeout")), qPrintable(fixText(*fd)));
     }
 
     void hostileRetransmitScheduleSizesNoLifetime()

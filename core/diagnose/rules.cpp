@@ -1348,16 +1348,17 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
     if (!f.haveConfig)
         fd.collectNext << QStringLiteral(
             "swanctl.conf and strongswan.conf (rekey_time, life_time, over_time, retransmit_*)");
-    if (mostlyEarly) {
-        std::vector<Fix> fixes = retransmitTimeoutFixes(f.ikePrematureRttS, f.ikePrematureWaitS, sched);
-        if (fixes.empty())
-            fd.collectNext << QStringLiteral(
-                "the round trip and the retransmission wait in use: a capture at the requesting end with "
-                "each request answered (it shows both), and strongswan.conf (retransmit_timeout)");
-        addFixes(fd, std::move(fixes));
-        return fd;
-    }
-    addFixes(fd, ikeRetransmissionFixes(fixTarget(f), std::uint32_t(n), sched, lifetimesInUse(f)));
+    // Any retransmission proven early proves the wait shorter than that round trip, lost messages
+    // besides or not: the longer wait is offered either way.
+    std::vector<Fix> longerWait;
+    if (early.value) longerWait = retransmitTimeoutFixes(f.ikePrematureRttS, f.ikePrematureWaitS, sched);
+    if (early.value && longerWait.empty())
+        fd.collectNext << QStringLiteral(
+            "the round trip and the retransmission wait in use: a capture at the requesting end with "
+            "each request answered (it shows both), and strongswan.conf (retransmit_timeout)");
+    if (!mostlyEarly)
+        addFixes(fd, ikeRetransmissionFixes(fixTarget(f), std::uint32_t(n), sched, lifetimesInUse(f)));
+    addFixes(fd, std::move(longerWait));
     return fd;
 }
 
