@@ -42,6 +42,7 @@ public:
     [[nodiscard]] std::size_t learnedNatTEndpoints() const { return m_natTEndpoints.size(); }
 
 private:
+    PacketFacts dissectFrame(ByteView frame, std::uint32_t originalLength);
     void dissectIpInto(ByteView ip, std::size_t l3Offset, PacketFacts &f);
     void dissectIpv4(ByteView ip, std::size_t l3Offset, PacketFacts &f);
     void dissectIpv6(ByteView ip, std::size_t l3Offset, PacketFacts &f);
