@@ -70,13 +70,13 @@ std::uint32_t IndexBuilder::flowIdOf(const FlowKey &key, std::int64_t tsNs)
 }
 
 namespace {
-/// The IPv4 address of an IPv4-mapped IpAddress as the dissector makes it for IPv4 (bytes 0-9
-/// zero, 10-11 0xff, not flagged IPv6), in its byte order; false for any other address.
-bool mappedV4(const IpAddress &a, std::uint32_t &v4)
+/// The IPv4 address of an IpAddress the dissector made of an IPv4 header (IpAddress::fromV4:
+/// bytes 12-15), in its byte order.
+std::uint32_t v4Of(const IpAddress &a)
 {
-    static constexpr std::uint8_t kMapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    std::uint32_t v4;
     std::memcpy(&v4, a.bytes.data() + 12, 4);
-    return std::memcmp(a.bytes.data(), kMapped, 12) == 0 && !a.v6;
+    return v4;
 }
 } // namespace
 
@@ -97,12 +97,13 @@ std::uint32_t IndexBuilder::flowFor(const PacketFacts &f, std::int64_t tsNs, std
         return id;
     };
     std::uint32_t id;
-    std::uint32_t src4, dst4;
-    if (mappedV4(f.src, src4) && mappedV4(f.dst, dst4)) {
+    if (f.ipVersion == 4) {
         // An IPv4 flow is found by its 5-tuple in 16 bytes (two words hashed and compared)
         // before the general key of two 16-byte addresses (hashed from five words, compared in 37
-        // bytes): most packets are IPv4, and this ran for every packet.
-        const std::uint64_t k0 = (std::uint64_t(src4) << 32) | dst4;
+        // bytes): most packets are IPv4, and this ran for every packet. The dissector sets
+        // ipVersion 4 only with both addresses from the IPv4 header (an IPv6 header's v4-mapped
+        // addresses come with ipVersion 6 and take the general key, as before).
+        const std::uint64_t k0 = (std::uint64_t(v4Of(f.src)) << 32) | v4Of(f.dst);
         const std::uint64_t k1 = (std::uint64_t(1) << 40) | (std::uint64_t(srcPort) << 24) |
                                  (std::uint64_t(dstPort) << 8) | f.ipProto; // bit 40: entry in use
         std::uint64_t h = (k0 * 0x9e3779b97f4a7c15ULL) ^ (k1 * 0xc2b2ae3d27d4eb4fULL);
