@@ -560,23 +560,23 @@ struct MtuAnalyzer::State
     {
         Direction &rev = directions[d.rev];
         std::int64_t until = std::numeric_limits<std::int64_t>::min();
-        bool replied = false;
         std::size_t n = 0;
         std::size_t tailFrom = 0; // the batch's first packet of the unanswered tail (when d.inTail)
-        for (; n < d.pending.size() && d.pending[n].tsNs + kReplyWindowNs < nowNs; ++n) {
+        const std::int64_t settleBefore = nowNs - kReplyWindowNs; // p.tsNs + kReplyWindowNs < nowNs
+        while (n < d.pending.size() && d.pending[n].tsNs < settleBefore) {
             const Pending &p = d.pending[n];
-            if (p.tsNs >= until) {
-                // Once per run of packets with one outcome: the tail is counted at its ends.
-                replied = d.answeredUntil(rev, p.tsNs, until);
-                if (replied) {
-                    d.inTail = false;
-                } else if (!d.inTail) {
-                    d.startTail(p);
-                    tailFrom = n;
-                }
+            // Once per run of packets with one outcome: the tail is counted at its ends.
+            const bool replied = d.answeredUntil(rev, p.tsNs, until);
+            if (replied) {
+                d.inTail = false;
+            } else if (!d.inTail) {
+                d.startTail(p);
+                tailFrom = n;
             }
-            settle(p.sa, p.len, p.tsNs, p.packet, replied, true);
-            resendStep(p.sa, p.len, p.df, p.tsNs, p.packet, replied, true);
+            // The run's packets, from n up to the run's end or to the packets that must wait, with
+            // the outcome a constant (settle() and resendStep() compiled for each outcome).
+            const std::int64_t end = std::min(until, settleBefore);
+            n = replied ? settleRun<true>(d, n, end) : settleRun<false>(d, n, end);
         }
         if (d.inTail && n > tailFrom) {
             d.tail.packets += n - tailFrom;
@@ -592,6 +592,19 @@ struct MtuAnalyzer::State
         }
     }
     static constexpr std::size_t kTrimSilences = 64;
+    /// Settles d.pending[n] and the packets after it sent before `end`, all with outcome
+    /// `Replied` (counted: not in the capture's last second); returns the first one not settled.
+    template <bool Replied>
+    [[gnu::always_inline]] std::size_t settleRun(Direction &d, std::size_t n, std::int64_t end)
+    {
+        do {
+            const Pending &p = d.pending[n];
+            settle(p.sa, p.len, p.tsNs, p.packet, Replied, true);
+            resendStep(p.sa, p.len, p.df, p.tsNs, p.packet, Replied, true);
+            ++n;
+        } while (n < d.pending.size() && d.pending[n].tsNs < end);
+        return n;
+    }
 
     [[gnu::always_inline]] void replyCheck(std::uint32_t s, Sa &st, const PacketRecord &r, bool df)
     {
