@@ -404,14 +404,8 @@ std::vector<std::uint32_t> emulatedWindows(const EspSequenceOptions &options)
 
 } // namespace
 
-void EspLengthSummary::add(std::uint32_t len)
+void EspLengthSummary::addNew(std::uint32_t len)
 {
-    ++lengths;
-    if (len < 20) return;
-    if (used++ == 0) first = minLen = len;
-    minLen = std::min(minLen, len);
-    // Once 1 the gcd stays 1 (most SAs get there within a few packets): no division loop then.
-    if (gcd != 1) gcd = std::gcd(gcd, len > first ? len - first : first - len);
     // A length already in `distinct` is found by its bit instead of a binary search (this ran for
     // every one of an SA's first 20,000 packets); a new one is inserted in order as before.
     if (len < (std::uint32_t(1) << 16)) {
