@@ -203,10 +203,11 @@ namespace {
 class SeenNumbers
 {
 public:
-    /// The next number: most are in the chunk of the one before (a call only for the others).
+    /// The next number: most are in the chunk of the one before (a call only for the others;
+    /// m_chunk is kNoChunk before the first number and once listed, so one test says it).
     void add(std::uint32_t seq)
     {
-        if (m_count == 0 || m_listed || (seq >> kChunkBits) != m_chunk) {
+        if ((seq >> kChunkBits) != m_chunk) {
             addElsewhere(seq);
             return;
         }
@@ -225,18 +226,18 @@ private:
     static constexpr unsigned kChunkBits = 12;
     static constexpr std::size_t kChunkWords = (std::size_t(1) << kChunkBits) / 64;
     static constexpr std::size_t kListFromBytes = std::size_t(1) << 16;
+    static constexpr std::uint32_t kNoChunk = 0xffffffffu; // no chunk is (a number >> kChunkBits)
 
     void setBit(std::uint32_t seq)
     {
         const std::uint32_t i = seq & ((1u << kChunkBits) - 1);
         std::uint64_t &w = m_words[m_offset + (i >> 6)];
         const std::uint64_t bit = std::uint64_t(1) << (i & 63);
-        if (!(w & bit)) {
-            w |= bit;
-            ++m_distinct;
-            if (m_distinct == 1 || seq < m_lo) m_lo = seq;
-            if (m_distinct == 1 || seq > m_hi) m_hi = seq;
-        }
+        // Without a branch: a number seen before leaves all four as they are.
+        m_distinct += (w & bit) == 0;
+        w |= bit;
+        m_lo = std::min(m_lo, seq);
+        m_hi = std::max(m_hi, seq);
     }
 
     [[gnu::noinline]] void addElsewhere(std::uint32_t seq)
@@ -247,7 +248,7 @@ private:
             return;
         }
         const std::uint32_t chunk = seq >> kChunkBits;
-        if (chunk != m_chunk || m_count == 1) {
+        if (chunk != m_chunk) {
             const auto [it, inserted] = m_chunks.try_emplace(chunk, m_words.size());
             if (inserted) {
                 m_words.resize(m_words.size() + kChunkWords, 0);
@@ -275,12 +276,13 @@ private:
         m_words.clear();
         m_words.shrink_to_fit();
         m_listed = true;
+        m_chunk = kNoChunk;
     }
 
     std::uint64_t m_count = 0;
     std::uint64_t m_distinct = 0;
-    std::uint32_t m_lo = 0, m_hi = 0;
-    std::uint32_t m_chunk = 0;
+    std::uint32_t m_lo = 0xffffffffu, m_hi = 0; // of the numbers in m_words, once there is one
+    std::uint32_t m_chunk = kNoChunk;           // the chunk at hand (m_offset), kNoChunk for none
     std::size_t m_offset = 0;
     std::unordered_map<std::uint32_t, std::size_t> m_chunks; // chunk → its first word in m_words
     std::vector<std::uint64_t> m_words;
