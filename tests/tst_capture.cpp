@@ -1012,8 +1012,9 @@ private Q_SLOTS:
     // have entries (256), interleaved at random so entries are evicted and found again, then the
     // tuples that differ only in protocol or family right after each other: UDP,
     // ESP (no ports), non-first IPv4 fragments (no ports: one flow with port-0 UDP of the same
-    // hosts), ESP and UDP between the same hosts without ports, and IPv6 UDP between IPv4-mapped addresses
-    // with the same 16 bytes as an IPv4 flow (another flow: the family differs). Expected: the flows in order
+    // hosts), ESP and UDP between the same hosts without ports, IPv6 UDP between IPv4-mapped addresses
+    // with the same 16 bytes as an IPv4 flow (another flow: the family differs), and ESP from one
+    // source to two destinations (a hub). Expected: the flows in order
     // of first appearance and their packet counts, from the tuples written here.
     void flowsOfManyInterleavedTuples()
     {
@@ -1056,6 +1057,9 @@ private Q_SLOTS:
         tuples.push_back({4, tuples[0].src, tuples[0].dst, 0, 0, 50, false});
         // The IPv6 twin of tuple 1 (same address bytes as IPv4-mapped, same ports).
         tuples.push_back({6, tuples[1].src, tuples[1].dst, tuples[1].sport, tuples[1].dport, 17, false});
+        // ESP from the source of tuple 2 (ESP) to another peer, as a hub's: only the destination
+        // differs (every other tuple has a source of its own).
+        tuples.push_back({4, tuples[2].src, synth::ip4(10, 1, 0, 200), 0, 0, 50, false});
         const auto packetOf = [](const Tuple &t, std::uint16_t id) {
             using namespace synth;
             if (t.family == 6) {
@@ -1085,8 +1089,8 @@ private Q_SLOTS:
                 order.push_back(k);
         }
         for (int round = 0; round < 50; ++round) // the twins right after each other
-            for (std::size_t k :
-                 {std::size_t(0), std::size_t(600), std::size_t(1), std::size_t(601), std::size_t(3)})
+            for (std::size_t k : {std::size_t(0), std::size_t(600), std::size_t(1), std::size_t(601),
+                                  std::size_t(3), std::size_t(2), std::size_t(602)})
                 order.push_back(k);
         using Key = std::tuple<int, std::uint32_t, std::uint32_t, std::uint16_t, std::uint16_t, std::uint8_t>;
         std::map<Key, std::size_t> idOf;
