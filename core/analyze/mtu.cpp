@@ -425,6 +425,7 @@ struct MtuAnalyzer::State
         std::int64_t lastTs = std::numeric_limits<std::int64_t>::min();
         std::int64_t firstAtLastTs = -1;
         std::int32_t dfTop = -1;           // the largest DF packet's length (m.dfSteps.back()), -1 before one
+        std::int32_t sizeTop = -1;         // the largest packet's length (m.sizeSteps.back()), -1 before one
         std::uint16_t largeDfMin = 0xffff; // m.largeDfMin once there is a large DF packet
         ResendRun run;
         // KeepTimes: every packet's time, length and DF bit.
@@ -711,6 +712,18 @@ void MtuAnalyzer::State::observe(const PacketRecord &r, std::uint32_t s)
         m.dfSteps.push_back({len, r.tsNs});
         st.dfTop = len;
     }
+    if (std::int32_t(len) > st.sizeTop) {
+        m.sizeSteps.push_back({len, r.tsNs});
+        st.sizeTop = len;
+    }
+    // A packet of the latest entry's length moves it on (the usual case: a run of one size).
+    if (!m.sizeTail.empty() && m.sizeTail.back().length == len) {
+        m.sizeTail.back().tsNs = r.tsNs;
+    } else {
+        while (!m.sizeTail.empty() && m.sizeTail.back().length < len)
+            m.sizeTail.pop_back();
+        m.sizeTail.push_back({len, r.tsNs});
+    }
     m.fragmented += (r.flags & FlagFragment) != 0;
     // From 0xffff down, so that no test of "none yet" is needed per packet (finish() gives 0 for
     // none; a large DF packet of 65535 bytes leaves 0xffff, its length).
@@ -979,7 +992,14 @@ void addReceiverSuspicions(MtuAnalysis &a, const CaptureIndex &index, const EspS
     for (const MtuIcmpError &e : a.icmp)
         if (e.espSa >= 0) quotedSas.insert(std::size_t(e.espSa));
     const bool tunnelPtb = a.pathMtuSource == MtuAnalysis::PathMtuSource::Ptb;
-    bool added = false;
+    // The SAs whose missing numbers come in runs with nothing large arriving after the first.
+    struct Candidate
+    {
+        const EspSaSequence *q;
+        std::int64_t firstGapNs;
+        std::uint16_t maxBefore = 0, maxAfter = 0; // the largest packets up to / after firstGapNs
+    };
+    std::unordered_map<std::uint32_t, Candidate> candidates;
     for (const EspSaSequence &q : esp.sas) {
         const std::size_t s = q.saIndex;
         if (s >= a.sas.size() || q.missing == 0 || q.missingRanges.empty() || tunnelPtb || quotedSas.count(s))
@@ -992,7 +1012,32 @@ void addReceiverSuspicions(MtuAnalysis &a, const CaptureIndex &index, const EspS
         const std::int64_t firstGapNs = q.missingRanges.front().afterNs;
         const bool noLargeAfter = m.largePackets == 0 || m.lastLargeNs <= firstGapNs;
         if (q.packets < 10 || q.lossBursts < 2 || q.longestBurst < 3 || !noLargeAfter) continue;
+        candidates.emplace(std::uint32_t(s), Candidate{&q, firstGapNs});
+    }
+    if (candidates.empty()) return;
+    for (auto &[s, c] : candidates) {
+        c.maxBefore = a.sas[s].largestUpTo(c.firstGapNs);
+        c.maxAfter = a.sas[s].largestAfter(c.firstGapNs);
+    }
+    bool added = false;
+    for (std::size_t s = 0; s < a.sas.size(); ++s) {
+        const auto it = candidates.find(std::uint32_t(s));
+        if (it == candidates.end()) continue;
+        const Candidate &c = it->second;
+        const EspSaSequence &q = *c.q;
+        const MtuSaSizes &m = a.sas[s];
         const Flow &f = index.flows[index.espSas[s].flowId];
+        // Size matters only where the sizes show it: the SA carried larger packets before the first
+        // missing number than any after it (a stream of one size that loses packets in bursts
+        // shows nothing of the kind), larger than the size every path carries (576 bytes for IPv4,
+        // RFC 791; 1280 for IPv6, RFC 8200); and not the largest an ESP packet can have on a
+        // 1500-byte link (its length steps by up to a 16-byte cipher block): once those arrived,
+        // no larger packet was there to go missing for its size, and the loss after a bulk
+        // transfer of them is an outage's or a queue's (review of fd8e3fa).
+        const std::uint16_t minPath = f.src.v6 ? 1280 : 576;
+        if (c.maxBefore <= minPath || c.maxAfter >= c.maxBefore || c.maxBefore >= kFullSizeOuterBytes)
+            continue;
+        const std::int64_t firstGapNs = c.firstGapNs;
         MtuBlackHole b;
         b.espSa = std::int64_t(s);
         b.level = MtuBlackHole::Level::Possible;
@@ -1007,15 +1052,18 @@ void addReceiverSuspicions(MtuAnalysis &a, const CaptureIndex &index, const EspS
                           .arg(q.longestBurst);
         b.evidence << QStringLiteral(
             "no ICMP fragmentation-needed / packet-too-big quoting tunnel traffic was captured");
-        b.evidence
-            << (m.largePackets == 0
-                    ? QStringLiteral("the largest packet of the SA that arrived had %1 bytes").arg(m.max)
-                    : QStringLiteral("packets of up to %1 bytes arrived before the first missing "
-                                     "number, the last of them %2 s before it; none of %3 "
-                                     "bytes or more after it")
-                          .arg(m.max)
-                          .arg(seconds(firstGapNs - m.lastLargeNs), 0, 'f', 3)
-                          .arg(kLargeOuterBytes));
+        b.evidence << (m.largePackets == 0
+                           ? QStringLiteral(
+                                 "packets of up to %1 bytes arrived before the first missing number, none "
+                                 "larger than %2 bytes after it")
+                                 .arg(c.maxBefore)
+                                 .arg(c.maxAfter)
+                           : QStringLiteral("packets of up to %1 bytes arrived before the first missing "
+                                            "number, the last of them %2 s before it; none of %3 "
+                                            "bytes or more after it")
+                                 .arg(m.max)
+                                 .arg(seconds(firstGapNs - m.lastLargeNs), 0, 'f', 3)
+                                 .arg(kLargeOuterBytes));
         b.evidence << QStringLiteral("the missing ones may be larger packets, lost for their size; only a "
                                      "capture at the sender (%1) shows their sizes")
                           .arg(addressText(f.src));
@@ -1028,6 +1076,21 @@ void addReceiverSuspicions(MtuAnalysis &a, const CaptureIndex &index, const EspS
     a.blackHole = {};
     for (const MtuBlackHole &b : a.saHoles)
         if (ranksAbove(a, b, a.blackHole)) a.blackHole = b;
+}
+
+std::uint16_t MtuSaSizes::largestUpTo(std::int64_t tsNs) const
+{
+    std::uint16_t top = 0;
+    for (const DfStep &k : sizeSteps)
+        if (k.tsNs <= tsNs) top = k.length;
+    return top;
+}
+
+std::uint16_t MtuSaSizes::largestAfter(std::int64_t tsNs) const
+{
+    for (const DfStep &k : sizeTail)
+        if (k.tsNs > tsNs) return k.length;
+    return 0;
 }
 
 bool ranksAbove(const MtuAnalysis &a, const MtuBlackHole &x, const MtuBlackHole &y)

@@ -47,6 +47,9 @@ inline constexpr int kMtuBins = 26; // 25 bins up to 1600 bytes, then one overfl
 /// Outer IP length from which a packet counts as "large" for black-hole suspicion: above the
 /// IPv6 minimum MTU (1280), so it may not fit every path.
 inline constexpr std::uint16_t kLargeOuterBytes = 1281;
+/// Outer IP length from which an ESP packet is as large as a 1500-byte link carries: ESP lengths
+/// step by the cipher's block (at most 16 bytes), so nothing of the SA can be larger by a block.
+inline constexpr std::uint16_t kFullSizeOuterBytes = 1500 - 15;
 
 /// Outer sizes of one ESP SA (one direction).
 struct MtuSaSizes
@@ -115,6 +118,13 @@ struct MtuSaSizes
         std::int64_t tsNs = 0;
     };
     std::vector<DfStep> dfSteps;
+    /// Sizes on either side of a time (addReceiverSuspicions()), in the order fed: each packet
+    /// larger than every earlier one (sizeSteps), and each larger than every later one, the
+    /// earliest first (sizeTail: the largest packet after a time is its first entry later than it).
+    /// Both grow only with the distinct lengths.
+    std::vector<DfStep> sizeSteps, sizeTail;
+    [[nodiscard]] std::uint16_t largestUpTo(std::int64_t tsNs) const;
+    [[nodiscard]] std::uint16_t largestAfter(std::int64_t tsNs) const;
     [[nodiscard]] double dfFraction() const { return packets ? double(dfPackets) / double(packets) : 0; }
 };
 
@@ -224,9 +234,11 @@ struct EspSequenceAnalysis;
 /// whose missing sequence numbers come in runs (at least 2, the longest at least 3 numbers) with
 /// packets of it arriving between them, no packet of kLargeOuterBytes or more arriving after the
 /// first missing number, at least 10 packets, and no ICMP fragmentation-needed / packet-too-big
-/// quoting tunnel traffic: the missing ones may be large packets lost for their size (level
-/// Possible, atReceiver). One run is an outage's, single numbers random loss's. Added to `a`'s
-/// saHoles (in SA order) and its top suspicion chosen again. analyzeCapture() and
+/// quoting tunnel traffic; and sizes that show size may matter: the largest packet before the first
+/// missing number larger than every one after it and than the size every path carries (576 bytes
+/// for IPv4, 1280 for IPv6), and below kFullSizeOuterBytes. Then the missing ones may be large
+/// packets lost for their size (level Possible, atReceiver). One run is an outage's, single numbers random
+/// loss's. Added to `a`'s saHoles (in SA order) and its top suspicion chosen again. analyzeCapture() and
 /// CaptureAnalysisDuringRead call it once both analyses are done.
 void addReceiverSuspicions(MtuAnalysis &a, const CaptureIndex &index, const EspSequenceAnalysis &esp);
 
