@@ -3936,6 +3936,112 @@ private slots:
         QVERIFY(!findingOf(whole, QLatin1String("peer_silent")));
     }
 
+    void peerSilentNeedsAPeerThatFellSilent_data()
+    {
+        // This end 10.0.2.1 (TTL 64 out) and its peer 10.0.1.1 (63 in), built here. Unless `oneWay`:
+        // `peerRun` times, `spacing` µs apart, this end sends an ESP packet and the peer answers 5 ms
+        // later; then the peer sends nothing, and this end sends `sent` packets 200 ms after the
+        // peer's last and every 500 ms, and a last one `silence` µs after the peer's last (in the
+        // capture's final second, so not judged). With `oneWay`: this end streams 1000 packets every
+        // 20 ms; the peer answered the first 4, 5 ms after each, then sends nothing (with `dpd`, it
+        // answers an INFORMATIONAL request of this end at 10 s).
+        QTest::addColumn<bool>("oneWay");
+        QTest::addColumn<bool>("dpd");
+        QTest::addColumn<int>("peerRun");
+        QTest::addColumn<int>("spacing");
+        QTest::addColumn<int>("sent");
+        QTest::addColumn<int>("silence");
+        QTest::addColumn<bool>("silent");
+        // At every threshold (README: 5 packets judged, 5 s, 10 peer packets over 3 s): 9 x 334 ms.
+        QTest::newRow("at the thresholds") << false << false << 10 << 334'000 << 5 << 5'000'000 << true;
+        QTest::newRow("4 packets judged") << false << false << 10 << 334'000 << 4 << 5'000'000 << false;
+        QTest::newRow("4.9 s of silence") << false << false << 10 << 334'000 << 5 << 4'900'000 << false;
+        QTest::newRow("9 peer packets") << false << false << 9 << 376'000 << 5 << 5'000'000 << false;
+        QTest::newRow("peer's run 2.97 s") << false << false << 10 << 330'000 << 5 << 5'000'000 << false;
+        QTest::newRow("peer's run broken by 1.1 s")
+            << false << false << 10 << 1'100'000 << 5 << 5'000'000 << false;
+        QTest::newRow("one-way stream") << true << false << 0 << 0 << 0 << 0 << false;
+        QTest::newRow("one-way stream, DPD answered") << true << true << 0 << 0 << 0 << 0 << false;
+    }
+
+    // Review of 51b2c4d: peer_silent fired (warn) on a healthy one-way stream, the peer having
+    // answered four early packets and then nothing to send. A silent peer needs a peer that had been
+    // sending: its ESP steady up to its last packet. The counts asserted are the construction's.
+    void peerSilentNeedsAPeerThatFellSilent()
+    {
+        QFETCH(bool, oneWay);
+        QFETCH(bool, dpd);
+        QFETCH(int, peerRun);
+        QFETCH(int, spacing);
+        QFETCH(int, sent);
+        QFETCH(int, silence);
+        QFETCH(bool, silent);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const std::uint32_t here = synth::ip4(10, 0, 2, 1), peer = synth::ip4(10, 0, 1, 1);
+        std::vector<synth::Packet> pkts;
+        const std::int64_t t0 = 1'000'000'000; // µs
+        std::uint32_t seq = 0;
+        const auto mine = [&](std::int64_t t) {
+            ++seq;
+            pkts.push_back({t, espWithTtl(here, peer, 0x66666666, seq, 200, 64)});
+        };
+        const auto theirs = [&](std::int64_t t) {
+            pkts.push_back({t, espWithTtl(peer, here, 0x55555555, seq, 200, 63)});
+        };
+        std::int64_t peerLast = 0;
+        if (oneWay) {
+            for (int k = 0; k < 1000; ++k) {
+                const std::int64_t t = t0 + std::int64_t(k) * 20'000;
+                mine(t);
+                if (k < 4) theirs(peerLast = t + 5'000);
+                if (dpd && k == 500) {
+                    const auto info = [&](std::uint32_t src, std::uint32_t dst, std::uint8_t flags,
+                                          std::uint8_t ttl) {
+                        return withTtl(synth::ipv4({src, dst, 1}, 17,
+                                                   synth::udp(500, 500,
+                                                              synth::ike(0x1111, 0x2222, 37, flags, 7,
+                                                                         {synth::sk(64)}))),
+                                       ttl);
+                    };
+                    pkts.push_back({t + 1'000, info(here, peer, 0x08, 64)});
+                    pkts.push_back({t + 11'000, info(peer, here, 0x20, 63)});
+                }
+            }
+        } else {
+            for (int k = 0; k < peerRun; ++k) {
+                const std::int64_t t = t0 + std::int64_t(k) * spacing;
+                mine(t);
+                theirs(peerLast = t + 5'000);
+            }
+            for (int j = 0; j < sent; ++j)
+                mine(peerLast + 200'000 + std::int64_t(j) * 500'000);
+            mine(peerLast + silence);
+        }
+        std::sort(pkts.begin(), pkts.end(),
+                  [](const synth::Packet &a, const synth::Packet &b) { return a.tsUs < b.tsUs; });
+        Investigation inv;
+        QString error;
+        QVERIFY2(diagnoseBuiltCapture(tmp, pkts, inv, &error), qPrintable(error));
+        QCOMPARE(inv.facts().localAddress, QStringLiteral("10.0.2.1"));
+        const QString text = diagnosisText(inv.diagnosis());
+        const Finding *fd = findingOf(inv, QLatin1String("peer_silent"));
+        QVERIFY2(bool(fd) == silent, qPrintable(text));
+        if (!silent) return;
+        QVERIFY2(fd->title.contains(QStringLiteral("from 10.0.1.1 for the last 5.0 s")),
+                 qPrintable(fd->title));
+        const auto cites = [&](const QString &start, const QString &part) {
+            return std::any_of(fd->evidence.begin(), fd->evidence.end(), [&](const EvidenceItem &e) {
+                return e.text.startsWith(start) && e.text.contains(part);
+            });
+        };
+        QVERIFY(cites(QStringLiteral("meanwhile this host sent 6 ESP packets to 10.0.1.1 "),
+                      QStringLiteral("SPI 0x66666666), 5 of them")));
+        QVERIFY(cites(
+            QStringLiteral("before that the peer sent ESP to this host steadily: 10 packets over 3.0 s"),
+            QString()));
+    }
+
     void natPairPeerAsEachEndSeesIt_data()
     {
         QTest::addColumn<QString>("scenario");

@@ -351,14 +351,22 @@ struct Direction
         tail.espSa = p.sa;
     }
 
+    // The latest run of packets with no gap of more than kReplyWindowNs: its first packet's time
+    // and its packets (MtuUnansweredTail::peerRun...).
+    std::int64_t runFirstNs = 0;
+    std::uint64_t runPackets = 0;
+
     void add(std::int64_t tsNs)
     {
         if (!any) {
             any = true;
-            firstNs = tsNs;
+            firstNs = runFirstNs = tsNs;
         } else if (tsNs - lastNs > kReplyWindowNs) {
             silences.push_back({lastNs, tsNs - kReplyWindowNs});
+            runFirstNs = tsNs;
+            runPackets = 0;
         }
+        ++runPackets;
         lastNs = tsNs;
     }
     /// Whether a packet of this direction sent at `tsNs` was answered by `rev` (the reverse
@@ -796,6 +804,10 @@ MtuAnalysis MtuAnalyzer::finish(const CaptureIndex &index)
             MtuUnansweredTail t = dir.tail;
             t.src = ends.first;
             t.dst = ends.second;
+            const Direction &rev = d->directions[dir.rev];
+            t.peerRunPackets = rev.runPackets;
+            t.peerRunFirstNs = rev.runFirstNs;
+            t.peerLastNs = rev.lastNs;
             out.unansweredTails.push_back(t);
         }
     }

@@ -163,6 +163,10 @@ struct MtuUnansweredTail
     std::int64_t firstNs = -1, lastNs = -1;
     std::int64_t firstPacket = -1; // the first one's 0-based number (as answeredBelowPacket), -1 not known
     std::size_t espSa = 0;         // the first one's SA: index into CaptureIndex::espSas
+    // The reverse direction's (the peer's) latest run of ESP with no gap of more than 1 s: its
+    // packets, its first packet's time and its last (the peer's last ESP to this end).
+    std::uint64_t peerRunPackets = 0;
+    std::int64_t peerRunFirstNs = -1, peerLastNs = -1;
 };
 
 struct MtuAnalysis

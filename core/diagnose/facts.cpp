@@ -22,6 +22,7 @@
 #include <map>
 #include <set>
 #include <tuple>
+#include <unordered_map>
 
 namespace ikev2wb {
 
@@ -174,21 +175,29 @@ void chooseBlackHole(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an
 /// nothing back (MtuUnansweredTail) while nothing at all, of any protocol, came from the peer
 /// since: at least kMinSilentSent of those packets sent before the capture's final second and
 /// the peer silent for at least kMinSilenceS up to the capture's end. A capture that simply ends,
-/// or an idle tunnel, has no such packets.
+/// or an idle tunnel, has no such packets. And the peer's silence must break a habit: its own ESP
+/// to this end ran steadily up to its last packet (kMinPeerRunPackets over kMinPeerRunS or more,
+/// no gap of more than 1 s). A one-way stream (this host sends, the peer answered a few early
+/// packets and has nothing to send) leaves the peer as silent and healthy (review of 51b2c4d).
+/// Linear in the flows and the tails (one map of each source's last packet).
 void peerSilenceFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
 {
-    constexpr std::uint64_t kMinSilentSent = 5;
-    constexpr double kMinSilenceS = 5;
-    if (f.localAddress.isEmpty()) return;
+    if (f.localAddress.isEmpty() || an.mtu.unansweredTails.empty()) return;
+    std::unordered_map<IpAddress, std::int64_t> lastFrom;
+    for (const Flow &fl : ix.flows) {
+        std::int64_t &last = lastFrom.try_emplace(fl.src, -1).first->second;
+        last = std::max(last, fl.lastNs);
+    }
     for (const MtuUnansweredTail &t : an.mtu.unansweredTails) {
         if (addr(t.src) != f.localAddress) continue;
-        std::int64_t lastFromPeer = -1;
-        for (const Flow &fl : ix.flows)
-            if (fl.src == t.dst && fl.lastNs > lastFromPeer) lastFromPeer = fl.lastNs;
+        const auto it = lastFrom.find(t.dst);
+        const std::int64_t lastFromPeer = it == lastFrom.end() ? -1 : it->second;
         if (lastFromPeer < 0 || lastFromPeer > t.firstNs) continue;
         const double silence = double(ix.lastNs - lastFromPeer) / 1e9;
         const std::uint64_t judged = t.packets - std::min(t.packets, t.late);
         if (judged < kMinSilentSent || silence < kMinSilenceS) continue;
+        const double peerRunS = double(t.peerLastNs - t.peerRunFirstNs) / 1e9;
+        if (t.peerRunPackets < kMinPeerRunPackets || peerRunS < kMinPeerRunS) continue;
         Facts::PeerSilence s;
         s.peer = addr(t.dst);
         s.sent = t.packets;
@@ -196,6 +205,8 @@ void peerSilenceFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &a
         s.silenceS = silence;
         s.spanS = double(t.lastNs - t.firstNs) / 1e9;
         s.lastSentNs = t.lastNs;
+        s.peerRunPackets = t.peerRunPackets;
+        s.peerRunS = peerRunS;
         EvidenceRef last;
         last.source = name;
         last.timeNs = lastFromPeer;

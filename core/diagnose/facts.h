@@ -119,6 +119,14 @@ struct IdleGapFact
     EvidenceRef ref;
 };
 
+/// peer_silent's thresholds (peerSilenceFacts): this host's ESP packets to the peer since its last
+/// packet, sent more than 1 s before the capture's end; the peer's silence up to the end; the
+/// peer's steady ESP before it (its latest run with no gap of more than 1 s).
+inline constexpr std::uint64_t kMinSilentSent = 5;
+inline constexpr double kMinSilenceS = 5;
+inline constexpr std::uint64_t kMinPeerRunPackets = 10;
+inline constexpr double kMinPeerRunS = 3;
+
 struct Facts
 {
     DiagnosisAssumptions assumptions;
@@ -257,6 +265,10 @@ struct Facts
         std::uint64_t sent = 0, judged = 0;
         double silenceS = 0; // from the peer's last packet to the capture's end
         double spanS = 0;    // from the first to the last of the packets sent meanwhile
+        // The peer's own ESP to this end before it fell silent: its latest run with no gap of more
+        // than 1 s (packets, first to last in s).
+        std::uint64_t peerRunPackets = 0;
+        double peerRunS = 0;
         std::int64_t lastSentNs = -1;
         EvidenceRef lastFromPeer, firstSent;
     };

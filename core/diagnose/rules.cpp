@@ -1087,6 +1087,13 @@ std::optional<Finding> rulePeerSilent(const Facts &f)
                   utcText(s.lastSentNs, UtcFormat::TimeOfDay), spiText(s.firstSent.spi))
              .arg(s.judged),
          s.firstSent);
+    cite(fd,
+         QStringLiteral("before that the peer sent ESP to this host steadily: %1 packets over %2 s up to its "
+                        "last, none more than 1 s after the one before (a peer that only answered a few "
+                        "packets of a one-way stream is not taken as silent)")
+             .arg(s.peerRunPackets)
+             .arg(secs(s.peerRunS)),
+         s.lastFromPeer);
     cite(fd, QStringLiteral("what this capture does not prove: whether this host's packets reached the peer, "
                             "whether the peer answered and its answers were lost on the way back, or why; "
                             "so no configuration change is offered"));
