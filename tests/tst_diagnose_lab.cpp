@@ -3010,9 +3010,9 @@ private slots:
     {
         // A hub 10.0.2.1 (TTL 64 out, 63 in) with two spokes, built here (the review of fd8e3fa):
         // 10.0.1.1 sends 1500 numbered packets every 20 ms with 300..305 and 900..910 missing, every
-        // fifth one of 1100 bytes up to number 299 and all of 200 bytes after (two runs, only small
-        // packets after the first: the receiver's black-hole suspicion, as mtu-blackhole's 1100-byte
-        // pings then small packets at right); 10.0.3.1
+        // fifth one of 1100 bytes up to number 299, the others 200 and 120 bytes in turn (two runs,
+        // only small packets after the first, no length nine in ten: the receiver's black-hole
+        // suspicion, as mtu-blackhole's 1100-byte pings then small packets at right); 10.0.3.1
         // sends 3000 numbered packets every 10 ms, 1400 bytes except every third, with every 20th
         // number missing (150, 5 %: random-like single losses while large packets keep arriving).
         // The suspicion about 10.0.1.1 must not demote 10.0.3.1's loss, which is step 1's fail.
@@ -3025,8 +3025,11 @@ private slots:
         for (std::uint32_t i = 1; i <= 1500; ++i) {
             const std::int64_t t = t0 + std::int64_t(i) * 20'000;
             if (!((i >= 300 && i <= 305) || (i >= 900 && i <= 910)))
-                pkts.push_back(
-                    {t + 1'000, espWithTtl(p1, hub, 0x11111111, i, i < 300 && i % 5 == 0 ? 1100 : 200, 63)});
+                pkts.push_back({t + 1'000, espWithTtl(p1, hub, 0x11111111, i,
+                                                      i < 300 && i % 5 == 0 ? 1100
+                                                      : i % 2               ? 200
+                                                                            : 120,
+                                                      63)});
             pkts.push_back({t + 11'000, espWithTtl(hub, p1, 0x22222222, i, 200, 64)});
         }
         for (std::uint32_t i = 1; i <= 3000; ++i) {
@@ -3714,6 +3717,24 @@ private slots:
                     fixHolding(ld, {"TCPMSS", "mtu lock", "replay_window", "-j ACCEPT", "ethtool -K"});
                 QVERIFY2(wrong.isEmpty(), qPrintable(wrong));
             }
+        // Right's capture alone, where the stream arrives: 1100-byte pings before the first missing
+        // number, 300-byte packets after it (tshark), nine in ten of the SA's packets 300 bytes. Before,
+        // the receiver's black-hole suspicion was the top cause and demoted the loss (review of
+        // fd8e3fa's case of a small-packet stream).
+        const QString seen = QStringLiteral("%1 of %2 ESP sequence numbers never reached this capture")
+                                 .arg(l2r[QStringLiteral("lost")].toInt())
+                                 .arg(l2r[QStringLiteral("sent")].toInt());
+        for (const bool withEvidence : {false, true}) {
+            Investigation ld;
+            QString error;
+            QVERIFY2(diagnoseLabCapture(dir, QStringLiteral("/right-outer.pcap"), withEvidence, ld, &error),
+                     qPrintable(error));
+            const QString text = diagnosisText(ld.diagnosis());
+            QVERIFY2(!findingOf(ld, QLatin1String("mtu_blackhole")), qPrintable(text));
+            QVERIFY(!ld.diagnosis().findings.empty());
+            QCOMPARE(ld.diagnosis().findings.front().cause, QStringLiteral("packet_loss_in_transit"));
+            QVERIFY2(citesOf(ld.diagnosis().findings.front()).contains(seen), qPrintable(text));
+        }
     }
 
     // Blind audit 4 (tests/lab-scenarios/audit4.sh): a black hole at 1380 with AES-256-CBC and

@@ -123,6 +123,7 @@ struct MtuSaSizes
     /// earliest first (sizeTail: the largest packet after a time is its first entry later than it).
     /// Both grow only with the distinct lengths.
     std::vector<DfStep> sizeSteps, sizeTail;
+    std::uint64_t modePackets = 0; // packets of its most common length
     [[nodiscard]] std::uint16_t largestUpTo(std::int64_t tsNs) const;
     [[nodiscard]] std::uint16_t largestAfter(std::int64_t tsNs) const;
     [[nodiscard]] double dfFraction() const { return packets ? double(dfPackets) / double(packets) : 0; }
