@@ -12,6 +12,7 @@
 #include <future>
 #include <limits>
 #include <map>
+#include <set>
 #include <unordered_map>
 
 namespace ikev2wb {
@@ -644,18 +645,33 @@ CompareResult compareCaptures(CaptureObservations a, CaptureObservations b, cons
         noteMissing(p);
     compareIke(obs, local, peer, clock, r);
 
+    // Behind one NAT address two tunnels to one gateway share the outer address pair and differ by
+    // the NAT's UDP port (two road warriors behind one NAT): the ports of this tunnel's ESP-in-UDP
+    // SAs in each capture, as (this end's, the peer's), from their first packets.
+    using Ports = std::pair<std::uint16_t, std::uint16_t>;
+    const auto portsAt = [](const ObservedSa &sa, bool sent) {
+        return sent ? Ports{sa.srcPort, sa.dstPort} : Ports{sa.dstPort, sa.srcPort};
+    };
+    std::set<Ports> tunnelPorts[2];
+    for (const SaPair &p : pairs)
+        for (int s = 0; s < 2; ++s)
+            if (p.side[s] && p.side[s]->sa->udp)
+                tunnelPorts[s].insert(portsAt(*p.side[s]->sa, p.sender == s));
     // SAs seen in one capture only: part of this tunnel when they run between the endpoint and
-    // its peer (then wholly lost, or wholly missing at the sender); otherwise another tunnel.
+    // its peer (then wholly lost, or wholly missing at the sender), on the ports of the tunnel's
+    // SAs seen in both when it is ESP in UDP; otherwise another tunnel.
     for (int s = 0; s < 2; ++s) {
         for (SideSa *x : single[s]) {
             SaPair p;
             p.side[s] = x;
             p.basis = QStringLiteral("only one capture");
+            p.sender = -1;
             if (contains(local[s], x->sa->src) && contains(peer[s], x->sa->dst))
                 p.sender = s;
             else if (contains(local[s], x->sa->dst) && contains(peer[s], x->sa->src))
                 p.sender = 1 - s;
-            else {
+            if (p.sender < 0 || (x->sa->udp && !tunnelPorts[s].empty() &&
+                                 !tunnelPorts[s].count(portsAt(*x->sa, p.sender == s)))) {
                 r.side[s].otherSpis.push_back(x->sa->spi);
                 continue;
             }
