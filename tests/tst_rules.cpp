@@ -2173,6 +2173,38 @@ private slots:
         QCOMPARE(s.base, 2.0);
     }
 
+    void offloadFixOnlyWhereAnOffloadCanExplainTheErrors()
+    {
+        // Integrity failures: the offload fix. Unknown SAs (what a rekey leaves in flight),
+        // mismatches: cited, no fix. Buffer errors: the fix only while an ESP offload is on (an
+        // offloaded decryption that fails ends as XfrmInBufferError in Linux's xfrm_input).
+        const Rule *r = findRule(QStringLiteral("offload_or_crypto_errors"));
+        const auto hasFix = [&](const Facts &f) {
+            const std::optional<Finding> fd = r->fn(f);
+            return fd && std::any_of(fd->fixes.begin(), fd->fixes.end(), [](const Fix &x) {
+                       return x.text.contains(QLatin1String("ethtool -K"));
+                   });
+        };
+        Facts f;
+        f.xfrmInStateProtoError.value = 3;
+        QVERIFY(hasFix(f));
+        f = Facts{};
+        f.xfrmInNoStates.value = 7;
+        f.rekeys = 4;
+        QVERIFY(r->fn(f));
+        QVERIFY(!hasFix(f));
+        f = Facts{};
+        f.xfrmInStateMismatch.value = 2;
+        QVERIFY(!hasFix(f));
+        f = Facts{};
+        f.xfrmInBufferError.value = 5;
+        QVERIFY(!hasFix(f));
+        f.offloadFeaturesOn << QStringLiteral("wan0:generic-receive-offload"); // not ESP's
+        QVERIFY(!hasFix(f));
+        f.offloadFeaturesOn << QStringLiteral("wan0:esp-hw-offload"); // as facts.cpp lists ethtool -k
+        QVERIFY(hasFix(f));
+    }
+
     void earlyRetransmissionsGetATimeoutOnlyAboveTheRoundTrip()
     {
         // Every retransmission went out while its answer was on its way (hand-built facts: 4 of

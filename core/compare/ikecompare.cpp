@@ -193,6 +193,25 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
         if (it != t.begin()) due = std::max(due, ts + std::prev(it)->second);
         return due;
     };
+    // A copy on its way when a capture stopped (or before one started): due at the receiver after
+    // its last packet, and within one transit of it (the receiver's capture stopped with the copy
+    // on its way), or the two captures' last packets within one transit of each other (both
+    // stopped together: nothing due after them was seen by either); the mirror at the start. A
+    // receiver silent longer than that while the sender's capture went on is not explained by a
+    // stop: a path that died leaves the receiver's capture empty too, so such a copy stays lost.
+    const auto inFlightAtAStop = [&](int dir, std::int64_t ts) {
+        const int rcv = 1 - dir;
+        const std::int64_t toRcv = dir == 0 ? clock.theta() : -clock.theta();
+        const std::int64_t due = dueAt(dir, ts);
+        const std::int64_t transit = std::max<std::int64_t>(due - ts - toRcv, 0) + kMatchToleranceNs;
+        if (due > clock.last[rcv])
+            return due - clock.last[rcv] <= transit ||
+                   std::abs(clock.last[dir] + toRcv - clock.last[rcv]) <= transit;
+        if (due < clock.first[rcv])
+            return clock.first[rcv] - due <= transit ||
+                   std::abs(clock.first[dir] + toRcv - clock.first[rcv]) <= transit;
+        return false;
+    };
     for (Group &g : groups) {
         const int s = g.sender, rcv = 1 - s;
         const int dir = s;
@@ -215,8 +234,7 @@ void compareIke(const CaptureObservations *const obs[2], std::vector<IpAddress> 
             l.fragment = g.key.fragment;
             l.size = at.msg->size;
             l.attempt = std::uint32_t(i + 1);
-            const std::int64_t due = dueAt(dir, at.msg->tsNs);
-            l.beyondReceiverSpan = due < clock.first[rcv] || due > clock.last[rcv];
+            l.beyondReceiverSpan = inFlightAtAStop(dir, at.msg->tsNs);
             r.ikeLost.push_back(l);
         }
     }

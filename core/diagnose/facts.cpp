@@ -503,6 +503,19 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
                 addCount(f.ikeRetransmissions, 1, ref);
                 addCount(f.ikeRetransmissionsBySender[addr(ix.flows[m.flowId].src)], 1, ref);
             }
+            // Fewer answers than copies, each missing one due before the capture ended: a request
+            // or an answer was lost (at the requester; a busy responder may skip a copy).
+            if (sa.version == 2 && !x.retransmissions.empty() && x.requestNs >= 0 && x.fragments.total == 0 &&
+                x.responseFragments.total == 0 && !x.ipFragmented && !x.responseMessages.empty() &&
+                x.responseMessages.size() < x.requestMessages.size()) {
+                std::int64_t firstAnswer = INT64_MAX;
+                for (const std::size_t i : x.responseMessages)
+                    firstAnswer = std::min(firstAnswer, ix.ikeMessages[i].tsNs);
+                const IkeMessage &last = ix.ikeMessages[x.requestMessages.back()];
+                if (firstAnswer > x.requestNs && last.tsNs + (firstAnswer - x.requestNs) <= ix.lastNs)
+                    addCount(f.ikeShortOfAnswersBySender[addr(ix.flows[last.flowId].src)], 1,
+                             packetRef(name, last.packet, last.tsNs));
+            }
             // Every copy answered, the first answer after the retransmissions: they went out while
             // it was on its way. At the responder's capture the first answer leaves before the
             // second copy arrives unless the responder itself took longer than the wait.
@@ -680,10 +693,15 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
     for (const IkeLostMessage &l : r.ikeLost)
         addCount(l.beyondReceiverSpan ? f.ikeLostBeyondSpan : f.ikeLostInTransit, 1,
                  EvidenceRef{names[l.from], -1, l.tsNs, 0, false, {}, {}, 0});
-    for (const IkeRetransmissionCause &c : r.ikeRetransmissions)
-        if (c.cause == QLatin1String("response_late"))
-            addCount(f.ikeRetransmittedAnswerLate, 1,
-                     EvidenceRef{names[c.from], -1, c.tsNs, 0, false, {}, {}, 0});
+    for (const IkeRetransmissionCause &c : r.ikeRetransmissions) {
+        const EvidenceRef ref{names[c.from], -1, c.tsNs, 0, false, {}, {}, 0};
+        if (c.cause == QLatin1String("response_late")) {
+            addCount(f.ikeRetransmittedAnswerLate, 1, ref);
+            ++f.ikeAnswerLateBySide[c.from == 0 ? 0 : 1];
+        }
+        if (c.cause == QLatin1String("request_lost") || c.cause == QLatin1String("response_lost"))
+            addCount(f.ikeRetransmittedAfterLoss, 1, ref);
+    }
 }
 
 // ---------------------------------------------------------------- host evidence
@@ -3287,6 +3305,12 @@ void mergeRetransmissions(Facts &f, const Facts &peer)
         addCountEarliest(premature, early[end][1 - end].value > early[end][end].value ? early[end][1 - end]
                                                                                       : early[end][end]);
     f.ikePrematureRetransmissions = premature;
+    if (const auto it = f.ikeShortOfAnswersBySender.find(f.localAddress);
+        it != f.ikeShortOfAnswersBySender.end())
+        addCountEarliest(f.ikeShortOfAnswersPair, it->second);
+    if (const auto it = peer.ikeShortOfAnswersBySender.find(f.peerAddress);
+        it != peer.ikeShortOfAnswersBySender.end())
+        addCountEarliest(f.ikeShortOfAnswersPair, it->second);
     f.ikePrematureRttS = std::max(f.ikePrematureRttS, peer.ikePrematureRttS);
     if (peer.ikePrematureWaitS > 0)
         f.ikePrematureWaitS = f.ikePrematureWaitS > 0 ? std::min(f.ikePrematureWaitS, peer.ikePrematureWaitS)

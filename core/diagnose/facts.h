@@ -446,6 +446,14 @@ struct Facts
     // A pair: retransmissions the comparison found sent before the answer to the previous copy
     // had arrived or was even due there (cause response_late), the answer's fate aside.
     RefCount ikeRetransmittedAnswerLate;
+    RefCount ikeRetransmittedAfterLoss;            // a pair: causes request_lost / response_lost
+    std::uint64_t ikeAnswerLateBySide[2] = {0, 0}; // a pair: response_late by retransmitting end (A, B)
+    // Loss one capture shows at a requester: an answered, unfragmented IKEv2 exchange with fewer
+    // answers than copies, the missing answers due (at the exchange's round trip) before the
+    // capture's end; by requesting address (a capture also sees the other end's requests, as
+    // their responder). A pair: each end's own, from its own capture (ikeShortOfAnswersPair).
+    std::map<QString, RefCount> ikeShortOfAnswersBySender;
+    RefCount ikeShortOfAnswersPair;
     RefCount ikeGaveUp; // capture: exchanges abandoned (proven, see unansweredRequests)
     // Retransmitted requests never answered in a capture, judged against the retransmission
     // schedule in use once the configuration is known: a new IKE_SA_INIT, or silence longer than

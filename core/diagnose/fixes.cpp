@@ -1252,11 +1252,13 @@ QString RetransmitSchedule::text() const
         logged << QStringLiteral("the first retransmission %1 s after the request").arg(num(timeoutS));
     if (baseLogged) logged << QStringLiteral("each wait %1 × the one before").arg(num(base));
     QStringList from;
+    if (timeoutPlanned)
+        from << QStringLiteral("retransmit_timeout = %1 as the longer-wait fix sets it").arg(num(timeoutS));
     if (!set.isEmpty()) from << QStringLiteral("strongswan.conf: %1").arg(set.join(QStringLiteral(", ")));
     if (!logged.isEmpty())
         from << QStringLiteral("charon's log (%1): %2").arg(loggedFrom, logged.join(QStringLiteral(", ")));
-    const bool all = (triesConfigured || triesLogged) && (timeoutConfigured || timeoutLogged) &&
-                     (baseConfigured || baseLogged);
+    const bool all = (triesConfigured || triesLogged) &&
+                     (timeoutConfigured || timeoutLogged || timeoutPlanned) && (baseConfigured || baseLogged);
     if (from.isEmpty())
         from << QStringLiteral(
             "strongSwan's defaults, assumed (neither strongswan.conf nor charon's log shows it)");
@@ -1627,7 +1629,9 @@ std::vector<Fix> retransmitTimeoutFixes(double rttS, double waitS, const Retrans
         QStringLiteral(
             "charon waits %1 s (strongSwan's default) before a request's first retransmission instead "
             "of %2 s (%3): longer than the longest round trip measured, %4 s, so answers on their way "
-            "are no longer chased with copies. Each later wait still grows by retransmit_base.")
+            "are no longer chased with copies. Each later wait still grows by retransmit_base. "
+            "retransmit_jitter, if set, shortens each wait by up to its percentage and retransmit_limit "
+            "caps it: keep the shortest first wait above %4 s.")
             .arg(dec(def.timeoutS), w, inUse, r),
         now.followed() && after.followed()
             ? QStringLiteral(
@@ -1640,8 +1644,11 @@ std::vector<Fix> retransmitTimeoutFixes(double rttS, double waitS, const Retrans
                   "A request that is really lost is sent again after %1 s rather than %2 s, and a dead "
                   "peer is given up on later by the same factor.")
                   .arg(dec(def.timeoutS), w),
-        QStringLiteral("swanctl --reload-settings; an exchange answered within %1 s no longer shows "
-                       "'retransmit 1 of request' in charon's log, and a capture shows its request once.")
+        QStringLiteral(
+            "swanctl --reload-settings; charon reads the wait when it creates an IKE_SA, so existing "
+            "IKE_SAs keep the old one until they are rekeyed or set up again. After that, an exchange "
+            "answered within %1 s no longer shows 'retransmit 1 of request' in charon's log, and a "
+            "capture shows its request once.")
             .arg(r),
         undoLine(QStringLiteral("swanctl --reload-settings"),
                  schedule.timeoutConfigured

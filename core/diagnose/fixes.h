@@ -129,6 +129,8 @@ struct RetransmitSchedule
     bool triesConfigured = false, timeoutConfigured = false, baseConfigured = false;
     // Shown by charon's log instead (a give-up and the waits before it), and where.
     bool triesLogged = false, timeoutLogged = false, baseLogged = false;
+    // The timeout is the one the longer-wait fix (retransmitTimeoutFixes) sets, not the one in use.
+    bool timeoutPlanned = false;
     QString loggedFrom;
     /// Wait after the first send (n = 0) or after retransmission n: timeout × base^n; after the
     /// last retransmission (n = tries) charon gives up when it ends.

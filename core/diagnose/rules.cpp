@@ -1266,7 +1266,15 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
                                 : f.ikePrematureRetransmissions;
     // Most of them proven early and none proven lost: the rest are likely the same (their answers
     // fell outside the capture, or it was taken at the responder), so not a failure.
-    const bool mostlyEarly = early.value * 2 > n && !gaveUp && f.ikeLostInTransit.value == 0;
+    // Loss shown anywhere keeps the finding a failure: a copy lost in the pair, a retransmission
+    // the comparison blames on a lost request or answer, or (one capture) a requester's exchange
+    // answered fewer times than sent.
+    std::uint64_t shortOfAnswers = f.ikeShortOfAnswersPair.value;
+    if (!f.havePair)
+        for (const auto &[sender, c] : f.ikeShortOfAnswersBySender)
+            if (sender != f.peerAddress) shortOfAnswers += c.value;
+    const bool lossShown = f.ikeLostInTransit.value || f.ikeRetransmittedAfterLoss.value || shortOfAnswers;
+    const bool mostlyEarly = early.value * 2 > n && !gaveUp && !lossShown;
     const bool onlyEarly = mostlyEarly && early.value >= n;
     // Given-up exchanges are the peer_unreachable finding; here they only support it.
     const bool serious = !gaveUp && !mostlyEarly && (n >= 3 || f.maxRetransmitsOneExchange >= 2);
@@ -1315,11 +1323,16 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
                  .arg(rtt, wait),
              early);
     }
+    if (shortOfAnswers)
+        cite(fd,
+             QStringLiteral("%1 exchange(s) were answered fewer times than their request was sent, each "
+                            "missing answer due before the capture's end: a request or an answer was lost")
+                 .arg(shortOfAnswers));
     citeCount(
         fd, f.ikeLostBeyondSpan,
-        QStringLiteral("%1 IKE message(s) sent by one end were due at the other after its capture's last "
-                       "packet (or before its first): not counted as lost, that capture may have "
-                       "stopped"));
+        QStringLiteral("%1 IKE message(s) were on their way when a capture stopped (due at the other end "
+                       "after its capture's last packet, within one transit of it or of the end of the "
+                       "sender's capture; or the mirror at the start): not counted as lost"));
     if (f.rekeys && !mostlyEarly)
         cite(fd,
              (f.havePair ? QStringLiteral("%1 rekey(s) in the capture that saw more of them: a rekey slowed "
@@ -1363,9 +1376,39 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
         fd.collectNext << QStringLiteral(
             "the round trip and the retransmission wait in use: a capture at the requesting end with "
             "each request answered (it shows both), and strongswan.conf (retransmit_timeout)");
-    if (!mostlyEarly)
-        addFixes(fd, ikeRetransmissionFixes(fixTarget(f), std::uint32_t(n), sched, lifetimesInUse(f)));
-    addFixes(fd, std::move(longerWait));
+    // The lifetimes must leave room for the schedule the fixes leave in place: a longer first
+    // wait stretches the give-up time by the same factor (0.5 → 4 s: 20.6 → 165 s).
+    RetransmitSchedule kept = sched;
+    if (!longerWait.empty()) {
+        kept.timeoutS = RetransmitSchedule{}.timeoutS;
+        kept.timeoutConfigured = kept.timeoutLogged = false;
+        kept.timeoutPlanned = true;
+    }
+    addFixes(fd, ikeRetransmissionFixes(fixTarget(f), std::uint32_t(n), kept, lifetimesInUse(f)));
+    // Whose charon retransmitted early: this host's, the peer's, or both.
+    std::uint64_t earlyHere = 0, earlyThere = 0;
+    if (f.havePair && f.ikeAnswerLateBySide[0] + f.ikeAnswerLateBySide[1] > 0) {
+        earlyHere = f.ikeAnswerLateBySide[0];
+        earlyThere = f.ikeAnswerLateBySide[1];
+    } else {
+        for (const auto &[sender, c] : f.ikePrematureBySender)
+            (!f.peerAddress.isEmpty() && sender == f.peerAddress ? earlyThere : earlyHere) += c.value;
+    }
+    if (!longerWait.empty() && earlyThere) {
+        const FixTarget there = fixTargetAtPeer(f);
+        std::vector<Fix> theirs;
+        // The peer's configuration is not this host's: its wait as measured.
+        for (Fix x : retransmitTimeoutFixes(f.ikePrematureRttS, f.ikePrematureWaitS, RetransmitSchedule{})) {
+            x.title = QStringLiteral("On the peer %1: %2").arg(there.localAddress, x.title);
+            x.changes = QStringLiteral("%1 of the early retransmissions came from the peer's charon. %2")
+                            .arg(earlyThere)
+                            .arg(x.changes);
+            x.verify = QStringLiteral("On %1: %2").arg(there.host, x.verify);
+            theirs.push_back(std::move(x));
+        }
+        addFixes(fd, std::move(theirs));
+    }
+    if (earlyHere || !earlyThere) addFixes(fd, std::move(longerWait));
     return fd;
 }
 
@@ -2058,7 +2101,14 @@ std::optional<Finding> ruleOffloadOrCrypto(const Facts &f)
         "ethtool -k and ethtool -S of the interface facing the peer (ikev2wb collect)");
     // The offload fix goes on the host whose kernel counted integrity failures: an offload that
     // mangles packets fails their ICV; unknown SAs, mismatches and buffer shortage it does not cause.
-    if (f.xfrmInStateProtoError.value) addFixes(fd, offloadFixes(fixTarget(f)));
+    // XfrmInBufferError too where an ESP offload is on: the kernel counts an offloaded
+    // decryption's failure there (xfrm_input).
+    const bool espOffloadOn =
+        std::any_of(f.offloadFeaturesOn.begin(), f.offloadFeaturesOn.end(), [](const QString &x) {
+            return x.section(QLatin1Char(':'), -1).startsWith(QLatin1String("esp-"));
+        });
+    if (f.xfrmInStateProtoError.value || (f.xfrmInBufferError.value && espOffloadOn))
+        addFixes(fd, offloadFixes(fixTarget(f)));
     if (p.protoError.value) {
         const FixTarget there = fixTargetAtPeer(f);
         std::vector<Fix> fixes = offloadFixes(there);
