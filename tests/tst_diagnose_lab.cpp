@@ -2990,6 +2990,96 @@ private slots:
         }
     }
 
+    void aFlippedSequenceBitIsNoReordering_data()
+    {
+        // 10.0.1.1 sends `count` numbered packets every ms to this end 10.0.2.1 (TTL 63, checksums
+        // right); on the way one number has a bit flipped (`at` arrives numbered `as`, its place in
+        // the order unchanged) and `lost` never arrives (0: none). Hand-derived: a number flipped
+        // upwards is a lone number ahead that the run reaches in turn (or never, the SA ending
+        // first): out of run, and its own number missing; flipped downwards onto a lost number it
+        // is the one late packet. Neither is reordering that a replay window could be fixed for.
+        // The control: every 100th of 100..7700 arrives after number + 150 (77 late packets, 150
+        // behind the top: a real reordering path, beyond strongSwan's default window of 32).
+        QTest::addColumn<int>("count");
+        QTest::addColumn<int>("at");
+        QTest::addColumn<int>("as");
+        QTest::addColumn<int>("lost");
+        QTest::addColumn<int>("outOfRun");
+        QTest::addColumn<int>("reordered");
+        QTest::addColumn<int>("missing");
+        QTest::addColumn<bool>("windowFix");
+        QTest::newRow("1000 as 1016 (bit 4)") << 3000 << 1000 << (1000 ^ 0x10) << 0 << 1 << 0 << 1 << false;
+        QTest::newRow("1000 as 992 (bit 3 down, a copy)")
+            << 3000 << 1000 << (1000 ^ 0x8) << 0 << 0 << 0 << 1 << false;
+        QTest::newRow("1000 as 1004 (bit 2)") << 3000 << 1000 << (1000 ^ 0x4) << 0 << 1 << 0 << 1 << false;
+        QTest::newRow("1000 as 5096 (bit 12), reached")
+            << 8000 << 1000 << (1000 ^ 0x1000) << 0 << 1 << 0 << 1 << false;
+        QTest::newRow("1000 as 5096 (bit 12), the SA ends first")
+            << 3000 << 1000 << (1000 ^ 0x1000) << 0 << 1 << 0 << 1 << false;
+        QTest::newRow("5000 as 904 (bit 12 down), 904 lost")
+            << 8000 << 5000 << (5000 ^ 0x1000) << 904 << 0 << 1 << 1 << false;
+        QTest::newRow("control: 77 late by 150") << 8000 << 0 << 0 << 0 << 0 << 77 << 0 << true;
+    }
+
+    void aFlippedSequenceBitIsNoReordering()
+    {
+        QFETCH(int, count);
+        QFETCH(int, at);
+        QFETCH(int, as);
+        QFETCH(int, lost);
+        QFETCH(int, outOfRun);
+        QFETCH(int, reordered);
+        QFETCH(int, missing);
+        QFETCH(bool, windowFix);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const std::uint32_t self = synth::ip4(10, 0, 2, 1), peer = synth::ip4(10, 0, 1, 1);
+        const std::int64_t t0 = 1'000'000'000;
+        std::vector<std::uint32_t> order; // arrival order of the numbers sent
+        const auto late = [&](int i) { return at == 0 && i > 0 && i % 100 == 0 && i <= 7700; };
+        for (int i = 1; i <= count; ++i) {
+            if (!late(i) && i != lost) order.push_back(std::uint32_t(i));
+            if (late(i - 150)) order.push_back(std::uint32_t(i - 150));
+        }
+        std::vector<synth::Packet> pkts, sent; // this end's capture; the peer's (all in order, TTL 64)
+        for (std::size_t k = 0; k < order.size(); ++k) {
+            const std::int64_t t = t0 + std::int64_t(k) * 1'000;
+            const std::uint32_t seq = int(order[k]) == at ? std::uint32_t(as) : order[k];
+            pkts.push_back({t, espWithTtl(peer, self, 0x11111111, seq, 200, 63)});
+            pkts.push_back({t + 500, espWithTtl(self, peer, 0x22222222, std::uint32_t(k + 1), 200, 64)});
+        }
+        for (int i = 1; i <= count; ++i) {
+            const std::int64_t t = t0 + std::int64_t(i - 1) * 1'000 - 200;
+            sent.push_back({t, espWithTtl(peer, self, 0x11111111, std::uint32_t(i), 200, 64)});
+            sent.push_back({t + 600, espWithTtl(self, peer, 0x22222222, std::uint32_t(i), 200, 63)});
+        }
+        const QString peerCap = tmp.filePath(QStringLiteral("peer.pcap"));
+        QVERIFY(synth::writePcap(peerCap, sent));
+        for (const bool pair : {false, true}) {
+            Investigation inv;
+            QString error;
+            if (pair) {
+                DiagnosisFiles files;
+                files.captureA = peerCap;
+                files.captureB = tmp.filePath(QStringLiteral("built.pcap"));
+                QVERIFY2(diagnoseFiles(files, inv, &error), qPrintable(error));
+            } else {
+                QVERIFY2(diagnoseBuiltCapture(tmp, pkts, inv, &error), qPrintable(error));
+            }
+            const Facts &f = inv.facts();
+            const QString text = diagnosisText(inv.diagnosis());
+            bool fix = false;
+            for (const Finding &x : inv.diagnosis().findings)
+                for (const Fix &y : x.fixes)
+                    fix = fix || y.text.contains(QLatin1String("replay_window"));
+            QVERIFY2(fix == windowFix, qPrintable(text));
+            QCOMPARE(f.reordered.value, std::uint64_t(reordered));
+            if (pair) continue;
+            QCOMPARE(f.outOfRunSeq.value, std::uint64_t(outOfRun));
+            QCOMPARE(f.seqMissing.value, std::uint64_t(missing));
+        }
+    }
+
     void noReceiverSuspicionWhenLargePacketsArriveAfterTheLoss()
     {
         // A policer's or a bad link's loss in runs, built here (the review of fd8e3fa found no test

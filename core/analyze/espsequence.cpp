@@ -106,6 +106,7 @@ public:
         if (m_rule.isRestart(s, ext)) {
             // A jump far ahead just before the run ended: nothing went on from it.
             if (std::exchange(m_jumpExt, 0) != 0) ++o.outOfRun;
+            endHold();
             closeEpoch();
             ++o.restarts;
             resetWindows();
@@ -128,9 +129,27 @@ public:
             else
                 ++o.outOfRun;
         }
-        if (ext > m_rule.top() + EspSequenceAnalysis::kHorizon) [[unlikely]] {
-            m_jumpExt = ext;
-            m_jumpNs = r.tsNs;
+        if (m_heldExt != 0) [[unlikely]] {
+            // A number ahead of the run is held (hold()): the packets after it went on from the run
+            // below it so far. One more below it, above the last: still so.
+            if (ext > m_heldLast && ext < m_heldExt) {
+                m_heldAfter.emplace_back(ext, r.tsNs);
+                m_heldLast = ext;
+                return;
+            }
+            // Its own number in turn: the held one was a copy ahead of its time, a number whose
+            // bit flipped on the way (the receiver drops it at its integrity check). Anything else
+            // (a number above it, a copy, a late one): the held number was real, sent ahead.
+            releaseHold(ext == m_heldExt && !m_heldAfter.empty());
+        }
+        const std::uint64_t top = m_rule.top();
+        if (ext > top + 1) [[unlikely]] {
+            if (ext > top + EspSequenceAnalysis::kHorizon) {
+                m_jumpExt = ext;
+                m_jumpNs = r.tsNs;
+            } else {
+                hold(ext, r.tsNs);
+            }
             return;
         }
         inSequence(ext, r.tsNs);
@@ -144,11 +163,42 @@ public:
         m_set = &set;
         // A jump far ahead by the SA's last packet: nothing went on from it.
         if (std::exchange(m_jumpExt, 0) != 0) ++m_out.outOfRun;
+        endHold();
         closeEpoch();
         return finishCounts();
     }
 
 private:
+    // A number above the run's next one (a gap, or one sent ahead of others, or a low bit
+    // flipped on the way) waits for what follows before it enters the sequence: while the
+    // packets after it go on from the run below it, in order, they are kept with it. At most
+    // kHorizon are kept (they ascend between the top and the held number).
+    void hold(std::uint64_t ext, std::int64_t tsNs)
+    {
+        m_heldExt = ext;
+        m_heldNs = tsNs;
+        m_heldLast = m_rule.top();
+    }
+    /// Ends the hold: the held number enters the sequence before the ones kept after it (the
+    /// arrival order), or, as `outOfRun`, not at all: a lone number ahead that the run reached.
+    void releaseHold(bool outOfRun)
+    {
+        if (outOfRun)
+            ++m_out.outOfRun;
+        else
+            inSequence(m_heldExt, m_heldNs);
+        for (const auto &[ext, ns] : m_heldAfter)
+            inSequence(ext, ns);
+        m_heldAfter.clear();
+        m_heldExt = 0;
+    }
+    /// The run ends (the SA's last packet, a restart) with a number held: when packets went on
+    /// from below it up to the end, nothing ever went on from it.
+    void endHold()
+    {
+        if (m_heldExt != 0) releaseHold(!m_heldAfter.empty());
+    }
+
     /// A packet with the 64-bit number `ext`, after the run started: the holes, reordering,
     /// duplicates and the emulated windows.
     [[gnu::always_inline]] void inSequence(std::uint64_t ext, std::int64_t tsNs)
@@ -384,7 +434,11 @@ private:
     std::map<std::uint64_t, Hole> m_holes;
     std::uint64_t m_jumpExt = 0; // a packet far ahead of the run, judged by the next one (0: none)
     std::int64_t m_jumpNs = 0;
-    std::map<std::uint64_t, std::uint64_t> m_lags; // reordered packets by lag (reorderLags)
+    std::uint64_t m_heldExt = 0; // a number ahead of the run waiting for what follows (hold(); 0: none)
+    std::int64_t m_heldNs = 0;
+    std::uint64_t m_heldLast = 0;                                    // the highest number kept after it
+    std::vector<std::pair<std::uint64_t, std::int64_t>> m_heldAfter; // kept after it: (number, time)
+    std::map<std::uint64_t, std::uint64_t> m_lags;                   // reordered packets by lag (reorderLags)
     std::vector<std::uint32_t> m_sizes;
     std::vector<ReplayWindow> m_windows;
     bool m_inOrderShortcut = false; // every window takes the in-order shortcut (feedWindows)

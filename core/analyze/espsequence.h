@@ -133,9 +133,12 @@ struct EspSaSequence
     std::uint64_t maxReorderLag = 0;      // largest (top - seq) of a reordered packet
     std::uint64_t invalidSeqZero = 0;
     std::uint64_t lateUntracked = 0; // older than the tracking horizon: neither gap fill nor duplicate known
-    /// Packets numbered far ahead of the run (more than kHorizon above its top) that nothing went
-    /// on from: the next packet continued the run, was far from both, or there was none (the SA's
-    /// last packet, the run's last before a restart). A corrupted or forged number, not loss.
+    /// Packets numbered ahead of the run that nothing went on from. Far ahead (more than kHorizon
+    /// above its top): the next packet continued the run, was far from both, or there was none
+    /// (the SA's last packet, the run's last before a restart). Nearer: the packets after it went
+    /// on from the run below it, in order, until its own number arrived in turn or the run ended
+    /// (a low bit flipped: 1000 arriving as 1008, then 1001..1008). A corrupted or forged number,
+    /// neither loss nor reordering; the receiver's integrity check drops it.
     std::uint64_t outOfRun = 0;
 
     /// The lag (top - seq when it arrived) of every reordered packet, as (lag, packets with it),

@@ -53,13 +53,32 @@ struct SaPair
     std::int64_t minBA = 0, maxBA = 0; // min / max of t_B − t_A over those
 };
 
+/// Whether packet j, numbered above the running maximum `top` + 1, is a lone number ahead: the
+/// packets after it go on from `top`, in order below it, until its own number arrives in turn or
+/// the capture ends (a flipped low bit: 1000 arriving as 1008, then 1001..1008). The same
+/// judgement as the sequence analysis' out_of_run (EspSaSequence::outOfRun); the packets after
+/// it are not late.
+template <class Packets> bool loneAhead(const Packets &pk, std::size_t j, std::uint64_t top)
+{
+    const std::uint64_t q = pk[j].seq();
+    std::uint64_t last = top;
+    std::size_t k = j + 1;
+    for (; k < pk.size(); ++k) {
+        const std::uint64_t n = pk[k].seq();
+        if (n <= last || n >= q) return n == q && k > j + 1;
+        last = n;
+    }
+    return k > j + 1;
+}
+
 /// Late packets in arrival order: a packet is reordered when a higher sequence number arrived
 /// before it; its displacement is how many packets arrived since the first such one (RFC 4737).
 /// A number more than kFarAhead above the running maximum whose next packet falls back within
 /// kFarAhead of that maximum (or that is the last) is no new maximum: a number corrupted on the
 /// way (a flipped high bit) would otherwise make every later packet "late". A real jump that
 /// large (a failover, a capture that missed that many) is followed by numbers from it, and is
-/// taken (the same look-ahead as the sequence analysis, EspSequenceAnalysis::kHorizon).
+/// taken (the same look-ahead as the sequence analysis, EspSequenceAnalysis::kHorizon). A
+/// nearer lone number ahead (loneAhead) is no new maximum either.
 void findReordered(SideSa &s)
 {
     constexpr std::uint64_t kFarAhead = 65536; // EspSequenceAnalysis::kHorizon
@@ -70,6 +89,9 @@ void findReordered(SideSa &s)
         const std::uint64_t q = pk[j].seq();
         if (!rises.empty() && q > rises.back().second + kFarAhead &&
             (j + 1 == pk.size() || pk[j + 1].seq() <= rises.back().second + kFarAhead))
+            continue;
+        if (!rises.empty() && q > rises.back().second + 1 && q <= rises.back().second + kFarAhead &&
+            loneAhead(pk, j, rises.back().second))
             continue;
         if (rises.empty() || q > rises.back().second) {
             rises.emplace_back(j, q);

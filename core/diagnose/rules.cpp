@@ -1528,11 +1528,15 @@ std::optional<Finding> ruleAntireplayReordering(const Facts &f)
     // The emulation at the window in use decides when it ran on a reordered capture; the
     // smallest safe window is the fallback for hand-built facts without it.
     const bool emulated = f.replayEmulated && f.emulatedReplayWindow == window;
-    const bool tooSmall = f.reordered.value > 0 && window > 0 &&
+    // A window is judged from reordering only when more than one packet arrived late: one lone
+    // late number is as likely a number corrupted on the way (a flipped bit landing on a number
+    // that was missing), which no window change helps.
+    const bool reorderedMore = f.reordered.value > 1;
+    const bool tooSmall = reorderedMore && window > 0 &&
                           (emulated ? f.emulatedReplayDrops.value > 0 : f.minSafeWindow > window);
     // Reordering deep enough to matter for small windows (some peers and offload engines use
     // 16 or less), while the receiver's window is not known: worth a warning.
-    const bool unknownWindow = !known && f.reordered.value > 0 && f.minSafeWindow > 2;
+    const bool unknownWindow = !known && reorderedMore && f.minSafeWindow > 2;
     if (tooOld == 0 && duplicates == 0 && unexplained == 0 && !tooSmall && !unknownWindow)
         return std::nullopt;
     const bool windowHelps = tooOld > 0 || tooSmall || unknownWindow;
