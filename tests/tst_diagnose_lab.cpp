@@ -3080,6 +3080,70 @@ private slots:
         }
     }
 
+    void checksumOffloadIsNoCorruption_data()
+    {
+        // This end 10.0.2.1 receives 2000 numbered ESP packets from 10.0.1.1 (TTL 63: forwarded),
+        // 300..309 never arrive; it sends 2000 (TTL 64, checksums right). `wrong` of the received
+        // ones carry a wrong, non-zero header checksum:
+        //  - offload: every one, the checksum the sender computed for TTL 64 left as it was (the
+        //    capture point's NIC or driver fills it in later): read as normal packets, 10 missing;
+        //  - corruption: every 33rd (60), a bit of the IP ID flipped after the checksum: 60
+        //    corrupted headers, and their numbers missing too (the kernel drops them): 70;
+        //  - a flipped address bit: 20 more packets to 10.0.2.3 (one bit off this end), all with
+        //    the wrong checksum: a direction of only failing packets, yet corruption (one bit off
+        //    a direction with more packets), not offload.
+        QTest::addColumn<QString>("wrong");
+        QTest::addColumn<int>("corrupt");
+        QTest::addColumn<int>("missing");
+        QTest::addColumn<bool>("offloadNote");
+        QTest::newRow("offload: all") << QStringLiteral("all") << 0 << 10 << true;
+        QTest::newRow("corruption: every 33rd") << QStringLiteral("33rd") << 60 << 70 << false;
+        QTest::newRow("corruption: 20 to 10.0.2.3") << QStringLiteral("address") << 20 << 10 << false;
+    }
+
+    void checksumOffloadIsNoCorruption()
+    {
+        QFETCH(QString, wrong);
+        QFETCH(int, corrupt);
+        QFETCH(int, missing);
+        QFETCH(bool, offloadNote);
+        QTemporaryDir tmp;
+        QVERIFY(tmp.isValid());
+        const std::uint32_t self = synth::ip4(10, 0, 2, 1), peer = synth::ip4(10, 0, 1, 1);
+        const std::int64_t t0 = 1'000'000'000;
+        std::vector<synth::Packet> pkts;
+        for (std::uint32_t i = 1; i <= 2000; ++i) {
+            const std::int64_t t = t0 + std::int64_t(i) * 1'000;
+            if (i < 300 || i > 309) {
+                synth::Buf b =
+                    espWithTtl(peer, self, 0x11111111, i, 200, wrong == QLatin1String("all") ? 64 : 63);
+                b[8] = 63; // all: the checksum still the one for TTL 64
+                if (wrong == QLatin1String("33rd") && i % 33 == 0) b[4] ^= 0x10;
+                pkts.push_back({t, b});
+            }
+            if (wrong == QLatin1String("address") && i % 100 == 50) {
+                synth::Buf b = espWithTtl(peer, self, 0x11111111, i, 200, 63);
+                b[19] ^= 0x02; // 10.0.2.1 → 10.0.2.3, the checksum left
+                pkts.push_back({t + 100, b});
+            }
+            pkts.push_back({t + 500, espWithTtl(self, peer, 0x22222222, i, 200, 64)});
+        }
+        Investigation inv;
+        QString error;
+        QVERIFY2(diagnoseBuiltCapture(tmp, pkts, inv, &error), qPrintable(error));
+        const Facts &f = inv.facts();
+        const Diagnosis &d = inv.diagnosis();
+        const QString text = diagnosisText(d);
+        QCOMPARE(f.corruptHeaders.value, std::uint64_t(corrupt));
+        QCOMPARE(f.seqMissing.value, std::uint64_t(missing));
+        QVERIFY2(!findingOf(inv, QLatin1String("esp_blocked")), qPrintable(text));
+        const bool note = std::any_of(d.notes.begin(), d.notes.end(), [](const QString &n) {
+            return n.contains(QStringLiteral("1990 of 1990 packets 10.0.1.1 → 10.0.2.1")) &&
+                   n.contains(QLatin1String("checksum offload"));
+        });
+        QVERIFY2(note == offloadNote, qPrintable(d.notes.join(QLatin1Char('\n'))));
+    }
+
     void noReceiverSuspicionWhenLargePacketsArriveAfterTheLoss()
     {
         // A policer's or a bad link's loss in runs, built here (the review of fd8e3fa found no test

@@ -308,7 +308,9 @@ std::unique_ptr<CaptureObservations> ObservationsDuringRead::finish(const Captur
 {
     // Fed in file order as observeIndex() feeds them; only a numbering that wrapped needed
     // the decision before the SA's first packet. A cancelled read is not read again.
-    if (d->obs.wrapped() && !index.cancelled) return nullptr;
+    // So did a direction whose packets were taken as corrupted until the read's end found them
+    // the capture point's checksum offload (CaptureIndex::checksumOffloadPending).
+    if ((d->obs.wrapped() || index.checksumOffloadPending()) && !index.cancelled) return nullptr;
     describeIndex(index, *d->out);
     d->obs.finish(index);
     return std::move(d->out);
@@ -321,6 +323,7 @@ std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QS
                                                     std::shared_ptr<const CaptureIndex> *indexOut)
 {
     if (readTwice) *readTwice = false;
+    std::vector<CaptureIndex::ChecksumOffload> offload; // what the first read found
     {
         ObservationsDuringRead obs;
         std::shared_ptr<const CaptureIndex> index =
@@ -330,9 +333,10 @@ std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QS
             if (indexOut) *indexOut = std::move(index);
             return out;
         }
+        offload = index->checksumOffload;
     }
-    std::shared_ptr<const CaptureIndex> index =
-        loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread, scope);
+    std::shared_ptr<const CaptureIndex> index = loadCapture(
+        paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread, scope, offload);
     if (!index) return nullptr;
     if (readTwice) *readTwice = true;
     auto out = observeIndex(*index, cancel);
