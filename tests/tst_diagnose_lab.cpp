@@ -2975,6 +2975,17 @@ private slots:
                 }
             QCOMPARE(lost, std::uint64_t(notInCapture + 30));
             QCOMPARE(reordered, std::uint64_t(0));
+            // Right's capture shows 34 + 6 + 2 = 42 of them arriving corrupted: the top cause
+            // names the corruption, not congestion.
+            const Finding &top = d.findings.front();
+            QVERIFY2(top.title.contains(QLatin1String("corrupted in transit")), qPrintable(top.title));
+            bool holds = false;
+            for (const EvidenceItem &e : top.evidence) {
+                QVERIFY2(!e.text.contains(QLatin1String("e.g. congestion")), qPrintable(e.text));
+                holds = holds ||
+                        e.text.contains(QLatin1String("capture holds 42 packets that arrived corrupted"));
+            }
+            QVERIFY(holds);
             QCOMPARE(f.reordered.value, std::uint64_t(0));
             // Right received the corrupted packets, so right's kernel counted the integrity
             // failures (stats): the offload check is a fix for right, A's peer, not for left.

@@ -643,6 +643,7 @@ void pairFacts(Facts &f, const CompareResult &r, const QString &nameA, const QSt
         DirectionFacts &df = f.dir[d];
         df.from = endpoint(dc.from);
         df.to = endpoint(1 - dc.from);
+        df.fromSide = dc.from;
         df.sent = dc.sent;
         df.received = dc.received;
         df.lost = dc.lostInTransit.size();
@@ -3414,7 +3415,15 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         for (const Flow &fl : in.indexB->flows)
             if (addr(fl.dst) == f.localAddress && (fl.proto == 50 || fl.proto == 17))
                 f.localSeenAtPeer = true;
-    if (in.indexA && in.analysisA) captureFacts(f, *in.indexA, *in.analysisA, in.nameA);
+    // Packets each capture holds that arrived corrupted: a pair's direction into it lost them.
+    const auto corruptedArrivals = [](const Facts &x) {
+        return x.corruptHeaders.value + x.corruptSpiPackets.value + x.outOfRunSeq.value;
+    };
+    std::uint64_t arrivedCorrupted[2] = {0, 0};
+    if (in.indexA && in.analysisA) {
+        captureFacts(f, *in.indexA, *in.analysisA, in.nameA);
+        arrivedCorrupted[0] = corruptedArrivals(f);
+    }
     if (stop()) return f;
     if (in.indexB && in.analysisB) {
         // The peer's capture adds what only the receiving side sees (reordering, the minimum
@@ -3423,6 +3432,7 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         captureFacts(peer, *in.indexB, *in.analysisB, in.nameB);
         f.captureDrops[1] = peer.captureDrops[0];
         checksumOffloadNotes(*in.indexB, in.nameB, f.evidenceHosts);
+        arrivedCorrupted[1] = corruptedArrivals(peer);
         addCountEarliest(f.corruptHeaders, peer.corruptHeaders);
         addCountEarliest(f.corruptSpiPackets, peer.corruptSpiPackets);
         addCountEarliest(f.outOfRunSeq, peer.outOfRunSeq);
@@ -3481,6 +3491,8 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         f.keepaliveIntervalS = std::max(f.keepaliveIntervalS, peer.keepaliveIntervalS);
         f.largestOuter = std::max(f.largestOuter, peer.largestOuter);
     }
+    for (DirectionFacts &d : f.dir)
+        if (f.havePair && d.fromSide >= 0) d.arrivedCorrupted = arrivedCorrupted[1 - d.fromSide];
     if (in.indexA)
         severalTunnelsNote(f, *in.indexA, in.nameA, f.peerSeenHere, QStringLiteral("--tunnel"),
                            in.comparison ? &in.comparison->ownTunnel : nullptr);

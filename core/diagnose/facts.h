@@ -78,6 +78,10 @@ struct DirectionFacts
     EvidenceRef firstOutage;
     std::uint64_t smallLost = 0; // of a size-dependent loss, the packets no larger than largestDelivered
     EvidenceRef sizeLostRef;     // the first larger one lost (else firstLost)
+    int fromSide = -1;           // the sending capture (0: A, 1: B)
+    /// Packets the receiving capture holds that arrived corrupted (its Facts::corruptHeaders +
+    /// corruptSpiPackets + outOfRunSeq): sent, but never received intact; its kernel drops them.
+    std::uint64_t arrivedCorrupted = 0;
 
     /// Of a size-dependent loss, the packets larger than every delivered one (the MTU's).
     [[nodiscard]] std::uint64_t sizeLost() const { return lost - std::min(lost, smallLost); }

@@ -834,8 +834,8 @@ bool citeCorruption(Finding &fd, const Facts &f)
          "with an SPI one bit off that of a busy SA of the same flow, numbered inside its run: corrupted on "
          "the way (the receiver has no such SA: XfrmInNoStates)"},
         {f.outOfRunSeq, "ESP packet", "ESP packets",
-         "with a sequence number far ahead of its SA's run while the next went on from the run: corrupted on "
-         "the way, not counted as loss"},
+         "with a sequence number ahead of its SA's run that the numbering never went on from: corrupted on "
+         "the way, counted neither as loss nor as reordering"},
     };
     bool any = false;
     for (const Sign &g : signs) {
@@ -877,19 +877,35 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
         }
         // A loss or two is a note on step 1 (see checklist.cpp), not a cause.
         if (!worst || status == StepStatus::Pass) return std::nullopt;
-        Finding fd = start("packet_loss_in_transit", 1,
-                           QStringLiteral("ESP packets are lost in transit between the endpoints"), status,
-                           status == StepStatus::Fail ? 0.85 : 0.6);
+        // The receiver's capture holds, arriving corrupted (bad header checksums, altered SPIs or
+        // numbers), at least half of what the worst direction never received intact: corruption
+        // on the way, which its kernel drops, not congestion.
+        const bool corrupted = worst->arrivedCorrupted * 2 >= worst->lossOfItsOwn();
+        Finding fd =
+            start("packet_loss_in_transit", 1,
+                  corrupted ? QStringLiteral("ESP packets are corrupted in transit between the endpoints: "
+                                             "they reach %1 damaged and its kernel drops them")
+                                  .arg(worst->to)
+                            : QStringLiteral("ESP packets are lost in transit between the endpoints"),
+                  status, status == StepStatus::Fail ? 0.85 : 0.6);
         for (const DirectionFacts &d : f.dir)
             if (d.lost && !d.sizeDependent)
                 cite(fd,
                      QStringLiteral(
-                         "%1 → %2: %3 of %4 ESP packets sent were never received (%5 %); %6 lost in outages")
-                         .arg(d.from, d.to)
-                         .arg(d.lost)
-                         .arg(d.sent)
-                         .arg(percent(d.lost, d.sent))
-                         .arg(d.outageLost),
+                         "%1 → %2: %3 of %4 ESP packets sent were never received%5 (%6 %); %7 lost in "
+                         "outages")
+                             .arg(d.from, d.to)
+                             .arg(d.lost)
+                             .arg(d.sent)
+                             .arg(d.arrivedCorrupted ? QStringLiteral(" intact") : QString())
+                             .arg(percent(d.lost, d.sent))
+                             .arg(d.outageLost) +
+                         (d.arrivedCorrupted
+                              ? QStringLiteral(
+                                    "; %1's capture holds %2 packets that arrived corrupted (below)")
+                                    .arg(d.to)
+                                    .arg(d.arrivedCorrupted)
+                              : QString()),
                      d.firstLost);
             else if (d.lossOfItsOwn() && d.sizeDependent)
                 cite(fd,
@@ -908,7 +924,13 @@ std::optional<Finding> rulePacketLossInTransit(const Facts &f)
                          .arg(percent(d.lossOfItsOwn(), d.sent - d.sizeLost())),
                      d.firstLost);
         cite(fd,
-             worst->sizeDependent
+             corrupted
+                 ? QStringLiteral("%1 packets arrived at %2 corrupted against %3 never received intact: the "
+                                  "loss is corruption on the way (bit errors), not congestion or policing")
+                       .arg(worst->arrivedCorrupted)
+                       .arg(worst->to)
+                       .arg(worst->lossOfItsOwn())
+             : worst->sizeDependent
                  ? QStringLiteral("beside the MTU's loss of the larger packets, packets small enough for the "
                                   "path were lost too, outside outages: random loss on the path, e.g. "
                                   "congestion, a bad link or policing")
