@@ -1416,7 +1416,9 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
         for (const auto &[sender, c] : f.ikePrematureBySender)
             (!f.peerAddress.isEmpty() && sender == f.peerAddress ? earlyThere : earlyHere) += c.value;
     }
-    if (!longerWait.empty() && earlyThere) {
+    const bool theirsToo = !longerWait.empty() && earlyThere;
+    if (earlyHere || !earlyThere) addFixes(fd, std::move(longerWait));
+    if (theirsToo) {
         const FixTarget there = fixTargetAtPeer(f);
         std::vector<Fix> theirs;
         // The peer's configuration is not this host's: its wait as measured.
@@ -1430,7 +1432,6 @@ std::optional<Finding> ruleIkeRetransmissions(const Facts &f)
         }
         addFixes(fd, std::move(theirs));
     }
-    if (earlyHere || !earlyThere) addFixes(fd, std::move(longerWait));
     return fd;
 }
 
