@@ -145,6 +145,34 @@ private:
     }
 
 private Q_SLOTS:
+    void sizeTailGrowsWithLengthsNotPackets()
+    {
+        // 2000 packets alternating between 1000 and 500 bytes, then 10 of 300: the largest packet
+        // after a time is kept as a list of (length, last time) that grows with the distinct
+        // lengths; alternating lengths used to add an entry each cycle (review of 5efb55c).
+        std::vector<synth::Packet> p;
+        std::uint16_t id = 1;
+        std::uint32_t seq = 1;
+        for (int k = 0; k < 2000; ++k)
+            p.push_back(espPacket(0.001 * k, A, B, 0x100, seq++, k % 2 ? 500 : 1000, true, id++));
+        for (int k = 0; k < 10; ++k)
+            p.push_back(espPacket(3.0 + 0.01 * k, A, B, 0x100, seq++, 300, true, id++));
+        const QString path = m_dir.filePath(QStringLiteral("alternating.pcap"));
+        QVERIFY(synth::writePcap(path, p));
+        auto index = load(path);
+        QVERIFY(index);
+        const auto a = analyzeMtu(*index);
+        const MtuSaSizes *m = sizesOf(*index, a, 0x100);
+        QVERIFY(m);
+        QCOMPARE(m->packets, std::uint64_t(2010));
+        QVERIFY2(m->sizeTail.size() <= 3, qPrintable(QString::number(m->sizeTail.size())));
+        // by construction: the last 1000-byte packet at 1.998 s, the last 500 at 1.999 s
+        const std::int64_t t0 = index->firstNs;
+        QCOMPARE(m->largestAfter(t0 + 1'997'000'000), std::uint16_t(1000));
+        QCOMPARE(m->largestAfter(t0 + 1'998'500'000), std::uint16_t(500));
+        QCOMPARE(m->largestAfter(t0 + 2'500'000'000), std::uint16_t(300));
+    }
+
     void blackHoleSuspected()
     {
         const QString path = m_dir.filePath(QStringLiteral("bh.pcap"));
