@@ -4218,8 +4218,12 @@ private slots:
         QTest::newRow("4.9 s of silence") << false << false << 10 << 334'000 << 5 << 4'900'000 << false;
         QTest::newRow("9 peer packets") << false << false << 9 << 376'000 << 5 << 5'000'000 << false;
         QTest::newRow("peer's run 2.97 s") << false << false << 10 << 330'000 << 5 << 5'000'000 << false;
-        QTest::newRow("peer's run broken by 1.1 s")
-            << false << false << 10 << 1'100'000 << 5 << 5'000'000 << false;
+        QTest::newRow("peer's run broken by 3.1 s")
+            << false << false << 10 << 3'100'000 << 5 << 5'000'000 << false;
+        // A peer answering a default 1 s ping (replies 1.0003 s apart) or a 2 s one runs steadily
+        // (review of 2e95fff: a gap of 1 s broke its run and the silence went unreported).
+        QTest::newRow("1 s ping") << false << false << 60 << 1'000'300 << 5 << 5'000'000 << true;
+        QTest::newRow("2 s ping") << false << false << 30 << 2'000'000 << 5 << 5'000'000 << true;
         QTest::newRow("one-way stream") << true << false << 0 << 0 << 0 << 0 << false;
         QTest::newRow("one-way stream, DPD answered") << true << true << 0 << 0 << 0 << 0 << false;
     }
@@ -4297,9 +4301,12 @@ private slots:
         };
         QVERIFY(cites(QStringLiteral("meanwhile this host sent 6 ESP packets to 10.0.1.1 "),
                       QStringLiteral("SPI 0x66666666), 5 of them")));
-        QVERIFY(cites(
-            QStringLiteral("before that the peer sent ESP to this host steadily: 10 packets over 3.0 s"),
-            QString()));
+        // by construction: peerRun answers, spacing µs apart
+        QVERIFY(
+            cites(QStringLiteral("before that the peer sent ESP to this host steadily: %1 packets over %2 s")
+                      .arg(peerRun)
+                      .arg(QString::number(double(peerRun - 1) * spacing / 1e6, 'f', 1)),
+                  QString()));
     }
 
     // Two road warriors behind one NAT (public 10.0.2.254) to one gateway 10.0.2.1, NAT-T, built

@@ -20,6 +20,9 @@ constexpr std::uint64_t kMinLargeDf = 3;            // a handful of large DF pac
 constexpr std::uint64_t kMinPacketsAfterLarge = 10; // traffic that went on after the large sizes stopped
 constexpr std::int64_t kMinTimeAfterLargeNs = 5 * kNsPerS;
 constexpr std::int64_t kReplyWindowNs = 1 * kNsPerS;
+// A run of a direction's packets ends at a longer gap than this: a peer answering a 1 s or 2 s
+// ping (its answers 1.000x s apart) runs steadily (review of 2e95fff).
+constexpr std::int64_t kRunGapNs = 3 * kNsPerS;
 // Backed-off resends (MtuSaSizes::Backoff): TCP's retransmission timeout is at least 200 ms (Linux
 // TCP_RTO_MIN; RFC 6298 asks for 1 s) and doubles with each resend of the same segment.
 constexpr std::int64_t kMinResendGapNs = 200 * kNsPerS / 1000;
@@ -352,8 +355,8 @@ struct Direction
         tail.espSa = p.sa;
     }
 
-    // The latest run of packets with no gap of more than kReplyWindowNs: its first packet's time
-    // and its packets (MtuUnansweredTail::peerRun...).
+    // The latest run of packets with no gap of more than kRunGapNs: its first packet's time and
+    // its packets (MtuUnansweredTail::peerRun...).
     std::int64_t runFirstNs = 0;
     std::uint64_t runPackets = 0;
 
@@ -364,8 +367,10 @@ struct Direction
             firstNs = runFirstNs = tsNs;
         } else if (tsNs - lastNs > kReplyWindowNs) {
             silences.push_back({lastNs, tsNs - kReplyWindowNs});
-            runFirstNs = tsNs;
-            runPackets = 0;
+            if (tsNs - lastNs > kRunGapNs) {
+                runFirstNs = tsNs;
+                runPackets = 0;
+            }
         }
         ++runPackets;
         lastNs = tsNs;
