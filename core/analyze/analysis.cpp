@@ -83,10 +83,7 @@ bool CaptureAnalysisDuringRead::finish(const CaptureIndex &index, CaptureAnalysi
     // Fed in file order, the analyzers match the records' passes when packets came in time
     // order, no SA's numbering wrapped and no file of a set is missing; else read again.
     // A cancelled read is not read again: what it has is the partial result.
-    // A direction's packets taken as corrupted until the read's end found them the capture
-    // point's checksum offload (CaptureIndex::checksumOffloadPending): read again, admitting them.
-    const bool exact = index.timeBackwards == 0 && !d->mtu->outOfOrder() && !d->esp.needsRecords(index) &&
-                       !index.checksumOffloadPending();
+    const bool exact = index.timeBackwards == 0 && !d->mtu->outOfOrder() && !d->esp.needsRecords(index);
     if (!exact && !index.cancelled) return false;
     a.esp = d->esp.finish(index);
     a.esp.cancelled = index.cancelled;
@@ -104,17 +101,15 @@ AnalyzedCapture loadAndAnalyzeCapture(const QStringList &paths, QString *error, 
                                       const TunnelScope &scope)
 {
     AnalyzedCapture out;
-    std::vector<CaptureIndex::ChecksumOffload> offload; // what the first read found
     {
         CaptureAnalysisDuringRead during;
         out.index = loadCapture(paths, error, progress, cancel, IndexContents::TablesOnly, &during,
                                 readerThread, scope);
         if (!out.index) return out;
         if (during.finish(*out.index, out.analysis, cancel)) return out;
-        offload = out.index->checksumOffload;
     }
-    out.index = loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread,
-                            scope, offload);
+    out.index =
+        loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread, scope);
     if (!out.index) return out;
     out.readTwice = true;
     out.analysis = analyzeCapture(*out.index, cancel);

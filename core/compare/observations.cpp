@@ -308,9 +308,7 @@ std::unique_ptr<CaptureObservations> ObservationsDuringRead::finish(const Captur
 {
     // Fed in file order as observeIndex() feeds them; only a numbering that wrapped needed
     // the decision before the SA's first packet. A cancelled read is not read again.
-    // So did a direction whose packets were taken as corrupted until the read's end found them
-    // the capture point's checksum offload (CaptureIndex::checksumOffloadPending).
-    if ((d->obs.wrapped() || index.checksumOffloadPending()) && !index.cancelled) return nullptr;
+    if (d->obs.wrapped() && !index.cancelled) return nullptr;
     describeIndex(index, *d->out);
     d->obs.finish(index);
     return std::move(d->out);
@@ -323,7 +321,6 @@ std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QS
                                                     std::shared_ptr<const CaptureIndex> *indexOut)
 {
     if (readTwice) *readTwice = false;
-    std::vector<CaptureIndex::ChecksumOffload> offload; // what the first read found
     {
         ObservationsDuringRead obs;
         std::shared_ptr<const CaptureIndex> index =
@@ -333,10 +330,9 @@ std::unique_ptr<CaptureObservations> observeCapture(const QStringList &paths, QS
             if (indexOut) *indexOut = std::move(index);
             return out;
         }
-        offload = index->checksumOffload;
     }
-    std::shared_ptr<const CaptureIndex> index = loadCapture(
-        paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread, scope, offload);
+    std::shared_ptr<const CaptureIndex> index =
+        loadCapture(paths, error, progress, cancel, IndexContents::Records, nullptr, readerThread, scope);
     if (!index) return nullptr;
     if (readTwice) *readTwice = true;
     auto out = observeIndex(*index, cancel);

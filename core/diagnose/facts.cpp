@@ -252,21 +252,6 @@ std::vector<bool> corruptedSpiSas(const CaptureIndex &ix, const CaptureAnalysis 
     return out;
 }
 
-/// A direction whose forwarded packets mostly failed the IPv4 header checksum was read as normal
-/// packets (CaptureIndex::checksumOffload): say so beside the diagnosis.
-void checksumOffloadNotes(const CaptureIndex &ix, const QString &name, QStringList &notes)
-{
-    for (const auto &c : ix.checksumOffload)
-        notes << QStringLiteral(
-                     "%1: the IPv4 header checksum is wrong in %2 of %3 packets %4 → %5, more than "
-                     "pass it: the capture point's checksum offload (the NIC fills it in after "
-                     "the capture), not corruption on the way; read as normal packets")
-                     .arg(name)
-                     .arg(c.failed)
-                     .arg(c.failed + c.passed)
-                     .arg(addr(c.src), addr(c.dst));
-}
-
 void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, const QString &name)
 {
     f.haveCapture = true;
@@ -291,7 +276,6 @@ void captureFacts(Facts &f, const CaptureIndex &ix, const CaptureAnalysis &an, c
         f.captureDrops[0] = {name, true, d.dropped(), d.osDrop, d.ifDrop, d.received};
     }
 
-    checksumOffloadNotes(ix, name, f.evidenceHosts);
     // Corrupted on the way: left out of the sequence facts below, counted here.
     if (ix.corruptHeaders)
         addCount(f.corruptHeaders, ix.corruptHeaders,
@@ -3431,7 +3415,6 @@ Facts deriveFacts(const DiagnosisInput &in, const std::atomic_bool *cancel)
         Facts peer;
         captureFacts(peer, *in.indexB, *in.analysisB, in.nameB);
         f.captureDrops[1] = peer.captureDrops[0];
-        checksumOffloadNotes(*in.indexB, in.nameB, f.evidenceHosts);
         arrivedCorrupted[1] = corruptedArrivals(peer);
         addCountEarliest(f.corruptHeaders, peer.corruptHeaders);
         addCountEarliest(f.corruptSpiPackets, peer.corruptSpiPackets);

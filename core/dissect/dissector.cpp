@@ -505,7 +505,7 @@ void Dissector::dissectIpv4(ByteView ip, std::size_t l3Offset, PacketFacts &f)
     }
     // Bit errors after the link's CRC, a mangling box (dissect() of a captured frame only: a
     // reassembled datagram's header was rewritten by the reassembly).
-    if (m_capturedFrame && ipv4HeaderCorrupted(ip.data(), ihl) && !checksumOffloaded(ip.data())) {
+    if (m_capturedFrame && ipv4HeaderCorrupted(ip.data(), ihl)) {
         f.kind = PacketKind::Malformed;
         f.flags |= FlagCorruptHeader;
         malformed(f, "IPv4 header checksum wrong after a router: header corrupted");
@@ -632,21 +632,6 @@ void Dissector::dissectTransport(ByteView l4, std::size_t l4Offset, PacketFacts 
         break;
     }
     f.kind = PacketKind::Other;
-}
-
-void Dissector::setChecksumOffload(std::vector<std::uint64_t> directions)
-{
-    std::sort(directions.begin(), directions.end());
-    m_checksumOffload = std::move(directions);
-}
-
-bool Dissector::checksumOffloaded(const std::uint8_t *h) const
-{
-    if (m_checksumOffload.empty()) return false;
-    std::uint64_t key = 0;
-    for (int i = 12; i < 20; ++i)
-        key = key << 8 | h[i];
-    return std::binary_search(m_checksumOffload.begin(), m_checksumOffload.end(), key);
 }
 
 bool Dissector::isNatTEndpoint(const IpAddress &a, std::uint16_t port) const

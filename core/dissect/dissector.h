@@ -6,7 +6,6 @@
 
 #include <cstdint>
 #include <unordered_set>
-#include <vector>
 
 namespace ikev2wb {
 
@@ -39,11 +38,6 @@ public:
     /// Dissects bytes that start with an IPv4 or IPv6 header (reassembled datagrams, quoted data).
     [[nodiscard]] PacketFacts dissectIp(ByteView ip);
 
-    /// IPv4 directions ((source << 32) | destination) whose forwarded packets' header checksums
-    /// are not judged: the capture point's checksum offload left them wrong in most of the
-    /// direction's packets (IndexBuilder's verdict after a first read, CaptureIndex::checksumOffload).
-    void setChecksumOffload(std::vector<std::uint64_t> directions);
-
     /// NAT-T endpoints learned from IKE behind a non-ESP marker on ports other than 4500.
     [[nodiscard]] std::size_t learnedNatTEndpoints() const { return m_natTEndpoints.size(); }
 
@@ -58,7 +52,6 @@ private:
     void dissectIcmp4(ByteView l4, PacketFacts &f);
     void dissectIcmp6(ByteView l4, PacketFacts &f);
     [[nodiscard]] bool isNatTEndpoint(const IpAddress &a, std::uint16_t port) const;
-    [[nodiscard]] bool checksumOffloaded(const std::uint8_t *ipv4Header) const;
     void learnNatT(const PacketFacts &f);
 
     bool m_prefixOnly = false; // dissecting a bytesToDissect() prefix of a complete datagram
@@ -68,7 +61,6 @@ private:
 
     int m_linkType;
     std::unordered_set<std::uint64_t> m_natTEndpoints; // hash(address, port)
-    std::vector<std::uint64_t> m_checksumOffload;      // sorted (setChecksumOffload)
 };
 
 } // namespace ikev2wb

@@ -254,22 +254,6 @@ struct CaptureIndex
     std::uint64_t corruptHeaders = 0;
     std::int64_t firstCorruptHeader = -1;
     std::int64_t firstCorruptHeaderNs = 0;
-    /// IPv4 directions whose forwarded packets mostly carry a wrong header checksum (IndexBuilder's
-    /// rule, kMinChecksumOffload): the capture point's checksum offload, not corruption on the way.
-    /// `checksumOffloadAdmitted`: this read took their packets as normal ones (a second read, told
-    /// the directions by the first); else they are Malformed here and the capture is read again.
-    struct ChecksumOffload
-    {
-        IpAddress src, dst;
-        std::uint64_t failed = 0; // forwarded packets with a wrong (non-zero) header checksum
-        std::uint64_t passed = 0; // the direction's other packets
-    };
-    std::vector<ChecksumOffload> checksumOffload;
-    bool checksumOffloadAdmitted = false;
-    [[nodiscard]] bool checksumOffloadPending() const
-    {
-        return !checksumOffload.empty() && !checksumOffloadAdmitted;
-    }
     std::int64_t firstNs = 0; // the earliest timestamp (not necessarily the first packet's)
     std::int64_t lastNs = 0;  // the latest
     /// Packets whose timestamp is earlier than the previous packet's (FlagTimeBackwards): a

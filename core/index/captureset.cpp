@@ -191,11 +191,10 @@ QString fileGapText(const CaptureSet &set, const CaptureFileGap &gap)
         .arg(fileName(a), fileName(b), why.join(QStringLiteral("; ")));
 }
 
-std::unique_ptr<CaptureIndex>
-loadCaptureSet(const QStringList &paths, QString *error, const ProgressFn &progress,
-               const std::atomic_bool *cancel, IndexContents contents, RecordObserver *observer,
-               bool readerThread, const TunnelScope &scope,
-               const std::vector<CaptureIndex::ChecksumOffload> &checksumOffload)
+std::unique_ptr<CaptureIndex> loadCaptureSet(const QStringList &paths, QString *error,
+                                             const ProgressFn &progress, const std::atomic_bool *cancel,
+                                             IndexContents contents, RecordObserver *observer,
+                                             bool readerThread, const TunnelScope &scope)
 {
     CaptureSetInput input = expandCaptureSet(paths);
     if (!input.error.isEmpty()) {
@@ -243,7 +242,6 @@ loadCaptureSet(const QStringList &paths, QString *error, const ProgressFn &progr
     builder.setContents(contents);
     builder.setObserver(observer);
     builder.setScope(scope);
-    if (!checksumOffload.empty()) builder.setChecksumOffload(checksumOffload);
     std::vector<CaptureSetFile> files;
     std::int64_t bytesBefore = 0;
     std::uint64_t packetsBefore = 0;

@@ -78,13 +78,11 @@ std::vector<std::int64_t> ringNumbers(const QStringList &fileNames);
 /// Reads the files and folders `paths` as one capture (see above). nullptr and `error` naming the
 /// file when a file cannot be opened, or saying that a folder holds no capture; a file whose
 /// read breaks off gives a partial index with a warning naming it, and the reading continues with
-/// the next file. Progress counts bytes of all files together. `checksumOffload`: as
-/// loadCapture()'s (indexbuilder.h).
+/// the next file. Progress counts bytes of all files together.
 std::unique_ptr<CaptureIndex>
 loadCaptureSet(const QStringList &paths, QString *error, const ProgressFn &progress = {},
                const std::atomic_bool *cancel = nullptr, IndexContents contents = IndexContents::Records,
-               RecordObserver *observer = nullptr, bool readerThread = true, const TunnelScope &scope = {},
-               const std::vector<CaptureIndex::ChecksumOffload> &checksumOffload = {});
+               RecordObserver *observer = nullptr, bool readerThread = true, const TunnelScope &scope = {});
 
 /// "between files A and B (2.514 s without a packet; ring number 00003 missing)".
 QString fileGapText(const CaptureSet &set, const CaptureFileGap &gap);

@@ -6,7 +6,6 @@
 #include <QFileInfo>
 
 #include <algorithm>
-#include <bit>
 #include <cstring>
 #include <limits>
 #include <set>
@@ -285,12 +284,9 @@ void IndexBuilder::add(const RawPacket &pkt)
     if (f.flags & FlagSnapTruncated) ++m_index.snapTruncated;
     if (f.flags & FlagMalformed) {
         ++m_index.malformed;
-        if (f.flags & FlagCorruptHeader) {
-            if (m_index.corruptHeaders++ == 0) {
-                m_index.firstCorruptHeader = std::int64_t(m_packetIndex);
-                m_index.firstCorruptHeaderNs = pkt.tsNs;
-            }
-            if (f.ipVersion == 4) ++m_checksumFailures[std::uint64_t(f.src.v4()) << 32 | f.dst.v4()];
+        if ((f.flags & FlagCorruptHeader) && m_index.corruptHeaders++ == 0) {
+            m_index.firstCorruptHeader = std::int64_t(m_packetIndex);
+            m_index.firstCorruptHeaderNs = pkt.tsNs;
         }
         warn(std::int64_t(m_packetIndex), QString::fromLatin1(f.warning ? f.warning : "malformed packet"));
     }
@@ -350,92 +346,9 @@ void markIkeOverTcpConnections(std::vector<Flow> &flows)
 }
 } // namespace
 
-namespace {
-
-/// The directions among `failures` (corrupted IPv4 headers by (source << 32) | destination)
-/// whose failing packets are the capture point's checksum offload: more than the direction's
-/// packets that passed, no address one bit off a direction with more packets (a flipped address
-/// bit makes a new direction of failing packets only), and some such direction with kMin or more.
-std::vector<CaptureIndex::ChecksumOffload>
-checksumOffloadDirections(const std::unordered_map<std::uint64_t, std::uint64_t> &failures,
-                          const std::vector<Flow> &flows, std::uint64_t kMin)
-{
-    std::vector<CaptureIndex::ChecksumOffload> out;
-    std::unordered_map<std::uint64_t, std::uint64_t> passed;
-    for (const Flow &fl : flows)
-        if (!fl.src.v6 && !fl.dst.v6) passed[std::uint64_t(fl.src.v4()) << 32 | fl.dst.v4()] += fl.packets;
-    const auto total = [&](std::uint64_t key) {
-        const auto f = failures.find(key);
-        const auto p = passed.find(key);
-        return (f == failures.end() ? 0 : f->second) + (p == passed.end() ? 0 : p->second);
-    };
-    const auto oneBitOffBigger = [&](std::uint64_t key, std::uint64_t packets) {
-        const auto near = [&](std::uint64_t other) {
-            const std::uint64_t x = key ^ other;
-            return std::popcount(x) == 1 && total(other) > packets;
-        };
-        for (const auto &[k, n] : passed)
-            if (near(k)) return true;
-        for (const auto &[k, n] : failures)
-            if (near(k)) return true;
-        return false;
-    };
-    // Once a direction proves the offload (kMin failing packets or more), it is the capture
-    // point's: a smaller direction whose packets fail as much is its too (a router's few ICMP
-    // errors on the same NIC).
-    bool proven = false;
-    for (const auto &[key, failed] : failures) {
-        const auto p = passed.find(key);
-        const std::uint64_t ok = p == passed.end() ? 0 : p->second;
-        proven = proven || (failed >= kMin && failed > ok && !oneBitOffBigger(key, failed + ok));
-    }
-    if (!proven) return out;
-    for (const auto &[key, failed] : failures) {
-        const auto p = passed.find(key);
-        const std::uint64_t ok = p == passed.end() ? 0 : p->second;
-        if (failed <= ok || oneBitOffBigger(key, failed + ok)) continue;
-        CaptureIndex::ChecksumOffload c;
-        const std::uint8_t b[8] = {std::uint8_t(key >> 56), std::uint8_t(key >> 48), std::uint8_t(key >> 40),
-                                   std::uint8_t(key >> 32), std::uint8_t(key >> 24), std::uint8_t(key >> 16),
-                                   std::uint8_t(key >> 8),  std::uint8_t(key)};
-        c.src = IpAddress::fromV4(b);
-        c.dst = IpAddress::fromV4(b + 4);
-        c.failed = failed;
-        c.passed = ok;
-        out.push_back(c);
-    }
-    std::sort(out.begin(), out.end(),
-              [](const auto &a, const auto &b) { return std::tie(a.src, a.dst) < std::tie(b.src, b.dst); });
-    return out;
-}
-
-} // namespace
-
-void IndexBuilder::setChecksumOffload(const std::vector<CaptureIndex::ChecksumOffload> &directions)
-{
-    m_index.checksumOffload = directions;
-    m_index.checksumOffloadAdmitted = true;
-    std::vector<std::uint64_t> keys;
-    for (const auto &c : directions)
-        keys.push_back(std::uint64_t(c.src.v4()) << 32 | c.dst.v4());
-    m_dissector.setChecksumOffload(std::move(keys));
-}
-
 CaptureIndex IndexBuilder::finish(const ReadOutcome &outcome)
 {
     markIkeOverTcpConnections(m_index.flows);
-    if (!m_index.checksumOffloadAdmitted && !m_checksumFailures.empty())
-        m_index.checksumOffload =
-            checksumOffloadDirections(m_checksumFailures, m_index.flows, kMinChecksumOffload);
-    for (const auto &c : m_index.checksumOffload)
-        warn(-1,
-             QStringLiteral("IPv4 header checksum wrong in %1 of %2 forwarded packets %3 → %4: the capture "
-                            "point's checksum offload, not corruption on the way%5")
-                 .arg(c.failed)
-                 .arg(c.failed + c.passed)
-                 .arg(QString::fromStdString(c.src.toString()), QString::fromStdString(c.dst.toString()),
-                      m_index.checksumOffloadAdmitted ? QStringLiteral(": read as normal packets")
-                                                      : QStringLiteral(": read again as normal packets")));
     m_reassembler.flush();
     m_index.fragmentedDatagrams = m_reassembler.finished();
     for (const auto &d : m_index.fragmentedDatagrams) {
@@ -480,21 +393,19 @@ void addPcapngStatistics(CaptureIndex &index, CaptureReader &reader)
         index.warnings.push_back({-1, QStringLiteral("statistics blocks: %1").arg(scan.warning)});
 }
 
-namespace {
-
-std::unique_ptr<CaptureIndex>
-readCaptureFile(const QString &path, QString *error, const ProgressFn &progress,
-                const std::atomic_bool *cancel, IndexContents contents, RecordObserver *observer,
-                bool readerThread, const TunnelScope &scope,
-                const std::vector<CaptureIndex::ChecksumOffload> &checksumOffload)
+std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, const ProgressFn &progress,
+                                          const std::atomic_bool *cancel, IndexContents contents,
+                                          RecordObserver *observer, bool readerThread,
+                                          const TunnelScope &scope)
 {
+    if (QFileInfo(path).isDir())
+        return loadCaptureSet({path}, error, progress, cancel, contents, observer, readerThread, scope);
     auto reader = CaptureReader::open(path, error);
     if (!reader) return nullptr;
     IndexBuilder builder(reader->info());
     builder.setContents(contents);
     builder.setObserver(observer);
     builder.setScope(scope);
-    if (!checksumOffload.empty()) builder.setChecksumOffload(checksumOffload);
     reader->setDissectorPrefixOnly(true); // the builder reads packet bytes only through the dissector
     reader->setReaderThread(readerThread);
     const ReadOutcome outcome = reader->read([&](const RawPacket &p) { builder.add(p); }, progress, cancel);
@@ -504,46 +415,14 @@ readCaptureFile(const QString &path, QString *error, const ProgressFn &progress,
     return index;
 }
 
-/// `read` with the checksum offload directions it is told (`known`, or none). A read whose
-/// packets of a direction were mostly taken as corrupted, only to be found the capture point's
-/// checksum offload at its end (CaptureIndex::checksumOffloadPending), is read again with them
-/// admitted; with an observer (fed during the read) the caller reads again (its result is not
-/// exact: CaptureAnalysisDuringRead, ObservationsDuringRead).
-template <class Read>
-std::unique_ptr<CaptureIndex>
-readAdmittingChecksumOffload(const Read &read, RecordObserver *observer,
-                             const std::vector<CaptureIndex::ChecksumOffload> &known)
-{
-    auto index = read(known);
-    if (!index || observer || index->cancelled || !index->checksumOffloadPending()) return index;
-    return read(index->checksumOffload);
-}
-
-} // namespace
-
-std::unique_ptr<CaptureIndex> loadCapture(const QString &path, QString *error, const ProgressFn &progress,
-                                          const std::atomic_bool *cancel, IndexContents contents,
-                                          RecordObserver *observer, bool readerThread,
-                                          const TunnelScope &scope)
-{
-    return loadCapture(QStringList{path}, error, progress, cancel, contents, observer, readerThread, scope);
-}
-
 std::unique_ptr<CaptureIndex> loadCapture(const QStringList &paths, QString *error,
                                           const ProgressFn &progress, const std::atomic_bool *cancel,
                                           IndexContents contents, RecordObserver *observer, bool readerThread,
-                                          const TunnelScope &scope,
-                                          const std::vector<CaptureIndex::ChecksumOffload> &checksumOffload)
+                                          const TunnelScope &scope)
 {
-    const bool oneFile = paths.size() == 1 && !QFileInfo(paths.front()).isDir();
-    return readAdmittingChecksumOffload(
-        [&](const std::vector<CaptureIndex::ChecksumOffload> &offload) {
-            return oneFile ? readCaptureFile(paths.front(), error, progress, cancel, contents, observer,
-                                             readerThread, scope, offload)
-                           : loadCaptureSet(paths, error, progress, cancel, contents, observer, readerThread,
-                                            scope, offload);
-        },
-        observer, checksumOffload);
+    if (paths.size() == 1 && !QFileInfo(paths.front()).isDir())
+        return loadCapture(paths.front(), error, progress, cancel, contents, observer, readerThread, scope);
+    return loadCaptureSet(paths, error, progress, cancel, contents, observer, readerThread, scope);
 }
 
 bool revisitRecords(const CaptureIndex &index,

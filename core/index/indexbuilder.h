@@ -43,14 +43,6 @@ public:
     void setObserver(RecordObserver *o) { m_observer = o; }
     /// Only the packets of this tunnel enter the tables; the others become OutOfScope records.
     void setScope(const TunnelScope &scope) { m_index.scope = scope; }
-    /// Directions a first read found to be the capture point's checksum offload
-    /// (CaptureIndex::checksumOffload): their packets are read as normal ones.
-    void setChecksumOffload(const std::vector<CaptureIndex::ChecksumOffload> &directions);
-    /// A direction is the capture point's checksum offload when at least this many of its
-    /// forwarded packets fail the header checksum and they outnumber the ones that pass (then a
-    /// smaller direction whose failing packets outnumber its others is too); a minority failing
-    /// is packets corrupted on the way.
-    static constexpr std::uint64_t kMinChecksumOffload = 16;
     /// Adds the next record of the capture.
     void add(const RawPacket &pkt);
     /// Ends the pass: flushes the reassembler and records how the read ended.
@@ -92,8 +84,6 @@ private:
     std::unordered_map<FlowKey, std::uint32_t, FlowKeyHash> m_flowIds;
     std::unordered_map<std::uint64_t, std::uint32_t> m_saIds;          // (spi << 32 | flow) → espSas
     std::unordered_map<std::uint64_t, std::uint32_t> m_ikeByFirstFrag; // first fragment packet → ikeMessages
-    // IPv4 packets with a corrupted header by direction ((source << 32) | destination).
-    std::unordered_map<std::uint64_t, std::uint64_t> m_checksumFailures;
     // Direct-mapped caches in front of m_flowIds and m_saIds: captures interleave a handful of
     // flows and SAs, and the maps' prime-modulo bucket lookup was the largest per-packet cost.
     struct FlowCacheEntry
@@ -134,14 +124,10 @@ loadCapture(const QString &path, QString *error, const ProgressFn &progress = {}
             const std::atomic_bool *cancel = nullptr, IndexContents contents = IndexContents::Records,
             RecordObserver *observer = nullptr, bool readerThread = true, const TunnelScope &scope = {});
 /// Several files and folders read as ONE capture (a ring of files): see captureset.h. One plain
-/// file is read as loadCapture(path) reads it. `checksumOffload`: the directions an earlier
-/// read of the same capture found to be the capture point's checksum offload
-/// (CaptureIndex::checksumOffloadPending), read as normal packets at once; without them a read
-/// that finds such directions reads again (unless an observer was fed: its caller reads again).
+/// file is read as loadCapture(path) reads it.
 std::unique_ptr<CaptureIndex>
 loadCapture(const QStringList &paths, QString *error, const ProgressFn &progress = {},
             const std::atomic_bool *cancel = nullptr, IndexContents contents = IndexContents::Records,
-            RecordObserver *observer = nullptr, bool readerThread = true, const TunnelScope &scope = {},
-            const std::vector<CaptureIndex::ChecksumOffload> &checksumOffload = {});
+            RecordObserver *observer = nullptr, bool readerThread = true, const TunnelScope &scope = {});
 
 } // namespace ikev2wb

@@ -21,12 +21,12 @@ struct Read
 };
 
 Read readAndAnalyse(const QStringList &paths, const ProgressFn &progress, const std::atomic_bool *cancel,
-                    const TunnelScope &scope, const std::vector<CaptureIndex::ChecksumOffload> &offload = {})
+                    const TunnelScope &scope)
 {
     Read r;
     const QString path = paths.front();
     std::shared_ptr<const CaptureIndex> index =
-        loadCapture(paths, &r.error, progress, cancel, IndexContents::Records, nullptr, true, scope, offload);
+        loadCapture(paths, &r.error, progress, cancel, IndexContents::Records, nullptr, true, scope);
     if (!index) return r;
     if (index->cancelled) {
         r.error = QStringLiteral("%1: reading cancelled").arg(QFileInfo(path).fileName());
@@ -55,7 +55,6 @@ ObservedRead readObserved(const QStringList &paths, const ProgressFn &progress,
 {
     ObservedRead r;
     const QString name = QFileInfo(paths.front()).fileName();
-    std::vector<CaptureIndex::ChecksumOffload> offload; // what the first read found
     {
         CaptureAnalysisDuringRead analysis;
         ObservationsDuringRead observations;
@@ -89,9 +88,8 @@ ObservedRead readObserved(const QStringList &paths, const ProgressFn &progress,
             r.analysis = std::move(a);
             return r;
         }
-        offload = index->checksumOffload;
     }
-    Read again = readAndAnalyse(paths, progress, cancel, scope, offload);
+    Read again = readAndAnalyse(paths, progress, cancel, scope);
     if (again.index) r.observations = observeIndex(*again.index, cancel);
     static_cast<Read &>(r) = std::move(again);
     return r;
