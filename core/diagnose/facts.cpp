@@ -3275,6 +3275,24 @@ void addCountEarliest(RefCount &total, const RefCount &c)
     total.value += c.value;
 }
 
+/// Counts by sending address in capture A (`here`) and B (`there`), summed over the two ends,
+/// each end's from the capture that saw more of its sends (A's own address is f.localAddress,
+/// B's f.peerAddress; every other sender is the other end's), citing the earliest.
+RefCount eachEndFromTheCaptureThatSawMore(const std::map<QString, RefCount> &here,
+                                          const std::map<QString, RefCount> &there, const Facts &f)
+{
+    RefCount seen[2][2]; // [end: 0 = A's, 1 = B's][capture: 0 = A, 1 = B]
+    for (const auto &[sender, c] : here)
+        addCountEarliest(seen[sender == f.localAddress ? 0 : 1][0], c);
+    for (const auto &[sender, c] : there)
+        addCountEarliest(seen[sender == f.peerAddress ? 1 : 0][1], c);
+    RefCount total;
+    for (int end = 0; end < 2; ++end)
+        addCountEarliest(total, seen[end][1 - end].value > seen[end][end].value ? seen[end][1 - end]
+                                                                                : seen[end][end]);
+    return total;
+}
+
 /// A pair's IKE request retransmissions. Each capture sees all of its own end's and those of the
 /// other end's that arrived, so per end the capture that saw more counts (on a tie the sender's
 /// own): the same number and citation whichever capture is A. An end is a capture's own address;
@@ -3285,27 +3303,11 @@ void mergeRetransmissions(Facts &f, const Facts &peer)
     f.maxRetransmitsOneExchange = std::max(f.maxRetransmitsOneExchange, peer.maxRetransmitsOneExchange);
     f.rekeys = std::max(f.rekeys, peer.rekeys);
     if (f.localAddress.isEmpty() || f.peerAddress.isEmpty()) return;
-    RefCount seen[2][2]; // [end: 0 = A's, 1 = B's][capture: 0 = A, 1 = B]
-    for (const auto &[sender, c] : f.ikeRetransmissionsBySender)
-        addCountEarliest(seen[sender == f.localAddress ? 0 : 1][0], c);
-    for (const auto &[sender, c] : peer.ikeRetransmissionsBySender)
-        addCountEarliest(seen[sender == f.peerAddress ? 1 : 0][1], c);
-    RefCount total;
-    for (int end = 0; end < 2; ++end)
-        addCountEarliest(total, seen[end][1 - end].value > seen[end][end].value ? seen[end][1 - end]
-                                                                                : seen[end][end]);
-    f.ikeRetransmissions = total;
+    f.ikeRetransmissions =
+        eachEndFromTheCaptureThatSawMore(f.ikeRetransmissionsBySender, peer.ikeRetransmissionsBySender, f);
     // The premature ones likewise, with the round trips and waits of both captures.
-    RefCount early[2][2];
-    for (const auto &[sender, c] : f.ikePrematureBySender)
-        addCountEarliest(early[sender == f.localAddress ? 0 : 1][0], c);
-    for (const auto &[sender, c] : peer.ikePrematureBySender)
-        addCountEarliest(early[sender == f.peerAddress ? 1 : 0][1], c);
-    RefCount premature;
-    for (int end = 0; end < 2; ++end)
-        addCountEarliest(premature, early[end][1 - end].value > early[end][end].value ? early[end][1 - end]
-                                                                                      : early[end][end]);
-    f.ikePrematureRetransmissions = premature;
+    f.ikePrematureRetransmissions =
+        eachEndFromTheCaptureThatSawMore(f.ikePrematureBySender, peer.ikePrematureBySender, f);
     if (const auto it = f.ikeShortOfAnswersBySender.find(f.localAddress);
         it != f.ikeShortOfAnswersBySender.end())
         addCountEarliest(f.ikeShortOfAnswersPair, it->second);
